@@ -1,0 +1,84 @@
+import type { MemoryWindow } from './kronos/windows';
+
+/** Deployment settings read from Worker variables, with the documented defaults. */
+export interface AppConfig {
+  /** Band lengths of the KRONOS windows, in milliseconds. */
+  bands: { hot: number; working: number; longTerm: number };
+  /** Hits per window when a request does not say. */
+  defaultWindows: { window: MemoryWindow; limit: number }[];
+  /** How long an EPHEMERAL vault lives after its last write. */
+  ephemeralTtlMs: number;
+  /** Most memories one vault accepts. */
+  vaultMaxMemories: number;
+  /** Most bytes of hot vectors one vault keeps in memory (rows × dims × 4). */
+  vaultMaxHotBytes: number;
+  /** Longest memory content accepted, in UTF-8 bytes. */
+  maxContentBytes: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+export interface ConfigVars {
+  KRONOS_HOT_HOURS?: string;
+  KRONOS_WORKING_DAYS?: string;
+  KRONOS_LONG_TERM_DAYS?: string;
+  KRONOS_DEFAULT_HITS?: string;
+  EPHEMERAL_TTL_HOURS?: string;
+  VAULT_MAX_MEMORIES?: string;
+  VAULT_MAX_HOT_MIB?: string;
+  MAX_CONTENT_BYTES?: string;
+}
+
+function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`configuration: ${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Parses `HOT:4,WORKING:4,LONG_TERM:4` into window queries. */
+function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] {
+  if (raw === undefined || raw.trim() === '') {
+    return [
+      { window: 'HOT', limit: 4 },
+      { window: 'WORKING', limit: 4 },
+      { window: 'LONG_TERM', limit: 4 },
+    ];
+  }
+  return raw.split(',').map((part) => {
+    const [window, limit] = part.trim().split(':');
+    const parsed = Number(limit);
+    if (
+      !['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].includes(window ?? '') ||
+      !Number.isInteger(parsed) ||
+      parsed < 0
+    ) {
+      throw new Error(`configuration: KRONOS_DEFAULT_HITS has a bad entry "${part}"`);
+    }
+    return { window: window as MemoryWindow, limit: parsed };
+  });
+}
+
+export function readConfig(vars: ConfigVars): AppConfig {
+  const hot = positiveNumber(vars.KRONOS_HOT_HOURS, 4, 'KRONOS_HOT_HOURS') * HOUR;
+  const working = positiveNumber(vars.KRONOS_WORKING_DAYS, 3, 'KRONOS_WORKING_DAYS') * DAY;
+  const longTerm = positiveNumber(vars.KRONOS_LONG_TERM_DAYS, 90, 'KRONOS_LONG_TERM_DAYS') * DAY;
+  if (!(hot < working && working < longTerm)) {
+    throw new Error('configuration: KRONOS bands must grow: HOT < WORKING < LONG_TERM');
+  }
+  return {
+    bands: { hot, working, longTerm },
+    defaultWindows: parseDefaultHits(vars.KRONOS_DEFAULT_HITS),
+    ephemeralTtlMs: positiveNumber(vars.EPHEMERAL_TTL_HOURS, 24, 'EPHEMERAL_TTL_HOURS') * HOUR,
+    vaultMaxMemories: Math.floor(
+      positiveNumber(vars.VAULT_MAX_MEMORIES, 40_000, 'VAULT_MAX_MEMORIES'),
+    ),
+    vaultMaxHotBytes: positiveNumber(vars.VAULT_MAX_HOT_MIB, 64, 'VAULT_MAX_HOT_MIB') * 1024 * 1024,
+    maxContentBytes: Math.floor(
+      positiveNumber(vars.MAX_CONTENT_BYTES, 32_768, 'MAX_CONTENT_BYTES'),
+    ),
+  };
+}

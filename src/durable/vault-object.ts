@@ -1,0 +1,532 @@
+import { DurableObject } from 'cloudflare:workers';
+import { readConfig, type AppConfig } from '../config';
+import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
+import { normalizeVector, vectorToBytes } from '../embed/vectors';
+import { failure, type Failure, type Result } from '../errors';
+import { randomId, utf8Length } from '../encoding';
+import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
+import { metadataConditions } from './metadata-filter';
+import { reciprocalRankFusion } from './rank-fusion';
+import { MetaTable, migrate, Sql, type SqlValue } from './sql';
+import { ftsQuery } from './text-query';
+import { VectorIndex, type IndexEntry } from './vector-index';
+import { VAULT_MIGRATIONS } from './vault-schema';
+import {
+  ROLES,
+  type ListPage,
+  type ListRequest,
+  type MemoryRecord,
+  type Metadata,
+  type SearchRequest,
+  type SearchResult,
+  type SearchHitRecord,
+  type StoreRequest,
+  type StoreResult,
+  type VaultStats,
+  type WindowResult,
+  type WindowSearch,
+} from './vault-types';
+
+interface MemoryRow extends Record<string, SqlStorageValue> {
+  id: string;
+  content: string;
+  role: string;
+  metadata: string | null;
+  created_at: number;
+  tokens: number;
+}
+
+const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
+/** Most memories one store call accepts (the GraphQL layer enforces it earlier too). */
+export const MAX_BATCH = 500;
+/** Most hits one window returns. */
+export const MAX_WINDOW_LIMIT = 100;
+/** Most bytes of serialised metadata per memory. */
+export const MAX_METADATA_BYTES = 16_384;
+/** Hybrid search ranks this many candidates per mode (at least) before fusing. */
+const HYBRID_POOL = 50;
+
+/**
+ * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
+ *
+ * WARM (SQLite) is the source of truth; HOT (`VectorIndex`) is a copy of every
+ * vector in time order, built lazily on the first call after wake-up and kept
+ * in step with each write and delete, so a stored memory is searchable as soon
+ * as the store call returns.
+ */
+export class VaultObject extends DurableObject<Env> {
+  private readonly sql: Sql;
+  private readonly config: AppConfig;
+  private meta!: MetaTable;
+  /** null until loaded; stays null while the vault has no dimensions yet. */
+  private index: VectorIndex | null = null;
+  private indexLoaded = false;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = new Sql(ctx.storage.sql);
+    this.config = readConfig(env);
+    void ctx.blockConcurrencyWhile(async () => this.initialize());
+  }
+
+  // ── RPC methods ────────────────────────────────────────────────────────────
+
+  /** Stores a batch of memories: all of them, or (on any invalid item) none. */
+  async store(address: VaultAddress, request: StoreRequest): Promise<StoreResult> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    if (request.memories.length === 0) return { ok: true, memories: [] };
+    if (request.memories.length > MAX_BATCH) {
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        `at most ${MAX_BATCH} memories per call`,
+        'BATCH_TOO_LARGE',
+      );
+    }
+
+    // Vault model and dimensions: fixed by the first write, checked after that.
+    const recordedModel = this.meta.get('embedding_model');
+    const recordedDims = Number(this.meta.get('dimensions') ?? 0) || null;
+    const firstVector = request.memories[0]!;
+    const dimensions =
+      recordedDims ?? (firstVector.callerVector ? firstVector.vector.length : request.dimensions);
+    const serverWrites = request.memories.some((memory) => !memory.callerVector);
+    if (
+      serverWrites &&
+      recordedModel !== null &&
+      recordedModel !== CALLER_SUPPLIED_MODEL &&
+      recordedModel !== request.model
+    ) {
+      return failure(
+        'BAD_USER_INPUT',
+        `this vault was built with embedding model ${recordedModel}; the deployment now embeds with ${request.model}`,
+        'EMBEDDING_MISMATCH',
+      );
+    }
+
+    const capacity = this.capacityFor(dimensions);
+    const count = this.memoryCount();
+    if (count + request.memories.length > capacity) {
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        `vault is full: it holds ${count} of at most ${capacity} memories`,
+        'VAULT_FULL',
+      );
+    }
+
+    const prepared: { record: MemoryRecord; vector: Float32Array; metadataJson: string | null }[] =
+      [];
+    for (const [position, memory] of request.memories.entries()) {
+      const checked = this.checkMemory(memory, dimensions, position);
+      if (!checked.ok) return checked;
+      prepared.push({
+        record: {
+          id: randomId(),
+          content: memory.content,
+          role: memory.role,
+          metadata: memory.metadata,
+          createdAt: memory.createdAt,
+          tokens: memory.tokens,
+        },
+        vector: checked.vector,
+        metadataJson: checked.metadataJson,
+      });
+    }
+
+    const index = this.ensureIndex(dimensions);
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      for (const { record, vector, metadataJson } of prepared) {
+        this.sql.run(
+          `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          record.id,
+          record.content,
+          record.role,
+          metadataJson,
+          record.createdAt,
+          record.tokens,
+          vectorToBytes(vector),
+        );
+      }
+      if (recordedModel === null || (recordedModel === CALLER_SUPPLIED_MODEL && serverWrites)) {
+        this.meta.set('embedding_model', serverWrites ? request.model : CALLER_SUPPLIED_MODEL);
+      }
+      if (recordedDims === null) this.meta.set('dimensions', dimensions);
+      if (this.meta.get('address') === null) this.meta.set('address', JSON.stringify(address));
+      this.meta.set('last_write_at', now);
+      if (address.kind === 'EPHEMERAL')
+        this.meta.set('expires_at', now + this.config.ephemeralTtlMs);
+    });
+    index.insert(
+      prepared.map<IndexEntry>(({ record, vector }) => ({
+        id: record.id,
+        createdAt: record.createdAt,
+        vector,
+      })),
+    );
+    await this.scheduleAlarm();
+    return { ok: true, memories: prepared.map(({ record }) => record) };
+  }
+
+  /** Runs several searches, each over several windows, in one call. */
+  async search(address: VaultAddress, requests: SearchRequest[]): Promise<SearchResult> {
+    const started = performance.now();
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const results: WindowResult[][] = [];
+    for (const request of requests) {
+      const checked = this.checkSearch(request);
+      if (!checked.ok) return checked;
+      results.push(request.windows.map((window) => this.searchWindow(request, window)));
+    }
+    return { ok: true, results, elapsedMs: performance.now() - started };
+  }
+
+  async get(address: VaultAddress, ids: string[]): Promise<Result<{ memories: MemoryRecord[] }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    return { ok: true, memories: this.hydrate(ids) };
+  }
+
+  async list(address: VaultAddress, request: ListRequest): Promise<Result<ListPage>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const first = Math.max(0, Math.min(request.first, MAX_WINDOW_LIMIT));
+    const newestFirst = request.order === 'NEWEST_FIRST';
+    const params: SqlValue[] = [];
+    let where = '';
+    if (request.after !== null) {
+      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
+      params.push(request.after.createdAt, request.after.localId);
+    }
+    const direction = newestFirst ? 'DESC' : 'ASC';
+    const rows = this.sql.all<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
+       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+      ...params,
+      first + 1,
+    );
+    return {
+      ok: true,
+      memories: rows.slice(0, first).map(toRecord),
+      hasNextPage: rows.length > first,
+      totalCount: this.memoryCount(),
+    };
+  }
+
+  /** Deletes one memory; `deleted` is false when it was not there. */
+  async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const row = this.sql.first<{ created_at: number }>(
+      'SELECT created_at FROM memories WHERE id = ?',
+      id,
+    );
+    if (row === null) return { ok: true, deleted: false };
+    this.loadIndex();
+    this.sql.run('DELETE FROM memories WHERE id = ?', id);
+    this.index?.remove(id, row.created_at);
+    return { ok: true, deleted: true };
+  }
+
+  /** Removes every memory and all state of the vault; returns how many memories it held. */
+  async clear(address: VaultAddress): Promise<Result<{ removed: number }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const removed = this.memoryCount();
+    await this.destroy();
+    return { ok: true, removed };
+  }
+
+  async stats(address: VaultAddress): Promise<Result<{ stats: VaultStats }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    return {
+      ok: true,
+      stats: {
+        kind: address.kind,
+        externalId: address.externalId,
+        memoryCount: this.memoryCount(),
+        storageBytes: this.sql.databaseSize,
+        embeddingModel: this.meta.get('embedding_model'),
+        dimensions,
+        lastWriteAt: numberOrNull(this.meta.get('last_write_at')),
+        expiresAt: numberOrNull(this.meta.get('expires_at')),
+        capacity: dimensions === null ? null : this.capacityFor(dimensions),
+      },
+    };
+  }
+
+  /** One alarm for whatever is due: today, the expiry of an EPHEMERAL vault. */
+  override async alarm(): Promise<void> {
+    const expiresAt = numberOrNull(this.meta.get('expires_at'));
+    if (expiresAt !== null && expiresAt <= Date.now()) {
+      await this.destroy();
+      return;
+    }
+    await this.scheduleAlarm();
+  }
+
+  // ── internals ──────────────────────────────────────────────────────────────
+
+  private initialize(): void {
+    migrate(this.ctx.storage, VAULT_MIGRATIONS);
+    this.meta = new MetaTable(this.sql);
+    this.index = null;
+    this.indexLoaded = false;
+  }
+
+  /**
+   * Checks that the caller addresses the vault this object holds, and removes
+   * an EPHEMERAL vault whose time is up even if its alarm has not fired yet.
+   */
+  private async open(address: VaultAddress): Promise<Result<object>> {
+    const expiresAt = numberOrNull(this.meta.get('expires_at'));
+    if (expiresAt !== null && expiresAt <= Date.now()) await this.destroy();
+
+    const recorded = this.meta.get('address');
+    if (recorded === null) return { ok: true };
+    if (!sameVault(JSON.parse(recorded) as VaultAddress, address)) {
+      // Only reachable through a bug in name derivation; never serve another vault.
+      return failure('FORBIDDEN', 'this vault belongs to another address');
+    }
+    return { ok: true };
+  }
+
+  /** Truly deletes everything (rows, meta, alarm), then recreates the empty schema. */
+  private async destroy(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.initialize();
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const expiresAt = numberOrNull(this.meta.get('expires_at'));
+    if (expiresAt === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+  }
+
+  private capacityFor(dimensions: number): number {
+    return Math.min(
+      this.config.vaultMaxMemories,
+      Math.floor(this.config.vaultMaxHotBytes / (dimensions * 4)),
+    );
+  }
+
+  private memoryCount(): number {
+    if (this.indexLoaded && this.index !== null) return this.index.size;
+    return this.sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories')?.n ?? 0;
+  }
+
+  private checkMemory(
+    memory: StoreRequest['memories'][number],
+    dimensions: number,
+    position: number,
+  ): { ok: true; vector: Float32Array; metadataJson: string | null } | Failure {
+    const at = (message: string) => `memory ${position}: ${message}`;
+    if (typeof memory.content !== 'string' || memory.content.trim() === '') {
+      return failure('BAD_USER_INPUT', at('content must not be empty'));
+    }
+    if (utf8Length(memory.content) > this.config.maxContentBytes) {
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        at(`content is longer than ${this.config.maxContentBytes} bytes`),
+        'CONTENT_TOO_LARGE',
+      );
+    }
+    if (!ROLES.includes(memory.role)) return failure('BAD_USER_INPUT', at('unknown role'));
+    if (!Number.isSafeInteger(memory.createdAt)) {
+      return failure('BAD_USER_INPUT', at('createdAt must be a time in milliseconds'));
+    }
+    let metadataJson: string | null = null;
+    if (memory.metadata !== null) {
+      if (typeof memory.metadata !== 'object' || Array.isArray(memory.metadata)) {
+        return failure('BAD_USER_INPUT', at('metadata must be a JSON object'));
+      }
+      metadataJson = JSON.stringify(memory.metadata);
+      if (utf8Length(metadataJson) > MAX_METADATA_BYTES) {
+        return failure(
+          'PAYLOAD_TOO_LARGE',
+          at(`metadata is larger than ${MAX_METADATA_BYTES} bytes`),
+        );
+      }
+    }
+    const vector = normalizeVector(memory.vector, dimensions);
+    if (!vector.ok) return { ...vector, message: at(vector.message) };
+    return { ok: true, vector: vector.vector, metadataJson };
+  }
+
+  private checkSearch(request: SearchRequest): Result<object> {
+    for (const window of request.windows) {
+      if (!Number.isInteger(window.limit) || window.limit < 0 || window.limit > MAX_WINDOW_LIMIT) {
+        return failure('BAD_USER_INPUT', `window limit must be between 0 and ${MAX_WINDOW_LIMIT}`);
+      }
+    }
+    if (request.mode === 'TEXT') return { ok: true };
+    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    if (dimensions === null) return { ok: true }; // an empty vault matches nothing
+    const model = this.meta.get('embedding_model');
+    if (request.vector === null || request.vector.length !== dimensions) {
+      return failure(
+        'BAD_USER_INPUT',
+        `query embedding has ${request.vector?.length ?? 0} dimensions; this vault uses ${dimensions}`,
+        'EMBEDDING_DIMENSIONS',
+      );
+    }
+    if (
+      model !== null &&
+      model !== CALLER_SUPPLIED_MODEL &&
+      request.model !== CALLER_SUPPLIED_MODEL &&
+      model !== request.model
+    ) {
+      return failure(
+        'BAD_USER_INPUT',
+        `this vault was built with embedding model ${model}, the query with ${request.model}`,
+        'EMBEDDING_MISMATCH',
+      );
+    }
+    return { ok: true };
+  }
+
+  private ensureIndex(dimensions: number): VectorIndex {
+    this.loadIndex();
+    this.index ??= new VectorIndex(dimensions);
+    return this.index;
+  }
+
+  /** Builds the HOT index from SQLite on first use after wake-up. Synchronous, so atomic. */
+  private loadIndex(): void {
+    if (this.indexLoaded) return;
+    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    this.indexLoaded = true;
+    if (dimensions === null) return;
+    const index = new VectorIndex(dimensions);
+    const count = this.memoryCount();
+    const rows = this.sql.cursor<{ id: string; created_at: number; embedding: ArrayBuffer }>(
+      'SELECT id, created_at, embedding FROM memories ORDER BY created_at, id',
+    );
+    index.load(
+      (function* () {
+        for (const row of rows)
+          yield { id: row.id, createdAt: row.created_at, vector: row.embedding };
+      })(),
+      count,
+    );
+    this.index = index;
+  }
+
+  private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
+    this.loadIndex();
+    const index = this.index;
+    if (index === null || window.limit === 0)
+      return { window: window.window, hits: [], rowsInWindow: 0 };
+    const { start, end } = index.range(window.after, window.until);
+    const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
+    if (end <= start) return empty;
+
+    const allowed =
+      request.metadata === null ? undefined : this.idsMatching(request.metadata, window);
+    if (allowed !== undefined && allowed.size === 0) return empty;
+    const accept = allowed === undefined ? undefined : (id: string) => allowed.has(id);
+
+    let ranked: { id: string; score: number }[];
+    if (request.mode === 'VECTOR') {
+      ranked = index.search(request.vector!, start, end, window.limit, accept);
+    } else if (request.mode === 'TEXT') {
+      ranked = this.textSearch(request, window, window.limit);
+    } else {
+      const pool = Math.max(HYBRID_POOL, window.limit * 3);
+      const byVector = index.search(request.vector!, start, end, pool, accept);
+      const byText = this.textSearch(request, window, pool);
+      const fused = reciprocalRankFusion([
+        byVector.map((hit) => hit.id),
+        byText.map((hit) => hit.id),
+      ]);
+      ranked = [...fused]
+        .map(([id, score]) => ({ id, score }))
+        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .slice(0, window.limit);
+    }
+
+    const records = new Map(this.hydrate(ranked.map((hit) => hit.id)).map((m) => [m.id, m]));
+    const hits: SearchHitRecord[] = [];
+    for (const { id, score } of ranked) {
+      const memory = records.get(id);
+      if (memory !== undefined) hits.push({ memory, score, window: window.window });
+    }
+    return { ...empty, hits };
+  }
+
+  private textSearch(
+    request: SearchRequest,
+    window: WindowSearch,
+    limit: number,
+  ): { id: string; score: number }[] {
+    const match = ftsQuery(request.text);
+    if (match === null) return [];
+    const filter = metadataConditions(request.metadata, 'm.metadata');
+    const conditions = ['memories_fts MATCH ?', 'm.created_at <= ?', ...filter.sql];
+    const params: SqlValue[] = [match, window.until, ...filter.params];
+    if (window.after !== null) {
+      conditions.push('m.created_at > ?');
+      params.push(window.after);
+    }
+    const rows = this.sql.all<{ id: string; rank: number }>(
+      `SELECT m.id AS id, bm25(memories_fts) AS rank
+       FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
+       WHERE ${conditions.join(' AND ')}
+       ORDER BY rank, m.created_at DESC LIMIT ?`,
+      ...params,
+      limit,
+    );
+    // bm25() is lower-is-better; report higher-is-better like the other modes.
+    return rows.map((row) => ({ id: row.id, score: -row.rank }));
+  }
+
+  private idsMatching(
+    filter: NonNullable<SearchRequest['metadata']>,
+    window: WindowSearch,
+  ): Set<string> {
+    const conditions = metadataConditions(filter);
+    const where = ['created_at <= ?', ...conditions.sql];
+    const params: SqlValue[] = [window.until, ...conditions.params];
+    if (window.after !== null) {
+      where.push('created_at > ?');
+      params.push(window.after);
+    }
+    const rows = this.sql.all<{ id: string }>(
+      `SELECT id FROM memories WHERE ${where.join(' AND ')}`,
+      ...params,
+    );
+    return new Set(rows.map((row) => row.id));
+  }
+
+  private hydrate(ids: readonly string[]): MemoryRecord[] {
+    if (ids.length === 0) return [];
+    const rows = this.sql.all<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(ids),
+    );
+    return rows.map(toRecord);
+  }
+}
+
+function toRecord(row: MemoryRow): MemoryRecord {
+  return {
+    id: row.id,
+    content: row.content,
+    role: row.role as MemoryRecord['role'],
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Metadata),
+    createdAt: row.created_at,
+    tokens: row.tokens,
+  };
+}
+
+function numberOrNull(value: string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+export type { VaultKind };

@@ -1,0 +1,116 @@
+/**
+ * Plain-object shapes crossing the Worker ⇄ VaultObject RPC boundary. No class
+ * instances: everything here survives structured clone unchanged.
+ */
+import type { Result } from '../errors';
+import type { MemoryWindow } from '../kronos/windows';
+import type { VaultKind } from '../vaults/address';
+import type { ListCursor } from '../vaults/ids';
+
+export const ROLES = ['USER', 'ASSISTANT', 'SYSTEM'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SEARCH_MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+export type Metadata = Record<string, unknown>;
+/** Metadata filter values: equality on scalars only. */
+export type MetadataFilter = Record<string, string | number | boolean | null>;
+
+export interface NewMemory {
+  content: string;
+  role: Role;
+  metadata: Metadata | null;
+  createdAt: number;
+  tokens: number;
+  /** Raw components; the vault validates and normalises them. */
+  vector: Float32Array | number[];
+  /** True when the caller brought this vector (only its dimensions must match). */
+  callerVector: boolean;
+}
+
+export interface StoreRequest {
+  memories: NewMemory[];
+  /** The deployment's embedder, for vectors it computed. */
+  model: string;
+  dimensions: number;
+}
+
+export interface MemoryRecord {
+  id: string;
+  content: string;
+  role: Role;
+  metadata: Metadata | null;
+  createdAt: number;
+  tokens: number;
+}
+
+export interface WindowSearch {
+  window: MemoryWindow;
+  /** Exclusive lower bound in ms; null for no bound (ARCHIVE). */
+  after: number | null;
+  /** Inclusive upper bound in ms. */
+  until: number;
+  limit: number;
+}
+
+export interface SearchRequest {
+  text: string;
+  /** The query embedding; null for TEXT mode. */
+  vector: Float32Array | null;
+  model: string;
+  mode: SearchMode;
+  windows: WindowSearch[];
+  metadata: MetadataFilter | null;
+}
+
+export interface SearchHitRecord {
+  memory: MemoryRecord;
+  score: number;
+  window: MemoryWindow;
+}
+
+export interface WindowResult {
+  window: MemoryWindow;
+  hits: SearchHitRecord[];
+  /** Rows in the window's time range (before any filter). */
+  rowsInWindow: number;
+}
+
+export interface SearchResponse {
+  results: WindowResult[][];
+  /** Milliseconds spent inside the object on these searches. */
+  elapsedMs: number;
+}
+
+export type ListOrder = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+
+export interface ListRequest {
+  first: number;
+  after: ListCursor | null;
+  order: ListOrder;
+}
+
+export interface ListPage {
+  memories: MemoryRecord[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export interface VaultStats {
+  kind: VaultKind;
+  externalId: string | null;
+  memoryCount: number;
+  /** Bytes of the object's SQLite database. */
+  storageBytes: number;
+  /** null until the first write decides it. */
+  embeddingModel: string | null;
+  dimensions: number | null;
+  lastWriteAt: number | null;
+  expiresAt: number | null;
+  /** Most memories this vault accepts at its dimensions. */
+  capacity: number | null;
+}
+
+export type StoreResult = Result<{ memories: MemoryRecord[] }>;
+export type SearchResult = Result<SearchResponse>;

@@ -1,0 +1,53 @@
+import { failure, type Failure } from '../errors';
+
+/**
+ * Checks a vector and returns it as a unit-length Float32Array. Cosine
+ * similarity then reduces to a dot product, which is what the hot index scans.
+ * Refuses (never silently fixes) a wrong length, a NaN or infinite component
+ * and the zero vector, which has no direction to compare.
+ */
+export function normalizeVector(
+  values: ArrayLike<number>,
+  dimensions: number,
+): { ok: true; vector: Float32Array } | Failure {
+  if (values.length !== dimensions) {
+    return failure(
+      'BAD_USER_INPUT',
+      `embedding has ${values.length} dimensions; this vault uses ${dimensions}`,
+      'EMBEDDING_DIMENSIONS',
+    );
+  }
+  let sumOfSquares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      return failure(
+        'BAD_USER_INPUT',
+        `embedding component ${i} is not a finite number`,
+        'EMBEDDING_NOT_FINITE',
+      );
+    }
+    sumOfSquares += value * value;
+  }
+  const norm = Math.sqrt(sumOfSquares);
+  if (norm === 0 || !Number.isFinite(norm)) {
+    return failure('BAD_USER_INPUT', 'embedding is the zero vector', 'EMBEDDING_ZERO');
+  }
+  const vector = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) vector[i] = (values[i] as number) / norm;
+  return { ok: true, vector };
+}
+
+/** Little-endian float32 bytes for SQLite BLOBs and snapshots (never JSON numbers). */
+export function vectorToBytes(vector: Float32Array): Uint8Array {
+  return new Uint8Array(
+    vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength),
+  );
+}
+
+export function bytesToVector(bytes: ArrayBuffer | Uint8Array): Float32Array {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const copy = new Uint8Array(view.byteLength);
+  copy.set(view);
+  return new Float32Array(copy.buffer);
+}

@@ -1,0 +1,55 @@
+/**
+ * The fixed set of error codes clients can rely on (`extensions.code` in GraphQL,
+ * `error.code` on REST routes). Durable Objects return these inside plain
+ * `{ ok: false }` results because a thrown error's own fields do not reliably
+ * survive an RPC boundary.
+ */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'PAYMENT_REQUIRED',
+  'UPSTREAM_ERROR',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An expected failure, reported to the caller with its code and a human message. */
+export interface Failure {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  /** A finer, stable reason within the code, e.g. `VAULT_FULL` or `EMBEDDING_MISMATCH`. */
+  reason?: string;
+}
+
+export type Result<T> = ({ ok: true } & T) | Failure;
+
+export function failure(code: ErrorCode, message: string, reason?: string): Failure {
+  return reason === undefined ? { ok: false, code, message } : { ok: false, code, message, reason };
+}
+
+/** An expected failure raised inside the Worker; the GraphQL layer maps it to a coded error. */
+export class CodedError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+    this.name = 'CodedError';
+  }
+
+  static from(result: Failure): CodedError {
+    return new CodedError(result.code, result.message, result.reason);
+  }
+}
+
+/** Unwraps an RPC result, turning an expected failure into a thrown CodedError. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw CodedError.from(result);
+  return result;
+}

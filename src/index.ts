@@ -1,0 +1,7 @@
+export { VaultObject } from './durable/vault-object';
+
+export default {
+  async fetch(): Promise<Response> {
+    return new Response('MemoryRouter', { status: 200 });
+  },
+} satisfies ExportedHandler<Env>;

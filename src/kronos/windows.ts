@@ -1,0 +1,48 @@
+/**
+ * KRONOS time windows: disjoint bands measured back from a reference time.
+ *
+ *   HOT        (now − hot,      now]
+ *   WORKING    (now − working,  now − hot]
+ *   LONG_TERM  (now − longTerm, now − working]
+ *   ARCHIVE    (−∞,             now − longTerm]
+ *
+ * Each band is open at its older edge and closed at its newer one, so a memory
+ * exactly on an edge belongs to one window only (the older one).
+ */
+export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
+export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
+
+export interface Bands {
+  hot: number;
+  working: number;
+  longTerm: number;
+}
+
+/** A time range in milliseconds: `after` exclusive (null: unbounded), `until` inclusive. */
+export interface TimeRange {
+  after: number | null;
+  until: number;
+}
+
+export function windowRange(window: MemoryWindow, now: number, bands: Bands): TimeRange {
+  switch (window) {
+    case 'HOT':
+      return { after: now - bands.hot, until: now };
+    case 'WORKING':
+      return { after: now - bands.working, until: now - bands.hot };
+    case 'LONG_TERM':
+      return { after: now - bands.longTerm, until: now - bands.working };
+    case 'ARCHIVE':
+      return { after: null, until: now - bands.longTerm };
+  }
+}
+
+/** Which window a timestamp falls in relative to `now`; null for the future. */
+export function windowOf(createdAt: number, now: number, bands: Bands): MemoryWindow | null {
+  if (createdAt > now) return null;
+  for (const window of MEMORY_WINDOWS) {
+    const { after } = windowRange(window, now, bands);
+    if (after === null || createdAt > after) return window;
+  }
+  return 'ARCHIVE';
+}

@@ -1,0 +1,69 @@
+import { CodedError } from '../errors';
+
+export const VAULT_KINDS = ['CORE', 'SESSION', 'EPHEMERAL'] as const;
+export type VaultKind = (typeof VAULT_KINDS)[number];
+
+/**
+ * Where a vault lives. `keyId` is derived on the server from the memory key, so
+ * a client can only ever name vaults under its own key; `externalId` is the
+ * client's session or conversation id (null for CORE).
+ */
+export interface VaultAddress {
+  kind: VaultKind;
+  keyId: string;
+  externalId: string | null;
+}
+
+/** Session and conversation ids: 1–128 characters of a URL- and log-safe set. */
+const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;
+
+export function validateExternalId(kind: VaultKind, id: string | null | undefined): string | null {
+  if (kind === 'CORE') {
+    if (id !== null && id !== undefined && id !== '') {
+      throw new CodedError('BAD_USER_INPUT', 'a CORE vault takes no id');
+    }
+    return null;
+  }
+  const label = kind === 'SESSION' ? 'session id' : 'conversation id';
+  if (id === null || id === undefined || id === '') {
+    throw new CodedError('BAD_USER_INPUT', `a ${kind} vault needs a ${label}`);
+  }
+  if (!EXTERNAL_ID.test(id)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${label} must be 1–128 characters of letters, digits and . _ : @ ~ -`,
+    );
+  }
+  return id;
+}
+
+export function vaultAddress(
+  keyId: string,
+  kind: VaultKind,
+  externalId?: string | null,
+): VaultAddress {
+  return { kind, keyId, externalId: validateExternalId(kind, externalId) };
+}
+
+/** The Durable Object name of a vault; built only from server-side parts. */
+export function vaultObjectName(address: VaultAddress): string {
+  switch (address.kind) {
+    case 'CORE':
+      return `core:${address.keyId}`;
+    case 'SESSION':
+      return `session:${address.keyId}:${address.externalId}`;
+    case 'EPHEMERAL':
+      return `ephemeral:${address.keyId}:${address.externalId}`;
+  }
+}
+
+/** A stable, key-independent label for a vault inside one key's namespace. */
+export function vaultLabel(address: Pick<VaultAddress, 'kind' | 'externalId'>): string {
+  return address.externalId === null
+    ? address.kind.toLowerCase()
+    : `${address.kind.toLowerCase()}:${address.externalId}`;
+}
+
+export function sameVault(a: VaultAddress, b: VaultAddress): boolean {
+  return a.kind === b.kind && a.keyId === b.keyId && a.externalId === b.externalId;
+}

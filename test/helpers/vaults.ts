@@ -1,0 +1,89 @@
+import { env } from 'cloudflare:workers';
+import { LocalHashEmbedder } from '../../src/embed/local-hash';
+import { countTokens } from '../../src/tokens';
+import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
+import type {
+  NewMemory,
+  Role,
+  SearchMode,
+  SearchRequest,
+  WindowSearch,
+} from '../../src/durable/vault-types';
+import type { MemoryWindow } from '../../src/kronos/windows';
+
+export const embedder = new LocalHashEmbedder();
+
+let counter = 0;
+/** A fresh vault address per call: storage is shared within a test file. */
+export function freshAddress(kind: VaultKind = 'CORE', externalId?: string): VaultAddress {
+  counter += 1;
+  const keyId = `k${Date.now().toString(36)}${counter}`;
+  return { kind, keyId, externalId: kind === 'CORE' ? null : (externalId ?? `x${counter}`) };
+}
+
+export function vaultStub(address: VaultAddress) {
+  return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+}
+
+export function memory(
+  content: string,
+  options: {
+    createdAt?: number;
+    role?: Role;
+    metadata?: Record<string, unknown> | null;
+    vector?: number[];
+  } = {},
+): NewMemory {
+  return {
+    content,
+    role: options.role ?? 'USER',
+    metadata: options.metadata ?? null,
+    createdAt: options.createdAt ?? Date.now(),
+    tokens: countTokens(content),
+    vector: options.vector ?? embedder.embedOne(content),
+    callerVector: options.vector !== undefined,
+  };
+}
+
+export function storeRequest(memories: NewMemory[]) {
+  return { memories, model: embedder.model, dimensions: embedder.dimensions };
+}
+
+/** One window covering all of time up to `until`. */
+export function allTime(limit = 10, until = Date.now() + 1): WindowSearch {
+  return { window: 'ARCHIVE' as MemoryWindow, after: null, until, limit };
+}
+
+export function searchRequest(
+  text: string,
+  windows: WindowSearch[],
+  options: { mode?: SearchMode; metadata?: SearchRequest['metadata'] } = {},
+): SearchRequest {
+  return {
+    text,
+    vector: embedder.embedOne(text),
+    model: embedder.model,
+    mode: options.mode ?? 'HYBRID',
+    windows,
+    metadata: options.metadata ?? null,
+  };
+}
+
+/** Asserts an RPC result succeeded and returns it narrowed. */
+export function ok<T extends { ok: boolean }>(result: T): Exclude<T, { ok: false }> {
+  if (!result.ok) {
+    const { code, message } = result as unknown as { code: string; message: string };
+    throw new Error(`expected ok, got ${code}: ${message}`);
+  }
+  return result as Exclude<T, { ok: false }>;
+}
+
+/** Asserts an RPC result failed and returns its code, reason and message. */
+export function failed(result: { ok: boolean }): {
+  code: string;
+  reason?: string;
+  message: string;
+} {
+  if (result.ok) throw new Error('expected a failure, got ok');
+  return result as unknown as { code: string; reason?: string; message: string };
+}
