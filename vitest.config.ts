@@ -9,6 +9,8 @@ export default defineConfig({
         bindings: {
           KEY_HMAC_SECRET: 'test-key-hmac-secret',
           ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+          // Small enough that the capacity test can fill a vault quickly.
+          VAULT_MAX_MEMORIES: '300',
         },
       },
     }),

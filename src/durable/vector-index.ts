@@ -194,7 +194,9 @@ export class VectorIndex {
     );
     const scores = new Float32Array(this.kernel.memory.buffer, scoresOffset, count);
 
-    // Float32 pass: keep the best `slots` rows in a small unsorted buffer.
+    // Float32 pass: keep the best `slots` rows in a small unsorted buffer. Rows
+    // are visited oldest first and ties go to the newer row, so an equal score
+    // displaces the oldest of the weakest candidates.
     const slots = Math.min(count, k + CANDIDATE_MARGIN);
     const candidateRows = new Int32Array(slots);
     const candidateScores = new Float32Array(slots);
@@ -203,7 +205,7 @@ export class VectorIndex {
     let threshold = -Infinity;
     for (let i = 0; i < count; i++) {
       const score = scores[i] as number;
-      if (score <= threshold && filled === slots) continue;
+      if (filled === slots && score < threshold) continue;
       if (accept !== undefined && !accept(this.ids[start + i] as string)) continue;
       if (filled < slots) {
         candidateRows[filled] = start + i;
@@ -216,7 +218,15 @@ export class VectorIndex {
       }
       weakest = 0;
       for (let s = 1; s < slots; s++) {
-        if ((candidateScores[s] as number) < (candidateScores[weakest] as number)) weakest = s;
+        const score = candidateScores[s] as number;
+        const weakestScore = candidateScores[weakest] as number;
+        if (
+          score < weakestScore ||
+          (score === weakestScore &&
+            (candidateRows[s] as number) < (candidateRows[weakest] as number))
+        ) {
+          weakest = s;
+        }
       }
       threshold = candidateScores[weakest] as number;
     }

@@ -1,0 +1,434 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import { windowRange, type MemoryWindow } from '../src/kronos/windows';
+import { readConfig } from '../src/config';
+import { env } from 'cloudflare:workers';
+import {
+  allTime,
+  embedder,
+  failed,
+  freshAddress,
+  memory,
+  ok,
+  searchRequest,
+  storeRequest,
+  vaultStub,
+} from './helpers/vaults';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const { bands } = readConfig(env);
+
+function windowsAt(now: number, limit = 10) {
+  return (['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as MemoryWindow[]).map((window) => ({
+    window,
+    ...windowRange(window, now, bands),
+    limit,
+  }));
+}
+
+describe('VaultObject', () => {
+  it('finds a memory in the same request that stored it returns (read-your-writes)', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('My dog is called Biscuit')])));
+    const found = ok(
+      await vault.search(address, [searchRequest('what is my dog called', [allTime(1)])]),
+    );
+    expect(found.results[0]![0]!.hits.map((hit) => hit.memory.content)).toEqual([
+      'My dog is called Biscuit',
+    ]);
+  });
+
+  it('finds a memory from a paraphrased query with the local embedder', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(
+      await vault.store(
+        address,
+        storeRequest([
+          memory('I adopted a puppy named Biscuit last spring'),
+          memory('My sister lives in Porto and works as a nurse'),
+          memory('The quarterly report is due on Friday'),
+          memory('I prefer green tea over coffee in the morning'),
+        ]),
+      ),
+    );
+    const found = ok(
+      await vault.search(address, [
+        searchRequest("what's the name of the puppy I adopted?", [allTime(1)], { mode: 'VECTOR' }),
+        searchRequest('which drink do I like in the mornings', [allTime(1)], { mode: 'VECTOR' }),
+      ]),
+    );
+    expect(found.results[0]![0]!.hits[0]!.memory.content).toContain('Biscuit');
+    expect(found.results[1]![0]!.hits[0]!.memory.content).toContain('green tea');
+  });
+
+  it('keeps what it stored across a restart of the object', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const contents = ['the launch code word is marmalade', 'the office wifi is on floor three'];
+    ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
+
+    await evictDurableObject(vault);
+    const again = vaultStub(address);
+    const stats = ok(await again.stats(address)).stats;
+    expect(stats.memoryCount).toBe(2);
+    expect(stats.embeddingModel).toBe(embedder.model);
+    expect(stats.dimensions).toBe(384);
+    const found = ok(
+      await again.search(address, [searchRequest('launch code word', [allTime(1)])]),
+    );
+    expect(found.results[0]![0]!.hits[0]!.memory.content).toBe(contents[0]);
+    // The reloaded index keeps taking writes in order.
+    ok(await again.store(address, storeRequest([memory('a third memory about marmalade')])));
+    const after = ok(
+      await again.search(address, [searchRequest('marmalade', [allTime(5)], { mode: 'VECTOR' })]),
+    );
+    expect(after.results[0]![0]!.hits).toHaveLength(3);
+  });
+
+  it('puts a memory exactly on a band edge in one window only', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const now = Date.UTC(2026, 10, 24, 12);
+    const cases: [string, number, MemoryWindow][] = [
+      ['at now', now, 'HOT'],
+      ['just inside hot', now - bands.hot + 1, 'HOT'],
+      ['on the hot edge', now - bands.hot, 'WORKING'],
+      ['on the working edge', now - bands.working, 'LONG_TERM'],
+      ['just inside working', now - bands.working + 1, 'WORKING'],
+      ['on the long-term edge', now - bands.longTerm, 'ARCHIVE'],
+      ['ancient', now - 400 * DAY, 'ARCHIVE'],
+      ['in the future', now + 1, 'NONE' as MemoryWindow],
+    ];
+    ok(
+      await vault.store(
+        address,
+        storeRequest(
+          cases.map(([label, createdAt]) => memory(`edge marker ${label}`, { createdAt })),
+        ),
+      ),
+    );
+    const found = ok(
+      await vault.search(address, [
+        searchRequest('edge marker', windowsAt(now), { mode: 'VECTOR' }),
+      ]),
+    );
+    const placed = new Map<string, MemoryWindow[]>();
+    for (const result of found.results[0]!) {
+      for (const hit of result.hits) {
+        placed.set(hit.memory.content, [...(placed.get(hit.memory.content) ?? []), result.window]);
+      }
+    }
+    for (const [label, , window] of cases) {
+      const windows = placed.get(`edge marker ${label}`);
+      if (window === ('NONE' as MemoryWindow)) expect(windows).toBeUndefined();
+      else expect(windows, label).toEqual([window]);
+    }
+  });
+
+  it('places backfilled memories in time order', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const now = Date.now();
+    ok(
+      await vault.store(address, storeRequest([memory('recent note', { createdAt: now - HOUR })])),
+    );
+    ok(
+      await vault.store(
+        address,
+        storeRequest([
+          memory('old note from last month', { createdAt: now - 30 * DAY }),
+          memory('note from two days ago', { createdAt: now - 2 * DAY }),
+          memory('note from last year', { createdAt: now - 200 * DAY }),
+        ]),
+      ),
+    );
+    const page = ok(await vault.list(address, { first: 10, after: null, order: 'OLDEST_FIRST' }));
+    expect(page.memories.map((m) => m.content)).toEqual([
+      'note from last year',
+      'old note from last month',
+      'note from two days ago',
+      'recent note',
+    ]);
+    const found = ok(
+      await vault.search(address, [searchRequest('note', windowsAt(now), { mode: 'VECTOR' })]),
+    );
+    const byWindow = Object.fromEntries(
+      found.results[0]!.map((result) => [
+        result.window,
+        result.hits.map((hit) => hit.memory.content),
+      ]),
+    );
+    expect(byWindow).toEqual({
+      HOT: ['recent note'],
+      WORKING: ['note from two days ago'],
+      LONG_TERM: ['old note from last month'],
+      ARCHIVE: ['note from last year'],
+    });
+  });
+
+  it('pages through a vault without gaps or repeats, in both orders', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const base = Date.now() - DAY;
+    // Several memories share a timestamp, so the cursor must break ties by id.
+    const memories = Array.from({ length: 23 }, (_, i) =>
+      memory(`page item ${i}`, { createdAt: base + Math.floor(i / 3) * 1000 }),
+    );
+    const stored = ok(await vault.store(address, storeRequest(memories))).memories;
+    for (const order of ['OLDEST_FIRST', 'NEWEST_FIRST'] as const) {
+      const seen: string[] = [];
+      let after: { createdAt: number; localId: string } | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const page = ok(await vault.list(address, { first: 5, after, order }));
+        expect(page.totalCount).toBe(23);
+        seen.push(...page.memories.map((m) => m.id));
+        if (!page.hasNextPage) break;
+        const last = page.memories.at(-1)!;
+        after = { createdAt: last.createdAt, localId: last.id };
+      }
+      expect(seen).toHaveLength(23);
+      expect(new Set(seen).size).toBe(23);
+      expect(new Set(seen)).toEqual(new Set(stored.map((m) => m.id)));
+    }
+  });
+
+  it('stores nothing from a batch with one bad item', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const bad = memory('bad vector', {
+      vector: Array.from({ length: 384 }, (_, i) => (i === 7 ? NaN : 1)),
+    });
+    const result = failed(
+      await vault.store(address, storeRequest([memory('good one'), memory('good two'), bad])),
+    );
+    expect(result).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMBEDDING_NOT_FINITE' });
+    expect(result.message).toContain('memory 2');
+    const stats = ok(await vault.stats(address)).stats;
+    expect(stats.memoryCount).toBe(0);
+    expect(stats.embeddingModel).toBeNull();
+    const found = ok(await vault.search(address, [searchRequest('good', [allTime(5)])]));
+    expect(found.results[0]![0]!.hits).toEqual([]);
+  });
+
+  it('rejects wrong-sized, non-finite and zero vectors with coded errors', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('establishes 384 dimensions')])));
+    const cases: [number[], string][] = [
+      [[1, 2, 3], 'EMBEDDING_DIMENSIONS'],
+      [Array.from({ length: 384 }, (_, i) => (i === 0 ? Infinity : 0.5)), 'EMBEDDING_NOT_FINITE'],
+      [Array.from({ length: 384 }, () => 0), 'EMBEDDING_ZERO'],
+    ];
+    for (const [vector, reason] of cases) {
+      const result = failed(await vault.store(address, storeRequest([memory('x', { vector })])));
+      expect(result).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+    }
+    expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
+  });
+
+  it('refuses vectors from another embedding model', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('built with the local model')])));
+    const other = {
+      ...storeRequest([memory('from another model')]),
+      model: '@cf/baai/bge-small-en-v1.5',
+    };
+    expect(failed(await vault.store(address, other))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'EMBEDDING_MISMATCH',
+    });
+    const query = { ...searchRequest('model', [allTime(1)]), model: '@cf/baai/bge-small-en-v1.5' };
+    expect(failed(await vault.search(address, [query]))).toMatchObject({
+      reason: 'EMBEDDING_MISMATCH',
+    });
+  });
+
+  it('refuses writes past its capacity and says so', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const capacity = readConfig(env).vaultMaxMemories;
+    const fill = Array.from({ length: capacity - 1 }, (_, i) => memory(`filler ${i}`));
+    for (let i = 0; i < fill.length; i += 200) {
+      ok(await vault.store(address, storeRequest(fill.slice(i, i + 200))));
+    }
+    const overflow = failed(
+      await vault.store(address, storeRequest([memory('last slot'), memory('one too many')])),
+    );
+    expect(overflow).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', reason: 'VAULT_FULL' });
+    expect(overflow.message).toContain(String(capacity));
+    ok(await vault.store(address, storeRequest([memory('last slot')])));
+    const stats = ok(await vault.stats(address)).stats;
+    expect(stats).toMatchObject({ memoryCount: capacity, capacity });
+  });
+
+  it('deletes a memory from both SQLite and the hot index', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const [keep, drop] = ok(
+      await vault.store(
+        address,
+        storeRequest([memory('keep the red bicycle'), memory('drop the red bicycle')]),
+      ),
+    ).memories;
+    expect(ok(await vault.remove(address, drop!.id)).deleted).toBe(true);
+    expect(ok(await vault.remove(address, drop!.id)).deleted).toBe(false);
+    for (const mode of ['VECTOR', 'TEXT', 'HYBRID'] as const) {
+      const found = ok(
+        await vault.search(address, [searchRequest('red bicycle', [allTime(5)], { mode })]),
+      );
+      expect(found.results[0]![0]!.hits.map((hit) => hit.memory.id)).toEqual([keep!.id]);
+    }
+    expect(ok(await vault.get(address, [keep!.id, drop!.id])).memories.map((m) => m.id)).toEqual([
+      keep!.id,
+    ]);
+  });
+
+  it('clears a vault completely, model included', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('one'), memory('two')])));
+    expect(ok(await vault.clear(address)).removed).toBe(2);
+    const stats = ok(await vault.stats(address)).stats;
+    expect(stats).toMatchObject({ memoryCount: 0, embeddingModel: null, dimensions: null });
+    const found = ok(await vault.search(address, [searchRequest('one', [allTime(5)])]));
+    expect(found.results[0]![0]!.hits).toEqual([]);
+  });
+
+  it('applies a metadata filter before ranking, so the top-k stays full', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const memories = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        memory(`travel plan number ${i}`, { metadata: { topic: 'travel' } }),
+      ),
+      ...Array.from({ length: 4 }, (_, i) =>
+        memory(`a note on gardening ${i}`, { metadata: { topic: 'garden', pinned: true } }),
+      ),
+      memory('gardening with the number 1', { metadata: { topic: 'garden', pinned: 1 } }),
+    ];
+    ok(await vault.store(address, storeRequest(memories)));
+    for (const mode of ['VECTOR', 'TEXT', 'HYBRID'] as const) {
+      const found = ok(
+        await vault.search(address, [
+          searchRequest('travel plan number', [allTime(4)], {
+            mode,
+            metadata: { topic: 'garden', pinned: true },
+          }),
+        ]),
+      );
+      const hits = found.results[0]![0]!.hits;
+      if (mode !== 'TEXT') expect(hits, mode).toHaveLength(4);
+      for (const hit of hits)
+        expect(hit.memory.metadata).toEqual({ topic: 'garden', pinned: true });
+    }
+  });
+
+  it('ranks better with HYBRID than with either mode alone on a hand-made set', async () => {
+    // Caller-supplied 4-d "semantic" vectors: axis 0 billing, 1 travel, 2 pets, 3 food.
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const docs = [
+      { content: 'Invoice INV-4821 was paid by bank transfer', vector: [0.9, 0, 0, 0.1] },
+      { content: 'Invoices are due thirty days after issue', vector: [1, 0, 0, 0] },
+      { content: 'Our flight to Oslo leaves at nine', vector: [0, 1, 0, 0] },
+      { content: 'The cat only eats salmon pâté', vector: [0, 0, 0.8, 0.6] },
+      { content: 'Grandma bakes rye bread every Sunday', vector: [0, 0, 0, 1] },
+    ];
+    ok(
+      await vault.store(address, {
+        memories: docs.map((doc) => memory(doc.content, { vector: doc.vector })),
+        model: CALLER_SUPPLIED_MODEL,
+        dimensions: 4,
+      }),
+    );
+    const queries = [
+      // An exact identifier: text finds it, vectors prefer the generic billing memory.
+      { text: 'status of INV-4821', vector: [1, 0, 0, 0], expected: docs[0]!.content },
+      // A paraphrase sharing no word: only vectors find it.
+      {
+        text: 'what does our kitty like for dinner',
+        vector: [0, 0, 0.9, 0.4],
+        expected: docs[3]!.content,
+      },
+      // Both agree.
+      { text: 'flight to Oslo', vector: [0, 1, 0, 0], expected: docs[2]!.content },
+    ];
+    const correctAtOne = async (mode: 'VECTOR' | 'TEXT' | 'HYBRID') => {
+      let correct = 0;
+      for (const query of queries) {
+        const found = ok(
+          await vault.search(address, [
+            {
+              text: query.text,
+              vector: new Float32Array(query.vector),
+              model: CALLER_SUPPLIED_MODEL,
+              mode,
+              windows: [allTime(3)],
+              metadata: null,
+            },
+          ]),
+        );
+        if (found.results[0]![0]!.hits[0]?.memory.content === query.expected) correct++;
+      }
+      return correct;
+    };
+    const [vector, text, hybrid] = [
+      await correctAtOne('VECTOR'),
+      await correctAtOne('TEXT'),
+      await correctAtOne('HYBRID'),
+    ];
+    expect(hybrid).toBe(queries.length);
+    expect(hybrid).toBeGreaterThan(vector);
+    expect(hybrid).toBeGreaterThan(text);
+  });
+
+  it('schedules the expiry of an EPHEMERAL vault and truly deletes it when the alarm fires', async () => {
+    const address = freshAddress('EPHEMERAL', 'conv-1');
+    const vault = vaultStub(address);
+    const before = Date.now();
+    ok(await vault.store(address, storeRequest([memory('temporary context')])));
+    const stats = ok(await vault.stats(address)).stats;
+    const ttl = readConfig(env).ephemeralTtlMs;
+    expect(stats.expiresAt).toBeGreaterThanOrEqual(before + ttl);
+    expect(await runInDurableObject(vault, (_, state) => state.storage.getAlarm())).toBe(
+      stats.expiresAt,
+    );
+
+    // Not yet due: the alarm re-arms and keeps the data.
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
+
+    // Let the TTL pass, then fire the alarm.
+    await runInDurableObject(vault, (_, state) => {
+      state.storage.sql.exec(
+        "UPDATE meta SET value = ? WHERE key = 'expires_at'",
+        String(Date.now() - 1),
+      );
+    });
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    const leftovers = await runInDurableObject(vault, (_, state) => ({
+      memories: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM memories').one().n,
+      meta: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM meta').one().n,
+      alarm: state.storage.getAlarm(),
+    }));
+    expect(leftovers.memories).toBe(0);
+    expect(leftovers.meta).toBe(1); // only the schema version of the fresh, empty schema
+    expect(await leftovers.alarm).toBeNull();
+    expect(ok(await vault.stats(address)).stats).toMatchObject({ memoryCount: 0, expiresAt: null });
+  });
+
+  it('refuses to serve a vault under another address', async () => {
+    const address = freshAddress('SESSION', 'alice');
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('alice private note')])));
+    const intruder = { ...address, keyId: 'someone-else' };
+    expect(failed(await vault.search(intruder, [searchRequest('note', [allTime(1)])])).code).toBe(
+      'FORBIDDEN',
+    );
+  });
+});
