@@ -1,6 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import type { ListPage, MemoryRecord } from '../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../src/kronos/windows';
 import { readConfig } from '../src/config';
 import { env } from 'cloudflare:workers';
@@ -183,11 +184,11 @@ describe('VaultObject', () => {
       const seen: string[] = [];
       let after: { createdAt: number; localId: string } | null = null;
       for (let pages = 0; pages < 10; pages++) {
-        const page = ok(await vault.list(address, { first: 5, after, order }));
+        const page: ListPage = ok(await vault.list(address, { first: 5, after, order }));
         expect(page.totalCount).toBe(23);
         seen.push(...page.memories.map((m) => m.id));
         if (!page.hasNextPage) break;
-        const last = page.memories.at(-1)!;
+        const last: MemoryRecord = page.memories.at(-1)!;
         after = { createdAt: last.createdAt, localId: last.id };
       }
       expect(seen).toHaveLength(23);
@@ -324,7 +325,7 @@ describe('VaultObject', () => {
       const hits = found.results[0]![0]!.hits;
       if (mode !== 'TEXT') expect(hits, mode).toHaveLength(4);
       for (const hit of hits)
-        expect(hit.memory.metadata).toEqual({ topic: 'garden', pinned: true });
+        expect(JSON.parse(hit.memory.metadata!)).toEqual({ topic: 'garden', pinned: true });
     }
   });
 

@@ -16,7 +16,6 @@ import {
   type ListPage,
   type ListRequest,
   type MemoryRecord,
-  type Metadata,
   type SearchRequest,
   type SearchResult,
   type SearchHitRecord,
@@ -341,17 +340,16 @@ export class VaultObject extends DurableObject<Env> {
     if (!Number.isSafeInteger(memory.createdAt)) {
       return failure('BAD_USER_INPUT', at('createdAt must be a time in milliseconds'));
     }
-    let metadataJson: string | null = null;
-    if (memory.metadata !== null) {
-      if (typeof memory.metadata !== 'object' || Array.isArray(memory.metadata)) {
-        return failure('BAD_USER_INPUT', at('metadata must be a JSON object'));
-      }
-      metadataJson = JSON.stringify(memory.metadata);
+    const metadataJson = memory.metadata;
+    if (metadataJson !== null) {
       if (utf8Length(metadataJson) > MAX_METADATA_BYTES) {
         return failure(
           'PAYLOAD_TOO_LARGE',
           at(`metadata is larger than ${MAX_METADATA_BYTES} bytes`),
         );
+      }
+      if (!isJsonObject(metadataJson)) {
+        return failure('BAD_USER_INPUT', at('metadata must be a JSON object'));
       }
     }
     const vector = normalizeVector(memory.vector, dimensions);
@@ -519,10 +517,19 @@ function toRecord(row: MemoryRow): MemoryRecord {
     id: row.id,
     content: row.content,
     role: row.role as MemoryRecord['role'],
-    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Metadata),
+    metadata: row.metadata,
     createdAt: row.created_at,
     tokens: row.tokens,
   };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 function numberOrNull(value: string | null): number | null {

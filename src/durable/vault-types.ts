@@ -13,14 +13,18 @@ export type Role = (typeof ROLES)[number];
 export const SEARCH_MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
-export type Metadata = Record<string, unknown>;
+/** Any JSON value (a precise type, so it survives the RPC type mapping). */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Metadata = { [key: string]: JsonValue };
 /** Metadata filter values: equality on scalars only. */
 export type MetadataFilter = Record<string, string | number | boolean | null>;
 
 export interface NewMemory {
   content: string;
   role: Role;
-  metadata: Metadata | null;
+  /** A JSON object as text (JSON crosses RPC as text: no deep generic types). */
+  metadata: string | null;
   createdAt: number;
   tokens: number;
   /** Raw components; the vault validates and normalises them. */
@@ -40,7 +44,8 @@ export interface MemoryRecord {
   id: string;
   content: string;
   role: Role;
-  metadata: Metadata | null;
+  /** A JSON object as text, or null. */
+  metadata: string | null;
   createdAt: number;
   tokens: number;
 }

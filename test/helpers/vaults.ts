@@ -3,6 +3,7 @@ import { LocalHashEmbedder } from '../../src/embed/local-hash';
 import { countTokens } from '../../src/tokens';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {
+  Metadata,
   NewMemory,
   Role,
   SearchMode,
@@ -30,14 +31,14 @@ export function memory(
   options: {
     createdAt?: number;
     role?: Role;
-    metadata?: Record<string, unknown> | null;
+    metadata?: Metadata | null;
     vector?: number[];
   } = {},
 ): NewMemory {
   return {
     content,
     role: options.role ?? 'USER',
-    metadata: options.metadata ?? null,
+    metadata: options.metadata ? JSON.stringify(options.metadata) : null,
     createdAt: options.createdAt ?? Date.now(),
     tokens: countTokens(content),
     vector: options.vector ?? embedder.embedOne(content),
@@ -70,12 +71,12 @@ export function searchRequest(
 }
 
 /** Asserts an RPC result succeeded and returns it narrowed. */
-export function ok<T extends { ok: boolean }>(result: T): Exclude<T, { ok: false }> {
-  if (!result.ok) {
+export function ok<T>(result: T): Extract<T, { ok: true }> {
+  if (!(result as { ok: boolean }).ok) {
     const { code, message } = result as unknown as { code: string; message: string };
     throw new Error(`expected ok, got ${code}: ${message}`);
   }
-  return result as Exclude<T, { ok: false }>;
+  return result as Extract<T, { ok: true }>;
 }
 
 /** Asserts an RPC result failed and returns its code, reason and message. */
