@@ -432,4 +432,63 @@ describe('VaultObject', () => {
       'FORBIDDEN',
     );
   });
+
+  it('wakes up from a checkpoint plus later writes and deletes with the same index', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const base = Date.now() - DAY;
+    const first = ok(
+      await vault.store(
+        address,
+        storeRequest(
+          Array.from({ length: 40 }, (_, i) =>
+            memory(`checkpointed fact ${i}`, { createdAt: base + i }),
+          ),
+        ),
+      ),
+    ).memories;
+    // Let the checkpoint fall due and fire the alarm that writes it.
+    await runInDurableObject(vault, async (_, state) => {
+      state.storage.sql.exec(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint_due_at', ?)",
+        String(Date.now() - 1),
+      );
+      await state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    const pages = await runInDurableObject(
+      vault,
+      (_, state) =>
+        state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM hot_pages').one().n,
+    );
+    expect(pages).toBeGreaterThan(0);
+
+    // Changes after the checkpoint: a backfilled write, a new write, deletes.
+    ok(
+      await vault.store(
+        address,
+        storeRequest([
+          memory('backfilled fact from long ago', { createdAt: base - 50 * DAY }),
+          memory('fresh fact written after the checkpoint'),
+        ]),
+      ),
+    );
+    ok(await vault.remove(address, first[3]!.id));
+    ok(await vault.remove(address, first[17]!.id));
+
+    const queries = [
+      searchRequest('checkpointed fact 3', windowsAt(Date.now(), 5), { mode: 'VECTOR' }),
+      searchRequest('fact', windowsAt(Date.now(), 50), { mode: 'VECTOR' }),
+    ];
+    const before = ok(await vault.search(address, queries)).results;
+    await evictDurableObject(vault);
+    const after = ok(await vaultStub(address).search(address, queries)).results;
+    expect(after).toEqual(before);
+    const ids = after[1]!.flatMap((window) => window.hits.map((hit) => hit.memory.id));
+    expect(ids).toHaveLength(40);
+    expect(ids).not.toContain(first[3]!.id);
+    expect(ids).not.toContain(first[17]!.id);
+    // The woken index holds exactly the live rows (its size is what stats report).
+    expect(ok(await vaultStub(address).stats(address)).stats.memoryCount).toBe(40);
+  });
 });

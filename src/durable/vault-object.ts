@@ -9,6 +9,7 @@ import { metadataConditions } from './metadata-filter';
 import { reciprocalRankFusion } from './rank-fusion';
 import { MetaTable, migrate, Sql, type SqlValue } from './sql';
 import { ftsQuery } from './text-query';
+import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VAULT_MIGRATIONS } from './vault-schema';
 import {
@@ -42,6 +43,8 @@ export const MAX_BATCH = 500;
 export const MAX_WINDOW_LIMIT = 100;
 /** Most bytes of serialised metadata per memory. */
 export const MAX_METADATA_BYTES = 16_384;
+/** Writes settle for this long before the hot index checkpoint is rewritten. */
+const CHECKPOINT_DELAY_MS = 5_000;
 /** Hybrid search ranks this many candidates per mode (at least) before fusing. */
 const HYBRID_POOL = 50;
 
@@ -164,7 +167,7 @@ export class VaultObject extends DurableObject<Env> {
         vector,
       })),
     );
-    await this.scheduleAlarm();
+    await this.afterChange();
     return { ok: true, memories: prepared.map(({ record }) => record) };
   }
 
@@ -218,14 +221,18 @@ export class VaultObject extends DurableObject<Env> {
   async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    const row = this.sql.first<{ created_at: number }>(
-      'SELECT created_at FROM memories WHERE id = ?',
+    const row = this.sql.first<{ id: string; seq: number; created_at: number }>(
+      'SELECT id, seq, created_at FROM memories WHERE id = ?',
       id,
     );
     if (row === null) return { ok: true, deleted: false };
     this.loadIndex();
-    this.sql.run('DELETE FROM memories WHERE id = ?', id);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run('DELETE FROM memories WHERE id = ?', id);
+      recordDeletion(this.sql, this.meta, row);
+    });
     this.index?.remove(id, row.created_at);
+    await this.afterChange();
     return { ok: true, deleted: true };
   }
 
@@ -258,13 +265,19 @@ export class VaultObject extends DurableObject<Env> {
     };
   }
 
-  /** One alarm for whatever is due: today, the expiry of an EPHEMERAL vault. */
+  /**
+   * The one alarm, for whatever is due: the expiry of an EPHEMERAL vault and
+   * the checkpoint of the hot index. It re-arms itself for the next due item.
+   */
   override async alarm(): Promise<void> {
+    const now = Date.now();
     const expiresAt = numberOrNull(this.meta.get('expires_at'));
-    if (expiresAt !== null && expiresAt <= Date.now()) {
+    if (expiresAt !== null && expiresAt <= now) {
       await this.destroy();
       return;
     }
+    const checkpointAt = numberOrNull(this.meta.get('checkpoint_due_at'));
+    if (checkpointAt !== null && checkpointAt <= now) this.checkpoint();
     await this.scheduleAlarm();
   }
 
@@ -302,10 +315,34 @@ export class VaultObject extends DurableObject<Env> {
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const expiresAt = numberOrNull(this.meta.get('expires_at'));
-    if (expiresAt === null) return;
+    const due = [this.meta.get('expires_at'), this.meta.get('checkpoint_due_at')]
+      .map(numberOrNull)
+      .filter((time): time is number => time !== null);
     const current = await this.ctx.storage.getAlarm();
-    if (current !== expiresAt) await this.ctx.storage.setAlarm(expiresAt);
+    if (due.length === 0) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const next = Math.min(...due);
+    if (current !== next) await this.ctx.storage.setAlarm(next);
+  }
+
+  /** After a write or delete: plan a checkpoint when enough has changed, re-arm the alarm. */
+  private async afterChange(): Promise<void> {
+    const size = this.index?.size ?? 0;
+    if (this.meta.get('checkpoint_due_at') === null && checkpointDue(this.sql, this.meta, size)) {
+      this.meta.set('checkpoint_due_at', Date.now() + CHECKPOINT_DELAY_MS);
+    }
+    await this.scheduleAlarm();
+  }
+
+  /** Writes the hot index checkpoint now (the alarm calls this when it is due). */
+  checkpoint(): void {
+    this.loadIndex();
+    this.ctx.storage.transactionSync(() => {
+      if (this.index !== null) writeCheckpoint(this.sql, this.meta, this.index);
+      this.meta.delete('checkpoint_due_at');
+    });
   }
 
   private capacityFor(dimensions: number): number {
@@ -395,25 +432,17 @@ export class VaultObject extends DurableObject<Env> {
     return this.index;
   }
 
-  /** Builds the HOT index from SQLite on first use after wake-up. Synchronous, so atomic. */
+  /**
+   * Builds the HOT index on first use after wake-up. It is synchronous (SQLite
+   * in a Durable Object is), so no other call can interleave with a half-built
+   * index: the same guarantee blockConcurrencyWhile gives, without its await.
+   */
   private loadIndex(): void {
     if (this.indexLoaded) return;
     const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
     this.indexLoaded = true;
     if (dimensions === null) return;
-    const index = new VectorIndex(dimensions);
-    const count = this.memoryCount();
-    const rows = this.sql.cursor<{ id: string; created_at: number; embedding: ArrayBuffer }>(
-      'SELECT id, created_at, embedding FROM memories ORDER BY created_at, id',
-    );
-    index.load(
-      (function* () {
-        for (const row of rows)
-          yield { id: row.id, createdAt: row.created_at, vector: row.embedding };
-      })(),
-      count,
-    );
-    this.index = index;
+    this.index = loadHotIndex(this.sql, this.meta, dimensions, this.memoryCount());
   }
 
   private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {

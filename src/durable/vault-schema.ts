@@ -1,16 +1,22 @@
 import type { Migration } from './sql';
 
 /**
- * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at;
- * `id` is the public local id. Embeddings are little-endian float32 BLOBs of
- * unit length. Timestamps are milliseconds since the epoch.
+ * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
+ * and, being AUTOINCREMENT, never reused, so "rows after the checkpoint" is a
+ * plain `seq >` comparison. `id` is the public local id. Embeddings are
+ * little-endian float32 BLOBs of unit length. Timestamps are milliseconds.
+ *
+ * `hot_pages` is a checkpoint of the hot index (ids, timestamps and vectors of
+ * up to 1 MiB of rows per page, in time order) so that waking up reads a few
+ * large BLOBs instead of one BLOB per memory; rows written after it are
+ * replayed from `memories` and rows deleted after it from `hot_tombstones`.
  */
 export const VAULT_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     statements: [
       `CREATE TABLE memories (
-        seq INTEGER PRIMARY KEY,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL UNIQUE,
         content TEXT NOT NULL,
         role TEXT NOT NULL,
@@ -33,6 +39,18 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.seq, old.content);
         INSERT INTO memories_fts (rowid, content) VALUES (new.seq, new.content);
       END`,
+    ],
+  },
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE hot_pages (
+        page INTEGER PRIMARY KEY,
+        ids TEXT NOT NULL,
+        times BLOB NOT NULL,
+        vectors BLOB NOT NULL
+      )`,
+      'CREATE TABLE hot_tombstones (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)',
     ],
   },
 ];

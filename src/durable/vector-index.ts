@@ -70,28 +70,59 @@ export class VectorIndex {
     return this.kernel.memory.buffer.byteLength;
   }
 
-  /** Replaces the contents with rows already sorted by (createdAt, id). */
-  load(
-    rows: Iterable<{ id: string; createdAt: number; vector: ArrayBuffer | Float32Array }>,
-    count: number,
-  ): void {
+  /** Empties the index and reserves room for `rows` rows. */
+  reset(rows = 0): void {
     this.ids = [];
-    this.ensureCapacity(count);
-    const memory = this.floats();
-    let row = 0;
-    for (const { id, createdAt, vector } of rows) {
-      const values = vector instanceof Float32Array ? vector : new Float32Array(vector);
-      if (values.length !== this.dims) {
-        throw new Error(
-          `stored vector ${id} has ${values.length} dimensions, expected ${this.dims}`,
-        );
-      }
-      memory.set(values, (this.vectorsOffset + row * this.rowBytes) / 4);
-      this.times[row] = createdAt;
-      this.ids.push(id);
-      row++;
+    this.ensureCapacity(rows);
+  }
+
+  /**
+   * Appends rows that sort after every row already held: the fast path for
+   * loading pages or rows that are read in (createdAt, id) order.
+   */
+  appendSorted(
+    ids: readonly string[],
+    times: ArrayLike<number>,
+    vectors: ArrayBuffer | Uint8Array,
+  ): void {
+    const count = ids.length;
+    const bytes = vectors instanceof Uint8Array ? vectors : new Uint8Array(vectors);
+    if (times.length !== count || bytes.byteLength !== count * this.rowBytes) {
+      throw new Error(
+        `a page of ${count} rows must carry ${count * this.rowBytes} bytes of vectors`,
+      );
     }
-    if (row !== count) throw new Error(`expected ${count} stored vectors, read ${row}`);
+    if (count === 0) return;
+    const last = this.size - 1;
+    if (last >= 0 && compareKeys(times[0]!, ids[0]!, this.times[last]!, this.ids[last]!) < 0) {
+      throw new Error('appendSorted: rows arrive out of time order');
+    }
+    const at = this.size;
+    this.ensureCapacity(at + count);
+    new Uint8Array(this.kernel.memory.buffer).set(bytes, this.vectorsOffset + at * this.rowBytes);
+    for (let i = 0; i < count; i++) {
+      this.times[at + i] = times[i]!;
+      this.ids.push(ids[i]!);
+    }
+  }
+
+  /** A copy of rows [start, end): ids, timestamps and vector bytes (for checkpoints). */
+  slice(start: number, end: number): { ids: string[]; times: Float64Array; vectors: Uint8Array } {
+    const from = Math.max(0, start);
+    const to = Math.min(end, this.size);
+    return {
+      ids: this.ids.slice(from, to),
+      times: this.times.slice(from, to),
+      vectors: new Uint8Array(this.kernel.memory.buffer).slice(
+        this.vectorsOffset + from * this.rowBytes,
+        this.vectorsOffset + to * this.rowBytes,
+      ),
+    };
+  }
+
+  /** Rows per checkpoint page so that a page's vectors stay within `maxBytes`. */
+  rowsPerPage(maxBytes: number): number {
+    return Math.max(1, Math.floor(maxBytes / this.rowBytes));
   }
 
   /** Inserts entries in time order: one merge pass, O(n + m log n). */
@@ -305,6 +336,10 @@ export class VectorIndex {
   }
 }
 
+function compareKeys(timeA: number, idA: string, timeB: number, idB: string): number {
+  return timeA - timeB || (idA < idB ? -1 : idA > idB ? 1 : 0);
+}
+
 function compareEntries(a: IndexEntry, b: IndexEntry): number {
-  return a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return compareKeys(a.createdAt, a.id, b.createdAt, b.id);
 }

@@ -1,0 +1,23 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Benchmarks run inside workerd, the runtime production uses, against a real
+// vault Durable Object. They print figures; they never assert on time.
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: `${root}/wrangler.toml` },
+      miniflare: {
+        bindings: { KEY_HMAC_SECRET: 'bench', ADMIN_JWT_SECRET: 'bench' },
+      },
+    }),
+  ],
+  test: {
+    root,
+    include: ['bench/**/*.bench.ts'],
+    testTimeout: 300_000,
+  },
+});
