@@ -1,3 +1,4 @@
+export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
 
 export default {

@@ -24,6 +24,9 @@ import {
   type StoreResult,
   type VaultStats,
   type WindowResult,
+  type VaultReadOp,
+  type VaultReadOpResult,
+  type VaultReadResponse,
   type WindowSearch,
 } from './vault-types';
 
@@ -171,18 +174,53 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, memories: prepared.map(({ record }) => record) };
   }
 
-  /** Runs several searches, each over several windows, in one call. */
-  async search(address: VaultAddress, requests: SearchRequest[]): Promise<SearchResult> {
+  /**
+   * Every read a request needs from this vault, in one call: the Worker's
+   * per-request loader gathers searches, lookups and listings for a vault and
+   * sends them together. The vault's stats always come back too, so fields
+   * such as `Memory.vault` never need a second call.
+   */
+  async read(address: VaultAddress, ops: VaultReadOp[]): Promise<Result<VaultReadResponse>> {
     const started = performance.now();
     const ready = await this.open(address);
     if (!ready.ok) return ready;
+    const results = ops.map((op): VaultReadOpResult => {
+      switch (op.type) {
+        case 'search': {
+          const checked = this.checkSearch(op.request);
+          if (!checked.ok) return checked;
+          const windows = op.request.windows.map((window) => this.searchWindow(op.request, window));
+          return { ok: true, type: 'search', windows };
+        }
+        case 'get':
+          return { ok: true, type: 'get', memories: this.hydrate(op.ids) };
+        case 'list':
+          return { ok: true, type: 'list', page: this.listPage(op.request) };
+        case 'stats':
+          return { ok: true, type: 'stats' };
+      }
+    });
+    return {
+      ok: true,
+      stats: this.currentStats(address),
+      results,
+      elapsedMs: performance.now() - started,
+    };
+  }
+
+  /** Runs several searches, each over several windows, in one call. */
+  async search(address: VaultAddress, requests: SearchRequest[]): Promise<SearchResult> {
+    const response = await this.read(
+      address,
+      requests.map((request) => ({ type: 'search', request })),
+    );
+    if (!response.ok) return response;
     const results: WindowResult[][] = [];
-    for (const request of requests) {
-      const checked = this.checkSearch(request);
-      if (!checked.ok) return checked;
-      results.push(request.windows.map((window) => this.searchWindow(request, window)));
+    for (const result of response.results) {
+      if (!result.ok) return result;
+      if (result.type === 'search') results.push(result.windows);
     }
-    return { ok: true, results, elapsedMs: performance.now() - started };
+    return { ok: true, results, elapsedMs: response.elapsedMs };
   }
 
   async get(address: VaultAddress, ids: string[]): Promise<Result<{ memories: MemoryRecord[] }>> {
@@ -194,27 +232,13 @@ export class VaultObject extends DurableObject<Env> {
   async list(address: VaultAddress, request: ListRequest): Promise<Result<ListPage>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    const first = Math.max(0, Math.min(request.first, MAX_WINDOW_LIMIT));
-    const newestFirst = request.order === 'NEWEST_FIRST';
-    const params: SqlValue[] = [];
-    let where = '';
-    if (request.after !== null) {
-      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
-      params.push(request.after.createdAt, request.after.localId);
-    }
-    const direction = newestFirst ? 'DESC' : 'ASC';
-    const rows = this.sql.all<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
-       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
-      ...params,
-      first + 1,
-    );
-    return {
-      ok: true,
-      memories: rows.slice(0, first).map(toRecord),
-      hasNextPage: rows.length > first,
-      totalCount: this.memoryCount(),
-    };
+    return { ok: true, ...this.listPage(request) };
+  }
+
+  async stats(address: VaultAddress): Promise<Result<{ stats: VaultStats }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    return { ok: true, stats: this.currentStats(address) };
   }
 
   /** Deletes one memory; `deleted` is false when it was not there. */
@@ -245,26 +269,6 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, removed };
   }
 
-  async stats(address: VaultAddress): Promise<Result<{ stats: VaultStats }>> {
-    const ready = await this.open(address);
-    if (!ready.ok) return ready;
-    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
-    return {
-      ok: true,
-      stats: {
-        kind: address.kind,
-        externalId: address.externalId,
-        memoryCount: this.memoryCount(),
-        storageBytes: this.sql.databaseSize,
-        embeddingModel: this.meta.get('embedding_model'),
-        dimensions,
-        lastWriteAt: numberOrNull(this.meta.get('last_write_at')),
-        expiresAt: numberOrNull(this.meta.get('expires_at')),
-        capacity: dimensions === null ? null : this.capacityFor(dimensions),
-      },
-    };
-  }
-
   /**
    * The one alarm, for whatever is due: the expiry of an EPHEMERAL vault and
    * the checkpoint of the hot index. It re-arms itself for the next due item.
@@ -282,6 +286,46 @@ export class VaultObject extends DurableObject<Env> {
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
+
+  private currentStats(address: VaultAddress): VaultStats {
+    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    return {
+      kind: address.kind,
+      externalId: address.externalId,
+      exists: this.meta.get('address') !== null,
+      memoryCount: this.memoryCount(),
+      storageBytes: this.sql.databaseSize,
+      embeddingModel: this.meta.get('embedding_model'),
+      dimensions,
+      lastWriteAt: numberOrNull(this.meta.get('last_write_at')),
+      expiresAt: numberOrNull(this.meta.get('expires_at')),
+      capacity: dimensions === null ? null : this.capacityFor(dimensions),
+    };
+  }
+
+  /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
+  private listPage(request: ListRequest): ListPage {
+    const first = Math.max(0, Math.min(request.first, MAX_WINDOW_LIMIT));
+    const newestFirst = request.order === 'NEWEST_FIRST';
+    const params: SqlValue[] = [];
+    let where = '';
+    if (request.after !== null) {
+      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
+      params.push(request.after.createdAt, request.after.localId);
+    }
+    const direction = newestFirst ? 'DESC' : 'ASC';
+    const rows = this.sql.all<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
+       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+      ...params,
+      first + 1,
+    );
+    return {
+      memories: rows.slice(0, first).map(toRecord),
+      hasNextPage: rows.length > first,
+      totalCount: this.memoryCount(),
+    };
+  }
 
   private initialize(): void {
     migrate(this.ctx.storage, VAULT_MIGRATIONS);

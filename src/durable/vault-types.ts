@@ -2,7 +2,7 @@
  * Plain-object shapes crossing the Worker ⇄ VaultObject RPC boundary. No class
  * instances: everything here survives structured clone unchanged.
  */
-import type { Result } from '../errors';
+import type { Failure, Result } from '../errors';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
@@ -105,6 +105,8 @@ export interface ListPage {
 export interface VaultStats {
   kind: VaultKind;
   externalId: string | null;
+  /** Whether anything was ever written (and not cleared or expired since). */
+  exists: boolean;
   memoryCount: number;
   /** Bytes of the object's SQLite database. */
   storageBytes: number;
@@ -119,3 +121,25 @@ export interface VaultStats {
 
 export type StoreResult = Result<{ memories: MemoryRecord[] }>;
 export type SearchResult = Result<SearchResponse>;
+
+/** One read inside a batched `read` call. */
+export type VaultReadOp =
+  | { type: 'search'; request: SearchRequest }
+  | { type: 'get'; ids: string[] }
+  | { type: 'list'; request: ListRequest }
+  | { type: 'stats' };
+
+/** The result of one op; an expected failure of one op does not fail the others. */
+export type VaultReadOpResult =
+  | { ok: true; type: 'search'; windows: WindowResult[] }
+  | { ok: true; type: 'get'; memories: MemoryRecord[] }
+  | { ok: true; type: 'list'; page: ListPage }
+  | { ok: true; type: 'stats' }
+  | Failure;
+
+export interface VaultReadResponse {
+  stats: VaultStats;
+  results: VaultReadOpResult[];
+  /** Milliseconds spent inside the object. */
+  elapsedMs: number;
+}

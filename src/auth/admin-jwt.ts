@@ -1,0 +1,37 @@
+import { errors, jwtVerify } from 'jose';
+import { CodedError } from '../errors';
+import { isValidAccountId } from './memory-key';
+
+export interface AdminJwtConfig {
+  ADMIN_JWT_SECRET?: string;
+  ADMIN_JWT_ISSUER?: string;
+  ADMIN_JWT_AUDIENCE?: string;
+}
+
+/**
+ * Verifies an admin JWT (HS256, signed with ADMIN_JWT_SECRET, `exp` required)
+ * and returns its subject, the account the admin manages.
+ */
+export async function verifyAdminJwt(token: string, config: AdminJwtConfig): Promise<string> {
+  const secret = config.ADMIN_JWT_SECRET ?? '';
+  if (secret === '') throw new Error('configuration: ADMIN_JWT_SECRET is not set');
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp', 'sub'],
+      ...(config.ADMIN_JWT_ISSUER ? { issuer: config.ADMIN_JWT_ISSUER } : {}),
+      ...(config.ADMIN_JWT_AUDIENCE ? { audience: config.ADMIN_JWT_AUDIENCE } : {}),
+    });
+    if (typeof payload.sub !== 'string' || !isValidAccountId(payload.sub)) {
+      throw new CodedError('UNAUTHENTICATED', 'admin token subject is not a valid account id');
+    }
+    return payload.sub;
+  } catch (error) {
+    if (error instanceof CodedError) throw error;
+    if (error instanceof errors.JWTExpired)
+      throw new CodedError('UNAUTHENTICATED', 'admin token has expired');
+    if (error instanceof errors.JOSEError)
+      throw new CodedError('UNAUTHENTICATED', 'invalid admin token');
+    throw error;
+  }
+}

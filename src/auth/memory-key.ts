@@ -1,0 +1,82 @@
+import { CodedError } from '../errors';
+import { decodeText, encodeText, fromBase64Url, toBase64Url } from '../encoding';
+
+/**
+ * Memory keys: `mk_<account>.<secret>` where <account> is the base64url
+ * account id (a routing hint, not a secret) and <secret> 32 random bytes.
+ *
+ * The server never stores a key. It derives two values from it with an HMAC
+ * under KEY_HMAC_SECRET:
+ *   - the key id (128 bits, hex): names the key's vault objects and is its
+ *     public id; the secret cannot be recovered from it;
+ *   - the verifier (256 bits): stored by the account object and compared in
+ *     constant time on every request.
+ */
+export const KEY_PREFIX = 'mk_';
+const SECRET_BYTES = 32;
+const ACCOUNT_ID = /^[A-Za-z0-9_.@:-]{1,128}$/;
+
+export interface ParsedKey {
+  accountId: string;
+  /** The whole key, as presented. */
+  key: string;
+}
+
+export function isValidAccountId(accountId: string): boolean {
+  return ACCOUNT_ID.test(accountId);
+}
+
+export function generateMemoryKey(accountId: string): string {
+  if (!isValidAccountId(accountId)) throw new CodedError('BAD_USER_INPUT', 'invalid account id');
+  const secret = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+  return `${KEY_PREFIX}${encodeText(accountId)}.${toBase64Url(secret)}`;
+}
+
+/** Parses a presented key; null for anything that is not a well-formed memory key. */
+export function parseMemoryKey(key: string): ParsedKey | null {
+  if (!key.startsWith(KEY_PREFIX) || key.length > 400) return null;
+  const [account, secret, ...rest] = key.slice(KEY_PREFIX.length).split('.');
+  if (account === undefined || secret === undefined || rest.length > 0) return null;
+  const accountId = decodeText(account);
+  const secretBytes = fromBase64Url(secret);
+  if (
+    accountId === null ||
+    !isValidAccountId(accountId) ||
+    secretBytes?.byteLength !== SECRET_BYTES
+  ) {
+    return null;
+  }
+  return { accountId, key };
+}
+
+async function hmac(secret: string, label: string, value: string): Promise<Uint8Array> {
+  if (secret === '') throw new Error('configuration: KEY_HMAC_SECRET is not set');
+  const encoder = new TextEncoder();
+  const cryptoKey = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const signature = await crypto.subtle.sign(
+    'HMAC',
+    cryptoKey,
+    encoder.encode(`${label}\0${value}`),
+  );
+  return new Uint8Array(signature);
+}
+
+export interface KeyDerivation {
+  keyId: string;
+  verifier: string;
+}
+
+export async function deriveKey(hmacSecret: string, key: string): Promise<KeyDerivation> {
+  const [id, verifier] = await Promise.all([
+    hmac(hmacSecret, 'memoryrouter/key-id', key),
+    hmac(hmacSecret, 'memoryrouter/key-verifier', key),
+  ]);
+  const hex = Array.from(id.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return { keyId: `key_${hex}`, verifier: toBase64Url(verifier) };
+}
