@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', '.wrangler', 'worker-configuration.d.ts', 'src/generated/**'],
+    ignores: ['node_modules', '.wrangler', 'worker-configuration.d.ts', 'test/generated/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -17,5 +17,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts'],
+    // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
+    testTimeout: 30_000,
   },
 });

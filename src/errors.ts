@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 /**
  * The fixed set of error codes clients can rely on (`extensions.code` in GraphQL,
  * `error.code` on REST routes). Durable Objects return these inside plain
@@ -32,14 +34,18 @@ export function failure(code: ErrorCode, message: string, reason?: string): Fail
   return reason === undefined ? { ok: false, code, message } : { ok: false, code, message, reason };
 }
 
-/** An expected failure raised inside the Worker; the GraphQL layer maps it to a coded error. */
-export class CodedError extends Error {
+/**
+ * An expected failure raised inside the Worker. It is a GraphQLError carrying
+ * its code (and reason) in `extensions`, so GraphQL reports it as is, while
+ * error masking still hides every unexpected error.
+ */
+export class CodedError extends GraphQLError {
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly reason?: string,
   ) {
-    super(message);
+    super(message, { extensions: reason === undefined ? { code } : { code, reason } });
     this.name = 'CodedError';
   }
 

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { constantTimeEqual } from '../auth/constant-time';
 import { failure, type Result } from '../errors';
 import type { VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
@@ -58,15 +59,7 @@ export class AccountObject extends DurableObject<Env> {
     const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
     const denied = failure('UNAUTHENTICATED', 'invalid or revoked memory key');
     if (row === null || this.meta.get('account_id') !== accountId) return denied;
-    const encoder = new TextEncoder();
-    const presented = encoder.encode(verifier);
-    const stored = encoder.encode(row.verifier);
-    if (
-      presented.byteLength !== stored.byteLength ||
-      !crypto.subtle.timingSafeEqual(presented, stored)
-    ) {
-      return denied;
-    }
+    if (!constantTimeEqual(verifier, row.verifier)) return denied;
     if (row.revoked_at !== null) return denied;
     return { ok: true, accountId, key: toKeyRecord(row) };
   }

@@ -1,6 +1,5 @@
 import { env } from 'cloudflare:workers';
 import { LocalHashEmbedder } from '../../src/embed/local-hash';
-import { countTokens } from '../../src/tokens';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {
   Metadata,
@@ -40,7 +39,7 @@ export function memory(
     role: options.role ?? 'USER',
     metadata: options.metadata ? JSON.stringify(options.metadata) : null,
     createdAt: options.createdAt ?? Date.now(),
-    tokens: countTokens(content),
+    tokens: content.split(/\s+/).length,
     vector: options.vector ?? embedder.embedOne(content),
     callerVector: options.vector !== undefined,
   };

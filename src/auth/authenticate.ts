@@ -1,0 +1,36 @@
+import { CodedError } from '../errors';
+import { verifyAdminJwt } from './admin-jwt';
+import { deriveKey, KEY_PREFIX, parseMemoryKey } from './memory-key';
+import type { Principal } from './principal';
+
+export function accountStub(env: Env, accountId: string) {
+  return env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
+}
+
+/**
+ * Resolves the `Authorization: Bearer …` header to a principal. `mk_…` is a
+ * memory key (checked by its account object); anything else must be an admin
+ * JWT. Returns null without credentials; throws UNAUTHENTICATED for bad ones.
+ */
+export async function authenticate(request: Request, env: Env): Promise<Principal | null> {
+  const header = request.headers.get('authorization');
+  if (header === null || header.trim() === '') return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null)
+    throw new CodedError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');
+  const token = match[1]!;
+
+  if (token.startsWith(KEY_PREFIX)) {
+    const parsed = parseMemoryKey(token);
+    if (parsed === null) throw new CodedError('UNAUTHENTICATED', 'malformed memory key');
+    const { keyId, verifier } = await deriveKey(env.KEY_HMAC_SECRET, parsed.key);
+    const result = await accountStub(env, parsed.accountId).authenticate(
+      parsed.accountId,
+      keyId,
+      verifier,
+    );
+    if (!result.ok) throw new CodedError(result.code, result.message);
+    return { kind: 'key', accountId: result.accountId, key: result.key };
+  }
+  return { kind: 'admin', accountId: await verifyAdminJwt(token, env) };
+}

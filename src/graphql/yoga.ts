@@ -1,0 +1,89 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { authenticate } from '../auth/authenticate';
+import type { Principal } from '../auth/principal';
+import { readConfig } from '../config';
+import type { GraphQLContext } from '../context';
+import { createEmbedder } from '../embed';
+import { CodedError } from '../errors';
+import { ReceiptCollector } from '../resolvers/receipt';
+import { VaultLoader } from '../resolvers/vault-loader';
+import { schema } from '../schema';
+import { useErrorCodes } from './use-error-codes';
+import { useMemoryReceipt } from './use-memory-receipt';
+
+/** Limits on the shape of operations (graphql-armor); the numbers are never echoed to clients. */
+export const OPERATION_LIMITS = {
+  maxDepth: 12,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 2_000,
+  maxCost: 5_000,
+} as const;
+
+interface ServerContext {
+  env: Env;
+  ctx: ExecutionContext;
+}
+
+export const yoga = createYoga<ServerContext, GraphQLContext>({
+  schema,
+  graphqlEndpoint: '/graphql',
+  landingPage: false,
+  // GraphiQL only where ENVIRONMENT says development (wrangler dev).
+  graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
+  batching: false,
+  maskedErrors: {
+    // Coded errors are GraphQLErrors and pass through; anything else is
+    // masked, and still gets a code so clients can always switch on one.
+    maskError(error, message, isDev) {
+      const masked = defaultMaskError(error, message, isDev);
+      if (masked instanceof GraphQLError && !masked.extensions.code) {
+        return new GraphQLError(masked.message, {
+          nodes: masked.nodes,
+          path: masked.path,
+          extensions: { ...masked.extensions, code: 'INTERNAL_SERVER_ERROR' },
+        });
+      }
+      return masked;
+    },
+  },
+  plugins: [
+    EnvelopArmorPlugin({
+      maxDepth: { n: OPERATION_LIMITS.maxDepth, exposeLimits: false, ignoreIntrospection: true },
+      maxAliases: { n: OPERATION_LIMITS.maxAliases, exposeLimits: false },
+      maxDirectives: { n: OPERATION_LIMITS.maxDirectives, exposeLimits: false },
+      maxTokens: { n: OPERATION_LIMITS.maxTokens, exposeLimits: false },
+      costLimit: {
+        maxCost: OPERATION_LIMITS.maxCost,
+        exposeLimits: false,
+        ignoreIntrospection: true,
+      },
+      blockFieldSuggestion: { enabled: true },
+    }),
+    useErrorCodes(),
+    useMemoryReceipt(),
+  ],
+  context: async ({ request, env, ctx }): Promise<GraphQLContext> => {
+    let principal: Principal | null = null;
+    let authError: string | null = null;
+    try {
+      principal = await authenticate(request, env);
+    } catch (error) {
+      if (!(error instanceof CodedError)) throw error;
+      authError = error.message;
+    }
+    const receipt = new ReceiptCollector();
+    return {
+      env,
+      ctx,
+      config: readConfig(env),
+      embedder: createEmbedder(env),
+      principal,
+      authError,
+      receipt,
+      vaults: new VaultLoader(env, receipt),
+    };
+  },
+});

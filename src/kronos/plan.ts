@@ -1,0 +1,41 @@
+import { CodedError } from '../errors';
+import type { WindowSearch } from '../durable/vault-types';
+import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
+
+/** Most hits one window may ask for. */
+export const MAX_HITS_PER_WINDOW = 50;
+
+export interface WindowQuery {
+  window: MemoryWindow;
+  limit: number;
+}
+
+/**
+ * The KRONOS plan of one search: which time ranges to scan and how many hits
+ * each returns, all measured back from the same reference time. Windows come
+ * back in band order (HOT first) whatever order they were asked in.
+ */
+export function planWindows(
+  queries: readonly WindowQuery[],
+  now: number,
+  bands: Bands,
+): WindowSearch[] {
+  const seen = new Set<MemoryWindow>();
+  for (const { window, limit } of queries) {
+    if (seen.has(window))
+      throw new CodedError('BAD_USER_INPUT', `window ${window} is listed twice`);
+    seen.add(window);
+    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HITS_PER_WINDOW) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `window ${window}: limit must be between 0 and ${MAX_HITS_PER_WINDOW}`,
+      );
+    }
+  }
+  return MEMORY_WINDOWS.flatMap((window) => {
+    const query = queries.find((candidate) => candidate.window === window);
+    return query === undefined
+      ? []
+      : [{ window, ...windowRange(window, now, bands), limit: query.limit }];
+  });
+}

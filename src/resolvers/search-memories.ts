@@ -1,0 +1,122 @@
+import type { GraphQLContext } from '../context';
+import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
+import { normalizeVector } from '../embed/vectors';
+import { CodedError } from '../errors';
+import { METADATA_KEY } from '../durable/metadata-filter';
+import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
+import { planWindows, type WindowQuery } from '../kronos/plan';
+import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { mergeHits, type RankedHit } from './merge-hits';
+import { addressFor, type VaultSelector } from './principal';
+
+/** Most vaults one search may read. */
+export const MAX_SEARCH_VAULTS = 10;
+/** Most metadata filter pairs. */
+export const MAX_FILTER_KEYS = 16;
+/** Longest query text, in characters. */
+export const MAX_QUERY_LENGTH = 4_000;
+
+export interface SearchInput {
+  query: string;
+  vaults?: VaultSelector[] | null;
+  windows?: WindowQuery[] | null;
+  mode?: SearchMode | null;
+  metadata?: unknown;
+  now?: Date | null;
+  embedding?: number[] | null;
+}
+
+export interface SearchOutcome {
+  hits: RankedHit[];
+  memoryTokens: number;
+}
+
+/**
+ * KRONOS search: plan the windows, embed the query once, read every vault in
+ * parallel through the request's loader (one call per vault), then merge.
+ */
+export async function searchMemories(
+  context: GraphQLContext,
+  input: SearchInput,
+): Promise<SearchOutcome> {
+  if (input.query.trim() === '') throw new CodedError('BAD_USER_INPUT', 'query must not be empty');
+  const addresses = distinctVaults(
+    (input.vaults ?? [null]).map((selector) => addressFor(context, selector)),
+  );
+  const now = input.now?.getTime() ?? Date.now();
+  const windows = planWindows(
+    input.windows ?? context.config.defaultWindows,
+    now,
+    context.config.bands,
+  );
+  const mode = input.mode ?? 'HYBRID';
+  const metadata = metadataFilter(input.metadata);
+
+  let vector: Float32Array | null = null;
+  let model = context.embedder.model;
+  if (mode !== 'TEXT') {
+    if (input.embedding) {
+      const normalized = normalizeVector(input.embedding, input.embedding.length);
+      if (!normalized.ok) throw CodedError.from(normalized);
+      vector = normalized.vector;
+      model = CALLER_SUPPLIED_MODEL;
+    } else {
+      [vector] = (await context.embedder.embed([input.query])) as [Float32Array];
+    }
+  }
+
+  const request: SearchRequest = { text: input.query, vector, model, mode, windows, metadata };
+  const perVault = await Promise.all(
+    addresses.map(async (address) => ({
+      address,
+      windows: (await context.vaults.read(address, { type: 'search', request })).windows,
+    })),
+  );
+  const hits = mergeHits(windows, perVault);
+  const memoryTokens = hits.reduce((sum, hit) => sum + hit.memory.tokens, 0);
+  context.receipt.recordSearch(
+    windows.map(({ window }) => ({
+      window,
+      hits: hits.filter((hit) => hit.window === window).length,
+    })),
+    memoryTokens,
+  );
+  return { hits, memoryTokens };
+}
+
+function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
+  if (addresses.length > MAX_SEARCH_VAULTS) {
+    throw new CodedError('BAD_USER_INPUT', `at most ${MAX_SEARCH_VAULTS} vaults per search`);
+  }
+  const byName = new Map(addresses.map((address) => [vaultObjectName(address), address]));
+  return [...byName.values()];
+}
+
+/** Top-level equality on scalar values, combined with AND. */
+function metadataFilter(raw: unknown): MetadataFilter | null {
+  if (raw === null || raw === undefined) return null;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CodedError('BAD_USER_INPUT', 'metadata filter must be a JSON object');
+  }
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_FILTER_KEYS) {
+    throw new CodedError('BAD_USER_INPUT', `metadata filter takes at most ${MAX_FILTER_KEYS} keys`);
+  }
+  const filter: MetadataFilter = {};
+  for (const [key, value] of entries) {
+    if (!METADATA_KEY.test(key)) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `metadata filter key "${key}" must match ${METADATA_KEY.source}`,
+      );
+    }
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `metadata filter value for "${key}" must be a string, number, boolean or null`,
+      );
+    }
+    filter[key] = value as MetadataFilter[string];
+  }
+  return filter;
+}

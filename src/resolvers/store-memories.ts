@@ -1,0 +1,153 @@
+import type { GraphQLContext } from '../context';
+import { CodedError } from '../errors';
+import { utf8Length } from '../encoding';
+import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
+import { accountStub } from '../auth/authenticate';
+import { countTokens } from '../tokens';
+import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { addressFor, keyPrincipal, type VaultSelector } from './principal';
+import { vaultStub } from './vault-loader';
+
+/** Most memories one storeMemories call accepts. */
+export const MAX_STORE_BATCH = 100;
+/** Longest caller-supplied embedding accepted. */
+export const MAX_EMBEDDING_DIMENSIONS = 4_096;
+
+export interface StoreInput {
+  vault?: VaultSelector | null;
+  content: string;
+  role?: Role | null;
+  metadata?: unknown;
+  createdAt?: Date | null;
+  embedding?: number[] | null;
+}
+
+export interface StoredMemory {
+  address: VaultAddress;
+  record: MemoryRecord;
+}
+
+/**
+ * Stores a batch, all or nothing. Every input is checked and embedded before
+ * anything is written; the batch is then written as one transaction per vault,
+ * all vaults in parallel. Should a vault still refuse its part (it filled up
+ * in the meantime), what the other vaults stored is deleted again before the
+ * error is returned.
+ */
+export async function storeMemories(
+  context: GraphQLContext,
+  inputs: readonly StoreInput[],
+): Promise<StoredMemory[]> {
+  const principal = keyPrincipal(context);
+  if (inputs.length > MAX_STORE_BATCH) {
+    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_STORE_BATCH} memories per call`);
+  }
+  const now = Date.now();
+  const prepared = await Promise.all(
+    inputs.map((input, position) => prepare(context, input, position, now)),
+  );
+
+  // One embedder call for every input that brought no vector of its own.
+  const toEmbed = prepared.filter((item) => item.memory.vector.length === 0);
+  const vectors = await context.embedder.embed(toEmbed.map((item) => item.memory.content));
+  toEmbed.forEach((item, index) => (item.memory.vector = vectors[index]!));
+
+  const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
+  prepared.forEach((item, position) => {
+    const name = vaultObjectName(item.address);
+    const group = groups.get(name) ?? { address: item.address, positions: [] };
+    group.positions.push(position);
+    groups.set(name, group);
+  });
+
+  const account = accountStub(context.env, principal.accountId);
+  const writes = await Promise.all(
+    [...groups.values()].map(async ({ address, positions }) => {
+      const [result] = await Promise.all([
+        vaultStub(context.env, address).store(address, {
+          memories: positions.map((position) => prepared[position]!.memory),
+          model: context.embedder.model,
+          dimensions: context.embedder.dimensions,
+        }),
+        account.registerVault(address.keyId, address.kind, address.externalId),
+      ]);
+      context.vaults.invalidate(address);
+      return { address, positions, result };
+    }),
+  );
+
+  const failed = writes.find((write) => !write.result.ok)?.result;
+  if (failed !== undefined && !failed.ok) {
+    await Promise.all(
+      writes.flatMap(({ address, result }) =>
+        result.ok
+          ? result.memories.map((memory) =>
+              vaultStub(context.env, address).remove(address, memory.id),
+            )
+          : [],
+      ),
+    );
+    throw CodedError.from(failed);
+  }
+
+  const stored: StoredMemory[] = new Array(inputs.length);
+  for (const { address, positions, result } of writes) {
+    if (!result.ok) continue; // unreachable: failures returned above
+    result.memories.forEach((record, index) => {
+      stored[positions[index]!] = { address, record };
+    });
+  }
+  return stored;
+}
+
+async function prepare(
+  context: GraphQLContext,
+  input: StoreInput,
+  position: number,
+  now: number,
+): Promise<{ address: VaultAddress; memory: NewMemory }> {
+  const at = (message: string) => (position === 0 ? message : `inputs.${position}: ${message}`);
+  const address = addressFor(context, input.vault);
+  if (input.content.trim() === '')
+    throw new CodedError('BAD_USER_INPUT', at('content must not be empty'));
+  const bytes = utf8Length(input.content);
+  if (bytes > context.config.maxContentBytes) {
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      at(`content is ${bytes} bytes; the limit is ${context.config.maxContentBytes}`),
+    );
+  }
+  let metadata: string | null = null;
+  if (input.metadata !== null && input.metadata !== undefined) {
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) {
+      throw new CodedError('BAD_USER_INPUT', at('metadata must be a JSON object'));
+    }
+    metadata = JSON.stringify(input.metadata);
+  }
+  const createdAt = input.createdAt?.getTime() ?? now;
+  if (createdAt > now + 60_000) {
+    throw new CodedError('BAD_USER_INPUT', at('createdAt must not be in the future'));
+  }
+  const embedding = input.embedding ?? null;
+  if (
+    embedding !== null &&
+    (embedding.length === 0 || embedding.length > MAX_EMBEDDING_DIMENSIONS)
+  ) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      at(`embedding must have 1 to ${MAX_EMBEDDING_DIMENSIONS} components`),
+    );
+  }
+  return {
+    address,
+    memory: {
+      content: input.content,
+      role: input.role ?? 'USER',
+      metadata,
+      createdAt,
+      tokens: await countTokens(input.content),
+      vector: embedding ?? [],
+      callerVector: embedding !== null,
+    },
+  };
+}

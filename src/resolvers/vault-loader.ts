@@ -1,0 +1,94 @@
+import DataLoader from 'dataloader';
+import { CodedError, type Failure } from '../errors';
+import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
+import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
+import type { ReceiptCollector } from './receipt';
+
+interface ReadKey {
+  address: VaultAddress;
+  op: VaultReadOp;
+}
+
+type OkResult = Exclude<VaultReadOpResult, Failure>;
+
+export function vaultStub(env: Env, address: VaultAddress) {
+  return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+}
+
+/**
+ * The per-request gateway to vault objects for reads. Every read asked for in
+ * the same turn of the event loop (one GraphQL execution level, however many
+ * fields, windows or aliases) is grouped by vault and sent as ONE `read` RPC
+ * per vault, all vaults in parallel. Each call also returns the vault's stats,
+ * which are kept for the rest of the request so `Vault` fields cost nothing.
+ */
+export class VaultLoader {
+  private readonly loader: DataLoader<ReadKey, OkResult>;
+  private readonly stats = new Map<string, Promise<VaultStats>>();
+
+  constructor(
+    private readonly env: Env,
+    private readonly receipt: ReceiptCollector,
+  ) {
+    this.loader = new DataLoader((keys) => this.dispatch(keys), {
+      cache: false,
+      // A macrotask, not a microtask: resolvers that awaited something first
+      // (an embedding) still join the batch.
+      batchScheduleFn: (callback) => setTimeout(callback, 0),
+      maxBatchSize: 1_000,
+    });
+  }
+
+  read<T extends OkResult['type']>(
+    address: VaultAddress,
+    op: VaultReadOp & { type: T },
+  ): Promise<Extract<OkResult, { type: T }>> {
+    return this.loader.load({ address, op }) as Promise<Extract<OkResult, { type: T }>>;
+  }
+
+  /** The vault's stats, from an earlier call in this request when there was one. */
+  statsOf(address: VaultAddress): Promise<VaultStats> {
+    const name = vaultObjectName(address);
+    let stats = this.stats.get(name);
+    if (stats === undefined) {
+      stats = this.read(address, { type: 'stats' }).then(() => this.stats.get(name)!);
+      this.stats.set(name, stats);
+    }
+    return stats;
+  }
+
+  /** Forgets what this request knows of a vault after writing to it. */
+  invalidate(address: VaultAddress): void {
+    this.stats.delete(vaultObjectName(address));
+  }
+
+  private async dispatch(keys: readonly ReadKey[]): Promise<(OkResult | Error)[]> {
+    const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
+    keys.forEach((key, position) => {
+      const name = vaultObjectName(key.address);
+      const group = groups.get(name) ?? { address: key.address, positions: [] };
+      group.positions.push(position);
+      groups.set(name, group);
+    });
+
+    const results: (OkResult | Error)[] = new Array(keys.length);
+    await Promise.all(
+      [...groups].map(async ([name, { address, positions }]) => {
+        const response = await vaultStub(this.env, address).read(
+          address,
+          positions.map((position) => keys[position]!.op),
+        );
+        if (!response.ok) {
+          for (const position of positions) results[position] = CodedError.from(response);
+          return;
+        }
+        this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+        this.stats.set(name, Promise.resolve(response.stats));
+        response.results.forEach((result, index) => {
+          results[positions[index]!] = result.ok ? result : CodedError.from(result);
+        });
+      }),
+    );
+    return results;
+  }
+}

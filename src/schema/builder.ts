@@ -1,0 +1,71 @@
+import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { GraphQLContext } from '../context';
+
+export interface PothosTypes {
+  Context: GraphQLContext;
+  AuthScopes: {
+    /** A valid memory key: reads and writes its own vaults. */
+    memoryKey: boolean;
+    /** A valid admin JWT: manages its account's keys. */
+    admin: boolean;
+  };
+  Scalars: {
+    DateTime: { Input: Date; Output: Date | number };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultFieldNullability: false;
+}
+
+export const builder = new SchemaBuilder<PothosTypes>({
+  plugins: [ScopeAuthPlugin, ValidationPlugin],
+  defaultFieldNullability: false,
+  scopeAuth: {
+    authScopes: (context) => ({
+      memoryKey: context.principal?.kind === 'key',
+      admin: context.principal?.kind === 'admin',
+    }),
+    unauthorizedError: (_parent, context, _info, result) => {
+      if (context.principal === null) {
+        return new GraphQLError(
+          context.authError ?? 'send a memory key as "Authorization: Bearer mk_…"',
+          {
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        );
+      }
+      const needsAdmin = result.failure.kind === 'AuthScope' && result.failure.scope === 'admin';
+      return new GraphQLError(
+        needsAdmin ? 'this operation needs an admin token' : 'this operation needs a memory key',
+        { extensions: { code: 'FORBIDDEN' } },
+      );
+    },
+  },
+  validation: {
+    validationError: (validation) =>
+      new GraphQLError(
+        validation.issues
+          .map((issue) => {
+            const path = (issue.path ?? [])
+              .map((part) => (typeof part === 'object' ? String(part.key) : String(part)))
+              .join('.');
+            return path ? `${path}: ${issue.message}` : issue.message;
+          })
+          .join('; '),
+        { extensions: { code: 'BAD_USER_INPUT' } },
+      ),
+  },
+});
+
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description: 'ISO-8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z',
+});
+builder.addScalarType('JSON', JSONResolver, {
+  description: 'Any JSON value; memory metadata is a JSON object.',
+});
+
+builder.queryType({ description: 'Reads: vaults, memories, windowed search and the calling key.' });
+builder.mutationType({ description: 'Writes: memories, vaults and (for admins) memory keys.' });

@@ -1,0 +1,52 @@
+import { builder } from './builder';
+
+// The schema's enums, kept together: each is a handful of values shared by
+// several types, and none has fields of its own.
+
+export const VaultKindEnum = builder.enumType('VaultKind', {
+  description: 'The three kinds of vault a memory key owns.',
+  values: {
+    CORE: { description: 'Base knowledge of the key; always searched by chat.' },
+    SESSION: { description: "One user's or conversation thread's context, named by a session id." },
+    EPHEMERAL: {
+      description:
+        'One conversation, named by a conversation id; deleted for good a while after its last write.',
+    },
+  } as const,
+});
+
+export const MemoryWindowEnum = builder.enumType('MemoryWindow', {
+  description: 'KRONOS time windows: disjoint bands measured back from the reference time `now`.',
+  values: {
+    HOT: { description: '(now − 4 h, now] by default.' },
+    WORKING: { description: '(now − 3 d, now − 4 h] by default.' },
+    LONG_TERM: { description: '(now − 90 d, now − 3 d] by default.' },
+    ARCHIVE: { description: 'Older than LONG_TERM; searched only when asked for.' },
+  } as const,
+});
+
+export const SearchModeEnum = builder.enumType('SearchMode', {
+  description: 'How memories are matched against the query.',
+  values: {
+    VECTOR: { description: 'Cosine similarity of embeddings.' },
+    TEXT: { description: 'Full-text match ranked by BM25.' },
+    HYBRID: { description: 'Reciprocal rank fusion of VECTOR and TEXT (the default).' },
+  } as const,
+});
+
+export const RoleEnum = builder.enumType('Role', {
+  description: 'Who said it.',
+  values: {
+    USER: { description: 'The end user (the default for stored memories).' },
+    ASSISTANT: { description: 'The model.' },
+    SYSTEM: { description: 'The application or operator.' },
+  } as const,
+});
+
+export const MemoryOrderEnum = builder.enumType('MemoryOrder', {
+  description: 'Order of a vault listing.',
+  values: {
+    NEWEST_FIRST: { description: 'Most recent createdAt first (the default).' },
+    OLDEST_FIRST: { description: 'Oldest createdAt first.' },
+  } as const,
+});

@@ -1,0 +1,8 @@
+import { builder } from './builder';
+import './enums';
+import './vault';
+import './memory';
+import './search';
+import './memory-key';
+
+export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { accountStub } from '../auth/authenticate';
+import { deriveKey, generateMemoryKey } from '../auth/memory-key';
+import type { MemoryKeyRecord } from '../durable/account-types';
+import { CodedError } from '../errors';
+import { keyPrincipal } from '../resolvers/principal';
+import { builder } from './builder';
+
+export const MemoryKeyRef = builder.objectRef<MemoryKeyRecord>('MemoryKey');
+
+MemoryKeyRef.implement({
+  description: 'A memory key: the credential apps use. Only its id and name are ever shown again.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'Public id of the key (not the secret).' }),
+    name: t.exposeString('name', { nullable: true, description: 'A label chosen at creation.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was created.',
+      resolve: (key) => key.createdAt,
+    }),
+    revokedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it was revoked; null while it works.',
+      resolve: (key) => key.revokedAt,
+    }),
+  }),
+});
+
+export const CreatedMemoryKeyRef = builder.objectRef<{ key: MemoryKeyRecord; secret: string }>(
+  'CreatedMemoryKey',
+);
+
+CreatedMemoryKeyRef.implement({
+  description: 'A new memory key and its secret.',
+  fields: (t) => ({
+    key: t.field({
+      type: MemoryKeyRef,
+      description: 'The key.',
+      resolve: (created) => created.key,
+    }),
+    secret: t.exposeString('secret', {
+      description: 'The secret mk_… value, shown once: only a hash of it is kept.',
+    }),
+  }),
+});
+
+function adminAccount(principal: { kind: string; accountId: string } | null): string {
+  if (principal?.kind !== 'admin')
+    throw new CodedError('FORBIDDEN', 'this operation needs an admin token');
+  return principal.accountId;
+}
+
+builder.queryFields((t) => ({
+  me: t.field({
+    type: MemoryKeyRef,
+    authScopes: { memoryKey: true },
+    description: 'The memory key making the request.',
+    resolve: (_root, _args, context) => keyPrincipal(context).key,
+  }),
+  memoryKeys: t.field({
+    type: [MemoryKeyRef],
+    authScopes: { admin: true },
+    description: "Admin only: every key of the admin's account, revoked ones included.",
+    resolve: (_root, _args, context) =>
+      accountStub(context.env, adminAccount(context.principal)).listKeys(),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createMemoryKey: t.field({
+    type: CreatedMemoryKeyRef,
+    authScopes: { admin: true },
+    description: 'Admin only: creates a memory key for the account; its secret is returned once.',
+    args: {
+      name: t.arg.string({
+        required: false,
+        description: 'A label, up to 100 characters.',
+        validate: z.string().max(100),
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const accountId = adminAccount(context.principal);
+      const secret = generateMemoryKey(accountId);
+      const { keyId, verifier } = await deriveKey(context.env.KEY_HMAC_SECRET, secret);
+      const key = await accountStub(context.env, accountId).createKey(accountId, {
+        id: keyId,
+        name: args.name ?? null,
+        verifier,
+      });
+      return { key, secret };
+    },
+  }),
+  revokeMemoryKey: t.boolean({
+    authScopes: { admin: true },
+    description: 'Admin only: revokes a key at once; requests with it fail from then on.',
+    args: { id: t.arg.id({ required: true, description: 'A MemoryKey.id.' }) },
+    resolve: async (_root, args, context) => {
+      const accountId = adminAccount(context.principal);
+      const result = await accountStub(context.env, accountId).revokeKey(String(args.id));
+      if (!result.ok) throw CodedError.from(result);
+      return true;
+    },
+  }),
+}));

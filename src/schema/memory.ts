@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import type { MemoryRecord } from '../durable/vault-types';
+import { CodedError } from '../errors';
+import { addressFor, keyPrincipal } from '../resolvers/principal';
+import {
+  MAX_EMBEDDING_DIMENSIONS,
+  MAX_STORE_BATCH,
+  storeMemories,
+} from '../resolvers/store-memories';
+import { vaultStub } from '../resolvers/vault-loader';
+import { vaultAddress, type VaultAddress } from '../vaults/address';
+import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
+import { builder } from './builder';
+import { RoleEnum } from './enums';
+import { VaultRef, VaultSelectorInput } from './vault';
+
+export interface MemoryParent {
+  address: VaultAddress;
+  record: MemoryRecord;
+}
+
+export const MemoryRef = builder.objectRef<MemoryParent>('Memory');
+
+MemoryRef.implement({
+  description: 'One remembered piece of text, with when it was said and by whom.',
+  fields: (t) => ({
+    id: t.id({
+      description: 'Opaque and globally unique; encodes its vault.',
+      resolve: ({ address, record }) =>
+        encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId: record.id }),
+    }),
+    content: t.string({
+      description: 'The text remembered.',
+      resolve: ({ record }) => record.content,
+    }),
+    role: t.field({
+      type: RoleEnum,
+      description: 'Who said it.',
+      resolve: ({ record }) => record.role,
+    }),
+    metadata: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The JSON object stored with it, if any.',
+      resolve: ({ record }) =>
+        record.metadata === null ? null : (JSON.parse(record.metadata) as unknown),
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was said (backfilled memories keep their original time).',
+      resolve: ({ record }) => record.createdAt,
+    }),
+    tokens: t.int({
+      description: 'Its length in memory tokens (o200k_base), as billed.',
+      resolve: ({ record }) => record.tokens,
+    }),
+    vault: t.field({
+      type: VaultRef,
+      description: 'The vault it lives in.',
+      resolve: async ({ address }, _args, context) => ({
+        address,
+        stats: await context.vaults.statsOf(address),
+      }),
+    }),
+  }),
+});
+
+export const PageInfoRef = builder.objectRef<{ hasNextPage: boolean; endCursor: string | null }>(
+  'PageInfo',
+);
+
+PageInfoRef.implement({
+  description: 'Where a page ends and whether another follows.',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'Whether another page follows.' }),
+    endCursor: t.exposeString('endCursor', {
+      nullable: true,
+      description: 'Pass as `after` to get the next page; null on an empty page.',
+    }),
+  }),
+});
+
+export const MemoryEdgeRef = builder.objectRef<{ cursor: string; node: MemoryParent }>(
+  'MemoryEdge',
+);
+
+MemoryEdgeRef.implement({
+  description: 'A memory and its position in the listing.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Position of this memory in the listing.' }),
+    node: t.field({ type: MemoryRef, description: 'The memory.', resolve: (edge) => edge.node }),
+  }),
+});
+
+export const MemoryConnectionRef = builder.objectRef<{
+  edges: { cursor: string; node: MemoryParent }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}>('MemoryConnection');
+
+MemoryConnectionRef.implement({
+  description: 'A page of memories.',
+  fields: (t) => ({
+    edges: t.field({
+      type: [MemoryEdgeRef],
+      description: 'The memories of this page.',
+      resolve: (c) => c.edges,
+    }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      description: 'Paging state.',
+      resolve: (c) => c.pageInfo,
+    }),
+    totalCount: t.exposeInt('totalCount', { description: 'Memories in the whole vault.' }),
+  }),
+});
+
+export const StoreMemoryInput = builder.inputType('StoreMemoryInput', {
+  description: 'One memory to store.',
+  fields: (t) => ({
+    vault: t.field({
+      type: VaultSelectorInput,
+      required: false,
+      description: 'Default: the CORE vault.',
+    }),
+    content: t.string({
+      required: true,
+      description: 'The text to remember (at most MAX_CONTENT_BYTES, 32 KiB by default).',
+    }),
+    role: t.field({ type: RoleEnum, required: false, description: 'Default: USER.' }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description: 'A JSON object kept with the memory (at most 16 KiB).',
+    }),
+    createdAt: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Backfill history; default: now.',
+    }),
+    embedding: t.floatList({
+      required: false,
+      description: "Bring your own embedding; must match the vault's dimensions.",
+      validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  memory: t.field({
+    type: MemoryRef,
+    nullable: true,
+    authScopes: { memoryKey: true },
+    description: 'One memory by id; null when it does not exist (or belongs to another key).',
+    args: { id: t.arg.id({ required: true, description: 'A Memory.id.' }) },
+    resolve: async (_root, args, context) => {
+      const { key } = keyPrincipal(context);
+      const ref = decodeMemoryId(String(args.id));
+      const address = vaultAddress(key.id, ref.kind, ref.externalId);
+      const { memories } = await context.vaults.read(address, { type: 'get', ids: [ref.localId] });
+      const record = memories[0];
+      return record === undefined ? null : { address, record };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  storeMemory: t.field({
+    type: MemoryRef,
+    authScopes: { memoryKey: true },
+    description: 'Stores one memory; it is searchable as soon as this returns.',
+    args: { input: t.arg({ type: StoreMemoryInput, required: true }) },
+    resolve: async (_root, { input }, context) => (await storeMemories(context, [input]))[0]!,
+  }),
+  storeMemories: t.field({
+    type: [MemoryRef],
+    authScopes: { memoryKey: true },
+    description: `Stores up to ${MAX_STORE_BATCH} memories, all or nothing per call.`,
+    args: {
+      inputs: t.arg({
+        type: [StoreMemoryInput],
+        required: true,
+        validate: z.array(z.unknown()).min(1).max(MAX_STORE_BATCH),
+      }),
+    },
+    resolve: (_root, { inputs }, context) => storeMemories(context, inputs),
+  }),
+  deleteMemory: t.boolean({
+    authScopes: { memoryKey: true },
+    description: 'Deletes one memory for good. NOT_FOUND when there is no such memory.',
+    args: { id: t.arg.id({ required: true, description: 'A Memory.id.' }) },
+    resolve: async (_root, args, context) => {
+      const ref = decodeMemoryId(String(args.id));
+      const address = addressFor(context, { kind: ref.kind, id: ref.externalId });
+      const result = await vaultStub(context.env, address).remove(address, ref.localId);
+      if (!result.ok) throw CodedError.from(result);
+      if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory');
+      context.vaults.invalidate(address);
+      return true;
+    },
+  }),
+}));

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { MAX_HITS_PER_WINDOW } from '../kronos/plan';
+import type { RankedHit } from '../resolvers/merge-hits';
+import {
+  MAX_QUERY_LENGTH,
+  MAX_SEARCH_VAULTS,
+  searchMemories,
+  type SearchOutcome,
+} from '../resolvers/search-memories';
+import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/store-memories';
+import { builder } from './builder';
+import { MemoryWindowEnum, SearchModeEnum } from './enums';
+import { MemoryRef } from './memory';
+import { VaultSelectorInput } from './vault';
+
+export const WindowQueryInput = builder.inputType('WindowQuery', {
+  description: 'How many hits to take from one KRONOS window.',
+  fields: (t) => ({
+    window: t.field({ type: MemoryWindowEnum, required: true, description: 'The window.' }),
+    limit: t.int({
+      required: true,
+      description: `Hits from this window, 0–${MAX_HITS_PER_WINDOW}.`,
+      validate: z.number().int().min(0).max(MAX_HITS_PER_WINDOW),
+    }),
+  }),
+});
+
+export const SearchInput = builder.inputType('SearchInput', {
+  description: 'A time-windowed search over one or more vaults.',
+  fields: (t) => ({
+    query: t.string({
+      required: true,
+      description: `What to look for (1–${MAX_QUERY_LENGTH} characters).`,
+      validate: z.string().min(1).max(MAX_QUERY_LENGTH),
+    }),
+    vaults: t.field({
+      type: [VaultSelectorInput],
+      required: false,
+      description: `Vaults to search, at most ${MAX_SEARCH_VAULTS}; default: CORE only.`,
+      validate: z.array(z.unknown()).max(MAX_SEARCH_VAULTS),
+    }),
+    windows: t.field({
+      type: [WindowQueryInput],
+      required: false,
+      description: 'Default: HOT 4, WORKING 4, LONG_TERM 4.',
+      validate: z.array(z.unknown()).max(4),
+    }),
+    mode: t.field({ type: SearchModeEnum, required: false, description: 'Default: HYBRID.' }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'Only memories whose metadata holds all these top-level key/value pairs (scalar values).',
+    }),
+    now: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Reference time for the windows; default: server time.',
+    }),
+    embedding: t.floatList({
+      required: false,
+      description: 'Bring your own query embedding (for vaults built with your own vectors).',
+      validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
+    }),
+  }),
+});
+
+export const SearchHitRef = builder.objectRef<RankedHit>('SearchHit');
+
+SearchHitRef.implement({
+  description: 'One memory found, its score and the window it came from.',
+  fields: (t) => ({
+    memory: t.field({
+      type: MemoryRef,
+      description: 'The memory.',
+      resolve: (hit) => ({ address: hit.address, record: hit.memory }),
+    }),
+    score: t.exposeFloat('score', {
+      description: 'Higher is better: cosine (VECTOR), BM25 (TEXT) or fused rank score (HYBRID).',
+    }),
+    window: t.field({
+      type: MemoryWindowEnum,
+      description: 'The window it fell in.',
+      resolve: (hit) => hit.window,
+    }),
+  }),
+});
+
+export const SearchResultRef = builder.objectRef<SearchOutcome>('SearchResult');
+
+SearchResultRef.implement({
+  description: 'Hits of a search, window by window (HOT first), best first within a window.',
+  fields: (t) => ({
+    hits: t.field({
+      type: [SearchHitRef],
+      description: 'The hits.',
+      resolve: (result) => result.hits,
+    }),
+    memoryTokens: t.exposeInt('memoryTokens', {
+      description: 'Tokens of the memory returned, as billed.',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  search: t.field({
+    type: SearchResultRef,
+    authScopes: { memoryKey: true },
+    description:
+      'KRONOS search: each window returns its own top hits, across all the vaults asked for.',
+    args: { input: t.arg({ type: SearchInput, required: true }) },
+    resolve: (_root, { input }, context) => searchMemories(context, input),
+  }),
+}));

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import type { VaultStats } from '../durable/vault-types';
+import { CodedError } from '../errors';
+import { accountStub } from '../auth/authenticate';
+import { addressFor, keyPrincipal } from '../resolvers/principal';
+import { vaultStub } from '../resolvers/vault-loader';
+import { decodeCursor, encodeCursor, encodeVaultId } from '../vaults/ids';
+import { vaultAddress, type VaultAddress } from '../vaults/address';
+import { builder } from './builder';
+import { MemoryOrderEnum, VaultKindEnum } from './enums';
+import { MemoryConnectionRef, type MemoryParent } from './memory';
+
+export interface VaultParent {
+  address: VaultAddress;
+  stats: VaultStats;
+}
+
+/** Default and largest page of a vault listing. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+export const VaultSelectorInput = builder.inputType('VaultSelector', {
+  description:
+    'Which vault: CORE needs no id; SESSION takes a session id, EPHEMERAL a conversation id.',
+  fields: (t) => ({
+    kind: t.field({ type: VaultKindEnum, required: true, description: 'The kind of vault.' }),
+    id: t.string({
+      required: false,
+      description:
+        'Session id (SESSION) or conversation id (EPHEMERAL): 1–128 of A–Z a–z 0–9 . _ : @ ~ -',
+    }),
+  }),
+});
+
+export const VaultRef = builder.objectRef<VaultParent>('Vault');
+
+VaultRef.implement({
+  description: 'A store of memories owned by one memory key.',
+  fields: (t) => ({
+    id: t.id({
+      description: 'Opaque id of the vault within its key.',
+      resolve: ({ address }) => encodeVaultId(address.kind, address.externalId),
+    }),
+    kind: t.field({
+      type: VaultKindEnum,
+      description: 'CORE, SESSION or EPHEMERAL.',
+      resolve: ({ address }) => address.kind,
+    }),
+    externalId: t.string({
+      nullable: true,
+      description: 'The session or conversation id; null for CORE.',
+      resolve: ({ address }) => address.externalId,
+    }),
+    memoryCount: t.int({
+      description: 'Memories stored now.',
+      resolve: ({ stats }) => stats.memoryCount,
+    }),
+    embeddingModel: t.string({
+      description: 'Embedding model the vault was built with (the deployment default while empty).',
+      resolve: ({ stats }, _args, context) => stats.embeddingModel ?? context.embedder.model,
+    }),
+    dimensions: t.int({
+      description: 'Dimensions of its embeddings (the deployment default while empty).',
+      resolve: ({ stats }, _args, context) => stats.dimensions ?? context.embedder.dimensions,
+    }),
+    capacity: t.int({
+      description: 'Most memories the vault accepts at its dimensions.',
+      resolve: ({ stats }, _args, context) =>
+        stats.capacity ??
+        Math.min(
+          context.config.vaultMaxMemories,
+          Math.floor(context.config.vaultMaxHotBytes / (context.embedder.dimensions * 4)),
+        ),
+    }),
+    storageBytes: t.int({
+      description: 'Bytes of durable storage the vault uses.',
+      resolve: ({ stats }) => stats.storageBytes,
+    }),
+    lastWriteAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When a memory was last stored.',
+      resolve: ({ stats }) => stats.lastWriteAt,
+    }),
+    expiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'EPHEMERAL vaults only: when the vault and its memories are deleted.',
+      resolve: ({ stats }) => stats.expiresAt,
+    }),
+    memories: t.field({
+      type: MemoryConnectionRef,
+      description:
+        'The memories, a page at a time (cursor pagination, stable under concurrent writes).',
+      args: {
+        first: t.arg.int({
+          required: false,
+          description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
+          validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
+        }),
+        after: t.arg.string({ required: false, description: 'endCursor of the previous page.' }),
+        order: t.arg({
+          type: MemoryOrderEnum,
+          required: false,
+          description: 'Default NEWEST_FIRST.',
+        }),
+      },
+      resolve: async ({ address }, args, context) => {
+        const after = args.after ? decodeCursor(args.after) : null;
+        const { page } = await context.vaults.read(address, {
+          type: 'list',
+          request: {
+            first: args.first ?? DEFAULT_PAGE_SIZE,
+            after,
+            order: args.order ?? 'NEWEST_FIRST',
+          },
+        });
+        const edges = page.memories.map((record) => ({
+          cursor: encodeCursor({ createdAt: record.createdAt, localId: record.id }),
+          node: { address, record } satisfies MemoryParent,
+        }));
+        return {
+          edges,
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+          totalCount: page.totalCount,
+        };
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  vault: t.field({
+    type: VaultRef,
+    nullable: true,
+    authScopes: { memoryKey: true },
+    description:
+      'One vault of the calling key; null for a SESSION or EPHEMERAL vault never written.',
+    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    resolve: async (_root, { selector }, context) => {
+      const address = addressFor(context, selector);
+      const stats = await context.vaults.statsOf(address);
+      return stats.exists || address.kind === 'CORE' ? { address, stats } : null;
+    },
+  }),
+  vaults: t.field({
+    type: [VaultRef],
+    authScopes: { memoryKey: true },
+    description: 'Every vault of the calling key that holds memories, CORE first.',
+    resolve: async (_root, _args, context) => {
+      const { accountId, key } = keyPrincipal(context);
+      const registered = await accountStub(context.env, accountId).listVaults(key.id);
+      const addresses = [
+        vaultAddress(key.id, 'CORE'),
+        ...registered
+          .filter((vault) => vault.kind !== 'CORE')
+          .map((vault) => vaultAddress(key.id, vault.kind, vault.externalId)),
+      ];
+      const vaults = await Promise.all(
+        addresses.map(async (address) => ({
+          address,
+          stats: await context.vaults.statsOf(address),
+        })),
+      );
+      return vaults.filter(({ address, stats }) => address.kind === 'CORE' || stats.exists);
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  clearVault: t.int({
+    authScopes: { memoryKey: true },
+    description:
+      'Deletes every memory of a vault for good; returns how many memories were removed.',
+    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    resolve: async (_root, { selector }, context) => {
+      const address = addressFor(context, selector);
+      const { accountId } = keyPrincipal(context);
+      const stub = vaultStub(context.env, address);
+      const stats = await stub.stats(address);
+      if (!stats.ok) throw CodedError.from(stats);
+      if (!stats.stats.exists && address.kind !== 'CORE') {
+        throw new CodedError('NOT_FOUND', `no ${address.kind} vault "${address.externalId}"`);
+      }
+      const cleared = await stub.clear(address);
+      if (!cleared.ok) throw CodedError.from(cleared);
+      await accountStub(context.env, accountId).forgetVault(
+        address.keyId,
+        address.kind,
+        address.externalId,
+      );
+      context.vaults.invalidate(address);
+      return cleared.removed;
+    },
+  }),
+}));

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ClearVaultDocument,
+  DeleteMemoryDocument,
+  type GetVaultQuery,
+  GetMemoryDocument,
+  GetVaultDocument,
+  ListVaultsDocument,
+  MeDocument,
+  SearchDocument,
+  StoreMemoriesDocument,
+  StoreMemoryDocument,
+} from './generated/graphql';
+import { newKey, post } from './helpers/graphql';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('GraphQL API', () => {
+  it('stores into core and session vaults and searches across them with windows', async () => {
+    const { api } = await newKey();
+    const now = Date.now();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'My favourite colour is teal', createdAt: iso(now - 10 * DAY) },
+        { content: 'I am allergic to peanuts', metadata: { topic: 'health' } },
+        {
+          content: 'We are planning a trip to Kyoto in April',
+          vault: { kind: 'SESSION', id: 'user-42' },
+          createdAt: iso(now - 2 * DAY),
+        },
+      ],
+    });
+    const result = await api.request(SearchDocument, {
+      input: {
+        query: 'what colour do I like and where are we travelling',
+        vaults: [{ kind: 'CORE' }, { kind: 'SESSION', id: 'user-42' }],
+        windows: [
+          { window: 'HOT', limit: 2 },
+          { window: 'WORKING', limit: 2 },
+          { window: 'LONG_TERM', limit: 2 },
+        ],
+      },
+    });
+    const byWindow = result.search.hits.map((hit) => [
+      hit.window,
+      hit.memory.content,
+      hit.memory.vault.kind,
+    ]);
+    expect(byWindow).toContainEqual([
+      'WORKING',
+      'We are planning a trip to Kyoto in April',
+      'SESSION',
+    ]);
+    expect(byWindow).toContainEqual(['LONG_TERM', 'My favourite colour is teal', 'CORE']);
+    // Windows come back in band order.
+    const order = result.search.hits.map((hit) => hit.window);
+    expect(order).toEqual(
+      [...order].sort(
+        (a, b) =>
+          ['HOT', 'WORKING', 'LONG_TERM'].indexOf(a) - ['HOT', 'WORKING', 'LONG_TERM'].indexOf(b),
+      ),
+    );
+    expect(result.search.memoryTokens).toBe(
+      result.search.hits.reduce((sum, hit) => sum + hit.memory.tokens, 0),
+    );
+  });
+
+  it('reads a memory back by id, and deletes it', async () => {
+    const { api, secret } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: {
+        content: 'The spare key is under the blue flowerpot',
+        role: 'USER',
+        metadata: { room: 'porch' },
+      },
+    });
+    expect(storeMemory).toMatchObject({
+      role: 'USER',
+      metadata: { room: 'porch' },
+      vault: { kind: 'CORE' },
+    });
+    expect(storeMemory.tokens).toBeGreaterThan(5);
+    const { memory } = await api.request(GetMemoryDocument, { id: storeMemory.id });
+    expect(memory?.content).toBe('The spare key is under the blue flowerpot');
+    expect((await api.request(DeleteMemoryDocument, { id: storeMemory.id })).deleteMemory).toBe(
+      true,
+    );
+    expect((await api.request(GetMemoryDocument, { id: storeMemory.id })).memory).toBeNull();
+    const again = await post(DeleteMemoryDocument, { id: storeMemory.id }, secret);
+    expect(again.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('pages through a vault without gaps or repeats', async () => {
+    const { api } = await newKey();
+    const base = Date.now() - DAY;
+    await api.request(StoreMemoriesDocument, {
+      inputs: Array.from({ length: 12 }, (_, i) => ({
+        content: `journal entry ${i}`,
+        vault: { kind: 'SESSION' as const, id: 'diary' },
+        createdAt: iso(base + i * 60_000),
+      })),
+    });
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const { vault }: GetVaultQuery = await api.request(GetVaultDocument, {
+        selector: { kind: 'SESSION', id: 'diary' },
+        first: 5,
+        after,
+        order: 'OLDEST_FIRST',
+      });
+      expect(vault?.memories.totalCount).toBe(12);
+      seen.push(...vault!.memories.edges.map((edge) => edge.node.content));
+      if (!vault!.memories.pageInfo.hasNextPage) break;
+      after = vault!.memories.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => `journal entry ${i}`));
+  });
+
+  it('lists vaults and clears one', async () => {
+    const { api } = await newKey();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'core fact' },
+        { content: 'session fact', vault: { kind: 'SESSION', id: 's1' } },
+        { content: 'conversation fact', vault: { kind: 'EPHEMERAL', id: 'c1' } },
+      ],
+    });
+    const listed = (await api.request(ListVaultsDocument)).vaults.map((v) => [
+      v.kind,
+      v.externalId,
+      v.memoryCount,
+    ]);
+    expect(listed).toEqual([
+      ['CORE', null, 1],
+      ['SESSION', 's1', 1],
+      ['EPHEMERAL', 'c1', 1],
+    ]);
+    const { vault } = await api.request(GetVaultDocument, {
+      selector: { kind: 'EPHEMERAL', id: 'c1' },
+    });
+    expect(Date.parse(vault!.expiresAt!)).toBeGreaterThan(Date.now() + 23 * HOUR);
+    expect(
+      (await api.request(ClearVaultDocument, { selector: { kind: 'SESSION', id: 's1' } }))
+        .clearVault,
+    ).toBe(1);
+    expect((await api.request(ListVaultsDocument)).vaults.map((v) => v.kind)).toEqual([
+      'CORE',
+      'EPHEMERAL',
+    ]);
+    expect(
+      (await api.request(GetVaultDocument, { selector: { kind: 'SESSION', id: 's1' } })).vault,
+    ).toBeNull();
+  });
+
+  it('answers me with the calling key', async () => {
+    const { api, keyId } = await newKey('my app');
+    expect((await api.request(MeDocument)).me).toMatchObject({
+      id: keyId,
+      name: 'my app',
+      revokedAt: null,
+    });
+  });
+});
