@@ -11,6 +11,7 @@ import { ReceiptCollector } from '../resolvers/receipt';
 import { VaultLoader } from '../resolvers/vault-loader';
 import { schema } from '../schema';
 import { useErrorCodes } from './use-error-codes';
+import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
 
 /** Limits on the shape of operations (graphql-armor); the numbers are never echoed to clients. */
@@ -62,6 +63,7 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       },
       blockFieldSuggestion: { enabled: true },
     }),
+    useIntrospectionPolicy(),
     useErrorCodes(),
     useMemoryReceipt(),
   ],

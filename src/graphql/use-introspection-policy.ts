@@ -1,0 +1,39 @@
+import { visit, BREAK, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { GraphQLContext } from '../context';
+import { CodedError } from '../errors';
+
+function asksForIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * Introspection policy: open in development; in production (ENVIRONMENT =
+ * "production") only for requests with valid credentials, a memory key or an
+ * admin JWT, so admin tooling and typed clients keep working while anonymous
+ * callers cannot map the API. `__typename` is always allowed.
+ */
+export function useIntrospectionPolicy(): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as GraphQLContext;
+      if (context.env.ENVIRONMENT !== 'production' || context.principal !== null) return;
+      if (!asksForIntrospection(args.document)) return;
+      setResultAndStopExecution({
+        errors: [
+          new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+        ],
+      });
+    },
+  };
+}
