@@ -23,6 +23,17 @@ export const OPERATION_LIMITS = {
   maxCost: 5_000,
 } as const;
 
+/**
+ * A GraphQLError whose causes are GraphQLErrors too. Checked by name as well as
+ * by class: a library may throw through another copy of graphql-js (the
+ * dual-package hazard), and its errors are still the client's, not ours.
+ */
+function isClientError(error: unknown): boolean {
+  const isGraphQLError = (value: unknown): value is GraphQLError =>
+    value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError');
+  return isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError));
+}
+
 interface ServerContext {
   env: Env;
   ctx: ExecutionContext;
@@ -36,9 +47,11 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
   batching: false,
   maskedErrors: {
-    // Coded errors are GraphQLErrors and pass through; anything else is
-    // masked, and still gets a code so clients can always switch on one.
+    // Errors the client caused (GraphQLErrors all the way down: coded
+    // resolver errors, validation and coercion errors) pass through; anything
+    // else is masked and still gets a code, so clients can always switch on one.
     maskError(error, message, isDev) {
+      if (isClientError(error)) return error as GraphQLError;
       const masked = defaultMaskError(error, message, isDev);
       if (masked instanceof GraphQLError && !masked.extensions.code) {
         return new GraphQLError(masked.message, {

@@ -86,7 +86,7 @@ export async function searchMemories(
 
 function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
   if (addresses.length > MAX_SEARCH_VAULTS) {
-    throw new CodedError('BAD_USER_INPUT', `at most ${MAX_SEARCH_VAULTS} vaults per search`);
+    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_SEARCH_VAULTS} vaults per search`);
   }
   const byName = new Map(addresses.map((address) => [vaultObjectName(address), address]));
   return [...byName.values()];

@@ -45,18 +45,25 @@ export const builder = new SchemaBuilder<PothosTypes>({
     },
   },
   validation: {
-    validationError: (validation) =>
-      new GraphQLError(
-        validation.issues
-          .map((issue) => {
-            const path = (issue.path ?? [])
-              .map((part) => (typeof part === 'object' ? String(part.key) : String(part)))
-              .join('.');
-            return path ? `${path}: ${issue.message}` : issue.message;
-          })
-          .join('; '),
-        { extensions: { code: 'BAD_USER_INPUT' } },
-      ),
+    validationError: (validation) => {
+      // A list or text over its documented maximum is "too large"; any other
+      // failed check is plain bad input.
+      const tooLarge = validation.issues.some((issue) => {
+        const { code, origin } = issue as { code?: string; origin?: string };
+        return code === 'too_big' && (origin === 'array' || origin === 'string');
+      });
+      const message = validation.issues
+        .map((issue) => {
+          const path = (issue.path ?? [])
+            .map((part) => (typeof part === 'object' ? String(part.key) : String(part)))
+            .join('.');
+          return path ? `${path}: ${issue.message}` : issue.message;
+        })
+        .join('; ');
+      return new GraphQLError(message, {
+        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT' },
+      });
+    },
   },
 });
 
