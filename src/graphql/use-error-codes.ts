@@ -2,7 +2,11 @@ import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
 
 /**
  * Every error a client sees carries one of the documented codes. Errors the
@@ -30,7 +34,10 @@ export function useErrorCodes(): Plugin {
   return {
     onResultProcess({ result, setResult }) {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-      setResult({ ...result, errors: result.errors.map((error) => withCode(error as GraphQLError)) });
+      setResult({
+        ...result,
+        errors: result.errors.map((error) => withCode(error as GraphQLError)),
+      });
     },
   };
 }

@@ -31,7 +31,9 @@ export const OPERATION_LIMITS = {
 function isClientError(error: unknown): boolean {
   const isGraphQLError = (value: unknown): value is GraphQLError =>
     value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError');
-  return isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError));
+  return (
+    isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError))
+  );
 }
 
 interface ServerContext {

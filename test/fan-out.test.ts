@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { StoreMemoriesDocument } from './generated/graphql';
+import { newKey, post } from './helpers/graphql';
+
+interface Receipt {
+  vaults: { vault: string; calls: number; elapsedMs: number }[];
+  windows: { window: string; hits: number }[];
+  memoryTokens: number;
+}
+
+describe('fan-out', () => {
+  it('makes exactly one call per vault object per request, however many windows and fields ask', async () => {
+    const { api, secret } = await newKey();
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'core: the wifi password is hunter2' },
+        { content: 'core: old note about the wifi router', createdAt: iso(now - 10 * 86_400_000) },
+        {
+          content: 'session: the wifi in the cabin is slow',
+          vault: { kind: 'SESSION', id: 'cabin' },
+        },
+        {
+          content: 'ephemeral: asked about wifi just now',
+          vault: { kind: 'EPHEMERAL', id: 'chat-1' },
+        },
+      ],
+    });
+    const vaults = `[{ kind: CORE }, { kind: SESSION, id: "cabin" }, { kind: EPHEMERAL, id: "chat-1" }]`;
+    const windows = `[{ window: HOT, limit: 3 }, { window: WORKING, limit: 3 }, { window: LONG_TERM, limit: 3 }]`;
+    const query = `{
+      first: search(input: { query: "wifi", vaults: ${vaults}, windows: ${windows} }) {
+        memoryTokens
+        hits { window memory { content vault { kind memoryCount } } }
+      }
+      second: search(input: { query: "router", vaults: ${vaults}, windows: ${windows}, mode: TEXT }) {
+        hits { memory { content } }
+      }
+      core: vault(selector: { kind: CORE }) { memoryCount }
+      cabin: vault(selector: { kind: SESSION, id: "cabin" }) { memoryCount }
+    }`;
+    const result = await post<{ first: { memoryTokens: number; hits: unknown[] } }>(
+      query,
+      {},
+      secret,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.first.hits).toHaveLength(4);
+
+    const receipt = result.extensions!.memory as Receipt;
+    expect(receipt.vaults.map(({ vault, calls }) => [vault, calls]).sort()).toEqual([
+      ['core', 1],
+      ['ephemeral:chat-1', 1],
+      ['session:cabin', 1],
+    ]);
+    expect(receipt.windows).toEqual([
+      { window: 'HOT', hits: 3 + 0 },
+      { window: 'WORKING', hits: 0 },
+      { window: 'LONG_TERM', hits: 1 + 1 },
+    ]);
+    expect(receipt.memoryTokens).toBeGreaterThan(result.data!.first.memoryTokens);
+  });
+
+  it('reports no receipt for a request that read no memory', async () => {
+    const { secret } = await newKey();
+    const result = await post('{ me { id } }', {}, secret);
+    expect(result.extensions?.memory).toBeUndefined();
+  });
+});

@@ -1,0 +1,104 @@
+import { env } from 'cloudflare:workers';
+import { createExecutionContext } from 'cloudflare:test';
+import { serverAudits } from 'graphql-http';
+import { describe, expect, it } from 'vitest';
+import { yoga } from '../src/graphql/yoga';
+import { MeDocument } from './generated/graphql';
+import { BASE_URL, codes, newKey, post, workerFetch } from './helpers/graphql';
+
+describe('GraphQL over HTTP', () => {
+  for (const audit of serverAudits({ url: `${BASE_URL}/graphql`, fetchFn: workerFetch })) {
+    it(`audit ${audit.id}: ${audit.name}`, async () => {
+      const result = await audit.fn();
+      expect(result.status, 'reason' in result ? result.reason : '').toBe('ok');
+    });
+  }
+
+  it('serves GET queries and refuses mutations over GET', async () => {
+    const { secret } = await newKey();
+    const query = encodeURIComponent('{ me { id } }');
+    const get = await workerFetch(`${BASE_URL}/graphql?query=${query}`, {
+      headers: { authorization: `Bearer ${secret}`, accept: 'application/graphql-response+json' },
+    });
+    expect(get.status).toBe(200);
+    expect(((await get.json()) as { data: { me: { id: string } } }).data.me.id).toMatch(/^key_/);
+    const mutation = encodeURIComponent('mutation { storeMemory(input: { content: "x" }) { id } }');
+    const refused = await workerFetch(`${BASE_URL}/graphql?query=${mutation}`, {
+      headers: { authorization: `Bearer ${secret}`, accept: 'application/graphql-response+json' },
+    });
+    expect(refused.status).toBe(405);
+  });
+
+  it('refuses a body over the limit before parsing it', async () => {
+    const huge = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(4 * 1024 * 1024) });
+    const declared = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: huge,
+    });
+    expect(declared.status).toBe(413);
+    expect(
+      ((await declared.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!
+        .extensions.code,
+    ).toBe('PAYLOAD_TOO_LARGE');
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 5; i++)
+          controller.enqueue(new TextEncoder().encode('x'.repeat(1024 * 1024)));
+        controller.close();
+      },
+    });
+    const chunked = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: stream,
+      // @ts-expect-error: workerd needs the duplex hint for a streamed request body
+      duplex: 'half',
+    });
+    expect(chunked.status).toBe(413);
+  });
+
+  it('caps depth, aliases and tokens without echoing the limits', async () => {
+    const { secret } = await newKey();
+    const deep = `{ search(input: { query: "x" }) { hits { memory { vault { memories { edges { node { vault { memories { edges { node { vault { id } } } } } } } } } } } } }`;
+    const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+    const tokens = `{ me { ${Array.from({ length: 2500 }, () => 'id').join(' ')} } }`;
+    for (const query of [deep, aliases, tokens]) {
+      const result = await post(query, {}, secret);
+      expect(codes(result)).toContain('BAD_USER_INPUT');
+      expect(result.data ?? null).toBeNull();
+      expect(JSON.stringify(result.errors)).not.toMatch(/\b(12|15|2000|5000)\b/);
+    }
+  });
+
+  it('allows introspection in development, and in production only with credentials', async () => {
+    const introspection = '{ __schema { queryType { name } } }';
+    expect(codes(await post(introspection))).toEqual([]);
+
+    const production = { ...env, ENVIRONMENT: 'production' };
+    const ask = async (token?: string) => {
+      const response = await yoga.fetch(
+        new Request(`${BASE_URL}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({ query: introspection }),
+        }),
+        { env: production, ctx: createExecutionContext() },
+      );
+      return (await response.json()) as {
+        data?: unknown;
+        errors?: { extensions: { code: string } }[];
+      };
+    };
+    expect((await ask()).errors?.map((error) => error.extensions.code)).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    const { secret } = await newKey();
+    expect(await ask(secret)).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    // Ordinary queries are unaffected by the policy.
+    expect(codes(await post(MeDocument, {}, secret))).toEqual([]);
+  });
+});
