@@ -1,26 +1,44 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, defineProject } from 'vitest/config';
+
+/** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
+function worker(vars: Record<string, string>) {
+  return cloudflareTest({
+    wrangler: { configPath: './wrangler.toml' },
+    miniflare: {
+      bindings: {
+        KEY_HMAC_SECRET: 'test-key-hmac-secret',
+        ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+        // Small enough that the capacity test can fill a vault quickly.
+        VAULT_MAX_MEMORIES: '300',
+        // Small, so the body-limit test need not push megabytes through the test pool.
+        MAX_REQUEST_BYTES: '262144',
+        ...vars,
+      },
+    },
+  });
+}
 
 export default defineConfig({
-  plugins: [
-    cloudflareTest({
-      wrangler: { configPath: './wrangler.toml' },
-      miniflare: {
-        bindings: {
-          KEY_HMAC_SECRET: 'test-key-hmac-secret',
-          ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
-          // Small enough that the capacity test can fill a vault quickly.
-          VAULT_MAX_MEMORIES: '300',
-        },
-      },
-    }),
-  ],
   test: {
-    include: ['test/**/*.test.ts'],
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
     testTimeout: 30_000,
     // .ci/run asks for a JSON report to print its "N passed, N failed" line.
     reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : {},
+    projects: [
+      defineProject({
+        plugins: [worker({})],
+        test: {
+          name: 'development',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/production/**'],
+        },
+      }),
+      defineProject({
+        plugins: [worker({ ENVIRONMENT: 'production' })],
+        test: { name: 'production', include: ['test/production/**/*.test.ts'] },
+      }),
+    ],
   },
 });
