@@ -13,8 +13,20 @@ function worker(vars: Record<string, string>) {
         VAULT_MAX_MEMORIES: '300',
         // Small, so the body-limit test need not push megabytes through the test pool.
         MAX_REQUEST_BYTES: '262144',
+        COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
+        UPSTREAM_TIMEOUT_MS: '1500',
         ...vars,
       },
+      // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.
+      outboundService: 'fakes',
+      workers: [
+        {
+          name: 'fakes',
+          modules: true,
+          scriptPath: './test/fakes/providers-worker.mjs',
+          compatibilityDate: '2026-11-01',
+        },
+      ],
     },
   });
 }

@@ -14,6 +14,8 @@ export interface AppConfig {
   vaultMaxHotBytes: number;
   /** Longest memory content accepted, in UTF-8 bytes. */
   maxContentBytes: number;
+  /** Most tokens of memory block injected into one model call (a quarter of the model's context at most). */
+  memoryTokenBudget: number;
 }
 
 const HOUR = 3_600_000;
@@ -28,6 +30,7 @@ export interface ConfigVars {
   VAULT_MAX_MEMORIES?: string;
   VAULT_MAX_HOT_MIB?: string;
   MAX_CONTENT_BYTES?: string;
+  MEMORY_TOKEN_BUDGET?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
@@ -79,6 +82,9 @@ export function readConfig(vars: ConfigVars): AppConfig {
     vaultMaxHotBytes: positiveNumber(vars.VAULT_MAX_HOT_MIB, 64, 'VAULT_MAX_HOT_MIB') * 1024 * 1024,
     maxContentBytes: Math.floor(
       positiveNumber(vars.MAX_CONTENT_BYTES, 32_768, 'MAX_CONTENT_BYTES'),
+    ),
+    memoryTokenBudget: Math.floor(
+      positiveNumber(vars.MEMORY_TOKEN_BUDGET, 2_000, 'MEMORY_TOKEN_BUDGET'),
     ),
   };
 }

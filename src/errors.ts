@@ -44,8 +44,12 @@ export class CodedError extends GraphQLError {
     readonly code: ErrorCode,
     message: string,
     readonly reason?: string,
+    /** More facts for the client, e.g. an upstream status or retry delay. */
+    readonly details: Record<string, string | number> = {},
   ) {
-    super(message, { extensions: reason === undefined ? { code } : { code, reason } });
+    super(message, {
+      extensions: { code, ...(reason === undefined ? {} : { reason }), ...details },
+    });
     this.name = 'CodedError';
   }
 

@@ -8,13 +8,15 @@ export function accountStub(env: Env, accountId: string) {
 }
 
 /**
- * Resolves the `Authorization: Bearer …` header to a principal. `mk_…` is a
+ * Resolves an `Authorization: Bearer …` header value to a principal. `mk_…` is a
  * memory key (checked by its account object); anything else must be an admin
  * JWT. Returns null without credentials; throws UNAUTHENTICATED for bad ones.
  */
-export async function authenticate(request: Request, env: Env): Promise<Principal | null> {
-  const header = request.headers.get('authorization');
-  if (header === null || header.trim() === '') return null;
+export async function authenticate(
+  header: string | null | undefined,
+  env: Env,
+): Promise<Principal | null> {
+  if (header === null || header === undefined || header.trim() === '') return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match === null)
     throw new CodedError('UNAUTHENTICATED', 'Authorization must be "Bearer <token>"');

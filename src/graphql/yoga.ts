@@ -1,14 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
-import { authenticate } from '../auth/authenticate';
-import type { Principal } from '../auth/principal';
-import { readConfig } from '../config';
-import type { GraphQLContext } from '../context';
-import { createEmbedder } from '../embed';
-import { CodedError } from '../errors';
-import { ReceiptCollector } from '../resolvers/receipt';
-import { VaultLoader } from '../resolvers/vault-loader';
+import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
@@ -82,25 +75,5 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     useErrorCodes(),
     useMemoryReceipt(),
   ],
-  context: async ({ request, env, ctx }): Promise<GraphQLContext> => {
-    let principal: Principal | null = null;
-    let authError: string | null = null;
-    try {
-      principal = await authenticate(request, env);
-    } catch (error) {
-      if (!(error instanceof CodedError)) throw error;
-      authError = error.message;
-    }
-    const receipt = new ReceiptCollector();
-    return {
-      env,
-      ctx,
-      config: readConfig(env),
-      embedder: createEmbedder(env),
-      principal,
-      authError,
-      receipt,
-      vaults: new VaultLoader(env, receipt),
-    };
-  },
+  context: ({ request, env, ctx }) => createRequestContext(request, env, ctx),
 });

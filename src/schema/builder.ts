@@ -75,4 +75,7 @@ builder.addScalarType('JSON', JSONResolver, {
 });
 
 builder.queryType({ description: 'Reads: vaults, memories, windowed search and the calling key.' });
-builder.mutationType({ description: 'Writes: memories, vaults and (for admins) memory keys.' });
+builder.mutationType({
+  description: 'Writes: memories, vaults, chat and (for admins) memory keys.',
+});
+builder.subscriptionType({ description: 'Streams: chat answers as they are written.' });

@@ -4,5 +4,6 @@ import './vault';
 import './memory';
 import './search';
 import './memory-key';
+import './chat';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -1,0 +1,118 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
+import { client, codes, newKey, post } from './helpers/graphql';
+import { eventually, fakeCalls, resetFakes } from './helpers/fakes';
+import { GraphQLClient } from 'graphql-request';
+import { BASE_URL, workerFetch } from './helpers/graphql';
+
+function withProviderKey(secret: string, providerKey: string) {
+  return new GraphQLClient(`${BASE_URL}/graphql`, {
+    fetch: workerFetch,
+    headers: { authorization: `Bearer ${secret}`, 'x-provider-key': providerKey },
+  });
+}
+
+describe('Mutation.chat', () => {
+  beforeEach(resetFakes);
+
+  it('injects memory as a system message for OpenAI, answers, and stores the turn', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'My cat is called Miso' } });
+    const chat = withProviderKey(secret, 'sk-test-openai');
+    const { chat: result } = await chat.request(ChatDocument, {
+      input: {
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'USER', content: 'what is my cat called?' }],
+        sessionId: 's1',
+      },
+    });
+    expect(result).toMatchObject({
+      provider: 'openai',
+      model: 'openai/gpt-4o',
+      content: 'Fake api.openai.com heard: what is my cat called?',
+    });
+    expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual(['My cat is called Miso']);
+    expect(result.memory.memoryTokens).toBeGreaterThan(0);
+
+    const [call] = await fakeCalls();
+    expect(call!.host).toBe('api.openai.com');
+    expect(call!.headers.authorization).toBe('Bearer sk-test-openai');
+    expect(call!.body.model).toBe('gpt-4o');
+    const [system, user] = call!.body.messages!;
+    expect(system!.role).toBe('system');
+    expect(system!.content).toContain('"My cat is called Miso"');
+    expect(system!.content).toMatch(/not instructions/);
+    expect(user).toEqual({ role: 'user', content: 'what is my cat called?' });
+    // The memory key never reaches the provider.
+    expect(JSON.stringify(call)).not.toContain(secret);
+
+    // The turn lands in the session vault (after the response, via waitUntil).
+    await eventually(async () => {
+      const found = await api.request(SearchDocument, {
+        input: { query: 'cat called', vaults: [{ kind: 'SESSION', id: 's1' }], mode: 'TEXT' },
+      });
+      expect(found.search.hits.map((hit) => hit.memory.content).sort()).toEqual([
+        'Fake api.openai.com heard: what is my cat called?',
+        'what is my cat called?',
+      ]);
+    });
+  });
+
+  it('needs the provider key and names the accepted model forms', async () => {
+    const { secret } = await newKey();
+    const input = { model: 'openai/gpt-4o', messages: [{ role: 'USER', content: 'hi' }] };
+    expect(codes(await post(ChatDocument, { input }, secret))).toEqual(['UNAUTHENTICATED']);
+    const unknown = await post(
+      ChatDocument,
+      { input: { ...input, model: 'mystery/model-1' } },
+      secret,
+    );
+    expect(codes(unknown)).toEqual(['BAD_USER_INPUT']);
+    expect(unknown.errors![0]!.message).toMatch(/openai\/gpt-4o/);
+    expect(await fakeCalls()).toEqual([]);
+  });
+
+  it('keeps an upstream refusal coded, with its status, and never echoes the key', async () => {
+    const { secret } = await newKey();
+    const chat = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': 'wrong-key-12345',
+      },
+      body: JSON.stringify({
+        query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+        variables: { input: { model: 'gpt-4o', messages: [{ role: 'USER', content: 'hi' }] } },
+      }),
+    });
+    const body = (await chat.json()) as {
+      errors: { message: string; extensions: Record<string, unknown> }[];
+    };
+    expect(body.errors[0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'PROVIDER_UNAUTHORIZED',
+      status: 401,
+      provider: 'openai',
+    });
+    expect(JSON.stringify(body)).not.toContain('wrong-key-12345');
+  });
+
+  it('stores nothing when memoryMode is READ or OFF', async () => {
+    const { secret, api } = await newKey();
+    const chat = withProviderKey(secret, 'sk-ant-test');
+    for (const memoryMode of ['READ', 'OFF'] as const) {
+      await chat.request(ChatDocument, {
+        input: {
+          model: 'claude-sonnet-4',
+          messages: [{ role: 'USER', content: `remember ${memoryMode}` }],
+          memoryMode,
+        },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const found = await api.request(SearchDocument, { input: { query: 'remember', mode: 'TEXT' } });
+    expect(found.search.hits).toEqual([]);
+    expect(client).toBeDefined();
+  });
+});

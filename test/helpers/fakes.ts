@@ -1,0 +1,45 @@
+/** Talks to the provider fakes (test/fakes/providers-worker.mjs). */
+export interface FakeCall {
+  host: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Record<string, unknown> & {
+    messages?: { role: string; content: string }[];
+    system?: string;
+    systemInstruction?: { parts: { text: string }[] };
+    contents?: { role: string; parts: { text: string }[] }[];
+  };
+  cancelled: boolean;
+}
+
+export async function fakeCalls(): Promise<FakeCall[]> {
+  return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];
+}
+
+export async function resetFakes(): Promise<void> {
+  await fetch('http://fakes.test/_reset', { method: 'POST' });
+}
+
+export async function scriptFake(script: {
+  host: string;
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  mode?: 'cut' | 'hang';
+  reply?: string;
+}): Promise<void> {
+  await fetch('http://fakes.test/_script', { method: 'POST', body: JSON.stringify(script) });
+}
+
+/** Polls until `check` passes (for work done in waitUntil after a response). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
