@@ -16,6 +16,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['test/fakes/**'],
+    languageOptions: { globals: globals.serviceworker },
+  },
+  {
     files: ['scripts/**', 'bench/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
