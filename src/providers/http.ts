@@ -1,7 +1,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
-import { upstreamError, upstreamTimeout } from './upstream-error';
+import { streamInterrupted, upstreamError, upstreamTimeout } from './upstream-error';
 
 /** The error message inside a provider's error body (all four use `error.message`). */
 async function errorMessage(response: Response): Promise<string> {
@@ -85,7 +85,16 @@ export async function* serverSentEvents(
         timer = setTimeout(() => reject(upstreamTimeout(provider, idleMs)), idleMs);
       });
       try {
-        const { done, value } = await Promise.race([reader.read(), idle]);
+        const { done, value } = await Promise.race([
+          reader.read().catch((error: unknown) => {
+            throw streamInterrupted(
+              provider,
+              error instanceof Error ? error.message : 'connection lost',
+              null,
+            );
+          }),
+          idle,
+        ]);
         if (done) return;
         yield value;
       } finally {

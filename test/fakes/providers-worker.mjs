@@ -201,8 +201,12 @@ function sse(frames, mode, call) {
   const stream = new ReadableStream({
     async start(controller) {
       if (mode === 'hang') {
-        controller.enqueue(encode(frames[0]));
-        return; // never finishes: the client must time out or abort
+        for (const frame of frames.slice(0, 2)) controller.enqueue(encode(frame));
+        // Goes silent (a pending timer keeps workerd from calling it hung); the
+        // client must time out or abort, which cancels this stream.
+        await new Promise((resolve) => setTimeout(resolve, 20_000));
+        if (!call.cancelled) controller.close();
+        return;
       }
       const sent = mode === 'cut' ? frames.slice(0, 2) : frames;
       for (const frame of sent) controller.enqueue(encode(frame));

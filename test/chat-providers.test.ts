@@ -1,0 +1,148 @@
+import { GraphQLClient } from 'graphql-request';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
+import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+
+async function setUp(providerKey: string) {
+  const key = await newKey();
+  await key.api.request(StoreMemoryDocument, { input: { content: 'The user is vegetarian' } });
+  const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
+    fetch: workerFetch,
+    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': providerKey },
+  });
+  return { ...key, chat };
+}
+
+const ask = (model: string) => ({
+  input: {
+    model,
+    messages: [
+      { role: 'SYSTEM' as const, content: 'Be brief.' },
+      { role: 'USER' as const, content: 'suggest a vegetarian dinner' },
+    ],
+    temperature: 0.2,
+    maxTokens: 300,
+  },
+});
+
+describe('providers', () => {
+  beforeEach(resetFakes);
+
+  it('Anthropic: memory goes in `system`, after the caller’s system text', async () => {
+    const { chat, secret } = await setUp('sk-ant-test');
+    const { chat: result } = await chat.request(ChatDocument, ask('anthropic/claude-sonnet-4'));
+    expect(result.provider).toBe('anthropic');
+    expect(result.content).toBe('Fake api.anthropic.com heard: suggest a vegetarian dinner');
+    const [call] = await fakeCalls();
+    expect(call!.path).toBe('/v1/messages');
+    expect(call!.headers).toEqual({
+      'x-api-key': 'sk-ant-test',
+      'anthropic-version': '2023-06-01',
+    });
+    expect(call!.body).toMatchObject({
+      model: 'claude-sonnet-4',
+      max_tokens: 300,
+      temperature: 0.2,
+      stream: true,
+    });
+    expect(call!.body.system!.startsWith('Be brief.')).toBe(true);
+    expect(call!.body.system).toContain('"The user is vegetarian"');
+    expect(call!.body.messages).toEqual([{ role: 'user', content: 'suggest a vegetarian dinner' }]);
+    expect(JSON.stringify(call)).not.toContain(secret);
+  });
+
+  it('Gemini: memory goes in `systemInstruction`, the key in x-goog-api-key', async () => {
+    const { chat } = await setUp('AIza-test');
+    const { chat: result } = await chat.request(ChatDocument, ask('gemini-2.5-flash'));
+    expect(result.provider).toBe('google');
+    const [call] = await fakeCalls();
+    expect(call!.host).toBe('generativelanguage.googleapis.com');
+    expect(call!.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(call!.headers).toEqual({ 'x-goog-api-key': 'AIza-test' });
+    expect(call!.body.systemInstruction!.parts[0]!.text).toContain('"The user is vegetarian"');
+    expect(call!.body.contents).toEqual([
+      { role: 'user', parts: [{ text: 'suggest a vegetarian dinner' }] },
+    ]);
+    expect(call!.body.generationConfig).toEqual({ temperature: 0.2, maxOutputTokens: 300 });
+  });
+
+  it('OpenRouter and an OpenAI-compatible server speak the OpenAI format at their own URLs', async () => {
+    const { chat } = await setUp('sk-or-test');
+    await chat.request(ChatDocument, ask('openrouter/meta-llama/llama-3.3-70b'));
+    await chat.request(ChatDocument, ask('compatible/llama3.2'));
+    const [openrouter, local] = await fakeCalls();
+    expect([openrouter!.host, openrouter!.path, openrouter!.body.model]).toEqual([
+      'openrouter.ai',
+      '/api/v1/chat/completions',
+      'meta-llama/llama-3.3-70b',
+    ]);
+    expect(openrouter!.body.messages![0]!.content).toContain('"The user is vegetarian"');
+    expect([local!.host, local!.path, local!.body.model]).toEqual([
+      'llm.local.test',
+      '/v1/chat/completions',
+      'llama3.2',
+    ]);
+  });
+
+  it('a rate limit keeps its retry-after, a 5xx its status', async () => {
+    const { secret } = await setUp('');
+    const headers = { 'x-provider-key': 'sk-test' };
+    await scriptFake({ host: 'api.openai.com', status: 429, headers: { 'retry-after': '7' } });
+    const limited = await postWith(secret, headers, ask('gpt-4o'));
+    expect(limited.errors![0]!.extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      status: 429,
+      retryAfter: 7,
+    });
+    await scriptFake({ host: 'api.openai.com', status: 503 });
+    const down = await postWith(secret, headers, ask('gpt-4o'));
+    expect(down.errors![0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      status: 503,
+      reason: 'PROVIDER_ERROR',
+    });
+  });
+
+  it('a stream cut mid-way or gone silent is an error, and nothing of it is stored', async () => {
+    const { secret, api } = await setUp('');
+    const headers = { 'x-provider-key': 'sk-ant-test' };
+    await scriptFake({ host: 'api.anthropic.com', mode: 'cut' });
+    const cut = await postWith(secret, headers, ask('claude-sonnet-4'));
+    expect(cut.errors![0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STREAM_INTERRUPTED',
+    });
+    await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
+    const silent = await postWith(secret, headers, ask('claude-sonnet-4'));
+    expect(silent.errors![0]!.extensions).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'PROVIDER_TIMEOUT',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stored = await api.request(SearchDocument, {
+      input: { query: 'vegetarian dinner', mode: 'TEXT' },
+    });
+    expect(stored.search.hits.map((hit) => hit.memory.content)).toEqual(['The user is vegetarian']);
+  });
+});
+
+async function postWith(
+  secret: string,
+  headers: Record<string, string>,
+  variables: ReturnType<typeof ask>,
+) {
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, ...headers },
+    body: JSON.stringify({
+      query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+      variables,
+    }),
+  });
+  return (await response.json()) as {
+    errors?: { message: string; extensions: Record<string, unknown> }[];
+  };
+}
+
+export { post };
