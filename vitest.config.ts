@@ -14,7 +14,8 @@ function worker(vars: Record<string, string>) {
         // Small, so the body-limit test need not push megabytes through the test pool.
         MAX_REQUEST_BYTES: '262144',
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
-        UPSTREAM_TIMEOUT_MS: '1500',
+        // Longer than any wait in the disconnect test, so only a real disconnect passes it.
+        UPSTREAM_TIMEOUT_MS: '3000',
         ...vars,
       },
       // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.

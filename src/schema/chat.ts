@@ -137,29 +137,41 @@ function toChatInput(input: {
 
 /**
  * Opens the chat first (so refusals become ordinary GraphQL errors), then
- * streams it. When the client goes away, the iterator is returned and the
- * upstream call is aborted.
+ * streams it. The iterator is hand-written rather than a generator so that
+ * `return()` (the client went away) aborts the upstream call at once, even
+ * while a read from the provider is pending.
  */
 async function chatEvents(
   context: GraphQLContext,
   input: ChatInput,
-): Promise<AsyncGenerator<ChatEventShape>> {
+): Promise<AsyncIterableIterator<ChatEventShape>> {
   const abort = new AbortController();
   const chat = await openChat(context, input, abort.signal);
-  return (async function* () {
-    try {
-      for (;;) {
-        const next = await chat.deltas.next();
-        if (next.done) {
-          yield { delta: null, done: true, result: next.value };
-          return;
-        }
-        yield { delta: next.value, done: false, result: null };
-      }
-    } finally {
+  let finished = false;
+  const iterator: AsyncIterableIterator<ChatEventShape> = {
+    async next() {
+      if (finished) return { done: true, value: undefined };
+      const next = await chat.deltas.next();
+      if (!next.done)
+        return { done: false, value: { delta: next.value, done: false, result: null } };
+      finished = true;
+      return { done: false, value: { delta: null, done: true, result: next.value } };
+    },
+    async return() {
+      finished = true;
       abort.abort();
-    }
-  })();
+      return { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      finished = true;
+      abort.abort();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 builder.mutationFields((t) => ({
