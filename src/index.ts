@@ -1,13 +1,17 @@
 import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
+import { handleMessages } from './http/anthropic-route';
 import { errorResponse } from './http/errors';
+import { handleChatCompletions } from './http/openai-route';
 
 export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
 
 /**
- * The Worker: GraphQL at /graphql (queries, mutations; GraphiQL in
- * development). Durable Object classes are exported for their bindings.
+ * The Worker: GraphQL at /graphql (queries, mutations, subscriptions over SSE;
+ * GraphiQL in development), and the drop-in chat routes in OpenAI's
+ * (/v1/chat/completions) and Anthropic's (/v1/messages) formats. Durable
+ * Object classes are exported for their bindings.
  */
 export default {
   async fetch(request, env, ctx): Promise<Response> {
@@ -19,6 +23,18 @@ export default {
       );
       if (limited instanceof Response) return limited;
       return yoga.fetch(limited, { env, ctx });
+    }
+    if (pathname === '/v1/chat/completions' || pathname === '/v1/messages') {
+      if (request.method !== 'POST')
+        return errorResponse(405, 'BAD_USER_INPUT', `use POST for ${pathname}`);
+      const limited = await limitBody(
+        request,
+        Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
+      );
+      if (limited instanceof Response) return limited;
+      return pathname === '/v1/messages'
+        ? handleMessages(limited, env, ctx)
+        : handleChatCompletions(limited, env, ctx);
     }
     if (pathname === '/' || pathname === '/health') {
       return Response.json({ service: 'memoryrouter', graphql: '/graphql' });

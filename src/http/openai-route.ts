@@ -1,0 +1,150 @@
+import { completeChat, openChat, type ChatInput } from '../chat/pipeline';
+import { CodedError } from '../errors';
+import { randomId } from '../encoding';
+import {
+  receiptHeaders,
+  receiptJson,
+  retryHeaders,
+  routeContext,
+  sessionFromHeaders,
+  statusOf,
+  textOf,
+  toRole,
+} from './chat-route';
+
+interface CompletionRequest {
+  model?: unknown;
+  messages?: unknown;
+  stream?: unknown;
+  temperature?: unknown;
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
+}
+
+/** OpenAI's error body, so the official SDKs raise their usual exceptions. */
+function openAiError(error: CodedError): Response {
+  const type =
+    error.code === 'UNAUTHENTICATED'
+      ? 'authentication_error'
+      : error.code === 'RATE_LIMITED'
+        ? 'rate_limit_exceeded'
+        : error.code === 'BAD_USER_INPUT' || error.code === 'PAYLOAD_TOO_LARGE'
+          ? 'invalid_request_error'
+          : 'api_error';
+  return Response.json(
+    { error: { message: error.message, type, code: error.reason ?? error.code, param: null } },
+    { status: statusOf(error), headers: retryHeaders(error) },
+  );
+}
+
+function parse(body: CompletionRequest, request: Request): ChatInput {
+  if (typeof body.model !== 'string') throw new CodedError('BAD_USER_INPUT', '`model` is required');
+  if (!Array.isArray(body.messages))
+    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list');
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+  return {
+    model: body.model,
+    messages: body.messages.map((message: { role?: unknown; content?: unknown }) => ({
+      role: toRole(message?.role),
+      content: textOf(message?.content),
+    })),
+    temperature: typeof body.temperature === 'number' ? body.temperature : null,
+    maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
+    ...sessionFromHeaders(request),
+  };
+}
+
+/**
+ * POST /v1/chat/completions in OpenAI's wire format (streaming included), with
+ * memory injected and the turn stored as on the GraphQL path. Any supported
+ * model works, not only OpenAI's. The receipt travels in the X-Memory-Receipt
+ * header and, outside streams, as an extra `memory` field SDKs ignore.
+ */
+export async function handleChatCompletions(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Promise<Response> {
+  try {
+    const context = await routeContext(request, env, ctx);
+    const body = (await request.json().catch(() => {
+      throw new CodedError('BAD_USER_INPUT', 'the body must be JSON');
+    })) as CompletionRequest;
+    const input = parse(body, request);
+    const id = `chatcmpl-mr-${randomId()}`;
+    const created = Math.floor(Date.now() / 1000);
+
+    if (body.stream !== true) {
+      const outcome = await completeChat(context, input, request.signal);
+      return Response.json(
+        {
+          id,
+          object: 'chat.completion',
+          created,
+          model: input.model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: outcome.content, refusal: null },
+              finish_reason: 'stop',
+              logprobs: null,
+            },
+          ],
+          usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
+          memory: receiptJson(outcome.memory),
+        },
+        { headers: receiptHeaders(outcome.memory) },
+      );
+    }
+
+    const abort = new AbortController();
+    const chat = await openChat(context, input, abort.signal);
+    const encoder = new TextEncoder();
+    const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+      encoder.encode(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: input.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`,
+      );
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(chunk({ role: 'assistant', content: '' }, null));
+      },
+      async pull(controller) {
+        try {
+          const next = await chat.deltas.next();
+          if (!next.done) {
+            controller.enqueue(chunk({ content: next.value }, null));
+            return;
+          }
+          controller.enqueue(chunk({}, 'stop'));
+          controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+          controller.close();
+        } catch (error) {
+          // OpenAI reports a failure inside a stream as an `error` event.
+          const coded =
+            error instanceof CodedError
+              ? error
+              : new CodedError('UPSTREAM_ERROR', 'the stream failed');
+          controller.enqueue(
+            encoder.encode(
+              `data: ${JSON.stringify({ error: { message: coded.message, type: 'api_error', code: coded.reason ?? coded.code } })}\n\n`,
+            ),
+          );
+          controller.close();
+        }
+      },
+      cancel() {
+        abort.abort();
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        ...receiptHeaders(chat.memory),
+      },
+    });
+  } catch (error) {
+    if (error instanceof CodedError) return openAiError(error);
+    throw error;
+  }
+}

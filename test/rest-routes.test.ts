@@ -1,0 +1,162 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SearchDocument, StoreMemoryDocument } from './generated/graphql';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { eventually, fakeCalls, resetFakes } from './helpers/fakes';
+
+const decodeReceipt = (header: string | null) =>
+  JSON.parse(atob(header!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+    memoryTokens: number;
+    hits: { vault: string }[];
+  };
+
+async function setUp() {
+  const key = await newKey();
+  await key.api.request(StoreMemoryDocument, { input: { content: 'The user lives in Lisbon' } });
+  return key;
+}
+
+describe('POST /v1/chat/completions with the official openai SDK', () => {
+  beforeEach(resetFakes);
+
+  const openai = (secret: string, providerKey: string, headers: Record<string, string> = {}) =>
+    new OpenAI({
+      apiKey: secret,
+      baseURL: `${BASE_URL}/v1`,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'x-provider-key': providerKey, ...headers },
+    });
+
+  it('answers with memory injected, and says what it injected', async () => {
+    const { secret } = await setUp();
+    const client = openai(secret, 'sk-test', { 'x-session-id': 'rest-1' });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'where do I live?' }] })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe('Fake api.openai.com heard: where do I live?');
+    expect(Number(response.headers.get('x-memory-tokens'))).toBeGreaterThan(0);
+    expect(
+      decodeReceipt(response.headers.get('x-memory-receipt')).hits.map((hit) => hit.vault),
+    ).toEqual(['core']);
+    const [call] = await fakeCalls();
+    expect(call!.body.messages![0]!.content).toContain('"The user lives in Lisbon"');
+    expect(call!.headers.authorization).toBe('Bearer sk-test');
+  });
+
+  it('streams in OpenAI chunks to any provider, and stores the turn', async () => {
+    const { secret, api } = await setUp();
+    const client = openai(secret, 'sk-ant-test', { 'x-conversation-id': 'rest-conv' });
+    const stream = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4',
+      messages: [{ role: 'user', content: 'where do I live?' }],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text).toBe('Fake api.anthropic.com heard: where do I live?');
+    const [call] = await fakeCalls();
+    expect(call!.body.system).toContain('"The user lives in Lisbon"');
+    await eventually(async () => {
+      const found = await api.request(SearchDocument, {
+        input: {
+          query: 'where do I live',
+          vaults: [{ kind: 'EPHEMERAL', id: 'rest-conv' }],
+          mode: 'TEXT',
+        },
+      });
+      expect(found.search.hits).toHaveLength(2);
+    });
+  });
+
+  it('raises the SDK’s own errors for a bad memory key and a bad provider key', async () => {
+    const { secret } = await setUp();
+    await expect(
+      openai('mk_nope', 'sk-test').chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    const refused = openai(secret, 'bad-provider-key-999').chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    await expect(refused).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(refused).rejects.not.toThrow(/bad-provider-key-999/);
+  });
+});
+
+describe('POST /v1/messages with the official Anthropic SDK', () => {
+  beforeEach(resetFakes);
+
+  const anthropic = (secret: string, providerKey: string) =>
+    new Anthropic({
+      apiKey: secret,
+      baseURL: BASE_URL,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'x-provider-key': providerKey, 'x-session-id': 'anthropic-rest' },
+    });
+
+  it('answers with memory in `system` and the receipt in a header', async () => {
+    const { secret } = await setUp();
+    const { data, response } = await anthropic(secret, 'sk-ant-test')
+      .messages.create({
+        model: 'claude-sonnet-4',
+        max_tokens: 200,
+        system: 'Answer in one line.',
+        messages: [{ role: 'user', content: 'where do I live?' }],
+      })
+      .withResponse();
+    expect(data.content).toEqual([
+      { type: 'text', text: 'Fake api.anthropic.com heard: where do I live?' },
+    ]);
+    expect(decodeReceipt(response.headers.get('x-memory-receipt')).memoryTokens).toBeGreaterThan(0);
+    const [call] = await fakeCalls();
+    expect(call!.body.system!.startsWith('Answer in one line.')).toBe(true);
+    expect(call!.body.system).toContain('"The user lives in Lisbon"');
+  });
+
+  it('streams Anthropic events, to Anthropic or to another provider', async () => {
+    const { secret } = await setUp();
+    const claude = await anthropic(secret, 'sk-ant-test')
+      .messages.stream({
+        model: 'claude-sonnet-4',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'hello there' }],
+      })
+      .finalText();
+    expect(claude).toBe('Fake api.anthropic.com heard: hello there');
+    const gemini = await anthropic(secret, 'AIza-test')
+      .messages.stream({
+        model: 'google/gemini-2.5-flash',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'hello there' }],
+      })
+      .finalText();
+    expect(gemini).toBe('Fake generativelanguage.googleapis.com heard: hello there');
+  });
+
+  it('raises the SDK’s own errors', async () => {
+    await expect(
+      anthropic('mk_nope', 'sk-ant-test').messages.create({
+        model: 'claude-sonnet-4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
+    const { secret } = await newKey();
+    await expect(
+      anthropic(secret, 'sk-ant-test').messages.create({
+        model: 'nobody/model',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    ).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+  });
+});
+
+it('REST routes refuse other methods', async () => {
+  expect((await workerFetch(`${BASE_URL}/v1/messages`)).status).toBe(405);
+});
