@@ -1,3 +1,4 @@
+import { handleGraphQLWebSocket } from './graphql/websocket';
 import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
 import { handleMessages } from './http/anthropic-route';
@@ -8,7 +9,8 @@ export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
 
 /**
- * The Worker: GraphQL at /graphql (queries, mutations, subscriptions over SSE;
+ * The Worker: GraphQL at /graphql (queries, mutations, subscriptions over SSE
+ * and WebSocket;
  * GraphiQL in development), and the drop-in chat routes in OpenAI's
  * (/v1/chat/completions) and Anthropic's (/v1/messages) formats. Durable
  * Object classes are exported for their bindings.
@@ -17,6 +19,9 @@ export default {
   async fetch(request, env, ctx): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === '/graphql') {
+      if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+        return handleGraphQLWebSocket(request, env, ctx);
+      }
       const limited = await limitBody(
         request,
         Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,

@@ -1,8 +1,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { createYoga, maskError as defaultMaskError } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
+import { createYoga } from 'graphql-yoga';
 import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
+import { toClientError } from './client-errors';
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
@@ -15,19 +15,6 @@ export const OPERATION_LIMITS = {
   maxTokens: 2_000,
   maxCost: 5_000,
 } as const;
-
-/**
- * A GraphQLError whose causes are GraphQLErrors too. Checked by name as well as
- * by class: a library may throw through another copy of graphql-js (the
- * dual-package hazard), and its errors are still the client's, not ours.
- */
-function isClientError(error: unknown): boolean {
-  const isGraphQLError = (value: unknown): value is GraphQLError =>
-    value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError');
-  return (
-    isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError))
-  );
-}
 
 interface ServerContext {
   env: Env;
@@ -42,21 +29,10 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
   batching: false,
   maskedErrors: {
-    // Errors the client caused (GraphQLErrors all the way down: coded
-    // resolver errors, validation and coercion errors) pass through; anything
-    // else is masked and still gets a code, so clients can always switch on one.
-    maskError(error, message, isDev) {
-      if (isClientError(error)) return error as GraphQLError;
-      const masked = defaultMaskError(error, message, isDev);
-      if (masked instanceof GraphQLError && !masked.extensions.code) {
-        return new GraphQLError(masked.message, {
-          nodes: masked.nodes,
-          path: masked.path,
-          extensions: { ...masked.extensions, code: 'INTERNAL_SERVER_ERROR' },
-        });
-      }
-      return masked;
-    },
+    // Errors the client caused (GraphQLErrors all the way down: coded resolver
+    // errors, validation and coercion errors) pass through; anything else is
+    // masked and still gets a code, so clients can always switch on one.
+    maskError: (error) => toClientError(error),
   },
   plugins: [
     EnvelopArmorPlugin({

@@ -69,7 +69,9 @@ export default {
     const reply = script.reply ?? `Fake ${url.host} heard: ${lastUserText(provider.kind, body)}`;
     const pieces = reply.match(/\S+\s*/g) ?? [reply];
     const frames = framesFor(provider.kind, body, pieces);
-    return sse(frames, script.mode, call);
+    // In `hang` mode a stream stops right after its first piece of text.
+    const upToFirstText = { openai: 2, anthropic: 4, google: 1 }[provider.kind];
+    return sse(frames, script.mode, call, upToFirstText);
   },
 };
 
@@ -193,7 +195,7 @@ function framesFor(kind, body, pieces) {
   ];
 }
 
-function sse(frames, mode, call) {
+function sse(frames, mode, call, upToFirstText) {
   const encode = ([event, data]) =>
     encoder.encode(
       `${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`,
@@ -201,7 +203,7 @@ function sse(frames, mode, call) {
   const stream = new ReadableStream({
     async start(controller) {
       if (mode === 'hang') {
-        for (const frame of frames.slice(0, 2)) controller.enqueue(encode(frame));
+        for (const frame of frames.slice(0, upToFirstText)) controller.enqueue(encode(frame));
         // Goes silent (a pending timer keeps workerd from calling it hung); the
         // client must time out or abort, which cancels this stream.
         await new Promise((resolve) => setTimeout(resolve, 20_000));

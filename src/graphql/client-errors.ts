@@ -1,0 +1,62 @@
+import { GraphQLError } from 'graphql';
+
+/** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+]);
+
+function isGraphQLError(value: unknown): value is GraphQLError {
+  // By name as well as by class: a library may throw through another copy of
+  // graphql-js (the dual-package hazard), and its errors are still GraphQL errors.
+  return value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError');
+}
+
+/** A GraphQLError whose causes are GraphQLErrors too: the client's doing, safe to show. */
+export function isClientError(error: unknown): error is GraphQLError {
+  return (
+    isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError))
+  );
+}
+
+/**
+ * Gives a client-caused error one of the documented codes: errors the server
+ * raised keep theirs; the engine's request errors (syntax, validation,
+ * coercion, operation limits) become BAD_USER_INPUT with the engine's code as
+ * `reason`.
+ */
+export function withDocumentedCode(error: GraphQLError): GraphQLError {
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && !REQUEST_ERROR_CODES.has(code)) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: {
+      ...error.extensions,
+      code: 'BAD_USER_INPUT',
+      ...(typeof code === 'string' ? { reason: code } : {}),
+    },
+  });
+}
+
+/** Anything not caused by the client: logged (message only) and replaced by a masked, coded error. */
+export function maskUnexpected(error: unknown, path?: readonly (string | number)[]): GraphQLError {
+  console.error(
+    'unexpected error',
+    error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+  );
+  return new GraphQLError('Unexpected error.', {
+    ...(path ? { path } : {}),
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
+}
+
+/** What a client may see of any error. */
+export function toClientError(error: unknown): GraphQLError {
+  if (isClientError(error)) return withDocumentedCode(error);
+  return maskUnexpected(error, isGraphQLError(error) ? error.path : undefined);
+}

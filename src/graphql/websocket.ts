@@ -1,0 +1,109 @@
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
+import { toClientError } from './client-errors';
+import { yoga } from './yoga';
+
+interface Enveloped {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+}
+
+/**
+ * GraphQL over WebSocket (the graphql-ws `graphql-transport-ws` protocol) at
+ * GET /graphql with `Upgrade: websocket`. Operations run through the same Yoga
+ * plugins as HTTP (limits, introspection policy, context). Credentials come
+ * from the connection_init payload, `{ authorization: "Bearer mk_…",
+ * providerKey: "…" }`, falling back to the upgrade request's headers. Closing
+ * the socket returns every running subscription's iterator, which aborts its
+ * upstream model call.
+ */
+export function handleGraphQLWebSocket(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+): Response {
+  const offered = (request.headers.get('sec-websocket-protocol') ?? '')
+    .split(',')
+    .map((p) => p.trim());
+  if (!offered.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+    return new Response(`use the ${GRAPHQL_TRANSPORT_WS_PROTOCOL} subprotocol`, { status: 400 });
+  }
+  const { 0: client, 1: socket } = new WebSocketPair();
+  socket.accept();
+
+  const server = makeServer<Record<string, unknown> | undefined>({
+    async onSubscribe(connection, _id, payload) {
+      const params = connection.connectionParams ?? {};
+      const authorization =
+        stringParam(params.authorization) ?? request.headers.get('authorization');
+      const providerKey = stringParam(params.providerKey) ?? request.headers.get('x-provider-key');
+      const headers = new Headers();
+      if (authorization)
+        headers.set(
+          'authorization',
+          /^bearer /i.test(authorization) ? authorization : `Bearer ${authorization}`,
+        );
+      if (providerKey) headers.set('x-provider-key', providerKey);
+      const enveloped = yoga.getEnveloped({
+        request: new Request(request.url, { headers }),
+        env,
+        ctx,
+        params: payload,
+      });
+      let document;
+      try {
+        document = enveloped.parse(payload.query);
+      } catch (error) {
+        return [
+          toClientError(error instanceof GraphQLError ? error : new GraphQLError(String(error))),
+        ];
+      }
+      const errors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+      if (errors.length > 0) return errors.map((error) => toClientError(error));
+      return {
+        schema: enveloped.schema,
+        document,
+        variableValues: payload.variables,
+        operationName: payload.operationName,
+        contextValue: await enveloped.contextFactory(),
+        rootValue: {
+          execute: enveloped.execute,
+          subscribe: enveloped.subscribe,
+        } satisfies Enveloped,
+      };
+    },
+    execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
+    subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+    onNext: (_connection, _id, _payload, _args, result) =>
+      result.errors
+        ? { ...result, errors: result.errors.map((error) => toClientError(error).toJSON()) }
+        : undefined,
+    onError: (_connection, _id, _payload, errors) =>
+      errors.map((error) => toClientError(error).toJSON()),
+  });
+
+  const closed = server.opened(
+    {
+      protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
+      send: (data) => socket.send(data),
+      close: (code, reason) => socket.close(code, reason),
+      onMessage: (onMessage) =>
+        socket.addEventListener('message', (event) => {
+          void onMessage(
+            typeof event.data === 'string' ? event.data : new TextDecoder().decode(event.data),
+          );
+        }),
+    },
+    undefined,
+  );
+  socket.addEventListener('close', (event) => void closed(event.code, event.reason));
+  return new Response(null, {
+    status: 101,
+    webSocket: client,
+    headers: { 'sec-websocket-protocol': GRAPHQL_TRANSPORT_WS_PROTOCOL },
+  });
+}
+
+function stringParam(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}

@@ -1,0 +1,76 @@
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  ChatStreamDocument,
+  StoreMemoryDocument,
+  type ChatStreamSubscription,
+} from './generated/graphql';
+import { BASE_URL, newKey } from './helpers/graphql';
+import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { WorkerWebSocket } from './helpers/websocket';
+
+const input = {
+  model: 'anthropic/claude-sonnet-4',
+  messages: [{ role: 'USER', content: 'what is my dog called?' }],
+};
+
+function wsClient(connectionParams: Record<string, string>) {
+  return createClient({
+    url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WorkerWebSocket,
+    connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+describe('Subscription.chat over WebSocket (graphql-ws)', () => {
+  beforeEach(resetFakes);
+
+  it('streams deltas and the final result with the key in connection_init', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'My dog is called Pixel' } });
+    const client = wsClient({ authorization: `Bearer ${secret}`, providerKey: 'sk-ant-test' });
+    const events: ChatStreamSubscription['chat'][] = [];
+    for await (const result of client.iterate<ChatStreamSubscription>({
+      query: print(ChatStreamDocument),
+      variables: { input },
+    })) {
+      expect(result.errors).toBeUndefined();
+      events.push(result.data!.chat);
+    }
+    await client.dispose();
+    const text = events
+      .filter((e) => !e.done)
+      .map((e) => e.delta)
+      .join('');
+    expect(text).toBe('Fake api.anthropic.com heard: what is my dog called?');
+    expect(events.at(-1)!.result!.memory.hits.map((hit) => hit.memory.content)).toEqual([
+      'My dog is called Pixel',
+    ]);
+    const [call] = await fakeCalls();
+    expect(call!.headers['x-api-key']).toBe('sk-ant-test');
+  });
+
+  it('reports coded errors, and a closed socket stops the upstream call', async () => {
+    const { secret } = await newKey();
+    const noKey = wsClient({ authorization: `Bearer ${secret}` });
+    const refused = await noKey
+      .iterate({ query: print(ChatStreamDocument), variables: { input } })
+      .next();
+    expect(refused.value!.errors![0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await noKey.dispose();
+
+    await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
+    const client = wsClient({ authorization: `Bearer ${secret}`, providerKey: 'sk-ant-test' });
+    const stream = client.iterate<ChatStreamSubscription>({
+      query: print(ChatStreamDocument),
+      variables: { input },
+    });
+    const first = await stream.next();
+    expect(first.value!.data!.chat.delta).toBe('Fake ');
+    await client.dispose();
+    await eventually(async () => expect((await fakeCalls()).at(-1)!.cancelled).toBe(true), 2_000);
+  });
+});
