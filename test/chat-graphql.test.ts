@@ -115,4 +115,47 @@ describe('Mutation.chat', () => {
     expect(found.search.hits).toEqual([]);
     expect(client).toBeDefined();
   });
+
+  it('WRITE stores the turn but injects nothing', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'The user likes jazz' } });
+    const chat = withProviderKey(secret, 'sk-test');
+    const { chat: result } = await chat.request(ChatDocument, {
+      input: {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: 'play some jazz' }],
+        memoryMode: 'WRITE',
+      },
+    });
+    expect(result.memory).toEqual({ hits: [], memoryTokens: 0 });
+    const [call] = await fakeCalls();
+    expect(call!.body.messages).toEqual([{ role: 'user', content: 'play some jazz' }]);
+    await eventually(async () => {
+      const found = await api.request(SearchDocument, { input: { query: 'jazz', mode: 'TEXT' } });
+      expect(found.search.hits).toHaveLength(3);
+    });
+  });
+
+  it('trims the memory block to the token budget, best memories first', async () => {
+    const { secret, api } = await newKey();
+    // Three long memories of about 700 tokens each; the test budget is 2,000 tokens.
+    const long = (topic: string) =>
+      `${topic} notes: ${'the quick brown fox jumps over the lazy dog '.repeat(70)}`;
+    for (const topic of ['violin', 'violin practice', 'violin lessons']) {
+      await api.request(StoreMemoryDocument, { input: { content: long(topic) } });
+    }
+    const chat = withProviderKey(secret, 'sk-test');
+    const { chat: result } = await chat.request(ChatDocument, {
+      input: {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: 'violin' }],
+        memoryMode: 'READ',
+      },
+    });
+    expect(result.memory.hits).toHaveLength(2);
+    expect(result.memory.memoryTokens).toBeLessThanOrEqual(2_000);
+    const [call] = await fakeCalls();
+    const block = call!.body.messages![0]!.content;
+    expect(block.match(/notes: /g)).toHaveLength(2);
+  });
 });
