@@ -16,6 +16,9 @@ function worker(vars: Record<string, string>) {
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
         // Longer than any wait in the disconnect test, so only a real disconnect passes it.
         UPSTREAM_TIMEOUT_MS: '3000',
+        // Stripe test-mode credentials for the Stripe fake.
+        STRIPE_SECRET_KEY: 'sk_test_fake',
+        STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
         ...vars,
       },
       // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.

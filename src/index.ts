@@ -1,3 +1,4 @@
+import { handleStripeWebhook } from './billing/webhook';
 import { handleGraphQLWebSocket } from './graphql/websocket';
 import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
@@ -12,7 +13,8 @@ export { VaultObject } from './durable/vault-object';
  * The Worker: GraphQL at /graphql (queries, mutations, subscriptions over SSE
  * and WebSocket;
  * GraphiQL in development), and the drop-in chat routes in OpenAI's
- * (/v1/chat/completions) and Anthropic's (/v1/messages) formats. Durable
+ * (/v1/chat/completions) and Anthropic's (/v1/messages) formats, and the
+ * Stripe webhook (/stripe/webhook). Durable
  * Object classes are exported for their bindings.
  */
 export default {
@@ -40,6 +42,13 @@ export default {
       return pathname === '/v1/messages'
         ? handleMessages(limited, env, ctx)
         : handleChatCompletions(limited, env, ctx);
+    }
+    if (pathname === '/stripe/webhook' && request.method === 'POST') {
+      const limited = await limitBody(
+        request,
+        Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
+      );
+      return limited instanceof Response ? limited : handleStripeWebhook(limited, env);
     }
     if (pathname === '/' || pathname === '/health') {
       return Response.json({ service: 'memoryrouter', graphql: '/graphql' });

@@ -32,7 +32,7 @@ export async function authenticate(
       verifier,
     );
     if (!result.ok) throw new CodedError(result.code, result.message);
-    return { kind: 'key', accountId: result.accountId, key: result.key };
+    return { kind: 'key', accountId: result.accountId, key: result.key, status: result.status };
   }
   return { kind: 'admin', accountId: await verifyAdminJwt(token, env) };
 }

@@ -5,7 +5,7 @@ import { contextWindow, parseModel } from '../providers/models';
 import { providerFor, providerSettings } from '../providers';
 import type { ChatMessage, ProviderId } from '../providers/types';
 import type { RankedHit } from '../resolvers/merge-hits';
-import { keyPrincipal } from '../resolvers/principal';
+import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import { searchMemories } from '../resolvers/search-memories';
 import { storeMemories } from '../resolvers/store-memories';
 import type { VaultSelector } from '../resolvers/principal';
@@ -62,7 +62,7 @@ export async function openChat(
   input: ChatInput,
   signal: AbortSignal,
 ): Promise<OpenChat> {
-  keyPrincipal(context);
+  requireActiveAccount(context);
   const parsed = parseModel(input.model);
   const mode = input.memoryMode ?? 'READ_WRITE';
   checkMessages(input.messages);
@@ -114,6 +114,8 @@ export async function openChat(
       memory = { hits: block.hits, memoryTokens: block.memoryTokens };
     }
   }
+  // Injected memory is billed when it is sent, whatever the model then does.
+  await meterMemoryTokens(context, memory.memoryTokens);
 
   const upstream = await providerFor(parsed.provider).stream(
     {

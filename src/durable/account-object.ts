@@ -4,6 +4,15 @@ import { failure, type Result } from '../errors';
 import type { VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type { KeyPrincipal, MemoryKeyRecord, RegisteredVault } from './account-types';
+import { isDuplicateMeterEvent, meterEventName, stripeClient } from '../billing/stripe';
+import {
+  utcDay,
+  type AccountStatus,
+  type BillingState,
+  type UsageDay,
+  type UsageReport,
+} from '../billing/usage';
+import { randomId } from '../encoding';
 import { MetaTable, migrate, Sql } from './sql';
 
 interface KeyRow extends Record<string, SqlStorageValue> {
@@ -16,6 +25,10 @@ interface KeyRow extends Record<string, SqlStorageValue> {
 
 /** Most vaults one key may list; more are still stored, listing pages stop here. */
 export const MAX_LISTED_VAULTS = 1_000;
+/** Meter events sent per alarm run. */
+const FLUSH_BATCH = 25;
+/** Longest wait between two attempts to send a meter event. */
+const MAX_BACKOFF_MS = 3_600_000;
 
 /**
  * One account (`account:{accountId}`): its memory keys, stored as verifiers
@@ -61,7 +74,7 @@ export class AccountObject extends DurableObject<Env> {
     if (row === null || this.meta.get('account_id') !== accountId) return denied;
     if (!constantTimeEqual(verifier, row.verifier)) return denied;
     if (row.revoked_at !== null) return denied;
-    return { ok: true, accountId, key: toKeyRecord(row) };
+    return { ok: true, accountId, key: toKeyRecord(row), status: this.status() };
   }
 
   async listKeys(): Promise<MemoryKeyRecord[]> {
@@ -78,6 +91,205 @@ export class AccountObject extends DurableObject<Env> {
       this.sql.run('UPDATE memory_keys SET revoked_at = ? WHERE id = ?', row.revoked_at, keyId);
     }
     return { ok: true, key: toKeyRecord(row) };
+  }
+
+  // ── usage and billing ──────────────────────────────────────────────────────
+
+  /**
+   * Adds memory tokens to the ledger (per key, per UTC day) and to the
+   * unbilled total, in one transaction; the response waits for it to be durable.
+   */
+  async recordUsage(keyId: string, memoryTokens: number, at: number = Date.now()): Promise<void> {
+    if (!Number.isSafeInteger(memoryTokens) || memoryTokens <= 0) return;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run(
+        `INSERT INTO usage_days (key_id, day, memory_tokens) VALUES (?, ?, ?)
+         ON CONFLICT (key_id, day) DO UPDATE SET memory_tokens = memory_tokens + excluded.memory_tokens`,
+        keyId,
+        utcDay(at),
+        memoryTokens,
+      );
+      this.meta.set(
+        'unbilled_tokens',
+        Number(this.meta.get('unbilled_tokens') ?? 0) + memoryTokens,
+      );
+    });
+    await this.scheduleFlush(Date.now() + this.flushDelayMs());
+  }
+
+  /** Totals and per-day figures between two times (inclusive days), per key and overall. */
+  async usage(from: number, to: number, onlyKey: string | null): Promise<UsageReport> {
+    const rows = this.sql.all<{ key_id: string; day: string; memory_tokens: number }>(
+      `SELECT key_id, day, memory_tokens FROM usage_days
+       WHERE day >= ? AND day <= ? AND (? IS NULL OR key_id = ?) ORDER BY day, key_id`,
+      utcDay(from),
+      utcDay(to),
+      onlyKey,
+      onlyKey,
+    );
+    const total = new Map<string, number>();
+    const perKey = new Map<string, Map<string, number>>();
+    for (const row of rows) {
+      total.set(row.day, (total.get(row.day) ?? 0) + row.memory_tokens);
+      const days = perKey.get(row.key_id) ?? new Map<string, number>();
+      days.set(row.day, row.memory_tokens);
+      perKey.set(row.key_id, days);
+    }
+    const toDays = (days: Map<string, number>): UsageDay[] =>
+      [...days].map(([date, memoryTokens]) => ({ date, memoryTokens }));
+    const sum = (days: Map<string, number>) => [...days.values()].reduce((a, b) => a + b, 0);
+    return {
+      memoryTokens: sum(total),
+      days: toDays(total),
+      keys: [...perKey].map(([keyId, days]) => ({
+        keyId,
+        memoryTokens: sum(days),
+        days: toDays(days),
+      })),
+    };
+  }
+
+  async billing(): Promise<BillingState> {
+    return {
+      status: this.status(),
+      stripeCustomerId: this.meta.get('stripe_customer_id'),
+      unbilledMemoryTokens: Number(this.meta.get('unbilled_tokens') ?? 0),
+      pendingMeterEvents:
+        this.sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM meter_outbox WHERE sent_at IS NULL',
+        )?.n ?? 0,
+    };
+  }
+
+  async setStripeCustomer(accountId: string, customerId: string): Promise<void> {
+    this.recordAccount(accountId);
+    this.meta.set('stripe_customer_id', customerId);
+    await this.scheduleFlush(Date.now());
+  }
+
+  /**
+   * Applies a verified Stripe event's verdict on the account. A redelivered
+   * event changes nothing, and an event older than the last one applied does
+   * not undo it (Stripe does not promise delivery order).
+   */
+  async applyBillingEvent(
+    eventId: string,
+    created: number,
+    status: AccountStatus,
+  ): Promise<{ applied: boolean }> {
+    if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
+      return { applied: false };
+    const latest = Number(this.meta.get('billing_event_created') ?? 0);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run(
+        'INSERT INTO billing_events (id, created, status) VALUES (?, ?, ?)',
+        eventId,
+        created,
+        status,
+      );
+      if (created >= latest) {
+        this.meta.set('status', status);
+        this.meta.set('billing_event_created', created);
+      }
+    });
+    return { applied: created >= latest };
+  }
+
+  /** Seals unbilled usage into a meter event, then sends what is due. */
+  override async alarm(): Promise<void> {
+    const stripe = stripeClient(this.env);
+    const customer = this.meta.get('stripe_customer_id');
+    if (stripe === null || customer === null) return;
+    this.sealUnbilled();
+    const now = Date.now();
+    const due = this.sql.all<{
+      identifier: string;
+      memory_tokens: number;
+      timestamp: number;
+      attempts: number;
+    }>(
+      `SELECT identifier, memory_tokens, timestamp, attempts FROM meter_outbox
+       WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY timestamp LIMIT ?`,
+      now,
+      FLUSH_BATCH,
+    );
+    for (const event of due) {
+      try {
+        await stripe.billing.meterEvents.create(
+          {
+            event_name: meterEventName(this.env),
+            identifier: event.identifier,
+            timestamp: Math.floor(event.timestamp / 1000),
+            payload: { stripe_customer_id: customer, value: String(event.memory_tokens) },
+          },
+          { idempotencyKey: event.identifier },
+        );
+        this.sql.run(
+          'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
+          Date.now(),
+          event.identifier,
+        );
+      } catch (error) {
+        if (isDuplicateMeterEvent(error)) {
+          this.sql.run(
+            'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
+            Date.now(),
+            event.identifier,
+          );
+          continue;
+        }
+        const attempts = event.attempts + 1;
+        this.sql.run(
+          'UPDATE meter_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE identifier = ?',
+          attempts,
+          Date.now() + Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempts - 1)),
+          error instanceof Error ? error.message.slice(0, 300) : 'unknown error',
+          event.identifier,
+        );
+      }
+    }
+    const next = this.sql.first<{ at: number | null }>(
+      'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL',
+    )?.at;
+    if (next !== null && next !== undefined) await this.scheduleFlush(next);
+  }
+
+  /** Moves the unbilled total into a new outbox event with its own stable identifier. */
+  private sealUnbilled(): void {
+    this.ctx.storage.transactionSync(() => {
+      const unbilled = Number(this.meta.get('unbilled_tokens') ?? 0);
+      if (unbilled <= 0) return;
+      let prefix = this.meta.get('meter_prefix');
+      if (prefix === null) {
+        prefix = `mr_${randomId(9)}`;
+        this.meta.set('meter_prefix', prefix);
+      }
+      const seq = Number(this.meta.get('meter_seq') ?? 0) + 1;
+      const now = Date.now();
+      this.sql.run(
+        'INSERT INTO meter_outbox (identifier, memory_tokens, timestamp, next_attempt_at) VALUES (?, ?, ?, ?)',
+        `${prefix}_${seq}`,
+        unbilled,
+        now,
+        now,
+      );
+      this.meta.set('meter_seq', seq);
+      this.meta.set('unbilled_tokens', 0);
+    });
+  }
+
+  private async scheduleFlush(at: number): Promise<void> {
+    if (!this.env.STRIPE_SECRET_KEY || this.meta.get('stripe_customer_id') === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private flushDelayMs(): number {
+    return (Number(this.env.METER_FLUSH_SECONDS) || 60) * 1000;
+  }
+
+  private status(): AccountStatus {
+    return this.meta.get('status') === 'suspended' ? 'suspended' : 'active';
   }
 
   /** Records that a key has written to a vault (idempotent). */

@@ -24,4 +24,29 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // Memory tokens per key per UTC day: the ledger usage queries read.
+      `CREATE TABLE usage_days (
+        key_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        memory_tokens INTEGER NOT NULL,
+        PRIMARY KEY (key_id, day)
+      )`,
+      // Stripe meter events sealed from unbilled usage, each with the identifier
+      // it keeps across retries; sent_at is set once Stripe acknowledged it.
+      `CREATE TABLE meter_outbox (
+        identifier TEXT PRIMARY KEY,
+        memory_tokens INTEGER NOT NULL,
+        timestamp INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        last_error TEXT
+      )`,
+      // Stripe webhook events already applied, for idempotent redelivery.
+      'CREATE TABLE billing_events (id TEXT PRIMARY KEY, created INTEGER NOT NULL, status TEXT NOT NULL)',
+    ],
+  },
 ];

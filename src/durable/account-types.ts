@@ -10,6 +10,7 @@ export interface MemoryKeyRecord {
 export interface KeyPrincipal {
   accountId: string;
   key: MemoryKeyRecord;
+  status: 'active' | 'suspended';
 }
 
 export interface RegisteredVault {

@@ -3,6 +3,7 @@ import { CodedError } from '../errors';
 import { utf8Length } from '../encoding';
 import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
 import { accountStub } from '../auth/authenticate';
+import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import { countTokens } from '../tokens';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { addressFor, keyPrincipal, type VaultSelector } from './principal';
@@ -39,6 +40,7 @@ export async function storeMemories(
   inputs: readonly StoreInput[],
 ): Promise<StoredMemory[]> {
   const principal = keyPrincipal(context);
+  requireActiveAccount(context);
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_STORE_BATCH} memories per call`);
   }
@@ -90,6 +92,10 @@ export async function storeMemories(
     throw CodedError.from(failed);
   }
 
+  await meterMemoryTokens(
+    context,
+    prepared.reduce((sum, item) => sum + item.memory.tokens, 0),
+  );
   const stored: StoredMemory[] = new Array(inputs.length);
   for (const { address, positions, result } of writes) {
     if (!result.ok) continue; // unreachable: failures returned above

@@ -5,5 +5,6 @@ import './memory';
 import './search';
 import './memory-key';
 import './chat';
+import './usage';
 
 export const schema = builder.toSchema({ sortSchema: false });

@@ -8,6 +8,7 @@ import {
   type SearchOutcome,
 } from '../resolvers/search-memories';
 import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/store-memories';
+import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import { builder } from './builder';
 import { MemoryWindowEnum, SearchModeEnum } from './enums';
 import { MemoryRef } from './memory';
@@ -109,6 +110,11 @@ builder.queryFields((t) => ({
     description:
       'KRONOS search: each window returns its own top hits, across all the vaults asked for.',
     args: { input: t.arg({ type: SearchInput, required: true }) },
-    resolve: (_root, { input }, context) => searchMemories(context, input),
+    resolve: async (_root, { input }, context) => {
+      requireActiveAccount(context);
+      const result = await searchMemories(context, input);
+      await meterMemoryTokens(context, result.memoryTokens);
+      return result;
+    },
   }),
 }));

@@ -1,0 +1,159 @@
+import { accountStub } from '../auth/authenticate';
+import { stripeClient } from '../billing/stripe';
+import type { BillingState, KeyUsage, UsageDay, UsageReport } from '../billing/usage';
+import { CodedError } from '../errors';
+import { builder } from './builder';
+
+/** Longest usage range one query may ask for. */
+const MAX_RANGE_DAYS = 366;
+
+export const UsageDayRef = builder.objectRef<UsageDay>('UsageDay');
+UsageDayRef.implement({
+  description: 'Memory tokens of one UTC day.',
+  fields: (t) => ({
+    date: t.exposeString('date', { description: 'The UTC day, YYYY-MM-DD.' }),
+    memoryTokens: t.exposeInt('memoryTokens', { description: 'Memory tokens metered that day.' }),
+  }),
+});
+
+export const KeyUsageRef = builder.objectRef<KeyUsage>('KeyUsage');
+KeyUsageRef.implement({
+  description: "One memory key's share of the usage.",
+  fields: (t) => ({
+    keyId: t.exposeID('keyId', { description: 'The MemoryKey.id.' }),
+    memoryTokens: t.exposeInt('memoryTokens', { description: 'Memory tokens in the range.' }),
+    days: t.field({
+      type: [UsageDayRef],
+      description: 'Per day, oldest first.',
+      resolve: (usage) => usage.days,
+    }),
+  }),
+});
+
+export const UsageRef = builder.objectRef<UsageReport>('Usage');
+UsageRef.implement({
+  description:
+    'Metered memory tokens: tokens of memory written (stored, imported, chat turns) plus tokens of memory returned by search or injected into a model call. $1.00 per 1,000,000.',
+  fields: (t) => ({
+    memoryTokens: t.exposeInt('memoryTokens', {
+      description: "The account's memory tokens in the range.",
+    }),
+    days: t.field({
+      type: [UsageDayRef],
+      description: 'Per UTC day, oldest first (days without usage are left out).',
+      resolve: (usage) => usage.days,
+    }),
+    costUsd: t.float({
+      description: 'What the range costs at $1.00 per million memory tokens.',
+      resolve: (usage) => usage.memoryTokens / 1_000_000,
+    }),
+    keys: t.field({
+      type: [KeyUsageRef],
+      description:
+        "Per key: every key of the account for an admin, the caller's own key for a memory key.",
+      resolve: (usage) => usage.keys,
+    }),
+  }),
+});
+
+export const BillingRef = builder.objectRef<BillingState>('Billing');
+BillingRef.implement({
+  description: "The account's billing state.",
+  fields: (t) => ({
+    status: t.string({
+      description: 'ACTIVE, or SUSPENDED (metered operations then fail with PAYMENT_REQUIRED).',
+      resolve: (billing) => billing.status.toUpperCase(),
+    }),
+    stripeCustomerId: t.exposeString('stripeCustomerId', {
+      nullable: true,
+      description: 'The linked Stripe customer.',
+    }),
+    unbilledMemoryTokens: t.exposeInt('unbilledMemoryTokens', {
+      description: 'Recorded, not yet sealed into a meter event.',
+    }),
+    pendingMeterEvents: t.exposeInt('pendingMeterEvents', {
+      description: 'Meter events Stripe has not acknowledged yet.',
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  usage: t.field({
+    type: UsageRef,
+    authScopes: { memoryKey: true, admin: true },
+    description: "The account's memory-token usage between two times (default: the last 30 days).",
+    args: {
+      from: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: 'Start (inclusive, by UTC day).',
+      }),
+      to: t.arg({
+        type: 'DateTime',
+        required: false,
+        description: 'End (inclusive, by UTC day); default now.',
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const to = args.to?.getTime() ?? Date.now();
+      const from = args.from?.getTime() ?? to - 29 * 86_400_000;
+      if (from > to) throw new CodedError('BAD_USER_INPUT', '`from` must not be after `to`');
+      if (to - from > MAX_RANGE_DAYS * 86_400_000) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          `a usage range spans at most ${MAX_RANGE_DAYS} days`,
+        );
+      }
+      const principal = context.principal!;
+      const account = accountStub(context.env, principal.accountId);
+      const report = await account.usage(from, to, null);
+      if (principal.kind === 'key')
+        report.keys = report.keys.filter((key) => key.keyId === principal.key.id);
+      return report;
+    },
+  }),
+  billing: t.field({
+    type: BillingRef,
+    authScopes: { admin: true },
+    description: "Admin only: the account's billing state.",
+    resolve: (_root, _args, context) =>
+      accountStub(context.env, context.principal!.accountId).billing(),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createBillingCustomer: t.field({
+    type: BillingRef,
+    authScopes: { admin: true },
+    description:
+      'Admin only: creates the Stripe customer usage is billed to and links it to the account.',
+    args: {
+      email: t.arg.string({ required: false, description: "The customer's billing email." }),
+    },
+    resolve: async (_root, args, context) => {
+      const stripe = stripeClient(context.env);
+      if (stripe === null) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          'this deployment has no Stripe key',
+          'STRIPE_NOT_CONFIGURED',
+        );
+      }
+      const accountId = context.principal!.accountId;
+      const customer = await stripe.customers
+        .create({
+          ...(args.email ? { email: args.email } : {}),
+          metadata: { memoryrouter_account: accountId },
+        })
+        .catch((error: unknown) => {
+          throw new CodedError(
+            'UPSTREAM_ERROR',
+            `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
+          );
+        });
+      const account = accountStub(context.env, accountId);
+      await account.setStripeCustomer(accountId, customer.id);
+      return account.billing();
+    },
+  }),
+}));

@@ -1,0 +1,283 @@
+import { runDurableObjectAlarm, runInDurableObject, evictDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import Stripe from 'stripe';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  BillingDocument,
+  ChatDocument,
+  CreateBillingCustomerDocument,
+  CreateMemoryKeyDocument,
+  GetVaultDocument,
+  SearchDocument,
+  StoreMemoryDocument,
+  UsageDocument,
+} from './generated/graphql';
+import { BASE_URL, client, codes, newKey, post, workerFetch } from './helpers/graphql';
+import { resetFakes } from './helpers/fakes';
+import { GraphQLClient } from 'graphql-request';
+
+const account = (accountId: string) =>
+  env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
+
+async function stripeState() {
+  return (await (await fetch('http://fakes.test/_stripe')).json()) as {
+    customers: { id: string; metadata: Record<string, string> }[];
+    meterEvents: {
+      identifier: string;
+      event_name: string;
+      payload: { value: string; stripe_customer_id: string };
+    }[];
+  };
+}
+
+/** Makes every unsent meter event due now and runs the account's alarm. */
+async function flush(accountId: string) {
+  const stub = account(accountId);
+  await runInDurableObject(stub, async (_, state) => {
+    state.storage.sql.exec('UPDATE meter_outbox SET next_attempt_at = 0 WHERE sent_at IS NULL');
+    await state.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(stub);
+}
+
+describe('metering', () => {
+  beforeEach(resetFakes);
+
+  it('counts memory tokens with the o200k tokenizer: written, searched and injected', async () => {
+    const { api, secret } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'hello world' },
+    });
+    expect(storeMemory.tokens).toBe(2); // o200k_base: "hello", " world"
+    const written = (await api.request(UsageDocument, {})).usage.memoryTokens;
+    expect(written).toBe(2);
+
+    const { search } = await api.request(SearchDocument, { input: { query: 'hello' } });
+    expect(search.memoryTokens).toBe(2);
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(4);
+
+    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
+      fetch: workerFetch,
+      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
+    });
+    const { chat: result } = await chat.request(ChatDocument, {
+      input: {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: 'hello' }],
+        memoryMode: 'READ',
+      },
+    });
+    expect(result.memory.memoryTokens).toBe(2);
+    const usage = (await api.request(UsageDocument, {})).usage;
+    expect(usage.memoryTokens).toBe(6);
+    expect(usage.costUsd).toBeCloseTo(6 / 1_000_000, 12);
+    expect(usage.days).toEqual([{ date: new Date().toISOString().slice(0, 10), memoryTokens: 6 }]);
+  });
+
+  it('adds up exactly under many concurrent requests', async () => {
+    const { api } = await newKey();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        api.request(StoreMemoryDocument, {
+          input: { content: `concurrent memory number ${i} with some words` },
+        }),
+      ),
+    );
+    const expected = results.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(expected);
+  });
+
+  it('shows the account per key: every key to an admin, its own to a key', async () => {
+    const first = await newKey('first');
+    const created = await first.admin.request(CreateMemoryKeyDocument, { name: 'second' });
+    const second = client(created.createMemoryKey.secret);
+    await first.api.request(StoreMemoryDocument, { input: { content: 'one two three' } });
+    await second.request(StoreMemoryDocument, { input: { content: 'four five' } });
+    const asAdmin = (await first.admin.request(UsageDocument, {})).usage;
+    expect(asAdmin.memoryTokens).toBe(5);
+    expect(asAdmin.keys.map((key) => key.memoryTokens).sort()).toEqual([2, 3]);
+    const asSecond = (await second.request(UsageDocument, {})).usage;
+    expect(asSecond.memoryTokens).toBe(5);
+    expect(asSecond.keys).toEqual([{ keyId: created.createMemoryKey.key.id, memoryTokens: 2 }]);
+  });
+});
+
+describe('Stripe meter events', () => {
+  beforeEach(resetFakes);
+
+  it('sends the ledger as meter events with stable identifiers, once, despite failures and lost acks', async () => {
+    const { api, admin, accountId } = await newKey();
+    const billing = (
+      await admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' })
+    ).createBillingCustomer;
+    const customers = (await stripeState()).customers;
+    expect(customers).toEqual([
+      expect.objectContaining({
+        id: billing.stripeCustomerId,
+        metadata: { memoryrouter_account: accountId },
+      }),
+    ]);
+
+    await api.request(StoreMemoryDocument, { input: { content: 'first batch of usage' } });
+    // Stripe fails the first attempt: nothing is lost, the event waits.
+    await fetch('http://fakes.test/_script', {
+      method: 'POST',
+      body: JSON.stringify({ host: 'api.stripe.com', status: 500 }),
+    });
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      pendingMeterEvents: 1,
+      unbilledMemoryTokens: 0,
+    });
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(0);
+
+    // Stripe records the next event but the acknowledgement is lost; the retry
+    // carries the same identifier and is not billed twice.
+    await api.request(StoreMemoryDocument, { input: { content: 'second batch' } });
+    await fetch('http://fakes.test/_script', {
+      method: 'POST',
+      body: JSON.stringify({ host: 'api.stripe.com', mode: 'ack-lost' }),
+    });
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(1);
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(0);
+
+    const { meterEvents } = await stripeState();
+    expect(meterEvents).toHaveLength(2);
+    expect(new Set(meterEvents.map((event) => event.identifier)).size).toBe(2);
+    for (const event of meterEvents) {
+      expect(event).toMatchObject({
+        event_name: 'memory_tokens',
+        payload: { stripe_customer_id: billing.stripeCustomerId },
+      });
+    }
+    const billed = meterEvents.reduce((sum, event) => sum + Number(event.payload.value), 0);
+    expect(billed).toBe((await admin.request(UsageDocument, {})).usage.memoryTokens);
+    // Every attempt at one event used the same identifier (and idempotency key).
+    const attempts = (
+      (await (await fetch('http://fakes.test/_calls')).json()) as {
+        path: string;
+        body: { identifier: string };
+        headers: Record<string, string>;
+      }[]
+    ).filter((call) => call.path === '/v1/billing/meter_events');
+    expect(attempts.map((call) => call.body.identifier)).toEqual([
+      meterEvents[0]!.identifier,
+      meterEvents[0]!.identifier,
+      meterEvents[1]!.identifier,
+      meterEvents[1]!.identifier,
+    ]);
+    expect(attempts.every((call) => call.headers['idempotency-key'] === call.body.identifier)).toBe(
+      true,
+    );
+  });
+
+  it('loses nothing if the account object restarts between recording and flushing', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage before a restart' } });
+    await evictDurableObject(account(accountId));
+    await flush(accountId);
+    const { meterEvents } = await stripeState();
+    expect(meterEvents.map((event) => Number(event.payload.value))).toEqual([
+      (await admin.request(UsageDocument, {})).usage.memoryTokens,
+    ]);
+  });
+});
+
+describe('Stripe webhooks', () => {
+  beforeEach(resetFakes);
+
+  const stripe = new Stripe('sk_test_fake', { httpClient: Stripe.createFetchHttpClient() });
+
+  async function deliver(
+    event: Record<string, unknown>,
+    options: { timestamp?: number; tamper?: boolean } = {},
+  ) {
+    const payload = JSON.stringify(event);
+    const header = await stripe.webhooks.generateTestHeaderStringAsync({
+      payload,
+      secret: 'whsec_test_secret',
+      ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+    });
+    const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'stripe-signature': header, 'content-type': 'application/json' },
+      body: options.tamper ? payload.replace('past_due', 'active') : payload,
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  }
+
+  const subscriptionEvent = (id: string, customer: string, status: string, created: number) => ({
+    id,
+    object: 'event',
+    type: 'customer.subscription.updated',
+    created,
+    data: { object: { id: 'sub_1', object: 'subscription', customer, status } },
+  });
+
+  it('suspends and restores an account; a suspended key can still read its data', async () => {
+    const { api, admin, secret } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'kept while suspended' } });
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+
+    expect(await deliver(subscriptionEvent('evt_1', customer, 'past_due', now))).toEqual({
+      status: 200,
+      body: { received: true, applied: true },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    expect(codes(await post(StoreMemoryDocument, { input: { content: 'x' } }, secret))).toEqual([
+      'PAYMENT_REQUIRED',
+    ]);
+    expect(codes(await post(SearchDocument, { input: { query: 'kept' } }, secret))).toEqual([
+      'PAYMENT_REQUIRED',
+    ]);
+    const read = await api.request(GetVaultDocument, { selector: { kind: 'CORE' }, first: 10 });
+    expect(read.vault!.memories.edges.map((edge) => edge.node.content)).toEqual([
+      'kept while suspended',
+    ]);
+
+    // A redelivery changes nothing; an older event does not undo a newer one.
+    expect(
+      (await deliver(subscriptionEvent('evt_1', customer, 'past_due', now))).body.applied,
+    ).toBe(false);
+    expect(
+      (await deliver(subscriptionEvent('evt_0', customer, 'active', now - 60))).body.applied,
+    ).toBe(false);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+
+    const paid = {
+      id: 'evt_2',
+      object: 'event',
+      type: 'invoice.paid',
+      created: now + 1,
+      data: { object: { id: 'in_1', object: 'invoice', customer } },
+    };
+    expect((await deliver(paid)).body.applied).toBe(true);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+    expect(
+      codes(await post(StoreMemoryDocument, { input: { content: 'back in business' } }, secret)),
+    ).toEqual([]);
+  });
+
+  it('refuses tampered, stale and unsigned deliveries', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const event = subscriptionEvent('evt_t', customer, 'past_due', Math.floor(Date.now() / 1000));
+    expect((await deliver(event, { tamper: true })).status).toBe(400);
+    expect(
+      (await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 3_600 })).status,
+    ).toBe(400);
+    const unsigned = await workerFetch(`${BASE_URL}/stripe/webhook`, {
+      method: 'POST',
+      body: JSON.stringify(event),
+    });
+    expect(unsigned.status).toBe(400);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+});
