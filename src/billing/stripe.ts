@@ -1,9 +1,18 @@
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import type * as StripeModule from 'stripe';
 
 export interface StripeVars {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_METER_EVENT_NAME?: string;
+}
+
+let stripeModule: Promise<typeof StripeModule> | undefined;
+
+/** The Stripe SDK, loaded on first use: most requests never bill or verify anything. */
+function loadStripe() {
+  stripeModule ??= import('stripe');
+  return stripeModule.then((module) => module.default);
 }
 
 /**
@@ -12,13 +21,19 @@ export interface StripeVars {
  * identifiers). null when the deployment has no Stripe key: usage is still
  * recorded, nothing is sent.
  */
-export function stripeClient(vars: StripeVars): Stripe | null {
+export async function stripeClient(vars: StripeVars): Promise<Stripe | null> {
   if (!vars.STRIPE_SECRET_KEY) return null;
-  return new Stripe(vars.STRIPE_SECRET_KEY, {
-    httpClient: Stripe.createFetchHttpClient(),
+  const StripeSdk = await loadStripe();
+  return new StripeSdk(vars.STRIPE_SECRET_KEY, {
+    httpClient: StripeSdk.createFetchHttpClient(),
     maxNetworkRetries: 0,
     timeout: 10_000,
   });
+}
+
+/** Web Crypto signature checks for webhooks (Workers have no synchronous HMAC). */
+export async function webCryptoProvider() {
+  return (await loadStripe()).createSubtleCryptoProvider();
 }
 
 export function meterEventName(vars: StripeVars): string {
@@ -30,5 +45,3 @@ export function isDuplicateMeterEvent(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
   return code === 'resource_already_exists' || /already exists/i.test(message ?? '');
 }
-
-export const cryptoProvider = Stripe.createSubtleCryptoProvider();

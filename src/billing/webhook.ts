@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { accountStub } from '../auth/authenticate';
 import type { AccountStatus } from './usage';
-import { cryptoProvider, stripeClient } from './stripe';
+import { stripeClient, webCryptoProvider } from './stripe';
 
 const SUSPENDING_SUBSCRIPTION_STATES = new Set([
   'past_due',
@@ -40,7 +40,7 @@ const reply = (status: number, body: Record<string, unknown>) => Response.json(b
  * the account object applies each event once.
  */
 export async function handleStripeWebhook(request: Request, env: Env): Promise<Response> {
-  const stripe = stripeClient(env);
+  const stripe = await stripeClient(env);
   if (stripe === null || !env.STRIPE_WEBHOOK_SECRET) {
     return reply(503, { error: 'Stripe webhooks are not configured on this deployment' });
   }
@@ -54,7 +54,7 @@ export async function handleStripeWebhook(request: Request, env: Env): Promise<R
       signature,
       env.STRIPE_WEBHOOK_SECRET,
       undefined,
-      cryptoProvider,
+      await webCryptoProvider(),
     );
   } catch {
     return reply(400, { error: 'invalid or stale signature' });

@@ -197,7 +197,7 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Seals unbilled usage into a meter event, then sends what is due. */
   override async alarm(): Promise<void> {
-    const stripe = stripeClient(this.env);
+    const stripe = await stripeClient(this.env);
     const customer = this.meta.get('stripe_customer_id');
     if (stripe === null || customer === null) return;
     this.sealUnbilled();

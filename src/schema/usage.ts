@@ -131,7 +131,7 @@ builder.mutationFields((t) => ({
       email: t.arg.string({ required: false, description: "The customer's billing email." }),
     },
     resolve: async (_root, args, context) => {
-      const stripe = stripeClient(context.env);
+      const stripe = await stripeClient(context.env);
       if (stripe === null) {
         throw new CodedError(
           'BAD_USER_INPUT',

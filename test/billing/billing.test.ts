@@ -11,9 +11,9 @@ import {
   SearchDocument,
   StoreMemoryDocument,
   UsageDocument,
-} from './generated/graphql';
-import { BASE_URL, client, codes, newKey, post, workerFetch } from './helpers/graphql';
-import { resetFakes } from './helpers/fakes';
+} from '../generated/graphql';
+import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import { resetFakes } from '../helpers/fakes';
 import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>

@@ -1,9 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
-import type { ListPage, MemoryRecord } from '../src/durable/vault-types';
-import { windowRange, type MemoryWindow } from '../src/kronos/windows';
-import { readConfig } from '../src/config';
+import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
+import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
+import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
+import { readConfig } from '../../src/config';
 import { env } from 'cloudflare:workers';
 import {
   allTime,
@@ -15,7 +15,7 @@ import {
   searchRequest,
   storeRequest,
   vaultStub,
-} from './helpers/vaults';
+} from '../helpers/vaults';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
