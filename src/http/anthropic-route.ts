@@ -1,5 +1,6 @@
 import { completeChat, openChat, type ChatInput } from '../chat/pipeline';
 import { CodedError } from '../errors';
+import { sseFrame, streamChat } from './chat-stream';
 import { randomId } from '../encoding';
 import type { ChatMessage } from '../providers/types';
 import {
@@ -106,13 +107,10 @@ export async function handleMessages(
 
     const abort = new AbortController();
     const chat = await openChat(context, input, abort.signal);
-    const encoder = new TextEncoder();
-    const event = (name: string, data: unknown) =>
-      encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(
-          event('message_start', {
+    return streamChat(chat, abort, {
+      opening: [
+        sseFrame(
+          {
             type: 'message_start',
             message: {
               id,
@@ -124,58 +122,32 @@ export async function handleMessages(
               stop_sequence: null,
               usage,
             },
-          }),
-        );
-        controller.enqueue(
-          event('content_block_start', {
-            type: 'content_block_start',
-            index: 0,
-            content_block: { type: 'text', text: '' },
-          }),
-        );
-      },
-      async pull(controller) {
-        try {
-          const next = await chat.deltas.next();
-          if (!next.done) {
-            controller.enqueue(
-              event('content_block_delta', {
-                type: 'content_block_delta',
-                index: 0,
-                delta: { type: 'text_delta', text: next.value },
-              }),
-            );
-            return;
-          }
-          controller.enqueue(event('content_block_stop', { type: 'content_block_stop', index: 0 }));
-          controller.enqueue(
-            event('message_delta', {
-              type: 'message_delta',
-              delta: { stop_reason: 'end_turn', stop_sequence: null },
-              usage: { output_tokens: 0 },
-            }),
-          );
-          controller.enqueue(event('message_stop', { type: 'message_stop' }));
-          controller.close();
-        } catch (error) {
-          const coded =
-            error instanceof CodedError
-              ? error
-              : new CodedError('UPSTREAM_ERROR', 'the stream failed');
-          controller.enqueue(event('error', anthropicErrorBody(coded)));
-          controller.close();
-        }
-      },
-      cancel() {
-        abort.abort();
-      },
-    });
-    return new Response(stream, {
-      headers: {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        ...receiptHeaders(chat.memory),
-      },
+          },
+          'message_start',
+        ),
+        sseFrame(
+          { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+          'content_block_start',
+        ),
+      ],
+      delta: (text) =>
+        sseFrame(
+          { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+          'content_block_delta',
+        ),
+      closing: [
+        sseFrame({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+        sseFrame(
+          {
+            type: 'message_delta',
+            delta: { stop_reason: 'end_turn', stop_sequence: null },
+            usage: { output_tokens: 0 },
+          },
+          'message_delta',
+        ),
+        sseFrame({ type: 'message_stop' }, 'message_stop'),
+      ],
+      failure: (error) => sseFrame(anthropicErrorBody(error), 'error'),
     });
   } catch (error) {
     if (error instanceof CodedError) {

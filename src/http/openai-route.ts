@@ -1,5 +1,6 @@
 import { completeChat, openChat, type ChatInput } from '../chat/pipeline';
 import { CodedError } from '../errors';
+import { sseFrame, streamChat } from './chat-stream';
 import { randomId } from '../encoding';
 import {
   receiptHeaders,
@@ -99,49 +100,23 @@ export async function handleChatCompletions(
 
     const abort = new AbortController();
     const chat = await openChat(context, input, abort.signal);
-    const encoder = new TextEncoder();
     const chunk = (delta: Record<string, unknown>, finish: string | null) =>
-      encoder.encode(
-        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: input.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`,
-      );
-    const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(chunk({ role: 'assistant', content: '' }, null));
-      },
-      async pull(controller) {
-        try {
-          const next = await chat.deltas.next();
-          if (!next.done) {
-            controller.enqueue(chunk({ content: next.value }, null));
-            return;
-          }
-          controller.enqueue(chunk({}, 'stop'));
-          controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-          controller.close();
-        } catch (error) {
-          // OpenAI reports a failure inside a stream as an `error` event.
-          const coded =
-            error instanceof CodedError
-              ? error
-              : new CodedError('UPSTREAM_ERROR', 'the stream failed');
-          controller.enqueue(
-            encoder.encode(
-              `data: ${JSON.stringify({ error: { message: coded.message, type: 'api_error', code: coded.reason ?? coded.code } })}\n\n`,
-            ),
-          );
-          controller.close();
-        }
-      },
-      cancel() {
-        abort.abort();
-      },
-    });
-    return new Response(stream, {
-      headers: {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        ...receiptHeaders(chat.memory),
-      },
+      sseFrame({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: input.model,
+        choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      });
+    return streamChat(chat, abort, {
+      opening: [chunk({ role: 'assistant', content: '' }, null)],
+      delta: (text) => chunk({ content: text }, null),
+      closing: [chunk({}, 'stop'), sseFrame('[DONE]')],
+      // OpenAI reports a failure inside a stream as an `error` object.
+      failure: (error) =>
+        sseFrame({
+          error: { message: error.message, type: 'api_error', code: error.reason ?? error.code },
+        }),
     });
   } catch (error) {
     if (error instanceof CodedError) return openAiError(error);
