@@ -35,6 +35,9 @@ function worker(vars: Record<string, string>) {
   });
 }
 
+/** Test folders that run in a vitest project (and so a workerd runner) of their own. */
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production'];
+
 export default defineConfig({
   test: {
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
@@ -48,9 +51,17 @@ export default defineConfig({
         test: {
           name: 'development',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/production/**'],
+          exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
         },
       }),
+      // Suites that write a lot of storage run in runners of their own (see
+      // ARCHITECTURE.md, "Test pool").
+      ...(['vault', 'billing', 'cold'] as const).map((suite) =>
+        defineProject({
+          plugins: [worker({})],
+          test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },
+        }),
+      ),
       defineProject({
         plugins: [worker({ ENVIRONMENT: 'production' })],
         test: { name: 'production', include: ['test/production/**/*.test.ts'] },

@@ -16,6 +16,8 @@ export interface AppConfig {
   maxContentBytes: number;
   /** Most tokens of memory block injected into one model call (a quarter of the model's context at most). */
   memoryTokenBudget: number;
+  /** How long writes must settle before a vault snapshots itself to R2. */
+  snapshotDelayMs: number;
 }
 
 const HOUR = 3_600_000;
@@ -31,6 +33,7 @@ export interface ConfigVars {
   VAULT_MAX_HOT_MIB?: string;
   MAX_CONTENT_BYTES?: string;
   MEMORY_TOKEN_BUDGET?: string;
+  SNAPSHOT_DELAY_SECONDS?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
@@ -86,5 +89,7 @@ export function readConfig(vars: ConfigVars): AppConfig {
     memoryTokenBudget: Math.floor(
       positiveNumber(vars.MEMORY_TOKEN_BUDGET, 2_000, 'MEMORY_TOKEN_BUDGET'),
     ),
+    snapshotDelayMs:
+      positiveNumber(vars.SNAPSHOT_DELAY_SECONDS, 30, 'SNAPSHOT_DELAY_SECONDS') * 1000,
   };
 }

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
 import { handleMessages } from './http/anthropic-route';
 import { errorResponse } from './http/errors';
 import { handleChatCompletions } from './http/openai-route';
+import { handleVaultRoute, matchVaultRoute } from './http/vault-routes';
 
 export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
@@ -43,6 +44,8 @@ export default {
         ? handleMessages(limited, env, ctx)
         : handleChatCompletions(limited, env, ctx);
     }
+    const vaultRoute = matchVaultRoute(pathname);
+    if (vaultRoute !== null) return handleVaultRoute(request, env, ctx, vaultRoute);
     if (pathname === '/stripe/webhook' && request.method === 'POST') {
       const limited = await limitBody(
         request,

@@ -12,6 +12,8 @@ import { ftsQuery } from './text-query';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VAULT_MIGRATIONS } from './vault-schema';
+import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
+import type { SnapshotHeader } from '../vaults/jsonl';
 import {
   ROLES,
   type ListPage,
@@ -40,6 +42,7 @@ interface MemoryRow extends Record<string, SqlStorageValue> {
 }
 
 const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
+const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Most memories one store call accepts (the GraphQL layer enforces it earlier too). */
 export const MAX_BATCH = 500;
 /** Most hits one window returns. */
@@ -48,6 +51,8 @@ export const MAX_WINDOW_LIMIT = 100;
 export const MAX_METADATA_BYTES = 16_384;
 /** Writes settle for this long before the hot index checkpoint is rewritten. */
 const CHECKPOINT_DELAY_MS = 5_000;
+/** Snapshots kept in R2 per vault; older ones are deleted. */
+export const SNAPSHOTS_KEPT = 3;
 /** Hybrid search ranks this many candidates per mode (at least) before fusing. */
 const HYBRID_POOL = 50;
 
@@ -109,6 +114,22 @@ export class VaultObject extends DurableObject<Env> {
       );
     }
 
+    const givenIds = request.memories.flatMap((memory) => (memory.id ? [memory.id] : []));
+    if (givenIds.length > 0) {
+      const taken = this.hydrate(givenIds).map((record) => record.id);
+      if (
+        taken.length > 0 ||
+        new Set(givenIds).size !== givenIds.length ||
+        givenIds.some((id) => !LOCAL_ID.test(id))
+      ) {
+        return failure(
+          'BAD_USER_INPUT',
+          `memory ids must be new and unique: ${taken.slice(0, 3).join(', ')}`,
+          'DUPLICATE_ID',
+        );
+      }
+    }
+
     const capacity = this.capacityFor(dimensions);
     const count = this.memoryCount();
     if (count + request.memories.length > capacity) {
@@ -126,7 +147,7 @@ export class VaultObject extends DurableObject<Env> {
       if (!checked.ok) return checked;
       prepared.push({
         record: {
-          id: randomId(),
+          id: memory.id ?? randomId(),
           content: memory.content,
           role: memory.role,
           metadata: memory.metadata,
@@ -254,6 +275,7 @@ export class VaultObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.sql.run('DELETE FROM memories WHERE id = ?', id);
       recordDeletion(this.sql, this.meta, row);
+      this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
     });
     this.index?.remove(id, row.created_at);
     await this.afterChange();
@@ -282,6 +304,15 @@ export class VaultObject extends DurableObject<Env> {
     }
     const checkpointAt = numberOrNull(this.meta.get('checkpoint_due_at'));
     if (checkpointAt !== null && checkpointAt <= now) this.checkpoint();
+    const snapshotAt = numberOrNull(this.meta.get('snapshot_due_at'));
+    if (snapshotAt !== null && snapshotAt <= now) {
+      const address = this.meta.get('address');
+      const written =
+        address === null ? null : await this.writeSnapshot(JSON.parse(address) as VaultAddress);
+      // A snapshot raced by a delete is retried once writes settle again.
+      if (written === null || written.ok) this.meta.delete('snapshot_due_at');
+      else this.meta.set('snapshot_due_at', Date.now() + this.config.snapshotDelayMs);
+    }
     await this.scheduleAlarm();
   }
 
@@ -356,10 +387,196 @@ export class VaultObject extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.initialize();
+    await this.deleteSnapshots(0);
+  }
+
+  // ── COLD tier: R2 snapshots ────────────────────────────────────────────────
+
+  /** R2 keys of this vault: the object's opaque id, never a key or a session id. */
+  private snapshotPrefix(): string {
+    return `vaults/${this.ctx.id.toString()}/snapshots/`;
+  }
+
+  private async listSnapshots(): Promise<R2Object[]> {
+    const objects: R2Object[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.env.SNAPSHOTS.list({
+        prefix: this.snapshotPrefix(),
+        include: ['customMetadata'],
+        ...(cursor ? { cursor } : {}),
+      });
+      objects.push(...page.objects);
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** Deletes all but the newest `keep` snapshots. */
+  private async deleteSnapshots(keep: number): Promise<void> {
+    const objects = await this.listSnapshots();
+    const old = objects.slice(0, Math.max(0, objects.length - keep)).map((object) => object.key);
+    if (old.length > 0) await this.env.SNAPSHOTS.delete(old);
+  }
+
+  /**
+   * Writes a JSONL snapshot of the vault to R2 (streamed, two passes, see
+   * vault-snapshot.ts) and prunes old ones. Rows written meanwhile are left
+   * for the next snapshot; a delete meanwhile voids this one.
+   */
+  private async writeSnapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    const deletesAtStart = this.meta.get('delete_seq');
+    const maxSeq =
+      this.sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memories')?.seq ?? 0;
+    const summary = await summarize(this.sql, maxSeq);
+    const raced = () => this.meta.get('delete_seq') !== deletesAtStart;
+    if (raced())
+      return failure(
+        'UPSTREAM_ERROR',
+        'the vault changed during the snapshot; try again',
+        'SNAPSHOT_RACED',
+      );
+    const header = buildHeader(
+      address,
+      this.meta.get('embedding_model'),
+      Number(this.meta.get('dimensions') ?? 0) || null,
+      summary,
+    );
+    const total = new TextEncoder().encode(header).byteLength + summary.bodyBytes;
+    const key = `${this.snapshotPrefix()}${String(Date.now()).padStart(15, '0')}-${maxSeq}.jsonl`;
+    const fixed = new FixedLengthStream(total);
+    await Promise.all([
+      snapshotStream(this.sql, header, maxSeq).pipeTo(fixed.writable),
+      this.env.SNAPSHOTS.put(key, fixed.readable, {
+        httpMetadata: { contentType: 'application/x-ndjson' },
+        customMetadata: { count: String(summary.count), checksum: summary.checksum },
+      }),
+    ]);
+    if (raced()) {
+      await this.env.SNAPSHOTS.delete(key);
+      return failure(
+        'UPSTREAM_ERROR',
+        'the vault changed during the snapshot; try again',
+        'SNAPSHOT_RACED',
+      );
+    }
+    await this.deleteSnapshots(SNAPSHOTS_KEPT);
+    return {
+      ok: true,
+      snapshot: { key, count: summary.count, checksum: summary.checksum, bytes: total },
+    };
+  }
+
+  /** Writes a snapshot now (exports use it); returns its R2 key. */
+  async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    return this.writeSnapshot(address);
+  }
+
+  async snapshots(address: VaultAddress): Promise<Result<{ snapshots: SnapshotInfo[] }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const objects = await this.listSnapshots();
+    return {
+      ok: true,
+      snapshots: objects.reverse().map((object) => ({
+        key: object.key,
+        count: Number(object.customMetadata?.count ?? 0),
+        checksum: object.customMetadata?.checksum ?? '',
+        bytes: object.size,
+      })),
+    };
+  }
+
+  /**
+   * Rebuilds the vault from a snapshot (the newest, or `key`): the file is read
+   * into a staging table and checked against its header's count and checksum;
+   * only then does it replace the vault's memories, in one transaction.
+   */
+  async restore(
+    address: VaultAddress,
+    key: string | null,
+  ): Promise<Result<{ restored: number; key: string }>> {
+    const chosen = key ?? (await this.listSnapshots()).at(-1)?.key ?? null;
+    if (chosen === null || !chosen.startsWith(this.snapshotPrefix())) {
+      return failure('NOT_FOUND', 'no such snapshot of this vault');
+    }
+    const object = await this.env.SNAPSHOTS.get(chosen);
+    if (object === null) return failure('NOT_FOUND', 'no such snapshot of this vault');
+    this.sql.run('DELETE FROM restore_staging');
+    let header: SnapshotHeader | null = null;
+    try {
+      for await (const item of readSnapshot(object.body)) {
+        if ('header' in item) {
+          header = item.header;
+          continue;
+        }
+        const row = item.row;
+        this.sql.run(
+          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          row.id,
+          row.content,
+          row.role,
+          row.metadata,
+          row.created_at,
+          row.tokens,
+          row.embedding,
+        );
+      }
+    } catch (error) {
+      this.sql.run('DELETE FROM restore_staging');
+      return failure(
+        'BAD_USER_INPUT',
+        `snapshot is damaged: ${error instanceof Error ? error.message : 'unreadable'}`,
+        'SNAPSHOT_DAMAGED',
+      );
+    }
+    if (
+      header === null ||
+      header.kind !== address.kind ||
+      header.externalId !== address.externalId
+    ) {
+      this.sql.run('DELETE FROM restore_staging');
+      return failure(
+        'BAD_USER_INPUT',
+        'the snapshot belongs to another vault',
+        'SNAPSHOT_MISMATCH',
+      );
+    }
+    const restoredHeader = header;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run('DELETE FROM memories');
+      this.sql.run('DELETE FROM hot_pages');
+      this.sql.run('DELETE FROM hot_tombstones');
+      this.sql.run(
+        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
+         SELECT id, content, role, metadata, created_at, tokens, embedding FROM restore_staging ORDER BY rowid`,
+      );
+      this.sql.run('DELETE FROM restore_staging');
+      for (const stale of ['hot_checkpoint_seq', 'hot_checkpoint_rows', 'checkpoint_due_at'])
+        this.meta.delete(stale);
+      this.meta.set('address', JSON.stringify(address));
+      if (restoredHeader.embeddingModel)
+        this.meta.set('embedding_model', restoredHeader.embeddingModel);
+      else this.meta.delete('embedding_model');
+      if (restoredHeader.dimensions) this.meta.set('dimensions', restoredHeader.dimensions);
+      else this.meta.delete('dimensions');
+      this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
+      this.meta.set('last_write_at', Date.now());
+    });
+    this.index = null;
+    this.indexLoaded = false;
+    return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const due = [this.meta.get('expires_at'), this.meta.get('checkpoint_due_at')]
+    const due = [
+      this.meta.get('expires_at'),
+      this.meta.get('checkpoint_due_at'),
+      this.meta.get('snapshot_due_at'),
+    ]
       .map(numberOrNull)
       .filter((time): time is number => time !== null);
     const current = await this.ctx.storage.getAlarm();
@@ -377,6 +594,8 @@ export class VaultObject extends DurableObject<Env> {
     if (this.meta.get('checkpoint_due_at') === null && checkpointDue(this.sql, this.meta, size)) {
       this.meta.set('checkpoint_due_at', Date.now() + CHECKPOINT_DELAY_MS);
     }
+    // Debounced: every change pushes the next snapshot back until writes settle.
+    this.meta.set('snapshot_due_at', Date.now() + this.config.snapshotDelayMs);
     await this.scheduleAlarm();
   }
 
@@ -610,3 +829,10 @@ function numberOrNull(value: string | null): number | null {
 }
 
 export type { VaultKind };
+
+export interface SnapshotInfo {
+  key: string;
+  count: number;
+  checksum: string;
+  bytes: number;
+}

@@ -53,4 +53,19 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE hot_tombstones (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)',
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // Rows of a snapshot being restored, checked in full before they replace memories.
+      `CREATE TABLE restore_staging (
+        id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        role TEXT NOT NULL,
+        metadata TEXT,
+        created_at INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        embedding BLOB NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -31,6 +31,8 @@ export interface NewMemory {
   vector: Float32Array | number[];
   /** True when the caller brought this vector (only its dimensions must match). */
   callerVector: boolean;
+  /** Keep this id (imports of exported vaults); default: a fresh random id. */
+  id?: string | null;
 }
 
 export interface StoreRequest {

@@ -21,6 +21,8 @@ export interface StoreInput {
   metadata?: unknown;
   createdAt?: Date | null;
   embedding?: number[] | null;
+  /** Keep this local id (imports of exported vaults). */
+  id?: string | null;
 }
 
 export interface StoredMemory {
@@ -154,6 +156,7 @@ async function prepare(
       tokens: await countTokens(input.content),
       vector: embedding ?? [],
       callerVector: embedding !== null,
+      id: input.id ?? null,
     },
   };
 }

@@ -6,5 +6,6 @@ import './search';
 import './memory-key';
 import './chat';
 import './usage';
+import './snapshot';
 
 export const schema = builder.toSchema({ sortSchema: false });

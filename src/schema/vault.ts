@@ -6,6 +6,7 @@ import { addressFor, keyPrincipal } from '../resolvers/principal';
 import { vaultStub } from '../resolvers/vault-loader';
 import { decodeCursor, encodeCursor, encodeVaultId } from '../vaults/ids';
 import { vaultAddress, type VaultAddress } from '../vaults/address';
+import { exportPath } from '../http/vault-routes';
 import { builder } from './builder';
 import { MemoryOrderEnum, VaultKindEnum } from './enums';
 import { MemoryConnectionRef, type MemoryParent } from './memory';
@@ -87,6 +88,11 @@ VaultRef.implement({
       nullable: true,
       description: 'EPHEMERAL vaults only: when the vault and its memories are deleted.',
       resolve: ({ stats }) => stats.expiresAt,
+    }),
+    exportUrl: t.string({
+      description:
+        'Where to download the vault as JSONL (GET, with the memory key); POST the same format to …/import.',
+      resolve: ({ address }) => exportPath(address),
     }),
     memories: t.field({
       type: MemoryConnectionRef,

@@ -396,9 +396,10 @@ describe('VaultObject', () => {
     const stats = ok(await vault.stats(address)).stats;
     const ttl = readConfig(env).ephemeralTtlMs;
     expect(stats.expiresAt).toBeGreaterThanOrEqual(before + ttl);
-    expect(await runInDurableObject(vault, (_, state) => state.storage.getAlarm())).toBe(
-      stats.expiresAt,
-    );
+    // One alarm for whatever is due first: the debounced snapshot, then the expiry.
+    const alarm = await runInDurableObject(vault, (_, state) => state.storage.getAlarm());
+    expect(alarm).not.toBeNull();
+    expect(alarm!).toBeLessThanOrEqual(stats.expiresAt!);
 
     // Not yet due: the alarm re-arms and keeps the data.
     expect(await runDurableObjectAlarm(vault)).toBe(true);

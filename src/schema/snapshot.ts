@@ -1,0 +1,86 @@
+import { accountStub } from '../auth/authenticate';
+import type { GraphQLContext } from '../context';
+import type { SnapshotInfo } from '../durable/vault-object';
+import { CodedError } from '../errors';
+import { vaultStub } from '../resolvers/vault-loader';
+import { vaultAddress, type VaultAddress } from '../vaults/address';
+import { builder } from './builder';
+import { VaultSelectorInput } from './vault';
+
+export const SnapshotRef = builder.objectRef<SnapshotInfo>('VaultSnapshot');
+SnapshotRef.implement({
+  description: 'A JSONL snapshot of a vault in R2 (the newest few are kept).',
+  fields: (t) => ({
+    key: t.exposeString('key', {
+      description: 'Its R2 key; pass it to restoreVault to pick this one.',
+    }),
+    count: t.exposeInt('count', { description: 'Memories in it.' }),
+    checksum: t.exposeString('checksum', { description: 'SHA-256 of its memory lines.' }),
+    bytes: t.exposeInt('bytes', { description: 'Its size.' }),
+  }),
+});
+
+export const RestoreResultRef = builder.objectRef<{ restored: number; key: string }>(
+  'RestoreResult',
+);
+RestoreResultRef.implement({
+  description: 'What a restore did.',
+  fields: (t) => ({
+    restored: t.exposeInt('restored', { description: 'Memories the vault holds now.' }),
+    snapshot: t.exposeString('key', { description: 'The snapshot restored from.' }),
+  }),
+});
+
+/** An admin may address the vaults of their own account's keys only. */
+async function adminVault(
+  context: GraphQLContext,
+  keyId: string,
+  selector: { kind: 'CORE' | 'SESSION' | 'EPHEMERAL'; id?: string | null },
+): Promise<VaultAddress> {
+  const accountId = context.principal!.accountId;
+  const keys = await accountStub(context.env, accountId).listKeys();
+  if (!keys.some((key) => key.id === keyId))
+    throw new CodedError('NOT_FOUND', 'no such memory key in this account');
+  return vaultAddress(keyId, selector.kind, selector.id);
+}
+
+builder.queryFields((t) => ({
+  vaultSnapshots: t.field({
+    type: [SnapshotRef],
+    authScopes: { admin: true },
+    description: "Admin only: a key's vault snapshots in R2, newest first.",
+    args: {
+      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+      vault: t.arg({ type: VaultSelectorInput, required: true }),
+    },
+    resolve: async (_root, args, context) => {
+      const address = await adminVault(context, String(args.keyId), args.vault);
+      const result = await vaultStub(context.env, address).snapshots(address);
+      if (!result.ok) throw CodedError.from(result);
+      return result.snapshots;
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  restoreVault: t.field({
+    type: RestoreResultRef,
+    authScopes: { admin: true },
+    description:
+      "Admin only: rebuilds a key's vault from its newest snapshot (or the one named), replacing what it holds.",
+    args: {
+      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+      vault: t.arg({ type: VaultSelectorInput, required: true }),
+      snapshot: t.arg.string({
+        required: false,
+        description: 'A VaultSnapshot.key; default: the newest.',
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const address = await adminVault(context, String(args.keyId), args.vault);
+      const result = await vaultStub(context.env, address).restore(address, args.snapshot ?? null);
+      if (!result.ok) throw CodedError.from(result);
+      return { restored: result.restored, key: result.key };
+    },
+  }),
+}));
