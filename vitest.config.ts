@@ -21,6 +21,8 @@ function worker(vars: Record<string, string>) {
         STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
         ...vars,
       },
+      // The KV-era namespace the migration reads (unbound in production unless configured).
+      kvNamespaces: ['LEGACY_KV'],
       // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.
       outboundService: 'fakes',
       workers: [

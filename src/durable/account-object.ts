@@ -292,6 +292,16 @@ export class AccountObject extends DurableObject<Env> {
     return this.meta.get('status') === 'suspended' ? 'suspended' : 'active';
   }
 
+  /** Where a KV-era migration of `prefix` stopped; null before it starts and after it finishes. */
+  async migrationCursor(prefix: string): Promise<string | null> {
+    return this.meta.get(`kv_migration:${prefix}`);
+  }
+
+  async setMigrationCursor(prefix: string, cursor: string | null): Promise<void> {
+    if (cursor === null) this.meta.delete(`kv_migration:${prefix}`);
+    else this.meta.set(`kv_migration:${prefix}`, cursor);
+  }
+
   /** Records that a key has written to a vault (idempotent). */
   async registerVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
     this.sql.run(

@@ -65,7 +65,7 @@ export async function handleVaultRoute(
     if (request.method !== 'POST') throw new CodedError('BAD_USER_INPUT', 'use POST to import');
     if (request.body === null)
       throw new CodedError('BAD_USER_INPUT', 'send the JSONL as the request body');
-    return Response.json(await importVault(context, address, request.body));
+    return Response.json(await importVault(context, address, readLines(request.body)));
   } catch (error) {
     if (error instanceof CodedError) return jsonError(error);
     throw error;
@@ -105,10 +105,10 @@ export interface ImportReport {
  * each batch all or nothing. Lines carrying the id of a memory the vault
  * already has are skipped, so importing an export twice changes nothing.
  */
-async function importVault(
+export async function importVault(
   context: RequestContext,
   address: VaultAddress,
-  body: ReadableStream<Uint8Array>,
+  lines: AsyncIterable<string>,
 ): Promise<ImportReport> {
   const report: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
   const fail = (line: number, reason: string) => {
@@ -147,7 +147,7 @@ async function importVault(
   };
 
   let lineNumber = 0;
-  for await (const text of readLines(body)) {
+  for await (const text of lines) {
     lineNumber++;
     if (text.trim() === '') continue;
     try {

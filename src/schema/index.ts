@@ -7,5 +7,6 @@ import './memory-key';
 import './chat';
 import './usage';
 import './snapshot';
+import './migration';
 
 export const schema = builder.toSchema({ sortSchema: false });

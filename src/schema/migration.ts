@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { accountStub } from '../auth/authenticate';
+import type { ImportReport } from '../http/vault-routes';
+import { migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
+import { CodedError } from '../errors';
+import { builder } from './builder';
+
+export const ImportReportRef = builder.objectRef<ImportReport>('ImportReport');
+ImportReportRef.implement({
+  description: 'What an import did, line by line.',
+  fields: (t) => ({
+    imported: t.exposeInt('imported', { description: 'Memories stored.' }),
+    skipped: t.exposeInt('skipped', {
+      description: 'Lines skipped: headers, and memories the vault already had.',
+    }),
+    failed: t.exposeInt('failed', { description: 'Lines refused.' }),
+  }),
+});
+
+export const MigratedVaultRef =
+  builder.objectRef<KvMigrationRun['vaults'][number]>('MigratedVault');
+MigratedVaultRef.implement({
+  description: 'One KV-era vault imported.',
+  fields: (t) => ({
+    kvKey: t.exposeString('kvKey', { description: 'The KV key it was read from.' }),
+    vault: t.exposeString('vault', { description: 'core, session/{id} or ephemeral/{id}.' }),
+    report: t.field({
+      type: ImportReportRef,
+      description: 'What was imported.',
+      resolve: (v) => v.report,
+    }),
+  }),
+});
+
+export const KvMigrationRef = builder.objectRef<KvMigrationRun>('KvMigration');
+KvMigrationRef.implement({
+  description: 'One run of a KV-era migration; run again until `done`.',
+  fields: (t) => ({
+    vaults: t.field({
+      type: [MigratedVaultRef],
+      description: 'Vaults handled by this run.',
+      resolve: (run) => run.vaults,
+    }),
+    done: t.exposeBoolean('done', {
+      description: 'Whether every KV key under the prefix has been handled.',
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  migrateKvVaults: t.field({
+    type: KvMigrationRef,
+    authScopes: { admin: true },
+    description:
+      'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in the README) into the vaults of a memory key. Idempotent; resumes where the last run stopped.',
+    args: {
+      keyId: t.arg.id({
+        required: true,
+        description: 'The MemoryKey.id that receives the vaults.',
+      }),
+      prefix: t.arg.string({
+        required: true,
+        description: 'KV key prefix of one owner, e.g. "tenant-42/".',
+        validate: z.string().min(1).max(256),
+      }),
+      limit: t.arg.int({
+        required: false,
+        description: 'KV keys per run, 1–50 (default 20).',
+        validate: z.number().int().min(1).max(50),
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const kv = (context.env as Env & { LEGACY_KV?: KVNamespace }).LEGACY_KV;
+      if (kv === undefined)
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          'this deployment binds no LEGACY_KV namespace',
+          'KV_NOT_BOUND',
+        );
+      const account = accountStub(context.env, context.principal!.accountId);
+      const key = (await account.listKeys()).find(
+        (candidate) => candidate.id === String(args.keyId),
+      );
+      if (key === undefined)
+        throw new CodedError('NOT_FOUND', 'no such memory key in this account');
+      const run = await migrateKvVaults(
+        context,
+        kv,
+        key,
+        args.prefix,
+        await account.migrationCursor(args.prefix),
+        args.limit ?? 20,
+      );
+      await account.setMigrationCursor(args.prefix, run.cursor);
+      return run;
+    },
+  }),
+}));
