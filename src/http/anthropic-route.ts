@@ -11,7 +11,8 @@ import {
   sessionFromHeaders,
   statusOf,
   textOf,
-  toRole,
+  toChatMessages,
+  readJsonBody,
 } from './chat-route';
 
 interface MessagesRequest {
@@ -56,13 +57,7 @@ function parse(body: MessagesRequest, request: Request): ChatInput {
       : `anthropic/${body.model}`;
   return {
     model,
-    messages: [
-      ...system,
-      ...body.messages.map((message: { role?: unknown; content?: unknown }) => ({
-        role: toRole(message?.role),
-        content: textOf(message?.content),
-      })),
-    ],
+    messages: [...system, ...toChatMessages(body.messages)],
     temperature: typeof body.temperature === 'number' ? body.temperature : null,
     maxTokens: typeof body.max_tokens === 'number' ? body.max_tokens : null,
     ...sessionFromHeaders(request),
@@ -80,9 +75,7 @@ export async function handleMessages(
 ): Promise<Response> {
   try {
     const context = await routeContext(request, env, ctx);
-    const body = (await request.json().catch(() => {
-      throw new CodedError('BAD_USER_INPUT', 'the body must be JSON');
-    })) as MessagesRequest;
+    const body = await readJsonBody<MessagesRequest>(request);
     const input = parse(body, request);
     const id = `msg_mr_${randomId()}`;
     const usage = { input_tokens: 0, output_tokens: 0 };

@@ -139,3 +139,20 @@ export function retryHeaders(error: CodedError): Record<string, string> {
     ? {}
     : { 'retry-after': String(error.details.retryAfter) };
 }
+
+/** The request body as JSON, or a BAD_USER_INPUT error. */
+export async function readJsonBody<T>(request: Request): Promise<T> {
+  try {
+    return (await request.json()) as T;
+  } catch {
+    throw new CodedError('BAD_USER_INPUT', 'the body must be JSON');
+  }
+}
+
+/** OpenAI- or Anthropic-style messages as pipeline messages. */
+export function toChatMessages(messages: unknown[]): ChatMessage[] {
+  return messages.map((message) => {
+    const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
+    return { role: toRole(role), content: textOf(content) };
+  });
+}

@@ -9,8 +9,8 @@ import {
   routeContext,
   sessionFromHeaders,
   statusOf,
-  textOf,
-  toRole,
+  toChatMessages,
+  readJsonBody,
 } from './chat-route';
 
 interface CompletionRequest {
@@ -45,10 +45,7 @@ function parse(body: CompletionRequest, request: Request): ChatInput {
   const maxTokens = body.max_completion_tokens ?? body.max_tokens;
   return {
     model: body.model,
-    messages: body.messages.map((message: { role?: unknown; content?: unknown }) => ({
-      role: toRole(message?.role),
-      content: textOf(message?.content),
-    })),
+    messages: toChatMessages(body.messages),
     temperature: typeof body.temperature === 'number' ? body.temperature : null,
     maxTokens: typeof maxTokens === 'number' ? maxTokens : null,
     ...sessionFromHeaders(request),
@@ -68,9 +65,7 @@ export async function handleChatCompletions(
 ): Promise<Response> {
   try {
     const context = await routeContext(request, env, ctx);
-    const body = (await request.json().catch(() => {
-      throw new CodedError('BAD_USER_INPUT', 'the body must be JSON');
-    })) as CompletionRequest;
+    const body = await readJsonBody<CompletionRequest>(request);
     const input = parse(body, request);
     const id = `chatcmpl-mr-${randomId()}`;
     const created = Math.floor(Date.now() / 1000);
