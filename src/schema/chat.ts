@@ -122,19 +122,6 @@ ChatEventRef.implement({
   }),
 });
 
-function toChatInput(input: {
-  model: string;
-  messages: { role: 'USER' | 'ASSISTANT' | 'SYSTEM'; content: string }[];
-  sessionId?: string | null;
-  conversationId?: string | null;
-  memoryMode?: ChatInput['memoryMode'];
-  windows?: ChatInput['windows'];
-  temperature?: number | null;
-  maxTokens?: number | null;
-}): ChatInput {
-  return { ...input };
-}
-
 /**
  * Opens the chat first (so refusals become ordinary GraphQL errors), then
  * streams it. The iterator is hand-written rather than a generator so that
@@ -181,8 +168,7 @@ builder.mutationFields((t) => ({
     description:
       'Chat with memory, any model; the provider key travels in the X-Provider-Key header.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
-    resolve: (_root, { input }, context) =>
-      completeChat(context, toChatInput(input), context.signal),
+    resolve: (_root, { input }, context) => completeChat(context, input, context.signal),
   }),
 }));
 
@@ -193,7 +179,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
-    subscribe: (_root, { input }, context) => chatEvents(context, toChatInput(input)),
+    subscribe: (_root, { input }, context) => chatEvents(context, input),
     resolve: (event) => event,
   }),
 }));
