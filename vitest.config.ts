@@ -19,6 +19,7 @@ function worker(vars: Record<string, string>) {
         // Stripe test-mode credentials for the Stripe fake.
         STRIPE_SECRET_KEY: 'sk_test_fake',
         STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+        STRIPE_TIMEOUT_MS: '1000',
         ...vars,
       },
       // The KV-era namespace the migration reads (unbound in production unless configured).

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import type * as StripeModule from 'stripe';
 
 export interface StripeVars {
+  STRIPE_TIMEOUT_MS?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
   STRIPE_METER_EVENT_NAME?: string;
@@ -27,7 +28,7 @@ export async function stripeClient(vars: StripeVars): Promise<Stripe | null> {
   return new StripeSdk(vars.STRIPE_SECRET_KEY, {
     httpClient: StripeSdk.createFetchHttpClient(),
     maxNetworkRetries: 0,
-    timeout: 10_000,
+    timeout: Number(vars.STRIPE_TIMEOUT_MS) || 10_000,
   });
 }
 

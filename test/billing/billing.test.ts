@@ -174,6 +174,29 @@ describe('Stripe meter events', () => {
     );
   });
 
+  it('treats a Stripe timeout like any failure: the event waits and is sent once later', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage while Stripe hangs' } });
+    await fetch('http://fakes.test/_script', {
+      method: 'POST',
+      body: JSON.stringify({ host: 'api.stripe.com', mode: 'hang' }),
+    });
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(1);
+    const attempt = await runInDurableObject(account(accountId), (_, state) =>
+      state.storage.sql
+        .exec<{ attempts: number; last_error: string }>(
+          'SELECT attempts, last_error FROM meter_outbox',
+        )
+        .one(),
+    );
+    expect(attempt.attempts).toBe(1);
+    await flush(accountId);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(0);
+    expect((await stripeState()).meterEvents).toHaveLength(1);
+  });
+
   it('loses nothing if the account object restarts between recording and flushing', async () => {
     const { api, admin, accountId } = await newKey();
     await admin.request(CreateBillingCustomerDocument, {});

@@ -187,6 +187,41 @@ describe('COLD tier', () => {
     expect(codes(await post('{ me { id } }', {}, secret))).toEqual([]);
   });
 
+  it('streams a larger import in batches, lines split across network chunks', async () => {
+    const { api, secret } = await newKey();
+    const file = Array.from({ length: 250 }, (_, i) =>
+      JSON.stringify({
+        content: `diary entry ${i}: walked ${i % 7} km`,
+        role: 'user',
+        timestamp: Date.now() - i * 60_000,
+      }),
+    ).join('\n');
+    const bytes = new TextEncoder().encode(file);
+    // Odd-sized chunks, so lines arrive in pieces.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let offset = 0; offset < bytes.length; offset += 997)
+          controller.enqueue(bytes.slice(offset, offset + 997));
+        controller.close();
+      },
+    });
+    const response = await workerFetch(`${BASE_URL}/v1/vaults/session/diary/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+      body,
+      // @ts-expect-error: workerd needs the duplex hint for a streamed request body
+      duplex: 'half',
+    });
+    expect(await response.json()).toEqual({ imported: 250, skipped: 0, failed: 0, failures: [] });
+    const { vault } = await api.request(GetVaultDocument, {
+      selector: { kind: 'SESSION', id: 'diary' },
+      first: 1,
+      order: 'OLDEST_FIRST',
+    });
+    expect(vault!.memoryCount).toBe(250);
+    expect(vault!.memories.edges[0]!.node.content).toBe('diary entry 249: walked 4 km');
+  });
+
   it('restores a wiped vault from its snapshot with identical search results', async () => {
     const { api, admin, keyId } = await newKey();
     await seed(api, 'dr', 20);
