@@ -5,12 +5,10 @@ import { normalizeVector, vectorToBytes } from '../embed/vectors';
 import { failure, type Failure, type Result } from '../errors';
 import { randomId, utf8Length } from '../encoding';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
-import { metadataConditions } from './metadata-filter';
-import { reciprocalRankFusion } from './rank-fusion';
-import { MetaTable, migrate, Sql, type SqlValue } from './sql';
-import { ftsQuery } from './text-query';
+import { MetaTable, migrate, Sql } from './sql';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
 import { VectorIndex, type IndexEntry } from './vector-index';
+import { VaultQueries } from './vault-queries';
 import { VAULT_MIGRATIONS } from './vault-schema';
 import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
 import type { SnapshotHeader } from '../vaults/jsonl';
@@ -21,7 +19,6 @@ import {
   type MemoryRecord,
   type SearchRequest,
   type SearchResult,
-  type SearchHitRecord,
   type StoreRequest,
   type StoreResult,
   type VaultStats,
@@ -32,16 +29,6 @@ import {
   type WindowSearch,
 } from './vault-types';
 
-interface MemoryRow extends Record<string, SqlStorageValue> {
-  id: string;
-  content: string;
-  role: string;
-  metadata: string | null;
-  created_at: number;
-  tokens: number;
-}
-
-const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
 const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Most memories one store call accepts (the GraphQL layer enforces it earlier too). */
 export const MAX_BATCH = 500;
@@ -53,8 +40,6 @@ export const MAX_METADATA_BYTES = 16_384;
 const CHECKPOINT_DELAY_MS = 5_000;
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
-/** Hybrid search ranks this many candidates per mode (at least) before fusing. */
-const HYBRID_POOL = 50;
 
 /**
  * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
@@ -66,6 +51,7 @@ const HYBRID_POOL = 50;
  */
 export class VaultObject extends DurableObject<Env> {
   private readonly sql: Sql;
+  private readonly queries: VaultQueries;
   private readonly config: AppConfig;
   private meta!: MetaTable;
   /** null until loaded; stays null while the vault has no dimensions yet. */
@@ -75,6 +61,7 @@ export class VaultObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
+    this.queries = new VaultQueries(this.sql);
     this.config = readConfig(env);
     void ctx.blockConcurrencyWhile(async () => this.initialize());
   }
@@ -116,7 +103,7 @@ export class VaultObject extends DurableObject<Env> {
 
     const givenIds = request.memories.flatMap((memory) => (memory.id ? [memory.id] : []));
     if (givenIds.length > 0) {
-      const taken = this.hydrate(givenIds).map((record) => record.id);
+      const taken = this.queries.hydrate(givenIds).map((record) => record.id);
       if (
         taken.length > 0 ||
         new Set(givenIds).size !== givenIds.length ||
@@ -214,9 +201,13 @@ export class VaultObject extends DurableObject<Env> {
           return { ok: true, type: 'search', windows };
         }
         case 'get':
-          return { ok: true, type: 'get', memories: this.hydrate(op.ids) };
+          return { ok: true, type: 'get', memories: this.queries.hydrate(op.ids) };
         case 'list':
-          return { ok: true, type: 'list', page: this.listPage(op.request) };
+          return {
+            ok: true,
+            type: 'list',
+            page: this.queries.listPage(op.request, this.memoryCount()),
+          };
         case 'stats':
           return { ok: true, type: 'stats' };
       }
@@ -247,13 +238,13 @@ export class VaultObject extends DurableObject<Env> {
   async get(address: VaultAddress, ids: string[]): Promise<Result<{ memories: MemoryRecord[] }>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    return { ok: true, memories: this.hydrate(ids) };
+    return { ok: true, memories: this.queries.hydrate(ids) };
   }
 
   async list(address: VaultAddress, request: ListRequest): Promise<Result<ListPage>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    return { ok: true, ...this.listPage(request) };
+    return { ok: true, ...this.queries.listPage(request, this.memoryCount()) };
   }
 
   async stats(address: VaultAddress): Promise<Result<{ stats: VaultStats }>> {
@@ -331,30 +322,6 @@ export class VaultObject extends DurableObject<Env> {
       lastWriteAt: numberOrNull(this.meta.get('last_write_at')),
       expiresAt: numberOrNull(this.meta.get('expires_at')),
       capacity: dimensions === null ? null : this.capacityFor(dimensions),
-    };
-  }
-
-  /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
-  private listPage(request: ListRequest): ListPage {
-    const first = Math.max(0, Math.min(request.first, MAX_WINDOW_LIMIT));
-    const newestFirst = request.order === 'NEWEST_FIRST';
-    const params: SqlValue[] = [];
-    let where = '';
-    if (request.after !== null) {
-      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
-      params.push(request.after.createdAt, request.after.localId);
-    }
-    const direction = newestFirst ? 'DESC' : 'ASC';
-    const rows = this.sql.all<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
-       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
-      ...params,
-      first + 1,
-    );
-    return {
-      memories: rows.slice(0, first).map(toRecord),
-      hasNextPage: rows.length > first,
-      totalCount: this.memoryCount(),
     };
   }
 
@@ -700,6 +667,11 @@ export class VaultObject extends DurableObject<Env> {
    * in a Durable Object is), so no other call can interleave with a half-built
    * index: the same guarantee blockConcurrencyWhile gives, without its await.
    */
+  private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
+    this.loadIndex();
+    return this.queries.searchWindow(this.index, request, window);
+  }
+
   private loadIndex(): void {
     if (this.indexLoaded) return;
     const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
@@ -707,112 +679,6 @@ export class VaultObject extends DurableObject<Env> {
     if (dimensions === null) return;
     this.index = loadHotIndex(this.sql, this.meta, dimensions, this.memoryCount());
   }
-
-  private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
-    this.loadIndex();
-    const index = this.index;
-    if (index === null || window.limit === 0)
-      return { window: window.window, hits: [], rowsInWindow: 0 };
-    const { start, end } = index.range(window.after, window.until);
-    const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
-    if (end <= start) return empty;
-
-    const allowed =
-      request.metadata === null ? undefined : this.idsMatching(request.metadata, window);
-    if (allowed !== undefined && allowed.size === 0) return empty;
-    const accept = allowed === undefined ? undefined : (id: string) => allowed.has(id);
-
-    let ranked: { id: string; score: number }[];
-    if (request.mode === 'VECTOR') {
-      ranked = index.search(request.vector!, start, end, window.limit, accept);
-    } else if (request.mode === 'TEXT') {
-      ranked = this.textSearch(request, window, window.limit);
-    } else {
-      const pool = Math.max(HYBRID_POOL, window.limit * 3);
-      const byVector = index.search(request.vector!, start, end, pool, accept);
-      const byText = this.textSearch(request, window, pool);
-      const fused = reciprocalRankFusion([
-        byVector.map((hit) => hit.id),
-        byText.map((hit) => hit.id),
-      ]);
-      ranked = [...fused]
-        .map(([id, score]) => ({ id, score }))
-        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
-        .slice(0, window.limit);
-    }
-
-    const records = new Map(this.hydrate(ranked.map((hit) => hit.id)).map((m) => [m.id, m]));
-    const hits: SearchHitRecord[] = [];
-    for (const { id, score } of ranked) {
-      const memory = records.get(id);
-      if (memory !== undefined) hits.push({ memory, score, window: window.window });
-    }
-    return { ...empty, hits };
-  }
-
-  private textSearch(
-    request: SearchRequest,
-    window: WindowSearch,
-    limit: number,
-  ): { id: string; score: number }[] {
-    const match = ftsQuery(request.text);
-    if (match === null) return [];
-    const filter = metadataConditions(request.metadata, 'm.metadata');
-    const conditions = ['memories_fts MATCH ?', 'm.created_at <= ?', ...filter.sql];
-    const params: SqlValue[] = [match, window.until, ...filter.params];
-    if (window.after !== null) {
-      conditions.push('m.created_at > ?');
-      params.push(window.after);
-    }
-    const rows = this.sql.all<{ id: string; rank: number }>(
-      `SELECT m.id AS id, bm25(memories_fts) AS rank
-       FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY rank, m.created_at DESC LIMIT ?`,
-      ...params,
-      limit,
-    );
-    // bm25() is lower-is-better; report higher-is-better like the other modes.
-    return rows.map((row) => ({ id: row.id, score: -row.rank }));
-  }
-
-  private idsMatching(
-    filter: NonNullable<SearchRequest['metadata']>,
-    window: WindowSearch,
-  ): Set<string> {
-    const conditions = metadataConditions(filter);
-    const where = ['created_at <= ?', ...conditions.sql];
-    const params: SqlValue[] = [window.until, ...conditions.params];
-    if (window.after !== null) {
-      where.push('created_at > ?');
-      params.push(window.after);
-    }
-    const rows = this.sql.all<{ id: string }>(
-      `SELECT id FROM memories WHERE ${where.join(' AND ')}`,
-      ...params,
-    );
-    return new Set(rows.map((row) => row.id));
-  }
-
-  private hydrate(ids: readonly string[]): MemoryRecord[] {
-    if (ids.length === 0) return [];
-    const rows = this.sql.all<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(ids),
-    );
-    return rows.map(toRecord);
-  }
-}
-
-function toRecord(row: MemoryRow): MemoryRecord {
-  return {
-    id: row.id,
-    content: row.content,
-    role: row.role as MemoryRecord['role'],
-    metadata: row.metadata,
-    createdAt: row.created_at,
-    tokens: row.tokens,
-  };
 }
 
 function isJsonObject(text: string): boolean {
