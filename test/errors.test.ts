@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   ClearVaultDocument,
   GetMemoryDocument,
@@ -135,5 +135,25 @@ describe('bad input gets a coded error and changes nothing', () => {
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     // No "did you mean" suggestions leak the schema.
     expect(JSON.stringify(result)).not.toMatch(/did you mean/i);
+  });
+
+  it('does not log client errors, whose messages quote request input', async () => {
+    const { secret } = await newKey();
+    const logged = vi.spyOn(console, 'error');
+    try {
+      const result = await post(
+        StoreMemoryDocument,
+        { input: { content: 'x', createdAt: 'sk-pasted-by-mistake' } },
+        secret,
+      );
+      expect(codes(result)).toEqual(['BAD_USER_INPUT']);
+      const text = logged.mock.calls
+        .flat()
+        .map((arg) => (arg instanceof Error ? `${arg.message} ${arg.stack}` : String(arg)))
+        .join(' ');
+      expect(text).not.toContain('sk-pasted-by-mistake');
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { createYoga } from 'graphql-yoga';
 import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
 import { toClientError } from './client-errors';
+import { yogaLogger } from './logger';
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
@@ -28,6 +29,7 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   // GraphiQL only where ENVIRONMENT says development (wrangler dev).
   graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
   batching: false,
+  logging: yogaLogger,
   maskedErrors: {
     // Errors the client caused (GraphQLErrors all the way down: coded resolver
     // errors, validation and coercion errors) pass through; anything else is
