@@ -13,6 +13,7 @@ import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { VectorIndex } from '../src/durable/vector-index';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 
 const ROWS = 10_000;
 const DIMS = 384;
@@ -20,23 +21,6 @@ const K = 10;
 const BATCH = 25;
 const SAMPLES = 120;
 const QUERIES = 200;
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function unitVector(next: () => number): Float32Array {
-  const v = Float32Array.from({ length: DIMS }, () => next() * 2 - 1);
-  let sum = 0;
-  for (const x of v) sum += x * x;
-  const norm = Math.sqrt(sum);
-  return v.map((x) => x / norm);
-}
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -73,7 +57,7 @@ it('vault search and load, 10,000 × 384', async () => {
       metadata: null,
       createdAt: now - (ROWS - start - i) * 1000,
       tokens: 3,
-      vector: unitVector(next),
+      vector: randomUnitVector(next, DIMS),
       callerVector: true,
     }));
     const stored = await stub.store(address, {
@@ -83,7 +67,7 @@ it('vault search and load, 10,000 × 384', async () => {
     });
     if (!stored.ok) throw new Error(stored.message);
   }
-  const queries = Array.from({ length: QUERIES }, () => unitVector(next));
+  const queries = Array.from({ length: QUERIES }, () => randomUnitVector(next, DIMS));
 
   // Cold load: each sample evicts the object, so the index is built by a fresh
   // instance, as after a restart: first row by row (no checkpoint yet), then

@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type IndexEntry } from '../src/durable/vector-index';
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function unitVector(next: () => number, dims: number): Float32Array {
-  const v = Float32Array.from({ length: dims }, () => next() * 2 - 1);
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
+import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
 /** The float64 brute-force scan the index must agree with. */
 function referenceSearch(entries: IndexEntry[], query: Float32Array, k: number) {
