@@ -1,5 +1,5 @@
 import { CodedError } from '../errors';
-import { decodeText, encodeText, fromBase64Url, toBase64Url } from '../encoding';
+import { decodeText, encodeText, fromBase64Url, toBase64Url, toHex } from '../encoding';
 
 /**
  * Memory keys: `mk_<account>.<secret>` where <account> is the base64url
@@ -49,20 +49,22 @@ export function parseMemoryKey(key: string): ParsedKey | null {
   return { accountId, key };
 }
 
-async function hmac(secret: string, label: string, value: string): Promise<Uint8Array> {
+async function hmacKey(secret: string): Promise<CryptoKey> {
   if (secret === '') throw new Error('configuration: KEY_HMAC_SECRET is not set');
-  const encoder = new TextEncoder();
-  const cryptoKey = await crypto.subtle.importKey(
+  return crypto.subtle.importKey(
     'raw',
-    encoder.encode(secret),
+    new TextEncoder().encode(secret),
     { name: 'HMAC', hash: 'SHA-256' },
     false,
     ['sign'],
   );
+}
+
+async function hmac(cryptoKey: CryptoKey, label: string, value: string): Promise<Uint8Array> {
   const signature = await crypto.subtle.sign(
     'HMAC',
     cryptoKey,
-    encoder.encode(`${label}\0${value}`),
+    new TextEncoder().encode(`${label}\0${value}`),
   );
   return new Uint8Array(signature);
 }
@@ -73,10 +75,10 @@ export interface KeyDerivation {
 }
 
 export async function deriveKey(hmacSecret: string, key: string): Promise<KeyDerivation> {
+  const cryptoKey = await hmacKey(hmacSecret);
   const [id, verifier] = await Promise.all([
-    hmac(hmacSecret, 'memoryrouter/key-id', key),
-    hmac(hmacSecret, 'memoryrouter/key-verifier', key),
+    hmac(cryptoKey, 'memoryrouter/key-id', key),
+    hmac(cryptoKey, 'memoryrouter/key-verifier', key),
   ]);
-  const hex = Array.from(id.subarray(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('');
-  return { keyId: `key_${hex}`, verifier: toBase64Url(verifier) };
+  return { keyId: `key_${toHex(id.subarray(0, 16))}`, verifier: toBase64Url(verifier) };
 }

@@ -83,7 +83,7 @@ export class VaultObject extends DurableObject<Env> {
 
     // Vault model and dimensions: fixed by the first write, checked after that.
     const recordedModel = this.meta.get('embedding_model');
-    const recordedDims = Number(this.meta.get('dimensions') ?? 0) || null;
+    const recordedDims = this.recordedDimensions();
     const firstVector = request.memories[0]!;
     const dimensions =
       recordedDims ?? (firstVector.callerVector ? firstVector.vector.length : request.dimensions);
@@ -310,7 +310,7 @@ export class VaultObject extends DurableObject<Env> {
   // ── internals ──────────────────────────────────────────────────────────────
 
   private currentStats(address: VaultAddress): VaultStats {
-    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    const dimensions = this.recordedDimensions();
     return {
       kind: address.kind,
       externalId: address.externalId,
@@ -406,7 +406,7 @@ export class VaultObject extends DurableObject<Env> {
     const header = buildHeader(
       address,
       this.meta.get('embedding_model'),
-      Number(this.meta.get('dimensions') ?? 0) || null,
+      this.recordedDimensions(),
       summary,
     );
     const total = new TextEncoder().encode(header).byteLength + summary.bodyBytes;
@@ -575,6 +575,11 @@ export class VaultObject extends DurableObject<Env> {
     });
   }
 
+  /** Dimensions fixed by the vault's first write; null while it has none. */
+  private recordedDimensions(): number | null {
+    return Number(this.meta.get('dimensions') ?? 0) || null;
+  }
+
   private capacityFor(dimensions: number): number {
     return Math.min(
       this.config.vaultMaxMemories,
@@ -631,7 +636,7 @@ export class VaultObject extends DurableObject<Env> {
       }
     }
     if (request.mode === 'TEXT') return { ok: true };
-    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    const dimensions = this.recordedDimensions();
     if (dimensions === null) return { ok: true }; // an empty vault matches nothing
     const model = this.meta.get('embedding_model');
     if (request.vector === null || request.vector.length !== dimensions) {
@@ -674,7 +679,7 @@ export class VaultObject extends DurableObject<Env> {
 
   private loadIndex(): void {
     if (this.indexLoaded) return;
-    const dimensions = Number(this.meta.get('dimensions') ?? 0) || null;
+    const dimensions = this.recordedDimensions();
     this.indexLoaded = true;
     if (dimensions === null) return;
     this.index = loadHotIndex(this.sql, this.meta, dimensions, this.memoryCount());

@@ -1,4 +1,4 @@
-import { fromBase64Url } from '../encoding';
+import { fromBase64Url, toHex } from '../encoding';
 import {
   headerLine,
   memoryLine,
@@ -32,7 +32,7 @@ async function finish(
 ): Promise<string> {
   await writer.close();
   const hash = new Uint8Array(await digest.digest);
-  return `sha256:${Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `sha256:${toHex(hash)}`;
 }
 
 /** The rows up to `maxSeq`, oldest write first, a page at a time. */
