@@ -1,9 +1,15 @@
 /** Turns text into unit-length vectors. One interface, several implementations. */
 export interface Embedder {
-  /** Recorded by every vault built with it; vectors of another model are refused. */
+  /**
+   * Recorded by every vault built with it; vectors of another model are
+   * refused. Carries a version: whatever changes the vectors changes the id.
+   */
   readonly model: string;
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Vectors for search queries (some models want queries marked as such). */
+  embedQueries(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Vectors for memories being stored. */
+  embedPassages(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
 /** The model name a vault records when its vectors come from the caller. */

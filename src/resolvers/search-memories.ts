@@ -61,7 +61,7 @@ export async function searchMemories(
       vector = normalized.vector;
       model = CALLER_SUPPLIED_MODEL;
     } else {
-      [vector] = (await context.embedder.embed([input.query])) as [Float32Array];
+      [vector] = (await context.embedder.embedQueries([input.query])) as [Float32Array];
     }
   }
 

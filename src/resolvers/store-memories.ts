@@ -53,7 +53,7 @@ export async function storeMemories(
 
   // One embedder call for every input that brought no vector of its own.
   const toEmbed = prepared.filter((item) => item.memory.vector.length === 0);
-  const vectors = await context.embedder.embed(toEmbed.map((item) => item.memory.content));
+  const vectors = await context.embedder.embedPassages(toEmbed.map((item) => item.memory.content));
   toEmbed.forEach((item, index) => (item.memory.vector = vectors[index]!));
 
   const groups = new Map<string, { address: VaultAddress; positions: number[] }>();

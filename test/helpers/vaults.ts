@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { LocalHashEmbedder } from '../../src/embed/local-hash';
+import { HashedEmbedder } from './hashed-embedder';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {
   Metadata,
@@ -11,7 +11,7 @@ import type {
 } from '../../src/durable/vault-types';
 import type { MemoryWindow } from '../../src/kronos/windows';
 
-export const embedder = new LocalHashEmbedder();
+export const embedder = new HashedEmbedder();
 
 let counter = 0;
 /** A fresh vault address per call: storage is shared within a test file. */

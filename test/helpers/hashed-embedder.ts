@@ -1,31 +1,26 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
-import type { Embedder } from './embedder';
-
 /**
- * The offline default embedder: a deterministic bag of hashed features.
+ * A lexical test embedder: a deterministic bag of hashed features, computed in
+ * the test isolate without loading the Worker's 3 MB embedding table. Tests of
+ * the vault object use it to hand-craft vectors whose similarity follows
+ * shared words. (It was the Worker's offline default before the USE-lite table,
+ * model id local-hash-v1; v2 fixed the damping of fractional weights.)
+ *
+ * The features:
  *
  * Text is lower-cased, stripped of accents and split into words. Each content
  * word is stemmed (Porter), so "named", "names" and "naming" meet, and hashed
  * into one of `dimensions` buckets with a pseudo-random sign (the hashing
  * trick). Character trigrams of each stem add some tolerance to spelling
- * variants and compounds, and stem bigrams reward shared phrases. Counts are
- * damped (1 + ln tf) and the result is L2-normalised.
- *
- * What it is good at: finding a memory from a query that shares words or word
- * forms with it, with no weights to download and identical vectors everywhere.
- * What it cannot do: relate words that share no form ("car" and "automobile",
- * "where do I live" and "my home is Lisbon"). Deployments that need real
- * semantic recall bind Workers AI (see README, "Embeddings").
+ * variants and compounds, and stem bigrams reward shared phrases. A feature's
+ * summed weight is damped (see `damp`) and the result is L2-normalised.
+ * It cannot relate words that share no form ("car" and "automobile").
  */
-export class LocalHashEmbedder implements Embedder {
-  readonly model = 'local-hash-v1';
+export class HashedEmbedder {
+  readonly model = 'local-hash-v2';
 
   constructor(readonly dimensions = 384) {}
-
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    return texts.map((text) => this.embedOne(text));
-  }
 
   embedOne(text: string): Float32Array {
     const vector = new Float64Array(this.dimensions);
@@ -53,13 +48,23 @@ export class LocalHashEmbedder implements Embedder {
       const hash = fnv1a(feature, 0x811c9dc5);
       const sign = fnv1a(feature, 0x01000193) & 1 ? 1 : -1;
       const bucket = hash % this.dimensions;
-      vector[bucket] = (vector[bucket] as number) + sign * (1 + Math.log(weight));
+      vector[bucket] = (vector[bucket] as number) + sign * damp(weight);
     }
     return unit(vector);
   }
 }
 
 const STOPWORDS = new Set(eng);
+
+/**
+ * Sublinear in repeats (1 + ln w from 1 up, as tf damping is), linear below 1
+ * so that a fractional weight (a trigram's 0.25) always counts positively.
+ * v1 used 1 + ln w throughout, which is negative below 1/e: the same trigram
+ * seen once in a query and twice in a memory pulled them apart.
+ */
+export function damp(weight: number): number {
+  return weight <= 1 ? weight : 1 + Math.log(weight);
+}
 
 function tokenize(text: string): string[] {
   return (

@@ -1,0 +1,75 @@
+import { UNKNOWN_PIECE, UnigramTokenizer } from './sentencepiece';
+
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 24;
+
+/**
+ * A static token-embedding model: a SentencePiece vocabulary with one
+ * quantised row per piece (layout written by scripts/build-embedding-table.mjs).
+ * A text's vector is the scaled sum of its pieces' rows, L2-normalised. Each
+ * row's scale already carries the piece's SIF weight, so frequent pieces
+ * ("▁the", ".") count for little and rare, meaningful ones for much.
+ */
+export class StaticTableModel {
+  readonly model: string;
+  readonly dimensions: number;
+  private readonly tokenizer: UnigramTokenizer;
+  private readonly scales: Float32Array;
+  private readonly rows: Int8Array;
+
+  constructor(bytes: ArrayBuffer) {
+    const view = new DataView(bytes);
+    const version = view.getUint32(0, true);
+    if (version !== FORMAT_VERSION) {
+      throw new Error(`embedding table format ${version}; this build reads ${FORMAT_VERSION}`);
+    }
+    const [count, dimensions, firstPiece, modelBytes, pieceBytes] = [4, 8, 12, 16, 20].map(
+      (offset) => view.getUint32(offset, true),
+    ) as [number, number, number, number, number];
+    const decoder = new TextDecoder();
+    let offset = HEADER_BYTES;
+    this.model = decoder.decode(new Uint8Array(bytes, offset, modelBytes));
+    offset += modelBytes;
+    const pieces = decoder.decode(new Uint8Array(bytes, offset, pieceBytes)).split('\n');
+    offset = Math.ceil((offset + pieceBytes) / 4) * 4;
+    const scores = new Float32Array(bytes.slice(offset, offset + count * 4));
+    offset += count * 4;
+    this.scales = new Float32Array(bytes.slice(offset, offset + count * 4));
+    offset += count * 4;
+    this.rows = new Int8Array(bytes, offset, count * dimensions);
+    if (pieces.length !== count || offset + count * dimensions !== bytes.byteLength) {
+      throw new Error('embedding table is truncated or malformed');
+    }
+    this.dimensions = dimensions;
+    this.tokenizer = new UnigramTokenizer(pieces, scores, firstPiece);
+  }
+
+  embed(text: string): Float32Array {
+    const dims = this.dimensions;
+    const sum = new Float64Array(dims);
+    let pieces = this.tokenizer.encode(text);
+    // Text with no piece at all (empty, or only characters the vocabulary
+    // lacks and the tokenizer merged away) takes the unknown piece's direction.
+    if (pieces.length === 0) pieces = [UNKNOWN_PIECE];
+    for (const piece of pieces) this.addRow(sum, piece);
+    let norm = 0;
+    for (let k = 0; k < dims; k++) norm += sum[k]! * sum[k]!;
+    if (norm === 0) {
+      // Only pieces whose rows are all zero: fall back to the unknown piece.
+      this.addRow(sum, UNKNOWN_PIECE);
+      for (let k = 0; k < dims; k++) norm += sum[k]! * sum[k]!;
+    }
+    const scale = 1 / Math.sqrt(norm);
+    const vector = new Float32Array(dims);
+    for (let k = 0; k < dims; k++) vector[k] = sum[k]! * scale;
+    return vector;
+  }
+
+  private addRow(sum: Float64Array, piece: number): void {
+    const dims = this.dimensions;
+    const weight = this.scales[piece]!;
+    if (weight === 0) return;
+    const start = piece * dims;
+    for (let k = 0; k < dims; k++) sum[k] = sum[k]! + weight * this.rows[start + k]!;
+  }
+}
