@@ -2,7 +2,7 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, defineProject } from 'vitest/config';
 
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
-function worker(vars: Record<string, string>) {
+function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}) {
   return cloudflareTest({
     wrangler: { configPath: './wrangler.toml' },
     miniflare: {
@@ -26,6 +26,8 @@ function worker(vars: Record<string, string>) {
       kvNamespaces: ['LEGACY_KV'],
       // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.
       outboundService: 'fakes',
+      // `AI` as a service binding to a fake with the binding's `run` method.
+      serviceBindings: options.fakeAi ? { AI: { name: 'fake-ai', entrypoint: 'FakeAi' } } : {},
       workers: [
         {
           name: 'fakes',
@@ -33,13 +35,23 @@ function worker(vars: Record<string, string>) {
           scriptPath: './test/fakes/providers-worker.mjs',
           compatibilityDate: '2026-11-01',
         },
+        ...(options.fakeAi
+          ? [
+              {
+                name: 'fake-ai',
+                modules: true,
+                scriptPath: './test/fakes/ai-binding.mjs',
+                compatibilityDate: '2026-11-01',
+              },
+            ]
+          : []),
       ],
     },
   });
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'workers-ai'];
 
 export default defineConfig({
   test: {
@@ -68,6 +80,21 @@ export default defineConfig({
       defineProject({
         plugins: [worker({ ENVIRONMENT: 'production' })],
         test: { name: 'production', include: ['test/production/**/*.test.ts'] },
+      }),
+      // Embeddings from Workers AI, through a fake `AI` binding.
+      defineProject({
+        plugins: [
+          worker(
+            {
+              EMBEDDING_PROVIDER: 'workers-ai',
+              EMBEDDING_MODEL: '@cf/baai/bge-small-en-v1.5',
+              // Short, so the give-up path (3 timed-out attempts) stays quick.
+              EMBEDDING_TIMEOUT_MS: '250',
+            },
+            { fakeAi: true },
+          ),
+        ],
+        test: { name: 'workers-ai', include: ['test/workers-ai/**/*.test.ts'] },
       }),
     ],
   },

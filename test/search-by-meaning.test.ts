@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { SearchDocument, StoreMemoriesDocument } from './generated/graphql';
+import { newKey } from './helpers/graphql';
+
+// The offline default embedder relates texts that share meaning but no words;
+// through the public API, HYBRID search must bring such a memory back.
+describe('search by meaning (offline USE-lite embedder)', () => {
+  it('finds in HYBRID a memory that shares no content word with the query', async () => {
+    const { api } = await newKey();
+    const meant = 'He practises the violin every evening';
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        meant,
+        // Shares "brother" with the query: the text side ranks it first.
+        'My brother will drive to the airport tomorrow',
+        'Grandma bakes rye bread on Sundays',
+        'Our cat sleeps on the sofa all afternoon',
+        'The quarterly budget meeting moved to Friday',
+        'The train was delayed by an hour',
+        'The roof needs repairs before winter',
+        'We planted tomatoes in the garden',
+      ].map((content) => ({ content })),
+    });
+    const search = (mode: 'TEXT' | 'HYBRID') =>
+      api
+        .request(SearchDocument, {
+          input: {
+            query: 'what instrument does my brother play',
+            mode,
+            windows: [{ window: 'HOT', limit: 2 }],
+          },
+        })
+        .then((result) => result.search.hits.map((hit) => hit.memory.content));
+
+    // No word in common: keyword search cannot find it...
+    expect(await search('TEXT')).not.toContain(meant);
+    // ...while hybrid search does, among its top two.
+    expect(await search('HYBRID')).toContain(meant);
+  });
+});
