@@ -8,7 +8,7 @@ import type { VaultKind } from './address';
  * one line per memory:
  *
  *   {"format":"memoryrouter.vault","version":1,"kind":"SESSION","externalId":"user-42",
- *    "embeddingModel":"local-hash-v1","dimensions":384,"count":2,"checksum":"sha256:…","createdAt":"…"}
+ *    "embeddingModel":"use-lite-static-384@1","dimensions":384,"count":2,"checksum":"sha256:…","createdAt":"…"}
  *   {"id":"…","content":"…","role":"USER","metadata":{…},"createdAt":"2026-…Z","timestamp":1764…,
  *    "tokens":7,"embedding":"<base64url of little-endian float32>"}
  *
