@@ -21,20 +21,23 @@ describe('search by meaning (offline USE-lite embedder)', () => {
         'We planted tomatoes in the garden',
       ].map((content) => ({ content })),
     });
-    const search = (mode: 'TEXT' | 'HYBRID') =>
+    const search = (mode: 'TEXT' | 'VECTOR' | 'HYBRID', limit = 2) =>
       api
         .request(SearchDocument, {
           input: {
             query: 'what instrument does my brother play',
             mode,
-            windows: [{ window: 'HOT', limit: 2 }],
+            windows: [{ window: 'HOT', limit }],
           },
         })
         .then((result) => result.search.hits.map((hit) => hit.memory.content));
 
     // No word in common: keyword search cannot find it...
     expect(await search('TEXT')).not.toContain(meant);
-    // ...while hybrid search does, among its top two.
+    // ...the vectors rank it above the memory that shares "brother" (a
+    // lexical embedder ranks that one first)...
+    expect(await search('VECTOR', 1)).toEqual([meant]);
+    // ...and hybrid search finds it among its top two.
     expect(await search('HYBRID')).toContain(meant);
   });
 });
