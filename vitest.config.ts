@@ -1,6 +1,17 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, defineProject } from 'vitest/config';
 
+/** The fakes Worker's modules (test/fakes/), its entry first. */
+const FAKE_MODULES = [
+  'providers-worker.mjs',
+  'state.mjs',
+  'sse.mjs',
+  'answers.mjs',
+  'openai.mjs',
+  'anthropic.mjs',
+  'google.mjs',
+];
+
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
 function worker(vars: Record<string, string>) {
   return cloudflareTest({
@@ -30,8 +41,8 @@ function worker(vars: Record<string, string>) {
       workers: [
         {
           name: 'fakes',
-          modules: true,
-          scriptPath: './test/fakes/providers-worker.mjs',
+          // Listed one by one: the entry (first) imports the others.
+          modules: FAKE_MODULES.map((file) => ({ type: 'ESModule', path: `./test/fakes/${file}` })),
           compatibilityDate: '2026-11-01',
         },
       ],
