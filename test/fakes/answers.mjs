@@ -12,8 +12,9 @@ export function sampleOf(schema, text) {
   if (!schema || typeof schema !== 'object') return keyword(text);
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
   if ('const' in schema) return schema.const;
-  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
-  switch (type) {
+  const raw = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type;
+  // Gemini's OpenAPI schemas spell types in capitals (OBJECT, STRING).
+  switch (typeof raw === 'string' ? raw.toLowerCase() : raw) {
     case 'object': {
       const out = {};
       for (const [name, property] of Object.entries(schema.properties ?? {}))

@@ -89,7 +89,7 @@ function check(body, headers) {
   if (typeof body.model !== 'string') throw new Refusal(400, 'model: Field required');
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1)
     throw new Refusal(400, 'max_tokens: Field required');
-  if (!/^claude-/.test(body.model)) throw new Refusal(404, `model: ${body.model}`);
+  if (!/^claude-(opus|sonnet|haiku|3)/.test(body.model)) throw new Refusal(404, `model: ${body.model}`);
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     throw new Refusal(400, 'messages: at least one message is required');
   if (body.system !== undefined && typeof body.system !== 'string') {
