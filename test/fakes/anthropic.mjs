@@ -25,6 +25,8 @@ const FIELDS = new Set([
   'container',
   'mcp_servers',
   'context_management',
+  'output_config',
+  'output_format',
 ]);
 const BLOCK_TYPES = [
   'text',
@@ -89,7 +91,8 @@ function check(body, headers) {
   if (typeof body.model !== 'string') throw new Refusal(400, 'model: Field required');
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1)
     throw new Refusal(400, 'max_tokens: Field required');
-  if (!/^claude-(opus|sonnet|haiku|3)/.test(body.model)) throw new Refusal(404, `model: ${body.model}`);
+  if (!/^claude-(opus|sonnet|haiku|3)/.test(body.model))
+    throw new Refusal(404, `model: ${body.model}`);
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     throw new Refusal(400, 'messages: at least one message is required');
   if (body.system !== undefined && typeof body.system !== 'string') {
@@ -232,6 +235,12 @@ function cacheUsage(body) {
   };
 }
 
+function schemaOf(format) {
+  return format?.type === 'json_schema' && typeof format.schema === 'object'
+    ? { type: 'json_schema', schema: format.schema }
+    : null;
+}
+
 function viewOf(body, script) {
   const last = body.messages.at(-1);
   const lastBlocks = blocksOf(last.content);
@@ -267,7 +276,8 @@ function viewOf(body, script) {
         : choice?.type === 'any'
           ? 'required'
           : (choice?.type ?? 'auto'),
-    format: null,
+    // Structured outputs: output_config.format (and the beta's output_format).
+    format: schemaOf(body.output_config?.format ?? body.output_format),
     reply: script.reply ?? null,
   };
 }
