@@ -70,12 +70,38 @@ export default {
     const script = nextScript(url.host);
     // The connection fails before any response (DNS, connect, TLS, reset).
     if (script.mode === 'unreachable') throw new Error('connect ECONNREFUSED (scripted)');
-    if (url.host === 'api.anthropic.com') return anthropicFake(request, url, call, script);
-    if (url.host === 'generativelanguage.googleapis.com')
-      return googleFake(request, url, call, script);
-    return openAiFake(request, url, url.host, call, script);
+    const response =
+      url.host === 'api.anthropic.com'
+        ? await anthropicFake(request, url, call, script)
+        : url.host === 'generativelanguage.googleapis.com'
+          ? await googleFake(request, url, call, script)
+          : await openAiFake(request, url, url.host, call, script);
+    return breakWholeBody(response, script.mode, call);
   },
 };
+
+/** A whole (non-streamed) JSON answer that breaks half-way: reset, or cut short (malformed, cut). */
+function breakWholeBody(response, mode, call) {
+  const json = response.headers.get('content-type')?.includes('application/json');
+  if (!json || response.status !== 200 || !['reset', 'malformed', 'cut'].includes(mode)) {
+    return response;
+  }
+  const stream = new ReadableStream({
+    async start(controller) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      controller.enqueue(bytes.slice(0, Math.floor(bytes.length / 2)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (mode === 'reset') controller.error(new Error('connection reset by peer'));
+      else controller.close();
+    },
+    cancel() {
+      call.cancelled = true;
+    },
+  });
+  const headers = new Headers(response.headers);
+  headers.delete('content-length');
+  return new Response(stream, { status: 200, headers });
+}
 
 async function control(request, url) {
   if (url.pathname === '/_calls') return Response.json(calls);
