@@ -4,11 +4,15 @@ import { createClient as createWsClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatStreamDocument, type ChatStreamSubscription } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake, type FakeMode } from './helpers/fakes';
-import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import type { newKey } from './helpers/graphql';
+import { BASE_URL, post, workerFetch } from './helpers/graphql';
 import { keyWithMemory, postJson, vaultContents } from './helpers/drop-in';
 import { WorkerWebSocket } from './helpers/websocket';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
+/** A parsed JSON body of any of the three surfaces. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- three providers' shapes, read loosely
+type Json = Record<string, any>;
 
 /** What a client saw, whatever the surface: the text it got, and the error that ended it. */
 interface Outcome {
@@ -151,7 +155,7 @@ const REST = {
 } as const;
 
 /** Our error inside each surface's own error body. */
-function errorOf(surface: Surface, body: Record<string, any>): Outcome['error'] {
+function errorOf(surface: Surface, body: Json): Outcome['error'] {
   if (surface === 'google') {
     const error = body.error;
     return error ? { code: error.details[0].metadata.code, reason: error.details[0].reason } : null;
@@ -160,7 +164,7 @@ function errorOf(surface: Surface, body: Record<string, any>): Outcome['error'] 
   return error ? { code: error.code, reason: error.reason } : null;
 }
 
-function textOf(surface: Surface, body: Record<string, any>): string {
+function textOf(surface: Surface, body: Json): string {
   if (surface === 'openai')
     return body.choices?.[0]?.delta?.content ?? body.choices?.[0]?.message?.content ?? '';
   if (surface === 'anthropic')
@@ -178,7 +182,7 @@ async function rest(key: Key, surface: Surface, stream: boolean): Promise<Outcom
   const text = await response.text();
   const base = { status: response.status, retryAfter: response.headers.get('retry-after') };
   if (!response.headers.get('content-type')?.includes('text/event-stream')) {
-    const json = JSON.parse(text) as Record<string, any>;
+    const json = JSON.parse(text) as Json;
     return {
       ...base,
       deltas: response.ok ? textOf(surface, json) : '',
@@ -189,7 +193,7 @@ async function rest(key: Key, surface: Surface, stream: boolean): Promise<Outcom
   let error: Outcome['error'] = null;
   for (const line of text.split(/\r?\n/)) {
     if (!line.startsWith('data: {')) continue;
-    const data = JSON.parse(line.slice(6)) as Record<string, any>;
+    const data = JSON.parse(line.slice(6)) as Json;
     const found = errorOf(surface, data);
     if (found) error = found;
     else deltas += textOf(surface, data);

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoryDocument } from '../generated/graphql';
 import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
@@ -207,14 +207,12 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     await expect(call(anthropic('mk_nope'))).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     const notFound = call(anthropic(secret), 'claude-nope-9').catch((error: unknown) => error);
     expect(await notFound).toBeInstanceOf(Anthropic.NotFoundError);
-    expect(((await notFound) as Anthropic.APIError).message).toMatch(
+    expect(((await notFound) as APIError).message).toMatch(
       /anthropic answered 404: model: claude-nope-9/,
     );
 
     await scriptFake({ host: 'api.anthropic.com', status: 429, headers: { 'retry-after': '12' } });
-    const limited = (await call(anthropic(secret)).catch(
-      (error: unknown) => error,
-    )) as Anthropic.APIError;
+    const limited = (await call(anthropic(secret)).catch((error: unknown) => error)) as APIError;
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
     expect(limited.headers?.get('retry-after')).toBe('12');
     expect(limited.error).toMatchObject({
@@ -222,9 +220,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     });
 
     await scriptFake({ host: 'api.anthropic.com', status: 529 });
-    const overloaded = (await call(anthropic(secret)).catch(
-      (error: unknown) => error,
-    )) as Anthropic.APIError;
+    const overloaded = (await call(anthropic(secret)).catch((error: unknown) => error)) as APIError;
     expect(overloaded).toBeInstanceOf(Anthropic.InternalServerError);
     expect(overloaded.status).toBe(502);
     expect(overloaded.error).toMatchObject({ error: { reason: 'PROVIDER_5XX' } });
@@ -235,10 +231,8 @@ describe('the official Anthropic SDK against /v1/messages', () => {
       max_tokens: 10,
       messages: [{ role: 'user', content: 'tell me a long story' }],
     });
-    const failure = (await broken
-      .finalMessage()
-      .catch((error: unknown) => error)) as Anthropic.APIError;
-    expect(failure).toBeInstanceOf(Anthropic.APIError);
+    const failure = (await broken.finalMessage().catch((error: unknown) => error)) as APIError;
+    expect(failure).toBeInstanceOf(APIError);
     expect(failure.message).toMatch(/overloaded_error: Overloaded/);
   });
 });

@@ -61,7 +61,7 @@ export async function vaultContents(
 export function decodeReceipt(header: string | null) {
   return JSON.parse(atob(header!.replace(/-/g, '+').replace(/_/g, '/'))) as {
     memoryTokens: number;
-    hits: { vault: string; id: string }[];
+    hits: { vault: string; id: string; window: string; score: number; tokens: number }[];
   };
 }
 
