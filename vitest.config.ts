@@ -21,6 +21,8 @@ function worker(vars: Record<string, string>) {
         KEY_HMAC_SECRET: 'test-key-hmac-secret',
         ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
         PROVIDER_KEY_SECRET: 'test-provider-key-secret',
+        // A rotation in progress: keys sealed under the previous secret still open.
+        PROVIDER_KEY_SECRET_PREVIOUS: 'test-previous-provider-key-secret',
         // Small enough that the capacity test can fill a vault quickly.
         VAULT_MAX_MEMORIES: '300',
         // Small, so the body-limit test need not push megabytes through the test pool.
