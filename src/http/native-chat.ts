@@ -179,6 +179,8 @@ export async function handleNativeChat(
       headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
     });
   } catch (error) {
+    // The client went away: nobody reads this answer, and nothing went wrong.
+    if (request.signal.aborted && !(error instanceof CodedError)) return new Response(null, { status: 499 });
     return surfaceFailure(route.surface, error);
   }
 }
