@@ -180,7 +180,8 @@ export async function handleNativeChat(
     });
   } catch (error) {
     // The client went away: nobody reads this answer, and nothing went wrong.
-    if (request.signal.aborted && !(error instanceof CodedError)) return new Response(null, { status: 499 });
+    if (request.signal.aborted && !(error instanceof CodedError))
+      return new Response(null, { status: 499 });
     return surfaceFailure(route.surface, error);
   }
 }
