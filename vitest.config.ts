@@ -1,16 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, defineProject } from 'vitest/config';
-
-/** The fakes Worker's modules (test/fakes/), its entry first. */
-const FAKE_MODULES = [
-  'providers-worker.mjs',
-  'state.mjs',
-  'sse.mjs',
-  'answers.mjs',
-  'openai.mjs',
-  'anthropic.mjs',
-  'google.mjs',
-];
+import { fakesWorker } from './test/fakes/worker-config.mjs';
 
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
 function worker(vars: Record<string, string>) {
@@ -40,14 +30,7 @@ function worker(vars: Record<string, string>) {
       kvNamespaces: ['LEGACY_KV'],
       // Every outbound fetch goes to the provider and Stripe fakes: no network in tests.
       outboundService: 'fakes',
-      workers: [
-        {
-          name: 'fakes',
-          // Listed one by one: the entry (first) imports the others.
-          modules: FAKE_MODULES.map((file) => ({ type: 'ESModule', path: `./test/fakes/${file}` })),
-          compatibilityDate: '2026-11-01',
-        },
-      ],
+      workers: [fakesWorker()],
     },
   });
 }
