@@ -68,6 +68,9 @@ export function surfaceErrorBody(surface: Surface, error: ErrorFacts, status: nu
     case 'anthropic':
       return {
         type: 'error',
+        ...(typeof error.details.providerRequestId === 'string'
+          ? { request_id: error.details.providerRequestId }
+          : {}),
         error: {
           type: ANTHROPIC_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
           message: error.message,
@@ -99,6 +102,10 @@ export function surfaceErrorResponse(surface: Surface, error: CodedError): Respo
   if (error.details.retryAfter !== undefined)
     headers['retry-after'] = String(error.details.retryAfter);
   if (status === 405) headers.allow = 'POST';
+  // The provider's request id, where its SDK looks for one.
+  const requestId = error.details.providerRequestId;
+  if (typeof requestId === 'string')
+    headers[surface === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
   return Response.json(surfaceErrorBody(surface, error, status), { status, headers });
 }
 

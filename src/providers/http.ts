@@ -83,6 +83,7 @@ export async function openUpstream(
         message,
         apiKey,
         response.headers.get('retry-after'),
+        response.headers.get('request-id') ?? response.headers.get('x-request-id'),
       );
     }
     if (response.body === null) throw streamBroken(provider, 'the response had no body', apiKey);

@@ -11,7 +11,8 @@ import type { ProviderId } from './types';
  *   PROVIDER_4XX   the provider refused the call (its status is kept: 401, 404, 429, …)
  *   PROVIDER_5XX   the provider failed
  * `details` carry `provider`, `status` (the HTTP status the REST routes answer
- * with) and, for rate limits, `retryAfter` seconds. Anything the provider said
+ * with), for rate limits `retryAfter` seconds, and the provider's request id
+ * when it gave one (`providerRequestId`). Anything the provider said
  * is scrubbed of the caller's provider key, whole or in fragments.
  */
 export type UpstreamReason =
@@ -23,9 +24,12 @@ export function providerRefused(
   providerMessage: string,
   apiKey: string | null,
   retryAfter?: string | null,
+  requestId?: string | null,
 ): CodedError {
   const message = redact(providerMessage, apiKey).slice(0, 500) || `HTTP ${status}`;
   const details: Record<string, string | number> = { provider, status };
+  // The provider's id of the failed request, for its support.
+  if (requestId && /^[\w.:-]{1,200}$/.test(requestId)) details.providerRequestId = requestId;
   const seconds = retryAfterSeconds(retryAfter);
   if (seconds !== null) details.retryAfter = seconds;
   return new CodedError(

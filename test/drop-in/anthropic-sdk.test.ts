@@ -217,7 +217,10 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     expect(limited.headers?.get('retry-after')).toBe('12');
     expect(limited.error).toMatchObject({
       error: { type: 'rate_limit_error', code: 'UPSTREAM_ERROR', reason: 'PROVIDER_4XX' },
+      // Anthropic's own request id, for its support.
+      request_id: expect.stringMatching(/^req_fake/),
     });
+    expect(limited.requestID).toMatch(/^req_fake/);
 
     await scriptFake({ host: 'api.anthropic.com', status: 529 });
     const overloaded = (await call(anthropic(secret)).catch((error: unknown) => error)) as APIError;
