@@ -79,6 +79,8 @@ export function passThroughSse(
   };
 
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    // The client went away meanwhile: there is no one to tell.
+    if (finished) return;
     const coded =
       error instanceof CodedError
         ? error
@@ -118,11 +120,13 @@ export function passThroughSse(
                 options.apiKey,
               );
             }
+            if (finished) return;
             finished = true;
             controller.close();
             options.onComplete(collect(events, options.decoder.end()));
             return;
           }
+          if (finished) return;
           pending = concat(pending, value);
           let sent = false;
           for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {

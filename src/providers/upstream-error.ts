@@ -70,7 +70,7 @@ export function streamBroken(provider: ProviderId, why: string, apiKey: string |
 /** Shortest run of a key's characters treated as a quotation of it. */
 const FRAGMENT = 8;
 /** A key quoted with its middle masked, as OpenAI does: `sk-proj-abcd****…wxyz`. */
-const MASKED_KEY = /[A-Za-z0-9_.-]*\*{3,}[A-Za-z0-9_.-]*/g;
+const MASKED_KEY = /[\w.-]*\*{3,}[\w-]*/g;
 
 /**
  * Removes a secret from provider text: the whole key, any run of 8 or more of
