@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, defineProject } from 'vitest/config';
+import { fakesWorker } from './test/fakes/worker-config.mjs';
 
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
 function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}) {
@@ -9,6 +10,9 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
       bindings: {
         KEY_HMAC_SECRET: 'test-key-hmac-secret',
         ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
+        PROVIDER_KEY_SECRET: 'test-provider-key-secret',
+        // A rotation in progress: keys sealed under the previous secret still open.
+        PROVIDER_KEY_SECRET_PREVIOUS: 'test-previous-provider-key-secret',
         // Small enough that the capacity test can fill a vault quickly.
         VAULT_MAX_MEMORIES: '300',
         // Small, so the body-limit test need not push megabytes through the test pool.
@@ -29,12 +33,7 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
       // `AI` as a service binding to a fake with the binding's `run` method.
       serviceBindings: options.fakeAi ? { AI: { name: 'fake-ai', entrypoint: 'FakeAi' } } : {},
       workers: [
-        {
-          name: 'fakes',
-          modules: true,
-          scriptPath: './test/fakes/providers-worker.mjs',
-          compatibilityDate: '2026-11-01',
-        },
+        fakesWorker(),
         ...(options.fakeAi
           ? [
               {

@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { fakesWorker } from '../test/fakes/worker-config.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -12,6 +13,9 @@ export default defineConfig({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
         bindings: { KEY_HMAC_SECRET: 'bench', ADMIN_JWT_SECRET: 'bench' },
+        // Provider calls go to the same fakes as the tests (drop-in bench).
+        outboundService: 'fakes',
+        workers: [fakesWorker(root)],
       },
     }),
   ],

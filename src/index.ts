@@ -2,9 +2,8 @@ import { handleStripeWebhook } from './billing/webhook';
 import { handleGraphQLWebSocket } from './graphql/websocket';
 import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
-import { handleMessages } from './http/anthropic-route';
+import { handleChatRoute, matchChatRoute } from './http/chat-routes';
 import { errorResponse } from './http/errors';
-import { handleChatCompletions } from './http/openai-route';
 import { handleVaultRoute, matchVaultRoute } from './http/vault-routes';
 
 export { AccountObject } from './durable/account-object';
@@ -13,8 +12,9 @@ export { VaultObject } from './durable/vault-object';
 /**
  * The Worker: GraphQL at /graphql (queries, mutations, subscriptions over SSE
  * and WebSocket;
- * GraphiQL in development), and the drop-in chat routes in OpenAI's
- * (/v1/chat/completions) and Anthropic's (/v1/messages) formats, and the
+ * GraphiQL in development), the drop-in chat routes in OpenAI's
+ * (/v1/chat/completions), Anthropic's (/v1/messages) and Gemini's
+ * (/v1beta/models/{model}:generateContent) formats, and the
  * Stripe webhook (/stripe/webhook). Durable
  * Object classes are exported for their bindings.
  */
@@ -32,18 +32,8 @@ export default {
       if (limited instanceof Response) return limited;
       return yoga.fetch(limited, { env, ctx });
     }
-    if (pathname === '/v1/chat/completions' || pathname === '/v1/messages') {
-      if (request.method !== 'POST')
-        return errorResponse(405, 'BAD_USER_INPUT', `use POST for ${pathname}`);
-      const limited = await limitBody(
-        request,
-        Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
-      );
-      if (limited instanceof Response) return limited;
-      return pathname === '/v1/messages'
-        ? handleMessages(limited, env, ctx)
-        : handleChatCompletions(limited, env, ctx);
-    }
+    const chatRoute = matchChatRoute(pathname);
+    if (chatRoute !== null) return handleChatRoute(request, env, ctx, chatRoute);
     const vaultRoute = matchVaultRoute(pathname);
     if (vaultRoute !== null) return handleVaultRoute(request, env, ctx, vaultRoute);
     if (pathname === '/stripe/webhook' && request.method === 'POST') {

@@ -2,7 +2,7 @@ import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
-import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 
 async function setUp(providerKey: string) {
   const key = await newKey();
@@ -39,6 +39,7 @@ describe('providers', () => {
     expect(call!.headers).toEqual({
       'x-api-key': 'sk-ant-test',
       'anthropic-version': '2023-06-01',
+      accept: 'text/event-stream',
     });
     expect(call!.body).toMatchObject({
       model: 'claude-sonnet-4',
@@ -59,7 +60,7 @@ describe('providers', () => {
     const [call] = await fakeCalls();
     expect(call!.host).toBe('generativelanguage.googleapis.com');
     expect(call!.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
-    expect(call!.headers).toEqual({ 'x-goog-api-key': 'AIza-test' });
+    expect(call!.headers).toEqual({ 'x-goog-api-key': 'AIza-test', accept: 'text/event-stream' });
     expect(call!.body.systemInstruction!.parts[0]!.text).toContain('"The user is vegetarian"');
     expect(call!.body.contents).toEqual([
       { role: 'user', parts: [{ text: 'suggest a vegetarian dinner' }] },
@@ -77,7 +78,11 @@ describe('providers', () => {
       '/api/v1/chat/completions',
       'meta-llama/llama-3.3-70b',
     ]);
-    expect(openrouter!.body.messages![0]!.content).toContain('"The user is vegetarian"');
+    // Memory follows the caller's system prefix, which stays first (and cacheable).
+    expect(openrouter!.body.messages![0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(openrouter!.body.messages![1]!.content).toContain('"The user is vegetarian"');
+    expect(openrouter!.headers['x-title']).toBe('MemoryRouter');
+    expect(openrouter!.body.stream_options).toEqual({ include_usage: true });
     expect([local!.host, local!.path, local!.body.model]).toEqual([
       'llm.local.test',
       '/v1/chat/completions',
@@ -91,7 +96,8 @@ describe('providers', () => {
     await scriptFake({ host: 'api.openai.com', status: 429, headers: { 'retry-after': '7' } });
     const limited = await postWith(secret, headers, ask('gpt-4o'));
     expect(limited.errors![0]!.extensions).toMatchObject({
-      code: 'RATE_LIMITED',
+      code: 'UPSTREAM_ERROR',
+      reason: 'PROVIDER_4XX',
       status: 429,
       retryAfter: 7,
     });
@@ -100,26 +106,35 @@ describe('providers', () => {
     expect(down.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       status: 503,
-      reason: 'PROVIDER_ERROR',
+      reason: 'PROVIDER_5XX',
     });
   });
 
   it('a stream cut mid-way or gone silent is an error, and nothing of it is stored', async () => {
-    const { secret, api } = await setUp('');
+    const { secret, api, chat } = await setUp('sk-test');
     const headers = { 'x-provider-key': 'sk-ant-test' };
     await scriptFake({ host: 'api.anthropic.com', mode: 'cut' });
     const cut = await postWith(secret, headers, ask('claude-sonnet-4'));
     expect(cut.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
-      reason: 'STREAM_INTERRUPTED',
+      reason: 'STREAM_BROKEN',
     });
     await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
     const silent = await postWith(secret, headers, ask('claude-sonnet-4'));
     expect(silent.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
-      reason: 'PROVIDER_TIMEOUT',
+      reason: 'TIMEOUT',
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // A later turn landed in the same vault: the failed ones would have by now.
+    await chat.request(ChatDocument, {
+      input: { model: 'gpt-4o', messages: [{ role: 'USER', content: 'sentinel marker' }] },
+    });
+    await eventually(async () => {
+      const found = await api.request(SearchDocument, {
+        input: { query: 'sentinel', mode: 'TEXT' },
+      });
+      expect(found.search.hits).toHaveLength(2);
+    });
     const stored = await api.request(SearchDocument, {
       input: { query: 'vegetarian dinner', mode: 'TEXT' },
     });

@@ -57,6 +57,7 @@ describe('POST /v1/chat/completions with the official openai SDK', () => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text).toBe('Fake api.anthropic.com heard: where do I live?');
     const [call] = await fakeCalls();
+    // Translated to Anthropic's format by the chat pipeline: memory in `system`.
     expect(call!.body.system).toContain('"The user lives in Lisbon"');
     await eventually(async () => {
       const found = await api.request(SearchDocument, {
@@ -114,8 +115,8 @@ describe('POST /v1/messages with the official Anthropic SDK', () => {
     ]);
     expect(decodeReceipt(response.headers.get('x-memory-receipt')).memoryTokens).toBeGreaterThan(0);
     const [call] = await fakeCalls();
-    expect(call!.body.system!.startsWith('Answer in one line.')).toBe(true);
-    expect(call!.body.system).toContain('"The user lives in Lisbon"');
+    expect(call!.body.system[0]).toEqual({ type: 'text', text: 'Answer in one line.' });
+    expect(call!.body.system[1].text).toContain('"The user lives in Lisbon"');
   });
 
   it('streams Anthropic events, to Anthropic or to another provider', async () => {
@@ -157,6 +158,20 @@ describe('POST /v1/messages with the official Anthropic SDK', () => {
   });
 });
 
-it('REST routes refuse other methods', async () => {
-  expect((await workerFetch(`${BASE_URL}/v1/messages`)).status).toBe(405);
+it('REST routes refuse other methods, each in its own error shape', async () => {
+  const openai = await workerFetch(`${BASE_URL}/v1/chat/completions`);
+  expect(openai.status).toBe(405);
+  expect(openai.headers.get('allow')).toBe('POST');
+  expect(await openai.json()).toMatchObject({
+    error: { code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' },
+  });
+  const anthropic = await workerFetch(`${BASE_URL}/v1/messages`, { method: 'PUT', body: '{}' });
+  expect(anthropic.status).toBe(405);
+  expect(await anthropic.json()).toMatchObject({
+    type: 'error',
+    error: { type: 'invalid_request_error' },
+  });
+  const gemini = await workerFetch(`${BASE_URL}/v1beta/models/gemini-2.5-flash:generateContent`);
+  expect(gemini.status).toBe(405);
+  expect(await gemini.json()).toMatchObject({ error: { code: 405, status: 'UNIMPLEMENTED' } });
 });

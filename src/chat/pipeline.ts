@@ -1,18 +1,24 @@
 import type { RequestContext } from '../context';
 import { CodedError } from '../errors';
 import type { WindowQuery } from '../kronos/plan';
-import { contextWindow, parseModel } from '../providers/models';
+import { parseModel } from '../providers/models';
 import { providerFor, providerSettings } from '../providers';
-import type { ChatMessage, ProviderId } from '../providers/types';
-import type { RankedHit } from '../resolvers/merge-hits';
+import type {
+  AnswerEvent,
+  AnswerUsage,
+  ChatMessage,
+  ProviderId,
+  ResponseFormat,
+  ToolCall,
+  ToolChoice,
+  ToolSpec,
+} from '../providers/types';
 import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
-import { searchMemories } from '../resolvers/search-memories';
-import { storeMemories } from '../resolvers/store-memories';
-import type { VaultSelector } from '../resolvers/principal';
-import { renderMemoryBlock } from './memory-block';
+import type { MemoryMode } from './memory-controls';
+import { chatVaults, NO_MEMORY, recallMemory, rememberTurn, type ChatReceipt } from './memory-turn';
+import { requireProviderKey } from './provider-keys';
 
-export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
-export type MemoryMode = (typeof MEMORY_MODES)[number];
+export type { ChatReceipt } from './memory-turn';
 
 /** Most messages, and characters of all messages, one chat call accepts. */
 export const MAX_CHAT_MESSAGES = 200;
@@ -27,11 +33,17 @@ export interface ChatInput {
   windows?: WindowQuery[] | null;
   temperature?: number | null;
   maxTokens?: number | null;
-}
-
-export interface ChatReceipt {
-  hits: RankedHit[];
-  memoryTokens: number;
+  topP?: number | null;
+  stop?: string[] | null;
+  tools?: ToolSpec[] | null;
+  toolChoice?: ToolChoice | null;
+  responseFormat?: ResponseFormat | null;
+  /** Store the user's words (default true; the drop-in routes' X-Memory-Store and `memory: false`). */
+  storeRequest?: boolean;
+  /** Store the answer (default true; X-Memory-Store-Response). */
+  storeResponse?: boolean;
+  /** Most memory tokens to inject (X-Memory-Context-Limit); default MEMORY_TOKEN_BUDGET. */
+  contextLimit?: number | null;
 }
 
 export interface ChatOutcome {
@@ -39,6 +51,10 @@ export interface ChatOutcome {
   model: string;
   provider: ProviderId;
   memory: ChatReceipt;
+  /** Calls the model made; the caller runs them and sends their results in the next call. */
+  toolCalls: ToolCall[];
+  finishReason: string | null;
+  usage: AnswerUsage | null;
 }
 
 export interface OpenChat {
@@ -46,16 +62,18 @@ export interface OpenChat {
   model: string;
   memory: ChatReceipt;
   /** The answer as it streams; returns the whole outcome once the provider finishes. */
-  deltas: AsyncGenerator<string, ChatOutcome, undefined>;
+  events: AsyncGenerator<AnswerEvent, ChatOutcome, undefined>;
 }
 
 /**
- * The chat pipeline shared by GraphQL and the REST routes: check the input,
- * retrieve memory (CORE + session + conversation vaults, KRONOS windows, one
- * call per vault), format it for the provider, open the provider's stream with
- * the caller's key, and, once the answer is complete, store the new turn
- * without delaying the response. Refusals (bad input, missing key, provider
- * errors) throw before any text is produced.
+ * The chat pipeline of GraphQL (and of the REST routes when they translate
+ * between formats): check the input, retrieve memory (CORE + session +
+ * conversation vaults, KRONOS windows, one call per vault) with the user's
+ * last words, format it for the provider, open the provider's stream with the
+ * caller's key, meter the injected memory once the provider has accepted the
+ * call, and, once a final answer is complete, store the turn without delaying
+ * the response. Refusals (bad input, missing key, provider errors) throw
+ * before any text; a refused or unreachable call is not metered.
  */
 export async function openChat(
   context: RequestContext,
@@ -75,11 +93,10 @@ export async function openChat(
   ) {
     throw new CodedError('BAD_USER_INPUT', 'maxTokens must be a positive integer');
   }
-  const vaults: VaultSelector[] = [
-    { kind: 'CORE' },
-    ...(input.sessionId ? [{ kind: 'SESSION' as const, id: input.sessionId }] : []),
-    ...(input.conversationId ? [{ kind: 'EPHEMERAL' as const, id: input.conversationId }] : []),
-  ];
+  if (input.topP != null && !(input.topP >= 0 && input.topP <= 1)) {
+    throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1');
+  }
+  const vaults = chatVaults(input.sessionId, input.conversationId);
   const settings = providerSettings(context.env);
   if (parsed.provider === 'compatible' && settings.endpoints.compatible === null) {
     throw new CodedError(
@@ -87,78 +104,99 @@ export async function openChat(
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
     );
   }
-  if (!context.providerKey && parsed.provider !== 'compatible') {
-    throw new CodedError(
-      'UNAUTHENTICATED',
-      `send your ${parsed.provider} API key in the X-Provider-Key header`,
-      'PROVIDER_KEY_MISSING',
-    );
-  }
+  const apiKey = await requireProviderKey(context, parsed.provider);
 
-  const lastUser = [...input.messages].reverse().find((message) => message.role === 'USER');
-  let memory: ChatReceipt = { hits: [], memoryTokens: 0 };
-  let memoryBlock: string | null = null;
-  if ((mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined) {
-    const found = await searchMemories(context, {
-      query: lastUser.content.slice(0, 4_000),
-      vaults,
-      windows: input.windows ?? null,
-    });
-    const budget = Math.min(
-      context.config.memoryTokenBudget,
-      Math.floor(contextWindow(parsed) / 4),
-    );
-    const block = await renderMemoryBlock(found.hits, budget);
-    if (block !== null) {
-      memoryBlock = block.text;
-      memory = { hits: block.hits, memoryTokens: block.memoryTokens };
-    }
-  }
-  // Injected memory is billed when it is sent, whatever the model then does.
-  await meterMemoryTokens(context, memory.memoryTokens);
+  // The user's words: the last USER message that is not a tool result.
+  const lastUser = [...input.messages]
+    .reverse()
+    .find((message) => message.role === 'USER' && !message.toolCallId);
+  const recalled =
+    (mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined
+      ? await recallMemory(context, parsed, {
+          query: lastUser.content,
+          vaults,
+          windows: input.windows,
+          limit: input.contextLimit,
+        })
+      : { block: null, receipt: NO_MEMORY };
+  const memory = recalled.receipt;
 
   const upstream = await providerFor(parsed.provider).stream(
     {
       model: parsed.model,
       messages: input.messages,
-      memoryBlock,
+      memoryBlock: recalled.block,
       temperature: input.temperature ?? null,
       maxTokens: input.maxTokens ?? null,
-      apiKey: context.providerKey,
+      topP: input.topP ?? null,
+      stop: input.stop ?? null,
+      tools: input.tools ?? [],
+      toolChoice: input.toolChoice ?? null,
+      responseFormat: input.responseFormat ?? null,
+      apiKey,
       signal,
     },
     settings,
   );
+  // The provider accepted the call: the model reads the memory, so it is billed.
+  await meterMemoryTokens(context, memory.memoryTokens);
 
   const target = vaults.at(-1)!;
-  async function* deltas(): AsyncGenerator<string, ChatOutcome, undefined> {
+  async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
-    for await (const delta of upstream) {
-      content += delta;
-      yield delta;
-    }
-    // Only a complete answer is remembered; an error or an abort above leaves here early.
+    const toolCalls: ToolCall[] = [];
+    const end = yield* collecting(upstream, (event) => {
+      if (event.type === 'text') content += event.text;
+      else toolCalls.push(event.call);
+    });
+    // Only a final answer ends a turn: one that asks for tools waits for their
+    // results. An error or an abort above leaves here early, storing nothing.
     if (
       (mode === 'READ_WRITE' || mode === 'WRITE') &&
       lastUser !== undefined &&
+      toolCalls.length === 0 &&
       content.trim() !== ''
     ) {
-      const now = Date.now();
-      context.ctx.waitUntil(
-        storeMemories(context, [
-          { vault: target, content: lastUser.content, role: 'USER', createdAt: new Date(now - 1) },
-          { vault: target, content, role: 'ASSISTANT', createdAt: new Date(now) },
-        ]).catch((error: unknown) => {
-          console.error(
-            'storing a chat turn failed',
-            error instanceof Error ? error.message : 'unknown error',
-          );
-        }),
-      );
+      rememberTurn(context, target, [
+        ...(input.storeRequest === false
+          ? []
+          : [{ role: 'USER' as const, content: lastUser.content }]),
+        ...(input.storeResponse === false ? [] : [{ role: 'ASSISTANT' as const, content }]),
+      ]);
     }
-    return { content, model: input.model, provider: parsed.provider, memory };
+    return {
+      content,
+      model: input.model,
+      provider: parsed.provider,
+      memory,
+      toolCalls,
+      finishReason: end.finishReason,
+      usage: end.usage,
+    };
   }
-  return { provider: parsed.provider, model: input.model, memory, deltas: deltas() };
+  return { provider: parsed.provider, model: input.model, memory, events: events() };
+}
+
+/** Passes a generator's values on while showing each to `see`; returns its result. */
+async function* collecting<T, R>(
+  source: AsyncGenerator<T, R, undefined>,
+  see: (value: T) => void,
+): AsyncGenerator<T, R, undefined> {
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) {
+        finished = true;
+        return next.value;
+      }
+      see(next.value);
+      yield next.value;
+    }
+  } finally {
+    // Left early (the client went away): let the source close its upstream call.
+    if (!finished) await source.return(undefined as never);
+  }
 }
 
 /** Runs a chat to the end and returns the whole answer. */
@@ -169,7 +207,7 @@ export async function completeChat(
 ): Promise<ChatOutcome> {
   const chat = await openChat(context, input, signal);
   for (;;) {
-    const next = await chat.deltas.next();
+    const next = await chat.events.next();
     if (next.done) return next.value;
   }
 }
@@ -179,7 +217,13 @@ function checkMessages(messages: ChatMessage[]): void {
   if (messages.length > MAX_CHAT_MESSAGES) {
     throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_CHAT_MESSAGES} messages per call`);
   }
-  const characters = messages.reduce((sum, message) => sum + message.content.length, 0);
+  const characters = messages.reduce(
+    (sum, message) =>
+      sum +
+      message.content.length +
+      (message.toolCalls ?? []).reduce((n, call) => n + call.arguments.length, 0),
+    0,
+  );
   if (characters > MAX_CHAT_CHARACTERS) {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
@@ -188,5 +232,22 @@ function checkMessages(messages: ChatMessage[]): void {
   }
   if (!messages.some((message) => message.role === 'USER')) {
     throw new CodedError('BAD_USER_INPUT', 'messages need at least one USER message');
+  }
+  const calls = new Set(
+    messages.flatMap((message) => (message.toolCalls ?? []).map((call) => call.id)),
+  );
+  for (const message of messages) {
+    if (message.toolCallId && !calls.has(message.toolCallId)) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `toolCallId ${message.toolCallId} answers no tool call of an earlier ASSISTANT message`,
+      );
+    }
+    if (message.toolCalls?.length && message.role !== 'ASSISTANT') {
+      throw new CodedError('BAD_USER_INPUT', 'only ASSISTANT messages carry toolCalls');
+    }
+    if (message.toolCallId && message.role !== 'USER') {
+      throw new CodedError('BAD_USER_INPUT', 'a tool result (toolCallId) is a USER message');
+    }
   }
 }

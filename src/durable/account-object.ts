@@ -3,7 +3,13 @@ import { constantTimeEqual } from '../auth/constant-time';
 import { failure, type Result } from '../errors';
 import type { VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
-import type { KeyPrincipal, MemoryKeyRecord, RegisteredVault } from './account-types';
+import type {
+  KeyPrincipal,
+  MemoryKeyRecord,
+  ProviderKeyRecord,
+  RegisteredVault,
+  SealedProviderKey,
+} from './account-types';
 import { isDuplicateMeterEvent, meterEventName, stripeClient } from '../billing/stripe';
 import {
   utcDay,
@@ -91,6 +97,119 @@ export class AccountObject extends DurableObject<Env> {
       this.sql.run('UPDATE memory_keys SET revoked_at = ? WHERE id = ?', row.revoked_at, keyId);
     }
     return { ok: true, key: toKeyRecord(row) };
+  }
+
+  // ── stored provider keys ───────────────────────────────────────────────────
+  // The Worker seals and opens them (src/providers/key-encryption.ts); this
+  // object only keeps ciphertext and what may be shown.
+
+  /** Saves (or replaces) a provider key for the account ('' scope) or one of its memory keys. */
+  async setProviderKey(
+    accountId: string,
+    row: { scope: string; provider: string; sealed: string; fingerprint: string; last4: string },
+  ): Promise<Result<{ key: ProviderKeyRecord }>> {
+    if (this.meta.get('account_id') !== null && this.meta.get('account_id') !== accountId)
+      return failure('FORBIDDEN', 'not this account');
+    if (
+      row.scope !== '' &&
+      this.sql.first('SELECT id FROM memory_keys WHERE id = ?', row.scope) === null
+    ) {
+      return failure('NOT_FOUND', 'no such memory key in this account');
+    }
+    this.recordAccount(accountId);
+    const now = Date.now();
+    this.sql.run(
+      `INSERT INTO provider_keys (scope, provider, sealed, fingerprint, last4, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (scope, provider) DO UPDATE SET sealed = excluded.sealed,
+         fingerprint = excluded.fingerprint, last4 = excluded.last4, updated_at = excluded.updated_at`,
+      row.scope,
+      row.provider,
+      row.sealed,
+      row.fingerprint,
+      row.last4,
+      now,
+      now,
+    );
+    return { ok: true, key: this.providerKeyRecords(row.scope, row.provider)[0]! };
+  }
+
+  async deleteProviderKey(scope: string, provider: string): Promise<boolean> {
+    const before = this.providerKeyRecords(scope, provider).length;
+    this.sql.run('DELETE FROM provider_keys WHERE scope = ? AND provider = ?', scope, provider);
+    return before > 0;
+  }
+
+  async listProviderKeys(): Promise<ProviderKeyRecord[]> {
+    return this.providerKeyRecords(null, null);
+  }
+
+  /** The sealed keys a request of `keyId` may use for `provider`: its own first, then the account's. */
+  async sealedProviderKeys(keyId: string, provider: string): Promise<SealedProviderKey[]> {
+    return this.sql.all<{ scope: string; sealed: string }>(
+      `SELECT scope, sealed FROM provider_keys WHERE provider = ? AND scope IN (?, '')
+       ORDER BY scope = '' ASC`,
+      provider,
+      keyId,
+    );
+  }
+
+  /** Every sealed key of the account, for sealing again under a new deployment secret. */
+  async allSealedProviderKeys(): Promise<(SealedProviderKey & { provider: string })[]> {
+    return this.sql.all<{ scope: string; provider: string; sealed: string }>(
+      'SELECT scope, provider, sealed FROM provider_keys ORDER BY scope, provider',
+    );
+  }
+
+  /** Replaces a sealed value, unless it changed meanwhile (a concurrent set wins). */
+  async resealProviderKey(
+    scope: string,
+    provider: string,
+    previous: string,
+    sealed: string,
+  ): Promise<boolean> {
+    const before = this.sql.first<{ sealed: string }>(
+      'SELECT sealed FROM provider_keys WHERE scope = ? AND provider = ?',
+      scope,
+      provider,
+    );
+    if (before?.sealed !== previous) return false;
+    this.sql.run(
+      'UPDATE provider_keys SET sealed = ? WHERE scope = ? AND provider = ?',
+      sealed,
+      scope,
+      provider,
+    );
+    return true;
+  }
+
+  private providerKeyRecords(scope: string | null, provider: string | null): ProviderKeyRecord[] {
+    return this.sql
+      .all<{
+        scope: string;
+        provider: string;
+        sealed: string;
+        fingerprint: string;
+        last4: string;
+        created_at: number;
+        updated_at: number;
+      }>(
+        `SELECT * FROM provider_keys WHERE (? IS NULL OR scope = ?) AND (? IS NULL OR provider = ?)
+         ORDER BY scope, provider`,
+        scope,
+        scope,
+        provider,
+        provider,
+      )
+      .map((row) => ({
+        provider: row.provider,
+        memoryKeyId: row.scope === '' ? null : row.scope,
+        fingerprint: row.fingerprint,
+        last4: row.last4,
+        secretId: row.sealed.split('.')[1] ?? null,
+        createdAt: row.created_at,
+        updatedAt: row.updated_at,
+      }));
   }
 
   // ── usage and billing ──────────────────────────────────────────────────────

@@ -49,4 +49,23 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE billing_events (id TEXT PRIMARY KEY, created INTEGER NOT NULL, status TEXT NOT NULL)',
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // Provider keys saved by an admin, for drop-in clients that send none.
+      // scope '' is the whole account, otherwise a memory key id. `sealed` is
+      // the AES-GCM ciphertext (src/providers/key-encryption.ts); only the
+      // fingerprint and last 4 characters are ever shown.
+      `CREATE TABLE provider_keys (
+        scope TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        sealed TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        last4 TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, provider)
+      )`,
+    ],
+  },
 ];

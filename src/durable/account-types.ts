@@ -19,3 +19,22 @@ export interface RegisteredVault {
   externalId: string | null;
   createdAt: number;
 }
+
+/** A stored provider key as it may be shown: never the key, nor its ciphertext. */
+export interface ProviderKeyRecord {
+  provider: string;
+  /** null: every key of the account; otherwise one memory key's id. */
+  memoryKeyId: string | null;
+  fingerprint: string;
+  last4: string;
+  /** Id of the deployment secret it is sealed under (not the secret). */
+  secretId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SealedProviderKey {
+  /** '' for the account, otherwise the memory key id. */
+  scope: string;
+  sealed: string;
+}

@@ -6,16 +6,17 @@ export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /**
  * Refuses bodies over the limit before anything parses them: at once when
  * Content-Length says so, and while streaming when the body is chunked.
- * Returns the request to carry on with, or the 413 response to send.
+ * Returns the request to carry on with, or the 413 response to send (in the
+ * route's own error shape when `refuse` is given).
  */
-export async function limitBody(request: Request, maxBytes: number): Promise<Request | Response> {
+export async function limitBody(
+  request: Request,
+  maxBytes: number,
+  refuse: (message: string) => Response = (message) =>
+    errorResponse(413, 'PAYLOAD_TOO_LARGE', message),
+): Promise<Request | Response> {
   if (request.body === null) return request;
-  const tooLarge = () =>
-    errorResponse(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `request body is larger than the limit of ${maxBytes} bytes`,
-    );
+  const tooLarge = () => refuse(`request body is larger than the limit of ${maxBytes} bytes`);
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared)) return declared > maxBytes ? tooLarge() : request;
 

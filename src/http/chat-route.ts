@@ -1,29 +1,32 @@
-import { MEMORY_MODES, type ChatInput, type ChatReceipt, type MemoryMode } from '../chat/pipeline';
+import type { ChatReceipt } from '../chat/memory-turn';
 import { createRequestContext, type RequestContext } from '../context';
 import { CodedError, type ErrorCode } from '../errors';
 import { encodeText } from '../encoding';
-import type { ChatMessage } from '../providers/types';
+import { isRecord } from '../providers/native';
 import { vaultLabel } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 
 /**
- * What the drop-in REST routes share: credentials and session from headers,
- * the chat pipeline, the receipt, and HTTP statuses for coded errors.
+ * What the REST routes share: credentials from headers, the JSON body, the
+ * memory receipt, and HTTP statuses for coded errors.
  *
- * Headers:
- *   Authorization: Bearer mk_…   (or x-api-key: mk_…, or X-Memory-Key: mk_…)   the memory key
- *   X-Provider-Key               the provider's API key, for this request only
- *   X-Session-Id, X-Conversation-Id, X-Memory-Mode   as in ChatInput
+ * The memory key is accepted as `Authorization: Bearer mk_…` (the OpenAI
+ * SDKs), `x-api-key: mk_…` (Anthropic's), `x-goog-api-key: mk_…` (Google's),
+ * `X-Memory-Key: mk_…`, or a `key=mk_…` query parameter (Gemini's REST
+ * examples); X-Provider-Key carries the provider's key for this request only.
  */
 export async function routeContext(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
 ): Promise<RequestContext> {
+  const queryKey = new URL(request.url).searchParams.get('key');
   const memoryKey =
     request.headers.get('x-memory-key') ??
     bearer(request.headers.get('authorization')) ??
-    request.headers.get('x-api-key');
+    request.headers.get('x-api-key') ??
+    request.headers.get('x-goog-api-key') ??
+    (queryKey?.startsWith('mk_') ? queryKey : null);
   const context = await createRequestContext(request, env, ctx, {
     authorization: memoryKey ? `Bearer ${memoryKey}` : null,
   });
@@ -41,53 +44,37 @@ function bearer(header: string | null): string | null {
   return match ? match[1]! : null;
 }
 
-export function sessionFromHeaders(
-  request: Request,
-): Pick<ChatInput, 'sessionId' | 'conversationId' | 'memoryMode'> {
-  const mode = request.headers.get('x-memory-mode')?.toUpperCase() ?? null;
-  if (mode !== null && !(MEMORY_MODES as readonly string[]).includes(mode)) {
+/**
+ * The request body as a JSON object. Anything else (a body that is not
+ * JSON, or JSON `null`, a list, a number, a string) is BAD_USER_INPUT; a
+ * content type other than JSON is refused with 415.
+ */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type && type !== 'application/json' && !type.endsWith('+json')) {
     throw new CodedError(
       'BAD_USER_INPUT',
-      `X-Memory-Mode must be one of ${MEMORY_MODES.join(', ')}`,
+      `send the body as application/json, not ${type}`,
+      'UNSUPPORTED_MEDIA_TYPE',
+      {
+        status: 415,
+      },
     );
   }
-  return {
-    sessionId: request.headers.get('x-session-id'),
-    conversationId: request.headers.get('x-conversation-id'),
-    memoryMode: mode as MemoryMode | null,
-  };
-}
-
-/** Text of a message's content: a string or a list of content parts (text parts only). */
-export function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part: unknown) =>
-        typeof part === 'object' && part !== null && (part as { type?: unknown }).type === 'text'
-          ? String((part as { text?: unknown }).text ?? '')
-          : '',
-      )
-      .join('');
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new CodedError('BAD_USER_INPUT', 'the body must be JSON', 'INVALID_JSON');
   }
-  throw new CodedError(
-    'BAD_USER_INPUT',
-    'message content must be a string or a list of content parts',
-  );
-}
-
-export function toRole(role: unknown): ChatMessage['role'] {
-  switch (role) {
-    case 'user':
-      return 'USER';
-    case 'assistant':
-      return 'ASSISTANT';
-    case 'system':
-    case 'developer':
-      return 'SYSTEM';
-    default:
-      throw new CodedError('BAD_USER_INPUT', `unsupported message role ${JSON.stringify(role)}`);
+  if (!isRecord(body)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `the body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'a list' : `a ${typeof body}`}`,
+      'INVALID_JSON',
+    );
   }
+  return body;
 }
 
 /** The receipt, compact, for the X-Memory-Receipt header (base64url JSON) and response bodies. */
@@ -125,34 +112,3 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   PAYMENT_REQUIRED: 402,
   UPSTREAM_ERROR: 502,
 };
-
-/** The HTTP status for a coded error; an upstream refusal keeps the provider's 4xx (a bad provider key is a 401). */
-export function statusOf(error: CodedError): number {
-  const upstream = Number(error.details.status);
-  if (error.code === 'UPSTREAM_ERROR' && upstream >= 400 && upstream < 500) return upstream;
-  if (error.code === 'UPSTREAM_ERROR' && error.reason === 'PROVIDER_TIMEOUT') return 504;
-  return HTTP_STATUS[error.code];
-}
-
-export function retryHeaders(error: CodedError): Record<string, string> {
-  return error.details.retryAfter === undefined
-    ? {}
-    : { 'retry-after': String(error.details.retryAfter) };
-}
-
-/** The request body as JSON, or a BAD_USER_INPUT error. */
-export async function readJsonBody<T>(request: Request): Promise<T> {
-  try {
-    return (await request.json()) as T;
-  } catch {
-    throw new CodedError('BAD_USER_INPUT', 'the body must be JSON');
-  }
-}
-
-/** OpenAI- or Anthropic-style messages as pipeline messages. */
-export function toChatMessages(messages: unknown[]): ChatMessage[] {
-  return messages.map((message) => {
-    const { role, content } = (message ?? {}) as { role?: unknown; content?: unknown };
-    return { role: toRole(role), content: textOf(content) };
-  });
-}

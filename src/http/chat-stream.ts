@@ -1,47 +1,53 @@
-import type { OpenChat } from '../chat/pipeline';
+import type { ChatOutcome, OpenChat } from '../chat/pipeline';
 import { CodedError } from '../errors';
-import { receiptHeaders } from './chat-route';
+import type { AnswerEvent } from '../providers/types';
 
 /** How one wire format frames a streamed answer, as SSE text. */
 export interface StreamFraming {
-  /** Frames sent before the first piece of text. */
+  /** Frames sent before anything of the answer. */
   opening: string[];
-  delta(text: string): string;
+  /** Frames for one piece of the answer (text or a tool call). */
+  event(event: AnswerEvent): string[];
   /** Frames that end a complete answer. */
-  closing: string[];
+  closing(outcome: ChatOutcome): string[];
   /** The frame that reports a failure inside the stream. */
   failure(error: CodedError): string;
 }
 
 /**
  * Streams an opened chat as Server-Sent Events in a provider's format, pulling
- * from the provider only as fast as the client reads. A client that goes away
- * cancels the stream, which aborts the upstream call.
+ * from the provider only as fast as the client reads. A failure ends the
+ * stream with one error frame; a client that goes away cancels the stream,
+ * which aborts the upstream call.
  */
 export function streamChat(
   chat: OpenChat,
   abort: AbortController,
   framing: StreamFraming,
+  headers: Record<string, string>,
 ): Response {
   const encoder = new TextEncoder();
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, frames: string[]) => {
+    for (const frame of frames) controller.enqueue(encoder.encode(frame));
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      for (const frame of framing.opening) controller.enqueue(encoder.encode(frame));
+      send(controller, framing.opening);
     },
     async pull(controller) {
       try {
-        const next = await chat.deltas.next();
+        const next = await chat.events.next();
         if (!next.done) {
-          controller.enqueue(encoder.encode(framing.delta(next.value)));
+          send(controller, framing.event(next.value));
           return;
         }
-        for (const frame of framing.closing) controller.enqueue(encoder.encode(frame));
+        send(controller, framing.closing(next.value));
       } catch (error) {
         const coded =
           error instanceof CodedError
             ? error
-            : new CodedError('UPSTREAM_ERROR', 'the stream failed');
-        controller.enqueue(encoder.encode(framing.failure(coded)));
+            : new CodedError('UPSTREAM_ERROR', 'the stream failed', 'STREAM_BROKEN');
+        send(controller, [framing.failure(coded)]);
       }
       controller.close();
     },
@@ -50,11 +56,7 @@ export function streamChat(
     },
   });
   return new Response(stream, {
-    headers: {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      ...receiptHeaders(chat.memory),
-    },
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers },
   });
 }
 

@@ -1,7 +1,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
-import { streamInterrupted, upstreamError, upstreamTimeout } from './upstream-error';
+import { providerRefused, streamBroken, timedOut, unreachable } from './upstream-error';
 
 /** The error message inside a provider's error body (all four use `error.message`). */
 async function errorMessage(response: Response): Promise<string> {
@@ -20,45 +20,143 @@ async function errorMessage(response: Response): Promise<string> {
   return text.slice(0, 500);
 }
 
+export interface UpstreamRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** The JSON body, as text (forwarded bodies are serialised once, by the caller). */
+  body: string;
+}
+
+export interface OpenedUpstream {
+  response: Response;
+  /** Aborts the call; the caller's signal aborts it too. */
+  abort: AbortController;
+}
+
 /**
- * POSTs a streaming request to a provider. Resolves once the provider has
- * accepted it (2xx), throws a coded upstream error otherwise. The returned
- * controller aborts the call; the caller's signal aborts it too.
+ * POSTs a request to a provider. Resolves once the provider has accepted it
+ * (2xx with a body); otherwise throws a coded upstream error: the provider's
+ * refusal (PROVIDER_4XX / 5XX), TIMEOUT when no response came within
+ * `timeoutMs`, UNREACHABLE when the connection failed. When the caller's
+ * signal aborts (the client went away) the abort reason is rethrown as is.
  */
 export async function openUpstream(
   provider: ProviderId,
-  url: string,
-  init: { headers: Record<string, string>; body: unknown },
+  request: UpstreamRequest,
   apiKey: string | null,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<{ response: Response; abort: AbortController }> {
+): Promise<OpenedUpstream> {
   const abort = new AbortController();
   const onAbort = () => abort.abort(signal.reason);
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => abort.abort(new Error('timeout')), timeoutMs);
+  let timedOutNow = false;
+  const timer = setTimeout(() => {
+    timedOutNow = true;
+    abort.abort(new Error('timeout'));
+  }, timeoutMs);
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...init.headers },
-      body: JSON.stringify(init.body),
-      signal: abort.signal,
-    });
-    if (!response.ok) {
-      throw upstreamError(
+    let response: Response;
+    try {
+      response = await fetch(request.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...request.headers },
+        body: request.body,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (timedOutNow) throw timedOut(provider, timeoutMs);
+      throw unreachable(
         provider,
-        response.status,
-        await errorMessage(response),
+        error instanceof Error ? error.message : 'connection failed',
         apiKey,
-        response.headers.get('retry-after'),
       );
     }
-    if (response.body === null) throw upstreamError(provider, 502, 'empty response body', apiKey);
+    if (!response.ok) {
+      const message = await errorMessage(response);
+      if (timedOutNow) throw timedOut(provider, timeoutMs);
+      throw providerRefused(
+        provider,
+        response.status,
+        message,
+        apiKey,
+        response.headers.get('retry-after'),
+        response.headers.get('request-id') ?? response.headers.get('x-request-id'),
+      );
+    }
+    if (response.body === null) throw streamBroken(provider, 'the response had no body', apiKey);
     return { response, abort };
-  } catch (error) {
-    if (abort.signal.aborted && !signal.aborted) throw upstreamTimeout(provider, timeoutMs);
-    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads a whole (non-streamed) response body, waiting at most `timeoutMs`;
+ * a connection lost meanwhile is STREAM_BROKEN.
+ */
+export async function readBody(
+  provider: ProviderId,
+  opened: OpenedUpstream,
+  apiKey: string | null,
+  timeoutMs: number,
+): Promise<Uint8Array<ArrayBuffer>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      opened.abort.abort(new Error('timeout'));
+      reject(timedOut(provider, timeoutMs));
+    }, timeoutMs);
+  });
+  try {
+    return new Uint8Array(
+      await Promise.race([
+        opened.response.arrayBuffer().catch((error: unknown) => {
+          throw streamBroken(
+            provider,
+            error instanceof Error ? error.message : 'connection lost',
+            apiKey,
+          );
+        }),
+        deadline,
+      ]),
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads one chunk of a stream, waiting at most `idleMs`: a read that fails is
+ * STREAM_BROKEN, one that takes too long TIMEOUT (and aborts the call).
+ */
+export async function readWithin<T>(
+  provider: ProviderId,
+  reader: ReadableStreamDefaultReader<T>,
+  abort: AbortController,
+  idleMs: number,
+  apiKey: string | null,
+): Promise<ReadableStreamReadResult<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      abort.abort(new Error('timeout'));
+      reject(timedOut(provider, idleMs));
+    }, idleMs);
+  });
+  try {
+    return await Promise.race([
+      reader.read().catch((error: unknown) => {
+        throw streamBroken(
+          provider,
+          error instanceof Error ? error.message : 'connection lost',
+          apiKey,
+        );
+      }),
+      idle,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -70,39 +168,22 @@ export async function openUpstream(
  */
 export async function* serverSentEvents(
   provider: ProviderId,
-  response: Response,
-  abort: AbortController,
+  opened: OpenedUpstream,
   idleMs: number,
+  apiKey: string | null,
 ): AsyncGenerator<EventSourceMessage, void, undefined> {
-  const reader = response
+  const reader = opened.response
     .body!.pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream())
     .getReader();
   try {
     for (;;) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const idle = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(upstreamTimeout(provider, idleMs)), idleMs);
-      });
-      try {
-        const { done, value } = await Promise.race([
-          reader.read().catch((error: unknown) => {
-            throw streamInterrupted(
-              provider,
-              error instanceof Error ? error.message : 'connection lost',
-              null,
-            );
-          }),
-          idle,
-        ]);
-        if (done) return;
-        yield value;
-      } finally {
-        clearTimeout(timer);
-      }
+      const { done, value } = await readWithin(provider, reader, opened.abort, idleMs, apiKey);
+      if (done) return;
+      yield value;
     }
   } finally {
-    abort.abort();
+    opened.abort.abort();
     reader.releaseLock();
   }
 }

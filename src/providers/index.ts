@@ -1,16 +1,148 @@
-import { AnthropicProvider } from './anthropic';
-import { GoogleProvider } from './google';
-import { OpenAiCompatibleProvider } from './openai';
-import type { Provider, ProviderId, ProviderSettings } from './types';
+import { anthropicDecoding } from './anthropic/decode';
+import { anthropicNative } from './anthropic/native';
+import { ANTHROPIC_VERSION, anthropicBody } from './anthropic/request';
+import type { WireDecoding } from './decoder';
+import { googleDecoding } from './google/decode';
+import { googleNative } from './google/native';
+import { geminiBody } from './google/request';
+import { openUpstream, serverSentEvents, type UpstreamRequest } from './http';
+import type { NativeBodyFormat } from './native';
+import { openAiDecoding } from './openai/decode';
+import { openAiNative } from './openai/native';
+import { openAiRequest } from './openai/request';
+import {
+  wireFormatOf,
+  type AnswerEnd,
+  type AnswerEvent,
+  type Provider,
+  type ProviderCall,
+  type ProviderId,
+  type ProviderSettings,
+  type WireFormat,
+} from './types';
+import { streamBroken } from './upstream-error';
+
+/** Everything the chat code needs of one wire format. */
+export interface Wire {
+  format: WireFormat;
+  decoding: WireDecoding;
+  native: NativeBodyFormat;
+}
+
+const WIRES: Record<WireFormat, Wire> = {
+  openai: { format: 'openai', decoding: openAiDecoding, native: openAiNative },
+  anthropic: { format: 'anthropic', decoding: anthropicDecoding, native: anthropicNative },
+  google: { format: 'google', decoding: googleDecoding, native: googleNative },
+};
+
+export function wireOf(provider: ProviderId): Wire {
+  return WIRES[wireFormatOf(provider)];
+}
+
+/** Client headers a provider understands and that are the client's business, passed on as sent. */
+const FORWARDED_HEADERS: Record<WireFormat, string[]> = {
+  openai: ['openai-organization', 'openai-project', 'openai-beta', 'http-referer', 'x-title'],
+  anthropic: ['anthropic-version', 'anthropic-beta'],
+  google: [],
+};
+
+/** Where a provider's chat endpoint is; throws when the provider is not configured. */
+export function upstreamUrl(
+  provider: ProviderId,
+  settings: ProviderSettings,
+  model: string,
+  stream: boolean,
+): string {
+  const base = settings.endpoints[provider];
+  if (base === null) throw new Error(`provider ${provider} is not configured`);
+  const root = base.replace(/\/$/, '');
+  switch (wireFormatOf(provider)) {
+    case 'anthropic':
+      return `${root}/v1/messages`;
+    case 'google':
+      return `${root}/v1beta/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+    default:
+      return `${root}/chat/completions`;
+  }
+}
+
+/** The provider's credentials and protocol headers, plus the client's own provider headers. */
+export function upstreamHeaders(
+  provider: ProviderId,
+  apiKey: string | null,
+  stream: boolean,
+  client: Headers | null = null,
+): Record<string, string> {
+  const format = wireFormatOf(provider);
+  const headers: Record<string, string> = {
+    accept: stream ? 'text/event-stream' : 'application/json',
+  };
+  for (const name of FORWARDED_HEADERS[format]) {
+    const value = client?.get(name);
+    if (value) headers[name] = value;
+  }
+  if (format === 'anthropic') {
+    headers['x-api-key'] = apiKey ?? '';
+    headers['anthropic-version'] ??= ANTHROPIC_VERSION;
+  } else if (format === 'google') {
+    headers['x-goog-api-key'] = apiKey ?? '';
+  } else if (apiKey) {
+    headers.authorization = `Bearer ${apiKey}`;
+  }
+  if (provider === 'openrouter') headers['x-title'] ??= 'MemoryRouter';
+  return headers;
+}
+
+/** Builds, sends and decodes a streamed call from a provider-neutral request. */
+class StreamingProvider implements Provider {
+  constructor(readonly id: ProviderId) {}
+
+  async stream(call: ProviderCall, settings: ProviderSettings) {
+    const wire = wireOf(this.id);
+    const body =
+      wire.format === 'anthropic'
+        ? anthropicBody(call)
+        : wire.format === 'google'
+          ? geminiBody(call)
+          : openAiRequest(this.id, call);
+    const request: UpstreamRequest = {
+      url: upstreamUrl(this.id, settings, call.model, true),
+      headers: upstreamHeaders(this.id, call.apiKey, true),
+      body: JSON.stringify(body),
+    };
+    const opened = await openUpstream(
+      this.id,
+      request,
+      call.apiKey,
+      settings.timeoutMs,
+      call.signal,
+    );
+    return this.events(wire, opened, settings, call.apiKey);
+  }
+
+  private async *events(
+    wire: Wire,
+    opened: Awaited<ReturnType<typeof openUpstream>>,
+    settings: ProviderSettings,
+    apiKey: string | null,
+  ): AsyncGenerator<AnswerEvent, AnswerEnd, undefined> {
+    const decoder = wire.decoding.streamDecoder(this.id, apiKey);
+    for await (const event of serverSentEvents(this.id, opened, settings.timeoutMs, apiKey)) {
+      for (const decoded of decoder.push(event)) yield decoded;
+      if (decoder.complete && wire.format === 'anthropic') break;
+    }
+    if (!decoder.complete)
+      throw streamBroken(this.id, 'the stream ended before the answer was complete', apiKey);
+    return decoder.end();
+  }
+}
 
 const PROVIDERS: Record<ProviderId, Provider> = {
-  openai: new OpenAiCompatibleProvider('openai', (s) => s.endpoints.openai),
-  openrouter: new OpenAiCompatibleProvider('openrouter', (s) => s.endpoints.openrouter, {
-    'x-title': 'MemoryRouter',
-  }),
-  compatible: new OpenAiCompatibleProvider('compatible', (s) => s.endpoints.compatible),
-  anthropic: new AnthropicProvider(),
-  google: new GoogleProvider(),
+  openai: new StreamingProvider('openai'),
+  anthropic: new StreamingProvider('anthropic'),
+  google: new StreamingProvider('google'),
+  openrouter: new StreamingProvider('openrouter'),
+  compatible: new StreamingProvider('compatible'),
 };
 
 export function providerFor(id: ProviderId): Provider {

@@ -7,7 +7,9 @@ import {
   type ChatOutcome,
   type ChatReceipt,
 } from '../chat/pipeline';
+import { parseResponseFormat, parseToolChoice, parseTools } from '../chat/tool-input';
 import type { GraphQLContext } from '../context';
+import type { AnswerUsage, ChatMessage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
 import { SearchHitRef, WindowQueryInput } from './search';
@@ -22,11 +24,38 @@ export const MemoryModeEnum = builder.enumType('MemoryMode', {
   } as const,
 });
 
+export const ToolCallInput = builder.inputType('ToolCallInput', {
+  description:
+    'A tool call the model made, sent back in the conversation on its ASSISTANT message.',
+  fields: (t) => ({
+    id: t.string({ required: true, description: 'The id the model gave the call (ToolCall.id).' }),
+    name: t.string({ required: true, description: 'The tool it called.' }),
+    arguments: t.field({
+      type: 'JSON',
+      required: true,
+      description: 'Its arguments, as ToolCall.arguments gave them (an object, or JSON text).',
+    }),
+  }),
+});
+
 export const ChatMessageInput = builder.inputType('ChatMessageInput', {
   description: 'One message of the conversation so far.',
   fields: (t) => ({
     role: t.field({ type: RoleEnum, required: true, description: 'Who said it.' }),
-    content: t.string({ required: true, description: 'What was said.' }),
+    content: t.string({
+      required: true,
+      description:
+        'What was said; a tool result message holds the result; may be empty beside toolCalls.',
+    }),
+    toolCalls: t.field({
+      type: [ToolCallInput],
+      required: false,
+      description: 'On an ASSISTANT message: the tool calls the model made in that turn.',
+    }),
+    toolCallId: t.string({
+      required: false,
+      description: 'On a USER message: this message is the result of that tool call (ToolCall.id).',
+    }),
   }),
 });
 
@@ -65,6 +94,104 @@ export const ChatInputRef = builder.inputType('ChatInput', {
     }),
     temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
     maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),
+    topP: t.float({ required: false, description: 'Nucleus sampling, 0–1.' }),
+    stop: t.stringList({
+      required: false,
+      description: 'Stop sequences (at most 4).',
+      validate: z.array(z.string()).max(4),
+    }),
+    tools: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'Tools the model may call: a list of { name, description?, parameters? (JSON Schema) }, or OpenAI\'s { type: "function", function: { … } } form. Calls come back in ChatResult.toolCalls and ChatEvent.toolCall; send their results as USER messages with toolCallId.',
+    }),
+    toolChoice: t.field({
+      type: 'JSON',
+      required: false,
+      description: '"auto" (default), "none", "required", or { name } to force one tool.',
+    }),
+    responseFormat: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it).',
+    }),
+  }),
+});
+
+/** GraphQL's ChatInput as the pipeline's: tool calls, results and the JSON fields checked. */
+function chatInput(
+  raw: {
+    messages: {
+      role: ChatMessage['role'];
+      content: string;
+      toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
+      toolCallId?: string | null;
+    }[];
+    tools?: unknown;
+    toolChoice?: unknown;
+    responseFormat?: unknown;
+  } & Omit<ChatInput, 'messages' | 'tools' | 'toolChoice' | 'responseFormat'>,
+): ChatInput {
+  const tools = parseTools(raw.tools, 'tools');
+  return {
+    ...raw,
+    messages: raw.messages.map((message) => ({
+      role: message.role,
+      content: message.content,
+      ...(message.toolCalls?.length
+        ? {
+            toolCalls: message.toolCalls.map((call) => ({
+              id: call.id,
+              name: call.name,
+              arguments:
+                typeof call.arguments === 'string'
+                  ? call.arguments
+                  : JSON.stringify(call.arguments ?? {}),
+            })),
+          }
+        : {}),
+      ...(message.toolCallId ? { toolCallId: message.toolCallId } : {}),
+    })),
+    tools,
+    toolChoice: parseToolChoice(raw.toolChoice, tools, 'toolChoice'),
+    responseFormat: parseResponseFormat(raw.responseFormat, 'responseFormat'),
+  };
+}
+
+export const ToolCallRef = builder.objectRef<ToolCall>('ToolCall');
+ToolCallRef.implement({
+  description:
+    'A call the model made to one of the tools offered; run it and send its result back.',
+  fields: (t) => ({
+    id: t.exposeString('id', {
+      description: 'Identifies the call; the result message names it (toolCallId).',
+    }),
+    name: t.exposeString('name', { description: 'The tool called.' }),
+    arguments: t.field({
+      type: 'JSON',
+      description: 'The arguments, parsed; the raw text when the model wrote invalid JSON.',
+      resolve: (call) => {
+        try {
+          return JSON.parse(call.arguments) as unknown;
+        } catch {
+          return call.arguments;
+        }
+      },
+    }),
+  }),
+});
+
+export const ChatUsageRef = builder.objectRef<AnswerUsage>('ChatUsage');
+ChatUsageRef.implement({
+  description: 'Tokens of the model call as the provider reported them.',
+  fields: (t) => ({
+    inputTokens: t.exposeInt('inputTokens', {
+      nullable: true,
+      description: 'Prompt tokens, cached ones included (memory block included).',
+    }),
+    outputTokens: t.exposeInt('outputTokens', { nullable: true, description: 'Tokens of answer.' }),
   }),
 });
 
@@ -95,11 +222,28 @@ ChatResultRef.implement({
       description: 'Memory injected.',
       resolve: (result) => result.memory,
     }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      description: 'Tool calls the model made (empty for a final answer).',
+      resolve: (result) => result.toolCalls,
+    }),
+    finishReason: t.exposeString('finishReason', {
+      nullable: true,
+      description:
+        "Why the answer ended, in the provider's own words (stop, tool_calls, end_turn, tool_use, STOP, …).",
+    }),
+    usage: t.field({
+      type: ChatUsageRef,
+      nullable: true,
+      description: 'Tokens as the provider reported them; null when it reported none.',
+      resolve: (result) => result.usage,
+    }),
   }),
 });
 
 interface ChatEventShape {
   delta: string | null;
+  toolCall: ToolCall | null;
   done: boolean;
   result: ChatOutcome | null;
 }
@@ -110,7 +254,13 @@ ChatEventRef.implement({
   fields: (t) => ({
     delta: t.exposeString('delta', {
       nullable: true,
-      description: 'Next piece of the answer; null on the final event.',
+      description: 'Next piece of the answer; null on the final event and on tool calls.',
+    }),
+    toolCall: t.field({
+      type: ToolCallRef,
+      nullable: true,
+      description: 'A tool call, as soon as the model has made it whole.',
+      resolve: (event) => event.toolCall,
     }),
     done: t.exposeBoolean('done', { description: 'True on the final event.' }),
     result: t.field({
@@ -138,11 +288,22 @@ async function chatEvents(
   const iterator: AsyncIterableIterator<ChatEventShape> = {
     async next() {
       if (finished) return { done: true, value: undefined };
-      const next = await chat.deltas.next();
-      if (!next.done)
-        return { done: false, value: { delta: next.value, done: false, result: null } };
+      const next = await chat.events.next();
+      if (!next.done) {
+        const event = next.value;
+        return {
+          done: false,
+          value:
+            event.type === 'text'
+              ? { delta: event.text, toolCall: null, done: false, result: null }
+              : { delta: null, toolCall: event.call, done: false, result: null },
+        };
+      }
       finished = true;
-      return { done: false, value: { delta: null, done: true, result: next.value } };
+      return {
+        done: false,
+        value: { delta: null, toolCall: null, done: true, result: next.value },
+      };
     },
     async return() {
       finished = true;
@@ -168,7 +329,7 @@ builder.mutationFields((t) => ({
     description:
       'Chat with memory, any model; the provider key travels in the X-Provider-Key header.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
-    resolve: (_root, { input }, context) => completeChat(context, input, context.signal),
+    resolve: (_root, { input }, context) => completeChat(context, chatInput(input), context.signal),
   }),
 }));
 
@@ -179,7 +340,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
-    subscribe: (_root, { input }, context) => chatEvents(context, input),
+    subscribe: (_root, { input }, context) => chatEvents(context, chatInput(input)),
     resolve: (event) => event,
   }),
 }));

@@ -4,6 +4,7 @@ import './vault';
 import './memory';
 import './search';
 import './memory-key';
+import './provider-key';
 import './chat';
 import './usage';
 import './snapshot';

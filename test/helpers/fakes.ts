@@ -3,14 +3,15 @@ export interface FakeCall {
   host: string;
   path: string;
   headers: Record<string, string>;
-  body: Record<string, unknown> & {
-    messages?: { role: string; content: string }[];
-    system?: string;
-    systemInstruction?: { parts: { text: string }[] };
-    contents?: { role: string; parts: { text: string }[] }[];
-  };
+  /** The request body exactly as it arrived. */
+  rawBody: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each provider's own body shape
+  body: Record<string, any>;
   cancelled: boolean;
 }
+
+/** Ways a scripted provider call fails (test/fakes/sse.mjs and providers-worker.mjs). */
+export type FakeMode = 'cut' | 'hang' | 'reset' | 'malformed' | 'midstream-error' | 'unreachable';
 
 export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];
@@ -25,7 +26,7 @@ export async function scriptFake(script: {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
-  mode?: 'cut' | 'hang';
+  mode?: FakeMode;
   reply?: string;
 }): Promise<void> {
   await fetch('http://fakes.test/_script', { method: 'POST', body: JSON.stringify(script) });

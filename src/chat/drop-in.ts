@@ -1,0 +1,163 @@
+import type { RequestContext } from '../context';
+import type { Embedder } from '../embed/embedder';
+import { CodedError } from '../errors';
+import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
+import type { Wire } from '../providers';
+import { providerSettings } from '../providers';
+import type { ParsedModel } from '../providers/models';
+import type { NativeBody, UserTurn } from '../providers/native';
+import type { CollectedAnswer } from '../providers/types';
+import type { VaultSelector } from '../resolvers/principal';
+import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
+import {
+  chatVaults,
+  NO_MEMORY,
+  recallMemory,
+  rememberTurn,
+  type ChatReceipt,
+  type TurnItem,
+} from './memory-turn';
+import { requireProviderKey } from './provider-keys';
+
+/** Time spent before the provider call, for the timing headers. */
+export interface DropInTimings {
+  /** Memory search and block rendering, embedding included. */
+  memoryMs: number;
+  embeddingMs: number;
+}
+
+/** A native request made ready to forward, and what to do once its answer is known. */
+export interface DropInCall {
+  model: ParsedModel;
+  controls: MemoryControls;
+  /** The client's body without MemoryRouter's fields, memory added in the provider's system slot. */
+  body: NativeBody;
+  apiKey: string | null;
+  receipt: ChatReceipt;
+  timings: DropInTimings;
+  /** The session vault used, if any (echoed in X-Session-ID). */
+  sessionId: string | null;
+  /** Meters the injected memory: call it once the provider has accepted the call. */
+  accepted(): Promise<void>;
+  /** Stores the turn when the answer ends it (call once, with the complete answer). */
+  finished(answer: CollectedAnswer): void;
+}
+
+/** Wraps the request's embedder to add up the time its calls take. */
+function timeEmbedder(context: RequestContext): { elapsed(): number } {
+  const inner = context.embedder;
+  let total = 0;
+  const timedCall =
+    (call: (texts: readonly string[]) => Promise<Float32Array[]>) =>
+    async (texts: readonly string[]) => {
+      const started = performance.now();
+      try {
+        return await call(texts);
+      } finally {
+        total += performance.now() - started;
+      }
+    };
+  const timed: Embedder = {
+    model: inner.model,
+    dimensions: inner.dimensions,
+    embedQueries: timedCall((texts) => inner.embedQueries(texts)),
+    embedPassages: timedCall((texts) => inner.embedPassages(texts)),
+  };
+  context.embedder = timed;
+  return { elapsed: () => total };
+}
+
+/**
+ * Prepares a request in the provider's own format for forwarding: reads and
+ * strips MemoryRouter's controls, finds the provider key (X-Provider-Key or a
+ * stored one), searches memory with the user's last words (never a tool
+ * result) and injects it in the format's system slot. The rest of the body,
+ * unknown fields included, is forwarded as the client wrote it.
+ */
+export async function prepareDropIn(
+  context: RequestContext,
+  request: { headers: Headers; body: NativeBody; model: ParsedModel; wire: Wire },
+): Promise<DropInCall> {
+  requireActiveAccount(context);
+  const { model, wire } = request;
+  const controls = memoryControls(request.headers, request.body);
+  const { body: stripped, excluded } = stripOwnFields(request.body, wire.native.messagesKey);
+  if (!Array.isArray(stripped[wire.native.messagesKey])) {
+    throw new CodedError('BAD_USER_INPUT', `\`${wire.native.messagesKey}\` must be a list`);
+  }
+  if (
+    model.provider === 'compatible' &&
+    providerSettings(context.env).endpoints.compatible === null
+  ) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+    );
+  }
+  const vaults = chatVaults(controls.sessionId, controls.conversationId);
+  const apiKey = await requireProviderKey(context, model.provider);
+  const userTurn = wire.native.userTurn(stripped);
+
+  const embedding = timeEmbedder(context);
+  let receipt: ChatReceipt = NO_MEMORY;
+  let body = stripped;
+  let memoryMs = 0;
+  if ((controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null) {
+    const recalled = await recallMemory(context, model, {
+      query: userTurn.text,
+      vaults,
+      windows: controls.windows,
+      limit: controls.contextLimit,
+    });
+    memoryMs = recalled.elapsedMs;
+    receipt = recalled.receipt;
+    if (recalled.block !== null) body = wire.native.injectMemory(stripped, recalled.block);
+  }
+  if (wire.format !== 'google') body = { ...body, model: model.model };
+
+  let done = false;
+  return {
+    model,
+    controls,
+    body,
+    apiKey,
+    receipt,
+    timings: { memoryMs, embeddingMs: embedding.elapsed() },
+    sessionId: controls.sessionId,
+    accepted: () => meterMemoryTokens(context, receipt.memoryTokens),
+    finished(answer) {
+      if (done) return;
+      done = true;
+      const items = turnItems(controls, userTurn, excluded, answer, () =>
+        userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
+      );
+      if (items.length > 0) rememberTurn(context, vaults.at(-1) as VaultSelector, items);
+    },
+  };
+}
+
+/**
+ * What a finished drop-in turn stores: nothing unless memory is written and
+ * the answer is final (text, no pending tool calls); then the user's words
+ * (unless `memory: false` or X-Memory-Store: false), tool plumbing when asked
+ * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response: false).
+ */
+export function turnItems(
+  controls: MemoryControls,
+  userTurn: UserTurn | null,
+  excluded: Set<number>,
+  answer: CollectedAnswer,
+  plumbing: () => TurnItem[],
+): TurnItem[] {
+  if (controls.mode !== 'READ_WRITE' && controls.mode !== 'WRITE') return [];
+  if (answer.toolCalls.length > 0 || answer.text.trim() === '') return [];
+  const items: TurnItem[] = [];
+  if (controls.storeRequest && userTurn !== null && !excluded.has(userTurn.index)) {
+    items.push({ role: 'USER', content: userTurn.text });
+  }
+  if (controls.storeTools) {
+    items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));
+  }
+  if (controls.storeResponse) items.push({ role: 'ASSISTANT', content: answer.text });
+  return items;
+}

@@ -1,0 +1,167 @@
+import { CodedError } from '../errors';
+import type { WindowQuery } from '../kronos/plan';
+import { isRecord, type NativeBody } from '../providers/native';
+
+export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
+export type MemoryMode = (typeof MEMORY_MODES)[number];
+
+/**
+ * Mode names accepted in X-Memory-Mode and `memory_mode`: ours, and those of
+ * the system MemoryRouter replaces (on/auto/default, off/none, read, write).
+ */
+const MODE_NAMES: Record<string, MemoryMode> = {
+  read_write: 'READ_WRITE',
+  on: 'READ_WRITE',
+  auto: 'READ_WRITE',
+  default: 'READ_WRITE',
+  read: 'READ',
+  write: 'WRITE',
+  off: 'OFF',
+  none: 'OFF',
+};
+
+/** X-Memory-Recency-Bias as hits per KRONOS window: more recent or more long-term memory. */
+const RECENCY_WINDOWS: Record<string, WindowQuery[] | null> = {
+  low: [
+    { window: 'HOT', limit: 2 },
+    { window: 'WORKING', limit: 4 },
+    { window: 'LONG_TERM', limit: 6 },
+  ],
+  medium: null,
+  high: [
+    { window: 'HOT', limit: 6 },
+    { window: 'WORKING', limit: 4 },
+    { window: 'LONG_TERM', limit: 2 },
+  ],
+};
+
+/** Most memory tokens X-Memory-Context-Limit may ask for (a quarter of the model's context caps it too). */
+export const MAX_CONTEXT_LIMIT = 100_000;
+
+/** What a drop-in request asks of memory, from its headers and its body. */
+export interface MemoryControls {
+  mode: MemoryMode;
+  sessionId: string | null;
+  conversationId: string | null;
+  /** X-Memory-Store: store the user's words. */
+  storeRequest: boolean;
+  /** X-Memory-Store-Response: store the answer. */
+  storeResponse: boolean;
+  /** X-Memory-Store-Tools: also store tool calls and results. */
+  storeTools: boolean;
+  /** X-Memory-Context-Limit: most memory tokens to inject. */
+  contextLimit: number | null;
+  /** X-Memory-Recency-Bias as windows; null: the deployment's defaults. */
+  windows: WindowQuery[] | null;
+  /** X-Memory-Receipt-In-Body: add a `memory` field to non-streamed answers. */
+  receiptInBody: boolean;
+}
+
+export function parseMode(raw: string, where: string): MemoryMode {
+  const mode = MODE_NAMES[raw.trim().toLowerCase()];
+  if (mode === undefined) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${where} must be one of on, off, read, write (or ${MEMORY_MODES.join(', ')})`,
+      'MEMORY_CONTROL',
+    );
+  }
+  return mode;
+}
+
+function flag(headers: Headers, name: string, fallback: boolean): boolean {
+  const raw = headers.get(name)?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new CodedError('BAD_USER_INPUT', `${name} must be true or false`, 'MEMORY_CONTROL');
+}
+
+/**
+ * Reads the memory controls. Body fields (`memory_mode`, `session_id`) win
+ * over their headers, as in the replaced system.
+ */
+export function memoryControls(headers: Headers, body: NativeBody): MemoryControls {
+  const bodyMode = body.memory_mode;
+  if (bodyMode !== undefined && typeof bodyMode !== 'string') {
+    throw new CodedError('BAD_USER_INPUT', 'memory_mode must be a string', 'MEMORY_CONTROL');
+  }
+  const headerMode = headers.get('x-memory-mode');
+  const mode =
+    bodyMode !== undefined
+      ? parseMode(bodyMode, 'memory_mode')
+      : headerMode
+        ? parseMode(headerMode, 'X-Memory-Mode')
+        : 'READ_WRITE';
+
+  const bodySession = body.session_id;
+  if (bodySession !== undefined && bodySession !== null && typeof bodySession !== 'string') {
+    throw new CodedError('BAD_USER_INPUT', 'session_id must be a string', 'MEMORY_CONTROL');
+  }
+
+  const limitHeader = headers.get('x-memory-context-limit');
+  let contextLimit: number | null = null;
+  if (limitHeader !== null && limitHeader.trim() !== '') {
+    contextLimit = Number(limitHeader);
+    if (!Number.isInteger(contextLimit) || contextLimit < 0 || contextLimit > MAX_CONTEXT_LIMIT) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `X-Memory-Context-Limit must be a whole number of tokens from 0 to ${MAX_CONTEXT_LIMIT}`,
+        'MEMORY_CONTROL',
+      );
+    }
+  }
+
+  const bias = headers.get('x-memory-recency-bias')?.trim().toLowerCase();
+  if (bias !== undefined && bias !== '' && !(bias in RECENCY_WINDOWS)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Recency-Bias must be low, medium or high',
+      'MEMORY_CONTROL',
+    );
+  }
+
+  return {
+    mode,
+    sessionId: (bodySession as string | null | undefined) || headers.get('x-session-id') || null,
+    conversationId: headers.get('x-conversation-id') || null,
+    storeRequest: flag(headers, 'x-memory-store', true),
+    storeResponse: flag(headers, 'x-memory-store-response', true),
+    storeTools: flag(headers, 'x-memory-store-tools', false),
+    contextLimit,
+    windows: bias ? (RECENCY_WINDOWS[bias] ?? null) : null,
+    receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),
+  };
+}
+
+/**
+ * Removes MemoryRouter's own fields so the provider never sees them:
+ * `memory_mode` and `session_id` at the top, `memory` on each message.
+ * Returns the positions of messages marked `memory: false`.
+ */
+export function stripOwnFields(
+  body: NativeBody,
+  messagesKey: 'messages' | 'contents',
+): { body: NativeBody; excluded: Set<number> } {
+  const rest: NativeBody = { ...body };
+  delete rest.memory_mode;
+  delete rest.session_id;
+  const excluded = new Set<number>();
+  const list = rest[messagesKey];
+  if (Array.isArray(list)) {
+    rest[messagesKey] = list.map((message: unknown, index) => {
+      if (!isRecord(message) || !('memory' in message)) return message;
+      const { memory, ...kept } = message;
+      if (typeof memory !== 'boolean') {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          `${messagesKey}[${index}].memory must be true or false`,
+          'MEMORY_CONTROL',
+        );
+      }
+      if (!memory) excluded.add(index);
+      return kept;
+    });
+  }
+  return { body: rest, excluded };
+}

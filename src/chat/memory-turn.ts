@@ -1,0 +1,112 @@
+import type { RequestContext } from '../context';
+import type { WindowQuery } from '../kronos/plan';
+import { contextWindow, type ParsedModel } from '../providers/models';
+import type { RankedHit } from '../resolvers/merge-hits';
+import type { VaultSelector } from '../resolvers/principal';
+import { MAX_QUERY_LENGTH, searchMemories } from '../resolvers/search-memories';
+import { storeMemories } from '../resolvers/store-memories';
+import { renderMemoryBlock } from './memory-block';
+
+export interface ChatReceipt {
+  hits: RankedHit[];
+  memoryTokens: number;
+}
+
+export interface Recalled {
+  /** The block to inject; null when nothing fits or nothing was found. */
+  block: string | null;
+  receipt: ChatReceipt;
+  /** Time spent searching, embedding the query included. */
+  elapsedMs: number;
+}
+
+export const NO_MEMORY: ChatReceipt = { hits: [], memoryTokens: 0 };
+
+/** The vaults a chat reads: CORE, then the session's, then the conversation's (written to: the last). */
+export function chatVaults(
+  sessionId?: string | null,
+  conversationId?: string | null,
+): VaultSelector[] {
+  return [
+    { kind: 'CORE' },
+    ...(sessionId ? [{ kind: 'SESSION' as const, id: sessionId }] : []),
+    ...(conversationId ? [{ kind: 'EPHEMERAL' as const, id: conversationId }] : []),
+  ];
+}
+
+/**
+ * Searches the chat's vaults with the user's words and renders the best
+ * memories as a block within the token budget: the smaller of `limit` (or the
+ * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
+ */
+export async function recallMemory(
+  context: RequestContext,
+  model: ParsedModel,
+  options: {
+    query: string;
+    vaults: VaultSelector[];
+    windows?: WindowQuery[] | null;
+    limit?: number | null;
+  },
+): Promise<Recalled> {
+  const started = performance.now();
+  const budget = Math.min(
+    options.limit ?? context.config.memoryTokenBudget,
+    Math.floor(contextWindow(model) / 4),
+  );
+  if (budget <= 0 || options.query.trim() === '')
+    return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
+  const found = await searchMemories(context, {
+    query: options.query.slice(0, MAX_QUERY_LENGTH),
+    vaults: options.vaults,
+    windows: options.windows ?? null,
+  });
+  const block = await renderMemoryBlock(found.hits, budget);
+  return {
+    block: block?.text ?? null,
+    receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
+    elapsedMs: performance.now() - started,
+  };
+}
+
+export interface TurnItem {
+  role: 'USER' | 'ASSISTANT' | 'SYSTEM';
+  content: string;
+  metadata?: Record<string, unknown>;
+}
+
+/**
+ * Stores a finished turn in the target vault after the response, in
+ * ctx.waitUntil: items get consecutive timestamps so they list in order. A
+ * failure is logged (message only) and never reaches the client, who already
+ * has the answer.
+ */
+export function rememberTurn(
+  context: RequestContext,
+  target: VaultSelector,
+  items: TurnItem[],
+): void {
+  const kept = items.filter((item) => item.content.trim() !== '');
+  if (kept.length === 0) return;
+  const now = Date.now();
+  context.ctx.waitUntil(
+    storeMemories(
+      context,
+      kept.map((item, index) => ({
+        vault: target,
+        content: item.content,
+        role: item.role,
+        metadata: item.metadata ?? null,
+        createdAt: new Date(now - (kept.length - 1 - index)),
+      })),
+    ).then(
+      () => undefined,
+      (error: unknown) => {
+        console.error(
+          'storing a chat turn failed',
+          error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
+        );
+      },
+    ),
+  );
+}

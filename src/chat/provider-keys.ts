@@ -1,0 +1,69 @@
+import { accountStub } from '../auth/authenticate';
+import type { RequestContext } from '../context';
+import { CodedError } from '../errors';
+import {
+  keySecrets,
+  openProviderKey,
+  providerKeyAad,
+  sealProviderKey,
+} from '../providers/key-encryption';
+import type { ProviderId } from '../providers/types';
+import { keyPrincipal } from '../resolvers/principal';
+
+/**
+ * The provider key a chat call uses: X-Provider-Key when the request sends
+ * one, else the key an admin stored for the calling memory key, else the one
+ * stored for its account. A key found sealed under the previous deployment
+ * secret is sealed again under the current one after the response. Null when
+ * there is none; the key is never logged.
+ */
+export async function providerKeyFor(
+  context: RequestContext,
+  provider: ProviderId,
+): Promise<string | null> {
+  if (context.providerKey) return context.providerKey;
+  const secrets = keySecrets(context.env);
+  if (secrets === null) return null;
+  const { accountId, key } = keyPrincipal(context);
+  const account = accountStub(context.env, accountId);
+  const stored = await account.sealedProviderKeys(key.id, provider);
+  for (const { scope, sealed } of stored) {
+    const aad = providerKeyAad(accountId, scope, provider);
+    const opened = await openProviderKey(secrets, sealed, aad);
+    if (opened === null) {
+      throw new CodedError(
+        'UNAUTHENTICATED',
+        `the stored ${provider} key cannot be decrypted with this deployment's PROVIDER_KEY_SECRET; an admin must set it again (setProviderKey)`,
+        'PROVIDER_KEY_UNREADABLE',
+      );
+    }
+    if (!opened.current) {
+      context.ctx.waitUntil(
+        sealProviderKey(secrets, opened.key, aad)
+          .then((resealed) => account.resealProviderKey(scope, provider, sealed, resealed))
+          .then(
+            () => undefined,
+            () => console.error('sealing a provider key under the current secret failed'),
+          ),
+      );
+    }
+    return opened.key;
+  }
+  return null;
+}
+
+/** The provider key, or the coded error a client can act on. Compatible servers may need none. */
+export async function requireProviderKey(
+  context: RequestContext,
+  provider: ProviderId,
+): Promise<string | null> {
+  const key = await providerKeyFor(context, provider);
+  if (key === null && provider !== 'compatible') {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      `send your ${provider} API key in the X-Provider-Key header, or have an admin store one (setProviderKey)`,
+      'PROVIDER_KEY_MISSING',
+    );
+  }
+  return key;
+}

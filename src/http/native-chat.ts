@@ -1,0 +1,187 @@
+import { prepareDropIn, type DropInCall } from '../chat/drop-in';
+import { CodedError } from '../errors';
+import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
+import { openUpstream, readBody } from '../providers/http';
+import { parseModel, type ParsedModel } from '../providers/models';
+import { wireFormatOf, type ProviderId } from '../providers/types';
+import { readJsonObject, receiptHeaders, receiptJson, routeContext } from './chat-route';
+import { translateChat } from './cross-format';
+import { passThroughSse } from './sse-pass-through';
+import { surfaceErrorFrame, surfaceFailure, type Surface } from './surface-errors';
+
+export interface NativeRoute {
+  surface: Surface;
+  /** Gemini names the model in the path; the others in the body. */
+  model: string | null;
+  /** Gemini says streaming in the path (streamGenerateContent); the others with `stream: true`. */
+  stream: boolean | null;
+}
+
+const NATIVE_PROVIDER: Record<Surface, ProviderId> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'google',
+};
+
+/**
+ * The model a surface's request names: `provider/model` as everywhere, a
+ * bare claude-… or gemini-… name for those providers, and any other bare name
+ * for the surface's own provider (fine-tuned and new models included).
+ */
+export function modelFor(surface: Surface, name: string): ParsedModel {
+  const trimmed = name.trim();
+  if (trimmed.includes('/')) return parseModel(trimmed);
+  if (/^claude-/.test(trimmed)) return { provider: 'anthropic', model: trimmed };
+  if (/^gemini-/.test(trimmed)) return { provider: 'google', model: trimmed };
+  if (trimmed === '' || trimmed.length > 200 || /\s/.test(trimmed)) return parseModel(trimmed);
+  return { provider: NATIVE_PROVIDER[surface], model: trimmed };
+}
+
+/** Upstream response headers not passed on: hop-by-hop, framing we redo, cookies. */
+const DROPPED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-encoding',
+  'set-cookie',
+  'alt-svc',
+]);
+
+const ms = (value: number) => String(Math.round(value));
+
+/** The provider's headers, the memory receipt, and the replaced system's timing headers. */
+function responseHeaders(
+  upstream: Headers,
+  call: DropInCall,
+  timing: { startedAt: number; providerMs: number },
+): Headers {
+  const headers = new Headers();
+  upstream.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
+  });
+  const totalMs = performance.now() - timing.startedAt;
+  const { memoryMs, embeddingMs } = call.timings;
+  for (const [name, value] of Object.entries({
+    ...receiptHeaders(call.receipt),
+    'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
+    'x-memory-chunks-retrieved': String(call.receipt.hits.length),
+    'x-mr-processing-ms': ms(memoryMs),
+    'x-embedding-ms': ms(embeddingMs),
+    'x-provider-response-ms': ms(timing.providerMs),
+    'x-mr-overhead-ms': ms(Math.max(0, totalMs - timing.providerMs)),
+    'x-total-ms': ms(totalMs),
+    'server-timing': [
+      `memory;dur=${memoryMs.toFixed(1)}`,
+      `embed;dur=${embeddingMs.toFixed(1)}`,
+      `provider;dur=${timing.providerMs.toFixed(1)}`,
+      `total;dur=${totalMs.toFixed(1)}`,
+    ].join(', '),
+    ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
+  })) {
+    headers.set(name, value);
+  }
+  return headers;
+}
+
+/**
+ * Adds a `memory` field to a JSON object body without re-encoding the rest:
+ * the provider's bytes stay as they were, the field goes before the last `}`.
+ */
+export function withReceiptField(
+  bytes: Uint8Array<ArrayBuffer>,
+  receipt: unknown,
+): Uint8Array<ArrayBuffer> {
+  const text = new TextDecoder().decode(bytes);
+  const end = text.lastIndexOf('}');
+  if (end === -1) return bytes;
+  const head = text.slice(0, end).trimEnd();
+  const separator = head.endsWith('{') ? '' : ',';
+  return new TextEncoder().encode(
+    `${head}${separator}"memory":${JSON.stringify(receipt)}}${text.slice(end + 1)}`,
+  );
+}
+
+/**
+ * A chat request in a provider's own format (OpenAI chat completions,
+ * Anthropic messages, Gemini generateContent). For a model of that provider
+ * it is a pass-through: the body is forwarded whole (memory added in the
+ * system slot, MemoryRouter's fields removed), streamed upstream only when the
+ * client streams, and the provider's answer comes back byte for byte with the
+ * receipt in headers. A model of another provider goes through a translation
+ * that carries every field present or refuses the request (cross-format.ts).
+ */
+export async function handleNativeChat(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  route: NativeRoute,
+): Promise<Response> {
+  const startedAt = performance.now();
+  try {
+    const context = await routeContext(request, env, ctx);
+    const body = await readJsonObject(request);
+    const name = route.model ?? body.model;
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw new CodedError('BAD_USER_INPUT', '`model` is required', 'INVALID_REQUEST', {
+        param: 'model',
+      });
+    }
+    const model = modelFor(route.surface, name);
+    if (wireFormatOf(model.provider) !== route.surface) {
+      return await translateChat(context, request, body, model, route.surface);
+    }
+
+    const wire = wireOf(model.provider);
+    const stream = route.stream ?? body.stream === true;
+    const call = await prepareDropIn(context, { headers: request.headers, body, model, wire });
+    const settings = providerSettings(env);
+    const providerStarted = performance.now();
+    const opened = await openUpstream(
+      model.provider,
+      {
+        url: upstreamUrl(model.provider, settings, model.model, stream),
+        headers: upstreamHeaders(model.provider, call.apiKey, stream, request.headers),
+        body: JSON.stringify(call.body),
+      },
+      call.apiKey,
+      settings.timeoutMs,
+      request.signal,
+    );
+    await call.accepted();
+
+    if (!stream) {
+      const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
+      const providerMs = performance.now() - providerStarted;
+      call.finished(
+        wire.decoding.decodeBody(model.provider, new TextDecoder().decode(bytes), call.apiKey),
+      );
+      const out = call.controls.receiptInBody
+        ? withReceiptField(bytes, receiptJson(call.receipt))
+        : bytes;
+      return new Response(out, {
+        status: opened.response.status,
+        headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
+      });
+    }
+
+    const providerMs = performance.now() - providerStarted;
+    const events = passThroughSse(opened, {
+      provider: model.provider,
+      apiKey: call.apiKey,
+      decoder: wire.decoding.streamDecoder(model.provider, call.apiKey),
+      idleMs: settings.timeoutMs,
+      errorFrame: (error) => surfaceErrorFrame(route.surface, error),
+      onComplete: (answer) => call.finished(answer),
+    });
+    return new Response(events, {
+      status: opened.response.status,
+      headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
+    });
+  } catch (error) {
+    // The client went away: nobody reads this answer, and nothing went wrong.
+    if (request.signal.aborted && !(error instanceof CodedError))
+      return new Response(null, { status: 499 });
+    return surfaceFailure(route.surface, error);
+  }
+}

@@ -1,0 +1,151 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { CodedError } from '../errors';
+import { collect, type StreamDecoder } from '../providers/decoder';
+import { readWithin, type OpenedUpstream } from '../providers/http';
+import type { AnswerEvent, CollectedAnswer, ProviderId } from '../providers/types';
+import { streamBroken } from '../providers/upstream-error';
+
+const LF = 10;
+const CR = 13;
+
+/**
+ * Where the first complete event of `bytes` ends (after the blank line that
+ * closes it), or -1. Line ends may be CRLF, LF or CR, as SSE allows; a CR at
+ * the very end waits for the next chunk, which may bring its LF.
+ */
+export function eventEnd(bytes: Uint8Array, from = 0): number {
+  for (let i = from; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte !== LF && byte !== CR) continue;
+    if (byte === CR && i + 1 >= bytes.length) return -1;
+    const first = byte === CR && bytes[i + 1] === LF ? 2 : 1;
+    const j = i + first;
+    if (j >= bytes.length) return -1;
+    if (bytes[j] === LF) return j + 1;
+    if (bytes[j] === CR) {
+      if (j + 1 >= bytes.length) return -1;
+      return bytes[j + 1] === LF ? j + 2 : j + 1;
+    }
+    i = j - 1;
+  }
+  return -1;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+export interface PassThroughOptions {
+  provider: ProviderId;
+  apiKey: string | null;
+  decoder: StreamDecoder;
+  idleMs: number;
+  /** The frame that ends a broken stream, in the client's format. */
+  errorFrame(error: CodedError): string;
+  /** Called once with the whole answer when the provider finished it. */
+  onComplete(answer: CollectedAnswer): void;
+}
+
+/**
+ * The provider's stream, passed to the client byte for byte, one whole event
+ * at a time, while the decoder reads the answer out of it. Each event is
+ * checked before it is passed on, so a client never gets half an event or
+ * malformed data; a provider's in-stream error, a reset, malformed data, an
+ * end before the answer finished, or silence longer than `idleMs` end the
+ * stream with one error event in the client's format (never a hang). A client
+ * that goes away aborts the provider call.
+ */
+export function passThroughSse(
+  opened: OpenedUpstream,
+  options: PassThroughOptions,
+): ReadableStream<Uint8Array> {
+  const reader = opened.response.body!.getReader();
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const parsed: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (event) => parsed.push(event) });
+  const events: AnswerEvent[] = [];
+  let pending: Uint8Array = new Uint8Array(0);
+  let finished = false;
+
+  /** Decodes one raw event; throws a coded error when it is not acceptable. */
+  const check = (raw: Uint8Array) => {
+    parser.feed(decoder.decode(raw));
+    for (const event of parsed.splice(0)) events.push(...options.decoder.push(event));
+  };
+
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    // The client went away meanwhile: there is no one to tell.
+    if (finished) return;
+    const coded =
+      error instanceof CodedError
+        ? error
+        : streamBroken(
+            options.provider,
+            error instanceof Error ? error.message : 'failed',
+            options.apiKey,
+          );
+    controller.enqueue(encoder.encode(options.errorFrame(coded)));
+    controller.close();
+    finished = true;
+    opened.abort.abort();
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (finished) return;
+      try {
+        for (;;) {
+          const { done, value } = await readWithin(
+            options.provider,
+            reader,
+            opened.abort,
+            options.idleMs,
+            options.apiKey,
+          );
+          if (done) {
+            if (pending.length > 0) {
+              // A last event without its blank line: SSE clients drop it too.
+              controller.enqueue(pending);
+              pending = new Uint8Array(0);
+            }
+            if (!options.decoder.complete) {
+              throw streamBroken(
+                options.provider,
+                'the stream ended before the answer was complete',
+                options.apiKey,
+              );
+            }
+            if (finished) return;
+            finished = true;
+            controller.close();
+            options.onComplete(collect(events, options.decoder.end()));
+            return;
+          }
+          if (finished) return;
+          pending = concat(pending, value);
+          let sent = false;
+          for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
+            const raw = pending.slice(0, end);
+            pending = pending.slice(end);
+            check(raw);
+            controller.enqueue(raw);
+            sent = true;
+          }
+          if (sent) return;
+        }
+      } catch (error) {
+        fail(controller, error);
+      }
+    },
+    cancel() {
+      finished = true;
+      opened.abort.abort();
+      void reader.cancel().catch(() => undefined);
+    },
+  });
+}

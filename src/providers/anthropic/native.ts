@@ -1,0 +1,118 @@
+import {
+  isRecord,
+  listOf,
+  type NativeBody,
+  type NativeBodyFormat,
+  type ToolPlumbing,
+} from '../native';
+
+type Block = Record<string, unknown>;
+
+/** A message's content as blocks (a string is one text block). */
+function blocksOf(content: unknown): Block[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  return listOf(content).filter(isRecord);
+}
+
+function textOf(content: unknown): string {
+  return blocksOf(content)
+    .flatMap((block) =>
+      block.type === 'text' && typeof block.text === 'string' ? [block.text] : [],
+    )
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
+const hasBreakpoint = (block: unknown) => isRecord(block) && block.cache_control != null;
+
+/**
+ * Anthropic's prompt cache keys on the prefix up to each `cache_control`
+ * breakpoint, in the order tools → system → messages. Memory changes from
+ * call to call, so it must come after the last breakpoint: as a last system
+ * block when the breakpoints are in tools or system (or there are none), else
+ * in the user's turn after the cached block (and after any tool_result
+ * blocks, which must lead a user message).
+ */
+function injectAnthropic(body: NativeBody, block: string): NativeBody {
+  const memory = { type: 'text', text: block };
+  const messages = listOf(body.messages);
+  let lastCached = -1;
+  messages.forEach((message, index) => {
+    if (isRecord(message) && Array.isArray(message.content) && message.content.some(hasBreakpoint))
+      lastCached = index;
+  });
+  if (lastCached === -1) {
+    const system = body.system;
+    const blocks =
+      system === undefined || system === null || system === ''
+        ? []
+        : typeof system === 'string'
+          ? [{ type: 'text', text: system }]
+          : listOf(system);
+    return { ...body, system: [...blocks, memory] };
+  }
+  let target = -1;
+  for (let index = messages.length - 1; index >= lastCached; index--) {
+    if (isRecord(messages[index]) && (messages[index] as Block).role === 'user') {
+      target = index;
+      break;
+    }
+  }
+  if (target === -1) {
+    // The last breakpoint sits after the user's last turn (an assistant
+    // prefill): no place keeps every breakpoint, so keep the system slot.
+    const system = body.system;
+    const blocks = typeof system === 'string' ? [{ type: 'text', text: system }] : listOf(system);
+    return { ...body, system: [...blocks, memory] };
+  }
+  const message = messages[target] as Block;
+  const content = blocksOf(message.content);
+  let at = 0;
+  content.forEach((part, index) => {
+    if (part.type === 'tool_result' || (target === lastCached && hasBreakpoint(part)))
+      at = index + 1;
+  });
+  const updated = { ...message, content: [...content.slice(0, at), memory, ...content.slice(at)] };
+  return { ...body, messages: messages.map((m, index) => (index === target ? updated : m)) };
+}
+
+export const anthropicNative: NativeBodyFormat = {
+  messagesKey: 'messages',
+
+  userTurn(body) {
+    const messages = listOf(body.messages);
+    for (let index = messages.length - 1; index >= 0; index--) {
+      const message = messages[index];
+      if (!isRecord(message) || message.role !== 'user') continue;
+      const text = textOf(message.content);
+      if (text.trim() !== '') return { index, text };
+    }
+    return null;
+  },
+
+  injectMemory: injectAnthropic,
+
+  toolPlumbing(body, after) {
+    return listOf(body.messages)
+      .slice(after + 1)
+      .flatMap((message): ToolPlumbing[] => {
+        if (!isRecord(message)) return [];
+        return blocksOf(message.content).flatMap((block): ToolPlumbing[] => {
+          if (block.type === 'tool_use') {
+            return [
+              {
+                role: 'ASSISTANT',
+                content: `called ${String(block.name)}(${JSON.stringify(block.input ?? {})})`,
+              },
+            ];
+          }
+          if (block.type === 'tool_result') {
+            const result =
+              typeof block.content === 'string' ? block.content : textOf(block.content);
+            return [{ role: 'SYSTEM', content: `tool result: ${result}` }];
+          }
+          return [];
+        });
+      });
+  },
+};

@@ -1,0 +1,98 @@
+import {
+  isRecord,
+  listOf,
+  type NativeBody,
+  type NativeBodyFormat,
+  type ToolPlumbing,
+} from '../native';
+
+type Part = Record<string, unknown>;
+
+const partsOf = (content: unknown): Part[] =>
+  isRecord(content) ? listOf(content.parts).filter(isRecord) : [];
+
+function textOf(content: unknown): string {
+  return partsOf(content)
+    .flatMap((part) => (typeof part.text === 'string' && !part.thought ? [part.text] : []))
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
+/** A content's role; Gemini reads a missing role as the user's. */
+const roleOf = (content: unknown) =>
+  isRecord(content) && typeof content.role === 'string' ? content.role : 'user';
+
+/**
+ * Gemini's generateContent body. Memory is a part of `systemInstruction`
+ * after the caller's own parts, except with `cachedContent`: Gemini refuses a
+ * request that sets systemInstruction next to a cache, so memory then leads
+ * the user's last turn.
+ */
+export const googleNative: NativeBodyFormat = {
+  messagesKey: 'contents',
+
+  userTurn(body) {
+    const contents = listOf(body.contents);
+    for (let index = contents.length - 1; index >= 0; index--) {
+      if (roleOf(contents[index]) !== 'user') continue;
+      const text = textOf(contents[index]);
+      if (text.trim() !== '') return { index, text };
+    }
+    return null;
+  },
+
+  injectMemory(body, block): NativeBody {
+    const memory = { text: block };
+    if (body.cachedContent !== undefined && body.cachedContent !== null) {
+      const contents = listOf(body.contents);
+      const turn = googleNative.userTurn(body);
+      if (turn !== null) {
+        const content = contents[turn.index] as Record<string, unknown>;
+        const parts = partsOf(content);
+        // functionResponse parts answer the model's calls: keep them first.
+        const at = parts.filter((part) => part.functionResponse !== undefined).length;
+        const updated = { ...content, parts: [...parts.slice(0, at), memory, ...parts.slice(at)] };
+        return { ...body, contents: contents.map((c, i) => (i === turn.index ? updated : c)) };
+      }
+    }
+    const instruction = body.systemInstruction;
+    if (typeof instruction === 'string') {
+      return { ...body, systemInstruction: { parts: [{ text: instruction }, memory] } };
+    }
+    if (isRecord(instruction)) {
+      return {
+        ...body,
+        systemInstruction: { ...instruction, parts: [...partsOf(instruction), memory] },
+      };
+    }
+    return { ...body, systemInstruction: { parts: [memory] } };
+  },
+
+  toolPlumbing(body, after) {
+    return listOf(body.contents)
+      .slice(after + 1)
+      .flatMap((content) =>
+        partsOf(content).flatMap((part): ToolPlumbing[] => {
+          const call = isRecord(part.functionCall) ? part.functionCall : null;
+          if (call) {
+            return [
+              {
+                role: 'ASSISTANT',
+                content: `called ${String(call.name)}(${JSON.stringify(call.args ?? {})})`,
+              },
+            ];
+          }
+          const response = isRecord(part.functionResponse) ? part.functionResponse : null;
+          if (response) {
+            return [
+              {
+                role: 'SYSTEM',
+                content: `tool result ${String(response.name)}: ${JSON.stringify(response.response ?? null)}`,
+              },
+            ];
+          }
+          return [];
+        }),
+      );
+  },
+};

@@ -1,0 +1,35 @@
+/** A request body in a provider's own format, as the client sent it. */
+export type NativeBody = Record<string, unknown>;
+
+/** The message holding what the user wrote last (never a tool result). */
+export interface UserTurn {
+  /** Its position in the body's message list. */
+  index: number;
+  text: string;
+}
+
+/** Something of a tool loop, written out as text for a vault that asked to keep it. */
+export interface ToolPlumbing {
+  role: 'ASSISTANT' | 'SYSTEM';
+  content: string;
+}
+
+/**
+ * What the native routes need to know of a wire format's request body: where
+ * its messages are, which one is the user's turn, and how to add a memory
+ * block in the format's own system slot without touching anything else.
+ */
+export interface NativeBodyFormat {
+  /** The list of messages (`messages`, or Gemini's `contents`). */
+  readonly messagesKey: 'messages' | 'contents';
+  userTurn(body: NativeBody): UserTurn | null;
+  /** A copy of the body with the memory block added; the caller's own content is left as it was. */
+  injectMemory(body: NativeBody, block: string): NativeBody;
+  /** Tool calls and results after the user's turn (stored only when the client asks). */
+  toolPlumbing(body: NativeBody, after: number): ToolPlumbing[];
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);

@@ -1,0 +1,86 @@
+import {
+  isRecord,
+  listOf,
+  type NativeBody,
+  type NativeBodyFormat,
+  type ToolPlumbing,
+  type UserTurn,
+} from '../native';
+
+const SYSTEM_ROLES = new Set(['system', 'developer']);
+
+/** The text parts of a chat message's content (images, audio and files are not text). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return listOf(content)
+    .map((part) =>
+      isRecord(part) && part.type === 'text' && typeof part.text === 'string' ? part.text : '',
+    )
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
+/**
+ * OpenAI's chat-completions body (also OpenRouter's and compatible servers').
+ * Memory goes in a system message right after the caller's leading system or
+ * developer messages (as a developer message when the caller uses those), so
+ * the caller's prefix, and OpenAI's automatic prompt cache of it, is unchanged.
+ */
+export const openAiNative: NativeBodyFormat = {
+  messagesKey: 'messages',
+
+  userTurn(body) {
+    const messages = listOf(body.messages);
+    for (let index = messages.length - 1; index >= 0; index--) {
+      const message = messages[index];
+      if (!isRecord(message) || message.role !== 'user') continue;
+      const text = textOf(message.content);
+      if (text.trim() !== '') return { index, text } satisfies UserTurn;
+    }
+    return null;
+  },
+
+  injectMemory(body, block): NativeBody {
+    const messages = listOf(body.messages);
+    let at = 0;
+    while (
+      at < messages.length &&
+      SYSTEM_ROLES.has(String((messages[at] as { role?: unknown })?.role))
+    )
+      at++;
+    const role = messages
+      .slice(0, at)
+      .some((message) => (message as { role?: unknown }).role === 'developer')
+      ? 'developer'
+      : 'system';
+    return {
+      ...body,
+      messages: [...messages.slice(0, at), { role, content: block }, ...messages.slice(at)],
+    };
+  },
+
+  toolPlumbing(body, after) {
+    return listOf(body.messages)
+      .slice(after + 1)
+      .flatMap((message): ToolPlumbing[] => {
+        if (!isRecord(message)) return [];
+        if (message.role === 'assistant') {
+          return listOf(message.tool_calls).flatMap((call) => {
+            const fn = isRecord(call) && isRecord(call.function) ? call.function : null;
+            return fn
+              ? [
+                  {
+                    role: 'ASSISTANT',
+                    content: `called ${String(fn.name)}(${String(fn.arguments ?? '')})`,
+                  },
+                ]
+              : [];
+          });
+        }
+        if (message.role === 'tool') {
+          return [{ role: 'SYSTEM', content: `tool result: ${textOf(message.content)}` }];
+        }
+        return [];
+      });
+  },
+};

@@ -1,0 +1,265 @@
+// Gemini's generateContent and streamGenerateContent (alt=sse), as
+// generativelanguage.googleapis.com speaks them: a bad key is a 400 with
+// API_KEY_INVALID, unknown fields are refused by name, a cache refuses a
+// systemInstruction beside it, and events end with CRLF line breaks.
+
+import { answerFor, idFor, piecesOf, tokensOf } from './answers.mjs';
+import { hangingResponse, sseResponse } from './sse.mjs';
+
+const FIELDS = new Set([
+  'contents',
+  'systemInstruction',
+  'system_instruction',
+  'tools',
+  'toolConfig',
+  'tool_config',
+  'safetySettings',
+  'safety_settings',
+  'generationConfig',
+  'generation_config',
+  'cachedContent',
+  'cached_content',
+  'labels',
+]);
+const PART_FIELDS = new Set([
+  'text',
+  'inlineData',
+  'inline_data',
+  'fileData',
+  'file_data',
+  'functionCall',
+  'function_call',
+  'functionResponse',
+  'function_response',
+  'thought',
+  'thoughtSignature',
+  'thought_signature',
+  'executableCode',
+  'codeExecutionResult',
+  'videoMetadata',
+]);
+const PATH = /^\/(v1beta|v1)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
+const STATUSES = {
+  400: 'INVALID_ARGUMENT',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+class Refusal extends Error {
+  constructor(status, message, details) {
+    super(message);
+    this.status = status;
+    this.details = details;
+  }
+}
+
+export function googleError(status, message = 'scripted failure', details) {
+  return {
+    error: {
+      code: status,
+      message,
+      status: STATUSES[status] ?? 'UNKNOWN',
+      ...(details ? { details } : {}),
+    },
+  };
+}
+
+function check(body, key) {
+  if (!key.startsWith('AIza')) {
+    throw new Refusal(400, 'API key not valid. Please pass a valid API key.', [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'API_KEY_INVALID',
+        domain: 'googleapis.com',
+        metadata: { service: 'generativelanguage.googleapis.com' },
+      },
+    ]);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new Refusal(400, 'Invalid JSON payload received.');
+  for (const field of Object.keys(body)) {
+    if (!FIELDS.has(field))
+      throw new Refusal(
+        400,
+        `Invalid JSON payload received. Unknown name "${field}": Cannot find field.`,
+      );
+  }
+  if (!Array.isArray(body.contents) || body.contents.length === 0)
+    throw new Refusal(400, '* GenerateContentRequest.contents: contents is not specified');
+  if (
+    (body.cachedContent ?? body.cached_content) &&
+    (body.systemInstruction || body.tools || body.toolConfig)
+  ) {
+    throw new Refusal(
+      400,
+      'CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.\n\nProposed fix: move those values to CachedContent from GenerateContent request.',
+    );
+  }
+  let calls = [];
+  body.contents.forEach((content, index) => {
+    for (const field of Object.keys(content ?? {})) {
+      if (field !== 'role' && field !== 'parts')
+        throw new Refusal(
+          400,
+          `Invalid JSON payload received. Unknown name "${field}" at 'contents[${index}]': Cannot find field.`,
+        );
+    }
+    if (content.role !== undefined && content.role !== 'user' && content.role !== 'model') {
+      throw new Refusal(400, `Please use a valid role: user, model.`);
+    }
+    (content.parts ?? []).forEach((part, at) => {
+      for (const field of Object.keys(part ?? {})) {
+        if (!PART_FIELDS.has(field))
+          throw new Refusal(
+            400,
+            `Invalid JSON payload received. Unknown name "${field}" at 'contents[${index}].parts[${at}]': Cannot find field.`,
+          );
+      }
+      if (part.functionResponse && !calls.includes(part.functionResponse.name)) {
+        throw new Refusal(
+          400,
+          'Please ensure that function response turn comes immediately after a function call turn.',
+        );
+      }
+    });
+    calls = (content.parts ?? []).filter((p) => p.functionCall).map((p) => p.functionCall.name);
+  });
+  for (const tool of body.tools ?? []) {
+    for (const declaration of tool.functionDeclarations ?? []) {
+      if (typeof declaration.name !== 'string')
+        throw new Refusal(
+          400,
+          '* GenerateContentRequest.tools[0].function_declarations[0].name: Name cannot be empty.',
+        );
+      if (declaration.parameters && declaration.parametersJsonSchema)
+        throw new Refusal(400, 'parameters and parametersJsonSchema are mutually exclusive');
+    }
+  }
+}
+
+function viewOf(body, script) {
+  const contents = body.contents;
+  const last = contents.at(-1);
+  const user = [...contents]
+    .reverse()
+    .find(
+      (c) =>
+        (c.role ?? 'user') === 'user' && (c.parts ?? []).some((p) => typeof p.text === 'string'),
+    );
+  const response = (last.parts ?? []).find((p) => p.functionResponse)?.functionResponse;
+  const config = body.generationConfig ?? {};
+  const declarations = (body.tools ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const calling = body.toolConfig?.functionCallingConfig;
+  const schema = config.responseJsonSchema ?? config.responseSchema;
+  return {
+    host: 'generativelanguage.googleapis.com',
+    userText: (user?.parts ?? [])
+      .filter((p) => typeof p.text === 'string')
+      .map((p) => p.text)
+      .join('\n'),
+    toolResult: response ? JSON.stringify(response.response) : null,
+    images: (user?.parts ?? []).filter((p) => p.inlineData).map((p) => p.inlineData.mimeType),
+    tools: declarations.map((d) => ({
+      name: d.name,
+      parameters: d.parametersJsonSchema ?? d.parameters,
+    })),
+    toolChoice:
+      calling?.mode === 'NONE'
+        ? 'none'
+        : calling?.allowedFunctionNames?.length
+          ? { name: calling.allowedFunctionNames[0] }
+          : 'auto',
+    format: schema
+      ? { type: 'json_schema', schema }
+      : config.responseMimeType === 'application/json'
+        ? { type: 'json_object' }
+        : null,
+    reply: script.reply ?? null,
+  };
+}
+
+export async function googleFake(request, url, call, script) {
+  try {
+    const match = PATH.exec(url.pathname);
+    if (request.method !== 'POST' || match === null)
+      throw new Refusal(404, `Not Found: ${url.pathname}`);
+    if (script.status) {
+      return Response.json(script.body ?? googleError(script.status), {
+        status: script.status,
+        headers: script.headers ?? {},
+      });
+    }
+    const key = request.headers.get('x-goog-api-key') ?? url.searchParams.get('key') ?? '';
+    let body;
+    try {
+      body = JSON.parse(call.rawBody);
+    } catch {
+      throw new Refusal(400, 'Invalid JSON payload received.');
+    }
+    check(body, key);
+    const model = match[2];
+    if (!/^(gemini-|gemma-)/.test(model)) {
+      throw new Refusal(
+        404,
+        `models/${model} is not found for API version ${match[1]}, or is not supported for generateContent.`,
+      );
+    }
+    const stream = match[3] === 'streamGenerateContent';
+    if (stream && url.searchParams.get('alt') !== 'sse')
+      throw new Refusal(400, 'this fake streams only with alt=sse');
+    if (script.mode === 'hang' && !stream) return hangingResponse(call);
+    const answer = answerFor(viewOf(body, script));
+    const usageMetadata = {
+      promptTokenCount: tokensOf(body.contents),
+      candidatesTokenCount: tokensOf(answer.text ?? answer.toolCall),
+      totalTokenCount: tokensOf(body.contents) + tokensOf(answer.text ?? answer.toolCall),
+    };
+    const call0 = answer.toolCall
+      ? {
+          functionCall: { name: answer.toolCall.name, args: JSON.parse(answer.toolCall.arguments) },
+        }
+      : null;
+    const candidate = (parts, finish) => ({
+      content: { parts, role: 'model' },
+      index: 0,
+      ...(finish ? { finishReason: 'STOP' } : {}),
+    });
+    const envelope = { modelVersion: model, responseId: `resp_fake_${idFor(call.rawBody)}` };
+
+    if (!stream) {
+      return Response.json({
+        candidates: [candidate(call0 ? [call0] : [{ text: answer.text }], true)],
+        usageMetadata,
+        ...envelope,
+      });
+    }
+    const pieces = call0 ? [] : piecesOf(answer.text);
+    const frames = call0
+      ? [[null, { candidates: [candidate([call0], true)], usageMetadata, ...envelope }]]
+      : pieces.map((text, i) => [
+          null,
+          {
+            candidates: [candidate([{ text }], i === pieces.length - 1)],
+            ...(i === pieces.length - 1 ? { usageMetadata } : {}),
+            ...envelope,
+          },
+        ]);
+    return sseResponse({
+      frames,
+      mode: script.mode,
+      call,
+      firstText: 1,
+      lineEnd: '\r\n',
+      errorFrame: [null, googleError(503, 'The model is overloaded. Please try again later.')],
+    });
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    return Response.json(googleError(error.status, error.message, error.details), {
+      status: error.status,
+    });
+  }
+}

@@ -1,0 +1,22 @@
+// The fakes Worker as miniflare options, for vitest.config.ts and the bench.
+// Its modules are listed one by one, the entry first (miniflare did not
+// follow the entry's imports here).
+
+const MODULES = [
+  'providers-worker.mjs',
+  'state.mjs',
+  'sse.mjs',
+  'answers.mjs',
+  'openai.mjs',
+  'anthropic.mjs',
+  'google.mjs',
+];
+
+/** @param {string} root the project's root, ending in a slash or empty for the working directory */
+export function fakesWorker(root = './') {
+  return {
+    name: 'fakes',
+    modules: MODULES.map((file) => ({ type: 'ESModule', path: `${root}test/fakes/${file}` })),
+    compatibilityDate: '2026-11-01',
+  };
+}

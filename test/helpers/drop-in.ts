@@ -1,0 +1,87 @@
+import { SearchDocument, StoreMemoryDocument } from '../generated/graphql';
+import { fakeCalls, type FakeCall } from './fakes';
+import { BASE_URL, newKey, workerFetch } from './graphql';
+
+/** A fresh key whose CORE vault holds one memory, so every chat gets a memory block. */
+export async function keyWithMemory(memory = 'The user lives in Lisbon') {
+  const key = await newKey();
+  await key.api.request(StoreMemoryDocument, { input: { content: memory } });
+  return key;
+}
+
+/** The provider calls the fakes received, of one host. */
+export async function upstreamCalls(host: string): Promise<FakeCall[]> {
+  return (await fakeCalls()).filter((call) => call.host === host);
+}
+
+/**
+ * Sends a recorded upstream request straight to the fake provider, as the
+ * router sent it: what the provider answers a client that called it directly.
+ */
+export async function replay(call: FakeCall): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const name of [
+    'authorization',
+    'x-api-key',
+    'x-goog-api-key',
+    'anthropic-version',
+    'accept',
+  ]) {
+    if (call.headers[name]) headers[name] = call.headers[name]!;
+  }
+  return fetch(`https://${call.host}${call.path}`, { method: 'POST', headers, body: call.rawBody });
+}
+
+/** A POST to the Worker with a JSON body, as a client without an SDK sends it. */
+export function postJson(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return workerFetch(`${BASE_URL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** Contents of a vault, found by a TEXT search (sorted). */
+export async function vaultContents(
+  api: Awaited<ReturnType<typeof newKey>>['api'],
+  query: string,
+  vault: { kind: 'CORE' | 'SESSION' | 'EPHEMERAL'; id?: string } = { kind: 'CORE' },
+): Promise<string[]> {
+  const found = await api.request(SearchDocument, {
+    input: { query, vaults: [vault], mode: 'TEXT', windows: [{ window: 'HOT', limit: 50 }] },
+  });
+  return found.search.hits.map((hit) => hit.memory.content).sort();
+}
+
+/** The receipt header, decoded. */
+export function decodeReceipt(header: string | null) {
+  return JSON.parse(atob(header!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+    memoryTokens: number;
+    hits: { vault: string; id: string; window: string; score: number; tokens: number }[];
+  };
+}
+
+export const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'get_weather',
+    description: 'Current weather in a city',
+    parameters: {
+      type: 'object',
+      properties: {
+        city: { type: 'string' },
+        unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+      },
+      required: ['city', 'unit'],
+      additionalProperties: false,
+    },
+  },
+};
+
+/** A 1×1 PNG as a data URL. */
+export const PIXEL_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -1,0 +1,353 @@
+import { print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ChatStreamDocument, type ChatStreamSubscription } from './generated/graphql';
+import { eventually, fakeCalls, resetFakes, scriptFake, type FakeMode } from './helpers/fakes';
+import type { newKey } from './helpers/graphql';
+import { BASE_URL, post, workerFetch } from './helpers/graphql';
+import { keyWithMemory, postJson, vaultContents } from './helpers/drop-in';
+import { WorkerWebSocket } from './helpers/websocket';
+
+type Key = Awaited<ReturnType<typeof newKey>>;
+/** A parsed JSON body of any of the three surfaces. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- three providers' shapes, read loosely
+type Json = Record<string, any>;
+
+/** What a client saw, whatever the surface: the text it got, and the error that ended it. */
+interface Outcome {
+  deltas: string;
+  error: { code: string; reason: string | undefined } | null;
+  /** HTTP status of a REST answer (200 once a stream has started). */
+  status?: number;
+  retryAfter?: string | null;
+}
+
+const QUESTION = 'please tell me about the failing upstream';
+
+const GRAPHQL_INPUT = {
+  model: 'openai/gpt-4o',
+  messages: [{ role: 'USER', content: QUESTION }],
+  sessionId: 'failures',
+};
+const CHAT_MUTATION = 'mutation($input: ChatInput!) { chat(input: $input) { content } }';
+
+async function graphqlMutation(key: Key): Promise<Outcome> {
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': 'sk-test',
+    },
+    body: JSON.stringify({ query: CHAT_MUTATION, variables: { input: GRAPHQL_INPUT } }),
+  });
+  const body = (await response.json()) as {
+    errors?: { extensions: { code: string; reason?: string } }[];
+  };
+  const error = body.errors?.[0]?.extensions;
+  return { deltas: '', error: error ? { code: error.code, reason: error.reason } : null };
+}
+
+/** Reads a subscription's events into `seen` until it ends or fails. */
+async function graphqlSubscription(
+  events: AsyncIterable<{ data?: ChatStreamSubscription | null; errors?: readonly unknown[] }>,
+  seen: Outcome = { deltas: '', error: null },
+): Promise<Outcome> {
+  for await (const result of events) {
+    if (result.errors?.length) {
+      const { code, reason } = (
+        result.errors[0] as { extensions: { code: string; reason?: string } }
+      ).extensions;
+      return { ...seen, error: { code, reason } };
+    }
+    seen.deltas += result.data?.chat.delta ?? '';
+  }
+  return seen;
+}
+
+function graphqlSse(key: Key): Promise<Outcome> {
+  const client = createSseClient({
+    url: `${BASE_URL}/graphql`,
+    fetchFn: workerFetch,
+    retryAttempts: 0,
+    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
+  });
+  return graphqlSubscription(
+    client.iterate({ query: print(ChatStreamDocument), variables: { input: GRAPHQL_INPUT } }),
+  );
+}
+
+async function graphqlWebSocket(key: Key): Promise<Outcome> {
+  const client = createWsClient({
+    url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WorkerWebSocket,
+    connectionParams: { authorization: `Bearer ${key.secret}`, providerKey: 'sk-test' },
+    retryAttempts: 0,
+    lazy: true,
+  });
+  const seen: Outcome = { deltas: '', error: null };
+  try {
+    return await graphqlSubscription(
+      client.iterate<ChatStreamSubscription>({
+        query: print(ChatStreamDocument),
+        variables: { input: GRAPHQL_INPUT },
+      }),
+      seen,
+    );
+  } catch (errors) {
+    // graphql-ws rejects the iterator with the `error` message's errors.
+    const [first] = errors as { extensions: { code: string; reason?: string } }[];
+    return { ...seen, error: { code: first!.extensions.code, reason: first!.extensions.reason } };
+  } finally {
+    await client.dispose();
+  }
+}
+
+type Surface = 'openai' | 'anthropic' | 'google';
+
+const REST = {
+  openai: {
+    host: 'api.openai.com',
+    path: (stream: boolean) =>
+      [
+        '/v1/chat/completions',
+        { model: 'gpt-4o', stream, messages: [{ role: 'user', content: QUESTION }] },
+      ] as const,
+    headers: (key: Key) => ({
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': 'sk-test',
+      'x-session-id': 'failures',
+    }),
+  },
+  anthropic: {
+    host: 'api.anthropic.com',
+    path: (stream: boolean) =>
+      [
+        '/v1/messages',
+        {
+          model: 'claude-sonnet-4',
+          max_tokens: 100,
+          stream,
+          messages: [{ role: 'user', content: QUESTION }],
+        },
+      ] as const,
+    headers: (key: Key) => ({
+      'x-api-key': key.secret,
+      'x-provider-key': 'sk-ant-test',
+      'anthropic-version': '2023-06-01',
+      'x-session-id': 'failures',
+    }),
+  },
+  google: {
+    host: 'generativelanguage.googleapis.com',
+    path: (stream: boolean) =>
+      [
+        `/v1beta/models/gemini-2.5-flash:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
+        { contents: [{ role: 'user', parts: [{ text: QUESTION }] }] },
+      ] as const,
+    headers: (key: Key) => ({
+      'x-goog-api-key': key.secret,
+      'x-provider-key': 'AIza-test',
+      'x-session-id': 'failures',
+    }),
+  },
+} as const;
+
+/** Our error inside each surface's own error body. */
+function errorOf(surface: Surface, body: Json): Outcome['error'] {
+  if (surface === 'google') {
+    const error = body.error;
+    return error ? { code: error.details[0].metadata.code, reason: error.details[0].reason } : null;
+  }
+  const error = surface === 'anthropic' ? (body.type === 'error' ? body.error : null) : body.error;
+  return error ? { code: error.code, reason: error.reason } : null;
+}
+
+function textOf(surface: Surface, body: Json): string {
+  if (surface === 'openai')
+    return body.choices?.[0]?.delta?.content ?? body.choices?.[0]?.message?.content ?? '';
+  if (surface === 'anthropic')
+    return (
+      body.delta?.text ?? (body.content ?? []).map((b: { text?: string }) => b.text ?? '').join('')
+    );
+  return (body.candidates?.[0]?.content?.parts ?? [])
+    .map((p: { text?: string }) => p.text ?? '')
+    .join('');
+}
+
+async function rest(key: Key, surface: Surface, stream: boolean): Promise<Outcome> {
+  const [path, body] = REST[surface].path(stream);
+  const response = await postJson(path, body, REST[surface].headers(key));
+  const text = await response.text();
+  const base = { status: response.status, retryAfter: response.headers.get('retry-after') };
+  if (!response.headers.get('content-type')?.includes('text/event-stream')) {
+    const json = JSON.parse(text) as Json;
+    return {
+      ...base,
+      deltas: response.ok ? textOf(surface, json) : '',
+      error: response.ok ? null : errorOf(surface, json),
+    };
+  }
+  let deltas = '';
+  let error: Outcome['error'] = null;
+  for (const line of text.split(/\r?\n/)) {
+    if (!line.startsWith('data: {')) continue;
+    const data = JSON.parse(line.slice(6)) as Json;
+    const found = errorOf(surface, data);
+    if (found) error = found;
+    else deltas += textOf(surface, data);
+  }
+  return { ...base, deltas, error };
+}
+
+const SURFACES: [string, string, (key: Key) => Promise<Outcome>][] = [
+  ['GraphQL mutation', 'api.openai.com', graphqlMutation],
+  ['GraphQL over SSE', 'api.openai.com', graphqlSse],
+  ['GraphQL over WebSocket', 'api.openai.com', graphqlWebSocket],
+  ['/v1/chat/completions', 'api.openai.com', (key) => rest(key, 'openai', false)],
+  ['/v1/chat/completions streamed', 'api.openai.com', (key) => rest(key, 'openai', true)],
+  ['/v1/messages', 'api.anthropic.com', (key) => rest(key, 'anthropic', false)],
+  ['/v1/messages streamed', 'api.anthropic.com', (key) => rest(key, 'anthropic', true)],
+  [
+    'Gemini generateContent',
+    'generativelanguage.googleapis.com',
+    (key) => rest(key, 'google', false),
+  ],
+  [
+    'Gemini streamGenerateContent',
+    'generativelanguage.googleapis.com',
+    (key) => rest(key, 'google', true),
+  ],
+];
+
+async function usageTokens(key: Key): Promise<number> {
+  const result = await post<{ usage: { memoryTokens: number } }>(
+    '{ usage { memoryTokens } }',
+    {},
+    key.secret,
+  );
+  return result.data!.usage.memoryTokens;
+}
+
+/** A later turn of the same session landed: whatever the failed call stored would be there by now. */
+async function afterNextTurn(key: Key) {
+  const marker = `sentinel ${Math.random().toString(36).slice(2)}`;
+  const response = await postJson(
+    '/v1/chat/completions',
+    { model: 'gpt-4o', messages: [{ role: 'user', content: marker }] },
+    {
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': 'sk-test',
+      'x-session-id': 'failures',
+    },
+  );
+  expect(response.status).toBe(200);
+  await eventually(async () =>
+    expect(await vaultContents(key.api, marker, { kind: 'SESSION', id: 'failures' })).toHaveLength(
+      2,
+    ),
+  );
+}
+
+describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surface’s shape', () => {
+  beforeEach(resetFakes);
+
+  const refusals: [
+    string,
+    { status?: number; mode?: FakeMode; headers?: Record<string, string> },
+    string,
+    number,
+    string | null,
+  ][] = [
+    ['unreachable', { mode: 'unreachable' }, 'UNREACHABLE', 502, null],
+    ['a 401', { status: 401 }, 'PROVIDER_4XX', 401, null],
+    [
+      'a 429 with Retry-After',
+      { status: 429, headers: { 'retry-after': '7' } },
+      'PROVIDER_4XX',
+      429,
+      '7',
+    ],
+    ['a 503', { status: 503 }, 'PROVIDER_5XX', 502, null],
+  ];
+  for (const [kind, script, reason, httpStatus, retryAfter] of refusals) {
+    it(`${kind}: refused before any text, not metered`, async () => {
+      const key = await keyWithMemory();
+      const before = await usageTokens(key);
+      for (const [surface, host, run] of SURFACES) {
+        await scriptFake({ host, ...script });
+        const outcome = await run(key);
+        expect(outcome.error, surface).toEqual({ code: 'UPSTREAM_ERROR', reason });
+        expect(outcome.deltas, surface).toBe('');
+        if (outcome.status !== undefined) {
+          expect(outcome.status, surface).toBe(httpStatus);
+          expect(outcome.retryAfter, surface).toBe(retryAfter);
+        }
+      }
+      expect((await fakeCalls()).length).toBe(SURFACES.length);
+      // Memory was injected into none of these calls: nothing metered.
+      expect(await usageTokens(key)).toBe(before);
+    });
+  }
+
+  const breaks: [string, FakeMode][] = [
+    ['a reset mid-stream', 'reset'],
+    ['malformed data', 'malformed'],
+    ['the provider’s error event after the 200', 'midstream-error'],
+    ['a stream cut short', 'cut'],
+  ];
+  for (const [kind, mode] of breaks) {
+    it(`${kind}: STREAM_BROKEN after the text so far, and the partial answer is not stored`, async () => {
+      const key = await keyWithMemory();
+      for (const [surface, host, run] of SURFACES) {
+        const streamed =
+          surface.includes('SSE') || surface.includes('WebSocket') || surface.includes('stream');
+        // An error event exists only in streams (the GraphQL mutation streams upstream too).
+        if (mode === 'midstream-error' && !streamed && surface !== 'GraphQL mutation') continue;
+        await scriptFake({ host, mode });
+        const outcome = await run(key);
+        expect(outcome.error, surface).toEqual({ code: 'UPSTREAM_ERROR', reason: 'STREAM_BROKEN' });
+        if (streamed && mode !== 'cut') expect(outcome.deltas, surface).toBe('Fake ');
+        if (outcome.status !== undefined)
+          expect(outcome.status, surface).toBe(streamed ? 200 : 502);
+      }
+      await afterNextTurn(key);
+      expect(
+        await vaultContents(key.api, 'failing upstream', { kind: 'SESSION', id: 'failures' }),
+      ).toEqual([]);
+    });
+  }
+
+  it('a provider gone silent: TIMEOUT, as a 504 or as an error event after the text so far', async () => {
+    const key = await keyWithMemory();
+    await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
+    expect(await rest(key, 'anthropic', false)).toMatchObject({
+      status: 504,
+      error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },
+    });
+    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
+    expect(await rest(key, 'openai', true)).toMatchObject({
+      status: 200,
+      deltas: 'Fake ',
+      error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },
+    });
+  });
+
+  it('meters injected memory once the provider accepted the call', async () => {
+    const key = await keyWithMemory();
+    const before = await usageTokens(key);
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'where do I live?' }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-memory-mode': 'read',
+      },
+    );
+    const injected = Number(response.headers.get('x-memory-tokens'));
+    expect(injected).toBeGreaterThan(0);
+    expect(await usageTokens(key)).toBe(before + injected);
+  });
+});
