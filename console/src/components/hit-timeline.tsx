@@ -18,7 +18,7 @@ const TICKS: [string, number][] = [
  */
 export function HitTimeline({ hits, now }: { hits: SearchHit[]; now: number }) {
   const width = 600;
-  const pad = 12;
+  const pad = 24;
   const minAge = TICKS[0]![1];
   const maxAge = Math.max(
     TICKS.at(-1)![1],

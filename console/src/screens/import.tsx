@@ -75,8 +75,10 @@ export function ImportScreen({
           </label>
         )}
         <label class="wide">
-          File (an export, or lines like{' '}
-          <code>{'{"content": "…", "role": "user", "timestamp": 1764000000000}'}</code>)
+          <span>
+            File: an export, or lines like{' '}
+            <code>{'{"content": "…", "role": "user", "timestamp": 1764000000000}'}</code>
+          </span>
           <input
             name="file"
             type="file"

@@ -112,7 +112,9 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
           </select>
         </label>
         <label>
-          Reference time (<code>now</code>)
+          <span>
+            Reference time (<code>now</code>, default: the server's clock)
+          </span>
           <input
             name="now"
             type="datetime-local"

@@ -63,7 +63,9 @@ export function VaultScreen({
       <ErrorBanner error={page.error} />
       <ErrorBanner error={actionError} />
       {page.data === null && !page.loading && page.error === null ? (
-        <p class="empty">This vault has never been written.</p>
+        <p class="empty" data-testid="vault-empty">
+          This vault holds no memories: it was never written, or it was cleared.
+        </p>
       ) : null}
       {vault ? (
         <>
