@@ -8,7 +8,7 @@ export interface Bar {
 /** Bars scaled to the largest value, each with its value as a tooltip. */
 export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
   const width = 600;
-  const height = 160;
+  const height = 120;
   const gap = 2;
   const max = Math.max(1, ...bars.map((bar) => bar.value));
   const barWidth = bars.length === 0 ? 0 : width / bars.length - gap;
@@ -27,8 +27,12 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
                 width={barWidth}
                 height={Math.max(barHeight, bar.value > 0 ? 1 : 0)}
               />
-              {index % 7 === 0 || index === bars.length - 1 ? (
-                <text x={x + barWidth / 2} y={height + 14} text-anchor="middle">
+              {(bars.length - 1 - index) % 7 === 0 ? (
+                <text
+                  x={index === bars.length - 1 ? x + barWidth : x + barWidth / 2}
+                  y={height + 14}
+                  text-anchor={index === bars.length - 1 ? 'end' : 'middle'}
+                >
                   {bar.label.slice(5)}
                 </text>
               ) : null}

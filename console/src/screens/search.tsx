@@ -74,6 +74,7 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
       ...(now === '' ? {} : { now: new Date(reference).toISOString() }),
     };
     setBusy(true);
+    setAnswer(null);
     try {
       setAnswer({ result: await client.search(input), now: reference });
     } catch (caught) {
@@ -184,7 +185,7 @@ function Results({ answer }: { answer: Answer }) {
   return (
     <div class="results">
       <p class="summary">
-        {result.hits.length} hits · {formatNumber(result.memoryTokens)} memory tokens
+        {plural(result.hits.length, 'hit')} · {formatNumber(result.memoryTokens)} memory tokens
       </p>
       {result.hits.length > 0 ? <HitTimeline hits={result.hits} now={now} /> : null}
       {WINDOWS.map(({ window }) => {
@@ -194,7 +195,7 @@ function Results({ answer }: { answer: Answer }) {
           <section key={window} class="window-group" data-window={window}>
             <h3>
               <span class={`dot ${window.toLowerCase()}`} /> {window}{' '}
-              <small>{hits.length} hits</small>
+              <small>{plural(hits.length, 'hit')}</small>
             </h3>
             <ol class="memory-list">
               {hits.map((hit) => (
@@ -238,3 +239,5 @@ function Receipt({ receipt }: { receipt: MemoryReceipt }) {
     </details>
   );
 }
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
