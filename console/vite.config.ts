@@ -17,5 +17,9 @@ export default defineConfig({
     // Reported (and enforced) by sizeBudget instead.
     reportCompressedSize: false,
   },
+  // `vite` (hot reload) beside `npm start`: API calls go to the Worker.
+  server: {
+    proxy: { '/graphql': 'http://localhost:8787', '/v1': 'http://localhost:8787' },
+  },
   plugins: [sizeBudget(150 * 1024)],
 });

@@ -85,6 +85,10 @@ describe('web console at /console', () => {
       vault: { kind: 'SESSION', id: 'user-42' },
     });
     await api.store({
+      content: 'This conversation is about a birthday present',
+      vault: { kind: 'EPHEMERAL', id: 'chat-7' },
+    });
+    await api.store({
       content: 'Scratch thought to be cleared',
       vault: { kind: 'SESSION', id: 'scratch' },
     });
@@ -105,7 +109,7 @@ describe('web console at /console', () => {
     await page.getByLabel('Memory key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Vaults' }).waitFor();
-    await page.locator('[data-testid=vault]').nth(2).waitFor();
+    await page.locator('[data-testid=vault]').nth(3).waitFor();
     const storage = await page.evaluate(() => ({
       session: Object.values(sessionStorage),
       local: localStorage.length,
@@ -119,11 +123,12 @@ describe('web console at /console', () => {
 
   it('lists the vaults with kind, count, model, last write and TTL', async () => {
     const cards = page.locator('[data-testid=vault]');
-    await expect.poll(() => cards.count()).toBe(3);
+    await expect.poll(() => cards.count()).toBe(4);
     const core = cards.filter({ hasText: 'CORE' });
     expect(await core.locator('[data-field=count]').textContent()).toMatch(/^24 of/);
     expect(await core.textContent()).toContain('use-lite-static-384@1');
     expect(await core.textContent()).toContain('kept until deleted');
+    expect(await cards.filter({ hasText: 'EPHEMERAL' }).textContent()).toMatch(/expires in 2[34] h/);
     await shot('vaults');
     expect(pageErrors).toEqual([]);
   });
