@@ -128,7 +128,9 @@ describe('web console at /console', () => {
     expect(await core.locator('[data-field=count]').textContent()).toMatch(/^24 of/);
     expect(await core.textContent()).toContain('use-lite-static-384@1');
     expect(await core.textContent()).toContain('kept until deleted');
-    expect(await cards.filter({ hasText: 'EPHEMERAL' }).textContent()).toMatch(/expires in 2[34] h/);
+    expect(await cards.filter({ hasText: 'EPHEMERAL' }).textContent()).toMatch(
+      /expires in 2[34] h/,
+    );
     await shot('vaults');
     expect(pageErrors).toEqual([]);
   });
