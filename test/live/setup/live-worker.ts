@@ -85,7 +85,8 @@ export default async function setup({
       clearTimeout(timer);
     }
     await new Promise((resolve) => fake.server.close(resolve));
-    await rm(persist, { recursive: true, force: true });
+    // workerd may still be closing its SQLite files as the group exits.
+    await rm(persist, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
 
   const url = `http://127.0.0.1:${port}`;
