@@ -107,6 +107,7 @@ export default defineConfig({
           // One server and one browser at a time on a 2-core machine.
           fileParallelism: false,
           globalSetup: ['test/live/setup/chromium.ts', 'test/live/setup/live-worker.ts'],
+          testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       }),

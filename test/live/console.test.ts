@@ -279,6 +279,8 @@ describe('web console at /console', () => {
       ['#/vaults', 'phone-vaults'],
       ['#/vault/core', 'phone-memories'],
       ['#/usage', 'phone-usage'],
+      ['#/search', 'phone-search'],
+      ['#/import', 'phone-import'],
     ] as const) {
       await page.goto(`${console_()}${hash}`);
       await page.locator('main section h2').waitFor();
