@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', '.wrangler', 'worker-configuration.d.ts', 'test/generated/**'],
+    ignores: [
+      'node_modules',
+      '.wrangler',
+      'worker-configuration.d.ts',
+      'test/generated/**',
+      'packages/client/src/generated/**',
+      'packages/client/dist/**',
+      'assets/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

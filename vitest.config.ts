@@ -50,7 +50,7 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'workers-ai'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'workers-ai', 'live'];
 
 export default defineConfig({
   test: {
@@ -94,6 +94,21 @@ export default defineConfig({
           ),
         ],
         test: { name: 'workers-ai', include: ['test/workers-ai/**/*.test.ts'] },
+      }),
+      // The client package and the web console against a real `wrangler dev`
+      // (started by the global setup), in Node and in headless Chromium.
+      defineProject({
+        test: {
+          name: 'live',
+          include: ['test/live/**/*.test.ts'],
+          environment: 'node',
+          pool: 'forks',
+          // One server and one browser at a time on a 2-core machine.
+          fileParallelism: false,
+          globalSetup: ['test/live/setup/chromium.ts', 'test/live/setup/live-worker.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       }),
     ],
   },

@@ -1,0 +1,107 @@
+import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
+import { isMemoryRouterError } from '@memoryrouter/client';
+import type { MemoryKey } from '@memoryrouter/client';
+import { ErrorBanner } from './components/error-banner';
+import { useRoute } from './router';
+import { ImportScreen } from './screens/import';
+import { SearchScreen } from './screens/search';
+import { SignIn } from './screens/sign-in';
+import { UsageScreen } from './screens/usage';
+import { VaultScreen } from './screens/vault';
+import { Vaults } from './screens/vaults';
+import { clientFor, forgetKey, rememberKey, storedKey } from './session';
+
+const NAV = [
+  ['vaults', 'Vaults'],
+  ['search', 'Search'],
+  ['usage', 'Usage'],
+  ['import', 'Import'],
+] as const;
+
+export function App() {
+  const [key, setKey] = useState(storedKey);
+  const [me, setMe] = useState<MemoryKey | null>(null);
+  const client = useMemo(() => (key === null ? null : clientFor(key)), [key]);
+  const route = useRoute();
+  // A rendering bug shows its message instead of a blank page.
+  const [renderError, resetRenderError] = useErrorBoundary();
+
+  // After a reload the key is still in this tab's session: ask who it is, and
+  // forget it if the server no longer accepts it.
+  useEffect(() => {
+    if (client === null || me !== null) return;
+    client.me().then(setMe, (error: unknown) => {
+      if (isMemoryRouterError(error, 'UNAUTHENTICATED')) {
+        forgetKey();
+        setKey(null);
+      }
+    });
+  }, [client]);
+
+  if (client === null)
+    return (
+      <SignIn
+        onSignedIn={(newKey, newMe) => {
+          rememberKey(newKey);
+          setMe(newMe);
+          setKey(newKey);
+        }}
+      />
+    );
+
+  const signOut = () => {
+    forgetKey();
+    setKey(null);
+    setMe(null);
+  };
+  const current = route.screen === 'vault' ? 'vaults' : route.screen;
+
+  return (
+    <div class="shell">
+      <header class="top">
+        <a class="brand" href="#/vaults">
+          MemoryRouter
+        </a>
+        <nav>
+          {NAV.map(([screen, label]) => (
+            <a
+              key={screen}
+              href={`#/${screen}`}
+              aria-current={current === screen ? 'page' : undefined}
+            >
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span class="who">{me ? (me.name ?? me.id) : null}</span>
+        <button type="button" class="secondary" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {renderError ? (
+          <>
+            <ErrorBanner error={renderError} />
+            <button type="button" onClick={resetRenderError}>
+              Try again
+            </button>
+          </>
+        ) : route.screen === 'vault' ? (
+          <VaultScreen client={client} selector={route.selector} />
+        ) : route.screen === 'search' ? (
+          <SearchScreen client={client} />
+        ) : route.screen === 'usage' ? (
+          <UsageScreen client={client} />
+        ) : route.screen === 'import' ? (
+          <ImportScreen
+            client={client}
+            initial={route.selector}
+            key={JSON.stringify(route.selector)}
+          />
+        ) : (
+          <Vaults client={client} />
+        )}
+      </main>
+    </div>
+  );
+}

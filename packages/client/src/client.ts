@@ -1,0 +1,219 @@
+import {
+  ChatStreamDocument,
+  ClearVaultDocument,
+  DeleteMemoryDocument,
+  MeDocument,
+  MemoryDocument,
+  SearchDocument,
+  StoreMemoriesDocument,
+  UsageDocument,
+  VaultMemoriesDocument,
+  VaultsDocument,
+} from './generated/graphql.js';
+import type {
+  ChatInput,
+  ChatStreamSubscription,
+  MeQuery,
+  MemoryFieldsFragment,
+  MemoryOrder,
+  SearchInput,
+  SearchQuery,
+  StoreMemoryInput,
+  UsageQuery,
+  VaultFieldsFragment,
+  VaultMemoriesQuery,
+  VaultSelector,
+} from './generated/graphql.js';
+import { fromFailedResponse } from './errors.js';
+import { importJsonl } from './import-jsonl.js';
+import type { ImportOptions } from './import-jsonl.js';
+import type { ImportReport } from './import-progress.js';
+import { subscribe } from './subscribe.js';
+import { Transport } from './transport.js';
+import type { FetchLike, Operation } from './transport.js';
+import { vaultRoute } from './vault-paths.js';
+
+export interface ClientOptions {
+  /** The server, e.g. "http://localhost:8787" (a trailing /graphql is accepted too). */
+  url: string;
+  /** The memory key, mk_… */
+  key: string;
+  /** Another fetch (tests, proxies); default: the runtime's own. */
+  fetch?: FetchLike;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+export type Memory = MemoryFieldsFragment;
+export type Vault = VaultFieldsFragment;
+export type SearchResult = SearchQuery['search'];
+export type SearchHit = SearchResult['hits'][number];
+export type Usage = UsageQuery['usage'];
+export type MemoryKey = MeQuery['me'];
+export type ChatEvent = ChatStreamSubscription['chat'];
+export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
+
+/** `extensions.memory` of a response that read memory: what was read, and the cost. */
+export interface MemoryReceipt {
+  vaults: { vault: string; calls: number; elapsedMs: number }[];
+  windows: { window: string; hits: number }[];
+  memoryTokens: number;
+}
+
+/** A vault export: the JSONL body and what the server said of it. */
+export interface VaultExport {
+  /** The file name the server suggests, e.g. "session-user-42.jsonl". */
+  filename: string;
+  memoryCount: number;
+  /** SHA-256 of the memory lines, as in the file's header. */
+  checksum: string;
+  /** The JSONL itself: read it with .text(), .blob() or .body. */
+  response: Response;
+}
+
+/** Creates a client for one server and one memory key. */
+export function createClient(options: ClientOptions) {
+  const transport = new Transport(options);
+  const request = async <TResult, TVariables>(
+    operation: Operation<TResult, TVariables>,
+    variables: TVariables,
+    init?: { signal?: AbortSignal },
+  ): Promise<TResult> => (await transport.execute(operation, variables, init)).data;
+
+  return {
+    /** The server's base URL, as given. */
+    url: transport.baseUrl,
+
+    /** Any typed operation: data, or a MemoryRouterError. */
+    request,
+
+    /** Any typed operation, with the response's `extensions` (e.g. the memory receipt). */
+    execute: transport.execute.bind(transport),
+
+    /**
+     * Any typed subscription over SSE. New streams (e.g. `memoryEvents`)
+     * need only a document in src/operations and a one-line method below.
+     */
+    subscribe: <TResult, TVariables>(
+      operation: Operation<TResult, TVariables>,
+      variables: TVariables,
+      init?: { headers?: Record<string, string>; signal?: AbortSignal },
+    ) => subscribe(transport, operation, variables, init),
+
+    /** The memory key making the requests. */
+    async me(): Promise<MemoryKey> {
+      return (await request(MeDocument, {})).me;
+    },
+
+    /** Stores one memory (CORE vault unless `vault` says otherwise); searchable on return. */
+    async store(input: StoreMemoryInput): Promise<Memory> {
+      return (await request(StoreMemoriesDocument, { inputs: [input] })).storeMemories[0]!;
+    },
+
+    /** Stores up to 100 memories, all or nothing. */
+    async storeMany(inputs: StoreMemoryInput[]): Promise<Memory[]> {
+      return (await request(StoreMemoriesDocument, { inputs })).storeMemories;
+    },
+
+    /** KRONOS search, with the receipt of what it read (`extensions.memory`). */
+    async search(
+      input: SearchInput,
+      init?: { signal?: AbortSignal },
+    ): Promise<SearchResult & { receipt: MemoryReceipt | null }> {
+      const { data, extensions } = await transport.execute(SearchDocument, { input }, init);
+      return { ...data.search, receipt: (extensions.memory as MemoryReceipt | undefined) ?? null };
+    },
+
+    /** Every vault of the key that holds memories, CORE first. */
+    async vaults(): Promise<Vault[]> {
+      return (await request(VaultsDocument, {})).vaults;
+    },
+
+    /**
+     * One page of a vault's memories, with the vault's own fields; null for a
+     * SESSION or EPHEMERAL vault never written. Pass `page.pageInfo.endCursor`
+     * as `after` for the next page.
+     */
+    async memories(
+      selector: VaultSelector,
+      page: { first?: number; after?: string | null; order?: MemoryOrder } = {},
+    ): Promise<(Vault & { memories: MemoryPage }) | null> {
+      return (await request(VaultMemoriesDocument, { selector, ...page })).vault;
+    },
+
+    /** One memory by id; null when there is none. */
+    async memory(id: string): Promise<Memory | null> {
+      return (await request(MemoryDocument, { id })).memory;
+    },
+
+    /** Deletes one memory for good; NOT_FOUND when there is no such memory. */
+    async deleteMemory(id: string): Promise<boolean> {
+      return (await request(DeleteMemoryDocument, { id })).deleteMemory;
+    },
+
+    /** Deletes every memory of a vault; returns how many were removed. */
+    async clearVault(selector: VaultSelector): Promise<number> {
+      return (await request(ClearVaultDocument, { selector })).clearVault;
+    },
+
+    /** Memory tokens per day and per key (default: the last 30 days). */
+    async usage(range: { from?: string | Date; to?: string | Date } = {}): Promise<Usage> {
+      const iso = (value?: string | Date) =>
+        value instanceof Date ? value.toISOString() : (value ?? null);
+      return (await request(UsageDocument, { from: iso(range.from), to: iso(range.to) })).usage;
+    },
+
+    /**
+     * Chat with memory through your own provider key, streamed: deltas, then
+     * one event with `done: true` and the result. Breaking out of the loop or
+     * aborting `signal` stops the model call.
+     */
+    chat(
+      input: ChatInput,
+      init: { providerKey?: string; signal?: AbortSignal } = {},
+    ): AsyncGenerator<ChatEvent, void, undefined> {
+      const headers: Record<string, string> = init.providerKey
+        ? { 'x-provider-key': init.providerKey }
+        : {};
+      return mapEvents(
+        subscribe(transport, ChatStreamDocument, { input }, { headers, signal: init.signal }),
+      );
+    },
+
+    /** Downloads a vault as JSONL (a consistent snapshot taken now). */
+    async exportVault(
+      selector: VaultSelector,
+      init?: { signal?: AbortSignal },
+    ): Promise<VaultExport> {
+      const response = await transport.send(transport.baseUrl + vaultRoute(selector, 'export'), {
+        headers: transport.headers(),
+        ...(init?.signal ? { signal: init.signal } : {}),
+      });
+      if (!response.ok) throw await fromFailedResponse(response);
+      const disposition = response.headers.get('content-disposition') ?? '';
+      return {
+        filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'vault.jsonl',
+        memoryCount: Number(response.headers.get('x-memory-count') ?? 0),
+        checksum: response.headers.get('x-checksum') ?? '',
+        response,
+      };
+    },
+
+    /** Imports JSONL into a vault, with progress; see ImportOptions. */
+    importVault(
+      selector: VaultSelector,
+      file: string | Blob,
+      options?: ImportOptions,
+    ): Promise<ImportReport> {
+      return importJsonl(transport, selector, file, options);
+    },
+  };
+}
+
+export type MemoryRouterClient = ReturnType<typeof createClient>;
+
+async function* mapEvents(
+  events: AsyncGenerator<ChatStreamSubscription, void, undefined>,
+): AsyncGenerator<ChatEvent, void, undefined> {
+  for await (const event of events) yield event.chat;
+}

@@ -1,0 +1,489 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** A chat call through MemoryRouter with your own provider key (X-Provider-Key). */
+export type ChatInput = {
+  /** Also read this conversation's EPHEMERAL vault; the turn is stored there. */
+  conversationId?: string | null | undefined;
+  /** Most tokens of answer. */
+  maxTokens?: number | null | undefined;
+  /** Default: READ_WRITE. */
+  memoryMode?: MemoryMode | null | undefined;
+  /** The conversation, oldest first (at most 200); the last USER message is the memory query. */
+  messages: Array<ChatMessageInput>;
+  /** provider/model, e.g. openai/gpt-4o, anthropic/claude-sonnet-4, google/gemini-2.5-flash, openrouter/meta-llama/llama-3.3-70b, compatible/llama3.2; bare gpt-…, claude-… and gemini-… names are inferred */
+  model: string;
+  /** Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it). */
+  responseFormat?: unknown;
+  /** Also read (and write) this session's vault. */
+  sessionId?: string | null | undefined;
+  /** Stop sequences (at most 4). */
+  stop?: Array<string> | null | undefined;
+  /** Sampling temperature, 0–2. */
+  temperature?: number | null | undefined;
+  /** "auto" (default), "none", "required", or { name } to force one tool. */
+  toolChoice?: unknown;
+  /** Tools the model may call: a list of { name, description?, parameters? (JSON Schema) }, or OpenAI's { type: "function", function: { … } } form. Calls come back in ChatResult.toolCalls and ChatEvent.toolCall; send their results as USER messages with toolCallId. */
+  tools?: unknown;
+  /** Nucleus sampling, 0–1. */
+  topP?: number | null | undefined;
+  /** KRONOS windows and hits to inject; default: HOT 4, WORKING 4, LONG_TERM 4. */
+  windows?: Array<WindowQuery> | null | undefined;
+};
+
+/** One message of the conversation so far. */
+export type ChatMessageInput = {
+  /** What was said; a tool result message holds the result; may be empty beside toolCalls. */
+  content: string;
+  /** Who said it. */
+  role: Role;
+  /** On a USER message: this message is the result of that tool call (ToolCall.id). */
+  toolCallId?: string | null | undefined;
+  /** On an ASSISTANT message: the tool calls the model made in that turn. */
+  toolCalls?: Array<ToolCallInput> | null | undefined;
+};
+
+/** What a chat call does with memory. */
+export type MemoryMode =
+  /** Neither: a plain call to the model. */
+  | 'OFF'
+  /** Inject memory; store nothing. */
+  | 'READ'
+  /** Inject memory and store the new turn (the default). */
+  | 'READ_WRITE'
+  /** Inject nothing; store the new turn. */
+  | 'WRITE';
+
+/** Order of a vault listing. */
+export type MemoryOrder =
+  /** Most recent createdAt first (the default). */
+  | 'NEWEST_FIRST'
+  /** Oldest createdAt first. */
+  | 'OLDEST_FIRST';
+
+/** KRONOS time windows: disjoint bands measured back from the reference time `now`. */
+export type MemoryWindow =
+  /** Older than LONG_TERM; searched only when asked for. */
+  | 'ARCHIVE'
+  /** (now − 4 h, now] by default. */
+  | 'HOT'
+  /** (now − 90 d, now − 3 d] by default. */
+  | 'LONG_TERM'
+  /** (now − 3 d, now − 4 h] by default. */
+  | 'WORKING';
+
+/** Who said it. */
+export type Role =
+  /** The model. */
+  | 'ASSISTANT'
+  /** The application or operator. */
+  | 'SYSTEM'
+  /** The end user (the default for stored memories). */
+  | 'USER';
+
+/** A time-windowed search over one or more vaults. */
+export type SearchInput = {
+  /** Bring your own query embedding (for vaults built with your own vectors). */
+  embedding?: Array<number> | null | undefined;
+  /** Only memories whose metadata holds all these top-level key/value pairs (scalar values). */
+  metadata?: unknown;
+  /** Default: HYBRID. */
+  mode?: SearchMode | null | undefined;
+  /** Reference time for the windows; default: server time. */
+  now?: string | null | undefined;
+  /** What to look for (1–4000 characters). */
+  query: string;
+  /** Vaults to search, at most 10; default: CORE only. */
+  vaults?: Array<VaultSelector> | null | undefined;
+  /** Default: HOT 4, WORKING 4, LONG_TERM 4. */
+  windows?: Array<WindowQuery> | null | undefined;
+};
+
+/** How memories are matched against the query. */
+export type SearchMode =
+  /** Reciprocal rank fusion of VECTOR and TEXT (the default). */
+  | 'HYBRID'
+  /** Full-text match ranked by BM25. */
+  | 'TEXT'
+  /** Cosine similarity of embeddings. */
+  | 'VECTOR';
+
+/** One memory to store. */
+export type StoreMemoryInput = {
+  /** The text to remember (at most MAX_CONTENT_BYTES, 32 KiB by default). */
+  content: string;
+  /** Backfill history; default: now. */
+  createdAt?: string | null | undefined;
+  /** Bring your own embedding; must match the vault's dimensions. */
+  embedding?: Array<number> | null | undefined;
+  /** A JSON object kept with the memory (at most 16 KiB). */
+  metadata?: unknown;
+  /** Default: USER. */
+  role?: Role | null | undefined;
+  /** Default: the CORE vault. */
+  vault?: VaultSelector | null | undefined;
+};
+
+/** A tool call the model made, sent back in the conversation on its ASSISTANT message. */
+export type ToolCallInput = {
+  /** Its arguments, as ToolCall.arguments gave them (an object, or JSON text). */
+  arguments: unknown;
+  /** The id the model gave the call (ToolCall.id). */
+  id: string;
+  /** The tool it called. */
+  name: string;
+};
+
+/** The three kinds of vault a memory key owns. */
+export type VaultKind =
+  /** Base knowledge of the key; always searched by chat. */
+  | 'CORE'
+  /** One conversation, named by a conversation id; deleted for good a while after its last write. */
+  | 'EPHEMERAL'
+  /** One user's or conversation thread's context, named by a session id. */
+  | 'SESSION';
+
+/** Which vault: CORE needs no id; SESSION takes a session id, EPHEMERAL a conversation id. */
+export type VaultSelector = {
+  /** Session id (SESSION) or conversation id (EPHEMERAL): 1–128 of A–Z a–z 0–9 . _ : @ ~ - */
+  id?: string | null | undefined;
+  /** The kind of vault. */
+  kind: VaultKind;
+};
+
+/** How many hits to take from one KRONOS window. */
+export type WindowQuery = {
+  /** Hits from this window, 0–50. */
+  limit: number;
+  /** The window. */
+  window: MemoryWindow;
+};
+
+export type ChatStreamSubscriptionVariables = Exact<{
+  input: ChatInput;
+}>;
+
+
+export type ChatStreamSubscription = { chat: { delta: string | null, done: boolean, result: { content: string, model: string, provider: string, memory: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } } | null } };
+
+export type MemoryFieldsFragment = { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } };
+
+export type StoreMemoriesMutationVariables = Exact<{
+  inputs: Array<StoreMemoryInput> | StoreMemoryInput;
+}>;
+
+
+export type StoreMemoriesMutation = { storeMemories: Array<{ id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } }> };
+
+export type DeleteMemoryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteMemoryMutation = { deleteMemory: boolean };
+
+export type MemoryQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type MemoryQuery = { memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } | null };
+
+export type SearchQueryVariables = Exact<{
+  input: SearchInput;
+}>;
+
+
+export type SearchQuery = { search: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } };
+
+export type UsageQueryVariables = Exact<{
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+}>;
+
+
+export type UsageQuery = { usage: { memoryTokens: number, costUsd: number, days: Array<{ date: string, memoryTokens: number }>, keys: Array<{ keyId: string, memoryTokens: number, days: Array<{ date: string, memoryTokens: number }> }> } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, name: string | null, createdAt: string, revokedAt: string | null } };
+
+export type VaultFieldsFragment = { id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string };
+
+export type VaultsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type VaultsQuery = { vaults: Array<{ id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string }> };
+
+export type VaultMemoriesQueryVariables = Exact<{
+  selector: VaultSelector;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  order?: MemoryOrder | null | undefined;
+}>;
+
+
+export type VaultMemoriesQuery = { vault: { id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string, memories: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } } | null };
+
+export type ClearVaultMutationVariables = Exact<{
+  selector: VaultSelector;
+}>;
+
+
+export type ClearVaultMutation = { clearVault: number };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const MemoryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}
+    `, {"fragmentName":"MemoryFields"}) as unknown as TypedDocumentString<MemoryFieldsFragment, unknown>;
+export const VaultFieldsFragmentDoc = new TypedDocumentString(`
+    fragment VaultFields on Vault {
+  id
+  kind
+  externalId
+  memoryCount
+  storageBytes
+  embeddingModel
+  dimensions
+  capacity
+  lastWriteAt
+  expiresAt
+  exportUrl
+}
+    `, {"fragmentName":"VaultFields"}) as unknown as TypedDocumentString<VaultFieldsFragment, unknown>;
+export const ChatStreamDocument = new TypedDocumentString(`
+    subscription ChatStream($input: ChatInput!) {
+  chat(input: $input) {
+    delta
+    done
+    result {
+      content
+      model
+      provider
+      memory {
+        memoryTokens
+        hits {
+          score
+          window
+          memory {
+            ...MemoryFields
+          }
+        }
+      }
+    }
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}`) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
+export const StoreMemoriesDocument = new TypedDocumentString(`
+    mutation StoreMemories($inputs: [StoreMemoryInput!]!) {
+  storeMemories(inputs: $inputs) {
+    ...MemoryFields
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}`) as unknown as TypedDocumentString<StoreMemoriesMutation, StoreMemoriesMutationVariables>;
+export const DeleteMemoryDocument = new TypedDocumentString(`
+    mutation DeleteMemory($id: ID!) {
+  deleteMemory(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteMemoryMutation, DeleteMemoryMutationVariables>;
+export const MemoryDocument = new TypedDocumentString(`
+    query Memory($id: ID!) {
+  memory(id: $id) {
+    ...MemoryFields
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}`) as unknown as TypedDocumentString<MemoryQuery, MemoryQueryVariables>;
+export const SearchDocument = new TypedDocumentString(`
+    query Search($input: SearchInput!) {
+  search(input: $input) {
+    memoryTokens
+    hits {
+      score
+      window
+      memory {
+        ...MemoryFields
+      }
+    }
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}`) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
+export const UsageDocument = new TypedDocumentString(`
+    query Usage($from: DateTime, $to: DateTime) {
+  usage(from: $from, to: $to) {
+    memoryTokens
+    costUsd
+    days {
+      date
+      memoryTokens
+    }
+    keys {
+      keyId
+      memoryTokens
+      days {
+        date
+        memoryTokens
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<UsageQuery, UsageQueryVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    id
+    name
+    createdAt
+    revokedAt
+  }
+}
+    `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
+export const VaultsDocument = new TypedDocumentString(`
+    query Vaults {
+  vaults {
+    ...VaultFields
+  }
+}
+    fragment VaultFields on Vault {
+  id
+  kind
+  externalId
+  memoryCount
+  storageBytes
+  embeddingModel
+  dimensions
+  capacity
+  lastWriteAt
+  expiresAt
+  exportUrl
+}`) as unknown as TypedDocumentString<VaultsQuery, VaultsQueryVariables>;
+export const VaultMemoriesDocument = new TypedDocumentString(`
+    query VaultMemories($selector: VaultSelector!, $first: Int, $after: String, $order: MemoryOrder) {
+  vault(selector: $selector) {
+    ...VaultFields
+    memories(first: $first, after: $after, order: $order) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          ...MemoryFields
+        }
+      }
+    }
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}
+fragment VaultFields on Vault {
+  id
+  kind
+  externalId
+  memoryCount
+  storageBytes
+  embeddingModel
+  dimensions
+  capacity
+  lastWriteAt
+  expiresAt
+  exportUrl
+}`) as unknown as TypedDocumentString<VaultMemoriesQuery, VaultMemoriesQueryVariables>;
+export const ClearVaultDocument = new TypedDocumentString(`
+    mutation ClearVault($selector: VaultSelector!) {
+  clearVault(selector: $selector)
+}
+    `) as unknown as TypedDocumentString<ClearVaultMutation, ClearVaultMutationVariables>;

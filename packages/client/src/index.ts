@@ -1,0 +1,32 @@
+export { createClient } from './client.js';
+export type {
+  ChatEvent,
+  ClientOptions,
+  Memory,
+  MemoryKey,
+  MemoryPage,
+  MemoryReceipt,
+  MemoryRouterClient,
+  SearchHit,
+  SearchResult,
+  Usage,
+  Vault,
+  VaultExport,
+} from './client.js';
+export { isMemoryRouterError, MemoryRouterError } from './errors.js';
+export type { ErrorCode, GraphQLErrorEntry } from './errors.js';
+export type { ImportOptions, ImportProgress } from './import-jsonl.js';
+export type { ImportReport, ServerProgress } from './import-progress.js';
+export type { FetchLike, Operation } from './transport.js';
+export type {
+  ChatInput,
+  MemoryOrder,
+  MemoryWindow,
+  Role,
+  SearchInput,
+  SearchMode,
+  StoreMemoryInput,
+  VaultKind,
+  VaultSelector,
+  WindowQuery,
+} from './generated/graphql.js';

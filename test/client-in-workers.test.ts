@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+// The package's source, as a Worker that depends on @memoryrouter/client bundles it.
+import { createClient, MemoryRouterError } from '../packages/client/src/index';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+
+/** The typed client running inside workerd (the Workers runtime), no polyfills. */
+describe('@memoryrouter/client inside a Worker', () => {
+  it('stores, searches with a receipt, and raises coded errors', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const stored = await client.store({
+      content: 'The office moved to Lisbon',
+      metadata: { team: 'ops' },
+    });
+    const found = await client.search({ query: 'where is the office?', metadata: { team: 'ops' } });
+    expect(found.hits.map((hit) => hit.memory.id)).toEqual([stored.id]);
+    expect(found.receipt?.memoryTokens).toBe(stored.tokens);
+
+    const error = await client.deleteMemory('mem_nope').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  it('streams a chat through graphql-sse', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const deltas: string[] = [];
+    for await (const event of client.chat({
+      model: 'compatible/small',
+      messages: [{ role: 'USER', content: 'hello from a Worker' }],
+      memoryMode: 'OFF',
+    })) {
+      if (event.delta) deltas.push(event.delta);
+      if (event.done) expect(event.result?.content).toBe(deltas.join(''));
+    }
+    expect(deltas.join('')).toBe('Fake llm.local.test heard: hello from a Worker');
+  });
+});

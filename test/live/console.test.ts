@@ -1,0 +1,305 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
+import { newMemoryKey } from './helpers';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const PHONE = { width: 390, height: 844 };
+
+/**
+ * The web console in headless Chromium against the live Worker, as a person
+ * uses it: sign in, browse what the API stored, delete, clear, search,
+ * import with progress, export, usage; at desktop and phone width. Any
+ * console error or uncaught exception in the page fails the suite.
+ * Screenshots go to SCREENSHOT_DIR, or a temporary folder (printed).
+ */
+describe('web console at /console', () => {
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let shots: string;
+  let key: string;
+  let api: MemoryRouterClient;
+  const pageErrors: string[] = [];
+
+  const console_ = () => `${inject('liveUrl')}/console/`;
+  const shot = (name: string) =>
+    page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    profile = await mkdtemp(join(tmpdir(), 'memoryrouter-chromium-'));
+    shots = process.env.SCREENSHOT_DIR ?? (await mkdtemp(join(tmpdir(), 'memoryrouter-console-')));
+    await mkdir(shots, { recursive: true });
+    console.warn(`console screenshots: ${shots}`);
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: inject('chromium'),
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+      viewport: { width: 1200, height: 900 },
+      acceptDownloads: true,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(`page: ${error.message}`));
+
+    key = await newMemoryKey('console test');
+    api = createClient({ url: inject('liveUrl'), key });
+    const now = Date.now();
+    // Memories spread over every KRONOS window, stored through the API.
+    await api.storeMany([
+      {
+        content: 'I am allergic to peanuts',
+        metadata: { topic: 'health' },
+        createdAt: iso(now - HOUR),
+      },
+      { content: 'My favourite colour is teal', createdAt: iso(now - 2 * DAY) },
+      {
+        content: 'I adopted a cat called Miso',
+        metadata: { topic: 'pets' },
+        createdAt: iso(now - 30 * DAY),
+      },
+      { content: 'I grew up by the sea in Lisbon', createdAt: iso(now - 400 * DAY) },
+      ...Array.from({ length: 20 }, (_, index) => ({
+        content: `Meeting note ${index + 1}: the project review moved`,
+        metadata: { topic: 'work' },
+        createdAt: iso(now - 5 * DAY - index * HOUR),
+      })),
+    ]);
+    await api.store({
+      content: 'Planning a trip to Kyoto in April',
+      vault: { kind: 'SESSION', id: 'user-42' },
+    });
+    await api.store({
+      content: 'This conversation is about a birthday present',
+      vault: { kind: 'EPHEMERAL', id: 'chat-7' },
+    });
+    await api.store({
+      content: 'Scratch thought to be cleared',
+      vault: { kind: 'SESSION', id: 'scratch' },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await rm(profile, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong key with the API message, then signs in and keeps the key in sessionStorage only', async () => {
+    await page.goto(console_());
+    await page.getByLabel('Memory key').fill('mk_bm9ib2R5.wrong-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+    await shot('sign-in-refused');
+
+    await page.getByLabel('Memory key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Vaults' }).waitFor();
+    await page.locator('[data-testid=vault]').nth(3).waitFor();
+    const storage = await page.evaluate(() => ({
+      session: Object.values(sessionStorage),
+      local: localStorage.length,
+      url: location.href,
+    }));
+    expect(storage.session).toEqual([key]);
+    expect(storage.local).toBe(0);
+    expect(storage.url).not.toContain(key.slice(3));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('lists the vaults with kind, count, model, last write and TTL', async () => {
+    const cards = page.locator('[data-testid=vault]');
+    await expect.poll(() => cards.count()).toBe(4);
+    const core = cards.filter({ hasText: 'CORE' });
+    expect(await core.locator('[data-field=count]').textContent()).toMatch(/^24 of/);
+    expect(await core.textContent()).toContain('use-lite-static-384@1');
+    expect(await core.textContent()).toContain('kept until deleted');
+    expect(await cards.filter({ hasText: 'EPHEMERAL' }).textContent()).toMatch(
+      /expires in 2[34] h/,
+    );
+    await shot('vaults');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('pages through a vault and deletes one memory', async () => {
+    await page.locator('[data-testid=vault]').filter({ hasText: 'CORE' }).click();
+    const items = page.locator('.memory-list > li');
+    await expect.poll(() => items.count()).toBe(20);
+    expect(await items.first().textContent()).toContain('allergic to peanuts');
+    expect(await items.first().textContent()).toContain('topic: health');
+    await shot('memories');
+
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => items.count()).toBe(4);
+    expect(await items.last().textContent()).toContain('Lisbon');
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => items.count()).toBe(20);
+
+    const doomed = items.filter({ hasText: 'Meeting note 18:' });
+    const doomedId = await doomed.getAttribute('data-memory-id');
+    await doomed.getByRole('button', { name: /^Delete / }).click();
+    await doomed.getByRole('button', { name: /^Really delete/ }).click();
+    await expect.poll(() => page.locator('[data-field=count]').textContent()).toBe('23');
+    expect(await api.memory(doomedId!)).toBeNull();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('downloads the vault as JSONL', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSONL' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('core.jsonl');
+    const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'memoryrouter.vault', count: 23 });
+    expect(lines).toHaveLength(24);
+  });
+
+  it('clears a vault only after its name is typed', async () => {
+    await page.goto(`${console_()}#/vault/session/scratch`);
+    await page.getByText('Scratch thought to be cleared').waitFor();
+    await page.getByRole('button', { name: 'Clear vault…' }).click();
+    const confirm = page.getByRole('button', { name: 'Clear SESSION scratch' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel('Vault name').fill('SESSION scratch');
+    await confirm.click();
+    await page.locator('[data-testid=vault-empty]').waitFor();
+    expect((await api.memories({ kind: 'SESSION', id: 'scratch' }))?.memoryCount ?? 0).toBe(0);
+    expect(await api.memories({ kind: 'SESSION', id: 'user-42' })).toMatchObject({
+      memoryCount: 1,
+    });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('searches every window, grouping hits, drawing the timeline and showing the receipt', async () => {
+    await page.goto(`${console_()}#/search`);
+    await page.locator('input[name=query]').fill('allergy cat colour sea childhood');
+    await page.locator('input[name=limit-ARCHIVE]').fill('2');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.receipt').waitFor();
+    const windows = await page
+      .locator('.window-group')
+      .evaluateAll((groups) => groups.map((group) => group.getAttribute('data-window')));
+    expect(windows).toEqual(['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE']);
+    expect(await page.locator('[data-window=ARCHIVE]').textContent()).toContain('Lisbon');
+    const hits = await page.locator('.window-group .memory').count();
+    expect(await page.locator('.timeline circle').count()).toBe(hits);
+    expect(await page.locator('.receipt').textContent()).toMatch(/Memory tokens\d+/);
+    expect(await page.locator('.receipt').textContent()).toContain('core × 1');
+    await shot('search');
+
+    // A metadata filter narrows the hits to memories that carry it.
+    await page.locator('input[name=metadata]').fill('{"topic": "pets"}');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('.window-group .memory').count()).toBe(1);
+    expect(await page.locator('.window-group .memory').textContent()).toContain('Miso');
+
+    // The API's own refusal is shown, and the page stays usable.
+    // (nested values are refused by the server, not by the form).
+    await page.locator('input[name=metadata]').fill('{"topic": {"nested": true}}');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('BAD_USER_INPUT');
+    await shot('search-error');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('imports a JSONL file with a moving progress bar and a per-line report', async () => {
+    await page.goto(`${console_()}#/import/session/imported`);
+    const lines = Array.from({ length: 400 }, (_, index) =>
+      JSON.stringify({
+        content: `Imported fact ${index + 1}`,
+        role: 'user',
+        timestamp: Date.now() - index * HOUR,
+      }),
+    );
+    lines.splice(250, 0, '{"content": 42}');
+    await page.locator('input[name=file]').setInputFiles({
+      name: 'facts.jsonl',
+      mimeType: 'application/x-ndjson',
+      buffer: Buffer.from(lines.join('\n')),
+    });
+    // Record every value the bar shows while the import runs.
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('progress');
+        if (bar && seen.at(-1) !== bar.value) seen.push(bar.value);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.getByRole('button', { name: 'Import' }).click();
+    const report = page.locator('[data-testid=import-report]');
+    await report.waitFor();
+    expect(await report.locator('[data-field=imported]').textContent()).toBe('400');
+    expect(await report.locator('[data-field=failed]').textContent()).toBe('1');
+    expect(await report.locator('.failures td').first().textContent()).toBe('251');
+    const seen = await page.evaluate(
+      () => (window as unknown as { progressSeen: number[] }).progressSeen,
+    );
+    expect(seen.length).toBeGreaterThanOrEqual(4);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)).toBe(401);
+    await shot('import');
+    expect((await api.memories({ kind: 'SESSION', id: 'imported' }))?.memoryCount).toBe(400);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('charts memory tokens per day for the account and per key', async () => {
+    const usage = await api.usage();
+    await page.goto(`${console_()}#/usage`);
+    const charts = page.locator('figure.chart');
+    await expect.poll(() => charts.count()).toBe(2);
+    expect(await charts.first().locator('g.bar').count()).toBe(30);
+    const today = charts.first().locator('g.bar').last();
+    expect(Number(await today.getAttribute('data-value'))).toBe(usage.days.at(-1)!.memoryTokens);
+    expect(await page.locator('[data-field=memory-tokens]').textContent()).toBe(
+      usage.memoryTokens.toLocaleString('en'),
+    );
+    await shot('usage');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('fits a phone-width screen', async () => {
+    await page.setViewportSize(PHONE);
+    for (const [hash, name] of [
+      ['#/vaults', 'phone-vaults'],
+      ['#/vault/core', 'phone-memories'],
+      ['#/usage', 'phone-usage'],
+      ['#/search', 'phone-search'],
+      ['#/import', 'phone-import'],
+    ] as const) {
+      await page.goto(`${console_()}${hash}`);
+      await page.locator('main section h2').waitFor();
+      await page.locator('.card').first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
+      await shot(name);
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signs out, forgetting the key', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Memory key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+function iso(time: number): string {
+  return new Date(time).toISOString();
+}

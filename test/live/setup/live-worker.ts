@@ -1,0 +1,124 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startProviderFake } from './provider-fake';
+
+/** Development secrets of the live Worker (test values, passed on its command line). */
+export const LIVE_SECRETS = {
+  KEY_HMAC_SECRET: 'live-test-key-hmac-secret',
+  ADMIN_JWT_SECRET: 'live-test-admin-jwt-secret',
+};
+
+const START_TIMEOUT_MS = 120_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Global setup of the live tests: builds the client package (the tests use
+ * what would be published), then runs the real Worker with `wrangler dev`,
+ * offline, on free ports, with fresh local storage in a temporary folder and
+ * `compatible/…` models answered by the provider fake. Torn down after the
+ * last test: the server's process group is stopped and its storage removed.
+ */
+export default async function setup({
+  provide,
+}: {
+  provide: (key: 'liveUrl' | 'adminSecret', value: string) => void;
+}) {
+  execFileSync('npx', ['tsc', '-p', 'packages/client/tsconfig.build.json'], { stdio: 'inherit' });
+  const fake = await startProviderFake();
+  const persist = await mkdtemp(join(tmpdir(), 'memoryrouter-live-'));
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const vars = { ...LIVE_SECRETS, COMPATIBLE_BASE_URL: `${fake.url}/v1` };
+  const wrangler: ChildProcess = spawn(
+    'npx',
+    [
+      'wrangler',
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      persist,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+      '--var',
+      ...Object.entries(vars).map(([name, value]) => `${name}:${value}`),
+    ],
+    // Its own process group, so teardown stops wrangler and workerd together.
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } },
+  );
+  let output = '';
+  wrangler.stdout?.on('data', (chunk) => (output += chunk));
+  wrangler.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => wrangler.once('exit', resolve));
+
+  const stop = async () => {
+    if (wrangler.exitCode === null && wrangler.pid !== undefined) {
+      try {
+        process.kill(-wrangler.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-wrangler.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await new Promise((resolve) => fake.server.close(resolve));
+    // workerd may still be closing its SQLite files as the group exits.
+    await rm(persist, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilServing(url, exited, () => output);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  provide('liveUrl', url);
+  provide('adminSecret', LIVE_SECRETS.ADMIN_JWT_SECRET);
+  return stop;
+}
+
+/** Polls /health until the Worker answers, failing early if wrangler exits. */
+async function waitUntilServing(
+  url: string,
+  exited: Promise<number | null>,
+  output: () => string,
+): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code ?? -1));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined)
+      throw new Error(`wrangler dev exited (${exitCode}) before serving:\n${output()}`);
+    const ok = await fetch(`${url}/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`wrangler dev did not answer within ${START_TIMEOUT_MS} ms:\n${output()}`);
+}
