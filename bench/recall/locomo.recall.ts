@@ -13,9 +13,11 @@
 import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { inject, it } from 'vitest';
+import { deriveKey } from '../../src/auth/memory-key';
 import { createEmbedder } from '../../src/embed';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 import type { RecallConversation } from './dataset';
+import { rankingCost, type RankingCost } from './ranking-cost';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -23,8 +25,15 @@ declare module 'vitest' {
   }
 }
 
+/** The three modes as deployed, then HYBRID at other fusion weights, so retuning is one run. */
 const MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
-type Mode = (typeof MODES)[number];
+const SWEEP = [0, 0.1, 0.2, 0.3, 0.4, 0.5] as const;
+type Mode = (typeof MODES)[number] | `HYBRID α=${(typeof SWEEP)[number]}`;
+const ALL_MODES: Mode[] = [...MODES, ...SWEEP.map((weight) => `HYBRID α=${weight}` as const)];
+const modeInput = (mode: Mode) =>
+  mode.startsWith('HYBRID α=')
+    ? { mode: 'HYBRID', vectorWeight: Number(mode.slice('HYBRID α='.length)) }
+    : { mode };
 const K = [5, 10] as const;
 const BATCH = 100;
 const DAY = 86_400_000;
@@ -80,6 +89,19 @@ function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
+/** Whether HYBRID's @5 and @10 are at or above TEXT's in each conversation. */
+function hybridNeverBelowText(
+  byConversation: Map<string, Score>,
+  conversations: RecallConversation[],
+): boolean {
+  return conversations.every(({ id }) => {
+    const hybrid = byConversation.get(`HYBRID ${id}`);
+    const text = byConversation.get(`TEXT ${id}`);
+    if (!hybrid || !text) return true;
+    return hybrid.at5 >= text.at5 - 1e-9 && hybrid.at10 >= text.at10 - 1e-9;
+  });
+}
+
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / (values.length || 1);
 
 interface Score {
@@ -94,13 +116,16 @@ it('recall on a LoCoMo-format file, every mode', async () => {
   const token = await memoryKey();
   const run = Date.now().toString(36);
 
-  const overall = new Map<Mode, Score>(MODES.map((mode) => [mode, newScore()]));
+  const overall = new Map<Mode, Score>(ALL_MODES.map((mode) => [mode, newScore()]));
   const byCategory = new Map<string, Score>();
   const byConversation = new Map<string, Score>();
   const latency = new Map<Mode, { client: number[]; vault: number[] }>(
-    MODES.map((mode) => [mode, { client: [], vault: [] }]),
+    ALL_MODES.map((mode) => [mode, { client: [], vault: [] }]),
   );
   const batchMs: number[] = [];
+  const costs: RankingCost[] = [];
+  const embedder = createEmbedder(env);
+  const { keyId } = await deriveKey(env.KEY_HMAC_SECRET, token);
   let turns = 0;
   let questions = 0;
 
@@ -125,7 +150,7 @@ it('recall on a LoCoMo-format file, every mode', async () => {
 
     for (const question of conversation.questions) {
       questions++;
-      for (const mode of MODES) {
+      for (const mode of ALL_MODES) {
         const found = await graphql<{ search: { hits: { memory: { id: string } }[] } }>(
           token,
           SEARCH,
@@ -134,7 +159,7 @@ it('recall on a LoCoMo-format file, every mode', async () => {
               query: question.question,
               vaults: [vault],
               windows: [{ window: 'ARCHIVE', limit: 10 }],
-              mode,
+              ...modeInput(mode),
               now,
             },
           },
@@ -145,11 +170,10 @@ it('recall on a LoCoMo-format file, every mode', async () => {
         const recall = (k: number) =>
           question.evidence.filter((id) => ranked.slice(0, k).includes(id)).length /
           question.evidence.length;
-        for (const key of [
-          mode,
-          `${mode} category ${question.category}`,
-          `${mode} ${conversation.id}`,
-        ]) {
+        const breakdown = (MODES as readonly string[]).includes(mode);
+        for (const key of breakdown
+          ? [mode, `${mode} category ${question.category}`, `${mode} ${conversation.id}`]
+          : [mode]) {
           const score =
             key === mode
               ? overall.get(mode)!
@@ -162,6 +186,17 @@ it('recall on a LoCoMo-format file, every mode', async () => {
         }
       }
     }
+
+    const address: VaultAddress = { kind: 'SESSION', keyId, externalId: vault.id };
+    const vectors = await embedder.embed(conversation.questions.map((q) => q.question));
+    costs.push(
+      await rankingCost(
+        env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+        conversation.questions.map((q, i) => ({ text: q.question, vector: vectors[i]! })),
+        embedder.model,
+        last + DAY,
+      ),
+    );
   }
 
   // Write cost: one memory per call, into a vault already holding a conversation.
@@ -192,7 +227,6 @@ it('recall on a LoCoMo-format file, every mode', async () => {
     singleMs.push(stored.ms);
   }
   // The vault's own share: its store RPC alone, vectors computed beforehand.
-  const embedder = createEmbedder(env);
   const rpcAddress: VaultAddress = { kind: 'SESSION', keyId: `bench-${run}`, externalId: 'rpc' };
   const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(rpcAddress)));
   const vectors = await embedder.embed(first.turns.map(content));
@@ -232,15 +266,22 @@ it('recall on a LoCoMo-format file, every mode', async () => {
     '',
     `Recall benchmark — ${conversations.length} conversations, ${turns} turns, ${questions} questions, embedder ${embedder.model}`,
     ...MODES.map((mode) => row(mode, overall.get(mode)!)),
+    '  HYBRID at other vector weights (α; the deployed default is HYBRID above):',
+    ...SWEEP.map((weight) => row(`HYBRID α=${weight}`, overall.get(`HYBRID α=${weight}`)!)),
     '  by category:',
     ...[...byCategory].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, s]) => row(key, s)),
     '  by conversation:',
     ...[...byConversation].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, s]) => row(key, s)),
+    `  HYBRID at or above TEXT in every conversation: ${hybridNeverBelowText(byConversation, conversations) ? 'yes' : 'no'}`,
     '  search latency (client: the whole GraphQL request; vault: inside the object):',
     ...MODES.map((mode) => {
       const { client, vault } = latency.get(mode)!;
       return `  ${mode.padEnd(7)} client p50 ${ms(percentile(client, 50))} p99 ${ms(percentile(client, 99))} mean ${ms(mean(client))} | vault p50 ${ms(percentile(vault, 50))} p99 ${ms(percentile(vault, 99))} mean ${ms(mean(vault))}`;
     }),
+    '  ranking inside the object, one ARCHIVE window of 10, mean per search (median of 7 rounds, same run):',
+    `  before (FTS5 bm25() top 10)    ${ms(mean(costs.map((c) => c.legacyText)))}`,
+    `  TEXT now                       ${ms(mean(costs.map((c) => c.text)))}  (${(mean(costs.map((c) => c.text)) / mean(costs.map((c) => c.legacyText))).toFixed(2)}× before)`,
+    `  HYBRID now                     ${ms(mean(costs.map((c) => c.hybrid)))}  (${(mean(costs.map((c) => c.hybrid)) / mean(costs.map((c) => c.legacyText))).toFixed(2)}× before)`,
     '  write cost:',
     `  batch of ${BATCH} via storeMemories   ${ms(mean(batchMs))} per memory`,
     `  one-memory storeMemories       mean ${ms(mean(singleMs))}  p50 ${ms(percentile(singleMs, 50))} (${singleMs.length} calls into a vault of ${preload.length}+)`,

@@ -2,11 +2,13 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type AppConfig } from '../config';
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector, vectorToBytes } from '../embed/vectors';
+import { chunkSpans } from '../text/chunks';
 import { failure, type Failure, type Result } from '../errors';
 import { randomId, utf8Length } from '../encoding';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
 import { MetaTable, migrate, Sql } from './sql';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import { TextTimeline } from './text-timeline';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VaultQueries } from './vault-queries';
 import { VAULT_MIGRATIONS } from './vault-schema';
@@ -57,6 +59,8 @@ export class VaultObject extends DurableObject<Env> {
   /** null until loaded; stays null while the vault has no dimensions yet. */
   private index: VectorIndex | null = null;
   private indexLoaded = false;
+  /** The order and lengths of the vault's text; null until a search needs it. */
+  private timeline: TextTimeline | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -127,8 +131,12 @@ export class VaultObject extends DurableObject<Env> {
       );
     }
 
-    const prepared: { record: MemoryRecord; vector: Float32Array; metadataJson: string | null }[] =
-      [];
+    const prepared: {
+      record: MemoryRecord;
+      vector: Float32Array;
+      chunkVectors: Float32Array[] | null;
+      metadataJson: string | null;
+    }[] = [];
     for (const [position, memory] of request.memories.entries()) {
       const checked = this.checkMemory(memory, dimensions, position);
       if (!checked.ok) return checked;
@@ -142,17 +150,19 @@ export class VaultObject extends DurableObject<Env> {
           tokens: memory.tokens,
         },
         vector: checked.vector,
+        chunkVectors: checked.chunkVectors,
         metadataJson: checked.metadataJson,
       });
     }
 
     const index = this.ensureIndex(dimensions);
     const now = Date.now();
+    const seqs: number[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const { record, vector, metadataJson } of prepared) {
-        this.sql.run(
-          `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      for (const { record, vector, chunkVectors, metadataJson } of prepared) {
+        const inserted = this.sql.first<{ seq: number }>(
+          `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
           record.id,
           record.content,
           record.role,
@@ -160,7 +170,9 @@ export class VaultObject extends DurableObject<Env> {
           record.createdAt,
           record.tokens,
           vectorToBytes(vector),
+          chunkVectors === null ? null : concatVectors(chunkVectors),
         );
+        seqs.push(inserted!.seq);
       }
       if (recordedModel === null || (recordedModel === CALLER_SUPPLIED_MODEL && serverWrites)) {
         this.meta.set('embedding_model', serverWrites ? request.model : CALLER_SUPPLIED_MODEL);
@@ -172,12 +184,17 @@ export class VaultObject extends DurableObject<Env> {
         this.meta.set('expires_at', now + this.config.ephemeralTtlMs);
     });
     index.insert(
-      prepared.map<IndexEntry>(({ record, vector }) => ({
-        id: record.id,
-        createdAt: record.createdAt,
-        vector,
-      })),
+      prepared.flatMap<IndexEntry>(({ record, vector, chunkVectors }, position) =>
+        (chunkVectors ?? [vector]).map((chunkVector, chunk) => ({
+          id: record.id,
+          seq: seqs[position]!,
+          chunk,
+          createdAt: record.createdAt,
+          vector: chunkVector,
+        })),
+      ),
     );
+    this.timeline?.insert(TextTimeline.entries(this.sql, seqs));
     await this.afterChange();
     return { ok: true, memories: prepared.map(({ record }) => record) };
   }
@@ -269,6 +286,7 @@ export class VaultObject extends DurableObject<Env> {
       this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
     });
     this.index?.remove(id, row.created_at);
+    this.timeline?.remove(row.seq);
     await this.afterChange();
     return { ok: true, deleted: true };
   }
@@ -330,6 +348,7 @@ export class VaultObject extends DurableObject<Env> {
     this.meta = new MetaTable(this.sql);
     this.index = null;
     this.indexLoaded = false;
+    this.timeline = null;
   }
 
   /**
@@ -481,8 +500,8 @@ export class VaultObject extends DurableObject<Env> {
         }
         const row = item.row;
         this.sql.run(
-          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           row.id,
           row.content,
           row.role,
@@ -490,6 +509,7 @@ export class VaultObject extends DurableObject<Env> {
           row.created_at,
           row.tokens,
           row.embedding,
+          row.chunk_embeddings,
         );
       }
     } catch (error) {
@@ -518,8 +538,9 @@ export class VaultObject extends DurableObject<Env> {
       this.sql.run('DELETE FROM hot_pages');
       this.sql.run('DELETE FROM hot_tombstones');
       this.sql.run(
-        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
-         SELECT id, content, role, metadata, created_at, tokens, embedding FROM restore_staging ORDER BY rowid`,
+        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+         SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings
+         FROM restore_staging ORDER BY rowid`,
       );
       this.sql.run('DELETE FROM restore_staging');
       for (const stale of ['hot_checkpoint_seq', 'hot_checkpoint_rows', 'checkpoint_due_at'])
@@ -535,6 +556,7 @@ export class VaultObject extends DurableObject<Env> {
     });
     this.index = null;
     this.indexLoaded = false;
+    this.timeline = null;
     return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 
@@ -596,7 +618,14 @@ export class VaultObject extends DurableObject<Env> {
     memory: StoreRequest['memories'][number],
     dimensions: number,
     position: number,
-  ): { ok: true; vector: Float32Array; metadataJson: string | null } | Failure {
+  ):
+    | {
+        ok: true;
+        vector: Float32Array;
+        chunkVectors: Float32Array[] | null;
+        metadataJson: string | null;
+      }
+    | Failure {
     const at = (message: string) => `memory ${position}: ${message}`;
     if (typeof memory.content !== 'string' || memory.content.trim() === '') {
       return failure('BAD_USER_INPUT', at('content must not be empty'));
@@ -626,7 +655,24 @@ export class VaultObject extends DurableObject<Env> {
     }
     const vector = normalizeVector(memory.vector, dimensions);
     if (!vector.ok) return { ...vector, message: at(vector.message) };
-    return { ok: true, vector: vector.vector, metadataJson };
+    let chunkVectors: Float32Array[] | null = null;
+    if (memory.chunkVectors && memory.chunkVectors.length > 1) {
+      const chunks = chunkSpans(memory.content).length;
+      if (memory.chunkVectors.length !== chunks) {
+        return failure(
+          'BAD_USER_INPUT',
+          at(`content has ${chunks} chunks, not ${memory.chunkVectors.length}`),
+          'CHUNKS_MISMATCH',
+        );
+      }
+      chunkVectors = [];
+      for (const raw of memory.chunkVectors) {
+        const chunk = normalizeVector(raw, dimensions);
+        if (!chunk.ok) return { ...chunk, message: at(`chunk: ${chunk.message}`) };
+        chunkVectors.push(chunk.vector);
+      }
+    }
+    return { ok: true, vector: vector.vector, chunkVectors, metadataJson };
   }
 
   private checkSearch(request: SearchRequest): Result<object> {
@@ -674,7 +720,12 @@ export class VaultObject extends DurableObject<Env> {
    */
   private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
     this.loadIndex();
-    return this.queries.searchWindow(this.index, request, window);
+    return this.queries.searchWindow(
+      this.index,
+      () => (this.timeline ??= TextTimeline.load(this.sql)),
+      request,
+      window,
+    );
   }
 
   private loadIndex(): void {
@@ -684,6 +735,17 @@ export class VaultObject extends DurableObject<Env> {
     if (dimensions === null) return;
     this.index = loadHotIndex(this.sql, this.meta, dimensions, this.memoryCount());
   }
+}
+
+/** Chunk vectors back to back, as stored in `chunk_embeddings`. */
+function concatVectors(vectors: Float32Array[]): Uint8Array {
+  const all = new Float32Array(vectors.reduce((sum, vector) => sum + vector.length, 0));
+  let at = 0;
+  for (const vector of vectors) {
+    all.set(vector, at);
+    at += vector.length;
+  }
+  return new Uint8Array(all.buffer);
 }
 
 function isJsonObject(text: string): boolean {

@@ -68,4 +68,29 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // The full-text index's postings (term, memory seq, word offset), read by
+      // the contextual BM25 ranking (text-search.ts). A view: it stores nothing.
+      `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
+    ],
+  },
+  {
+    version: 5,
+    statements: [
+      // Long memories are indexed in chunks: their chunk vectors, back to back
+      // (float32, chunk order); NULL for a memory indexed whole.
+      'ALTER TABLE memories ADD COLUMN chunk_embeddings BLOB',
+      'ALTER TABLE restore_staging ADD COLUMN chunk_embeddings BLOB',
+      // Hot index rows are now keyed (createdAt, seq, chunk): checkpoint pages
+      // carry seqs and chunk numbers. Older pages lack them, so they are
+      // dropped and the index is rebuilt from memories once.
+      'ALTER TABLE hot_pages ADD COLUMN seqs BLOB',
+      'ALTER TABLE hot_pages ADD COLUMN chunks BLOB',
+      'DELETE FROM hot_pages',
+      'DELETE FROM hot_tombstones',
+      `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
+    ],
+  },
 ];

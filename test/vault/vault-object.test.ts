@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
-import { readConfig } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
 import { env } from 'cloudflare:workers';
 import {
   allTime,
@@ -371,6 +371,7 @@ describe('VaultObject', () => {
               mode,
               windows: [allTime(3)],
               metadata: null,
+              vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
             },
           ]),
         );
