@@ -20,7 +20,7 @@ import type { VectorIndex } from '../../src/durable/vector-index';
 
 interface Internals {
   sql: Sql;
-  queries: VaultQueries;
+  queries: VaultQueries & { text: { reset(): void } };
   index: VectorIndex | null;
   timeline: TextTimeline | null;
   loadIndex(): void;
@@ -40,6 +40,8 @@ export interface RankingCost {
   legacyText: number;
   text: number;
   hybrid: number;
+  /** TEXT with the postings cache emptied before every search. */
+  textUncached: number;
 }
 
 const ROUNDS = 7;
@@ -98,6 +100,10 @@ export async function rankingCost(
       hybrid: time((question) =>
         vault.searchWindow(request(question.text, question.vector, 'HYBRID'), window),
       ),
+      textUncached: time((question) => {
+        vault.queries.text.reset();
+        vault.searchWindow(request(question.text, question.vector, 'TEXT'), window);
+      }),
     };
   });
 }

@@ -73,8 +73,8 @@ export function rankPassages(
   const passages = timeline.size;
   if (passages === 0) return [];
   const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
-  /** The passages around `passage` in the same stretch of conversation: [from, to]. */
-  const around = (passage: number): [number, number] => {
+  // The passages around one in the same stretch of conversation: [first, last].
+  const firstAround = (passage: number): number => {
     let from = passage;
     while (
       from > 0 &&
@@ -82,6 +82,9 @@ export function rankPassages(
       timeline.timeAt(from) - timeline.timeAt(from - 1) <= gap
     )
       from--;
+    return from;
+  };
+  const lastAround = (passage: number): number => {
     let to = passage;
     while (
       to < passages - 1 &&
@@ -89,7 +92,7 @@ export function rankPassages(
       timeline.timeAt(to + 1) - timeline.timeAt(to) <= gap
     )
       to++;
-    return [from, to];
+    return to;
   };
   const weights = Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
   const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
@@ -107,8 +110,17 @@ export function rankPassages(
   for (const term of terms) {
     const hit: number[] = [];
     for (let i = 0; i < term.seqs.length; i++) {
+      const seq = term.seqs[i]!;
+      const first = timeline.firstPassageOf(seq);
+      if (first < 0) continue;
+      if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
+        // The common case: a memory indexed whole.
+        if (own[first] === 0) hit.push(first);
+        own[first]! += 1;
+        continue;
+      }
       holding.length = 0;
-      timeline.passagesHolding(term.seqs[i]!, term.offsets[i]!, holding);
+      timeline.passagesHolding(seq, term.offsets[i]!, holding);
       for (const passage of holding) {
         if (own[passage] === 0) hit.push(passage);
         own[passage]! += 1;
@@ -122,8 +134,8 @@ export function rankPassages(
     for (const passage of hit) {
       const frequency = own[passage]!;
       own[passage] = 0;
-      const [from, to] = around(passage);
-      for (let near = from; near <= to; near++) {
+      const to = lastAround(passage);
+      for (let near = firstAround(passage); near <= to; near++) {
         if (expanded[near] === 0) reached.push(near);
         expanded[near]! += weights[Math.abs(near - passage)]! * frequency;
       }
@@ -132,8 +144,8 @@ export function rankPassages(
       let length = expandedLength[passage]!;
       if (length < 0) {
         length = 0;
-        const [from, to] = around(passage);
-        for (let near = from; near <= to; near++)
+        const to = lastAround(passage);
+        for (let near = firstAround(passage); near <= to; near++)
           length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
         expandedLength[passage] = length;
       }

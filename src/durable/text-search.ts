@@ -1,5 +1,6 @@
 import type { WordRange } from '../text/chunks';
 import { queryNames, queryTerms, tokenize } from '../text/tokens';
+import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
 import { rankPassages, type TermPostings, type TextRanking } from './text-ranker';
 import type { TextTimeline } from './text-timeline';
@@ -15,6 +16,18 @@ export interface TextHit {
 
 /** Metadata keys naming who said a memory, for the name boost. */
 export const SPEAKER_KEYS = ['speaker', 'name', 'author'] as const;
+/** Whether metadata (a JSON object as text) names who said the memory. */
+export function namesSpeaker(metadataJson: string | null): boolean {
+  if (metadataJson === null) return false;
+  const metadata = JSON.parse(metadataJson) as Record<string, unknown>;
+  return SPEAKER_KEYS.some((key) => typeof metadata[key] === 'string');
+}
+
+/** SQL: whether any memory's metadata names a speaker (for vaults written before the flag). */
+export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE metadata IS NOT NULL AND (${SPEAKER_KEYS.map(
+  (key) => `json_type(metadata, '$.${key}') = 'text'`,
+).join(' OR ')}))`;
+
 /**
  * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
  * name only when most memories holding it begin with it, as a speaker label
@@ -29,7 +42,31 @@ const SPEAKER_SHARE = 0.5;
  * for memories said by a person the query names.
  */
 export class TextSearch {
+  private readonly cache = new PostingsCache();
+
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * Keeps cached postings true to the index after memories were written or
+   * deleted: their terms are forgotten. `words` is the index's own word count
+   * of each; should this tokenizer disagree with it, everything is forgotten.
+   */
+  changed(memories: readonly { content: string; words: number }[]): void {
+    if (this.cache.size === 0) return;
+    for (const { content, words } of memories) {
+      const tokens = tokenize(content);
+      if (tokens.length !== words) {
+        this.cache.clear();
+        return;
+      }
+      this.cache.forget(new Set(tokens.map((token) => token.term)));
+    }
+  }
+
+  /** Forgets everything (the vault was cleared or restored). */
+  reset(): void {
+    this.cache.clear();
+  }
 
   search(
     timeline: TextTimeline,
@@ -41,7 +78,9 @@ export class TextSearch {
   ): TextHit[] {
     const terms = queryTerms(text);
     if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
-    const postings = new Map(terms.map((term) => [term, this.postings(term)]));
+    const postings = new Map(
+      terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
+    );
     const scored = rankPassages(timeline, [...postings.values()], ranking);
 
     const { start, end } = timeline.range(window.after, window.until);
@@ -60,13 +99,26 @@ export class TextSearch {
     const hits = [...best].map(([seq, { score, passage }]) => ({
       seq,
       score: score / top,
-      words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
-      time: timeline.timeAt(passage),
+      passage,
     }));
     const spoken = this.spokenByNamed(text, postings, hits, limit, ranking.nameBoost);
     for (const hit of hits) if (spoken.has(hit.seq)) hit.score += ranking.nameBoost;
-    hits.sort((a, b) => b.score - a.score || b.time - a.time || b.seq - a.seq);
-    return hits.slice(0, limit).map(({ seq, score, words }) => ({ seq, score, words }));
+    // Ties: the later memory first (time, then insertion order).
+    return topK(hits, limit, (a, b) => b.score - a.score || b.passage - a.passage).map(
+      ({ seq, score, passage }) => ({
+        seq,
+        score,
+        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+      }),
+    );
+  }
+
+  /** Whether any memory names its speaker in metadata (set on write, see vault-object.ts). */
+  private hasSpeakerMetadata(): boolean {
+    return (
+      this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'speaker_metadata'`) !==
+      null
+    );
   }
 
   /** Every occurrence of one index term: the memory (seq) and word offset. */
@@ -110,9 +162,9 @@ export class TextSearch {
       for (const seq of opening) spoken.add(seq);
     }
 
-    const scores = hits.map((hit) => hit.score).sort((a, b) => b - a);
-    const threshold = (scores[Math.min(limit, scores.length) - 1] ?? 0) - boost;
-    const reachable = hits.filter((hit) => hit.score >= threshold && !spoken.has(hit.seq));
+    if (!this.hasSpeakerMetadata()) return spoken;
+    const kth = topK(hits, limit, (a, b) => b.score - a.score).at(-1)?.score ?? 0;
+    const reachable = hits.filter((hit) => hit.score >= kth - boost && !spoken.has(hit.seq));
     if (reachable.length === 0) return spoken;
     const rows = this.sql.all<Record<string, string | number | null>>(
       `SELECT seq, ${SPEAKER_KEYS.map((key) => `json_extract(metadata, '$.${key}') AS ${key}`).join(', ')}
@@ -129,4 +181,19 @@ export class TextSearch {
     }
     return spoken;
   }
+}
+
+/** The best k items by `compare` (which sorts best first), without sorting them all. */
+function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
+  if (items.length <= k * 4) return [...items].sort(compare).slice(0, k);
+  // Keep a sorted buffer of the best k seen; most items fail the first comparison.
+  const best: T[] = [];
+  for (const item of items) {
+    if (best.length === k && compare(item, best[k - 1]!) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && compare(item, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, item);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }

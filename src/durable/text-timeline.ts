@@ -82,6 +82,11 @@ export class TextTimeline {
     return { first: this.firstWords[passage]!, count: this.lengths[passage]! };
   }
 
+  /** The first passage of memory `seq`, or -1 when it is not held. */
+  firstPassageOf(seq: number): number {
+    return seq < this.firstPassage.length ? this.firstPassage[seq]! : -1;
+  }
+
   /** Whether the passage is one of several chunks of its memory. */
   chunked(passage: number): boolean {
     const seq = this.seqs[passage];

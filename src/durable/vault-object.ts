@@ -8,6 +8,7 @@ import { randomId, utf8Length } from '../encoding';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
 import { MetaTable, migrate, Sql } from './sql';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import { ANY_SPEAKER_METADATA, namesSpeaker } from './text-search';
 import { TextTimeline } from './text-timeline';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VaultQueries } from './vault-queries';
@@ -178,6 +179,8 @@ export class VaultObject extends DurableObject<Env> {
         this.meta.set('embedding_model', serverWrites ? request.model : CALLER_SUPPLIED_MODEL);
       }
       if (recordedDims === null) this.meta.set('dimensions', dimensions);
+      if (prepared.some(({ metadataJson }) => namesSpeaker(metadataJson)))
+        this.meta.set('speaker_metadata', 1);
       if (this.meta.get('address') === null) this.meta.set('address', JSON.stringify(address));
       this.meta.set('last_write_at', now);
       if (address.kind === 'EPHEMERAL')
@@ -194,7 +197,16 @@ export class VaultObject extends DurableObject<Env> {
         })),
       ),
     );
-    this.timeline?.insert(TextTimeline.entries(this.sql, seqs));
+    if (this.timeline !== null) {
+      const entries = TextTimeline.entries(this.sql, seqs);
+      this.timeline.insert(entries);
+      this.queries.text.changed(
+        entries.map((entry) => ({
+          content: prepared[seqs.indexOf(entry.seq)]!.record.content,
+          words: entry.words,
+        })),
+      );
+    }
     await this.afterChange();
     return { ok: true, memories: prepared.map(({ record }) => record) };
   }
@@ -274,12 +286,13 @@ export class VaultObject extends DurableObject<Env> {
   async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    const row = this.sql.first<{ id: string; seq: number; created_at: number }>(
-      'SELECT id, seq, created_at FROM memories WHERE id = ?',
+    const row = this.sql.first<{ id: string; seq: number; created_at: number; content: string }>(
+      'SELECT id, seq, created_at, content FROM memories WHERE id = ?',
       id,
     );
     if (row === null) return { ok: true, deleted: false };
     this.loadIndex();
+    const indexed = this.timeline === null ? [] : TextTimeline.entries(this.sql, [row.seq]);
     this.ctx.storage.transactionSync(() => {
       this.sql.run('DELETE FROM memories WHERE id = ?', id);
       recordDeletion(this.sql, this.meta, row);
@@ -287,6 +300,7 @@ export class VaultObject extends DurableObject<Env> {
     });
     this.index?.remove(id, row.created_at);
     this.timeline?.remove(row.seq);
+    this.queries.text.changed(indexed.map(({ words }) => ({ content: row.content, words })));
     await this.afterChange();
     return { ok: true, deleted: true };
   }
@@ -349,6 +363,7 @@ export class VaultObject extends DurableObject<Env> {
     this.index = null;
     this.indexLoaded = false;
     this.timeline = null;
+    this.queries.text.reset();
   }
 
   /**
@@ -553,10 +568,15 @@ export class VaultObject extends DurableObject<Env> {
       else this.meta.delete('dimensions');
       this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
       this.meta.set('last_write_at', Date.now());
+      this.meta.delete('speaker_metadata');
+      this.sql.run(
+        `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
+      );
     });
     this.index = null;
     this.indexLoaded = false;
     this.timeline = null;
+    this.queries.text.reset();
     return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 

@@ -48,7 +48,8 @@ interface Ranked {
  * listing pages.
  */
 export class VaultQueries {
-  private readonly text: TextSearch;
+  /** Text search, with its cache of postings (the vault tells it what changed). */
+  readonly text: TextSearch;
 
   constructor(private readonly sql: Sql) {
     this.text = new TextSearch(sql);

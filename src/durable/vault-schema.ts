@@ -1,4 +1,5 @@
 import type { Migration } from './sql';
+import { ANY_SPEAKER_METADATA } from './text-search';
 
 /**
  * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
@@ -91,6 +92,9 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM hot_pages',
       'DELETE FROM hot_tombstones',
       `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
+      // Whether any memory names its speaker in metadata (the name boost reads
+      // metadata only then); later writes set it as they come.
+      `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
     ],
   },
 ];
