@@ -9,7 +9,9 @@
  * over [0, 1] only as far as its own best and worst differ, and the weight
  * says how much each side is trusted. With vectorWeight < 0.5, the best text
  * match scores at least 1 − vectorWeight and outranks every memory the text
- * side did not find, so an exact rare-keyword match is never pushed out.
+ * side did not find, so vectors alone never push an exact rare-keyword match
+ * out; only memories with text evidence of their own (such as the turns said
+ * around it, which share its context) and stronger vector evidence can pass it.
  *
  * Edge cases: an empty side leaves the other side's normalised scores as they
  * are; a flat side (one candidate, or all equal) gives each of its candidates
