@@ -39,7 +39,7 @@ function worker(vars: Record<string, string>) {
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'search', 'production'];
 
 export default defineConfig({
   test: {
@@ -59,7 +59,7 @@ export default defineConfig({
       }),
       // Suites that write a lot of storage run in runners of their own (see
       // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold'] as const).map((suite) =>
+      ...(['vault', 'billing', 'cold', 'search'] as const).map((suite) =>
         defineProject({
           plugins: [worker({})],
           test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },

@@ -157,6 +157,16 @@ export class VaultObject extends DurableObject<Env> {
     }
 
     const index = this.ensureIndex(dimensions);
+    // Chunk vectors take hot memory too: the index holds at most this many rows.
+    const rows = prepared.reduce((sum, { chunkVectors }) => sum + (chunkVectors?.length ?? 1), 0);
+    const maxRows = Math.floor(this.config.vaultMaxHotBytes / (dimensions * 4));
+    if (index.size + rows > maxRows) {
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        `vault is full: its hot index holds ${index.size} of at most ${maxRows} vectors (long memories take one per chunk)`,
+        'VAULT_FULL',
+      );
+    }
     const now = Date.now();
     const seqs: number[] = [];
     this.ctx.storage.transactionSync(() => {
@@ -630,7 +640,7 @@ export class VaultObject extends DurableObject<Env> {
   }
 
   private memoryCount(): number {
-    if (this.indexLoaded && this.index !== null) return this.index.size;
+    if (this.indexLoaded && this.index !== null) return this.index.memoryCount;
     return this.sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories')?.n ?? 0;
   }
 

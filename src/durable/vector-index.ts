@@ -74,6 +74,7 @@ export class VectorIndex {
   private times = new Float64Array(0);
   private seqs = new Int32Array(0);
   private chunks = new Int32Array(0);
+  private memories = 0;
 
   constructor(dims: number) {
     if (!Number.isInteger(dims) || dims < 1)
@@ -85,8 +86,14 @@ export class VectorIndex {
     this.kernel = new WebAssembly.Instance(dotKernel, {}).exports as unknown as KernelExports;
   }
 
+  /** Rows held (a memory indexed in chunks has one per chunk). */
   get size(): number {
     return this.ids.length;
+  }
+
+  /** Memories held. */
+  get memoryCount(): number {
+    return this.memories;
   }
 
   /** Bytes of WebAssembly memory this index holds (vectors, query and scratch). */
@@ -97,6 +104,7 @@ export class VectorIndex {
   /** Empties the index and reserves room for `rows` rows. */
   reset(rows = 0): void {
     this.ids = [];
+    this.memories = 0;
     this.ensureCapacity(rows);
   }
 
@@ -140,6 +148,7 @@ export class VectorIndex {
       this.seqs[at + i] = rows.seqs[i]!;
       this.chunks[at + i] = rows.chunks[i]!;
       this.ids.push(rows.ids[i]!);
+      if (rows.chunks[i] === 0) this.memories++;
     }
   }
 
@@ -210,6 +219,7 @@ export class VectorIndex {
       this.seqs[target] = entry.seq;
       this.chunks[target] = entry.chunk ?? 0;
       ids[target] = entry.id;
+      if ((entry.chunk ?? 0) === 0) this.memories++;
       unplaced = insertAt;
     }
     for (let k = 0; k < unplaced; k++) ids[k] = this.ids[k] as string;
@@ -233,11 +243,13 @@ export class VectorIndex {
     this.seqs.copyWithin(row, end, this.size);
     this.chunks.copyWithin(row, end, this.size);
     this.ids.splice(row, end - row);
+    this.memories--;
     return true;
   }
 
   clear(): void {
     this.ids = [];
+    this.memories = 0;
   }
 
   /** Rows whose createdAt is in (after, until]: a half-open row range [start, end). */
