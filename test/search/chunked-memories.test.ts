@@ -1,4 +1,4 @@
-import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { VaultObject } from '../../src/durable/vault-object';
@@ -7,10 +7,11 @@ import { vaultObjectName } from '../../src/vaults/address';
 import {
   ClearVaultDocument,
   DeleteMemoryDocument,
+  RestoreVaultDocument,
   SearchDocument,
   StoreMemoriesDocument,
 } from '../generated/graphql';
-import { newKey } from '../helpers/graphql';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { ANSWER_CORE, QUESTION, longDocument } from '../helpers/long-document';
 import { embedder, failed, freshAddress, memory, storeRequest, vaultStub } from '../helpers/vaults';
 
@@ -124,5 +125,99 @@ describe('long memories, indexed in chunks', () => {
     const refused = failed(await vault.store(address, storeRequest([good, bad])));
     expect([refused.code, refused.reason]).toEqual(['BAD_USER_INPUT', 'CHUNKS_MISMATCH']);
     expect((await vault.stats(address)) as unknown).toMatchObject({ stats: { memoryCount: 0 } });
+  });
+});
+
+const stubOf = (keyId: string, session: string) =>
+  env.VAULT.get(
+    env.VAULT.idFromName(vaultObjectName({ kind: 'SESSION', keyId, externalId: session })),
+  );
+
+/** Rows of the vault's hot index (one per chunk of a chunked memory). */
+const indexRows = (keyId: string, session: string) =>
+  runInDurableObject(stubOf(keyId, session), (instance: VaultObject) => {
+    const internals = instance as unknown as { loadIndex(): void; index: { size: number } };
+    internals.loadIndex();
+    return internals.index.size;
+  });
+
+async function setUpThree(session: string) {
+  const key = await newKey();
+  const document = longDocument();
+  await key.api.request(StoreMemoriesDocument, {
+    inputs: ['Buy oat milk', 'The dentist moved to Elm Street', document].map((content) => ({
+      content,
+      vault: { kind: 'SESSION' as const, id: session },
+    })),
+  });
+  /** The long memory's hit by vector: its score and the text its match covers. */
+  const vectorHit = async (id: string) => {
+    const { hits } = (
+      await key.api.request(SearchDocument, {
+        input: {
+          query: QUESTION,
+          vaults: [{ kind: 'SESSION', id }],
+          windows: [{ window: 'HOT', limit: 3 }],
+          mode: 'VECTOR',
+        },
+      })
+    ).search;
+    const hit = hits.find((found) => found.memory.content === document)!;
+    return { score: hit.score, text: document.slice(hit.match.start, hit.match.end) };
+  };
+  return { ...key, document, vectorHit, chunks: chunkSpans(document).length };
+}
+
+describe('long memories in exports, imports and snapshots', () => {
+  it('exports the chunk vectors and imports them, so the copy finds the same chunk', async () => {
+    const { secret, keyId, vectorHit, chunks } = await setUpThree('long-from');
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/session/long-from/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const file = await exported.text();
+    const lines = file
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { chunkEmbeddings?: string });
+    const chunked = lines.filter((line) => line.chunkEmbeddings !== undefined);
+    expect(chunked).toHaveLength(1);
+    const bytes = atob(chunked[0]!.chunkEmbeddings!.replace(/-/g, '+').replace(/_/g, '/')).length;
+    expect(bytes).toBe(chunks * 384 * 4);
+
+    const imported = await workerFetch(`${BASE_URL}/v1/vaults/session/long-to/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/x-ndjson' },
+      body: file,
+    });
+    expect(await imported.json()).toMatchObject({ imported: 3, failed: 0 });
+    expect(await indexRows(keyId, 'long-to')).toBe(2 + chunks);
+    const [original, copy] = [await vectorHit('long-from'), await vectorHit('long-to')];
+    expect(original.text).toContain(ANSWER_CORE);
+    expect(copy).toEqual(original);
+  });
+
+  it('restores the chunk vectors from a snapshot', async () => {
+    const { admin, keyId, vectorHit, chunks } = await setUpThree('long-dr');
+    const stub = stubOf(keyId, 'long-dr');
+    await runInDurableObject(stub, async (_, state) => {
+      state.storage.sql.exec(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
+      );
+      await state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const before = await vectorHit('long-dr');
+
+    await runInDurableObject(stub, async (_, state) => state.storage.deleteAll());
+    await evictDurableObject(stub);
+    const restored = (
+      await admin.request(RestoreVaultDocument, {
+        keyId,
+        vault: { kind: 'SESSION', id: 'long-dr' },
+      })
+    ).restoreVault;
+    expect(restored.restored).toBe(3);
+    expect(await indexRows(keyId, 'long-dr')).toBe(2 + chunks);
+    expect(await vectorHit('long-dr')).toEqual(before);
   });
 });
