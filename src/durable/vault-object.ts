@@ -524,6 +524,13 @@ export class VaultObject extends DurableObject<Env> {
           continue;
         }
         const row = item.row;
+        const rowBytes = (header?.dimensions ?? 0) * 4;
+        if (
+          row.chunk_embeddings !== null &&
+          (rowBytes === 0 || row.chunk_embeddings.byteLength % rowBytes !== 0)
+        ) {
+          throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
+        }
         this.sql.run(
           `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -3,6 +3,8 @@ import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import { DEFAULT_TEXT_RANKING } from '../../src/durable/text-ranker';
 import type { SearchMode, SearchRequest } from '../../src/durable/vault-types';
+import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
+import { codes, newKey, post } from '../helpers/graphql';
 import { allTime, freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 /**
@@ -229,5 +231,38 @@ describe('search ranking', () => {
     const asked = ok(await vault.search(address, [lisbon])).results[0]![0]!.hits[0]!.memory;
     expect(ok(await vault.remove(address, asked.id)).deleted).toBe(true);
     expect(await contents({ address, vault }, lisbon)).toEqual([]);
+  });
+
+  it('takes the fusion weight per request through GraphQL, within 0 to 1', async () => {
+    const { api, secret } = await newKey();
+    const vault = { kind: 'SESSION' as const, id: 'weights' };
+    // Caller vectors: the query vector points at the memory that lacks the words.
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'The boiler makes a knocking noise', embedding: axis(2), vault },
+        { content: 'The heating engineer comes on Monday', embedding: axis(0), vault },
+      ],
+    });
+    const top = async (vectorWeight: number) =>
+      (
+        await api.request(SearchDocument, {
+          input: {
+            query: 'boiler knocking',
+            embedding: axis(0),
+            vaults: [vault],
+            windows: [{ window: 'HOT', limit: 2 }],
+            mode: 'HYBRID',
+            vectorWeight,
+          },
+        })
+      ).search.hits[0]!.memory.content;
+    expect(await top(0)).toBe('The boiler makes a knocking noise');
+    expect(await top(1)).toBe('The heating engineer comes on Monday');
+    const refused = await post(
+      SearchDocument,
+      { input: { query: 'boiler', vaults: [vault], vectorWeight: 1.5 } },
+      secret,
+    );
+    expect(codes(refused)).toEqual(['BAD_USER_INPUT']);
   });
 });
