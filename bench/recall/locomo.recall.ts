@@ -17,7 +17,9 @@ import { deriveKey } from '../../src/auth/memory-key';
 import { createEmbedder } from '../../src/embed';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 import type { RecallConversation } from './dataset';
+import { ablations } from './ablation';
 import { rankingCost, type RankingCost } from './ranking-cost';
+import { decodeMemoryId } from '../../src/vaults/ids';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -124,6 +126,8 @@ it('recall on a LoCoMo-format file, every mode', async () => {
   );
   const batchMs: number[] = [];
   const costs: RankingCost[] = [];
+  /** Technique by technique (ablation.ts): recall per variant. */
+  const techniques = new Map<string, Score>();
   const embedder = createEmbedder(env);
   const { keyId } = await deriveKey(env.KEY_HMAC_SECRET, token);
   let turns = 0;
@@ -189,6 +193,30 @@ it('recall on a LoCoMo-format file, every mode', async () => {
 
     const address: VaultAddress = { kind: 'SESSION', keyId, externalId: vault.id };
     const vectors = await embedder.embed(conversation.questions.map((q) => q.question));
+    const turnOfLocal = new Map(
+      [...turnOf].map(([id, turn]) => [decodeMemoryId(id).localId, turn] as const),
+    );
+    const variants = await ablations(
+      env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+      conversation.questions.map((q, i) => ({ text: q.question, vector: vectors[i]! })),
+      embedder.model,
+      last + DAY,
+    );
+    for (const [name, lists] of variants) {
+      const score = techniques.get(name) ?? techniques.set(name, newScore()).get(name)!;
+      conversation.questions.forEach((question, i) => {
+        const ranked = lists[i]!.map((id) => turnOfLocal.get(id));
+        for (const [k, field] of [
+          [5, 'at5'],
+          [10, 'at10'],
+        ] as const) {
+          score[field] +=
+            question.evidence.filter((id) => ranked.slice(0, k).includes(id)).length /
+            question.evidence.length;
+        }
+        score.n += 1;
+      });
+    }
     costs.push(
       await rankingCost(
         env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
@@ -291,7 +319,7 @@ it('recall on a LoCoMo-format file, every mode', async () => {
   const f = (value: number) => value.toFixed(3);
   const ms = (value: number) => `${value.toFixed(2)} ms`;
   const row = (label: string, score: Score) =>
-    `  ${label.padEnd(30)} @5 ${f(score.at5 / score.n)}  @10 ${f(score.at10 / score.n)}  (${score.n} q)`;
+    `  ${label.padEnd(44)} @5 ${f(score.at5 / score.n)}  @10 ${f(score.at10 / score.n)}  (${score.n} q)`;
   const lines = [
     '',
     `Recall benchmark — ${conversations.length} conversations, ${turns} turns, ${questions} questions, embedder ${embedder.model}`,
@@ -302,6 +330,8 @@ it('recall on a LoCoMo-format file, every mode', async () => {
     ...[...byCategory].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, s]) => row(key, s)),
     '  by conversation:',
     ...[...byConversation].sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, s]) => row(key, s)),
+    '  technique by technique (inside the vault object, same vaults and questions):',
+    ...[...techniques].map(([name, score]) => row(name, score)),
     `  HYBRID at or above TEXT in every conversation: ${hybridNeverBelowText(byConversation, conversations) ? 'yes' : 'no'}`,
     '  search latency (client: the whole GraphQL request; vault: inside the object):',
     ...MODES.map((mode) => {
