@@ -1,4 +1,4 @@
-import { chunkWordRanges } from '../text/chunks';
+import { CHUNK_WORDS, chunkWordRanges } from '../text/chunks';
 import type { Sql, SqlValue } from './sql';
 
 /**
@@ -37,7 +37,23 @@ export class TextTimeline {
   /** Reads every memory's time and word count from SQLite. */
   static load(sql: Sql): TextTimeline {
     const timeline = new TextTimeline();
-    timeline.insert(readEntries(sql, ''));
+    const rows = [
+      ...sql
+        .cursor<{ seq: number; created_at: number; sz: ArrayBuffer | null }>(
+          `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz
+           FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq`,
+        )
+        .raw(),
+    ] as [number, number, ArrayBuffer | null][];
+    // Rows come in seq order, which is time order unless history was backfilled.
+    const inOrder = rows.every(
+      (row, i) => i === 0 || row[1] > rows[i - 1]![1] || row[1] === rows[i - 1]![1],
+    );
+    if (!inOrder) rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+    timeline.ensureCapacity(rows.length);
+    for (const [seq, createdAt, sz] of rows) {
+      timeline.append({ seq, createdAt, words: columnWords(sz) });
+    }
     return timeline;
   }
 
@@ -172,7 +188,21 @@ export class TextTimeline {
     this.firstPassage[entry.seq] = this.count;
     this.memoryWords[entry.seq] = entry.words;
     this.memories += 1;
-    for (const { first, count } of chunkWordRanges(entry.words)) {
+    if (entry.words <= CHUNK_WORDS) {
+      // The common case: a memory indexed whole, one passage.
+      if (this.count >= this.seqs.length) this.ensureCapacity(this.count + 1);
+      const at = this.count++;
+      this.seqs[at] = entry.seq;
+      this.times[at] = entry.createdAt;
+      this.firstWords[at] = 0;
+      this.lengths[at] = entry.words;
+      this.totalWords += entry.words;
+      return;
+    }
+    const ranges = chunkWordRanges(entry.words);
+    if (this.count + ranges.length > this.seqs.length)
+      this.ensureCapacity(this.count + ranges.length);
+    for (const { first, count } of ranges) {
       const at = this.count++;
       this.seqs[at] = entry.seq;
       this.times[at] = entry.createdAt;
