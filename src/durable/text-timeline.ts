@@ -41,14 +41,13 @@ export class TextTimeline {
       ...sql
         .cursor<{ seq: number; created_at: number; sz: ArrayBuffer | null }>(
           `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz
-           FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq`,
+           FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq ORDER BY m.seq`,
         )
         .raw(),
     ] as [number, number, ArrayBuffer | null][];
-    // Rows come in seq order, which is time order unless history was backfilled.
-    const inOrder = rows.every(
-      (row, i) => i === 0 || row[1] > rows[i - 1]![1] || row[1] === rows[i - 1]![1],
-    );
+    // In seq order (the table's own order, no sort), which is also time order
+    // unless history was backfilled.
+    const inOrder = rows.every((row, i) => i === 0 || row[1] >= rows[i - 1]![1]);
     if (!inOrder) rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     timeline.ensureCapacity(rows.length);
     for (const [seq, createdAt, sz] of rows) {
