@@ -8,7 +8,10 @@ import type { TextTimeline } from './text-timeline';
 /** A memory found by text: its relative score and the passage that scored. */
 export interface TextHit {
   seq: number;
-  /** Relative BM25 (best in the window = 1), plus the name boost when it applies. */
+  /**
+   * Contextual BM25, plus, for a memory said by a person the query names, the
+   * name boost times the window's best BM25.
+   */
   score: number;
   /** Words of the best passage, when the memory is indexed in chunks. */
   words?: WordRange;
@@ -103,11 +106,13 @@ export class TextSearch {
     }));
     const spoken = this.spokenByNamed(text, postings, hits, limit, ranking.nameBoost);
     for (const hit of hits) if (spoken.has(hit.seq)) hit.score += ranking.nameBoost;
-    // Ties: the later memory first (time, then insertion order).
+    // Ties: the later memory first (time, then insertion order). Scores go
+    // back to BM25's units, so a vault with only weak matches scores low when
+    // hits of several vaults are merged.
     return topK(hits, limit, (a, b) => b.score - a.score || b.passage - a.passage).map(
       ({ seq, score, passage }) => ({
         seq,
-        score,
+        score: score * top,
         words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
       }),
     );

@@ -96,7 +96,7 @@ SearchHitRef.implement({
     }),
     score: t.exposeFloat('score', {
       description:
-        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 relative to the best match in the window (1), plus 0.25 for memories said by a person the query names. HYBRID: both sides min-max normalised over their candidates and combined with weight vectorWeight on the vector side (0–1).',
+        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 with neighbouring memories as context, raised by a quarter of the best match for memories said by a person the query names. HYBRID: both sides min-max normalised over their candidates in each vault and combined with weight vectorWeight on the vector side (0–1).',
     }),
     match: t.field({
       type: MatchSpanRef,
