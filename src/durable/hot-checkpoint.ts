@@ -22,7 +22,7 @@ interface CheckpointState {
   rows: number;
 }
 
-function checkpointState(meta: MetaTable): CheckpointState | null {
+export function checkpointState(meta: MetaTable): CheckpointState | null {
   const seq = meta.get('hot_checkpoint_seq');
   const rows = meta.get('hot_checkpoint_rows');
   return seq === null || rows === null ? null : { seq: Number(seq), rows: Number(rows) };
@@ -134,9 +134,10 @@ export function recordDeletion(
   const checkpoint = checkpointState(meta);
   if (checkpoint !== null && row.seq <= checkpoint.seq) {
     sql.run(
-      'INSERT OR IGNORE INTO hot_tombstones (id, created_at) VALUES (?, ?)',
+      'INSERT OR IGNORE INTO hot_tombstones (id, created_at, seq) VALUES (?, ?, ?)',
       row.id,
       row.created_at,
+      row.seq,
     );
   }
 }

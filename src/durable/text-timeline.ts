@@ -56,6 +56,11 @@ export class TextTimeline {
     return timeline;
   }
 
+  /** The entries of memories written after `seq`. */
+  static since(sql: Sql, seq: number): TimelineEntry[] {
+    return readEntries(sql, 'WHERE m.seq > ?', seq);
+  }
+
   /** The entries of memories `seqs`, as just written. */
   static entries(sql: Sql, seqs: readonly number[]): TimelineEntry[] {
     if (seqs.length === 0) return [];
@@ -64,6 +69,30 @@ export class TextTimeline {
       'WHERE m.seq IN (SELECT value FROM json_each(?))',
       JSON.stringify(seqs),
     );
+  }
+
+  /** Memories in order, `perPage` at a time: seq, time and word count (for checkpoints). */
+  *pages(perPage: number): Generator<{ seqs: Int32Array; times: Float64Array; words: Int32Array }> {
+    const firsts: number[] = [];
+    for (let passage = 0; passage < this.count; passage++) {
+      if (passage === 0 || this.seqs[passage - 1] !== this.seqs[passage]) firsts.push(passage);
+    }
+    for (let start = 0; start < firsts.length; start += perPage) {
+      const page = firsts.slice(start, start + perPage);
+      yield {
+        seqs: Int32Array.from(page, (passage) => this.seqs[passage]!),
+        times: Float64Array.from(page, (passage) => this.times[passage]!),
+        words: Int32Array.from(page, (passage) => this.memoryWords[this.seqs[passage]!]!),
+      };
+    }
+  }
+
+  /** Appends memories that sort after every one held (checkpoint pages, in order). */
+  appendSorted(page: { seqs: Int32Array; times: Float64Array; words: Int32Array }): void {
+    this.ensureCapacity(this.count + page.seqs.length);
+    for (let i = 0; i < page.seqs.length; i++) {
+      this.append({ seq: page.seqs[i]!, createdAt: page.times[i]!, words: page.words[i]! });
+    }
   }
 
   /** Passages held. */

@@ -9,6 +9,7 @@ import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address'
 import { MetaTable, migrate, Sql } from './sql';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
 import { ANY_SPEAKER_METADATA, namesSpeaker } from './text-search';
+import { loadTextTimeline, writeTextPages } from './text-checkpoint';
 import { TextTimeline } from './text-timeline';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VaultQueries } from './vault-queries';
@@ -569,6 +570,7 @@ export class VaultObject extends DurableObject<Env> {
       this.sql.run('DELETE FROM memories');
       this.sql.run('DELETE FROM hot_pages');
       this.sql.run('DELETE FROM hot_tombstones');
+      this.sql.run('DELETE FROM text_pages');
       this.sql.run(
         `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
          SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings
@@ -628,10 +630,18 @@ export class VaultObject extends DurableObject<Env> {
   /** Writes the hot index checkpoint now (the alarm calls this when it is due). */
   checkpoint(): void {
     this.loadIndex();
+    const timeline = this.index === null ? null : this.textTimeline();
     this.ctx.storage.transactionSync(() => {
       if (this.index !== null) writeCheckpoint(this.sql, this.meta, this.index);
+      if (timeline !== null) writeTextPages(this.sql, timeline);
       this.meta.delete('checkpoint_due_at');
     });
+  }
+
+  /** The text timeline, loaded on first use after wake-up. */
+  private textTimeline(): TextTimeline {
+    this.timeline ??= loadTextTimeline(this.sql, this.meta);
+    return this.timeline;
   }
 
   /** Dimensions fixed by the vault's first write; null while it has none. */
@@ -757,12 +767,7 @@ export class VaultObject extends DurableObject<Env> {
    */
   private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
     this.loadIndex();
-    return this.queries.searchWindow(
-      this.index,
-      () => (this.timeline ??= TextTimeline.load(this.sql)),
-      request,
-      window,
-    );
+    return this.queries.searchWindow(this.index, () => this.textTimeline(), request, window);
   }
 
   private loadIndex(): void {

@@ -91,6 +91,15 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE hot_pages ADD COLUMN chunks BLOB',
       'DELETE FROM hot_pages',
       'DELETE FROM hot_tombstones',
+      'ALTER TABLE hot_tombstones ADD COLUMN seq INTEGER',
+      // The text timeline's checkpoint, written with the hot index's: memories
+      // in (createdAt, seq) order with their word counts (text-checkpoint.ts).
+      `CREATE TABLE text_pages (
+        page INTEGER PRIMARY KEY,
+        seqs BLOB NOT NULL,
+        times BLOB NOT NULL,
+        words BLOB NOT NULL
+      )`,
       `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
       // Whether any memory names its speaker in metadata (the name boost reads
       // metadata only then); later writes set it as they come.
