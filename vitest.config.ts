@@ -50,7 +50,7 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'workers-ai', 'live'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'search', 'production', 'workers-ai', 'live'];
 
 export default defineConfig({
   test: {
@@ -70,7 +70,7 @@ export default defineConfig({
       }),
       // Suites that write a lot of storage run in runners of their own (see
       // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold'] as const).map((suite) =>
+      ...(['vault', 'billing', 'cold', 'search'] as const).map((suite) =>
         defineProject({
           plugins: [worker({})],
           test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },

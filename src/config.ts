@@ -18,7 +18,16 @@ export interface AppConfig {
   memoryTokenBudget: number;
   /** How long writes must settle before a vault snapshots itself to R2. */
   snapshotDelayMs: number;
+  /** HYBRID search: weight of the vector side in the score fusion, 0–1 (text gets the rest). */
+  hybridVectorWeight: number;
 }
+
+/**
+ * The default HYBRID_VECTOR_WEIGHT, tuned with `npm run bench:recall` for the
+ * default local embedder (BENCHMARKS.md, "Recall"); retune it with the same
+ * run when the embedder changes.
+ */
+export const DEFAULT_HYBRID_VECTOR_WEIGHT = 0.3;
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -34,6 +43,7 @@ export interface ConfigVars {
   MAX_CONTENT_BYTES?: string;
   MEMORY_TOKEN_BUDGET?: string;
   SNAPSHOT_DELAY_SECONDS?: string;
+  HYBRID_VECTOR_WEIGHT?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
@@ -41,6 +51,15 @@ function positiveNumber(raw: string | undefined, fallback: number, name: string)
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
     throw new Error(`configuration: ${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+function unitInterval(raw: string | undefined, fallback: number, name: string): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new Error(`configuration: ${name} must be a number from 0 to 1, got "${raw}"`);
   }
   return value;
 }
@@ -91,5 +110,10 @@ export function readConfig(vars: ConfigVars): AppConfig {
     ),
     snapshotDelayMs:
       positiveNumber(vars.SNAPSHOT_DELAY_SECONDS, 30, 'SNAPSHOT_DELAY_SECONDS') * 1000,
+    hybridVectorWeight: unitInterval(
+      vars.HYBRID_VECTOR_WEIGHT,
+      DEFAULT_HYBRID_VECTOR_WEIGHT,
+      'HYBRID_VECTOR_WEIGHT',
+    ),
   };
 }

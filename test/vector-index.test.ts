@@ -4,7 +4,7 @@ import { randomUnitVector as unitVector, seededRandom as random } from './helper
 
 /** The float64 brute-force scan the index must agree with. */
 function referenceSearch(entries: IndexEntry[], query: Float32Array, k: number) {
-  const sorted = [...entries].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+  const sorted = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
   return sorted
     .map((entry, row) => {
       let score = 0;
@@ -21,6 +21,7 @@ describe('VectorIndex', () => {
     const next = random(dims);
     const entries = Array.from({ length: 600 }, (_, i) => ({
       id: `m${i}`,
+      seq: i + 1,
       createdAt: Math.floor(next() * 1e6),
       vector: unitVector(next, dims),
     }));
@@ -36,13 +37,15 @@ describe('VectorIndex', () => {
     }
   });
 
-  it('keeps rows in time order through inserts and removals', () => {
+  it('keeps rows in (time, insertion) order through inserts and removals', () => {
     const next = random(42);
     const index = new VectorIndex(8);
     let entries: IndexEntry[] = [];
+    let seq = 0;
     for (let round = 0; round < 30; round++) {
       const batch = Array.from({ length: 1 + Math.floor(next() * 20) }, (_, i) => ({
         id: `r${round}-${i}`,
+        seq: ++seq,
         createdAt: Math.floor(next() * 50), // many equal timestamps
         vector: unitVector(next, 8),
       }));
@@ -52,9 +55,8 @@ describe('VectorIndex', () => {
       expect(index.remove(victim.id, victim.createdAt)).toBe(true);
       entries = entries.filter((entry) => entry !== victim);
     }
-    const expected = [...entries].sort(
-      (a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1),
-    );
+    // Equal timestamps keep the order the memories were stored in.
+    const expected = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
     expect(Array.from({ length: index.size }, (_, row) => index.idAt(row))).toEqual(
       expected.map((entry) => entry.id),
     );
@@ -70,6 +72,7 @@ describe('VectorIndex', () => {
     index.insert(
       Array.from({ length: 100 }, (_, i) => ({
         id: `t${i}`,
+        seq: i + 1,
         createdAt: i * 10,
         vector: unitVector(next, 16),
       })),
@@ -87,18 +90,50 @@ describe('VectorIndex', () => {
     const index = new VectorIndex(16);
     const entries = Array.from({ length: 200 }, (_, i) => ({
       id: `f${i}`,
+      seq: i,
       createdAt: i,
       vector: unitVector(next, 16),
     }));
     index.insert(entries);
-    const hits = index.search(
-      unitVector(next, 16),
-      0,
-      200,
-      5,
-      (id) => Number(id.slice(1)) % 10 === 0,
-    );
+    const hits = index.search(unitVector(next, 16), 0, 200, 5, (seq) => seq % 10 === 0);
     expect(hits).toHaveLength(5);
     for (const hit of hits) expect(Number(hit.id.slice(1)) % 10).toBe(0);
   });
+
+  it('returns a memory indexed in chunks once, with its best chunk', () => {
+    const next = random(11);
+    const index = new VectorIndex(16);
+    const target = unitVector(next, 16);
+    const chunks = Array.from({ length: 12 }, (_, chunk) => ({
+      id: 'long',
+      seq: 1,
+      chunk,
+      createdAt: 5,
+      // Chunk 7 is the query itself; the others lean towards it, so all chunks outrank the rest.
+      vector: chunk === 7 ? target : mix(target, unitVector(next, 16)),
+    }));
+    const others = Array.from({ length: 30 }, (_, i) => ({
+      id: `o${i}`,
+      seq: i + 2,
+      createdAt: i,
+      vector: unitVector(next, 16),
+    }));
+    index.insert([...others, ...chunks.reverse()]);
+    expect(index.size).toBe(42);
+    const hits = index.search(target, 0, index.size, 3);
+    expect(hits.map((hit) => hit.id)).toEqual(['long', ...hits.slice(1).map((hit) => hit.id)]);
+    expect(new Set(hits.map((hit) => hit.id)).size).toBe(3);
+    expect(hits[0]!.chunk).toBe(7);
+    // Removing the memory removes all of its rows.
+    expect(index.remove('long', 5)).toBe(true);
+    expect(index.size).toBe(30);
+    expect(index.search(target, 0, index.size, 3).map((hit) => hit.id)).not.toContain('long');
+  });
 });
+
+/** A unit vector halfway between a and b. */
+function mix(a: Float32Array, b: Float32Array): Float32Array {
+  const sum = a.map((x, i) => x + b[i]!);
+  const norm = Math.hypot(...sum);
+  return sum.map((x) => x / norm);
+}

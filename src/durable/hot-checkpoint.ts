@@ -1,5 +1,5 @@
 import type { MetaTable, Sql } from './sql';
-import { VectorIndex } from './vector-index';
+import { VectorIndex, type IndexEntry, type IndexRows } from './vector-index';
 
 /**
  * Persistence of the HOT index, so that waking a vault up is fast.
@@ -7,7 +7,8 @@ import { VectorIndex } from './vector-index';
  * Reading one BLOB per memory costs about 2 µs a row in workerd's SQLite, too
  * slow for a 10,000-row vault to wake within 20 ms. A checkpoint stores the
  * index itself as a few pages of up to 1 MiB (SQLite rows are capped at 2 MB):
- * ids, a Float64Array of timestamps and the float32 vectors, in time order.
+ * ids, a Float64Array of timestamps, Int32Arrays of seqs and chunk numbers,
+ * and the float32 vectors, in (createdAt, seq, chunk) order.
  * Rows written since are replayed from `memories` (seq > checkpoint seq) and
  * rows deleted since from `hot_tombstones`. `memories` stays the source of
  * truth: without a checkpoint, the index is rebuilt from it row by row.
@@ -21,7 +22,7 @@ interface CheckpointState {
   rows: number;
 }
 
-function checkpointState(meta: MetaTable): CheckpointState | null {
+export function checkpointState(meta: MetaTable): CheckpointState | null {
   const seq = meta.get('hot_checkpoint_seq');
   const rows = meta.get('hot_checkpoint_rows');
   return seq === null || rows === null ? null : { seq: Number(seq), rows: Number(rows) };
@@ -35,43 +36,80 @@ export function loadHotIndex(
 ): VectorIndex {
   const index = new VectorIndex(dimensions);
   const checkpoint = checkpointState(meta);
+  index.reset(rows);
   if (checkpoint === null) {
-    index.reset(rows);
-    const cursor = sql.cursor<{ id: string; created_at: number; embedding: ArrayBuffer }>(
-      'SELECT id, created_at, embedding FROM memories ORDER BY created_at, id',
+    const cursor = sql.cursor<MemoryVectors>(
+      `SELECT id, seq, created_at, embedding, chunk_embeddings FROM memories
+       ORDER BY created_at, seq`,
     );
-    for (const row of cursor) index.appendSorted([row.id], [row.created_at], row.embedding);
+    for (const row of cursor) index.appendSorted(rowsOf(row, dimensions));
     return index;
   }
 
-  index.reset(rows);
-  const pages = sql.cursor<{ ids: string; times: ArrayBuffer; vectors: ArrayBuffer }>(
-    'SELECT ids, times, vectors FROM hot_pages ORDER BY page',
-  );
+  const pages = sql.cursor<{
+    ids: string;
+    seqs: ArrayBuffer;
+    chunks: ArrayBuffer;
+    times: ArrayBuffer;
+    vectors: ArrayBuffer;
+  }>('SELECT ids, seqs, chunks, times, vectors FROM hot_pages ORDER BY page');
   for (const page of pages) {
-    index.appendSorted(
-      JSON.parse(page.ids) as string[],
-      new Float64Array(page.times),
-      page.vectors,
-    );
+    index.appendSorted({
+      ids: JSON.parse(page.ids) as string[],
+      seqs: new Int32Array(page.seqs),
+      chunks: new Int32Array(page.chunks),
+      times: new Float64Array(page.times),
+      vectors: page.vectors,
+    });
   }
-  const added = sql.all<{ id: string; created_at: number; embedding: ArrayBuffer }>(
-    'SELECT id, created_at, embedding FROM memories WHERE seq > ?',
+  const added = sql.all<MemoryVectors>(
+    'SELECT id, seq, created_at, embedding, chunk_embeddings FROM memories WHERE seq > ?',
     checkpoint.seq,
   );
-  index.insert(
-    added.map((row) => ({
-      id: row.id,
-      createdAt: row.created_at,
-      vector: new Float32Array(row.embedding),
-    })),
-  );
+  index.insert(added.flatMap((row) => entriesOf(row, dimensions)));
   for (const tombstone of sql.all<{ id: string; created_at: number }>(
     'SELECT id, created_at FROM hot_tombstones',
   )) {
     index.remove(tombstone.id, tombstone.created_at);
   }
   return index;
+}
+
+interface MemoryVectors extends Record<string, SqlStorageValue> {
+  id: string;
+  seq: number;
+  created_at: number;
+  embedding: ArrayBuffer;
+  chunk_embeddings: ArrayBuffer | null;
+}
+
+/**
+ * A memory's rows in the index: one per chunk vector when it was indexed in
+ * chunks (`chunk_embeddings`, the chunks' vectors back to back), else its one
+ * embedding.
+ */
+function rowsOf(row: MemoryVectors, dimensions: number): IndexRows {
+  const vectors = row.chunk_embeddings ?? row.embedding;
+  const count = vectors.byteLength / (dimensions * 4);
+  return {
+    ids: Array.from({ length: count }, () => row.id),
+    seqs: Array.from({ length: count }, () => row.seq),
+    chunks: Array.from({ length: count }, (_, chunk) => chunk),
+    times: Array.from({ length: count }, () => row.created_at),
+    vectors,
+  };
+}
+
+export function entriesOf(row: MemoryVectors, dimensions: number): IndexEntry[] {
+  const { vectors, chunks } = rowsOf(row, dimensions);
+  const floats = new Float32Array(vectors as ArrayBuffer);
+  return Array.from(chunks as number[], (chunk) => ({
+    id: row.id,
+    seq: row.seq,
+    chunk,
+    createdAt: row.created_at,
+    vector: floats.subarray(chunk * dimensions, (chunk + 1) * dimensions),
+  }));
 }
 
 /** Whether enough has changed since the last checkpoint to write a new one. */
@@ -96,9 +134,10 @@ export function recordDeletion(
   const checkpoint = checkpointState(meta);
   if (checkpoint !== null && row.seq <= checkpoint.seq) {
     sql.run(
-      'INSERT OR IGNORE INTO hot_tombstones (id, created_at) VALUES (?, ?)',
+      'INSERT OR IGNORE INTO hot_tombstones (id, created_at, seq) VALUES (?, ?, ?)',
       row.id,
       row.created_at,
+      row.seq,
     );
   }
 }
@@ -111,9 +150,11 @@ export function writeCheckpoint(sql: Sql, meta: MetaTable, index: VectorIndex): 
   for (let start = 0, page = 0; start < index.size; start += perPage, page++) {
     const rows = index.slice(start, start + perPage);
     sql.run(
-      'INSERT INTO hot_pages (page, ids, times, vectors) VALUES (?, ?, ?, ?)',
+      'INSERT INTO hot_pages (page, ids, seqs, chunks, times, vectors) VALUES (?, ?, ?, ?, ?, ?)',
       page,
       JSON.stringify(rows.ids),
+      new Uint8Array(rows.seqs.buffer),
+      new Uint8Array(rows.chunks.buffer),
       new Uint8Array(rows.times.buffer),
       rows.vectors,
     );

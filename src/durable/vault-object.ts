@@ -2,11 +2,15 @@ import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type AppConfig } from '../config';
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector, vectorToBytes } from '../embed/vectors';
+import { chunkSpans } from '../text/chunks';
 import { failure, type Failure, type Result } from '../errors';
 import { randomId, utf8Length } from '../encoding';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
 import { MetaTable, migrate, Sql } from './sql';
 import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import { ANY_SPEAKER_METADATA, namesSpeaker } from './text-search';
+import { loadTextTimeline, writeTextPages } from './text-checkpoint';
+import { TextTimeline } from './text-timeline';
 import { VectorIndex, type IndexEntry } from './vector-index';
 import { VaultQueries } from './vault-queries';
 import { VAULT_MIGRATIONS } from './vault-schema';
@@ -57,6 +61,8 @@ export class VaultObject extends DurableObject<Env> {
   /** null until loaded; stays null while the vault has no dimensions yet. */
   private index: VectorIndex | null = null;
   private indexLoaded = false;
+  /** The order and lengths of the vault's text; null until a search needs it. */
+  private timeline: TextTimeline | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -127,8 +133,12 @@ export class VaultObject extends DurableObject<Env> {
       );
     }
 
-    const prepared: { record: MemoryRecord; vector: Float32Array; metadataJson: string | null }[] =
-      [];
+    const prepared: {
+      record: MemoryRecord;
+      vector: Float32Array;
+      chunkVectors: Float32Array[] | null;
+      metadataJson: string | null;
+    }[] = [];
     for (const [position, memory] of request.memories.entries()) {
       const checked = this.checkMemory(memory, dimensions, position);
       if (!checked.ok) return checked;
@@ -142,17 +152,29 @@ export class VaultObject extends DurableObject<Env> {
           tokens: memory.tokens,
         },
         vector: checked.vector,
+        chunkVectors: checked.chunkVectors,
         metadataJson: checked.metadataJson,
       });
     }
 
     const index = this.ensureIndex(dimensions);
+    // Chunk vectors take hot memory too: the index holds at most this many rows.
+    const rows = prepared.reduce((sum, { chunkVectors }) => sum + (chunkVectors?.length ?? 1), 0);
+    const maxRows = Math.floor(this.config.vaultMaxHotBytes / (dimensions * 4));
+    if (index.size + rows > maxRows) {
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        `vault is full: its hot index holds ${index.size} of at most ${maxRows} vectors (long memories take one per chunk)`,
+        'VAULT_FULL',
+      );
+    }
     const now = Date.now();
+    const seqs: number[] = [];
     this.ctx.storage.transactionSync(() => {
-      for (const { record, vector, metadataJson } of prepared) {
-        this.sql.run(
-          `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      for (const { record, vector, chunkVectors, metadataJson } of prepared) {
+        const inserted = this.sql.first<{ seq: number }>(
+          `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
           record.id,
           record.content,
           record.role,
@@ -160,24 +182,42 @@ export class VaultObject extends DurableObject<Env> {
           record.createdAt,
           record.tokens,
           vectorToBytes(vector),
+          chunkVectors === null ? null : concatVectors(chunkVectors),
         );
+        seqs.push(inserted!.seq);
       }
       if (recordedModel === null || (recordedModel === CALLER_SUPPLIED_MODEL && serverWrites)) {
         this.meta.set('embedding_model', serverWrites ? request.model : CALLER_SUPPLIED_MODEL);
       }
       if (recordedDims === null) this.meta.set('dimensions', dimensions);
+      if (prepared.some(({ metadataJson }) => namesSpeaker(metadataJson)))
+        this.meta.set('speaker_metadata', 1);
       if (this.meta.get('address') === null) this.meta.set('address', JSON.stringify(address));
       this.meta.set('last_write_at', now);
       if (address.kind === 'EPHEMERAL')
         this.meta.set('expires_at', now + this.config.ephemeralTtlMs);
     });
     index.insert(
-      prepared.map<IndexEntry>(({ record, vector }) => ({
-        id: record.id,
-        createdAt: record.createdAt,
-        vector,
-      })),
+      prepared.flatMap<IndexEntry>(({ record, vector, chunkVectors }, position) =>
+        (chunkVectors ?? [vector]).map((chunkVector, chunk) => ({
+          id: record.id,
+          seq: seqs[position]!,
+          chunk,
+          createdAt: record.createdAt,
+          vector: chunkVector,
+        })),
+      ),
     );
+    if (this.timeline !== null) {
+      const entries = TextTimeline.entries(this.sql, seqs);
+      this.timeline.insert(entries);
+      this.queries.text.changed(
+        entries.map((entry) => ({
+          content: prepared[seqs.indexOf(entry.seq)]!.record.content,
+          words: entry.words,
+        })),
+      );
+    }
     await this.afterChange();
     return { ok: true, memories: prepared.map(({ record }) => record) };
   }
@@ -257,18 +297,21 @@ export class VaultObject extends DurableObject<Env> {
   async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
-    const row = this.sql.first<{ id: string; seq: number; created_at: number }>(
-      'SELECT id, seq, created_at FROM memories WHERE id = ?',
+    const row = this.sql.first<{ id: string; seq: number; created_at: number; content: string }>(
+      'SELECT id, seq, created_at, content FROM memories WHERE id = ?',
       id,
     );
     if (row === null) return { ok: true, deleted: false };
     this.loadIndex();
+    const indexed = this.timeline === null ? [] : TextTimeline.entries(this.sql, [row.seq]);
     this.ctx.storage.transactionSync(() => {
       this.sql.run('DELETE FROM memories WHERE id = ?', id);
       recordDeletion(this.sql, this.meta, row);
       this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
     });
     this.index?.remove(id, row.created_at);
+    this.timeline?.remove(row.seq);
+    this.queries.text.changed(indexed.map(({ words }) => ({ content: row.content, words })));
     await this.afterChange();
     return { ok: true, deleted: true };
   }
@@ -330,6 +373,8 @@ export class VaultObject extends DurableObject<Env> {
     this.meta = new MetaTable(this.sql);
     this.index = null;
     this.indexLoaded = false;
+    this.timeline = null;
+    this.queries.text.reset();
   }
 
   /**
@@ -480,9 +525,16 @@ export class VaultObject extends DurableObject<Env> {
           continue;
         }
         const row = item.row;
+        const rowBytes = (header?.dimensions ?? 0) * 4;
+        if (
+          row.chunk_embeddings !== null &&
+          (rowBytes === 0 || row.chunk_embeddings.byteLength % rowBytes !== 0)
+        ) {
+          throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
+        }
         this.sql.run(
-          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           row.id,
           row.content,
           row.role,
@@ -490,6 +542,7 @@ export class VaultObject extends DurableObject<Env> {
           row.created_at,
           row.tokens,
           row.embedding,
+          row.chunk_embeddings,
         );
       }
     } catch (error) {
@@ -517,9 +570,11 @@ export class VaultObject extends DurableObject<Env> {
       this.sql.run('DELETE FROM memories');
       this.sql.run('DELETE FROM hot_pages');
       this.sql.run('DELETE FROM hot_tombstones');
+      this.sql.run('DELETE FROM text_pages');
       this.sql.run(
-        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding)
-         SELECT id, content, role, metadata, created_at, tokens, embedding FROM restore_staging ORDER BY rowid`,
+        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+         SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings
+         FROM restore_staging ORDER BY rowid`,
       );
       this.sql.run('DELETE FROM restore_staging');
       for (const stale of ['hot_checkpoint_seq', 'hot_checkpoint_rows', 'checkpoint_due_at'])
@@ -532,9 +587,15 @@ export class VaultObject extends DurableObject<Env> {
       else this.meta.delete('dimensions');
       this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
       this.meta.set('last_write_at', Date.now());
+      this.meta.delete('speaker_metadata');
+      this.sql.run(
+        `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
+      );
     });
     this.index = null;
     this.indexLoaded = false;
+    this.timeline = null;
+    this.queries.text.reset();
     return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 
@@ -569,10 +630,18 @@ export class VaultObject extends DurableObject<Env> {
   /** Writes the hot index checkpoint now (the alarm calls this when it is due). */
   checkpoint(): void {
     this.loadIndex();
+    const timeline = this.index === null ? null : this.textTimeline();
     this.ctx.storage.transactionSync(() => {
       if (this.index !== null) writeCheckpoint(this.sql, this.meta, this.index);
+      if (timeline !== null) writeTextPages(this.sql, timeline);
       this.meta.delete('checkpoint_due_at');
     });
+  }
+
+  /** The text timeline, loaded on first use after wake-up. */
+  private textTimeline(): TextTimeline {
+    this.timeline ??= loadTextTimeline(this.sql, this.meta);
+    return this.timeline;
   }
 
   /** Dimensions fixed by the vault's first write; null while it has none. */
@@ -588,7 +657,7 @@ export class VaultObject extends DurableObject<Env> {
   }
 
   private memoryCount(): number {
-    if (this.indexLoaded && this.index !== null) return this.index.size;
+    if (this.indexLoaded && this.index !== null) return this.index.memoryCount;
     return this.sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories')?.n ?? 0;
   }
 
@@ -596,7 +665,14 @@ export class VaultObject extends DurableObject<Env> {
     memory: StoreRequest['memories'][number],
     dimensions: number,
     position: number,
-  ): { ok: true; vector: Float32Array; metadataJson: string | null } | Failure {
+  ):
+    | {
+        ok: true;
+        vector: Float32Array;
+        chunkVectors: Float32Array[] | null;
+        metadataJson: string | null;
+      }
+    | Failure {
     const at = (message: string) => `memory ${position}: ${message}`;
     if (typeof memory.content !== 'string' || memory.content.trim() === '') {
       return failure('BAD_USER_INPUT', at('content must not be empty'));
@@ -626,7 +702,24 @@ export class VaultObject extends DurableObject<Env> {
     }
     const vector = normalizeVector(memory.vector, dimensions);
     if (!vector.ok) return { ...vector, message: at(vector.message) };
-    return { ok: true, vector: vector.vector, metadataJson };
+    let chunkVectors: Float32Array[] | null = null;
+    if (memory.chunkVectors && memory.chunkVectors.length > 1) {
+      const chunks = chunkSpans(memory.content).length;
+      if (memory.chunkVectors.length !== chunks) {
+        return failure(
+          'BAD_USER_INPUT',
+          at(`content has ${chunks} chunks, not ${memory.chunkVectors.length}`),
+          'CHUNKS_MISMATCH',
+        );
+      }
+      chunkVectors = [];
+      for (const raw of memory.chunkVectors) {
+        const chunk = normalizeVector(raw, dimensions);
+        if (!chunk.ok) return { ...chunk, message: at(`chunk: ${chunk.message}`) };
+        chunkVectors.push(chunk.vector);
+      }
+    }
+    return { ok: true, vector: vector.vector, chunkVectors, metadataJson };
   }
 
   private checkSearch(request: SearchRequest): Result<object> {
@@ -674,7 +767,7 @@ export class VaultObject extends DurableObject<Env> {
    */
   private searchWindow(request: SearchRequest, window: WindowSearch): WindowResult {
     this.loadIndex();
-    return this.queries.searchWindow(this.index, request, window);
+    return this.queries.searchWindow(this.index, () => this.textTimeline(), request, window);
   }
 
   private loadIndex(): void {
@@ -684,6 +777,17 @@ export class VaultObject extends DurableObject<Env> {
     if (dimensions === null) return;
     this.index = loadHotIndex(this.sql, this.meta, dimensions, this.memoryCount());
   }
+}
+
+/** Chunk vectors back to back, as stored in `chunk_embeddings`. */
+function concatVectors(vectors: Float32Array[]): Uint8Array {
+  const all = new Float32Array(vectors.reduce((sum, vector) => sum + vector.length, 0));
+  let at = 0;
+  for (const vector of vectors) {
+    all.set(vector, at);
+    at += vector.length;
+  }
+  return new Uint8Array(all.buffer);
 }
 
 function isJsonObject(text: string): boolean {

@@ -1,11 +1,15 @@
+import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
-import { reciprocalRankFusion } from './rank-fusion';
+import { fuseScores } from './score-fusion';
 import type { Sql, SqlValue } from './sql';
-import { ftsQuery } from './text-query';
+import { DEFAULT_TEXT_RANKING } from './text-ranker';
+import { TextSearch } from './text-search';
+import type { TextTimeline } from './text-timeline';
 import type { VectorIndex } from './vector-index';
 import type {
   ListPage,
   ListRequest,
+  MatchSpan,
   MemoryRecord,
   SearchHitRecord,
   SearchRequest,
@@ -25,19 +29,39 @@ interface MemoryRow extends Record<string, SqlStorageValue> {
 const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
 /** Most memories one listing page returns. */
 export const MAX_PAGE = 100;
-/** Hybrid search ranks this many candidates per mode (at least) before fusing. */
+/** Hybrid search ranks this many candidates per side (at least) before fusing. */
 const HYBRID_POOL = 50;
 
+/** A ranked memory before hydration, and which part of it matched. */
+interface Ranked {
+  seq: number;
+  score: number;
+  /** Text: the words of the passage that scored, for a memory indexed in chunks. */
+  words?: WordRange;
+  /** Vector: the chunk that scored. */
+  chunk?: number;
+}
+
 /**
- * The read queries of a vault over its SQLite and hot index: window searches
- * in the three modes, lookups by id and keyset listing pages.
+ * The read queries of a vault over its SQLite, hot vector index and text
+ * timeline: window searches in the three modes, lookups by id and keyset
+ * listing pages.
  */
 export class VaultQueries {
-  constructor(private readonly sql: Sql) {}
+  /** Text search, with its cache of postings (the vault tells it what changed). */
+  readonly text: TextSearch;
 
-  /** One window of one search; `index` is null while the vault has no vectors. */
+  constructor(private readonly sql: Sql) {
+    this.text = new TextSearch(sql);
+  }
+
+  /**
+   * One window of one search; `index` is null while the vault has no vectors.
+   * `timeline` is asked for only when the search needs text.
+   */
   searchWindow(
     index: VectorIndex | null,
+    timeline: () => TextTimeline,
     request: SearchRequest,
     window: WindowSearch,
   ): WindowResult {
@@ -47,69 +71,59 @@ export class VaultQueries {
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
     if (end <= start) return empty;
 
-    const allowed =
-      request.metadata === null ? undefined : this.idsMatching(request.metadata, window);
+    const allowed = request.metadata === null ? undefined : this.matching(request.metadata, window);
     if (allowed !== undefined && allowed.size === 0) return empty;
-    const accept = allowed === undefined ? undefined : (id: string) => allowed.has(id);
+    const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
+    const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
+    const byText = (limit: number): Ranked[] =>
+      this.text.search(timeline(), request.text, window, limit, ranking, allowed);
+    const byVector = (limit: number): Ranked[] =>
+      index.search(request.vector!, start, end, limit, accept);
 
-    let ranked: { id: string; score: number }[];
+    let ranked: Ranked[];
     if (request.mode === 'VECTOR') {
-      ranked = index.search(request.vector!, start, end, window.limit, accept);
+      ranked = byVector(window.limit);
     } else if (request.mode === 'TEXT') {
-      ranked = this.textSearch(request, window, window.limit);
+      ranked = byText(window.limit);
     } else {
       const pool = Math.max(HYBRID_POOL, window.limit * 3);
-      const byVector = index.search(request.vector!, start, end, pool, accept);
-      const byText = this.textSearch(request, window, pool);
-      const fused = reciprocalRankFusion([
-        byVector.map((hit) => hit.id),
-        byText.map((hit) => hit.id),
-      ]);
+      const vectorPool = byVector(pool);
+      const textPool = byText(pool);
+      const parts = new Map<number, Ranked>();
+      for (const hit of [...vectorPool, ...textPool]) parts.set(hit.seq, hit); // text's passage wins
+      const fused = fuseScores(
+        vectorPool.map((hit) => ({ key: hit.seq, score: hit.score })),
+        textPool.map((hit) => ({ key: hit.seq, score: hit.score })),
+        request.vectorWeight,
+      );
       ranked = [...fused]
-        .map(([id, score]) => ({ id, score }))
-        .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+        .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
+        // Ties: the later-stored memory first.
+        .sort((a, b) => b.score - a.score || b.seq - a.seq)
         .slice(0, window.limit);
     }
 
-    const records = new Map(this.hydrate(ranked.map((hit) => hit.id)).map((m) => [m.id, m]));
+    const records = this.hydrateSeqs(ranked.map((hit) => hit.seq));
     const hits: SearchHitRecord[] = [];
-    for (const { id, score } of ranked) {
-      const memory = records.get(id);
-      if (memory !== undefined) hits.push({ memory, score, window: window.window });
+    for (const { seq, score, words, chunk } of ranked) {
+      const found = records.get(seq);
+      if (found === undefined) continue;
+      const { memory, chunked } = found;
+      hits.push({
+        memory,
+        score,
+        window: window.window,
+        match: matchOf(memory, chunked, words, chunk),
+      });
     }
     return { ...empty, hits };
   }
 
-  private textSearch(
-    request: SearchRequest,
-    window: WindowSearch,
-    limit: number,
-  ): { id: string; score: number }[] {
-    const match = ftsQuery(request.text);
-    if (match === null) return [];
-    const filter = metadataConditions(request.metadata, 'm.metadata');
-    const conditions = ['memories_fts MATCH ?', 'm.created_at <= ?', ...filter.sql];
-    const params: SqlValue[] = [match, window.until, ...filter.params];
-    if (window.after !== null) {
-      conditions.push('m.created_at > ?');
-      params.push(window.after);
-    }
-    const rows = this.sql.all<{ id: string; rank: number }>(
-      `SELECT m.id AS id, bm25(memories_fts) AS rank
-       FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
-       WHERE ${conditions.join(' AND ')}
-       ORDER BY rank, m.created_at DESC LIMIT ?`,
-      ...params,
-      limit,
-    );
-    // bm25() is lower-is-better; report higher-is-better like the other modes.
-    return rows.map((row) => ({ id: row.id, score: -row.rank }));
-  }
-
-  private idsMatching(
+  /** Seqs of the memories in a window that pass a metadata filter. */
+  private matching(
     filter: NonNullable<SearchRequest['metadata']>,
     window: WindowSearch,
-  ): Set<string> {
+  ): Set<number> {
     const conditions = metadataConditions(filter);
     const where = ['created_at <= ?', ...conditions.sql];
     const params: SqlValue[] = [window.until, ...conditions.params];
@@ -117,11 +131,26 @@ export class VaultQueries {
       where.push('created_at > ?');
       params.push(window.after);
     }
-    const rows = this.sql.all<{ id: string }>(
-      `SELECT id FROM memories WHERE ${where.join(' AND ')}`,
+    const rows = this.sql.all<{ seq: number }>(
+      `SELECT seq FROM memories WHERE ${where.join(' AND ')}`,
       ...params,
     );
-    return new Set(rows.map((row) => row.id));
+    return new Set(rows.map((row) => row.seq));
+  }
+
+  /** Memories by seq, and whether each was indexed in chunks. */
+  private hydrateSeqs(
+    seqs: readonly number[],
+  ): Map<number, { memory: MemoryRecord; chunked: boolean }> {
+    if (seqs.length === 0) return new Map();
+    const rows = this.sql.all<MemoryRow & { seq: number; chunked: number }>(
+      `SELECT seq, ${MEMORY_COLUMNS}, chunk_embeddings IS NOT NULL AS chunked
+       FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(seqs),
+    );
+    return new Map(
+      rows.map((row) => [row.seq, { memory: toRecord(row), chunked: row.chunked === 1 }]),
+    );
   }
 
   hydrate(ids: readonly string[]): MemoryRecord[] {
@@ -167,4 +196,22 @@ function toRecord(row: MemoryRow): MemoryRecord {
     createdAt: row.created_at,
     tokens: row.tokens,
   };
+}
+
+/**
+ * Where a hit matched: the text passage's words, else the vector chunk's span,
+ * else (a memory indexed whole) all of the content.
+ */
+function matchOf(
+  memory: MemoryRecord,
+  chunked: boolean,
+  words: WordRange | undefined,
+  chunk: number | undefined,
+): MatchSpan {
+  if (words !== undefined) return wordSpan(memory.content, words);
+  if (chunked && chunk !== undefined) {
+    const span = chunkSpans(memory.content)[chunk];
+    if (span !== undefined) return span;
+  }
+  return { start: 0, end: memory.content.length };
 }

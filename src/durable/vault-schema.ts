@@ -1,4 +1,5 @@
 import type { Migration } from './sql';
+import { ANY_SPEAKER_METADATA } from './text-search';
 
 /**
  * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
@@ -66,6 +67,43 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         tokens INTEGER NOT NULL,
         embedding BLOB NOT NULL
       )`,
+    ],
+  },
+  {
+    version: 4,
+    statements: [
+      // The full-text index's postings (term, memory seq, word offset), read by
+      // the contextual BM25 ranking (text-search.ts). A view: it stores nothing.
+      `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
+    ],
+  },
+  {
+    version: 5,
+    statements: [
+      // Long memories are indexed in chunks: their chunk vectors, back to back
+      // (float32, chunk order); NULL for a memory indexed whole.
+      'ALTER TABLE memories ADD COLUMN chunk_embeddings BLOB',
+      'ALTER TABLE restore_staging ADD COLUMN chunk_embeddings BLOB',
+      // Hot index rows are now keyed (createdAt, seq, chunk): checkpoint pages
+      // carry seqs and chunk numbers. Older pages lack them, so they are
+      // dropped and the index is rebuilt from memories once.
+      'ALTER TABLE hot_pages ADD COLUMN seqs BLOB',
+      'ALTER TABLE hot_pages ADD COLUMN chunks BLOB',
+      'DELETE FROM hot_pages',
+      'DELETE FROM hot_tombstones',
+      'ALTER TABLE hot_tombstones ADD COLUMN seq INTEGER',
+      // The text timeline's checkpoint, written with the hot index's: memories
+      // in (createdAt, seq) order with their word counts (text-checkpoint.ts).
+      `CREATE TABLE text_pages (
+        page INTEGER PRIMARY KEY,
+        seqs BLOB NOT NULL,
+        times BLOB NOT NULL,
+        words BLOB NOT NULL
+      )`,
+      `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
+      // Whether any memory names its speaker in metadata (the name boost reads
+      // metadata only then); later writes set it as they come.
+      `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
     ],
   },
 ];

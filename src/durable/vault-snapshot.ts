@@ -40,7 +40,7 @@ function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
   let after = 0;
   for (;;) {
     const rows = sql.all<StoredRow & { seq: number } & Record<string, SqlStorageValue>>(
-      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding FROM memories
+      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings FROM memories
        WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
       after,
       maxSeq,
@@ -143,9 +143,13 @@ export async function* readSnapshot(
       timestamp: number;
       tokens: number;
       embedding: string;
+      chunkEmbeddings?: string;
     };
     const embedding = fromBase64Url(line.embedding);
     if (embedding === null) throw new Error(`snapshot line ${count + 2}: bad embedding`);
+    const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
+    if (chunks === null && line.chunkEmbeddings !== undefined)
+      throw new Error(`snapshot line ${count + 2}: bad chunk embeddings`);
     count++;
     yield {
       row: {
@@ -159,6 +163,13 @@ export async function* readSnapshot(
           embedding.byteOffset,
           embedding.byteOffset + embedding.byteLength,
         ) as ArrayBuffer,
+        chunk_embeddings:
+          chunks === null
+            ? null
+            : (chunks.buffer.slice(
+                chunks.byteOffset,
+                chunks.byteOffset + chunks.byteLength,
+              ) as ArrayBuffer),
       },
     };
   }

@@ -6,6 +6,7 @@ import type { Failure, Result } from '../errors';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
+import type { TextRanking } from './text-ranker';
 
 export const ROLES = ['USER', 'ASSISTANT', 'SYSTEM'] as const;
 export type Role = (typeof ROLES)[number];
@@ -31,6 +32,11 @@ export interface NewMemory {
   vector: Float32Array | number[];
   /** True when the caller brought this vector (only its dimensions must match). */
   callerVector: boolean;
+  /**
+   * One vector per chunk (src/text/chunks.ts `chunkSpans`) of a long memory,
+   * when it is indexed in chunks; `vector` is then their normalised mean.
+   */
+  chunkVectors?: (Float32Array | number[])[] | null;
   /** Keep this id (imports of exported vaults); default: a fresh random id. */
   id?: string | null;
 }
@@ -69,12 +75,24 @@ export interface SearchRequest {
   mode: SearchMode;
   windows: WindowSearch[];
   metadata: MetadataFilter | null;
+  /** HYBRID: weight of the vector side in the fusion, 0–1 (text gets the rest). */
+  vectorWeight: number;
+  /** Text ranking settings; absent: the defaults. Only tuning runs set them. */
+  textRanking?: TextRanking;
+}
+
+/** Where in a memory's content the match is: UTF-16 code units, [start, end). */
+export interface MatchSpan {
+  start: number;
+  end: number;
 }
 
 export interface SearchHitRecord {
   memory: MemoryRecord;
   score: number;
   window: MemoryWindow;
+  /** The passage that matched: all of the content unless it was indexed in chunks. */
+  match: MatchSpan;
 }
 
 export interface WindowResult {

@@ -2,10 +2,16 @@ import dotKernel from './simd/dot.wasm';
 
 /**
  * The HOT tier of a vault: every vector in one contiguous block of WebAssembly
- * memory (rows × dims float32), with a parallel Float64Array of timestamps and
- * an id array, all kept in (createdAt, id) order. A KRONOS window is then a
- * contiguous row range found by binary search, and a search scans only that
- * range with the SIMD kernel in `simd/dot.wat`.
+ * memory (rows × dims float32), with parallel arrays of timestamps, insertion
+ * sequence numbers, chunk numbers and ids, all kept in (createdAt, seq, chunk)
+ * order: time order, and within one timestamp the order the memories were
+ * stored in. A KRONOS window is then a contiguous row range found by binary
+ * search, and a search scans only that range with the SIMD kernel in
+ * `simd/dot.wat`.
+ *
+ * A memory is one row, or one row per chunk when it was indexed in chunks
+ * (long content, see src/text/chunks.ts); its rows are adjacent, and a search
+ * returns each memory once, with its best chunk.
  *
  * Scores are exact: the kernel's float32 dot products only pick candidates
  * (the top k plus a margin); the candidates are then re-scored in float64 and
@@ -24,6 +30,10 @@ interface KernelExports {
 
 export interface IndexEntry {
   id: string;
+  /** The memory's insertion sequence number (its SQLite rowid). */
+  seq: number;
+  /** Chunk number within the memory; 0 for a memory indexed whole. */
+  chunk?: number;
   createdAt: number;
   /** Unit length, `dims` components. */
   vector: Float32Array;
@@ -31,8 +41,20 @@ export interface IndexEntry {
 
 export interface IndexHit {
   id: string;
+  seq: number;
+  /** The chunk that scored best. */
+  chunk: number;
   createdAt: number;
   score: number;
+}
+
+/** Rows in key order, as checkpoint pages hold them. */
+export interface IndexRows {
+  ids: readonly string[];
+  seqs: ArrayLike<number>;
+  chunks: ArrayLike<number>;
+  times: ArrayLike<number>;
+  vectors: ArrayBuffer | Uint8Array;
 }
 
 const PAGE_BYTES = 65_536;
@@ -50,6 +72,9 @@ export class VectorIndex {
   private capacity = 0;
   private ids: string[] = [];
   private times = new Float64Array(0);
+  private seqs = new Int32Array(0);
+  private chunks = new Int32Array(0);
+  private memories = 0;
 
   constructor(dims: number) {
     if (!Number.isInteger(dims) || dims < 1)
@@ -61,8 +86,14 @@ export class VectorIndex {
     this.kernel = new WebAssembly.Instance(dotKernel, {}).exports as unknown as KernelExports;
   }
 
+  /** Rows held (a memory indexed in chunks has one per chunk). */
   get size(): number {
     return this.ids.length;
+  }
+
+  /** Memories held. */
+  get memoryCount(): number {
+    return this.memories;
   }
 
   /** Bytes of WebAssembly memory this index holds (vectors, query and scratch). */
@@ -73,45 +104,71 @@ export class VectorIndex {
   /** Empties the index and reserves room for `rows` rows. */
   reset(rows = 0): void {
     this.ids = [];
+    this.memories = 0;
     this.ensureCapacity(rows);
   }
 
   /**
    * Appends rows that sort after every row already held: the fast path for
-   * loading pages or rows that are read in (createdAt, id) order.
+   * loading pages or rows that are read in (createdAt, seq, chunk) order.
    */
-  appendSorted(
-    ids: readonly string[],
-    times: ArrayLike<number>,
-    vectors: ArrayBuffer | Uint8Array,
-  ): void {
-    const count = ids.length;
-    const bytes = vectors instanceof Uint8Array ? vectors : new Uint8Array(vectors);
-    if (times.length !== count || bytes.byteLength !== count * this.rowBytes) {
+  appendSorted(rows: IndexRows): void {
+    const count = rows.ids.length;
+    const bytes = rows.vectors instanceof Uint8Array ? rows.vectors : new Uint8Array(rows.vectors);
+    if (
+      rows.times.length !== count ||
+      rows.seqs.length !== count ||
+      rows.chunks.length !== count ||
+      bytes.byteLength !== count * this.rowBytes
+    ) {
       throw new Error(
         `a page of ${count} rows must carry ${count * this.rowBytes} bytes of vectors`,
       );
     }
     if (count === 0) return;
     const last = this.size - 1;
-    if (last >= 0 && compareKeys(times[0]!, ids[0]!, this.times[last]!, this.ids[last]!) < 0) {
-      throw new Error('appendSorted: rows arrive out of time order');
+    if (
+      last >= 0 &&
+      compareKeys(
+        rows.times[0]!,
+        rows.seqs[0]!,
+        rows.chunks[0]!,
+        this.times[last]!,
+        this.seqs[last]!,
+        this.chunks[last]!,
+      ) <= 0
+    ) {
+      throw new Error('appendSorted: rows arrive out of order');
     }
     const at = this.size;
     this.ensureCapacity(at + count);
     new Uint8Array(this.kernel.memory.buffer).set(bytes, this.vectorsOffset + at * this.rowBytes);
     for (let i = 0; i < count; i++) {
-      this.times[at + i] = times[i]!;
-      this.ids.push(ids[i]!);
+      this.times[at + i] = rows.times[i]!;
+      this.seqs[at + i] = rows.seqs[i]!;
+      this.chunks[at + i] = rows.chunks[i]!;
+      this.ids.push(rows.ids[i]!);
+      if (rows.chunks[i] === 0) this.memories++;
     }
   }
 
-  /** A copy of rows [start, end): ids, timestamps and vector bytes (for checkpoints). */
-  slice(start: number, end: number): { ids: string[]; times: Float64Array; vectors: Uint8Array } {
+  /** A copy of rows [start, end) (for checkpoints). */
+  slice(
+    start: number,
+    end: number,
+  ): {
+    ids: string[];
+    seqs: Int32Array;
+    chunks: Int32Array;
+    times: Float64Array;
+    vectors: Uint8Array;
+  } {
     const from = Math.max(0, start);
     const to = Math.min(end, this.size);
     return {
       ids: this.ids.slice(from, to),
+      seqs: this.seqs.slice(from, to),
+      chunks: this.chunks.slice(from, to),
       times: this.times.slice(from, to),
       vectors: new Uint8Array(this.kernel.memory.buffer).slice(
         this.vectorsOffset + from * this.rowBytes,
@@ -143,7 +200,7 @@ export class VectorIndex {
       const entry = batch[j] as IndexEntry;
       if (entry.vector.length !== this.dims)
         throw new RangeError('vector has the wrong dimensions');
-      const insertAt = this.upperBound(entry.createdAt, entry.id, unplaced);
+      const insertAt = this.upperBound(entry, unplaced);
       const shift = j + 1;
       if (insertAt < unplaced) {
         memory.copyWithin(
@@ -152,36 +209,47 @@ export class VectorIndex {
           base + unplaced * rowFloats,
         );
         this.times.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.seqs.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.chunks.copyWithin(insertAt + shift, insertAt, unplaced);
         for (let k = unplaced - 1; k >= insertAt; k--) ids[k + shift] = this.ids[k] as string;
       }
       const target = insertAt + j;
       memory.set(entry.vector, base + target * rowFloats);
       this.times[target] = entry.createdAt;
+      this.seqs[target] = entry.seq;
+      this.chunks[target] = entry.chunk ?? 0;
       ids[target] = entry.id;
+      if ((entry.chunk ?? 0) === 0) this.memories++;
       unplaced = insertAt;
     }
     for (let k = 0; k < unplaced; k++) ids[k] = this.ids[k] as string;
     this.ids = ids;
   }
 
-  /** Removes one row; returns whether it was there. */
+  /** Removes a memory (all its chunk rows); returns whether it was there. */
   remove(id: string, createdAt: number): boolean {
     let row = this.lowerBound(createdAt);
     while (row < this.size && this.times[row] === createdAt && this.ids[row] !== id) row++;
     if (row >= this.size || this.ids[row] !== id) return false;
+    let end = row + 1;
+    while (end < this.size && this.ids[end] === id) end++;
     const base = this.vectorsOffset / 4;
     this.floats().copyWithin(
       base + row * this.dims,
-      base + (row + 1) * this.dims,
+      base + end * this.dims,
       base + this.size * this.dims,
     );
-    this.times.copyWithin(row, row + 1, this.size);
-    this.ids.splice(row, 1);
+    this.times.copyWithin(row, end, this.size);
+    this.seqs.copyWithin(row, end, this.size);
+    this.chunks.copyWithin(row, end, this.size);
+    this.ids.splice(row, end - row);
+    this.memories--;
     return true;
   }
 
   clear(): void {
     this.ids = [];
+    this.memories = 0;
   }
 
   /** Rows whose createdAt is in (after, until]: a half-open row range [start, end). */
@@ -198,21 +266,38 @@ export class VectorIndex {
   }
 
   /**
-   * The k rows of [start, end) most similar to `query` (unit length), best
-   * first; ties go to the newer row. `accept` narrows the rows considered
-   * before ranking (a metadata filter), so a filter never shortens the top-k.
+   * The k memories of rows [start, end) most similar to `query` (unit
+   * length), best first, each scored by its best chunk; ties go to the newer
+   * row. `accept` narrows the memories considered (by seq) before ranking (a
+   * metadata filter), so a filter never shortens the top-k.
    */
   search(
     query: Float32Array,
     start: number,
     end: number,
     k: number,
-    accept?: (id: string) => boolean,
+    accept?: (seq: number) => boolean,
   ): IndexHit[] {
     if (query.length !== this.dims) throw new RangeError('query has the wrong dimensions');
     const count = Math.min(end, this.size) - start;
     if (k <= 0 || count <= 0) return [];
+    // Chunks of one memory can fill the candidates: widen until k memories are in.
+    for (let rows = k; ; rows *= 2) {
+      const hits = this.topRows(query, start, count, rows, accept);
+      const seen = new Set<number>();
+      const memories = hits.filter((hit) => !seen.has(hit.seq) && seen.add(hit.seq));
+      if (memories.length >= k || hits.length < rows) return memories.slice(0, k);
+    }
+  }
 
+  /** The best `k` rows (not memories) among `count` rows from `start`. */
+  private topRows(
+    query: Float32Array,
+    start: number,
+    count: number,
+    k: number,
+    accept?: (seq: number) => boolean,
+  ): IndexHit[] {
     const scoresOffset = this.scoresOffset();
     const memory = this.floats();
     memory.set(query, 0);
@@ -237,7 +322,7 @@ export class VectorIndex {
     for (let i = 0; i < count; i++) {
       const score = scores[i] as number;
       if (filled === slots && score < threshold) continue;
-      if (accept !== undefined && !accept(this.ids[start + i] as string)) continue;
+      if (accept !== undefined && !accept(this.seqs[start + i]!)) continue;
       if (filled < slots) {
         candidateRows[filled] = start + i;
         candidateScores[filled] = score;
@@ -272,10 +357,19 @@ export class VectorIndex {
       for (let j = 0; j < this.dims; j++) {
         score += (query[j] as number) * (memory[offset + j] as number);
       }
-      hits.push({ id: this.ids[row] as string, createdAt: this.times[row] as number, score, row });
+      hits.push({
+        id: this.ids[row] as string,
+        seq: this.seqs[row]!,
+        chunk: this.chunks[row]!,
+        createdAt: this.times[row] as number,
+        score,
+        row,
+      });
     }
     hits.sort((a, b) => b.score - a.score || b.row - a.row);
-    return hits.slice(0, k).map(({ id, createdAt, score }) => ({ id, createdAt, score }));
+    return hits
+      .slice(0, k)
+      .map(({ id, seq, chunk, createdAt, score }) => ({ id, seq, chunk, createdAt, score }));
   }
 
   private floats(): Float32Array {
@@ -295,17 +389,30 @@ export class VectorIndex {
     const times = new Float64Array(capacity);
     times.set(this.times.subarray(0, this.size));
     this.times = times;
+    const seqs = new Int32Array(capacity);
+    seqs.set(this.seqs.subarray(0, this.size));
+    this.seqs = seqs;
+    const chunks = new Int32Array(capacity);
+    chunks.set(this.chunks.subarray(0, this.size));
+    this.chunks = chunks;
     this.capacity = capacity;
   }
 
-  /** First row in [0, limit) whose key sorts after (createdAt, id). */
-  private upperBound(createdAt: number, id: string, limit: number): number {
+  /** First row in [0, limit) whose key sorts after the entry's (createdAt, seq, chunk). */
+  private upperBound(entry: IndexEntry, limit: number): number {
     let lo = 0;
     let hi = limit;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const time = this.times[mid] as number;
-      if (time < createdAt || (time === createdAt && (this.ids[mid] as string) <= id)) lo = mid + 1;
+      const order = compareKeys(
+        this.times[mid]!,
+        this.seqs[mid]!,
+        this.chunks[mid]!,
+        entry.createdAt,
+        entry.seq,
+        entry.chunk ?? 0,
+      );
+      if (order <= 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -336,10 +443,17 @@ export class VectorIndex {
   }
 }
 
-function compareKeys(timeA: number, idA: string, timeB: number, idB: string): number {
-  return timeA - timeB || (idA < idB ? -1 : idA > idB ? 1 : 0);
+function compareKeys(
+  timeA: number,
+  seqA: number,
+  chunkA: number,
+  timeB: number,
+  seqB: number,
+  chunkB: number,
+): number {
+  return timeA - timeB || seqA - seqB || chunkA - chunkB;
 }
 
 function compareEntries(a: IndexEntry, b: IndexEntry): number {
-  return compareKeys(a.createdAt, a.id, b.createdAt, b.id);
+  return compareKeys(a.createdAt, a.seq, a.chunk ?? 0, b.createdAt, b.seq, b.chunk ?? 0);
 }

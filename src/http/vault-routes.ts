@@ -166,6 +166,7 @@ export async function importVault(
           metadata: memory.metadata,
           createdAt: memory.createdAt === null ? null : new Date(memory.createdAt),
           embedding: memory.embedding,
+          chunkEmbeddings: memory.chunkEmbeddings,
           id: memory.id,
         },
       });

@@ -24,6 +24,7 @@ export interface SearchInput {
   metadata?: unknown;
   now?: Date | null;
   embedding?: number[] | null;
+  vectorWeight?: number | null;
 }
 
 export interface SearchOutcome {
@@ -65,7 +66,15 @@ export async function searchMemories(
     }
   }
 
-  const request: SearchRequest = { text: input.query, vector, model, mode, windows, metadata };
+  const request: SearchRequest = {
+    text: input.query,
+    vector,
+    model,
+    mode,
+    windows,
+    metadata,
+    vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
+  };
   const perVault = await Promise.all(
     addresses.map(async (address) => ({
       address,

@@ -4,6 +4,7 @@ import { utf8Length } from '../encoding';
 import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
 import { accountStub } from '../auth/authenticate';
 import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
+import { chunkSpans } from '../text/chunks';
 import { countTokens } from '../tokens';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { addressFor, keyPrincipal, type VaultSelector } from './principal';
@@ -23,6 +24,8 @@ export interface StoreInput {
   embedding?: number[] | null;
   /** Keep this local id (imports of exported vaults). */
   id?: string | null;
+  /** With `embedding`: the chunk vectors of an exported memory that was indexed in chunks. */
+  chunkEmbeddings?: number[][] | null;
 }
 
 export interface StoredMemory {
@@ -51,10 +54,31 @@ export async function storeMemories(
     inputs.map((input, position) => prepare(context, input, position, now)),
   );
 
-  // One embedder call for every input that brought no vector of its own.
-  const toEmbed = prepared.filter((item) => item.memory.vector.length === 0);
-  const vectors = await context.embedder.embedPassages(toEmbed.map((item) => item.memory.content));
-  toEmbed.forEach((item, index) => (item.memory.vector = vectors[index]!));
+  // One embedder call for every input that brought no vector of its own; a
+  // long memory is embedded chunk by chunk (src/text/chunks.ts), and its
+  // memory-level vector is the direction of its chunks' mean.
+  const toEmbed = prepared
+    .filter((item) => item.memory.vector.length === 0)
+    .map((item) => {
+      const spans = chunkSpans(item.memory.content);
+      const texts =
+        spans.length > 1
+          ? spans.map(({ start, end }) => item.memory.content.slice(start, end))
+          : [item.memory.content];
+      return { item, texts };
+    });
+  const vectors = await context.embedder.embedPassages(toEmbed.flatMap(({ texts }) => texts));
+  let next = 0;
+  for (const { item, texts } of toEmbed) {
+    const own = vectors.slice(next, next + texts.length);
+    next += texts.length;
+    if (own.length > 1) {
+      item.memory.chunkVectors = own;
+      item.memory.vector = meanDirection(own);
+    } else {
+      item.memory.vector = own[0]!;
+    }
+  }
 
   const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
   prepared.forEach((item, position) => {
@@ -156,7 +180,18 @@ async function prepare(
       tokens: await countTokens(input.content),
       vector: embedding ?? [],
       callerVector: embedding !== null,
+      chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
     },
   };
+}
+
+/**
+ * The sum of unit vectors, which the vault normalises: the direction of their
+ * mean (the first chunk's, should they cancel out).
+ */
+function meanDirection(vectors: readonly Float32Array[]): Float32Array {
+  const sum = new Float32Array(vectors[0]!.length);
+  for (const vector of vectors) for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
+  return sum.some((value) => Math.abs(value) > 1e-6) ? sum : vectors[0]!;
 }

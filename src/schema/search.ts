@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_HITS_PER_WINDOW } from '../kronos/plan';
+import type { MatchSpan } from '../durable/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
 import {
   MAX_QUERY_LENGTH,
@@ -63,6 +64,23 @@ export const SearchInput = builder.inputType('SearchInput', {
       description: 'Bring your own query embedding (for vaults built with your own vectors).',
       validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
     }),
+    vectorWeight: t.float({
+      required: false,
+      description:
+        "HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); default: the deployment's HYBRID_VECTOR_WEIGHT.",
+      validate: z.number().min(0).max(1),
+    }),
+  }),
+});
+
+export const MatchSpanRef = builder.objectRef<MatchSpan>('MatchSpan');
+
+MatchSpanRef.implement({
+  description:
+    'Where in a memory the match is, as UTF-16 code unit offsets into its content (JavaScript string indices).',
+  fields: (t) => ({
+    start: t.exposeInt('start', { description: 'First character of the match.' }),
+    end: t.exposeInt('end', { description: 'One past the last character of the match.' }),
   }),
 });
 
@@ -77,7 +95,14 @@ SearchHitRef.implement({
       resolve: (hit) => ({ address: hit.address, record: hit.memory }),
     }),
     score: t.exposeFloat('score', {
-      description: 'Higher is better: cosine (VECTOR), BM25 (TEXT) or fused rank score (HYBRID).',
+      description:
+        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 with neighbouring memories as context, raised by a quarter of the best match for memories said by a person the query names. HYBRID: both sides min-max normalised over their candidates in each vault and combined with weight vectorWeight on the vector side (0–1).',
+    }),
+    match: t.field({
+      type: MatchSpanRef,
+      description:
+        'The passage that matched: all of the content, or the chunk of a long memory (indexed in chunks of about 300 words) that scored best.',
+      resolve: (hit) => hit.match,
     }),
     window: t.field({
       type: MemoryWindowEnum,

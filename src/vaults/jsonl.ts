@@ -12,6 +12,9 @@ import type { VaultKind } from './address';
  *   {"id":"…","content":"…","role":"USER","metadata":{…},"createdAt":"2026-…Z","timestamp":1764…,
  *    "tokens":7,"embedding":"<base64url of little-endian float32>"}
  *
+ * A long memory indexed in chunks also carries "chunkEmbeddings": its chunks'
+ * vectors back to back, base64url float32 like `embedding`.
+ *
  * The checksum is SHA-256 over the bytes of every memory line (newlines
  * included), in order. Imports also accept the minimal form
  * {"content": …, "role": …, "timestamp": …} (role and timestamp optional).
@@ -39,6 +42,7 @@ export interface StoredRow {
   created_at: number;
   tokens: number;
   embedding: ArrayBuffer;
+  chunk_embeddings: ArrayBuffer | null;
 }
 
 /** A memory as one JSONL line (with its newline). */
@@ -52,6 +56,9 @@ export function memoryLine(row: StoredRow): string {
     timestamp: row.created_at,
     tokens: row.tokens,
     embedding: toBase64Url(new Uint8Array(row.embedding)),
+    ...(row.chunk_embeddings === null
+      ? {}
+      : { chunkEmbeddings: toBase64Url(new Uint8Array(row.chunk_embeddings)) }),
   })}\n`;
 }
 
@@ -66,6 +73,8 @@ export interface ParsedMemoryLine {
   metadata: Record<string, unknown> | null;
   createdAt: number | null;
   embedding: number[] | null;
+  /** Chunk vectors of a memory indexed in chunks (only with `embedding`, same dimensions). */
+  chunkEmbeddings: number[][] | null;
 }
 
 export type ParsedLine =
@@ -123,6 +132,17 @@ export function parseLine(text: string): ParsedLine {
       '`embedding` must be base64 float32 or a list of numbers',
     );
   }
+  let chunkEmbeddings: number[][] | null = null;
+  if (typeof line.chunkEmbeddings === 'string' && embedding !== null && embedding.length > 0) {
+    const bytes = fromBase64Url(line.chunkEmbeddings);
+    const floats = bytes === null ? 0 : bytes.byteLength / 4;
+    if (bytes === null || !Number.isInteger(floats) || floats % embedding.length !== 0)
+      throw new CodedError('BAD_USER_INPUT', '`chunkEmbeddings` is not base64 float32 chunks');
+    const all = new Float32Array(bytes.buffer, bytes.byteOffset, floats);
+    chunkEmbeddings = [];
+    for (let at = 0; at < floats; at += embedding.length)
+      chunkEmbeddings.push(Array.from(all.subarray(at, at + embedding.length)));
+  }
   const id = typeof line.id === 'string' && LOCAL_ID.test(line.id) ? line.id : null;
   return {
     type: 'memory',
@@ -133,6 +153,7 @@ export function parseLine(text: string): ParsedLine {
       metadata: (line.metadata as Record<string, unknown> | null | undefined) ?? null,
       createdAt,
       embedding,
+      chunkEmbeddings,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
 import { HashedEmbedder } from './hashed-embedder';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {
@@ -66,6 +67,7 @@ export function searchRequest(
     mode: options.mode ?? 'HYBRID',
     windows,
     metadata: options.metadata ?? null,
+    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
   };
 }
 

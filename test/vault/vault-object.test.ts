@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
-import { readConfig } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
 import { env } from 'cloudflare:workers';
 import {
   allTime,
@@ -371,6 +371,7 @@ describe('VaultObject', () => {
               mode,
               windows: [allTime(3)],
               metadata: null,
+              vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
             },
           ]),
         );
@@ -463,6 +464,12 @@ describe('VaultObject', () => {
         state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM hot_pages').one().n,
     );
     expect(pages).toBeGreaterThan(0);
+    const textPages = await runInDurableObject(
+      vault,
+      (_, state) =>
+        state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM text_pages').one().n,
+    );
+    expect(textPages).toBeGreaterThan(0);
 
     // Changes after the checkpoint: a backfilled write, a new write, deletes.
     ok(
@@ -480,6 +487,10 @@ describe('VaultObject', () => {
     const queries = [
       searchRequest('checkpointed fact 3', windowsAt(Date.now(), 5), { mode: 'VECTOR' }),
       searchRequest('fact', windowsAt(Date.now(), 50), { mode: 'VECTOR' }),
+      // Text ranks each memory with its neighbours: the woken timeline must
+      // hold the same memories in the same order.
+      searchRequest('checkpointed fact 3', windowsAt(Date.now(), 8), { mode: 'TEXT' }),
+      searchRequest('fresh backfilled', windowsAt(Date.now(), 8), { mode: 'HYBRID' }),
     ];
     const before = ok(await vault.search(address, queries)).results;
     await evictDurableObject(vault);

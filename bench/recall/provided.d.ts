@@ -1,0 +1,8 @@
+// What the recall benchmark's config provides (inject('conversations')).
+import type { RecallConversation } from './dataset';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    conversations: RecallConversation[];
+  }
+}

@@ -1,0 +1,163 @@
+import type { TextTimeline } from './text-timeline';
+
+/**
+ * Full-text ranking of a vault's passages: BM25 with tunable k1 and b, each
+ * passage scored together with its neighbours' words at lower weight.
+ *
+ * A memory's meaning often lives in what was said just before and after it
+ * ("yes, I went there last week"). Indexing every memory with its neighbours'
+ * text would mean rewriting eight rows of the full-text index on each write;
+ * instead the expansion happens here, at query time, from the index's own
+ * postings: a passage's term frequency and length are the weighted sums of its
+ * own and its neighbours' (weight `contextWeight` per step of distance, up to
+ * `contextDistance` steps), which ranks exactly as if that text had been
+ * indexed with it, and stays current as neighbours arrive or are backfilled.
+ * Document frequencies count each passage's own words only; the mean
+ * expanded length is estimated as the mean length times the sum of weights.
+ */
+export interface TextRanking {
+  /** BM25 term-frequency saturation. */
+  k1: number;
+  /** BM25 length normalisation. */
+  b: number;
+  /** Weight of a neighbour one step away; two steps: its square, and so on. */
+  contextWeight: number;
+  /** Neighbours on each side that contribute. */
+  contextDistance: number;
+  /**
+   * A pause longer than this between two memories ends the context: what was
+   * said days apart is not one conversation.
+   */
+  contextGapMs: number;
+  /**
+   * Added to the relative score (best = 1) of memories said by a person the
+   * query names: a boost, not a filter, so other memories still compete.
+   */
+  nameBoost: number;
+}
+
+/**
+ * Chosen on LoCoMo's dev split (BENCHMARKS.md, "Recall"): k1 0.6 and b 0.5
+ * suit short memories (FTS5's fixed 1.2/0.75 saturate and normalise too
+ * hard), and with context in, nearby values rank within ±0.01 of each other.
+ * 0.5 per step over ±4 neighbours is the setting of the issue's study; a
+ * 30-minute pause is the usual cut between sessions of activity. The name
+ * boost is the middle of the range the study found useful (+0.2–0.3).
+ */
+export const DEFAULT_TEXT_RANKING: TextRanking = {
+  k1: 0.6,
+  b: 0.5,
+  contextWeight: 0.5,
+  contextDistance: 4,
+  contextGapMs: 30 * 60_000,
+  nameBoost: 0.25,
+};
+
+/** One query term's postings: (memory seq, word offset) per occurrence. */
+export interface TermPostings {
+  seqs: ArrayLike<number>;
+  offsets: ArrayLike<number>;
+}
+
+export interface PassageScore {
+  passage: number;
+  score: number;
+}
+
+/** BM25 scores of every passage that holds a query term or neighbours one. */
+export function rankPassages(
+  timeline: TextTimeline,
+  terms: readonly TermPostings[],
+  ranking: TextRanking,
+): PassageScore[] {
+  const passages = timeline.size;
+  if (passages === 0) return [];
+  const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
+  // The passages around one in the same stretch of conversation: [first, last].
+  const firstAround = (passage: number): number => {
+    let from = passage;
+    while (
+      from > 0 &&
+      passage - from < distance &&
+      timeline.timeAt(from) - timeline.timeAt(from - 1) <= gap
+    )
+      from--;
+    return from;
+  };
+  const lastAround = (passage: number): number => {
+    let to = passage;
+    while (
+      to < passages - 1 &&
+      to - passage < distance &&
+      timeline.timeAt(to + 1) - timeline.timeAt(to) <= gap
+    )
+      to++;
+    return to;
+  };
+  const weights = Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
+  const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
+  // Mean expanded length; the few passages near either end have fewer neighbours.
+  const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
+
+  const own = new Float64Array(passages);
+  const expanded = new Float64Array(passages);
+  const expandedLength = new Float64Array(passages).fill(-1);
+  const score = new Float64Array(passages);
+  const candidate = new Uint8Array(passages);
+  const candidates: number[] = [];
+  const holding: number[] = [];
+
+  for (const term of terms) {
+    const hit: number[] = [];
+    for (let i = 0; i < term.seqs.length; i++) {
+      const seq = term.seqs[i]!;
+      const first = timeline.firstPassageOf(seq);
+      if (first < 0) continue;
+      if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
+        // The common case: a memory indexed whole.
+        if (own[first] === 0) hit.push(first);
+        own[first]! += 1;
+        continue;
+      }
+      holding.length = 0;
+      timeline.passagesHolding(seq, term.offsets[i]!, holding);
+      for (const passage of holding) {
+        if (own[passage] === 0) hit.push(passage);
+        own[passage]! += 1;
+      }
+    }
+    if (hit.length === 0) continue;
+    // FTS5's BM25 idf, floored the same way so very common terms still count a little.
+    const idf = Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
+
+    const reached: number[] = [];
+    for (const passage of hit) {
+      const frequency = own[passage]!;
+      own[passage] = 0;
+      const to = lastAround(passage);
+      for (let near = firstAround(passage); near <= to; near++) {
+        if (expanded[near] === 0) reached.push(near);
+        expanded[near]! += weights[Math.abs(near - passage)]! * frequency;
+      }
+    }
+    for (const passage of reached) {
+      let length = expandedLength[passage]!;
+      if (length < 0) {
+        length = 0;
+        const to = lastAround(passage);
+        for (let near = firstAround(passage); near <= to; near++)
+          length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
+        expandedLength[passage] = length;
+      }
+      const frequency = expanded[passage]!;
+      expanded[passage] = 0;
+      score[passage]! +=
+        (idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / averageLength));
+      if (candidate[passage] === 0) {
+        candidate[passage] = 1;
+        candidates.push(passage);
+      }
+    }
+  }
+  return candidates.map((passage) => ({ passage, score: score[passage]! }));
+}

@@ -1,0 +1,95 @@
+import { stemmer } from 'stemmer';
+import { eng } from 'stopword';
+
+/**
+ * Words as a vault's full-text index sees them. SQLite's FTS5 tokenizer
+ * `porter unicode61` splits text into runs of letters and digits, folds case
+ * and diacritics and applies the Porter stemmer; doing the same here lets the
+ * vault read the index's own postings (term, memory, word offset) for a query
+ * and map an offset back to characters of the memory. The `stemmer` package is
+ * Porter's original algorithm, as FTS5's is.
+ */
+export interface Token {
+  /** The index term: case- and diacritic-folded, stemmed. */
+  term: string;
+  /** Character offsets in the original text, [start, end). */
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
+const STOPWORDS = new Set(eng);
+/** More terms than this in one query add cost, not recall. */
+export const MAX_QUERY_TERMS = 32;
+
+/** The folded, unstemmed form of a word ("Zoë" → "zoe"). */
+export function foldWord(word: string): string {
+  return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+export function indexTerm(word: string): string {
+  return stemmer(foldWord(word));
+}
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const match of text.matchAll(WORD)) {
+    tokens.push({
+      term: indexTerm(match[0]),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
+  }
+  return tokens;
+}
+
+/**
+ * The distinct index terms of a query, stopwords left out (unless the query
+ * has nothing else): in a ranking over many memories, "what", "the" or "our"
+ * would only add noise.
+ */
+export function queryTerms(text: string): string[] {
+  const words = [...new Set(foldWord(text).match(WORD) ?? [])];
+  const content = words.filter((word) => !STOPWORDS.has(word));
+  return [...new Set((content.length > 0 ? content : words).map((word) => stemmer(word)))].slice(
+    0,
+    MAX_QUERY_TERMS,
+  );
+}
+
+export interface QueryName {
+  /** The index term of the name. */
+  term: string;
+  /** The folded word ("caroline"), for comparing with metadata values. */
+  word: string;
+  /** Whether it opens a sentence, where capitals say nothing about names. */
+  sentenceStart: boolean;
+}
+
+/**
+ * Words of a query written as proper names: capitalised, not stopwords, not
+ * "I". A capital at the start of a sentence may just be grammar ("When did…"),
+ * so those are marked and the vault decides from its own data whether the word
+ * is a name it knows.
+ */
+export function queryNames(text: string): QueryName[] {
+  const names = new Map<string, QueryName>();
+  let sentenceStart = true;
+  for (const match of text.matchAll(/[\p{L}\p{N}\p{Co}]+|[.!?]/gu)) {
+    const word = match[0];
+    if (/^[.!?]$/.test(word)) {
+      sentenceStart = true;
+      continue;
+    }
+    const folded = foldWord(word);
+    if (/^\p{Lu}/u.test(word) && !STOPWORDS.has(folded) && word !== 'I') {
+      const term = stemmer(folded);
+      const known = names.get(term);
+      if (known === undefined || (known.sentenceStart && !sentenceStart)) {
+        names.set(term, { term, word: folded, sentenceStart });
+      }
+    }
+    sentenceStart = false;
+  }
+  return [...names.values()];
+}

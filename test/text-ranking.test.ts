@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../src/config';
+import { fuseScores, normalizeScores } from '../src/durable/score-fusion';
+import { DEFAULT_TEXT_RANKING, rankPassages } from '../src/durable/text-ranker';
+import { TextTimeline } from '../src/durable/text-timeline';
+import {
+  CHUNK_OVERLAP,
+  CHUNK_WORDS,
+  chunkSpans,
+  chunkWordRanges,
+  chunksHolding,
+} from '../src/text/chunks';
+import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
+
+const scored = (entries: [string, number][]) => entries.map(([key, score]) => ({ key, score }));
+
+describe('score fusion', () => {
+  it('normalises each side over its pool, best to 1 and weakest to 0', () => {
+    expect([
+      ...normalizeScores(
+        scored([
+          ['a', 12],
+          ['b', 7],
+          ['c', 2],
+        ]),
+      ),
+    ]).toEqual([
+      ['a', 1],
+      ['b', 0.5],
+      ['c', 0],
+    ]);
+  });
+
+  it('gives a flat side 1 everywhere, so the other side decides', () => {
+    const fused = fuseScores(
+      scored([
+        ['a', 0.4],
+        ['b', 0.4],
+      ]),
+      scored([
+        ['a', 1],
+        ['b', 3],
+      ]),
+      0.3,
+    );
+    expect(fused.get('a')).toBeCloseTo(0.3);
+    expect(fused.get('b')).toBeCloseTo(1);
+  });
+
+  it('keeps the other side as it is when one side is empty', () => {
+    const text = scored([
+      ['a', 5],
+      ['b', 1],
+    ]);
+    expect(fuseScores([], text, 0.3)).toEqual(normalizeScores(text));
+    expect(fuseScores(text, [], 0.3)).toEqual(normalizeScores(text));
+  });
+
+  it('combines the sides convexly, a memory outside a pool getting 0 from it', () => {
+    const fused = fuseScores(
+      scored([
+        ['v', 0.9],
+        ['both', 0.5],
+        ['low', 0.1],
+      ]),
+      scored([
+        ['t', 8],
+        ['both', 4],
+        ['low-text', 0],
+      ]),
+      0.25,
+    );
+    expect(fused.get('v')).toBeCloseTo(0.25);
+    expect(fused.get('t')).toBeCloseTo(0.75);
+    expect(fused.get('both')).toBeCloseTo(0.25 * 0.5 + 0.75 * 0.5);
+  });
+});
+
+describe('chunks', () => {
+  it('cuts long text into overlapping windows of words that cover every word', () => {
+    expect(chunkWordRanges(120)).toEqual([{ first: 0, count: 120 }]);
+    for (const words of [CHUNK_WORDS + 1, 1201, 5000]) {
+      const ranges = chunkWordRanges(words);
+      expect(ranges[0]!.first).toBe(0);
+      expect(ranges.at(-1)!.first + ranges.at(-1)!.count).toBe(words);
+      for (let i = 1; i < ranges.length; i++) {
+        expect(ranges[i - 1]!.first + ranges[i - 1]!.count - ranges[i]!.first).toBe(CHUNK_OVERLAP);
+      }
+      // Every word sits in the chunks chunksHolding names, and only those.
+      for (let offset = 0; offset < words; offset++) {
+        const holding = ranges.flatMap((range, chunk) =>
+          offset >= range.first && offset < range.first + range.count ? [chunk] : [],
+        );
+        expect(chunksHolding(words, offset)).toEqual(holding);
+      }
+    }
+  });
+
+  it('gives chunk spans from the first word of a chunk to the end of its last', () => {
+    const text = Array.from({ length: 700 }, (_, i) => `w${i}`).join(' ');
+    const spans = chunkSpans(text);
+    expect(spans).toHaveLength(3);
+    expect(text.slice(spans[1]!.start, spans[1]!.end).split(' ')).toEqual(
+      Array.from({ length: 300 }, (_, i) => `w${270 + i}`),
+    );
+    expect(chunkSpans('short text')).toEqual([{ start: 0, end: 10 }]);
+  });
+});
+
+describe('query words', () => {
+  it('looks up stems of the words that carry meaning', () => {
+    expect(queryTerms('What did Caroline paint at the Museum?')).toEqual([
+      'carolin',
+      'paint',
+      'museum',
+    ]);
+    expect(queryTerms('who are you')).toEqual(['who', 'ar', 'you']);
+    expect(tokenize('Zoë’s café')).toEqual([
+      { term: 'zoe', start: 0, end: 3 },
+      { term: 's', start: 4, end: 5 },
+      { term: 'cafe', start: 6, end: 10 },
+    ]);
+  });
+
+  it('reads capitalised words as names, marking those that open a sentence', () => {
+    expect(queryNames('When did Caroline meet Jon in Paris? Melanie knows.')).toEqual([
+      { term: 'when', word: 'when', sentenceStart: true },
+      { term: 'carolin', word: 'caroline', sentenceStart: false },
+      { term: 'jon', word: 'jon', sentenceStart: false },
+      { term: 'pari', word: 'paris', sentenceStart: false },
+      { term: 'melani', word: 'melanie', sentenceStart: true },
+    ]);
+  });
+});
+
+describe('text timeline and contextual BM25', () => {
+  const T = 1_000_000;
+
+  it('keeps memories in (time, insertion) order through backfills and deletes', () => {
+    const timeline = new TextTimeline();
+    timeline.insert([
+      { seq: 1, createdAt: T, words: 4 },
+      { seq: 2, createdAt: T, words: 5 },
+      { seq: 3, createdAt: T + 10, words: 3 },
+    ]);
+    timeline.insert([{ seq: 4, createdAt: T - 5, words: 2 }]); // backfilled before all
+    timeline.insert([{ seq: 5, createdAt: T, words: 700 }]); // same time as 1 and 2, stored later
+    const order = () => Array.from({ length: timeline.size }, (_, p) => timeline.seqAt(p));
+    expect(order()).toEqual([4, 1, 2, 5, 5, 5, 3]); // seq 5 is three chunks
+    expect(timeline.memoryCount).toBe(5);
+    expect(timeline.rangeAt(4)).toEqual({ first: 270, count: 300 });
+    const holding: number[] = [];
+    timeline.passagesHolding(5, 285, holding);
+    expect(holding).toEqual([3, 4]);
+    expect(timeline.range(T - 5, T)).toEqual({ start: 1, end: 6 });
+    expect(timeline.remove(5)).toBe(true);
+    expect(order()).toEqual([4, 1, 2, 3]);
+    expect(timeline.firstPassageOf(3)).toBe(3);
+    expect(timeline.remove(5)).toBe(false);
+  });
+
+  it('scores neighbours at falling weights, and not across a long pause', () => {
+    const timeline = new TextTimeline();
+    const at = [0, 1, 2, 3, 4, 5, 6].map((i) => T + i * 60_000);
+    at.push(T + 3 * 86_400_000); // days later
+    timeline.insert(at.map((createdAt, i) => ({ seq: i + 1, createdAt, words: 5 })));
+    // The term occurs once, in memory 4 (passage 3).
+    const scores = new Map(
+      rankPassages(timeline, [{ seqs: [4], offsets: [2] }], DEFAULT_TEXT_RANKING).map(
+        ({ passage, score }) => [passage, score],
+      ),
+    );
+    expect([...scores.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(scores.get(3)!).toBeGreaterThan(scores.get(2)!);
+    expect(scores.get(2)!).toBeGreaterThan(scores.get(1)!);
+    expect(scores.get(1)!).toBeGreaterThan(scores.get(0)!);
+    expect(scores.get(2)).toBeCloseTo(scores.get(4)!);
+    expect(scores.has(7)).toBe(false);
+  });
+});
+
+describe('configuration', () => {
+  it('reads HYBRID_VECTOR_WEIGHT as a number from 0 to 1', () => {
+    expect(readConfig({}).hybridVectorWeight).toBe(DEFAULT_HYBRID_VECTOR_WEIGHT);
+    expect(readConfig({ HYBRID_VECTOR_WEIGHT: '0' }).hybridVectorWeight).toBe(0);
+    expect(() => readConfig({ HYBRID_VECTOR_WEIGHT: '1.5' })).toThrow(/HYBRID_VECTOR_WEIGHT/);
+  });
+});
