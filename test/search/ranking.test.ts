@@ -128,9 +128,9 @@ describe('search ranking', () => {
   });
 
   it('raises what the person a query names said, as a boost and not a filter', async () => {
-    // Melanie speaks in most turns, so her name alone says little to BM25, and
-    // by words Caroline's turn wins ("painting" twice). Turns an hour apart, so
-    // no turn lends another its context.
+    // Melanie speaks in most turns, so her name alone says little to BM25 (with
+    // FTS5's idf, nothing), and by words Caroline's turn wins ("painting"
+    // twice). Turns an hour apart, so no turn lends another its context.
     const turns = [
       'Melanie: I painted a sunset',
       'Caroline: painting, painting sunsets all day',
@@ -147,7 +147,9 @@ describe('search ranking', () => {
     const query = 'What did Melanie paint?';
     const withoutBoost = await contents(
       fixture,
-      request(query, null, 'TEXT', { textRanking: { ...DEFAULT_TEXT_RANKING, nameBoost: 0 } }),
+      request(query, null, 'TEXT', {
+        textRanking: { ...DEFAULT_TEXT_RANKING, nameBoost: 0, idf: 'fts5' },
+      }),
     );
     expect(withoutBoost.slice(0, 2)).toEqual([
       'Caroline: painting, painting sunsets all day',
