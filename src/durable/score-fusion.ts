@@ -5,7 +5,11 @@ import type { SimilarityStats } from './vector-index';
  * the two are combined as a convex sum with weight `vectorWeight` on the
  * vector side. A memory without evidence from one side gets 0 from it.
  *
- * Text: min-max over its own candidate pool (best → 1, the pool's weakest → 0).
+ * Text: relative to the window's best match (best → 1). BM25 has a true zero
+ * (no query word, no context), so the weakest match found keeps a share
+ * above every memory the text side did not find; min-max would pull it down
+ * to 0, level with those, and a small pool's last text match would lose its
+ * place to vector noise.
  *
  * Vectors: only a memory that stands out from the window counts. Cosine
  * similarity says little on its own scale: the offline table scores unrelated
@@ -53,6 +57,12 @@ export function normalizeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
   return normalized;
 }
 
+/** Scores relative to the pool's best (best → 1, zero stays zero); a pool without a positive score maps to 1. */
+export function relativeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
+  const best = Math.max(0, ...pool.map(({ score }) => score));
+  return new Map(pool.map(({ key, score }) => [key, best > 0 ? Math.max(0, score) / best : 1]));
+}
+
 /** The z-score the best of `rows` rows of noise reaches: √(2 ln n). */
 export function standoutLevel(rows: number): number {
   return rows > 1 ? Math.sqrt(2 * Math.log(rows)) : 0;
@@ -84,8 +94,9 @@ export function standoutScores<K>(
 
 /**
  * Fused score of every memory in either pool. With `window` (the similarity
- * spread of the vector side's window) the vector side counts by standout; without
- * it, by min-max over its pool, as before standout fusion (kept for the ablation).
+ * spread of the vector side's window): text relative to its best, vectors by
+ * standout. Without it, both sides min-max over their pools, the fusion
+ * before standout (kept for the ablation).
  */
 export function fuseScores<K>(
   vector: readonly Scored<K>[],
@@ -93,7 +104,7 @@ export function fuseScores<K>(
   vectorWeight: number,
   window?: SimilarityStats,
 ): Map<K, number> {
-  const byText = normalizeScores(text);
+  const byText = window === undefined ? normalizeScores(text) : relativeScores(text);
   if (byText.size === 0) return normalizeScores(vector);
   if (vector.length === 0) return byText;
   const byVector = window === undefined ? normalizeScores(vector) : standoutScores(vector, window);
