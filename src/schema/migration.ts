@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountStub } from '../auth/authenticate';
-import type { ImportReport } from '../http/vault-routes';
+import type { ImportReport } from '../resolvers/import-memories';
 import { migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
 import { CodedError } from '../errors';
 import { builder } from './builder';
@@ -11,7 +11,7 @@ ImportReportRef.implement({
   fields: (t) => ({
     imported: t.exposeInt('imported', { description: 'Memories stored.' }),
     skipped: t.exposeInt('skipped', {
-      description: 'Lines skipped: headers, and memories the vault already had.',
+      description: 'Memories the vault already had (same id), left as they were.',
     }),
     failed: t.exposeInt('failed', { description: 'Lines refused.' }),
   }),
