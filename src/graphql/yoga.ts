@@ -1,21 +1,14 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga } from 'graphql-yoga';
+import { presentedCredential } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
 import { toClientError } from './client-errors';
 import { yogaLogger } from './logger';
+import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-limits';
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
-
-/** Limits on the shape of operations (graphql-armor); the numbers are never echoed to clients. */
-export const OPERATION_LIMITS = {
-  maxDepth: 12,
-  maxAliases: 15,
-  maxDirectives: 10,
-  maxTokens: 2_000,
-  maxCost: 5_000,
-} as const;
 
 interface ServerContext {
   env: Env;
@@ -38,13 +31,31 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   },
   plugins: [
     EnvelopArmorPlugin({
-      maxDepth: { n: OPERATION_LIMITS.maxDepth, exposeLimits: false, ignoreIntrospection: true },
-      maxAliases: { n: OPERATION_LIMITS.maxAliases, exposeLimits: false },
-      maxDirectives: { n: OPERATION_LIMITS.maxDirectives, exposeLimits: false },
-      maxTokens: { n: OPERATION_LIMITS.maxTokens, exposeLimits: false },
+      maxDepth: {
+        n: OPERATION_LIMITS.maxDepth,
+        exposeLimits: false,
+        errorMessage: LIMIT.DEPTH_LIMIT,
+        ignoreIntrospection: true,
+      },
+      maxAliases: {
+        n: OPERATION_LIMITS.maxAliases,
+        exposeLimits: false,
+        errorMessage: LIMIT.ALIAS_LIMIT,
+      },
+      maxDirectives: {
+        n: OPERATION_LIMITS.maxDirectives,
+        exposeLimits: false,
+        errorMessage: LIMIT.DIRECTIVE_LIMIT,
+      },
+      maxTokens: {
+        n: OPERATION_LIMITS.maxTokens,
+        exposeLimits: false,
+        errorMessage: LIMIT.TOKEN_LIMIT,
+      },
       costLimit: {
         maxCost: OPERATION_LIMITS.maxCost,
         exposeLimits: false,
+        errorMessage: LIMIT.COST_LIMIT,
         ignoreIntrospection: true,
       },
       blockFieldSuggestion: { enabled: true },
@@ -53,5 +64,8 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     useErrorCodes(),
     useMemoryReceipt(),
   ],
-  context: ({ request, env, ctx }) => createRequestContext(request, env, ctx),
+  context: ({ request, env, ctx }) =>
+    createRequestContext(request, env, ctx, {
+      authorization: presentedCredential(request.headers),
+    }),
 });
