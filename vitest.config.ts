@@ -29,8 +29,11 @@ function worker(vars: Record<string, string>) {
       workers: [
         {
           name: 'fakes',
-          modules: true,
-          scriptPath: './test/fakes/providers-worker.mjs',
+          // Listed one by one: this miniflare does not follow imports by itself.
+          modules: [
+            { type: 'ESModule', path: './test/fakes/providers-worker.mjs' },
+            { type: 'ESModule', path: './test/fakes/stripe.mjs' },
+          ],
           compatibilityDate: '2026-11-01',
         },
       ],

@@ -47,11 +47,11 @@ export default {
     const vaultRoute = matchVaultRoute(pathname);
     if (vaultRoute !== null) return handleVaultRoute(request, env, ctx, vaultRoute);
     if (pathname === '/stripe/webhook' && request.method === 'POST') {
-      const limited = await limitBody(
+      return handleStripeWebhook(
         request,
+        env,
         Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
       );
-      return limited instanceof Response ? limited : handleStripeWebhook(limited, env);
     }
     if (pathname === '/' || pathname === '/health') {
       return Response.json({ service: 'memoryrouter', graphql: '/graphql' });

@@ -49,4 +49,15 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       'CREATE TABLE billing_events (id TEXT PRIMARY KEY, created INTEGER NOT NULL, status TEXT NOT NULL)',
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // When an event was first sent: Stripe keeps identifiers unique for 24
+      // hours only, so an unacknowledged event is not resent after that.
+      'ALTER TABLE meter_outbox ADD COLUMN first_attempt_at INTEGER',
+      // Set when Stripe refused an event for good, or its identifier window
+      // passed unacknowledged: kept for the operator, never resent.
+      'ALTER TABLE meter_outbox ADD COLUMN failed_at INTEGER',
+    ],
+  },
 ];

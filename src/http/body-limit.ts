@@ -1,3 +1,4 @@
+import { readBody } from '../request-body';
 import { errorResponse } from './errors';
 
 /** Largest request body accepted on any route, unless MAX_REQUEST_BYTES says otherwise. */
@@ -10,33 +11,15 @@ export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
  */
 export async function limitBody(request: Request, maxBytes: number): Promise<Request | Response> {
   if (request.body === null) return request;
-  const tooLarge = () =>
-    errorResponse(
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared <= maxBytes) return request;
+  const body = await readBody(request, maxBytes);
+  if (body === null) {
+    return errorResponse(
       413,
       'PAYLOAD_TOO_LARGE',
       `request body is larger than the limit of ${maxBytes} bytes`,
     );
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared)) return declared > maxBytes ? tooLarge() : request;
-
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let received = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    received += value.byteLength;
-    if (received > maxBytes) {
-      await reader.cancel();
-      return tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(received);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
   }
   return new Request(request, { body });
 }

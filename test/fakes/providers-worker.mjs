@@ -9,10 +9,13 @@
 //   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?: "cut" | "hang" | "ack-lost", reply?}
 //                                    applies to the next call to that host
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
+//   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock
+// The Stripe fake, with the API's idempotency and meter-event rules, is in stripe.mjs.
+
+import { resetStripe, stripeApi, stripeControl } from './stripe.mjs';
 
 const calls = [];
 const scripts = new Map();
-const stripe = { customers: new Map(), meterEvents: new Map() };
 const encoder = new TextEncoder();
 
 const PROVIDERS = {
@@ -27,7 +30,12 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.host === 'fakes.test') return control(request, url);
-    if (url.host === 'api.stripe.com') return stripeApi(request, url);
+    if (url.host === 'api.stripe.com') {
+      return stripeApi(request, url, {
+        record: (call) => calls.push(call),
+        script: scripts.get(url.host)?.shift() ?? {},
+      });
+    }
     const provider = PROVIDERS[url.host];
     if (!provider) return new Response(`no fake for ${url.host}`, { status: 502 });
 
@@ -81,17 +89,11 @@ export default {
 
 async function control(request, url) {
   if (url.pathname === '/_calls') return Response.json(calls);
-  if (url.pathname === '/_stripe') {
-    return Response.json({
-      customers: [...stripe.customers.values()],
-      meterEvents: [...stripe.meterEvents.values()],
-    });
-  }
+  if (url.pathname.startsWith('/_stripe')) return stripeControl(request, url);
   if (url.pathname === '/_reset') {
     calls.length = 0;
     scripts.clear();
-    stripe.customers.clear();
-    stripe.meterEvents.clear();
+    resetStripe();
     return Response.json({ ok: true });
   }
   if (url.pathname === '/_script') {
@@ -233,94 +235,4 @@ function sse(frames, mode, call, upToFirstText) {
   return new Response(stream, {
     headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' },
   });
-}
-
-// ── Stripe ──────────────────────────────────────────────────────────────────
-
-function stripeError(status, message, code) {
-  return Response.json(
-    {
-      error: {
-        type: status >= 500 ? 'api_error' : 'invalid_request_error',
-        message,
-        ...(code ? { code } : {}),
-      },
-    },
-    { status, headers: { 'request-id': 'req_fake' } },
-  );
-}
-
-/** Stripe's form encoding, a[b]=c, read back into nested objects. */
-function parseForm(text) {
-  const out = {};
-  for (const [key, value] of new URLSearchParams(text)) {
-    const path = key.split(/\[|\]\[|\]/).filter(Boolean);
-    let target = out;
-    path.slice(0, -1).forEach((part) => (target = target[part] ??= {}));
-    target[path.at(-1)] = value;
-  }
-  return out;
-}
-
-async function stripeApi(request, url) {
-  const auth = request.headers.get('authorization') ?? '';
-  const body = request.method === 'POST' ? parseForm(await request.text()) : {};
-  calls.push({
-    host: url.host,
-    path: url.pathname,
-    headers: { 'idempotency-key': request.headers.get('idempotency-key') },
-    body,
-    cancelled: false,
-  });
-  if (!auth.startsWith('Bearer sk_test_')) return stripeError(401, 'Invalid API Key provided');
-  const script = scripts.get(url.host)?.shift() ?? {};
-  if (script.mode === 'hang') {
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
-    return stripeError(504, 'gateway timeout');
-  }
-  if (script.status) return stripeError(script.status, 'scripted failure');
-
-  if (request.method === 'POST' && url.pathname === '/v1/customers') {
-    const customer = {
-      id: `cus_fake${stripe.customers.size + 1}`,
-      object: 'customer',
-      email: body.email ?? null,
-      metadata: body.metadata ?? {},
-      created: 1_764_000_000,
-      livemode: false,
-    };
-    stripe.customers.set(customer.id, customer);
-    return Response.json(customer);
-  }
-  const customerMatch = /^\/v1\/customers\/([^/]+)$/.exec(url.pathname);
-  if (request.method === 'GET' && customerMatch) {
-    const customer = stripe.customers.get(customerMatch[1]);
-    return customer
-      ? Response.json(customer)
-      : stripeError(404, `No such customer: '${customerMatch[1]}'`, 'resource_missing');
-  }
-  if (request.method === 'POST' && url.pathname === '/v1/billing/meter_events') {
-    if (stripe.meterEvents.has(body.identifier)) {
-      return stripeError(
-        400,
-        `An event already exists with identifier ${body.identifier}.`,
-        'resource_already_exists',
-      );
-    }
-    const event = {
-      object: 'billing.meter_event',
-      event_name: body.event_name,
-      identifier: body.identifier,
-      payload: body.payload,
-      timestamp: Number(body.timestamp),
-      created: 1_764_000_000,
-      livemode: false,
-    };
-    stripe.meterEvents.set(body.identifier, event);
-    // Recorded, but the acknowledgement never arrives: the client must retry.
-    if (script.mode === 'ack-lost')
-      return stripeError(500, 'connection reset after the event was recorded');
-    return Response.json(event);
-  }
-  return stripeError(404, `Unrecognized request URL (${request.method}: ${url.pathname})`);
 }
