@@ -531,9 +531,13 @@ export class VaultObject extends DurableObject<Env> {
       else this.meta.delete('dimensions');
       this.meta.set('delete_seq', Number(this.meta.get('delete_seq') ?? 0) + 1);
       this.meta.set('last_write_at', Date.now());
+      // A restore is a write: an EPHEMERAL vault lives EPHEMERAL_TTL_HOURS from now.
+      if (address.kind === 'EPHEMERAL')
+        this.meta.set('expires_at', Date.now() + this.config.ephemeralTtlMs);
     });
     this.index = null;
     this.indexLoaded = false;
+    await this.scheduleAlarm();
     return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 

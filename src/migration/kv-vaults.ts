@@ -27,6 +27,14 @@ export interface KvMigrationRun {
   cursor: string | null;
 }
 
+/**
+ * The KV key under which the operator records the account that owns a
+ * prefix (its value is the account id). Kept outside any tenant prefix.
+ */
+export function kvOwnerKey(prefix: string): string {
+  return `memoryrouter-owner:${prefix}`;
+}
+
 interface LegacyIndex {
   memories?: unknown;
 }
