@@ -42,7 +42,7 @@ function worker(vars: Record<string, string>) {
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'misconfigured'];
 
 export default defineConfig({
   test: {
@@ -71,6 +71,17 @@ export default defineConfig({
       defineProject({
         plugins: [worker({ ENVIRONMENT: 'production' })],
         test: { name: 'production', include: ['test/production/**/*.test.ts'] },
+      }),
+      // A deployment whose secrets and variables are wrong: every route must say so.
+      defineProject({
+        plugins: [
+          worker({
+            KEY_HMAC_SECRET: '',
+            ADMIN_JWT_SECRET: 'too-short',
+            VAULT_MAX_MEMORIES: 'lots',
+          }),
+        ],
+        test: { name: 'misconfigured', include: ['test/misconfigured/**/*.test.ts'] },
       }),
     ],
   },

@@ -40,7 +40,7 @@ function positiveNumber(raw: string | undefined, fallback: number, name: string)
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`configuration: ${name} must be a positive number, got "${raw}"`);
+    throw new Error(`configuration: ${name} must be a positive number`);
   }
   return value;
 }
@@ -62,7 +62,9 @@ function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] 
       !Number.isInteger(parsed) ||
       parsed < 0
     ) {
-      throw new Error(`configuration: KRONOS_DEFAULT_HITS has a bad entry "${part}"`);
+      throw new Error(
+        'configuration: KRONOS_DEFAULT_HITS must list WINDOW:hits pairs, e.g. HOT:4,WORKING:4',
+      );
     }
     return { window: window as MemoryWindow, limit: parsed };
   });
@@ -73,7 +75,9 @@ export function readConfig(vars: ConfigVars): AppConfig {
   const working = positiveNumber(vars.KRONOS_WORKING_DAYS, 3, 'KRONOS_WORKING_DAYS') * DAY;
   const longTerm = positiveNumber(vars.KRONOS_LONG_TERM_DAYS, 90, 'KRONOS_LONG_TERM_DAYS') * DAY;
   if (!(hot < working && working < longTerm)) {
-    throw new Error('configuration: KRONOS bands must grow: HOT < WORKING < LONG_TERM');
+    throw new Error(
+      'configuration: KRONOS_HOT_HOURS must span less time than KRONOS_WORKING_DAYS, and that less than KRONOS_LONG_TERM_DAYS',
+    );
   }
   return {
     bands: { hot, working, longTerm },

@@ -4,8 +4,10 @@ import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
 import { handleMessages } from './http/anthropic-route';
 import { errorResponse } from './http/errors';
+import { guarded } from './http/guard';
 import { handleChatCompletions } from './http/openai-route';
 import { handleVaultRoute, matchVaultRoute } from './http/vault-routes';
+import { discardBody } from './request-body';
 
 export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
@@ -19,7 +21,7 @@ export { VaultObject } from './durable/vault-object';
  * Object classes are exported for their bindings.
  */
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
+  fetch: guarded(async (request, env, ctx): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === '/graphql') {
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
@@ -33,8 +35,10 @@ export default {
       return yoga.fetch(limited, { env, ctx });
     }
     if (pathname === '/v1/chat/completions' || pathname === '/v1/messages') {
-      if (request.method !== 'POST')
+      if (request.method !== 'POST') {
+        await discardBody(request);
         return errorResponse(405, 'BAD_USER_INPUT', `use POST for ${pathname}`);
+      }
       const limited = await limitBody(
         request,
         Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
@@ -56,6 +60,7 @@ export default {
     if (pathname === '/' || pathname === '/health') {
       return Response.json({ service: 'memoryrouter', graphql: '/graphql' });
     }
+    await discardBody(request);
     return errorResponse(404, 'NOT_FOUND', `no route for ${request.method} ${pathname}`);
-  },
+  }),
 } satisfies ExportedHandler<Env>;

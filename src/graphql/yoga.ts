@@ -9,6 +9,7 @@ import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-l
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
+import { useVaultReadLimit } from './use-vault-read-limit';
 
 interface ServerContext {
   env: Env;
@@ -61,6 +62,7 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
       blockFieldSuggestion: { enabled: true },
     }),
     useIntrospectionPolicy(),
+    useVaultReadLimit(),
     useErrorCodes(),
     useMemoryReceipt(),
   ],

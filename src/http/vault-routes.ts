@@ -1,5 +1,6 @@
 import { CodedError } from '../errors';
 import { maxImportLineBytes } from '../limits';
+import { discardBody } from '../request-body';
 import { importMemories } from '../resolvers/import-memories';
 import { vaultStub } from '../resolvers/vault-loader';
 import { addressFor } from '../resolvers/principal';
@@ -71,8 +72,9 @@ export async function handleVaultRoute(
       importMemories(context, address, lines, onProgress),
     );
   } catch (error) {
-    if (error instanceof CodedError) return jsonError(error);
-    throw error;
+    if (!(error instanceof CodedError)) throw error;
+    await discardBody(request);
+    return jsonError(error);
   }
 }
 
