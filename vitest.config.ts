@@ -42,7 +42,7 @@ function worker(vars: Record<string, string>) {
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'production', 'misconfigured'];
+const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'hostile', 'production', 'misconfigured'];
 
 export default defineConfig({
   test: {
@@ -62,7 +62,7 @@ export default defineConfig({
       }),
       // Suites that write a lot of storage run in runners of their own (see
       // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold'] as const).map((suite) =>
+      ...(['vault', 'billing', 'cold', 'hostile'] as const).map((suite) =>
         defineProject({
           plugins: [worker({})],
           test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },
