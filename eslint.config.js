@@ -20,7 +20,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.serviceworker },
   },
   {
-    files: ['scripts/**', 'bench/**'],
+    files: ['scripts/**', 'bench/**', 'bin/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },

@@ -97,3 +97,12 @@ export function readConfig(vars: ConfigVars): AppConfig {
       positiveNumber(vars.SNAPSHOT_DELAY_SECONDS, 30, 'SNAPSHOT_DELAY_SECONDS') * 1000,
   };
 }
+
+/**
+ * Whether this is the production deployment. Takes any string: with
+ * `wrangler types` run with its defaults, ENVIRONMENT is typed as the literal
+ * of wrangler.toml, and a comparison with another literal would not compile.
+ */
+export function isProduction(vars: { ENVIRONMENT?: string }): boolean {
+  return vars.ENVIRONMENT === 'production';
+}

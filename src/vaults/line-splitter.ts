@@ -15,11 +15,19 @@ export interface RawLine {
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
-export async function* splitLines(
+export function splitLines(
   body: ReadableStream<Uint8Array>,
   maxLineBytes = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<RawLine, void, undefined> {
-  const reader = body.getReader();
+  // Locked now, not at the first line: a request body must be claimed before
+  // the response (streamed import progress) is returned, or the runtime takes it.
+  return linesOf(body.getReader(), maxLineBytes);
+}
+
+async function* linesOf(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxLineBytes: number,
+): AsyncGenerator<RawLine, void, undefined> {
   let pieces: Uint8Array[] = [];
   let length = 0;
   let number = 0;
