@@ -4,7 +4,13 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', '.wrangler', 'worker-configuration.d.ts', 'test/generated/**'],
+    ignores: [
+      'node_modules',
+      '.wrangler',
+      'dist',
+      'worker-configuration.d.ts',
+      'test/generated/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -4,6 +4,7 @@ import { presentedCredential } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
 import { toClientError } from './client-errors';
+import { GRAPHIQL_OPTIONS, renderGraphiQLPage } from './graphiql-page';
 import { yogaLogger } from './logger';
 import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-limits';
 import { useErrorCodes } from './use-error-codes';
@@ -20,8 +21,10 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
-  // GraphiQL only where ENVIRONMENT says development (wrangler dev).
-  graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
+  // GraphiQL only where ENVIRONMENT says development (wrangler dev), served
+  // from the Worker's own static assets so it works offline.
+  graphiql: (_request, { env }) => env.ENVIRONMENT === 'development' && GRAPHIQL_OPTIONS,
+  renderGraphiQL: renderGraphiQLPage,
   batching: false,
   logging: yogaLogger,
   maskedErrors: {
