@@ -1,6 +1,7 @@
 // A local server for the live checks (README blocks, GraphiQL in Chromium):
 // the one at MEMORYROUTER_URL when set, else a fresh `wrangler dev` with its
-// own empty storage on a free port, stopped again by `stop()`.
+// own empty storage on a free port (or MEMORYROUTER_TEST_PORT and
+// MEMORYROUTER_TEST_INSPECTOR_PORT), stopped again by `stop()`.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -43,7 +44,9 @@ export async function devServer({ timeoutMs = 90_000 } = {}) {
     return { url: process.env.MEMORYROUTER_URL.replace(/\/+$/, ''), stop: async () => {}, log: [] };
   }
   await import('../ensure-dev-vars.mjs');
-  const [port, inspectorPort] = [await freePort(), await freePort()];
+  // Free ports unless given (shared machines hand out ports per person).
+  const port = Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort());
+  const inspectorPort = Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort());
   const state = await mkdtemp(join(tmpdir(), 'memoryrouter-live-'));
   const log = [];
   const child = spawn(
