@@ -61,7 +61,15 @@ function worker(vars: Record<string, string>) {
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'hostile', 'production', 'misconfigured'];
+const SEPARATE_SUITES = [
+  'vault',
+  'billing',
+  'cold',
+  'data',
+  'hostile',
+  'production',
+  'misconfigured',
+];
 
 export default defineConfig({
   test: {
@@ -81,7 +89,7 @@ export default defineConfig({
       }),
       // Suites that write a lot of storage run in runners of their own (see
       // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold', 'hostile'] as const).map((suite) =>
+      ...(['vault', 'billing', 'cold', 'data', 'hostile'] as const).map((suite) =>
         defineProject({
           plugins: [quietDependencySourceMaps, worker({})],
           test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },
