@@ -20,6 +20,11 @@ const quietDependencySourceMaps: Plugin = {
   },
 };
 
+// The pool reads wrangler.toml through wrangler, which announces a local
+// .dev.vars once per test file ("Using secrets defined in .dev.vars"); the
+// tests set their own secrets below, so only its warnings are worth showing.
+process.env.WRANGLER_LOG ??= 'warn';
+
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
 function worker(vars: Record<string, string>) {
   return cloudflareTest({

@@ -94,6 +94,23 @@ describe('metering', () => {
     expect(usage.days).toEqual([{ date: new Date().toISOString().slice(0, 10), memoryTokens: 6 }]);
   });
 
+  it('says in the storeMemories receipt how many memory tokens it metered', async () => {
+    // Before: extensions.memory.memoryTokens said 0 while usage rose.
+    const { secret, api } = await newKey();
+    const stored = await post(
+      'mutation { storeMemories(inputs: [{ content: "hello world" }, { content: "a third token" }]) { tokens } }',
+      {},
+      secret,
+    );
+    const tokens = (stored.data as { storeMemories: { tokens: number }[] }).storeMemories.reduce(
+      (sum, memory) => sum + memory.tokens,
+      0,
+    );
+    expect(tokens).toBeGreaterThan(0);
+    expect(stored.extensions?.memory).toMatchObject({ memoryTokens: tokens });
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(tokens);
+  });
+
   it('adds up exactly under many concurrent requests', async () => {
     const { api } = await newKey();
     const results = await Promise.all(
