@@ -7,6 +7,7 @@ export default tseslint.config(
     ignores: [
       'node_modules',
       '.wrangler',
+      'dist',
       'worker-configuration.d.ts',
       'test/generated/**',
       'packages/client/src/generated/**',
@@ -28,7 +29,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.serviceworker },
   },
   {
-    files: ['scripts/**', 'bench/**'],
+    files: ['scripts/**', 'bench/**', 'bin/**'],
     languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },

@@ -1,6 +1,30 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import type { Plugin } from 'vite';
 import { defineConfig, defineProject } from 'vitest/config';
 import { fakesWorker } from './test/fakes/worker-config.mjs';
+
+/**
+ * Drops one Vite warning: dependencies that ship source maps pointing at
+ * sources they do not ship (the Stripe and OpenAI SDKs) made Vite print a
+ * line per module, some two hundred per run, none about our code. (Vitest
+ * replaces `customLogger`, so the resolved logger is patched instead.)
+ */
+const quietDependencySourceMaps: Plugin = {
+  name: 'quiet-dependency-source-maps',
+  configResolved(config) {
+    const warnOnce = config.logger.warnOnce.bind(config.logger);
+    config.logger.warnOnce = (message, options) => {
+      if (/^Sourcemap for ".*\/node_modules\/.*" points to missing source files$/.test(message))
+        return;
+      warnOnce(message, options);
+    };
+  },
+};
+
+// The pool reads wrangler.toml through wrangler, which announces a local
+// .dev.vars once per test file ("Using secrets defined in .dev.vars"); the
+// tests set their own secrets below, so only its warnings are worth showing.
+process.env.WRANGLER_LOG ??= 'warn';
 
 /** The Worker of wrangler.toml inside workerd, with test secrets and small limits. */
 function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}) {
@@ -50,7 +74,18 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
 }
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = ['vault', 'billing', 'cold', 'search', 'production', 'workers-ai', 'live'];
+const SEPARATE_SUITES = [
+  'vault',
+  'billing',
+  'cold',
+  'search',
+  'data',
+  'hostile',
+  'production',
+  'misconfigured',
+  'workers-ai',
+  'live',
+];
 
 export default defineConfig({
   test: {
@@ -61,7 +96,7 @@ export default defineConfig({
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : {},
     projects: [
       defineProject({
-        plugins: [worker({})],
+        plugins: [quietDependencySourceMaps, worker({})],
         test: {
           name: 'development',
           include: ['test/**/*.test.ts'],
@@ -70,19 +105,32 @@ export default defineConfig({
       }),
       // Suites that write a lot of storage run in runners of their own (see
       // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold', 'search'] as const).map((suite) =>
+      ...(['vault', 'billing', 'cold', 'search', 'data', 'hostile'] as const).map((suite) =>
         defineProject({
-          plugins: [worker({})],
+          plugins: [quietDependencySourceMaps, worker({})],
           test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },
         }),
       ),
       defineProject({
-        plugins: [worker({ ENVIRONMENT: 'production' })],
+        plugins: [quietDependencySourceMaps, worker({ ENVIRONMENT: 'production' })],
         test: { name: 'production', include: ['test/production/**/*.test.ts'] },
+      }),
+      // A deployment whose secrets and variables are wrong: every route must say so.
+      defineProject({
+        plugins: [
+          quietDependencySourceMaps,
+          worker({
+            KEY_HMAC_SECRET: '',
+            ADMIN_JWT_SECRET: 'too-short',
+            VAULT_MAX_MEMORIES: 'lots',
+          }),
+        ],
+        test: { name: 'misconfigured', include: ['test/misconfigured/**/*.test.ts'] },
       }),
       // Embeddings from Workers AI, through a fake `AI` binding.
       defineProject({
         plugins: [
+          quietDependencySourceMaps,
           worker(
             {
               EMBEDDING_PROVIDER: 'workers-ai',

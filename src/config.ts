@@ -53,7 +53,7 @@ function positiveNumber(raw: string | undefined, fallback: number, name: string)
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new Error(`configuration: ${name} must be a positive number, got "${raw}"`);
+    throw new Error(`configuration: ${name} must be a positive number`);
   }
   return value;
 }
@@ -84,7 +84,9 @@ function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] 
       !Number.isInteger(parsed) ||
       parsed < 0
     ) {
-      throw new Error(`configuration: KRONOS_DEFAULT_HITS has a bad entry "${part}"`);
+      throw new Error(
+        'configuration: KRONOS_DEFAULT_HITS must list WINDOW:hits pairs, e.g. HOT:4,WORKING:4',
+      );
     }
     return { window: window as MemoryWindow, limit: parsed };
   });
@@ -95,7 +97,9 @@ export function readConfig(vars: ConfigVars): AppConfig {
   const working = positiveNumber(vars.KRONOS_WORKING_DAYS, 3, 'KRONOS_WORKING_DAYS') * DAY;
   const longTerm = positiveNumber(vars.KRONOS_LONG_TERM_DAYS, 90, 'KRONOS_LONG_TERM_DAYS') * DAY;
   if (!(hot < working && working < longTerm)) {
-    throw new Error('configuration: KRONOS bands must grow: HOT < WORKING < LONG_TERM');
+    throw new Error(
+      'configuration: KRONOS_HOT_HOURS must span less time than KRONOS_WORKING_DAYS, and that less than KRONOS_LONG_TERM_DAYS',
+    );
   }
   return {
     bands: { hot, working, longTerm },
@@ -119,4 +123,13 @@ export function readConfig(vars: ConfigVars): AppConfig {
       'HYBRID_VECTOR_WEIGHT',
     ),
   };
+}
+
+/**
+ * Whether this is the production deployment. Takes any string: with
+ * `wrangler types` run with its defaults, ENVIRONMENT is typed as the literal
+ * of wrangler.toml, and a comparison with another literal would not compile.
+ */
+export function isProduction(vars: { ENVIRONMENT?: string }): boolean {
+  return vars.ENVIRONMENT === 'production';
 }

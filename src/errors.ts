@@ -19,6 +19,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Every route answers with this code, naming the variables at fault (never
+ * their values), while the deployment's configuration is invalid: a missing
+ * or short secret, a number that does not parse, an unknown ENVIRONMENT (see
+ * config-check.ts). It comes from the operator, not the request.
+ */
+export const CONFIGURATION_ERROR = 'CONFIGURATION_ERROR';
+
 /** An expected failure, reported to the caller with its code and a human message. */
 export interface Failure {
   ok: false;

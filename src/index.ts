@@ -4,7 +4,9 @@ import { yoga } from './graphql/yoga';
 import { DEFAULT_MAX_REQUEST_BYTES, limitBody } from './http/body-limit';
 import { handleChatRoute, matchChatRoute } from './http/chat-routes';
 import { errorResponse } from './http/errors';
+import { guarded } from './http/guard';
 import { handleVaultRoute, matchVaultRoute } from './http/vault-routes';
+import { discardBody } from './request-body';
 
 export { AccountObject } from './durable/account-object';
 export { VaultObject } from './durable/vault-object';
@@ -19,7 +21,7 @@ export { VaultObject } from './durable/vault-object';
  * Object classes are exported for their bindings.
  */
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
+  fetch: guarded(async (request, env, ctx): Promise<Response> => {
     const { pathname } = new URL(request.url);
     if (pathname === '/graphql') {
       if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
@@ -37,15 +39,16 @@ export default {
     const vaultRoute = matchVaultRoute(pathname);
     if (vaultRoute !== null) return handleVaultRoute(request, env, ctx, vaultRoute);
     if (pathname === '/stripe/webhook' && request.method === 'POST') {
-      const limited = await limitBody(
+      return handleStripeWebhook(
         request,
+        env,
         Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES,
       );
-      return limited instanceof Response ? limited : handleStripeWebhook(limited, env);
     }
     if (pathname === '/' || pathname === '/health') {
       return Response.json({ service: 'memoryrouter', graphql: '/graphql' });
     }
+    await discardBody(request);
     return errorResponse(404, 'NOT_FOUND', `no route for ${request.method} ${pathname}`);
-  },
+  }),
 } satisfies ExportedHandler<Env>;

@@ -1,12 +1,17 @@
+import { env } from 'cloudflare:workers';
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import {
+  ChatStreamDocument,
   CreateMemoryKeyDocument,
   MeDocument,
   MemoryKeysDocument,
   RevokeMemoryKeyDocument,
   StoreMemoryDocument,
 } from './generated/graphql';
-import { adminToken, codes, newKey, post } from './helpers/graphql';
+import { adminToken, BASE_URL, codes, newKey, post, workerFetch } from './helpers/graphql';
+import { WorkerWebSocket } from './helpers/websocket';
 
 describe('memory keys and admin tokens', () => {
   it('creates keys shown once, stores only a verifier, and revokes them at once', async () => {
@@ -60,5 +65,98 @@ describe('memory keys and admin tokens', () => {
     expect(codes(await post(CreateMemoryKeyDocument, { name: 'x' }, wrong))).toEqual([
       'UNAUTHENTICATED',
     ]);
+  });
+});
+
+describe('auth messages say what was sent and what is needed', () => {
+  const message = (result: Awaited<ReturnType<typeof post>>) => result.errors?.[0]?.message;
+
+  it('tells a memory key that admin operations need an admin token, and the reverse', async () => {
+    const { secret, adminToken: admin, keyId } = await newKey();
+    const adminOnly: [string, Record<string, unknown>][] = [
+      ['{ billing { status } }', {}],
+      ['{ memoryKeys { id } }', {}],
+      ['mutation { createMemoryKey(name: "x") { secret } }', {}],
+      ['query($k: ID!) { vaultSnapshots(keyId: $k, vault: { kind: CORE }) { key } }', { k: keyId }],
+    ];
+    for (const [query, variables] of adminOnly) {
+      // Before: "this operation needs a memory key", although one was sent.
+      const result = await post(query, variables, secret);
+      expect(codes(result), query).toEqual(['FORBIDDEN']);
+      expect(message(result), query).toBe(
+        'this operation needs an admin token; the request sent a memory key',
+      );
+      expect(message(await post(query, variables)), query).toBe(
+        'this operation needs an admin token: send "Authorization: Bearer <JWT>"',
+      );
+    }
+    const store = await post(StoreMemoryDocument, { input: { content: 'x' } }, admin);
+    expect(message(store)).toBe(
+      'this operation needs a memory key; the request sent an admin token',
+    );
+  });
+
+  it('says a token that is neither kind of credential is neither', async () => {
+    // Before: "Bearer hello" answered "invalid admin token".
+    const result = await post(MeDocument, {}, 'hello');
+    expect(codes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(message(result)).toBe(
+      'the bearer token is neither a memory key (mk_…) nor an admin token (a JWT)',
+    );
+    expect(message(await post(MeDocument, {}, 'mk_garbage'))).toBe('malformed memory key');
+  });
+
+  it('accepts the memory key in X-Memory-Key and x-api-key on /graphql too', async () => {
+    const { secret, keyId } = await newKey();
+    for (const header of ['x-memory-key', 'x-api-key']) {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [header]: secret },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      expect(await response.json(), header).toEqual({ data: { me: { id: keyId } } });
+    }
+  });
+
+  it('refuses admin tokens that live longer than a day', async () => {
+    const { accountId } = await newKey();
+    const { SignJWT } = await import('jose');
+    const forever = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(accountId)
+      .setExpirationTime(Math.floor(Date.now() / 1000) + 31_000_000 * 365 * 86_400)
+      .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
+    const result = await post(MemoryKeysDocument, {}, forever);
+    expect(codes(result)).toEqual(['UNAUTHENTICATED']);
+    expect(message(result)).toBe(
+      'admin token lives too long: its exp may be at most 24 hours ahead',
+    );
+    expect(codes(await post(MemoryKeysDocument, {}, await adminToken(accountId, '23h')))).toEqual(
+      [],
+    );
+  });
+
+  it('tells a WebSocket client with a wrong memory key that the key is wrong', async () => {
+    const { secret } = await newKey();
+    const forged = secret.slice(0, -4) + (secret.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${forged}`, providerKey: 'sk-test' },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    const refused = await client
+      .iterate({
+        query: print(ChatStreamDocument),
+        variables: { input: { model: 'gpt-4o', messages: [{ role: 'USER', content: 'hi' }] } },
+      })
+      .next();
+    await client.dispose();
+    // Before: "this operation needs a memory key".
+    expect(refused.value!.errors![0]).toMatchObject({
+      message: 'invalid or revoked memory key',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 });

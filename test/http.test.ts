@@ -56,17 +56,36 @@ describe('GraphQL over HTTP', () => {
     expect(chunked.status).toBe(413);
   });
 
-  it('caps depth, aliases and tokens without echoing the limits', async () => {
+  it('caps depth, aliases and tokens, saying which limit fired without echoing it', async () => {
     const { secret } = await newKey();
     const deep = `{ search(input: { query: "x" }) { hits { memory { vault { memories { edges { node { vault { memories { edges { node { vault { id } } } } } } } } } } } } }`;
     const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
     const tokens = `{ me { ${Array.from({ length: 2500 }, () => 'id').join(' ')} } }`;
-    for (const query of [deep, aliases, tokens]) {
+    const cases: [string, string, string][] = [
+      [deep, 'DEPTH_LIMIT', 'the operation nests fields too deeply (depth limit)'],
+      [aliases, 'ALIAS_LIMIT', 'the operation uses too many aliases (alias limit)'],
+      [tokens, 'TOKEN_LIMIT', 'the operation is too long (token limit)'],
+    ];
+    for (const [query, reason, message] of cases) {
+      // Before: every limit answered "Syntax Error: Query validation error.".
       const result = await post(query, {}, secret);
-      expect(codes(result)).toContain('BAD_USER_INPUT');
+      expect(result.errors?.[0], reason).toMatchObject({
+        message,
+        extensions: { code: 'BAD_USER_INPUT', reason },
+      });
       expect(result.data ?? null).toBeNull();
       expect(JSON.stringify(result.errors)).not.toMatch(/\b(12|15|2000|5000)\b/);
     }
+  });
+
+  it('maps an operation it cannot pick to BAD_USER_INPUT', async () => {
+    const { secret } = await newKey();
+    // Before: extensions.code was OPERATION_RESOLUTION_FAILURE, outside the documented list.
+    const result = await post('query A { me { id } } query B { me { name } }', {}, secret);
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'OPERATION_RESOLUTION_FAILURE',
+    });
   });
 
   it('allows introspection in development', async () => {

@@ -232,7 +232,7 @@ async function usageTokens(key: Key): Promise<number> {
 
 /** A later turn of the same session landed: whatever the failed call stored would be there by now. */
 async function afterNextTurn(key: Key) {
-  const marker = `sentinel ${Math.random().toString(36).slice(2)}`;
+  const marker = `sentinel_${Math.random().toString(36).slice(2)}`;
   const response = await postJson(
     '/v1/chat/completions',
     { model: 'gpt-4o', messages: [{ role: 'user', content: marker }] },

@@ -8,6 +8,9 @@ export interface AdminJwtConfig {
   ADMIN_JWT_AUDIENCE?: string;
 }
 
+/** Longest an admin token may still be valid for when it is presented. */
+export const MAX_ADMIN_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
 /**
  * Verifies an admin JWT (HS256, signed with ADMIN_JWT_SECRET, `exp` required)
  * and returns its subject, the account the admin manages.
@@ -22,6 +25,13 @@ export async function verifyAdminJwt(token: string, config: AdminJwtConfig): Pro
       ...(config.ADMIN_JWT_ISSUER ? { issuer: config.ADMIN_JWT_ISSUER } : {}),
       ...(config.ADMIN_JWT_AUDIENCE ? { audience: config.ADMIN_JWT_AUDIENCE } : {}),
     });
+    // A leaked token must not work for ever: `exp` is required and bounded.
+    if (payload.exp! > Date.now() / 1000 + MAX_ADMIN_TOKEN_LIFETIME_SECONDS) {
+      throw new CodedError(
+        'UNAUTHENTICATED',
+        'admin token lives too long: its exp may be at most 24 hours ahead',
+      );
+    }
     if (typeof payload.sub !== 'string' || !isValidAccountId(payload.sub)) {
       throw new CodedError('UNAUTHENTICATED', 'admin token subject is not a valid account id');
     }

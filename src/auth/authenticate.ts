@@ -3,14 +3,18 @@ import { verifyAdminJwt } from './admin-jwt';
 import { deriveKey, KEY_PREFIX, parseMemoryKey } from './memory-key';
 import type { Principal } from './principal';
 
+/** Three base64url segments: header, payload, signature. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 export function accountStub(env: Env, accountId: string) {
   return env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
 }
 
 /**
  * Resolves an `Authorization: Bearer …` header value to a principal. `mk_…` is a
- * memory key (checked by its account object); anything else must be an admin
- * JWT. Returns null without credentials; throws UNAUTHENTICATED for bad ones.
+ * memory key (checked by its account object); a JWT is an admin token.
+ * Returns null without credentials; throws UNAUTHENTICATED, saying which
+ * kind of credential failed and why, for bad ones.
  */
 export async function authenticate(
   header: string | null | undefined,
@@ -33,6 +37,12 @@ export async function authenticate(
     );
     if (!result.ok) throw new CodedError(result.code, result.message);
     return { kind: 'key', accountId: result.accountId, key: result.key, status: result.status };
+  }
+  if (!JWT_SHAPE.test(token)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'the bearer token is neither a memory key (mk_…) nor an admin token (a JWT)',
+    );
   }
   return { kind: 'admin', accountId: await verifyAdminJwt(token, env) };
 }

@@ -18,9 +18,9 @@ function loadStripe() {
 
 /**
  * The official Stripe client on Workers: fetch-based HTTP, no automatic
- * retries (the meter outbox retries on its own schedule, with stable
- * identifiers). null when the deployment has no Stripe key: usage is still
- * recorded, nothing is sent.
+ * retries (the meter outbox retries on its own schedule: the same meter-event
+ * identifier, a new idempotency key per attempt). null when the deployment
+ * has no Stripe key: usage is still recorded, nothing is sent.
  */
 export async function stripeClient(vars: StripeVars): Promise<Stripe | null> {
   if (!vars.STRIPE_SECRET_KEY) return null;
@@ -44,5 +44,25 @@ export function meterEventName(vars: StripeVars): string {
 /** Stripe refuses a meter event whose identifier it has already recorded: for us, delivered. */
 export function isDuplicateMeterEvent(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  return code === 'resource_already_exists' || /already exists/i.test(message ?? '');
+  return (
+    code === 'resource_already_exists' || /already exists with identifier/i.test(message ?? '')
+  );
+}
+
+/**
+ * What a failed attempt to send a meter event means:
+ *   - delivered: Stripe already holds the identifier (an earlier attempt's
+ *     acknowledgement was lost);
+ *   - refused: a 400/404 about the request itself (a timestamp out of range,
+ *     a bad payload): sending it again cannot succeed;
+ *   - retry: anything that may pass later (5xx, timeouts, rate limits, an
+ *     idempotency conflict, a key the operator may still fix).
+ */
+export function meterEventFailure(error: unknown): 'delivered' | 'refused' | 'retry' {
+  if (isDuplicateMeterEvent(error)) return 'delivered';
+  const { type, statusCode } = (error ?? {}) as { type?: string; statusCode?: number };
+  if (type === 'StripeInvalidRequestError' && (statusCode === 400 || statusCode === 404)) {
+    return 'refused';
+  }
+  return 'retry';
 }

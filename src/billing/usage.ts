@@ -26,6 +26,8 @@ export interface BillingState {
   unbilledMemoryTokens: number;
   /** Meter events waiting for Stripe to acknowledge them. */
   pendingMeterEvents: number;
+  /** Meter events Stripe refused for good, or never acknowledged within its identifier window. */
+  failedMeterEvents: number;
 }
 
 /** $1.00 per 1,000,000 memory tokens. */

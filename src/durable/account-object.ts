@@ -10,7 +10,7 @@ import type {
   RegisteredVault,
   SealedProviderKey,
 } from './account-types';
-import { isDuplicateMeterEvent, meterEventName, stripeClient } from '../billing/stripe';
+import { meterEventFailure, meterEventName, stripeClient } from '../billing/stripe';
 import {
   utcDay,
   type AccountStatus,
@@ -34,7 +34,17 @@ export const MAX_LISTED_VAULTS = 1_000;
 /** Meter events sent per alarm run. */
 const FLUSH_BATCH = 25;
 /** Longest wait between two attempts to send a meter event. */
-const MAX_BACKOFF_MS = 3_600_000;
+export const MAX_BACKOFF_MS = 3_600_000;
+/**
+ * How long after its first attempt an event may still be sent: Stripe keeps
+ * meter-event identifiers unique for 24 hours; an hour is kept in hand.
+ */
+export const IDENTIFIER_WINDOW_MS = 23 * 3_600_000;
+
+/** 5 s, doubling per attempt, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(attempts - 1, 30));
+}
 
 /**
  * One account (`account:{accountId}`): its memory keys, stored as verifiers
@@ -275,7 +285,11 @@ export class AccountObject extends DurableObject<Env> {
       unbilledMemoryTokens: Number(this.meta.get('unbilled_tokens') ?? 0),
       pendingMeterEvents:
         this.sql.first<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM meter_outbox WHERE sent_at IS NULL',
+          'SELECT COUNT(*) AS n FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
+        )?.n ?? 0,
+      failedMeterEvents:
+        this.sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM meter_outbox WHERE failed_at IS NOT NULL',
         )?.n ?? 0,
     };
   }
@@ -314,7 +328,13 @@ export class AccountObject extends DurableObject<Env> {
     return { applied: created >= latest };
   }
 
-  /** Seals unbilled usage into a meter event, then sends what is due. */
+  /**
+   * Seals unbilled usage into a meter event, then sends what is due. Each
+   * attempt carries the event's fixed `identifier` (Stripe's de-duplication)
+   * and an idempotency key of its own: Stripe replays the first answer to a
+   * key for 24 hours, a 500 included, so reusing one key would fail every
+   * retry for a day.
+   */
   override async alarm(): Promise<void> {
     const stripe = await stripeClient(this.env);
     const customer = this.meta.get('stripe_customer_id');
@@ -326,13 +346,33 @@ export class AccountObject extends DurableObject<Env> {
       memory_tokens: number;
       timestamp: number;
       attempts: number;
+      first_attempt_at: number | null;
     }>(
-      `SELECT identifier, memory_tokens, timestamp, attempts FROM meter_outbox
-       WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY timestamp LIMIT ?`,
+      `SELECT identifier, memory_tokens, timestamp, attempts, first_attempt_at FROM meter_outbox
+       WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+       ORDER BY timestamp LIMIT ?`,
       now,
       FLUSH_BATCH,
     );
     for (const event of due) {
+      const firstAttemptAt = event.first_attempt_at ?? Date.now();
+      if (Date.now() - firstAttemptAt >= IDENTIFIER_WINDOW_MS) {
+        // An earlier attempt may have been recorded without our hearing of it,
+        // and Stripe no longer remembers the identifier: resending could bill
+        // twice. Kept for the operator to reconcile.
+        this.failMeterEvent(
+          event.identifier,
+          'not acknowledged within Stripe’s 24-hour identifier window; check Stripe before resending',
+        );
+        continue;
+      }
+      const attempts = event.attempts + 1;
+      this.sql.run(
+        'UPDATE meter_outbox SET attempts = ?, first_attempt_at = ? WHERE identifier = ?',
+        attempts,
+        firstAttemptAt,
+        event.identifier,
+      );
       try {
         await stripe.billing.meterEvents.create(
           {
@@ -341,36 +381,46 @@ export class AccountObject extends DurableObject<Env> {
             timestamp: Math.floor(event.timestamp / 1000),
             payload: { stripe_customer_id: customer, value: String(event.memory_tokens) },
           },
-          { idempotencyKey: event.identifier },
+          { idempotencyKey: `${event.identifier}-${attempts}` },
         );
-        this.sql.run(
-          'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
-          Date.now(),
-          event.identifier,
-        );
+        this.markMeterEventSent(event.identifier);
       } catch (error) {
-        if (isDuplicateMeterEvent(error)) {
+        const message = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+        const outcome = meterEventFailure(error);
+        if (outcome === 'delivered') this.markMeterEventSent(event.identifier);
+        else if (outcome === 'refused') this.failMeterEvent(event.identifier, message);
+        else {
           this.sql.run(
-            'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
-            Date.now(),
+            'UPDATE meter_outbox SET next_attempt_at = ?, last_error = ? WHERE identifier = ?',
+            Date.now() + retryDelayMs(attempts),
+            message,
             event.identifier,
           );
-          continue;
         }
-        const attempts = event.attempts + 1;
-        this.sql.run(
-          'UPDATE meter_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE identifier = ?',
-          attempts,
-          Date.now() + Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempts - 1)),
-          error instanceof Error ? error.message.slice(0, 300) : 'unknown error',
-          event.identifier,
-        );
       }
     }
     const next = this.sql.first<{ at: number | null }>(
-      'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL',
+      'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
     )?.at;
     if (next !== null && next !== undefined) await this.scheduleFlush(next);
+  }
+
+  private markMeterEventSent(identifier: string): void {
+    this.sql.run(
+      'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
+      Date.now(),
+      identifier,
+    );
+  }
+
+  private failMeterEvent(identifier: string, reason: string): void {
+    console.error('meter event not delivered', identifier, reason);
+    this.sql.run(
+      'UPDATE meter_outbox SET failed_at = ?, last_error = ? WHERE identifier = ?',
+      Date.now(),
+      reason,
+      identifier,
+    );
   }
 
   /** Moves the unbilled total into a new outbox event with its own stable identifier. */

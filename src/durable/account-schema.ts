@@ -68,4 +68,15 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    statements: [
+      // When an event was first sent: Stripe keeps identifiers unique for 24
+      // hours only, so an unacknowledged event is not resent after that.
+      'ALTER TABLE meter_outbox ADD COLUMN first_attempt_at INTEGER',
+      // Set when Stripe refused an event for good, or its identifier window
+      // passed unacknowledged: kept for the operator, never resent.
+      'ALTER TABLE meter_outbox ADD COLUMN failed_at INTEGER',
+    ],
+  },
 ];

@@ -4,6 +4,7 @@ import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector, vectorToBytes } from '../embed/vectors';
 import { chunkSpans } from '../text/chunks';
 import { failure, type Failure, type Result } from '../errors';
+import { EARLIEST_CREATED_AT, MAX_METADATA_BYTES } from '../limits';
 import { randomId, utf8Length } from '../encoding';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
 import { MetaTable, migrate, Sql } from './sql';
@@ -38,8 +39,6 @@ const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_BATCH = 500;
 /** Most hits one window returns. */
 export const MAX_WINDOW_LIMIT = 100;
-/** Most bytes of serialised metadata per memory. */
-export const MAX_METADATA_BYTES = 16_384;
 /** Writes settle for this long before the hot index checkpoint is rewritten. */
 const CHECKPOINT_DELAY_MS = 5_000;
 /** Snapshots kept in R2 per vault; older ones are deleted. */
@@ -591,11 +590,15 @@ export class VaultObject extends DurableObject<Env> {
       this.sql.run(
         `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
       );
+      // A restore is a write: an EPHEMERAL vault lives EPHEMERAL_TTL_HOURS from now.
+      if (address.kind === 'EPHEMERAL')
+        this.meta.set('expires_at', Date.now() + this.config.ephemeralTtlMs);
     });
     this.index = null;
     this.indexLoaded = false;
     this.timeline = null;
     this.queries.text.reset();
+    await this.scheduleAlarm();
     return { ok: true, restored: restoredHeader.count, key: chosen };
   }
 
@@ -677,6 +680,9 @@ export class VaultObject extends DurableObject<Env> {
     if (typeof memory.content !== 'string' || memory.content.trim() === '') {
       return failure('BAD_USER_INPUT', at('content must not be empty'));
     }
+    if (!memory.content.isWellFormed()) {
+      return failure('BAD_USER_INPUT', at('content holds a lone UTF-16 surrogate'), 'INVALID_TEXT');
+    }
     if (utf8Length(memory.content) > this.config.maxContentBytes) {
       return failure(
         'PAYLOAD_TOO_LARGE',
@@ -685,7 +691,7 @@ export class VaultObject extends DurableObject<Env> {
       );
     }
     if (!ROLES.includes(memory.role)) return failure('BAD_USER_INPUT', at('unknown role'));
-    if (!Number.isSafeInteger(memory.createdAt)) {
+    if (!Number.isSafeInteger(memory.createdAt) || memory.createdAt < EARLIEST_CREATED_AT) {
       return failure('BAD_USER_INPUT', at('createdAt must be a time in milliseconds'));
     }
     const metadataJson = memory.metadata;

@@ -17,7 +17,10 @@ export function normalizeVector(
       'EMBEDDING_DIMENSIONS',
     );
   }
-  let sumOfSquares = 0;
+  // Scaled by the largest magnitude first: squaring 1e308 overflows to
+  // Infinity and squaring 1e-200 underflows to 0, though both vectors have a
+  // perfectly good direction.
+  let largest = 0;
   for (let i = 0; i < values.length; i++) {
     const value = values[i] as number;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -27,14 +30,19 @@ export function normalizeVector(
         'EMBEDDING_NOT_FINITE',
       );
     }
-    sumOfSquares += value * value;
+    largest = Math.max(largest, Math.abs(value));
   }
-  const norm = Math.sqrt(sumOfSquares);
-  if (norm === 0 || !Number.isFinite(norm)) {
+  if (largest === 0) {
     return failure('BAD_USER_INPUT', 'embedding is the zero vector', 'EMBEDDING_ZERO');
   }
+  let sumOfSquares = 0;
+  for (let i = 0; i < values.length; i++) {
+    const scaled = (values[i] as number) / largest;
+    sumOfSquares += scaled * scaled;
+  }
+  const norm = Math.sqrt(sumOfSquares);
   const vector = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) vector[i] = (values[i] as number) / norm;
+  for (let i = 0; i < values.length; i++) vector[i] = (values[i] as number) / largest / norm;
   return { ok: true, vector };
 }
 

@@ -1,10 +1,13 @@
 import { GraphQLError } from 'graphql';
+import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
 const REQUEST_ERROR_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
+  // Yoga: no operation matches `operationName`, or several with none named.
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 function isGraphQLError(value: unknown): value is GraphQLError {
@@ -29,7 +32,9 @@ export function isClientError(error: unknown): error is GraphQLError {
 export function withDocumentedCode(error: GraphQLError): GraphQLError {
   const code = error.extensions?.code;
   if (typeof code === 'string' && !REQUEST_ERROR_CODES.has(code)) return error;
-  return new GraphQLError(error.message, {
+  // An operation over a shape limit says which limit, by name (see operation-limits.ts).
+  const limit = operationLimitHit(error.message);
+  return new GraphQLError(limit?.message ?? error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -38,7 +43,11 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
     extensions: {
       ...error.extensions,
       code: 'BAD_USER_INPUT',
-      ...(typeof code === 'string' ? { reason: code } : {}),
+      ...(limit !== null
+        ? { reason: limit.reason }
+        : typeof code === 'string'
+          ? { reason: code }
+          : {}),
     },
   });
 }

@@ -1,6 +1,7 @@
 import { visit, BREAK, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context';
+import { isProduction } from '../config';
 import { CodedError } from '../errors';
 
 function asksForIntrospection(document: DocumentNode): boolean {
@@ -27,7 +28,7 @@ export function useIntrospectionPolicy(): Plugin<GraphQLContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
       const context = args.contextValue as GraphQLContext;
-      if (context.env.ENVIRONMENT !== 'production' || context.principal !== null) return;
+      if (!isProduction(context.env) || context.principal !== null) return;
       if (!asksForIntrospection(args.document)) return;
       setResultAndStopExecution({
         errors: [

@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
+import { presentedCredential } from '../auth/credentials';
 import { toClientError } from './client-errors';
 import { yoga } from './yoga';
 
@@ -13,7 +14,8 @@ interface Enveloped {
  * GET /graphql with `Upgrade: websocket`. Operations run through the same Yoga
  * plugins as HTTP (limits, introspection policy, context). Credentials come
  * from the connection_init payload, `{ authorization: "Bearer mk_…",
- * providerKey: "…" }`, falling back to the upgrade request's headers. Closing
+ * providerKey: "…" }`, falling back to the upgrade request's headers (the
+ * same ones as over HTTP, see presentedCredential). Closing
  * the socket returns every running subscription's iterator, which aborts its
  * upstream model call.
  */
@@ -35,7 +37,7 @@ export function handleGraphQLWebSocket(
     async onSubscribe(connection, _id, payload) {
       const params = connection.connectionParams ?? {};
       const authorization =
-        stringParam(params.authorization) ?? request.headers.get('authorization');
+        stringParam(params.authorization) ?? presentedCredential(request.headers);
       const providerKey = stringParam(params.providerKey) ?? request.headers.get('x-provider-key');
       const headers = new Headers();
       if (authorization)

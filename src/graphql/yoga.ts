@@ -1,21 +1,16 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga } from 'graphql-yoga';
+import { presentedCredential } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../context';
 import { schema } from '../schema';
 import { toClientError } from './client-errors';
+import { GRAPHIQL_OPTIONS, renderGraphiQLPage } from './graphiql-page';
 import { yogaLogger } from './logger';
+import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-limits';
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
-
-/** Limits on the shape of operations (graphql-armor); the numbers are never echoed to clients. */
-export const OPERATION_LIMITS = {
-  maxDepth: 12,
-  maxAliases: 15,
-  maxDirectives: 10,
-  maxTokens: 2_000,
-  maxCost: 5_000,
-} as const;
+import { useVaultReadLimit } from './use-vault-read-limit';
 
 interface ServerContext {
   env: Env;
@@ -26,8 +21,10 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
-  // GraphiQL only where ENVIRONMENT says development (wrangler dev).
-  graphiql: (_request, { env }) => env.ENVIRONMENT === 'development',
+  // GraphiQL only where ENVIRONMENT says development (wrangler dev), served
+  // from the Worker's own static assets so it works offline.
+  graphiql: (_request, { env }) => env.ENVIRONMENT === 'development' && GRAPHIQL_OPTIONS,
+  renderGraphiQL: renderGraphiQLPage,
   batching: false,
   logging: yogaLogger,
   maskedErrors: {
@@ -38,20 +35,42 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   },
   plugins: [
     EnvelopArmorPlugin({
-      maxDepth: { n: OPERATION_LIMITS.maxDepth, exposeLimits: false, ignoreIntrospection: true },
-      maxAliases: { n: OPERATION_LIMITS.maxAliases, exposeLimits: false },
-      maxDirectives: { n: OPERATION_LIMITS.maxDirectives, exposeLimits: false },
-      maxTokens: { n: OPERATION_LIMITS.maxTokens, exposeLimits: false },
+      maxDepth: {
+        n: OPERATION_LIMITS.maxDepth,
+        exposeLimits: false,
+        errorMessage: LIMIT.DEPTH_LIMIT,
+        ignoreIntrospection: true,
+      },
+      maxAliases: {
+        n: OPERATION_LIMITS.maxAliases,
+        exposeLimits: false,
+        errorMessage: LIMIT.ALIAS_LIMIT,
+      },
+      maxDirectives: {
+        n: OPERATION_LIMITS.maxDirectives,
+        exposeLimits: false,
+        errorMessage: LIMIT.DIRECTIVE_LIMIT,
+      },
+      maxTokens: {
+        n: OPERATION_LIMITS.maxTokens,
+        exposeLimits: false,
+        errorMessage: LIMIT.TOKEN_LIMIT,
+      },
       costLimit: {
         maxCost: OPERATION_LIMITS.maxCost,
         exposeLimits: false,
+        errorMessage: LIMIT.COST_LIMIT,
         ignoreIntrospection: true,
       },
       blockFieldSuggestion: { enabled: true },
     }),
     useIntrospectionPolicy(),
+    useVaultReadLimit(),
     useErrorCodes(),
     useMemoryReceipt(),
   ],
-  context: ({ request, env, ctx }) => createRequestContext(request, env, ctx),
+  context: ({ request, env, ctx }) =>
+    createRequestContext(request, env, ctx, {
+      authorization: presentedCredential(request.headers),
+    }),
 });

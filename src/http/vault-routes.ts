@@ -1,16 +1,14 @@
 import { CodedError } from '../errors';
+import { maxImportLineBytes } from '../limits';
+import { discardBody } from '../request-body';
+import { importMemories } from '../resolvers/import-memories';
 import { vaultStub } from '../resolvers/vault-loader';
 import { addressFor } from '../resolvers/principal';
-import { storeMemories, type StoreInput } from '../resolvers/store-memories';
-import { parseLine, readLines } from '../vaults/jsonl';
+import { splitLines } from '../vaults/line-splitter';
 import type { VaultAddress, VaultKind } from '../vaults/address';
 import type { RequestContext } from '../context';
 import { HTTP_STATUS, routeContext } from './chat-route';
-
-/** Lines stored per all-or-nothing batch during an import. */
-export const IMPORT_BATCH = 100;
-/** Failed lines listed in an import report (the count covers them all). */
-const MAX_REPORTED_FAILURES = 100;
+import { progressFormat, streamImport } from './import-stream';
 
 const ROUTE = /^\/v1\/vaults\/(core|session|ephemeral)(?:\/([^/]+))?\/(export|import)$/;
 
@@ -46,7 +44,9 @@ const jsonError = (error: CodedError) =>
 
 /**
  * GET  /v1/vaults/{core | session/{id} | ephemeral/{id}}/export — the vault as JSONL
- * POST /v1/vaults/{…}/import — JSONL in (the export format or {content, role, timestamp})
+ * POST /v1/vaults/{…}/import — JSONL in (the export format or {content, role, timestamp}),
+ *   answered with one JSON report, or streamed progress when `Accept` asks for
+ *   application/x-ndjson or text/event-stream (see import-stream.ts)
  * Both authenticate with the memory key (Authorization: Bearer mk_…).
  */
 export async function handleVaultRoute(
@@ -65,10 +65,16 @@ export async function handleVaultRoute(
     if (request.method !== 'POST') throw new CodedError('BAD_USER_INPUT', 'use POST to import');
     if (request.body === null)
       throw new CodedError('BAD_USER_INPUT', 'send the JSONL as the request body');
-    return Response.json(await importVault(context, address, readLines(request.body)));
+    const lines = splitLines(request.body, maxImportLineBytes(context.config.maxContentBytes));
+    const format = progressFormat(request);
+    if (format === null) return Response.json(await importMemories(context, address, lines));
+    return streamImport(format, ctx, (onProgress) =>
+      importMemories(context, address, lines, onProgress),
+    );
   } catch (error) {
-    if (error instanceof CodedError) return jsonError(error);
-    throw error;
+    if (!(error instanceof CodedError)) throw error;
+    await discardBody(request);
+    return jsonError(error);
   }
 }
 
@@ -91,90 +97,4 @@ async function exportVault(context: RequestContext, address: VaultAddress): Prom
       'x-checksum': written.snapshot.checksum,
     },
   });
-}
-
-export interface ImportReport {
-  imported: number;
-  skipped: number;
-  failed: number;
-  failures: { line: number; reason: string }[];
-}
-
-/**
- * Streams lines in, checks each, and stores them in batches of IMPORT_BATCH,
- * each batch all or nothing. Lines carrying the id of a memory the vault
- * already has are skipped, so importing an export twice changes nothing.
- */
-export async function importVault(
-  context: RequestContext,
-  address: VaultAddress,
-  lines: AsyncIterable<string>,
-): Promise<ImportReport> {
-  const report: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
-  const fail = (line: number, reason: string) => {
-    report.failed++;
-    if (report.failures.length < MAX_REPORTED_FAILURES) report.failures.push({ line, reason });
-  };
-  const selector = { kind: address.kind, id: address.externalId };
-  let batch: { line: number; input: StoreInput }[] = [];
-
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const pending = batch;
-    batch = [];
-    const ids = pending.flatMap(({ input }) => (input.id ? [input.id] : []));
-    const existing = new Set(
-      ids.length === 0
-        ? []
-        : (await context.vaults.read(address, { type: 'get', ids })).memories.map(
-            (memory) => memory.id,
-          ),
-    );
-    context.vaults.invalidate(address);
-    const fresh = pending.filter(({ input }) => !(input.id && existing.has(input.id)));
-    report.skipped += pending.length - fresh.length;
-    if (fresh.length === 0) return;
-    try {
-      await storeMemories(
-        context,
-        fresh.map(({ input }) => input),
-      );
-      report.imported += fresh.length;
-    } catch (error) {
-      if (!(error instanceof CodedError) || error.code === 'PAYMENT_REQUIRED') throw error;
-      for (const { line } of fresh) fail(line, `batch refused: ${error.message}`);
-    }
-  };
-
-  let lineNumber = 0;
-  for await (const text of lines) {
-    lineNumber++;
-    if (text.trim() === '') continue;
-    try {
-      const parsed = parseLine(text);
-      if (parsed.type === 'header') {
-        report.skipped++;
-        continue;
-      }
-      const { memory } = parsed;
-      batch.push({
-        line: lineNumber,
-        input: {
-          vault: selector,
-          content: memory.content,
-          role: memory.role,
-          metadata: memory.metadata,
-          createdAt: memory.createdAt === null ? null : new Date(memory.createdAt),
-          embedding: memory.embedding,
-          chunkEmbeddings: memory.chunkEmbeddings,
-          id: memory.id,
-        },
-      });
-    } catch (error) {
-      fail(lineNumber, error instanceof Error ? error.message : 'unreadable line');
-    }
-    if (batch.length >= IMPORT_BATCH) await flush();
-  }
-  await flush();
-  return report;
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context';
 import type { MemoryKeyRecord } from '../durable/account-types';
 import { CodedError } from '../errors';
-import { importVault, type ImportReport } from '../http/vault-routes';
+import { importMemories, type ImportReport } from '../resolvers/import-memories';
 import { toBase64Url } from '../encoding';
 import { vaultAddress, type VaultKind } from '../vaults/address';
 
@@ -25,6 +25,14 @@ export interface KvMigrationRun {
   vaults: { kvKey: string; vault: string; report: ImportReport }[];
   done: boolean;
   cursor: string | null;
+}
+
+/**
+ * The KV key under which the operator records the account that owns a
+ * prefix (its value is the account id). Kept outside any tenant prefix.
+ */
+export function kvOwnerKey(prefix: string): string {
+  return `memoryrouter-owner:${prefix}`;
 }
 
 interface LegacyIndex {
@@ -76,11 +84,12 @@ export async function migrateKvVaults(
     const index = await kv.get<LegacyIndex>(name, 'json');
     const memories = Array.isArray(index?.memories) ? index.memories : [];
     const address = vaultAddress(key.id, target.kind, target.id);
-    const report = await importVault(
+    const report = await importMemories(
       asKey,
       address,
       (async function* () {
-        for (const memory of memories) yield asLine(memory);
+        for (const [index, memory] of memories.entries())
+          yield { number: index + 1, text: asLine(memory) };
       })(),
     );
     vaults.push({ kvKey: name, vault: name.slice(prefix.length), report });

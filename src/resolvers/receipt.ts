@@ -6,7 +6,7 @@ export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   /** Windows searched, with the hits each returned after merging across vaults. */
   windows: { window: MemoryWindow; hits: number }[];
-  /** Tokens of the memory content returned by searches (as billed). */
+  /** Memory tokens this request metered: content written plus content returned by searches. */
   memoryTokens: number;
 }
 
@@ -28,6 +28,12 @@ export class ReceiptCollector {
     this.touched = true;
     for (const { window, hits } of windows)
       this.windows.set(window, (this.windows.get(window) ?? 0) + hits);
+    this.memoryTokens += memoryTokens;
+  }
+
+  /** Memory written by this request (stores, imports): metered like memory read. */
+  recordWrite(memoryTokens: number): void {
+    this.touched = true;
     this.memoryTokens += memoryTokens;
   }
 

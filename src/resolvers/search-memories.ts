@@ -15,6 +15,8 @@ export const MAX_SEARCH_VAULTS = 10;
 export const MAX_FILTER_KEYS = 16;
 /** Longest query text, in characters. */
 export const MAX_QUERY_LENGTH = 4_000;
+/** A letter or a digit, in any script: something an embedder can work with. */
+const HAS_WORD = /[\p{L}\p{N}]/u;
 
 export interface SearchInput {
   query: string;
@@ -50,8 +52,20 @@ export async function searchMemories(
     now,
     context.config.bands,
   );
-  const mode = input.mode ?? 'HYBRID';
   const metadata = metadataFilter(input.metadata);
+  // A query without a letter or a digit (punctuation, NUL) has nothing to
+  // embed: its vector would rank every memory alike, at a score that means
+  // nothing, and they would be billed. VECTOR finds nothing; HYBRID keeps only
+  // its TEXT half.
+  const embeddable = input.embedding != null || HAS_WORD.test(input.query);
+  const mode = embeddable ? (input.mode ?? 'HYBRID') : input.mode === 'VECTOR' ? null : 'TEXT';
+  if (mode === null) {
+    context.receipt.recordSearch(
+      windows.map(({ window }) => ({ window, hits: 0 })),
+      0,
+    );
+    return { hits: [], memoryTokens: 0 };
+  }
 
   let vector: Float32Array | null = null;
   let model = context.embedder.model;

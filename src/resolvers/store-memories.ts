@@ -1,19 +1,17 @@
 import type { GraphQLContext } from '../context';
 import { CodedError } from '../errors';
-import { utf8Length } from '../encoding';
 import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
 import { accountStub } from '../auth/authenticate';
 import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import { chunkSpans } from '../text/chunks';
 import { countTokens } from '../tokens';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { checkContent, checkCreatedAt, checkEmbeddingLength, checkMetadata } from './memory-input';
 import { addressFor, keyPrincipal, type VaultSelector } from './principal';
 import { vaultStub } from './vault-loader';
 
 /** Most memories one storeMemories call accepts. */
 export const MAX_STORE_BATCH = 100;
-/** Longest caller-supplied embedding accepted. */
-export const MAX_EMBEDDING_DIMENSIONS = 4_096;
 
 export interface StoreInput {
   vault?: VaultSelector | null;
@@ -118,10 +116,9 @@ export async function storeMemories(
     throw CodedError.from(failed);
   }
 
-  await meterMemoryTokens(
-    context,
-    prepared.reduce((sum, item) => sum + item.memory.tokens, 0),
-  );
+  const memoryTokens = prepared.reduce((sum, item) => sum + item.memory.tokens, 0);
+  await meterMemoryTokens(context, memoryTokens);
+  context.receipt.recordWrite(memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);
   for (const { address, positions, result } of writes) {
     if (!result.ok) continue; // unreachable: failures returned above
@@ -140,36 +137,12 @@ async function prepare(
 ): Promise<{ address: VaultAddress; memory: NewMemory }> {
   const at = (message: string) => (position === 0 ? message : `inputs.${position}: ${message}`);
   const address = addressFor(context, input.vault);
-  if (input.content.trim() === '')
-    throw new CodedError('BAD_USER_INPUT', at('content must not be empty'));
-  const bytes = utf8Length(input.content);
-  if (bytes > context.config.maxContentBytes) {
-    throw new CodedError(
-      'PAYLOAD_TOO_LARGE',
-      at(`content is ${bytes} bytes; the limit is ${context.config.maxContentBytes}`),
-    );
-  }
-  let metadata: string | null = null;
-  if (input.metadata !== null && input.metadata !== undefined) {
-    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) {
-      throw new CodedError('BAD_USER_INPUT', at('metadata must be a JSON object'));
-    }
-    metadata = JSON.stringify(input.metadata);
-  }
+  checkContent(input.content, context.config.maxContentBytes, at);
+  const metadata = checkMetadata(input.metadata, at);
   const createdAt = input.createdAt?.getTime() ?? now;
-  if (createdAt > now + 60_000) {
-    throw new CodedError('BAD_USER_INPUT', at('createdAt must not be in the future'));
-  }
+  checkCreatedAt(createdAt, now, at);
   const embedding = input.embedding ?? null;
-  if (
-    embedding !== null &&
-    (embedding.length === 0 || embedding.length > MAX_EMBEDDING_DIMENSIONS)
-  ) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      at(`embedding must have 1 to ${MAX_EMBEDDING_DIMENSIONS} components`),
-    );
-  }
+  if (embedding !== null) checkEmbeddingLength(embedding, at);
   return {
     address,
     memory: {

@@ -3,7 +3,9 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import type { GraphQLContext } from '../context';
+import { refusal } from '../resolvers/principal';
 
 export interface PothosTypes {
   Context: GraphQLContext;
@@ -28,19 +30,14 @@ export const builder = new SchemaBuilder<PothosTypes>({
       memoryKey: context.principal?.kind === 'key',
       admin: context.principal?.kind === 'admin',
     }),
+    // Subscriptions are checked when they start, not at their first event.
+    authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context, _info, result) => {
-      if (context.principal === null) {
-        return new GraphQLError(
-          context.authError ?? 'send a memory key as "Authorization: Bearer mk_…"',
-          {
-            extensions: { code: 'UNAUTHENTICATED' },
-          },
-        );
-      }
-      const needsAdmin = result.failure.kind === 'AuthScope' && result.failure.scope === 'admin';
-      return new GraphQLError(
-        needsAdmin ? 'this operation needs an admin token' : 'this operation needs a memory key',
-        { extensions: { code: 'FORBIDDEN' } },
+      const scopes = scopesIn(result.failure);
+      const admin = scopes.has('admin');
+      return refusal(
+        context,
+        admin && scopes.has('memoryKey') ? 'either' : admin ? 'admin' : 'memoryKey',
       );
     },
   },
@@ -79,3 +76,11 @@ builder.mutationType({
   description: 'Writes: memories, vaults, chat and (for admins) memory keys.',
 });
 builder.subscriptionType({ description: 'Streams: chat answers as they are written.' });
+
+/** The scopes a failed check asked for (a field may accept either of several). */
+function scopesIn(failure: AuthFailure): Set<string> {
+  if ('scope' in failure) return new Set([failure.scope]);
+  if ('failures' in failure)
+    return new Set(failure.failures.flatMap((inner) => [...scopesIn(inner)]));
+  return new Set();
+}

@@ -2,11 +2,8 @@ import { z } from 'zod';
 import type { MemoryRecord } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { addressFor, keyPrincipal } from '../resolvers/principal';
-import {
-  MAX_EMBEDDING_DIMENSIONS,
-  MAX_STORE_BATCH,
-  storeMemories,
-} from '../resolvers/store-memories';
+import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
+import { MAX_STORE_BATCH, storeMemories } from '../resolvers/store-memories';
 import { vaultStub } from '../resolvers/vault-loader';
 import { vaultAddress, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountStub } from '../auth/authenticate';
-import type { ImportReport } from '../http/vault-routes';
-import { migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
+import type { ImportReport } from '../resolvers/import-memories';
+import { kvOwnerKey, migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
 import { CodedError } from '../errors';
 import { builder } from './builder';
 
@@ -11,7 +11,7 @@ ImportReportRef.implement({
   fields: (t) => ({
     imported: t.exposeInt('imported', { description: 'Memories stored.' }),
     skipped: t.exposeInt('skipped', {
-      description: 'Lines skipped: headers, and memories the vault already had.',
+      description: 'Memories the vault already had (same id), left as they were.',
     }),
     failed: t.exposeInt('failed', { description: 'Lines refused.' }),
   }),
@@ -52,7 +52,7 @@ builder.mutationFields((t) => ({
     type: KvMigrationRef,
     authScopes: { admin: true },
     description:
-      'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in the README) into the vaults of a memory key. Idempotent; resumes where the last run stopped.',
+      'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in the README) into the vaults of a memory key. The operator must first record the account as the owner of the prefix (KV key `memoryrouter-owner:{prefix}`, value the account id); other prefixes are FORBIDDEN. Idempotent; resumes where the last run stopped.',
     args: {
       keyId: t.arg.id({
         required: true,
@@ -77,7 +77,17 @@ builder.mutationFields((t) => ({
           'this deployment binds no LEGACY_KV namespace',
           'KV_NOT_BOUND',
         );
-      const account = accountStub(context.env, context.principal!.accountId);
+      const accountId = context.principal!.accountId;
+      // A prefix is one tenant's data: only the account the operator recorded
+      // as its owner may import it (never whatever prefix an admin names).
+      if ((await kv.get(kvOwnerKey(args.prefix))) !== accountId) {
+        throw new CodedError(
+          'FORBIDDEN',
+          `the KV prefix is not recorded as this account's; the operator records it with: wrangler kv key put --binding LEGACY_KV "${kvOwnerKey(args.prefix)}" "<account id>"`,
+          'PREFIX_NOT_OWNED',
+        );
+      }
+      const account = accountStub(context.env, accountId);
       const key = (await account.listKeys()).find(
         (candidate) => candidate.id === String(args.keyId),
       );

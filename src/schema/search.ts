@@ -8,7 +8,7 @@ import {
   searchMemories,
   type SearchOutcome,
 } from '../resolvers/search-memories';
-import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/store-memories';
+import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
 import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import { builder } from './builder';
 import { MemoryWindowEnum, SearchModeEnum } from './enums';

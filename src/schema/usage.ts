@@ -74,6 +74,10 @@ BillingRef.implement({
     pendingMeterEvents: t.exposeInt('pendingMeterEvents', {
       description: 'Meter events Stripe has not acknowledged yet.',
     }),
+    failedMeterEvents: t.exposeInt('failedMeterEvents', {
+      description:
+        'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe).',
+    }),
   }),
 });
 

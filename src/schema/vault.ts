@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
   clearVault: t.int({
     authScopes: { memoryKey: true },
     description:
-      'Deletes every memory of a vault for good; returns how many memories were removed.',
+      'Deletes every memory of a vault for good; returns how many memories were removed (0 for an empty or unknown vault, so clearing twice is safe).',
     args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
     resolve: async (_root, { selector }, context) => {
       const address = addressFor(context, selector);
@@ -185,9 +185,8 @@ builder.mutationFields((t) => ({
       const stub = vaultStub(context.env, address);
       const stats = await stub.stats(address);
       if (!stats.ok) throw CodedError.from(stats);
-      if (!stats.stats.exists && address.kind !== 'CORE') {
-        throw new CodedError('NOT_FOUND', `no ${address.kind} vault "${address.externalId}"`);
-      }
+      // Idempotent: the state asked for (an empty vault) already holds.
+      if (!stats.stats.exists) return 0;
       const cleared = await stub.clear(address);
       if (!cleared.ok) throw CodedError.from(cleared);
       await accountStub(context.env, accountId).forgetVault(

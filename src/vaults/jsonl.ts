@@ -1,7 +1,9 @@
 import { CodedError } from '../errors';
 import { fromBase64Url, toBase64Url } from '../encoding';
 import { ROLES, type Role } from '../durable/vault-types';
+import { LOCAL_ID } from '../limits';
 import type { VaultKind } from './address';
+import { splitLines } from './line-splitter';
 
 /**
  * The JSONL format of snapshots, exports and imports. One header line, then
@@ -80,70 +82,98 @@ export interface ParsedMemoryLine {
 export type ParsedLine =
   { type: 'header'; header: SnapshotHeader } | { type: 'memory'; memory: ParsedMemoryLine };
 
-const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const refuse = (message: string, reason: string): never => {
+  throw new CodedError('BAD_USER_INPUT', message, reason);
+};
 
-/** Parses and checks one line; throws a BAD_USER_INPUT CodedError saying what is wrong. */
+/**
+ * Parses one line and checks the shape of every field; throws a
+ * BAD_USER_INPUT CodedError whose `reason` says what is wrong. Nothing is
+ * silently dropped or replaced: a line is taken exactly as written or refused.
+ * Roles are accepted in any case ("user" as in hand-written files, "USER" as
+ * in exports).
+ */
 export function parseLine(text: string): ParsedLine {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new CodedError('BAD_USER_INPUT', 'not valid JSON');
+    return refuse('not valid JSON', 'INVALID_JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new CodedError('BAD_USER_INPUT', 'a line must be a JSON object');
+    return refuse('a line must be a JSON object', 'INVALID_JSON');
   }
   const line = value as Record<string, unknown>;
   if (line.format === FORMAT) return { type: 'header', header: line as unknown as SnapshotHeader };
   if (typeof line.content !== 'string' || line.content.trim() === '') {
-    throw new CodedError('BAD_USER_INPUT', '`content` must be a non-empty string');
+    return refuse('`content` must be a non-empty string', 'EMPTY_CONTENT');
   }
-  const role = typeof line.role === 'string' ? line.role.toUpperCase() : 'USER';
-  if (!(ROLES as readonly string[]).includes(role))
-    throw new CodedError('BAD_USER_INPUT', `unknown role ${line.role}`);
+  const role =
+    line.role === undefined || line.role === null
+      ? 'USER'
+      : typeof line.role === 'string'
+        ? line.role.toUpperCase()
+        : '';
+  if (!(ROLES as readonly string[]).includes(role)) {
+    refuse(`unknown role ${JSON.stringify(line.role)} (user, assistant or system)`, 'INVALID_ROLE');
+  }
   if (
     line.metadata !== undefined &&
     line.metadata !== null &&
     (typeof line.metadata !== 'object' || Array.isArray(line.metadata))
   ) {
-    throw new CodedError('BAD_USER_INPUT', '`metadata` must be a JSON object');
+    refuse('`metadata` must be a JSON object', 'INVALID_METADATA');
   }
   const when = line.timestamp ?? line.createdAt;
   let createdAt: number | null = null;
   if (when !== undefined && when !== null) {
     createdAt = typeof when === 'number' ? when : typeof when === 'string' ? Date.parse(when) : NaN;
-    if (!Number.isSafeInteger(createdAt))
-      throw new CodedError(
-        'BAD_USER_INPUT',
-        '`timestamp` must be milliseconds or an ISO-8601 time',
-      );
+    if (!Number.isSafeInteger(createdAt)) {
+      refuse('`timestamp` must be milliseconds or an ISO-8601 time', 'CREATED_AT_RANGE');
+    }
   }
   let embedding: number[] | null = null;
   if (typeof line.embedding === 'string') {
     const bytes = fromBase64Url(line.embedding);
-    if (bytes === null || bytes.byteLength % 4 !== 0)
-      throw new CodedError('BAD_USER_INPUT', '`embedding` is not base64 float32');
-    embedding = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    if (bytes === null || bytes.byteLength % 4 !== 0) {
+      refuse('`embedding` is not base64url float32', 'INVALID_EMBEDDING');
+    } else {
+      const aligned = bytes.slice();
+      embedding = Array.from(new Float32Array(aligned.buffer, 0, aligned.byteLength / 4));
+    }
   } else if (Array.isArray(line.embedding)) {
+    if (!line.embedding.every((component) => typeof component === 'number')) {
+      refuse('`embedding` must hold only numbers', 'INVALID_EMBEDDING');
+    }
     embedding = line.embedding as number[];
   } else if (line.embedding !== undefined && line.embedding !== null) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      '`embedding` must be base64 float32 or a list of numbers',
-    );
+    refuse('`embedding` must be base64url float32 or a list of numbers', 'INVALID_EMBEDDING');
   }
   let chunkEmbeddings: number[][] | null = null;
-  if (typeof line.chunkEmbeddings === 'string' && embedding !== null && embedding.length > 0) {
-    const bytes = fromBase64Url(line.chunkEmbeddings);
+  if (line.chunkEmbeddings !== undefined && line.chunkEmbeddings !== null) {
+    const bytes =
+      typeof line.chunkEmbeddings === 'string' ? fromBase64Url(line.chunkEmbeddings) : null;
     const floats = bytes === null ? 0 : bytes.byteLength / 4;
-    if (bytes === null || !Number.isInteger(floats) || floats % embedding.length !== 0)
-      throw new CodedError('BAD_USER_INPUT', '`chunkEmbeddings` is not base64 float32 chunks');
-    const all = new Float32Array(bytes.buffer, bytes.byteOffset, floats);
-    chunkEmbeddings = [];
-    for (let at = 0; at < floats; at += embedding.length)
-      chunkEmbeddings.push(Array.from(all.subarray(at, at + embedding.length)));
+    const dims = embedding?.length ?? 0;
+    if (bytes === null || dims === 0 || !Number.isInteger(floats) || floats % dims !== 0) {
+      refuse(
+        '`chunkEmbeddings` must be base64url float32 chunks of the `embedding` size',
+        'INVALID_EMBEDDING',
+      );
+    } else {
+      const all = new Float32Array(bytes.slice().buffer, 0, floats);
+      chunkEmbeddings = [];
+      for (let at = 0; at < floats; at += dims)
+        chunkEmbeddings.push(Array.from(all.subarray(at, at + dims)));
+    }
   }
-  const id = typeof line.id === 'string' && LOCAL_ID.test(line.id) ? line.id : null;
+  let id: string | null = null;
+  if (line.id !== undefined && line.id !== null) {
+    if (typeof line.id !== 'string' || !LOCAL_ID.test(line.id)) {
+      refuse('`id` must be 1–64 of A–Z a–z 0–9 _ -', 'INVALID_ID');
+    }
+    id = line.id as string;
+  }
   return {
     type: 'memory',
     memory: {
@@ -158,24 +188,10 @@ export function parseLine(text: string): ParsedLine {
   };
 }
 
-/** Splits a byte stream into text lines without holding more than one line at a time. */
+/** Splits a byte stream into text lines, linearly (see line-splitter.ts). */
 export async function* readLines(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<string, void, undefined> {
-  const reader = body
-    .pipeThrough(new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>)
-    .getReader();
-  let buffered = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffered += value;
-    let newline = buffered.indexOf('\n');
-    while (newline >= 0) {
-      yield buffered.slice(0, newline).replace(/\r$/, '');
-      buffered = buffered.slice(newline + 1);
-      newline = buffered.indexOf('\n');
-    }
-  }
-  if (buffered.length > 0) yield buffered.replace(/\r$/, '');
+  const decoder = new TextDecoder();
+  for await (const line of splitLines(body)) yield decoder.decode(line.bytes ?? new Uint8Array());
 }

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject, evictDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import Stripe from 'stripe';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BillingDocument,
   ChatDocument,
@@ -14,6 +14,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
+import { handleStripeWebhook } from '../../src/billing/webhook';
 import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>
@@ -28,6 +29,25 @@ async function stripeState() {
       payload: { value: string; stripe_customer_id: string };
     }[];
   };
+}
+
+const DAY = 86_400_000;
+
+async function scriptStripe(script: { status?: number; mode?: 'hang' | 'ack-lost' }) {
+  await fetch('http://fakes.test/_script', {
+    method: 'POST',
+    body: JSON.stringify({ host: 'api.stripe.com', ...script }),
+  });
+}
+
+async function meterEventCalls() {
+  return (
+    (await (await fetch('http://fakes.test/_calls')).json()) as {
+      path: string;
+      body: { identifier: string };
+      headers: Record<string, string>;
+    }[]
+  ).filter((call) => call.path === '/v1/billing/meter_events');
 }
 
 /** Makes every unsent meter event due now and runs the account's alarm. */
@@ -72,6 +92,23 @@ describe('metering', () => {
     expect(usage.memoryTokens).toBe(6);
     expect(usage.costUsd).toBeCloseTo(6 / 1_000_000, 12);
     expect(usage.days).toEqual([{ date: new Date().toISOString().slice(0, 10), memoryTokens: 6 }]);
+  });
+
+  it('says in the storeMemories receipt how many memory tokens it metered', async () => {
+    // Before: extensions.memory.memoryTokens said 0 while usage rose.
+    const { secret, api } = await newKey();
+    const stored = await post(
+      'mutation { storeMemories(inputs: [{ content: "hello world" }, { content: "a third token" }]) { tokens } }',
+      {},
+      secret,
+    );
+    const tokens = (stored.data as { storeMemories: { tokens: number }[] }).storeMemories.reduce(
+      (sum, memory) => sum + memory.tokens,
+      0,
+    );
+    expect(tokens).toBeGreaterThan(0);
+    expect(stored.extensions?.memory).toMatchObject({ memoryTokens: tokens });
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(tokens);
   });
 
   it('adds up exactly under many concurrent requests', async () => {
@@ -119,11 +156,10 @@ describe('Stripe meter events', () => {
     ]);
 
     await api.request(StoreMemoryDocument, { input: { content: 'first batch of usage' } });
-    // Stripe fails the first attempt: nothing is lost, the event waits.
-    await fetch('http://fakes.test/_script', {
-      method: 'POST',
-      body: JSON.stringify({ host: 'api.stripe.com', status: 500 }),
-    });
+    // Stripe answers the first attempt with a 500. Stripe saves that answer
+    // under the attempt's idempotency key and replays it for 24 hours, so a
+    // retry must not reuse the key (before: it did, and failed for a day).
+    await scriptStripe({ status: 500 });
     await flush(accountId);
     expect((await admin.request(BillingDocument)).billing).toMatchObject({
       pendingMeterEvents: 1,
@@ -133,17 +169,20 @@ describe('Stripe meter events', () => {
     expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(0);
 
     // Stripe records the next event but the acknowledgement is lost; the retry
-    // carries the same identifier and is not billed twice.
+    // carries the same identifier, Stripe refuses it as a duplicate, and that
+    // counts as delivered: it is not billed twice.
     await api.request(StoreMemoryDocument, { input: { content: 'second batch' } });
-    await fetch('http://fakes.test/_script', {
-      method: 'POST',
-      body: JSON.stringify({ host: 'api.stripe.com', mode: 'ack-lost' }),
-    });
+    await scriptStripe({ mode: 'ack-lost' });
     await flush(accountId);
     expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(1);
     await flush(accountId);
-    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(0);
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      pendingMeterEvents: 0,
+      failedMeterEvents: 0,
+    });
 
+    // The fake keeps every event it accepted (a list, not a map by identifier),
+    // so a double send would show here.
     const { meterEvents } = await stripeState();
     expect(meterEvents).toHaveLength(2);
     expect(new Set(meterEvents.map((event) => event.identifier)).size).toBe(2);
@@ -155,33 +194,114 @@ describe('Stripe meter events', () => {
     }
     const billed = meterEvents.reduce((sum, event) => sum + Number(event.payload.value), 0);
     expect(billed).toBe((await admin.request(UsageDocument, {})).usage.memoryTokens);
-    // Every attempt at one event used the same identifier (and idempotency key).
-    const attempts = (
-      (await (await fetch('http://fakes.test/_calls')).json()) as {
-        path: string;
-        body: { identifier: string };
-        headers: Record<string, string>;
-      }[]
-    ).filter((call) => call.path === '/v1/billing/meter_events');
+    // Every attempt at one event used its identifier, each with a fresh idempotency key.
+    const attempts = await meterEventCalls();
     expect(attempts.map((call) => call.body.identifier)).toEqual([
       meterEvents[0]!.identifier,
       meterEvents[0]!.identifier,
       meterEvents[1]!.identifier,
       meterEvents[1]!.identifier,
     ]);
-    expect(attempts.every((call) => call.headers['idempotency-key'] === call.body.identifier)).toBe(
-      true,
-    );
+    const keys = attempts.map((call) => call.headers['idempotency-key']);
+    expect(new Set(keys).size).toBe(4);
+  });
+
+  it('sets aside an event Stripe refuses for good, and never resends it', async () => {
+    const { admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    // An event older than Stripe's 35-day window (as after a long outage).
+    await runInDurableObject(account(accountId), (_, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO meter_outbox (identifier, memory_tokens, timestamp, next_attempt_at)
+         VALUES ('mr_old_1', 42, ?, 0)`,
+        Date.now() - 40 * DAY,
+      );
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await flush(accountId);
+      expect(logged.mock.calls.flat().join(' ')).toContain('meter event not delivered mr_old_1');
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      pendingMeterEvents: 0,
+      failedMeterEvents: 1,
+    });
+    await flush(accountId);
+    expect(await meterEventCalls()).toHaveLength(1);
+    expect((await stripeState()).meterEvents).toEqual([]);
+  });
+
+  it('backs off exponentially, at most an hour between attempts', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage during an outage' } });
+    const delayAfterFailure = async () => {
+      await scriptStripe({ status: 503 });
+      const before = Date.now();
+      await flush(accountId);
+      const { next_attempt_at } = await runInDurableObject(account(accountId), (_, state) =>
+        state.storage.sql
+          .exec<{ next_attempt_at: number }>('SELECT next_attempt_at FROM meter_outbox')
+          .one(),
+      );
+      return next_attempt_at - before;
+    };
+    const first = await delayAfterFailure();
+    expect(first).toBeGreaterThanOrEqual(5_000);
+    expect(first).toBeLessThan(5_000 + 60_000);
+    const second = await delayAfterFailure();
+    expect(second).toBeGreaterThanOrEqual(10_000);
+    expect(second).toBeLessThan(10_000 + 60_000);
+    // Many failures later the wait stops growing at an hour.
+    await runInDurableObject(account(accountId), (_, state) => {
+      state.storage.sql.exec('UPDATE meter_outbox SET attempts = 40');
+    });
+    const capped = await delayAfterFailure();
+    expect(capped).toBeGreaterThanOrEqual(3_600_000);
+    expect(capped).toBeLessThan(3_600_000 + 60_000);
+    expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(1);
+  });
+
+  it('does not resend an unacknowledged event once Stripe no longer remembers its identifier', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage whose ack was lost' } });
+    await scriptStripe({ mode: 'ack-lost' });
+    await flush(accountId);
+    // A day passes (Stripe down, say): Stripe forgets the identifier, so a
+    // resend would be accepted and billed a second time.
+    await fetch('http://fakes.test/_stripe/clock', {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 25 * 3_600_000 }),
+    });
+    await runInDurableObject(account(accountId), (_, state) => {
+      state.storage.sql.exec(
+        'UPDATE meter_outbox SET first_attempt_at = first_attempt_at - ?',
+        25 * 3_600_000,
+      );
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await flush(accountId);
+      expect(logged.mock.calls.flat().join(' ')).toContain('identifier window');
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      pendingMeterEvents: 0,
+      failedMeterEvents: 1,
+    });
+    expect((await stripeState()).meterEvents).toHaveLength(1);
+    expect(await meterEventCalls()).toHaveLength(1);
   });
 
   it('treats a Stripe timeout like any failure: the event waits and is sent once later', async () => {
     const { api, admin, accountId } = await newKey();
     await admin.request(CreateBillingCustomerDocument, {});
     await api.request(StoreMemoryDocument, { input: { content: 'usage while Stripe hangs' } });
-    await fetch('http://fakes.test/_script', {
-      method: 'POST',
-      body: JSON.stringify({ host: 'api.stripe.com', mode: 'hang' }),
-    });
+    await scriptStripe({ mode: 'hang' });
     await flush(accountId);
     expect((await admin.request(BillingDocument)).billing.pendingMeterEvents).toBe(1);
     const attempt = await runInDurableObject(account(accountId), (_, state) =>
@@ -302,5 +422,84 @@ describe('Stripe webhooks', () => {
     });
     expect(unsigned.status).toBe(400);
     expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
+  it('refuses signatures dated ahead of the tolerance, as well as behind it', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const event = subscriptionEvent('evt_future', customer, 'past_due', now);
+    // Before: a signature from ten years ahead was accepted.
+    expect((await deliver(event, { timestamp: now + 3_600 })).status).toBe(400);
+    expect((await deliver(event, { timestamp: now + 10 * 365 * 86_400 })).status).toBe(400);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+    expect((await deliver(event, { timestamp: now + 60 })).body.applied).toBe(true);
+  });
+
+  it('answers a failed customer lookup with a 503 and no stack, so Stripe retries', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const event = subscriptionEvent('evt_r', customer, 'past_due', Math.floor(Date.now() / 1000));
+    await scriptStripe({ status: 500 });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // Before: a 500 with a stack trace.
+      const failed = await deliver(event);
+      expect(failed).toEqual({
+        status: 503,
+        body: { error: 'could not look up the customer in Stripe; retry later' },
+      });
+      expect(logged.mock.calls.flat().join(' ')).toContain(
+        'stripe webhook: customer lookup failed',
+      );
+    } finally {
+      logged.mockRestore();
+    }
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+    expect(await deliver(event)).toEqual({ status: 200, body: { received: true, applied: true } });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+  });
+
+  it('ignores events about a deleted customer', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    await stripe.customers.del(customer);
+    const event = subscriptionEvent('evt_d', customer, 'canceled', Math.floor(Date.now() / 1000));
+    expect(await deliver(event)).toEqual({
+      status: 200,
+      body: { received: true, applied: false, reason: 'the customer was deleted' },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
+  it('answers 503 on a deployment without Stripe keys, and 413 over the body limit', async () => {
+    const event = JSON.stringify(subscriptionEvent('evt_n', 'cus_x', 'active', 1));
+    const unconfigured = await handleStripeWebhook(
+      new Request(`${BASE_URL}/stripe/webhook`, {
+        method: 'POST',
+        headers: { 'stripe-signature': 't=1,v1=x' },
+        body: event,
+      }),
+      { ...env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      1024,
+    );
+    expect(unconfigured.status).toBe(503);
+    expect(await unconfigured.json()).toEqual({
+      error: 'Stripe webhooks are not configured on this deployment',
+    });
+
+    const huge = JSON.stringify({ padding: 'x'.repeat(Number(env.MAX_REQUEST_BYTES)) });
+    const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {
+      method: 'POST',
+      headers: { 'stripe-signature': 't=1,v1=x' },
+      body: huge,
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({
+      error: `the body is larger than the limit of ${env.MAX_REQUEST_BYTES} bytes`,
+    });
   });
 });

@@ -12,7 +12,7 @@ const vector = (seed: number) => Array.from({ length: 8 }, (_, i) => Math.sin(se
 
 describe('migration from the KV era', () => {
   it('imports serialized indexes idempotently, resuming run after run', async () => {
-    const { api, admin, keyId } = await newKey();
+    const { api, admin, keyId, accountId } = await newKey();
     const legacy = (env as unknown as { LEGACY_KV: KVNamespace }).LEGACY_KV;
     const memory = (id: string, content: string, seed: number) => ({
       id,
@@ -55,6 +55,8 @@ describe('migration from the KV era', () => {
       JSON.stringify({ version: 1, dimensions: 8, memories: [memory('other', 'not ours', 5)] }),
     );
 
+    // The operator records which account owns the prefix.
+    await legacy.put('memoryrouter-owner:tenant-7/', accountId);
     const run = (limit: number) =>
       admin.request(MigrateKvVaultsDocument, { keyId, prefix: 'tenant-7/', limit });
     const first = (await run(2)).migrateKvVaults;

@@ -27,7 +27,7 @@ async function afterNextTurn(
   vault: { kind: 'CORE' | 'SESSION'; id?: string },
   headers: Record<string, string> = {},
 ) {
-  const marker = `sentinel ${Math.random().toString(36).slice(2)}`;
+  const marker = `sentinel_${Math.random().toString(36).slice(2)}`;
   const response = await chat(
     key,
     { model: 'gpt-4o', messages: [{ role: 'user', content: marker }] },

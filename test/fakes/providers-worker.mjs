@@ -14,13 +14,14 @@
 //                                    (sse.mjs), unreachable (the connection fails),
 //                                    ack-lost (Stripe)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
+//   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock
+// The Stripe fake, with the API's idempotency and meter-event rules, is in stripe.mjs.
 
+import { resetStripe, stripeApi, stripeControl } from './stripe.mjs';
 import { anthropicFake, promptCache } from './anthropic.mjs';
 import { googleFake } from './google.mjs';
 import { OPENAI_HOSTS, openAiFake } from './openai.mjs';
 import { calls, nextScript, queueScript, scripts } from './state.mjs';
-
-const stripe = { customers: new Map(), meterEvents: new Map() };
 
 /** Request headers the tests look at (never the memory key: it must not reach a provider). */
 const RECORDED_HEADERS = [
@@ -40,7 +41,12 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.host === 'fakes.test') return control(request, url);
-    if (url.host === 'api.stripe.com') return stripeApi(request, url);
+    if (url.host === 'api.stripe.com') {
+      return stripeApi(request, url, {
+        record: (call) => calls.push(call),
+        script: nextScript(url.host),
+      });
+    }
     const known =
       OPENAI_HOSTS.includes(url.host) ||
       url.host === 'api.anthropic.com' ||
@@ -105,18 +111,12 @@ function breakWholeBody(response, mode, call) {
 
 async function control(request, url) {
   if (url.pathname === '/_calls') return Response.json(calls);
-  if (url.pathname === '/_stripe') {
-    return Response.json({
-      customers: [...stripe.customers.values()],
-      meterEvents: [...stripe.meterEvents.values()],
-    });
-  }
+  if (url.pathname.startsWith('/_stripe')) return stripeControl(request, url);
   if (url.pathname === '/_reset') {
     calls.length = 0;
     scripts.clear();
     promptCache.clear();
-    stripe.customers.clear();
-    stripe.meterEvents.clear();
+    resetStripe();
     return Response.json({ ok: true });
   }
   if (url.pathname === '/_script') {
@@ -124,94 +124,4 @@ async function control(request, url) {
     return Response.json({ ok: true });
   }
   return new Response('unknown control path', { status: 404 });
-}
-
-// ── Stripe ──────────────────────────────────────────────────────────────────
-
-function stripeError(status, message, code) {
-  return Response.json(
-    {
-      error: {
-        type: status >= 500 ? 'api_error' : 'invalid_request_error',
-        message,
-        ...(code ? { code } : {}),
-      },
-    },
-    { status, headers: { 'request-id': 'req_fake' } },
-  );
-}
-
-/** Stripe's form encoding, a[b]=c, read back into nested objects. */
-function parseForm(text) {
-  const out = {};
-  for (const [key, value] of new URLSearchParams(text)) {
-    const path = key.split(/\[|\]\[|\]/).filter(Boolean);
-    let target = out;
-    path.slice(0, -1).forEach((part) => (target = target[part] ??= {}));
-    target[path.at(-1)] = value;
-  }
-  return out;
-}
-
-async function stripeApi(request, url) {
-  const auth = request.headers.get('authorization') ?? '';
-  const body = request.method === 'POST' ? parseForm(await request.text()) : {};
-  calls.push({
-    host: url.host,
-    path: url.pathname,
-    headers: { 'idempotency-key': request.headers.get('idempotency-key') },
-    body,
-    cancelled: false,
-  });
-  if (!auth.startsWith('Bearer sk_test_')) return stripeError(401, 'Invalid API Key provided');
-  const script = scripts.get(url.host)?.shift() ?? {};
-  if (script.mode === 'hang') {
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
-    return stripeError(504, 'gateway timeout');
-  }
-  if (script.status) return stripeError(script.status, 'scripted failure');
-
-  if (request.method === 'POST' && url.pathname === '/v1/customers') {
-    const customer = {
-      id: `cus_fake${stripe.customers.size + 1}`,
-      object: 'customer',
-      email: body.email ?? null,
-      metadata: body.metadata ?? {},
-      created: 1_764_000_000,
-      livemode: false,
-    };
-    stripe.customers.set(customer.id, customer);
-    return Response.json(customer);
-  }
-  const customerMatch = /^\/v1\/customers\/([^/]+)$/.exec(url.pathname);
-  if (request.method === 'GET' && customerMatch) {
-    const customer = stripe.customers.get(customerMatch[1]);
-    return customer
-      ? Response.json(customer)
-      : stripeError(404, `No such customer: '${customerMatch[1]}'`, 'resource_missing');
-  }
-  if (request.method === 'POST' && url.pathname === '/v1/billing/meter_events') {
-    if (stripe.meterEvents.has(body.identifier)) {
-      return stripeError(
-        400,
-        `An event already exists with identifier ${body.identifier}.`,
-        'resource_already_exists',
-      );
-    }
-    const event = {
-      object: 'billing.meter_event',
-      event_name: body.event_name,
-      identifier: body.identifier,
-      payload: body.payload,
-      timestamp: Number(body.timestamp),
-      created: 1_764_000_000,
-      livemode: false,
-    };
-    stripe.meterEvents.set(body.identifier, event);
-    // Recorded, but the acknowledgement never arrives: the client must retry.
-    if (script.mode === 'ack-lost')
-      return stripeError(500, 'connection reset after the event was recorded');
-    return Response.json(event);
-  }
-  return stripeError(404, `Unrecognized request URL (${request.method}: ${url.pathname})`);
 }

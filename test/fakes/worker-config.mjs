@@ -10,6 +10,7 @@ const MODULES = [
   'openai.mjs',
   'anthropic.mjs',
   'google.mjs',
+  'stripe.mjs',
 ];
 
 /** @param {string} root the project's root, ending in a slash or empty for the working directory */

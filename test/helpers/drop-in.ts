@@ -45,7 +45,12 @@ export function postJson(
   });
 }
 
-/** Contents of a vault, found by a TEXT search (sorted). */
+/**
+ * Contents of a vault that contain one of the query's words (3 letters or
+ * more), found by a TEXT search (sorted). The filter matters: TEXT search
+ * also ranks a memory by its neighbours' words (contextual indexing), so a
+ * turn said next to a match comes back too, though it holds none of them.
+ */
 export async function vaultContents(
   api: Awaited<ReturnType<typeof newKey>>['api'],
   query: string,
@@ -54,7 +59,19 @@ export async function vaultContents(
   const found = await api.request(SearchDocument, {
     input: { query, vaults: [vault], mode: 'TEXT', windows: [{ window: 'HOT', limit: 50 }] },
   });
-  return found.search.hits.map((hit) => hit.memory.content).sort();
+  return found.search.hits
+    .map((hit) => hit.memory.content)
+    .filter((content) => sharesAWord(content, query))
+    .sort();
+}
+
+const words = (text: string) =>
+  new Set((text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? []).filter((w) => w.length >= 3));
+
+/** Whether `content` holds one of the words of `query` that are 3 letters or more. */
+export function sharesAWord(content: string, query: string): boolean {
+  const own = words(content);
+  return [...words(query)].some((word) => own.has(word));
 }
 
 /** The receipt header, decoded. */

@@ -197,8 +197,10 @@ describe('@memoryrouter/client against a live Worker', () => {
       linesPerRequest: 3,
       onProgress: (step) => progress.push(step),
     });
-    expect(report).toMatchObject({ imported: 5, failed: 1, skipped: 1 });
-    expect(report.failures).toEqual([{ line: 5, reason: expect.stringContaining('content') }]);
+    expect(report).toMatchObject({ imported: 5, failed: 1, skipped: 0 });
+    expect(report.failures).toEqual([
+      { line: 5, code: 'EMPTY_CONTENT', reason: expect.stringContaining('content') },
+    ]);
     expect(progress.map((step) => step.linesDone)).toEqual([0, 3, 6, 7]);
     expect(progress.at(-1)).toMatchObject({ totalLines: 7, imported: 5, failed: 1 });
 
@@ -208,7 +210,7 @@ describe('@memoryrouter/client against a live Worker', () => {
     );
     // The same file again changes nothing: every id is already there.
     const again = await client.importVault(target, file, { linesPerRequest: 3 });
-    expect(again).toMatchObject({ imported: 0, skipped: 6, failed: 1 });
+    expect(again).toMatchObject({ imported: 0, skipped: 5, failed: 1 });
 
     const missing = await failure(() => client.exportVault({ kind: 'SESSION', id: 'bad id!' }));
     expect(missing.code).toBe('BAD_USER_INPUT');

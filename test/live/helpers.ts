@@ -8,20 +8,23 @@ let accounts = 0;
 
 /**
  * A new memory key of a new account, made the way a user makes one:
- * `npm run key:create` (scripts/create-key.mjs), which signs an admin JWT
- * with the deployment's secret and calls createMemoryKey.
+ * `npx memoryrouter keys create` (bin/memoryrouter.mjs), which signs an
+ * admin JWT with the deployment's secret and calls createMemoryKey.
  */
 export async function newMemoryKey(name = 'live test'): Promise<string> {
   accounts += 1;
-  const { stdout } = await run(process.execPath, ['scripts/create-key.mjs'], {
-    env: {
-      ...process.env,
-      MEMORYROUTER_URL: inject('liveUrl'),
-      ADMIN_JWT_SECRET: inject('adminSecret'),
-      MEMORYROUTER_ACCOUNT: `live-${process.pid}-${Date.now().toString(36)}-${accounts}`,
-      MEMORYROUTER_KEY_NAME: name,
+  const { stdout } = await run(
+    process.execPath,
+    ['bin/memoryrouter.mjs', 'keys', 'create', '--name', name],
+    {
+      env: {
+        ...process.env,
+        MEMORYROUTER_URL: inject('liveUrl'),
+        ADMIN_JWT_SECRET: inject('adminSecret'),
+        MEMORYROUTER_ACCOUNT: `live-${process.pid}-${Date.now().toString(36)}-${accounts}`,
+      },
     },
-  });
+  );
   const key = stdout.trim();
   if (!key.startsWith('mk_')) throw new Error(`key:create printed no key: ${stdout}`);
   return key;

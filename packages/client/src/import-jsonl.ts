@@ -43,14 +43,22 @@ export async function importJsonl(
   if (lines.at(-1) === '') lines.pop();
   const url = transport.baseUrl + vaultRoute(selector, 'import');
   const total: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
-  const report = (linesDone: number, current = { imported: 0, skipped: 0, failed: 0 }) =>
-    options.onProgress?.({
+  // A server that streams progress reports a part's last line before the
+  // part's report arrives: the same step is told once.
+  let last = '';
+  const report = (linesDone: number, current = { imported: 0, skipped: 0, failed: 0 }) => {
+    const step: ImportProgress = {
       linesDone,
       totalLines: lines.length,
       imported: total.imported + current.imported,
       skipped: total.skipped + current.skipped,
       failed: total.failed + current.failed,
-    });
+    };
+    const key = JSON.stringify(step);
+    if (key === last) return;
+    last = key;
+    options.onProgress?.(step);
+  };
   report(0);
   for (const { start, part } of parts(lines, options.linesPerRequest ?? 500)) {
     const response = await transport.send(url, {

@@ -1,0 +1,104 @@
+import { readConfig, type ConfigVars } from './config';
+
+/**
+ * Checks a deployment's variables and secrets before anything uses them, so
+ * a missing secret is reported as such instead of surfacing as "Unexpected
+ * error." on every authenticated call. The Worker runs it once per isolate
+ * (src/http/configuration-error.ts) and `npm start` runs it before wrangler
+ * dev (scripts/check-config.ts). Problems name the variable, never its value.
+ */
+export interface ConfigProblem {
+  variable: string;
+  problem: string;
+}
+
+/** Shortest accepted HMAC and JWT secrets: 16 characters (use 32 random bytes in production). */
+export const MIN_SECRET_LENGTH = 16;
+
+export const ENVIRONMENTS = ['development', 'production'] as const;
+
+const SECRETS = ['KEY_HMAC_SECRET', 'ADMIN_JWT_SECRET'] as const;
+
+/** Numeric variables outside readConfig's set, checked the same way. */
+const OTHER_NUMBERS = [
+  'MAX_REQUEST_BYTES',
+  'UPSTREAM_TIMEOUT_MS',
+  'METER_FLUSH_SECONDS',
+  'STRIPE_TIMEOUT_MS',
+] as const;
+
+const BASE_URLS = [
+  'OPENAI_BASE_URL',
+  'ANTHROPIC_BASE_URL',
+  'GOOGLE_BASE_URL',
+  'OPENROUTER_BASE_URL',
+  'COMPATIBLE_BASE_URL',
+] as const;
+
+export type CheckedVars = ConfigVars & Record<string, unknown>;
+
+export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const text = (name: string): string | undefined =>
+    typeof vars[name] === 'string' ? (vars[name] as string) : undefined;
+
+  for (const name of SECRETS) {
+    const value = text(name) ?? '';
+    if (value.trim() === '') problems.push({ variable: name, problem: 'is not set' });
+    else if (value.length < MIN_SECRET_LENGTH)
+      problems.push({
+        variable: name,
+        problem: `is shorter than ${MIN_SECRET_LENGTH} characters`,
+      });
+  }
+
+  const environment = text('ENVIRONMENT');
+  if (!(ENVIRONMENTS as readonly string[]).includes(environment ?? '')) {
+    problems.push({
+      variable: 'ENVIRONMENT',
+      problem: `must be one of ${ENVIRONMENTS.join(', ')}`,
+    });
+  }
+
+  try {
+    readConfig(vars);
+  } catch (error) {
+    // readConfig names the variable first: "configuration: NAME must …".
+    const message = error instanceof Error ? error.message.replace(/^configuration: /, '') : '';
+    const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'configuration';
+    problems.push({ variable, problem: message.slice(variable.length).trim() || 'is invalid' });
+  }
+
+  for (const name of OTHER_NUMBERS) {
+    const value = text(name);
+    if (value === undefined || value.trim() === '') continue;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed <= 0) {
+      problems.push({ variable: name, problem: 'must be a positive number' });
+    }
+  }
+
+  for (const name of BASE_URLS) {
+    const value = text(name);
+    if (value === undefined || value.trim() === '') continue;
+    if (!/^https?:\/\//.test(value) || !URL.canParse(value)) {
+      problems.push({ variable: name, problem: 'must be an http(s) URL' });
+    }
+  }
+
+  const provider = text('EMBEDDING_PROVIDER') ?? 'local';
+  if (provider !== 'local' && provider !== 'workers-ai') {
+    problems.push({ variable: 'EMBEDDING_PROVIDER', problem: 'must be local or workers-ai' });
+  } else if (provider === 'workers-ai' && vars.AI === undefined) {
+    problems.push({
+      variable: 'AI',
+      problem: 'binding is missing: EMBEDDING_PROVIDER = "workers-ai" needs [ai] binding = "AI"',
+    });
+  }
+  return problems;
+}
+
+/** One sentence for people: "KEY_HMAC_SECRET is not set; ENVIRONMENT must be …". */
+export function describeProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map(({ variable, problem }) => `${variable} ${problem}`).join('; ');
+}

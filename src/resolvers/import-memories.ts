@@ -1,0 +1,216 @@
+import type { RequestContext } from '../context';
+import { normalizeVector } from '../embed/vectors';
+import { CodedError } from '../errors';
+import { maxImportLineBytes } from '../limits';
+import type { VaultAddress } from '../vaults/address';
+import { parseLine } from '../vaults/jsonl';
+import type { RawLine } from '../vaults/line-splitter';
+import { checkContent, checkCreatedAt, checkEmbeddingLength, checkMetadata } from './memory-input';
+import { storeMemories, type StoreInput } from './store-memories';
+
+/** Lines stored per store call during an import. */
+export const IMPORT_BATCH = 100;
+/** A batch is also sent once its lines hold this many bytes, so it stays small in memory. */
+const IMPORT_BATCH_BYTES = 1024 * 1024;
+/** Progress is also reported after this many lines, even when none was stored. */
+const PROGRESS_EVERY_LINES = 1_000;
+/** Failed lines listed in an import report (`failed` counts them all). */
+export const MAX_REPORTED_FAILURES = 100;
+
+export interface ImportFailure {
+  line: number;
+  /** What is wrong, for a person. */
+  reason: string;
+  /** What is wrong, for a program: a stable code such as INVALID_JSON or CREATED_AT_RANGE. */
+  code: string;
+}
+
+export interface ImportReport {
+  imported: number;
+  /** Memories the vault already had (same id): importing an export twice changes nothing. */
+  skipped: number;
+  failed: number;
+  failures: ImportFailure[];
+}
+
+export interface ImportProgress {
+  /** The last line read so far. */
+  line: number;
+  imported: number;
+  skipped: number;
+  failed: number;
+}
+
+/** A line to import: raw bytes from an upload, or text already decoded (KV migration). */
+export type ImportLine = RawLine | { number: number; text: string };
+
+interface Pending {
+  line: number;
+  input: StoreInput;
+}
+
+/**
+ * Imports lines into one vault. Every line is checked completely on its own
+ * (size, UTF-8, JSON shape, content, time, id, embedding, duplicates within
+ * the file) before anything is stored; valid lines are stored in batches and
+ * invalid ones reported by line number, so one bad line never costs another
+ * line its place. A header line (the export format's first line) is read, not
+ * counted. Lines whose id the vault already holds are skipped.
+ */
+export async function importMemories(
+  context: RequestContext,
+  address: VaultAddress,
+  lines: AsyncIterable<ImportLine>,
+  onProgress: (progress: ImportProgress) => Promise<void> | void = () => {},
+): Promise<ImportReport> {
+  const report: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
+  const fail = (line: number, error: unknown) => {
+    report.failed++;
+    if (report.failures.length >= MAX_REPORTED_FAILURES) return;
+    report.failures.push(
+      error instanceof CodedError
+        ? { line, reason: error.message, code: error.reason ?? error.code }
+        : { line, reason: 'unreadable line', code: 'INVALID_LINE' },
+    );
+  };
+  const selector = { kind: address.kind, id: address.externalId };
+  const maxLineBytes = maxImportLineBytes(context.config.maxContentBytes);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const stats = await context.vaults.statsOf(address);
+  /** Dimensions every vector must have: the vault's, else those of the first line kept. */
+  let dimensions = stats.dimensions;
+  /** Ids kept so far (stored or pending), with their line, to refuse repeats within the file. */
+  const seen = new Map<string, number>();
+  let full: CodedError | null = null;
+  let batch: Pending[] = [];
+  let batchBytes = 0;
+  let lastLine = 0;
+  let reportedLine = 0;
+
+  const store = async (pending: Pending[]) => {
+    try {
+      await storeMemories(
+        context,
+        pending.map(({ input }) => input),
+      );
+      report.imported += pending.length;
+    } catch (error) {
+      if (!(error instanceof CodedError) || error.code === 'PAYMENT_REQUIRED') throw error;
+      if (pending.length === 1) {
+        fail(pending[0]!.line, error);
+        if (error.reason === 'VAULT_FULL') full = error;
+        return;
+      }
+      // Checked lines are refused only by what the vault alone knows (it
+      // filled up, or holds vectors of another model): find which, line by line.
+      for (const item of pending) {
+        if (full !== null) fail(item.line, full);
+        else await store([item]);
+      }
+    }
+  };
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const pending = batch;
+    batch = [];
+    batchBytes = 0;
+    const ids = pending.flatMap(({ input }) => (input.id ? [input.id] : []));
+    const existing = new Set(
+      ids.length === 0
+        ? []
+        : (await context.vaults.read(address, { type: 'get', ids })).memories.map(
+            (memory) => memory.id,
+          ),
+    );
+    const fresh = pending.filter(({ input }) => !(input.id && existing.has(input.id)));
+    report.skipped += pending.length - fresh.length;
+    if (fresh.length > 0) await store(fresh);
+    context.vaults.invalidate(address);
+    await progress();
+  };
+  const progress = async () => {
+    reportedLine = lastLine;
+    await onProgress({ line: lastLine, ...counts(report) });
+  };
+
+  for await (const line of lines) {
+    lastLine = line.number;
+    try {
+      const text = readText(line, maxLineBytes, decoder);
+      if (text.trim() === '') continue;
+      const parsed = parseLine(text);
+      if (parsed.type === 'header') continue;
+      if (full !== null) throw full;
+      const { memory } = parsed;
+      const now = Date.now();
+      checkContent(memory.content, context.config.maxContentBytes);
+      const metadata = checkMetadata(memory.metadata);
+      if (memory.createdAt !== null) checkCreatedAt(memory.createdAt, now);
+      const vectorDims = memory.embedding?.length ?? context.embedder.dimensions;
+      if (memory.embedding !== null) {
+        checkEmbeddingLength(memory.embedding);
+        const checked = normalizeVector(memory.embedding, dimensions ?? vectorDims);
+        if (!checked.ok) throw CodedError.from(checked);
+      } else if (dimensions !== null && dimensions !== vectorDims) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          `this vault holds ${dimensions}-dimensional vectors; a line without an embedding gets ${vectorDims} from the deployment's embedder`,
+          'EMBEDDING_DIMENSIONS',
+        );
+      }
+      if (memory.id !== null) {
+        const first = seen.get(memory.id);
+        if (first !== undefined) {
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            `id ${memory.id} already appears on line ${first}`,
+            'DUPLICATE_ID',
+          );
+        }
+        seen.set(memory.id, line.number);
+      }
+      dimensions ??= vectorDims;
+      batch.push({
+        line: line.number,
+        input: {
+          vault: selector,
+          content: memory.content,
+          role: memory.role,
+          metadata: metadata === null ? null : memory.metadata,
+          createdAt: memory.createdAt === null ? null : new Date(memory.createdAt),
+          embedding: memory.embedding,
+          chunkEmbeddings: memory.chunkEmbeddings,
+          id: memory.id,
+        },
+      });
+      batchBytes += text.length;
+    } catch (error) {
+      fail(line.number, error);
+    }
+    if (batch.length >= IMPORT_BATCH || batchBytes >= IMPORT_BATCH_BYTES) await flush();
+    else if (lastLine - reportedLine >= PROGRESS_EVERY_LINES) await progress();
+  }
+  await flush();
+  return report;
+}
+
+function readText(line: ImportLine, maxLineBytes: number, decoder: TextDecoder): string {
+  if ('text' in line) return line.text;
+  if (line.bytes === null) {
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `line is ${line.length} bytes; the limit is ${maxLineBytes}`,
+      'LINE_TOO_LONG',
+    );
+  }
+  try {
+    return decoder.decode(line.bytes);
+  } catch {
+    throw new CodedError('BAD_USER_INPUT', 'line is not valid UTF-8', 'INVALID_TEXT');
+  }
+}
+
+function counts(report: ImportReport): Omit<ImportProgress, 'line'> {
+  return { imported: report.imported, skipped: report.skipped, failed: report.failed };
+}

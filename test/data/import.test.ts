@@ -1,0 +1,248 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { GetVaultDocument } from '../generated/graphql';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { maxImportLineBytes } from '../../src/limits';
+import { splitLines } from '../../src/vaults/line-splitter';
+
+const DAY = 86_400_000;
+const encoder = new TextEncoder();
+
+interface Report {
+  imported: number;
+  skipped: number;
+  failed: number;
+  failures: { line: number; reason: string; code: string }[];
+}
+
+/** A body delivered in chunks of `size` bytes, so lines arrive in pieces. */
+function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (let offset = 0; offset < bytes.length; offset += size)
+        controller.enqueue(bytes.slice(offset, offset + size));
+      controller.close();
+    },
+  });
+}
+
+async function importInto(
+  secret: string,
+  path: string,
+  body: BodyInit,
+  accept?: string,
+): Promise<Response> {
+  return workerFetch(`${BASE_URL}/v1/vaults/${path}/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, ...(accept ? { accept } : {}) },
+    body,
+    ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
+  } as RequestInit);
+}
+
+async function contents(api: Awaited<ReturnType<typeof newKey>>['api'], id: string) {
+  const { vault } = await api.request(GetVaultDocument, {
+    selector: { kind: 'SESSION', id },
+    first: 100,
+    order: 'OLDEST_FIRST',
+  });
+  return vault?.memories.edges.map((edge) => edge.node.content) ?? [];
+}
+
+describe('splitLines', () => {
+  it('splits on \\n and \\r\\n across chunk boundaries, counting lines it will not keep', async () => {
+    const text = 'first\r\nsecond\n\nlonger line that is over the cap\nlast';
+    const lines = [];
+    for await (const line of splitLines(chunked(encoder.encode(text), 3), 20)) lines.push(line);
+    expect(
+      lines.map((line) => [
+        line.number,
+        line.bytes && new TextDecoder().decode(line.bytes),
+        line.length,
+      ]),
+    ).toEqual([
+      [1, 'first', 6],
+      [2, 'second', 6],
+      [3, '', 0],
+      [4, null, 32],
+      [5, 'last', 4],
+    ]);
+  });
+});
+
+describe('POST /v1/vaults/…/import, line by line', () => {
+  it('stores every valid line and reports each bad one by its own line number', async () => {
+    // Before: a future timestamp on line 7 failed its whole batch of 11 lines,
+    // 10 of them valid, and the message named "memory 6", a batch position.
+    const { api, secret } = await newKey();
+    const now = Date.now();
+    const lines = Array.from({ length: 11 }, (_, i) =>
+      JSON.stringify({ content: `diary line ${i + 1}`, timestamp: now - (11 - i) * 60_000 }),
+    );
+    lines[6] = JSON.stringify({ content: 'from the future', timestamp: now + 30 * DAY });
+    const report = (await (
+      await importInto(secret, 'session/future', lines.join('\n'))
+    ).json()) as Report;
+    expect(report).toMatchObject({ imported: 10, skipped: 0, failed: 1 });
+    expect(report.failures).toEqual([
+      { line: 7, reason: 'createdAt must not be in the future', code: 'CREATED_AT_RANGE' },
+    ]);
+    expect(await contents(api, 'future')).toHaveLength(10);
+  });
+
+  it('checks each line completely on its own', async () => {
+    const { api, secret } = await newKey();
+    // Every line brings its own 4-dimensional vector, so the vault's
+    // dimensions are fixed by line 1 and each line is judged on its own.
+    const valid = (content: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ content, embedding: [0.1, 0.2, 0.3, 0.4], ...extra });
+    const longLine = valid(
+      'x'.repeat(maxImportLineBytes(Number(env.MAX_CONTENT_BYTES ?? 32_768)) + 10),
+    );
+    const parts: (string | Uint8Array)[] = [
+      valid('kept 1', { role: 'user' }), // 1
+      new Uint8Array([0x7b, 0x22, 0x63, 0xff, 0xfe, 0x7d]), // 2: invalid UTF-8
+      '{"content": "lone \\ud800 surrogate"}', // 3
+      valid('kept 2', { role: 'ASSISTANT', id: 'same-id' }), // 4
+      valid('repeat', { id: 'same-id' }), // 5
+      valid('bad id', { id: 'has spaces' }), // 6
+      longLine, // 7
+      valid('year zero', { createdAt: '0000-01-01T00:00:00Z' }), // 8
+      valid('zero vector', { embedding: [0, 0, 0, 0] }), // 9
+      valid('kept 3', { role: 'System', metadata: { a: 1 } }), // 10
+      valid('big metadata', { metadata: { blob: 'y'.repeat(17_000) } }), // 11
+      valid('robot', { role: 'robot' }), // 12
+      '[1, 2, 3]', // 13
+      valid('huge vector', { embedding: [1e308, 1e308, 1, 1] }), // 14: valid, however large
+      valid('tiny vector', { embedding: [1e-200, 2e-200, 0, 0] }), // 15: valid, however small
+      valid('three numbers', { embedding: [1, 2, 3] }), // 16
+    ];
+    const bytes = parts.flatMap((part) => [
+      typeof part === 'string' ? encoder.encode(part) : part,
+      encoder.encode('\n'),
+    ]);
+    const body = new Uint8Array(bytes.reduce((sum, part) => sum + part.length, 0));
+    let offset = 0;
+    for (const part of bytes) {
+      body.set(part, offset);
+      offset += part.length;
+    }
+    const report = (await (
+      await importInto(secret, 'session/each', chunked(body, 4096))
+    ).json()) as Report;
+    expect(report.failures.map((failure) => [failure.line, failure.code])).toEqual([
+      [2, 'INVALID_TEXT'],
+      [3, 'INVALID_TEXT'],
+      [5, 'DUPLICATE_ID'],
+      [6, 'INVALID_ID'],
+      [7, 'LINE_TOO_LONG'],
+      [8, 'CREATED_AT_RANGE'],
+      [9, 'EMBEDDING_ZERO'],
+      [11, 'METADATA_TOO_LARGE'],
+      [12, 'INVALID_ROLE'],
+      [13, 'INVALID_JSON'],
+      [16, 'EMBEDDING_DIMENSIONS'],
+    ]);
+    expect(report).toMatchObject({ imported: 5, skipped: 0, failed: 11 });
+    expect((await contents(api, 'each')).sort()).toEqual([
+      'huge vector',
+      'kept 1',
+      'kept 2',
+      'kept 3',
+      'tiny vector',
+    ]);
+  });
+
+  it('reads the header line without counting it, and takes roles in either case', async () => {
+    const { api, secret } = await newKey();
+    const header = JSON.stringify({
+      format: 'memoryrouter.vault',
+      version: 1,
+      kind: 'SESSION',
+      count: 2,
+    });
+    const lines = [
+      header,
+      JSON.stringify({ content: 'lower', role: 'user', timestamp: Date.now() - 2000 }),
+      JSON.stringify({ content: 'upper', role: 'ASSISTANT', timestamp: Date.now() - 1000 }),
+    ];
+    expect(await (await importInto(secret, 'session/roles', lines.join('\n'))).json()).toEqual({
+      imported: 2,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+    });
+    expect(await contents(api, 'roles')).toEqual(['lower', 'upper']);
+  });
+
+  it('streams progress as NDJSON, ending with the same report', async () => {
+    const { secret } = await newKey();
+    const file = Array.from({ length: 250 }, (_, i) =>
+      JSON.stringify({ content: `entry ${i}`, timestamp: Date.now() - i * 1000 }),
+    ).join('\n');
+    const response = await importInto(secret, 'session/progress', file, 'application/x-ndjson');
+    expect(response.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
+    const events = new TextDecoder()
+      .decode(await response.arrayBuffer())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; imported: number; line?: number });
+    expect(events.map((event) => [event.type, event.imported])).toEqual([
+      ['progress', 100],
+      ['progress', 200],
+      ['progress', 250],
+      ['report', 250],
+    ]);
+    expect(events.at(-1)).toEqual({
+      type: 'report',
+      imported: 250,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+    });
+  });
+
+  it('streams progress as server-sent events when asked for text/event-stream', async () => {
+    const { secret } = await newKey();
+    const file = [
+      JSON.stringify({ content: 'one' }),
+      'not json',
+      JSON.stringify({ content: 'two' }),
+    ].join('\n');
+    const response = await importInto(secret, 'session/sse', file, 'text/event-stream');
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const text = new TextDecoder().decode(await response.arrayBuffer());
+    const events = text
+      .trim()
+      .split('\n\n')
+      .map((block) => {
+        const [event, data] = block.split('\n');
+        return [event!.replace('event: ', ''), JSON.parse(data!.replace('data: ', ''))];
+      });
+    expect(events).toEqual([
+      ['progress', { line: 3, imported: 2, skipped: 0, failed: 1 }],
+      [
+        'report',
+        {
+          imported: 2,
+          skipped: 0,
+          failed: 1,
+          failures: [{ line: 2, reason: 'not valid JSON', code: 'INVALID_JSON' }],
+        },
+      ],
+    ]);
+  });
+
+  it('keeps a one-line upload far over the line limit out of memory and refuses only that line', async () => {
+    const { api, secret } = await newKey();
+    const limit = maxImportLineBytes(Number(env.MAX_CONTENT_BYTES ?? 32_768));
+    // Four times the limit in one line, then a valid line.
+    const big = encoder.encode(`{"content":"${'z'.repeat(limit * 4)}"}\n{"content":"after"}`);
+    const report = (await (
+      await importInto(secret, 'session/huge', chunked(big, 65_536))
+    ).json()) as Report;
+    expect(report).toMatchObject({ imported: 1, failed: 1 });
+    expect(report.failures[0]).toMatchObject({ line: 1, code: 'LINE_TOO_LONG' });
+    expect(await contents(api, 'huge')).toEqual(['after']);
+  });
+});

@@ -1,0 +1,229 @@
+// The Stripe part of the fakes Worker (imported by providers-worker.mjs). It
+// keeps the rules of the real API that a client can trip over, per Stripe's
+// API reference and the official SDK's types:
+//
+// - Idempotency (API v1): the first response to a key is saved for 24 hours,
+//   500s included, once the endpoint has started executing, and every retry
+//   with that key gets it back (`Idempotent-Replayed: true`). A key reused
+//   with other parameters is refused (400 idempotency_error). Requests refused
+//   before executing (authentication, validation) save nothing.
+// - Meter events: `identifier` is unique within a rolling 24 hours (a repeat
+//   is refused: 400 "An event already exists with identifier …"), and
+//   `timestamp` must lie within the past 35 days and at most 5 minutes ahead.
+//   Events are accepted whatever the customer: Stripe checks the payload's
+//   customer later and reports errors asynchronously.
+// - Customers can be deleted; retrieving a deleted one answers 200 with
+//   `{ id, object: "customer", deleted: true }`.
+//
+// Control (on the fakes' own host):
+//   GET  /_stripe          customers, every accepted meter event (a list: a
+//                          repeat accepted after the window shows up twice)
+//   POST /_stripe/clock    {advanceMs}: moves the fake's clock forward
+// Scripts (see providers-worker.mjs) for host api.stripe.com: {status} fails
+// the next call as if it had executed (saved under its idempotency key),
+// {mode: "hang"} never answers in time, {mode: "ack-lost"} executes the call
+// and saves its success, but the caller gets a 500.
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const state = {
+  customers: new Map(),
+  meterEvents: [],
+  /** identifier → when it was recorded (fake clock). */
+  identifiers: new Map(),
+  /** idempotency key → { fingerprint, status, body, savedAt }. */
+  idempotency: new Map(),
+  clockOffsetMs: 0,
+};
+
+const now = () => Date.now() + state.clockOffsetMs;
+
+export function resetStripe() {
+  state.customers.clear();
+  state.meterEvents.length = 0;
+  state.identifiers.clear();
+  state.idempotency.clear();
+  state.clockOffsetMs = 0;
+}
+
+export async function stripeControl(request, url) {
+  if (url.pathname === '/_stripe/clock') {
+    const { advanceMs } = await request.json();
+    state.clockOffsetMs += advanceMs;
+    return Response.json({ now: now() });
+  }
+  return Response.json({
+    customers: [...state.customers.values()],
+    meterEvents: state.meterEvents,
+  });
+}
+
+function stripeError(status, message, extra = {}) {
+  return {
+    status,
+    body: {
+      error: {
+        type: status >= 500 ? 'api_error' : 'invalid_request_error',
+        message,
+        ...extra,
+      },
+    },
+  };
+}
+
+/** Stripe's form encoding, a[b]=c, read back into nested objects. */
+function parseForm(text) {
+  const out = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const path = key.split(/\[|\]\[|\]/).filter(Boolean);
+    let target = out;
+    path.slice(0, -1).forEach((part) => (target = target[part] ??= {}));
+    target[path.at(-1)] = value;
+  }
+  return out;
+}
+
+function send({ status, body }, headers = {}) {
+  return Response.json(body, {
+    status,
+    headers: { 'request-id': `req_fake${Math.floor(Math.random() * 1e9)}`, ...headers },
+  });
+}
+
+/**
+ * Handles one call to api.stripe.com. `record` keeps it in the fakes' call
+ * log; `script` is the next scripted behaviour for this host, if any.
+ */
+export async function stripeApi(request, url, { record, script }) {
+  const auth = request.headers.get('authorization') ?? '';
+  // Read as bytes: workerd warns when .text() meets a form-encoded body.
+  const raw =
+    request.method === 'POST' ? new TextDecoder().decode(await request.arrayBuffer()) : '';
+  const body = parseForm(raw);
+  const idempotencyKey = request.headers.get('idempotency-key');
+  record({
+    host: url.host,
+    path: url.pathname,
+    headers: { 'idempotency-key': idempotencyKey },
+    body,
+    cancelled: false,
+  });
+  if (!auth.startsWith('Bearer sk_test_'))
+    return send(stripeError(401, 'Invalid API Key provided'));
+
+  const fingerprint = `${request.method} ${url.pathname} ${raw}`;
+  if (idempotencyKey !== null && request.method === 'POST') {
+    const saved = state.idempotency.get(idempotencyKey);
+    if (saved && now() - saved.savedAt < DAY) {
+      if (saved.fingerprint !== fingerprint) {
+        return send(
+          stripeError(
+            400,
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            { type: 'idempotency_error' },
+          ),
+        );
+      }
+      return send(saved, { 'idempotent-replayed': 'true' });
+    }
+  }
+  const save = (result) => {
+    if (idempotencyKey !== null && request.method === 'POST')
+      state.idempotency.set(idempotencyKey, { fingerprint, ...result, savedAt: now() });
+    return result;
+  };
+
+  if (script.mode === 'hang') {
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    return send(stripeError(504, 'gateway timeout'));
+  }
+  if (script.status) return send(save(stripeError(script.status, 'scripted failure')));
+
+  const result = execute(request.method, url.pathname, body);
+  if (result.validation) return send(result); // refused before executing: nothing saved
+  save(result);
+  // Executed and saved, but the acknowledgement never reaches the caller.
+  if (script.mode === 'ack-lost')
+    return send(stripeError(500, 'connection reset after the call executed'));
+  return send(result);
+}
+
+function execute(method, path, body) {
+  if (method === 'POST' && path === '/v1/customers') {
+    const customer = {
+      id: `cus_fake${state.customers.size + 1}`,
+      object: 'customer',
+      email: body.email ?? null,
+      metadata: body.metadata ?? {},
+      created: Math.floor(now() / 1000),
+      livemode: false,
+    };
+    state.customers.set(customer.id, customer);
+    return { status: 200, body: customer };
+  }
+  const customerMatch = /^\/v1\/customers\/([^/]+)$/.exec(path);
+  if (customerMatch) {
+    const customer = state.customers.get(customerMatch[1]);
+    if (!customer) {
+      return {
+        ...stripeError(404, `No such customer: '${customerMatch[1]}'`, {
+          code: 'resource_missing',
+          param: 'id',
+        }),
+        validation: true,
+      };
+    }
+    if (method === 'DELETE') {
+      const deleted = { id: customer.id, object: 'customer', deleted: true };
+      state.customers.set(customer.id, deleted);
+      return { status: 200, body: deleted };
+    }
+    if (method === 'GET') return { status: 200, body: customer };
+  }
+  if (method === 'POST' && path === '/v1/billing/meter_events') return meterEvent(body);
+  return {
+    ...stripeError(404, `Unrecognized request URL (${method}: ${path})`),
+    validation: true,
+  };
+}
+
+function meterEvent(body) {
+  const refuse = (message, param) => ({
+    ...stripeError(400, message, param ? { param } : {}),
+    validation: true,
+  });
+  if (!body.event_name) return refuse('Missing required param: event_name.', 'event_name');
+  if (!body.payload?.stripe_customer_id || body.payload.value === undefined) {
+    return refuse('The payload must contain stripe_customer_id and value.', 'payload');
+  }
+  if (!/^\d+$/.test(body.payload.value)) {
+    return refuse('The payload value must be a whole number.', 'payload[value]');
+  }
+  const timestamp =
+    body.timestamp === undefined ? Math.floor(now() / 1000) : Number(body.timestamp);
+  const nowSeconds = now() / 1000;
+  if (!(timestamp >= nowSeconds - 35 * 86_400 && timestamp <= nowSeconds + 300)) {
+    return refuse(
+      'Timestamp must be within the past 35 calendar days or up to 5 minutes in the future.',
+      'timestamp',
+    );
+  }
+  const identifier = body.identifier ?? `fake_${crypto.randomUUID()}`;
+  const recordedAt = state.identifiers.get(identifier);
+  if (recordedAt !== undefined && now() - recordedAt < DAY) {
+    return refuse(`An event already exists with identifier ${identifier}.`);
+  }
+  state.identifiers.set(identifier, now());
+  const event = {
+    object: 'billing.meter_event',
+    event_name: body.event_name,
+    identifier,
+    payload: body.payload,
+    timestamp,
+    created: Math.floor(now() / 1000),
+    livemode: false,
+  };
+  state.meterEvents.push(event);
+  return { status: 200, body: event };
+}

@@ -1,0 +1,135 @@
+import { env } from 'cloudflare:workers';
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { describe, expect, it, vi } from 'vitest';
+import { configurationProblems } from '../../src/config-check';
+import { BASE_URL, workerFetch } from '../helpers/graphql';
+
+// This project runs the Worker with KEY_HMAC_SECRET empty, ADMIN_JWT_SECRET
+// "too-short" and VAULT_MAX_MEMORIES "lots" (see vitest.config.ts).
+const NAMED = ['KEY_HMAC_SECRET', 'ADMIN_JWT_SECRET', 'VAULT_MAX_MEMORIES'];
+
+function expectNamesNotValues(text: string) {
+  for (const name of NAMED) expect(text).toContain(name);
+  expect(text).not.toContain('too-short');
+  expect(text).not.toContain('lots');
+  expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack
+}
+
+describe('a misconfigured deployment', () => {
+  it('answers GraphQL with CONFIGURATION_ERROR naming each variable, never its value', async () => {
+    // Before: every authenticated call answered "Unexpected error.", the only
+    // clue ("Imported HMAC key length (0)") being in the server log.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer mk_x.y' },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    // Logged once for the operator, with names only.
+    const log = logged.mock.calls.flat().join(' ');
+    logged.mockRestore();
+    expect(log).toContain('configuration error: KEY_HMAC_SECRET is not set');
+    expectNamesNotValues(log);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as {
+      errors: { message: string; extensions: { code: string; variables: string[] } }[];
+    };
+    expect(body.errors[0]!.extensions).toEqual({
+      code: 'CONFIGURATION_ERROR',
+      variables: NAMED,
+    });
+    expectNamesNotValues(JSON.stringify(body));
+  });
+
+  it('answers every other route in its own error shape', async () => {
+    const openai = new OpenAI({
+      apiKey: 'mk_x',
+      baseURL: `${BASE_URL}/v1`,
+      fetch: workerFetch,
+      maxRetries: 0,
+    });
+    const openaiError = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    expect(openaiError).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((openaiError as InstanceType<typeof OpenAI.APIError>).code).toBe('CONFIGURATION_ERROR');
+    expectNamesNotValues((openaiError as Error).message);
+
+    const anthropic = new Anthropic({
+      apiKey: 'mk_x',
+      baseURL: BASE_URL,
+      fetch: workerFetch,
+      maxRetries: 0,
+    });
+    const anthropicError = await anthropic.messages
+      .create({
+        model: 'claude-sonnet-4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .catch((error: unknown) => error);
+    expect(anthropicError).toBeInstanceOf(Anthropic.InternalServerError);
+    expectNamesNotValues((anthropicError as Error).message);
+
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`);
+    expect(exported.status).toBe(503);
+    const exportBody = (await exported.json()) as { error: { code: string; message: string } };
+    expect(exportBody.error.code).toBe('CONFIGURATION_ERROR');
+    expectNamesNotValues(exportBody.error.message);
+
+    const webhook = await workerFetch(`${BASE_URL}/stripe/webhook`, { method: 'POST', body: '{}' });
+    expect(webhook.status).toBe(503);
+    expectNamesNotValues(((await webhook.json()) as { error: string }).error);
+
+    const health = await workerFetch(`${BASE_URL}/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toMatchObject({
+      status: 'misconfigured',
+      code: 'CONFIGURATION_ERROR',
+    });
+  });
+});
+
+describe('configurationProblems', () => {
+  const good = {
+    KEY_HMAC_SECRET: 'a-long-enough-secret',
+    ADMIN_JWT_SECRET: 'another-long-secret',
+    ENVIRONMENT: 'development',
+  };
+
+  it('accepts the shipped defaults with secrets set', () => {
+    expect(configurationProblems({ ...env, ...good, VAULT_MAX_MEMORIES: '40000' })).toEqual([]);
+  });
+
+  it('names each problem: missing, short, unparsable, unknown, inconsistent', () => {
+    expect(
+      configurationProblems({
+        ...env,
+        KEY_HMAC_SECRET: undefined,
+        ADMIN_JWT_SECRET: 'short',
+        ENVIRONMENT: 'staging',
+        KRONOS_HOT_HOURS: '100',
+        UPSTREAM_TIMEOUT_MS: 'soon',
+        OPENAI_BASE_URL: 'api.openai.com',
+        EMBEDDING_PROVIDER: 'workers-ai',
+        AI: undefined,
+      }),
+    ).toEqual([
+      { variable: 'KEY_HMAC_SECRET', problem: 'is not set' },
+      { variable: 'ADMIN_JWT_SECRET', problem: 'is shorter than 16 characters' },
+      { variable: 'ENVIRONMENT', problem: 'must be one of development, production' },
+      {
+        variable: 'KRONOS_HOT_HOURS',
+        problem:
+          'must span less time than KRONOS_WORKING_DAYS, and that less than KRONOS_LONG_TERM_DAYS',
+      },
+      { variable: 'UPSTREAM_TIMEOUT_MS', problem: 'must be a positive number' },
+      { variable: 'OPENAI_BASE_URL', problem: 'must be an http(s) URL' },
+      {
+        variable: 'AI',
+        problem: 'binding is missing: EMBEDDING_PROVIDER = "workers-ai" needs [ai] binding = "AI"',
+      },
+    ]);
+  });
+});
