@@ -163,6 +163,7 @@ describe('dates named in a query', () => {
       'what happened on 3rd of june 2023',
       'What did Maria say on June 3, 2023?',
       'Anything from Jun 3rd 2023?',
+      'the picture shared on June 3,2023',
       'notes of 2023-06-03',
     ]) {
       expect(queryDates(query), query).toEqual([

@@ -41,13 +41,15 @@ const LATEST_ZONE = 12 * HOUR;
 
 const MONTH = `(${MONTHS.join('|')}|${MONTHS.map((name) => name.slice(0, 3)).join('|')})\\.?`;
 const ORDINAL = '(?:st|nd|rd|th)?';
+/** Between the parts of a date: spaces, or a comma with or without them ("June 3,2023"). */
+const GAP = '(?:\\s*,\\s*|\\s+)';
 const DAY_MONTH_YEAR = new RegExp(
-  `\\b(\\d{1,2})${ORDINAL}\\s+(?:of\\s+)?${MONTH},?\\s+(\\d{4})\\b`,
+  `\\b(\\d{1,2})${ORDINAL}\\s+(?:of\\s+)?${MONTH}${GAP}(\\d{4})\\b`,
   'giu',
 );
-const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})${ORDINAL},?\\s+(\\d{4})\\b`, 'giu');
+const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})${ORDINAL}${GAP}(\\d{4})\\b`, 'giu');
 const ISO_DAY = /\b(\d{4})-(\d{2})-(\d{2})\b/gu;
-const MONTH_YEAR = new RegExp(`\\b${MONTH},?\\s+(\\d{4})\\b`, 'giu');
+const MONTH_YEAR = new RegExp(`\\b${MONTH}${GAP}(\\d{4})\\b`, 'giu');
 
 const monthIndex = (name: string) =>
   MONTHS.findIndex((month) => month.startsWith(name.slice(0, 3).toLowerCase()));
