@@ -8,6 +8,8 @@ describe('search by meaning (offline USE-lite embedder)', () => {
   it('finds in HYBRID a memory that shares no content word with the query', async () => {
     const { api } = await newKey();
     const meant = 'He practises the violin every evening';
+    // Half an hour apart: no memory lends another its words as context.
+    const at = (i: number) => new Date(Date.now() - (7 - i) * 31 * 60_000).toISOString();
     await api.request(StoreMemoriesDocument, {
       inputs: [
         meant,
@@ -19,7 +21,7 @@ describe('search by meaning (offline USE-lite embedder)', () => {
         'The train was delayed by an hour',
         'The roof needs repairs before winter',
         'We planted tomatoes in the garden',
-      ].map((content) => ({ content })),
+      ].map((content, i) => ({ content, createdAt: at(i) })),
     });
     const search = (mode: 'TEXT' | 'VECTOR' | 'HYBRID', limit = 2) =>
       api

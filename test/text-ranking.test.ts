@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../src/config';
-import { fuseScores, normalizeScores } from '../src/durable/score-fusion';
+import {
+  fuseScores,
+  normalizeScores,
+  standoutLevel,
+  standoutScores,
+} from '../src/durable/score-fusion';
 import { DEFAULT_TEXT_RANKING, rankPassages } from '../src/durable/text-ranker';
 import { TextTimeline } from '../src/durable/text-timeline';
 import {
@@ -10,6 +15,7 @@ import {
   chunkWordRanges,
   chunksHolding,
 } from '../src/text/chunks';
+import { queryDates } from '../src/text/query-dates';
 import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
 
 const scored = (entries: [string, number][]) => entries.map(([key, score]) => ({ key, score }));
@@ -76,6 +82,115 @@ describe('score fusion', () => {
   });
 });
 
+describe('standout fusion', () => {
+  // A window of 100 rows whose similarities spread evenly around 0.65 (sd 0.05).
+  const window = { rows: 100, mean: 0.65, deviation: 0.05 };
+  const level = standoutLevel(100); // ≈ 3.03 standard deviations
+
+  it('puts the noise level where the best of n noise rows lands, growing slowly with n', () => {
+    expect(standoutLevel(1)).toBe(0);
+    expect(standoutLevel(8)).toBeCloseTo(2.04, 2);
+    expect(level).toBeCloseTo(3.03, 2);
+    expect(standoutLevel(50_000)).toBeCloseTo(4.65, 2);
+  });
+
+  it('counts only rows above the noise level, from 0 there to 1 for the best', () => {
+    const at = (z: number) => window.mean + z * window.deviation;
+    const evidence = standoutScores(
+      scored([
+        ['far', at(level + 2)],
+        ['near', at(level + 1)],
+        ['noise', at(level - 0.1)],
+        ['typical', at(1)],
+      ]),
+      window,
+    );
+    expect([...evidence.keys()]).toEqual(['far', 'near']);
+    expect(evidence.get('far')).toBeCloseTo(1);
+    expect(evidence.get('near')).toBeCloseTo(0.5);
+    // A window whose rows all score alike carries no evidence at all.
+    expect(standoutScores(scored([['a', 0.9]]), { rows: 5, mean: 0.9, deviation: 0 }).size).toBe(0);
+  });
+
+  it('keeps the text order when no vector stands out, whatever the weight', () => {
+    const vector = scored([
+      ['weak-text', 0.78], // the pool's best, but within the noise (z 2.6)
+      ['strong-text', 0.66],
+      ['vector-only', 0.7],
+    ]);
+    const text = scored([
+      ['strong-text', 9],
+      ['weak-text', 3],
+      ['weakest', 1],
+    ]);
+    for (const weight of [0.2, 0.3, 0.45, 0.8]) {
+      const fused = fuseScores(vector, text, weight, window);
+      const order = [...fused].sort((a, b) => b[1] - a[1]).map(([key]) => key);
+      expect(order.slice(0, 2), `weight ${weight}`).toEqual(['strong-text', 'weak-text']);
+      expect(fused.get('vector-only')).toBe(0);
+    }
+    // Min-max over the pool (the former fusion) stretches that noise to [0, 1].
+    const minMax = fuseScores(vector, text, 0.45);
+    expect(minMax.get('weak-text')!).toBeGreaterThan(minMax.get('strong-text')!);
+  });
+
+  it('lets a memory that stands out by meaning in, below the best text match', () => {
+    const vector = scored([
+      ['meant', window.mean + (level + 2) * window.deviation],
+      ['strong-text', 0.66],
+    ]);
+    const text = scored([
+      ['strong-text', 9],
+      ['weak-text', 3],
+      ['weakest', 1],
+    ]);
+    const fused = fuseScores(vector, text, 0.3, window);
+    expect(fused.get('meant')).toBeCloseTo(0.3);
+    expect(fused.get('strong-text')).toBeCloseTo(0.7);
+    expect(fused.get('meant')!).toBeGreaterThan(fused.get('weak-text')!);
+    // No text at all: the vector side ranks alone, as VECTOR does.
+    expect([...fuseScores(vector, [], 0.3, window).keys()]).toEqual(['meant', 'strong-text']);
+  });
+});
+
+describe('dates named in a query', () => {
+  const HOUR = 3_600_000;
+  const june3 = Date.UTC(2023, 5, 3);
+
+  it('reads days in the usual English forms, as the day in any time zone', () => {
+    for (const query of [
+      'What did Maria say on 3 June, 2023?',
+      'what happened on 3rd of june 2023',
+      'What did Maria say on June 3, 2023?',
+      'Anything from Jun 3rd 2023?',
+      'the picture shared on June 3,2023',
+      'notes of 2023-06-03',
+    ]) {
+      expect(queryDates(query), query).toEqual([
+        { kind: 'day', from: june3 - 14 * HOUR, until: june3 + 24 * HOUR + 12 * HOUR },
+      ]);
+    }
+  });
+
+  it('reads a month with its year, and leaves dates without a year alone', () => {
+    expect(queryDates('What did John do in July 2023?')).toEqual([
+      {
+        kind: 'month',
+        from: Date.UTC(2023, 6, 1) - 14 * HOUR,
+        until: Date.UTC(2023, 7, 1) + 12 * HOUR,
+      },
+    ]);
+    // A day is not read a second time as its month.
+    expect(queryDates('on June 3, 2023 and in August, 2024').map((date) => date.kind)).toEqual([
+      'day',
+      'month',
+    ]);
+    expect(queryDates('What did she do on June 3?')).toEqual([]);
+    expect(queryDates('What may 20 people do?')).toEqual([]);
+    expect(queryDates('on 31 June 2023')).toEqual([]); // no such day
+  });
+});
+
 describe('chunks', () => {
   it('cuts long text into overlapping windows of words that cover every word', () => {
     expect(chunkWordRanges(120)).toEqual([{ first: 0, count: 120 }]);
@@ -114,6 +229,13 @@ describe('query words', () => {
       'paint',
       'museum',
     ]);
+    // Question words, pronouns and the letters left by apostrophes carry none.
+    expect(queryTerms("When does she think Jon's band plays?")).toEqual([
+      'think',
+      'jon',
+      'band',
+      'plai',
+    ]);
     expect(queryTerms('who are you')).toEqual(['who', 'ar', 'you']);
     expect(tokenize('Zoë’s café')).toEqual([
       { term: 'zoe', start: 0, end: 3 },
@@ -124,7 +246,6 @@ describe('query words', () => {
 
   it('reads capitalised words as names, marking those that open a sentence', () => {
     expect(queryNames('When did Caroline meet Jon in Paris? Melanie knows.')).toEqual([
-      { term: 'when', word: 'when', sentenceStart: true },
       { term: 'carolin', word: 'caroline', sentenceStart: false },
       { term: 'jon', word: 'jon', sentenceStart: false },
       { term: 'pari', word: 'paris', sentenceStart: false },
@@ -176,6 +297,27 @@ describe('text timeline and contextual BM25', () => {
     expect(scores.get(1)!).toBeGreaterThan(scores.get(0)!);
     expect(scores.get(2)).toBeCloseTo(scores.get(4)!);
     expect(scores.has(7)).toBe(false);
+  });
+
+  it('still counts a term most memories hold, where FTS5 idf ranks it as absent', () => {
+    const timeline = new TextTimeline();
+    const hour = 3_600_000;
+    timeline.insert(
+      Array.from({ length: 4 }, (_, i) => ({ seq: i + 1, createdAt: T + i * hour, words: 5 })),
+    );
+    // "melanie" opens three memories of four; "kite" is in one.
+    const melanie = { seqs: [1, 2, 3], offsets: [0, 0, 0] };
+    const kite = { seqs: [4], offsets: [3] };
+    const score = (idf: 'probabilistic' | 'fts5') =>
+      new Map(
+        rankPassages(timeline, [melanie, kite], { ...DEFAULT_TEXT_RANKING, idf }).map(
+          ({ passage, score }) => [passage, score],
+        ),
+      );
+    const probabilistic = score('probabilistic');
+    expect(probabilistic.get(0)!).toBeGreaterThan(0.1);
+    expect(probabilistic.get(3)!).toBeGreaterThan(probabilistic.get(0)!);
+    expect(score('fts5').get(0)!).toBeLessThan(1e-5);
   });
 });
 

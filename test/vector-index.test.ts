@@ -85,6 +85,46 @@ describe('VectorIndex', () => {
     expect(index.range(null, -1)).toEqual({ start: 0, end: 0 });
   });
 
+  it('reports the mean and spread of the similarity of every row in the range', () => {
+    const next = random(11);
+    const entries = Array.from({ length: 50 }, (_, i) => ({
+      id: `s${i}`,
+      seq: i + 1,
+      createdAt: i,
+      vector: unitVector(next, 8),
+    }));
+    const index = new VectorIndex(8);
+    index.insert(entries);
+    const query = unitVector(next, 8);
+    const { start, end } = index.range(9, 39); // rows 10..39
+    const stats = { rows: 0, mean: 0, deviation: 0 };
+    // However few hits are asked for and whatever the filter, every row counts.
+    index.search(query, start, end, 2, (seq) => seq % 2 === 0, stats);
+    const scores = entries
+      .slice(10, 40)
+      .map(({ vector }) => vector.reduce((sum, x, j) => sum + x * query[j]!, 0));
+    const mean = scores.reduce((sum, x) => sum + x, 0) / scores.length;
+    const deviation = Math.sqrt(
+      scores.reduce((sum, x) => sum + (x - mean) ** 2, 0) / scores.length,
+    );
+    expect(stats.rows).toBe(30);
+    expect(stats.mean).toBeCloseTo(mean, 6);
+    expect(stats.deviation).toBeCloseTo(deviation, 6);
+    // Rows that all score alike: no spread.
+    const same = new VectorIndex(2);
+    same.insert(
+      [0, 1, 2].map((i) => ({
+        id: `f${i}`,
+        seq: i + 1,
+        createdAt: i,
+        vector: new Float32Array([1, 0]),
+      })),
+    );
+    same.search(new Float32Array([0.6, 0.8]), 0, 3, 1, undefined, stats);
+    expect(stats.rows).toBe(3);
+    expect(stats.deviation).toBeLessThan(1e-6);
+  });
+
   it('filters before ranking', () => {
     const next = random(9);
     const index = new VectorIndex(16);

@@ -24,17 +24,40 @@ export type Ranked = Map<string, string[][]>;
 
 const NO_CONTEXT = { contextWeight: 0, contextDistance: 0 };
 const FTS5_BM25 = { k1: 1.2, b: 0.75 };
+/** The ranking of the first contextual release: FTS5's idf, the basic stopwords, no dates. */
+const FIRST: TextRanking = {
+  ...DEFAULT_TEXT_RANKING,
+  idf: 'fts5',
+  stopwords: 'basic',
+  dayBoost: 0,
+  monthBoost: 0,
+};
 
 /** The text ranking variants, each adding one technique to the one before. */
 export const TEXT_VARIANTS: [string, TextRanking][] = [
-  [
-    'BM25 1.2/0.75 (as FTS5)',
-    { ...DEFAULT_TEXT_RANKING, ...FTS5_BM25, ...NO_CONTEXT, nameBoost: 0 },
-  ],
-  ['+ k1 0.6, b 0.5', { ...DEFAULT_TEXT_RANKING, ...NO_CONTEXT, nameBoost: 0 }],
-  ['+ name boost 0.25', { ...DEFAULT_TEXT_RANKING, ...NO_CONTEXT }],
-  ['+ context ±4, 0.5/step', { ...DEFAULT_TEXT_RANKING, contextGapMs: Infinity }],
-  ['+ context ends at 30 min pauses', DEFAULT_TEXT_RANKING],
+  ['BM25 1.2/0.75 (as FTS5)', { ...FIRST, ...FTS5_BM25, ...NO_CONTEXT, nameBoost: 0 }],
+  ['+ k1 0.6, b 0.5', { ...FIRST, ...NO_CONTEXT, nameBoost: 0 }],
+  ['+ name boost 0.25', { ...FIRST, ...NO_CONTEXT }],
+  ['+ context ±4, 0.5/step', { ...FIRST, contextGapMs: Infinity }],
+  ['+ context ends at 30 min pauses', FIRST],
+  ['+ function words as stopwords', { ...FIRST, stopwords: 'full' }],
+  ['+ probabilistic idf', { ...FIRST, stopwords: 'full', idf: 'probabilistic' }],
+  ['+ named days 0.5, months 0.25', DEFAULT_TEXT_RANKING],
+];
+
+/** Sensitivity of the settings around the defaults, one at a time. */
+export const TEXT_SENSITIVITY: [string, Partial<TextRanking>][] = [
+  ['k1 0.9', { k1: 0.9 }],
+  ['b 0.3', { b: 0.3 }],
+  ['b 0.75', { b: 0.75 }],
+  ['name boost 0.2', { nameBoost: 0.2 }],
+  ['name boost 0.35', { nameBoost: 0.35 }],
+  ['context 0.4/step', { contextWeight: 0.4 }],
+  ['context 0.6/step', { contextWeight: 0.6 }],
+  ['context ±3', { contextDistance: 3 }],
+  ['context ±6', { contextDistance: 6 }],
+  ['day 0.25, month 0.1', { dayBoost: 0.25, monthBoost: 0.1 }],
+  ['day 1, month 0.5', { dayBoost: 1, monthBoost: 0.5 }],
 ];
 
 interface Internals {
@@ -66,6 +89,7 @@ export async function ablations(
       mode: SearchMode,
       textRanking?: TextRanking,
       limit = 10,
+      fusion: Partial<Pick<SearchRequest, 'fusion' | 'vectorWeight'>> = {},
     ) =>
       vault
         .searchWindow(
@@ -76,8 +100,9 @@ export async function ablations(
             mode,
             windows: [{ ...window, limit }],
             metadata: null,
-            vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
             ...(textRanking ? { textRanking } : {}),
+            ...fusion,
+            vectorWeight: fusion.vectorWeight ?? DEFAULT_HYBRID_VECTOR_WEIGHT,
           },
           { ...window, limit },
         )
@@ -121,6 +146,28 @@ export async function ablations(
       add(
         `TEXT ${name}`,
         questions.map((q) => ids(q, 'TEXT', textRanking)),
+      );
+    }
+    add(
+      'HYBRID min-max α 0.3, first text ranking',
+      questions.map((q) => ids(q, 'HYBRID', FIRST, 10, { fusion: 'MIN_MAX' })),
+    );
+    for (const weight of [0.1, 0.2, 0.3]) {
+      add(
+        `HYBRID min-max α ${weight}, text now`,
+        questions.map((q) =>
+          ids(q, 'HYBRID', undefined, 10, { fusion: 'MIN_MAX', vectorWeight: weight }),
+        ),
+      );
+    }
+    add(
+      'HYBRID standout, first text ranking',
+      questions.map((q) => ids(q, 'HYBRID', FIRST)),
+    );
+    for (const [name, change] of TEXT_SENSITIVITY) {
+      add(
+        `TEXT sensitivity: ${name}`,
+        questions.map((q) => ids(q, 'TEXT', { ...DEFAULT_TEXT_RANKING, ...change })),
       );
     }
     return ranked;

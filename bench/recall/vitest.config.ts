@@ -15,7 +15,10 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
-        bindings: { KEY_HMAC_SECRET: 'bench', ADMIN_JWT_SECRET: 'bench' },
+        bindings: {
+          KEY_HMAC_SECRET: 'bench-key-hmac-secret',
+          ADMIN_JWT_SECRET: 'bench-admin-jwt-secret',
+        },
       },
     }),
   ],

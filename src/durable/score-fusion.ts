@@ -1,21 +1,39 @@
+import type { SimilarityStats } from './vector-index';
+
 /**
- * Hybrid fusion by score, not rank: each side's scores are min-max normalised
- * over its own candidate pool (best → 1, the pool's weakest → 0), then
- * combined as a convex sum with weight `vectorWeight` on the vector side. A
- * memory outside one side's pool gets 0 from that side.
+ * Hybrid fusion by score, not rank: each side's evidence is put on [0, 1] and
+ * the two are combined as a convex sum with weight `vectorWeight` on the
+ * vector side. A memory without evidence from one side gets 0 from it.
  *
- * Unlike reciprocal rank fusion, a weak list cannot outvote a strong one by
- * position alone: a side whose scores are close together spreads its pool
- * over [0, 1] only as far as its own best and worst differ, and the weight
- * says how much each side is trusted. With vectorWeight < 0.5, the best text
- * match scores at least 1 − vectorWeight and outranks every memory the text
- * side did not find, so vectors alone never push an exact rare-keyword match
- * out; only memories with text evidence of their own (such as the turns said
- * around it, which share its context) and stronger vector evidence can pass it.
+ * Text: relative to the window's best match (best → 1). BM25 has a true zero
+ * (no query word, no context), so the weakest match found keeps a share
+ * above every memory the text side did not find; min-max would pull it down
+ * to 0, level with those, and a small pool's last text match would lose its
+ * place to vector noise.
  *
- * Edge cases: an empty side leaves the other side's normalised scores as they
- * are; a flat side (one candidate, or all equal) gives each of its candidates
- * 1, so it neither ranks nor penalises among them.
+ * Vectors: only a memory that stands out from the window counts. Cosine
+ * similarity says little on its own scale: the offline table scores unrelated
+ * texts 0.6–0.7, bge others, and the best of a pool of noise is still "best".
+ * So each row's similarity becomes a z-score over every row of the window
+ * (its mean and spread, from the scan that scores them all anyway), and only
+ * rows above √(2 ln n), what the best of n rows of pure noise reaches
+ * (the classic bound on the largest of n Gaussian draws), count, scaled from
+ * 0 at that level to 1 for the window's most outstanding row. The threshold
+ * grows slowly with the window (2.0 at 8 rows, 3.6 at 700, 4.7 at 50,000), so
+ * a small vault still lets an outstanding match in, and a large one is not
+ * flooded by near misses.
+ *
+ * By construction HYBRID then differs from TEXT only where the vectors carry
+ * real evidence: text's ranking is kept when every vector match is within
+ * what noise gives, and with vectorWeight < 0.5 the best text match (1 − w)
+ * still outranks every memory only the vectors found (at most w), so vectors
+ * never push an exact rare-keyword match out. Memories with no evidence from
+ * either side follow in vector order (the caller breaks ties by similarity).
+ *
+ * Edge cases: an empty text side leaves the vector side min-max normalised
+ * over its pool, so HYBRID ranks as VECTOR, and an empty vector side leaves
+ * the text side as it is; a flat vector side (every row alike) carries no
+ * evidence, so text decides.
  */
 export interface Scored<K> {
   key: K;
@@ -39,18 +57,60 @@ export function normalizeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
   return normalized;
 }
 
-/** Fused score of every memory in either pool. */
+/** Scores relative to the pool's best (best → 1, zero stays zero); a pool without a positive score maps to 1. */
+export function relativeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
+  const best = Math.max(0, ...pool.map(({ score }) => score));
+  return new Map(pool.map(({ key, score }) => [key, best > 0 ? Math.max(0, score) / best : 1]));
+}
+
+/** The z-score the best of `rows` rows of noise reaches: √(2 ln n). */
+export function standoutLevel(rows: number): number {
+  return rows > 1 ? Math.sqrt(2 * Math.log(rows)) : 0;
+}
+
+/** Below this spread the rows of a window are taken as scoring alike (float32 noise). */
+const FLAT = 1e-6;
+
+/**
+ * Vector evidence of the pool's memories that stand out from their window:
+ * 0 at the noise level, 1 for the most outstanding; the others are absent.
+ */
+export function standoutScores<K>(
+  pool: readonly Scored<K>[],
+  window: SimilarityStats,
+): Map<K, number> {
+  const evidence = new Map<K, number>();
+  if (pool.length === 0 || window.deviation < FLAT) return evidence;
+  const level = standoutLevel(window.rows);
+  const z = (score: number) => (score - window.mean) / window.deviation;
+  const best = Math.max(...pool.map(({ score }) => z(score)));
+  if (best <= level) return evidence;
+  for (const { key, score } of pool) {
+    const standout = z(score);
+    if (standout > level) evidence.set(key, (standout - level) / (best - level));
+  }
+  return evidence;
+}
+
+/**
+ * Fused score of every memory in either pool. With `window` (the similarity
+ * spread of the vector side's window): text relative to its best, vectors by
+ * standout. Without it, both sides min-max over their pools, the fusion
+ * before standout (kept for the ablation).
+ */
 export function fuseScores<K>(
   vector: readonly Scored<K>[],
   text: readonly Scored<K>[],
   vectorWeight: number,
+  window?: SimilarityStats,
 ): Map<K, number> {
-  const byVector = normalizeScores(vector);
-  const byText = normalizeScores(text);
-  if (byVector.size === 0) return byText;
-  if (byText.size === 0) return byVector;
+  const byText = window === undefined ? normalizeScores(text) : relativeScores(text);
+  if (byText.size === 0) return normalizeScores(vector);
+  if (vector.length === 0) return byText;
+  const byVector = window === undefined ? normalizeScores(vector) : standoutScores(vector, window);
   const fused = new Map<K, number>();
-  for (const key of new Set([...byVector.keys(), ...byText.keys()])) {
+  const keys = new Set([...byText.keys(), ...vector.map(({ key }) => key)]);
+  for (const key of keys) {
     fused.set(
       key,
       vectorWeight * (byVector.get(key) ?? 0) + (1 - vectorWeight) * (byText.get(key) ?? 0),

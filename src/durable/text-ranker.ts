@@ -34,6 +34,23 @@ export interface TextRanking {
    * query names: a boost, not a filter, so other memories still compete.
    */
   nameBoost: number;
+  /**
+   * Added to the relative score of memories stored on a day the query names
+   * ("on 8 May, 2023"), or in a month it names ("in July 2023"): what was
+   * said then is what such a question asks about.
+   */
+  dayBoost: number;
+  monthBoost: number;
+  /**
+   * Inverse document frequency: `probabilistic` is ln(1 + (N − n + 0.5) / (n + 0.5))
+   * (Lucene's), never negative, so a term held by most memories (a speaker's
+   * name in a two-person conversation) still counts a little; `fts5` is
+   * FTS5's ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, which ranks such
+   * terms as if absent. Kept for the recall ablation.
+   */
+  idf: 'probabilistic' | 'fts5';
+  /** Query stopwords: the full list, or the package's basic one (ablation only). */
+  stopwords: 'full' | 'basic';
 }
 
 /**
@@ -42,7 +59,9 @@ export interface TextRanking {
  * hard), and with context in, nearby values rank within ±0.01 of each other.
  * 0.5 per step over ±4 neighbours is the setting of the issue's study; a
  * 30-minute pause is the usual cut between sessions of activity. The name
- * boost is the middle of the range the study found useful (+0.2–0.3).
+ * boost is the middle of the range the study found useful (+0.2–0.3). The
+ * date boosts sit on a plateau (day 0.25–1, month 0.1–0.5 within ±0.005);
+ * a named day counts twice a named month, being twice as specific at least.
  */
 export const DEFAULT_TEXT_RANKING: TextRanking = {
   k1: 0.6,
@@ -51,6 +70,10 @@ export const DEFAULT_TEXT_RANKING: TextRanking = {
   contextDistance: 4,
   contextGapMs: 30 * 60_000,
   nameBoost: 0.25,
+  dayBoost: 0.5,
+  monthBoost: 0.25,
+  idf: 'probabilistic',
+  stopwords: 'full',
 };
 
 /** One query term's postings: (memory seq, word offset) per occurrence. */
@@ -127,8 +150,10 @@ export function rankPassages(
       }
     }
     if (hit.length === 0) continue;
-    // FTS5's BM25 idf, floored the same way so very common terms still count a little.
-    const idf = Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
+    const idf =
+      ranking.idf === 'probabilistic'
+        ? Math.log(1 + (passages - hit.length + 0.5) / (hit.length + 0.5))
+        : Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
 
     const reached: number[] = [];
     for (const passage of hit) {

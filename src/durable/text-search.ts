@@ -1,4 +1,5 @@
 import type { WordRange } from '../text/chunks';
+import { queryDates } from '../text/query-dates';
 import { queryNames, queryTerms, tokenize } from '../text/tokens';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
@@ -10,7 +11,8 @@ export interface TextHit {
   seq: number;
   /**
    * Contextual BM25, plus, for a memory said by a person the query names, the
-   * name boost times the window's best BM25.
+   * name boost times the window's best BM25, and for one stored on a day or in
+   * a month the query names, the day or month boost times the same.
    */
   score: number;
   /** Words of the best passage, when the memory is indexed in chunks. */
@@ -79,7 +81,7 @@ export class TextSearch {
     ranking: TextRanking,
     allowed?: Set<number>,
   ): TextHit[] {
-    const terms = queryTerms(text);
+    const terms = queryTerms(text, ranking.stopwords);
     if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
     const postings = new Map(
       terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
@@ -106,6 +108,7 @@ export class TextSearch {
     }));
     const spoken = this.spokenByNamed(text, postings, hits, limit, ranking.nameBoost);
     for (const hit of hits) if (spoken.has(hit.seq)) hit.score += ranking.nameBoost;
+    this.raiseNamedDates(timeline, text, hits, ranking);
     // Ties: the later memory first (time, then insertion order). Scores go
     // back to BM25's units, so a vault with only weak matches scores low when
     // hits of several vaults are merged.
@@ -116,6 +119,30 @@ export class TextSearch {
         words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
       }),
     );
+  }
+
+  /**
+   * Memories stored on a day (or in a month) the query names are raised, as
+   * a boost and not a filter: the memory must match the words too, and what
+   * was said on other days still competes.
+   */
+  private raiseNamedDates(
+    timeline: TextTimeline,
+    text: string,
+    hits: { passage: number; score: number }[],
+    ranking: TextRanking,
+  ): void {
+    const dates = queryDates(text);
+    if (dates.length === 0) return;
+    for (const hit of hits) {
+      const time = timeline.timeAt(hit.passage);
+      let boost = 0;
+      for (const date of dates) {
+        if (time >= date.from && time < date.until)
+          boost = Math.max(boost, date.kind === 'day' ? ranking.dayBoost : ranking.monthBoost);
+      }
+      hit.score += boost;
+    }
   }
 
   /** Whether any memory names its speaker in metadata (set on write, see vault-object.ts). */

@@ -5,7 +5,7 @@ import type { Sql, SqlValue } from './sql';
 import { DEFAULT_TEXT_RANKING } from './text-ranker';
 import { TextSearch } from './text-search';
 import type { TextTimeline } from './text-timeline';
-import type { VectorIndex } from './vector-index';
+import type { SimilarityStats, VectorIndex } from './vector-index';
 import type {
   ListPage,
   ListRequest,
@@ -77,8 +77,8 @@ export class VaultQueries {
     const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
     const byText = (limit: number): Ranked[] =>
       this.text.search(timeline(), request.text, window, limit, ranking, allowed);
-    const byVector = (limit: number): Ranked[] =>
-      index.search(request.vector!, start, end, limit, accept);
+    const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
+      index.search(request.vector!, start, end, limit, accept, stats);
 
     let ranked: Ranked[];
     if (request.mode === 'VECTOR') {
@@ -87,19 +87,27 @@ export class VaultQueries {
       ranked = byText(window.limit);
     } else {
       const pool = Math.max(HYBRID_POOL, window.limit * 3);
-      const vectorPool = byVector(pool);
+      const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
+      const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
       const parts = new Map<number, Ranked>();
-      for (const hit of [...vectorPool, ...textPool]) parts.set(hit.seq, hit); // text's passage wins
+      const similarity = new Map<number, number>();
+      for (const hit of vectorPool) {
+        parts.set(hit.seq, hit);
+        similarity.set(hit.seq, hit.score);
+      }
+      for (const hit of textPool) parts.set(hit.seq, hit); // text's passage wins
       const fused = fuseScores(
         vectorPool.map((hit) => ({ key: hit.seq, score: hit.score })),
         textPool.map((hit) => ({ key: hit.seq, score: hit.score })),
         request.vectorWeight,
+        request.fusion === 'MIN_MAX' ? undefined : stats,
       );
+      const closeness = (seq: number) => similarity.get(seq) ?? -Infinity;
       ranked = [...fused]
         .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
-        // Ties: the later-stored memory first.
-        .sort((a, b) => b.score - a.score || b.seq - a.seq)
+        // Ties (memories without evidence above all): the more similar, then the later-stored.
+        .sort((a, b) => b.score - a.score || closeness(b.seq) - closeness(a.seq) || b.seq - a.seq)
         .slice(0, window.limit);
     }
 

@@ -79,6 +79,11 @@ export interface SearchRequest {
   vectorWeight: number;
   /** Text ranking settings; absent: the defaults. Only tuning runs set them. */
   textRanking?: TextRanking;
+  /**
+   * HYBRID's vector side: by standout over the window (absent, the default) or
+   * min-max over its pool, as before standout fusion. Only tuning runs set it.
+   */
+  fusion?: 'STANDOUT' | 'MIN_MAX';
 }
 
 /** Where in a memory's content the match is: UTF-16 code units, [start, end). */

@@ -48,6 +48,17 @@ export interface IndexHit {
   score: number;
 }
 
+/**
+ * How similar the query is to every row of a scanned range, for telling a
+ * row that stands out from the noise (score-fusion.ts).
+ */
+export interface SimilarityStats {
+  rows: number;
+  mean: number;
+  /** Standard deviation; 0 when every row scores alike. */
+  deviation: number;
+}
+
 /** Rows in key order, as checkpoint pages hold them. */
 export interface IndexRows {
   ids: readonly string[];
@@ -269,7 +280,9 @@ export class VectorIndex {
    * The k memories of rows [start, end) most similar to `query` (unit
    * length), best first, each scored by its best chunk; ties go to the newer
    * row. `accept` narrows the memories considered (by seq) before ranking (a
-   * metadata filter), so a filter never shortens the top-k.
+   * metadata filter), so a filter never shortens the top-k. `stats`, when
+   * given, receives the spread of the scores of every row in the range (the
+   * scan computes them all anyway).
    */
   search(
     query: Float32Array,
@@ -277,13 +290,14 @@ export class VectorIndex {
     end: number,
     k: number,
     accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
   ): IndexHit[] {
     if (query.length !== this.dims) throw new RangeError('query has the wrong dimensions');
     const count = Math.min(end, this.size) - start;
     if (k <= 0 || count <= 0) return [];
     // Chunks of one memory can fill the candidates: widen until k memories are in.
     for (let rows = k; ; rows *= 2) {
-      const hits = this.topRows(query, start, count, rows, accept);
+      const hits = this.topRows(query, start, count, rows, accept, stats);
       const seen = new Set<number>();
       const memories = hits.filter((hit) => !seen.has(hit.seq) && seen.add(hit.seq));
       if (memories.length >= k || hits.length < rows) return memories.slice(0, k);
@@ -297,6 +311,7 @@ export class VectorIndex {
     count: number,
     k: number,
     accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
   ): IndexHit[] {
     const scoresOffset = this.scoresOffset();
     const memory = this.floats();
@@ -309,6 +324,7 @@ export class VectorIndex {
       scoresOffset,
     );
     const scores = new Float32Array(this.kernel.memory.buffer, scoresOffset, count);
+    if (stats !== undefined) spread(scores, stats);
 
     // Float32 pass: keep the best `slots` rows in a small unsorted buffer. Rows
     // are visited oldest first and ties go to the newer row, so an equal score
@@ -441,6 +457,25 @@ export class VectorIndex {
     }
     return lo;
   }
+}
+
+/**
+ * Mean and standard deviation of the scores, summed in float64: cosines lie
+ * in [-1, 1], so plain sums lose nothing that matters even at 250,000 rows.
+ */
+function spread(scores: Float32Array, stats: SimilarityStats): void {
+  let sum = 0;
+  let squares = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i]!;
+    sum += score;
+    squares += score * score;
+  }
+  const rows = scores.length;
+  const mean = rows > 0 ? sum / rows : 0;
+  stats.rows = rows;
+  stats.mean = mean;
+  stats.deviation = rows > 0 ? Math.sqrt(Math.max(0, squares / rows - mean * mean)) : 0;
 }
 
 function compareKeys(

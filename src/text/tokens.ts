@@ -18,7 +18,22 @@ export interface Token {
 }
 
 const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
-const STOPWORDS = new Set(eng);
+/**
+ * Function words the `stopword` package's English list lacks: question words
+ * ("when", "why"), pronouns ("she", "its", "yourself"), auxiliaries ("does")
+ * and a few prepositions and quantifiers, as in the usual IR lists. Single
+ * letters too: splitting at apostrophes leaves the "s" of "Caroline's" and the
+ * "t" of "don't", which would otherwise count as query terms.
+ */
+const FUNCTION_WORDS = [
+  ...['when', 'why', 'whom', 'does', 'doing', 'cannot', 'she', 'its', 'itself'],
+  ...['myself', 'yourself', 'ours', 'ourselves', 'yours', 'theirs', 'themselves'],
+  ...['own', 'few', 'so', 'again', 'further', 'until', 'during', 'above', 'below'],
+  ...'bcdefghjklmnopqrstuvwxyz',
+];
+const STOPWORDS = new Set([...eng, ...FUNCTION_WORDS]);
+/** The package's list alone: how queries were read before (kept for the recall ablation). */
+const BASIC_STOPWORDS = new Set(eng);
 /** More terms than this in one query add cost, not recall. */
 export const MAX_QUERY_TERMS = 32;
 
@@ -48,9 +63,10 @@ export function tokenize(text: string): Token[] {
  * has nothing else): in a ranking over many memories, "what", "the" or "our"
  * would only add noise.
  */
-export function queryTerms(text: string): string[] {
+export function queryTerms(text: string, stopwords: 'full' | 'basic' = 'full'): string[] {
+  const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
   const words = [...new Set(foldWord(text).match(WORD) ?? [])];
-  const content = words.filter((word) => !STOPWORDS.has(word));
+  const content = words.filter((word) => !stop.has(word));
   return [...new Set((content.length > 0 ? content : words).map((word) => stemmer(word)))].slice(
     0,
     MAX_QUERY_TERMS,

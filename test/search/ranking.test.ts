@@ -128,9 +128,9 @@ describe('search ranking', () => {
   });
 
   it('raises what the person a query names said, as a boost and not a filter', async () => {
-    // Melanie speaks in most turns, so her name alone says little to BM25, and
-    // by words Caroline's turn wins ("painting" twice). Turns an hour apart, so
-    // no turn lends another its context.
+    // Melanie speaks in most turns, so her name alone says little to BM25 (with
+    // FTS5's idf, nothing), and by words Caroline's turn wins ("painting"
+    // twice). Turns an hour apart, so no turn lends another its context.
     const turns = [
       'Melanie: I painted a sunset',
       'Caroline: painting, painting sunsets all day',
@@ -147,7 +147,9 @@ describe('search ranking', () => {
     const query = 'What did Melanie paint?';
     const withoutBoost = await contents(
       fixture,
-      request(query, null, 'TEXT', { textRanking: { ...DEFAULT_TEXT_RANKING, nameBoost: 0 } }),
+      request(query, null, 'TEXT', {
+        textRanking: { ...DEFAULT_TEXT_RANKING, nameBoost: 0, idf: 'fts5' },
+      }),
     );
     expect(withoutBoost.slice(0, 2)).toEqual([
       'Caroline: painting, painting sunsets all day',
@@ -231,6 +233,98 @@ describe('search ranking', () => {
     const asked = ok(await vault.search(address, [lisbon])).results[0]![0]!.hits[0]!.memory;
     expect(ok(await vault.remove(address, asked.id)).deleted).toBe(true);
     expect(await contents({ address, vault }, lisbon)).toEqual([]);
+  });
+
+  it('raises what was said on a day or in a month the query names, as a boost', async () => {
+    const HOUR = 60 * MINUTE;
+    const may20 = Date.UTC(2023, 4, 20, 12);
+    const june3 = Date.UTC(2023, 5, 3, 18);
+    // June 3rd, evening in California: already June 4th in UTC.
+    const june3Pacific = Date.UTC(2023, 5, 4, 5);
+    const june20 = Date.UTC(2023, 5, 20, 9);
+    const fixture = await vaultWith([
+      { content: 'Jon: we flew the kite at the beach', vector: axis(1), createdAt: may20 },
+      { content: 'Jon: the kite got stuck in a tree', vector: axis(0), createdAt: june3 },
+      { content: 'Gina: my new lamp arrived', vector: axis(0), createdAt: june3 + HOUR },
+      { content: 'Jon: the kite string snapped', vector: axis(0), createdAt: june3Pacific },
+      {
+        content: 'Jon: I bought a kite, a kite with a long tail',
+        vector: axis(2),
+        createdAt: june20,
+      },
+    ]);
+    const ask = (query: string) => contents(fixture, request(query, null, 'TEXT', { limit: 5 }));
+
+    // By words alone the memory that says "kite" twice is first.
+    const plain = await ask("What happened to Jon's kite?");
+    expect(plain[0]).toBe('Jon: I bought a kite, a kite with a long tail');
+    // A named day raises what was said that day, in any time zone...
+    const onTheDay = await ask("What happened to Jon's kite on 3 June, 2023?");
+    expect(onTheDay.slice(0, 2).sort()).toEqual([
+      'Jon: the kite got stuck in a tree',
+      'Jon: the kite string snapped',
+    ]);
+    // ...as a boost, not a filter: the other kite memories are still found,
+    // and a memory of that day without the words is not.
+    expect(onTheDay).toContain('Jon: I bought a kite, a kite with a long tail');
+    expect(onTheDay).not.toContain('Gina: my new lamp arrived');
+    // A named month counts too; a date no memory was stored on changes nothing.
+    expect((await ask("What happened to Jon's kite in May 2023?"))[0]).toBe(
+      'Jon: we flew the kite at the beach',
+    );
+    expect(await ask("What happened to Jon's kite on 9 March, 2021?")).toEqual(plain);
+  });
+
+  it('lets only vectors that stand out from the window change the text order', async () => {
+    // 40 memories with scattered 8-d vectors; three share the query's words.
+    const noise = (i: number) =>
+      Array.from({ length: 8 }, (_, j) => Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1)));
+    const query = [1, 0.5, -0.5, 0.25, 0, 0, 0.5, -1];
+    const memories = Array.from({ length: 40 }, (_, i) => ({
+      content: `Note ${i}: errands and chores for the week`,
+      vector: noise(i),
+    }));
+    memories[5] = { content: 'The lamp oil is in the cellar', vector: noise(5) };
+    memories[17] = { content: 'We ran out of lamp oil last winter', vector: noise(17) };
+    memories[29] = { content: 'Lamp wicks are cheap', vector: noise(29) };
+    // Shares no word with the query; its vector is the query's own direction.
+    memories[33] = { content: 'The hardware store on Elm Street stocks paraffin', vector: query };
+    const address = freshAddress('SESSION');
+    const vault = vaultStub(address);
+    const store = (list: typeof memories) =>
+      vault.store(address, {
+        memories: list.map((m, i) =>
+          memory(m.content, { vector: m.vector, createdAt: T0 + i * 60 * MINUTE }),
+        ),
+        model: CALLER_SUPPLIED_MODEL,
+        dimensions: 8,
+      });
+    ok(await store(memories));
+    const fixture = { address, vault };
+    const ask = (mode: SearchMode, vector: number[], vectorWeight?: number) =>
+      contents(fixture, request('where is the lamp oil', vector, mode, { limit: 4, vectorWeight }));
+
+    const text = await ask('TEXT', query);
+    expect(text.slice(0, 2)).toEqual([
+      'The lamp oil is in the cellar',
+      'We ran out of lamp oil last winter',
+    ]);
+    // The paraffin memory stands out by meaning: HYBRID finds it, below the best word match.
+    for (const weight of [0.2, DEFAULT_HYBRID_VECTOR_WEIGHT, 0.45]) {
+      const hybrid = await ask('HYBRID', query, weight);
+      expect(hybrid[0], `weight ${weight}`).toBe('The lamp oil is in the cellar');
+      expect(hybrid, `weight ${weight}`).toContain(
+        'The hardware store on Elm Street stocks paraffin',
+      );
+    }
+    // A query vector that no memory stands out for (all within the noise):
+    // the text order stands, whatever the weight.
+    const vague = noise(100);
+    for (const weight of [0.2, DEFAULT_HYBRID_VECTOR_WEIGHT, 0.45]) {
+      expect((await ask('HYBRID', vague, weight)).slice(0, 3), `weight ${weight}`).toEqual(
+        text.slice(0, 3),
+      );
+    }
   });
 
   it('takes the fusion weight per request through GraphQL, within 0 to 1', async () => {
