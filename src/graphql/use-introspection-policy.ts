@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { GraphQLContext } from '../context';
 import { isProduction } from '../config';
 import { CodedError } from '../errors';
+import { codedGraphQLError } from './client-errors';
 
 function asksForIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -32,7 +33,9 @@ export function useIntrospectionPolicy(): Plugin<GraphQLContext> {
       if (!asksForIntrospection(args.document)) return;
       setResultAndStopExecution({
         errors: [
-          new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+          codedGraphQLError(
+            new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+          ),
         ],
       });
     },

@@ -1,10 +1,10 @@
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import type { GraphQLContext } from '../context';
+import { CodedError } from '../errors';
 import { refusal } from '../resolvers/principal';
 
 export interface PothosTypes {
@@ -57,9 +57,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
           return path ? `${path}: ${issue.message}` : issue.message;
         })
         .join('; ');
-      return new GraphQLError(message, {
-        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT' },
-      });
+      return new CodedError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT', message);
     },
   },
 });
