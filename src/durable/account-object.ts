@@ -1,10 +1,10 @@
 import { DurableObject } from 'cloudflare:workers';
-import { constantTimeEqual } from '../auth/constant-time';
+import { constantTimeEqual } from './constant-time';
 import { failure, type Result } from '../errors';
 import type { VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
-  KeyPrincipal,
+  KeyStanding,
   MemoryKeyRecord,
   ProviderKeyRecord,
   RegisteredVault,
@@ -79,18 +79,24 @@ export class AccountObject extends DurableObject<Env> {
     return { id: key.id, name: key.name, createdAt, revokedAt: null };
   }
 
-  /** Checks a presented key's verifier in constant time. */
+  /**
+   * Checks a presented key's verifier in constant time, and tells the
+   * account's standing with it: the Worker authorizes the whole request from
+   * this one call.
+   */
   async authenticate(
     accountId: string,
     keyId: string,
     verifier: string,
-  ): Promise<Result<KeyPrincipal>> {
+  ): Promise<Result<KeyStanding>> {
     const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
-    const denied = failure('UNAUTHENTICATED', 'invalid or revoked memory key');
-    if (row === null || this.meta.get('account_id') !== accountId) return denied;
-    if (!constantTimeEqual(verifier, row.verifier)) return denied;
-    if (row.revoked_at !== null) return denied;
-    return { ok: true, accountId, key: toKeyRecord(row), status: this.status() };
+    const unknown = failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_UNKNOWN');
+    if (row === null || this.meta.get('account_id') !== accountId) return unknown;
+    if (!constantTimeEqual(verifier, row.verifier)) return unknown;
+    // Only the holder of the real key can learn that it was revoked.
+    if (row.revoked_at !== null)
+      return failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_REVOKED');
+    return { ok: true, key: toKeyRecord(row), status: this.status() };
   }
 
   async listKeys(): Promise<MemoryKeyRecord[]> {

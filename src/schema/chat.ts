@@ -8,7 +8,7 @@ import {
   type ChatReceipt,
 } from '../chat/pipeline';
 import { parseResponseFormat, parseToolChoice, parseTools } from '../chat/tool-input';
-import type { GraphQLContext } from '../context';
+import type { MeteredContext } from '../resolvers/request-context';
 import type { AnswerUsage, ChatMessage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
@@ -279,7 +279,7 @@ ChatEventRef.implement({
  * while a read from the provider is pending.
  */
 async function chatEvents(
-  context: GraphQLContext,
+  context: MeteredContext,
   input: ChatInput,
 ): Promise<AsyncIterableIterator<ChatEventShape>> {
   const abort = new AbortController();
@@ -323,9 +323,8 @@ async function chatEvents(
 }
 
 builder.mutationFields((t) => ({
-  chat: t.field({
+  chat: t.withAuth({ activeMemoryKey: true }).field({
     type: ChatResultRef,
-    authScopes: { memoryKey: true },
     description:
       'Chat with memory, any model; the provider key travels in the X-Provider-Key header.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },
@@ -334,9 +333,8 @@ builder.mutationFields((t) => ({
 }));
 
 builder.subscriptionFields((t) => ({
-  chat: t.field({
+  chat: t.withAuth({ activeMemoryKey: true }).field({
     type: ChatEventRef,
-    authScopes: { memoryKey: true },
     description:
       'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
     args: { input: t.arg({ type: ChatInputRef, required: true }) },

@@ -36,7 +36,7 @@ type Expect =
   | { route: string; reason?: string }
   // An import answered 200 with a per-line report: line 1 refused with this code.
   | { line: string }
-  // The Stripe webhook: { error: "…" }.
+  // The Stripe webhook: { error: { code, message } }, the REST shape.
   | { webhook: true }
   // Accepted, with nothing found and nothing billed (a search).
   | { nothingFound: true };
@@ -1001,7 +1001,7 @@ describe('hostile input: a coded error in the route’s own shape, and nothing c
           failures: [{ line: 1, code: shape.line, reason: expect.any(String) }],
         });
       } else if ('webhook' in shape) {
-        expect(body).toEqual({ error: expect.any(String) });
+        expect(body.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
       } else {
         expect(body.errors).toBeUndefined();
         expect((body.data as { search: unknown }).search).toEqual({ memoryTokens: 0, hits: [] });
