@@ -27,6 +27,12 @@ interface RouteSpec<A extends Access> {
   path: string;
   /** The body's kind, for the Content-Type check; absent: any (or none). */
   body?: BodyKind;
+  /**
+   * Read as a stream with bounds of its own (an import caps each line, in
+   * bounded memory), so no limit on the whole body; every other body is
+   * refused over MAX_REQUEST_BYTES.
+   */
+  streamed?: true;
   access: A;
 }
 
@@ -94,7 +100,7 @@ function route<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
 async function admit<A extends Access>(c: Context<{ Bindings: Env }>, spec: RouteSpec<A>) {
   let request = c.req.raw;
   if (spec.body !== undefined) checkContentType(request, spec.body);
-  request = await limitBody(request, maxRequestBytes(c.env));
+  if (!spec.streamed) request = await limitBody(request, maxRequestBytes(c.env));
   const { principal, authError } =
     spec.access === 'none'
       ? { principal: null, authError: null }
@@ -119,7 +125,10 @@ route({ methods: ['GET'], path: '/', access: 'none' }, healthRoute);
 route({ methods: ['GET'], path: '/health', access: 'none' }, healthRoute);
 
 // GraphQL over HTTP and SSE; GET with Upgrade: websocket is GraphQL over WebSocket.
-route({ methods: ['GET', 'POST'], path: '/graphql', access: 'optional' }, graphqlRoute);
+route(
+  { methods: ['GET', 'POST'], path: '/graphql', body: 'graphql', access: 'optional' },
+  graphqlRoute,
+);
 
 // The drop-in chat routes, each in its provider's own format.
 route(
@@ -144,10 +153,17 @@ for (const version of ['v1beta', 'v1']) {
 }
 
 // A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…
-for (const vault of ['/v1/vaults/:kind', '/v1/vaults/:kind/:id']) {
+const VAULT_KIND = ':kind{core|session|ephemeral}';
+for (const vault of [`/v1/vaults/${VAULT_KIND}`, `/v1/vaults/${VAULT_KIND}/:id`]) {
   route({ methods: ['GET'], path: `${vault}/export`, access: 'memoryKey' }, exportRoute);
   route(
-    { methods: ['POST'], path: `${vault}/import`, body: 'jsonl', access: 'activeMemoryKey' },
+    {
+      methods: ['POST'],
+      path: `${vault}/import`,
+      body: 'jsonl',
+      streamed: true,
+      access: 'activeMemoryKey',
+    },
     importRoute,
   );
 }

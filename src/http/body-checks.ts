@@ -10,7 +10,7 @@ export function maxRequestBytes(env: Env): number {
 }
 
 /** What a route's body may be. */
-export type BodyKind = 'json' | 'jsonl';
+export type BodyKind = 'json' | 'jsonl' | 'graphql';
 
 /**
  * Content types a body kind accepts; a request without Content-Type is read
@@ -19,8 +19,13 @@ export type BodyKind = 'json' | 'jsonl';
  * `curl --data-binary @vault.jsonl` works as documented; a multipart form
  * (`curl -F`) or anything else would import its framing as lines.
  */
+const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
+
 const ACCEPTED: Record<BodyKind, (type: string) => boolean> = {
-  json: (type) => type === 'application/json' || type.endsWith('+json'),
+  json: isJson,
+  // What Yoga parses: JSON, `application/graphql` and form-encoded parameters.
+  graphql: (type) =>
+    isJson(type) || type === 'application/graphql' || type === 'application/x-www-form-urlencoded',
   jsonl: (type) =>
     [
       'application/x-ndjson',
@@ -38,7 +43,7 @@ export function checkContentType(request: Request, kind: BodyKind): void {
   if (!type || ACCEPTED[kind](type)) return;
   throw new CodedError(
     'BAD_USER_INPUT',
-    `send the body as ${kind === 'json' ? 'application/json' : 'JSONL (application/x-ndjson)'}, not ${type}`,
+    `send the body as ${kind === 'jsonl' ? 'JSONL (application/x-ndjson)' : 'application/json'}, not ${type}`,
     'UNSUPPORTED_MEDIA_TYPE',
     { status: 415 },
   );

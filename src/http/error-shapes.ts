@@ -43,6 +43,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   UPSTREAM_ERROR: 502,
 };
 
+const PROVIDER_FAILURES = new Set(['UNREACHABLE', 'STREAM_BROKEN', 'PROVIDER_5XX']);
+
 /**
  * The HTTP status of a coded error. A provider's refusal keeps its 4xx (a bad
  * provider key is a 401, a rate limit a 429); a provider failure, a broken
@@ -54,7 +56,10 @@ export function statusOf(error: CodedError): number {
   if (error.code === 'UPSTREAM_ERROR') {
     if (error.reason === 'PROVIDER_4XX' && status >= 400 && status < 500) return status;
     if (error.reason === 'TIMEOUT') return 504;
-    return status === 503 ? 503 : 502;
+    // A provider's own 5xx is ours to report as a bad gateway; other upstreams
+    // (Stripe) may say 503, which asks their caller to retry.
+    if (PROVIDER_FAILURES.has(error.reason ?? '') || !(status >= 500 && status < 600)) return 502;
+    return status;
   }
   return status >= 400 && status < 600 ? status : HTTP_STATUS[error.code];
 }

@@ -4,7 +4,7 @@ import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';
 import { vaultOf } from '../resolvers/principal';
 import { createRequestContext } from '../resolvers/request-context';
-import { VAULT_KINDS, type VaultAddress, type VaultKind } from '../vaults/address';
+import type { VaultAddress, VaultKind } from '../vaults/address';
 import { splitLines } from '../vaults/line-splitter';
 import type { Edge } from './edge';
 import { progressFormat, streamImport } from './import-stream';
@@ -54,14 +54,8 @@ function contextOf<A extends 'memoryKey' | 'activeMemoryKey'>(edge: Edge<A>) {
   });
 }
 
-/** The vault a path names, under the caller's own key. */
+/** The vault a path names (its kind is core, session or ephemeral: the route says so), under the caller's own key. */
 function addressOf(edge: Edge<'memoryKey' | 'activeMemoryKey'>): VaultAddress {
-  const kind = edge.params.kind?.toUpperCase() as VaultKind;
-  if (!VAULT_KINDS.includes(kind)) {
-    throw new CodedError(
-      'NOT_FOUND',
-      `no vault kind "${edge.params.kind}": use core, session or ephemeral`,
-    );
-  }
+  const kind = edge.params.kind!.toUpperCase() as VaultKind;
   return vaultOf(edge.principal, { kind, id: edge.params.id ?? null });
 }
