@@ -327,7 +327,13 @@ builder.mutationFields((t) => ({
     type: ChatResultRef,
     description:
       'Chat with memory, any model; the provider key travels in the X-Provider-Key header.',
-    args: { input: t.arg({ type: ChatInputRef, required: true }) },
+    args: {
+      input: t.arg({
+        type: ChatInputRef,
+        required: true,
+        description: 'The model, the conversation and what to do with memory.',
+      }),
+    },
     resolve: (_root, { input }, context) => completeChat(context, chatInput(input), context.signal),
   }),
 }));
@@ -337,7 +343,14 @@ builder.subscriptionFields((t) => ({
     type: ChatEventRef,
     description:
       'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
-    args: { input: t.arg({ type: ChatInputRef, required: true }) },
+    args: {
+      input: t.arg({
+        type: ChatInputRef,
+        required: true,
+        description:
+          'The model, the conversation and what to do with memory, as for Mutation.chat.',
+      }),
+    },
     subscribe: (_root, { input }, context) => chatEvents(context, chatInput(input)),
     resolve: (event) => event,
   }),

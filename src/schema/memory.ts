@@ -155,7 +155,9 @@ builder.mutationFields((t) => ({
   storeMemory: t.withAuth({ activeMemoryKey: true }).field({
     type: MemoryRef,
     description: 'Stores one memory; it is searchable as soon as this returns.',
-    args: { input: t.arg({ type: StoreMemoryInput, required: true }) },
+    args: {
+      input: t.arg({ type: StoreMemoryInput, required: true, description: 'The memory to store.' }),
+    },
     resolve: async (_root, { input }, context) => (await storeMemories(context, [input]))[0]!,
   }),
   storeMemories: t.withAuth({ activeMemoryKey: true }).field({
@@ -165,6 +167,7 @@ builder.mutationFields((t) => ({
       inputs: t.arg({
         type: [StoreMemoryInput],
         required: true,
+        description: `The memories to store, 1–${MAX_STORE_BATCH}, in any of the key's vaults.`,
         validate: z.array(z.unknown()).min(1).max(MAX_STORE_BATCH),
       }),
     },

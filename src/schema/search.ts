@@ -133,7 +133,13 @@ builder.queryFields((t) => ({
     type: SearchResultRef,
     description:
       'KRONOS search: each window returns its own top hits, across all the vaults asked for.',
-    args: { input: t.arg({ type: SearchInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: SearchInput,
+        required: true,
+        description: 'What to look for, in which vaults and windows, and how.',
+      }),
+    },
     resolve: async (_root, { input }, context) => {
       const result = await searchMemories(context, input);
       await meterMemoryTokens(context, result.memoryTokens);

@@ -48,7 +48,11 @@ builder.queryFields((t) => ({
     description: "Admin only: a key's vault snapshots in R2, newest first.",
     args: {
       keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({ type: VaultSelectorInput, required: true }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
@@ -66,7 +70,11 @@ builder.mutationFields((t) => ({
       "Admin only: rebuilds a key's vault from its newest snapshot (or the one named), replacing what it holds.",
     args: {
       keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({ type: VaultSelectorInput, required: true }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
       snapshot: t.arg.string({
         required: false,
         description: 'A VaultSnapshot.key; default: the newest.',

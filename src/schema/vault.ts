@@ -127,7 +127,13 @@ builder.queryFields((t) => ({
     nullable: true,
     description:
       'One vault of the calling key; null for a SESSION or EPHEMERAL vault never written.',
-    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    args: {
+      selector: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: 'Which vault of the calling key.',
+      }),
+    },
     resolve: async (_root, { selector }, context) => {
       const address = vaultOf(context.principal, selector);
       const stats = await context.vaults.statsOf(address);
@@ -163,7 +169,13 @@ builder.mutationFields((t) => ({
   clearVault: t.withAuth({ memoryKey: true }).int({
     description:
       'Deletes every memory of a vault for good; returns how many memories were removed (0 for an empty or unknown vault, so clearing twice is safe).',
-    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    args: {
+      selector: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: 'Which vault of the calling key to empty.',
+      }),
+    },
     resolve: async (_root, { selector }, context) => {
       const address = vaultOf(context.principal, selector);
       const stub = vaultStub(context.env, address);
