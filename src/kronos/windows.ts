@@ -36,13 +36,3 @@ export function windowRange(window: MemoryWindow, now: number, bands: Bands): Ti
       return { after: null, until: now - bands.longTerm };
   }
 }
-
-/** Which window a timestamp falls in relative to `now`; null for the future. */
-export function windowOf(createdAt: number, now: number, bands: Bands): MemoryWindow | null {
-  if (createdAt > now) return null;
-  for (const window of MEMORY_WINDOWS) {
-    const { after } = windowRange(window, now, bands);
-    if (after === null || createdAt > after) return window;
-  }
-  return 'ARCHIVE';
-}
