@@ -9,8 +9,9 @@
  * Each band is open at its older edge and closed at its newer one, so a memory
  * exactly on an edge belongs to one window only (the older one).
  */
-export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
-export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
+import { MEMORY_WINDOWS, type MemoryWindow } from '../config';
+
+export { MEMORY_WINDOWS, type MemoryWindow };
 
 export interface Bands {
   hot: number;
