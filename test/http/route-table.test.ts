@@ -297,6 +297,34 @@ describe('every route answers every bad request in its own shape', () => {
   });
 });
 
+describe('CORS, answered once for every route', () => {
+  it('lets a browser on any origin call every surface and read the receipt headers', async () => {
+    for (const route of ROUTES) {
+      const preflight = await workerFetch(`${BASE_URL}${route.path}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example',
+          'access-control-request-method': route.method,
+          'access-control-request-headers': 'authorization, content-type, x-provider-key',
+        },
+      });
+      expect(preflight.status, route.path).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-methods')).toContain(route.method);
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('x-provider-key');
+    }
+    // Refusals carry the headers too, so a browser can read the error.
+    const refused = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { origin: 'https://app.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refused.headers.get('access-control-expose-headers')).toContain('x-memory-receipt');
+  });
+});
+
 describe('an unexpected failure', () => {
   it('is a masked 500 in every shape, saying nothing of what failed', async () => {
     for (const surface of ['graphql', 'openai', 'anthropic', 'google', 'rest'] as const) {
