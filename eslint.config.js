@@ -1,6 +1,9 @@
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { layerZones } from './eslint.layers.js';
 
 export default tseslint.config(
   {
@@ -22,6 +25,39 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    // The layers of src/ and no circles between its modules (eslint.layers.js).
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
+      'import-x/no-cycle': ['error', { maxDepth: Infinity, ignoreExternal: true }],
+    },
+  },
+  {
+    // GraphQL is a surface: below it, errors are CodedError and data is plain.
+    files: [
+      'src/{resolvers,chat,migration,durable,providers,billing,auth,embed,kronos,text,vaults}/**/*.ts',
+      'src/*.ts',
+    ],
+    ignores: ['src/index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['graphql', 'graphql-yoga', '@pothos/core'].map((name) => ({
+            name,
+            message: 'only src/graphql, src/schema and the HTTP transports speak GraphQL',
+          })),
+        },
+      ],
     },
   },
   {

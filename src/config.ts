@@ -1,4 +1,11 @@
-import type { MemoryWindow } from './kronos/windows';
+/**
+ * The KRONOS windows a deployment configures, newest first (their bands are
+ * in src/kronos/windows.ts). Named here, at the bottom of the import graph,
+ * because settings are read into them; everything else imports them from
+ * kronos/windows.ts.
+ */
+export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
+export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
 
 /** Deployment settings read from Worker variables, with the documented defaults. */
 export interface AppConfig {
@@ -80,7 +87,7 @@ function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] 
     const [window, limit] = part.trim().split(':');
     const parsed = Number(limit);
     if (
-      !['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].includes(window ?? '') ||
+      !MEMORY_WINDOWS.includes(window as MemoryWindow) ||
       !Number.isInteger(parsed) ||
       parsed < 0
     ) {

@@ -1,5 +1,3 @@
-import { GraphQLError } from 'graphql';
-
 /**
  * The fixed set of error codes clients can rely on (`extensions.code` in GraphQL,
  * `error.code` on REST routes). Durable Objects return these inside plain
@@ -43,11 +41,14 @@ export function failure(code: ErrorCode, message: string, reason?: string): Fail
 }
 
 /**
- * An expected failure raised inside the Worker. It is a GraphQLError carrying
- * its code (and reason) in `extensions`, so GraphQL reports it as is, while
- * error masking still hides every unexpected error.
+ * An expected failure raised anywhere in the Worker: a documented code, a
+ * human message, a finer stable reason and facts for the client. Plain data
+ * with no GraphQL in it, so every layer may throw it; each surface renders it
+ * in its own shape (GraphQL `extensions` in src/graphql/client-errors.ts, the
+ * REST routes' bodies in src/http/error-shapes.ts). Anything that is not a
+ * CodedError is masked before a client sees it.
  */
-export class CodedError extends GraphQLError {
+export class CodedError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -55,19 +56,11 @@ export class CodedError extends GraphQLError {
     /** More facts for the client, e.g. an upstream status or retry delay. */
     readonly details: Record<string, string | number> = {},
   ) {
-    super(message, {
-      extensions: { code, ...(reason === undefined ? {} : { reason }), ...details },
-    });
+    super(message);
     this.name = 'CodedError';
   }
 
   static from(result: Failure): CodedError {
     return new CodedError(result.code, result.message, result.reason);
   }
-}
-
-/** Unwraps an RPC result, turning an expected failure into a thrown CodedError. */
-export function unwrap<T>(result: Result<T>): T {
-  if (!result.ok) throw CodedError.from(result);
-  return result;
 }

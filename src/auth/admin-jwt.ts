@@ -30,18 +30,23 @@ export async function verifyAdminJwt(token: string, config: AdminJwtConfig): Pro
       throw new CodedError(
         'UNAUTHENTICATED',
         'admin token lives too long: its exp may be at most 24 hours ahead',
+        'ADMIN_TOKEN_LIFETIME',
       );
     }
     if (typeof payload.sub !== 'string' || !isValidAccountId(payload.sub)) {
-      throw new CodedError('UNAUTHENTICATED', 'admin token subject is not a valid account id');
+      throw new CodedError(
+        'UNAUTHENTICATED',
+        'admin token subject is not a valid account id',
+        'ADMIN_TOKEN_INVALID',
+      );
     }
     return payload.sub;
   } catch (error) {
     if (error instanceof CodedError) throw error;
     if (error instanceof errors.JWTExpired)
-      throw new CodedError('UNAUTHENTICATED', 'admin token has expired');
+      throw new CodedError('UNAUTHENTICATED', 'admin token has expired', 'ADMIN_TOKEN_EXPIRED');
     if (error instanceof errors.JOSEError)
-      throw new CodedError('UNAUTHENTICATED', 'invalid admin token');
+      throw new CodedError('UNAUTHENTICATED', 'invalid admin token', 'ADMIN_TOKEN_INVALID');
     throw error;
   }
 }

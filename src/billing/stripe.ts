@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type * as StripeModule from 'stripe';
+import type { AccountStatus } from './usage';
 
 export interface StripeVars {
   STRIPE_TIMEOUT_MS?: string;
@@ -65,4 +66,32 @@ export function meterEventFailure(error: unknown): 'delivered' | 'refused' | 're
     return 'refused';
   }
   return 'retry';
+}
+
+const SUSPENDING_SUBSCRIPTION_STATES = new Set([
+  'past_due',
+  'unpaid',
+  'canceled',
+  'incomplete_expired',
+  'paused',
+]);
+
+/** What an event says of the account's standing; null for events that say nothing. */
+export function statusFromEvent(event: Stripe.Event): AccountStatus | null {
+  switch (event.type) {
+    case 'customer.subscription.created':
+    case 'customer.subscription.updated': {
+      const state = (event.data.object as Stripe.Subscription).status;
+      if (state === 'active' || state === 'trialing') return 'active';
+      return SUSPENDING_SUBSCRIPTION_STATES.has(state) ? 'suspended' : null;
+    }
+    case 'customer.subscription.deleted':
+    case 'invoice.payment_failed':
+      return 'suspended';
+    case 'invoice.paid':
+    case 'invoice.payment_succeeded':
+      return 'active';
+    default:
+      return null;
+  }
 }

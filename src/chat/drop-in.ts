@@ -1,13 +1,13 @@
-import type { RequestContext } from '../context';
 import type { Embedder } from '../embed/embedder';
 import { CodedError } from '../errors';
-import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
 import type { Wire } from '../providers';
 import { providerSettings } from '../providers';
 import type { ParsedModel } from '../providers/models';
 import type { NativeBody, UserTurn } from '../providers/native';
 import type { CollectedAnswer } from '../providers/types';
-import type { VaultSelector } from '../resolvers/principal';
+import { meterMemoryTokens } from '../resolvers/meter';
+import type { MeteredContext } from '../resolvers/request-context';
+import type { VaultSelector } from '../vaults/address';
 import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
 import {
   chatVaults,
@@ -44,7 +44,7 @@ export interface DropInCall {
 }
 
 /** Wraps the request's embedder to add up the time its calls take. */
-function timeEmbedder(context: RequestContext): { elapsed(): number } {
+function timeEmbedder(context: MeteredContext): { elapsed(): number } {
   const inner = context.embedder;
   let total = 0;
   const timedCall =
@@ -75,10 +75,9 @@ function timeEmbedder(context: RequestContext): { elapsed(): number } {
  * unknown fields included, is forwarded as the client wrote it.
  */
 export async function prepareDropIn(
-  context: RequestContext,
+  context: MeteredContext,
   request: { headers: Headers; body: NativeBody; model: ParsedModel; wire: Wire },
 ): Promise<DropInCall> {
-  requireActiveAccount(context);
   const { model, wire } = request;
   const controls = memoryControls(request.headers, request.body);
   const { body: stripped, excluded } = stripOwnFields(request.body, wire.native.messagesKey);

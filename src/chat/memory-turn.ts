@@ -1,10 +1,10 @@
-import type { RequestContext } from '../context';
 import type { WindowQuery } from '../kronos/plan';
 import { contextWindow, type ParsedModel } from '../providers/models';
 import type { RankedHit } from '../resolvers/merge-hits';
-import type { VaultSelector } from '../resolvers/principal';
 import { MAX_QUERY_LENGTH, searchMemories } from '../resolvers/search-memories';
+import type { MeteredContext } from '../resolvers/request-context';
 import { storeMemories } from '../resolvers/store-memories';
+import type { VaultSelector } from '../vaults/address';
 import { renderMemoryBlock } from './memory-block';
 
 export interface ChatReceipt {
@@ -40,7 +40,7 @@ export function chatVaults(
  * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
  */
 export async function recallMemory(
-  context: RequestContext,
+  context: MeteredContext,
   model: ParsedModel,
   options: {
     query: string;
@@ -82,7 +82,7 @@ export interface TurnItem {
  * has the answer.
  */
 export function rememberTurn(
-  context: RequestContext,
+  context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
 ): void {

@@ -1,4 +1,3 @@
-import type { RequestContext } from '../context';
 import { CodedError } from '../errors';
 import type { WindowQuery } from '../kronos/plan';
 import { parseModel } from '../providers/models';
@@ -13,7 +12,8 @@ import type {
   ToolChoice,
   ToolSpec,
 } from '../providers/types';
-import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
+import { meterMemoryTokens } from '../resolvers/meter';
+import type { MeteredContext } from '../resolvers/request-context';
 import type { MemoryMode } from './memory-controls';
 import { chatVaults, NO_MEMORY, recallMemory, rememberTurn, type ChatReceipt } from './memory-turn';
 import { requireProviderKey } from './provider-keys';
@@ -76,11 +76,10 @@ export interface OpenChat {
  * before any text; a refused or unreachable call is not metered.
  */
 export async function openChat(
-  context: RequestContext,
+  context: MeteredContext,
   input: ChatInput,
   signal: AbortSignal,
 ): Promise<OpenChat> {
-  requireActiveAccount(context);
   const parsed = parseModel(input.model);
   const mode = input.memoryMode ?? 'READ_WRITE';
   checkMessages(input.messages);
@@ -201,7 +200,7 @@ async function* collecting<T, R>(
 
 /** Runs a chat to the end and returns the whole answer. */
 export async function completeChat(
-  context: RequestContext,
+  context: MeteredContext,
   input: ChatInput,
   signal: AbortSignal,
 ): Promise<ChatOutcome> {

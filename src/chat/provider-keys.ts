@@ -1,5 +1,4 @@
-import { accountStub } from '../auth/authenticate';
-import type { RequestContext } from '../context';
+import { accountStub } from '../durable/stubs';
 import { CodedError } from '../errors';
 import {
   keySecrets,
@@ -8,7 +7,7 @@ import {
   sealProviderKey,
 } from '../providers/key-encryption';
 import type { ProviderId } from '../providers/types';
-import { keyPrincipal } from '../resolvers/principal';
+import type { KeyContext } from '../resolvers/request-context';
 
 /**
  * The provider key a chat call uses: X-Provider-Key when the request sends
@@ -18,13 +17,13 @@ import { keyPrincipal } from '../resolvers/principal';
  * there is none; the key is never logged.
  */
 export async function providerKeyFor(
-  context: RequestContext,
+  context: KeyContext,
   provider: ProviderId,
 ): Promise<string | null> {
   if (context.providerKey) return context.providerKey;
   const secrets = keySecrets(context.env);
   if (secrets === null) return null;
-  const { accountId, key } = keyPrincipal(context);
+  const { accountId, key } = context.principal;
   const account = accountStub(context.env, accountId);
   const stored = await account.sealedProviderKeys(key.id, provider);
   for (const { scope, sealed } of stored) {
@@ -54,7 +53,7 @@ export async function providerKeyFor(
 
 /** The provider key, or the coded error a client can act on. Compatible servers may need none. */
 export async function requireProviderKey(
-  context: RequestContext,
+  context: KeyContext,
   provider: ProviderId,
 ): Promise<string | null> {
   const key = await providerKeyFor(context, provider);

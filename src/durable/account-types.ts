@@ -1,3 +1,4 @@
+import type { AccountStatus } from '../billing/usage';
 import type { VaultKind } from '../vaults/address';
 
 export interface MemoryKeyRecord {
@@ -7,10 +8,10 @@ export interface MemoryKeyRecord {
   revokedAt: number | null;
 }
 
-export interface KeyPrincipal {
-  accountId: string;
+/** A memory key that checked out, and its account's standing (AccountObject.authenticate). */
+export interface KeyStanding {
   key: MemoryKeyRecord;
-  status: 'active' | 'suspended';
+  status: AccountStatus;
 }
 
 export interface RegisteredVault {

@@ -3,13 +3,17 @@
  * instances: everything here survives structured clone unchanged.
  */
 import type { Failure, Result } from '../errors';
+import type { WindowSearch } from '../kronos/plan';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
+import type { Role } from '../vaults/roles';
 import type { TextRanking } from './text-ranker';
 
-export const ROLES = ['USER', 'ASSISTANT', 'SYSTEM'] as const;
-export type Role = (typeof ROLES)[number];
+// Defined below the durable layer (kronos/ and vaults/ use them too), named
+// here as well for the vault object's modules.
+export { ROLES, type Role } from '../vaults/roles';
+export type { WindowSearch } from '../kronos/plan';
 
 export const SEARCH_MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -56,15 +60,6 @@ export interface MemoryRecord {
   metadata: string | null;
   createdAt: number;
   tokens: number;
-}
-
-export interface WindowSearch {
-  window: MemoryWindow;
-  /** Exclusive lower bound in ms; null for no bound (ARCHIVE). */
-  after: number | null;
-  /** Inclusive upper bound in ms. */
-  until: number;
-  limit: number;
 }
 
 export interface SearchRequest {

@@ -52,10 +52,3 @@ export function vectorToBytes(vector: Float32Array): Uint8Array {
     vector.buffer.slice(vector.byteOffset, vector.byteOffset + vector.byteLength),
   );
 }
-
-export function bytesToVector(bytes: ArrayBuffer | Uint8Array): Float32Array {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  const copy = new Uint8Array(view.byteLength);
-  copy.set(view);
-  return new Float32Array(copy.buffer);
-}

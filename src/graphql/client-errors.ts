@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { CodedError } from '../errors';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
@@ -16,11 +17,33 @@ function isGraphQLError(value: unknown): value is GraphQLError {
   return value instanceof GraphQLError || (value instanceof Error && value.name === 'GraphQLError');
 }
 
-/** A GraphQLError whose causes are GraphQLErrors too: the client's doing, safe to show. */
-export function isClientError(error: unknown): error is GraphQLError {
+/**
+ * The client's doing, safe to show: a CodedError, or a GraphQLError whose
+ * causes are GraphQLErrors or CodedErrors too.
+ */
+export function isClientError(error: unknown): boolean {
+  if (error instanceof CodedError) return true;
   return (
     isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError))
   );
+}
+
+/** A coded error as GraphQL reports it: code, reason and details in `extensions`. */
+export function codedGraphQLError(
+  coded: CodedError,
+  located?: Pick<GraphQLError, 'nodes' | 'source' | 'positions' | 'path'>,
+): GraphQLError {
+  return new GraphQLError(coded.message, {
+    nodes: located?.nodes,
+    source: located?.source,
+    positions: located?.positions,
+    path: located?.path,
+    extensions: {
+      code: coded.code,
+      ...(coded.reason === undefined ? {} : { reason: coded.reason }),
+      ...coded.details,
+    },
+  });
 }
 
 /**
@@ -64,8 +87,19 @@ export function maskUnexpected(error: unknown, path?: readonly (string | number)
   });
 }
 
+/** The CodedError a GraphQLError wraps, however deep; null when there is none. */
+function codedCause(error: GraphQLError): CodedError | null {
+  let cause: unknown = error.originalError;
+  while (isGraphQLError(cause)) cause = cause.originalError;
+  return cause instanceof CodedError ? cause : null;
+}
+
 /** What a client may see of any error. */
 export function toClientError(error: unknown): GraphQLError {
-  if (isClientError(error)) return withDocumentedCode(error);
+  if (error instanceof CodedError) return codedGraphQLError(error);
+  // A resolver's CodedError arrives wrapped in the engine's located error.
+  const coded = isGraphQLError(error) ? codedCause(error) : null;
+  if (coded !== null) return codedGraphQLError(coded, error as GraphQLError);
+  if (isGraphQLError(error) && isClientError(error)) return withDocumentedCode(error);
   return maskUnexpected(error, isGraphQLError(error) ? error.path : undefined);
 }

@@ -1,8 +1,9 @@
 import { visit, BREAK, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { GraphQLContext } from '../context';
+import type { RequestContext } from '../resolvers/request-context';
 import { isProduction } from '../config';
 import { CodedError } from '../errors';
+import { codedGraphQLError } from './client-errors';
 
 function asksForIntrospection(document: DocumentNode): boolean {
   let found = false;
@@ -24,15 +25,17 @@ function asksForIntrospection(document: DocumentNode): boolean {
  * admin JWT, so admin tooling and typed clients keep working while anonymous
  * callers cannot map the API. `__typename` is always allowed.
  */
-export function useIntrospectionPolicy(): Plugin<GraphQLContext> {
+export function useIntrospectionPolicy(): Plugin<RequestContext> {
   return {
     onExecute({ args, setResultAndStopExecution }) {
-      const context = args.contextValue as GraphQLContext;
+      const context = args.contextValue as RequestContext;
       if (!isProduction(context.env) || context.principal !== null) return;
       if (!asksForIntrospection(args.document)) return;
       setResultAndStopExecution({
         errors: [
-          new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+          codedGraphQLError(
+            new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+          ),
         ],
       });
     },

@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { CodedError } from '../errors';
+import { codedGraphQLError } from './client-errors';
 
 /** Most vault objects one operation may read: two full ten-vault searches. */
 export const MAX_VAULT_READS = 20;
@@ -55,10 +56,12 @@ export function useVaultReadLimit(): Plugin {
       if (reads <= MAX_VAULT_READS) return;
       setResultAndStopExecution({
         errors: [
-          new CodedError(
-            'BAD_USER_INPUT',
-            'the operation reads too many vaults at once (vault read limit)',
-            'VAULT_READ_LIMIT',
+          codedGraphQLError(
+            new CodedError(
+              'BAD_USER_INPUT',
+              'the operation reads too many vaults at once (vault read limit)',
+              'VAULT_READ_LIMIT',
+            ),
           ),
         ],
       });

@@ -1,7 +1,11 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga } from 'graphql-yoga';
-import { presentedCredential } from '../auth/credentials';
-import { createRequestContext, type GraphQLContext } from '../context';
+import type { Principal } from '../resolvers/principal';
+import {
+  createRequestContext,
+  type EdgeFacts,
+  type RequestContext,
+} from '../resolvers/request-context';
 import { schema } from '../schema';
 import { toClientError } from './client-errors';
 import { GRAPHIQL_OPTIONS, renderGraphiQLPage } from './graphiql-page';
@@ -12,12 +16,14 @@ import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
+/** What the HTTP layer hands Yoga: bindings and the caller it authenticated. */
 interface ServerContext {
   env: Env;
   ctx: ExecutionContext;
+  edge: EdgeFacts<Principal | null>;
 }
 
-export const yoga = createYoga<ServerContext, GraphQLContext>({
+export const yoga = createYoga<ServerContext, RequestContext>({
   schema,
   graphqlEndpoint: '/graphql',
   landingPage: false,
@@ -26,6 +32,8 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
   graphiql: (_request, { env }) => env.ENVIRONMENT === 'development' && GRAPHIQL_OPTIONS,
   renderGraphiQL: renderGraphiQLPage,
   batching: false,
+  // CORS is answered once, for every route, by the HTTP layer (src/http/app.ts).
+  cors: false,
   logging: yogaLogger,
   maskedErrors: {
     // Errors the client caused (GraphQLErrors all the way down: coded resolver
@@ -69,8 +77,5 @@ export const yoga = createYoga<ServerContext, GraphQLContext>({
     useErrorCodes(),
     useMemoryReceipt(),
   ],
-  context: ({ request, env, ctx }) =>
-    createRequestContext(request, env, ctx, {
-      authorization: presentedCredential(request.headers),
-    }),
+  context: ({ env, ctx, edge }) => createRequestContext(env, ctx, edge),
 });

@@ -4,20 +4,23 @@ import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../provi
 import { openUpstream, readBody } from '../providers/http';
 import { parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type ProviderId } from '../providers/types';
-import { readJsonObject, receiptHeaders, receiptJson, routeContext } from './chat-route';
+import { createRequestContext } from '../resolvers/request-context';
+import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
+import type { Edge } from './edge';
+import { errorFrame, type ChatSurface } from './error-shapes';
+import { receiptHeaders, receiptJson } from './receipt-headers';
 import { passThroughSse } from './sse-pass-through';
-import { surfaceErrorFrame, surfaceFailure, type Surface } from './surface-errors';
 
 export interface NativeRoute {
-  surface: Surface;
+  surface: ChatSurface;
   /** Gemini names the model in the path; the others in the body. */
   model: string | null;
   /** Gemini says streaming in the path (streamGenerateContent); the others with `stream: true`. */
   stream: boolean | null;
 }
 
-const NATIVE_PROVIDER: Record<Surface, ProviderId> = {
+const NATIVE_PROVIDER: Record<ChatSurface, ProviderId> = {
   openai: 'openai',
   anthropic: 'anthropic',
   google: 'google',
@@ -28,7 +31,7 @@ const NATIVE_PROVIDER: Record<Surface, ProviderId> = {
  * bare claude-… or gemini-… name for those providers, and any other bare name
  * for the surface's own provider (fine-tuned and new models included).
  */
-export function modelFor(surface: Surface, name: string): ParsedModel {
+export function modelFor(surface: ChatSurface, name: string): ParsedModel {
   const trimmed = name.trim();
   if (trimmed.includes('/')) return parseModel(trimmed);
   if (/^claude-/.test(trimmed)) return { provider: 'anthropic', model: trimmed };
@@ -112,14 +115,18 @@ export function withReceiptField(
  * that carries every field present or refuses the request (cross-format.ts).
  */
 export async function handleNativeChat(
-  request: Request,
-  env: Env,
-  ctx: ExecutionContext,
+  edge: Edge<'activeMemoryKey'>,
   route: NativeRoute,
 ): Promise<Response> {
   const startedAt = performance.now();
+  const { request, env } = edge;
   try {
-    const context = await routeContext(request, env, ctx);
+    const context = createRequestContext(env, edge.ctx, {
+      principal: edge.principal,
+      authError: null,
+      providerKey: edge.providerKey,
+      signal: request.signal,
+    });
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;
     if (typeof name !== 'string' || name.trim() === '') {
@@ -171,7 +178,7 @@ export async function handleNativeChat(
       apiKey: call.apiKey,
       decoder: wire.decoding.streamDecoder(model.provider, call.apiKey),
       idleMs: settings.timeoutMs,
-      errorFrame: (error) => surfaceErrorFrame(route.surface, error),
+      errorFrame: (error) => errorFrame(route.surface, error),
       onComplete: (answer) => call.finished(answer),
     });
     return new Response(events, {
@@ -182,6 +189,6 @@ export async function handleNativeChat(
     // The client went away: nobody reads this answer, and nothing went wrong.
     if (request.signal.aborted && !(error instanceof CodedError))
       return new Response(null, { status: 499 });
-    return surfaceFailure(route.surface, error);
+    throw error;
   }
 }

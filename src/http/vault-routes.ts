@@ -1,100 +1,61 @@
 import { CodedError } from '../errors';
 import { maxImportLineBytes } from '../limits';
-import { discardBody } from '../request-body';
+import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';
-import { vaultStub } from '../resolvers/vault-loader';
-import { addressFor } from '../resolvers/principal';
-import { splitLines } from '../vaults/line-splitter';
+import { vaultOf } from '../resolvers/principal';
+import { createRequestContext } from '../resolvers/request-context';
 import type { VaultAddress, VaultKind } from '../vaults/address';
-import type { RequestContext } from '../context';
-import { HTTP_STATUS, routeContext } from './chat-route';
+import { splitLines } from '../vaults/line-splitter';
+import type { Edge } from './edge';
 import { progressFormat, streamImport } from './import-stream';
 
-const ROUTE = /^\/v1\/vaults\/(core|session|ephemeral)(?:\/([^/]+))?\/(export|import)$/;
-
-export function matchVaultRoute(
-  pathname: string,
-): { kind: VaultKind; id: string | null; action: 'export' | 'import' } | null {
-  const match = ROUTE.exec(pathname);
-  if (match === null) return null;
-  return {
-    kind: match[1]!.toUpperCase() as VaultKind,
-    id: match[2] === undefined ? null : decodeURIComponent(match[2]),
-    action: match[3] as 'export' | 'import',
-  };
-}
-
-/** The path of a vault's export (linked from the GraphQL Vault type). */
-export function exportPath(address: Pick<VaultAddress, 'kind' | 'externalId'>): string {
-  const id = address.externalId === null ? '' : `/${encodeURIComponent(address.externalId)}`;
-  return `/v1/vaults/${address.kind.toLowerCase()}${id}/export`;
-}
-
-const jsonError = (error: CodedError) =>
-  Response.json(
-    {
-      error: {
-        code: error.code,
-        message: error.message,
-        ...(error.reason ? { reason: error.reason } : {}),
-      },
-    },
-    { status: HTTP_STATUS[error.code] },
-  );
-
 /**
- * GET  /v1/vaults/{core | session/{id} | ephemeral/{id}}/export — the vault as JSONL
- * POST /v1/vaults/{…}/import — JSONL in (the export format or {content, role, timestamp}),
- *   answered with one JSON report, or streamed progress when `Accept` asks for
- *   application/x-ndjson or text/event-stream (see import-stream.ts)
- * Both authenticate with the memory key (Authorization: Bearer mk_…).
+ * A vault's JSONL, under the calling memory key:
+ *   GET  /v1/vaults/{core | session/{id} | ephemeral/{id}}/export — the vault as JSONL
+ *   POST /v1/vaults/{…}/import — JSONL in (the export format or {content, role, timestamp}),
+ *     answered with one JSON report, or streamed progress when `Accept` asks for
+ *     application/x-ndjson or text/event-stream (see import-stream.ts)
+ * Vault.exportUrl gives these paths (src/vaults/address.ts `exportPath`).
  */
-export async function handleVaultRoute(
-  request: Request,
-  env: Env,
-  ctx: ExecutionContext,
-  route: { kind: VaultKind; id: string | null; action: 'export' | 'import' },
-): Promise<Response> {
-  try {
-    const context = await routeContext(request, env, ctx);
-    const address = addressFor(context, { kind: route.kind, id: route.id });
-    if (route.action === 'export') {
-      if (request.method !== 'GET') throw new CodedError('BAD_USER_INPUT', 'use GET to export');
-      return await exportVault(context, address);
-    }
-    if (request.method !== 'POST') throw new CodedError('BAD_USER_INPUT', 'use POST to import');
-    if (request.body === null)
-      throw new CodedError('BAD_USER_INPUT', 'send the JSONL as the request body');
-    const lines = splitLines(request.body, maxImportLineBytes(context.config.maxContentBytes));
-    const format = progressFormat(request);
-    if (format === null) return Response.json(await importMemories(context, address, lines));
-    return streamImport(format, ctx, (onProgress) =>
-      importMemories(context, address, lines, onProgress),
-    );
-  } catch (error) {
-    if (!(error instanceof CodedError)) throw error;
-    await discardBody(request);
-    return jsonError(error);
-  }
-}
-
-/** Snapshots the vault now and streams that snapshot: a consistent file whose checksum holds. */
-async function exportVault(context: RequestContext, address: VaultAddress): Promise<Response> {
-  const written = await vaultStub(context.env, address).snapshot(address);
-  if (!written.ok) throw CodedError.from(written);
-  const object = await context.env.SNAPSHOTS.get(written.snapshot.key);
-  if (object === null) throw new CodedError('NOT_FOUND', 'the snapshot disappeared; try again');
-  const name =
-    address.externalId === null
-      ? address.kind.toLowerCase()
-      : `${address.kind.toLowerCase()}-${address.externalId}`;
-  return new Response(object.body, {
+export async function exportRoute(edge: Edge<'memoryKey'>): Promise<Response> {
+  const context = contextOf(edge);
+  const exported = await exportVault(context, addressOf(edge));
+  return new Response(exported.body, {
     headers: {
       'content-type': 'application/x-ndjson; charset=utf-8',
-      'content-length': String(object.size),
-      'content-disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl"`,
-      'x-memory-count': String(written.snapshot.count),
-      'x-checksum': written.snapshot.checksum,
+      'content-length': String(exported.bytes),
+      'content-disposition': `attachment; filename="${exported.fileName}"`,
+      'x-memory-count': String(exported.count),
+      'x-checksum': exported.checksum,
     },
   });
+}
+
+export async function importRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
+  const context = contextOf(edge);
+  const address = addressOf(edge);
+  const { request } = edge;
+  if (request.body === null)
+    throw new CodedError('BAD_USER_INPUT', 'send the JSONL as the request body', 'EMPTY_BODY');
+  const lines = splitLines(request.body, maxImportLineBytes(context.config.maxContentBytes));
+  const format = progressFormat(request);
+  if (format === null) return Response.json(await importMemories(context, address, lines));
+  return streamImport(format, edge.ctx, (onProgress) =>
+    importMemories(context, address, lines, onProgress),
+  );
+}
+
+function contextOf<A extends 'memoryKey' | 'activeMemoryKey'>(edge: Edge<A>) {
+  return createRequestContext(edge.env, edge.ctx, {
+    principal: edge.principal,
+    authError: null,
+    providerKey: null,
+    signal: edge.request.signal,
+  });
+}
+
+/** The vault a path names (its kind is core, session or ephemeral: the route says so), under the caller's own key. */
+function addressOf(edge: Edge<'memoryKey' | 'activeMemoryKey'>): VaultAddress {
+  const kind = edge.params.kind!.toUpperCase() as VaultKind;
+  return vaultOf(edge.principal, { kind, id: edge.params.id ?? null });
 }

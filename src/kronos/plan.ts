@@ -1,9 +1,18 @@
 import { CodedError } from '../errors';
-import type { WindowSearch } from '../durable/vault-types';
 import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
 
 /** Most hits one window may ask for. */
 export const MAX_HITS_PER_WINDOW = 50;
+
+/** One window of a search as the vault runs it: its time range and how many hits it returns. */
+export interface WindowSearch {
+  window: MemoryWindow;
+  /** Exclusive lower bound in ms; null for no bound (ARCHIVE). */
+  after: number | null;
+  /** Inclusive upper bound in ms. */
+  until: number;
+  limit: number;
+}
 
 export interface WindowQuery {
   window: MemoryWindow;

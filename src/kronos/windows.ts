@@ -9,8 +9,9 @@
  * Each band is open at its older edge and closed at its newer one, so a memory
  * exactly on an edge belongs to one window only (the older one).
  */
-export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
-export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
+import { MEMORY_WINDOWS, type MemoryWindow } from '../config';
+
+export { MEMORY_WINDOWS, type MemoryWindow };
 
 export interface Bands {
   hot: number;
@@ -35,14 +36,4 @@ export function windowRange(window: MemoryWindow, now: number, bands: Bands): Ti
     case 'ARCHIVE':
       return { after: null, until: now - bands.longTerm };
   }
-}
-
-/** Which window a timestamp falls in relative to `now`; null for the future. */
-export function windowOf(createdAt: number, now: number, bands: Bands): MemoryWindow | null {
-  if (createdAt > now) return null;
-  for (const window of MEMORY_WINDOWS) {
-    const { after } = windowRange(window, now, bands);
-    if (after === null || createdAt > after) return window;
-  }
-  return 'ARCHIVE';
 }

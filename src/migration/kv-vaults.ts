@@ -1,7 +1,6 @@
-import type { RequestContext } from '../context';
 import type { MemoryKeyRecord } from '../durable/account-types';
-import { CodedError } from '../errors';
 import { importMemories, type ImportReport } from '../resolvers/import-memories';
+import type { AdminContext, MeteredContext } from '../resolvers/request-context';
 import { toBase64Url } from '../encoding';
 import { vaultAddress, type VaultKind } from '../vaults/address';
 
@@ -62,17 +61,16 @@ function asLine(memory: unknown): string {
 }
 
 export async function migrateKvVaults(
-  context: RequestContext,
+  context: AdminContext,
   kv: KVNamespace,
   key: MemoryKeyRecord,
   prefix: string,
   cursor: string | null,
   limit: number,
 ): Promise<KvMigrationRun> {
-  if (context.principal?.kind !== 'admin')
-    throw new CodedError('FORBIDDEN', 'this operation needs an admin token');
-  // The import path acts as the key whose vaults receive the data.
-  const asKey: RequestContext = {
+  // The import path acts as the key whose vaults receive the data, billed
+  // to the admin's own account.
+  const asKey: MeteredContext = {
     ...context,
     principal: { kind: 'key', accountId: context.principal.accountId, key, status: 'active' },
   };

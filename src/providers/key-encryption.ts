@@ -74,12 +74,6 @@ export async function currentSecretId(secrets: KeySecrets): Promise<string> {
   return (await material(secrets.current)).id;
 }
 
-/** The secret id a sealed value names. */
-export function sealedSecretId(sealed: string): string | null {
-  const [version, id] = sealed.split('.');
-  return version === VERSION && id ? id : null;
-}
-
 export async function sealProviderKey(
   secrets: KeySecrets,
   plain: string,

@@ -1,7 +1,7 @@
 import { CodedError } from '../errors';
 import type { ProviderId } from './types';
 
-/**
+/*
  * Every way a provider call can fail, as one code (UPSTREAM_ERROR) and a
  * stable reason:
  *   UNREACHABLE    no answer at all: DNS, connect, TLS, a reset before the response
@@ -15,9 +15,6 @@ import type { ProviderId } from './types';
  * when it gave one (`providerRequestId`). Anything the provider said
  * is scrubbed of the caller's provider key, whole or in fragments.
  */
-export type UpstreamReason =
-  'UNREACHABLE' | 'TIMEOUT' | 'STREAM_BROKEN' | 'PROVIDER_4XX' | 'PROVIDER_5XX';
-
 export function providerRefused(
   provider: ProviderId,
   status: number,

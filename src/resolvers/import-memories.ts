@@ -1,4 +1,4 @@
-import type { RequestContext } from '../context';
+import type { MeteredContext } from './request-context';
 import { normalizeVector } from '../embed/vectors';
 import { CodedError } from '../errors';
 import { maxImportLineBytes } from '../limits';
@@ -58,7 +58,7 @@ interface Pending {
  * counted. Lines whose id the vault already holds are skipped.
  */
 export async function importMemories(
-  context: RequestContext,
+  context: MeteredContext,
   address: VaultAddress,
   lines: AsyncIterable<ImportLine>,
   onProgress: (progress: ImportProgress) => Promise<void> | void = () => {},

@@ -1,27 +1,65 @@
-import type { GraphQLContext } from '../context';
-import type { KeyPrincipal } from '../auth/principal';
+import type { AccountStatus } from '../billing/usage';
+import type { MemoryKeyRecord } from '../durable/account-types';
 import { CodedError } from '../errors';
-import { vaultAddress, type VaultAddress, type VaultKind } from '../vaults/address';
+import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
 
-/** What an operation accepts: a memory key, an admin token, or either. */
-export type Credential = 'memoryKey' | 'admin' | 'either';
+/**
+ * Who is calling, checked once at the edge (src/http/authenticate.ts) and
+ * passed down: a memory key (its own vaults' data) or an account admin (keys,
+ * billing, snapshots). The account's standing comes with a key, read in the
+ * same call that checked it.
+ */
+export interface KeyPrincipal {
+  kind: 'key';
+  accountId: string;
+  key: MemoryKeyRecord;
+  status: AccountStatus;
+}
+
+export interface AdminPrincipal {
+  kind: 'admin';
+  accountId: string;
+}
+
+export type Principal = KeyPrincipal | AdminPrincipal;
+
+/**
+ * A memory key of an account in good standing: what metered operations
+ * (storing, searching, injecting memory into a model call) take. Reading and
+ * exporting one's own memories needs only a KeyPrincipal, so a suspended
+ * account can still get its data out.
+ */
+export type ActiveKeyPrincipal = KeyPrincipal & { status: 'active' };
+
+/** What an operation needs: a memory key, one of an active account, an admin token, or either. */
+export type Credential = 'memoryKey' | 'activeMemoryKey' | 'admin' | 'either';
 
 /**
  * Why a request may not run an operation that needs `needed`, in words that
- * match what it sent: nothing, a credential that failed (and why), or the
- * other kind of credential.
+ * match what it sent: nothing, a credential that failed (and why), the other
+ * kind of credential, or a key whose account is suspended.
  */
-export function refusal(context: GraphQLContext, needed: Credential): CodedError {
-  const principal = context.principal;
+export function refusal(
+  principal: Principal | null,
+  authError: CodedError | null,
+  needed: Credential,
+): CodedError {
   if (principal === null) {
+    if (authError !== null) return authError;
     return new CodedError(
       'UNAUTHENTICATED',
-      context.authError ??
-        {
-          admin: 'this operation needs an admin token: send "Authorization: Bearer <JWT>"',
-          memoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
-          either: 'send a memory key ("Authorization: Bearer mk_…") or an admin token',
-        }[needed],
+      {
+        admin: 'this operation needs an admin token: send "Authorization: Bearer <JWT>"',
+        memoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
+        activeMemoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
+        either: 'send a memory key ("Authorization: Bearer mk_…") or an admin token',
+      }[needed],
+    );
+  }
+  if (principal.kind === 'key' && needed === 'activeMemoryKey') {
+    return new CodedError(
+      'PAYMENT_REQUIRED',
+      'this account is suspended for billing; reading and exporting your memories still works',
     );
   }
   return new CodedError(
@@ -32,23 +70,21 @@ export function refusal(context: GraphQLContext, needed: Credential): CodedError
   );
 }
 
-/** The calling memory key; scope-auth has usually checked already, this narrows the type. */
-export function keyPrincipal(context: GraphQLContext): KeyPrincipal {
-  const principal = context.principal;
-  if (principal?.kind !== 'key') throw refusal(context, 'memoryKey');
-  return principal;
+/** Whether a principal may do what `needed` asks for. */
+export function satisfies(principal: Principal | null, needed: Credential): boolean {
+  switch (needed) {
+    case 'memoryKey':
+      return principal?.kind === 'key';
+    case 'activeMemoryKey':
+      return principal?.kind === 'key' && principal.status === 'active';
+    case 'admin':
+      return principal?.kind === 'admin';
+    case 'either':
+      return principal !== null;
+  }
 }
 
-export interface VaultSelector {
-  kind: VaultKind;
-  id?: string | null;
-}
-
-/** Turns a client's selector into a server-side address under the caller's own key. */
-export function addressFor(
-  context: GraphQLContext,
-  selector: VaultSelector | null | undefined,
-): VaultAddress {
-  const { key } = keyPrincipal(context);
-  return selector ? vaultAddress(key.id, selector.kind, selector.id) : vaultAddress(key.id, 'CORE');
+/** A client's selector as an address under the calling key: it can only ever name its own vaults. */
+export function vaultOf(principal: KeyPrincipal, selector?: VaultSelector | null): VaultAddress {
+  return selectVault(principal.key.id, selector);
 }

@@ -37,13 +37,6 @@ export class ReceiptCollector {
     this.memoryTokens += memoryTokens;
   }
 
-  /** Total calls made to vault objects during this request. */
-  get calls(): number {
-    let total = 0;
-    for (const { calls } of this.vaults.values()) total += calls;
-    return total;
-  }
-
   /** null when the request read no memory at all. */
   toJSON(): MemoryReceipt | null {
     if (!this.touched) return null;

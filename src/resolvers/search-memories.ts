@@ -1,13 +1,13 @@
-import type { GraphQLContext } from '../context';
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../embed/vectors';
 import { CodedError } from '../errors';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
-import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
 import { mergeHits, type RankedHit } from './merge-hits';
-import { addressFor, type VaultSelector } from './principal';
+import { vaultOf } from './principal';
+import type { MeteredContext } from './request-context';
 
 /** Most vaults one search may read. */
 export const MAX_SEARCH_VAULTS = 10;
@@ -39,12 +39,12 @@ export interface SearchOutcome {
  * parallel through the request's loader (one call per vault), then merge.
  */
 export async function searchMemories(
-  context: GraphQLContext,
+  context: MeteredContext,
   input: SearchInput,
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '') throw new CodedError('BAD_USER_INPUT', 'query must not be empty');
   const addresses = distinctVaults(
-    (input.vaults ?? [null]).map((selector) => addressFor(context, selector)),
+    (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
   const now = input.now?.getTime() ?? Date.now();
   const windows = planWindows(

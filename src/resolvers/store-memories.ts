@@ -1,14 +1,13 @@
-import type { GraphQLContext } from '../context';
 import { CodedError } from '../errors';
 import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
-import { accountStub } from '../auth/authenticate';
-import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
+import { accountStub, vaultStub } from '../durable/stubs';
 import { chunkSpans } from '../text/chunks';
 import { countTokens } from '../tokens';
-import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
 import { checkContent, checkCreatedAt, checkEmbeddingLength, checkMetadata } from './memory-input';
-import { addressFor, keyPrincipal, type VaultSelector } from './principal';
-import { vaultStub } from './vault-loader';
+import { meterMemoryTokens } from './meter';
+import { vaultOf } from './principal';
+import type { MeteredContext } from './request-context';
 
 /** Most memories one storeMemories call accepts. */
 export const MAX_STORE_BATCH = 100;
@@ -39,11 +38,9 @@ export interface StoredMemory {
  * error is returned.
  */
 export async function storeMemories(
-  context: GraphQLContext,
+  context: MeteredContext,
   inputs: readonly StoreInput[],
 ): Promise<StoredMemory[]> {
-  const principal = keyPrincipal(context);
-  requireActiveAccount(context);
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_STORE_BATCH} memories per call`);
   }
@@ -86,7 +83,7 @@ export async function storeMemories(
     groups.set(name, group);
   });
 
-  const account = accountStub(context.env, principal.accountId);
+  const account = accountStub(context.env, context.principal.accountId);
   const writes = await Promise.all(
     [...groups.values()].map(async ({ address, positions }) => {
       const [result] = await Promise.all([
@@ -130,13 +127,13 @@ export async function storeMemories(
 }
 
 async function prepare(
-  context: GraphQLContext,
+  context: MeteredContext,
   input: StoreInput,
   position: number,
   now: number,
 ): Promise<{ address: VaultAddress; memory: NewMemory }> {
   const at = (message: string) => (position === 0 ? message : `inputs.${position}: ${message}`);
-  const address = addressFor(context, input.vault);
+  const address = vaultOf(context.principal, input.vault);
   checkContent(input.content, context.config.maxContentBytes, at);
   const metadata = checkMetadata(input.metadata, at);
   const createdAt = input.createdAt?.getTime() ?? now;

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import { CodedError, type Failure } from '../errors';
+import { vaultStub } from '../durable/stubs';
 import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { ReceiptCollector } from './receipt';
@@ -10,10 +11,6 @@ interface ReadKey {
 }
 
 type OkResult = Exclude<VaultReadOpResult, Failure>;
-
-export function vaultStub(env: Env, address: VaultAddress) {
-  return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-}
 
 /**
  * The per-request gateway to vault objects for reads. Every read asked for in

@@ -1,19 +1,37 @@
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
-import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
-import type { GraphQLContext } from '../context';
-import { refusal } from '../resolvers/principal';
+import { CodedError } from '../errors';
+import { refusal, satisfies, type Credential } from '../resolvers/principal';
+import type {
+  AdminContext,
+  KeyContext,
+  MeteredContext,
+  RequestContext,
+} from '../resolvers/request-context';
 
+/**
+ * Authorization is declared on each field with `authScopes` (scope-auth):
+ * the caller was authenticated once at the edge, and a field that names a
+ * scope gets a context whose principal is already narrowed to it
+ * (`t.withAuth(…)`), so resolvers check nothing by hand.
+ */
 export interface PothosTypes {
-  Context: GraphQLContext;
+  Context: RequestContext;
   AuthScopes: {
     /** A valid memory key: reads and writes its own vaults. */
     memoryKey: boolean;
-    /** A valid admin JWT: manages its account's keys. */
+    /** A memory key of an account in good standing: metered operations (store, search, chat). */
+    activeMemoryKey: boolean;
+    /** A valid admin JWT: manages its account's keys, billing and snapshots. */
     admin: boolean;
+  };
+  AuthContexts: {
+    memoryKey: KeyContext;
+    activeMemoryKey: MeteredContext;
+    admin: AdminContext;
   };
   Scalars: {
     DateTime: { Input: Date; Output: Date | number };
@@ -26,20 +44,15 @@ export const builder = new SchemaBuilder<PothosTypes>({
   plugins: [ScopeAuthPlugin, ValidationPlugin],
   defaultFieldNullability: false,
   scopeAuth: {
-    authScopes: (context) => ({
-      memoryKey: context.principal?.kind === 'key',
-      admin: context.principal?.kind === 'admin',
+    authScopes: ({ principal }) => ({
+      memoryKey: satisfies(principal, 'memoryKey'),
+      activeMemoryKey: satisfies(principal, 'activeMemoryKey'),
+      admin: satisfies(principal, 'admin'),
     }),
     // Subscriptions are checked when they start, not at their first event.
     authorizeOnSubscribe: true,
-    unauthorizedError: (_parent, context, _info, result) => {
-      const scopes = scopesIn(result.failure);
-      const admin = scopes.has('admin');
-      return refusal(
-        context,
-        admin && scopes.has('memoryKey') ? 'either' : admin ? 'admin' : 'memoryKey',
-      );
-    },
+    unauthorizedError: (_parent, context, _info, result) =>
+      refusal(context.principal, context.authError, neededBy(scopesIn(result.failure))),
   },
   validation: {
     validationError: (validation) => {
@@ -57,9 +70,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
           return path ? `${path}: ${issue.message}` : issue.message;
         })
         .join('; ');
-      return new GraphQLError(message, {
-        extensions: { code: tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT' },
-      });
+      return new CodedError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT', message);
     },
   },
 });
@@ -76,6 +87,13 @@ builder.mutationType({
   description: 'Writes: memories, vaults, chat and (for admins) memory keys.',
 });
 builder.subscriptionType({ description: 'Streams: chat answers as they are written.' });
+
+/** What a failed check asked for, in the words of a refusal. */
+function neededBy(scopes: Set<string>): Credential {
+  const key = scopes.has('memoryKey') || scopes.has('activeMemoryKey');
+  if (scopes.has('admin')) return key ? 'either' : 'admin';
+  return scopes.has('activeMemoryKey') ? 'activeMemoryKey' : 'memoryKey';
+}
 
 /** The scopes a failed check asked for (a field may accept either of several). */
 function scopesIn(failure: AuthFailure): Set<string> {

@@ -1,164 +1,15 @@
-import { z } from 'zod';
 import {
   completeChat,
-  MAX_CHAT_MESSAGES,
   openChat,
   type ChatInput,
   type ChatOutcome,
   type ChatReceipt,
 } from '../chat/pipeline';
-import { parseResponseFormat, parseToolChoice, parseTools } from '../chat/tool-input';
-import type { GraphQLContext } from '../context';
-import type { AnswerUsage, ChatMessage, ToolCall } from '../providers/types';
+import type { MeteredContext } from '../resolvers/request-context';
+import type { AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
-import { RoleEnum } from './enums';
-import { SearchHitRef, WindowQueryInput } from './search';
-
-export const MemoryModeEnum = builder.enumType('MemoryMode', {
-  description: 'What a chat call does with memory.',
-  values: {
-    READ_WRITE: { description: 'Inject memory and store the new turn (the default).' },
-    READ: { description: 'Inject memory; store nothing.' },
-    WRITE: { description: 'Inject nothing; store the new turn.' },
-    OFF: { description: 'Neither: a plain call to the model.' },
-  } as const,
-});
-
-export const ToolCallInput = builder.inputType('ToolCallInput', {
-  description:
-    'A tool call the model made, sent back in the conversation on its ASSISTANT message.',
-  fields: (t) => ({
-    id: t.string({ required: true, description: 'The id the model gave the call (ToolCall.id).' }),
-    name: t.string({ required: true, description: 'The tool it called.' }),
-    arguments: t.field({
-      type: 'JSON',
-      required: true,
-      description: 'Its arguments, as ToolCall.arguments gave them (an object, or JSON text).',
-    }),
-  }),
-});
-
-export const ChatMessageInput = builder.inputType('ChatMessageInput', {
-  description: 'One message of the conversation so far.',
-  fields: (t) => ({
-    role: t.field({ type: RoleEnum, required: true, description: 'Who said it.' }),
-    content: t.string({
-      required: true,
-      description:
-        'What was said; a tool result message holds the result; may be empty beside toolCalls.',
-    }),
-    toolCalls: t.field({
-      type: [ToolCallInput],
-      required: false,
-      description: 'On an ASSISTANT message: the tool calls the model made in that turn.',
-    }),
-    toolCallId: t.string({
-      required: false,
-      description: 'On a USER message: this message is the result of that tool call (ToolCall.id).',
-    }),
-  }),
-});
-
-export const ChatInputRef = builder.inputType('ChatInput', {
-  description: 'A chat call through MemoryRouter with your own provider key (X-Provider-Key).',
-  fields: (t) => ({
-    model: t.string({
-      required: true,
-      description:
-        'provider/model, e.g. openai/gpt-4o, anthropic/claude-sonnet-4, google/gemini-2.5-flash, openrouter/meta-llama/llama-3.3-70b, compatible/llama3.2; bare gpt-…, claude-… and gemini-… names are inferred',
-    }),
-    messages: t.field({
-      type: [ChatMessageInput],
-      required: true,
-      description: `The conversation, oldest first (at most ${MAX_CHAT_MESSAGES}); the last USER message is the memory query.`,
-      validate: z.array(z.unknown()).min(1).max(MAX_CHAT_MESSAGES),
-    }),
-    sessionId: t.string({
-      required: false,
-      description: "Also read (and write) this session's vault.",
-    }),
-    conversationId: t.string({
-      required: false,
-      description: "Also read this conversation's EPHEMERAL vault; the turn is stored there.",
-    }),
-    memoryMode: t.field({
-      type: MemoryModeEnum,
-      required: false,
-      description: 'Default: READ_WRITE.',
-    }),
-    windows: t.field({
-      type: [WindowQueryInput],
-      required: false,
-      description: 'KRONOS windows and hits to inject; default: HOT 4, WORKING 4, LONG_TERM 4.',
-      validate: z.array(z.unknown()).max(4),
-    }),
-    temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
-    maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),
-    topP: t.float({ required: false, description: 'Nucleus sampling, 0–1.' }),
-    stop: t.stringList({
-      required: false,
-      description: 'Stop sequences (at most 4).',
-      validate: z.array(z.string()).max(4),
-    }),
-    tools: t.field({
-      type: 'JSON',
-      required: false,
-      description:
-        'Tools the model may call: a list of { name, description?, parameters? (JSON Schema) }, or OpenAI\'s { type: "function", function: { … } } form. Calls come back in ChatResult.toolCalls and ChatEvent.toolCall; send their results as USER messages with toolCallId.',
-    }),
-    toolChoice: t.field({
-      type: 'JSON',
-      required: false,
-      description: '"auto" (default), "none", "required", or { name } to force one tool.',
-    }),
-    responseFormat: t.field({
-      type: 'JSON',
-      required: false,
-      description:
-        'Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it).',
-    }),
-  }),
-});
-
-/** GraphQL's ChatInput as the pipeline's: tool calls, results and the JSON fields checked. */
-function chatInput(
-  raw: {
-    messages: {
-      role: ChatMessage['role'];
-      content: string;
-      toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
-      toolCallId?: string | null;
-    }[];
-    tools?: unknown;
-    toolChoice?: unknown;
-    responseFormat?: unknown;
-  } & Omit<ChatInput, 'messages' | 'tools' | 'toolChoice' | 'responseFormat'>,
-): ChatInput {
-  const tools = parseTools(raw.tools, 'tools');
-  return {
-    ...raw,
-    messages: raw.messages.map((message) => ({
-      role: message.role,
-      content: message.content,
-      ...(message.toolCalls?.length
-        ? {
-            toolCalls: message.toolCalls.map((call) => ({
-              id: call.id,
-              name: call.name,
-              arguments:
-                typeof call.arguments === 'string'
-                  ? call.arguments
-                  : JSON.stringify(call.arguments ?? {}),
-            })),
-          }
-        : {}),
-      ...(message.toolCallId ? { toolCallId: message.toolCallId } : {}),
-    })),
-    tools,
-    toolChoice: parseToolChoice(raw.toolChoice, tools, 'toolChoice'),
-    responseFormat: parseResponseFormat(raw.responseFormat, 'responseFormat'),
-  };
-}
+import { ChatInputRef, chatInput } from './chat-input';
+import { SearchHitRef } from './search';
 
 export const ToolCallRef = builder.objectRef<ToolCall>('ToolCall');
 ToolCallRef.implement({
@@ -279,7 +130,7 @@ ChatEventRef.implement({
  * while a read from the provider is pending.
  */
 async function chatEvents(
-  context: GraphQLContext,
+  context: MeteredContext,
   input: ChatInput,
 ): Promise<AsyncIterableIterator<ChatEventShape>> {
   const abort = new AbortController();
@@ -323,23 +174,34 @@ async function chatEvents(
 }
 
 builder.mutationFields((t) => ({
-  chat: t.field({
+  chat: t.withAuth({ activeMemoryKey: true }).field({
     type: ChatResultRef,
-    authScopes: { memoryKey: true },
     description:
       'Chat with memory, any model; the provider key travels in the X-Provider-Key header.',
-    args: { input: t.arg({ type: ChatInputRef, required: true }) },
+    args: {
+      input: t.arg({
+        type: ChatInputRef,
+        required: true,
+        description: 'The model, the conversation and what to do with memory.',
+      }),
+    },
     resolve: (_root, { input }, context) => completeChat(context, chatInput(input), context.signal),
   }),
 }));
 
 builder.subscriptionFields((t) => ({
-  chat: t.field({
+  chat: t.withAuth({ activeMemoryKey: true }).field({
     type: ChatEventRef,
-    authScopes: { memoryKey: true },
     description:
       'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
-    args: { input: t.arg({ type: ChatInputRef, required: true }) },
+    args: {
+      input: t.arg({
+        type: ChatInputRef,
+        required: true,
+        description:
+          'The model, the conversation and what to do with memory, as for Mutation.chat.',
+      }),
+    },
     subscribe: (_root, { input }, context) => chatEvents(context, chatInput(input)),
     resolve: (event) => event,
   }),

@@ -1,5 +1,6 @@
 import { builder } from './builder';
 import './enums';
+import './vault-selector';
 import './vault';
 import './memory';
 import './search';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { accountStub } from '../auth/authenticate';
+import { accountStub } from '../durable/stubs';
 import { deriveKey, generateMemoryKey } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/account-types';
 import { CodedError } from '../errors';
-import { keyPrincipal } from '../resolvers/principal';
 import { builder } from './builder';
 
 export const MemoryKeyRef = builder.objectRef<MemoryKeyRecord>('MemoryKey');
@@ -45,32 +44,23 @@ CreatedMemoryKeyRef.implement({
   }),
 });
 
-function adminAccount(principal: { kind: string; accountId: string } | null): string {
-  if (principal?.kind !== 'admin')
-    throw new CodedError('FORBIDDEN', 'this operation needs an admin token');
-  return principal.accountId;
-}
-
 builder.queryFields((t) => ({
-  me: t.field({
+  me: t.withAuth({ memoryKey: true }).field({
     type: MemoryKeyRef,
-    authScopes: { memoryKey: true },
     description: 'The memory key making the request.',
-    resolve: (_root, _args, context) => keyPrincipal(context).key,
+    resolve: (_root, _args, context) => context.principal.key,
   }),
-  memoryKeys: t.field({
+  memoryKeys: t.withAuth({ admin: true }).field({
     type: [MemoryKeyRef],
-    authScopes: { admin: true },
     description: "Admin only: every key of the admin's account, revoked ones included.",
     resolve: (_root, _args, context) =>
-      accountStub(context.env, adminAccount(context.principal)).listKeys(),
+      accountStub(context.env, context.principal.accountId).listKeys(),
   }),
 }));
 
 builder.mutationFields((t) => ({
-  createMemoryKey: t.field({
+  createMemoryKey: t.withAuth({ admin: true }).field({
     type: CreatedMemoryKeyRef,
-    authScopes: { admin: true },
     description: 'Admin only: creates a memory key for the account; its secret is returned once.',
     args: {
       name: t.arg.string({
@@ -80,7 +70,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_root, args, context) => {
-      const accountId = adminAccount(context.principal);
+      const accountId = context.principal.accountId;
       const secret = generateMemoryKey(accountId);
       const { keyId, verifier } = await deriveKey(context.env.KEY_HMAC_SECRET, secret);
       const key = await accountStub(context.env, accountId).createKey(accountId, {
@@ -91,12 +81,11 @@ builder.mutationFields((t) => ({
       return { key, secret };
     },
   }),
-  revokeMemoryKey: t.boolean({
-    authScopes: { admin: true },
+  revokeMemoryKey: t.withAuth({ admin: true }).boolean({
     description: 'Admin only: revokes a key at once; requests with it fail from then on.',
     args: { id: t.arg.id({ required: true, description: 'A MemoryKey.id.' }) },
     resolve: async (_root, args, context) => {
-      const accountId = adminAccount(context.principal);
+      const accountId = context.principal.accountId;
       const result = await accountStub(context.env, accountId).revokeKey(String(args.id));
       if (!result.ok) throw CodedError.from(result);
       return true;

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import type { MemoryRecord } from '../durable/vault-types';
+import { vaultStub } from '../durable/stubs';
 import { CodedError } from '../errors';
-import { addressFor, keyPrincipal } from '../resolvers/principal';
 import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
+import { vaultOf } from '../resolvers/principal';
 import { MAX_STORE_BATCH, storeMemories } from '../resolvers/store-memories';
-import { vaultStub } from '../resolvers/vault-loader';
-import { vaultAddress, type VaultAddress } from '../vaults/address';
+import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
-import { VaultRef, VaultSelectorInput } from './vault';
+import { VaultSelectorInput } from './vault-selector';
 
 export interface MemoryParent {
   address: VaultAddress;
@@ -50,14 +50,6 @@ MemoryRef.implement({
     tokens: t.int({
       description: 'Its length in memory tokens (o200k_base), as billed.',
       resolve: ({ record }) => record.tokens,
-    }),
-    vault: t.field({
-      type: VaultRef,
-      description: 'The vault it lives in.',
-      resolve: async ({ address }, _args, context) => ({
-        address,
-        stats: await context.vaults.statsOf(address),
-      }),
     }),
   }),
 });
@@ -144,16 +136,14 @@ export const StoreMemoryInput = builder.inputType('StoreMemoryInput', {
 });
 
 builder.queryFields((t) => ({
-  memory: t.field({
+  memory: t.withAuth({ memoryKey: true }).field({
     type: MemoryRef,
     nullable: true,
-    authScopes: { memoryKey: true },
     description: 'One memory by id; null when it does not exist (or belongs to another key).',
     args: { id: t.arg.id({ required: true, description: 'A Memory.id.' }) },
     resolve: async (_root, args, context) => {
-      const { key } = keyPrincipal(context);
       const ref = decodeMemoryId(String(args.id));
-      const address = vaultAddress(key.id, ref.kind, ref.externalId);
+      const address = vaultOf(context.principal, { kind: ref.kind, id: ref.externalId });
       const { memories } = await context.vaults.read(address, { type: 'get', ids: [ref.localId] });
       const record = memories[0];
       return record === undefined ? null : { address, record };
@@ -162,33 +152,33 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
-  storeMemory: t.field({
+  storeMemory: t.withAuth({ activeMemoryKey: true }).field({
     type: MemoryRef,
-    authScopes: { memoryKey: true },
     description: 'Stores one memory; it is searchable as soon as this returns.',
-    args: { input: t.arg({ type: StoreMemoryInput, required: true }) },
+    args: {
+      input: t.arg({ type: StoreMemoryInput, required: true, description: 'The memory to store.' }),
+    },
     resolve: async (_root, { input }, context) => (await storeMemories(context, [input]))[0]!,
   }),
-  storeMemories: t.field({
+  storeMemories: t.withAuth({ activeMemoryKey: true }).field({
     type: [MemoryRef],
-    authScopes: { memoryKey: true },
     description: `Stores up to ${MAX_STORE_BATCH} memories, all or nothing per call.`,
     args: {
       inputs: t.arg({
         type: [StoreMemoryInput],
         required: true,
+        description: `The memories to store, 1–${MAX_STORE_BATCH}, in any of the key's vaults.`,
         validate: z.array(z.unknown()).min(1).max(MAX_STORE_BATCH),
       }),
     },
     resolve: (_root, { inputs }, context) => storeMemories(context, inputs),
   }),
-  deleteMemory: t.boolean({
-    authScopes: { memoryKey: true },
+  deleteMemory: t.withAuth({ memoryKey: true }).boolean({
     description: 'Deletes one memory for good. NOT_FOUND when there is no such memory.',
     args: { id: t.arg.id({ required: true, description: 'A Memory.id.' }) },
     resolve: async (_root, args, context) => {
       const ref = decodeMemoryId(String(args.id));
-      const address = addressFor(context, { kind: ref.kind, id: ref.externalId });
+      const address = vaultOf(context.principal, { kind: ref.kind, id: ref.externalId });
       const result = await vaultStub(context.env, address).remove(address, ref.localId);
       if (!result.ok) throw CodedError.from(result);
       if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountStub } from '../auth/authenticate';
+import { accountStub } from '../durable/stubs';
 import type { ImportReport } from '../resolvers/import-memories';
 import { kvOwnerKey, migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
 import { CodedError } from '../errors';
@@ -48,9 +48,8 @@ KvMigrationRef.implement({
 });
 
 builder.mutationFields((t) => ({
-  migrateKvVaults: t.field({
+  migrateKvVaults: t.withAuth({ admin: true }).field({
     type: KvMigrationRef,
-    authScopes: { admin: true },
     description:
       'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in the README) into the vaults of a memory key. The operator must first record the account as the owner of the prefix (KV key `memoryrouter-owner:{prefix}`, value the account id); other prefixes are FORBIDDEN. Idempotent; resumes where the last run stopped.',
     args: {
@@ -77,7 +76,7 @@ builder.mutationFields((t) => ({
           'this deployment binds no LEGACY_KV namespace',
           'KV_NOT_BOUND',
         );
-      const accountId = context.principal!.accountId;
+      const accountId = context.principal.accountId;
       // A prefix is one tenant's data: only the account the operator recorded
       // as its owner may import it (never whatever prefix an admin names).
       if ((await kv.get(kvOwnerKey(args.prefix))) !== accountId) {

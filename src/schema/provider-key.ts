@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountStub } from '../auth/authenticate';
+import { accountStub } from '../durable/stubs';
 import { KEY_PREFIX } from '../auth/memory-key';
 import type { ProviderKeyRecord } from '../durable/account-types';
 import { CodedError } from '../errors';
@@ -92,12 +92,6 @@ export const SetProviderKeyInput = builder.inputType('SetProviderKeyInput', {
   }),
 });
 
-function adminAccount(principal: { kind: string; accountId: string } | null): string {
-  if (principal?.kind !== 'admin')
-    throw new CodedError('FORBIDDEN', 'this operation needs an admin token');
-  return principal.accountId;
-}
-
 function secretsOf(env: Env): KeySecrets {
   const secrets = keySecrets(env);
   if (secrets === null) {
@@ -117,28 +111,26 @@ async function shown(env: Env, records: ProviderKeyRecord[]): Promise<ShownKey[]
 }
 
 builder.queryFields((t) => ({
-  providerKeys: t.field({
+  providerKeys: t.withAuth({ admin: true }).field({
     type: [ProviderKeyRef],
-    authScopes: { admin: true },
     description:
       "Admin only: the account's stored provider keys (fingerprints and last 4 characters only).",
     resolve: async (_root, _args, context) =>
       shown(
         context.env,
-        await accountStub(context.env, adminAccount(context.principal)).listProviderKeys(),
+        await accountStub(context.env, context.principal.accountId).listProviderKeys(),
       ),
   }),
 }));
 
 builder.mutationFields((t) => ({
-  setProviderKey: t.field({
+  setProviderKey: t.withAuth({ admin: true }).field({
     type: ProviderKeyRef,
-    authScopes: { admin: true },
     description:
       'Admin only: stores a provider key (sealed with AES-GCM) for the account or one memory key; chat requests without X-Provider-Key use it. Replaces the one stored before.',
     args: { input: t.arg({ type: SetProviderKeyInput, required: true, description: 'The key.' }) },
     resolve: async (_root, { input }, context) => {
-      const accountId = adminAccount(context.principal);
+      const accountId = context.principal.accountId;
       const secrets = secretsOf(context.env);
       const key = input.key.trim();
       if (/\s/.test(key) || key.length < 8) {
@@ -170,8 +162,7 @@ builder.mutationFields((t) => ({
       return (await shown(context.env, [result.key]))[0]!;
     },
   }),
-  deleteProviderKey: t.boolean({
-    authScopes: { admin: true },
+  deleteProviderKey: t.withAuth({ admin: true }).boolean({
     description: 'Admin only: forgets a stored provider key; false when there was none.',
     args: {
       provider: t.arg({ type: ProviderEnum, required: true, description: 'The provider.' }),
@@ -181,17 +172,16 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_root, args, context) =>
-      accountStub(context.env, adminAccount(context.principal)).deleteProviderKey(
+      accountStub(context.env, context.principal.accountId).deleteProviderKey(
         args.memoryKeyId ? String(args.memoryKeyId) : '',
         providerId(args.provider),
       ),
   }),
-  rotateProviderKeys: t.int({
-    authScopes: { admin: true },
+  rotateProviderKeys: t.withAuth({ admin: true }).int({
     description:
       'Admin only: seals every stored provider key of the account under the current PROVIDER_KEY_SECRET; returns how many were sealed again. Run it after a rotation, before removing PROVIDER_KEY_SECRET_PREVIOUS.',
     resolve: async (_root, _args, context) => {
-      const accountId = adminAccount(context.principal);
+      const accountId = context.principal.accountId;
       const secrets = secretsOf(context.env);
       const account = accountStub(context.env, accountId);
       let resealed = 0;

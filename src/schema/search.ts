@@ -9,11 +9,11 @@ import {
   type SearchOutcome,
 } from '../resolvers/search-memories';
 import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
-import { meterMemoryTokens, requireActiveAccount } from '../billing/meter';
+import { meterMemoryTokens } from '../resolvers/meter';
 import { builder } from './builder';
 import { MemoryWindowEnum, SearchModeEnum } from './enums';
 import { MemoryRef } from './memory';
-import { VaultSelectorInput } from './vault';
+import { VaultSelectorInput } from './vault-selector';
 
 export const WindowQueryInput = builder.inputType('WindowQuery', {
   description: 'How many hits to take from one KRONOS window.',
@@ -129,14 +129,18 @@ SearchResultRef.implement({
 });
 
 builder.queryFields((t) => ({
-  search: t.field({
+  search: t.withAuth({ activeMemoryKey: true }).field({
     type: SearchResultRef,
-    authScopes: { memoryKey: true },
     description:
       'KRONOS search: each window returns its own top hits, across all the vaults asked for.',
-    args: { input: t.arg({ type: SearchInput, required: true }) },
+    args: {
+      input: t.arg({
+        type: SearchInput,
+        required: true,
+        description: 'What to look for, in which vaults and windows, and how.',
+      }),
+    },
     resolve: async (_root, { input }, context) => {
-      requireActiveAccount(context);
       const result = await searchMemories(context, input);
       await meterMemoryTokens(context, result.memoryTokens);
       return result;

@@ -1,11 +1,10 @@
-import { accountStub } from '../auth/authenticate';
-import type { GraphQLContext } from '../context';
+import { accountStub, vaultStub } from '../durable/stubs';
 import type { SnapshotInfo } from '../durable/vault-object';
 import { CodedError } from '../errors';
-import { vaultStub } from '../resolvers/vault-loader';
-import { vaultAddress, type VaultAddress } from '../vaults/address';
+import type { AdminContext } from '../resolvers/request-context';
+import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
 import { builder } from './builder';
-import { VaultSelectorInput } from './vault';
+import { VaultSelectorInput } from './vault-selector';
 
 export const SnapshotRef = builder.objectRef<SnapshotInfo>('VaultSnapshot');
 SnapshotRef.implement({
@@ -33,25 +32,27 @@ RestoreResultRef.implement({
 
 /** An admin may address the vaults of their own account's keys only. */
 async function adminVault(
-  context: GraphQLContext,
+  context: AdminContext,
   keyId: string,
-  selector: { kind: 'CORE' | 'SESSION' | 'EPHEMERAL'; id?: string | null },
+  selector: VaultSelector,
 ): Promise<VaultAddress> {
-  const accountId = context.principal!.accountId;
-  const keys = await accountStub(context.env, accountId).listKeys();
+  const keys = await accountStub(context.env, context.principal.accountId).listKeys();
   if (!keys.some((key) => key.id === keyId))
     throw new CodedError('NOT_FOUND', 'no such memory key in this account');
-  return vaultAddress(keyId, selector.kind, selector.id);
+  return selectVault(keyId, selector);
 }
 
 builder.queryFields((t) => ({
-  vaultSnapshots: t.field({
+  vaultSnapshots: t.withAuth({ admin: true }).field({
     type: [SnapshotRef],
-    authScopes: { admin: true },
     description: "Admin only: a key's vault snapshots in R2, newest first.",
     args: {
       keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({ type: VaultSelectorInput, required: true }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
@@ -63,14 +64,17 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
-  restoreVault: t.field({
+  restoreVault: t.withAuth({ admin: true }).field({
     type: RestoreResultRef,
-    authScopes: { admin: true },
     description:
       "Admin only: rebuilds a key's vault from its newest snapshot (or the one named), replacing what it holds.",
     args: {
       keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({ type: VaultSelectorInput, required: true }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
       snapshot: t.arg.string({
         required: false,
         description: 'A VaultSnapshot.key; default: the newest.',

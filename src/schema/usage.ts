@@ -1,6 +1,12 @@
-import { accountStub } from '../auth/authenticate';
 import { stripeClient } from '../billing/stripe';
-import type { BillingState, KeyUsage, UsageDay, UsageReport } from '../billing/usage';
+import {
+  MICRODOLLARS_PER_MEMORY_TOKEN,
+  type BillingState,
+  type KeyUsage,
+  type UsageDay,
+  type UsageReport,
+} from '../billing/usage';
+import { accountStub } from '../durable/stubs';
 import { CodedError } from '../errors';
 import { builder } from './builder';
 
@@ -45,7 +51,7 @@ UsageRef.implement({
     }),
     costUsd: t.float({
       description: 'What the range costs at $1.00 per million memory tokens.',
-      resolve: (usage) => usage.memoryTokens / 1_000_000,
+      resolve: (usage) => (usage.memoryTokens * MICRODOLLARS_PER_MEMORY_TOKEN) / 1_000_000,
     }),
     keys: t.field({
       type: [KeyUsageRef],
@@ -82,9 +88,8 @@ BillingRef.implement({
 });
 
 builder.queryFields((t) => ({
-  usage: t.field({
+  usage: t.withAuth({ memoryKey: true, admin: true }).field({
     type: UsageRef,
-    authScopes: { memoryKey: true, admin: true },
     description: "The account's memory-token usage between two times (default: the last 30 days).",
     args: {
       from: t.arg({
@@ -108,7 +113,7 @@ builder.queryFields((t) => ({
           `a usage range spans at most ${MAX_RANGE_DAYS} days`,
         );
       }
-      const principal = context.principal!;
+      const { principal } = context;
       const account = accountStub(context.env, principal.accountId);
       const report = await account.usage(from, to, null);
       if (principal.kind === 'key')
@@ -116,19 +121,17 @@ builder.queryFields((t) => ({
       return report;
     },
   }),
-  billing: t.field({
+  billing: t.withAuth({ admin: true }).field({
     type: BillingRef,
-    authScopes: { admin: true },
     description: "Admin only: the account's billing state.",
     resolve: (_root, _args, context) =>
-      accountStub(context.env, context.principal!.accountId).billing(),
+      accountStub(context.env, context.principal.accountId).billing(),
   }),
 }));
 
 builder.mutationFields((t) => ({
-  createBillingCustomer: t.field({
+  createBillingCustomer: t.withAuth({ admin: true }).field({
     type: BillingRef,
-    authScopes: { admin: true },
     description:
       'Admin only: creates the Stripe customer usage is billed to and links it to the account.',
     args: {
@@ -143,7 +146,7 @@ builder.mutationFields((t) => ({
           'STRIPE_NOT_CONFIGURED',
         );
       }
-      const accountId = context.principal!.accountId;
+      const accountId = context.principal.accountId;
       const customer = await stripe.customers
         .create({
           ...(args.email ? { email: args.email } : {}),

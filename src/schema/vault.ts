@@ -1,15 +1,14 @@
 import { z } from 'zod';
+import { accountStub, vaultStub } from '../durable/stubs';
 import type { VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
-import { accountStub } from '../auth/authenticate';
-import { addressFor, keyPrincipal } from '../resolvers/principal';
-import { vaultStub } from '../resolvers/vault-loader';
+import { vaultOf } from '../resolvers/principal';
+import { exportPath, type VaultAddress } from '../vaults/address';
 import { decodeCursor, encodeCursor, encodeVaultId } from '../vaults/ids';
-import { vaultAddress, type VaultAddress } from '../vaults/address';
-import { exportPath } from '../http/vault-routes';
 import { builder } from './builder';
 import { MemoryOrderEnum, VaultKindEnum } from './enums';
-import { MemoryConnectionRef, type MemoryParent } from './memory';
+import { MemoryConnectionRef, MemoryRef, type MemoryParent } from './memory';
+import { VaultSelectorInput } from './vault-selector';
 
 export interface VaultParent {
   address: VaultAddress;
@@ -19,19 +18,6 @@ export interface VaultParent {
 /** Default and largest page of a vault listing. */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
-
-export const VaultSelectorInput = builder.inputType('VaultSelector', {
-  description:
-    'Which vault: CORE needs no id; SESSION takes a session id, EPHEMERAL a conversation id.',
-  fields: (t) => ({
-    kind: t.field({ type: VaultKindEnum, required: true, description: 'The kind of vault.' }),
-    id: t.string({
-      required: false,
-      description:
-        'Session id (SESSION) or conversation id (EPHEMERAL): 1–128 of A–Z a–z 0–9 . _ : @ ~ -',
-    }),
-  }),
-});
 
 export const VaultRef = builder.objectRef<VaultParent>('Vault');
 
@@ -136,31 +122,37 @@ VaultRef.implement({
 });
 
 builder.queryFields((t) => ({
-  vault: t.field({
+  vault: t.withAuth({ memoryKey: true }).field({
     type: VaultRef,
     nullable: true,
-    authScopes: { memoryKey: true },
     description:
       'One vault of the calling key; null for a SESSION or EPHEMERAL vault never written.',
-    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    args: {
+      selector: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: 'Which vault of the calling key.',
+      }),
+    },
     resolve: async (_root, { selector }, context) => {
-      const address = addressFor(context, selector);
+      const address = vaultOf(context.principal, selector);
       const stats = await context.vaults.statsOf(address);
       return stats.exists || address.kind === 'CORE' ? { address, stats } : null;
     },
   }),
-  vaults: t.field({
+  vaults: t.withAuth({ memoryKey: true }).field({
     type: [VaultRef],
-    authScopes: { memoryKey: true },
     description: 'Every vault of the calling key that holds memories, CORE first.',
     resolve: async (_root, _args, context) => {
-      const { accountId, key } = keyPrincipal(context);
-      const registered = await accountStub(context.env, accountId).listVaults(key.id);
+      const { principal } = context;
+      const registered = await accountStub(context.env, principal.accountId).listVaults(
+        principal.key.id,
+      );
       const addresses = [
-        vaultAddress(key.id, 'CORE'),
+        vaultOf(principal),
         ...registered
           .filter((vault) => vault.kind !== 'CORE')
-          .map((vault) => vaultAddress(key.id, vault.kind, vault.externalId)),
+          .map((vault) => vaultOf(principal, { kind: vault.kind, id: vault.externalId })),
       ];
       const vaults = await Promise.all(
         addresses.map(async (address) => ({
@@ -174,14 +166,18 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
-  clearVault: t.int({
-    authScopes: { memoryKey: true },
+  clearVault: t.withAuth({ memoryKey: true }).int({
     description:
       'Deletes every memory of a vault for good; returns how many memories were removed (0 for an empty or unknown vault, so clearing twice is safe).',
-    args: { selector: t.arg({ type: VaultSelectorInput, required: true }) },
+    args: {
+      selector: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: 'Which vault of the calling key to empty.',
+      }),
+    },
     resolve: async (_root, { selector }, context) => {
-      const address = addressFor(context, selector);
-      const { accountId } = keyPrincipal(context);
+      const address = vaultOf(context.principal, selector);
       const stub = vaultStub(context.env, address);
       const stats = await stub.stats(address);
       if (!stats.ok) throw CodedError.from(stats);
@@ -189,7 +185,7 @@ builder.mutationFields((t) => ({
       if (!stats.stats.exists) return 0;
       const cleared = await stub.clear(address);
       if (!cleared.ok) throw CodedError.from(cleared);
-      await accountStub(context.env, accountId).forgetVault(
+      await accountStub(context.env, context.principal.accountId).forgetVault(
         address.keyId,
         address.kind,
         address.externalId,
@@ -199,3 +195,16 @@ builder.mutationFields((t) => ({
     },
   }),
 }));
+
+// A memory's vault, added here so that memory.ts need not import this file:
+// Vault lists memories and Memory names its vault.
+builder.objectField(MemoryRef, 'vault', (t) =>
+  t.field({
+    type: VaultRef,
+    description: 'The vault it lives in.',
+    resolve: async ({ address }, _args, context) => ({
+      address,
+      stats: await context.vaults.statsOf(address),
+    }),
+  }),
+);

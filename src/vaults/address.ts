@@ -14,6 +14,12 @@ export interface VaultAddress {
   externalId: string | null;
 }
 
+/** How a client names one of its own vaults: a kind, and for SESSION and EPHEMERAL an id. */
+export interface VaultSelector {
+  kind: VaultKind;
+  id?: string | null;
+}
+
 /** Session and conversation ids: 1–128 characters of a URL- and log-safe set. */
 const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;
 
@@ -43,6 +49,17 @@ export function vaultAddress(
   externalId?: string | null,
 ): VaultAddress {
   return { kind, keyId, externalId: validateExternalId(kind, externalId) };
+}
+
+/** The vault a selector names under a key: the CORE vault when there is no selector. */
+export function selectVault(keyId: string, selector?: VaultSelector | null): VaultAddress {
+  return selector ? vaultAddress(keyId, selector.kind, selector.id) : vaultAddress(keyId, 'CORE');
+}
+
+/** Where a vault's export is downloaded (GET) and its import posted (…/import, POST). */
+export function exportPath(address: Pick<VaultAddress, 'kind' | 'externalId'>): string {
+  const id = address.externalId === null ? '' : `/${encodeURIComponent(address.externalId)}`;
+  return `/v1/vaults/${address.kind.toLowerCase()}${id}/export`;
 }
 
 /** The Durable Object name of a vault; built only from server-side parts. */

@@ -1,6 +1,6 @@
 import { CodedError } from '../errors';
 import { fromBase64Url, toBase64Url } from '../encoding';
-import { ROLES, type Role } from '../durable/vault-types';
+import { ROLES, type Role } from './roles';
 import { LOCAL_ID } from '../limits';
 import type { VaultKind } from './address';
 import { splitLines } from './line-splitter';

@@ -1,4 +1,9 @@
-import { runDurableObjectAlarm, runInDurableObject, evictDurableObject } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  evictDurableObject,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import Stripe from 'stripe';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -14,7 +19,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
-import { handleStripeWebhook } from '../../src/billing/webhook';
+import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
 import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>
@@ -449,7 +454,13 @@ describe('Stripe webhooks', () => {
       const failed = await deliver(event);
       expect(failed).toEqual({
         status: 503,
-        body: { error: 'could not look up the customer in Stripe; retry later' },
+        body: {
+          error: {
+            code: 'UPSTREAM_ERROR',
+            reason: 'STRIPE_UNAVAILABLE',
+            message: 'could not look up the customer in Stripe; retry later',
+          },
+        },
       });
       expect(logged.mock.calls.flat().join(' ')).toContain(
         'stripe webhook: customer lookup failed',
@@ -477,18 +488,26 @@ describe('Stripe webhooks', () => {
 
   it('answers 503 on a deployment without Stripe keys, and 413 over the body limit', async () => {
     const event = JSON.stringify(subscriptionEvent('evt_n', 'cus_x', 'active', 1));
-    const unconfigured = await handleStripeWebhook(
-      new Request(`${BASE_URL}/stripe/webhook`, {
+    const unconfigured = await stripeWebhookRoute({
+      request: new Request(`${BASE_URL}/stripe/webhook`, {
         method: 'POST',
         headers: { 'stripe-signature': 't=1,v1=x' },
         body: event,
       }),
-      { ...env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
-      1024,
-    );
+      env: { ...env, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' },
+      ctx: createExecutionContext(),
+      params: {},
+      principal: null,
+      authError: null,
+      providerKey: null,
+    });
     expect(unconfigured.status).toBe(503);
     expect(await unconfigured.json()).toEqual({
-      error: 'Stripe webhooks are not configured on this deployment',
+      error: {
+        code: 'CONFIGURATION_ERROR',
+        message: 'Stripe webhooks are not configured on this deployment',
+        variables: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+      },
     });
 
     const huge = JSON.stringify({ padding: 'x'.repeat(Number(env.MAX_REQUEST_BYTES)) });
@@ -499,7 +518,11 @@ describe('Stripe webhooks', () => {
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({
-      error: `the body is larger than the limit of ${env.MAX_REQUEST_BYTES} bytes`,
+      error: {
+        code: 'PAYLOAD_TOO_LARGE',
+        reason: 'BODY_TOO_LARGE',
+        message: `request body is larger than the limit of ${env.MAX_REQUEST_BYTES} bytes`,
+      },
     });
   });
 });

@@ -78,16 +78,41 @@ describe('a misconfigured deployment', () => {
     expect(exportBody.error.code).toBe('CONFIGURATION_ERROR');
     expectNamesNotValues(exportBody.error.message);
 
-    const webhook = await workerFetch(`${BASE_URL}/stripe/webhook`, { method: 'POST', body: '{}' });
-    expect(webhook.status).toBe(503);
-    expectNamesNotValues(((await webhook.json()) as { error: string }).error);
-
-    const health = await workerFetch(`${BASE_URL}/health`);
-    expect(health.status).toBe(503);
-    expect(await health.json()).toMatchObject({
-      status: 'misconfigured',
-      code: 'CONFIGURATION_ERROR',
+    // Gemini's paths answer in Google's shape, which @google/genai reads.
+    const gemini = await workerFetch(`${BASE_URL}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'mk_x' },
+      body: '{}',
     });
+    expect(gemini.status).toBe(503);
+    const geminiBody = (await gemini.json()) as {
+      error: { code: number; status: string; message: string; details: { reason: string }[] };
+    };
+    expect(geminiBody.error).toMatchObject({
+      code: 503,
+      status: 'UNAVAILABLE',
+      details: [{ reason: 'CONFIGURATION_ERROR' }],
+    });
+    expectNamesNotValues(geminiBody.error.message);
+
+    // Every other route, unknown paths included: { error: { code, message, variables } }.
+    for (const [method, path] of [
+      ['POST', '/stripe/webhook'],
+      ['GET', '/health'],
+      ['GET', '/'],
+      ['POST', '/nowhere'],
+    ]) {
+      const response = await workerFetch(`${BASE_URL}${path}`, {
+        method,
+        ...(method === 'POST' ? { body: '{}' } : {}),
+      });
+      expect(response.status, path).toBe(503);
+      const body = (await response.json()) as {
+        error: { code: string; message: string; variables: string[] };
+      };
+      expect(body.error, path).toMatchObject({ code: 'CONFIGURATION_ERROR', variables: NAMED });
+      expectNamesNotValues(body.error.message);
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { presentedCredential } from '../auth/credentials';
-import { toClientError } from './client-errors';
-import { yoga } from './yoga';
+import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { toClientError } from '../graphql/client-errors';
+import { yoga } from '../graphql/yoga';
+import { authenticate } from './authenticate';
 
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
@@ -35,21 +36,27 @@ export function handleGraphQLWebSocket(
 
   const server = makeServer<Record<string, unknown> | undefined>({
     async onSubscribe(connection, _id, payload) {
+      // Each operation is a request of its own: authenticated as it starts,
+      // so a key revoked meanwhile stops working on an open socket too.
       const params = connection.connectionParams ?? {};
-      const authorization =
-        stringParam(params.authorization) ?? presentedCredential(request.headers);
-      const providerKey = stringParam(params.providerKey) ?? request.headers.get('x-provider-key');
-      const headers = new Headers();
-      if (authorization)
-        headers.set(
-          'authorization',
-          /^bearer /i.test(authorization) ? authorization : `Bearer ${authorization}`,
-        );
-      if (providerKey) headers.set('x-provider-key', providerKey);
+      const sent = stringParam(params.authorization);
+      const credential =
+        sent === null
+          ? presentedCredential(request)
+          : /^bearer /i.test(sent)
+            ? sent
+            : `Bearer ${sent}`;
+      const { principal, authError } = await authenticate(credential, env);
       const enveloped = yoga.getEnveloped({
-        request: new Request(request.url, { headers }),
+        request,
         env,
         ctx,
+        edge: {
+          principal,
+          authError,
+          providerKey: stringParam(params.providerKey) ?? presentedProviderKey(request),
+          signal: request.signal,
+        },
         params: payload,
       });
       let document;

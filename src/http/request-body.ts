@@ -46,7 +46,8 @@ export async function readBody(
 
 /** Reads and drops a body nobody needs (up to DISCARD_LIMIT_BYTES). */
 export async function discardBody(request: Request): Promise<void> {
-  if (request.body === null || request.bodyUsed) return;
+  // A body a route has started reading (a streamed import) is the route's to finish.
+  if (request.body === null || request.bodyUsed || request.body.locked) return;
   await drain(request.body.getReader());
 }
 

@@ -1,0 +1,84 @@
+/**
+ * The layers of src/, top to bottom: a module may import from its own layer's
+ * folder and from the layers below it, never from above. `npm run lint` (in
+ * `npm test`) enforces it with import-x/no-restricted-paths, and
+ * import-x/no-cycle forbids circles. ARCHITECTURE.md, "Layers", says why.
+ */
+export const LAYERS = [
+  { name: 'entry', paths: ['src/index.ts'] },
+  // The surfaces: every route and its middleware (http), GraphQL's engine and plugins (graphql).
+  { name: 'surfaces', paths: ['src/http', 'src/graphql'] },
+  { name: 'schema', paths: ['src/schema'] },
+  // What operations do, whatever the surface: memory reads and writes, chat, migrations.
+  { name: 'operations', paths: ['src/chat', 'src/migration', 'src/resolvers'] },
+  // The Durable Objects, the AI providers, Stripe.
+  { name: 'services', paths: ['src/durable', 'src/providers', 'src/billing'] },
+  // Plain data and pure rules: vault addresses and JSONL, KRONOS windows, embedders, words, key formats.
+  { name: 'model', paths: ['src/auth', 'src/embed', 'src/kronos', 'src/text', 'src/vaults'] },
+  // Shared by every layer: settings, errors, encodings, input limits, the tokenizer.
+  {
+    name: 'core',
+    paths: [
+      'src/config.ts',
+      'src/config-check.ts',
+      'src/errors.ts',
+      'src/encoding.ts',
+      'src/limits.ts',
+      'src/tokens.ts',
+    ],
+  },
+];
+
+const MODEL = ['src/auth', 'src/embed', 'src/kronos', 'src/text', 'src/vaults'];
+
+/**
+ * Folders that must not import each other although the layers alone would
+ * allow it: within a layer the arrow runs only as listed in ARCHITECTURE.md
+ * (http → graphql, chat → resolvers, migration → resolvers, durable →
+ * billing), and the Durable Objects stay away from credentials.
+ */
+const PEERS_NEVER = [
+  ['src/graphql', ['src/http'], 'GraphQL knows nothing of routes: the HTTP layer calls Yoga'],
+  [
+    'src/resolvers',
+    ['src/chat', 'src/migration'],
+    'memory operations are below chat and migrations, which use them',
+  ],
+  ['src/chat', ['src/migration'], 'chat and migrations are independent'],
+  ['src/migration', ['src/chat'], 'chat and migrations are independent'],
+  [
+    'src/durable',
+    ['src/providers'],
+    'Durable Objects never call AI providers: the Worker does, with the caller’s key',
+  ],
+  [
+    'src/durable',
+    ['src/auth'],
+    'Durable Objects know nothing of credentials: the edge authenticates (src/http/authenticate.ts)',
+  ],
+  ['src/providers', ['src/durable', 'src/billing'], 'providers speak wire formats, nothing else'],
+  ['src/billing', ['src/durable', 'src/providers'], 'billing is Stripe and usage shapes only'],
+  ...MODEL.map((folder) => [
+    folder,
+    MODEL.filter((other) => other !== folder),
+    'plain-data modules stand side by side',
+  ]),
+];
+
+/** import-x/no-restricted-paths zones: each layer may not import any layer above it. */
+export function layerZones() {
+  const zones = [];
+  LAYERS.forEach((layer, index) => {
+    const above = LAYERS.slice(0, index).flatMap((upper) => upper.paths);
+    if (above.length === 0) return;
+    for (const target of layer.paths) {
+      zones.push({
+        target,
+        from: above,
+        message: `the ${layer.name} layer imports only from itself and the layers below (ARCHITECTURE.md, "Layers")`,
+      });
+    }
+  });
+  for (const [target, from, why] of PEERS_NEVER) zones.push({ target, from, message: why });
+  return zones;
+}

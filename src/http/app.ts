@@ -1,0 +1,176 @@
+import { Hono, type Context } from 'hono';
+import { cors } from 'hono/cors';
+import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { CodedError } from '../errors';
+import { refusal, satisfies } from '../resolvers/principal';
+import { authenticate } from './authenticate';
+import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
+import { geminiRoute, nativeChatRoute } from './chat-routes';
+import type { Access, Edge, Handler } from './edge';
+import {
+  configurationErrorResponse,
+  errorResponse,
+  failureResponse,
+  surfaceOf,
+} from './error-shapes';
+import { graphqlRoute } from './graphql-route';
+import { configurationError, configurationProblemsOf } from './guard';
+import { discardBody } from './request-body';
+import { stripeWebhookRoute } from './stripe-webhook';
+import { exportRoute, importRoute } from './vault-routes';
+
+type Method = 'GET' | 'POST';
+
+/** What a route needs before its handler runs; the chain below checks it in this order. */
+interface RouteSpec<A extends Access> {
+  methods: readonly Method[];
+  path: string;
+  /** The body's kind, for the Content-Type check; absent: any (or none). */
+  body?: BodyKind;
+  /**
+   * Read as a stream with bounds of its own (an import caps each line, in
+   * bounded memory), so no limit on the whole body; every other body is
+   * refused over MAX_REQUEST_BYTES.
+   */
+  streamed?: true;
+  access: A;
+}
+
+/** Response headers a browser client may read: the memory receipt and the timing headers. */
+const EXPOSED_HEADERS = [
+  'x-memory-tokens',
+  'x-memory-receipt',
+  'x-memory-tokens-retrieved',
+  'x-memory-chunks-retrieved',
+  'x-session-id',
+  'x-memory-count',
+  'x-checksum',
+  'server-timing',
+];
+
+/**
+ * The Worker's HTTP layer: every route, and one chain every request goes
+ * through. For all requests: CORS (any origin; credentials travel in
+ * headers, never cookies), then the configuration guard. Then per route: the
+ * method (405), the body's content type (415) and size (413), the
+ * credentials (401, 403, 402 for a suspended account on a metered route),
+ * and the handler. Any refusal or failure is answered in the shape of the
+ * surface the path belongs to (error-shapes.ts), after reading and dropping
+ * a body nobody will use.
+ */
+export const app = new Hono<{ Bindings: Env }>();
+
+app.use(cors({ origin: '*', exposeHeaders: EXPOSED_HEADERS, maxAge: 86_400 }));
+
+app.use(async (c, next) => {
+  const problems = configurationProblemsOf(c.env);
+  if (problems.length === 0) return next();
+  await discardBody(c.req.raw);
+  const { message, variables } = configurationError(problems);
+  return configurationErrorResponse(surfaceOf(c.req.path), message, variables);
+});
+
+app.notFound(async (c) => {
+  await discardBody(c.req.raw);
+  return errorResponse(
+    surfaceOf(c.req.path),
+    new CodedError('NOT_FOUND', `MemoryRouter serves no ${c.req.method} ${c.req.path}`),
+  );
+});
+
+app.onError(async (error, c) => {
+  await discardBody(c.req.raw);
+  return failureResponse(surfaceOf(c.req.path), error);
+});
+
+function route<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
+  app.on([...spec.methods], spec.path, async (c) => handle(await admit(c, spec)));
+  // Any other method on the path: 405 naming the ones it takes.
+  app.all(spec.path, () => {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `use ${spec.methods.join(' or ')} for this path`,
+      'METHOD_NOT_ALLOWED',
+      { status: 405, allow: spec.methods.join(', ') },
+    );
+  });
+}
+
+/** The per-route checks, cheapest first: content type, size, then credentials. */
+async function admit<A extends Access>(c: Context<{ Bindings: Env }>, spec: RouteSpec<A>) {
+  let request = c.req.raw;
+  if (spec.body !== undefined) checkContentType(request, spec.body);
+  if (!spec.streamed) request = await limitBody(request, maxRequestBytes(c.env));
+  const { principal, authError } =
+    spec.access === 'none'
+      ? { principal: null, authError: null }
+      : await authenticate(presentedCredential(request), c.env);
+  if (spec.access !== 'none' && spec.access !== 'optional' && !satisfies(principal, spec.access)) {
+    throw refusal(principal, authError, spec.access);
+  }
+  return {
+    request,
+    env: c.env,
+    ctx: c.executionCtx,
+    params: c.req.param() as Record<string, string>,
+    principal,
+    authError,
+    providerKey: presentedProviderKey(request),
+  } as Edge<A>;
+}
+
+// ── the routes ───────────────────────────────────────────────────────────────
+
+route({ methods: ['GET'], path: '/', access: 'none' }, healthRoute);
+route({ methods: ['GET'], path: '/health', access: 'none' }, healthRoute);
+
+// GraphQL over HTTP and SSE; GET with Upgrade: websocket is GraphQL over WebSocket.
+route(
+  { methods: ['GET', 'POST'], path: '/graphql', body: 'graphql', access: 'optional' },
+  graphqlRoute,
+);
+
+// The drop-in chat routes, each in its provider's own format.
+route(
+  { methods: ['POST'], path: '/v1/chat/completions', body: 'json', access: 'activeMemoryKey' },
+  nativeChatRoute('openai'),
+);
+route(
+  { methods: ['POST'], path: '/v1/messages', body: 'json', access: 'activeMemoryKey' },
+  nativeChatRoute('anthropic'),
+);
+// Gemini's paths, as @google/genai builds them: /v1beta/models/{model}:{method} (and /v1/…).
+for (const version of ['v1beta', 'v1']) {
+  route(
+    {
+      methods: ['POST'],
+      path: `/${version}/models/:target`,
+      body: 'json',
+      access: 'activeMemoryKey',
+    },
+    geminiRoute,
+  );
+}
+
+// A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…
+const VAULT_KIND = ':kind{core|session|ephemeral}';
+for (const vault of [`/v1/vaults/${VAULT_KIND}`, `/v1/vaults/${VAULT_KIND}/:id`]) {
+  route({ methods: ['GET'], path: `${vault}/export`, access: 'memoryKey' }, exportRoute);
+  route(
+    {
+      methods: ['POST'],
+      path: `${vault}/import`,
+      body: 'jsonl',
+      streamed: true,
+      access: 'activeMemoryKey',
+    },
+    importRoute,
+  );
+}
+
+// Stripe signs its deliveries: the signature, not a credential, says who sent them.
+route({ methods: ['POST'], path: '/stripe/webhook', access: 'none' }, stripeWebhookRoute);
+
+function healthRoute(): Response {
+  return Response.json({ service: 'memoryrouter', graphql: '/graphql' });
+}

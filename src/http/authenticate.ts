@@ -1,0 +1,63 @@
+import { verifyAdminJwt } from '../auth/admin-jwt';
+import { deriveKey, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
+import { accountStub } from '../durable/stubs';
+import { CodedError } from '../errors';
+import type { Principal } from '../resolvers/principal';
+
+/** Three base64url segments: header, payload, signature. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Who a request is, or why the credentials it sent were refused. */
+export interface Authenticated {
+  principal: Principal | null;
+  authError: CodedError | null;
+}
+
+/**
+ * Authenticates a request once, at the edge. `mk_…` is a memory key, checked
+ * by its account object in the same call that reads the account's standing;
+ * a JWT is an admin token. No credential is no principal; a bad one is no
+ * principal and the reason, kept for the answer of whatever needed one.
+ */
+export async function authenticate(credential: string | null, env: Env): Promise<Authenticated> {
+  if (credential === null || credential.trim() === '') return { principal: null, authError: null };
+  try {
+    return { principal: await principalOf(credential, env), authError: null };
+  } catch (error) {
+    if (!(error instanceof CodedError)) throw error;
+    return { principal: null, authError: error };
+  }
+}
+
+async function principalOf(credential: string, env: Env): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(credential);
+  if (match === null) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'Authorization must be "Bearer <token>"',
+      'MALFORMED_CREDENTIAL',
+    );
+  }
+  const token = match[1]!;
+  if (token.startsWith(KEY_PREFIX)) {
+    const parsed = parseMemoryKey(token);
+    if (parsed === null)
+      throw new CodedError('UNAUTHENTICATED', 'malformed memory key', 'MALFORMED_CREDENTIAL');
+    const { keyId, verifier } = await deriveKey(env.KEY_HMAC_SECRET, parsed.key);
+    const standing = await accountStub(env, parsed.accountId).authenticate(
+      parsed.accountId,
+      keyId,
+      verifier,
+    );
+    if (!standing.ok) throw CodedError.from(standing);
+    return { kind: 'key', accountId: parsed.accountId, key: standing.key, status: standing.status };
+  }
+  if (!JWT_SHAPE.test(token)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'the bearer token is neither a memory key (mk_…) nor an admin token (a JWT)',
+      'MALFORMED_CREDENTIAL',
+    );
+  }
+  return { kind: 'admin', accountId: await verifyAdminJwt(token, env) };
+}

@@ -1,0 +1,92 @@
+import { CodedError } from '../errors';
+import { isRecord } from '../providers/native';
+import { readBody } from './request-body';
+
+/** Largest request body accepted on any route, unless MAX_REQUEST_BYTES says otherwise. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
+export function maxRequestBytes(env: Env): number {
+  return Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES;
+}
+
+/** What a route's body may be. */
+export type BodyKind = 'json' | 'jsonl' | 'graphql';
+
+/**
+ * Content types a body kind accepts; a request without Content-Type is read
+ * as the route's own kind. JSONL also takes what curl sends for
+ * `--data-binary` (application/x-www-form-urlencoded) and plain text, so
+ * `curl --data-binary @vault.jsonl` works as documented; a multipart form
+ * (`curl -F`) or anything else would import its framing as lines.
+ */
+const isJson = (type: string) => type === 'application/json' || type.endsWith('+json');
+
+const ACCEPTED: Record<BodyKind, (type: string) => boolean> = {
+  json: isJson,
+  // What Yoga parses: JSON, `application/graphql` and form-encoded parameters.
+  graphql: (type) =>
+    isJson(type) || type === 'application/graphql' || type === 'application/x-www-form-urlencoded',
+  jsonl: (type) =>
+    [
+      'application/x-ndjson',
+      'application/jsonl',
+      'application/json',
+      'text/plain',
+      'application/octet-stream',
+      'application/x-www-form-urlencoded',
+    ].includes(type),
+};
+
+/** Refuses a body of a type the route does not read: 415 UNSUPPORTED_MEDIA_TYPE. */
+export function checkContentType(request: Request, kind: BodyKind): void {
+  const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (!type || ACCEPTED[kind](type)) return;
+  throw new CodedError(
+    'BAD_USER_INPUT',
+    `send the body as ${kind === 'jsonl' ? 'JSONL (application/x-ndjson)' : 'application/json'}, not ${type}`,
+    'UNSUPPORTED_MEDIA_TYPE',
+    { status: 415 },
+  );
+}
+
+/**
+ * Refuses bodies over the limit before anything parses them: at once when
+ * Content-Length says so (after draining what was sent), and while reading
+ * when the body is chunked. Returns the request to carry on with.
+ */
+export async function limitBody(request: Request, maxBytes: number): Promise<Request> {
+  if (request.body === null) return request;
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared <= maxBytes) return request;
+  const body = await readBody(request, maxBytes);
+  if (body === null) {
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `request body is larger than the limit of ${maxBytes} bytes`,
+      'BODY_TOO_LARGE',
+    );
+  }
+  return new Request(request, { body });
+}
+
+/**
+ * The request body as a JSON object. Anything else (a body that is not
+ * JSON, or JSON `null`, a list, a number, a string) is BAD_USER_INPUT with
+ * reason INVALID_JSON.
+ */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new CodedError('BAD_USER_INPUT', 'the body must be JSON', 'INVALID_JSON');
+  }
+  if (!isRecord(body)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `the body must be a JSON object, not ${body === null ? 'null' : Array.isArray(body) ? 'a list' : `a ${typeof body}`}`,
+      'INVALID_JSON',
+    );
+  }
+  return body;
+}

@@ -1,0 +1,211 @@
+import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../errors';
+
+/**
+ * Every error body the Worker answers over HTTP, one shape per surface, so
+ * each client meets errors it can parse:
+ *   graphql    GraphQL's `{"errors": [{"message", "extensions": {"code", "reason"}}]}`
+ *   openai     OpenAI's `{"error": {"message", "type", "param", "code"}}` (/v1/chat/…)
+ *   anthropic  Anthropic's `{"type": "error", "error": {"type", "message"}}` (/v1/messages…)
+ *   google     Google's `{"error": {"code", "message", "status", "details"}}` (Gemini's paths)
+ *   rest       every other route: `{"error": {"code", "message", "reason"}}`
+ * Our `code` and `reason` ride along in each, so a client can switch on them
+ * whatever its SDK. Errors GraphQL itself reports (inside Yoga) are mapped in
+ * src/graphql/client-errors.ts; this module covers everything the HTTP layer
+ * answers: 401/404/405/413/415/429/5xx, CONFIGURATION_ERROR and failures of
+ * the REST routes.
+ */
+export type Surface = 'graphql' | 'openai' | 'anthropic' | 'google' | 'rest';
+
+/** The chat surfaces, whose clients are the providers' own SDKs. */
+export type ChatSurface = Extract<Surface, 'openai' | 'anthropic' | 'google'>;
+
+/**
+ * The surface a path belongs to, known from the path alone: a 404 under
+ * /v1/chat/, a 405, a 503 before any route ran all answer in the shape the
+ * client at that path reads.
+ */
+export function surfaceOf(pathname: string): Surface {
+  if (pathname === '/graphql') return 'graphql';
+  if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
+  if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
+  if (pathname.startsWith('/v1beta/') || pathname.startsWith('/v1/models/')) return 'google';
+  return 'rest';
+}
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  PAYMENT_REQUIRED: 402,
+  UPSTREAM_ERROR: 502,
+};
+
+const PROVIDER_FAILURES = new Set(['UNREACHABLE', 'STREAM_BROKEN', 'PROVIDER_5XX']);
+
+/**
+ * The HTTP status of a coded error. A provider's refusal keeps its 4xx (a bad
+ * provider key is a 401, a rate limit a 429); a provider failure, a broken
+ * stream or an unreachable provider is a 502, a timeout a 504. Route errors
+ * may carry their own status (405, 415, 503) in `details.status`.
+ */
+export function statusOf(error: CodedError): number {
+  const status = Number(error.details.status);
+  if (error.code === 'UPSTREAM_ERROR') {
+    if (error.reason === 'PROVIDER_4XX' && status >= 400 && status < 500) return status;
+    if (error.reason === 'TIMEOUT') return 504;
+    // A provider's own 5xx is ours to report as a bad gateway; other upstreams
+    // (Stripe) may say 503, which asks their caller to retry.
+    if (PROVIDER_FAILURES.has(error.reason ?? '') || !(status >= 500 && status < 600)) return 502;
+    return status;
+  }
+  return status >= 400 && status < 600 ? status : HTTP_STATUS[error.code];
+}
+
+/** What an error body says: a coded error, the masked internal error, or a configuration error. */
+interface ErrorFacts {
+  code: string;
+  message: string;
+  reason?: string | undefined;
+  details: Record<string, string | number>;
+  /** CONFIGURATION_ERROR: the variables at fault (names, never values). */
+  variables?: string[];
+}
+
+const OPENAI_TYPES: Record<number, string> = {
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  429: 'rate_limit_error',
+};
+
+const ANTHROPIC_TYPES: Record<number, string> = {
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  529: 'overloaded_error',
+};
+
+const GOOGLE_STATUSES: Record<number, string> = {
+  401: 'UNAUTHENTICATED',
+  402: 'FAILED_PRECONDITION',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  405: 'UNIMPLEMENTED',
+  429: 'RESOURCE_EXHAUSTED',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
+};
+
+/** Details a body reports as fields of its own: not the HTTP status nor headers already sent. */
+function facts(details: Record<string, string | number>): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(details).filter(([name]) => name !== 'status' && name !== 'allow'),
+  );
+}
+
+/** The error body of one surface, with our code and reason beside the ecosystem's own fields. */
+export function errorBody(surface: Surface, error: ErrorFacts, status: number): unknown {
+  const ours = {
+    code: error.code,
+    ...(error.reason ? { reason: error.reason } : {}),
+    ...(error.variables ? { variables: error.variables } : {}),
+  };
+  switch (surface) {
+    case 'graphql':
+      return {
+        errors: [{ message: error.message, extensions: { ...ours, ...facts(error.details) } }],
+      };
+    case 'rest':
+      return { error: { ...ours, message: error.message, ...facts(error.details) } };
+    case 'openai':
+      return {
+        error: {
+          message: error.message,
+          type: OPENAI_TYPES[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'),
+          param: typeof error.details.param === 'string' ? error.details.param : null,
+          ...ours,
+        },
+      };
+    case 'anthropic':
+      return {
+        type: 'error',
+        ...(typeof error.details.providerRequestId === 'string'
+          ? { request_id: error.details.providerRequestId }
+          : {}),
+        error: {
+          type: ANTHROPIC_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
+          message: error.message,
+          ...ours,
+        },
+      };
+    case 'google':
+      return {
+        error: {
+          code: status,
+          message: error.message,
+          status: GOOGLE_STATUSES[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT'),
+          details: [
+            {
+              '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+              reason: error.reason ?? error.code,
+              domain: 'memoryrouter',
+              metadata: { code: error.code },
+            },
+          ],
+        },
+      };
+  }
+}
+
+/** A coded error as a response in the surface's shape, with the headers its SDK looks for. */
+export function errorResponse(surface: Surface, error: CodedError): Response {
+  const status = statusOf(error);
+  const headers: Record<string, string> = {};
+  if (error.details.retryAfter !== undefined)
+    headers['retry-after'] = String(error.details.retryAfter);
+  if (typeof error.details.allow === 'string') headers.allow = error.details.allow;
+  // The provider's request id, where its SDK looks for one.
+  const requestId = error.details.providerRequestId;
+  if (typeof requestId === 'string')
+    headers[surface === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
+  return Response.json(errorBody(surface, error, status), { status, headers });
+}
+
+/** CONFIGURATION_ERROR (503) in the surface's shape, naming the variables at fault. */
+export function configurationErrorResponse(
+  surface: Surface,
+  message: string,
+  variables: string[],
+): Response {
+  const facts = { code: CONFIGURATION_ERROR, message, details: {}, variables };
+  return Response.json(errorBody(surface, facts, 503), { status: 503 });
+}
+
+/**
+ * Any failure as a response in the surface's shape: coded errors as they are,
+ * anything else logged (name and message only, never a stack or request
+ * input) and answered as a masked 500.
+ */
+export function failureResponse(surface: Surface, error: unknown): Response {
+  if (error instanceof CodedError) return errorResponse(surface, error);
+  console.error(
+    'unexpected error',
+    error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+  );
+  const masked = { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', details: {} };
+  return Response.json(errorBody(surface, masked, 500), { status: 500 });
+}
+
+/** The event that ends a broken stream, as each provider sends one after a 200. */
+export function errorFrame(surface: ChatSurface, error: CodedError): string {
+  const body = JSON.stringify(errorBody(surface, error, statusOf(error)));
+  return surface === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
+}

@@ -1,0 +1,94 @@
+import type Stripe from 'stripe';
+import { statusFromEvent, stripeClient, webCryptoProvider } from '../billing/stripe';
+import { accountStub } from '../durable/stubs';
+import { CodedError } from '../errors';
+import type { Edge } from './edge';
+import { configurationErrorResponse } from './error-shapes';
+
+/** Stripe's default signature tolerance, applied both ways (a signature from the future is refused too). */
+const TOLERANCE_SECONDS = 300;
+
+/** The `t=` of a Stripe-Signature header, in seconds. */
+function signedAt(header: string): number | null {
+  const match = /(?:^|,)\s*t=(\d+)/.exec(header);
+  return match ? Number(match[1]) : null;
+}
+
+const badSignature = () =>
+  new CodedError('BAD_USER_INPUT', 'invalid or stale signature', 'INVALID_SIGNATURE');
+
+/**
+ * POST /stripe/webhook. The signature is verified (asynchronously, with the
+ * Web Crypto provider, within 5 minutes either side of now) before anything
+ * is read from the body; the customer's metadata names the account; the
+ * account object applies each event once. Refusals are 4xx in the REST error
+ * shape (deliveries that can never succeed), failures Stripe should retry 5xx.
+ */
+export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promise<Response> {
+  const stripe = await stripeClient(env);
+  if (stripe === null || !env.STRIPE_WEBHOOK_SECRET) {
+    return configurationErrorResponse(
+      'rest',
+      'Stripe webhooks are not configured on this deployment',
+      ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+    );
+  }
+  const signature = request.headers.get('stripe-signature');
+  if (signature === null) {
+    throw new CodedError('BAD_USER_INPUT', 'missing Stripe-Signature header', 'INVALID_SIGNATURE');
+  }
+  const payload = await request.text();
+  let event: Stripe.Event;
+  try {
+    event = await stripe.webhooks.constructEventAsync(
+      payload,
+      signature,
+      env.STRIPE_WEBHOOK_SECRET,
+      TOLERANCE_SECONDS,
+      await webCryptoProvider(),
+    );
+  } catch {
+    throw badSignature();
+  }
+  // The SDK checks only that a signature is not too old; one dated ahead of
+  // the tolerance is refused too, as Stripe's other libraries do.
+  if ((signedAt(signature) ?? 0) > Date.now() / 1000 + TOLERANCE_SECONDS) throw badSignature();
+  const status = statusFromEvent(event);
+  if (status === null) return Response.json({ received: true, applied: false });
+
+  const customerId = (event.data.object as { customer?: unknown }).customer;
+  if (typeof customerId !== 'string') return Response.json({ received: true, applied: false });
+  let customer: Stripe.Customer | Stripe.DeletedCustomer;
+  try {
+    customer = await stripe.customers.retrieve(customerId);
+  } catch (error) {
+    console.error(
+      'stripe webhook: customer lookup failed',
+      event.id,
+      error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+    );
+    throw new CodedError(
+      'UPSTREAM_ERROR',
+      'could not look up the customer in Stripe; retry later',
+      'STRIPE_UNAVAILABLE',
+      { status: 503 },
+    );
+  }
+  if ('deleted' in customer && customer.deleted) {
+    return Response.json({ received: true, applied: false, reason: 'the customer was deleted' });
+  }
+  const accountId = (customer as Stripe.Customer).metadata?.memoryrouter_account;
+  if (!accountId) {
+    return Response.json({
+      received: true,
+      applied: false,
+      reason: 'customer has no MemoryRouter account',
+    });
+  }
+  const { applied } = await accountStub(env, accountId).applyBillingEvent(
+    event.id,
+    event.created,
+    status,
+  );
+  return Response.json({ received: true, applied });
+}

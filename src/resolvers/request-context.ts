@@ -1,0 +1,66 @@
+import { readConfig, type AppConfig } from '../config';
+import type { Embedder } from '../embed/embedder';
+import { createEmbedder } from '../embed';
+import type { CodedError } from '../errors';
+import type { ActiveKeyPrincipal, AdminPrincipal, KeyPrincipal, Principal } from './principal';
+import { ReceiptCollector } from './receipt';
+import { VaultLoader } from './vault-loader';
+
+/**
+ * What one request works with, over GraphQL or the REST routes: bindings,
+ * the caller (already authenticated at the edge), their provider key, and
+ * per-request helpers. `P` says how far the caller was checked: the narrower
+ * contexts below are what operations that need a memory key, an active
+ * account or an admin take, so the compiler sees that the check was made.
+ */
+export interface RequestContext<P extends Principal | null = Principal | null> {
+  env: Env;
+  ctx: ExecutionContext;
+  config: AppConfig;
+  embedder: Embedder;
+  /** null when the request carried no credentials, or credentials that failed. */
+  principal: P;
+  /** Why the presented credentials were refused, if they were. */
+  authError: CodedError | null;
+  /** The caller's AI provider key for this request only: never stored, never logged. */
+  providerKey: string | null;
+  /** Aborted when the client goes away. */
+  signal: AbortSignal;
+  vaults: VaultLoader;
+  receipt: ReceiptCollector;
+}
+
+/** A request made with a memory key. */
+export type KeyContext = RequestContext<KeyPrincipal>;
+/** A request made with a memory key of an active account: metered operations take this. */
+export type MeteredContext = RequestContext<ActiveKeyPrincipal>;
+/** A request made with an admin token. */
+export type AdminContext = RequestContext<AdminPrincipal>;
+
+/** What the edge hands down: who the caller is and what they sent beside the request. */
+export interface EdgeFacts<P extends Principal | null> {
+  principal: P;
+  authError: CodedError | null;
+  providerKey: string | null;
+  signal: AbortSignal;
+}
+
+export function createRequestContext<P extends Principal | null>(
+  env: Env,
+  ctx: ExecutionContext,
+  edge: EdgeFacts<P>,
+): RequestContext<P> {
+  const receipt = new ReceiptCollector();
+  return {
+    env,
+    ctx,
+    config: readConfig(env),
+    embedder: createEmbedder(env),
+    principal: edge.principal,
+    authError: edge.authError,
+    providerKey: edge.providerKey,
+    signal: edge.signal,
+    receipt,
+    vaults: new VaultLoader(env, receipt),
+  };
+}
