@@ -12,7 +12,11 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
-        bindings: { KEY_HMAC_SECRET: 'bench', ADMIN_JWT_SECRET: 'bench' },
+        bindings: {
+          // At least 16 characters each, or the configuration check refuses every route.
+          KEY_HMAC_SECRET: 'bench-key-hmac-secret',
+          ADMIN_JWT_SECRET: 'bench-admin-jwt-secret',
+        },
         // Provider calls go to the same fakes as the tests (drop-in bench).
         outboundService: 'fakes',
         workers: [fakesWorker(root)],
