@@ -3,7 +3,8 @@ import type { WindowQuery } from '../kronos/plan';
 import { contextWindow, type ParsedModel } from '../providers/models';
 import type { RankedHit } from '../resolvers/merge-hits';
 import type { VaultSelector } from '../resolvers/principal';
-import { MAX_QUERY_LENGTH, searchMemories } from '../resolvers/search-memories';
+import { MAX_QUERY_LENGTH } from '../limits';
+import { searchMemories } from '../resolvers/search-memories';
 import { storeMemories } from '../resolvers/store-memories';
 import { renderMemoryBlock } from './memory-block';
 

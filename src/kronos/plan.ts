@@ -1,9 +1,7 @@
 import { CodedError } from '../errors';
+import { MAX_HITS_PER_WINDOW } from '../limits';
 import type { WindowSearch } from '../durable/vault-types';
 import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
-
-/** Most hits one window may ask for. */
-export const MAX_HITS_PER_WINDOW = 50;
 
 export interface WindowQuery {
   window: MemoryWindow;

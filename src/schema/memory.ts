@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { MemoryRecord } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { addressFor, keyPrincipal } from '../resolvers/principal';
-import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
-import { MAX_STORE_BATCH, storeMemories } from '../resolvers/store-memories';
+import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../limits';
+import { storeMemories } from '../resolvers/store-memories';
 import { vaultStub } from '../resolvers/vault-loader';
 import { vaultAddress, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
@@ -128,7 +128,7 @@ export const StoreMemoryInput = builder.inputType('StoreMemoryInput', {
     metadata: t.field({
       type: 'JSON',
       required: false,
-      description: 'A JSON object kept with the memory (at most 16 KiB).',
+      description: `A JSON object kept with the memory (at most ${MAX_METADATA_BYTES / 1024} KiB).`,
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -167,7 +167,8 @@ builder.mutationFields((t) => ({
     authScopes: { memoryKey: true },
     description: 'Stores one memory; it is searchable as soon as this returns.',
     args: { input: t.arg({ type: StoreMemoryInput, required: true }) },
-    resolve: async (_root, { input }, context) => (await storeMemories(context, [input]))[0]!,
+    resolve: async (_root, { input }, context) =>
+      (await storeMemories(context, [input], () => 'input'))[0]!,
   }),
   storeMemories: t.field({
     type: [MemoryRef],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits';
 import type { VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { accountStub } from '../auth/authenticate';
@@ -15,10 +16,6 @@ export interface VaultParent {
   address: VaultAddress;
   stats: VaultStats;
 }
-
-/** Default and largest page of a vault listing. */
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 export const VaultSelectorInput = builder.inputType('VaultSelector', {
   description:
