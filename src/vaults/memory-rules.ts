@@ -33,15 +33,6 @@ function refuse(field: MemoryField, code: ErrorCode, problem: string, reason: st
   return { ...failure(code, problem, reason), field };
 }
 
-/** A refusal as a plain failure, its message prefixed with where it happened (none: as is). */
-export function located(refusal: Refusal, where: string | null): Failure {
-  return failure(
-    refusal.code,
-    where === null ? refusal.message : `${where}: ${refusal.message}`,
-    refusal.reason,
-  );
-}
-
 export function checkContent(content: unknown, maxContentBytes: number): Refusal | null {
   if (typeof content !== 'string' || content.trim() === '') {
     return refuse('content', 'BAD_USER_INPUT', 'content must not be empty', 'EMPTY_CONTENT');
