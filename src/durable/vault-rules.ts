@@ -1,37 +1,18 @@
 import type { AppConfig } from '../config';
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { failure, type Failure } from '../errors';
-import { randomId } from '../encoding';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../limits';
-import type { VaultAddress } from '../vaults/address';
-import {
-  checkChunkEmbeddings,
-  checkContent,
-  checkCreatedAt,
-  checkEmbedding,
-  checkLocalId,
-  checkMetadataText,
-  type MemoryField,
-  type Refusal,
-} from '../vaults/memory-rules';
-import { namesSpeaker } from './text-search';
+import { checkLocalId, type MemoryField } from '../vaults/memory-rules';
 import type { VaultMetaRecord } from './vault-meta';
-import type { PreparedMemory } from './vault-storage';
-import {
-  ROLES,
-  type NewMemory,
-  type SearchRequest,
-  type StoreFailure,
-  type StorePlan,
-  type StoreRequest,
-} from './vault-types';
+import type { SearchRequest, StoreFailure, StorePlan, StoreRequest } from './vault-types';
 
 /**
  * What a vault refuses, on top of the rules every memory meets
  * (src/vaults/memory-rules.ts): a batch whose vectors do not fit the vault's
  * model and dimensions, ids it already holds, more than it has room for, and
- * searches it cannot answer. The same checks serve `store` and `check` (the
- * dry run a multi-vault `storeMemories` makes before any vault writes).
+ * searches it cannot answer. The same checks serve `store` (vault-writes.ts)
+ * and `check` (the dry run a multi-vault `storeMemories` makes before any
+ * vault writes).
  */
 
 /** What the checks need to know about the vault as it is now. */
@@ -45,10 +26,10 @@ export interface VaultFacts {
   taken(ids: readonly string[]): string[];
 }
 
-type Limits = Pick<AppConfig, 'vaultMaxMemories' | 'vaultMaxHotBytes' | 'maxContentBytes'>;
+type Limits = Pick<AppConfig, 'vaultMaxMemories' | 'vaultMaxHotBytes'>;
 
 /** A refusal of one memory of the batch, by its position in the batch. */
-function refuseAt(
+export function refuseAt(
   position: number,
   field: MemoryField | null,
   { code, message, reason }: Failure,
@@ -60,6 +41,12 @@ function refuseAt(
     problem: message,
   };
 }
+
+const badInput = (message: string, reason: string) => failure('BAD_USER_INPUT', message, reason);
+const full = (message: string) => failure('PAYLOAD_TOO_LARGE', message, 'VAULT_FULL');
+
+type PlannedMemory = StorePlan['memories'][number];
+type FirstWriteMeta = Pick<Partial<VaultMetaRecord>, 'embeddingModel' | 'dimensions'>;
 
 /** The plan of a store request: what `checkPlan` needs, without contents or vectors. */
 export function planOf(request: StoreRequest): StorePlan {
@@ -83,59 +70,72 @@ export function checkPlan(
   plan: StorePlan,
   vault: VaultFacts,
   limits: Limits,
-):
-  | {
-      ok: true;
-      dimensions: number;
-      meta: Pick<Partial<VaultMetaRecord>, 'embeddingModel' | 'dimensions'>;
-    }
-  | StoreFailure {
-  const { memories } = plan;
-  if (memories.length > MAX_STORE_BATCH) {
+): { ok: true; dimensions: number; meta: FirstWriteMeta } | StoreFailure {
+  if (plan.memories.length > MAX_STORE_BATCH) {
     return failure(
       'PAYLOAD_TOO_LARGE',
       `at most ${MAX_STORE_BATCH} memories per call`,
       'BATCH_TOO_LARGE',
     );
   }
-  if (memories.length === 0) {
+  const vectors = checkVectors(plan, vault);
+  if (!vectors.ok) return vectors;
+  return (
+    checkIds(plan.memories, vault) ??
+    checkRoom(plan.memories, vectors.dimensions, vault, limits) ??
+    vectors
+  );
+}
+
+/** Model and dimensions: fixed by the vault's first write, checked after that. */
+function checkVectors(
+  plan: StorePlan,
+  vault: VaultFacts,
+): { ok: true; dimensions: number; meta: FirstWriteMeta } | StoreFailure {
+  const sizeOf = (memory: PlannedMemory) => memory.dimensions ?? plan.dimensions;
+  const first = plan.memories[0];
+  if (first === undefined)
     return { ok: true, dimensions: vault.dimensions ?? plan.dimensions, meta: {} };
+  const dimensions = vault.dimensions ?? sizeOf(first);
+  const wrongSize = plan.memories.findIndex((memory) => sizeOf(memory) !== dimensions);
+  if (wrongSize >= 0) {
+    const size = sizeOf(plan.memories[wrongSize]!);
+    return refuseAt(
+      wrongSize,
+      'embedding',
+      badInput(
+        `embedding has ${size} dimensions; this vault uses ${dimensions}`,
+        'EMBEDDING_DIMENSIONS',
+      ),
+    );
   }
-  const vectorsOf = (memory: StorePlan['memories'][number]) => memory.dimensions ?? plan.dimensions;
-  // Model and dimensions: fixed by the vault's first write, checked after that.
-  const dimensions = vault.dimensions ?? vectorsOf(memories[0]!);
-  for (const [position, memory] of memories.entries()) {
-    if (vectorsOf(memory) !== dimensions) {
-      return refuseAt(
-        position,
-        'embedding',
-        failure(
-          'BAD_USER_INPUT',
-          `embedding has ${vectorsOf(memory)} dimensions; this vault uses ${dimensions}`,
-          'EMBEDDING_DIMENSIONS',
-        ),
-      );
-    }
-  }
-  const serverWrites = memories.findIndex((memory) => memory.dimensions === null);
+  const serverWrite = plan.memories.findIndex((memory) => memory.dimensions === null);
   const model = vault.embeddingModel;
   if (
-    serverWrites >= 0 &&
+    serverWrite >= 0 &&
     model !== null &&
     model !== CALLER_SUPPLIED_MODEL &&
     model !== plan.model
   ) {
     return refuseAt(
-      serverWrites,
+      serverWrite,
       null,
-      failure(
-        'BAD_USER_INPUT',
+      badInput(
         `this vault was built with embedding model ${model}; the deployment now embeds with ${plan.model}`,
         'EMBEDDING_MISMATCH',
       ),
     );
   }
+  const meta: FirstWriteMeta = {};
+  if (model === null || (model === CALLER_SUPPLIED_MODEL && serverWrite >= 0)) {
+    meta.embeddingModel = serverWrite >= 0 ? plan.model : CALLER_SUPPLIED_MODEL;
+  }
+  if (vault.dimensions === null) meta.dimensions = dimensions;
+  return { ok: true, dimensions, meta };
+}
 
+/** Ids kept by an import: well-formed, once in the batch, new to the vault. */
+function checkIds(memories: readonly PlannedMemory[], vault: VaultFacts): StoreFailure | null {
   const ids = memories.flatMap((memory, position) =>
     memory.id ? [{ id: memory.id, position }] : [],
   );
@@ -147,127 +147,47 @@ export function checkPlan(
       return refuseAt(
         position,
         'id',
-        failure('BAD_USER_INPUT', `id ${id} appears twice in the batch`, 'DUPLICATE_ID'),
+        badInput(`id ${id} appears twice in the batch`, 'DUPLICATE_ID'),
       );
     }
     seen.add(id);
   }
   const taken = new Set(vault.taken(ids.map(({ id }) => id)));
   const clash = ids.find(({ id }) => taken.has(id));
-  if (clash !== undefined) {
-    return refuseAt(
-      clash.position,
-      'id',
-      failure('BAD_USER_INPUT', `the vault already holds a memory ${clash.id}`, 'DUPLICATE_ID'),
-    );
-  }
+  if (clash === undefined) return null;
+  return refuseAt(
+    clash.position,
+    'id',
+    badInput(`the vault already holds a memory ${clash.id}`, 'DUPLICATE_ID'),
+  );
+}
 
+/** Room for the memories and their hot rows; the first memory that does not fit is named. */
+function checkRoom(
+  memories: readonly PlannedMemory[],
+  dimensions: number,
+  vault: VaultFacts,
+  limits: Limits,
+): StoreFailure | null {
   const capacity = vaultCapacity(limits, dimensions);
   if (vault.memoryCount + memories.length > capacity) {
     return refuseAt(
       Math.max(0, capacity - vault.memoryCount),
       null,
-      failure(
-        'PAYLOAD_TOO_LARGE',
-        `vault is full: it holds ${vault.memoryCount} of at most ${capacity} memories`,
-        'VAULT_FULL',
-      ),
+      full(`vault is full: it holds ${vault.memoryCount} of at most ${capacity} memories`),
     );
   }
   const maxRows = maxHotRows(limits, dimensions);
   let rows = vault.hotRows;
-  for (const [position, memory] of memories.entries()) {
-    rows += memory.rows;
-    if (rows > maxRows) {
-      return refuseAt(
-        position,
-        null,
-        failure(
-          'PAYLOAD_TOO_LARGE',
-          `vault is full: its hot index holds ${vault.hotRows} of at most ${maxRows} vectors (long memories take one per chunk)`,
-          'VAULT_FULL',
-        ),
-      );
-    }
-  }
-
-  const meta: Pick<Partial<VaultMetaRecord>, 'embeddingModel' | 'dimensions'> = {};
-  if (model === null || (model === CALLER_SUPPLIED_MODEL && serverWrites >= 0)) {
-    meta.embeddingModel = serverWrites >= 0 ? plan.model : CALLER_SUPPLIED_MODEL;
-  }
-  if (vault.dimensions === null) meta.dimensions = dimensions;
-  return { ok: true, dimensions, meta };
-}
-
-/**
- * Checks a store request in full and prepares its rows: the batch against the
- * vault (`checkPlan`), then every memory against the shared rules. Nothing is
- * written; the caller writes `memories` and `meta` in one transaction.
- */
-export function prepareStore(
-  address: VaultAddress,
-  request: StoreRequest,
-  vault: VaultFacts & { address: VaultAddress | null },
-  limits: Limits & Pick<AppConfig, 'ephemeralTtlMs'>,
-  now: number,
-): { ok: true; memories: PreparedMemory[]; meta: Partial<VaultMetaRecord> } | StoreFailure {
-  const plan = checkPlan(planOf(request), vault, limits);
-  if (!plan.ok) return plan;
-  const memories: PreparedMemory[] = [];
-  for (const [position, memory] of request.memories.entries()) {
-    const prepared = prepareMemory(memory, plan.dimensions, limits.maxContentBytes, now);
-    if (!prepared.ok)
-      return refuseAt(position, 'field' in prepared ? prepared.field : null, prepared);
-    memories.push(prepared.memory);
-  }
-  return {
-    ok: true,
-    memories,
-    meta: {
-      ...plan.meta,
-      ...(vault.address === null ? { address } : {}),
-      ...(memories.some(({ record }) => namesSpeaker(record.metadata))
-        ? { speakerMetadata: true }
-        : {}),
-      lastWriteAt: now,
-      ...(address.kind === 'EPHEMERAL' ? { expiresAt: now + limits.ephemeralTtlMs } : {}),
-    },
-  };
-}
-
-function prepareMemory(
-  memory: NewMemory,
-  dimensions: number,
-  maxContentBytes: number,
-  now: number,
-): { ok: true; memory: PreparedMemory } | Refusal | Failure {
-  const refusal =
-    checkContent(memory.content, maxContentBytes) ??
-    (ROLES.includes(memory.role)
-      ? null
-      : failure('BAD_USER_INPUT', 'unknown role', 'INVALID_ROLE')) ??
-    checkCreatedAt(memory.createdAt, now) ??
-    (memory.metadata === null ? null : checkMetadataText(memory.metadata));
-  if (refusal !== null) return refusal;
-  const vector = checkEmbedding(memory.vector, dimensions);
-  if (!vector.ok) return vector;
-  const chunks = checkChunkEmbeddings(memory.content, memory.chunkVectors, dimensions);
-  if (!chunks.ok) return chunks;
-  return {
-    ok: true,
-    memory: {
-      record: {
-        id: memory.id ?? randomId(),
-        content: memory.content,
-        role: memory.role,
-        metadata: memory.metadata,
-        createdAt: memory.createdAt,
-        tokens: memory.tokens,
-      },
-      vector: vector.vector,
-      chunkVectors: chunks.vectors,
-    },
-  };
+  const overflow = memories.findIndex((memory) => (rows += memory.rows) > maxRows);
+  if (overflow < 0) return null;
+  return refuseAt(
+    overflow,
+    null,
+    full(
+      `vault is full: its hot index holds ${vault.hotRows} of at most ${maxRows} vectors (long memories take one per chunk)`,
+    ),
+  );
 }
 
 /** Whether the vault can answer a search: window sizes, and a query vector of its kind. */
@@ -284,8 +204,7 @@ export function checkSearch(
   const { dimensions, embeddingModel: model } = vault;
   if (dimensions === null) return null; // an empty vault matches nothing
   if (request.vector === null || request.vector.length !== dimensions) {
-    return failure(
-      'BAD_USER_INPUT',
+    return badInput(
       `query embedding has ${request.vector?.length ?? 0} dimensions; this vault uses ${dimensions}`,
       'EMBEDDING_DIMENSIONS',
     );
@@ -296,8 +215,7 @@ export function checkSearch(
     request.model !== CALLER_SUPPLIED_MODEL &&
     model !== request.model
   ) {
-    return failure(
-      'BAD_USER_INPUT',
+    return badInput(
       `this vault was built with embedding model ${model}, the query with ${request.model}`,
       'EMBEDDING_MISMATCH',
     );

@@ -1,12 +1,31 @@
 import type { AppConfig } from '../config';
+import { randomId } from '../encoding';
+import { failure, type Failure } from '../errors';
 import type { VaultAddress } from '../vaults/address';
+import type { SnapshotHeader } from '../vaults/jsonl';
+import {
+  checkChunkEmbeddings,
+  checkContent,
+  checkCreatedAt,
+  checkEmbedding,
+  checkMetadataText,
+  type Refusal,
+} from '../vaults/memory-rules';
 import type { HotIndex } from './hot-index';
 import { metaAfterRestore } from './snapshot-store';
-import type { VaultMeta } from './vault-meta';
-import { checkPlan, prepareStore, type VaultFacts } from './vault-rules';
-import type { VaultStorage } from './vault-storage';
-import type { CheckResult, StorePlan, StoreRequest, StoreResult } from './vault-types';
-import type { SnapshotHeader } from '../vaults/jsonl';
+import { namesSpeaker } from './text-search';
+import type { VaultMeta, VaultMetaRecord } from './vault-meta';
+import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
+import type { PreparedMemory, VaultStorage } from './vault-storage';
+import {
+  ROLES,
+  type CheckResult,
+  type NewMemory,
+  type StoreFailure,
+  type StorePlan,
+  type StoreRequest,
+  type StoreResult,
+} from './vault-types';
 
 /**
  * A vault's write path. Every change is checked in full first (vault-rules.ts),
@@ -91,4 +110,78 @@ export class VaultWrites {
       );
     });
   }
+}
+
+/**
+ * Checks a store request in full and prepares its rows: the batch against the
+ * vault (`checkPlan`), then every memory against the shared rules. Nothing is
+ * written; the caller writes `memories` and `meta` in one transaction.
+ */
+export function prepareStore(
+  address: VaultAddress,
+  request: StoreRequest,
+  vault: VaultFacts & { address: VaultAddress | null },
+  limits: Pick<
+    AppConfig,
+    'vaultMaxMemories' | 'vaultMaxHotBytes' | 'maxContentBytes' | 'ephemeralTtlMs'
+  >,
+  now: number,
+): { ok: true; memories: PreparedMemory[]; meta: Partial<VaultMetaRecord> } | StoreFailure {
+  const plan = checkPlan(planOf(request), vault, limits);
+  if (!plan.ok) return plan;
+  const memories: PreparedMemory[] = [];
+  for (const [position, memory] of request.memories.entries()) {
+    const prepared = prepareMemory(memory, plan.dimensions, limits.maxContentBytes, now);
+    if (!prepared.ok)
+      return refuseAt(position, 'field' in prepared ? prepared.field : null, prepared);
+    memories.push(prepared.memory);
+  }
+  return {
+    ok: true,
+    memories,
+    meta: {
+      ...plan.meta,
+      ...(vault.address === null ? { address } : {}),
+      ...(memories.some(({ record }) => namesSpeaker(record.metadata))
+        ? { speakerMetadata: true }
+        : {}),
+      lastWriteAt: now,
+      ...(address.kind === 'EPHEMERAL' ? { expiresAt: now + limits.ephemeralTtlMs } : {}),
+    },
+  };
+}
+
+function prepareMemory(
+  memory: NewMemory,
+  dimensions: number,
+  maxContentBytes: number,
+  now: number,
+): { ok: true; memory: PreparedMemory } | Refusal | Failure {
+  const refusal =
+    checkContent(memory.content, maxContentBytes) ??
+    (ROLES.includes(memory.role)
+      ? null
+      : failure('BAD_USER_INPUT', 'unknown role', 'INVALID_ROLE')) ??
+    checkCreatedAt(memory.createdAt, now) ??
+    (memory.metadata === null ? null : checkMetadataText(memory.metadata));
+  if (refusal !== null) return refusal;
+  const vector = checkEmbedding(memory.vector, dimensions);
+  if (!vector.ok) return vector;
+  const chunks = checkChunkEmbeddings(memory.content, memory.chunkVectors, dimensions);
+  if (!chunks.ok) return chunks;
+  return {
+    ok: true,
+    memory: {
+      record: {
+        id: memory.id ?? randomId(),
+        content: memory.content,
+        role: memory.role,
+        metadata: memory.metadata,
+        createdAt: memory.createdAt,
+        tokens: memory.tokens,
+      },
+      vector: vector.vector,
+      chunkVectors: chunks.vectors,
+    },
+  };
 }

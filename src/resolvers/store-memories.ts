@@ -22,6 +22,7 @@ import {
   checkMetadata,
   type Refusal,
 } from '../vaults/memory-rules';
+import { embedMemories } from './embed-memories';
 import { addressFor, keyPrincipal, type VaultSelector } from './principal';
 import { vaultStub } from './vault-loader';
 
@@ -117,7 +118,10 @@ export async function storeMemories(
       : Promise.resolve([]);
   // Keep a refusal from an unawaited promise while the embedder runs.
   checks.catch(() => {});
-  await embed(context, prepared);
+  await embedMemories(
+    context,
+    prepared.map(({ memory }) => memory),
+  );
   (await checks).forEach((result, share) => {
     if (!result.ok) throw refused(result, shares[share]!.positions);
   });
@@ -219,37 +223,6 @@ function prepare(
   };
 }
 
-/**
- * One embedder call for every input that brought no vector of its own; a
- * long memory is embedded chunk by chunk (src/text/chunks.ts), and its
- * memory-level vector is the direction of its chunks' mean.
- */
-async function embed(context: GraphQLContext, prepared: readonly Prepared[]): Promise<void> {
-  const toEmbed = prepared
-    .filter((item) => !item.memory.callerVector)
-    .map((item) => {
-      const spans = chunkSpans(item.memory.content);
-      const texts =
-        spans.length > 1
-          ? spans.map(({ start, end }) => item.memory.content.slice(start, end))
-          : [item.memory.content];
-      return { item, texts };
-    });
-  if (toEmbed.length === 0) return;
-  const vectors = await context.embedder.embedPassages(toEmbed.flatMap(({ texts }) => texts));
-  let next = 0;
-  for (const { item, texts } of toEmbed) {
-    const own = vectors.slice(next, next + texts.length);
-    next += texts.length;
-    if (own.length > 1) {
-      item.memory.chunkVectors = own;
-      item.memory.vector = meanDirection(own);
-    } else {
-      item.memory.vector = own[0]!;
-    }
-  }
-}
-
 /** A vault's share as its `check` sees it: ids, vector sizes and hot rows, no contents. */
 function planOf(
   context: GraphQLContext,
@@ -289,14 +262,4 @@ function refusalAt(
   if (where === null) return new CodedError(failure.code, failure.problem, failure.reason);
   const at = failure.field === undefined ? where : `${where}.${failure.field}`;
   return new CodedError(failure.code, `${at}: ${failure.problem}`, failure.reason);
-}
-
-/**
- * The sum of unit vectors, which the vault normalises: the direction of their
- * mean (the first chunk's, should they cancel out).
- */
-function meanDirection(vectors: readonly Float32Array[]): Float32Array {
-  const sum = new Float32Array(vectors[0]!.length);
-  for (const vector of vectors) for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
-  return sum.some((value) => Math.abs(value) > 1e-6) ? sum : vectors[0]!;
 }

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
-import {
-  checkPlan,
-  checkSearch,
-  prepareStore,
-  type VaultFacts,
-} from '../../src/durable/vault-rules';
+import { checkPlan, checkSearch, type VaultFacts } from '../../src/durable/vault-rules';
+import { prepareStore } from '../../src/durable/vault-writes';
 import type { StorePlan } from '../../src/durable/vault-types';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH } from '../../src/limits';
 import type { VaultAddress } from '../../src/vaults/address';
