@@ -87,13 +87,7 @@ export async function storeMemories(
     );
   }
   const now = Date.now();
-  const checked = inputs.map((input, index) => prepare(context, input, now, label(index)));
-  const prepared = await Promise.all(
-    checked.map(async (item) => {
-      item.memory.tokens = await countTokens(item.memory.content);
-      return item;
-    }),
-  );
+  const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
 
   const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
   prepared.forEach((item, index) => {
@@ -107,7 +101,8 @@ export async function storeMemories(
     refusalAt(failure, positions, label);
 
   // One vault checks and writes its share in one transaction; several are
-  // checked first, so none writes when another would refuse.
+  // checked first, so none writes when another would refuse. The checks run
+  // while the memories are counted and embedded.
   const checks =
     shares.length > 1
       ? Promise.all(
@@ -116,12 +111,16 @@ export async function storeMemories(
           ),
         )
       : Promise.resolve([]);
-  // Keep a refusal from an unawaited promise while the embedder runs.
-  checks.catch(() => {});
-  await embedMemories(
-    context,
-    prepared.map(({ memory }) => memory),
-  );
+  checks.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  await Promise.all([
+    ...prepared.map(async ({ memory }) => {
+      memory.tokens = await countTokens(memory.content);
+    }),
+    embedMemories(
+      context,
+      prepared.map(({ memory }) => memory),
+    ),
+  ]);
   (await checks).forEach((result, share) => {
     if (!result.ok) throw refused(result, shares[share]!.positions);
   });
