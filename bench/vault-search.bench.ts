@@ -12,6 +12,7 @@ import { it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { VectorIndex } from '../src/durable/vector-index';
+import { MAX_STORE_BATCH } from '../src/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 
@@ -40,9 +41,8 @@ function sample(run: (query: Float32Array) => void, queries: Float32Array[]): nu
 
 /** Internals the benchmark reaches into; not part of the object's RPC surface. */
 interface VaultInternals {
-  index: VectorIndex | null;
-  indexLoaded: boolean;
-  loadIndex(): void;
+  /** The in-memory index's lifecycle: `vectors()` loads it on first use. */
+  hot: { vectors(): VectorIndex | null };
 }
 
 it('vault search and load, 10,000 × 384', async () => {
@@ -50,8 +50,8 @@ it('vault search and load, 10,000 × 384', async () => {
   const address: VaultAddress = { kind: 'CORE', keyId: 'bench', externalId: null };
   const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
   const now = Date.now();
-  for (let start = 0; start < ROWS; start += 500) {
-    const memories = Array.from({ length: 500 }, (_, i) => ({
+  for (let start = 0; start < ROWS; start += MAX_STORE_BATCH) {
+    const memories = Array.from({ length: MAX_STORE_BATCH }, (_, i) => ({
       content: `benchmark memory ${start + i}`,
       role: 'USER' as const,
       metadata: null,
@@ -76,7 +76,7 @@ it('vault search and load, 10,000 × 384', async () => {
     await evictDurableObject(stub);
     return runInDurableObject(stub, (instance: VaultObject) => {
       const started = performance.now();
-      (instance as unknown as VaultInternals).loadIndex();
+      (instance as unknown as VaultInternals).hot.vectors();
       return performance.now() - started;
     });
   };
@@ -87,7 +87,7 @@ it('vault search and load, 10,000 × 384', async () => {
   for (let i = 0; i < 21; i++) loads.push(await measureColdLoad());
 
   const report = await runInDurableObject(stub, (instance: VaultObject) => {
-    const index = (instance as unknown as VaultInternals).index!;
+    const index = (instance as unknown as VaultInternals).hot.vectors()!;
     const { start, end } = index.range(null, Date.now());
 
     // The plain scalar scan, on a copy of the same rows in a JS Float32Array.

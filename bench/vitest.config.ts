@@ -13,6 +13,7 @@ export default defineConfig({
       wrangler: { configPath: `${root}/wrangler.toml` },
       miniflare: {
         bindings: {
+          // At least 16 characters each, or the configuration check refuses every route.
           KEY_HMAC_SECRET: 'bench-key-hmac-secret',
           ADMIN_JWT_SECRET: 'bench-admin-jwt-secret',
         },

@@ -6,6 +6,11 @@
  */
 export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
 export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
+import {
+  DEFAULT_MAX_CONTENT_BYTES,
+  DEFAULT_VAULT_MAX_HOT_MIB,
+  DEFAULT_VAULT_MAX_MEMORIES,
+} from './limits';
 
 /** Deployment settings read from Worker variables, with the documented defaults. */
 export interface AppConfig {
@@ -113,11 +118,14 @@ export function readConfig(vars: ConfigVars): AppConfig {
     defaultWindows: parseDefaultHits(vars.KRONOS_DEFAULT_HITS),
     ephemeralTtlMs: positiveNumber(vars.EPHEMERAL_TTL_HOURS, 24, 'EPHEMERAL_TTL_HOURS') * HOUR,
     vaultMaxMemories: Math.floor(
-      positiveNumber(vars.VAULT_MAX_MEMORIES, 40_000, 'VAULT_MAX_MEMORIES'),
+      positiveNumber(vars.VAULT_MAX_MEMORIES, DEFAULT_VAULT_MAX_MEMORIES, 'VAULT_MAX_MEMORIES'),
     ),
-    vaultMaxHotBytes: positiveNumber(vars.VAULT_MAX_HOT_MIB, 64, 'VAULT_MAX_HOT_MIB') * 1024 * 1024,
+    vaultMaxHotBytes:
+      positiveNumber(vars.VAULT_MAX_HOT_MIB, DEFAULT_VAULT_MAX_HOT_MIB, 'VAULT_MAX_HOT_MIB') *
+      1024 *
+      1024,
     maxContentBytes: Math.floor(
-      positiveNumber(vars.MAX_CONTENT_BYTES, 32_768, 'MAX_CONTENT_BYTES'),
+      positiveNumber(vars.MAX_CONTENT_BYTES, DEFAULT_MAX_CONTENT_BYTES, 'MAX_CONTENT_BYTES'),
     ),
     memoryTokenBudget: Math.floor(
       positiveNumber(vars.MEMORY_TOKEN_BUDGET, 2_000, 'MEMORY_TOKEN_BUDGET'),

@@ -1,21 +1,87 @@
 /**
- * Input limits that several layers check (the GraphQL resolvers, the import
- * route and the vault object itself), kept in one place so they cannot
- * drift apart. Deployment-specific limits (content size, request size) are
- * Worker variables read by src/config.ts.
+ * Every input limit, in one place. The GraphQL validation (src/schema), the
+ * resolvers, the JSONL import and the vault object all read them from here,
+ * so no two layers can disagree. Three are deployment settings (Worker
+ * variables read by src/config.ts, with the defaults below); the functions at
+ * the end derive limits from them. README.md "Limits" lists all of them for
+ * users, and test/limits.test.ts checks that table against this file.
+ * (Plain data only: this module imports nothing.)
  */
+
+// ── one memory ──────────────────────────────────────────────────────────────
+
+/** Default of MAX_CONTENT_BYTES: the longest content, in UTF-8 bytes. */
+export const DEFAULT_MAX_CONTENT_BYTES = 32_768;
 
 /** Most bytes of serialised metadata per memory. */
 export const MAX_METADATA_BYTES = 16_384;
 
-/** A memory's id inside its vault: kept by exports and imports. */
-export const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * Deepest nesting of metadata (`{}` is 1, `{"a": {}}` is 2). Far below
+ * SQLite's own limit of 1,000, past which its JSON functions fail, and so
+ * would every metadata-filtered search of the vault.
+ */
+export const MAX_METADATA_DEPTH = 32;
+
+/** Longest caller-supplied embedding (a memory's or a query's). */
+export const MAX_EMBEDDING_DIMENSIONS = 4_096;
 
 /** Earliest `createdAt` accepted: 1970-01-01T00:00:00Z (time 0). */
 export const EARLIEST_CREATED_AT = 0;
 
 /** How far ahead of the server's clock a `createdAt` may be (clock skew). */
 export const CREATED_AT_FUTURE_SLACK_MS = 60_000;
+
+/** A memory's id inside its vault: kept by exports and imports. */
+export const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Session and conversation ids: 1–128 characters of a URL- and log-safe set. */
+export const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;
+
+// ── one call ────────────────────────────────────────────────────────────────
+
+/** Most memories one store call accepts (`storeMemories`, an import batch, a vault RPC). */
+export const MAX_STORE_BATCH = 100;
+
+/** Most vaults one search reads. */
+export const MAX_SEARCH_VAULTS = 10;
+
+/** Most windows one search names (there are four). */
+export const MAX_SEARCH_WINDOWS = 4;
+
+/** Most hits one window returns. */
+export const MAX_HITS_PER_WINDOW = 50;
+
+/** Longest query text, in characters. */
+export const MAX_QUERY_LENGTH = 4_000;
+
+/** Most key/value pairs in a metadata filter. */
+export const MAX_FILTER_KEYS = 16;
+
+/** Memories per listing page: the default and the most. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+// ── one vault ───────────────────────────────────────────────────────────────
+
+/** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */
+export const DEFAULT_VAULT_MAX_MEMORIES = 40_000;
+export const DEFAULT_VAULT_MAX_HOT_MIB = 64;
+
+/** Most rows of `dimensions` floats the hot index holds (a long memory takes one per chunk). */
+export function maxHotRows(config: { vaultMaxHotBytes: number }, dimensions: number): number {
+  return Math.floor(config.vaultMaxHotBytes / (dimensions * 4));
+}
+
+/** Most memories a vault of `dimensions` holds. */
+export function vaultCapacity(
+  config: { vaultMaxMemories: number; vaultMaxHotBytes: number },
+  dimensions: number,
+): number {
+  return Math.min(config.vaultMaxMemories, maxHotRows(config, dimensions));
+}
+
+// ── import ──────────────────────────────────────────────────────────────────
 
 /**
  * Longest import line accepted: twice the content and metadata limits (JSON

@@ -1,7 +1,8 @@
 import type { WindowQuery } from '../kronos/plan';
 import { contextWindow, type ParsedModel } from '../providers/models';
 import type { RankedHit } from '../resolvers/merge-hits';
-import { MAX_QUERY_LENGTH, searchMemories } from '../resolvers/search-memories';
+import { MAX_QUERY_LENGTH } from '../limits';
+import { searchMemories } from '../resolvers/search-memories';
 import type { MeteredContext } from '../resolvers/request-context';
 import { storeMemories } from '../resolvers/store-memories';
 import type { VaultSelector } from '../vaults/address';

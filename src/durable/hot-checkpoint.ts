@@ -1,4 +1,5 @@
-import type { MetaTable, Sql } from './sql';
+import type { Sql } from './sql';
+import type { VaultMeta } from './vault-meta';
 import { VectorIndex, type IndexEntry, type IndexRows } from './vector-index';
 
 /**
@@ -17,25 +18,14 @@ const PAGE_BYTES = 1 << 20;
 /** Rewrite the checkpoint once this many rows (or an eighth of the vault) changed since. */
 const MIN_CHECKPOINT_LAG = 256;
 
-interface CheckpointState {
-  seq: number;
-  rows: number;
-}
-
-export function checkpointState(meta: MetaTable): CheckpointState | null {
-  const seq = meta.get('hot_checkpoint_seq');
-  const rows = meta.get('hot_checkpoint_rows');
-  return seq === null || rows === null ? null : { seq: Number(seq), rows: Number(rows) };
-}
-
 export function loadHotIndex(
   sql: Sql,
-  meta: MetaTable,
+  meta: VaultMeta,
   dimensions: number,
   rows: number,
 ): VectorIndex {
   const index = new VectorIndex(dimensions);
-  const checkpoint = checkpointState(meta);
+  const checkpoint = meta.get('checkpoint');
   index.reset(rows);
   if (checkpoint === null) {
     const cursor = sql.cursor<MemoryVectors>(
@@ -113,8 +103,8 @@ export function entriesOf(row: MemoryVectors, dimensions: number): IndexEntry[] 
 }
 
 /** Whether enough has changed since the last checkpoint to write a new one. */
-export function checkpointDue(sql: Sql, meta: MetaTable, size: number): boolean {
-  const checkpoint = checkpointState(meta);
+export function checkpointDue(sql: Sql, meta: VaultMeta, size: number): boolean {
+  const checkpoint = meta.get('checkpoint');
   const lag =
     checkpoint === null
       ? size
@@ -128,10 +118,10 @@ export function checkpointDue(sql: Sql, meta: MetaTable, size: number): boolean 
 /** Notes a deleted row that the current checkpoint still holds. */
 export function recordDeletion(
   sql: Sql,
-  meta: MetaTable,
+  meta: VaultMeta,
   row: { id: string; seq: number; created_at: number },
 ): void {
-  const checkpoint = checkpointState(meta);
+  const checkpoint = meta.get('checkpoint');
   if (checkpoint !== null && row.seq <= checkpoint.seq) {
     sql.run(
       'INSERT OR IGNORE INTO hot_tombstones (id, created_at, seq) VALUES (?, ?, ?)',
@@ -143,7 +133,7 @@ export function recordDeletion(
 }
 
 /** Replaces the checkpoint with the index as it is now. Call inside a transaction. */
-export function writeCheckpoint(sql: Sql, meta: MetaTable, index: VectorIndex): void {
+export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): void {
   sql.run('DELETE FROM hot_pages');
   sql.run('DELETE FROM hot_tombstones');
   const perPage = index.rowsPerPage(PAGE_BYTES);
@@ -161,6 +151,5 @@ export function writeCheckpoint(sql: Sql, meta: MetaTable, index: VectorIndex): 
   }
   const maxSeq =
     sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memories')?.seq ?? 0;
-  meta.set('hot_checkpoint_seq', maxSeq);
-  meta.set('hot_checkpoint_rows', index.size);
+  meta.set('checkpoint', { seq: maxSeq, rows: index.size });
 }

@@ -63,6 +63,15 @@ export class MetaTable {
   delete(key: string): void {
     this.sql.run('DELETE FROM meta WHERE key = ?', key);
   }
+
+  /** Every setting, in one query. */
+  entries(): Map<string, string> {
+    return new Map(
+      this.sql
+        .all<{ key: string; value: string }>('SELECT key, value FROM meta')
+        .map(({ key, value }) => [key, value]),
+    );
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
-import { checkpointState } from './hot-checkpoint';
-import type { MetaTable, Sql } from './sql';
+import type { Sql } from './sql';
 import { TextTimeline } from './text-timeline';
+import type { VaultMeta } from './vault-meta';
 
 /**
  * Persistence of the text timeline, beside the hot index's checkpoint and
@@ -28,8 +28,8 @@ export function writeTextPages(sql: Sql, timeline: TextTimeline): void {
 }
 
 /** The timeline: from the checkpoint plus what changed since, or from SQLite. */
-export function loadTextTimeline(sql: Sql, meta: MetaTable): TextTimeline {
-  const checkpoint = checkpointState(meta);
+export function loadTextTimeline(sql: Sql, meta: VaultMeta): TextTimeline {
+  const checkpoint = meta.get('checkpoint');
   if (checkpoint === null) return TextTimeline.load(sql);
   const timeline = new TextTimeline();
   for (const page of sql.cursor<{ seqs: ArrayBuffer; times: ArrayBuffer; words: ArrayBuffer }>(

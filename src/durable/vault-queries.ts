@@ -1,3 +1,4 @@
+import { MAX_PAGE_SIZE } from '../limits';
 import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
 import { fuseScores } from './score-fusion';
@@ -27,8 +28,6 @@ interface MemoryRow extends Record<string, SqlStorageValue> {
 }
 
 const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
-/** Most memories one listing page returns. */
-export const MAX_PAGE = 100;
 /** Hybrid search ranks this many candidates per side (at least) before fusing. */
 const HYBRID_POOL = 50;
 
@@ -172,7 +171,7 @@ export class VaultQueries {
 
   /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
   listPage(request: ListRequest, totalCount: number): ListPage {
-    const first = Math.max(0, Math.min(request.first, MAX_PAGE));
+    const first = Math.max(0, Math.min(request.first, MAX_PAGE_SIZE));
     const newestFirst = request.order === 'NEWEST_FIRST';
     const params: SqlValue[] = [];
     let where = '';

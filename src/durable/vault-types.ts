@@ -139,7 +139,34 @@ export interface VaultStats {
   capacity: number | null;
 }
 
-export type StoreResult = Result<{ memories: MemoryRecord[] }>;
+/**
+ * A store batch as the vault's own checks see it, without contents or
+ * vectors: what a multi-vault `storeMemories` asks every vault (`check`)
+ * before any of them writes.
+ */
+export interface StorePlan {
+  /** The deployment's embedder, for vectors it computes. */
+  model: string;
+  /** Its dimensions. */
+  dimensions: number;
+  memories: {
+    id: string | null;
+    /** Dimensions of a caller-supplied vector; null when the deployment embeds it. */
+    dimensions: number | null;
+    /** Rows in the hot index: one, or one per chunk of a memory indexed in chunks. */
+    rows: number;
+  }[];
+}
+
+/**
+ * A refused store: when one memory is at fault, its position in the batch,
+ * the field, and the problem in words without the position, so the caller
+ * can name it by its own index (`inputs[7].metadata`).
+ */
+export type StoreFailure = Failure & { position?: number; field?: string; problem?: string };
+
+export type StoreResult = { ok: true; memories: MemoryRecord[] } | StoreFailure;
+export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 
 /** One read inside a batched `read` call. */

@@ -1,8 +1,6 @@
 import { CodedError } from '../errors';
+import { MAX_HITS_PER_WINDOW } from '../limits';
 import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
-
-/** Most hits one window may ask for. */
-export const MAX_HITS_PER_WINDOW = 50;
 
 /** One window of a search as the vault runs it: its time range and how many hits it returns. */
 export interface WindowSearch {

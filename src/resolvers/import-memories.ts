@@ -1,15 +1,22 @@
 import type { MeteredContext } from './request-context';
-import { normalizeVector } from '../embed/vectors';
 import { CodedError } from '../errors';
-import { maxImportLineBytes } from '../limits';
+import { MAX_STORE_BATCH, maxImportLineBytes } from '../limits';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine } from '../vaults/jsonl';
 import type { RawLine } from '../vaults/line-splitter';
-import { checkContent, checkCreatedAt, checkEmbeddingLength, checkMetadata } from './memory-input';
-import { storeMemories, type StoreInput } from './store-memories';
+import {
+  checkChunkEmbeddings,
+  checkContent,
+  checkCreatedAt,
+  checkEmbedding,
+  checkEmbeddingLength,
+  checkMetadata,
+  type Refusal,
+} from '../vaults/memory-rules';
+import { refusalError, storeMemories, type StoreInput } from './store-memories';
 
 /** Lines stored per store call during an import. */
-export const IMPORT_BATCH = 100;
+export const IMPORT_BATCH = MAX_STORE_BATCH;
 /** A batch is also sent once its lines hold this many bytes, so it stays small in memory. */
 const IMPORT_BATCH_BYTES = 1024 * 1024;
 /** Progress is also reported after this many lines, even when none was stored. */
@@ -89,9 +96,11 @@ export async function importMemories(
 
   const store = async (pending: Pending[]) => {
     try {
+      // Refusals name no input: the report gives the line.
       await storeMemories(
         context,
         pending.map(({ input }) => input),
+        () => null,
       );
       report.imported += pending.length;
     } catch (error) {
@@ -144,14 +153,17 @@ export async function importMemories(
       if (full !== null) throw full;
       const { memory } = parsed;
       const now = Date.now();
-      checkContent(memory.content, context.config.maxContentBytes);
+      refuseOn(checkContent(memory.content, context.config.maxContentBytes));
       const metadata = checkMetadata(memory.metadata);
-      if (memory.createdAt !== null) checkCreatedAt(memory.createdAt, now);
+      if (!metadata.ok) refuseOn(metadata);
+      if (memory.createdAt !== null) refuseOn(checkCreatedAt(memory.createdAt, now));
       const vectorDims = memory.embedding?.length ?? context.embedder.dimensions;
       if (memory.embedding !== null) {
-        checkEmbeddingLength(memory.embedding);
-        const checked = normalizeVector(memory.embedding, dimensions ?? vectorDims);
-        if (!checked.ok) throw CodedError.from(checked);
+        refuseOn(checkEmbeddingLength(memory.embedding));
+        const checked = checkEmbedding(memory.embedding, dimensions ?? vectorDims);
+        if (!checked.ok) refuseOn(checked);
+        const chunks = checkChunkEmbeddings(memory.content, memory.chunkEmbeddings, vectorDims);
+        if (!chunks.ok) refuseOn(chunks);
       } else if (dimensions !== null && dimensions !== vectorDims) {
         throw new CodedError(
           'BAD_USER_INPUT',
@@ -177,7 +189,7 @@ export async function importMemories(
           vault: selector,
           content: memory.content,
           role: memory.role,
-          metadata: metadata === null ? null : memory.metadata,
+          metadata: memory.metadata,
           createdAt: memory.createdAt === null ? null : new Date(memory.createdAt),
           embedding: memory.embedding,
           chunkEmbeddings: memory.chunkEmbeddings,
@@ -193,6 +205,11 @@ export async function importMemories(
   }
   await flush();
   return report;
+}
+
+/** Throws a line's refusal as the error the report records. */
+function refuseOn(refusal: Refusal | null): void {
+  if (refusal !== null) throw refusalError(refusal, null);
 }
 
 function readText(line: ImportLine, maxLineBytes: number, decoder: TextDecoder): string {

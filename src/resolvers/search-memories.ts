@@ -1,6 +1,7 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../embed/vectors';
 import { CodedError } from '../errors';
+import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
@@ -9,12 +10,6 @@ import { mergeHits, type RankedHit } from './merge-hits';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 
-/** Most vaults one search may read. */
-export const MAX_SEARCH_VAULTS = 10;
-/** Most metadata filter pairs. */
-export const MAX_FILTER_KEYS = 16;
-/** Longest query text, in characters. */
-export const MAX_QUERY_LENGTH = 4_000;
 /** A letter or a digit, in any script: something an embedder can work with. */
 const HAS_WORD = /[\p{L}\p{N}]/u;
 

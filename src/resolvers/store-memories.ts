@@ -1,16 +1,29 @@
-import { CodedError } from '../errors';
-import type { MemoryRecord, NewMemory, Role } from '../durable/vault-types';
+import { CodedError, failure } from '../errors';
+import type {
+  MemoryRecord,
+  NewMemory,
+  Role,
+  StoreFailure,
+  StorePlan,
+} from '../durable/vault-types';
 import { accountStub, vaultStub } from '../durable/stubs';
+import { MAX_STORE_BATCH } from '../limits';
 import { chunkSpans } from '../text/chunks';
 import { countTokens } from '../tokens';
 import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
-import { checkContent, checkCreatedAt, checkEmbeddingLength, checkMetadata } from './memory-input';
+import {
+  checkChunkEmbeddings,
+  checkContent,
+  checkCreatedAt,
+  checkEmbedding,
+  checkEmbeddingLength,
+  checkMetadata,
+  type Refusal,
+} from '../vaults/memory-rules';
+import { embedMemories } from './embed-memories';
 import { meterMemoryTokens } from './meter';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
-
-/** Most memories one storeMemories call accepts. */
-export const MAX_STORE_BATCH = 100;
 
 export interface StoreInput {
   vault?: VaultSelector | null;
@@ -31,64 +44,90 @@ export interface StoredMemory {
 }
 
 /**
- * Stores a batch, all or nothing. Every input is checked and embedded before
- * anything is written; the batch is then written as one transaction per vault,
- * all vaults in parallel. Should a vault still refuse its part (it filled up
- * in the meantime), what the other vaults stored is deleted again before the
- * error is returned.
+ * How a refusal names the input at fault, by its index in the call: by
+ * default `inputs[3]` (the `storeMemories` argument); null for no name (an
+ * import reports the line instead).
+ */
+export type InputLabel = (index: number) => string | null;
+
+const argumentLabel: InputLabel = (index) => `inputs[${index}]`;
+
+interface Prepared {
+  address: VaultAddress;
+  memory: NewMemory;
+  /** Rows it takes in the vault's hot index: one per chunk. */
+  rows: number;
+}
+
+/**
+ * Stores a batch, all or nothing, and says which input a refusal is about by
+ * the caller's own index (`inputs[7].metadata: …`).
+ *
+ * Everything is checked before anything is written: first each input on its
+ * own (src/vaults/memory-rules.ts), then, when the batch spans several
+ * vaults, each vault's share against what that vault holds (its model and
+ * dimensions, ids, room), asked of every vault while the inputs are embedded.
+ * The shares are then written as one transaction per vault, in parallel.
+ * Only a race can still make a vault refuse its share (another request
+ * filled it meanwhile); what the other vaults stored is then deleted again.
  */
 export async function storeMemories(
   context: MeteredContext,
   inputs: readonly StoreInput[],
+  label: InputLabel = argumentLabel,
 ): Promise<StoredMemory[]> {
   if (inputs.length > MAX_STORE_BATCH) {
-    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_STORE_BATCH} memories per call`);
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_STORE_BATCH} memories per call`,
+      'BATCH_TOO_LARGE',
+    );
   }
   const now = Date.now();
-  const prepared = await Promise.all(
-    inputs.map((input, position) => prepare(context, input, position, now)),
-  );
-
-  // One embedder call for every input that brought no vector of its own; a
-  // long memory is embedded chunk by chunk (src/text/chunks.ts), and its
-  // memory-level vector is the direction of its chunks' mean.
-  const toEmbed = prepared
-    .filter((item) => item.memory.vector.length === 0)
-    .map((item) => {
-      const spans = chunkSpans(item.memory.content);
-      const texts =
-        spans.length > 1
-          ? spans.map(({ start, end }) => item.memory.content.slice(start, end))
-          : [item.memory.content];
-      return { item, texts };
-    });
-  const vectors = await context.embedder.embedPassages(toEmbed.flatMap(({ texts }) => texts));
-  let next = 0;
-  for (const { item, texts } of toEmbed) {
-    const own = vectors.slice(next, next + texts.length);
-    next += texts.length;
-    if (own.length > 1) {
-      item.memory.chunkVectors = own;
-      item.memory.vector = meanDirection(own);
-    } else {
-      item.memory.vector = own[0]!;
-    }
-  }
+  const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
 
   const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
-  prepared.forEach((item, position) => {
+  prepared.forEach((item, index) => {
     const name = vaultObjectName(item.address);
     const group = groups.get(name) ?? { address: item.address, positions: [] };
-    group.positions.push(position);
+    group.positions.push(index);
     groups.set(name, group);
+  });
+  const shares = [...groups.values()];
+  const refused = (failure: StoreFailure, positions: readonly number[]) =>
+    refusalAt(failure, positions, label);
+
+  // One vault checks and writes its share in one transaction; several are
+  // checked first, so none writes when another would refuse. The checks run
+  // while the memories are counted and embedded.
+  const checks =
+    shares.length > 1
+      ? Promise.all(
+          shares.map(({ address, positions }) =>
+            vaultStub(context.env, address).check(address, planOf(context, prepared, positions)),
+          ),
+        )
+      : Promise.resolve([]);
+  checks.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  await Promise.all([
+    ...prepared.map(async ({ memory }) => {
+      memory.tokens = await countTokens(memory.content);
+    }),
+    embedMemories(
+      context,
+      prepared.map(({ memory }) => memory),
+    ),
+  ]);
+  (await checks).forEach((result, share) => {
+    if (!result.ok) throw refused(result, shares[share]!.positions);
   });
 
   const account = accountStub(context.env, context.principal.accountId);
   const writes = await Promise.all(
-    [...groups.values()].map(async ({ address, positions }) => {
+    shares.map(async ({ address, positions }) => {
       const [result] = await Promise.all([
         vaultStub(context.env, address).store(address, {
-          memories: positions.map((position) => prepared[position]!.memory),
+          memories: positions.map((index) => prepared[index]!.memory),
           model: context.embedder.model,
           dimensions: context.embedder.dimensions,
         }),
@@ -99,8 +138,8 @@ export async function storeMemories(
     }),
   );
 
-  const failed = writes.find((write) => !write.result.ok)?.result;
-  if (failed !== undefined && !failed.ok) {
+  const failed = writes.find((write) => !write.result.ok);
+  if (failed !== undefined && !failed.result.ok) {
     await Promise.all(
       writes.flatMap(({ address, result }) =>
         result.ok
@@ -110,7 +149,7 @@ export async function storeMemories(
           : [],
       ),
     );
-    throw CodedError.from(failed);
+    throw refused(failed.result, failed.positions);
   }
 
   const memoryTokens = prepared.reduce((sum, item) => sum + item.memory.tokens, 0);
@@ -118,36 +157,60 @@ export async function storeMemories(
   context.receipt.recordWrite(memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);
   for (const { address, positions, result } of writes) {
-    if (!result.ok) continue; // unreachable: failures returned above
-    result.memories.forEach((record, index) => {
-      stored[positions[index]!] = { address, record };
+    if (!result.ok) continue; // unreachable: failures thrown above
+    result.memories.forEach((record, at) => {
+      stored[positions[at]!] = { address, record };
     });
   }
   return stored;
 }
 
-async function prepare(
+/** One input checked on its own, as the vault will take it (tokens counted later). */
+function prepare(
   context: MeteredContext,
   input: StoreInput,
-  position: number,
   now: number,
-): Promise<{ address: VaultAddress; memory: NewMemory }> {
-  const at = (message: string) => (position === 0 ? message : `inputs.${position}: ${message}`);
-  const address = vaultOf(context.principal, input.vault);
-  checkContent(input.content, context.config.maxContentBytes, at);
-  const metadata = checkMetadata(input.metadata, at);
+  where: string | null,
+): Prepared {
+  const refuse = (refusal: Refusal) => refusalError(refusal, where);
+  let address: VaultAddress;
+  try {
+    address = vaultOf(context.principal, input.vault);
+  } catch (error) {
+    if (!(error instanceof CodedError)) throw error;
+    throw refusalError(
+      { ...failure(error.code, error.message, error.reason), field: 'vault' },
+      where,
+    );
+  }
+  const content = checkContent(input.content, context.config.maxContentBytes);
+  if (content !== null) throw refuse(content);
+  const metadata = checkMetadata(input.metadata);
+  if (!metadata.ok) throw refuse(metadata);
   const createdAt = input.createdAt?.getTime() ?? now;
-  checkCreatedAt(createdAt, now, at);
+  const time = checkCreatedAt(createdAt, now);
+  if (time !== null) throw refuse(time);
+
   const embedding = input.embedding ?? null;
-  if (embedding !== null) checkEmbeddingLength(embedding, at);
+  let chunkVectors: Float32Array[] | null = null;
+  if (embedding !== null) {
+    const length = checkEmbeddingLength(embedding);
+    if (length !== null) throw refuse(length);
+    const vector = checkEmbedding(embedding, embedding.length);
+    if (!vector.ok) throw refuse(vector);
+    const chunks = checkChunkEmbeddings(input.content, input.chunkEmbeddings, embedding.length);
+    if (!chunks.ok) throw refuse(chunks);
+    chunkVectors = chunks.vectors;
+  }
   return {
     address,
+    rows: embedding === null ? chunkSpans(input.content).length : (chunkVectors?.length ?? 1),
     memory: {
       content: input.content,
       role: input.role ?? 'USER',
-      metadata,
+      metadata: metadata.json,
       createdAt,
-      tokens: await countTokens(input.content),
+      tokens: 0,
       vector: embedding ?? [],
       callerVector: embedding !== null,
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
@@ -156,12 +219,43 @@ async function prepare(
   };
 }
 
-/**
- * The sum of unit vectors, which the vault normalises: the direction of their
- * mean (the first chunk's, should they cancel out).
- */
-function meanDirection(vectors: readonly Float32Array[]): Float32Array {
-  const sum = new Float32Array(vectors[0]!.length);
-  for (const vector of vectors) for (let i = 0; i < sum.length; i++) sum[i]! += vector[i]!;
-  return sum.some((value) => Math.abs(value) > 1e-6) ? sum : vectors[0]!;
+/** A vault's share as its `check` sees it: ids, vector sizes and hot rows, no contents. */
+function planOf(
+  context: MeteredContext,
+  prepared: readonly Prepared[],
+  positions: readonly number[],
+): StorePlan {
+  return {
+    model: context.embedder.model,
+    dimensions: context.embedder.dimensions,
+    memories: positions.map((index) => {
+      const { memory, rows } = prepared[index]!;
+      return {
+        id: memory.id ?? null,
+        dimensions: memory.callerVector ? memory.vector.length : null,
+        rows,
+      };
+    }),
+  };
+}
+
+/** A refusal of one input, named by where it is: `inputs[7].metadata: …` (null: not named). */
+export function refusalError(refusal: Refusal, where: string | null): CodedError {
+  const message =
+    where === null ? refusal.message : `${where}.${refusal.field}: ${refusal.message}`;
+  return new CodedError(refusal.code, message, refusal.reason);
+}
+
+/** A vault's refusal of its share, its position in the share turned into the caller's index. */
+function refusalAt(
+  failure: StoreFailure,
+  positions: readonly number[],
+  label: InputLabel,
+): CodedError {
+  const index = failure.position === undefined ? undefined : positions[failure.position];
+  if (index === undefined || failure.problem === undefined) return CodedError.from(failure);
+  const where = label(index);
+  if (where === null) return new CodedError(failure.code, failure.problem, failure.reason);
+  const at = failure.field === undefined ? where : `${where}.${failure.field}`;
+  return new CodedError(failure.code, `${at}: ${failure.problem}`, failure.reason);
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { MemoryRecord } from '../durable/vault-types';
 import { vaultStub } from '../durable/stubs';
 import { CodedError } from '../errors';
-import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
 import { vaultOf } from '../resolvers/principal';
-import { MAX_STORE_BATCH, storeMemories } from '../resolvers/store-memories';
+import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../limits';
+import { storeMemories } from '../resolvers/store-memories';
 import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
@@ -120,7 +120,7 @@ export const StoreMemoryInput = builder.inputType('StoreMemoryInput', {
     metadata: t.field({
       type: 'JSON',
       required: false,
-      description: 'A JSON object kept with the memory (at most 16 KiB).',
+      description: `A JSON object kept with the memory (at most ${MAX_METADATA_BYTES / 1024} KiB).`,
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -158,7 +158,8 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: StoreMemoryInput, required: true, description: 'The memory to store.' }),
     },
-    resolve: async (_root, { input }, context) => (await storeMemories(context, [input]))[0]!,
+    resolve: async (_root, { input }, context) =>
+      (await storeMemories(context, [input], () => 'input'))[0]!,
   }),
   storeMemories: t.withAuth({ activeMemoryKey: true }).field({
     type: [MemoryRef],

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { MAX_HITS_PER_WINDOW } from '../kronos/plan';
 import type { MatchSpan } from '../durable/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
+import { searchMemories, type SearchOutcome } from '../resolvers/search-memories';
 import {
+  MAX_EMBEDDING_DIMENSIONS,
+  MAX_HITS_PER_WINDOW,
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
-  searchMemories,
-  type SearchOutcome,
-} from '../resolvers/search-memories';
-import { MAX_EMBEDDING_DIMENSIONS } from '../resolvers/memory-input';
+  MAX_SEARCH_WINDOWS,
+} from '../limits';
 import { meterMemoryTokens } from '../resolvers/meter';
 import { builder } from './builder';
 import { MemoryWindowEnum, SearchModeEnum } from './enums';
@@ -45,7 +45,7 @@ export const SearchInput = builder.inputType('SearchInput', {
       type: [WindowQueryInput],
       required: false,
       description: 'Default: HOT 4, WORKING 4, LONG_TERM 4.',
-      validate: z.array(z.unknown()).max(4),
+      validate: z.array(z.unknown()).max(MAX_SEARCH_WINDOWS),
     }),
     mode: t.field({ type: SearchModeEnum, required: false, description: 'Default: HYBRID.' }),
     metadata: t.field({

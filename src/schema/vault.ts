@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountStub, vaultStub } from '../durable/stubs';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits';
 import type { VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { vaultOf } from '../resolvers/principal';
@@ -14,10 +15,6 @@ export interface VaultParent {
   address: VaultAddress;
   stats: VaultStats;
 }
-
-/** Default and largest page of a vault listing. */
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
 export const VaultRef = builder.objectRef<VaultParent>('Vault');
 

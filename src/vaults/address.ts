@@ -1,4 +1,5 @@
 import { CodedError } from '../errors';
+import { EXTERNAL_ID } from '../limits';
 
 export const VAULT_KINDS = ['CORE', 'SESSION', 'EPHEMERAL'] as const;
 export type VaultKind = (typeof VAULT_KINDS)[number];
@@ -19,9 +20,6 @@ export interface VaultSelector {
   kind: VaultKind;
   id?: string | null;
 }
-
-/** Session and conversation ids: 1–128 characters of a URL- and log-safe set. */
-const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;
 
 export function validateExternalId(kind: VaultKind, id: string | null | undefined): string | null {
   if (kind === 'CORE') {

@@ -1,5 +1,6 @@
 import { CodedError } from '../errors';
 import { decodeText, encodeText } from '../encoding';
+import { LOCAL_ID } from '../limits';
 import { VAULT_KINDS, validateExternalId, type VaultKind } from './address';
 
 /**
@@ -18,8 +19,6 @@ export interface MemoryRef {
   externalId: string | null;
   localId: string;
 }
-
-const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function encodeMemoryId(ref: MemoryRef): string {
   return `mem_${encodeText(`${KIND_LETTER[ref.kind]}:${ref.localId}:${ref.externalId ?? ''}`)}`;

@@ -1,9 +1,9 @@
 import { CodedError } from '../errors';
 import { fromBase64Url, toBase64Url } from '../encoding';
 import { ROLES, type Role } from './roles';
-import { LOCAL_ID } from '../limits';
 import type { VaultKind } from './address';
 import { splitLines } from './line-splitter';
+import { checkLocalId } from './memory-rules';
 
 /**
  * The JSONL format of snapshots, exports and imports. One header line, then
@@ -169,9 +169,8 @@ export function parseLine(text: string): ParsedLine {
   }
   let id: string | null = null;
   if (line.id !== undefined && line.id !== null) {
-    if (typeof line.id !== 'string' || !LOCAL_ID.test(line.id)) {
-      refuse('`id` must be 1–64 of A–Z a–z 0–9 _ -', 'INVALID_ID');
-    }
+    const invalid = checkLocalId(line.id);
+    if (invalid !== null) refuse(invalid.message, 'INVALID_ID');
     id = line.id as string;
   }
   return {

@@ -77,10 +77,9 @@ describe('long memories, indexed in chunks', () => {
       );
     }
     // The vector side holds one row per chunk; the vault still counts one memory per store.
-    const rows = await runInDurableObject(stub, (instance: VaultObject) => {
-      (instance as unknown as { loadIndex(): void }).loadIndex();
-      return (instance as unknown as { index: { size: number } }).index.size;
-    });
+    const rows = await runInDurableObject(stub, (instance: VaultObject) =>
+      (instance as unknown as HotInternals).hot.rows(),
+    );
     expect(rows).toBe(SHORT.length + spans.length);
   });
 
@@ -148,11 +147,15 @@ const stubOf = (keyId: string, session: string) =>
 
 /** Rows of the vault's hot index (one per chunk of a chunked memory). */
 const indexRows = (keyId: string, session: string) =>
-  runInDurableObject(stubOf(keyId, session), (instance: VaultObject) => {
-    const internals = instance as unknown as { loadIndex(): void; index: { size: number } };
-    internals.loadIndex();
-    return internals.index.size;
-  });
+  runInDurableObject(stubOf(keyId, session), (instance: VaultObject) =>
+    (instance as unknown as HotInternals).hot.rows(),
+  );
+
+/** The object's in-memory index, reached from inside it (not part of its RPC surface). */
+interface HotInternals {
+  /** Rows of the hot index, loading it first when the object just woke up. */
+  hot: { rows(): number };
+}
 
 async function setUpThree(session: string) {
   const key = await newKey();

@@ -4,6 +4,7 @@ import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
+import { MAX_STORE_BATCH } from '../../src/limits';
 import { env } from 'cloudflare:workers';
 import {
   allTime,
@@ -254,8 +255,8 @@ describe('VaultObject', () => {
     const vault = vaultStub(address);
     const capacity = readConfig(env).vaultMaxMemories;
     const fill = Array.from({ length: capacity - 1 }, (_, i) => memory(`filler ${i}`));
-    for (let i = 0; i < fill.length; i += 200) {
-      ok(await vault.store(address, storeRequest(fill.slice(i, i + 200))));
+    for (let i = 0; i < fill.length; i += MAX_STORE_BATCH) {
+      ok(await vault.store(address, storeRequest(fill.slice(i, i + MAX_STORE_BATCH))));
     }
     const overflow = failed(
       await vault.store(address, storeRequest([memory('last slot'), memory('one too many')])),

@@ -1,0 +1,150 @@
+import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import type { Sql } from './sql';
+import { loadTextTimeline, writeTextPages } from './text-checkpoint';
+import type { TextSearch } from './text-search';
+import { TextTimeline, type TimelineEntry } from './text-timeline';
+import type { VaultMeta } from './vault-meta';
+import type { PreparedMemory, StoredRef } from './vault-storage';
+import { VectorIndex, type IndexEntry } from './vector-index';
+
+/** What a delete must tell the in-memory state once it has committed. */
+export interface Removal {
+  row: StoredRef;
+  /** The memory's passages in the text timeline (empty while the timeline is not loaded). */
+  passages: TimelineEntry[];
+}
+
+/**
+ * The life of a vault's in-memory state: the HOT vector index, the text
+ * timeline and the text search's postings cache. All three are copies of
+ * what SQLite holds, built lazily on first use after a wake-up (from the
+ * checkpoint when there is one), kept in step with every committed write and
+ * delete, and saved by `checkpoint()` so the next wake-up is fast.
+ *
+ * Loading is synchronous (SQLite in a Durable Object is), so no other call
+ * can interleave with a half-built index: the guarantee blockConcurrencyWhile
+ * gives, without its await.
+ */
+export class HotIndex {
+  private index: VectorIndex | null = null;
+  private indexLoaded = false;
+  private textTimeline: TextTimeline | null = null;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly meta: VaultMeta,
+    private readonly text: TextSearch,
+    /** Rows in `memories`, to size the index before loading it. */
+    private readonly storedCount: () => number,
+  ) {}
+
+  /** Drops everything held in memory; the next use loads it again, as after a wake-up. */
+  forget(): void {
+    this.index = null;
+    this.indexLoaded = false;
+    this.textTimeline = null;
+    this.text.reset();
+  }
+
+  /** The vector index, loaded on first use; null while the vault has no dimensions yet. */
+  vectors(): VectorIndex | null {
+    if (this.indexLoaded) return this.index;
+    this.indexLoaded = true;
+    const dimensions = this.meta.get('dimensions');
+    if (dimensions !== null) {
+      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount());
+    }
+    return this.index;
+  }
+
+  /** The vector index of a vault about to take its first vectors, created when missing. */
+  vectorsFor(dimensions: number): VectorIndex {
+    this.index = this.vectors() ?? new VectorIndex(dimensions);
+    return this.index;
+  }
+
+  /** Rows the index holds (one per chunk of a long memory); 0 before the first write. */
+  rows(): number {
+    return this.vectors()?.size ?? 0;
+  }
+
+  /** Memories in the vault: the loaded index knows; before it is loaded, SQLite counts them. */
+  memoryCount(): number {
+    return this.indexLoaded && this.index !== null ? this.index.memoryCount : this.storedCount();
+  }
+
+  /** The text timeline, loaded on the first text search after wake-up. */
+  timeline(): TextTimeline {
+    this.textTimeline ??= loadTextTimeline(this.sql, this.meta);
+    return this.textTimeline;
+  }
+
+  /** After a write committed: its rows join the index, the timeline and the postings cache. */
+  added(memories: readonly PreparedMemory[], seqs: readonly number[], dimensions: number): void {
+    this.vectorsFor(dimensions).insert(
+      memories.flatMap<IndexEntry>(({ record, vector, chunkVectors }, position) =>
+        (chunkVectors ?? [vector]).map((chunkVector, chunk) => ({
+          id: record.id,
+          seq: seqs[position]!,
+          chunk,
+          createdAt: record.createdAt,
+          vector: chunkVector,
+        })),
+      ),
+    );
+    if (this.textTimeline === null) return;
+    const entries = TextTimeline.entries(this.sql, seqs);
+    this.textTimeline.insert(entries);
+    this.text.changed(
+      entries.map((entry) => ({
+        content: memories[seqs.indexOf(entry.seq)]!.record.content,
+        words: entry.words,
+      })),
+    );
+  }
+
+  /**
+   * Before a delete: loads the index (so the row leaves it) and reads the
+   * passages the timeline and the cache must forget, while the row is there.
+   */
+  beforeRemove(row: StoredRef): Removal {
+    this.vectors();
+    const passages = this.textTimeline === null ? [] : TextTimeline.entries(this.sql, [row.seq]);
+    return { row, passages };
+  }
+
+  /** Inside the delete's transaction: a tombstone when the checkpoint still holds the row. */
+  recordRemoval({ row }: Removal): void {
+    recordDeletion(this.sql, this.meta, row);
+  }
+
+  /** After the delete committed. */
+  removed({ row, passages }: Removal): void {
+    this.index?.remove(row.id, row.created_at);
+    this.textTimeline?.remove(row.seq);
+    this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));
+  }
+
+  /** Whether enough changed since the last checkpoint to write a new one. */
+  checkpointDue(): boolean {
+    return checkpointDue(this.sql, this.meta, this.index?.size ?? 0);
+  }
+
+  /** Saves the index and the timeline as they are now. Call inside a transaction. */
+  checkpoint(): void {
+    const index = this.vectors();
+    if (index === null) return;
+    // Loaded first: once the new mark is set, loading would replay from it.
+    const timeline = this.timeline();
+    writeCheckpoint(this.sql, this.meta, index);
+    writeTextPages(this.sql, timeline);
+  }
+
+  /** Drops the saved checkpoint (the rows it describes are being replaced). Call inside a transaction. */
+  discardCheckpoint(): void {
+    for (const table of ['hot_pages', 'hot_tombstones', 'text_pages']) {
+      this.sql.run(`DELETE FROM ${table}`);
+    }
+    this.meta.update({ checkpoint: null, checkpointDueAt: null });
+  }
+}

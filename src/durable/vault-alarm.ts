@@ -1,0 +1,72 @@
+import type { VaultMetaRecord } from './vault-meta';
+
+/**
+ * What a vault's one alarm has to do, and when. Three things fall due: the
+ * expiry of an EPHEMERAL vault, the hot index's checkpoint and the R2
+ * snapshot. Their times live in the vault's meta record; these functions only
+ * read and plan them, so the vault object does the work and stays in charge
+ * of the order (an expired vault is deleted and nothing else runs).
+ */
+
+/** Writes settle for this long before the hot index checkpoint is rewritten. */
+export const CHECKPOINT_DELAY_MS = 5_000;
+
+export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'>;
+
+export interface DueWork {
+  expire: boolean;
+  checkpoint: boolean;
+  snapshot: boolean;
+}
+
+const isDue = (time: number | null, now: number) => time !== null && time <= now;
+
+export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): boolean {
+  return isDue(times.expiresAt, now);
+}
+
+/** What is due at `now`. Expiry deletes the vault, so nothing else is due with it. */
+export function dueWork(times: DueTimes, now: number): DueWork {
+  if (isExpired(times, now)) return { expire: true, checkpoint: false, snapshot: false };
+  return {
+    expire: false,
+    checkpoint: isDue(times.checkpointDueAt, now),
+    snapshot: isDue(times.snapshotDueAt, now),
+  };
+}
+
+/** When the alarm should fire next: the earliest due time, or null when nothing is planned. */
+export function nextAlarm(times: DueTimes): number | null {
+  const due = [times.expiresAt, times.checkpointDueAt, times.snapshotDueAt].filter(
+    (time): time is number => time !== null,
+  );
+  return due.length === 0 ? null : Math.min(...due);
+}
+
+/**
+ * The due times after a write or delete: a checkpoint once enough has
+ * changed (unless one is already planned), and the snapshot pushed back
+ * until writes settle (debounced).
+ */
+export function afterChange(
+  times: DueTimes,
+  /** `checkpointNeeded` is asked only when no checkpoint is planned (it counts rows). */
+  change: { checkpointNeeded: () => boolean; now: number; snapshotDelayMs: number },
+): Pick<DueTimes, 'checkpointDueAt' | 'snapshotDueAt'> {
+  return {
+    checkpointDueAt:
+      times.checkpointDueAt ??
+      (change.checkpointNeeded() ? change.now + CHECKPOINT_DELAY_MS : null),
+    snapshotDueAt: change.now + change.snapshotDelayMs,
+  };
+}
+
+/** Sets the object's alarm to `next` (none for null), touching storage only when that changes it. */
+export async function armAlarm(storage: DurableObjectStorage, next: number | null): Promise<void> {
+  const current = await storage.getAlarm();
+  if (next === null) {
+    if (current !== null) await storage.deleteAlarm();
+  } else if (current !== next) {
+    await storage.setAlarm(next);
+  }
+}

@@ -1,0 +1,98 @@
+import { vectorToBytes } from '../embed/vectors';
+import type { Sql } from './sql';
+import { ANY_SPEAKER_METADATA } from './text-search';
+import type { MemoryRecord } from './vault-types';
+
+/** A memory checked and ready to write: its record and unit vectors. */
+export interface PreparedMemory {
+  record: MemoryRecord;
+  vector: Float32Array;
+  /** One vector per chunk of a memory indexed in chunks; null when it is indexed whole. */
+  chunkVectors: Float32Array[] | null;
+}
+
+/** The columns of a stored row that a delete needs to keep the indexes in step. */
+export interface StoredRef {
+  id: string;
+  seq: number;
+  created_at: number;
+  content: string;
+}
+
+/**
+ * The WARM tier's writes: the one place rows enter or leave `memories` in
+ * normal operation (a restore swaps them wholesale, snapshot-store.ts). The
+ * reads that searches, lookups and listings make are in vault-queries.ts.
+ * Callers run writes inside `transactionSync`, together with the meta and
+ * checkpoint changes that go with them.
+ */
+export class VaultStorage {
+  constructor(private readonly sql: Sql) {}
+
+  count(): number {
+    return this.sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories')?.n ?? 0;
+  }
+
+  /** The newest seq written (0 for an empty vault). */
+  maxSeq(): number {
+    return this.sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memories')?.seq ?? 0;
+  }
+
+  /** Which of `ids` the vault already holds. */
+  taken(ids: readonly string[]): string[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .all<{ id: string }>(
+        'SELECT id FROM memories WHERE id IN (SELECT value FROM json_each(?))',
+        JSON.stringify(ids),
+      )
+      .map((row) => row.id);
+  }
+
+  find(id: string): StoredRef | null {
+    return this.sql.first<StoredRef & Record<string, SqlStorageValue>>(
+      'SELECT id, seq, created_at, content FROM memories WHERE id = ?',
+      id,
+    );
+  }
+
+  /** Writes the memories in order and returns their seqs. Call inside a transaction. */
+  insert(memories: readonly PreparedMemory[]): number[] {
+    return memories.map(({ record, vector, chunkVectors }) => {
+      const inserted = this.sql.first<{ seq: number }>(
+        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        record.id,
+        record.content,
+        record.role,
+        record.metadata,
+        record.createdAt,
+        record.tokens,
+        vectorToBytes(vector),
+        chunkVectors === null ? null : concatVectors(chunkVectors),
+      );
+      return inserted!.seq;
+    });
+  }
+
+  /** Call inside a transaction. */
+  delete(id: string): void {
+    this.sql.run('DELETE FROM memories WHERE id = ?', id);
+  }
+
+  /** Whether any memory names its speaker in metadata (text-search.ts's name boost). */
+  anySpeakerMetadata(): boolean {
+    return this.sql.first(`SELECT 1 AS found WHERE ${ANY_SPEAKER_METADATA}`) !== null;
+  }
+}
+
+/** Chunk vectors back to back, as stored in `chunk_embeddings`. */
+function concatVectors(vectors: readonly Float32Array[]): Uint8Array {
+  const all = new Float32Array(vectors.reduce((sum, vector) => sum + vector.length, 0));
+  let at = 0;
+  for (const vector of vectors) {
+    all.set(vector, at);
+    at += vector.length;
+  }
+  return new Uint8Array(all.buffer);
+}

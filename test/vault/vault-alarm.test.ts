@@ -1,0 +1,103 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import {
+  afterChange,
+  armAlarm,
+  CHECKPOINT_DELAY_MS,
+  dueWork,
+  nextAlarm,
+  type DueTimes,
+} from '../../src/durable/vault-alarm';
+import { MetaTable, Sql } from '../../src/durable/sql';
+import { VaultMeta } from '../../src/durable/vault-meta';
+import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+
+const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: null };
+
+describe('what the vault alarm finds due', () => {
+  it('does what is due, and nothing else once the vault has expired', () => {
+    const times = { expiresAt: 300, checkpointDueAt: 100, snapshotDueAt: 200 };
+    expect(dueWork(times, 99)).toEqual({ expire: false, checkpoint: false, snapshot: false });
+    expect(dueWork(times, 100)).toEqual({ expire: false, checkpoint: true, snapshot: false });
+    expect(dueWork(times, 250)).toEqual({ expire: false, checkpoint: true, snapshot: true });
+    expect(dueWork(times, 300)).toEqual({ expire: true, checkpoint: false, snapshot: false });
+    expect(dueWork(none, Number.MAX_SAFE_INTEGER)).toEqual({
+      expire: false,
+      checkpoint: false,
+      snapshot: false,
+    });
+  });
+
+  it('fires next at the earliest due time, or not at all', () => {
+    expect(nextAlarm(none)).toBeNull();
+    expect(nextAlarm({ ...none, snapshotDueAt: 7 })).toBe(7);
+    expect(nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10 })).toBe(8);
+  });
+
+  it('pushes the snapshot back on every change, and plans a checkpoint only when needed', () => {
+    let asked = 0;
+    const needed = (answer: boolean) => () => {
+      asked++;
+      return answer;
+    };
+    const change = { now: 1_000, snapshotDelayMs: 30_000 };
+    expect(afterChange(none, { ...change, checkpointNeeded: needed(false) })).toEqual({
+      checkpointDueAt: null,
+      snapshotDueAt: 31_000,
+    });
+    expect(afterChange(none, { ...change, checkpointNeeded: needed(true) })).toEqual({
+      checkpointDueAt: 1_000 + CHECKPOINT_DELAY_MS,
+      snapshotDueAt: 31_000,
+    });
+    // A planned checkpoint stays where it is, and counting rows is skipped.
+    expect(
+      afterChange(
+        { ...none, checkpointDueAt: 500, snapshotDueAt: 900 },
+        { ...change, checkpointNeeded: needed(true) },
+      ),
+    ).toEqual({ checkpointDueAt: 500, snapshotDueAt: 31_000 });
+    expect(asked).toBe(2);
+  });
+
+  it('sets, moves and removes the object’s one alarm', async () => {
+    const address = freshAddress();
+    const alarms = await runInDurableObject(vaultStub(address), async (_, state) => {
+      const seen: (number | null)[] = [];
+      const at = Date.now() + 3_600_000;
+      await armAlarm(state.storage, at);
+      seen.push(await state.storage.getAlarm());
+      await armAlarm(state.storage, at + 1);
+      seen.push(await state.storage.getAlarm());
+      await armAlarm(state.storage, null);
+      seen.push(await state.storage.getAlarm());
+      return { seen, at };
+    });
+    expect(alarms.seen).toEqual([alarms.at, alarms.at + 1, null]);
+  });
+
+  it('writes a due checkpoint and snapshot in one alarm, then re-arms for the expiry', async () => {
+    const address = freshAddress('EPHEMERAL', 'due');
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('one'), memory('two')])));
+    const metaOf = (state: DurableObjectState) =>
+      new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
+    await runInDurableObject(vault, async (_, state) => {
+      metaOf(state).update({ checkpointDueAt: Date.now() - 1, snapshotDueAt: Date.now() - 1 });
+      await state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    const after = await runInDurableObject(vault, async (_, state) => ({
+      meta: metaOf(state).record(),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(after.meta).toMatchObject({
+      checkpoint: { rows: 2 },
+      checkpointDueAt: null,
+      snapshotDueAt: null,
+    });
+    expect(after.alarm).toBe(after.meta.expiresAt);
+    expect(ok(await vault.snapshots(address)).snapshots.map((snapshot) => snapshot.count)).toEqual([
+      2,
+    ]);
+  });
+});

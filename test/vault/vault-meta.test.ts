@@ -1,0 +1,122 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { MetaTable, Sql } from '../../src/durable/sql';
+import { VaultMeta, type VaultMetaRecord } from '../../src/durable/vault-meta';
+import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+
+/** Runs `check` with the vault's typed meta record and the raw rows of its meta table. */
+function withMeta<T>(
+  check: (meta: VaultMeta, raw: () => Record<string, string>, state: DurableObjectState) => T,
+) {
+  const address = freshAddress('EPHEMERAL', 'meta');
+  return runInDurableObject(vaultStub(address), (_, state) => {
+    const sql = new Sql(state.storage.sql);
+    const raw = () =>
+      Object.fromEntries(
+        sql
+          .all<{ key: string; value: string }>('SELECT key, value FROM meta')
+          .map((row) => [row.key, row.value]),
+      );
+    return check(new VaultMeta(new MetaTable(sql)), raw, state);
+  });
+}
+
+describe('the vault meta record', () => {
+  it('reads back every field with its type, from the keys vaults have always used', async () => {
+    const written: Omit<VaultMetaRecord, 'schemaVersion'> = {
+      address: { kind: 'SESSION', keyId: 'k1', externalId: 's1' },
+      embeddingModel: 'model@1',
+      dimensions: 384,
+      lastWriteAt: 1_764_000_000_123,
+      expiresAt: 1_764_086_400_000,
+      checkpoint: { seq: 42, rows: 40 },
+      checkpointDueAt: 1_764_000_005_000,
+      deleteSeq: 3,
+      snapshotDueAt: 1_764_000_030_000,
+      speakerMetadata: true,
+    };
+    const { record, raw } = await withMeta((meta, raw) => {
+      meta.update(written);
+      return { record: meta.record(), raw: raw() };
+    });
+    expect(record).toEqual({ ...written, schemaVersion: expect.any(Number) });
+    expect(record.schemaVersion).toBeGreaterThanOrEqual(5);
+    expect(raw).toEqual({
+      schema_version: String(record.schemaVersion),
+      address: JSON.stringify(written.address),
+      embedding_model: 'model@1',
+      dimensions: '384',
+      last_write_at: '1764000000123',
+      expires_at: '1764086400000',
+      hot_checkpoint_seq: '42',
+      hot_checkpoint_rows: '40',
+      checkpoint_due_at: '1764000005000',
+      delete_seq: '3',
+      snapshot_due_at: '1764000030000',
+      speaker_metadata: '1',
+    });
+  });
+
+  it('keeps no row for an unset field, and reads a missing row as unset', async () => {
+    const { record, raw } = await withMeta((meta, raw) => {
+      meta.update({
+        expiresAt: 5,
+        checkpoint: { seq: 1, rows: 1 },
+        speakerMetadata: true,
+        deleteSeq: 2,
+      });
+      meta.update({ expiresAt: null, checkpoint: null, speakerMetadata: false, deleteSeq: 0 });
+      return { record: meta.record(), raw: raw() };
+    });
+    expect(Object.keys(raw)).toEqual(['schema_version']);
+    expect(record).toMatchObject({
+      address: null,
+      embeddingModel: null,
+      dimensions: null,
+      expiresAt: null,
+      checkpoint: null,
+      deleteSeq: 0,
+      speakerMetadata: false,
+    });
+  });
+
+  it('agrees field by field with the whole record, and with SQLite after a rollback', async () => {
+    const after = await withMeta((meta, _raw, state) => {
+      meta.update({ lastWriteAt: 10, deleteSeq: 1 });
+      try {
+        state.storage.transactionSync(() => {
+          meta.update({ lastWriteAt: 20, deleteSeq: 2 });
+          throw new Error('abandoned');
+        });
+      } catch {
+        // rolled back
+      }
+      const record = meta.record();
+      return {
+        record: { lastWriteAt: record.lastWriteAt, deleteSeq: record.deleteSeq },
+        fields: { lastWriteAt: meta.get('lastWriteAt'), deleteSeq: meta.get('deleteSeq') },
+      };
+    });
+    expect(after.record).toEqual({ lastWriteAt: 10, deleteSeq: 1 });
+    expect(after.fields).toEqual(after.record);
+  });
+
+  it('is what a vault writes: its address, model, dimensions and times', async () => {
+    const address = freshAddress('EPHEMERAL', 'written');
+    const vault = vaultStub(address);
+    const before = Date.now();
+    ok(await vault.store(address, storeRequest([memory('one', { metadata: { speaker: 'Ann' } })])));
+    const record = await runInDurableObject(vault, (_, state) =>
+      new VaultMeta(new MetaTable(new Sql(state.storage.sql))).record(),
+    );
+    expect(record).toMatchObject({
+      address,
+      dimensions: 384,
+      speakerMetadata: true,
+      checkpoint: null,
+    });
+    expect(record.lastWriteAt).toBeGreaterThanOrEqual(before);
+    expect(record.expiresAt).toBeGreaterThan(record.lastWriteAt!);
+    expect(record.snapshotDueAt).toBeGreaterThan(record.lastWriteAt!);
+  });
+});
