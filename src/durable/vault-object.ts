@@ -509,6 +509,9 @@ export class VaultObject extends DurableObject<Env> {
     address: VaultAddress,
     key: string | null,
   ): Promise<Result<{ restored: number; key: string }>> {
+    // Like every call: never act for another vault's address.
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
     const chosen = key ?? (await this.listSnapshots()).at(-1)?.key ?? null;
     if (chosen === null || !chosen.startsWith(this.snapshotPrefix())) {
       return failure('NOT_FOUND', 'no such snapshot of this vault');
