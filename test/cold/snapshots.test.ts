@@ -91,7 +91,7 @@ async function runAlarmWithDeleteDuringSnapshot(
         pieces.push(piece);
         if (pieces.length === 1) await remove();
       }
-      return bucket.put(key, new Blob(pieces), options);
+      return bucket.put(key, new Blob(pieces as Uint8Array<ArrayBuffer>[]), options);
     };
     const realEnv = vault.env;
     const racing = new Proxy(bucket, {

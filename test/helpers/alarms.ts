@@ -10,12 +10,12 @@ import { runInDurableObject } from 'cloudflare:test';
  */
 export async function runAlarm(
   stub: DurableObjectStub,
-  prepare?: (state: DurableObjectState) => void | Promise<void>,
+  prepare?: (state: DurableObjectState) => unknown,
 ): Promise<number | null> {
-  return runInDurableObject(stub, async (instance: { alarm?: () => Promise<void> }, state) => {
+  return runInDurableObject(stub, async (instance, state) => {
     await prepare?.(state);
     await state.storage.deleteAlarm();
-    await instance.alarm!();
+    await (instance as unknown as { alarm(): Promise<void> }).alarm();
     const rearmed = await state.storage.getAlarm();
     await state.storage.deleteAlarm();
     return rearmed;
