@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import type { Plugin } from 'vite';
 import { defineConfig, defineProject } from 'vitest/config';
+import { WatchdogReporter } from './scripts/ci/vitest-watchdog.ts';
 import { fakesWorker } from './test/fakes/worker-config.mjs';
 
 /**
@@ -97,8 +98,14 @@ export default defineConfig({
   test: {
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
     testTimeout: 30_000,
-    // .ci/run asks for a JSON report to print its "N passed, N failed" line.
-    reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
+    // The watchdog stops a run a busy loop would hang (testTimeout cannot fire
+    // inside a spinning workerd); .ci/run reads its summary (VITEST_SUMMARY) to
+    // print "N passed, N failed, N skipped". A JSON report on request too.
+    reporters: [
+      'default',
+      new WatchdogReporter({ summaryFile: process.env.VITEST_SUMMARY }),
+      ...(process.env.VITEST_JSON_REPORT ? ['json'] : []),
+    ],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : {},
     projects: [
       defineProject({
