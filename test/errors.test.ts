@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { encodeText } from '../src/encoding';
 import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,
@@ -112,6 +113,11 @@ describe('bad input gets a coded error and changes nothing', () => {
     expect(codes(await search({ metadata: { nested: { no: true } } }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await search({ query: '' }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await post(GetMemoryDocument, { id: 'mem_not-really' }, secret))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    // Well encoded, but not a memory id's shape ("c:local:" with a two-letter kind).
+    const twoLetterKind = `mem_${encodeText('cc:local:')}`;
+    expect(codes(await post(GetMemoryDocument, { id: twoLetterKind }, secret))).toEqual([
       'BAD_USER_INPUT',
     ]);
     expect(

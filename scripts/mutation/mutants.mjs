@@ -111,7 +111,11 @@ export const MUTANTS = [
     file: 'src/vaults/address.ts',
     from: 'return `ephemeral:${address.keyId}:${address.externalId}`;',
     to: 'return `session:${address.keyId}:${address.externalId}`;',
-    tests: ['test/isolation.test.ts', 'test/graphql-api.test.ts'],
+    tests: [
+      'test/search-across-vaults.test.ts',
+      'test/isolation.test.ts',
+      'test/graphql-api.test.ts',
+    ],
     description: 'an EPHEMERAL vault and a SESSION vault of the same id share one object',
   },
   {
@@ -221,7 +225,11 @@ export const MUTANTS = [
     file: 'src/resolvers/merge-hits.ts',
     from: 'const key = hit.memory.content.trim().toLowerCase();',
     to: 'const key = hit.memory.id;',
-    tests: ['test/graphql-api.test.ts', 'test/fan-out.test.ts'],
+    tests: [
+      'test/search-across-vaults.test.ts',
+      'test/graphql-api.test.ts',
+      'test/fan-out.test.ts',
+    ],
     description: 'the same fact stored in two vaults comes back twice',
   },
   {
@@ -243,7 +251,11 @@ export const MUTANTS = [
     file: 'src/resolvers/merge-hits.ts',
     from: 'merged.push(...ranked.slice(0, limit));',
     to: 'merged.push(...ranked);',
-    tests: ['test/fan-out.test.ts', 'test/graphql-api.test.ts'],
+    tests: [
+      'test/search-across-vaults.test.ts',
+      'test/fan-out.test.ts',
+      'test/graphql-api.test.ts',
+    ],
     description: 'a window returns more hits than its limit across vaults',
   },
   {
@@ -301,7 +313,7 @@ export const MUTANTS = [
     file: 'src/resolvers/store-memories.ts',
     from: 'stored[positions[index]!] = { address, record };',
     to: 'stored[positions[positions.length - 1 - index]!] = { address, record };',
-    tests: ['test/graphql-api.test.ts', 'test/errors.test.ts'],
+    tests: ['test/search-across-vaults.test.ts', 'test/graphql-api.test.ts', 'test/errors.test.ts'],
     description: 'storeMemories answers its memories out of the input order',
   },
   {
@@ -569,36 +581,23 @@ export const MUTANTS = [
     description: 'a snapshot whose count disagrees with its header is restored',
   },
   {
-    id: 'proof/partial-turn-stored',
+    id: 'proof/turn-stored-before-the-answer',
     area: 'proof',
     file: 'src/chat/pipeline.ts',
-    from: `    const end = yield* collecting(upstream, (event) => {
-      if (event.type === 'text') content += event.text;
-      else toolCalls.push(event.call);
-    });`,
-    to: `    let end = { finishReason: null, usage: null } as Awaited<ReturnType<typeof upstream.next>>['value'] & object;
-    let complete = false;
-    try {
-      end = (yield* collecting(upstream, (event) => {
-        if (event.type === 'text') content += event.text;
-        else toolCalls.push(event.call);
-      })) as typeof end;
-      complete = true;
-    } finally {
-      if (!complete && lastUser !== undefined)
-        rememberTurn(context, target, [{ role: 'USER' as const, content: lastUser.content }]);
-    }`,
+    from: '  const target = vaults.at(-1)!;\n',
+    to: "  const target = vaults.at(-1)!;\n  if (lastUser !== undefined && mode !== 'READ' && mode !== 'OFF')\n    rememberTurn(context, target, [{ role: 'USER' as const, content: lastUser.content }]);\n",
     tests: ['test/chat-streaming.test.ts'],
-    description: 'a cancelled stream still stores the user\u2019s turn',
+    description:
+      'the user\u2019s words are stored when the call opens, so a cancelled turn leaves them behind',
   },
   {
     id: 'proof/disconnect-not-propagated',
     area: 'proof',
-    file: 'src/chat/pipeline.ts',
-    from: 'if (!finished) await source.return(undefined as never);',
-    to: 'if (!finished) void source;',
+    file: 'src/schema/chat.ts',
+    from: '    async return() {\n      finished = true;\n      abort.abort();',
+    to: '    async return() {\n      finished = true;',
     tests: ['test/chat-streaming.test.ts', 'test/chat-websocket.test.ts'],
-    description: 'a client that goes away leaves the provider call running',
+    description: 'a subscriber that goes away leaves the provider call running',
   },
   {
     id: 'proof/memory-block-worst-first',

@@ -90,6 +90,27 @@ function runTests(project, files, name) {
   });
 }
 
+/** The test runs of a mutant: one per project, with the files that exist here. */
+function runsOf(mutant) {
+  const byProject = new Map();
+  for (const file of mutant.tests.filter((file) => existsSync(resolve(root, file))))
+    byProject.set(projectOf(file), [...(byProject.get(projectOf(file)) ?? []), file]);
+  return [...byProject].map(([project, files]) => ({ project, files, name: mutant.name }));
+}
+const runKey = ({ project, files, name }) =>
+  `${project} ${[...files].sort().join(' ')} ${name ?? ''}`;
+
+// Baseline: every run passes unmutated, or its mutants would count as killed
+// for a failure of their own.
+const baseline = new Map();
+for (const run of chosen.flatMap(runsOf)) {
+  const key = runKey(run);
+  if (baseline.has(key)) continue;
+  const code = await runTests(run.project, run.files, run.name);
+  baseline.set(key, code === 0);
+  if (code !== 0) console.log(`! unmutated, these tests fail: ${key}`);
+}
+
 const results = [];
 for (const mutant of chosen) {
   const path = resolve(root, mutant.file);
@@ -100,8 +121,13 @@ for (const mutant of chosen) {
     console.log(`? ${mutant.id}: "from" found ${found} times in ${mutant.file}`);
     continue;
   }
-  const files = mutant.tests.filter((file) => existsSync(resolve(root, file)));
-  if (files.length === 0) {
+  const runs = runsOf(mutant);
+  if (runs.some((run) => !baseline.get(runKey(run)))) {
+    results.push({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
+    console.log(`? ${mutant.id}: its tests fail without the mutation`);
+    continue;
+  }
+  if (runs.length === 0) {
     results.push({ ...mutant, outcome: 'survived', detail: 'no guarding test file here' });
     console.log(`S ${mutant.id}: survived (no guarding test file here)`);
     continue;
@@ -112,11 +138,8 @@ for (const mutant of chosen) {
   let outcome = 'survived';
   let detail = '';
   try {
-    const byProject = new Map();
-    for (const file of files)
-      byProject.set(projectOf(file), [...(byProject.get(projectOf(file)) ?? []), file]);
-    for (const [project, projectFiles] of byProject) {
-      const code = await runTests(project, projectFiles, mutant.name);
+    for (const { project, files, name } of runs) {
+      const code = await runTests(project, files, name);
       if (code !== 0) {
         outcome = 'killed';
         detail = code === null ? 'time limit' : `${project} failed`;
@@ -145,6 +168,8 @@ for (const area of areas) {
   console.log(`${area}: ${areaKilled}/${inArea.length} killed`);
 }
 const invalid = results.length - counted.length;
+for (const result of results.filter((result) => result.outcome === 'invalid'))
+  console.log(`  not counted: ${result.id} — ${result.detail}`);
 console.log(
   `mutation score: ${killed}/${counted.length} killed (${counted.length ? Math.round((100 * killed) / counted.length) : 0}%)` +
     (invalid ? `, ${invalid} invalid` : ''),

@@ -414,6 +414,21 @@ describe('Stripe webhooks', () => {
     ).toEqual([]);
   });
 
+  it('restores an account whose subscription is active or trialing again', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    for (const [i, status] of (['active', 'trialing'] as const).entries()) {
+      const lapsed = subscriptionEvent(`evt_lapse_${i}`, customer, 'unpaid', now + 2 * i);
+      expect((await deliver(lapsed)).body.applied).toBe(true);
+      expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+      const back = subscriptionEvent(`evt_back_${i}`, customer, status, now + 2 * i + 1);
+      expect((await deliver(back)).body.applied, status).toBe(true);
+      expect((await admin.request(BillingDocument)).billing.status, status).toBe('ACTIVE');
+    }
+  });
+
   it('refuses tampered, stale and unsigned deliveries', async () => {
     const { admin } = await newKey();
     const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
