@@ -91,7 +91,7 @@ export const MUTANTS = [
     file: 'src/resolvers/search-memories.ts',
     from: 'const now = input.now?.getTime() ?? Date.now();',
     to: 'const now = Date.now();',
-    tests: ['test/graphql-api.test.ts', 'test/search-by-meaning.test.ts'],
+    tests: ['test/graphql-api.test.ts'],
     description: 'the request\u2019s reference time `now` is ignored (no replay of history)',
   },
 
@@ -238,11 +238,7 @@ export const MUTANTS = [
     file: 'src/resolvers/merge-hits.ts',
     from: '(a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt,',
     to: '(a, b) => a.score - b.score || b.memory.createdAt - a.memory.createdAt,',
-    tests: [
-      'test/graphql-api.test.ts',
-      'test/search-by-meaning.test.ts',
-      'test/chat-graphql.test.ts',
-    ],
+    tests: ['test/graphql-api.test.ts', 'test/chat-graphql.test.ts'],
     description: 'merged hits rank worst first',
   },
   {
