@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import type { Plugin } from 'vite';
 import { defineConfig, defineProject } from 'vitest/config';
+import { WatchdogReporter } from './scripts/ci/vitest-watchdog.ts';
 import { fakesWorker } from './test/fakes/worker-config.mjs';
 
 /**
@@ -39,6 +40,9 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         PROVIDER_KEY_SECRET_PREVIOUS: 'test-previous-provider-key-secret',
         // Small enough that the capacity test can fill a vault quickly.
         VAULT_MAX_MEMORIES: '300',
+        // 1 MiB of hot vectors: 682 rows of 384 dimensions (the count binds),
+        // 64 of 4,096 (the hot budget binds), so both limits can be tested.
+        VAULT_MAX_HOT_MIB: '1',
         // Small, so the body-limit test need not push megabytes through the test pool.
         MAX_REQUEST_BYTES: '262144',
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
@@ -73,6 +77,9 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
   });
 }
 
+/** In workerd, alarms run only when a test runs them (see the file). */
+const HELD_ALARMS = ['./test/setup/held-alarms.ts'];
+
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
 const SEPARATE_SUITES = [
   'vault',
@@ -91,8 +98,14 @@ export default defineConfig({
   test: {
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
     testTimeout: 30_000,
-    // .ci/run asks for a JSON report to print its "N passed, N failed" line.
-    reporters: process.env.VITEST_JSON_REPORT ? ['default', 'json'] : ['default'],
+    // The watchdog stops a run a busy loop would hang (testTimeout cannot fire
+    // inside a spinning workerd); .ci/run reads its summary (VITEST_SUMMARY) to
+    // print "N passed, N failed, N skipped". A JSON report on request too.
+    reporters: [
+      'default',
+      new WatchdogReporter({ summaryFile: process.env.VITEST_SUMMARY }),
+      ...(process.env.VITEST_JSON_REPORT ? ['json'] : []),
+    ],
     outputFile: process.env.VITEST_JSON_REPORT ? { json: process.env.VITEST_JSON_REPORT } : {},
     projects: [
       defineProject({
@@ -100,6 +113,7 @@ export default defineConfig({
         test: {
           name: 'development',
           include: ['test/**/*.test.ts'],
+          setupFiles: HELD_ALARMS,
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
         },
       }),
@@ -108,12 +122,16 @@ export default defineConfig({
       ...(['vault', 'billing', 'cold', 'search', 'data', 'hostile'] as const).map((suite) =>
         defineProject({
           plugins: [quietDependencySourceMaps, worker({})],
-          test: { name: suite, include: [`test/${suite}/**/*.test.ts`] },
+          test: { name: suite, include: [`test/${suite}/**/*.test.ts`], setupFiles: HELD_ALARMS },
         }),
       ),
       defineProject({
         plugins: [quietDependencySourceMaps, worker({ ENVIRONMENT: 'production' })],
-        test: { name: 'production', include: ['test/production/**/*.test.ts'] },
+        test: {
+          name: 'production',
+          include: ['test/production/**/*.test.ts'],
+          setupFiles: HELD_ALARMS,
+        },
       }),
       // A deployment whose secrets and variables are wrong: every route must say so.
       defineProject({
@@ -125,7 +143,11 @@ export default defineConfig({
             VAULT_MAX_MEMORIES: 'lots',
           }),
         ],
-        test: { name: 'misconfigured', include: ['test/misconfigured/**/*.test.ts'] },
+        test: {
+          name: 'misconfigured',
+          include: ['test/misconfigured/**/*.test.ts'],
+          setupFiles: HELD_ALARMS,
+        },
       }),
       // Embeddings from Workers AI, through a fake `AI` binding.
       defineProject({
@@ -141,7 +163,11 @@ export default defineConfig({
             { fakeAi: true },
           ),
         ],
-        test: { name: 'workers-ai', include: ['test/workers-ai/**/*.test.ts'] },
+        test: {
+          name: 'workers-ai',
+          include: ['test/workers-ai/**/*.test.ts'],
+          setupFiles: HELD_ALARMS,
+        },
       }),
       // The client package and the web console against a real `wrangler dev`
       // (started by the global setup), in Node and in headless Chromium.

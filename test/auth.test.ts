@@ -1,4 +1,7 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { deriveKey } from '../src/auth/memory-key';
+import { toHex } from '../src/encoding';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
@@ -13,14 +16,52 @@ import {
 import { adminToken, BASE_URL, codes, newKey, post, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
 
+/** Every table of an account object, and its text (JSON) to search. */
+async function accountStorage(accountId: string) {
+  const stub = env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
+  const tables = await runInDurableObject(stub, async (_, state) => {
+    const names = state.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+      )
+      .toArray()
+      .map((row) => row.name);
+    const kv = Object.fromEntries(await state.storage.list());
+    const rows: Record<string, unknown> = Object.fromEntries(
+      names.map((name) => [name, state.storage.sql.exec(`SELECT * FROM "${name}"`).toArray()]),
+    );
+    return { ...rows, kv } as Record<string, unknown>;
+  });
+  return { tables, text: JSON.stringify(tables) };
+}
+
 describe('memory keys and admin tokens', () => {
   it('creates keys shown once, stores only a verifier, and revokes them at once', async () => {
     const { admin, secret, keyId, accountId } = await newKey('app');
     expect(secret).toMatch(/^mk_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     const keys = (await admin.request(MemoryKeysDocument)).memoryKeys;
     expect(keys).toEqual([{ id: keyId, name: 'app', revokedAt: null }]);
-    // Nothing the account object holds contains the secret.
     expect(JSON.stringify(keys)).not.toContain(secret.slice(-43));
+    // What the account object stores, read from its storage: the HMAC
+    // verifier of the key, and nothing that holds the key or its secret part.
+    const stored = await accountStorage(accountId);
+    const random = secret.slice(-43);
+    const randomBytes = Uint8Array.from(
+      atob(random.replace(/-/g, '+').replace(/_/g, '/') + '='),
+      (c) => c.charCodeAt(0),
+    );
+    for (const form of [
+      secret,
+      random,
+      toHex(randomBytes),
+      btoa(String.fromCharCode(...randomBytes)),
+    ])
+      expect(stored.text).not.toContain(form);
+    const { verifier } = await deriveKey(env.KEY_HMAC_SECRET, secret);
+    expect((await deriveKey('another deployment secret', secret)).verifier).not.toBe(verifier);
+    expect(stored.tables.memory_keys).toEqual([
+      expect.objectContaining({ id: keyId, name: 'app', verifier }),
+    ]);
 
     expect(codes(await post(MeDocument, {}, secret))).toEqual([]);
     expect((await admin.request(RevokeMemoryKeyDocument, { id: keyId })).revokeMemoryKey).toBe(

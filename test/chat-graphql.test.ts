@@ -146,12 +146,20 @@ describe('Mutation.chat', () => {
 
   it('trims the memory block to the token budget, best memories first', async () => {
     const { secret, api } = await newKey();
-    // Three long memories of about 700 tokens each; the test budget is 2,000 tokens.
-    const long = (topic: string) =>
-      `${topic} notes: ${'the quick brown fox jumps over the lazy dog '.repeat(70)}`;
-    for (const topic of ['violin', 'violin practice', 'violin lessons']) {
-      await api.request(StoreMemoryDocument, { input: { content: long(topic) } });
+    // Three memories of about 700 tokens each (the test budget is 2,000), which
+    // mention the query's word more or less often. Stored weakest first.
+    const long = (topic: string, mentions: number) =>
+      `${topic}: ${'violin '.repeat(mentions)}notes ${'the quick brown fox jumps over the lazy dog '.repeat(70)}`;
+    const memories = [long('scales', 1), long('lessons', 12), long('practice', 4)];
+    for (const content of memories) {
+      await api.request(StoreMemoryDocument, { input: { content } });
     }
+    // Best is what search ranks first for the same words.
+    const ranked = (
+      await api.request(SearchDocument, { input: { query: 'violin' } })
+    ).search.hits.map((hit) => hit.memory.content);
+    expect([...ranked].sort()).toEqual([...memories].sort());
+
     const chat = withProviderKey(secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
@@ -160,10 +168,13 @@ describe('Mutation.chat', () => {
         memoryMode: 'READ',
       },
     });
-    expect(result.memory.hits).toHaveLength(2);
+    // The two best fit; the third would pass the budget.
+    expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual(ranked.slice(0, 2));
     expect(result.memory.memoryTokens).toBeLessThanOrEqual(2_000);
     const [call] = await fakeCalls();
-    const block = call!.body.messages![0]!.content;
-    expect(block.match(/notes: /g)).toHaveLength(2);
+    const block: string = call!.body.messages![0]!.content;
+    const topic = (content: string) => content.slice(0, content.indexOf(':'));
+    const shown = [...block.matchAll(/"(\w+): violin/g)].map((match) => match[1]);
+    expect(shown).toEqual(ranked.slice(0, 2).map(topic));
   });
 });

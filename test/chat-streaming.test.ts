@@ -1,8 +1,11 @@
 import { createClient } from 'graphql-sse';
 import { print } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { GraphQLClient } from 'graphql-request';
 import {
+  ChatDocument,
   ChatStreamDocument,
+  GetVaultDocument,
   SearchDocument,
   StoreMemoryDocument,
   type ChatStreamSubscription,
@@ -59,9 +62,11 @@ describe('Subscription.chat over Server-Sent Events', () => {
     });
   });
 
-  it('stops the upstream call when the client disconnects, and stores nothing', async () => {
+  it('stops the upstream call when the client disconnects, and stores nothing of that turn', async () => {
     const { secret, api } = await newKey();
-    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
+    // The provider keeps sending (text-less events) and never finishes, so no
+    // idle timeout ends the call: only the client's disconnect can.
+    await scriptFake({ host: 'api.openai.com', mode: 'trickle' });
     const abort = new AbortController();
     const response = await workerFetch(`${BASE_URL}/graphql`, {
       method: 'POST',
@@ -76,16 +81,42 @@ describe('Subscription.chat over Server-Sent Events', () => {
     });
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    while (!text.includes('"delta":"Fake')) text += decoder.decode((await reader.read()).value);
+    await readUntil(reader, '"delta":"Fake');
     await reader.cancel();
     abort.abort();
-    // Well inside the 3 s upstream timeout: the disconnect itself stopped the call.
-    await eventually(async () => expect((await fakeCalls())[0]!.cancelled).toBe(true), 2_000);
-    const found = await api.request(SearchDocument, {
-      input: { query: 'garden', vaults: [{ kind: 'EPHEMERAL', id: 'conv-9' }], mode: 'TEXT' },
+    await eventually(async () => expect((await fakeCalls())[0]!.cancelled).toBe(true), 10_000);
+
+    // The next turn of the same conversation runs to the end and is stored
+    // after the cancelled one would have been; the vault holds that turn only.
+    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
+      fetch: workerFetch,
+      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
     });
-    expect(found.search.hits).toEqual([]);
+    const next = { ...input, messages: [{ role: 'USER' as const, content: 'and the roses?' }] };
+    await chat.request(ChatDocument, { input: next });
+    const stored = async () =>
+      (
+        await api.request(GetVaultDocument, {
+          selector: { kind: 'EPHEMERAL', id: 'conv-9' },
+          first: 10,
+        })
+      ).vault?.memories.edges.map((edge) => edge.node.content) ?? [];
+    await eventually(async () => expect(await stored()).toContain('and the roses?'));
+    expect((await stored()).sort()).toEqual([
+      'Fake api.openai.com heard: and the roses?',
+      'and the roses?',
+    ]);
   });
 });
+
+/** Reads a stream until its text holds `marker`; fails if the stream ends first. */
+async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, marker: string) {
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!text.includes(marker)) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`the stream ended before ${marker}: ${text}`);
+    text += decoder.decode(value, { stream: true });
+  }
+  return text;
+}

@@ -62,7 +62,8 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     expect(refused.value!.errors![0]).toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
     await noKey.dispose();
 
-    await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
+    // The provider never finishes and never goes silent: only the closed socket can stop it.
+    await scriptFake({ host: 'api.anthropic.com', mode: 'trickle' });
     const client = wsClient({ authorization: `Bearer ${secret}`, providerKey: 'sk-ant-test' });
     const stream = client.iterate<ChatStreamSubscription>({
       query: print(ChatStreamDocument),
@@ -71,6 +72,6 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     const first = await stream.next();
     expect(first.value!.data!.chat.delta).toBe('Fake ');
     await client.dispose();
-    await eventually(async () => expect((await fakeCalls()).at(-1)!.cancelled).toBe(true), 2_000);
+    await eventually(async () => expect((await fakeCalls()).at(-1)!.cancelled).toBe(true), 10_000);
   });
 });

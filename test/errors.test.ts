@@ -1,4 +1,8 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { encodeText } from '../src/encoding';
+import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,
   GetMemoryDocument,
@@ -111,6 +115,11 @@ describe('bad input gets a coded error and changes nothing', () => {
     expect(codes(await post(GetMemoryDocument, { id: 'mem_not-really' }, secret))).toEqual([
       'BAD_USER_INPUT',
     ]);
+    // Well encoded, but not a memory id's shape ("c:local:" with a two-letter kind).
+    const twoLetterKind = `mem_${encodeText('cc:local:')}`;
+    expect(codes(await post(GetMemoryDocument, { id: twoLetterKind }, secret))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(
       codes(
         await post(GetVaultDocument, { selector: { kind: 'CORE' }, after: 'not-a-cursor' }, secret),
@@ -130,6 +139,43 @@ describe('bad input gets a coded error and changes nothing', () => {
   });
 
   it('masks unexpected errors but still gives them a code', async () => {
+    const { api, secret, keyId } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'the vault works for now' } });
+    // Something no client can cause: the vault's storage has lost its table.
+    const stub = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId, externalId: null })),
+    );
+    await runInDurableObject(stub, (instance, state) => {
+      state.storage.sql.exec('DROP TABLE memories_fts');
+      state.storage.sql.exec('DROP TABLE memories');
+      // Forget the hot index too, so the next call reads the broken storage.
+      (instance as unknown as { index: unknown; indexLoaded: boolean }).index = null;
+      (instance as unknown as { indexLoaded: boolean }).indexLoaded = false;
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const result = await post(
+        SearchDocument,
+        { input: { query: 'vault', mode: 'TEXT' } },
+        secret,
+      );
+      expect(result.status).toBe(200);
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          message: 'Unexpected error.',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        }),
+      ]);
+      // The SQLite error reached the log (name and message), not the client.
+      const log = logged.mock.calls.flat().map(String).join(' ');
+      expect(log).toMatch(/no such table/);
+      expect(JSON.stringify(result)).not.toMatch(/no such table|memories|sqlite|\bat\s.*\(/i);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
+  it('gives engine errors a code and suggests nothing from the schema', async () => {
     const result = await post('{ __typename nope }');
     expect(codes(result)).toEqual(['BAD_USER_INPUT']);
     // No "did you mean" suggestions leak the schema.

@@ -1,11 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { newKey, post } from './helpers/graphql';
+import { VaultObject } from '../src/durable/vault-object';
+import { vaultLabel, type VaultAddress } from '../src/vaults/address';
 
 interface Receipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
+}
+
+/** The RPC methods of a vault object a Worker request may call. */
+const VAULT_RPCS = ['read', 'search', 'get', 'list', 'stats', 'store', 'remove', 'clear'] as const;
+
+/**
+ * Records every RPC call vault objects receive until stopped: the objects run
+ * in this isolate, so their class is the one imported here.
+ */
+function recordVaultCalls() {
+  const calls: string[] = [];
+  const prototype = VaultObject.prototype as unknown as Record<
+    string,
+    (this: unknown, address: VaultAddress, ...rest: unknown[]) => unknown
+  >;
+  const originals = VAULT_RPCS.map((name) => [name, prototype[name]!] as const);
+  for (const [name, original] of originals) {
+    prototype[name] = function (address, ...rest) {
+      calls.push(`${name} ${vaultLabel(address)}`);
+      return original.call(this, address, ...rest);
+    };
+  }
+  return {
+    calls,
+    stop: () => {
+      for (const [name, original] of originals) prototype[name] = original;
+    },
+  };
 }
 
 describe('fan-out', () => {
@@ -40,12 +70,20 @@ describe('fan-out', () => {
       core: vault(selector: { kind: CORE }) { memoryCount }
       cabin: vault(selector: { kind: SESSION, id: "cabin" }) { memoryCount }
     }`;
-    const result = await post<{ first: { memoryTokens: number; hits: unknown[] } }>(
-      query,
-      {},
-      secret,
-    );
+    // Count the calls where they arrive, in the vault objects, not by the server's own receipt.
+    const arrived = recordVaultCalls();
+    let result;
+    try {
+      result = await post<{ first: { memoryTokens: number; hits: unknown[] } }>(query, {}, secret);
+    } finally {
+      arrived.stop();
+    }
     expect(result.errors).toBeUndefined();
+    expect(arrived.calls.sort()).toEqual([
+      'read core',
+      'read ephemeral:chat-1',
+      'read session:cabin',
+    ]);
     expect(result.data!.first.hits).toHaveLength(4);
 
     const receipt = result.extensions!.memory as Receipt;

@@ -78,6 +78,24 @@ describe('GraphQL over HTTP', () => {
     }
   });
 
+  it('fires each limit just past its value, and not before', async () => {
+    const { secret } = await newKey();
+    const reason = async (query: string) =>
+      (await post(query, {}, secret)).errors?.[0]?.extensions?.reason ?? null;
+    const aliases = (n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+    expect(await reason(aliases(15))).toBeNull();
+    expect(await reason(aliases(16))).toBe('ALIAS_LIMIT');
+    // Twelve levels of fields, then thirteen.
+    const nested = (extra: string) =>
+      `{ search(input: { query: "x" }) { hits { memory { vault { memories { edges { node { vault { memories { edges { node { ${extra} } } } } } } } } } } } }`;
+    expect(await reason(nested('id'))).toBeNull();
+    expect(await reason(nested('vault { id }'))).toBe('DEPTH_LIMIT');
+    const tokens = (n: number) => `{ me { ${Array.from({ length: n }, () => 'id').join(' ')} } }`;
+    expect(await reason(tokens(1_995))).not.toBe('TOKEN_LIMIT');
+    expect(await reason(tokens(1_996))).toBe('TOKEN_LIMIT');
+  });
+
   it('maps an operation it cannot pick to BAD_USER_INPUT', async () => {
     const { secret } = await newKey();
     // Before: extensions.code was OPERATION_RESOLUTION_FAILURE, outside the documented list.

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CreateMemoryKeyDocument,
   DeleteMemoryDocument,
   GetMemoryDocument,
   GetVaultDocument,
   ListVaultsDocument,
   SearchDocument,
   StoreMemoryDocument,
+  UsageDocument,
 } from './generated/graphql';
-import { codes, newKey, post } from './helpers/graphql';
+import { BASE_URL, client, codes, newKey, post, workerFetch } from './helpers/graphql';
 
 describe('tenancy', () => {
   it('a second key sees nothing of the first key, by id, by search or by listing', async () => {
@@ -53,18 +55,73 @@ describe('tenancy', () => {
     );
   });
 
-  it('keys of one account share nothing either', async () => {
+  it('keys of one account share nothing either, whatever the read', async () => {
     const first = await newKey('first');
-    const createdBySameAdmin = await first.admin.request(
-      (await import('./generated/graphql')).CreateMemoryKeyDocument,
-      { name: 'second' },
-    );
-    const second = (await import('./helpers/graphql')).client(
-      createdBySameAdmin.createMemoryKey.secret,
-    );
-    const stored = (
-      await first.api.request(StoreMemoryDocument, { input: { content: 'first key only' } })
-    ).storeMemory;
-    expect((await second.request(GetMemoryDocument, { id: stored.id })).memory).toBeNull();
+    const created = await first.admin.request(CreateMemoryKeyDocument, { name: 'second' });
+    const secondSecret = created.createMemoryKey.secret;
+    const second = client(secondSecret);
+    const secret = 'first key only: the safe opens with 4-8-15';
+    const stored = [
+      (await first.api.request(StoreMemoryDocument, { input: { content: secret } })).storeMemory,
+      (
+        await first.api.request(StoreMemoryDocument, {
+          input: { content: secret, vault: { kind: 'SESSION', id: 'shared-name' } },
+        })
+      ).storeMemory,
+      (
+        await first.api.request(StoreMemoryDocument, {
+          input: { content: secret, vault: { kind: 'EPHEMERAL', id: 'shared-chat' } },
+        })
+      ).storeMemory,
+    ];
+    const selectors = [
+      { kind: 'CORE' as const },
+      { kind: 'SESSION' as const, id: 'shared-name' },
+      { kind: 'EPHEMERAL' as const, id: 'shared-chat' },
+    ];
+    // By id.
+    for (const { id } of stored) {
+      expect((await second.request(GetMemoryDocument, { id })).memory).toBeNull();
+      expect(codes(await post(DeleteMemoryDocument, { id }, secondSecret))).toEqual(['NOT_FOUND']);
+    }
+    // By search, in every mode and window.
+    for (const mode of ['TEXT', 'VECTOR', 'HYBRID'] as const) {
+      const found = await second.request(SearchDocument, {
+        input: {
+          query: 'safe opens',
+          vaults: selectors,
+          mode,
+          windows: ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].map((window) => ({
+            window: window as 'HOT',
+            limit: 10,
+          })),
+        },
+      });
+      expect(found.search.hits, mode).toEqual([]);
+    }
+    // By listing vaults and their memories.
+    expect((await second.request(ListVaultsDocument)).vaults).toEqual([
+      expect.objectContaining({ kind: 'CORE', memoryCount: 0 }),
+    ]);
+    for (const selector of selectors) {
+      const { vault } = await second.request(GetVaultDocument, { selector, first: 50 });
+      expect(vault?.memories.edges ?? [], selector.kind).toEqual([]);
+    }
+    // By export.
+    for (const path of ['core', 'session/shared-name', 'ephemeral/shared-chat']) {
+      const exported = await workerFetch(`${BASE_URL}/v1/vaults/${path}/export`, {
+        headers: { authorization: `Bearer ${secondSecret}` },
+      });
+      expect(exported.status, path).toBe(200);
+      const text = new TextDecoder().decode(await exported.arrayBuffer());
+      expect(text, path).not.toContain('safe opens');
+      expect(exported.headers.get('x-memory-count'), path).toBe('0');
+    }
+    // By usage: a key sees no other key's figures.
+    const usage = (await second.request(UsageDocument, {})).usage;
+    expect(usage.keys.filter((key) => key.keyId !== created.createMemoryKey.key.id)).toEqual([]);
+    // And the first key still has everything.
+    for (const { id } of stored)
+      expect((await first.api.request(GetMemoryDocument, { id })).memory?.content).toBe(secret);
   });
 });

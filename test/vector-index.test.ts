@@ -37,6 +37,49 @@ describe('VectorIndex', () => {
     }
   });
 
+  // The benchmark's exactness check, kept in npm test: the SIMD float32 scan
+  // with float64 re-scoring must return what an exact float64 scan returns,
+  // ids and order, for any window and k, exact ties included.
+  it('agrees with an exact float64 scan on 300 random queries over random windows', () => {
+    const dims = 384;
+    const next = random(2_024);
+    const entries: IndexEntry[] = [];
+    for (let i = 0; i < 3_000; i++) {
+      // One row in twenty repeats an earlier vector: an exact tie, broken by row.
+      const copy = i > 0 && next() < 0.05 ? entries[Math.floor(next() * i)]!.vector : null;
+      entries.push({
+        id: `e${i}`,
+        seq: i + 1,
+        createdAt: Math.floor(next() * 1e6),
+        vector: copy ?? unitVector(next, dims),
+      });
+    }
+    const index = new VectorIndex(dims);
+    for (let i = 0; i < entries.length; i += 500) index.insert(entries.slice(i, i + 500));
+    let agreed = 0;
+    const queries = 300;
+    for (let q = 0; q < queries; q++) {
+      // Some queries are stored vectors themselves (a score of exactly 1, and its copies).
+      const query =
+        q % 10 === 0
+          ? entries[Math.floor(next() * entries.length)]!.vector
+          : unitVector(next, dims);
+      const [a, b] = [Math.floor(next() * 1e6), Math.floor(next() * 1e6)].sort((x, y) => x - y);
+      const after = q % 7 === 0 ? null : a!;
+      const until = b!;
+      const k = 1 + (q % 25);
+      const { start, end } = index.range(after, until);
+      const got = index.search(query, start, end, k).map((hit) => hit.id);
+      const inWindow = entries.filter(
+        (entry) => (after === null || entry.createdAt > after) && entry.createdAt <= until,
+      );
+      const expected = referenceSearch(inWindow, query, k);
+      if (got.join() === expected.join()) agreed++;
+      else expect({ query: q, got }).toEqual({ query: q, got: expected });
+    }
+    expect(agreed).toBe(queries);
+  });
+
   it('keeps rows in (time, insertion) order through inserts and removals', () => {
     const next = random(42);
     const index = new VectorIndex(8);

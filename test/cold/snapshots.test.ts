@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject, evictDurableObject } from 'cloudflare:test';
+import { runInDurableObject, evictDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,9 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { vaultObjectName } from '../../src/vaults/address';
+import { readConfig } from '../../src/config';
+import { armedAlarm, runAlarm } from '../helpers/alarms';
+import { snapshotKeys } from '../helpers/vaults';
 
 const DAY = 86_400_000;
 const vaultStub = (keyId: string, kind: 'CORE' | 'SESSION', externalId: string | null = null) =>
@@ -27,16 +30,92 @@ async function seed(api: Awaited<ReturnType<typeof newKey>>['api'], session: str
   });
 }
 
-/** Makes the vault's snapshot due now and fires its alarm. */
+const setSnapshotDue = (state: DurableObjectState, at: number) =>
+  state.storage.sql.exec(
+    "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', ?)",
+    String(at),
+  );
+
+const snapshotDueAt = (stub: DurableObjectStub) =>
+  runInDurableObject(stub, (_, state) =>
+    Number(
+      state.storage.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'snapshot_due_at'")
+        .one().value,
+    ),
+  );
+
+/** Lets the vault's writes settle (its snapshot falls due) and fires its alarm. */
 async function snapshotNow(keyId: string, session: string) {
-  const stub = vaultStub(keyId, 'SESSION', session);
-  await runInDurableObject(stub, async (_, state) => {
+  await runAlarm(vaultStub(keyId, 'SESSION', session), (state) => setSnapshotDue(state, 0));
+}
+
+const sessionAddress = (keyId: string, id: string) => ({
+  kind: 'SESSION' as const,
+  keyId,
+  externalId: id,
+});
+
+/**
+ * Runs the vault's alarm with its snapshot due, while one memory is deleted
+ * during the upload to R2: once the upload is done, or after its first piece
+ * (the rest of the rows still to stream). Returns when the snapshot is due again.
+ */
+async function runAlarmWithDeleteDuringSnapshot(
+  stub: DurableObjectStub,
+  address: ReturnType<typeof sessionAddress>,
+  when: 'after the upload' | 'while the lines stream',
+): Promise<number> {
+  return runInDurableObject(stub, async (instance, state) => {
+    const vault = instance as unknown as {
+      env: Env;
+      alarm(): Promise<void>;
+      remove(address: unknown, id: string): Promise<unknown>;
+    };
+    const [newest] = state.storage.sql
+      .exec<{ id: string }>('SELECT id FROM memories ORDER BY seq DESC LIMIT 1')
+      .toArray();
+    const remove = () => vault.remove(address, newest!.id);
+    const bucket = vault.env.SNAPSHOTS;
+    const put: R2Bucket['put'] = async (key, value, options) => {
+      if (when === 'after the upload') {
+        const stored = await bucket.put(key, value, options);
+        await remove();
+        return stored;
+      }
+      const reader = (value as ReadableStream<Uint8Array>).getReader();
+      const pieces: Uint8Array[] = [];
+      for (;;) {
+        const { done, value: piece } = await reader.read();
+        if (done) break;
+        pieces.push(piece);
+        if (pieces.length === 1) await remove();
+      }
+      return bucket.put(key, new Blob(pieces as Uint8Array<ArrayBuffer>[]), options);
+    };
+    const realEnv = vault.env;
+    const racing = new Proxy(bucket, {
+      get: (target, name) => {
+        if (name === 'put') return put;
+        const value = Reflect.get(target, name) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    vault.env = { ...realEnv, SNAPSHOTS: racing };
     state.storage.sql.exec(
       "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
     );
-    await state.storage.setAlarm(Date.now());
+    try {
+      await vault.alarm();
+    } finally {
+      vault.env = realEnv;
+    }
+    const due = state.storage.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'snapshot_due_at'")
+      .one().value;
+    await state.storage.deleteAlarm();
+    return Number(due);
   });
-  expect(await runDurableObjectAlarm(stub)).toBe(true);
 }
 
 const exportOf = (secret: string, path: string) =>
@@ -45,17 +124,42 @@ const exportOf = (secret: string, path: string) =>
 describe('COLD tier', () => {
   it('writes a JSONL snapshot to R2 once writes settle, with a header that checks out', async () => {
     const { api, keyId } = await newKey();
+    const stub = vaultStub(keyId, 'SESSION', 's1');
+    const delay = readConfig(env).snapshotDelayMs;
+    const before = Date.now();
     await seed(api, 's1');
-    await snapshotNow(keyId, 's1');
+    // Due SNAPSHOT_DELAY_SECONDS after the last write; the alarm is armed for it.
+    const due = await snapshotDueAt(stub);
+    expect(due).toBeGreaterThanOrEqual(before + delay);
+    expect(due).toBeLessThanOrEqual(Date.now() + delay);
+    expect(await armedAlarm(stub)).toBe(due);
+    // An alarm before that writes nothing and waits for the same time.
+    expect(await runAlarm(stub)).toBe(due);
+    expect(await snapshotKeys(sessionAddress(keyId, 's1'))).toEqual([]);
+    // A write meanwhile pushes it back: writes have not settled yet.
+    await runInDurableObject(stub, (_, state) => setSnapshotDue(state, Date.now() + 1_000));
+    const beforeWrite = Date.now();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [{ content: 'one more fact', vault: { kind: 'SESSION', id: 's1' } }],
+    });
+    expect(await snapshotDueAt(stub)).toBeGreaterThanOrEqual(beforeWrite + delay);
+    expect(await runAlarm(stub)).toBeGreaterThanOrEqual(beforeWrite + delay);
+    expect(await snapshotKeys(sessionAddress(keyId, 's1'))).toEqual([]);
+
+    // The delay passes with no write: the alarm writes one snapshot, then rests.
+    expect(await runAlarm(stub, (state) => setSnapshotDue(state, Date.now() - 1))).toBeNull();
+    const keys = await snapshotKeys(sessionAddress(keyId, 's1'));
+    expect(keys).toHaveLength(1);
     const listed = await env.SNAPSHOTS.list({ prefix: 'vaults/', include: ['customMetadata'] });
-    const mine = listed.objects.filter((object) => object.customMetadata?.count === '12');
-    expect(mine.length).toBeGreaterThanOrEqual(1);
+    expect(listed.objects.find((object) => object.key === keys[0])?.customMetadata).toMatchObject({
+      count: '13',
+    });
     // Object names carry the object's opaque id, never the key id or the session id.
     for (const object of listed.objects) {
       expect(object.key).not.toContain(keyId);
       expect(object.key).not.toContain('s1/');
     }
-    const text = await (await env.SNAPSHOTS.get(mine.at(-1)!.key))!.text();
+    const text = await (await env.SNAPSHOTS.get(keys[0]!))!.text();
     const [headerText, ...lines] = text.trimEnd().split('\n');
     const header = JSON.parse(headerText!);
     expect(header).toMatchObject({
@@ -64,7 +168,7 @@ describe('COLD tier', () => {
       kind: 'SESSION',
       externalId: 's1',
       dimensions: 384,
-      count: 12,
+      count: 13,
     });
     const digest = new Uint8Array(
       await crypto.subtle.digest(
@@ -296,6 +400,83 @@ describe('COLD tier', () => {
       selector: { kind: 'SESSION', id: 'dmg' },
     });
     expect(vault!.memoryCount).toBe(5);
+  });
+
+  it("refuses another vault's snapshot, and a snapshot whose count disagrees with its header", async () => {
+    const { api, admin, adminToken, keyId } = await newKey();
+    await seed(api, 'mine', 4);
+    await seed(api, 'other', 6);
+    await snapshotNow(keyId, 'other');
+    await snapshotNow(keyId, 'mine');
+    const mine = { kind: 'SESSION' as const, id: 'mine' };
+    const [other] = (
+      await admin.request(VaultSnapshotsDocument, {
+        keyId,
+        vault: { kind: 'SESSION', id: 'other' },
+      })
+    ).vaultSnapshots;
+    // Another vault's snapshot, even of the same key, is not this vault's to restore.
+    const foreign = await post(
+      RestoreVaultDocument,
+      { keyId, vault: mine, snapshot: other!.key },
+      adminToken,
+    );
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
+
+    // One line short, with a checksum that matches the lines left: only the count tells.
+    const [own] = (await admin.request(VaultSnapshotsDocument, { keyId, vault: mine }))
+      .vaultSnapshots;
+    const [headerText, ...lines] = (await (await env.SNAPSHOTS.get(own!.key))!.text())
+      .trimEnd()
+      .split('\n');
+    const kept = lines.slice(1).map((line) => `${line}\n`);
+    const digest = new Uint8Array(
+      await crypto.subtle.digest('SHA-256', new TextEncoder().encode(kept.join(''))),
+    );
+    const header = {
+      ...JSON.parse(headerText!),
+      checksum: `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`,
+    };
+    await env.SNAPSHOTS.put(own!.key, `${JSON.stringify(header)}\n${kept.join('')}`);
+    const short = await post(RestoreVaultDocument, { keyId, vault: mine }, adminToken);
+    expect(short.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'SNAPSHOT_DAMAGED',
+    });
+    expect(short.errors?.[0]?.message).toContain('count 3/4');
+    for (const [id, count] of [
+      ['mine', 4],
+      ['other', 6],
+    ] as const) {
+      const { vault } = await api.request(GetVaultDocument, { selector: { kind: 'SESSION', id } });
+      expect(vault!.memoryCount, id).toBe(count);
+    }
+  });
+
+  it('voids a snapshot raced by a delete, and writes it again once writes settle', async () => {
+    const { api, keyId } = await newKey();
+    // Two pages of rows (256 a page), so the snapshot streams them while the delete lands.
+    for (let round = 0; round < 3; round++) {
+      await api.request(StoreMemoriesDocument, {
+        inputs: Array.from({ length: round < 2 ? 100 : 90 }, (_, i) => ({
+          content: `fact ${round}-${i}`,
+          vault: { kind: 'SESSION' as const, id: 'race' },
+        })),
+      });
+    }
+    const stub = vaultStub(keyId, 'SESSION', 'race');
+    const address = sessionAddress(keyId, 'race');
+    for (const when of ['after the upload', 'while the lines stream'] as const) {
+      const retry = await runAlarmWithDeleteDuringSnapshot(stub, address, when);
+      // Nothing is kept of the voided snapshot; it is tried again once writes settle.
+      expect(await snapshotKeys(address), when).toEqual([]);
+      expect(retry, when).toBeGreaterThan(Date.now());
+    }
+    await runAlarm(stub, (state) => setSnapshotDue(state, 0));
+    const keys = await snapshotKeys(address);
+    expect(keys).toHaveLength(1);
+    const written = await env.SNAPSHOTS.head(keys[0]!);
+    expect(written?.customMetadata?.count).toBe('288');
   });
 
   it('keeps the newest snapshots only, and clearVault deletes them all', async () => {

@@ -1,4 +1,5 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { runAlarm } from '../helpers/alarms';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,14 +17,11 @@ const stubOf = (address: VaultAddress) =>
   env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
 
 async function snapshotNow(address: VaultAddress) {
-  const stub = stubOf(address);
-  await runInDurableObject(stub, async (_, state) => {
+  await runAlarm(stubOf(address), (state) => {
     state.storage.sql.exec(
       "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
     );
-    await state.storage.setAlarm(Date.now());
   });
-  expect(await runDurableObjectAlarm(stub)).toBe(true);
 }
 
 /** Two tenants: `victim` has a session vault with a snapshot; `intruder` is another account's admin. */

@@ -116,6 +116,7 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       valid('huge vector', { embedding: [1e308, 1e308, 1, 1] }), // 14: valid, however large
       valid('tiny vector', { embedding: [1e-200, 2e-200, 0, 0] }), // 15: valid, however small
       valid('three numbers', { embedding: [1, 2, 3] }), // 16
+      JSON.stringify({ content: 'odd bytes', embedding: 'AAAAAAA' }), // 17: 5 bytes, no whole float32
     ];
     const bytes = parts.flatMap((part) => [
       typeof part === 'string' ? encoder.encode(part) : part,
@@ -142,8 +143,9 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       [12, 'INVALID_ROLE'],
       [13, 'INVALID_JSON'],
       [16, 'EMBEDDING_DIMENSIONS'],
+      [17, 'INVALID_EMBEDDING'],
     ]);
-    expect(report).toMatchObject({ imported: 5, skipped: 0, failed: 11 });
+    expect(report).toMatchObject({ imported: 5, skipped: 0, failed: 12 });
     expect((await contents(api, 'each')).sort()).toEqual([
       'huge vector',
       'kept 1',

@@ -433,6 +433,7 @@ export async function anthropicFake(request, url, call, script) {
       mode: script.mode,
       call,
       firstText: (thinking ? 5 : 1) + 3,
+      idleFrame: ['ping', { type: 'ping' }],
       errorFrame: [
         'error',
         {

@@ -401,6 +401,7 @@ export async function openAiFake(request, url, host, call, script) {
       mode: script.mode,
       call,
       firstText: 2,
+      idleFrame: [null, chunk({})],
       errorFrame: [
         null,
         {

@@ -10,8 +10,9 @@
 //   POST http://fakes.test/_reset    forget calls, scripts and the prompt cache
 //   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?}
 //                                    applies to the next call to that host; modes:
-//                                    cut, hang, reset, malformed, midstream-error
-//                                    (sse.mjs), unreachable (the connection fails),
+//                                    cut, hang, trickle, reset, malformed,
+//                                    midstream-error (sse.mjs), unreachable (the
+//                                    connection fails),
 //                                    ack-lost (Stripe)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
 //   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock

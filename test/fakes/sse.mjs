@@ -16,9 +16,13 @@ export function frame([event, data], lineEnd = '\n') {
  *   reset            the connection fails after the first piece of text
  *   malformed        a frame of broken JSON follows the first piece of text
  *   midstream-error  the provider's own error event follows the first piece of text
+ *   trickle          after the first piece of text, an event with no text every
+ *                    200 ms (so no idle timeout fires) until the client cancels
+ *                    the stream: only a disconnect can end this call
  * `firstText` is how many frames it takes to carry the first piece of text;
- * `errorFrame` is the provider's in-stream error event; `comments` are sent
- * before anything else (OpenRouter's keep-alives).
+ * `errorFrame` is the provider's in-stream error event; `idleFrame` an event
+ * that carries no text (OpenAI's empty delta, Anthropic's ping); `comments`
+ * are sent before anything else (OpenRouter's keep-alives).
  */
 export function sseResponse({
   frames,
@@ -26,6 +30,7 @@ export function sseResponse({
   call,
   firstText,
   errorFrame,
+  idleFrame,
   lineEnd = '\n',
   comments = [],
   headers = {},
@@ -44,6 +49,16 @@ export function sseResponse({
           await new Promise((resolve) => setTimeout(resolve, 20_000));
           if (!call.cancelled) controller.close();
           return;
+        case 'trickle': {
+          for (const text of head) controller.enqueue(encode(text));
+          // At most a minute, should nobody ever cancel it.
+          for (let sent = 0; sent < 300 && !call.cancelled; sent++) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            if (!call.cancelled) controller.enqueue(encode(frame(idleFrame, lineEnd)));
+          }
+          if (!call.cancelled) controller.close();
+          return;
+        }
         case 'cut':
           for (const f of frames.slice(0, 2)) controller.enqueue(encode(frame(f, lineEnd)));
           controller.close();

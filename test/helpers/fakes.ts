@@ -11,7 +11,8 @@ export interface FakeCall {
 }
 
 /** Ways a scripted provider call fails (test/fakes/sse.mjs and providers-worker.mjs). */
-export type FakeMode = 'cut' | 'hang' | 'reset' | 'malformed' | 'midstream-error' | 'unreachable';
+export type FakeMode =
+  'cut' | 'hang' | 'trickle' | 'reset' | 'malformed' | 'midstream-error' | 'unreachable';
 
 export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];

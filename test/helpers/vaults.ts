@@ -26,6 +26,13 @@ export function vaultStub(address: VaultAddress) {
   return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
 }
 
+/** The R2 keys of a vault's snapshots, oldest first (names carry the object's id only). */
+export async function snapshotKeys(address: VaultAddress): Promise<string[]> {
+  const prefix = `vaults/${env.VAULT.idFromName(vaultObjectName(address)).toString()}/snapshots/`;
+  const listed = await env.SNAPSHOTS.list({ prefix });
+  return listed.objects.map((object) => object.key).sort();
+}
+
 export function memory(
   content: string,
   options: {

@@ -1,4 +1,5 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
+import { runAlarm } from '../helpers/alarms';
 import { env } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import Stripe from 'stripe';
@@ -881,12 +882,9 @@ async function fingerprint(world: World) {
   };
 }
 
-/** Runs an object's alarm now, so that nothing is left due later. */
+/** Runs an object's alarm now (alarms never run on their own in tests). */
 async function runAlarmNow(stub: DurableObjectStub) {
-  await runInDurableObject(stub, async (_, state) => {
-    await state.storage.setAlarm(Date.now());
-  });
-  await runDurableObjectAlarm(stub);
+  await runAlarm(stub);
 }
 
 /** Makes a vault's snapshot due now and runs its alarm. */

@@ -20,8 +20,26 @@ describe('production policy', () => {
     expect(codes(await post(MeDocument, {}, secret))).toEqual([]);
   });
 
-  it('serves no GraphiQL page', async () => {
-    const response = await workerFetch(`${BASE_URL}/graphql`, { headers: { accept: 'text/html' } });
-    expect(await response.text()).not.toMatch(/graphiql/i);
+  it("serves no GraphiQL page: a browser gets GraphQL's own refusal", async () => {
+    // Only HTML is acceptable: there is nothing to send (development sends the page).
+    const html = await workerFetch(`${BASE_URL}/graphql`, { headers: { accept: 'text/html' } });
+    expect(html.status).toBe(406);
+    expect(await html.text()).toBe('');
+    // A browser's Accept also takes anything: the GraphQL-over-HTTP answer to a GET without a query.
+    const browser = await workerFetch(`${BASE_URL}/graphql`, {
+      headers: {
+        accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      },
+    });
+    expect(browser.status).toBe(200); // application/json: errors travel with a 200
+    expect(browser.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await browser.json()).toEqual({
+      errors: [
+        {
+          message: 'Must provide query string.',
+          extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' },
+        },
+      ],
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { runAlarm } from '../helpers/alarms';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { VaultObject } from '../../src/durable/vault-object';
@@ -215,13 +216,11 @@ describe('long memories in exports, imports and snapshots', () => {
   it('restores the chunk vectors from a snapshot', async () => {
     const { admin, keyId, vectorHit, chunks } = await setUpThree('long-dr');
     const stub = stubOf(keyId, 'long-dr');
-    await runInDurableObject(stub, async (_, state) => {
+    await runAlarm(stub, (state) => {
       state.storage.sql.exec(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
       );
-      await state.storage.setAlarm(Date.now());
     });
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const before = await vectorHit('long-dr');
 
     await runInDurableObject(stub, async (_, state) => state.storage.deleteAll());

@@ -5,9 +5,12 @@ import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
 import { expectTypeOf } from 'vitest';
 import type {
   ChatStreamDocument,
+  Role,
   SearchDocument,
   StoreMemoriesDocument,
+  StoreMemoryInput,
   UsageDocument,
+  VaultSelector,
 } from '../generated/graphql';
 
 type Search = ResultOf<typeof SearchDocument>;
@@ -17,8 +20,17 @@ expectTypeOf<Search['search']['hits'][number]['window']>().toEqualTypeOf<
 >();
 expectTypeOf<VariablesOf<typeof SearchDocument>['input']['query']>().toEqualTypeOf<string>();
 
+// A list argument also takes a single item (GraphQL's input coercion).
 type Store = VariablesOf<typeof StoreMemoriesDocument>['inputs'];
-expectTypeOf<Store extends object ? true : false>().toEqualTypeOf<true>();
+expectTypeOf<Store>().toEqualTypeOf<StoreMemoryInput[] | StoreMemoryInput>();
+expectTypeOf<StoreMemoryInput>().toEqualTypeOf<{
+  content: string;
+  createdAt?: string | null | undefined;
+  embedding?: number[] | null | undefined;
+  metadata?: unknown;
+  role?: Role | null | undefined;
+  vault?: VaultSelector | null | undefined;
+}>();
 
 type ChatEvent = ResultOf<typeof ChatStreamDocument>['chat'];
 expectTypeOf<ChatEvent['delta']>().toEqualTypeOf<string | null>();

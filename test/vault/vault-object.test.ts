@@ -1,11 +1,14 @@
-import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
+import { chunkSpans } from '../../src/text/chunks';
+import { randomUnitVector, seededRandom } from '../helpers/random';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
 import { MAX_STORE_BATCH } from '../../src/limits';
 import { env } from 'cloudflare:workers';
+import { armedAlarm, runAlarm } from '../helpers/alarms';
 import {
   allTime,
   embedder,
@@ -14,13 +17,42 @@ import {
   memory,
   ok,
   searchRequest,
+  snapshotKeys,
   storeRequest,
   vaultStub,
 } from '../helpers/vaults';
+import type { VaultAddress } from '../../src/vaults/address';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const { bands } = readConfig(env);
+
+function setMeta(state: DurableObjectState, key: string, value: number): void {
+  state.storage.sql.exec(
+    'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
+    key,
+    String(value),
+  );
+}
+
+function metaValue(vault: DurableObjectStub, key: string): Promise<string | null> {
+  return runInDurableObject(
+    vault,
+    (_, state) =>
+      state.storage.sql
+        .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+        .toArray()[0]?.value ?? null,
+  );
+}
+
+/** Everything a vault holds: rows, meta, and its snapshots in R2. */
+async function vaultState(vault: DurableObjectStub, address: VaultAddress) {
+  const tables = await runInDurableObject(vault, (_, state) => ({
+    memories: state.storage.sql.exec('SELECT * FROM memories ORDER BY seq').toArray(),
+    meta: state.storage.sql.exec('SELECT key, value FROM meta ORDER BY key').toArray(),
+  }));
+  return { ...tables, snapshots: await snapshotKeys(address) };
+}
 
 function windowsAt(now: number, limit = 10) {
   return (['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as MemoryWindow[]).map((window) => ({
@@ -268,6 +300,62 @@ describe('VaultObject', () => {
     expect(stats).toMatchObject({ memoryCount: capacity, capacity });
   });
 
+  it('holds at most VAULT_MAX_HOT_MIB of vectors, a long memory taking a row per chunk', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const dims = 4_096;
+    const { vaultMaxHotBytes, vaultMaxMemories } = readConfig(env);
+    const capacity = Math.floor(vaultMaxHotBytes / (dims * 4));
+    // The test deployment's hot budget binds before its memory count does.
+    expect(capacity).toBeLessThan(vaultMaxMemories);
+    const next = seededRandom(dims);
+    const vector = () => Array.from(randomUnitVector(next, dims));
+    const request = (memories: ReturnType<typeof memory>[]) => ({
+      memories,
+      model: CALLER_SUPPLIED_MODEL,
+      dimensions: dims,
+    });
+    const short = (i: number) => memory(`wide vector ${i}`, { vector: vector() });
+    const fill = Array.from({ length: capacity - 3 }, (_, i) => short(i));
+    for (let i = 0; i < fill.length; i += 25)
+      ok(await vault.store(address, request(fill.slice(i, i + 25))));
+    expect(ok(await vault.stats(address)).stats.capacity).toBe(capacity);
+
+    // Three rows are left; a memory of four chunks needs four.
+    const words = Array.from({ length: 1_000 }, (_, i) => `word${i}`).join(' ');
+    expect(chunkSpans(words)).toHaveLength(4);
+    const long = { ...memory(words, { vector: vector() }), chunkVectors: [1, 2, 3, 4].map(vector) };
+    const refused = failed(await vault.store(address, request([long])));
+    expect(refused).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', reason: 'VAULT_FULL' });
+    expect(refused.message).toContain(`at most ${capacity} vectors`);
+
+    ok(await vault.store(address, request([0, 1, 2].map((i) => short(1_000 + i)))));
+    const full = failed(await vault.store(address, request([short(2_000)])));
+    expect(full).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', reason: 'VAULT_FULL' });
+    expect(full.message).toContain(`at most ${capacity} memories`);
+    expect(ok(await vault.stats(address)).stats).toMatchObject({ memoryCount: capacity, capacity });
+  });
+
+  it('gives the last free slot to exactly one of two concurrent writes', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const capacity = readConfig(env).vaultMaxMemories;
+    const fill = Array.from({ length: capacity - 1 }, (_, i) => memory(`filler ${i}`));
+    for (let i = 0; i < fill.length; i += 200) {
+      ok(await vault.store(address, storeRequest(fill.slice(i, i + 200))));
+    }
+    const results = await Promise.all(
+      ['left', 'right'].map((side) =>
+        vault.store(address, storeRequest([memory(`racing for the last slot: ${side}`)])),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(failed(results.find((result) => !result.ok)!)).toMatchObject({ reason: 'VAULT_FULL' });
+    const winner = ok(results.find((result) => result.ok)!).memories[0]!;
+    expect(ok(await vault.stats(address)).stats.memoryCount).toBe(capacity);
+    expect(ok(await vault.get(address, [winner.id])).memories).toHaveLength(1);
+  });
+
   it('deletes a memory from both SQLite and the hot index', async () => {
     const address = freshAddress();
     const vault = vaultStub(address);
@@ -304,14 +392,17 @@ describe('VaultObject', () => {
   it('applies a metadata filter before ranking, so the top-k stays full', async () => {
     const address = freshAddress();
     const vault = vaultStub(address);
+    // Every memory holds the query's words "plan number"; the travel ones also
+    // "travel", so unfiltered they take the top 4 in every mode, TEXT included.
     const memories = [
       ...Array.from({ length: 12 }, (_, i) =>
         memory(`travel plan number ${i}`, { metadata: { topic: 'travel' } }),
       ),
       ...Array.from({ length: 4 }, (_, i) =>
-        memory(`a note on gardening ${i}`, { metadata: { topic: 'garden', pinned: true } }),
+        memory(`a gardening plan, number ${i}`, { metadata: { topic: 'garden', pinned: true } }),
       ),
-      memory('gardening with the number 1', { metadata: { topic: 'garden', pinned: 1 } }),
+      // 1 is not true: the filter compares values with their types.
+      memory('gardening plan with the number 1', { metadata: { topic: 'garden', pinned: 1 } }),
     ];
     ok(await vault.store(address, storeRequest(memories)));
     for (const mode of ['VECTOR', 'TEXT', 'HYBRID'] as const) {
@@ -324,9 +415,9 @@ describe('VaultObject', () => {
         ]),
       );
       const hits = found.results[0]![0]!.hits;
-      if (mode !== 'TEXT') expect(hits, mode).toHaveLength(4);
-      for (const hit of hits)
-        expect(JSON.parse(hit.memory.metadata!)).toEqual({ topic: 'garden', pinned: true });
+      expect(hits.map((hit) => hit.memory.content).sort(), mode).toEqual(
+        [0, 1, 2, 3].map((i) => `a gardening plan, number ${i}`),
+      );
     }
   });
 
@@ -398,42 +489,102 @@ describe('VaultObject', () => {
     const stats = ok(await vault.stats(address)).stats;
     const ttl = readConfig(env).ephemeralTtlMs;
     expect(stats.expiresAt).toBeGreaterThanOrEqual(before + ttl);
+    expect(stats.expiresAt).toBeLessThanOrEqual(Date.now() + ttl);
     // One alarm for whatever is due first: the debounced snapshot, then the expiry.
-    const alarm = await runInDurableObject(vault, (_, state) => state.storage.getAlarm());
-    expect(alarm).not.toBeNull();
-    expect(alarm!).toBeLessThanOrEqual(stats.expiresAt!);
+    const snapshotDue = Number(await metaValue(vault, 'snapshot_due_at'));
+    expect(snapshotDue).toBeLessThan(stats.expiresAt!);
+    expect(await armedAlarm(vault)).toBe(snapshotDue);
 
-    // Not yet due: the alarm re-arms and keeps the data.
-    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    // The snapshot falls due: R2 holds a copy, and the alarm re-arms for the expiry.
+    const rearmed = await runAlarm(vault, (state) => setMeta(state, 'snapshot_due_at', 0));
+    expect(rearmed).toBe(stats.expiresAt);
+    expect(await snapshotKeys(address)).toHaveLength(1);
     expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
 
-    // Let the TTL pass, then fire the alarm.
-    await runInDurableObject(vault, (_, state) => {
-      state.storage.sql.exec(
-        "UPDATE meta SET value = ? WHERE key = 'expires_at'",
-        String(Date.now() - 1),
-      );
-    });
-    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    // Let the TTL pass, then fire the alarm: rows, meta, alarm and snapshots go.
+    expect(await runAlarm(vault, (state) => setMeta(state, 'expires_at', Date.now() - 1))).toBe(
+      null,
+    );
     const leftovers = await runInDurableObject(vault, (_, state) => ({
       memories: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM memories').one().n,
       meta: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM meta').one().n,
-      alarm: state.storage.getAlarm(),
     }));
     expect(leftovers.memories).toBe(0);
     expect(leftovers.meta).toBe(1); // only the schema version of the fresh, empty schema
-    expect(await leftovers.alarm).toBeNull();
+    expect(await armedAlarm(vault)).toBeNull();
+    expect(await snapshotKeys(address)).toEqual([]);
     expect(ok(await vault.stats(address)).stats).toMatchObject({ memoryCount: 0, expiresAt: null });
   });
 
-  it('refuses to serve a vault under another address', async () => {
+  it('expires an EPHEMERAL vault on the first call after its time, even before its alarm', async () => {
+    const address = freshAddress('EPHEMERAL', 'conv-late');
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('a conversation long over')])));
+    ok(await vault.snapshot(address));
+    expect(await snapshotKeys(address)).toHaveLength(1);
+    // The time is up but no alarm has run (it could be late, or lost).
+    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', Date.now() - 1));
+    const found = ok(await vault.search(address, [searchRequest('conversation', [allTime(5)])]));
+    expect(found.results[0]![0]!.hits).toEqual([]);
+    expect(ok(await vault.stats(address)).stats).toMatchObject({ memoryCount: 0, exists: false });
+    expect(await snapshotKeys(address)).toEqual([]);
+  });
+
+  it("renews an EPHEMERAL vault's time to live on a write, not on a read", async () => {
+    const address = freshAddress('EPHEMERAL', 'conv-renewed');
+    const vault = vaultStub(address);
+    const ttl = readConfig(env).ephemeralTtlMs;
+    ok(await vault.store(address, storeRequest([memory('first turn')])));
+    // Most of its time has passed: a minute is left.
+    const soon = Date.now() + 60_000;
+    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', soon));
+    // Reading does not renew it.
+    ok(await vault.search(address, [searchRequest('turn', [allTime(5)])]));
+    ok(await vault.list(address, { first: 5, after: null, order: 'OLDEST_FIRST' }));
+    expect(ok(await vault.stats(address)).stats.expiresAt).toBe(soon);
+    // A write gives it a whole TTL again, and the alarm follows.
+    const before = Date.now();
+    ok(await vault.store(address, storeRequest([memory('second turn')])));
+    const renewed = ok(await vault.stats(address)).stats.expiresAt!;
+    expect(renewed).toBeGreaterThanOrEqual(before + ttl);
+    expect(renewed).toBeLessThanOrEqual(Date.now() + ttl);
+    expect(await runAlarm(vault, (state) => setMeta(state, 'snapshot_due_at', 0))).toBe(renewed);
+  });
+
+  it("refuses every call that names another vault's address, and changes nothing", async () => {
     const address = freshAddress('SESSION', 'alice');
     const vault = vaultStub(address);
-    ok(await vault.store(address, storeRequest([memory('alice private note')])));
-    const intruder = { ...address, keyId: 'someone-else' };
-    expect(failed(await vault.search(intruder, [searchRequest('note', [allTime(1)])])).code).toBe(
-      'FORBIDDEN',
-    );
+    const [stored] = ok(
+      await vault.store(address, storeRequest([memory('alice private note')])),
+    ).memories;
+    const { key } = ok(await vault.snapshot(address)).snapshot;
+    const before = await vaultState(vault, address);
+    const intruders = [
+      { ...address, keyId: 'someone-else' },
+      { ...address, externalId: 'bob' },
+      { ...address, kind: 'EPHEMERAL' as const },
+    ];
+    for (const intruder of intruders) {
+      const calls: Record<string, () => Promise<{ ok: boolean }>> = {
+        store: () => vault.store(intruder, storeRequest([memory('planted by an intruder')])),
+        read: () => vault.read(intruder, [{ type: 'get', ids: [stored!.id] }]),
+        search: () => vault.search(intruder, [searchRequest('note', [allTime(1)])]),
+        get: () => vault.get(intruder, [stored!.id]),
+        list: () => vault.list(intruder, { first: 10, after: null, order: 'OLDEST_FIRST' }),
+        stats: () => vault.stats(intruder),
+        remove: () => vault.remove(intruder, stored!.id),
+        clear: () => vault.clear(intruder),
+        snapshot: () => vault.snapshot(intruder),
+        snapshots: () => vault.snapshots(intruder),
+        restore: () => vault.restore(intruder, key),
+      };
+      for (const [name, call] of Object.entries(calls)) {
+        expect(failed(await call()).code, `${name} as ${JSON.stringify(intruder)}`).toBe(
+          'FORBIDDEN',
+        );
+      }
+    }
+    expect(await vaultState(vault, address)).toEqual(before);
   });
 
   it('wakes up from a checkpoint plus later writes and deletes with the same index', async () => {
@@ -451,14 +602,7 @@ describe('VaultObject', () => {
       ),
     ).memories;
     // Let the checkpoint fall due and fire the alarm that writes it.
-    await runInDurableObject(vault, async (_, state) => {
-      state.storage.sql.exec(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('checkpoint_due_at', ?)",
-        String(Date.now() - 1),
-      );
-      await state.storage.setAlarm(Date.now());
-    });
-    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    await runAlarm(vault, (state) => setMeta(state, 'checkpoint_due_at', Date.now() - 1));
     const pages = await runInDurableObject(
       vault,
       (_, state) =>
