@@ -230,25 +230,29 @@ describe('every route refuses the methods it does not serve', () => {
     }
   });
 
-  it('the vault routes: a coded refusal, and nothing imported or exported', async () => {
+  it('the vault routes: 405 with Allow, in the REST shape, and nothing imported or exported', async () => {
     const { secret, api } = await newKey();
     const routes = [
-      ['/v1/vaults/core/export', 'GET', 'use GET to export'],
-      ['/v1/vaults/session/s1/export', 'GET', 'use GET to export'],
-      ['/v1/vaults/core/import', 'POST', 'use POST to import'],
-      ['/v1/vaults/ephemeral/c1/import', 'POST', 'use POST to import'],
+      ['/v1/vaults/core/export', 'GET'],
+      ['/v1/vaults/session/s1/export', 'GET'],
+      ['/v1/vaults/core/import', 'POST'],
+      ['/v1/vaults/ephemeral/c1/import', 'POST'],
     ] as const;
-    for (const [path, allowed, message] of routes) {
+    for (const [path, allowed] of routes) {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => m !== allowed)) {
         const response = await workerFetch(`${BASE_URL}${path}`, {
           method,
           headers: { authorization: `Bearer ${secret}` },
           body: body(method),
         });
-        // 400 today, not 405 (the chat routes' answer): one of the HTTP layer's inconsistencies.
-        expect(response.status, `${method} ${path}`).toBe(400);
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.headers.get('allow'), `${method} ${path}`).toBe(allowed);
         expect(await response.json(), `${method} ${path}`).toEqual({
-          error: { code: 'BAD_USER_INPUT', message },
+          error: {
+            code: 'BAD_USER_INPUT',
+            reason: 'METHOD_NOT_ALLOWED',
+            message: `use ${allowed} for this path`,
+          },
         });
       }
     }
@@ -256,13 +260,17 @@ describe('every route refuses the methods it does not serve', () => {
     expect(vaults.map((vault) => [vault.kind, vault.memoryCount])).toEqual([['CORE', 0]]);
   });
 
-  it('the Stripe webhook takes only POST', async () => {
+  it('the Stripe webhook takes only POST: 405 with Allow: POST', async () => {
     for (const method of WRONG) {
       const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {
         method,
         body: body(method),
       });
-      expect(response.status, method).toBe(404);
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow'), method).toBe('POST');
+      expect(await response.json(), method).toMatchObject({
+        error: { code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' },
+      });
     }
   });
 });
