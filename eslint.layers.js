@@ -15,7 +15,7 @@ export const LAYERS = [
   { name: 'services', paths: ['src/durable', 'src/providers', 'src/billing'] },
   // Plain data and pure rules: vault addresses and JSONL, KRONOS windows, embedders, words, key formats.
   { name: 'model', paths: ['src/auth', 'src/embed', 'src/kronos', 'src/text', 'src/vaults'] },
-  // Shared by every layer: settings, errors, encodings, input limits, the tokenizer.
+  // Shared by every layer: settings, errors, encodings, input limits, vector checks, the tokenizer.
   {
     name: 'core',
     paths: [
@@ -24,6 +24,7 @@ export const LAYERS = [
       'src/errors.ts',
       'src/encoding.ts',
       'src/limits.ts',
+      'src/vectors.ts',
       'src/tokens.ts',
     ],
   },
@@ -33,9 +34,9 @@ const MODEL = ['src/auth', 'src/embed', 'src/kronos', 'src/text', 'src/vaults'];
 
 /**
  * The one arrow inside the model layer: a memory's rules (src/vaults/memory-rules.ts)
- * check its vector (embed/vectors) and count its chunks (text/chunks).
+ * count its chunks (text/chunks.ts) to know the rows it takes.
  */
-const MODEL_USES = { 'src/vaults': ['src/embed', 'src/text'] };
+const MODEL_USES = { 'src/vaults': ['src/text'] };
 
 /**
  * Folders that must not import each other although the layers alone would

@@ -1,5 +1,5 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
-import { normalizeVector } from '../embed/vectors';
+import { normalizeVector } from '../vectors';
 import { CodedError } from '../errors';
 import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../limits';
 import { METADATA_KEY } from '../durable/metadata-filter';

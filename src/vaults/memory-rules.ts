@@ -1,4 +1,4 @@
-import { normalizeVector } from '../embed/vectors';
+import { normalizeVector } from '../vectors';
 import { failure, type ErrorCode, type Failure } from '../errors';
 import { utf8Length } from '../encoding';
 import {

@@ -1,4 +1,4 @@
-import { failure, type Failure } from '../errors';
+import { failure, type Failure } from './errors';
 
 /**
  * Checks a vector and returns it as a unit-length Float32Array. Cosine
