@@ -98,6 +98,9 @@ export default defineConfig({
   test: {
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
     testTimeout: 30_000,
+    // Hooks that seed a whole world (the hostile suite's two accounts, their
+    // vaults, snapshots and Stripe customer) make dozens of requests.
+    hookTimeout: 60_000,
     // The watchdog stops a run a busy loop would hang (testTimeout cannot fire
     // inside a spinning workerd); .ci/run reads its summary (VITEST_SUMMARY) to
     // print "N passed, N failed, N skipped". A JSON report on request too.

@@ -167,7 +167,8 @@ export async function runReadme(url, readmePath = 'README.md') {
     await rm(work, { recursive: true, force: true });
   }
   console.log(
-    `README blocks: ${counts.passed} passed, ${counts.failed} failed, ${counts.notRun} not run`,
+    `README blocks: ${counts.passed} passed, ${counts.failed} failed, ${counts.notRun} not run ` +
+      `(${counts.skipped} of them runnable, counted as skipped; the rest are examples of output or prose)`,
   );
   return counts;
 }
