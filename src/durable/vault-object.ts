@@ -306,6 +306,7 @@ export class VaultObject extends DurableObject<Env> {
    * vault of a deployment going at once.
    */
   private async reembedIfNeeded(meta: VaultMetaRecord): Promise<void> {
+    if (this.config.reembed !== 'auto') return;
     if (meta.embeddingModel === null || meta.embeddingModel === CALLER_SUPPLIED_MODEL) return;
     const embedder = this.embedder();
     if (embedder === null || !reembedNeeded(meta, embedder)) return;

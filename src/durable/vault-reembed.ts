@@ -201,9 +201,11 @@ export class VaultReembed {
     }
 
     // Calls ran while the batch was embedded: a restart, a restore or a clear
-    // may have replaced this run, and deleted rows simply match no UPDATE.
+    // may have replaced this run, or another batch moved it on (an alarm
+    // retried while this one was thought lost): then this batch is dropped.
+    // Deleted rows simply match no UPDATE.
     const current = this.meta.get('reembed');
-    if (!sameRun(current, progress)) return;
+    if (!sameRun(current, progress) || current.cursor !== progress.cursor) return;
     const finished = this.storage.transactionSync(() => {
       let written = 0;
       rows.forEach((row, at) => {
