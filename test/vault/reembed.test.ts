@@ -1,6 +1,9 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import type { HotIndex } from '../../src/durable/hot-index';
+import type { VaultObject } from '../../src/durable/vault-object';
+import { reembedNeeded, reembedTarget, type VaultReembed } from '../../src/durable/vault-reembed';
 import type {
   ReembedProgress,
   SearchMode,
@@ -285,5 +288,93 @@ describe('re-embedding a vault into the deployment’s model', () => {
       code: 'NOT_FOUND',
       reason: 'VAULT_EMPTY',
     });
+  });
+});
+
+describe('when a re-embedding starts, and how much it redoes', () => {
+  const deploymentModel = { model: USE_LITE_MODEL, dimensions: 384 };
+  const running = (model: string): ReembedProgress => ({
+    state: 'RUNNING',
+    model,
+    dimensions: 384,
+    fromModel: 'old@1',
+    trigger: 'DEPLOYMENT',
+    everyRow: true,
+    startedAt: 1,
+    finishedAt: null,
+    done: 0,
+    remaining: 1,
+    cursor: 0,
+    failures: 0,
+    lastError: null,
+    nextBatchAt: 1,
+  });
+
+  it('starts for another model, restarts for a newer one, and leaves caller vectors alone', () => {
+    const at = (embeddingModel: string | null, reembed: ReembedProgress | null = null) =>
+      reembedNeeded({ embeddingModel, reembed }, deploymentModel);
+    expect(at(null)).toBe(false);
+    expect(at('caller-supplied')).toBe(false);
+    expect(at(USE_LITE_MODEL)).toBe(false);
+    expect(at('old@1')).toBe(true);
+    expect(at('old@1', running(USE_LITE_MODEL))).toBe(false);
+    expect(at('old@1', running('abandoned@1'))).toBe(true);
+    // Back to the vault's own model mid-way: the run towards the other one stops.
+    expect(at(USE_LITE_MODEL, running('abandoned@1'))).toBe(true);
+    // Given up for this model (the vault would not fit): not again by itself.
+    expect(at('old@1', { ...running(USE_LITE_MODEL), state: 'FAILED' })).toBe(false);
+    expect(at('old@1', { ...running(USE_LITE_MODEL), state: 'DONE' })).toBe(true);
+    expect(reembedTarget(running(USE_LITE_MODEL))).toEqual(deploymentModel);
+    expect(reembedTarget({ ...running(USE_LITE_MODEL), state: 'DONE' })).toBeNull();
+  });
+
+  it('back to its own model mid-way, re-embeds only what was stored with the other', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const texts = ['I adopted a puppy named Biscuit last spring', 'The quarterly report is due'];
+    const vectors = await deployment.embedPassages(texts);
+    ok(
+      await vault.store(address, {
+        memories: texts.map((text, i) => ({ ...memory(text), vector: vectors[i]! })),
+        model: USE_LITE_MODEL,
+        dimensions: 384,
+      }),
+    );
+    // As if a move to another model had begun and taken a write of that model:
+    // the row has only the other model's vectors.
+    const outcome = await runInDurableObject(vault, async (instance: VaultObject, state) => {
+      const sql = state.storage.sql;
+      const before = sql
+        .exec('SELECT id, hex(embedding) AS bytes FROM memories ORDER BY seq')
+        .toArray();
+      sql.exec(
+        `INSERT INTO memories (id, content, role, created_at, tokens, embedding, next_embedding)
+         VALUES ('stranded', 'My sister lives in Porto and works as a nurse', 'USER', ?, 9, x'', zeroblob(384 * 4))`,
+        Date.now(),
+      );
+      // Written behind the object's back: its in-memory state starts over, as after a wake-up.
+      const internals = instance as unknown as { hot: HotIndex; reembedding: VaultReembed };
+      internals.hot.forget();
+      const job = internals.reembedding;
+      const progress = job.start(deploymentModel, 'DEPLOYMENT', Date.now());
+      await job.runBatch(deployment, Date.now);
+      const after = sql
+        .exec(
+          `SELECT id, hex(embedding) AS bytes FROM memories WHERE id != 'stranded' ORDER BY seq`,
+        )
+        .toArray();
+      return { progress, unchanged: JSON.stringify(before) === JSON.stringify(after) };
+    });
+    expect(outcome.progress).toMatchObject({ everyRow: false, remaining: 1 });
+    expect(outcome.unchanged).toBe(true);
+    const { progress, stats } = await progressOf(vault, address);
+    expect(progress).toMatchObject({ state: 'DONE', done: 1 });
+    expect(stats).toMatchObject({ embeddingModel: USE_LITE_MODEL, memoryCount: 3 });
+    const sister = await searchOnce(
+      vault,
+      address,
+      await queryOfDeployment('which city does my sister live in', 'VECTOR'),
+    );
+    expect(sister.contents[0]).toBe('My sister lives in Porto and works as a nurse');
   });
 });
