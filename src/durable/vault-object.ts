@@ -1,8 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type AppConfig } from '../config';
-import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { createEmbedder } from '../embed';
-import type { Embedder } from '../embed/embedder';
+import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
 import { failure, type Result } from '../errors';
 import { vaultCapacity } from '../limits';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
@@ -27,7 +26,8 @@ import { VaultWrites } from './vault-writes';
  * vault-queries.ts), the source of truth; HOT is the in-memory copy and its
  * checkpoint (hot-index.ts); writes go through vault-writes.ts, checked by
  * vault-rules.ts; the meta table is a typed record (vault-meta.ts); the alarm
- * does what vault-alarm.ts finds due; COLD is R2 (snapshot-store.ts).
+ * does what vault-alarm.ts finds due, re-embedding batches (vault-reembed.ts)
+ * among them; COLD is R2 (snapshot-store.ts).
  */
 export class VaultObject extends DurableObject<Env> {
   private readonly sql: Sql;

@@ -267,6 +267,9 @@ export class VaultReembed {
         // The next wake-up loads fast again, and the R2 backup gets the new vectors.
         checkpointDueAt: now + CHECKPOINT_DELAY_MS,
         snapshotDueAt: now,
+        // Counted like a delete: a snapshot being written now is voided, not
+        // left holding rows of both models.
+        deleteSeq: this.meta.get('deleteSeq') + 1,
       });
     });
     this.hot.forget();

@@ -81,6 +81,14 @@ async function alarmsUntil(
   }
 }
 
+/** Moves the next batch's due time, as time passing (or a longer backoff) would. */
+async function dueAt(address: VaultAddress, time: number): Promise<void> {
+  await runInDurableObject(vaultStub(address), async (_object, state) => {
+    state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time);
+    await state.storage.setAlarm(time);
+  });
+}
+
 const FACTS = [
   'I adopted a puppy named Biscuit last spring',
   'I prefer green tea over coffee in the morning',
@@ -92,7 +100,7 @@ describe('re-embedding a vault into the deployment’s model', () => {
     const address = freshAddress();
     const vault = vaultStub(address);
     const fillers = Array.from(
-      { length: 130 },
+      { length: 280 },
       (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
     );
     const document = longDocument();
@@ -115,6 +123,9 @@ describe('re-embedding a vault into the deployment’s model', () => {
     });
     // Asking again while it runs changes nothing.
     expect(ok(await vault.reembed(address)).progress.startedAt).toBe(started.startedAt);
+    // The next batch waits an hour (as a backoff would), so nothing moves
+    // while the vault is checked mid-way, however slow the machine.
+    await dueAt(address, Date.now() + 3_600_000);
 
     // Meanwhile: queries of the old model use the old vectors; queries of the
     // new one are answered by text, and say so.
@@ -155,6 +166,7 @@ describe('re-embedding a vault into the deployment’s model', () => {
     });
 
     // A batch or more, then the object is evicted: it resumes where it was.
+    await dueAt(address, Date.now());
     const midway = await alarmsUntil(address, (progress) => progress.done > 0);
     expect(midway.state).toBe('RUNNING');
     await evictDurableObject(vault);

@@ -59,6 +59,14 @@ async function alarmsUntil(
   }
 }
 
+/** Moves the next batch's due time, as time passing (or a longer backoff) would. */
+async function dueAt(address: VaultAddress, time: number): Promise<void> {
+  await runInDurableObject(vaultStub(address), async (_object, state) => {
+    state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time);
+    await state.storage.setAlarm(time);
+  });
+}
+
 const BOAT = 'The boat is moored at the north harbour';
 
 describe('re-embedding into Workers AI', () => {
@@ -106,6 +114,10 @@ describe('re-embedding into Workers AI', () => {
       nextBatchAt: new Date(failing.nextBatchAt!).toISOString(),
     });
 
+    // The retry waits an hour from here (a later backoff), so nothing moves
+    // while searches and writes are checked, however slow the machine.
+    await dueAt(address, Date.now() + 3_600_000);
+
     // Meanwhile searching keeps working, by text, and the receipt says so.
     const during = await post(
       SearchDocument,
@@ -127,10 +139,7 @@ describe('re-embedding into Workers AI', () => {
     expect((await progressOf(address))?.done).toBe(0);
 
     // Time passes (the retry falls due now), the model answers again.
-    await runInDurableObject(vaultStub(address), async (_object, state) => {
-      state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, Date.now());
-      await state.storage.setAlarm(Date.now());
-    });
+    await dueAt(address, Date.now());
     const midway = await alarmsUntil(address, (progress) => progress.done > 0);
     expect(midway).toMatchObject({ state: 'RUNNING', failures: 0, lastError: null });
     await evictDurableObject(vaultStub(address));
