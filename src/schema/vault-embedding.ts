@@ -95,6 +95,33 @@ builder.objectField(VaultRef, 'embedding', (t) =>
   }),
 );
 
+builder.queryFields((t) => ({
+  vaultEmbedding: t.withAuth({ admin: true }).field({
+    type: VaultEmbeddingRef,
+    description:
+      "Admin only: a key's vault's embedding model and dimensions, and the progress of its latest re-embedding.",
+    args: {
+      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const address = await adminVault(context, String(args.keyId), args.vault);
+      const result = await vaultStub(context.env, address).stats(address);
+      if (!result.ok) throw CodedError.from(result);
+      const { stats } = result;
+      return {
+        model: stats.embeddingModel ?? context.embedder.model,
+        dimensions: stats.dimensions ?? context.embedder.dimensions,
+        reembed: stats.reembed,
+      };
+    },
+  }),
+}));
+
 builder.mutationFields((t) => ({
   reembedVault: t.withAuth({ admin: true }).field({
     type: ReembedProgressRef,

@@ -5,6 +5,7 @@ import type { ReembedProgress } from '../../src/durable/vault-types';
 import { USE_LITE_MODEL } from '../../src/embed/use-lite';
 import { selectVault, type VaultAddress } from '../../src/vaults/address';
 import {
+  AdminVaultEmbeddingDocument,
   ReembedVaultDocument,
   SearchDocument,
   StoreMemoryDocument,
@@ -194,6 +195,17 @@ describe('re-embedding into Workers AI', () => {
     const address = selectVault(keyId);
     expect(await alarmsUntil(address, (progress) => progress.state === 'DONE')).toMatchObject({
       done: 1,
+    });
+    // The admin reads the progress without a memory key.
+    const seen = await post(
+      AdminVaultEmbeddingDocument,
+      { keyId, vault: { kind: 'CORE' } },
+      adminToken,
+    );
+    expect(seen.data?.vaultEmbedding).toEqual({
+      model: VECTORS_ID,
+      dimensions: 384,
+      reembedProgress: { state: 'DONE', done: 1, remaining: 0, lastError: null },
     });
     // Not for a memory key.
     const asKey = await post(ReembedVaultDocument, { keyId, vault: { kind: 'CORE' } }, secret);
