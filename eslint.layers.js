@@ -34,9 +34,10 @@ const MODEL = ['src/auth', 'src/embed', 'src/kronos', 'src/text', 'src/vaults'];
 
 /**
  * The one arrow inside the model layer: a memory's rules (src/vaults/memory-rules.ts)
- * count its chunks (text/chunks.ts) to know the rows it takes.
+ * count its chunks (text/chunks.ts) to know the rows it takes, and a memory's
+ * vectors (src/embed/memory-vectors.ts) are embedded chunk by chunk.
  */
-const MODEL_USES = { 'src/vaults': ['src/text'] };
+const MODEL_USES = { 'src/vaults': ['src/text'], 'src/embed': ['src/text'] };
 
 /**
  * Folders that must not import each other although the layers alone would

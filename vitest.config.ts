@@ -52,6 +52,10 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         STRIPE_SECRET_KEY: 'sk_test_fake',
         STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
         STRIPE_TIMEOUT_MS: '1000',
+        // Tests store through RPC with a hashed test embedder, "another model" to
+        // the deployment's: automatic re-embedding (REEMBED=auto) would move
+        // their vaults away under them. test/workers-ai turns it on.
+        REEMBED: 'admin',
         ...vars,
       },
       // The KV-era namespace the migration reads (unbound in production unless configured).
@@ -162,6 +166,7 @@ export default defineConfig({
               EMBEDDING_MODEL: '@cf/baai/bge-small-en-v1.5',
               // Short, so the give-up path (3 timed-out attempts) stays quick.
               EMBEDDING_TIMEOUT_MS: '250',
+              REEMBED: 'auto',
             },
             { fakeAi: true },
           ),

@@ -32,6 +32,13 @@ export interface AppConfig {
   snapshotDelayMs: number;
   /** HYBRID search: weight of the vector side in the score fusion, 0–1 (text gets the rest). */
   hybridVectorWeight: number;
+  /**
+   * REEMBED: `auto` (default), a vault whose vectors are of another model than
+   * the deployment's starts re-embedding at its first call; `admin`, only
+   * when an admin asks (reembedVault), and such a vault refuses the new
+   * model's vectors (EMBEDDING_MISMATCH) until then.
+   */
+  reembed: 'auto' | 'admin';
 }
 
 /**
@@ -59,6 +66,7 @@ export interface ConfigVars {
   MEMORY_TOKEN_BUDGET?: string;
   SNAPSHOT_DELAY_SECONDS?: string;
   HYBRID_VECTOR_WEIGHT?: string;
+  REEMBED?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {
@@ -137,7 +145,14 @@ export function readConfig(vars: ConfigVars): AppConfig {
       DEFAULT_HYBRID_VECTOR_WEIGHT,
       'HYBRID_VECTOR_WEIGHT',
     ),
+    reembed: reembedMode(vars.REEMBED),
   };
+}
+
+function reembedMode(raw: string | undefined): AppConfig['reembed'] {
+  if (raw === undefined || raw.trim() === '') return 'auto';
+  if (raw === 'auto' || raw === 'admin') return raw;
+  throw new Error(`configuration: REEMBED must be auto or admin, got "${raw}"`);
 }
 
 /**

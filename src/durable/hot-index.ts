@@ -28,6 +28,11 @@ export interface Removal {
 export class HotIndex {
   private index: VectorIndex | null = null;
   private indexLoaded = false;
+  /**
+   * Memories stored during a re-embedding with only the new model's vectors
+   * (vault-reembed.ts): in the vault, not yet in the index.
+   */
+  private deferredMemories = 0;
   private textTimeline: TextTimeline | null = null;
 
   constructor(
@@ -42,6 +47,7 @@ export class HotIndex {
   forget(): void {
     this.index = null;
     this.indexLoaded = false;
+    this.deferredMemories = 0;
     this.textTimeline = null;
     this.text.reset();
   }
@@ -53,6 +59,10 @@ export class HotIndex {
     const dimensions = this.meta.get('dimensions');
     if (dimensions !== null) {
       this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount());
+      this.deferredMemories =
+        this.sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM memories WHERE length(embedding) = 0',
+        )?.n ?? 0;
     }
     return this.index;
   }
@@ -70,7 +80,9 @@ export class HotIndex {
 
   /** Memories in the vault: the loaded index knows; before it is loaded, SQLite counts them. */
   memoryCount(): number {
-    return this.indexLoaded && this.index !== null ? this.index.memoryCount : this.storedCount();
+    return this.indexLoaded && this.index !== null
+      ? this.index.memoryCount + this.deferredMemories
+      : this.storedCount();
   }
 
   /** The text timeline, loaded on the first text search after wake-up. */
@@ -82,8 +94,9 @@ export class HotIndex {
   /** After a write committed: its rows join the index, the timeline and the postings cache. */
   added(memories: readonly PreparedMemory[], seqs: readonly number[], dimensions: number): void {
     this.vectorsFor(dimensions).insert(
-      memories.flatMap<IndexEntry>(({ record, vector, chunkVectors }, position) =>
-        (chunkVectors ?? [vector]).map((chunkVector, chunk) => ({
+      memories.flatMap<IndexEntry>(({ record, vector, chunkVectors, deferred }, position) =>
+        // Vectors of the model being re-embedded into join the index at the switch.
+        (deferred ? [] : (chunkVectors ?? [vector])).map((chunkVector, chunk) => ({
           id: record.id,
           seq: seqs[position]!,
           chunk,
@@ -92,6 +105,7 @@ export class HotIndex {
         })),
       ),
     );
+    this.deferredMemories += memories.filter((memory) => memory.deferred).length;
     if (this.textTimeline === null) return;
     const entries = TextTimeline.entries(this.sql, seqs);
     this.textTimeline.insert(entries);
@@ -120,7 +134,8 @@ export class HotIndex {
 
   /** After the delete committed. */
   removed({ row, passages }: Removal): void {
-    this.index?.remove(row.id, row.created_at);
+    const indexed = this.index?.remove(row.id, row.created_at) ?? true;
+    if (!indexed && this.deferredMemories > 0) this.deferredMemories--;
     this.textTimeline?.remove(row.seq);
     this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));
   }

@@ -214,5 +214,9 @@ export function metaAfterRestore(
     lastWriteAt: facts.now,
     speakerMetadata: facts.speakerMetadata,
     expiresAt: address.kind === 'EPHEMERAL' ? facts.now + facts.ephemeralTtlMs : null,
+    // The rows a re-embedding was working on are gone; the vault decides
+    // afresh, on its next call, whether the snapshot's model needs one.
+    reembed: null,
+    reembedDueAt: null,
   };
 }

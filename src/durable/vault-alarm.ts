@@ -1,9 +1,9 @@
 import type { VaultMetaRecord } from './vault-meta';
 
 /**
- * What a vault's one alarm has to do, and when. Three things fall due: the
- * expiry of an EPHEMERAL vault, the hot index's checkpoint and the R2
- * snapshot. Their times live in the vault's meta record; these functions only
+ * What a vault's one alarm has to do, and when. Four things fall due: the
+ * expiry of an EPHEMERAL vault, the hot index's checkpoint, the R2
+ * snapshot and the next batch of a re-embedding (vault-reembed.ts). Their times live in the vault's meta record; these functions only
  * read and plan them, so the vault object does the work and stays in charge
  * of the order (an expired vault is deleted and nothing else runs).
  */
@@ -11,12 +11,14 @@ import type { VaultMetaRecord } from './vault-meta';
 /** Writes settle for this long before the hot index checkpoint is rewritten. */
 export const CHECKPOINT_DELAY_MS = 5_000;
 
-export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'>;
+export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
+  Partial<Pick<VaultMetaRecord, 'reembedDueAt'>>;
 
 export interface DueWork {
   expire: boolean;
   checkpoint: boolean;
   snapshot: boolean;
+  reembed: boolean;
 }
 
 const isDue = (time: number | null, now: number) => time !== null && time <= now;
@@ -27,19 +29,24 @@ export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): bool
 
 /** What is due at `now`. Expiry deletes the vault, so nothing else is due with it. */
 export function dueWork(times: DueTimes, now: number): DueWork {
-  if (isExpired(times, now)) return { expire: true, checkpoint: false, snapshot: false };
+  if (isExpired(times, now))
+    return { expire: true, checkpoint: false, snapshot: false, reembed: false };
   return {
     expire: false,
     checkpoint: isDue(times.checkpointDueAt, now),
     snapshot: isDue(times.snapshotDueAt, now),
+    reembed: isDue(times.reembedDueAt ?? null, now),
   };
 }
 
 /** When the alarm should fire next: the earliest due time, or null when nothing is planned. */
 export function nextAlarm(times: DueTimes): number | null {
-  const due = [times.expiresAt, times.checkpointDueAt, times.snapshotDueAt].filter(
-    (time): time is number => time !== null,
-  );
+  const due = [
+    times.expiresAt,
+    times.checkpointDueAt,
+    times.snapshotDueAt,
+    times.reembedDueAt ?? null,
+  ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }
 

@@ -1,5 +1,6 @@
 import type { VaultAddress } from '../vaults/address';
 import type { MetaTable } from './sql';
+import type { ReembedProgress } from './vault-types';
 
 /** Where the hot index's checkpoint stands: the last seq it holds and its rows. */
 export interface CheckpointMark {
@@ -32,6 +33,10 @@ export interface VaultMetaRecord {
   snapshotDueAt: number | null;
   /** Whether any memory names its speaker in metadata (text-search.ts reads names only then). */
   speakerMetadata: boolean;
+  /** The latest re-embedding (vault-reembed.ts): running, finished or given up; null if none. */
+  reembed: ReembedProgress | null;
+  /** When the alarm embeds the next batch of a running re-embedding. */
+  reembedDueAt: number | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -100,6 +105,12 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     read: ([value]) => value === '1',
     write: (value) => [value ? '1' : null],
   },
+  reembed: {
+    keys: ['reembed'],
+    read: ([value]) => (value ? (JSON.parse(value) as ReembedProgress) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
+  },
+  reembedDueAt: number('reembed_due_at'),
 };
 
 /**

@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig, type AppConfig } from '../config';
+import { createEmbedder } from '../embed';
+import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
 import { failure, type Result } from '../errors';
 import { vaultCapacity } from '../limits';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
@@ -7,9 +9,10 @@ import { HotIndex } from './hot-index';
 import { SnapshotStore, type SnapshotInfo } from './snapshot-store';
 import { MetaTable, migrate, Sql } from './sql';
 import { afterChange, armAlarm, dueWork, isExpired, nextAlarm } from './vault-alarm';
-import { VaultMeta } from './vault-meta';
+import { VaultMeta, type VaultMetaRecord } from './vault-meta';
 import { VaultQueries } from './vault-queries';
-import { checkSearch } from './vault-rules';
+import { reembedNeeded, reembedTarget, VaultReembed } from './vault-reembed';
+import { answeredByText, checkSearch } from './vault-rules';
 import { VAULT_MIGRATIONS } from './vault-schema';
 import { VaultStorage } from './vault-storage';
 import type * as Rpc from './vault-types';
@@ -23,7 +26,8 @@ import { VaultWrites } from './vault-writes';
  * vault-queries.ts), the source of truth; HOT is the in-memory copy and its
  * checkpoint (hot-index.ts); writes go through vault-writes.ts, checked by
  * vault-rules.ts; the meta table is a typed record (vault-meta.ts); the alarm
- * does what vault-alarm.ts finds due; COLD is R2 (snapshot-store.ts).
+ * does what vault-alarm.ts finds due, re-embedding batches (vault-reembed.ts)
+ * among them; COLD is R2 (snapshot-store.ts).
  */
 export class VaultObject extends DurableObject<Env> {
   private readonly sql: Sql;
@@ -33,6 +37,9 @@ export class VaultObject extends DurableObject<Env> {
   private readonly hot: HotIndex;
   private readonly writes: VaultWrites;
   private readonly cold: SnapshotStore;
+  private readonly reembedding: VaultReembed;
+  /** The deployment's embedder (re-embedding uses it); null when it cannot be built. */
+  private deploymentEmbedder: Embedder | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -44,6 +51,7 @@ export class VaultObject extends DurableObject<Env> {
     this.hot = new HotIndex(this.sql, this.meta, this.queries.text, () => rows.count());
     this.writes = new VaultWrites(ctx.storage, rows, this.meta, this.hot, this.config);
     this.cold = new SnapshotStore(env.SNAPSHOTS, ctx.id.toString(), this.sql, rows, this.meta);
+    this.reembedding = new VaultReembed(ctx.storage, this.sql, this.meta, this.hot, this.config);
     void ctx.blockConcurrencyWhile(async () => this.wake());
   }
 
@@ -80,10 +88,23 @@ export class VaultObject extends DurableObject<Env> {
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
-          const refused = checkSearch(op.request, this.meta.record());
+          const meta = this.meta.record();
+          const vault = { ...meta, reembedTarget: reembedTarget(meta.reembed) };
+          const refused = checkSearch(op.request, vault);
           if (refused !== null) return refused;
-          const windows = op.request.windows.map((window) => this.searchWindow(op.request, window));
-          return { ok: true, type: 'search', windows };
+          // A query of the model the vault is moving to: its vectors are not
+          // all there yet, so text answers until the switch (and says so).
+          const textOnly = answeredByText(op.request, vault);
+          const request: Rpc.SearchRequest = textOnly
+            ? { ...op.request, mode: 'TEXT', vector: null }
+            : op.request;
+          const windows = request.windows.map((window) => this.searchWindow(request, window));
+          return {
+            ok: true,
+            type: 'search',
+            windows,
+            ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}),
+          };
         }
         case 'get':
           return { ok: true, type: 'get', memories: this.queries.hydrate(op.ids) };
@@ -151,7 +172,48 @@ export class VaultObject extends DurableObject<Env> {
   /** Writes a snapshot now (exports use it); returns its R2 key. */
   async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const ready = await this.open(address);
-    return ready.ok ? this.cold.write(address) : ready;
+    if (!ready.ok) return ready;
+    if (this.reembedding.hasDeferredRows()) {
+      // Some memories have only the new model's vectors: a file now would mix models.
+      const progress = this.meta.get('reembed');
+      return failure(
+        'RATE_LIMITED',
+        `the vault is re-embedding into ${progress?.model ?? 'another model'} (${progress?.remaining ?? 0} memories to go); export it once that is done`,
+        'REEMBEDDING',
+      );
+    }
+    return this.cold.write(address);
+  }
+
+  /**
+   * Re-embeds every memory with the deployment's embedder, in the background
+   * (an admin's request: a repaired model, or a vault that gave up). Returns
+   * the progress; asking again while it runs changes nothing.
+   */
+  async reembed(address: VaultAddress): Promise<Result<{ progress: Rpc.ReembedProgress }>> {
+    const ready = await this.open(address);
+    if (!ready.ok) return ready;
+    const meta = this.meta.record();
+    if (meta.embeddingModel === null) {
+      return failure('NOT_FOUND', 'the vault holds no memories yet', 'VAULT_EMPTY');
+    }
+    if (meta.embeddingModel === CALLER_SUPPLIED_MODEL) {
+      return failure(
+        'BAD_USER_INPUT',
+        'the vault holds caller-supplied vectors: only the caller can compute them again',
+        'CALLER_SUPPLIED_VECTORS',
+      );
+    }
+    const embedder = this.embedder();
+    if (embedder === null) {
+      return failure('UPSTREAM_ERROR', 'the deployment has no usable embedder', 'EMBEDDING_FAILED');
+    }
+    const running = meta.reembed?.state === 'RUNNING' && meta.reembed.model === embedder.model;
+    const progress = running
+      ? meta.reembed!
+      : this.reembedding.start(embedder, 'ADMIN', Date.now());
+    await this.armAlarm();
+    return { ok: true, progress };
   }
 
   async snapshots(address: VaultAddress): Promise<Result<{ snapshots: SnapshotInfo[] }>> {
@@ -183,7 +245,15 @@ export class VaultObject extends DurableObject<Env> {
     const due = dueWork(this.meta.record(), Date.now());
     if (due.expire) return this.destroy();
     if (due.checkpoint) this.checkpoint();
-    if (due.snapshot) {
+    if (due.reembed) {
+      const embedder = this.embedder();
+      if (embedder !== null) await this.reembedding.runBatch(embedder, Date.now);
+      else this.meta.set('reembedDueAt', null);
+    }
+    if (due.snapshot && this.reembedding.hasDeferredRows()) {
+      // A file now would mix two models' vectors: the switch plans the next one.
+      this.meta.set('snapshotDueAt', Date.now() + this.config.snapshotDelayMs);
+    } else if (due.snapshot) {
       const address = this.meta.get('address');
       const written = address === null ? null : await this.cold.write(address);
       // A snapshot raced by a delete is retried once writes settle again.
@@ -223,8 +293,37 @@ export class VaultObject extends DurableObject<Env> {
     else if (meta.address !== null && !sameVault(meta.address, address)) {
       // Only reachable through a bug in name derivation; never serve another vault.
       return failure('FORBIDDEN', 'this vault belongs to another address');
+    } else {
+      await this.reembedIfNeeded(meta);
     }
     return { ok: true };
+  }
+
+  /**
+   * The deployment embeds with another model than the vault's vectors are
+   * of: the vault starts re-embedding into it on its first call. Only vaults
+   * in use do, each paced by its own alarm, so a new model does not set every
+   * vault of a deployment going at once.
+   */
+  private async reembedIfNeeded(meta: VaultMetaRecord): Promise<void> {
+    if (this.config.reembed !== 'auto') return;
+    if (meta.embeddingModel === null || meta.embeddingModel === CALLER_SUPPLIED_MODEL) return;
+    const embedder = this.embedder();
+    if (embedder === null || !reembedNeeded(meta, embedder)) return;
+    this.reembedding.start(embedder, 'DEPLOYMENT', Date.now());
+    await this.armAlarm();
+  }
+
+  private embedder(): Embedder | null {
+    if (this.deploymentEmbedder === undefined) {
+      try {
+        this.deploymentEmbedder = createEmbedder(this.env);
+      } catch {
+        // A misconfigured embedder: the Worker refuses every request already (config guard).
+        this.deploymentEmbedder = null;
+      }
+    }
+    return this.deploymentEmbedder;
   }
 
   /** Truly deletes everything (rows, meta, alarm, snapshots), then wakes up empty. */
@@ -262,6 +361,7 @@ export class VaultObject extends DurableObject<Env> {
       lastWriteAt: meta.lastWriteAt,
       expiresAt: meta.expiresAt,
       capacity: meta.dimensions === null ? null : vaultCapacity(this.config, meta.dimensions),
+      reembed: meta.reembed,
     };
   }
 

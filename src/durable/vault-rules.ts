@@ -24,6 +24,8 @@ export interface VaultFacts {
   hotRows: number;
   /** Which of these ids the vault already holds. */
   taken(ids: readonly string[]): string[];
+  /** The model a running re-embedding moves the vault to (vault-reembed.ts); absent: none. */
+  reembedTarget?: { model: string; dimensions: number } | null;
 }
 
 type Limits = Pick<AppConfig, 'vaultMaxMemories' | 'vaultMaxHotBytes'>;
@@ -70,7 +72,7 @@ export function checkPlan(
   plan: StorePlan,
   vault: VaultFacts,
   limits: Limits,
-): { ok: true; dimensions: number; meta: FirstWriteMeta } | StoreFailure {
+): CheckedPlan | StoreFailure {
   if (plan.memories.length > MAX_STORE_BATCH) {
     return failure(
       'PAYLOAD_TOO_LARGE',
@@ -87,36 +89,59 @@ export function checkPlan(
   );
 }
 
+/** A batch the vault takes: the dimensions its vectors have, and what it fixes or defers. */
+export interface CheckedPlan {
+  ok: true;
+  /** Of the vault's own vectors (caller-supplied ones, and the deployment's unless deferred). */
+  dimensions: number;
+  /**
+   * The deployment's vectors are of the model the vault is re-embedding into
+   * (of `deferredDimensions`): stored beside, searched after the switch.
+   */
+  deferred: boolean;
+  deferredDimensions: number;
+  meta: FirstWriteMeta;
+}
+
 /** Model and dimensions: fixed by the vault's first write, checked after that. */
-function checkVectors(
-  plan: StorePlan,
-  vault: VaultFacts,
-): { ok: true; dimensions: number; meta: FirstWriteMeta } | StoreFailure {
+function checkVectors(plan: StorePlan, vault: VaultFacts): CheckedPlan | StoreFailure {
   const sizeOf = (memory: PlannedMemory) => memory.dimensions ?? plan.dimensions;
   const first = plan.memories[0];
+  const none = { deferred: false, deferredDimensions: 0, meta: {} };
   if (first === undefined)
-    return { ok: true, dimensions: vault.dimensions ?? plan.dimensions, meta: {} };
+    return { ok: true, dimensions: vault.dimensions ?? plan.dimensions, ...none };
+  const serverWrite = plan.memories.findIndex((memory) => memory.dimensions === null);
+  const model = vault.embeddingModel;
+  const otherModel =
+    serverWrite >= 0 && model !== null && model !== CALLER_SUPPLIED_MODEL && model !== plan.model;
+  // A vault re-embedding into the deployment's model takes its vectors already.
+  const target =
+    otherModel && vault.reembedTarget?.model === plan.model ? vault.reembedTarget : null;
   const dimensions = vault.dimensions ?? sizeOf(first);
-  const wrongSize = plan.memories.findIndex((memory) => sizeOf(memory) !== dimensions);
+  const expected = (memory: PlannedMemory) =>
+    memory.dimensions === null && target !== null ? target.dimensions : dimensions;
+  const wrongSize = plan.memories.findIndex((memory) => sizeOf(memory) !== expected(memory));
   if (wrongSize >= 0) {
-    const size = sizeOf(plan.memories[wrongSize]!);
+    const memory = plan.memories[wrongSize]!;
     return refuseAt(
       wrongSize,
       'embedding',
       badInput(
-        `embedding has ${size} dimensions; this vault uses ${dimensions}`,
+        `embedding has ${sizeOf(memory)} dimensions; this vault uses ${expected(memory)}`,
         'EMBEDDING_DIMENSIONS',
       ),
     );
   }
-  const serverWrite = plan.memories.findIndex((memory) => memory.dimensions === null);
-  const model = vault.embeddingModel;
-  if (
-    serverWrite >= 0 &&
-    model !== null &&
-    model !== CALLER_SUPPLIED_MODEL &&
-    model !== plan.model
-  ) {
+  if (target !== null) {
+    return {
+      ok: true,
+      dimensions,
+      deferred: true,
+      deferredDimensions: target.dimensions,
+      meta: {},
+    };
+  }
+  if (otherModel) {
     return refuseAt(
       serverWrite,
       null,
@@ -131,7 +156,7 @@ function checkVectors(
     meta.embeddingModel = serverWrite >= 0 ? plan.model : CALLER_SUPPLIED_MODEL;
   }
   if (vault.dimensions === null) meta.dimensions = dimensions;
-  return { ok: true, dimensions, meta };
+  return { ok: true, dimensions, ...none, meta };
 }
 
 /** Ids kept by an import: well-formed, once in the batch, new to the vault. */
@@ -193,7 +218,7 @@ function checkRoom(
 /** Whether the vault can answer a search: window sizes, and a query vector of its kind. */
 export function checkSearch(
   request: SearchRequest,
-  vault: Pick<VaultFacts, 'embeddingModel' | 'dimensions'>,
+  vault: Pick<VaultFacts, 'embeddingModel' | 'dimensions' | 'reembedTarget'>,
 ): Failure | null {
   for (const window of request.windows) {
     if (!Number.isInteger(window.limit) || window.limit < 0 || window.limit > MAX_HITS_PER_WINDOW) {
@@ -203,6 +228,7 @@ export function checkSearch(
   if (request.mode === 'TEXT') return null;
   const { dimensions, embeddingModel: model } = vault;
   if (dimensions === null) return null; // an empty vault matches nothing
+  if (answeredByText(request, vault)) return null;
   if (request.vector === null || request.vector.length !== dimensions) {
     return badInput(
       `query embedding has ${request.vector?.length ?? 0} dimensions; this vault uses ${dimensions}`,
@@ -221,4 +247,24 @@ export function checkSearch(
     );
   }
   return null;
+}
+
+/**
+ * Whether a VECTOR or HYBRID search is answered by text alone: its query
+ * vector is of the model the vault is re-embedding into, and only some rows
+ * have vectors of that model before the switch.
+ */
+export function answeredByText(
+  request: SearchRequest,
+  vault: Pick<VaultFacts, 'embeddingModel' | 'reembedTarget'>,
+): boolean {
+  const model = vault.embeddingModel;
+  return (
+    request.mode !== 'TEXT' &&
+    model !== null &&
+    model !== CALLER_SUPPLIED_MODEL &&
+    request.model !== model &&
+    request.model !== CALLER_SUPPLIED_MODEL &&
+    vault.reembedTarget?.model === request.model
+  );
 }

@@ -106,4 +106,15 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
     ],
   },
+  {
+    version: 6,
+    statements: [
+      // Re-embedding (vault-reembed.ts): a row's vectors of the model the vault
+      // is moving to, beside the ones searches still use; one transaction moves
+      // them into embedding/chunk_embeddings. A row stored during the move with
+      // only the new model's vectors has an empty embedding until then.
+      'ALTER TABLE memories ADD COLUMN next_embedding BLOB',
+      'ALTER TABLE memories ADD COLUMN next_chunk_embeddings BLOB',
+    ],
+  },
 ];

@@ -9,6 +9,12 @@ export interface PreparedMemory {
   vector: Float32Array;
   /** One vector per chunk of a memory indexed in chunks; null when it is indexed whole. */
   chunkVectors: Float32Array[] | null;
+  /**
+   * True when the vectors are of the model the vault is re-embedding into:
+   * they wait in next_embedding for the switch, and the row has no vector of
+   * the vault's current model (found by text until then).
+   */
+  deferred?: boolean;
 }
 
 /** The columns of a stored row that a delete needs to keep the indexes in step. */
@@ -58,18 +64,23 @@ export class VaultStorage {
 
   /** Writes the memories in order and returns their seqs. Call inside a transaction. */
   insert(memories: readonly PreparedMemory[]): number[] {
-    return memories.map(({ record, vector, chunkVectors }) => {
+    return memories.map(({ record, vector, chunkVectors, deferred }) => {
+      const vectors = vectorToBytes(vector);
+      const chunks = chunkVectors === null ? null : concatVectors(chunkVectors);
       const inserted = this.sql.first<{ seq: number }>(
-        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
+                               next_embedding, next_chunk_embeddings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
         record.id,
         record.content,
         record.role,
         record.metadata,
         record.createdAt,
         record.tokens,
-        vectorToBytes(vector),
-        chunkVectors === null ? null : concatVectors(chunkVectors),
+        deferred ? new Uint8Array(0) : vectors,
+        deferred ? null : chunks,
+        deferred ? vectors : null,
+        deferred ? chunks : null,
       );
       return inserted!.seq;
     });

@@ -137,6 +137,44 @@ export interface VaultStats {
   expiresAt: number | null;
   /** Most memories this vault accepts at its dimensions. */
   capacity: number | null;
+  /** The latest re-embedding of the vault; null when it never had one. */
+  reembed: ReembedProgress | null;
+}
+
+/**
+ * A vault's move to another embedding model (vault-reembed.ts): new vectors
+ * are computed in batches beside the old ones, which serve searches until
+ * one transaction switches every row over.
+ */
+export interface ReembedProgress {
+  /** RUNNING; DONE once switched; FAILED when it cannot be done (the vault would not fit). */
+  state: 'RUNNING' | 'DONE' | 'FAILED';
+  /** The model and dimensions the vault moves to. */
+  model: string;
+  dimensions: number;
+  /** The model it moves from. */
+  fromModel: string;
+  /** DEPLOYMENT: the deployment's embedder changed; ADMIN: reembedVault asked. */
+  trigger: 'DEPLOYMENT' | 'ADMIN';
+  /**
+   * Whether every row is re-embedded (another model, or an admin's request);
+   * false when only rows without vectors of the vault's model need them.
+   */
+  everyRow: boolean;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Memories given new vectors so far. */
+  done: number;
+  /** Memories still waiting, as counted after the latest batch. */
+  remaining: number;
+  /** The latest seq given new vectors: the next batch starts after it. */
+  cursor: number;
+  /** Failed batches in a row (each backs off longer); 0 after a success. */
+  failures: number;
+  /** The latest failure, in words safe to show (no input text). */
+  lastError: string | null;
+  /** When the next batch runs; null unless RUNNING. */
+  nextBatchAt: number | null;
 }
 
 /**
@@ -178,7 +216,16 @@ export type VaultReadOp =
 
 /** The result of one op; an expected failure of one op does not fail the others. */
 export type VaultReadOpResult =
-  | { ok: true; type: 'search'; windows: WindowResult[] }
+  | {
+      ok: true;
+      type: 'search';
+      windows: WindowResult[];
+      /**
+       * Set when a VECTOR or HYBRID search was answered by text alone, and why:
+       * REEMBEDDING, the query's model is the one the vault is moving to.
+       */
+      textOnly?: 'REEMBEDDING';
+    }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
   | { ok: true; type: 'stats' }

@@ -15,6 +15,7 @@ import type { HotIndex } from './hot-index';
 import { metaAfterRestore } from './snapshot-store';
 import { namesSpeaker } from './text-search';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
+import { reembedTarget } from './vault-reembed';
 import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
 import type { PreparedMemory, VaultStorage } from './vault-storage';
 import {
@@ -44,12 +45,13 @@ export class VaultWrites {
 
   /** The vault as the checks need it (loads the hot index: the write would anyway). */
   facts(): VaultFacts & { address: VaultAddress | null } {
-    const { address, embeddingModel, dimensions } = this.meta.record();
+    const { address, embeddingModel, dimensions, reembed } = this.meta.record();
     const hotRows = this.hot.rows();
     return {
       address,
       embeddingModel,
       dimensions,
+      reembedTarget: reembedTarget(reembed),
       hotRows,
       memoryCount: this.hot.memoryCount(),
       taken: (ids) => this.rows.taken(ids),
@@ -131,10 +133,12 @@ export function prepareStore(
   if (!plan.ok) return plan;
   const memories: PreparedMemory[] = [];
   for (const [position, memory] of request.memories.entries()) {
-    const prepared = prepareMemory(memory, plan.dimensions, limits.maxContentBytes, now);
+    const deferred = plan.deferred && !memory.callerVector;
+    const dimensions = deferred ? plan.deferredDimensions : plan.dimensions;
+    const prepared = prepareMemory(memory, dimensions, limits.maxContentBytes, now);
     if (!prepared.ok)
       return refuseAt(position, 'field' in prepared ? prepared.field : null, prepared);
-    memories.push(prepared.memory);
+    memories.push(deferred ? { ...prepared.memory, deferred } : prepared.memory);
   }
   return {
     ok: true,

@@ -8,6 +8,12 @@ export interface MemoryReceipt {
   windows: { window: MemoryWindow; hits: number }[];
   /** Memory tokens this request metered: content written plus content returned by searches. */
   memoryTokens: number;
+  /**
+   * Vaults whose VECTOR or HYBRID search was answered by text alone, and why
+   * (REEMBEDDING: the vault is moving to the query's embedding model). Absent
+   * when every vault searched as asked.
+   */
+  textOnly?: { vault: string; reason: 'REEMBEDDING' }[];
 }
 
 export class ReceiptCollector {
@@ -15,6 +21,7 @@ export class ReceiptCollector {
   private readonly windows = new Map<MemoryWindow, number>();
   private memoryTokens = 0;
   private touched = false;
+  private readonly textOnly = new Map<string, 'REEMBEDDING'>();
 
   recordCall(vault: string, elapsedMs: number): void {
     this.touched = true;
@@ -29,6 +36,12 @@ export class ReceiptCollector {
     for (const { window, hits } of windows)
       this.windows.set(window, (this.windows.get(window) ?? 0) + hits);
     this.memoryTokens += memoryTokens;
+  }
+
+  /** A vault answered a VECTOR or HYBRID search by text alone. */
+  recordTextOnly(vault: string, reason: 'REEMBEDDING'): void {
+    this.touched = true;
+    this.textOnly.set(vault, reason);
   }
 
   /** Memory written by this request (stores, imports): metered like memory read. */
@@ -48,6 +61,9 @@ export class ReceiptCollector {
       })),
       windows: [...this.windows].map(([window, hits]) => ({ window, hits })),
       memoryTokens: this.memoryTokens,
+      ...(this.textOnly.size === 0
+        ? {}
+        : { textOnly: [...this.textOnly].map(([vault, reason]) => ({ vault, reason })) }),
     };
   }
 }

@@ -5,7 +5,12 @@ import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
-import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
+import {
+  vaultLabel,
+  vaultObjectName,
+  type VaultAddress,
+  type VaultSelector,
+} from '../vaults/address';
 import { mergeHits, type RankedHit } from './merge-hits';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
@@ -85,10 +90,11 @@ export async function searchMemories(
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
   };
   const perVault = await Promise.all(
-    addresses.map(async (address) => ({
-      address,
-      windows: (await context.vaults.read(address, { type: 'search', request })).windows,
-    })),
+    addresses.map(async (address) => {
+      const result = await context.vaults.read(address, { type: 'search', request });
+      if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
+      return { address, windows: result.windows };
+    }),
   );
   const hits = mergeHits(windows, perVault);
   const memoryTokens = hits.reduce((sum, hit) => sum + hit.memory.tokens, 0);

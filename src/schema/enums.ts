@@ -50,3 +50,28 @@ export const MemoryOrderEnum = builder.enumType('MemoryOrder', {
     OLDEST_FIRST: { description: 'Oldest createdAt first.' },
   } as const,
 });
+
+export const ReembedStateEnum = builder.enumType('ReembedState', {
+  description: "Where a vault's move to another embedding model stands.",
+  values: {
+    RUNNING: {
+      description:
+        'New vectors are being computed in the background; searches use the old ones (or text alone, for queries of the new model).',
+    },
+    DONE: { description: 'Every memory has vectors of the new model, and searches use them.' },
+    FAILED: {
+      description:
+        'Given up before it began: the vault would not fit at the new dimensions (see lastError).',
+    },
+  } as const,
+});
+
+export const ReembedTriggerEnum = builder.enumType('ReembedTrigger', {
+  description: 'Why a vault re-embeds.',
+  values: {
+    DEPLOYMENT: {
+      description: "The deployment's embedder changed; the vault started on its first call after.",
+    },
+    ADMIN: { description: 'An admin asked (reembedVault).' },
+  } as const,
+});

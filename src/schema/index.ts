@@ -9,6 +9,7 @@ import './provider-key';
 import './chat';
 import './usage';
 import './snapshot';
+import './vault-embedding';
 import './migration';
 
 export const schema = builder.toSchema({ sortSchema: false });

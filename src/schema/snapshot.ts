@@ -31,7 +31,7 @@ RestoreResultRef.implement({
 });
 
 /** An admin may address the vaults of their own account's keys only. */
-async function adminVault(
+export async function adminVault(
   context: AdminContext,
   keyId: string,
   selector: VaultSelector,

@@ -17,21 +17,27 @@ const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: 
 describe('what the vault alarm finds due', () => {
   it('does what is due, and nothing else once the vault has expired', () => {
     const times = { expiresAt: 300, checkpointDueAt: 100, snapshotDueAt: 200 };
-    expect(dueWork(times, 99)).toEqual({ expire: false, checkpoint: false, snapshot: false });
-    expect(dueWork(times, 100)).toEqual({ expire: false, checkpoint: true, snapshot: false });
-    expect(dueWork(times, 250)).toEqual({ expire: false, checkpoint: true, snapshot: true });
-    expect(dueWork(times, 300)).toEqual({ expire: true, checkpoint: false, snapshot: false });
-    expect(dueWork(none, Number.MAX_SAFE_INTEGER)).toEqual({
-      expire: false,
-      checkpoint: false,
-      snapshot: false,
+    const nothing = { expire: false, checkpoint: false, snapshot: false, reembed: false };
+    expect(dueWork(times, 99)).toEqual(nothing);
+    expect(dueWork(times, 100)).toEqual({ ...nothing, checkpoint: true });
+    expect(dueWork(times, 250)).toEqual({ ...nothing, checkpoint: true, snapshot: true });
+    expect(dueWork({ ...times, reembedDueAt: 280 }, 290)).toEqual({
+      ...nothing,
+      checkpoint: true,
+      snapshot: true,
+      reembed: true,
     });
+    expect(dueWork({ ...times, reembedDueAt: 280 }, 300)).toEqual({ ...nothing, expire: true });
+    expect(dueWork(none, Number.MAX_SAFE_INTEGER)).toEqual(nothing);
   });
 
   it('fires next at the earliest due time, or not at all', () => {
     expect(nextAlarm(none)).toBeNull();
     expect(nextAlarm({ ...none, snapshotDueAt: 7 })).toBe(7);
     expect(nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10 })).toBe(8);
+    expect(
+      nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10, reembedDueAt: 6 }),
+    ).toBe(6);
   });
 
   it('pushes the snapshot back on every change, and plans a checkpoint only when needed', () => {

@@ -34,6 +34,23 @@ describe('the vault meta record', () => {
       deleteSeq: 3,
       snapshotDueAt: 1_764_000_030_000,
       speakerMetadata: true,
+      reembed: {
+        state: 'RUNNING',
+        model: 'model@2',
+        dimensions: 768,
+        fromModel: 'model@1',
+        trigger: 'DEPLOYMENT',
+        everyRow: true,
+        startedAt: 1_764_000_000_000,
+        finishedAt: null,
+        done: 10,
+        remaining: 30,
+        cursor: 12,
+        failures: 1,
+        lastError: 'the embedding model did not answer',
+        nextBatchAt: 1_764_000_001_000,
+      },
+      reembedDueAt: 1_764_000_001_000,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -54,6 +71,8 @@ describe('the vault meta record', () => {
       delete_seq: '3',
       snapshot_due_at: '1764000030000',
       speaker_metadata: '1',
+      reembed: JSON.stringify(written.reembed),
+      reembed_due_at: '1764000001000',
     });
   });
 

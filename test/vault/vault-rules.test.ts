@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
-import { checkPlan, checkSearch, type VaultFacts } from '../../src/durable/vault-rules';
+import {
+  answeredByText,
+  checkPlan,
+  checkSearch,
+  type VaultFacts,
+} from '../../src/durable/vault-rules';
 import { prepareStore } from '../../src/durable/vault-writes';
 import type { StorePlan } from '../../src/durable/vault-types';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH } from '../../src/limits';
@@ -41,9 +46,11 @@ const refusal = (result: { ok: boolean }) => result as unknown as Record<string,
 
 describe('what a vault refuses of a store batch', () => {
   it('takes a batch that fits, and says what a first write fixes', () => {
+    const kept = { deferred: false, deferredDimensions: 0 };
     expect(checkPlan(plan([{}, {}]), vault(), limits)).toEqual({
       ok: true,
       dimensions: 4,
+      ...kept,
       meta: {},
     });
     expect(
@@ -55,12 +62,49 @@ describe('what a vault refuses of a store batch', () => {
     ).toEqual({
       ok: true,
       dimensions: 8,
+      ...kept,
       meta: { embeddingModel: CALLER_SUPPLIED_MODEL, dimensions: 8 },
     });
     // A vault of caller vectors takes the deployment's model with its first server vector.
     expect(
       checkPlan(plan([{}]), vault({ embeddingModel: CALLER_SUPPLIED_MODEL }), limits),
     ).toMatchObject({ ok: true, meta: { embeddingModel: MODEL } });
+  });
+
+  it('takes the vectors of the model a vault is re-embedding into, deferred, and no other', () => {
+    const moving = vault({
+      embeddingModel: 'old@1',
+      reembedTarget: { model: MODEL, dimensions: 4 },
+    });
+    // The vault's own model stays 4-d here; the target's vectors go beside them.
+    expect(checkPlan(plan([{}, {}]), moving, limits)).toEqual({
+      ok: true,
+      dimensions: 4,
+      deferred: true,
+      deferredDimensions: 4,
+      meta: {},
+    });
+    const wider = vault({
+      embeddingModel: 'old@1',
+      dimensions: 3,
+      reembedTarget: { model: MODEL, dimensions: 4 },
+    });
+    // Caller vectors still have the vault's own size; the deployment's the target's.
+    expect(checkPlan(plan([{}, { dimensions: 3 }]), wider, limits)).toMatchObject({
+      ok: true,
+      dimensions: 3,
+      deferred: true,
+    });
+    expect(refusal(checkPlan(plan([{ dimensions: 4 }]), wider, limits))).toMatchObject({
+      reason: 'EMBEDDING_DIMENSIONS',
+    });
+    const elsewhere = vault({
+      embeddingModel: 'old@1',
+      reembedTarget: { model: 'third@1', dimensions: 4 },
+    });
+    expect(refusal(checkPlan(plan([{}]), elsewhere, limits))).toMatchObject({
+      reason: 'EMBEDDING_MISMATCH',
+    });
   });
 
   it('names the memory whose vector does not fit the vault', () => {
@@ -191,6 +235,16 @@ describe('what a vault refuses of a search', () => {
     });
     expect(checkSearch({ ...query, model: 'other-model' }, facts)).toMatchObject({
       reason: 'EMBEDDING_MISMATCH',
+    });
+    // A vault re-embedding into the query's model answers it by text until the switch.
+    const moving = { ...facts, reembedTarget: { model: 'other-model', dimensions: 768 } };
+    const newModel = { ...query, model: 'other-model', vector: new Float32Array(768) };
+    expect(checkSearch(newModel, moving)).toBeNull();
+    expect(answeredByText(newModel, moving)).toBe(true);
+    expect(answeredByText(query, moving)).toBe(false);
+    expect(answeredByText({ ...newModel, mode: 'TEXT' }, moving)).toBe(false);
+    expect(checkSearch({ ...newModel, model: 'third-model' }, moving)).toMatchObject({
+      reason: 'EMBEDDING_DIMENSIONS',
     });
     // TEXT needs no vector; an empty vault matches nothing, whatever the vector.
     expect(checkSearch({ ...query, mode: 'TEXT', vector: null }, facts)).toBeNull();

@@ -1,0 +1,145 @@
+import { vaultStub } from '../durable/stubs';
+import type { ReembedProgress } from '../durable/vault-types';
+import { CodedError } from '../errors';
+import { builder } from './builder';
+import { ReembedStateEnum, ReembedTriggerEnum } from './enums';
+import { adminVault } from './snapshot';
+import { VaultRef } from './vault';
+import { VaultSelectorInput } from './vault-selector';
+
+interface VaultEmbeddingParent {
+  model: string;
+  dimensions: number;
+  reembed: ReembedProgress | null;
+}
+
+export const ReembedProgressRef = builder.objectRef<ReembedProgress>('ReembedProgress');
+ReembedProgressRef.implement({
+  description:
+    "A vault's move to another embedding model, done in the background in batches. Until the switch, searches use the old vectors; a query embedded with the new model is answered by text alone, and the search receipt says so.",
+  fields: (t) => ({
+    state: t.field({
+      type: ReembedStateEnum,
+      description: 'RUNNING, DONE or FAILED.',
+      resolve: (progress) => progress.state,
+    }),
+    targetModel: t.exposeString('model', { description: 'The model the vault moves to.' }),
+    targetDimensions: t.exposeInt('dimensions', { description: 'Its dimensions.' }),
+    fromModel: t.exposeString('fromModel', { description: 'The model it moves from.' }),
+    trigger: t.field({
+      type: ReembedTriggerEnum,
+      description: 'Why it re-embeds.',
+      resolve: (progress) => progress.trigger,
+    }),
+    done: t.exposeInt('done', { description: 'Memories given new vectors so far.' }),
+    remaining: t.exposeInt('remaining', {
+      description: 'Memories still waiting (as counted after the latest batch).',
+    }),
+    startedAt: t.field({
+      type: 'DateTime',
+      description: 'When it started.',
+      resolve: (progress) => progress.startedAt,
+    }),
+    finishedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the vault switched to the new vectors; null until then.',
+      resolve: (progress) => progress.finishedAt,
+    }),
+    failures: t.exposeInt('failures', {
+      description: 'Failed batches in a row; each waits longer before the next try.',
+    }),
+    lastError: t.exposeString('lastError', {
+      nullable: true,
+      description: 'Why the latest batch failed (or why it could not start); null after a success.',
+    }),
+    nextBatchAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the next batch runs; null unless RUNNING.',
+      resolve: (progress) => progress.nextBatchAt,
+    }),
+  }),
+});
+
+export const VaultEmbeddingRef = builder.objectRef<VaultEmbeddingParent>('VaultEmbedding');
+VaultEmbeddingRef.implement({
+  description: "The embedding model of a vault's vectors, and its move to another.",
+  fields: (t) => ({
+    model: t.exposeString('model', {
+      description:
+        'The model its vectors are of, with a version (`use-lite-static-384@1`, `@cf/baai/bge-base-en-v1.5#cls@1`), or `caller-supplied`; the deployment default while empty.',
+    }),
+    dimensions: t.exposeInt('dimensions', {
+      description: 'Their dimensions (the deployment default while empty).',
+    }),
+    reembedProgress: t.field({
+      type: ReembedProgressRef,
+      nullable: true,
+      description: 'The latest re-embedding: running, done or failed; null if it never had one.',
+      resolve: ({ reembed }) => reembed,
+    }),
+  }),
+});
+
+builder.objectField(VaultRef, 'embedding', (t) =>
+  t.field({
+    type: VaultEmbeddingRef,
+    description:
+      'Its embedding model and dimensions (as `embeddingModel` and `dimensions`) and the progress of a re-embedding.',
+    resolve: ({ stats }, _args, context) => ({
+      model: stats.embeddingModel ?? context.embedder.model,
+      dimensions: stats.dimensions ?? context.embedder.dimensions,
+      reembed: stats.reembed,
+    }),
+  }),
+);
+
+builder.queryFields((t) => ({
+  vaultEmbedding: t.withAuth({ admin: true }).field({
+    type: VaultEmbeddingRef,
+    description:
+      "Admin only: a key's vault's embedding model and dimensions, and the progress of its latest re-embedding.",
+    args: {
+      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const address = await adminVault(context, String(args.keyId), args.vault);
+      const result = await vaultStub(context.env, address).stats(address);
+      if (!result.ok) throw CodedError.from(result);
+      const { stats } = result;
+      return {
+        model: stats.embeddingModel ?? context.embedder.model,
+        dimensions: stats.dimensions ?? context.embedder.dimensions,
+        reembed: stats.reembed,
+      };
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  reembedVault: t.withAuth({ admin: true }).field({
+    type: ReembedProgressRef,
+    description:
+      "Admin only: re-embeds every memory of a key's vault with the deployment's embedder, in the background; returns its progress (asking again while it runs changes nothing). Vaults of caller-supplied vectors are refused (BAD_USER_INPUT, CALLER_SUPPLIED_VECTORS). A vault whose model differs from the deployment's starts on its own at its first call.",
+    args: {
+      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: "Which of that key's vaults.",
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const address = await adminVault(context, String(args.keyId), args.vault);
+      const result = await vaultStub(context.env, address).reembed(address);
+      if (!result.ok) throw CodedError.from(result);
+      return result.progress;
+    },
+  }),
+}));

@@ -1,0 +1,392 @@
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import type { HotIndex } from '../../src/durable/hot-index';
+import type { VaultObject } from '../../src/durable/vault-object';
+import { reembedNeeded, reembedTarget, type VaultReembed } from '../../src/durable/vault-reembed';
+import type {
+  ReembedProgress,
+  SearchMode,
+  SearchRequest,
+  VaultReadOpResult,
+} from '../../src/durable/vault-types';
+import { UseLiteEmbedder, USE_LITE_MODEL } from '../../src/embed/use-lite';
+import { MAX_STORE_BATCH } from '../../src/limits';
+import { chunkSpans } from '../../src/text/chunks';
+import type { VaultAddress } from '../../src/vaults/address';
+import { ANSWER_CORE, longDocument, QUESTION } from '../helpers/long-document';
+import {
+  allTime,
+  embedder as oldEmbedder,
+  failed,
+  freshAddress,
+  memory,
+  ok,
+  searchRequest,
+  storeRequest,
+  vaultStub,
+} from '../helpers/vaults';
+
+// These vaults are built with the hashed test embedder (`local-hash-v2`, an
+// older offline model), while the deployment embeds with the USE-lite table.
+const deployment = new UseLiteEmbedder();
+
+async function queryOfDeployment(text: string, mode: SearchMode): Promise<SearchRequest> {
+  const [vector] = await deployment.embedQueries([text]);
+  return {
+    text,
+    vector: vector!,
+    model: USE_LITE_MODEL,
+    mode,
+    windows: [allTime(5)],
+    metadata: null,
+    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
+  };
+}
+
+type Stub = ReturnType<typeof vaultStub>;
+
+async function searchOnce(vault: Stub, address: VaultAddress, request: SearchRequest) {
+  const read = ok(await vault.read(address, [{ type: 'search', request }]));
+  const result = read.results[0] as Extract<VaultReadOpResult, { type: 'search' }>;
+  if (!result.ok) throw new Error(`search refused: ${JSON.stringify(result)}`);
+  return {
+    contents: result.windows[0]!.hits.map((hit) => hit.memory.content),
+    match: result.windows[0]!.hits[0]?.match,
+    textOnly: result.textOnly,
+  };
+}
+
+async function progressOf(vault: Stub, address: VaultAddress) {
+  const { stats } = ok(await vault.stats(address));
+  return { stats, progress: stats.reembed };
+}
+
+/**
+ * Runs the vault's alarm until the progress satisfies `done` (the alarm also
+ * fires on its own; running it only hurries it), failing after `deadlineMs`.
+ */
+async function alarmsUntil(
+  address: VaultAddress,
+  done: (progress: ReembedProgress) => boolean,
+  deadlineMs = 20_000,
+): Promise<ReembedProgress> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const vault = vaultStub(address);
+    const { progress } = await progressOf(vault, address);
+    if (progress !== null && done(progress)) return progress;
+    if (Date.now() > until) throw new Error(`re-embedding stuck at ${JSON.stringify(progress)}`);
+    await runDurableObjectAlarm(vault);
+  }
+}
+
+/** Moves the next batch's due time, as time passing (or a longer backoff) would. */
+async function dueAt(address: VaultAddress, time: number): Promise<void> {
+  await runInDurableObject(vaultStub(address), async (_object, state) => {
+    state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time);
+    await state.storage.setAlarm(time);
+  });
+}
+
+const FACTS = [
+  'I adopted a puppy named Biscuit last spring',
+  'I prefer green tea over coffee in the morning',
+  'The quarterly report is due on Friday',
+];
+
+describe('re-embedding a vault into the deployment’s model', () => {
+  it('moves every memory and chunk in alarm batches, survives an eviction mid-way, and switches at once', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const fillers = Array.from(
+      { length: 280 },
+      (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
+    );
+    const document = longDocument();
+    const contents = [...FACTS, ...fillers, document];
+    for (let at = 0; at < contents.length; at += MAX_STORE_BATCH) {
+      const batch = contents.slice(at, at + MAX_STORE_BATCH).map((text) => memory(text));
+      ok(await vault.store(address, storeRequest(batch)));
+    }
+    expect(ok(await vault.stats(address)).stats.embeddingModel).toBe(oldEmbedder.model);
+
+    const started = ok(await vault.reembed(address)).progress;
+    expect(started).toMatchObject({
+      state: 'RUNNING',
+      model: USE_LITE_MODEL,
+      dimensions: 384,
+      fromModel: oldEmbedder.model,
+      trigger: 'ADMIN',
+      done: 0,
+      remaining: contents.length,
+    });
+    // Asking again while it runs changes nothing.
+    expect(ok(await vault.reembed(address)).progress.startedAt).toBe(started.startedAt);
+    // The next batch waits an hour (as a backoff would), so nothing moves
+    // while the vault is checked mid-way, however slow the machine.
+    await dueAt(address, Date.now() + 3_600_000);
+
+    // Meanwhile: queries of the old model use the old vectors; queries of the
+    // new one are answered by text, and say so.
+    const old = await searchOnce(
+      vault,
+      address,
+      searchRequest('puppy named Biscuit', [allTime(3)], { mode: 'VECTOR' }),
+    );
+    expect(old).toMatchObject({ textOnly: undefined });
+    expect(old.contents[0]).toBe(FACTS[0]);
+    const byText = await searchOnce(vault, address, await queryOfDeployment('green tea', 'HYBRID'));
+    expect(byText.textOnly).toBe('REEMBEDDING');
+    expect(byText.contents[0]).toBe(FACTS[1]);
+
+    // Writes keep working: one embedded with the new model (the Worker's),
+    // one with the old (a Worker version not yet rolled out).
+    const [porto] = await deployment.embedPassages([
+      'My sister lives in Porto and works as a nurse',
+    ]);
+    ok(
+      await vault.store(address, {
+        memories: [{ ...memory('My sister lives in Porto and works as a nurse'), vector: porto! }],
+        model: USE_LITE_MODEL,
+        dimensions: 384,
+      }),
+    );
+    ok(await vault.store(address, storeRequest([memory('The boat is moored at the north pier')])));
+    expect(ok(await vault.stats(address)).stats.memoryCount).toBe(contents.length + 2);
+    // The text side finds the memory stored with only the new model's vectors.
+    expect(
+      (await searchOnce(vault, address, await queryOfDeployment('sister Porto', 'VECTOR')))
+        .contents[0],
+    ).toBe('My sister lives in Porto and works as a nurse');
+    // An export now would mix two models' vectors: refused until the switch.
+    expect(failed(await vault.snapshot(address))).toMatchObject({
+      code: 'RATE_LIMITED',
+      reason: 'REEMBEDDING',
+    });
+
+    // A batch or more, then the object is evicted: it resumes where it was.
+    await dueAt(address, Date.now());
+    const midway = await alarmsUntil(address, (progress) => progress.done > 0);
+    expect(midway.state).toBe('RUNNING');
+    await evictDurableObject(vault);
+    const resumed = (await progressOf(vaultStub(address), address)).progress!;
+    expect(resumed.startedAt).toBe(started.startedAt);
+    expect(resumed.done).toBeGreaterThanOrEqual(midway.done);
+    expect(resumed.state).toBe('RUNNING');
+
+    const finished = await alarmsUntil(address, (progress) => progress.state !== 'RUNNING');
+    expect(finished).toMatchObject({
+      state: 'DONE',
+      remaining: 0,
+      failures: 0,
+      lastError: null,
+      // Every memory stored before, and the one stored meanwhile with old vectors.
+      done: contents.length + 1,
+    });
+    const after = vaultStub(address);
+    const { stats } = await progressOf(after, address);
+    expect(stats).toMatchObject({
+      embeddingModel: USE_LITE_MODEL,
+      dimensions: 384,
+      memoryCount: contents.length + 2,
+    });
+
+    // No row is left half-way, and the long memory is now indexed in chunks.
+    const rows = await runInDurableObject(after, (_object, state) => {
+      const sql = state.storage.sql;
+      const one = <T>(query: string) => sql.exec(query).one() as T;
+      return {
+        waiting: one<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM memories WHERE next_embedding IS NOT NULL OR next_chunk_embeddings IS NOT NULL',
+        ).n,
+        empty: one<{ n: number }>('SELECT COUNT(*) AS n FROM memories WHERE length(embedding) = 0')
+          .n,
+        chunkBytes: one<{ n: number }>(
+          'SELECT length(chunk_embeddings) AS n FROM memories WHERE length(content) > 5000',
+        ).n,
+      };
+    });
+    expect(rows).toEqual({
+      waiting: 0,
+      empty: 0,
+      chunkBytes: chunkSpans(document).length * 384 * 4,
+    });
+
+    // Searches of the new model use its vectors: meaning, not shared words.
+    const puppy = await searchOnce(
+      after,
+      address,
+      await queryOfDeployment("what's the name of the dog I got?", 'VECTOR'),
+    );
+    expect(puppy.textOnly).toBeUndefined();
+    expect(puppy.contents[0]).toBe(FACTS[0]);
+    const sister = await searchOnce(
+      after,
+      address,
+      await queryOfDeployment('which city does my sister live in', 'VECTOR'),
+    );
+    expect(sister.contents[0]).toBe('My sister lives in Porto and works as a nurse');
+    const key = await searchOnce(after, address, await queryOfDeployment(QUESTION, 'VECTOR'));
+    expect(key.contents[0]).toBe(document);
+    // One row per chunk now: the hit names a chunk's span (which chunk the
+    // offline table picks is not promised: test/search/chunked-memories.test.ts).
+    expect(chunkSpans(document).map(({ start, end }) => [start, end])).toContainEqual([
+      key.match!.start,
+      key.match!.end,
+    ]);
+    const hybrid = await searchOnce(after, address, await queryOfDeployment(QUESTION, 'HYBRID'));
+    expect(document.slice(hybrid.match!.start, hybrid.match!.end)).toContain(ANSWER_CORE);
+    // The old model's queries are another model's now.
+    const stale = ok(
+      await after.read(address, [
+        { type: 'search', request: searchRequest('puppy', [allTime(3)], { mode: 'VECTOR' }) },
+      ]),
+    ).results[0]!;
+    expect(stale).toMatchObject({ ok: false, reason: 'EMBEDDING_MISMATCH' });
+    // And the vault exports again, every memory with the new model's vectors.
+    const snapshot = ok(await after.snapshot(address)).snapshot;
+    expect(snapshot.count).toBe(contents.length + 2);
+  });
+
+  it('starts afresh when the model it was moving to is no longer the deployment’s', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest(FACTS.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    // As if the run had begun under an earlier deployment's model, and left
+    // that model's vectors beside the rows.
+    await runInDurableObject(vault, (_object, state) => {
+      const sql = state.storage.sql;
+      sql.exec(
+        `UPDATE memories SET next_embedding = zeroblob(384 * 4) WHERE seq = (SELECT MIN(seq) FROM memories)`,
+      );
+      const raw = sql.exec(`SELECT value FROM meta WHERE key = 'reembed'`).one().value as string;
+      const progress = { ...JSON.parse(raw), model: 'abandoned-model@1', startedAt: 1 };
+      sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed'`, JSON.stringify(progress));
+    });
+    const restarted = ok(await vault.reembed(address)).progress;
+    expect(restarted).toMatchObject({ model: USE_LITE_MODEL, done: 0, remaining: FACTS.length });
+    expect(restarted.startedAt).not.toBe(1);
+    await alarmsUntil(address, (progress) => progress.state === 'DONE');
+    const found = await searchOnce(
+      vaultStub(address),
+      address,
+      await queryOfDeployment('which drink do I like in the mornings', 'VECTOR'),
+    );
+    expect(found.contents[0]).toBe(FACTS[1]);
+  });
+
+  it('never re-embeds caller-supplied vectors, nor an empty vault', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const vector = Array.from({ length: 8 }, (_, i) => i + 1);
+    ok(await vault.store(address, storeRequest([memory('brought my own vector', { vector })])));
+    expect(failed(await vault.reembed(address))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'CALLER_SUPPLIED_VECTORS',
+    });
+    const { stats } = await progressOf(vault, address);
+    expect(stats).toMatchObject({
+      embeddingModel: 'caller-supplied',
+      dimensions: 8,
+      reembed: null,
+    });
+    // Stores into it keep working as before.
+    ok(await vault.store(address, storeRequest([memory('another', { vector })])));
+
+    const empty = freshAddress();
+    expect(failed(await vaultStub(empty).reembed(empty))).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'VAULT_EMPTY',
+    });
+  });
+});
+
+describe('when a re-embedding starts, and how much it redoes', () => {
+  const deploymentModel = { model: USE_LITE_MODEL, dimensions: 384 };
+  const running = (model: string): ReembedProgress => ({
+    state: 'RUNNING',
+    model,
+    dimensions: 384,
+    fromModel: 'old@1',
+    trigger: 'DEPLOYMENT',
+    everyRow: true,
+    startedAt: 1,
+    finishedAt: null,
+    done: 0,
+    remaining: 1,
+    cursor: 0,
+    failures: 0,
+    lastError: null,
+    nextBatchAt: 1,
+  });
+
+  it('starts for another model, restarts for a newer one, and leaves caller vectors alone', () => {
+    const at = (embeddingModel: string | null, reembed: ReembedProgress | null = null) =>
+      reembedNeeded({ embeddingModel, reembed }, deploymentModel);
+    expect(at(null)).toBe(false);
+    expect(at('caller-supplied')).toBe(false);
+    expect(at(USE_LITE_MODEL)).toBe(false);
+    expect(at('old@1')).toBe(true);
+    expect(at('old@1', running(USE_LITE_MODEL))).toBe(false);
+    expect(at('old@1', running('abandoned@1'))).toBe(true);
+    // Back to the vault's own model mid-way: the run towards the other one stops.
+    expect(at(USE_LITE_MODEL, running('abandoned@1'))).toBe(true);
+    // Given up for this model (the vault would not fit): not again by itself.
+    expect(at('old@1', { ...running(USE_LITE_MODEL), state: 'FAILED' })).toBe(false);
+    expect(at('old@1', { ...running(USE_LITE_MODEL), state: 'DONE' })).toBe(true);
+    expect(reembedTarget(running(USE_LITE_MODEL))).toEqual(deploymentModel);
+    expect(reembedTarget({ ...running(USE_LITE_MODEL), state: 'DONE' })).toBeNull();
+  });
+
+  it('back to its own model mid-way, re-embeds only what was stored with the other', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const texts = ['I adopted a puppy named Biscuit last spring', 'The quarterly report is due'];
+    const vectors = await deployment.embedPassages(texts);
+    ok(
+      await vault.store(address, {
+        memories: texts.map((text, i) => ({ ...memory(text), vector: vectors[i]! })),
+        model: USE_LITE_MODEL,
+        dimensions: 384,
+      }),
+    );
+    // As if a move to another model had begun and taken a write of that model:
+    // the row has only the other model's vectors.
+    const outcome = await runInDurableObject(vault, async (instance: VaultObject, state) => {
+      const sql = state.storage.sql;
+      const before = sql
+        .exec('SELECT id, hex(embedding) AS bytes FROM memories ORDER BY seq')
+        .toArray();
+      sql.exec(
+        `INSERT INTO memories (id, content, role, created_at, tokens, embedding, next_embedding)
+         VALUES ('stranded', 'My sister lives in Porto and works as a nurse', 'USER', ?, 9, x'', zeroblob(384 * 4))`,
+        Date.now(),
+      );
+      // Written behind the object's back: its in-memory state starts over, as after a wake-up.
+      const internals = instance as unknown as { hot: HotIndex; reembedding: VaultReembed };
+      internals.hot.forget();
+      const job = internals.reembedding;
+      const progress = job.start(deploymentModel, 'DEPLOYMENT', Date.now());
+      await job.runBatch(deployment, Date.now);
+      const after = sql
+        .exec(
+          `SELECT id, hex(embedding) AS bytes FROM memories WHERE id != 'stranded' ORDER BY seq`,
+        )
+        .toArray();
+      return { progress, unchanged: JSON.stringify(before) === JSON.stringify(after) };
+    });
+    expect(outcome.progress).toMatchObject({ everyRow: false, remaining: 1 });
+    expect(outcome.unchanged).toBe(true);
+    const { progress, stats } = await progressOf(vault, address);
+    expect(progress).toMatchObject({ state: 'DONE', done: 1 });
+    expect(stats).toMatchObject({ embeddingModel: USE_LITE_MODEL, memoryCount: 3 });
+    const sister = await searchOnce(
+      vault,
+      address,
+      await queryOfDeployment('which city does my sister live in', 'VECTOR'),
+    );
+    expect(sister.contents[0]).toBe('My sister lives in Porto and works as a nurse');
+  });
+});
