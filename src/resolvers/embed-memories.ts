@@ -4,7 +4,7 @@ import { embedPassageVectors } from '../embed/memory-vectors';
 
 /**
  * One embedder call for every input that brought no vector of its own (long
- * memories chunk by chunk, src/vaults/memory-vectors.ts). Sets the vectors on
+ * memories chunk by chunk, src/embed/memory-vectors.ts). Sets the vectors on
  * the memories themselves.
  */
 export async function embedMemories(
