@@ -20,8 +20,14 @@ import { storeBatch, type InputLabel, type StoreInput, type StoredMemory } from 
 /** Candidates per fact: its nearest memories in the same vault (hybrid search). */
 export const CANDIDATES_PER_FACT = 5;
 
-/** Metadata of an extracted fact, so callers can tell facts from raw turns (and filter on it). */
+/**
+ * Metadata of an extracted fact and of a raw turn stored with extraction, so
+ * callers can tell them apart (search with `metadata: { kind: "fact" }` for
+ * current facts only). A raw turn is represented by its facts: it stays
+ * searchable but is never a reconciliation candidate.
+ */
 export const FACT_METADATA = { kind: 'fact' } as const;
+export const TURN_METADATA = { kind: 'turn' } as const;
 
 export interface StoredWithFacts {
   /** The raw turn as stored, in the order given. */
@@ -80,9 +86,10 @@ export async function storeWithFacts(
     role: 'SYSTEM',
     metadata: FACT_METADATA,
   }));
+  const turn = inputs.map((input) => ({ ...input, metadata: input.metadata ?? TURN_METADATA }));
   const stored = await storeBatch(
     context,
-    [...inputs, ...factInputs],
+    [...turn, ...factInputs],
     label,
     (plan?.retire ?? []).map(({ id, byFact }) => ({
       id,
@@ -161,8 +168,9 @@ async function planFacts(
     const target = own.find(({ candidate }) => candidate.alias === decision.target);
     let action = decision.action;
     if ((action === 'UPDATE' || action === 'DELETE') && target === undefined) {
+      // Refused, not dropped: the fact itself is still new information.
       receipt.rejected += 1;
-      action = action === 'UPDATE' ? 'ADD' : 'NONE';
+      action = 'ADD';
     }
     // An ADD of what the vault already says is no change.
     if (action === 'ADD' && own.some(({ candidate }) => sameFact(candidate.content, fact))) {
@@ -196,8 +204,9 @@ async function nearestMemories(
   facts: readonly string[],
 ): Promise<{ candidate: Candidate; localId: string }[][]> {
   const vectors = await context.embedder.embedQueries([...facts]);
+  // Twice the candidates asked for, so raw turns can be left out.
   const windows = planWindows(
-    MEMORY_WINDOWS.map((window) => ({ window, limit: CANDIDATES_PER_FACT })),
+    MEMORY_WINDOWS.map((window) => ({ window, limit: 2 * CANDIDATES_PER_FACT })),
     Date.now(),
     context.config.bands,
   );
@@ -220,6 +229,7 @@ async function nearestMemories(
   return searches.map((search, factIndex) =>
     search.windows
       .flatMap((window) => window.hits)
+      .filter((hit) => !isTurn(hit.memory.metadata))
       .sort((a: SearchHitRecord, b: SearchHitRecord) => b.score - a.score)
       .slice(0, CANDIDATES_PER_FACT)
       .map((hit, rank) => ({
@@ -231,6 +241,11 @@ async function nearestMemories(
         },
       })),
   );
+}
+
+function isTurn(metadata: string | null): boolean {
+  if (metadata === null || !metadata.includes('"turn"')) return false;
+  return (JSON.parse(metadata) as { kind?: unknown }).kind === TURN_METADATA.kind;
 }
 
 /** The same statement, ignoring case, spacing and final punctuation. */

@@ -8,6 +8,8 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChatInput = {
   /** Also read this conversation's EPHEMERAL vault; the turn is stored there. */
   conversationId?: string | null | undefined;
+  /** With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false. */
+  extract?: boolean | null | undefined;
   /** Most tokens of answer. */
   maxTokens?: number | null | undefined;
   /** Default: READ_WRITE. */
@@ -88,6 +90,8 @@ export type Role =
 export type SearchInput = {
   /** Bring your own query embedding (for vaults built with your own vectors). */
   embedding?: Array<number> | null | undefined;
+  /** Also find memories a later fact superseded (Memory.validUntil set); default: only current ones. */
+  includeSuperseded?: boolean | null | undefined;
   /** Only memories whose metadata holds all these top-level key/value pairs (scalar values). */
   metadata?: unknown;
   /** Default: HYBRID. */
