@@ -48,6 +48,21 @@ export type ChatMessageInput = {
   toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
+/** What happened in a vault. */
+export type MemoryEventType =
+  /** A memory was stored (content included). */
+  | 'ADDED'
+  /** The vault was cleared: every memory is gone. */
+  | 'CLEARED'
+  /** A memory was deleted, or a later fact declared it no longer true (its row is then kept). */
+  | 'DELETED'
+  /** The EPHEMERAL vault expired and was deleted. */
+  | 'EXPIRED'
+  /** Events were missed beyond the replay window (last 1,000 events or 24 hours): read the vault again, then keep the id of this event. */
+  | 'RESYNC'
+  /** A memory was superseded by a later fact (supersededBy names the new memory). */
+  | 'UPDATED';
+
 /** What a chat call does with memory. */
 export type MemoryMode =
   /** Neither: a plain call to the model. */
@@ -197,6 +212,14 @@ export type MemoryQueryVariables = Exact<{
 
 
 export type MemoryQuery = { memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } | null };
+
+export type MemoryEventsSubscriptionVariables = Exact<{
+  vault: VaultSelector;
+  lastEventId?: string | number | null | undefined;
+}>;
+
+
+export type MemoryEventsSubscription = { memoryEvents: { id: string, type: MemoryEventType, memoryId: string | null, content: string | null, supersededBy: string | null, at: string } };
 
 export type SearchQueryVariables = Exact<{
   input: SearchInput;
@@ -368,6 +391,18 @@ export const MemoryDocument = new TypedDocumentString(`
     externalId
   }
 }`) as unknown as TypedDocumentString<MemoryQuery, MemoryQueryVariables>;
+export const MemoryEventsDocument = new TypedDocumentString(`
+    subscription MemoryEvents($vault: VaultSelector!, $lastEventId: ID) {
+  memoryEvents(vault: $vault, lastEventId: $lastEventId) {
+    id
+    type
+    memoryId
+    content
+    supersededBy
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<MemoryEventsSubscription, MemoryEventsSubscriptionVariables>;
 export const SearchDocument = new TypedDocumentString(`
     query Search($input: SearchInput!) {
   search(input: $input) {
