@@ -4,6 +4,7 @@ import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryEventLog, REPLAY_MAX_AGE_MS, REPLAY_MAX_EVENTS } from '../src/durable/memory-events';
 import { MetaTable, Sql } from '../src/durable/sql';
 import { VaultMeta } from '../src/durable/vault-meta';
 import { vaultObjectName } from '../src/vaults/address';
@@ -189,6 +190,101 @@ describe('Subscription.memoryEvents', () => {
       await events.close();
     });
   }
+
+  it('hears the import and the drop-in chat routes, which write through the same vault', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'seed' } });
+    const [, subscribe] = TRANSPORTS[0]!;
+    const events = subscribe(secret, { vault: { kind: 'CORE' }, lastEventId: '0' });
+    expect((await events.next()).content).toBe('seed');
+
+    const imported = await workerFetch(`${BASE_URL}/v1/vaults/core/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+      body: [{ content: 'imported one' }, { content: 'imported two' }]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    });
+    expect(imported.status).toBe(200);
+    expect([(await events.next()).content, (await events.next()).content]).toEqual([
+      'imported one',
+      'imported two',
+    ]);
+
+    const chat = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'remember that I like figs' }],
+      }),
+    });
+    expect(chat.status).toBe(200);
+    const turn = [await events.next(), await events.next()];
+    expect(turn.map((event) => [event.type, event.content])).toEqual([
+      ['ADDED', 'remember that I like figs'],
+      ['ADDED', 'Fake api.openai.com heard: remember that I like figs'],
+    ]);
+    await events.close();
+  });
+
+  it('keeps the last 1,000 events for replay, in SQLite, and holds subscribers as hibernatable sockets', async () => {
+    const keyId = `window-${Date.now().toString(36)}`;
+    const vault = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId, externalId: null })),
+    );
+    const window = await runInDurableObject(vault, (_, state) => {
+      const log = new MemoryEventLog(new Sql(state.storage.sql));
+      const at = Date.now();
+      for (let i = 0; i < REPLAY_MAX_EVENTS + 5; i++) {
+        log.append([{ type: 'DELETED', memoryId: `m${i}`, content: null, supersededBy: null, at }]);
+      }
+      // An event older than 24 hours leaves the window too.
+      const fromYesterday = log.since(REPLAY_MAX_EVENTS);
+      return {
+        last: log.lastSeq(),
+        tooOld: log.since(4),
+        edge: log.since(5)?.length,
+        recent: fromYesterday?.map((event) => event.seq),
+      };
+    });
+    expect(window).toEqual({
+      last: REPLAY_MAX_EVENTS + 5,
+      tooOld: null,
+      edge: REPLAY_MAX_EVENTS,
+      recent: [1001, 1002, 1003, 1004, 1005],
+    });
+    const aged = await runInDurableObject(vault, (_, state) => {
+      const log = new MemoryEventLog(new Sql(state.storage.sql));
+      log.append([
+        {
+          type: 'CLEARED',
+          memoryId: null,
+          content: null,
+          supersededBy: null,
+          at: Date.now() + REPLAY_MAX_AGE_MS + 1,
+        },
+      ]);
+      return { last: log.lastSeq(), missed: log.since(REPLAY_MAX_EVENTS + 4) };
+    });
+    expect(aged).toEqual({ last: REPLAY_MAX_EVENTS + 6, missed: null });
+
+    // A subscriber is a socket the object accepted through the Hibernation API.
+    const { secret, api, keyId: realKey } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'hello' } });
+    const [, subscribe] = TRANSPORTS[0]!;
+    const events = subscribe(secret, { vault: { kind: 'CORE' }, lastEventId: '0' });
+    await events.next();
+    const core = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId: realKey, externalId: null })),
+    );
+    expect(await runInDurableObject(core, (_, state) => state.getWebSockets().length)).toBe(1);
+    await events.close();
+  });
 
   it('replays what a reconnecting subscriber missed, and tells it to resync past the window', async () => {
     const { secret, api } = await newKey();
