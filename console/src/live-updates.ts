@@ -19,9 +19,9 @@ export const watchVault: WatchVault | null = (client, selector, onChange) => {
   const controller = new AbortController();
   void (async () => {
     try {
+      const events = client.memoryEvents(selector, { signal: controller.signal });
       // Every event kind, RESYNC included, means the page should be read again.
-      for await (const _event of client.memoryEvents(selector, { signal: controller.signal }))
-        onChange();
+      while (!(await events.next()).done) onChange();
     } catch {
       // Stream refused or dropped: the screen keeps its manual refresh.
     }
