@@ -61,6 +61,18 @@ export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
+  /** What fact extraction changed, when the request asked for it (ids are Memory.id). */
+  facts?: {
+    extracted: number;
+    added: { id: string; content: string }[];
+    updated: { id: string; content: string; supersedes: string }[];
+    superseded: string[];
+    deleted: string[];
+    unchanged: number;
+    rejected: number;
+    failure: { reason: string; message: string } | null;
+    usage: { inputTokens: number; outputTokens: number };
+  };
 }
 
 /** A vault export: the JSONL body and what the server said of it. */
