@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChatWithFactsDocument,
   MemoryHistoryDocument,
+  RestoreVaultDocument,
   SearchVersionsDocument,
   StoreMemoryDocument,
   StoreWithFactsDocument,
@@ -209,6 +210,47 @@ describe('fact extraction and superseding', () => {
     expect(history.memory!.history.map((version) => version.content)).toEqual([
       'The user lives in Paris',
       'The user lives in Berlin',
+    ]);
+  });
+
+  it('keeps what was superseded through an export snapshot and a restore', async () => {
+    const { secret, api, admin, keyId } = await newKey();
+    const paris = await api.request(StoreMemoryDocument, {
+      input: { content: 'The user lives in Paris' },
+    });
+    await scriptExtractor(
+      OPENAI.host,
+      ['The user lives in Berlin'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const { facts } = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+      { content: 'We moved to Berlin last month' },
+    ]);
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({
+        content: 'The user lives in Paris',
+        validUntil: expect.any(Number),
+        supersededBy: expect.any(String),
+      }),
+    );
+    await api.request(StoreMemoryDocument, { input: { content: 'written after the export' } });
+    const restored = await admin.request(RestoreVaultDocument, {
+      keyId,
+      vault: { kind: 'CORE' },
+    });
+    expect(restored.restoreVault.restored).toBe(3);
+    expect(await currentContents(api, 'where does the user live')).toEqual([
+      'The user lives in Berlin',
+      'We moved to Berlin last month',
+    ]);
+    const history = await api.request(MemoryHistoryDocument, { id: paris.storeMemory.id });
+    expect(history.memory!.history.map((version) => version.id)).toEqual([
+      paris.storeMemory.id,
+      facts.updated[0]!.id,
     ]);
   });
 

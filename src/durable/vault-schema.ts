@@ -115,6 +115,9 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE memories ADD COLUMN valid_until INTEGER',
       'ALTER TABLE memories ADD COLUMN superseded_by TEXT',
       'CREATE INDEX memories_by_successor ON memories (superseded_by) WHERE superseded_by IS NOT NULL',
+      // Snapshots carry them, so a restore keeps what was superseded.
+      'ALTER TABLE restore_staging ADD COLUMN valid_until INTEGER',
+      'ALTER TABLE restore_staging ADD COLUMN superseded_by TEXT',
       // The vault's change log, replayed to live subscribers that reconnect
       // (memory-events.ts keeps it to a bounded window).
       `CREATE TABLE memory_events (
