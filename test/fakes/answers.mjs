@@ -55,8 +55,7 @@ export function answerFor(view) {
     return {
       toolCall: {
         name: tool.name,
-        arguments:
-          view.toolArguments ?? JSON.stringify(sampleOf(tool.parameters, view.userText)),
+        arguments: view.toolArguments ?? JSON.stringify(sampleOf(tool.parameters, view.userText)),
       },
     };
   }
