@@ -44,7 +44,10 @@ interface EventRow extends Record<string, SqlStorageValue> {
  * The vault's change log in its own SQLite, so a subscriber that reconnects
  * after the object was evicted still gets what it missed, within the replay
  * window. Writers append inside the transaction of the change itself: an
- * event exists exactly when its change committed.
+ * event exists exactly when its change committed. Contents are not copied
+ * into the log (1,000 events of 32 KiB memories would double a vault's
+ * size): a replayed ADDED event reads its memory's content, null once the
+ * memory is gone.
  */
 export class MemoryEventLog {
   constructor(private readonly sql: Sql) {}
@@ -53,11 +56,10 @@ export class MemoryEventLog {
   append(events: readonly NewMemoryEvent[]): MemoryEventRecord[] {
     const stored = events.map((event) => {
       const row = this.sql.first<{ seq: number }>(
-        `INSERT INTO memory_events (type, memory_id, content, superseded_by, at)
-         VALUES (?, ?, ?, ?, ?) RETURNING seq`,
+        `INSERT INTO memory_events (type, memory_id, superseded_by, at)
+         VALUES (?, ?, ?, ?) RETURNING seq`,
         event.type,
         event.memoryId,
-        event.content,
         event.supersededBy,
         event.at,
       );
@@ -89,12 +91,11 @@ export class MemoryEventLog {
   appendAfterWipe(previousSeq: number, event: NewMemoryEvent): MemoryEventRecord {
     const seq = previousSeq + 1;
     this.sql.run(
-      `INSERT INTO memory_events (seq, type, memory_id, content, superseded_by, at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO memory_events (seq, type, memory_id, superseded_by, at)
+       VALUES (?, ?, ?, ?, ?)`,
       seq,
       event.type,
       event.memoryId,
-      event.content,
       event.supersededBy,
       event.at,
     );
@@ -115,7 +116,9 @@ export class MemoryEventLog {
     if (afterSeq < oldest - 1) return null;
     return this.sql
       .all<EventRow>(
-        'SELECT seq, type, memory_id, content, superseded_by, at FROM memory_events WHERE seq > ? ORDER BY seq',
+        `SELECT e.seq, e.type, e.memory_id, m.content, e.superseded_by, e.at
+         FROM memory_events e LEFT JOIN memories m ON e.type = 'ADDED' AND m.id = e.memory_id
+         WHERE e.seq > ? ORDER BY e.seq`,
         afterSeq,
       )
       .map(toEvent);

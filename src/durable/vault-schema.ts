@@ -124,7 +124,6 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         type TEXT NOT NULL,
         memory_id TEXT,
-        content TEXT,
         superseded_by TEXT,
         at INTEGER NOT NULL
       )`,
