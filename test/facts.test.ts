@@ -1,4 +1,5 @@
 import { GraphQLClient } from 'graphql-request';
+import { createClient as createSseClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChatWithFactsDocument,
@@ -342,6 +343,54 @@ describe('fact extraction and superseding', () => {
       other.secret,
     );
     expect(rome.data).toEqual({ memory: { validUntil: null } });
+  });
+
+  it('keeps at most 10 facts per call, skipping what is not text', async () => {
+    const { secret } = await newKey();
+    const many = Array.from({ length: 15 }, (_, i) => `The user owns plant number ${i + 1}`);
+    await scriptFake({
+      host: OPENAI.host,
+      toolArguments: JSON.stringify({ facts: [42, null, '  ', ...many] }),
+    });
+    const { facts } = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+      { content: 'I have fifteen plants' },
+    ]);
+    expect(facts.extracted).toBe(10);
+    expect(facts.added.map((fact) => fact.content)).toEqual(many.slice(0, 10));
+  });
+
+  it('Subscription.chat with extract: the final event carries the facts receipt', async () => {
+    const { secret } = await newKey();
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(OPENAI.host, ['The user likes figs']);
+    const client = createSseClient({
+      url: `${BASE_URL}/graphql`,
+      fetchFn: workerFetch,
+      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': OPENAI.key },
+      retryAttempts: 0,
+    });
+    const events: { done: boolean; result: { memory: { facts: Facts | null } } | null }[] = [];
+    for await (const result of client.iterate({
+      query: `subscription ($input: ChatInput!) { chat(input: $input) { done result { memory { facts { extracted added { id content } failure { reason } } } } } }`,
+      variables: {
+        input: {
+          model: OPENAI.model,
+          messages: [{ role: 'USER', content: 'I like figs' }],
+          extract: true,
+        },
+      },
+    })) {
+      expect(result.errors).toBeUndefined();
+      events.push((result.data as { chat: (typeof events)[number] }).chat);
+    }
+    client.dispose();
+    const last = events.at(-1)!;
+    expect(last.done).toBe(true);
+    expect(last.result!.memory.facts).toMatchObject({
+      extracted: 1,
+      added: [{ content: 'The user likes figs' }],
+      failure: null,
+    });
   });
 
   it('refuses extract with a chat mode that stores nothing', async () => {
