@@ -10,7 +10,7 @@ import {
   StoreWithFactsDocument,
   type StoreMemoryInput,
 } from './generated/graphql';
-import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 
 const PROVIDERS = [
@@ -391,6 +391,51 @@ describe('fact extraction and superseding', () => {
       added: [{ content: 'The user likes figs' }],
       failure: null,
     });
+  });
+
+  it('drop-in /v1/chat/completions with X-Memory-Extract stores the facts after the answer', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris' } });
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      OPENAI.host,
+      ['The user lives in Berlin'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const answer = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': OPENAI.key,
+        'x-memory-extract': 'true',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'We moved to Berlin' }],
+      }),
+    });
+    expect(answer.status).toBe(200);
+    await eventually(async () =>
+      expect(await currentContents(api, 'where does the user live')).toContain(
+        'The user lives in Berlin',
+      ),
+    );
+    const current = await currentContents(api, 'where does the user live');
+    expect(current).not.toContain('The user lives in Paris');
+    const refused = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': OPENAI.key,
+        'x-memory-extract': 'true',
+        'x-memory-mode': 'read',
+      },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('X-Memory-Extract needs');
   });
 
   it('refuses extract with a chat mode that stores nothing', async () => {
