@@ -438,6 +438,30 @@ describe('fact extraction and superseding', () => {
     expect(JSON.stringify(await refused.json())).toContain('X-Memory-Extract needs');
   });
 
+  it('a provider refusing the extraction still stores the turn; no key refuses before storing', async () => {
+    const { secret, api } = await newKey();
+    await scriptFake({ host: OPENAI.host, status: 401 });
+    const { stored, facts } = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+      { content: 'My sister is called Ana' },
+    ]);
+    expect(stored.map((memory) => memory.content)).toEqual(['My sister is called Ana']);
+    expect(facts.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
+    expect(facts.added).toEqual([]);
+
+    const noKey = await post(
+      `mutation { storeMemories(inputs: [{ content: "My brother is called Rui" }], extract: { model: "openai/gpt-4o-mini" }) { id } }`,
+      {},
+      secret,
+    );
+    expect(noKey.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'PROVIDER_KEY_MISSING',
+    });
+    expect(await currentContents(api, 'sister brother called')).toEqual([
+      'My sister is called Ana',
+    ]);
+  });
+
   it('refuses extract with a chat mode that stores nothing', async () => {
     const { secret } = await newKey();
     const result = await post(
