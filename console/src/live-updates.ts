@@ -8,14 +8,23 @@ export type WatchVault = (
 ) => () => void;
 
 /**
- * Integration point for live memory events (issue 14): the vault screen calls
- * this, when set, and reloads its page on every `onChange`.
- *
- * Null because the API has no `Subscription.memoryEvents` yet, so the vault
- * screen updates on its Refresh button and after its own actions. When the
- * subscription lands: add its document to packages/client/src/operations,
- * run `npm run generate`, and set this to a function that iterates
- * `client.subscribe(MemoryEventsDocument, { vault: selector }, { signal })`,
- * calls `onChange()` per event, and returns `() => controller.abort()`.
+ * Live memory events for the vault screen, which reloads its page on every
+ * `onChange`. The subscription (`client.memoryEvents`, graphql-sse) stays
+ * open while the screen is shown; the vault object hibernates between
+ * events, so an idle screen costs nothing. A dropped stream is not retried
+ * here: the screen's Refresh button still works, and the next visit
+ * subscribes again.
  */
-export const watchVault: WatchVault | null = null;
+export const watchVault: WatchVault | null = (client, selector, onChange) => {
+  const controller = new AbortController();
+  void (async () => {
+    try {
+      const events = client.memoryEvents(selector, { signal: controller.signal });
+      // Every event kind, RESYNC included, means the page should be read again.
+      while (!(await events.next()).done) onChange();
+    } catch {
+      // Stream refused or dropped: the screen keeps its manual refresh.
+    }
+  })();
+  return () => controller.abort();
+};

@@ -14,6 +14,7 @@ import {
   NO_MEMORY,
   recallMemory,
   rememberTurn,
+  rememberTurnWithFacts,
   type ChatReceipt,
   type TurnItem,
 } from './memory-turn';
@@ -130,7 +131,20 @@ export async function prepareDropIn(
       const items = turnItems(controls, userTurn, excluded, answer, () =>
         userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
       );
-      if (items.length > 0) rememberTurn(context, vaults.at(-1) as VaultSelector, items);
+      if (items.length === 0) return;
+      const target = vaults.at(-1) as VaultSelector;
+      if (!controls.extract) return rememberTurn(context, target, items);
+      // The answer (and its receipt headers) already left: facts are stored
+      // after it, and subscribers of memoryEvents see them arrive.
+      context.ctx.waitUntil(
+        rememberTurnWithFacts(context, target, items, {
+          provider: model.provider,
+          model: model.model,
+          apiKey,
+          settings: providerSettings(context.env),
+          signal: new AbortController().signal,
+        }),
+      );
     },
   };
 }

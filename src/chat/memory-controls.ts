@@ -55,6 +55,8 @@ export interface MemoryControls {
   windows: WindowQuery[] | null;
   /** X-Memory-Receipt-In-Body: add a `memory` field to non-streamed answers. */
   receiptInBody: boolean;
+  /** X-Memory-Extract: extract facts from the stored turn with the same model and key. */
+  extract: boolean;
 }
 
 export function parseMode(raw: string, where: string): MemoryMode {
@@ -121,6 +123,15 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     );
   }
 
+  const extract = flag(headers, 'x-memory-extract', false);
+  if (extract && (mode === 'READ' || mode === 'OFF')) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Extract needs a memory mode that stores the turn (on or write)',
+      'MEMORY_CONTROL',
+    );
+  }
+
   return {
     mode,
     sessionId: (bodySession as string | null | undefined) || headers.get('x-session-id') || null,
@@ -131,6 +142,7 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     contextLimit,
     windows: bias ? (RECENCY_WINDOWS[bias] ?? null) : null,
     receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),
+    extract,
   };
 }
 

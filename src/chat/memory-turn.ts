@@ -4,13 +4,18 @@ import type { RankedHit } from '../resolvers/merge-hits';
 import { MAX_QUERY_LENGTH } from '../limits';
 import { searchMemories } from '../resolvers/search-memories';
 import type { MeteredContext } from '../resolvers/request-context';
-import { storeMemories } from '../resolvers/store-memories';
+import type { Extractor } from '../resolvers/fact-extraction';
+import type { FactsReceipt } from '../resolvers/receipt';
+import { storeMemories, type StoreInput } from '../resolvers/store-memories';
+import { storeWithFacts } from '../resolvers/store-with-facts';
 import type { VaultSelector } from '../vaults/address';
 import { renderMemoryBlock } from './memory-block';
 
 export interface ChatReceipt {
   hits: RankedHit[];
   memoryTokens: number;
+  /** What fact extraction did, when the call asked for it. */
+  facts?: FactsReceipt;
 }
 
 export interface Recalled {
@@ -87,20 +92,10 @@ export function rememberTurn(
   target: VaultSelector,
   items: TurnItem[],
 ): void {
-  const kept = items.filter((item) => item.content.trim() !== '');
-  if (kept.length === 0) return;
-  const now = Date.now();
+  const inputs = turnInputs(target, items);
+  if (inputs.length === 0) return;
   context.ctx.waitUntil(
-    storeMemories(
-      context,
-      kept.map((item, index) => ({
-        vault: target,
-        content: item.content,
-        role: item.role,
-        metadata: item.metadata ?? null,
-        createdAt: new Date(now - (kept.length - 1 - index)),
-      })),
-    ).then(
+    storeMemories(context, inputs).then(
       () => undefined,
       (error: unknown) => {
         console.error(
@@ -110,4 +105,52 @@ export function rememberTurn(
       },
     ),
   );
+}
+
+/**
+ * Stores a finished turn together with the facts the caller's model finds in
+ * it (store-with-facts.ts), awaited: its receipt goes with the answer. A
+ * failure to store is logged and reported in the receipt, never thrown: the
+ * client has the answer already.
+ */
+export async function rememberTurnWithFacts(
+  context: MeteredContext,
+  target: VaultSelector,
+  items: TurnItem[],
+  extractor: Extractor,
+): Promise<FactsReceipt | null> {
+  const inputs = turnInputs(target, items);
+  if (inputs.length === 0) return null;
+  try {
+    return (await storeWithFacts(context, inputs, extractor)).facts;
+  } catch (error) {
+    console.error(
+      'storing a chat turn with facts failed',
+      error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
+    );
+    return {
+      extracted: 0,
+      added: [],
+      updated: [],
+      superseded: [],
+      deleted: [],
+      unchanged: 0,
+      rejected: 0,
+      failure: { reason: 'STORE_FAILED', message: 'the turn could not be stored' },
+      usage: { inputTokens: 0, outputTokens: 0 },
+    };
+  }
+}
+
+/** A turn's non-empty items as store inputs, with consecutive timestamps so they list in order. */
+function turnInputs(target: VaultSelector, items: TurnItem[]): StoreInput[] {
+  const kept = items.filter((item) => item.content.trim() !== '');
+  const now = Date.now();
+  return kept.map((item, index) => ({
+    vault: target,
+    content: item.content,
+    role: item.role,
+    metadata: item.metadata ?? null,
+    createdAt: new Date(now - (kept.length - 1 - index)),
+  }));
 }

@@ -13,9 +13,17 @@ import type {
   ToolSpec,
 } from '../providers/types';
 import { meterMemoryTokens } from '../resolvers/meter';
+import type { FactsReceipt } from '../resolvers/receipt';
 import type { MeteredContext } from '../resolvers/request-context';
 import type { MemoryMode } from './memory-controls';
-import { chatVaults, NO_MEMORY, recallMemory, rememberTurn, type ChatReceipt } from './memory-turn';
+import {
+  chatVaults,
+  NO_MEMORY,
+  recallMemory,
+  rememberTurn,
+  rememberTurnWithFacts,
+  type ChatReceipt,
+} from './memory-turn';
 import { requireProviderKey } from './provider-keys';
 
 export type { ChatReceipt } from './memory-turn';
@@ -44,6 +52,8 @@ export interface ChatInput {
   storeResponse?: boolean;
   /** Most memory tokens to inject (X-Memory-Context-Limit); default MEMORY_TOKEN_BUDGET. */
   contextLimit?: number | null;
+  /** Extract facts from the turn with the same model and key, and reconcile them (off by default). */
+  extract?: boolean | null;
 }
 
 export interface ChatOutcome {
@@ -83,6 +93,13 @@ export async function openChat(
   const parsed = parseModel(input.model);
   const mode = input.memoryMode ?? 'READ_WRITE';
   checkMessages(input.messages);
+  if (input.extract === true && (mode === 'READ' || mode === 'OFF')) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `extract needs a memoryMode that stores the turn (READ_WRITE or WRITE), not ${mode}`,
+      'EXTRACT_NEEDS_WRITE',
+    );
+  }
   if (input.temperature != null && !(input.temperature >= 0 && input.temperature <= 2)) {
     throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2');
   }
@@ -143,6 +160,7 @@ export async function openChat(
   const target = vaults.at(-1)!;
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
+    let facts: FactsReceipt | null = null;
     const toolCalls: ToolCall[] = [];
     const end = yield* collecting(upstream, (event) => {
       if (event.type === 'text') content += event.text;
@@ -156,18 +174,31 @@ export async function openChat(
       toolCalls.length === 0 &&
       content.trim() !== ''
     ) {
-      rememberTurn(context, target, [
+      const turn = [
         ...(input.storeRequest === false
           ? []
           : [{ role: 'USER' as const, content: lastUser.content }]),
         ...(input.storeResponse === false ? [] : [{ role: 'ASSISTANT' as const, content }]),
-      ]);
+      ];
+      // Extraction's receipt belongs to the answer, so that turn is stored
+      // before the answer completes; a plain turn is stored after it.
+      if (input.extract === true) {
+        facts = await rememberTurnWithFacts(context, target, turn, {
+          provider: parsed.provider,
+          model: parsed.model,
+          apiKey,
+          settings,
+          signal,
+        });
+      } else {
+        rememberTurn(context, target, turn);
+      }
     }
     return {
       content,
       model: input.model,
       provider: parsed.provider,
-      memory,
+      memory: facts === null ? memory : { ...memory, facts },
       toolCalls,
       finishReason: end.finishReason,
       usage: end.usage,

@@ -144,8 +144,9 @@ export class SnapshotStore {
           throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
         }
         this.sql.run(
-          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
+             chunk_embeddings, valid_until, superseded_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           row.id,
           row.content,
           row.role,
@@ -154,6 +155,8 @@ export class SnapshotStore {
           row.tokens,
           row.embedding,
           row.chunk_embeddings,
+          row.valid_until ?? null,
+          row.superseded_by ?? null,
         );
       }
     } catch (error) {
@@ -183,8 +186,10 @@ export class SnapshotStore {
   swapInStaged(): void {
     this.sql.run('DELETE FROM memories');
     this.sql.run(
-      `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings)
-       SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings
+      `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding,
+         chunk_embeddings, valid_until, superseded_by)
+       SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
+         valid_until, superseded_by
        FROM restore_staging ORDER BY rowid`,
     );
     this.clearStaging();

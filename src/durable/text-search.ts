@@ -79,7 +79,7 @@ export class TextSearch {
     window: { after: number | null; until: number },
     limit: number,
     ranking: TextRanking,
-    allowed?: Set<number>,
+    allowed?: { has(seq: number): boolean },
   ): TextHit[] {
     const terms = queryTerms(text, ranking.stopwords);
     if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];

@@ -5,7 +5,10 @@ import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
 import { failure, type Result } from '../errors';
 import { vaultCapacity } from '../limits';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
+import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
 import { HotIndex } from './hot-index';
+import { MemoryEventLog } from './memory-events';
+import { RetiredSet } from './retired-set';
 import { SnapshotStore, type SnapshotInfo } from './snapshot-store';
 import { MetaTable, migrate, Sql } from './sql';
 import { afterChange, armAlarm, dueWork, isExpired, nextAlarm } from './vault-alarm';
@@ -40,6 +43,9 @@ export class VaultObject extends DurableObject<Env> {
   private readonly reembedding: VaultReembed;
   /** The deployment's embedder (re-embedding uses it); null when it cannot be built. */
   private deploymentEmbedder: Embedder | null | undefined;
+  private readonly events: MemoryEventLog;
+  private readonly retired: RetiredSet;
+  private readonly subscribers: EventSockets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -49,13 +55,58 @@ export class VaultObject extends DurableObject<Env> {
     const rows = new VaultStorage(this.sql);
     this.queries = new VaultQueries(this.sql);
     this.hot = new HotIndex(this.sql, this.meta, this.queries.text, () => rows.count());
-    this.writes = new VaultWrites(ctx.storage, rows, this.meta, this.hot, this.config);
+    this.events = new MemoryEventLog(this.sql);
+    this.retired = new RetiredSet(() => rows.retiredSeqs());
+    this.subscribers = new EventSockets(ctx, this.events);
+    this.writes = new VaultWrites(
+      ctx.storage,
+      rows,
+      this.meta,
+      this.hot,
+      this.config,
+      this.events,
+      this.retired,
+      (events) => this.subscribers.broadcast(events),
+    );
     this.cold = new SnapshotStore(env.SNAPSHOTS, ctx.id.toString(), this.sql, rows, this.meta);
     this.reembedding = new VaultReembed(ctx.storage, this.sql, this.meta, this.hot, this.config);
     void ctx.blockConcurrencyWhile(async () => this.wake());
   }
 
   // ── RPC methods ────────────────────────────────────────────────────────────
+
+  /**
+   * Live memory events: the Worker (never a client: no route forwards here)
+   * opens a WebSocket with its server-side address in a header and, to
+   * resume, `?after=` the last event seq it delivered. Accepted through the
+   * Hibernation API (event-sockets.ts).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade') !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    }
+    const address = JSON.parse(
+      request.headers.get(VAULT_ADDRESS_HEADER) ?? 'null',
+    ) as VaultAddress | null;
+    if (address === null) return new Response('no vault address', { status: 400 });
+    const ready = await this.open(address);
+    if (!ready.ok) return new Response(ready.message, { status: 403 });
+    const after = new URL(request.url).searchParams.get('after');
+    const afterSeq = after !== null && /^\d{1,15}$/.test(after) ? Number(after) : null;
+    return this.subscribers.accept(afterSeq);
+  }
+
+  /** A subscriber closed its socket: close our end too (hibernation API handler). */
+  override webSocketClose(socket: WebSocket, code: number): void {
+    try {
+      socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Subscribers send nothing; a message is ignored. */
+  override webSocketMessage(): void {}
 
   /** Stores a batch of memories: all of them, or (on any invalid item) none. */
   async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
@@ -110,6 +161,8 @@ export class VaultObject extends DurableObject<Env> {
           return { ok: true, type: 'get', memories: this.queries.hydrate(op.ids) };
         case 'list':
           return { ok: true, type: 'list', page: this.listPage(op.request) };
+        case 'history':
+          return { ok: true, type: 'history', memories: this.queries.history(op.id) };
         case 'stats':
           return { ok: true, type: 'stats' };
       }
@@ -165,7 +218,7 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
     const removed = this.hot.memoryCount();
-    await this.destroy();
+    await this.destroy('CLEARED');
     return { ok: true, removed };
   }
 
@@ -243,7 +296,7 @@ export class VaultObject extends DurableObject<Env> {
   /** The one alarm: deletes an expired vault, or does whatever else is due, then re-arms. */
   override async alarm(): Promise<void> {
     const due = dueWork(this.meta.record(), Date.now());
-    if (due.expire) return this.destroy();
+    if (due.expire) return this.destroy('EXPIRED');
     if (due.checkpoint) this.checkpoint();
     if (due.reembed) {
       const embedder = this.embedder();
@@ -281,6 +334,7 @@ export class VaultObject extends DurableObject<Env> {
   private wake(): void {
     migrate(this.ctx.storage, VAULT_MIGRATIONS);
     this.hot.forget();
+    this.retired.forget();
   }
 
   /**
@@ -289,7 +343,7 @@ export class VaultObject extends DurableObject<Env> {
    */
   private async open(address: VaultAddress): Promise<Result<object>> {
     const meta = this.meta.record();
-    if (isExpired(meta, Date.now())) await this.destroy();
+    if (isExpired(meta, Date.now())) await this.destroy('EXPIRED');
     else if (meta.address !== null && !sameVault(meta.address, address)) {
       // Only reachable through a bug in name derivation; never serve another vault.
       return failure('FORBIDDEN', 'this vault belongs to another address');
@@ -326,11 +380,25 @@ export class VaultObject extends DurableObject<Env> {
     return this.deploymentEmbedder;
   }
 
-  /** Truly deletes everything (rows, meta, alarm, snapshots), then wakes up empty. */
-  private async destroy(): Promise<void> {
+  /**
+   * Truly deletes everything (rows, meta, alarm, snapshots), then wakes up
+   * empty. The change log starts again with the CLEARED or EXPIRED event,
+   * numbered after the last one, so subscribers hear of it and a reconnect
+   * from before it is told to resync.
+   */
+  private async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
+    const lastSeq = this.events.lastSeq();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.wake();
+    const event = this.events.appendAfterWipe(lastSeq, {
+      type: reason,
+      memoryId: null,
+      content: null,
+      supersededBy: null,
+      at: Date.now(),
+    });
+    this.subscribers.broadcast([event]);
     await this.cold.prune(0);
   }
 
@@ -375,6 +443,7 @@ export class VaultObject extends DurableObject<Env> {
       () => this.hot.timeline(),
       request,
       window,
+      this.retired.current(),
     );
   }
 }

@@ -25,9 +25,14 @@ interface MemoryRow extends Record<string, SqlStorageValue> {
   metadata: string | null;
   created_at: number;
   tokens: number;
+  valid_until: number | null;
+  superseded_by: string | null;
 }
 
-const MEMORY_COLUMNS = 'id, content, role, metadata, created_at, tokens';
+const MEMORY_COLUMNS =
+  'id, content, role, metadata, created_at, tokens, valid_until, superseded_by';
+/** Longest chain of versions `history` follows (a guard, not a limit anyone meets). */
+const MAX_HISTORY = 100;
 /** Hybrid search ranks this many candidates per side (at least) before fusing. */
 const HYBRID_POOL = 50;
 
@@ -56,13 +61,16 @@ export class VaultQueries {
 
   /**
    * One window of one search; `index` is null while the vault has no vectors.
-   * `timeline` is asked for only when the search needs text.
+   * `timeline` is asked for only when the search needs text. `retired` (seqs
+   * of superseded memories, null when there are none) is skipped unless the
+   * request includes superseded memories.
    */
   searchWindow(
     index: VectorIndex | null,
     timeline: () => TextTimeline,
     request: SearchRequest,
     window: WindowSearch,
+    retired: ReadonlySet<number> | null = null,
   ): WindowResult {
     if (index === null || window.limit === 0)
       return { window: window.window, hits: [], rowsInWindow: 0 };
@@ -70,8 +78,14 @@ export class VaultQueries {
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
     if (end <= start) return empty;
 
-    const allowed = request.metadata === null ? undefined : this.matching(request.metadata, window);
-    if (allowed !== undefined && allowed.size === 0) return empty;
+    const matching =
+      request.metadata === null ? undefined : this.matching(request.metadata, window);
+    if (matching !== undefined && matching.size === 0) return empty;
+    const skip = request.includeSuperseded === true ? null : retired;
+    const allowed =
+      skip === null
+        ? matching
+        : { has: (seq: number) => !skip.has(seq) && (matching === undefined || matching.has(seq)) };
     const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
     const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
     const byText = (limit: number): Ranked[] =>
@@ -169,6 +183,37 @@ export class VaultQueries {
     return rows.map(toRecord);
   }
 
+  /**
+   * The versions of a memory, oldest first: the memories it superseded, back
+   * to the first, then the ones that superseded it, up to the current one.
+   * Empty when there is no such memory.
+   */
+  history(id: string): MemoryRecord[] {
+    const start = this.hydrate([id])[0];
+    if (start === undefined) return [];
+    const versions = [start];
+    const seen = new Set([start.id]);
+    for (let first = start; versions.length < MAX_HISTORY;) {
+      const before = this.sql.first<MemoryRow>(
+        `SELECT ${MEMORY_COLUMNS} FROM memories WHERE superseded_by = ?
+         ORDER BY valid_until DESC LIMIT 1`,
+        first.id,
+      );
+      if (before === null || seen.has(before.id)) break;
+      first = toRecord(before);
+      seen.add(first.id);
+      versions.unshift(first);
+    }
+    for (let last = start; versions.length < MAX_HISTORY && last.supersededBy;) {
+      const after = this.hydrate([last.supersededBy])[0];
+      if (after === undefined || seen.has(after.id)) break;
+      last = after;
+      seen.add(last.id);
+      versions.push(last);
+    }
+    return versions;
+  }
+
   /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
   listPage(request: ListRequest, totalCount: number): ListPage {
     const first = Math.max(0, Math.min(request.first, MAX_PAGE_SIZE));
@@ -202,6 +247,8 @@ function toRecord(row: MemoryRow): MemoryRecord {
     metadata: row.metadata,
     createdAt: row.created_at,
     tokens: row.tokens,
+    validUntil: row.valid_until,
+    supersededBy: row.superseded_by,
   };
 }
 

@@ -117,4 +117,27 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE memories ADD COLUMN next_chunk_embeddings BLOB',
     ],
   },
+  {
+    version: 7,
+    statements: [
+      // Superseding: a memory that a later fact replaced (or declared no longer
+      // true) keeps its row; `valid_until` marks it, `superseded_by` names the
+      // local id of the memory that replaced it (null for "no longer true").
+      'ALTER TABLE memories ADD COLUMN valid_until INTEGER',
+      'ALTER TABLE memories ADD COLUMN superseded_by TEXT',
+      'CREATE INDEX memories_by_successor ON memories (superseded_by) WHERE superseded_by IS NOT NULL',
+      // Snapshots carry them, so a restore keeps what was superseded.
+      'ALTER TABLE restore_staging ADD COLUMN valid_until INTEGER',
+      'ALTER TABLE restore_staging ADD COLUMN superseded_by TEXT',
+      // The vault's change log, replayed to live subscribers that reconnect
+      // (memory-events.ts keeps it to a bounded window).
+      `CREATE TABLE memory_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        type TEXT NOT NULL,
+        memory_id TEXT,
+        superseded_by TEXT,
+        at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

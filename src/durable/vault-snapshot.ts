@@ -40,7 +40,8 @@ function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
   let after = 0;
   for (;;) {
     const rows = sql.all<StoredRow & { seq: number } & Record<string, SqlStorageValue>>(
-      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings FROM memories
+      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
+              valid_until, superseded_by FROM memories
        WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
       after,
       maxSeq,
@@ -144,6 +145,8 @@ export async function* readSnapshot(
       tokens: number;
       embedding: string;
       chunkEmbeddings?: string;
+      validUntil?: number | null;
+      supersededBy?: string | null;
     };
     const embedding = fromBase64Url(line.embedding);
     if (embedding === null) throw new Error(`snapshot line ${count + 2}: bad embedding`);
@@ -170,6 +173,8 @@ export async function* readSnapshot(
                 chunks.byteOffset,
                 chunks.byteOffset + chunks.byteLength,
               ) as ArrayBuffer),
+        valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
+        superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
       },
     };
   }

@@ -86,6 +86,29 @@ export class VaultStorage {
     });
   }
 
+  /**
+   * Marks a current memory as no longer valid from `at`, superseded by
+   * `supersededBy` (or by nothing); false when it is not here or already
+   * retired. Call inside a transaction. Returns its seq for the search filter.
+   */
+  retire(id: string, supersededBy: string | null, at: number): number | null {
+    const row = this.sql.first<{ seq: number }>(
+      `UPDATE memories SET valid_until = ?, superseded_by = ?
+       WHERE id = ? AND valid_until IS NULL RETURNING seq`,
+      at,
+      supersededBy,
+      id,
+    );
+    return row?.seq ?? null;
+  }
+
+  /** Seqs of every retired memory (superseded.ts keeps them as the search's filter). */
+  retiredSeqs(): number[] {
+    return this.sql
+      .all<{ seq: number }>('SELECT seq FROM memories WHERE valid_until IS NOT NULL')
+      .map((row) => row.seq);
+  }
+
   /** Call inside a transaction. */
   delete(id: string): void {
     this.sql.run('DELETE FROM memories WHERE id = ?', id);

@@ -50,6 +50,8 @@ export interface StoreRequest {
   /** The deployment's embedder, for vectors it computed. */
   model: string;
   dimensions: number;
+  /** Memories this batch supersedes, written in the same transaction. */
+  retire?: Retirement[];
 }
 
 export interface MemoryRecord {
@@ -60,6 +62,20 @@ export interface MemoryRecord {
   metadata: string | null;
   createdAt: number;
   tokens: number;
+  /** When a later fact superseded it or declared it no longer true; absent or null while current. */
+  validUntil?: number | null;
+  /** The local id of the memory that superseded it; null when it was declared no longer true. */
+  supersededBy?: string | null;
+}
+
+/**
+ * A memory the batch retires: superseded by the batch's memory at
+ * `byPosition`, or (null) declared no longer true. Only current memories of
+ * this vault can be retired.
+ */
+export interface Retirement {
+  id: string;
+  byPosition: number | null;
 }
 
 export interface SearchRequest {
@@ -79,6 +95,8 @@ export interface SearchRequest {
    * min-max over its pool, as before standout fusion. Only tuning runs set it.
    */
   fusion?: 'STANDOUT' | 'MIN_MAX';
+  /** Also rank superseded memories (default: only current ones). */
+  includeSuperseded?: boolean;
 }
 
 /** Where in a memory's content the match is: UTF-16 code units, [start, end). */
@@ -203,7 +221,14 @@ export interface StorePlan {
  */
 export type StoreFailure = Failure & { position?: number; field?: string; problem?: string };
 
-export type StoreResult = { ok: true; memories: MemoryRecord[] } | StoreFailure;
+export type StoreResult =
+  | {
+      ok: true;
+      memories: MemoryRecord[];
+      /** The retirements applied (a memory already retired, or not here, is skipped). */
+      retired?: { id: string; supersededBy: string | null }[];
+    }
+  | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 
@@ -212,6 +237,7 @@ export type VaultReadOp =
   | { type: 'search'; request: SearchRequest }
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
+  | { type: 'history'; id: string }
   | { type: 'stats' };
 
 /** The result of one op; an expected failure of one op does not fail the others. */
@@ -228,6 +254,7 @@ export type VaultReadOpResult =
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
+  | { ok: true; type: 'history'; memories: MemoryRecord[] }
   | { ok: true; type: 'stats' }
   | Failure;
 

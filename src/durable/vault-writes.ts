@@ -12,6 +12,8 @@ import {
   type Refusal,
 } from '../vaults/memory-rules';
 import type { HotIndex } from './hot-index';
+import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from './memory-events';
+import type { RetiredSet } from './retired-set';
 import { metaAfterRestore } from './snapshot-store';
 import { namesSpeaker } from './text-search';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -22,6 +24,7 @@ import {
   ROLES,
   type CheckResult,
   type NewMemory,
+  type Retirement,
   type StoreFailure,
   type StorePlan,
   type StoreRequest,
@@ -41,6 +44,10 @@ export class VaultWrites {
     private readonly meta: VaultMeta,
     private readonly hot: HotIndex,
     private readonly config: AppConfig,
+    private readonly events: MemoryEventLog,
+    private readonly retired: RetiredSet,
+    /** Told of the events of every change once it committed (live subscribers). */
+    private readonly committed: (events: MemoryEventRecord[]) => void,
   ) {}
 
   /** The vault as the checks need it (loads the hot index: the write would anyway). */
@@ -69,13 +76,59 @@ export class VaultWrites {
     if (request.memories.length === 0) return { ok: true, memories: [] };
     const batch = prepareStore(address, request, this.facts(), this.config, Date.now());
     if (!batch.ok) return batch;
-    const seqs = this.storage.transactionSync(() => {
+    const now = Date.now();
+    const { seqs, retired, events } = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories);
       this.meta.update(batch.meta);
-      return written;
+      const retired = this.retire(request.retire ?? [], batch.memories, now);
+      const events = this.events.append([
+        ...batch.memories.map(({ record }): NewMemoryEvent => ({
+          type: 'ADDED',
+          memoryId: record.id,
+          content: record.content,
+          supersededBy: null,
+          at: now,
+        })),
+        ...retired.map(({ id, supersededBy }): NewMemoryEvent => ({
+          type: supersededBy === null ? 'DELETED' : 'UPDATED',
+          memoryId: id,
+          content: null,
+          supersededBy,
+          at: now,
+        })),
+      ]);
+      return { seqs: written, retired, events };
     });
     this.hot.added(batch.memories, seqs, this.meta.get('dimensions')!);
-    return { ok: true, memories: batch.memories.map(({ record }) => record) };
+    this.retired.added(retired.map(({ seq }) => seq));
+    this.committed(events);
+    return {
+      ok: true,
+      memories: batch.memories.map(({ record }) => record),
+      retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
+    };
+  }
+
+  /**
+   * Applies a batch's retirements (inside its transaction). Only current
+   * memories of this vault that the batch did not itself write are retired;
+   * anything else is skipped, never an error: the batch's memories are kept.
+   */
+  private retire(
+    retirements: readonly Retirement[],
+    written: readonly PreparedMemory[],
+    now: number,
+  ): { id: string; supersededBy: string | null; seq: number }[] {
+    const own = new Set(written.map(({ record }) => record.id));
+    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    for (const { id, byPosition } of retirements) {
+      if (own.has(id)) continue;
+      const successor = byPosition === null ? null : (written[byPosition]?.record.id ?? undefined);
+      if (successor === undefined) continue;
+      const seq = this.rows.retire(id, successor, now);
+      if (seq !== null) applied.push({ id, supersededBy: successor, seq });
+    }
+    return applied;
   }
 
   /** Deletes one memory; false when it was not there. */
@@ -83,12 +136,16 @@ export class VaultWrites {
     const row = this.rows.find(id);
     if (row === null) return false;
     const removal = this.hot.beforeRemove(row);
-    this.storage.transactionSync(() => {
+    const events = this.storage.transactionSync(() => {
       this.rows.delete(id);
       this.hot.recordRemoval(removal);
       this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
+      return this.events.append([
+        { type: 'DELETED', memoryId: id, content: null, supersededBy: null, at: Date.now() },
+      ]);
     });
     this.hot.removed(removal);
+    this.committed(events);
     return true;
   }
 

@@ -51,6 +51,7 @@ export async function translateChat(
     contextLimit: controls.contextLimit,
     storeRequest: controls.storeRequest && !excluded.has(lastUserIndex),
     storeResponse: controls.storeResponse,
+    extract: controls.extract,
   };
   const modelName = String(body.model);
   const headers = {

@@ -14,6 +14,30 @@ export interface MemoryReceipt {
    * when every vault searched as asked.
    */
   textOnly?: { vault: string; reason: 'REEMBEDDING' }[];
+  /** Facts extracted by the caller's model, when a write asked for extraction. */
+  facts?: FactsReceipt;
+}
+
+/** What fact extraction did to the vault (ids are Memory.id). */
+export interface FactsReceipt {
+  /** Facts the model found. */
+  extracted: number;
+  /** New facts stored. */
+  added: { id: string; content: string }[];
+  /** New facts stored in place of an older memory (`supersedes`). */
+  updated: { id: string; content: string; supersedes: string }[];
+  /** Memories superseded by the `updated` facts. */
+  superseded: string[];
+  /** Memories the model said are no longer true (their rows are kept, marked). */
+  deleted: string[];
+  /** Facts the vault already held (or the model called unchanged). */
+  unchanged: number;
+  /** Decisions refused: an UPDATE or DELETE naming a memory outside the fact's candidates. */
+  rejected: number;
+  /** Why extraction failed (the raw turn was stored anyway); null when it worked. */
+  failure: { reason: string; message: string } | null;
+  /** The extraction calls' tokens, as the provider reported them: the caller's own provider cost. */
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 export class ReceiptCollector {
@@ -22,6 +46,7 @@ export class ReceiptCollector {
   private memoryTokens = 0;
   private touched = false;
   private readonly textOnly = new Map<string, 'REEMBEDDING'>();
+  private facts: FactsReceipt | null = null;
 
   recordCall(vault: string, elapsedMs: number): void {
     this.touched = true;
@@ -50,6 +75,26 @@ export class ReceiptCollector {
     this.memoryTokens += memoryTokens;
   }
 
+  /** What fact extraction did; several extractions in one request add up. */
+  recordFacts(facts: FactsReceipt): void {
+    this.touched = true;
+    if (this.facts === null) {
+      this.facts = structuredClone(facts);
+      return;
+    }
+    const into = this.facts;
+    into.extracted += facts.extracted;
+    into.added.push(...facts.added);
+    into.updated.push(...facts.updated);
+    into.superseded.push(...facts.superseded);
+    into.deleted.push(...facts.deleted);
+    into.unchanged += facts.unchanged;
+    into.rejected += facts.rejected;
+    into.failure ??= facts.failure;
+    into.usage.inputTokens += facts.usage.inputTokens;
+    into.usage.outputTokens += facts.usage.outputTokens;
+  }
+
   /** null when the request read no memory at all. */
   toJSON(): MemoryReceipt | null {
     if (!this.touched) return null;
@@ -64,6 +109,7 @@ export class ReceiptCollector {
       ...(this.textOnly.size === 0
         ? {}
         : { textOnly: [...this.textOnly].map(([vault, reason]) => ({ vault, reason })) }),
+      ...(this.facts === null ? {} : { facts: this.facts }),
     };
   }
 }

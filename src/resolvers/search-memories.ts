@@ -27,6 +27,7 @@ export interface SearchInput {
   now?: Date | null;
   embedding?: number[] | null;
   vectorWeight?: number | null;
+  includeSuperseded?: boolean | null;
 }
 
 export interface SearchOutcome {
@@ -88,6 +89,7 @@ export async function searchMemories(
     windows,
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
+    ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
   };
   const perVault = await Promise.all(
     addresses.map(async (address) => {

@@ -2,6 +2,7 @@ import { CodedError, failure } from '../errors';
 import type {
   MemoryRecord,
   NewMemory,
+  Retirement,
   Role,
   StoreFailure,
   StorePlan,
@@ -76,6 +77,20 @@ export async function storeMemories(
   inputs: readonly StoreInput[],
   label: InputLabel = argumentLabel,
 ): Promise<StoredMemory[]> {
+  return (await storeBatch(context, inputs, label)).memories;
+}
+
+/**
+ * `storeMemories`, plus memories the batch supersedes (fact extraction,
+ * store-with-facts.ts): retirements name positions in `inputs` and apply in
+ * the vault's own transaction; they need a batch in one vault.
+ */
+export async function storeBatch(
+  context: MeteredContext,
+  inputs: readonly StoreInput[],
+  label: InputLabel = argumentLabel,
+  retire: readonly Retirement[] = [],
+): Promise<{ memories: StoredMemory[]; retired: { id: string; supersededBy: string | null }[] }> {
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
@@ -94,6 +109,9 @@ export async function storeMemories(
     groups.set(name, group);
   });
   const shares = [...groups.values()];
+  if (retire.length > 0 && shares.length !== 1) {
+    throw new CodedError('BAD_USER_INPUT', 'superseding needs a batch in one vault');
+  }
   const refused = (failure: StoreFailure, positions: readonly number[]) =>
     refusalAt(failure, positions, label);
 
@@ -130,6 +148,7 @@ export async function storeMemories(
           memories: positions.map((index) => prepared[index]!.memory),
           model: context.embedder.model,
           dimensions: context.embedder.dimensions,
+          ...(retire.length > 0 ? { retire: [...retire] } : {}),
         }),
         account.registerVault(address.keyId, address.kind, address.externalId),
       ]);
@@ -156,13 +175,15 @@ export async function storeMemories(
   await meterMemoryTokens(context, memoryTokens);
   context.receipt.recordWrite(memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);
+  const retired: { id: string; supersededBy: string | null }[] = [];
   for (const { address, positions, result } of writes) {
     if (!result.ok) continue; // unreachable: failures thrown above
     result.memories.forEach((record, at) => {
       stored[positions[at]!] = { address, record };
     });
+    retired.push(...(result.retired ?? []));
   }
-  return stored;
+  return { memories: stored, retired };
 }
 
 /** One input checked on its own, as the vault will take it (tokens counted later). */

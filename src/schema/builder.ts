@@ -86,7 +86,9 @@ builder.queryType({ description: 'Reads: vaults, memories, windowed search and t
 builder.mutationType({
   description: 'Writes: memories, vaults, chat and (for admins) memory keys.',
 });
-builder.subscriptionType({ description: 'Streams: chat answers as they are written.' });
+builder.subscriptionType({
+  description: 'Streams: chat answers as they are written, and live changes of a vault.',
+});
 
 /** What a failed check asked for, in the words of a refusal. */
 function neededBy(scopes: Set<string>): Credential {

@@ -82,6 +82,11 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       required: false,
       description: 'Default: READ_WRITE.',
     }),
+    extract: t.boolean({
+      required: false,
+      description:
+        'With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false.',
+    }),
     windows: t.field({
       type: [WindowQueryInput],
       required: false,

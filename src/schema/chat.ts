@@ -9,6 +9,7 @@ import type { MeteredContext } from '../resolvers/request-context';
 import type { AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
+import { FactsReceiptRef } from './facts';
 import { SearchHitRef } from './search';
 
 export const ToolCallRef = builder.objectRef<ToolCall>('ToolCall');
@@ -57,6 +58,12 @@ MemoryReceiptRef.implement({
     }),
     memoryTokens: t.exposeInt('memoryTokens', {
       description: 'Tokens of memory injected, as billed.',
+    }),
+    facts: t.field({
+      type: FactsReceiptRef,
+      nullable: true,
+      description: 'What fact extraction changed (ChatInput.extract); null when not asked for.',
+      resolve: (receipt) => receipt.facts ?? null,
     }),
   }),
 });

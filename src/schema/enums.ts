@@ -75,3 +75,22 @@ export const ReembedTriggerEnum = builder.enumType('ReembedTrigger', {
     ADMIN: { description: 'An admin asked (reembedVault).' },
   } as const,
 });
+export const MemoryEventTypeEnum = builder.enumType('MemoryEventType', {
+  description: 'What happened in a vault.',
+  values: {
+    ADDED: { description: 'A memory was stored (content included).' },
+    UPDATED: {
+      description: 'A memory was superseded by a later fact (supersededBy names the new memory).',
+    },
+    DELETED: {
+      description:
+        'A memory was deleted, or a later fact declared it no longer true (its row is then kept).',
+    },
+    CLEARED: { description: 'The vault was cleared: every memory is gone.' },
+    EXPIRED: { description: 'The EPHEMERAL vault expired and was deleted.' },
+    RESYNC: {
+      description:
+        'Events were missed beyond the replay window (last 1,000 events or 24 hours): read the vault again, then keep the id of this event.',
+    },
+  } as const,
+});

@@ -3,6 +3,8 @@ import './enums';
 import './vault-selector';
 import './vault';
 import './memory';
+import './facts';
+import './memory-event';
 import './search';
 import './memory-key';
 import './provider-key';

@@ -5,10 +5,13 @@ import { CodedError } from '../errors';
 import { vaultOf } from '../resolvers/principal';
 import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../limits';
 import { storeMemories } from '../resolvers/store-memories';
+import { storeWithFacts } from '../resolvers/store-with-facts';
+import { extractorFor } from '../chat/extractor';
 import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
+import { ExtractInput } from './facts';
 import { VaultSelectorInput } from './vault-selector';
 
 export interface MemoryParent {
@@ -50,6 +53,36 @@ MemoryRef.implement({
     tokens: t.int({
       description: 'Its length in memory tokens (o200k_base), as billed.',
       resolve: ({ record }) => record.tokens,
+    }),
+    validUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When a later fact superseded it or declared it no longer true; null while it is current. Superseded memories are kept, and searches skip them unless includeSuperseded is set.',
+      resolve: ({ record }) => record.validUntil ?? null,
+    }),
+    supersededBy: t.field({
+      type: MemoryRef,
+      nullable: true,
+      description:
+        'The memory that replaced it; null while current, or when it was declared no longer true.',
+      resolve: async ({ address, record }, _args, context) => {
+        if (!record.supersededBy) return null;
+        const { memories } = await context.vaults.read(address, {
+          type: 'get',
+          ids: [record.supersededBy],
+        });
+        return memories[0] === undefined ? null : { address, record: memories[0] };
+      },
+    }),
+    history: t.field({
+      type: [MemoryRef],
+      description:
+        'The versions of this fact, oldest first: the memories it superseded, itself, and the ones that superseded it.',
+      resolve: async ({ address, record }, _args, context) => {
+        const { memories } = await context.vaults.read(address, { type: 'history', id: record.id });
+        return memories.map((version) => ({ address, record: version }));
+      },
     }),
   }),
 });
@@ -171,8 +204,18 @@ builder.mutationFields((t) => ({
         description: `The memories to store, 1–${MAX_STORE_BATCH}, in any of the key's vaults.`,
         validate: z.array(z.unknown()).min(1).max(MAX_STORE_BATCH),
       }),
+      extract: t.arg({
+        type: ExtractInput,
+        required: false,
+        description:
+          'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. Default: off.',
+      }),
     },
-    resolve: (_root, { inputs }, context) => storeMemories(context, inputs),
+    resolve: async (_root, { inputs, extract }, context) => {
+      if (!extract) return storeMemories(context, inputs);
+      const extractor = await extractorFor(context, extract.model);
+      return (await storeWithFacts(context, inputs, extractor)).stored;
+    },
   }),
   deleteMemory: t.withAuth({ memoryKey: true }).boolean({
     description: 'Deletes one memory for good. NOT_FOUND when there is no such memory.',

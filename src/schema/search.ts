@@ -64,6 +64,11 @@ export const SearchInput = builder.inputType('SearchInput', {
       description: 'Bring your own query embedding (for vaults built with your own vectors).',
       validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
     }),
+    includeSuperseded: t.boolean({
+      required: false,
+      description:
+        'Also find memories a later fact superseded (Memory.validUntil set); default: only current ones.',
+    }),
     vectorWeight: t.float({
       required: false,
       description:

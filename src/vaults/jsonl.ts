@@ -15,7 +15,9 @@ import { checkLocalId } from './memory-rules';
  *    "tokens":7,"embedding":"<base64url of little-endian float32>"}
  *
  * A long memory indexed in chunks also carries "chunkEmbeddings": its chunks'
- * vectors back to back, base64url float32 like `embedding`.
+ * vectors back to back, base64url float32 like `embedding`. A superseded
+ * memory carries "validUntil" (milliseconds) and "supersededBy" (an id of the
+ * same file, or null when it was declared no longer true).
  *
  * The checksum is SHA-256 over the bytes of every memory line (newlines
  * included), in order. Imports also accept the minimal form
@@ -45,6 +47,9 @@ export interface StoredRow {
   tokens: number;
   embedding: ArrayBuffer;
   chunk_embeddings: ArrayBuffer | null;
+  /** Set on a superseded memory (fact extraction); absent or null while current. */
+  valid_until?: number | null;
+  superseded_by?: string | null;
 }
 
 /** A memory as one JSONL line (with its newline). */
@@ -61,6 +66,9 @@ export function memoryLine(row: StoredRow): string {
     ...(row.chunk_embeddings === null
       ? {}
       : { chunkEmbeddings: toBase64Url(new Uint8Array(row.chunk_embeddings)) }),
+    ...(row.valid_until == null
+      ? {}
+      : { validUntil: row.valid_until, supersededBy: row.superseded_by ?? null }),
   })}\n`;
 }
 

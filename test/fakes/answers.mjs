@@ -37,11 +37,12 @@ export function sampleOf(schema, text) {
 
 /**
  * The fake model's answer: `{ text }` or `{ toolCall: { name, arguments } }`.
- * view: { host, userText, toolResult, images, tools, toolChoice, format, reply }
+ * view: { host, userText, toolResult, images, tools, toolChoice, format, reply, toolArguments }
  *   toolResult  the text of a tool result when the conversation ends with one
  *   images      media types of the image parts of the user's last turn
  *   tools       [{ name, parameters }]; toolChoice: 'auto' | 'none' | 'required' | { name }
  *   format      null | { type: 'json_object' } | { type: 'json_schema', schema }
+ *   toolArguments  scripted arguments text of the tool call (any text, valid JSON or not)
  */
 export function answerFor(view) {
   if (view.toolResult !== null)
@@ -54,7 +55,7 @@ export function answerFor(view) {
     return {
       toolCall: {
         name: tool.name,
-        arguments: JSON.stringify(sampleOf(tool.parameters, view.userText)),
+        arguments: view.toolArguments ?? JSON.stringify(sampleOf(tool.parameters, view.userText)),
       },
     };
   }

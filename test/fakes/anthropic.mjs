@@ -279,6 +279,7 @@ function viewOf(body, script) {
     // Structured outputs: output_config.format (and the beta's output_format).
     format: schemaOf(body.output_config?.format ?? body.output_format),
     reply: script.reply ?? null,
+    toolArguments: script.toolArguments ?? null,
   };
 }
 

@@ -179,6 +179,7 @@ function viewOf(body, script) {
         ? { type: 'json_object' }
         : null,
     reply: script.reply ?? null,
+    toolArguments: script.toolArguments ?? null,
   };
 }
 

@@ -288,6 +288,7 @@ function viewOf(body, host, script) {
       typeof choice === 'object' && choice !== null ? { name: choice.function.name } : choice,
     format,
     reply: script.reply ?? null,
+    toolArguments: script.toolArguments ?? null,
   };
 }
 

@@ -8,7 +8,7 @@
 //
 //   GET  http://fakes.test/_calls    what reached the fakes, oldest first
 //   POST http://fakes.test/_reset    forget calls, scripts and the prompt cache
-//   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?}
+//   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?, toolArguments?}
 //                                    applies to the next call to that host; modes:
 //                                    cut, hang, trickle, reset, malformed,
 //                                    midstream-error (sse.mjs), unreachable (the

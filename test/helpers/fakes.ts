@@ -29,6 +29,8 @@ export async function scriptFake(script: {
   headers?: Record<string, string>;
   mode?: FakeMode;
   reply?: string;
+  /** The arguments text of the tool call the model makes (fact extraction's answers). */
+  toolArguments?: string;
 }): Promise<void> {
   await fetch('http://fakes.test/_script', { method: 'POST', body: JSON.stringify(script) });
 }

@@ -155,6 +155,36 @@ describe('@memoryrouter/client against a live Worker', () => {
     expect(missingKey).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'PROVIDER_KEY_MISSING' });
   });
 
+  it('follows a vault with memoryEvents, resuming from the last event id', async () => {
+    const { client } = await newClient();
+    const first = await client.store({ content: 'The user lives in Paris' });
+    const controller = new AbortController();
+    const events = client.memoryEvents(
+      { kind: 'CORE' },
+      { lastEventId: '0', signal: controller.signal },
+    );
+    const replayed = await events.next();
+    expect(replayed.value).toMatchObject({ id: '1', type: 'ADDED', memoryId: first.id });
+    await client.deleteMemory(first.id);
+    expect((await events.next()).value).toMatchObject({
+      id: '2',
+      type: 'DELETED',
+      memoryId: first.id,
+    });
+    controller.abort();
+    expect((await events.next()).done).toBe(true);
+
+    const second = await client.store({ content: 'The user lives in Berlin' });
+    const resumed = client.memoryEvents({ kind: 'CORE' }, { lastEventId: '2' });
+    expect((await resumed.next()).value).toMatchObject({
+      id: '3',
+      type: 'ADDED',
+      content: 'The user lives in Berlin',
+      memoryId: second.id,
+    });
+    await resumed.return();
+  });
+
   it('reports usage per day and per key', async () => {
     const day = () => new Date().toISOString().slice(0, 10);
     const before = day();

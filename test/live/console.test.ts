@@ -169,6 +169,19 @@ describe('web console at /console', () => {
     expect(lines).toHaveLength(24);
   });
 
+  it('updates the open vault live when another client writes and deletes (memoryEvents)', async () => {
+    const items = page.locator('.memory-list > li');
+    const added = await api.store({ content: 'Live note written from another tab' });
+    await expect
+      .poll(() => items.first().textContent())
+      .toContain('Live note written from another tab');
+    await expect.poll(() => page.locator('[data-field=count]').textContent()).toBe('24');
+    await api.deleteMemory(added.id);
+    await expect.poll(() => page.locator('[data-field=count]').textContent()).toBe('23');
+    expect(await items.first().textContent()).not.toContain('Live note');
+    expect(pageErrors).toEqual([]);
+  });
+
   it('clears a vault only after its name is typed', async () => {
     await page.goto(`${console_()}#/vault/session/scratch`);
     await page.getByText('Scratch thought to be cleared').waitFor();

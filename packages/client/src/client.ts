@@ -4,6 +4,7 @@ import {
   DeleteMemoryDocument,
   MeDocument,
   MemoryDocument,
+  MemoryEventsDocument,
   SearchDocument,
   StoreMemoriesDocument,
   UsageDocument,
@@ -14,6 +15,7 @@ import type {
   ChatInput,
   ChatStreamSubscription,
   MeQuery,
+  MemoryEventsSubscription,
   MemoryFieldsFragment,
   MemoryOrder,
   SearchInput,
@@ -51,6 +53,7 @@ export type SearchHit = SearchResult['hits'][number];
 export type Usage = UsageQuery['usage'];
 export type MemoryKey = MeQuery['me'];
 export type ChatEvent = ChatStreamSubscription['chat'];
+export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
 
 /** `extensions.memory` of a response that read memory: what was read, and the cost. */
@@ -58,6 +61,18 @@ export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
+  /** What fact extraction changed, when the request asked for it (ids are Memory.id). */
+  facts?: {
+    extracted: number;
+    added: { id: string; content: string }[];
+    updated: { id: string; content: string; supersedes: string }[];
+    superseded: string[];
+    deleted: string[];
+    unchanged: number;
+    rejected: number;
+    failure: { reason: string; message: string } | null;
+    usage: { inputTokens: number; outputTokens: number };
+  };
 }
 
 /** A vault export: the JSONL body and what the server said of it. */
@@ -180,6 +195,27 @@ export function createClient(options: ClientOptions) {
       );
     },
 
+    /**
+     * A vault's live changes (ADDED, UPDATED, DELETED, CLEARED, EXPIRED), from
+     * every write path. Pass the last `id` seen as `lastEventId` to get what
+     * was missed since; a RESYNC event says the gap was too long to replay.
+     * Breaking out of the loop or aborting `signal` stops it.
+     */
+    memoryEvents(
+      vault: VaultSelector,
+      init: { lastEventId?: string; signal?: AbortSignal } = {},
+    ): AsyncGenerator<MemoryEvent, void, undefined> {
+      return unwrap(
+        subscribe(
+          transport,
+          MemoryEventsDocument,
+          { vault, lastEventId: init.lastEventId ?? null },
+          { signal: init.signal },
+        ),
+        (event) => event.memoryEvents,
+      );
+    },
+
     /** Downloads a vault as JSONL (a consistent snapshot taken now). */
     async exportVault(
       selector: VaultSelector,
@@ -211,6 +247,13 @@ export function createClient(options: ClientOptions) {
 }
 
 export type MemoryRouterClient = ReturnType<typeof createClient>;
+
+async function* unwrap<T, U>(
+  events: AsyncGenerator<T, void, undefined>,
+  field: (event: T) => U,
+): AsyncGenerator<U, void, undefined> {
+  for await (const event of events) yield field(event);
+}
 
 async function* mapEvents(
   events: AsyncGenerator<ChatStreamSubscription, void, undefined>,

@@ -3,6 +3,7 @@ export type {
   ChatEvent,
   ClientOptions,
   Memory,
+  MemoryEvent,
   MemoryKey,
   MemoryPage,
   MemoryReceipt,

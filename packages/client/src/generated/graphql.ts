@@ -8,6 +8,8 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChatInput = {
   /** Also read this conversation's EPHEMERAL vault; the turn is stored there. */
   conversationId?: string | null | undefined;
+  /** With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false. */
+  extract?: boolean | null | undefined;
   /** Most tokens of answer. */
   maxTokens?: number | null | undefined;
   /** Default: READ_WRITE. */
@@ -45,6 +47,21 @@ export type ChatMessageInput = {
   /** On an ASSISTANT message: the tool calls the model made in that turn. */
   toolCalls?: Array<ToolCallInput> | null | undefined;
 };
+
+/** What happened in a vault. */
+export type MemoryEventType =
+  /** A memory was stored (content included). */
+  | 'ADDED'
+  /** The vault was cleared: every memory is gone. */
+  | 'CLEARED'
+  /** A memory was deleted, or a later fact declared it no longer true (its row is then kept). */
+  | 'DELETED'
+  /** The EPHEMERAL vault expired and was deleted. */
+  | 'EXPIRED'
+  /** Events were missed beyond the replay window (last 1,000 events or 24 hours): read the vault again, then keep the id of this event. */
+  | 'RESYNC'
+  /** A memory was superseded by a later fact (supersededBy names the new memory). */
+  | 'UPDATED';
 
 /** What a chat call does with memory. */
 export type MemoryMode =
@@ -88,6 +105,8 @@ export type Role =
 export type SearchInput = {
   /** Bring your own query embedding (for vaults built with your own vectors). */
   embedding?: Array<number> | null | undefined;
+  /** Also find memories a later fact superseded (Memory.validUntil set); default: only current ones. */
+  includeSuperseded?: boolean | null | undefined;
   /** Only memories whose metadata holds all these top-level key/value pairs (scalar values). */
   metadata?: unknown;
   /** Default: HYBRID. */
@@ -193,6 +212,14 @@ export type MemoryQueryVariables = Exact<{
 
 
 export type MemoryQuery = { memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } | null };
+
+export type MemoryEventsSubscriptionVariables = Exact<{
+  vault: VaultSelector;
+  lastEventId?: string | number | null | undefined;
+}>;
+
+
+export type MemoryEventsSubscription = { memoryEvents: { id: string, type: MemoryEventType, memoryId: string | null, content: string | null, supersededBy: string | null, at: string } };
 
 export type SearchQueryVariables = Exact<{
   input: SearchInput;
@@ -364,6 +391,18 @@ export const MemoryDocument = new TypedDocumentString(`
     externalId
   }
 }`) as unknown as TypedDocumentString<MemoryQuery, MemoryQueryVariables>;
+export const MemoryEventsDocument = new TypedDocumentString(`
+    subscription MemoryEvents($vault: VaultSelector!, $lastEventId: ID) {
+  memoryEvents(vault: $vault, lastEventId: $lastEventId) {
+    id
+    type
+    memoryId
+    content
+    supersededBy
+    at
+  }
+}
+    `) as unknown as TypedDocumentString<MemoryEventsSubscription, MemoryEventsSubscriptionVariables>;
 export const SearchDocument = new TypedDocumentString(`
     query Search($input: SearchInput!) {
   search(input: $input) {

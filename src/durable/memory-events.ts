@@ -1,0 +1,137 @@
+import type { Sql } from './sql';
+
+/** What happened to a memory, or to the whole vault. */
+export const MEMORY_EVENT_TYPES = [
+  'ADDED',
+  'UPDATED',
+  'DELETED',
+  'CLEARED',
+  'EXPIRED',
+  'RESYNC',
+] as const;
+export type MemoryEventType = (typeof MEMORY_EVENT_TYPES)[number];
+
+/** One entry of a vault's change log, as it crosses to the Worker. */
+export interface MemoryEventRecord {
+  /** The log's sequence number: what a reconnecting subscriber names as its last event. */
+  seq: number;
+  type: MemoryEventType;
+  /** The memory's local id; null for vault-wide events (CLEARED, EXPIRED, RESYNC). */
+  memoryId: string | null;
+  /** The text added; null for other events. */
+  content: string | null;
+  /** UPDATED: the local id of the memory that replaced this one. */
+  supersededBy: string | null;
+  at: number;
+}
+
+export type NewMemoryEvent = Omit<MemoryEventRecord, 'seq'>;
+
+/** The replay window: the last this many events, and none older than `REPLAY_MAX_AGE_MS`. */
+export const REPLAY_MAX_EVENTS = 1_000;
+export const REPLAY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+interface EventRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  type: string;
+  memory_id: string | null;
+  content: string | null;
+  superseded_by: string | null;
+  at: number;
+}
+
+/**
+ * The vault's change log in its own SQLite, so a subscriber that reconnects
+ * after the object was evicted still gets what it missed, within the replay
+ * window. Writers append inside the transaction of the change itself: an
+ * event exists exactly when its change committed. Contents are not copied
+ * into the log (1,000 events of 32 KiB memories would double a vault's
+ * size): a replayed ADDED event reads its memory's content, null once the
+ * memory is gone.
+ */
+export class MemoryEventLog {
+  constructor(private readonly sql: Sql) {}
+
+  /** Appends events (call inside the change's transaction) and trims the window. */
+  append(events: readonly NewMemoryEvent[]): MemoryEventRecord[] {
+    const stored = events.map((event) => {
+      const row = this.sql.first<{ seq: number }>(
+        `INSERT INTO memory_events (type, memory_id, superseded_by, at)
+         VALUES (?, ?, ?, ?) RETURNING seq`,
+        event.type,
+        event.memoryId,
+        event.supersededBy,
+        event.at,
+      );
+      return { ...event, seq: row!.seq };
+    });
+    const last = stored.at(-1);
+    if (last !== undefined) {
+      this.sql.run(
+        'DELETE FROM memory_events WHERE seq <= ? OR at < ?',
+        last.seq - REPLAY_MAX_EVENTS,
+        last.at - REPLAY_MAX_AGE_MS,
+      );
+    }
+    return stored;
+  }
+
+  /** The newest sequence number handed out (0 before any event). */
+  lastSeq(): number {
+    return (
+      this.sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memory_events')?.seq ?? 0
+    );
+  }
+
+  /**
+   * After the vault's storage was wiped (clear, expiry), the first event
+   * continues the numbering of the log that was lost, so subscribers' last
+   * event ids stay comparable.
+   */
+  appendAfterWipe(previousSeq: number, event: NewMemoryEvent): MemoryEventRecord {
+    const seq = previousSeq + 1;
+    this.sql.run(
+      `INSERT INTO memory_events (seq, type, memory_id, superseded_by, at)
+       VALUES (?, ?, ?, ?, ?)`,
+      seq,
+      event.type,
+      event.memoryId,
+      event.supersededBy,
+      event.at,
+    );
+    return { ...event, seq };
+  }
+
+  /**
+   * What a subscriber that last saw `afterSeq` missed: the events after it,
+   * or `null` when some of them have left the window (it must resync).
+   */
+  since(afterSeq: number): MemoryEventRecord[] | null {
+    const last = this.lastSeq();
+    if (afterSeq === last) return [];
+    if (afterSeq > last) return null;
+    const oldest =
+      this.sql.first<{ seq: number | null }>('SELECT MIN(seq) AS seq FROM memory_events')?.seq ??
+      last + 1;
+    if (afterSeq < oldest - 1) return null;
+    return this.sql
+      .all<EventRow>(
+        `SELECT e.seq, e.type, e.memory_id, m.content, e.superseded_by, e.at
+         FROM memory_events e LEFT JOIN memories m ON e.type = 'ADDED' AND m.id = e.memory_id
+         WHERE e.seq > ? ORDER BY e.seq`,
+        afterSeq,
+      )
+      .map(toEvent);
+  }
+}
+
+function toEvent(row: EventRow): MemoryEventRecord {
+  return {
+    seq: row.seq,
+    type: row.type as MemoryEventType,
+    memoryId: row.memory_id,
+    content: row.content,
+    supersededBy: row.superseded_by,
+    at: row.at,
+  };
+}

@@ -1,0 +1,106 @@
+import type { MemoryEventRecord } from '../durable/memory-events';
+import { watchVault } from '../resolvers/memory-events';
+import { vaultOf } from '../resolvers/principal';
+import type { VaultAddress } from '../vaults/address';
+import { encodeMemoryId } from '../vaults/ids';
+import { builder } from './builder';
+import { MemoryEventTypeEnum } from './enums';
+import { VaultSelectorInput } from './vault-selector';
+
+interface MemoryEventParent {
+  address: VaultAddress;
+  event: MemoryEventRecord;
+}
+
+const globalId = (address: VaultAddress, localId: string) =>
+  encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId });
+
+export const MemoryEventRef = builder.objectRef<MemoryEventParent>('MemoryEvent');
+MemoryEventRef.implement({
+  description: 'A change in a vault, in the order the vault made it.',
+  fields: (t) => ({
+    id: t.id({
+      description:
+        'Increases with every event of the vault; pass the last one seen as lastEventId to resume.',
+      resolve: ({ event }) => String(event.seq),
+    }),
+    type: t.field({
+      type: MemoryEventTypeEnum,
+      description: 'What happened.',
+      resolve: ({ event }) => event.type,
+    }),
+    memoryId: t.id({
+      nullable: true,
+      description: 'The Memory.id concerned; null for CLEARED, EXPIRED and RESYNC.',
+      resolve: ({ address, event }) =>
+        event.memoryId === null ? null : globalId(address, event.memoryId),
+    }),
+    content: t.string({
+      nullable: true,
+      description: 'ADDED: the text stored; null otherwise.',
+      resolve: ({ event }) => event.content,
+    }),
+    supersededBy: t.id({
+      nullable: true,
+      description: 'UPDATED: the Memory.id of the memory that replaced it.',
+      resolve: ({ address, event }) =>
+        event.supersededBy === null ? null : globalId(address, event.supersededBy),
+    }),
+    at: t.field({
+      type: 'DateTime',
+      description: 'When the change was made.',
+      resolve: ({ event }) => event.at,
+    }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  memoryEvents: t.withAuth({ memoryKey: true }).field({
+    type: MemoryEventRef,
+    description:
+      "Live changes of one of the key's vaults, from every write path (GraphQL, chat routes, imports, expiry). An idle subscription costs nothing. Resume with lastEventId: missed events are replayed within the last 1,000 events or 24 hours, else a RESYNC event comes first.",
+    args: {
+      vault: t.arg({
+        type: VaultSelectorInput,
+        required: true,
+        description: 'The vault to watch.',
+      }),
+      lastEventId: t.arg.id({
+        required: false,
+        description: 'The id of the last event received: replay what came after it.',
+      }),
+    },
+    subscribe: async (_root, args, context) => {
+      const address = vaultOf(context.principal, args.vault);
+      const events = await watchVault(
+        context.env,
+        address,
+        args.lastEventId == null ? null : String(args.lastEventId),
+        context.signal,
+      );
+      return mapIterator(events, (event) => ({ address, event }));
+    },
+    resolve: (parent) => parent,
+  }),
+}));
+
+/** An iterator's values mapped, its return() passed through (so unsubscribing closes the socket). */
+function mapIterator<T, U>(
+  source: AsyncIterableIterator<T>,
+  map: (value: T) => U,
+): AsyncIterableIterator<U> {
+  const mapped: AsyncIterableIterator<U> = {
+    async next() {
+      const next = await source.next();
+      return next.done ? { done: true, value: undefined } : { done: false, value: map(next.value) };
+    },
+    async return() {
+      await source.return?.();
+      return { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
+}
