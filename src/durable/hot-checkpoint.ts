@@ -1,6 +1,6 @@
 import type { Sql } from './sql';
 import type { VaultMeta } from './vault-meta';
-import { VectorIndex, type IndexEntry, type IndexRows } from './vector-index';
+import { VectorIndex, type ExactVectors, type FloatRows, type IndexEntry } from './vector-index';
 
 /**
  * Persistence of the HOT index, so that waking a vault up is fast.
@@ -24,7 +24,7 @@ export function loadHotIndex(
   dimensions: number,
   rows: number,
 ): VectorIndex {
-  const index = new VectorIndex(dimensions);
+  const index = new VectorIndex(dimensions, exactVectors(sql, dimensions));
   const checkpoint = meta.get('checkpoint');
   index.reset(rows);
   if (checkpoint === null) {
@@ -32,24 +32,32 @@ export function loadHotIndex(
       `SELECT id, seq, created_at, embedding, chunk_embeddings FROM memories
        ORDER BY created_at, seq`,
     );
-    for (const row of cursor) index.appendSorted(rowsOf(row, dimensions));
+    for (const row of cursor) index.appendFloats(rowsOf(row, dimensions));
     return index;
   }
 
   const pages = sql.cursor<{
-    ids: string;
     seqs: ArrayBuffer;
     chunks: ArrayBuffer;
     times: ArrayBuffer;
-    vectors: ArrayBuffer;
-  }>('SELECT ids, seqs, chunks, times, vectors FROM hot_pages ORDER BY page');
+    codes: ArrayBuffer;
+    scales: ArrayBuffer;
+    residuals: ArrayBuffer;
+    vectors: ArrayBuffer | null;
+  }>(
+    // The float32 vectors are read only when the index keeps them.
+    `SELECT seqs, chunks, times, codes, scales, residuals,
+       ${index.holdsFloats ? 'vectors' : 'NULL AS vectors'} FROM hot_pages ORDER BY page`,
+  );
   for (const page of pages) {
     index.appendSorted({
-      ids: JSON.parse(page.ids) as string[],
       seqs: new Int32Array(page.seqs),
       chunks: new Int32Array(page.chunks),
       times: new Float64Array(page.times),
-      vectors: page.vectors,
+      codes: new Uint8Array(page.codes),
+      scales: new Float32Array(page.scales),
+      residuals: new Float32Array(page.residuals),
+      vectors: page.vectors === null ? null : new Uint8Array(page.vectors),
     });
   }
   const added = sql.all<MemoryVectors>(
@@ -57,12 +65,32 @@ export function loadHotIndex(
     checkpoint.seq,
   );
   index.insert(added.flatMap((row) => entriesOf(row, dimensions)));
-  for (const tombstone of sql.all<{ id: string; created_at: number }>(
-    'SELECT id, created_at FROM hot_tombstones',
+  for (const tombstone of sql.all<{ seq: number; created_at: number }>(
+    'SELECT seq, created_at FROM hot_tombstones',
   )) {
-    index.remove(tombstone.id, tombstone.created_at);
+    index.remove(tombstone.seq, tombstone.created_at);
   }
   return index;
+}
+
+/**
+ * Exact vectors by seq, for re-scoring the candidates of a vault too large to
+ * keep its float32 vectors in memory: one query per search, about 2 µs a row.
+ */
+export function exactVectors(sql: Sql, dimensions: number): ExactVectors {
+  return (seqs) => {
+    const found = new Map<number, Float32Array>();
+    for (const row of sql.all<{ seq: number; vectors: ArrayBuffer }>(
+      `SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
+       WHERE seq IN (SELECT value FROM json_each(?))`,
+      JSON.stringify(seqs),
+    )) {
+      if (row.vectors.byteLength % (dimensions * 4) === 0) {
+        found.set(row.seq, new Float32Array(row.vectors));
+      }
+    }
+    return found;
+  };
 }
 
 interface MemoryVectors extends Record<string, SqlStorageValue> {
@@ -78,11 +106,10 @@ interface MemoryVectors extends Record<string, SqlStorageValue> {
  * chunks (`chunk_embeddings`, the chunks' vectors back to back), else its one
  * embedding.
  */
-function rowsOf(row: MemoryVectors, dimensions: number): IndexRows {
+function rowsOf(row: MemoryVectors, dimensions: number): FloatRows {
   const vectors = row.chunk_embeddings ?? row.embedding;
   const count = vectors.byteLength / (dimensions * 4);
   return {
-    ids: Array.from({ length: count }, () => row.id),
     seqs: Array.from({ length: count }, () => row.seq),
     chunks: Array.from({ length: count }, (_, chunk) => chunk),
     times: Array.from({ length: count }, () => row.created_at),
@@ -94,7 +121,6 @@ export function entriesOf(row: MemoryVectors, dimensions: number): IndexEntry[] 
   const { vectors, chunks } = rowsOf(row, dimensions);
   const floats = new Float32Array(vectors as ArrayBuffer);
   return Array.from(chunks as number[], (chunk) => ({
-    id: row.id,
     seq: row.seq,
     chunk,
     createdAt: row.created_at,
@@ -140,12 +166,15 @@ export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): 
   for (let start = 0, page = 0; start < index.size; start += perPage, page++) {
     const rows = index.slice(start, start + perPage);
     sql.run(
-      'INSERT INTO hot_pages (page, ids, seqs, chunks, times, vectors) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO hot_pages (page, seqs, chunks, times, codes, scales, residuals, vectors)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       page,
-      JSON.stringify(rows.ids),
       new Uint8Array(rows.seqs.buffer),
       new Uint8Array(rows.chunks.buffer),
       new Uint8Array(rows.times.buffer),
+      rows.codes,
+      new Uint8Array(rows.scales.buffer),
+      new Uint8Array(rows.residuals.buffer),
       rows.vectors,
     );
   }

@@ -1,4 +1,10 @@
-import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import {
+  checkpointDue,
+  exactVectors,
+  loadHotIndex,
+  recordDeletion,
+  writeCheckpoint,
+} from './hot-checkpoint';
 import type { Sql } from './sql';
 import { loadTextTimeline, writeTextPages } from './text-checkpoint';
 import type { TextSearch } from './text-search';
@@ -59,7 +65,7 @@ export class HotIndex {
 
   /** The vector index of a vault about to take its first vectors, created when missing. */
   vectorsFor(dimensions: number): VectorIndex {
-    this.index = this.vectors() ?? new VectorIndex(dimensions);
+    this.index = this.vectors() ?? new VectorIndex(dimensions, exactVectors(this.sql, dimensions));
     return this.index;
   }
 
@@ -84,7 +90,6 @@ export class HotIndex {
     this.vectorsFor(dimensions).insert(
       memories.flatMap<IndexEntry>(({ record, vector, chunkVectors }, position) =>
         (chunkVectors ?? [vector]).map((chunkVector, chunk) => ({
-          id: record.id,
           seq: seqs[position]!,
           chunk,
           createdAt: record.createdAt,
@@ -120,7 +125,7 @@ export class HotIndex {
 
   /** After the delete committed. */
   removed({ row, passages }: Removal): void {
-    this.index?.remove(row.id, row.created_at);
+    this.index?.remove(row.seq, row.created_at);
     this.textTimeline?.remove(row.seq);
     this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));
   }

@@ -28,7 +28,7 @@ function contents(hot: HotIndex) {
   const index: VectorIndex = hot.vectors()!;
   const timeline: TextTimeline = hot.timeline();
   return {
-    ids: Array.from({ length: index.size }, (_, row) => index.idAt(row)),
+    seqs: Array.from({ length: index.size }, (_, row) => index.seqAt(row)),
     memories: index.memoryCount,
     timeline: [...timeline.pages(1_000)].map(({ seqs, times, words }) => [
       Array.from(seqs),
@@ -37,7 +37,7 @@ function contents(hot: HotIndex) {
     ]),
     best: index
       .search(embedder.embedOne('fact 7'), 0, index.size, 3)
-      .map((hit) => [hit.id, hit.score]),
+      .map((hit) => [hit.seq, hit.score]),
   };
 }
 
@@ -91,18 +91,24 @@ describe('the hot index lifecycle', () => {
       const hot = wake();
       hot.timeline();
       state.storage.transactionSync(() => hot.checkpoint());
-      const removal = hot.beforeRemove(rows.find(gone)!);
+      const goneRow = rows.find(gone)!;
+      const removal = hot.beforeRemove(goneRow);
       state.storage.transactionSync(() => {
         rows.delete(gone);
         hot.recordRemoval(removal);
       });
       hot.removed(removal);
       const live = contents(hot);
-      return { live, woken: contents(wake()), tombstones: count(sql, 'hot_tombstones') };
+      return {
+        live,
+        woken: contents(wake()),
+        tombstones: count(sql, 'hot_tombstones'),
+        goneSeq: goneRow.seq,
+      };
     });
     expect(result.tombstones).toBe(1);
     expect(result.live.memories).toBe(19);
-    expect(result.live.ids).not.toContain(gone);
+    expect(result.live.seqs).not.toContain(result.goneSeq);
     expect(result.live.timeline.flatMap(([seqs]) => seqs)).toHaveLength(19);
     expect(result.woken).toEqual(result.live);
   });
