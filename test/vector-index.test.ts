@@ -42,7 +42,7 @@ describe('VectorIndex', () => {
     let entries: IndexEntry[] = [];
     let seq = 0;
     for (let round = 0; round < 30; round++) {
-      const batch = Array.from({ length: 1 + Math.floor(next() * 20) }, (_, i) => ({
+      const batch = Array.from({ length: 1 + Math.floor(next() * 20) }, () => ({
         seq: ++seq,
         createdAt: Math.floor(next() * 50), // many equal timestamps
         vector: unitVector(next, 8),
