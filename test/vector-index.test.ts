@@ -190,7 +190,7 @@ describe('VectorIndex over 2-bit codes', () => {
   ])(
     'agrees with the exact scan on at least 99 percent of top-10 ids (%s)',
     (_, floatBlockBytes) => {
-      const index = new VectorIndex(DIMS, exact, floatBlockBytes);
+      const index = new VectorIndex(DIMS, { exact, floatBlockBytes });
       for (let i = 0; i < ROWS; i += 1_000) index.insert(entries.slice(i, i + 1_000));
       expect(index.holdsFloats).toBe(floatBlockBytes > 0);
       reads.length = 0;

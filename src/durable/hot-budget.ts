@@ -3,9 +3,10 @@
  *
  * Several vault objects can share one isolate (128 MB), so a vault's own
  * limit is not enough: each index asks here before it grows, and the answer
- * counts every index still alive in the isolate. Indexes are held weakly: an
- * evicted vault's index keeps counting until the garbage collector frees it,
- * which errs on the safe side.
+ * counts every index still alive in the isolate. Indexes are held weakly and
+ * by owner (the vault object's id): a vault woken again in this isolate
+ * replaces its former index at once; an index whose object was evicted for
+ * good keeps counting until the garbage collector frees it, on the safe side.
  *
  * What an index does when refused (vector-index.ts): it first gives up its
  * float32 copy (re-scoring from SQLite instead), then keeps codes for its
@@ -20,18 +21,18 @@ export interface HotHolder {
   readonly memoryBytes: number;
 }
 
-const holders = new Set<WeakRef<HotHolder>>();
+const holders = new Map<string | symbol, WeakRef<HotHolder>>();
 
-export function registerHolder(holder: HotHolder): void {
-  holders.add(new WeakRef(holder));
+export function registerHolder(holder: HotHolder, owner?: string): void {
+  holders.set(owner ?? Symbol('index'), new WeakRef(holder));
 }
 
 /** Bytes held by every live index of the isolate. */
 export function isolateHotBytes(): number {
   let total = 0;
-  for (const ref of holders) {
+  for (const [owner, ref] of holders) {
     const holder = ref.deref();
-    if (holder === undefined) holders.delete(ref);
+    if (holder === undefined) holders.delete(owner);
     else total += holder.memoryBytes;
   }
   return total;

@@ -23,8 +23,9 @@ export function loadHotIndex(
   meta: VaultMeta,
   dimensions: number,
   rows: number,
+  owner?: string,
 ): VectorIndex {
-  const index = new VectorIndex(dimensions, exactVectors(sql, dimensions));
+  const index = new VectorIndex(dimensions, { exact: exactVectors(sql, dimensions), owner });
   const checkpoint = meta.get('checkpoint');
   index.reset(rows);
   if (checkpoint === null) {

@@ -42,6 +42,8 @@ export class HotIndex {
     private readonly text: TextSearch,
     /** Rows in `memories`, to size the index before loading it. */
     private readonly storedCount: () => number,
+    /** The vault object's id: its indexes count once in the isolate's hot budget. */
+    private readonly owner?: string,
   ) {}
 
   /** Drops everything held in memory; the next use loads it again, as after a wake-up. */
@@ -58,14 +60,16 @@ export class HotIndex {
     this.indexLoaded = true;
     const dimensions = this.meta.get('dimensions');
     if (dimensions !== null) {
-      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount());
+      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount(), this.owner);
     }
     return this.index;
   }
 
   /** The vector index of a vault about to take its first vectors, created when missing. */
   vectorsFor(dimensions: number): VectorIndex {
-    this.index = this.vectors() ?? new VectorIndex(dimensions, exactVectors(this.sql, dimensions));
+    this.index =
+      this.vectors() ??
+      new VectorIndex(dimensions, { exact: exactVectors(this.sql, dimensions), owner: this.owner });
     return this.index;
   }
 

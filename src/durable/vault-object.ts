@@ -41,7 +41,13 @@ export class VaultObject extends DurableObject<Env> {
     this.meta = new VaultMeta(new MetaTable(this.sql));
     const rows = new VaultStorage(this.sql);
     this.queries = new VaultQueries(this.sql);
-    this.hot = new HotIndex(this.sql, this.meta, this.queries.text, () => rows.count());
+    this.hot = new HotIndex(
+      this.sql,
+      this.meta,
+      this.queries.text,
+      () => rows.count(),
+      ctx.id.toString(),
+    );
     this.writes = new VaultWrites(ctx.storage, rows, this.meta, this.hot, this.config);
     this.cold = new SnapshotStore(env.SNAPSHOTS, ctx.id.toString(), this.sql, rows, this.meta);
     void ctx.blockConcurrencyWhile(async () => this.wake());

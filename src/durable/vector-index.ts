@@ -83,6 +83,18 @@ export interface SimilarityStats {
 /** The exact vectors of memories, by seq: every chunk's vector back to back. */
 export type ExactVectors = (seqs: readonly number[]) => Map<number, Float32Array>;
 
+export interface VectorIndexOptions {
+  /**
+   * Reads exact vectors for re-scoring once the float32 block is dropped;
+   * without it the index always keeps the block (tests, tools).
+   */
+  exact?: ExactVectors;
+  /** Most bytes of float32 vectors kept in memory (with `exact` only). */
+  floatBlockBytes?: number;
+  /** Who holds the index (the vault object's id): a newer index of the same owner replaces it in the isolate's budget. */
+  owner?: string;
+}
+
 /** Rows in key order, as checkpoint pages hold them. */
 export interface IndexRows {
   seqs: ArrayLike<number>;
@@ -115,13 +127,10 @@ const EXACT_SCAN_ROWS = 2_048;
 export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
 /** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
 const KEY_BYTES = 8 + 4 + 4 + 4;
+/** Growth factor of the reserved rows: small, so a full vault stays near its budget. */
+const GROWTH = 1.25;
 
 const alignUp = (bytes: number, to = 64) => Math.ceil(bytes / to) * to;
-
-/** Hot bytes per row of `dims` components without the float32 block (codes, scale, score, keys). */
-export function hotRowBytes(dims: number): number {
-  return codeBytesFor(dims) + 4 + 4 + KEY_BYTES;
-}
 
 export class VectorIndex implements HotHolder {
   readonly dims: number;
@@ -139,16 +148,10 @@ export class VectorIndex implements HotHolder {
   private residualSum = 0;
   private memories = 0;
 
-  /**
-   * `exact` reads exact vectors for re-scoring when the float32 block is not
-   * kept; without it the index always keeps the block (tests, tools).
-   */
-  constructor(
-    dims: number,
-    private readonly exact: ExactVectors | null = null,
-    /** Most bytes of float32 vectors kept in memory (with `exact` only). */
-    private readonly floatBlockBytes = FLOAT_BLOCK_BYTES,
-  ) {
+  private readonly exact: ExactVectors | null;
+  private readonly floatBlockBytes: number;
+
+  constructor(dims: number, options: VectorIndexOptions = {}) {
     if (!Number.isInteger(dims) || dims < 1)
       throw new RangeError('dims must be a positive integer');
     this.dims = dims;
@@ -158,7 +161,9 @@ export class VectorIndex implements HotHolder {
     // Each index owns its memory: fresh instances of the precompiled module.
     this.codesKernel = instantiate();
     this.floatsKernel = instantiate();
-    registerHolder(this);
+    this.exact = options.exact ?? null;
+    this.floatBlockBytes = options.floatBlockBytes ?? FLOAT_BLOCK_BYTES;
+    registerHolder(this, options.owner);
   }
 
   /** Rows held (a memory indexed in chunks has one per chunk). */
@@ -619,7 +624,12 @@ export class VectorIndex implements HotHolder {
 
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, Math.ceil(this.capacity * 1.5), MIN_CAPACITY);
+    let capacity = Math.max(rows, Math.ceil(this.capacity * GROWTH), MIN_CAPACITY);
+    if (this.floatsKernel !== null && this.exact !== null) {
+      // A vault that still fits its float32 block does not reserve past it.
+      const floatRows = Math.floor(this.floatBlockBytes / this.rowBytes);
+      if (rows <= floatRows) capacity = Math.min(capacity, Math.max(rows, floatRows));
+    }
     const oldScales = this.scalesOffset();
     const kernel = this.codesKernel;
     const scalesAt = alignUp(this.codesOffset() + capacity * this.codeBytes);
@@ -752,8 +762,10 @@ function ranked(hits: ScoredRow[], k: number): IndexHit[] {
 
 /**
  * The rows (`first` + index into `scores`) of the `slots` best scores that
- * `accept` lets through, in no particular order: a binary min-heap on
- * (score, row), so an equal score displaces the older row.
+ * `accept` lets through, in no particular order; of equal scores, the later
+ * rows. Rows above a running threshold gather in a buffer four times `slots`
+ * long; when it fills, a selection keeps the best `slots` and raises the
+ * threshold, so the scan itself is one comparison per row.
  */
 function pickBest(
   scores: Float32Array,
@@ -761,55 +773,65 @@ function pickBest(
   slots: number,
   accept: (row: number) => boolean,
 ): Int32Array {
-  const heapRows = new Int32Array(slots);
-  const heapScores = new Float32Array(slots);
+  if (slots <= 0) return new Int32Array(0);
+  const room = slots * 4;
+  const rows = new Int32Array(room);
+  const values = new Float64Array(room);
   let filled = 0;
-  const weaker = (a: number, b: number) =>
-    heapScores[a]! < heapScores[b]! ||
-    (heapScores[a] === heapScores[b] && heapRows[a]! < heapRows[b]!);
-  const swap = (a: number, b: number) => {
-    const row = heapRows[a]!;
-    heapRows[a] = heapRows[b]!;
-    heapRows[b] = row;
-    const score = heapScores[a]!;
-    heapScores[a] = heapScores[b]!;
-    heapScores[b] = score;
-  };
-  if (slots === 0) return heapRows;
+  let threshold = -Infinity;
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i]!;
-    if (filled === slots && score < heapScores[0]!) continue;
+    if (score < threshold) continue;
     const row = first + i;
     if (!accept(row)) continue;
-    if (filled < slots) {
-      // Sift up.
-      let at = filled++;
-      heapRows[at] = row;
-      heapScores[at] = score;
-      while (at > 0) {
-        const parent = (at - 1) >> 1;
-        if (!weaker(at, parent)) break;
-        swap(at, parent);
-        at = parent;
-      }
-      continue;
+    if (filled === room) {
+      filled = keepBest(rows, values, filled, slots);
+      // Entry slots - 1 is now the weakest kept.
+      threshold = values[slots - 1]!;
+      if (score < threshold) continue;
     }
-    // Rows come oldest first, so an equal score (a newer row) displaces the weakest.
-    heapRows[0] = row;
-    heapScores[0] = score;
-    let at = 0;
-    for (;;) {
-      const left = 2 * at + 1;
-      const right = left + 1;
-      let smallest = at;
-      if (left < slots && weaker(left, smallest)) smallest = left;
-      if (right < slots && weaker(right, smallest)) smallest = right;
-      if (smallest === at) break;
-      swap(at, smallest);
-      at = smallest;
-    }
+    rows[filled] = row;
+    values[filled] = score;
+    filled++;
   }
-  return heapRows.subarray(0, filled);
+  return filled > slots
+    ? rows.subarray(0, keepBest(rows, values, filled, slots))
+    : rows.subarray(0, filled);
+}
+
+/**
+ * Moves the best `slots` of the first `filled` entries to the front (in no
+ * particular order; the weakest of them last) and returns `slots`: a
+ * quickselect on (score, row), so equal scores keep the later row.
+ */
+function keepBest(rows: Int32Array, values: Float64Array, filled: number, slots: number): number {
+  const better = (i: number, pivotValue: number, pivotRow: number) =>
+    values[i]! > pivotValue || (values[i] === pivotValue && rows[i]! > pivotRow);
+  const swap = (i: number, j: number) => {
+    const row = rows[i]!;
+    rows[i] = rows[j]!;
+    rows[j] = row;
+    const value = values[i]!;
+    values[i] = values[j]!;
+    values[j] = value;
+  };
+  let lo = 0;
+  let hi = filled - 1;
+  const target = slots - 1;
+  while (lo < hi) {
+    swap((lo + hi) >>> 1, hi);
+    const pivotValue = values[hi]!;
+    const pivotRow = rows[hi]!;
+    let store = lo;
+    for (let i = lo; i < hi; i++) {
+      if (better(i, pivotValue, pivotRow)) swap(i, store++);
+    }
+    swap(store, hi);
+    if (store === target) break;
+    if (store < target) lo = store + 1;
+    else hi = store - 1;
+  }
+  return slots;
 }
 
 /**
