@@ -1,4 +1,5 @@
 import type { Sql } from './sql';
+import { Calibration } from './vector-codes';
 import type { VaultMeta } from './vault-meta';
 import { VectorIndex, type ExactVectors, type FloatRows, type IndexEntry } from './vector-index';
 
@@ -17,6 +18,10 @@ import { VectorIndex, type ExactVectors, type FloatRows, type IndexEntry } from 
 const PAGE_BYTES = 1 << 20;
 /** Rewrite the checkpoint once this many rows (or an eighth of the vault) changed since. */
 const MIN_CHECKPOINT_LAG = 256;
+/** A vault rebuilt without a checkpoint is calibrated first when it has this many memories… */
+const CALIBRATION_MIN_ROWS = 256;
+/** …from this many of them, picked at random. */
+const CALIBRATION_SAMPLE = 4_096;
 
 export function loadHotIndex(
   sql: Sql,
@@ -29,6 +34,17 @@ export function loadHotIndex(
   const checkpoint = meta.get('checkpoint');
   index.reset(rows);
   if (checkpoint === null) {
+    // Calibrated first, from a sample, so the rows are coded once.
+    if (rows >= CALIBRATION_MIN_ROWS) {
+      const samples = sql
+        .all<{ vector: ArrayBuffer }>(
+          `SELECT coalesce(chunk_embeddings, embedding) AS vector FROM memories
+           ORDER BY random() LIMIT ?`,
+          CALIBRATION_SAMPLE,
+        )
+        .map(({ vector }) => new Float32Array(vector, 0, dimensions));
+      index.calibrate(samples);
+    }
     const cursor = sql.cursor<MemoryVectors>(
       `SELECT id, seq, created_at, embedding, chunk_embeddings FROM memories
        ORDER BY created_at, seq`,
@@ -37,6 +53,13 @@ export function loadHotIndex(
     return index;
   }
 
+  const calibration = sql.first<{ calibration: ArrayBuffer | null }>(
+    'SELECT calibration FROM hot_pages ORDER BY page LIMIT 1',
+  )?.calibration;
+  if (calibration != null) {
+    const fitted = Calibration.fromBytes(calibration, dimensions);
+    if (fitted !== null) index.useCalibration(fitted);
+  }
   const pages = sql.cursor<{
     seqs: ArrayBuffer;
     chunks: ArrayBuffer;
@@ -167,8 +190,8 @@ export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): 
   for (let start = 0, page = 0; start < index.size; start += perPage, page++) {
     const rows = index.slice(start, start + perPage);
     sql.run(
-      `INSERT INTO hot_pages (page, seqs, chunks, times, codes, scales, residuals, vectors)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO hot_pages (page, seqs, chunks, times, codes, scales, residuals, vectors, calibration)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       page,
       new Uint8Array(rows.seqs.buffer),
       new Uint8Array(rows.chunks.buffer),
@@ -177,6 +200,7 @@ export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): 
       new Uint8Array(rows.scales.buffer),
       new Uint8Array(rows.residuals.buffer),
       rows.vectors,
+      page === 0 ? (index.calibration?.toBytes() ?? null) : null,
     );
   }
   const maxSeq =

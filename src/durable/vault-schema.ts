@@ -112,7 +112,8 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
     statements: [
       // The hot index keeps 2-bit codes keyed by seq (vector-codes.ts): pages
       // carry codes, their scales and residuals, and float32 vectors only
-      // while the vault keeps its float32 block; no ids. Float-only pages are
+      // while the vault keeps its float32 block, and (page 0) the calibration
+      // the codes were made with; no ids. Float-only pages are
       // dropped and the index is rebuilt from memories once.
       'DROP TABLE hot_pages',
       `CREATE TABLE hot_pages (
@@ -123,7 +124,8 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         codes BLOB NOT NULL,
         scales BLOB NOT NULL,
         residuals BLOB NOT NULL,
-        vectors BLOB
+        vectors BLOB,
+        calibration BLOB
       )`,
       'DELETE FROM hot_tombstones',
       `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,

@@ -78,3 +78,163 @@ export function quantiseQuery(query: ArrayLike<number>): QuantisedQuery {
   }
   return { values, unit, bias: 1.5 * sum };
 }
+
+/**
+ * A fixed orthogonal mixing of the components: two rounds of sign flips, a
+ * permutation and Walsh–Hadamard transforms on blocks of up to 128
+ * components. Dot products are unchanged, but a few components that carry
+ * most of the variance (real embeddings have them) are spread over many, so
+ * the 2-bit codes' error no longer piles up where the query weighs most. The
+ * same seed everywhere: the mixing is part of the code format.
+ */
+export class Rotation {
+  private readonly rounds: { order: Int32Array; signs: Float32Array }[];
+  private readonly blocks: number[];
+  private readonly scratch: Float32Array;
+
+  constructor(readonly dims: number) {
+    let seed = 0x5eed ^ dims;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    this.rounds = [0, 1].map(() => {
+      const order = Int32Array.from({ length: dims }, (_, i) => i);
+      for (let i = dims - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      const signs = Float32Array.from({ length: dims }, () => (next() < 0.5 ? -1 : 1));
+      return { order, signs };
+    });
+    this.blocks = [];
+    for (let left = dims; left > 0;) {
+      const size = Math.min(128, 2 ** Math.floor(Math.log2(left)));
+      this.blocks.push(size);
+      left -= size;
+    }
+    this.scratch = new Float32Array(dims);
+  }
+
+  /** R·x, written to `out` (which may be x). */
+  apply(x: ArrayLike<number>, out: Float32Array): Float32Array {
+    const work = this.scratch;
+    let source: ArrayLike<number> = x;
+    for (const { order, signs } of this.rounds) {
+      for (let j = 0; j < this.dims; j++) work[j] = source[order[j]!]! * signs[j]!;
+      let at = 0;
+      for (const size of this.blocks) {
+        hadamard(work, at, size);
+        at += size;
+      }
+      out.set(work);
+      source = out;
+    }
+    return out;
+  }
+}
+
+/** In-place orthonormal Walsh–Hadamard transform of v[at, at + size), size a power of two. */
+function hadamard(v: Float32Array, at: number, size: number): void {
+  for (let half = 1; half < size; half *= 2) {
+    for (let i = at; i < at + size; i += half * 2) {
+      for (let j = i; j < i + half; j++) {
+        const a = v[j]!;
+        const b = v[j + half]!;
+        v[j] = a + b;
+        v[j + half] = a - b;
+      }
+    }
+  }
+  const norm = 1 / Math.sqrt(size);
+  for (let j = at; j < at + size; j++) v[j]! *= norm;
+}
+
+/**
+ * Where a vault's vectors sit, per component: their mean and spread over a
+ * sample of rows. Real embeddings share a large common direction (the offline
+ * table's rows are about 0.95 of the way along one) and a few components that
+ * dwarf the rest; coding x directly would spend the four levels on what every
+ * row has in common. Codes hold z = (x − center) / spread instead, and the
+ * query is weighted to match: q · x = q · center + (q ∘ spread) · z, where the
+ * first term is the same for every row. All of it in the space of `Rotation`
+ * (center and spread are of rotated components).
+ */
+export class Calibration {
+  private readonly rotation: Rotation;
+  private readonly rotated: Float32Array;
+
+  private constructor(
+    readonly center: Float32Array,
+    readonly spread: Float32Array,
+  ) {
+    this.rotation = new Rotation(center.length);
+    this.rotated = new Float32Array(center.length);
+  }
+
+  /** Fitted to sample rows (at least two). */
+  static fit(samples: readonly ArrayLike<number>[], dims: number): Calibration {
+    const center = new Float64Array(dims);
+    const squares = new Float64Array(dims);
+    const rotation = new Rotation(dims);
+    const rotated = new Float32Array(dims);
+    for (const sample of samples) {
+      const row = rotation.apply(sample, rotated);
+      for (let j = 0; j < dims; j++) {
+        center[j]! += row[j]!;
+        squares[j]! += row[j]! * row[j]!;
+      }
+    }
+    const n = Math.max(1, samples.length);
+    const spread = new Float32Array(dims);
+    let total = 0;
+    for (let j = 0; j < dims; j++) {
+      center[j]! /= n;
+      spread[j] = Math.sqrt(Math.max(0, squares[j]! / n - center[j]! * center[j]!));
+      total += spread[j]!;
+    }
+    // A component that never varied in the sample may still vary later.
+    const floor = (total / dims) * 1e-2 || 1;
+    for (let j = 0; j < dims; j++) spread[j] = Math.max(spread[j]!, floor);
+    return new Calibration(Float32Array.from(center), spread);
+  }
+
+  static fromBytes(bytes: ArrayBuffer | Uint8Array, dims: number): Calibration | null {
+    const copy = new Uint8Array(bytes).slice();
+    if (copy.byteLength !== dims * 8) return null;
+    const floats = new Float32Array(copy.buffer);
+    return new Calibration(floats.slice(0, dims), floats.slice(dims));
+  }
+
+  toBytes(): Uint8Array {
+    const out = new Float32Array(this.center.length * 2);
+    out.set(this.center);
+    out.set(this.spread, this.center.length);
+    return new Uint8Array(out.buffer);
+  }
+
+  /** z of a vector, written to `out`. */
+  standardise(vector: ArrayLike<number>, out: Float32Array): Float32Array {
+    const rotated = this.rotation.apply(vector, this.rotated);
+    for (let j = 0; j < out.length; j++) {
+      out[j] = (rotated[j]! - this.center[j]!) / this.spread[j]!;
+    }
+    return out;
+  }
+
+  /** The weighted query, q · center, and |q ∘ spread|² (in the rotated space). */
+  weigh(query: ArrayLike<number>): { weighted: Float32Array; offset: number; weight: number } {
+    const rotated = this.rotation.apply(query, new Float32Array(this.center.length));
+    const weighted = new Float32Array(this.center.length);
+    let offset = 0;
+    let weight = 0;
+    for (let j = 0; j < weighted.length; j++) {
+      weighted[j] = rotated[j]! * this.spread[j]!;
+      offset += rotated[j]! * this.center[j]!;
+      weight += weighted[j]! * weighted[j]!;
+    }
+    return { weighted, offset, weight };
+  }
+}

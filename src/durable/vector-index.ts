@@ -1,6 +1,12 @@
 import dotKernel from './simd/dot.wasm';
 import { affordable, registerHolder, type HotHolder } from './hot-budget';
-import { codeBytesFor, encodeVector, quantiseQuery } from './vector-codes';
+import {
+  Calibration,
+  codeBytesFor,
+  encodeVector,
+  quantiseQuery,
+  type Encoded,
+} from './vector-codes';
 
 /**
  * The HOT tier of a vault: every row's 2-bit codes (vector-codes.ts) in one
@@ -127,6 +133,10 @@ const EXACT_SCAN_ROWS = 2_048;
 export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
 /** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
 const KEY_BYTES = 8 + 4 + 4 + 4;
+/** Rows at which an uncalibrated index fits its calibration (and re-codes its rows). */
+const CALIBRATION_ROWS = 256;
+/** Most rows a calibration is fitted to. */
+const CALIBRATION_SAMPLE = 4_096;
 /** Growth factor of the reserved rows: small, so a full vault stays near its budget. */
 const GROWTH = 1.25;
 
@@ -150,6 +160,9 @@ export class VectorIndex implements HotHolder {
 
   private readonly exact: ExactVectors | null;
   private readonly floatBlockBytes: number;
+  /** How rows are standardised before coding; null until fitted (codes of x itself). */
+  private calibrationFit: Calibration | null = null;
+  private readonly standardised: Float32Array;
 
   constructor(dims: number, options: VectorIndexOptions = {}) {
     if (!Number.isInteger(dims) || dims < 1)
@@ -163,6 +176,7 @@ export class VectorIndex implements HotHolder {
     this.floatsKernel = instantiate();
     this.exact = options.exact ?? null;
     this.floatBlockBytes = options.floatBlockBytes ?? FLOAT_BLOCK_BYTES;
+    this.standardised = new Float32Array(dims);
     registerHolder(this, options.owner);
   }
 
@@ -261,7 +275,7 @@ export class VectorIndex implements HotHolder {
     const scales = new Float32Array(count);
     const residuals = new Float32Array(count);
     for (let i = 0; i < count; i++) {
-      const encoded = encodeVector(
+      const encoded = this.encode(
         floats.subarray(i * this.dims, (i + 1) * this.dims),
         codes,
         i * this.codeBytes,
@@ -362,7 +376,7 @@ export class VectorIndex implements HotHolder {
         this.chunks.copyWithin(insertAt + shift, insertAt, unplaced);
       }
       const target = insertAt + j;
-      const encoded = encodeVector(entry.vector, codes, codesBase + target * codeBytes);
+      const encoded = this.encode(entry.vector, codes, codesBase + target * codeBytes);
       scales[target] = encoded.scale;
       this.residuals[target] = encoded.residual;
       this.residualSum += encoded.residual;
@@ -374,6 +388,79 @@ export class VectorIndex implements HotHolder {
       unplaced = insertAt;
     }
     this.count = existing + batch.length;
+    if (
+      this.calibrationFit === null &&
+      this.count >= CALIBRATION_ROWS &&
+      this.floatsKernel !== null
+    ) {
+      this.calibrate();
+    }
+  }
+
+  /** The calibration in use (for checkpoints); null while the index codes raw vectors. */
+  get calibration(): Calibration | null {
+    return this.calibrationFit;
+  }
+
+  /**
+   * Fits the calibration to `samples` (by default, rows of the float32 block)
+   * and re-codes every row held, from the float32 block. Returns whether it
+   * did: an index that holds rows but not their float32 vectors cannot re-code.
+   */
+  calibrate(samples?: readonly ArrayLike<number>[]): boolean {
+    if (this.count > 0 && this.floatsKernel === null) return false;
+    const fitted = samples ?? this.sampleRows();
+    if (fitted.length < 2) return false;
+    this.useCalibration(Calibration.fit(fitted, this.dims));
+    return true;
+  }
+
+  /** Adopts a saved calibration (from a checkpoint) and re-codes what is held. */
+  useCalibration(calibration: Calibration): void {
+    if (this.count > 0 && this.floatsKernel === null) {
+      throw new Error('an index without its float32 vectors cannot be re-coded');
+    }
+    this.calibrationFit = calibration;
+    if (this.count === 0) return;
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    this.residualSum = 0;
+    for (let row = 0; row < this.count; row++) {
+      const offset = base + row * this.dims;
+      const encoded = this.encode(
+        floats.subarray(offset, offset + this.dims),
+        codes,
+        this.codesOffset() + row * this.codeBytes,
+      );
+      scales[row] = encoded.scale;
+      this.residuals[row] = encoded.residual;
+      this.residualSum += encoded.residual;
+    }
+  }
+
+  private sampleRows(): Float32Array[] {
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const step = Math.max(1, Math.floor(this.count / CALIBRATION_SAMPLE));
+    const samples: Float32Array[] = [];
+    for (let row = 0; row < this.count; row += step) {
+      samples.push(floats.subarray(base + row * this.dims, base + (row + 1) * this.dims));
+    }
+    return samples;
+  }
+
+  private encode(vector: ArrayLike<number>, out: Uint8Array, offset: number): Encoded {
+    const coded =
+      this.calibrationFit === null
+        ? vector
+        : this.calibrationFit.standardise(vector, this.standardised);
+    return encodeVector(coded, out, offset);
   }
 
   /** Removes a memory (all its chunk rows); returns whether it was there. */
@@ -471,12 +558,13 @@ export class VectorIndex implements HotHolder {
     if (this.floatsKernel !== null && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
-    const scores = this.scanCodes(query, start, count);
+    const { scores, offset, weight } = this.scanCodes(query, start, count);
     if (stats !== undefined) {
       spread(scores, stats);
+      stats.mean += offset;
       // The estimates carry the codes' noise on top of the true spread:
-      // var(estimate) ≈ var(true) + |q|² × mean residual / dims.
-      const noise = this.count > 0 ? this.residualSum / this.count / this.dims : 0;
+      // var(estimate) ≈ var(true) + |weighted query|² × mean residual / dims.
+      const noise = this.count > 0 ? (weight * this.residualSum) / this.count / this.dims : 0;
       stats.deviation = Math.sqrt(Math.max(0, stats.deviation ** 2 - noise));
     }
     const candidates = pickBest(scores, start, Math.min(count, k + RERANK), (row) =>
@@ -508,10 +596,22 @@ export class VectorIndex implements HotHolder {
     return this.rescoreFloat64(query, rows, k);
   }
 
-  /** Code estimates of `count` rows from `start`, in the codes kernel's scratch. */
-  private scanCodes(query: Float32Array, start: number, count: number): Float32Array {
+  /**
+   * Code estimates of `count` rows from `start`, in the codes kernel's
+   * scratch, less `offset` (q · center, the same for every row).
+   */
+  private scanCodes(
+    query: Float32Array,
+    start: number,
+    count: number,
+  ): { scores: Float32Array; offset: number; weight: number } {
     const kernel = this.codesKernel;
-    const quantised = quantiseQuery(query);
+    let weighted: ArrayLike<number> = query;
+    let offset = 0;
+    let weight = 1;
+    if (this.calibrationFit !== null)
+      ({ weighted, offset, weight } = this.calibrationFit.weigh(query));
+    const quantised = quantiseQuery(weighted);
     new Int8Array(kernel.memory.buffer, 0, quantised.values.length).set(quantised.values);
     const out = this.codeScoresOffset();
     kernel.dot_codes(
@@ -524,7 +624,7 @@ export class VectorIndex implements HotHolder {
       quantised.unit,
       out,
     );
-    return new Float32Array(kernel.memory.buffer, out, count);
+    return { scores: new Float32Array(kernel.memory.buffer, out, count), offset, weight };
   }
 
   /** Candidates re-scored from the float32 block: float32 to narrow, float64 to rank. */
