@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isolateHotBytes } from '../src/durable/hot-budget';
 import { VectorIndex, type IndexEntry } from '../src/durable/vector-index';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
@@ -214,6 +215,52 @@ describe('VectorIndex over 2-bit codes', () => {
       else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
     },
   );
+});
+
+describe('VectorIndex over its budget', () => {
+  it('holds the newest rows and finds older ones in storage, without failing', () => {
+    const DIMS = 64;
+    const next = random(64);
+    const entries: IndexEntry[] = Array.from({ length: 6_000 }, (_, i) => ({
+      seq: i + 1,
+      createdAt: i,
+      vector: unitVector(next, DIMS),
+    }));
+    const bySeq = new Map(entries.map((entry) => [entry.seq, entry.vector]));
+    const index = new VectorIndex(DIMS, {
+      exact: (seqs) => new Map(seqs.map((seq) => [seq, bySeq.get(seq)!])),
+      coldRows: (after, through) =>
+        entries
+          .filter((e) => e.createdAt > (after ?? -Infinity) && e.createdAt <= through)
+          .map((e) => ({ seq: e.seq, createdAt: e.createdAt, vectors: e.vector })),
+      // Room for what the isolate holds already and about a thousand more rows.
+      isolateBudget: isolateHotBytes() + 256 * 1024,
+    });
+    for (let i = 0; i < entries.length; i += 100) index.insert(entries.slice(i, i + 100));
+    expect(index.partial).toBe(true);
+    expect(index.holdsFloats).toBe(false);
+    expect(index.size).toBeLessThan(entries.length);
+    expect(index.seqAt(index.size - 1)).toBe(entries.length); // the newest stay
+    // Every row is still found: the oldest through storage, the newest hot.
+    for (const entry of [entries[0]!, entries[2_000]!, entries[5_999]!]) {
+      const [best] = index.searchWindow(entry.vector, null, Infinity, 1);
+      expect(best).toMatchObject({ seq: entry.seq, createdAt: entry.createdAt });
+      expect(best!.score).toBeCloseTo(1, 5);
+    }
+    // And whole windows agree with the exact scan.
+    let agreed = 0;
+    const queries = Array.from({ length: 20 }, () => unitVector(next, DIMS));
+    for (const query of queries) {
+      const expected = new Set(referenceSearch(entries, query, 10));
+      agreed += index
+        .searchWindow(query, null, Infinity, 10)
+        .filter((hit) => expected.has(hit.seq)).length;
+    }
+    expect(agreed / (queries.length * 10)).toBeGreaterThanOrEqual(0.99);
+    // A window entirely inside the hot rows does not touch storage.
+    const newest = index.range(5_900, Infinity);
+    expect(newest.end - newest.start).toBe(99);
+  });
 });
 
 /** A unit vector halfway between a and b. */

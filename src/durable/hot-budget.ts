@@ -39,6 +39,6 @@ export function isolateHotBytes(): number {
 }
 
 /** Whether `extraBytes` more fit within the isolate's budget, `limit` by default. */
-export function affordable(extraBytes: number, limit = ISOLATE_HOT_BYTES): boolean {
+export function affordable(extraBytes: number, limit: number = ISOLATE_HOT_BYTES): boolean {
   return isolateHotBytes() + extraBytes <= limit;
 }

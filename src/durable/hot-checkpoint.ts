@@ -1,7 +1,13 @@
 import type { Sql } from './sql';
 import { Calibration } from './vector-codes';
 import type { VaultMeta } from './vault-meta';
-import { VectorIndex, type ExactVectors, type FloatRows, type IndexEntry } from './vector-index';
+import {
+  VectorIndex,
+  type ColdRows,
+  type ExactVectors,
+  type FloatRows,
+  type IndexEntry,
+} from './vector-index';
 
 /**
  * Persistence of the HOT index, so that waking a vault up is fast.
@@ -30,26 +36,15 @@ export function loadHotIndex(
   rows: number,
   owner?: string,
 ): VectorIndex {
-  const index = new VectorIndex(dimensions, { exact: exactVectors(sql, dimensions), owner });
+  const index = new VectorIndex(dimensions, {
+    exact: exactVectors(sql, dimensions),
+    coldRows: coldRows(sql),
+    owner,
+  });
   const checkpoint = meta.get('checkpoint');
   index.reset(rows);
   if (checkpoint === null) {
-    // Calibrated first, from a sample, so the rows are coded once.
-    if (rows >= CALIBRATION_MIN_ROWS) {
-      const samples = sql
-        .all<{ vector: ArrayBuffer }>(
-          `SELECT coalesce(chunk_embeddings, embedding) AS vector FROM memories
-           ORDER BY random() LIMIT ?`,
-          CALIBRATION_SAMPLE,
-        )
-        .map(({ vector }) => new Float32Array(vector, 0, dimensions));
-      index.calibrate(samples);
-    }
-    const cursor = sql.cursor<MemoryVectors>(
-      `SELECT id, seq, created_at, embedding, chunk_embeddings FROM memories
-       ORDER BY created_at, seq`,
-    );
-    for (const row of cursor) index.appendFloats(rowsOf(row, dimensions));
+    rebuild(sql, index, dimensions, rows);
     return index;
   }
 
@@ -98,6 +93,54 @@ export function loadHotIndex(
 }
 
 /**
+ * The index from `memories` alone: calibrated on a random sample first (so
+ * rows are coded once), keys read in time order (a sort of small rows), then
+ * vectors in storage order (no sort of the BLOBs).
+ */
+function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number): void {
+  if (rows >= CALIBRATION_MIN_ROWS) {
+    const samples = sql
+      .all<{ vector: ArrayBuffer }>(
+        `SELECT coalesce(chunk_embeddings, embedding) AS vector FROM memories
+         WHERE seq IN (SELECT seq FROM memories ORDER BY random() LIMIT ?)`,
+        CALIBRATION_SAMPLE,
+      )
+      .map(({ vector }) => new Float32Array(vector, 0, dimensions));
+    index.calibrate(samples);
+  }
+  const rowBytes = dimensions * 4;
+  const order = sql.all<{ seq: number; created_at: number; bytes: number }>(
+    `SELECT seq, created_at, length(coalesce(chunk_embeddings, embedding)) AS bytes
+     FROM memories ORDER BY created_at, seq`,
+  );
+  let total = 0;
+  for (const row of order) total += Math.max(1, Math.floor(row.bytes / rowBytes));
+  const keys = {
+    times: new Float64Array(total),
+    seqs: new Int32Array(total),
+    chunks: new Int32Array(total),
+  };
+  let at = 0;
+  for (const row of order) {
+    const chunks = Math.max(1, Math.floor(row.bytes / rowBytes));
+    for (let chunk = 0; chunk < chunks; chunk++, at++) {
+      keys.times[at] = row.created_at;
+      keys.seqs[at] = row.seq;
+      keys.chunks[at] = chunk;
+    }
+  }
+  index.loadRows(keys, storedVectors(sql));
+}
+
+function* storedVectors(sql: Sql): Iterable<{ seq: number; vectors: Float32Array }> {
+  for (const row of sql.cursor<{ seq: number; vectors: ArrayBuffer }>(
+    'SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories',
+  )) {
+    yield { seq: row.seq, vectors: new Float32Array(row.vectors) };
+  }
+}
+
+/**
  * Exact vectors by seq, for re-scoring the candidates of a vault too large to
  * keep its float32 vectors in memory: one query per search, about 2 µs a row.
  */
@@ -114,6 +157,21 @@ export function exactVectors(sql: Sql, dimensions: number): ExactVectors {
       }
     }
     return found;
+  };
+}
+
+/** Memories of (after, through] with their vectors, for the part of a window not held hot. */
+export function coldRows(sql: Sql): ColdRows {
+  return function* (after, through) {
+    const rows = sql.cursor<{ seq: number; created_at: number; vectors: ArrayBuffer }>(
+      `SELECT seq, created_at, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
+       WHERE created_at > ? AND created_at <= ?`,
+      after ?? -Number.MAX_VALUE,
+      through,
+    );
+    for (const row of rows) {
+      yield { seq: row.seq, createdAt: row.created_at, vectors: new Float32Array(row.vectors) };
+    }
   };
 }
 

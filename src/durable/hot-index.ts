@@ -1,5 +1,6 @@
 import {
   checkpointDue,
+  coldRows,
   exactVectors,
   loadHotIndex,
   recordDeletion,
@@ -69,7 +70,11 @@ export class HotIndex {
   vectorsFor(dimensions: number): VectorIndex {
     this.index =
       this.vectors() ??
-      new VectorIndex(dimensions, { exact: exactVectors(this.sql, dimensions), owner: this.owner });
+      new VectorIndex(dimensions, {
+        exact: exactVectors(this.sql, dimensions),
+        coldRows: coldRows(this.sql),
+        owner: this.owner,
+      });
     return this.index;
   }
 

@@ -97,9 +97,25 @@ export interface VectorIndexOptions {
   exact?: ExactVectors;
   /** Most bytes of float32 vectors kept in memory (with `exact` only). */
   floatBlockBytes?: number;
+  /**
+   * The rows of (after, through] from storage, for the part of a window the
+   * index no longer holds once it is over the isolate's budget.
+   */
+  coldRows?: ColdRows;
+  /** The isolate's hot budget (tests make it small). */
+  isolateBudget?: number;
   /** Who holds the index (the vault object's id): a newer index of the same owner replaces it in the isolate's budget. */
   owner?: string;
 }
+
+/** A memory read from storage: its seq, time and every chunk's vector back to back. */
+export interface StoredVectors {
+  seq: number;
+  createdAt: number;
+  vectors: Float32Array;
+}
+
+export type ColdRows = (after: number | null, through: number) => Iterable<StoredVectors>;
 
 /** Rows in key order, as checkpoint pages hold them. */
 export interface IndexRows {
@@ -123,8 +139,13 @@ export interface FloatRows {
 
 const PAGE_BYTES = 65_536;
 const MIN_CAPACITY = 256;
-/** Exact re-scores beyond the top k taken from the code estimates (measured in bench/). */
+/**
+ * Exact re-scores beyond the top k taken from the code estimates: 256, and
+ * one per 384 rows past 98,304 (random vectors at 250,000 rows need about
+ * 650 for 99% agreement; bench/hot-tier.bench.ts).
+ */
 const RERANK = 256;
+const RERANK_ROWS_EACH = 384;
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
@@ -160,6 +181,13 @@ export class VectorIndex implements HotHolder {
 
   private readonly exact: ExactVectors | null;
   private readonly floatBlockBytes: number;
+  private readonly coldRows: ColdRows | null;
+  private readonly isolateBudget: number | undefined;
+  /**
+   * Over budget, the index holds only the newest rows: those created after
+   * this time. null while it holds every row.
+   */
+  private coldThroughTime: number | null = null;
   /** How rows are standardised before coding; null until fitted (codes of x itself). */
   private calibrationFit: Calibration | null = null;
   private readonly standardised: Float32Array;
@@ -177,6 +205,8 @@ export class VectorIndex implements HotHolder {
     this.exact = options.exact ?? null;
     this.floatBlockBytes = options.floatBlockBytes ?? FLOAT_BLOCK_BYTES;
     this.standardised = new Float32Array(dims);
+    this.coldRows = options.coldRows ?? null;
+    this.isolateBudget = options.isolateBudget;
     registerHolder(this, options.owner);
   }
 
@@ -206,6 +236,7 @@ export class VectorIndex implements HotHolder {
 
   /** Empties the index and reserves room for `rows` rows. */
   reset(rows = 0): void {
+    this.coldThroughTime = null;
     this.count = 0;
     this.memories = 0;
     this.residualSum = 0;
@@ -234,8 +265,8 @@ export class VectorIndex implements HotHolder {
     if (count === 0) return;
     this.checkAppendOrder(rows);
     if (rows.vectors == null) this.dropFloats();
+    if (!this.makeRoom(count)) return;
     const at = this.count;
-    this.ensureCapacity(at + count);
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     codes.set(rows.codes, this.codesOffset() + at * this.codeBytes);
     const scales = new Float32Array(
@@ -259,6 +290,62 @@ export class VectorIndex implements HotHolder {
       if (rows.chunks[i] === 0) this.memories++;
     }
     this.count = at + count;
+  }
+
+  /**
+   * Loads every row at once, as a rebuild from `memories` does: the keys in
+   * (createdAt, seq, chunk) order, the vectors in any order (storage order,
+   * which needs no sort of the large BLOBs). Over the isolate's budget, only
+   * the newest rows that fit are kept.
+   */
+  loadRows(
+    keys: { times: Float64Array; seqs: Int32Array; chunks: Int32Array },
+    vectors: Iterable<{ seq: number; vectors: Float32Array }>,
+  ): void {
+    this.reset(keys.seqs.length);
+    let from = 0;
+    const total = keys.seqs.length;
+    if (total > this.capacity) {
+      if (this.coldRows === null) throw new Error('the index cannot hold every row');
+      from = total - this.capacity;
+      while (from < total && keys.times[from] === keys.times[from - 1]) from++;
+      this.coldThroughTime = keys.times[from - 1]!;
+    }
+    const count = total - from;
+    this.times.set(keys.times.subarray(from));
+    this.seqs.set(keys.seqs.subarray(from));
+    this.chunks.set(keys.chunks.subarray(from));
+    const firstRow = new Map<number, number>();
+    for (let row = 0; row < count; row++) {
+      if (this.chunks[row] === 0) {
+        firstRow.set(this.seqs[row]!, row);
+        this.memories++;
+      }
+    }
+    this.count = count;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    const floats = this.floatsKernel === null ? null : this.floats();
+    const base = this.vectorsOffset() / 4;
+    for (const memory of vectors) {
+      const first = firstRow.get(memory.seq);
+      if (first === undefined) continue;
+      for (let row = first; row < count && this.seqs[row] === memory.seq; row++) {
+        const offset = this.chunks[row]! * this.dims;
+        const vector = memory.vectors.subarray(offset, offset + this.dims);
+        if (vector.length !== this.dims)
+          throw new Error(`memory ${memory.seq}: vectors do not match`);
+        const encoded = this.encode(vector, codes, this.codesOffset() + row * this.codeBytes);
+        scales[row] = encoded.scale;
+        this.residuals[row] = encoded.residual;
+        this.residualSum += encoded.residual;
+        floats?.set(vector, base + row * this.dims);
+      }
+    }
   }
 
   /** Appends rows given as float32 vectors (the rebuild from `memories`), encoding them. */
@@ -331,14 +418,17 @@ export class VectorIndex implements HotHolder {
 
   /** Inserts entries in time order: one merge pass, O(n + m log n). */
   insert(entries: readonly IndexEntry[]): void {
-    if (entries.length === 0) return;
-    const batch = [...entries].sort(compareEntries);
-    for (const entry of batch) {
+    for (const entry of entries) {
       if (entry.vector.length !== this.dims)
         throw new RangeError('vector has the wrong dimensions');
     }
+    const cold = this.coldThroughTime;
+    // Rows older than the hot set stay in storage only.
+    const batch = entries
+      .filter((entry) => cold === null || entry.createdAt > cold)
+      .sort(compareEntries);
+    if (batch.length === 0 || !this.makeRoom(batch.length)) return;
     const existing = this.count;
-    this.ensureCapacity(existing + batch.length);
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const codesBase = this.codesOffset();
     const scales = new Float32Array(
@@ -500,6 +590,7 @@ export class VectorIndex implements HotHolder {
   }
 
   clear(): void {
+    this.coldThroughTime = null;
     this.count = 0;
     this.memories = 0;
     this.residualSum = 0;
@@ -546,6 +637,97 @@ export class VectorIndex implements HotHolder {
     }
   }
 
+  /** Whether the index holds only the newest rows (over the isolate's budget). */
+  get partial(): boolean {
+    return this.coldThroughTime !== null;
+  }
+
+  /**
+   * `search` over the window (after, until]: the rows held, plus, once the
+   * index holds only the newest rows, the older part of the window read from
+   * storage and scored exactly (slower, never wrong). `stats` describe the
+   * rows held.
+   */
+  searchWindow(
+    query: Float32Array,
+    after: number | null,
+    until: number,
+    k: number,
+    accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
+  ): IndexHit[] {
+    const { start, end } = this.range(after, until);
+    const hot = this.search(query, start, end, k, accept, stats);
+    const cold = this.coldThroughTime;
+    if (cold === null || this.coldRows === null || (after !== null && after >= cold)) return hot;
+    const best = new Map<number, IndexHit>(hot.map((hit) => [hit.seq, hit]));
+    for (const row of this.coldRows(after, Math.min(until, cold))) {
+      if (accept !== undefined && !accept(row.seq)) continue;
+      const chunks = Math.floor(row.vectors.length / this.dims);
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        let score = 0;
+        const offset = chunk * this.dims;
+        for (let j = 0; j < this.dims; j++) score += query[j]! * row.vectors[offset + j]!;
+        const held = best.get(row.seq);
+        if (held === undefined || score > held.score) {
+          best.set(row.seq, { seq: row.seq, chunk, createdAt: row.createdAt, score });
+        }
+      }
+    }
+    return [...best.values()]
+      .sort((a, b) => b.score - a.score || b.createdAt - a.createdAt || b.seq - a.seq)
+      .slice(0, k);
+  }
+
+  /**
+   * Room for `incoming` more rows: grows within the isolate's budget, else
+   * lets go of the oldest rows (at least a sixteenth at a time, so this stays
+   * rare). Returns false when nothing can be held.
+   */
+  private makeRoom(incoming: number): boolean {
+    this.ensureCapacity(this.count + incoming);
+    if (this.count + incoming <= this.capacity) return true;
+    if (this.coldRows === null || incoming > this.capacity) return false;
+    const evict = Math.min(
+      this.count,
+      Math.max(this.count + incoming - this.capacity, Math.ceil(this.capacity / 16)),
+    );
+    this.evictOldest(evict);
+    return this.count + incoming <= this.capacity;
+  }
+
+  /** Lets go of the oldest `rows` rows (and any that share the last one's time). */
+  private evictOldest(rows: number): void {
+    if (rows <= 0) return;
+    let cut = rows;
+    while (cut < this.count && this.times[cut] === this.times[cut - 1]) cut++;
+    this.coldThroughTime = this.times[cut - 1]!;
+    for (let row = 0; row < cut; row++) {
+      this.residualSum -= this.residuals[row]!;
+      if (this.chunks[row] === 0) this.memories--;
+    }
+    const codesBase = this.codesOffset();
+    new Uint8Array(this.codesKernel.memory.buffer).copyWithin(
+      codesBase,
+      codesBase + cut * this.codeBytes,
+      codesBase + this.count * this.codeBytes,
+    );
+    new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity).copyWithin(
+      0,
+      cut,
+      this.count,
+    );
+    if (this.floatsKernel !== null) {
+      const base = this.vectorsOffset() / 4;
+      this.floats().copyWithin(base, base + cut * this.dims, base + this.count * this.dims);
+    }
+    this.residuals.copyWithin(0, cut, this.count);
+    this.times.copyWithin(0, cut, this.count);
+    this.seqs.copyWithin(0, cut, this.count);
+    this.chunks.copyWithin(0, cut, this.count);
+    this.count -= cut;
+  }
+
   /** The best `k` rows (not memories) among `count` rows from `start`. */
   private topRows(
     query: Float32Array,
@@ -567,7 +749,8 @@ export class VectorIndex implements HotHolder {
       const noise = this.count > 0 ? (weight * this.residualSum) / this.count / this.dims : 0;
       stats.deviation = Math.sqrt(Math.max(0, stats.deviation ** 2 - noise));
     }
-    const candidates = pickBest(scores, start, Math.min(count, k + RERANK), (row) =>
+    const rerank = Math.max(RERANK, Math.ceil(count / RERANK_ROWS_EACH));
+    const candidates = pickBest(scores, start, Math.min(count, k + rerank), (row) =>
       accept === undefined ? true : accept(this.seqs[row]!),
     );
     return this.floatsKernel !== null
@@ -742,10 +925,22 @@ export class VectorIndex implements HotHolder {
       const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
       if (
         capacity * this.rowBytes > this.floatBlockBytes ||
-        !affordable(floatsGrowth + codesGrowth + (capacity - this.capacity) * KEY_BYTES)
+        !affordable(
+          floatsGrowth + codesGrowth + (capacity - this.capacity) * KEY_BYTES,
+          this.isolateBudget,
+        )
       ) {
         this.dropFloats();
       }
+    }
+    const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
+    const keysGrowth = (capacity - this.capacity) * KEY_BYTES;
+    if (
+      this.capacity >= MIN_CAPACITY &&
+      this.coldRows !== null &&
+      !affordable(codesGrowth + keysGrowth, this.isolateBudget)
+    ) {
+      return; // over the isolate's budget: the caller lets the oldest rows go
     }
     grow(kernel.memory, codesNeeded);
     // Scales sit after the codes: move them up to their new place.
