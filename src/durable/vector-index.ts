@@ -348,31 +348,6 @@ export class VectorIndex implements HotHolder {
     }
   }
 
-  /** Appends rows given as float32 vectors (the rebuild from `memories`), encoding them. */
-  appendFloats(rows: FloatRows): void {
-    const count = rows.seqs.length;
-    const bytes = rows.vectors instanceof Uint8Array ? rows.vectors : new Uint8Array(rows.vectors);
-    if (bytes.byteLength !== count * this.rowBytes) {
-      throw new Error(
-        `a page of ${count} rows must carry ${count * this.rowBytes} bytes of vectors`,
-      );
-    }
-    const floats = new Float32Array(bytes.slice().buffer);
-    const codes = new Uint8Array(count * this.codeBytes);
-    const scales = new Float32Array(count);
-    const residuals = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      const encoded = this.encode(
-        floats.subarray(i * this.dims, (i + 1) * this.dims),
-        codes,
-        i * this.codeBytes,
-      );
-      scales[i] = encoded.scale;
-      residuals[i] = encoded.residual;
-    }
-    this.appendSorted({ ...rows, codes, scales, residuals, vectors: bytes });
-  }
-
   /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept. */
   slice(
     start: number,
