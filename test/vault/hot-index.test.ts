@@ -83,6 +83,45 @@ describe('the hot index lifecycle', () => {
     expect(result.fromCheckpoint).toEqual(result.before);
   });
 
+  it('calibrates its codes once it holds enough rows, and wakes with the same codes', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const base = Date.now() - DAY;
+    for (let batch = 0; batch < 3; batch++) {
+      ok(
+        await vault.store(
+          address,
+          storeRequest(
+            Array.from({ length: 100 }, (_, i) =>
+              memory(`note ${batch * 100 + i} about topic ${i % 17}`, {
+                createdAt: base + batch * 100 + i,
+              }),
+            ),
+          ),
+        ),
+      );
+    }
+    const result = await runInDurableObject(vault, (_, state) => {
+      const { wake } = parts(state);
+      const coded = (hot: HotIndex) => {
+        const index = hot.vectors()!;
+        const rows = index.slice(0, index.size);
+        return {
+          calibration: Array.from(index.calibration?.toBytes() ?? []),
+          codes: Array.from(rows.codes),
+          scales: Array.from(rows.scales),
+        };
+      };
+      const rebuilt = wake(); // no checkpoint yet: calibrated from a sample, then coded
+      const fromRows = coded(rebuilt);
+      state.storage.transactionSync(() => rebuilt.checkpoint());
+      return { fromRows, fromCheckpoint: coded(wake()) };
+    });
+    expect(result.fromRows.calibration.length).toBeGreaterThan(0);
+    expect(result.fromRows.codes.length).toBe(300 * 96);
+    expect(result.fromCheckpoint).toEqual(result.fromRows);
+  });
+
   it('keeps a delete through the checkpoint: a tombstone, replayed on wake-up', async () => {
     const { vault, stored } = await seededVault(20);
     const gone = stored[7]!.id;
