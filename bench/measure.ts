@@ -20,6 +20,28 @@ export function sample<T>(run: (input: T) => void, inputs: T[], samples: number)
 }
 
 /**
+ * Samples of several jobs taken in turn, batch by batch, so that all of them
+ * meet the same load on a shared machine and their ratio holds.
+ */
+export function sampleInTurn<T>(
+  jobs: ((input: T) => void)[],
+  inputs: T[],
+  samples: number,
+): number[][] {
+  const out = jobs.map(() => [] as number[]);
+  let i = 0;
+  for (let s = 0; s < samples; s++) {
+    jobs.forEach((run, j) => {
+      const started = performance.now();
+      for (let b = 0; b < BATCH; b++) run(inputs[(i + b) % inputs.length]!);
+      out[j]!.push((performance.now() - started) / BATCH);
+    });
+    i += BATCH;
+  }
+  return out;
+}
+
+/**
  * Running exact top-k of several queries over rows fed one at a time (in key
  * order), in float64.
  */
