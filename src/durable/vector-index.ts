@@ -1044,11 +1044,60 @@ function pickBest(
   accept: (row: number) => boolean,
 ): Int32Array {
   if (slots <= 0) return new Int32Array(0);
+  // A first threshold from every 8th score, set so that about twice `slots`
+  // rows pass: the scan then rarely has to select. Too high (a filter turned
+  // rows away), the scan runs again without it.
+  if (scores.length >= slots * 32) {
+    const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
+    for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
+    const threshold = kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+    const picked = pickAbove(scores, first, slots, accept, threshold);
+    if (picked.length === slots) return picked;
+  }
+  return pickAbove(scores, first, slots, accept, -Infinity);
+}
+
+const SAMPLE_STRIDE = 8;
+
+/** The k-th largest value (k ≥ 1) of `values`, which it reorders. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = Math.min(k, values.length) - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
+}
+
+/** `pickBest` among the scores at or above `threshold`. */
+function pickAbove(
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  threshold: number,
+): Int32Array {
   const room = slots * 4;
   const rows = new Int32Array(room);
   const values = new Float64Array(room);
   let filled = 0;
-  let threshold = -Infinity;
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i]!;
     if (score < threshold) continue;
