@@ -1,10 +1,10 @@
 /**
  * Warm search and cold load of a 10,000 × 384 vault, inside workerd.
  *
- * workerd's clock ticks in whole milliseconds, so a latency sample is the mean
- * of a batch of consecutive searches (BATCH different queries); p50 and p99
- * are taken over those samples. The plain-JavaScript scalar scan of the same
- * rows is measured the same way in the same run, for comparison.
+ * Latency samples are means of BATCH consecutive searches with different
+ * queries (workerd's clock ticks in whole milliseconds); p50 and p99 are
+ * taken over those samples. The float32 SIMD scan of every row (the hot tier
+ * before 2-bit codes) is measured on the same rows in the same run.
  */
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
@@ -15,34 +15,23 @@ import type { VectorIndex } from '../src/durable/vector-index';
 import { MAX_STORE_BATCH } from '../src/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
+import { BATCH, ExactTopK, agreement, mib, ms, pct, percentile, sampleInTurn } from './measure';
 
 const ROWS = 10_000;
 const DIMS = 384;
 const K = 10;
-const BATCH = 25;
 const SAMPLES = 120;
 const QUERIES = 200;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function sample(run: (query: Float32Array) => void, queries: Float32Array[]): number[] {
-  const samples: number[] = [];
-  let q = 0;
-  for (let s = 0; s < SAMPLES; s++) {
-    const started = performance.now();
-    for (let b = 0; b < BATCH; b++) run(queries[q++ % queries.length]!);
-    samples.push((performance.now() - started) / BATCH);
-  }
-  return samples;
-}
 
 /** Internals the benchmark reaches into; not part of the object's RPC surface. */
 interface VaultInternals {
   /** The in-memory index's lifecycle: `vectors()` loads it on first use. */
   hot: { vectors(): VectorIndex | null };
+}
+
+/** The float32 scan of every row with float64 re-scoring of the best: the former hot tier. */
+interface IndexInternals {
+  topRowsExactScan(query: Float32Array, start: number, count: number, k: number): unknown;
 }
 
 it('vault search and load, 10,000 × 384', async () => {
@@ -90,72 +79,55 @@ it('vault search and load, 10,000 × 384', async () => {
     const index = (instance as unknown as VaultInternals).hot.vectors()!;
     const { start, end } = index.range(null, Date.now());
 
-    // The plain scalar scan, on a copy of the same rows in a JS Float32Array.
-    const rows = new Float32Array(ROWS * DIMS);
-    const ids: string[] = [];
-    for (let row = 0; row < ROWS; row++) {
-      const hit = index.search(queries[0]!, row, row + 1, 1)[0]!;
-      ids.push(hit.id);
+    // The exact answer: float64 over the same stored float32 vectors.
+    const rows = index.slice(0, index.size);
+    const exact = new ExactTopK(queries, K);
+    const floats = new Float32Array(rows.vectors!.buffer);
+    for (let row = 0; row < rows.seqs.length; row++) {
+      exact.add(rows.seqs[row]!, floats.subarray(row * DIMS, (row + 1) * DIMS));
     }
-    const memory = new Float32Array(
-      (index as unknown as { kernel: { memory: WebAssembly.Memory } }).kernel.memory.buffer,
+    const got = queries.map((query) => index.search(query, start, end, K).map((hit) => hit.seq));
+    const agreed = agreement(
+      got,
+      queries.map((_, q) => exact.top(q)),
     );
-    const vectorsOffset = (index as unknown as { vectorsOffset: number }).vectorsOffset / 4;
-    rows.set(memory.subarray(vectorsOffset, vectorsOffset + ROWS * DIMS));
-
-    // Same loop shape as the kernel's job: score every row, keep the top K.
-    const scalarScan = (query: Float32Array) => {
-      const best: { row: number; score: number }[] = [];
-      for (let row = 0; row < ROWS; row++) {
-        let sum = 0;
-        const offset = row * DIMS;
-        for (let j = 0; j < DIMS; j++) sum += query[j]! * rows[offset + j]!;
-        if (best.length === K && sum <= best[K - 1]!.score) continue;
-        best.push({ row, score: sum });
-        best.sort((a, b) => b.score - a.score);
-        if (best.length > K) best.pop();
-      }
-      return best.map(({ row }) => ids[row]!);
-    };
-    const referenceScan = (query: Float32Array) => {
-      const scores = new Float64Array(ROWS);
-      for (let row = 0; row < ROWS; row++) {
-        let sum = 0;
-        const offset = row * DIMS;
-        for (let j = 0; j < DIMS; j++) sum += query[j]! * rows[offset + j]!;
-        scores[row] = sum;
-      }
-      const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]! || b - a);
-      return order.slice(0, K).map((row) => ids[row]!);
-    };
-
-    let mismatches = 0;
-    for (const query of queries) {
-      const got = index.search(query, start, end, K).map((hit) => hit.id);
-      if (got.join() !== referenceScan(query).join()) mismatches++;
-    }
 
     for (let i = 0; i < 20; i++) index.search(queries[i]!, start, end, K); // warm-up
-    const simd = sample((query) => index.search(query, start, end, K), queries);
-    const scalar = sample((query) => scalarScan(query), queries.slice(0, 40));
-    return { simd, scalar, mismatches, rowsInWindow: end - start, memoryBytes: index.memoryBytes };
+    const internals = index as unknown as IndexInternals;
+    // In turn, batch by batch: the ratio holds even on a busy machine.
+    const [codes = [], floatScan = []] = sampleInTurn(
+      [
+        (query: Float32Array) => index.search(query, start, end, K),
+        (query: Float32Array) => internals.topRowsExactScan(query, start, end - start, K),
+      ],
+      queries,
+      SAMPLES,
+    );
+    const ratios = codes.map((time, i) => time / floatScan[i]!);
+    return {
+      codes,
+      floatScan,
+      ratios,
+      agreed,
+      rowsInWindow: end - start,
+      memoryBytes: index.memoryBytes,
+      holdsFloats: index.holdsFloats,
+    };
   });
 
-  const ms = (value: number) => `${value.toFixed(3)} ms`;
   console.log(
     [
       '',
-      `MemoryRouter vault benchmark — ${ROWS} × ${DIMS} float32, top ${K}, one window over all ${report.rowsInWindow} rows`,
-      `  warm search, WebAssembly SIMD   p50 ${ms(percentile(report.simd, 50))}   p99 ${ms(percentile(report.simd, 99))}`,
-      `  plain JS scalar scan (same run) p50 ${ms(percentile(report.scalar, 50))}   p99 ${ms(percentile(report.scalar, 99))}`,
-      `  cold load from checkpoint       p50 ${ms(percentile(loads, 50))}   min ${ms(Math.min(...loads))}   max ${ms(Math.max(...loads))}`,
-      `  cold rebuild row by row         p50 ${ms(percentile(rebuilds, 50))}   (no checkpoint yet)`,
-      `  exactness vs float64 scan       ${QUERIES - report.mismatches}/${QUERIES} queries identical (ids and order)`,
-      `  hot index memory                ${(report.memoryBytes / 1024 / 1024).toFixed(1)} MiB`,
+      `MemoryRouter vault benchmark — ${ROWS} × ${DIMS}, top ${K}, one window over all ${report.rowsInWindow} rows`,
+      `  warm search, 2-bit codes + exact re-score p50 ${ms(percentile(report.codes, 50))}   p99 ${ms(percentile(report.codes, 99))}`,
+      `  float32 SIMD scan of every row (same run) p50 ${ms(percentile(report.floatScan, 50))}   p99 ${ms(percentile(report.floatScan, 99))}`,
+      `  codes ÷ float32 scan, batch by batch      p50 ${percentile(report.ratios, 50).toFixed(2)}   (0.25 ms at 0.48 ms of float32 scan is 0.52)`,
+      `  cold load from checkpoint                 p50 ${ms(percentile(loads, 50))}   min ${ms(Math.min(...loads))}   max ${ms(Math.max(...loads))}`,
+      `  cold rebuild row by row                   p50 ${ms(percentile(rebuilds, 50))}   (no checkpoint yet)`,
+      `  agreement with the exact float64 scan     ${pct(report.agreed.ids)} of top-${K} ids; ${report.agreed.identical}/${report.agreed.queries} queries identical (ids and order)`,
+      `  hot index memory                          ${mib(report.memoryBytes)} (float32 block ${report.holdsFloats ? 'kept' : 'dropped'})`,
       `  (latency samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',
     ].join('\n'),
   );
-  if (report.mismatches > 0)
-    throw new Error(`${report.mismatches} queries differ from the float64 reference`);
 });

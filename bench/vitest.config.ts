@@ -1,9 +1,14 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { fakesWorker } from '../test/fakes/worker-config.mjs';
+import { readConversations } from './recall/dataset.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// Real queries for the hot tier's agreement check: a LoCoMo-format file (not
+// in this repository), LOCOMO_FILE or ../shared/eval/locomo-dev.json.
+const locomo = process.env.LOCOMO_FILE ?? `${root}/../shared/eval/locomo-dev.json`;
 
 // Benchmarks run inside workerd, the runtime production uses, against a real
 // vault Durable Object. They print figures; they never assert on time.
@@ -26,6 +31,9 @@ export default defineConfig({
   test: {
     root,
     include: ['bench/**/*.bench.ts'],
-    testTimeout: 300_000,
+    testTimeout: 1_800_000,
+    provide: {
+      conversations: existsSync(locomo) ? readConversations(readFileSync(locomo, 'utf8')) : [],
+    },
   },
 });

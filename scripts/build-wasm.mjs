@@ -7,7 +7,10 @@ const source = new URL('../src/durable/simd/dot.wat', import.meta.url);
 const target = new URL('../src/durable/simd/dot.wasm', import.meta.url);
 
 const wabt = await initWabt();
-const parsed = wabt.parseWat('dot.wat', await readFile(source, 'utf8'), { simd: true });
+const parsed = wabt.parseWat('dot.wat', await readFile(source, 'utf8'), {
+  simd: true,
+  relaxed_simd: true,
+});
 parsed.validate();
 const { buffer } = parsed.toBinary({ log: false, write_debug_names: false });
 parsed.destroy();

@@ -65,12 +65,22 @@ export const MAX_PAGE_SIZE = 100;
 // ── one vault ───────────────────────────────────────────────────────────────
 
 /** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */
-export const DEFAULT_VAULT_MAX_MEMORIES = 40_000;
-export const DEFAULT_VAULT_MAX_HOT_MIB = 64;
+export const DEFAULT_VAULT_MAX_MEMORIES = 250_000;
+export const DEFAULT_VAULT_MAX_HOT_MIB = 40;
 
-/** Most rows of `dimensions` floats the hot index holds (a long memory takes one per chunk). */
+/**
+ * Hot bytes one row of `dimensions` costs (src/durable/vector-index.ts): its
+ * 2-bit codes in blocks of 64 components, scale, scan score, timestamp, seq,
+ * chunk number and residual. 124 bytes at 384 dimensions. A small vault also
+ * keeps its float32 vectors, within the isolate's budget (hot-budget.ts).
+ */
+export function hotRowBytes(dimensions: number): number {
+  return Math.ceil(dimensions / 64) * 16 + 4 + 4 + 8 + 4 + 4 + 4;
+}
+
+/** Most rows of `dimensions` the hot index holds (a long memory takes one per chunk). */
 export function maxHotRows(config: { vaultMaxHotBytes: number }, dimensions: number): number {
-  return Math.floor(config.vaultMaxHotBytes / (dimensions * 4));
+  return Math.floor(config.vaultMaxHotBytes / hotRowBytes(dimensions));
 }
 
 /** Most memories a vault of `dimensions` holds. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isolateHotBytes } from '../src/durable/hot-budget';
 import { VectorIndex, type IndexEntry } from '../src/durable/vector-index';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
@@ -9,18 +10,17 @@ function referenceSearch(entries: IndexEntry[], query: Float32Array, k: number) 
     .map((entry, row) => {
       let score = 0;
       for (let j = 0; j < query.length; j++) score += query[j]! * entry.vector[j]!;
-      return { id: entry.id, score, row };
+      return { seq: entry.seq, score, row };
     })
     .sort((a, b) => b.score - a.score || b.row - a.row)
     .slice(0, k)
-    .map(({ id }) => id);
+    .map(({ seq }) => seq);
 }
 
 describe('VectorIndex', () => {
   it.each([384, 7, 1])('matches a float64 reference scan exactly (%i dims)', (dims) => {
     const next = random(dims);
     const entries = Array.from({ length: 600 }, (_, i) => ({
-      id: `m${i}`,
       seq: i + 1,
       createdAt: Math.floor(next() * 1e6),
       vector: unitVector(next, dims),
@@ -32,14 +32,15 @@ describe('VectorIndex', () => {
     for (let q = 0; q < 20; q++) {
       const query = unitVector(next, dims);
       const k = 1 + (q % 12);
-      const got = index.search(query, 0, index.size, k).map((hit) => hit.id);
+      const got = index.search(query, 0, index.size, k).map((hit) => hit.seq);
       expect(got).toEqual(referenceSearch(entries, query, k));
     }
   });
 
-  // The benchmark's exactness check, kept in npm test: the SIMD float32 scan
-  // with float64 re-scoring must return what an exact float64 scan returns,
-  // ids and order, for any window and k, exact ties included.
+  // The benchmark's exactness check, kept in npm test: at this size the 2-bit
+  // code scan's candidates (k + 256), re-scored exactly in float64, must hold
+  // what an exact float64 scan returns, ids and order, for any window and k,
+  // exact ties included.
   it('agrees with an exact float64 scan on 300 random queries over random windows', () => {
     const dims = 384;
     const next = random(2_024);
@@ -48,7 +49,6 @@ describe('VectorIndex', () => {
       // One row in twenty repeats an earlier vector: an exact tie, broken by row.
       const copy = i > 0 && next() < 0.05 ? entries[Math.floor(next() * i)]!.vector : null;
       entries.push({
-        id: `e${i}`,
         seq: i + 1,
         createdAt: Math.floor(next() * 1e6),
         vector: copy ?? unitVector(next, dims),
@@ -69,7 +69,7 @@ describe('VectorIndex', () => {
       const until = b!;
       const k = 1 + (q % 25);
       const { start, end } = index.range(after, until);
-      const got = index.search(query, start, end, k).map((hit) => hit.id);
+      const got = index.search(query, start, end, k).map((hit) => hit.seq);
       const inWindow = entries.filter(
         (entry) => (after === null || entry.createdAt > after) && entry.createdAt <= until,
       );
@@ -86,8 +86,7 @@ describe('VectorIndex', () => {
     let entries: IndexEntry[] = [];
     let seq = 0;
     for (let round = 0; round < 30; round++) {
-      const batch = Array.from({ length: 1 + Math.floor(next() * 20) }, (_, i) => ({
-        id: `r${round}-${i}`,
+      const batch = Array.from({ length: 1 + Math.floor(next() * 20) }, () => ({
         seq: ++seq,
         createdAt: Math.floor(next() * 50), // many equal timestamps
         vector: unitVector(next, 8),
@@ -95,17 +94,17 @@ describe('VectorIndex', () => {
       index.insert(batch);
       entries.push(...batch);
       const victim = entries[Math.floor(next() * entries.length)]!;
-      expect(index.remove(victim.id, victim.createdAt)).toBe(true);
+      expect(index.remove(victim.seq, victim.createdAt)).toBe(true);
       entries = entries.filter((entry) => entry !== victim);
     }
     // Equal timestamps keep the order the memories were stored in.
     const expected = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
-    expect(Array.from({ length: index.size }, (_, row) => index.idAt(row))).toEqual(
-      expected.map((entry) => entry.id),
+    expect(Array.from({ length: index.size }, (_, row) => index.seqAt(row))).toEqual(
+      expected.map((entry) => entry.seq),
     );
-    // Vectors moved with their ids: each row scores 1 against its own vector.
+    // Vectors moved with their keys: each row scores 1 against its own vector.
     for (const entry of expected.slice(0, 25)) {
-      expect(index.search(entry.vector, 0, index.size, 1)[0]!.id).toBe(entry.id);
+      expect(index.search(entry.vector, 0, index.size, 1)[0]!.seq).toBe(entry.seq);
     }
   });
 
@@ -114,7 +113,6 @@ describe('VectorIndex', () => {
     const index = new VectorIndex(16);
     index.insert(
       Array.from({ length: 100 }, (_, i) => ({
-        id: `t${i}`,
         seq: i + 1,
         createdAt: i * 10,
         vector: unitVector(next, 16),
@@ -131,7 +129,6 @@ describe('VectorIndex', () => {
   it('reports the mean and spread of the similarity of every row in the range', () => {
     const next = random(11);
     const entries = Array.from({ length: 50 }, (_, i) => ({
-      id: `s${i}`,
       seq: i + 1,
       createdAt: i,
       vector: unitVector(next, 8),
@@ -157,7 +154,6 @@ describe('VectorIndex', () => {
     const same = new VectorIndex(2);
     same.insert(
       [0, 1, 2].map((i) => ({
-        id: `f${i}`,
         seq: i + 1,
         createdAt: i,
         vector: new Float32Array([1, 0]),
@@ -172,7 +168,6 @@ describe('VectorIndex', () => {
     const next = random(9);
     const index = new VectorIndex(16);
     const entries = Array.from({ length: 200 }, (_, i) => ({
-      id: `f${i}`,
       seq: i,
       createdAt: i,
       vector: unitVector(next, 16),
@@ -180,7 +175,7 @@ describe('VectorIndex', () => {
     index.insert(entries);
     const hits = index.search(unitVector(next, 16), 0, 200, 5, (seq) => seq % 10 === 0);
     expect(hits).toHaveLength(5);
-    for (const hit of hits) expect(Number(hit.id.slice(1)) % 10).toBe(0);
+    for (const hit of hits) expect(hit.seq % 10).toBe(0);
   });
 
   it('returns a memory indexed in chunks once, with its best chunk', () => {
@@ -188,7 +183,6 @@ describe('VectorIndex', () => {
     const index = new VectorIndex(16);
     const target = unitVector(next, 16);
     const chunks = Array.from({ length: 12 }, (_, chunk) => ({
-      id: 'long',
       seq: 1,
       chunk,
       createdAt: 5,
@@ -196,7 +190,6 @@ describe('VectorIndex', () => {
       vector: chunk === 7 ? target : mix(target, unitVector(next, 16)),
     }));
     const others = Array.from({ length: 30 }, (_, i) => ({
-      id: `o${i}`,
       seq: i + 2,
       createdAt: i,
       vector: unitVector(next, 16),
@@ -204,13 +197,112 @@ describe('VectorIndex', () => {
     index.insert([...others, ...chunks.reverse()]);
     expect(index.size).toBe(42);
     const hits = index.search(target, 0, index.size, 3);
-    expect(hits.map((hit) => hit.id)).toEqual(['long', ...hits.slice(1).map((hit) => hit.id)]);
-    expect(new Set(hits.map((hit) => hit.id)).size).toBe(3);
+    expect(hits.map((hit) => hit.seq)).toEqual([1, ...hits.slice(1).map((hit) => hit.seq)]);
+    expect(new Set(hits.map((hit) => hit.seq)).size).toBe(3);
     expect(hits[0]!.chunk).toBe(7);
     // Removing the memory removes all of its rows.
-    expect(index.remove('long', 5)).toBe(true);
+    expect(index.remove(1, 5)).toBe(true);
     expect(index.size).toBe(30);
-    expect(index.search(target, 0, index.size, 3).map((hit) => hit.id)).not.toContain('long');
+    expect(index.search(target, 0, index.size, 3).map((hit) => hit.seq)).not.toContain(1);
+  });
+});
+
+describe('VectorIndex over 2-bit codes', () => {
+  const DIMS = 384;
+  const ROWS = 6_000;
+  const next = random(384_000);
+  const entries: IndexEntry[] = Array.from({ length: ROWS }, (_, i) => ({
+    seq: i + 1,
+    createdAt: i,
+    vector: unitVector(next, DIMS),
+  }));
+  const bySeq = new Map(entries.map((entry) => [entry.seq, entry.vector]));
+  const reads: number[] = [];
+  const exact = (seqs: readonly number[]) => {
+    reads.push(seqs.length);
+    return new Map(seqs.map((seq) => [seq, bySeq.get(seq)!]));
+  };
+  // Random queries are the hard case; queries near a stored row are what real searches look like.
+  const queries = [
+    ...Array.from({ length: 40 }, () => unitVector(next, DIMS)),
+    ...Array.from({ length: 20 }, (_, i) => mix(entries[i * 97]!.vector, unitVector(next, DIMS))),
+  ];
+
+  it.each([
+    ['float32 block', 64 * 1024 * 1024],
+    ['exact vectors from storage', 0],
+  ])(
+    'agrees with the exact scan on at least 99 percent of top-10 ids (%s)',
+    (_, floatBlockBytes) => {
+      const index = new VectorIndex(DIMS, { exact, floatBlockBytes });
+      for (let i = 0; i < ROWS; i += 1_000) index.insert(entries.slice(i, i + 1_000));
+      expect(index.holdsFloats).toBe(floatBlockBytes > 0);
+      reads.length = 0;
+      let agreed = 0;
+      for (const query of queries) {
+        const hits = index.search(query, 0, index.size, 10);
+        const expected = new Set(referenceSearch(entries, query, 10));
+        agreed += hits.filter((hit) => expected.has(hit.seq)).length;
+        // Whatever is returned carries its exact score.
+        for (const hit of hits) {
+          const vector = bySeq.get(hit.seq)!;
+          expect(hit.score).toBeCloseTo(
+            vector.reduce((sum, x, j) => sum + x * query[j]!, 0),
+            9,
+          );
+        }
+      }
+      expect(agreed / (queries.length * 10)).toBeGreaterThanOrEqual(0.99);
+      // Only the large vault reads exact vectors, a bounded number per search.
+      if (floatBlockBytes > 0) expect(reads).toEqual([]);
+      else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
+    },
+  );
+});
+
+describe('VectorIndex over its budget', () => {
+  it('holds the newest rows and finds older ones in storage, without failing', () => {
+    const DIMS = 64;
+    const next = random(64);
+    const entries: IndexEntry[] = Array.from({ length: 6_000 }, (_, i) => ({
+      seq: i + 1,
+      createdAt: i,
+      vector: unitVector(next, DIMS),
+    }));
+    const bySeq = new Map(entries.map((entry) => [entry.seq, entry.vector]));
+    const index = new VectorIndex(DIMS, {
+      exact: (seqs) => new Map(seqs.map((seq) => [seq, bySeq.get(seq)!])),
+      coldRows: (after, through) =>
+        entries
+          .filter((e) => e.createdAt > (after ?? -Infinity) && e.createdAt <= through)
+          .map((e) => ({ seq: e.seq, createdAt: e.createdAt, vectors: e.vector })),
+      // Room for what the isolate holds already and about a thousand more rows.
+      isolateBudget: isolateHotBytes() + 256 * 1024,
+    });
+    for (let i = 0; i < entries.length; i += 100) index.insert(entries.slice(i, i + 100));
+    expect(index.partial).toBe(true);
+    expect(index.holdsFloats).toBe(false);
+    expect(index.size).toBeLessThan(entries.length);
+    expect(index.seqAt(index.size - 1)).toBe(entries.length); // the newest stay
+    // Every row is still found: the oldest through storage, the newest hot.
+    for (const entry of [entries[0]!, entries[2_000]!, entries[5_999]!]) {
+      const [best] = index.searchWindow(entry.vector, null, Infinity, 1);
+      expect(best).toMatchObject({ seq: entry.seq, createdAt: entry.createdAt });
+      expect(best!.score).toBeCloseTo(1, 5);
+    }
+    // And whole windows agree with the exact scan.
+    let agreed = 0;
+    const queries = Array.from({ length: 20 }, () => unitVector(next, DIMS));
+    for (const query of queries) {
+      const expected = new Set(referenceSearch(entries, query, 10));
+      agreed += index
+        .searchWindow(query, null, Infinity, 10)
+        .filter((hit) => expected.has(hit.seq)).length;
+    }
+    expect(agreed / (queries.length * 10)).toBeGreaterThanOrEqual(0.99);
+    // A window entirely inside the hot rows does not touch storage.
+    const newest = index.range(5_900, Infinity);
+    expect(newest.end - newest.start).toBe(99);
   });
 });
 

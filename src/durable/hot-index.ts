@@ -1,4 +1,11 @@
-import { checkpointDue, loadHotIndex, recordDeletion, writeCheckpoint } from './hot-checkpoint';
+import {
+  checkpointDue,
+  coldRows,
+  exactVectors,
+  loadHotIndex,
+  recordDeletion,
+  writeCheckpoint,
+} from './hot-checkpoint';
 import type { Sql } from './sql';
 import { loadTextTimeline, writeTextPages } from './text-checkpoint';
 import type { TextSearch } from './text-search';
@@ -41,6 +48,8 @@ export class HotIndex {
     private readonly text: TextSearch,
     /** Rows in `memories`, to size the index before loading it. */
     private readonly storedCount: () => number,
+    /** The vault object's id: its indexes count once in the isolate's hot budget. */
+    private readonly owner?: string,
   ) {}
 
   /** Drops everything held in memory; the next use loads it again, as after a wake-up. */
@@ -58,7 +67,7 @@ export class HotIndex {
     this.indexLoaded = true;
     const dimensions = this.meta.get('dimensions');
     if (dimensions !== null) {
-      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount());
+      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount(), this.owner);
       this.deferredMemories =
         this.sql.first<{ n: number }>(
           'SELECT COUNT(*) AS n FROM memories WHERE length(embedding) = 0',
@@ -69,7 +78,13 @@ export class HotIndex {
 
   /** The vector index of a vault about to take its first vectors, created when missing. */
   vectorsFor(dimensions: number): VectorIndex {
-    this.index = this.vectors() ?? new VectorIndex(dimensions);
+    this.index =
+      this.vectors() ??
+      new VectorIndex(dimensions, {
+        exact: exactVectors(this.sql, dimensions),
+        coldRows: coldRows(this.sql),
+        owner: this.owner,
+      });
     return this.index;
   }
 
@@ -97,7 +112,6 @@ export class HotIndex {
       memories.flatMap<IndexEntry>(({ record, vector, chunkVectors, deferred }, position) =>
         // Vectors of the model being re-embedded into join the index at the switch.
         (deferred ? [] : (chunkVectors ?? [vector])).map((chunkVector, chunk) => ({
-          id: record.id,
           seq: seqs[position]!,
           chunk,
           createdAt: record.createdAt,
@@ -134,7 +148,7 @@ export class HotIndex {
 
   /** After the delete committed. */
   removed({ row, passages }: Removal): void {
-    const indexed = this.index?.remove(row.id, row.created_at) ?? true;
+    const indexed = this.index?.remove(row.seq, row.created_at) ?? true;
     if (!indexed && this.deferredMemories > 0) this.deferredMemories--;
     this.textTimeline?.remove(row.seq);
     this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));

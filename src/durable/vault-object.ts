@@ -54,7 +54,13 @@ export class VaultObject extends DurableObject<Env> {
     this.meta = new VaultMeta(new MetaTable(this.sql));
     const rows = new VaultStorage(this.sql);
     this.queries = new VaultQueries(this.sql);
-    this.hot = new HotIndex(this.sql, this.meta, this.queries.text, () => rows.count());
+    this.hot = new HotIndex(
+      this.sql,
+      this.meta,
+      this.queries.text,
+      () => rows.count(),
+      ctx.id.toString(),
+    );
     this.events = new MemoryEventLog(this.sql);
     this.retired = new RetiredSet(() => rows.retiredSeqs());
     this.subscribers = new EventSockets(ctx, this.events);

@@ -76,7 +76,7 @@ export class VaultQueries {
       return { window: window.window, hits: [], rowsInWindow: 0 };
     const { start, end } = index.range(window.after, window.until);
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
-    if (end <= start) return empty;
+    if (end <= start && !index.partial) return empty;
 
     const matching =
       request.metadata === null ? undefined : this.matching(request.metadata, window);
@@ -91,7 +91,7 @@ export class VaultQueries {
     const byText = (limit: number): Ranked[] =>
       this.text.search(timeline(), request.text, window, limit, ranking, allowed);
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
-      index.search(request.vector!, start, end, limit, accept, stats);
+      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats);
 
     let ranked: Ranked[];
     if (request.mode === 'VECTOR') {

@@ -7,8 +7,9 @@ import { ANY_SPEAKER_METADATA } from './text-search';
  * plain `seq >` comparison. `id` is the public local id. Embeddings are
  * little-endian float32 BLOBs of unit length. Timestamps are milliseconds.
  *
- * `hot_pages` is a checkpoint of the hot index (ids, timestamps and vectors of
- * up to 1 MiB of rows per page, in time order) so that waking up reads a few
+ * `hot_pages` is a checkpoint of the hot index (seqs, timestamps, 2-bit codes
+ * and, for a vault that keeps them in memory, float32 vectors; up to 1 MiB of
+ * vectors per page, in time order) so that waking up reads a few
  * large BLOBs instead of one BLOB per memory; rows written after it are
  * replayed from `memories` and rows deleted after it from `hot_tombstones`.
  */
@@ -138,6 +139,30 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
         superseded_by TEXT,
         at INTEGER NOT NULL
       )`,
+    ],
+  },
+  {
+    version: 8,
+    statements: [
+      // The hot index keeps 2-bit codes keyed by seq (vector-codes.ts): pages
+      // carry codes, their scales and residuals, and float32 vectors only
+      // while the vault keeps its float32 block, and (page 0) the calibration
+      // the codes were made with; no ids. Float-only pages are
+      // dropped and the index is rebuilt from memories once.
+      'DROP TABLE hot_pages',
+      `CREATE TABLE hot_pages (
+        page INTEGER PRIMARY KEY,
+        seqs BLOB NOT NULL,
+        chunks BLOB NOT NULL,
+        times BLOB NOT NULL,
+        codes BLOB NOT NULL,
+        scales BLOB NOT NULL,
+        residuals BLOB NOT NULL,
+        vectors BLOB,
+        calibration BLOB
+      )`,
+      'DELETE FROM hot_tombstones',
+      `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
     ],
   },
 ];

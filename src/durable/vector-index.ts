@@ -1,35 +1,63 @@
 import dotKernel from './simd/dot.wasm';
+import { affordable, registerHolder, type HotHolder } from './hot-budget';
+import {
+  Calibration,
+  codeBytesFor,
+  encodeVector,
+  quantiseQuery,
+  type Encoded,
+} from './vector-codes';
 
 /**
- * The HOT tier of a vault: every vector in one contiguous block of WebAssembly
- * memory (rows × dims float32), with parallel arrays of timestamps, insertion
- * sequence numbers, chunk numbers and ids, all kept in (createdAt, seq, chunk)
+ * The HOT tier of a vault: every row's 2-bit codes (vector-codes.ts) in one
+ * block of WebAssembly memory, with parallel arrays of timestamps, insertion
+ * sequence numbers and chunk numbers, all kept in (createdAt, seq, chunk)
  * order: time order, and within one timestamp the order the memories were
  * stored in. A KRONOS window is then a contiguous row range found by binary
- * search, and a search scans only that range with the SIMD kernel in
- * `simd/dot.wat`.
+ * search. Rows are keyed by seq (the memory's SQLite rowid): ids are looked
+ * up when hits are hydrated, as JS strings would cost more than the codes.
  *
  * A memory is one row, or one row per chunk when it was indexed in chunks
  * (long content, see src/text/chunks.ts); its rows are adjacent, and a search
  * returns each memory once, with its best chunk.
  *
- * Scores are exact: the kernel's float32 dot products only pick candidates
- * (the top k plus a margin); the candidates are then re-scored in float64 and
- * ranked, so results match a float64 brute-force scan of the same data.
+ * Scores are exact. A search scans the window's codes with the SIMD kernel in
+ * `simd/dot.wat`, keeps the best k + RERANK candidates by the estimate, and
+ * re-scores those from the exact float32 vectors, in float64. The exact
+ * vectors of a small vault stay in memory (a second block, also scanned
+ * directly when a window is small); a large vault's are read from SQLite
+ * (`ExactVectors`), a few hundred rows per search.
  *
- * Memory layout (byte offsets, 64-byte aligned):
- *   [0, vectorsOffset)                      the query vector
- *   [vectorsOffset, scoresOffset)           capacity rows of vectors
- *   [scoresOffset, scoresOffset + cap × 4)  scratch scores of the last scan
+ * Memory: 96 bytes of codes and 24 of keys per 384-dimension row (about
+ * 30 MiB at 250,000 rows), plus 1,536 per row for the float32 block while it
+ * is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
+ * the index drops its float32 block.
  */
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   dot_rows(query: number, rows: number, dims: number, count: number, out: number): void;
+  dot_picked(
+    query: number,
+    rows: number,
+    dims: number,
+    picks: number,
+    count: number,
+    out: number,
+  ): void;
+  dot_codes(
+    query: number,
+    codes: number,
+    codeBytes: number,
+    count: number,
+    scales: number,
+    bias: number,
+    unit: number,
+    out: number,
+  ): void;
 }
 
 export interface IndexEntry {
-  id: string;
   /** The memory's insertion sequence number (its SQLite rowid). */
   seq: number;
   /** Chunk number within the memory; 0 for a memory indexed whole. */
@@ -40,7 +68,6 @@ export interface IndexEntry {
 }
 
 export interface IndexHit {
-  id: string;
   seq: number;
   /** The chunk that scored best. */
   chunk: number;
@@ -59,9 +86,51 @@ export interface SimilarityStats {
   deviation: number;
 }
 
+/** The exact vectors of memories, by seq: every chunk's vector back to back. */
+export type ExactVectors = (seqs: readonly number[]) => Map<number, Float32Array>;
+
+export interface VectorIndexOptions {
+  /**
+   * Reads exact vectors for re-scoring once the float32 block is dropped;
+   * without it the index always keeps the block (tests, tools).
+   */
+  exact?: ExactVectors;
+  /** Most bytes of float32 vectors kept in memory (with `exact` only). */
+  floatBlockBytes?: number;
+  /**
+   * The rows of (after, through] from storage, for the part of a window the
+   * index no longer holds once it is over the isolate's budget.
+   */
+  coldRows?: ColdRows;
+  /** The isolate's hot budget (tests make it small). */
+  isolateBudget?: number;
+  /** Who holds the index (the vault object's id): a newer index of the same owner replaces it in the isolate's budget. */
+  owner?: string;
+}
+
+/** A memory read from storage: its seq, time and every chunk's vector back to back. */
+export interface StoredVectors {
+  seq: number;
+  createdAt: number;
+  vectors: Float32Array;
+}
+
+export type ColdRows = (after: number | null, through: number) => Iterable<StoredVectors>;
+
 /** Rows in key order, as checkpoint pages hold them. */
 export interface IndexRows {
-  ids: readonly string[];
+  seqs: ArrayLike<number>;
+  chunks: ArrayLike<number>;
+  times: ArrayLike<number>;
+  codes: Uint8Array;
+  scales: ArrayLike<number>;
+  residuals: ArrayLike<number>;
+  /** The float32 vectors, when the page carries them. */
+  vectors?: Uint8Array | null;
+}
+
+/** Rows in key order with their float32 vectors (a memory's rows, or an old page). */
+export interface FloatRows {
   seqs: ArrayLike<number>;
   chunks: ArrayLike<number>;
   times: ArrayLike<number>;
@@ -70,36 +139,80 @@ export interface IndexRows {
 
 const PAGE_BYTES = 65_536;
 const MIN_CAPACITY = 256;
-/** Extra float32 candidates re-scored in float64 so near-ties cannot drop a true top-k row. */
+/**
+ * Exact re-scores beyond the top k taken from the code estimates: 256, and
+ * one per 384 rows past 98,304 (random vectors at 250,000 rows need about
+ * 650 for 99% agreement; bench/hot-tier.bench.ts).
+ */
+const RERANK = 256;
+const RERANK_ROWS_EACH = 384;
+/** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
+/** Windows up to this many rows are scanned exactly when the float32 block is kept. */
+const EXACT_SCAN_ROWS = 2_048;
+/** The float32 block is kept while it stays within this (and the isolate's budget). */
+export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
+/** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
+const KEY_BYTES = 8 + 4 + 4 + 4;
+/** Rows at which an uncalibrated index fits its calibration (and re-codes its rows). */
+const CALIBRATION_ROWS = 256;
+/** Most rows a calibration is fitted to. */
+const CALIBRATION_SAMPLE = 4_096;
+/** Growth factor of the reserved rows: small, so a full vault stays near its budget. */
+const GROWTH = 1.25;
 
 const alignUp = (bytes: number, to = 64) => Math.ceil(bytes / to) * to;
 
-export class VectorIndex {
+export class VectorIndex implements HotHolder {
   readonly dims: number;
-  private readonly kernel: KernelExports;
+  private readonly codeBytes: number;
   private readonly rowBytes: number;
-  private readonly vectorsOffset: number;
+  private readonly codesKernel: KernelExports;
+  private readonly queryBytes: number;
+  private floatsKernel: KernelExports | null = null;
   private capacity = 0;
-  private ids: string[] = [];
+  private count = 0;
   private times = new Float64Array(0);
   private seqs = new Int32Array(0);
   private chunks = new Int32Array(0);
+  private residuals = new Float32Array(0);
+  private residualSum = 0;
   private memories = 0;
 
-  constructor(dims: number) {
+  private readonly exact: ExactVectors | null;
+  private readonly floatBlockBytes: number;
+  private readonly coldRows: ColdRows | null;
+  private readonly isolateBudget: number | undefined;
+  /**
+   * Over budget, the index holds only the newest rows: those created after
+   * this time. null while it holds every row.
+   */
+  private coldThroughTime: number | null = null;
+  /** How rows are standardised before coding; null until fitted (codes of x itself). */
+  private calibrationFit: Calibration | null = null;
+  private readonly standardised: Float32Array;
+
+  constructor(dims: number, options: VectorIndexOptions = {}) {
     if (!Number.isInteger(dims) || dims < 1)
       throw new RangeError('dims must be a positive integer');
     this.dims = dims;
+    this.codeBytes = codeBytesFor(dims);
     this.rowBytes = dims * 4;
-    this.vectorsOffset = alignUp(this.rowBytes);
-    // Each index owns its memory: a fresh instance of the precompiled module.
-    this.kernel = new WebAssembly.Instance(dotKernel, {}).exports as unknown as KernelExports;
+    this.queryBytes = alignUp(this.codeBytes * 4);
+    // Each index owns its memory: fresh instances of the precompiled module.
+    this.codesKernel = instantiate();
+    this.floatsKernel = instantiate();
+    this.exact = options.exact ?? null;
+    this.floatBlockBytes = options.floatBlockBytes ?? FLOAT_BLOCK_BYTES;
+    this.standardised = new Float32Array(dims);
+    this.coldRows = options.coldRows ?? null;
+    this.isolateBudget = options.isolateBudget;
+    registerHolder(this, options.owner);
   }
 
   /** Rows held (a memory indexed in chunks has one per chunk). */
   get size(): number {
-    return this.ids.length;
+    return this.count;
   }
 
   /** Memories held. */
@@ -107,160 +220,355 @@ export class VectorIndex {
     return this.memories;
   }
 
-  /** Bytes of WebAssembly memory this index holds (vectors, query and scratch). */
+  /** Whether exact float32 vectors are held in memory. */
+  get holdsFloats(): boolean {
+    return this.floatsKernel !== null;
+  }
+
+  /** Bytes this index holds: WebAssembly memory (codes, floats, scratch) and key arrays. */
   get memoryBytes(): number {
-    return this.kernel.memory.buffer.byteLength;
+    return (
+      this.codesKernel.memory.buffer.byteLength +
+      (this.floatsKernel?.memory.buffer.byteLength ?? 0) +
+      this.capacity * KEY_BYTES
+    );
   }
 
   /** Empties the index and reserves room for `rows` rows. */
   reset(rows = 0): void {
-    this.ids = [];
+    this.coldThroughTime = null;
+    this.count = 0;
     this.memories = 0;
+    this.residualSum = 0;
     this.ensureCapacity(rows);
   }
 
   /**
    * Appends rows that sort after every row already held: the fast path for
-   * loading pages or rows that are read in (createdAt, seq, chunk) order.
+   * loading pages read in (createdAt, seq, chunk) order. Pages without float32
+   * vectors drop the float32 block (it would have holes).
    */
   appendSorted(rows: IndexRows): void {
-    const count = rows.ids.length;
-    const bytes = rows.vectors instanceof Uint8Array ? rows.vectors : new Uint8Array(rows.vectors);
+    const count = rows.seqs.length;
     if (
       rows.times.length !== count ||
-      rows.seqs.length !== count ||
       rows.chunks.length !== count ||
-      bytes.byteLength !== count * this.rowBytes
+      rows.scales.length !== count ||
+      rows.residuals.length !== count ||
+      rows.codes.byteLength !== count * this.codeBytes ||
+      (rows.vectors != null && rows.vectors.byteLength !== count * this.rowBytes)
     ) {
       throw new Error(
-        `a page of ${count} rows must carry ${count * this.rowBytes} bytes of vectors`,
+        `a page of ${count} rows must carry ${count * this.codeBytes} bytes of codes`,
       );
     }
     if (count === 0) return;
-    const last = this.size - 1;
-    if (
-      last >= 0 &&
-      compareKeys(
-        rows.times[0]!,
-        rows.seqs[0]!,
-        rows.chunks[0]!,
-        this.times[last]!,
-        this.seqs[last]!,
-        this.chunks[last]!,
-      ) <= 0
-    ) {
-      throw new Error('appendSorted: rows arrive out of order');
+    this.checkAppendOrder(rows);
+    if (rows.vectors == null) this.dropFloats();
+    if (!this.makeRoom(count)) return;
+    const at = this.count;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    codes.set(rows.codes, this.codesOffset() + at * this.codeBytes);
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    if (this.floatsKernel !== null && rows.vectors != null) {
+      new Uint8Array(this.floatsKernel.memory.buffer).set(
+        rows.vectors,
+        this.vectorsOffset() + at * this.rowBytes,
+      );
     }
-    const at = this.size;
-    this.ensureCapacity(at + count);
-    new Uint8Array(this.kernel.memory.buffer).set(bytes, this.vectorsOffset + at * this.rowBytes);
     for (let i = 0; i < count; i++) {
       this.times[at + i] = rows.times[i]!;
       this.seqs[at + i] = rows.seqs[i]!;
       this.chunks[at + i] = rows.chunks[i]!;
-      this.ids.push(rows.ids[i]!);
+      scales[at + i] = rows.scales[i]!;
+      this.residuals[at + i] = rows.residuals[i]!;
+      this.residualSum += rows.residuals[i]!;
       if (rows.chunks[i] === 0) this.memories++;
+    }
+    this.count = at + count;
+  }
+
+  /**
+   * Loads every row at once, as a rebuild from `memories` does: the keys in
+   * (createdAt, seq, chunk) order, the vectors in any order (storage order,
+   * which needs no sort of the large BLOBs). Over the isolate's budget, only
+   * the newest rows that fit are kept.
+   */
+  loadRows(
+    keys: { times: Float64Array; seqs: Int32Array; chunks: Int32Array },
+    vectors: Iterable<{ seq: number; vectors: Float32Array }>,
+  ): void {
+    this.reset(keys.seqs.length);
+    let from = 0;
+    const total = keys.seqs.length;
+    if (total > this.capacity) {
+      if (this.coldRows === null) throw new Error('the index cannot hold every row');
+      from = total - this.capacity;
+      while (from < total && keys.times[from] === keys.times[from - 1]) from++;
+      this.coldThroughTime = keys.times[from - 1]!;
+    }
+    const count = total - from;
+    this.times.set(keys.times.subarray(from));
+    this.seqs.set(keys.seqs.subarray(from));
+    this.chunks.set(keys.chunks.subarray(from));
+    const firstRow = new Map<number, number>();
+    for (let row = 0; row < count; row++) {
+      if (this.chunks[row] === 0) {
+        firstRow.set(this.seqs[row]!, row);
+        this.memories++;
+      }
+    }
+    this.count = count;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    const floats = this.floatsKernel === null ? null : this.floats();
+    const base = this.vectorsOffset() / 4;
+    for (const memory of vectors) {
+      const first = firstRow.get(memory.seq);
+      if (first === undefined) continue;
+      for (let row = first; row < count && this.seqs[row] === memory.seq; row++) {
+        const offset = this.chunks[row]! * this.dims;
+        const vector = memory.vectors.subarray(offset, offset + this.dims);
+        if (vector.length !== this.dims)
+          throw new Error(`memory ${memory.seq}: vectors do not match`);
+        const encoded = this.encode(vector, codes, this.codesOffset() + row * this.codeBytes);
+        scales[row] = encoded.scale;
+        this.residuals[row] = encoded.residual;
+        this.residualSum += encoded.residual;
+        floats?.set(vector, base + row * this.dims);
+      }
     }
   }
 
-  /** A copy of rows [start, end) (for checkpoints). */
+  /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept. */
   slice(
     start: number,
     end: number,
   ): {
-    ids: string[];
     seqs: Int32Array;
     chunks: Int32Array;
     times: Float64Array;
-    vectors: Uint8Array;
+    codes: Uint8Array;
+    scales: Float32Array;
+    residuals: Float32Array;
+    vectors: Uint8Array | null;
   } {
     const from = Math.max(0, start);
-    const to = Math.min(end, this.size);
+    const to = Math.max(from, Math.min(end, this.count));
+    const memory = this.codesKernel.memory.buffer;
     return {
-      ids: this.ids.slice(from, to),
       seqs: this.seqs.slice(from, to),
       chunks: this.chunks.slice(from, to),
       times: this.times.slice(from, to),
-      vectors: new Uint8Array(this.kernel.memory.buffer).slice(
-        this.vectorsOffset + from * this.rowBytes,
-        this.vectorsOffset + to * this.rowBytes,
+      codes: new Uint8Array(memory).slice(
+        this.codesOffset() + from * this.codeBytes,
+        this.codesOffset() + to * this.codeBytes,
       ),
+      scales: new Float32Array(memory, this.scalesOffset(), this.capacity).slice(from, to),
+      residuals: this.residuals.slice(from, to),
+      vectors:
+        this.floatsKernel === null
+          ? null
+          : new Uint8Array(this.floatsKernel.memory.buffer).slice(
+              this.vectorsOffset() + from * this.rowBytes,
+              this.vectorsOffset() + to * this.rowBytes,
+            ),
     };
   }
 
-  /** Rows per checkpoint page so that a page's vectors stay within `maxBytes`. */
+  /** Rows per checkpoint page so that a page's BLOBs stay within `maxBytes`. */
   rowsPerPage(maxBytes: number): number {
-    return Math.max(1, Math.floor(maxBytes / this.rowBytes));
+    const perRow =
+      this.codeBytes + 4 + KEY_BYTES + (this.floatsKernel === null ? 0 : this.rowBytes);
+    return Math.max(1, Math.floor(maxBytes / perRow));
   }
 
   /** Inserts entries in time order: one merge pass, O(n + m log n). */
   insert(entries: readonly IndexEntry[]): void {
-    if (entries.length === 0) return;
-    const batch = [...entries].sort(compareEntries);
-    const existing = this.size;
-    this.ensureCapacity(existing + batch.length);
-    const memory = this.floats();
-    const ids = new Array<string>(existing + batch.length);
-    const rowFloats = this.dims;
-    const base = this.vectorsOffset / 4;
+    for (const entry of entries) {
+      if (entry.vector.length !== this.dims)
+        throw new RangeError('vector has the wrong dimensions');
+    }
+    const cold = this.coldThroughTime;
+    // Rows older than the hot set stay in storage only.
+    const batch = entries
+      .filter((entry) => cold === null || entry.createdAt > cold)
+      .sort(compareEntries);
+    if (batch.length === 0 || !this.makeRoom(batch.length)) return;
+    const existing = this.count;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    const codesBase = this.codesOffset();
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    const floats = this.floatsKernel === null ? null : this.floats();
+    const floatsBase = this.vectorsOffset() / 4;
+    const dims = this.dims;
+    const codeBytes = this.codeBytes;
 
     // Merge from the end: each batch entry moves the block of existing rows
     // that sort after it up by the number of batch entries still to place.
     let unplaced = existing;
     for (let j = batch.length - 1; j >= 0; j--) {
       const entry = batch[j] as IndexEntry;
-      if (entry.vector.length !== this.dims)
-        throw new RangeError('vector has the wrong dimensions');
       const insertAt = this.upperBound(entry, unplaced);
       const shift = j + 1;
       if (insertAt < unplaced) {
-        memory.copyWithin(
-          base + (insertAt + shift) * rowFloats,
-          base + insertAt * rowFloats,
-          base + unplaced * rowFloats,
+        codes.copyWithin(
+          codesBase + (insertAt + shift) * codeBytes,
+          codesBase + insertAt * codeBytes,
+          codesBase + unplaced * codeBytes,
         );
+        floats?.copyWithin(
+          floatsBase + (insertAt + shift) * dims,
+          floatsBase + insertAt * dims,
+          floatsBase + unplaced * dims,
+        );
+        scales.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.residuals.copyWithin(insertAt + shift, insertAt, unplaced);
         this.times.copyWithin(insertAt + shift, insertAt, unplaced);
         this.seqs.copyWithin(insertAt + shift, insertAt, unplaced);
         this.chunks.copyWithin(insertAt + shift, insertAt, unplaced);
-        for (let k = unplaced - 1; k >= insertAt; k--) ids[k + shift] = this.ids[k] as string;
       }
       const target = insertAt + j;
-      memory.set(entry.vector, base + target * rowFloats);
+      const encoded = this.encode(entry.vector, codes, codesBase + target * codeBytes);
+      scales[target] = encoded.scale;
+      this.residuals[target] = encoded.residual;
+      this.residualSum += encoded.residual;
+      floats?.set(entry.vector, floatsBase + target * dims);
       this.times[target] = entry.createdAt;
       this.seqs[target] = entry.seq;
       this.chunks[target] = entry.chunk ?? 0;
-      ids[target] = entry.id;
       if ((entry.chunk ?? 0) === 0) this.memories++;
       unplaced = insertAt;
     }
-    for (let k = 0; k < unplaced; k++) ids[k] = this.ids[k] as string;
-    this.ids = ids;
+    this.count = existing + batch.length;
+    if (
+      this.calibrationFit === null &&
+      this.count >= CALIBRATION_ROWS &&
+      this.floatsKernel !== null
+    ) {
+      this.calibrate();
+    }
+  }
+
+  /** The calibration in use (for checkpoints); null while the index codes raw vectors. */
+  get calibration(): Calibration | null {
+    return this.calibrationFit;
+  }
+
+  /**
+   * Fits the calibration to `samples` (by default, rows of the float32 block)
+   * and re-codes every row held, from the float32 block. Returns whether it
+   * did: an index that holds rows but not their float32 vectors cannot re-code.
+   */
+  calibrate(samples?: readonly ArrayLike<number>[]): boolean {
+    if (this.count > 0 && this.floatsKernel === null) return false;
+    const fitted = samples ?? this.sampleRows();
+    if (fitted.length < 2) return false;
+    this.useCalibration(Calibration.fit(fitted, this.dims));
+    return true;
+  }
+
+  /** Adopts a saved calibration (from a checkpoint) and re-codes what is held. */
+  useCalibration(calibration: Calibration): void {
+    if (this.count > 0 && this.floatsKernel === null) {
+      throw new Error('an index without its float32 vectors cannot be re-coded');
+    }
+    this.calibrationFit = calibration;
+    if (this.count === 0) return;
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const codes = new Uint8Array(this.codesKernel.memory.buffer);
+    const scales = new Float32Array(
+      this.codesKernel.memory.buffer,
+      this.scalesOffset(),
+      this.capacity,
+    );
+    this.residualSum = 0;
+    for (let row = 0; row < this.count; row++) {
+      const offset = base + row * this.dims;
+      const encoded = this.encode(
+        floats.subarray(offset, offset + this.dims),
+        codes,
+        this.codesOffset() + row * this.codeBytes,
+      );
+      scales[row] = encoded.scale;
+      this.residuals[row] = encoded.residual;
+      this.residualSum += encoded.residual;
+    }
+  }
+
+  private sampleRows(): Float32Array[] {
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const step = Math.max(1, Math.floor(this.count / CALIBRATION_SAMPLE));
+    const samples: Float32Array[] = [];
+    for (let row = 0; row < this.count; row += step) {
+      samples.push(floats.subarray(base + row * this.dims, base + (row + 1) * this.dims));
+    }
+    return samples;
+  }
+
+  private encode(vector: ArrayLike<number>, out: Uint8Array, offset: number): Encoded {
+    const coded =
+      this.calibrationFit === null
+        ? vector
+        : this.calibrationFit.standardise(vector, this.standardised);
+    return encodeVector(coded, out, offset);
   }
 
   /** Removes a memory (all its chunk rows); returns whether it was there. */
-  remove(id: string, createdAt: number): boolean {
+  remove(seq: number, createdAt: number): boolean {
     let row = this.lowerBound(createdAt);
-    while (row < this.size && this.times[row] === createdAt && this.ids[row] !== id) row++;
-    if (row >= this.size || this.ids[row] !== id) return false;
+    while (row < this.count && this.times[row] === createdAt && this.seqs[row] !== seq) row++;
+    if (row >= this.count || this.seqs[row] !== seq || this.times[row] !== createdAt) return false;
     let end = row + 1;
-    while (end < this.size && this.ids[end] === id) end++;
-    const base = this.vectorsOffset / 4;
-    this.floats().copyWithin(
-      base + row * this.dims,
-      base + end * this.dims,
-      base + this.size * this.dims,
+    while (end < this.count && this.seqs[end] === seq) end++;
+    const codesBase = this.codesOffset();
+    new Uint8Array(this.codesKernel.memory.buffer).copyWithin(
+      codesBase + row * this.codeBytes,
+      codesBase + end * this.codeBytes,
+      codesBase + this.count * this.codeBytes,
     );
-    this.times.copyWithin(row, end, this.size);
-    this.seqs.copyWithin(row, end, this.size);
-    this.chunks.copyWithin(row, end, this.size);
-    this.ids.splice(row, end - row);
+    new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity).copyWithin(
+      row,
+      end,
+      this.count,
+    );
+    if (this.floatsKernel !== null) {
+      const base = this.vectorsOffset() / 4;
+      this.floats().copyWithin(
+        base + row * this.dims,
+        base + end * this.dims,
+        base + this.count * this.dims,
+      );
+    }
+    for (let r = row; r < end; r++) this.residualSum -= this.residuals[r]!;
+    this.residuals.copyWithin(row, end, this.count);
+    this.times.copyWithin(row, end, this.count);
+    this.seqs.copyWithin(row, end, this.count);
+    this.chunks.copyWithin(row, end, this.count);
+    this.count -= end - row;
     this.memories--;
     return true;
   }
 
   clear(): void {
-    this.ids = [];
+    this.coldThroughTime = null;
+    this.count = 0;
     this.memories = 0;
+    this.residualSum = 0;
   }
 
   /** Rows whose createdAt is in (after, until]: a half-open row range [start, end). */
@@ -270,10 +578,10 @@ export class VectorIndex {
     return { start, end };
   }
 
-  idAt(row: number): string {
-    const id = this.ids[row];
-    if (id === undefined) throw new RangeError(`row ${row} is out of range`);
-    return id;
+  /** The seq of a row (tests and tools). */
+  seqAt(row: number): number {
+    if (row < 0 || row >= this.count) throw new RangeError(`row ${row} is out of range`);
+    return this.seqs[row]!;
   }
 
   /**
@@ -293,7 +601,7 @@ export class VectorIndex {
     stats?: SimilarityStats,
   ): IndexHit[] {
     if (query.length !== this.dims) throw new RangeError('query has the wrong dimensions');
-    const count = Math.min(end, this.size) - start;
+    const count = Math.min(end, this.count) - start;
     if (k <= 0 || count <= 0) return [];
     // Chunks of one memory can fill the candidates: widen until k memories are in.
     for (let rows = k; ; rows *= 2) {
@@ -302,6 +610,97 @@ export class VectorIndex {
       const memories = hits.filter((hit) => !seen.has(hit.seq) && seen.add(hit.seq));
       if (memories.length >= k || hits.length < rows) return memories.slice(0, k);
     }
+  }
+
+  /** Whether the index holds only the newest rows (over the isolate's budget). */
+  get partial(): boolean {
+    return this.coldThroughTime !== null;
+  }
+
+  /**
+   * `search` over the window (after, until]: the rows held, plus, once the
+   * index holds only the newest rows, the older part of the window read from
+   * storage and scored exactly (slower, never wrong). `stats` describe the
+   * rows held.
+   */
+  searchWindow(
+    query: Float32Array,
+    after: number | null,
+    until: number,
+    k: number,
+    accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
+  ): IndexHit[] {
+    const { start, end } = this.range(after, until);
+    const hot = this.search(query, start, end, k, accept, stats);
+    const cold = this.coldThroughTime;
+    if (cold === null || this.coldRows === null || (after !== null && after >= cold)) return hot;
+    const best = new Map<number, IndexHit>(hot.map((hit) => [hit.seq, hit]));
+    for (const row of this.coldRows(after, Math.min(until, cold))) {
+      if (accept !== undefined && !accept(row.seq)) continue;
+      const chunks = Math.floor(row.vectors.length / this.dims);
+      for (let chunk = 0; chunk < chunks; chunk++) {
+        let score = 0;
+        const offset = chunk * this.dims;
+        for (let j = 0; j < this.dims; j++) score += query[j]! * row.vectors[offset + j]!;
+        const held = best.get(row.seq);
+        if (held === undefined || score > held.score) {
+          best.set(row.seq, { seq: row.seq, chunk, createdAt: row.createdAt, score });
+        }
+      }
+    }
+    return [...best.values()]
+      .sort((a, b) => b.score - a.score || b.createdAt - a.createdAt || b.seq - a.seq)
+      .slice(0, k);
+  }
+
+  /**
+   * Room for `incoming` more rows: grows within the isolate's budget, else
+   * lets go of the oldest rows (at least a sixteenth at a time, so this stays
+   * rare). Returns false when nothing can be held.
+   */
+  private makeRoom(incoming: number): boolean {
+    this.ensureCapacity(this.count + incoming);
+    if (this.count + incoming <= this.capacity) return true;
+    if (this.coldRows === null || incoming > this.capacity) return false;
+    const evict = Math.min(
+      this.count,
+      Math.max(this.count + incoming - this.capacity, Math.ceil(this.capacity / 16)),
+    );
+    this.evictOldest(evict);
+    return this.count + incoming <= this.capacity;
+  }
+
+  /** Lets go of the oldest `rows` rows (and any that share the last one's time). */
+  private evictOldest(rows: number): void {
+    if (rows <= 0) return;
+    let cut = rows;
+    while (cut < this.count && this.times[cut] === this.times[cut - 1]) cut++;
+    this.coldThroughTime = this.times[cut - 1]!;
+    for (let row = 0; row < cut; row++) {
+      this.residualSum -= this.residuals[row]!;
+      if (this.chunks[row] === 0) this.memories--;
+    }
+    const codesBase = this.codesOffset();
+    new Uint8Array(this.codesKernel.memory.buffer).copyWithin(
+      codesBase,
+      codesBase + cut * this.codeBytes,
+      codesBase + this.count * this.codeBytes,
+    );
+    new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity).copyWithin(
+      0,
+      cut,
+      this.count,
+    );
+    if (this.floatsKernel !== null) {
+      const base = this.vectorsOffset() / 4;
+      this.floats().copyWithin(base, base + cut * this.dims, base + this.count * this.dims);
+    }
+    this.residuals.copyWithin(0, cut, this.count);
+    this.times.copyWithin(0, cut, this.count);
+    this.seqs.copyWithin(0, cut, this.count);
+    this.chunks.copyWithin(0, cut, this.count);
+    this.count -= cut;
   }
 
   /** The best `k` rows (not memories) among `count` rows from `start`. */
@@ -313,105 +712,246 @@ export class VectorIndex {
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
   ): IndexHit[] {
-    const scoresOffset = this.scoresOffset();
-    const memory = this.floats();
-    memory.set(query, 0);
-    this.kernel.dot_rows(
-      0,
-      this.vectorsOffset + start * this.rowBytes,
-      this.dims,
-      count,
-      scoresOffset,
-    );
-    const scores = new Float32Array(this.kernel.memory.buffer, scoresOffset, count);
-    if (stats !== undefined) spread(scores, stats);
-
-    // Float32 pass: keep the best `slots` rows in a small unsorted buffer. Rows
-    // are visited oldest first and ties go to the newer row, so an equal score
-    // displaces the oldest of the weakest candidates.
-    const slots = Math.min(count, k + CANDIDATE_MARGIN);
-    const candidateRows = new Int32Array(slots);
-    const candidateScores = new Float32Array(slots);
-    let filled = 0;
-    let weakest = 0;
-    let threshold = -Infinity;
-    for (let i = 0; i < count; i++) {
-      const score = scores[i] as number;
-      if (filled === slots && score < threshold) continue;
-      if (accept !== undefined && !accept(this.seqs[start + i]!)) continue;
-      if (filled < slots) {
-        candidateRows[filled] = start + i;
-        candidateScores[filled] = score;
-        filled++;
-        if (filled < slots) continue;
-      } else {
-        candidateRows[weakest] = start + i;
-        candidateScores[weakest] = score;
-      }
-      weakest = 0;
-      for (let s = 1; s < slots; s++) {
-        const score = candidateScores[s] as number;
-        const weakestScore = candidateScores[weakest] as number;
-        if (
-          score < weakestScore ||
-          (score === weakestScore &&
-            (candidateRows[s] as number) < (candidateRows[weakest] as number))
-        ) {
-          weakest = s;
-        }
-      }
-      threshold = candidateScores[weakest] as number;
+    if (this.floatsKernel !== null && count <= EXACT_SCAN_ROWS) {
+      return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
+    const { scores, offset, weight } = this.scanCodes(query, start, count);
+    if (stats !== undefined) {
+      spread(scores, stats);
+      stats.mean += offset;
+      // The estimates carry the codes' noise on top of the true spread:
+      // var(estimate) ≈ var(true) + |weighted query|² × mean residual / dims.
+      const noise = this.count > 0 ? (weight * this.residualSum) / this.count / this.dims : 0;
+      stats.deviation = Math.sqrt(Math.max(0, stats.deviation ** 2 - noise));
+    }
+    const rerank = Math.max(RERANK, Math.ceil(count / RERANK_ROWS_EACH));
+    const candidates = pickBest(scores, start, Math.min(count, k + rerank), (row) =>
+      accept === undefined ? true : accept(this.seqs[row]!),
+    );
+    return this.floatsKernel !== null
+      ? this.rescoreInMemory(query, candidates, k)
+      : this.rescoreFromStorage(query, candidates, k);
+  }
 
-    // Float64 pass: exact scores for the candidates, then the final order.
-    const base = this.vectorsOffset / 4;
-    const hits: (IndexHit & { row: number })[] = [];
-    for (let c = 0; c < filled; c++) {
-      const row = candidateRows[c] as number;
+  /** Small windows with the float32 block: score every row exactly enough to pick. */
+  private topRowsExactScan(
+    query: Float32Array,
+    start: number,
+    count: number,
+    k: number,
+    accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
+  ): IndexHit[] {
+    const kernel = this.floatsKernel!;
+    const out = this.floatsScratch(count);
+    this.floats().set(query, 0);
+    kernel.dot_rows(0, this.vectorsOffset() + start * this.rowBytes, this.dims, count, out);
+    const scores = new Float32Array(kernel.memory.buffer, out, count);
+    if (stats !== undefined) spread(scores, stats);
+    const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
+      accept === undefined ? true : accept(this.seqs[row]!),
+    );
+    return this.rescoreFloat64(query, rows, k);
+  }
+
+  /**
+   * Code estimates of `count` rows from `start`, in the codes kernel's
+   * scratch, less `offset` (q · center, the same for every row).
+   */
+  private scanCodes(
+    query: Float32Array,
+    start: number,
+    count: number,
+  ): { scores: Float32Array; offset: number; weight: number } {
+    const kernel = this.codesKernel;
+    let weighted: ArrayLike<number> = query;
+    let offset = 0;
+    let weight = 1;
+    if (this.calibrationFit !== null)
+      ({ weighted, offset, weight } = this.calibrationFit.weigh(query));
+    const quantised = quantiseQuery(weighted);
+    new Int8Array(kernel.memory.buffer, 0, quantised.values.length).set(quantised.values);
+    const out = this.codeScoresOffset();
+    kernel.dot_codes(
+      0,
+      this.codesOffset() + start * this.codeBytes,
+      this.codeBytes,
+      count,
+      this.scalesOffset() + start * 4,
+      quantised.bias,
+      quantised.unit,
+      out,
+    );
+    return { scores: new Float32Array(kernel.memory.buffer, out, count), offset, weight };
+  }
+
+  /** Candidates re-scored from the float32 block: float32 to narrow, float64 to rank. */
+  private rescoreInMemory(query: Float32Array, candidates: Int32Array, k: number): IndexHit[] {
+    const slots = Math.min(candidates.length, k + CANDIDATE_MARGIN);
+    if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k);
+    const kernel = this.floatsKernel!;
+    const picks = this.floatsScratch(candidates.length * 2);
+    new Int32Array(kernel.memory.buffer, picks, candidates.length).set(candidates);
+    const out = picks + candidates.length * 4;
+    this.floats().set(query, 0);
+    kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, candidates.length, out);
+    const scores = new Float32Array(kernel.memory.buffer, out, candidates.length);
+    const best = pickBest(scores, 0, slots, () => true);
+    return this.rescoreFloat64(
+      query,
+      best.map((c) => candidates[c]!),
+      k,
+    );
+  }
+
+  /** Exact float64 scores of rows from the float32 block, best k first. */
+  private rescoreFloat64(query: Float32Array, rows: Int32Array, k: number): IndexHit[] {
+    const memory = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const hits: ScoredRow[] = [];
+    for (const row of rows) {
       const offset = base + row * this.dims;
       let score = 0;
-      for (let j = 0; j < this.dims; j++) {
-        score += (query[j] as number) * (memory[offset + j] as number);
-      }
-      hits.push({
-        id: this.ids[row] as string,
-        seq: this.seqs[row]!,
-        chunk: this.chunks[row]!,
-        createdAt: this.times[row] as number,
-        score,
-        row,
-      });
+      for (let j = 0; j < this.dims; j++) score += query[j]! * memory[offset + j]!;
+      hits.push(this.hitAt(row, score));
     }
-    hits.sort((a, b) => b.score - a.score || b.row - a.row);
-    return hits
-      .slice(0, k)
-      .map(({ id, seq, chunk, createdAt, score }) => ({ id, seq, chunk, createdAt, score }));
+    return ranked(hits, k);
+  }
+
+  /** Candidates re-scored from the exact vectors in storage. */
+  private rescoreFromStorage(query: Float32Array, candidates: Int32Array, k: number): IndexHit[] {
+    const vectors = this.exact!([...new Set(Array.from(candidates, (row) => this.seqs[row]!))]);
+    const hits: ScoredRow[] = [];
+    for (const row of candidates) {
+      const vector = vectors.get(this.seqs[row]!);
+      if (vector === undefined) continue; // gone since: the delete reaches the index next
+      const offset = this.chunks[row]! * this.dims;
+      if (vector.length < offset + this.dims) continue;
+      let score = 0;
+      for (let j = 0; j < this.dims; j++) score += query[j]! * vector[offset + j]!;
+      hits.push(this.hitAt(row, score));
+    }
+    return ranked(hits, k);
+  }
+
+  private hitAt(row: number, score: number): ScoredRow {
+    return {
+      seq: this.seqs[row]!,
+      chunk: this.chunks[row]!,
+      createdAt: this.times[row]!,
+      score,
+      row,
+    };
   }
 
   private floats(): Float32Array {
-    return new Float32Array(this.kernel.memory.buffer);
+    return new Float32Array(this.floatsKernel!.memory.buffer);
   }
 
-  private scoresOffset(): number {
-    return alignUp(this.vectorsOffset + this.capacity * this.rowBytes);
+  // Codes memory: [query int8][codes: capacity rows][scales: capacity][scores: capacity]
+  private codesOffset(): number {
+    return this.queryBytes;
+  }
+
+  private scalesOffset(): number {
+    return alignUp(this.codesOffset() + this.capacity * this.codeBytes);
+  }
+
+  private codeScoresOffset(): number {
+    return alignUp(this.scalesOffset() + this.capacity * 4);
+  }
+
+  // Floats memory: [query float32][vectors: capacity rows][scratch]
+  private vectorsOffset(): number {
+    return alignUp(this.rowBytes);
+  }
+
+  /** Offset of `words` 4-byte words of scratch after the float32 rows, grown as needed. */
+  private floatsScratch(words: number): number {
+    const kernel = this.floatsKernel!;
+    const offset = alignUp(this.vectorsOffset() + this.capacity * this.rowBytes);
+    grow(kernel.memory, offset + words * 4);
+    return offset;
+  }
+
+  /** Gives up the float32 block: exact vectors come from storage from now on. */
+  private dropFloats(): void {
+    if (this.floatsKernel === null || this.exact === null) return;
+    this.floatsKernel = null;
   }
 
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
-    const capacity = Math.max(rows, Math.ceil(this.capacity * 1.5), MIN_CAPACITY);
-    const needed = alignUp(this.vectorsOffset + capacity * this.rowBytes) + capacity * 4;
-    const have = this.kernel.memory.buffer.byteLength;
-    if (needed > have) this.kernel.memory.grow(Math.ceil((needed - have) / PAGE_BYTES));
-    const times = new Float64Array(capacity);
-    times.set(this.times.subarray(0, this.size));
-    this.times = times;
-    const seqs = new Int32Array(capacity);
-    seqs.set(this.seqs.subarray(0, this.size));
-    this.seqs = seqs;
-    const chunks = new Int32Array(capacity);
-    chunks.set(this.chunks.subarray(0, this.size));
-    this.chunks = chunks;
+    let capacity = Math.max(rows, Math.ceil(this.capacity * GROWTH), MIN_CAPACITY);
+    if (this.floatsKernel !== null && this.exact !== null) {
+      // A vault that still fits its float32 block does not reserve past it.
+      const floatRows = Math.floor(this.floatBlockBytes / this.rowBytes);
+      if (rows <= floatRows) capacity = Math.min(capacity, Math.max(rows, floatRows));
+    }
+    const oldScales = this.scalesOffset();
+    const kernel = this.codesKernel;
+    const scalesAt = alignUp(this.codesOffset() + capacity * this.codeBytes);
+    const codesNeeded = alignUp(scalesAt + capacity * 4) + capacity * 4;
+
+    // The float32 block goes first when the vault outgrows it or the isolate is short.
+    const floatsNeeded = alignUp(this.vectorsOffset() + capacity * this.rowBytes) + capacity * 8;
+    if (this.floatsKernel !== null && this.exact !== null) {
+      const floatsGrowth = Math.max(0, floatsNeeded - this.floatsKernel.memory.buffer.byteLength);
+      const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
+      if (
+        capacity * this.rowBytes > this.floatBlockBytes ||
+        !affordable(
+          floatsGrowth + codesGrowth + (capacity - this.capacity) * KEY_BYTES,
+          this.isolateBudget,
+        )
+      ) {
+        this.dropFloats();
+      }
+    }
+    const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
+    const keysGrowth = (capacity - this.capacity) * KEY_BYTES;
+    if (
+      this.capacity >= MIN_CAPACITY &&
+      this.coldRows !== null &&
+      !affordable(codesGrowth + keysGrowth, this.isolateBudget)
+    ) {
+      return; // over the isolate's budget: the caller lets the oldest rows go
+    }
+    grow(kernel.memory, codesNeeded);
+    // Scales sit after the codes: move them up to their new place.
+    new Uint8Array(kernel.memory.buffer).copyWithin(
+      scalesAt,
+      oldScales,
+      oldScales + this.count * 4,
+    );
+    if (this.floatsKernel !== null) grow(this.floatsKernel.memory, floatsNeeded);
+
+    this.times = resized(this.times, capacity, this.count);
+    this.seqs = resized(this.seqs, capacity, this.count);
+    this.chunks = resized(this.chunks, capacity, this.count);
+    this.residuals = resized(this.residuals, capacity, this.count);
     this.capacity = capacity;
+  }
+
+  private checkAppendOrder(rows: {
+    times: ArrayLike<number>;
+    seqs: ArrayLike<number>;
+    chunks: ArrayLike<number>;
+  }): void {
+    const last = this.count - 1;
+    if (
+      last >= 0 &&
+      compareKeys(
+        rows.times[0]!,
+        rows.seqs[0]!,
+        rows.chunks[0]!,
+        this.times[last]!,
+        this.seqs[last]!,
+        this.chunks[last]!,
+      ) <= 0
+    ) {
+      throw new Error('appendSorted: rows arrive out of order');
+    }
   }
 
   /** First row in [0, limit) whose key sorts after the entry's (createdAt, seq, chunk). */
@@ -437,7 +977,7 @@ export class VectorIndex {
   /** First row whose createdAt > time. */
   private upperBoundTime(time: number): number {
     let lo = 0;
-    let hi = this.size;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.times[mid] as number) <= time) lo = mid + 1;
@@ -449,7 +989,7 @@ export class VectorIndex {
   /** First row whose createdAt >= time. */
   private lowerBound(time: number): number {
     let lo = 0;
-    let hi = this.size;
+    let hi = this.count;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if ((this.times[mid] as number) < time) lo = mid + 1;
@@ -457,6 +997,160 @@ export class VectorIndex {
     }
     return lo;
   }
+}
+
+interface ScoredRow extends IndexHit {
+  row: number;
+}
+
+function instantiate(): KernelExports {
+  return new WebAssembly.Instance(dotKernel, {}).exports as unknown as KernelExports;
+}
+
+function grow(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+}
+
+function resized<T extends Float64Array | Float32Array | Int32Array>(
+  array: T,
+  capacity: number,
+  used: number,
+): T {
+  const next = new (array.constructor as new (length: number) => T)(capacity);
+  next.set(array.subarray(0, used));
+  return next;
+}
+
+/** Best first by score; ties go to the newer (later) row. */
+function ranked(hits: ScoredRow[], k: number): IndexHit[] {
+  hits.sort((a, b) => b.score - a.score || b.row - a.row);
+  return hits
+    .slice(0, k)
+    .map(({ seq, chunk, createdAt, score }) => ({ seq, chunk, createdAt, score }));
+}
+
+/**
+ * The rows (`first` + index into `scores`) of the `slots` best scores that
+ * `accept` lets through, in no particular order; of equal scores, the later
+ * rows. Rows above a running threshold gather in a buffer four times `slots`
+ * long; when it fills, a selection keeps the best `slots` and raises the
+ * threshold, so the scan itself is one comparison per row.
+ */
+function pickBest(
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+): Int32Array {
+  if (slots <= 0) return new Int32Array(0);
+  // A first threshold from every 8th score, set so that about twice `slots`
+  // rows pass: the scan then rarely has to select. Too high (a filter turned
+  // rows away), the scan runs again without it.
+  if (scores.length >= slots * 32) {
+    const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
+    for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
+    const threshold = kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+    const picked = pickAbove(scores, first, slots, accept, threshold);
+    if (picked.length === slots) return picked;
+  }
+  return pickAbove(scores, first, slots, accept, -Infinity);
+}
+
+const SAMPLE_STRIDE = 8;
+
+/** The k-th largest value (k ≥ 1) of `values`, which it reorders. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = Math.min(k, values.length) - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
+}
+
+/** `pickBest` among the scores at or above `threshold`. */
+function pickAbove(
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  threshold: number,
+): Int32Array {
+  const room = slots * 4;
+  const rows = new Int32Array(room);
+  const values = new Float64Array(room);
+  let filled = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i]!;
+    if (score < threshold) continue;
+    const row = first + i;
+    if (!accept(row)) continue;
+    if (filled === room) {
+      filled = keepBest(rows, values, filled, slots);
+      // Entry slots - 1 is now the weakest kept.
+      threshold = values[slots - 1]!;
+      if (score < threshold) continue;
+    }
+    rows[filled] = row;
+    values[filled] = score;
+    filled++;
+  }
+  return filled > slots
+    ? rows.subarray(0, keepBest(rows, values, filled, slots))
+    : rows.subarray(0, filled);
+}
+
+/**
+ * Moves the best `slots` of the first `filled` entries to the front (in no
+ * particular order; the weakest of them last) and returns `slots`: a
+ * quickselect on (score, row), so equal scores keep the later row.
+ */
+function keepBest(rows: Int32Array, values: Float64Array, filled: number, slots: number): number {
+  const better = (i: number, pivotValue: number, pivotRow: number) =>
+    values[i]! > pivotValue || (values[i] === pivotValue && rows[i]! > pivotRow);
+  const swap = (i: number, j: number) => {
+    const row = rows[i]!;
+    rows[i] = rows[j]!;
+    rows[j] = row;
+    const value = values[i]!;
+    values[i] = values[j]!;
+    values[j] = value;
+  };
+  let lo = 0;
+  let hi = filled - 1;
+  const target = slots - 1;
+  while (lo < hi) {
+    swap((lo + hi) >>> 1, hi);
+    const pivotValue = values[hi]!;
+    const pivotRow = rows[hi]!;
+    let store = lo;
+    for (let i = lo; i < hi; i++) {
+      if (better(i, pivotValue, pivotRow)) swap(i, store++);
+    }
+    swap(store, hi);
+    if (store === target) break;
+    if (store < target) lo = store + 1;
+    else hi = store - 1;
+  }
+  return slots;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountStub, vaultStub } from '../durable/stubs';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../limits';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../limits';
 import type { VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { vaultOf } from '../resolvers/principal';
@@ -50,11 +50,7 @@ VaultRef.implement({
     capacity: t.int({
       description: 'Most memories the vault accepts at its dimensions.',
       resolve: ({ stats }, _args, context) =>
-        stats.capacity ??
-        Math.min(
-          context.config.vaultMaxMemories,
-          Math.floor(context.config.vaultMaxHotBytes / (context.embedder.dimensions * 4)),
-        ),
+        stats.capacity ?? vaultCapacity(context.config, context.embedder.dimensions),
     }),
     storageBytes: t.int({
       description: 'Bytes of durable storage the vault uses.',

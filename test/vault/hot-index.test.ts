@@ -28,7 +28,7 @@ function contents(hot: HotIndex) {
   const index: VectorIndex = hot.vectors()!;
   const timeline: TextTimeline = hot.timeline();
   return {
-    ids: Array.from({ length: index.size }, (_, row) => index.idAt(row)),
+    seqs: Array.from({ length: index.size }, (_, row) => index.seqAt(row)),
     memories: index.memoryCount,
     timeline: [...timeline.pages(1_000)].map(({ seqs, times, words }) => [
       Array.from(seqs),
@@ -37,7 +37,7 @@ function contents(hot: HotIndex) {
     ]),
     best: index
       .search(embedder.embedOne('fact 7'), 0, index.size, 3)
-      .map((hit) => [hit.id, hit.score]),
+      .map((hit) => [hit.seq, hit.score]),
   };
 }
 
@@ -83,6 +83,45 @@ describe('the hot index lifecycle', () => {
     expect(result.fromCheckpoint).toEqual(result.before);
   });
 
+  it('calibrates its codes once it holds enough rows, and wakes with the same codes', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const base = Date.now() - DAY;
+    for (let batch = 0; batch < 3; batch++) {
+      ok(
+        await vault.store(
+          address,
+          storeRequest(
+            Array.from({ length: 100 }, (_, i) =>
+              memory(`note ${batch * 100 + i} about topic ${i % 17}`, {
+                createdAt: base + batch * 100 + i,
+              }),
+            ),
+          ),
+        ),
+      );
+    }
+    const result = await runInDurableObject(vault, (_, state) => {
+      const { wake } = parts(state);
+      const coded = (hot: HotIndex) => {
+        const index = hot.vectors()!;
+        const rows = index.slice(0, index.size);
+        return {
+          calibration: Array.from(index.calibration?.toBytes() ?? []),
+          codes: Array.from(rows.codes),
+          scales: Array.from(rows.scales),
+        };
+      };
+      const rebuilt = wake(); // no checkpoint yet: calibrated from a sample, then coded
+      const fromRows = coded(rebuilt);
+      state.storage.transactionSync(() => rebuilt.checkpoint());
+      return { fromRows, fromCheckpoint: coded(wake()) };
+    });
+    expect(result.fromRows.calibration.length).toBeGreaterThan(0);
+    expect(result.fromRows.codes.length).toBe(300 * 96);
+    expect(result.fromCheckpoint).toEqual(result.fromRows);
+  });
+
   it('keeps a delete through the checkpoint: a tombstone, replayed on wake-up', async () => {
     const { vault, stored } = await seededVault(20);
     const gone = stored[7]!.id;
@@ -91,18 +130,24 @@ describe('the hot index lifecycle', () => {
       const hot = wake();
       hot.timeline();
       state.storage.transactionSync(() => hot.checkpoint());
-      const removal = hot.beforeRemove(rows.find(gone)!);
+      const goneRow = rows.find(gone)!;
+      const removal = hot.beforeRemove(goneRow);
       state.storage.transactionSync(() => {
         rows.delete(gone);
         hot.recordRemoval(removal);
       });
       hot.removed(removal);
       const live = contents(hot);
-      return { live, woken: contents(wake()), tombstones: count(sql, 'hot_tombstones') };
+      return {
+        live,
+        woken: contents(wake()),
+        tombstones: count(sql, 'hot_tombstones'),
+        goneSeq: goneRow.seq,
+      };
     });
     expect(result.tombstones).toBe(1);
     expect(result.live.memories).toBe(19);
-    expect(result.live.ids).not.toContain(gone);
+    expect(result.live.seqs).not.toContain(result.goneSeq);
     expect(result.live.timeline.flatMap(([seqs]) => seqs)).toHaveLength(19);
     expect(result.woken).toEqual(result.live);
   });

@@ -8,7 +8,7 @@ import {
 } from '../../src/durable/vault-rules';
 import { prepareStore } from '../../src/durable/vault-writes';
 import type { StorePlan } from '../../src/durable/vault-types';
-import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH } from '../../src/limits';
+import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, hotRowBytes } from '../../src/limits';
 import type { VaultAddress } from '../../src/vaults/address';
 import { allTime, memory, searchRequest, storeRequest } from '../helpers/vaults';
 
@@ -16,7 +16,7 @@ const MODEL = 'test-model';
 const limits = {
   vaultMaxMemories: 10,
   // Room for 12 hot rows of 4 dimensions.
-  vaultMaxHotBytes: 12 * 4 * 4,
+  vaultMaxHotBytes: 12 * hotRowBytes(4),
   maxContentBytes: 100,
   ephemeralTtlMs: 60_000,
 };

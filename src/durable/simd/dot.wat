@@ -1,87 +1,167 @@
-;; Dot products of one query against a block of rows, four f32 lanes at a time.
+;; Similarity kernels of the hot vector index, precompiled to dot.wasm (no
+;; run-time compilation in Workers). Uses SIMD and one relaxed-SIMD
+;; instruction (workerd's V8 has both; `npm run bench` runs this module).
 ;;
-;; dot_rows(query, rows, dims, count, out) writes, for i in [0, count),
-;;   out[i] = sum_j query[j] * rows[i * dims + j]
 ;; All pointers are byte offsets into this module's own memory. The caller keeps
-;; the query, the rows and the output 16-byte aligned; any dims >= 1 works (a
-;; tail of dims % 4 components is handled with scalar code).
+;; every block 16-byte aligned.
 ;;
-;; Four independent accumulators per row hide the latency of f32x4.add; the
-;; caller re-scores its final candidates in float64, so the summation order here
-;; only has to be good enough to pick candidates, not to be exact.
+;; dot_rows(query, rows, dims, count, out): float32 rows, for i in [0, count)
+;;   out[i] = sum_j query[j] * rows[i * dims + j]
+;; dot_picked(query, rows, dims, picks, count, out): the same for the rows whose
+;;   indices (i32) are listed at `picks`: out[i] = query · row[picks[i]]
+;; dot_codes(query, codes, codeBytes, count, scales, bias, unit, out): 2-bit
+;;   rows against an int8 query (vector-codes.ts has the layout), for i in [0, count)
+;;   out[i] = (sum_j query[j] * code_ij - bias) * scales[i] * unit
+;;
+;; Float sums use four independent accumulators to hide the latency of
+;; f32x4.add; the caller re-scores its final candidates in float64, so the
+;; summation order only has to be good enough to pick candidates.
 (module
   (memory (export "memory") 1)
 
-  (func (export "dot_rows")
-    (param $query i32) (param $rows i32) (param $dims i32) (param $count i32) (param $out i32)
-    (local $rowBytes i32) (local $bytes16 i32) (local $bytes4 i32) (local $outEnd i32)
-    (local $row i32) (local $j i32) (local $sum f32)
+  ;; One float32 dot product; any dims >= 1 (a tail of dims % 4 is scalar).
+  (func $dot (param $query i32) (param $row i32) (param $dims i32) (result f32)
+    (local $rowBytes i32) (local $bytes16 i32) (local $bytes4 i32)
+    (local $j i32) (local $sum f32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-
     (local.set $rowBytes (i32.shl (local.get $dims) (i32.const 2)))
     (local.set $bytes16 (i32.and (local.get $rowBytes) (i32.const -64)))
     (local.set $bytes4 (i32.and (local.get $rowBytes) (i32.const -16)))
+
+    ;; 16 components per step, in four independent accumulators.
+    (block $wideDone
+      (loop $wide
+        (br_if $wideDone (i32.ge_u (local.get $j) (local.get $bytes16)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+          (v128.load (i32.add (local.get $query) (local.get $j)))
+          (v128.load (i32.add (local.get $row) (local.get $j))))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+          (v128.load offset=16 (i32.add (local.get $query) (local.get $j)))
+          (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
+          (v128.load offset=32 (i32.add (local.get $query) (local.get $j)))
+          (v128.load offset=32 (i32.add (local.get $row) (local.get $j))))))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
+          (v128.load offset=48 (i32.add (local.get $query) (local.get $j)))
+          (v128.load offset=48 (i32.add (local.get $row) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $wide)))
+
+    ;; Remaining groups of four.
+    (block $narrowDone
+      (loop $narrow
+        (br_if $narrowDone (i32.ge_u (local.get $j) (local.get $bytes4)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+          (v128.load (i32.add (local.get $query) (local.get $j)))
+          (v128.load (i32.add (local.get $row) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $narrow)))
+
+    (local.set $a0 (f32x4.add
+      (f32x4.add (local.get $a0) (local.get $a1))
+      (f32x4.add (local.get $a2) (local.get $a3))))
+    (local.set $sum (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+
+    ;; Scalar tail when dims is not a multiple of four.
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (local.set $sum (f32.add (local.get $sum) (f32.mul
+          (f32.load (i32.add (local.get $query) (local.get $j)))
+          (f32.load (i32.add (local.get $row) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail)))
+    (local.get $sum))
+
+  (func (export "dot_rows")
+    (param $query i32) (param $rows i32) (param $dims i32) (param $count i32) (param $out i32)
+    (local $rowBytes i32) (local $outEnd i32)
+    (local.set $rowBytes (i32.shl (local.get $dims) (i32.const 2)))
     (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
-    (local.set $row (local.get $rows))
-
-    (block $rowsDone
-      (loop $eachRow
-        (br_if $rowsDone (i32.ge_u (local.get $out) (local.get $outEnd)))
-        (local.set $a0 (v128.const f32x4 0 0 0 0))
-        (local.set $a1 (v128.const f32x4 0 0 0 0))
-        (local.set $a2 (v128.const f32x4 0 0 0 0))
-        (local.set $a3 (v128.const f32x4 0 0 0 0))
-        (local.set $j (i32.const 0))
-
-        ;; 16 components per step, in four independent accumulators.
-        (block $wideDone
-          (loop $wide
-            (br_if $wideDone (i32.ge_u (local.get $j) (local.get $bytes16)))
-            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-              (v128.load (i32.add (local.get $query) (local.get $j)))
-              (v128.load (i32.add (local.get $row) (local.get $j))))))
-            (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
-              (v128.load offset=16 (i32.add (local.get $query) (local.get $j)))
-              (v128.load offset=16 (i32.add (local.get $row) (local.get $j))))))
-            (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
-              (v128.load offset=32 (i32.add (local.get $query) (local.get $j)))
-              (v128.load offset=32 (i32.add (local.get $row) (local.get $j))))))
-            (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
-              (v128.load offset=48 (i32.add (local.get $query) (local.get $j)))
-              (v128.load offset=48 (i32.add (local.get $row) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 64)))
-            (br $wide)))
-
-        ;; Remaining groups of four.
-        (block $narrowDone
-          (loop $narrow
-            (br_if $narrowDone (i32.ge_u (local.get $j) (local.get $bytes4)))
-            (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
-              (v128.load (i32.add (local.get $query) (local.get $j)))
-              (v128.load (i32.add (local.get $row) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 16)))
-            (br $narrow)))
-
-        (local.set $a0 (f32x4.add
-          (f32x4.add (local.get $a0) (local.get $a1))
-          (f32x4.add (local.get $a2) (local.get $a3))))
-        (local.set $sum (f32.add
-          (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
-          (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
-
-        ;; Scalar tail when dims is not a multiple of four.
-        (block $tailDone
-          (loop $tail
-            (br_if $tailDone (i32.ge_u (local.get $j) (local.get $rowBytes)))
-            (local.set $sum (f32.add (local.get $sum) (f32.mul
-              (f32.load (i32.add (local.get $query) (local.get $j)))
-              (f32.load (i32.add (local.get $row) (local.get $j))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 4)))
-            (br $tail)))
-
-        (f32.store (local.get $out) (local.get $sum))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (f32.store (local.get $out)
+          (call $dot (local.get $query) (local.get $rows) (local.get $dims)))
         (local.set $out (i32.add (local.get $out) (i32.const 4)))
-        (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
-        (br $eachRow)))
-  )
+        (local.set $rows (i32.add (local.get $rows) (local.get $rowBytes)))
+        (br $each))))
+
+  (func (export "dot_picked")
+    (param $query i32) (param $rows i32) (param $dims i32) (param $picks i32) (param $count i32)
+    (param $out i32)
+    (local $rowBytes i32) (local $outEnd i32)
+    (local.set $rowBytes (i32.shl (local.get $dims) (i32.const 2)))
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (f32.store (local.get $out)
+          (call $dot
+            (local.get $query)
+            (i32.add (local.get $rows) (i32.mul (i32.load (local.get $picks)) (local.get $rowBytes)))
+            (local.get $dims)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (local.set $picks (i32.add (local.get $picks) (i32.const 4)))
+        (br $each))))
+
+  ;; 2-bit codes: each 16-byte block holds 64 components, byte l's bits 2p..2p+1
+  ;; being component 16p + l of the block, so plane p lines up with 16
+  ;; consecutive int8 query components. i16x8.relaxed_dot_i8x16_i7x16_s (one
+  ;; pmaddubsw on x86) multiplies and adds pairs; its result is exact and the
+  ;; same on every platform because the codes (0..3) fit in 7 bits. Pairs (at
+  ;; most 2 × 127 × 3) add up in i16 lanes for up to 8 blocks (512
+  ;; components), then widen to i32.
+  (func (export "dot_codes")
+    (param $query i32) (param $codes i32) (param $codeBytes i32) (param $count i32)
+    (param $scales i32) (param $bias f32) (param $unit f32) (param $out i32)
+    (local $outEnd i32) (local $j i32) (local $q i32) (local $groupEnd i32)
+    (local $block v128) (local $acc v128) (local $wide v128)
+    (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.const 0))
+        (local.set $q (local.get $query))
+        (block $groupsDone
+          (loop $groups
+            (br_if $groupsDone (i32.ge_u (local.get $j) (local.get $codeBytes)))
+            (local.set $groupEnd (i32.add (local.get $j) (i32.const 128)))
+            (if (i32.gt_u (local.get $groupEnd) (local.get $codeBytes))
+              (then (local.set $groupEnd (local.get $codeBytes))))
+            (local.set $wide (v128.const i32x4 0 0 0 0))
+            (block $blocksDone
+              (loop $blocks
+                (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $groupEnd)))
+                (local.set $block (v128.load (i32.add (local.get $codes) (local.get $j))))
+                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load (local.get $q))
+                  (v128.and (local.get $block) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=16 (local.get $q))
+                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 2)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=32 (local.get $q))
+                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 4)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=48 (local.get $q))
+                  (i8x16.shr_u (local.get $block) (i32.const 6)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (local.set $q (i32.add (local.get $q) (i32.const 64)))
+                (br $blocks)))
+            (local.set $acc (i32x4.add (local.get $acc) (i32x4.extadd_pairwise_i16x8_s (local.get $wide))))
+            (br $groups)))
+        (f32.store (local.get $out)
+          (f32.mul
+            (f32.mul
+              (f32.sub
+                (f32.convert_i32_s (i32.add
+                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+                (local.get $bias))
+              (f32.load (local.get $scales)))
+            (local.get $unit)))
+        (local.set $codes (i32.add (local.get $codes) (local.get $codeBytes)))
+        (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
+        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (br $each))))
 )

@@ -1,0 +1,240 @@
+/**
+ * 2-bit scalar codes of unit vectors: the HOT tier's compact form (96 bytes
+ * for 384 dimensions, against 1,536 as float32).
+ *
+ * Each component becomes one of four evenly spaced levels, (code − 1.5) × step,
+ * with the step fitted per vector by least squares. Evenly spaced levels (not
+ * the Lloyd–Max ones, which are barely better for Gaussian-like components)
+ * keep the score a plain integer dot product: query · decoded =
+ * scale × (Σ query_j × code_j − 1.5 × Σ query_j). The query stays nearly
+ * exact (int8), so the estimate's error is the codes' own: about
+ * 0.34 × |query| / √dims, small next to the gaps between the scores of
+ * real neighbours, and the index re-scores its best candidates exactly.
+ *
+ * Layout (what dot_codes in simd/dot.wat reads): components in blocks of 64;
+ * byte l of a block holds component 16p + l in bits 2p..2p+1, p = 0..3, so
+ * each 2-bit plane lines up with 16 consecutive int8 query components. The
+ * last block is padded with zero codes (the query is padded with zeros).
+ */
+
+/** Uniform step of the 2-bit levels, in standard deviations of the components. */
+const STEP_IN_SIGMAS = 0.996;
+
+/** Bytes of one vector's codes. */
+export function codeBytesFor(dims: number): number {
+  return Math.ceil(dims / 64) * 16;
+}
+
+export interface Encoded {
+  /** Least-squares step of the levels. */
+  scale: number;
+  /** Squared length of what the codes miss, |x − decoded|², for noise estimates. */
+  residual: number;
+}
+
+/** Writes the codes of `vector` at `out[offset...]` (codeBytes, zeroed first). */
+export function encodeVector(vector: ArrayLike<number>, out: Uint8Array, offset: number): Encoded {
+  const dims = vector.length;
+  out.fill(0, offset, offset + codeBytesFor(dims));
+  let squares = 0;
+  for (let j = 0; j < dims; j++) squares += vector[j]! * vector[j]!;
+  const step = STEP_IN_SIGMAS * Math.sqrt(squares / dims) || 1;
+  let along = 0;
+  let levels = 0;
+  for (let j = 0; j < dims; j++) {
+    const code = Math.min(3, Math.max(0, Math.floor(vector[j]! / step + 2)));
+    const block = j >> 6;
+    const within = j & 63;
+    out[offset + block * 16 + (within & 15)]! |= code << ((within >> 4) * 2);
+    const level = code - 1.5;
+    along += vector[j]! * level;
+    levels += level * level;
+  }
+  const scale = levels > 0 ? along / levels : 0;
+  // |x − s·l|² = |x|² − 2s(x·l) + s²|l|², with s = (x·l)/|l|².
+  const residual = Math.max(0, squares - scale * along);
+  return { scale, residual };
+}
+
+export interface QuantisedQuery {
+  /** int8 components, padded to whole blocks of 64. */
+  values: Int8Array;
+  /** What one int8 unit is worth. */
+  unit: number;
+  /** 1.5 × Σ values: the offset of the levels. */
+  bias: number;
+}
+
+export function quantiseQuery(query: ArrayLike<number>): QuantisedQuery {
+  const values = new Int8Array(codeBytesFor(query.length) * 4);
+  let largest = 0;
+  for (let j = 0; j < query.length; j++) largest = Math.max(largest, Math.abs(query[j]!));
+  const unit = largest > 0 ? largest / 127 : 1;
+  let sum = 0;
+  for (let j = 0; j < query.length; j++) {
+    const value = Math.round(query[j]! / unit);
+    values[j] = value;
+    sum += value;
+  }
+  return { values, unit, bias: 1.5 * sum };
+}
+
+/**
+ * A fixed orthogonal mixing of the components: two rounds of sign flips, a
+ * permutation and Walsh–Hadamard transforms on blocks of up to 128
+ * components. Dot products are unchanged, but a few components that carry
+ * most of the variance (real embeddings have them) are spread over many, so
+ * the 2-bit codes' error no longer piles up where the query weighs most. The
+ * same seed everywhere: the mixing is part of the code format.
+ */
+export class Rotation {
+  private readonly rounds: { order: Int32Array; signs: Float32Array }[];
+  private readonly blocks: number[];
+  private readonly scratch: Float32Array;
+
+  constructor(readonly dims: number) {
+    let seed = 0x5eed ^ dims;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    this.rounds = [0, 1].map(() => {
+      const order = Int32Array.from({ length: dims }, (_, i) => i);
+      for (let i = dims - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      const signs = Float32Array.from({ length: dims }, () => (next() < 0.5 ? -1 : 1));
+      return { order, signs };
+    });
+    this.blocks = [];
+    for (let left = dims; left > 0;) {
+      const size = Math.min(128, 2 ** Math.floor(Math.log2(left)));
+      this.blocks.push(size);
+      left -= size;
+    }
+    this.scratch = new Float32Array(dims);
+  }
+
+  /** R·x, written to `out` (which may be x). */
+  apply(x: ArrayLike<number>, out: Float32Array): Float32Array {
+    const work = this.scratch;
+    let source: ArrayLike<number> = x;
+    for (const { order, signs } of this.rounds) {
+      for (let j = 0; j < this.dims; j++) work[j] = source[order[j]!]! * signs[j]!;
+      let at = 0;
+      for (const size of this.blocks) {
+        hadamard(work, at, size);
+        at += size;
+      }
+      out.set(work);
+      source = out;
+    }
+    return out;
+  }
+}
+
+/** In-place orthonormal Walsh–Hadamard transform of v[at, at + size), size a power of two. */
+function hadamard(v: Float32Array, at: number, size: number): void {
+  for (let half = 1; half < size; half *= 2) {
+    for (let i = at; i < at + size; i += half * 2) {
+      for (let j = i; j < i + half; j++) {
+        const a = v[j]!;
+        const b = v[j + half]!;
+        v[j] = a + b;
+        v[j + half] = a - b;
+      }
+    }
+  }
+  const norm = 1 / Math.sqrt(size);
+  for (let j = at; j < at + size; j++) v[j]! *= norm;
+}
+
+/**
+ * Where a vault's vectors sit, per component: their mean and spread over a
+ * sample of rows. Real embeddings share a large common direction (the offline
+ * table's rows are about 0.95 of the way along one) and a few components that
+ * dwarf the rest; coding x directly would spend the four levels on what every
+ * row has in common. Codes hold z = (x − center) / spread instead, and the
+ * query is weighted to match: q · x = q · center + (q ∘ spread) · z, where the
+ * first term is the same for every row. All of it in the space of `Rotation`
+ * (center and spread are of rotated components).
+ */
+export class Calibration {
+  private readonly rotation: Rotation;
+  private readonly rotated: Float32Array;
+
+  private constructor(
+    readonly center: Float32Array,
+    readonly spread: Float32Array,
+  ) {
+    this.rotation = new Rotation(center.length);
+    this.rotated = new Float32Array(center.length);
+  }
+
+  /** Fitted to sample rows (at least two). */
+  static fit(samples: readonly ArrayLike<number>[], dims: number): Calibration {
+    const center = new Float64Array(dims);
+    const squares = new Float64Array(dims);
+    const rotation = new Rotation(dims);
+    const rotated = new Float32Array(dims);
+    for (const sample of samples) {
+      const row = rotation.apply(sample, rotated);
+      for (let j = 0; j < dims; j++) {
+        center[j]! += row[j]!;
+        squares[j]! += row[j]! * row[j]!;
+      }
+    }
+    const n = Math.max(1, samples.length);
+    const spread = new Float32Array(dims);
+    let total = 0;
+    for (let j = 0; j < dims; j++) {
+      center[j]! /= n;
+      spread[j] = Math.sqrt(Math.max(0, squares[j]! / n - center[j]! * center[j]!));
+      total += spread[j]!;
+    }
+    // A component that never varied in the sample may still vary later.
+    const floor = (total / dims) * 1e-2 || 1;
+    for (let j = 0; j < dims; j++) spread[j] = Math.max(spread[j]!, floor);
+    return new Calibration(Float32Array.from(center), spread);
+  }
+
+  static fromBytes(bytes: ArrayBuffer | Uint8Array, dims: number): Calibration | null {
+    const copy = new Uint8Array(bytes).slice();
+    if (copy.byteLength !== dims * 8) return null;
+    const floats = new Float32Array(copy.buffer);
+    return new Calibration(floats.slice(0, dims), floats.slice(dims));
+  }
+
+  toBytes(): Uint8Array {
+    const out = new Float32Array(this.center.length * 2);
+    out.set(this.center);
+    out.set(this.spread, this.center.length);
+    return new Uint8Array(out.buffer);
+  }
+
+  /** z of a vector, written to `out`. */
+  standardise(vector: ArrayLike<number>, out: Float32Array): Float32Array {
+    const rotated = this.rotation.apply(vector, this.rotated);
+    for (let j = 0; j < out.length; j++) {
+      out[j] = (rotated[j]! - this.center[j]!) / this.spread[j]!;
+    }
+    return out;
+  }
+
+  /** The weighted query, q · center, and |q ∘ spread|² (in the rotated space). */
+  weigh(query: ArrayLike<number>): { weighted: Float32Array; offset: number; weight: number } {
+    const rotated = this.rotation.apply(query, new Float32Array(this.center.length));
+    const weighted = new Float32Array(this.center.length);
+    let offset = 0;
+    let weight = 0;
+    for (let j = 0; j < weighted.length; j++) {
+      weighted[j] = rotated[j]! * this.spread[j]!;
+      offset += rotated[j]! * this.center[j]!;
+      weight += weighted[j]! * weighted[j]!;
+    }
+    return { weighted, offset, weight };
+  }
+}
