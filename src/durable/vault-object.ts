@@ -77,12 +77,16 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.open(address);
     if (!ready.ok) return ready;
+    this.queries.hydrateMs = 0;
+    let searchMs = 0;
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
           const refused = checkSearch(op.request, this.meta.record());
           if (refused !== null) return refused;
+          const searchStarted = performance.now();
           const windows = op.request.windows.map((window) => this.searchWindow(op.request, window));
+          searchMs += performance.now() - searchStarted;
           return { ok: true, type: 'search', windows };
         }
         case 'get':
@@ -94,7 +98,15 @@ export class VaultObject extends DurableObject<Env> {
       }
     });
     const elapsedMs = performance.now() - started;
-    return { ok: true, stats: this.currentStats(address), results, elapsedMs };
+    const hydrateMs = this.queries.hydrateMs;
+    return {
+      ok: true,
+      stats: this.currentStats(address),
+      results,
+      elapsedMs,
+      searchMs: Math.max(0, searchMs - hydrateMs),
+      hydrateMs,
+    };
   }
 
   /** Runs several searches, each over several windows, in one call. */

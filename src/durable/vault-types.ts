@@ -189,4 +189,8 @@ export interface VaultReadResponse {
   results: VaultReadOpResult[];
   /** Milliseconds spent inside the object. */
   elapsedMs: number;
+  /** Of which ranking searches' windows (scan, full text, fusion), without reading their rows. */
+  searchMs: number;
+  /** Of which reading memory rows from SQLite (search hits, lookups, pages). */
+  hydrateMs: number;
 }

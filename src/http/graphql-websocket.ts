@@ -4,6 +4,7 @@ import { presentedCredential, presentedProviderKey } from '../auth/credentials';
 import { toClientError } from '../graphql/client-errors';
 import { yoga } from '../graphql/yoga';
 import { authenticate } from './authenticate';
+import { PhaseTimings } from '../resolvers/phase-timings';
 
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
@@ -46,7 +47,11 @@ export function handleGraphQLWebSocket(
           : /^bearer /i.test(sent)
             ? sent
             : `Bearer ${sent}`;
-      const { principal, authError } = await authenticate(credential, env);
+      // Each operation its own timings: they reach its receipt (no header on a socket).
+      const timings = new PhaseTimings();
+      const { principal, authError } = await timings.time('auth', () =>
+        authenticate(credential, env),
+      );
       const enveloped = yoga.getEnveloped({
         request,
         env,
@@ -56,6 +61,7 @@ export function handleGraphQLWebSocket(
           authError,
           providerKey: stringParam(params.providerKey) ?? presentedProviderKey(request),
           signal: request.signal,
+          timings,
         },
         params: payload,
       });

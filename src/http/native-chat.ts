@@ -126,6 +126,7 @@ export async function handleNativeChat(
       authError: null,
       providerKey: edge.providerKey,
       signal: request.signal,
+      timings: edge.timings,
     });
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;

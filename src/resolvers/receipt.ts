@@ -1,4 +1,5 @@
 import type { MemoryWindow } from '../kronos/windows';
+import type { Phase, PhaseTimings } from './phase-timings';
 
 /** What one request read from memory, reported in the response `extensions.memory`. */
 export interface MemoryReceipt {
@@ -8,6 +9,8 @@ export interface MemoryReceipt {
   windows: { window: MemoryWindow; hits: number }[];
   /** Memory tokens this request metered: content written plus content returned by searches. */
   memoryTokens: number;
+  /** Milliseconds per phase so far (the Server-Timing figures, without serialization). */
+  timings: Partial<Record<Phase, number>>;
 }
 
 export class ReceiptCollector {
@@ -15,6 +18,8 @@ export class ReceiptCollector {
   private readonly windows = new Map<MemoryWindow, number>();
   private memoryTokens = 0;
   private touched = false;
+
+  constructor(private readonly timings: PhaseTimings) {}
 
   recordCall(vault: string, elapsedMs: number): void {
     this.touched = true;
@@ -48,6 +53,7 @@ export class ReceiptCollector {
       })),
       windows: [...this.windows].map(([window, hits]) => ({ window, hits })),
       memoryTokens: this.memoryTokens,
+      timings: this.timings.toJSON(),
     };
   }
 }

@@ -109,13 +109,20 @@ export async function storeMemories(
         )
       : Promise.resolve([]);
   checks.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  const { timings } = context;
   await Promise.all([
-    ...prepared.map(async ({ memory }) => {
-      memory.tokens = await countTokens(memory.content);
-    }),
-    embedMemories(
-      context,
-      prepared.map(({ memory }) => memory),
+    timings.time('tokenize', () =>
+      Promise.all(
+        prepared.map(async ({ memory }) => {
+          memory.tokens = await countTokens(memory.content);
+        }),
+      ),
+    ),
+    timings.time('embed', () =>
+      embedMemories(
+        context,
+        prepared.map(({ memory }) => memory),
+      ),
     ),
   ]);
   (await checks).forEach((result, share) => {
@@ -126,11 +133,13 @@ export async function storeMemories(
   const writes = await Promise.all(
     shares.map(async ({ address, positions }) => {
       const [result] = await Promise.all([
-        vaultStub(context.env, address).store(address, {
-          memories: positions.map((index) => prepared[index]!.memory),
-          model: context.embedder.model,
-          dimensions: context.embedder.dimensions,
-        }),
+        timings.time('vault', async () =>
+          vaultStub(context.env, address).store(address, {
+            memories: positions.map((index) => prepared[index]!.memory),
+            model: context.embedder.model,
+            dimensions: context.embedder.dimensions,
+          }),
+        ),
         account.registerVault(address.keyId, address.kind, address.externalId),
       ]);
       context.vaults.invalidate(address);

@@ -20,6 +20,7 @@ import {
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
+import { PhaseTimings } from '../../src/resolvers/phase-timings';
 import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>
@@ -500,6 +501,7 @@ describe('Stripe webhooks', () => {
       principal: null,
       authError: null,
       providerKey: null,
+      timings: new PhaseTimings(),
     });
     expect(unconfigured.status).toBe(503);
     expect(await unconfigured.json()).toEqual({
