@@ -6,7 +6,14 @@ import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address'
 import { HotIndex } from './hot-index';
 import { SnapshotStore, type SnapshotInfo } from './snapshot-store';
 import { MetaTable, migrate, Sql } from './sql';
-import { afterChange, armAlarm, dueWork, isExpired, nextAlarm } from './vault-alarm';
+import {
+  afterChange,
+  armAlarm,
+  dueWork,
+  isExpired,
+  nextAlarm,
+  snapshotDeferral,
+} from './vault-alarm';
 import { VaultMeta } from './vault-meta';
 import { VaultQueries } from './vault-queries';
 import { checkSearch } from './vault-rules';
@@ -196,11 +203,22 @@ export class VaultObject extends DurableObject<Env> {
     if (due.expire) return this.destroy();
     if (due.checkpoint) this.checkpoint();
     if (due.snapshot) {
-      const address = this.meta.get('address');
-      const written = address === null ? null : await this.cold.write(address);
-      // A snapshot raced by a delete is retried once writes settle again.
-      const retry = written !== null && !written.ok;
-      this.meta.set('snapshotDueAt', retry ? Date.now() + this.config.snapshotDelayMs : null);
+      const now = Date.now();
+      const deferred = snapshotDeferral(
+        this.meta.get('lastWriteAt'),
+        now,
+        this.config.snapshotDelayMs,
+      );
+      if (deferred !== null) {
+        // Writes have not settled: wait until the last one is snapshotDelayMs old.
+        this.meta.set('snapshotDueAt', deferred);
+      } else {
+        const address = this.meta.get('address');
+        const written = address === null ? null : await this.cold.write(address);
+        // A snapshot raced by a delete is retried once writes settle again.
+        const retry = written !== null && !written.ok;
+        this.meta.set('snapshotDueAt', retry ? Date.now() + this.config.snapshotDelayMs : null);
+      }
     }
     await this.armAlarm();
   }
@@ -247,13 +265,22 @@ export class VaultObject extends DurableObject<Env> {
     await this.cold.prune(0);
   }
 
-  /** After a write or delete: plan a checkpoint when enough has changed, re-arm the alarm. */
+  /**
+   * After a write or delete: plan a checkpoint when enough has changed and a
+   * snapshot when none is planned. Once both are planned, a write changes
+   * neither the meta table nor the alarm.
+   */
   private async afterChange(): Promise<void> {
     const { snapshotDelayMs } = this.config;
     const checkpointNeeded = () => this.hot.checkpointDue();
-    this.meta.update(
-      afterChange(this.meta.record(), { checkpointNeeded, now: Date.now(), snapshotDelayMs }),
-    );
+    const before = this.meta.record();
+    const after = afterChange(before, { checkpointNeeded, now: Date.now(), snapshotDelayMs });
+    if (
+      after.checkpointDueAt === before.checkpointDueAt &&
+      after.snapshotDueAt === before.snapshotDueAt
+    )
+      return;
+    this.meta.update(after);
     await this.armAlarm();
   }
 

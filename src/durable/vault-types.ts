@@ -165,7 +165,8 @@ export interface StorePlan {
  */
 export type StoreFailure = Failure & { position?: number; field?: string; problem?: string };
 
-export type StoreResult = { ok: true; memories: MemoryRecord[] } | StoreFailure;
+/** `created`: the vault held nothing before this write (its first, or the first since a clear). */
+export type StoreResult = { ok: true; memories: MemoryRecord[]; created: boolean } | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 

@@ -64,8 +64,9 @@ export class VaultWrites {
 
   /** Stores a batch: all of it, or (on any invalid item) none. */
   store(address: VaultAddress, request: StoreRequest): StoreResult {
-    if (request.memories.length === 0) return { ok: true, memories: [] };
-    const batch = prepareStore(address, request, this.facts(), this.config, Date.now());
+    const facts = this.facts();
+    if (request.memories.length === 0) return { ok: true, memories: [], created: false };
+    const batch = prepareStore(address, request, facts, this.config, Date.now());
     if (!batch.ok) return batch;
     const seqs = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories);
@@ -73,7 +74,11 @@ export class VaultWrites {
       return written;
     });
     this.hot.added(batch.memories, seqs, this.meta.get('dimensions')!);
-    return { ok: true, memories: batch.memories.map(({ record }) => record) };
+    return {
+      ok: true,
+      memories: batch.memories.map(({ record }) => record),
+      created: facts.address === null,
+    };
   }
 
   /** Deletes one memory; false when it was not there. */

@@ -22,6 +22,7 @@ import {
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
 import { meterMemoryTokens } from './meter';
+import { registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 
@@ -130,8 +131,14 @@ export async function storeMemories(
   });
 
   const account = accountStub(context.env, context.principal.accountId);
+  const register = (address: VaultAddress) =>
+    account.registerVault(address.keyId, address.kind, address.externalId);
   const writes = await Promise.all(
     shares.map(async ({ address, positions }) => {
+      const name = vaultObjectName(address);
+      // The account's vault listing learns of a vault once per isolate, and again
+      // whenever the vault says it was (re)created; not on every write.
+      const known = registeredHere(name);
       const [result] = await Promise.all([
         timings.time('vault', async () =>
           vaultStub(context.env, address).store(address, {
@@ -140,8 +147,10 @@ export async function storeMemories(
             dimensions: context.embedder.dimensions,
           }),
         ),
-        account.registerVault(address.keyId, address.kind, address.externalId),
+        known ? null : register(address),
       ]);
+      if (result.ok && known && result.created) await register(address);
+      if (result.ok) rememberRegistered(name);
       context.vaults.invalidate(address);
       return { address, positions, result };
     }),

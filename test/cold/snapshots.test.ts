@@ -34,6 +34,8 @@ async function snapshotNow(keyId: string, session: string) {
     state.storage.sql.exec(
       "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
     );
+    // Writes have settled: the alarm writes a due snapshot only then.
+    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
     await state.storage.setAlarm(Date.now());
   });
   expect(await runDurableObjectAlarm(stub)).toBe(true);
