@@ -20,6 +20,7 @@ import {
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
+import { flushUsage } from '../../src/resolvers/meter';
 import { PhaseTimings } from '../../src/resolvers/phase-timings';
 import { GraphQLClient } from 'graphql-request';
 
@@ -56,8 +57,13 @@ async function meterEventCalls() {
   ).filter((call) => call.path === '/v1/billing/meter_events');
 }
 
-/** Makes every unsent meter event due now and runs the account's alarm. */
+/**
+ * Hands the usage shards' gathered usage to the account (what their alarms do
+ * within seconds), makes every unsent meter event due now and runs the
+ * account's alarm.
+ */
 async function flush(accountId: string) {
+  await flushUsage(env, accountId);
   const stub = account(accountId);
   await runInDurableObject(stub, async (_, state) => {
     state.storage.sql.exec('UPDATE meter_outbox SET next_attempt_at = 0 WHERE sent_at IS NULL');
