@@ -64,7 +64,7 @@ describe('one account under load: account-object calls per authenticated, metere
     const inWorker = worker.total();
     const fromShards = await batchesTaken(accountId);
     const perRequest = (inWorker + fromShards) / REQUESTS;
-    console.log(
+    console.warn(
       `account-object calls: ${inWorker} from the Worker (${JSON.stringify(Object.fromEntries(worker.calls))}), ` +
         `${fromShards} usage batches from shards, over ${REQUESTS} requests: ${perRequest.toFixed(3)} per request`,
     );
