@@ -84,6 +84,24 @@ async function devSecret(name: string): Promise<string> {
   return match[1];
 }
 
+/** Server-Timing phases summed per row while `phasesOf` names one, to show where time goes. */
+const phaseSums = new Map<string, Map<string, { total: number; count: number }>>();
+let phasesOf: string | null = null;
+
+function notePhases(header: string | null) {
+  if (phasesOf === null || header === null) return;
+  const sums = phaseSums.get(phasesOf) ?? new Map<string, { total: number; count: number }>();
+  for (const entry of header.split(',')) {
+    const [name, duration] = entry.trim().split(';dur=');
+    if (name === undefined || duration === undefined) continue;
+    const sum = sums.get(name) ?? { total: 0, count: 0 };
+    sum.total += Number(duration);
+    sum.count += 1;
+    sums.set(name, sum);
+  }
+  phaseSums.set(phasesOf, sums);
+}
+
 function client(url: string, token: string) {
   return async function graphql<T = Record<string, unknown>>(
     query: string,
@@ -94,6 +112,7 @@ function client(url: string, token: string) {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
+    notePhases(response.headers.get('server-timing'));
     const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
     if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
     return body.data!;
@@ -240,7 +259,9 @@ async function main() {
       ['fake provider called directly (TTFT)', direct, false],
     ];
     for (const [name, call, rate] of measured) {
+      phasesOf = name;
       const { p50, p99 } = await latency(call);
+      phasesOf = null;
       const row: (typeof rows)[number] = { name, p50, p99 };
       if (rate) row.rate = await throughput(call);
       rows.push(row);
@@ -294,6 +315,19 @@ async function record(
       )
       .map((line) => `| ${line} |`),
   ];
+  lines.push(
+    '',
+    'Mean Server-Timing phases (ms) of the sequential requests of each GraphQL row:',
+    '',
+    '| request | phases |',
+    '|---|---|',
+    ...[...phaseSums].map(
+      ([name, sums]) =>
+        `| ${name} | ${[...sums]
+          .map(([phase, { total, count }]) => `${phase} ${(total / count).toFixed(2)}`)
+          .join(', ')} |`,
+    ),
+  );
   console.log(lines.join('\n'));
   const file = await readFile('BENCHMARKS.md', 'utf8');
   const start = '<!-- bench:api:start -->';
