@@ -56,6 +56,7 @@ describe('Server-Timing', () => {
       'vault',
       'search',
       'hydrate',
+      'meter',
       'serialize',
       'total',
     ]);
@@ -75,7 +76,16 @@ describe('Server-Timing', () => {
     );
     expect(response.status).toBe(200);
     expect(Object.keys(phases(response.headers.get('server-timing')))).toEqual(
-      expect.arrayContaining(['auth', 'parse', 'embed', 'tokenize', 'vault', 'serialize', 'total']),
+      expect.arrayContaining([
+        'auth',
+        'parse',
+        'embed',
+        'tokenize',
+        'vault',
+        'meter',
+        'serialize',
+        'total',
+      ]),
     );
   });
 

@@ -85,6 +85,7 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
     this.queries.hydrateMs = 0;
+    this.queries.text.forgetRanking();
     let searchMs = 0;
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {

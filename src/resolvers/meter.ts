@@ -22,10 +22,8 @@ export async function meterMemoryTokens(
 ): Promise<void> {
   if (memoryTokens <= 0) return;
   const { accountId, key } = context.principal;
-  await usageShardStub(context.env, accountId, ISOLATE_SHARD).record(
-    accountId,
-    key.id,
-    memoryTokens,
+  await context.timings.time('meter', async () =>
+    usageShardStub(context.env, accountId, ISOLATE_SHARD).record(accountId, key.id, memoryTokens),
   );
 }
 

@@ -10,6 +10,7 @@
  *   vault     vault-object calls, wall time as the Worker waits (includes the next two)
  *   search    inside vault objects: ranking windows (vector scan, full text, fusion)
  *   hydrate   inside vault objects: reading the hit rows from SQLite
+ *   meter     recording metered memory tokens in a usage shard
  *   serialize turning the GraphQL result into the response body
  *   total     from the first middleware to the response's headers
  *
@@ -25,6 +26,7 @@ export const PHASES = [
   'vault',
   'search',
   'hydrate',
+  'meter',
   'serialize',
 ] as const;
 export type Phase = (typeof PHASES)[number];
