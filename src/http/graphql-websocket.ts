@@ -38,7 +38,8 @@ export function handleGraphQLWebSocket(
   const server = makeServer<Record<string, unknown> | undefined>({
     async onSubscribe(connection, _id, payload) {
       // Each operation is a request of its own: authenticated as it starts,
-      // so a key revoked meanwhile stops working on an open socket too.
+      // so a key revoked meanwhile stops working on an open socket too
+      // (within the verified-key bound, resolvers/verified-keys.ts).
       const params = connection.connectionParams ?? {};
       const sent = stringParam(params.authorization);
       const credential =
