@@ -1,6 +1,7 @@
 import { app } from './http/app';
 
 export { AccountObject } from './durable/account-object';
+export { UsageShardObject } from './durable/usage-shard-object';
 export { VaultObject } from './durable/vault-object';
 
 /**

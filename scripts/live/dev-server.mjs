@@ -39,7 +39,7 @@ async function waitForHealth(url, child, log, timeoutMs) {
 }
 
 /** @returns {Promise<{ url: string, stop: () => Promise<void>, log: string[] }>} */
-export async function devServer({ timeoutMs = 90_000 } = {}) {
+export async function devServer({ timeoutMs = 90_000, vars = {} } = {}) {
   if (process.env.MEMORYROUTER_URL) {
     return { url: process.env.MEMORYROUTER_URL.replace(/\/+$/, ''), stop: async () => {}, log: [] };
   }
@@ -61,6 +61,8 @@ export async function devServer({ timeoutMs = 90_000 } = {}) {
       String(inspectorPort),
       '--persist-to',
       state,
+      // Extra vars (the API bench points COMPATIBLE_BASE_URL at its provider fake).
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     {
       detached: true,

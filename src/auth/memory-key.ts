@@ -49,8 +49,16 @@ export function parseMemoryKey(key: string): ParsedKey | null {
   return { accountId, key };
 }
 
-async function hmacKey(secret: string): Promise<CryptoKey> {
+/** The imported HMAC key of the last secret seen: importing it again on every request is waste. */
+let imported: { secret: string; key: Promise<CryptoKey> } | null = null;
+
+function hmacKey(secret: string): Promise<CryptoKey> {
   if (secret === '') throw new Error('configuration: KEY_HMAC_SECRET is not set');
+  if (imported?.secret !== secret) imported = { secret, key: importHmacKey(secret) };
+  return imported.key;
+}
+
+function importHmacKey(secret: string): Promise<CryptoKey> {
   return crypto.subtle.importKey(
     'raw',
     new TextEncoder().encode(secret),

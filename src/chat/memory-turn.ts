@@ -67,7 +67,7 @@ export async function recallMemory(
     vaults: options.vaults,
     windows: options.windows ?? null,
   });
-  const block = await renderMemoryBlock(found.hits, budget);
+  const block = await context.timings.time('tokenize', () => renderMemoryBlock(found.hits, budget));
   return {
     block: block?.text ?? null,
     receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },

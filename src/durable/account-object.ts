@@ -4,6 +4,7 @@ import { failure, type Result } from '../errors';
 import type { VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
+  UsageEntry,
   KeyStanding,
   MemoryKeyRecord,
   ProviderKeyRecord,
@@ -28,6 +29,9 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   created_at: number;
   revoked_at: number | null;
 }
+
+/** How long a usage batch id is remembered: far past any shard's retries. */
+const USAGE_BATCH_MEMORY_MS = 30 * 86_400_000;
 
 /** Most vaults one key may list; more are still stored, listing pages stop here. */
 export const MAX_LISTED_VAULTS = 1_000;
@@ -175,6 +179,36 @@ export class AccountObject extends DurableObject<Env> {
       );
     });
     await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+  }
+
+  /**
+   * Adds a usage shard's batch to the ledger, once: a batch id already taken
+   * changes nothing (the shard resends after a lost acknowledgement). Ids are
+   * kept for USAGE_BATCH_MEMORY_MS, far longer than a shard retries.
+   */
+  async applyUsageBatch(batchId: string, entries: UsageEntry[]): Promise<{ applied: boolean }> {
+    if (this.sql.first('SELECT id FROM usage_batches WHERE id = ?', batchId) !== null)
+      return { applied: false };
+    const now = Date.now();
+    let total = 0;
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run('INSERT INTO usage_batches (id, applied_at) VALUES (?, ?)', batchId, now);
+      this.sql.run('DELETE FROM usage_batches WHERE applied_at < ?', now - USAGE_BATCH_MEMORY_MS);
+      for (const { keyId, day, memoryTokens } of entries) {
+        if (!Number.isSafeInteger(memoryTokens) || memoryTokens <= 0) continue;
+        total += memoryTokens;
+        this.sql.run(
+          `INSERT INTO usage_days (key_id, day, memory_tokens) VALUES (?, ?, ?)
+           ON CONFLICT (key_id, day) DO UPDATE SET memory_tokens = memory_tokens + excluded.memory_tokens`,
+          keyId,
+          day,
+          memoryTokens,
+        );
+      }
+      this.meta.set('unbilled_tokens', Number(this.meta.get('unbilled_tokens') ?? 0) + total);
+    });
+    if (total > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+    return { applied: true };
   }
 
   /** Totals and per-day figures between two times (inclusive days), per key and overall. */

@@ -79,4 +79,14 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE meter_outbox ADD COLUMN failed_at INTEGER',
     ],
   },
+  {
+    version: 5,
+    statements: [
+      // Usage batches taken from the usage shards (usage-shard-object.ts), by
+      // their identifiers: a batch resent after a lost acknowledgement is
+      // recognised and not counted again.
+      `CREATE TABLE usage_batches (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`,
+      'CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)',
+    ],
+  },
 ];

@@ -39,3 +39,11 @@ export interface SealedProviderKey {
   scope: string;
   sealed: string;
 }
+
+/** Memory tokens of one key on one UTC day, as a usage shard sends them in a batch. */
+export interface UsageEntry {
+  keyId: string;
+  /** YYYY-MM-DD */
+  day: string;
+  memoryTokens: number;
+}

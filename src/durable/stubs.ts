@@ -13,3 +13,10 @@ export function vaultStub(env: Env, address: VaultAddress) {
 export function accountStub(env: Env, accountId: string) {
   return env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
 }
+
+/** Usage shards per account: metered requests spread over them (usage-shard-object.ts). */
+export const USAGE_SHARDS = 8;
+
+export function usageShardStub(env: Env, accountId: string, shard: number) {
+  return env.USAGE_SHARD.get(env.USAGE_SHARD.idFromName(`usage:${accountId}:${shard}`));
+}

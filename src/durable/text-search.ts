@@ -71,6 +71,48 @@ export class TextSearch {
   /** Forgets everything (the vault was cleared or restored). */
   reset(): void {
     this.cache.clear();
+    this.lastRanking = null;
+  }
+
+  /**
+   * The last query's passage scores, for the other windows of the same
+   * search: ranking scores every passage of the vault and each window only
+   * filters them, so a search over several windows ranks once. Forgotten at
+   * the start of every read (`forgetRanking`), so a write in between never
+   * leaves a stale score.
+   */
+  private lastRanking: {
+    timeline: TextTimeline;
+    text: string;
+    ranking: TextRanking;
+    terms: TermPostings[];
+    scored: ReturnType<typeof rankPassages>;
+  } | null = null;
+
+  forgetRanking(): void {
+    this.lastRanking = null;
+  }
+
+  private ranked(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    terms: TermPostings[],
+  ): ReturnType<typeof rankPassages> {
+    const last = this.lastRanking;
+    if (
+      last !== null &&
+      last.timeline === timeline &&
+      last.text === text &&
+      last.ranking === ranking &&
+      last.terms.length === terms.length &&
+      last.terms.every((term, at) => term === terms[at])
+    ) {
+      return last.scored;
+    }
+    const scored = rankPassages(timeline, terms, ranking);
+    this.lastRanking = { timeline, text, ranking, terms, scored };
+    return scored;
   }
 
   search(
@@ -86,7 +128,7 @@ export class TextSearch {
     const postings = new Map(
       terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
     );
-    const scored = rankPassages(timeline, [...postings.values()], ranking);
+    const scored = this.ranked(timeline, text, ranking, [...postings.values()]);
 
     const { start, end } = timeline.range(window.after, window.until);
     const best = new Map<number, { score: number; passage: number }>();

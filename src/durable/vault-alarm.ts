@@ -52,8 +52,12 @@ export function nextAlarm(times: DueTimes): number | null {
 
 /**
  * The due times after a write or delete: a checkpoint once enough has
- * changed (unless one is already planned), and the snapshot pushed back
- * until writes settle (debounced).
+ * changed (unless one is already planned), and a snapshot planned once, a
+ * delay after the first change since the last one. A busy vault's writes
+ * leave both as they are, so they touch neither the meta table nor the
+ * alarm: the snapshot's debounce is applied when the alarm fires
+ * (`snapshotDeferral`), from the last write's time, which every write
+ * records anyway.
  */
 export function afterChange(
   times: DueTimes,
@@ -64,8 +68,23 @@ export function afterChange(
     checkpointDueAt:
       times.checkpointDueAt ??
       (change.checkpointNeeded() ? change.now + CHECKPOINT_DELAY_MS : null),
-    snapshotDueAt: change.now + change.snapshotDelayMs,
+    snapshotDueAt: times.snapshotDueAt ?? change.now + change.snapshotDelayMs,
   };
+}
+
+/**
+ * When a due snapshot should wait: writes have not settled while the last
+ * one is less than `snapshotDelayMs` old, so the snapshot moves to then
+ * (null: write it now).
+ */
+export function snapshotDeferral(
+  lastWriteAt: number | null,
+  now: number,
+  snapshotDelayMs: number,
+): number | null {
+  if (lastWriteAt === null) return null;
+  const settled = lastWriteAt + snapshotDelayMs;
+  return settled > now ? settled : null;
 }
 
 /** Sets the object's alarm to `next` (none for null), touching storage only when that changes it. */

@@ -11,7 +11,14 @@ import { MemoryEventLog } from './memory-events';
 import { RetiredSet } from './retired-set';
 import { SnapshotStore, type SnapshotInfo } from './snapshot-store';
 import { MetaTable, migrate, Sql } from './sql';
-import { afterChange, armAlarm, dueWork, isExpired, nextAlarm } from './vault-alarm';
+import {
+  afterChange,
+  armAlarm,
+  dueWork,
+  isExpired,
+  nextAlarm,
+  snapshotDeferral,
+} from './vault-alarm';
 import { VaultMeta, type VaultMetaRecord } from './vault-meta';
 import { VaultQueries } from './vault-queries';
 import { reembedNeeded, reembedTarget, VaultReembed } from './vault-reembed';
@@ -142,6 +149,9 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.open(address);
     if (!ready.ok) return ready;
+    this.queries.hydrateMs = 0;
+    this.queries.text.forgetRanking();
+    let searchMs = 0;
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
@@ -155,7 +165,9 @@ export class VaultObject extends DurableObject<Env> {
           const request: Rpc.SearchRequest = textOnly
             ? { ...op.request, mode: 'TEXT', vector: null }
             : op.request;
+          const searchStarted = performance.now();
           const windows = request.windows.map((window) => this.searchWindow(request, window));
+          searchMs += performance.now() - searchStarted;
           return {
             ok: true,
             type: 'search',
@@ -174,7 +186,15 @@ export class VaultObject extends DurableObject<Env> {
       }
     });
     const elapsedMs = performance.now() - started;
-    return { ok: true, stats: this.currentStats(address), results, elapsedMs };
+    const hydrateMs = this.queries.hydrateMs;
+    return {
+      ok: true,
+      stats: this.currentStats(address),
+      results,
+      elapsedMs,
+      searchMs: Math.max(0, searchMs - hydrateMs),
+      hydrateMs,
+    };
   }
 
   /** Runs several searches, each over several windows, in one call. */
@@ -313,11 +333,22 @@ export class VaultObject extends DurableObject<Env> {
       // A file now would mix two models' vectors: the switch plans the next one.
       this.meta.set('snapshotDueAt', Date.now() + this.config.snapshotDelayMs);
     } else if (due.snapshot) {
-      const address = this.meta.get('address');
-      const written = address === null ? null : await this.cold.write(address);
-      // A snapshot raced by a delete is retried once writes settle again.
-      const retry = written !== null && !written.ok;
-      this.meta.set('snapshotDueAt', retry ? Date.now() + this.config.snapshotDelayMs : null);
+      const now = Date.now();
+      const deferred = snapshotDeferral(
+        this.meta.get('lastWriteAt'),
+        now,
+        this.config.snapshotDelayMs,
+      );
+      if (deferred !== null) {
+        // Writes have not settled: wait until the last one is snapshotDelayMs old.
+        this.meta.set('snapshotDueAt', deferred);
+      } else {
+        const address = this.meta.get('address');
+        const written = address === null ? null : await this.cold.write(address);
+        // A snapshot raced by a delete is retried once writes settle again.
+        const retry = written !== null && !written.ok;
+        this.meta.set('snapshotDueAt', retry ? Date.now() + this.config.snapshotDelayMs : null);
+      }
     }
     await this.armAlarm();
   }
@@ -408,13 +439,22 @@ export class VaultObject extends DurableObject<Env> {
     await this.cold.prune(0);
   }
 
-  /** After a write or delete: plan a checkpoint when enough has changed, re-arm the alarm. */
+  /**
+   * After a write or delete: plan a checkpoint when enough has changed and a
+   * snapshot when none is planned. Once both are planned, a write changes
+   * neither the meta table nor the alarm.
+   */
   private async afterChange(): Promise<void> {
     const { snapshotDelayMs } = this.config;
     const checkpointNeeded = () => this.hot.checkpointDue();
-    this.meta.update(
-      afterChange(this.meta.record(), { checkpointNeeded, now: Date.now(), snapshotDelayMs }),
-    );
+    const before = this.meta.record();
+    const after = afterChange(before, { checkpointNeeded, now: Date.now(), snapshotDelayMs });
+    if (
+      after.checkpointDueAt === before.checkpointDueAt &&
+      after.snapshotDueAt === before.snapshotDueAt
+    )
+      return;
+    this.meta.update(after);
     await this.armAlarm();
   }
 

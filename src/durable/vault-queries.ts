@@ -54,6 +54,8 @@ interface Ranked {
 export class VaultQueries {
   /** Text search, with its cache of postings (the vault tells it what changed). */
   readonly text: TextSearch;
+  /** Milliseconds spent reading memory rows since the caller last reset it (Server-Timing's hydrate). */
+  hydrateMs = 0;
 
   constructor(private readonly sql: Sql) {
     this.text = new TextSearch(sql);
@@ -164,23 +166,29 @@ export class VaultQueries {
     seqs: readonly number[],
   ): Map<number, { memory: MemoryRecord; chunked: boolean }> {
     if (seqs.length === 0) return new Map();
+    const started = performance.now();
     const rows = this.sql.all<MemoryRow & { seq: number; chunked: number }>(
       `SELECT seq, ${MEMORY_COLUMNS}, chunk_embeddings IS NOT NULL AS chunked
        FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
       JSON.stringify(seqs),
     );
-    return new Map(
+    const hydrated = new Map(
       rows.map((row) => [row.seq, { memory: toRecord(row), chunked: row.chunked === 1 }]),
     );
+    this.hydrateMs += performance.now() - started;
+    return hydrated;
   }
 
   hydrate(ids: readonly string[]): MemoryRecord[] {
     if (ids.length === 0) return [];
+    const started = performance.now();
     const rows = this.sql.all<MemoryRow>(
       `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
       JSON.stringify(ids),
     );
-    return rows.map(toRecord);
+    const records = rows.map(toRecord);
+    this.hydrateMs += performance.now() - started;
+    return records;
   }
 
   /**

@@ -221,11 +221,16 @@ export interface StorePlan {
  */
 export type StoreFailure = Failure & { position?: number; field?: string; problem?: string };
 
+/**
+ * `created`: the vault held nothing before this write (its first, or the first
+ * since a clear). `retired`: the retirements applied (a memory already
+ * retired, or not here, is skipped).
+ */
 export type StoreResult =
   | {
       ok: true;
       memories: MemoryRecord[];
-      /** The retirements applied (a memory already retired, or not here, is skipped). */
+      created: boolean;
       retired?: { id: string; supersededBy: string | null }[];
     }
   | StoreFailure;
@@ -263,4 +268,8 @@ export interface VaultReadResponse {
   results: VaultReadOpResult[];
   /** Milliseconds spent inside the object. */
   elapsedMs: number;
+  /** Of which ranking searches' windows (scan, full text, fusion), without reading their rows. */
+  searchMs: number;
+  /** Of which reading memory rows from SQLite (search hits, lookups, pages). */
+  hydrateMs: number;
 }

@@ -73,8 +73,9 @@ export class VaultWrites {
 
   /** Stores a batch: all of it, or (on any invalid item) none. */
   store(address: VaultAddress, request: StoreRequest): StoreResult {
-    if (request.memories.length === 0) return { ok: true, memories: [] };
-    const batch = prepareStore(address, request, this.facts(), this.config, Date.now());
+    const facts = this.facts();
+    if (request.memories.length === 0) return { ok: true, memories: [], created: false };
+    const batch = prepareStore(address, request, facts, this.config, Date.now());
     if (!batch.ok) return batch;
     const now = Date.now();
     const { seqs, retired, events } = this.storage.transactionSync(() => {
@@ -106,6 +107,7 @@ export class VaultWrites {
       ok: true,
       memories: batch.memories.map(({ record }) => record),
       retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
+      created: facts.address === null,
     };
   }
 

@@ -14,6 +14,7 @@ import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-l
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
+import { useServerTiming } from './use-server-timing';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
 /** What the HTTP layer hands Yoga: bindings and the caller it authenticated. */
@@ -76,6 +77,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
     useVaultReadLimit(),
     useErrorCodes(),
     useMemoryReceipt(),
+    useServerTiming(),
   ],
   context: ({ env, ctx, edge }) => createRequestContext(env, ctx, edge),
 });

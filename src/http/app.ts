@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
 import { CodedError } from '../errors';
+import { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
 import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
@@ -17,6 +18,7 @@ import { graphqlRoute } from './graphql-route';
 import { configurationError, configurationProblemsOf } from './guard';
 import { discardBody } from './request-body';
 import { stripeWebhookRoute } from './stripe-webhook';
+import { withServerTiming } from './server-timing';
 import { exportRoute, importRoute } from './vault-routes';
 
 type Method = 'GET' | 'POST';
@@ -58,7 +60,17 @@ const EXPOSED_HEADERS = [
  * surface the path belongs to (error-shapes.ts), after reading and dropping
  * a body nobody will use.
  */
-export const app = new Hono<{ Bindings: Env }>();
+type AppEnv = { Bindings: Env; Variables: { timings: PhaseTimings } };
+
+export const app = new Hono<AppEnv>();
+
+// Every response, errors included, says where its time went (Server-Timing).
+app.use(async (c, next) => {
+  const timings = new PhaseTimings();
+  c.set('timings', timings);
+  await next();
+  c.res = withServerTiming(c.res, timings);
+});
 
 app.use(cors({ origin: '*', exposeHeaders: EXPOSED_HEADERS, maxAge: 86_400 }));
 
@@ -97,14 +109,15 @@ function route<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
 }
 
 /** The per-route checks, cheapest first: content type, size, then credentials. */
-async function admit<A extends Access>(c: Context<{ Bindings: Env }>, spec: RouteSpec<A>) {
+async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
   let request = c.req.raw;
   if (spec.body !== undefined) checkContentType(request, spec.body);
   if (!spec.streamed) request = await limitBody(request, maxRequestBytes(c.env));
+  const timings = c.get('timings');
   const { principal, authError } =
     spec.access === 'none'
       ? { principal: null, authError: null }
-      : await authenticate(presentedCredential(request), c.env);
+      : await timings.time('auth', () => authenticate(presentedCredential(request), c.env));
   if (spec.access !== 'none' && spec.access !== 'optional' && !satisfies(principal, spec.access)) {
     throw refusal(principal, authError, spec.access);
   }
@@ -116,6 +129,7 @@ async function admit<A extends Access>(c: Context<{ Bindings: Env }>, spec: Rout
     principal,
     authError,
     providerKey: presentedProviderKey(request),
+    timings,
   } as Edge<A>;
 }
 

@@ -2,7 +2,8 @@ import { verifyAdminJwt } from '../auth/admin-jwt';
 import { deriveKey, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
 import { accountStub } from '../durable/stubs';
 import { CodedError } from '../errors';
-import type { Principal } from '../resolvers/principal';
+import type { KeyPrincipal, Principal } from '../resolvers/principal';
+import { recalledPrincipal, rememberPrincipal } from '../resolvers/verified-keys';
 
 /** Three base64url segments: header, payload, signature. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -15,7 +16,8 @@ export interface Authenticated {
 
 /**
  * Authenticates a request once, at the edge. `mk_…` is a memory key, checked
- * by its account object in the same call that reads the account's standing;
+ * by its account object in the same call that reads the account's standing,
+ * unless this isolate verified it within the last seconds (verified-keys.ts);
  * a JWT is an admin token. No credential is no principal; a bad one is no
  * principal and the reason, kept for the answer of whatever needed one.
  */
@@ -44,13 +46,22 @@ async function principalOf(credential: string, env: Env): Promise<Principal> {
     if (parsed === null)
       throw new CodedError('UNAUTHENTICATED', 'malformed memory key', 'MALFORMED_CREDENTIAL');
     const { keyId, verifier } = await deriveKey(env.KEY_HMAC_SECRET, parsed.key);
+    const recalled = recalledPrincipal(keyId, verifier);
+    if (recalled !== null && recalled.accountId === parsed.accountId) return recalled;
     const standing = await accountStub(env, parsed.accountId).authenticate(
       parsed.accountId,
       keyId,
       verifier,
     );
     if (!standing.ok) throw CodedError.from(standing);
-    return { kind: 'key', accountId: parsed.accountId, key: standing.key, status: standing.status };
+    const principal: KeyPrincipal = {
+      kind: 'key',
+      accountId: parsed.accountId,
+      key: standing.key,
+      status: standing.status,
+    };
+    rememberPrincipal(keyId, verifier, principal);
+    return principal;
   }
   if (!JWT_SHAPE.test(token)) {
     throw new CodedError(

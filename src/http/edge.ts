@@ -1,4 +1,5 @@
 import type { CodedError } from '../errors';
+import type { PhaseTimings } from '../resolvers/phase-timings';
 import type { ActiveKeyPrincipal, KeyPrincipal, Principal } from '../resolvers/principal';
 
 /**
@@ -32,6 +33,8 @@ export interface Edge<A extends Access = Access> {
   authError: CodedError | null;
   /** X-Provider-Key: the caller's provider key for this request only. */
   providerKey: string | null;
+  /** Where the request's time goes, sent back as Server-Timing. */
+  timings: PhaseTimings;
 }
 
 export type Handler<A extends Access> = (edge: Edge<A>) => Promise<Response> | Response;

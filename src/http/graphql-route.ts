@@ -21,6 +21,7 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
       authError: edge.authError,
       providerKey: edge.providerKey,
       signal: request.signal,
+      timings: edge.timings,
     },
   });
 }

@@ -4,6 +4,7 @@ import { presentedCredential, presentedProviderKey } from '../auth/credentials';
 import { toClientError } from '../graphql/client-errors';
 import { yoga } from '../graphql/yoga';
 import { authenticate } from './authenticate';
+import { PhaseTimings } from '../resolvers/phase-timings';
 
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
@@ -37,7 +38,8 @@ export function handleGraphQLWebSocket(
   const server = makeServer<Record<string, unknown> | undefined>({
     async onSubscribe(connection, _id, payload) {
       // Each operation is a request of its own: authenticated as it starts,
-      // so a key revoked meanwhile stops working on an open socket too.
+      // so a key revoked meanwhile stops working on an open socket too
+      // (within the verified-key bound, resolvers/verified-keys.ts).
       const params = connection.connectionParams ?? {};
       const sent = stringParam(params.authorization);
       const credential =
@@ -46,7 +48,11 @@ export function handleGraphQLWebSocket(
           : /^bearer /i.test(sent)
             ? sent
             : `Bearer ${sent}`;
-      const { principal, authError } = await authenticate(credential, env);
+      // Each operation its own timings: they reach its receipt (no header on a socket).
+      const timings = new PhaseTimings();
+      const { principal, authError } = await timings.time('auth', () =>
+        authenticate(credential, env),
+      );
       const enveloped = yoga.getEnveloped({
         request,
         env,
@@ -56,6 +62,7 @@ export function handleGraphQLWebSocket(
           authError,
           providerKey: stringParam(params.providerKey) ?? presentedProviderKey(request),
           signal: request.signal,
+          timings,
         },
         params: payload,
       });

@@ -126,6 +126,7 @@ export async function handleNativeChat(
       authError: null,
       providerKey: edge.providerKey,
       signal: request.signal,
+      timings: edge.timings,
     });
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;
@@ -155,9 +156,14 @@ export async function handleNativeChat(
       settings.timeoutMs,
       request.signal,
     );
-    await call.accepted();
+    // The provider accepted the call: meter the memory it was given. A
+    // streamed answer starts flowing meanwhile (time to first token does not
+    // wait on it) and ends only once the usage is durable.
+    const metered = call.accepted();
+    metered.catch(() => {}); // awaited below, on every path
 
     if (!stream) {
+      await metered;
       const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
       const providerMs = performance.now() - providerStarted;
       call.finished(
@@ -181,7 +187,7 @@ export async function handleNativeChat(
       errorFrame: (error) => errorFrame(route.surface, error),
       onComplete: (answer) => call.finished(answer),
     });
-    return new Response(events, {
+    return new Response(events.pipeThrough(endingAfter(metered)), {
       status: opened.response.status,
       headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
     });
@@ -191,4 +197,13 @@ export async function handleNativeChat(
       return new Response(null, { status: 499 });
     throw error;
   }
+}
+
+/** Passes a stream through unchanged, and ends it only once `settled` has (failing with it). */
+function endingAfter(settled: Promise<void>): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    async flush() {
+      await settled;
+    },
+  });
 }

@@ -4,6 +4,7 @@ import { accountStub } from '../durable/stubs';
 import { CodedError } from '../errors';
 import type { Edge } from './edge';
 import { configurationErrorResponse } from './error-shapes';
+import { forgetAccount } from '../resolvers/verified-keys';
 
 /** Stripe's default signature tolerance, applied both ways (a signature from the future is refused too). */
 const TOLERANCE_SECONDS = 300;
@@ -90,5 +91,7 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
     event.created,
     status,
   );
+  // Keys of the account are checked again: at once here, within VERIFIED_KEY_TTL_MS elsewhere.
+  if (applied) forgetAccount(accountId);
   return Response.json({ received: true, applied });
 }

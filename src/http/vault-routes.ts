@@ -51,6 +51,7 @@ function contextOf<A extends 'memoryKey' | 'activeMemoryKey'>(edge: Edge<A>) {
     authError: null,
     providerKey: null,
     signal: edge.request.signal,
+    timings: edge.timings,
   });
 }
 

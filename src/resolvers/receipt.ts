@@ -1,4 +1,5 @@
 import type { MemoryWindow } from '../kronos/windows';
+import type { Phase, PhaseTimings } from './phase-timings';
 
 /** What one request read from memory, reported in the response `extensions.memory`. */
 export interface MemoryReceipt {
@@ -8,6 +9,8 @@ export interface MemoryReceipt {
   windows: { window: MemoryWindow; hits: number }[];
   /** Memory tokens this request metered: content written plus content returned by searches. */
   memoryTokens: number;
+  /** Milliseconds per phase so far (the Server-Timing figures, without serialization). */
+  timings: Partial<Record<Phase, number>>;
   /**
    * Vaults whose VECTOR or HYBRID search was answered by text alone, and why
    * (REEMBEDDING: the vault is moving to the query's embedding model). Absent
@@ -47,6 +50,8 @@ export class ReceiptCollector {
   private touched = false;
   private readonly textOnly = new Map<string, 'REEMBEDDING'>();
   private facts: FactsReceipt | null = null;
+
+  constructor(private readonly timings: PhaseTimings) {}
 
   recordCall(vault: string, elapsedMs: number): void {
     this.touched = true;
@@ -110,6 +115,7 @@ export class ReceiptCollector {
         ? {}
         : { textOnly: [...this.textOnly].map(([vault, reason]) => ({ vault, reason })) }),
       ...(this.facts === null ? {} : { facts: this.facts }),
+      timings: this.timings.toJSON(),
     };
   }
 }

@@ -2,6 +2,7 @@ import { readConfig, type AppConfig } from '../config';
 import type { Embedder } from '../embed/embedder';
 import { createEmbedder } from '../embed';
 import type { CodedError } from '../errors';
+import type { PhaseTimings } from './phase-timings';
 import type { ActiveKeyPrincipal, AdminPrincipal, KeyPrincipal, Principal } from './principal';
 import { ReceiptCollector } from './receipt';
 import { VaultLoader } from './vault-loader';
@@ -28,6 +29,8 @@ export interface RequestContext<P extends Principal | null = Principal | null> {
   signal: AbortSignal;
   vaults: VaultLoader;
   receipt: ReceiptCollector;
+  /** Where the request's time goes, per phase (Server-Timing, the receipt). */
+  timings: PhaseTimings;
 }
 
 /** A request made with a memory key. */
@@ -43,6 +46,7 @@ export interface EdgeFacts<P extends Principal | null> {
   authError: CodedError | null;
   providerKey: string | null;
   signal: AbortSignal;
+  timings: PhaseTimings;
 }
 
 export function createRequestContext<P extends Principal | null>(
@@ -50,7 +54,7 @@ export function createRequestContext<P extends Principal | null>(
   ctx: ExecutionContext,
   edge: EdgeFacts<P>,
 ): RequestContext<P> {
-  const receipt = new ReceiptCollector();
+  const receipt = new ReceiptCollector(edge.timings);
   return {
     env,
     ctx,
@@ -61,6 +65,7 @@ export function createRequestContext<P extends Principal | null>(
     providerKey: edge.providerKey,
     signal: edge.signal,
     receipt,
-    vaults: new VaultLoader(env, receipt),
+    timings: edge.timings,
+    vaults: new VaultLoader(env, receipt, edge.timings),
   };
 }

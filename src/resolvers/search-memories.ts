@@ -77,7 +77,9 @@ export async function searchMemories(
       vector = normalized.vector;
       model = CALLER_SUPPLIED_MODEL;
     } else {
-      [vector] = (await context.embedder.embedQueries([input.query])) as [Float32Array];
+      [vector] = (await context.timings.time('embed', () =>
+        context.embedder.embedQueries([input.query]),
+      )) as [Float32Array];
     }
   }
 

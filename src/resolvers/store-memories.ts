@@ -23,6 +23,7 @@ import {
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
 import { meterMemoryTokens } from './meter';
+import { registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 
@@ -127,13 +128,20 @@ export async function storeBatch(
         )
       : Promise.resolve([]);
   checks.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  const { timings } = context;
   await Promise.all([
-    ...prepared.map(async ({ memory }) => {
-      memory.tokens = await countTokens(memory.content);
-    }),
-    embedMemories(
-      context,
-      prepared.map(({ memory }) => memory),
+    timings.time('tokenize', () =>
+      Promise.all(
+        prepared.map(async ({ memory }) => {
+          memory.tokens = await countTokens(memory.content);
+        }),
+      ),
+    ),
+    timings.time('embed', () =>
+      embedMemories(
+        context,
+        prepared.map(({ memory }) => memory),
+      ),
     ),
   ]);
   (await checks).forEach((result, share) => {
@@ -141,17 +149,27 @@ export async function storeBatch(
   });
 
   const account = accountStub(context.env, context.principal.accountId);
+  const register = (address: VaultAddress) =>
+    account.registerVault(address.keyId, address.kind, address.externalId);
   const writes = await Promise.all(
     shares.map(async ({ address, positions }) => {
+      const name = vaultObjectName(address);
+      // The account's vault listing learns of a vault once per isolate, and again
+      // whenever the vault says it was (re)created; not on every write.
+      const known = registeredHere(name);
       const [result] = await Promise.all([
-        vaultStub(context.env, address).store(address, {
-          memories: positions.map((index) => prepared[index]!.memory),
-          model: context.embedder.model,
-          dimensions: context.embedder.dimensions,
-          ...(retire.length > 0 ? { retire: [...retire] } : {}),
-        }),
-        account.registerVault(address.keyId, address.kind, address.externalId),
+        timings.time('vault', async () =>
+          vaultStub(context.env, address).store(address, {
+            memories: positions.map((index) => prepared[index]!.memory),
+            model: context.embedder.model,
+            dimensions: context.embedder.dimensions,
+            ...(retire.length > 0 ? { retire: [...retire] } : {}),
+          }),
+        ),
+        known ? null : register(address),
       ]);
+      if (result.ok && known && result.created) await register(address);
+      if (result.ok) rememberRegistered(name);
       context.vaults.invalidate(address);
       return { address, positions, result };
     }),

@@ -3,6 +3,7 @@ import { CodedError, type Failure } from '../errors';
 import { vaultStub } from '../durable/stubs';
 import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
+import type { PhaseTimings } from './phase-timings';
 import type { ReceiptCollector } from './receipt';
 
 interface ReadKey {
@@ -26,6 +27,7 @@ export class VaultLoader {
   constructor(
     private readonly env: Env,
     private readonly receipt: ReceiptCollector,
+    private readonly timings: PhaseTimings,
   ) {
     this.loader = new DataLoader((keys) => this.dispatch(keys), {
       cache: false,
@@ -71,15 +73,19 @@ export class VaultLoader {
     const results: (OkResult | Error)[] = new Array(keys.length);
     await Promise.all(
       [...groups].map(async ([name, { address, positions }]) => {
-        const response = await vaultStub(this.env, address).read(
-          address,
-          positions.map((position) => keys[position]!.op),
+        const response = await this.timings.time('vault', async () =>
+          vaultStub(this.env, address).read(
+            address,
+            positions.map((position) => keys[position]!.op),
+          ),
         );
         if (!response.ok) {
           for (const position of positions) results[position] = CodedError.from(response);
           return;
         }
         this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+        this.timings.add('search', response.searchMs);
+        this.timings.add('hydrate', response.hydrateMs);
         this.stats.set(name, Promise.resolve(response.stats));
         response.results.forEach((result, index) => {
           results[positions[index]!] = result.ok ? result : CodedError.from(result);

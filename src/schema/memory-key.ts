@@ -4,6 +4,7 @@ import { deriveKey, generateMemoryKey } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/account-types';
 import { CodedError } from '../errors';
 import { builder } from './builder';
+import { forgetKey } from '../resolvers/verified-keys';
 
 export const MemoryKeyRef = builder.objectRef<MemoryKeyRecord>('MemoryKey');
 
@@ -88,6 +89,8 @@ builder.mutationFields((t) => ({
       const accountId = context.principal.accountId;
       const result = await accountStub(context.env, accountId).revokeKey(String(args.id));
       if (!result.ok) throw CodedError.from(result);
+      // At once here; other isolates within VERIFIED_KEY_TTL_MS.
+      forgetKey(result.key.id);
       return true;
     },
   }),

@@ -8,6 +8,7 @@ import {
 } from '../billing/usage';
 import { accountStub } from '../durable/stubs';
 import { CodedError } from '../errors';
+import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';
 
 /** Longest usage range one query may ask for. */
@@ -115,6 +116,8 @@ builder.queryFields((t) => ({
       }
       const { principal } = context;
       const account = accountStub(context.env, principal.accountId);
+      // Usage still gathering in the shards is sent first: a read sees every write.
+      await flushUsage(context.env, principal.accountId);
       const report = await account.usage(from, to, null);
       if (principal.kind === 'key')
         report.keys = report.keys.filter((key) => key.keyId === principal.key.id);
@@ -124,8 +127,10 @@ builder.queryFields((t) => ({
   billing: t.withAuth({ admin: true }).field({
     type: BillingRef,
     description: "Admin only: the account's billing state.",
-    resolve: (_root, _args, context) =>
-      accountStub(context.env, context.principal.accountId).billing(),
+    resolve: async (_root, _args, context) => {
+      await flushUsage(context.env, context.principal.accountId);
+      return accountStub(context.env, context.principal.accountId).billing();
+    },
   }),
 }));
 

@@ -4,7 +4,8 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../limits';
 import type { VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { vaultOf } from '../resolvers/principal';
-import { exportPath, type VaultAddress } from '../vaults/address';
+import { forgetRegistered } from '../resolvers/registered-vaults';
+import { exportPath, vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeCursor, encodeCursor, encodeVaultId } from '../vaults/ids';
 import { builder } from './builder';
 import { MemoryOrderEnum, VaultKindEnum } from './enums';
@@ -183,6 +184,7 @@ builder.mutationFields((t) => ({
         address.kind,
         address.externalId,
       );
+      forgetRegistered(vaultObjectName(address));
       context.vaults.invalidate(address);
       return cleared.removed;
     },

@@ -16,6 +16,8 @@ import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/g
 import { resetFakes } from '../helpers/fakes';
 import { runAlarm } from '../helpers/alarms';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
+import { flushUsage } from '../../src/resolvers/meter';
+import { PhaseTimings } from '../../src/resolvers/phase-timings';
 import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>
@@ -51,8 +53,13 @@ async function meterEventCalls() {
   ).filter((call) => call.path === '/v1/billing/meter_events');
 }
 
-/** Makes every unsent meter event due now and runs the account's alarm (the only run: see runAlarm). */
+/**
+ * Hands the usage shards' gathered usage to the account (what their alarms do
+ * within seconds), makes every unsent meter event due now and runs the
+ * account's alarm (the only run: see runAlarm).
+ */
 async function flush(accountId: string) {
+  await flushUsage(env, accountId);
   await runAlarm(account(accountId), (state) => {
     state.storage.sql.exec('UPDATE meter_outbox SET next_attempt_at = 0 WHERE sent_at IS NULL');
   });
@@ -517,6 +524,7 @@ describe('Stripe webhooks', () => {
       principal: null,
       authError: null,
       providerKey: null,
+      timings: new PhaseTimings(),
     });
     expect(unconfigured.status).toBe(503);
     expect(await unconfigured.json()).toEqual({

@@ -21,6 +21,8 @@ async function snapshotNow(address: VaultAddress) {
     state.storage.sql.exec(
       "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
     );
+    // Writes have settled: the alarm writes a due snapshot only then.
+    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
   });
 }
 

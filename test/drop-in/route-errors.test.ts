@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { forgetAccount } from '../../src/resolvers/verified-keys';
 import { resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 import { keyWithMemory, postJson, upstreamCalls } from '../helpers/drop-in';
@@ -114,6 +115,8 @@ describe('REST chat routes answer errors in their own shape', () => {
     const { secret, accountId } = await keyWithMemory();
     const account = env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
     await account.applyBillingEvent(`evt_${accountId}`, Math.floor(Date.now() / 1000), 'suspended');
+    // What the Stripe webhook does after applying it: this isolate checks the account's keys again.
+    forgetAccount(accountId);
     const client = new OpenAI({
       apiKey: secret,
       baseURL: `${BASE_URL}/v1`,

@@ -6,6 +6,7 @@ import {
   CHECKPOINT_DELAY_MS,
   dueWork,
   nextAlarm,
+  snapshotDeferral,
   type DueTimes,
 } from '../../src/durable/vault-alarm';
 import { MetaTable, Sql } from '../../src/durable/sql';
@@ -40,7 +41,7 @@ describe('what the vault alarm finds due', () => {
     ).toBe(6);
   });
 
-  it('pushes the snapshot back on every change, and plans a checkpoint only when needed', () => {
+  it('plans the snapshot once, and a checkpoint only when needed', () => {
     let asked = 0;
     const needed = (answer: boolean) => () => {
       asked++;
@@ -55,14 +56,55 @@ describe('what the vault alarm finds due', () => {
       checkpointDueAt: 1_000 + CHECKPOINT_DELAY_MS,
       snapshotDueAt: 31_000,
     });
-    // A planned checkpoint stays where it is, and counting rows is skipped.
+    // What is planned stays where it is (a busy vault's writes touch neither meta nor
+    // alarm), and counting rows is skipped.
     expect(
       afterChange(
         { ...none, checkpointDueAt: 500, snapshotDueAt: 900 },
         { ...change, checkpointNeeded: needed(true) },
       ),
-    ).toEqual({ checkpointDueAt: 500, snapshotDueAt: 31_000 });
+    ).toEqual({ checkpointDueAt: 500, snapshotDueAt: 900 });
     expect(asked).toBe(2);
+  });
+
+  it('defers a due snapshot until the last write is snapshotDelayMs old', () => {
+    expect(snapshotDeferral(null, 10_000, 30_000)).toBeNull();
+    expect(snapshotDeferral(1_000, 10_000, 30_000)).toBe(31_000);
+    expect(snapshotDeferral(1_000, 31_000, 30_000)).toBeNull();
+  });
+
+  it('a second write leaves the planned snapshot and the alarm as they were; the alarm then waits for writes to settle', async () => {
+    const address = freshAddress('CORE');
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('first')])));
+    const planned = await runInDurableObject(vault, async (_, state) => ({
+      due: new VaultMeta(new MetaTable(new Sql(state.storage.sql))).get('snapshotDueAt'),
+      alarm: await state.storage.getAlarm(),
+    }));
+    expect(planned.due).not.toBeNull();
+    expect(planned.alarm).toBe(planned.due);
+    ok(await vault.store(address, storeRequest([memory('second')])));
+    const after = await runInDurableObject(vault, async (_, state) => {
+      const meta = new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
+      const seen = {
+        due: meta.get('snapshotDueAt'),
+        alarm: await state.storage.getAlarm(),
+        lastWriteAt: meta.get('lastWriteAt')!,
+      };
+      // The planned time arrives while the last write is recent.
+      meta.set('snapshotDueAt', Date.now() - 1);
+      await state.storage.setAlarm(Date.now());
+      return seen;
+    });
+    expect({ due: after.due, alarm: after.alarm }).toEqual(planned);
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    const deferred = await runInDurableObject(vault, async (_, state) => ({
+      due: new VaultMeta(new MetaTable(new Sql(state.storage.sql))).get('snapshotDueAt'),
+      alarm: await state.storage.getAlarm(),
+    }));
+    // Not written: moved to the last write's time plus the delay, and the alarm with it.
+    expect(deferred.due).toBe(after.lastWriteAt + 30_000); // SNAPSHOT_DELAY_SECONDS
+    expect(deferred.alarm).toBe(deferred.due);
   });
 
   it('sets, moves and removes the object’s one alarm', async () => {
@@ -88,7 +130,12 @@ describe('what the vault alarm finds due', () => {
     const metaOf = (state: DurableObjectState) =>
       new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
     await runInDurableObject(vault, async (_, state) => {
-      metaOf(state).update({ checkpointDueAt: Date.now() - 1, snapshotDueAt: Date.now() - 1 });
+      // Both due, and the last write long enough ago for writes to have settled.
+      metaOf(state).update({
+        checkpointDueAt: Date.now() - 1,
+        snapshotDueAt: Date.now() - 1,
+        lastWriteAt: Date.now() - 60_000,
+      });
       await state.storage.setAlarm(Date.now());
     });
     expect(await runDurableObjectAlarm(vault)).toBe(true);

@@ -1,0 +1,345 @@
+/**
+ * `npm run bench:api`: the whole request path, measured through the public
+ * API of a local `wrangler dev` (the README's way of running the Worker),
+ * with the floor (`GET /health`) and an authenticated empty request
+ * (`{ me { id } }`) measured in the same run, so every row reads as a ratio
+ * of them. Loads 10k memories into one vault (and two more for the 3-vault
+ * search), optionally 100k, and writes the table into BENCHMARKS.md between
+ * the `bench:api` markers.
+ *
+ *   npm run bench:api                      # 10k
+ *   npm run bench:api -- --large 100000    # also a 100k vault
+ *   BENCH_API_PORT=8831 BENCH_API_INSPECTOR_PORT=9331 npm run bench:api
+ *
+ * Not part of `npm test`: figures depend on the machine; only ratios in one
+ * run mean anything.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { SignJWT } from 'jose';
+import { devServer } from '../../scripts/live/dev-server.mjs';
+import { startProviderFake } from '../../test/live/setup/provider-fake';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const MEMORIES = option('memories', 10_000);
+const LARGE = option('large', 0);
+const SAMPLES = option('samples', 200);
+const SECONDS = option('seconds', 4);
+const IN_FLIGHT = 16;
+const DAY = 86_400_000;
+
+// ── synthetic memories: sentences over a fixed vocabulary, deterministic ──────
+const WORDS = (
+  'meeting project budget deadline coffee garden holiday train flight hotel doctor dentist ' +
+  'birthday present recipe dinner lunch breakfast piano guitar lesson school teacher exam ' +
+  'invoice payment contract client office laptop phone charger password router wifi cabin ' +
+  'lake mountain river boat bicycle car garage insurance rent landlord kitchen sofa paint ' +
+  'dog cat vet walk park running marathon shoes jacket rain snow summer winter spring autumn ' +
+  'sister brother mother father friend neighbour colleague manager team release server bug'
+).split(' ');
+let seed = 42;
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
+const sentence = (n: number) => Array.from({ length: n }, pick).join(' ');
+
+// ── measuring ─────────────────────────────────────────────────────────────────
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
+
+async function latency(call: () => Promise<void>, samples = SAMPLES) {
+  for (let i = 0; i < Math.min(20, samples); i++) await call(); // warm up
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    await call();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+async function throughput(call: () => Promise<void>, seconds = SECONDS, inFlight = IN_FLIGHT) {
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (performance.now() < until) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  return done / ((performance.now() - started) / 1000);
+}
+
+// ── the API ───────────────────────────────────────────────────────────────────
+async function devSecret(name: string): Promise<string> {
+  const vars = await readFile('.dev.vars', 'utf8');
+  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
+  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
+  return match[1];
+}
+
+/** Server-Timing phases summed per row while `phasesOf` names one, to show where time goes. */
+const phaseSums = new Map<string, Map<string, { total: number; count: number }>>();
+let phasesOf: string | null = null;
+
+function notePhases(header: string | null) {
+  if (phasesOf === null || header === null) return;
+  const sums = phaseSums.get(phasesOf) ?? new Map<string, { total: number; count: number }>();
+  for (const entry of header.split(',')) {
+    const [name, duration] = entry.trim().split(';dur=');
+    if (name === undefined || duration === undefined) continue;
+    const sum = sums.get(name) ?? { total: 0, count: 0 };
+    sum.total += Number(duration);
+    sum.count += 1;
+    sums.set(name, sum);
+  }
+  phaseSums.set(phasesOf, sums);
+}
+
+function client(url: string, token: string) {
+  return async function graphql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<T> {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    notePhases(response.headers.get('server-timing'));
+    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
+    return body.data!;
+  };
+}
+
+const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
+const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
+
+async function load(
+  graphql: ReturnType<typeof client>,
+  vault: { kind: string; id: string },
+  count: number,
+): Promise<number> {
+  const now = Date.now();
+  const started = performance.now();
+  const batches = Math.ceil(count / 100);
+  let next = 0;
+  // Four batches in flight: a client streaming an import, not one waiting on each call.
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < batches) {
+        const batch = next++;
+        const size = Math.min(100, count - batch * 100);
+        const inputs = Array.from({ length: size }, (_, i) => ({
+          vault,
+          content: sentence(8 + ((batch + i) % 12)),
+          createdAt: new Date(now - ((batch * 100 + i) % 60) * DAY - 60_000).toISOString(),
+        }));
+        await graphql(STORE, { inputs });
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function main() {
+  if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;
+  if (process.env.BENCH_API_INSPECTOR_PORT)
+    process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = process.env.BENCH_API_INSPECTOR_PORT;
+  const fake = await startProviderFake();
+  const server = await devServer({
+    vars: {
+      COMPATIBLE_BASE_URL: `${fake.url}/v1`,
+      VAULT_MAX_MEMORIES: String(Math.max(LARGE, 40_000)),
+    },
+  });
+  const rows: { name: string; p50?: number; p99?: number; rate?: number; unit?: string }[] = [];
+  try {
+    const { url } = server;
+    const admin = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`bench-${Date.now()}`)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const created = await client(
+      url,
+      admin,
+    )<{ createMemoryKey: { secret: string } }>(
+      `mutation { createMemoryKey(name: "bench") { secret } }`,
+    );
+    const secret = created.createMemoryKey.secret;
+    const graphql = client(url, secret);
+
+    console.log(`loading ${MEMORIES} memories into each of 3 vaults…`);
+    const vaults = ['bench-a', 'bench-b', 'bench-c'].map((id) => ({ kind: 'SESSION', id }));
+    const bulk = await load(graphql, vaults[0]!, MEMORIES);
+    for (const vault of vaults.slice(1)) await load(graphql, vault, MEMORIES);
+    rows.push({
+      name: `storeMemories, batches of 100 (4 in flight)`,
+      rate: bulk,
+      unit: 'memories/s',
+    });
+
+    const health = async () => void (await (await fetch(`${url}/health`)).arrayBuffer());
+    const me = async () =>
+      void (await graphql(`
+        {
+          me {
+            id
+          }
+        }
+      `));
+    const windows = [
+      { window: 'WORKING', limit: 10 },
+      { window: 'LONG_TERM', limit: 10 },
+    ];
+    const searchOne =
+      (query: string, mode: string, over = vaults.slice(0, 1)) =>
+      async () =>
+        void (await graphql(SEARCH, { input: { query, mode, vaults: over, windows } }));
+    const longQuery = () => sentence(8 + Math.floor(random() * 12));
+    const oneWord = searchOne('garden', 'HYBRID');
+    const hybrid = async () => searchOne(longQuery(), 'HYBRID')();
+    const threeVaults = async () => searchOne(longQuery(), 'HYBRID', vaults)();
+    const storeOne = async () =>
+      void (await graphql(STORE, {
+        inputs: [{ vault: { kind: 'SESSION', id: 'bench-writes' }, content: sentence(12) }],
+      }));
+    const ttft = async () => {
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${secret}`,
+          'x-provider-key': 'sk-bench',
+          'x-memory-mode': 'read',
+          'x-session-id': 'bench-a', // reads the 10k vault (and the key's CORE)
+        },
+        body: JSON.stringify({
+          model: 'compatible/fake-model',
+          stream: true,
+          messages: [{ role: 'user', content: longQuery() }],
+        }),
+      });
+      const reader = response.body!.getReader();
+      await reader.read(); // the first bytes: time to first token
+      await reader.cancel();
+    };
+    const direct = async () => {
+      const response = await fetch(`${fake.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+        body: JSON.stringify({
+          model: 'fake-model',
+          stream: true,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+      });
+      const reader = response.body!.getReader();
+      await reader.read();
+      await reader.cancel();
+    };
+
+    const measured: [string, () => Promise<void>, boolean][] = [
+      ['GET /health (floor)', health, true],
+      ['{ me { id } }', me, true],
+      [`search, 1 vault of ${MEMORIES}, one word`, oneWord, false],
+      [`search, 1 vault of ${MEMORIES}, 8–19 words, HYBRID, 2 windows × 10`, hybrid, true],
+      [`search, 3 vaults of ${MEMORIES}, 8–19 words, HYBRID`, threeVaults, true],
+      ['storeMemories, 1 memory', storeOne, true],
+      ['chat TTFT, /v1/chat/completions stream, memory READ', ttft, false],
+      ['fake provider called directly (TTFT)', direct, false],
+    ];
+    for (const [name, call, rate] of measured) {
+      phasesOf = name;
+      const { p50, p99 } = await latency(call);
+      phasesOf = null;
+      const row: (typeof rows)[number] = { name, p50, p99 };
+      if (rate) row.rate = await throughput(call);
+      rows.push(row);
+      console.log(name, p50.toFixed(2), 'ms', row.rate ? `${row.rate.toFixed(0)}/s` : '');
+    }
+    if (LARGE > 0) {
+      const large = { kind: 'SESSION', id: 'bench-large' };
+      console.log(`loading ${LARGE} memories into one vault…`);
+      try {
+        const rate = await load(graphql, large, LARGE);
+        rows.push({ name: `storeMemories into a ${LARGE} vault`, rate, unit: 'memories/s' });
+        const { p50, p99 } = await latency(
+          async () => searchOne(longQuery(), 'HYBRID', [large])(),
+          50,
+        );
+        rows.push({ name: `search, 1 vault of ${LARGE}, HYBRID`, p50, p99 });
+      } catch (error) {
+        rows.push({ name: `${LARGE} in one vault: ${(error as Error).message}` });
+      }
+    }
+  } finally {
+    await server.stop();
+    fake.server.close();
+  }
+  await record(rows);
+}
+
+async function record(
+  rows: { name: string; p50?: number; p99?: number; rate?: number; unit?: string }[],
+) {
+  const floor = rows.find((row) => row.name.startsWith('GET /health'))!;
+  const me = rows.find((row) => row.name === '{ me { id } }')!;
+  const ratio = (value: number | undefined, base: number | undefined) =>
+    value === undefined || base === undefined ? '' : `${(value / base).toFixed(2)}×`;
+  const lines = [
+    `Run ${new Date().toISOString().slice(0, 16)}Z, ${MEMORIES} memories per vault, local embedder, \`wrangler dev --local\`; p50 over ${SAMPLES} sequential requests, throughput with ${IN_FLIGHT} in flight for ${SECONDS} s.`,
+    '',
+    '| request | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | throughput | ÷ me throughput |',
+    '|---|---|---|---|---|---|---|',
+    ...rows
+      .map((row) =>
+        [
+          row.name,
+          row.p50?.toFixed(2) ?? '',
+          row.p99?.toFixed(2) ?? '',
+          ratio(row.p50, floor.p50),
+          ratio(row.p50, me.p50),
+          row.rate === undefined ? '' : `${row.rate.toFixed(0)} ${row.unit ?? 'req/s'}`,
+          row.unit === undefined ? ratio(row.rate, me.rate) : '',
+        ].join(' | '),
+      )
+      .map((line) => `| ${line} |`),
+  ];
+  lines.push(
+    '',
+    'Mean Server-Timing phases (ms) of the sequential requests of each GraphQL row:',
+    '',
+    '| request | phases |',
+    '|---|---|',
+    ...[...phaseSums].map(
+      ([name, sums]) =>
+        `| ${name} | ${[...sums]
+          .map(([phase, { total, count }]) => `${phase} ${(total / count).toFixed(2)}`)
+          .join(', ')} |`,
+    ),
+  );
+  console.log(lines.join('\n'));
+  const file = await readFile('BENCHMARKS.md', 'utf8');
+  const start = '<!-- bench:api:start -->';
+  const end = '<!-- bench:api:end -->';
+  const block = `${start}\n${lines.join('\n')}\n${end}`;
+  const updated = file.includes(start)
+    ? file.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block)
+    : `${file.trimEnd()}\n\n## End to end (\`npm run bench:api\`)\n\n${block}\n`;
+  await writeFile('BENCHMARKS.md', updated);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,75 @@
+import { constantTimeEqual } from '../durable/constant-time';
+import type { KeyPrincipal } from './principal';
+
+/**
+ * Memory keys this isolate verified lately, so a request with a key seen a
+ * moment ago needs no round trip to its account object (one object per
+ * account would otherwise cap a customer's whole traffic).
+ *
+ * The bound: a revocation or a suspension takes effect at once in the isolate
+ * that made it (it forgets the entries), and in every other isolate within
+ * VERIFIED_KEY_TTL_MS, after which a key is checked by its account object
+ * again. Only successes are kept; a refused key is asked about every time.
+ *
+ * Entries are found by the key id and checked against the verifier, both
+ * HMACs of the key (src/auth/memory-key.ts): the key itself is never kept.
+ */
+export const VERIFIED_KEY_TTL_MS = 15_000;
+/** Most keys one isolate remembers; the oldest go first. */
+export const VERIFIED_KEY_CAP = 10_000;
+
+interface Entry {
+  verifier: string;
+  principal: KeyPrincipal;
+  expiresAt: number;
+}
+
+const entries = new Map<string, Entry>();
+
+/** The principal of a key verified less than VERIFIED_KEY_TTL_MS ago with this verifier; else null. */
+export function recalledPrincipal(
+  keyId: string,
+  verifier: string,
+  now: number = Date.now(),
+): KeyPrincipal | null {
+  const entry = entries.get(keyId);
+  if (entry === undefined) return null;
+  if (entry.expiresAt <= now) {
+    entries.delete(keyId);
+    return null;
+  }
+  return constantTimeEqual(verifier, entry.verifier) ? entry.principal : null;
+}
+
+/** Remembers a key its account object just accepted. */
+export function rememberPrincipal(
+  keyId: string,
+  verifier: string,
+  principal: KeyPrincipal,
+  now: number = Date.now(),
+): void {
+  entries.delete(keyId); // re-inserted last: Map order is age order
+  entries.set(keyId, { verifier, principal, expiresAt: now + VERIFIED_KEY_TTL_MS });
+  while (entries.size > VERIFIED_KEY_CAP) {
+    const oldest = entries.keys().next().value;
+    if (oldest === undefined) break;
+    entries.delete(oldest);
+  }
+}
+
+/** A key was revoked here: refuse it at once in this isolate. */
+export function forgetKey(keyId: string): void {
+  entries.delete(keyId);
+}
+
+/** An account's standing changed here (suspended, reinstated): check its keys again. */
+export function forgetAccount(accountId: string): void {
+  for (const [keyId, entry] of entries) {
+    if (entry.principal.accountId === accountId) entries.delete(keyId);
+  }
+}
+
+/** How many keys are remembered (for tests of the cap). */
+export function rememberedKeyCount(): number {
+  return entries.size;
+}

@@ -1,0 +1,101 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { print } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
+import {
+  MeDocument,
+  SearchDocument,
+  StoreMemoriesDocument,
+  UsageDocument,
+} from './generated/graphql';
+import { countingWorker } from './helpers/account-calls';
+import { BASE_URL, newKey } from './helpers/graphql';
+
+const accountOf = (accountId: string) =>
+  env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
+
+/** Runs every usage shard's alarm that is set: what the runtime does a few seconds later. */
+async function runShardAlarms(accountId: string): Promise<void> {
+  for (let shard = 0; shard < USAGE_SHARDS; shard++)
+    await runDurableObjectAlarm(usageShardStub(env, accountId, shard));
+}
+
+/** Usage batches the account has taken from its shards: one account-object call each. */
+async function batchesTaken(accountId: string): Promise<number> {
+  return runInDurableObject(
+    accountOf(accountId),
+    (_, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM usage_batches').one().n,
+  );
+}
+
+describe('one account under load: account-object calls per authenticated, metered request', () => {
+  it('stays at or under 0.1 on average, and every metered token reaches the ledger exactly once', async () => {
+    const { secret, accountId, api } = await newKey();
+    const worker = countingWorker();
+    const graphql = async (document: Parameters<typeof print>[0], variables = {}) => {
+      const response = await worker.fetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: print(document), variables }),
+      });
+      const body = (await response.json()) as {
+        errors?: unknown[];
+        extensions?: { memory?: { memoryTokens: number } };
+      };
+      expect(body.errors).toBeUndefined();
+      return body.extensions?.memory?.memoryTokens ?? 0;
+    };
+
+    const REQUESTS = 120;
+    let metered = 0;
+    for (let i = 0; i < REQUESTS; i++) {
+      metered +=
+        i % 3 === 0
+          ? await graphql(StoreMemoriesDocument, {
+              inputs: [{ content: `note ${i} about the harbour and the boats` }],
+            })
+          : await graphql(SearchDocument, { input: { query: `boats in the harbour ${i}` } });
+    }
+    expect(metered).toBeGreaterThan(0);
+    await runShardAlarms(accountId);
+
+    const inWorker = worker.total();
+    const fromShards = await batchesTaken(accountId);
+    const perRequest = (inWorker + fromShards) / REQUESTS;
+    console.warn(
+      `account-object calls: ${inWorker} from the Worker (${JSON.stringify(Object.fromEntries(worker.calls))}), ` +
+        `${fromShards} usage batches from shards, over ${REQUESTS} requests: ${perRequest.toFixed(3)} per request`,
+    );
+    expect(perRequest).toBeLessThanOrEqual(0.1);
+
+    // No loss, no double count: the ledger holds exactly what the receipts metered.
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(metered);
+    // An empty request is not metered and asks nothing more of the account.
+    worker.reset();
+    await graphql(MeDocument);
+    expect(worker.total()).toBe(0);
+  });
+
+  it('a batch resent after a lost acknowledgement is not counted again', async () => {
+    const { accountId, keyId, api } = await newKey();
+    const shard = usageShardStub(env, accountId, 0);
+    await shard.record(accountId, keyId, 7);
+    // The shard sealed its batch and the account took it, but the shard never
+    // heard back: the batch is still sealed there, to be sent again.
+    const sealed = await runInDurableObject(shard, async (instance, state) => {
+      const seal = (instance as unknown as { seal(): void }).seal.bind(instance);
+      seal();
+      return state.storage.sql
+        .exec<{ batch_id: string; entries: string }>('SELECT batch_id, entries FROM sealed')
+        .one();
+    });
+    expect(
+      await accountOf(accountId).applyUsageBatch(sealed.batch_id, JSON.parse(sealed.entries)),
+    ).toEqual({ applied: true });
+    expect(await runDurableObjectAlarm(shard)).toBe(true);
+    expect(await shard.backlog()).toEqual({ sealedBatches: 0, pendingTokens: 0 });
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(7);
+  });
+});
