@@ -93,6 +93,13 @@ export function loadHotIndex(
 }
 
 /**
+ * Rows the index holds: a row stored while the vault re-embeds, with only the
+ * next model's vectors (vault-reembed.ts), has an empty embedding until the
+ * switch and is found by text alone until then.
+ */
+const INDEXED = 'length(embedding) > 0';
+
+/**
  * The index from `memories` alone: calibrated on a random sample first (so
  * rows are coded once), keys read in time order (a sort of small rows), then
  * vectors in storage order (no sort of the BLOBs).
@@ -102,7 +109,7 @@ function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number)
     const samples = sql
       .all<{ vector: ArrayBuffer }>(
         `SELECT coalesce(chunk_embeddings, embedding) AS vector FROM memories
-         WHERE seq IN (SELECT seq FROM memories ORDER BY random() LIMIT ?)`,
+         WHERE seq IN (SELECT seq FROM memories WHERE ${INDEXED} ORDER BY random() LIMIT ?)`,
         CALIBRATION_SAMPLE,
       )
       .map(({ vector }) => new Float32Array(vector, 0, dimensions));
@@ -111,7 +118,7 @@ function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number)
   const rowBytes = dimensions * 4;
   const order = sql.all<{ seq: number; created_at: number; bytes: number }>(
     `SELECT seq, created_at, length(coalesce(chunk_embeddings, embedding)) AS bytes
-     FROM memories ORDER BY created_at, seq`,
+     FROM memories WHERE ${INDEXED} ORDER BY created_at, seq`,
   );
   let total = 0;
   for (const row of order) total += Math.max(1, Math.floor(row.bytes / rowBytes));
@@ -134,7 +141,7 @@ function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number)
 
 function* storedVectors(sql: Sql): Iterable<{ seq: number; vectors: Float32Array }> {
   for (const row of sql.cursor<{ seq: number; vectors: ArrayBuffer }>(
-    'SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories',
+    `SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories WHERE ${INDEXED}`,
   )) {
     yield { seq: row.seq, vectors: new Float32Array(row.vectors) };
   }
@@ -165,7 +172,7 @@ export function coldRows(sql: Sql): ColdRows {
   return function* (after, through) {
     const rows = sql.cursor<{ seq: number; created_at: number; vectors: ArrayBuffer }>(
       `SELECT seq, created_at, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
-       WHERE created_at > ? AND created_at <= ?`,
+       WHERE created_at > ? AND created_at <= ? AND ${INDEXED}`,
       after ?? -Number.MAX_VALUE,
       through,
     );

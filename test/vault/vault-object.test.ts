@@ -6,7 +6,7 @@ import { randomUnitVector, seededRandom } from '../helpers/random';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
-import { MAX_STORE_BATCH } from '../../src/limits';
+import { MAX_STORE_BATCH, maxHotRows } from '../../src/limits';
 import { env } from 'cloudflare:workers';
 import { armedAlarm, runAlarm } from '../helpers/alarms';
 import {
@@ -33,6 +33,12 @@ function setMeta(state: DurableObjectState, key: string, value: number): void {
     key,
     String(value),
   );
+}
+
+/** The vault's writes have settled (the last is old) and its snapshot is due. */
+function settleWrites(state: DurableObjectState): void {
+  setMeta(state, 'snapshot_due_at', 0);
+  setMeta(state, 'last_write_at', 0);
 }
 
 function metaValue(vault: DurableObjectStub, key: string): Promise<string | null> {
@@ -305,7 +311,7 @@ describe('VaultObject', () => {
     const vault = vaultStub(address);
     const dims = 4_096;
     const { vaultMaxHotBytes, vaultMaxMemories } = readConfig(env);
-    const capacity = Math.floor(vaultMaxHotBytes / (dims * 4));
+    const capacity = maxHotRows({ vaultMaxHotBytes }, dims);
     // The test deployment's hot budget binds before its memory count does.
     expect(capacity).toBeLessThan(vaultMaxMemories);
     const next = seededRandom(dims);
@@ -496,7 +502,7 @@ describe('VaultObject', () => {
     expect(await armedAlarm(vault)).toBe(snapshotDue);
 
     // The snapshot falls due: R2 holds a copy, and the alarm re-arms for the expiry.
-    const rearmed = await runAlarm(vault, (state) => setMeta(state, 'snapshot_due_at', 0));
+    const rearmed = await runAlarm(vault, settleWrites);
     expect(rearmed).toBe(stats.expiresAt);
     expect(await snapshotKeys(address)).toHaveLength(1);
     expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
@@ -548,7 +554,7 @@ describe('VaultObject', () => {
     const renewed = ok(await vault.stats(address)).stats.expiresAt!;
     expect(renewed).toBeGreaterThanOrEqual(before + ttl);
     expect(renewed).toBeLessThanOrEqual(Date.now() + ttl);
-    expect(await runAlarm(vault, (state) => setMeta(state, 'snapshot_due_at', 0))).toBe(renewed);
+    expect(await runAlarm(vault, settleWrites)).toBe(renewed);
   });
 
   it("refuses every call that names another vault's address, and changes nothing", async () => {
