@@ -341,8 +341,8 @@ describe('VaultObject', () => {
     const vault = vaultStub(address);
     const capacity = readConfig(env).vaultMaxMemories;
     const fill = Array.from({ length: capacity - 1 }, (_, i) => memory(`filler ${i}`));
-    for (let i = 0; i < fill.length; i += 200) {
-      ok(await vault.store(address, storeRequest(fill.slice(i, i + 200))));
+    for (let i = 0; i < fill.length; i += MAX_STORE_BATCH) {
+      ok(await vault.store(address, storeRequest(fill.slice(i, i + MAX_STORE_BATCH))));
     }
     const results = await Promise.all(
       ['left', 'right'].map((side) =>
