@@ -117,14 +117,18 @@ const runKey = ({ project, files, name }) =>
   `${project} ${[...files].sort().join(' ')} ${name ?? ''}`;
 
 // Baseline: every run passes unmutated, or its mutants would count as killed
-// for a failure of their own.
+// for a failure of their own. Each run is checked once, just before the first
+// mutant that needs it, so results come in from the start and a run stopped
+// part way still reports every mutant it finished.
 const baseline = new Map();
-for (const run of chosen.flatMap(runsOf)) {
+async function passesUnmutated(run) {
   const key = runKey(run);
-  if (baseline.has(key)) continue;
-  const code = await runTests(run.project, run.files, run.name);
-  baseline.set(key, code === 0);
-  if (code !== 0) console.log(`! unmutated, these tests fail: ${key}`);
+  if (!baseline.has(key)) {
+    const code = await runTests(run.project, run.files, run.name);
+    baseline.set(key, code === 0);
+    if (code !== 0) console.log(`! unmutated, these tests fail: ${key}`);
+  }
+  return baseline.get(key);
 }
 
 const results = [];
@@ -138,7 +142,9 @@ for (const mutant of chosen) {
   }
   const original = readFileSync(path, 'utf8');
   const runs = runsOf(mutant);
-  if (runs.some((run) => !baseline.get(runKey(run)))) {
+  let unmutatedPass = true;
+  for (const run of runs) unmutatedPass = (await passesUnmutated(run)) && unmutatedPass;
+  if (!unmutatedPass) {
     results.push({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
     console.log(`? ${mutant.id}: its tests fail without the mutation`);
     continue;
