@@ -233,22 +233,27 @@ describe('every route refuses the methods it does not serve', () => {
   it('the vault routes: a coded refusal, and nothing imported or exported', async () => {
     const { secret, api } = await newKey();
     const routes = [
-      ['/v1/vaults/core/export', 'GET', 'use GET to export'],
-      ['/v1/vaults/session/s1/export', 'GET', 'use GET to export'],
-      ['/v1/vaults/core/import', 'POST', 'use POST to import'],
-      ['/v1/vaults/ephemeral/c1/import', 'POST', 'use POST to import'],
+      ['/v1/vaults/core/export', 'GET'],
+      ['/v1/vaults/session/s1/export', 'GET'],
+      ['/v1/vaults/core/import', 'POST'],
+      ['/v1/vaults/ephemeral/c1/import', 'POST'],
     ] as const;
-    for (const [path, allowed, message] of routes) {
+    for (const [path, allowed] of routes) {
       for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => m !== allowed)) {
         const response = await workerFetch(`${BASE_URL}${path}`, {
           method,
           headers: { authorization: `Bearer ${secret}` },
           body: body(method),
         });
-        // 400 today, not 405 (the chat routes' answer): one of the HTTP layer's inconsistencies.
-        expect(response.status, `${method} ${path}`).toBe(400);
+        // 405 naming the method it takes, as every route answers (one HTTP chain, issue 12).
+        expect(response.status, `${method} ${path}`).toBe(405);
+        expect(response.headers.get('allow'), `${method} ${path}`).toBe(allowed);
         expect(await response.json(), `${method} ${path}`).toEqual({
-          error: { code: 'BAD_USER_INPUT', message },
+          error: {
+            code: 'BAD_USER_INPUT',
+            message: `use ${allowed} for this path`,
+            reason: 'METHOD_NOT_ALLOWED',
+          },
         });
       }
     }
@@ -262,7 +267,11 @@ describe('every route refuses the methods it does not serve', () => {
         method,
         body: body(method),
       });
-      expect(response.status, method).toBe(404);
+      expect(response.status, method).toBe(405);
+      expect(response.headers.get('allow'), method).toBe('POST');
+      expect(await response.json(), method).toMatchObject({
+        error: { code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' },
+      });
     }
   });
 });
