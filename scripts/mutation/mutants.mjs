@@ -291,7 +291,7 @@ export const MUTANTS = [
             )
           : [],`,
     to: '        [],',
-    tests: ['test/errors.test.ts'],
+    tests: ['test/errors.test.ts', 'test/hostile/multi-vault-batch.test.ts'],
     description: 'a batch one vault refuses leaves the other vaults\u2019 part stored',
   },
   {
