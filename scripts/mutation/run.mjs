@@ -131,12 +131,17 @@ async function passesUnmutated(run) {
   return baseline.get(key);
 }
 
+// Written after every mutant, so a run stopped part way keeps its results.
 const results = [];
+const record = (result) => {
+  results.push(result);
+  if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
+};
 for (const mutant of chosen) {
   const path = resolve(root, mutant.file);
   const problems = problemsOf(mutant, root).filter((problem) => !problem.startsWith('test file'));
   if (problems.length > 0) {
-    results.push({ ...mutant, outcome: 'invalid', detail: problems.join('; ') });
+    record({ ...mutant, outcome: 'invalid', detail: problems.join('; ') });
     console.log(`? ${mutant.id}: ${problems.join('; ')}`);
     continue;
   }
@@ -145,12 +150,12 @@ for (const mutant of chosen) {
   let unmutatedPass = true;
   for (const run of runs) unmutatedPass = (await passesUnmutated(run)) && unmutatedPass;
   if (!unmutatedPass) {
-    results.push({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
+    record({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
     console.log(`? ${mutant.id}: its tests fail without the mutation`);
     continue;
   }
   if (runs.length === 0) {
-    results.push({ ...mutant, outcome: 'survived', detail: 'no guarding test file here' });
+    record({ ...mutant, outcome: 'survived', detail: 'no guarding test file here' });
     console.log(`S ${mutant.id}: survived (no guarding test file here)`);
     continue;
   }
@@ -174,7 +179,7 @@ for (const mutant of chosen) {
   }
   if (readFileSync(path, 'utf8') !== original) throw new Error(`could not restore ${mutant.file}`);
   const seconds = Math.round((Date.now() - started) / 1000);
-  results.push({ ...mutant, outcome, detail, seconds });
+  record({ ...mutant, outcome, detail, seconds });
   console.log(
     `${outcome === 'killed' ? 'K' : 'S'} ${mutant.id}: ${outcome} ${detail} (${seconds} s)`,
   );
@@ -198,4 +203,3 @@ console.log(
 );
 for (const result of counted.filter((result) => result.outcome === 'survived'))
   console.log(`  survived: ${result.id} — ${result.description}`);
-if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
