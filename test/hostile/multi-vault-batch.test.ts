@@ -227,7 +227,7 @@ describe('a storeMemories batch over several vaults', () => {
     // first, then taken back), and c is as it was.
     const after = await vaultsOf(key.api);
     for (const id of ['a', 'b']) {
-      expect(after.seen[id] ?? { memories: [] }, id).toMatchObject({ memories: [] });
+      expect((after.seen[id] ?? { memories: [] }) as object, id).toMatchObject({ memories: [] });
     }
     expect(after.seen.c).toEqual(before.seen.c);
   });
