@@ -154,11 +154,13 @@ describe('Mutation.chat', () => {
     for (const content of memories) {
       await api.request(StoreMemoryDocument, { input: { content } });
     }
-    // Best is what search ranks first for the same words.
-    const ranked = (
-      await api.request(SearchDocument, { input: { query: 'violin' } })
-    ).search.hits.map((hit) => hit.memory.content);
+    // Best is what search ranks first for the same words: the highest score.
+    const { hits } = (await api.request(SearchDocument, { input: { query: 'violin' } })).search;
+    const ranked = hits.map((hit) => hit.memory.content);
     expect([...ranked].sort()).toEqual([...memories].sort());
+    const scores = hits.map((hit) => hit.score);
+    expect(new Set(scores).size).toBe(scores.length);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
     const chat = withProviderKey(secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {

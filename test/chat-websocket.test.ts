@@ -74,4 +74,32 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     await client.dispose();
     await eventually(async () => expect((await fakeCalls()).at(-1)!.cancelled).toBe(true), 10_000);
   });
+
+  it('stops the upstream call of a subscription the client completes, on a socket that stays open', async () => {
+    const { secret } = await newKey();
+    await scriptFake({ host: 'api.anthropic.com', mode: 'trickle' });
+    // The socket outlives the subscription (no lazy close), so nothing but the
+    // subscription's own `complete` can end the provider call.
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${secret}`, providerKey: 'sk-ant-test' },
+      retryAttempts: 0,
+      lazyCloseTimeout: 60_000,
+    });
+    try {
+      const stream = client.iterate<ChatStreamSubscription>({
+        query: print(ChatStreamDocument),
+        variables: { input },
+      });
+      expect((await stream.next()).value!.data!.chat.delta).toBe('Fake ');
+      await stream.return!();
+      await eventually(
+        async () => expect((await fakeCalls()).at(-1)!.cancelled).toBe(true),
+        10_000,
+      );
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -149,8 +149,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       state.storage.sql.exec('DROP TABLE memories_fts');
       state.storage.sql.exec('DROP TABLE memories');
       // Forget the hot index too, so the next call reads the broken storage.
-      (instance as unknown as { index: unknown; indexLoaded: boolean }).index = null;
-      (instance as unknown as { indexLoaded: boolean }).indexLoaded = false;
+      (instance as unknown as { hot: { forget(): void } }).hot.forget();
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

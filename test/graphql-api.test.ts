@@ -67,6 +67,41 @@ describe('GraphQL API', () => {
     );
   });
 
+  it('replays history from a reference time: `now` moves every window back', async () => {
+    const { api } = await newKey();
+    const now = Date.now();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'My favourite colour is teal', createdAt: iso(now - 10 * DAY) },
+        { content: 'We are planning a trip to Kyoto in April', createdAt: iso(now - 2 * DAY) },
+        { content: 'I am allergic to peanuts' },
+      ],
+    });
+    const windows = (['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const).map((window) => ({
+      window,
+      limit: 5,
+    }));
+    const hitsAt = async (reference?: number) =>
+      (
+        await api.request(SearchDocument, {
+          input: {
+            query: 'colour trip peanuts',
+            windows,
+            ...(reference === undefined ? {} : { now: iso(reference) }),
+          },
+        })
+      ).search.hits.map((hit) => [hit.window, hit.memory.content]);
+    // Seen from nine days ago, the ten-day-old memory was a day old (WORKING),
+    // and the two later ones did not exist yet.
+    expect(await hitsAt(now - 9 * DAY)).toEqual([['WORKING', 'My favourite colour is teal']]);
+    // Seen from now, each is where its age puts it.
+    expect(await hitsAt()).toEqual([
+      ['HOT', 'I am allergic to peanuts'],
+      ['WORKING', 'We are planning a trip to Kyoto in April'],
+      ['LONG_TERM', 'My favourite colour is teal'],
+    ]);
+  });
+
   it('reads a memory back by id, and deletes it', async () => {
     const { api, secret } = await newKey();
     const { storeMemory } = await api.request(StoreMemoryDocument, {

@@ -6,6 +6,10 @@
 //
 //   node scripts/mutation/run.mjs [--only id,id] [--area name] [--root dir]
 //                                 [--json out.json] [--timeout seconds] [--list]
+//   node scripts/mutation/run.mjs --check [--root dir]
+//
+// --check runs no test: it fails (exit 1) when a mutant no longer applies
+// (check-mutants.mjs). `npm run lint` runs it.
 //
 // --root runs the same mutants against another checkout (for instance the
 // tests of an older commit: `git archive <commit> | tar -x -C dir`, with a
@@ -15,6 +19,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkMutants, problemsOf } from './check-mutants.mjs';
 import { MUTANTS } from './mutants.mjs';
 
 const { values: options } = parseArgs({
@@ -25,6 +30,7 @@ const { values: options } = parseArgs({
     json: { type: 'string' },
     timeout: { type: 'string', default: '300' },
     list: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
   },
 });
 
@@ -56,6 +62,16 @@ if (options.list) {
 }
 
 const root = resolve(options.root);
+if (options.check) {
+  const problems = checkMutants(chosen, root);
+  for (const line of problems) console.error(`stale mutant ${line}`);
+  if (problems.length > 0) {
+    console.error('update scripts/mutation/mutants.mjs to where the code lives now (TESTING.md)');
+    process.exit(1);
+  }
+  console.log(`mutation: all ${chosen.length} mutants apply`);
+  process.exit(0);
+}
 let restore = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
@@ -101,34 +117,45 @@ const runKey = ({ project, files, name }) =>
   `${project} ${[...files].sort().join(' ')} ${name ?? ''}`;
 
 // Baseline: every run passes unmutated, or its mutants would count as killed
-// for a failure of their own.
+// for a failure of their own. Each run is checked once, just before the first
+// mutant that needs it, so results come in from the start and a run stopped
+// part way still reports every mutant it finished.
 const baseline = new Map();
-for (const run of chosen.flatMap(runsOf)) {
+async function passesUnmutated(run) {
   const key = runKey(run);
-  if (baseline.has(key)) continue;
-  const code = await runTests(run.project, run.files, run.name);
-  baseline.set(key, code === 0);
-  if (code !== 0) console.log(`! unmutated, these tests fail: ${key}`);
+  if (!baseline.has(key)) {
+    const code = await runTests(run.project, run.files, run.name);
+    baseline.set(key, code === 0);
+    if (code !== 0) console.log(`! unmutated, these tests fail: ${key}`);
+  }
+  return baseline.get(key);
 }
 
+// Written after every mutant, so a run stopped part way keeps its results.
 const results = [];
+const record = (result) => {
+  results.push(result);
+  if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));
+};
 for (const mutant of chosen) {
   const path = resolve(root, mutant.file);
-  const original = readFileSync(path, 'utf8');
-  const found = original.split(mutant.from).length - 1;
-  if (found !== 1) {
-    results.push({ ...mutant, outcome: 'invalid', detail: `"from" found ${found} times` });
-    console.log(`? ${mutant.id}: "from" found ${found} times in ${mutant.file}`);
+  const problems = problemsOf(mutant, root).filter((problem) => !problem.startsWith('test file'));
+  if (problems.length > 0) {
+    record({ ...mutant, outcome: 'invalid', detail: problems.join('; ') });
+    console.log(`? ${mutant.id}: ${problems.join('; ')}`);
     continue;
   }
+  const original = readFileSync(path, 'utf8');
   const runs = runsOf(mutant);
-  if (runs.some((run) => !baseline.get(runKey(run)))) {
-    results.push({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
+  let unmutatedPass = true;
+  for (const run of runs) unmutatedPass = (await passesUnmutated(run)) && unmutatedPass;
+  if (!unmutatedPass) {
+    record({ ...mutant, outcome: 'invalid', detail: 'its tests fail without the mutation' });
     console.log(`? ${mutant.id}: its tests fail without the mutation`);
     continue;
   }
   if (runs.length === 0) {
-    results.push({ ...mutant, outcome: 'survived', detail: 'no guarding test file here' });
+    record({ ...mutant, outcome: 'survived', detail: 'no guarding test file here' });
     console.log(`S ${mutant.id}: survived (no guarding test file here)`);
     continue;
   }
@@ -152,7 +179,7 @@ for (const mutant of chosen) {
   }
   if (readFileSync(path, 'utf8') !== original) throw new Error(`could not restore ${mutant.file}`);
   const seconds = Math.round((Date.now() - started) / 1000);
-  results.push({ ...mutant, outcome, detail, seconds });
+  record({ ...mutant, outcome, detail, seconds });
   console.log(
     `${outcome === 'killed' ? 'K' : 'S'} ${mutant.id}: ${outcome} ${detail} (${seconds} s)`,
   );
@@ -176,4 +203,3 @@ console.log(
 );
 for (const result of counted.filter((result) => result.outcome === 'survived'))
   console.log(`  survived: ${result.id} — ${result.description}`);
-if (options.json) writeFileSync(options.json, JSON.stringify(results, null, 2));

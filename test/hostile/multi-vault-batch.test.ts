@@ -8,6 +8,8 @@ import {
 } from '../generated/graphql';
 import { newKey, post } from '../helpers/graphql';
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../src/limits';
+import { VaultObject } from '../../src/durable/vault-object';
+import type { VaultAddress } from '../../src/vaults/address';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
 type Input = Record<string, unknown>;
@@ -172,6 +174,62 @@ describe('a storeMemories batch over several vaults', () => {
       b: { memoryCount: 3 },
       c: { memoryCount: 300 },
     });
+  });
+
+  it('takes back the shares already written when a vault refuses at write time', async () => {
+    const key = await newKey();
+    // Vault c is full: 300 of its 300 memories (VAULT_MAX_MEMORIES in the tests).
+    const embedding = [0.5, 0.1, 0.2, 0.3];
+    for (let start = 0; start < 300; start += 100) {
+      await key.api.request(StoreMemoriesDocument, {
+        inputs: Array.from({ length: 100 }, (_, i) => ({
+          content: `filler ${start + i}`,
+          vault: vault('c'),
+          embedding,
+        })),
+      });
+    }
+    const before = await vaultsOf(key.api);
+    // The race storeMemories cannot prevent: c says yes when the batch is
+    // checked, then another write takes its last slot before this one lands.
+    // Vault objects run in this isolate, so c's check can answer as it would
+    // have a moment earlier; its write then refuses for real.
+    const prototype = VaultObject.prototype as unknown as {
+      check(this: VaultObject, address: VaultAddress, plan: unknown): Promise<unknown>;
+    };
+    const check = prototype.check;
+    prototype.check = async function (address, plan) {
+      return address.externalId === 'c' ? { ok: true } : check.call(this, address, plan);
+    };
+    let result: Awaited<ReturnType<typeof post>>;
+    try {
+      result = await post(
+        StoreMemoriesDocument,
+        {
+          inputs: SESSIONS.map((id) => ({
+            content: `batch memory for ${id}`,
+            vault: vault(id),
+            embedding,
+          })),
+        },
+        key.secret,
+      );
+    } finally {
+      prototype.check = check;
+    }
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.message).toMatch(/^inputs\[2\]: vault is full/);
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      reason: 'VAULT_FULL',
+    });
+    // No memory of the refused batch stays behind in a or b (they were written
+    // first, then taken back), and c is as it was.
+    const after = await vaultsOf(key.api);
+    for (const id of ['a', 'b']) {
+      expect((after.seen[id] ?? { memories: [] }) as object, id).toMatchObject({ memories: [] });
+    }
+    expect(after.seen.c).toEqual(before.seen.c);
   });
 
   it('names the one input of storeMemory as `input`', async () => {

@@ -347,8 +347,8 @@ describe('VaultObject', () => {
     const vault = vaultStub(address);
     const capacity = readConfig(env).vaultMaxMemories;
     const fill = Array.from({ length: capacity - 1 }, (_, i) => memory(`filler ${i}`));
-    for (let i = 0; i < fill.length; i += 100) {
-      ok(await vault.store(address, storeRequest(fill.slice(i, i + 100))));
+    for (let i = 0; i < fill.length; i += MAX_STORE_BATCH) {
+      ok(await vault.store(address, storeRequest(fill.slice(i, i + MAX_STORE_BATCH))));
     }
     const results = await Promise.all(
       ['left', 'right'].map((side) =>
