@@ -37,7 +37,13 @@ import { VaultWrites } from './vault-writes';
  * checkpoint (hot-index.ts); writes go through vault-writes.ts, checked by
  * vault-rules.ts; the meta table is a typed record (vault-meta.ts); the alarm
  * does what vault-alarm.ts finds due, re-embedding batches (vault-reembed.ts)
- * among them; COLD is R2 (snapshot-store.ts).
+ * among them; COLD is R2 (snapshot-store.ts); live subscribers and the
+ * change log are event-sockets.ts and memory-events.ts.
+ *
+ * Why ~500 lines: sixteen RPC methods and the runtime's entry points (fetch
+ * for subscriber sockets, their close, the alarm) must be methods of this
+ * class, and the wake-up, open and destroy sequences coordinate every module
+ * above, so they stay beside them. The work itself lives in the modules.
  */
 export class VaultObject extends DurableObject<Env> {
   private readonly sql: Sql;

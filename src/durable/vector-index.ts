@@ -32,6 +32,11 @@ import {
  * 30 MiB at 250,000 rows), plus 1,536 per row for the float32 block while it
  * is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
  * the index drops its float32 block.
+ *
+ * Why one long file: the parallel arrays, the two WebAssembly blocks and the
+ * row order are one data structure whose invariants every method keeps
+ * (insert, remove, load, search, grow, drop); the code itself (vector-codes.ts),
+ * the budget (hot-budget.ts) and the checkpoint (hot-checkpoint.ts) are apart.
  */
 
 interface KernelExports {
