@@ -1,5 +1,5 @@
 import { vaultStub } from '../durable/stubs';
-import type { ReembedProgress } from '../durable/vault-types';
+import type { ReembedProgress, VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { builder } from './builder';
 import { ReembedStateEnum, ReembedTriggerEnum } from './enums';
@@ -82,16 +82,24 @@ VaultEmbeddingRef.implement({
   }),
 });
 
+/** A vault's model as recorded, or the deployment's for a vault that has none yet. */
+function embeddingOf(
+  stats: VaultStats,
+  deployment: { model: string; dimensions: number },
+): { model: string; dimensions: number; reembed: VaultStats['reembed'] } {
+  return {
+    model: stats.embeddingModel ?? deployment.model,
+    dimensions: stats.dimensions ?? deployment.dimensions,
+    reembed: stats.reembed,
+  };
+}
+
 builder.objectField(VaultRef, 'embedding', (t) =>
   t.field({
     type: VaultEmbeddingRef,
     description:
       'Its embedding model and dimensions (as `embeddingModel` and `dimensions`) and the progress of a re-embedding.',
-    resolve: ({ stats }, _args, context) => ({
-      model: stats.embeddingModel ?? context.embedder.model,
-      dimensions: stats.dimensions ?? context.embedder.dimensions,
-      reembed: stats.reembed,
-    }),
+    resolve: ({ stats }, _args, context) => embeddingOf(stats, context.embedder),
   }),
 );
 
@@ -112,12 +120,7 @@ builder.queryFields((t) => ({
       const address = await adminVault(context, String(args.keyId), args.vault);
       const result = await vaultStub(context.env, address).stats(address);
       if (!result.ok) throw CodedError.from(result);
-      const { stats } = result;
-      return {
-        model: stats.embeddingModel ?? context.embedder.model,
-        dimensions: stats.dimensions ?? context.embedder.dimensions,
-        reembed: stats.reembed,
-      };
+      return embeddingOf(result.stats, context.embedder);
     },
   }),
 }));
