@@ -7,7 +7,7 @@ import type { MeteredContext } from '../resolvers/request-context';
 import type { Extractor } from '../resolvers/fact-extraction';
 import type { FactsReceipt } from '../resolvers/receipt';
 import { storeMemories, type StoreInput } from '../resolvers/store-memories';
-import { storeWithFacts } from '../resolvers/store-with-facts';
+import { emptyFacts, storeWithFacts } from '../resolvers/store-with-facts';
 import type { VaultSelector } from '../vaults/address';
 import { renderMemoryBlock } from './memory-block';
 
@@ -129,15 +129,8 @@ export async function rememberTurnWithFacts(
       error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
     );
     return {
-      extracted: 0,
-      added: [],
-      updated: [],
-      superseded: [],
-      deleted: [],
-      unchanged: 0,
-      rejected: 0,
+      ...emptyFacts(),
       failure: { reason: 'STORE_FAILED', message: 'the turn could not be stored' },
-      usage: { inputTokens: 0, outputTokens: 0 },
     };
   }
 }

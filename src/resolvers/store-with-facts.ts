@@ -267,7 +267,8 @@ function addUsage(
   receipt.usage.outputTokens += usage?.outputTokens ?? 0;
 }
 
-function emptyFacts(): FactsReceipt {
+/** A facts receipt of nothing done yet. */
+export function emptyFacts(): FactsReceipt {
   return {
     extracted: 0,
     added: [],
