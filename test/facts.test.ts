@@ -230,7 +230,10 @@ describe('fact extraction and superseding', () => {
     const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
       headers: { authorization: `Bearer ${secret}` },
     });
-    const lines = (await exported.text()).trim().split('\n');
+    const lines = new TextDecoder()
+      .decode(await exported.arrayBuffer())
+      .trim()
+      .split('\n');
     expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
       expect.objectContaining({
         content: 'The user lives in Paris',

@@ -191,7 +191,7 @@ describe('long memories in exports, imports and snapshots', () => {
     const exported = await workerFetch(`${BASE_URL}/v1/vaults/session/long-from/export`, {
       headers: { authorization: `Bearer ${secret}` },
     });
-    const file = await exported.text();
+    const file = new TextDecoder().decode(await exported.arrayBuffer());
     const lines = file
       .trimEnd()
       .split('\n')
