@@ -274,11 +274,7 @@ export class VectorIndex implements HotHolder {
     const at = this.count;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     codes.set(rows.codes, this.codesOffset() + at * this.codeBytes);
-    const scales = new Float32Array(
-      this.codesKernel.memory.buffer,
-      this.scalesOffset(),
-      this.capacity,
-    );
+    const scales = this.scales();
     if (this.floatsKernel !== null && rows.vectors != null) {
       new Uint8Array(this.floatsKernel.memory.buffer).set(
         rows.vectors,
@@ -329,11 +325,7 @@ export class VectorIndex implements HotHolder {
     }
     this.count = count;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
-    const scales = new Float32Array(
-      this.codesKernel.memory.buffer,
-      this.scalesOffset(),
-      this.capacity,
-    );
+    const scales = this.scales();
     const floats = this.floatsKernel === null ? null : this.floats();
     const base = this.vectorsOffset() / 4;
     for (const memory of vectors) {
@@ -377,7 +369,7 @@ export class VectorIndex implements HotHolder {
         this.codesOffset() + from * this.codeBytes,
         this.codesOffset() + to * this.codeBytes,
       ),
-      scales: new Float32Array(memory, this.scalesOffset(), this.capacity).slice(from, to),
+      scales: this.scales().slice(from, to),
       residuals: this.residuals.slice(from, to),
       vectors:
         this.floatsKernel === null
@@ -411,11 +403,7 @@ export class VectorIndex implements HotHolder {
     const existing = this.count;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const codesBase = this.codesOffset();
-    const scales = new Float32Array(
-      this.codesKernel.memory.buffer,
-      this.scalesOffset(),
-      this.capacity,
-    );
+    const scales = this.scales();
     const floats = this.floatsKernel === null ? null : this.floats();
     const floatsBase = this.vectorsOffset() / 4;
     const dims = this.dims;
@@ -495,11 +483,7 @@ export class VectorIndex implements HotHolder {
     const floats = this.floats();
     const base = this.vectorsOffset() / 4;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
-    const scales = new Float32Array(
-      this.codesKernel.memory.buffer,
-      this.scalesOffset(),
-      this.capacity,
-    );
+    const scales = this.scales();
     this.residualSum = 0;
     for (let row = 0; row < this.count; row++) {
       const offset = base + row * this.dims;
@@ -546,11 +530,7 @@ export class VectorIndex implements HotHolder {
       codesBase + end * this.codeBytes,
       codesBase + this.count * this.codeBytes,
     );
-    new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity).copyWithin(
-      row,
-      end,
-      this.count,
-    );
+    this.scales().copyWithin(row, end, this.count);
     if (this.floatsKernel !== null) {
       const base = this.vectorsOffset() / 4;
       this.floats().copyWithin(
@@ -692,11 +672,7 @@ export class VectorIndex implements HotHolder {
       codesBase + cut * this.codeBytes,
       codesBase + this.count * this.codeBytes,
     );
-    new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity).copyWithin(
-      0,
-      cut,
-      this.count,
-    );
+    this.scales().copyWithin(0, cut, this.count);
     if (this.floatsKernel !== null) {
       const base = this.vectorsOffset() / 4;
       this.floats().copyWithin(base, base + cut * this.dims, base + this.count * this.dims);
@@ -851,6 +827,11 @@ export class VectorIndex implements HotHolder {
 
   private floats(): Float32Array {
     return new Float32Array(this.floatsKernel!.memory.buffer);
+  }
+
+  /** Each row's code scale, a view of the codes memory (valid until it grows). */
+  private scales(): Float32Array {
+    return new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity);
   }
 
   // Codes memory: [query int8][codes: capacity rows][scales: capacity][scores: capacity]
