@@ -1,9 +1,10 @@
+import type { ArgBuilder } from '@pothos/core';
 import { accountStub, vaultStub } from '../durable/stubs';
 import type { SnapshotInfo } from '../durable/vault-object';
 import { CodedError } from '../errors';
 import type { AdminContext } from '../resolvers/request-context';
 import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
-import { builder } from './builder';
+import { builder, type PothosTypes } from './builder';
 import { VaultSelectorInput } from './vault-selector';
 
 export const SnapshotRef = builder.objectRef<SnapshotInfo>('VaultSnapshot');
@@ -42,17 +43,24 @@ export async function adminVault(
   return selectVault(keyId, selector);
 }
 
+/** The arguments that name one vault of one of the account's keys (admin fields). */
+export function adminVaultArgs(arg: ArgBuilder<PothosSchemaTypes.ExtendDefaultTypes<PothosTypes>>) {
+  return {
+    keyId: arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
+    vault: arg({
+      type: VaultSelectorInput,
+      required: true,
+      description: "Which of that key's vaults.",
+    }),
+  };
+}
+
 builder.queryFields((t) => ({
   vaultSnapshots: t.withAuth({ admin: true }).field({
     type: [SnapshotRef],
     description: "Admin only: a key's vault snapshots in R2, newest first.",
     args: {
-      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({
-        type: VaultSelectorInput,
-        required: true,
-        description: "Which of that key's vaults.",
-      }),
+      ...adminVaultArgs(t.arg),
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
@@ -69,12 +77,7 @@ builder.mutationFields((t) => ({
     description:
       "Admin only: rebuilds a key's vault from its newest snapshot (or the one named), replacing what it holds.",
     args: {
-      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({
-        type: VaultSelectorInput,
-        required: true,
-        description: "Which of that key's vaults.",
-      }),
+      ...adminVaultArgs(t.arg),
       snapshot: t.arg.string({
         required: false,
         description: 'A VaultSnapshot.key; default: the newest.',

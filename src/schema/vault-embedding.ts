@@ -3,9 +3,8 @@ import type { ReembedProgress, VaultStats } from '../durable/vault-types';
 import { CodedError } from '../errors';
 import { builder } from './builder';
 import { ReembedStateEnum, ReembedTriggerEnum } from './enums';
-import { adminVault } from './snapshot';
+import { adminVault, adminVaultArgs } from './snapshot';
 import { VaultRef } from './vault';
-import { VaultSelectorInput } from './vault-selector';
 
 interface VaultEmbeddingParent {
   model: string;
@@ -109,12 +108,7 @@ builder.queryFields((t) => ({
     description:
       "Admin only: a key's vault's embedding model and dimensions, and the progress of its latest re-embedding.",
     args: {
-      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({
-        type: VaultSelectorInput,
-        required: true,
-        description: "Which of that key's vaults.",
-      }),
+      ...adminVaultArgs(t.arg),
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
@@ -131,12 +125,7 @@ builder.mutationFields((t) => ({
     description:
       "Admin only: re-embeds every memory of a key's vault with the deployment's embedder, in the background; returns its progress (asking again while it runs changes nothing). Vaults of caller-supplied vectors are refused (BAD_USER_INPUT, CALLER_SUPPLIED_VECTORS). A vault whose model differs from the deployment's starts on its own at its first call.",
     args: {
-      keyId: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }),
-      vault: t.arg({
-        type: VaultSelectorInput,
-        required: true,
-        description: "Which of that key's vaults.",
-      }),
+      ...adminVaultArgs(t.arg),
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
