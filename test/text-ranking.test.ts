@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../src/config';
 import {
   fuseScores,
+  keepsTextOrder,
   normalizeScores,
   standoutLevel,
   standoutScores,
@@ -150,6 +151,34 @@ describe('standout fusion', () => {
     expect(fused.get('meant')!).toBeGreaterThan(fused.get('weak-text')!);
     // No text at all: the vector side ranks alone, as VECTOR does.
     expect([...fuseScores(vector, [], 0.3, window).keys()]).toEqual(['meant', 'strong-text']);
+  });
+  it('lifts a word match by its vector evidence at most level with the one text ranked above', () => {
+    const at = (z: number) => window.mean + z * window.deviation;
+    const vector = scored([
+      ['third', at(level + 2)],
+      ['second', at(level + 1)],
+      ['vector-only', at(level + 1.5)],
+    ]);
+    const text = scored([
+      ['first', 9.2],
+      ['second', 9],
+      ['third', 8.8],
+      ['weak', 2],
+    ]);
+    const fused = fuseScores(vector, text, 0.3, window);
+    // Plain convex sums would be 0.70, 0.83 and 0.97: third, second, first.
+    expect(fused.get('first')).toBeCloseTo(0.7);
+    expect(fused.get('second')).toBeCloseTo(0.7);
+    expect(fused.get('third')).toBeCloseTo(0.7);
+    // Vector evidence still counts against what only the vectors found.
+    expect(fused.get('vector-only')).toBeCloseTo(0.3 * 0.75);
+    expect(fused.get('weak')!).toBeLessThan(fused.get('vector-only')!);
+    // Once vectors weigh as much as words, the convex sum stands.
+    const even = fuseScores(vector, text, 0.5, window);
+    expect(even.get('third')!).toBeGreaterThan(even.get('first')!);
+    expect(keepsTextOrder(0.3, window)).toBe(true);
+    expect(keepsTextOrder(0.5, window)).toBe(false);
+    expect(keepsTextOrder(0.3)).toBe(false);
   });
 });
 

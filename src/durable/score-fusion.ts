@@ -23,12 +23,29 @@ import type { SimilarityStats } from './vector-index';
  * a small vault still lets an outstanding match in, and a large one is not
  * flooded by near misses.
  *
- * By construction HYBRID then differs from TEXT only where the vectors carry
- * real evidence: text's ranking is kept when every vector match is within
- * what noise gives, and with vectorWeight < 0.5 the best text match (1 − w)
- * still outranks every memory only the vectors found (at most w), so vectors
- * never push an exact rare-keyword match out. Memories with no evidence from
- * either side follow in vector order (the caller breaks ties by similarity).
+ * While words weigh more (vectorWeight < 0.5), text's order stands among the
+ * memories the text side found: vector evidence lifts a word match at most
+ * level with the word match text ranked above it (the caller breaks such
+ * ties in text order, see keepsTextOrder). Vectors decide where
+ * the memories words missed come in, and a word match's own vector evidence
+ * counts against those. Why: text's relative scores are compressed (a
+ * conversation's top ten often lie within a tenth of the best), while vector
+ * evidence spans [0, w]; so a few rows just above the noise level, mostly
+ * found by the same words (the offline table is close to lexical), re-decided
+ * text's order. On LoCoMo's dev split vector evidence appeared in 39 of 760
+ * questions, changed the top ten of 21, and moved an evidence turn down 12
+ * times and up twice (conv-41: "What shelters does Maria volunteer at?", four
+ * shelter turns 0.15–0.81 standard deviations above the noise level pushed a
+ * fourth-placed evidence turn to seventh). A fused ranking must not lose what
+ * its better part found: meaning adds what words missed instead of
+ * re-judging the order of what they found.
+ *
+ * By construction HYBRID then differs from TEXT only where the vectors find
+ * memories the text side did not, with real evidence; with vectorWeight < 0.5
+ * the best text match (1 − w) still outranks every memory only the vectors
+ * found (at most w), so vectors never push an exact rare-keyword match out.
+ * Memories with no evidence from either side follow in vector order (the
+ * caller breaks ties by similarity).
  *
  * Edge cases: an empty text side leaves the vector side min-max normalised
  * over its pool, so HYBRID ranks as VECTOR, and an empty vector side leaves
@@ -93,10 +110,12 @@ export function standoutScores<K>(
 }
 
 /**
- * Fused score of every memory in either pool. With `window` (the similarity
- * spread of the vector side's window): text relative to its best, vectors by
- * standout. Without it, both sides min-max over their pools, the fusion
- * before standout (kept for the ablation).
+ * Fused score of every memory in either pool; `text` comes in text's order,
+ * best first. With `window` (the similarity spread of the vector side's
+ * window): text relative to its best, vectors by standout, and, while words
+ * weigh more, no word match scoring above one text ranked higher. Without it,
+ * both sides min-max over their pools, the fusion before standout (kept for
+ * the ablation).
  */
 export function fuseScores<K>(
   vector: readonly Scored<K>[],
@@ -116,5 +135,30 @@ export function fuseScores<K>(
       vectorWeight * (byVector.get(key) ?? 0) + (1 - vectorWeight) * (byText.get(key) ?? 0),
     );
   }
+  if (keepsTextOrder(vectorWeight, window)) keepTextOrder(fused, text);
   return fused;
+}
+
+/**
+ * Whether a fusion keeps text's order among word matches: standout fusion
+ * while words weigh more. A caller that asks vectors to weigh as much as words
+ * or more gets the plain convex sum (at 1, HYBRID ranks by vectors alone).
+ * Callers break ties of fused scores in text's order when this holds.
+ */
+export function keepsTextOrder(vectorWeight: number, window?: SimilarityStats): boolean {
+  return window !== undefined && vectorWeight < 0.5;
+}
+
+/**
+ * Caps each word match's fused score at that of the word match text ranked
+ * above it, walking text's order: vectors may bring a word match level with
+ * the one before it, never past it.
+ */
+function keepTextOrder<K>(fused: Map<K, number>, text: readonly Scored<K>[]): void {
+  let ceiling = Infinity;
+  for (const { key } of text) {
+    const score = Math.min(fused.get(key)!, ceiling);
+    fused.set(key, score);
+    ceiling = score;
+  }
 }

@@ -1,7 +1,7 @@
 import { MAX_PAGE_SIZE } from '../limits';
 import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
-import { fuseScores } from './score-fusion';
+import { fuseScores, keepsTextOrder } from './score-fusion';
 import type { Sql, SqlValue } from './sql';
 import { DEFAULT_TEXT_RANKING } from './text-ranker';
 import { TextSearch } from './text-search';
@@ -112,17 +112,31 @@ export class VaultQueries {
         similarity.set(hit.seq, hit.score);
       }
       for (const hit of textPool) parts.set(hit.seq, hit); // text's passage wins
+      // Standout fusion needs the window's spread; min-max (the ablation's) does not.
+      const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
       const fused = fuseScores(
         vectorPool.map((hit) => ({ key: hit.seq, score: hit.score })),
         textPool.map((hit) => ({ key: hit.seq, score: hit.score })),
         request.vectorWeight,
-        request.fusion === 'MIN_MAX' ? undefined : stats,
+        standout,
       );
       const closeness = (seq: number) => similarity.get(seq) ?? -Infinity;
+      const textRank = keepsTextOrder(request.vectorWeight, standout)
+        ? new Map(textPool.map((hit, rank) => [hit.seq, rank]))
+        : new Map<number, number>();
+      const byTextOrder = (seq: number) => textRank.get(seq) ?? Infinity;
       ranked = [...fused]
         .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
-        // Ties (memories without evidence above all): the more similar, then the later-stored.
-        .sort((a, b) => b.score - a.score || closeness(b.seq) - closeness(a.seq) || b.seq - a.seq)
+        // Ties: text's order first (fusion may bring a word match level with
+        // the one above it, never past it), then, among memories without
+        // evidence, the more similar, then the later-stored.
+        .sort(
+          (a, b) =>
+            b.score - a.score ||
+            byTextOrder(a.seq) - byTextOrder(b.seq) ||
+            closeness(b.seq) - closeness(a.seq) ||
+            b.seq - a.seq,
+        )
         .slice(0, window.limit);
     }
 

@@ -327,6 +327,47 @@ describe('search ranking', () => {
     }
   });
 
+  it('keeps the text order among word matches when vectors single out weaker ones', async () => {
+    // Two short memories hold both of the query's words; two longer ones hold
+    // them too, and are the ones the query vector points at. Before this rule
+    // their vector evidence (up to the full weight) lifted them over both
+    // better word matches, pushing those out of a top two.
+    const noise = (i: number) =>
+      Array.from({ length: 8 }, (_, j) => Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1)));
+    const query = [1, 0.5, -0.5, 0.25, 0, 0, 0.5, -1];
+    const memories = Array.from({ length: 40 }, (_, i) => ({
+      content: `Note ${i}: errands and chores for the week`,
+      vector: noise(i),
+    }));
+    const best = ['The camping lantern is in the attic', 'The camping lantern needs batteries'];
+    const favoured = [
+      'Camping by the lake, we read by the lantern every night until very late',
+      'The lantern from that camping trip has a cracked glass we never fixed',
+    ];
+    memories[4] = { content: best[0]!, vector: noise(4) };
+    memories[11] = { content: best[1]!, vector: noise(11) };
+    memories[23] = { content: favoured[0]!, vector: query };
+    memories[31] = { content: favoured[1]!, vector: query.map((x, j) => x + (j === 2 ? 0.2 : 0)) };
+    const fixture = await vaultWith(
+      memories.map((m, i) => ({ ...m, createdAt: T0 + i * 60 * MINUTE })),
+    );
+    const ask = (mode: SearchMode, limit: number, vectorWeight?: number) =>
+      contents(
+        fixture,
+        request('where is the camping lantern', query, mode, { limit, vectorWeight }),
+      );
+
+    const text = await ask('TEXT', 4);
+    expect(text.slice(0, 2).sort()).toEqual([...best].sort());
+    expect(text.slice(2).sort()).toEqual([...favoured].sort());
+    expect((await ask('VECTOR', 2)).sort()).toEqual([...favoured].sort());
+    for (const weight of [0.2, DEFAULT_HYBRID_VECTOR_WEIGHT, 0.45]) {
+      // The best word matches keep their places; the favoured ones follow, still found.
+      expect(await ask('HYBRID', 2, weight), `weight ${weight}`).toEqual(text.slice(0, 2));
+      expect(await ask('HYBRID', 4, weight), `weight ${weight}`).toEqual(text);
+    }
+  });
+
   it('takes the fusion weight per request through GraphQL, within 0 to 1', async () => {
     const { api, secret } = await newKey();
     const vault = { kind: 'SESSION' as const, id: 'weights' };
