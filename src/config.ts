@@ -44,9 +44,10 @@ export interface AppConfig {
 /**
  * The default HYBRID_VECTOR_WEIGHT (BENCHMARKS.md, "Recall"). With standout
  * fusion the vector side only speaks for memories that stand out from their
- * window, so recall on LoCoMo's dev split is flat from 0.1 to 0.5; 0.3 is the
- * middle of the range the issue's study found best, and below 0.5 keeps an
- * exact keyword match above anything only the vectors found. `npm run
+ * window, and below 0.5 the word matches keep text's order, so recall on
+ * LoCoMo's dev split is flat from 0.1 to 0.4; 0.3 is the middle of the range
+ * the issue's study found best, and below 0.5 keeps an exact keyword match
+ * above anything only the vectors found. `npm run
  * bench:recall` prints 0–0.5 in one run, to retune with another embedder.
  */
 export const DEFAULT_HYBRID_VECTOR_WEIGHT = 0.3;

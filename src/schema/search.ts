@@ -101,7 +101,7 @@ SearchHitRef.implement({
     }),
     score: t.exposeFloat('score', {
       description:
-        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 with neighbouring memories as context, raised by a quarter of the best match for memories said by a person the query names. HYBRID: both sides min-max normalised over their candidates in each vault and combined with weight vectorWeight on the vector side (0–1).',
+        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 with neighbouring memories as context, raised by a quarter of the best match for memories said by a person the query names. HYBRID, between 0 and 1 within each vault: text relative to its best match and the vector side by how far a memory stands out from its window, combined with weight vectorWeight on the vector side; below 0.5 the memories the words found keep the order TEXT gives them.',
     }),
     match: t.field({
       type: MatchSpanRef,
