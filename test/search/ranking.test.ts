@@ -275,7 +275,7 @@ describe('search ranking', () => {
     expect(await ask("What happened to Jon's kite on 9 March, 2021?")).toEqual(plain);
   });
 
-  it('lets only vectors that stand out from the window change the text order', async () => {
+  it('lets only vectors that stand out from the window bring in what words missed', async () => {
     // 40 memories with scattered 8-d vectors; three share the query's words.
     const noise = (i: number) =>
       Array.from({ length: 8 }, (_, j) => Math.sin(12.9898 * (i + 1) + 78.233 * (j + 1)));
