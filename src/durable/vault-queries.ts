@@ -124,7 +124,7 @@ export class VaultQueries {
       const textRank = keepsTextOrder(request.vectorWeight, standout)
         ? new Map(textPool.map((hit, rank) => [hit.seq, rank]))
         : new Map<number, number>();
-      const byTextOrder = (seq: number) => textRank.get(seq) ?? Infinity;
+      const byTextOrder = (seq: number) => textRank.get(seq) ?? textRank.size;
       ranked = [...fused]
         .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
         // Ties: text's order first (fusion may bring a word match level with
