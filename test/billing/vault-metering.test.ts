@@ -127,6 +127,43 @@ describe('metering in the vault', () => {
     expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 0 });
   });
 
+  it('keeps a batch the account did not take, and resends it on the next alarm', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'the ferry leaves at nine' },
+    });
+    const vault = coreVault(keyId);
+    // The account cannot be reached for this alarm run.
+    const rearmed = await runInDurableObject(vault, async (instance, state) => {
+      const usage = (instance as unknown as { usage: { env: Env } }).usage;
+      const reachable = usage.env;
+      usage.env = {
+        ...reachable,
+        ACCOUNT: {
+          idFromName: (name: string) => reachable.ACCOUNT.idFromName(name),
+          get: () => ({
+            applyUsageBatch: () => Promise.reject(new Error('account unreachable')),
+          }),
+        },
+      } as unknown as Env;
+      try {
+        state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
+        await state.storage.deleteAlarm();
+        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        return state.storage.getAlarm();
+      } finally {
+        usage.env = reachable;
+      }
+    });
+    expect(rearmed).not.toBeNull();
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 1 });
+    expect(await ledgerTokens(accountId)).toBe(0);
+
+    await runHandOver(vault);
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+    expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
+  });
+
   it('keeps the tokens a cleared vault still owed, and hands them over', async () => {
     const { api, accountId, keyId, secret } = await newKey();
     const { storeMemory } = await api.request(StoreMemoryDocument, {
