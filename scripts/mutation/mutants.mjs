@@ -223,7 +223,7 @@ export const MUTANTS = [
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/resolvers/merge-hits.ts',
-    from: 'const key = hit.memory.content.trim().toLowerCase();',
+    from: 'const key = contentKey(hit.memory.content);',
     to: 'const key = hit.memory.id;',
     tests: [
       'test/search-across-vaults.test.ts',

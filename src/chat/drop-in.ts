@@ -95,20 +95,29 @@ export async function prepareDropIn(
     );
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
-  const apiKey = await requireProviderKey(context, model.provider);
   const userTurn = wire.native.userTurn(stripped);
 
   const embedding = timeEmbedder(context);
   let receipt: ChatReceipt = NO_MEMORY;
   let body = stripped;
   let memoryMs = 0;
-  if ((controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null) {
-    const recalled = await recallMemory(context, model, {
-      query: userTurn.text,
-      vaults,
-      windows: controls.windows,
-      limit: controls.contextLimit,
-    });
+  // A stored provider key (an account-object call and a decryption) is looked
+  // up while memory is searched, not before: both must be ready before the
+  // provider is called, neither needs the other.
+  const recall =
+    (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null
+      ? recallMemory(context, model, {
+          query: userTurn.text,
+          vaults,
+          windows: controls.windows,
+          limit: controls.contextLimit,
+        })
+      : null;
+  const [apiKey, recalled] = await Promise.all([
+    requireProviderKey(context, model.provider),
+    recall,
+  ]);
+  if (recalled !== null) {
     memoryMs = recalled.elapsedMs;
     receipt = recalled.receipt;
     if (recalled.block !== null) body = wire.native.injectMemory(stripped, recalled.block);

@@ -8,6 +8,9 @@ const PREAMBLE = [
   'Use them only where they are relevant, and prefer what the user says now when they conflict.',
 ].join(' ');
 
+/** The preamble's tokens, counted once per isolate. */
+let preambleTokens: Promise<number> | undefined;
+
 export interface MemoryBlock {
   text: string;
   /** The hits that fit in the budget, in the order shown. */
@@ -29,7 +32,7 @@ export async function renderMemoryBlock(
   if (hits.length === 0 || budget <= 0) return null;
   const lines: string[] = [];
   const included: RankedHit[] = [];
-  let used = await countTokens(PREAMBLE);
+  let used = await (preambleTokens ??= countTokens(PREAMBLE));
   let memoryTokens = 0;
   for (const hit of hits) {
     const when = new Date(hit.memory.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -120,21 +120,23 @@ export async function openChat(
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
     );
   }
-  const apiKey = await requireProviderKey(context, parsed.provider);
-
   // The user's words: the last USER message that is not a tool result.
   const lastUser = [...input.messages]
     .reverse()
     .find((message) => message.role === 'USER' && !message.toolCallId);
-  const recalled =
+  // The provider key (perhaps a stored one: an account-object call and a
+  // decryption) is looked up while memory is searched.
+  const [apiKey, recalled] = await Promise.all([
+    requireProviderKey(context, parsed.provider),
     (mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined
-      ? await recallMemory(context, parsed, {
+      ? recallMemory(context, parsed, {
           query: lastUser.content,
           vaults,
           windows: input.windows,
           limit: input.contextLimit,
         })
-      : { block: null, receipt: NO_MEMORY };
+      : { block: null, receipt: NO_MEMORY },
+  ]);
   const memory = recalled.receipt;
 
   const upstream = await providerFor(parsed.provider).stream(

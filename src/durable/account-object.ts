@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual } from './constant-time';
 import { failure, type Result } from '../errors';
-import type { VaultKind } from '../vaults/address';
+import type { VaultAddress, VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
   UsageEntry,
@@ -326,6 +326,19 @@ export class AccountObject extends DurableObject<Env> {
       kind,
       externalId ?? '',
     );
+  }
+
+  /** Every vault any key of the account wrote to (usage reads flush them first). */
+  async vaultAddresses(): Promise<VaultAddress[]> {
+    return this.sql
+      .all<{ key_id: string; kind: string; external_id: string }>(
+        'SELECT key_id, kind, external_id FROM vaults',
+      )
+      .map((row) => ({
+        keyId: row.key_id,
+        kind: row.kind as VaultKind,
+        externalId: row.external_id === '' ? null : row.external_id,
+      }));
   }
 
   async listVaults(keyId: string): Promise<RegisteredVault[]> {

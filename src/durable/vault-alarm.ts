@@ -3,7 +3,8 @@ import type { VaultMetaRecord } from './vault-meta';
 /**
  * What a vault's one alarm has to do, and when. Four things fall due: the
  * expiry of an EPHEMERAL vault, the hot index's checkpoint, the R2
- * snapshot and the next batch of a re-embedding (vault-reembed.ts). Their times live in the vault's meta record; these functions only
+ * snapshot, the next batch of a re-embedding (vault-reembed.ts) and the
+ * hand-over of recorded memory tokens to the account (vault-usage.ts). Their times live in the vault's meta record; these functions only
  * read and plan them, so the vault object does the work and stays in charge
  * of the order (an expired vault is deleted and nothing else runs).
  */
@@ -12,13 +13,14 @@ import type { VaultMetaRecord } from './vault-meta';
 export const CHECKPOINT_DELAY_MS = 5_000;
 
 export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
-  Partial<Pick<VaultMetaRecord, 'reembedDueAt'>>;
+  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt'>>;
 
 export interface DueWork {
   expire: boolean;
   checkpoint: boolean;
   snapshot: boolean;
   reembed: boolean;
+  usage: boolean;
 }
 
 const isDue = (time: number | null, now: number) => time !== null && time <= now;
@@ -30,12 +32,13 @@ export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): bool
 /** What is due at `now`. Expiry deletes the vault, so nothing else is due with it. */
 export function dueWork(times: DueTimes, now: number): DueWork {
   if (isExpired(times, now))
-    return { expire: true, checkpoint: false, snapshot: false, reembed: false };
+    return { expire: true, checkpoint: false, snapshot: false, reembed: false, usage: false };
   return {
     expire: false,
     checkpoint: isDue(times.checkpointDueAt, now),
     snapshot: isDue(times.snapshotDueAt, now),
     reembed: isDue(times.reembedDueAt ?? null, now),
+    usage: isDue(times.usageDueAt ?? null, now),
   };
 }
 
@@ -46,6 +49,7 @@ export function nextAlarm(times: DueTimes): number | null {
     times.checkpointDueAt,
     times.snapshotDueAt,
     times.reembedDueAt ?? null,
+    times.usageDueAt ?? null,
   ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }

@@ -37,6 +37,10 @@ export interface VaultMetaRecord {
   reembed: ReembedProgress | null;
   /** When the alarm embeds the next batch of a running re-embedding. */
   reembedDueAt: number | null;
+  /** When the alarm hands recorded memory tokens to the account (vault-usage.ts). */
+  usageDueAt: number | null;
+  /** Failed hand-overs in a row, for the retry delay. */
+  usageFailures: number;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -111,6 +115,12 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     write: (value) => [value === null ? null : JSON.stringify(value)],
   },
   reembedDueAt: number('reembed_due_at'),
+  usageDueAt: number('usage_due_at'),
+  usageFailures: {
+    keys: ['usage_failures'],
+    read: ([value]) => Number(value ?? 0),
+    write: (value) => [value === 0 ? null : String(value)],
+  },
 };
 
 /**

@@ -26,6 +26,7 @@ import { answeredByText, checkSearch } from './vault-rules';
 import { VAULT_MIGRATIONS } from './vault-schema';
 import { VaultStorage } from './vault-storage';
 import type * as Rpc from './vault-types';
+import { billedSearchTokens, VaultUsage } from './vault-usage';
 import { VaultWrites } from './vault-writes';
 
 /**
@@ -59,6 +60,7 @@ export class VaultObject extends DurableObject<Env> {
   private readonly events: MemoryEventLog;
   private readonly retired: RetiredSet;
   private readonly subscribers: EventSockets;
+  private readonly usage: VaultUsage;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -89,6 +91,7 @@ export class VaultObject extends DurableObject<Env> {
     );
     this.cold = new SnapshotStore(env.SNAPSHOTS, ctx.id.toString(), this.sql, rows, this.meta);
     this.reembedding = new VaultReembed(ctx.storage, this.sql, this.meta, this.hot, this.config);
+    this.usage = new VaultUsage(ctx.storage, this.sql, this.meta, env);
     void ctx.blockConcurrencyWhile(async () => this.wake());
   }
 
@@ -132,6 +135,8 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.open(address);
     if (!ready.ok) return ready;
     const stored = this.writes.store(address, request);
+    // In the same synchronous step as the write: both are durable, or neither.
+    if (stored.ok && this.usage.record(request.usage)) await this.armAlarm();
     if (stored.ok && stored.memories.length > 0) await this.afterChange();
     return stored;
   }
@@ -158,6 +163,7 @@ export class VaultObject extends DurableObject<Env> {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
     let searchMs = 0;
+    let billed = false;
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
@@ -174,6 +180,10 @@ export class VaultObject extends DurableObject<Env> {
           const searchStarted = performance.now();
           const windows = request.windows.map((window) => this.searchWindow(request, window));
           searchMs += performance.now() - searchStarted;
+          if (op.meter)
+            billed =
+              this.usage.record({ ...op.meter, memoryTokens: billedSearchTokens(windows) }) ||
+              billed;
           return {
             ok: true,
             type: 'search',
@@ -191,6 +201,7 @@ export class VaultObject extends DurableObject<Env> {
           return { ok: true, type: 'stats' };
       }
     });
+    if (billed) await this.armAlarm();
     const elapsedMs = performance.now() - started;
     const hydrateMs = this.queries.hydrateMs;
     return {
@@ -201,6 +212,11 @@ export class VaultObject extends DurableObject<Env> {
       searchMs: Math.max(0, searchMs - hydrateMs),
       hydrateMs,
     };
+  }
+
+  /** Hands recorded memory tokens to the account now, so a usage or billing read sees them. */
+  async flushUsage(): Promise<void> {
+    await this.usage.handOver();
   }
 
   /** Runs several searches, each over several windows, in one call. */
@@ -330,6 +346,7 @@ export class VaultObject extends DurableObject<Env> {
     const due = dueWork(this.meta.record(), Date.now());
     if (due.expire) return this.destroy('EXPIRED');
     if (due.checkpoint) this.checkpoint();
+    if (due.usage) await this.usage.handOverDue(Date.now());
     if (due.reembed) {
       const embedder = this.embedder();
       if (embedder !== null) await this.reembedding.runBatch(embedder, Date.now);
@@ -431,9 +448,13 @@ export class VaultObject extends DurableObject<Env> {
    */
   private async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
     const lastSeq = this.events.lastSeq();
+    // Memory tokens not yet on the account's ledger outlive the vault's rows.
+    await this.usage.handOver().catch(() => {});
+    const owed = this.usage.owed();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.wake();
+    if (this.usage.restore(owed)) await this.armAlarm();
     const event = this.events.appendAfterWipe(lastSeq, {
       type: reason,
       memoryId: null,

@@ -165,4 +165,25 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
     ],
   },
+  {
+    version: 9,
+    statements: [
+      // Memory tokens recorded by reads and writes, one row per request
+      // (vault-usage.ts), until the alarm seals them into a batch.
+      `CREATE TABLE usage_pending (
+        request_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        memory_tokens INTEGER NOT NULL
+      )`,
+      // Batches sealed under an identifier, kept until the account took them.
+      `CREATE TABLE usage_sealed (
+        seq INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL,
+        entries TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -52,6 +52,20 @@ export interface StoreRequest {
   dimensions: number;
   /** Memories this batch supersedes, written in the same transaction. */
   retire?: Retirement[];
+  /** The write's memory tokens, recorded with it for the account (vault-usage.ts). */
+  usage?: UsageCharge;
+}
+
+/** Who a read or write bills, under the request's identifier (vault-usage.ts). */
+export interface UsageMeter {
+  requestId: string;
+  accountId: string;
+  keyId: string;
+}
+
+/** A meter and the memory tokens it bills. */
+export interface UsageCharge extends UsageMeter {
+  memoryTokens: number;
 }
 
 export interface MemoryRecord {
@@ -239,7 +253,12 @@ export type SearchResult = Result<SearchResponse>;
 
 /** One read inside a batched `read` call. */
 export type VaultReadOp =
-  | { type: 'search'; request: SearchRequest }
+  | {
+      type: 'search';
+      request: SearchRequest;
+      /** Bill the tokens of the hits in the vault (a one-vault search): see vault-usage.ts. */
+      meter?: UsageMeter;
+    }
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
   | { type: 'history'; id: string }

@@ -35,6 +35,12 @@ export const yoga = createYoga<ServerContext, RequestContext>({
   batching: false,
   // CORS is answered once, for every route, by the HTTP layer (src/http/app.ts).
   cors: false,
+  // The HTTP layer has bounded the body already (MAX_REQUEST_BYTES) and
+  // refuses multipart bodies (body-checks.ts): Yoga's own limit would copy
+  // every request through a TransformStream, and its multipart parser would
+  // never be reached.
+  maxRequestBodySize: false,
+  multipart: false,
   logging: yogaLogger,
   maskedErrors: {
     // Errors the client caused (GraphQLErrors all the way down: coded resolver

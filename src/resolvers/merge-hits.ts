@@ -1,4 +1,5 @@
 import type { SearchHitRecord, WindowResult } from '../durable/vault-types';
+import { contentKey } from '../durable/vault-usage';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultAddress } from '../vaults/address';
 
@@ -23,7 +24,7 @@ export function mergeHits(
     for (const { address, windows: results } of perVault) {
       const result = results.find((candidate) => candidate.window === window);
       for (const hit of result?.hits ?? []) {
-        const key = hit.memory.content.trim().toLowerCase();
+        const key = contentKey(hit.memory.content);
         const current = best.get(key);
         if (current === undefined || hit.score > current.score) best.set(key, { ...hit, address });
       }

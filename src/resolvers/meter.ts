@@ -1,4 +1,6 @@
-import { USAGE_SHARDS, usageShardStub } from '../durable/stubs';
+import { accountStub, USAGE_SHARDS, usageShardStub, vaultStub } from '../durable/stubs';
+import type { UsageCharge, UsageMeter } from '../durable/vault-types';
+import { randomId } from '../encoding';
 import type { MeteredContext } from './request-context';
 
 /**
@@ -27,11 +29,36 @@ export async function meterMemoryTokens(
   );
 }
 
-/** Sends every shard's gathered usage to the account now, so a usage or billing read sees it. */
+/**
+ * Who a one-vault read or write bills, under a fresh identifier: the vault
+ * records the tokens itself (src/durable/vault-usage.ts) and hands them to
+ * the account in batches, so the request makes no metering call at all.
+ */
+export function usageMeter(context: MeteredContext): UsageMeter {
+  const { accountId, key } = context.principal;
+  return { requestId: randomId(12), accountId, keyId: key.id };
+}
+
+/** `usageMeter` with the tokens a write bills; undefined when there is nothing to bill. */
+export function usageCharge(
+  context: MeteredContext,
+  memoryTokens: number,
+): UsageCharge | undefined {
+  return memoryTokens > 0 ? { ...usageMeter(context), memoryTokens } : undefined;
+}
+
+/**
+ * Sends the usage gathered in the account's shards and in its vaults to the
+ * account now, so a usage or billing read sees every write. Vaults are those
+ * the account's listing holds (every vault a key wrote to, which is every
+ * vault that can bill a token); each answers at once when it owes nothing.
+ */
 export async function flushUsage(env: Env, accountId: string): Promise<void> {
-  await Promise.all(
-    Array.from({ length: USAGE_SHARDS }, (_, shard) =>
+  const vaults = await accountStub(env, accountId).vaultAddresses();
+  await Promise.all([
+    ...Array.from({ length: USAGE_SHARDS }, (_, shard) =>
       usageShardStub(env, accountId, shard).flush(),
     ),
-  );
+    ...vaults.map((address) => vaultStub(env, address).flushUsage()),
+  ]);
 }

@@ -49,17 +49,33 @@ export interface EdgeFacts<P extends Principal | null> {
   timings: PhaseTimings;
 }
 
+/**
+ * The configuration and embedder of a deployment's bindings, made once per
+ * isolate (bindings do not change while it lives) instead of per request.
+ */
+const perBindings = new WeakMap<Env, { config: AppConfig; embedder: Embedder }>();
+
+function deploymentOf(env: Env): { config: AppConfig; embedder: Embedder } {
+  let made = perBindings.get(env);
+  if (made === undefined) {
+    made = { config: readConfig(env), embedder: createEmbedder(env) };
+    perBindings.set(env, made);
+  }
+  return made;
+}
+
 export function createRequestContext<P extends Principal | null>(
   env: Env,
   ctx: ExecutionContext,
   edge: EdgeFacts<P>,
 ): RequestContext<P> {
   const receipt = new ReceiptCollector(edge.timings);
+  const { config, embedder } = deploymentOf(env);
   return {
     env,
     ctx,
-    config: readConfig(env),
-    embedder: createEmbedder(env),
+    config,
+    embedder,
     principal: edge.principal,
     authError: edge.authError,
     providerKey: edge.providerKey,

@@ -12,6 +12,7 @@ import {
   type VaultSelector,
 } from '../vaults/address';
 import { mergeHits, type RankedHit } from './merge-hits';
+import { usageMeter } from './meter';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 
@@ -33,6 +34,8 @@ export interface SearchInput {
 export interface SearchOutcome {
   hits: RankedHit[];
   memoryTokens: number;
+  /** Whether the vault already recorded memoryTokens for billing (a one-vault search asked to bill). */
+  billedInVault: boolean;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface SearchOutcome {
 export async function searchMemories(
   context: MeteredContext,
   input: SearchInput,
+  /** Bill in the vault when one vault is searched (the `search` field; chat bills once the provider accepted). */
+  options: { billInVault?: boolean } = {},
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '') throw new CodedError('BAD_USER_INPUT', 'query must not be empty');
   const addresses = distinctVaults(
@@ -65,7 +70,7 @@ export async function searchMemories(
       windows.map(({ window }) => ({ window, hits: 0 })),
       0,
     );
-    return { hits: [], memoryTokens: 0 };
+    return { hits: [], memoryTokens: 0, billedInVault: false };
   }
 
   let vector: Float32Array | null = null;
@@ -93,9 +98,16 @@ export async function searchMemories(
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
   };
+  // One vault bills its hits itself, in the call that finds them; hits
+  // merged from several vaults are billed once, by the caller.
+  const meter = options.billInVault && addresses.length === 1 ? usageMeter(context) : undefined;
   const perVault = await Promise.all(
     addresses.map(async (address) => {
-      const result = await context.vaults.read(address, { type: 'search', request });
+      const result = await context.vaults.read(address, {
+        type: 'search',
+        request,
+        ...(meter ? { meter } : {}),
+      });
       if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
       return { address, windows: result.windows };
     }),
@@ -109,7 +121,7 @@ export async function searchMemories(
     })),
     memoryTokens,
   );
-  return { hits, memoryTokens };
+  return { hits, memoryTokens, billedInVault: meter !== undefined };
 }
 
 function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {

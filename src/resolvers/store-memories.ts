@@ -22,7 +22,7 @@ import {
   type Refusal,
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
-import { meterMemoryTokens } from './meter';
+import { meterMemoryTokens, usageCharge } from './meter';
 import { registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
@@ -149,6 +149,11 @@ export async function storeBatch(
   });
 
   const account = accountStub(context.env, context.principal.accountId);
+  const memoryTokens = prepared.reduce((sum, item) => sum + item.memory.tokens, 0);
+  // A write to one vault records its tokens in that vault's transaction (no
+  // usage-shard call); one spread over several is metered once below, after
+  // every share is in (a refused share deletes the others again).
+  const usage = shares.length === 1 ? usageCharge(context, memoryTokens) : undefined;
   const register = (address: VaultAddress) =>
     account.registerVault(address.keyId, address.kind, address.externalId);
   const writes = await Promise.all(
@@ -164,6 +169,7 @@ export async function storeBatch(
             model: context.embedder.model,
             dimensions: context.embedder.dimensions,
             ...(retire.length > 0 ? { retire: [...retire] } : {}),
+            ...(usage ? { usage } : {}),
           }),
         ),
         known ? null : register(address),
@@ -189,8 +195,7 @@ export async function storeBatch(
     throw refused(failed.result, failed.positions);
   }
 
-  const memoryTokens = prepared.reduce((sum, item) => sum + item.memory.tokens, 0);
-  await meterMemoryTokens(context, memoryTokens);
+  if (usage === undefined) await meterMemoryTokens(context, memoryTokens);
   context.receipt.recordWrite(memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);
   const retired: { id: string; supersededBy: string | null }[] = [];

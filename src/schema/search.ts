@@ -146,8 +146,8 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: async (_root, { input }, context) => {
-      const result = await searchMemories(context, input);
-      await meterMemoryTokens(context, result.memoryTokens);
+      const result = await searchMemories(context, input, { billInVault: true });
+      if (!result.billedInVault) await meterMemoryTokens(context, result.memoryTokens);
       return result;
     },
   }),

@@ -18,7 +18,13 @@ const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: 
 describe('what the vault alarm finds due', () => {
   it('does what is due, and nothing else once the vault has expired', () => {
     const times = { expiresAt: 300, checkpointDueAt: 100, snapshotDueAt: 200 };
-    const nothing = { expire: false, checkpoint: false, snapshot: false, reembed: false };
+    const nothing = {
+      expire: false,
+      checkpoint: false,
+      snapshot: false,
+      reembed: false,
+      usage: false,
+    };
     expect(dueWork(times, 99)).toEqual(nothing);
     expect(dueWork(times, 100)).toEqual({ ...nothing, checkpoint: true });
     expect(dueWork(times, 250)).toEqual({ ...nothing, checkpoint: true, snapshot: true });
@@ -29,12 +35,18 @@ describe('what the vault alarm finds due', () => {
       reembed: true,
     });
     expect(dueWork({ ...times, reembedDueAt: 280 }, 300)).toEqual({ ...nothing, expire: true });
+    expect(dueWork({ ...times, usageDueAt: 150 }, 160)).toEqual({
+      ...nothing,
+      checkpoint: true,
+      usage: true,
+    });
     expect(dueWork(none, Number.MAX_SAFE_INTEGER)).toEqual(nothing);
   });
 
   it('fires next at the earliest due time, or not at all', () => {
     expect(nextAlarm(none)).toBeNull();
     expect(nextAlarm({ ...none, snapshotDueAt: 7 })).toBe(7);
+    expect(nextAlarm({ ...none, snapshotDueAt: 7, usageDueAt: 5 })).toBe(5);
     expect(nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10 })).toBe(8);
     expect(
       nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10, reembedDueAt: 6 }),

@@ -51,6 +51,8 @@ describe('the vault meta record', () => {
         nextBatchAt: 1_764_000_001_000,
       },
       reembedDueAt: 1_764_000_001_000,
+      usageDueAt: 1_764_000_002_000,
+      usageFailures: 2,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -73,6 +75,8 @@ describe('the vault meta record', () => {
       speaker_metadata: '1',
       reembed: JSON.stringify(written.reembed),
       reembed_due_at: '1764000001000',
+      usage_due_at: '1764000002000',
+      usage_failures: '2',
     });
   });
 

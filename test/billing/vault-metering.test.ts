@@ -1,0 +1,208 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SearchDocument, StoreMemoryDocument, UsageDocument } from '../generated/graphql';
+import { newKey, post } from '../helpers/graphql';
+import { resetFakes } from '../helpers/fakes';
+import { runAlarm } from '../helpers/alarms';
+import { USAGE_SHARDS, usageShardStub } from '../../src/durable/stubs';
+import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
+
+const account = (accountId: string) =>
+  env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
+
+const coreVault = (keyId: string) => {
+  const address: VaultAddress = { kind: 'CORE', keyId, externalId: null };
+  return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+};
+
+/** Tokens a vault recorded and has not handed to its account yet, and its sealed batches. */
+function vaultBacklog(vault: DurableObjectStub) {
+  return runInDurableObject(vault, (_, state) => {
+    const pending = state.storage.sql
+      .exec<{ n: number | null }>('SELECT SUM(memory_tokens) AS n FROM usage_pending')
+      .one().n;
+    const sealed = state.storage.sql
+      .exec<{ n: number }>('SELECT COUNT(*) AS n FROM usage_sealed')
+      .one().n;
+    return { pendingTokens: pending ?? 0, sealedBatches: sealed };
+  });
+}
+
+/** Runs a vault's alarm as it runs once its hand-over is due. */
+const runHandOver = (vault: DurableObjectStub) =>
+  runAlarm(vault, (state) => {
+    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
+  });
+
+/** What every usage shard of the account holds (it records only multi-vault requests now). */
+async function shardTokens(accountId: string): Promise<number> {
+  const backlogs = await Promise.all(
+    Array.from({ length: USAGE_SHARDS }, (_, shard) =>
+      usageShardStub(env, accountId, shard).backlog(),
+    ),
+  );
+  return backlogs.reduce((sum, { pendingTokens }) => sum + pendingTokens, 0);
+}
+
+/** The ledger as the account holds it, without flushing anything first. */
+async function ledgerTokens(accountId: string): Promise<number> {
+  const report = await account(accountId).usage(0, Date.now() + 86_400_000, null);
+  return report.memoryTokens;
+}
+
+describe('metering in the vault', () => {
+  beforeEach(resetFakes);
+
+  it("records a one-vault search's and write's tokens in the vault, with no usage-shard call, and usage reads see them", async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'the lighthouse keeper paints the door blue' },
+    });
+    const { search } = await api.request(SearchDocument, {
+      input: { query: 'lighthouse door', vaults: [{ kind: 'CORE' }] },
+    });
+    expect(search.memoryTokens).toBe(storeMemory.tokens);
+
+    // Alarms are held in this project: the tokens wait where they were recorded.
+    const billed = storeMemory.tokens + search.memoryTokens;
+    expect(await vaultBacklog(coreVault(keyId))).toEqual({
+      pendingTokens: billed,
+      sealedBatches: 0,
+    });
+    expect(await shardTokens(accountId)).toBe(0);
+    expect(await ledgerTokens(accountId)).toBe(0);
+
+    // A usage read hands them over first.
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(billed);
+    expect(await vaultBacklog(coreVault(keyId))).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+  });
+
+  it('loses nothing when the vault is evicted between recording and hand-over; its alarm hands the tokens over', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'tides follow the moon' },
+    });
+    const vault = coreVault(keyId);
+    const plannedAt = await runInDurableObject(vault, (_, state) => state.storage.getAlarm());
+    expect(plannedAt).not.toBeNull();
+
+    await evictDurableObject(vault);
+    expect(await ledgerTokens(accountId)).toBe(0);
+    await runHandOver(vault);
+    expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+  });
+
+  it('counts a batch resent after a lost acknowledgement once', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'bees dance to say where the flowers are' },
+    });
+    const vault = coreVault(keyId);
+    await runHandOver(vault);
+    expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
+
+    // The account applied the batch but its answer never reached the vault:
+    // the batch is still sealed there, under the same identifier.
+    const batchId = await runInDurableObject(account(accountId), (_, state) =>
+      state.storage.sql.exec<{ id: string }>('SELECT id FROM usage_batches').one(),
+    );
+    expect(batchId.id).toMatch(/^vault_/);
+    await runInDurableObject(vault, (_, state) => {
+      state.storage.sql.exec(
+        'INSERT INTO usage_sealed (batch_id, account_id, entries) VALUES (?, ?, ?)',
+        batchId.id,
+        accountId,
+        JSON.stringify([
+          {
+            keyId,
+            day: new Date().toISOString().slice(0, 10),
+            memoryTokens: storeMemory.tokens,
+          },
+        ]),
+      );
+    });
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(storeMemory.tokens);
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+  });
+
+  it('keeps a batch the account did not take, and resends it on the next alarm', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'the ferry leaves at nine' },
+    });
+    const vault = coreVault(keyId);
+    // The account cannot be reached for this alarm run.
+    const rearmed = await runInDurableObject(vault, async (instance, state) => {
+      const usage = (instance as unknown as { usage: { env: Env } }).usage;
+      const reachable = usage.env;
+      usage.env = {
+        ...reachable,
+        ACCOUNT: {
+          idFromName: (name: string) => reachable.ACCOUNT.idFromName(name),
+          get: () => ({
+            applyUsageBatch: () => Promise.reject(new Error('account unreachable')),
+          }),
+        },
+      } as unknown as Env;
+      try {
+        state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
+        await state.storage.deleteAlarm();
+        await (instance as unknown as { alarm(): Promise<void> }).alarm();
+        return state.storage.getAlarm();
+      } finally {
+        usage.env = reachable;
+      }
+    });
+    expect(rearmed).not.toBeNull();
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 1 });
+    expect(await ledgerTokens(accountId)).toBe(0);
+
+    await runHandOver(vault);
+    expect(await vaultBacklog(vault)).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+    expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
+  });
+
+  it('keeps the tokens a cleared vault still owed, and hands them over', async () => {
+    const { api, accountId, keyId, secret } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'a vault cleared before its alarm ran' },
+    });
+    const cleared = await post('mutation { clearVault(selector: { kind: CORE }) }', {}, secret);
+    expect(cleared.errors).toBeUndefined();
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(storeMemory.tokens);
+    expect(await vaultBacklog(coreVault(keyId))).toEqual({ pendingTokens: 0, sealedBatches: 0 });
+    expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
+  });
+
+  it('meters a search over several vaults once, for the hits it returns', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const stored = await Promise.all(
+      [
+        { content: 'penguins huddle in the cold', vault: { kind: 'CORE' as const } },
+        {
+          content: 'penguins huddle in the cold',
+          vault: { kind: 'SESSION' as const, id: 's1' },
+        },
+      ].map((input) => api.request(StoreMemoryDocument, { input })),
+    );
+    const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
+    const { search } = await api.request(SearchDocument, {
+      input: {
+        query: 'penguins huddle',
+        vaults: [{ kind: 'CORE' }, { kind: 'SESSION', id: 's1' }],
+      },
+    });
+    // The same fact in two vaults is returned, and billed, once.
+    expect(search.hits.filter((hit) => hit.memory.content.startsWith('penguins'))).toHaveLength(1);
+    expect(search.memoryTokens).toBe(stored[0]!.storeMemory.tokens);
+    expect(await shardTokens(accountId)).toBe(search.memoryTokens);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
+      stored[0]!.storeMemory.tokens,
+    );
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(
+      written + search.memoryTokens,
+    );
+  });
+});
