@@ -82,9 +82,72 @@ export interface TermPostings {
   offsets: ArrayLike<number>;
 }
 
-export interface PassageScore {
-  passage: number;
-  score: number;
+/**
+ * Passages that hold a query term or neighbour one, with their BM25 scores:
+ * `passages[i]` scored `scores[i]`, in the order they were first reached.
+ */
+export interface ScoredPassages {
+  passages: Int32Array;
+  scores: Float64Array;
+}
+
+/**
+ * What ranking derives from a timeline's order and lengths and would
+ * otherwise derive again on every query: each passage's neighbourhood (the
+ * passages around it in the same stretch of conversation) and its expanded
+ * length, filled in as queries reach passages, plus the per-passage scratch
+ * a query uses (left zeroed after each). Valid while the timeline's version
+ * and the context settings are the ones it was made for.
+ */
+interface Neighbourhoods {
+  version: number;
+  distance: number;
+  gap: number;
+  contextWeight: number;
+  /** First and last passage around each one; -1 until a query reaches it. */
+  from: Int32Array;
+  to: Int32Array;
+  /** Expanded length of each passage; -1 until a query reaches it. */
+  lengths: Float64Array;
+  own: Float64Array;
+  expanded: Float64Array;
+  score: Float64Array;
+  candidate: Uint8Array;
+  /** Set while a query uses the scratch: one that did not finish leaves it dirty. */
+  busy: boolean;
+}
+
+const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
+
+function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbourhoods {
+  const known = neighbourhoodsOf.get(timeline);
+  if (
+    known !== undefined &&
+    !known.busy &&
+    known.version === timeline.version &&
+    known.distance === ranking.contextDistance &&
+    known.gap === ranking.contextGapMs &&
+    known.contextWeight === ranking.contextWeight
+  ) {
+    return known;
+  }
+  const passages = timeline.size;
+  const made: Neighbourhoods = {
+    version: timeline.version,
+    distance: ranking.contextDistance,
+    gap: ranking.contextGapMs,
+    contextWeight: ranking.contextWeight,
+    from: new Int32Array(passages).fill(-1),
+    to: new Int32Array(passages).fill(-1),
+    lengths: new Float64Array(passages).fill(-1),
+    own: new Float64Array(passages),
+    expanded: new Float64Array(passages),
+    score: new Float64Array(passages),
+    candidate: new Uint8Array(passages),
+    busy: false,
+  };
+  neighbourhoodsOf.set(timeline, made);
+  return made;
 }
 
 /** BM25 scores of every passage that holds a query term or neighbours one. */
@@ -92,46 +155,52 @@ export function rankPassages(
   timeline: TextTimeline,
   terms: readonly TermPostings[],
   ranking: TextRanking,
-): PassageScore[] {
+): ScoredPassages {
   const passages = timeline.size;
-  if (passages === 0) return [];
+  if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
   const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
+  const around = neighbourhoods(timeline, ranking);
+  around.busy = true;
+  const { from, to, lengths: expandedLength, own, expanded, score, candidate } = around;
   // The passages around one in the same stretch of conversation: [first, last].
   const firstAround = (passage: number): number => {
-    let from = passage;
+    const known = from[passage]!;
+    if (known >= 0) return known;
+    let first = passage;
     while (
-      from > 0 &&
-      passage - from < distance &&
-      timeline.timeAt(from) - timeline.timeAt(from - 1) <= gap
+      first > 0 &&
+      passage - first < distance &&
+      timeline.timeAt(first) - timeline.timeAt(first - 1) <= gap
     )
-      from--;
-    return from;
+      first--;
+    from[passage] = first;
+    return first;
   };
   const lastAround = (passage: number): number => {
-    let to = passage;
+    const known = to[passage]!;
+    if (known >= 0) return known;
+    let last = passage;
     while (
-      to < passages - 1 &&
-      to - passage < distance &&
-      timeline.timeAt(to + 1) - timeline.timeAt(to) <= gap
+      last < passages - 1 &&
+      last - passage < distance &&
+      timeline.timeAt(last + 1) - timeline.timeAt(last) <= gap
     )
-      to++;
-    return to;
+      last++;
+    to[passage] = last;
+    return last;
   };
   const weights = Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
   const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
   // Mean expanded length; the few passages near either end have fewer neighbours.
   const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
 
-  const own = new Float64Array(passages);
-  const expanded = new Float64Array(passages);
-  const expandedLength = new Float64Array(passages).fill(-1);
-  const score = new Float64Array(passages);
-  const candidate = new Uint8Array(passages);
   const candidates: number[] = [];
   const holding: number[] = [];
+  const hit: number[] = [];
+  const reached: number[] = [];
 
   for (const term of terms) {
-    const hit: number[] = [];
+    hit.length = 0;
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
       const first = timeline.firstPassageOf(seq);
@@ -155,12 +224,12 @@ export function rankPassages(
         ? Math.log(1 + (passages - hit.length + 0.5) / (hit.length + 0.5))
         : Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
 
-    const reached: number[] = [];
+    reached.length = 0;
     for (const passage of hit) {
       const frequency = own[passage]!;
       own[passage] = 0;
-      const to = lastAround(passage);
-      for (let near = firstAround(passage); near <= to; near++) {
+      const last = lastAround(passage);
+      for (let near = firstAround(passage); near <= last; near++) {
         if (expanded[near] === 0) reached.push(near);
         expanded[near]! += weights[Math.abs(near - passage)]! * frequency;
       }
@@ -169,8 +238,8 @@ export function rankPassages(
       let length = expandedLength[passage]!;
       if (length < 0) {
         length = 0;
-        const to = lastAround(passage);
-        for (let near = firstAround(passage); near <= to; near++)
+        const last = lastAround(passage);
+        for (let near = firstAround(passage); near <= last; near++)
           length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
         expandedLength[passage] = length;
       }
@@ -184,5 +253,15 @@ export function rankPassages(
       }
     }
   }
-  return candidates.map((passage) => ({ passage, score: score[passage]! }));
+  const out: ScoredPassages = {
+    passages: Int32Array.from(candidates),
+    scores: new Float64Array(candidates.length),
+  };
+  candidates.forEach((passage, i) => {
+    out.scores[i] = score[passage]!;
+    score[passage] = 0;
+    candidate[passage] = 0;
+  });
+  around.busy = false;
+  return out;
 }
