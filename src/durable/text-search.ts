@@ -1,6 +1,6 @@
 import type { WordRange } from '../text/chunks';
 import { queryDates } from '../text/query-dates';
-import { queryNames, queryTerms, tokenize } from '../text/tokens';
+import { queryNames, queryTerms, tokenize, type QueryName } from '../text/tokens';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
 import {
@@ -177,11 +177,19 @@ export class TextSearch {
     }
     if (hits.seqs.length === 0) return [];
 
+    const names = queryNames(text).filter((name) => postings.has(name.term));
+    const dates = queryDates(text);
     for (let i = 0; i < hits.scores.length; i++) hits.scores[i] = hits.scores[i]! / top;
-    const spoken = this.spokenByNamed(text, postings, hits, limit, ranking.nameBoost);
+    // Boosts lift a memory by at most `lift`: one further below the limit-th
+    // best than that cannot reach the top, so it is let go before boosting.
+    const lift =
+      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
+      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
+    keepReachable(hits, limit, lift);
+    const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
     for (let i = 0; i < hits.seqs.length; i++)
       if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
-    this.raiseNamedDates(timeline, text, hits, ranking);
+    this.raiseNamedDates(timeline, dates, hits, ranking);
     // Ties: the later memory first (time, then insertion order). Scores go
     // back to BM25's units, so a vault with only weak matches scores low when
     // hits of several vaults are merged.
@@ -207,11 +215,10 @@ export class TextSearch {
    */
   private raiseNamedDates(
     timeline: TextTimeline,
-    text: string,
+    dates: ReturnType<typeof queryDates>,
     hits: Hits,
     ranking: TextRanking,
   ): void {
-    const dates = queryDates(text);
     if (dates.length === 0) return;
     for (let i = 0; i < hits.passages.length; i++) {
       const time = timeline.timeAt(hits.passages[i]!);
@@ -252,13 +259,12 @@ export class TextSearch {
    * against metadata.
    */
   private spokenByNamed(
-    text: string,
+    names: readonly QueryName[],
     postings: Map<string, TermPostings>,
     hits: Hits,
     limit: number,
     boost: number,
   ): (seq: number) => boolean {
-    const names = queryNames(text).filter((name) => postings.has(name.term));
     if (names.length === 0 || boost <= 0) return () => false;
     const openings: Set<number>[] = [];
     for (const name of names) {
@@ -313,6 +319,54 @@ function nameOpenings(term: TermPostings): NameOpenings {
     openingsOf.set(term, known);
   }
   return known;
+}
+
+/**
+ * Drops, in place and in order, the hits whose score is more than `lift`
+ * below the `limit`-th best (with a margin for rounding): boosted by at most
+ * `lift`, they stay below at least `limit` others.
+ */
+function keepReachable(hits: Hits, limit: number, lift: number): void {
+  if (hits.scores.length <= limit) return;
+  const floor = kthLargest(Float64Array.from(hits.scores), limit) - lift - 1e-9;
+  let kept = 0;
+  for (let i = 0; i < hits.scores.length; i++) {
+    if (hits.scores[i]! < floor) continue;
+    hits.seqs[kept] = hits.seqs[i]!;
+    hits.passages[kept] = hits.passages[i]!;
+    hits.scores[kept] = hits.scores[i]!;
+    kept++;
+  }
+  hits.seqs.length = kept;
+  hits.passages.length = kept;
+  hits.scores.length = kept;
+}
+
+/** The k-th largest value (1-based) of `values`, which it reorders: quickselect. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
 }
 
 /** The best k items by `compare` (which sorts best first), without sorting them all. */
