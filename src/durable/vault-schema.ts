@@ -165,4 +165,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
     ],
   },
+  {
+    version: 9,
+    statements: [
+      // Memories stored with only the next model's vectors (vault-reembed.ts)
+      // are counted on every wake-up: without this (mostly empty) index that
+      // count reads every row of the table, more than the checkpoint itself.
+      'CREATE INDEX memories_without_vectors ON memories (seq) WHERE length(embedding) = 0',
+    ],
+  },
 ];
