@@ -95,9 +95,9 @@ export interface ScoredPassages {
  * What ranking derives from a timeline's order and lengths and would
  * otherwise derive again on every query: each passage's neighbourhood (the
  * passages around it in the same stretch of conversation) and its expanded
- * length, filled in as queries reach passages, plus the per-passage scratch
- * a query uses (left zeroed after each). Valid while the timeline's version
- * and the context settings are the ones it was made for.
+ * length, filled in as queries reach passages (16 bytes a passage). Valid
+ * while the timeline's version and the context settings are the ones it was
+ * made for.
  */
 interface Neighbourhoods {
   version: number;
@@ -109,12 +109,6 @@ interface Neighbourhoods {
   to: Int32Array;
   /** Expanded length of each passage; -1 until a query reaches it. */
   lengths: Float64Array;
-  own: Float64Array;
-  expanded: Float64Array;
-  score: Float64Array;
-  candidate: Uint8Array;
-  /** Set while a query uses the scratch: one that did not finish leaves it dirty. */
-  busy: boolean;
 }
 
 const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
@@ -123,7 +117,6 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
   const known = neighbourhoodsOf.get(timeline);
   if (
     known !== undefined &&
-    !known.busy &&
     known.version === timeline.version &&
     known.distance === ranking.contextDistance &&
     known.gap === ranking.contextGapMs &&
@@ -140,14 +133,39 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
     from: new Int32Array(passages).fill(-1),
     to: new Int32Array(passages).fill(-1),
     lengths: new Float64Array(passages).fill(-1),
-    own: new Float64Array(passages),
-    expanded: new Float64Array(passages),
-    score: new Float64Array(passages),
-    candidate: new Uint8Array(passages),
-    busy: false,
   };
   neighbourhoodsOf.set(timeline, made);
   return made;
+}
+
+/**
+ * Per-passage working arrays of one query, left zeroed after it. Ranking is
+ * synchronous, so every vault of the isolate shares one set, sized to the
+ * largest timeline ranked (25 bytes a passage).
+ */
+interface Scratch {
+  own: Float64Array;
+  expanded: Float64Array;
+  score: Float64Array;
+  candidate: Uint8Array;
+  /** Set during a query: one that did not finish leaves the arrays dirty. */
+  busy: boolean;
+}
+
+let shared: Scratch | null = null;
+
+function scratchFor(passages: number): Scratch {
+  if (shared === null || shared.busy || shared.own.length < passages) {
+    const size = Math.ceil(passages * 1.25); // room for a growing vault
+    shared = {
+      own: new Float64Array(size),
+      expanded: new Float64Array(size),
+      score: new Float64Array(size),
+      candidate: new Uint8Array(size),
+      busy: false,
+    };
+  }
+  return shared;
 }
 
 /** BM25 scores of every passage that holds a query term or neighbours one. */
@@ -159,9 +177,10 @@ export function rankPassages(
   const passages = timeline.size;
   if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
   const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
-  const around = neighbourhoods(timeline, ranking);
-  around.busy = true;
-  const { from, to, lengths: expandedLength, own, expanded, score, candidate } = around;
+  const { from, to, lengths: expandedLength } = neighbourhoods(timeline, ranking);
+  const scratch = scratchFor(passages);
+  scratch.busy = true;
+  const { own, expanded, score, candidate } = scratch;
   // The passages around one in the same stretch of conversation: [first, last].
   const firstAround = (passage: number): number => {
     const known = from[passage]!;
@@ -262,6 +281,6 @@ export function rankPassages(
     score[passage] = 0;
     candidate[passage] = 0;
   });
-  around.busy = false;
+  scratch.busy = false;
   return out;
 }
