@@ -7,7 +7,11 @@ import {
   standoutLevel,
   standoutScores,
 } from '../src/durable/score-fusion';
-import { DEFAULT_TEXT_RANKING, rankPassages } from '../src/durable/text-ranker';
+import {
+  DEFAULT_TEXT_RANKING,
+  rankPassages,
+  type ScoredPassages,
+} from '../src/durable/text-ranker';
 import { TextTimeline } from '../src/durable/text-timeline';
 import {
   CHUNK_OVERLAP,
@@ -18,6 +22,10 @@ import {
 } from '../src/text/chunks';
 import { queryDates } from '../src/text/query-dates';
 import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
+
+/** Scores by passage. */
+const byPassage = ({ passages, scores }: ScoredPassages) =>
+  new Map(Array.from(passages, (passage, i) => [passage, scores[i]!] as const));
 
 const scored = (entries: [string, number][]) => entries.map(([key, score]) => ({ key, score }));
 
@@ -315,10 +323,8 @@ describe('text timeline and contextual BM25', () => {
     at.push(T + 3 * 86_400_000); // days later
     timeline.insert(at.map((createdAt, i) => ({ seq: i + 1, createdAt, words: 5 })));
     // The term occurs once, in memory 4 (passage 3).
-    const scores = new Map(
-      rankPassages(timeline, [{ seqs: [4], offsets: [2] }], DEFAULT_TEXT_RANKING).map(
-        ({ passage, score }) => [passage, score],
-      ),
+    const scores = byPassage(
+      rankPassages(timeline, [{ seqs: [4], offsets: [2] }], DEFAULT_TEXT_RANKING),
     );
     expect([...scores.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(scores.get(3)!).toBeGreaterThan(scores.get(2)!);
@@ -326,6 +332,34 @@ describe('text timeline and contextual BM25', () => {
     expect(scores.get(1)!).toBeGreaterThan(scores.get(0)!);
     expect(scores.get(2)).toBeCloseTo(scores.get(4)!);
     expect(scores.has(7)).toBe(false);
+  });
+
+  it('ranks a timeline after writes and deletes as if it had been built with them', () => {
+    const minute = 60_000;
+    const entry = (seq: number, words = 5 + (seq % 3)) => ({
+      seq,
+      createdAt: T + seq * minute,
+      words,
+    });
+    const term = { seqs: [2, 5], offsets: [1, 0] };
+    const timeline = new TextTimeline();
+    timeline.insert([1, 2, 3, 4].map((seq) => entry(seq)));
+    const rank = (of: TextTimeline, ranking = DEFAULT_TEXT_RANKING) =>
+      byPassage(rankPassages(of, [term], ranking));
+    rank(timeline); // ranked once before the changes below
+    timeline.insert([entry(5), entry(6, 40)]); // a neighbour of 4 arrives, holding the term
+    const fresh = new TextTimeline();
+    fresh.insert([1, 2, 3, 4, 5, 6].map((seq) => entry(seq, seq === 6 ? 40 : undefined)));
+    expect(rank(timeline)).toEqual(rank(fresh));
+    expect(rank(timeline).has(5)).toBe(true);
+
+    timeline.remove(3);
+    fresh.remove(3);
+    expect(rank(timeline)).toEqual(rank(fresh));
+    // Other context settings: other neighbourhoods.
+    const narrow = { ...DEFAULT_TEXT_RANKING, contextDistance: 1, contextWeight: 0.25 };
+    expect(rank(timeline, narrow)).toEqual(rank(fresh, narrow));
+    expect(rank(timeline, narrow)).not.toEqual(rank(timeline));
   });
 
   it('still counts a term most memories hold, where FTS5 idf ranks it as absent', () => {
@@ -338,11 +372,7 @@ describe('text timeline and contextual BM25', () => {
     const melanie = { seqs: [1, 2, 3], offsets: [0, 0, 0] };
     const kite = { seqs: [4], offsets: [3] };
     const score = (idf: 'probabilistic' | 'fts5') =>
-      new Map(
-        rankPassages(timeline, [melanie, kite], { ...DEFAULT_TEXT_RANKING, idf }).map(
-          ({ passage, score }) => [passage, score],
-        ),
-      );
+      byPassage(rankPassages(timeline, [melanie, kite], { ...DEFAULT_TEXT_RANKING, idf }));
     const probabilistic = score('probabilistic');
     expect(probabilistic.get(0)!).toBeGreaterThan(0.1);
     expect(probabilistic.get(3)!).toBeGreaterThan(probabilistic.get(0)!);

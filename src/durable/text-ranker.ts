@@ -82,9 +82,90 @@ export interface TermPostings {
   offsets: ArrayLike<number>;
 }
 
-export interface PassageScore {
-  passage: number;
-  score: number;
+/**
+ * Passages that hold a query term or neighbour one, with their BM25 scores:
+ * `passages[i]` scored `scores[i]`, in the order they were first reached.
+ */
+export interface ScoredPassages {
+  passages: Int32Array;
+  scores: Float64Array;
+}
+
+/**
+ * What ranking derives from a timeline's order and lengths and would
+ * otherwise derive again on every query: each passage's neighbourhood (the
+ * passages around it in the same stretch of conversation) and its expanded
+ * length, filled in as queries reach passages (16 bytes a passage). Valid
+ * while the timeline's version and the context settings are the ones it was
+ * made for.
+ */
+interface Neighbourhoods {
+  version: number;
+  distance: number;
+  gap: number;
+  contextWeight: number;
+  /** First and last passage around each one; -1 until a query reaches it. */
+  from: Int32Array;
+  to: Int32Array;
+  /** Expanded length of each passage; -1 until a query reaches it. */
+  lengths: Float64Array;
+}
+
+const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
+
+function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbourhoods {
+  const known = neighbourhoodsOf.get(timeline);
+  if (
+    known !== undefined &&
+    known.version === timeline.version &&
+    known.distance === ranking.contextDistance &&
+    known.gap === ranking.contextGapMs &&
+    known.contextWeight === ranking.contextWeight
+  ) {
+    return known;
+  }
+  const passages = timeline.size;
+  const made: Neighbourhoods = {
+    version: timeline.version,
+    distance: ranking.contextDistance,
+    gap: ranking.contextGapMs,
+    contextWeight: ranking.contextWeight,
+    from: new Int32Array(passages).fill(-1),
+    to: new Int32Array(passages).fill(-1),
+    lengths: new Float64Array(passages).fill(-1),
+  };
+  neighbourhoodsOf.set(timeline, made);
+  return made;
+}
+
+/**
+ * Per-passage working arrays of one query, left zeroed after it. Ranking is
+ * synchronous, so every vault of the isolate shares one set, sized to the
+ * largest timeline ranked (25 bytes a passage).
+ */
+interface Scratch {
+  own: Float64Array;
+  expanded: Float64Array;
+  score: Float64Array;
+  candidate: Uint8Array;
+  /** Set during a query: one that did not finish leaves the arrays dirty. */
+  busy: boolean;
+}
+
+let shared: Scratch | null = null;
+
+function scratchFor(passages: number): Scratch {
+  if (shared === null || shared.busy || shared.own.length < passages) {
+    const size = Math.ceil(passages * 1.25); // room for a growing vault
+    shared = {
+      own: new Float64Array(size),
+      expanded: new Float64Array(size),
+      score: new Float64Array(size),
+      candidate: new Uint8Array(size),
+      busy: false,
+    };
+  }
+  return shared;
 }
 
 /** BM25 scores of every passage that holds a query term or neighbours one. */
@@ -92,46 +173,53 @@ export function rankPassages(
   timeline: TextTimeline,
   terms: readonly TermPostings[],
   ranking: TextRanking,
-): PassageScore[] {
+): ScoredPassages {
   const passages = timeline.size;
-  if (passages === 0) return [];
+  if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
   const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
+  const { from, to, lengths: expandedLength } = neighbourhoods(timeline, ranking);
+  const scratch = scratchFor(passages);
+  scratch.busy = true;
+  const { own, expanded, score, candidate } = scratch;
   // The passages around one in the same stretch of conversation: [first, last].
   const firstAround = (passage: number): number => {
-    let from = passage;
+    const known = from[passage]!;
+    if (known >= 0) return known;
+    let first = passage;
     while (
-      from > 0 &&
-      passage - from < distance &&
-      timeline.timeAt(from) - timeline.timeAt(from - 1) <= gap
+      first > 0 &&
+      passage - first < distance &&
+      timeline.timeAt(first) - timeline.timeAt(first - 1) <= gap
     )
-      from--;
-    return from;
+      first--;
+    from[passage] = first;
+    return first;
   };
   const lastAround = (passage: number): number => {
-    let to = passage;
+    const known = to[passage]!;
+    if (known >= 0) return known;
+    let last = passage;
     while (
-      to < passages - 1 &&
-      to - passage < distance &&
-      timeline.timeAt(to + 1) - timeline.timeAt(to) <= gap
+      last < passages - 1 &&
+      last - passage < distance &&
+      timeline.timeAt(last + 1) - timeline.timeAt(last) <= gap
     )
-      to++;
-    return to;
+      last++;
+    to[passage] = last;
+    return last;
   };
   const weights = Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
   const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
   // Mean expanded length; the few passages near either end have fewer neighbours.
   const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
 
-  const own = new Float64Array(passages);
-  const expanded = new Float64Array(passages);
-  const expandedLength = new Float64Array(passages).fill(-1);
-  const score = new Float64Array(passages);
-  const candidate = new Uint8Array(passages);
   const candidates: number[] = [];
   const holding: number[] = [];
+  const hit: number[] = [];
+  const reached: number[] = [];
 
   for (const term of terms) {
-    const hit: number[] = [];
+    hit.length = 0;
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
       const first = timeline.firstPassageOf(seq);
@@ -155,12 +243,12 @@ export function rankPassages(
         ? Math.log(1 + (passages - hit.length + 0.5) / (hit.length + 0.5))
         : Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
 
-    const reached: number[] = [];
+    reached.length = 0;
     for (const passage of hit) {
       const frequency = own[passage]!;
       own[passage] = 0;
-      const to = lastAround(passage);
-      for (let near = firstAround(passage); near <= to; near++) {
+      const last = lastAround(passage);
+      for (let near = firstAround(passage); near <= last; near++) {
         if (expanded[near] === 0) reached.push(near);
         expanded[near]! += weights[Math.abs(near - passage)]! * frequency;
       }
@@ -169,8 +257,8 @@ export function rankPassages(
       let length = expandedLength[passage]!;
       if (length < 0) {
         length = 0;
-        const to = lastAround(passage);
-        for (let near = firstAround(passage); near <= to; near++)
+        const last = lastAround(passage);
+        for (let near = firstAround(passage); near <= last; near++)
           length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
         expandedLength[passage] = length;
       }
@@ -184,5 +272,15 @@ export function rankPassages(
       }
     }
   }
-  return candidates.map((passage) => ({ passage, score: score[passage]! }));
+  const out: ScoredPassages = {
+    passages: Int32Array.from(candidates),
+    scores: new Float64Array(candidates.length),
+  };
+  candidates.forEach((passage, i) => {
+    out.scores[i] = score[passage]!;
+    score[passage] = 0;
+    candidate[passage] = 0;
+  });
+  scratch.busy = false;
+  return out;
 }

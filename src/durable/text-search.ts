@@ -1,9 +1,14 @@
 import type { WordRange } from '../text/chunks';
 import { queryDates } from '../text/query-dates';
-import { queryNames, queryTerms, tokenize } from '../text/tokens';
+import { queryNames, queryTerms, tokenize, type QueryName } from '../text/tokens';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
-import { rankPassages, type TermPostings, type TextRanking } from './text-ranker';
+import {
+  rankPassages,
+  type ScoredPassages,
+  type TermPostings,
+  type TextRanking,
+} from './text-ranker';
 import type { TextTimeline } from './text-timeline';
 
 /** A memory found by text: its relative score and the passage that scored. */
@@ -39,6 +44,19 @@ export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE metada
  * ("Caroline: …") does.
  */
 const SPEAKER_SHARE = 0.5;
+
+/** One window's candidate memories, in parallel arrays: seq, best passage, score. */
+interface Hits {
+  seqs: number[];
+  passages: number[];
+  scores: number[];
+}
+
+/** Who a name term's postings say opened memories: the memories it opens, and how many hold it. */
+interface NameOpenings {
+  opening: Set<number>;
+  holding: number;
+}
 
 /**
  * Text search of one window: the query's terms are looked up in the FTS5
@@ -86,11 +104,14 @@ export class TextSearch {
     text: string;
     ranking: TextRanking;
     terms: TermPostings[];
-    scored: ReturnType<typeof rankPassages>;
+    scored: ScoredPassages;
   } | null = null;
+  /** Whether any memory names its speaker in metadata, asked once per read. */
+  private speakerMetadata: boolean | null = null;
 
   forgetRanking(): void {
     this.lastRanking = null;
+    this.speakerMetadata = null;
   }
 
   private ranked(
@@ -98,7 +119,7 @@ export class TextSearch {
     text: string,
     ranking: TextRanking,
     terms: TermPostings[],
-  ): ReturnType<typeof rankPassages> {
+  ): ScoredPassages {
     const last = this.lastRanking;
     if (
       last !== null &&
@@ -130,37 +151,61 @@ export class TextSearch {
     );
     const scored = this.ranked(timeline, text, ranking, [...postings.values()]);
 
+    // The best passage of each memory in the window. Most memories are one
+    // passage; only those in chunks need looking up.
     const { start, end } = timeline.range(window.after, window.until);
-    const best = new Map<number, { score: number; passage: number }>();
+    const hits: Hits = { seqs: [], passages: [], scores: [] };
+    const chunkedAt = new Map<number, number>();
     let top = 0;
-    for (const { passage, score } of scored) {
+    for (let i = 0; i < scored.passages.length; i++) {
+      const passage = scored.passages[i]!;
+      const score = scored.scores[i]!;
       if (passage < start || passage >= end || score <= 0) continue;
       const seq = timeline.seqAt(passage);
       if (allowed !== undefined && !allowed.has(seq)) continue;
-      const current = best.get(seq);
-      if (current === undefined || score > current.score) best.set(seq, { score, passage });
+      const at = timeline.chunked(passage) ? chunkedAt.get(seq) : undefined;
+      if (at === undefined) {
+        if (timeline.chunked(passage)) chunkedAt.set(seq, hits.seqs.length);
+        hits.seqs.push(seq);
+        hits.passages.push(passage);
+        hits.scores.push(score);
+      } else if (score > hits.scores[at]!) {
+        hits.scores[at] = score;
+        hits.passages[at] = passage;
+      }
       if (score > top) top = score;
     }
-    if (best.size === 0) return [];
+    if (hits.seqs.length === 0) return [];
 
-    const hits = [...best].map(([seq, { score, passage }]) => ({
-      seq,
-      score: score / top,
-      passage,
-    }));
-    const spoken = this.spokenByNamed(text, postings, hits, limit, ranking.nameBoost);
-    for (const hit of hits) if (spoken.has(hit.seq)) hit.score += ranking.nameBoost;
-    this.raiseNamedDates(timeline, text, hits, ranking);
+    const names = queryNames(text).filter((name) => postings.has(name.term));
+    const dates = queryDates(text);
+    for (let i = 0; i < hits.scores.length; i++) hits.scores[i] = hits.scores[i]! / top;
+    // Boosts lift a memory by at most `lift`: one further below the limit-th
+    // best than that cannot reach the top, so it is let go before boosting.
+    const lift =
+      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
+      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
+    keepReachable(hits, limit, lift);
+    const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+    for (let i = 0; i < hits.seqs.length; i++)
+      if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
+    this.raiseNamedDates(timeline, dates, hits, ranking);
     // Ties: the later memory first (time, then insertion order). Scores go
     // back to BM25's units, so a vault with only weak matches scores low when
     // hits of several vaults are merged.
-    return topK(hits, limit, (a, b) => b.score - a.score || b.passage - a.passage).map(
-      ({ seq, score, passage }) => ({
-        seq,
-        score: score * top,
+    const order = hits.seqs.map((_, i) => i);
+    return topK(
+      order,
+      limit,
+      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
+    ).map((i) => {
+      const passage = hits.passages[i]!;
+      return {
+        seq: hits.seqs[i]!,
+        score: hits.scores[i]! * top,
         words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
-      }),
-    );
+      };
+    });
   }
 
   /**
@@ -170,29 +215,28 @@ export class TextSearch {
    */
   private raiseNamedDates(
     timeline: TextTimeline,
-    text: string,
-    hits: { passage: number; score: number }[],
+    dates: ReturnType<typeof queryDates>,
+    hits: Hits,
     ranking: TextRanking,
   ): void {
-    const dates = queryDates(text);
     if (dates.length === 0) return;
-    for (const hit of hits) {
-      const time = timeline.timeAt(hit.passage);
+    for (let i = 0; i < hits.passages.length; i++) {
+      const time = timeline.timeAt(hits.passages[i]!);
       let boost = 0;
       for (const date of dates) {
         if (time >= date.from && time < date.until)
           boost = Math.max(boost, date.kind === 'day' ? ranking.dayBoost : ranking.monthBoost);
       }
-      hit.score += boost;
+      hits.scores[i]! += boost;
     }
   }
 
   /** Whether any memory names its speaker in metadata (set on write, see vault-object.ts). */
   private hasSpeakerMetadata(): boolean {
-    return (
+    this.speakerMetadata ??=
       this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'speaker_metadata'`) !==
-      null
-    );
+      null;
+    return this.speakerMetadata;
   }
 
   /** Every occurrence of one index term: the memory (seq) and word offset. */
@@ -215,46 +259,114 @@ export class TextSearch {
    * against metadata.
    */
   private spokenByNamed(
-    text: string,
+    names: readonly QueryName[],
     postings: Map<string, TermPostings>,
-    hits: { seq: number; score: number }[],
+    hits: Hits,
     limit: number,
     boost: number,
-  ): Set<number> {
-    const spoken = new Set<number>();
-    const names = queryNames(text).filter((name) => postings.has(name.term));
-    if (names.length === 0 || boost <= 0) return spoken;
+  ): (seq: number) => boolean {
+    if (names.length === 0 || boost <= 0) return () => false;
+    const openings: Set<number>[] = [];
     for (const name of names) {
-      const term = postings.get(name.term)!;
-      const opening = new Set<number>();
-      const holding = new Set<number>();
-      for (let i = 0; i < term.seqs.length; i++) {
-        holding.add(term.seqs[i]!);
-        if (term.offsets[i] === 0) opening.add(term.seqs[i]!);
-      }
-      if (name.sentenceStart && opening.size < SPEAKER_SHARE * holding.size) continue;
-      for (const seq of opening) spoken.add(seq);
+      const { opening, holding } = nameOpenings(postings.get(name.term)!);
+      if (name.sentenceStart && opening.size < SPEAKER_SHARE * holding) continue;
+      openings.push(opening);
     }
+    const opens = (seq: number) => openings.some((opening) => opening.has(seq));
 
-    if (!this.hasSpeakerMetadata()) return spoken;
-    const kth = topK(hits, limit, (a, b) => b.score - a.score).at(-1)?.score ?? 0;
-    const reachable = hits.filter((hit) => hit.score >= kth - boost && !spoken.has(hit.seq));
-    if (reachable.length === 0) return spoken;
+    if (!this.hasSpeakerMetadata()) return opens;
+    const order = hits.seqs.map((_, i) => i);
+    const kthAt = topK(order, limit, (a, b) => hits.scores[b]! - hits.scores[a]!).at(-1);
+    const kth = kthAt === undefined ? 0 : hits.scores[kthAt]!;
+    const reachable = order
+      .filter((i) => hits.scores[i]! >= kth - boost && !opens(hits.seqs[i]!))
+      .map((i) => hits.seqs[i]!);
+    if (reachable.length === 0) return opens;
     const rows = this.sql.all<Record<string, string | number | null>>(
       `SELECT seq, ${SPEAKER_KEYS.map((key) => `json_extract(metadata, '$.${key}') AS ${key}`).join(', ')}
        FROM memories WHERE seq IN (SELECT value FROM json_each(?)) AND metadata IS NOT NULL`,
-      JSON.stringify(reachable.map((hit) => hit.seq)),
+      JSON.stringify(reachable),
     );
     const terms = new Set(names.map((name) => name.term));
+    const said = new Set<number>();
     for (const row of rows) {
-      const said = SPEAKER_KEYS.some(
+      const named = SPEAKER_KEYS.some(
         (key) =>
           typeof row[key] === 'string' && tokenize(row[key]).some((token) => terms.has(token.term)),
       );
-      if (said) spoken.add(row.seq as number);
+      if (named) said.add(row.seq as number);
     }
-    return spoken;
+    return (seq) => opens(seq) || said.has(seq);
   }
+}
+
+/**
+ * The memories a name term opens, and how many hold it, by postings: worked
+ * out once per postings list (a cached list is the same object query after
+ * query; a write replaces it).
+ */
+const openingsOf = new WeakMap<TermPostings, NameOpenings>();
+function nameOpenings(term: TermPostings): NameOpenings {
+  let known = openingsOf.get(term);
+  if (known === undefined) {
+    const opening = new Set<number>();
+    const holding = new Set<number>();
+    for (let i = 0; i < term.seqs.length; i++) {
+      holding.add(term.seqs[i]!);
+      if (term.offsets[i] === 0) opening.add(term.seqs[i]!);
+    }
+    known = { opening, holding: holding.size };
+    openingsOf.set(term, known);
+  }
+  return known;
+}
+
+/**
+ * Drops, in place and in order, the hits whose score is more than `lift`
+ * below the `limit`-th best (with a margin for rounding): boosted by at most
+ * `lift`, they stay below at least `limit` others.
+ */
+function keepReachable(hits: Hits, limit: number, lift: number): void {
+  if (hits.scores.length <= limit) return;
+  const floor = kthLargest(Float64Array.from(hits.scores), limit) - lift - 1e-9;
+  let kept = 0;
+  for (let i = 0; i < hits.scores.length; i++) {
+    if (hits.scores[i]! < floor) continue;
+    hits.seqs[kept] = hits.seqs[i]!;
+    hits.passages[kept] = hits.passages[i]!;
+    hits.scores[kept] = hits.scores[i]!;
+    kept++;
+  }
+  hits.seqs.length = kept;
+  hits.passages.length = kept;
+  hits.scores.length = kept;
+}
+
+/** The k-th largest value (1-based) of `values`, which it reorders: quickselect. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return values[target]!;
 }
 
 /** The best k items by `compare` (which sorts best first), without sorting them all. */

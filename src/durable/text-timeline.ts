@@ -33,6 +33,11 @@ export class TextTimeline {
   private count = 0;
   private totalWords = 0;
   private memories = 0;
+  /**
+   * Bumped by every change, so what is derived from the passages' order and
+   * lengths (the ranker's neighbourhoods) knows when to be derived again.
+   */
+  private changes = 0;
 
   /** Reads every memory's time and word count from SQLite. */
   static load(sql: Sql): TextTimeline {
@@ -93,6 +98,11 @@ export class TextTimeline {
     for (let i = 0; i < page.seqs.length; i++) {
       this.append({ seq: page.seqs[i]!, createdAt: page.times[i]!, words: page.words[i]! });
     }
+  }
+
+  /** Changes since the timeline was made: equal versions hold the same passages. */
+  get version(): number {
+    return this.changes;
   }
 
   /** Passages held. */
@@ -198,6 +208,7 @@ export class TextTimeline {
       end++;
     }
     const removed = end - first;
+    this.changes++;
     for (const array of [this.seqs, this.firstWords, this.lengths])
       array.copyWithin(first, end, this.count);
     this.times.copyWithin(first, end, this.count);
@@ -212,6 +223,7 @@ export class TextTimeline {
   }
 
   private append(entry: TimelineEntry): void {
+    this.changes++;
     if (entry.seq >= this.firstPassage.length) this.growSeqs(entry.seq + 1);
     this.firstPassage[entry.seq] = this.count;
     this.memoryWords[entry.seq] = entry.words;

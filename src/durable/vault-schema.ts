@@ -186,4 +186,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 10,
+    statements: [
+      // Memories stored with only the next model's vectors (vault-reembed.ts)
+      // are counted on every wake-up: without this (mostly empty) index that
+      // count reads every row of the table, more than the checkpoint itself.
+      'CREATE INDEX memories_without_vectors ON memories (seq) WHERE length(embedding) = 0',
+    ],
+  },
 ];

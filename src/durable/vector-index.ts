@@ -1033,7 +1033,7 @@ function pickBest(
   // A first threshold from every 8th score, set so that about twice `slots`
   // rows pass: the scan then rarely has to select. Too high (a filter turned
   // rows away), the scan runs again without it.
-  if (scores.length >= slots * 32) {
+  if (scores.length >= slots * 8) {
     const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
     for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
     const threshold = kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));

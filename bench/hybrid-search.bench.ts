@@ -1,0 +1,223 @@
+/**
+ * In-object cost of a realistic HYBRID search, inside workerd: 10,000
+ * conversational memories ("<speaker>: <text>", the turns of a LoCoMo-format
+ * file, repeated with their dates moved on until there are 10,000), embedded
+ * with the deployment's embedder, searched with the file's 8–19 word
+ * questions over two windows of 10, as the API sends it.
+ *
+ * Reported: the vault's search RPC (round trip and the object's own
+ * `searchMs`), and the phases of one search measured in the same run: the
+ * vector pools, the text ranking, fusion and hydration. Each sample is the
+ * mean of BATCH consecutive searches with different queries (workerd's clock
+ * ticks in whole milliseconds).
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { inject, it } from 'vitest';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/config';
+import { createEmbedder } from '../src/embed';
+import type { TextTimeline } from '../src/durable/text-timeline';
+import type { VaultObject } from '../src/durable/vault-object';
+import type { VaultQueries } from '../src/durable/vault-queries';
+import type { SearchRequest, WindowSearch } from '../src/durable/vault-types';
+import type { VectorIndex } from '../src/durable/vector-index';
+import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranker';
+import { MAX_STORE_BATCH } from '../src/limits';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import type {} from './recall/provided';
+import { BATCH, ms, percentile, sampleInTurn } from './measure';
+
+const MEMORIES = 10_000;
+const SAMPLES = 40;
+const DAY = 86_400_000;
+
+/** Internals the benchmark reaches into; not part of the object's RPC surface. */
+/** The float32 scan of every row, as in vault-search.bench.ts. */
+interface FloatScan {
+  topRowsExactScan(query: Float32Array, start: number, count: number, k: number): unknown;
+}
+
+interface VaultInternals {
+  hot: { vectors(): VectorIndex | null; timeline(): TextTimeline };
+  queries: VaultQueries;
+}
+
+it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, async () => {
+  const conversations = inject('conversations');
+  if (conversations.length === 0) {
+    console.log('hybrid search bench skipped: no LoCoMo-format file (LOCOMO_FILE)');
+    return;
+  }
+  const turns = conversations.flatMap((conversation) => conversation.turns);
+  const questions = conversations
+    .flatMap((conversation) => conversation.questions.map((q) => q.question))
+    .filter((question) => {
+      const words = question.split(/\s+/).length;
+      return words >= 8 && words <= 19;
+    });
+  const embedder = createEmbedder(env);
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'hybrid' };
+  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+
+  // The file's turns in order, again and again, each round a year later.
+  const first = Math.min(...turns.map((turn) => turn.createdAt));
+  const span = Math.max(...turns.map((turn) => turn.createdAt)) - first + 365 * DAY;
+  const memories = Array.from({ length: MEMORIES }, (_, i) => {
+    const turn = turns[i % turns.length]!;
+    const round = Math.floor(i / turns.length);
+    return {
+      content: `${turn.speaker}: ${turn.text}`,
+      createdAt: turn.createdAt + round * span,
+    };
+  }).sort((a, b) => a.createdAt - b.createdAt);
+  // Moved as a whole to end on a fixed day in the past (a vault takes nothing
+  // from the future), so every run stores and answers the same.
+  const shift = Date.UTC(2026, 0, 1) - memories.at(-1)!.createdAt;
+  for (const memory of memories) memory.createdAt += shift;
+  for (let start = 0; start < MEMORIES; start += MAX_STORE_BATCH) {
+    const batch = memories.slice(start, start + MAX_STORE_BATCH);
+    const vectors = await embedder.embedPassages(batch.map((memory) => memory.content));
+    const stored = await stub.store(address, {
+      memories: batch.map((memory, i) => ({
+        content: memory.content,
+        role: 'USER' as const,
+        metadata: null,
+        createdAt: memory.createdAt,
+        tokens: memory.content.split(/\s+/).length,
+        vector: vectors[i]!,
+        callerVector: false,
+      })),
+      model: embedder.model,
+      dimensions: vectors[0]!.length,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
+  const vectors = await embedder.embedQueries(questions);
+  const now = memories.at(-1)!.createdAt + DAY;
+  // Two windows of 10, as the API's default search plan sends them: the
+  // latest 90 days, and everything before.
+  const split = now - 90 * DAY;
+  const windows: WindowSearch[] = [
+    { window: 'WORKING', after: split, until: now, limit: 10 },
+    { window: 'ARCHIVE', after: null, until: split, limit: 10 },
+  ];
+  const request = (q: number, mode: SearchRequest['mode']): SearchRequest => ({
+    text: questions[q]!,
+    vector: mode === 'TEXT' ? null : vectors[q]!,
+    model: embedder.model,
+    mode,
+    windows,
+    metadata: null,
+    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
+  });
+  const inputs = questions.map((_, q) => q);
+
+  // What the searches answer, so a change meant only for speed shows it changed nothing.
+  let fingerprint = 0;
+  for (let q = 0; q < questions.length; q++) {
+    const response = await stub.search(address, [request(q, 'HYBRID')]);
+    if (!response.ok) throw new Error(response.message);
+    const answer = response.results[0]!.flatMap((window) =>
+      window.hits.map(
+        (hit) => `${hit.memory.createdAt}:${hit.memory.content.length}@${hit.score.toFixed(9)}`,
+      ),
+    );
+    for (const char of answer.join())
+      fingerprint = (Math.imul(fingerprint, 31) + char.charCodeAt(0)) | 0;
+  }
+
+  // Through the RPC, as the Worker calls it: round trip and the object's own time.
+  for (let q = 0; q < 20; q++) await stub.search(address, [request(q, 'HYBRID')]);
+  const roundTrips: number[] = [];
+  const inObject: number[] = [];
+  for (let s = 0; s < SAMPLES; s++) {
+    let objectMs = 0;
+    const started = performance.now();
+    for (let b = 0; b < BATCH; b++) {
+      const q = (s * BATCH + b) % questions.length;
+      const response = await stub.read(address, [
+        { type: 'search', request: request(q, 'HYBRID') },
+      ]);
+      if (!response.ok) throw new Error(response.message);
+      objectMs += response.searchMs + response.hydrateMs;
+    }
+    roundTrips.push((performance.now() - started) / BATCH);
+    inObject.push(objectMs / BATCH);
+  }
+
+  // Phase by phase, in turn, inside the object.
+  const phases = await runInDurableObject(stub, (instance: VaultObject) => {
+    const vault = instance as unknown as VaultInternals;
+    const index = vault.hot.vectors()!;
+    const timeline = vault.hot.timeline();
+    const queries = vault.queries;
+    const search = (mode: SearchRequest['mode']) => (q: number) => {
+      queries.text.forgetRanking();
+      const full = request(q, mode);
+      for (const window of windows) queries.searchWindow(index, () => timeline, full, window, null);
+    };
+    const vectorPools = (q: number) => {
+      for (const window of windows)
+        index.searchWindow(vectors[q]!, window.after, window.until, 50, undefined, {
+          rows: 0,
+          mean: 0,
+          deviation: 0,
+        });
+    };
+    const textPools = (q: number) => {
+      queries.text.forgetRanking();
+      for (const window of windows)
+        queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+    };
+    // The yardstick of the vault benchmark: the float32 scan of every row.
+    const floatScan = (q: number) =>
+      (index as unknown as FloatScan).topRowsExactScan(vectors[q]!, 0, index.size, 10);
+    const [hybrid = [], text = [], vector = [], vectorPool = [], textPool = [], scan = []] =
+      sampleInTurn(
+        [search('HYBRID'), search('TEXT'), search('VECTOR'), vectorPools, textPools, floatScan],
+        inputs,
+        SAMPLES,
+      );
+    queries.hydrateMs = 0;
+    const hydrating = performance.now();
+    let hydrated = 0;
+    for (const q of inputs.slice(0, 200)) {
+      search('HYBRID')(q);
+      hydrated++;
+    }
+    const hybridTotal = performance.now() - hydrating;
+    return {
+      hybrid,
+      text,
+      vector,
+      vectorPool,
+      textPool,
+      scan,
+      ratios: hybrid.map((time, i) => time / scan[i]!),
+      hydrateShare: queries.hydrateMs / hybridTotal,
+      hydrated,
+      passages: timeline.size,
+    };
+  });
+
+  const p50 = (samples: number[]) => ms(percentile(samples, 50));
+  console.log(
+    [
+      '',
+      `MemoryRouter HYBRID search benchmark — ${MEMORIES} memories (${phases.passages} passages), ${questions.length} questions of 8–19 words, 2 windows × 10`,
+      `  search RPC round trip                     p50 ${p50(roundTrips)}   p99 ${ms(percentile(roundTrips, 99))}`,
+      `  in-object search (searchMs + hydrateMs)    p50 ${p50(inObject)}   p99 ${ms(percentile(inObject, 99))}`,
+      `  phases, in turn inside the object:`,
+      `    HYBRID, both windows                     p50 ${p50(phases.hybrid)}   (hydration ${(phases.hydrateShare * 100).toFixed(0)}% of it)`,
+      `    TEXT, both windows                       p50 ${p50(phases.text)}`,
+      `    VECTOR, both windows                     p50 ${p50(phases.vector)}`,
+      `    vector pools of 50, both windows         p50 ${p50(phases.vectorPool)}`,
+      `    text pools of 50, both windows           p50 ${p50(phases.textPool)}`,
+      `    float32 scan of all ${MEMORIES} rows (yardstick) p50 ${p50(phases.scan)}`,
+      `    HYBRID ÷ float32 scan, batch by batch    p50 ${percentile(phases.ratios, 50).toFixed(2)}`,
+      `  answers' fingerprint (ids and scores of every question's hits) ${(fingerprint >>> 0).toString(16)}`,
+      `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
+      '',
+    ].join('\n'),
+  );
+});
