@@ -10,7 +10,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { Sql } from '../../src/durable/sql';
 import type { TextTimeline } from '../../src/durable/text-timeline';
 import type { VaultObject } from '../../src/durable/vault-object';

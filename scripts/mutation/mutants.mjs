@@ -130,7 +130,7 @@ export const MUTANTS = [
   {
     id: 'vaults/external-id-charset',
     area: 'vaults',
-    file: 'src/limits.ts',
+    file: 'src/core/limits.ts',
     from: 'const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;',
     to: 'const EXTERNAL_ID = /^.{1,128}$/;',
     tests: ['test/errors.test.ts', 'test/hostile/hostile-input.test.ts'],
@@ -526,7 +526,7 @@ export const MUTANTS = [
   {
     id: 'proof/hot-budget-ignored',
     area: 'proof',
-    file: 'src/limits.ts',
+    file: 'src/core/limits.ts',
     from: 'return Math.min(config.vaultMaxMemories, maxHotRows(config, dimensions));',
     to: 'return config.vaultMaxMemories;',
     tests: VAULT,
@@ -577,7 +577,7 @@ export const MUTANTS = [
   {
     id: 'proof/turn-stored-before-the-answer',
     area: 'proof',
-    file: 'src/chat/pipeline.ts',
+    file: 'src/resolvers/chat/pipeline.ts',
     from: '  const target = vaults.at(-1)!;\n',
     to: "  const target = vaults.at(-1)!;\n  if (lastUser !== undefined && mode !== 'READ' && mode !== 'OFF')\n    rememberTurn(context, target, [{ role: 'USER' as const, content: lastUser.content }]);\n",
     tests: ['test/chat-streaming.test.ts'],
@@ -596,7 +596,7 @@ export const MUTANTS = [
   {
     id: 'proof/memory-block-worst-first',
     area: 'proof',
-    file: 'src/chat/memory-block.ts',
+    file: 'src/resolvers/chat/memory-block.ts',
     from: '  for (const hit of hits) {',
     to: '  for (const hit of [...hits].reverse()) {',
     tests: ['test/chat-graphql.test.ts'],
@@ -615,7 +615,7 @@ export const MUTANTS = [
   {
     id: 'proof/unexpected-error-unmasked',
     area: 'proof',
-    file: 'src/graphql/yoga.ts',
+    file: 'src/http/graphql/yoga.ts',
     from: 'maskError: (error) => toClientError(error),',
     to: 'maskError: (error) => error as Error,',
     tests: ['test/errors.test.ts'],
@@ -624,7 +624,7 @@ export const MUTANTS = [
   {
     id: 'proof/graphiql-crashes-in-production',
     area: 'proof',
-    file: 'src/graphql/yoga.ts',
+    file: 'src/http/graphql/yoga.ts',
     from: "graphiql: (_request, { env }) => env.ENVIRONMENT === 'development' && GRAPHIQL_OPTIONS,",
     to: "graphiql: (_request, { env }) => { if (env.ENVIRONMENT !== 'development') throw new Error('no page'); return GRAPHIQL_OPTIONS; },",
     tests: ['test/production/introspection.test.ts'],
@@ -634,7 +634,7 @@ export const MUTANTS = [
   {
     id: 'proof/limits-lowered',
     area: 'proof',
-    file: 'src/graphql/operation-limits.ts',
+    file: 'src/http/graphql/operation-limits.ts',
     from: 'maxAliases: 15,',
     to: 'maxAliases: 10,',
     tests: ['test/http.test.ts'],

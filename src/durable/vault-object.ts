@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers';
-import { readConfig, type AppConfig } from '../config';
+import { readConfig, type AppConfig } from '../core/config';
 import { createEmbedder } from '../embed';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
-import { failure, type Result } from '../errors';
-import { vaultCapacity } from '../limits';
+import { failure, type Result } from '../core/errors';
+import { vaultCapacity } from '../core/limits';
 import { sameVault, type VaultAddress, type VaultKind } from '../vaults/address';
 import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
 import { HotIndex } from './hot-index';
