@@ -64,7 +64,7 @@ interface Internals {
   sql: Sql;
   index: VectorIndex | null;
   loadIndex(): void;
-  searchWindow(request: SearchRequest, window: WindowSearch): WindowResult;
+  reads: { searchWindow(request: SearchRequest, window: WindowSearch): WindowResult };
 }
 
 const STOPWORDS = new Set(eng);
@@ -91,7 +91,7 @@ export async function ablations(
       limit = 10,
       fusion: Partial<Pick<SearchRequest, 'fusion' | 'vectorWeight'>> = {},
     ) =>
-      vault
+      vault.reads
         .searchWindow(
           {
             text: question.text,
