@@ -35,7 +35,7 @@ import { VaultWrites } from './vault-writes';
  * and memory-events.ts.
  */
 export class VaultObject extends DurableObject<Env> {
-  // Named fields that tests and benchmarks reach into (runInDurableObject).
+  // Tests and benchmarks reach some of these by name (runInDurableObject): keep the names.
   private readonly sql: Sql;
   private readonly queries: VaultQueries;
   private readonly hot: HotIndex;
@@ -66,8 +66,9 @@ export class VaultObject extends DurableObject<Env> {
     const writes = new VaultWrites(storage, rows, meta, hot, config, events, retired, broadcast);
     const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta);
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
-    const lifeParts = { meta, hot, retired, events, subscribers, cold, reembedding, config };
-    const life = new VaultLifecycle(storage, { ...lifeParts, embedder });
+    // The parts the modules below share; each takes those its own interface names.
+    const parts = { meta, hot, retired, events, subscribers, cold, reembedding, writes, config };
+    const life = new VaultLifecycle(storage, { ...parts, embedder });
     this.sql = sql;
     this.queries = queries;
     this.hot = hot;
@@ -77,16 +78,8 @@ export class VaultObject extends DurableObject<Env> {
     this.subscribers = subscribers;
     this.life = life;
     this.reads = new VaultReads(sql, meta, queries, hot, retired, config);
-    this.upkeep = new VaultUpkeep(storage, {
-      meta,
-      hot,
-      cold,
-      reembedding,
-      life,
-      config,
-      embedder,
-    });
-    this.admin = new VaultAdmin({ meta, cold, reembedding, writes, life, embedder });
+    this.upkeep = new VaultUpkeep(storage, { ...parts, life, embedder });
+    this.admin = new VaultAdmin({ ...parts, life, embedder });
     void ctx.blockConcurrencyWhile(async () => life.wake());
   }
 
