@@ -43,18 +43,14 @@ export default tseslint.config(
   },
   {
     // GraphQL is a surface: below it, errors are CodedError and data is plain.
-    files: [
-      'src/{resolvers,chat,migration,durable,providers,billing,auth,embed,kronos,text,vaults}/**/*.ts',
-      'src/*.ts',
-    ],
-    ignores: ['src/index.ts'],
+    files: ['src/{resolvers,durable,providers,billing,auth,embed,kronos,text,vaults,core}/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: ['graphql', 'graphql-yoga', '@pothos/core'].map((name) => ({
             name,
-            message: 'only src/graphql, src/schema and the HTTP transports speak GraphQL',
+            message: 'only src/http/graphql, src/schema and the HTTP transports speak GraphQL',
           })),
         },
       ],

@@ -40,7 +40,7 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         PROVIDER_KEY_SECRET_PREVIOUS: 'test-previous-provider-key-secret',
         // Small enough that the capacity test can fill a vault quickly.
         VAULT_MAX_MEMORIES: '300',
-        // A quarter MiB of hot rows (2-bit codes, src/limits.ts hotRowBytes):
+        // A quarter MiB of hot rows (2-bit codes, src/core/limits.ts hotRowBytes):
         // 2,114 rows of 384 dimensions (the count binds), 249 of 4,096 (the
         // hot budget binds), so both limits can be tested.
         VAULT_MAX_HOT_MIB: '0.25',

@@ -19,7 +19,7 @@ import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import { isolateHotBytes } from '../src/durable/hot-budget';
 import type { VaultObject } from '../src/durable/vault-object';
 import { VectorIndex } from '../src/durable/vector-index';
-import { MAX_STORE_BATCH } from '../src/limits';
+import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 import type {} from './recall/provided';

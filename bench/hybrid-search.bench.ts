@@ -14,7 +14,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { inject, it } from 'vitest';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
 import { createEmbedder } from '../src/embed';
 import type { TextTimeline } from '../src/durable/text-timeline';
 import type { VaultObject } from '../src/durable/vault-object';
@@ -22,7 +22,7 @@ import type { VaultQueries } from '../src/durable/vault-queries';
 import type { SearchRequest, WindowSearch } from '../src/durable/vault-types';
 import type { VectorIndex } from '../src/durable/vector-index';
 import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranker';
-import { MAX_STORE_BATCH } from '../src/limits';
+import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';
 import { BATCH, ms, percentile, sampleInTurn } from './measure';

@@ -10,7 +10,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { VaultReembed } from '../src/durable/vault-reembed';
 import { UseLiteEmbedder, USE_LITE_MODEL } from '../src/embed/use-lite';

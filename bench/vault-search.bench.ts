@@ -12,7 +12,7 @@ import { it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { VectorIndex } from '../src/durable/vector-index';
-import { MAX_STORE_BATCH } from '../src/limits';
+import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 import { BATCH, ExactTopK, agreement, mib, ms, pct, percentile, sampleInTurn } from './measure';

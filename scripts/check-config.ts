@@ -1,11 +1,11 @@
 // `npm start` runs this after ensure-dev-vars.mjs: the checks the Worker makes
-// on its first request (src/config-check.ts), made before wrangler dev starts,
+// on its first request (src/core/config-check.ts), made before wrangler dev starts,
 // over wrangler.toml's [vars] (CLOUDFLARE_ENV picks an environment) and
 // .dev.vars. Names the variables at fault, never their values.
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
-import { configurationProblems, describeProblems } from '../src/config-check';
+import { configurationProblems, describeProblems } from '../src/core/config-check';
 
 const config = unstable_readConfig({
   config: 'wrangler.toml',

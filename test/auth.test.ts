@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { deriveKey } from '../src/auth/memory-key';
-import { toHex } from '../src/encoding';
+import { toHex } from '../src/core/encoding';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';

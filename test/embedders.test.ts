@@ -3,7 +3,7 @@ import { createEmbedder } from '../src/embed';
 import { UNKNOWN_PIECE, UnigramTokenizer } from '../src/embed/sentencepiece';
 import { USE_LITE_MODEL, UseLiteEmbedder } from '../src/embed/use-lite';
 import { WorkersAiEmbedder, type AiBinding } from '../src/embed/workers-ai';
-import { CodedError } from '../src/errors';
+import { CodedError } from '../src/core/errors';
 import { damp, HashedEmbedder } from './helpers/hashed-embedder';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);

@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
-import { encodeText } from '../src/encoding';
+import { encodeText } from '../src/core/encoding';
 import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,

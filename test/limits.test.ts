@@ -21,7 +21,7 @@ import {
   MAX_STORE_BATCH,
   maxImportLineBytes,
   vaultCapacity,
-} from '../src/limits';
+} from '../src/core/limits';
 import { IMPORT_BATCH } from '../src/resolvers/import-memories';
 
 /** The README's "Limits" row whose first cell starts with `what`. */

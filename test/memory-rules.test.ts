@@ -4,7 +4,7 @@ import {
   MAX_EMBEDDING_DIMENSIONS,
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,
-} from '../src/limits';
+} from '../src/core/limits';
 import { chunkSpans } from '../src/text/chunks';
 import {
   checkChunkEmbeddings,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../src/core/config';
 import {
   fuseScores,
   keepsTextOrder,

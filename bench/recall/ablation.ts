@@ -7,7 +7,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { Sql } from '../../src/durable/sql';
 import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranker';
 import type { VaultObject } from '../../src/durable/vault-object';
@@ -64,7 +64,7 @@ interface Internals {
   sql: Sql;
   index: VectorIndex | null;
   loadIndex(): void;
-  searchWindow(request: SearchRequest, window: WindowSearch): WindowResult;
+  reads: { searchWindow(request: SearchRequest, window: WindowSearch): WindowResult };
 }
 
 const STOPWORDS = new Set(eng);
@@ -91,7 +91,7 @@ export async function ablations(
       limit = 10,
       fusion: Partial<Pick<SearchRequest, 'fusion' | 'vectorWeight'>> = {},
     ) =>
-      vault
+      vault.reads
         .searchWindow(
           {
             text: question.text,

@@ -10,7 +10,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { Sql } from '../../src/durable/sql';
 import type { TextTimeline } from '../../src/durable/text-timeline';
 import type { VaultObject } from '../../src/durable/vault-object';
@@ -24,7 +24,7 @@ interface Internals {
   index: VectorIndex | null;
   timeline: TextTimeline | null;
   loadIndex(): void;
-  searchWindow(request: SearchRequest, window: WindowSearch): unknown;
+  reads: { searchWindow(request: SearchRequest, window: WindowSearch): unknown };
 }
 
 const STOPWORDS = new Set(eng);
@@ -90,19 +90,19 @@ export async function rankingCost(
     // Warm: the index, the timeline and SQLite's page cache.
     for (const question of questions.slice(0, 20)) {
       legacy(question.text);
-      vault.searchWindow(request(question.text, question.vector, 'HYBRID'), window);
+      vault.reads.searchWindow(request(question.text, question.vector, 'HYBRID'), window);
     }
     return {
       legacyText: time((question) => legacy(question.text)),
       text: time((question) =>
-        vault.searchWindow(request(question.text, question.vector, 'TEXT'), window),
+        vault.reads.searchWindow(request(question.text, question.vector, 'TEXT'), window),
       ),
       hybrid: time((question) =>
-        vault.searchWindow(request(question.text, question.vector, 'HYBRID'), window),
+        vault.reads.searchWindow(request(question.text, question.vector, 'HYBRID'), window),
       ),
       textUncached: time((question) => {
         vault.queries.text.reset();
-        vault.searchWindow(request(question.text, question.vector, 'TEXT'), window);
+        vault.reads.searchWindow(request(question.text, question.vector, 'TEXT'), window);
       }),
     };
   });

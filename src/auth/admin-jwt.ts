@@ -1,5 +1,5 @@
 import { errors, jwtVerify } from 'jose';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { isValidAccountId } from './memory-key';
 
 export interface AdminJwtConfig {

@@ -1,5 +1,5 @@
-import { CodedError } from '../errors';
-import { decodeText, encodeText, fromBase64Url, toBase64Url, toHex } from '../encoding';
+import { CodedError } from '../core/errors';
+import { decodeText, encodeText, fromBase64Url, toBase64Url, toHex } from '../core/encoding';
 
 /**
  * Memory keys: `mk_<account>.<secret>` where <account> is the base64url

@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual } from './constant-time';
-import { failure, type Result } from '../errors';
+import { failure, type Result } from '../core/errors';
 import type { VaultAddress, VaultKind } from '../vaults/address';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {

@@ -1,5 +1,5 @@
 import { meterEventFailure, meterEventName, stripeClient } from '../billing/stripe';
-import { randomId } from '../encoding';
+import { randomId } from '../core/encoding';
 import type { MetaTable, Sql } from './sql';
 
 /** Meter events sent per alarm run. */

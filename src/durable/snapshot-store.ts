@@ -1,4 +1,4 @@
-import { failure, type Failure, type Result } from '../errors';
+import { failure, type Failure, type Result } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 import type { SnapshotHeader } from '../vaults/jsonl';
 import type { Sql } from './sql';

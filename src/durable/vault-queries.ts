@@ -1,4 +1,4 @@
-import { MAX_PAGE_SIZE } from '../limits';
+import { MAX_PAGE_SIZE } from '../core/limits';
 import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
 import { fuseScores, keepsTextOrder } from './score-fusion';

@@ -1,8 +1,8 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../core/config';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
-import { vectorToBytes } from '../vectors';
-import { CodedError } from '../errors';
-import { maxHotRows, vaultCapacity } from '../limits';
+import { vectorToBytes } from '../core/vectors';
+import { CodedError } from '../core/errors';
+import { maxHotRows, vaultCapacity } from '../core/limits';
 import { chunkSpans } from '../text/chunks';
 import { embedPassageVectors } from '../embed/memory-vectors';
 import type { HotIndex } from './hot-index';

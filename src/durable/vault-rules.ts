@@ -1,7 +1,7 @@
-import type { AppConfig } from '../config';
+import type { AppConfig } from '../core/config';
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
-import { failure, type Failure } from '../errors';
-import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../limits';
+import { failure, type Failure } from '../core/errors';
+import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../core/limits';
 import { checkLocalId, type MemoryField } from '../vaults/memory-rules';
 import type { VaultMetaRecord } from './vault-meta';
 import type { SearchRequest, StoreFailure, StorePlan, StoreRequest } from './vault-types';

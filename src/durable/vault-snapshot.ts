@@ -1,4 +1,4 @@
-import { fromBase64Url, toHex } from '../encoding';
+import { fromBase64Url, toHex } from '../core/encoding';
 import {
   headerLine,
   memoryLine,

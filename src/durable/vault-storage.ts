@@ -1,4 +1,4 @@
-import { vectorToBytes } from '../vectors';
+import { vectorToBytes } from '../core/vectors';
 import type { Sql } from './sql';
 import { ANY_SPEAKER_METADATA } from './text-search';
 import type { MemoryRecord } from './vault-types';

@@ -2,7 +2,7 @@
  * Plain-object shapes crossing the Worker ⇄ VaultObject RPC boundary. No class
  * instances: everything here survives structured clone unchanged.
  */
-import type { Failure, Result } from '../errors';
+import type { Failure, Result } from '../core/errors';
 import type { WindowSearch } from '../kronos/plan';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';

@@ -1,5 +1,5 @@
 import { utcDay } from '../billing/usage';
-import { randomId } from '../encoding';
+import { randomId } from '../core/encoding';
 import type { UsageEntry } from './account-types';
 import type { Sql } from './sql';
 import type { VaultMeta } from './vault-meta';

@@ -1,6 +1,6 @@
-import type { AppConfig } from '../config';
-import { randomId } from '../encoding';
-import { failure, type Failure } from '../errors';
+import type { AppConfig } from '../core/config';
+import { randomId } from '../core/encoding';
+import { failure, type Failure } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 import type { SnapshotHeader } from '../vaults/jsonl';
 import {

@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { Embedder } from './embedder';
 import {
   DEFAULT_WORKERS_AI_MODEL,

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';

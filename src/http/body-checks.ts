@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { isRecord } from '../providers/native';
 import { readBody } from './request-body';
 

@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { Edge, Handler } from './edge';
 import type { ChatSurface } from './error-shapes';
 import { handleNativeChat } from './native-chat';

@@ -1,5 +1,5 @@
-import type { ChatOutcome, OpenChat } from '../chat/pipeline';
-import { CodedError } from '../errors';
+import type { ChatOutcome, OpenChat } from '../resolvers/chat/pipeline';
+import { CodedError } from '../core/errors';
 import type { AnswerEvent } from '../providers/types';
 
 /** How one wire format frames a streamed answer, as SSE text. */

@@ -1,6 +1,6 @@
-import { parseResponseFormat, parseToolChoice, parseTools } from '../chat/tool-input';
-import type { ChatInput } from '../chat/pipeline';
-import { CodedError } from '../errors';
+import { parseResponseFormat, parseToolChoice, parseTools } from '../resolvers/chat/tool-input';
+import type { ChatInput } from '../resolvers/chat/pipeline';
+import { CodedError } from '../core/errors';
 import { isRecord, listOf } from '../providers/native';
 import type { ParsedModel } from '../providers/models';
 import type { ChatMessage, ToolCall } from '../providers/types';

@@ -1,5 +1,5 @@
-import type { ChatOutcome } from '../chat/pipeline';
-import { randomId } from '../encoding';
+import type { ChatOutcome } from '../resolvers/chat/pipeline';
+import { randomId } from '../core/encoding';
 import type { AnswerEvent, ToolCall } from '../providers/types';
 import { sseFrame, type StreamFraming } from './chat-stream';
 import { errorFrame } from './error-shapes';

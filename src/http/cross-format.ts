@@ -1,5 +1,5 @@
-import { memoryControls, stripOwnFields } from '../chat/memory-controls';
-import { completeChat, openChat, type ChatInput } from '../chat/pipeline';
+import { memoryControls, stripOwnFields } from '../resolvers/chat/memory-controls';
+import { completeChat, openChat, type ChatInput } from '../resolvers/chat/pipeline';
 import type { ParsedModel } from '../providers/models';
 import { isRecord, listOf } from '../providers/native';
 import type { MeteredContext } from '../resolvers/request-context';

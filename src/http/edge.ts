@@ -1,4 +1,4 @@
-import type { CodedError } from '../errors';
+import type { CodedError } from '../core/errors';
 import type { PhaseTimings } from '../resolvers/phase-timings';
 import type { ActiveKeyPrincipal, KeyPrincipal, Principal } from '../resolvers/principal';
 

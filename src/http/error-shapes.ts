@@ -1,4 +1,4 @@
-import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../errors';
+import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../core/errors';
 
 /**
  * Every error body the Worker answers over HTTP, one shape per surface, so
@@ -10,7 +10,7 @@ import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../errors';
  *   rest       every other route: `{"error": {"code", "message", "reason"}}`
  * Our `code` and `reason` ride along in each, so a client can switch on them
  * whatever its SDK. Errors GraphQL itself reports (inside Yoga) are mapped in
- * src/graphql/client-errors.ts; this module covers everything the HTTP layer
+ * src/http/graphql/client-errors.ts; this module covers everything the HTTP layer
  * answers: 401/404/405/413/415/429/5xx, CONFIGURATION_ERROR and failures of
  * the REST routes.
  */

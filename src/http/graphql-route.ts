@@ -1,4 +1,4 @@
-import { yoga } from '../graphql/yoga';
+import { yoga } from './graphql/yoga';
 import type { Edge } from './edge';
 import { handleGraphQLWebSocket } from './graphql-websocket';
 

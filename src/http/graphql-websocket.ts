@@ -1,8 +1,8 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
-import { toClientError } from '../graphql/client-errors';
-import { yoga } from '../graphql/yoga';
+import { toClientError } from './graphql/client-errors';
+import { yoga } from './graphql/yoga';
 import { authenticate } from './authenticate';
 import { PhaseTimings } from '../resolvers/phase-timings';
 

@@ -1,10 +1,10 @@
-import { configurationProblems, describeProblems, type ConfigProblem } from '../config-check';
+import { configurationProblems, describeProblems, type ConfigProblem } from '../core/config-check';
 
 /** Checked once per isolate (per env object): variables cannot change while it lives. */
 const verdicts = new WeakMap<object, ConfigProblem[]>();
 
 /**
- * What is wrong with the deployment's variables and secrets (src/config-check.ts),
+ * What is wrong with the deployment's variables and secrets (src/core/config-check.ts),
  * logged once for the operator, names only. While the list is not empty the
  * HTTP layer answers every request with CONFIGURATION_ERROR (503) in its
  * route's own error shape, naming the variables and never their values.

@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { ImportProgress, ImportReport } from '../resolvers/import-memories';
 
 export type ProgressFormat = 'ndjson' | 'sse';

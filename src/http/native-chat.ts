@@ -1,5 +1,5 @@
-import { prepareDropIn, type DropInCall } from '../chat/drop-in';
-import { CodedError } from '../errors';
+import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
+import { CodedError } from '../core/errors';
 import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
 import { openUpstream, readBody } from '../providers/http';
 import { parseModel, type ParsedModel } from '../providers/models';

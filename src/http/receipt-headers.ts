@@ -1,5 +1,5 @@
-import type { ChatReceipt } from '../chat/memory-turn';
-import { encodeText } from '../encoding';
+import type { ChatReceipt } from '../resolvers/chat/memory-turn';
+import { encodeText } from '../core/encoding';
 import { vaultLabel } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { collect, type StreamDecoder } from '../providers/decoder';
 import { readWithin, type OpenedUpstream } from '../providers/http';
 import type { AnswerEvent, CollectedAnswer, ProviderId } from '../providers/types';

@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { statusFromEvent, stripeClient, webCryptoProvider } from '../billing/stripe';
 import { accountStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { Edge } from './edge';
 import { configurationErrorResponse } from './error-shapes';
 import { forgetAccount } from '../resolvers/verified-keys';

@@ -1,5 +1,5 @@
-import { CodedError } from '../errors';
-import { maxImportLineBytes } from '../limits';
+import { CodedError } from '../core/errors';
+import { maxImportLineBytes } from '../core/limits';
 import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';
 import { vaultOf } from '../resolvers/principal';

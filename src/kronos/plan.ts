@@ -1,5 +1,5 @@
-import { CodedError } from '../errors';
-import { MAX_HITS_PER_WINDOW } from '../limits';
+import { CodedError } from '../core/errors';
+import { MAX_HITS_PER_WINDOW } from '../core/limits';
 import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
 
 /** One window of a search as the vault runs it: its time range and how many hits it returns. */

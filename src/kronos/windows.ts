@@ -9,7 +9,7 @@
  * Each band is open at its older edge and closed at its newer one, so a memory
  * exactly on an edge belongs to one window only (the older one).
  */
-import { MEMORY_WINDOWS, type MemoryWindow } from '../config';
+import { MEMORY_WINDOWS, type MemoryWindow } from '../core/config';
 
 export { MEMORY_WINDOWS, type MemoryWindow };
 

@@ -1,4 +1,4 @@
-import { fromBase64Url, toBase64Url, toHex } from '../encoding';
+import { fromBase64Url, toBase64Url, toHex } from '../core/encoding';
 
 /**
  * Provider keys at rest: AES-256-GCM (WebCrypto) under a key derived with HKDF

@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { PROVIDER_IDS, type ProviderId } from './types';
 
 export interface ParsedModel {

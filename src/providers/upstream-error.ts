@@ -1,4 +1,4 @@
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { ProviderId } from './types';
 
 /*

@@ -1,5 +1,5 @@
 import { vaultStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 import type { KeyContext } from './request-context';
 

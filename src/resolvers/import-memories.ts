@@ -1,6 +1,6 @@
 import type { MeteredContext } from './request-context';
-import { CodedError } from '../errors';
-import { MAX_STORE_BATCH, maxImportLineBytes } from '../limits';
+import { CodedError } from '../core/errors';
+import { MAX_STORE_BATCH, maxImportLineBytes } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine } from '../vaults/jsonl';
 import type { RawLine } from '../vaults/line-splitter';

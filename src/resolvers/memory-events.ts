@@ -1,7 +1,7 @@
 import { VAULT_ADDRESS_HEADER } from '../durable/event-sockets';
 import type { MemoryEventRecord } from '../durable/memory-events';
 import { vaultStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 
 /**

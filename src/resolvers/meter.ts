@@ -1,6 +1,6 @@
 import { accountStub, USAGE_SHARDS, usageShardStub, vaultStub } from '../durable/stubs';
 import type { UsageCharge, UsageMeter } from '../durable/vault-types';
-import { randomId } from '../encoding';
+import { randomId } from '../core/encoding';
 import type { MeteredContext } from './request-context';
 
 /**

@@ -1,6 +1,6 @@
 import type { AccountStatus } from '../billing/usage';
 import type { MemoryKeyRecord } from '../durable/account-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
 
 /**

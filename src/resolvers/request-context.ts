@@ -1,7 +1,7 @@
-import { readConfig, type AppConfig } from '../config';
+import { readConfig, type AppConfig } from '../core/config';
 import type { Embedder } from '../embed/embedder';
 import { createEmbedder } from '../embed';
-import type { CodedError } from '../errors';
+import type { CodedError } from '../core/errors';
 import type { PhaseTimings } from './phase-timings';
 import type { ActiveKeyPrincipal, AdminPrincipal, KeyPrincipal, Principal } from './principal';
 import { ReceiptCollector } from './receipt';

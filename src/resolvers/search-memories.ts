@@ -1,7 +1,7 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
-import { normalizeVector } from '../vectors';
-import { CodedError } from '../errors';
-import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../limits';
+import { normalizeVector } from '../core/vectors';
+import { CodedError } from '../core/errors';
+import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';

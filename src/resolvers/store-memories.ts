@@ -1,4 +1,4 @@
-import { CodedError, failure } from '../errors';
+import { CodedError, failure } from '../core/errors';
 import type {
   MemoryRecord,
   NewMemory,
@@ -8,9 +8,9 @@ import type {
   StorePlan,
 } from '../durable/vault-types';
 import { accountStub, vaultStub } from '../durable/stubs';
-import { MAX_STORE_BATCH } from '../limits';
+import { MAX_STORE_BATCH } from '../core/limits';
 import { chunkSpans } from '../text/chunks';
-import { countTokens } from '../tokens';
+import { countTokens } from '../core/tokens';
 import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
 import {
   checkChunkEmbeddings,

@@ -1,6 +1,6 @@
-import { MEMORY_WINDOWS } from '../config';
+import { MEMORY_WINDOWS } from '../core/config';
 import type { SearchHitRecord } from '../durable/vault-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { planWindows } from '../kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';

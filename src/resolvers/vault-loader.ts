@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { CodedError, type Failure } from '../errors';
+import { CodedError, type Failure } from '../core/errors';
 import { vaultStub } from '../durable/stubs';
 import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';

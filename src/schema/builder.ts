@@ -3,7 +3,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { refusal, satisfies, type Credential } from '../resolvers/principal';
 import type {
   AdminContext,

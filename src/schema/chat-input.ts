@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { MAX_CHAT_MESSAGES, type ChatInput } from '../chat/pipeline';
-import { parseResponseFormat, parseToolChoice, parseTools } from '../chat/tool-input';
+import { MAX_CHAT_MESSAGES, type ChatInput } from '../resolvers/chat/pipeline';
+import { parseResponseFormat, parseToolChoice, parseTools } from '../resolvers/chat/tool-input';
 import type { ChatMessage } from '../providers/types';
 import { builder } from './builder';
 import { RoleEnum } from './enums';

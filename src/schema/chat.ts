@@ -4,7 +4,7 @@ import {
   type ChatInput,
   type ChatOutcome,
   type ChatReceipt,
-} from '../chat/pipeline';
+} from '../resolvers/chat/pipeline';
 import type { MeteredContext } from '../resolvers/request-context';
 import type { AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accountStub } from '../durable/stubs';
 import { deriveKey, generateMemoryKey } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/account-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { forgetKey } from '../resolvers/verified-keys';
 

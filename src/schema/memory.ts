@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { MemoryRecord } from '../durable/vault-types';
 import { vaultStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { vaultOf } from '../resolvers/principal';
-import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../limits';
+import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../core/limits';
 import { storeMemories } from '../resolvers/store-memories';
 import { storeWithFacts } from '../resolvers/store-with-facts';
-import { extractorFor } from '../chat/extractor';
+import { extractorFor } from '../resolvers/chat/extractor';
 import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { accountStub } from '../durable/stubs';
 import type { ImportReport } from '../resolvers/import-memories';
-import { kvOwnerKey, migrateKvVaults, type KvMigrationRun } from '../migration/kv-vaults';
-import { CodedError } from '../errors';
+import { kvOwnerKey, migrateKvVaults, type KvMigrationRun } from '../resolvers/migration/kv-vaults';
+import { CodedError } from '../core/errors';
 import { builder } from './builder';
 
 export const ImportReportRef = builder.objectRef<ImportReport>('ImportReport');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accountStub } from '../durable/stubs';
 import { KEY_PREFIX } from '../auth/memory-key';
 import type { ProviderKeyRecord } from '../durable/account-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import {
   currentSecretId,
   describeProviderKey,

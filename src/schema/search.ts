@@ -8,7 +8,7 @@ import {
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
   MAX_SEARCH_WINDOWS,
-} from '../limits';
+} from '../core/limits';
 import { meterMemoryTokens } from '../resolvers/meter';
 import { builder } from './builder';
 import { MemoryWindowEnum, SearchModeEnum } from './enums';

@@ -1,7 +1,7 @@
 import type { ArgBuilder } from '@pothos/core';
 import { accountStub, vaultStub } from '../durable/stubs';
 import type { SnapshotInfo } from '../durable/vault-object';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import type { AdminContext } from '../resolvers/request-context';
 import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
 import { builder, type PothosTypes } from './builder';

@@ -7,7 +7,7 @@ import {
   type UsageReport,
 } from '../billing/usage';
 import { accountStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';
 

@@ -1,6 +1,6 @@
 import { vaultStub } from '../durable/stubs';
 import type { ReembedProgress, VaultStats } from '../durable/vault-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { ReembedStateEnum, ReembedTriggerEnum } from './enums';
 import { adminVault, adminVaultArgs } from './snapshot';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { accountStub, vaultStub } from '../durable/stubs';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../limits';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../core/limits';
 import type { VaultStats } from '../durable/vault-types';
-import { CodedError } from '../errors';
+import { CodedError } from '../core/errors';
 import { vaultOf } from '../resolvers/principal';
 import { forgetRegistered } from '../resolvers/registered-vaults';
 import { exportPath, vaultObjectName, type VaultAddress } from '../vaults/address';

@@ -1,5 +1,5 @@
-import { CodedError } from '../errors';
-import { EXTERNAL_ID } from '../limits';
+import { CodedError } from '../core/errors';
+import { EXTERNAL_ID } from '../core/limits';
 
 export const VAULT_KINDS = ['CORE', 'SESSION', 'EPHEMERAL'] as const;
 export type VaultKind = (typeof VAULT_KINDS)[number];

@@ -1,6 +1,6 @@
-import { CodedError } from '../errors';
-import { decodeText, encodeText } from '../encoding';
-import { LOCAL_ID } from '../limits';
+import { CodedError } from '../core/errors';
+import { decodeText, encodeText } from '../core/encoding';
+import { LOCAL_ID } from '../core/limits';
 import { VAULT_KINDS, validateExternalId, type VaultKind } from './address';
 
 /**

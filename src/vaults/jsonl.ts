@@ -1,5 +1,5 @@
-import { CodedError } from '../errors';
-import { fromBase64Url, toBase64Url } from '../encoding';
+import { CodedError } from '../core/errors';
+import { fromBase64Url, toBase64Url } from '../core/encoding';
 import { ROLES, type Role } from './roles';
 import type { VaultKind } from './address';
 import { splitLines } from './line-splitter';

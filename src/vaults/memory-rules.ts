@@ -1,6 +1,6 @@
-import { normalizeVector } from '../vectors';
-import { failure, type ErrorCode, type Failure } from '../errors';
-import { utf8Length } from '../encoding';
+import { normalizeVector } from '../core/vectors';
+import { failure, type ErrorCode, type Failure } from '../core/errors';
+import { utf8Length } from '../core/encoding';
 import {
   CREATED_AT_FUTURE_SLACK_MS,
   EARLIEST_CREATED_AT,
@@ -8,13 +8,13 @@ import {
   MAX_EMBEDDING_DIMENSIONS,
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,
-} from '../limits';
+} from '../core/limits';
 import { chunkSpans } from '../text/chunks';
 
 /**
  * The rules one memory must meet, whoever sends it: `storeMemories`, the
  * JSONL import and the vault object itself all check with these functions
- * (against the numbers in src/limits.ts), so they refuse the same things in
+ * (against the numbers in src/core/limits.ts), so they refuse the same things in
  * the same words with the same stable `reason`.
  *
  * A check returns a `Refusal`: the problem in words that need no position,

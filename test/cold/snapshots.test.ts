@@ -11,7 +11,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { vaultObjectName } from '../../src/vaults/address';
-import { readConfig } from '../../src/config';
+import { readConfig } from '../../src/core/config';
 import { armedAlarm, runAlarm } from '../helpers/alarms';
 import { snapshotKeys } from '../helpers/vaults';
 

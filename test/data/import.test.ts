@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { GetVaultDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
-import { maxImportLineBytes } from '../../src/limits';
+import { maxImportLineBytes } from '../../src/core/limits';
 import { splitLines } from '../../src/vaults/line-splitter';
 
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import { HashedEmbedder } from './hashed-embedder';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {

@@ -7,7 +7,7 @@ import {
   StoreMemoryDocument,
 } from '../generated/graphql';
 import { newKey, post } from '../helpers/graphql';
-import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../src/limits';
+import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../src/core/limits';
 import { VaultObject } from '../../src/durable/vault-object';
 import type { VaultAddress } from '../../src/vaults/address';
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it, vi } from 'vitest';
-import { configurationProblems } from '../../src/config-check';
+import { configurationProblems } from '../../src/core/config-check';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 
 // This project runs the Worker with KEY_HMAC_SECRET empty, ADMIN_JWT_SECRET

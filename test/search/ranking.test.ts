@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import { DEFAULT_TEXT_RANKING } from '../../src/durable/text-ranker';
 import type { SearchMode, SearchRequest } from '../../src/durable/vault-types';

@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/config';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { HotIndex } from '../../src/durable/hot-index';
 import type { VaultObject } from '../../src/durable/vault-object';
 import { reembedNeeded, reembedTarget, type VaultReembed } from '../../src/durable/vault-reembed';
@@ -11,7 +11,7 @@ import type {
   VaultReadOpResult,
 } from '../../src/durable/vault-types';
 import { UseLiteEmbedder, USE_LITE_MODEL } from '../../src/embed/use-lite';
-import { MAX_STORE_BATCH } from '../../src/limits';
+import { MAX_STORE_BATCH } from '../../src/core/limits';
 import { chunkSpans } from '../../src/text/chunks';
 import type { VaultAddress } from '../../src/vaults/address';
 import { ANSWER_CORE, longDocument, QUESTION } from '../helpers/long-document';

@@ -5,8 +5,8 @@ import { chunkSpans } from '../../src/text/chunks';
 import { randomUnitVector, seededRandom } from '../helpers/random';
 import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
-import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/config';
-import { MAX_STORE_BATCH, maxHotRows } from '../../src/limits';
+import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/core/config';
+import { MAX_STORE_BATCH, maxHotRows } from '../../src/core/limits';
 import { env } from 'cloudflare:workers';
 import { armedAlarm, runAlarm } from '../helpers/alarms';
 import {

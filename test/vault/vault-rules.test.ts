@@ -8,7 +8,7 @@ import {
 } from '../../src/durable/vault-rules';
 import { prepareStore } from '../../src/durable/vault-writes';
 import type { StorePlan } from '../../src/durable/vault-types';
-import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, hotRowBytes } from '../../src/limits';
+import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, hotRowBytes } from '../../src/core/limits';
 import type { VaultAddress } from '../../src/vaults/address';
 import { allTime, memory, searchRequest, storeRequest } from '../helpers/vaults';
 

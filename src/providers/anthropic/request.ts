@@ -1,4 +1,4 @@
-import { CodedError } from '../../errors';
+import { CodedError } from '../../core/errors';
 import type { ChatMessage, ProviderCall } from '../types';
 
 export const ANTHROPIC_VERSION = '2023-06-01';

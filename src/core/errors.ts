@@ -44,7 +44,7 @@ export function failure(code: ErrorCode, message: string, reason?: string): Fail
  * An expected failure raised anywhere in the Worker: a documented code, a
  * human message, a finer stable reason and facts for the client. Plain data
  * with no GraphQL in it, so every layer may throw it; each surface renders it
- * in its own shape (GraphQL `extensions` in src/graphql/client-errors.ts, the
+ * in its own shape (GraphQL `extensions` in src/http/graphql/client-errors.ts, the
  * REST routes' bodies in src/http/error-shapes.ts). Anything that is not a
  * CodedError is masked before a client sees it.
  */

@@ -1,13 +1,13 @@
-import type { Embedder } from '../embed/embedder';
-import { CodedError } from '../errors';
-import type { Wire } from '../providers';
-import { providerSettings } from '../providers';
-import type { ParsedModel } from '../providers/models';
-import type { NativeBody, UserTurn } from '../providers/native';
-import type { CollectedAnswer } from '../providers/types';
-import { meterMemoryTokens } from '../resolvers/meter';
-import type { MeteredContext } from '../resolvers/request-context';
-import type { VaultSelector } from '../vaults/address';
+import type { Embedder } from '../../embed/embedder';
+import { CodedError } from '../../core/errors';
+import type { Wire } from '../../providers';
+import { providerSettings } from '../../providers';
+import type { ParsedModel } from '../../providers/models';
+import type { NativeBody, UserTurn } from '../../providers/native';
+import type { CollectedAnswer } from '../../providers/types';
+import { meterMemoryTokens } from '../meter';
+import type { MeteredContext } from '../request-context';
+import type { VaultSelector } from '../../vaults/address';
 import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
 import {
   chatVaults,

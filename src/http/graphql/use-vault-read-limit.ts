@@ -9,7 +9,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CodedError } from '../errors';
+import { CodedError } from '../../core/errors';
 import { codedGraphQLError } from './client-errors';
 
 /** Most vault objects one operation may read: two full ten-vault searches. */

@@ -1,8 +1,8 @@
 import { visit, BREAK, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { RequestContext } from '../resolvers/request-context';
-import { isProduction } from '../config';
-import { CodedError } from '../errors';
+import type { RequestContext } from '../../resolvers/request-context';
+import { isProduction } from '../../core/config';
+import { CodedError } from '../../core/errors';
 import { codedGraphQLError } from './client-errors';
 
 function asksForIntrospection(document: DocumentNode): boolean {

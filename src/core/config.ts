@@ -22,7 +22,7 @@ export interface AppConfig {
   ephemeralTtlMs: number;
   /** Most memories one vault accepts. */
   vaultMaxMemories: number;
-  /** Most bytes of hot rows one vault keeps in memory (rows × hotRowBytes(dims), src/limits.ts). */
+  /** Most bytes of hot rows one vault keeps in memory (rows × hotRowBytes(dims), src/core/limits.ts). */
   vaultMaxHotBytes: number;
   /** Longest memory content accepted, in UTF-8 bytes. */
   maxContentBytes: number;

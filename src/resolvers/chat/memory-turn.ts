@@ -1,14 +1,14 @@
-import type { WindowQuery } from '../kronos/plan';
-import { contextWindow, type ParsedModel } from '../providers/models';
-import type { RankedHit } from '../resolvers/merge-hits';
-import { MAX_QUERY_LENGTH } from '../limits';
-import { searchMemories } from '../resolvers/search-memories';
-import type { MeteredContext } from '../resolvers/request-context';
-import type { Extractor } from '../resolvers/fact-extraction';
-import type { FactsReceipt } from '../resolvers/receipt';
-import { storeMemories, type StoreInput } from '../resolvers/store-memories';
-import { emptyFacts, storeWithFacts } from '../resolvers/store-with-facts';
-import type { VaultSelector } from '../vaults/address';
+import type { WindowQuery } from '../../kronos/plan';
+import { contextWindow, type ParsedModel } from '../../providers/models';
+import type { RankedHit } from '../merge-hits';
+import { MAX_QUERY_LENGTH } from '../../core/limits';
+import { searchMemories } from '../search-memories';
+import type { MeteredContext } from '../request-context';
+import type { Extractor } from '../fact-extraction';
+import type { FactsReceipt } from '../receipt';
+import { storeMemories, type StoreInput } from '../store-memories';
+import { emptyFacts, storeWithFacts } from '../store-with-facts';
+import type { VaultSelector } from '../../vaults/address';
 import { renderMemoryBlock } from './memory-block';
 
 export interface ChatReceipt {

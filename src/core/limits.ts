@@ -2,7 +2,7 @@
  * Every input limit, in one place. The GraphQL validation (src/schema), the
  * resolvers, the JSONL import and the vault object all read them from here,
  * so no two layers can disagree. Three are deployment settings (Worker
- * variables read by src/config.ts, with the defaults below); the functions at
+ * variables read by src/core/config.ts, with the defaults below); the functions at
  * the end derive limits from them. README.md "Limits" lists all of them for
  * users, and test/limits.test.ts checks that table against this file.
  * (Plain data only: this module imports nothing.)

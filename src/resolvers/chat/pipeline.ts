@@ -1,7 +1,7 @@
-import { CodedError } from '../errors';
-import type { WindowQuery } from '../kronos/plan';
-import { parseModel } from '../providers/models';
-import { providerFor, providerSettings } from '../providers';
+import { CodedError } from '../../core/errors';
+import type { WindowQuery } from '../../kronos/plan';
+import { parseModel } from '../../providers/models';
+import { providerFor, providerSettings } from '../../providers';
 import type {
   AnswerEvent,
   AnswerUsage,
@@ -11,10 +11,10 @@ import type {
   ToolCall,
   ToolChoice,
   ToolSpec,
-} from '../providers/types';
-import { meterMemoryTokens } from '../resolvers/meter';
-import type { FactsReceipt } from '../resolvers/receipt';
-import type { MeteredContext } from '../resolvers/request-context';
+} from '../../providers/types';
+import { meterMemoryTokens } from '../meter';
+import type { FactsReceipt } from '../receipt';
+import type { MeteredContext } from '../request-context';
 import type { MemoryMode } from './memory-controls';
 import {
   chatVaults,

@@ -1,8 +1,8 @@
-import { CodedError } from '../errors';
-import { providerSettings } from '../providers';
-import { parseModel } from '../providers/models';
-import type { Extractor } from '../resolvers/fact-extraction';
-import type { MeteredContext } from '../resolvers/request-context';
+import { CodedError } from '../../core/errors';
+import { providerSettings } from '../../providers';
+import { parseModel } from '../../providers/models';
+import type { Extractor } from '../fact-extraction';
+import type { MeteredContext } from '../request-context';
 import { requireProviderKey } from './provider-keys';
 
 /**

@@ -1,13 +1,13 @@
-import { accountStub } from '../durable/stubs';
-import { CodedError } from '../errors';
+import { accountStub } from '../../durable/stubs';
+import { CodedError } from '../../core/errors';
 import {
   keySecrets,
   openProviderKey,
   providerKeyAad,
   sealProviderKey,
-} from '../providers/key-encryption';
-import type { ProviderId } from '../providers/types';
-import type { KeyContext } from '../resolvers/request-context';
+} from '../../providers/key-encryption';
+import type { ProviderId } from '../../providers/types';
+import type { KeyContext } from '../request-context';
 
 /**
  * The provider key a chat call uses: X-Provider-Key when the request sends

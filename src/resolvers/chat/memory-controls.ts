@@ -1,6 +1,6 @@
-import { CodedError } from '../errors';
-import type { WindowQuery } from '../kronos/plan';
-import { isRecord, type NativeBody } from '../providers/native';
+import { CodedError } from '../../core/errors';
+import type { WindowQuery } from '../../kronos/plan';
+import { isRecord, type NativeBody } from '../../providers/native';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
 export type MemoryMode = (typeof MEMORY_MODES)[number];

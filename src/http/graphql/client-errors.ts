@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { CodedError } from '../errors';
+import { CodedError } from '../../core/errors';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */

@@ -1,12 +1,12 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga } from 'graphql-yoga';
-import type { Principal } from '../resolvers/principal';
+import type { Principal } from '../../resolvers/principal';
 import {
   createRequestContext,
   type EdgeFacts,
   type RequestContext,
-} from '../resolvers/request-context';
-import { schema } from '../schema';
+} from '../../resolvers/request-context';
+import { schema } from '../../schema';
 import { toClientError } from './client-errors';
 import { GRAPHIQL_OPTIONS, renderGraphiQLPage } from './graphiql-page';
 import { yogaLogger } from './logger';

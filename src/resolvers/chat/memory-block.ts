@@ -1,6 +1,6 @@
-import type { RankedHit } from '../resolvers/merge-hits';
-import { countTokens } from '../tokens';
-import { vaultLabel } from '../vaults/address';
+import type { RankedHit } from '../merge-hits';
+import { countTokens } from '../../core/tokens';
+import { vaultLabel } from '../../vaults/address';
 
 const PREAMBLE = [
   'MemoryRouter retrieved these memories of earlier conversations with this user.',

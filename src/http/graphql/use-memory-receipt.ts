@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { RequestContext } from '../resolvers/request-context';
+import type { RequestContext } from '../../resolvers/request-context';
 
 /**
  * Adds `extensions.memory` to every response that read memory: the vaults

@@ -1,6 +1,6 @@
-import { CodedError } from '../errors';
-import { isRecord } from '../providers/native';
-import type { ResponseFormat, ToolChoice, ToolSpec } from '../providers/types';
+import { CodedError } from '../../core/errors';
+import { isRecord } from '../../providers/native';
+import type { ResponseFormat, ToolChoice, ToolSpec } from '../../providers/types';
 
 /** Most tools one call may offer (OpenAI's own limit). */
 export const MAX_TOOLS = 128;

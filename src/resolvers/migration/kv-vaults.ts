@@ -1,8 +1,8 @@
-import type { MemoryKeyRecord } from '../durable/account-types';
-import { importMemories, type ImportReport } from '../resolvers/import-memories';
-import type { AdminContext, MeteredContext } from '../resolvers/request-context';
-import { toBase64Url } from '../encoding';
-import { vaultAddress, type VaultKind } from '../vaults/address';
+import type { MemoryKeyRecord } from '../../durable/account-types';
+import { importMemories, type ImportReport } from '../import-memories';
+import type { AdminContext, MeteredContext } from '../request-context';
+import { toBase64Url } from '../../core/encoding';
+import { vaultAddress, type VaultKind } from '../../vaults/address';
 
 /**
  * Migration from the KV era, when each vault was one serialized index in a KV

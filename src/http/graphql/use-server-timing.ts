@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { PhaseTimings } from '../resolvers/phase-timings';
+import type { PhaseTimings } from '../../resolvers/phase-timings';
 
 /** What the HTTP layer put in Yoga's server context: the request's timings (none in plain Node). */
 interface WithTimings {

@@ -1,0 +1,139 @@
+import type { AppConfig } from '../core/config';
+import { failure, type Result } from '../core/errors';
+import { CALLER_SUPPLIED_MODEL, type Embedder } from '../embed/embedder';
+import { sameVault, type VaultAddress } from '../vaults/address';
+import type { EventSockets } from './event-sockets';
+import type { HotIndex } from './hot-index';
+import type { MemoryEventLog } from './memory-events';
+import type { RetiredSet } from './retired-set';
+import type { SnapshotStore } from './snapshot-store';
+import { migrate } from './sql';
+import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
+import type { VaultMeta, VaultMetaRecord } from './vault-meta';
+import { reembedNeeded, type VaultReembed } from './vault-reembed';
+import { VAULT_MIGRATIONS } from './vault-schema';
+import type { VaultUsage } from './vault-usage';
+
+/** The parts of a vault its life touches. */
+export interface VaultLifeParts {
+  meta: VaultMeta;
+  hot: HotIndex;
+  retired: RetiredSet;
+  events: MemoryEventLog;
+  subscribers: EventSockets;
+  cold: SnapshotStore;
+  reembedding: VaultReembed;
+  usage: VaultUsage;
+  config: AppConfig;
+  /** The deployment's embedder, null when it cannot be built. */
+  embedder: () => Embedder | null;
+}
+
+/**
+ * A vault's life: waking up (the object starting, a clear, a restore), the
+ * check every call opens with, destruction (cleared or expired), and the
+ * one alarm that plans the work after a change.
+ */
+export class VaultLifecycle {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly parts: VaultLifeParts,
+  ) {}
+
+  /**
+   * Wake-up: brings the schema up to date and forgets every in-memory copy,
+   * to be loaded again on first use. The constructor, a clear and a restore
+   * all come through here.
+   */
+  wake(): void {
+    migrate(this.storage, VAULT_MIGRATIONS);
+    this.parts.hot.forget();
+    this.parts.retired.forget();
+  }
+
+  /**
+   * Checks that the caller addresses the vault this object holds, and removes
+   * an EPHEMERAL vault whose time is up even if its alarm has not fired yet.
+   */
+  async open(address: VaultAddress): Promise<Result<object>> {
+    const meta = this.parts.meta.record();
+    if (isExpired(meta, Date.now())) await this.destroy('EXPIRED');
+    else if (meta.address !== null && !sameVault(meta.address, address)) {
+      // Only reachable through a bug in name derivation; never serve another vault.
+      return failure('FORBIDDEN', 'this vault belongs to another address');
+    } else {
+      await this.reembedIfNeeded(meta);
+    }
+    return { ok: true };
+  }
+
+  /**
+   * Truly deletes everything (rows, meta, alarm, snapshots), then wakes up
+   * empty. The change log starts again with the CLEARED or EXPIRED event,
+   * numbered after the last one, so subscribers hear of it and a reconnect
+   * from before it is told to resync.
+   */
+  async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
+    const { events, subscribers, cold, usage } = this.parts;
+    const lastSeq = events.lastSeq();
+    // Memory tokens not yet on the account's ledger outlive the vault's rows.
+    await usage.handOver().catch(() => {});
+    const owed = usage.owed();
+    await this.storage.deleteAlarm();
+    await this.storage.deleteAll();
+    this.wake();
+    if (usage.restore(owed)) await this.armAlarm();
+    const event = events.appendAfterWipe(lastSeq, {
+      type: reason,
+      memoryId: null,
+      content: null,
+      supersededBy: null,
+      at: Date.now(),
+    });
+    subscribers.broadcast([event]);
+    await cold.prune(0);
+  }
+
+  /**
+   * After a write or delete: plan a checkpoint when enough has changed and a
+   * snapshot when none is planned. Once both are planned, a write changes
+   * neither the meta table nor the alarm.
+   */
+  async afterChange(): Promise<void> {
+    const { meta, hot, config } = this.parts;
+    const checkpointNeeded = () => hot.checkpointDue();
+    const before = meta.record();
+    const after = afterChange(before, {
+      checkpointNeeded,
+      now: Date.now(),
+      snapshotDelayMs: config.snapshotDelayMs,
+    });
+    if (
+      after.checkpointDueAt === before.checkpointDueAt &&
+      after.snapshotDueAt === before.snapshotDueAt
+    )
+      return;
+    meta.update(after);
+    await this.armAlarm();
+  }
+
+  /** Sets the alarm to the earliest work the meta table says is due. */
+  armAlarm(): Promise<void> {
+    return armAlarm(this.storage, nextAlarm(this.parts.meta.record()));
+  }
+
+  /**
+   * The deployment embeds with another model than the vault's vectors are
+   * of: the vault starts re-embedding into it on its first call. Only vaults
+   * in use do, each paced by its own alarm, so a new model does not set every
+   * vault of a deployment going at once.
+   */
+  private async reembedIfNeeded(meta: VaultMetaRecord): Promise<void> {
+    if (this.parts.config.reembed !== 'auto') return;
+    if (meta.embeddingModel === null || meta.embeddingModel === CALLER_SUPPLIED_MODEL) return;
+    const embedder = this.parts.embedder();
+    if (embedder === null || !reembedNeeded(meta, embedder)) return;
+    this.parts.reembedding.start(embedder, 'DEPLOYMENT', Date.now());
+    await this.armAlarm();
+  }
+}

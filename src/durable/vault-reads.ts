@@ -1,0 +1,128 @@
+import type { AppConfig } from '../core/config';
+import { vaultCapacity } from '../core/limits';
+import type { VaultAddress } from '../vaults/address';
+import type { HotIndex } from './hot-index';
+import type { RetiredSet } from './retired-set';
+import type { Sql } from './sql';
+import type { VaultMeta } from './vault-meta';
+import type { VaultQueries } from './vault-queries';
+import { reembedTarget } from './vault-reembed';
+import { answeredByText, checkSearch } from './vault-rules';
+import type * as Rpc from './vault-types';
+import { billedSearchTokens, type VaultUsage } from './vault-usage';
+
+/**
+ * A vault's reads, once the object is open: one batch of searches, lookups,
+ * listings and histories (the Worker's per-request loader sends them
+ * together), the vault's stats, and where the time went. Rows come from
+ * SQLite (vault-queries.ts); vectors and the text timeline from the hot
+ * index; memories being retired are left out of every search.
+ */
+export class VaultReads {
+  constructor(
+    private readonly sql: Sql,
+    private readonly meta: VaultMeta,
+    private readonly queries: VaultQueries,
+    private readonly hot: HotIndex,
+    private readonly retired: RetiredSet,
+    private readonly usage: VaultUsage,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Answers every op in order; `started` is when the call reached the object.
+   * `billed`: a metered search recorded memory tokens that need the alarm.
+   */
+  run(
+    address: VaultAddress,
+    ops: Rpc.VaultReadOp[],
+    started: number,
+  ): { response: Rpc.VaultReadResponse; billed: boolean } {
+    this.queries.hydrateMs = 0;
+    this.queries.text.forgetRanking();
+    let searchMs = 0;
+    let billed = false;
+    const results = ops.map((op): Rpc.VaultReadOpResult => {
+      switch (op.type) {
+        case 'search': {
+          const result = this.search(op.request, (ms) => (searchMs += ms));
+          if (op.meter && result.ok && result.type === 'search') {
+            const memoryTokens = billedSearchTokens(result.windows);
+            billed = this.usage.record({ ...op.meter, memoryTokens }) || billed;
+          }
+          return result;
+        }
+        case 'get':
+          return { ok: true, type: 'get', memories: this.queries.hydrate(op.ids) };
+        case 'list':
+          return { ok: true, type: 'list', page: this.listPage(op.request) };
+        case 'history':
+          return { ok: true, type: 'history', memories: this.queries.history(op.id) };
+        case 'stats':
+          return { ok: true, type: 'stats' };
+      }
+    });
+    const elapsedMs = performance.now() - started;
+    const hydrateMs = this.queries.hydrateMs;
+    return {
+      response: {
+        stats: this.stats(address),
+        results,
+        elapsedMs,
+        searchMs: Math.max(0, searchMs - hydrateMs),
+        hydrateMs,
+      },
+      billed,
+    };
+  }
+
+  stats(address: VaultAddress): Rpc.VaultStats {
+    const meta = this.meta.record();
+    return {
+      kind: address.kind,
+      externalId: address.externalId,
+      exists: meta.address !== null,
+      memoryCount: this.hot.memoryCount(),
+      storageBytes: this.sql.databaseSize,
+      embeddingModel: meta.embeddingModel,
+      dimensions: meta.dimensions,
+      lastWriteAt: meta.lastWriteAt,
+      expiresAt: meta.expiresAt,
+      capacity: meta.dimensions === null ? null : vaultCapacity(this.config, meta.dimensions),
+      reembed: meta.reembed,
+    };
+  }
+
+  listPage(request: Rpc.ListRequest): Rpc.ListPage {
+    return this.queries.listPage(request, this.hot.memoryCount());
+  }
+
+  /** One window of one search, over the hot vectors and the text timeline. */
+  searchWindow(request: Rpc.SearchRequest, window: Rpc.WindowSearch): Rpc.WindowResult {
+    return this.queries.searchWindow(
+      this.hot.vectors(),
+      () => this.hot.timeline(),
+      request,
+      window,
+      this.retired.current(),
+    );
+  }
+
+  /** A search's checks, then its windows; `spent` hears how long the windows took. */
+  private search(searched: Rpc.SearchRequest, spent: (ms: number) => void): Rpc.VaultReadOpResult {
+    const meta = this.meta.record();
+    const vault = { ...meta, reembedTarget: reembedTarget(meta.reembed) };
+    const refused = checkSearch(searched, vault);
+    if (refused !== null) return refused;
+    // A query of the model the vault is moving to: its vectors are not all
+    // there yet, so text answers until the switch (and says so).
+    const textOnly = answeredByText(searched, vault);
+    const request: Rpc.SearchRequest = textOnly
+      ? { ...searched, mode: 'TEXT', vector: null }
+      : searched;
+    const started = performance.now();
+    const windows = request.windows.map((window) => this.searchWindow(request, window));
+    spent(performance.now() - started);
+    return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
+  }
+}
