@@ -178,7 +178,7 @@ export default defineConfig({
         test: {
           name: 'workers-ai',
           include: ['test/workers-ai/**/*.test.ts'],
-          setupFiles: SETUP_FILES,
+          setupFiles: [...SETUP_FILES, './test/setup/ai-failures.ts'],
         },
       }),
       // The client package and the web console against a real `wrangler dev`
