@@ -82,8 +82,11 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
   });
 }
 
-/** In workerd, alarms run only when a test runs them (see the file). */
-const HELD_ALARMS = ['./test/setup/held-alarms.ts'];
+/**
+ * Every workerd project: alarms run only when a test runs them, and the
+ * fakes' scripted network failures become real fetch failures (see the files).
+ */
+const SETUP_FILES = ['./test/setup/held-alarms.ts', './test/setup/network-failures.ts'];
 
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
 const SEPARATE_SUITES = [
@@ -121,7 +124,7 @@ export default defineConfig({
         test: {
           name: 'development',
           include: ['test/**/*.test.ts'],
-          setupFiles: HELD_ALARMS,
+          setupFiles: SETUP_FILES,
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
         },
       }),
@@ -130,7 +133,7 @@ export default defineConfig({
       ...(['vault', 'billing', 'cold', 'search', 'data', 'hostile'] as const).map((suite) =>
         defineProject({
           plugins: [quietDependencySourceMaps, worker({})],
-          test: { name: suite, include: [`test/${suite}/**/*.test.ts`], setupFiles: HELD_ALARMS },
+          test: { name: suite, include: [`test/${suite}/**/*.test.ts`], setupFiles: SETUP_FILES },
         }),
       ),
       defineProject({
@@ -138,7 +141,7 @@ export default defineConfig({
         test: {
           name: 'production',
           include: ['test/production/**/*.test.ts'],
-          setupFiles: HELD_ALARMS,
+          setupFiles: SETUP_FILES,
         },
       }),
       // A deployment whose secrets and variables are wrong: every route must say so.
@@ -154,7 +157,7 @@ export default defineConfig({
         test: {
           name: 'misconfigured',
           include: ['test/misconfigured/**/*.test.ts'],
-          setupFiles: HELD_ALARMS,
+          setupFiles: SETUP_FILES,
         },
       }),
       // Embeddings from Workers AI, through a fake `AI` binding.
@@ -175,7 +178,7 @@ export default defineConfig({
         test: {
           name: 'workers-ai',
           include: ['test/workers-ai/**/*.test.ts'],
-          setupFiles: HELD_ALARMS,
+          setupFiles: [...SETUP_FILES, './test/setup/ai-failures.ts'],
         },
       }),
       // The client package and the web console against a real `wrangler dev`

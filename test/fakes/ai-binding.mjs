@@ -8,6 +8,9 @@
 //   calls()          what reached it, oldest first
 //   script(steps)    the next calls fail ("fail"), never answer ("hang") or
 //                    answer with the wrong size ("malformed"), in order
+// A call that fails answers `{ error }` rather than throwing, which workerd
+// would print with a stack: test/setup/ai-failures.ts rejects the caller's
+// `run` with it, as the real binding's client does in the calling Worker.
 //   reset()          forget calls and scripts
 import { WorkerEntrypoint } from 'cloudflare:workers';
 
@@ -36,10 +39,10 @@ export class FakeAi extends WorkerEntrypoint {
   async run(model, input) {
     calls.push({ model, input });
     const dimensions = DIMENSIONS[model];
-    if (dimensions === undefined) throw new Error(`5007: No such model ${model}`);
-    if (input.text.length > 100) throw new Error('3010: Invalid input: more than 100 texts');
+    if (dimensions === undefined) return { error: `5007: No such model ${model}` };
+    if (input.text.length > 100) return { error: '3010: Invalid input: more than 100 texts' };
     const step = steps.shift();
-    if (step === 'fail') throw new Error('3040: Capacity temporarily exceeded, please try again.');
+    if (step === 'fail') return { error: '3040: Capacity temporarily exceeded, please try again.' };
     // Answers long after any embedder timeout of the tests has given up.
     if (step === 'hang') await new Promise((resolve) => setTimeout(resolve, 10_000));
     const size = step === 'malformed' ? dimensions - 1 : dimensions;

@@ -12,7 +12,7 @@
 //                                    applies to the next call to that host; modes:
 //                                    cut, hang, trickle, reset, malformed,
 //                                    midstream-error (sse.mjs), unreachable (the
-//                                    connection fails),
+//                                    connection fails; network-failure.mjs),
 //                                    ack-lost (Stripe)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
 //   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock
@@ -23,6 +23,7 @@ import { anthropicFake, promptCache } from './anthropic.mjs';
 import { googleFake } from './google.mjs';
 import { OPENAI_HOSTS, openAiFake } from './openai.mjs';
 import { calls, nextScript, queueScript, scripts } from './state.mjs';
+import { RESET_AFTER_BODY, refusedConnection } from './network-failure.mjs';
 
 /** Request headers the tests look at (never the memory key: it must not reach a provider). */
 const RECORDED_HEADERS = [
@@ -76,7 +77,7 @@ export default {
     calls.push(call);
     const script = nextScript(url.host);
     // The connection fails before any response (DNS, connect, TLS, reset).
-    if (script.mode === 'unreachable') throw new Error('connect ECONNREFUSED (scripted)');
+    if (script.mode === 'unreachable') return refusedConnection();
     const response =
       url.host === 'api.anthropic.com'
         ? await anthropicFake(request, url, call, script)
@@ -87,7 +88,10 @@ export default {
   },
 };
 
-/** A whole (non-streamed) JSON answer that breaks half-way: reset, or cut short (malformed, cut). */
+/**
+ * A whole (non-streamed) JSON answer that breaks half-way: the connection
+ * resets (reset), or the body ends short (malformed, cut).
+ */
 function breakWholeBody(response, mode, call) {
   const json = response.headers.get('content-type')?.includes('application/json');
   if (!json || response.status !== 200 || !['reset', 'malformed', 'cut'].includes(mode)) {
@@ -98,8 +102,7 @@ function breakWholeBody(response, mode, call) {
       const bytes = new Uint8Array(await response.arrayBuffer());
       controller.enqueue(bytes.slice(0, Math.floor(bytes.length / 2)));
       await new Promise((resolve) => setTimeout(resolve, 5));
-      if (mode === 'reset') controller.error(new Error('connection reset by peer'));
-      else controller.close();
+      controller.close();
     },
     cancel() {
       call.cancelled = true;
@@ -107,6 +110,8 @@ function breakWholeBody(response, mode, call) {
   });
   const headers = new Headers(response.headers);
   headers.delete('content-length');
+  if (mode === 'reset')
+    for (const [name, value] of Object.entries(RESET_AFTER_BODY)) headers.set(name, value);
   return new Response(stream, { status: 200, headers });
 }
 

@@ -1,6 +1,8 @@
 // Server-sent event streams as the providers send them, and the ways a
 // scripted stream breaks.
 
+import { RESET_AFTER_BODY } from './network-failure.mjs';
+
 const encoder = new TextEncoder();
 
 /** One event as text; `lineEnd` is "\n" (OpenAI, Anthropic) or "\r\n" (Gemini). */
@@ -14,6 +16,7 @@ export function frame([event, data], lineEnd = '\n') {
  *   cut              the connection closes cleanly after the first frames (no end of answer)
  *   hang             the stream goes silent after its first piece of text
  *   reset            the connection fails after the first piece of text
+ *                    (network-failure.mjs: the body ends, the client's fetch breaks it)
  *   malformed        a frame of broken JSON follows the first piece of text
  *   midstream-error  the provider's own error event follows the first piece of text
  *   trickle          after the first piece of text, an event with no text every
@@ -66,7 +69,7 @@ export function sseResponse({
         case 'reset':
           for (const text of head) controller.enqueue(encode(text));
           await new Promise((resolve) => setTimeout(resolve, 5));
-          controller.error(new Error('connection reset by peer'));
+          controller.close();
           return;
         case 'malformed':
           for (const text of head) controller.enqueue(encode(text));
@@ -98,6 +101,7 @@ export function sseResponse({
     headers: {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
+      ...(mode === 'reset' ? RESET_AFTER_BODY : {}),
       ...headers,
     },
   });

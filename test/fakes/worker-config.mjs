@@ -5,6 +5,7 @@
 const MODULES = [
   'providers-worker.mjs',
   'state.mjs',
+  'network-failure.mjs',
   'sse.mjs',
   'answers.mjs',
   'openai.mjs',

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { failureResponse, type Surface } from '../../src/http/error-shapes';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
@@ -326,13 +326,22 @@ describe('CORS, answered once for every route', () => {
 });
 
 describe('an unexpected failure', () => {
-  it('is a masked 500 in every shape, saying nothing of what failed', async () => {
-    for (const surface of ['graphql', 'openai', 'anthropic', 'google', 'rest'] as const) {
-      const response = failureResponse(surface, new Error('secret internals at db.ts:12'));
-      expect(response.status).toBe(500);
-      const text = await response.clone().text();
-      expect(text).not.toContain('secret internals');
-      expect(await coded(surface, response)).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+  it('is a masked 500 in every shape, saying nothing of what failed (only the log does)', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      for (const surface of ['graphql', 'openai', 'anthropic', 'google', 'rest'] as const) {
+        logged.mockClear();
+        const response = failureResponse(surface, new Error('secret internals at db.ts:12'));
+        expect(response.status).toBe(500);
+        const text = await response.clone().text();
+        expect(text).not.toContain('secret internals');
+        expect(await coded(surface, response)).toMatchObject({ code: 'INTERNAL_SERVER_ERROR' });
+        expect(logged.mock.calls.flat().map(String).join(' ')).toContain(
+          'Error: secret internals at db.ts:12',
+        );
+      }
+    } finally {
+      logged.mockRestore();
     }
   });
 });
