@@ -11,16 +11,12 @@ import type {
   RegisteredVault,
   SealedProviderKey,
 } from './account-types';
-import {
-  utcDay,
-  type AccountStatus,
-  type BillingState,
-  type UsageDay,
-  type UsageReport,
-} from '../billing/usage';
+import { utcDay, type AccountStatus, type BillingState, type UsageReport } from '../billing/usage';
 import { MeterOutbox } from './meter-outbox';
 import { ProviderKeyStore, type SealedProviderKeyRow } from './provider-key-store';
 import { MetaTable, migrate, Sql } from './sql';
+import { UsageLedger } from './usage-ledger';
+import { VaultRegistry } from './vault-registry';
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -30,28 +26,30 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   revoked_at: number | null;
 }
 
-/** How long a usage batch id is remembered: far past any shard's retries. */
-const USAGE_BATCH_MEMORY_MS = 30 * 86_400_000;
-
-/** Most vaults one key may list; more are still stored, listing pages stop here. */
-export const MAX_LISTED_VAULTS = 1_000;
 /**
  * One account (`account:{accountId}`): its memory keys, stored as verifiers
- * only, and the registry of vaults written under its keys.
+ * only; its provider keys, sealed (provider-key-store.ts); the registry of
+ * vaults written under its keys (vault-registry.ts); the memory-token ledger
+ * (usage-ledger.ts) and the Stripe meter outbox that bills it
+ * (meter-outbox.ts); and its billing status.
  */
 export class AccountObject extends DurableObject<Env> {
   private readonly sql: Sql;
   private meta!: MetaTable;
   private outbox!: MeterOutbox;
   private readonly providerKeys: ProviderKeyStore;
+  private readonly vaults: VaultRegistry;
+  private ledger!: UsageLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = new Sql(ctx.storage.sql);
     this.providerKeys = new ProviderKeyStore(this.sql);
+    this.vaults = new VaultRegistry(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, ACCOUNT_MIGRATIONS);
       this.meta = new MetaTable(this.sql);
+      this.ledger = new UsageLedger(this.sql, this.meta);
       this.outbox = new MeterOutbox(this.sql, this.meta, ctx.storage, env);
     });
   }
@@ -164,83 +162,28 @@ export class AccountObject extends DurableObject<Env> {
    * unbilled total, in one transaction; the response waits for it to be durable.
    */
   async recordUsage(keyId: string, memoryTokens: number, at: number = Date.now()): Promise<void> {
-    if (!Number.isSafeInteger(memoryTokens) || memoryTokens <= 0) return;
-    this.ctx.storage.transactionSync(() => {
-      this.sql.run(
-        `INSERT INTO usage_days (key_id, day, memory_tokens) VALUES (?, ?, ?)
-         ON CONFLICT (key_id, day) DO UPDATE SET memory_tokens = memory_tokens + excluded.memory_tokens`,
-        keyId,
-        utcDay(at),
-        memoryTokens,
-      );
-      this.meta.set(
-        'unbilled_tokens',
-        Number(this.meta.get('unbilled_tokens') ?? 0) + memoryTokens,
-      );
-    });
-    await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+    const entry = { keyId, day: utcDay(at), memoryTokens };
+    const added = this.ctx.storage.transactionSync(() => this.ledger.add([entry]));
+    if (added > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
   }
 
   /**
-   * Adds a usage shard's batch to the ledger, once: a batch id already taken
-   * changes nothing (the shard resends after a lost acknowledgement). Ids are
-   * kept for USAGE_BATCH_MEMORY_MS, far longer than a shard retries.
+   * Adds a usage shard's or a vault's batch to the ledger, once: a batch id
+   * already taken changes nothing (the sender resends after a lost
+   * acknowledgement).
    */
   async applyUsageBatch(batchId: string, entries: UsageEntry[]): Promise<{ applied: boolean }> {
-    if (this.sql.first('SELECT id FROM usage_batches WHERE id = ?', batchId) !== null)
-      return { applied: false };
-    const now = Date.now();
-    let total = 0;
-    this.ctx.storage.transactionSync(() => {
-      this.sql.run('INSERT INTO usage_batches (id, applied_at) VALUES (?, ?)', batchId, now);
-      this.sql.run('DELETE FROM usage_batches WHERE applied_at < ?', now - USAGE_BATCH_MEMORY_MS);
-      for (const { keyId, day, memoryTokens } of entries) {
-        if (!Number.isSafeInteger(memoryTokens) || memoryTokens <= 0) continue;
-        total += memoryTokens;
-        this.sql.run(
-          `INSERT INTO usage_days (key_id, day, memory_tokens) VALUES (?, ?, ?)
-           ON CONFLICT (key_id, day) DO UPDATE SET memory_tokens = memory_tokens + excluded.memory_tokens`,
-          keyId,
-          day,
-          memoryTokens,
-        );
-      }
-      this.meta.set('unbilled_tokens', Number(this.meta.get('unbilled_tokens') ?? 0) + total);
-    });
-    if (total > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+    if (this.ledger.hasApplied(batchId)) return { applied: false };
+    const added = this.ctx.storage.transactionSync(() =>
+      this.ledger.applyBatch(batchId, entries, Date.now()),
+    );
+    if (added > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
     return { applied: true };
   }
 
   /** Totals and per-day figures between two times (inclusive days), per key and overall. */
   async usage(from: number, to: number, onlyKey: string | null): Promise<UsageReport> {
-    const rows = this.sql.all<{ key_id: string; day: string; memory_tokens: number }>(
-      `SELECT key_id, day, memory_tokens FROM usage_days
-       WHERE day >= ? AND day <= ? AND (? IS NULL OR key_id = ?) ORDER BY day, key_id`,
-      utcDay(from),
-      utcDay(to),
-      onlyKey,
-      onlyKey,
-    );
-    const total = new Map<string, number>();
-    const perKey = new Map<string, Map<string, number>>();
-    for (const row of rows) {
-      total.set(row.day, (total.get(row.day) ?? 0) + row.memory_tokens);
-      const days = perKey.get(row.key_id) ?? new Map<string, number>();
-      days.set(row.day, row.memory_tokens);
-      perKey.set(row.key_id, days);
-    }
-    const toDays = (days: Map<string, number>): UsageDay[] =>
-      [...days].map(([date, memoryTokens]) => ({ date, memoryTokens }));
-    const sum = (days: Map<string, number>) => [...days.values()].reduce((a, b) => a + b, 0);
-    return {
-      memoryTokens: sum(total),
-      days: toDays(total),
-      keys: [...perKey].map(([keyId, days]) => ({
-        keyId,
-        memoryTokens: sum(days),
-        days: toDays(days),
-      })),
-    };
+    return this.ledger.report(from, to, onlyKey);
   }
 
   async billing(): Promise<BillingState> {
@@ -248,7 +191,7 @@ export class AccountObject extends DurableObject<Env> {
     return {
       status: this.status(),
       stripeCustomerId: this.meta.get('stripe_customer_id'),
-      unbilledMemoryTokens: Number(this.meta.get('unbilled_tokens') ?? 0),
+      unbilledMemoryTokens: this.ledger.unbilled(),
       pendingMeterEvents: outbox.pending,
       failedMeterEvents: outbox.failed,
     };
@@ -309,51 +252,20 @@ export class AccountObject extends DurableObject<Env> {
 
   /** Records that a key has written to a vault (idempotent). */
   async registerVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
-    this.sql.run(
-      `INSERT INTO vaults (key_id, kind, external_id, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-      keyId,
-      kind,
-      externalId ?? '',
-      Date.now(),
-    );
+    this.vaults.register(keyId, kind, externalId);
   }
 
   async forgetVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
-    this.sql.run(
-      'DELETE FROM vaults WHERE key_id = ? AND kind = ? AND external_id = ?',
-      keyId,
-      kind,
-      externalId ?? '',
-    );
+    this.vaults.forget(keyId, kind, externalId);
   }
 
   /** Every vault any key of the account wrote to (usage reads flush them first). */
   async vaultAddresses(): Promise<VaultAddress[]> {
-    return this.sql
-      .all<{ key_id: string; kind: string; external_id: string }>(
-        'SELECT key_id, kind, external_id FROM vaults',
-      )
-      .map((row) => ({
-        keyId: row.key_id,
-        kind: row.kind as VaultKind,
-        externalId: row.external_id === '' ? null : row.external_id,
-      }));
+    return this.vaults.addresses();
   }
 
   async listVaults(keyId: string): Promise<RegisteredVault[]> {
-    return this.sql
-      .all<{ kind: string; external_id: string; created_at: number }>(
-        `SELECT kind, external_id, created_at FROM vaults WHERE key_id = ?
-         ORDER BY created_at, kind, external_id LIMIT ?`,
-        keyId,
-        MAX_LISTED_VAULTS,
-      )
-      .map((row) => ({
-        kind: row.kind as VaultKind,
-        externalId: row.external_id === '' ? null : row.external_id,
-        createdAt: row.created_at,
-      }));
+    return this.vaults.list(keyId);
   }
 
   private recordAccount(accountId: string): void {
