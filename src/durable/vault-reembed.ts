@@ -29,6 +29,12 @@ import type { ReembedProgress } from './vault-types';
  * `embedding`: text finds them until the switch. Nothing here is metered or
  * changes what a memory says, so it emits no memory events: it is the
  * operator's cost, like any index maintenance.
+ *
+ * Why one file of this length: starting, each batch, the resume after an
+ * eviction and the switch all read and write the same progress record and
+ * the same two columns under one rule (vectors and progress commit together,
+ * the switch is one transaction); kept side by side, that rule can be checked
+ * in one reading.
  */
 
 /** Memories per batch, and texts (chunks count one each) per batch: one Workers AI call. */
