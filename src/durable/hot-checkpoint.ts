@@ -308,12 +308,17 @@ export function recordDeletion(
 }
 
 /** Replaces the checkpoint with the index as it is now. Call inside a transaction. */
-export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): void {
+export function writeCheckpoint(
+  sql: Sql,
+  meta: VaultMeta,
+  index: VectorIndex,
+  pageBytes = PAGE_BYTES,
+): void {
   // Pages written now would lack the vectors, and the next wake-up would drop the block.
   if (index.floatsPending) throw new Error('the float32 block is still being filled');
   sql.run('DELETE FROM hot_pages');
   sql.run('DELETE FROM hot_tombstones');
-  const perPage = index.rowsPerPage(PAGE_BYTES);
+  const perPage = index.rowsPerPage(pageBytes);
   for (let start = 0, page = 0; start < index.size; start += perPage, page++) {
     const rows = index.slice(start, start + perPage);
     sql.run(

@@ -15,6 +15,21 @@ import type { VaultMeta } from './vault-meta';
 import type { PreparedMemory, StoredRef } from './vault-storage';
 import { VectorIndex, type IndexEntry } from './vector-index';
 
+export interface HotIndexOptions {
+  /**
+   * Runs work once the current task is done (the next page of the float32
+   * block): a timer by default, so calls in between are served; tests step
+   * by hand.
+   */
+  defer?: (work: () => void) => void;
+  /** Most bytes of a checkpoint page (tests make it small, to have many). */
+  checkpointPageBytes?: number;
+}
+
+const nextTask = (work: () => void) => {
+  setTimeout(work, 0);
+};
+
 /** What a delete must tell the in-memory state once it has committed. */
 export interface Removal {
   row: StoredRef;
@@ -56,13 +71,7 @@ export class HotIndex {
     private readonly storedCount: () => number,
     /** The vault object's id: its indexes count once in the isolate's hot budget. */
     private readonly owner?: string,
-    /**
-     * Runs work once the current task is done (the next page of the float32
-     * block): a timer, so calls in between are served; tests step by hand.
-     */
-    private readonly defer: (work: () => void) => void = (work) => {
-      setTimeout(work, 0);
-    },
+    private readonly options: HotIndexOptions = {},
   ) {}
 
   /** Drops everything held in memory; the next use loads it again, as after a wake-up. */
@@ -124,7 +133,7 @@ export class HotIndex {
   }
 
   private fillLater(index: VectorIndex): void {
-    this.defer(() => {
+    (this.options.defer ?? nextTask)(() => {
       // Forgotten (a clear, a restore) or finished meanwhile: nothing to do.
       if (this.index === index && this.fillStep()) this.fillLater(index);
     });
@@ -220,7 +229,7 @@ export class HotIndex {
     // Loaded first: once the new mark is set, loading would replay from it.
     const timeline = this.timeline();
     this.finishFilling();
-    writeCheckpoint(this.sql, this.meta, index);
+    writeCheckpoint(this.sql, this.meta, index, this.options.checkpointPageBytes);
     writeTextPages(this.sql, timeline);
   }
 
