@@ -326,9 +326,9 @@ describe('VectorIndex woken on its codes', () => {
     // What a checkpoint holds: the rows in key order, a page of 300 at a time.
     const saved = new VectorIndex(DIMS);
     saved.insert(entries);
-    const pages = [];
-    for (let start = 0; start < saved.size; start += 300)
-      pages.push(saved.slice(start, start + 300));
+    const pages = Array.from({ length: Math.ceil(saved.size / 300) }, (_, i) =>
+      saved.slice(i * 300, (i + 1) * 300),
+    );
 
     const woken = new VectorIndex(DIMS, { exact });
     woken.reset(saved.size);
