@@ -113,12 +113,15 @@
   ;; pmaddubsw on x86) multiplies and adds pairs; its result is exact and the
   ;; same on every platform because the codes (0..3) fit in 7 bits. Pairs (at
   ;; most 2 × 127 × 3) add up in i16 lanes for up to 8 blocks (512
-  ;; components), then widen to i32.
+  ;; components), then widen to i32. Planes are shifted in i16 lanes (x86 has
+  ;; no byte shift: V8 emulates i8x16.shr_u with a shift and a mask) and
+  ;; masked to their two bits, which drops what crossed from the next byte.
   (func (export "dot_codes")
     (param $query i32) (param $codes i32) (param $codeBytes i32) (param $count i32)
     (param $scales i32) (param $bias f32) (param $unit f32) (param $out i32)
     (local $outEnd i32) (local $j i32) (local $q i32) (local $groupEnd i32)
-    (local $block v128) (local $acc v128) (local $wide v128)
+    (local $block v128) (local $acc v128) (local $wide v128) (local $mask v128)
+    (local.set $mask (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))
     (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $each
@@ -138,13 +141,13 @@
                 (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $groupEnd)))
                 (local.set $block (v128.load (i32.add (local.get $codes) (local.get $j))))
                 (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load (local.get $q))
-                  (v128.and (local.get $block) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                  (v128.and (local.get $block) (local.get $mask)))))
                 (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=16 (local.get $q))
-                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 2)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 2)) (local.get $mask)))))
                 (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=32 (local.get $q))
-                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 4)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
+                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 4)) (local.get $mask)))))
                 (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=48 (local.get $q))
-                  (i8x16.shr_u (local.get $block) (i32.const 6)))))
+                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 6)) (local.get $mask)))))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (local.set $q (i32.add (local.get $q) (i32.const 64)))
                 (br $blocks)))
