@@ -258,6 +258,22 @@ describe('VectorIndex over 2-bit codes', () => {
       else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
     },
   );
+  it('estimates every row of a window, whatever its length (the kernel scores rows in pairs)', () => {
+    const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
+    index.insert(entries.slice(0, 3_001));
+    // A window's last row, its first, and one in the middle, for odd and even lengths.
+    for (const [start, end] of [
+      [0, 3_001],
+      [1, 3_001],
+      [500, 2_999],
+      [7, 2_508],
+    ] as const) {
+      for (const row of [end - 1, start, (start + end) >> 1]) {
+        const [best] = index.search(entries[row]!.vector, start, end, 1);
+        expect(best!.seq).toBe(entries[row]!.seq);
+      }
+    }
+  });
 });
 
 describe('VectorIndex over its budget', () => {

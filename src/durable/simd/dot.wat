@@ -120,13 +120,23 @@
     (param $query i32) (param $codes i32) (param $codeBytes i32) (param $count i32)
     (param $scales i32) (param $bias f32) (param $unit f32) (param $out i32)
     (local $outEnd i32) (local $j i32) (local $q i32) (local $groupEnd i32)
-    (local $block v128) (local $acc v128) (local $wide v128) (local $mask v128)
+    (local $codesB i32) (local $hasB i32)
+    (local $blockA v128) (local $blockB v128) (local $plane v128) (local $mask v128)
+    (local $accA v128) (local $accB v128) (local $wideA v128) (local $wideB v128)
     (local.set $mask (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))
     (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    ;; Two rows per pass share the query's loads and the loop's bookkeeping; an
+    ;; odd last row is paired with itself and stored once.
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $hasB (i32.lt_u (i32.add (local.get $out) (i32.const 4)) (local.get $outEnd)))
+        (local.set $codesB (select
+          (i32.add (local.get $codes) (local.get $codeBytes))
+          (local.get $codes)
+          (local.get $hasB)))
+        (local.set $accA (v128.const i32x4 0 0 0 0))
+        (local.set $accB (v128.const i32x4 0 0 0 0))
         (local.set $j (i32.const 0))
         (local.set $q (local.get $query))
         (block $groupsDone
@@ -135,36 +145,62 @@
             (local.set $groupEnd (i32.add (local.get $j) (i32.const 128)))
             (if (i32.gt_u (local.get $groupEnd) (local.get $codeBytes))
               (then (local.set $groupEnd (local.get $codeBytes))))
-            (local.set $wide (v128.const i32x4 0 0 0 0))
+            (local.set $wideA (v128.const i32x4 0 0 0 0))
+            (local.set $wideB (v128.const i32x4 0 0 0 0))
             (block $blocksDone
               (loop $blocks
                 (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $groupEnd)))
-                (local.set $block (v128.load (i32.add (local.get $codes) (local.get $j))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load (local.get $q))
-                  (v128.and (local.get $block) (local.get $mask)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=16 (local.get $q))
-                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 2)) (local.get $mask)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=32 (local.get $q))
-                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 4)) (local.get $mask)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=48 (local.get $q))
-                  (v128.and (i16x8.shr_u (local.get $block) (i32.const 6)) (local.get $mask)))))
+                (local.set $blockA (v128.load (i32.add (local.get $codes) (local.get $j))))
+                (local.set $blockB (v128.load (i32.add (local.get $codesB) (local.get $j))))
+                (local.set $plane (v128.load (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (local.get $blockA) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (local.get $blockB) (local.get $mask)))))
+                (local.set $plane (v128.load offset=16 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 2)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 2)) (local.get $mask)))))
+                (local.set $plane (v128.load offset=32 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 4)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 4)) (local.get $mask)))))
+                (local.set $plane (v128.load offset=48 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 6)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s
+                  (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 6)) (local.get $mask)))))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (local.set $q (i32.add (local.get $q) (i32.const 64)))
                 (br $blocks)))
-            (local.set $acc (i32x4.add (local.get $acc) (i32x4.extadd_pairwise_i16x8_s (local.get $wide))))
+            (local.set $accA (i32x4.add (local.get $accA) (i32x4.extadd_pairwise_i16x8_s (local.get $wideA))))
+            (local.set $accB (i32x4.add (local.get $accB) (i32x4.extadd_pairwise_i16x8_s (local.get $wideB))))
             (br $groups)))
         (f32.store (local.get $out)
           (f32.mul
             (f32.mul
               (f32.sub
                 (f32.convert_i32_s (i32.add
-                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
+                  (i32.add (i32x4.extract_lane 0 (local.get $accA)) (i32x4.extract_lane 1 (local.get $accA)))
+                  (i32.add (i32x4.extract_lane 2 (local.get $accA)) (i32x4.extract_lane 3 (local.get $accA)))))
                 (local.get $bias))
               (f32.load (local.get $scales)))
             (local.get $unit)))
-        (local.set $codes (i32.add (local.get $codes) (local.get $codeBytes)))
-        (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
-        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (if (local.get $hasB)
+          (then (f32.store offset=4 (local.get $out)
+            (f32.mul
+              (f32.mul
+                (f32.sub
+                  (f32.convert_i32_s (i32.add
+                    (i32.add (i32x4.extract_lane 0 (local.get $accB)) (i32x4.extract_lane 1 (local.get $accB)))
+                    (i32.add (i32x4.extract_lane 2 (local.get $accB)) (i32x4.extract_lane 3 (local.get $accB)))))
+                  (local.get $bias))
+                (f32.load offset=4 (local.get $scales)))
+              (local.get $unit)))))
+        (local.set $codes (i32.add (local.get $codes) (i32.shl (local.get $codeBytes) (i32.const 1))))
+        (local.set $scales (i32.add (local.get $scales) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
         (br $each))))
 )
