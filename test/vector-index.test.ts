@@ -258,7 +258,7 @@ describe('VectorIndex over 2-bit codes', () => {
       else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
     },
   );
-  it('estimates every row of a window, whatever its length (the kernel scores rows in pairs)', () => {
+  it('estimates every row of a window, whatever its length (the kernel scores rows four at a time)', () => {
     const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
     index.insert(entries.slice(0, 3_001));
     // A window's last row, its first, and one in the middle, for odd and even lengths.
