@@ -265,14 +265,17 @@ describe('waking on the codes', () => {
     const afterWake = await search();
     expect(afterWake).toEqual(before);
     // The block fills a page per task after the call that woke the vault.
-    await vi.waitFor(async () => {
-      const state = await runInDurableObject(vault, (instance: VaultObject) => {
-        const hot = (instance as unknown as { hot: HotIndex }).hot;
-        const index = hot.vectors()!;
-        return { kept: index.holdsFloats, pending: index.floatsPending, filling: hot.filling };
-      });
-      expect(state).toEqual({ kept: true, pending: false, filling: false });
-    });
+    await vi.waitFor(
+      async () => {
+        const state = await runInDurableObject(vault, (instance: VaultObject) => {
+          const hot = (instance as unknown as { hot: HotIndex }).hot;
+          const index = hot.vectors()!;
+          return { kept: index.holdsFloats, pending: index.floatsPending, filling: hot.filling };
+        });
+        expect(state).toEqual({ kept: true, pending: false, filling: false });
+      },
+      { timeout: 10_000, interval: 20 },
+    );
     expect(await search()).toEqual(before);
   });
 });
