@@ -258,6 +258,22 @@ describe('VectorIndex over 2-bit codes', () => {
       else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
     },
   );
+  it('estimates every row of a window, whatever its length (the kernel scores rows four at a time)', () => {
+    const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
+    index.insert(entries.slice(0, 3_001));
+    // A window's last row, its first, and one in the middle, for odd and even lengths.
+    for (const [start, end] of [
+      [0, 3_001],
+      [1, 3_001],
+      [500, 2_999],
+      [7, 2_508],
+    ] as const) {
+      for (const row of [end - 1, start, (start + end) >> 1]) {
+        const [best] = index.search(entries[row]!.vector, start, end, 1);
+        expect(best!.seq).toBe(entries[row]!.seq);
+      }
+    }
+  });
 });
 
 describe('VectorIndex over its budget', () => {
@@ -303,6 +319,78 @@ describe('VectorIndex over its budget', () => {
     // A window entirely inside the hot rows does not touch storage.
     const newest = index.range(5_900, Infinity);
     expect(newest.end - newest.start).toBe(99);
+  });
+});
+
+describe('VectorIndex woken on its codes', () => {
+  it('fills its float32 block page by page while rows come and go, re-scoring from storage until then', () => {
+    const DIMS = 64;
+    const next = random(6_401);
+    let seq = 0;
+    const entry = (): IndexEntry => ({
+      seq: ++seq,
+      createdAt: Math.floor(next() * 1e6),
+      vector: unitVector(next, DIMS),
+    });
+    let entries = Array.from({ length: 2_500 }, entry);
+    const bySeq = new Map(entries.map((e) => [e.seq, e.vector]));
+    const reads: number[] = [];
+    const exact = (seqs: readonly number[]) => {
+      reads.push(seqs.length);
+      return new Map(seqs.map((s) => [s, bySeq.get(s)!]));
+    };
+    // What a checkpoint holds: the rows in key order, a page of 300 at a time.
+    const saved = new VectorIndex(DIMS);
+    saved.insert(entries);
+    const pages = Array.from({ length: Math.ceil(saved.size / 300) }, (_, i) =>
+      saved.slice(i * 300, (i + 1) * 300),
+    );
+
+    const woken = new VectorIndex(DIMS, { exact });
+    woken.reset(saved.size);
+    woken.useCalibration(saved.calibration!);
+    woken.beginFloatFill();
+    for (const page of pages) woken.appendSorted({ ...page, vectors: null });
+    const queries = Array.from({ length: 20 }, () => unitVector(next, DIMS));
+    const agreed = () => {
+      let shared = 0;
+      for (const query of queries) {
+        const expected = new Set(referenceSearch(entries, query, 10));
+        shared += woken
+          .search(query, 0, woken.size, 10)
+          .filter((hit) => expected.has(hit.seq)).length;
+      }
+      return shared / (queries.length * 10);
+    };
+    const fill = (page: (typeof pages)[number]) =>
+      woken.fillFloats({ ...page, vectors: page.vectors! });
+
+    expect(woken.floatsPending).toBe(true);
+    expect(woken.slice(0, woken.size).vectors).toBeNull();
+    expect(agreed()).toBeGreaterThanOrEqual(0.99);
+    fill(pages[0]!);
+    // New rows land all over the time line, moving the rows after them.
+    const added = Array.from({ length: 150 }, entry);
+    for (const e of added) bySeq.set(e.seq, e.vector);
+    woken.insert(added);
+    entries = [...entries, ...added];
+    fill(pages[3]!);
+    const removed = entries.filter((_, i) => i % 97 === 5);
+    for (const e of removed) expect(woken.remove(e.seq, e.createdAt)).toBe(true);
+    entries = entries.filter((e) => !removed.includes(e));
+    expect(agreed()).toBeGreaterThanOrEqual(0.99);
+    expect(reads.length).toBeGreaterThan(0); // re-scored from storage so far
+    for (const page of pages.filter((_, i) => i !== 0 && i !== 3)) fill(page);
+    woken.finishFloatFill();
+
+    expect(woken.floatsPending).toBe(false);
+    // Every row holds its own vector, in key order.
+    const inOrder = [...entries].sort((a, b) => a.createdAt - b.createdAt || a.seq - b.seq);
+    const block = new Float32Array(woken.slice(0, woken.size).vectors!.buffer);
+    expect(block).toEqual(Float32Array.from(inOrder.flatMap((e) => Array.from(e.vector))));
+    reads.length = 0;
+    expect(agreed()).toBeGreaterThanOrEqual(0.99);
+    expect(reads).toEqual([]); // the block serves from now on
   });
 });
 

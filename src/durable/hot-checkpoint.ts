@@ -20,6 +20,11 @@ import {
  * Rows written since are replayed from `memories` (seq > checkpoint seq) and
  * rows deleted since from `hot_tombstones`. `memories` stays the source of
  * truth: without a checkpoint, the index is rebuilt from it row by row.
+ *
+ * A vault wakes on its codes: the float32 vectors (15 of a 10,000-row
+ * vault's 17 MB) are read afterwards, a page at a time (`FloatFill`), and
+ * searches re-score from `memories` until they are all in. Reading and
+ * copying them took two thirds of a wake-up (BENCHMARKS.md).
  */
 const PAGE_BYTES = 1 << 20;
 /** Rewrite the checkpoint once this many rows (or an eighth of the vault) changed since. */
@@ -29,13 +34,19 @@ const CALIBRATION_MIN_ROWS = 256;
 /** …from this many of them, picked at random. */
 const CALIBRATION_SAMPLE = 4_096;
 
+/** The rest of a wake-up: fills the float32 block from the checkpoint, one page per step. */
+export interface FloatFill {
+  /** Fills the next page; returns whether any page is left. */
+  step(): boolean;
+}
+
 export function loadHotIndex(
   sql: Sql,
   meta: VaultMeta,
   dimensions: number,
   rows: number,
   owner?: string,
-): VectorIndex {
+): { index: VectorIndex; fill: FloatFill | null } {
   const index = new VectorIndex(dimensions, {
     exact: exactVectors(sql, dimensions),
     coldRows: coldRows(sql),
@@ -45,7 +56,7 @@ export function loadHotIndex(
   index.reset(rows);
   if (checkpoint === null) {
     rebuild(sql, index, dimensions, rows);
-    return index;
+    return { index, fill: null };
   }
 
   const calibration = sql.first<{ calibration: ArrayBuffer | null }>(
@@ -55,6 +66,15 @@ export function loadHotIndex(
     const fitted = Calibration.fromBytes(calibration, dimensions);
     if (fitted !== null) index.useCalibration(fitted);
   }
+  // The float32 vectors come later, when the pages carry them for an index
+  // that keeps them; pages without them make it drop the block.
+  const pageNumbers = sql.all<{ page: number }>('SELECT page FROM hot_pages ORDER BY page');
+  const fillLater =
+    index.holdsFloats &&
+    pageNumbers.length > 0 &&
+    // Read from each record's header: no vector is read.
+    sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM hot_pages WHERE vectors IS NULL')?.n === 0;
+  if (fillLater) index.beginFloatFill();
   const pages = sql.cursor<{
     seqs: ArrayBuffer;
     chunks: ArrayBuffer;
@@ -62,12 +82,7 @@ export function loadHotIndex(
     codes: ArrayBuffer;
     scales: ArrayBuffer;
     residuals: ArrayBuffer;
-    vectors: ArrayBuffer | null;
-  }>(
-    // The float32 vectors are read only when the index keeps them.
-    `SELECT seqs, chunks, times, codes, scales, residuals,
-       ${index.holdsFloats ? 'vectors' : 'NULL AS vectors'} FROM hot_pages ORDER BY page`,
-  );
+  }>('SELECT seqs, chunks, times, codes, scales, residuals FROM hot_pages ORDER BY page');
   for (const page of pages) {
     index.appendSorted({
       seqs: new Int32Array(page.seqs),
@@ -76,7 +91,7 @@ export function loadHotIndex(
       codes: new Uint8Array(page.codes),
       scales: new Float32Array(page.scales),
       residuals: new Float32Array(page.residuals),
-      vectors: page.vectors === null ? null : new Uint8Array(page.vectors),
+      vectors: null,
     });
   }
   const added = sql.all<MemoryVectors>(
@@ -89,7 +104,52 @@ export function loadHotIndex(
   )) {
     index.remove(tombstone.seq, tombstone.created_at);
   }
-  return index;
+  const fill =
+    fillLater && index.floatsPending
+      ? floatFill(
+          sql,
+          index,
+          pageNumbers.map(({ page }) => page),
+        )
+      : null;
+  return { index, fill };
+}
+
+/**
+ * Fills the float32 block of an index woken on its codes, a checkpoint page
+ * per step (about 1 MiB). Rows written or deleted meanwhile are no trouble:
+ * the index places each page's vectors by key, and rows inserted since came
+ * with theirs. The pages must stay as they were until the last step (the
+ * checkpoint is rewritten only after the fill completes; discarding it
+ * abandons the fill).
+ */
+function floatFill(sql: Sql, index: VectorIndex, pages: number[]): FloatFill {
+  let next = 0;
+  return {
+    step() {
+      if (!index.floatsPending) return false;
+      const page = sql.first<{
+        seqs: ArrayBuffer;
+        chunks: ArrayBuffer;
+        times: ArrayBuffer;
+        vectors: ArrayBuffer | null;
+      }>('SELECT seqs, chunks, times, vectors FROM hot_pages WHERE page = ?', pages[next]!);
+      if (page == null || page.vectors === null) {
+        index.abandonFloatFill(); // the checkpoint changed under it: storage re-scores for good
+        return false;
+      }
+      index.fillFloats({
+        seqs: new Int32Array(page.seqs),
+        chunks: new Int32Array(page.chunks),
+        times: new Float64Array(page.times),
+        vectors: page.vectors,
+      });
+      next++;
+      if (next < pages.length) return true;
+      index.finishFloatFill();
+      return false;
+    },
+  };
 }
 
 /**
@@ -248,10 +308,17 @@ export function recordDeletion(
 }
 
 /** Replaces the checkpoint with the index as it is now. Call inside a transaction. */
-export function writeCheckpoint(sql: Sql, meta: VaultMeta, index: VectorIndex): void {
+export function writeCheckpoint(
+  sql: Sql,
+  meta: VaultMeta,
+  index: VectorIndex,
+  pageBytes = PAGE_BYTES,
+): void {
+  // Pages written now would lack the vectors, and the next wake-up would drop the block.
+  if (index.floatsPending) throw new Error('the float32 block is still being filled');
   sql.run('DELETE FROM hot_pages');
   sql.run('DELETE FROM hot_tombstones');
-  const perPage = index.rowsPerPage(PAGE_BYTES);
+  const perPage = index.rowsPerPage(pageBytes);
   for (let start = 0, page = 0; start < index.size; start += perPage, page++) {
     const rows = index.slice(start, start + perPage);
     sql.run(

@@ -1,6 +1,7 @@
 import {
   checkpointDue,
   coldRows,
+  type FloatFill,
   exactVectors,
   loadHotIndex,
   recordDeletion,
@@ -13,6 +14,21 @@ import { TextTimeline, type TimelineEntry } from './text-timeline';
 import type { VaultMeta } from './vault-meta';
 import type { PreparedMemory, StoredRef } from './vault-storage';
 import { VectorIndex, type IndexEntry } from './vector-index';
+
+export interface HotIndexOptions {
+  /**
+   * Runs work once the current task is done (the next page of the float32
+   * block): a timer by default, so calls in between are served; tests step
+   * by hand.
+   */
+  defer?: (work: () => void) => void;
+  /** Most bytes of a checkpoint page (tests make it small, to have many). */
+  checkpointPageBytes?: number;
+}
+
+const nextTask = (work: () => void) => {
+  setTimeout(work, 0);
+};
 
 /** What a delete must tell the in-memory state once it has committed. */
 export interface Removal {
@@ -30,7 +46,10 @@ export interface Removal {
  *
  * Loading is synchronous (SQLite in a Durable Object is), so no other call
  * can interleave with a half-built index: the guarantee blockConcurrencyWhile
- * gives, without its await.
+ * gives, without its await. The one part left for later is the float32 block
+ * of a vault woken from its checkpoint: filled a page per task after the
+ * call that woke it (`defer`), searches re-scoring from SQLite meanwhile
+ * (same answers; see hot-checkpoint.ts).
  */
 export class HotIndex {
   private index: VectorIndex | null = null;
@@ -41,6 +60,8 @@ export class HotIndex {
    */
   private deferredMemories = 0;
   private textTimeline: TextTimeline | null = null;
+  /** The float32 block still to fill from the checkpoint, a page per step. */
+  private fill: FloatFill | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -50,6 +71,7 @@ export class HotIndex {
     private readonly storedCount: () => number,
     /** The vault object's id: its indexes count once in the isolate's hot budget. */
     private readonly owner?: string,
+    private readonly options: HotIndexOptions = {},
   ) {}
 
   /** Drops everything held in memory; the next use loads it again, as after a wake-up. */
@@ -58,6 +80,7 @@ export class HotIndex {
     this.indexLoaded = false;
     this.deferredMemories = 0;
     this.textTimeline = null;
+    this.fill = null;
     this.text.reset();
   }
 
@@ -67,13 +90,53 @@ export class HotIndex {
     this.indexLoaded = true;
     const dimensions = this.meta.get('dimensions');
     if (dimensions !== null) {
-      this.index = loadHotIndex(this.sql, this.meta, dimensions, this.storedCount(), this.owner);
+      const { index, fill } = loadHotIndex(
+        this.sql,
+        this.meta,
+        dimensions,
+        this.storedCount(),
+        this.owner,
+      );
+      this.index = index;
+      this.fill = fill;
+      if (fill !== null) this.fillLater(index);
       this.deferredMemories =
         this.sql.first<{ n: number }>(
           'SELECT COUNT(*) AS n FROM memories WHERE length(embedding) = 0',
         )?.n ?? 0;
     }
     return this.index;
+  }
+
+  /** Whether the float32 block is still being filled after a wake-up. */
+  get filling(): boolean {
+    return this.fill !== null;
+  }
+
+  /** Fills the rest of the float32 block now (before a checkpoint is written from it). */
+  finishFilling(): void {
+    while (this.fillStep());
+  }
+
+  /** One page of the float32 block; returns whether more are left. */
+  fillStep(): boolean {
+    if (this.fill === null) return false;
+    let more = false;
+    try {
+      more = this.fill.step();
+    } catch {
+      // Storage went away under it (a clear): re-scoring from SQLite stays right.
+      this.index?.abandonFloatFill();
+    }
+    if (!more) this.fill = null;
+    return more;
+  }
+
+  private fillLater(index: VectorIndex): void {
+    (this.options.defer ?? nextTask)(() => {
+      // Forgotten (a clear, a restore) or finished meanwhile: nothing to do.
+      if (this.index === index && this.fillStep()) this.fillLater(index);
+    });
   }
 
   /** The vector index of a vault about to take its first vectors, created when missing. */
@@ -165,12 +228,16 @@ export class HotIndex {
     if (index === null) return;
     // Loaded first: once the new mark is set, loading would replay from it.
     const timeline = this.timeline();
-    writeCheckpoint(this.sql, this.meta, index);
+    this.finishFilling();
+    writeCheckpoint(this.sql, this.meta, index, this.options.checkpointPageBytes);
     writeTextPages(this.sql, timeline);
   }
 
   /** Drops the saved checkpoint (the rows it describes are being replaced). Call inside a transaction. */
   discardCheckpoint(): void {
+    // The fill reads the pages about to go.
+    this.index?.abandonFloatFill();
+    this.fill = null;
     for (const table of ['hot_pages', 'hot_tombstones', 'text_pages']) {
       this.sql.run(`DELETE FROM ${table}`);
     }

@@ -175,6 +175,12 @@ export class VectorIndex implements HotHolder {
   private readonly codesKernel: KernelExports;
   private readonly queryBytes: number;
   private floatsKernel: KernelExports | null = null;
+  /**
+   * False while the float32 block is being filled after a wake-up (rows
+   * woke on their codes; `fillFloats` brings their vectors in): until then
+   * candidates are re-scored from storage, as in a vault without the block.
+   */
+  private floatsReady = true;
   private capacity = 0;
   private count = 0;
   private times = new Float64Array(0);
@@ -225,9 +231,19 @@ export class VectorIndex implements HotHolder {
     return this.memories;
   }
 
-  /** Whether exact float32 vectors are held in memory. */
+  /** Whether the index keeps a float32 block (complete, or still being filled). */
   get holdsFloats(): boolean {
     return this.floatsKernel !== null;
+  }
+
+  /** Whether the float32 block is kept but not yet filled: searches re-score from storage. */
+  get floatsPending(): boolean {
+    return this.floatsKernel !== null && !this.floatsReady;
+  }
+
+  /** Whether search can use the float32 block. */
+  private get floatsUsable(): boolean {
+    return this.floatsKernel !== null && this.floatsReady;
   }
 
   /** Bytes this index holds: WebAssembly memory (codes, floats, scratch) and key arrays. */
@@ -241,6 +257,7 @@ export class VectorIndex implements HotHolder {
 
   /** Empties the index and reserves room for `rows` rows. */
   reset(rows = 0): void {
+    this.floatsReady = true;
     this.coldThroughTime = null;
     this.count = 0;
     this.memories = 0;
@@ -251,7 +268,8 @@ export class VectorIndex implements HotHolder {
   /**
    * Appends rows that sort after every row already held: the fast path for
    * loading pages read in (createdAt, seq, chunk) order. Pages without float32
-   * vectors drop the float32 block (it would have holes).
+   * vectors drop the float32 block (it would have holes), unless it is being
+   * filled apart (`beginFloatFill`).
    */
   appendSorted(rows: IndexRows): void {
     const count = rows.seqs.length;
@@ -269,7 +287,7 @@ export class VectorIndex implements HotHolder {
     }
     if (count === 0) return;
     this.checkAppendOrder(rows);
-    if (rows.vectors == null) this.dropFloats();
+    if (rows.vectors == null && this.floatsReady) this.dropFloats();
     if (!this.makeRoom(count)) return;
     const at = this.count;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
@@ -345,7 +363,78 @@ export class VectorIndex implements HotHolder {
     }
   }
 
-  /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept. */
+  /**
+   * Wakes on codes: rows appended from now on may come without their float32
+   * vectors, which `fillFloats` brings in afterwards (in any order, while
+   * rows come and go); `finishFloatFill` says every row has its vector. The
+   * block is then used as if it had been loaded with the rows. Until then a
+   * search re-scores its candidates from storage: the answers of a vault
+   * without the block, so a wake-up's first search does not wait for it.
+   */
+  beginFloatFill(): void {
+    if (this.floatsKernel === null || this.exact === null) return;
+    this.floatsReady = false;
+  }
+
+  /**
+   * Float32 vectors of rows held, in key order (a checkpoint page): each is
+   * written to the row of the same (createdAt, seq, chunk). Rows no longer
+   * held (deleted since) are skipped; rows inserted since came with theirs.
+   */
+  fillFloats(rows: FloatRows): void {
+    if (!this.floatsPending) return;
+    const count = rows.seqs.length;
+    const bytes = rows.vectors instanceof Uint8Array ? rows.vectors : new Uint8Array(rows.vectors);
+    const vectors =
+      bytes.byteOffset % 4 === 0
+        ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 2)
+        : new Float32Array(bytes.slice().buffer);
+    if (vectors.length !== count * this.dims) {
+      throw new Error(
+        `a page of ${count} rows must carry ${count * this.rowBytes} bytes of vectors`,
+      );
+    }
+    if (count === 0) return;
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    // Both in key order: one merge pass from the first row's place.
+    let row = this.lowerBoundKey(rows.times[0]!, rows.seqs[0]!, rows.chunks[0]!);
+    for (let i = 0; i < count && row < this.count; i++) {
+      const time = rows.times[i]!;
+      const seq = rows.seqs[i]!;
+      const chunk = rows.chunks[i]!;
+      let order = -1;
+      while (
+        row < this.count &&
+        (order = compareKeys(
+          this.times[row]!,
+          this.seqs[row]!,
+          this.chunks[row]!,
+          time,
+          seq,
+          chunk,
+        )) < 0
+      ) {
+        row++;
+      }
+      if (row < this.count && order === 0) {
+        floats.set(vectors.subarray(i * this.dims, (i + 1) * this.dims), base + row * this.dims);
+        row++;
+      }
+    }
+  }
+
+  /** Every row's vector is in the float32 block: searches use it from now on. */
+  finishFloatFill(): void {
+    this.floatsReady = true;
+  }
+
+  /** Gives up filling the float32 block (its source went away): re-scores from storage for good. */
+  abandonFloatFill(): void {
+    if (this.floatsPending) this.dropFloats();
+  }
+
+  /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept and filled. */
   slice(
     start: number,
     end: number,
@@ -371,13 +460,12 @@ export class VectorIndex implements HotHolder {
       ),
       scales: this.scales().slice(from, to),
       residuals: this.residuals.slice(from, to),
-      vectors:
-        this.floatsKernel === null
-          ? null
-          : new Uint8Array(this.floatsKernel.memory.buffer).slice(
-              this.vectorsOffset() + from * this.rowBytes,
-              this.vectorsOffset() + to * this.rowBytes,
-            ),
+      vectors: !this.floatsUsable
+        ? null
+        : new Uint8Array(this.floatsKernel!.memory.buffer).slice(
+            this.vectorsOffset() + from * this.rowBytes,
+            this.vectorsOffset() + to * this.rowBytes,
+          ),
     };
   }
 
@@ -446,11 +534,7 @@ export class VectorIndex implements HotHolder {
       unplaced = insertAt;
     }
     this.count = existing + batch.length;
-    if (
-      this.calibrationFit === null &&
-      this.count >= CALIBRATION_ROWS &&
-      this.floatsKernel !== null
-    ) {
+    if (this.calibrationFit === null && this.count >= CALIBRATION_ROWS && this.floatsUsable) {
       this.calibrate();
     }
   }
@@ -466,7 +550,7 @@ export class VectorIndex implements HotHolder {
    * did: an index that holds rows but not their float32 vectors cannot re-code.
    */
   calibrate(samples?: readonly ArrayLike<number>[]): boolean {
-    if (this.count > 0 && this.floatsKernel === null) return false;
+    if (this.count > 0 && !this.floatsUsable) return false;
     const fitted = samples ?? this.sampleRows();
     if (fitted.length < 2) return false;
     this.useCalibration(Calibration.fit(fitted, this.dims));
@@ -475,7 +559,7 @@ export class VectorIndex implements HotHolder {
 
   /** Adopts a saved calibration (from a checkpoint) and re-codes what is held. */
   useCalibration(calibration: Calibration): void {
-    if (this.count > 0 && this.floatsKernel === null) {
+    if (this.count > 0 && !this.floatsUsable) {
       throw new Error('an index without its float32 vectors cannot be re-coded');
     }
     this.calibrationFit = calibration;
@@ -693,7 +777,7 @@ export class VectorIndex implements HotHolder {
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
   ): IndexHit[] {
-    if (this.floatsKernel !== null && count <= EXACT_SCAN_ROWS) {
+    if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
     const { scores, offset, weight } = this.scanCodes(query, start, count);
@@ -709,7 +793,7 @@ export class VectorIndex implements HotHolder {
     const candidates = pickBest(scores, start, Math.min(count, k + rerank), (row) =>
       accept === undefined ? true : accept(this.seqs[row]!),
     );
-    return this.floatsKernel !== null
+    return this.floatsUsable
       ? this.rescoreInMemory(query, candidates, k)
       : this.rescoreFromStorage(query, candidates, k);
   }
@@ -864,6 +948,7 @@ export class VectorIndex implements HotHolder {
   private dropFloats(): void {
     if (this.floatsKernel === null || this.exact === null) return;
     this.floatsKernel = null;
+    this.floatsReady = true;
   }
 
   private ensureCapacity(rows: number): void {
@@ -955,6 +1040,26 @@ export class VectorIndex implements HotHolder {
         entry.chunk ?? 0,
       );
       if (order <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First row whose key sorts at or after (time, seq, chunk). */
+  private lowerBoundKey(time: number, seq: number, chunk: number): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const order = compareKeys(
+        this.times[mid]!,
+        this.seqs[mid]!,
+        this.chunks[mid]!,
+        time,
+        seq,
+        chunk,
+      );
+      if (order < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -113,17 +113,46 @@
   ;; pmaddubsw on x86) multiplies and adds pairs; its result is exact and the
   ;; same on every platform because the codes (0..3) fit in 7 bits. Pairs (at
   ;; most 2 × 127 × 3) add up in i16 lanes for up to 8 blocks (512
-  ;; components), then widen to i32.
+  ;; components), then widen to i32. Planes are shifted in i16 lanes (x86 has
+  ;; no byte shift: V8 emulates i8x16.shr_u with a shift and a mask) and
+  ;; masked to their two bits, which drops what crossed from the next byte.
   (func (export "dot_codes")
     (param $query i32) (param $codes i32) (param $codeBytes i32) (param $count i32)
     (param $scales i32) (param $bias f32) (param $unit f32) (param $out i32)
     (local $outEnd i32) (local $j i32) (local $q i32) (local $groupEnd i32)
-    (local $block v128) (local $acc v128) (local $wide v128)
+    (local $plane v128) (local $mask v128)
+    (local $codesB i32) (local $codesC i32) (local $codesD i32)
+    (local $hasB i32) (local $hasC i32) (local $hasD i32)
+    (local $blockA v128) (local $blockB v128) (local $blockC v128) (local $blockD v128)
+    (local $wideA v128) (local $wideB v128) (local $wideC v128) (local $wideD v128)
+    (local $accA v128) (local $accB v128) (local $accC v128) (local $accD v128)
+    (local.set $mask (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))
     (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
+    ;; Four rows per pass share the query's loads and the loop's bookkeeping
+    ;; (more would not fit the 16 vector registers of x86-64). Past the last
+    ;; row, a lane rescans the first row of the pass and is not stored.
     (block $done
       (loop $each
         (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
-        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $accA (v128.const i32x4 0 0 0 0))
+        (local.set $hasB (i32.lt_u (i32.add (local.get $out) (i32.const 4)) (local.get $outEnd)))
+        (local.set $codesB (select
+          (i32.add (local.get $codes) (i32.mul (local.get $codeBytes) (i32.const 1)))
+          (local.get $codes)
+          (local.get $hasB)))
+        (local.set $accB (v128.const i32x4 0 0 0 0))
+        (local.set $hasC (i32.lt_u (i32.add (local.get $out) (i32.const 8)) (local.get $outEnd)))
+        (local.set $codesC (select
+          (i32.add (local.get $codes) (i32.mul (local.get $codeBytes) (i32.const 2)))
+          (local.get $codes)
+          (local.get $hasC)))
+        (local.set $accC (v128.const i32x4 0 0 0 0))
+        (local.set $hasD (i32.lt_u (i32.add (local.get $out) (i32.const 12)) (local.get $outEnd)))
+        (local.set $codesD (select
+          (i32.add (local.get $codes) (i32.mul (local.get $codeBytes) (i32.const 3)))
+          (local.get $codes)
+          (local.get $hasD)))
+        (local.set $accD (v128.const i32x4 0 0 0 0))
         (local.set $j (i32.const 0))
         (local.set $q (local.get $query))
         (block $groupsDone
@@ -132,36 +161,67 @@
             (local.set $groupEnd (i32.add (local.get $j) (i32.const 128)))
             (if (i32.gt_u (local.get $groupEnd) (local.get $codeBytes))
               (then (local.set $groupEnd (local.get $codeBytes))))
-            (local.set $wide (v128.const i32x4 0 0 0 0))
+            (local.set $wideA (v128.const i32x4 0 0 0 0))
+            (local.set $wideB (v128.const i32x4 0 0 0 0))
+            (local.set $wideC (v128.const i32x4 0 0 0 0))
+            (local.set $wideD (v128.const i32x4 0 0 0 0))
             (block $blocksDone
               (loop $blocks
                 (br_if $blocksDone (i32.ge_u (local.get $j) (local.get $groupEnd)))
-                (local.set $block (v128.load (i32.add (local.get $codes) (local.get $j))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load (local.get $q))
-                  (v128.and (local.get $block) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=16 (local.get $q))
-                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 2)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=32 (local.get $q))
-                  (v128.and (i8x16.shr_u (local.get $block) (i32.const 4)) (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3)))))
-                (local.set $wide (i16x8.add (local.get $wide) (i16x8.relaxed_dot_i8x16_i7x16_s (v128.load offset=48 (local.get $q))
-                  (i8x16.shr_u (local.get $block) (i32.const 6)))))
+                (local.set $blockA (v128.load (i32.add (local.get $codes) (local.get $j))))
+                (local.set $blockB (v128.load (i32.add (local.get $codesB) (local.get $j))))
+                (local.set $blockC (v128.load (i32.add (local.get $codesC) (local.get $j))))
+                (local.set $blockD (v128.load (i32.add (local.get $codesD) (local.get $j))))
+                (local.set $plane (v128.load (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (local.get $blockA) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (local.get $blockB) (local.get $mask)))))
+                (local.set $wideC (i16x8.add (local.get $wideC) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (local.get $blockC) (local.get $mask)))))
+                (local.set $wideD (i16x8.add (local.get $wideD) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (local.get $blockD) (local.get $mask)))))
+                (local.set $plane (v128.load offset=16 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 2)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 2)) (local.get $mask)))))
+                (local.set $wideC (i16x8.add (local.get $wideC) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockC) (i32.const 2)) (local.get $mask)))))
+                (local.set $wideD (i16x8.add (local.get $wideD) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockD) (i32.const 2)) (local.get $mask)))))
+                (local.set $plane (v128.load offset=32 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 4)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 4)) (local.get $mask)))))
+                (local.set $wideC (i16x8.add (local.get $wideC) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockC) (i32.const 4)) (local.get $mask)))))
+                (local.set $wideD (i16x8.add (local.get $wideD) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockD) (i32.const 4)) (local.get $mask)))))
+                (local.set $plane (v128.load offset=48 (local.get $q)))
+                (local.set $wideA (i16x8.add (local.get $wideA) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockA) (i32.const 6)) (local.get $mask)))))
+                (local.set $wideB (i16x8.add (local.get $wideB) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockB) (i32.const 6)) (local.get $mask)))))
+                (local.set $wideC (i16x8.add (local.get $wideC) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockC) (i32.const 6)) (local.get $mask)))))
+                (local.set $wideD (i16x8.add (local.get $wideD) (i16x8.relaxed_dot_i8x16_i7x16_s (local.get $plane) (v128.and (i16x8.shr_u (local.get $blockD) (i32.const 6)) (local.get $mask)))))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (local.set $q (i32.add (local.get $q) (i32.const 64)))
                 (br $blocks)))
-            (local.set $acc (i32x4.add (local.get $acc) (i32x4.extadd_pairwise_i16x8_s (local.get $wide))))
+            (local.set $accA (i32x4.add (local.get $accA) (i32x4.extadd_pairwise_i16x8_s (local.get $wideA))))
+            (local.set $accB (i32x4.add (local.get $accB) (i32x4.extadd_pairwise_i16x8_s (local.get $wideB))))
+            (local.set $accC (i32x4.add (local.get $accC) (i32x4.extadd_pairwise_i16x8_s (local.get $wideC))))
+            (local.set $accD (i32x4.add (local.get $accD) (i32x4.extadd_pairwise_i16x8_s (local.get $wideD))))
             (br $groups)))
-        (f32.store (local.get $out)
-          (f32.mul
-            (f32.mul
-              (f32.sub
-                (f32.convert_i32_s (i32.add
-                  (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc)))
-                  (i32.add (i32x4.extract_lane 2 (local.get $acc)) (i32x4.extract_lane 3 (local.get $acc)))))
-                (local.get $bias))
-              (f32.load (local.get $scales)))
-            (local.get $unit)))
-        (local.set $codes (i32.add (local.get $codes) (local.get $codeBytes)))
-        (local.set $scales (i32.add (local.get $scales) (i32.const 4)))
-        (local.set $out (i32.add (local.get $out) (i32.const 4)))
+        (f32.store (local.get $out) (f32.mul (f32.mul (f32.sub
+              (f32.convert_i32_s (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $accA)) (i32x4.extract_lane 1 (local.get $accA)))
+                (i32.add (i32x4.extract_lane 2 (local.get $accA)) (i32x4.extract_lane 3 (local.get $accA)))))
+              (local.get $bias)) (f32.load (local.get $scales))) (local.get $unit)))
+        (if (local.get $hasB) (then (f32.store offset=4 (local.get $out) (f32.mul (f32.mul (f32.sub
+              (f32.convert_i32_s (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $accB)) (i32x4.extract_lane 1 (local.get $accB)))
+                (i32.add (i32x4.extract_lane 2 (local.get $accB)) (i32x4.extract_lane 3 (local.get $accB)))))
+              (local.get $bias)) (f32.load offset=4 (local.get $scales))) (local.get $unit)))))
+        (if (local.get $hasC) (then (f32.store offset=8 (local.get $out) (f32.mul (f32.mul (f32.sub
+              (f32.convert_i32_s (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $accC)) (i32x4.extract_lane 1 (local.get $accC)))
+                (i32.add (i32x4.extract_lane 2 (local.get $accC)) (i32x4.extract_lane 3 (local.get $accC)))))
+              (local.get $bias)) (f32.load offset=8 (local.get $scales))) (local.get $unit)))))
+        (if (local.get $hasD) (then (f32.store offset=12 (local.get $out) (f32.mul (f32.mul (f32.sub
+              (f32.convert_i32_s (i32.add
+                (i32.add (i32x4.extract_lane 0 (local.get $accD)) (i32x4.extract_lane 1 (local.get $accD)))
+                (i32.add (i32x4.extract_lane 2 (local.get $accD)) (i32x4.extract_lane 3 (local.get $accD)))))
+              (local.get $bias)) (f32.load offset=12 (local.get $scales))) (local.get $unit)))))
+        (local.set $codes (i32.add (local.get $codes) (i32.mul (local.get $codeBytes) (i32.const 4))))
+        (local.set $scales (i32.add (local.get $scales) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $each))))
 )
