@@ -1,4 +1,5 @@
 import type { Sql } from './sql';
+import { insertRows } from './sql-batch';
 
 /** What happened to a memory, or to the whole vault. */
 export const MEMORY_EVENT_TYPES = [
@@ -54,17 +55,13 @@ export class MemoryEventLog {
 
   /** Appends events (call inside the change's transaction) and trims the window. */
   append(events: readonly NewMemoryEvent[]): MemoryEventRecord[] {
-    const stored = events.map((event) => {
-      const row = this.sql.first<{ seq: number }>(
-        `INSERT INTO memory_events (type, memory_id, superseded_by, at)
-         VALUES (?, ?, ?, ?) RETURNING seq`,
-        event.type,
-        event.memoryId,
-        event.supersededBy,
-        event.at,
-      );
-      return { ...event, seq: row!.seq };
-    });
+    const seqs = insertRows(
+      this.sql,
+      'memory_events',
+      ['type', 'memory_id', 'superseded_by', 'at'],
+      events.map((event) => [event.type, event.memoryId, event.supersededBy, event.at]),
+    );
+    const stored = events.map((event, position) => ({ ...event, seq: seqs[position]! }));
     const last = stored.at(-1);
     if (last !== undefined) {
       this.sql.run(

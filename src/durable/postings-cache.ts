@@ -51,4 +51,9 @@ export class PostingsCache {
   get size(): number {
     return this.entries.size;
   }
+
+  /** Occurrences held over all terms (what reading them all again would cost). */
+  get postings(): number {
+    return this.held;
+  }
 }

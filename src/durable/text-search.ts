@@ -59,6 +59,13 @@ interface NameOpenings {
 }
 
 /**
+ * What tokenizing one memory to forget its terms costs, in postings read
+ * through `fts5vocab` (about a microsecond each, postings-cache.ts): about
+ * 23 µs for a LoCoMo turn (bench/bulk-store.bench.ts).
+ */
+const TOKENIZE_COST_IN_POSTINGS = 25;
+
+/**
  * Text search of one window: the query's terms are looked up in the FTS5
  * index's own postings (through an `fts5vocab` table), ranked by contextual
  * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
@@ -76,6 +83,14 @@ export class TextSearch {
    */
   changed(memories: readonly { content: string; words: number }[]): void {
     if (this.cache.size === 0) return;
+    // Finding a memory's terms (tokenizing it) costs about as much as reading
+    // TOKENIZE_COST_IN_POSTINGS cached occurrences again: for a batch that
+    // outweighs all the cache holds, forgetting everything is the cheaper
+    // way to keep it true (a bulk import into a vault searched meanwhile).
+    if (memories.length * TOKENIZE_COST_IN_POSTINGS > this.cache.postings) {
+      this.cache.clear();
+      return;
+    }
     for (const { content, words } of memories) {
       const tokens = tokenize(content);
       if (tokens.length !== words) {

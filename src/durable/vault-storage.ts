@@ -1,7 +1,22 @@
 import { vectorToBytes } from '../core/vectors';
 import type { Sql } from './sql';
+import { insertRows } from './sql-batch';
 import { ANY_SPEAKER_METADATA } from './text-search';
 import type { MemoryRecord } from './vault-types';
+
+/** The columns a store writes, in the order `insert` binds them. */
+const MEMORY_COLUMNS = [
+  'id',
+  'content',
+  'role',
+  'metadata',
+  'created_at',
+  'tokens',
+  'embedding',
+  'chunk_embeddings',
+  'next_embedding',
+  'next_chunk_embeddings',
+];
 
 /** A memory checked and ready to write: its record and unit vectors. */
 export interface PreparedMemory {
@@ -64,26 +79,27 @@ export class VaultStorage {
 
   /** Writes the memories in order and returns their seqs. Call inside a transaction. */
   insert(memories: readonly PreparedMemory[]): number[] {
-    return memories.map(({ record, vector, chunkVectors, deferred }) => {
-      const vectors = vectorToBytes(vector);
-      const chunks = chunkVectors === null ? null : concatVectors(chunkVectors);
-      const inserted = this.sql.first<{ seq: number }>(
-        `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
-                               next_embedding, next_chunk_embeddings)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-        record.id,
-        record.content,
-        record.role,
-        record.metadata,
-        record.createdAt,
-        record.tokens,
-        deferred ? new Uint8Array(0) : vectors,
-        deferred ? null : chunks,
-        deferred ? vectors : null,
-        deferred ? chunks : null,
-      );
-      return inserted!.seq;
-    });
+    return insertRows(
+      this.sql,
+      'memories',
+      MEMORY_COLUMNS,
+      memories.map(({ record, vector, chunkVectors, deferred }) => {
+        const vectors = vectorToBytes(vector);
+        const chunks = chunkVectors === null ? null : concatVectors(chunkVectors);
+        return [
+          record.id,
+          record.content,
+          record.role,
+          record.metadata,
+          record.createdAt,
+          record.tokens,
+          deferred ? new Uint8Array(0) : vectors,
+          deferred ? null : chunks,
+          deferred ? vectors : null,
+          deferred ? chunks : null,
+        ];
+      }),
+    );
   }
 
   /**

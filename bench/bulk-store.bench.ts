@@ -1,0 +1,343 @@
+/**
+ * Where a vault's store of a batch of 100 memories spends its time, inside
+ * workerd: LoCoMo turns ("<speaker>: <text>", in order, with their session
+ * dates) embedded beforehand with the deployment's local embedder, then
+ * stored through the vault object's store RPC in batches of 100.
+ *
+ * The object's parts are wrapped in place (runInDurableObject) so each batch
+ * reports its phases: rows (the INSERT, FTS5 trigger included), the FTS5
+ * share measured alone on a scratch table with the same tokenizer, meta,
+ * events, the hot index's vectors, the text timeline (neighbour context,
+ * kept only once the vault has been searched by text), usage and the
+ * after-change planning. Two vaults take the same batches in turns: one never
+ * searched, one searched by text before every batch. workerd's clock ticks
+ * in whole milliseconds; a phase's figure is its mean over every batch.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { inject, it } from 'vitest';
+import { countTokens } from '../src/core/tokens';
+import { Sql } from '../src/durable/sql';
+import { insertRows } from '../src/durable/sql-batch';
+import type { VaultObject } from '../src/durable/vault-object';
+import { createEmbedder } from '../src/embed';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { ms } from './measure';
+
+const BATCH_SIZE = 100;
+/** Batches stored into each vault (the dataset's turns are reused, with new dates, past its end). */
+const BATCHES = 60;
+
+type Phase =
+  | 'rows + FTS5'
+  | 'meta'
+  | 'events'
+  | 'hot vectors'
+  | 'text timeline'
+  | 'usage'
+  | 'after change'
+  | 'checks + rest';
+
+/** Time per phase, summed over the batches a vault took. */
+type Ledger = Map<Phase, number>;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Internals = any;
+type VaultStub = ReturnType<typeof env.VAULT.get>;
+
+/** Replaces `target[name]` with a version that adds its time to `ledger[phase]`. */
+function timed(ledger: Ledger, phase: Phase, target: Internals, name: string): void {
+  const original = target[name].bind(target);
+  target[name] = (...args: unknown[]) => {
+    const started = performance.now();
+    try {
+      return original(...args);
+    } finally {
+      ledger.set(phase, (ledger.get(phase) ?? 0) + performance.now() - started);
+    }
+  };
+}
+
+/** Wraps the vault's parts so that its stores fill `ledger`. */
+async function instrument(stub: VaultStub, ledger: Ledger): Promise<void> {
+  await runInDurableObject(stub, (instance: VaultObject) => {
+    const { writes, hot, life, usage } = instance as Internals;
+    timed(ledger, 'rows + FTS5', writes.rows, 'insert');
+    timed(ledger, 'meta', writes.meta, 'update');
+    timed(ledger, 'events', writes.events, 'append');
+    timed(ledger, 'usage', usage, 'record');
+    timed(ledger, 'after change', life, 'afterChange');
+    // hot.added: the vector index's insert, and (for a searched vault) the
+    // timeline and postings cache updates that follow it.
+    const added = hot.added.bind(hot);
+    hot.added = (...args: unknown[]) => {
+      const index = hot.vectorsFor((args as [unknown, unknown, number])[2]);
+      const insert = index.insert.bind(index);
+      let vectors = 0;
+      index.insert = (...rows: unknown[]) => {
+        const started = performance.now();
+        try {
+          return insert(...rows);
+        } finally {
+          vectors += performance.now() - started;
+        }
+      };
+      const started = performance.now();
+      try {
+        return added(...args);
+      } finally {
+        index.insert = insert;
+        const total = performance.now() - started;
+        ledger.set('hot vectors', (ledger.get('hot vectors') ?? 0) + vectors);
+        ledger.set('text timeline', (ledger.get('text timeline') ?? 0) + total - vectors);
+      }
+    };
+    const store = writes.store.bind(writes);
+    writes.store = (...args: unknown[]) => {
+      const before = [...ledger.values()].reduce((sum, value) => sum + value, 0);
+      const started = performance.now();
+      try {
+        return store(...args);
+      } finally {
+        const inner = [...ledger.values()].reduce((sum, value) => sum + value, 0) - before;
+        const rest = performance.now() - started - inner;
+        ledger.set('checks + rest', (ledger.get('checks + rest') ?? 0) + rest);
+      }
+    };
+  });
+}
+
+it('bulk store into one vault, batches of 100 LoCoMo turns', async () => {
+  const conversations = inject('conversations');
+  if (conversations.length === 0) {
+    console.log('\n  no LoCoMo file (LOCOMO_FILE): bulk store benchmark skipped\n');
+    return;
+  }
+  const embedder = createEmbedder(env);
+  const turns = conversations.flatMap((c) =>
+    c.turns.map((t) => ({ content: `${t.speaker}: ${t.text}`, createdAt: t.createdAt })),
+  );
+  const unique = Math.min(turns.length, BATCHES * BATCH_SIZE);
+
+  // The Worker's share, for the record: counting and embedding each batch.
+  let tokenizeMs = 0;
+  let embedMs = 0;
+  const tokens: number[] = [];
+  const vectors: Float32Array[] = [];
+  for (let start = 0; start < unique; start += BATCH_SIZE) {
+    const texts = turns.slice(start, start + BATCH_SIZE).map((turn) => turn.content);
+    let started = performance.now();
+    for (const text of texts) tokens.push(await countTokens(text));
+    tokenizeMs += performance.now() - started;
+    started = performance.now();
+    vectors.push(...(await embedder.embedPassages(texts)));
+    embedMs += performance.now() - started;
+  }
+  const workerBatches = Math.ceil(unique / BATCH_SIZE);
+
+  const vault = (name: string) => {
+    const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: name };
+    return { address, stub: env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))) };
+  };
+  const variants = [
+    { label: 'vault never searched', ...vault('bulk-quiet'), searched: false },
+    { label: 'vault searched by text', ...vault('bulk-searched'), searched: true },
+  ].map((variant) => ({ ...variant, ledger: new Map() as Ledger, storeMs: 0 }));
+  for (const variant of variants) await instrument(variant.stub, variant.ledger);
+
+  const batchOf = (b: number) =>
+    Array.from({ length: BATCH_SIZE }, (_, i) => {
+      const n = b * BATCH_SIZE + i;
+      const turn = turns[n % unique]!;
+      return {
+        content: turn.content,
+        role: 'USER' as const,
+        metadata: null,
+        // Past the dataset's end the turns repeat a year later each round.
+        createdAt: turn.createdAt + Math.floor(n / unique) * 365 * 86_400_000,
+        tokens: tokens[n % unique]!,
+        vector: vectors[n % unique]!,
+        callerVector: false,
+      };
+    });
+  for (let b = 0; b < BATCHES; b++) {
+    const memories = batchOf(b);
+    for (const variant of variants) {
+      if (variant.searched) {
+        const found = await variant.stub.search(variant.address, [
+          {
+            text: 'birthday party',
+            vector: null,
+            model: embedder.model,
+            mode: 'TEXT',
+            windows: [{ window: 'ARCHIVE', after: null, until: Date.now(), limit: 10 }],
+            metadata: null,
+            vectorWeight: 0,
+          },
+        ]);
+        if (!found.ok) throw new Error(found.message);
+      }
+      const started = performance.now();
+      const stored = await variant.stub.store(variant.address, {
+        memories,
+        model: embedder.model,
+        dimensions: embedder.dimensions,
+      });
+      variant.storeMs += performance.now() - started;
+      if (!stored.ok) throw new Error(stored.message);
+    }
+  }
+
+  // The FTS5 share alone: the same batches into a scratch index, same tokenizer.
+  const ftsMs = await runInDurableObject(variants[0]!.stub, (_: VaultObject, state) => {
+    const sql = state.storage.sql;
+    sql.exec(
+      "CREATE VIRTUAL TABLE IF NOT EXISTS bench_fts USING fts5(content, tokenize = 'porter unicode61')",
+    );
+    const started = performance.now();
+    for (let b = 0; b < BATCHES; b++) {
+      state.storage.transactionSync(() => {
+        for (const memory of batchOf(b)) {
+          sql.exec('INSERT INTO bench_fts (content) VALUES (?)', memory.content);
+        }
+      });
+    }
+    const elapsed = performance.now() - started;
+    sql.exec('DROP TABLE bench_fts');
+    return elapsed;
+  });
+
+  const phases: Phase[] = [
+    'rows + FTS5',
+    'meta',
+    'events',
+    'hot vectors',
+    'text timeline',
+    'usage',
+    'after change',
+    'checks + rest',
+  ];
+  const perBatch = (value: number) => ms(value / BATCHES);
+  console.log(
+    [
+      '',
+      `MemoryRouter bulk store — ${BATCHES} batches of ${BATCH_SIZE} LoCoMo turns per vault (${unique} distinct), ${embedder.model}, store RPC, per batch`,
+      `  ${'phase'.padEnd(20)}${variants.map((v) => v.label.padStart(26)).join('')}`,
+      ...phases.map(
+        (phase) =>
+          `  ${phase.padEnd(20)}${variants.map((v) => perBatch(v.ledger.get(phase) ?? 0).padStart(26)).join('')}`,
+      ),
+      `  ${'  of which FTS5'.padEnd(20)}${perBatch(ftsMs).padStart(26)}   (scratch fts5 table, same batches)`,
+      `  ${'store RPC, total'.padEnd(20)}${variants.map((v) => perBatch(v.storeMs).padStart(26)).join('')}`,
+      `  ${'memories/s'.padEnd(20)}${variants.map((v) => String(Math.round((BATCHES * BATCH_SIZE * 1000) / v.storeMs)).padStart(26)).join('')}`,
+      `  Worker side, per batch: tokenize ${ms(tokenizeMs / workerBatches)}, embed ${ms(embedMs / workerBatches)} (first pass over the turns, tables loading included)`,
+      '',
+    ].join('\n'),
+  );
+});
+
+/**
+ * The change the phases above led to, as a paired ratio: the same batches
+ * written into two vaults' own tables (schema, indexes and FTS5 trigger as
+ * deployed), in turns, with one statement per row (the write path before)
+ * and with multi-row statements (`insertRows`, the write path now).
+ */
+it('one statement per row against multi-row statements, same batches in turns', async () => {
+  const conversations = inject('conversations');
+  if (conversations.length === 0) return;
+  const embedder = createEmbedder(env);
+  const turns = conversations
+    .flatMap((c) => c.turns.map((t) => `${t.speaker}: ${t.text}`))
+    .slice(0, BATCHES * BATCH_SIZE);
+  const vectors: Float32Array[] = [];
+  for (let start = 0; start < turns.length; start += BATCH_SIZE) {
+    vectors.push(...(await embedder.embedPassages(turns.slice(start, start + BATCH_SIZE))));
+  }
+  const stubOf = (name: string) => {
+    const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: name };
+    return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+  };
+  const perRow = stubOf('statements-per-row');
+  const multiRow = stubOf('statements-multi-row');
+  let counter = 0;
+  const batchOf = (b: number) =>
+    Array.from({ length: BATCH_SIZE }, (_, i) => {
+      const n = (b * BATCH_SIZE + i) % turns.length;
+      return {
+        id: `m${counter++}`,
+        content: turns[n]!,
+        at: 1_700_000_000_000 + counter,
+        vector: new Uint8Array(vectors[n]!.buffer),
+      };
+    });
+  type Row = ReturnType<typeof batchOf>[number];
+  const memoryValues = (row: Row) => [
+    row.id,
+    row.content,
+    'USER',
+    null,
+    row.at,
+    10,
+    row.vector,
+    null,
+    null,
+    null,
+  ];
+  const eventValues = (row: Row) => ['ADDED', row.id, null, row.at];
+  const columns = [
+    'id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings, next_embedding, next_chunk_embeddings',
+    'type, memory_id, superseded_by, at',
+  ] as const;
+  const totals = { perRow: { rows: 0, events: 0 }, multiRow: { rows: 0, events: 0 } };
+  for (let b = 0; b < BATCHES; b++) {
+    const batch = batchOf(b);
+    await runInDurableObject(perRow, (_: VaultObject, state) => {
+      const sql = state.storage.sql;
+      state.storage.transactionSync(() => {
+        let started = performance.now();
+        for (const row of batch) {
+          sql
+            .exec(
+              `INSERT INTO memories (${columns[0]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+              ...memoryValues(row),
+            )
+            .toArray();
+        }
+        totals.perRow.rows += performance.now() - started;
+        started = performance.now();
+        for (const row of batch) {
+          sql
+            .exec(
+              `INSERT INTO memory_events (${columns[1]}) VALUES (?, ?, ?, ?) RETURNING seq`,
+              ...eventValues(row),
+            )
+            .toArray();
+        }
+        totals.perRow.events += performance.now() - started;
+      });
+    });
+    await runInDurableObject(multiRow, (_: VaultObject, state) => {
+      const sql = new Sql(state.storage.sql);
+      state.storage.transactionSync(() => {
+        let started = performance.now();
+        insertRows(sql, 'memories', columns[0].split(', '), batch.map(memoryValues));
+        totals.multiRow.rows += performance.now() - started;
+        started = performance.now();
+        insertRows(sql, 'memory_events', columns[1].split(', '), batch.map(eventValues));
+        totals.multiRow.events += performance.now() - started;
+      });
+    });
+  }
+  const line = (label: string, before: number, after: number) =>
+    `  ${label.padEnd(22)}${ms(before / BATCHES).padStart(12)}${ms(after / BATCHES).padStart(14)}${`${(before / after).toFixed(2)}×`.padStart(10)}`;
+  console.log(
+    [
+      '',
+      `MemoryRouter bulk store — statement shapes, ${BATCHES} batches of ${BATCH_SIZE} LoCoMo turns in turns, per batch, inside the transaction`,
+      `  ${''.padEnd(22)}${'per row'.padStart(12)}${'multi-row'.padStart(14)}${'ratio'.padStart(10)}`,
+      line('memories (+ FTS5)', totals.perRow.rows, totals.multiRow.rows),
+      line('memory_events', totals.perRow.events, totals.multiRow.events),
+      '',
+    ].join('\n'),
+  );
+});

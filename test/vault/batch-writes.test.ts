@@ -1,0 +1,152 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { MAX_STORE_BATCH } from '../../src/core/limits';
+import type { NewMemory } from '../../src/durable/vault-types';
+import {
+  allTime,
+  freshAddress,
+  memory,
+  searchRequest,
+  storeRequest,
+  vaultStub,
+} from '../helpers/vaults';
+
+/**
+ * A batch is written with multi-row statements (sql-batch.ts), several rows
+ * per statement and several statements per batch. What is stored and found
+ * must not depend on that: a batch of 100 is compared with the same
+ * memories stored one at a time.
+ */
+const TOPICS = ['hiking trip', 'sister in Porto', 'guitar lessons', 'birthday cake', 'new job'];
+
+function conversation(start: number): NewMemory[] {
+  return Array.from({ length: MAX_STORE_BATCH }, (_, i) =>
+    memory(
+      i % 7 === 3
+        ? `yes, I went there last week (${i})`
+        : `${i % 2 === 0 ? 'Ann' : 'Bob'}: turn ${i} about the ${TOPICS[i % TOPICS.length]}`,
+      {
+        createdAt: start + i * 1_000,
+        role: i % 2 === 0 ? 'USER' : 'ASSISTANT',
+        metadata: i % 10 === 0 ? { speaker: i % 2 === 0 ? 'Ann' : 'Bob', turn: i } : null,
+      },
+    ),
+  );
+}
+
+/** Rows, full-text postings and events as stored, with seqs relative to the first. */
+async function storedState(address: ReturnType<typeof freshAddress>) {
+  return runInDurableObject(vaultStub(address), (_, state) => {
+    const sql = state.storage.sql;
+    const rows = sql
+      .exec<{ seq: number } & Record<string, SqlStorageValue>>(
+        `SELECT seq, content, role, metadata, created_at, tokens, hex(embedding) AS embedding,
+                chunk_embeddings, next_embedding
+         FROM memories ORDER BY seq`,
+      )
+      .toArray();
+    const first = rows[0]!.seq;
+    const postings = sql
+      .exec<{ term: string; doc: number; offset: number }>(
+        'SELECT term, doc, offset FROM memories_vocab ORDER BY doc, offset',
+      )
+      .toArray()
+      .map(({ term, doc, offset }) => `${term}@${doc - first}:${offset}`);
+    const events = sql
+      .exec<{ seq: number; type: string; memory: number }>(
+        'SELECT e.seq, e.type, m.seq AS memory FROM memory_events e JOIN memories m ON m.id = e.memory_id ORDER BY e.seq',
+      )
+      .toArray();
+    const firstEvent = events[0]!.seq;
+    return {
+      rows: rows.map(({ seq, ...rest }) => ({ at: seq - first, ...rest })),
+      postings,
+      events: events.map((event) => ({
+        at: event.seq - firstEvent,
+        type: event.type,
+        memory: event.memory - first,
+      })),
+    };
+  });
+}
+
+describe('a batch written with multi-row statements', () => {
+  it('stores, indexes and logs exactly what one-at-a-time stores do', async () => {
+    const start = Date.now() - 10 * 60_000;
+    const memories = conversation(start);
+    const batched = freshAddress('SESSION');
+    const single = freshAddress('SESSION');
+
+    const whole = await vaultStub(batched).store(batched, storeRequest(memories));
+    if (!whole.ok) throw new Error(whole.message);
+    const ids: string[] = [];
+    for (const one of memories) {
+      const stored = await vaultStub(single).store(single, storeRequest([one]));
+      if (!stored.ok) throw new Error(stored.message);
+      ids.push(stored.memories[0]!.id);
+    }
+
+    // Every memory comes back under its own id, in the order sent.
+    expect(whole.memories.map((stored) => stored.content)).toEqual(
+      memories.map((one) => one.content),
+    );
+    const batchState = await storedState(batched);
+    const singleState = await storedState(single);
+    expect(batchState.rows).toHaveLength(MAX_STORE_BATCH);
+    expect(batchState.rows).toEqual(singleState.rows);
+    expect(batchState.postings).toEqual(singleState.postings);
+    // One ADDED event per memory, in the batch's order.
+    expect(batchState.events).toEqual(
+      memories.map((_, position) => ({ at: position, type: 'ADDED', memory: position })),
+    );
+    expect(singleState.events).toEqual(batchState.events);
+  });
+
+  it('finds the same memories by text (neighbours included) and by vector as one-at-a-time stores', async () => {
+    const start = Date.now() - 10 * 60_000;
+    const memories = conversation(start);
+    const batched = freshAddress('SESSION');
+    const single = freshAddress('SESSION');
+    // Both hold the same earlier conversation and were searched by text, so
+    // each write also updates the text timeline, and the cached postings
+    // (some 360 occurrences) are kept true two ways: a one-memory write
+    // forgets its terms, a batch of 50 forgets them all (text-search.ts).
+    for (const address of [batched, single]) {
+      const earlier = await vaultStub(address).store(
+        address,
+        storeRequest(conversation(start - MAX_STORE_BATCH * 1_000)),
+      );
+      if (!earlier.ok) throw new Error(earlier.message);
+      await vaultStub(address).search(address, [
+        searchRequest('Ann Bob turn about the', [allTime()], { mode: 'TEXT' }),
+      ]);
+    }
+    const halves = [memories.slice(0, 50), memories.slice(50)];
+    for (const half of halves) {
+      const stored = await vaultStub(batched).store(batched, storeRequest(half));
+      if (!stored.ok) throw new Error(stored.message);
+    }
+    for (const one of memories) {
+      const stored = await vaultStub(single).store(single, storeRequest([one]));
+      if (!stored.ok) throw new Error(stored.message);
+    }
+    const found = async (
+      address: ReturnType<typeof freshAddress>,
+      query: string,
+      mode: 'TEXT' | 'VECTOR',
+    ) => {
+      const response = await vaultStub(address).search(address, [
+        searchRequest(query, [allTime(20)], { mode }),
+      ]);
+      if (!response.ok) throw new Error(response.message);
+      return response.results[0]![0]!.hits.map((hit) => [hit.memory.content, hit.score]);
+    };
+    for (const mode of ['TEXT', 'VECTOR'] as const) {
+      for (const query of ['sister Porto', 'went there last week', 'Ann guitar', 'cake']) {
+        const hits = await found(batched, query, mode);
+        expect(hits.length).toBeGreaterThan(0);
+        expect(hits).toEqual(await found(single, query, mode));
+      }
+    }
+  });
+});
