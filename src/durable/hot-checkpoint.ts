@@ -2,12 +2,14 @@ import type { Sql } from './sql';
 import { Calibration } from './vector-codes';
 import type { VaultMeta } from './vault-meta';
 import {
-  VectorIndex,
-  type ColdRows,
-  type ExactVectors,
-  type FloatRows,
-  type IndexEntry,
-} from './vector-index';
+  coldRows,
+  entriesOf,
+  exactVectors,
+  INDEXED,
+  storedVectors,
+  type MemoryVectors,
+} from './stored-vectors';
+import { VectorIndex } from './vector-index';
 
 /**
  * Persistence of the HOT index, so that waking a vault up is fast.
@@ -153,13 +155,6 @@ function floatFill(sql: Sql, index: VectorIndex, pages: number[]): FloatFill {
 }
 
 /**
- * Rows the index holds: a row stored while the vault re-embeds, with only the
- * next model's vectors (vault-reembed.ts), has an empty embedding until the
- * switch and is found by text alone until then.
- */
-const INDEXED = 'length(embedding) > 0';
-
-/**
  * The index from `memories` alone: calibrated on a random sample first (so
  * rows are coded once), keys read in time order (a sort of small rows), then
  * vectors in storage order (no sort of the BLOBs).
@@ -197,84 +192,6 @@ function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number)
     }
   }
   index.loadRows(keys, storedVectors(sql));
-}
-
-function* storedVectors(sql: Sql): Iterable<{ seq: number; vectors: Float32Array }> {
-  for (const row of sql.cursor<{ seq: number; vectors: ArrayBuffer }>(
-    `SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories WHERE ${INDEXED}`,
-  )) {
-    yield { seq: row.seq, vectors: new Float32Array(row.vectors) };
-  }
-}
-
-/**
- * Exact vectors by seq, for re-scoring the candidates of a vault too large to
- * keep its float32 vectors in memory: one query per search, about 2 µs a row.
- */
-export function exactVectors(sql: Sql, dimensions: number): ExactVectors {
-  return (seqs) => {
-    const found = new Map<number, Float32Array>();
-    for (const row of sql.all<{ seq: number; vectors: ArrayBuffer }>(
-      `SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
-       WHERE seq IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(seqs),
-    )) {
-      if (row.vectors.byteLength % (dimensions * 4) === 0) {
-        found.set(row.seq, new Float32Array(row.vectors));
-      }
-    }
-    return found;
-  };
-}
-
-/** Memories of (after, through] with their vectors, for the part of a window not held hot. */
-export function coldRows(sql: Sql): ColdRows {
-  return function* (after, through) {
-    const rows = sql.cursor<{ seq: number; created_at: number; vectors: ArrayBuffer }>(
-      `SELECT seq, created_at, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
-       WHERE created_at > ? AND created_at <= ? AND ${INDEXED}`,
-      after ?? -Number.MAX_VALUE,
-      through,
-    );
-    for (const row of rows) {
-      yield { seq: row.seq, createdAt: row.created_at, vectors: new Float32Array(row.vectors) };
-    }
-  };
-}
-
-interface MemoryVectors extends Record<string, SqlStorageValue> {
-  id: string;
-  seq: number;
-  created_at: number;
-  embedding: ArrayBuffer;
-  chunk_embeddings: ArrayBuffer | null;
-}
-
-/**
- * A memory's rows in the index: one per chunk vector when it was indexed in
- * chunks (`chunk_embeddings`, the chunks' vectors back to back), else its one
- * embedding.
- */
-function rowsOf(row: MemoryVectors, dimensions: number): FloatRows {
-  const vectors = row.chunk_embeddings ?? row.embedding;
-  const count = vectors.byteLength / (dimensions * 4);
-  return {
-    seqs: Array.from({ length: count }, () => row.seq),
-    chunks: Array.from({ length: count }, (_, chunk) => chunk),
-    times: Array.from({ length: count }, () => row.created_at),
-    vectors,
-  };
-}
-
-export function entriesOf(row: MemoryVectors, dimensions: number): IndexEntry[] {
-  const { vectors, chunks } = rowsOf(row, dimensions);
-  const floats = new Float32Array(vectors as ArrayBuffer);
-  return Array.from(chunks as number[], (chunk) => ({
-    seq: row.seq,
-    chunk,
-    createdAt: row.created_at,
-    vector: floats.subarray(chunk * dimensions, (chunk + 1) * dimensions),
-  }));
 }
 
 /** Whether enough has changed since the last checkpoint to write a new one. */

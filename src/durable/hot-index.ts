@@ -1,12 +1,11 @@
 import {
   checkpointDue,
-  coldRows,
   type FloatFill,
-  exactVectors,
   loadHotIndex,
   recordDeletion,
   writeCheckpoint,
 } from './hot-checkpoint';
+import { coldRows, exactVectors } from './stored-vectors';
 import type { Sql } from './sql';
 import { loadTextTimeline, writeTextPages } from './text-checkpoint';
 import type { TextSearch } from './text-search';

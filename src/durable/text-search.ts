@@ -1,6 +1,8 @@
 import type { WordRange } from '../text/chunks';
 import { queryDates } from '../text/query-dates';
 import { queryNames, queryTerms, tokenize, type QueryName } from '../text/tokens';
+import { kthLargest, topK } from './selection';
+import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
 import {
@@ -24,20 +26,6 @@ export interface TextHit {
   words?: WordRange;
 }
 
-/** Metadata keys naming who said a memory, for the name boost. */
-export const SPEAKER_KEYS = ['speaker', 'name', 'author'] as const;
-/** Whether metadata (a JSON object as text) names who said the memory. */
-export function namesSpeaker(metadataJson: string | null): boolean {
-  if (metadataJson === null) return false;
-  const metadata = JSON.parse(metadataJson) as Record<string, unknown>;
-  return SPEAKER_KEYS.some((key) => typeof metadata[key] === 'string');
-}
-
-/** SQL: whether any memory's metadata names a speaker (for vaults written before the flag). */
-export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE metadata IS NOT NULL AND (${SPEAKER_KEYS.map(
-  (key) => `json_type(metadata, '$.${key}') = 'text'`,
-).join(' OR ')}))`;
-
 /**
  * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
  * name only when most memories holding it begin with it, as a speaker label
@@ -50,12 +38,6 @@ interface Hits {
   seqs: number[];
   passages: number[];
   scores: number[];
-}
-
-/** Who a name term's postings say opened memories: the memories it opens, and how many hold it. */
-interface NameOpenings {
-  opening: Set<number>;
-  holding: number;
 }
 
 /**
@@ -316,27 +298,6 @@ export class TextSearch {
 }
 
 /**
- * The memories a name term opens, and how many hold it, by postings: worked
- * out once per postings list (a cached list is the same object query after
- * query; a write replaces it).
- */
-const openingsOf = new WeakMap<TermPostings, NameOpenings>();
-function nameOpenings(term: TermPostings): NameOpenings {
-  let known = openingsOf.get(term);
-  if (known === undefined) {
-    const opening = new Set<number>();
-    const holding = new Set<number>();
-    for (let i = 0; i < term.seqs.length; i++) {
-      holding.add(term.seqs[i]!);
-      if (term.offsets[i] === 0) opening.add(term.seqs[i]!);
-    }
-    known = { opening, holding: holding.size };
-    openingsOf.set(term, known);
-  }
-  return known;
-}
-
-/**
  * Drops, in place and in order, the hits whose score is more than `lift`
  * below the `limit`-th best (with a margin for rounding): boosted by at most
  * `lift`, they stay below at least `limit` others.
@@ -355,46 +316,4 @@ function keepReachable(hits: Hits, limit: number, lift: number): void {
   hits.seqs.length = kept;
   hits.passages.length = kept;
   hits.scores.length = kept;
-}
-
-/** The k-th largest value (1-based) of `values`, which it reorders: quickselect. */
-function kthLargest(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! > pivot) i++;
-      while (values[j]! < pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i] = values[j]!;
-        values[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return values[target]!;
-}
-
-/** The best k items by `compare` (which sorts best first), without sorting them all. */
-function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (items.length <= k * 4) return [...items].sort(compare).slice(0, k);
-  // Keep a sorted buffer of the best k seen; most items fail the first comparison.
-  const best: T[] = [];
-  for (const item of items) {
-    if (best.length === k && compare(item, best[k - 1]!) >= 0) continue;
-    let at = best.length;
-    while (at > 0 && compare(item, best[at - 1]!) < 0) at--;
-    best.splice(at, 0, item);
-    if (best.length > k) best.pop();
-  }
-  return best;
 }

@@ -11,6 +11,10 @@ import type { Sql, SqlValue } from './sql';
  * Built on a vault's first text search after wake-up from SQLite (memories and
  * FTS5's own per-row word counts), then kept in step with writes and deletes.
  * About 20 bytes a passage, so 250,000 memories fit in ~5 MB.
+ *
+ * Why one file of this length: the six parallel typed arrays and the
+ * insertions and removals that keep them in order are one data structure;
+ * split, each half would have to know the other's layout.
  */
 export interface TimelineEntry {
   seq: number;

@@ -1,5 +1,5 @@
 import type { Migration } from './sql';
-import { ANY_SPEAKER_METADATA } from './text-search';
+import { ANY_SPEAKER_METADATA } from './speaker-names';
 
 /**
  * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at

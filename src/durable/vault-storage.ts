@@ -1,7 +1,7 @@
 import { vectorToBytes } from '../core/vectors';
 import type { Sql } from './sql';
 import { insertRows } from './sql-batch';
-import { ANY_SPEAKER_METADATA } from './text-search';
+import { ANY_SPEAKER_METADATA } from './speaker-names';
 import type { MemoryRecord } from './vault-types';
 
 /** The columns a store writes, in the order `insert` binds them. */

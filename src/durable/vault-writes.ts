@@ -15,7 +15,7 @@ import type { HotIndex } from './hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from './memory-events';
 import type { RetiredSet } from './retired-set';
 import { metaAfterRestore } from './snapshot-store';
-import { namesSpeaker } from './text-search';
+import { namesSpeaker } from './speaker-names';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
 import { reembedTarget } from './vault-reembed';
 import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';

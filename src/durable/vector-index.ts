@@ -1,5 +1,6 @@
 import dotKernel from './simd/dot.wasm';
 import { affordable, registerHolder, type HotHolder } from './hot-budget';
+import { kthLargest } from './selection';
 import {
   Calibration,
   codeBytesFor,
@@ -1149,33 +1150,6 @@ function pickBest(
 }
 
 const SAMPLE_STRIDE = 8;
-
-/** The k-th largest value (k ≥ 1) of `values`, which it reorders. */
-function kthLargest(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  const target = Math.min(k, values.length) - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! > pivot) i++;
-      while (values[j]! < pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i] = values[j]!;
-        values[j] = swap;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return values[target]!;
-}
 
 /** `pickBest` among the scores at or above `threshold`. */
 function pickAbove(

@@ -1,0 +1,48 @@
+import type { TermPostings } from './text-ranker';
+
+/**
+ * Who said a memory, for the name boost of text search: the metadata keys
+ * that name a speaker, and which memories a name term opens ("Caroline: …"),
+ * read from the term's postings.
+ */
+
+/** Metadata keys naming who said a memory, for the name boost. */
+export const SPEAKER_KEYS = ['speaker', 'name', 'author'] as const;
+/** Whether metadata (a JSON object as text) names who said the memory. */
+export function namesSpeaker(metadataJson: string | null): boolean {
+  if (metadataJson === null) return false;
+  const metadata = JSON.parse(metadataJson) as Record<string, unknown>;
+  return SPEAKER_KEYS.some((key) => typeof metadata[key] === 'string');
+}
+
+/** SQL: whether any memory's metadata names a speaker (for vaults written before the flag). */
+export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE metadata IS NOT NULL AND (${SPEAKER_KEYS.map(
+  (key) => `json_type(metadata, '$.${key}') = 'text'`,
+).join(' OR ')}))`;
+
+/** Who a name term's postings say opened memories: the memories it opens, and how many hold it. */
+export interface NameOpenings {
+  opening: Set<number>;
+  holding: number;
+}
+
+/**
+ * The memories a name term opens, and how many hold it, by postings: worked
+ * out once per postings list (a cached list is the same object query after
+ * query; a write replaces it).
+ */
+const openingsOf = new WeakMap<TermPostings, NameOpenings>();
+export function nameOpenings(term: TermPostings): NameOpenings {
+  let known = openingsOf.get(term);
+  if (known === undefined) {
+    const opening = new Set<number>();
+    const holding = new Set<number>();
+    for (let i = 0; i < term.seqs.length; i++) {
+      holding.add(term.seqs[i]!);
+      if (term.offsets[i] === 0) opening.add(term.seqs[i]!);
+    }
+    known = { opening, holding: holding.size };
+    openingsOf.set(term, known);
+  }
+  return known;
+}
