@@ -148,7 +148,9 @@ async function devSecret(name: string): Promise<string> {
 
 async function main() {
   process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT ?? '';
-  const inspectorPort = Number(process.env.BENCH_API_INSPECTOR_PORT) || 9361;
+  // The inspector must be reachable at a known port: no free-port default.
+  const inspectorPort = Number(process.env.BENCH_API_INSPECTOR_PORT);
+  if (!inspectorPort) throw new Error('set BENCH_API_INSPECTOR_PORT (and BENCH_API_PORT)');
   process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = String(inspectorPort);
   const fake = await startProviderFake();
   const server = await devServer({ vars: { COMPATIBLE_BASE_URL: `${fake.url}/v1` } });
