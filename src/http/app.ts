@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { cors } from 'hono/cors';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
 import { CodedError } from '../core/errors';
-import { PhaseTimings } from '../resolvers/phase-timings';
+import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
 import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
@@ -16,9 +15,9 @@ import {
 } from './error-shapes';
 import { graphqlRoute } from './graphql-route';
 import { configurationError, configurationProblemsOf } from './guard';
+import { edgeHeaders } from './edge-headers';
 import { discardBody } from './request-body';
 import { stripeWebhookRoute } from './stripe-webhook';
-import { withServerTiming } from './server-timing';
 import { exportRoute, importRoute } from './vault-routes';
 
 type Method = 'GET' | 'POST';
@@ -64,15 +63,9 @@ type AppEnv = { Bindings: Env; Variables: { timings: PhaseTimings } };
 
 export const app = new Hono<AppEnv>();
 
-// Every response, errors included, says where its time went (Server-Timing).
-app.use(async (c, next) => {
-  const timings = new PhaseTimings();
-  c.set('timings', timings);
-  await next();
-  c.res = withServerTiming(c.res, timings);
-});
-
-app.use(cors({ origin: '*', exposeHeaders: EXPOSED_HEADERS, maxAge: 86_400 }));
+// Every response, errors included, carries CORS headers and says where its
+// time went (Server-Timing); preflights are answered here.
+app.use(edgeHeaders(EXPOSED_HEADERS));
 
 app.use(async (c, next) => {
   const problems = configurationProblemsOf(c.env);

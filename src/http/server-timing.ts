@@ -6,18 +6,7 @@ import type { PhaseTimings } from '../resolvers/phase-timings';
  * provider) keeps them; the common phases it did not name come first.
  */
 export function withServerTiming(response: Response, timings: PhaseTimings): Response {
-  const own = response.headers.get('server-timing');
-  const ownNames = new Set(
-    (own ?? '')
-      .split(',')
-      .map((entry) => entry.split(';')[0]!.trim())
-      .filter((name) => name !== ''),
-  );
-  const common = timings
-    .toHeader()
-    .split(', ')
-    .filter((entry) => !ownNames.has(entry.split(';')[0]!));
-  const value = [...common, ...(own === null ? [] : [own])].join(', ');
+  const value = serverTimingValue(response.headers.get('server-timing'), timings);
   try {
     response.headers.set('server-timing', value);
     return response;
@@ -27,4 +16,15 @@ export function withServerTiming(response: Response, timings: PhaseTimings): Res
     copy.headers.set('server-timing', value);
     return copy;
   }
+}
+
+function serverTimingValue(own: string | null, timings: PhaseTimings): string {
+  // Most responses have no phases of their own: nothing to merge.
+  if (own === null || own === '') return timings.toHeader();
+  const ownNames = new Set(own.split(',').map((entry) => entry.split(';')[0]!.trim()));
+  const common = timings
+    .toHeader()
+    .split(', ')
+    .filter((entry) => !ownNames.has(entry.split(';')[0]!));
+  return [...common, own].join(', ');
 }

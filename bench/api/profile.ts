@@ -1,0 +1,271 @@
+/**
+ * `npm run bench:api:profile`: where the Worker's CPU goes per request kind,
+ * from workerd's own sampling profiler (the Chrome DevTools protocol on
+ * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
+ * HYBRID search and a streamed chat with memory READ it starts the profiler,
+ * sends a burst of sequential requests, stops it, and prints self time by
+ * function and by source module (esbuild marks each module of the bundle
+ * with a `// path` comment, so no source map is needed).
+ *
+ *   npm run bench:api:profile -- --memories 2000 --requests 400
+ *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
+ *
+ * Figures are samples of one isolate, Durable Objects included (wrangler dev
+ * runs them in the Worker's process); they say where time goes, not how fast.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import { devServer } from '../../scripts/live/dev-server.mjs';
+import { startProviderFake } from '../../test/live/setup/provider-fake';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const MEMORIES = option('memories', 2_000);
+const REQUESTS = option('requests', 400);
+const TOP = option('top', 25);
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** One DevTools protocol session over the inspector's WebSocket (Node 22's global WebSocket). */
+async function inspector(port: number) {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+    title?: string;
+  }[];
+  const target = targets.find((t) => t.webSocketDebuggerUrl) ?? targets[0];
+  if (!target) throw new Error('the inspector lists no target');
+  // wrangler's inspector proxy takes connections with an Origin header only
+  // (undici's WebSocket accepts headers beside the standard arguments).
+  const socket = new WebSocket(target.webSocketDebuggerUrl, {
+    headers: { origin: `http://localhost:${port}` },
+  } as unknown as string[]);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  let nextId = 1;
+  const waiting = new Map<number, (result: unknown) => void>();
+  socket.addEventListener('message', (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+  });
+  return {
+    send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+      const id = nextId++;
+      return new Promise<T>((resolve) => {
+        waiting.set(id, resolve as (result: unknown) => void);
+        socket.send(JSON.stringify({ id, method, params }));
+      });
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** The bundle wrangler dev runs, to name the module each sampled line belongs to. */
+async function bundleModules(): Promise<(line: number) => string> {
+  const root = '.wrangler/tmp';
+  const candidates: { path: string; time: number }[] = [];
+  for (const dir of await readdir(root).catch(() => [])) {
+    const path = join(root, dir, 'index.js');
+    const info = await stat(path).catch(() => null);
+    if (info) candidates.push({ path, time: info.mtimeMs });
+  }
+  candidates.sort((a, b) => b.time - a.time);
+  if (!candidates[0]) return () => '?';
+  const lines = (await readFile(candidates[0].path, 'utf8')).split('\n');
+  const starts: { line: number; module: string }[] = [];
+  lines.forEach((text, index) => {
+    const match = /^\/\/ ((?:node_modules|src|\.\.\/)[^\s]*\.(?:m?js|ts|cjs))$/.exec(text);
+    if (match) starts.push({ line: index, module: match[1]! });
+  });
+  return (line) => {
+    let low = 0;
+    let high = starts.length - 1;
+    let found = '(wrapper)';
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (starts[mid]!.line <= line) {
+        found = starts[mid]!.module;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
+  };
+}
+
+function summarise(profile: Profile, moduleOf: (line: number) => string, requests: number) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfByFunction = new Map<string, number>();
+  const selfByModule = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((nodeId, index) => {
+    const dt = (profile.timeDeltas[index + 1] ?? profile.timeDeltas[index] ?? 0) / 1000;
+    const frame = byNode.get(nodeId)!.callFrame;
+    const special = frame.url === '' || frame.functionName.startsWith('(');
+    const module = special ? frame.functionName || '(native)' : moduleOf(frame.lineNumber);
+    if (frame.functionName === '(idle)') return;
+    total += dt;
+    const name = `${frame.functionName || '(anonymous)'} ${module}:${frame.lineNumber + 1}`;
+    selfByFunction.set(name, (selfByFunction.get(name) ?? 0) + dt);
+    selfByModule.set(module, (selfByModule.get(module) ?? 0) + dt);
+  });
+  const table = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(
+        ([name, ms]) =>
+          `  ${(ms / requests).toFixed(3).padStart(7)} ms/req ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${name}`,
+      )
+      .join('\n');
+  return `busy ${(total / requests).toFixed(3)} ms/req (non-idle samples)\n by module:\n${table(selfByModule)}\n by function:\n${table(selfByFunction)}`;
+}
+
+async function devSecret(name: string): Promise<string> {
+  const vars = await readFile('.dev.vars', 'utf8');
+  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
+  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
+  return match[1];
+}
+
+async function main() {
+  process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT ?? '';
+  // The inspector must be reachable at a known port: no free-port default.
+  const inspectorPort = Number(process.env.BENCH_API_INSPECTOR_PORT);
+  if (!inspectorPort) throw new Error('set BENCH_API_INSPECTOR_PORT (and BENCH_API_PORT)');
+  process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = String(inspectorPort);
+  const fake = await startProviderFake();
+  const server = await devServer({ vars: { COMPATIBLE_BASE_URL: `${fake.url}/v1` } });
+  try {
+    const { url } = server;
+    const post = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as {
+        data?: Record<string, Record<string, unknown>>;
+        errors?: { message: string }[];
+      };
+      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
+      return body.data!;
+    };
+    const admin = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`profile-${Date.now()}`)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const secret = (await post(admin, `mutation { createMemoryKey(name: "profile") { secret } }`))
+      .createMemoryKey!.secret as string;
+    const vault = { kind: 'SESSION', id: 'profile-a' };
+    const words = 'meeting project budget coffee garden holiday train doctor piano lake dog'.split(
+      ' ',
+    );
+    const sentence = (n: number, salt: number) =>
+      Array.from({ length: n }, (_, i) => words[(salt * 7 + i * 3) % words.length]).join(' ');
+    for (let batch = 0; batch * 100 < MEMORIES; batch++) {
+      const inputs = Array.from({ length: 100 }, (_, i) => ({
+        vault,
+        content: sentence(8 + ((batch + i) % 12), batch * 100 + i),
+      }));
+      await post(
+        secret,
+        `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+        {
+          i: inputs,
+        },
+      );
+    }
+    const moduleOf = await bundleModules();
+    const scenarios: [string, (i: number) => Promise<void>][] = [
+      ['{ me { id } }', async () => void (await post(secret, '{ me { id } }'))],
+      [
+        '1-vault HYBRID search',
+        async (i) =>
+          void (await post(
+            secret,
+            `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`,
+            {
+              input: {
+                query: sentence(8 + (i % 12), i),
+                mode: 'HYBRID',
+                vaults: [vault],
+                windows: [
+                  { window: 'WORKING', limit: 10 },
+                  { window: 'LONG_TERM', limit: 10 },
+                ],
+              },
+            },
+          )),
+      ],
+      [
+        'chat TTFT, memory READ',
+        async (i) => {
+          const response = await fetch(`${url}/v1/chat/completions`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${secret}`,
+              'x-provider-key': 'sk-profile',
+              'x-memory-mode': 'read',
+              'x-session-id': vault.id,
+            },
+            body: JSON.stringify({
+              model: 'compatible/fake-model',
+              stream: true,
+              messages: [{ role: 'user', content: sentence(8 + (i % 12), i) }],
+            }),
+          });
+          if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
+          const reader = response.body!.getReader();
+          await reader.read();
+          await reader.cancel();
+        },
+      ],
+    ];
+    const session = await inspector(inspectorPort);
+    await session.send('Profiler.enable');
+    await session.send('Profiler.setSamplingInterval', { interval: 100 });
+    for (const [name, call] of scenarios) {
+      for (let i = 0; i < 30; i++) await call(i); // warm up
+      await session.send('Profiler.start');
+      const started = performance.now();
+      for (let i = 0; i < REQUESTS; i++) await call(i);
+      const elapsed = performance.now() - started;
+      const { profile } = await session.send<{ profile: Profile }>('Profiler.stop');
+      console.log(
+        `\n== ${name}: ${REQUESTS} requests, ${(elapsed / REQUESTS).toFixed(2)} ms each (profiler on)`,
+      );
+      console.log(summarise(profile, moduleOf, REQUESTS));
+    }
+    session.close();
+  } finally {
+    await server.stop();
+    fake.server.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

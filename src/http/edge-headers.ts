@@ -1,0 +1,71 @@
+import type { MiddlewareHandler } from 'hono';
+import { PhaseTimings } from '../resolvers/phase-timings';
+import { withServerTiming } from './server-timing';
+
+/** Methods a preflight allows (what Hono's cors() allowed by default). */
+const ALLOWED_METHODS = 'GET,HEAD,PUT,POST,DELETE,PATCH,QUERY';
+const MAX_AGE_SECONDS = '86400';
+
+/**
+ * The headers every response carries: CORS for any origin (credentials
+ * travel in headers, never cookies) and `Server-Timing` from the request's
+ * PhaseTimings. A preflight (OPTIONS) is answered here, before any route.
+ *
+ * One middleware instead of Hono's cors() plus a timing one: cors() touches
+ * `c.res` before the handler runs, which makes Hono create a placeholder
+ * response and then copy the handler's response into a new one, headers and
+ * all; reassigning `c.res` afterwards copies it again. Here the headers are
+ * set on the response the handler made, and `c.res` is replaced only when
+ * that response's headers are immutable (one passed through from fetch).
+ */
+export function edgeHeaders(
+  exposedHeaders: readonly string[],
+): MiddlewareHandler<{ Variables: { timings: PhaseTimings } }> {
+  const exposed = exposedHeaders.join(',');
+  return async (c, next) => {
+    const timings = new PhaseTimings();
+    if (c.req.method === 'OPTIONS') return withServerTiming(preflight(c.req.raw, exposed), timings);
+    c.set('timings', timings);
+    await next();
+    const response = c.res;
+    let finished: Response;
+    try {
+      response.headers.set('access-control-allow-origin', '*');
+      response.headers.set('access-control-expose-headers', exposed);
+      finished = withServerTiming(response, timings);
+    } catch {
+      // Immutable headers: a copy takes them (and keeps the body streaming).
+      finished = new Response(response.body, response);
+      finished.headers.set('access-control-allow-origin', '*');
+      finished.headers.set('access-control-expose-headers', exposed);
+      finished = withServerTiming(finished, timings);
+    }
+    if (finished !== response) {
+      // Hono's setter merges the old response's headers into a copy of the
+      // new one; clearing it first hands over the finished response as is.
+      c.res = undefined;
+      c.res = finished;
+    }
+  };
+}
+
+function preflight(request: Request, exposed: string): Response {
+  const headers = new Headers({
+    'access-control-allow-origin': '*',
+    'access-control-expose-headers': exposed,
+    'access-control-max-age': MAX_AGE_SECONDS,
+    'access-control-allow-methods': ALLOWED_METHODS,
+  });
+  const asked = request.headers.get('access-control-request-headers');
+  if (asked) {
+    headers.set(
+      'access-control-allow-headers',
+      asked
+        .split(',')
+        .map((name) => name.trim())
+        .join(','),
+    );
+    headers.append('vary', 'Access-Control-Request-Headers');
+  }
+  return new Response(null, { status: 204, headers });
+}
