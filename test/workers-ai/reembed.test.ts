@@ -1,5 +1,4 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ReembedProgress } from '../../src/durable/vault-types';
 import { USE_LITE_MODEL } from '../../src/embed/use-lite';
@@ -11,16 +10,11 @@ import {
   StoreMemoryDocument,
   VaultEmbeddingDocument,
 } from '../generated/graphql';
+import { fakeAi } from '../helpers/fake-ai';
 import { newKey, post } from '../helpers/graphql';
 import { memory, ok, vaultStub } from '../helpers/vaults';
 
-/** The fake `AI` binding of test/fakes/ai-binding.mjs, with its test-only methods. */
-interface FakeAi {
-  calls(): Promise<{ model: string; input: { text: string[]; pooling?: string } }[]>;
-  script(steps: ('fail' | 'hang' | 'malformed')[]): Promise<void>;
-  reset(): Promise<void>;
-}
-const ai = (env as unknown as { AI: FakeAi }).AI;
+const ai = fakeAi();
 
 const MODEL = '@cf/baai/bge-small-en-v1.5';
 const VECTORS_ID = `${MODEL}#cls@1`;

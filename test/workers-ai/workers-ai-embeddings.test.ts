@@ -1,4 +1,3 @@
-import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   GetVaultDocument,
@@ -6,15 +5,10 @@ import {
   StoreMemoriesDocument,
   StoreMemoryDocument,
 } from '../generated/graphql';
+import { fakeAi } from '../helpers/fake-ai';
 import { newKey, post } from '../helpers/graphql';
 
-/** The fake `AI` binding of test/fakes/ai-binding.mjs, with its test-only methods. */
-interface FakeAi {
-  calls(): Promise<{ model: string; input: { text: string[]; pooling?: string } }[]>;
-  script(steps: ('fail' | 'hang' | 'malformed')[]): Promise<void>;
-  reset(): Promise<void>;
-}
-const ai = (env as unknown as { AI: FakeAi }).AI;
+const ai = fakeAi();
 
 const PREFIX = 'Represent this sentence for searching relevant passages: ';
 const MODEL = '@cf/baai/bge-small-en-v1.5';
