@@ -78,6 +78,41 @@ describe('UseLiteEmbedder (the offline default)', () => {
       vectors: 'cd08944e8fdd4da42617548a035982806ab682a1326131b482577c0e730ff2f6',
     });
   });
+  // The tokenizer reuses scratch arrays sized to the longest text so far and
+  // the sum runs four columns a step (the bulk store's embedding cost): long
+  // then short texts, surrogate pairs, NFKC folds, control characters and a
+  // lone surrogate. The digest was taken with the code before that change
+  // (one fresh array per text, one column a step).
+  it('gives the same vectors whatever came before, in any script', async () => {
+    const texts = [
+      'Melanie: I ran a charity race for mental health last Saturday – it was so rewarding!',
+      'word '.repeat(700).trim(),
+      'a',
+      '😀 emoji 🎉 between 👍🏽 surrogate pairs 😀',
+      '  leading, trailing and\tinner\n\nwhitespace  ',
+      'ﬁne ligatures, ＦＵＬＬＷＩＤＴＨ and Ⅻ fold under NFKC',
+      '你好，世界。混合 text with 中文',
+      'Zoë’s café — naïve coöperation, e\u0301 combining',
+      '\ud800 a lone surrogate and \u0000 a control',
+      'x'.repeat(3000),
+      'Caroline: the adoption agency called back!',
+    ];
+    const digestOf = async (vectors: Float32Array[]) => {
+      const bytes = new Uint8Array(vectors.length * 384 * 4);
+      vectors.forEach((vector, i) => bytes.set(new Uint8Array(vector.buffer), i * 384 * 4));
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    };
+    const expected = '41ff351f5f492fd3c7295bc5b7c4e78d85313a833799ce1bc76dca096ef22191';
+    expect(await digestOf(await embedder.embedPassages(texts))).toBe(expected);
+    // One at a time, shortest first: the scratch arrays grow between calls.
+    const order = texts
+      .map((text, at) => ({ text, at }))
+      .sort((a, b) => a.text.length - b.text.length);
+    const single: Float32Array[] = new Array(texts.length);
+    for (const { text, at } of order) single[at] = await one(text);
+    expect(await digestOf(single)).toBe(expected);
+  });
 });
 
 describe('UnigramTokenizer', () => {

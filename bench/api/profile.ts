@@ -9,6 +9,7 @@
  *
  *   npm run bench:api:profile -- --memories 2000 --requests 400
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
+ *   npm run bench:api:profile -- --only storeMemories --requests 100   # bulk store alone
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
@@ -27,6 +28,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 2_000);
 const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
+/** Only the scenarios whose name contains this text (`--only storeMemories`). */
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 
 interface CallFrame {
   functionName: string;
@@ -219,6 +222,21 @@ async function main() {
           )),
       ],
       [
+        // A new batch each call (distinct contents), into a vault of its own.
+        'storeMemories, batch of 100',
+        async (i) =>
+          void (await post(
+            secret,
+            `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+            {
+              i: Array.from({ length: 100 }, (_, j) => ({
+                vault: { kind: 'SESSION', id: 'profile-bulk' },
+                content: sentence(8 + ((i + j) % 12), i * 100 + j + 1_000_000),
+              })),
+            },
+          )),
+      ],
+      [
         'chat TTFT, memory READ',
         async (i) => {
           const response = await fetch(`${url}/v1/chat/completions`, {
@@ -247,6 +265,7 @@ async function main() {
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: 100 });
     for (const [name, call] of scenarios) {
+      if (!name.includes(ONLY)) continue;
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');
       const started = performance.now();

@@ -3,6 +3,7 @@ export const UNKNOWN_PIECE = 0;
 
 /** SentencePiece's word-boundary marker: a piece starting with it starts a word. */
 const WORD_BOUNDARY = '\u2581';
+const WORD_BOUNDARY_CODE = 0x2581;
 
 interface TrieNode {
   /** The piece that ends here, or -1. */
@@ -22,6 +23,16 @@ interface TrieNode {
 export class UnigramTokenizer {
   private readonly root: TrieNode = { piece: -1, children: undefined };
   private readonly unknownScore: number;
+  /**
+   * Scratch arrays for `encode`, grown to the longest text seen: a bulk store
+   * embeds hundreds of texts per request, and allocating four typed arrays
+   * for each was a measurable share of its time. One isolate runs one
+   * `encode` at a time (it never awaits), so sharing them is safe.
+   */
+  private symbols = new Int32Array(256);
+  private best = new Float64Array(257);
+  private start = new Int32Array(257);
+  private piece = new Int32Array(257);
 
   /**
    * @param pieces the vocabulary, indexed by piece id
@@ -45,14 +56,12 @@ export class UnigramTokenizer {
   encode(text: string): number[] {
     const normalized = text.normalize('NFKC').trim().replace(/\s+/gu, WORD_BOUNDARY);
     if (normalized.length === 0) return [];
-    const symbols = Array.from(WORD_BOUNDARY + normalized, (char) => char.codePointAt(0)!);
-    const length = symbols.length;
+    const length = this.readSymbols(normalized);
+    const { symbols, best, start, piece, scores, unknownScore } = this;
 
     // best[end]: the highest score of any split of symbols[0, end);
     // start[end] and piece[end]: the last piece of that split.
-    const best = new Float64Array(length + 1).fill(-Infinity);
-    const start = new Int32Array(length + 1);
-    const piece = new Int32Array(length + 1);
+    best.fill(-Infinity, 0, length + 1);
     best[0] = 0;
     for (let from = 0; from < length; from++) {
       const base = best[from]!;
@@ -64,7 +73,7 @@ export class UnigramTokenizer {
         if (node === undefined) break;
         if (node.piece < 0) continue;
         if (end === from) coveredOne = true;
-        const score = base + this.scores[node.piece]!;
+        const score = base + scores[node.piece]!;
         if (score > best[end + 1]!) {
           best[end + 1] = score;
           start[end + 1] = from;
@@ -72,7 +81,7 @@ export class UnigramTokenizer {
         }
       }
       if (!coveredOne) {
-        const score = base + this.unknownScore;
+        const score = base + unknownScore;
         if (score > best[from + 1]!) {
           best[from + 1] = score;
           start[from + 1] = from;
@@ -88,6 +97,29 @@ export class UnigramTokenizer {
       ids.push(id);
     }
     return ids.reverse();
+  }
+
+  /**
+   * Writes the word-boundary marker and then the code points of `normalized`
+   * into `symbols` (growing the scratch arrays as needed); returns how many.
+   */
+  private readSymbols(normalized: string): number {
+    if (this.symbols.length < normalized.length + 1) {
+      const size = normalized.length + 1;
+      this.symbols = new Int32Array(size);
+      this.best = new Float64Array(size + 1);
+      this.start = new Int32Array(size + 1);
+      this.piece = new Int32Array(size + 1);
+    }
+    const symbols = this.symbols;
+    symbols[0] = WORD_BOUNDARY_CODE;
+    let length = 1;
+    for (let at = 0; at < normalized.length; at++) {
+      const code = normalized.codePointAt(at)!;
+      symbols[length++] = code;
+      if (code > 0xffff) at++; // the low surrogate of a pair is in `code` already
+    }
+    return length;
   }
 
   private insert(text: string, id: number): void {
