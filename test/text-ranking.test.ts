@@ -257,6 +257,19 @@ describe('chunks', () => {
     );
     expect(chunkSpans('short text')).toEqual([{ start: 0, end: 10 }]);
   });
+
+  it('splits a text of one-letter words at the same word whether or not it is short', () => {
+    // 300 words fill 599 characters (one chunk, found without reading its
+    // words); 301 fill 601 and make two chunks, the second from word 270.
+    const words = (n: number) => Array.from({ length: n }, (_, i) => 'abc'[i % 3]).join(' ');
+    expect(chunkSpans(words(300))).toEqual([{ start: 0, end: 599 }]);
+    expect(chunkSpans(`${words(300)} `)).toEqual([{ start: 0, end: 600 }]);
+    expect(chunkSpans(words(301))).toEqual([
+      { start: 0, end: 599 },
+      { start: 540, end: 601 },
+    ]);
+    expect(chunkSpans(` ${words(300)} `)).toEqual([{ start: 0, end: 601 }]);
+  });
 });
 
 describe('query words', () => {

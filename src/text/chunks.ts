@@ -52,6 +52,10 @@ export interface CharSpan {
  * character to the last word's last. A short text is one span over all of it.
  */
 export function chunkSpans(content: string): CharSpan[] {
+  // Words are separated, so a text has at most one word per two characters:
+  // one this short is a single chunk without finding (and stemming) its
+  // words, which every store does for every memory, twice.
+  if (content.length <= 2 * CHUNK_WORDS) return [{ start: 0, end: content.length }];
   const tokens = tokenize(content);
   if (tokens.length <= CHUNK_WORDS) return [{ start: 0, end: content.length }];
   return chunkWordRanges(tokens.length).map(({ first, count }) => ({
