@@ -5,6 +5,14 @@ type Encoding = typeof O200k;
 let encoding: Promise<Encoding> | undefined;
 
 /**
+ * A memory is plain text: "<|endoftext|>" in it is counted as the characters
+ * it is, like any other text. gpt-tokenizer's default refuses text that spells
+ * a special token (it throws), which made such a memory impossible to store
+ * or to show in a chat. Text without such a string counts exactly as before.
+ */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
+
+/**
  * Memory tokens are counted with OpenAI's o200k_base encoding (the GPT-4o
  * family), via gpt-tokenizer: one fixed, public yardstick for billing whatever
  * model a memory is later shown to. The encoding's tables are large, so they
@@ -12,5 +20,5 @@ let encoding: Promise<Encoding> | undefined;
  */
 export async function countTokens(text: string): Promise<number> {
   encoding ??= import('gpt-tokenizer/encoding/o200k_base');
-  return (await encoding).countTokens(text);
+  return (await encoding).countTokens(text, PLAIN_TEXT);
 }
