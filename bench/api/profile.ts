@@ -2,7 +2,8 @@
  * `npm run bench:api:profile`: where the Worker's CPU goes per request kind,
  * from workerd's own sampling profiler (the Chrome DevTools protocol on
  * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
- * HYBRID search and a streamed chat with memory READ it starts the profiler,
+ * HYBRID search, a `storeMemories` batch of 100 and a streamed chat with
+ * memory READ (or those `--only` names) it starts the profiler,
  * sends a burst of sequential requests, stops it, and prints self time by
  * function and by source module (esbuild marks each module of the bundle
  * with a `// path` comment, so no source map is needed).
