@@ -1,7 +1,12 @@
 import DataLoader from 'dataloader';
-import { CodedError, type Failure } from '../core/errors';
+import { CodedError, type Failure, type Result } from '../core/errors';
 import { vaultStub } from '../durable/stubs';
-import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
+import type {
+  VaultReadOp,
+  VaultReadOpResult,
+  VaultReadResponse,
+  VaultStats,
+} from '../durable/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { PhaseTimings } from './phase-timings';
 import type { ReceiptCollector } from './receipt';
@@ -61,7 +66,14 @@ export class VaultLoader {
     this.stats.delete(vaultObjectName(address));
   }
 
-  private async dispatch(keys: readonly ReadKey[]): Promise<(OkResult | Error)[]> {
+  /**
+   * One call per vault, and each op's promise settles as soon as ITS vault
+   * answers, not when the whole batch has: a vault billing a multi-vault
+   * search waits, inside its call, for the other vaults' answers
+   * (search-memories.ts), so they must not wait for it in turn. DataLoader
+   * adopts a promise given as a value.
+   */
+  private dispatch(keys: readonly ReadKey[]): Promise<OkResult[]> {
     const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
     keys.forEach((key, position) => {
       const name = vaultObjectName(key.address);
@@ -70,28 +82,39 @@ export class VaultLoader {
       groups.set(name, group);
     });
 
-    const results: (OkResult | Error)[] = new Array(keys.length);
-    await Promise.all(
-      [...groups].map(async ([name, { address, positions }]) => {
-        const response = await this.timings.time('vault', async () =>
-          vaultStub(this.env, address).read(
-            address,
-            positions.map((position) => keys[position]!.op),
-          ),
-        );
-        if (!response.ok) {
-          for (const position of positions) results[position] = CodedError.from(response);
-          return;
-        }
-        this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
-        this.timings.add('search', response.searchMs);
-        this.timings.add('hydrate', response.hydrateMs);
-        this.stats.set(name, Promise.resolve(response.stats));
-        response.results.forEach((result, index) => {
-          results[positions[index]!] = result.ok ? result : CodedError.from(result);
+    const results: Promise<OkResult>[] = new Array(keys.length);
+    for (const [name, { address, positions }] of groups) {
+      const answered = this.call(
+        name,
+        address,
+        positions.map((position) => keys[position]!.op),
+      );
+      positions.forEach((position, index) => {
+        results[position] = answered.then((response) => {
+          const result = response.ok ? response.results[index]! : response;
+          if (!result.ok) throw CodedError.from(result);
+          return result;
         });
-      }),
+      });
+    }
+    return Promise.resolve(results as unknown as OkResult[]);
+  }
+
+  /** One `read` call: its figures go to the receipt and the timings, its stats are kept. */
+  private async call(
+    name: string,
+    address: VaultAddress,
+    ops: VaultReadOp[],
+  ): Promise<Result<VaultReadResponse>> {
+    const response = await this.timings.time('vault', async () =>
+      vaultStub(this.env, address).read(address, ops),
     );
-    return results;
+    if (response.ok) {
+      this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+      this.timings.add('search', response.searchMs);
+      this.timings.add('hydrate', response.hydrateMs);
+      this.stats.set(name, Promise.resolve(response.stats));
+    }
+    return response;
   }
 }
