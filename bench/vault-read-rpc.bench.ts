@@ -14,7 +14,14 @@ import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import { MAX_STORE_BATCH } from '../src/core/limits';
-import type { VaultReadOp } from '../src/durable/vault-types';
+import type {
+  SearchRequest,
+  UsageMeter,
+  VaultReadOp,
+  WindowResult,
+} from '../src/durable/vault-types';
+import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
+import { mergeHits } from '../src/resolvers/merge-hits';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
@@ -32,13 +39,15 @@ const WORDS = (
   'sister brother mother father friend neighbour colleague manager team release server bug'
 ).split(' ');
 
-it('vault read RPC: overhead beside the search', async () => {
-  const next = seededRandom(42);
-  const sentence = (n: number) =>
-    Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]!).join(' ');
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-rpc', externalId: 'a' };
+const next = seededRandom(42);
+const sentence = (n: number) =>
+  Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]!).join(' ');
+const now = Date.now();
+
+/** A SESSION vault of ROWS memories over the bench vocabulary, with random vectors. */
+async function loadedVault(id: string) {
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-rpc', externalId: id };
   const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  const now = Date.now();
   for (let start = 0; start < ROWS; start += MAX_STORE_BATCH) {
     const memories = Array.from({ length: MAX_STORE_BATCH }, (_, i) => {
       const content = sentence(8 + Math.floor(next() * 12));
@@ -59,29 +68,39 @@ it('vault read RPC: overhead beside the search', async () => {
     });
     if (!stored.ok) throw new Error(stored.message);
   }
-  const config = readConfig(env);
-  const windows = planWindows(
-    [
-      { window: 'WORKING', limit: 10 },
-      { window: 'LONG_TERM', limit: 10 },
-    ],
-    now,
-    config.bands,
-  );
-  const searchOp = (meter: boolean): VaultReadOp => ({
+  return { address, stub };
+}
+
+const config = readConfig(env);
+const windows = planWindows(
+  [
+    { window: 'WORKING', limit: 10 },
+    { window: 'LONG_TERM', limit: 10 },
+  ],
+  now,
+  config.bands,
+);
+const searchRequest = (): SearchRequest => ({
+  text: sentence(8 + Math.floor(next() * 12)),
+  vector: randomUnitVector(next, DIMS),
+  model: CALLER_SUPPLIED_MODEL,
+  mode: 'HYBRID',
+  windows,
+  metadata: null,
+  vectorWeight: config.hybridVectorWeight,
+});
+const meter = (): UsageMeter => ({
+  requestId: `r${Math.floor(next() * 1e12)}`,
+  accountId: 'bench',
+  keyId: 'k',
+});
+
+it('vault read RPC: overhead beside the search', async () => {
+  const { address, stub } = await loadedVault('a');
+  const searchOp = (metered: boolean): VaultReadOp => ({
     type: 'search',
-    request: {
-      text: sentence(8 + Math.floor(next() * 12)),
-      vector: randomUnitVector(next, DIMS),
-      model: CALLER_SUPPLIED_MODEL,
-      mode: 'HYBRID',
-      windows,
-      metadata: null,
-      vectorWeight: config.hybridVectorWeight,
-    },
-    ...(meter
-      ? { meter: { requestId: `r${Math.floor(next() * 1e12)}`, accountId: 'bench', keyId: 'k' } }
-      : {}),
+    request: searchRequest(),
+    ...(metered ? { meter: meter() } : {}),
   });
   const found = await stub.read(address, [searchOp(false)]);
   const first = found.ok ? found.results[0] : undefined;
@@ -124,4 +143,61 @@ it('vault read RPC: overhead beside the search', async () => {
       `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
     );
   });
+});
+
+it('3-vault search: metered by a usage shard after the merge, or settled in the first vault', async () => {
+  const vaults = [await loadedVault('b'), await loadedVault('c'), await loadedVault('d')];
+  const shard = usageShardStub(env, 'bench', 0 % USAGE_SHARDS);
+  const tokensOf = (perVault: { windows: WindowResult[] }[]) =>
+    mergeHits(
+      windows,
+      perVault.map((found, at) => ({ address: vaults[at]!.address, windows: found.windows })),
+    ).reduce((sum, hit) => sum + hit.memory.tokens, 0);
+  const searchOf = async (
+    at: number,
+    request: SearchRequest,
+    extra: Partial<Extract<VaultReadOp, { type: 'search' }>> = {},
+  ) => {
+    const { address, stub } = vaults[at]!;
+    const response = await stub.read(address, [{ type: 'search', request, ...extra }]);
+    const result = response.ok ? response.results[0] : undefined;
+    if (!result?.ok || result.type !== 'search') throw new Error('search failed');
+    return result;
+  };
+  // Before: every vault in parallel, then the merged tokens to a usage shard, awaited.
+  const byShard = async () => {
+    const request = searchRequest();
+    const found = await Promise.all(vaults.map((_, at) => searchOf(at, request)));
+    await shard.record('bench', 'k', tokensOf(found));
+  };
+  // After: the first vault waits inside its call for the others, records the merged tokens.
+  const inVault = async () => {
+    const request = searchRequest();
+    const others = [1, 2].map((at) => searchOf(at, request));
+    const first = searchOf(0, request, {
+      meter: meter(),
+      settle: async (own) => tokensOf([{ windows: own }, ...(await Promise.all(others))]),
+    });
+    const found = await Promise.all([first, ...others]);
+    if (!found[0].settled) throw new Error('not settled');
+  };
+  const variants: [string, () => Promise<void>][] = [
+    ['usage shard after the merge', byShard],
+    ['settled in the first vault', inVault],
+  ];
+  for (const [, run] of variants) for (let i = 0; i < 3; i++) await run(); // warm up
+  const wall = variants.map(() => [] as number[]);
+  for (let s = 0; s < SAMPLES / 2; s++) {
+    for (const [v, [, run]] of variants.entries()) {
+      const started = performance.now();
+      for (let b = 0; b < BATCH / 5; b++) await run();
+      wall[v]!.push((performance.now() - started) / (BATCH / 5));
+    }
+  }
+  console.log(
+    `\n3 vaults of ${ROWS}, HYBRID, 2 windows × 10: wall per search, p50 of ${SAMPLES / 2} samples × ${BATCH / 5}`,
+  );
+  variants.forEach(([name], v) =>
+    console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
 });
