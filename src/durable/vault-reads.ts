@@ -112,7 +112,9 @@ export class VaultReads {
     }
     if (memoryTokens === null) return false;
     const armAlarm = this.usage.record({ ...meter, memoryTokens });
+    // The caller has these windows already (it merged them): not sent twice.
     result.settled = true;
+    result.windows = [];
     return armAlarm;
   }
 

@@ -290,7 +290,10 @@ export type VaultReadOpResult =
        * REEMBEDDING, the query's model is the one the vault is moving to.
        */
       textOnly?: 'REEMBEDDING';
-      /** This vault recorded the merged hits' tokens its `settle` answered. */
+      /**
+       * This vault recorded the merged hits' tokens its `settle` answered;
+       * `windows` is then empty, since `settle` was handed them.
+       */
       settled?: true;
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }

@@ -111,6 +111,7 @@ export async function searchMemories(
   const meter = options.billInVault ? usageMeter(context) : undefined;
   const biller = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
   let settled = false;
+  let settledWindows: WindowResult[] = [];
   const readVault = async (address: VaultAddress, settle?: MergedBill): Promise<VaultHits> => {
     const bills = meter !== undefined && (biller === undefined || settle !== undefined);
     const result = await context.vaults.read(address, {
@@ -120,13 +121,15 @@ export async function searchMemories(
       ...(settle ? { settle } : {}),
     });
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
+    // A vault that settled sent its windows to `settle` only.
     if (result.settled) settled = true;
-    return { address, windows: result.windows };
+    return { address, windows: result.settled ? settledWindows : result.windows };
   };
   const others = addresses.map((address) => (address === biller ? null : readVault(address)));
   const billed =
     biller &&
     readVault(biller, async (own) => {
+      settledWindows = own;
       const found = await Promise.all(
         addresses.map((address, at) => others[at] ?? { address, windows: own }),
       ).catch(() => null); // the search fails with that vault's error, below

@@ -189,6 +189,8 @@ describe('metering in the vault', () => {
           content: 'penguins slide on their bellies',
           vault: { kind: 'SESSION' as const, id: 's1' },
         },
+        // Only in CORE, whose hits reach the Worker through its `settle` call.
+        { content: 'penguins waddle to the sea', vault: { kind: 'CORE' as const } },
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
     const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
@@ -201,12 +203,16 @@ describe('metering in the vault', () => {
     });
     // The same fact in two vaults is returned, and billed, once.
     expect(search.hits.filter((hit) => hit.memory.content.includes('huddle'))).toHaveLength(1);
-    expect(search.hits).toHaveLength(2);
-    expect(search.memoryTokens).toBe(stored[0]!.storeMemory.tokens + stored[2]!.storeMemory.tokens);
-    // No usage-shard call: CORE recorded the merged hits beside its own write.
+    expect(search.hits.map((hit) => hit.memory.content).sort()).toEqual([
+      'penguins huddle in the cold',
+      'penguins slide on their bellies',
+      'penguins waddle to the sea',
+    ]);
+    expect(search.memoryTokens).toBe(written - stored[1]!.storeMemory.tokens);
+    // No usage-shard call: CORE recorded the merged hits beside its own writes.
     expect(await shardTokens(accountId)).toBe(0);
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
-      stored[0]!.storeMemory.tokens + search.memoryTokens,
+      stored[0]!.storeMemory.tokens + stored[3]!.storeMemory.tokens + search.memoryTokens,
     );
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(
       written + search.memoryTokens,
