@@ -8,6 +8,7 @@ import type {
   MetadataFilter,
   SearchMode,
   SearchRequest,
+  VaultReadOp,
   WindowResult,
 } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
@@ -79,22 +80,21 @@ export async function searchMemories(
     return { hits: [], memoryTokens: 0, billedInVault: false };
   }
 
-  let vector: Float32Array | null = null;
-  let model = context.embedder.model;
-  if (mode !== 'TEXT') {
-    if (input.embedding) {
-      const normalized = normalizeVector(input.embedding, input.embedding.length);
-      if (!normalized.ok) throw CodedError.from(normalized);
-      vector = normalized.vector;
-      model = CALLER_SUPPLIED_MODEL;
-    } else {
-      [vector] = (await context.timings.time('embed', () =>
-        context.embedder.embedQueries([input.query]),
-      )) as [Float32Array];
-    }
+  // The reads join the request's batch now, with the request still to be
+  // made: the batch waits for the embedding, not for a timer.
+  let embedded: Promise<{ vector: Float32Array | null; model: string }>;
+  if (mode === 'TEXT') {
+    embedded = Promise.resolve({ vector: null, model: context.embedder.model });
+  } else if (input.embedding) {
+    const normalized = normalizeVector(input.embedding, input.embedding.length);
+    if (!normalized.ok) throw CodedError.from(normalized);
+    embedded = Promise.resolve({ vector: normalized.vector, model: CALLER_SUPPLIED_MODEL });
+  } else {
+    embedded = context.timings
+      .time('embed', () => context.embedder.embedQueries([input.query]))
+      .then(([vector]) => ({ vector: vector!, model: context.embedder.model }));
   }
-
-  const request: SearchRequest = {
+  const request: Promise<SearchRequest> = embedded.then(({ vector, model }) => ({
     text: input.query,
     vector,
     model,
@@ -103,7 +103,7 @@ export async function searchMemories(
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
-  };
+  }));
   // The hits are billed in a vault, in the call that finds them: one vault
   // bills its own; over several, the one named first in object-name order
   // (so that two searches of a request never wait on each other) bills the
@@ -114,12 +114,15 @@ export async function searchMemories(
   let settledWindows: WindowResult[] = [];
   const readVault = async (address: VaultAddress, settle?: MergedBill): Promise<VaultHits> => {
     const bills = meter !== undefined && (biller === undefined || settle !== undefined);
-    const result = await context.vaults.read(address, {
-      type: 'search',
-      request,
-      ...(bills ? { meter } : {}),
-      ...(settle ? { settle } : {}),
-    });
+    const result = await context.vaults.read<'search'>(
+      address,
+      request.then((made): SearchOp => ({
+        type: 'search',
+        request: made,
+        ...(bills ? { meter } : {}),
+        ...(settle ? { settle } : {}),
+      })),
+    );
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
     // A vault that settled sent its windows to `settle` only.
     if (result.settled) settled = true;
@@ -152,6 +155,8 @@ export async function searchMemories(
   const billedInVault = meter !== undefined && (biller === undefined || settled);
   return { hits, memoryTokens, billedInVault };
 }
+
+type SearchOp = Extract<VaultReadOp, { type: 'search' }>;
 
 interface VaultHits {
   address: VaultAddress;
