@@ -207,3 +207,36 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
   );
 });
+
+it('a read batch opened by a timer or by microtask turns', async () => {
+  const { address, stub } = await loadedVault('e');
+  // The two ways a per-request loader can close its batch, each around the
+  // same trivial read: the time from asking to the answer.
+  const timer = (callback: () => void) => void setTimeout(callback, 0);
+  const turns = async (callback: () => void) => {
+    for (let turn = 0; turn < 8; turn++) await Promise.resolve();
+    callback();
+  };
+  const variants: [string, (callback: () => void) => void][] = [
+    ['setTimeout(0), as before', timer],
+    ['8 microtask turns', (callback) => void turns(callback)],
+  ];
+  const readThrough = (schedule: (callback: () => void) => void) =>
+    new Promise<void>((resolve, reject) =>
+      schedule(() => {
+        stub.read(address, [{ type: 'stats' }]).then(() => resolve(), reject);
+      }),
+    );
+  const wall = variants.map(() => [] as number[]);
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [v, [, schedule]] of variants.entries()) {
+      const started = performance.now();
+      for (let b = 0; b < BATCH; b++) await readThrough(schedule);
+      wall[v]!.push((performance.now() - started) / BATCH);
+    }
+  }
+  console.log(`\nbatch scheduling + read [stats], p50 of ${SAMPLES} samples × ${BATCH}`);
+  variants.forEach(([name], v) =>
+    console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+});
