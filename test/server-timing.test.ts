@@ -67,6 +67,32 @@ describe('Server-Timing', () => {
     expect(body.extensions.memory.timings).toEqual(beforeSerialize);
   });
 
+  it('a search over several vaults is metered inside a vault call too: no meter phase', async () => {
+    const { api, secret } = await newKey();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'the kayak is in the shed' },
+        { content: 'the kayak paddles are blue', vault: { kind: 'SESSION', id: 'k' } },
+      ],
+    });
+    const response = await graphql(
+      `
+        {
+          search(input: { query: "kayak", vaults: [{ kind: CORE }, { kind: SESSION, id: "k" }] }) {
+            memoryTokens
+          }
+        }
+      `,
+      {},
+      secret,
+    );
+    const body = (await response.json()) as { data: { search: { memoryTokens: number } } };
+    expect(body.data.search.memoryTokens).toBeGreaterThan(0);
+    const timing = phases(response.headers.get('server-timing'));
+    expect(Object.keys(timing)).toContain('vault');
+    expect(Object.keys(timing)).not.toContain('meter');
+  });
+
   it('a store times tokenizing, embedding and the vault call', async () => {
     const { secret } = await newKey();
     const response = await graphql(

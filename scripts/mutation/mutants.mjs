@@ -360,10 +360,20 @@ export const MUTANTS = [
     id: 'resolvers/loader-no-batching',
     area: 'resolvers',
     file: 'src/resolvers/vault-loader.ts',
-    from: 'batchScheduleFn: (callback) => setTimeout(callback, 0),',
+    from: 'batchScheduleFn: (callback) => void afterTurns(callback),',
     to: 'batchScheduleFn: (callback) => callback(),',
     tests: ['test/fan-out.test.ts'],
     description: 'reads are no longer gathered into one call per vault',
+  },
+
+  {
+    id: 'resolvers/multi-vault-search-billed-per-vault',
+    area: 'resolvers',
+    file: 'src/resolvers/search-memories.ts',
+    from: 'const bills = meter !== undefined && (biller === undefined || settle !== undefined);',
+    to: 'const bills = meter !== undefined;',
+    tests: ['test/billing/vault-metering.test.ts'],
+    description: 'every vault of a multi-vault search bills its own hits too: counted twice',
   },
 
   // ── src/billing ────────────────────────────────────────────────────────────

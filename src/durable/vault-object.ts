@@ -163,8 +163,13 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { response, billed } = this.reads.run(address, ops, started);
-    if (billed) await this.life.armAlarm();
+    const { response, billed, settlements } = this.reads.run(address, ops, started);
+    let armAlarm = billed;
+    // Multi-vault searches this vault bills: the caller merges while this
+    // call waits, and the tokens are recorded before the answer leaves.
+    for (const settlement of settlements)
+      armAlarm = (await this.reads.settle(settlement)) || armAlarm;
+    if (armAlarm) await this.life.armAlarm();
     return { ok: true, ...response };
   }
 

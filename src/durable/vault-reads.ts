@@ -4,7 +4,7 @@ import type { VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
-import type { VaultMeta } from './vault-meta';
+import type { VaultMeta, VaultMetaRecord } from './vault-meta';
 import type { VaultQueries } from './vault-queries';
 import { reembedTarget } from './vault-reembed';
 import { answeredByText, checkSearch } from './vault-rules';
@@ -18,6 +18,14 @@ import { billedSearchTokens, type VaultUsage } from './vault-usage';
  * SQLite (vault-queries.ts); vectors and the text timeline from the hot
  * index; memories being retired are left out of every search.
  */
+/** A multi-vault search this vault bills once the caller merged it (`VaultReadOp.settle`). */
+export interface Settlement {
+  meter: Rpc.UsageMeter;
+  settle: Rpc.MergedBill;
+  /** The search's own result, told that it was billed once it is. */
+  result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+}
+
 export class VaultReads {
   constructor(
     private readonly sql: Sql,
@@ -32,21 +40,32 @@ export class VaultReads {
   /**
    * Answers every op in order; `started` is when the call reached the object.
    * `billed`: a metered search recorded memory tokens that need the alarm.
+   * `settlements`: searches over several vaults this vault bills once the
+   * caller has merged them (`settle`), to finish after the answers are in.
    */
   run(
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
-  ): { response: Rpc.VaultReadResponse; billed: boolean } {
+  ): { response: Rpc.VaultReadResponse; billed: boolean; settlements: Settlement[] } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
+    // One read of the meta table for the whole call: nothing below writes it.
+    const meta = this.meta.record();
     let searchMs = 0;
     let billed = false;
+    const settlements: Settlement[] = [];
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
-          const result = this.search(op.request, (ms) => (searchMs += ms));
-          if (op.meter && result.ok && result.type === 'search') {
+          const result = this.search(op.request, meta, (ms) => (searchMs += ms));
+          if (op.meter === undefined || !result.ok || result.type !== 'search') return result;
+          if (op.settle !== undefined) {
+            // A vault never written is in no listing a usage read flushes: it
+            // leaves the bill to the caller (who sees `settle` never called).
+            if (meta.address !== null)
+              settlements.push({ meter: op.meter, settle: op.settle, result });
+          } else {
             const memoryTokens = billedSearchTokens(result.windows);
             billed = this.usage.record({ ...op.meter, memoryTokens }) || billed;
           }
@@ -66,18 +85,44 @@ export class VaultReads {
     const hydrateMs = this.queries.hydrateMs;
     return {
       response: {
-        stats: this.stats(address),
+        stats: this.statsOf(address, meta),
         results,
         elapsedMs,
         searchMs: Math.max(0, searchMs - hydrateMs),
         hydrateMs,
       },
       billed,
+      settlements,
     };
   }
 
+  /**
+   * Bills a multi-vault search: hands this vault's windows to the caller,
+   * which answers the memory tokens of the merged hits, and records them
+   * under the request's identifier. Returns true when the alarm must be
+   * re-armed. When the caller cannot answer (another vault failed, so the
+   * search fails and returns nothing), nothing is billed.
+   */
+  async settle({ meter, settle, result }: Settlement): Promise<boolean> {
+    let memoryTokens: number | null;
+    try {
+      memoryTokens = await settle(result.windows);
+    } catch {
+      memoryTokens = null; // the caller is gone: it answers no one, so it bills nothing
+    }
+    if (memoryTokens === null) return false;
+    const armAlarm = this.usage.record({ ...meter, memoryTokens });
+    // The caller has these windows already (it merged them): not sent twice.
+    result.settled = true;
+    result.windows = [];
+    return armAlarm;
+  }
+
   stats(address: VaultAddress): Rpc.VaultStats {
-    const meta = this.meta.record();
+    return this.statsOf(address, this.meta.record());
+  }
+
+  private statsOf(address: VaultAddress, meta: VaultMetaRecord): Rpc.VaultStats {
     return {
       kind: address.kind,
       externalId: address.externalId,
@@ -109,8 +154,11 @@ export class VaultReads {
   }
 
   /** A search's checks, then its windows; `spent` hears how long the windows took. */
-  private search(searched: Rpc.SearchRequest, spent: (ms: number) => void): Rpc.VaultReadOpResult {
-    const meta = this.meta.record();
+  private search(
+    searched: Rpc.SearchRequest,
+    meta: VaultMetaRecord,
+    spent: (ms: number) => void,
+  ): Rpc.VaultReadOpResult {
     const vault = { ...meta, reembedTarget: reembedTarget(meta.reembed) };
     const refused = checkSearch(searched, vault);
     if (refused !== null) return refused;

@@ -63,6 +63,13 @@ export interface UsageMeter {
   keyId: string;
 }
 
+/**
+ * The caller's half of a multi-vault search billed in one of its vaults (an
+ * RPC callback): this vault's windows in, the merged hits' memory tokens out;
+ * null when the search failed elsewhere and bills nothing.
+ */
+export type MergedBill = (windows: WindowResult[]) => Promise<number | null>;
+
 /** A meter and the memory tokens it bills. */
 export interface UsageCharge extends UsageMeter {
   memoryTokens: number;
@@ -258,6 +265,14 @@ export type VaultReadOp =
       request: SearchRequest;
       /** Bill the tokens of the hits in the vault (a one-vault search): see vault-usage.ts. */
       meter?: UsageMeter;
+      /**
+       * A search over several vaults that this vault bills (with `meter`):
+       * once its own windows are found it hands them to the caller, which
+       * merges them with the other vaults' and answers the memory tokens the
+       * merged hits bill; the vault records those before it answers. Absent:
+       * `meter` bills this vault's own hits.
+       */
+      settle?: MergedBill;
     }
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
@@ -275,6 +290,11 @@ export type VaultReadOpResult =
        * REEMBEDDING, the query's model is the one the vault is moving to.
        */
       textOnly?: 'REEMBEDDING';
+      /**
+       * This vault recorded the merged hits' tokens its `settle` answered;
+       * `windows` is then empty, since `settle` was handed them.
+       */
+      settled?: true;
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }

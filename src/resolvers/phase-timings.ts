@@ -7,10 +7,13 @@
  *   parse     GraphQL parse and validation
  *   embed     embedding queries and memories
  *   tokenize  counting memory tokens
- *   vault     vault-object calls, wall time as the Worker waits (includes the next two)
+ *   vault     vault-object calls, wall time as the Worker waits (includes the next two;
+ *             the vault billing a multi-vault search also waits, inside its call, for
+ *             the other vaults' answers and records the merged hits' tokens)
  *   search    inside vault objects: ranking windows (vector scan, full text, fusion)
  *   hydrate   inside vault objects: reading the hit rows from SQLite
- *   meter     recording metered memory tokens in a usage shard
+ *   meter     recording metered memory tokens in a usage shard (chat, a write over
+ *             several vaults; a search only when its billing vault was never written)
  *   serialize turning the GraphQL result into the response body
  *   total     from the first middleware to the response's headers
  *

@@ -3,7 +3,14 @@ import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
 import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
-import type { MetadataFilter, SearchMode, SearchRequest } from '../durable/vault-types';
+import type {
+  MergedBill,
+  MetadataFilter,
+  SearchMode,
+  SearchRequest,
+  VaultReadOp,
+  WindowResult,
+} from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
 import {
   vaultLabel,
@@ -73,22 +80,21 @@ export async function searchMemories(
     return { hits: [], memoryTokens: 0, billedInVault: false };
   }
 
-  let vector: Float32Array | null = null;
-  let model = context.embedder.model;
-  if (mode !== 'TEXT') {
-    if (input.embedding) {
-      const normalized = normalizeVector(input.embedding, input.embedding.length);
-      if (!normalized.ok) throw CodedError.from(normalized);
-      vector = normalized.vector;
-      model = CALLER_SUPPLIED_MODEL;
-    } else {
-      [vector] = (await context.timings.time('embed', () =>
-        context.embedder.embedQueries([input.query]),
-      )) as [Float32Array];
-    }
+  // The reads join the request's batch now, with the request still to be
+  // made: the batch waits for the embedding, not for a timer.
+  let embedded: Promise<{ vector: Float32Array | null; model: string }>;
+  if (mode === 'TEXT') {
+    embedded = Promise.resolve({ vector: null, model: context.embedder.model });
+  } else if (input.embedding) {
+    const normalized = normalizeVector(input.embedding, input.embedding.length);
+    if (!normalized.ok) throw CodedError.from(normalized);
+    embedded = Promise.resolve({ vector: normalized.vector, model: CALLER_SUPPLIED_MODEL });
+  } else {
+    embedded = context.timings
+      .time('embed', () => context.embedder.embedQueries([input.query]))
+      .then(([vector]) => ({ vector: vector!, model: context.embedder.model }));
   }
-
-  const request: SearchRequest = {
+  const request: Promise<SearchRequest> = embedded.then(({ vector, model }) => ({
     text: input.query,
     vector,
     model,
@@ -97,23 +103,46 @@ export async function searchMemories(
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
-  };
-  // One vault bills its hits itself, in the call that finds them; hits
-  // merged from several vaults are billed once, by the caller.
-  const meter = options.billInVault && addresses.length === 1 ? usageMeter(context) : undefined;
-  const perVault = await Promise.all(
-    addresses.map(async (address) => {
-      const result = await context.vaults.read(address, {
+  }));
+  // The hits are billed in a vault, in the call that finds them: one vault
+  // bills its own; over several, the one named first in object-name order
+  // (so that two searches of a request never wait on each other) bills the
+  // merged hits, which it asks this request for before it answers (`settle`).
+  const meter = options.billInVault ? usageMeter(context) : undefined;
+  const biller = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
+  let settled = false;
+  let settledWindows: WindowResult[] = [];
+  const readVault = async (address: VaultAddress, settle?: MergedBill): Promise<VaultHits> => {
+    const bills = meter !== undefined && (biller === undefined || settle !== undefined);
+    const result = await context.vaults.read<'search'>(
+      address,
+      request.then((made): SearchOp => ({
         type: 'search',
-        request,
-        ...(meter ? { meter } : {}),
-      });
-      if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
-      return { address, windows: result.windows };
-    }),
+        request: made,
+        ...(bills ? { meter } : {}),
+        ...(settle ? { settle } : {}),
+      })),
+    );
+    if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
+    // A vault that settled sent its windows to `settle` only.
+    if (result.settled) settled = true;
+    return { address, windows: result.settled ? settledWindows : result.windows };
+  };
+  const others = addresses.map((address) => (address === biller ? null : readVault(address)));
+  const billed =
+    biller &&
+    readVault(biller, async (own) => {
+      settledWindows = own;
+      const found = await Promise.all(
+        addresses.map((address, at) => others[at] ?? { address, windows: own }),
+      ).catch(() => null); // the search fails with that vault's error, below
+      return found && billedTokens(mergeHits(windows, found));
+    });
+  const perVault = await Promise.all(
+    addresses.map((address, at) => others[at] ?? (billed as Promise<VaultHits>)),
   );
   const hits = mergeHits(windows, perVault);
-  const memoryTokens = hits.reduce((sum, hit) => sum + hit.memory.tokens, 0);
+  const memoryTokens = billedTokens(hits);
   context.receipt.recordSearch(
     windows.map(({ window }) => ({
       window,
@@ -121,7 +150,28 @@ export async function searchMemories(
     })),
     memoryTokens,
   );
-  return { hits, memoryTokens, billedInVault: meter !== undefined };
+  // The billing vault leaves the bill to the caller (`settled` unset) when it
+  // was never written (no usage read would flush it) or could not settle.
+  const billedInVault = meter !== undefined && (biller === undefined || settled);
+  return { hits, memoryTokens, billedInVault };
+}
+
+type SearchOp = Extract<VaultReadOp, { type: 'search' }>;
+
+interface VaultHits {
+  address: VaultAddress;
+  windows: WindowResult[];
+}
+
+function billedTokens(hits: readonly RankedHit[]): number {
+  return hits.reduce((sum, hit) => sum + hit.memory.tokens, 0);
+}
+
+/** The vault that bills a multi-vault search: the first by object name, the same for any order. */
+function billingVault(addresses: readonly VaultAddress[]): VaultAddress {
+  return addresses.reduce((first, address) =>
+    vaultObjectName(address) < vaultObjectName(first) ? address : first,
+  );
 }
 
 function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {

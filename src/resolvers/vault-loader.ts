@@ -1,24 +1,46 @@
 import DataLoader from 'dataloader';
-import { CodedError, type Failure } from '../core/errors';
+import { CodedError, type Failure, type Result } from '../core/errors';
 import { vaultStub } from '../durable/stubs';
-import type { VaultReadOp, VaultReadOpResult, VaultStats } from '../durable/vault-types';
+import type {
+  VaultReadOp,
+  VaultReadOpResult,
+  VaultReadResponse,
+  VaultStats,
+} from '../durable/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { PhaseTimings } from './phase-timings';
 import type { ReceiptCollector } from './receipt';
 
 interface ReadKey {
   address: VaultAddress;
-  op: VaultReadOp;
+  /** A promise while its input is still being made (a search's query embedding). */
+  op: VaultReadOp | Promise<VaultReadOp>;
 }
 
 type OkResult = Exclude<VaultReadOpResult, Failure>;
 
 /**
+ * Microtask turns a batch stays open after its first read. Sibling fields of
+ * one GraphQL level start in one synchronous pass, but plugin wrappers (scope
+ * auth, validation) can take a few turns before a resolver runs. Not a timer:
+ * `setTimeout(0)` waits about 1 ms in workerd, on every request that reads.
+ */
+const BATCH_TURNS = 8;
+
+async function afterTurns(callback: () => void): Promise<void> {
+  for (let turn = 0; turn < BATCH_TURNS; turn++) await Promise.resolve();
+  callback();
+}
+
+/**
  * The per-request gateway to vault objects for reads. Every read asked for in
- * the same turn of the event loop (one GraphQL execution level, however many
- * fields, windows or aliases) is grouped by vault and sent as ONE `read` RPC
- * per vault, all vaults in parallel. Each call also returns the vault's stats,
- * which are kept for the rest of the request so `Vault` fields cost nothing.
+ * the same pass of GraphQL execution (one level, however many fields, windows
+ * or aliases) is grouped by vault and sent as ONE `read` RPC per vault, all
+ * vaults in parallel. A read whose input is still being made (a search
+ * waiting for its query embedding) joins with a promise of its op, so the
+ * batch need not wait on a timer for it to start. Each call also returns the
+ * vault's stats, which are kept for the rest of the request so `Vault` fields
+ * cost nothing.
  */
 export class VaultLoader {
   private readonly loader: DataLoader<ReadKey, OkResult>;
@@ -31,16 +53,14 @@ export class VaultLoader {
   ) {
     this.loader = new DataLoader((keys) => this.dispatch(keys), {
       cache: false,
-      // A macrotask, not a microtask: resolvers that awaited something first
-      // (an embedding) still join the batch.
-      batchScheduleFn: (callback) => setTimeout(callback, 0),
+      batchScheduleFn: (callback) => void afterTurns(callback),
       maxBatchSize: 1_000,
     });
   }
 
   read<T extends OkResult['type']>(
     address: VaultAddress,
-    op: VaultReadOp & { type: T },
+    op: (VaultReadOp & { type: T }) | Promise<VaultReadOp & { type: T }>,
   ): Promise<Extract<OkResult, { type: T }>> {
     return this.loader.load({ address, op }) as Promise<Extract<OkResult, { type: T }>>;
   }
@@ -61,37 +81,62 @@ export class VaultLoader {
     this.stats.delete(vaultObjectName(address));
   }
 
-  private async dispatch(keys: readonly ReadKey[]): Promise<(OkResult | Error)[]> {
+  /**
+   * One call per vault, and each op's promise settles as soon as ITS vault
+   * answers, not when the whole batch has: a vault billing a multi-vault
+   * search waits, inside its call, for the other vaults' answers
+   * (search-memories.ts), so they must not wait for it in turn. DataLoader
+   * adopts a promise given as a value.
+   */
+  private async dispatch(keys: readonly ReadKey[]): Promise<OkResult[]> {
+    // Ops still being made are awaited first; one that failed fails its read alone.
+    const made = await Promise.allSettled(keys.map((key) => key.op));
+    const results: Promise<OkResult>[] = new Array(keys.length);
     const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
     keys.forEach((key, position) => {
+      const op = made[position]!;
+      if (op.status === 'rejected') {
+        results[position] = Promise.reject(op.reason as Error);
+        return;
+      }
       const name = vaultObjectName(key.address);
       const group = groups.get(name) ?? { address: key.address, positions: [] };
       group.positions.push(position);
       groups.set(name, group);
     });
 
-    const results: (OkResult | Error)[] = new Array(keys.length);
-    await Promise.all(
-      [...groups].map(async ([name, { address, positions }]) => {
-        const response = await this.timings.time('vault', async () =>
-          vaultStub(this.env, address).read(
-            address,
-            positions.map((position) => keys[position]!.op),
-          ),
-        );
-        if (!response.ok) {
-          for (const position of positions) results[position] = CodedError.from(response);
-          return;
-        }
-        this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
-        this.timings.add('search', response.searchMs);
-        this.timings.add('hydrate', response.hydrateMs);
-        this.stats.set(name, Promise.resolve(response.stats));
-        response.results.forEach((result, index) => {
-          results[positions[index]!] = result.ok ? result : CodedError.from(result);
+    for (const [name, { address, positions }] of groups) {
+      const answered = this.call(
+        name,
+        address,
+        positions.map((position) => (made[position] as PromiseFulfilledResult<VaultReadOp>).value),
+      );
+      positions.forEach((position, index) => {
+        results[position] = answered.then((response) => {
+          const result = response.ok ? response.results[index]! : response;
+          if (!result.ok) throw CodedError.from(result);
+          return result;
         });
-      }),
+      });
+    }
+    return results as unknown as OkResult[];
+  }
+
+  /** One `read` call: its figures go to the receipt and the timings, its stats are kept. */
+  private async call(
+    name: string,
+    address: VaultAddress,
+    ops: VaultReadOp[],
+  ): Promise<Result<VaultReadResponse>> {
+    const response = await this.timings.time('vault', async () =>
+      vaultStub(this.env, address).read(address, ops),
     );
-    return results;
+    if (response.ok) {
+      this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+      this.timings.add('search', response.searchMs);
+      this.timings.add('hydrate', response.hydrateMs);
+      this.stats.set(name, Promise.resolve(response.stats));
+    }
+    return response;
   }
 }

@@ -176,7 +176,7 @@ describe('metering in the vault', () => {
     expect(await ledgerTokens(accountId)).toBe(storeMemory.tokens);
   });
 
-  it('meters a search over several vaults once, for the hits it returns', async () => {
+  it('meters a search over several vaults once, for the hits it returns, in the first vault by name', async () => {
     const { api, accountId, keyId } = await newKey();
     const stored = await Promise.all(
       [
@@ -185,24 +185,110 @@ describe('metering in the vault', () => {
           content: 'penguins huddle in the cold',
           vault: { kind: 'SESSION' as const, id: 's1' },
         },
+        {
+          content: 'penguins slide on their bellies',
+          vault: { kind: 'SESSION' as const, id: 's1' },
+        },
+        // Only in CORE, whose hits reach the Worker through its `settle` call.
+        { content: 'penguins waddle to the sea', vault: { kind: 'CORE' as const } },
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
     const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
     const { search } = await api.request(SearchDocument, {
       input: {
         query: 'penguins huddle',
-        vaults: [{ kind: 'CORE' }, { kind: 'SESSION', id: 's1' }],
+        // Named second, but `core:…` comes first by object name: CORE bills.
+        vaults: [{ kind: 'SESSION', id: 's1' }, { kind: 'CORE' }],
       },
     });
     // The same fact in two vaults is returned, and billed, once.
-    expect(search.hits.filter((hit) => hit.memory.content.startsWith('penguins'))).toHaveLength(1);
-    expect(search.memoryTokens).toBe(stored[0]!.storeMemory.tokens);
-    expect(await shardTokens(accountId)).toBe(search.memoryTokens);
+    expect(search.hits.filter((hit) => hit.memory.content.includes('huddle'))).toHaveLength(1);
+    expect(search.hits.map((hit) => hit.memory.content).sort()).toEqual([
+      'penguins huddle in the cold',
+      'penguins slide on their bellies',
+      'penguins waddle to the sea',
+    ]);
+    expect(search.memoryTokens).toBe(written - stored[1]!.storeMemory.tokens);
+    // No usage-shard call: CORE recorded the merged hits beside its own writes.
+    expect(await shardTokens(accountId)).toBe(0);
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
-      stored[0]!.storeMemory.tokens,
+      stored[0]!.storeMemory.tokens + stored[3]!.storeMemory.tokens + search.memoryTokens,
     );
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(
       written + search.memoryTokens,
+    );
+  });
+
+  it('bills each of two searches over the same vaults once, named in opposite orders, in one request', async () => {
+    const { api, accountId, keyId, secret } = await newKey();
+    const stored = await Promise.all(
+      [
+        { content: 'owls hunt at night', vault: { kind: 'CORE' as const } },
+        {
+          content: 'owls turn their heads far around',
+          vault: { kind: 'SESSION' as const, id: 'o' },
+        },
+      ].map((input) => api.request(StoreMemoryDocument, { input })),
+    );
+    const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
+    // Each search's billing vault waits for the other vault's answer inside
+    // its call: the two must not wait on each other.
+    const result = await post<{ a: { memoryTokens: number }; b: { memoryTokens: number } }>(
+      `{
+        a: search(input: { query: "owls", vaults: [{ kind: CORE }, { kind: SESSION, id: "o" }] }) { memoryTokens }
+        b: search(input: { query: "owls heads", vaults: [{ kind: SESSION, id: "o" }, { kind: CORE }] }) { memoryTokens }
+      }`,
+      {},
+      secret,
+    );
+    expect(result.errors).toBeUndefined();
+    const { a, b } = result.data!;
+    expect(a.memoryTokens).toBe(written);
+    expect(b.memoryTokens).toBe(written);
+    expect(await shardTokens(accountId)).toBe(0);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
+      stored[0]!.storeMemory.tokens + a.memoryTokens + b.memoryTokens,
+    );
+  });
+
+  it('bills nothing when another vault of the search fails, and the search says why', async () => {
+    const { api, accountId, keyId, secret } = await newKey();
+    // CORE holds vectors of 3 dimensions, the session the deployment's: a
+    // 3-dimension query is refused by the session, after CORE found its hits.
+    const core = await api.request(StoreMemoryDocument, {
+      input: { content: 'the kettle whistles', embedding: [1, 0, 0] },
+    });
+    await api.request(StoreMemoryDocument, {
+      input: { content: 'the kettle is new', vault: { kind: 'SESSION', id: 'k' } },
+    });
+    const result = await post(
+      `{ search(input: { query: "kettle", embedding: [1, 0, 0], vaults: [{ kind: CORE }, { kind: SESSION, id: "k" }] }) { memoryTokens } }`,
+      {},
+      secret,
+    );
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'EMBEDDING_DIMENSIONS',
+    });
+    expect(await shardTokens(accountId)).toBe(0);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
+  });
+
+  it('meters through a usage shard when the billing vault was never written, once', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'the comet returns every 76 years', vault: { kind: 'SESSION', id: 'c' } },
+    });
+    // CORE comes first by name but holds nothing: no listing names it, so a
+    // usage read would not flush it; the request meters as before.
+    const { search } = await api.request(SearchDocument, {
+      input: { query: 'comet returns', vaults: [{ kind: 'SESSION', id: 'c' }, { kind: 'CORE' }] },
+    });
+    expect(search.memoryTokens).toBe(storeMemory.tokens);
+    expect(await shardTokens(accountId)).toBe(search.memoryTokens);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(0);
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(
+      storeMemory.tokens + search.memoryTokens,
     );
   });
 });

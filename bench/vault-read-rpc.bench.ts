@@ -1,0 +1,242 @@
+/**
+ * What a vault `read` call costs beyond the search it runs, inside workerd:
+ * the Worker ⇄ object RPC with a trivial op, the same search with and without
+ * a usage meter, and the wall time of each call against the object's own
+ * `elapsedMs`, `searchMs` and `hydrateMs`. Memories are sentences over the
+ * same 84-word vocabulary as `npm run bench:api`, so searches return full
+ * windows of hits (20 per call) as the API bench's do.
+ *
+ * Samples are means of BATCH consecutive calls (workerd's clock moves on I/O),
+ * the variants taken in turn so that they meet the same load.
+ */
+import { env } from 'cloudflare:workers';
+import { it } from 'vitest';
+import { readConfig } from '../src/core/config';
+import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import { MAX_STORE_BATCH } from '../src/core/limits';
+import type {
+  SearchRequest,
+  UsageMeter,
+  VaultReadOp,
+  WindowResult,
+} from '../src/durable/vault-types';
+import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
+import { mergeHits } from '../src/resolvers/merge-hits';
+import { planWindows } from '../src/kronos/plan';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { randomUnitVector, seededRandom } from '../test/helpers/random';
+import { BATCH, ms, percentile } from './measure';
+
+const ROWS = 10_000;
+const DIMS = 384;
+const SAMPLES = 40;
+const WORDS = (
+  'meeting project budget deadline coffee garden holiday train flight hotel doctor dentist ' +
+  'birthday present recipe dinner lunch breakfast piano guitar lesson school teacher exam ' +
+  'invoice payment contract client office laptop phone charger password router wifi cabin ' +
+  'lake mountain river boat bicycle car garage insurance rent landlord kitchen sofa paint ' +
+  'dog cat vet walk park running marathon shoes jacket rain snow summer winter spring autumn ' +
+  'sister brother mother father friend neighbour colleague manager team release server bug'
+).split(' ');
+
+const next = seededRandom(42);
+const sentence = (n: number) =>
+  Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]!).join(' ');
+const now = Date.now();
+
+/** A SESSION vault of ROWS memories over the bench vocabulary, with random vectors. */
+async function loadedVault(id: string) {
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-rpc', externalId: id };
+  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+  for (let start = 0; start < ROWS; start += MAX_STORE_BATCH) {
+    const memories = Array.from({ length: MAX_STORE_BATCH }, (_, i) => {
+      const content = sentence(8 + Math.floor(next() * 12));
+      return {
+        content,
+        role: 'USER' as const,
+        metadata: null,
+        createdAt: now - (ROWS - start - i) * 60_000,
+        tokens: content.split(' ').length,
+        vector: randomUnitVector(next, DIMS),
+        callerVector: true,
+      };
+    });
+    const stored = await stub.store(address, {
+      memories,
+      model: CALLER_SUPPLIED_MODEL,
+      dimensions: DIMS,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
+  return { address, stub };
+}
+
+const config = readConfig(env);
+const windows = planWindows(
+  [
+    { window: 'WORKING', limit: 10 },
+    { window: 'LONG_TERM', limit: 10 },
+  ],
+  now,
+  config.bands,
+);
+const searchRequest = (): SearchRequest => ({
+  text: sentence(8 + Math.floor(next() * 12)),
+  vector: randomUnitVector(next, DIMS),
+  model: CALLER_SUPPLIED_MODEL,
+  mode: 'HYBRID',
+  windows,
+  metadata: null,
+  vectorWeight: config.hybridVectorWeight,
+});
+const meter = (): UsageMeter => ({
+  requestId: `r${Math.floor(next() * 1e12)}`,
+  accountId: 'bench',
+  keyId: 'k',
+});
+
+it('vault read RPC: overhead beside the search', async () => {
+  const { address, stub } = await loadedVault('a');
+  const searchOp = (metered: boolean): VaultReadOp => ({
+    type: 'search',
+    request: searchRequest(),
+    ...(metered ? { meter: meter() } : {}),
+  });
+  const found = await stub.read(address, [searchOp(false)]);
+  const first = found.ok ? found.results[0] : undefined;
+  if (!first?.ok || first.type !== 'search') throw new Error('search failed');
+  const ids = first.windows.flatMap((window) => window.hits.map((hit) => hit.memory.id));
+
+  const variants: [string, () => VaultReadOp[]][] = [
+    ['read [stats]', () => [{ type: 'stats' }]],
+    [`read [get ${ids.length} ids]`, () => [{ type: 'get', ids }]],
+    ['read [search] (no meter)', () => [searchOp(false)]],
+    ['read [search] + meter', () => [searchOp(true)]],
+  ];
+  const wall = variants.map(() => [] as number[]);
+  const inside = variants.map(() => [] as number[]);
+  const ranked = variants.map(() => [] as number[]);
+  for (let round = 0; round < 3; round++) await stub.read(address, [searchOp(true)]); // warm up
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [v, [, ops]] of variants.entries()) {
+      let elapsed = 0;
+      let searched = 0;
+      const started = performance.now();
+      for (let b = 0; b < BATCH; b++) {
+        const response = await stub.read(address, ops());
+        if (!response.ok) throw new Error(response.message);
+        elapsed += response.elapsedMs;
+        searched += response.searchMs + response.hydrateMs;
+      }
+      wall[v]!.push((performance.now() - started) / BATCH);
+      inside[v]!.push(elapsed / BATCH);
+      ranked[v]!.push(searched / BATCH);
+    }
+  }
+  console.log(`\nvault read RPC, ${ROWS} memories, p50 of ${SAMPLES} samples × ${BATCH} calls`);
+  console.log('variant                         wall    in object  search+hydrate  wall − s+h');
+  variants.forEach(([name], v) => {
+    const w = percentile(wall[v]!, 50);
+    const i = percentile(inside[v]!, 50);
+    const r = percentile(ranked[v]!, 50);
+    console.log(
+      `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
+    );
+  });
+});
+
+it('3-vault search: metered by a usage shard after the merge, or settled in the first vault', async () => {
+  const vaults = [await loadedVault('b'), await loadedVault('c'), await loadedVault('d')];
+  const shard = usageShardStub(env, 'bench', 0 % USAGE_SHARDS);
+  const tokensOf = (perVault: { windows: WindowResult[] }[]) =>
+    mergeHits(
+      windows,
+      perVault.map((found, at) => ({ address: vaults[at]!.address, windows: found.windows })),
+    ).reduce((sum, hit) => sum + hit.memory.tokens, 0);
+  const searchOf = async (
+    at: number,
+    request: SearchRequest,
+    extra: Partial<Extract<VaultReadOp, { type: 'search' }>> = {},
+  ) => {
+    const { address, stub } = vaults[at]!;
+    const response = await stub.read(address, [{ type: 'search', request, ...extra }]);
+    const result = response.ok ? response.results[0] : undefined;
+    if (!result?.ok || result.type !== 'search') throw new Error('search failed');
+    return result;
+  };
+  // Before: every vault in parallel, then the merged tokens to a usage shard, awaited.
+  const byShard = async () => {
+    const request = searchRequest();
+    const found = await Promise.all(vaults.map((_, at) => searchOf(at, request)));
+    await shard.record('bench', 'k', tokensOf(found));
+  };
+  // After: the first vault waits inside its call for the others, records the merged tokens.
+  const inVault = async () => {
+    const request = searchRequest();
+    const others = [1, 2].map((at) => searchOf(at, request));
+    const first = searchOf(0, request, {
+      meter: meter(),
+      settle: async (own) => tokensOf([{ windows: own }, ...(await Promise.all(others))]),
+    });
+    const found = await Promise.all([first, ...others]);
+    if (!found[0].settled) throw new Error('not settled');
+  };
+  // The floor: the same searches, billed nowhere.
+  const unmetered = async () => {
+    const request = searchRequest();
+    tokensOf(await Promise.all(vaults.map((_, at) => searchOf(at, request))));
+  };
+  const variants: [string, () => Promise<void>][] = [
+    ['not metered (floor)', unmetered],
+    ['usage shard after the merge', byShard],
+    ['settled in the first vault', inVault],
+  ];
+  for (const [, run] of variants) for (let i = 0; i < 3; i++) await run(); // warm up
+  const wall = variants.map(() => [] as number[]);
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [v, [, run]] of variants.entries()) {
+      const started = performance.now();
+      for (let b = 0; b < BATCH / 2.5; b++) await run();
+      wall[v]!.push((performance.now() - started) / (BATCH / 2.5));
+    }
+  }
+  console.log(
+    `\n3 vaults of ${ROWS}, HYBRID, 2 windows × 10: wall per search, p50 of ${SAMPLES} samples × ${BATCH / 2.5}`,
+  );
+  variants.forEach(([name], v) =>
+    console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+});
+
+it('a read batch opened by a timer or by microtask turns', async () => {
+  const { address, stub } = await loadedVault('e');
+  // The two ways a per-request loader can close its batch, each around the
+  // same trivial read: the time from asking to the answer.
+  const timer = (callback: () => void) => void setTimeout(callback, 0);
+  const turns = async (callback: () => void) => {
+    for (let turn = 0; turn < 8; turn++) await Promise.resolve();
+    callback();
+  };
+  const variants: [string, (callback: () => void) => void][] = [
+    ['setTimeout(0), as before', timer],
+    ['8 microtask turns', (callback) => void turns(callback)],
+  ];
+  const readThrough = (schedule: (callback: () => void) => void) =>
+    new Promise<void>((resolve, reject) =>
+      schedule(() => {
+        stub.read(address, [{ type: 'stats' }]).then(() => resolve(), reject);
+      }),
+    );
+  const wall = variants.map(() => [] as number[]);
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [v, [, schedule]] of variants.entries()) {
+      const started = performance.now();
+      for (let b = 0; b < BATCH; b++) await readThrough(schedule);
+      wall[v]!.push((performance.now() - started) / BATCH);
+    }
+  }
+  console.log(`\nbatch scheduling + read [stats], p50 of ${SAMPLES} samples × ${BATCH}`);
+  variants.forEach(([name], v) =>
+    console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+});
