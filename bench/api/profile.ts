@@ -27,6 +27,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 2_000);
 const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
+/** `--only store`: profile only the scenarios whose name contains this text. */
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 
 interface CallFrame {
   functionName: string;
@@ -219,6 +221,15 @@ async function main() {
           )),
       ],
       [
+        'storeMemories, 1 memory',
+        async (i) =>
+          void (await post(
+            secret,
+            `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+            { i: [{ vault: { kind: 'SESSION', id: 'profile-writes' }, content: sentence(12, i) }] },
+          )),
+      ],
+      [
         'chat TTFT, memory READ',
         async (i) => {
           const response = await fetch(`${url}/v1/chat/completions`, {
@@ -246,7 +257,7 @@ async function main() {
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: 100 });
-    for (const [name, call] of scenarios) {
+    for (const [name, call] of scenarios.filter(([name]) => name.includes(ONLY))) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');
       const started = performance.now();
