@@ -2,12 +2,14 @@
  * `npm run bench:api:profile`: where the Worker's CPU goes per request kind,
  * from workerd's own sampling profiler (the Chrome DevTools protocol on
  * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
- * HYBRID search and a streamed chat with memory READ it starts the profiler,
+ * HYBRID search, a single-memory store and a streamed chat with memory READ
+ * (or those named by `--only TEXT`) it starts the profiler,
  * sends a burst of sequential requests, stops it, and prints self time by
  * function and by source module (esbuild marks each module of the bundle
  * with a `// path` comment, so no source map is needed).
  *
  *   npm run bench:api:profile -- --memories 2000 --requests 400
+ *   npm run bench:api:profile -- --only store      # the scenarios whose name holds "store"
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
