@@ -309,9 +309,13 @@ describe('Subscription.memoryEvents', () => {
       event(start + REPLAY_MAX_AGE_MS + 1); // 3: event 1 is now too old
       const first = seqs();
       event(start + REPLAY_MAX_AGE_MS + 2); // 4: event 2 too
-      return { young, first, second: seqs() };
+      const second = seqs();
+      // A clock that stepped back: an event older than those before it still ages out.
+      event(start + 5); // 5
+      event(start + REPLAY_MAX_AGE_MS + 6); // 6: event 5 is too old, 3 and 4 are not
+      return { young, first, second, stepped: seqs() };
     });
-    expect(kept).toEqual({ young: [1, 2], first: [2, 3], second: [3, 4] });
+    expect(kept).toEqual({ young: [1, 2], first: [2, 3], second: [3, 4], stepped: [3, 4, 6] });
   });
 
   it('replays what a reconnecting subscriber missed, and tells it to resync past the window', async () => {
