@@ -286,6 +286,38 @@ describe('Subscription.memoryEvents', () => {
     await events.close();
   });
 
+  it('drops events older than 24 hours as the log goes on, not only when it is opened', async () => {
+    const keyId = `aging-${Date.now().toString(36)}`;
+    const vault = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId, externalId: null })),
+    );
+    const kept = await runInDurableObject(vault, (_, state) => {
+      const sql = new Sql(state.storage.sql);
+      const log = new MemoryEventLog(sql);
+      const event = (at: number) =>
+        log.append([
+          { type: 'DELETED', memoryId: `m${at}`, content: null, supersededBy: null, at },
+        ]);
+      const seqs = () =>
+        sql
+          .all<{ seq: number }>('SELECT seq FROM memory_events ORDER BY seq')
+          .map(({ seq }) => seq);
+      const start = Date.now();
+      event(start); // 1
+      event(start + 1); // 2
+      const young = seqs();
+      event(start + REPLAY_MAX_AGE_MS + 1); // 3: event 1 is now too old
+      const first = seqs();
+      event(start + REPLAY_MAX_AGE_MS + 2); // 4: event 2 too
+      const second = seqs();
+      // A clock that stepped back: an event older than those before it still ages out.
+      event(start + 5); // 5
+      event(start + REPLAY_MAX_AGE_MS + 6); // 6: event 5 is too old, 3 and 4 are not
+      return { young, first, second, stepped: seqs() };
+    });
+    expect(kept).toEqual({ young: [1, 2], first: [2, 3], second: [3, 4], stepped: [3, 4, 6] });
+  });
+
   it('replays what a reconnecting subscriber missed, and tells it to resync past the window', async () => {
     const { secret, api } = await newKey();
     for (const content of ['one', 'two', 'three']) {

@@ -2,15 +2,17 @@
  * `npm run bench:api:profile`: where the Worker's CPU goes per request kind,
  * from workerd's own sampling profiler (the Chrome DevTools protocol on
  * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
- * HYBRID search, a `storeMemories` batch of 100 and a streamed chat with
- * memory READ (or those `--only` names) it starts the profiler,
+ * HYBRID search, a single-memory store, a `storeMemories` batch of 100 and a
+ * streamed chat with memory READ (or those named by `--only TEXT`) it starts
+ * the profiler,
  * sends a burst of sequential requests, stops it, and prints self time by
  * function and by source module (esbuild marks each module of the bundle
  * with a `// path` comment, so no source map is needed).
  *
  *   npm run bench:api:profile -- --memories 2000 --requests 400
+ *   npm run bench:api:profile -- --only store      # the scenarios whose name holds "store"
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
- *   npm run bench:api:profile -- --only storeMemories --requests 100   # bulk store alone
+ *   npm run bench:api:profile -- --only "batch of 100" --requests 100   # bulk store alone
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
@@ -29,7 +31,7 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 2_000);
 const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
-/** Only the scenarios whose name contains this text (`--only storeMemories`). */
+/** `--only store`: profile only the scenarios whose name contains this text. */
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 
 interface CallFrame {
@@ -223,6 +225,15 @@ async function main() {
           )),
       ],
       [
+        'storeMemories, 1 memory',
+        async (i) =>
+          void (await post(
+            secret,
+            `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+            { i: [{ vault: { kind: 'SESSION', id: 'profile-writes' }, content: sentence(12, i) }] },
+          )),
+      ],
+      [
         // A new batch each call (distinct contents), into a vault of its own.
         'storeMemories, batch of 100',
         async (i) =>
@@ -265,8 +276,7 @@ async function main() {
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: 100 });
-    for (const [name, call] of scenarios) {
-      if (!name.includes(ONLY)) continue;
+    for (const [name, call] of scenarios.filter(([name]) => name.includes(ONLY))) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');
       const started = performance.now();

@@ -510,8 +510,8 @@ export const MUTANTS = [
     id: 'proof/expiry-only-by-alarm',
     area: 'proof',
     file: 'src/durable/vault-lifecycle.ts',
-    from: "if (isExpired(meta, Date.now())) await this.destroy('EXPIRED');\n    else if",
-    to: 'if',
+    from: "if (isExpired(meta, Date.now())) {\n      await this.destroy('EXPIRED');",
+    to: "if (false as boolean) {\n      await this.destroy('EXPIRED');",
     tests: VAULT,
     description: 'an expired EPHEMERAL vault is served until its alarm runs',
   },
@@ -543,16 +543,34 @@ export const MUTANTS = [
     description: 'capacity ignores VAULT_MAX_HOT_MIB',
   },
   {
+    id: 'proof/checkpoint-lag-not-kept',
+    area: 'proof',
+    file: 'src/durable/hot-index.ts',
+    from: '    if (this.lag !== null) this.lag += memories.length;',
+    to: '',
+    tests: ['test/vault/vault-alarm.test.ts'],
+    description: 'a busy vault plans its next checkpoint late (writes after the count are missed)',
+  },
+  {
+    id: 'proof/event-age-bound-stale',
+    area: 'proof',
+    file: 'src/durable/memory-events.ts',
+    from: '      if (this.oldestAt !== null && at < this.oldestAt) this.oldestAt = at;',
+    to: '      void at;',
+    tests: ['test/memory-events.test.ts'],
+    description: 'an event older than 24 hours stays in the replay window',
+  },
+  {
     id: 'proof/last-slot-race',
     area: 'proof',
     file: 'src/durable/vault-object.ts',
-    from: '    const stored = this.writes.store(address, request);',
+    from: '    const { result, meta } = this.writes.storeWith(address, request, ready.meta);',
     to: `    // The vault as it was before a yield, checked after it: the check and the
     // write no longer happen in one turn.
     const facts = this.writes.facts();
     await scheduler.wait(5);
     this.writes.facts = () => facts;
-    const stored = this.writes.store(address, request);
+    const { result, meta } = this.writes.storeWith(address, request, ready.meta);
     Reflect.deleteProperty(this.writes, 'facts');`,
     tests: VAULT,
     description: 'two writes can both take the last free slot',

@@ -1,6 +1,6 @@
 import type { Sql } from './sql';
 import { Calibration } from './vector-codes';
-import type { VaultMeta } from './vault-meta';
+import type { CheckpointMark, VaultMeta } from './vault-meta';
 import {
   coldRows,
   entriesOf,
@@ -194,16 +194,20 @@ function rebuild(sql: Sql, index: VectorIndex, dimensions: number, rows: number)
   index.loadRows(keys, storedVectors(sql));
 }
 
-/** Whether enough has changed since the last checkpoint to write a new one. */
-export function checkpointDue(sql: Sql, meta: VaultMeta, size: number): boolean {
-  const checkpoint = meta.get('checkpoint');
-  const lag =
-    checkpoint === null
-      ? size
-      : (sql.first<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM memories WHERE seq > ?',
-          checkpoint.seq,
-        )?.n ?? 0) + (sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM hot_tombstones')?.n ?? 0);
+/**
+ * What changed since the checkpoint `mark`: memories written after it and
+ * rows deleted that it still holds (two COUNTs; HotIndex keeps the figure in
+ * step with writes afterwards, so a busy vault does not count per write).
+ */
+export function checkpointLag(sql: Sql, mark: CheckpointMark): number {
+  return (
+    (sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories WHERE seq > ?', mark.seq)?.n ??
+      0) + (sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM hot_tombstones')?.n ?? 0)
+  );
+}
+
+/** Whether a lag of `lag` changes behind the checkpoint of an index of `size` rows is enough to rewrite it. */
+export function checkpointLagDue(lag: number, size: number): boolean {
   return lag >= Math.max(MIN_CHECKPOINT_LAG, size / 8);
 }
 

@@ -1,5 +1,6 @@
 import {
-  checkpointDue,
+  checkpointLag,
+  checkpointLagDue,
   type FloatFill,
   loadHotIndex,
   recordDeletion,
@@ -10,7 +11,7 @@ import type { Sql } from './sql';
 import { loadTextTimeline, writeTextPages } from './text-checkpoint';
 import type { TextSearch } from './text-search';
 import { TextTimeline, type TimelineEntry } from './text-timeline';
-import type { VaultMeta } from './vault-meta';
+import type { CheckpointMark, VaultMeta } from './vault-meta';
 import type { PreparedMemory, StoredRef } from './vault-storage';
 import { VectorIndex, type IndexEntry } from './vector-index';
 
@@ -61,6 +62,13 @@ export class HotIndex {
   private textTimeline: TextTimeline | null = null;
   /** The float32 block still to fill from the checkpoint, a page per step. */
   private fill: FloatFill | null = null;
+  /**
+   * Memories written and rows deleted since the checkpoint, as
+   * `checkpointLag` counts them: counted once (null: not yet, or no longer
+   * known), then kept in step by each committed write, so a vault between
+   * checkpoints does not COUNT on every write.
+   */
+  private lag: number | null = null;
 
   constructor(
     private readonly sql: Sql,
@@ -80,6 +88,7 @@ export class HotIndex {
     this.deferredMemories = 0;
     this.textTimeline = null;
     this.fill = null;
+    this.lag = null;
     this.text.reset();
   }
 
@@ -182,6 +191,7 @@ export class HotIndex {
       ),
     );
     this.deferredMemories += memories.filter((memory) => memory.deferred).length;
+    if (this.lag !== null) this.lag += memories.length;
     if (this.textTimeline === null) return;
     const entries = TextTimeline.entries(this.sql, seqs);
     this.textTimeline.insert(entries);
@@ -210,15 +220,19 @@ export class HotIndex {
 
   /** After the delete committed. */
   removed({ row, passages }: Removal): void {
+    this.lag = null; // a tombstone, or one row fewer after the checkpoint: counted again
     const indexed = this.index?.remove(row.seq, row.created_at) ?? true;
     if (!indexed && this.deferredMemories > 0) this.deferredMemories--;
     this.textTimeline?.remove(row.seq);
     this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));
   }
 
-  /** Whether enough changed since the last checkpoint to write a new one. */
-  checkpointDue(): boolean {
-    return checkpointDue(this.sql, this.meta, this.index?.size ?? 0);
+  /** Whether enough changed since the last checkpoint (`mark`, the meta's) to write a new one. */
+  checkpointDue(mark: CheckpointMark | null = this.meta.get('checkpoint')): boolean {
+    const size = this.index?.size ?? 0;
+    if (mark === null) return checkpointLagDue(size, size);
+    this.lag ??= checkpointLag(this.sql, mark);
+    return checkpointLagDue(this.lag, size);
   }
 
   /** Saves the index and the timeline as they are now. Call inside a transaction. */
@@ -228,6 +242,8 @@ export class HotIndex {
     // Loaded first: once the new mark is set, loading would replay from it.
     const timeline = this.timeline();
     this.finishFilling();
+    // Counted afresh next time: this transaction may yet roll back.
+    this.lag = null;
     writeCheckpoint(this.sql, this.meta, index, this.options.checkpointPageBytes);
     writeTextPages(this.sql, timeline);
   }
@@ -237,6 +253,7 @@ export class HotIndex {
     // The fill reads the pages about to go.
     this.index?.abandonFloatFill();
     this.fill = null;
+    this.lag = null;
     for (const table of ['hot_pages', 'hot_tombstones', 'text_pages']) {
       this.sql.run(`DELETE FROM ${table}`);
     }

@@ -51,6 +51,13 @@ interface EventRow extends Record<string, SqlStorageValue> {
  * memory is gone.
  */
 export class MemoryEventLog {
+  /**
+   * No event in the log is older than this (null: not known since the object
+   * woke). Trimming by age needs a scan of the log (`at` has no index), so it
+   * runs only when this says an event may be too old, not on every append.
+   */
+  private oldestAt: number | null = null;
+
   constructor(private readonly sql: Sql) {}
 
   /** Appends events (call inside the change's transaction) and trims the window. */
@@ -62,15 +69,31 @@ export class MemoryEventLog {
       events.map((event) => [event.type, event.memoryId, event.supersededBy, event.at]),
     );
     const stored = events.map((event, position) => ({ ...event, seq: seqs[position]! }));
+    for (const { at } of events)
+      if (this.oldestAt !== null && at < this.oldestAt) this.oldestAt = at;
     const last = stored.at(-1);
     if (last !== undefined) {
-      this.sql.run(
-        'DELETE FROM memory_events WHERE seq <= ? OR at < ?',
-        last.seq - REPLAY_MAX_EVENTS,
-        last.at - REPLAY_MAX_AGE_MS,
-      );
+      // By seq: a range of the primary key, cheap on every append.
+      this.sql.run('DELETE FROM memory_events WHERE seq <= ?', last.seq - REPLAY_MAX_EVENTS);
+      this.trimByAge(last.at - REPLAY_MAX_AGE_MS);
     }
     return stored;
+  }
+
+  /** Drops events older than `cutoff`, scanning only when one may be there. */
+  private trimByAge(cutoff: number): void {
+    this.oldestAt ??= this.earliestAt();
+    if (this.oldestAt >= cutoff) return;
+    this.sql.run('DELETE FROM memory_events WHERE at < ?', cutoff);
+    this.oldestAt = this.earliestAt();
+  }
+
+  /** The earliest time in the log (a scan; Infinity when the log is empty). */
+  private earliestAt(): number {
+    return (
+      this.sql.first<{ at: number | null }>('SELECT MIN(at) AS at FROM memory_events')?.at ??
+      Number.POSITIVE_INFINITY
+    );
   }
 
   /** The newest sequence number handed out (0 before any event). */
@@ -87,6 +110,7 @@ export class MemoryEventLog {
    */
   appendAfterWipe(previousSeq: number, event: NewMemoryEvent): MemoryEventRecord {
     const seq = previousSeq + 1;
+    this.oldestAt = null; // the log was wiped: found again on the next append
     this.sql.run(
       `INSERT INTO memory_events (seq, type, memory_id, superseded_by, at)
        VALUES (?, ?, ?, ?, ?)`,

@@ -54,17 +54,21 @@ export class VaultLifecycle {
   /**
    * Checks that the caller addresses the vault this object holds, and removes
    * an EPHEMERAL vault whose time is up even if its alarm has not fired yet.
+   * Answers the meta record as it stands after that, so the call it opens
+   * need not read it again.
    */
-  async open(address: VaultAddress): Promise<Result<object>> {
+  async open(address: VaultAddress): Promise<Result<{ meta: VaultMetaRecord }>> {
     const meta = this.parts.meta.record();
-    if (isExpired(meta, Date.now())) await this.destroy('EXPIRED');
-    else if (meta.address !== null && !sameVault(meta.address, address)) {
+    if (isExpired(meta, Date.now())) {
+      await this.destroy('EXPIRED');
+      return { ok: true, meta: this.parts.meta.record() };
+    }
+    if (meta.address !== null && !sameVault(meta.address, address)) {
       // Only reachable through a bug in name derivation; never serve another vault.
       return failure('FORBIDDEN', 'this vault belongs to another address');
-    } else {
-      await this.reembedIfNeeded(meta);
     }
-    return { ok: true };
+    const started = await this.reembedIfNeeded(meta);
+    return { ok: true, meta: started ? this.parts.meta.record() : meta };
   }
 
   /**
@@ -97,24 +101,25 @@ export class VaultLifecycle {
   /**
    * After a write or delete: plan a checkpoint when enough has changed and a
    * snapshot when none is planned. Once both are planned, a write changes
-   * neither the meta table nor the alarm.
+   * neither the meta table nor the alarm. `current` is the meta record as
+   * the change left it, when the caller has it (a store does), so it is not
+   * read again; `rearm` also re-arms the alarm (the change planned other
+   * work, such as a usage hand-over).
    */
-  async afterChange(): Promise<void> {
+  async afterChange(current?: VaultMetaRecord, rearm = false): Promise<void> {
     const { meta, hot, config } = this.parts;
-    const checkpointNeeded = () => hot.checkpointDue();
-    const before = meta.record();
+    const before = current ?? meta.record();
     const after = afterChange(before, {
-      checkpointNeeded,
+      checkpointNeeded: () => hot.checkpointDue(before.checkpoint),
       now: Date.now(),
       snapshotDelayMs: config.snapshotDelayMs,
     });
-    if (
-      after.checkpointDueAt === before.checkpointDueAt &&
-      after.snapshotDueAt === before.snapshotDueAt
-    )
-      return;
-    meta.update(after);
-    await this.armAlarm();
+    const planned =
+      after.checkpointDueAt !== before.checkpointDueAt ||
+      after.snapshotDueAt !== before.snapshotDueAt;
+    if (planned) meta.update(after);
+    if (planned || rearm)
+      await armAlarm(this.storage, nextAlarm(current ? { ...before, ...after } : meta.record()));
   }
 
   /** Sets the alarm to the earliest work the meta table says is due. */
@@ -124,16 +129,18 @@ export class VaultLifecycle {
 
   /**
    * The deployment embeds with another model than the vault's vectors are
-   * of: the vault starts re-embedding into it on its first call. Only vaults
+   * of: the vault starts re-embedding into it on its first call (true: it
+   * started, and the meta record changed). Only vaults
    * in use do, each paced by its own alarm, so a new model does not set every
    * vault of a deployment going at once.
    */
-  private async reembedIfNeeded(meta: VaultMetaRecord): Promise<void> {
-    if (this.parts.config.reembed !== 'auto') return;
-    if (meta.embeddingModel === null || meta.embeddingModel === CALLER_SUPPLIED_MODEL) return;
+  private async reembedIfNeeded(meta: VaultMetaRecord): Promise<boolean> {
+    if (this.parts.config.reembed !== 'auto') return false;
+    if (meta.embeddingModel === null || meta.embeddingModel === CALLER_SUPPLIED_MODEL) return false;
     const embedder = this.parts.embedder();
-    if (embedder === null || !reembedNeeded(meta, embedder)) return;
+    if (embedder === null || !reembedNeeded(meta, embedder)) return false;
     this.parts.reembedding.start(embedder, 'DEPLOYMENT', Date.now());
     await this.armAlarm();
+    return true;
   }
 }

@@ -137,11 +137,16 @@ export class VaultObject extends DurableObject<Env> {
   async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const stored = this.writes.store(address, request);
+    const { result, meta } = this.writes.storeWith(address, request, ready.meta);
+    if (!result.ok) return result;
     // In the same synchronous step as the write: both are durable, or neither.
-    if (stored.ok && this.usage.record(request.usage)) await this.life.armAlarm();
-    if (stored.ok && stored.memories.length > 0) await this.life.afterChange();
-    return stored;
+    const handOver = this.usage.record(request.usage);
+    // The alarm is planned from the record the write left, read again only
+    // when the usage hand-over was just planned (once per hand-over delay).
+    if (result.memories.length > 0)
+      await this.life.afterChange(handOver ? undefined : meta, handOver);
+    else if (handOver) await this.life.armAlarm();
+    return result;
   }
 
   /** Whether `store` would take a batch of this plan now; writes nothing. */

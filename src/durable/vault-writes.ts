@@ -51,8 +51,8 @@ export class VaultWrites {
   ) {}
 
   /** The vault as the checks need it (loads the hot index: the write would anyway). */
-  facts(): VaultFacts & { address: VaultAddress | null } {
-    const { address, embeddingModel, dimensions, reembed } = this.meta.record();
+  facts(meta: VaultMetaRecord = this.meta.record()): VaultFacts & { address: VaultAddress | null } {
+    const { address, embeddingModel, dimensions, reembed } = meta;
     const hotRows = this.hot.rows();
     return {
       address,
@@ -73,10 +73,24 @@ export class VaultWrites {
 
   /** Stores a batch: all of it, or (on any invalid item) none. */
   store(address: VaultAddress, request: StoreRequest): StoreResult {
-    const facts = this.facts();
-    if (request.memories.length === 0) return { ok: true, memories: [], created: false };
+    return this.storeWith(address, request, this.meta.record()).result;
+  }
+
+  /**
+   * `store`, given the meta record as the call found it (`VaultLifecycle.open`
+   * read it), and answering the record as the write left it: the caller plans
+   * the alarm from it without reading the meta table again.
+   */
+  storeWith(
+    address: VaultAddress,
+    request: StoreRequest,
+    meta: VaultMetaRecord,
+  ): { result: StoreResult; meta: VaultMetaRecord } {
+    const facts = this.facts(meta);
+    if (request.memories.length === 0)
+      return { result: { ok: true, memories: [], created: false }, meta };
     const batch = prepareStore(address, request, facts, this.config, Date.now());
-    if (!batch.ok) return batch;
+    if (!batch.ok) return { result: batch, meta };
     const now = Date.now();
     const { seqs, retired, events } = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories);
@@ -100,14 +114,18 @@ export class VaultWrites {
       ]);
       return { seqs: written, retired, events };
     });
-    this.hot.added(batch.memories, seqs, this.meta.get('dimensions')!);
+    const written = { ...meta, ...batch.meta };
+    this.hot.added(batch.memories, seqs, written.dimensions!);
     this.retired.added(retired.map(({ seq }) => seq));
     this.committed(events);
     return {
-      ok: true,
-      memories: batch.memories.map(({ record }) => record),
-      retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
-      created: facts.address === null,
+      result: {
+        ok: true,
+        memories: batch.memories.map(({ record }) => record),
+        retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
+        created: facts.address === null,
+      },
+      meta: written,
     };
   }
 

@@ -148,14 +148,18 @@ export async function storeBatch(
     if (!result.ok) throw refused(result, shares[share]!.positions);
   });
 
-  const account = accountStub(context.env, context.principal.accountId);
   const memoryTokens = prepared.reduce((sum, item) => sum + item.memory.tokens, 0);
   // A write to one vault records its tokens in that vault's transaction (no
   // usage-shard call); one spread over several is metered once below, after
   // every share is in (a refused share deletes the others again).
   const usage = shares.length === 1 ? usageCharge(context, memoryTokens) : undefined;
+  // The account object is asked only when a vault is new to this isolate.
   const register = (address: VaultAddress) =>
-    account.registerVault(address.keyId, address.kind, address.externalId);
+    accountStub(context.env, context.principal.accountId).registerVault(
+      address.keyId,
+      address.kind,
+      address.externalId,
+    );
   const writes = await Promise.all(
     shares.map(async ({ address, positions }) => {
       const name = vaultObjectName(address);

@@ -10,7 +10,9 @@ import {
   type DueTimes,
 } from '../../src/durable/vault-alarm';
 import { MetaTable, Sql } from '../../src/durable/sql';
+import type { HotIndex } from '../../src/durable/hot-index';
 import { VaultMeta } from '../../src/durable/vault-meta';
+import type { VaultObject } from '../../src/durable/vault-object';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: null };
@@ -164,5 +166,71 @@ describe('what the vault alarm finds due', () => {
     expect(ok(await vault.snapshots(address)).snapshots.map((snapshot) => snapshot.count)).toEqual([
       2,
     ]);
+  });
+});
+
+describe('checkpoint planning on a busy vault', () => {
+  const dueAt = (_: unknown, state: DurableObjectState) =>
+    new VaultMeta(new MetaTable(new Sql(state.storage.sql))).get('checkpointDueAt');
+  /** Stores `count` memories in calls of at most 100 (a vault's batch limit); the ids written. */
+  async function store(address: ReturnType<typeof freshAddress>, count: number, tag: string) {
+    const ids: string[] = [];
+    for (let from = 0; from < count; from += 100) {
+      const size = Math.min(100, count - from);
+      const request = storeRequest(
+        Array.from({ length: size }, (_, i) => memory(`${tag} ${from + i}`)),
+      );
+      ids.push(...ok(await vaultStub(address).store(address, request)).memories.map((m) => m.id));
+    }
+    return ids;
+  }
+
+  /** Runs the alarm with the planned checkpoint due now: it writes the checkpoint. */
+  async function writeCheckpoint(vault: ReturnType<typeof vaultStub>) {
+    await runInDurableObject(vault, async (_, state) => {
+      new VaultMeta(new MetaTable(new Sql(state.storage.sql))).set(
+        'checkpointDueAt',
+        Date.now() - 1,
+      );
+      await state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(vault)).toBe(true);
+    expect(await runInDurableObject(vault, dueAt)).toBeNull();
+  }
+
+  /** Writes a checkpoint now, as the alarm would (the vault project's vaults hold at most 300). */
+  const checkpointNow = (vault: ReturnType<typeof vaultStub>) =>
+    runInDurableObject(vault, (instance: VaultObject) => instance.checkpoint());
+
+  it('plans the next checkpoint at the same write as counting the rows would', async () => {
+    const address = freshAddress('CORE');
+    const vault = vaultStub(address);
+    await store(address, 20, 'first');
+    await checkpointNow(vault);
+    // 256 memories after the checkpoint make it due (MIN_CHECKPOINT_LAG; a vault's size / 8 is less).
+    await store(address, 200, 'second');
+    await store(address, 55, 'third');
+    expect(await runInDurableObject(vault, dueAt)).toBeNull(); // 255 behind
+    await store(address, 1, 'fourth');
+    expect(await runInDurableObject(vault, dueAt)).not.toBeNull(); // 256 behind
+    await writeCheckpoint(vault);
+    await store(address, 1, 'fifth');
+    expect(await runInDurableObject(vault, dueAt)).toBeNull(); // 1 behind the new one
+  });
+
+  it('counts a delete the checkpoint holds, and counts again from the rows after a wake-up', async () => {
+    const address = freshAddress('CORE');
+    const vault = vaultStub(address);
+    const [gone] = await store(address, 20, 'first');
+    await checkpointNow(vault);
+    expect(ok(await vault.remove(address, gone!)).deleted).toBe(true); // a tombstone: 1 behind
+    await store(address, 254, 'second');
+    expect(await runInDurableObject(vault, dueAt)).toBeNull(); // 255 behind
+    // A wake-up forgets what was counted in memory.
+    await runInDurableObject(vault, (instance: VaultObject) => {
+      (instance as unknown as { hot: HotIndex }).hot.forget();
+    });
+    await store(address, 1, 'third');
+    expect(await runInDurableObject(vault, dueAt)).not.toBeNull(); // 256 behind
   });
 });
