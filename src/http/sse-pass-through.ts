@@ -48,6 +48,16 @@ export interface PassThroughOptions {
   errorFrame(error: CodedError): string;
   /** Called once with the whole answer when the provider finished it. */
   onComplete(answer: CollectedAnswer): void;
+  /** Called once when the first event (or the frame that ends the stream) is ready for the client. */
+  onFirstEvent?(): void;
+  /**
+   * Called once when the client has taken the first event, or when the stream
+   * ended or was cancelled before it did: work that must happen but must not
+   * delay the first token (metering) starts here.
+   */
+  onFirstTaken?(): void;
+  /** Awaited before a complete answer's stream closes; a failure errors the stream. */
+  beforeClose?(): Promise<void>;
 }
 
 /**
@@ -71,6 +81,18 @@ export function passThroughSse(
   const events: AnswerEvent[] = [];
   let pending: Uint8Array = new Uint8Array(0);
   let finished = false;
+  let firstEventSeen = false;
+  let firstTaken = false;
+  const firstEvent = () => {
+    if (firstEventSeen) return;
+    firstEventSeen = true;
+    options.onFirstEvent?.();
+  };
+  const taken = () => {
+    if (firstTaken) return;
+    firstTaken = true;
+    options.onFirstTaken?.();
+  };
 
   /** Decodes one raw event; throws a coded error when it is not acceptable. */
   const check = (raw: Uint8Array) => {
@@ -93,11 +115,15 @@ export function passThroughSse(
     controller.close();
     finished = true;
     opened.abort.abort();
+    firstEvent();
+    taken();
   };
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return;
+      // A pull after the first event means the client took it (the queue holds one).
+      if (firstEventSeen) taken();
       try {
         for (;;) {
           const { done, value } = await readWithin(
@@ -121,9 +147,13 @@ export function passThroughSse(
               );
             }
             if (finished) return;
+            const answer = collect(events, options.decoder.end());
             finished = true;
+            firstEvent();
+            taken();
+            options.onComplete(answer);
+            await options.beforeClose?.();
             controller.close();
-            options.onComplete(collect(events, options.decoder.end()));
             return;
           }
           if (finished) return;
@@ -136,13 +166,23 @@ export function passThroughSse(
             controller.enqueue(raw);
             sent = true;
           }
-          if (sent) return;
+          if (sent) {
+            firstEvent();
+            return;
+          }
         }
       } catch (error) {
+        if (finished) {
+          // The answer is whole, but what had to happen before its end
+          // (beforeClose) failed, or the client left meanwhile.
+          controller.error(error);
+          return;
+        }
         fail(controller, error);
       }
     },
     cancel() {
+      taken();
       finished = true;
       opened.abort.abort();
       void reader.cancel().catch(() => undefined);
