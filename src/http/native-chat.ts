@@ -1,4 +1,4 @@
-import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
+import { deferredTask } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import { CodedError } from '../core/errors';
 import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
@@ -190,11 +190,11 @@ export async function handleNativeChat(
     // but only once the client has its first event: time to first token does
     // not wait on it, nor share the thread with it. The stream ends only once
     // the usage is durable; waitUntil keeps it running if the client leaves.
-    const metering = deferredTask(() => call.accepted(), METER_START_LATEST_MS);
+    const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
     let firstEventAt: number | null = null;
-    let firstEventReady!: () => void;
-    const firstEvent = new Promise<void>((resolve) => (firstEventReady = resolve));
+    let headersDue!: () => void;
+    const headersReady = new Promise<void>((resolve) => (headersDue = resolve));
     const events = passThroughSse(opened, {
       provider: model.provider,
       apiKey: call.apiKey,
@@ -202,19 +202,17 @@ export async function handleNativeChat(
       idleMs: settings.timeoutMs,
       errorFrame: (error) => errorFrame(route.surface, error),
       onComplete: (answer) => call.finished(answer),
-      onFirstEvent: () => {
-        firstEventAt = performance.now();
-        firstEventReady();
-      },
+      onFirstEvent: () => (firstEventAt = performance.now()),
+      // The headers wait for the first event (the stream pulls it at once),
+      // so that Server-Timing can say when it came; a model slow to start gets
+      // its headers after FIRST_EVENT_WAIT_MS without that figure.
+      headersDueMs: FIRST_EVENT_WAIT_MS,
+      onHeadersDue: headersDue,
       onFirstTaken: metering.start,
       beforeClose: () => metering.done,
     });
-    // The headers wait for the first event (the stream pulls it at once), so
-    // that Server-Timing can say when it came; a model slow to start gets its
-    // headers after FIRST_EVENT_WAIT_MS without that figure.
-    await settledWithin(firstEvent, FIRST_EVENT_WAIT_MS);
+    await headersReady;
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
-    metering.startLatest();
     return new Response(events, {
       status: opened.response.status,
       headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
@@ -229,12 +227,3 @@ export async function handleNativeChat(
 
 /** How long a streamed answer's headers wait for its first event (for Server-Timing's `firstbyte`). */
 const FIRST_EVENT_WAIT_MS = 2_000;
-/** Resolves when `first` does, or after `ms`, whichever comes first. */
-async function settledWithin(first: Promise<void>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([first, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -1,9 +1,10 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CodedError } from '../core/errors';
 import { collect, type StreamDecoder } from '../providers/decoder';
-import { readWithin, type OpenedUpstream } from '../providers/http';
+import type { OpenedUpstream } from '../providers/http';
 import type { AnswerEvent, CollectedAnswer, ProviderId } from '../providers/types';
-import { streamBroken } from '../providers/upstream-error';
+import { streamBroken, timedOut } from '../providers/upstream-error';
+import { StreamDeadlines } from './stream-deadlines';
 
 const LF = 10;
 const CR = 13;
@@ -51,9 +52,16 @@ export interface PassThroughOptions {
   /** Called once when the first event (or the frame that ends the stream) is ready for the client. */
   onFirstEvent?(): void;
   /**
+   * Called once when the response's headers should go: with the first event
+   * (or the end), or `headersDueMs` after the start if that comes first.
+   */
+  onHeadersDue?(): void;
+  headersDueMs?: number;
+  /**
    * Called once when the client has taken the first event, or when the stream
-   * ended or was cancelled before it did: work that must happen but must not
-   * delay the first token (metering) starts here.
+   * ended or was cancelled before it did (or, if the client never reads on,
+   * at `headersDueMs`): work that must happen but must not delay the first
+   * token (metering) starts here.
    */
   onFirstTaken?(): void;
   /** Awaited before a complete answer's stream closes; a failure errors the stream. */
@@ -83,15 +91,37 @@ export function passThroughSse(
   let finished = false;
   let firstEventSeen = false;
   let firstTaken = false;
-  const firstEvent = () => {
-    if (firstEventSeen) return;
-    firstEventSeen = true;
-    options.onFirstEvent?.();
+  let headersSent = false;
+  const headersDue = () => {
+    if (headersSent) return;
+    headersSent = true;
+    options.onHeadersDue?.();
   };
   const taken = () => {
     if (firstTaken) return;
     firstTaken = true;
     options.onFirstTaken?.();
+  };
+  const deadlines = new StreamDeadlines(
+    options.idleMs,
+    () => {
+      opened.abort.abort(new Error('timeout'));
+      return timedOut(options.provider, options.idleMs);
+    },
+    options.headersDueMs ?? null,
+    () => {
+      headersDue();
+      // A first event nobody came back for: start what waited on it anyway.
+      if (firstEventSeen) taken();
+    },
+  );
+  const firstEvent = () => {
+    if (firstEventSeen) return;
+    firstEventSeen = true;
+    options.onFirstEvent?.();
+    headersDue();
+    // Late (the headers went without it): nothing left to keep off its path.
+    if (deadlines.overdue) taken();
   };
 
   /** Decodes one raw event; throws a coded error when it is not acceptable. */
@@ -114,6 +144,7 @@ export function passThroughSse(
     controller.enqueue(encoder.encode(options.errorFrame(coded)));
     controller.close();
     finished = true;
+    deadlines.stop();
     opened.abort.abort();
     firstEvent();
     taken();
@@ -126,12 +157,14 @@ export function passThroughSse(
       if (firstEventSeen) taken();
       try {
         for (;;) {
-          const { done, value } = await readWithin(
-            options.provider,
-            reader,
-            opened.abort,
-            options.idleMs,
-            options.apiKey,
+          const { done, value } = await deadlines.read(
+            reader.read().catch((error: unknown) => {
+              throw streamBroken(
+                options.provider,
+                error instanceof Error ? error.message : 'connection lost',
+                options.apiKey,
+              );
+            }),
           );
           if (done) {
             if (pending.length > 0) {
@@ -149,6 +182,7 @@ export function passThroughSse(
             if (finished) return;
             const answer = collect(events, options.decoder.end());
             finished = true;
+            deadlines.stop();
             firstEvent();
             taken();
             options.onComplete(answer);
@@ -184,6 +218,7 @@ export function passThroughSse(
     cancel() {
       taken();
       finished = true;
+      deadlines.stop();
       opened.abort.abort();
       void reader.cancel().catch(() => undefined);
     },

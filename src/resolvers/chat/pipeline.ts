@@ -164,12 +164,9 @@ export async function openChat(
   // billed; once the caller has the first event (not before it: time to
   // first token does not wait on it), and the answer completes only once the
   // usage is durable. waitUntil finishes it if the caller leaves early.
-  const metering = deferredTask(
-    () => meterMemoryTokens(context, memory.memoryTokens),
-    METER_START_LATEST_MS,
-  );
+  const metering = deferredTask(() => meterMemoryTokens(context, memory.memoryTokens));
   context.ctx.waitUntil(metering.done.catch(() => undefined));
-  metering.startLatest();
+  metering.startWithin(METER_START_LATEST_MS);
 
   const target = vaults.at(-1)!;
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
