@@ -4,7 +4,7 @@ import { collect, type StreamDecoder } from '../providers/decoder';
 import type { OpenedUpstream } from '../providers/http';
 import type { AnswerEvent, CollectedAnswer, ProviderId } from '../providers/types';
 import { streamBroken, timedOut } from '../providers/upstream-error';
-import { StreamDeadlines } from './stream-deadlines';
+import { StreamDeadlines } from '../providers/stream-deadlines';
 
 const LF = 10;
 const CR = 13;
