@@ -55,12 +55,27 @@ const DROPPED_HEADERS = new Set([
 const ms = (value: number) => String(Math.round(value));
 
 /**
+ * The headers the route adds whatever the provider answers: the memory
+ * receipt and the session. Built while the provider call is under way, so
+ * the first token does not wait on them.
+ */
+function memoryHeaders(call: DropInCall): [string, string][] {
+  return Object.entries({
+    ...receiptHeaders(call.receipt),
+    'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
+    'x-memory-chunks-retrieved': String(call.receipt.hits.length),
+    ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
+  });
+}
+
+/**
  * The provider's headers, the memory receipt, and the replaced system's
  * timing headers (Server-Timing is added at the edge from the request's phases).
  */
 function responseHeaders(
   upstream: Headers,
   call: DropInCall,
+  own: [string, string][],
   timing: { startedAt: number; providerMs: number },
 ): Headers {
   const headers = new Headers();
@@ -69,16 +84,13 @@ function responseHeaders(
   });
   const totalMs = performance.now() - timing.startedAt;
   const { memoryMs, embeddingMs } = call.timings;
+  for (const [name, value] of own) headers.set(name, value);
   for (const [name, value] of Object.entries({
-    ...receiptHeaders(call.receipt),
-    'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
-    'x-memory-chunks-retrieved': String(call.receipt.hits.length),
     'x-mr-processing-ms': ms(memoryMs),
     'x-embedding-ms': ms(embeddingMs),
     'x-provider-response-ms': ms(timing.providerMs),
     'x-mr-overhead-ms': ms(Math.max(0, totalMs - timing.providerMs)),
     'x-total-ms': ms(totalMs),
-    ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
   })) {
     headers.set(name, value);
   }
@@ -152,13 +164,15 @@ export async function handleNativeChat(
     };
     edge.timings.since('prompt', promptStarted);
     const providerStarted = performance.now();
-    const opened = await openUpstream(
+    const opening = openUpstream(
       model.provider,
       upstreamRequest,
       call.apiKey,
       settings.timeoutMs,
       request.signal,
     );
+    const own = memoryHeaders(call);
+    const opened = await opening;
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;
     edge.timings.add('provider', providerMs);
@@ -179,7 +193,7 @@ export async function handleNativeChat(
         : bytes;
       return new Response(out, {
         status: opened.response.status,
-        headers: responseHeaders(opened.response.headers, call, {
+        headers: responseHeaders(opened.response.headers, call, own, {
           startedAt,
           providerMs: performance.now() - providerStarted,
         }),
@@ -215,7 +229,7 @@ export async function handleNativeChat(
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
     return new Response(events, {
       status: opened.response.status,
-      headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
+      headers: responseHeaders(opened.response.headers, call, own, { startedAt, providerMs }),
     });
   } catch (error) {
     // The client went away: nobody reads this answer, and nothing went wrong.
