@@ -225,12 +225,11 @@ export async function handleNativeChat(
       onFirstTaken: metering.start,
       beforeClose: () => metering.done,
     });
+    // Built while the first event is awaited (the route's own time ends here).
+    const headers = responseHeaders(opened.response.headers, call, own, { startedAt, providerMs });
     await headersReady;
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
-    return new Response(events, {
-      status: opened.response.status,
-      headers: responseHeaders(opened.response.headers, call, own, { startedAt, providerMs }),
-    });
+    return new Response(events, { status: opened.response.status, headers });
   } catch (error) {
     // The client went away: nobody reads this answer, and nothing went wrong.
     if (request.signal.aborted && !(error instanceof CodedError))
