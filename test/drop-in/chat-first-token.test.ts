@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SetProviderKeyDocument } from '../generated/graphql';
 import { eventually, resetFakes } from '../helpers/fakes';
-import { post } from '../helpers/graphql';
+import { BASE_URL, post, workerFetch } from '../helpers/graphql';
 import { keyWithMemory, postJson, upstreamCalls, vaultContents } from '../helpers/drop-in';
 import {
   forgetSealedKeys,
@@ -106,6 +106,33 @@ describe('a drop-in chat up to its first token', () => {
     await again.text();
     // Read to its end, a stream ends only once its usage is durable.
     expect(await usageTokens(key)).toBe(before + injected + second);
+  });
+
+  it('the GraphQL chat names its key and provider phases, and its meter once the answer is whole', async () => {
+    const key = await keyWithMemory();
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+        variables: {
+          input: {
+            model: 'openai/gpt-4o',
+            messages: [{ role: 'USER', content: 'where does the user live?' }],
+            memoryMode: 'READ',
+          },
+        },
+      }),
+    });
+    const body = (await response.json()) as { data: { chat: { content: string } } };
+    expect(body.data.chat.content).toMatch(/^Fake /);
+    expect(phaseNames(response.headers.get('server-timing'))).toEqual(
+      expect.arrayContaining(['auth', 'parse', 'key', 'vault', 'provider', 'meter', 'total']),
+    );
   });
 
   it('uses a stored key set again at once, though the last one was remembered', async () => {
