@@ -157,6 +157,23 @@ export function passThroughSse(
       if (firstEventSeen) taken();
       try {
         for (;;) {
+          // Whole events already received go first, each checked before it
+          // is passed on. The very first goes out alone, at once: the
+          // response's headers and the client's first token wait on it, not
+          // on the rest of its chunk.
+          let sent = false;
+          for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
+            const raw = pending.slice(0, end);
+            pending = pending.slice(end);
+            check(raw);
+            controller.enqueue(raw);
+            sent = true;
+            if (!firstEventSeen) break;
+          }
+          if (sent) {
+            firstEvent();
+            return;
+          }
           const { done, value } = await deadlines.read(
             reader.read().catch((error: unknown) => {
               throw streamBroken(
@@ -192,18 +209,6 @@ export function passThroughSse(
           }
           if (finished) return;
           pending = concat(pending, value);
-          let sent = false;
-          for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
-            const raw = pending.slice(0, end);
-            pending = pending.slice(end);
-            check(raw);
-            controller.enqueue(raw);
-            sent = true;
-          }
-          if (sent) {
-            firstEvent();
-            return;
-          }
         }
       } catch (error) {
         if (finished) {
