@@ -109,5 +109,59 @@ it('drop-in route overhead', async () => {
       `  ${label.padEnd(30)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}   X-MR-Overhead-Ms p50 ${median(overheads)}`,
     );
   }
+
+  // Time to first token: a streamed call with memory READ, the client
+  // leaving after the first bytes, as bench:api's chat row does.
+  const firstBytes = (response: Response) => {
+    const reader = response.body!.getReader();
+    return reader.read().then(() => reader.cancel());
+  };
+  const ttftRouted = async () => {
+    const response = await exports.default.fetch(
+      new Request(`${BASE}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${secret}`,
+          'x-provider-key': 'sk-bench',
+          'x-memory-mode': 'read',
+        },
+        body: JSON.stringify(request(true, 'what does the user like about topic 3')),
+      }),
+    );
+    notePhases(response.headers.get('server-timing'));
+    await firstBytes(response);
+  };
+  // Mean Server-Timing phases of the routed calls: where its time to first token goes.
+  const phaseSums = new Map<string, { total: number; count: number }>();
+  const notePhases = (header: string | null) => {
+    for (const entry of (header ?? '').split(', ')) {
+      const [name, duration] = entry.split(';dur=');
+      if (name === undefined || duration === undefined) continue;
+      const sum = phaseSums.get(name) ?? { total: 0, count: 0 };
+      sum.total += Number(duration);
+      sum.count += 1;
+      phaseSums.set(name, sum);
+    }
+  };
+  const ttftDirect = async () => {
+    const response = await fetch('https://api.openai.com/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      body: JSON.stringify(request(true, 'hello')),
+    });
+    await firstBytes(response);
+  };
+  await ttftRouted();
+  await ttftDirect();
+  phaseSums.clear();
+  const routed = median(await timed(ttftRouted));
+  const straight = median(await timed(ttftDirect));
+  lines.push(
+    `  ${'streamed TTFT, memory READ'.padEnd(30)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}`,
+    `    its Server-Timing (means): ${[...phaseSums]
+      .map(([name, { total, count }]) => `${name} ${(total / count).toFixed(2)}`)
+      .join(', ')}`,
+  );
   console.log(lines.join('\n'));
 });

@@ -69,6 +69,44 @@ describe('SSE pass-through', () => {
     }
   });
 
+  it('hands the first event over alone and at once, even when one chunk holds the whole answer', async () => {
+    let firstEvents = 0;
+    const decoder = new AnthropicStreamDecoder('anthropic', null);
+    const push = decoder.push.bind(decoder);
+    let decoded = 0;
+    let decodedAtFirst = 0;
+    decoder.push = (event) => {
+      decoded++;
+      return push(event);
+    };
+    const stream = passThroughSse(upstream([bytes(ANTHROPIC)]), {
+      provider: 'anthropic',
+      apiKey: null,
+      decoder,
+      idleMs: 1_000,
+      errorFrame: (error) => `event: error\ndata: ${error.reason}\n\n`,
+      onComplete: () => undefined,
+      onFirstEvent: () => {
+        firstEvents++;
+        decodedAtFirst = decoded;
+      },
+    });
+    const reader = stream.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe(ANTHROPIC.split('\n\n')[0] + '\n\n');
+    expect(firstEvents).toBe(1);
+    // Only it was checked before it was ready: the rest of the chunk waited for the next pull.
+    expect(decodedAtFirst).toBe(1);
+    let rest = '';
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) break;
+      rest += new TextDecoder().decode(next.value);
+    }
+    expect(new TextDecoder().decode(first.value) + rest).toBe(ANTHROPIC);
+    expect(firstEvents).toBe(1);
+  });
+
   it('keeps Gemini’s CRLF events whole, and ends a stream that stops early with an error event', async () => {
     const chunk = (text: string, finish = false) =>
       `data: {"candidates":[{"content":{"parts":[{"text":"${text}"}]}${finish ? ',"finishReason":"STOP"' : ''}}]}\r\n\r\n`;

@@ -232,6 +232,7 @@ async function main() {
           messages: [{ role: 'user', content: longQuery() }],
         }),
       });
+      notePhases(response.headers.get('server-timing'));
       const reader = response.body!.getReader();
       await reader.read(); // the first bytes: time to first token
       await reader.cancel();
@@ -320,7 +321,7 @@ async function record(
   ];
   lines.push(
     '',
-    'Mean Server-Timing phases (ms) of the requests of each GraphQL row (sequential, but the bulk batches):',
+    'Mean Server-Timing phases (ms) of the requests of each GraphQL and chat row (sequential, but the bulk batches):',
     '',
     '| request | phases |',
     '|---|---|',

@@ -1,3 +1,4 @@
+import { deferredTask } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import { CodedError } from '../core/errors';
 import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
@@ -53,10 +54,28 @@ const DROPPED_HEADERS = new Set([
 
 const ms = (value: number) => String(Math.round(value));
 
-/** The provider's headers, the memory receipt, and the replaced system's timing headers. */
+/**
+ * The headers the route adds whatever the provider answers: the memory
+ * receipt and the session. Built while the provider call is under way, so
+ * the first token does not wait on them.
+ */
+function memoryHeaders(call: DropInCall): [string, string][] {
+  return Object.entries({
+    ...receiptHeaders(call.receipt),
+    'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
+    'x-memory-chunks-retrieved': String(call.receipt.hits.length),
+    ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
+  });
+}
+
+/**
+ * The provider's headers, the memory receipt, and the replaced system's
+ * timing headers (Server-Timing is added at the edge from the request's phases).
+ */
 function responseHeaders(
   upstream: Headers,
   call: DropInCall,
+  own: [string, string][],
   timing: { startedAt: number; providerMs: number },
 ): Headers {
   const headers = new Headers();
@@ -65,22 +84,13 @@ function responseHeaders(
   });
   const totalMs = performance.now() - timing.startedAt;
   const { memoryMs, embeddingMs } = call.timings;
+  for (const [name, value] of own) headers.set(name, value);
   for (const [name, value] of Object.entries({
-    ...receiptHeaders(call.receipt),
-    'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
-    'x-memory-chunks-retrieved': String(call.receipt.hits.length),
     'x-mr-processing-ms': ms(memoryMs),
     'x-embedding-ms': ms(embeddingMs),
     'x-provider-response-ms': ms(timing.providerMs),
     'x-mr-overhead-ms': ms(Math.max(0, totalMs - timing.providerMs)),
     'x-total-ms': ms(totalMs),
-    'server-timing': [
-      `memory;dur=${memoryMs.toFixed(1)}`,
-      `embed;dur=${embeddingMs.toFixed(1)}`,
-      `provider;dur=${timing.providerMs.toFixed(1)}`,
-      `total;dur=${totalMs.toFixed(1)}`,
-    ].join(', '),
-    ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
   })) {
     headers.set(name, value);
   }
@@ -128,6 +138,7 @@ export async function handleNativeChat(
       signal: request.signal,
       timings: edge.timings,
     });
+    const parseStarted = performance.now();
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;
     if (typeof name !== 'string' || name.trim() === '') {
@@ -136,6 +147,7 @@ export async function handleNativeChat(
       });
     }
     const model = modelFor(route.surface, name);
+    edge.timings.since('parse', parseStarted);
     if (wireFormatOf(model.provider) !== route.surface) {
       return await translateChat(context, request, body, model, route.surface);
     }
@@ -144,28 +156,35 @@ export async function handleNativeChat(
     const stream = route.stream ?? body.stream === true;
     const call = await prepareDropIn(context, { headers: request.headers, body, model, wire });
     const settings = providerSettings(env);
+    const promptStarted = performance.now();
+    const upstreamRequest = {
+      url: upstreamUrl(model.provider, settings, model.model, stream),
+      headers: upstreamHeaders(model.provider, call.apiKey, stream, request.headers),
+      body: JSON.stringify(call.body),
+    };
+    edge.timings.since('prompt', promptStarted);
     const providerStarted = performance.now();
-    const opened = await openUpstream(
+    const opening = openUpstream(
       model.provider,
-      {
-        url: upstreamUrl(model.provider, settings, model.model, stream),
-        headers: upstreamHeaders(model.provider, call.apiKey, stream, request.headers),
-        body: JSON.stringify(call.body),
-      },
+      upstreamRequest,
       call.apiKey,
       settings.timeoutMs,
       request.signal,
     );
-    // The provider accepted the call: meter the memory it was given. A
-    // streamed answer starts flowing meanwhile (time to first token does not
-    // wait on it) and ends only once the usage is durable.
-    const metered = call.accepted();
-    metered.catch(() => {}); // awaited below, on every path
+    const own = memoryHeaders(call);
+    const opened = await opening;
+    const upstreamHeadersAt = performance.now();
+    const providerMs = upstreamHeadersAt - providerStarted;
+    edge.timings.add('provider', providerMs);
 
     if (!stream) {
-      await metered;
+      // The provider accepted the call: meter the memory it was given while
+      // its answer is read (to the end even if reading fails); the answer
+      // goes out only once the usage is durable.
+      const metered = call.accepted();
+      edge.ctx.waitUntil(metered.catch(() => undefined));
       const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
-      const providerMs = performance.now() - providerStarted;
+      await metered;
       call.finished(
         wire.decoding.decodeBody(model.provider, new TextDecoder().decode(bytes), call.apiKey),
       );
@@ -174,11 +193,22 @@ export async function handleNativeChat(
         : bytes;
       return new Response(out, {
         status: opened.response.status,
-        headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
+        headers: responseHeaders(opened.response.headers, call, own, {
+          startedAt,
+          providerMs: performance.now() - providerStarted,
+        }),
       });
     }
 
-    const providerMs = performance.now() - providerStarted;
+    // The provider accepted the call, so the memory it was given is metered,
+    // but only once the client has its first event: time to first token does
+    // not wait on it, nor share the thread with it. The stream ends only once
+    // the usage is durable; waitUntil keeps it running if the client leaves.
+    const metering = deferredTask(() => call.accepted());
+    edge.ctx.waitUntil(metering.done.catch(() => undefined));
+    let firstEventAt: number | null = null;
+    let headersDue!: () => void;
+    const headersReady = new Promise<void>((resolve) => (headersDue = resolve));
     const events = passThroughSse(opened, {
       provider: model.provider,
       apiKey: call.apiKey,
@@ -186,11 +216,20 @@ export async function handleNativeChat(
       idleMs: settings.timeoutMs,
       errorFrame: (error) => errorFrame(route.surface, error),
       onComplete: (answer) => call.finished(answer),
+      onFirstEvent: () => (firstEventAt = performance.now()),
+      // The headers wait for the first event (the stream pulls it at once),
+      // so that Server-Timing can say when it came; a model slow to start gets
+      // its headers after FIRST_EVENT_WAIT_MS without that figure.
+      headersDueMs: FIRST_EVENT_WAIT_MS,
+      onHeadersDue: headersDue,
+      onFirstTaken: metering.start,
+      beforeClose: () => metering.done,
     });
-    return new Response(events.pipeThrough(endingAfter(metered)), {
-      status: opened.response.status,
-      headers: responseHeaders(opened.response.headers, call, { startedAt, providerMs }),
-    });
+    // Built while the first event is awaited (the route's own time ends here).
+    const headers = responseHeaders(opened.response.headers, call, own, { startedAt, providerMs });
+    await headersReady;
+    if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
+    return new Response(events, { status: opened.response.status, headers });
   } catch (error) {
     // The client went away: nobody reads this answer, and nothing went wrong.
     if (request.signal.aborted && !(error instanceof CodedError))
@@ -199,11 +238,5 @@ export async function handleNativeChat(
   }
 }
 
-/** Passes a stream through unchanged, and ends it only once `settled` has (failing with it). */
-function endingAfter(settled: Promise<void>): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream({
-    async flush() {
-      await settled;
-    },
-  });
-}
+/** How long a streamed answer's headers wait for its first event (for Server-Timing's `firstbyte`). */
+const FIRST_EVENT_WAIT_MS = 2_000;

@@ -1,9 +1,10 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { CodedError } from '../core/errors';
 import { collect, type StreamDecoder } from '../providers/decoder';
-import { readWithin, type OpenedUpstream } from '../providers/http';
+import type { OpenedUpstream } from '../providers/http';
 import type { AnswerEvent, CollectedAnswer, ProviderId } from '../providers/types';
-import { streamBroken } from '../providers/upstream-error';
+import { streamBroken, timedOut } from '../providers/upstream-error';
+import { StreamDeadlines } from '../providers/stream-deadlines';
 
 const LF = 10;
 const CR = 13;
@@ -48,6 +49,23 @@ export interface PassThroughOptions {
   errorFrame(error: CodedError): string;
   /** Called once with the whole answer when the provider finished it. */
   onComplete(answer: CollectedAnswer): void;
+  /** Called once when the first event (or the frame that ends the stream) is ready for the client. */
+  onFirstEvent?(): void;
+  /**
+   * Called once when the response's headers should go: with the first event
+   * (or the end), or `headersDueMs` after the start if that comes first.
+   */
+  onHeadersDue?(): void;
+  headersDueMs?: number;
+  /**
+   * Called once when the client has taken the first event, or when the stream
+   * ended or was cancelled before it did (or, if the client never reads on,
+   * at `headersDueMs`): work that must happen but must not delay the first
+   * token (metering) starts here.
+   */
+  onFirstTaken?(): void;
+  /** Awaited before a complete answer's stream closes; a failure errors the stream. */
+  beforeClose?(): Promise<void>;
 }
 
 /**
@@ -71,6 +89,40 @@ export function passThroughSse(
   const events: AnswerEvent[] = [];
   let pending: Uint8Array = new Uint8Array(0);
   let finished = false;
+  let firstEventSeen = false;
+  let firstTaken = false;
+  let headersSent = false;
+  const headersDue = () => {
+    if (headersSent) return;
+    headersSent = true;
+    options.onHeadersDue?.();
+  };
+  const taken = () => {
+    if (firstTaken) return;
+    firstTaken = true;
+    options.onFirstTaken?.();
+  };
+  const deadlines = new StreamDeadlines(
+    options.idleMs,
+    () => {
+      opened.abort.abort(new Error('timeout'));
+      return timedOut(options.provider, options.idleMs);
+    },
+    options.headersDueMs ?? null,
+    () => {
+      headersDue();
+      // A first event nobody came back for: start what waited on it anyway.
+      if (firstEventSeen) taken();
+    },
+  );
+  const firstEvent = () => {
+    if (firstEventSeen) return;
+    firstEventSeen = true;
+    options.onFirstEvent?.();
+    headersDue();
+    // Late (the headers went without it): nothing left to keep off its path.
+    if (deadlines.overdue) taken();
+  };
 
   /** Decodes one raw event; throws a coded error when it is not acceptable. */
   const check = (raw: Uint8Array) => {
@@ -92,20 +144,44 @@ export function passThroughSse(
     controller.enqueue(encoder.encode(options.errorFrame(coded)));
     controller.close();
     finished = true;
+    deadlines.stop();
     opened.abort.abort();
+    firstEvent();
+    taken();
   };
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return;
+      // A pull after the first event means the client took it (the queue holds one).
+      if (firstEventSeen) taken();
       try {
         for (;;) {
-          const { done, value } = await readWithin(
-            options.provider,
-            reader,
-            opened.abort,
-            options.idleMs,
-            options.apiKey,
+          // Whole events already received go first, each checked before it
+          // is passed on. The very first goes out alone, at once: the
+          // response's headers and the client's first token wait on it, not
+          // on the rest of its chunk.
+          let sent = false;
+          for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
+            const raw = pending.slice(0, end);
+            pending = pending.slice(end);
+            check(raw);
+            controller.enqueue(raw);
+            sent = true;
+            if (!firstEventSeen) break;
+          }
+          if (sent) {
+            firstEvent();
+            return;
+          }
+          const { done, value } = await deadlines.read(
+            reader.read().catch((error: unknown) => {
+              throw streamBroken(
+                options.provider,
+                error instanceof Error ? error.message : 'connection lost',
+                options.apiKey,
+              );
+            }),
           );
           if (done) {
             if (pending.length > 0) {
@@ -121,29 +197,33 @@ export function passThroughSse(
               );
             }
             if (finished) return;
+            const answer = collect(events, options.decoder.end());
             finished = true;
+            deadlines.stop();
+            firstEvent();
+            taken();
+            options.onComplete(answer);
+            await options.beforeClose?.();
             controller.close();
-            options.onComplete(collect(events, options.decoder.end()));
             return;
           }
           if (finished) return;
           pending = concat(pending, value);
-          let sent = false;
-          for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
-            const raw = pending.slice(0, end);
-            pending = pending.slice(end);
-            check(raw);
-            controller.enqueue(raw);
-            sent = true;
-          }
-          if (sent) return;
         }
       } catch (error) {
+        if (finished) {
+          // The answer is whole, but what had to happen before its end
+          // (beforeClose) failed, or the client left meanwhile.
+          controller.error(error);
+          return;
+        }
         fail(controller, error);
       }
     },
     cancel() {
+      taken();
       finished = true;
+      deadlines.stop();
       opened.abort.abort();
       void reader.cancel().catch(() => undefined);
     },

@@ -1,6 +1,7 @@
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
+import { StreamDeadlines } from './stream-deadlines';
 import { providerRefused, streamBroken, timedOut, unreachable } from './upstream-error';
 
 /** The error message inside a provider's error body (all four use `error.message`). */
@@ -129,42 +130,9 @@ export async function readBody(
 }
 
 /**
- * Reads one chunk of a stream, waiting at most `idleMs`: a read that fails is
- * STREAM_BROKEN, one that takes too long TIMEOUT (and aborts the call).
- */
-export async function readWithin<T>(
-  provider: ProviderId,
-  reader: ReadableStreamDefaultReader<T>,
-  abort: AbortController,
-  idleMs: number,
-  apiKey: string | null,
-): Promise<ReadableStreamReadResult<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const idle = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort(new Error('timeout'));
-      reject(timedOut(provider, idleMs));
-    }, idleMs);
-  });
-  try {
-    return await Promise.race([
-      reader.read().catch((error: unknown) => {
-        throw streamBroken(
-          provider,
-          error instanceof Error ? error.message : 'connection lost',
-          apiKey,
-        );
-      }),
-      idle,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
  * The server-sent events of a response, parsed with eventsource-parser. Waits
- * at most `idleMs` for each chunk; aborting the controller ends the stream.
+ * at most `idleMs` for each chunk (a chunk that fails to come is TIMEOUT, a
+ * read that fails STREAM_BROKEN); aborting the controller ends the stream.
  */
 export async function* serverSentEvents(
   provider: ProviderId,
@@ -176,13 +144,31 @@ export async function* serverSentEvents(
     .body!.pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream())
     .getReader();
+  const deadlines = new StreamDeadlines(
+    idleMs,
+    () => {
+      opened.abort.abort(new Error('timeout'));
+      return timedOut(provider, idleMs);
+    },
+    null,
+    () => undefined,
+  );
   try {
     for (;;) {
-      const { done, value } = await readWithin(provider, reader, opened.abort, idleMs, apiKey);
+      const { done, value } = await deadlines.read(
+        reader.read().catch((error: unknown) => {
+          throw streamBroken(
+            provider,
+            error instanceof Error ? error.message : 'connection lost',
+            apiKey,
+          );
+        }),
+      );
       if (done) return;
       yield value;
     }
   } finally {
+    deadlines.stop();
     opened.abort.abort();
     reader.releaseLock();
   }

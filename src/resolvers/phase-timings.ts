@@ -4,7 +4,8 @@
  * memory, in the receipt (`extensions.memory.timings`).
  *
  *   auth      verifying the credential (an account-object call unless remembered)
- *   parse     GraphQL parse and validation
+ *   parse     GraphQL parse and validation; a chat route's JSON body and model
+ *   key       chat: finding the provider key (a stored one: cache or account object, decryption)
  *   embed     embedding queries and memories
  *   tokenize  counting memory tokens
  *   vault     vault-object calls, wall time as the Worker waits (includes the next two;
@@ -14,6 +15,9 @@
  *   hydrate   inside vault objects: reading the hit rows from SQLite
  *   meter     recording metered memory tokens in a usage shard (chat, a write over
  *             several vaults; a search only when its billing vault was never written)
+ *   prompt    chat: reading the memory controls, injecting the block, serialising the body
+ *   provider  chat: from sending the provider call to its response headers (connect)
+ *   firstbyte chat, streamed: from the provider's headers to its first whole event
  *   serialize turning the GraphQL result into the response body
  *   total     from the first middleware to the response's headers
  *
@@ -24,12 +28,16 @@
 export const PHASES = [
   'auth',
   'parse',
+  'key',
   'embed',
   'tokenize',
   'vault',
   'search',
   'hydrate',
   'meter',
+  'prompt',
+  'provider',
+  'firstbyte',
   'serialize',
 ] as const;
 export type Phase = (typeof PHASES)[number];

@@ -3,6 +3,7 @@ import { accountStub } from '../durable/stubs';
 import { KEY_PREFIX } from '../auth/memory-key';
 import type { ProviderKeyRecord } from '../durable/account-types';
 import { CodedError } from '../core/errors';
+import { forgetSealedKeys } from '../resolvers/chat/sealed-keys';
 import {
   currentSecretId,
   describeProviderKey,
@@ -159,6 +160,7 @@ builder.mutationFields((t) => ({
         ...(await describeProviderKey(key)),
       });
       if (!result.ok) throw CodedError.from(result);
+      forgetSealedKeys(accountId);
       return (await shown(context.env, [result.key]))[0]!;
     },
   }),
@@ -171,11 +173,14 @@ builder.mutationFields((t) => ({
         description: 'The memory key it was stored for (default: the account).',
       }),
     },
-    resolve: (_root, args, context) =>
-      accountStub(context.env, context.principal.accountId).deleteProviderKey(
+    resolve: async (_root, args, context) => {
+      const deleted = await accountStub(context.env, context.principal.accountId).deleteProviderKey(
         args.memoryKeyId ? String(args.memoryKeyId) : '',
         providerId(args.provider),
-      ),
+      );
+      forgetSealedKeys(context.principal.accountId);
+      return deleted;
+    },
   }),
   rotateProviderKeys: t.withAuth({ admin: true }).int({
     description:
@@ -206,6 +211,7 @@ builder.mutationFields((t) => ({
         )
           resealed++;
       }
+      if (resealed > 0) forgetSealedKeys(accountId);
       return resealed;
     },
   }),

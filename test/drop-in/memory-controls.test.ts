@@ -74,8 +74,8 @@ describe('memory controls of the system MemoryRouter replaces', () => {
       ['x-embedding-ms', /^\d+$/],
       [
         'server-timing',
-        // The common phases (auth, vault…) first, then the chat route's own.
-        /^auth;dur=[\d.]+, (?:[a-z]+;dur=[\d.]+, )*memory;dur=[\d.]+, embed;dur=[\d.]+, provider;dur=[\d.]+, total;dur=[\d.]+$/,
+        // One list of phases, the chat route's own (key, prompt, provider) among them.
+        /^auth;dur=[\d.]+, parse;dur=[\d.]+, key;dur=[\d.]+, embed;dur=[\d.]+, (?:[a-z]+;dur=[\d.]+, )*prompt;dur=[\d.]+, provider;dur=[\d.]+, total;dur=[\d.]+$/,
       ],
     ] as const) {
       expect(response.headers.get(name), name).toMatch(pattern);

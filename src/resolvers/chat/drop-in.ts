@@ -80,6 +80,7 @@ export async function prepareDropIn(
   request: { headers: Headers; body: NativeBody; model: ParsedModel; wire: Wire },
 ): Promise<DropInCall> {
   const { model, wire } = request;
+  const promptStarted = performance.now();
   const controls = memoryControls(request.headers, request.body);
   const { body: stripped, excluded } = stripOwnFields(request.body, wire.native.messagesKey);
   if (!Array.isArray(stripped[wire.native.messagesKey])) {
@@ -96,6 +97,7 @@ export async function prepareDropIn(
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
   const userTurn = wire.native.userTurn(stripped);
+  context.timings.since('prompt', promptStarted);
 
   const embedding = timeEmbedder(context);
   let receipt: ChatReceipt = NO_MEMORY;
@@ -114,15 +116,17 @@ export async function prepareDropIn(
         })
       : null;
   const [apiKey, recalled] = await Promise.all([
-    requireProviderKey(context, model.provider),
+    context.timings.time('key', () => requireProviderKey(context, model.provider)),
     recall,
   ]);
+  const injectStarted = performance.now();
   if (recalled !== null) {
     memoryMs = recalled.elapsedMs;
     receipt = recalled.receipt;
     if (recalled.block !== null) body = wire.native.injectMemory(stripped, recalled.block);
   }
   if (wire.format !== 'google') body = { ...body, model: model.model };
+  context.timings.since('prompt', injectStarted);
 
   let done = false;
   return {

@@ -3,6 +3,7 @@ import type { WindowQuery } from '../../kronos/plan';
 import { parseModel } from '../../providers/models';
 import { providerFor, providerSettings } from '../../providers';
 import type {
+  AnswerEnd,
   AnswerEvent,
   AnswerUsage,
   ChatMessage,
@@ -24,6 +25,7 @@ import {
   rememberTurnWithFacts,
   type ChatReceipt,
 } from './memory-turn';
+import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
 
 export type { ChatReceipt } from './memory-turn';
@@ -127,7 +129,7 @@ export async function openChat(
   // The provider key (perhaps a stored one: an account-object call and a
   // decryption) is looked up while memory is searched.
   const [apiKey, recalled] = await Promise.all([
-    requireProviderKey(context, parsed.provider),
+    context.timings.time('key', () => requireProviderKey(context, parsed.provider)),
     (mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined
       ? recallMemory(context, parsed, {
           query: lastUser.content,
@@ -139,6 +141,7 @@ export async function openChat(
   ]);
   const memory = recalled.receipt;
 
+  const providerStarted = performance.now();
   const upstream = await providerFor(parsed.provider).stream(
     {
       model: parsed.model,
@@ -156,18 +159,35 @@ export async function openChat(
     },
     settings,
   );
-  // The provider accepted the call: the model reads the memory, so it is billed.
-  await meterMemoryTokens(context, memory.memoryTokens);
+  context.timings.since('provider', providerStarted);
+  // The provider accepted the call: the model reads the memory, so it is
+  // billed; once the caller has the first event (not before it: time to
+  // first token does not wait on it), and the answer completes only once the
+  // usage is durable. waitUntil finishes it if the caller leaves early.
+  const metering = deferredTask(() => meterMemoryTokens(context, memory.memoryTokens));
+  context.ctx.waitUntil(metering.done.catch(() => undefined));
+  metering.startWithin(METER_START_LATEST_MS);
 
   const target = vaults.at(-1)!;
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
     let facts: FactsReceipt | null = null;
     const toolCalls: ToolCall[] = [];
-    const end = yield* collecting(upstream, (event) => {
-      if (event.type === 'text') content += event.text;
-      else toolCalls.push(event.call);
-    });
+    let end: AnswerEnd;
+    try {
+      end = yield* collecting(
+        upstream,
+        (event) => {
+          if (event.type === 'text') content += event.text;
+          else toolCalls.push(event.call);
+        },
+        // The caller asked for more: it has the first event.
+        metering.start,
+      );
+    } finally {
+      metering.start();
+    }
+    await metering.done;
     // Only a final answer ends a turn: one that asks for tools waits for their
     // results. An error or an abort above leaves here early, storing nothing.
     if (
@@ -213,6 +233,8 @@ export async function openChat(
 async function* collecting<T, R>(
   source: AsyncGenerator<T, R, undefined>,
   see: (value: T) => void,
+  /** Called each time the consumer, having a value, asks for the next. */
+  taken: () => void = () => undefined,
 ): AsyncGenerator<T, R, undefined> {
   let finished = false;
   try {
@@ -224,6 +246,7 @@ async function* collecting<T, R>(
       }
       see(next.value);
       yield next.value;
+      taken();
     }
   } finally {
     // Left early (the client went away): let the source close its upstream call.

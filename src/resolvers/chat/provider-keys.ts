@@ -8,13 +8,15 @@ import {
 } from '../../providers/key-encryption';
 import type { ProviderId } from '../../providers/types';
 import type { KeyContext } from '../request-context';
+import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './sealed-keys';
 
 /**
  * The provider key a chat call uses: X-Provider-Key when the request sends
  * one, else the key an admin stored for the calling memory key, else the one
  * stored for its account. A key found sealed under the previous deployment
  * secret is sealed again under the current one after the response. Null when
- * there is none; the key is never logged.
+ * there is none; the key is never logged. The sealed values are kept in the
+ * isolate for a few seconds (sealed-keys.ts), so most calls ask no account object.
  */
 export async function providerKeyFor(
   context: KeyContext,
@@ -25,7 +27,11 @@ export async function providerKeyFor(
   if (secrets === null) return null;
   const { accountId, key } = context.principal;
   const account = accountStub(context.env, accountId);
-  const stored = await account.sealedProviderKeys(key.id, provider);
+  let stored = recalledSealedKeys(accountId, key.id, provider);
+  if (stored === null) {
+    stored = await account.sealedProviderKeys(key.id, provider);
+    rememberSealedKeys(accountId, key.id, provider, stored);
+  }
   for (const { scope, sealed } of stored) {
     const aad = providerKeyAad(accountId, scope, provider);
     const opened = await openProviderKey(secrets, sealed, aad);
@@ -41,7 +47,7 @@ export async function providerKeyFor(
         sealProviderKey(secrets, opened.key, aad)
           .then((resealed) => account.resealProviderKey(scope, provider, sealed, resealed))
           .then(
-            () => undefined,
+            () => forgetSealedKeys(accountId),
             () => console.error('sealing a provider key under the current secret failed'),
           ),
       );

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { StreamDeadlines } from '../src/providers/stream-deadlines';
+
+const never = () => new Promise<never>(() => undefined);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('StreamDeadlines', () => {
+  it('fails a read that waits longer than idleMs with the error onIdle gives, once', async () => {
+    let idled = 0;
+    const deadlines = new StreamDeadlines(
+      20,
+      () => {
+        idled++;
+        return new Error('silent provider');
+      },
+      null,
+      () => undefined,
+    );
+    await expect(deadlines.read(Promise.resolve('first'))).resolves.toBe('first');
+    await expect(deadlines.read(never())).rejects.toThrow('silent provider');
+    expect(idled).toBe(1);
+  });
+
+  it('counts only time spent waiting on a read: a client that reads slowly times nothing out', async () => {
+    const deadlines = new StreamDeadlines(
+      20,
+      () => new Error('silent provider'),
+      null,
+      () => undefined,
+    );
+    for (const chunk of ['a', 'b', 'c']) {
+      await expect(deadlines.read(Promise.resolve(chunk))).resolves.toBe(chunk);
+      await pause(50); // the consumer is busy elsewhere, longer than idleMs
+    }
+    deadlines.stop();
+  });
+
+  it('runs onDue once when it comes, never after stop', async () => {
+    const due: string[] = [];
+    const fired = new Promise<void>((resolve) => {
+      new StreamDeadlines(
+        60_000,
+        () => new Error('unused'),
+        10,
+        () => {
+          due.push('first');
+          resolve();
+        },
+      );
+    });
+    await fired;
+    expect(due).toEqual(['first']);
+
+    let stoppedDue = 0;
+    const stopped = new StreamDeadlines(
+      60_000,
+      () => new Error('unused'),
+      10,
+      () => stoppedDue++,
+    );
+    stopped.stop();
+    // The other deadline, armed later, firing is the signal that this one's time passed.
+    await new Promise<void>((resolve) => {
+      new StreamDeadlines(
+        60_000,
+        () => new Error('unused'),
+        30,
+        () => resolve(),
+      );
+    });
+    expect(stoppedDue).toBe(0);
+  });
+});
