@@ -290,7 +290,9 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     const response = await stub.search(address, [request(q, 'HYBRID')]);
     if (!response.ok) throw new Error(response.message);
     const answer = response.results[0]!.flatMap((window) =>
-      window.hits.map((hit) => `${hit.memory.id}@${hit.score.toFixed(9)}`),
+      window.hits.map(
+        (hit) => `${hit.memory.createdAt}:${hit.memory.content}@${hit.score.toFixed(9)}`,
+      ),
     );
     for (const char of answer.join())
       fingerprint = (Math.imul(fingerprint, 31) + char.charCodeAt(0)) | 0;
