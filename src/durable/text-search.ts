@@ -6,6 +6,7 @@ import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
 import {
+  passagesIn,
   rankPassages,
   type ScoredPassages,
   type TermPostings,
@@ -148,16 +149,19 @@ export class TextSearch {
     );
     const scored = this.ranked(timeline, text, ranking, [...postings.values()]);
 
-    // The best passage of each memory in the window. Most memories are one
-    // passage; only those in chunks need looking up.
+    // The best passage of each memory in the window (of a memory's equal
+    // chunks, the first). Most memories are one passage; only those in
+    // chunks need looking up. Scored passages are in time order, so the
+    // window's are one run of them.
     const { start, end } = timeline.range(window.after, window.until);
+    const run = passagesIn(scored, start, end);
     const hits: Hits = { seqs: [], passages: [], scores: [] };
     const chunkedAt = new Map<number, number>();
     let top = 0;
-    for (let i = 0; i < scored.passages.length; i++) {
+    for (let i = run.from; i < run.to; i++) {
       const passage = scored.passages[i]!;
       const score = scored.scores[i]!;
-      if (passage < start || passage >= end || score <= 0) continue;
+      if (score <= 0) continue;
       const seq = timeline.seqAt(passage);
       if (allowed !== undefined && !allowed.has(seq)) continue;
       const at = timeline.chunked(passage) ? chunkedAt.get(seq) : undefined;
