@@ -26,20 +26,29 @@ import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';
 import { BATCH, ms, percentile, sampleInTurn } from './measure';
+import { corpus, corpusMemory } from './api/corpus';
+import { rankPassages, type TermPostings } from '../src/durable/text-ranker';
+import { queryTerms } from '../src/text/tokens';
+import { windowRange } from '../src/kronos/windows';
 
 const MEMORIES = 10_000;
 const SAMPLES = 40;
 const DAY = 86_400_000;
 
-/** Internals the benchmark reaches into; not part of the object's RPC surface. */
 /** The float32 scan of every row, as in vault-search.bench.ts. */
 interface FloatScan {
   topRowsExactScan(query: Float32Array, start: number, count: number, k: number): unknown;
 }
 
+/** Internals the benchmark reaches into; not part of the object's RPC surface. */
 interface VaultInternals {
   hot: { vectors(): VectorIndex | null; timeline(): TextTimeline };
   queries: VaultQueries;
+}
+
+/** A text search's postings reader (private to TextSearch; read here to time ranking alone). */
+interface PostingsReader {
+  postings(term: string): TermPostings;
 }
 
 it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, async () => {
@@ -216,6 +225,152 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
       `    float32 scan of all ${MEMORIES} rows (yardstick) p50 ${p50(phases.scan)}`,
       `    HYBRID ÷ float32 scan, batch by batch    p50 ${percentile(phases.ratios, 50).toFixed(2)}`,
       `  answers' fingerprint (ids and scores of every question's hits) ${(fingerprint >>> 0).toString(16)}`,
+      `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
+      '',
+    ].join('\n'),
+  );
+});
+
+/**
+ * The search `npm run bench:api` sends, inside the object: the same 10,000
+ * synthetic memories (bench/api/corpus.ts: 8–19 words of an 84-word
+ * vocabulary, over 60 days), 8–19 word HYBRID queries over the default
+ * WORKING and LONG_TERM windows, 10 each. Such a query holds words of 85–90%
+ * of the memories, so text ranking meets thousands of passages: the phases
+ * below split where that time goes.
+ */
+it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthetic memories`, async () => {
+  const words = corpus();
+  const now = Date.UTC(2026, 0, 1);
+  const memories = Array.from({ length: MEMORIES }, (_, at) => corpusMemory(words, at, now));
+  const questions = Array.from({ length: 200 }, () => words.longQuery());
+  const embedder = createEmbedder(env);
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'bench-api' };
+  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+  for (let start = 0; start < MEMORIES; start += MAX_STORE_BATCH) {
+    const batch = memories.slice(start, start + MAX_STORE_BATCH);
+    const vectors = await embedder.embedPassages(batch.map((memory) => memory.content));
+    const stored = await stub.store(address, {
+      memories: batch.map((memory, i) => ({
+        content: memory.content,
+        role: 'USER' as const,
+        metadata: null,
+        createdAt: memory.createdAt,
+        tokens: memory.content.split(/\s+/).length,
+        vector: vectors[i]!,
+        callerVector: false,
+      })),
+      model: embedder.model,
+      dimensions: vectors[0]!.length,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
+  const vectors = await embedder.embedQueries(questions);
+  // The API's default bands (4 hours, 3 days, 90 days), a minute after the load.
+  const searchedAt = now + 60_000;
+  const bands = { hot: 4 * 3_600_000, working: 3 * DAY, longTerm: 90 * DAY };
+  const windows: WindowSearch[] = (['WORKING', 'LONG_TERM'] as const).map((window) => ({
+    window,
+    ...windowRange(window, searchedAt, bands),
+    limit: 10,
+  }));
+  const request = (q: number, mode: SearchRequest['mode']): SearchRequest => ({
+    text: questions[q]!,
+    vector: mode === 'TEXT' ? null : vectors[q]!,
+    model: embedder.model,
+    mode,
+    windows,
+    metadata: null,
+    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
+  });
+  const inputs = questions.map((_, q) => q);
+
+  let fingerprint = 0;
+  for (let q = 0; q < questions.length; q++) {
+    const response = await stub.search(address, [request(q, 'HYBRID')]);
+    if (!response.ok) throw new Error(response.message);
+    const answer = response.results[0]!.flatMap((window) =>
+      window.hits.map(
+        (hit) => `${hit.memory.createdAt}:${hit.memory.content}@${hit.score.toFixed(9)}`,
+      ),
+    );
+    for (const char of answer.join())
+      fingerprint = (Math.imul(fingerprint, 31) + char.charCodeAt(0)) | 0;
+  }
+
+  const inObject: number[] = [];
+  for (let q = 0; q < 20; q++) await stub.search(address, [request(q, 'HYBRID')]);
+  for (let s = 0; s < SAMPLES; s++) {
+    let objectMs = 0;
+    for (let b = 0; b < BATCH; b++) {
+      const q = (s * BATCH + b) % questions.length;
+      const response = await stub.read(address, [
+        { type: 'search', request: request(q, 'HYBRID') },
+      ]);
+      if (!response.ok) throw new Error(response.message);
+      objectMs += response.searchMs + response.hydrateMs;
+    }
+    inObject.push(objectMs / BATCH);
+  }
+
+  const phases = await runInDurableObject(stub, (instance: VaultObject) => {
+    const vault = instance as unknown as VaultInternals;
+    const index = vault.hot.vectors()!;
+    const timeline = vault.hot.timeline();
+    const queries = vault.queries;
+    const reader = queries.text as unknown as PostingsReader;
+    const postings = questions.map((question) =>
+      queryTerms(question, DEFAULT_TEXT_RANKING.stopwords).map((term) => reader.postings(term)),
+    );
+    const search = (mode: SearchRequest['mode']) => (q: number) => {
+      queries.text.forgetRanking();
+      const full = request(q, mode);
+      for (const window of windows) queries.searchWindow(index, () => timeline, full, window, null);
+    };
+    const vectorPools = (q: number) => {
+      for (const window of windows)
+        index.searchWindow(vectors[q]!, window.after, window.until, 50, undefined, {
+          rows: 0,
+          mean: 0,
+          deviation: 0,
+        });
+    };
+    const textPools = (q: number) => {
+      queries.text.forgetRanking();
+      for (const window of windows)
+        queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+    };
+    const ranking = (q: number) => void rankPassages(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
+    const [hybrid = [], text = [], vectorPool = [], textPool = [], rank = []] = sampleInTurn(
+      [search('HYBRID'), search('TEXT'), vectorPools, textPools, ranking],
+      inputs,
+      SAMPLES,
+    );
+    return {
+      hybrid,
+      text,
+      vectorPool,
+      textPool,
+      rank,
+      passages: timeline.size,
+      postings: postings.map((terms) => terms.reduce((sum, term) => sum + term.seqs.length, 0)),
+    };
+  });
+
+  const p50 = (samples: number[]) => ms(percentile(samples, 50));
+  const mean = (samples: number[]) => samples.reduce((sum, x) => sum + x, 0) / samples.length;
+  console.log(
+    [
+      '',
+      `MemoryRouter HYBRID search benchmark, bench:api's corpus — ${MEMORIES} memories (${phases.passages} passages), ${questions.length} queries of 8–19 words (mean ${mean(phases.postings).toFixed(0)} postings), WORKING + LONG_TERM × 10`,
+      `  in-object search (searchMs + hydrateMs)    p50 ${p50(inObject)}   mean ${ms(mean(inObject))}`,
+      `  phases, in turn inside the object:`,
+      `    HYBRID, both windows                     p50 ${p50(phases.hybrid)}`,
+      `    TEXT, both windows                       p50 ${p50(phases.text)}`,
+      `    vector pools of 50, both windows         p50 ${p50(phases.vectorPool)}`,
+      `    text pools of 50, both windows           p50 ${p50(phases.textPool)}`,
+      `    of which ranking (rankPassages)          p50 ${p50(phases.rank)}`,
+      `  answers' fingerprint (ids and scores of every query's hits) ${(fingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',
     ].join('\n'),

@@ -18,6 +18,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
+import { corpus, corpusMemory } from './corpus';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -29,21 +30,11 @@ const LARGE = option('large', 0);
 const SAMPLES = option('samples', 200);
 const SECONDS = option('seconds', 4);
 const IN_FLIGHT = 16;
-const DAY = 86_400_000;
 
 // ── synthetic memories: sentences over a fixed vocabulary, deterministic ──────
-const WORDS = (
-  'meeting project budget deadline coffee garden holiday train flight hotel doctor dentist ' +
-  'birthday present recipe dinner lunch breakfast piano guitar lesson school teacher exam ' +
-  'invoice payment contract client office laptop phone charger password router wifi cabin ' +
-  'lake mountain river boat bicycle car garage insurance rent landlord kitchen sofa paint ' +
-  'dog cat vet walk park running marathon shoes jacket rain snow summer winter spring autumn ' +
-  'sister brother mother father friend neighbour colleague manager team release server bug'
-).split(' ');
-let seed = 42;
-const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
-const pick = () => WORDS[Math.floor(random() * WORDS.length)]!;
-const sentence = (n: number) => Array.from({ length: n }, pick).join(' ');
+// (bench/api/corpus.ts; the in-object bench, bench/hybrid-search.bench.ts, builds the same vault)
+const words = corpus();
+const { sentence } = words;
 
 // ── measuring ─────────────────────────────────────────────────────────────────
 const percentile = (sorted: number[], p: number) =>
@@ -137,11 +128,10 @@ async function load(
       while (next < batches) {
         const batch = next++;
         const size = Math.min(100, count - batch * 100);
-        const inputs = Array.from({ length: size }, (_, i) => ({
-          vault,
-          content: sentence(8 + ((batch + i) % 12)),
-          createdAt: new Date(now - ((batch * 100 + i) % 60) * DAY - 60_000).toISOString(),
-        }));
+        const inputs = Array.from({ length: size }, (_, i) => {
+          const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
+          return { vault, content, createdAt: new Date(createdAt).toISOString() };
+        });
         await graphql(STORE, { inputs });
       }
     }),
@@ -208,7 +198,7 @@ async function main() {
       (query: string, mode: string, over = vaults.slice(0, 1)) =>
       async () =>
         void (await graphql(SEARCH, { input: { query, mode, vaults: over, windows } }));
-    const longQuery = () => sentence(8 + Math.floor(random() * 12));
+    const { longQuery } = words;
     const oneWord = searchOne('garden', 'HYBRID');
     const hybrid = async () => searchOne(longQuery(), 'HYBRID')();
     const threeVaults = async () => searchOne(longQuery(), 'HYBRID', vaults)();

@@ -84,20 +84,42 @@ export interface TermPostings {
 
 /**
  * Passages that hold a query term or neighbour one, with their BM25 scores:
- * `passages[i]` scored `scores[i]`, in the order they were first reached.
+ * `passages[i]` scored `scores[i]`, in passage (time) order, so a window's
+ * passages are one run of them (`passagesIn`).
  */
 export interface ScoredPassages {
   passages: Int32Array;
   scores: Float64Array;
 }
 
+/** The run of `scored` whose passages lie in [start, end): indexes [from, to). */
+export function passagesIn(
+  scored: ScoredPassages,
+  start: number,
+  end: number,
+): { from: number; to: number } {
+  return { from: lowerBound(scored.passages, start), to: lowerBound(scored.passages, end) };
+}
+
+function lowerBound(sorted: Int32Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * What ranking derives from a timeline's order and lengths and would
  * otherwise derive again on every query: each passage's neighbourhood (the
- * passages around it in the same stretch of conversation) and its expanded
- * length, filled in as queries reach passages (16 bytes a passage). Valid
- * while the timeline's version and the context settings are the ones it was
- * made for.
+ * passages around it in the same stretch of conversation), its expanded
+ * length and BM25's length term, filled in as queries reach passages (28
+ * bytes a passage). Valid while the timeline's version and the context
+ * settings are the ones it was made for; the length term also needs the
+ * same k1 and b.
  */
 interface Neighbourhoods {
   version: number;
@@ -109,6 +131,11 @@ interface Neighbourhoods {
   to: Int32Array;
   /** Expanded length of each passage; -1 until a query reaches it. */
   lengths: Float64Array;
+  /** k1 and b of `norms`. */
+  k1: number;
+  b: number;
+  /** BM25's `k1 · (1 − b + b · length / average)` of each passage; NaN until reached. */
+  norms: Float64Array;
 }
 
 const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
@@ -122,6 +149,11 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
     known.gap === ranking.contextGapMs &&
     known.contextWeight === ranking.contextWeight
   ) {
+    if (known.k1 !== ranking.k1 || known.b !== ranking.b) {
+      known.k1 = ranking.k1;
+      known.b = ranking.b;
+      known.norms.fill(NaN);
+    }
     return known;
   }
   const passages = timeline.size;
@@ -133,6 +165,9 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
     from: new Int32Array(passages).fill(-1),
     to: new Int32Array(passages).fill(-1),
     lengths: new Float64Array(passages).fill(-1),
+    k1: ranking.k1,
+    b: ranking.b,
+    norms: new Float64Array(passages).fill(NaN),
   };
   neighbourhoodsOf.set(timeline, made);
   return made;
@@ -141,13 +176,17 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
 /**
  * Per-passage working arrays of one query, left zeroed after it. Ranking is
  * synchronous, so every vault of the isolate shares one set, sized to the
- * largest timeline ranked (25 bytes a passage).
+ * largest timeline ranked (32 bytes a passage).
  */
 interface Scratch {
   own: Float64Array;
   expanded: Float64Array;
   score: Float64Array;
-  candidate: Uint8Array;
+  /** A term's passages holding it, then the passages it reached (sparse terms). */
+  hits: Int32Array;
+  reached: Int32Array;
+  /** Passages scored, while every term so far was sparse. */
+  candidates: Int32Array;
   /** Set during a query: one that did not finish leaves the arrays dirty. */
   busy: boolean;
 }
@@ -161,14 +200,34 @@ function scratchFor(passages: number): Scratch {
       own: new Float64Array(size),
       expanded: new Float64Array(size),
       score: new Float64Array(size),
-      candidate: new Uint8Array(size),
+      hits: new Int32Array(size),
+      reached: new Int32Array(size),
+      candidates: new Int32Array(size),
       busy: false,
     };
   }
   return shared;
 }
 
-/** BM25 scores of every passage that holds a query term or neighbours one. */
+/**
+ * A term whose neighbourhoods cover more than this share of the passages
+ * between its first and last is scored by sweeping that stretch rather than
+ * by listing the passages it reached: on a corpus where a query's words are
+ * in most memories (bench:api's), the list costs a test and a store per
+ * neighbour of every hit and finds nearly every passage anyway.
+ */
+const DENSE_SHARE = 0.25;
+
+/**
+ * BM25 scores of every passage that holds a query term or neighbours one.
+ *
+ * Per term: the postings are counted per passage, each holding passage
+ * spreads its count over its neighbourhood (`expanded`), and every passage
+ * reached adds the term's BM25 to its score. The additions per passage
+ * happen in the same order whichever way a term is swept (terms in query
+ * order; a passage's expanded count in the order of the term's postings), so
+ * the sparse and the dense sweep give the same floating-point scores.
+ */
 export function rankPassages(
   timeline: TextTimeline,
   terms: readonly TermPostings[],
@@ -177,10 +236,10 @@ export function rankPassages(
   const passages = timeline.size;
   if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
   const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
-  const { from, to, lengths: expandedLength } = neighbourhoods(timeline, ranking);
+  const { from, to, lengths: expandedLength, norms } = neighbourhoods(timeline, ranking);
   const scratch = scratchFor(passages);
   scratch.busy = true;
-  const { own, expanded, score, candidate } = scratch;
+  const { own, expanded, score, hits, reached, candidates } = scratch;
   // The passages around one in the same stretch of conversation: [first, last].
   const firstAround = (passage: number): number => {
     const known = from[passage]!;
@@ -208,79 +267,141 @@ export function rankPassages(
     to[passage] = last;
     return last;
   };
-  const weights = Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
+  const weights = Float64Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
   const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
   // Mean expanded length; the few passages near either end have fewer neighbours.
   const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
+  // BM25's length term of a passage, `k1 · (1 − b + b · length / average)`.
+  const normOf = (passage: number): number => {
+    const known = norms[passage]!;
+    if (known === known) return known; // not NaN: known
+    let length = expandedLength[passage]!;
+    if (length < 0) {
+      length = 0;
+      const last = lastAround(passage);
+      for (let near = firstAround(passage); near <= last; near++)
+        length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
+      expandedLength[passage] = length;
+    }
+    const norm = k1 * (1 - b + (b * length) / averageLength);
+    norms[passage] = norm;
+    return norm;
+  };
+  const saturation = k1 + 1;
 
-  const candidates: number[] = [];
+  let candidateCount = 0;
+  // Once a term is swept densely, candidates are found by sweeping too.
+  let dense = false;
+  let lo = passages;
+  let hi = -1;
   const holding: number[] = [];
-  const hit: number[] = [];
-  const reached: number[] = [];
 
   for (const term of terms) {
-    hit.length = 0;
+    let hitCount = 0;
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
       const first = timeline.firstPassageOf(seq);
       if (first < 0) continue;
       if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
         // The common case: a memory indexed whole.
-        if (own[first] === 0) hit.push(first);
+        if (own[first] === 0) hits[hitCount++] = first;
         own[first]! += 1;
         continue;
       }
       holding.length = 0;
       timeline.passagesHolding(seq, term.offsets[i]!, holding);
       for (const passage of holding) {
-        if (own[passage] === 0) hit.push(passage);
+        if (own[passage] === 0) hits[hitCount++] = passage;
         own[passage]! += 1;
       }
     }
-    if (hit.length === 0) continue;
+    if (hitCount === 0) continue;
     const idf =
       ranking.idf === 'probabilistic'
-        ? Math.log(1 + (passages - hit.length + 0.5) / (hit.length + 0.5))
-        : Math.max(Math.log((passages - hit.length + 0.5) / (hit.length + 0.5)), 1e-6);
+        ? Math.log(1 + (passages - hitCount + 0.5) / (hitCount + 0.5))
+        : Math.max(Math.log((passages - hitCount + 0.5) / (hitCount + 0.5)), 1e-6);
 
-    reached.length = 0;
-    for (const passage of hit) {
+    // Spread each holding passage's count over its neighbourhood.
+    let termLo = passages;
+    let termHi = -1;
+    let spreadTo = 0;
+    for (let h = 0; h < hitCount; h++) {
+      const passage = hits[h]!;
+      const first = firstAround(passage);
+      const last = lastAround(passage);
+      if (first < termLo) termLo = first;
+      if (last > termHi) termHi = last;
+      spreadTo += last - first + 1;
+    }
+    const sweep = spreadTo >= DENSE_SHARE * (termHi - termLo + 1);
+    let reachedCount = 0;
+    for (let h = 0; h < hitCount; h++) {
+      const passage = hits[h]!;
       const frequency = own[passage]!;
       own[passage] = 0;
-      const last = lastAround(passage);
-      for (let near = firstAround(passage); near <= last; near++) {
-        if (expanded[near] === 0) reached.push(near);
-        expanded[near]! += weights[Math.abs(near - passage)]! * frequency;
+      const last = to[passage]!;
+      for (let near = from[passage]!; near <= last; near++) {
+        if (!sweep && expanded[near] === 0) reached[reachedCount++] = near;
+        expanded[near]! += weights[near > passage ? near - passage : passage - near]! * frequency;
       }
     }
-    for (const passage of reached) {
-      let length = expandedLength[passage]!;
-      if (length < 0) {
-        length = 0;
-        const last = lastAround(passage);
-        for (let near = firstAround(passage); near <= last; near++)
-          length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
-        expandedLength[passage] = length;
+
+    if (sweep) {
+      if (!dense) {
+        dense = true;
+        for (let c = 0; c < candidateCount; c++) {
+          const passage = candidates[c]!;
+          if (passage < lo) lo = passage;
+          if (passage > hi) hi = passage;
+        }
       }
+      if (termLo < lo) lo = termLo;
+      if (termHi > hi) hi = termHi;
+      for (let passage = termLo; passage <= termHi; passage++) {
+        const frequency = expanded[passage]!;
+        if (frequency === 0) continue;
+        expanded[passage] = 0;
+        score[passage]! += (idf * frequency * saturation) / (frequency + normOf(passage));
+      }
+      continue;
+    }
+    for (let r = 0; r < reachedCount; r++) {
+      const passage = reached[r]!;
       const frequency = expanded[passage]!;
       expanded[passage] = 0;
-      score[passage]! +=
-        (idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / averageLength));
-      if (candidate[passage] === 0) {
-        candidate[passage] = 1;
-        candidates.push(passage);
+      // Every term's share is positive, so a zero score is a passage not yet scored.
+      if (score[passage] === 0) {
+        if (dense) {
+          if (passage < lo) lo = passage;
+          if (passage > hi) hi = passage;
+        } else candidates[candidateCount++] = passage;
       }
+      score[passage]! += (idf * frequency * saturation) / (frequency + normOf(passage));
     }
   }
-  const out: ScoredPassages = {
-    passages: Int32Array.from(candidates),
-    scores: new Float64Array(candidates.length),
-  };
-  candidates.forEach((passage, i) => {
-    out.scores[i] = score[passage]!;
-    score[passage] = 0;
-    candidate[passage] = 0;
-  });
+
+  let out: ScoredPassages;
+  if (dense) {
+    let count = 0;
+    for (let passage = lo; passage <= hi; passage++) if (score[passage] !== 0) count++;
+    out = { passages: new Int32Array(count), scores: new Float64Array(count) };
+    let at = 0;
+    for (let passage = lo; passage <= hi; passage++) {
+      const value = score[passage]!;
+      if (value === 0) continue;
+      out.passages[at] = passage;
+      out.scores[at++] = value;
+      score[passage] = 0;
+    }
+  } else {
+    const scoredPassages = candidates.slice(0, candidateCount).sort();
+    out = { passages: scoredPassages, scores: new Float64Array(candidateCount) };
+    for (let c = 0; c < candidateCount; c++) {
+      const passage = scoredPassages[c]!;
+      out.scores[c] = score[passage]!;
+      score[passage] = 0;
+    }
+  }
   scratch.busy = false;
   return out;
 }

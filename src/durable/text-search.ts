@@ -6,6 +6,7 @@ import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
 import {
+  passagesIn,
   rankPassages,
   type ScoredPassages,
   type TermPostings,
@@ -148,41 +149,43 @@ export class TextSearch {
     );
     const scored = this.ranked(timeline, text, ranking, [...postings.values()]);
 
-    // The best passage of each memory in the window. Most memories are one
-    // passage; only those in chunks need looking up.
+    // The best passage of each memory in the window (of a memory's equal
+    // chunks, the first). Most memories are one passage; only those in
+    // chunks need looking up. Scored passages are in time order, so the
+    // window's are one run of them.
     const { start, end } = timeline.range(window.after, window.until);
-    const hits: Hits = { seqs: [], passages: [], scores: [] };
+    const run = passagesIn(scored, start, end);
+    const found = new WindowHits(run.to - run.from);
     const chunkedAt = new Map<number, number>();
-    let top = 0;
-    for (let i = 0; i < scored.passages.length; i++) {
+    for (let i = run.from; i < run.to; i++) {
       const passage = scored.passages[i]!;
       const score = scored.scores[i]!;
-      if (passage < start || passage >= end || score <= 0) continue;
+      if (score <= 0) continue;
       const seq = timeline.seqAt(passage);
       if (allowed !== undefined && !allowed.has(seq)) continue;
-      const at = timeline.chunked(passage) ? chunkedAt.get(seq) : undefined;
-      if (at === undefined) {
-        if (timeline.chunked(passage)) chunkedAt.set(seq, hits.seqs.length);
-        hits.seqs.push(seq);
-        hits.passages.push(passage);
-        hits.scores.push(score);
-      } else if (score > hits.scores[at]!) {
-        hits.scores[at] = score;
-        hits.passages[at] = passage;
+      if (!timeline.chunked(passage)) {
+        found.add(seq, passage, score);
+        continue;
       }
-      if (score > top) top = score;
+      const at = chunkedAt.get(seq);
+      if (at === undefined) {
+        chunkedAt.set(seq, found.count);
+        found.add(seq, passage, score);
+      } else if (score > found.scores[at]!) {
+        found.scores[at] = score;
+        found.passages[at] = passage;
+      }
     }
-    if (hits.seqs.length === 0) return [];
-
+    if (found.count === 0) return [];
     const names = queryNames(text).filter((name) => postings.has(name.term));
     const dates = queryDates(text);
-    for (let i = 0; i < hits.scores.length; i++) hits.scores[i] = hits.scores[i]! / top;
+    const top = found.relativeToBest();
     // Boosts lift a memory by at most `lift`: one further below the limit-th
     // best than that cannot reach the top, so it is let go before boosting.
     const lift =
       (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
       (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
-    keepReachable(hits, limit, lift);
+    const hits = found.reachable(limit, lift);
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
     for (let i = 0; i < hits.seqs.length; i++)
       if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
@@ -298,22 +301,53 @@ export class TextSearch {
 }
 
 /**
- * Drops, in place and in order, the hits whose score is more than `lift`
- * below the `limit`-th best (with a margin for rounding): boosted by at most
- * `lift`, they stay below at least `limit` others.
+ * One window's candidate memories while they are many (typed arrays, sized to
+ * the window's scored passages): seq, best passage and score of each.
  */
-function keepReachable(hits: Hits, limit: number, lift: number): void {
-  if (hits.scores.length <= limit) return;
-  const floor = kthLargest(Float64Array.from(hits.scores), limit) - lift - 1e-9;
-  let kept = 0;
-  for (let i = 0; i < hits.scores.length; i++) {
-    if (hits.scores[i]! < floor) continue;
-    hits.seqs[kept] = hits.seqs[i]!;
-    hits.passages[kept] = hits.passages[i]!;
-    hits.scores[kept] = hits.scores[i]!;
-    kept++;
+class WindowHits {
+  readonly seqs: Int32Array;
+  readonly passages: Int32Array;
+  readonly scores: Float64Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.seqs = new Int32Array(capacity);
+    this.passages = new Int32Array(capacity);
+    this.scores = new Float64Array(capacity);
   }
-  hits.seqs.length = kept;
-  hits.passages.length = kept;
-  hits.scores.length = kept;
+
+  add(seq: number, passage: number, score: number): void {
+    const at = this.count++;
+    this.seqs[at] = seq;
+    this.passages[at] = passage;
+    this.scores[at] = score;
+  }
+
+  /** Makes every score relative to the best (best = 1); returns the best. */
+  relativeToBest(): number {
+    let top = 0;
+    for (let i = 0; i < this.count; i++) if (this.scores[i]! > top) top = this.scores[i]!;
+    for (let i = 0; i < this.count; i++) this.scores[i] = this.scores[i]! / top;
+    return top;
+  }
+
+  /**
+   * The hits, in order, but those whose score is more than `lift` below the
+   * `limit`-th best (with a margin for rounding): boosted by at most `lift`,
+   * they stay below at least `limit` others.
+   */
+  reachable(limit: number, lift: number): Hits {
+    const hits: Hits = { seqs: [], passages: [], scores: [] };
+    const floor =
+      this.count <= limit
+        ? -Infinity
+        : kthLargest(this.scores.slice(0, this.count), limit) - lift - 1e-9;
+    for (let i = 0; i < this.count; i++) {
+      if (this.scores[i]! < floor) continue;
+      hits.seqs.push(this.seqs[i]!);
+      hits.passages.push(this.passages[i]!);
+      hits.scores.push(this.scores[i]!);
+    }
+    return hits;
+  }
 }

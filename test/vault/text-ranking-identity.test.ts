@@ -1,0 +1,203 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { Sql } from '../../src/durable/sql';
+import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranker';
+import { TextSearch, type TextHit } from '../../src/durable/text-search';
+import { TextTimeline } from '../../src/durable/text-timeline';
+import { queryNames, queryTerms } from '../../src/text/tokens';
+import { seededRandom } from '../helpers/random';
+import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+
+/**
+ * Text search's fast ranking against the ranking written out as its
+ * definition, on random vaults: contextual BM25 of every passage computed
+ * passage by passage, the best passage per memory, scores relative to the
+ * window's best, the name boost, the window's top `limit`. Same memories, same
+ * order, same scores (to 1e-9).
+ */
+
+const MINUTE = 60_000;
+const NAMES = ['Alice', 'Bruno'];
+const VOCABULARY = (
+  'garden river piano budget coffee train doctor invoice kitchen marathon winter ' +
+  'teacher laptop holiday guitar recipe'
+).split(' ');
+
+/** Random memories: dense in the query's words, some long enough to be chunked, with pauses. */
+function randomMemories(next: () => number, count: number, start: number) {
+  let time = start;
+  return Array.from({ length: count }, () => {
+    // Mostly a minute or less apart (often the same instant), sometimes hours.
+    time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
+    const long = next() < 0.05;
+    const words = long ? 300 + Math.floor(next() * 400) : 3 + Math.floor(next() * 14);
+    const text = Array.from(
+      { length: words },
+      () =>
+        VOCABULARY[Math.floor(next() * (long ? VOCABULARY.length * 4 : VOCABULARY.length))] ??
+        'filler',
+    ).join(' ');
+    const speaker = NAMES[Math.floor(next() * 3)];
+    return { content: speaker === undefined ? text : `${speaker}: ${text}`, createdAt: time };
+  });
+}
+
+function randomQuery(next: () => number): string {
+  const words = Array.from(
+    { length: 1 + Math.floor(next() * 9) },
+    () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]!,
+  );
+  // A name after the first word (so not a sentence opening): the name boost applies.
+  if (next() < 0.4) words.splice(1, 0, NAMES[Math.floor(next() * NAMES.length)]!);
+  return `what ${words.join(' ')}`;
+}
+
+/** The definition: every passage scored on its own, no sharing, no pruning. */
+function referenceSearch(
+  sql: Sql,
+  timeline: TextTimeline,
+  text: string,
+  window: { after: number | null; until: number },
+  limit: number,
+  ranking: TextRanking,
+): TextHit[] {
+  const passages = timeline.size;
+  const terms = queryTerms(text, ranking.stopwords);
+  const postings = terms.map((term) =>
+    sql.all<{ doc: number; offset: number }>(
+      'SELECT doc, offset FROM memories_vocab WHERE term = ?',
+      term,
+    ),
+  );
+  // Occurrences per passage of each term.
+  const own = postings.map((rows) => {
+    const counts = new Float64Array(passages);
+    for (const { doc, offset } of rows) {
+      const holding: number[] = [];
+      timeline.passagesHolding(doc, offset, holding);
+      for (const passage of holding) counts[passage]! += 1;
+    }
+    return counts;
+  });
+  // Two passages are neighbours within `contextDistance` steps with no pause over the gap between.
+  const around = (passage: number): number[] => {
+    const near = [passage];
+    for (let at = passage - 1; at >= 0 && passage - at <= ranking.contextDistance; at--) {
+      if (timeline.timeAt(at + 1) - timeline.timeAt(at) > ranking.contextGapMs) break;
+      near.push(at);
+    }
+    for (let at = passage + 1; at < passages && at - passage <= ranking.contextDistance; at++) {
+      if (timeline.timeAt(at) - timeline.timeAt(at - 1) > ranking.contextGapMs) break;
+      near.push(at);
+    }
+    return near;
+  };
+  const weight = (a: number, b: number) => ranking.contextWeight ** Math.abs(a - b);
+  let spread = 1;
+  for (let d = 1; d <= ranking.contextDistance; d++) spread += 2 * ranking.contextWeight ** d;
+  const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
+  const score = (passage: number): number => {
+    const near = around(passage);
+    const length = near.reduce((sum, at) => sum + weight(at, passage) * timeline.wordsAt(at), 0);
+    let total = 0;
+    own.forEach((counts) => {
+      const holding = counts.reduce((sum, count) => sum + (count > 0 ? 1 : 0), 0);
+      if (holding === 0) return;
+      const idf = Math.log(1 + (passages - holding + 0.5) / (holding + 0.5));
+      const f = near.reduce((sum, at) => sum + weight(at, passage) * counts[at]!, 0);
+      if (f === 0) return;
+      const { k1, b } = ranking;
+      total += (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * length) / averageLength));
+    });
+    return total;
+  };
+
+  // The best passage of each memory in the window (of equal ones, the first).
+  const { start, end } = timeline.range(window.after, window.until);
+  const best = new Map<number, { passage: number; score: number }>();
+  for (let passage = start; passage < end; passage++) {
+    const value = score(passage);
+    if (value <= 0) continue;
+    const seq = timeline.seqAt(passage);
+    const known = best.get(seq);
+    if (known === undefined || value > known.score) best.set(seq, { passage, score: value });
+  }
+  if (best.size === 0) return [];
+  const top = Math.max(...[...best.values()].map((hit) => hit.score));
+  // Said by a named person: the memory opens with the name.
+  const names = queryNames(text).map((name) => name.term);
+  const spoken = new Set(
+    names.flatMap((name) =>
+      sql
+        .all<{ doc: number }>('SELECT doc FROM memories_vocab WHERE term = ? AND offset = 0', name)
+        .map((row) => row.doc),
+    ),
+  );
+  const ranked = [...best].map(([seq, { passage, score: value }]) => ({
+    seq,
+    passage,
+    relative: value / top + (spoken.has(seq) ? ranking.nameBoost : 0),
+  }));
+  ranked.sort((a, b) => b.relative - a.relative || b.passage - a.passage);
+  return ranked.slice(0, limit).map(({ seq, passage, relative }) => ({
+    seq,
+    score: relative * top,
+    words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+  }));
+}
+
+describe('text ranking', () => {
+  it('finds what its definition finds, in the same order, on random vaults and queries', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const next = seededRandom(seed);
+      const address = freshAddress();
+      const vault = vaultStub(address);
+      const start = Date.UTC(2026, 0, 1);
+      const memories = randomMemories(next, 300, start);
+      for (let at = 0; at < memories.length; at += 100) {
+        const batch = memories.slice(at, at + 100);
+        ok(
+          await vault.store(
+            address,
+            storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+          ),
+        );
+      }
+      const end = memories.at(-1)!.createdAt;
+      const queries = Array.from({ length: 25 }, () => {
+        const from = start + Math.floor(next() * (end - start));
+        return {
+          text: randomQuery(next),
+          window:
+            next() < 0.3
+              ? { after: null, until: end }
+              : { after: from, until: end - Math.floor(next() * (end - from)) },
+          limit: [1, 10, 50][Math.floor(next() * 3)]!,
+        };
+      });
+      const compared = await runInDurableObject(vault, (_, state) => {
+        const sql = new Sql(state.storage.sql);
+        const timeline = TextTimeline.load(sql);
+        const search = new TextSearch(sql);
+        return queries.map(({ text, window, limit }) => {
+          search.forgetRanking();
+          return {
+            got: search.search(timeline, text, window, limit, DEFAULT_TEXT_RANKING),
+            expected: referenceSearch(sql, timeline, text, window, limit, DEFAULT_TEXT_RANKING),
+          };
+        });
+      });
+      let found = 0;
+      for (const { got, expected } of compared) {
+        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
+        expect(got.map((hit) => hit.words)).toEqual(expected.map((hit) => hit.words));
+        got.forEach((hit, i) =>
+          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
+        );
+        found += got.length;
+      }
+      // The queries meet the vault: most windows hold matches.
+      expect(found).toBeGreaterThan(100);
+    }
+  });
+});
