@@ -300,11 +300,10 @@ describe('metering in the vault', () => {
       reads.run = (address, ops, started) =>
         run(
           address,
-          (ops as VaultReadOp[]).map((op) => {
-            if (op.type !== 'search') return op;
-            const { settleMerged: _unknownToPreviousRelease, ...known } = op;
-            return known;
-          }),
+          // Old code read the fields it knew: a search's `settleMerged` went unseen.
+          (ops as VaultReadOp[]).map((op) =>
+            op.type === 'search' ? { ...op, settleMerged: undefined } : op,
+          ),
           started,
         );
     });
