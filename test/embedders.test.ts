@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEmbedder } from '../src/embed';
-import { UNKNOWN_PIECE, UnigramTokenizer } from '../src/embed/sentencepiece';
+import { KEPT_SCRATCH_SYMBOLS, UNKNOWN_PIECE, UnigramTokenizer } from '../src/embed/sentencepiece';
 import { USE_LITE_MODEL, UseLiteEmbedder } from '../src/embed/use-lite';
 import { WorkersAiEmbedder, type AiBinding } from '../src/embed/workers-ai';
 import { CodedError } from '../src/core/errors';
@@ -131,6 +131,21 @@ describe('UnigramTokenizer', () => {
     expect(tokenizer.encode('ab c')).toEqual([2, 3, 1, 6]);
     expect(tokenizer.encode('a¿¿b')).toEqual([2, UNKNOWN_PIECE, 3]);
     expect(tokenizer.encode(' ')).toEqual([]);
+  });
+
+  it('encodes a text longer than the scratch it keeps, and keeps no more than that', () => {
+    const tokenizer = new UnigramTokenizer(pieces, scores, 1);
+    const kept = () => (tokenizer as unknown as { kept: { best: Float64Array } }).kept.best.length;
+    const words = Math.ceil(KEPT_SCRATCH_SYMBOLS / 3) + 10; // "▁ab" is 3 symbols
+    expect(tokenizer.encode('ab c')).toEqual([2, 3, 1, 6]);
+    expect(tokenizer.encode(Array(words).fill('ab').join(' '))).toEqual(
+      Array.from({ length: words }, () => [2, 3]).flat(),
+    );
+    expect(kept()).toBeLessThanOrEqual(KEPT_SCRATCH_SYMBOLS + 1);
+    // Under the cap, the scratch grows and the next texts still read right.
+    expect(tokenizer.encode(Array(1_000).fill('ab').join(' '))).toHaveLength(2_000);
+    expect(kept()).toBeGreaterThan(3_000);
+    expect(tokenizer.encode('ab c')).toEqual([2, 3, 1, 6]);
   });
 });
 

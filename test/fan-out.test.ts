@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { newKey, post } from './helpers/graphql';
+import { env } from 'cloudflare:workers';
 import { VaultObject } from '../src/durable/vault-object';
+import type { VaultReadOp } from '../src/durable/vault-types';
+import { PhaseTimings } from '../src/resolvers/phase-timings';
+import { ReceiptCollector } from '../src/resolvers/receipt';
+import { VaultLoader } from '../src/resolvers/vault-loader';
 import { vaultLabel, type VaultAddress } from '../src/vaults/address';
 
 interface Receipt {
@@ -98,6 +103,40 @@ describe('fan-out', () => {
       { window: 'LONG_TERM', hits: 1 + 1 },
     ]);
     expect(receipt.memoryTokens).toBeGreaterThan(result.data!.first.memoryTokens);
+  });
+
+  it("answers one vault's reads while another vault's op is still being made, one call per vault", async () => {
+    const { keyId } = await newKey();
+    const core: VaultAddress = { kind: 'CORE', keyId, externalId: null };
+    const session: VaultAddress = { kind: 'SESSION', keyId, externalId: 'held' };
+    const timings = new PhaseTimings();
+    const loader = new VaultLoader(env, new ReceiptCollector(timings), timings);
+    // Stands for a search whose query embedding has not come back yet.
+    let makeHeld!: (op: VaultReadOp & { type: 'stats' }) => void;
+    const held = new Promise<VaultReadOp & { type: 'stats' }>((resolve) => (makeHeld = resolve));
+    // And one whose embedding fails: it fails its read alone.
+    let failHeld!: (error: Error) => void;
+    const failing = new Promise<VaultReadOp & { type: 'stats' }>(
+      (_, reject) => (failHeld = reject),
+    );
+
+    const arrived = recordVaultCalls();
+    try {
+      const waiting = loader.read(session, held);
+      const failed = loader.read(session, failing);
+      const sibling = loader.read(core, { type: 'get', ids: ['nothing-here'] });
+      // Answers while the session's op is held: nothing waits on it.
+      expect(await sibling).toEqual({ ok: true, type: 'get', memories: [] });
+      expect(arrived.calls).toEqual(['read core']);
+
+      failHeld(new Error('the embedder failed'));
+      makeHeld({ type: 'stats' });
+      await expect(failed).rejects.toThrow('the embedder failed');
+      expect(await waiting).toEqual({ ok: true, type: 'stats' });
+      expect(arrived.calls).toEqual(['read core', 'read session:held']);
+    } finally {
+      arrived.stop();
+    }
   });
 
   it('reports no receipt for a request that read no memory', async () => {

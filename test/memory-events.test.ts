@@ -318,6 +318,38 @@ describe('Subscription.memoryEvents', () => {
     expect(kept).toEqual({ young: [1, 2], first: [2, 3], second: [3, 4], stepped: [3, 4, 6] });
   });
 
+  it('still drops an aged event whose trim was rolled back with the change that appended', async () => {
+    const keyId = `rollback-${Date.now().toString(36)}`;
+    const vault = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId, externalId: null })),
+    );
+    const kept = await runInDurableObject(vault, (_, state) => {
+      const sql = new Sql(state.storage.sql);
+      const log = new MemoryEventLog(sql);
+      const event = (memoryId: string, at: number) =>
+        log.append([{ type: 'DELETED', memoryId, content: null, supersededBy: null, at }]);
+      const ids = () =>
+        sql
+          .all<{ memory_id: string }>('SELECT memory_id FROM memory_events ORDER BY seq')
+          .map((row) => row.memory_id);
+      const start = Date.now();
+      event('old', start);
+      // A change whose append trimmed `old`, then failed: its transaction rolls back.
+      try {
+        state.storage.transactionSync(() => {
+          event('failed', start + REPLAY_MAX_AGE_MS + 1);
+          throw new Error('the change failed after its event');
+        });
+      } catch {
+        // expected: nothing of the change is kept, the trim included
+      }
+      const afterRollback = ids();
+      event('next', start + REPLAY_MAX_AGE_MS + 1);
+      return { afterRollback, afterNext: ids() };
+    });
+    expect(kept).toEqual({ afterRollback: ['old'], afterNext: ['next'] });
+  });
+
   it('replays what a reconnecting subscriber missed, and tells it to resync past the window', async () => {
     const { secret, api } = await newKey();
     for (const content of ['one', 'two', 'three']) {

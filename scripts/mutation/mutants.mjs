@@ -370,10 +370,22 @@ export const MUTANTS = [
     id: 'resolvers/multi-vault-search-billed-per-vault',
     area: 'resolvers',
     file: 'src/resolvers/search-memories.ts',
-    from: 'const bills = meter !== undefined && (biller === undefined || settle !== undefined);',
-    to: 'const bills = meter !== undefined;',
+    from: `          : biller === undefined
+            ? { meter }
+            : {};`,
+    to: `          : { meter };`,
     tests: ['test/billing/vault-metering.test.ts'],
     description: 'every vault of a multi-vault search bills its own hits too: counted twice',
+  },
+  {
+    id: 'resolvers/multi-vault-meter-beside-settle',
+    area: 'resolvers',
+    file: 'src/resolvers/search-memories.ts',
+    from: '? { settleMerged: { meter, merged } }',
+    to: '? { meter, settleMerged: { meter, merged } }',
+    tests: ['test/billing/vault-metering.test.ts'],
+    description:
+      'the billing vault gets a top-level meter too: one on the previous release bills its own hits and the request bills them again',
   },
 
   // ── src/billing ────────────────────────────────────────────────────────────

@@ -55,6 +55,10 @@ export class MemoryEventLog {
    * No event in the log is older than this (null: not known since the object
    * woke). Trimming by age needs a scan of the log (`at` has no index), so it
    * runs only when this says an event may be too old, not on every append.
+   * It is only ever lowered, forgotten, or looked up before `append` deletes
+   * anything: the caller's transaction may still roll back after `append`,
+   * restoring rows, and a bound too low costs at most a scan where one too
+   * high would keep events past the replay window.
    */
   private oldestAt: number | null = null;
 
@@ -73,6 +77,9 @@ export class MemoryEventLog {
       if (this.oldestAt !== null && at < this.oldestAt) this.oldestAt = at;
     const last = stored.at(-1);
     if (last !== undefined) {
+      // Looked up before anything is deleted, so that it stays a lower bound
+      // should the caller's transaction roll back.
+      this.oldestAt ??= this.earliestAt();
       // By seq: a range of the primary key, cheap on every append.
       this.sql.run('DELETE FROM memory_events WHERE seq <= ?', last.seq - REPLAY_MAX_EVENTS);
       this.trimByAge(last.at - REPLAY_MAX_AGE_MS);
@@ -82,10 +89,10 @@ export class MemoryEventLog {
 
   /** Drops events older than `cutoff`, scanning only when one may be there. */
   private trimByAge(cutoff: number): void {
-    this.oldestAt ??= this.earliestAt();
-    if (this.oldestAt >= cutoff) return;
+    if (this.oldestAt !== null && this.oldestAt >= cutoff) return;
     this.sql.run('DELETE FROM memory_events WHERE at < ?', cutoff);
-    this.oldestAt = this.earliestAt();
+    // Found again on the next append: this transaction may yet roll back.
+    this.oldestAt = null;
   }
 
   /** The earliest time in the log (a scan; Infinity when the log is empty). */

@@ -169,12 +169,11 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
     const { response, billed, settlements } = this.reads.run(address, ops, started);
-    let armAlarm = billed;
     // Multi-vault searches this vault bills: the caller merges while this
-    // call waits, and the tokens are recorded before the answer leaves.
-    for (const settlement of settlements)
-      armAlarm = (await this.reads.settle(settlement)) || armAlarm;
-    if (armAlarm) await this.life.armAlarm();
+    // call waits, and the tokens are recorded before the answer leaves. All
+    // at once: each waits on its own caller, and recording is synchronous.
+    const settled = await Promise.all(settlements.map((due) => this.reads.settle(due)));
+    if (billed || settled.includes(true)) await this.life.armAlarm();
     return { ok: true, ...response };
   }
 

@@ -18,10 +18,8 @@ import { billedSearchTokens, type VaultUsage } from './vault-usage';
  * SQLite (vault-queries.ts); vectors and the text timeline from the hot
  * index; memories being retired are left out of every search.
  */
-/** A multi-vault search this vault bills once the caller merged it (`VaultReadOp.settle`). */
-export interface Settlement {
-  meter: Rpc.UsageMeter;
-  settle: Rpc.MergedBill;
+/** A multi-vault search this vault bills once the caller merged it (`VaultReadOp.settleMerged`). */
+export interface Settlement extends Rpc.MergedSettlement {
   /** The search's own result, told that it was billed once it is. */
   result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
 }
@@ -59,13 +57,13 @@ export class VaultReads {
       switch (op.type) {
         case 'search': {
           const result = this.search(op.request, meta, (ms) => (searchMs += ms));
-          if (op.meter === undefined || !result.ok || result.type !== 'search') return result;
-          if (op.settle !== undefined) {
+          if (!result.ok || result.type !== 'search') return result;
+          const settlement = settlementOf(op);
+          if (settlement !== undefined) {
             // A vault never written is in no listing a usage read flushes: it
-            // leaves the bill to the caller (who sees `settle` never called).
-            if (meta.address !== null)
-              settlements.push({ meter: op.meter, settle: op.settle, result });
-          } else {
+            // leaves the bill to the caller (who sees `settled` unset).
+            if (meta.address !== null) settlements.push({ ...settlement, result });
+          } else if (op.meter !== undefined) {
             const memoryTokens = billedSearchTokens(result.windows);
             billed = this.usage.record({ ...op.meter, memoryTokens }) || billed;
           }
@@ -103,10 +101,10 @@ export class VaultReads {
    * re-armed. When the caller cannot answer (another vault failed, so the
    * search fails and returns nothing), nothing is billed.
    */
-  async settle({ meter, settle, result }: Settlement): Promise<boolean> {
+  async settle({ meter, merged, result }: Settlement): Promise<boolean> {
     let memoryTokens: number | null;
     try {
-      memoryTokens = await settle(result.windows);
+      memoryTokens = await merged(result.windows);
     } catch {
       memoryTokens = null; // the caller is gone: it answers no one, so it bills nothing
     }
@@ -173,4 +171,15 @@ export class VaultReads {
     spent(performance.now() - started);
     return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
   }
+}
+
+/** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */
+function settlementOf(
+  op: Extract<Rpc.VaultReadOp, { type: 'search' }>,
+): Rpc.MergedSettlement | undefined {
+  if (op.settleMerged !== undefined) return op.settleMerged;
+  if (op.settle !== undefined && op.meter !== undefined) {
+    return { meter: op.meter, merged: op.settle };
+  }
+  return undefined;
 }

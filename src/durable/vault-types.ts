@@ -70,6 +70,12 @@ export interface UsageMeter {
  */
 export type MergedBill = (windows: WindowResult[]) => Promise<number | null>;
 
+/** Who a multi-vault search bills, and the caller's half of that bill. */
+export interface MergedSettlement {
+  meter: UsageMeter;
+  merged: MergedBill;
+}
+
 /** A meter and the memory tokens it bills. */
 export interface UsageCharge extends UsageMeter {
   memoryTokens: number;
@@ -266,11 +272,19 @@ export type VaultReadOp =
       /** Bill the tokens of the hits in the vault (a one-vault search): see vault-usage.ts. */
       meter?: UsageMeter;
       /**
-       * A search over several vaults that this vault bills (with `meter`):
-       * once its own windows are found it hands them to the caller, which
-       * merges them with the other vaults' and answers the memory tokens the
-       * merged hits bill; the vault records those before it answers. Absent:
-       * `meter` bills this vault's own hits.
+       * A search over several vaults that this vault bills: once its own
+       * windows are found it hands them to the caller, which merges them with
+       * the other vaults' and answers the memory tokens the merged hits bill;
+       * the vault records those under `meter` before it answers. Sent without
+       * a top-level `meter`, so a vault of the previous release (which knows
+       * no such field) bills nothing and answers without `settled`, and the
+       * caller bills once through its usage shard.
+       */
+      settleMerged?: MergedSettlement;
+      /**
+       * The previous release's shape of `settleMerged`, sent with `meter` by
+       * its Workers while a deploy rolls out; still honoured so that they are
+       * not billed twice either. Remove once no such Worker runs.
        */
       settle?: MergedBill;
     }
@@ -291,8 +305,8 @@ export type VaultReadOpResult =
        */
       textOnly?: 'REEMBEDDING';
       /**
-       * This vault recorded the merged hits' tokens its `settle` answered;
-       * `windows` is then empty, since `settle` was handed them.
+       * This vault recorded the merged hits' tokens its `settleMerged` (or
+       * `settle`) answered; `windows` is then empty, since it was handed them.
        */
       settled?: true;
     }

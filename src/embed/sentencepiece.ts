@@ -5,6 +5,44 @@ export const UNKNOWN_PIECE = 0;
 const WORD_BOUNDARY = '\u2581';
 const WORD_BOUNDARY_CODE = 0x2581;
 
+/**
+ * The longest text (in symbols) whose scratch arrays are kept between calls:
+ * about 20 bytes a symbol, so at most some 160 KiB stay with the tokenizer.
+ */
+export const KEPT_SCRATCH_SYMBOLS = 8_192;
+
+/** `encode`'s working arrays, for texts of up to `symbols.length` symbols. */
+interface Scratch {
+  symbols: Int32Array;
+  best: Float64Array;
+  start: Int32Array;
+  piece: Int32Array;
+}
+
+function newScratch(size: number): Scratch {
+  return {
+    symbols: new Int32Array(size),
+    best: new Float64Array(size + 1),
+    start: new Int32Array(size + 1),
+    piece: new Int32Array(size + 1),
+  };
+}
+
+/**
+ * Writes the word-boundary marker and then the code points of `normalized`
+ * into `symbols` (long enough for `normalized.length + 1`); returns how many.
+ */
+function readSymbols(normalized: string, symbols: Int32Array): number {
+  symbols[0] = WORD_BOUNDARY_CODE;
+  let length = 1;
+  for (let at = 0; at < normalized.length; at++) {
+    const code = normalized.codePointAt(at)!;
+    symbols[length++] = code;
+    if (code > 0xffff) at++; // the low surrogate of a pair is in `code` already
+  }
+  return length;
+}
+
 interface TrieNode {
   /** The piece that ends here, or -1. */
   piece: number;
@@ -24,15 +62,14 @@ export class UnigramTokenizer {
   private readonly root: TrieNode = { piece: -1, children: undefined };
   private readonly unknownScore: number;
   /**
-   * Scratch arrays for `encode`, grown to the longest text seen: a bulk store
-   * embeds hundreds of texts per request, and allocating four typed arrays
-   * for each was a measurable share of its time. One isolate runs one
-   * `encode` at a time (it never awaits), so sharing them is safe.
+   * Scratch arrays for `encode`, kept for the next text: a bulk store embeds
+   * hundreds of texts per request, and allocating four typed arrays for each
+   * was a measurable share of its time. One isolate runs one `encode` at a
+   * time (it never awaits), so sharing them is safe. They grow with the
+   * longest text seen up to KEPT_SCRATCH_SYMBOLS only; a longer text gets
+   * arrays of its own that go with it.
    */
-  private symbols = new Int32Array(256);
-  private best = new Float64Array(257);
-  private start = new Int32Array(257);
-  private piece = new Int32Array(257);
+  private kept: Scratch = newScratch(256);
 
   /**
    * @param pieces the vocabulary, indexed by piece id
@@ -56,8 +93,10 @@ export class UnigramTokenizer {
   encode(text: string): number[] {
     const normalized = text.normalize('NFKC').trim().replace(/\s+/gu, WORD_BOUNDARY);
     if (normalized.length === 0) return [];
-    const length = this.readSymbols(normalized);
-    const { symbols, best, start, piece, scores, unknownScore } = this;
+    const scratch = this.scratchFor(normalized.length + 1);
+    const length = readSymbols(normalized, scratch.symbols);
+    const { symbols, best, start, piece } = scratch;
+    const { scores, unknownScore } = this;
 
     // best[end]: the highest score of any split of symbols[0, end);
     // start[end] and piece[end]: the last piece of that split.
@@ -99,27 +138,12 @@ export class UnigramTokenizer {
     return ids.reverse();
   }
 
-  /**
-   * Writes the word-boundary marker and then the code points of `normalized`
-   * into `symbols` (growing the scratch arrays as needed); returns how many.
-   */
-  private readSymbols(normalized: string): number {
-    if (this.symbols.length < normalized.length + 1) {
-      const size = normalized.length + 1;
-      this.symbols = new Int32Array(size);
-      this.best = new Float64Array(size + 1);
-      this.start = new Int32Array(size + 1);
-      this.piece = new Int32Array(size + 1);
-    }
-    const symbols = this.symbols;
-    symbols[0] = WORD_BOUNDARY_CODE;
-    let length = 1;
-    for (let at = 0; at < normalized.length; at++) {
-      const code = normalized.codePointAt(at)!;
-      symbols[length++] = code;
-      if (code > 0xffff) at++; // the low surrogate of a pair is in `code` already
-    }
-    return length;
+  /** Scratch for a text of up to `size` symbols: the kept arrays, grown while under the cap. */
+  private scratchFor(size: number): Scratch {
+    if (size <= this.kept.symbols.length) return this.kept;
+    const scratch = newScratch(size);
+    if (size <= KEPT_SCRATCH_SYMBOLS) this.kept = scratch;
+    return scratch;
   }
 
   private insert(text: string, id: number): void {

@@ -107,24 +107,29 @@ export async function searchMemories(
   // The hits are billed in a vault, in the call that finds them: one vault
   // bills its own; over several, the one named first in object-name order
   // (so that two searches of a request never wait on each other) bills the
-  // merged hits, which it asks this request for before it answers (`settle`).
+  // merged hits, which it asks this request for before it answers (`settleMerged`).
   const meter = options.billInVault ? usageMeter(context) : undefined;
   const biller = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
   let settled = false;
   let settledWindows: WindowResult[] = [];
-  const readVault = async (address: VaultAddress, settle?: MergedBill): Promise<VaultHits> => {
-    const bills = meter !== undefined && (biller === undefined || settle !== undefined);
+  const readVault = async (address: VaultAddress, merged?: MergedBill): Promise<VaultHits> => {
+    // The billing vault gets its meter inside `settleMerged` only: a vault
+    // still on the previous release ignores that field and so bills nothing,
+    // answers without `settled`, and this request bills through its shard.
+    const billing =
+      meter === undefined
+        ? {}
+        : merged !== undefined
+          ? { settleMerged: { meter, merged } }
+          : biller === undefined
+            ? { meter }
+            : {};
     const result = await context.vaults.read<'search'>(
       address,
-      request.then((made): SearchOp => ({
-        type: 'search',
-        request: made,
-        ...(bills ? { meter } : {}),
-        ...(settle ? { settle } : {}),
-      })),
+      request.then((made): SearchOp => ({ type: 'search', request: made, ...billing })),
     );
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
-    // A vault that settled sent its windows to `settle` only.
+    // A vault that settled sent its windows to `settleMerged` only.
     if (result.settled) settled = true;
     return { address, windows: result.settled ? settledWindows : result.windows };
   };

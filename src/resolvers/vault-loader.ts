@@ -85,41 +85,57 @@ export class VaultLoader {
    * One call per vault, and each op's promise settles as soon as ITS vault
    * answers, not when the whole batch has: a vault billing a multi-vault
    * search waits, inside its call, for the other vaults' answers
-   * (search-memories.ts), so they must not wait for it in turn. DataLoader
-   * adopts a promise given as a value.
+   * (search-memories.ts), so they must not wait for it in turn. Likewise a
+   * vault's call waits only for its own ops still being made: a `stats` or
+   * `get` of one vault never waits for a search of another to be embedded.
+   * DataLoader adopts a promise given as a value.
    */
   private async dispatch(keys: readonly ReadKey[]): Promise<OkResult[]> {
-    // Ops still being made are awaited first; one that failed fails its read alone.
-    const made = await Promise.allSettled(keys.map((key) => key.op));
-    const results: Promise<OkResult>[] = new Array(keys.length);
     const groups = new Map<string, { address: VaultAddress; positions: number[] }>();
     keys.forEach((key, position) => {
-      const op = made[position]!;
-      if (op.status === 'rejected') {
-        results[position] = Promise.reject(op.reason as Error);
-        return;
-      }
       const name = vaultObjectName(key.address);
       const group = groups.get(name) ?? { address: key.address, positions: [] };
       group.positions.push(position);
       groups.set(name, group);
     });
-
+    const results: Promise<OkResult>[] = new Array(keys.length);
     for (const [name, { address, positions }] of groups) {
-      const answered = this.call(
+      const answers = this.callWhenMade(
         name,
         address,
-        positions.map((position) => (made[position] as PromiseFulfilledResult<VaultReadOp>).value),
+        positions.map((position) => keys[position]!.op),
       );
       positions.forEach((position, index) => {
-        results[position] = answered.then((response) => {
-          const result = response.ok ? response.results[index]! : response;
-          if (!result.ok) throw CodedError.from(result);
-          return result;
-        });
+        results[position] = answers.then((answered) => answered[index]!);
       });
     }
     return results as unknown as OkResult[];
+  }
+
+  /**
+   * One vault's share of a batch: waits for its ops still being made, then
+   * sends those that were made in one call. An op that could not be made
+   * (its embedding failed) fails its read alone.
+   */
+  private async callWhenMade(
+    name: string,
+    address: VaultAddress,
+    pending: readonly (VaultReadOp | Promise<VaultReadOp>)[],
+  ): Promise<Promise<OkResult>[]> {
+    const made = await Promise.allSettled(pending);
+    const ops: VaultReadOp[] = [];
+    for (const op of made) if (op.status === 'fulfilled') ops.push(op.value);
+    const answered = ops.length > 0 ? this.call(name, address, ops) : null;
+    let sent = 0;
+    return made.map((op) => {
+      if (op.status === 'rejected') return Promise.reject(op.reason as Error);
+      const index = sent++;
+      return answered!.then((response) => {
+        const result = response.ok ? response.results[index]! : response;
+        if (!result.ok) throw CodedError.from(result);
+        return result;
+      });
+    });
   }
 
   /** One `read` call: its figures go to the receipt and the timings, its stats are kept. */

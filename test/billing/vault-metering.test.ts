@@ -6,6 +6,10 @@ import { newKey, post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { runAlarm } from '../helpers/alarms';
 import { USAGE_SHARDS, usageShardStub } from '../../src/durable/stubs';
+import { readConfig } from '../../src/core/config';
+import { planWindows } from '../../src/kronos/plan';
+import type { VaultReadOp, WindowResult } from '../../src/durable/vault-types';
+import type { VaultObject } from '../../src/durable/vault-object';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 
 const account = (accountId: string) =>
@@ -272,6 +276,85 @@ describe('metering in the vault', () => {
     });
     expect(await shardTokens(accountId)).toBe(0);
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
+  });
+
+  it('bills a multi-vault search once, through a usage shard, when the billing vault is on the previous release', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const stored = await Promise.all(
+      [
+        { content: 'herons stand still in the shallows', vault: { kind: 'CORE' as const } },
+        {
+          content: 'herons nest in tall trees',
+          vault: { kind: 'SESSION' as const, id: 'h' },
+        },
+      ].map((input) => api.request(StoreMemoryDocument, { input })),
+    );
+    const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
+    // CORE bills this search. Made to run as the previous release did: it
+    // knows no `settleMerged`, so it sees a search without it.
+    const core = coreVault(keyId) as DurableObjectStub<VaultObject>;
+    await runInDurableObject(core, (instance) => {
+      const reads = (instance as unknown as { reads: { run: (...args: unknown[]) => unknown } })
+        .reads;
+      const run = reads.run.bind(reads);
+      reads.run = (address, ops, started) =>
+        run(
+          address,
+          // Old code read the fields it knew: a search's `settleMerged` went unseen.
+          (ops as VaultReadOp[]).map((op) =>
+            op.type === 'search' ? { ...op, settleMerged: undefined } : op,
+          ),
+          started,
+        );
+    });
+    const { search } = await api.request(SearchDocument, {
+      input: { query: 'herons', vaults: [{ kind: 'SESSION', id: 'h' }, { kind: 'CORE' }] },
+    });
+    expect(search.memoryTokens).toBe(written);
+    // Billed once: by the request's shard, not in CORE as well.
+    expect(await shardTokens(accountId)).toBe(search.memoryTokens);
+    expect((await vaultBacklog(core)).pendingTokens).toBe(stored[0]!.storeMemory.tokens);
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(
+      written + search.memoryTokens,
+    );
+  });
+
+  it('settles once a search sent by a Worker of the previous release (`meter` with `settle`)', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'moths circle the porch lamp' },
+    });
+    const address = { kind: 'CORE' as const, keyId, externalId: null };
+    const config = readConfig(env);
+    const handed: WindowResult[][] = [];
+    const mergedTokens = 41;
+    const response = await coreVault(keyId).read(address, [
+      {
+        type: 'search',
+        request: {
+          text: 'moths',
+          vector: null,
+          model: 'none',
+          mode: 'TEXT',
+          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
+          metadata: null,
+          vectorWeight: config.hybridVectorWeight,
+        },
+        meter: { requestId: 'req-previous-release', accountId, keyId },
+        settle: async (windows: WindowResult[]) => {
+          handed.push(windows);
+          return mergedTokens;
+        },
+      },
+    ]);
+    expect(response.ok).toBe(true);
+    const [result] = (response as { results: { settled?: true; windows: unknown[] }[] }).results;
+    expect(result).toMatchObject({ settled: true, windows: [] });
+    expect(handed.flat().flatMap((window) => window.hits)).toHaveLength(1);
+    // The merged tokens only, not the vault's own hits as well.
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
+      storeMemory.tokens + mergedTokens,
+    );
   });
 
   it('meters through a usage shard when the billing vault was never written, once', async () => {
