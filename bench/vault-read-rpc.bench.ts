@@ -25,23 +25,15 @@ import { mergeHits } from '../src/resolvers/merge-hits';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
+import { corpus } from './api/corpus';
 import { BATCH, ms, percentile } from './measure';
 
 const ROWS = 10_000;
 const DIMS = 384;
 const SAMPLES = 40;
-const WORDS = (
-  'meeting project budget deadline coffee garden holiday train flight hotel doctor dentist ' +
-  'birthday present recipe dinner lunch breakfast piano guitar lesson school teacher exam ' +
-  'invoice payment contract client office laptop phone charger password router wifi cabin ' +
-  'lake mountain river boat bicycle car garage insurance rent landlord kitchen sofa paint ' +
-  'dog cat vet walk park running marathon shoes jacket rain snow summer winter spring autumn ' +
-  'sister brother mother father friend neighbour colleague manager team release server bug'
-).split(' ');
-
 const next = seededRandom(42);
-const sentence = (n: number) =>
-  Array.from({ length: n }, () => WORDS[Math.floor(next() * WORDS.length)]!).join(' ');
+// bench:api's vocabulary (bench/api/corpus.ts); lengths and vectors from `next`.
+const { sentence } = corpus(42);
 const now = Date.now();
 
 /** A SESSION vault of ROWS memories over the bench vocabulary, with random vectors. */
