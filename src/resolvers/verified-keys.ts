@@ -1,3 +1,4 @@
+import { ExpiringMap } from '../core/expiring-map';
 import { constantTimeEqual } from '../durable/constant-time';
 import type { KeyPrincipal } from './principal';
 
@@ -21,10 +22,9 @@ export const VERIFIED_KEY_CAP = 10_000;
 interface Entry {
   verifier: string;
   principal: KeyPrincipal;
-  expiresAt: number;
 }
 
-const entries = new Map<string, Entry>();
+const entries = new ExpiringMap<string, Entry>(VERIFIED_KEY_TTL_MS, VERIFIED_KEY_CAP);
 
 /** The principal of a key verified less than VERIFIED_KEY_TTL_MS ago with this verifier; else null. */
 export function recalledPrincipal(
@@ -32,12 +32,8 @@ export function recalledPrincipal(
   verifier: string,
   now: number = Date.now(),
 ): KeyPrincipal | null {
-  const entry = entries.get(keyId);
+  const entry = entries.get(keyId, now);
   if (entry === undefined) return null;
-  if (entry.expiresAt <= now) {
-    entries.delete(keyId);
-    return null;
-  }
   return constantTimeEqual(verifier, entry.verifier) ? entry.principal : null;
 }
 
@@ -48,13 +44,7 @@ export function rememberPrincipal(
   principal: KeyPrincipal,
   now: number = Date.now(),
 ): void {
-  entries.delete(keyId); // re-inserted last: Map order is age order
-  entries.set(keyId, { verifier, principal, expiresAt: now + VERIFIED_KEY_TTL_MS });
-  while (entries.size > VERIFIED_KEY_CAP) {
-    const oldest = entries.keys().next().value;
-    if (oldest === undefined) break;
-    entries.delete(oldest);
-  }
+  entries.set(keyId, { verifier, principal }, now);
 }
 
 /** A key was revoked here: refuse it at once in this isolate. */
@@ -64,9 +54,7 @@ export function forgetKey(keyId: string): void {
 
 /** An account's standing changed here (suspended, reinstated): check its keys again. */
 export function forgetAccount(accountId: string): void {
-  for (const [keyId, entry] of entries) {
-    if (entry.principal.accountId === accountId) entries.delete(keyId);
-  }
+  entries.deleteWhere((entry) => entry.principal.accountId === accountId);
 }
 
 /** How many keys are remembered (for tests of the cap). */

@@ -1,3 +1,4 @@
+import { ExpiringMap } from '../../core/expiring-map';
 import type { SealedProviderKey } from '../../durable/account-types';
 
 /**
@@ -18,10 +19,9 @@ export const SEALED_KEY_CAP = 10_000;
 interface Entry {
   accountId: string;
   rows: SealedProviderKey[];
-  expiresAt: number;
 }
 
-const entries = new Map<string, Entry>();
+const entries = new ExpiringMap<string, Entry>(SEALED_KEY_TTL_MS, SEALED_KEY_CAP);
 
 const entryKey = (accountId: string, keyId: string, provider: string) =>
   `${accountId}\n${keyId}\n${provider}`;
@@ -33,14 +33,7 @@ export function recalledSealedKeys(
   provider: string,
   now: number = Date.now(),
 ): SealedProviderKey[] | null {
-  const key = entryKey(accountId, keyId, provider);
-  const entry = entries.get(key);
-  if (entry === undefined) return null;
-  if (entry.expiresAt <= now) {
-    entries.delete(key);
-    return null;
-  }
-  return entry.rows;
+  return entries.get(entryKey(accountId, keyId, provider), now)?.rows ?? null;
 }
 
 /** Keeps what the account object just answered, when it found a key. */
@@ -52,21 +45,12 @@ export function rememberSealedKeys(
   now: number = Date.now(),
 ): void {
   if (rows.length === 0) return;
-  const key = entryKey(accountId, keyId, provider);
-  entries.delete(key); // re-inserted last: Map order is age order
-  entries.set(key, { accountId, rows, expiresAt: now + SEALED_KEY_TTL_MS });
-  while (entries.size > SEALED_KEY_CAP) {
-    const oldest = entries.keys().next().value;
-    if (oldest === undefined) break;
-    entries.delete(oldest);
-  }
+  entries.set(entryKey(accountId, keyId, provider), { accountId, rows }, now);
 }
 
 /** A stored key of the account changed here (set, deleted, sealed again): fetch its keys again. */
 export function forgetSealedKeys(accountId: string): void {
-  for (const [key, entry] of entries) {
-    if (entry.accountId === accountId) entries.delete(key);
-  }
+  entries.deleteWhere((entry) => entry.accountId === accountId);
 }
 
 /** How many entries are kept (for tests of the cap). */
