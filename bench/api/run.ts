@@ -37,34 +37,81 @@ const words = corpus();
 const { sentence } = words;
 
 // ── measuring ─────────────────────────────────────────────────────────────────
+// Rows are measured interleaved, not one after another: wrangler dev's proxy
+// drifts by milliseconds over a run, and a ratio of two rows measured minutes
+// apart would carry that drift. Each round sends one request of every row, in
+// an order shuffled per round (seeded), so every row sees the same machine.
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 
-async function latency(call: () => Promise<void>, samples = SAMPLES) {
-  for (let i = 0; i < Math.min(20, samples); i++) await call(); // warm up
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    await call();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+/** A small seeded generator, so the shuffled orders are the same in every run. */
+function shuffler(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+  return <T>(items: readonly T[]): T[] => {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(next() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
 }
 
-async function throughput(call: () => Promise<void>, seconds = SECONDS, inFlight = IN_FLIGHT) {
-  const until = performance.now() + seconds * 1000;
-  let done = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        await call();
-        done++;
-      }
+interface Row {
+  name: string;
+  call: () => Promise<void>;
+}
+
+/** p50 and p99 of every row, from SAMPLES rounds that each time one request of every row. */
+async function latencies(rows: readonly Row[], samples = SAMPLES) {
+  const shuffle = shuffler(13);
+  for (let i = 0; i < Math.min(20, samples); i++) for (const row of rows) await row.call(); // warm up
+  const times = new Map(rows.map((row) => [row.name, [] as number[]]));
+  for (let i = 0; i < samples; i++) {
+    for (const row of shuffle(rows)) {
+      phasesOf = row.name;
+      const start = performance.now();
+      await row.call();
+      times.get(row.name)!.push(performance.now() - start);
+      phasesOf = null;
+    }
+  }
+  return new Map(
+    [...times].map(([name, list]) => {
+      list.sort((a, b) => a - b);
+      return [name, { p50: percentile(list, 50), p99: percentile(list, 99) }];
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+}
+
+/** Requests per second of every row with IN_FLIGHT in flight, in SLICES slices taken in turn. */
+async function throughputs(rows: readonly Row[], seconds = SECONDS, inFlight = IN_FLIGHT) {
+  const SLICES = 4;
+  const shuffle = shuffler(31);
+  const totals = new Map(rows.map((row) => [row.name, { done: 0, ms: 0 }]));
+  for (let slice = 0; slice < SLICES; slice++) {
+    for (const row of shuffle(rows)) {
+      const started = performance.now();
+      const until = started + (seconds * 1000) / SLICES;
+      let done = 0;
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (performance.now() < until) {
+            await row.call();
+            done++;
+          }
+        }),
+      );
+      const total = totals.get(row.name)!;
+      total.done += done;
+      total.ms += performance.now() - started;
+    }
+  }
+  return new Map([...totals].map(([name, { done, ms }]) => [name, done / (ms / 1000)]));
 }
 
 // ── the API ───────────────────────────────────────────────────────────────────
@@ -252,14 +299,17 @@ async function main() {
       ['chat TTFT, /v1/chat/completions stream, memory READ', ttft, false],
       ['fake provider called directly (TTFT)', direct, false],
     ];
-    for (const [name, call, rate] of measured) {
-      phasesOf = name;
-      const { p50, p99 } = await latency(call);
-      phasesOf = null;
-      const row: (typeof rows)[number] = { name, p50, p99 };
-      if (rate) row.rate = await throughput(call);
-      rows.push(row);
-      console.log(name, p50.toFixed(2), 'ms', row.rate ? `${row.rate.toFixed(0)}/s` : '');
+    // The phase table lists rows in this order, whatever order the rounds ran them in.
+    for (const [name] of measured) phaseSums.set(name, new Map());
+    const timed = await latencies(measured.map(([name, call]) => ({ name, call })));
+    const rates = await throughputs(
+      measured.filter(([, , rate]) => rate).map(([name, call]) => ({ name, call })),
+    );
+    for (const [name] of measured) {
+      const { p50, p99 } = timed.get(name)!;
+      const rate = rates.get(name);
+      rows.push(rate === undefined ? { name, p50, p99 } : { name, p50, p99, rate });
+      console.log(name, p50.toFixed(2), 'ms', rate ? `${rate.toFixed(0)}/s` : '');
     }
     if (LARGE > 0) {
       const large = { kind: 'SESSION', id: 'bench-large' };
@@ -267,11 +317,10 @@ async function main() {
       try {
         const rate = await load(graphql, large, LARGE);
         rows.push({ name: `storeMemories into a ${LARGE} vault`, rate, unit: 'memories/s' });
-        const { p50, p99 } = await latency(
-          async () => searchOne(longQuery(), 'HYBRID', [large])(),
-          50,
-        );
-        rows.push({ name: `search, 1 vault of ${LARGE}, HYBRID`, p50, p99 });
+        const name = `search, 1 vault of ${LARGE}, HYBRID`;
+        const call = async () => searchOne(longQuery(), 'HYBRID', [large])();
+        const { p50, p99 } = (await latencies([{ name, call }], 50)).get(name)!;
+        rows.push({ name, p50, p99 });
       } catch (error) {
         rows.push({ name: `${LARGE} in one vault: ${(error as Error).message}` });
       }
@@ -291,7 +340,7 @@ async function record(
   const ratio = (value: number | undefined, base: number | undefined) =>
     value === undefined || base === undefined ? '' : `${(value / base).toFixed(2)}×`;
   const lines = [
-    `Run ${new Date().toISOString().slice(0, 16)}Z, ${MEMORIES} memories per vault, local embedder, \`wrangler dev --local\`; p50 over ${SAMPLES} sequential requests, throughput with ${IN_FLIGHT} in flight for ${SECONDS} s.`,
+    `Run ${new Date().toISOString().slice(0, 16)}Z, ${MEMORIES} memories per vault, local embedder, \`wrangler dev --local\`; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), throughput with ${IN_FLIGHT} in flight for ${SECONDS} s per row in 4 interleaved slices.`,
     '',
     '| request | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | throughput | ÷ me throughput |',
     '|---|---|---|---|---|---|---|',
@@ -315,12 +364,14 @@ async function record(
     '',
     '| request | phases |',
     '|---|---|',
-    ...[...phaseSums].map(
-      ([name, sums]) =>
-        `| ${name} | ${[...sums]
-          .map(([phase, { total, count }]) => `${phase} ${(total / count).toFixed(2)}`)
-          .join(', ')} |`,
-    ),
+    ...[...phaseSums]
+      .filter(([, sums]) => sums.size > 0)
+      .map(
+        ([name, sums]) =>
+          `| ${name} | ${[...sums]
+            .map(([phase, { total, count }]) => `${phase} ${(total / count).toFixed(2)}`)
+            .join(', ')} |`,
+      ),
   );
   console.log(lines.join('\n'));
   const file = await readFile('BENCHMARKS.md', 'utf8');
