@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
+import { corpus, corpusMemory } from './corpus';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -203,6 +204,8 @@ async function main() {
       );
     }
     const moduleOf = await bundleModules();
+    const loadWords = corpus();
+    const loadStart = Date.now();
     const scenarios: [string, (i: number) => Promise<void>][] = [
       ['{ me { id } }', async () => void (await post(secret, '{ me { id } }'))],
       [
@@ -245,6 +248,26 @@ async function main() {
                 vault: { kind: 'SESSION', id: 'profile-bulk' },
                 content: sentence(8 + ((i + j) % 12), i * 100 + j + 1_000_000),
               })),
+            },
+          )),
+      ],
+      [
+        // bench:api's own load: its corpus, each batch spread over 60 days
+        // (so it lands among the rows already held), into a vault of its own.
+        'storeMemories, batch of 100 as bench:api loads',
+        async (i) =>
+          void (await post(
+            secret,
+            `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+            {
+              i: Array.from({ length: 100 }, (_, j) => {
+                const { content, createdAt } = corpusMemory(loadWords, i * 100 + j, loadStart);
+                return {
+                  vault: { kind: 'SESSION', id: 'profile-bulk-backdated' },
+                  content,
+                  createdAt: new Date(createdAt).toISOString(),
+                };
+              }),
             },
           )),
       ],
