@@ -13,6 +13,7 @@
  *   npm run bench:api:profile -- --only store      # the scenarios whose name holds "store"
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
  *   npm run bench:api:profile -- --only "batch of 100" --requests 100   # bulk store alone
+ *   npm run bench:api:profile -- --interval 500   # sample every 500 µs (default 100)
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
@@ -32,6 +33,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 2_000);
 const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
+/** Microseconds between samples: fewer samples disturb the timing less. */
+const INTERVAL = option('interval', 100);
 /** `--only store`: profile only the scenarios whose name contains this text. */
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 
@@ -298,7 +301,7 @@ async function main() {
     ];
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');
-    await session.send('Profiler.setSamplingInterval', { interval: 100 });
+    await session.send('Profiler.setSamplingInterval', { interval: INTERVAL });
     for (const [name, call] of scenarios.filter(([name]) => name.includes(ONLY))) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');

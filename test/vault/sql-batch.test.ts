@@ -57,7 +57,9 @@ async function roundTrip(rows: (string | number | Uint8Array | null)[][]) {
 
 describe('insertRowsInOneStatement', () => {
   it('stores every kind of value exactly, in the order given', async () => {
-    const rows = AWKWARD_TEXTS.map((text, i) => [
+    // Past one VALUES statement's worth of rows (20 of 5 columns), so JSON carries them.
+    const texts = [...AWKWARD_TEXTS, ...AWKWARD_TEXTS, ...AWKWARD_TEXTS];
+    const rows = texts.map((text, i) => [
       `row ${i}`,
       text,
       [0, -1, 2 ** 53 - 1, 1_764_000_000_123, 0.5, -3.25, 1e-7][i % 7]!,
@@ -68,8 +70,8 @@ describe('insertRowsInOneStatement', () => {
     expect(seqs).toEqual(stored.map((row) => row.seq));
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
     expect(stored.map((row) => row.label)).toEqual(rows.map((row) => row[0]));
-    expect(stored.map((row) => row.body)).toEqual(AWKWARD_TEXTS);
-    expect(stored.map((row) => row.bodyType)).toEqual(AWKWARD_TEXTS.map(() => 'text'));
+    expect(stored.map((row) => row.body)).toEqual(texts);
+    expect(stored.map((row) => row.bodyType)).toEqual(texts.map(() => 'text'));
     expect(stored.map((row) => row.n)).toEqual(rows.map((row) => row[2]));
     expect(stored.map((row) => row.nType)).toEqual(
       rows.map((row) => (Number.isInteger(row[2]) ? 'integer' : 'real')),
@@ -90,27 +92,25 @@ describe('insertRowsInOneStatement', () => {
 
   it('keeps empty BLOBs empty (not NULL) when the batch has no other bytes', async () => {
     // A batch stored during a re-embedding: every embedding is empty.
-    const { stored } = await roundTrip([
-      ['a', 'x', 1, new Uint8Array(0), null],
-      ['b', 'y', 2, new Uint8Array(0), null],
-    ]);
-    expect(stored.map((row) => [row.blobType, row.blob?.byteLength])).toEqual([
-      ['blob', 0],
-      ['blob', 0],
-    ]);
+    const { stored } = await roundTrip(
+      Array.from({ length: 30 }, (_, i) => [`row ${i}`, 'x', i, new Uint8Array(0), null]),
+    );
+    expect(stored.map((row) => [row.blobType, row.blob?.byteLength])).toEqual(
+      Array.from({ length: 30 }, () => ['blob', 0]),
+    );
   });
 
   it('splits a batch past the parameter size into statements, same rows, same order', async () => {
-    // Eight rows of about a quarter of the limit in text and in BLOB each.
-    const rows = Array.from({ length: 8 }, (_, i) => [
+    // 24 rows, each about a tenth of the limit in text and in BLOB: three statements.
+    const rows = Array.from({ length: 24 }, (_, i) => [
       `big ${i}`,
-      `${i}`.repeat(Math.floor(MAX_PARAMETER_BYTES / 3 / 4)),
+      `${i % 10}`.repeat(Math.floor(MAX_PARAMETER_BYTES / 3 / 10)),
       i,
-      bytes(Math.floor(MAX_PARAMETER_BYTES / 3), i),
+      bytes(Math.floor(MAX_PARAMETER_BYTES / 10), i),
       null,
     ]);
     const { seqs, stored } = await roundTrip(rows);
-    expect(seqs).toHaveLength(8);
+    expect(seqs).toHaveLength(24);
     expect(seqs).toEqual(stored.map((row) => row.seq));
     expect(stored.map((row) => row.label)).toEqual(rows.map((row) => row[0]));
     expect(stored.map((row) => (row.body as string).length)).toEqual(
