@@ -18,7 +18,7 @@ import { env } from 'cloudflare:workers';
 import { inject, it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
 import { Sql } from '../src/durable/sql';
-import { insertRows } from '../src/durable/sql-batch';
+import { insertRows, insertRowsInOneStatement } from '../src/durable/sql-batch';
 import type { VaultObject } from '../src/durable/vault-object';
 import { createEmbedder } from '../src/embed';
 import { embedPassageVectors } from '../src/embed/memory-vectors';
@@ -249,10 +249,13 @@ it('bulk store into one vault, batches of 100 LoCoMo turns', async () => {
 });
 
 /**
- * The change the phases above led to, as a paired ratio: the same batches
- * written into two vaults' own tables (schema, indexes and FTS5 trigger as
- * deployed), in turns, with one statement per row (the write path before)
- * and with multi-row statements (`insertRows`, the write path now).
+ * The changes the phases above led to, as paired ratios: the same batches
+ * written into three vaults' own tables (schema, indexes and FTS5 trigger as
+ * deployed), in turns, with one statement per row (the first write path),
+ * with multi-row statements of at most 100 parameters (`insertRows`: the
+ * second, and still the events') and with one statement per batch
+ * (`insertRowsInOneStatement`, the `memories` write now: rows as JSON,
+ * BLOBs in one BLOB).
  */
 it('one statement per row against multi-row statements, same batches in turns', async () => {
   const conversations = inject('conversations');
@@ -271,6 +274,7 @@ it('one statement per row against multi-row statements, same batches in turns', 
   };
   const perRow = stubOf('statements-per-row');
   const multiRow = stubOf('statements-multi-row');
+  const oneStatement = stubOf('statements-one-per-batch');
   let counter = 0;
   const batchOf = (b: number) =>
     Array.from({ length: BATCH_SIZE }, (_, i) => {
@@ -300,7 +304,12 @@ it('one statement per row against multi-row statements, same batches in turns', 
     'id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings, next_embedding, next_chunk_embeddings',
     'type, memory_id, superseded_by, at',
   ] as const;
-  const totals = { perRow: { rows: 0, events: 0 }, multiRow: { rows: 0, events: 0 } };
+  const SINGLES_PER_BATCH = 10;
+  const totals = {
+    perRow: { rows: 0, events: 0 },
+    multiRow: { rows: 0, events: 0, single: 0 },
+    oneStatement: { rows: 0, events: 0, single: 0 },
+  };
   for (let b = 0; b < BATCHES; b++) {
     const batch = batchOf(b);
     await runInDurableObject(perRow, (_: VaultObject, state) => {
@@ -328,27 +337,48 @@ it('one statement per row against multi-row statements, same batches in turns', 
         totals.perRow.events += performance.now() - started;
       });
     });
-    await runInDurableObject(multiRow, (_: VaultObject, state) => {
-      const sql = new Sql(state.storage.sql);
-      state.storage.transactionSync(() => {
-        let started = performance.now();
-        insertRows(sql, 'memories', columns[0].split(', '), batch.map(memoryValues));
-        totals.multiRow.rows += performance.now() - started;
-        started = performance.now();
-        insertRows(sql, 'memory_events', columns[1].split(', '), batch.map(eventValues));
-        totals.multiRow.events += performance.now() - started;
+    for (const [stub, total, insert] of [
+      [multiRow, totals.multiRow, insertRows],
+      [oneStatement, totals.oneStatement, insertRowsInOneStatement],
+    ] as const) {
+      await runInDurableObject(stub, (_: VaultObject, state) => {
+        const sql = new Sql(state.storage.sql);
+        state.storage.transactionSync(() => {
+          let started = performance.now();
+          insert(sql, 'memories', columns[0].split(', '), batch.map(memoryValues));
+          total.rows += performance.now() - started;
+          started = performance.now();
+          insert(sql, 'memory_events', columns[1].split(', '), batch.map(eventValues));
+          total.events += performance.now() - started;
+        });
+        // A single-memory store's row: the first 10 rows of the batch again
+        // (new ids), one transaction each.
+        for (const row of batchOf(b).slice(0, SINGLES_PER_BATCH)) {
+          state.storage.transactionSync(() => {
+            const started = performance.now();
+            insert(sql, 'memories', columns[0].split(', '), [memoryValues(row)]);
+            total.single += performance.now() - started;
+          });
+        }
       });
-    });
+    }
   }
-  const line = (label: string, before: number, after: number) =>
-    `  ${label.padEnd(22)}${ms(before / BATCHES).padStart(12)}${ms(after / BATCHES).padStart(14)}${`${(before / after).toFixed(2)}×`.padStart(10)}`;
+  const line = (label: string, { perRow, multiRow, oneStatement }: Record<string, number>) =>
+    `  ${label.padEnd(22)}${ms(perRow! / BATCHES).padStart(12)}${ms(multiRow! / BATCHES).padStart(14)}${ms(oneStatement! / BATCHES).padStart(16)}${`${(multiRow! / oneStatement!).toFixed(2)}×`.padStart(22)}`;
+  const singles = BATCHES * SINGLES_PER_BATCH;
+  const phase = (name: 'rows' | 'events') => ({
+    perRow: totals.perRow[name],
+    multiRow: totals.multiRow[name],
+    oneStatement: totals.oneStatement[name],
+  });
   console.log(
     [
       '',
       `MemoryRouter bulk store — statement shapes, ${BATCHES} batches of ${BATCH_SIZE} LoCoMo turns in turns, per batch, inside the transaction`,
-      `  ${''.padEnd(22)}${'per row'.padStart(12)}${'multi-row'.padStart(14)}${'ratio'.padStart(10)}`,
-      line('memories (+ FTS5)', totals.perRow.rows, totals.multiRow.rows),
-      line('memory_events', totals.perRow.events, totals.multiRow.events),
+      `  ${''.padEnd(22)}${'per row'.padStart(12)}${'multi-row'.padStart(14)}${'one per batch'.padStart(16)}${'multi-row ÷ one'.padStart(22)}`,
+      line('memories (+ FTS5)', phase('rows')),
+      line('memory_events', phase('events')),
+      `  ${'one memory (+ FTS5)'.padEnd(22)}${'—'.padStart(12)}${ms(totals.multiRow.single / singles).padStart(14)}${ms(totals.oneStatement.single / singles).padStart(16)}${`${(totals.multiRow.single / totals.oneStatement.single).toFixed(2)}×`.padStart(22)}   (per single-row insert, ${singles} each; both one VALUES statement: the same code, so this line shows the noise)`,
       '',
     ].join('\n'),
   );

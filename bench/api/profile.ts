@@ -13,6 +13,7 @@
  *   npm run bench:api:profile -- --only store      # the scenarios whose name holds "store"
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
  *   npm run bench:api:profile -- --only "batch of 100" --requests 100   # bulk store alone
+ *   npm run bench:api:profile -- --interval 500   # sample every 500 µs (default 100)
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
+import { corpus, corpusMemory } from './corpus';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -31,6 +33,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 2_000);
 const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
+/** Microseconds between samples: fewer samples disturb the timing less. */
+const INTERVAL = option('interval', 100);
 /** `--only store`: profile only the scenarios whose name contains this text. */
 const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 
@@ -203,6 +207,8 @@ async function main() {
       );
     }
     const moduleOf = await bundleModules();
+    const loadWords = corpus();
+    const loadStart = Date.now();
     const scenarios: [string, (i: number) => Promise<void>][] = [
       ['{ me { id } }', async () => void (await post(secret, '{ me { id } }'))],
       [
@@ -249,6 +255,26 @@ async function main() {
           )),
       ],
       [
+        // bench:api's own load: its corpus, each batch spread over 60 days
+        // (so it lands among the rows already held), into a vault of its own.
+        'storeMemories, batch of 100 as bench:api loads',
+        async (i) =>
+          void (await post(
+            secret,
+            `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+            {
+              i: Array.from({ length: 100 }, (_, j) => {
+                const { content, createdAt } = corpusMemory(loadWords, i * 100 + j, loadStart);
+                return {
+                  vault: { kind: 'SESSION', id: 'profile-bulk-backdated' },
+                  content,
+                  createdAt: new Date(createdAt).toISOString(),
+                };
+              }),
+            },
+          )),
+      ],
+      [
         'chat TTFT, memory READ',
         async (i) => {
           const response = await fetch(`${url}/v1/chat/completions`, {
@@ -275,7 +301,7 @@ async function main() {
     ];
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');
-    await session.send('Profiler.setSamplingInterval', { interval: 100 });
+    await session.send('Profiler.setSamplingInterval', { interval: INTERVAL });
     for (const [name, call] of scenarios.filter(([name]) => name.includes(ONLY))) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');

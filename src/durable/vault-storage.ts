@@ -1,6 +1,6 @@
 import { vectorToBytes } from '../core/vectors';
 import type { Sql } from './sql';
-import { insertRows } from './sql-batch';
+import { insertRowsInOneStatement } from './sql-batch';
 import { ANY_SPEAKER_METADATA } from './speaker-names';
 import type { MemoryRecord } from './vault-types';
 
@@ -79,7 +79,7 @@ export class VaultStorage {
 
   /** Writes the memories in order and returns their seqs. Call inside a transaction. */
   insert(memories: readonly PreparedMemory[]): number[] {
-    return insertRows(
+    return insertRowsInOneStatement(
       this.sql,
       'memories',
       MEMORY_COLUMNS,

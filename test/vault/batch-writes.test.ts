@@ -12,8 +12,9 @@ import {
 } from '../helpers/vaults';
 
 /**
- * A batch is written with multi-row statements (sql-batch.ts), several rows
- * per statement and several statements per batch. What is stored and found
+ * A batch is written with few statements (sql-batch.ts): its rows in one
+ * `INSERT … SELECT FROM json_each`, its events in multi-row statements of
+ * several rows each, while a single memory takes one VALUES statement. What is stored and found
  * must not depend on that: a batch of 100 is compared with the same
  * memories stored one at a time.
  */

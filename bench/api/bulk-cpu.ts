@@ -1,0 +1,185 @@
+/**
+ * `npm run bench:api:bulk-cpu`: where the CPU of a bulk import goes across
+ * the whole local system, not only inside workerd. On one machine the bench
+ * client (node), `wrangler dev`'s proxy (node) and workerd share the cores,
+ * so the import's rate is bounded by all three. Loads `--memories` (10k)
+ * memories into one fresh vault the way `npm run bench:api` does (batches of
+ * 100 from bench/api/corpus.ts, 4 in flight) and reports, per batch, the
+ * user+system CPU each process spent (/proc/<pid>/stat, Linux only) beside
+ * the wall time and the mean Server-Timing phases.
+ *
+ *   BENCH_API_PORT=8837 BENCH_API_INSPECTOR_PORT=9337 npm run bench:api:bulk-cpu
+ *   npm run bench:api:bulk-cpu -- --memories 20000 --rounds 2
+ *
+ * With `--rounds N` it loads N fresh vaults one after another (each vault
+ * once), so a before/after within one server can be read per round.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { SignJWT } from 'jose';
+import { devServer } from '../../scripts/live/dev-server.mjs';
+import { corpus, corpusMemory } from './corpus';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const MEMORIES = option('memories', 10_000);
+const ROUNDS = option('rounds', 1);
+const IN_FLIGHT = 4;
+const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  command: string;
+}
+
+/** Every process on the machine with its parent and command line. */
+async function processes(): Promise<ProcessInfo[]> {
+  const found: ProcessInfo[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const command = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      found.push({ pid: Number(entry), ppid: Number(fields[1]), command });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** The dev server's processes by role: wrangler's node (the proxy) and workerd. */
+async function serverProcesses(port: number): Promise<{ proxy: number[]; workerd: number[] }> {
+  const all = await processes();
+  const roots = all.filter(
+    (p) =>
+      /wrangler/.test(p.command) && / dev /.test(p.command) && p.command.includes(String(port)),
+  );
+  const proxy: number[] = [];
+  const workerd: number[] = [];
+  const seen = new Set<number>();
+  const visit = (pid: number) => {
+    if (seen.has(pid)) return;
+    seen.add(pid);
+    const info = all.find((p) => p.pid === pid)!;
+    (/workerd/.test(info.command) ? workerd : proxy).push(pid);
+    for (const child of all.filter((p) => p.ppid === pid)) visit(child.pid);
+  };
+  for (const root of roots) visit(root.pid);
+  return { proxy, workerd };
+}
+
+/** User + system CPU of these processes so far, in ms. */
+async function cpuMs(pids: number[]): Promise<number> {
+  const ticks = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
+    } catch {
+      // exited
+    }
+  }
+  return total;
+}
+
+async function devSecret(name: string): Promise<string> {
+  const vars = await readFile('.dev.vars', 'utf8');
+  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
+  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
+  return match[1];
+}
+
+async function main() {
+  if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;
+  if (process.env.BENCH_API_INSPECTOR_PORT)
+    process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = process.env.BENCH_API_INSPECTOR_PORT;
+  const server = await devServer({ vars: { VAULT_MAX_MEMORIES: String(40_000) } });
+  try {
+    const { url } = server;
+    const port = Number(new URL(url).port);
+    const post = async (token: string, query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const timing = response.headers.get('server-timing');
+      const body = (await response.json()) as {
+        data?: Record<string, Record<string, unknown>>;
+        errors?: { message: string }[];
+      };
+      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
+      return { data: body.data!, timing };
+    };
+    const admin = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(`bulk-cpu-${Date.now()}`)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const secret = (
+      await post(admin, `mutation { createMemoryKey(name: "bulk-cpu") { secret } }`, {})
+    ).data.createMemoryKey!.secret as string;
+    const { proxy, workerd } = await serverProcesses(port);
+    console.log(`proxy pids ${proxy.join(' ')}; workerd pids ${workerd.join(' ')}`);
+
+    for (let round = 0; round < ROUNDS; round++) {
+      const words = corpus();
+      const vault = { kind: 'SESSION', id: `bulk-cpu-${round}` };
+      const batches = Math.ceil(MEMORIES / 100);
+      const phases = new Map<string, number>();
+      const now = Date.now();
+      const before = {
+        client: process.cpuUsage(),
+        proxy: await cpuMs(proxy),
+        workerd: await cpuMs(workerd),
+      };
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (next < batches) {
+            const batch = next++;
+            const size = Math.min(100, MEMORIES - batch * 100);
+            const inputs = Array.from({ length: size }, (_, i) => {
+              const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
+              return { vault, content, createdAt: new Date(createdAt).toISOString() };
+            });
+            const { timing } = await post(secret, STORE, { inputs });
+            for (const entry of (timing ?? '').split(',')) {
+              const [name, duration] = entry.trim().split(';dur=');
+              if (name && duration) phases.set(name, (phases.get(name) ?? 0) + Number(duration));
+            }
+          }
+        }),
+      );
+      const wall = performance.now() - started;
+      const client = process.cpuUsage(before.client);
+      const spent = {
+        client: (client.user + client.system) / 1000,
+        proxy: (await cpuMs(proxy)) - before.proxy,
+        workerd: (await cpuMs(workerd)) - before.workerd,
+      };
+      const per = (ms: number) => (ms / batches).toFixed(2);
+      console.log(
+        `round ${round}: ${MEMORIES} memories in ${wall.toFixed(0)} ms = ${((MEMORIES * 1000) / wall).toFixed(0)} memories/s; ` +
+          `CPU ms per batch: client ${per(spent.client)}, proxy ${per(spent.proxy)}, workerd ${per(spent.workerd)}, ` +
+          `sum ${per(spent.client + spent.proxy + spent.workerd)} (wall per batch ${per(wall)}, ${IN_FLIGHT} in flight)`,
+      );
+      console.log(
+        `  Server-Timing means: ${[...phases].map(([name, ms]) => `${name} ${per(ms)}`).join(', ')}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
