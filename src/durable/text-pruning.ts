@@ -1,0 +1,392 @@
+import { PassageContext } from './passage-context';
+import { kthLargest } from './selection';
+import type { ScoredPassages, TermPostings, TextRanking } from './text-ranker';
+import type { TextTimeline } from './text-timeline';
+
+/**
+ * Contextual BM25 of only the passages that can reach a window's top:
+ * exact top-k pruning, with the same scores as the full ranking
+ * (text-ranker.ts) for every passage it scores.
+ *
+ * On a corpus where a query's words are in most memories (bench:api's: a
+ * query reaches 85–90% of them), scoring every reached passage for every
+ * term is most of a search, while a window keeps a pool of 50. So each
+ * passage first gets a cheap upper bound, and only passages whose bound can
+ * reach the window's pool are scored exactly:
+ *
+ * - A passage's score is Σ_t idf_t · g(f_t), with f_t the term's count over
+ *   the neighbourhood and g(f) = (k1 + 1) · f / (f + norm) concave and
+ *   increasing. By Jensen's inequality (weights idf_t / I, I = Σ idf_t) it is
+ *   at most I · g(F / I), where F = Σ_t idf_t · f_t: one combined count per
+ *   passage, spread over neighbourhoods once instead of once per term.
+ * - Passages are scored exactly in falling order of bound, a first slice
+ *   (a few times the limit) and then everything above the cut the scores so
+ *   far allow: a passage is skipped only when its bound is below the
+ *   limit-th best exact score (of passages that are whole memories, so
+ *   distinct, and allowed) minus what the name and date boosts can add
+ *   (`lift`, relative to the window's best). Text search drops exactly such
+ *   passages before boosting (text-search.ts, `reachable`), so its answer
+ *   is the same, down to which memories it weighs for the name boost.
+ *
+ * Exact re-scoring sums each term's weighted counts passage by passage, in
+ * another order than the full ranking's scatter. The sums are equal to the
+ * last bit while every weight is a multiple of 2⁻²⁰ (0.5 per step is), as
+ * counts are whole numbers; other weights keep the full ranking
+ * (`prepareQuery` returns null).
+ */
+
+/** Weights that are multiples of this add up exactly in any order (see above). */
+const EXACT_WEIGHT_UNIT = 2 ** -20;
+/**
+ * Largest per-query count table kept (2 bytes an entry): a passage for each
+ * of a query's terms. Past it (a query of 16 terms over 250,000 passages),
+ * the full ranking, whose working arrays do not grow with the terms.
+ */
+const MAX_COUNT_ENTRIES = 4_000_000;
+/** Relative slack on bounds and cuts, far above floating-point rounding (~1e-15). */
+const SLACK = 1e-9;
+/** The first slice scored exactly: this many passages per place in the window's pool. */
+const FIRST_SLICE = 2;
+
+/** Whether re-scored sums equal the full ranking's to the last bit (see above). */
+function exactSums(ranking: TextRanking): boolean {
+  const weight = ranking.contextWeight;
+  if (!(weight >= 0 && weight <= 1) || !Number.isInteger(ranking.contextDistance)) return false;
+  for (let d = 0; d <= ranking.contextDistance; d++)
+    if (!Number.isInteger(weight ** d / EXACT_WEIGHT_UNIT)) return false;
+  return true;
+}
+
+/**
+ * Per-passage working arrays, shared by every vault of the isolate (ranking
+ * is synchronous) and lent to one query at a time: the next query zeroes
+ * what the last one left (`QueryScorer.release`).
+ */
+interface Scratch {
+  /** Occurrences of each term in each passage: `passage · stride + term`. */
+  counts: Uint16Array;
+  /** Σ_t idf_t · occurrences of each passage. */
+  combined: Float64Array;
+  /** The first 32 terms a passage holds, a bit each. */
+  holds: Int32Array;
+  /** Exact scores of a window's scored passages, by passage; 0 when not scored. */
+  exact: Float64Array;
+  /** A window's reached passages and their bounds. */
+  bounded: Int32Array;
+  bounds: Float64Array;
+  /** The bounds again, reordered to find the slices' cuts. */
+  ordered: Float64Array;
+  /** Exact scores that count towards a window's limit-th best, and the passages scored. */
+  kept: Float64Array;
+  scored: Int32Array;
+  /** Passages holding each term, term after term. */
+  hits: Int32Array;
+  owner: QueryScorer | null;
+  /** Set while a query writes: one that did not finish leaves the arrays dirty. */
+  busy: boolean;
+}
+
+let shared: Scratch | null = null;
+
+function scratchFor(passages: number, entries: number, postings: number): Scratch {
+  if (shared !== null && !shared.busy && shared.owner !== null) shared.owner.release();
+  if (
+    shared === null ||
+    shared.busy ||
+    shared.combined.length < passages ||
+    shared.counts.length < entries ||
+    shared.hits.length < postings
+  ) {
+    const size = Math.ceil(passages * 1.25); // room for a growing vault
+    shared = {
+      counts: new Uint16Array(Math.max(Math.ceil(entries * 1.25), shared?.counts.length ?? 0)),
+      combined: new Float64Array(size),
+      holds: new Int32Array(size),
+      exact: new Float64Array(size),
+      bounded: new Int32Array(size),
+      bounds: new Float64Array(size),
+      ordered: new Float64Array(size),
+      kept: new Float64Array(size),
+      scored: new Int32Array(size),
+      hits: new Int32Array(Math.max(Math.ceil(postings * 1.25), shared?.hits.length ?? 0)),
+      owner: null,
+      busy: false,
+    };
+  }
+  return shared;
+}
+
+/**
+ * A query prepared for pruned ranking, or null where pruning would not give
+ * the full ranking's scores bit for bit (weights that are not dyadic) or
+ * would need too large a count table.
+ */
+export function prepareQuery(
+  timeline: TextTimeline,
+  terms: readonly TermPostings[],
+  ranking: TextRanking,
+): QueryScorer | null {
+  if (timeline.size === 0 || !exactSums(ranking)) return null;
+  if (timeline.size * terms.length > MAX_COUNT_ENTRIES) return null;
+  return new QueryScorer(timeline, terms, ranking);
+}
+
+/**
+ * One query's term counts per passage and combined counts, from which each
+ * window is scored (`scoresIn`). Holds the shared scratch until the next
+ * query takes it: `current` says whether it still may be used.
+ */
+export class QueryScorer {
+  private readonly context: PassageContext;
+  private readonly version: number;
+  private readonly stride: number;
+  /** Terms held by some passage, in query order: their idf and where their hits start. */
+  private readonly columns: number;
+  private readonly idfs: Float64Array;
+  private readonly hitStarts: Int32Array;
+  /** Σ idf of the terms held, by byte of a `holds` mask (4 × 256), and of terms past the 32nd. */
+  private readonly idfsOf: Float64Array;
+  private readonly idfsBeyond: number;
+  /** Passages holding any term: [lo, hi]. */
+  private readonly lo: number;
+  private readonly hi: number;
+  private readonly scratch: Scratch;
+  /** Per-term sums of one passage being scored. */
+  private readonly frequencies: Float64Array;
+
+  constructor(
+    private readonly timeline: TextTimeline,
+    terms: readonly TermPostings[],
+    ranking: TextRanking,
+  ) {
+    const passages = timeline.size;
+    this.context = new PassageContext(timeline, ranking);
+    this.version = timeline.version;
+    this.stride = terms.length;
+    let postings = 0;
+    for (const term of terms) postings += term.seqs.length;
+    // An occurrence where two chunks overlap is in both.
+    const scratch = scratchFor(passages, passages * this.stride, 2 * postings);
+    scratch.owner = this;
+    scratch.busy = true;
+    this.scratch = scratch;
+    this.idfs = new Float64Array(terms.length);
+    this.hitStarts = new Int32Array(terms.length + 1);
+    this.frequencies = new Float64Array(terms.length);
+    const { counts, combined, holds, hits } = scratch;
+    const stride = this.stride;
+    const holding: number[] = [];
+    let columns = 0;
+    let hitCount = 0;
+    let lo = passages;
+    let hi = -1;
+    for (const term of terms) {
+      const start = hitCount;
+      for (let i = 0; i < term.seqs.length; i++) {
+        const seq = term.seqs[i]!;
+        const first = timeline.firstPassageOf(seq);
+        if (first < 0) continue;
+        if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
+          // The common case: a memory indexed whole.
+          const at = first * stride + columns;
+          if (counts[at] === 0) hits[hitCount++] = first;
+          counts[at]! += 1;
+          continue;
+        }
+        holding.length = 0;
+        timeline.passagesHolding(seq, term.offsets[i]!, holding);
+        for (const passage of holding) {
+          const at = passage * stride + columns;
+          if (counts[at] === 0) hits[hitCount++] = passage;
+          counts[at]! += 1;
+        }
+      }
+      const holders = hitCount - start;
+      if (holders === 0) continue;
+      // As the full ranking computes it (text-ranker.ts), to the last bit.
+      const idf =
+        ranking.idf === 'probabilistic'
+          ? Math.log(1 + (passages - holders + 0.5) / (holders + 0.5))
+          : Math.max(Math.log((passages - holders + 0.5) / (holders + 0.5)), 1e-6);
+      const bit = columns < 32 ? 1 << columns : 0;
+      for (let h = start; h < hitCount; h++) {
+        const passage = hits[h]!;
+        combined[passage]! += idf * counts[passage * stride + columns]!;
+        holds[passage]! |= bit;
+        if (passage < lo) lo = passage;
+        if (passage > hi) hi = passage;
+      }
+      this.idfs[columns] = idf;
+      this.hitStarts[columns] = start;
+      columns++;
+      this.hitStarts[columns] = hitCount;
+    }
+    this.columns = columns;
+    // Σ idf of the terms a byte of `holds` names, byte by byte; the terms past
+    // the 32nd count as held everywhere (a looser bound, still a bound).
+    const idfsOf = new Float64Array(4 * 256);
+    for (let byte = 0; byte < 4; byte++) {
+      for (let bits = 1; bits < 256; bits++) {
+        const lowest = 31 - Math.clz32(bits & -bits);
+        const column = byte * 8 + lowest;
+        idfsOf[byte * 256 + bits] =
+          idfsOf[byte * 256 + (bits & (bits - 1))]! + (column < columns ? this.idfs[column]! : 0);
+      }
+    }
+    let beyond = 0;
+    for (let column = 32; column < columns; column++) beyond += this.idfs[column]!;
+    this.idfsOf = idfsOf;
+    this.idfsBeyond = beyond;
+    this.lo = lo;
+    this.hi = hi;
+    scratch.busy = false;
+  }
+
+  /** Whether this query's counts are still in the scratch and true to the timeline. */
+  get current(): boolean {
+    return (
+      this.scratch === shared &&
+      this.scratch.owner === this &&
+      !this.scratch.busy &&
+      this.timeline.version === this.version
+    );
+  }
+
+  /** Zeroes what this query wrote into the shared scratch and gives it up. */
+  release(): void {
+    const { counts, combined, holds, hits } = this.scratch;
+    for (let column = 0; column < this.columns; column++) {
+      const end = this.hitStarts[column + 1]!;
+      for (let h = this.hitStarts[column]!; h < end; h++) {
+        const passage = hits[h]!;
+        counts[passage * this.stride + column] = 0;
+        combined[passage] = 0;
+        holds[passage] = 0;
+      }
+    }
+    this.scratch.owner = null;
+  }
+
+  /**
+   * The passages of [start, end) that can be among the window's best
+   * `limit` memories once boosts of at most `lift` (relative to the best)
+   * are added, with their exact scores, in passage order; others of the
+   * window may be among them. `allowed`: the memories the window may answer.
+   */
+  scoresIn(
+    start: number,
+    end: number,
+    limit: number,
+    lift: number,
+    allowed?: { has(seq: number): boolean },
+  ): ScoredPassages {
+    const { context, timeline, scratch, idfsOf, idfsBeyond } = this;
+    const { from, to, weights, saturation } = context;
+    const { combined, holds, exact, bounded, bounds, ordered, kept, scored } = scratch;
+    const distance = weights.length - 1;
+    const first = Math.max(start, this.lo - distance);
+    const last = Math.min(end, this.hi + distance + 1);
+    scratch.busy = true;
+
+    // Every reached passage's bound: with F its combined count and I the idf
+    // of the terms its neighbourhood holds, I · g(F / I) = (k1 + 1) · F · I / (F + I · norm).
+    let count = 0;
+    for (let passage = first; passage < last; passage++) {
+      const around = context.firstAround(passage);
+      const until = context.lastAround(passage);
+      let combinedCount = 0;
+      let held = 0;
+      for (let near = around; near <= until; near++) {
+        combinedCount +=
+          weights[near > passage ? near - passage : passage - near]! * combined[near]!;
+        held |= holds[near]!;
+      }
+      if (combinedCount === 0) continue;
+      const idfHeld =
+        idfsOf[held & 255]! +
+        idfsOf[256 + ((held >>> 8) & 255)]! +
+        idfsOf[512 + ((held >>> 16) & 255)]! +
+        idfsOf[768 + (held >>> 24)]! +
+        idfsBeyond;
+      const bound =
+        (saturation * combinedCount * idfHeld) /
+        (combinedCount + idfHeld * context.normOf(passage));
+      bounded[count] = passage;
+      bounds[count++] = bound * (1 + SLACK);
+    }
+    ordered.set(bounds.subarray(0, count));
+    const orderedBounds = ordered.subarray(0, count);
+
+    // Exact scores from the highest bound down, slice by doubling slice,
+    // until no bound left can reach the window's pool: below the limit-th
+    // best exact score so far, less what boosts can add.
+    let keptCount = 0;
+    let scoredCount = 0;
+    let best = 0;
+    let reach = -Infinity;
+    let ceiling = Infinity;
+    for (let slice = limit * FIRST_SLICE; ; slice *= 2) {
+      const cut = Math.max(reach, slice >= count ? -Infinity : kthLargest(orderedBounds, slice));
+      for (let i = 0; i < count; i++) {
+        const bound = bounds[i]!;
+        if (bound < cut || bound >= ceiling) continue;
+        const passage = bounded[i]!;
+        const score = this.exactScore(passage, from[passage]!, to[passage]!);
+        exact[passage] = score;
+        scored[scoredCount++] = passage;
+        if (allowed !== undefined && !allowed.has(timeline.seqAt(passage))) continue;
+        if (score > best) best = score;
+        // Whole memories are distinct ones: their limit-th best bounds the window's.
+        if (!timeline.chunked(passage)) kept[keptCount++] = score;
+      }
+      if (cut === -Infinity) break;
+      ceiling = cut;
+      if (keptCount >= limit)
+        reach =
+          kthLargest(kept.subarray(0, keptCount), limit) * (1 - SLACK) -
+          (lift + SLACK) * best * (1 + SLACK);
+      if (reach >= ceiling) break;
+    }
+
+    scored.subarray(0, scoredCount).sort();
+    const out: ScoredPassages = {
+      passages: scored.slice(0, scoredCount),
+      scores: new Float64Array(scoredCount),
+    };
+    for (let i = 0; i < scoredCount; i++) {
+      const passage = out.passages[i]!;
+      out.scores[i] = exact[passage]!;
+      exact[passage] = 0;
+    }
+    scratch.busy = false;
+    return out;
+  }
+
+  /**
+   * A passage's contextual BM25, as the full ranking adds it up: terms in
+   * query order, each term's weighted count over the neighbourhood (exact in
+   * any order, see above).
+   */
+  private exactScore(passage: number, around: number, until: number): number {
+    const { counts } = this.scratch;
+    const { weights, saturation } = this.context;
+    const { stride, columns, frequencies, idfs } = this;
+    frequencies.fill(0, 0, columns);
+    for (let near = around; near <= until; near++) {
+      const weight = weights[near > passage ? near - passage : passage - near]!;
+      const row = near * stride;
+      for (let column = 0; column < columns; column++) {
+        const occurrences = counts[row + column]!;
+        if (occurrences !== 0) frequencies[column]! += weight * occurrences;
+      }
+    }
+    const norm = this.context.normOf(passage);
+    let score = 0;
+    for (let column = 0; column < columns; column++) {
+      const frequency = frequencies[column]!;
+      if (frequency === 0) continue;
+      score += (idfs[column]! * frequency * saturation) / (frequency + norm);
+    }
+    return score;
+  }
+}
