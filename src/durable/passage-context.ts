@@ -75,8 +75,9 @@ export class PassageContext {
   readonly weights: Float64Array;
   /** BM25's `k1 + 1`. */
   readonly saturation: number;
+  /** BM25's length term of each passage, once `normOf` or `fill` reached it (NaN before). */
+  readonly norms: Float64Array;
   private readonly lengths: Float64Array;
-  private readonly norms: Float64Array;
   private readonly passages: number;
   private readonly distance: number;
   private readonly gap: number;
@@ -141,6 +142,15 @@ export class PassageContext {
       last++;
     this.to[passage] = last;
     return last;
+  }
+
+  /** Makes `from`, `to` and `norms` known for the passages [first, last). */
+  fill(first: number, last: number): void {
+    const norms = this.norms;
+    for (let passage = first; passage < last; passage++) {
+      const known = norms[passage]!;
+      if (known !== known) this.normOf(passage); // NaN: not yet
+    }
   }
 
   /** BM25's length term of a passage, `k1 · (1 − b + b · length / average)`. */

@@ -76,7 +76,7 @@ interface Scratch {
   bounds: Float64Array;
   /** The bounds again, reordered to find the slices' cuts. */
   ordered: Float64Array;
-  /** Exact scores that count towards a window's limit-th best, and the passages scored. */
+  /** The best exact scores of whole memories a window met (a heap), and the passages scored. */
   kept: Float64Array;
   scored: Int32Array;
   /** Passages holding each term, term after term. */
@@ -254,15 +254,11 @@ export class QueryScorer {
 
   /** Zeroes what this query wrote into the shared scratch and gives it up. */
   release(): void {
-    const { counts, combined, holds, hits } = this.scratch;
-    for (let column = 0; column < this.columns; column++) {
-      const end = this.hitStarts[column + 1]!;
-      for (let h = this.hitStarts[column]!; h < end; h++) {
-        const passage = hits[h]!;
-        counts[passage * this.stride + column] = 0;
-        combined[passage] = 0;
-        holds[passage] = 0;
-      }
+    const { counts, combined, holds } = this.scratch;
+    if (this.hi >= this.lo) {
+      counts.fill(0, this.lo * this.stride, (this.hi + 1) * this.stride);
+      combined.fill(0, this.lo, this.hi + 1);
+      holds.fill(0, this.lo, this.hi + 1);
     }
     this.scratch.owner = null;
   }
@@ -281,25 +277,51 @@ export class QueryScorer {
     allowed?: { has(seq: number): boolean },
   ): ScoredPassages {
     const { context, timeline, scratch, idfsOf, idfsBeyond } = this;
-    const { from, to, weights, saturation } = context;
-    const { combined, holds, exact, bounded, bounds, ordered, kept, scored } = scratch;
+    const { from, to, norms, weights, saturation } = context;
+    const { combined, holds, exact, bounded, bounds, ordered, scored } = scratch;
     const distance = weights.length - 1;
     const first = Math.max(start, this.lo - distance);
     const last = Math.min(end, this.hi + distance + 1);
+    if (first >= last) return { passages: new Int32Array(0), scores: new Float64Array(0) };
     scratch.busy = true;
+    context.fill(first, last);
 
     // Every reached passage's bound: with F its combined count and I the idf
     // of the terms its neighbourhood holds, I · g(F / I) = (k1 + 1) · F · I / (F + I · norm).
     let count = 0;
+    const [, w1 = 0, w2 = 0, w3 = 0, w4 = 0] = weights;
     for (let passage = first; passage < last; passage++) {
-      const around = context.firstAround(passage);
-      const until = context.lastAround(passage);
-      let combinedCount = 0;
-      let held = 0;
-      for (let near = around; near <= until; near++) {
-        combinedCount +=
-          weights[near > passage ? near - passage : passage - near]! * combined[near]!;
-        held |= holds[near]!;
+      const around = from[passage]!;
+      const until = to[passage]!;
+      let combinedCount: number;
+      let held: number;
+      if (distance === 4 && until - around === 8) {
+        // The default context (±4) with every neighbour in the same stretch:
+        // the common case, written out.
+        combinedCount =
+          combined[passage]! +
+          w1 * (combined[passage - 1]! + combined[passage + 1]!) +
+          w2 * (combined[passage - 2]! + combined[passage + 2]!) +
+          w3 * (combined[passage - 3]! + combined[passage + 3]!) +
+          w4 * (combined[passage - 4]! + combined[passage + 4]!);
+        held =
+          holds[passage - 4]! |
+          holds[passage - 3]! |
+          holds[passage - 2]! |
+          holds[passage - 1]! |
+          holds[passage]! |
+          holds[passage + 1]! |
+          holds[passage + 2]! |
+          holds[passage + 3]! |
+          holds[passage + 4]!;
+      } else {
+        combinedCount = 0;
+        held = 0;
+        for (let near = around; near <= until; near++) {
+          combinedCount +=
+            weights[near > passage ? near - passage : passage - near]! * combined[near]!;
+          held |= holds[near]!;
+        }
       }
       if (combinedCount === 0) continue;
       const idfHeld =
@@ -309,43 +331,46 @@ export class QueryScorer {
         idfsOf[768 + (held >>> 24)]! +
         idfsBeyond;
       const bound =
-        (saturation * combinedCount * idfHeld) /
-        (combinedCount + idfHeld * context.normOf(passage));
+        (saturation * combinedCount * idfHeld) / (combinedCount + idfHeld * norms[passage]!);
       bounded[count] = passage;
       bounds[count++] = bound * (1 + SLACK);
     }
-    ordered.set(bounds.subarray(0, count));
-    const orderedBounds = ordered.subarray(0, count);
 
-    // Exact scores from the highest bound down, slice by doubling slice,
-    // until no bound left can reach the window's pool: below the limit-th
-    // best exact score so far, less what boosts can add.
-    let keptCount = 0;
+    // Exact scores from the highest bound down: a first slice of the best
+    // bounds, then the rest in falling order of bound, until no bound left
+    // can reach the window's pool (the limit-th best exact score so far,
+    // less what boosts can add).
+    const pool = new WindowPool(scratch.kept, limit, lift);
     let scoredCount = 0;
-    let best = 0;
-    let reach = -Infinity;
+    const score = (passage: number): void => {
+      const value = this.exactScore(passage, from[passage]!, to[passage]!);
+      exact[passage] = value;
+      scored[scoredCount++] = passage;
+      if (allowed !== undefined && !allowed.has(timeline.seqAt(passage))) return;
+      // Whole memories are distinct ones: their limit-th best bounds the window's.
+      pool.add(value, !timeline.chunked(passage));
+    };
     let ceiling = Infinity;
-    for (let slice = limit * FIRST_SLICE; ; slice *= 2) {
-      const cut = Math.max(reach, slice >= count ? -Infinity : kthLargest(orderedBounds, slice));
+    if (count > limit * FIRST_SLICE) {
+      ordered.set(bounds.subarray(0, count));
+      ceiling = kthLargest(ordered.subarray(0, count), limit * FIRST_SLICE);
+      for (let i = 0; i < count; i++) if (bounds[i]! >= ceiling) score(bounded[i]!);
+    }
+    // The rest above the reach, best bound first; a better best lowers the
+    // reach again, and what it lets in is taken next round.
+    while (ceiling > pool.reach) {
+      const floor = pool.reach;
+      let band = 0;
       for (let i = 0; i < count; i++) {
         const bound = bounds[i]!;
-        if (bound < cut || bound >= ceiling) continue;
-        const passage = bounded[i]!;
-        const score = this.exactScore(passage, from[passage]!, to[passage]!);
-        exact[passage] = score;
-        scored[scoredCount++] = passage;
-        if (allowed !== undefined && !allowed.has(timeline.seqAt(passage))) continue;
-        if (score > best) best = score;
-        // Whole memories are distinct ones: their limit-th best bounds the window's.
-        if (!timeline.chunked(passage)) kept[keptCount++] = score;
+        if (bound >= floor && bound < ceiling) ordered[band++] = i;
       }
-      if (cut === -Infinity) break;
-      ceiling = cut;
-      if (keptCount >= limit)
-        reach =
-          kthLargest(kept.subarray(0, keptCount), limit) * (1 - SLACK) -
-          (lift + SLACK) * best * (1 + SLACK);
-      if (reach >= ceiling) break;
+      const order = Array.from(ordered.subarray(0, band)).sort((a, b) => bounds[b]! - bounds[a]!);
+      for (const i of order) {
+        if (bounds[i]! < pool.reach) break;
+        score(bounded[i]!);
+      }
+      ceiling = floor;
     }
 
     scored.subarray(0, scoredCount).sort();
@@ -368,19 +393,24 @@ export class QueryScorer {
    * any order, see above).
    */
   private exactScore(passage: number, around: number, until: number): number {
-    const { counts } = this.scratch;
-    const { weights, saturation } = this.context;
+    const { counts, holds } = this.scratch;
+    const { weights, saturation, norms } = this.context;
     const { stride, columns, frequencies, idfs } = this;
     frequencies.fill(0, 0, columns);
     for (let near = around; near <= until; near++) {
       const weight = weights[near > passage ? near - passage : passage - near]!;
       const row = near * stride;
-      for (let column = 0; column < columns; column++) {
+      // The first 32 terms by the passage's bits; the rest one by one.
+      for (let held = holds[near]!; held !== 0; held &= held - 1) {
+        const column = 31 - Math.clz32(held & -held);
+        frequencies[column]! += weight * counts[row + column]!;
+      }
+      for (let column = 32; column < columns; column++) {
         const occurrences = counts[row + column]!;
         if (occurrences !== 0) frequencies[column]! += weight * occurrences;
       }
     }
-    const norm = this.context.normOf(passage);
+    const norm = norms[passage]!;
     let score = 0;
     for (let column = 0; column < columns; column++) {
       const frequency = frequencies[column]!;
@@ -388,5 +418,64 @@ export class QueryScorer {
       score += (idfs[column]! * frequency * saturation) / (frequency + norm);
     }
     return score;
+  }
+}
+
+/**
+ * What a window's pool needs of the exact scores met so far: the best, and
+ * the limit-th best of whole memories (a min-heap of the best `limit`), from
+ * which `reach`, the lowest bound that can still matter.
+ */
+class WindowPool {
+  private size = 0;
+  private best = 0;
+  /** Lowest bound that can still reach the pool; -Infinity until `limit` whole memories were met. */
+  reach = -Infinity;
+
+  constructor(
+    private readonly heap: Float64Array,
+    private readonly limit: number,
+    private readonly lift: number,
+  ) {}
+
+  add(score: number, whole: boolean): void {
+    const { heap, limit } = this;
+    let changed = false;
+    if (score > this.best) {
+      this.best = score;
+      changed = true;
+    }
+    if (whole) {
+      if (this.size < limit) {
+        let at = this.size++;
+        while (at > 0) {
+          const parent = (at - 1) >> 1;
+          if (heap[parent]! <= score) break;
+          heap[at] = heap[parent]!;
+          at = parent;
+        }
+        heap[at] = score;
+        changed = true;
+      } else if (score > heap[0]!) {
+        this.replaceLowest(score);
+        changed = true;
+      }
+    }
+    if (changed && this.size === limit)
+      this.reach = heap[0]! * (1 - SLACK) - (this.lift + SLACK) * this.best * (1 + SLACK);
+  }
+
+  private replaceLowest(score: number): void {
+    const { heap, size } = this;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= size) break;
+      if (child + 1 < size && heap[child + 1]! < heap[child]!) child++;
+      if (heap[child]! >= score) break;
+      heap[at] = heap[child]!;
+      at = child;
+    }
+    heap[at] = score;
   }
 }
