@@ -1,5 +1,4 @@
 import { PassageContext } from './passage-context';
-import { kthLargest } from './selection';
 import type { ScoredPassages, TermPostings, TextRanking } from './text-ranker';
 import type { TextTimeline } from './text-timeline';
 
@@ -45,8 +44,8 @@ const EXACT_WEIGHT_UNIT = 2 ** -20;
 const MAX_COUNT_ENTRIES = 4_000_000;
 /** Relative slack on bounds and cuts, far above floating-point rounding (~1e-15). */
 const SLACK = 1e-9;
-/** The first slice scored exactly: this many passages per place in the window's pool. */
-const FIRST_SLICE = 2;
+/** Buckets of bounds, from 0 to the highest: fine enough that the last one scored holds few. */
+const BUCKETS = 1024;
 
 /** Whether re-scored sums equal the full ranking's to the last bit (see above). */
 function exactSums(ranking: TextRanking): boolean {
@@ -74,8 +73,9 @@ interface Scratch {
   /** A window's reached passages and their bounds. */
   bounded: Int32Array;
   bounds: Float64Array;
-  /** The bounds again, reordered to find the slices' cuts. */
-  ordered: Float64Array;
+  /** A window's bounds in falling order of bucket (indexes into `bounds`), and each bucket's start. */
+  order: Int32Array;
+  buckets: Int32Array;
   /** The best exact scores of whole memories a window met (a heap), and the passages scored. */
   kept: Float64Array;
   scored: Int32Array;
@@ -105,7 +105,8 @@ function scratchFor(passages: number, entries: number, postings: number): Scratc
       exact: new Float64Array(size),
       bounded: new Int32Array(size),
       bounds: new Float64Array(size),
-      ordered: new Float64Array(size),
+      order: new Int32Array(size),
+      buckets: new Int32Array(BUCKETS),
       kept: new Float64Array(size),
       scored: new Int32Array(size),
       hits: new Int32Array(Math.max(Math.ceil(postings * 1.25), shared?.hits.length ?? 0)),
@@ -278,7 +279,7 @@ export class QueryScorer {
   ): ScoredPassages {
     const { context, timeline, scratch, idfsOf, idfsBeyond } = this;
     const { from, to, norms, weights, saturation } = context;
-    const { combined, holds, exact, bounded, bounds, ordered, scored } = scratch;
+    const { combined, holds, exact, bounded, bounds, order, buckets, scored } = scratch;
     const distance = weights.length - 1;
     const first = Math.max(start, this.lo - distance);
     const last = Math.min(end, this.hi + distance + 1);
@@ -336,10 +337,10 @@ export class QueryScorer {
       bounds[count++] = bound * (1 + SLACK);
     }
 
-    // Exact scores from the highest bound down: a first slice of the best
-    // bounds, then the rest in falling order of bound, until no bound left
-    // can reach the window's pool (the limit-th best exact score so far,
-    // less what boosts can add).
+    // Exact scores from the highest bound down, until no bound left can
+    // reach the window's pool (the limit-th best exact score so far, less
+    // what boosts can add). Falling order by bucket (a counting sort: no
+    // comparisons), any order within one.
     const pool = new WindowPool(scratch.kept, limit, lift);
     let scoredCount = 0;
     const score = (passage: number): void => {
@@ -350,27 +351,40 @@ export class QueryScorer {
       // Whole memories are distinct ones: their limit-th best bounds the window's.
       pool.add(value, !timeline.chunked(passage));
     };
-    let ceiling = Infinity;
-    if (count > limit * FIRST_SLICE) {
-      ordered.set(bounds.subarray(0, count));
-      ceiling = kthLargest(ordered.subarray(0, count), limit * FIRST_SLICE);
-      for (let i = 0; i < count; i++) if (bounds[i]! >= ceiling) score(bounded[i]!);
+    if (count === 0) {
+      scratch.busy = false;
+      return { passages: new Int32Array(0), scores: new Float64Array(0) };
     }
-    // The rest above the reach, best bound first; a better best lowers the
-    // reach again, and what it lets in is taken next round.
-    while (ceiling > pool.reach) {
-      const floor = pool.reach;
-      let band = 0;
-      for (let i = 0; i < count; i++) {
-        const bound = bounds[i]!;
-        if (bound >= floor && bound < ceiling) ordered[band++] = i;
+    let highest = 0;
+    for (let i = 0; i < count; i++) if (bounds[i]! > highest) highest = bounds[i]!;
+    const perBucket = BUCKETS / highest;
+    const starts = buckets.fill(0);
+    for (let i = 0; i < count; i++)
+      starts[Math.min(BUCKETS - 1, Math.floor(bounds[i]! * perBucket))]!++;
+    // Highest bucket first: each bucket's start in `order`.
+    for (let bucket = BUCKETS - 1, at = 0; bucket >= 0; bucket--) {
+      const size = starts[bucket]!;
+      starts[bucket] = at;
+      at += size;
+    }
+    for (let i = 0; i < count; i++)
+      order[starts[Math.min(BUCKETS - 1, Math.floor(bounds[i]! * perBucket))]!++] = i;
+    // Now `starts[bucket]` is where the bucket ends; bucket by bucket down
+    // until the reach is above everything left (bounds below a bucket's
+    // lower edge, with slack for the division).
+    for (let bucket = BUCKETS - 1, at = 0; bucket >= 0; bucket--) {
+      if (((bucket + 1) / perBucket) * (1 + SLACK) < pool.reach) break;
+      for (const end = starts[bucket]!; at < end; at++) {
+        const i = order[at]!;
+        if (bounds[i]! >= pool.reach) score(bounded[i]!);
       }
-      const order = Array.from(ordered.subarray(0, band)).sort((a, b) => bounds[b]! - bounds[a]!);
-      for (const i of order) {
-        if (bounds[i]! < pool.reach) break;
-        score(bounded[i]!);
-      }
-      ceiling = floor;
+    }
+    // A better best lowers the reach (boosts lift by a share of it): what a
+    // lower reach lets in that was passed over is scored now.
+    for (let reach = Infinity; pool.reach < reach;) {
+      reach = pool.reach;
+      for (let i = 0; i < count; i++)
+        if (bounds[i]! >= reach && exact[bounded[i]!] === 0) score(bounded[i]!);
     }
 
     scored.subarray(0, scoredCount).sort();
