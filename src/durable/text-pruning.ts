@@ -79,8 +79,8 @@ interface Scratch {
   /** The best exact scores of whole memories a window met (a heap), and the passages scored. */
   kept: Float64Array;
   scored: Int32Array;
-  /** Passages holding each term, term after term. */
-  hits: Int32Array;
+  /** Occurrences of one term per passage while its passages are listed (zero between). */
+  tally: Uint16Array;
   owner: QueryScorer | null;
   /** Set while a query writes: one that did not finish leaves the arrays dirty. */
   busy: boolean;
@@ -88,14 +88,13 @@ interface Scratch {
 
 let shared: Scratch | null = null;
 
-function scratchFor(passages: number, entries: number, postings: number): Scratch {
+function scratchFor(passages: number, entries: number): Scratch {
   if (shared !== null && !shared.busy && shared.owner !== null) shared.owner.release();
   if (
     shared === null ||
     shared.busy ||
     shared.combined.length < passages ||
-    shared.counts.length < entries ||
-    shared.hits.length < postings
+    shared.counts.length < entries
   ) {
     const size = Math.ceil(passages * 1.25); // room for a growing vault
     shared = {
@@ -109,12 +108,68 @@ function scratchFor(passages: number, entries: number, postings: number): Scratc
       buckets: new Int32Array(BUCKETS),
       kept: new Float64Array(size),
       scored: new Int32Array(size),
-      hits: new Int32Array(Math.max(Math.ceil(postings * 1.25), shared?.hits.length ?? 0)),
+      tally: new Uint16Array(size),
       owner: null,
       busy: false,
     };
   }
   return shared;
+}
+
+/** A term's passages (in order) and its occurrences in each, for one version of a timeline. */
+interface TermPassages {
+  timeline: TextTimeline;
+  version: number;
+  passages: Int32Array;
+  counts: Uint16Array;
+}
+
+/**
+ * What a term's postings come to on the timeline, kept with the postings
+ * (which the vault's postings cache holds and drops: a write forgets the
+ * terms it touched) until the timeline changes: the same term comes back
+ * query after query, and mapping each occurrence to its passage again is a
+ * good part of a query's counting.
+ */
+const passagesOfTerm = new WeakMap<TermPostings, TermPassages>();
+
+function termPassages(
+  timeline: TextTimeline,
+  term: TermPostings,
+  tally: Uint16Array,
+): TermPassages {
+  const known = passagesOfTerm.get(term);
+  if (known !== undefined && known.timeline === timeline && known.version === timeline.version)
+    return known;
+  const size = timeline.size;
+  const listed: number[] = [];
+  const holding: number[] = [];
+  for (let i = 0; i < term.seqs.length; i++) {
+    const seq = term.seqs[i]!;
+    const first = timeline.firstPassageOf(seq);
+    if (first < 0) continue;
+    if (first + 1 >= size || timeline.seqAt(first + 1) !== seq) {
+      // The common case: a memory indexed whole.
+      if (tally[first] === 0) listed.push(first);
+      tally[first]! += 1;
+      continue;
+    }
+    holding.length = 0;
+    timeline.passagesHolding(seq, term.offsets[i]!, holding);
+    for (const passage of holding) {
+      if (tally[passage] === 0) listed.push(passage);
+      tally[passage]! += 1;
+    }
+  }
+  const passages = Int32Array.from(listed).sort();
+  const counts = new Uint16Array(passages.length);
+  for (let h = 0; h < passages.length; h++) {
+    counts[h] = tally[passages[h]!]!;
+    tally[passages[h]!] = 0;
+  }
+  const made: TermPassages = { timeline, version: timeline.version, passages, counts };
+  passagesOfTerm.set(term, made);
+  return made;
 }
 
 /**
@@ -141,10 +196,9 @@ export class QueryScorer {
   private readonly context: PassageContext;
   private readonly version: number;
   private readonly stride: number;
-  /** Terms held by some passage, in query order: their idf and where their hits start. */
+  /** Terms held by some passage, in query order, and their idf. */
   private readonly columns: number;
   private readonly idfs: Float64Array;
-  private readonly hitStarts: Int32Array;
   /** Σ idf of the terms held, by byte of a `holds` mask (4 × 256), and of terms past the 32nd. */
   private readonly idfsOf: Float64Array;
   private readonly idfsBeyond: number;
@@ -164,45 +218,20 @@ export class QueryScorer {
     this.context = new PassageContext(timeline, ranking);
     this.version = timeline.version;
     this.stride = terms.length;
-    let postings = 0;
-    for (const term of terms) postings += term.seqs.length;
-    // An occurrence where two chunks overlap is in both.
-    const scratch = scratchFor(passages, passages * this.stride, 2 * postings);
+    const scratch = scratchFor(passages, passages * this.stride);
     scratch.owner = this;
     scratch.busy = true;
     this.scratch = scratch;
     this.idfs = new Float64Array(terms.length);
-    this.hitStarts = new Int32Array(terms.length + 1);
     this.frequencies = new Float64Array(terms.length);
-    const { counts, combined, holds, hits } = scratch;
+    const { counts, combined, holds } = scratch;
     const stride = this.stride;
-    const holding: number[] = [];
     let columns = 0;
-    let hitCount = 0;
     let lo = passages;
     let hi = -1;
     for (const term of terms) {
-      const start = hitCount;
-      for (let i = 0; i < term.seqs.length; i++) {
-        const seq = term.seqs[i]!;
-        const first = timeline.firstPassageOf(seq);
-        if (first < 0) continue;
-        if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
-          // The common case: a memory indexed whole.
-          const at = first * stride + columns;
-          if (counts[at] === 0) hits[hitCount++] = first;
-          counts[at]! += 1;
-          continue;
-        }
-        holding.length = 0;
-        timeline.passagesHolding(seq, term.offsets[i]!, holding);
-        for (const passage of holding) {
-          const at = passage * stride + columns;
-          if (counts[at] === 0) hits[hitCount++] = passage;
-          counts[at]! += 1;
-        }
-      }
-      const holders = hitCount - start;
+      const held = termPassages(timeline, term, scratch.tally);
+      const holders = held.passages.length;
       if (holders === 0) continue;
       // As the full ranking computes it (text-ranker.ts), to the last bit.
       const idf =
@@ -210,17 +239,16 @@ export class QueryScorer {
           ? Math.log(1 + (passages - holders + 0.5) / (holders + 0.5))
           : Math.max(Math.log((passages - holders + 0.5) / (holders + 0.5)), 1e-6);
       const bit = columns < 32 ? 1 << columns : 0;
-      for (let h = start; h < hitCount; h++) {
-        const passage = hits[h]!;
-        combined[passage]! += idf * counts[passage * stride + columns]!;
+      for (let h = 0; h < holders; h++) {
+        const passage = held.passages[h]!;
+        const occurrences = held.counts[h]!;
+        counts[passage * stride + columns] = occurrences;
+        combined[passage]! += idf * occurrences;
         holds[passage]! |= bit;
-        if (passage < lo) lo = passage;
-        if (passage > hi) hi = passage;
       }
-      this.idfs[columns] = idf;
-      this.hitStarts[columns] = start;
-      columns++;
-      this.hitStarts[columns] = hitCount;
+      if (held.passages[0]! < lo) lo = held.passages[0]!;
+      if (held.passages[holders - 1]! > hi) hi = held.passages[holders - 1]!;
+      this.idfs[columns++] = idf;
     }
     this.columns = columns;
     // Σ idf of the terms a byte of `holds` names, byte by byte; the terms past
