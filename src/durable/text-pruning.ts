@@ -79,6 +79,8 @@ interface Scratch {
   /** The best exact scores of whole memories a window met (a heap), and the passages scored. */
   kept: Float64Array;
   scored: Int32Array;
+  /** Σ idf of the terms a byte of a passage's bits names, byte by byte (4 × 256). */
+  idfsOf: Float64Array;
   /** Occurrences of one term per passage while its passages are listed (zero between). */
   tally: Uint16Array;
   owner: QueryScorer | null;
@@ -109,6 +111,7 @@ function scratchFor(passages: number, entries: number): Scratch {
       kept: new Float64Array(size),
       scored: new Int32Array(size),
       tally: new Uint16Array(size),
+      idfsOf: new Float64Array(4 * 256),
       owner: null,
       busy: false,
     };
@@ -199,8 +202,7 @@ export class QueryScorer {
   /** Terms held by some passage, in query order, and their idf. */
   private readonly columns: number;
   private readonly idfs: Float64Array;
-  /** Σ idf of the terms held, by byte of a `holds` mask (4 × 256), and of terms past the 32nd. */
-  private readonly idfsOf: Float64Array;
+  /** Σ idf of the terms past the 32nd (those by byte of a passage's bits: `scratch.idfsOf`). */
   private readonly idfsBeyond: number;
   /** Passages holding any term: [lo, hi]. */
   private readonly lo: number;
@@ -253,7 +255,7 @@ export class QueryScorer {
     this.columns = columns;
     // Σ idf of the terms a byte of `holds` names, byte by byte; the terms past
     // the 32nd count as held everywhere (a looser bound, still a bound).
-    const idfsOf = new Float64Array(4 * 256);
+    const idfsOf = scratch.idfsOf;
     for (let byte = 0; byte < 4; byte++) {
       for (let bits = 1; bits < 256; bits++) {
         const lowest = 31 - Math.clz32(bits & -bits);
@@ -264,7 +266,6 @@ export class QueryScorer {
     }
     let beyond = 0;
     for (let column = 32; column < columns; column++) beyond += this.idfs[column]!;
-    this.idfsOf = idfsOf;
     this.idfsBeyond = beyond;
     this.lo = lo;
     this.hi = hi;
@@ -305,9 +306,9 @@ export class QueryScorer {
     lift: number,
     allowed?: { has(seq: number): boolean },
   ): ScoredPassages {
-    const { context, timeline, scratch, idfsOf, idfsBeyond } = this;
+    const { context, timeline, scratch, idfsBeyond } = this;
     const { from, to, norms, weights, saturation } = context;
-    const { combined, holds, exact, bounded, bounds, order, buckets, scored } = scratch;
+    const { combined, holds, idfsOf, exact, bounded, bounds, order, buckets, scored } = scratch;
     const distance = weights.length - 1;
     const first = Math.max(start, this.lo - distance);
     const last = Math.min(end, this.hi + distance + 1);
