@@ -68,6 +68,8 @@ interface Scratch {
   combined: Float64Array;
   /** The first 32 terms a passage holds, a bit each. */
   holds: Int32Array;
+  /** Passages holding any term, in the order met. */
+  holders: Int32Array;
   /** Exact scores of a window's scored passages, by passage; 0 when not scored. */
   exact: Float64Array;
   /** A window's reached passages and their bounds. */
@@ -103,6 +105,7 @@ function scratchFor(passages: number, entries: number): Scratch {
       counts: new Uint16Array(Math.max(Math.ceil(entries * 1.25), shared?.counts.length ?? 0)),
       combined: new Float64Array(size),
       holds: new Int32Array(size),
+      holders: new Int32Array(size),
       exact: new Float64Array(size),
       bounded: new Int32Array(size),
       bounds: new Float64Array(size),
@@ -204,6 +207,8 @@ export class QueryScorer {
   private readonly idfs: Float64Array;
   /** Σ idf of the terms past the 32nd (those by byte of a passage's bits: `scratch.idfsOf`). */
   private readonly idfsBeyond: number;
+  /** How many passages hold any term (`scratch.holders`). */
+  private readonly holderCount: number;
   /** Passages holding any term: [lo, hi]. */
   private readonly lo: number;
   private readonly hi: number;
@@ -226,8 +231,9 @@ export class QueryScorer {
     this.scratch = scratch;
     this.idfs = new Float64Array(terms.length);
     this.frequencies = new Float64Array(terms.length);
-    const { counts, combined, holds } = scratch;
+    const { counts, combined, holds, holders: holding } = scratch;
     const stride = this.stride;
+    let holderCount = 0;
     let columns = 0;
     let lo = passages;
     let hi = -1;
@@ -245,6 +251,7 @@ export class QueryScorer {
         const passage = held.passages[h]!;
         const occurrences = held.counts[h]!;
         counts[passage * stride + columns] = occurrences;
+        if (combined[passage] === 0) holding[holderCount++] = passage;
         combined[passage]! += idf * occurrences;
         holds[passage]! |= bit;
       }
@@ -253,6 +260,7 @@ export class QueryScorer {
       this.idfs[columns++] = idf;
     }
     this.columns = columns;
+    this.holderCount = holderCount;
     // Σ idf of the terms a byte of `holds` names, byte by byte; the terms past
     // the 32nd count as held everywhere (a looser bound, still a bound).
     const idfsOf = scratch.idfsOf;
@@ -314,13 +322,19 @@ export class QueryScorer {
     const last = Math.min(end, this.hi + distance + 1);
     if (first >= last) return { passages: new Int32Array(0), scores: new Float64Array(0) };
     scratch.busy = true;
-    context.fill(first, last);
+    // The passages to bound: the window's whole stretch, swept, or where the
+    // query's words are in few passages (most real queries), only those
+    // around them.
+    const sparse = this.holderCount * (2 * distance + 1) < last - first;
+    const candidates = sparse ? this.reachedIn(first, last) : last - first;
+    if (!sparse) context.fill(first, last);
 
     // Every reached passage's bound: with F its combined count and I the idf
     // of the terms its neighbourhood holds, I · g(F / I) = (k1 + 1) · F · I / (F + I · norm).
     let count = 0;
     const [, w1 = 0, w2 = 0, w3 = 0, w4 = 0] = weights;
-    for (let passage = first; passage < last; passage++) {
+    for (let k = 0; k < candidates; k++) {
+      const passage = sparse ? order[k]! : first + k;
       const around = from[passage]!;
       const until = to[passage]!;
       let combinedCount: number;
@@ -428,6 +442,36 @@ export class QueryScorer {
     }
     scratch.busy = false;
     return out;
+  }
+
+  /**
+   * The passages of [first, last) around one holding a query term, listed in
+   * `scratch.order` (in no particular order), their context made known;
+   * returns how many.
+   */
+  private reachedIn(first: number, last: number): number {
+    const { context, holderCount } = this;
+    const { holders, tally: listed, order } = this.scratch;
+    const distance = context.weights.length - 1;
+    let count = 0;
+    for (let k = 0; k < holderCount; k++) {
+      const holder = holders[k]!;
+      if (holder < first - distance || holder >= last + distance) continue;
+      const until = Math.min(last - 1, context.lastAround(holder));
+      for (let near = Math.max(first, context.firstAround(holder)); near <= until; near++) {
+        if (listed[near] !== 0) continue;
+        listed[near] = 1;
+        order[count++] = near;
+      }
+    }
+    for (let k = 0; k < count; k++) {
+      const passage = order[k]!;
+      listed[passage] = 0;
+      context.normOf(passage);
+      context.firstAround(passage);
+      context.lastAround(passage);
+    }
+    return count;
   }
 
   /**

@@ -75,6 +75,33 @@ function tyingMemories(next: () => number, count: number, start: number) {
   });
 }
 
+/** 144 made-up words: in a vault of them each is in few memories (sparse postings). */
+const RARE_WORDS = ['ka', 'lo', 'mi', 'nu', 'ré', 'su', 'ta', 'vo', 'bi', 'de', 'fo', 'gu'].flatMap(
+  (a, _, all) => all.map((b) => `zq${a}${b}`),
+);
+
+/** Memories of rare words: a query reaches a few passages, not the whole vault. */
+function sparseMemories(next: () => number, count: number, start: number) {
+  let time = start;
+  return Array.from({ length: count }, () => {
+    time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
+    const text = Array.from(
+      { length: 3 + Math.floor(next() * 10) },
+      () => RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!,
+    ).join(' ');
+    return { content: next() < 0.3 ? `Alice: ${text}` : text, createdAt: time };
+  });
+}
+
+function sparseQuery(next: () => number): string {
+  const words = Array.from(
+    { length: 1 + Math.floor(next() * 5) },
+    () => RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!,
+  );
+  if (next() < 0.3) words.push('Alice');
+  return `what ${words.join(' ')}`;
+}
+
 /**
  * A query of one word or two of the tying vault's four (a single term makes
  * pruning's bound tight: ties then meet at the cut), at times with a name.
@@ -253,13 +280,15 @@ describe('text ranking', () => {
       { ...DEFAULT_TEXT_RANKING, contextWeight: 0.3 },
     ];
     const limits = [1, 2, 3, 5, 10, 17, 30, 50, 150];
-    for (const seed of [11, 12, 13, 14]) {
+    for (const seed of [11, 12, 13, 14, 15, 16]) {
       const next = seededRandom(seed);
       const address = freshAddress();
       const vault = vaultStub(address);
       const start = Date.UTC(2026, 0, 1);
-      const memories =
-        seed % 2 === 0 ? tyingMemories(next, 300, start) : randomMemories(next, 300, start);
+      // Three kinds of vault: queries reaching most passages, ties, and
+      // queries reaching few (pruning then bounds only the passages reached).
+      const kind = seed % 3;
+      const memories = [randomMemories, tyingMemories, sparseMemories][kind]!(next, 300, start);
       for (let at = 0; at < memories.length; at += 100) {
         const batch = memories.slice(at, at + 100);
         ok(
@@ -279,7 +308,7 @@ describe('text ranking', () => {
       // Each search asks several windows in turn (sharing one ranking), with
       // another query in between at times (taking the ranking's scratch), and
       // at times only some memories allowed (a metadata filter).
-      const query = seed % 2 === 0 ? tyingQuery : randomQuery;
+      const query = [randomQuery, tyingQuery, sparseQuery][kind]!;
       const searches = Array.from({ length: 30 }, () => ({
         text: query(next),
         other: next() < 0.3 ? query(next) : null,
