@@ -75,27 +75,29 @@ function tyingMemories(next: () => number, count: number, start: number) {
   });
 }
 
-/** 144 made-up words: in a vault of them each is in few memories (sparse postings). */
-const RARE_WORDS = ['ka', 'lo', 'mi', 'nu', 'ré', 'su', 'ta', 'vo', 'bi', 'de', 'fo', 'gu'].flatMap(
-  (a, _, all) => all.map((b) => `zq${a}${b}`),
+/** 60 made-up words: in a vault of them each is in few memories (sparse postings). */
+const RARE_WORDS = ['ka', 'lo', 'mi', 'nu', 're', 'su', 'ta', 'vo', 'bi', 'de'].flatMap((a) =>
+  ['ga', 'po', 'xi', 'zu', 'we', 'ly'].map((b) => `zq${a}${b}`),
 );
 
-/** Memories of rare words: a query reaches a few passages, not the whole vault. */
+/**
+ * Memories each repeating one rare word (5–25 times): a query's words are in
+ * few passages yet occur often, so pruning bounds only the passages around
+ * them rather than sweeping the window.
+ */
 function sparseMemories(next: () => number, count: number, start: number) {
   let time = start;
   return Array.from({ length: count }, () => {
     time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
-    const text = Array.from(
-      { length: 3 + Math.floor(next() * 10) },
-      () => RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!,
-    ).join(' ');
+    const word = RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!;
+    const text = Array.from({ length: 5 + Math.floor(next() * 21) }, () => word).join(' ');
     return { content: next() < 0.3 ? `Alice: ${text}` : text, createdAt: time };
   });
 }
 
 function sparseQuery(next: () => number): string {
   const words = Array.from(
-    { length: 1 + Math.floor(next() * 5) },
+    { length: 1 + Math.floor(next() * 6) },
     () => RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!,
   );
   if (next() < 0.3) words.push('Alice');
