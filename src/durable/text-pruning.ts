@@ -37,11 +37,14 @@ import type { TextTimeline } from './text-timeline';
 /** Weights that are multiples of this add up exactly in any order (see above). */
 const EXACT_WEIGHT_UNIT = 2 ** -20;
 /**
- * Largest per-query count table kept (2 bytes an entry): a passage for each
- * of a query's terms. Past it (a query of 16 terms over 250,000 passages),
- * the full ranking, whose working arrays do not grow with the terms.
+ * The working arrays' bytes a passage (Scratch: 54, plus 2 a query term for
+ * the count table), and the most they may take, with room to grow (×1.25),
+ * beside the hot tier's budget: past it (a query of 8 terms over 150,000
+ * passages), the full ranking, whose 32 bytes a passage do not grow with
+ * the terms.
  */
-const MAX_COUNT_ENTRIES = 4_000_000;
+const SCRATCH_BYTES_PER_PASSAGE = 54;
+const MAX_SCRATCH_BYTES = 12 * 2 ** 20;
 /** Relative slack on bounds and cuts, far above floating-point rounding (~1e-15). */
 const SLACK = 1e-9;
 /** Buckets of bounds, from 0 to the highest: fine enough that the last one scored holds few. */
@@ -200,7 +203,8 @@ export function prepareQuery(
   ranking: TextRanking,
 ): QueryScorer | null {
   if (timeline.size === 0 || !exactSums(ranking)) return null;
-  if (timeline.size * terms.length > MAX_COUNT_ENTRIES) return null;
+  const bytes = timeline.size * (SCRATCH_BYTES_PER_PASSAGE + 2 * terms.length) * 1.25;
+  if (bytes > MAX_SCRATCH_BYTES) return null;
   let occurrences = 0;
   for (const term of terms) occurrences += term.seqs.length;
   if (occurrences < timeline.size * PRUNE_FROM_OCCURRENCES_PER_PASSAGE) return null;
