@@ -356,6 +356,7 @@ export class QueryScorer {
     // Every reached passage's bound: with F its combined count and I the idf
     // of the terms its neighbourhood holds, I · g(F / I) = (k1 + 1) · F · I / (F + I · norm).
     let count = 0;
+    let highest = 0;
     const [, w1 = 0, w2 = 0, w3 = 0, w4 = 0] = weights;
     for (let k = 0; k < candidates; k++) {
       const passage = sparse ? order[k]! : first + k;
@@ -401,7 +402,9 @@ export class QueryScorer {
       const bound =
         (saturation * combinedCount * idfHeld) / (combinedCount + idfHeld * norms[passage]!);
       bounded[count] = passage;
-      bounds[count++] = bound * (1 + SLACK);
+      const padded = bound * (1 + SLACK);
+      bounds[count++] = padded;
+      if (padded > highest) highest = padded;
     }
 
     // Exact scores from the highest bound down, until no bound left can
@@ -422,8 +425,6 @@ export class QueryScorer {
       scratch.busy = false;
       return { passages: new Int32Array(0), scores: new Float64Array(0) };
     }
-    let highest = 0;
-    for (let i = 0; i < count; i++) if (bounds[i]! > highest) highest = bounds[i]!;
     const perBucket = BUCKETS / highest;
     const starts = buckets.fill(0);
     for (let i = 0; i < count; i++)
@@ -447,8 +448,9 @@ export class QueryScorer {
       }
     }
     // A better best lowers the reach (boosts lift by a share of it): what a
-    // lower reach lets in that was passed over is scored now.
-    for (let reach = Infinity; pool.reach < reach;) {
+    // lower reach lets in that was passed over is scored now. (While the
+    // reach only rose, every passage passed over was below it for good.)
+    for (let reach = Infinity; pool.lowered && pool.reach < reach;) {
       reach = pool.reach;
       for (let i = 0; i < count; i++)
         if (bounds[i]! >= reach && exact[bounded[i]!] === 0) score(bounded[i]!);
@@ -542,6 +544,8 @@ class WindowPool {
   private best = 0;
   /** Lowest bound that can still reach the pool; -Infinity until `limit` whole memories were met. */
   reach = -Infinity;
+  /** Whether the reach ever went down (a better best, with boosts). */
+  lowered = false;
 
   constructor(
     private readonly heap: Float64Array,
@@ -572,8 +576,11 @@ class WindowPool {
         changed = true;
       }
     }
-    if (changed && this.size === limit)
-      this.reach = heap[0]! * (1 - SLACK) - (this.lift + SLACK) * this.best * (1 + SLACK);
+    if (changed && this.size === limit) {
+      const reach = heap[0]! * (1 - SLACK) - (this.lift + SLACK) * this.best * (1 + SLACK);
+      if (reach < this.reach) this.lowered = true;
+      this.reach = reach;
+    }
   }
 
   private replaceLowest(score: number): void {
