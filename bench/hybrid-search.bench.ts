@@ -29,6 +29,7 @@ import type {} from './recall/provided';
 import { BATCH, ms, percentile, sampleInTurn } from './measure';
 import { corpus, corpusMemory } from './api/corpus';
 import { rankPassages, type TermPostings } from '../src/durable/text-ranker';
+import { prepareQuery } from '../src/durable/text-pruning';
 import { queryTerms } from '../src/text/tokens';
 import { windowRange } from '../src/kronos/windows';
 
@@ -308,8 +309,26 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
         queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
     };
     const ranking = (q: number) => void rankPassages(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
-    const [hybrid = [], text = [], vectorPool = [], textPool = [], rank = []] = sampleInTurn(
-      [search('HYBRID'), search('TEXT'), vectorPools, textPools, ranking],
+    // Pruned ranking (text-pruning.ts): counting alone, and counting then
+    // each window's pool of 50 scored.
+    const ranges = windows.map((window) => timeline.range(window.after, window.until));
+    const counting = (q: number) => void prepareQuery(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
+    // (Every query of this corpus has more occurrences than passages, so pruning applies.)
+    const pruned = (q: number) => {
+      const scorer = prepareQuery(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
+      if (scorer === null) throw new Error('pruned ranking does not apply to this query');
+      for (const { start, end } of ranges) scorer.scoresIn(start, end, 50, 0);
+    };
+    const [
+      hybrid = [],
+      text = [],
+      vectorPool = [],
+      textPool = [],
+      rank = [],
+      count = [],
+      prune = [],
+    ] = sampleInTurn(
+      [search('HYBRID'), search('TEXT'), vectorPools, textPools, ranking, counting, pruned],
       inputs,
       SAMPLES,
     );
@@ -319,6 +338,8 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       vectorPool,
       textPool,
       rank,
+      count,
+      prune,
       passages: timeline.size,
       postings: postings.map((terms) => terms.reduce((sum, term) => sum + term.seqs.length, 0)),
     };
@@ -336,7 +357,8 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       `    TEXT, both windows                       p50 ${p50(phases.text)}`,
       `    vector pools of 50, both windows         p50 ${p50(phases.vectorPool)}`,
       `    text pools of 50, both windows           p50 ${p50(phases.textPool)}`,
-      `    of which ranking (rankPassages)          p50 ${p50(phases.rank)}`,
+      `    full ranking (rankPassages)              p50 ${p50(phases.rank)}`,
+      `    pruned ranking, pools of 50 (text-pruning) p50 ${p50(phases.prune)}   of which counting ${p50(phases.count)}`,
       `  answers' fingerprint (ids and scores of every query's hits) ${(fingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',

@@ -1,3 +1,4 @@
+import { PassageContext } from './passage-context';
 import type { TextTimeline } from './text-timeline';
 
 /**
@@ -113,67 +114,6 @@ function lowerBound(sorted: Int32Array, value: number): number {
 }
 
 /**
- * What ranking derives from a timeline's order and lengths and would
- * otherwise derive again on every query: each passage's neighbourhood (the
- * passages around it in the same stretch of conversation), its expanded
- * length and BM25's length term, filled in as queries reach passages (28
- * bytes a passage). Valid while the timeline's version and the context
- * settings are the ones it was made for; the length term also needs the
- * same k1 and b.
- */
-interface Neighbourhoods {
-  version: number;
-  distance: number;
-  gap: number;
-  contextWeight: number;
-  /** First and last passage around each one; -1 until a query reaches it. */
-  from: Int32Array;
-  to: Int32Array;
-  /** Expanded length of each passage; -1 until a query reaches it. */
-  lengths: Float64Array;
-  /** k1 and b of `norms`. */
-  k1: number;
-  b: number;
-  /** BM25's `k1 · (1 − b + b · length / average)` of each passage; NaN until reached. */
-  norms: Float64Array;
-}
-
-const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
-
-function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbourhoods {
-  const known = neighbourhoodsOf.get(timeline);
-  if (
-    known !== undefined &&
-    known.version === timeline.version &&
-    known.distance === ranking.contextDistance &&
-    known.gap === ranking.contextGapMs &&
-    known.contextWeight === ranking.contextWeight
-  ) {
-    if (known.k1 !== ranking.k1 || known.b !== ranking.b) {
-      known.k1 = ranking.k1;
-      known.b = ranking.b;
-      known.norms.fill(NaN);
-    }
-    return known;
-  }
-  const passages = timeline.size;
-  const made: Neighbourhoods = {
-    version: timeline.version,
-    distance: ranking.contextDistance,
-    gap: ranking.contextGapMs,
-    contextWeight: ranking.contextWeight,
-    from: new Int32Array(passages).fill(-1),
-    to: new Int32Array(passages).fill(-1),
-    lengths: new Float64Array(passages).fill(-1),
-    k1: ranking.k1,
-    b: ranking.b,
-    norms: new Float64Array(passages).fill(NaN),
-  };
-  neighbourhoodsOf.set(timeline, made);
-  return made;
-}
-
-/**
  * Per-passage working arrays of one query, left zeroed after it. Ranking is
  * synchronous, so every vault of the isolate shares one set, sized to the
  * largest timeline ranked (32 bytes a passage).
@@ -235,59 +175,11 @@ export function rankPassages(
 ): ScoredPassages {
   const passages = timeline.size;
   if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
-  const { k1, b, contextDistance: distance, contextGapMs: gap } = ranking;
-  const { from, to, lengths: expandedLength, norms } = neighbourhoods(timeline, ranking);
+  const context = new PassageContext(timeline, ranking);
+  const { from, to, weights, saturation } = context;
   const scratch = scratchFor(passages);
   scratch.busy = true;
   const { own, expanded, score, hits, reached, candidates } = scratch;
-  // The passages around one in the same stretch of conversation: [first, last].
-  const firstAround = (passage: number): number => {
-    const known = from[passage]!;
-    if (known >= 0) return known;
-    let first = passage;
-    while (
-      first > 0 &&
-      passage - first < distance &&
-      timeline.timeAt(first) - timeline.timeAt(first - 1) <= gap
-    )
-      first--;
-    from[passage] = first;
-    return first;
-  };
-  const lastAround = (passage: number): number => {
-    const known = to[passage]!;
-    if (known >= 0) return known;
-    let last = passage;
-    while (
-      last < passages - 1 &&
-      last - passage < distance &&
-      timeline.timeAt(last + 1) - timeline.timeAt(last) <= gap
-    )
-      last++;
-    to[passage] = last;
-    return last;
-  };
-  const weights = Float64Array.from({ length: distance + 1 }, (_, d) => ranking.contextWeight ** d);
-  const spread = weights.reduce((sum, weight, d) => sum + (d === 0 ? weight : 2 * weight), 0);
-  // Mean expanded length; the few passages near either end have fewer neighbours.
-  const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
-  // BM25's length term of a passage, `k1 · (1 − b + b · length / average)`.
-  const normOf = (passage: number): number => {
-    const known = norms[passage]!;
-    if (known === known) return known; // not NaN: known
-    let length = expandedLength[passage]!;
-    if (length < 0) {
-      length = 0;
-      const last = lastAround(passage);
-      for (let near = firstAround(passage); near <= last; near++)
-        length += weights[Math.abs(near - passage)]! * timeline.wordsAt(near);
-      expandedLength[passage] = length;
-    }
-    const norm = k1 * (1 - b + (b * length) / averageLength);
-    norms[passage] = norm;
-    return norm;
-  };
-  const saturation = k1 + 1;
 
   let candidateCount = 0;
   // Once a term is swept densely, candidates are found by sweeping too.
@@ -327,8 +219,8 @@ export function rankPassages(
     let spreadTo = 0;
     for (let h = 0; h < hitCount; h++) {
       const passage = hits[h]!;
-      const first = firstAround(passage);
-      const last = lastAround(passage);
+      const first = context.firstAround(passage);
+      const last = context.lastAround(passage);
       if (first < termLo) termLo = first;
       if (last > termHi) termHi = last;
       spreadTo += last - first + 1;
@@ -361,7 +253,7 @@ export function rankPassages(
         const frequency = expanded[passage]!;
         if (frequency === 0) continue;
         expanded[passage] = 0;
-        score[passage]! += (idf * frequency * saturation) / (frequency + normOf(passage));
+        score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
       }
       continue;
     }
@@ -376,7 +268,7 @@ export function rankPassages(
           if (passage > hi) hi = passage;
         } else candidates[candidateCount++] = passage;
       }
-      score[passage]! += (idf * frequency * saturation) / (frequency + normOf(passage));
+      score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
     }
   }
 

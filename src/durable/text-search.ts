@@ -12,6 +12,7 @@ import {
   type TermPostings,
   type TextRanking,
 } from './text-ranker';
+import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
 
 /** A memory found by text: its relative score and the passage that scored. */
@@ -91,18 +92,19 @@ export class TextSearch {
   }
 
   /**
-   * The last query's passage scores, for the other windows of the same
-   * search: ranking scores every passage of the vault and each window only
-   * filters them, so a search over several windows ranks once. Forgotten at
-   * the start of every read (`forgetRanking`), so a write in between never
-   * leaves a stale score.
+   * The last query's ranking, for the other windows of the same search:
+   * its term counts per passage (pruned ranking, text-pruning.ts: each
+   * window then scores only passages that can reach its top), or, where
+   * pruning does not apply, every passage's score, which each window only
+   * filters. Forgotten at the start of every read (`forgetRanking`), so a
+   * write in between never leaves a stale score.
    */
   private lastRanking: {
     timeline: TextTimeline;
     text: string;
     ranking: TextRanking;
     terms: TermPostings[];
-    scored: ScoredPassages;
+    scored: ScoredPassages | QueryScorer;
   } | null = null;
   /** Whether any memory names its speaker in metadata, asked once per read. */
   private speakerMetadata: boolean | null = null;
@@ -117,7 +119,7 @@ export class TextSearch {
     text: string,
     ranking: TextRanking,
     terms: TermPostings[],
-  ): ScoredPassages {
+  ): ScoredPassages | QueryScorer {
     const last = this.lastRanking;
     if (
       last !== null &&
@@ -125,11 +127,13 @@ export class TextSearch {
       last.text === text &&
       last.ranking === ranking &&
       last.terms.length === terms.length &&
-      last.terms.every((term, at) => term === terms[at])
+      last.terms.every((term, at) => term === terms[at]) &&
+      // Another vault's query may have taken the pruned ranking's scratch since.
+      (!(last.scored instanceof QueryScorer) || last.scored.current)
     ) {
       return last.scored;
     }
-    const scored = rankPassages(timeline, terms, ranking);
+    const scored = prepareQuery(timeline, terms, ranking) ?? rankPassages(timeline, terms, ranking);
     this.lastRanking = { timeline, text, ranking, terms, scored };
     return scored;
   }
@@ -147,13 +151,23 @@ export class TextSearch {
     const postings = new Map(
       terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
     );
-    const scored = this.ranked(timeline, text, ranking, [...postings.values()]);
+    const names = queryNames(text).filter((name) => postings.has(name.term));
+    const dates = queryDates(text);
+    // Boosts lift a memory by at most `lift`: one further below the limit-th
+    // best than that cannot reach the top, so it is let go before boosting
+    // (and pruned ranking need not score it exactly).
+    const lift =
+      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
+      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
+    const ranked = this.ranked(timeline, text, ranking, [...postings.values()]);
 
     // The best passage of each memory in the window (of a memory's equal
     // chunks, the first). Most memories are one passage; only those in
     // chunks need looking up. Scored passages are in time order, so the
     // window's are one run of them.
     const { start, end } = timeline.range(window.after, window.until);
+    const scored =
+      ranked instanceof QueryScorer ? ranked.scoresIn(start, end, limit, lift, allowed) : ranked;
     const run = passagesIn(scored, start, end);
     const found = new WindowHits(run.to - run.from);
     const chunkedAt = new Map<number, number>();
@@ -177,14 +191,7 @@ export class TextSearch {
       }
     }
     if (found.count === 0) return [];
-    const names = queryNames(text).filter((name) => postings.has(name.term));
-    const dates = queryDates(text);
     const top = found.relativeToBest();
-    // Boosts lift a memory by at most `lift`: one further below the limit-th
-    // best than that cannot reach the top, so it is let go before boosting.
-    const lift =
-      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
-      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
     const hits = found.reachable(limit, lift);
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
     for (let i = 0; i < hits.seqs.length; i++)

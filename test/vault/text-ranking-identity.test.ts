@@ -52,6 +52,71 @@ function randomQuery(next: () => number): string {
   return `what ${words.join(' ')}`;
 }
 
+/**
+ * Memories built to tie: a handful of words, every memory the same length,
+ * many stored at the same instant, so that whole runs of passages score alike
+ * and a window's limit-th best is shared by many (where pruning by bounds
+ * could drop one that belongs in the top). A few differ in length, and a few
+ * are long enough to be chunked.
+ */
+function tyingMemories(next: () => number, count: number, start: number) {
+  const words = VOCABULARY.slice(0, 4);
+  let time = start;
+  return Array.from({ length: count }, () => {
+    time += next() < 0.05 ? 3 * 60 * MINUTE : next() < 0.7 ? 0 : MINUTE;
+    const shape = next();
+    const length = shape < 0.03 ? 320 + Math.floor(next() * 300) : shape < 0.15 ? 3 : 6;
+    const text = Array.from(
+      { length },
+      (_, at) => words[(at + Math.floor(next() * (shape < 0.5 ? 1 : 4))) % words.length]!,
+    ).join(' ');
+    const speaker = next() < 0.3 ? NAMES[Math.floor(next() * NAMES.length)] : undefined;
+    return { content: speaker === undefined ? text : `${speaker}: ${text}`, createdAt: time };
+  });
+}
+
+/** 60 made-up words: in a vault of them each is in few memories (sparse postings). */
+const RARE_WORDS = ['ka', 'lo', 'mi', 'nu', 're', 'su', 'ta', 'vo', 'bi', 'de'].flatMap((a) =>
+  ['ga', 'po', 'xi', 'zu', 'we', 'ly'].map((b) => `zq${a}${b}`),
+);
+
+/**
+ * Memories each repeating one rare word (5–25 times): a query's words are in
+ * few passages yet occur often, so pruning bounds only the passages around
+ * them rather than sweeping the window.
+ */
+function sparseMemories(next: () => number, count: number, start: number) {
+  let time = start;
+  return Array.from({ length: count }, () => {
+    time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
+    const word = RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!;
+    const text = Array.from({ length: 5 + Math.floor(next() * 21) }, () => word).join(' ');
+    return { content: next() < 0.3 ? `Alice: ${text}` : text, createdAt: time };
+  });
+}
+
+function sparseQuery(next: () => number): string {
+  const words = Array.from(
+    { length: 1 + Math.floor(next() * 6) },
+    () => RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!,
+  );
+  if (next() < 0.3) words.push('Alice');
+  return `what ${words.join(' ')}`;
+}
+
+/**
+ * A query of one word or two of the tying vault's four (a single term makes
+ * pruning's bound tight: ties then meet at the cut), at times with a name.
+ */
+function tyingQuery(next: () => number): string {
+  const words = Array.from(
+    { length: next() < 0.6 ? 1 : 2 },
+    () => VOCABULARY[Math.floor(next() * 4)]!,
+  );
+  if (next() < 0.3) words.push(NAMES[Math.floor(next() * NAMES.length)]!);
+  return `what ${words.join(' ')}`;
+}
+
 /** The definition: every passage scored on its own, no sharing, no pruning. */
 function referenceSearch(
   sql: Sql,
@@ -60,6 +125,7 @@ function referenceSearch(
   window: { after: number | null; until: number },
   limit: number,
   ranking: TextRanking,
+  allowed?: ReadonlySet<number>,
 ): TextHit[] {
   const passages = timeline.size;
   const terms = queryTerms(text, ranking.stopwords);
@@ -103,7 +169,10 @@ function referenceSearch(
     own.forEach((counts) => {
       const holding = counts.reduce((sum, count) => sum + (count > 0 ? 1 : 0), 0);
       if (holding === 0) return;
-      const idf = Math.log(1 + (passages - holding + 0.5) / (holding + 0.5));
+      const idf =
+        ranking.idf === 'probabilistic'
+          ? Math.log(1 + (passages - holding + 0.5) / (holding + 0.5))
+          : Math.max(Math.log((passages - holding + 0.5) / (holding + 0.5)), 1e-6);
       const f = near.reduce((sum, at) => sum + weight(at, passage) * counts[at]!, 0);
       if (f === 0) return;
       const { k1, b } = ranking;
@@ -119,6 +188,7 @@ function referenceSearch(
     const value = score(passage);
     if (value <= 0) continue;
     const seq = timeline.seqAt(passage);
+    if (allowed !== undefined && !allowed.has(seq)) continue;
     const known = best.get(seq);
     if (known === undefined || value > known.score) best.set(seq, { passage, score: value });
   }
@@ -198,6 +268,92 @@ describe('text ranking', () => {
       }
       // The queries meet the vault: most windows hold matches.
       expect(found).toBeGreaterThan(100);
+    }
+  });
+
+  it("drops no passage that belongs in a window's top: ties, several windows, limits 1–150, other settings", async () => {
+    // Settings pruning serves exactly (dyadic context weights, other k1, b,
+    // reach and idf) and one it leaves to the full ranking (0.3 per step).
+    const rankings: TextRanking[] = [
+      DEFAULT_TEXT_RANKING,
+      { ...DEFAULT_TEXT_RANKING, contextWeight: 0.25, k1: 1.2, b: 0.75 },
+      { ...DEFAULT_TEXT_RANKING, contextWeight: 0.75, contextDistance: 2, nameBoost: 1 },
+      { ...DEFAULT_TEXT_RANKING, contextWeight: 1, contextDistance: 1, idf: 'fts5' },
+      { ...DEFAULT_TEXT_RANKING, contextWeight: 0.3 },
+    ];
+    const limits = [1, 2, 3, 5, 10, 17, 30, 50, 150];
+    for (const seed of [11, 12, 13, 14, 15, 16]) {
+      const next = seededRandom(seed);
+      const address = freshAddress();
+      const vault = vaultStub(address);
+      const start = Date.UTC(2026, 0, 1);
+      // Three kinds of vault: queries reaching most passages, ties, and
+      // queries reaching few (pruning then bounds only the passages reached).
+      const kind = seed % 3;
+      const memories = [randomMemories, tyingMemories, sparseMemories][kind]!(next, 300, start);
+      for (let at = 0; at < memories.length; at += 100) {
+        const batch = memories.slice(at, at + 100);
+        ok(
+          await vault.store(
+            address,
+            storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+          ),
+        );
+      }
+      const end = memories.at(-1)!.createdAt;
+      const randomWindow = () => {
+        const from = start + Math.floor(next() * (end - start));
+        return next() < 0.3
+          ? { after: null, until: end }
+          : { after: from, until: end - Math.floor(next() * (end - from)) };
+      };
+      // Each search asks several windows in turn (sharing one ranking), with
+      // another query in between at times (taking the ranking's scratch), and
+      // at times only some memories allowed (a metadata filter).
+      const query = [randomQuery, tyingQuery, sparseQuery][kind]!;
+      const searches = Array.from({ length: 30 }, () => ({
+        text: query(next),
+        other: next() < 0.3 ? query(next) : null,
+        ranking: rankings[Math.floor(next() * rankings.length)]!,
+        filtered: next() < 0.3,
+        windows: Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({
+          window: randomWindow(),
+          limit: limits[Math.floor(next() * limits.length)]!,
+        })),
+      }));
+      const compared = await runInDurableObject(vault, (_, state) => {
+        const sql = new Sql(state.storage.sql);
+        const timeline = TextTimeline.load(sql);
+        const search = new TextSearch(sql);
+        const interloper = new TextSearch(sql);
+        const seqs = sql.all<{ seq: number }>('SELECT seq FROM memories').map((row) => row.seq);
+        const allowed = new Set(seqs.filter((seq) => seq % 3 !== 0));
+        return searches.flatMap(({ text, other, ranking, filtered, windows }) => {
+          search.forgetRanking();
+          return windows.map(({ window, limit }) => {
+            if (other !== null) interloper.search(timeline, other, window, 50, ranking);
+            const only = filtered ? allowed : undefined;
+            return {
+              got: search.search(timeline, text, window, limit, ranking, only),
+              expected: referenceSearch(sql, timeline, text, window, limit, ranking, only),
+            };
+          });
+        });
+      });
+      let found = 0;
+      let full = 0;
+      for (const { got, expected } of compared) {
+        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
+        expect(got.map((hit) => hit.words)).toEqual(expected.map((hit) => hit.words));
+        got.forEach((hit, i) =>
+          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
+        );
+        found += got.length;
+        if (expected.length >= 10) full++;
+      }
+      // The windows meet the vault: most hold matches, many more than a limit.
+      expect(found).toBeGreaterThan(300);
+      expect(full).toBeGreaterThan(10);
     }
   });
 });

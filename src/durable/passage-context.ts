@@ -1,0 +1,172 @@
+import type { TextRanking } from './text-ranker';
+import type { TextTimeline } from './text-timeline';
+
+/**
+ * What contextual ranking derives from a timeline's order and lengths and
+ * would otherwise derive again on every query: each passage's neighbourhood
+ * (the passages around it in the same stretch of conversation), its expanded
+ * length and BM25's length term, filled in as queries reach passages (28
+ * bytes a passage). Valid while the timeline's version and the context
+ * settings are the ones it was made for; the length term also needs the
+ * same k1 and b. Shared by the full ranking (text-ranker.ts) and the pruned
+ * one (text-pruning.ts), so both read the same length terms.
+ */
+interface Neighbourhoods {
+  version: number;
+  distance: number;
+  gap: number;
+  contextWeight: number;
+  /** First and last passage around each one; -1 until a query reaches it. */
+  from: Int32Array;
+  to: Int32Array;
+  /** Expanded length of each passage; -1 until a query reaches it. */
+  lengths: Float64Array;
+  /** k1 and b of `norms`. */
+  k1: number;
+  b: number;
+  /** BM25's `k1 · (1 − b + b · length / average)` of each passage; NaN until reached. */
+  norms: Float64Array;
+}
+
+const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
+
+function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbourhoods {
+  const known = neighbourhoodsOf.get(timeline);
+  if (
+    known !== undefined &&
+    known.version === timeline.version &&
+    known.distance === ranking.contextDistance &&
+    known.gap === ranking.contextGapMs &&
+    known.contextWeight === ranking.contextWeight
+  ) {
+    if (known.k1 !== ranking.k1 || known.b !== ranking.b) {
+      known.k1 = ranking.k1;
+      known.b = ranking.b;
+      known.norms.fill(NaN);
+    }
+    return known;
+  }
+  const passages = timeline.size;
+  const made: Neighbourhoods = {
+    version: timeline.version,
+    distance: ranking.contextDistance,
+    gap: ranking.contextGapMs,
+    contextWeight: ranking.contextWeight,
+    from: new Int32Array(passages).fill(-1),
+    to: new Int32Array(passages).fill(-1),
+    lengths: new Float64Array(passages).fill(-1),
+    k1: ranking.k1,
+    b: ranking.b,
+    norms: new Float64Array(passages).fill(NaN),
+  };
+  neighbourhoodsOf.set(timeline, made);
+  return made;
+}
+
+/**
+ * One query's view of the timeline's neighbourhoods: the passages around a
+ * passage, the weight of a neighbour by distance, and BM25's length term.
+ */
+export class PassageContext {
+  /** First and last passage around each one, once `firstAround`/`lastAround` reached it. */
+  readonly from: Int32Array;
+  readonly to: Int32Array;
+  /** `contextWeight ** d` for d = 0…contextDistance. */
+  readonly weights: Float64Array;
+  /** BM25's `k1 + 1`. */
+  readonly saturation: number;
+  /** BM25's length term of each passage, once `normOf` or `fill` reached it (NaN before). */
+  readonly norms: Float64Array;
+  private readonly lengths: Float64Array;
+  private readonly passages: number;
+  private readonly distance: number;
+  private readonly gap: number;
+  private readonly k1: number;
+  private readonly b: number;
+  private readonly averageLength: number;
+
+  constructor(
+    private readonly timeline: TextTimeline,
+    ranking: TextRanking,
+  ) {
+    const hoods = neighbourhoods(timeline, ranking);
+    this.from = hoods.from;
+    this.to = hoods.to;
+    this.lengths = hoods.lengths;
+    this.norms = hoods.norms;
+    this.passages = timeline.size;
+    this.distance = ranking.contextDistance;
+    this.gap = ranking.contextGapMs;
+    this.k1 = ranking.k1;
+    this.b = ranking.b;
+    this.saturation = ranking.k1 + 1;
+    this.weights = Float64Array.from(
+      { length: ranking.contextDistance + 1 },
+      (_, d) => ranking.contextWeight ** d,
+    );
+    const spread = this.weights.reduce(
+      (sum, weight, d) => sum + (d === 0 ? weight : 2 * weight),
+      0,
+    );
+    // Mean expanded length; the few passages near either end have fewer neighbours.
+    this.averageLength = Math.max(timeline.averageWords * spread, 1e-9);
+  }
+
+  /** The first passage around `passage` in the same stretch of conversation. */
+  firstAround(passage: number): number {
+    const known = this.from[passage]!;
+    if (known >= 0) return known;
+    const timeline = this.timeline;
+    let first = passage;
+    while (
+      first > 0 &&
+      passage - first < this.distance &&
+      timeline.timeAt(first) - timeline.timeAt(first - 1) <= this.gap
+    )
+      first--;
+    this.from[passage] = first;
+    return first;
+  }
+
+  /** The last passage around `passage` in the same stretch of conversation. */
+  lastAround(passage: number): number {
+    const known = this.to[passage]!;
+    if (known >= 0) return known;
+    const timeline = this.timeline;
+    let last = passage;
+    while (
+      last < this.passages - 1 &&
+      last - passage < this.distance &&
+      timeline.timeAt(last + 1) - timeline.timeAt(last) <= this.gap
+    )
+      last++;
+    this.to[passage] = last;
+    return last;
+  }
+
+  /** Makes `from`, `to` and `norms` known for the passages [first, last). */
+  fill(first: number, last: number): void {
+    const norms = this.norms;
+    for (let passage = first; passage < last; passage++) {
+      const known = norms[passage]!;
+      if (known !== known) this.normOf(passage); // NaN: not yet
+    }
+  }
+
+  /** BM25's length term of a passage, `k1 · (1 − b + b · length / average)`. */
+  normOf(passage: number): number {
+    const known = this.norms[passage]!;
+    if (known === known) return known; // not NaN: known
+    let length = this.lengths[passage]!;
+    if (length < 0) {
+      length = 0;
+      const last = this.lastAround(passage);
+      for (let near = this.firstAround(passage); near <= last; near++)
+        length += this.weights[Math.abs(near - passage)]! * this.timeline.wordsAt(near);
+      this.lengths[passage] = length;
+    }
+    const norm = this.k1 * (1 - this.b + (this.b * length) / this.averageLength);
+    this.norms[passage] = norm;
+    return norm;
+  }
+}
