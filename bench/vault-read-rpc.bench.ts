@@ -9,7 +9,6 @@
  * Samples are means of BATCH consecutive calls (workerd's clock moves on I/O),
  * the variants taken in turn so that they meet the same load.
  */
-import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
@@ -21,9 +20,6 @@ import type {
   VaultReadOp,
   WindowResult,
 } from '../src/durable/vault-types';
-import type { VaultObject } from '../src/durable/vault-object';
-import type { VaultQueries } from '../src/durable/vault-queries';
-import type { HotIndex } from '../src/durable/hot-index';
 import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
 import { planWindows } from '../src/kronos/plan';
@@ -182,17 +178,7 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     const request = searchRequest();
     tokensOf(await Promise.all(vaults.map((_, at) => searchOf(at, request))));
   };
-  const oneVault = async () => {
-    const request = searchRequest();
-    tokensOf([await searchOf(0, request)]);
-  };
-  const oneMetered = async () => {
-    const request = searchRequest();
-    tokensOf([await searchOf(0, request, { meter: meter() })]);
-  };
   const variants: [string, () => Promise<void>][] = [
-    ['1 vault, not metered', oneVault],
-    ['1 vault, metered', oneMetered],
     ['not metered (floor)', unmetered],
     ['usage shard after the merge', byShard],
     ['settled in the first vault', inVault],
@@ -245,46 +231,4 @@ it('a read batch opened by a timer or by microtask turns', async () => {
   variants.forEach(([name], v) =>
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
   );
-});
-
-it("in the object: a search's windows hydrated one by one or in one query", async () => {
-  const { stub } = await loadedVault('f');
-  const requests = Array.from({ length: 50 }, searchRequest);
-  // Both variants in the same object and run, in turn: the same rankings,
-  // the memories read per window (as before) or for all windows at once.
-  const [perWindow, together] = await runInDurableObject(stub, (instance: VaultObject) => {
-    const { queries, hot } = instance as unknown as { queries: VaultQueries; hot: HotIndex };
-    const index = hot.vectors();
-    const timeline = () => hot.timeline();
-    let q = 0;
-    const oneByOne = () => {
-      const request = requests[q++ % requests.length]!;
-      queries.text.forgetRanking();
-      for (const window of request.windows)
-        queries.searchWindow(index, timeline, request, window, null);
-    };
-    const inOneQuery = () => {
-      const request = requests[q++ % requests.length]!;
-      queries.text.forgetRanking();
-      queries.searchWindows(index, timeline, request, request.windows, null);
-    };
-    for (let i = 0; i < 20; i++) {
-      oneByOne(); // warm up
-      inOneQuery();
-    }
-    const times = [[] as number[], [] as number[]];
-    for (let s = 0; s < SAMPLES * 2; s++) {
-      for (const [v, run] of [oneByOne, inOneQuery].entries()) {
-        const started = performance.now();
-        for (let b = 0; b < BATCH; b++) run();
-        times[v]!.push((performance.now() - started) / BATCH);
-      }
-    }
-    return times.map((samples) => percentile(samples, 50));
-  });
-  console.log(
-    `\nin-object HYBRID search, 2 windows × 10, ${ROWS} memories: p50 of ${SAMPLES * 2} samples × ${BATCH}`,
-  );
-  console.log(`hydrated per window            ${ms(perWindow!).padStart(10)}`);
-  console.log(`hydrated in one query          ${ms(together!).padStart(10)}`);
 });

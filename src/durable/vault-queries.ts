@@ -74,59 +74,15 @@ export class VaultQueries {
     window: WindowSearch,
     retired: ReadonlySet<number> | null = null,
   ): WindowResult {
-    return this.searchWindows(index, timeline, request, [window], retired)[0]!;
-  }
-
-  /**
-   * Every window of one search: each ranked on its own, then the memories of
-   * all of them read in one query (one statement per search, not per window).
-   */
-  searchWindows(
-    index: VectorIndex | null,
-    timeline: () => TextTimeline,
-    request: SearchRequest,
-    windows: readonly WindowSearch[],
-    retired: ReadonlySet<number> | null = null,
-  ): WindowResult[] {
-    const ranked = windows.map((window) =>
-      this.rankWindow(index, timeline, request, window, retired),
-    );
-    const records = this.hydrateSeqs(ranked.flatMap(({ hits }) => hits.map((hit) => hit.seq)));
-    return ranked.map(({ result, hits: rankedHits }) => {
-      const hits: SearchHitRecord[] = [];
-      for (const { seq, score, words, chunk } of rankedHits) {
-        const found = records.get(seq);
-        if (found === undefined) continue;
-        const { memory, chunked } = found;
-        hits.push({
-          memory,
-          score,
-          window: result.window,
-          match: matchOf(memory, chunked, words, chunk),
-        });
-      }
-      return { ...result, hits };
-    });
-  }
-
-  /** One window's ranking, before hydration: its result without hits, and the seqs that scored. */
-  private rankWindow(
-    index: VectorIndex | null,
-    timeline: () => TextTimeline,
-    request: SearchRequest,
-    window: WindowSearch,
-    retired: ReadonlySet<number> | null,
-  ): { result: WindowResult; hits: Ranked[] } {
     if (index === null || window.limit === 0)
-      return { result: { window: window.window, hits: [], rowsInWindow: 0 }, hits: [] };
+      return { window: window.window, hits: [], rowsInWindow: 0 };
     const { start, end } = index.range(window.after, window.until);
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
-    const none = { result: empty, hits: [] };
-    if (end <= start && !index.partial) return none;
+    if (end <= start && !index.partial) return empty;
 
     const matching =
       request.metadata === null ? undefined : this.matching(request.metadata, window);
-    if (matching !== undefined && matching.size === 0) return none;
+    if (matching !== undefined && matching.size === 0) return empty;
     const skip = request.includeSuperseded === true ? null : retired;
     const allowed =
       skip === null
@@ -184,7 +140,20 @@ export class VaultQueries {
         .slice(0, window.limit);
     }
 
-    return { result: empty, hits: ranked };
+    const records = this.hydrateSeqs(ranked.map((hit) => hit.seq));
+    const hits: SearchHitRecord[] = [];
+    for (const { seq, score, words, chunk } of ranked) {
+      const found = records.get(seq);
+      if (found === undefined) continue;
+      const { memory, chunked } = found;
+      hits.push({
+        memory,
+        score,
+        window: window.window,
+        match: matchOf(memory, chunked, words, chunk),
+      });
+    }
+    return { ...empty, hits };
   }
 
   /** Seqs of the memories in a window that pass a metadata filter. */
