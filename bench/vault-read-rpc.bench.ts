@@ -178,7 +178,14 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     const request = searchRequest();
     tokensOf(await Promise.all(vaults.map((_, at) => searchOf(at, request))));
   };
+  // One vault of the same three, for a same-run ratio (the issue's 3-vault ÷ 1-vault).
+  const oneVault = (metered: boolean) => async () => {
+    const request = searchRequest();
+    tokensOf([await searchOf(0, request, metered ? { meter: meter() } : {})]);
+  };
   const variants: [string, () => Promise<void>][] = [
+    ['1 vault, not metered', oneVault(false)],
+    ['1 vault, metered in the vault', oneVault(true)],
     ['not metered (floor)', unmetered],
     ['usage shard after the merge', byShard],
     ['settled in the first vault', inVault],
