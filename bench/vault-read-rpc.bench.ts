@@ -22,6 +22,7 @@ import type {
 } from '../src/durable/vault-types';
 import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
+import { unpackWindows } from '../src/durable/packed-windows';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
@@ -89,10 +90,11 @@ const meter = (): UsageMeter => ({
 
 it('vault read RPC: overhead beside the search', async () => {
   const { address, stub } = await loadedVault('a');
-  const searchOp = (metered: boolean): VaultReadOp => ({
+  const searchOp = (metered: boolean, packed = false): VaultReadOp => ({
     type: 'search',
     request: searchRequest(),
     ...(metered ? { meter: meter() } : {}),
+    ...(packed ? { packed: true as const } : {}),
   });
   const found = await stub.read(address, [searchOp(false)]);
   const first = found.ok ? found.results[0] : undefined;
@@ -103,6 +105,8 @@ it('vault read RPC: overhead beside the search', async () => {
     ['read [stats]', () => [{ type: 'stats' }]],
     [`read [get ${ids.length} ids]`, () => [{ type: 'get', ids }]],
     ['read [search] (no meter)', () => [searchOp(false)]],
+    // The windows in columns (packed-windows.ts), unpacked here as the Worker's loader does.
+    ['read [search] packed (no meter)', () => [searchOp(false, true)]],
     ['read [search] + meter', () => [searchOp(true)]],
   ];
   const wall = variants.map(() => [] as number[]);
@@ -117,6 +121,8 @@ it('vault read RPC: overhead beside the search', async () => {
       for (let b = 0; b < BATCH; b++) {
         const response = await stub.read(address, ops());
         if (!response.ok) throw new Error(response.message);
+        for (const result of response.results)
+          if (result.ok && result.type === 'search' && result.packed) unpackWindows(result.packed);
         elapsed += response.elapsedMs;
         searched += response.searchMs + response.hydrateMs;
       }
