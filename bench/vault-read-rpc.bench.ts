@@ -7,7 +7,9 @@
  * windows of hits (20 per call) as the API bench's do.
  *
  * Samples are means of BATCH consecutive calls (workerd's clock moves on I/O),
- * the variants taken in turn so that they meet the same load.
+ * the variants taken in turn so that they meet the same load. The last case
+ * sends 16 searches at a time to one vault, metered or not, for what the
+ * usage row's commit costs the vault's throughput.
  */
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
@@ -243,5 +245,43 @@ it('a read batch opened by a timer or by microtask turns', async () => {
   console.log(`\nbatch scheduling + read [stats], p50 of ${SAMPLES} samples × ${BATCH}`);
   variants.forEach(([name], v) =>
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+});
+
+it('1-vault search throughput, 16 in flight: metered in the vault or not', async () => {
+  const { address, stub } = await loadedVault('g');
+  const IN_FLIGHT = 16;
+  const CALLS = 160;
+  // Does the usage row's commit only delay each answer, or hold up the others too?
+  const burst = async (metered: boolean) => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next++ < CALLS) {
+          const op: VaultReadOp = {
+            type: 'search',
+            request: searchRequest(),
+            ...(metered ? { meter: meter() } : {}),
+          };
+          const response = await stub.read(address, [op]);
+          if (!response.ok) throw new Error(response.message);
+        }
+      }),
+    );
+    return (CALLS / (performance.now() - started)) * 1000;
+  };
+  for (const metered of [false, true]) await burst(metered); // warm up
+  const rates = [[] as number[], [] as number[]];
+  for (let s = 0; s < 8; s++)
+    for (const [v, metered] of [false, true].entries()) rates[v]!.push(await burst(metered));
+  console.log(
+    `\n1-vault HYBRID search, ${IN_FLIGHT} in flight, ${CALLS} calls a burst: median of 8 bursts`,
+  );
+  console.log(
+    `not metered                    ${percentile(rates[0]!, 50).toFixed(0).padStart(6)} searches/s`,
+  );
+  console.log(
+    `metered in the vault           ${percentile(rates[1]!, 50).toFixed(0).padStart(6)} searches/s`,
   );
 });
