@@ -7,7 +7,9 @@
  * windows of hits (20 per call) as the API bench's do.
  *
  * Samples are means of BATCH consecutive calls (workerd's clock moves on I/O),
- * the variants taken in turn so that they meet the same load.
+ * the variants taken in turn so that they meet the same load. The last case
+ * sends 16 searches at a time to one vault, metered or not, for what the
+ * usage row's commit costs the vault's throughput.
  */
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
@@ -22,6 +24,7 @@ import type {
 } from '../src/durable/vault-types';
 import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
+import { unpackWindows } from '../src/durable/packed-windows';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
@@ -89,10 +92,11 @@ const meter = (): UsageMeter => ({
 
 it('vault read RPC: overhead beside the search', async () => {
   const { address, stub } = await loadedVault('a');
-  const searchOp = (metered: boolean): VaultReadOp => ({
+  const searchOp = (metered: boolean, packed = false): VaultReadOp => ({
     type: 'search',
     request: searchRequest(),
     ...(metered ? { meter: meter() } : {}),
+    ...(packed ? { packed: true as const } : {}),
   });
   const found = await stub.read(address, [searchOp(false)]);
   const first = found.ok ? found.results[0] : undefined;
@@ -103,6 +107,8 @@ it('vault read RPC: overhead beside the search', async () => {
     ['read [stats]', () => [{ type: 'stats' }]],
     [`read [get ${ids.length} ids]`, () => [{ type: 'get', ids }]],
     ['read [search] (no meter)', () => [searchOp(false)]],
+    // The windows in columns (packed-windows.ts), unpacked here as the Worker's loader does.
+    ['read [search] packed (no meter)', () => [searchOp(false, true)]],
     ['read [search] + meter', () => [searchOp(true)]],
   ];
   const wall = variants.map(() => [] as number[]);
@@ -117,6 +123,8 @@ it('vault read RPC: overhead beside the search', async () => {
       for (let b = 0; b < BATCH; b++) {
         const response = await stub.read(address, ops());
         if (!response.ok) throw new Error(response.message);
+        for (const result of response.results)
+          if (result.ok && result.type === 'search' && result.packed) unpackWindows(result.packed);
         elapsed += response.elapsedMs;
         searched += response.searchMs + response.hydrateMs;
       }
@@ -178,7 +186,14 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     const request = searchRequest();
     tokensOf(await Promise.all(vaults.map((_, at) => searchOf(at, request))));
   };
+  // One vault of the same three, for a same-run ratio (the issue's 3-vault ÷ 1-vault).
+  const oneVault = (metered: boolean) => async () => {
+    const request = searchRequest();
+    tokensOf([await searchOf(0, request, metered ? { meter: meter() } : {})]);
+  };
   const variants: [string, () => Promise<void>][] = [
+    ['1 vault, not metered', oneVault(false)],
+    ['1 vault, metered in the vault', oneVault(true)],
     ['not metered (floor)', unmetered],
     ['usage shard after the merge', byShard],
     ['settled in the first vault', inVault],
@@ -230,5 +245,43 @@ it('a read batch opened by a timer or by microtask turns', async () => {
   console.log(`\nbatch scheduling + read [stats], p50 of ${SAMPLES} samples × ${BATCH}`);
   variants.forEach(([name], v) =>
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+});
+
+it('1-vault search throughput, 16 in flight: metered in the vault or not', async () => {
+  const { address, stub } = await loadedVault('g');
+  const IN_FLIGHT = 16;
+  const CALLS = 160;
+  // Does the usage row's commit only delay each answer, or hold up the others too?
+  const burst = async (metered: boolean) => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next++ < CALLS) {
+          const op: VaultReadOp = {
+            type: 'search',
+            request: searchRequest(),
+            ...(metered ? { meter: meter() } : {}),
+          };
+          const response = await stub.read(address, [op]);
+          if (!response.ok) throw new Error(response.message);
+        }
+      }),
+    );
+    return (CALLS / (performance.now() - started)) * 1000;
+  };
+  for (const metered of [false, true]) await burst(metered); // warm up
+  const rates = [[] as number[], [] as number[]];
+  for (let s = 0; s < 8; s++)
+    for (const [v, metered] of [false, true].entries()) rates[v]!.push(await burst(metered));
+  console.log(
+    `\n1-vault HYBRID search, ${IN_FLIGHT} in flight, ${CALLS} calls a burst: median of 8 bursts`,
+  );
+  console.log(
+    `not metered                    ${percentile(rates[0]!, 50).toFixed(0).padStart(6)} searches/s`,
+  );
+  console.log(
+    `metered in the vault           ${percentile(rates[1]!, 50).toFixed(0).padStart(6)} searches/s`,
   );
 });

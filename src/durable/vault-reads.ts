@@ -2,6 +2,7 @@ import type { AppConfig } from '../core/config';
 import { vaultCapacity } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
+import { packWindows } from './packed-windows';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -22,6 +23,8 @@ import { billedSearchTokens, type VaultUsage } from './vault-usage';
 export interface Settlement extends Rpc.MergedSettlement {
   /** The search's own result, told that it was billed once it is. */
   result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+  /** Hand the windows over packed into columns (the op asked for `packed`). */
+  packed: boolean;
 }
 
 export class VaultReads {
@@ -62,11 +65,16 @@ export class VaultReads {
           if (settlement !== undefined) {
             // A vault never written is in no listing a usage read flushes: it
             // leaves the bill to the caller (who sees `settled` unset).
-            if (meta.address !== null) settlements.push({ ...settlement, result });
+            if (meta.address !== null) {
+              // Its windows are packed, if asked, when they are handed over (`settle`).
+              settlements.push({ ...settlement, result, packed: op.packed === true });
+              return result;
+            }
           } else if (op.meter !== undefined) {
             const memoryTokens = billedSearchTokens(result.windows);
             billed = this.usage.record({ ...op.meter, memoryTokens }) || billed;
           }
+          if (op.packed) packResult(result);
           return result;
         }
         case 'get':
@@ -101,14 +109,19 @@ export class VaultReads {
    * re-armed. When the caller cannot answer (another vault failed, so the
    * search fails and returns nothing), nothing is billed.
    */
-  async settle({ meter, merged, result }: Settlement): Promise<boolean> {
+  async settle({ meter, merged, result, packed }: Settlement): Promise<boolean> {
     let memoryTokens: number | null;
     try {
-      memoryTokens = await merged(result.windows);
+      memoryTokens = await (packed
+        ? merged([], packWindows(result.windows))
+        : merged(result.windows));
     } catch {
       memoryTokens = null; // the caller is gone: it answers no one, so it bills nothing
     }
-    if (memoryTokens === null) return false;
+    if (memoryTokens === null) {
+      if (packed) packResult(result);
+      return false;
+    }
     const armAlarm = this.usage.record({ ...meter, memoryTokens });
     // The caller has these windows already (it merged them): not sent twice.
     result.settled = true;
@@ -171,6 +184,12 @@ export class VaultReads {
     spent(performance.now() - started);
     return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
   }
+}
+
+/** Answers a search's windows packed into columns (packed-windows.ts), as its op asked. */
+function packResult(result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>): void {
+  result.packed = packWindows(result.windows);
+  result.windows = [];
 }
 
 /** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */

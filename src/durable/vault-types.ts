@@ -8,6 +8,7 @@ import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
 import type { Role } from '../vaults/roles';
+import type { PackedWindow } from './packed-windows';
 import type { TextRanking } from './text-ranker';
 
 // Defined below the durable layer (kronos/ and vaults/ use them too), named
@@ -68,7 +69,11 @@ export interface UsageMeter {
  * RPC callback): this vault's windows in, the merged hits' memory tokens out;
  * null when the search failed elsewhere and bills nothing.
  */
-export type MergedBill = (windows: WindowResult[]) => Promise<number | null>;
+export type MergedBill = (
+  windows: WindowResult[],
+  /** The same windows packed into columns, when the search asked for them so (`windows` is then empty). */
+  packed?: PackedWindow[],
+) => Promise<number | null>;
 
 /** Who a multi-vault search bills, and the caller's half of that bill. */
 export interface MergedSettlement {
@@ -287,6 +292,12 @@ export type VaultReadOp =
        * not billed twice either. Remove once no such Worker runs.
        */
       settle?: MergedBill;
+      /**
+       * Answer the windows packed into columns (`packed`, see
+       * packed-windows.ts), and hand them packed to `settleMerged`. A vault
+       * of the previous release ignores it and answers `windows`.
+       */
+      packed?: true;
     }
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
@@ -309,6 +320,8 @@ export type VaultReadOpResult =
        * `settle`) answered; `windows` is then empty, since it was handed them.
        */
       settled?: true;
+      /** The windows, packed into columns when the op asked (`windows` is then empty). */
+      packed?: PackedWindow[];
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }

@@ -1,7 +1,9 @@
 import DataLoader from 'dataloader';
 import { CodedError, type Failure, type Result } from '../core/errors';
+import { unpackWindows } from '../durable/packed-windows';
 import { vaultStub } from '../durable/stubs';
 import type {
+  MergedBill,
   VaultReadOp,
   VaultReadOpResult,
   VaultReadResponse,
@@ -145,9 +147,15 @@ export class VaultLoader {
     ops: VaultReadOp[],
   ): Promise<Result<VaultReadResponse>> {
     const response = await this.timings.time('vault', async () =>
-      vaultStub(this.env, address).read(address, ops),
+      vaultStub(this.env, address).read(address, ops.map(packedSearch)),
     );
     if (response.ok) {
+      for (const result of response.results) {
+        if (result.ok && result.type === 'search' && result.packed !== undefined) {
+          result.windows = unpackWindows(result.packed);
+          delete result.packed;
+        }
+      }
       this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
       this.timings.add('search', response.searchMs);
       this.timings.add('hydrate', response.hydrateMs);
@@ -155,4 +163,19 @@ export class VaultLoader {
     }
     return response;
   }
+}
+
+/**
+ * A search asks for its windows packed into columns (packed-windows.ts), the
+ * cheaper shape to clone; its merged bill hears them unpacked. A vault of the
+ * previous release ignores the flag and answers (and settles) plain windows,
+ * which pass through as they are.
+ */
+function packedSearch(op: VaultReadOp): VaultReadOp {
+  if (op.type !== 'search') return op;
+  const settle = op.settleMerged;
+  if (settle === undefined) return { ...op, packed: true };
+  const merged: MergedBill = (windows, packed) =>
+    settle.merged(packed === undefined ? windows : unpackWindows(packed));
+  return { ...op, packed: true, settleMerged: { ...settle, merged } };
 }
