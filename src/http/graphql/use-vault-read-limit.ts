@@ -46,14 +46,25 @@ export function useVaultReadLimit(): Plugin {
       if (!operation) return;
       const root = args.schema.getRootType(operation.operation);
       if (!root) return;
-      const variables = getVariableValues(
-        args.schema,
-        operation.variableDefinitions ?? [],
-        (args.variableValues ?? {}) as Record<string, unknown>,
-      );
-      if (variables.errors) return; // execution reports these itself
-      const reads = countReads(args.document, root, operation.selectionSet, variables.coerced);
-      if (reads <= MAX_VAULT_READS) return;
+      // The variables are coerced only when a field that reads vaults needs
+      // its arguments: execution coerces them again, and for a bulk
+      // storeMemories (100 input objects, no vault-reading field) that was
+      // the same work twice.
+      let coerced: Record<string, unknown> | null | undefined;
+      const variables = () => {
+        if (coerced === undefined) {
+          const { errors, coerced: values } = getVariableValues(
+            args.schema,
+            operation.variableDefinitions ?? [],
+            (args.variableValues ?? {}) as Record<string, unknown>,
+          );
+          coerced = errors ? null : values;
+        }
+        return coerced;
+      };
+      const reads = countReads(args.document, root, operation.selectionSet, variables);
+      // Invalid variables (null): execution reports them itself.
+      if (reads === null || reads <= MAX_VAULT_READS) return;
       setResultAndStopExecution({
         errors: [
           codedGraphQLError(
@@ -73,22 +84,25 @@ function countReads(
   document: DocumentNode,
   root: GraphQLObjectType,
   selectionSet: SelectionSetNode,
-  variables: Record<string, unknown>,
+  variables: () => Record<string, unknown> | null,
   visited = new Set<string>(),
-): number {
+): number | null {
   let total = 0;
   for (const selection of selectionSet.selections) {
+    let reads: number | null = 0;
     if (selection.kind === Kind.FIELD) {
       const count = VAULT_READS[selection.name.value];
       const field = root.getFields()[selection.name.value];
       if (count === undefined || field === undefined) continue;
+      const values = variables();
+      if (values === null) return null;
       try {
-        total += count(getArgumentValues(field, selection, variables));
+        reads = count(getArgumentValues(field, selection, values));
       } catch {
-        total += 1; // bad arguments: execution will refuse them
+        reads = 1; // bad arguments: execution will refuse them
       }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      total += countReads(document, root, selection.selectionSet, variables, visited);
+      reads = countReads(document, root, selection.selectionSet, variables, visited);
     } else {
       const name = selection.name.value;
       if (visited.has(name)) continue;
@@ -97,8 +111,10 @@ function countReads(
         (definition): definition is FragmentDefinitionNode =>
           definition.kind === Kind.FRAGMENT_DEFINITION && definition.name.value === name,
       );
-      if (fragment) total += countReads(document, root, fragment.selectionSet, variables, visited);
+      if (fragment) reads = countReads(document, root, fragment.selectionSet, variables, visited);
     }
+    if (reads === null) return null;
+    total += reads;
   }
   return total;
 }
