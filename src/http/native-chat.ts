@@ -56,8 +56,8 @@ const ms = (value: number) => String(Math.round(value));
 
 /**
  * The headers the route adds whatever the provider answers: the memory
- * receipt and the session. Built while the provider call is under way, so
- * the first token does not wait on them.
+ * receipt and the session. Built once the provider has answered, so the
+ * call does not wait on them.
  */
 function memoryHeaders(call: DropInCall): [string, string][] {
   return Object.entries({
@@ -164,15 +164,16 @@ export async function handleNativeChat(
     };
     edge.timings.since('prompt', promptStarted);
     const providerStarted = performance.now();
-    const opening = openUpstream(
+    // Nothing else runs on the request's thread between the body and the
+    // call: the memory headers are built once the provider has answered,
+    // while a streamed answer's first token is still on its way.
+    const opened = await openUpstream(
       model.provider,
       upstreamRequest,
       call.apiKey,
       settings.timeoutMs,
       request.signal,
     );
-    const own = memoryHeaders(call);
-    const opened = await opening;
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;
     edge.timings.add('provider', providerMs);
@@ -193,7 +194,7 @@ export async function handleNativeChat(
         : bytes;
       return new Response(out, {
         status: opened.response.status,
-        headers: responseHeaders(opened.response.headers, call, own, {
+        headers: responseHeaders(opened.response.headers, call, memoryHeaders(call), {
           startedAt,
           providerMs: performance.now() - providerStarted,
         }),
@@ -226,7 +227,10 @@ export async function handleNativeChat(
       beforeClose: () => metering.done,
     });
     // Built while the first event is awaited (the route's own time ends here).
-    const headers = responseHeaders(opened.response.headers, call, own, { startedAt, providerMs });
+    const headers = responseHeaders(opened.response.headers, call, memoryHeaders(call), {
+      startedAt,
+      providerMs,
+    });
     await headersReady;
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
     return new Response(events, { status: opened.response.status, headers });
