@@ -1,4 +1,4 @@
-import { deferredTask } from '../resolvers/chat/deferred-task';
+import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import { CodedError } from '../core/errors';
 import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
@@ -201,10 +201,14 @@ export async function handleNativeChat(
       });
     }
 
-    // The provider accepted the call, so the memory it was given is metered,
-    // but only once the client has its first event: time to first token does
-    // not wait on it, nor share the thread with it. The stream ends only once
-    // the usage is durable; waitUntil keeps it running if the client leaves.
+    // The provider accepted the call, so the memory it was given is metered:
+    // when the answer ends (complete, broken or cancelled), or at the latest
+    // METER_START_LATEST_MS after the client took the first event. Not at
+    // once when it is taken: the runtime has pulled the event then, but its
+    // bytes may not have left, and the meter's RPC and storage write, on the
+    // same thread, held them back (BENCHMARKS.md, chat TTFT). The stream ends
+    // only once the usage is durable; waitUntil keeps it running if the
+    // client leaves.
     const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
     let firstEventAt: number | null = null;
@@ -223,7 +227,8 @@ export async function handleNativeChat(
       // its headers after FIRST_EVENT_WAIT_MS without that figure.
       headersDueMs: FIRST_EVENT_WAIT_MS,
       onHeadersDue: headersDue,
-      onFirstTaken: metering.start,
+      onFirstTaken: () => metering.startWithin(METER_START_LATEST_MS),
+      onEnd: metering.start,
       beforeClose: () => metering.done,
     });
     // Built while the first event is awaited (the route's own time ends here).
