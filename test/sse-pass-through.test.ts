@@ -107,6 +107,45 @@ describe('SSE pass-through', () => {
     expect(firstEvents).toBe(1);
   });
 
+  it('says once when the stream ends, whole, broken or cancelled, and only then', async () => {
+    const watched = (pieces: Uint8Array[]) => {
+      const seen: string[] = [];
+      const stream = passThroughSse(upstream(pieces), {
+        provider: 'anthropic',
+        apiKey: null,
+        decoder: new AnthropicStreamDecoder('anthropic', null),
+        idleMs: 1_000,
+        errorFrame: (error) => `event: error\ndata: ${error.reason}\n\n`,
+        onComplete: () => seen.push('complete'),
+        onFirstTaken: () => seen.push('taken'),
+        onEnd: () => seen.push('end'),
+        beforeClose: async () => void seen.push('beforeClose'),
+      });
+      return { reader: stream.getReader(), seen };
+    };
+    const drain = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+      while (!(await reader.read()).done);
+    };
+
+    const whole = watched([bytes(ANTHROPIC)]);
+    await whole.reader.read();
+    await whole.reader.read();
+    // The client has taken the first event and asked for more: not the end yet.
+    expect(whole.seen).toEqual(['taken']);
+    await drain(whole.reader);
+    expect(whole.seen).toEqual(['taken', 'complete', 'end', 'beforeClose']);
+
+    const cancelled = watched([bytes(ANTHROPIC)]);
+    await cancelled.reader.read();
+    expect(cancelled.seen).not.toContain('end');
+    await cancelled.reader.cancel();
+    expect(cancelled.seen).toEqual(['taken', 'end']);
+
+    const broken = watched([bytes(ANTHROPIC.slice(0, ANTHROPIC.indexOf('event: message_stop')))]);
+    await drain(broken.reader);
+    expect(broken.seen).toEqual(['taken', 'end']);
+  });
+
   it('keeps Gemini’s CRLF events whole, and ends a stream that stops early with an error event', async () => {
     const chunk = (text: string, finish = false) =>
       `data: {"candidates":[{"content":{"parts":[{"text":"${text}"}]}${finish ? ',"finishReason":"STOP"' : ''}}]}\r\n\r\n`;

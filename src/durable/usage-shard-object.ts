@@ -45,6 +45,15 @@ export class UsageShardObject extends DurableObject<Env> {
   private readonly sql: Sql;
   private meta!: MetaTable;
   private flushing: Promise<void> | null = null;
+  /**
+   * Whether the alarm is known to be set and not yet begun: then a record
+   * needs no alarm read (a storage call on every metered chat). Unknown
+   * (false) after a restart and from the moment the alarm begins, so the
+   * alarm is read again then, as before.
+   */
+  private alarmArmed = false;
+  /** How many times the alarm began: an alarm read from before the last one says nothing. */
+  private alarmRuns = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -71,8 +80,11 @@ export class UsageShardObject extends DurableObject<Env> {
       utcDay(at),
       memoryTokens,
     );
+    if (this.alarmArmed) return;
+    const runs = this.alarmRuns;
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(Date.now() + USAGE_FLUSH_DELAY_MS);
+    this.alarmArmed = this.alarmRuns === runs;
   }
 
   /**
@@ -87,6 +99,9 @@ export class UsageShardObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // What is recorded from now on needs an alarm after this one.
+    this.alarmArmed = false;
+    this.alarmRuns++;
     try {
       await this.flush();
       this.meta.delete('failures');

@@ -1,4 +1,4 @@
-import { deferredTask } from '../resolvers/chat/deferred-task';
+import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import { CodedError } from '../core/errors';
 import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
@@ -56,8 +56,8 @@ const ms = (value: number) => String(Math.round(value));
 
 /**
  * The headers the route adds whatever the provider answers: the memory
- * receipt and the session. Built while the provider call is under way, so
- * the first token does not wait on them.
+ * receipt and the session. Built once the provider has answered, so the
+ * call does not wait on them.
  */
 function memoryHeaders(call: DropInCall): [string, string][] {
   return Object.entries({
@@ -164,15 +164,16 @@ export async function handleNativeChat(
     };
     edge.timings.since('prompt', promptStarted);
     const providerStarted = performance.now();
-    const opening = openUpstream(
+    // Nothing else runs on the request's thread between the body and the
+    // call: the memory headers are built once the provider has answered,
+    // while a streamed answer's first token is still on its way.
+    const opened = await openUpstream(
       model.provider,
       upstreamRequest,
       call.apiKey,
       settings.timeoutMs,
       request.signal,
     );
-    const own = memoryHeaders(call);
-    const opened = await opening;
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;
     edge.timings.add('provider', providerMs);
@@ -193,17 +194,21 @@ export async function handleNativeChat(
         : bytes;
       return new Response(out, {
         status: opened.response.status,
-        headers: responseHeaders(opened.response.headers, call, own, {
+        headers: responseHeaders(opened.response.headers, call, memoryHeaders(call), {
           startedAt,
           providerMs: performance.now() - providerStarted,
         }),
       });
     }
 
-    // The provider accepted the call, so the memory it was given is metered,
-    // but only once the client has its first event: time to first token does
-    // not wait on it, nor share the thread with it. The stream ends only once
-    // the usage is durable; waitUntil keeps it running if the client leaves.
+    // The provider accepted the call, so the memory it was given is metered:
+    // when the answer ends (complete, broken or cancelled), or at the latest
+    // METER_START_LATEST_MS after the client took the first event. Not at
+    // once when it is taken: the runtime has pulled the event then, but its
+    // bytes may not have left, and the meter's RPC and storage write, on the
+    // same thread, held them back (BENCHMARKS.md, chat TTFT). The stream ends
+    // only once the usage is durable; waitUntil keeps it running if the
+    // client leaves.
     const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
     let firstEventAt: number | null = null;
@@ -222,11 +227,15 @@ export async function handleNativeChat(
       // its headers after FIRST_EVENT_WAIT_MS without that figure.
       headersDueMs: FIRST_EVENT_WAIT_MS,
       onHeadersDue: headersDue,
-      onFirstTaken: metering.start,
+      onFirstTaken: () => metering.startWithin(METER_START_LATEST_MS),
+      onEnd: metering.start,
       beforeClose: () => metering.done,
     });
     // Built while the first event is awaited (the route's own time ends here).
-    const headers = responseHeaders(opened.response.headers, call, own, { startedAt, providerMs });
+    const headers = responseHeaders(opened.response.headers, call, memoryHeaders(call), {
+      startedAt,
+      providerMs,
+    });
     await headersReady;
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
     return new Response(events, { status: opened.response.status, headers });

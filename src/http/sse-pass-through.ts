@@ -64,6 +64,11 @@ export interface PassThroughOptions {
    * token (metering) starts here.
    */
   onFirstTaken?(): void;
+  /**
+   * Called once when the stream ends: the answer complete (before
+   * `beforeClose`), broken, or cancelled by the client.
+   */
+  onEnd?(): void;
   /** Awaited before a complete answer's stream closes; a failure errors the stream. */
   beforeClose?(): Promise<void>;
 }
@@ -101,6 +106,12 @@ export function passThroughSse(
     if (firstTaken) return;
     firstTaken = true;
     options.onFirstTaken?.();
+  };
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.();
   };
   const deadlines = new StreamDeadlines(
     options.idleMs,
@@ -148,6 +159,7 @@ export function passThroughSse(
     opened.abort.abort();
     firstEvent();
     taken();
+    end();
   };
 
   return new ReadableStream<Uint8Array>({
@@ -203,6 +215,7 @@ export function passThroughSse(
             firstEvent();
             taken();
             options.onComplete(answer);
+            end();
             await options.beforeClose?.();
             controller.close();
             return;
@@ -222,6 +235,7 @@ export function passThroughSse(
     },
     cancel() {
       taken();
+      end();
       finished = true;
       deadlines.stop();
       opened.abort.abort();

@@ -29,5 +29,5 @@ export function deferredTask(run: () => Promise<void>): DeferredTask {
   };
 }
 
-/** Chat metering starts when the caller takes the first event, or this long after the answer began at the latest. */
+/** Chat metering starts when the answer ends, or at the latest this long after it began (GraphQL) or its first event was taken (drop-in routes). */
 export const METER_START_LATEST_MS = 1_000;
