@@ -206,9 +206,9 @@ export async function handleNativeChat(
     // METER_START_LATEST_MS after the client took the first event. Not at
     // once when it is taken: the runtime has pulled the event then, but its
     // bytes may not have left, and the meter's RPC and storage write, on the
-    // same thread, held them back (BENCHMARKS.md, chat TTFT). The stream ends
-    // only once the usage is durable; waitUntil keeps it running if the
-    // client leaves.
+    // same thread, held them back (BENCHMARKS.md, chat TTFT). A complete
+    // answer's stream ends only once the usage is durable; a broken or
+    // cancelled one closes first, and waitUntil finishes its metering.
     const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
     let firstEventAt: number | null = null;

@@ -60,8 +60,8 @@ export interface PassThroughOptions {
   /**
    * Called once when the client has taken the first event, or when the stream
    * ended or was cancelled before it did (or, if the client never reads on,
-   * at `headersDueMs`): work that must happen but must not delay the first
-   * token (metering) starts here.
+   * at `headersDueMs`). The drop-in routes arm their metering's fallback
+   * timer here and start it at `onEnd`.
    */
   onFirstTaken?(): void;
   /**

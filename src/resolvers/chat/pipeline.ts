@@ -161,10 +161,9 @@ export async function openChat(
   );
   context.timings.since('provider', providerStarted);
   // The provider accepted the call: the model reads the memory, so it is
-  // billed, when the answer ends or METER_START_LATEST_MS after it began,
-  // whichever comes first (not as the first event goes out: its RPC and
-  // storage write would share the thread with it), and the answer completes
-  // only once the usage is durable. waitUntil finishes it if the caller leaves.
+  // billed; once the caller has the first event (not before it: time to
+  // first token does not wait on it), and the answer completes only once the
+  // usage is durable. waitUntil finishes it if the caller leaves early.
   const metering = deferredTask(() => meterMemoryTokens(context, memory.memoryTokens));
   context.ctx.waitUntil(metering.done.catch(() => undefined));
   metering.startWithin(METER_START_LATEST_MS);
@@ -176,10 +175,15 @@ export async function openChat(
     const toolCalls: ToolCall[] = [];
     let end: AnswerEnd;
     try {
-      end = yield* collecting(upstream, (event) => {
-        if (event.type === 'text') content += event.text;
-        else toolCalls.push(event.call);
-      });
+      end = yield* collecting(
+        upstream,
+        (event) => {
+          if (event.type === 'text') content += event.text;
+          else toolCalls.push(event.call);
+        },
+        // The caller asked for more: it has the first event.
+        metering.start,
+      );
     } finally {
       metering.start();
     }
@@ -229,6 +233,8 @@ export async function openChat(
 async function* collecting<T, R>(
   source: AsyncGenerator<T, R, undefined>,
   see: (value: T) => void,
+  /** Called each time the consumer, having a value, asks for the next. */
+  taken: () => void = () => undefined,
 ): AsyncGenerator<T, R, undefined> {
   let finished = false;
   try {
@@ -240,6 +246,7 @@ async function* collecting<T, R>(
       }
       see(next.value);
       yield next.value;
+      taken();
     }
   } finally {
     // Left early (the client went away): let the source close its upstream call.
