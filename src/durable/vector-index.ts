@@ -5,6 +5,7 @@ import {
   Calibration,
   codeBytesFor,
   encodeVector,
+  encodeVectors,
   quantiseQuery,
   type Encoded,
 } from './vector-codes';
@@ -497,6 +498,13 @@ export class VectorIndex implements HotHolder {
     const floatsBase = this.vectorsOffset() / 4;
     const dims = this.dims;
     const codeBytes = this.codeBytes;
+    // The batch's codes first, in one call (the same bits as one at a time).
+    const flat = new Float32Array(batch.length * dims);
+    for (let j = 0; j < batch.length; j++) flat.set(batch[j]!.vector, j * dims);
+    const batchCodes = new Uint8Array(batch.length * codeBytes);
+    const batchScales = new Float64Array(batch.length);
+    const batchResiduals = new Float64Array(batch.length);
+    encodeVectors(flat, dims, this.calibrationFit, batchCodes, 0, batchScales, batchResiduals);
 
     // Merge from the end: each batch entry moves the block of existing rows
     // that sort after it up by the number of batch entries still to place.
@@ -523,10 +531,13 @@ export class VectorIndex implements HotHolder {
         this.chunks.copyWithin(insertAt + shift, insertAt, unplaced);
       }
       const target = insertAt + j;
-      const encoded = this.encode(entry.vector, codes, codesBase + target * codeBytes);
-      scales[target] = encoded.scale;
-      this.residuals[target] = encoded.residual;
-      this.residualSum += encoded.residual;
+      codes.set(
+        batchCodes.subarray(j * codeBytes, (j + 1) * codeBytes),
+        codesBase + target * codeBytes,
+      );
+      scales[target] = batchScales[j]!;
+      this.residuals[target] = batchResiduals[j]!;
+      this.residualSum += batchResiduals[j]!;
       floats?.set(entry.vector, floatsBase + target * dims);
       this.times[target] = entry.createdAt;
       this.seqs[target] = entry.seq;
@@ -569,17 +580,22 @@ export class VectorIndex implements HotHolder {
     const base = this.vectorsOffset() / 4;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const scales = this.scales();
+    const rowScales = new Float64Array(this.count);
+    const rowResiduals = new Float64Array(this.count);
+    encodeVectors(
+      floats.subarray(base, base + this.count * this.dims),
+      this.dims,
+      calibration,
+      codes,
+      this.codesOffset(),
+      rowScales,
+      rowResiduals,
+    );
     this.residualSum = 0;
     for (let row = 0; row < this.count; row++) {
-      const offset = base + row * this.dims;
-      const encoded = this.encode(
-        floats.subarray(offset, offset + this.dims),
-        codes,
-        this.codesOffset() + row * this.codeBytes,
-      );
-      scales[row] = encoded.scale;
-      this.residuals[row] = encoded.residual;
-      this.residualSum += encoded.residual;
+      scales[row] = rowScales[row]!;
+      this.residuals[row] = rowResiduals[row]!;
+      this.residualSum += rowResiduals[row]!;
     }
   }
 
