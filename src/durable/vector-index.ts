@@ -159,8 +159,8 @@ const CANDIDATE_MARGIN = 16;
 const EXACT_SCAN_ROWS = 2_048;
 /** The float32 block is kept while it stays within this (and the isolate's budget). */
 export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
-const KEY_BYTES = 8 + 4 + 4 + 4;
+/** Bytes per row besides the vectors: timestamp, seq, chunk, float32 slot, residual. */
+const KEY_BYTES = 8 + 4 + 4 + 4 + 4;
 /** Rows at which an uncalibrated index fits its calibration (and re-codes its rows). */
 const CALIBRATION_ROWS = 256;
 /** Most rows a calibration is fitted to. */
@@ -188,6 +188,16 @@ export class VectorIndex implements HotHolder {
   private times = new Float64Array(0);
   private seqs = new Int32Array(0);
   private chunks = new Int32Array(0);
+  /**
+   * Where each row's float32 vector sits in the float32 block. The block is
+   * filled in arrival order, not key order: a backdated batch then moves
+   * only the codes and keys of the rows after it (about 120 bytes a row),
+   * not their vectors (1,536). Slots of removed rows stay empty until
+   * `compactFloats` packs the block again.
+   */
+  private slots = new Int32Array(0);
+  /** Slots handed out since the block was last packed (holes included). */
+  private slotsUsed = 0;
   private residuals = new Float32Array(0);
   private residualSum = 0;
   private memories = 0;
@@ -262,6 +272,7 @@ export class VectorIndex implements HotHolder {
     this.floatsReady = true;
     this.coldThroughTime = null;
     this.count = 0;
+    this.slotsUsed = 0;
     this.memories = 0;
     this.residualSum = 0;
     this.ensureCapacity(rows);
@@ -291,17 +302,20 @@ export class VectorIndex implements HotHolder {
     this.checkAppendOrder(rows);
     if (rows.vectors == null && this.floatsReady) this.dropFloats();
     if (!this.makeRoom(count)) return;
+    this.reserveSlots(count);
     const at = this.count;
+    const slot = this.slotsUsed;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     codes.set(rows.codes, this.codesOffset() + at * this.codeBytes);
     const scales = this.scales();
     if (this.floatsKernel !== null && rows.vectors != null) {
       new Uint8Array(this.floatsKernel.memory.buffer).set(
         rows.vectors,
-        this.vectorsOffset() + at * this.rowBytes,
+        this.vectorsOffset() + slot * this.rowBytes,
       );
     }
     for (let i = 0; i < count; i++) {
+      this.slots[at + i] = slot + i;
       this.times[at + i] = rows.times[i]!;
       this.seqs[at + i] = rows.seqs[i]!;
       this.chunks[at + i] = rows.chunks[i]!;
@@ -311,6 +325,7 @@ export class VectorIndex implements HotHolder {
       if (rows.chunks[i] === 0) this.memories++;
     }
     this.count = at + count;
+    this.slotsUsed = slot + count;
   }
 
   /**
@@ -336,6 +351,8 @@ export class VectorIndex implements HotHolder {
     this.times.set(keys.times.subarray(from));
     this.seqs.set(keys.seqs.subarray(from));
     this.chunks.set(keys.chunks.subarray(from));
+    for (let row = 0; row < count; row++) this.slots[row] = row;
+    this.slotsUsed = count;
     const firstRow = new Map<number, number>();
     for (let row = 0; row < count; row++) {
       if (this.chunks[row] === 0) {
@@ -420,7 +437,10 @@ export class VectorIndex implements HotHolder {
         row++;
       }
       if (row < this.count && order === 0) {
-        floats.set(vectors.subarray(i * this.dims, (i + 1) * this.dims), base + row * this.dims);
+        floats.set(
+          vectors.subarray(i * this.dims, (i + 1) * this.dims),
+          base + this.slots[row]! * this.dims,
+        );
         row++;
       }
     }
@@ -462,12 +482,7 @@ export class VectorIndex implements HotHolder {
       ),
       scales: this.scales().slice(from, to),
       residuals: this.residuals.slice(from, to),
-      vectors: !this.floatsUsable
-        ? null
-        : new Uint8Array(this.floatsKernel!.memory.buffer).slice(
-            this.vectorsOffset() + from * this.rowBytes,
-            this.vectorsOffset() + to * this.rowBytes,
-          ),
+      vectors: !this.floatsUsable ? null : this.vectorBytes(from, to),
     };
   }
 
@@ -490,7 +505,9 @@ export class VectorIndex implements HotHolder {
       .filter((entry) => cold === null || entry.createdAt > cold)
       .sort(compareEntries);
     if (batch.length === 0 || !this.makeRoom(batch.length)) return;
+    this.reserveSlots(batch.length);
     const existing = this.count;
+    const firstSlot = this.slotsUsed;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const codesBase = this.codesOffset();
     const scales = this.scales();
@@ -519,12 +536,8 @@ export class VectorIndex implements HotHolder {
           codesBase + insertAt * codeBytes,
           codesBase + unplaced * codeBytes,
         );
-        floats?.copyWithin(
-          floatsBase + (insertAt + shift) * dims,
-          floatsBase + insertAt * dims,
-          floatsBase + unplaced * dims,
-        );
         scales.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.slots.copyWithin(insertAt + shift, insertAt, unplaced);
         this.residuals.copyWithin(insertAt + shift, insertAt, unplaced);
         this.times.copyWithin(insertAt + shift, insertAt, unplaced);
         this.seqs.copyWithin(insertAt + shift, insertAt, unplaced);
@@ -538,7 +551,9 @@ export class VectorIndex implements HotHolder {
       scales[target] = batchScales[j]!;
       this.residuals[target] = batchResiduals[j]!;
       this.residualSum += batchResiduals[j]!;
-      floats?.set(entry.vector, floatsBase + target * dims);
+      // Vectors go to the next free slots, in batch order: nothing moves.
+      this.slots[target] = firstSlot + j;
+      floats?.set(entry.vector, floatsBase + (firstSlot + j) * dims);
       this.times[target] = entry.createdAt;
       this.seqs[target] = entry.seq;
       this.chunks[target] = entry.chunk ?? 0;
@@ -546,6 +561,7 @@ export class VectorIndex implements HotHolder {
       unplaced = insertAt;
     }
     this.count = existing + batch.length;
+    this.slotsUsed = firstSlot + batch.length;
     if (this.calibrationFit === null && this.count >= CALIBRATION_ROWS && this.floatsUsable) {
       this.calibrate();
     }
@@ -576,6 +592,8 @@ export class VectorIndex implements HotHolder {
     }
     this.calibrationFit = calibration;
     if (this.count === 0) return;
+    // Rows in key order, so that they code in one pass.
+    this.compactFloats();
     const floats = this.floats();
     const base = this.vectorsOffset() / 4;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
@@ -605,7 +623,8 @@ export class VectorIndex implements HotHolder {
     const step = Math.max(1, Math.floor(this.count / CALIBRATION_SAMPLE));
     const samples: Float32Array[] = [];
     for (let row = 0; row < this.count; row += step) {
-      samples.push(floats.subarray(base + row * this.dims, base + (row + 1) * this.dims));
+      const offset = base + this.slots[row]! * this.dims;
+      samples.push(floats.subarray(offset, offset + this.dims));
     }
     return samples;
   }
@@ -632,14 +651,8 @@ export class VectorIndex implements HotHolder {
       codesBase + this.count * this.codeBytes,
     );
     this.scales().copyWithin(row, end, this.count);
-    if (this.floatsKernel !== null) {
-      const base = this.vectorsOffset() / 4;
-      this.floats().copyWithin(
-        base + row * this.dims,
-        base + end * this.dims,
-        base + this.count * this.dims,
-      );
-    }
+    // The removed rows' float32 slots stay empty until the block is packed.
+    this.slots.copyWithin(row, end, this.count);
     for (let r = row; r < end; r++) this.residualSum -= this.residuals[r]!;
     this.residuals.copyWithin(row, end, this.count);
     this.times.copyWithin(row, end, this.count);
@@ -653,6 +666,7 @@ export class VectorIndex implements HotHolder {
   clear(): void {
     this.coldThroughTime = null;
     this.count = 0;
+    this.slotsUsed = 0;
     this.memories = 0;
     this.residualSum = 0;
   }
@@ -774,10 +788,7 @@ export class VectorIndex implements HotHolder {
       codesBase + this.count * this.codeBytes,
     );
     this.scales().copyWithin(0, cut, this.count);
-    if (this.floatsKernel !== null) {
-      const base = this.vectorsOffset() / 4;
-      this.floats().copyWithin(base, base + cut * this.dims, base + this.count * this.dims);
-    }
+    this.slots.copyWithin(0, cut, this.count);
     this.residuals.copyWithin(0, cut, this.count);
     this.times.copyWithin(0, cut, this.count);
     this.seqs.copyWithin(0, cut, this.count);
@@ -825,9 +836,19 @@ export class VectorIndex implements HotHolder {
     stats?: SimilarityStats,
   ): IndexHit[] {
     const kernel = this.floatsKernel!;
-    const out = this.floatsScratch(count);
+    const picks = this.floatsScratch(count * 2);
+    const out = picks + count * 4;
     this.floats().set(query, 0);
-    kernel.dot_rows(0, this.vectorsOffset() + start * this.rowBytes, this.dims, count, out);
+    const first = count > 0 ? this.slots[start]! : 0;
+    if (this.slotsRun(start, count)) {
+      kernel.dot_rows(0, this.vectorsOffset() + first * this.rowBytes, this.dims, count, out);
+    } else {
+      // The same float32 dot product per row, gathered from the rows' slots.
+      new Int32Array(kernel.memory.buffer, picks, count).set(
+        this.slots.subarray(start, start + count),
+      );
+      kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, count, out);
+    }
     const scores = new Float32Array(kernel.memory.buffer, out, count);
     if (stats !== undefined) spread(scores, stats);
     const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
@@ -873,7 +894,8 @@ export class VectorIndex implements HotHolder {
     if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k);
     const kernel = this.floatsKernel!;
     const picks = this.floatsScratch(candidates.length * 2);
-    new Int32Array(kernel.memory.buffer, picks, candidates.length).set(candidates);
+    const picked = new Int32Array(kernel.memory.buffer, picks, candidates.length);
+    for (let c = 0; c < candidates.length; c++) picked[c] = this.slots[candidates[c]!]!;
     const out = picks + candidates.length * 4;
     this.floats().set(query, 0);
     kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, candidates.length, out);
@@ -892,7 +914,7 @@ export class VectorIndex implements HotHolder {
     const base = this.vectorsOffset() / 4;
     const hits: ScoredRow[] = [];
     for (const row of rows) {
-      const offset = base + row * this.dims;
+      const offset = base + this.slots[row]! * this.dims;
       let score = 0;
       for (let j = 0; j < this.dims; j++) score += query[j]! * memory[offset + j]!;
       hits.push(this.hitAt(row, score));
@@ -968,6 +990,45 @@ export class VectorIndex implements HotHolder {
     this.floatsReady = true;
   }
 
+  /** Whether rows [start, start + count) have consecutive float32 slots. */
+  private slotsRun(start: number, count: number): boolean {
+    const first = this.slots[start]!;
+    for (let i = 1; i < count; i++) if (this.slots[start + i] !== first + i) return false;
+    return true;
+  }
+
+  /** The float32 vectors of rows [from, to), in key order, as bytes. */
+  private vectorBytes(from: number, to: number): Uint8Array {
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    if (to > from && this.slotsRun(from, to - from)) {
+      const first = base + this.slots[from]! * this.dims;
+      return new Uint8Array(floats.slice(first, first + (to - from) * this.dims).buffer);
+    }
+    const out = new Float32Array((to - from) * this.dims);
+    for (let row = from; row < to; row++) {
+      const offset = base + this.slots[row]! * this.dims;
+      out.set(floats.subarray(offset, offset + this.dims), (row - from) * this.dims);
+    }
+    return new Uint8Array(out.buffer);
+  }
+
+  /** Room for `incoming` more slots (after `makeRoom`): packs the block when holes use it up. */
+  private reserveSlots(incoming: number): void {
+    if (this.slotsUsed + incoming > this.capacity) this.compactFloats();
+  }
+
+  /** Packs the float32 block in key order (row r in slot r), dropping the holes of removed rows. */
+  private compactFloats(): void {
+    if (this.slotsUsed === this.count && this.slotsRun(0, this.count)) return;
+    if (this.floatsKernel !== null && this.count > 0) {
+      const packed = this.vectorBytes(0, this.count);
+      new Uint8Array(this.floatsKernel.memory.buffer).set(packed, this.vectorsOffset());
+    }
+    for (let row = 0; row < this.count; row++) this.slots[row] = row;
+    this.slotsUsed = this.count;
+  }
+
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
     let capacity = Math.max(rows, Math.ceil(this.capacity * GROWTH), MIN_CAPACITY);
@@ -1017,6 +1078,7 @@ export class VectorIndex implements HotHolder {
     this.times = resized(this.times, capacity, this.count);
     this.seqs = resized(this.seqs, capacity, this.count);
     this.chunks = resized(this.chunks, capacity, this.count);
+    this.slots = resized(this.slots, capacity, this.count);
     this.residuals = resized(this.residuals, capacity, this.count);
     this.capacity = capacity;
   }
