@@ -30,7 +30,7 @@ import {
  * directly when a window is small); a large vault's are read from SQLite
  * (`ExactVectors`), a few hundred rows per search.
  *
- * Memory: 96 bytes of codes and 24 of keys per 384-dimension row (about
+ * Memory: 96 bytes of codes and 32 of keys, scale and slot per 384-dimension row (about
  * 30 MiB at 250,000 rows), plus 1,536 per row for the float32 block while it
  * is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
  * the index drops its float32 block.
