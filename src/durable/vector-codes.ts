@@ -221,26 +221,56 @@ function permute(
   for (let j = 0; j < dims; j++) out[j] = source[at + order[j]!]! * signs[j]!;
 }
 
-/** The orthonormal Walsh–Hadamard transform of each block of `v` in turn, in place. */
+/**
+ * The orthonormal Walsh–Hadamard transform of each block of `v` in turn, in
+ * place. Levels go in pairs (a radix-4 butterfly: half the loads and stores),
+ * each sum rounded to float32 with `Math.fround` exactly where the one-level
+ * loop stored it, so the result is the same to the bit.
+ */
 function hadamardBlocks(v: Float32Array, blocks: Int32Array): void {
+  const round = Math.fround;
   let at = 0;
   for (let b = 0; b < blocks.length; b++) {
     const size = blocks[b]!;
     const end = at + size;
-    for (let half = 1; half < size; half <<= 1) {
+    let half = 1;
+    for (; half * 2 < size; half <<= 2) {
+      // Levels `half` and `2 × half` over groups of 4 × half.
+      const span = half << 2;
+      for (let i = at; i < end; i += span) {
+        const stop = i + half;
+        for (let j = i; j < stop; j++) {
+          const a0 = v[j]!;
+          const a1 = v[j + half]!;
+          const a2 = v[j + 2 * half]!;
+          const a3 = v[j + 3 * half]!;
+          const b0 = round(a0 + a1);
+          const b1 = round(a0 - a1);
+          const b2 = round(a2 + a3);
+          const b3 = round(a2 - a3);
+          v[j] = b0 + b2;
+          v[j + half] = b1 + b3;
+          v[j + 2 * half] = b0 - b2;
+          v[j + 3 * half] = b1 - b3;
+        }
+      }
+    }
+    const norm = 1 / Math.sqrt(size);
+    if (half < size) {
+      // One level left (an odd number of them), scaled on the way out.
       const span = half << 1;
       for (let i = at; i < end; i += span) {
         const stop = i + half;
         for (let j = i; j < stop; j++) {
           const a = v[j]!;
           const c = v[j + half]!;
-          v[j] = a + c;
-          v[j + half] = a - c;
+          v[j] = round(a + c) * norm;
+          v[j + half] = round(a - c) * norm;
         }
       }
+    } else {
+      for (let j = at; j < end; j++) v[j] = v[j]! * norm;
     }
-    const norm = 1 / Math.sqrt(size);
-    for (let j = at; j < end; j++) v[j] = v[j]! * norm;
     at = end;
   }
 }
