@@ -1,5 +1,5 @@
 /**
- * The hot index's share of a bulk store, inside workerd:
+ * The in-memory share of a vault's bulk store, inside workerd:
  *
  * - coding: 100 vectors of 384 dimensions (one store batch) rotated,
  *   standardised and coded to 2 bits, the way the index did it before the
@@ -7,13 +7,16 @@
  *   `encodeVectors`, in turns; the codes must come out identical;
  * - backdated batches: a 10,000-row index with its float32 block taking
  *   bench:api's load (batches of 100 spread over 60 days), insert time per
- *   batch.
+ *   batch;
+ * - the text timeline (kept once a vault is searched by text) taking the
+ *   same backdated batches of memories, 0 → 10,000.
  *
  * workerd's clock ticks in whole milliseconds: each sample is the mean of a
  * batch of calls (measure.ts).
  */
 import { it } from 'vitest';
 import { Calibration, Rotation, codeBytesFor, encodeVectors } from '../src/durable/vector-codes';
+import { TextTimeline } from '../src/durable/text-timeline';
 import { VectorIndex } from '../src/durable/vector-index';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
 import { ms, percentile, sampleInTurn } from './measure';
@@ -219,5 +222,38 @@ it('backdated batches into a 10,000-row index', () => {
     `backdated batches of 100 (bench:api's load, 0 → 10,000 rows, float32 block kept), 3 loads: ` +
       `insert ${loads.map((load) => ms(mean(load))).join(' / ')} per batch; ` +
       `last 1,000 rows ${loads.map((load) => ms(mean(load.slice(-2)))).join(' / ')} per batch`,
+  );
+});
+
+it('backdated batches into the text timeline', () => {
+  const now = Date.UTC(2026, 10, 1);
+  const next = seededRandom(5);
+  const loads: number[][] = [];
+  for (let load = 0; load < 3; load++) {
+    const timeline = new TextTimeline();
+    let seq = 0;
+    const batch = () =>
+      Array.from({ length: BATCH_SIZE }, () => {
+        seq++;
+        return {
+          seq,
+          createdAt: now - ((seq - 1) % 60) * DAY - 60_000,
+          words: 5 + Math.floor(next() * 30),
+        };
+      });
+    const perBatch: number[] = [];
+    for (let b = 0; b < 100; b += 5) {
+      const batches = Array.from({ length: 5 }, batch);
+      const started = performance.now();
+      for (const entries of batches) timeline.insert(entries);
+      perBatch.push((performance.now() - started) / batches.length);
+    }
+    loads.push(perBatch);
+  }
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  console.log(
+    `timeline: backdated batches of 100 (0 → 10,000 memories), 3 loads: ` +
+      `insert ${loads.map((load) => ms(mean(load))).join(' / ')} per batch; ` +
+      `last 1,000 ${loads.map((load) => ms(mean(load.slice(-2)))).join(' / ')} per batch`,
   );
 });
