@@ -24,6 +24,8 @@ import { ms, percentile, sampleInTurn } from './measure';
 const DIMS = 384;
 const BATCH_SIZE = 100;
 const DAY = 86_400_000;
+/** Batches of the timeline case (TIMELINE_BATCHES=400 for a 40,000-memory vault). */
+const TIMELINE_BATCHES = 100;
 
 /** The coding as it was: the digest test pins that the new one matches it. */
 class ReferenceRotation {
@@ -242,7 +244,7 @@ it('backdated batches into the text timeline', () => {
         };
       });
     const perBatch: number[] = [];
-    for (let b = 0; b < 100; b += 5) {
+    for (let b = 0; b < TIMELINE_BATCHES; b += 5) {
       const batches = Array.from({ length: 5 }, batch);
       const started = performance.now();
       for (const entries of batches) timeline.insert(entries);
