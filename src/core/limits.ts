@@ -71,11 +71,11 @@ export const DEFAULT_VAULT_MAX_HOT_MIB = 40;
 /**
  * Hot bytes one row of `dimensions` costs (src/durable/vector-index.ts): its
  * 2-bit codes in blocks of 64 components, scale, scan score, timestamp, seq,
- * chunk number, float32 slot and residual. 128 bytes at 384 dimensions. A small vault also
+ * chunk number and residual. 124 bytes at 384 dimensions. A small vault also
  * keeps its float32 vectors, within the isolate's budget (hot-budget.ts).
  */
 export function hotRowBytes(dimensions: number): number {
-  return Math.ceil(dimensions / 64) * 16 + 4 + 4 + 8 + 4 + 4 + 4 + 4;
+  return Math.ceil(dimensions / 64) * 16 + 4 + 4 + 8 + 4 + 4 + 4;
 }
 
 /** Most rows of `dimensions` the hot index holds (a long memory takes one per chunk). */

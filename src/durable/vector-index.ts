@@ -30,9 +30,9 @@ import {
  * directly when a window is small); a large vault's are read from SQLite
  * (`ExactVectors`), a few hundred rows per search.
  *
- * Memory: 96 bytes of codes and 32 of keys, scale and slot per 384-dimension row (about
- * 30 MiB at 250,000 rows), plus 1,536 per row for the float32 block while it
- * is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
+ * Memory: 96 bytes of codes and 24 of keys per 384-dimension row (about
+ * 30 MiB at 250,000 rows), plus 1,540 per row for the float32 block and its
+ * slots while it is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
  * the index drops its float32 block.
  *
  * Why one long file: the parallel arrays, the two WebAssembly blocks and the
@@ -159,8 +159,10 @@ const CANDIDATE_MARGIN = 16;
 const EXACT_SCAN_ROWS = 2_048;
 /** The float32 block is kept while it stays within this (and the isolate's budget). */
 export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Bytes per row besides the vectors: timestamp, seq, chunk, float32 slot, residual. */
-const KEY_BYTES = 8 + 4 + 4 + 4 + 4;
+/** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
+const KEY_BYTES = 8 + 4 + 4 + 4;
+/** A row's float32 slot, held only with the float32 block. */
+const SLOT_BYTES = 4;
 /** Rows at which an uncalibrated index fits its calibration (and re-codes its rows). */
 const CALIBRATION_ROWS = 256;
 /** Most rows a calibration is fitted to. */
@@ -193,7 +195,8 @@ export class VectorIndex implements HotHolder {
    * filled in arrival order, not key order: a backdated batch then moves
    * only the codes and keys of the rows after it (about 120 bytes a row),
    * not their vectors (1,536). Slots of removed rows stay empty until
-   * `compactFloats` packs the block again.
+   * `compactFloats` packs the block again. Empty once the block is dropped
+   * (writes to it are then no-ops), so a large vault's rows cost no more.
    */
   private slots = new Int32Array(0);
   /** Slots handed out since the block was last packed (holes included). */
@@ -263,8 +266,13 @@ export class VectorIndex implements HotHolder {
     return (
       this.codesKernel.memory.buffer.byteLength +
       (this.floatsKernel?.memory.buffer.byteLength ?? 0) +
-      this.capacity * KEY_BYTES
+      this.capacity * this.keyBytes
     );
+  }
+
+  /** Bytes per row of the key arrays (with the slot while the float32 block is kept). */
+  private get keyBytes(): number {
+    return KEY_BYTES + (this.floatsKernel === null ? 0 : SLOT_BYTES);
   }
 
   /** Empties the index and reserves room for `rows` rows. */
@@ -988,6 +996,8 @@ export class VectorIndex implements HotHolder {
     if (this.floatsKernel === null || this.exact === null) return;
     this.floatsKernel = null;
     this.floatsReady = true;
+    this.slots = new Int32Array(0);
+    this.slotsUsed = 0;
   }
 
   /** Whether rows [start, start + count) have consecutive float32 slots. */
@@ -1015,7 +1025,8 @@ export class VectorIndex implements HotHolder {
 
   /** Room for `incoming` more slots (after `makeRoom`): packs the block when holes use it up. */
   private reserveSlots(incoming: number): void {
-    if (this.slotsUsed + incoming > this.capacity) this.compactFloats();
+    if (this.floatsKernel !== null && this.slotsUsed + incoming > this.capacity)
+      this.compactFloats();
   }
 
   /** Packs the float32 block in key order (row r in slot r), dropping the holes of removed rows. */
@@ -1050,7 +1061,7 @@ export class VectorIndex implements HotHolder {
       if (
         capacity * this.rowBytes > this.floatBlockBytes ||
         !affordable(
-          floatsGrowth + codesGrowth + (capacity - this.capacity) * KEY_BYTES,
+          floatsGrowth + codesGrowth + (capacity - this.capacity) * (KEY_BYTES + SLOT_BYTES),
           this.isolateBudget,
         )
       ) {
@@ -1058,7 +1069,7 @@ export class VectorIndex implements HotHolder {
       }
     }
     const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
-    const keysGrowth = (capacity - this.capacity) * KEY_BYTES;
+    const keysGrowth = (capacity - this.capacity) * this.keyBytes;
     if (
       this.capacity >= MIN_CAPACITY &&
       this.coldRows !== null &&
@@ -1078,7 +1089,7 @@ export class VectorIndex implements HotHolder {
     this.times = resized(this.times, capacity, this.count);
     this.seqs = resized(this.seqs, capacity, this.count);
     this.chunks = resized(this.chunks, capacity, this.count);
-    this.slots = resized(this.slots, capacity, this.count);
+    if (this.floatsKernel !== null) this.slots = resized(this.slots, capacity, this.count);
     this.residuals = resized(this.residuals, capacity, this.count);
     this.capacity = capacity;
   }
