@@ -178,28 +178,79 @@ export class TextTimeline {
     const appending =
       this.count === 0 ||
       compare(sorted[0]!, this.times[this.count - 1]!, this.seqs[this.count - 1]!) > 0;
-    const added = sorted.reduce((sum, entry) => sum + chunkWordRanges(entry.words).length, 0);
-    const old = appending ? null : this.snapshot();
+    const ranges = sorted.map((entry) => chunkWordRanges(entry.words));
+    const added = ranges.reduce((sum, passages) => sum + passages.length, 0);
     this.ensureCapacity(this.count + added);
     if (appending) {
       for (const entry of sorted) this.append(entry);
       return;
     }
-    // A backfill into the middle: merge the old passages and the new memories.
-    this.count = 0;
-    this.totalWords = 0;
-    this.memories = 0;
-    let next = 0;
-    for (let passage = 0; passage < old!.count;) {
-      const seq = old!.seqs[passage]!;
-      const time = old!.times[passage]!;
-      while (next < sorted.length && compare(sorted[next]!, time, seq) < 0)
-        this.append(sorted[next++]!);
-      const words = old!.memoryWords[seq]!;
-      this.append({ seq, createdAt: time, words });
-      while (passage < old!.count && old!.seqs[passage] === seq) passage++;
+    this.mergeBackfill(sorted, ranges, added);
+  }
+
+  /**
+   * A backfill into the middle, merged in place from the end: each new
+   * memory moves the run of passages that sort after it up by the passages
+   * still to place, once (a batch spread over many days moves most of the
+   * timeline once, not passage by passage), and only the moved memories'
+   * first-passage entries are rewritten.
+   */
+  private mergeBackfill(
+    sorted: readonly TimelineEntry[],
+    ranges: readonly { first: number; count: number }[][],
+    added: number,
+  ): void {
+    this.changes++;
+    const largestSeq = sorted.reduce((most, entry) => Math.max(most, entry.seq), 0);
+    if (largestSeq >= this.firstPassage.length) this.growSeqs(largestSeq + 1);
+    let unplaced = this.count;
+    let shift = added;
+    for (let j = sorted.length - 1; j >= 0; j--) {
+      const entry = sorted[j]!;
+      const passages = ranges[j]!;
+      const insertAt = this.upperBound(entry, unplaced);
+      if (insertAt < unplaced) {
+        this.seqs.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.times.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.firstWords.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.lengths.copyWithin(insertAt + shift, insertAt, unplaced);
+        // The run starts at a memory's first passage (passages of one memory
+        // share their key); what lies below it is not placed yet.
+        const runStart = insertAt + shift;
+        for (let passage = runStart; passage < unplaced + shift; passage++) {
+          const seq = this.seqs[passage]!;
+          if (passage === runStart || this.seqs[passage - 1] !== seq)
+            this.firstPassage[seq] = passage;
+        }
+      }
+      shift -= passages.length;
+      let at = insertAt + shift;
+      this.firstPassage[entry.seq] = at;
+      this.memoryWords[entry.seq] = entry.words;
+      for (const { first, count } of passages) {
+        this.seqs[at] = entry.seq;
+        this.times[at] = entry.createdAt;
+        this.firstWords[at] = first;
+        this.lengths[at] = count;
+        this.totalWords += count;
+        at++;
+      }
+      unplaced = insertAt;
     }
-    while (next < sorted.length) this.append(sorted[next++]!);
+    this.count += added;
+    this.memories += sorted.length;
+  }
+
+  /** First passage in [0, limit) whose (createdAt, seq) sorts after the entry's. */
+  private upperBound(entry: TimelineEntry, limit: number): number {
+    let lo = 0;
+    let hi = limit;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(entry, this.times[mid]!, this.seqs[mid]!) >= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Removes memory `seq`; returns whether it was held. */
@@ -254,15 +305,6 @@ export class TextTimeline {
       this.lengths[at] = count;
       this.totalWords += count;
     }
-  }
-
-  private snapshot() {
-    return {
-      count: this.count,
-      seqs: this.seqs.slice(0, this.count),
-      times: this.times.slice(0, this.count),
-      memoryWords: this.memoryWords.slice(),
-    };
   }
 
   private ensureCapacity(passages: number): void {

@@ -5,6 +5,7 @@ import {
   Calibration,
   codeBytesFor,
   encodeVector,
+  encodeVectors,
   quantiseQuery,
   type Encoded,
 } from './vector-codes';
@@ -30,8 +31,8 @@ import {
  * (`ExactVectors`), a few hundred rows per search.
  *
  * Memory: 96 bytes of codes and 24 of keys per 384-dimension row (about
- * 30 MiB at 250,000 rows), plus 1,536 per row for the float32 block while it
- * is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
+ * 30 MiB at 250,000 rows), plus 1,540 per row for the float32 block and its
+ * slots while it is kept. Growth asks the isolate's budget first (hot-budget.ts); refused,
  * the index drops its float32 block.
  *
  * Why one long file: the parallel arrays, the two WebAssembly blocks and the
@@ -160,6 +161,8 @@ const EXACT_SCAN_ROWS = 2_048;
 export const FLOAT_BLOCK_BYTES = 16 * 1024 * 1024;
 /** Bytes per row besides the vectors: timestamp, seq, chunk, residual. */
 const KEY_BYTES = 8 + 4 + 4 + 4;
+/** A row's float32 slot, held only with the float32 block. */
+const SLOT_BYTES = 4;
 /** Rows at which an uncalibrated index fits its calibration (and re-codes its rows). */
 const CALIBRATION_ROWS = 256;
 /** Most rows a calibration is fitted to. */
@@ -187,6 +190,17 @@ export class VectorIndex implements HotHolder {
   private times = new Float64Array(0);
   private seqs = new Int32Array(0);
   private chunks = new Int32Array(0);
+  /**
+   * Where each row's float32 vector sits in the float32 block. The block is
+   * filled in arrival order, not key order: a backdated batch then moves
+   * only the codes and keys of the rows after it (about 120 bytes a row),
+   * not their vectors (1,536). Slots of removed rows stay empty until
+   * `compactFloats` packs the block again. Empty once the block is dropped
+   * (writes to it are then no-ops), so a large vault's rows cost no more.
+   */
+  private slots = new Int32Array(0);
+  /** Slots handed out since the block was last packed (holes included). */
+  private slotsUsed = 0;
   private residuals = new Float32Array(0);
   private residualSum = 0;
   private memories = 0;
@@ -252,8 +266,13 @@ export class VectorIndex implements HotHolder {
     return (
       this.codesKernel.memory.buffer.byteLength +
       (this.floatsKernel?.memory.buffer.byteLength ?? 0) +
-      this.capacity * KEY_BYTES
+      this.capacity * this.keyBytes
     );
+  }
+
+  /** Bytes per row of the key arrays (with the slot while the float32 block is kept). */
+  private get keyBytes(): number {
+    return KEY_BYTES + (this.floatsKernel === null ? 0 : SLOT_BYTES);
   }
 
   /** Empties the index and reserves room for `rows` rows. */
@@ -261,6 +280,7 @@ export class VectorIndex implements HotHolder {
     this.floatsReady = true;
     this.coldThroughTime = null;
     this.count = 0;
+    this.slotsUsed = 0;
     this.memories = 0;
     this.residualSum = 0;
     this.ensureCapacity(rows);
@@ -290,17 +310,20 @@ export class VectorIndex implements HotHolder {
     this.checkAppendOrder(rows);
     if (rows.vectors == null && this.floatsReady) this.dropFloats();
     if (!this.makeRoom(count)) return;
+    this.reserveSlots(count);
     const at = this.count;
+    const slot = this.slotsUsed;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     codes.set(rows.codes, this.codesOffset() + at * this.codeBytes);
     const scales = this.scales();
     if (this.floatsKernel !== null && rows.vectors != null) {
       new Uint8Array(this.floatsKernel.memory.buffer).set(
         rows.vectors,
-        this.vectorsOffset() + at * this.rowBytes,
+        this.vectorsOffset() + slot * this.rowBytes,
       );
     }
     for (let i = 0; i < count; i++) {
+      this.slots[at + i] = slot + i;
       this.times[at + i] = rows.times[i]!;
       this.seqs[at + i] = rows.seqs[i]!;
       this.chunks[at + i] = rows.chunks[i]!;
@@ -310,6 +333,7 @@ export class VectorIndex implements HotHolder {
       if (rows.chunks[i] === 0) this.memories++;
     }
     this.count = at + count;
+    this.slotsUsed = slot + count;
   }
 
   /**
@@ -335,6 +359,8 @@ export class VectorIndex implements HotHolder {
     this.times.set(keys.times.subarray(from));
     this.seqs.set(keys.seqs.subarray(from));
     this.chunks.set(keys.chunks.subarray(from));
+    for (let row = 0; row < count; row++) this.slots[row] = row;
+    this.slotsUsed = count;
     const firstRow = new Map<number, number>();
     for (let row = 0; row < count; row++) {
       if (this.chunks[row] === 0) {
@@ -419,7 +445,10 @@ export class VectorIndex implements HotHolder {
         row++;
       }
       if (row < this.count && order === 0) {
-        floats.set(vectors.subarray(i * this.dims, (i + 1) * this.dims), base + row * this.dims);
+        floats.set(
+          vectors.subarray(i * this.dims, (i + 1) * this.dims),
+          base + this.slots[row]! * this.dims,
+        );
         row++;
       }
     }
@@ -461,12 +490,7 @@ export class VectorIndex implements HotHolder {
       ),
       scales: this.scales().slice(from, to),
       residuals: this.residuals.slice(from, to),
-      vectors: !this.floatsUsable
-        ? null
-        : new Uint8Array(this.floatsKernel!.memory.buffer).slice(
-            this.vectorsOffset() + from * this.rowBytes,
-            this.vectorsOffset() + to * this.rowBytes,
-          ),
+      vectors: !this.floatsUsable ? null : this.vectorBytes(from, to),
     };
   }
 
@@ -489,7 +513,9 @@ export class VectorIndex implements HotHolder {
       .filter((entry) => cold === null || entry.createdAt > cold)
       .sort(compareEntries);
     if (batch.length === 0 || !this.makeRoom(batch.length)) return;
+    this.reserveSlots(batch.length);
     const existing = this.count;
+    const firstSlot = this.slotsUsed;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const codesBase = this.codesOffset();
     const scales = this.scales();
@@ -497,6 +523,13 @@ export class VectorIndex implements HotHolder {
     const floatsBase = this.vectorsOffset() / 4;
     const dims = this.dims;
     const codeBytes = this.codeBytes;
+    // The batch's codes first, in one call (the same bits as one at a time).
+    const flat = new Float32Array(batch.length * dims);
+    for (let j = 0; j < batch.length; j++) flat.set(batch[j]!.vector, j * dims);
+    const batchCodes = new Uint8Array(batch.length * codeBytes);
+    const batchScales = new Float64Array(batch.length);
+    const batchResiduals = new Float64Array(batch.length);
+    encodeVectors(flat, dims, this.calibrationFit, batchCodes, 0, batchScales, batchResiduals);
 
     // Merge from the end: each batch entry moves the block of existing rows
     // that sort after it up by the number of batch entries still to place.
@@ -511,23 +544,24 @@ export class VectorIndex implements HotHolder {
           codesBase + insertAt * codeBytes,
           codesBase + unplaced * codeBytes,
         );
-        floats?.copyWithin(
-          floatsBase + (insertAt + shift) * dims,
-          floatsBase + insertAt * dims,
-          floatsBase + unplaced * dims,
-        );
         scales.copyWithin(insertAt + shift, insertAt, unplaced);
+        this.slots.copyWithin(insertAt + shift, insertAt, unplaced);
         this.residuals.copyWithin(insertAt + shift, insertAt, unplaced);
         this.times.copyWithin(insertAt + shift, insertAt, unplaced);
         this.seqs.copyWithin(insertAt + shift, insertAt, unplaced);
         this.chunks.copyWithin(insertAt + shift, insertAt, unplaced);
       }
       const target = insertAt + j;
-      const encoded = this.encode(entry.vector, codes, codesBase + target * codeBytes);
-      scales[target] = encoded.scale;
-      this.residuals[target] = encoded.residual;
-      this.residualSum += encoded.residual;
-      floats?.set(entry.vector, floatsBase + target * dims);
+      codes.set(
+        batchCodes.subarray(j * codeBytes, (j + 1) * codeBytes),
+        codesBase + target * codeBytes,
+      );
+      scales[target] = batchScales[j]!;
+      this.residuals[target] = batchResiduals[j]!;
+      this.residualSum += batchResiduals[j]!;
+      // Vectors go to the next free slots, in batch order: nothing moves.
+      this.slots[target] = firstSlot + j;
+      floats?.set(entry.vector, floatsBase + (firstSlot + j) * dims);
       this.times[target] = entry.createdAt;
       this.seqs[target] = entry.seq;
       this.chunks[target] = entry.chunk ?? 0;
@@ -535,6 +569,7 @@ export class VectorIndex implements HotHolder {
       unplaced = insertAt;
     }
     this.count = existing + batch.length;
+    this.slotsUsed = firstSlot + batch.length;
     if (this.calibrationFit === null && this.count >= CALIBRATION_ROWS && this.floatsUsable) {
       this.calibrate();
     }
@@ -565,21 +600,28 @@ export class VectorIndex implements HotHolder {
     }
     this.calibrationFit = calibration;
     if (this.count === 0) return;
+    // Rows in key order, so that they code in one pass.
+    this.compactFloats();
     const floats = this.floats();
     const base = this.vectorsOffset() / 4;
     const codes = new Uint8Array(this.codesKernel.memory.buffer);
     const scales = this.scales();
+    const rowScales = new Float64Array(this.count);
+    const rowResiduals = new Float64Array(this.count);
+    encodeVectors(
+      floats.subarray(base, base + this.count * this.dims),
+      this.dims,
+      calibration,
+      codes,
+      this.codesOffset(),
+      rowScales,
+      rowResiduals,
+    );
     this.residualSum = 0;
     for (let row = 0; row < this.count; row++) {
-      const offset = base + row * this.dims;
-      const encoded = this.encode(
-        floats.subarray(offset, offset + this.dims),
-        codes,
-        this.codesOffset() + row * this.codeBytes,
-      );
-      scales[row] = encoded.scale;
-      this.residuals[row] = encoded.residual;
-      this.residualSum += encoded.residual;
+      scales[row] = rowScales[row]!;
+      this.residuals[row] = rowResiduals[row]!;
+      this.residualSum += rowResiduals[row]!;
     }
   }
 
@@ -589,7 +631,8 @@ export class VectorIndex implements HotHolder {
     const step = Math.max(1, Math.floor(this.count / CALIBRATION_SAMPLE));
     const samples: Float32Array[] = [];
     for (let row = 0; row < this.count; row += step) {
-      samples.push(floats.subarray(base + row * this.dims, base + (row + 1) * this.dims));
+      const offset = base + this.slots[row]! * this.dims;
+      samples.push(floats.subarray(offset, offset + this.dims));
     }
     return samples;
   }
@@ -616,14 +659,8 @@ export class VectorIndex implements HotHolder {
       codesBase + this.count * this.codeBytes,
     );
     this.scales().copyWithin(row, end, this.count);
-    if (this.floatsKernel !== null) {
-      const base = this.vectorsOffset() / 4;
-      this.floats().copyWithin(
-        base + row * this.dims,
-        base + end * this.dims,
-        base + this.count * this.dims,
-      );
-    }
+    // The removed rows' float32 slots stay empty until the block is packed.
+    this.slots.copyWithin(row, end, this.count);
     for (let r = row; r < end; r++) this.residualSum -= this.residuals[r]!;
     this.residuals.copyWithin(row, end, this.count);
     this.times.copyWithin(row, end, this.count);
@@ -637,6 +674,7 @@ export class VectorIndex implements HotHolder {
   clear(): void {
     this.coldThroughTime = null;
     this.count = 0;
+    this.slotsUsed = 0;
     this.memories = 0;
     this.residualSum = 0;
   }
@@ -758,10 +796,7 @@ export class VectorIndex implements HotHolder {
       codesBase + this.count * this.codeBytes,
     );
     this.scales().copyWithin(0, cut, this.count);
-    if (this.floatsKernel !== null) {
-      const base = this.vectorsOffset() / 4;
-      this.floats().copyWithin(base, base + cut * this.dims, base + this.count * this.dims);
-    }
+    this.slots.copyWithin(0, cut, this.count);
     this.residuals.copyWithin(0, cut, this.count);
     this.times.copyWithin(0, cut, this.count);
     this.seqs.copyWithin(0, cut, this.count);
@@ -809,9 +844,19 @@ export class VectorIndex implements HotHolder {
     stats?: SimilarityStats,
   ): IndexHit[] {
     const kernel = this.floatsKernel!;
-    const out = this.floatsScratch(count);
+    const picks = this.floatsScratch(count * 2);
+    const out = picks + count * 4;
     this.floats().set(query, 0);
-    kernel.dot_rows(0, this.vectorsOffset() + start * this.rowBytes, this.dims, count, out);
+    const first = count > 0 ? this.slots[start]! : 0;
+    if (this.slotsRun(start, count)) {
+      kernel.dot_rows(0, this.vectorsOffset() + first * this.rowBytes, this.dims, count, out);
+    } else {
+      // The same float32 dot product per row, gathered from the rows' slots.
+      new Int32Array(kernel.memory.buffer, picks, count).set(
+        this.slots.subarray(start, start + count),
+      );
+      kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, count, out);
+    }
     const scores = new Float32Array(kernel.memory.buffer, out, count);
     if (stats !== undefined) spread(scores, stats);
     const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
@@ -857,7 +902,8 @@ export class VectorIndex implements HotHolder {
     if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k);
     const kernel = this.floatsKernel!;
     const picks = this.floatsScratch(candidates.length * 2);
-    new Int32Array(kernel.memory.buffer, picks, candidates.length).set(candidates);
+    const picked = new Int32Array(kernel.memory.buffer, picks, candidates.length);
+    for (let c = 0; c < candidates.length; c++) picked[c] = this.slots[candidates[c]!]!;
     const out = picks + candidates.length * 4;
     this.floats().set(query, 0);
     kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, candidates.length, out);
@@ -876,7 +922,7 @@ export class VectorIndex implements HotHolder {
     const base = this.vectorsOffset() / 4;
     const hits: ScoredRow[] = [];
     for (const row of rows) {
-      const offset = base + row * this.dims;
+      const offset = base + this.slots[row]! * this.dims;
       let score = 0;
       for (let j = 0; j < this.dims; j++) score += query[j]! * memory[offset + j]!;
       hits.push(this.hitAt(row, score));
@@ -950,6 +996,48 @@ export class VectorIndex implements HotHolder {
     if (this.floatsKernel === null || this.exact === null) return;
     this.floatsKernel = null;
     this.floatsReady = true;
+    this.slots = new Int32Array(0);
+    this.slotsUsed = 0;
+  }
+
+  /** Whether rows [start, start + count) have consecutive float32 slots. */
+  private slotsRun(start: number, count: number): boolean {
+    const first = this.slots[start]!;
+    for (let i = 1; i < count; i++) if (this.slots[start + i] !== first + i) return false;
+    return true;
+  }
+
+  /** The float32 vectors of rows [from, to), in key order, as bytes. */
+  private vectorBytes(from: number, to: number): Uint8Array {
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    if (to > from && this.slotsRun(from, to - from)) {
+      const first = base + this.slots[from]! * this.dims;
+      return new Uint8Array(floats.slice(first, first + (to - from) * this.dims).buffer);
+    }
+    const out = new Float32Array((to - from) * this.dims);
+    for (let row = from; row < to; row++) {
+      const offset = base + this.slots[row]! * this.dims;
+      out.set(floats.subarray(offset, offset + this.dims), (row - from) * this.dims);
+    }
+    return new Uint8Array(out.buffer);
+  }
+
+  /** Room for `incoming` more slots (after `makeRoom`): packs the block when holes use it up. */
+  private reserveSlots(incoming: number): void {
+    if (this.floatsKernel !== null && this.slotsUsed + incoming > this.capacity)
+      this.compactFloats();
+  }
+
+  /** Packs the float32 block in key order (row r in slot r), dropping the holes of removed rows. */
+  private compactFloats(): void {
+    if (this.slotsUsed === this.count && this.slotsRun(0, this.count)) return;
+    if (this.floatsKernel !== null && this.count > 0) {
+      const packed = this.vectorBytes(0, this.count);
+      new Uint8Array(this.floatsKernel.memory.buffer).set(packed, this.vectorsOffset());
+    }
+    for (let row = 0; row < this.count; row++) this.slots[row] = row;
+    this.slotsUsed = this.count;
   }
 
   private ensureCapacity(rows: number): void {
@@ -973,7 +1061,7 @@ export class VectorIndex implements HotHolder {
       if (
         capacity * this.rowBytes > this.floatBlockBytes ||
         !affordable(
-          floatsGrowth + codesGrowth + (capacity - this.capacity) * KEY_BYTES,
+          floatsGrowth + codesGrowth + (capacity - this.capacity) * (KEY_BYTES + SLOT_BYTES),
           this.isolateBudget,
         )
       ) {
@@ -981,7 +1069,7 @@ export class VectorIndex implements HotHolder {
       }
     }
     const codesGrowth = Math.max(0, codesNeeded - kernel.memory.buffer.byteLength);
-    const keysGrowth = (capacity - this.capacity) * KEY_BYTES;
+    const keysGrowth = (capacity - this.capacity) * this.keyBytes;
     if (
       this.capacity >= MIN_CAPACITY &&
       this.coldRows !== null &&
@@ -1001,6 +1089,7 @@ export class VectorIndex implements HotHolder {
     this.times = resized(this.times, capacity, this.count);
     this.seqs = resized(this.seqs, capacity, this.count);
     this.chunks = resized(this.chunks, capacity, this.count);
+    if (this.floatsKernel !== null) this.slots = resized(this.slots, capacity, this.count);
     this.residuals = resized(this.residuals, capacity, this.count);
     this.capacity = capacity;
   }
