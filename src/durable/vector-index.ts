@@ -1029,15 +1029,59 @@ export class VectorIndex implements HotHolder {
       this.compactFloats();
   }
 
-  /** Packs the float32 block in key order (row r in slot r), dropping the holes of removed rows. */
+  /**
+   * Packs the float32 block in key order (row r in slot r), dropping the
+   * holes of removed rows. In place, one vector at a time: it runs when the
+   * block is full, so a copy of the block (up to its 16 MiB) is what the
+   * isolate can least afford then.
+   */
   private compactFloats(): void {
     if (this.slotsUsed === this.count && this.slotsRun(0, this.count)) return;
-    if (this.floatsKernel !== null && this.count > 0) {
-      const packed = this.vectorBytes(0, this.count);
-      new Uint8Array(this.floatsKernel.memory.buffer).set(packed, this.vectorsOffset());
-    }
+    if (this.floatsKernel !== null && this.count > 0) this.moveVectorsHome();
     for (let row = 0; row < this.count; row++) this.slots[row] = row;
     this.slotsUsed = this.count;
+  }
+
+  /**
+   * Moves every row's vector to slot `row`. Slot s holds the vector of
+   * `owner[s]`, or nothing; each row's vector moves once. Chains start at a
+   * free slot (each move frees the slot it came from, which the row of that
+   * number needs next); what is left are cycles, closed through one row's
+   * worth of scratch.
+   */
+  private moveVectorsHome(): void {
+    const floats = this.floats();
+    const base = this.vectorsOffset() / 4;
+    const dims = this.dims;
+    const owner = new Int32Array(this.slotsUsed).fill(-1);
+    for (let row = 0; row < this.count; row++) owner[this.slots[row]!] = row;
+    const move = (from: number, to: number) =>
+      floats.copyWithin(base + to * dims, base + from * dims, base + (from + 1) * dims);
+    for (let start = 0; start < this.count; start++) {
+      if (owner[start] !== -1) continue;
+      for (let at = start; ;) {
+        const from = this.slots[at]!;
+        move(from, at);
+        this.slots[at] = at;
+        owner[at] = at;
+        owner[from] = -1;
+        if (from >= this.count) break;
+        at = from;
+      }
+    }
+    const held = new Float32Array(dims);
+    for (let start = 0; start < this.count; start++) {
+      if (this.slots[start] === start) continue;
+      held.set(floats.subarray(base + start * dims, base + (start + 1) * dims));
+      let at = start;
+      for (let from = this.slots[at]!; from !== start; from = this.slots[at]!) {
+        move(from, at);
+        this.slots[at] = at;
+        at = from;
+      }
+      floats.set(held, base + at * dims);
+      this.slots[at] = at;
+    }
   }
 
   private ensureCapacity(rows: number): void {
