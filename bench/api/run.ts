@@ -30,6 +30,8 @@ const LARGE = option('large', 0);
 const SAMPLES = option('samples', 200);
 const SECONDS = option('seconds', 4);
 const IN_FLIGHT = 16;
+/** The server's snapshot delay, set explicitly so the run knows when the load's snapshots are done. */
+const SNAPSHOT_DELAY_SECONDS = 30;
 
 // ── synthetic memories: sentences over a fixed vocabulary, deterministic ──────
 // (bench/api/corpus.ts; the in-object bench, bench/hybrid-search.bench.ts, builds the same vault)
@@ -88,30 +90,30 @@ async function latencies(rows: readonly Row[], samples = SAMPLES) {
   );
 }
 
-/** Requests per second of every row with IN_FLIGHT in flight, in SLICES slices taken in turn. */
+/**
+ * Requests per second of every row with IN_FLIGHT in flight, one row after
+ * another for SECONDS each. Not sliced and interleaved like the latencies: a
+ * row's background work (checkpoint alarms, metering in waitUntil) would
+ * then land in whichever row's slice came next (tried 2026-11-26: `me`'s rate
+ * swung from 402 to 189 req/s between runs while `/health` held 368–441).
+ */
 async function throughputs(rows: readonly Row[], seconds = SECONDS, inFlight = IN_FLIGHT) {
-  const SLICES = 4;
-  const shuffle = shuffler(31);
-  const totals = new Map(rows.map((row) => [row.name, { done: 0, ms: 0 }]));
-  for (let slice = 0; slice < SLICES; slice++) {
-    for (const row of shuffle(rows)) {
-      const started = performance.now();
-      const until = started + (seconds * 1000) / SLICES;
-      let done = 0;
-      await Promise.all(
-        Array.from({ length: inFlight }, async () => {
-          while (performance.now() < until) {
-            await row.call();
-            done++;
-          }
-        }),
-      );
-      const total = totals.get(row.name)!;
-      total.done += done;
-      total.ms += performance.now() - started;
-    }
+  const rates = new Map<string, number>();
+  for (const row of rows) {
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (performance.now() < until) {
+          await row.call();
+          done++;
+        }
+      }),
+    );
+    rates.set(row.name, done / ((performance.now() - started) / 1000));
   }
-  return new Map([...totals].map(([name, { done, ms }]) => [name, done / (ms / 1000)]));
+  return rates;
 }
 
 // ── the API ───────────────────────────────────────────────────────────────────
@@ -195,6 +197,7 @@ async function main() {
     vars: {
       COMPATIBLE_BASE_URL: `${fake.url}/v1`,
       VAULT_MAX_MEMORIES: String(Math.max(LARGE, 40_000)),
+      SNAPSHOT_DELAY_SECONDS: String(SNAPSHOT_DELAY_SECONDS),
     },
   });
   const rows: { name: string; p50?: number; p99?: number; rate?: number; unit?: string }[] = [];
@@ -222,6 +225,12 @@ async function main() {
     const bulk = await load(graphql, vaults[0]!, MEMORIES);
     phasesOf = null;
     for (const vault of vaults.slice(1)) await load(graphql, vault, MEMORIES);
+    // Each loaded vault writes its cold snapshot SNAPSHOT_DELAY_SECONDS after
+    // its last write: the load's own work, which would otherwise land in
+    // whichever row is being measured then (it took `me`'s throughput from
+    // ~400 to 67 req/s in one run of 2026-11-26).
+    console.log(`waiting ${SNAPSHOT_DELAY_SECONDS + 10} s for the loaded vaults' snapshots…`);
+    await new Promise((resolve) => setTimeout(resolve, (SNAPSHOT_DELAY_SECONDS + 10) * 1000));
     rows.push({
       name: `storeMemories, batches of 100 (4 in flight)`,
       rate: bulk,
@@ -340,7 +349,7 @@ async function record(
   const ratio = (value: number | undefined, base: number | undefined) =>
     value === undefined || base === undefined ? '' : `${(value / base).toFixed(2)}×`;
   const lines = [
-    `Run ${new Date().toISOString().slice(0, 16)}Z, ${MEMORIES} memories per vault, local embedder, \`wrangler dev --local\`; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), throughput with ${IN_FLIGHT} in flight for ${SECONDS} s per row in 4 interleaved slices.`,
+    `Run ${new Date().toISOString().slice(0, 16)}Z, ${MEMORIES} memories per vault, local embedder, \`wrangler dev --local\`; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), throughput with ${IN_FLIGHT} in flight for ${SECONDS} s per row, one row after another.`,
     '',
     '| request | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | throughput | ÷ me throughput |',
     '|---|---|---|---|---|---|---|',
