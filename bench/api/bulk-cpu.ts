@@ -15,9 +15,9 @@
  * once), so a before/after within one server can be read per round.
  */
 import { readdir, readFile } from 'node:fs/promises';
-import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { corpus, corpusMemory } from './corpus';
+import { adminToken } from './admin-token';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -89,13 +89,6 @@ async function cpuMs(pids: number[]): Promise<number> {
   return total;
 }
 
-async function devSecret(name: string): Promise<string> {
-  const vars = await readFile('.dev.vars', 'utf8');
-  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
-  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
-  return match[1];
-}
-
 async function main() {
   if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;
   if (process.env.BENCH_API_INSPECTOR_PORT)
@@ -118,12 +111,7 @@ async function main() {
       if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
       return { data: body.data!, timing };
     };
-    const admin = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`bulk-cpu-${Date.now()}`)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const admin = await adminToken('bulk-cpu');
     const secret = (
       await post(admin, `mutation { createMemoryKey(name: "bulk-cpu") { secret } }`, {})
     ).data.createMemoryKey!.secret as string;

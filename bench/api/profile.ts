@@ -20,10 +20,10 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, corpusMemory } from './corpus';
+import { adminToken } from './admin-token';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -149,13 +149,6 @@ function summarise(profile: Profile, moduleOf: (line: number) => string, request
   return `busy ${(total / requests).toFixed(3)} ms/req (non-idle samples)\n by module:\n${table(selfByModule)}\n by function:\n${table(selfByFunction)}`;
 }
 
-async function devSecret(name: string): Promise<string> {
-  const vars = await readFile('.dev.vars', 'utf8');
-  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
-  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
-  return match[1];
-}
-
 async function main() {
   process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT ?? '';
   // The inspector must be reachable at a known port: no free-port default.
@@ -179,12 +172,7 @@ async function main() {
       if (body.errors?.length) throw new Error(`GraphQL: ${body.errors[0]!.message}`);
       return body.data!;
     };
-    const admin = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`profile-${Date.now()}`)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const admin = await adminToken('profile');
     const secret = (await post(admin, `mutation { createMemoryKey(name: "profile") { secret } }`))
       .createMemoryKey!.secret as string;
     const vault = { kind: 'SESSION', id: 'profile-a' };

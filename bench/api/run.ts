@@ -15,10 +15,10 @@
  * run mean anything.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { SignJWT } from 'jose';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, corpusMemory } from './corpus';
+import { adminToken } from './admin-token';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -117,13 +117,6 @@ async function throughputs(rows: readonly Row[], seconds = SECONDS, inFlight = I
 }
 
 // ── the API ───────────────────────────────────────────────────────────────────
-async function devSecret(name: string): Promise<string> {
-  const vars = await readFile('.dev.vars', 'utf8');
-  const match = new RegExp(`^${name}="?([^"\\n]*)"?`, 'm').exec(vars);
-  if (!match?.[1]) throw new Error(`.dev.vars has no ${name}`);
-  return match[1];
-}
-
 /** Server-Timing phases summed per row while `phasesOf` names one, to show where time goes. */
 const phaseSums = new Map<string, Map<string, { total: number; count: number }>>();
 let phasesOf: string | null = null;
@@ -203,12 +196,7 @@ async function main() {
   const rows: { name: string; p50?: number; p99?: number; rate?: number; unit?: string }[] = [];
   try {
     const { url } = server;
-    const admin = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(`bench-${Date.now()}`)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(await devSecret('ADMIN_JWT_SECRET')));
+    const admin = await adminToken('bench');
     const created = await client(
       url,
       admin,
