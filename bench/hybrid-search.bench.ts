@@ -22,7 +22,7 @@ import type { VaultObject } from '../src/durable/vault-object';
 import type { VaultQueries } from '../src/durable/vault-queries';
 import type { SearchRequest, WindowSearch } from '../src/durable/vault-types';
 import type { VectorIndex } from '../src/durable/vector-index';
-import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranker';
+import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranking';
 import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';

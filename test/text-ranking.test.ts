@@ -7,11 +7,8 @@ import {
   standoutLevel,
   standoutScores,
 } from '../src/durable/score-fusion';
-import {
-  DEFAULT_TEXT_RANKING,
-  rankPassages,
-  type ScoredPassages,
-} from '../src/durable/text-ranker';
+import { rankPassages, type ScoredPassages } from '../src/durable/text-ranker';
+import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranking';
 import { TextTimeline } from '../src/durable/text-timeline';
 import {
   CHUNK_OVERLAP,

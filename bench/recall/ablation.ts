@@ -9,7 +9,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { Sql } from '../../src/durable/sql';
-import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranker';
+import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranking';
 import type { VaultObject } from '../../src/durable/vault-object';
 import type {
   SearchMode,

@@ -1,27 +1,5 @@
-import type { MemoryWindow } from '../kronos/windows';
-import type { Role } from '../vaults/roles';
-import type { SearchHitRecord, WindowResult } from './vault-types';
-
-/**
- * A search's windows as they cross the Worker ⇄ vault RPC when the Worker
- * asks for them packed (`VaultReadOp.packed`): one array per field instead of
- * one object per hit and per memory. Structured clone writes every property
- * name of every object it copies and rebuilds the objects one property at a
- * time on the other side; columns cost a few arrays per window, whatever the
- * number of hits. Nothing is rounded: numbers travel as float64, strings and
- * nulls as they are, so unpacking gives back equal windows.
- */
-export interface PackedWindow {
-  window: MemoryWindow;
-  rowsInWindow: number;
-  ids: string[];
-  contents: string[];
-  roles: Role[];
-  metadata: (string | null)[];
-  supersededBy: (string | null)[];
-  /** Per hit: score, createdAt, tokens, validUntil (NaN for null), match start, match end. */
-  numbers: Float64Array;
-}
+/** Packs and unpacks a search's windows for the vault RPC (the shape and why: `PackedWindow`, vault-types.ts). */
+import type { PackedWindow, SearchHitRecord, WindowResult } from './vault-types';
 
 const NUMBERS_PER_HIT = 6;
 

@@ -1,4 +1,4 @@
-import type { TextRanking } from './text-ranker';
+import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
 /**

@@ -1,5 +1,6 @@
 import { PassageContext } from './passage-context';
-import type { ScoredPassages, TermPostings, TextRanking } from './text-ranker';
+import type { ScoredPassages, TermPostings } from './text-ranker';
+import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
 /**

@@ -1,6 +1,3 @@
-import { PassageContext } from './passage-context';
-import type { TextTimeline } from './text-timeline';
-
 /**
  * Full-text ranking of a vault's passages: BM25 with tunable k1 and b, each
  * passage scored together with its neighbours' words at lower weight.
@@ -16,66 +13,9 @@ import type { TextTimeline } from './text-timeline';
  * Document frequencies count each passage's own words only; the mean
  * expanded length is estimated as the mean length times the sum of weights.
  */
-export interface TextRanking {
-  /** BM25 term-frequency saturation. */
-  k1: number;
-  /** BM25 length normalisation. */
-  b: number;
-  /** Weight of a neighbour one step away; two steps: its square, and so on. */
-  contextWeight: number;
-  /** Neighbours on each side that contribute. */
-  contextDistance: number;
-  /**
-   * A pause longer than this between two memories ends the context: what was
-   * said days apart is not one conversation.
-   */
-  contextGapMs: number;
-  /**
-   * Added to the relative score (best = 1) of memories said by a person the
-   * query names: a boost, not a filter, so other memories still compete.
-   */
-  nameBoost: number;
-  /**
-   * Added to the relative score of memories stored on a day the query names
-   * ("on 8 May, 2023"), or in a month it names ("in July 2023"): what was
-   * said then is what such a question asks about.
-   */
-  dayBoost: number;
-  monthBoost: number;
-  /**
-   * Inverse document frequency: `probabilistic` is ln(1 + (N − n + 0.5) / (n + 0.5))
-   * (Lucene's), never negative, so a term held by most memories (a speaker's
-   * name in a two-person conversation) still counts a little; `fts5` is
-   * FTS5's ln((N − n + 0.5) / (n + 0.5)) floored at 1e-6, which ranks such
-   * terms as if absent. Kept for the recall ablation.
-   */
-  idf: 'probabilistic' | 'fts5';
-  /** Query stopwords: the full list, or the package's basic one (ablation only). */
-  stopwords: 'full' | 'basic';
-}
-
-/**
- * Chosen on LoCoMo's dev split (BENCHMARKS.md, "Recall"): k1 0.6 and b 0.5
- * suit short memories (FTS5's fixed 1.2/0.75 saturate and normalise too
- * hard), and with context in, nearby values rank within ±0.01 of each other.
- * 0.5 per step over ±4 neighbours is the setting of the issue's study; a
- * 30-minute pause is the usual cut between sessions of activity. The name
- * boost is the middle of the range the study found useful (+0.2–0.3). The
- * date boosts sit on a plateau (day 0.25–1, month 0.1–0.5 within ±0.005);
- * a named day counts twice a named month, being twice as specific at least.
- */
-export const DEFAULT_TEXT_RANKING: TextRanking = {
-  k1: 0.6,
-  b: 0.5,
-  contextWeight: 0.5,
-  contextDistance: 4,
-  contextGapMs: 30 * 60_000,
-  nameBoost: 0.25,
-  dayBoost: 0.5,
-  monthBoost: 0.25,
-  idf: 'probabilistic',
-  stopwords: 'full',
-};
+import { PassageContext } from './passage-context';
+import type { TextRanking } from './text-ranking';
+import type { TextTimeline } from './text-timeline';
 
 /** One query term's postings: (memory seq, word offset) per occurrence. */
 export interface TermPostings {

@@ -10,8 +10,8 @@ import {
   rankPassages,
   type ScoredPassages,
   type TermPostings,
-  type TextRanking,
 } from './text-ranker';
+import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
 

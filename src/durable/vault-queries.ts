@@ -3,7 +3,7 @@ import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
 import { fuseScores, keepsTextOrder } from './score-fusion';
 import type { Sql, SqlValue } from './sql';
-import { DEFAULT_TEXT_RANKING } from './text-ranker';
+import { DEFAULT_TEXT_RANKING } from './text-ranking';
 import { TextSearch } from './text-search';
 import type { TextTimeline } from './text-timeline';
 import type { SimilarityStats, VectorIndex } from './vector-index';

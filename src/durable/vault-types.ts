@@ -8,8 +8,7 @@ import type { MemoryWindow } from '../kronos/windows';
 import type { VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
 import type { Role } from '../vaults/roles';
-import type { PackedWindow } from './packed-windows';
-import type { TextRanking } from './text-ranker';
+import type { TextRanking } from './text-ranking';
 
 // Defined below the durable layer (kronos/ and vaults/ use them too), named
 // here as well for the vault object's modules.
@@ -150,6 +149,27 @@ export interface WindowResult {
   hits: SearchHitRecord[];
   /** Rows in the window's time range (before any filter). */
   rowsInWindow: number;
+}
+
+/**
+ * A search's windows as they cross the Worker ⇄ vault RPC when the Worker
+ * asks for them packed (`VaultReadOp.packed`): one array per field instead of
+ * one object per hit and per memory. Structured clone writes every property
+ * name of every object it copies and rebuilds the objects one property at a
+ * time on the other side; columns cost a few arrays per window, whatever the
+ * number of hits. Nothing is rounded: numbers travel as float64, strings and
+ * nulls as they are, so unpacking gives back equal windows.
+ */
+export interface PackedWindow {
+  window: MemoryWindow;
+  rowsInWindow: number;
+  ids: string[];
+  contents: string[];
+  roles: Role[];
+  metadata: (string | null)[];
+  supersededBy: (string | null)[];
+  /** Per hit: score, createdAt, tokens, validUntil (NaN for null), match start, match end. */
+  numbers: Float64Array;
 }
 
 export interface SearchResponse {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
-import { DEFAULT_TEXT_RANKING } from '../../src/durable/text-ranker';
+import { DEFAULT_TEXT_RANKING } from '../../src/durable/text-ranking';
 import type { SearchMode, SearchRequest } from '../../src/durable/vault-types';
 import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { codes, newKey, post } from '../helpers/graphql';

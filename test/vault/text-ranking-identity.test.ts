@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { Sql } from '../../src/durable/sql';
-import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranker';
+import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranking';
 import { TextSearch, type TextHit } from '../../src/durable/text-search';
 import { TextTimeline } from '../../src/durable/text-timeline';
 import { queryNames, queryTerms } from '../../src/text/tokens';
