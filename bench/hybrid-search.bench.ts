@@ -53,6 +53,24 @@ interface PostingsReader {
   postings(term: string): TermPostings;
 }
 
+/** The object's search request for question `q` in `mode`, over the bench's windows. */
+function searchRequests(
+  questions: readonly string[],
+  vectors: readonly Float32Array[],
+  model: string,
+  windows: WindowSearch[],
+) {
+  return (q: number, mode: SearchRequest['mode']): SearchRequest => ({
+    text: questions[q]!,
+    vector: mode === 'TEXT' ? null : vectors[q]!,
+    model,
+    mode,
+    windows,
+    metadata: null,
+    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
+  });
+}
+
 it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, async () => {
   const conversations = inject('conversations');
   if (conversations.length === 0) {
@@ -95,15 +113,7 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
     { window: 'WORKING', after: split, until: now, limit: 10 },
     { window: 'ARCHIVE', after: null, until: split, limit: 10 },
   ];
-  const request = (q: number, mode: SearchRequest['mode']): SearchRequest => ({
-    text: questions[q]!,
-    vector: mode === 'TEXT' ? null : vectors[q]!,
-    model: embedder.model,
-    mode,
-    windows,
-    metadata: null,
-    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
-  });
+  const request = searchRequests(questions, vectors, embedder.model, windows);
   const inputs = questions.map((_, q) => q);
 
   // What the searches answer, so a change meant only for speed shows it changed nothing.
@@ -242,15 +252,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     ...windowRange(window, searchedAt, bands),
     limit: 10,
   }));
-  const request = (q: number, mode: SearchRequest['mode']): SearchRequest => ({
-    text: questions[q]!,
-    vector: mode === 'TEXT' ? null : vectors[q]!,
-    model: embedder.model,
-    mode,
-    windows,
-    metadata: null,
-    vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
-  });
+  const request = searchRequests(questions, vectors, embedder.model, windows);
   const inputs = questions.map((_, q) => q);
 
   let fingerprint = 0;

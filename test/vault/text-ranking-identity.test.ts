@@ -117,6 +117,23 @@ function tyingQuery(next: () => number): string {
   return `what ${words.join(' ')}`;
 }
 
+/** Stores the memories through the vault's RPC in batches of 100, as a client would. */
+async function storeAll(
+  vault: ReturnType<typeof vaultStub>,
+  address: ReturnType<typeof freshAddress>,
+  memories: readonly { content: string; createdAt: number }[],
+) {
+  for (let at = 0; at < memories.length; at += 100) {
+    const batch = memories.slice(at, at + 100);
+    ok(
+      await vault.store(
+        address,
+        storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+      ),
+    );
+  }
+}
+
 /** The definition: every passage scored on its own, no sharing, no pruning. */
 function referenceSearch(
   sql: Sql,
@@ -224,15 +241,7 @@ describe('text ranking', () => {
       const vault = vaultStub(address);
       const start = Date.UTC(2026, 0, 1);
       const memories = randomMemories(next, 300, start);
-      for (let at = 0; at < memories.length; at += 100) {
-        const batch = memories.slice(at, at + 100);
-        ok(
-          await vault.store(
-            address,
-            storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
-          ),
-        );
-      }
+      await storeAll(vault, address, memories);
       const end = memories.at(-1)!.createdAt;
       const queries = Array.from({ length: 25 }, () => {
         const from = start + Math.floor(next() * (end - start));
@@ -291,15 +300,7 @@ describe('text ranking', () => {
       // queries reaching few (pruning then bounds only the passages reached).
       const kind = seed % 3;
       const memories = [randomMemories, tyingMemories, sparseMemories][kind]!(next, 300, start);
-      for (let at = 0; at < memories.length; at += 100) {
-        const batch = memories.slice(at, at + 100);
-        ok(
-          await vault.store(
-            address,
-            storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
-          ),
-        );
-      }
+      await storeAll(vault, address, memories);
       const end = memories.at(-1)!.createdAt;
       const randomWindow = () => {
         const from = start + Math.floor(next() * (end - start));
