@@ -5,12 +5,7 @@ import { kthLargest, topK } from './selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import type { Sql } from './sql';
-import {
-  passagesIn,
-  rankPassages,
-  type ScoredPassages,
-  type TermPostings,
-} from './text-ranker';
+import { passagesIn, rankPassages, type ScoredPassages, type TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
