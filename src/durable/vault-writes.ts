@@ -96,22 +96,22 @@ export class VaultWrites {
       const written = this.rows.insert(batch.memories);
       this.meta.update(batch.meta);
       const retired = this.retire(request.retire ?? [], batch.memories, now);
-      const events = this.events.append([
-        ...batch.memories.map(({ record }): NewMemoryEvent => ({
-          type: 'ADDED',
-          memoryId: record.id,
-          content: record.content,
-          supersededBy: null,
-          at: now,
-        })),
-        ...retired.map(({ id, supersededBy }): NewMemoryEvent => ({
-          type: supersededBy === null ? 'DELETED' : 'UPDATED',
-          memoryId: id,
-          content: null,
-          supersededBy,
-          at: now,
-        })),
-      ]);
+      const events = [
+        ...this.events.appendAdded(
+          batch.memories.map(({ record }) => record),
+          written,
+          now,
+        ),
+        ...this.events.append(
+          retired.map(({ id, supersededBy }): NewMemoryEvent => ({
+            type: supersededBy === null ? 'DELETED' : 'UPDATED',
+            memoryId: id,
+            content: null,
+            supersededBy,
+            at: now,
+          })),
+        ),
+      ];
       return { seqs: written, retired, events };
     });
     const written = { ...meta, ...batch.meta };

@@ -13,8 +13,9 @@ import {
 
 /**
  * A batch is written with few statements (sql-batch.ts): its rows in one
- * `INSERT … SELECT FROM json_each`, its events in multi-row statements of
- * several rows each, while a single memory takes one VALUES statement. What is stored and found
+ * `INSERT … SELECT FROM json_each`, its ADDED events in one statement that
+ * copies the ids from those rows (memory-events.ts `appendAdded`), while a
+ * single memory takes one VALUES statement for each. What is stored and found
  * must not depend on that: a batch of 100 is compared with the same
  * memories stored one at a time.
  */
