@@ -152,3 +152,53 @@ describe('a batch written with multi-row statements', () => {
     }
   });
 });
+
+describe("a batch's ADDED events, copied from its rows in one statement", () => {
+  it('name the stored memories in order, at the time of the write, superseding nothing', async () => {
+    const address = freshAddress('SESSION');
+    const before = Date.now();
+    const stored = await vaultStub(address).store(
+      address,
+      storeRequest(conversation(before - 10 * 60_000)),
+    );
+    if (!stored.ok) throw new Error(stored.message);
+    const after = Date.now();
+    const events = await runInDurableObject(vaultStub(address), (_, state) =>
+      state.storage.sql
+        .exec<{ type: string; memory_id: string; superseded_by: string | null; at: number }>(
+          'SELECT type, memory_id, superseded_by, at FROM memory_events ORDER BY seq',
+        )
+        .toArray(),
+    );
+    expect(events.map((event) => event.memory_id)).toEqual(stored.memories.map(({ id }) => id));
+    expect(new Set(events.map((event) => event.type))).toEqual(new Set(['ADDED']));
+    expect(events.every((event) => event.superseded_by === null)).toBe(true);
+    expect(new Set(events.map((event) => event.at)).size).toBe(1);
+    expect(events[0]!.at).toBeGreaterThanOrEqual(before);
+    expect(events[0]!.at).toBeLessThanOrEqual(after);
+  });
+
+  it('refuse seqs that are not rows of the batch, and the transaction writes nothing', async () => {
+    const address = freshAddress('SESSION');
+    const stored = await vaultStub(address).store(
+      address,
+      storeRequest(conversation(Date.now() - 10 * 60_000).slice(0, 3)),
+    );
+    if (!stored.ok) throw new Error(stored.message);
+    await runInDurableObject(vaultStub(address), (instance, state) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const { events } = (instance as any).writes;
+      const count = () =>
+        state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM memory_events').one().n;
+      expect(count()).toBe(3);
+      const memories = [
+        { id: 'nowhere-1', content: 'a' },
+        { id: 'nowhere-2', content: 'b' },
+      ];
+      expect(() =>
+        state.storage.transactionSync(() => events.appendAdded(memories, [1_000, 1_001], 1)),
+      ).toThrow('memory rows missing for their events');
+      expect(count()).toBe(3);
+    });
+  });
+});
