@@ -281,9 +281,8 @@ async function main() {
             }),
           });
           if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
-          const reader = response.body!.getReader();
-          await reader.read();
-          await reader.cancel();
+          // Read to the end, as a real client (and bench:api's TTFT row) does.
+          await response.arrayBuffer();
         },
       ],
     ];

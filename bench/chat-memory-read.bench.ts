@@ -1,0 +1,148 @@
+/**
+ * What a chat's memory read costs beside the ranking, inside workerd: the
+ * two `read` calls a drop-in chat with a session makes (its key's CORE vault,
+ * here never written, and the SESSION vault of 10k memories), with the
+ * search op the route sends (the deployment's default windows, HOT:4,
+ * WORKING:4, LONG_TERM:4, HYBRID, windows packed into columns), each alone
+ * and both at once as the loader sends them. For each: the wall time of the
+ * call(s), the objects' own time (`elapsedMs`) and the ranking's
+ * (`searchMs + hydrateMs`). Memories are sentences over bench:api's
+ * vocabulary with random vectors, as in the vault-read-rpc bench.
+ *
+ * Samples are means of BATCH consecutive reads (workerd's clock moves on
+ * I/O), the variants taken in turn so that they meet the same load.
+ */
+import { env } from 'cloudflare:workers';
+import { it } from 'vitest';
+import { readConfig } from '../src/core/config';
+import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import { MAX_STORE_BATCH } from '../src/core/limits';
+import { unpackWindows } from '../src/durable/packed-windows';
+import type { SearchRequest, VaultReadResponse } from '../src/durable/vault-types';
+import { planWindows } from '../src/kronos/plan';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { randomUnitVector, seededRandom } from '../test/helpers/random';
+import { corpus } from './api/corpus';
+import { BATCH, ms, percentile } from './measure';
+
+const ROWS = 10_000;
+const DIMS = 384;
+const SAMPLES = 40;
+const next = seededRandom(13);
+const { sentence } = corpus(13);
+const now = Date.now();
+const config = readConfig(env);
+// The chat route's windows: the deployment's defaults (a chat names none).
+const windows = planWindows(config.defaultWindows, now, config.bands);
+
+const stubOf = (address: VaultAddress) =>
+  env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+
+async function loadedSession(): Promise<VaultAddress> {
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-chat', externalId: 's' };
+  const stub = stubOf(address);
+  for (let start = 0; start < ROWS; start += MAX_STORE_BATCH) {
+    const memories = Array.from({ length: MAX_STORE_BATCH }, (_, i) => {
+      const content = sentence(8 + Math.floor(next() * 12));
+      return {
+        content,
+        role: 'USER' as const,
+        metadata: null,
+        // One a minute up to now: the HOT and WORKING windows hold some.
+        createdAt: now - (ROWS - start - i) * 60_000,
+        tokens: content.split(' ').length,
+        vector: randomUnitVector(next, DIMS),
+        callerVector: true,
+      };
+    });
+    const stored = await stub.store(address, {
+      memories,
+      model: CALLER_SUPPLIED_MODEL,
+      dimensions: DIMS,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
+  return address;
+}
+
+it("chat memory read: the CORE and session vaults' calls beside their ranking", async () => {
+  const session = await loadedSession();
+  const core: VaultAddress = { kind: 'CORE', keyId: 'bench-chat', externalId: null };
+  const request = (): SearchRequest => ({
+    text: sentence(8 + Math.floor(next() * 12)),
+    vector: randomUnitVector(next, DIMS),
+    model: CALLER_SUPPLIED_MODEL,
+    mode: 'HYBRID',
+    windows,
+    metadata: null,
+    vectorWeight: config.hybridVectorWeight,
+  });
+  const kept = new Map<string, ReturnType<typeof stubOf>>();
+  const keptStub = (address: VaultAddress) => {
+    const name = vaultObjectName(address);
+    let stub = kept.get(name);
+    if (stub === undefined) kept.set(name, (stub = stubOf(address)));
+    return stub;
+  };
+  const read = async (address: VaultAddress, made: SearchRequest, keep = false) => {
+    const response = await (keep ? keptStub(address) : stubOf(address)).read(address, [
+      { type: 'search', request: made, packed: true },
+    ]);
+    if (!response.ok) throw new Error(response.message);
+    for (const result of response.results)
+      if (result.ok && result.type === 'search' && result.packed) unpackWindows(result.packed);
+    return response;
+  };
+  const variants: [string, () => Promise<VaultReadResponse[]>][] = [
+    ['CORE (never written) alone', async () => [await read(core, request())]],
+    ['SESSION (10k) alone', async () => [await read(session, request())]],
+    ['CORE alone, stub kept', async () => [await read(core, request(), true)]],
+    ['SESSION alone, stub kept', async () => [await read(session, request(), true)]],
+    [
+      'both at once, stubs kept',
+      async () => {
+        const made = request();
+        return Promise.all([read(core, made, true), read(session, made, true)]);
+      },
+    ],
+    [
+      'both at once (the chat)',
+      async () => {
+        const made = request();
+        return Promise.all([read(core, made), read(session, made)]);
+      },
+    ],
+  ];
+  for (const [, run] of variants) for (let i = 0; i < 5; i++) await run(); // warm up
+  const wall = variants.map(() => [] as number[]);
+  const inside = variants.map(() => [] as number[]);
+  const ranked = variants.map(() => [] as number[]);
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [v, [, run]] of variants.entries()) {
+      let elapsed = 0;
+      let searched = 0;
+      const started = performance.now();
+      for (let b = 0; b < BATCH; b++) {
+        for (const response of await run()) {
+          elapsed += response.elapsedMs;
+          searched += response.searchMs + response.hydrateMs;
+        }
+      }
+      wall[v]!.push((performance.now() - started) / BATCH);
+      inside[v]!.push(elapsed / BATCH);
+      ranked[v]!.push(searched / BATCH);
+    }
+  }
+  console.log(
+    `\nchat memory read (HOT:4, WORKING:4, LONG_TERM:4, HYBRID), p50 of ${SAMPLES} samples × ${BATCH}`,
+  );
+  console.log('variant                         wall    in object  search+hydrate  wall − s+h');
+  variants.forEach(([name], v) => {
+    const w = percentile(wall[v]!, 50);
+    const i = percentile(inside[v]!, 50);
+    const r = percentile(ranked[v]!, 50);
+    console.log(
+      `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
+    );
+  });
+});
