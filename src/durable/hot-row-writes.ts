@@ -1,11 +1,5 @@
 import { CalibratedRows } from './calibrated-rows';
-import {
-  compareEntries,
-  compareKeys,
-  lowerBoundKey,
-  lowerBoundTime,
-  upperBoundKey,
-} from './row-keys';
+import { compareEntries, compareKeys, keyBound, timeBound } from './row-keys';
 import { encodeVectors } from './vector-codes';
 import type { FloatRows, IndexEntry, IndexRows } from './vector-index-types';
 
@@ -199,7 +193,7 @@ export class HotRowWrites extends CalibratedRows {
     const floats = this.floats();
     const base = this.vectorsOffset() / 4;
     // Both in key order: one merge pass from the first row's place.
-    let row = lowerBoundKey(
+    let row = keyBound(
       this.times,
       this.seqs,
       this.chunks,
@@ -207,6 +201,7 @@ export class HotRowWrites extends CalibratedRows {
       rows.times[0]!,
       rows.seqs[0]!,
       rows.chunks[0]!,
+      'from',
     );
     for (let i = 0; i < count && row < this.count; i++) {
       const time = rows.times[i]!;
@@ -281,7 +276,7 @@ export class HotRowWrites extends CalibratedRows {
     let unplaced = existing;
     for (let j = batch.length - 1; j >= 0; j--) {
       const entry = batch[j] as IndexEntry;
-      const insertAt = upperBoundKey(
+      const insertAt = keyBound(
         this.times,
         this.seqs,
         this.chunks,
@@ -289,6 +284,7 @@ export class HotRowWrites extends CalibratedRows {
         entry.createdAt,
         entry.seq,
         entry.chunk ?? 0,
+        'after',
       );
       const shift = j + 1;
       if (insertAt < unplaced) {
@@ -330,7 +326,7 @@ export class HotRowWrites extends CalibratedRows {
 
   /** Removes a memory (all its chunk rows); returns whether it was there. */
   remove(seq: number, createdAt: number): boolean {
-    let row = lowerBoundTime(this.times, this.count, createdAt);
+    let row = timeBound(this.times, this.count, createdAt, 'from');
     while (row < this.count && this.times[row] === createdAt && this.seqs[row] !== seq) row++;
     if (row >= this.count || this.seqs[row] !== seq || this.times[row] !== createdAt) return false;
     let end = row + 1;

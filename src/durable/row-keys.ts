@@ -23,8 +23,14 @@ export function compareEntries(a: IndexEntry, b: IndexEntry): number {
   return compareKeys(a.createdAt, a.seq, a.chunk ?? 0, b.createdAt, b.seq, b.chunk ?? 0);
 }
 
-/** First row in [0, limit) whose key sorts after (time, seq, chunk). */
-export function upperBoundKey(
+/**
+ * Where a binary search stops: at the first row whose key sorts `after` the
+ * one given, or `from` it on (at or after).
+ */
+export type Bound = 'after' | 'from';
+
+/** First row in [0, limit) whose key sorts after (time, seq, chunk), or at or after it. */
+export function keyBound(
   times: Float64Array,
   seqs: Int32Array,
   chunks: Int32Array,
@@ -32,58 +38,29 @@ export function upperBoundKey(
   time: number,
   seq: number,
   chunk: number,
+  bound: Bound,
 ): number {
+  const passEqual = bound === 'after';
   let lo = 0;
   let hi = limit;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const order = compareKeys(times[mid]!, seqs[mid]!, chunks[mid]!, time, seq, chunk);
-    if (order <= 0) lo = mid + 1;
+    if (order < 0 || (passEqual && order === 0)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** First row in [0, limit) whose key sorts at or after (time, seq, chunk). */
-export function lowerBoundKey(
-  times: Float64Array,
-  seqs: Int32Array,
-  chunks: Int32Array,
-  limit: number,
-  time: number,
-  seq: number,
-  chunk: number,
-): number {
+/** First row in [0, limit) whose createdAt is after `time`, or at or after it. */
+export function timeBound(times: Float64Array, limit: number, time: number, bound: Bound): number {
+  const passEqual = bound === 'after';
   let lo = 0;
   let hi = limit;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const order = compareKeys(times[mid]!, seqs[mid]!, chunks[mid]!, time, seq, chunk);
-    if (order < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First row in [0, limit) whose createdAt > time. */
-export function upperBoundTime(times: Float64Array, limit: number, time: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) <= time) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First row in [0, limit) whose createdAt >= time. */
-export function lowerBoundTime(times: Float64Array, limit: number, time: number): number {
-  let lo = 0;
-  let hi = limit;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((times[mid] as number) < time) lo = mid + 1;
+    const at = times[mid] as number;
+    if (at < time || (passEqual && at === time)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -2,7 +2,7 @@ import { pickBest, ranked, type ScoredRow } from './candidate-selection';
 import { gatherVectorBytes, slotsRun } from './float-slots';
 import { HotRowWrites } from './hot-row-writes';
 import { KEY_BYTES } from './hot-rows';
-import { upperBoundTime } from './row-keys';
+import { timeBound } from './row-keys';
 import { spread } from './similarity-spread';
 import { quantiseQuery } from './vector-codes';
 import type { IndexHit, SimilarityStats } from './vector-index-types';
@@ -116,8 +116,8 @@ export class VectorIndex extends HotRowWrites {
 
   /** Rows whose createdAt is in (after, until]: a half-open row range [start, end). */
   range(after: number | null, until: number): { start: number; end: number } {
-    const start = after === null ? 0 : upperBoundTime(this.times, this.count, after);
-    const end = Math.max(start, upperBoundTime(this.times, this.count, until));
+    const start = after === null ? 0 : timeBound(this.times, this.count, after, 'after');
+    const end = Math.max(start, timeBound(this.times, this.count, until, 'after'));
     return { start, end };
   }
 
