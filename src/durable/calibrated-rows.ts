@@ -65,6 +65,7 @@ export class CalibratedRows extends HotRows {
     }
   }
 
+  /** Every few rows' float32 vectors, at most CALIBRATION_SAMPLE, to fit a calibration to. */
   private sampleRows(): Float32Array[] {
     const floats = this.floats();
     const base = this.vectorsOffset() / 4;
@@ -77,6 +78,7 @@ export class CalibratedRows extends HotRows {
     return samples;
   }
 
+  /** Codes one vector into `out` at `offset`, standardised by the calibration in use. */
   protected encode(vector: ArrayLike<number>, out: Uint8Array, offset: number): Encoded {
     const coded =
       this.calibrationFit === null

@@ -25,6 +25,7 @@ export class HotRowWrites extends CalibratedRows {
     this.ensureCapacity(rows);
   }
 
+  /** Empties the index, keeping the room it has reserved. */
   clear(): void {
     this.coldThroughTime = null;
     this.count = 0;
