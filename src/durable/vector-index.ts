@@ -1,4 +1,5 @@
 import { pickBest, ranked, type ScoredRow } from './candidate-selection';
+import { withColdRows } from './cold-window';
 import { gatherVectorBytes, slotsRun } from './float-slots';
 import { HotRowWrites } from './hot-row-writes';
 import { KEY_BYTES } from './hot-rows';
@@ -50,7 +51,8 @@ export type {
  * calibrated-rows.ts (how rows are coded), hot-row-writes.ts (insert, remove,
  * load, fill) and this file (reads: search and checkpoint slices). The tight
  * loops they share are plain functions over typed arrays: row-keys.ts (the
- * row order), float-slots.ts, candidate-selection.ts, similarity-spread.ts.
+ * row order), float-slots.ts, candidate-selection.ts, similarity-spread.ts,
+ * cold-window.ts (the part of a window read from storage).
  * The code itself (vector-codes.ts), the budget (hot-budget.ts) and the
  * checkpoint (hot-checkpoint.ts) are apart.
  */
@@ -178,23 +180,8 @@ export class VectorIndex extends HotRowWrites {
     const hot = this.search(query, start, end, k, accept, stats);
     const cold = this.coldThroughTime;
     if (cold === null || this.coldRows === null || (after !== null && after >= cold)) return hot;
-    const best = new Map<number, IndexHit>(hot.map((hit) => [hit.seq, hit]));
-    for (const row of this.coldRows(after, Math.min(until, cold))) {
-      if (accept !== undefined && !accept(row.seq)) continue;
-      const chunks = Math.floor(row.vectors.length / this.dims);
-      for (let chunk = 0; chunk < chunks; chunk++) {
-        let score = 0;
-        const offset = chunk * this.dims;
-        for (let j = 0; j < this.dims; j++) score += query[j]! * row.vectors[offset + j]!;
-        const held = best.get(row.seq);
-        if (held === undefined || score > held.score) {
-          best.set(row.seq, { seq: row.seq, chunk, createdAt: row.createdAt, score });
-        }
-      }
-    }
-    return [...best.values()]
-      .sort((a, b) => b.score - a.score || b.createdAt - a.createdAt || b.seq - a.seq)
-      .slice(0, k);
+    const older = this.coldRows(after, Math.min(until, cold));
+    return withColdRows(hot, older, query, this.dims, k, accept);
   }
 
   /** The best `k` rows (not memories) among `count` rows from `start`. */
