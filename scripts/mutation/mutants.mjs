@@ -722,7 +722,7 @@ export const MUTANTS = [
   {
     id: 'proof/index-ties-unordered',
     area: 'proof',
-    file: 'src/durable/vector-index.ts',
+    file: 'src/durable/candidate-selection.ts',
     from: 'hits.sort((a, b) => b.score - a.score || b.row - a.row);',
     to: 'hits.sort((a, b) => b.score - a.score);',
     tests: ['test/vector-index.test.ts'],

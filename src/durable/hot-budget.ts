@@ -8,7 +8,7 @@
  * replaces its former index at once; an index whose object was evicted for
  * good keeps counting until the garbage collector frees it, on the safe side.
  *
- * What an index does when refused (vector-index.ts): it first gives up its
+ * What an index does when refused (hot-rows.ts): it first gives up its
  * float32 copy (re-scoring from SQLite instead), then keeps codes for its
  * newest rows only and serves older rows from SQLite.
  */

@@ -1,0 +1,118 @@
+import { kthLargest } from './selection';
+import type { IndexHit } from './vector-index-types';
+
+/**
+ * Choosing the candidates of a scan: the best few of a window's scores
+ * without sorting them all, and the final ranking of the re-scored few.
+ * Plain functions over typed arrays, the scan's hot loop among them, so that
+ * the engine keeps them monomorphic wherever the index calls them from.
+ */
+
+/** A hit with the row it came from: equal scores go to the later row. */
+export interface ScoredRow extends IndexHit {
+  row: number;
+}
+
+/** Best first by score; ties go to the newer (later) row. */
+export function ranked(hits: ScoredRow[], k: number): IndexHit[] {
+  hits.sort((a, b) => b.score - a.score || b.row - a.row);
+  return hits
+    .slice(0, k)
+    .map(({ seq, chunk, createdAt, score }) => ({ seq, chunk, createdAt, score }));
+}
+
+/**
+ * The rows (`first` + index into `scores`) of the `slots` best scores that
+ * `accept` lets through, in no particular order; of equal scores, the later
+ * rows. Rows above a running threshold gather in a buffer four times `slots`
+ * long; when it fills, a selection keeps the best `slots` and raises the
+ * threshold, so the scan itself is one comparison per row.
+ */
+export function pickBest(
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+): Int32Array {
+  if (slots <= 0) return new Int32Array(0);
+  // A first threshold from every 8th score, set so that about twice `slots`
+  // rows pass: the scan then rarely has to select. Too high (a filter turned
+  // rows away), the scan runs again without it.
+  if (scores.length >= slots * 8) {
+    const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
+    for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
+    const threshold = kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+    const picked = pickAbove(scores, first, slots, accept, threshold);
+    if (picked.length === slots) return picked;
+  }
+  return pickAbove(scores, first, slots, accept, -Infinity);
+}
+
+const SAMPLE_STRIDE = 8;
+
+/** `pickBest` among the scores at or above `threshold`. */
+function pickAbove(
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  threshold: number,
+): Int32Array {
+  const room = slots * 4;
+  const rows = new Int32Array(room);
+  const values = new Float64Array(room);
+  let filled = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i]!;
+    if (score < threshold) continue;
+    const row = first + i;
+    if (!accept(row)) continue;
+    if (filled === room) {
+      filled = keepBest(rows, values, filled, slots);
+      // Entry slots - 1 is now the weakest kept.
+      threshold = values[slots - 1]!;
+      if (score < threshold) continue;
+    }
+    rows[filled] = row;
+    values[filled] = score;
+    filled++;
+  }
+  return filled > slots
+    ? rows.subarray(0, keepBest(rows, values, filled, slots))
+    : rows.subarray(0, filled);
+}
+
+/**
+ * Moves the best `slots` of the first `filled` entries to the front (in no
+ * particular order; the weakest of them last) and returns `slots`: a
+ * quickselect on (score, row), so equal scores keep the later row.
+ */
+function keepBest(rows: Int32Array, values: Float64Array, filled: number, slots: number): number {
+  const better = (i: number, pivotValue: number, pivotRow: number) =>
+    values[i]! > pivotValue || (values[i] === pivotValue && rows[i]! > pivotRow);
+  const swap = (i: number, j: number) => {
+    const row = rows[i]!;
+    rows[i] = rows[j]!;
+    rows[j] = row;
+    const value = values[i]!;
+    values[i] = values[j]!;
+    values[j] = value;
+  };
+  let lo = 0;
+  let hi = filled - 1;
+  const target = slots - 1;
+  while (lo < hi) {
+    swap((lo + hi) >>> 1, hi);
+    const pivotValue = values[hi]!;
+    const pivotRow = rows[hi]!;
+    let store = lo;
+    for (let i = lo; i < hi; i++) {
+      if (better(i, pivotValue, pivotRow)) swap(i, store++);
+    }
+    swap(store, hi);
+    if (store === target) break;
+    if (store < target) lo = store + 1;
+    else hi = store - 1;
+  }
+  return slots;
+}

@@ -1,0 +1,48 @@
+import dotKernel from './simd/dot.wasm';
+
+/**
+ * The SIMD dot-product kernel (`simd/dot.wat`) and the WebAssembly memory it
+ * scans. Offsets are byte addresses into the instance's own memory: the
+ * vector index lays its blocks out there so that a scan copies nothing.
+ */
+export interface DotKernel {
+  memory: WebAssembly.Memory;
+  /** Float32 dot products of `count` consecutive rows with the query. */
+  dot_rows(query: number, rows: number, dims: number, count: number, out: number): void;
+  /** Float32 dot products of the rows whose numbers sit at `picks` (int32). */
+  dot_picked(
+    query: number,
+    rows: number,
+    dims: number,
+    picks: number,
+    count: number,
+    out: number,
+  ): void;
+  /** Estimates from 2-bit codes against an int8 query (vector-codes.ts). */
+  dot_codes(
+    query: number,
+    codes: number,
+    codeBytes: number,
+    count: number,
+    scales: number,
+    bias: number,
+    unit: number,
+    out: number,
+  ): void;
+}
+
+const PAGE_BYTES = 65_536;
+
+/** A fresh instance of the precompiled module: each block owns its memory. */
+export function instantiateDotKernel(): DotKernel {
+  return new WebAssembly.Instance(dotKernel, {}).exports as unknown as DotKernel;
+}
+
+/** Grows `memory` to at least `bytes` (WebAssembly memory grows in whole pages). */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+}
+
+/** Rounds up to a cache line, where each block of the kernel's memory starts. */
+export const alignUp = (bytes: number, to = 64) => Math.ceil(bytes / to) * to;
