@@ -85,6 +85,26 @@ describe('usage rows of concurrent metered reads share a commit', () => {
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(stored + searched);
   });
 
+  it('bills concurrent searches over two vaults once each, in the vault that settles them', async () => {
+    const { api, secret } = await newKey();
+    const session = { kind: 'SESSION' as const, id: 'group-trip' };
+    const { storeMemories } = await api.request(StoreMemoriesDocument, {
+      inputs: FACTS.map((content, i) => ({ content, ...(i % 2 ? { vault: session } : {}) })),
+    });
+    const stored = storeMemories.reduce((sum, memory) => sum + memory.tokens, 0);
+    const answers = await Promise.all(
+      ['lighthouse ferry', 'bees bread', 'moon door', 'island dawn', 'tides flowers'].map((query) =>
+        post(SearchDocument, { input: { query, vaults: [{ kind: 'CORE' }, session] } }, secret),
+      ),
+    );
+    const searched = answers.reduce((sum, answer) => {
+      expect(answer.errors).toBeUndefined();
+      return sum + answer.data!.search.memoryTokens;
+    }, 0);
+    expect(searched).toBeGreaterThan(0);
+    expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(stored + searched);
+  });
+
   it('writes a lone row at once, gathers the rows that arrive while its commit is pending into one write, and counts a repeated identifier once', async () => {
     const { keyId } = await newKey();
     const vault = coreVault(keyId);
