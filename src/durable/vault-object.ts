@@ -168,12 +168,17 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { response, billed, settlements } = this.reads.run(address, ops, started);
-    // Multi-vault searches this vault bills: the caller merges while this
-    // call waits, and the tokens are recorded before the answer leaves. All
-    // at once: each waits on its own caller, and recording is synchronous.
-    const settled = await Promise.all(settlements.map((due) => this.reads.settle(due)));
-    if (billed || settled.includes(true)) await this.life.armAlarm();
+    const { response, charges, settlements } = this.reads.run(address, ops, started);
+    // The tokens of metered searches are recorded before the answer leaves,
+    // with those of other reads finishing meanwhile, in one commit (group
+    // commit: usage-commit-group.ts). Multi-vault searches this vault bills
+    // are recorded so too, once their caller has merged them (this call
+    // waits); each waits on its own caller.
+    const rearm = await Promise.all([
+      ...charges.map((charge) => this.usage.recordRead(charge)),
+      ...settlements.map((due) => this.reads.settle(due)),
+    ]);
+    if (rearm.includes(true)) await this.life.armAlarm();
     return { ok: true, ...response };
   }
 

@@ -40,7 +40,8 @@ export class VaultReads {
 
   /**
    * Answers every op in order; `started` is when the call reached the object.
-   * `billed`: a metered search recorded memory tokens that need the alarm.
+   * `charges`: the memory tokens of metered searches, to record (grouped:
+   * `VaultUsage.recordRead`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
    * caller has merged them (`settle`), to finish after the answers are in.
    */
@@ -48,13 +49,13 @@ export class VaultReads {
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
-  ): { response: Rpc.VaultReadResponse; billed: boolean; settlements: Settlement[] } {
+  ): { response: Rpc.VaultReadResponse; charges: Rpc.UsageCharge[]; settlements: Settlement[] } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
     // One read of the meta table for the whole call: nothing below writes it.
     const meta = this.meta.record();
     let searchMs = 0;
-    let billed = false;
+    const charges: Rpc.UsageCharge[] = [];
     const settlements: Settlement[] = [];
     const results = ops.map((op): Rpc.VaultReadOpResult => {
       switch (op.type) {
@@ -71,8 +72,7 @@ export class VaultReads {
               return result;
             }
           } else if (op.meter !== undefined) {
-            const memoryTokens = billedSearchTokens(result.windows);
-            billed = this.usage.record({ ...op.meter, memoryTokens }) || billed;
+            charges.push({ ...op.meter, memoryTokens: billedSearchTokens(result.windows) });
           }
           if (op.packed) packResult(result);
           return result;
@@ -97,7 +97,7 @@ export class VaultReads {
         searchMs: Math.max(0, searchMs - hydrateMs),
         hydrateMs,
       },
-      billed,
+      charges,
       settlements,
     };
   }
@@ -122,7 +122,7 @@ export class VaultReads {
       if (packed) packResult(result);
       return false;
     }
-    const armAlarm = this.usage.record({ ...meter, memoryTokens });
+    const armAlarm = await this.usage.recordRead({ ...meter, memoryTokens });
     // The caller has these windows already (it merged them): not sent twice.
     result.settled = true;
     result.windows = [];

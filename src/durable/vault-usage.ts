@@ -2,6 +2,7 @@ import { utcDay } from '../billing/usage';
 import { randomId } from '../core/encoding';
 import type { UsageEntry } from './account-types';
 import type { Sql } from './sql';
+import { UsageCommitGroup } from './usage-commit-group';
 import type { VaultMeta } from './vault-meta';
 import type { UsageCharge, WindowResult } from './vault-types';
 
@@ -61,30 +62,62 @@ export function billedSearchTokens(windows: readonly WindowResult[]): number {
  */
 export class VaultUsage {
   private sending: Promise<void> | null = null;
+  /** Metered reads' rows, written together (usage-commit-group.ts). */
+  private readonly reads: UsageCommitGroup<{ charge: UsageCharge; at: number }>;
 
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly sql: Sql,
     private readonly meta: VaultMeta,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.reads = new UsageCommitGroup(
+      () => storage.sync(),
+      (rows) => this.recordAll(rows),
+    );
+  }
 
   /**
-   * Records one request's tokens (once per identifier). Returns true when it
-   * planned a hand-over, so the caller re-arms the alarm.
+   * Records one request's tokens (once per identifier), in the caller's
+   * synchronous step: a write bills in the step that writes its memories, so
+   * both are durable, or neither. Returns true when it planned a hand-over,
+   * so the caller re-arms the alarm.
    */
   record(charge: UsageCharge | undefined, at: number = Date.now()): boolean {
-    if (charge === undefined) return false;
-    if (!Number.isSafeInteger(charge.memoryTokens) || charge.memoryTokens <= 0) return false;
-    this.sql.run(
-      `INSERT INTO usage_pending (request_id, account_id, key_id, day, memory_tokens)
-       VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`,
-      charge.requestId,
-      charge.accountId,
-      charge.keyId,
-      utcDay(at),
-      charge.memoryTokens,
-    );
+    return charge === undefined ? false : this.recordAll([{ charge, at }]);
+  }
+
+  /**
+   * Records a metered read's tokens together with those of the reads that
+   * finish while the storage settles, in one commit (usage-commit-group.ts).
+   * The caller answers only once this resolved: its row is written, and its
+   * answer then waits at the output gate for that commit. Resolves true when
+   * the caller must re-arm the alarm.
+   */
+  async recordRead(charge: UsageCharge): Promise<boolean> {
+    if (!billable(charge)) return false;
+    return this.reads.add({ charge, at: Date.now() });
+  }
+
+  /** Writes the rows of one group in one statement step, all or none. */
+  private recordAll(rows: { charge: UsageCharge; at: number }[]): boolean {
+    const due = rows.filter(({ charge }) => billable(charge));
+    if (due.length === 0) return false;
+    const insert = () => {
+      for (const { charge, at } of due)
+        this.sql.run(
+          `INSERT INTO usage_pending (request_id, account_id, key_id, day, memory_tokens)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING`,
+          charge.requestId,
+          charge.accountId,
+          charge.keyId,
+          utcDay(at),
+          charge.memoryTokens,
+        );
+    };
+    // Several rows in a savepoint: a failure part way leaves none of them.
+    if (due.length === 1) insert();
+    else this.storage.transactionSync(insert);
     return this.planHandOver(Date.now() + USAGE_HANDOVER_DELAY_MS);
   }
 
@@ -117,6 +150,8 @@ export class VaultUsage {
 
   /** Everything not yet acknowledged by the account, read before the vault is wiped. */
   owed(): OwedUsage {
+    // Rows of reads still gathering are written first, so the wipe carries them too.
+    this.reads.writeNow();
     return {
       pending: this.sql.all(
         'SELECT request_id, account_id, key_id, day, memory_tokens FROM usage_pending',
@@ -209,4 +244,9 @@ export class VaultUsage {
       this.sql.run('DELETE FROM usage_pending');
     });
   }
+}
+
+/** A charge worth a row: a positive whole number of tokens. */
+function billable(charge: UsageCharge): boolean {
+  return Number.isSafeInteger(charge.memoryTokens) && charge.memoryTokens > 0;
 }
