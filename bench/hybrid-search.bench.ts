@@ -289,8 +289,18 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     const timeline = vault.hot.timeline();
     const queries = vault.queries;
     const reader = queries.text as unknown as PostingsReader;
+    // One postings object per term, as the vault's postings cache hands them
+    // out (the ranking keeps a term's shares with its postings object).
+    const read = new Map<string, TermPostings>();
+    const postingsOf = (term: string) => {
+      const known = read.get(term);
+      if (known !== undefined) return known;
+      const fresh = reader.postings(term);
+      read.set(term, fresh);
+      return fresh;
+    };
     const postings = questions.map((question) =>
-      queryTerms(question, DEFAULT_TEXT_RANKING.stopwords).map((term) => reader.postings(term)),
+      queryTerms(question, DEFAULT_TEXT_RANKING.stopwords).map(postingsOf),
     );
     const search = (mode: SearchRequest['mode']) => (q: number) => {
       queries.text.forgetRanking();
