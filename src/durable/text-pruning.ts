@@ -58,6 +58,9 @@ function exactSums(ranking: TextRanking): boolean {
 interface Scratch {
   sums: Float64Array;
   tally: Uint16Array;
+  /** The passages a window returns and their scores, before they are copied out. */
+  kept: Int32Array;
+  keptScores: Float64Array;
   /** Set while in use: a use that did not finish leaves the arrays dirty. */
   busy: boolean;
 }
@@ -67,7 +70,13 @@ let shared: Scratch | null = null;
 function scratchFor(passages: number): Scratch {
   if (shared === null || shared.busy || shared.sums.length < passages) {
     const size = Math.ceil(passages * 1.25); // room for a growing vault
-    shared = { sums: new Float64Array(size), tally: new Uint16Array(size), busy: false };
+    shared = {
+      sums: new Float64Array(size),
+      tally: new Uint16Array(size),
+      kept: new Int32Array(size),
+      keptScores: new Float64Array(size),
+      busy: false,
+    };
   }
   return shared;
 }
@@ -173,23 +182,21 @@ export class QueryScorer {
       pool.add(score, !timeline.chunked(passage));
     }
     const reach = pool.reach(lift);
+    // The passages at or above it, in order; every sum zeroed for the next window.
+    const { kept, keptScores } = scratch;
     let count = 0;
     for (let passage = first; passage < last; passage++) {
-      const score = sums[passage]!;
-      if (score > 0 && score >= reach) count++;
-    }
-    const out: ScoredPassages = {
-      passages: new Int32Array(count),
-      scores: new Float64Array(count),
-    };
-    for (let passage = first, at = 0; passage < last; passage++) {
       const score = sums[passage]!;
       if (score === 0) continue;
       sums[passage] = 0;
       if (score < reach) continue;
-      out.passages[at] = passage;
-      out.scores[at++] = score;
+      kept[count] = passage;
+      keptScores[count++] = score;
     }
+    const out: ScoredPassages = {
+      passages: kept.slice(0, count),
+      scores: keptScores.slice(0, count),
+    };
     scratch.busy = false;
     return out;
   }
