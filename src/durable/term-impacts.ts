@@ -32,7 +32,8 @@ export interface TermImpacts {
 const DENSE_SHARE = 0.25;
 
 interface Kept {
-  timeline: TextTimeline;
+  /** The timeline's number (`timelineIds`: kept shares do not keep a vault's timeline alive). */
+  timeline: number;
   version: number;
   /** The ranking settings the shares were computed with. */
   settings: string;
@@ -50,6 +51,17 @@ interface Kept {
 export const MAX_IMPACT_BYTES = 12 * 2 ** 20;
 const kept = new Map<TermPostings, Kept>();
 let keptBytes = 0;
+const timelineIds = new WeakMap<TextTimeline, number>();
+let timelinesNumbered = 0;
+
+function timelineId(timeline: TextTimeline): number {
+  let id = timelineIds.get(timeline);
+  if (id === undefined) {
+    id = ++timelinesNumbered;
+    timelineIds.set(timeline, id);
+  }
+  return id;
+}
 
 function settingsOf(ranking: TextRanking): string {
   const { k1, b, contextWeight, contextDistance, contextGapMs, idf } = ranking;
@@ -65,11 +77,12 @@ export function termImpacts(
   tally: Uint16Array,
 ): TermImpacts {
   const settings = settingsOf(ranking);
+  const id = timelineId(timeline);
   const known = kept.get(term);
   if (known !== undefined) {
     kept.delete(term);
     if (
-      known.timeline === timeline &&
+      known.timeline === id &&
       known.version === timeline.version &&
       known.settings === settings
     ) {
@@ -80,7 +93,7 @@ export function termImpacts(
   }
   const impacts = computeImpacts(timeline, context, term, ranking, tally);
   if (impacts.bytes <= MAX_IMPACT_BYTES / 4) {
-    kept.set(term, { timeline, version: timeline.version, settings, impacts });
+    kept.set(term, { timeline: id, version: timeline.version, settings, impacts });
     keptBytes += impacts.bytes;
     for (const [oldest, entry] of kept) {
       if (keptBytes <= MAX_IMPACT_BYTES) break;
@@ -89,11 +102,6 @@ export function termImpacts(
     }
   }
   return impacts;
-}
-
-/** Bytes the isolate's kept shares take (for tests and accounting). */
-export function impactBytes(): number {
-  return keptBytes;
 }
 
 const NONE: TermImpacts = {

@@ -88,10 +88,10 @@ export class TextSearch {
 
   /**
    * The last query's ranking, for the other windows of the same search:
-   * its term counts per passage (pruned ranking, text-pruning.ts: each
-   * window then scores only passages that can reach its top), or, where
-   * pruning does not apply, every passage's score, which each window only
-   * filters. Forgotten at the start of every read (`forgetRanking`), so a
+   * its terms' kept shares (pruned ranking, text-pruning.ts: each window
+   * adds them over its own passages and returns only those that can reach
+   * its top), or, where pruning does not apply, every passage's score,
+   * which each window only filters. Forgotten at the start of every read (`forgetRanking`), so a
    * write in between never leaves a stale score.
    */
   private lastRanking: {
