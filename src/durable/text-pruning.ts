@@ -91,10 +91,21 @@ function scratchFor(passages: number): Scratch {
 const PRUNE_FROM_OCCURRENCES_PER_PASSAGE = 1;
 
 /**
+ * The timeline's version at the last query each timeline was ranked for.
+ * Working out a term's shares costs a little more than one full ranking of
+ * it, and pays back from the next search at the same version on: so the
+ * first query after a write (a vault written between every search) is
+ * ranked in full, and shares are worked out only once a version was
+ * searched before (a vault being read).
+ */
+const versionSearched = new WeakMap<TextTimeline, number>();
+
+/**
  * A query prepared for ranking by kept shares, or null where the full
- * ranking is the better way (few occurrences, see above), or where this
- * would not give its scores bit for bit (weights that are not dyadic) or its
- * shares might not fit the budget (8 bytes a passage and term at most).
+ * ranking is the better way (few occurrences, see above; the first query
+ * at a version), or where this would not give its scores bit for bit
+ * (weights that are not dyadic) or its shares might not fit the budget (8
+ * bytes a passage and term at most).
  */
 export function prepareQuery(
   timeline: TextTimeline,
@@ -106,6 +117,9 @@ export function prepareQuery(
   let occurrences = 0;
   for (const term of terms) occurrences += term.seqs.length;
   if (occurrences < timeline.size * PRUNE_FROM_OCCURRENCES_PER_PASSAGE) return null;
+  const searched = versionSearched.get(timeline);
+  versionSearched.set(timeline, timeline.version);
+  if (searched !== timeline.version) return null;
   return new QueryScorer(timeline, terms, ranking);
 }
 
