@@ -42,13 +42,17 @@ interface Kept {
 
 /**
  * Shares of the isolate's recently searched terms, least recently used out
- * first past `MAX_IMPACT_BYTES` (every vault of the isolate shares the
- * budget; a dense term of a 10,000-passage vault takes 80 KB, so bench:api's
- * whole 84-word vocabulary 6.7 MB). Keyed by the vault's postings object of
- * the term, which a write that touches the term replaces; any write changes
- * the timeline's version, which makes every kept share of it stale.
+ * first past `MAX_IMPACT_BYTES`. Every vault of the isolate shares the
+ * budget: a dense term of a 10,000-passage vault takes 80 KB, so bench:api's
+ * whole 84-word vocabulary 6.7 MB, and its three searched vaults 20 MB
+ * (below that, a search over all three would keep working out shares the
+ * last one dropped). Keyed by the vault's postings object of the term,
+ * which a write that touches the term replaces; any write changes the
+ * timeline's version, which makes every kept share of it stale.
  */
-export const MAX_IMPACT_BYTES = 12 * 2 ** 20;
+export const MAX_IMPACT_BYTES = 24 * 2 ** 20;
+/** The most one query's shares may take (8 bytes a passage and term at most): past it, the full ranking. */
+export const MAX_QUERY_IMPACT_BYTES = 6 * 2 ** 20;
 const kept = new Map<TermPostings, Kept>();
 let keptBytes = 0;
 const timelineIds = new WeakMap<TextTimeline, number>();
@@ -92,7 +96,7 @@ export function termImpacts(
     keptBytes -= known.impacts.bytes;
   }
   const impacts = computeImpacts(timeline, context, term, ranking, tally);
-  if (impacts.bytes <= MAX_IMPACT_BYTES / 4) {
+  if (impacts.bytes <= MAX_QUERY_IMPACT_BYTES) {
     kept.set(term, { timeline: id, version: timeline.version, settings, impacts });
     keptBytes += impacts.bytes;
     for (const [oldest, entry] of kept) {

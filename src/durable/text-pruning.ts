@@ -1,5 +1,5 @@
 import { PassageContext } from './passage-context';
-import { MAX_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
+import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
 import type { ScoredPassages, TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
@@ -113,7 +113,7 @@ export function prepareQuery(
   ranking: TextRanking,
 ): QueryScorer | null {
   if (timeline.size === 0 || !exactSums(ranking)) return null;
-  if (8 * timeline.size * terms.length > MAX_IMPACT_BYTES / 2) return null;
+  if (8 * timeline.size * terms.length > MAX_QUERY_IMPACT_BYTES) return null;
   let occurrences = 0;
   for (const term of terms) occurrences += term.seqs.length;
   if (occurrences < timeline.size * PRUNE_FROM_OCCURRENCES_PER_PASSAGE) return null;
