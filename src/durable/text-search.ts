@@ -88,10 +88,10 @@ export class TextSearch {
 
   /**
    * The last query's ranking, for the other windows of the same search:
-   * its term counts per passage (pruned ranking, text-pruning.ts: each
-   * window then scores only passages that can reach its top), or, where
-   * pruning does not apply, every passage's score, which each window only
-   * filters. Forgotten at the start of every read (`forgetRanking`), so a
+   * its terms' kept shares (pruned ranking, text-pruning.ts: each window
+   * adds them over its own passages and returns only those that can reach
+   * its top), or, where pruning does not apply, every passage's score,
+   * which each window only filters. Forgotten at the start of every read (`forgetRanking`), so a
    * write in between never leaves a stale score.
    */
   private lastRanking: {
@@ -133,6 +133,33 @@ export class TextSearch {
     return scored;
   }
 
+  /**
+   * The last query's words, names and dates: the windows of one search ask
+   * for the same text, and parsing it is a good part of a small window's
+   * cost. A pure function of the text, so kept across reads.
+   */
+  private lastParsed: {
+    text: string;
+    stopwords: TextRanking['stopwords'];
+    terms: string[];
+    names: QueryName[];
+    dates: ReturnType<typeof queryDates>;
+  } | null = null;
+
+  private parsed(text: string, stopwords: TextRanking['stopwords']) {
+    const last = this.lastParsed;
+    if (last !== null && last.text === text && last.stopwords === stopwords) return last;
+    const made = {
+      text,
+      stopwords,
+      terms: queryTerms(text, stopwords),
+      names: queryNames(text),
+      dates: queryDates(text),
+    };
+    this.lastParsed = made;
+    return made;
+  }
+
   search(
     timeline: TextTimeline,
     text: string,
@@ -141,13 +168,14 @@ export class TextSearch {
     ranking: TextRanking,
     allowed?: { has(seq: number): boolean },
   ): TextHit[] {
-    const terms = queryTerms(text, ranking.stopwords);
+    const query = this.parsed(text, ranking.stopwords);
+    const terms = query.terms;
     if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
     const postings = new Map(
       terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
     );
-    const names = queryNames(text).filter((name) => postings.has(name.term));
-    const dates = queryDates(text);
+    const names = query.names.filter((name) => postings.has(name.term));
+    const dates = query.dates;
     // Boosts lift a memory by at most `lift`: one further below the limit-th
     // best than that cannot reach the top, so it is let go before boosting
     // (and pruned ranking need not score it exactly).

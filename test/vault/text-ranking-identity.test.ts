@@ -4,6 +4,7 @@ import { Sql } from '../../src/durable/sql';
 import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranking';
 import { TextSearch, type TextHit } from '../../src/durable/text-search';
 import { TextTimeline } from '../../src/durable/text-timeline';
+import { prepareQuery } from '../../src/durable/text-pruning';
 import { queryNames, queryTerms } from '../../src/text/tokens';
 import { seededRandom } from '../helpers/random';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
@@ -356,5 +357,91 @@ describe('text ranking', () => {
       expect(found).toBeGreaterThan(300);
       expect(full).toBeGreaterThan(10);
     }
+  });
+
+  it("keeps no term's shares past a write: stores in the middle, deletes, the same queries again", async () => {
+    // Ranking keeps each term's shares until the timeline changes
+    // (term-impacts.ts); after every write the vault's own search, with its
+    // postings cache and timeline, must answer as the definition does on a
+    // timeline loaded afresh.
+    const next = seededRandom(21);
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const start = Date.UTC(2026, 0, 1);
+    const memories = randomMemories(next, 240, start);
+    const ids: string[] = [];
+    const storeBatch = async (batch: readonly { content: string; createdAt: number }[]) => {
+      const result = ok(
+        await vault.store(
+          address,
+          storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+        ),
+      );
+      ids.push(...result.memories.map((record) => record.id));
+    };
+    for (let at = 0; at < memories.length; at += 100)
+      await storeBatch(memories.slice(at, at + 100));
+    const end = memories.at(-1)!.createdAt;
+    const window = { after: null, until: end + 1 };
+    const queries = Array.from({ length: 15 }, () => randomQuery(next));
+    const compare = () =>
+      runInDurableObject(vault, (instance, state) => {
+        const own = instance as unknown as {
+          hot: { timeline(): TextTimeline };
+          queries: { text: TextSearch };
+        };
+        const timeline = own.hot.timeline();
+        const sql = new Sql(state.storage.sql);
+        const fresh = TextTimeline.load(sql);
+        const postings = (text: string) =>
+          queryTerms(text, DEFAULT_TEXT_RANKING.stopwords).map((term) => {
+            const rows = sql.all<{ doc: number; offset: number }>(
+              'SELECT doc, offset FROM memories_vocab WHERE term = ?',
+              term,
+            );
+            return { seqs: rows.map((row) => row.doc), offsets: rows.map((row) => row.offset) };
+          });
+        return queries.map((text) => {
+          own.queries.text.forgetRanking();
+          return {
+            kept: prepareQuery(fresh, postings(text), DEFAULT_TEXT_RANKING) !== null,
+            got: own.queries.text.search(timeline, text, window, 10, DEFAULT_TEXT_RANKING),
+            expected: referenceSearch(sql, fresh, text, window, 10, DEFAULT_TEXT_RANKING),
+          };
+        });
+      });
+    const check = (compared: Awaited<ReturnType<typeof compare>>) => {
+      for (const { got, expected } of compared) {
+        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
+        got.forEach((hit, i) =>
+          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
+        );
+      }
+      // Most queries are ranked from kept shares (the path under test).
+      expect(compared.filter((one) => one.kept).length).toBeGreaterThan(queries.length / 2);
+    };
+    check(await compare());
+    // Backdated into the middle, in two words only: every later passage
+    // moves along, idf and the mean length change, while the postings of
+    // the other words stay cached (a write forgets only its own words), so
+    // only the timeline's version tells their kept shares are stale.
+    const twoWords = VOCABULARY.slice(0, 2);
+    const middle = Array.from({ length: 40 }, () => ({
+      content: Array.from(
+        { length: 2 + Math.floor(next() * 6) },
+        () => twoWords[Math.floor(next() * 2)]!,
+      ).join(' '),
+      createdAt: start + Math.floor(next() * (end - start)),
+    }));
+    const before = ids.length;
+    await storeBatch(middle);
+    check(await compare());
+    // Deleted, here and there (of the two-word memories, likewise).
+    for (let k = 0; k < 30; k++) {
+      const at = before + Math.floor(next() * (ids.length - before));
+      ok(await vault.remove(address, ids[at]!));
+      ids.splice(at, 1);
+    }
+    check(await compare());
   });
 });
