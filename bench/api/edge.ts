@@ -2,18 +2,21 @@
  * `npm run bench:api:edge`: a diagnostic for what bench:api's rows spend
  * outside the Worker's own Server-Timing `total`. It starts `wrangler dev`
  * as bench:api does, loads one vault with bench:api's corpus, and times,
- * interleaved and shuffled per round like bench:api, diagnostic variants of
- * its `/health`, `{ me { id } }` and 1-vault HYBRID search rows: the same
- * search selecting only ids, a GraphQL answer of the search's size that
- * reads no vault (introspection), each with the client's default
- * `Accept-Encoding` (Node's fetch: gzip, deflate) and with `identity`, and
- * each through wrangler's proxy and straight to the workerd process that
- * runs the Worker. Per row it prints p50s of the whole request, of the
- * response's headers, of the body after them, of the client's JSON parse,
- * the Worker's `total` and the body's size.
+ * interleaved and shuffled per round like bench:api: `/health`, `{ me { id } }`,
+ * bench:api's 1-vault HYBRID search, the same search selecting only ids, a
+ * search of an empty vault, an unmetered vault read (its stats), a call to
+ * the account object (admin `memoryKeys`) and a GraphQL answer of a search's
+ * size that calls no object (introspection); each through wrangler's proxy
+ * with the client's default `Accept-Encoding` (Node's fetch: gzip, deflate),
+ * as bench:api sends them, and straight to the workerd process that runs
+ * the Worker with `identity`. Per row: p50s of the whole request, of its
+ * headers, of the body after them, of the client's JSON parse, the Worker's
+ * Server-Timing `total`, the body's size, and mean times before the Worker
+ * started and after it finished (`x-debug-epoch`, development only).
  *
  *   npm run bench:api:edge                                  # 3,000 memories, 300 rounds
  *   npm run bench:api:edge -- --memories 10000 --samples 500
+ *   npm run bench:api:edge -- --only "health|me {|stats"   # only these rows
  *   BENCH_API_PORT=8845 BENCH_API_INSPECTOR_PORT=9345 npm run bench:api:edge
  *
  * Not part of `npm test`, and it writes nothing: its rows are diagnostics,
@@ -31,6 +34,8 @@ const option = (name: string, fallback: number) => {
 };
 const MEMORIES = option('memories', 3_000);
 const SAMPLES = option('samples', 300);
+/** `--only "me {|stats"`: only the rows whose name holds one of these texts. */
+const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').split('|');
 
 interface Sample {
   /** Request sent until the body is parsed. */
@@ -46,20 +51,23 @@ interface Sample {
   bytes: number;
   encoding: string;
   /**
-   * With a Worker built to send `x-debug-epoch: <start>,<end>` (Date.now() as
-   * its first middleware starts and as Server-Timing is written; a throwaway
-   * instrumented build, see BENCHMARKS.md): from sending the request until
-   * the Worker starts, and from the Worker's end until the client has the
-   * headers. Both clocks are the machine's; the Worker's ticks in whole ms,
-   * so read means over many requests. NaN without the header.
+   * From the Worker's `x-debug-epoch: <start>,<end>` (its Date.now() as its
+   * first middleware starts and as it finishes; sent in development when
+   * asked, src/http/edge-headers.ts): from sending the request until the
+   * Worker starts, and from the Worker's end until the client has the
+   * headers. Both clocks are the machine's, but the Worker's ticks in whole
+   * ms and the two may be offset by a constant: compare rows, by their means.
    */
   before: number;
   after: number;
 }
 
 async function timed(url: string, init: RequestInit): Promise<Sample> {
+  // Asks the Worker for its clock readings (sent in development only).
+  const asked = new Headers(init.headers);
+  asked.set('x-debug-epoch', '1');
   const start = performance.now();
-  const response = await fetch(url, init);
+  const response = await fetch(url, { ...init, headers: asked });
   const headers = performance.now();
   const epoch = (response.headers.get('x-debug-epoch') ?? '').split(',').map(Number);
   const text = await response.text();
@@ -137,6 +145,7 @@ function shuffler(seed: number) {
 
 const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
 const SEARCH_IDS = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { memory { id } } } }`;
+const VAULT_STATS = `{ vault(selector: { kind: SESSION, id: "edge-a" }) { memoryCount } }`;
 /** About a search answer's size (20 hits with their text), and no vault read. */
 const SEARCH_SIZED = `{ __schema { types { name kind } } }`;
 
@@ -218,11 +227,32 @@ async function main() {
       rows.push([`search (${tag})`, graphql(base, SEARCH, searchInput, encoding)]);
       rows.push([`search, ids only (${tag})`, graphql(base, SEARCH_IDS, searchInput, encoding)]);
       rows.push([`search of an empty vault (${tag})`, graphql(base, SEARCH, emptyInput, encoding)]);
+      // A vault call that is not metered: the vault's stats.
+      rows.push([
+        `vault stats, not metered (${tag})`,
+        graphql(base, VAULT_STATS, () => ({}), encoding),
+      ]);
+      // Another Durable Object than a vault: the account's, listing its keys (admin).
+      rows.push([
+        `account object call, memoryKeys (${tag})`,
+        () =>
+          timed(`${base}/graphql`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${admin}`,
+              ...(encoding ? { 'accept-encoding': encoding } : {}),
+            },
+            body: JSON.stringify({ query: '{ memoryKeys { id } }' }),
+          }),
+      ]);
       rows.push([
         `introspection, a search-sized body (${tag})`,
         graphql(base, SEARCH_SIZED, () => ({}), encoding),
       ]);
     }
+    const chosen = rows.filter(([name]) => ONLY.some((part) => name.includes(part)));
+    rows.splice(0, rows.length, ...chosen);
     const shuffle = shuffler(13);
     for (let i = 0; i < 20; i++) for (const [, call] of rows) await call(); // warm up
     const samples = new Map(rows.map(([name]) => [name, [] as Sample[]]));
