@@ -234,3 +234,72 @@ it('per-request cost of the Worker: authenticating a remembered key', async () =
     console.log(`${name.padEnd(34)} ${median(samples[j]!).toFixed(4)} ms p50`);
   }
 });
+
+/**
+ * What lies outside the Worker's Server-Timing `total` when no proxy or
+ * socket is involved: the mean time from handing a request to the Worker's
+ * fetch handler until its response resolves, minus the mean `total`, for
+ * requests that call no Durable Object (`/health`, `{ me { id } }`) and for
+ * ones that call one (a vault's stats, the account's keys). bench:api:edge
+ * found the latter paying a fixed cost after the Worker's response exists.
+ */
+it('per-request cost of the Worker: time outside `total`, with and without an object call', async () => {
+  const admin = await new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench-edge-outside')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
+  const created = (await (
+    await exports.default.fetch(
+      graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
+    )
+  ).json()) as { data: { createMemoryKey: { secret: string } } };
+  const secret = created.data.createMemoryKey.secret;
+  await exports.default.fetch(
+    new Request(`${BASE}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({
+        query: `mutation { storeMemories(inputs: [{ vault: { kind: SESSION, id: "edge-stats" }, content: "a memory" }]) { id } }`,
+      }),
+    }),
+  );
+  const jobs: [string, () => Request][] = [
+    ['GET /health', () => new Request(`${BASE}/health`)],
+    ['{ me { id } }', () => graphqlRequest('{ me { id } }', secret)],
+    [
+      'vault stats (one vault call)',
+      () =>
+        graphqlRequest(
+          '{ vault(selector: { kind: SESSION, id: "edge-stats" }) { memoryCount } }',
+          secret,
+        ),
+    ],
+    ['memoryKeys (one account call)', () => graphqlRequest('{ memoryKeys { id } }', admin)],
+  ];
+  const totalOf = (response: Response) =>
+    Number(/total;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+  for (let i = 0; i < 100; i++) {
+    for (const [, make] of jobs) await (await exports.default.fetch(make())).arrayBuffer();
+  }
+  const sums = jobs.map(() => ({ wall: 0, total: 0, count: 0 }));
+  for (let s = 0; s < SAMPLES; s++) {
+    for (const [j, [, make]] of jobs.entries()) {
+      for (let b = 0; b < BATCH; b++) {
+        const request = make();
+        const started = performance.now();
+        const response = await exports.default.fetch(request);
+        sums[j]!.wall += performance.now() - started;
+        sums[j]!.total += totalOf(response);
+        sums[j]!.count += 1;
+        await response.arrayBuffer();
+      }
+    }
+  }
+  for (const [j, [name]] of jobs.entries()) {
+    const { wall, total, count } = sums[j]!;
+    console.log(
+      `${name.padEnd(34)} to response ${(wall / count).toFixed(3)} ms, total ${(total / count).toFixed(3)} ms, outside ${((wall - total) / count).toFixed(3)} ms (means)`,
+    );
+  }
+});
