@@ -11,6 +11,7 @@
  *
  *   npm run bench:api:profile -- --memories 2000 --requests 400
  *   npm run bench:api:profile -- --only store      # the scenarios whose name holds "store"
+ *   npm run bench:api:profile -- --only "health|me {"   # the floor and `{ me { id } }`
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
  *   npm run bench:api:profile -- --only "batch of 100" --requests 100   # bulk store alone
  *   npm run bench:api:profile -- --interval 500   # sample every 500 µs (default 100)
@@ -35,8 +36,8 @@ const REQUESTS = option('requests', 400);
 const TOP = option('top', 25);
 /** Microseconds between samples: fewer samples disturb the timing less. */
 const INTERVAL = option('interval', 100);
-/** `--only store`: profile only the scenarios whose name contains this text. */
-const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
+/** `--only store`: profile only the scenarios whose name contains this text (`a|b`: either). */
+const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').split('|');
 
 interface CallFrame {
   functionName: string;
@@ -198,6 +199,8 @@ async function main() {
     const loadWords = corpus();
     const loadStart = Date.now();
     const scenarios: [string, (i: number) => Promise<void>][] = [
+      // The floor: what the Worker does for a request that reads nothing.
+      ['GET /health', async () => void (await (await fetch(`${url}/health`)).arrayBuffer())],
       ['{ me { id } }', async () => void (await post(secret, '{ me { id } }'))],
       [
         '1-vault HYBRID search',
@@ -289,7 +292,9 @@ async function main() {
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: INTERVAL });
-    for (const [name, call] of scenarios.filter(([name]) => name.includes(ONLY))) {
+    for (const [name, call] of scenarios.filter(([name]) =>
+      ONLY.some((part) => name.includes(part)),
+    )) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
       await session.send('Profiler.start');
       const started = performance.now();

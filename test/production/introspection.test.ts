@@ -43,3 +43,11 @@ describe('production policy', () => {
     });
   });
 });
+
+describe('bench:api:edge diagnostics', () => {
+  it('never sends the Worker’s clock (x-debug-epoch) in production, even when asked', async () => {
+    const response = await workerFetch(`${BASE_URL}/health`, { headers: { 'x-debug-epoch': '1' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-debug-epoch')).toBeNull();
+  });
+});
