@@ -67,7 +67,16 @@ export async function devServer({ timeoutMs = 90_000, vars = {} } = {}) {
     {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' },
+      env: {
+        ...process.env,
+        CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+        WRANGLER_SEND_METRICS: 'false',
+        // As `npm start` (see package.json and BENCHMARKS.md, i13-docall): no
+        // local trace collector, which costs every invocation, each Durable
+        // Object call included, ~1–1.5 ms of workerd's one thread. Set it to
+        // 'true' to measure or use wrangler's local traces.
+        X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? 'false',
+      },
     },
   );
   child.stdout.on('data', (chunk) => log.push(String(chunk)));

@@ -60,7 +60,12 @@ export default async function setup({
       ...Object.entries(vars).map(([name, value]) => `${name}:${value}`),
     ],
     // Its own process group, so teardown stops wrangler and workerd together.
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } },
+    // Without wrangler's local trace collector, as `npm start` runs it.
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true', X_LOCAL_OBSERVABILITY: 'false' },
+    },
   );
   let output = '';
   wrangler.stdout?.on('data', (chunk) => (output += chunk));
