@@ -1,7 +1,7 @@
 import { MAX_PAGE_SIZE } from '../core/limits';
 import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
-import { fuseScores, keepsTextOrder } from './score-fusion';
+import { fusedRanking } from './fused-ranking';
 import type { Sql, SqlValue } from './sql';
 import { DEFAULT_TEXT_RANKING } from './text-ranking';
 import { TextSearch } from './text-search';
@@ -105,39 +105,15 @@ export class VaultQueries {
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
       const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
-      const parts = new Map<number, Ranked>();
-      const similarity = new Map<number, number>();
-      for (const hit of vectorPool) {
-        parts.set(hit.seq, hit);
-        similarity.set(hit.seq, hit.score);
-      }
-      for (const hit of textPool) parts.set(hit.seq, hit); // text's passage wins
       // Standout fusion needs the window's spread; min-max (the ablation's) does not.
       const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
-      const fused = fuseScores(
-        vectorPool.map((hit) => ({ key: hit.seq, score: hit.score })),
-        textPool.map((hit) => ({ key: hit.seq, score: hit.score })),
+      ranked = fusedRanking<Ranked, Ranked>(
+        vectorPool,
+        textPool,
         request.vectorWeight,
+        window.limit,
         standout,
-      );
-      const closeness = (seq: number) => similarity.get(seq) ?? -Infinity;
-      const textRank = keepsTextOrder(request.vectorWeight, standout)
-        ? new Map(textPool.map((hit, rank) => [hit.seq, rank]))
-        : new Map<number, number>();
-      const byTextOrder = (seq: number) => textRank.get(seq) ?? textRank.size;
-      ranked = [...fused]
-        .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
-        // Ties: text's order first (fusion may bring a word match level with
-        // the one above it, never past it), then, among memories without
-        // evidence, the more similar, then the later-stored.
-        .sort(
-          (a, b) =>
-            b.score - a.score ||
-            byTextOrder(a.seq) - byTextOrder(b.seq) ||
-            closeness(b.seq) - closeness(a.seq) ||
-            b.seq - a.seq,
-        )
-        .slice(0, window.limit);
+      ).map(({ hit, score }) => ({ seq: hit.seq, score, words: hit.words, chunk: hit.chunk }));
     }
 
     const records = this.hydrateSeqs(ranked.map((hit) => hit.seq));
