@@ -62,11 +62,44 @@ export class VaultQueries {
   }
 
   /**
-   * One window of one search; `index` is null while the vault has no vectors.
-   * `timeline` is asked for only when the search needs text. `retired` (seqs
-   * of superseded memories, null when there are none) is skipped unless the
-   * request includes superseded memories.
+   * The windows of one search; `index` is null while the vault has no
+   * vectors. `timeline` is asked for only when the search needs text.
+   * `retired` (seqs of superseded memories, null when there are none) is
+   * skipped unless the request includes superseded memories. Each window is
+   * ranked on its own; the memories of all of them are then read in one
+   * query (one statement instead of one per window).
    */
+  searchWindows(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    windows: readonly WindowSearch[],
+    retired: ReadonlySet<number> | null = null,
+  ): WindowResult[] {
+    const rankings = windows.map((window) =>
+      this.rankWindow(index, timeline, request, window, retired),
+    );
+    const records = this.hydrateSeqs(
+      rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
+    );
+    return rankings.map(({ result, ranked }) => {
+      const hits: SearchHitRecord[] = [];
+      for (const { seq, score, words, chunk } of ranked) {
+        const found = records.get(seq);
+        if (found === undefined) continue;
+        const { memory, chunked } = found;
+        hits.push({
+          memory,
+          score,
+          window: result.window,
+          match: matchOf(memory, chunked, words, chunk),
+        });
+      }
+      return { ...result, hits };
+    });
+  }
+
+  /** One window of one search (`searchWindows` with one window). */
   searchWindow(
     index: VectorIndex | null,
     timeline: () => TextTimeline,
@@ -74,15 +107,27 @@ export class VaultQueries {
     window: WindowSearch,
     retired: ReadonlySet<number> | null = null,
   ): WindowResult {
+    return this.searchWindows(index, timeline, request, [window], retired)[0]!;
+  }
+
+  /** A window's ranked memories before hydration, and its result without hits. */
+  private rankWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    window: WindowSearch,
+    retired: ReadonlySet<number> | null,
+  ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || window.limit === 0)
-      return { window: window.window, hits: [], rowsInWindow: 0 };
+      return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
     const { start, end } = index.range(window.after, window.until);
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
-    if (end <= start && !index.partial) return empty;
+    const none = { result: empty, ranked: [] };
+    if (end <= start && !index.partial) return none;
 
     const matching =
       request.metadata === null ? undefined : this.matching(request.metadata, window);
-    if (matching !== undefined && matching.size === 0) return empty;
+    if (matching !== undefined && matching.size === 0) return none;
     const skip = request.includeSuperseded === true ? null : retired;
     const allowed =
       skip === null
@@ -116,20 +161,7 @@ export class VaultQueries {
       ).map(({ hit, score }) => ({ seq: hit.seq, score, words: hit.words, chunk: hit.chunk }));
     }
 
-    const records = this.hydrateSeqs(ranked.map((hit) => hit.seq));
-    const hits: SearchHitRecord[] = [];
-    for (const { seq, score, words, chunk } of ranked) {
-      const found = records.get(seq);
-      if (found === undefined) continue;
-      const { memory, chunked } = found;
-      hits.push({
-        memory,
-        score,
-        window: window.window,
-        match: matchOf(memory, chunked, words, chunk),
-      });
-    }
-    return { ...empty, hits };
+    return { result: empty, ranked };
   }
 
   /** Seqs of the memories in a window that pass a metadata filter. */
