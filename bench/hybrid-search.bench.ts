@@ -30,7 +30,9 @@ import { BATCH, ms, percentile, sampleInTurn } from './measure';
 import { corpus, corpusMemory } from './api/corpus';
 import { rankPassages, type TermPostings } from '../src/durable/text-ranker';
 import { prepareQuery } from '../src/durable/text-pruning';
-import { queryTerms } from '../src/text/tokens';
+import { queryNames, queryTerms } from '../src/text/tokens';
+import { queryDates } from '../src/text/query-dates';
+import { fusedRanking } from '../src/durable/fused-ranking';
 import { windowRange } from '../src/kronos/windows';
 
 const MEMORIES = 10_000;
@@ -46,6 +48,12 @@ interface FloatScan {
 interface VaultInternals {
   hot: { vectors(): VectorIndex | null; timeline(): TextTimeline };
   queries: VaultQueries;
+}
+
+/** The vault's memory reads (private to VaultQueries; read here to time hydration alone). */
+interface Hydrator {
+  sql: { all<T>(query: string, ...params: unknown[]): T[] };
+  hydrateSeqs(seqs: readonly number[]): unknown;
 }
 
 /** A text search's postings reader (private to TextSearch; read here to time ranking alone). */
@@ -158,7 +166,7 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
     const search = (mode: SearchRequest['mode']) => (q: number) => {
       queries.text.forgetRanking();
       const full = request(q, mode);
-      for (const window of windows) queries.searchWindow(index, () => timeline, full, window, null);
+      queries.searchWindows(index, () => timeline, full, windows, null);
     };
     const vectorPools = (q: number) => {
       for (const window of windows)
@@ -305,7 +313,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     const search = (mode: SearchRequest['mode']) => (q: number) => {
       queries.text.forgetRanking();
       const full = request(q, mode);
-      for (const window of windows) queries.searchWindow(index, () => timeline, full, window, null);
+      queries.searchWindows(index, () => timeline, full, windows, null);
     };
     const vectorPools = (q: number) => {
       for (const window of windows)
@@ -331,6 +339,45 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       if (scorer === null) throw new Error('pruned ranking does not apply to this query');
       for (const { start, end } of ranges) scorer.scoresIn(start, end, 50, 0);
     };
+    // The parts of HYBRID beside the pools: each query's pools and hits, taken
+    // once, then fusion, hydration and query analysis timed on them.
+    const pooled = inputs.map((q) => {
+      queries.text.forgetRanking();
+      return windows.map((window) => {
+        const stats = { rows: 0, mean: 0, deviation: 0 };
+        const vector = index.searchWindow(
+          vectors[q]!,
+          window.after,
+          window.until,
+          50,
+          undefined,
+          stats,
+        );
+        const text = queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+        return { vector, text, stats };
+      });
+    });
+    const hydrator = queries as unknown as Hydrator;
+    const seqOf = new Map(
+      hydrator.sql
+        .all<{ seq: number; id: string }>('SELECT seq, id FROM memories')
+        .map(({ seq, id }) => [id, seq]),
+    );
+    const hitSeqs = inputs.map((q) =>
+      queries
+        .searchWindows(index, () => timeline, request(q, 'HYBRID'), windows, null)
+        .flatMap((window) => window.hits.map((hit) => seqOf.get(hit.memory.id)!)),
+    );
+    const fusion = (q: number) => {
+      for (const { vector, text, stats } of pooled[q]!)
+        fusedRanking(vector, text, DEFAULT_HYBRID_VECTOR_WEIGHT, 10, stats);
+    };
+    const hydration = (q: number) => void hydrator.hydrateSeqs(hitSeqs[q]!);
+    const analysis = (q: number) => {
+      queryTerms(questions[q]!, DEFAULT_TEXT_RANKING.stopwords);
+      queryNames(questions[q]!);
+      queryDates(questions[q]!);
+    };
     const [
       hybrid = [],
       text = [],
@@ -339,8 +386,22 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       rank = [],
       count = [],
       prune = [],
+      fuse = [],
+      hydrate = [],
+      analyse = [],
     ] = sampleInTurn(
-      [search('HYBRID'), search('TEXT'), vectorPools, textPools, ranking, counting, pruned],
+      [
+        search('HYBRID'),
+        search('TEXT'),
+        vectorPools,
+        textPools,
+        ranking,
+        counting,
+        pruned,
+        fusion,
+        hydration,
+        analysis,
+      ],
       inputs,
       SAMPLES,
     );
@@ -352,6 +413,9 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       rank,
       count,
       prune,
+      fuse,
+      hydrate,
+      analyse,
       passages: timeline.size,
       postings: postings.map((terms) => terms.reduce((sum, term) => sum + term.seqs.length, 0)),
     };
@@ -371,6 +435,9 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       `    text pools of 50, both windows           p50 ${p50(phases.textPool)}`,
       `    full ranking (rankPassages)              p50 ${p50(phases.rank)}`,
       `    pruned ranking, pools of 50 (text-pruning) p50 ${p50(phases.prune)}   of which preparing ${p50(phases.count)}`,
+      `    fusion of both windows' pools (fused-ranking) p50 ${p50(phases.fuse)}`,
+      `    hydration of both windows' hits, one statement p50 ${p50(phases.hydrate)}`,
+      `    query analysis, uncached (terms, names, dates) p50 ${p50(phases.analyse)}`,
       `  answers' fingerprint (ids and scores of every query's hits) ${(fingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',

@@ -1,6 +1,7 @@
 import type { WordRange } from '../text/chunks';
-import { queryDates } from '../text/query-dates';
-import { queryNames, queryTerms, tokenize, type QueryName } from '../text/tokens';
+import type { NamedDate } from '../text/query-dates';
+import { tokenize, type QueryName } from '../text/tokens';
+import { analyseQuery } from './query-analysis';
 import { kthLargest, topK } from './selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
@@ -133,33 +134,6 @@ export class TextSearch {
     return scored;
   }
 
-  /**
-   * The last query's words, names and dates: the windows of one search ask
-   * for the same text, and parsing it is a good part of a small window's
-   * cost. A pure function of the text, so kept across reads.
-   */
-  private lastParsed: {
-    text: string;
-    stopwords: TextRanking['stopwords'];
-    terms: string[];
-    names: QueryName[];
-    dates: ReturnType<typeof queryDates>;
-  } | null = null;
-
-  private parsed(text: string, stopwords: TextRanking['stopwords']) {
-    const last = this.lastParsed;
-    if (last !== null && last.text === text && last.stopwords === stopwords) return last;
-    const made = {
-      text,
-      stopwords,
-      terms: queryTerms(text, stopwords),
-      names: queryNames(text),
-      dates: queryDates(text),
-    };
-    this.lastParsed = made;
-    return made;
-  }
-
   search(
     timeline: TextTimeline,
     text: string,
@@ -168,7 +142,7 @@ export class TextSearch {
     ranking: TextRanking,
     allowed?: { has(seq: number): boolean },
   ): TextHit[] {
-    const query = this.parsed(text, ranking.stopwords);
+    const query = analyseQuery(text, ranking.stopwords);
     const terms = query.terms;
     if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
     const postings = new Map(
@@ -245,7 +219,7 @@ export class TextSearch {
    */
   private raiseNamedDates(
     timeline: TextTimeline,
-    dates: ReturnType<typeof queryDates>,
+    dates: readonly NamedDate[],
     hits: Hits,
     ranking: TextRanking,
   ): void {

@@ -1,7 +1,7 @@
 import { MAX_PAGE_SIZE } from '../core/limits';
 import { chunkSpans, wordSpan, type WordRange } from '../text/chunks';
 import { metadataConditions } from './metadata-filter';
-import { fuseScores, keepsTextOrder } from './score-fusion';
+import { fusedRanking } from './fused-ranking';
 import type { Sql, SqlValue } from './sql';
 import { DEFAULT_TEXT_RANKING } from './text-ranking';
 import { TextSearch } from './text-search';
@@ -62,11 +62,44 @@ export class VaultQueries {
   }
 
   /**
-   * One window of one search; `index` is null while the vault has no vectors.
-   * `timeline` is asked for only when the search needs text. `retired` (seqs
-   * of superseded memories, null when there are none) is skipped unless the
-   * request includes superseded memories.
+   * The windows of one search; `index` is null while the vault has no
+   * vectors. `timeline` is asked for only when the search needs text.
+   * `retired` (seqs of superseded memories, null when there are none) is
+   * skipped unless the request includes superseded memories. Each window is
+   * ranked on its own; the memories of all of them are then read in one
+   * query (one statement instead of one per window).
    */
+  searchWindows(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    windows: readonly WindowSearch[],
+    retired: ReadonlySet<number> | null = null,
+  ): WindowResult[] {
+    const rankings = windows.map((window) =>
+      this.rankWindow(index, timeline, request, window, retired),
+    );
+    const records = this.hydrateSeqs(
+      rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
+    );
+    return rankings.map(({ result, ranked }) => {
+      const hits: SearchHitRecord[] = [];
+      for (const { seq, score, words, chunk } of ranked) {
+        const found = records.get(seq);
+        if (found === undefined) continue;
+        const { memory, chunked } = found;
+        hits.push({
+          memory,
+          score,
+          window: result.window,
+          match: matchOf(memory, chunked, words, chunk),
+        });
+      }
+      return { ...result, hits };
+    });
+  }
+
+  /** One window of one search (`searchWindows` with one window). */
   searchWindow(
     index: VectorIndex | null,
     timeline: () => TextTimeline,
@@ -74,15 +107,27 @@ export class VaultQueries {
     window: WindowSearch,
     retired: ReadonlySet<number> | null = null,
   ): WindowResult {
+    return this.searchWindows(index, timeline, request, [window], retired)[0]!;
+  }
+
+  /** A window's ranked memories before hydration, and its result without hits. */
+  private rankWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    window: WindowSearch,
+    retired: ReadonlySet<number> | null,
+  ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || window.limit === 0)
-      return { window: window.window, hits: [], rowsInWindow: 0 };
+      return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
     const { start, end } = index.range(window.after, window.until);
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
-    if (end <= start && !index.partial) return empty;
+    const none = { result: empty, ranked: [] };
+    if (end <= start && !index.partial) return none;
 
     const matching =
       request.metadata === null ? undefined : this.matching(request.metadata, window);
-    if (matching !== undefined && matching.size === 0) return empty;
+    if (matching !== undefined && matching.size === 0) return none;
     const skip = request.includeSuperseded === true ? null : retired;
     const allowed =
       skip === null
@@ -105,55 +150,18 @@ export class VaultQueries {
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
       const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
-      const parts = new Map<number, Ranked>();
-      const similarity = new Map<number, number>();
-      for (const hit of vectorPool) {
-        parts.set(hit.seq, hit);
-        similarity.set(hit.seq, hit.score);
-      }
-      for (const hit of textPool) parts.set(hit.seq, hit); // text's passage wins
       // Standout fusion needs the window's spread; min-max (the ablation's) does not.
       const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
-      const fused = fuseScores(
-        vectorPool.map((hit) => ({ key: hit.seq, score: hit.score })),
-        textPool.map((hit) => ({ key: hit.seq, score: hit.score })),
+      ranked = fusedRanking<Ranked, Ranked>(
+        vectorPool,
+        textPool,
         request.vectorWeight,
+        window.limit,
         standout,
-      );
-      const closeness = (seq: number) => similarity.get(seq) ?? -Infinity;
-      const textRank = keepsTextOrder(request.vectorWeight, standout)
-        ? new Map(textPool.map((hit, rank) => [hit.seq, rank]))
-        : new Map<number, number>();
-      const byTextOrder = (seq: number) => textRank.get(seq) ?? textRank.size;
-      ranked = [...fused]
-        .map(([seq, score]) => ({ ...parts.get(seq)!, score }))
-        // Ties: text's order first (fusion may bring a word match level with
-        // the one above it, never past it), then, among memories without
-        // evidence, the more similar, then the later-stored.
-        .sort(
-          (a, b) =>
-            b.score - a.score ||
-            byTextOrder(a.seq) - byTextOrder(b.seq) ||
-            closeness(b.seq) - closeness(a.seq) ||
-            b.seq - a.seq,
-        )
-        .slice(0, window.limit);
+      ).map(({ hit, score }) => ({ seq: hit.seq, score, words: hit.words, chunk: hit.chunk }));
     }
 
-    const records = this.hydrateSeqs(ranked.map((hit) => hit.seq));
-    const hits: SearchHitRecord[] = [];
-    for (const { seq, score, words, chunk } of ranked) {
-      const found = records.get(seq);
-      if (found === undefined) continue;
-      const { memory, chunked } = found;
-      hits.push({
-        memory,
-        score,
-        window: window.window,
-        match: matchOf(memory, chunked, words, chunk),
-      });
-    }
-    return { ...empty, hits };
+    return { result: empty, ranked };
   }
 
   /** Seqs of the memories in a window that pass a metadata filter. */

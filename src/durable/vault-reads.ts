@@ -180,7 +180,13 @@ export class VaultReads {
       ? { ...searched, mode: 'TEXT', vector: null }
       : searched;
     const started = performance.now();
-    const windows = request.windows.map((window) => this.searchWindow(request, window));
+    const windows = this.queries.searchWindows(
+      this.hot.vectors(),
+      () => this.hot.timeline(),
+      request,
+      request.windows,
+      this.retired.current(),
+    );
     spent(performance.now() - started);
     return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
   }
