@@ -16,13 +16,13 @@ import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
-import { MAX_STORE_BATCH } from '../src/core/limits';
 import { unpackWindows } from '../src/durable/packed-windows';
 import type { SearchRequest, VaultReadResponse } from '../src/durable/vault-types';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
+import { fillCorpusVault } from './corpus-vault';
 import { BATCH, ms, percentile } from './measure';
 
 const ROWS = 10_000;
@@ -41,27 +41,7 @@ const stubOf = (address: VaultAddress) =>
 async function loadedSession(): Promise<VaultAddress> {
   const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-chat', externalId: 's' };
   const stub = stubOf(address);
-  for (let start = 0; start < ROWS; start += MAX_STORE_BATCH) {
-    const memories = Array.from({ length: MAX_STORE_BATCH }, (_, i) => {
-      const content = sentence(8 + Math.floor(next() * 12));
-      return {
-        content,
-        role: 'USER' as const,
-        metadata: null,
-        // One a minute up to now: the HOT and WORKING windows hold some.
-        createdAt: now - (ROWS - start - i) * 60_000,
-        tokens: content.split(' ').length,
-        vector: randomUnitVector(next, DIMS),
-        callerVector: true,
-      };
-    });
-    const stored = await stub.store(address, {
-      memories,
-      model: CALLER_SUPPLIED_MODEL,
-      dimensions: DIMS,
-    });
-    if (!stored.ok) throw new Error(stored.message);
-  }
+  await fillCorpusVault(stub, address, { rows: ROWS, dims: DIMS, now, sentence, next });
   return address;
 }
 

@@ -26,6 +26,7 @@ import { execFileSync } from 'node:child_process';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
 import { corpus, corpusMemory } from './corpus';
+import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -122,25 +123,6 @@ async function workerPort(publicPort: number): Promise<number | null> {
     // ps or ss missing: no direct rows
   }
   return null;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-
-function shuffler(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  return <T>(items: readonly T[]): T[] => {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  };
 }
 
 const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;

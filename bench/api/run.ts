@@ -23,6 +23,7 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, corpusMemory } from './corpus';
 import { adminToken } from './admin-token';
+import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -47,25 +48,6 @@ const { sentence } = words;
 // drifts by milliseconds over a run, and a ratio of two rows measured minutes
 // apart would carry that drift. Each round sends one request of every row, in
 // an order shuffled per round (seeded), so every row sees the same machine.
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
-
-/** A small seeded generator, so the shuffled orders are the same in every run. */
-function shuffler(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-  return <T>(items: readonly T[]): T[] => {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  };
-}
 
 interface Row {
   name: string;

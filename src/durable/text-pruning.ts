@@ -1,6 +1,6 @@
 import { PassageContext } from './passage-context';
 import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
-import type { ScoredPassages, TermPostings } from './text-ranker';
+import { lowerBound, type ScoredPassages, type TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
@@ -214,17 +214,6 @@ export class QueryScorer {
     scratch.busy = false;
     return out;
   }
-}
-
-function lowerBound(sorted: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -42,7 +42,8 @@ export function passagesIn(
   return { from: lowerBound(scored.passages, start), to: lowerBound(scored.passages, end) };
 }
 
-function lowerBound(sorted: Int32Array, value: number): number {
+/** The first index of `sorted` whose value is not below `value`. */
+export function lowerBound(sorted: Int32Array, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

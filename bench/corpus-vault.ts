@@ -1,0 +1,47 @@
+/**
+ * Fills a vault object with the bench:api corpus (its sentences, random
+ * vectors), one memory a minute up to `now`, as the in-workerd benches that
+ * stand in for bench:api's vaults need it: the HOT and WORKING windows then
+ * hold some memories and LONG_TERM the rest.
+ */
+import { MAX_STORE_BATCH } from '../src/core/limits';
+import type { VaultObject } from '../src/durable/vault-object';
+import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import type { VaultAddress } from '../src/vaults/address';
+import { randomUnitVector } from '../test/helpers/random';
+
+export interface CorpusVaultOptions {
+  rows: number;
+  dims: number;
+  now: number;
+  /** The corpus's sentence maker and the vectors' generator, seeded by the bench. */
+  sentence: (words: number) => string;
+  next: () => number;
+}
+
+export async function fillCorpusVault(
+  stub: DurableObjectStub<VaultObject>,
+  address: VaultAddress,
+  { rows, dims, now, sentence, next }: CorpusVaultOptions,
+): Promise<void> {
+  for (let start = 0; start < rows; start += MAX_STORE_BATCH) {
+    const memories = Array.from({ length: Math.min(MAX_STORE_BATCH, rows - start) }, (_, i) => {
+      const content = sentence(8 + Math.floor(next() * 12));
+      return {
+        content,
+        role: 'USER' as const,
+        metadata: null,
+        createdAt: now - (rows - start - i) * 60_000,
+        tokens: content.split(' ').length,
+        vector: randomUnitVector(next, dims),
+        callerVector: true,
+      };
+    });
+    const stored = await stub.store(address, {
+      memories,
+      model: CALLER_SUPPLIED_MODEL,
+      dimensions: dims,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
+}
