@@ -298,7 +298,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     const queries = vault.queries;
     const reader = queries.text as unknown as PostingsReader;
     // One postings object per term, as the vault's postings cache hands them
-    // out (the ranking keeps a term's shares with its postings object).
+    // out (the ranking keeps a term's shares by timeline and term).
     const read = new Map<string, TermPostings>();
     const postingsOf = (term: string) => {
       const known = read.get(term);
@@ -307,9 +307,10 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       read.set(term, fresh);
       return fresh;
     };
-    const postings = questions.map((question) =>
-      queryTerms(question, DEFAULT_TEXT_RANKING.stopwords).map(postingsOf),
+    const termsOf = questions.map((question) =>
+      queryTerms(question, DEFAULT_TEXT_RANKING.stopwords),
     );
+    const postings = termsOf.map((terms) => terms.map(postingsOf));
     const search = (mode: SearchRequest['mode']) => (q: number) => {
       queries.text.forgetRanking();
       const full = request(q, mode);
@@ -332,10 +333,11 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     // Pruned ranking (text-pruning.ts): preparing the query (its terms' kept
     // shares, term-impacts.ts) alone, and then each window's pool of 50.
     const ranges = windows.map((window) => timeline.range(window.after, window.until));
-    const counting = (q: number) => void prepareQuery(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
+    const counting = (q: number) =>
+      void prepareQuery(timeline, termsOf[q]!, postings[q]!, DEFAULT_TEXT_RANKING);
     // (Every query of this corpus has more occurrences than passages, so pruning applies.)
     const pruned = (q: number) => {
-      const scorer = prepareQuery(timeline, postings[q]!, DEFAULT_TEXT_RANKING);
+      const scorer = prepareQuery(timeline, termsOf[q]!, postings[q]!, DEFAULT_TEXT_RANKING);
       if (scorer === null) throw new Error('pruned ranking does not apply to this query');
       for (const { start, end } of ranges) scorer.scoresIn(start, end, 50, 0);
     };

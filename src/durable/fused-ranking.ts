@@ -27,7 +27,9 @@ interface Candidate<H> {
  * then the later-stored. A memory in both pools comes back as its text hit
  * (text's passage wins). Why not `fuseScores`: its Maps and sets per side
  * were a measurable part of a small search's cost; this walks the two pools
- * once each with one lookup table.
+ * once each with one lookup table. Each pool names a memory at most once
+ * (the vector pool keeps a memory's best row, the text pool its best
+ * passage), which `fuseScores`'s Maps ensured by themselves.
  */
 export function fusedRanking<V extends PoolHit, T extends PoolHit>(
   vector: readonly V[],

@@ -11,6 +11,10 @@
  * What an index does when refused (hot-rows.ts): it first gives up its
  * float32 copy (re-scoring from SQLite instead), then keeps codes for its
  * newest rows only and serves older rows from SQLite.
+ *
+ * Caches that only speed up answers (the text ranking's kept shares,
+ * term-impacts.ts) count here too, but give way: before an index is
+ * refused, every cache is asked to let go of what the index lacks.
  */
 
 /** Hot bytes all indexes of one isolate may hold together. */
@@ -21,7 +25,19 @@ export interface HotHolder {
   readonly memoryBytes: number;
 }
 
+/** A holder whose bytes may be let go at any time (a cache). */
+export interface ReleasableHolder extends HotHolder {
+  /** Lets go of at least `bytes` if it holds them (all it holds otherwise). */
+  release(bytes: number): void;
+}
+
 const holders = new Map<string | symbol, WeakRef<HotHolder>>();
+const caches = new Set<ReleasableHolder>();
+
+/** Counts a cache against the budget; it lives as long as the isolate (module state). */
+export function registerCache(cache: ReleasableHolder): void {
+  caches.add(cache);
+}
 
 export function registerHolder(holder: HotHolder, owner?: string): void {
   holders.set(owner ?? Symbol('index'), new WeakRef(holder));
@@ -30,6 +46,7 @@ export function registerHolder(holder: HotHolder, owner?: string): void {
 /** Bytes held by every live index of the isolate. */
 export function isolateHotBytes(): number {
   let total = 0;
+  for (const cache of caches) total += cache.memoryBytes;
   for (const [owner, ref] of holders) {
     const holder = ref.deref();
     if (holder === undefined) holders.delete(owner);
@@ -38,7 +55,13 @@ export function isolateHotBytes(): number {
   return total;
 }
 
-/** Whether `extraBytes` more fit within the isolate's budget, `limit` by default. */
+/**
+ * Whether `extraBytes` more fit within the isolate's budget, `limit` by
+ * default, once caches let go of what is lacking.
+ */
 export function affordable(extraBytes: number, limit: number = ISOLATE_HOT_BYTES): boolean {
+  const lacking = isolateHotBytes() + extraBytes - limit;
+  if (lacking <= 0) return true;
+  for (const cache of caches) cache.release(lacking);
   return isolateHotBytes() + extraBytes <= limit;
 }

@@ -1,3 +1,4 @@
+import { affordable, registerCache } from './hot-budget';
 import type { PassageContext } from './passage-context';
 import type { TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
@@ -46,15 +47,36 @@ interface Kept {
  * budget: a dense term of a 10,000-passage vault takes 80 KB, so bench:api's
  * whole 84-word vocabulary 6.7 MB, and its three searched vaults 20 MB
  * (below that, a search over all three would keep working out shares the
- * last one dropped). Keyed by the vault's postings object of the term,
- * which a write that touches the term replaces; any write changes the
- * timeline's version, which makes every kept share of it stale.
+ * last one dropped). Keyed by the timeline's number and the term (not by
+ * the postings object, which the vault's postings cache may replace or let
+ * go); any write changes the timeline's version, which makes every kept
+ * share of it stale. The bytes count in the isolate's hot budget
+ * (hot-budget.ts) and are let go, oldest first, when a vector index needs
+ * them: hot vectors come before a cache of text scores.
  */
 export const MAX_IMPACT_BYTES = 24 * 2 ** 20;
 /** The most one query's shares may take (8 bytes a passage and term at most): past it, the full ranking. */
 export const MAX_QUERY_IMPACT_BYTES = 6 * 2 ** 20;
-const kept = new Map<TermPostings, Kept>();
+const kept = new Map<string, Kept>();
 let keptBytes = 0;
+
+/** Lets the least recently used shares go until `keptBytes` is at most `limit`. */
+function keepAtMost(limit: number): void {
+  for (const [key, entry] of kept) {
+    if (keptBytes <= limit) break;
+    kept.delete(key);
+    keptBytes -= entry.impacts.bytes;
+  }
+}
+
+registerCache({
+  get memoryBytes() {
+    return keptBytes;
+  },
+  release(bytes: number) {
+    keepAtMost(Math.max(0, keptBytes - bytes));
+  },
+});
 const timelineIds = new WeakMap<TextTimeline, number>();
 let timelinesNumbered = 0;
 
@@ -72,37 +94,37 @@ function settingsOf(ranking: TextRanking): string {
   return `${k1}/${b}/${contextWeight}/${contextDistance}/${contextGapMs}/${idf}`;
 }
 
-/** The term's shares on this version of the timeline, worked out now if not kept. */
+/**
+ * The shares of `term` (`name`, its postings) on this version of the
+ * timeline, worked out now if not kept.
+ */
 export function termImpacts(
   timeline: TextTimeline,
   context: PassageContext,
+  name: string,
   term: TermPostings,
   ranking: TextRanking,
   tally: Uint16Array,
 ): TermImpacts {
   const settings = settingsOf(ranking);
   const id = timelineId(timeline);
-  const known = kept.get(term);
+  const key = `${id}\n${name}`;
+  const known = kept.get(key);
   if (known !== undefined) {
-    kept.delete(term);
-    if (
-      known.timeline === id &&
-      known.version === timeline.version &&
-      known.settings === settings
-    ) {
-      kept.set(term, known);
+    kept.delete(key);
+    if (known.version === timeline.version && known.settings === settings) {
+      kept.set(key, known);
       return known.impacts;
     }
     keptBytes -= known.impacts.bytes;
   }
   const impacts = computeImpacts(timeline, context, term, ranking, tally);
   if (impacts.bytes <= MAX_QUERY_IMPACT_BYTES) {
-    kept.set(term, { timeline: id, version: timeline.version, settings, impacts });
-    keptBytes += impacts.bytes;
-    for (const [oldest, entry] of kept) {
-      if (keptBytes <= MAX_IMPACT_BYTES) break;
-      kept.delete(oldest);
-      keptBytes -= entry.impacts.bytes;
+    keepAtMost(MAX_IMPACT_BYTES - impacts.bytes);
+    // Within the cache's own cap, and within what the isolate's indexes leave.
+    if (affordable(impacts.bytes)) {
+      kept.set(key, { timeline: id, version: timeline.version, settings, impacts });
+      keptBytes += impacts.bytes;
     }
   }
   return impacts;

@@ -109,6 +109,7 @@ const versionSearched = new WeakMap<TextTimeline, number>();
  */
 export function prepareQuery(
   timeline: TextTimeline,
+  names: readonly string[],
   terms: readonly TermPostings[],
   ranking: TextRanking,
 ): QueryScorer | null {
@@ -120,7 +121,7 @@ export function prepareQuery(
   const searched = versionSearched.get(timeline);
   versionSearched.set(timeline, timeline.version);
   if (searched !== timeline.version) return null;
-  return new QueryScorer(timeline, terms, ranking);
+  return new QueryScorer(timeline, names, terms, ranking);
 }
 
 /**
@@ -132,8 +133,10 @@ export class QueryScorer {
   /** The shares of the terms some passage holds, in query order. */
   private readonly impacts: TermImpacts[];
 
+  /** `names[i]` is the term whose postings are `terms[i]`. */
   constructor(
     private readonly timeline: TextTimeline,
+    names: readonly string[],
     terms: readonly TermPostings[],
     ranking: TextRanking,
   ) {
@@ -142,7 +145,7 @@ export class QueryScorer {
     const scratch = scratchFor(timeline.size);
     scratch.busy = true;
     this.impacts = terms
-      .map((term) => termImpacts(timeline, context, term, ranking, scratch.tally))
+      .map((term, at) => termImpacts(timeline, context, names[at]!, term, ranking, scratch.tally))
       .filter((impacts) => impacts.shares.length > 0);
     scratch.busy = false;
   }

@@ -114,6 +114,7 @@ export class TextSearch {
     timeline: TextTimeline,
     text: string,
     ranking: TextRanking,
+    names: string[],
     terms: TermPostings[],
   ): ScoredPassages | QueryScorer {
     const last = this.lastRanking;
@@ -129,7 +130,8 @@ export class TextSearch {
     ) {
       return last.scored;
     }
-    const scored = prepareQuery(timeline, terms, ranking) ?? rankPassages(timeline, terms, ranking);
+    const scored =
+      prepareQuery(timeline, names, terms, ranking) ?? rankPassages(timeline, terms, ranking);
     this.lastRanking = { timeline, text, ranking, terms, scored };
     return scored;
   }
@@ -156,7 +158,13 @@ export class TextSearch {
     const lift =
       (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
       (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
-    const ranked = this.ranked(timeline, text, ranking, [...postings.values()]);
+    const ranked = this.ranked(
+      timeline,
+      text,
+      ranking,
+      [...postings.keys()],
+      [...postings.values()],
+    );
 
     // The best passage of each memory in the window (of a memory's equal
     // chunks, the first). Most memories are one passage; only those in

@@ -77,7 +77,10 @@ export class UsageCommitGroup<Row> {
   /** Gathers rows until the commit of those just written settles, then writes them. */
   private followCommit(): void {
     this.committing = true;
-    void this.settle()
+    // Called from a promise, so that even a synchronous throw of `settle`
+    // ends this wait instead of leaving every later row gathered forever.
+    void Promise.resolve()
+      .then(() => this.settle())
       .catch(() => {}) // a broken output gate resets the object; the next write fails then
       .then(() => {
         this.committing = false;

@@ -174,11 +174,18 @@ export class VaultObject extends DurableObject<Env> {
     // commit: usage-commit-group.ts). Multi-vault searches this vault bills
     // are recorded so too, once their caller has merged them (this call
     // waits); each waits on its own caller.
-    const rearm = await Promise.all([
-      ...charges.map((charge) => this.usage.recordRead(charge)),
+    // Every record is awaited, and the alarm re-armed if any planned a
+    // hand-over, before a failure is passed on: a record that planned one
+    // and then saw another fail must still arm it, or its rows would wait
+    // for the next write.
+    const recorded = await Promise.allSettled([
+      this.usage.recordReads(charges),
       ...settlements.map((due) => this.reads.settle(due)),
     ]);
-    if (rearm.includes(true)) await this.life.armAlarm();
+    if (recorded.some((record) => record.status === 'fulfilled' && record.value))
+      await this.life.armAlarm();
+    const failed = recorded.find((record) => record.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return { ok: true, ...response };
   }
 

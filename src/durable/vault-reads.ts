@@ -41,7 +41,7 @@ export class VaultReads {
   /**
    * Answers every op in order; `started` is when the call reached the object.
    * `charges`: the memory tokens of metered searches, to record (grouped:
-   * `VaultUsage.recordRead`) before the answer leaves.
+   * `VaultUsage.recordReads`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
    * caller has merged them (`settle`), to finish after the answers are in.
    */
@@ -122,7 +122,7 @@ export class VaultReads {
       if (packed) packResult(result);
       return false;
     }
-    const armAlarm = await this.usage.recordRead({ ...meter, memoryTokens });
+    const armAlarm = await this.usage.recordReads([{ ...meter, memoryTokens }]);
     // The caller has these windows already (it merged them): not sent twice.
     result.settled = true;
     result.windows = [];

@@ -63,7 +63,7 @@ export function billedSearchTokens(windows: readonly WindowResult[]): number {
 export class VaultUsage {
   private sending: Promise<void> | null = null;
   /** Metered reads' rows, written together (usage-commit-group.ts). */
-  private readonly reads: UsageCommitGroup<{ charge: UsageCharge; at: number }>;
+  private readonly reads: UsageCommitGroup<{ charge: UsageCharge; at: number }[]>;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -73,7 +73,7 @@ export class VaultUsage {
   ) {
     this.reads = new UsageCommitGroup(
       () => storage.sync(),
-      (rows) => this.recordAll(rows),
+      (entries) => this.recordAll(entries.flat()),
     );
   }
 
@@ -88,15 +88,19 @@ export class VaultUsage {
   }
 
   /**
-   * Records a metered read's tokens together with those of the reads that
-   * finish while the storage settles, in one commit (usage-commit-group.ts).
-   * The caller answers only once this resolved: its row is written, and its
-   * answer then waits at the output gate for that commit. Resolves true when
-   * the caller must re-arm the alarm.
+   * Records a metered call's tokens (every search of one call, as one entry:
+   * written in the same step, so the call is billed for all of them or none)
+   * together with those of the calls that finish while the storage settles,
+   * in one commit (usage-commit-group.ts). The caller answers only once this
+   * resolved: its rows are written, and its answer then waits at the output
+   * gate for that commit. Resolves true when the caller must re-arm the
+   * alarm.
    */
-  async recordRead(charge: UsageCharge): Promise<boolean> {
-    if (!billable(charge)) return false;
-    return this.reads.add({ charge, at: Date.now() });
+  async recordReads(charges: readonly UsageCharge[]): Promise<boolean> {
+    const due = charges.filter(billable);
+    if (due.length === 0) return false;
+    const at = Date.now();
+    return this.reads.add(due.map((charge) => ({ charge, at })));
   }
 
   /** Writes the rows of one group in one statement step, all or none. */
@@ -115,10 +119,13 @@ export class VaultUsage {
           charge.memoryTokens,
         );
     };
-    // Several rows in a savepoint: a failure part way leaves none of them.
-    if (due.length === 1) insert();
-    else this.storage.transactionSync(insert);
-    return this.planHandOver(Date.now() + USAGE_HANDOVER_DELAY_MS);
+    // The rows and the plan to hand them over in one savepoint: a failure
+    // part way leaves none of them, and rows are never kept for callers that
+    // are told their write failed.
+    return this.storage.transactionSync(() => {
+      insert();
+      return this.planHandOver(Date.now() + USAGE_HANDOVER_DELAY_MS);
+    });
   }
 
   /**

@@ -6,6 +6,7 @@ import { codes, newKey, post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import type { VaultObject } from '../../src/durable/vault-object';
 import type { VaultUsage } from '../../src/durable/vault-usage';
+import { UsageCommitGroup } from '../../src/durable/usage-commit-group';
 import type { UsageCharge } from '../../src/durable/vault-types';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 
@@ -118,13 +119,13 @@ describe('usage rows of concurrent metered reads share a commit', () => {
       const usage = (instance as unknown as { usage: VaultUsage }).usage;
       const rowsNow = () =>
         state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM usage_pending').one().n;
-      const first = usage.recordRead(charge('r1', 5));
+      const first = usage.recordReads([charge('r1', 5)]);
       const afterFirst = rowsNow(); // written in this step: no commit was pending
       const rest = [
-        usage.recordRead(charge('r2', 7)),
-        usage.recordRead(charge('r3', 11)),
-        usage.recordRead(charge('r1', 5)), // the same request again
-        usage.recordRead(charge('r4', 0)), // nothing to bill
+        usage.recordReads([charge('r2', 7)]),
+        usage.recordReads([charge('r3', 11)]),
+        usage.recordReads([charge('r1', 5)]), // the same request again
+        usage.recordReads([charge('r4', 0)]), // nothing to bill
       ];
       const whileCommitting = rowsNow(); // gathered, not written yet
       const planned = await Promise.all([first, ...rest]);
@@ -142,6 +143,51 @@ describe('usage rows of concurrent metered reads share a commit', () => {
     ]);
   });
 
+  it("writes all of one call's charges in one step, so the call is billed for all of them or none", async () => {
+    const { keyId } = await newKey();
+    const vault = coreVault(keyId);
+    const seen = await runInDurableObject(vault, async (instance: VaultObject, state) => {
+      const usage = (instance as unknown as { usage: VaultUsage }).usage;
+      const rowsNow = () =>
+        state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM usage_pending').one().n;
+      const charge = (requestId: string): UsageCharge => ({
+        requestId,
+        accountId: 'acct-group',
+        keyId,
+        memoryTokens: 2,
+      });
+      const lone = usage.recordReads([charge('c1-a'), charge('c1-b')]);
+      const afterLone = rowsNow();
+      const next = usage.recordReads([charge('c2-a'), charge('c2-b'), charge('c2-c')]);
+      const whileCommitting = rowsNow();
+      await Promise.all([lone, next]);
+      return { afterLone, whileCommitting, after: rowsNow() };
+    });
+    // Both of the first call's rows at once; none of the second's until its group is written.
+    expect(seen).toEqual({ afterLone: 2, whileCommitting: 2, after: 5 });
+  });
+
+  it('keeps gathering and writing rows after the storage settle throws synchronously', async () => {
+    const written: number[][] = [];
+    let settles = 0;
+    const group = new UsageCommitGroup<number>(
+      () => {
+        settles++;
+        throw new Error('settle failed at once');
+      },
+      (rows) => {
+        written.push(rows);
+        return false;
+      },
+    );
+    await group.add(1);
+    const second = group.add(2); // gathered while the first commit is followed
+    await second;
+    await group.add(3);
+    expect(settles).toBeGreaterThanOrEqual(2);
+    expect(written.flat()).toEqual([1, 2, 3]);
+  });
+
   it('fails every caller of a group whose write fails, and bills none of them', async () => {
     const { keyId } = await newKey();
     const vault = coreVault(keyId);
@@ -154,13 +200,13 @@ describe('usage rows of concurrent metered reads share a commit', () => {
         keyId,
         memoryTokens: 3,
       });
-      const lone = usage.recordRead(charge('ok-1'));
+      const lone = usage.recordReads([charge('ok-1')]);
       // The next group meets a table it cannot write to (a trigger refusing r-bad).
       sql.exec(
         `CREATE TRIGGER refuse_bad BEFORE INSERT ON usage_pending
          WHEN NEW.request_id = 'r-bad' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
       );
-      const group = [usage.recordRead(charge('r-good')), usage.recordRead(charge('r-bad'))];
+      const group = [usage.recordReads([charge('r-good')]), usage.recordReads([charge('r-bad')])];
       const settled = await Promise.allSettled([lone, ...group]);
       sql.exec('DROP TRIGGER refuse_bad');
       return {

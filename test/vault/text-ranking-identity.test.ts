@@ -404,7 +404,13 @@ describe('text ranking', () => {
         return queries.map((text) => {
           own.queries.text.forgetRanking();
           return {
-            kept: prepareQuery(fresh, postings(text), DEFAULT_TEXT_RANKING) !== null,
+            kept:
+              prepareQuery(
+                fresh,
+                queryTerms(text, DEFAULT_TEXT_RANKING.stopwords),
+                postings(text),
+                DEFAULT_TEXT_RANKING,
+              ) !== null,
             got: own.queries.text.search(timeline, text, window, 10, DEFAULT_TEXT_RANKING),
             expected: referenceSearch(sql, fresh, text, window, 10, DEFAULT_TEXT_RANKING),
           };

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { affordable, isolateHotBytes, registerCache } from '../src/durable/hot-budget';
+
+describe("the isolate's hot budget", () => {
+  it('counts caches, and lets them go before it refuses an index', () => {
+    let held = 0;
+    const released: number[] = [];
+    registerCache({
+      get memoryBytes() {
+        return held;
+      },
+      release(bytes) {
+        released.push(bytes);
+        held = Math.max(0, held - bytes);
+      },
+    });
+    const others = isolateHotBytes();
+    held = 1_000;
+    expect(isolateHotBytes()).toBe(others + 1_000);
+    const limit = others + 1_500;
+
+    expect(affordable(400, limit)).toBe(true); // fits beside the cache
+    expect(released).toEqual([]);
+
+    expect(affordable(800, limit)).toBe(true); // 300 lacking: the cache lets them go
+    expect(released).toEqual([300]);
+    expect(held).toBe(700);
+
+    expect(affordable(2_000, limit)).toBe(false); // more than the cache could give
+    expect(held).toBe(0);
+  });
+});
