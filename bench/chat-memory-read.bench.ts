@@ -15,14 +15,13 @@
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
-import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import { unpackWindows } from '../src/durable/packed-windows';
 import type { SearchRequest, VaultReadResponse } from '../src/durable/vault-types';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
-import { randomUnitVector, seededRandom } from '../test/helpers/random';
+import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
-import { fillCorpusVault } from './corpus-vault';
+import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
 import { BATCH, ms, percentile } from './measure';
 
 const ROWS = 10_000;
@@ -48,15 +47,8 @@ async function loadedSession(): Promise<VaultAddress> {
 it("chat memory read: the CORE and session vaults' calls beside their ranking", async () => {
   const session = await loadedSession();
   const core: VaultAddress = { kind: 'CORE', keyId: 'bench-chat', externalId: null };
-  const request = (): SearchRequest => ({
-    text: sentence(8 + Math.floor(next() * 12)),
-    vector: randomUnitVector(next, DIMS),
-    model: CALLER_SUPPLIED_MODEL,
-    mode: 'HYBRID',
-    windows,
-    metadata: null,
-    vectorWeight: config.hybridVectorWeight,
-  });
+  const request = (): SearchRequest =>
+    corpusSearchRequest(windows, config.hybridVectorWeight, { dims: DIMS, sentence, next });
   const kept = new Map<string, ReturnType<typeof stubOf>>();
   const keptStub = (address: VaultAddress) => {
     const name = vaultObjectName(address);

@@ -6,6 +6,7 @@
  */
 import { MAX_STORE_BATCH } from '../src/core/limits';
 import type { VaultObject } from '../src/durable/vault-object';
+import type { SearchRequest } from '../src/durable/vault-types';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import type { VaultAddress } from '../src/vaults/address';
 import { randomUnitVector } from '../test/helpers/random';
@@ -44,4 +45,21 @@ export async function fillCorpusVault(
     });
     if (!stored.ok) throw new Error(stored.message);
   }
+}
+
+/** A HYBRID search of the corpus's kind: 8–19 of its words and a random query vector. */
+export function corpusSearchRequest(
+  windows: SearchRequest['windows'],
+  vectorWeight: number,
+  { dims, sentence, next }: Pick<CorpusVaultOptions, 'dims' | 'sentence' | 'next'>,
+): SearchRequest {
+  return {
+    text: sentence(8 + Math.floor(next() * 12)),
+    vector: randomUnitVector(next, dims),
+    model: CALLER_SUPPLIED_MODEL,
+    mode: 'HYBRID',
+    windows,
+    metadata: null,
+    vectorWeight,
+  };
 }

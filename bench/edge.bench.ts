@@ -27,10 +27,11 @@ const graphqlRequest = (query: string, token?: string) =>
     body: JSON.stringify({ query }),
   });
 
-it('per-request cost of the Worker: /health and { me { id } }', async () => {
+/** A new memory key's secret, made through the API with a development admin token. */
+async function newMemoryKey(subject: string): Promise<string> {
   const admin = await new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-edge')
+    .setSubject(subject)
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
   const created = (await (
@@ -38,7 +39,11 @@ it('per-request cost of the Worker: /health and { me { id } }', async () => {
       graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
     )
   ).json()) as { data: { createMemoryKey: { secret: string } } };
-  const secret = created.data.createMemoryKey.secret;
+  return created.data.createMemoryKey.secret;
+}
+
+it('per-request cost of the Worker: /health and { me { id } }', async () => {
+  const secret = await newMemoryKey('bench-edge');
 
   const jobs: [string, () => Promise<void>][] = [
     [
@@ -205,17 +210,7 @@ it('per-request cost of the Worker: Yoga, part by part', async () => {
 it('per-request cost of the Worker: authenticating a remembered key', async () => {
   const { authenticate } = await import('../src/http/authenticate');
   const { deriveKey } = await import('../src/auth/memory-key');
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-edge-auth')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = (await (
-    await exports.default.fetch(
-      graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
-    )
-  ).json()) as { data: { createMemoryKey: { secret: string } } };
-  const secret = created.data.createMemoryKey.secret;
+  const secret = await newMemoryKey('bench-edge-auth');
   const jobs: [string, () => Promise<unknown>][] = [
     ['authenticate (remembered key)', () => authenticate(`Bearer ${secret}`, env)],
     ['deriveKey (two HMACs)', () => deriveKey(env.KEY_HMAC_SECRET, secret)],

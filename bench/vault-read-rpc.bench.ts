@@ -14,7 +14,6 @@
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
-import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import type {
   SearchRequest,
   UsageMeter,
@@ -26,9 +25,9 @@ import { mergeHits } from '../src/resolvers/merge-hits';
 import { unpackWindows } from '../src/durable/packed-windows';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
-import { randomUnitVector, seededRandom } from '../test/helpers/random';
+import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
-import { fillCorpusVault } from './corpus-vault';
+import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
 import { BATCH, ms, percentile } from './measure';
 
 const ROWS = 10_000;
@@ -56,15 +55,8 @@ const windows = planWindows(
   now,
   config.bands,
 );
-const searchRequest = (): SearchRequest => ({
-  text: sentence(8 + Math.floor(next() * 12)),
-  vector: randomUnitVector(next, DIMS),
-  model: CALLER_SUPPLIED_MODEL,
-  mode: 'HYBRID',
-  windows,
-  metadata: null,
-  vectorWeight: config.hybridVectorWeight,
-});
+const searchRequest = (): SearchRequest =>
+  corpusSearchRequest(windows, config.hybridVectorWeight, { dims: DIMS, sentence, next });
 const meter = (): UsageMeter => ({
   requestId: `r${Math.floor(next() * 1e12)}`,
   accountId: 'bench',
