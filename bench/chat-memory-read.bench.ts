@@ -22,7 +22,7 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
-import { BATCH, ms, percentile } from './measure';
+import { BATCH, printCallPhases } from './measure';
 
 const ROWS = 10_000;
 const DIMS = 384;
@@ -108,13 +108,10 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
   console.log(
     `\nchat memory read (HOT:4, WORKING:4, LONG_TERM:4, HYBRID), p50 of ${SAMPLES} samples × ${BATCH}`,
   );
-  console.log('variant                         wall    in object  search+hydrate  wall − s+h');
-  variants.forEach(([name], v) => {
-    const w = percentile(wall[v]!, 50);
-    const i = percentile(inside[v]!, 50);
-    const r = percentile(ranked[v]!, 50);
-    console.log(
-      `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
-    );
-  });
+  printCallPhases(
+    variants.map(([name]) => name),
+    wall,
+    inside,
+    ranked,
+  );
 });

@@ -9,6 +9,7 @@
 import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
 import { it } from 'vitest';
+import { timeInTurn } from './measure';
 
 const BATCH = 50;
 const SAMPLES = 40;
@@ -64,15 +65,12 @@ it('per-request cost of the Worker: /health and { me { id } }', async () => {
         void (await (await exports.default.fetch(graphqlRequest('{ __typename }'))).arrayBuffer()),
     ],
   ];
-  for (let i = 0; i < 200; i++) for (const [, run] of jobs) await run(); // warm up
-  const samples = jobs.map(() => [] as number[]);
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const [j, [, run]] of jobs.entries()) {
-      const started = performance.now();
-      for (let b = 0; b < BATCH; b++) await run();
-      samples[j]!.push((performance.now() - started) / BATCH);
-    }
-  }
+  const samples = await timeInTurn(
+    jobs.map(([, run]) => run),
+    SAMPLES,
+    BATCH,
+    200,
+  );
   const health = median(samples[0]!);
   for (const [j, [name]] of jobs.entries()) {
     const ms = median(samples[j]!);
@@ -188,15 +186,12 @@ it('per-request cost of the Worker: Yoga, part by part', async () => {
     if (!body.data?.me?.id) throw new Error(`me failed: ${JSON.stringify(body)}`);
   };
   const jobs = yogas.map(([name, handler]) => [name, call(handler)] as const);
-  for (let i = 0; i < 200; i++) for (const [, run] of jobs) await run(); // warm up
-  const samples = jobs.map(() => [] as number[]);
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const [j, [, run]] of jobs.entries()) {
-      const started = performance.now();
-      for (let b = 0; b < BATCH; b++) await run();
-      samples[j]!.push((performance.now() - started) / BATCH);
-    }
-  }
+  const samples = await timeInTurn(
+    jobs.map(([, run]) => run),
+    SAMPLES,
+    BATCH,
+    200,
+  );
   const full = median(samples[0]!);
   for (const [j, [name]] of jobs.entries()) {
     const ms = median(samples[j]!);
@@ -216,15 +211,12 @@ it('per-request cost of the Worker: authenticating a remembered key', async () =
     ['deriveKey (two HMACs)', () => deriveKey(env.KEY_HMAC_SECRET, secret)],
     ['an empty await', async () => undefined],
   ];
-  for (let i = 0; i < 200; i++) for (const [, run] of jobs) await run(); // warm up
-  const samples = jobs.map(() => [] as number[]);
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const [j, [, run]] of jobs.entries()) {
-      const started = performance.now();
-      for (let b = 0; b < BATCH * 4; b++) await run();
-      samples[j]!.push((performance.now() - started) / (BATCH * 4));
-    }
-  }
+  const samples = await timeInTurn(
+    jobs.map(([, run]) => run),
+    SAMPLES,
+    BATCH * 4,
+    200,
+  );
   for (const [j, [name]] of jobs.entries()) {
     console.log(`${name.padEnd(34)} ${median(samples[j]!).toFixed(4)} ms p50`);
   }

@@ -98,3 +98,46 @@ export function agreement(got: number[][], expected: number[][]): Agreement {
 export const ms = (value: number) => `${value.toFixed(3)} ms`;
 export const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 export const pct = (share: number) => `${(share * 100).toFixed(2)}%`;
+
+/**
+ * Asynchronous jobs timed in turn, batch by batch, after `warmUp` rounds of
+ * each: one list of samples (ms a call) per job, all met by the same load.
+ */
+export async function timeInTurn(
+  jobs: readonly (() => Promise<unknown>)[],
+  samples: number,
+  batch: number = BATCH,
+  warmUp = 0,
+): Promise<number[][]> {
+  for (let i = 0; i < warmUp; i++) for (const run of jobs) await run();
+  const out = jobs.map(() => [] as number[]);
+  for (let s = 0; s < samples; s++) {
+    for (const [j, run] of jobs.entries()) {
+      const started = performance.now();
+      for (let b = 0; b < batch; b++) await run();
+      out[j]!.push((performance.now() - started) / batch);
+    }
+  }
+  return out;
+}
+
+/**
+ * Prints a vault call's p50 wall time beside the object's own time and its
+ * ranking's (search + hydrate), one line per variant.
+ */
+export function printCallPhases(
+  names: readonly string[],
+  wall: number[][],
+  inside: number[][],
+  ranked: number[][],
+): void {
+  console.log('variant                         wall    in object  search+hydrate  wall − s+h');
+  names.forEach((name, v) => {
+    const w = percentile(wall[v]!, 50);
+    const i = percentile(inside[v]!, 50);
+    const r = percentile(ranked[v]!, 50);
+    console.log(
+      `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
+    );
+  });
+}

@@ -28,7 +28,7 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
-import { BATCH, ms, percentile } from './measure';
+import { BATCH, ms, percentile, printCallPhases } from './measure';
 
 const ROWS = 10_000;
 const DIMS = 384;
@@ -107,15 +107,12 @@ it('vault read RPC: overhead beside the search', async () => {
     }
   }
   console.log(`\nvault read RPC, ${ROWS} memories, p50 of ${SAMPLES} samples × ${BATCH} calls`);
-  console.log('variant                         wall    in object  search+hydrate  wall − s+h');
-  variants.forEach(([name], v) => {
-    const w = percentile(wall[v]!, 50);
-    const i = percentile(inside[v]!, 50);
-    const r = percentile(ranked[v]!, 50);
-    console.log(
-      `${name.padEnd(30)} ${ms(w).padStart(8)} ${ms(i).padStart(10)} ${ms(r).padStart(14)} ${ms(w - r).padStart(11)}`,
-    );
-  });
+  printCallPhases(
+    variants.map(([name]) => name),
+    wall,
+    inside,
+    ranked,
+  );
 });
 
 it('3-vault search: metered by a usage shard after the merge, or settled in the first vault', async () => {
