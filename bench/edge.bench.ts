@@ -28,13 +28,17 @@ const graphqlRequest = (query: string, token?: string) =>
     body: JSON.stringify({ query }),
   });
 
-/** A new memory key's secret, made through the API with a development admin token. */
-async function newMemoryKey(subject: string): Promise<string> {
-  const admin = await new SignJWT({})
+/** A development admin token for `subject`. */
+function adminToken(subject: string): Promise<string> {
+  return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(subject)
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
+}
+
+/** A new memory key's secret, made through the API with an admin token. */
+async function newMemoryKey(admin: string): Promise<string> {
   const created = (await (
     await exports.default.fetch(
       graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
@@ -44,7 +48,7 @@ async function newMemoryKey(subject: string): Promise<string> {
 }
 
 it('per-request cost of the Worker: /health and { me { id } }', async () => {
-  const secret = await newMemoryKey('bench-edge');
+  const secret = await newMemoryKey(await adminToken('bench-edge'));
 
   const jobs: [string, () => Promise<void>][] = [
     [
@@ -104,17 +108,8 @@ it('per-request cost of the Worker: Yoga, part by part', async () => {
   const { toClientError } = await import('../src/http/graphql/client-errors');
   const { OPERATION_LIMITS: L } = await import('../src/http/graphql/operation-limits');
 
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-edge-yoga')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = (await (
-    await exports.default.fetch(
-      graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
-    )
-  ).json()) as { data: { createMemoryKey: { secret: string } } };
-  const secret = created.data.createMemoryKey.secret;
+  const admin = await adminToken('bench-edge-yoga');
+  const secret = await newMemoryKey(admin);
   const { principal } = await authenticate(`Bearer ${secret}`, env);
   // Nothing of the context is used by `{ me { id } }`.
   const ctx = {
@@ -205,7 +200,7 @@ it('per-request cost of the Worker: Yoga, part by part', async () => {
 it('per-request cost of the Worker: authenticating a remembered key', async () => {
   const { authenticate } = await import('../src/http/authenticate');
   const { deriveKey } = await import('../src/auth/memory-key');
-  const secret = await newMemoryKey('bench-edge-auth');
+  const secret = await newMemoryKey(await adminToken('bench-edge-auth'));
   const jobs: [string, () => Promise<unknown>][] = [
     ['authenticate (remembered key)', () => authenticate(`Bearer ${secret}`, env)],
     ['deriveKey (two HMACs)', () => deriveKey(env.KEY_HMAC_SECRET, secret)],
@@ -231,17 +226,8 @@ it('per-request cost of the Worker: authenticating a remembered key', async () =
  * found the latter paying a fixed cost after the Worker's response exists.
  */
 it('per-request cost of the Worker: time outside `total`, with and without an object call', async () => {
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-edge-outside')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = (await (
-    await exports.default.fetch(
-      graphqlRequest('mutation { createMemoryKey(name: "edge") { secret } }', admin),
-    )
-  ).json()) as { data: { createMemoryKey: { secret: string } } };
-  const secret = created.data.createMemoryKey.secret;
+  const admin = await adminToken('bench-edge-outside');
+  const secret = await newMemoryKey(admin);
   await exports.default.fetch(
     new Request(`${BASE}/graphql`, {
       method: 'POST',

@@ -135,6 +135,13 @@ async function storeAll(
   }
 }
 
+/** The same memories in the same order, with the same passages and scores (to rounding). */
+function expectSameHits(got: TextHit[], expected: TextHit[]): void {
+  expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
+  expect(got.map((hit) => hit.words)).toEqual(expected.map((hit) => hit.words));
+  got.forEach((hit, i) => expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9));
+}
+
 /** The definition: every passage scored on its own, no sharing, no pruning. */
 function referenceSearch(
   sql: Sql,
@@ -269,11 +276,7 @@ describe('text ranking', () => {
       });
       let found = 0;
       for (const { got, expected } of compared) {
-        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
-        expect(got.map((hit) => hit.words)).toEqual(expected.map((hit) => hit.words));
-        got.forEach((hit, i) =>
-          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
-        );
+        expectSameHits(got, expected);
         found += got.length;
       }
       // The queries meet the vault: most windows hold matches.
@@ -345,11 +348,7 @@ describe('text ranking', () => {
       let found = 0;
       let full = 0;
       for (const { got, expected } of compared) {
-        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
-        expect(got.map((hit) => hit.words)).toEqual(expected.map((hit) => hit.words));
-        got.forEach((hit, i) =>
-          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
-        );
+        expectSameHits(got, expected);
         found += got.length;
         if (expected.length >= 10) full++;
       }
@@ -418,10 +417,7 @@ describe('text ranking', () => {
       });
     const check = (compared: Awaited<ReturnType<typeof compare>>) => {
       for (const { got, expected } of compared) {
-        expect(got.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
-        got.forEach((hit, i) =>
-          expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9),
-        );
+        expectSameHits(got, expected);
       }
       // Most queries are ranked from kept shares (the path under test).
       expect(compared.filter((one) => one.kept).length).toBeGreaterThan(queries.length / 2);
