@@ -1,4 +1,4 @@
-import { keepsTextOrder, standoutLevel } from './score-fusion';
+import { keepsTextOrder, minMax, standoutLevel } from './score-fusion';
 import type { SimilarityStats } from './vector-index';
 
 /** A pool's hit: the memory (seq) and its side's score, best first in its pool. */
@@ -135,16 +135,3 @@ function vectorScaling(
 
 /** Below this spread the rows of a window are taken as scoring alike (as score-fusion.ts). */
 const FLAT = 1e-6;
-
-/** Min-max over a pool; a flat pool maps to 1. */
-function minMax(pool: readonly PoolHit[]): (score: number) => number {
-  let best = -Infinity;
-  let worst = Infinity;
-  for (const { score } of pool) {
-    best = Math.max(best, score);
-    worst = Math.min(worst, score);
-  }
-  const span = best - worst;
-  const flat = !(span > 0 && Number.isFinite(span));
-  return (score) => (flat ? 1 : (score - worst) / span);
-}

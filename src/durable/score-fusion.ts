@@ -61,6 +61,13 @@ export interface Scored<K> {
 export function normalizeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
   const normalized = new Map<K, number>();
   if (pool.length === 0) return normalized;
+  const scale = minMax(pool);
+  for (const { key, score } of pool) normalized.set(key, scale(score));
+  return normalized;
+}
+
+/** The min-max scale of a pool's scores; a flat pool maps every score to 1. */
+export function minMax(pool: readonly { score: number }[]): (score: number) => number {
   let best = -Infinity;
   let worst = Infinity;
   for (const { score } of pool) {
@@ -68,10 +75,8 @@ export function normalizeScores<K>(pool: readonly Scored<K>[]): Map<K, number> {
     worst = Math.min(worst, score);
   }
   const span = best - worst;
-  for (const { key, score } of pool) {
-    normalized.set(key, span > 0 && Number.isFinite(span) ? (score - worst) / span : 1);
-  }
-  return normalized;
+  const flat = !(span > 0 && Number.isFinite(span));
+  return (score) => (flat ? 1 : (score - worst) / span);
 }
 
 /** Scores relative to the pool's best (best → 1, zero stays zero); a pool without a positive score maps to 1. */
