@@ -32,9 +32,8 @@ export interface TermImpacts {
 /** Below this share of its stretch reached, a term's shares are listed (12 bytes each) rather than dense (8). */
 const DENSE_SHARE = 0.25;
 
+/** Kept under the timeline's number and the term (`timelineIds`: kept shares do not keep a vault's timeline alive). */
 interface Kept {
-  /** The timeline's number (`timelineIds`: kept shares do not keep a vault's timeline alive). */
-  timeline: number;
   version: number;
   /** The ranking settings the shares were computed with. */
   settings: string;
@@ -123,7 +122,7 @@ export function termImpacts(
     keepAtMost(MAX_IMPACT_BYTES - impacts.bytes);
     // Within the cache's own cap, and within what the isolate's indexes leave.
     if (affordable(impacts.bytes)) {
-      kept.set(key, { timeline: id, version: timeline.version, settings, impacts });
+      kept.set(key, { version: timeline.version, settings, impacts });
       keptBytes += impacts.bytes;
     }
   }
