@@ -52,6 +52,8 @@ export interface StoreRequest {
   dimensions: number;
   /** Memories this batch supersedes, written in the same transaction. */
   retire?: Retirement[];
+  /** Memories of this batch written as superseded already (imports of exported vaults). */
+  arriveRetired?: ArrivingRetirement[];
   /** The write's memory tokens, recorded with it for the account (vault-usage.ts). */
   usage?: UsageCharge;
 }
@@ -107,6 +109,17 @@ export interface MemoryRecord {
 export interface Retirement {
   id: string;
   byPosition: number | null;
+}
+
+/**
+ * The batch's memory at `position` arrives superseded: it stopped being valid
+ * at `validUntil`, replaced by the memory with local id `supersededBy` (null:
+ * declared no longer true). An exported vault's history survives an import.
+ */
+export interface ArrivingRetirement {
+  position: number;
+  validUntil: number;
+  supersededBy: string | null;
 }
 
 export interface SearchRequest {

@@ -22,6 +22,7 @@ import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
 import type { PreparedMemory, VaultStorage } from './vault-storage';
 import {
   ROLES,
+  type ArrivingRetirement,
   type CheckResult,
   type NewMemory,
   type Retirement,
@@ -95,7 +96,10 @@ export class VaultWrites {
     const { seqs, retired, events } = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories);
       this.meta.update(batch.meta);
-      const retired = this.retire(request.retire ?? [], batch.memories, now);
+      const retired = [
+        ...this.retire(request.retire ?? [], batch.memories, now),
+        ...this.arriveRetired(request.arriveRetired ?? [], batch.memories),
+      ];
       const events = [
         ...this.events.appendAdded(
           batch.memories.map(({ record }) => record),
@@ -147,6 +151,24 @@ export class VaultWrites {
       if (successor === undefined) continue;
       const seq = this.rows.retire(id, successor, now);
       if (seq !== null) applied.push({ id, supersededBy: successor, seq });
+    }
+    return applied;
+  }
+
+  /**
+   * Marks the batch's own memories that arrive superseded (inside its
+   * transaction), with the time and successor they were exported with.
+   */
+  private arriveRetired(
+    arriving: readonly ArrivingRetirement[],
+    written: readonly PreparedMemory[],
+  ): { id: string; supersededBy: string | null; seq: number }[] {
+    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    for (const { position, validUntil, supersededBy } of arriving) {
+      const id = written[position]?.record.id;
+      if (id === undefined) continue;
+      const seq = this.rows.retire(id, supersededBy, validUntil);
+      if (seq !== null) applied.push({ id, supersededBy, seq });
     }
     return applied;
   }

@@ -11,6 +11,7 @@ import {
   checkEmbedding,
   checkEmbeddingLength,
   checkMetadata,
+  checkSuperseded,
   type Refusal,
 } from '../vaults/memory-rules';
 import { refusalError, storeMemories, type StoreInput } from './store-memories';
@@ -157,6 +158,9 @@ export async function importMemories(
       const metadata = checkMetadata(memory.metadata);
       if (!metadata.ok) refuseOn(metadata);
       if (memory.createdAt !== null) refuseOn(checkCreatedAt(memory.createdAt, now));
+      refuseOn(
+        checkSuperseded(memory.createdAt ?? now, memory.validUntil, memory.supersededBy, now),
+      );
       const vectorDims = memory.embedding?.length ?? context.embedder.dimensions;
       if (memory.embedding !== null) {
         refuseOn(checkEmbeddingLength(memory.embedding));
@@ -194,6 +198,8 @@ export async function importMemories(
           embedding: memory.embedding,
           chunkEmbeddings: memory.chunkEmbeddings,
           id: memory.id,
+          validUntil: memory.validUntil === null ? null : new Date(memory.validUntil),
+          supersededBy: memory.supersededBy,
         },
       });
       batchBytes += text.length;

@@ -1,5 +1,6 @@
 import { CodedError, failure } from '../core/errors';
 import type {
+  ArrivingRetirement,
   MemoryRecord,
   NewMemory,
   Retirement,
@@ -19,6 +20,7 @@ import {
   checkEmbedding,
   checkEmbeddingLength,
   checkMetadata,
+  checkSuperseded,
   type Refusal,
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
@@ -38,6 +40,10 @@ export interface StoreInput {
   id?: string | null;
   /** With `embedding`: the chunk vectors of an exported memory that was indexed in chunks. */
   chunkEmbeddings?: number[][] | null;
+  /** An exported memory that was superseded: when it stopped being valid (imports). */
+  validUntil?: Date | null;
+  /** With `validUntil`: its successor's local id; null when none was named. */
+  supersededBy?: string | null;
 }
 
 export interface StoredMemory {
@@ -59,6 +65,8 @@ interface Prepared {
   memory: NewMemory;
   /** Rows it takes in the vault's hot index: one per chunk. */
   rows: number;
+  /** Set when it arrives superseded (an import's history). */
+  superseded: Omit<ArrivingRetirement, 'position'> | null;
 }
 
 /**
@@ -173,6 +181,7 @@ export async function storeBatch(
             model: context.embedder.model,
             dimensions: context.embedder.dimensions,
             ...(retire.length > 0 ? { retire: [...retire] } : {}),
+            ...arrivingRetired(prepared, positions),
             ...(usage ? { usage } : {}),
           }),
         ),
@@ -238,6 +247,10 @@ function prepare(
   const createdAt = input.createdAt?.getTime() ?? now;
   const time = checkCreatedAt(createdAt, now);
   if (time !== null) throw refuse(time);
+  const validUntil = input.validUntil?.getTime() ?? null;
+  const supersededBy = input.supersededBy ?? null;
+  const superseded = checkSuperseded(createdAt, validUntil, supersededBy, now);
+  if (superseded !== null) throw refuse(superseded);
 
   const embedding = input.embedding ?? null;
   let chunkVectors: Float32Array[] | null = null;
@@ -264,7 +277,20 @@ function prepare(
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
     },
+    superseded: validUntil === null ? null : { validUntil, supersededBy },
   };
+}
+
+/** The share's memories that arrive superseded, by their position in the share. */
+function arrivingRetired(
+  prepared: readonly Prepared[],
+  positions: readonly number[],
+): { arriveRetired?: ArrivingRetirement[] } {
+  const arriving = positions.flatMap((index, position) => {
+    const superseded = prepared[index]!.superseded;
+    return superseded === null ? [] : [{ position, ...superseded }];
+  });
+  return arriving.length > 0 ? { arriveRetired: arriving } : {};
 }
 
 /** A vault's share as its `check` sees it: ids, vector sizes and hot rows, no contents. */

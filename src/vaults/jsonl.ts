@@ -17,7 +17,8 @@ import { checkLocalId } from './memory-rules';
  * A long memory indexed in chunks also carries "chunkEmbeddings": its chunks'
  * vectors back to back, base64url float32 like `embedding`. A superseded
  * memory carries "validUntil" (milliseconds) and "supersededBy" (an id of the
- * same file, or null when it was declared no longer true).
+ * same file, or null when it was declared no longer true); an import keeps
+ * both, so a superseded memory stays out of searches after a round trip.
  *
  * The checksum is SHA-256 over the bytes of every memory line (newlines
  * included), in order. Imports also accept the minimal form
@@ -85,6 +86,10 @@ export interface ParsedMemoryLine {
   embedding: number[] | null;
   /** Chunk vectors of a memory indexed in chunks (only with `embedding`, same dimensions). */
   chunkEmbeddings: number[][] | null;
+  /** When a superseded memory stopped being valid (milliseconds); null while current. */
+  validUntil: number | null;
+  /** The local id of its successor; null when none was named. */
+  supersededBy: string | null;
 }
 
 export type ParsedLine =
@@ -175,6 +180,25 @@ export function parseLine(text: string): ParsedLine {
         chunkEmbeddings.push(Array.from(all.subarray(at, at + dims)));
     }
   }
+  let validUntil: number | null = null;
+  if (line.validUntil !== undefined && line.validUntil !== null) {
+    validUntil =
+      typeof line.validUntil === 'number'
+        ? line.validUntil
+        : typeof line.validUntil === 'string'
+          ? Date.parse(line.validUntil)
+          : NaN;
+    if (!Number.isSafeInteger(validUntil)) {
+      refuse('`validUntil` must be milliseconds or an ISO-8601 time', 'VALID_UNTIL_RANGE');
+    }
+  }
+  let supersededBy: string | null = null;
+  if (line.supersededBy !== undefined && line.supersededBy !== null) {
+    if (checkLocalId(line.supersededBy) !== null) {
+      refuse('`supersededBy` must be 1–64 of A–Z a–z 0–9 _ -', 'INVALID_ID');
+    }
+    supersededBy = line.supersededBy as string;
+  }
   let id: string | null = null;
   if (line.id !== undefined && line.id !== null) {
     const invalid = checkLocalId(line.id);
@@ -191,6 +215,8 @@ export function parseLine(text: string): ParsedLine {
       createdAt,
       embedding,
       chunkEmbeddings,
+      validUntil,
+      supersededBy,
     },
   };
 }

@@ -23,7 +23,16 @@ import { chunkSpans } from '../text/chunks';
  * `memory 2: …` inside a vault.
  */
 export type MemoryField =
-  'content' | 'role' | 'metadata' | 'createdAt' | 'embedding' | 'chunkEmbeddings' | 'id' | 'vault';
+  | 'content'
+  | 'role'
+  | 'metadata'
+  | 'createdAt'
+  | 'embedding'
+  | 'chunkEmbeddings'
+  | 'id'
+  | 'vault'
+  | 'validUntil'
+  | 'supersededBy';
 
 export interface Refusal extends Failure {
   field: MemoryField;
@@ -137,6 +146,48 @@ export function checkCreatedAt(createdAt: number, now: number): Refusal | null {
   }
   if (createdAt > now + CREATED_AT_FUTURE_SLACK_MS) {
     return outOfRange('createdAt must not be in the future');
+  }
+  return null;
+}
+
+/**
+ * An exported memory that was already superseded (imports): it stopped being
+ * valid at `validUntil`, no earlier than it was written and not in the
+ * future, and `supersededBy` names its successor's local id (null: declared
+ * no longer true). A successor without a `validUntil` says nothing usable.
+ */
+export function checkSuperseded(
+  createdAt: number,
+  validUntil: number | null,
+  supersededBy: string | null,
+  now: number,
+): Refusal | null {
+  if (validUntil === null) {
+    return supersededBy === null
+      ? null
+      : refuse(
+          'supersededBy',
+          'BAD_USER_INPUT',
+          '`supersededBy` needs `validUntil`: when the memory stopped being valid',
+          'VALID_UNTIL_MISSING',
+        );
+  }
+  const outOfRange = (problem: string) =>
+    refuse('validUntil', 'BAD_USER_INPUT', problem, 'VALID_UNTIL_RANGE');
+  if (!Number.isSafeInteger(validUntil))
+    return outOfRange('validUntil must be a time in milliseconds');
+  if (validUntil < createdAt)
+    return outOfRange('validUntil must not be before the memory was written');
+  if (validUntil > now + CREATED_AT_FUTURE_SLACK_MS) {
+    return outOfRange('validUntil must not be in the future');
+  }
+  if (supersededBy !== null && checkLocalId(supersededBy) !== null) {
+    return refuse(
+      'supersededBy',
+      'BAD_USER_INPUT',
+      '`supersededBy` must be 1–64 of A–Z a–z 0–9 _ -',
+      'INVALID_ID',
+    );
   }
   return null;
 }

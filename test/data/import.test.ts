@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { GetVaultDocument } from '../generated/graphql';
+import { GetVaultDocument, SearchVersionsDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { maxImportLineBytes } from '../../src/core/limits';
 import { splitLines } from '../../src/vaults/line-splitter';
@@ -175,6 +175,89 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       failures: [],
     });
     expect(await contents(api, 'roles')).toEqual(['lower', 'upper']);
+  });
+
+  it('keeps what an export says was superseded: out of searches, in history, in the next export', async () => {
+    // Before: validUntil and supersededBy were dropped, so an exported vault's
+    // superseded facts came back current after an import.
+    const { api, secret } = await newKey();
+    const day = (n: number) => Date.now() - n * DAY;
+    // The first three lines as an export writes them (validUntil in milliseconds).
+    const lines = [
+      {
+        id: 'paris',
+        content: 'The user lives in Paris',
+        timestamp: day(30),
+        validUntil: day(5),
+        supersededBy: 'berlin',
+      },
+      { id: 'berlin', content: 'The user lives in Berlin', timestamp: day(5) },
+      {
+        id: 'cat',
+        content: 'The user has a cat called Tom',
+        timestamp: day(20),
+        validUntil: day(2),
+        supersededBy: null,
+      },
+    ].map((line) => JSON.stringify(line));
+    lines.push(
+      JSON.stringify({ content: 'orphan successor', supersededBy: 'berlin' }),
+      JSON.stringify({ content: 'ends before it began', timestamp: day(3), validUntil: day(4) }),
+      JSON.stringify({ content: 'ends later on', validUntil: Date.now() + 30 * DAY }),
+    );
+    const report = (await (
+      await importInto(secret, 'session/history', lines.join('\n'))
+    ).json()) as Report;
+    expect(report.failures.map((failure) => [failure.line, failure.code])).toEqual([
+      [4, 'VALID_UNTIL_MISSING'],
+      [5, 'VALID_UNTIL_RANGE'],
+      [6, 'VALID_UNTIL_RANGE'],
+    ]);
+    expect(report).toMatchObject({ imported: 3, failed: 3 });
+
+    const search = async (query: string, includeSuperseded: boolean) =>
+      (
+        await api.request(SearchVersionsDocument, {
+          input: {
+            query,
+            vaults: [{ kind: 'SESSION', id: 'history' }],
+            ...(includeSuperseded ? { includeSuperseded } : {}),
+          },
+        })
+      ).search.hits.map((hit) => hit.memory);
+    expect((await search('where does the user live', false)).map((m) => m.content)).toEqual([
+      'The user lives in Berlin',
+    ]);
+    const tom = 'The user has a cat called Tom';
+    expect((await search('cat called Tom', false)).map((m) => m.content)).not.toContain(tom);
+    expect((await search('cat called Tom', true)).map((m) => m.content)).toContain(tom);
+    const all = await search('where does the user live', true);
+    const paris = all.find((memory) => memory.content.includes('Paris'))!;
+    const berlin = all.find((memory) => memory.content.includes('Berlin'))!;
+    expect(paris.validUntil).not.toBeNull();
+    expect(paris.supersededBy?.id).toBe(berlin.id);
+    expect(berlin.validUntil).toBeNull();
+
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/session/history/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    const byId = new Map(
+      new TextDecoder()
+        .decode(await exported.arrayBuffer())
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .map((line) => [line.id, line]),
+    );
+    const original = lines.slice(0, 3).map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const line of original.filter((line) => 'validUntil' in line)) {
+      expect(byId.get(line.id)).toMatchObject({
+        validUntil: line.validUntil,
+        supersededBy: line.supersededBy,
+      });
+    }
+    expect(byId.get('berlin')).not.toHaveProperty('validUntil');
   });
 
   it('streams progress as NDJSON, ending with the same report', async () => {
