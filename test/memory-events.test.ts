@@ -12,6 +12,7 @@ import {
   ClearVaultDocument,
   DeleteMemoryDocument,
   MemoryEventsDocument,
+  RestoreVaultDocument,
   StoreMemoryDocument,
   StoreWithFactsDocument,
   type MemoryEventsSubscription,
@@ -230,6 +231,31 @@ describe('Subscription.memoryEvents', () => {
       ['ADDED', 'Fake api.openai.com heard: remember that I like figs'],
     ]);
     await events.close();
+  });
+
+  it('tells subscribers to read the vault again after a restore', async () => {
+    // Before: a restore replaced every memory and subscribers heard nothing.
+    const { secret, api, admin, keyId } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'in the snapshot' } });
+    // An export writes the snapshot a restore reads.
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(exported.status).toBe(200);
+    await exported.arrayBuffer();
+    await api.request(StoreMemoryDocument, { input: { content: 'after the snapshot' } });
+    const [, subscribe] = TRANSPORTS[0]!;
+    const events = subscribe(secret, { vault: { kind: 'CORE' }, lastEventId: '1' });
+    expect((await events.next()).content).toBe('after the snapshot');
+
+    const restored = await admin.request(RestoreVaultDocument, { keyId, vault: { kind: 'CORE' } });
+    expect(restored.restoreVault.restored).toBe(1);
+    expect(await events.next()).toMatchObject({ id: '3', type: 'RESYNC', memoryId: null });
+    await events.close();
+    // A subscriber resuming from before the restore hears it too, after what it missed.
+    const late = subscribe(secret, { vault: { kind: 'CORE' }, lastEventId: '2' });
+    expect(await late.next()).toMatchObject({ id: '3', type: 'RESYNC' });
+    await late.close();
   });
 
   it('keeps the last 1,000 events for replay, in SQLite, and holds subscribers as hibernatable sockets', async () => {

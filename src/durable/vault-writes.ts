@@ -195,10 +195,11 @@ export class VaultWrites {
    * Replaces every memory with a staged snapshot's (`swapIn`, snapshot-store.ts)
    * in one transaction, dropping the checkpoint of the rows replaced. The
    * caller then wakes the object up again, so the in-memory state is rebuilt
-   * from the new rows exactly as after a restart.
+   * from the new rows exactly as after a restart. Subscribers hear a RESYNC:
+   * every memory may have changed, so they read the vault again.
    */
   restore(address: VaultAddress, header: SnapshotHeader, swapIn: () => void): void {
-    this.storage.transactionSync(() => {
+    const events = this.storage.transactionSync(() => {
       swapIn();
       this.hot.discardCheckpoint();
       this.meta.update(
@@ -209,7 +210,11 @@ export class VaultWrites {
           ephemeralTtlMs: this.config.ephemeralTtlMs,
         }),
       );
+      return this.events.append([
+        { type: 'RESYNC', memoryId: null, content: null, supersededBy: null, at: Date.now() },
+      ]);
     });
+    this.committed(events);
   }
 }
 

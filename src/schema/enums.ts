@@ -90,7 +90,7 @@ export const MemoryEventTypeEnum = builder.enumType('MemoryEventType', {
     EXPIRED: { description: 'The EPHEMERAL vault expired and was deleted.' },
     RESYNC: {
       description:
-        'Events were missed beyond the replay window (last 1,000 events or 24 hours): read the vault again, then keep the id of this event.',
+        'Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event.',
     },
   } as const,
 });

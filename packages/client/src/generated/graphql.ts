@@ -58,7 +58,7 @@ export type MemoryEventType =
   | 'DELETED'
   /** The EPHEMERAL vault expired and was deleted. */
   | 'EXPIRED'
-  /** Events were missed beyond the replay window (last 1,000 events or 24 hours): read the vault again, then keep the id of this event. */
+  /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */
   | 'RESYNC'
   /** A memory was superseded by a later fact (supersededBy names the new memory). */
   | 'UPDATED';
