@@ -3,6 +3,7 @@ import type { MemoryEventRecord } from '../durable/memory-events';
 import { vaultStub } from '../durable/stubs';
 import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
+import { SubscriberQueue } from './subscriber-queue';
 
 /**
  * A vault's live events, for a subscription of this request (SSE or
@@ -12,6 +13,7 @@ import type { VaultAddress } from '../vaults/address';
  * `lastEventId` (or a RESYNC when that fell out of the replay window), then
  * every change as it commits, whichever path wrote it. The socket belongs
  * to this request, so no I/O crosses requests. `return()` closes it at once.
+ * What the client has not taken yet is bounded (subscriber-queue.ts).
  */
 export async function watchVault(
   env: Env,
@@ -39,7 +41,7 @@ export async function watchVault(
   }
   socket.accept();
 
-  const queued: MemoryEventRecord[] = [];
+  const queued = new SubscriberQueue();
   let closed = false;
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -68,7 +70,7 @@ export async function watchVault(
   const iterator: AsyncIterableIterator<MemoryEventRecord> = {
     async next() {
       for (;;) {
-        const event = queued.shift();
+        const event = queued.take();
         if (event !== undefined) return { done: false, value: event };
         if (closed) return { done: true, value: undefined };
         await new Promise<void>((resolve) => (wake = resolve));
