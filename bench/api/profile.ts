@@ -3,7 +3,8 @@
  * from workerd's own sampling profiler (the Chrome DevTools protocol on
  * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
  * HYBRID search, a single-memory store, a `storeMemories` batch of 100 and a
- * streamed chat with memory READ (or those named by `--only TEXT`) it starts
+ * streamed chat with memory READ and the same with memory OFF (or those named
+ * by `--only TEXT`) it starts
  * the profiler,
  * sends a burst of sequential requests, stops it, and prints self time by
  * function and by source module (esbuild marks each module of the bundle
@@ -198,6 +199,27 @@ async function main() {
     const moduleOf = await bundleModules();
     const loadWords = corpus();
     const loadStart = Date.now();
+    /** A streamed chat as bench:api's row sends it, with the memory mode given. */
+    const chatCall = (mode: 'read' | 'off') => async (i: number) => {
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${secret}`,
+          'x-provider-key': 'sk-profile',
+          'x-memory-mode': mode,
+          'x-session-id': vault.id,
+        },
+        body: JSON.stringify({
+          model: 'compatible/fake-model',
+          stream: true,
+          messages: [{ role: 'user', content: sentence(8 + (i % 12), i) }],
+        }),
+      });
+      if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
+      // Read to the end, as a real client (and bench:api's TTFT row) does.
+      await response.arrayBuffer();
+    };
     const scenarios: [string, (i: number) => Promise<void>][] = [
       // The floor: what the Worker does for a request that reads nothing.
       ['GET /health', async () => void (await (await fetch(`${url}/health`)).arrayBuffer())],
@@ -265,29 +287,9 @@ async function main() {
             },
           )),
       ],
-      [
-        'chat TTFT, memory READ',
-        async (i) => {
-          const response = await fetch(`${url}/v1/chat/completions`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${secret}`,
-              'x-provider-key': 'sk-profile',
-              'x-memory-mode': 'read',
-              'x-session-id': vault.id,
-            },
-            body: JSON.stringify({
-              model: 'compatible/fake-model',
-              stream: true,
-              messages: [{ role: 'user', content: sentence(8 + (i % 12), i) }],
-            }),
-          });
-          if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
-          // Read to the end, as a real client (and bench:api's TTFT row) does.
-          await response.arrayBuffer();
-        },
-      ],
+      ['chat TTFT, memory READ', chatCall('read')],
+      // The same chat with memory off: what the memory read adds is the difference.
+      ['chat TTFT, memory OFF', chatCall('off')],
     ];
     const session = await inspector(inspectorPort);
     await session.send('Profiler.enable');

@@ -168,7 +168,9 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { response, charges, settlements } = this.reads.run(address, ops, started);
+    // The meta record `open` answered is the one the reads use: nothing
+    // writes it between the two (no I/O is awaited in between).
+    const { response, charges, settlements } = this.reads.run(address, ops, started, ready.meta);
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
     // commit: usage-commit-group.ts). Multi-vault searches this vault bills

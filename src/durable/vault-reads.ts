@@ -39,7 +39,8 @@ export class VaultReads {
   ) {}
 
   /**
-   * Answers every op in order; `started` is when the call reached the object.
+   * Answers every op in order; `started` is when the call reached the object,
+   * `meta` the vault's meta record as the call's `open` read it.
    * `charges`: the memory tokens of metered searches, to record (grouped:
    * `VaultUsage.recordReads`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
@@ -49,11 +50,11 @@ export class VaultReads {
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
+    meta: VaultMetaRecord,
   ): { response: Rpc.VaultReadResponse; charges: Rpc.UsageCharge[]; settlements: Settlement[] } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
-    // One read of the meta table for the whole call: nothing below writes it.
-    const meta = this.meta.record();
+    // One read of the meta table for the whole call (open's): nothing below writes it.
     let searchMs = 0;
     const charges: Rpc.UsageCharge[] = [];
     const settlements: Settlement[] = [];

@@ -530,8 +530,16 @@ describe('VaultObject', () => {
     expect(await snapshotKeys(address)).toHaveLength(1);
     // The time is up but no alarm has run (it could be late, or lost).
     await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', Date.now() - 1));
-    const found = ok(await vault.search(address, [searchRequest('conversation', [allTime(5)])]));
-    expect(found.results[0]![0]!.hits).toEqual([]);
+    const read = ok(
+      await vault.read(address, [
+        { type: 'search', request: searchRequest('conversation', [allTime(5)]) },
+      ]),
+    );
+    const [searched] = read.results;
+    expect(searched).toMatchObject({ ok: true, type: 'search' });
+    expect(searched!.ok && searched!.type === 'search' && searched!.windows[0]!.hits).toEqual([]);
+    // The call that found it expired answers the vault as its expiry left it.
+    expect(read.stats).toMatchObject({ memoryCount: 0, exists: false });
     expect(ok(await vault.stats(address)).stats).toMatchObject({ memoryCount: 0, exists: false });
     expect(await snapshotKeys(address)).toEqual([]);
   });

@@ -1,0 +1,255 @@
+/**
+ * `npm run bench:api:chat-pair`: a diagnostic for bench:api's chat row. It
+ * starts `wrangler dev` as bench:api does (and, with `--base DIR`, a second
+ * one from another checkout, for a paired before/after in one run), loads
+ * one SESSION vault per server with bench:api's corpus, and times,
+ * interleaved and shuffled per round on every server: `{ me { id } }`,
+ * bench:api's chat request (memory READ: the key's never-written CORE vault
+ * and SESSION bench-a), the same with only the CORE vault (no session), the
+ * same with memory off, and the provider fake called directly. Per row: the
+ * p50 time to the first bytes (the stream is then read to its end, as
+ * bench:api reads it), the ratio to `me` of the same server, and the mean
+ * Server-Timing phases.
+ *
+ *   npm run bench:api:chat-pair -- --memories 10000 --samples 300
+ *   npm run bench:api:chat-pair -- --base /tmp/main-checkout   # base (A) vs this checkout (B)
+ *   BENCH_API_PORT=8866 BENCH_API_INSPECTOR_PORT=9366 npm run bench:api:chat-pair
+ *     (a second server takes the next port of each)
+ *
+ * Not part of `npm test`, and it writes nothing: only ratios within one run
+ * mean anything.
+ */
+import { devServer } from '../../scripts/live/dev-server.mjs';
+import { startProviderFake } from '../../test/live/setup/provider-fake';
+import { adminToken } from './admin-token';
+import { corpus, corpusMemory } from './corpus';
+import { percentile, shuffler } from './rounds';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const MEMORIES = option('memories', 10_000);
+const SAMPLES = option('samples', 300);
+const BASE = args.includes('--base') ? args[args.indexOf('--base') + 1]! : null;
+const words = corpus();
+
+interface Server {
+  label: string;
+  url: string;
+  secret: string;
+  stop(): Promise<void>;
+}
+
+async function startServer(label: string, dir: string, offset: number, fakeUrl: string) {
+  const port = Number(process.env.BENCH_API_PORT ?? 0);
+  const inspector = Number(process.env.BENCH_API_INSPECTOR_PORT ?? 0);
+  process.env.MEMORYROUTER_TEST_PORT = port ? String(port + offset) : '';
+  process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = inspector ? String(inspector + offset) : '';
+  const here = process.cwd();
+  process.chdir(dir); // wrangler dev builds the checkout it starts in
+  try {
+    const server = await devServer({
+      vars: {
+        COMPATIBLE_BASE_URL: `${fakeUrl}/v1`,
+        // No cold snapshot of the loaded vault falls into the measured rounds.
+        SNAPSHOT_DELAY_SECONDS: '3600',
+      },
+    });
+    const admin = await adminToken('bench');
+    const created = (await graphqlAt(server.url, admin, {
+      query: `mutation { createMemoryKey(name: "bench") { secret } }`,
+    })) as { createMemoryKey: { secret: string } };
+    return { label, url: server.url, secret: created.createMemoryKey.secret, stop: server.stop };
+  } finally {
+    process.chdir(here);
+  }
+}
+
+async function graphqlAt(url: string, token: string, body: object): Promise<unknown> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const parsed = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+  if (parsed.errors?.length) throw new Error(`GraphQL: ${parsed.errors[0]!.message}`);
+  return parsed.data;
+}
+
+async function load(server: Server): Promise<void> {
+  const now = Date.now();
+  const batches = Math.ceil(MEMORIES / 100);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < batches) {
+        const batch = next++;
+        const size = Math.min(100, MEMORIES - batch * 100);
+        const inputs = Array.from({ length: size }, (_, i) => {
+          const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
+          return {
+            vault: { kind: 'SESSION', id: 'bench-a' },
+            content,
+            createdAt: new Date(createdAt).toISOString(),
+          };
+        });
+        await graphqlAt(server.url, server.secret, {
+          query: `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`,
+          variables: { inputs },
+        });
+      }
+    }),
+  );
+}
+
+/** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
+async function firstBytes(response: Response, started: number): Promise<number> {
+  const reader = response.body!.getReader();
+  await reader.read();
+  const elapsed = performance.now() - started;
+  while (!(await reader.read()).done);
+  return elapsed;
+}
+
+interface Row {
+  name: string;
+  server: string;
+  call(): Promise<{ ms: number; timing: string | null }>;
+}
+
+function rowsOf(server: Server): Row[] {
+  const chat =
+    (name: string, headers: Record<string, string>, query = words.longQuery): Row['call'] =>
+    async () => {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${server.secret}`,
+          'x-provider-key': 'sk-bench',
+          ...headers,
+        },
+        body: JSON.stringify({
+          model: 'compatible/fake-model',
+          stream: true,
+          messages: [{ role: 'user', content: query() }],
+        }),
+      });
+      if (!response.ok) throw new Error(`${name}: ${response.status} ${await response.text()}`);
+      const timing = response.headers.get('server-timing');
+      return { ms: await firstBytes(response, started), timing };
+    };
+  const me: Row['call'] = async () => {
+    const started = performance.now();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.secret}` },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    await response.arrayBuffer();
+    return { ms: performance.now() - started, timing: response.headers.get('server-timing') };
+  };
+  return [
+    { name: '{ me { id } }', server: server.label, call: me },
+    {
+      name: 'chat READ, CORE + SESSION (bench:api)',
+      server: server.label,
+      call: chat('read', { 'x-memory-mode': 'read', 'x-session-id': 'bench-a' }),
+    },
+    {
+      name: 'chat READ, CORE only',
+      server: server.label,
+      call: chat('core', { 'x-memory-mode': 'read' }),
+    },
+    {
+      // No letter or digit: nothing is embedded, the vault is still read (TEXT).
+      name: 'chat READ, CORE only, nothing to embed',
+      server: server.label,
+      call: chat('core-text', { 'x-memory-mode': 'read' }, () => '?!'),
+    },
+    {
+      name: 'chat, memory OFF',
+      server: server.label,
+      call: chat('off', { 'x-memory-mode': 'off' }),
+    },
+  ];
+}
+
+function addPhases(sums: Map<string, number>, header: string | null) {
+  for (const entry of (header ?? '').split(',')) {
+    const [name, duration] = entry.trim().split(';dur=');
+    if (!name || duration === undefined) continue;
+    sums.set(name, (sums.get(name) ?? 0) + Number(duration));
+  }
+}
+
+async function main() {
+  const fake = await startProviderFake();
+  const servers: Server[] = [];
+  try {
+    if (BASE !== null) servers.push(await startServer('A', BASE, 1, fake.url));
+    servers.push(await startServer(BASE === null ? 'this' : 'B', process.cwd(), 0, fake.url));
+    for (const server of servers) {
+      console.log(`loading ${MEMORIES} memories into ${server.label}'s SESSION bench-a…`);
+      await load(server);
+    }
+    const direct: Row = {
+      name: 'fake provider called directly',
+      server: '-',
+      call: async () => {
+        const started = performance.now();
+        const response = await fetch(`${fake.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+          body: JSON.stringify({
+            model: 'fake-model',
+            stream: true,
+            messages: [{ role: 'user', content: 'hello' }],
+          }),
+        });
+        return { ms: await firstBytes(response, started), timing: null };
+      },
+    };
+    const rows = [...servers.flatMap(rowsOf), direct];
+    const key = (row: Row) => `${row.server}\u0000${row.name}`;
+    const times = new Map(rows.map((row) => [key(row), [] as number[]]));
+    const phases = new Map(rows.map((row) => [key(row), new Map<string, number>()]));
+    for (let i = 0; i < 20; i++) for (const row of rows) await row.call(); // warm up
+    const shuffle = shuffler(13);
+    for (let round = 0; round < SAMPLES; round++) {
+      for (const row of shuffle(rows)) {
+        const { ms, timing } = await row.call();
+        times.get(key(row))!.push(ms);
+        addPhases(phases.get(key(row))!, timing);
+      }
+    }
+    const p50 = (row: Row) =>
+      percentile(
+        [...times.get(key(row))!].sort((a, b) => a - b),
+        50,
+      );
+    console.log(
+      `\n${SAMPLES} rounds, ${MEMORIES} memories, rows interleaved and shuffled per round (${new Date().toISOString()})`,
+    );
+    for (const row of rows) {
+      const me = rows.find((other) => other.server === row.server && other.name.startsWith('{ me'));
+      const ratio = me ? ` ${(p50(row) / p50(me)).toFixed(2)}× me` : '';
+      const sums = phases.get(key(row))!;
+      const mean = [...sums]
+        .map(([name, total]) => `${name} ${(total / SAMPLES).toFixed(2)}`)
+        .join(', ');
+      console.log(
+        `${row.server.padEnd(4)} ${row.name.padEnd(40)} p50 ${p50(row).toFixed(2)} ms${ratio}`,
+      );
+      if (mean) console.log(`       ${mean}`);
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+    fake.server.close();
+  }
+}
+
+await main();
