@@ -13,6 +13,7 @@ import { getOperationAST, parse } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
+import { embedPassageVectors } from '../src/embed/memory-vectors';
 import { UseLiteEmbedder } from '../src/embed/use-lite';
 import { useVaultReadLimit } from '../src/http/graphql/use-vault-read-limit';
 import { schema } from '../src/schema';
@@ -67,10 +68,21 @@ it('a batch of 100: the Worker side, piece by piece', async () => {
     if (coerced.errors) throw coerced.errors[0]!;
   };
   const contentOnly = batches.map((batch) => batch.map(({ content }) => ({ content })));
-  const coercion = { full: [] as number[], contentOnly: [] as number[] };
+  const withVault = batches.map((batch) => batch.map(({ content, vault }) => ({ content, vault })));
+  const withCreatedAt = batches.map((batch) =>
+    batch.map(({ content, createdAt }) => ({ content, createdAt })),
+  );
+  const coercion = {
+    full: [] as number[],
+    contentOnly: [] as number[],
+    withVault: [] as number[],
+    withCreatedAt: [] as number[],
+  };
   for (let turn = 0; turn < 3; turn++) {
     coercion.full.push(await perBatch(batches, coerce));
     coercion.contentOnly.push(await perBatch(contentOnly, coerce));
+    coercion.withVault.push(await perBatch(withVault, coerce));
+    coercion.withCreatedAt.push(await perBatch(withCreatedAt, coerce));
   }
 
   // The vault read limit's look at the operation before it runs: it used to
@@ -104,14 +116,16 @@ it('a batch of 100: the Worker side, piece by piece', async () => {
   const embedder = new UseLiteEmbedder();
   await embedder.embedPassages(['load the table']);
   const embed = await perBatch(texts, (batch) => embedder.embedPassages(batch));
+  const embedAsStored = await perBatch(texts, (batch) => embedPassageVectors(embedder, batch));
 
   console.log(
     [
       'per batch of 100 (ms, medians of turns):',
-      `  coerce variables: ${median(coercion.full).toFixed(3)} (content only: ${median(coercion.contentOnly).toFixed(3)})`,
+      `  coerce variables: ${median(coercion.full).toFixed(3)} (content only: ${median(coercion.contentOnly).toFixed(3)}; ` +
+        `content and vault: ${median(coercion.withVault).toFixed(3)}; content and createdAt: ${median(coercion.withCreatedAt).toFixed(3)})`,
       `  vault read limit before execution: coercing the variables first ${median(readLimit.coercingFirst).toFixed(3)}, now ${median(readLimit.now).toFixed(3)}`,
       `  count tokens: ${tokens.toFixed(3)}`,
-      `  embed (USE-lite): ${embed.toFixed(3)}`,
+      `  embed (USE-lite): ${embed.toFixed(3)}; as a store embeds (chunk spans, then vectors): ${embedAsStored.toFixed(3)}`,
     ].join('\n'),
   );
 });

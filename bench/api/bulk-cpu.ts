@@ -14,10 +14,10 @@
  * With `--rounds N` it loads N fresh vaults one after another (each vault
  * once), so a before/after within one server can be read per round.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { corpus, corpusMemory } from './corpus';
 import { adminToken } from './admin-token';
+import { cpuMs, serverProcesses } from './process-cpu';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -28,66 +28,6 @@ const MEMORIES = option('memories', 10_000);
 const ROUNDS = option('rounds', 1);
 const IN_FLIGHT = 4;
 const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
-
-interface ProcessInfo {
-  pid: number;
-  ppid: number;
-  command: string;
-}
-
-/** Every process on the machine with its parent and command line. */
-async function processes(): Promise<ProcessInfo[]> {
-  const found: ProcessInfo[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const command = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      found.push({ pid: Number(entry), ppid: Number(fields[1]), command });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-/** The dev server's processes by role: wrangler's node (the proxy) and workerd. */
-async function serverProcesses(port: number): Promise<{ proxy: number[]; workerd: number[] }> {
-  const all = await processes();
-  const roots = all.filter(
-    (p) =>
-      /wrangler/.test(p.command) && / dev /.test(p.command) && p.command.includes(String(port)),
-  );
-  const proxy: number[] = [];
-  const workerd: number[] = [];
-  const seen = new Set<number>();
-  const visit = (pid: number) => {
-    if (seen.has(pid)) return;
-    seen.add(pid);
-    const info = all.find((p) => p.pid === pid)!;
-    (/workerd/.test(info.command) ? workerd : proxy).push(pid);
-    for (const child of all.filter((p) => p.ppid === pid)) visit(child.pid);
-  };
-  for (const root of roots) visit(root.pid);
-  return { proxy, workerd };
-}
-
-/** User + system CPU of these processes so far, in ms. */
-async function cpuMs(pids: number[]): Promise<number> {
-  const ticks = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticks;
-    } catch {
-      // exited
-    }
-  }
-  return total;
-}
 
 async function main() {
   if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;

@@ -16,6 +16,7 @@
  *   BENCH_API_PORT=8961 BENCH_API_INSPECTOR_PORT=9361 npm run bench:api:profile
  *   npm run bench:api:profile -- --only "batch of 100" --requests 100   # bulk store alone
  *   npm run bench:api:profile -- --interval 500   # sample every 500 µs (default 100)
+ *   npm run bench:api:profile -- --wrangler "-c other.toml"   # more `wrangler dev` options
  *
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
@@ -39,6 +40,10 @@ const TOP = option('top', 25);
 const INTERVAL = option('interval', 100);
 /** `--only store`: profile only the scenarios whose name contains this text (`a|b`: either). */
 const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').split('|');
+/** `--wrangler "-c other.toml"`: more `wrangler dev` options, to profile another build. */
+const WRANGLER = (args.includes('--wrangler') ? args[args.indexOf('--wrangler') + 1]! : '')
+  .split(' ')
+  .filter(Boolean);
 
 interface CallFrame {
   functionName: string;
@@ -158,7 +163,10 @@ async function main() {
   if (!inspectorPort) throw new Error('set BENCH_API_INSPECTOR_PORT (and BENCH_API_PORT)');
   process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = String(inspectorPort);
   const fake = await startProviderFake();
-  const server = await devServer({ vars: { COMPATIBLE_BASE_URL: `${fake.url}/v1` } });
+  const server = await devServer({
+    vars: { COMPATIBLE_BASE_URL: `${fake.url}/v1` },
+    args: WRANGLER,
+  });
   try {
     const { url } = server;
     const post = async (token: string, query: string, variables: Record<string, unknown> = {}) => {

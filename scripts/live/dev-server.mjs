@@ -39,14 +39,23 @@ async function waitForHealth(url, child, log, timeoutMs) {
 }
 
 /** @returns {Promise<{ url: string, stop: () => Promise<void>, log: string[] }>} */
-export async function devServer({ timeoutMs = 90_000, vars = {} } = {}) {
+export async function devServer({
+  timeoutMs = 90_000,
+  vars = {},
+  port: givenPort,
+  inspectorPort: givenInspectorPort,
+  args = [],
+  env = {},
+} = {}) {
   if (process.env.MEMORYROUTER_URL) {
     return { url: process.env.MEMORYROUTER_URL.replace(/\/+$/, ''), stop: async () => {}, log: [] };
   }
   await import('../ensure-dev-vars.mjs');
   // Free ports unless given (shared machines hand out ports per person).
-  const port = Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort());
-  const inspectorPort = Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort());
+  const port = givenPort ?? (Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort()));
+  const inspectorPort =
+    givenInspectorPort ??
+    (Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort()));
   const state = await mkdtemp(join(tmpdir(), 'memoryrouter-live-'));
   const log = [];
   const child = spawn(
@@ -63,6 +72,8 @@ export async function devServer({ timeoutMs = 90_000, vars = {} } = {}) {
       state,
       // Extra vars (the API bench points COMPATIBLE_BASE_URL at its provider fake).
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+      // Other wrangler options (bench/api/bundle-ab.ts: `-c` another config).
+      ...args,
     ],
     {
       detached: true,
@@ -76,6 +87,7 @@ export async function devServer({ timeoutMs = 90_000, vars = {} } = {}) {
         // Object call included, ~1–1.5 ms of workerd's one thread. Set it to
         // 'true' to measure or use wrangler's local traces.
         X_LOCAL_OBSERVABILITY: process.env.X_LOCAL_OBSERVABILITY ?? 'false',
+        ...env,
       },
     },
   );

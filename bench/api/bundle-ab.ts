@@ -1,0 +1,270 @@
+/**
+ * `npm run bench:api:ab`: two builds of the Worker side by side, paired in
+ * one run. It starts two `wrangler dev` servers at once, A with wrangler.toml
+ * as it is and B with the wrangler options given (another config with `-c`,
+ * a `--define`, …), loads the same corpus into each (bench/api/corpus.ts),
+ * and then measures bench:api's rows in alternating blocks: a block of
+ * `--block` sequential requests to A, then the same to B, the order swapped
+ * every block, so the machine's drift falls on both alike. Per row and side:
+ * p50 of the whole request, mean Server-Timing `total`, and workerd's CPU per
+ * request over the blocks (/proc; its clock advances only on I/O, so this is
+ * the truer cost). Bulk: batches of 100 new memories, one at a time.
+ *
+ *   npm run bench:api:ab -- --b "-c .wrangler-b.toml"
+ *   npm run bench:api:ab -- --b "--define process.env.NODE_ENV:'production'" --blocks 20
+ *   BENCH_API_PORT=8862 BENCH_API_INSPECTOR_PORT=9362 npm run bench:api:ab -- --a "…" --b "…"
+ *
+ * B (and A) may also set the wrangler process's environment with `--b-env
+ * NAME=value`. Ports: BENCH_API_PORT/BENCH_API_INSPECTOR_PORT for A, the
+ * next port up for B. Not part of `npm test`; it writes nothing.
+ */
+import { devServer } from '../../scripts/live/dev-server.mjs';
+import { adminToken } from './admin-token';
+import { corpus, corpusMemory } from './corpus';
+import { serverProcesses, threadCpuMs } from './process-cpu';
+import { percentile } from './rounds';
+
+const args = process.argv.slice(2);
+const text = (name: string, fallback = '') => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1]! : fallback;
+};
+const MEMORIES = Number(text('memories', '3000'));
+const BLOCKS = Number(text('blocks', '16'));
+const BLOCK = Number(text('block', '25'));
+const BULK_BLOCK = Number(text('bulk-block', '4'));
+/** `--only "me|bulk"`: only the rows whose name holds one of these texts. */
+const ONLY = text('only').split('|');
+const split = (value: string) => value.split(' ').filter(Boolean);
+const envOf = (value: string) =>
+  Object.fromEntries(
+    split(value).map((pair) => [
+      pair.slice(0, pair.indexOf('=')),
+      pair.slice(pair.indexOf('=') + 1),
+    ]),
+  );
+
+const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
+const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
+const WINDOWS = [
+  { window: 'WORKING', limit: 10 },
+  { window: 'LONG_TERM', limit: 10 },
+];
+
+interface Side {
+  name: 'A' | 'B';
+  url: string;
+  workerd: number[];
+  secret: string;
+  stop: () => Promise<void>;
+}
+
+async function call(side: Side, path: string, body?: unknown) {
+  const started = performance.now();
+  const response = await fetch(`${side.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers:
+      body === undefined
+        ? {}
+        : { 'content-type': 'application/json', authorization: `Bearer ${side.secret}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const wall = performance.now() - started;
+  const total = /(?:^|,)\s*total;dur=([\d.]+)/.exec(response.headers.get('server-timing') ?? '');
+  if (!response.ok || text.includes('"errors"')) {
+    throw new Error(`${side.name} ${path}: ${response.status} ${text.slice(0, 300)}`);
+  }
+  return { wall, total: total ? Number(total[1]) : NaN, text };
+}
+
+async function start(name: 'A' | 'B', port: number, extra: string, env: string): Promise<Side> {
+  const server = await devServer({
+    port,
+    inspectorPort: port + 500,
+    args: split(extra),
+    env: envOf(env),
+    // No cold snapshot (30 s after a vault's last write) inside a measured block.
+    vars: { VAULT_MAX_MEMORIES: String(40_000), SNAPSHOT_DELAY_SECONDS: String(3_600) },
+  });
+  const admin = await adminToken(`ab-${name}`);
+  const side: Side = { name, url: server.url, workerd: [], secret: admin, stop: server.stop };
+  const created = await call(side, '/graphql', {
+    query: `mutation { createMemoryKey(name: "ab") { secret } }`,
+  });
+  side.secret = (
+    JSON.parse(created.text) as { data: { createMemoryKey: { secret: string } } }
+  ).data.createMemoryKey.secret;
+  side.workerd = (await serverProcesses(port)).workerd;
+  return side;
+}
+
+async function load(side: Side, vault: { kind: string; id: string }, count: number, now: number) {
+  const words = corpus();
+  for (let batch = 0; batch * 100 < count; batch++) {
+    const inputs = Array.from({ length: Math.min(100, count - batch * 100) }, (_, i) => {
+      const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
+      return { vault, content, createdAt: new Date(createdAt).toISOString() };
+    });
+    await call(side, '/graphql', { query: STORE, variables: { inputs } });
+  }
+}
+
+interface Tally {
+  walls: number[];
+  totals: number[];
+  cpu: number;
+  requests: number;
+  /** workerd CPU per request, block by block (A's and B's blocks pair up by index). */
+  blocks: number[];
+}
+
+async function main() {
+  const portA = Number(process.env.BENCH_API_PORT) || 8862;
+  const [a, b] = await Promise.all([
+    start('A', portA, text('a'), text('a-env')),
+    start('B', portA + 1, text('b'), text('b-env')),
+  ]);
+  try {
+    console.log(`A: ${text('a') || '(wrangler.toml)'} ${text('a-env')}; workerd ${a.workerd}`);
+    console.log(`B: ${text('b') || '(wrangler.toml)'} ${text('b-env')}; workerd ${b.workerd}`);
+    const now = Date.now();
+    const vault = { kind: 'SESSION', id: 'ab-search' };
+    await Promise.all([load(a, vault, MEMORIES, now), load(b, vault, MEMORIES, now)]);
+    // Both answer the same search the same way (ids and scores), or the pair means nothing.
+    const probe = corpus(7).longQuery();
+    const request = {
+      query: SEARCH,
+      variables: { input: { query: probe, mode: 'HYBRID', vaults: [vault], windows: WINDOWS } },
+    };
+    const answers = await Promise.all([a, b].map((side) => call(side, '/graphql', request)));
+    const hits = answers.map(({ text }) =>
+      JSON.stringify(
+        (
+          JSON.parse(text) as {
+            data: { search: { hits: { score: number; memory: { content: string } }[] } };
+          }
+        ).data.search.hits.map((hit) => [hit.memory.content, hit.score.toFixed(6)]),
+      ),
+    );
+    console.log(`same search answer on A and B: ${hits[0] === hits[1]}`);
+
+    const queries = corpus(11);
+    const bulkWords = corpus(13);
+    let bulkAt = 0;
+    const rows: [
+      string,
+      number,
+      (side: Side, i: number) => Promise<{ wall: number; total: number }>,
+    ][] = [
+      ['GET /health', BLOCK, (side) => call(side, '/health')],
+      ['{ me { id } }', BLOCK, (side) => call(side, '/graphql', { query: '{ me { id } }' })],
+      [
+        'search, 1 vault, HYBRID, 2 windows × 10',
+        BLOCK,
+        (side, i) =>
+          call(side, '/graphql', {
+            query: SEARCH,
+            variables: {
+              input: { query: blockQueries[i]!, mode: 'HYBRID', vaults: [vault], windows: WINDOWS },
+            },
+          }),
+      ],
+      [
+        'storeMemories, 1 memory',
+        BLOCK,
+        (side, i) =>
+          call(side, '/graphql', {
+            query: STORE,
+            variables: {
+              inputs: [{ vault: { kind: 'SESSION', id: 'ab-writes' }, content: blockQueries[i]! }],
+            },
+          }),
+      ],
+      [
+        'bulk: storeMemories, batch of 100',
+        BULK_BLOCK,
+        (side, i) =>
+          call(side, '/graphql', {
+            query: STORE,
+            variables: {
+              inputs: blockBatches[i]!.map((memory) => ({
+                vault: { kind: 'SESSION', id: 'ab-bulk' },
+                ...memory,
+              })),
+            },
+          }),
+      ],
+    ];
+    let blockQueries: string[] = [];
+    let blockBatches: { content: string; createdAt: string }[][] = [];
+    const tallies = new Map<string, Record<'A' | 'B', Tally>>();
+    // Block -1 warms both up (JIT, caches) and is not counted.
+    for (let block = -1; block < BLOCKS; block++) {
+      for (const [name, size, send] of rows) {
+        if (!ONLY.some((part) => name.includes(part))) continue;
+        blockQueries = Array.from({ length: size }, () => queries.longQuery());
+        blockBatches = Array.from({ length: size }, () =>
+          Array.from({ length: 100 }, () => {
+            const { content, createdAt } = corpusMemory(bulkWords, bulkAt++, now);
+            return { content, createdAt: new Date(createdAt).toISOString() };
+          }),
+        );
+        const tally = (block < 0 ? undefined : tallies.get(name)) ?? {
+          A: { walls: [], totals: [], cpu: 0, requests: 0, blocks: [] },
+          B: { walls: [], totals: [], cpu: 0, requests: 0, blocks: [] },
+        };
+        if (block >= 0) tallies.set(name, tally);
+        for (const side of block % 2 !== 0 ? [a, b] : [b, a]) {
+          const into = tally[side.name];
+          const before = await threadCpuMs(side.workerd);
+          for (let i = 0; i < size; i++) {
+            const { wall, total } = await send(side, i);
+            into.walls.push(wall);
+            into.totals.push(total);
+          }
+          const spent = (await threadCpuMs(side.workerd)) - before;
+          into.cpu += spent;
+          into.blocks.push(spent / size);
+          into.requests += size;
+        }
+      }
+    }
+
+    const median = (values: number[]) =>
+      percentile(
+        [...values].sort((x, y) => x - y),
+        50,
+      );
+    const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+    const fixed = (value: number) => value.toFixed(2);
+    console.log(
+      `\n${BLOCKS} blocks per row, A and B alternating (order swapped per block); ${MEMORIES} memories in the searched vault\n`,
+    );
+    console.log(
+      "| row | p50 A | p50 B | B÷A | Server-Timing total A | B | B÷A | workerd CPU/request A | B | B÷A | median of blocks' B÷A |",
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [name, { A, B }] of tallies) {
+      const [pa, pb] = [median(A.walls), median(B.walls)];
+      const [ta, tb] = [mean(A.totals), mean(B.totals)];
+      const [ca, cb] = [A.cpu / A.requests, B.cpu / B.requests];
+      console.log(
+        `| ${name} | ${fixed(pa)} | ${fixed(pb)} | ${fixed(pb / pa)} | ${fixed(ta)} | ${fixed(tb)} | ${fixed(tb / ta)} | ${fixed(ca)} | ${fixed(cb)} | ${fixed(cb / ca)} | ${fixed(median(B.blocks.map((cpu, i) => cpu / A.blocks[i]!)))} |`,
+      );
+    }
+    const ratio = (side: Record<'A' | 'B', Tally> | undefined, of: 'A' | 'B') =>
+      side ? median(side[of].walls) : NaN;
+    const health = tallies.get('GET /health');
+    const me = tallies.get('{ me { id } }');
+    if (health && me) {
+      console.log(
+        `\nme ÷ /health (p50s): A ${fixed(ratio(me, 'A') / ratio(health, 'A'))}, B ${fixed(ratio(me, 'B') / ratio(health, 'B'))}`,
+      );
+    }
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+}
+
+await main();
