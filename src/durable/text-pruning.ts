@@ -1,6 +1,7 @@
 import { PassageContext } from './passage-context';
 import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
-import { lowerBound, type ScoredPassages, type TermPostings } from './text-ranker';
+import { addShares } from './share-sums';
+import type { ScoredPassages, TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
@@ -177,19 +178,7 @@ export class QueryScorer {
     scratch.busy = true;
     const sums = scratch.sums;
     // Each term's shares added in query order, as the full ranking adds them.
-    for (const { lo, passages, shares } of this.impacts) {
-      if (lo >= 0) {
-        const from = Math.max(first, lo);
-        const to = Math.min(last, lo + shares.length);
-        for (let passage = from; passage < to; passage++) sums[passage]! += shares[passage - lo]!;
-        continue;
-      }
-      for (let k = lowerBound(passages, first); k < passages.length; k++) {
-        const passage = passages[k]!;
-        if (passage >= last) break;
-        sums[passage]! += shares[k]!;
-      }
-    }
+    addShares(sums, first, last, this.impacts);
     // The window's best and the limit-th best whole memory (allowed), in one pass.
     const pool = new WindowPool(limit);
     for (let passage = first; passage < last; passage++) {
