@@ -10,7 +10,9 @@ import { lowerBound } from './text-ranker';
  * the stretch they all cover: the sum is read once, the four shares added
  * in query order, written once. Outside that stretch each term of the run
  * is added on its own, in order, so a passage still meets its shares in
- * query order; a listed (sparse) term ends a run.
+ * query order; a listed (sparse) term ends a run. The loops for two and
+ * four terms are written out (not one loop over the run's terms) so that
+ * each is a plain loop of typed-array reads the engine compiles tightly.
  */
 export function addShares(
   sums: Float64Array,
@@ -75,9 +77,12 @@ function addDenseRun(
   for (let t = at; t < at + run; t++) addDense(sums, first, common, impacts[t]!);
   const a = impacts[at]!;
   const b = impacts[at + 1]!;
-  if (run === 2) addTwo(sums, common, commonEnd, a, b);
-  else if (run === 3) addThree(sums, common, commonEnd, a, b, impacts[at + 2]!);
-  else addFour(sums, common, commonEnd, a, b, impacts[at + 2]!, impacts[at + 3]!);
+  if (run === 4) addFour(sums, common, commonEnd, a, b, impacts[at + 2]!, impacts[at + 3]!);
+  else {
+    // Two together, then a third on its own: each passage still meets a, b, c in order.
+    addTwo(sums, common, commonEnd, a, b);
+    if (run === 3) addDense(sums, common, commonEnd, impacts[at + 2]!);
+  }
   for (let t = at; t < at + run; t++) addDense(sums, commonEnd, last, impacts[t]!);
 }
 
@@ -94,26 +99,6 @@ function addTwo(
     let sum = sums[passage]!;
     sum += sa[i]!;
     sum += sb[i]!;
-    sums[passage] = sum;
-  }
-}
-
-function addThree(
-  sums: Float64Array,
-  from: number,
-  to: number,
-  a: TermImpacts,
-  b: TermImpacts,
-  c: TermImpacts,
-): void {
-  const sa = a.shares.subarray(from - a.lo, to - a.lo);
-  const sb = b.shares.subarray(from - b.lo, to - b.lo);
-  const sc = c.shares.subarray(from - c.lo, to - c.lo);
-  for (let i = 0, passage = from; passage < to; i++, passage++) {
-    let sum = sums[passage]!;
-    sum += sa[i]!;
-    sum += sb[i]!;
-    sum += sc[i]!;
     sums[passage] = sum;
   }
 }
