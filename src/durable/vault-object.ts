@@ -168,7 +168,8 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { response, charges, settlements } = this.reads.run(address, ops, started);
+    // The meta open read serves the reads too (one read of the table a call, not two).
+    const { response, charges, settlements } = this.reads.run(address, ops, started, ready.meta);
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
     // commit: usage-commit-group.ts). Multi-vault searches this vault bills

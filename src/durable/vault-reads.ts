@@ -44,16 +44,18 @@ export class VaultReads {
    * `VaultUsage.recordReads`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
    * caller has merged them (`settle`), to finish after the answers are in.
+   * `meta`: the vault's meta as the call's opening just read it (no await
+   * since, so nothing wrote it in between), or read here.
    */
   run(
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
+    meta: VaultMetaRecord = this.meta.record(),
   ): { response: Rpc.VaultReadResponse; charges: Rpc.UsageCharge[]; settlements: Settlement[] } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
     // One read of the meta table for the whole call: nothing below writes it.
-    const meta = this.meta.record();
     let searchMs = 0;
     const charges: Rpc.UsageCharge[] = [];
     const settlements: Settlement[] = [];
