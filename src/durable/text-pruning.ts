@@ -1,6 +1,7 @@
 import { PassageContext } from './passage-context';
 import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
-import { lowerBound, type ScoredPassages, type TermPostings } from './text-ranker';
+import { addShares } from './share-sums';
+import type { ScoredPassages, TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
@@ -177,39 +178,50 @@ export class QueryScorer {
     scratch.busy = true;
     const sums = scratch.sums;
     // Each term's shares added in query order, as the full ranking adds them.
-    for (const { lo, passages, shares } of this.impacts) {
-      if (lo >= 0) {
-        const from = Math.max(first, lo);
-        const to = Math.min(last, lo + shares.length);
-        for (let passage = from; passage < to; passage++) sums[passage]! += shares[passage - lo]!;
+    addShares(sums, first, last, this.impacts);
+    // The window's best and the limit-th best whole memory (allowed), in one
+    // pass. The passages that could change the pool when met are noted in
+    // order (a few hundred of thousands); of the others only the best score.
+    const pool = new WindowPool(limit);
+    const { kept, keptScores } = scratch;
+    let noted = 0;
+    let passedOver = -Infinity;
+    // The pool's bar, held in locals while the loop runs (it moves only when a passage joins).
+    let bar = Math.min(pool.lowest, pool.best);
+    for (let passage = first; passage < last; passage++) {
+      const score = sums[passage]!;
+      if (score === 0) continue; // not reached
+      if (score <= bar) {
+        if (score > passedOver) passedOver = score;
         continue;
       }
-      for (let k = lowerBound(passages, first); k < passages.length; k++) {
-        const passage = passages[k]!;
-        if (passage >= last) break;
-        sums[passage]! += shares[k]!;
-      }
-    }
-    // The window's best and the limit-th best whole memory (allowed), in one pass.
-    const pool = new WindowPool(limit);
-    for (let passage = first; passage < last; passage++) {
-      const score = sums[passage]!;
-      if (score === 0 || (score <= pool.lowest && score <= pool.best)) continue; // 0: not reached
+      kept[noted] = passage;
+      keptScores[noted++] = score;
       if (allowed !== undefined && !allowed.has(timeline.seqAt(passage))) continue;
       pool.add(score, !timeline.chunked(passage));
+      bar = Math.min(pool.lowest, pool.best);
     }
     const reach = pool.reach(lift);
-    // The passages at or above it, in order; every sum zeroed for the next window.
-    const { kept, keptScores } = scratch;
+    // The passages at or above it, in order: the noted ones, unless a passage
+    // passed over reaches it too (the pool was not full yet, or boosts widen
+    // the reach), then all of them again.
     let count = 0;
-    for (let passage = first; passage < last; passage++) {
-      const score = sums[passage]!;
-      if (score === 0) continue;
-      sums[passage] = 0;
-      if (score < reach) continue;
-      kept[count] = passage;
-      keptScores[count++] = score;
+    if (passedOver < reach) {
+      for (let at = 0; at < noted; at++) {
+        if (keptScores[at]! < reach) continue;
+        kept[count] = kept[at]!;
+        keptScores[count++] = keptScores[at]!;
+      }
+    } else {
+      for (let passage = first; passage < last; passage++) {
+        const score = sums[passage]!;
+        if (score === 0 || score < reach) continue;
+        kept[count] = passage;
+        keptScores[count++] = score;
+      }
     }
+    // Every sum zeroed for the next window.
+    sums.fill(0, first, last);
     const out: ScoredPassages = {
       passages: kept.slice(0, count),
       scores: keptScores.slice(0, count),

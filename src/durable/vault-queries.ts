@@ -189,14 +189,19 @@ export class VaultQueries {
   ): Map<number, { memory: MemoryRecord; chunked: boolean }> {
     if (seqs.length === 0) return new Map();
     const started = performance.now();
-    const rows = this.sql.all<MemoryRow & { seq: number; chunked: number }>(
-      `SELECT seq, ${MEMORY_COLUMNS}, chunk_embeddings IS NOT NULL AS chunked
-       FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(seqs),
-    );
-    const hydrated = new Map(
-      rows.map((row) => [row.seq, { memory: toRecord(row), chunked: row.chunked === 1 }]),
-    );
+    // Rows as arrays (`raw`): building an object per row with its column
+    // names was about half of reading a search's 20 memories.
+    const rows = this.sql
+      .cursor<HydratedRow>(
+        `SELECT ${MEMORY_COLUMNS}, seq, chunk_embeddings IS NOT NULL AS chunked
+         FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(seqs),
+      )
+      .raw();
+    const hydrated = new Map<number, { memory: MemoryRecord; chunked: boolean }>();
+    for (const row of rows) {
+      hydrated.set(row[8] as number, { memory: recordOfRaw(row), chunked: row[9] === 1 });
+    }
     this.hydrateMs += performance.now() - started;
     return hydrated;
   }
@@ -204,11 +209,15 @@ export class VaultQueries {
   hydrate(ids: readonly string[]): MemoryRecord[] {
     if (ids.length === 0) return [];
     const started = performance.now();
-    const rows = this.sql.all<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(ids),
+    const records = Array.from(
+      this.sql
+        .cursor<MemoryRow>(
+          `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
+          JSON.stringify(ids),
+        )
+        .raw(),
+      recordOfRaw,
     );
-    const records = rows.map(toRecord);
     this.hydrateMs += performance.now() - started;
     return records;
   }
@@ -267,6 +276,23 @@ export class VaultQueries {
       totalCount,
     };
   }
+}
+
+/** A hydrated row as `raw` gives it: MEMORY_COLUMNS in order, then seq and chunked. */
+type HydratedRow = MemoryRow & { seq: number; chunked: number };
+
+/** `toRecord` of a row read with `raw()`, its values in MEMORY_COLUMNS's order. */
+function recordOfRaw(row: SqlStorageValue[]): MemoryRecord {
+  return {
+    id: row[0] as string,
+    content: row[1] as string,
+    role: row[2] as MemoryRecord['role'],
+    metadata: row[3] as string | null,
+    createdAt: row[4] as number,
+    tokens: row[5] as number,
+    validUntil: row[6] as number | null,
+    supersededBy: row[7] as string | null,
+  };
 }
 
 function toRecord(row: MemoryRow): MemoryRecord {

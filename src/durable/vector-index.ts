@@ -1,5 +1,6 @@
 import { pickBest, ranked, type ScoredRow } from './candidate-selection';
 import { withColdRows } from './cold-window';
+import { exactScores } from './exact-scores';
 import { gatherVectorBytes, slotsRun } from './float-slots';
 import { HotRowWrites } from './hot-row-writes';
 import { KEY_BYTES } from './hot-rows';
@@ -298,15 +299,18 @@ export class VectorIndex extends HotRowWrites {
 
   /** Exact float64 scores of rows from the float32 block, best k first. */
   private rescoreFloat64(query: Float32Array, rows: Int32Array, k: number): IndexHit[] {
-    const memory = this.floats();
-    const base = this.vectorsOffset() / 4;
+    const scores = new Float64Array(rows.length);
+    exactScores(
+      query,
+      this.floats(),
+      this.vectorsOffset() / 4,
+      this.dims,
+      this.slots,
+      rows,
+      scores,
+    );
     const hits: ScoredRow[] = [];
-    for (const row of rows) {
-      const offset = base + this.slots[row]! * this.dims;
-      let score = 0;
-      for (let j = 0; j < this.dims; j++) score += query[j]! * memory[offset + j]!;
-      hits.push(this.hitAt(row, score));
-    }
+    for (let i = 0; i < rows.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
     return ranked(hits, k);
   }
 

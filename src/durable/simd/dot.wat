@@ -8,7 +8,8 @@
 ;; dot_rows(query, rows, dims, count, out): float32 rows, for i in [0, count)
 ;;   out[i] = sum_j query[j] * rows[i * dims + j]
 ;; dot_picked(query, rows, dims, picks, count, out): the same for the rows whose
-;;   indices (i32) are listed at `picks`: out[i] = query · row[picks[i]]
+;;   indices (i32) are listed at `picks`: out[i] = query · row[picks[i]], two
+;;   rows per pass (each the same float as dot_rows would give it)
 ;; dot_codes(query, codes, codeBytes, count, scales, bias, unit, out): 2-bit
 ;;   rows against an int8 query (vector-codes.ts has the layout), for i in [0, count)
 ;;   out[i] = (sum_j query[j] * code_ij - bias) * scales[i] * unit
@@ -75,6 +76,84 @@
         (br $tail)))
     (local.get $sum))
 
+  ;; $dot of two rows side by side: each row's sums are exactly $dot's (the
+  ;; same accumulators, additions and order), so each result is the same
+  ;; float; the two rows share the query's loads, and their memory reads
+  ;; (picked rows are scattered over the block) are in flight together.
+  (func $dot2 (param $query i32) (param $rowA i32) (param $rowB i32) (param $dims i32)
+    (result f32 f32)
+    (local $rowBytes i32) (local $bytes16 i32) (local $bytes4 i32)
+    (local $j i32) (local $sumA f32) (local $sumB f32) (local $q v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local.set $rowBytes (i32.shl (local.get $dims) (i32.const 2)))
+    (local.set $bytes16 (i32.and (local.get $rowBytes) (i32.const -64)))
+    (local.set $bytes4 (i32.and (local.get $rowBytes) (i32.const -16)))
+
+    (block $wideDone
+      (loop $wide
+        (br_if $wideDone (i32.ge_u (local.get $j) (local.get $bytes16)))
+        (local.set $q (v128.load (i32.add (local.get $query) (local.get $j))))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $q)
+          (v128.load (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $q)
+          (v128.load (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $q (v128.load offset=16 (i32.add (local.get $query) (local.get $j))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $q)
+          (v128.load offset=16 (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $q)
+          (v128.load offset=16 (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $q (v128.load offset=32 (i32.add (local.get $query) (local.get $j))))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $q)
+          (v128.load offset=32 (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $q)
+          (v128.load offset=32 (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $q (v128.load offset=48 (i32.add (local.get $query) (local.get $j))))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $q)
+          (v128.load offset=48 (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $q)
+          (v128.load offset=48 (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $wide)))
+
+    (block $narrowDone
+      (loop $narrow
+        (br_if $narrowDone (i32.ge_u (local.get $j) (local.get $bytes4)))
+        (local.set $q (v128.load (i32.add (local.get $query) (local.get $j))))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $q)
+          (v128.load (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $q)
+          (v128.load (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $narrow)))
+
+    (local.set $a0 (f32x4.add
+      (f32x4.add (local.get $a0) (local.get $a1))
+      (f32x4.add (local.get $a2) (local.get $a3))))
+    (local.set $sumA (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+    (local.set $b0 (f32x4.add
+      (f32x4.add (local.get $b0) (local.get $b1))
+      (f32x4.add (local.get $b2) (local.get $b3))))
+    (local.set $sumB (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $b0)) (f32x4.extract_lane 1 (local.get $b0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $b0)) (f32x4.extract_lane 3 (local.get $b0)))))
+
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $rowBytes)))
+        (local.set $sumA (f32.add (local.get $sumA) (f32.mul
+          (f32.load (i32.add (local.get $query) (local.get $j)))
+          (f32.load (i32.add (local.get $rowA) (local.get $j))))))
+        (local.set $sumB (f32.add (local.get $sumB) (f32.mul
+          (f32.load (i32.add (local.get $query) (local.get $j)))
+          (f32.load (i32.add (local.get $rowB) (local.get $j))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $tail)))
+    (local.get $sumA)
+    (local.get $sumB))
+
   (func (export "dot_rows")
     (param $query i32) (param $rows i32) (param $dims i32) (param $count i32) (param $out i32)
     (local $rowBytes i32) (local $outEnd i32)
@@ -92,20 +171,34 @@
   (func (export "dot_picked")
     (param $query i32) (param $rows i32) (param $dims i32) (param $picks i32) (param $count i32)
     (param $out i32)
-    (local $rowBytes i32) (local $outEnd i32)
+    (local $rowBytes i32) (local $outEnd i32) (local $pairsEnd i32) (local $a f32) (local $b f32)
     (local.set $rowBytes (i32.shl (local.get $dims) (i32.const 2)))
     (local.set $outEnd (i32.add (local.get $out) (i32.shl (local.get $count) (i32.const 2))))
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $out) (local.get $outEnd)))
+    (local.set $pairsEnd (i32.add (local.get $out)
+      (i32.shl (i32.and (local.get $count) (i32.const -2)) (i32.const 2))))
+    ;; Two picked rows per pass ($dot2), then the odd one.
+    (block $pairsDone
+      (loop $pair
+        (br_if $pairsDone (i32.ge_u (local.get $out) (local.get $pairsEnd)))
+        (call $dot2
+          (local.get $query)
+          (i32.add (local.get $rows) (i32.mul (i32.load (local.get $picks)) (local.get $rowBytes)))
+          (i32.add (local.get $rows) (i32.mul (i32.load offset=4 (local.get $picks)) (local.get $rowBytes)))
+          (local.get $dims))
+        (local.set $b)
+        (local.set $a)
+        (f32.store (local.get $out) (local.get $a))
+        (f32.store offset=4 (local.get $out) (local.get $b))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (local.set $picks (i32.add (local.get $picks) (i32.const 8)))
+        (br $pair)))
+    (if (i32.lt_u (local.get $out) (local.get $outEnd))
+      (then
         (f32.store (local.get $out)
           (call $dot
             (local.get $query)
             (i32.add (local.get $rows) (i32.mul (i32.load (local.get $picks)) (local.get $rowBytes)))
-            (local.get $dims)))
-        (local.set $out (i32.add (local.get $out) (i32.const 4)))
-        (local.set $picks (i32.add (local.get $picks) (i32.const 4)))
-        (br $each))))
+            (local.get $dims))))))
 
   ;; 2-bit codes: each 16-byte block holds 64 components, byte l's bits 2p..2p+1
   ;; being component 16p + l of the block, so plane p lines up with 16
