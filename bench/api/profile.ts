@@ -242,7 +242,7 @@ async function main() {
     const loadStart = Date.now();
     /** A streamed chat as bench:api's row sends it, with the memory mode given. */
     const chatCall =
-      (mode: 'read' | 'off', padding = '') =>
+      (mode: 'read' | 'off', system = '') =>
       async (i: number) => {
         const response = await fetch(`${url}/v1/chat/completions`, {
           method: 'POST',
@@ -256,16 +256,20 @@ async function main() {
           body: JSON.stringify({
             model: 'compatible/fake-model',
             stream: true,
-            messages: [{ role: 'user', content: padding + sentence(8 + (i % 12), i) }],
+            messages: [
+              ...(system === '' ? [] : [{ role: 'system', content: system }]),
+              { role: 'user', content: sentence(8 + (i % 12), i) },
+            ],
           }),
         });
         if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
         // Read to the end, as a real client (and bench:api's TTFT row) does.
         await response.arrayBuffer();
       };
-    // A memory-OFF chat whose user message is as long as the memory block a
-    // READ chat sends (its tokens × 4 characters): does the provider call
-    // slow down with the prompt's size rather than with the read before it?
+    // A memory-OFF chat with a system message as long as the memory block a
+    // READ chat sends (its tokens × 4 characters; a system message, as the
+    // block is, since the fake echoes the user's words): does the provider
+    // call slow down with the prompt's size rather than with the read?
     const readProbe = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
       headers: {
@@ -355,7 +359,7 @@ async function main() {
       ['chat TTFT, memory READ', chatCall('read')],
       // The same chat with memory off: what the memory read adds is the difference.
       ['chat TTFT, memory OFF', chatCall('off')],
-      [`chat TTFT, memory OFF, message as long as READ's block`, chatCall('off', padding)],
+      [`chat TTFT, memory OFF, system message as long as READ's block`, chatCall('off', padding)],
     ];
     const session = await inspector(inspectorPort);
     if (HEAP) await session.send('HeapProfiler.enable');
