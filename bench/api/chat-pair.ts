@@ -6,7 +6,10 @@
  * interleaved and shuffled per round on every server: `{ me { id } }`,
  * bench:api's chat request (memory READ: the key's never-written CORE vault
  * and SESSION bench-a), the same with only the CORE vault (no session), the
- * same with memory off, and the provider fake called directly. Per row: the
+ * same with memory off, with memory off and a system message as long as
+ * READ's memory block, with READ's reads but a block of at most 40 tokens
+ * (those two split the read from the prompt it makes), and the provider fake
+ * called directly (with and without that system message). Per row: the
  * p50 time to the first bytes (the stream is then read to its end, as
  * bench:api reads it), the ratio to `me` of the same server, and the mean
  * Server-Timing phases.
