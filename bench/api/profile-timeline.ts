@@ -39,7 +39,10 @@ const TOP = Number(option('top', '20'));
  * function of that name (e.g. `openUpstream`: the provider call's start)
  * instead of the last sample in `--from`'s modules.
  */
-/** `--abort RE`: a span holding a sample in these modules is dropped (it ran into the next request). */
+/**
+ * `--abort RE`: a span that reaches a sample in these modules is dropped (it
+ * ran into the next request, e.g. `^src/(embed|auth)/`).
+ */
 const ABORT = args.includes('--abort') ? new RegExp(option('abort', '')) : null;
 const FROM_FN = args.includes('--from-fn') ? new RegExp(option('from-fn', '')) : null;
 
@@ -89,7 +92,7 @@ const byLabel = new Map<string, number>();
 const byModule = new Map<string, number>();
 for (let i = 0; i < samples.length; i++) {
   const sample = samples[i]!;
-  if (sample.abort && lastFrom !== null && FROM_FN !== null) {
+  if (sample.abort && lastFrom !== null) {
     dropped++;
     lastFrom = null;
   }
