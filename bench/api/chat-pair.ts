@@ -6,7 +6,10 @@
  * interleaved and shuffled per round on every server: `{ me { id } }`,
  * bench:api's chat request (memory READ: the key's never-written CORE vault
  * and SESSION bench-a), the same with only the CORE vault (no session), the
- * same with memory off, and the provider fake called directly. Per row: the
+ * same with memory off, with memory off and a system message as long as
+ * READ's memory block, with READ's reads but a block of at most 40 tokens
+ * (those two split the read from the prompt it makes), and the provider fake
+ * called directly (with and without that system message). Per row: the
  * p50 time to the first bytes (the stream is then read to its end, as
  * bench:api reads it), the ratio to `me` of the same server, and the mean
  * Server-Timing phases.
@@ -119,9 +122,41 @@ interface Row {
   call(): Promise<{ ms: number; timing: string | null }>;
 }
 
-function rowsOf(server: Server): Row[] {
+/**
+ * Filler as long as the memory block bench:api's READ chat sends (its
+ * `x-memory-tokens` × 4 characters), read once per server after loading.
+ */
+async function blockSizedFiller(server: Server): Promise<string> {
+  const response = await fetch(`${server.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${server.secret}`,
+      'x-provider-key': 'sk-bench',
+      'x-memory-mode': 'read',
+      'x-session-id': 'bench-a',
+    },
+    body: JSON.stringify({
+      model: 'compatible/fake-model',
+      stream: true,
+      messages: [{ role: 'user', content: words.longQuery() }],
+    }),
+  });
+  const chars = 4 * Number(response.headers.get('x-memory-tokens') ?? 0);
+  await response.arrayBuffer();
+  let filler = '';
+  while (filler.length < chars) filler += `${words.longQuery()}. `;
+  return filler;
+}
+
+function rowsOf(server: Server, filler: string): Row[] {
   const chat =
-    (name: string, headers: Record<string, string>, query = words.longQuery): Row['call'] =>
+    (
+      name: string,
+      headers: Record<string, string>,
+      query = words.longQuery,
+      system: string | null = null,
+    ): Row['call'] =>
     async () => {
       const started = performance.now();
       const response = await fetch(`${server.url}/v1/chat/completions`, {
@@ -135,7 +170,10 @@ function rowsOf(server: Server): Row[] {
         body: JSON.stringify({
           model: 'compatible/fake-model',
           stream: true,
-          messages: [{ role: 'user', content: query() }],
+          messages: [
+            ...(system === null ? [] : [{ role: 'system', content: system }]),
+            { role: 'user', content: query() },
+          ],
         }),
       });
       if (!response.ok) throw new Error(`${name}: ${response.status} ${await response.text()}`);
@@ -175,6 +213,24 @@ function rowsOf(server: Server): Row[] {
       server: server.label,
       call: chat('off', { 'x-memory-mode': 'off' }),
     },
+    // Two rows that split the memory read's cost from its prompt's: the
+    // prompt READ sends without reading, and READ's reads with a tiny prompt.
+    {
+      // In a system message, where READ puts its block (the fake echoes the
+      // user's words, so a long user message would lengthen its answer).
+      name: "chat OFF, system message as long as READ's block",
+      server: server.label,
+      call: chat('off-long', { 'x-memory-mode': 'off' }, words.longQuery, filler),
+    },
+    {
+      name: 'chat READ, CORE + SESSION, block ≤ 40 tokens',
+      server: server.label,
+      call: chat('read-small', {
+        'x-memory-mode': 'read',
+        'x-session-id': 'bench-a',
+        'x-memory-context-limit': '40',
+      }),
+    },
   ];
 }
 
@@ -196,10 +252,13 @@ async function main() {
       console.log(`loading ${MEMORIES} memories into ${server.label}'s SESSION bench-a…`);
       await load(server);
     }
-    const direct: Row = {
-      name: 'fake provider called directly',
-      server: '-',
-      call: async () => {
+    const fillers = await Promise.all(servers.map(blockSizedFiller));
+    console.log(
+      `READ's memory block: about ${fillers.map((f) => f.length).join(' / ')} characters`,
+    );
+    const directCall =
+      (content: () => string, system: string | null = null): Row['call'] =>
+      async () => {
         const started = performance.now();
         const response = await fetch(`${fake.url}/v1/chat/completions`, {
           method: 'POST',
@@ -207,13 +266,29 @@ async function main() {
           body: JSON.stringify({
             model: 'fake-model',
             stream: true,
-            messages: [{ role: 'user', content: 'hello' }],
+            messages: [
+              ...(system === null ? [] : [{ role: 'system', content: system }]),
+              { role: 'user', content: content() },
+            ],
           }),
         });
         return { ms: await firstBytes(response, started), timing: null };
-      },
+      };
+    const direct: Row = {
+      name: 'fake provider called directly',
+      server: '-',
+      call: directCall(() => 'hello'),
     };
-    const rows = [...servers.flatMap(rowsOf), direct];
+    const directLong: Row = {
+      name: "fake called directly, READ's block as system",
+      server: '-',
+      call: directCall(() => 'hello', fillers[0]!),
+    };
+    const rows = [
+      ...servers.flatMap((server, at) => rowsOf(server, fillers[at]!)),
+      direct,
+      directLong,
+    ];
     const key = (row: Row) => `${row.server}\u0000${row.name}`;
     const times = new Map(rows.map((row) => [key(row), [] as number[]]));
     const phases = new Map(rows.map((row) => [key(row), new Map<string, number>()]));

@@ -21,7 +21,7 @@
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
@@ -44,6 +44,15 @@ const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').
 const WRANGLER = (args.includes('--wrangler') ? args[args.indexOf('--wrangler') + 1]! : '')
   .split(' ')
   .filter(Boolean);
+/**
+ * `--heap`: instead of CPU, sample allocations (V8's sampling heap profiler,
+ * objects a minor or major GC collected included) and print bytes allocated
+ * per request by module and function: what the garbage collector has to
+ * clean up after each request.
+ */
+const HEAP = args.includes('--heap');
+/** `--save DIR`: also write each scenario's raw profile there (for a timeline: profile-timeline.ts). */
+const SAVE = args.includes('--save') ? args[args.indexOf('--save') + 1]! : null;
 
 interface CallFrame {
   functionName: string;
@@ -156,6 +165,38 @@ function summarise(profile: Profile, moduleOf: (line: number) => string, request
   return `busy ${(total / requests).toFixed(3)} ms/req (non-idle samples)\n by module:\n${table(selfByModule)}\n by function:\n${table(selfByFunction)}`;
 }
 
+interface HeapNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Allocated bytes per request by module and by function, from a sampling heap profile. */
+function summariseHeap(head: HeapNode, moduleOf: (line: number) => string, requests: number) {
+  const byFunction = new Map<string, number>();
+  const byModule = new Map<string, number>();
+  let total = 0;
+  const visit = (node: HeapNode) => {
+    const frame = node.callFrame;
+    const special = frame.url === '' || frame.functionName.startsWith('(');
+    const module = special ? frame.functionName || '(native)' : moduleOf(frame.lineNumber);
+    const name = `${frame.functionName || '(anonymous)'} ${module}:${frame.lineNumber + 1}`;
+    total += node.selfSize;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + node.selfSize);
+    byModule.set(module, (byModule.get(module) ?? 0) + node.selfSize);
+    for (const child of node.children) visit(child);
+  };
+  visit(head);
+  const kib = (bytes: number) => (bytes / requests / 1024).toFixed(1).padStart(8);
+  const table = (map: Map<string, number>) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, TOP)
+      .map(([name, bytes]) => `  ${kib(bytes)} KiB/req  ${name}`)
+      .join('\n');
+  return `allocated ${kib(total)} KiB/req\n by module:\n${table(byModule)}\n by function:\n${table(byFunction)}`;
+}
+
 async function main() {
   process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT ?? '';
   // The inspector must be reachable at a known port: no free-port default.
@@ -208,26 +249,54 @@ async function main() {
     const loadWords = corpus();
     const loadStart = Date.now();
     /** A streamed chat as bench:api's row sends it, with the memory mode given. */
-    const chatCall = (mode: 'read' | 'off') => async (i: number) => {
-      const response = await fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${secret}`,
-          'x-provider-key': 'sk-profile',
-          'x-memory-mode': mode,
-          'x-session-id': vault.id,
-        },
-        body: JSON.stringify({
-          model: 'compatible/fake-model',
-          stream: true,
-          messages: [{ role: 'user', content: sentence(8 + (i % 12), i) }],
-        }),
-      });
-      if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
-      // Read to the end, as a real client (and bench:api's TTFT row) does.
-      await response.arrayBuffer();
-    };
+    const chatCall =
+      (mode: 'read' | 'off', system = '') =>
+      async (i: number) => {
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${secret}`,
+            'x-provider-key': 'sk-profile',
+            'x-memory-mode': mode,
+            'x-session-id': vault.id,
+          },
+          body: JSON.stringify({
+            model: 'compatible/fake-model',
+            stream: true,
+            messages: [
+              ...(system === '' ? [] : [{ role: 'system', content: system }]),
+              { role: 'user', content: sentence(8 + (i % 12), i) },
+            ],
+          }),
+        });
+        if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
+        // Read to the end, as a real client (and bench:api's TTFT row) does.
+        await response.arrayBuffer();
+      };
+    // A memory-OFF chat with a system message as long as the memory block a
+    // READ chat sends (its tokens × 4 characters; a system message, as the
+    // block is, since the fake echoes the user's words): does the provider
+    // call slow down with the prompt's size rather than with the read?
+    const readProbe = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': 'sk-profile',
+        'x-memory-mode': 'read',
+        'x-session-id': vault.id,
+      },
+      body: JSON.stringify({
+        model: 'compatible/fake-model',
+        stream: true,
+        messages: [{ role: 'user', content: sentence(12, 1) }],
+      }),
+    });
+    const blockChars = 4 * Number(readProbe.headers.get('x-memory-tokens') ?? 0);
+    await readProbe.arrayBuffer();
+    let padding = '';
+    for (let i = 0; padding.length < blockChars; i++) padding += `${sentence(12, i)}. `;
     const scenarios: [string, (i: number) => Promise<void>][] = [
       // The floor: what the Worker does for a request that reads nothing.
       ['GET /health', async () => void (await (await fetch(`${url}/health`)).arrayBuffer())],
@@ -298,14 +367,30 @@ async function main() {
       ['chat TTFT, memory READ', chatCall('read')],
       // The same chat with memory off: what the memory read adds is the difference.
       ['chat TTFT, memory OFF', chatCall('off')],
+      [`chat TTFT, memory OFF, system message as long as READ's block`, chatCall('off', padding)],
     ];
     const session = await inspector(inspectorPort);
+    if (HEAP) await session.send('HeapProfiler.enable');
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: INTERVAL });
     for (const [name, call] of scenarios.filter(([name]) =>
       ONLY.some((part) => name.includes(part)),
     )) {
       for (let i = 0; i < 30; i++) await call(i); // warm up
+      if (HEAP) {
+        await session.send('HeapProfiler.startSampling', {
+          samplingInterval: 1024,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        });
+        for (let i = 0; i < REQUESTS; i++) await call(i);
+        const { profile } = await session.send<{ profile: { head: HeapNode } }>(
+          'HeapProfiler.stopSampling',
+        );
+        console.log(`\n== ${name}: ${REQUESTS} requests, bytes allocated (sampled)`);
+        console.log(summariseHeap(profile.head, moduleOf, REQUESTS));
+        continue;
+      }
       await session.send('Profiler.start');
       const started = performance.now();
       for (let i = 0; i < REQUESTS; i++) await call(i);
@@ -315,6 +400,17 @@ async function main() {
         `\n== ${name}: ${REQUESTS} requests, ${(elapsed / REQUESTS).toFixed(2)} ms each (profiler on)`,
       );
       console.log(summarise(profile, moduleOf, REQUESTS));
+      if (SAVE !== null) {
+        await mkdir(SAVE, { recursive: true });
+        const file = join(SAVE, `${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`);
+        // Each node names its bundle module, so the file reads without the bundle.
+        const nodes = profile.nodes.map((node) => ({
+          ...node,
+          module: moduleOf(node.callFrame.lineNumber),
+        }));
+        await writeFile(file, JSON.stringify({ ...profile, nodes }));
+        console.log(` raw profile: ${file}`);
+      }
     }
     session.close();
   } finally {

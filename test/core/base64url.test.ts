@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { decodeText, encodeText, fromBase64Url, toBase64Url } from '../../src/core/encoding';
+import { seededRandom } from '../helpers/random';
+
+/** What the standard library says unpadded base64url is: btoa, then the URL alphabet. */
+function reference(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+describe('toBase64Url', () => {
+  it('writes what btoa writes in the URL alphabet, unpadded, for every length and byte', () => {
+    const next = seededRandom(58);
+    for (let length = 0; length <= 200; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+      expect(toBase64Url(bytes)).toBe(reference(bytes));
+      expect(fromBase64Url(toBase64Url(bytes))).toEqual(bytes);
+    }
+    // Every byte value, in each of the three positions of a group.
+    const all = Uint8Array.from({ length: 256 * 3 }, (_, i) => (i * 85) % 256);
+    expect(toBase64Url(all)).toBe(reference(all));
+    const large = Uint8Array.from({ length: 100_001 }, () => Math.floor(next() * 256));
+    expect(toBase64Url(large)).toBe(reference(large));
+  });
+
+  it('keeps the known encodings (RFC 4648 test vectors, unpadded) and text round trips', () => {
+    const text = (value: string) => toBase64Url(new TextEncoder().encode(value));
+    expect(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map(text)).toEqual([
+      '',
+      'Zg',
+      'Zm8',
+      'Zm9v',
+      'Zm9vYg',
+      'Zm9vYmE',
+      'Zm9vYmFy',
+    ]);
+    expect(toBase64Url(Uint8Array.of(0xfb, 0xff, 0xbf))).toBe('-_-_');
+    const words = 'memoria · 記憶 · 🧠 "quoted" <tag>';
+    expect(decodeText(encodeText(words))).toBe(words);
+  });
+});
