@@ -142,6 +142,7 @@ it('coding a batch of 100 × 384', () => {
   const codeBytes = codeBytesFor(DIMS);
   const referenceRotation = new ReferenceRotation(DIMS);
   const rotation = new Rotation(DIMS);
+  const scalarRotation = new Rotation(DIMS, { simd: false });
   const rotated = new Float32Array(DIMS);
   const standardised = new Float32Array(DIMS);
   const oldCodes = new Uint8Array(BATCH_SIZE * codeBytes);
@@ -175,8 +176,12 @@ it('coding a batch of 100 × 384', () => {
   const rotateNew = ({ list }: (typeof batches)[number]) => {
     for (const vector of list) rotation.apply(vector, rotated);
   };
-  const [oldCoding, newCoding, oldRotation, newRotation] = sampleInTurn(
-    [referenceBatch, newBatch, rotateReference, rotateNew],
+  // The same class with its JavaScript loops (the SIMD kernel's before).
+  const rotateScalar = ({ list }: (typeof batches)[number]) => {
+    for (const vector of list) scalarRotation.apply(vector, rotated);
+  };
+  const [oldCoding, newCoding, oldRotation, newRotation, scalarRotationTimes] = sampleInTurn(
+    [referenceBatch, newBatch, rotateReference, rotateNew, rotateScalar],
     batches,
     40,
   );
@@ -186,6 +191,7 @@ it('coding a batch of 100 × 384', () => {
       `coding 100 × 384 (calibrated), p50 of 40 samples, in turns:`,
       `  per vector, as before: ${p50(oldCoding!)}; encodeVectors: ${p50(newCoding!)} (${(percentile(oldCoding!, 50) / percentile(newCoding!, 50)).toFixed(2)}×)`,
       `  Rotation.apply × 100, before: ${p50(oldRotation!)}; now: ${p50(newRotation!)} (${(percentile(oldRotation!, 50) / percentile(newRotation!, 50)).toFixed(2)}×)`,
+      `  … of which the SIMD kernel: JavaScript loops ${p50(scalarRotationTimes!)}, SIMD ${p50(newRotation!)} (${(percentile(scalarRotationTimes!, 50) / percentile(newRotation!, 50)).toFixed(2)}×)`,
     ].join('\n'),
   );
 });

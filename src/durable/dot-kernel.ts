@@ -29,6 +29,12 @@ export interface DotKernel {
     unit: number,
     out: number,
   ): void;
+  /**
+   * vector-codes.ts's `Rotation` of `count` float32 vectors of `dims` (a
+   * multiple of 128) at `src`, written to `dst`; `tables` holds the two
+   * permutations, their signs and scratch (see dot.wat), `norm` is 1/√128.
+   */
+  rotate(src: number, dst: number, count: number, dims: number, tables: number, norm: number): void;
 }
 
 const PAGE_BYTES = 65_536;

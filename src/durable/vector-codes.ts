@@ -16,6 +16,7 @@
  * each 2-bit plane lines up with 16 consecutive int8 query components. The
  * last block is padded with zero codes (the query is padded with zeros).
  */
+import { alignUp, growMemory, instantiateDotKernel, type DotKernel } from './dot-kernel';
 
 /** Uniform step of the 2-bit levels, in standard deviations of the components. */
 const STEP_IN_SIGMAS = 0.996;
@@ -152,8 +153,15 @@ export class Rotation {
   private readonly blocks: Int32Array;
   private readonly first: Float32Array;
   private readonly second: Float32Array;
+  /** The SIMD kernel for these dimensions, false when they are not whole blocks of 128 (found on first use). */
+  private simd: RotationKernel | false | null = null;
 
-  constructor(readonly dims: number) {
+  /** `simd: false` keeps to the JavaScript loops (the tests compare the two). */
+  constructor(
+    readonly dims: number,
+    options: { simd?: boolean } = {},
+  ) {
+    if (options.simd === false) this.simd = false;
     let seed = 0x5eed ^ dims;
     const next = () => {
       seed = (seed + 0x6d2b79f5) | 0;
@@ -194,10 +202,20 @@ export class Rotation {
   /**
    * R·x for the vector at `source[at…at + dims)`, written to `out`. Each
    * round's result goes through a float32 array, as the stored format has
-   * always rounded it.
+   * always rounded it. Vectors whose dimensions are whole Hadamard blocks
+   * of 128 (384, 768, 1,536, …) go through the SIMD kernel (dot.wat
+   * `rotate`), which gives the same bits four lanes at a time.
    */
   applyAt(source: Float32Array, at: number, out: Float32Array): Float32Array {
     const dims = this.dims;
+    this.simd ??= this.dims % SIMD_BLOCK === 0 ? rotationKernel(this) : false;
+    if (this.simd !== false) {
+      const { kernel, tables, io } = this.simd;
+      io.set(source.subarray(at, at + dims));
+      kernel.rotate(io.byteOffset, io.byteOffset, 1, dims, tables, 1 / Math.sqrt(SIMD_BLOCK));
+      out.set(io);
+      return out;
+    }
     const first = this.first;
     const second = this.second;
     permute(source, at, this.firstOrder, this.firstSigns, first, dims);
@@ -207,6 +225,50 @@ export class Rotation {
     out.set(second);
     return out;
   }
+
+  /** The permutations and signs, for the SIMD kernel's tables. */
+  tables(): { order: Int32Array; signs: Float32Array }[] {
+    return [
+      { order: this.firstOrder, signs: this.firstSigns },
+      { order: this.secondOrder, signs: this.secondSigns },
+    ];
+  }
+}
+
+/** The Hadamard block the SIMD kernel handles: dimensions must be whole blocks of it. */
+const SIMD_BLOCK = 128;
+
+interface RotationKernel {
+  kernel: DotKernel;
+  /** Byte offset of the permutations, signs and scratch. */
+  tables: number;
+  /** One vector's room in the kernel's memory: copied in, rotated in place, copied out. */
+  io: Float32Array;
+}
+
+/**
+ * The rotation is fixed per dimension count (its seed is), so one kernel
+ * instance per count serves every `Rotation` of the isolate (calls run one
+ * at a time on its one thread).
+ */
+const rotationKernels = new Map<number, RotationKernel>();
+
+function rotationKernel(rotation: Rotation): RotationKernel {
+  const dims = rotation.dims;
+  const known = rotationKernels.get(dims);
+  if (known !== undefined) return known;
+  const kernel = instantiateDotKernel();
+  const vectorBytes = dims * 4;
+  const io = alignUp(5 * vectorBytes);
+  growMemory(kernel.memory, io + vectorBytes);
+  const buffer = kernel.memory.buffer;
+  rotation.tables().forEach(({ order, signs }, round) => {
+    new Int32Array(buffer, 2 * round * vectorBytes, dims).set(order);
+    new Float32Array(buffer, (2 * round + 1) * vectorBytes, dims).set(signs);
+  });
+  const made = { kernel, tables: 0, io: new Float32Array(buffer, io, dims) };
+  rotationKernels.set(dims, made);
+  return made;
 }
 
 /** out[j] = source[at + order[j]] × signs[j]. */
