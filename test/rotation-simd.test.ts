@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rotation } from '../src/durable/vector-codes';
+import { Calibration, Rotation, codeBytesFor, encodeVectors } from '../src/durable/vector-codes';
 import { seededRandom } from './helpers/random';
 
 /**
@@ -55,4 +55,44 @@ describe('the SIMD rotation', () => {
       bits(new Rotation(130, { simd: false }).apply(odd!, new Float32Array(130))),
     );
   });
+
+  for (const dims of [384, 768]) {
+    it(`codes a calibrated batch as the JavaScript loops do at ${dims} dimensions`, () => {
+      // Vectors sharing a direction, as embeddings do, then a few extremes
+      // coded with the same calibration: zeros, tiny and huge magnitudes.
+      const next = seededRandom(dims + 1);
+      const common = Float32Array.from({ length: dims }, () => next() - 0.5);
+      const batch = Array.from({ length: 120 }, () =>
+        Float32Array.from({ length: dims }, (_, j) => common[j]! + 0.3 * (next() - 0.5)),
+      );
+      const [sample] = batch;
+      batch.push(
+        new Float32Array(dims),
+        sample!.map((value) => value * 1e-30),
+        sample!.map((value) => value * 1e30),
+        sample!.map((value, j) => (j % 2 === 0 ? -0 : value)),
+      );
+      const flat = new Float32Array(dims * batch.length);
+      batch.forEach((vector, i) => flat.set(vector, i * dims));
+      const calibration = Calibration.fit(batch.slice(0, 64), dims);
+      const coded = (simd: boolean) => {
+        const codes = new Uint8Array(batch.length * codeBytesFor(dims)).fill(0xff);
+        const scales = new Float64Array(batch.length);
+        const residuals = new Float64Array(batch.length);
+        encodeVectors(flat, dims, calibration, codes, 0, scales, residuals, { simd });
+        return { codes: [...codes], scales: [...scales], residuals: [...residuals] };
+      };
+      const fromSimd = coded(true);
+      const fromLoops = coded(false);
+      // Not vacuous: the ordinary rows have real scales and residuals.
+      expect(fromLoops.scales.slice(0, 120).every((scale) => scale > 0)).toBe(true);
+      expect(fromLoops.residuals.slice(0, 120).every((residual) => residual > 0)).toBe(true);
+      expect(fromSimd.codes).toEqual(fromLoops.codes);
+      // Object.is: the same float64, signed zeros included.
+      expect(fromSimd.scales.every((scale, i) => Object.is(scale, fromLoops.scales[i]))).toBe(true);
+      expect(
+        fromSimd.residuals.every((residual, i) => Object.is(residual, fromLoops.residuals[i])),
+      ).toBe(true);
+    });
+  }
 });

@@ -14,6 +14,8 @@
 ;;   out[i] = (sum_j query[j] * code_ij - bias) * scales[i] * unit
 ;; rotate(src, dst, count, dims, tables, norm): the fixed rotation of
 ;;   vector-codes.ts (`Rotation`) for dims a multiple of 128, bit for bit
+;; code(rotated, center, spread, x, dims, codes, out): encodeVectors' coding
+;;   of one rotated vector against a calibration, bit for bit
 ;;
 ;; Float sums use four independent accumulators to hide the latency of
 ;; f32x4.add; the caller re-scores its final candidates in float64, so the
@@ -376,4 +378,80 @@
       (f32x4.demote_f64x2_zero (f64x2.mul
         (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))
         (local.get $scale)))))
+
+  ;; code(rotated, center, spread, x, dims, codes, out): encodeVectors'
+  ;; standardising and 2-bit coding of one rotated vector (vector-codes.ts),
+  ;; the same float64 operations in the same order: x[j] = f32((rotated[j] −
+  ;; center[j]) / spread[j]) two lanes at a time (elementwise, so exact),
+  ;; then in order the sum of squares, the step, each component's level and
+  ;; the sums along it. Writes the codes (OR-ed into `codes`, which the
+  ;; caller zeroed) and float64 scale and residual at out, out + 8.
+  (func (export "code")
+    (param $rotated i32) (param $center i32) (param $spread i32) (param $x i32)
+    (param $dims i32) (param $codes i32) (param $out i32)
+    (local $j i32) (local $at i32) (local $end i32)
+    (local $v f64) (local $squares f64) (local $step f64) (local $floored f64)
+    (local $level f64) (local $along f64) (local $levels f64) (local $scale f64)
+    (local $byte i32)
+    (local.set $end (i32.shl (local.get $dims) (i32.const 2)))
+    ;; Standardised components, two at a time (dims is even: a multiple of 128).
+    (block $zDone
+      (loop $z
+        (br_if $zDone (i32.ge_u (local.get $at) (local.get $end)))
+        (v128.store64_lane 0
+          (i32.add (local.get $x) (local.get $at))
+          (f32x4.demote_f64x2_zero
+            (f64x2.div
+              (f64x2.sub
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $rotated) (local.get $at))))
+                (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $center) (local.get $at)))))
+              (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $spread) (local.get $at)))))))
+        (local.set $at (i32.add (local.get $at) (i32.const 8)))
+        (br $z)))
+    ;; Σ x², in order.
+    (local.set $at (i32.const 0))
+    (block $sqDone
+      (loop $sq
+        (br_if $sqDone (i32.ge_u (local.get $at) (local.get $end)))
+        (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $at)))))
+        (local.set $squares (f64.add (local.get $squares) (f64.mul (local.get $v) (local.get $v))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $sq)))
+    ;; STEP_IN_SIGMAS × √(Σ x² / dims), or 1 when that is 0 or NaN (`|| 1`).
+    (local.set $step (f64.mul (f64.const 0.996)
+      (f64.sqrt (f64.div (local.get $squares) (f64.convert_i32_u (local.get $dims))))))
+    (if (i32.eqz (f64.gt (local.get $step) (f64.const 0)))
+      (then (local.set $step (f64.const 1))))
+    (local.set $at (i32.const 0))
+    (block $cDone
+      (loop $c
+        (br_if $cDone (i32.ge_u (local.get $j) (local.get $dims)))
+        (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $at)))))
+        (local.set $floored (f64.floor (f64.add (f64.div (local.get $v) (local.get $step)) (f64.const 2))))
+        ;; floored < 0 ? 0 : floored > 3 ? 3 : floored (NaN stays NaN, as in JavaScript)
+        (if (f64.lt (local.get $floored) (f64.const 0))
+          (then (local.set $floored (f64.const 0)))
+          (else (if (f64.gt (local.get $floored) (f64.const 3))
+            (then (local.set $floored (f64.const 3))))))
+        ;; codes[((j >> 6) << 4) + (j & 15)] |= code << (((j & 63) >> 4) << 1)
+        (local.set $byte (i32.add (local.get $codes)
+          (i32.add (i32.shl (i32.shr_u (local.get $j) (i32.const 6)) (i32.const 4))
+                   (i32.and (local.get $j) (i32.const 15)))))
+        (i32.store8 (local.get $byte)
+          (i32.or (i32.load8_u (local.get $byte))
+            (i32.shl (i32.trunc_sat_f64_s (local.get $floored))
+              (i32.shl (i32.shr_u (i32.and (local.get $j) (i32.const 63)) (i32.const 4)) (i32.const 1)))))
+        (local.set $level (f64.sub (local.get $floored) (f64.const 1.5)))
+        (local.set $along (f64.add (local.get $along) (f64.mul (local.get $v) (local.get $level))))
+        (local.set $levels (f64.add (local.get $levels) (f64.mul (local.get $level) (local.get $level))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (br $c)))
+    (local.set $scale (select
+      (f64.div (local.get $along) (local.get $levels))
+      (f64.const 0)
+      (f64.gt (local.get $levels) (f64.const 0))))
+    (f64.store (local.get $out) (local.get $scale))
+    (f64.store offset=8 (local.get $out)
+      (f64.max (f64.const 0) (f64.sub (local.get $squares) (f64.mul (local.get $scale) (local.get $along))))))
 )
