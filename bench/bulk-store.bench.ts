@@ -68,6 +68,9 @@ async function instrument(stub: VaultStub, ledger: Ledger): Promise<void> {
     timed(ledger, 'rows + FTS5', writes.rows, 'insert');
     timed(ledger, 'meta', writes.meta, 'update');
     timed(ledger, 'events', writes.events, 'append');
+    // A batch's ADDED events (memory-events.ts) go through appendAdded (its
+    // rows are one run of seqs here, so it never falls back to append).
+    timed(ledger, 'events', writes.events, 'appendAdded');
     timed(ledger, 'usage', usage, 'record');
     timed(ledger, 'after change', life, 'afterChange');
     timed(ledger, 'open', life, 'open');

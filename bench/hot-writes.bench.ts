@@ -142,6 +142,7 @@ it('coding a batch of 100 × 384', () => {
   const codeBytes = codeBytesFor(DIMS);
   const referenceRotation = new ReferenceRotation(DIMS);
   const rotation = new Rotation(DIMS);
+  const scalarRotation = new Rotation(DIMS, { simd: false });
   const rotated = new Float32Array(DIMS);
   const standardised = new Float32Array(DIMS);
   const oldCodes = new Uint8Array(BATCH_SIZE * codeBytes);
@@ -160,6 +161,10 @@ it('coding a batch of 100 × 384', () => {
   const newBatch = ({ flat }: (typeof batches)[number]) => {
     encodeVectors(flat, DIMS, calibration, newCodes, 0, scales, residuals);
   };
+  // The same call with its JavaScript loops (the SIMD kernels' before).
+  const loopsBatch = ({ flat }: (typeof batches)[number]) => {
+    encodeVectors(flat, DIMS, calibration, newCodes, 0, scales, residuals, { simd: false });
+  };
   for (const batch of batches) {
     referenceBatch(batch);
     newBatch(batch);
@@ -175,17 +180,24 @@ it('coding a batch of 100 × 384', () => {
   const rotateNew = ({ list }: (typeof batches)[number]) => {
     for (const vector of list) rotation.apply(vector, rotated);
   };
-  const [oldCoding, newCoding, oldRotation, newRotation] = sampleInTurn(
-    [referenceBatch, newBatch, rotateReference, rotateNew],
-    batches,
-    40,
-  );
+  // The same class with its JavaScript loops (the SIMD kernel's before).
+  const rotateScalar = ({ list }: (typeof batches)[number]) => {
+    for (const vector of list) scalarRotation.apply(vector, rotated);
+  };
+  const [oldCoding, newCoding, oldRotation, newRotation, scalarRotationTimes, loopsCoding] =
+    sampleInTurn(
+      [referenceBatch, newBatch, rotateReference, rotateNew, rotateScalar, loopsBatch],
+      batches,
+      40,
+    );
   const p50 = (samples: number[]) => ms(percentile(samples, 50));
   console.log(
     [
       `coding 100 × 384 (calibrated), p50 of 40 samples, in turns:`,
       `  per vector, as before: ${p50(oldCoding!)}; encodeVectors: ${p50(newCoding!)} (${(percentile(oldCoding!, 50) / percentile(newCoding!, 50)).toFixed(2)}×)`,
       `  Rotation.apply × 100, before: ${p50(oldRotation!)}; now: ${p50(newRotation!)} (${(percentile(oldRotation!, 50) / percentile(newRotation!, 50)).toFixed(2)}×)`,
+      `  … of which the SIMD kernel: JavaScript loops ${p50(scalarRotationTimes!)}, SIMD ${p50(newRotation!)} (${(percentile(scalarRotationTimes!, 50) / percentile(newRotation!, 50)).toFixed(2)}×)`,
+      `  encodeVectors, JavaScript loops: ${p50(loopsCoding!)}; SIMD kernels (rotate, code): ${p50(newCoding!)} (${(percentile(loopsCoding!, 50) / percentile(newCoding!, 50)).toFixed(2)}×)`,
     ].join('\n'),
   );
 });

@@ -29,6 +29,26 @@ export interface DotKernel {
     unit: number,
     out: number,
   ): void;
+  /**
+   * vector-codes.ts's `Rotation` of `count` float32 vectors of `dims` (a
+   * multiple of 128) at `src`, written to `dst`; `tables` holds the two
+   * permutations, their signs and scratch (see dot.wat), `norm` is 1/√128.
+   */
+  rotate(src: number, dst: number, count: number, dims: number, tables: number, norm: number): void;
+  /**
+   * encodeVectors' coding of one rotated vector against a calibration
+   * (`center`, `spread`), through `x` (dims floats of scratch): codes OR-ed
+   * into `codes`, float64 scale and residual at `out` and `out + 8`.
+   */
+  code(
+    rotated: number,
+    center: number,
+    spread: number,
+    x: number,
+    dims: number,
+    codes: number,
+    out: number,
+  ): void;
 }
 
 const PAGE_BYTES = 65_536;

@@ -16,6 +16,7 @@
  * each 2-bit plane lines up with 16 consecutive int8 query components. The
  * last block is padded with zero codes (the query is padded with zeros).
  */
+import { alignUp, growMemory, instantiateDotKernel, type DotKernel } from './dot-kernel';
 
 /** Uniform step of the 2-bit levels, in standard deviations of the components. */
 const STEP_IN_SIGMAS = 0.996;
@@ -63,7 +64,10 @@ export function encodeVector(vector: ArrayLike<number>, out: Uint8Array, offset:
  * `scales[i]` and `residuals[i]` (float64, as `encodeVector` returns them).
  * The same bits as `encodeVector` on each vector alone (the digest test pins
  * it), in one monomorphic loop over typed arrays: a store batch codes 100
- * vectors, a calibration re-codes every row held.
+ * vectors, a calibration re-codes every row held. Calibrated vectors of
+ * whole Hadamard blocks go through the SIMD kernel (dot.wat `rotate` and
+ * `code`): the same operations in the same order, the elementwise ones two
+ * or four lanes at a time.
  */
 export function encodeVectors(
   vectors: Float32Array,
@@ -73,10 +77,38 @@ export function encodeVectors(
   codesOffset: number,
   scales: Float64Array,
   residuals: Float64Array,
+  /** `simd: false` keeps to the JavaScript loops (the tests and benches compare the two). */
+  options: { simd?: boolean } = {},
 ): void {
   const count = Math.floor(vectors.length / dims);
   const codeBytes = codeBytesFor(dims);
   codes.fill(0, codesOffset, codesOffset + count * codeBytes);
+  const simd = options.simd === false ? null : (calibration?.kernel() ?? null);
+  if (simd !== null) {
+    // Rotated, standardised and coded in the kernel's memory, a vector at a time.
+    const { kernel, tables, io, x, result } = simd;
+    simd.center.set(calibration!.center);
+    simd.spread.set(calibration!.spread);
+    const norm = 1 / Math.sqrt(SIMD_BLOCK);
+    for (let i = 0; i < count; i++) {
+      io.set(vectors.subarray(i * dims, (i + 1) * dims));
+      kernel.rotate(io.byteOffset, io.byteOffset, 1, dims, tables, norm);
+      simd.codes.fill(0);
+      kernel.code(
+        io.byteOffset,
+        simd.center.byteOffset,
+        simd.spread.byteOffset,
+        x,
+        dims,
+        simd.codes.byteOffset,
+        result.byteOffset,
+      );
+      codes.set(simd.codes, codesOffset + i * codeBytes);
+      scales[i] = result[0]!;
+      residuals[i] = result[1]!;
+    }
+    return;
+  }
   const standardised = calibration === null ? null : new Float32Array(dims);
   for (let i = 0; i < count; i++) {
     let input = vectors;
@@ -152,8 +184,15 @@ export class Rotation {
   private readonly blocks: Int32Array;
   private readonly first: Float32Array;
   private readonly second: Float32Array;
+  /** The SIMD kernel for these dimensions, false when they are not whole blocks of 128 (found on first use). */
+  private simd: RotationKernel | false | null = null;
 
-  constructor(readonly dims: number) {
+  /** `simd: false` keeps to the JavaScript loops (the tests compare the two). */
+  constructor(
+    readonly dims: number,
+    options: { simd?: boolean } = {},
+  ) {
+    if (options.simd === false) this.simd = false;
     let seed = 0x5eed ^ dims;
     const next = () => {
       seed = (seed + 0x6d2b79f5) | 0;
@@ -194,10 +233,20 @@ export class Rotation {
   /**
    * R·x for the vector at `source[at…at + dims)`, written to `out`. Each
    * round's result goes through a float32 array, as the stored format has
-   * always rounded it.
+   * always rounded it. Vectors whose dimensions are whole Hadamard blocks
+   * of 128 (384, 768, 1,536, …) go through the SIMD kernel (dot.wat
+   * `rotate`), which gives the same bits four lanes at a time.
    */
   applyAt(source: Float32Array, at: number, out: Float32Array): Float32Array {
     const dims = this.dims;
+    const simd = this.kernel();
+    if (simd !== null) {
+      const { kernel, tables, io } = simd;
+      io.set(source.subarray(at, at + dims));
+      kernel.rotate(io.byteOffset, io.byteOffset, 1, dims, tables, 1 / Math.sqrt(SIMD_BLOCK));
+      out.set(io);
+      return out;
+    }
     const first = this.first;
     const second = this.second;
     permute(source, at, this.firstOrder, this.firstSigns, first, dims);
@@ -207,6 +256,78 @@ export class Rotation {
     out.set(second);
     return out;
   }
+
+  /** The SIMD kernel these dimensions use, or null (not whole blocks of 128, or turned off). */
+  kernel(): RotationKernel | null {
+    this.simd ??= this.dims % SIMD_BLOCK === 0 ? rotationKernel(this) : false;
+    return this.simd === false ? null : this.simd;
+  }
+
+  /** The permutations and signs, for the SIMD kernel's tables. */
+  tables(): { order: Int32Array; signs: Float32Array }[] {
+    return [
+      { order: this.firstOrder, signs: this.firstSigns },
+      { order: this.secondOrder, signs: this.secondSigns },
+    ];
+  }
+}
+
+/** The Hadamard block the SIMD kernel handles: dimensions must be whole blocks of it. */
+const SIMD_BLOCK = 128;
+
+interface RotationKernel {
+  kernel: DotKernel;
+  /** Byte offset of the permutations, signs and scratch. */
+  tables: number;
+  /** One vector's room in the kernel's memory: copied in, rotated in place, copied out. */
+  io: Float32Array;
+  /** A calibration's centre and spread, copied in per batch (`encodeVectors`). */
+  center: Float32Array;
+  spread: Float32Array;
+  /** Scratch for the standardised components. */
+  x: number;
+  /** One vector's codes, and its scale and residual (float64). */
+  codes: Uint8Array;
+  result: Float64Array;
+}
+
+/**
+ * The rotation is fixed per dimension count (its seed is), so one kernel
+ * instance per count serves every `Rotation` of the isolate (calls run one
+ * at a time on its one thread).
+ */
+const rotationKernels = new Map<number, RotationKernel>();
+
+function rotationKernel(rotation: Rotation): RotationKernel {
+  const dims = rotation.dims;
+  const known = rotationKernels.get(dims);
+  if (known !== undefined) return known;
+  const kernel = instantiateDotKernel();
+  const vectorBytes = dims * 4;
+  const io = alignUp(5 * vectorBytes);
+  const center = alignUp(io + vectorBytes);
+  const spread = alignUp(center + vectorBytes);
+  const x = alignUp(spread + vectorBytes);
+  const codes = alignUp(x + vectorBytes);
+  const result = alignUp(codes + codeBytesFor(dims));
+  growMemory(kernel.memory, result + 16);
+  const buffer = kernel.memory.buffer;
+  rotation.tables().forEach(({ order, signs }, round) => {
+    new Int32Array(buffer, 2 * round * vectorBytes, dims).set(order);
+    new Float32Array(buffer, (2 * round + 1) * vectorBytes, dims).set(signs);
+  });
+  const made = {
+    kernel,
+    tables: 0,
+    io: new Float32Array(buffer, io, dims),
+    center: new Float32Array(buffer, center, dims),
+    spread: new Float32Array(buffer, spread, dims),
+    x,
+    codes: new Uint8Array(buffer, codes, codeBytesFor(dims)),
+    result: new Float64Array(buffer, result, 2),
+  };
+  rotationKernels.set(dims, made);
+  return made;
 }
 
 /** out[j] = source[at + order[j]] × signs[j]. */
@@ -336,6 +457,11 @@ export class Calibration {
     out.set(this.center);
     out.set(this.spread, this.center.length);
     return new Uint8Array(out.buffer);
+  }
+
+  /** The SIMD kernel of its rotation (whole blocks of 128), or null. */
+  kernel(): RotationKernel | null {
+    return this.rotation.kernel();
   }
 
   /** z of a vector, written to `out`. */
