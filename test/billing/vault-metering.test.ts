@@ -297,14 +297,14 @@ describe('metering in the vault', () => {
       const reads = (instance as unknown as { reads: { run: (...args: unknown[]) => unknown } })
         .reads;
       const run = reads.run.bind(reads);
-      reads.run = (address, ops, started) =>
+      reads.run = (address, ops, ...rest) =>
         run(
           address,
           // Old code read the fields it knew: a search's `settleMerged` went unseen.
           (ops as VaultReadOp[]).map((op) =>
             op.type === 'search' ? { ...op, settleMerged: undefined } : op,
           ),
-          started,
+          ...rest,
         );
     });
     const { search } = await api.request(SearchDocument, {
