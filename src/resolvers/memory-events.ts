@@ -50,7 +50,7 @@ export async function watchVault(
   };
   socket.addEventListener('message', (message) => {
     if (typeof message.data !== 'string') return;
-    queued.push(JSON.parse(message.data) as MemoryEventRecord);
+    queued.push(JSON.parse(message.data) as MemoryEventRecord, message.data.length);
     notify();
   });
   const finish = () => {
