@@ -194,7 +194,14 @@ export async function importMemories(
           content: memory.content,
           role: memory.role,
           metadata: memory.metadata,
-          createdAt: memory.createdAt === null ? null : new Date(memory.createdAt),
+          // A superseded line is stored with the time it was checked against,
+          // so the store's own check of validUntil sees the same createdAt.
+          createdAt:
+            memory.createdAt !== null
+              ? new Date(memory.createdAt)
+              : memory.validUntil !== null
+                ? new Date(now)
+                : null,
           embedding: memory.embedding,
           chunkEmbeddings: memory.chunkEmbeddings,
           id: memory.id,
