@@ -204,9 +204,9 @@ export class QueryScorer {
     const reach = pool.reach(lift);
     // The passages at or above it, in order: the noted ones, unless a passage
     // passed over reaches it too (the pool was not full yet, or boosts widen
-    // the reach), then all of them again.
+    // the reach), then all of them again. Nothing passed over: the noted ones.
     let count = 0;
-    if (passedOver < reach) {
+    if (passedOver < reach || passedOver === -Infinity) {
       for (let at = 0; at < noted; at++) {
         if (keptScores[at]! < reach) continue;
         kept[count] = kept[at]!;
