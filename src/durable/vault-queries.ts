@@ -29,8 +29,25 @@ interface MemoryRow extends Record<string, SqlStorageValue> {
   superseded_by: string | null;
 }
 
-const MEMORY_COLUMNS =
-  'id, content, role, metadata, created_at, tokens, valid_until, superseded_by';
+const MEMORY_COLUMN_NAMES = [
+  'id',
+  'content',
+  'role',
+  'metadata',
+  'created_at',
+  'tokens',
+  'valid_until',
+  'superseded_by',
+] as const;
+const MEMORY_COLUMNS = MEMORY_COLUMN_NAMES.join(', ');
+/** Where each of MEMORY_COLUMNS sits in a row read with `raw()`. */
+const AT = Object.fromEntries(MEMORY_COLUMN_NAMES.map((name, at) => [name, at])) as Record<
+  (typeof MEMORY_COLUMN_NAMES)[number],
+  number
+>;
+/** `searchWindows` reads seq and chunked after MEMORY_COLUMNS. */
+const SEQ_AT = MEMORY_COLUMN_NAMES.length;
+const CHUNKED_AT = SEQ_AT + 1;
 /** Longest chain of versions `history` follows (a guard, not a limit anyone meets). */
 const MAX_HISTORY = 100;
 /** Hybrid search ranks this many candidates per side (at least) before fusing. */
@@ -200,7 +217,10 @@ export class VaultQueries {
       .raw();
     const hydrated = new Map<number, { memory: MemoryRecord; chunked: boolean }>();
     for (const row of rows) {
-      hydrated.set(row[8] as number, { memory: recordOfRaw(row), chunked: row[9] === 1 });
+      hydrated.set(row[SEQ_AT] as number, {
+        memory: recordOfRaw(row),
+        chunked: row[CHUNKED_AT] === 1,
+      });
     }
     this.hydrateMs += performance.now() - started;
     return hydrated;
@@ -284,14 +304,14 @@ type HydratedRow = MemoryRow & { seq: number; chunked: number };
 /** `toRecord` of a row read with `raw()`, its values in MEMORY_COLUMNS's order. */
 function recordOfRaw(row: SqlStorageValue[]): MemoryRecord {
   return {
-    id: row[0] as string,
-    content: row[1] as string,
-    role: row[2] as MemoryRecord['role'],
-    metadata: row[3] as string | null,
-    createdAt: row[4] as number,
-    tokens: row[5] as number,
-    validUntil: row[6] as number | null,
-    supersededBy: row[7] as string | null,
+    id: row[AT.id] as string,
+    content: row[AT.content] as string,
+    role: row[AT.role] as MemoryRecord['role'],
+    metadata: row[AT.metadata] as string | null,
+    createdAt: row[AT.created_at] as number,
+    tokens: row[AT.tokens] as number,
+    validUntil: row[AT.valid_until] as number | null,
+    supersededBy: row[AT.superseded_by] as string | null,
   };
 }
 
