@@ -38,6 +38,8 @@ export class VaultLifecycle {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly parts: VaultLifeParts,
+    /** Runs work with no other event delivered meanwhile (`ctx.blockConcurrencyWhile`). */
+    private readonly exclusive: <T>(work: () => Promise<T>) => Promise<T>,
   ) {}
 
   /**
@@ -76,9 +78,20 @@ export class VaultLifecycle {
    * empty. The change log starts again with the CLEARED or EXPIRED event,
    * numbered after the last one, so subscribers hear of it and a reconnect
    * from before it is told to resync.
+   *
+   * No other call runs until the storage is wiped and woken again: the
+   * usage hand-over awaits the account, and a write let in meanwhile would
+   * be wiped after it was acknowledged (or, finding the vault expired too,
+   * start a second removal over the first one's half-wiped tables).
    */
   async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
-    const { events, subscribers, cold, usage } = this.parts;
+    await this.exclusive(() => this.wipe(reason));
+    // The snapshots in R2 go after, with calls let in again.
+    await this.parts.cold.prune(0);
+  }
+
+  private async wipe(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
+    const { events, subscribers, usage } = this.parts;
     const lastSeq = events.lastSeq();
     // Memory tokens not yet on the account's ledger outlive the vault's rows.
     await usage.handOver().catch(() => {});
@@ -95,7 +108,6 @@ export class VaultLifecycle {
       at: Date.now(),
     });
     subscribers.broadcast([event]);
-    await cold.prune(0);
   }
 
   /**

@@ -82,7 +82,9 @@ export class VaultObject extends DurableObject<Env> {
       usage,
       config,
     };
-    const life = new VaultLifecycle(storage, { ...parts, embedder });
+    const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
+      ctx.blockConcurrencyWhile(work),
+    );
     this.sql = sql;
     this.queries = queries;
     this.hot = hot;

@@ -544,6 +544,33 @@ describe('VaultObject', () => {
     expect(await snapshotKeys(address)).toEqual([]);
   });
 
+  it('keeps every write acknowledged while an expired EPHEMERAL vault is being removed', async () => {
+    // Before: removal awaited the usage hand-over (a call to the account)
+    // before wiping, so writes arriving meanwhile found the vault expired
+    // too, each removed it again, and a write acknowledged in between was
+    // wiped by a removal decided before it.
+    const address = freshAddress('EPHEMERAL', 'conv-race');
+    const vault = vaultStub(address);
+    const charged = (content: string, at: number) => ({
+      ...storeRequest([memory(content)]),
+      usage: {
+        requestId: `req-${at}`,
+        accountId: 'acct-race',
+        keyId: address.keyId,
+        memoryTokens: 3,
+      },
+    });
+    ok(await vault.store(address, charged('a conversation long over', 0)));
+    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', Date.now() - 1));
+    const writes = await Promise.all(
+      [1, 2, 3, 4].map((at) => vault.store(address, charged(`new turn ${at}`, at))),
+    );
+    const acknowledged = writes.flatMap((write) => ok(write).memories.map((m) => m.content));
+    expect(acknowledged.sort()).toEqual(['new turn 1', 'new turn 2', 'new turn 3', 'new turn 4']);
+    const page = ok(await vault.list(address, { first: 10, after: null, order: 'OLDEST_FIRST' }));
+    expect(page.memories.map((m) => m.content).sort()).toEqual(acknowledged);
+  });
+
   it("renews an EPHEMERAL vault's time to live on a write, not on a read", async () => {
     const address = freshAddress('EPHEMERAL', 'conv-renewed');
     const vault = vaultStub(address);
