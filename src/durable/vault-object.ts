@@ -13,6 +13,7 @@ import { VaultAdmin } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
 import { VaultMeta } from './vault-meta';
 import { VaultQueries } from './vault-queries';
+import { askFannedVaults } from './vault-fan-out';
 import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from './vault-storage';
@@ -168,7 +169,10 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { response, charges, settlements } = this.reads.run(address, ops, started);
+    // The other vaults of searches this vault leads are asked first, so they
+    // rank while this one does (on other machines, in production).
+    const asked = askFannedVaults(this.env, address, ops);
+    const { response, charges, settlements, leads } = this.reads.run(address, ops, started, asked);
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
     // commit: usage-commit-group.ts). Multi-vault searches this vault bills
@@ -181,6 +185,7 @@ export class VaultObject extends DurableObject<Env> {
     const recorded = await Promise.allSettled([
       this.usage.recordReads(charges),
       ...settlements.map((due) => this.reads.settle(due)),
+      ...leads.map((lead) => this.reads.lead(lead)),
     ]);
     if (recorded.some((record) => record.status === 'fulfilled' && record.value))
       await this.life.armAlarm();

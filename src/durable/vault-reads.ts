@@ -1,8 +1,11 @@
 import type { AppConfig } from '../core/config';
 import { vaultCapacity } from '../core/limits';
-import type { VaultAddress } from '../vaults/address';
+import type { Result } from '../core/errors';
+import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
-import { packWindows } from './packed-windows';
+import { mergedSearchTokens } from './merge-windows';
+import { packWindows, unpackWindows } from './packed-windows';
+import type { FannedAnswers } from './vault-fan-out';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -27,6 +30,19 @@ export interface Settlement extends Rpc.MergedSettlement {
   packed: boolean;
 }
 
+/** A multi-vault search this vault leads (`VaultReadOp.fanOut`), to merge and bill once the others answered. */
+export interface Lead {
+  self: VaultAddress;
+  fanOut: Rpc.FanOut;
+  request: Rpc.SearchRequest;
+  /** The search's own result: it carries the others' answers, and whether it billed, once it did. */
+  result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+  packed: boolean;
+  others: FannedAnswers;
+  /** A vault never written is in no listing a usage read flushes: it leaves the bill to the caller. */
+  bills: boolean;
+}
+
 export class VaultReads {
   constructor(
     private readonly sql: Sql,
@@ -44,12 +60,21 @@ export class VaultReads {
    * `VaultUsage.recordReads`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
    * caller has merged them (`settle`), to finish after the answers are in.
+   * `leads`: searches over several vaults this vault leads, whose other
+   * vaults' answers (`asked`, per op: vault-fan-out.ts) it merges and bills
+   * (`lead`) after the answers are in.
    */
   run(
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
-  ): { response: Rpc.VaultReadResponse; charges: Rpc.UsageCharge[]; settlements: Settlement[] } {
+    asked: readonly (FannedAnswers | undefined)[] = [],
+  ): {
+    response: Rpc.VaultReadResponse;
+    charges: Rpc.UsageCharge[];
+    settlements: Settlement[];
+    leads: Lead[];
+  } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
     // One read of the meta table for the whole call: nothing below writes it.
@@ -57,11 +82,26 @@ export class VaultReads {
     let searchMs = 0;
     const charges: Rpc.UsageCharge[] = [];
     const settlements: Settlement[] = [];
-    const results = ops.map((op): Rpc.VaultReadOpResult => {
+    const leads: Lead[] = [];
+    const results = ops.map((op, index): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
           const result = this.search(op.request, meta, (ms) => (searchMs += ms));
           if (!result.ok || result.type !== 'search') return result;
+          const others = asked[index];
+          if (op.fanOut !== undefined && others !== undefined) {
+            // Packed, if asked, once the others' answers are in (`lead`).
+            leads.push({
+              self: address,
+              fanOut: op.fanOut,
+              request: op.request,
+              result,
+              packed: op.packed === true,
+              others,
+              bills: meta.address !== null,
+            });
+            return result;
+          }
           const settlement = settlementOf(op);
           if (settlement !== undefined) {
             // A vault never written is in no listing a usage read flushes: it
@@ -99,7 +139,39 @@ export class VaultReads {
       },
       charges,
       settlements,
+      leads,
     };
+  }
+
+  /**
+   * Finishes a multi-vault search this vault leads: waits for the other
+   * vaults' answers, merges every vault's windows in the caller's order as
+   * the Worker will (merge-windows.ts), records the merged hits' memory
+   * tokens under the search's identifier (with the group commit of reads),
+   * and hands the answers on in the result. Returns true when the alarm must
+   * be re-armed. When another vault failed, the search fails and nothing is
+   * billed; when one could not be called at all, neither is anything here
+   * (this call fails with that error).
+   */
+  async lead({ self, fanOut, request, result, packed, others, bills }: Lead): Promise<boolean> {
+    const answers = await others;
+    let armAlarm = false;
+    if (bills) {
+      const theirs = answers.map(searchWindowsOf);
+      if (theirs.every((windows) => windows !== null)) {
+        const own = fanOut.vaults.findIndex(
+          (address) => vaultObjectName(address) === vaultObjectName(self),
+        );
+        const perVault = theirs.map((windows) => ({ windows }));
+        perVault.splice(own === -1 ? 0 : own, 0, { windows: result.windows });
+        const memoryTokens = mergedSearchTokens(request.windows, perVault);
+        armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
+        result.settled = true;
+      }
+    }
+    result.fanned = answers;
+    if (packed) packResult(result);
+    return armAlarm;
   }
 
   /**
@@ -196,6 +268,13 @@ export class VaultReads {
 function packResult(result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>): void {
   result.packed = packWindows(result.windows);
   result.windows = [];
+}
+
+/** A search's windows from another vault's answer, whichever shape it came in; null when it failed. */
+function searchWindowsOf(answer: Result<Rpc.VaultReadResponse>): Rpc.WindowResult[] | null {
+  const result = answer.ok ? answer.results[0] : undefined;
+  if (result === undefined || !result.ok || result.type !== 'search') return null;
+  return result.packed === undefined ? result.windows : unpackWindows(result.packed);
 }
 
 /** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */

@@ -5,7 +5,7 @@
 import type { Failure, Result } from '../core/errors';
 import type { WindowSearch } from '../kronos/plan';
 import type { MemoryWindow } from '../kronos/windows';
-import type { VaultKind } from '../vaults/address';
+import type { VaultAddress, VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
 import type { Role } from '../vaults/roles';
 import type { TextRanking } from './text-ranking';
@@ -78,6 +78,19 @@ export type MergedBill = (
 export interface MergedSettlement {
   meter: UsageMeter;
   merged: MergedBill;
+}
+
+/**
+ * A search over several vaults that the receiving vault leads (the first of
+ * them by object name): it asks the other vaults itself, merges every
+ * vault's windows as the Worker will (merge-windows.ts) and records the
+ * merged hits' memory tokens under `meter` before it answers, so billing
+ * costs no callback to the Worker (vault-fan-out.ts).
+ */
+export interface FanOut {
+  /** Every vault of the search in the caller's order, the leading one included: the merge's order. */
+  vaults: VaultAddress[];
+  meter: UsageMeter;
 }
 
 /** A meter and the memory tokens it bills. */
@@ -313,6 +326,13 @@ export type VaultReadOp =
        */
       settle?: MergedBill;
       /**
+       * Lead this search over several vaults (see `FanOut`). A vault of the
+       * previous release ignores it, so bills nothing and answers without
+       * `fanned`: the caller then reads the other vaults itself and bills
+       * once through its usage shard.
+       */
+      fanOut?: FanOut;
+      /**
        * Answer the windows packed into columns (`packed`, see
        * packed-windows.ts), and hand them packed to `settleMerged`. A vault
        * of the previous release ignores it and answers `windows`.
@@ -342,6 +362,13 @@ export type VaultReadOpResult =
       settled?: true;
       /** The windows, packed into columns when the op asked (`windows` is then empty). */
       packed?: PackedWindow[];
+      /**
+       * A search this vault led (`fanOut`): the other vaults' answers to its
+       * one-search `read` calls, in `fanOut.vaults` order without this vault,
+       * as they came. `settled` says whether the merged hits were billed: not
+       * when a vault failed (the search fails) or this vault was never written.
+       */
+      fanned?: Result<VaultReadResponse>[];
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }

@@ -3,7 +3,6 @@ import { CodedError, type Failure, type Result } from '../core/errors';
 import { unpackWindows } from '../durable/packed-windows';
 import { vaultStub } from '../durable/stubs';
 import type {
-  MergedBill,
   VaultReadOp,
   VaultReadOpResult,
   VaultReadResponse,
@@ -149,33 +148,47 @@ export class VaultLoader {
     const response = await this.timings.time('vault', async () =>
       vaultStub(this.env, address).read(address, ops.map(packedSearch)),
     );
+    this.absorb(name, address, response);
     if (response.ok) {
-      for (const result of response.results) {
-        if (result.ok && result.type === 'search' && result.packed !== undefined) {
-          result.windows = unpackWindows(result.packed);
-          delete result.packed;
-        }
-      }
-      this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
-      this.timings.add('search', response.searchMs);
-      this.timings.add('hydrate', response.hydrateMs);
-      this.stats.set(name, Promise.resolve(response.stats));
+      // A search over several vaults that this vault led carries the other
+      // vaults' answers to its calls: each counts as this request's own call.
+      ops.forEach((op, index) => {
+        const result = response.results[index];
+        if (op.type !== 'search' || op.fanOut === undefined) return;
+        if (!result?.ok || result.type !== 'search' || result.fanned === undefined) return;
+        const others = op.fanOut.vaults.filter(
+          (other) => vaultObjectName(other) !== vaultObjectName(address),
+        );
+        result.fanned.forEach((answer, at) => {
+          const other = others[at];
+          if (other !== undefined) this.absorb(vaultObjectName(other), other, answer);
+        });
+      });
     }
     return response;
+  }
+
+  /** Takes in one vault's answer: unpacks its searches' windows, records its figures, keeps its stats. */
+  private absorb(name: string, address: VaultAddress, response: Result<VaultReadResponse>): void {
+    if (!response.ok) return;
+    for (const result of response.results) {
+      if (result.ok && result.type === 'search' && result.packed !== undefined) {
+        result.windows = unpackWindows(result.packed);
+        delete result.packed;
+      }
+    }
+    this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+    this.timings.add('search', response.searchMs);
+    this.timings.add('hydrate', response.hydrateMs);
+    this.stats.set(name, Promise.resolve(response.stats));
   }
 }
 
 /**
  * A search asks for its windows packed into columns (packed-windows.ts), the
- * cheaper shape to clone; its merged bill hears them unpacked. A vault of the
- * previous release ignores the flag and answers (and settles) plain windows,
- * which pass through as they are.
+ * cheaper shape to clone. A vault of the previous release ignores the flag
+ * and answers plain windows, which pass through as they are.
  */
 function packedSearch(op: VaultReadOp): VaultReadOp {
-  if (op.type !== 'search') return op;
-  const settle = op.settleMerged;
-  if (settle === undefined) return { ...op, packed: true };
-  const merged: MergedBill = (windows, packed) =>
-    settle.merged(packed === undefined ? windows : unpackWindows(packed));
-  return { ...op, packed: true, settleMerged: { ...settle, merged } };
+  return op.type === 'search' ? { ...op, packed: true } : op;
 }

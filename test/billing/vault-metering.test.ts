@@ -193,7 +193,7 @@ describe('metering in the vault', () => {
           content: 'penguins slide on their bellies',
           vault: { kind: 'SESSION' as const, id: 's1' },
         },
-        // Only in CORE, whose hits reach the Worker through its `settle` call.
+        // Only in CORE, which leads the search and answers every vault's hits.
         { content: 'penguins waddle to the sea', vault: { kind: 'CORE' as const } },
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
@@ -290,8 +290,8 @@ describe('metering in the vault', () => {
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
     const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
-    // CORE bills this search. Made to run as the previous release did: it
-    // knows no `settleMerged`, so it sees a search without it.
+    // CORE leads this search. Made to run as the previous release did: it
+    // knows no `fanOut`, so it sees a search without it (and asks no one).
     const core = coreVault(keyId) as DurableObjectStub<VaultObject>;
     await runInDurableObject(core, (instance) => {
       const reads = (instance as unknown as { reads: { run: (...args: unknown[]) => unknown } })
@@ -300,9 +300,9 @@ describe('metering in the vault', () => {
       reads.run = (address, ops, started) =>
         run(
           address,
-          // Old code read the fields it knew: a search's `settleMerged` went unseen.
+          // Old code read the fields it knew: a search's `fanOut` went unseen.
           (ops as VaultReadOp[]).map((op) =>
-            op.type === 'search' ? { ...op, settleMerged: undefined } : op,
+            op.type === 'search' ? { ...op, fanOut: undefined } : op,
           ),
           started,
         );
