@@ -177,15 +177,23 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     if (!found[0].settled) throw new Error('not settled');
   };
   // i13-fan: the first vault leads, asks the other two itself and bills the
-  // merged hits; its one answer carries every vault's windows.
+  // merged hits; its one answer carries every vault's windows, cut to the
+  // hits that made the merged list.
   const ledByFirst = async () => {
-    const request = searchRequest();
-    const led = await packedSearchOf(0, request, {
-      fanOut: { vaults: vaults.map(({ address }) => address), meter: meter() },
-    });
-    if (!led.settled || led.fanned === undefined) throw new Error('not led');
-    const found = [led.windows];
-    for (const answer of led.fanned) {
+    const { address, stub } = vaults[0]!;
+    const response = await stub.read(address, [
+      {
+        type: 'search',
+        request: searchRequest(),
+        packed: true,
+        fanOut: { vaults: vaults.map((vault) => vault.address), meter: meter() },
+      },
+    ]);
+    const led = response.ok ? response.results[0] : undefined;
+    if (!response.ok || !led?.ok || led.type !== 'search' || !led.settled || !led.packed)
+      throw new Error('not led');
+    const found = [unpackWindows(led.packed)];
+    for (const { answer } of response.fanned ?? []) {
       const result = answer.ok ? answer.results[0] : undefined;
       if (!result?.ok || result.type !== 'search' || !result.packed) throw new Error('failed');
       found.push(unpackWindows(result.packed));

@@ -1,4 +1,5 @@
 import type { WindowSearch } from '../kronos/plan';
+import type { MemoryWindow } from '../kronos/windows';
 import { contentKey } from './vault-usage';
 import type { SearchHitRecord, WindowResult } from './vault-types';
 
@@ -37,13 +38,37 @@ export function mergeWindowHits<Source>(
   return merged;
 }
 
-/** The memory tokens a multi-vault search bills: those of its merged hits, each once. */
-export function mergedSearchTokens(
+/**
+ * What the vault leading a multi-vault search needs of the merge: the
+ * memory tokens its hits bill, and per window the contents that made it.
+ * Every vault's windows cut to the hits of those contents (`keepsHit`) merge
+ * to the very same list, in the same order: each kept content keeps all its
+ * hits, so its best hit and the place of its first hit among the others are
+ * unchanged, and the sort is stable. So the leader need only hand on those.
+ */
+export function mergedContents(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
-  perVault: readonly { windows: readonly WindowResult[] }[],
-): number {
-  let total = 0;
-  const tagged = perVault.map(({ windows: found }) => ({ source: null, windows: found }));
-  for (const { hit } of mergeWindowHits(windows, tagged)) total += hit.memory.tokens;
-  return total;
+  perVault: readonly (readonly WindowResult[])[],
+): { memoryTokens: number; contents: Map<MemoryWindow, Set<string>> } {
+  const tagged = perVault.map((found) => ({ source: null, windows: found }));
+  let memoryTokens = 0;
+  const contents = new Map<MemoryWindow, Set<string>>();
+  for (const search of windows) {
+    const kept = new Set<string>();
+    for (const { hit } of mergeWindowHits([search], tagged)) {
+      memoryTokens += hit.memory.tokens;
+      kept.add(contentKey(hit.memory.content));
+    }
+    contents.set(search.window, kept);
+  }
+  return { memoryTokens, contents };
+}
+
+/** Whether a hit's content made its window of the merged list (`mergedContents`). */
+export function keepsHit(
+  contents: ReadonlyMap<MemoryWindow, ReadonlySet<string>>,
+  window: MemoryWindow,
+  content: string,
+): boolean {
+  return contents.get(window)?.has(contentKey(content)) === true;
 }

@@ -1,41 +1,69 @@
-import type { Result } from '../core/errors';
+import { failure, type Result } from '../core/errors';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { vaultStub } from './stubs';
 import type { VaultReadOp, VaultReadResponse } from './vault-types';
 
-/** The other vaults' answers to a search this vault leads, in `fanOut.vaults` order. */
-export type FannedAnswers = Promise<Result<VaultReadResponse>[]>;
+/** The other vaults' share of the searches a call leads: one call per vault, and where each search's result is. */
+export interface FannedCalls {
+  calls: { address: VaultAddress; answer: Promise<Result<VaultReadResponse>> }[];
+  /** Per op: for each other vault of its search (`fanOut.vaults` order, this vault left out), its call and result. */
+  places: ({ call: number; result: number }[] | undefined)[];
+}
 
 /**
  * Starts the other vaults' share of every search in `ops` that this vault
- * leads (`VaultReadOp.fanOut`): one `read` call per other vault and search,
- * sent before this vault ranks its own windows, so that in production, where
- * the vaults run on different machines, they rank at the same time as this
- * one. Calling them from here rather than from the Worker is what lets this
- * vault bill the merged hits without a callback to the Worker: their
- * answers come to it, and it hands them on with its own.
- *
- * Returns, per op, its answers still to come (undefined for ops it leads
- * nothing in). A leading search refused here answers without waiting for
- * them, so their failures are marked handled at once.
+ * leads (`VaultReadOp.fanOut`): one `read` call per other vault, holding
+ * every led search over it, sent before this vault ranks its own windows, so
+ * that in production, where the vaults run on different machines, they rank
+ * at the same time as this one. Calling them from here rather than from the
+ * Worker is what lets this vault bill the merged hits without a callback to
+ * the Worker: their answers come to it, and it hands them on with its own.
+ * A led search refused here answers without waiting for them, so their
+ * failures are marked handled at once.
  */
 export function askFannedVaults(
   env: Env,
   self: VaultAddress,
   ops: readonly VaultReadOp[],
-): (FannedAnswers | undefined)[] {
+): FannedCalls | null {
   const own = vaultObjectName(self);
-  return ops.map((op) => {
+  const byVault = new Map<string, { call: number; ops: VaultReadOp[] }>();
+  const calls: FannedCalls['calls'] = [];
+  const sent: VaultReadOp[][] = [];
+  const places = ops.map((op) => {
     if (op.type !== 'search' || op.fanOut === undefined) return undefined;
     const { request } = op;
-    const answers = Promise.all(
-      op.fanOut.vaults
-        .filter((address) => vaultObjectName(address) !== own)
-        .map((address) =>
-          vaultStub(env, address).read(address, [{ type: 'search', request, packed: true }]),
-        ),
-    );
-    answers.catch(() => {});
-    return answers;
+    return op.fanOut.vaults
+      .filter((address) => vaultObjectName(address) !== own)
+      .map((address) => {
+        const name = vaultObjectName(address);
+        let entry = byVault.get(name);
+        if (entry === undefined) {
+          entry = { call: calls.length, ops: [] };
+          byVault.set(name, entry);
+          calls.push({ address, answer: Promise.resolve(failure('UPSTREAM_ERROR', 'not sent')) });
+          sent.push(entry.ops);
+        }
+        entry.ops.push({ type: 'search', request, packed: true });
+        return { call: entry.call, result: entry.ops.length - 1 };
+      });
   });
+  if (calls.length === 0) return null;
+  for (const [at, call] of calls.entries()) {
+    call.answer = vaultStub(env, call.address).read(call.address, sent[at]!);
+    call.answer.catch(() => {});
+  }
+  return { calls, places };
+}
+
+/** The calls' answers to hand on with the response; a call that failed (and so failed no led search) says so. */
+export async function fannedAnswers(
+  calls: FannedCalls['calls'],
+): Promise<{ address: VaultAddress; answer: Result<VaultReadResponse> }[]> {
+  return Promise.all(
+    calls.map(async ({ address, answer }) => ({
+      address,
+      answer: await answer.catch(() => failure('UPSTREAM_ERROR', 'the vault could not be reached')),
+    })),
+  );
 }

@@ -13,7 +13,7 @@ import { VaultAdmin } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
 import { VaultMeta } from './vault-meta';
 import { VaultQueries } from './vault-queries';
-import { askFannedVaults } from './vault-fan-out';
+import { askFannedVaults, fannedAnswers } from './vault-fan-out';
 import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from './vault-storage';
@@ -191,6 +191,7 @@ export class VaultObject extends DurableObject<Env> {
       await this.life.armAlarm();
     const failed = recorded.find((record) => record.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
+    if (asked !== null && leads.length > 0) response.fanned = await fannedAnswers(asked.calls);
     return { ok: true, ...response };
   }
 

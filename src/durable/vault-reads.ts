@@ -3,9 +3,9 @@ import { vaultCapacity } from '../core/limits';
 import type { Result } from '../core/errors';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
-import { mergedSearchTokens } from './merge-windows';
-import { packWindows, unpackWindows } from './packed-windows';
-import type { FannedAnswers } from './vault-fan-out';
+import { keepsHit, mergedContents } from './merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from './packed-windows';
+import type { FannedCalls } from './vault-fan-out';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -38,7 +38,9 @@ export interface Lead {
   /** The search's own result: it carries the others' answers, and whether it billed, once it did. */
   result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
   packed: boolean;
-  others: FannedAnswers;
+  /** The calls to the other vaults, and where this search's result is in each. */
+  calls: FannedCalls['calls'];
+  places: { call: number; result: number }[];
   /** A vault never written is in no listing a usage read flushes: it leaves the bill to the caller. */
   bills: boolean;
 }
@@ -68,7 +70,7 @@ export class VaultReads {
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
-    asked: readonly (FannedAnswers | undefined)[] = [],
+    asked: FannedCalls | null = null,
   ): {
     response: Rpc.VaultReadResponse;
     charges: Rpc.UsageCharge[];
@@ -88,8 +90,8 @@ export class VaultReads {
         case 'search': {
           const result = this.search(op.request, meta, (ms) => (searchMs += ms));
           if (!result.ok || result.type !== 'search') return result;
-          const others = asked[index];
-          if (op.fanOut !== undefined && others !== undefined) {
+          const places = asked?.places[index];
+          if (op.fanOut !== undefined && asked && places !== undefined) {
             // Packed, if asked, once the others' answers are in (`lead`).
             leads.push({
               self: address,
@@ -97,7 +99,8 @@ export class VaultReads {
               request: op.request,
               result,
               packed: op.packed === true,
-              others,
+              calls: asked.calls,
+              places,
               bills: meta.address !== null,
             });
             return result;
@@ -145,31 +148,56 @@ export class VaultReads {
 
   /**
    * Finishes a multi-vault search this vault leads: waits for the other
-   * vaults' answers, merges every vault's windows in the caller's order as
+   * vaults' results, merges every vault's windows in the caller's order as
    * the Worker will (merge-windows.ts), records the merged hits' memory
    * tokens under the search's identifier (with the group commit of reads),
-   * and hands the answers on in the result. Returns true when the alarm must
-   * be re-armed. When another vault failed, the search fails and nothing is
-   * billed; when one could not be called at all, neither is anything here
-   * (this call fails with that error).
+   * and cuts every vault's windows to the hits of the contents that made the
+   * merged list, which merge to the same list for fewer hits to hand on.
+   * Returns true when the alarm must be re-armed. When another vault failed,
+   * the search fails and nothing is billed; when one could not be called at
+   * all, this call fails with that error and bills nothing either.
    */
-  async lead({ self, fanOut, request, result, packed, others, bills }: Lead): Promise<boolean> {
-    const answers = await others;
+  async lead({
+    self,
+    fanOut,
+    request,
+    result,
+    packed,
+    calls,
+    places,
+    bills,
+  }: Lead): Promise<boolean> {
+    const answers = await Promise.all(places.map(({ call }) => calls[call]!.answer));
+    const theirs = places.map(({ result: at }, index) => searchResultOf(answers[index]!, at));
     let armAlarm = false;
-    if (bills) {
-      const theirs = answers.map(searchWindowsOf);
-      if (theirs.every((windows) => windows !== null)) {
-        const own = fanOut.vaults.findIndex(
-          (address) => vaultObjectName(address) === vaultObjectName(self),
-        );
-        const perVault = theirs.map((windows) => ({ windows }));
-        perVault.splice(own === -1 ? 0 : own, 0, { windows: result.windows });
-        const memoryTokens = mergedSearchTokens(request.windows, perVault);
+    if (theirs.every((found) => found !== null)) {
+      const perVault = theirs.map((found) =>
+        found.packed === undefined ? found.windows : unpackWindows(found.packed),
+      );
+      const own = fanOut.vaults.findIndex(
+        (address) => vaultObjectName(address) === vaultObjectName(self),
+      );
+      perVault.splice(own === -1 ? 0 : own, 0, result.windows);
+      const { memoryTokens, contents } = mergedContents(request.windows, perVault);
+      if (bills) {
         armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
         result.settled = true;
       }
+      const cut = (windows: Rpc.WindowResult[]) =>
+        windows.map((window) => ({
+          ...window,
+          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+        }));
+      result.windows = cut(result.windows);
+      for (const found of theirs) {
+        if (found.packed === undefined) found.windows = cut(found.windows);
+        else
+          found.packed = cutPackedWindows(found.packed, (window, at) =>
+            keepsHit(contents, window.window, window.contents[at]!),
+          );
+      }
     }
-    result.fanned = answers;
+    result.fannedFrom = places;
     if (packed) packResult(result);
     return armAlarm;
   }
@@ -270,11 +298,13 @@ function packResult(result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>):
   result.windows = [];
 }
 
-/** A search's windows from another vault's answer, whichever shape it came in; null when it failed. */
-function searchWindowsOf(answer: Result<Rpc.VaultReadResponse>): Rpc.WindowResult[] | null {
-  const result = answer.ok ? answer.results[0] : undefined;
-  if (result === undefined || !result.ok || result.type !== 'search') return null;
-  return result.packed === undefined ? result.windows : unpackWindows(result.packed);
+/** A search's result in another vault's answer (`at`: its place there); null when it failed. */
+function searchResultOf(
+  answer: Result<Rpc.VaultReadResponse>,
+  at: number,
+): Extract<Rpc.VaultReadOpResult, { type: 'search'; ok: true }> | null {
+  const result = answer.ok ? answer.results[at] : undefined;
+  return result !== undefined && result.ok && result.type === 'search' ? result : null;
 }
 
 /** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */

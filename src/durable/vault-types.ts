@@ -363,12 +363,15 @@ export type VaultReadOpResult =
       /** The windows, packed into columns when the op asked (`windows` is then empty). */
       packed?: PackedWindow[];
       /**
-       * A search this vault led (`fanOut`): the other vaults' answers to its
-       * one-search `read` calls, in `fanOut.vaults` order without this vault,
-       * as they came. `settled` says whether the merged hits were billed: not
-       * when a vault failed (the search fails) or this vault was never written.
+       * A search this vault led (`fanOut`): where each other vault's result
+       * is, in `fanOut.vaults` order without this vault: the response's
+       * `fanned` call and the result's place in it. `settled` says whether
+       * the merged hits were billed: not when a vault failed (the search
+       * fails) or this vault was never written.
        */
-      fanned?: Result<VaultReadResponse>[];
+      fannedFrom?: { call: number; result: number }[];
+      /** The same results, put here by the caller's loader from `fannedFrom` (never sent). */
+      fanned?: VaultReadOpResult[];
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
@@ -385,4 +388,10 @@ export interface VaultReadResponse {
   searchMs: number;
   /** Of which reading memory rows from SQLite (search hits, lookups, pages). */
   hydrateMs: number;
+  /**
+   * The calls this vault made to the other vaults of the searches it led
+   * (`fanOut`), one per vault, with their answers: each search's hits
+   * there cut to those that made the merged list (merge-windows.ts).
+   */
+  fanned?: { address: VaultAddress; answer: Result<VaultReadResponse> }[];
 }

@@ -1,6 +1,6 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
-import { CodedError, type Result } from '../core/errors';
+import { CodedError } from '../core/errors';
 import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type {
@@ -9,7 +9,6 @@ import type {
   SearchRequest,
   VaultReadOp,
   VaultReadOpResult,
-  VaultReadResponse,
   WindowResult,
 } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
@@ -164,9 +163,8 @@ export async function searchMemories(
 type SearchOp = Extract<VaultReadOp, { type: 'search' }>;
 type SearchResult = Extract<VaultReadOpResult, { type: 'search'; ok: true }>;
 
-/** Another vault's search, from its answer to the vault that led it; throws its failure. */
-function fannedResult(answer: Result<VaultReadResponse> | undefined): SearchResult {
-  const result = answer?.ok ? answer.results[0] : answer;
+/** Another vault's search, from the answer of the vault that led it; throws its failure. */
+function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
   if (result === undefined) throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer');
   if (!result.ok) throw CodedError.from(result);
   if (result.type !== 'search')

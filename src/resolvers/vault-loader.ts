@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { CodedError, type Failure, type Result } from '../core/errors';
+import { CodedError, failure, type Failure, type Result } from '../core/errors';
 import { unpackWindows } from '../durable/packed-windows';
 import { vaultStub } from '../durable/stubs';
 import type {
@@ -46,6 +46,8 @@ async function afterTurns(callback: () => void): Promise<void> {
 export class VaultLoader {
   private readonly loader: DataLoader<ReadKey, OkResult>;
   private readonly stats = new Map<string, Promise<VaultStats>>();
+  /** Vaults whose stats came in the answer of a search another vault led (`statsWhenLed`). */
+  private readonly fannedStats = new Set<string>();
 
   constructor(
     private readonly env: Env,
@@ -100,17 +102,48 @@ export class VaultLoader {
       groups.set(name, group);
     });
     const results: Promise<OkResult>[] = new Array(keys.length);
+    const calls = new Map<string, Promise<Promise<OkResult>[]>>();
     for (const [name, { address, positions }] of groups) {
-      const answers = this.callWhenMade(
-        name,
-        address,
-        positions.map((position) => keys[position]!.op),
-      );
+      const ops = positions.map((position) => keys[position]!.op);
+      const answers = ops.every((op) => !(op instanceof Promise) && op.type === 'stats')
+        ? this.statsWhenLed(name, address, ops, keys, calls)
+        : this.callWhenMade(name, address, ops);
+      calls.set(name, answers);
       positions.forEach((position, index) => {
         results[position] = answers.then((answered) => answered[index]!);
       });
     }
     return results as unknown as OkResult[];
+  }
+
+  /**
+   * A vault asked only for its stats in a batch that also holds a search
+   * over it led by another vault: that vault's answer brings this one's
+   * stats (every answer does), so no call of its own is made. Otherwise,
+   * or if the led search's answer did not bring them, it is called.
+   */
+  private async statsWhenLed(
+    name: string,
+    address: VaultAddress,
+    ops: readonly (VaultReadOp | Promise<VaultReadOp>)[],
+    keys: readonly ReadKey[],
+    calls: ReadonlyMap<string, Promise<Promise<OkResult>[]>>,
+  ): Promise<Promise<OkResult>[]> {
+    const made = await Promise.allSettled(keys.map((key) => key.op));
+    const leaders = new Set<string>();
+    made.forEach((op, at) => {
+      const leader = vaultObjectName(keys[at]!.address);
+      if (op.status !== 'fulfilled' || op.value.type !== 'search' || leader === name) return;
+      if (op.value.fanOut?.vaults.some((vault) => vaultObjectName(vault) === name))
+        leaders.add(leader);
+    });
+    if (leaders.size > 0) {
+      this.fannedStats.delete(name);
+      for (const leader of leaders) await Promise.allSettled((await calls.get(leader)) ?? []);
+      if (this.fannedStats.has(name))
+        return ops.map(() => Promise.resolve<OkResult>({ ok: true, type: 'stats' }));
+    }
+    return this.callWhenMade(name, address, ops);
   }
 
   /**
@@ -149,21 +182,24 @@ export class VaultLoader {
       vaultStub(this.env, address).read(address, ops.map(packedSearch)),
     );
     this.absorb(name, address, response);
-    if (response.ok) {
-      // A search over several vaults that this vault led carries the other
-      // vaults' answers to its calls: each counts as this request's own call.
-      ops.forEach((op, index) => {
-        const result = response.results[index];
-        if (op.type !== 'search' || op.fanOut === undefined) return;
-        if (!result?.ok || result.type !== 'search' || result.fanned === undefined) return;
-        const others = op.fanOut.vaults.filter(
-          (other) => vaultObjectName(other) !== vaultObjectName(address),
-        );
-        result.fanned.forEach((answer, at) => {
-          const other = others[at];
-          if (other !== undefined) this.absorb(vaultObjectName(other), other, answer);
+    if (response.ok && response.fanned !== undefined) {
+      // The calls this vault made for the searches it led count as this
+      // request's own calls; each led search gets its results from them.
+      const fanned = response.fanned;
+      for (const { address: other, answer } of fanned) {
+        this.absorb(vaultObjectName(other), other, answer);
+        if (answer.ok) this.fannedStats.add(vaultObjectName(other));
+      }
+      for (const result of response.results) {
+        if (!result.ok || result.type !== 'search' || result.fannedFrom === undefined) continue;
+        result.fanned = result.fannedFrom.map(({ call, result: at }) => {
+          const answer = fanned[call]?.answer;
+          if (answer === undefined) return failure('UPSTREAM_ERROR', 'a vault did not answer');
+          return answer.ok
+            ? (answer.results[at] ?? failure('UPSTREAM_ERROR', 'a vault did not answer'))
+            : answer;
         });
-      });
+      }
     }
     return response;
   }
