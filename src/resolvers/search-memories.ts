@@ -115,6 +115,7 @@ export async function searchMemories(
     context.vaults.read<'search'>(
       address,
       request.then((made): SearchOp => ({ type: 'search', request: made, ...billing })),
+      address === leader ? addresses : undefined,
     );
   const hitsOf = (address: VaultAddress, result: SearchResult): VaultHits => {
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);

@@ -16,6 +16,8 @@ interface ReadKey {
   address: VaultAddress;
   /** A promise while its input is still being made (a search's query embedding). */
   op: VaultReadOp | Promise<VaultReadOp>;
+  /** The other vaults a search sent to this vault reads itself (`fanOut`), known before its op is made. */
+  leads?: readonly VaultAddress[];
 }
 
 type OkResult = Exclude<VaultReadOpResult, Failure>;
@@ -64,8 +66,12 @@ export class VaultLoader {
   read<T extends OkResult['type']>(
     address: VaultAddress,
     op: (VaultReadOp & { type: T }) | Promise<VaultReadOp & { type: T }>,
+    /** For a search this vault will lead (`fanOut`): every vault of it, known before the op is made. */
+    leads?: readonly VaultAddress[],
   ): Promise<Extract<OkResult, { type: T }>> {
-    return this.loader.load({ address, op }) as Promise<Extract<OkResult, { type: T }>>;
+    return this.loader.load({ address, op, ...(leads ? { leads } : {}) }) as Promise<
+      Extract<OkResult, { type: T }>
+    >;
   }
 
   /** The vault's stats, from an earlier call in this request when there was one. */
@@ -105,9 +111,13 @@ export class VaultLoader {
     const calls = new Map<string, Promise<Promise<OkResult>[]>>();
     for (const [name, { address, positions }] of groups) {
       const ops = positions.map((position) => keys[position]!.op);
-      const answers = ops.every((op) => !(op instanceof Promise) && op.type === 'stats')
-        ? this.statsWhenLed(name, address, ops, keys, calls)
-        : this.callWhenMade(name, address, ops);
+      const leaders = ops.every((op) => !(op instanceof Promise) && op.type === 'stats')
+        ? leadersOver(name, keys)
+        : [];
+      const answers =
+        leaders.length > 0
+          ? this.statsWhenLed(name, address, ops, leaders, calls)
+          : this.callWhenMade(name, address, ops);
       calls.set(name, answers);
       positions.forEach((position, index) => {
         results[position] = answers.then((answered) => answered[index]!);
@@ -119,30 +129,21 @@ export class VaultLoader {
   /**
    * A vault asked only for its stats in a batch that also holds a search
    * over it led by another vault: that vault's answer brings this one's
-   * stats (every answer does), so no call of its own is made. Otherwise,
-   * or if the led search's answer did not bring them, it is called.
+   * stats (every answer does), so no call of its own is made. If the led
+   * search's answer did not bring them (it failed), it is called.
    */
   private async statsWhenLed(
     name: string,
     address: VaultAddress,
     ops: readonly (VaultReadOp | Promise<VaultReadOp>)[],
-    keys: readonly ReadKey[],
+    leaders: readonly string[],
     calls: ReadonlyMap<string, Promise<Promise<OkResult>[]>>,
   ): Promise<Promise<OkResult>[]> {
-    const made = await Promise.allSettled(keys.map((key) => key.op));
-    const leaders = new Set<string>();
-    made.forEach((op, at) => {
-      const leader = vaultObjectName(keys[at]!.address);
-      if (op.status !== 'fulfilled' || op.value.type !== 'search' || leader === name) return;
-      if (op.value.fanOut?.vaults.some((vault) => vaultObjectName(vault) === name))
-        leaders.add(leader);
-    });
-    if (leaders.size > 0) {
-      this.fannedStats.delete(name);
-      for (const leader of leaders) await Promise.allSettled((await calls.get(leader)) ?? []);
-      if (this.fannedStats.has(name))
-        return ops.map(() => Promise.resolve<OkResult>({ ok: true, type: 'stats' }));
-    }
+    await Promise.resolve(); // every group of the batch has its call by now
+    this.fannedStats.delete(name);
+    for (const leader of leaders) await Promise.allSettled((await calls.get(leader)) ?? []);
+    if (this.fannedStats.has(name))
+      return ops.map(() => Promise.resolve<OkResult>({ ok: true, type: 'stats' }));
     return this.callWhenMade(name, address, ops);
   }
 
@@ -218,6 +219,17 @@ export class VaultLoader {
     this.timings.add('hydrate', response.hydrateMs);
     this.stats.set(name, Promise.resolve(response.stats));
   }
+}
+
+/** The vaults of a batch leading a search that reads `name` (`ReadKey.leads`). */
+function leadersOver(name: string, keys: readonly ReadKey[]): string[] {
+  const leaders = new Set<string>();
+  for (const key of keys) {
+    const leader = vaultObjectName(key.address);
+    if (leader !== name && key.leads?.some((vault) => vaultObjectName(vault) === name))
+      leaders.add(leader);
+  }
+  return [...leaders];
 }
 
 /**
