@@ -275,14 +275,6 @@ it('a read batch opened by a timer or by microtask turns', async () => {
   variants.forEach(([name], v) =>
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
   );
-  // Paired within each round (the same load): the led search over the settled one.
-  const led = variants.findIndex(([name]) => name.includes('led by'));
-  const settled = variants.findIndex(([name]) => name.includes('settleMerged'));
-  const ratios = wall[led]!.map((value, s) => value / wall[settled]![s]!);
-  console.log(
-    `led ÷ settleMerged, same round: p50 ${percentile(ratios, 50).toFixed(3)}` +
-      ` (p25 ${percentile(ratios, 25).toFixed(3)}, p75 ${percentile(ratios, 75).toFixed(3)})`,
-  );
 });
 
 it('1-vault search throughput, 16 in flight: metered in the vault or not', async () => {
