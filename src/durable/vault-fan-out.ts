@@ -27,9 +27,8 @@ export function askFannedVaults(
   ops: readonly VaultReadOp[],
 ): FannedCalls | null {
   const own = vaultObjectName(self);
-  const byVault = new Map<string, { call: number; ops: VaultReadOp[] }>();
-  const calls: FannedCalls['calls'] = [];
-  const sent: VaultReadOp[][] = [];
+  const byVault = new Map<string, number>();
+  const asks: { address: VaultAddress; ops: VaultReadOp[] }[] = [];
   const places = ops.map((op) => {
     if (op.type !== 'search' || op.fanOut === undefined) return undefined;
     const { request } = op;
@@ -37,22 +36,19 @@ export function askFannedVaults(
       .filter((address) => vaultObjectName(address) !== own)
       .map((address) => {
         const name = vaultObjectName(address);
-        let entry = byVault.get(name);
-        if (entry === undefined) {
-          entry = { call: calls.length, ops: [] };
-          byVault.set(name, entry);
-          calls.push({ address, answer: Promise.resolve(failure('UPSTREAM_ERROR', 'not sent')) });
-          sent.push(entry.ops);
-        }
-        entry.ops.push({ type: 'search', request, packed: true });
-        return { call: entry.call, result: entry.ops.length - 1 };
+        const call = byVault.get(name) ?? asks.push({ address, ops: [] }) - 1;
+        byVault.set(name, call);
+        const ask = asks[call]!;
+        ask.ops.push({ type: 'search', request, packed: true });
+        return { call, result: ask.ops.length - 1 };
       });
   });
-  if (calls.length === 0) return null;
-  for (const [at, call] of calls.entries()) {
-    call.answer = vaultStub(env, call.address).read(call.address, sent[at]!);
-    call.answer.catch(() => {});
-  }
+  if (asks.length === 0) return null;
+  const calls = asks.map(({ address, ops: asked }) => {
+    const answer = vaultStub(env, address).read(address, asked);
+    answer.catch(() => {});
+    return { address, answer };
+  });
   return { calls, places };
 }
 
