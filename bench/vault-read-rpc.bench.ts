@@ -151,6 +151,55 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     const found = await Promise.all([first, ...others]);
     if (!found[0].settled) throw new Error('not settled');
   };
+  // Packed, as the Worker's loader asks (packed-windows.ts): unpacked here as it does.
+  const packedSearchOf = async (
+    at: number,
+    request: SearchRequest,
+    extra: Partial<Extract<VaultReadOp, { type: 'search' }>> = {},
+  ) => {
+    const result = await searchOf(at, request, { packed: true, ...extra });
+    if (result.packed) result.windows = unpackWindows(result.packed);
+    return result;
+  };
+  // As the Worker did before i13-fan: every vault called, the first settling
+  // through a `settleMerged` callback with its windows packed.
+  const settledMerged = async () => {
+    const request = searchRequest();
+    const others = [1, 2].map((at) => packedSearchOf(at, request));
+    const first = packedSearchOf(0, request, {
+      settleMerged: {
+        meter: meter(),
+        merged: async (_, packed) =>
+          tokensOf([{ windows: unpackWindows(packed!) }, ...(await Promise.all(others))]),
+      },
+    });
+    const found = await Promise.all([first, ...others]);
+    if (!found[0].settled) throw new Error('not settled');
+  };
+  // i13-fan: the first vault leads, asks the other two itself and bills the
+  // merged hits; its one answer carries every vault's windows, cut to the
+  // hits that made the merged list.
+  const ledByFirst = async () => {
+    const { address, stub } = vaults[0]!;
+    const response = await stub.read(address, [
+      {
+        type: 'search',
+        request: searchRequest(),
+        packed: true,
+        fanOut: { vaults: vaults.map((vault) => vault.address), meter: meter() },
+      },
+    ]);
+    const led = response.ok ? response.results[0] : undefined;
+    if (!response.ok || !led?.ok || led.type !== 'search' || !led.settled || !led.packed)
+      throw new Error('not led');
+    const found = [unpackWindows(led.packed)];
+    for (const { answer } of response.fanned ?? []) {
+      const result = answer.ok ? answer.results[0] : undefined;
+      if (!result?.ok || result.type !== 'search' || !result.packed) throw new Error('failed');
+      found.push(unpackWindows(result.packed));
+    }
+    tokensOf(found.map((windows) => ({ windows })));
+  };
   // The floor: the same searches, billed nowhere.
   const unmetered = async () => {
     const request = searchRequest();
@@ -167,6 +216,8 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     ['not metered (floor)', unmetered],
     ['usage shard after the merge', byShard],
     ['settled in the first vault', inVault],
+    ['packed, settleMerged (before)', settledMerged],
+    ['packed, led by the first vault', ledByFirst],
   ];
   for (const [, run] of variants) for (let i = 0; i < 3; i++) await run(); // warm up
   const wall = variants.map(() => [] as number[]);
@@ -182,6 +233,14 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
   );
   variants.forEach(([name], v) =>
     console.log(`${name.padEnd(30)} ${ms(percentile(wall[v]!, 50)).padStart(10)}`),
+  );
+  // Paired within each round (the same load): the led search over the settled one.
+  const led = variants.findIndex(([name]) => name.includes('led by'));
+  const settled = variants.findIndex(([name]) => name.includes('settleMerged'));
+  const ratios = wall[led]!.map((value, s) => value / wall[settled]![s]!);
+  console.log(
+    `led ÷ settleMerged, same round: p50 ${percentile(ratios, 50).toFixed(3)}` +
+      ` (p25 ${percentile(ratios, 25).toFixed(3)}, p75 ${percentile(ratios, 75).toFixed(3)})`,
   );
 });
 

@@ -2,9 +2,9 @@
  * `npm run bench:api:profile`: where the Worker's CPU goes per request kind,
  * from workerd's own sampling profiler (the Chrome DevTools protocol on
  * `wrangler dev`'s inspector port). For each of `{ me { id } }`, a 1-vault
- * HYBRID search, a single-memory store, a `storeMemories` batch of 100 and a
- * streamed chat with memory READ and the same with memory OFF (or those named
- * by `--only TEXT`) it starts
+ * HYBRID search, the same search over 3 vaults, a single-memory store, a
+ * `storeMemories` batch of 100 and a streamed chat with memory READ and the
+ * same with memory OFF (or those named by `--only TEXT`) it starts
  * the profiler,
  * sends a burst of sequential requests, stops it, and prints self time by
  * function and by source module (esbuild marks each module of the bundle
@@ -232,19 +232,28 @@ async function main() {
     );
     const sentence = (n: number, salt: number) =>
       Array.from({ length: n }, (_, i) => words[(salt * 7 + i * 3) % words.length]).join(' ');
-    for (let batch = 0; batch * 100 < MEMORIES; batch++) {
-      const inputs = Array.from({ length: 100 }, (_, i) => ({
-        vault,
-        content: sentence(8 + ((batch + i) % 12), batch * 100 + i),
-      }));
-      await post(
-        secret,
-        `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
-        {
-          i: inputs,
-        },
-      );
-    }
+    // The 3-vault search's two other vaults are loaded only when it is profiled.
+    const others = [
+      { kind: 'SESSION', id: 'profile-b' },
+      { kind: 'SESSION', id: 'profile-c' },
+    ];
+    const loaded = ONLY.some((part) => '3-vault HYBRID search'.includes(part))
+      ? [vault, ...others]
+      : [vault];
+    for (const [at, into] of loaded.entries())
+      for (let batch = 0; batch * 100 < MEMORIES; batch++) {
+        const inputs = Array.from({ length: 100 }, (_, i) => ({
+          vault: into,
+          content: sentence(8 + ((batch + i) % 12), batch * 100 + i + at * 7),
+        }));
+        await post(
+          secret,
+          `mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }`,
+          {
+            i: inputs,
+          },
+        );
+      }
     const moduleOf = await bundleModules();
     const loadWords = corpus();
     const loadStart = Date.now();
@@ -312,6 +321,27 @@ async function main() {
                 query: sentence(8 + (i % 12), i),
                 mode: 'HYBRID',
                 vaults: [vault],
+                windows: [
+                  { window: 'WORKING', limit: 10 },
+                  { window: 'LONG_TERM', limit: 10 },
+                ],
+              },
+            },
+          )),
+      ],
+      [
+        // Added by i13-fan: the same search over three vaults (the first by
+        // name leads it and reads the other two itself).
+        '3-vault HYBRID search',
+        async (i) =>
+          void (await post(
+            secret,
+            `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`,
+            {
+              input: {
+                query: sentence(8 + (i % 12), i),
+                mode: 'HYBRID',
+                vaults: [vault, ...others],
                 windows: [
                   { window: 'WORKING', limit: 10 },
                   { window: 'LONG_TERM', limit: 10 },

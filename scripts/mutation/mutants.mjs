@@ -222,7 +222,7 @@ export const MUTANTS = [
   {
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
-    file: 'src/resolvers/merge-hits.ts',
+    file: 'src/durable/merge-windows.ts',
     from: 'const key = contentKey(hit.memory.content);',
     to: 'const key = hit.memory.id;',
     tests: [
@@ -235,16 +235,16 @@ export const MUTANTS = [
   {
     id: 'resolvers/merge-worst-first',
     area: 'resolvers',
-    file: 'src/resolvers/merge-hits.ts',
-    from: '(a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt,',
-    to: '(a, b) => a.score - b.score || b.memory.createdAt - a.memory.createdAt,',
+    file: 'src/durable/merge-windows.ts',
+    from: '(a, b) => b.hit.score - a.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,',
+    to: '(a, b) => a.hit.score - b.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,',
     tests: ['test/graphql-api.test.ts', 'test/chat-graphql.test.ts'],
     description: 'merged hits rank worst first',
   },
   {
     id: 'resolvers/merge-ignores-limit',
     area: 'resolvers',
-    file: 'src/resolvers/merge-hits.ts',
+    file: 'src/durable/merge-windows.ts',
     from: 'merged.push(...ranked.slice(0, limit));',
     to: 'merged.push(...ranked);',
     tests: [
@@ -369,23 +369,22 @@ export const MUTANTS = [
   {
     id: 'resolvers/multi-vault-search-billed-per-vault',
     area: 'resolvers',
-    file: 'src/resolvers/search-memories.ts',
-    from: `          : biller === undefined
-            ? { meter }
-            : {};`,
-    to: `          : { meter };`,
-    tests: ['test/billing/vault-metering.test.ts'],
-    description: 'every vault of a multi-vault search bills its own hits too: counted twice',
-  },
-  {
-    id: 'resolvers/multi-vault-meter-beside-settle',
-    area: 'resolvers',
-    file: 'src/resolvers/search-memories.ts',
-    from: '? { settleMerged: { meter, merged } }',
-    to: '? { meter, settleMerged: { meter, merged } }',
+    file: 'src/durable/vault-reads.ts',
+    from: 'armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);',
+    to: 'armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens: billedSearchTokens(result.windows) }]);',
     tests: ['test/billing/vault-metering.test.ts'],
     description:
-      'the billing vault gets a top-level meter too: one on the previous release bills its own hits and the request bills them again',
+      'the vault leading a multi-vault search bills its own hits, not the merged hits the search returns',
+  },
+  {
+    id: 'resolvers/multi-vault-meter-beside-fan-out',
+    area: 'resolvers',
+    file: 'src/resolvers/search-memories.ts',
+    from: '{ fanOut: { vaults: addresses, meter: meter! } }',
+    to: '{ meter, fanOut: { vaults: addresses, meter: meter! } }',
+    tests: ['test/billing/vault-metering.test.ts'],
+    description:
+      'the leading vault gets a top-level meter too: one on the previous release bills its own hits and the request bills them again',
   },
 
   // ── src/billing ────────────────────────────────────────────────────────────

@@ -51,3 +51,35 @@ export function unpackWindows(packed: readonly PackedWindow[]): WindowResult[] {
     },
   );
 }
+
+/** Packed windows cut to the hits `keep` takes (by window and position), columns and all. */
+export function cutPackedWindows(
+  packed: readonly PackedWindow[],
+  keep: (window: PackedWindow, at: number) => boolean,
+): PackedWindow[] {
+  return packed.map((window) => {
+    const kept: number[] = [];
+    window.ids.forEach((_, at) => {
+      if (keep(window, at)) kept.push(at);
+    });
+    if (kept.length === window.ids.length) return window;
+    const numbers = new Float64Array(kept.length * NUMBERS_PER_HIT);
+    kept.forEach((from, to) =>
+      numbers.set(
+        window.numbers.subarray(from * NUMBERS_PER_HIT, (from + 1) * NUMBERS_PER_HIT),
+        to * NUMBERS_PER_HIT,
+      ),
+    );
+    const pick = <T>(column: readonly T[]) => kept.map((at) => column[at]!);
+    return {
+      window: window.window,
+      rowsInWindow: window.rowsInWindow,
+      ids: pick(window.ids),
+      contents: pick(window.contents),
+      roles: pick(window.roles),
+      metadata: pick(window.metadata),
+      supersededBy: pick(window.supersededBy),
+      numbers,
+    };
+  });
+}

@@ -13,6 +13,7 @@ import { VaultAdmin } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
 import { VaultMeta } from './vault-meta';
 import { VaultQueries } from './vault-queries';
+import { askFannedVaults, fannedAnswers } from './vault-fan-out';
 import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from './vault-storage';
@@ -170,9 +171,18 @@ export class VaultObject extends DurableObject<Env> {
     const started = performance.now();
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    // The meta record `open` answered is the one the reads use: nothing
-    // writes it between the two (no I/O is awaited in between).
-    const { response, charges, settlements } = this.reads.run(address, ops, started, ready.meta);
+    // The other vaults of searches this vault leads are asked first, so they
+    // rank while this one does (on other machines, in production). The meta
+    // record `open` answered is the one the reads use: nothing writes it
+    // between the two (no I/O is awaited in between).
+    const asked = askFannedVaults(this.env, address, ops);
+    const { response, charges, settlements, leads } = this.reads.run(
+      address,
+      ops,
+      started,
+      ready.meta,
+      asked,
+    );
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
     // commit: usage-commit-group.ts). Multi-vault searches this vault bills
@@ -185,11 +195,13 @@ export class VaultObject extends DurableObject<Env> {
     const recorded = await Promise.allSettled([
       this.usage.recordReads(charges),
       ...settlements.map((due) => this.reads.settle(due)),
+      ...leads.map((lead) => this.reads.lead(lead)),
     ]);
     if (recorded.some((record) => record.status === 'fulfilled' && record.value))
       await this.life.armAlarm();
     const failed = recorded.find((record) => record.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
+    if (asked !== null && leads.length > 0) response.fanned = await fannedAnswers(asked.calls);
     return { ok: true, ...response };
   }
 

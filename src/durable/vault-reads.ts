@@ -1,8 +1,11 @@
 import type { AppConfig } from '../core/config';
 import { vaultCapacity } from '../core/limits';
-import type { VaultAddress } from '../vaults/address';
+import type { Result } from '../core/errors';
+import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
-import { packWindows } from './packed-windows';
+import { keepsHit, mergedContents } from './merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from './packed-windows';
+import type { FannedCalls } from './vault-fan-out';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -27,6 +30,21 @@ export interface Settlement extends Rpc.MergedSettlement {
   packed: boolean;
 }
 
+/** A multi-vault search this vault leads (`VaultReadOp.fanOut`), to merge and bill once the others answered. */
+export interface Lead {
+  self: VaultAddress;
+  fanOut: Rpc.FanOut;
+  request: Rpc.SearchRequest;
+  /** The search's own result: it carries the others' answers, and whether it billed, once it did. */
+  result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+  packed: boolean;
+  /** The calls to the other vaults, and where this search's result is in each. */
+  calls: FannedCalls['calls'];
+  places: { call: number; result: number }[];
+  /** A vault never written is in no listing a usage read flushes: it leaves the bill to the caller. */
+  bills: boolean;
+}
+
 export class VaultReads {
   constructor(
     private readonly sql: Sql,
@@ -45,24 +63,49 @@ export class VaultReads {
    * `VaultUsage.recordReads`) before the answer leaves.
    * `settlements`: searches over several vaults this vault bills once the
    * caller has merged them (`settle`), to finish after the answers are in.
+   * `leads`: searches over several vaults this vault leads, whose other
+   * vaults' answers (`asked`, per op: vault-fan-out.ts) it merges and bills
+   * (`lead`) after the answers are in.
    */
   run(
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
     started: number,
     meta: VaultMetaRecord,
-  ): { response: Rpc.VaultReadResponse; charges: Rpc.UsageCharge[]; settlements: Settlement[] } {
+    asked: FannedCalls | null = null,
+  ): {
+    response: Rpc.VaultReadResponse;
+    charges: Rpc.UsageCharge[];
+    settlements: Settlement[];
+    leads: Lead[];
+  } {
     this.queries.hydrateMs = 0;
     this.queries.text.forgetRanking();
     // One read of the meta table for the whole call (open's): nothing below writes it.
     let searchMs = 0;
     const charges: Rpc.UsageCharge[] = [];
     const settlements: Settlement[] = [];
-    const results = ops.map((op): Rpc.VaultReadOpResult => {
+    const leads: Lead[] = [];
+    const results = ops.map((op, index): Rpc.VaultReadOpResult => {
       switch (op.type) {
         case 'search': {
           const result = this.search(op.request, meta, (ms) => (searchMs += ms));
           if (!result.ok || result.type !== 'search') return result;
+          const places = asked?.places[index];
+          if (op.fanOut !== undefined && asked && places !== undefined) {
+            // Packed, if asked, once the others' answers are in (`lead`).
+            leads.push({
+              self: address,
+              fanOut: op.fanOut,
+              request: op.request,
+              result,
+              packed: op.packed === true,
+              calls: asked.calls,
+              places,
+              bills: meta.address !== null,
+            });
+            return result;
+          }
           const settlement = settlementOf(op);
           if (settlement !== undefined) {
             // A vault never written is in no listing a usage read flushes: it
@@ -100,7 +143,64 @@ export class VaultReads {
       },
       charges,
       settlements,
+      leads,
     };
+  }
+
+  /**
+   * Finishes a multi-vault search this vault leads: waits for the other
+   * vaults' results, merges every vault's windows in the caller's order as
+   * the Worker will (merge-windows.ts), records the merged hits' memory
+   * tokens under the search's identifier (with the group commit of reads),
+   * and cuts every vault's windows to the hits of the contents that made the
+   * merged list, which merge to the same list for fewer hits to hand on.
+   * Returns true when the alarm must be re-armed. When another vault failed,
+   * the search fails and nothing is billed; when one could not be called at
+   * all, this call fails with that error and bills nothing either.
+   */
+  async lead({
+    self,
+    fanOut,
+    request,
+    result,
+    packed,
+    calls,
+    places,
+    bills,
+  }: Lead): Promise<boolean> {
+    const answers = await Promise.all(places.map(({ call }) => calls[call]!.answer));
+    const theirs = places.map(({ result: at }, index) => searchResultOf(answers[index]!, at));
+    let armAlarm = false;
+    if (theirs.every((found) => found !== null)) {
+      const perVault = theirs.map((found) =>
+        found.packed === undefined ? found.windows : unpackWindows(found.packed),
+      );
+      const own = fanOut.vaults.findIndex(
+        (address) => vaultObjectName(address) === vaultObjectName(self),
+      );
+      perVault.splice(own === -1 ? 0 : own, 0, result.windows);
+      const { memoryTokens, contents } = mergedContents(request.windows, perVault);
+      if (bills) {
+        armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
+        result.settled = true;
+      }
+      const cut = (windows: Rpc.WindowResult[]) =>
+        windows.map((window) => ({
+          ...window,
+          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+        }));
+      result.windows = cut(result.windows);
+      for (const found of theirs) {
+        if (found.packed === undefined) found.windows = cut(found.windows);
+        else
+          found.packed = cutPackedWindows(found.packed, (window, at) =>
+            keepsHit(contents, window.window, window.contents[at]!),
+          );
+      }
+    }
+    result.fannedFrom = places;
+    if (packed) packResult(result);
+    return armAlarm;
   }
 
   /**
@@ -197,6 +297,15 @@ export class VaultReads {
 function packResult(result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>): void {
   result.packed = packWindows(result.windows);
   result.windows = [];
+}
+
+/** A search's result in another vault's answer (`at`: its place there); null when it failed. */
+function searchResultOf(
+  answer: Result<Rpc.VaultReadResponse>,
+  at: number,
+): Extract<Rpc.VaultReadOpResult, { type: 'search'; ok: true }> | null {
+  const result = answer.ok ? answer.results[at] : undefined;
+  return result !== undefined && result.ok && result.type === 'search' ? result : null;
 }
 
 /** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */

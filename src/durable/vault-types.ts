@@ -5,7 +5,7 @@
 import type { Failure, Result } from '../core/errors';
 import type { WindowSearch } from '../kronos/plan';
 import type { MemoryWindow } from '../kronos/windows';
-import type { VaultKind } from '../vaults/address';
+import type { VaultAddress, VaultKind } from '../vaults/address';
 import type { ListCursor } from '../vaults/ids';
 import type { Role } from '../vaults/roles';
 import type { TextRanking } from './text-ranking';
@@ -80,6 +80,19 @@ export type MergedBill = (
 export interface MergedSettlement {
   meter: UsageMeter;
   merged: MergedBill;
+}
+
+/**
+ * A search over several vaults that the receiving vault leads (the first of
+ * them by object name): it asks the other vaults itself, merges every
+ * vault's windows as the Worker will (merge-windows.ts) and records the
+ * merged hits' memory tokens under `meter` before it answers, so billing
+ * costs no callback to the Worker (vault-fan-out.ts).
+ */
+export interface FanOut {
+  /** Every vault of the search in the caller's order, the leading one included: the merge's order. */
+  vaults: VaultAddress[];
+  meter: UsageMeter;
 }
 
 /** A meter and the memory tokens it bills. */
@@ -326,6 +339,13 @@ export type VaultReadOp =
        */
       settle?: MergedBill;
       /**
+       * Lead this search over several vaults (see `FanOut`). A vault of the
+       * previous release ignores it, so bills nothing and answers without
+       * `fanned`: the caller then reads the other vaults itself and bills
+       * once through its usage shard.
+       */
+      fanOut?: FanOut;
+      /**
        * Answer the windows packed into columns (`packed`, see
        * packed-windows.ts), and hand them packed to `settleMerged`. A vault
        * of the previous release ignores it and answers `windows`.
@@ -355,6 +375,16 @@ export type VaultReadOpResult =
       settled?: true;
       /** The windows, packed into columns when the op asked (`windows` is then empty). */
       packed?: PackedWindow[];
+      /**
+       * A search this vault led (`fanOut`): where each other vault's result
+       * is, in `fanOut.vaults` order without this vault: the response's
+       * `fanned` call and the result's place in it. `settled` says whether
+       * the merged hits were billed: not when a vault failed (the search
+       * fails) or this vault was never written.
+       */
+      fannedFrom?: { call: number; result: number }[];
+      /** The same results, put here by the caller's loader from `fannedFrom` (never sent). */
+      fanned?: VaultReadOpResult[];
     }
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
@@ -371,4 +401,10 @@ export interface VaultReadResponse {
   searchMs: number;
   /** Of which reading memory rows from SQLite (search hits, lookups, pages). */
   hydrateMs: number;
+  /**
+   * The calls this vault made to the other vaults of the searches it led
+   * (`fanOut`), one per vault, with their answers: each search's hits
+   * there cut to those that made the merged list (merge-windows.ts).
+   */
+  fanned?: { address: VaultAddress; answer: Result<VaultReadResponse> }[];
 }

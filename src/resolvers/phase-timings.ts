@@ -9,8 +9,8 @@
  *   embed     embedding queries and memories
  *   tokenize  counting memory tokens
  *   vault     vault-object calls, wall time as the Worker waits (includes the next two;
- *             the vault billing a multi-vault search also waits, inside its call, for
- *             the other vaults' answers and records the merged hits' tokens)
+ *             a metered multi-vault search makes one call, to the first vault by name,
+ *             which reads the others itself and records the merged hits' tokens)
  *   search    inside vault objects: ranking windows (vector scan, full text, fusion)
  *   hydrate   inside vault objects: reading the hit rows from SQLite
  *   meter     recording metered memory tokens in a usage shard (chat, a write over

@@ -4,11 +4,11 @@ import { CodedError } from '../core/errors';
 import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
 import { METADATA_KEY } from '../durable/metadata-filter';
 import type {
-  MergedBill,
   MetadataFilter,
   SearchMode,
   SearchRequest,
   VaultReadOp,
+  VaultReadOpResult,
   WindowResult,
 } from '../durable/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
@@ -106,46 +106,49 @@ export async function searchMemories(
   }));
   // The hits are billed in a vault, in the call that finds them: one vault
   // bills its own; over several, the one named first in object-name order
-  // (so that two searches of a request never wait on each other) bills the
-  // merged hits, which it asks this request for before it answers (`settleMerged`).
+  // (so that two searches of a request never wait on each other) leads the
+  // search: it asks the other vaults itself, and bills the merged hits
+  // before it answers with every vault's windows (durable/vault-fan-out.ts).
   const meter = options.billInVault ? usageMeter(context) : undefined;
-  const biller = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
-  let settled = false;
-  let settledWindows: WindowResult[] = [];
-  const readVault = async (address: VaultAddress, merged?: MergedBill): Promise<VaultHits> => {
-    // The billing vault gets its meter inside `settleMerged` only: a vault
-    // still on the previous release ignores that field and so bills nothing,
-    // answers without `settled`, and this request bills through its shard.
-    const billing =
-      meter === undefined
-        ? {}
-        : merged !== undefined
-          ? { settleMerged: { meter, merged } }
-          : biller === undefined
-            ? { meter }
-            : {};
-    const result = await context.vaults.read<'search'>(
+  const leader = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
+  const readVault = async (address: VaultAddress, billing: Partial<SearchOp> = {}) =>
+    context.vaults.read<'search'>(
       address,
       request.then((made): SearchOp => ({ type: 'search', request: made, ...billing })),
+      address === leader ? addresses : undefined,
     );
+  const hitsOf = (address: VaultAddress, result: SearchResult): VaultHits => {
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
-    // A vault that settled sent its windows to `settleMerged` only.
-    if (result.settled) settled = true;
-    return { address, windows: result.settled ? settledWindows : result.windows };
+    return { address, windows: result.windows };
   };
-  const others = addresses.map((address) => (address === biller ? null : readVault(address)));
-  const billed =
-    biller &&
-    readVault(biller, async (own) => {
-      settledWindows = own;
-      const found = await Promise.all(
-        addresses.map((address, at) => others[at] ?? { address, windows: own }),
-      ).catch(() => null); // the search fails with that vault's error, below
-      return found && billedTokens(mergeHits(windows, found));
-    });
-  const perVault = await Promise.all(
-    addresses.map((address, at) => others[at] ?? (billed as Promise<VaultHits>)),
-  );
+  let perVault: VaultHits[];
+  let billedInVault = meter !== undefined;
+  if (leader === undefined) {
+    perVault = await Promise.all(
+      addresses.map(async (address) =>
+        hitsOf(address, await readVault(address, meter ? { meter } : {})),
+      ),
+    );
+  } else {
+    const led = await readVault(leader, { fanOut: { vaults: addresses, meter: meter! } });
+    const others = addresses.filter((address) => address !== leader);
+    // A vault still on the previous release ignores `fanOut`: it answers its
+    // own windows only and bills nothing, so this request reads the others
+    // and bills through its shard.
+    const fanned = led.fanned;
+    const theirs =
+      fanned === undefined
+        ? await Promise.all(
+            others.map(async (address) => hitsOf(address, await readVault(address))),
+          )
+        : others.map((address, at) => hitsOf(address, fannedResult(fanned[at])));
+    perVault = addresses.map((address) =>
+      address === leader ? hitsOf(leader, led) : theirs[others.indexOf(address)]!,
+    );
+    // The leader leaves the bill to the caller (`settled` unset) when it was
+    // never written (no usage read would flush it).
+    billedInVault = led.settled === true;
+  }
   const hits = mergeHits(windows, perVault);
   const memoryTokens = billedTokens(hits);
   context.receipt.recordSearch(
@@ -155,13 +158,20 @@ export async function searchMemories(
     })),
     memoryTokens,
   );
-  // The billing vault leaves the bill to the caller (`settled` unset) when it
-  // was never written (no usage read would flush it) or could not settle.
-  const billedInVault = meter !== undefined && (biller === undefined || settled);
   return { hits, memoryTokens, billedInVault };
 }
 
 type SearchOp = Extract<VaultReadOp, { type: 'search' }>;
+type SearchResult = Extract<VaultReadOpResult, { type: 'search'; ok: true }>;
+
+/** Another vault's search, from the answer of the vault that led it; throws its failure. */
+function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
+  if (result === undefined) throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer');
+  if (!result.ok) throw CodedError.from(result);
+  if (result.type !== 'search')
+    throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search');
+  return result;
+}
 
 interface VaultHits {
   address: VaultAddress;

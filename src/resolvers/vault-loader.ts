@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
-import { CodedError, type Failure, type Result } from '../core/errors';
+import { CodedError, failure, type Failure, type Result } from '../core/errors';
 import { unpackWindows } from '../durable/packed-windows';
 import { vaultStub } from '../durable/stubs';
 import type {
-  MergedBill,
   VaultReadOp,
   VaultReadOpResult,
   VaultReadResponse,
@@ -17,6 +16,8 @@ interface ReadKey {
   address: VaultAddress;
   /** A promise while its input is still being made (a search's query embedding). */
   op: VaultReadOp | Promise<VaultReadOp>;
+  /** The other vaults a search sent to this vault reads itself (`fanOut`), known before its op is made. */
+  leads?: readonly VaultAddress[];
 }
 
 type OkResult = Exclude<VaultReadOpResult, Failure>;
@@ -47,6 +48,8 @@ async function afterTurns(callback: () => void): Promise<void> {
 export class VaultLoader {
   private readonly loader: DataLoader<ReadKey, OkResult>;
   private readonly stats = new Map<string, Promise<VaultStats>>();
+  /** Vaults whose stats came in the answer of a search another vault led (`statsWhenLed`). */
+  private readonly fannedStats = new Set<string>();
 
   constructor(
     private readonly env: Env,
@@ -63,8 +66,12 @@ export class VaultLoader {
   read<T extends OkResult['type']>(
     address: VaultAddress,
     op: (VaultReadOp & { type: T }) | Promise<VaultReadOp & { type: T }>,
+    /** For a search this vault will lead (`fanOut`): every vault of it, known before the op is made. */
+    leads?: readonly VaultAddress[],
   ): Promise<Extract<OkResult, { type: T }>> {
-    return this.loader.load({ address, op }) as Promise<Extract<OkResult, { type: T }>>;
+    return this.loader.load({ address, op, ...(leads ? { leads } : {}) }) as Promise<
+      Extract<OkResult, { type: T }>
+    >;
   }
 
   /** The vault's stats, from an earlier call in this request when there was one. */
@@ -101,17 +108,43 @@ export class VaultLoader {
       groups.set(name, group);
     });
     const results: Promise<OkResult>[] = new Array(keys.length);
+    const calls = new Map<string, Promise<Promise<OkResult>[]>>();
     for (const [name, { address, positions }] of groups) {
-      const answers = this.callWhenMade(
-        name,
-        address,
-        positions.map((position) => keys[position]!.op),
-      );
+      const ops = positions.map((position) => keys[position]!.op);
+      const leaders = ops.every((op) => !(op instanceof Promise) && op.type === 'stats')
+        ? leadersOver(name, keys)
+        : [];
+      const answers =
+        leaders.length > 0
+          ? this.statsWhenLed(name, address, ops, leaders, calls)
+          : this.callWhenMade(name, address, ops);
+      calls.set(name, answers);
       positions.forEach((position, index) => {
         results[position] = answers.then((answered) => answered[index]!);
       });
     }
     return results as unknown as OkResult[];
+  }
+
+  /**
+   * A vault asked only for its stats in a batch that also holds a search
+   * over it led by another vault: that vault's answer brings this one's
+   * stats (every answer does), so no call of its own is made. If the led
+   * search's answer did not bring them (it failed), it is called.
+   */
+  private async statsWhenLed(
+    name: string,
+    address: VaultAddress,
+    ops: readonly (VaultReadOp | Promise<VaultReadOp>)[],
+    leaders: readonly string[],
+    calls: ReadonlyMap<string, Promise<Promise<OkResult>[]>>,
+  ): Promise<Promise<OkResult>[]> {
+    await Promise.resolve(); // every group of the batch has its call by now
+    this.fannedStats.delete(name);
+    for (const leader of leaders) await Promise.allSettled((await calls.get(leader)) ?? []);
+    if (this.fannedStats.has(name))
+      return ops.map(() => Promise.resolve<OkResult>({ ok: true, type: 'stats' }));
+    return this.callWhenMade(name, address, ops);
   }
 
   /**
@@ -149,33 +182,61 @@ export class VaultLoader {
     const response = await this.timings.time('vault', async () =>
       vaultStub(this.env, address).read(address, ops.map(packedSearch)),
     );
-    if (response.ok) {
-      for (const result of response.results) {
-        if (result.ok && result.type === 'search' && result.packed !== undefined) {
-          result.windows = unpackWindows(result.packed);
-          delete result.packed;
-        }
+    this.absorb(name, address, response);
+    if (response.ok && response.fanned !== undefined) {
+      // The calls this vault made for the searches it led count as this
+      // request's own calls; each led search gets its results from them.
+      const fanned = response.fanned;
+      for (const { address: other, answer } of fanned) {
+        this.absorb(vaultObjectName(other), other, answer);
+        if (answer.ok) this.fannedStats.add(vaultObjectName(other));
       }
-      this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
-      this.timings.add('search', response.searchMs);
-      this.timings.add('hydrate', response.hydrateMs);
-      this.stats.set(name, Promise.resolve(response.stats));
+      for (const result of response.results) {
+        if (!result.ok || result.type !== 'search' || result.fannedFrom === undefined) continue;
+        result.fanned = result.fannedFrom.map(({ call, result: at }) => {
+          const answer = fanned[call]?.answer;
+          if (answer === undefined) return failure('UPSTREAM_ERROR', 'a vault did not answer');
+          return answer.ok
+            ? (answer.results[at] ?? failure('UPSTREAM_ERROR', 'a vault did not answer'))
+            : answer;
+        });
+      }
     }
     return response;
   }
+
+  /** Takes in one vault's answer: unpacks its searches' windows, records its figures, keeps its stats. */
+  private absorb(name: string, address: VaultAddress, response: Result<VaultReadResponse>): void {
+    if (!response.ok) return;
+    for (const result of response.results) {
+      if (result.ok && result.type === 'search' && result.packed !== undefined) {
+        result.windows = unpackWindows(result.packed);
+        delete result.packed;
+      }
+    }
+    this.receipt.recordCall(vaultLabel(address), response.elapsedMs);
+    this.timings.add('search', response.searchMs);
+    this.timings.add('hydrate', response.hydrateMs);
+    this.stats.set(name, Promise.resolve(response.stats));
+  }
+}
+
+/** The vaults of a batch leading a search that reads `name` (`ReadKey.leads`). */
+function leadersOver(name: string, keys: readonly ReadKey[]): string[] {
+  const leaders = new Set<string>();
+  for (const key of keys) {
+    const leader = vaultObjectName(key.address);
+    if (leader !== name && key.leads?.some((vault) => vaultObjectName(vault) === name))
+      leaders.add(leader);
+  }
+  return [...leaders];
 }
 
 /**
  * A search asks for its windows packed into columns (packed-windows.ts), the
- * cheaper shape to clone; its merged bill hears them unpacked. A vault of the
- * previous release ignores the flag and answers (and settles) plain windows,
- * which pass through as they are.
+ * cheaper shape to clone. A vault of the previous release ignores the flag
+ * and answers plain windows, which pass through as they are.
  */
 function packedSearch(op: VaultReadOp): VaultReadOp {
-  if (op.type !== 'search') return op;
-  const settle = op.settleMerged;
-  if (settle === undefined) return { ...op, packed: true };
-  const merged: MergedBill = (windows, packed) =>
-    settle.merged(packed === undefined ? windows : unpackWindows(packed));
-  return { ...op, packed: true, settleMerged: { ...settle, merged } };
+  return op.type === 'search' ? { ...op, packed: true } : op;
 }

@@ -8,6 +8,7 @@ import { runAlarm } from '../helpers/alarms';
 import { USAGE_SHARDS, usageShardStub } from '../../src/durable/stubs';
 import { readConfig } from '../../src/core/config';
 import { planWindows } from '../../src/kronos/plan';
+import { unpackWindows } from '../../src/durable/packed-windows';
 import type { VaultReadOp, WindowResult } from '../../src/durable/vault-types';
 import type { VaultObject } from '../../src/durable/vault-object';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
@@ -193,7 +194,7 @@ describe('metering in the vault', () => {
           content: 'penguins slide on their bellies',
           vault: { kind: 'SESSION' as const, id: 's1' },
         },
-        // Only in CORE, whose hits reach the Worker through its `settle` call.
+        // Only in CORE, which leads the search and answers every vault's hits.
         { content: 'penguins waddle to the sea', vault: { kind: 'CORE' as const } },
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
@@ -278,6 +279,57 @@ describe('metering in the vault', () => {
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
   });
 
+  it('bills nothing when the vault leading the search refuses it, and the search says why', async () => {
+    const { api, accountId, keyId, secret } = await newKey();
+    // CORE (first by name: it leads) holds vectors of 3 dimensions; the
+    // query is embedded by the deployment's embedder, which the session takes.
+    const core = await api.request(StoreMemoryDocument, {
+      input: { content: 'the kettle whistles', embedding: [1, 0, 0] },
+    });
+    await api.request(StoreMemoryDocument, {
+      input: { content: 'the kettle is new', vault: { kind: 'SESSION', id: 'k' } },
+    });
+    const result = await post(
+      `{ search(input: { query: "kettle", vaults: [{ kind: SESSION, id: "k" }, { kind: CORE }] }) { memoryTokens } }`,
+      {},
+      secret,
+    );
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'EMBEDDING_DIMENSIONS',
+    });
+    expect(await shardTokens(accountId)).toBe(0);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
+  });
+
+  it('bills nothing when the leading vault cannot reach another vault of the search, and the search fails', async () => {
+    const { api, accountId, keyId, secret } = await newKey();
+    const core = await api.request(StoreMemoryDocument, {
+      input: { content: 'the lantern glows' },
+    });
+    await api.request(StoreMemoryDocument, {
+      input: { content: 'the lantern swings', vault: { kind: 'SESSION', id: 'l' } },
+    });
+    // The session's read throws, as a call to an object that went away does.
+    const session: VaultAddress = { kind: 'SESSION', keyId, externalId: 'l' };
+    const sessionStub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(session)));
+    await runInDurableObject(sessionStub, (instance) => {
+      const reads = (instance as unknown as { reads: { run: () => unknown } }).reads;
+      reads.run = () => {
+        throw new Error('vault unreachable');
+      };
+    });
+    const result = await post(
+      `{ search(input: { query: "lantern", vaults: [{ kind: CORE }, { kind: SESSION, id: "l" }] }) { memoryTokens } }`,
+      {},
+      secret,
+    );
+    expect(result.data).toBeNull();
+    expect(result.errors).toHaveLength(1);
+    expect(await shardTokens(accountId)).toBe(0);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
+  });
+
   it('bills a multi-vault search once, through a usage shard, when the billing vault is on the previous release', async () => {
     const { api, accountId, keyId } = await newKey();
     const stored = await Promise.all(
@@ -290,8 +342,8 @@ describe('metering in the vault', () => {
       ].map((input) => api.request(StoreMemoryDocument, { input })),
     );
     const written = stored.reduce((sum, { storeMemory }) => sum + storeMemory.tokens, 0);
-    // CORE bills this search. Made to run as the previous release did: it
-    // knows no `settleMerged`, so it sees a search without it.
+    // CORE leads this search. Made to run as the previous release did: it
+    // knows no `fanOut`, so it sees a search without it (and asks no one).
     const core = coreVault(keyId) as DurableObjectStub<VaultObject>;
     await runInDurableObject(core, (instance) => {
       const reads = (instance as unknown as { reads: { run: (...args: unknown[]) => unknown } })
@@ -300,9 +352,9 @@ describe('metering in the vault', () => {
       reads.run = (address, ops, ...rest) =>
         run(
           address,
-          // Old code read the fields it knew: a search's `settleMerged` went unseen.
+          // Old code read the fields it knew: a search's `fanOut` went unseen.
           (ops as VaultReadOp[]).map((op) =>
-            op.type === 'search' ? { ...op, settleMerged: undefined } : op,
+            op.type === 'search' ? { ...op, fanOut: undefined } : op,
           ),
           ...rest,
         );
@@ -352,6 +404,46 @@ describe('metering in the vault', () => {
     expect(result).toMatchObject({ settled: true, windows: [] });
     expect(handed.flat().flatMap((window) => window.hits)).toHaveLength(1);
     // The merged tokens only, not the vault's own hits as well.
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
+      storeMemory.tokens + mergedTokens,
+    );
+  });
+
+  it('settles once a search sent by a Worker of the previous release (`settleMerged`, packed)', async () => {
+    const { api, accountId, keyId } = await newKey();
+    const { storeMemory } = await api.request(StoreMemoryDocument, {
+      input: { content: 'bats leave the barn at dusk' },
+    });
+    const address = { kind: 'CORE' as const, keyId, externalId: null };
+    const config = readConfig(env);
+    const handed: WindowResult[][] = [];
+    const mergedTokens = 37;
+    const response = await coreVault(keyId).read(address, [
+      {
+        type: 'search',
+        request: {
+          text: 'bats',
+          vector: null,
+          model: 'none',
+          mode: 'TEXT',
+          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
+          metadata: null,
+          vectorWeight: config.hybridVectorWeight,
+        },
+        packed: true,
+        settleMerged: {
+          meter: { requestId: 'req-settle-merged', accountId, keyId },
+          merged: async (_, packed) => {
+            handed.push(unpackWindows(packed!));
+            return mergedTokens;
+          },
+        },
+      },
+    ]);
+    expect(response.ok).toBe(true);
+    const [result] = (response as { results: { settled?: true; windows: unknown[] }[] }).results;
+    expect(result).toMatchObject({ settled: true, windows: [] });
+    expect(handed.flat().flatMap((window) => window.hits)).toHaveLength(1);
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(
       storeMemory.tokens + mergedTokens,
     );

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { keepsHit, mergedContents } from '../src/durable/merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/packed-windows';
+import type { WindowResult } from '../src/durable/vault-types';
+import type { MemoryWindow } from '../src/kronos/windows';
+import { mergeHits } from '../src/resolvers/merge-hits';
+import type { VaultAddress } from '../src/vaults/address';
+import { seededRandom } from './helpers/random';
+
+const WINDOWS = [
+  { window: 'WORKING' as MemoryWindow, limit: 4 },
+  { window: 'LONG_TERM' as MemoryWindow, limit: 4 },
+];
+const vaults: VaultAddress[] = ['a', 'b', 'c'].map((id) => ({
+  kind: 'SESSION',
+  keyId: 'k',
+  externalId: id,
+}));
+
+/**
+ * Windows full of ties: few distinct scores and creation times, and the
+ * same contents (in other cases and spacing) in several vaults and windows.
+ */
+function tiedWindows(next: () => number, vault: number): WindowResult[] {
+  const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
+  return WINDOWS.map(({ window }) => ({
+    window,
+    rowsInWindow: 100,
+    hits: Array.from({ length: 2 + Math.floor(next() * 6) }, (_, at) => {
+      const content = pick(['owls hunt', 'Owls hunt ', 'bees dance', 'tides turn', 'moss grows']);
+      return {
+        memory: {
+          id: `m${vault}-${window}-${at}`,
+          content,
+          role: 'USER' as const,
+          metadata: null,
+          createdAt: pick([1_000, 2_000]),
+          tokens: 1 + Math.floor(next() * 9),
+          validUntil: null,
+          supersededBy: null,
+        },
+        score: pick([0.5, 0.7, 0.9]),
+        window,
+        match: { start: 0, end: content.length },
+      };
+    }),
+  }));
+}
+
+describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
+  it('bills the tokens of the merged hits, and the cut windows merge to the very same list', () => {
+    const next = seededRandom(13);
+    for (let trial = 0; trial < 300; trial++) {
+      const perVault = vaults.map((_, vault) => tiedWindows(next, vault));
+      const merged = mergeHits(
+        WINDOWS,
+        perVault.map((windows, at) => ({ address: vaults[at]!, windows })),
+      );
+      const { memoryTokens, contents } = mergedContents(WINDOWS, perVault);
+      expect(memoryTokens).toBe(merged.reduce((sum, hit) => sum + hit.memory.tokens, 0));
+      const cut = perVault.map((windows) =>
+        windows.map((window) => ({
+          ...window,
+          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+        })),
+      );
+      const again = mergeHits(
+        WINDOWS,
+        cut.map((windows, at) => ({ address: vaults[at]!, windows })),
+      );
+      expect(again).toStrictEqual(merged);
+      // Cut in columns, as a vault hands them on, the same hits.
+      const packedCut = perVault.map((windows) =>
+        unpackWindows(
+          cutPackedWindows(packWindows(windows), (window, at) =>
+            keepsHit(contents, window.window, window.contents[at]!),
+          ),
+        ),
+      );
+      expect(packedCut).toStrictEqual(cut);
+    }
+  });
+});
