@@ -52,14 +52,29 @@ export function askFannedVaults(
   return { calls, places };
 }
 
-/** The calls' answers to hand on with the response; a call that failed (and so failed no led search) says so. */
+/** A call's answer, or a coded failure when the vault could not be called at all. */
+export function reachedAnswer(
+  answer: Promise<Result<VaultReadResponse>>,
+): Promise<Result<VaultReadResponse>> {
+  return answer.catch(() => failure('UPSTREAM_ERROR', 'the vault could not be reached'));
+}
+
+/** The calls' answers to hand on with the response; a call that failed says so. */
 export async function fannedAnswers(
   calls: FannedCalls['calls'],
 ): Promise<{ address: VaultAddress; answer: Result<VaultReadResponse> }[]> {
   return Promise.all(
-    calls.map(async ({ address, answer }) => ({
-      address,
-      answer: await answer.catch(() => failure('UPSTREAM_ERROR', 'the vault could not be reached')),
-    })),
+    calls.map(async ({ address, answer }) => ({ address, answer: await reachedAnswer(answer) })),
+  );
+}
+
+/** Whether a search asks this vault to lead vaults, or bill a meter, of another key (a bug upstream). */
+export function leadsForeignVaults(self: VaultAddress, ops: readonly VaultReadOp[]): boolean {
+  return ops.some(
+    (op) =>
+      op.type === 'search' &&
+      op.fanOut !== undefined &&
+      (op.fanOut.meter.keyId !== self.keyId ||
+        op.fanOut.vaults.some((address) => address.keyId !== self.keyId)),
   );
 }

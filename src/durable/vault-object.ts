@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import { readConfig } from '../core/config';
-import type { Result } from '../core/errors';
+import { failure, type Result } from '../core/errors';
 import type { VaultAddress, VaultKind } from '../vaults/address';
 import { lazyDeploymentEmbedder } from './deployment-embedder';
 import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
@@ -13,7 +13,7 @@ import { VaultAdmin } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
 import { VaultMeta } from './vault-meta';
 import { VaultQueries } from './vault-queries';
-import { askFannedVaults, fannedAnswers } from './vault-fan-out';
+import { askFannedVaults, fannedAnswers, leadsForeignVaults } from './vault-fan-out';
 import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from './vault-storage';
@@ -169,6 +169,9 @@ export class VaultObject extends DurableObject<Env> {
     ops: Rpc.VaultReadOp[],
   ): Promise<Result<Rpc.VaultReadResponse>> {
     const started = performance.now();
+    if (leadsForeignVaults(address, ops)) {
+      return failure('FORBIDDEN', 'a search may only lead vaults of its own key');
+    }
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
     // The other vaults of searches this vault leads are asked first, so they
@@ -185,9 +188,10 @@ export class VaultObject extends DurableObject<Env> {
     );
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
-    // commit: usage-commit-group.ts). Multi-vault searches this vault bills
-    // are recorded so too, once their caller has merged them (this call
-    // waits); each waits on its own caller.
+    // commit: usage-commit-group.ts). Multi-vault searches this vault leads
+    // are recorded so too, once the other vaults answered and it merged them
+    // (`lead`), as are those a previous release's Worker merges and settles
+    // through a callback (`settle`); this call waits for each.
     // Every record is awaited, and the alarm re-armed if any planned a
     // hand-over, before a failure is passed on: a record that planned one
     // and then saw another fail must still arm it, or its rows would wait

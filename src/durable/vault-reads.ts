@@ -5,7 +5,7 @@ import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { HotIndex } from './hot-index';
 import { keepsHit, mergedContents } from './merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from './packed-windows';
-import type { FannedCalls } from './vault-fan-out';
+import { reachedAnswer, type FannedCalls } from './vault-fan-out';
 import type { RetiredSet } from './retired-set';
 import type { Sql } from './sql';
 import type { VaultMeta, VaultMetaRecord } from './vault-meta';
@@ -154,9 +154,9 @@ export class VaultReads {
    * tokens under the search's identifier (with the group commit of reads),
    * and cuts every vault's windows to the hits of the contents that made the
    * merged list, which merge to the same list for fewer hits to hand on.
-   * Returns true when the alarm must be re-armed. When another vault failed,
-   * the search fails and nothing is billed; when one could not be called at
-   * all, this call fails with that error and bills nothing either.
+   * Returns true when the alarm must be re-armed. When another vault failed
+   * or could not be called at all, the search fails (UPSTREAM_ERROR for the
+   * latter) and nothing of it is billed; the call's other ops are answered.
    */
   async lead({
     self,
@@ -168,7 +168,7 @@ export class VaultReads {
     places,
     bills,
   }: Lead): Promise<boolean> {
-    const answers = await Promise.all(places.map(({ call }) => calls[call]!.answer));
+    const answers = await Promise.all(places.map(({ call }) => reachedAnswer(calls[call]!.answer)));
     const theirs = places.map(({ result: at }, index) => searchResultOf(answers[index]!, at));
     let armAlarm = false;
     if (theirs.every((found) => found !== null)) {

@@ -347,8 +347,9 @@ export type VaultReadOp =
       fanOut?: FanOut;
       /**
        * Answer the windows packed into columns (`packed`, see
-       * packed-windows.ts), and hand them packed to `settleMerged`. A vault
-       * of the previous release ignores it and answers `windows`.
+       * packed-windows.ts), as a leader asks the vaults it leads over, and
+       * hand them packed to `settleMerged`. A vault of the previous release
+       * ignores it and answers `windows`.
        */
       packed?: true;
     }

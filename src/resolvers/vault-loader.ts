@@ -92,11 +92,11 @@ export class VaultLoader {
 
   /**
    * One call per vault, and each op's promise settles as soon as ITS vault
-   * answers, not when the whole batch has: a vault billing a multi-vault
-   * search waits, inside its call, for the other vaults' answers
-   * (search-memories.ts), so they must not wait for it in turn. Likewise a
-   * vault's call waits only for its own ops still being made: a `stats` or
-   * `get` of one vault never waits for a search of another to be embedded.
+   * answers, not when the whole batch has. A vault's call waits only for its
+   * own ops still being made: a `get` of one vault never waits for a search
+   * of another to be embedded. A vault that a multi-vault search leads over
+   * (its leader calls it: vault-fan-out.ts) gets no call of its own when the
+   * batch asks it for stats only: those come with the leader's answer.
    * DataLoader adopts a promise given as a value.
    */
   private async dispatch(keys: readonly ReadKey[]): Promise<OkResult[]> {

@@ -302,7 +302,7 @@ describe('metering in the vault', () => {
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
   });
 
-  it('bills nothing when the leading vault cannot reach another vault of the search, and the search fails', async () => {
+  it('bills nothing when the leading vault cannot reach another vault of the search, and the search fails with a code', async () => {
     const { api, accountId, keyId, secret } = await newKey();
     const core = await api.request(StoreMemoryDocument, {
       input: { content: 'the lantern glows' },
@@ -310,14 +310,22 @@ describe('metering in the vault', () => {
     await api.request(StoreMemoryDocument, {
       input: { content: 'the lantern swings', vault: { kind: 'SESSION', id: 'l' } },
     });
-    // The session's read throws, as a call to an object that went away does.
+    // The leader's call to the session fails, as a call to an object that
+    // went away does (rejected on the caller's side: no exception escapes
+    // a Worker, which workerd would print).
     const session: VaultAddress = { kind: 'SESSION', keyId, externalId: 'l' };
-    const sessionStub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(session)));
-    await runInDurableObject(sessionStub, (instance) => {
-      const reads = (instance as unknown as { reads: { run: () => unknown } }).reads;
-      reads.run = () => {
-        throw new Error('vault unreachable');
+    const sessionName = vaultObjectName(session);
+    await runInDurableObject(coreVault(keyId), (instance) => {
+      const object = instance as unknown as { env: Env };
+      const real = object.env;
+      const vaults = {
+        idFromName: (name: string) => ({ name, id: real.VAULT.idFromName(name) }),
+        get: ({ name, id }: { name: string; id: DurableObjectId }) =>
+          name === sessionName
+            ? { read: () => Promise.reject(new Error('vault unreachable')) }
+            : real.VAULT.get(id),
       };
+      object.env = { ...real, VAULT: vaults } as unknown as Env;
     });
     const result = await post(
       `{ search(input: { query: "lantern", vaults: [{ kind: CORE }, { kind: SESSION, id: "l" }] }) { memoryTokens } }`,
@@ -326,7 +334,42 @@ describe('metering in the vault', () => {
     );
     expect(result.data).toBeNull();
     expect(result.errors).toHaveLength(1);
+    // Before: the leader's whole call failed, masked, beside any other op of it.
+    expect(result.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR' });
     expect(await shardTokens(accountId)).toBe(0);
+    expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
+  });
+
+  it("refuses to lead a search over another key's vault, and reads and bills nothing", async () => {
+    const { api, accountId, keyId } = await newKey();
+    const other = await newKey();
+    const core = await api.request(StoreMemoryDocument, { input: { content: 'the lighthouse' } });
+    await other.api.request(StoreMemoryDocument, {
+      input: { content: 'the lighthouse keeper', vault: { kind: 'SESSION', id: 'x' } },
+    });
+    const self: VaultAddress = { kind: 'CORE', keyId, externalId: null };
+    const foreign: VaultAddress = { kind: 'SESSION', keyId: other.keyId, externalId: 'x' };
+    const config = readConfig(env);
+    // Only a bug upstream could send this: the vault checks it anyway.
+    const answer = await coreVault(keyId).read(self, [
+      {
+        type: 'search',
+        request: {
+          text: 'lighthouse',
+          vector: null,
+          model: 'none',
+          mode: 'TEXT',
+          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
+          metadata: null,
+          vectorWeight: config.hybridVectorWeight,
+        },
+        fanOut: {
+          vaults: [self, foreign],
+          meter: { requestId: 'req-foreign', accountId, keyId },
+        },
+      },
+    ]);
+    expect(answer).toMatchObject({ ok: false, code: 'FORBIDDEN' });
     expect((await vaultBacklog(coreVault(keyId))).pendingTokens).toBe(core.storeMemory.tokens);
   });
 
