@@ -67,37 +67,48 @@ describe('the bundle wrangler builds', () => {
     expect(wrongType.errors?.[0]?.message).toMatch(/createdAt/);
   });
 
-  it('is the production build, with one copy of graphql-js, even where wrangler would say development', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'memoryrouter-bundle-'));
-    try {
-      // `wrangler dev` sets NODE_ENV to "development" when the shell has none;
-      // wrangler.toml's [define] must win over it.
-      await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', out], {
-        env: { ...process.env, NODE_ENV: 'development', WRANGLER_SEND_METRICS: 'false' },
-      });
-      const bundle = await readFile(join(out, 'index.js'), 'utf8');
-      // esbuild marks every module with its path: graphql's ESM files only.
-      // Its CommonJS files beside them would be a second graphql-js, whose
-      // errors and types the first does not recognise (the [alias] in
-      // wrangler.toml), and the production build no longer says so at run time.
-      const graphqlModules = [...bundle.matchAll(/^\/\/ node_modules\/graphql\/(\S+)$/gm)].map(
-        (match) => match[1]!,
-      );
-      expect(graphqlModules.length).toBeGreaterThan(50);
-      expect(graphqlModules.filter((path) => !path.endsWith('.mjs'))).toEqual([]);
-      // graphql-js's plain instanceof, and no keep_names wrappers.
-      expect(bundle).toMatch(
-        /\/\/ node_modules\/graphql\/jsutils\/instanceOf\.mjs\nvar isProduction\d* = globalThis\.process && [^\n]*\ntrue;/,
-      );
-      expect(bundle).not.toMatch(/\b__name\(/);
-      // Without keep_names a class esbuild renames (two modules' `Hono`
-      // become `Hono3`) reports that name; error names are read (logs, and
-      // `name === 'GraphQLError'` in client-errors.ts), so none may be renamed.
-      expect(
-        bundle.match(/\b\w*(?:Error|Exception)\d+ = class\b|\bclass \w*(?:Error|Exception)\d+\b/g),
-      ).toBeNull();
-    } finally {
-      await rm(out, { recursive: true, force: true });
-    }
-  });
+  // The top level (`npm start`) and env.production (`npm run deploy`), whose
+  // [define] is not inherited and so is written twice.
+  it.each([[[]], [['--env', 'production']]])(
+    'is the production build, with one copy of graphql-js, even where wrangler would say development (%j)',
+    async (environment: string[]) => {
+      const out = await mkdtemp(join(tmpdir(), 'memoryrouter-bundle-'));
+      try {
+        // `wrangler dev` sets NODE_ENV to "development" when the shell has none;
+        // wrangler.toml's [define] must win over it.
+        await run('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', out, ...environment], {
+          env: { ...process.env, NODE_ENV: 'development', WRANGLER_SEND_METRICS: 'false' },
+        });
+        const bundle = await readFile(join(out, 'index.js'), 'utf8');
+        // esbuild marks every module with its path: graphql's ESM files only.
+        // Its CommonJS files beside them would be a second graphql-js, whose
+        // errors and types the first does not recognise (the [alias] in
+        // wrangler.toml), and the production build no longer says so at run time.
+        const graphqlModules = [...bundle.matchAll(/^\/\/ node_modules\/graphql\/(\S+)$/gm)].map(
+          (match) => match[1]!,
+        );
+        expect(graphqlModules.length).toBeGreaterThan(50);
+        expect(graphqlModules.filter((path) => !path.endsWith('.mjs'))).toEqual([]);
+        // graphql-js's plain instanceof, and no keep_names wrappers.
+        expect(bundle).toMatch(
+          /\/\/ node_modules\/graphql\/jsutils\/instanceOf\.mjs\nvar isProduction\d* = globalThis\.process && [^\n]*\ntrue;/,
+        );
+        expect(bundle).not.toMatch(/\b__name\(/);
+        // Without keep_names a class esbuild renames (two modules' `Hono`
+        // become `Hono3`) reports that name; error names are read (logs, and
+        // `name === 'GraphQLError'` in client-errors.ts), so none may be renamed.
+        expect(
+          bundle.match(
+            /\b\w*(?:Error|Exception)\d+ = class\b|\bclass \w*(?:Error|Exception)\d+\b/g,
+          ),
+        ).toBeNull();
+        // jose's errors name themselves after their class (`this.constructor.name`).
+        expect(
+          bundle.match(/\b(?:JOSE|JW[TSEK])\w*\d+ = class\b|\bclass (?:JOSE|JW[TSEK])\w*\d+\b/g),
+        ).toBeNull();
+      } finally {
+        await rm(out, { recursive: true, force: true });
+      }
+    },
+  );
 });
