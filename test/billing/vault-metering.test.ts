@@ -56,6 +56,20 @@ async function ledgerTokens(accountId: string): Promise<number> {
   return report.memoryTokens;
 }
 
+/** A TEXT search over the deployment's default windows, as a vault receives it. */
+function textSearch(text: string) {
+  const config = readConfig(env);
+  return {
+    text,
+    vector: null,
+    model: 'none',
+    mode: 'TEXT' as const,
+    windows: planWindows(config.defaultWindows, Date.now(), config.bands),
+    metadata: null,
+    vectorWeight: config.hybridVectorWeight,
+  };
+}
+
 describe('metering in the vault', () => {
   beforeEach(resetFakes);
 
@@ -349,20 +363,11 @@ describe('metering in the vault', () => {
     });
     const self: VaultAddress = { kind: 'CORE', keyId, externalId: null };
     const foreign: VaultAddress = { kind: 'SESSION', keyId: other.keyId, externalId: 'x' };
-    const config = readConfig(env);
     // Only a bug upstream could send this: the vault checks it anyway.
     const answer = await coreVault(keyId).read(self, [
       {
         type: 'search',
-        request: {
-          text: 'lighthouse',
-          vector: null,
-          model: 'none',
-          mode: 'TEXT',
-          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
-          metadata: null,
-          vectorWeight: config.hybridVectorWeight,
-        },
+        request: textSearch('lighthouse'),
         fanOut: {
           vaults: [self, foreign],
           meter: { requestId: 'req-foreign', accountId, keyId },
@@ -420,21 +425,12 @@ describe('metering in the vault', () => {
       input: { content: 'moths circle the porch lamp' },
     });
     const address = { kind: 'CORE' as const, keyId, externalId: null };
-    const config = readConfig(env);
     const handed: WindowResult[][] = [];
     const mergedTokens = 41;
     const response = await coreVault(keyId).read(address, [
       {
         type: 'search',
-        request: {
-          text: 'moths',
-          vector: null,
-          model: 'none',
-          mode: 'TEXT',
-          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
-          metadata: null,
-          vectorWeight: config.hybridVectorWeight,
-        },
+        request: textSearch('moths'),
         meter: { requestId: 'req-previous-release', accountId, keyId },
         settle: async (windows: WindowResult[]) => {
           handed.push(windows);
@@ -458,21 +454,12 @@ describe('metering in the vault', () => {
       input: { content: 'bats leave the barn at dusk' },
     });
     const address = { kind: 'CORE' as const, keyId, externalId: null };
-    const config = readConfig(env);
     const handed: WindowResult[][] = [];
     const mergedTokens = 37;
     const response = await coreVault(keyId).read(address, [
       {
         type: 'search',
-        request: {
-          text: 'bats',
-          vector: null,
-          model: 'none',
-          mode: 'TEXT',
-          windows: planWindows(config.defaultWindows, Date.now(), config.bands),
-          metadata: null,
-          vectorWeight: config.hybridVectorWeight,
-        },
+        request: textSearch('bats'),
         packed: true,
         settleMerged: {
           meter: { requestId: 'req-settle-merged', accountId, keyId },
