@@ -16,7 +16,8 @@ import { readConfig } from '../src/core/config';
 import { unpackWindows } from '../src/durable/packed-windows';
 import type { SearchRequest } from '../src/durable/vault-types';
 import { planWindows } from '../src/kronos/plan';
-import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import type { VaultAddress } from '../src/vaults/address';
+import { vaultStub } from '../src/durable/stubs';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
@@ -31,8 +32,7 @@ const now = Date.now();
 const config = readConfig(env);
 const windows = planWindows(config.defaultWindows, now, config.bands);
 
-const stubOf = (address: VaultAddress) =>
-  env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+const stubOf = (address: VaultAddress) => vaultStub(env, address);
 
 const nextTurn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 const outbound = async () => {

@@ -19,6 +19,7 @@ import { unpackWindows } from '../src/durable/packed-windows';
 import type { SearchRequest, VaultReadResponse } from '../src/durable/vault-types';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { vaultStub } from '../src/durable/stubs';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
@@ -34,8 +35,7 @@ const config = readConfig(env);
 // The chat route's windows: the deployment's defaults (a chat names none).
 const windows = planWindows(config.defaultWindows, now, config.bands);
 
-const stubOf = (address: VaultAddress) =>
-  env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+const stubOf = (address: VaultAddress) => vaultStub(env, address);
 
 async function loadedSession(): Promise<VaultAddress> {
   const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-chat', externalId: 's' };
