@@ -15,7 +15,9 @@
  * batch of calls (measure.ts).
  */
 import { it } from 'vitest';
-import { Calibration, Rotation, codeBytesFor, encodeVectors } from '../src/durable/vector-codes';
+import { Calibration, encodeVectors } from '../src/durable/vector-codes';
+import { codeBytesFor } from '../src/durable/vector-code-kernel';
+import { Rotation } from '../src/durable/vector-rotation';
 import { TextTimeline } from '../src/durable/text-timeline';
 import { VectorIndex } from '../src/durable/vector-index';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Calibration, Rotation, codeBytesFor, encodeVectors } from '../src/durable/vector-codes';
+import { Calibration, encodeVectors } from '../src/durable/vector-codes';
+import { codeBytesFor } from '../src/durable/vector-code-kernel';
+import { Rotation } from '../src/durable/vector-rotation';
 import { seededRandom } from './helpers/random';
 
 /**

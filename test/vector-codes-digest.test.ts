@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  Calibration,
-  Rotation,
-  codeBytesFor,
-  encodeVector,
-  encodeVectors,
-} from '../src/durable/vector-codes';
+import { Calibration, encodeVector, encodeVectors } from '../src/durable/vector-codes';
+import { codeBytesFor } from '../src/durable/vector-code-kernel';
+import { Rotation } from '../src/durable/vector-rotation';
 import { randomUnitVector, seededRandom } from './helpers/random';
 
 /**

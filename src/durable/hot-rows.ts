@@ -2,7 +2,7 @@ import { alignUp, growMemory, instantiateDotKernel, type DotKernel } from './dot
 import { moveVectorsHome, slotsRun } from './float-slots';
 import { affordable, registerHolder, type HotHolder } from './hot-budget';
 import type { ColdRows, ExactVectors, VectorIndexOptions } from './vector-index-types';
-import { codeBytesFor } from './vector-codes';
+import { codeBytesFor } from './vector-code-kernel';
 
 /**
  * The memory of the vector index (vector-index.ts): every row's 2-bit codes
