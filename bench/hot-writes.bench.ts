@@ -36,22 +36,8 @@ class ReferenceRotation {
   private readonly scratch: Float32Array;
 
   constructor(readonly dims: number) {
-    let seed = 0x5eed ^ dims;
-    const next = () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-    this.rounds = [0, 1].map(() => {
-      const order = Int32Array.from({ length: dims }, (_, i) => i);
-      for (let i = dims - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [order[i], order[j]] = [order[j]!, order[i]!];
-      }
-      const signs = Float32Array.from({ length: dims }, () => (next() < 0.5 ? -1 : 1));
-      return { order, signs };
-    });
+    // The same permutations and signs (they are the format); the loops below are the old ones.
+    this.rounds = new Rotation(dims, { simd: false }).tables();
     this.blocks = [];
     for (let left = dims; left > 0;) {
       const size = Math.min(128, 2 ** Math.floor(Math.log2(left)));
