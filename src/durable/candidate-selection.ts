@@ -1,4 +1,3 @@
-import { kthLargest } from './selection';
 import type { IndexHit } from './vector-index-types';
 
 /**
@@ -37,11 +36,10 @@ export function pickBest(
   if (slots <= 0) return new Int32Array(0);
   // A first threshold from every 8th score, set so that about twice `slots`
   // rows pass: the scan then rarely has to select. Too high (a filter turned
-  // rows away), the scan runs again without it.
+  // rows away), the scan runs again without it. Any threshold gives the same
+  // rows; it only decides how many the scan gathers.
   if (scores.length >= slots * 8) {
-    const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
-    for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
-    const threshold = kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+    const threshold = sampledThreshold(scores, Math.ceil((2 * slots) / SAMPLE_STRIDE));
     const picked = pickAbove(scores, first, slots, accept, threshold);
     if (picked.length === slots) return picked;
   }
@@ -49,6 +47,40 @@ export function pickBest(
 }
 
 const SAMPLE_STRIDE = 8;
+
+/**
+ * A score that at least `count` of every SAMPLE_STRIDE-th score reach, and
+ * not many more: the lowest score of the bucket (keepBest's buckets) where
+ * the sample's count-th best falls. Counting into buckets cost a third of
+ * copying the sample out and selecting its count-th best exactly.
+ */
+function sampledThreshold(scores: Float32Array, count: number): number {
+  let best = -Infinity;
+  let worst = Infinity;
+  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+    const score = scores[i]!;
+    if (score > best) best = score;
+    if (score < worst) worst = score;
+  }
+  // Equal, infinite or not numbers: no threshold (every row is looked at).
+  if (!(best > worst) || !Number.isFinite(best - worst)) return -Infinity;
+  const scale = (BUCKETS - 1) / (best - worst);
+  const counts = bucketCounts;
+  counts.fill(0);
+  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+    const score = scores[i]!;
+    if (score === score) counts[Math.min(BUCKETS - 1, Math.floor((best - score) * scale))]!++;
+  }
+  let cut = 0;
+  for (let reached = counts[0]!; reached < count && cut < BUCKETS - 1;) reached += counts[++cut]!;
+  let threshold = Infinity;
+  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+    const score = scores[i]!;
+    if (score < threshold && Math.min(BUCKETS - 1, Math.floor((best - score) * scale)) <= cut)
+      threshold = score;
+  }
+  return threshold;
+}
 
 /** `pickBest` among the scores at or above `threshold`. */
 function pickAbove(
@@ -84,35 +116,92 @@ function pickAbove(
 
 /**
  * Moves the best `slots` of the first `filled` entries to the front (in no
- * particular order; the weakest of them last) and returns `slots`: a
- * quickselect on (score, row), so equal scores keep the later row.
+ * particular order; the weakest of them last) and returns `slots`; of equal
+ * scores, the later row is the better. The entries are counted into buckets
+ * by score first (one pass, no swaps): the buckets wholly above the cut are
+ * kept as they are and only the bucket the cut falls in is ordered, by a
+ * quickselect on (score, row). A quickselect over all of them cost twice the
+ * scan that filled them (its comparisons go either way at random).
  */
 function keepBest(rows: Int32Array, values: Float64Array, filled: number, slots: number): number {
-  const better = (i: number, pivotValue: number, pivotRow: number) =>
-    values[i]! > pivotValue || (values[i] === pivotValue && rows[i]! > pivotRow);
-  const swap = (i: number, j: number) => {
-    const row = rows[i]!;
-    rows[i] = rows[j]!;
-    rows[j] = row;
+  if (filled <= slots) return filled;
+  let best = -Infinity;
+  let worst = Infinity;
+  let unordered = false;
+  for (let i = 0; i < filled; i++) {
     const value = values[i]!;
-    values[i] = values[j]!;
-    values[j] = value;
-  };
-  let lo = 0;
-  let hi = filled - 1;
-  const target = slots - 1;
+    if (value > best) best = value;
+    if (value < worst) worst = value;
+    if (value !== value) unordered = true;
+  }
+  // All equal, infinite or not numbers: the quickselect alone.
+  if (unordered || !(best > worst) || !Number.isFinite(best - worst))
+    return selectFrom(rows, values, 0, filled, slots);
+  // bucket(v) = ⌊(best − v) · scale⌋ never rises as v rises (each step is
+  // monotone in floating point), so a bucket holds only scores below those
+  // of the buckets before it, and equal scores share a bucket.
+  const scale = (BUCKETS - 1) / (best - worst);
+  const counts = bucketCounts;
+  counts.fill(0);
+  for (let i = 0; i < filled; i++)
+    counts[Math.min(BUCKETS - 1, Math.floor((best - values[i]!) * scale))]!++;
+  let cut = 0;
+  let above = 0;
+  while (above + counts[cut]! < slots) above += counts[cut++]!;
+  // The buckets before the cut to the front, then the cut's bucket after them.
+  let store = 0;
+  for (let i = 0; i < filled; i++) {
+    if (Math.min(BUCKETS - 1, Math.floor((best - values[i]!) * scale)) < cut)
+      swap(rows, values, i, store++);
+  }
+  for (let i = store; i < filled; i++) {
+    if (Math.min(BUCKETS - 1, Math.floor((best - values[i]!) * scale)) === cut)
+      swap(rows, values, i, store++);
+  }
+  return above + selectFrom(rows, values, above, store, slots - above);
+}
+
+/** Score buckets of `keepBest` (one set per isolate: it never runs re-entrantly). */
+const BUCKETS = 256;
+const bucketCounts = new Int32Array(BUCKETS);
+
+function swap(rows: Int32Array, values: Float64Array, i: number, j: number): void {
+  const row = rows[i]!;
+  rows[i] = rows[j]!;
+  rows[j] = row;
+  const value = values[i]!;
+  values[i] = values[j]!;
+  values[j] = value;
+}
+
+/**
+ * Moves the best `take` entries of [from, to) to its front, the weakest of
+ * them last, and returns `take`: a quickselect on (score, row).
+ */
+function selectFrom(
+  rows: Int32Array,
+  values: Float64Array,
+  from: number,
+  to: number,
+  take: number,
+): number {
+  let lo = from;
+  let hi = to - 1;
+  const target = from + take - 1;
   while (lo < hi) {
-    swap((lo + hi) >>> 1, hi);
+    swap(rows, values, (lo + hi) >>> 1, hi);
     const pivotValue = values[hi]!;
     const pivotRow = rows[hi]!;
     let store = lo;
     for (let i = lo; i < hi; i++) {
-      if (better(i, pivotValue, pivotRow)) swap(i, store++);
+      const value = values[i]!;
+      if (value > pivotValue || (value === pivotValue && rows[i]! > pivotRow))
+        swap(rows, values, i, store++);
     }
-    swap(store, hi);
+    swap(rows, values, store, hi);
     if (store === target) break;
     if (store < target) lo = store + 1;
     else hi = store - 1;
   }
-  return slots;
+  return take;
 }
