@@ -151,6 +151,17 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
     const codeScoresOf = inputs.map((q) =>
       steps.scanCodes(vectors[q]!, longTerm.start, longTerm.end - longTerm.start).scores.slice(),
     );
+    const floatScoresOf = candidatesOf.map((candidates, q) => {
+      const query = vectors[q]!;
+      return Float32Array.from(candidates, (row) => {
+        const stored = index.slice(row, row + 1).vectors!;
+        const vector = new Float32Array(stored.buffer, stored.byteOffset, query.length);
+        let dot = 0;
+        for (let j = 0; j < query.length; j++) dot += query[j]! * vector[j]!;
+        return dot;
+      });
+    });
+
     const jobs: [string, (q: number) => void][] = [
       [
         'search: HYBRID, WORKING + LONG_TERM × 10',
@@ -211,6 +222,10 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
       [
         '  pickBest of 306 from the LONG_TERM code scores',
         (q) => void pickBest(codeScoresOf[q]!, longTerm.start, 306, () => true),
+      ],
+      [
+        '  pickBest of 66 of the 306 float32 scores',
+        (q) => void pickBest(floatScoresOf[q]!, 0, 66, () => true),
       ],
       [
         'vector pools of 50, WORKING + LONG_TERM (searchWindow)',
