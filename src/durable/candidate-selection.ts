@@ -91,8 +91,7 @@ function pickAbove(
   threshold: number,
 ): Int32Array {
   const room = slots * 4;
-  const rows = new Int32Array(room);
-  const values = new Float64Array(room);
+  const { rows, values } = gatheringRoom(room);
   let filled = 0;
   for (let i = 0; i < scores.length; i++) {
     const score = scores[i]!;
@@ -109,10 +108,25 @@ function pickAbove(
     values[filled] = score;
     filled++;
   }
-  return filled > slots
-    ? rows.subarray(0, keepBest(rows, values, filled, slots))
-    : rows.subarray(0, filled);
+  return rows.slice(0, filled > slots ? keepBest(rows, values, filled, slots) : filled);
 }
+
+/**
+ * Where `pickAbove` gathers rows: kept for the isolate up to GATHER_KEPT
+ * entries (a search's windows pick a few hundred each; allocating two typed
+ * arrays a call, each backed by its own buffer, cost about a tenth of a
+ * pick), fresh beyond. Never used by two picks at once: a pick calls nothing
+ * that picks.
+ */
+function gatheringRoom(room: number): { rows: Int32Array; values: Float64Array } {
+  if (room > GATHER_KEPT) return { rows: new Int32Array(room), values: new Float64Array(room) };
+  if (gathered.rows.length < room)
+    gathered = { rows: new Int32Array(GATHER_KEPT), values: new Float64Array(GATHER_KEPT) };
+  return gathered;
+}
+
+const GATHER_KEPT = 8_192;
+let gathered = { rows: new Int32Array(0), values: new Float64Array(0) };
 
 /**
  * Moves the best `slots` of the first `filled` entries to the front (in no
