@@ -16,7 +16,8 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
-import { packWindows } from '../src/durable/packed-windows';
+import { keepsHit, mergedContents } from '../src/durable/merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/packed-windows';
 import type { VaultMeta, VaultMetaRecord } from '../src/durable/vault-meta';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { VaultReads } from '../src/durable/vault-reads';
@@ -109,6 +110,10 @@ it('vault call pieces: the object’s own work around the ranking', async () => 
   const ledAnswer = fanned.ok ? fanned.fanned?.[0]?.answer : undefined;
   const uncut = await led.stub.read(led.address, [{ type: 'search', request, packed: true }]);
 
+  const uncutPacked = (() => {
+    const result = uncut.ok ? uncut.results[0] : undefined;
+    return result?.ok && result.type === 'search' ? (result.packed ?? []) : [];
+  })();
   const lines = await runInDurableObject(stub, async (instance: VaultObject) => {
     const { meta, life, reads } = instance as unknown as Internals;
     const record = meta.current();
@@ -123,6 +128,27 @@ it('vault call pieces: the object’s own work around the ranking', async () => 
       ['pack 2 windows × 10 hits', timedLoop(() => packWindows(found))],
       ['clone search answer, plain', timedLoop(() => structuredClone(answers.plain))],
       ['clone search answer, packed', timedLoop(() => structuredClone(answers.packed))],
+      [
+        'vault object id from its name',
+        timedLoop(() => env.VAULT.idFromName(vaultObjectName(address))),
+      ],
+      // What a leader does per led vault once its answer is in (vault-reads.ts `lead`).
+      ['leader: unpack a led vault’s windows', timedLoop(() => unpackWindows(uncutPacked))],
+      [
+        'leader: merge own + 1 led vault',
+        timedLoop(() => mergedContents(request.windows, [found, unpackWindows(uncutPacked)])),
+      ],
+      [
+        'leader: cut a led vault’s packed windows',
+        (() => {
+          const { contents } = mergedContents(request.windows, [found, unpackWindows(uncutPacked)]);
+          return timedLoop(() =>
+            cutPackedWindows(uncutPacked, (window, at) =>
+              keepsHit(contents, window.window, window.contents[at]!),
+            ),
+          );
+        })(),
+      ],
     ] as [string, number][];
   });
   console.log(`\nvault call pieces, in the object (${ROWS} memories), p50 of ${SAMPLES} × ${LOOP}`);
