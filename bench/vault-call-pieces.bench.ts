@@ -23,11 +23,10 @@ import type { VaultObject } from '../src/durable/vault-object';
 import type { VaultReads } from '../src/durable/vault-reads';
 import type { VaultLifecycle } from '../src/durable/vault-lifecycle';
 import type { SearchRequest, VaultReadOp, VaultReadResponse } from '../src/durable/vault-types';
-import { planWindows } from '../src/kronos/plan';
-import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { vaultObjectName } from '../src/vaults/address';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
-import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
+import { corpusSearchRequest, loadedCorpusVault, twoWindowsOfTen } from './corpus-vault';
 import { BATCH, ms, percentile, timeInTurn } from './measure';
 
 const ROWS = 10_000;
@@ -39,14 +38,7 @@ const next = seededRandom(7);
 const { sentence } = corpus(7);
 const now = Date.now();
 const config = readConfig(env);
-const windows = planWindows(
-  [
-    { window: 'WORKING', limit: 10 },
-    { window: 'LONG_TERM', limit: 10 },
-  ],
-  now,
-  config.bands,
-);
+const windows = twoWindowsOfTen(now, config.bands);
 const searchRequest = (): SearchRequest =>
   corpusSearchRequest(windows, config.hybridVectorWeight, { dims: DIMS, sentence, next });
 
@@ -56,12 +48,9 @@ interface Internals {
   reads: VaultReads;
 }
 
-async function loadedVault(id: string) {
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-pieces', externalId: id };
-  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  await fillCorpusVault(stub, address, { rows: ROWS, dims: DIMS, now, sentence, next });
-  return { address, stub };
-}
+/** A SESSION vault of ROWS memories over the bench vocabulary, with random vectors. */
+const loadedVault = (id: string) =>
+  loadedCorpusVault('bench-pieces', id, { rows: ROWS, dims: DIMS, now, sentence, next });
 
 /** Mean ms of one call of `run`, over LOOP calls; p50 of SAMPLES such loops. */
 function timedLoop(run: () => unknown): number {
