@@ -4,11 +4,14 @@
  * stand in for bench:api's vaults need it: the HOT and WORKING windows then
  * hold some memories and LONG_TERM the rest.
  */
+import { env } from 'cloudflare:workers';
+import type { AppConfig } from '../src/core/config';
 import { MAX_STORE_BATCH } from '../src/core/limits';
 import type { VaultObject } from '../src/durable/vault-object';
 import type { SearchRequest } from '../src/durable/vault-types';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
-import type { VaultAddress } from '../src/vaults/address';
+import { planWindows } from '../src/kronos/plan';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector } from '../test/helpers/random';
 
 export interface CorpusVaultOptions {
@@ -62,4 +65,24 @@ export function corpusSearchRequest(
     metadata: null,
     vectorWeight,
   };
+}
+
+/** A SESSION vault (`id`, under `keyId`) filled with the corpus, and its stub. */
+export async function loadedCorpusVault(keyId: string, id: string, options: CorpusVaultOptions) {
+  const address: VaultAddress = { kind: 'SESSION', keyId, externalId: id };
+  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+  await fillCorpusVault(stub, address, options);
+  return { address, stub };
+}
+
+/** bench:api's HYBRID search windows: WORKING and LONG_TERM, 10 hits each. */
+export function twoWindowsOfTen(now: number, bands: AppConfig['bands']): SearchRequest['windows'] {
+  return planWindows(
+    [
+      { window: 'WORKING', limit: 10 },
+      { window: 'LONG_TERM', limit: 10 },
+    ],
+    now,
+    bands,
+  );
 }

@@ -23,11 +23,9 @@ import type {
 import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
 import { unpackWindows } from '../src/durable/packed-windows';
-import { planWindows } from '../src/kronos/plan';
-import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
-import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
+import { corpusSearchRequest, loadedCorpusVault, twoWindowsOfTen } from './corpus-vault';
 import { BATCH, ms, percentile, printCallPhases } from './measure';
 
 const ROWS = 10_000;
@@ -39,22 +37,11 @@ const { sentence } = corpus(42);
 const now = Date.now();
 
 /** A SESSION vault of ROWS memories over the bench vocabulary, with random vectors. */
-async function loadedVault(id: string) {
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-rpc', externalId: id };
-  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  await fillCorpusVault(stub, address, { rows: ROWS, dims: DIMS, now, sentence, next });
-  return { address, stub };
-}
+const loadedVault = (id: string) =>
+  loadedCorpusVault('bench-rpc', id, { rows: ROWS, dims: DIMS, now, sentence, next });
 
 const config = readConfig(env);
-const windows = planWindows(
-  [
-    { window: 'WORKING', limit: 10 },
-    { window: 'LONG_TERM', limit: 10 },
-  ],
-  now,
-  config.bands,
-);
+const windows = twoWindowsOfTen(now, config.bands);
 const searchRequest = (): SearchRequest =>
   corpusSearchRequest(windows, config.hybridVectorWeight, { dims: DIMS, sentence, next });
 const meter = (): UsageMeter => ({

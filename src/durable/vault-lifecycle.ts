@@ -49,6 +49,8 @@ export class VaultLifecycle {
    */
   wake(): void {
     migrate(this.storage, VAULT_MIGRATIONS);
+    // A migration, a wipe or a restore wrote the meta table beneath VaultMeta.
+    this.parts.meta.forget();
     this.parts.hot.forget();
     this.parts.retired.forget();
   }
@@ -57,20 +59,22 @@ export class VaultLifecycle {
    * Checks that the caller addresses the vault this object holds, and removes
    * an EPHEMERAL vault whose time is up even if its alarm has not fired yet.
    * Answers the meta record as it stands after that, so the call it opens
-   * need not read it again.
+   * need not read it again. The record is the one VaultMeta keeps between
+   * writes (`current`: no transaction is open here), so an open with no
+   * write since the last decodes nothing.
    */
   async open(address: VaultAddress): Promise<Result<{ meta: VaultMetaRecord }>> {
-    const meta = this.parts.meta.record();
+    const meta = this.parts.meta.current();
     if (isExpired(meta, Date.now())) {
       await this.destroy('EXPIRED');
-      return { ok: true, meta: this.parts.meta.record() };
+      return { ok: true, meta: this.parts.meta.current() };
     }
     if (meta.address !== null && !sameVault(meta.address, address)) {
       // Only reachable through a bug in name derivation; never serve another vault.
       return failure('FORBIDDEN', 'this vault belongs to another address');
     }
     const started = await this.reembedIfNeeded(meta);
-    return { ok: true, meta: started ? this.parts.meta.record() : meta };
+    return { ok: true, meta: started ? this.parts.meta.current() : meta };
   }
 
   /**

@@ -124,11 +124,28 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
 };
 
 /**
- * The one place a vault's `meta` table is read and written. Every read goes
- * to SQLite (a keyed lookup in the object's own database), so nothing here
- * can disagree with what a transaction rolled back.
+ * The one place a vault's `meta` table is read and written.
+ *
+ * Every call to the vault opens with the whole record (`current`, from
+ * `VaultLifecycle.open`), and decoding it (one query, two JSON fields) was
+ * work repeated on every read although the record changes only with a write.
+ * So the record decoded at the start of a call is kept, and answered again
+ * until anything writes through here, or the vault wakes (a wipe, a restore or
+ * a migration writes the table beneath this class: they call `forget`). The
+ * object is the only writer of its storage, so nothing else can change it.
+ *
+ * Why the start of a call: no `transactionSync` can be open there (it is
+ * synchronous, and a call begins on a turn of its own), so what SQLite holds
+ * then is committed or will be, and a rollback can only undo writes made
+ * after it, which cleared the kept record. Every other read (`get`, `record`:
+ * the alarm's, the writes', maybe inside a transaction) goes to SQLite and
+ * keeps nothing, so nothing here can disagree with what a transaction rolled
+ * back.
  */
 export class VaultMeta {
+  /** The record as decoded at the start of a call with no write since; null when unknown. */
+  private kept: VaultMetaRecord | null = null;
+
   constructor(private readonly table: MetaTable) {}
 
   get<F extends MetaField>(field: F): VaultMetaRecord[F] {
@@ -137,6 +154,7 @@ export class VaultMeta {
   }
 
   set<F extends MetaField>(field: F, value: VaultMetaRecord[F]): void {
+    this.kept = null;
     const codec = CODECS[field] as Codec<VaultMetaRecord[F]>;
     const values = codec.write(value);
     codec.keys.forEach((key, at) => {
@@ -153,14 +171,35 @@ export class VaultMeta {
     }
   }
 
-  /** Every field, in one read. */
+  /** Every field, read now (and not kept: this may run inside a transaction). */
   record(): VaultMetaRecord {
-    const stored = this.table.entries();
-    const record = {} as Record<MetaField, unknown>;
-    for (const field of Object.keys(CODECS) as MetaField[]) {
-      const codec = CODECS[field];
-      record[field] = codec.read(codec.keys.map((key) => stored.get(key) ?? null));
-    }
-    return record as VaultMetaRecord;
+    return decode(this.table);
   }
+
+  /**
+   * Every field, at the start of a call (no transaction open): kept for the
+   * calls after it until the next write. Frozen, so no caller can change the
+   * kept copy in place.
+   */
+  current(): VaultMetaRecord {
+    this.kept ??= decode(this.table);
+    return this.kept;
+  }
+
+  /** The table was written beneath this class (a wipe, a restore, a migration): read it again. */
+  forget(): void {
+    this.kept = null;
+  }
+}
+
+/** Every field, in one read of the table; frozen, nested values too. */
+function decode(table: MetaTable): VaultMetaRecord {
+  const stored = table.entries();
+  const record = {} as Record<MetaField, unknown>;
+  for (const field of Object.keys(CODECS) as MetaField[]) {
+    const codec = CODECS[field];
+    const value = codec.read(codec.keys.map((key) => stored.get(key) ?? null));
+    record[field] = value !== null && typeof value === 'object' ? Object.freeze(value) : value;
+  }
+  return Object.freeze(record) as VaultMetaRecord;
 }

@@ -39,6 +39,7 @@ import { VaultWrites } from './vault-writes';
 export class VaultObject extends DurableObject<Env> {
   // Tests and benchmarks reach some of these by name (runInDurableObject): keep the names.
   private readonly sql: Sql;
+  private readonly meta: VaultMeta;
   private readonly queries: VaultQueries;
   private readonly hot: HotIndex;
   private readonly cold: SnapshotStore;
@@ -87,6 +88,7 @@ export class VaultObject extends DurableObject<Env> {
       ctx.blockConcurrencyWhile(work),
     );
     this.sql = sql;
+    this.meta = meta;
     this.queries = queries;
     this.hot = hot;
     this.cold = cold;
@@ -244,7 +246,7 @@ export class VaultObject extends DurableObject<Env> {
 
   async stats(address: VaultAddress): Promise<Result<{ stats: Rpc.VaultStats }>> {
     const ready = await this.life.open(address);
-    return ready.ok ? { ok: true, stats: this.reads.stats(address) } : ready;
+    return ready.ok ? { ok: true, stats: this.reads.stats(address, ready.meta) } : ready;
   }
 
   /** Deletes one memory; `deleted` is false when it was not there. */

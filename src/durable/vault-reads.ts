@@ -135,7 +135,7 @@ export class VaultReads {
     const hydrateMs = this.queries.hydrateMs;
     return {
       response: {
-        stats: this.statsOf(address, meta),
+        stats: this.stats(address, meta),
         results,
         elapsedMs,
         searchMs: Math.max(0, searchMs - hydrateMs),
@@ -230,11 +230,8 @@ export class VaultReads {
     return armAlarm;
   }
 
-  stats(address: VaultAddress): Rpc.VaultStats {
-    return this.statsOf(address, this.meta.record());
-  }
-
-  private statsOf(address: VaultAddress, meta: VaultMetaRecord): Rpc.VaultStats {
+  /** The vault's stats, from the meta record its call opened with. */
+  stats(address: VaultAddress, meta: VaultMetaRecord): Rpc.VaultStats {
     return {
       kind: address.kind,
       externalId: address.externalId,

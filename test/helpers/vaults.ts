@@ -26,6 +26,15 @@ export function vaultStub(address: VaultAddress) {
   return env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
 }
 
+/**
+ * After a test wrote a vault's meta table beneath it (runInDurableObject):
+ * the object decodes the table again on its next call, where it would
+ * otherwise answer the record it keeps between its own writes (vault-meta.ts).
+ */
+export function forgetKeptMeta(object: unknown): void {
+  (object as { meta: { forget(): void } }).meta.forget();
+}
+
 /** The R2 keys of a vault's snapshots, oldest first (names carry the object's id only). */
 export async function snapshotKeys(address: VaultAddress): Promise<string[]> {
   const prefix = `vaults/${env.VAULT.idFromName(vaultObjectName(address)).toString()}/snapshots/`;

@@ -13,6 +13,7 @@ import {
   allTime,
   embedder,
   failed,
+  forgetKeptMeta,
   freshAddress,
   memory,
   ok,
@@ -27,12 +28,18 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const { bands } = readConfig(env);
 
-function setMeta(state: DurableObjectState, key: string, value: number): void {
+/**
+ * Writes a meta row beneath the object, as time passing would. Given the
+ * object, also tells it to decode its meta table again on its next call (it
+ * keeps the record between its own writes: vault-meta.ts).
+ */
+function setMeta(state: DurableObjectState, key: string, value: number, object?: unknown): void {
   state.storage.sql.exec(
     'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
     key,
     String(value),
   );
+  if (object !== undefined) forgetKeptMeta(object);
 }
 
 /** The vault's writes have settled (the last is old) and its snapshot is due. */
@@ -529,7 +536,9 @@ describe('VaultObject', () => {
     ok(await vault.snapshot(address));
     expect(await snapshotKeys(address)).toHaveLength(1);
     // The time is up but no alarm has run (it could be late, or lost).
-    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', Date.now() - 1));
+    await runInDurableObject(vault, (object, state) =>
+      setMeta(state, 'expires_at', Date.now() - 1, object),
+    );
     const read = ok(
       await vault.read(address, [
         { type: 'search', request: searchRequest('conversation', [allTime(5)]) },
@@ -561,7 +570,9 @@ describe('VaultObject', () => {
       },
     });
     ok(await vault.store(address, charged('a conversation long over', 0)));
-    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', Date.now() - 1));
+    await runInDurableObject(vault, (object, state) =>
+      setMeta(state, 'expires_at', Date.now() - 1, object),
+    );
     const writes = await Promise.all(
       [1, 2, 3, 4].map((at) => vault.store(address, charged(`new turn ${at}`, at))),
     );
@@ -578,7 +589,7 @@ describe('VaultObject', () => {
     ok(await vault.store(address, storeRequest([memory('first turn')])));
     // Most of its time has passed: a minute is left.
     const soon = Date.now() + 60_000;
-    await runInDurableObject(vault, (_, state) => setMeta(state, 'expires_at', soon));
+    await runInDurableObject(vault, (object, state) => setMeta(state, 'expires_at', soon, object));
     // Reading does not renew it.
     ok(await vault.search(address, [searchRequest('turn', [allTime(5)])]));
     ok(await vault.list(address, { first: 5, after: null, order: 'OLDEST_FIRST' }));

@@ -1,0 +1,105 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { MetaTable, Sql } from '../../src/durable/sql';
+import { VaultMeta, type VaultMetaRecord } from '../../src/durable/vault-meta';
+import type { VaultAddress } from '../../src/vaults/address';
+import { runAlarm } from '../helpers/alarms';
+import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+
+/**
+ * A vault keeps the meta record its calls open with between its own writes
+ * (vault-meta.ts) instead of decoding the table on every call. These check
+ * that the kept record never disagrees with the table.
+ */
+describe('the meta record a vault keeps between writes', () => {
+  it('is kept until a write, never kept from a plain read, and forgets a rolled-back write', async () => {
+    const address = freshAddress('SESSION', 'kept-unit');
+    const seen = await runInDurableObject(vaultStub(address), (_, state) => {
+      const meta = new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
+      meta.set('lastWriteAt', 1);
+      const first = meta.current();
+      const again = meta.current();
+      const fresh = meta.record();
+      meta.set('lastWriteAt', 2);
+      const afterWrite = meta.current().lastWriteAt;
+      // A transaction that writes and then fails: SQLite rolls the write back,
+      // and the record answered after it is the table's, not the failed write's.
+      try {
+        state.storage.transactionSync(() => {
+          meta.set('lastWriteAt', 3);
+          throw new Error('refused part way');
+        });
+      } catch {
+        // expected
+      }
+      const afterRollback = meta.current().lastWriteAt;
+      return {
+        same: first === again,
+        freshIsKept: fresh === first,
+        frozen: Object.isFrozen(first),
+        afterWrite,
+        afterRollback,
+      };
+    });
+    expect(seen).toEqual({
+      same: true,
+      freshIsKept: false,
+      frozen: true,
+      afterWrite: 2,
+      afterRollback: 2,
+    });
+  });
+
+  it('follows the vault through stores, deletes, snapshots, a restore, a clear and its expiry', async () => {
+    const address = freshAddress('EPHEMERAL', 'kept-life');
+    const vault = vaultStub(address);
+    /** The stats a call answers (from the kept record) and the table's own record. */
+    const agree = async (step: string) => {
+      const stats = ok(await vault.read(address, [{ type: 'stats' }])).stats;
+      const table = await runInDurableObject(vault, (_, state) =>
+        new VaultMeta(new MetaTable(new Sql(state.storage.sql))).record(),
+      );
+      expect({ step, stats: statsFields(stats) }).toEqual({ step, stats: expected(table) });
+      return stats;
+    };
+    expect((await agree('never written')).exists).toBe(false);
+    const [first] = ok(await vault.store(address, storeRequest([memory('first fact')]))).memories;
+    expect((await agree('after a store')).exists).toBe(true);
+    ok(await vault.store(address, storeRequest([memory('second fact')])));
+    await agree('after a second store');
+    const { key } = ok(await vault.snapshot(address)).snapshot;
+    await agree('after a snapshot');
+    ok(await vault.remove(address, first!.id));
+    await agree('after a delete');
+    ok(await vault.restore(address, key));
+    expect((await agree('after a restore')).memoryCount).toBe(2);
+    ok(await vault.clear(address));
+    expect((await agree('after a clear')).exists).toBe(false);
+    ok(await vault.store(address, storeRequest([memory('a later fact')])));
+    expect((await agree('written again')).exists).toBe(true);
+    // Its time runs out: the alarm removes it, and the next call sees it gone.
+    await runAlarm(vault, (state) =>
+      state.storage.sql.exec(
+        "UPDATE meta SET value = ? WHERE key = 'expires_at'",
+        String(Date.now() - 1),
+      ),
+    );
+    expect(await agree('after its expiry')).toMatchObject({ exists: false, memoryCount: 0 });
+  });
+});
+
+function statsFields(stats: {
+  exists: boolean;
+  embeddingModel: string | null;
+  dimensions: number | null;
+  lastWriteAt: number | null;
+  expiresAt: number | null;
+  reembed: unknown;
+}) {
+  const { exists, embeddingModel, dimensions, lastWriteAt, expiresAt, reembed } = stats;
+  return { exists, embeddingModel, dimensions, lastWriteAt, expiresAt, reembed };
+}
+
+function expected(record: VaultMetaRecord): ReturnType<typeof statsFields> {
+  return statsFields({ ...record, exists: (record.address as VaultAddress | null) !== null });
+}
