@@ -22,6 +22,7 @@
  * Not part of `npm test`, and it writes nothing: only ratios within one run
  * mean anything.
  */
+import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
@@ -107,14 +108,47 @@ async function load(server: Server): Promise<void> {
   );
 }
 
+/**
+ * When the provider fake, which runs in this process (so on this clock), got
+ * the last call's request and wrote its first bytes: they split a chat's time
+ * to first bytes into the way to the provider (client, proxy, workerd, the
+ * Worker's route, its fetch), the fake's own work, and the way back (the
+ * Worker's pass-through, workerd, the proxy, the client).
+ */
+const fakeStamps = { arrived: NaN, firstWrite: NaN };
+
+function stampFakeCalls(server: HttpServer): void {
+  server.on('request', (_incoming, outgoing: ServerResponse) => {
+    fakeStamps.arrived = performance.now();
+    fakeStamps.firstWrite = NaN;
+    const write = outgoing.write.bind(outgoing) as (...args: unknown[]) => boolean;
+    outgoing.write = ((...args: unknown[]) => {
+      if (Number.isNaN(fakeStamps.firstWrite)) fakeStamps.firstWrite = performance.now();
+      return write(...args);
+    }) as typeof outgoing.write;
+  });
+}
+
 /** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
 async function firstBytes(response: Response, started: number): Promise<number> {
   const reader = response.body!.getReader();
   await reader.read();
-  const elapsed = performance.now() - started;
+  const firstAt = performance.now();
+  const elapsed = firstAt - started;
+  lastSplit =
+    fakeStamps.arrived >= started
+      ? [
+          fakeStamps.arrived - started,
+          fakeStamps.firstWrite - fakeStamps.arrived,
+          firstAt - fakeStamps.firstWrite,
+        ]
+      : null;
   while (!(await reader.read()).done);
   return elapsed;
 }
+
+/** The last call's split (to the fake, the fake, back from it), when it called the fake. */
+let lastSplit: [number, number, number] | null = null;
 
 interface Row {
   name: string;
@@ -244,6 +278,7 @@ function addPhases(sums: Map<string, number>, header: string | null) {
 
 async function main() {
   const fake = await startProviderFake();
+  stampFakeCalls(fake.server);
   const servers: Server[] = [];
   try {
     if (BASE !== null) servers.push(await startServer('A', BASE, 1, fake.url));
@@ -292,12 +327,16 @@ async function main() {
     const key = (row: Row) => `${row.server}\u0000${row.name}`;
     const times = new Map(rows.map((row) => [key(row), [] as number[]]));
     const phases = new Map(rows.map((row) => [key(row), new Map<string, number>()]));
+    const splits = new Map(rows.map((row) => [key(row), [[], [], []] as number[][]]));
     for (let i = 0; i < 20; i++) for (const row of rows) await row.call(); // warm up
     const shuffle = shuffler(13);
     for (let round = 0; round < SAMPLES; round++) {
       for (const row of shuffle(rows)) {
+        lastSplit = null;
         const { ms, timing } = await row.call();
         times.get(key(row))!.push(ms);
+        if (lastSplit !== null)
+          lastSplit.forEach((part, at) => splits.get(key(row))![at]!.push(part));
         addPhases(phases.get(key(row))!, timing);
       }
     }
@@ -320,6 +359,18 @@ async function main() {
         `${row.server.padEnd(4)} ${row.name.padEnd(40)} p50 ${p50(row).toFixed(2)} ms${ratio}`,
       );
       if (mean) console.log(`       ${mean}`);
+      const [out, inFake, back] = splits.get(key(row))!.map((parts) =>
+        parts.length === 0
+          ? null
+          : percentile(
+              [...parts].sort((a, b) => a - b),
+              50,
+            ),
+      );
+      if (out != null)
+        console.log(
+          `       p50 to the fake ${out.toFixed(2)}, in the fake ${inFake!.toFixed(2)}, back to the client ${back!.toFixed(2)} ms`,
+        );
     }
   } finally {
     for (const server of servers) await server.stop();
