@@ -16,6 +16,7 @@
  *
  *   npm run bench:api:chat-pair -- --memories 10000 --samples 300
  *   npm run bench:api:chat-pair -- --base /tmp/main-checkout   # base (A) vs this checkout (B)
+ *   npm run bench:api:chat-pair -- --base DIR --base-offset 10  # A on the ports + 10
  *   BENCH_API_PORT=8866 BENCH_API_INSPECTOR_PORT=9366 npm run bench:api:chat-pair
  *     (a second server takes the next port of each)
  *
@@ -37,6 +38,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 10_000);
 const SAMPLES = option('samples', 300);
 const BASE = args.includes('--base') ? args[args.indexOf('--base') + 1]! : null;
+/** `--base-offset N`: the base server's ports are this checkout's plus N (1 unless said). */
+const BASE_OFFSET = option('base-offset', 1);
 const words = corpus();
 
 interface Server {
@@ -281,7 +284,7 @@ async function main() {
   stampFakeCalls(fake.server);
   const servers: Server[] = [];
   try {
-    if (BASE !== null) servers.push(await startServer('A', BASE, 1, fake.url));
+    if (BASE !== null) servers.push(await startServer('A', BASE, BASE_OFFSET, fake.url));
     servers.push(await startServer(BASE === null ? 'this' : 'B', process.cwd(), 0, fake.url));
     for (const server of servers) {
       console.log(`loading ${MEMORIES} memories into ${server.label}'s SESSION bench-a…`);
