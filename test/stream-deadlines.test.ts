@@ -19,6 +19,23 @@ describe('StreamDeadlines', () => {
     await expect(deadlines.read(Promise.resolve('first'))).resolves.toBe('first');
     await expect(deadlines.read(never())).rejects.toThrow('silent provider');
     expect(idled).toBe(1);
+    // The stream is over: a read after that fails at once with the same error.
+    await expect(deadlines.read(Promise.resolve('late'))).rejects.toThrow('silent provider');
+    expect(idled).toBe(1);
+  });
+
+  it('passes a read’s own failure on as it is', async () => {
+    const deadlines = new StreamDeadlines(
+      60_000,
+      () => new Error('silent provider'),
+      null,
+      () => undefined,
+    );
+    await expect(deadlines.read(Promise.reject(new Error('connection lost')))).rejects.toThrow(
+      'connection lost',
+    );
+    await expect(deadlines.read(Promise.resolve('next'))).resolves.toBe('next');
+    deadlines.stop();
   });
 
   it('counts only time spent waiting on a read: a client that reads slowly times nothing out', async () => {

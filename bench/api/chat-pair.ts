@@ -16,12 +16,14 @@
  *
  *   npm run bench:api:chat-pair -- --memories 10000 --samples 300
  *   npm run bench:api:chat-pair -- --base /tmp/main-checkout   # base (A) vs this checkout (B)
+ *   npm run bench:api:chat-pair -- --base DIR --base-offset 10  # A on the ports + 10
  *   BENCH_API_PORT=8866 BENCH_API_INSPECTOR_PORT=9366 npm run bench:api:chat-pair
  *     (a second server takes the next port of each)
  *
  * Not part of `npm test`, and it writes nothing: only ratios within one run
  * mean anything.
  */
+import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
@@ -36,6 +38,8 @@ const option = (name: string, fallback: number) => {
 const MEMORIES = option('memories', 10_000);
 const SAMPLES = option('samples', 300);
 const BASE = args.includes('--base') ? args[args.indexOf('--base') + 1]! : null;
+/** `--base-offset N`: the base server's ports are this checkout's plus N (1 unless said). */
+const BASE_OFFSET = option('base-offset', 1);
 const words = corpus();
 
 interface Server {
@@ -107,14 +111,47 @@ async function load(server: Server): Promise<void> {
   );
 }
 
+/**
+ * When the provider fake, which runs in this process (so on this clock), got
+ * the last call's request and wrote its first bytes: they split a chat's time
+ * to first bytes into the way to the provider (client, proxy, workerd, the
+ * Worker's route, its fetch), the fake's own work, and the way back (the
+ * Worker's pass-through, workerd, the proxy, the client).
+ */
+const fakeStamps = { arrived: NaN, firstWrite: NaN };
+
+function stampFakeCalls(server: HttpServer): void {
+  server.on('request', (_incoming, outgoing: ServerResponse) => {
+    fakeStamps.arrived = performance.now();
+    fakeStamps.firstWrite = NaN;
+    const write = outgoing.write.bind(outgoing) as (...args: unknown[]) => boolean;
+    outgoing.write = ((...args: unknown[]) => {
+      if (Number.isNaN(fakeStamps.firstWrite)) fakeStamps.firstWrite = performance.now();
+      return write(...args);
+    }) as typeof outgoing.write;
+  });
+}
+
 /** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
 async function firstBytes(response: Response, started: number): Promise<number> {
   const reader = response.body!.getReader();
   await reader.read();
-  const elapsed = performance.now() - started;
+  const firstAt = performance.now();
+  const elapsed = firstAt - started;
+  lastSplit =
+    fakeStamps.arrived >= started
+      ? [
+          fakeStamps.arrived - started,
+          fakeStamps.firstWrite - fakeStamps.arrived,
+          firstAt - fakeStamps.firstWrite,
+        ]
+      : null;
   while (!(await reader.read()).done);
   return elapsed;
 }
+
+/** The last call's split (to the fake, the fake, back from it), when it called the fake. */
+let lastSplit: [number, number, number] | null = null;
 
 interface Row {
   name: string;
@@ -244,9 +281,10 @@ function addPhases(sums: Map<string, number>, header: string | null) {
 
 async function main() {
   const fake = await startProviderFake();
+  stampFakeCalls(fake.server);
   const servers: Server[] = [];
   try {
-    if (BASE !== null) servers.push(await startServer('A', BASE, 1, fake.url));
+    if (BASE !== null) servers.push(await startServer('A', BASE, BASE_OFFSET, fake.url));
     servers.push(await startServer(BASE === null ? 'this' : 'B', process.cwd(), 0, fake.url));
     for (const server of servers) {
       console.log(`loading ${MEMORIES} memories into ${server.label}'s SESSION bench-a…`);
@@ -292,12 +330,16 @@ async function main() {
     const key = (row: Row) => `${row.server}\u0000${row.name}`;
     const times = new Map(rows.map((row) => [key(row), [] as number[]]));
     const phases = new Map(rows.map((row) => [key(row), new Map<string, number>()]));
+    const splits = new Map(rows.map((row) => [key(row), [[], [], []] as number[][]]));
     for (let i = 0; i < 20; i++) for (const row of rows) await row.call(); // warm up
     const shuffle = shuffler(13);
     for (let round = 0; round < SAMPLES; round++) {
       for (const row of shuffle(rows)) {
+        lastSplit = null;
         const { ms, timing } = await row.call();
         times.get(key(row))!.push(ms);
+        if (lastSplit !== null)
+          lastSplit.forEach((part, at) => splits.get(key(row))![at]!.push(part));
         addPhases(phases.get(key(row))!, timing);
       }
     }
@@ -320,6 +362,18 @@ async function main() {
         `${row.server.padEnd(4)} ${row.name.padEnd(40)} p50 ${p50(row).toFixed(2)} ms${ratio}`,
       );
       if (mean) console.log(`       ${mean}`);
+      const [out, inFake, back] = splits.get(key(row))!.map((parts) =>
+        parts.length === 0
+          ? null
+          : percentile(
+              [...parts].sort((a, b) => a - b),
+              50,
+            ),
+      );
+      if (out != null)
+        console.log(
+          `       p50 to the fake ${out.toFixed(2)}, in the fake ${inFake!.toFixed(2)}, back to the client ${back!.toFixed(2)} ms`,
+        );
     }
   } finally {
     for (const server of servers) await server.stop();

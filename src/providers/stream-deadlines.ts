@@ -16,8 +16,10 @@ export class StreamDeadlines {
   private armedFor = Infinity;
   private dueAt: number;
   private stopped = false;
-  private expire!: (error: unknown) => void;
-  private readonly idle: Promise<never>;
+  /** The read now waiting, failed by the idle deadline. */
+  private failWaiting: ((error: unknown) => void) | null = null;
+  /** Once the idle deadline fired, every read fails with its error. */
+  private expired: { error: unknown } | null = null;
 
   constructor(
     private readonly idleMs: number,
@@ -25,8 +27,6 @@ export class StreamDeadlines {
     dueInMs: number | null,
     private readonly onDue: () => void,
   ) {
-    this.idle = new Promise<never>((_, reject) => (this.expire = reject));
-    this.idle.catch(() => undefined); // raced by reads; never unhandled
     this.dueAt = dueInMs === null ? Infinity : Date.now() + dueInMs;
     this.arm(Date.now());
   }
@@ -36,16 +36,34 @@ export class StreamDeadlines {
     return this.dueAt === Infinity;
   }
 
-  /** `read`, failing instead once it has waited `idleMs`. */
-  async read<T>(read: Promise<T>): Promise<T> {
+  /**
+   * `read`, failing instead once it has waited `idleMs`. Settled by whichever
+   * comes first without racing a promise shared by every read: each race
+   * would leave a reaction on it until the stream ends, one per chunk.
+   */
+  read<T>(read: Promise<T>): Promise<T> {
+    if (this.expired !== null) {
+      read.catch(() => undefined);
+      return Promise.reject(this.expired.error);
+    }
     const now = Date.now();
     this.waitingSince = now;
     if (now + this.idleMs < this.armedFor) this.arm(now);
-    try {
-      return await Promise.race([read, this.idle]);
-    } finally {
-      this.waitingSince = null;
-    }
+    return new Promise<T>((resolve, reject) => {
+      this.failWaiting = reject;
+      read.then(
+        (value) => {
+          this.waitingSince = null;
+          this.failWaiting = null;
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waitingSince = null;
+          this.failWaiting = null;
+          reject(error);
+        },
+      );
+    });
   }
 
   /** The stream ended: no deadline applies any more. */
@@ -77,7 +95,9 @@ export class StreamDeadlines {
       this.onDue();
     }
     if (this.waitingSince !== null && now - this.waitingSince >= this.idleMs) {
-      this.expire(this.onIdle());
+      this.expired = { error: this.onIdle() };
+      this.failWaiting?.(this.expired.error);
+      this.failWaiting = null;
       this.stop();
       return;
     }
