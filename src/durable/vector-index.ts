@@ -60,11 +60,15 @@ export type {
 
 /**
  * Exact re-scores beyond the top k taken from the code estimates: 256, and
- * one per 384 rows past 98,304 (random vectors at 250,000 rows need about
- * 650 for 99% agreement; bench/hot-tier.bench.ts).
+ * one per 480 rows past 122,880. Where the exact top 10 of random vectors
+ * (the hard case) rank among 250,000 rows' estimates (bench/hot-tier.bench.ts,
+ * 1,600 ids in each of two runs): within 266 98.3–98.7%, 400 99.3–99.4%,
+ * 530 99.7–99.8%, 661 99.8–99.9%. A vault that large re-scores each
+ * candidate from SQLite (a page read, ~45% of its search at 661), so past
+ * 530 more candidates buy little agreement for much time.
  */
 const RERANK = 256;
-const RERANK_ROWS_EACH = 384;
+const RERANK_ROWS_EACH = 480;
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
