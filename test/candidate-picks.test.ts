@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pickBest, pickBestInKernel } from '../src/durable/candidate-selection';
+import {
+  bestPositions,
+  pickBest,
+  pickBestInKernel,
+  ranked,
+} from '../src/durable/candidate-selection';
 import { growMemory, instantiateDotKernel } from '../src/durable/dot-kernel';
 import { storedScores } from '../src/durable/exact-scores';
 import { VectorIndex } from '../src/durable/vector-index';
@@ -54,6 +59,28 @@ describe('candidates picked in the kernel', () => {
     expect(sorted(got)).toEqual(sorted(pickBest(scores, 0, 16, () => true)));
     // Ties go to the later rows.
     expect(sorted(got)).toEqual(Array.from({ length: 16 }, (_, i) => count - 16 + i));
+  });
+
+  it('keep the hits ranked keeps, in its order: ties to the later row', () => {
+    const random = seededRandom(3);
+    for (const count of [0, 1, 9, 10, 11, 80, 531]) {
+      for (const k of [1, 3, 10, 50]) {
+        // Few distinct scores, rows in no order: ties decide many places.
+        const scores = Float64Array.from({ length: count }, () => Math.floor(random() * 20) / 20);
+        const rows = Int32Array.from({ length: count }, (_, i) => (i * 7919) % 100_003);
+        const hits = Array.from(scores, (score, i) => ({
+          seq: rows[i]!,
+          chunk: 0,
+          createdAt: 0,
+          score,
+          row: rows[i]!,
+        }));
+        const expected = ranked([...hits], k);
+        const kept = Array.from(bestPositions(scores, rows, k), (i) => hits[i]!);
+        expect(ranked(kept, k)).toEqual(expected);
+        expect(kept.map((hit) => hit.row)).toEqual(expected.map((hit) => hit.seq));
+      }
+    }
   });
 
   it('re-score stored rows to the same float64 as one row at a time', () => {

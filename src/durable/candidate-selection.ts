@@ -14,6 +14,36 @@ export interface ScoredRow extends IndexHit {
   row: number;
 }
 
+/**
+ * Positions in `scores` of the best `k`, best first, ties to the later row
+ * (`rows[i]`): what `ranked` keeps, without a hit object per candidate. An
+ * insertion into a sorted run of k, for the few hundred candidates of a
+ * search from storage and a small k.
+ */
+export function bestPositions(scores: Float64Array, rows: Int32Array, k: number): Int32Array {
+  const count = scores.length;
+  const kept = Math.min(k, count);
+  const best = new Int32Array(kept);
+  let filled = 0;
+  for (let i = 0; i < count; i++) {
+    if (filled === kept && (kept === 0 || !beats(scores, rows, i, best[kept - 1]!))) continue;
+    let at = filled < kept ? filled++ : kept - 1;
+    while (at > 0 && beats(scores, rows, i, best[at - 1]!)) {
+      best[at] = best[at - 1]!;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
+}
+
+/** Whether position `i` ranks before position `other`: higher score, or equal and a later row. */
+function beats(scores: Float64Array, rows: Int32Array, i: number, other: number): boolean {
+  const score = scores[i]!;
+  const otherScore = scores[other]!;
+  return score > otherScore || (score === otherScore && rows[i]! > rows[other]!);
+}
+
 /** Best first by score; ties go to the newer (later) row. */
 export function ranked(hits: ScoredRow[], k: number): IndexHit[] {
   hits.sort((a, b) => b.score - a.score || b.row - a.row);
@@ -62,7 +92,9 @@ export function pickBestInKernel(
 ): Int32Array {
   if (slots <= 0) return new Int32Array(0);
   if (scores.length < slots * 8) return pickAbove(scores, first, slots, accept, -Infinity);
-  const threshold = sampledThreshold(scores, slots);
+  // Every 16th score: the kernel's pass is cheap, so the sample is half
+  // pickBest's; about 2 × slots still pass (too few: 4 standard deviations).
+  const threshold = sampledThreshold(scores, slots, 16);
   const found = kernel.above(scores.byteOffset, scores.length, threshold, picks, room);
   if (found > room) return pickBest(scores, first, slots, accept);
   if (found >= slots) {
@@ -87,14 +119,14 @@ export function pickBestInKernel(
 }
 
 /**
- * A first threshold from every 8th score, set so that about twice `slots`
+ * A first threshold from every `stride`-th score (8th), set so that about twice `slots`
  * rows pass: the scan then rarely has to select. Too high (a filter turned
  * rows away), the scan runs again without it.
  */
-function sampledThreshold(scores: Float32Array, slots: number): number {
-  const sample = new Float64Array(Math.floor(scores.length / SAMPLE_STRIDE));
-  for (let i = 0; i < sample.length; i++) sample[i] = scores[i * SAMPLE_STRIDE]!;
-  return kthLargest(sample, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+function sampledThreshold(scores: Float32Array, slots: number, stride = SAMPLE_STRIDE): number {
+  const sample = new Float64Array(Math.floor(scores.length / stride));
+  for (let i = 0; i < sample.length; i++) sample[i] = scores[i * stride]!;
+  return kthLargest(sample, Math.ceil((2 * slots) / stride));
 }
 
 const SAMPLE_STRIDE = 8;

@@ -1,4 +1,10 @@
-import { pickBest, pickBestInKernel, ranked, type ScoredRow } from './candidate-selection';
+import {
+  bestPositions,
+  pickBest,
+  pickBestInKernel,
+  ranked,
+  type ScoredRow,
+} from './candidate-selection';
 import { withColdRows } from './cold-window';
 import { exactScores, storedScores } from './exact-scores';
 import { gatherVectorBytes, slotsRun } from './float-slots';
@@ -350,7 +356,14 @@ export class VectorIndex extends HotRowWrites {
     const scores = new Float64Array(found.length);
     storedScores(query, this.dims, found, offsets, scores);
     const hits: ScoredRow[] = [];
-    for (let i = 0; i < found.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
+    if (k * 8 < found.length) {
+      // Hits for the best k only: the same k, in the same order.
+      const foundRows = rows.subarray(0, found.length);
+      for (const i of bestPositions(scores, foundRows, k))
+        hits.push(this.hitAt(rows[i]!, scores[i]!));
+    } else {
+      for (let i = 0; i < found.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
+    }
     return ranked(hits, k);
   }
 
