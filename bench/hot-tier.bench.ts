@@ -3,7 +3,10 @@
  *
  * - a 250,000 × 384 vault (random unit vectors, the hard case for codes):
  *   warm search, cold load, hot memory, and top-10 agreement with an exact
- *   float64 scan of the same stored vectors;
+ *   float64 scan of the same stored vectors; the search's parts in turn and
+ *   a pair with the path before branch i13-250k (k + 651 candidates picked
+ *   in JavaScript, read as row objects); and where the exact top 10 of 160
+ *   queries rank among the code estimates (how many candidates to re-score);
  * - real queries: every question of a LoCoMo-format file (LOCOMO_FILE, see
  *   vitest.config.ts) against every turn, embedded with the offline embedder,
  *   for both ways of re-scoring (float32 block kept, or vectors from storage).
