@@ -3,7 +3,10 @@
  *
  * - a 250,000 × 384 vault (random unit vectors, the hard case for codes):
  *   warm search, cold load, hot memory, and top-10 agreement with an exact
- *   float64 scan of the same stored vectors;
+ *   float64 scan of the same stored vectors; the search's parts in turn and
+ *   a pair with the path before branch i13-250k (k + 651 candidates picked
+ *   in JavaScript, read as row objects); and where the exact top 10 of 160
+ *   queries rank among the code estimates (how many candidates to re-score);
  * - real queries: every question of a LoCoMo-format file (LOCOMO_FILE, see
  *   vitest.config.ts) against every turn, embedded with the offline embedder,
  *   for both ways of re-scoring (float32 block kept, or vectors from storage).
@@ -24,15 +27,28 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 import type {} from './recall/provided';
 import { ExactTopK, agreement, mib, ms, pct, percentile } from './measure';
+import { pickBest, pickBestInKernel } from '../src/durable/candidate-selection';
+import type { DotKernel } from '../src/durable/dot-kernel';
 
 const ROWS = 250_000;
 const DIMS = 384;
 const K = 10;
 const QUERIES = 40;
+/** Queries for where the exact top-10 sit among the estimates (the first QUERIES are the timed ones). */
+const RANK_QUERIES = 160;
 
 /** The float32 scan of every row, the 10,000-row benchmark's yardstick. */
 interface FloatScan {
   topRowsExactScan(query: Float32Array, start: number, count: number, k: number): unknown;
+}
+
+/** The search's parts, timed apart (where the time goes). */
+interface SearchParts {
+  scanCodes(query: Float32Array, start: number, count: number): { scores: Float32Array };
+  exact(seqs: readonly number[]): Map<number, Float32Array>;
+  codePicks(words: number): number;
+  codesKernel: DotKernel;
+  seqs: Int32Array;
 }
 
 interface VaultInternals {
@@ -92,17 +108,150 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
     const index = (instance as unknown as VaultInternals).hot.vectors()!;
     const { start, end } = index.range(null, Date.now());
     // The exact answer, streamed from the stored float32 vectors (they do not fit in memory).
-    const exact = new ExactTopK(queries, K);
+    // More queries (their own seed) for where the exact top-10 sit among the
+    // code estimates: how many candidates a re-score needs.
+    const more = random(2501);
+    const rankQueries = [
+      ...queries,
+      ...Array.from({ length: RANK_QUERIES - QUERIES }, () => randomUnitVector(more, DIMS)),
+    ];
+    const exact = new ExactTopK(rankQueries, K);
     for (const row of state.storage.sql.exec<{ seq: number; embedding: ArrayBuffer }>(
       'SELECT seq, embedding FROM memories ORDER BY seq',
     )) {
       exact.add(row.seq, new Float32Array(row.embedding));
     }
+    const rowOfSeq = new Map<number, number>();
+    for (let row = start; row < end; row++) rowOfSeq.set(index.seqAt(row), row);
+    const estimateRanks: number[] = [];
+    const estimates = index as unknown as SearchParts;
+    rankQueries.forEach((query, q) => {
+      const scores = estimates.scanCodes(query, start, end - start).scores;
+      for (const seq of exact.top(q)) {
+        const at = rowOfSeq.get(seq)! - start;
+        const mine = scores[at]!;
+        // Place among the estimates, ties to the later row (as candidates are picked).
+        let rank = 1;
+        for (let i = 0; i < scores.length; i++) {
+          const other = scores[i]!;
+          if (other > mine || (other === mine && i > at)) rank++;
+        }
+        estimateRanks.push(rank);
+      }
+    });
+    const held = (count: number) => estimateRanks.filter((rank) => rank <= count).length;
+    const rankLine = `p50 ${percentile(estimateRanks, 50)}, p99 ${percentile(estimateRanks, 99)}, p99.9 ${percentile(estimateRanks, 99.9)}, max ${Math.max(...estimateRanks)} (${estimateRanks.length} ids of ${rankQueries.length} queries); within 266/400/450/500/531/600/661 candidates: ${[266, 400, 450, 500, 531, 600, 661].map((n) => pct(held(n) / estimateRanks.length)).join(' / ')}`;
     const got = queries.map((query) => index.search(query, start, end, K).map((hit) => hit.seq));
     const agreed = agreement(
       got,
       queries.map((_, q) => exact.top(q)),
     );
+    // Where a search's time goes: its parts timed in turn, 4 queries a sample,
+    // beside the path before 2026-11-26 (branch i13-250k): k + 651
+    // candidates at 250,000 rows, picked in JavaScript, read as row objects
+    // and summed one row at a time.
+    const parts = index as unknown as SearchParts;
+    const previousSlots = K + Math.max(256, Math.ceil((end - start) / 384));
+    const all = () => true;
+    const codeScan = (query: Float32Array) => parts.scanCodes(query, start, end - start).scores;
+    const pickInKernel = (query: Float32Array) => {
+      const picks = parts.codePicks(previousSlots * 4);
+      const scores = codeScan(query);
+      return pickBestInKernel(
+        parts.codesKernel,
+        scores,
+        start,
+        previousSlots,
+        all,
+        picks,
+        previousSlots * 4,
+      );
+    };
+    const candidatesOf = queries.map((query) =>
+      pickBest(codeScan(query), start, previousSlots, all),
+    );
+    const sql = state.storage.sql;
+    const readAsObjects = (seqs: number[]) => {
+      const found = new Map<number, Float32Array>();
+      for (const row of sql
+        .exec<{ seq: number; vectors: ArrayBuffer }>(
+          'SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories WHERE seq IN (SELECT value FROM json_each(?))',
+          JSON.stringify(seqs),
+        )
+        .toArray())
+        found.set(row.seq, new Float32Array(row.vectors));
+      return found;
+    };
+    const seqsOf = (candidates: Int32Array) => [
+      ...new Set(Array.from(candidates, (row) => parts.seqs[row]!)),
+    ];
+    const previousSearch = (query: Float32Array) => {
+      const candidates = pickBest(codeScan(query), start, previousSlots, all);
+      const vectors = readAsObjects(seqsOf(candidates));
+      const hits: { seq: number; score: number; row: number }[] = [];
+      for (const row of candidates) {
+        const vector = vectors.get(parts.seqs[row]!)!;
+        let score = 0;
+        for (let j = 0; j < DIMS; j++) score += query[j]! * vector[j]!;
+        hits.push({ seq: parts.seqs[row]!, score, row });
+      }
+      hits.sort((a, b) => b.score - a.score || b.row - a.row);
+      return hits.slice(0, K).map(({ seq, score }) => ({ seq, score }));
+    };
+    // Both paths on every query with a known exact answer.
+    const expectedAll = rankQueries.map((_, q) => exact.top(q));
+    const nowAll = rankQueries.map((query) => index.search(query, start, end, K));
+    const beforeAll = rankQueries.map((query) => previousSearch(query));
+    const sameAnswers = nowAll.filter(
+      (now, q) =>
+        now.length === beforeAll[q]!.length &&
+        now.every(
+          (hit, i) => hit.seq === beforeAll[q]![i]!.seq && hit.score === beforeAll[q]![i]!.score,
+        ),
+    ).length;
+    const nowAgreed = agreement(
+      nowAll.map((hits) => hits.map((hit) => hit.seq)),
+      expectedAll,
+    );
+    const beforeAgreed = agreement(
+      beforeAll.map((hits) => hits.map((hit) => hit.seq)),
+      expectedAll,
+    );
+    const phaseNames = [
+      'scan',
+      'scan + pick in JavaScript',
+      'scan + pick in the kernel',
+      'read as objects',
+      'read as arrays',
+      'previous search',
+      'search',
+    ];
+    const jobs = [
+      (q: number) => codeScan(queries[q]!),
+      (q: number) => pickBest(codeScan(queries[q]!), start, previousSlots, all),
+      (q: number) => pickInKernel(queries[q]!),
+      (q: number) => readAsObjects(seqsOf(candidatesOf[q]!)),
+      (q: number) => parts.exact(seqsOf(candidatesOf[q]!)),
+      (q: number) => previousSearch(queries[q]!),
+      (q: number) => index.search(queries[q]!, start, end, K),
+    ];
+    const phases: number[][] = phaseNames.map(() => []);
+    for (let s = 0; s < 40; s++) {
+      const batch = [0, 1, 2, 3].map((b) => (s * 4 + b) % queries.length);
+      // Every other sample in reverse order, so neither side always goes first.
+      const order = s % 2 === 0 ? jobs.map((_, j) => j) : jobs.map((_, j) => jobs.length - 1 - j);
+      for (const j of order) {
+        const started = performance.now();
+        for (const q of batch) jobs[j]!(q);
+        phases[j]!.push((performance.now() - started) / batch.length);
+      }
+    }
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    const searchRatios = phases[6]!.map((time, i) => time / phases[5]![i]!);
+    const phaseLine = phaseNames
+      .map((name, j) => `${name} ${ms(percentile(phases[j]!, 50))}`)
+      .join(', ');
+    const pairLine = `p50 ${percentile(searchRatios, 50).toFixed(3)} sample by sample, ${(sum(phases[6]!) / sum(phases[5]!)).toFixed(3)} summed; the same ids and scores for ${sameAnswers}/${rankQueries.length} queries; agreement with the exact scan ${pct(nowAgreed.ids)} (previous ${pct(beforeAgreed.ids)}) of ${rankQueries.length * K} ids`;
     const isolateBytes = isolateHotBytes(); // before the yardstick joins the isolate
     // The yardstick of the 10,000-row benchmark, in turn with the search so
     // both meet the same load: the float32 scan of 10,000 rows.
@@ -135,6 +284,9 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       memoryBytes: index.memoryBytes,
       isolateBytes,
       holdsFloats: index.holdsFloats,
+      phaseLine,
+      pairLine,
+      rankLine,
     };
   });
 
@@ -144,6 +296,9 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       `MemoryRouter hot tier — ${report.rows} × ${DIMS} random unit vectors, top ${K}, one window over every row`,
       `  warm search                          p50 ${ms(percentile(report.search, 50))}   p99 ${ms(percentile(report.search, 99))}`,
       `  ÷ float32 scan of 10,000 rows, in turn p50 ${percentile(report.ratios, 50).toFixed(1)}   (scan p50 ${ms(percentile(report.scan, 50))}; 8 ms at its quiet 0.48 ms is 16.7)`,
+      `  parts, in turn (p50)                 ${report.phaseLine}`,
+      `  search ÷ previous path (p50)         ${report.pairLine}`,
+      `  exact top-${K} by estimate rank        ${report.rankLine}`,
       `  agreement with the exact float64 scan ${pct(report.agreed.ids)} of top-${K} ids; ${report.agreed.identical}/${report.agreed.queries} queries identical`,
       `  hot index memory                     ${mib(report.memoryBytes)} (float32 block ${report.holdsFloats ? 'kept' : 'dropped'}; isolate total ${mib(report.isolateBytes)})`,
       `  cold load from checkpoint            p50 ${ms(percentile(loads, 50))}   min ${ms(Math.min(...loads))}`,

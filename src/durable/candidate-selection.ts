@@ -1,3 +1,4 @@
+import type { DotKernel } from './dot-kernel';
 import type { IndexHit } from './vector-index-types';
 
 /**
@@ -10,6 +11,36 @@ import type { IndexHit } from './vector-index-types';
 /** A hit with the row it came from: equal scores go to the later row. */
 export interface ScoredRow extends IndexHit {
   row: number;
+}
+
+/**
+ * Positions in `scores` of the best `k`, best first, ties to the later row
+ * (`rows[i]`): what `ranked` keeps, without a hit object per candidate. An
+ * insertion into a sorted run of k, for the few hundred candidates of a
+ * search from storage and a small k.
+ */
+export function bestPositions(scores: Float64Array, rows: Int32Array, k: number): Int32Array {
+  const count = scores.length;
+  const kept = Math.min(k, count);
+  const best = new Int32Array(kept);
+  let filled = 0;
+  for (let i = 0; i < count; i++) {
+    if (filled === kept && (kept === 0 || !beats(scores, rows, i, best[kept - 1]!))) continue;
+    let at = filled < kept ? filled++ : kept - 1;
+    while (at > 0 && beats(scores, rows, i, best[at - 1]!)) {
+      best[at] = best[at - 1]!;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
+}
+
+/** Whether position `i` ranks before position `other`: higher score, or equal and a later row. */
+function beats(scores: Float64Array, rows: Int32Array, i: number, other: number): boolean {
+  const score = scores[i]!;
+  const otherScore = scores[other]!;
+  return score > otherScore || (score === otherScore && rows[i]! > rows[other]!);
 }
 
 /** Best first by score; ties go to the newer (later) row. */
@@ -46,18 +77,63 @@ export function pickBest(
   return pickAbove(scores, first, slots, accept, -Infinity);
 }
 
+/**
+ * `pickBest` of scores that sit in `kernel`'s memory (a code scan's), the
+ * same rows: the pass over every score runs in the kernel (`above`, 16
+ * scores a step, against the sampled threshold), which writes the positions
+ * that pass to `picks` (room for `room` int32, at least 4 × `slots`); only
+ * those few are then looked at here. On a 250,000-row scan that pass was
+ * ~1 ns a row in JavaScript.
+ */
+export function pickBestInKernel(
+  kernel: DotKernel,
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  picks: number,
+  room: number,
+): Int32Array {
+  if (slots <= 0) return new Int32Array(0);
+  if (scores.length < slots * 8) return pickAbove(scores, first, slots, accept, -Infinity);
+  // Every 16th score: the kernel's pass is cheap, so the sample is half
+  // pickBest's; about 2 × slots still pass (too few: 4 standard deviations).
+  const threshold = sampledThreshold(scores, Math.ceil((2 * slots) / 16), 16);
+  const found = kernel.above(scores.byteOffset, scores.length, threshold, picks, room);
+  if (found > room) return pickBest(scores, first, slots, accept);
+  if (found >= slots) {
+    const positions = new Int32Array(kernel.memory.buffer, picks, found);
+    const rows = new Int32Array(found);
+    const values = new Float64Array(found);
+    let kept = 0;
+    for (let i = 0; i < found; i++) {
+      const position = positions[i]!;
+      const row = first + position;
+      if (!accept(row)) continue;
+      rows[kept] = row;
+      values[kept] = scores[position]!;
+      kept++;
+    }
+    // Of the rows at or above the threshold, the best `slots`: the threshold
+    // let at least that many through, so they are the best of all.
+    if (kept >= slots) return rows.subarray(0, keepBest(rows, values, kept, slots));
+  }
+  // Too few passed (a filter turned rows away): every row, as pickBest does.
+  return pickAbove(scores, first, slots, accept, -Infinity);
+}
+
 const SAMPLE_STRIDE = 8;
 
 /**
- * A score that at least `count` of every SAMPLE_STRIDE-th score reach, and
- * not many more: the lowest score of the bucket (keepBest's buckets) where
- * the sample's count-th best falls. Counting into buckets cost a third of
+ * A score that at least `count` of every `stride`-th score reach, and not
+ * many more: the lowest score of the bucket (keepBest's buckets) where the
+ * sample's count-th best falls. Counting into buckets cost a third of
  * copying the sample out and selecting its count-th best exactly.
  */
-function sampledThreshold(scores: Float32Array, count: number): number {
+function sampledThreshold(scores: Float32Array, count: number, stride = SAMPLE_STRIDE): number {
   let best = -Infinity;
   let worst = Infinity;
-  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+  for (let i = 0; i < scores.length; i += stride) {
     const score = scores[i]!;
     if (score > best) best = score;
     if (score < worst) worst = score;
@@ -67,14 +143,14 @@ function sampledThreshold(scores: Float32Array, count: number): number {
   const scale = (BUCKETS - 1) / (best - worst);
   const counts = bucketCounts;
   counts.fill(0);
-  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+  for (let i = 0; i < scores.length; i += stride) {
     const score = scores[i]!;
     if (score === score) counts[Math.min(BUCKETS - 1, Math.floor((best - score) * scale))]!++;
   }
   let cut = 0;
   for (let reached = counts[0]!; reached < count && cut < BUCKETS - 1;) reached += counts[++cut]!;
   let threshold = Infinity;
-  for (let i = 0; i < scores.length; i += SAMPLE_STRIDE) {
+  for (let i = 0; i < scores.length; i += stride) {
     const score = scores[i]!;
     if (score < threshold && Math.min(BUCKETS - 1, Math.floor((best - score) * scale)) <= cut)
       threshold = score;

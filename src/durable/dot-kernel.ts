@@ -49,6 +49,11 @@ export interface DotKernel {
     codes: number,
     out: number,
   ): void;
+  /**
+   * Positions of the f32 scores at `scores` not below `threshold`, the first
+   * `room` written (int32) to `out`; returns how many there are.
+   */
+  above(scores: number, count: number, threshold: number, out: number, room: number): number;
 }
 
 const PAGE_BYTES = 65_536;

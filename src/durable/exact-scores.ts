@@ -50,3 +50,52 @@ export function exactScores(
     out[r] = sa;
   }
 }
+
+/**
+ * `exactScores` for vectors read from storage: `out[i]` receives the float64
+ * score of the `dims` floats at `vectors[i][offsets[i]…]`, summed in j order,
+ * four rows side by side for the same reason (each row's value bit for bit
+ * what one sum of its own gives).
+ */
+export function storedScores(
+  query: Float32Array,
+  dims: number,
+  vectors: readonly Float32Array[],
+  offsets: Int32Array,
+  out: Float64Array,
+): void {
+  const count = vectors.length;
+  let r = 0;
+  for (; r + 4 <= count; r += 4) {
+    const va = vectors[r]!;
+    const vb = vectors[r + 1]!;
+    const vc = vectors[r + 2]!;
+    const vd = vectors[r + 3]!;
+    const a = offsets[r]!;
+    const b = offsets[r + 1]!;
+    const c = offsets[r + 2]!;
+    const d = offsets[r + 3]!;
+    let sa = 0;
+    let sb = 0;
+    let sc = 0;
+    let sd = 0;
+    for (let j = 0; j < dims; j++) {
+      const q = query[j]!;
+      sa += q * va[a + j]!;
+      sb += q * vb[b + j]!;
+      sc += q * vc[c + j]!;
+      sd += q * vd[d + j]!;
+    }
+    out[r] = sa;
+    out[r + 1] = sb;
+    out[r + 2] = sc;
+    out[r + 3] = sd;
+  }
+  for (; r < count; r++) {
+    const va = vectors[r]!;
+    const a = offsets[r]!;
+    let sa = 0;
+    for (let j = 0; j < dims; j++) sa += query[j]! * va[a + j]!;
+    out[r] = sa;
+  }
+}

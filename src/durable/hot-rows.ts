@@ -139,7 +139,7 @@ export class HotRows implements HotHolder {
     return new Float32Array(this.codesKernel.memory.buffer, this.scalesOffset(), this.capacity);
   }
 
-  // Codes memory: [query int8][codes: capacity rows][scales: capacity][scores: capacity]
+  // Codes memory: [query int8][codes: capacity rows][scales: capacity][scores: capacity][picks]
   protected codesOffset(): number {
     return this.queryBytes;
   }
@@ -150,6 +150,16 @@ export class HotRows implements HotHolder {
 
   protected codeScoresOffset(): number {
     return alignUp(this.scalesOffset() + this.capacity * 4);
+  }
+
+  /**
+   * Offset of `words` int32 of scratch after the code scores (a scan's
+   * candidates), grown as needed: call before taking views of the memory.
+   */
+  protected codePicks(words: number): number {
+    const offset = alignUp(this.codeScoresOffset() + this.capacity * 4);
+    growMemory(this.codesKernel.memory, offset + words * 4);
+    return offset;
   }
 
   // Floats memory: [query float32][vectors: capacity rows][scratch]

@@ -25,19 +25,21 @@ export function* storedVectors(sql: Sql): Iterable<{ seq: number; vectors: Float
 
 /**
  * Exact vectors by seq, for re-scoring the candidates of a vault too large to
- * keep its float32 vectors in memory: one query per search, about 2 µs a row.
+ * keep its float32 vectors in memory: one query per search, a few µs a row
+ * (each row a page read at random).
  */
 export function exactVectors(sql: Sql, dimensions: number): ExactVectors {
   return (seqs) => {
     const found = new Map<number, Float32Array>();
-    for (const row of sql.all<{ seq: number; vectors: ArrayBuffer }>(
-      `SELECT seq, coalesce(chunk_embeddings, embedding) AS vectors FROM memories
-       WHERE seq IN (SELECT value FROM json_each(?))`,
-      JSON.stringify(seqs),
-    )) {
-      if (row.vectors.byteLength % (dimensions * 4) === 0) {
-        found.set(row.seq, new Float32Array(row.vectors));
-      }
+    // Rows as arrays, not objects: a search reads several hundred.
+    for (const [seq, vectors] of sql
+      .cursor(
+        `SELECT seq, coalesce(chunk_embeddings, embedding) FROM memories
+         WHERE seq IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(seqs),
+      )
+      .raw<[number, ArrayBuffer]>()) {
+      if (vectors.byteLength % (dimensions * 4) === 0) found.set(seq, new Float32Array(vectors));
     }
     return found;
   };

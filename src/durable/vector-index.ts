@@ -1,6 +1,12 @@
-import { pickBest, ranked, type ScoredRow } from './candidate-selection';
+import {
+  bestPositions,
+  pickBest,
+  pickBestInKernel,
+  ranked,
+  type ScoredRow,
+} from './candidate-selection';
 import { withColdRows } from './cold-window';
-import { exactScores } from './exact-scores';
+import { exactScores, storedScores } from './exact-scores';
 import { gatherVectorBytes, slotsRun } from './float-slots';
 import { HotRowWrites } from './hot-row-writes';
 import { KEY_BYTES } from './hot-rows';
@@ -60,11 +66,15 @@ export type {
 
 /**
  * Exact re-scores beyond the top k taken from the code estimates: 256, and
- * one per 384 rows past 98,304 (random vectors at 250,000 rows need about
- * 650 for 99% agreement; bench/hot-tier.bench.ts).
+ * one per 480 rows past 122,880. Where the exact top 10 of random vectors
+ * (the hard case) rank among 250,000 rows' estimates (bench/hot-tier.bench.ts,
+ * 1,600 ids in each of two runs): within 266 98.3–98.7%, 400 99.3–99.4%,
+ * 530 99.7–99.8%, 661 99.8–99.9%. A vault that large re-scores each
+ * candidate from SQLite (a page read, ~45% of its search at 661), so past
+ * 530 more candidates buy little agreement for much time.
  */
 const RERANK = 256;
-const RERANK_ROWS_EACH = 384;
+const RERANK_ROWS_EACH = 480;
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
@@ -197,6 +207,11 @@ export class VectorIndex extends HotRowWrites {
     if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
+    const rerank = Math.max(RERANK, Math.ceil(count / RERANK_ROWS_EACH));
+    const slots = Math.min(count, k + rerank);
+    // Room for the scan's candidates, before the scan takes views of the memory.
+    const room = slots * 4;
+    const picks = this.floatsUsable ? 0 : this.codePicks(room);
     const { scores, offset, weight } = this.scanCodes(query, start, count);
     if (stats !== undefined) {
       spread(scores, stats);
@@ -206,13 +221,22 @@ export class VectorIndex extends HotRowWrites {
       const noise = this.count > 0 ? (weight * this.residualSum) / this.count / this.dims : 0;
       stats.deviation = Math.sqrt(Math.max(0, stats.deviation ** 2 - noise));
     }
-    const rerank = Math.max(RERANK, Math.ceil(count / RERANK_ROWS_EACH));
-    const candidates = pickBest(scores, start, Math.min(count, k + rerank), (row) =>
-      accept === undefined ? true : accept(this.seqs[row]!),
+    const accepted = (row: number) => (accept === undefined ? true : accept(this.seqs[row]!));
+    if (this.floatsUsable) {
+      return this.rescoreInMemory(query, pickBest(scores, start, slots, accepted), k);
+    }
+    // Re-scored from storage, the candidates' order does not matter (ranked
+    // sorts them all), so they can come from the kernel's pass: the same rows.
+    const candidates = pickBestInKernel(
+      this.codesKernel,
+      scores,
+      start,
+      slots,
+      accepted,
+      picks,
+      room,
     );
-    return this.floatsUsable
-      ? this.rescoreInMemory(query, candidates, k)
-      : this.rescoreFromStorage(query, candidates, k);
+    return this.rescoreFromStorage(query, candidates, k);
   }
 
   /** Small windows with the float32 block: score every row exactly enough to pick. */
@@ -317,15 +341,28 @@ export class VectorIndex extends HotRowWrites {
   /** Candidates re-scored from the exact vectors in storage. */
   private rescoreFromStorage(query: Float32Array, candidates: Int32Array, k: number): IndexHit[] {
     const vectors = this.exact!([...new Set(Array.from(candidates, (row) => this.seqs[row]!))]);
-    const hits: ScoredRow[] = [];
+    const found: Float32Array[] = [];
+    const offsets = new Int32Array(candidates.length);
+    const rows = new Int32Array(candidates.length);
     for (const row of candidates) {
       const vector = vectors.get(this.seqs[row]!);
       if (vector === undefined) continue; // gone since: the delete reaches the index next
       const offset = this.chunks[row]! * this.dims;
       if (vector.length < offset + this.dims) continue;
-      let score = 0;
-      for (let j = 0; j < this.dims; j++) score += query[j]! * vector[offset + j]!;
-      hits.push(this.hitAt(row, score));
+      offsets[found.length] = offset;
+      rows[found.length] = row;
+      found.push(vector);
+    }
+    const scores = new Float64Array(found.length);
+    storedScores(query, this.dims, found, offsets, scores);
+    const hits: ScoredRow[] = [];
+    if (k * 8 < found.length) {
+      // Hits for the best k only: the same k, in the same order.
+      const foundRows = rows.subarray(0, found.length);
+      for (const i of bestPositions(scores, foundRows, k))
+        hits.push(this.hitAt(rows[i]!, scores[i]!));
+    } else {
+      for (let i = 0; i < found.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
     }
     return ranked(hits, k);
   }

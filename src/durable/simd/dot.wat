@@ -17,6 +17,8 @@
 ;;   vector-codes.ts (`Rotation`) for dims a multiple of 128, bit for bit
 ;; code(rotated, center, spread, x, dims, codes, out): encodeVectors' coding
 ;;   of one rotated vector against a calibration, bit for bit
+;; above(scores, count, threshold, out, room): the positions of the scores
+;;   not below a threshold (a scan's candidates), the first `room` written out
 ;;
 ;; Float sums use four independent accumulators to hide the latency of
 ;; f32x4.add; the caller re-scores its final candidates in float64, so the
@@ -547,4 +549,59 @@
     (f64.store (local.get $out) (local.get $scale))
     (f64.store offset=8 (local.get $out)
       (f64.max (f64.const 0) (f64.sub (local.get $squares) (f64.mul (local.get $scale) (local.get $along))))))
+
+  ;; above(scores, count, threshold, out, room): the positions i in [0, count)
+  ;;   of the f32 scores with !(scores[i] < threshold) (NaN included, as the
+  ;;   JavaScript's `score < threshold` test lets it through), ascending, the
+  ;;   first `room` of them written to `out` (i32); returns how many there
+  ;;   are, so the caller knows when `out` was too small. 16 scores a step:
+  ;;   a scan's threshold lets a fraction of a percent through, so almost
+  ;;   every step is four compares and one test.
+  (func (export "above")
+    (param $scores i32) (param $count i32) (param $threshold f32) (param $out i32) (param $room i32)
+    (result i32)
+    (local $i i32) (local $end i32) (local $found i32) (local $limit v128) (local $at i32)
+    (local.set $limit (f32x4.splat (local.get $threshold)))
+    (local.set $end (i32.and (local.get $count) (i32.const -16)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $at (i32.add (local.get $scores) (i32.shl (local.get $i) (i32.const 2))))
+        (if (i32.eqz (i32x4.all_true (v128.and
+              (v128.and
+                (f32x4.lt (v128.load (local.get $at)) (local.get $limit))
+                (f32x4.lt (v128.load offset=16 (local.get $at)) (local.get $limit)))
+              (v128.and
+                (f32x4.lt (v128.load offset=32 (local.get $at)) (local.get $limit))
+                (f32x4.lt (v128.load offset=48 (local.get $at)) (local.get $limit))))))
+          (then
+            (local.set $found (call $aboveIn
+              (local.get $scores) (local.get $i) (i32.add (local.get $i) (i32.const 16))
+              (local.get $threshold) (local.get $out) (local.get $room) (local.get $found)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $each)))
+    (call $aboveIn
+      (local.get $scores) (local.get $i) (local.get $count)
+      (local.get $threshold) (local.get $out) (local.get $room) (local.get $found)))
+
+  ;; `above` one score at a time over [from, to), counting on from `found`.
+  (func $aboveIn
+    (param $scores i32) (param $from i32) (param $to i32) (param $threshold f32)
+    (param $out i32) (param $room i32) (param $found i32)
+    (result i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $from) (local.get $to)))
+        (if (i32.eqz (f32.lt
+              (f32.load (i32.add (local.get $scores) (i32.shl (local.get $from) (i32.const 2))))
+              (local.get $threshold)))
+          (then
+            (if (i32.lt_u (local.get $found) (local.get $room))
+              (then (i32.store
+                (i32.add (local.get $out) (i32.shl (local.get $found) (i32.const 2)))
+                (local.get $from))))
+            (local.set $found (i32.add (local.get $found) (i32.const 1)))))
+        (local.set $from (i32.add (local.get $from) (i32.const 1)))
+        (br $each)))
+    (local.get $found))
 )
