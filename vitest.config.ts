@@ -88,6 +88,17 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
  */
 const SETUP_FILES = ['./test/setup/held-alarms.ts', './test/setup/network-failures.ts'];
 
+/**
+ * Every workerd project runs its files one after another in one runner: one
+ * workerd, one isolate, one set of local storage, the Worker's modules loaded
+ * once. With vitest's default (a runner per file) each file started workerd
+ * and loaded every module again through the pool, about two thirds of the
+ * run's time (ARCHITECTURE.md, "Test pool"). Tests make their own accounts
+ * and vaults, so the files do not see each other's data; vitest still
+ * restores spies and mocks after each file.
+ */
+const SHARED_RUNNER = { isolate: false } as const;
+
 /** Test folders that run in a vitest project (and so a workerd runner) of their own. */
 const SEPARATE_SUITES = [
   'vault',
@@ -125,6 +136,7 @@ export default defineConfig({
           name: 'development',
           include: ['test/**/*.test.ts'],
           setupFiles: SETUP_FILES,
+          ...SHARED_RUNNER,
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
         },
       }),
@@ -133,7 +145,12 @@ export default defineConfig({
       ...(['vault', 'billing', 'cold', 'search', 'data', 'hostile'] as const).map((suite) =>
         defineProject({
           plugins: [quietDependencySourceMaps, worker({})],
-          test: { name: suite, include: [`test/${suite}/**/*.test.ts`], setupFiles: SETUP_FILES },
+          test: {
+            name: suite,
+            include: [`test/${suite}/**/*.test.ts`],
+            setupFiles: SETUP_FILES,
+            ...SHARED_RUNNER,
+          },
         }),
       ),
       defineProject({
@@ -142,6 +159,7 @@ export default defineConfig({
           name: 'production',
           include: ['test/production/**/*.test.ts'],
           setupFiles: SETUP_FILES,
+          ...SHARED_RUNNER,
         },
       }),
       // A deployment whose secrets and variables are wrong: every route must say so.
@@ -158,6 +176,7 @@ export default defineConfig({
           name: 'misconfigured',
           include: ['test/misconfigured/**/*.test.ts'],
           setupFiles: SETUP_FILES,
+          ...SHARED_RUNNER,
         },
       }),
       // Embeddings from Workers AI, through a fake `AI` binding.
@@ -179,6 +198,7 @@ export default defineConfig({
           name: 'workers-ai',
           include: ['test/workers-ai/**/*.test.ts'],
           setupFiles: [...SETUP_FILES, './test/setup/ai-failures.ts'],
+          ...SHARED_RUNNER,
         },
       }),
       // The client package and the web console against a real `wrangler dev`

@@ -9,6 +9,8 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ['spin.fixture.ts'],
     testTimeout: 1_000,
+    // As the workerd projects run in CI (vitest.config.ts, SHARED_RUNNER).
+    isolate: false,
     reporters: [
       'default',
       new WatchdogReporter({ summaryFile: process.env.VITEST_SUMMARY, graceSeconds: 2 }),
