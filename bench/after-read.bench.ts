@@ -13,11 +13,11 @@
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
-import { unpackWindows } from '../src/durable/packed-windows';
-import type { SearchRequest } from '../src/durable/vault-types';
+import { unpackWindows } from '../src/durable/rpc/packed-windows';
+import type { SearchRequest } from '../src/durable/rpc/vault-types';
 import { planWindows } from '../src/kronos/plan';
 import type { VaultAddress } from '../src/vaults/address';
-import { vaultStub } from '../src/durable/stubs';
+import { vaultStub } from '../src/durable/rpc/stubs';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';

@@ -7,8 +7,8 @@
 import { env } from 'cloudflare:workers';
 import type { AppConfig } from '../src/core/config';
 import { MAX_STORE_BATCH } from '../src/core/limits';
-import type { VaultObject } from '../src/durable/vault-object';
-import type { SearchRequest } from '../src/durable/vault-types';
+import type { VaultObject } from '../src/durable/vault/vault-object';
+import type { SearchRequest } from '../src/durable/rpc/vault-types';
 import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';

@@ -15,11 +15,11 @@
  * batch of calls (measure.ts).
  */
 import { it } from 'vitest';
-import { Calibration, encodeVectors } from '../src/durable/vector-codes';
-import { codeBytesFor } from '../src/durable/vector-code-kernel';
-import { Rotation } from '../src/durable/vector-rotation';
-import { TextTimeline } from '../src/durable/text-timeline';
-import { VectorIndex } from '../src/durable/vector-index';
+import { Calibration, encodeVectors } from '../src/durable/hot-tier/vector-codes';
+import { codeBytesFor } from '../src/durable/hot-tier/vector-code-kernel';
+import { Rotation } from '../src/durable/hot-tier/vector-rotation';
+import { TextTimeline } from '../src/durable/full-text/text-timeline';
+import { VectorIndex } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
 import { ms, percentile, sampleInTurn } from './measure';
 

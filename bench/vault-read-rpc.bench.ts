@@ -19,10 +19,10 @@ import type {
   UsageMeter,
   VaultReadOp,
   WindowResult,
-} from '../src/durable/vault-types';
-import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
+} from '../src/durable/rpc/vault-types';
+import { USAGE_SHARDS, usageShardStub } from '../src/durable/rpc/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
-import { unpackWindows } from '../src/durable/packed-windows';
+import { unpackWindows } from '../src/durable/rpc/packed-windows';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, loadedCorpusVault, twoWindowsOfTen } from './corpus-vault';

@@ -1,10 +1,10 @@
-// Assembles src/durable/simd/dot.wat into the committed dot.wasm.
+// Assembles src/durable/hot-tier/simd/dot.wat into the committed dot.wasm.
 // Run by `npm run build:wasm`; CI runs it too and fails if the binary drifts.
 import { readFile, writeFile } from 'node:fs/promises';
 import initWabt from 'wabt';
 
-const source = new URL('../src/durable/simd/dot.wat', import.meta.url);
-const target = new URL('../src/durable/simd/dot.wasm', import.meta.url);
+const source = new URL('../src/durable/hot-tier/simd/dot.wat', import.meta.url);
+const target = new URL('../src/durable/hot-tier/simd/dot.wasm', import.meta.url);
 
 const wabt = await initWabt();
 const parsed = wabt.parseWat('dot.wat', await readFile(source, 'utf8'), {

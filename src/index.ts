@@ -1,8 +1,8 @@
 import { app } from './http/app';
 
-export { AccountObject } from './durable/account-object';
-export { UsageShardObject } from './durable/usage-shard-object';
-export { VaultObject } from './durable/vault-object';
+export { AccountObject } from './durable/account/account-object';
+export { UsageShardObject } from './durable/account/usage-shard-object';
+export { VaultObject } from './durable/vault/vault-object';
 
 /**
  * The Worker: every route (GraphQL at /graphql over HTTP, SSE and WebSocket,

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { USAGE_SHARDS, usageShardStub } from '../src/durable/stubs';
+import { USAGE_SHARDS, usageShardStub } from '../src/durable/rpc/stubs';
 import {
   MeDocument,
   SearchDocument,

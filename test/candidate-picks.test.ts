@@ -4,10 +4,10 @@ import {
   pickBest,
   pickBestInKernel,
   ranked,
-} from '../src/durable/candidate-selection';
-import { growMemory, instantiateDotKernel } from '../src/durable/dot-kernel';
-import { storedScores } from '../src/durable/exact-scores';
-import { VectorIndex } from '../src/durable/vector-index';
+} from '../src/durable/hot-tier/candidate-selection';
+import { growMemory, instantiateDotKernel } from '../src/durable/hot-tier/dot-kernel';
+import { storedScores } from '../src/durable/hot-tier/exact-scores';
+import { VectorIndex } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector, seededRandom } from './helpers/random';
 
 /**

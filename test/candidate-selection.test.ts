@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickBest } from '../src/durable/candidate-selection';
+import { pickBest } from '../src/durable/hot-tier/candidate-selection';
 import { seededRandom } from './helpers/random';
 
 /** The rows pickBest must return, found the slow way: every accepted row sorted by (score, row), best first. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { growMemory, instantiateDotKernel } from '../src/durable/dot-kernel';
+import { growMemory, instantiateDotKernel } from '../src/durable/hot-tier/dot-kernel';
 import { seededRandom } from './helpers/random';
 
 /**

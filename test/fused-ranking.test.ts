@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fusedRanking, type PoolHit } from '../src/durable/fused-ranking';
-import { fuseScores, keepsTextOrder } from '../src/durable/score-fusion';
-import type { SimilarityStats } from '../src/durable/vector-index';
+import { fusedRanking, type PoolHit } from '../src/durable/queries/fused-ranking';
+import { fuseScores, keepsTextOrder } from '../src/durable/queries/score-fusion';
+import type { SimilarityStats } from '../src/durable/hot-tier/vector-index';
 import { seededRandom } from './helpers/random';
 
 /**

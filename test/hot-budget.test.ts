@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { affordable, isolateHotBytes, registerCache } from '../src/durable/hot-budget';
+import { affordable, isolateHotBytes, registerCache } from '../src/durable/hot-tier/hot-budget';
 
 describe("the isolate's hot budget", () => {
   it('counts caches, and lets them go before it refuses an index', () => {

@@ -4,9 +4,13 @@ import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryEventLog, REPLAY_MAX_AGE_MS, REPLAY_MAX_EVENTS } from '../src/durable/memory-events';
-import { MetaTable, Sql } from '../src/durable/sql';
-import { VaultMeta } from '../src/durable/vault-meta';
+import {
+  MemoryEventLog,
+  REPLAY_MAX_AGE_MS,
+  REPLAY_MAX_EVENTS,
+} from '../src/durable/warm-tier/memory-events';
+import { MetaTable, Sql } from '../src/durable/sqlite/sql';
+import { VaultMeta } from '../src/durable/warm-tier/vault-meta';
 import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,

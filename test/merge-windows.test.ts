@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keepsHit, mergedContents } from '../src/durable/merge-windows';
-import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/packed-windows';
-import type { WindowResult } from '../src/durable/vault-types';
+import { keepsHit, mergedContents } from '../src/durable/vault/merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/rpc/packed-windows';
+import type { WindowResult } from '../src/durable/rpc/vault-types';
 import type { MemoryWindow } from '../src/kronos/windows';
 import { mergeHits } from '../src/resolvers/merge-hits';
 import type { VaultAddress } from '../src/vaults/address';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Calibration, encodeVectors } from '../src/durable/vector-codes';
-import { codeBytesFor } from '../src/durable/vector-code-kernel';
-import { Rotation } from '../src/durable/vector-rotation';
+import { Calibration, encodeVectors } from '../src/durable/hot-tier/vector-codes';
+import { codeBytesFor } from '../src/durable/hot-tier/vector-code-kernel';
+import { Rotation } from '../src/durable/hot-tier/vector-rotation';
 import { seededRandom } from './helpers/random';
 
 /**

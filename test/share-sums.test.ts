@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addShares } from '../src/durable/share-sums';
-import type { TermImpacts } from '../src/durable/term-impacts';
+import { addShares } from '../src/durable/full-text/share-sums';
+import type { TermImpacts } from '../src/durable/full-text/term-impacts';
 import { seededRandom } from './helpers/random';
 
 /** The sums as text-pruning.ts added them before share-sums.ts: term by term, in query order. */

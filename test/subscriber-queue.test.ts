@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MemoryEventRecord } from '../src/durable/memory-events';
+import type { MemoryEventRecord } from '../src/durable/warm-tier/memory-events';
 import {
   MAX_QUEUED_CHARACTERS,
   MAX_QUEUED_EVENTS,

@@ -6,10 +6,10 @@ import {
   normalizeScores,
   standoutLevel,
   standoutScores,
-} from '../src/durable/score-fusion';
-import { rankPassages, type ScoredPassages } from '../src/durable/text-ranker';
-import { DEFAULT_TEXT_RANKING } from '../src/durable/text-ranking';
-import { TextTimeline } from '../src/durable/text-timeline';
+} from '../src/durable/queries/score-fusion';
+import { rankPassages, type ScoredPassages } from '../src/durable/full-text/text-ranker';
+import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
+import { TextTimeline } from '../src/durable/full-text/text-timeline';
 import {
   CHUNK_OVERLAP,
   CHUNK_WORDS,

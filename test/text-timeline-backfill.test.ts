@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TextTimeline, type TimelineEntry } from '../src/durable/text-timeline';
+import { TextTimeline, type TimelineEntry } from '../src/durable/full-text/text-timeline';
 import { CHUNK_WORDS } from '../src/text/chunks';
 import { seededRandom } from './helpers/random';
 

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { usageShardStub } from '../src/durable/stubs';
+import { usageShardStub } from '../src/durable/rpc/stubs';
 import { UsageDocument } from './generated/graphql';
 import { newKey } from './helpers/graphql';
 

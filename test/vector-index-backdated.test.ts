@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VectorIndex, type IndexEntry } from '../src/durable/vector-index';
+import { VectorIndex, type IndexEntry } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
 const DAY = 86_400_000;

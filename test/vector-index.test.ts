@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { affordable, isolateHotBytes } from '../src/durable/hot-budget';
-import { VectorIndex, type IndexEntry } from '../src/durable/vector-index';
+import { affordable, isolateHotBytes } from '../src/durable/hot-tier/hot-budget';
+import { VectorIndex, type IndexEntry } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
 /** The float64 brute-force scan the index must agree with. */

@@ -8,16 +8,16 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
-import type { Sql } from '../../src/durable/sql';
-import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranking';
-import type { VaultObject } from '../../src/durable/vault-object';
+import type { Sql } from '../../src/durable/sqlite/sql';
+import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/full-text/text-ranking';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
 import type {
   SearchMode,
   SearchRequest,
   WindowResult,
   WindowSearch,
-} from '../../src/durable/vault-types';
-import type { VectorIndex } from '../../src/durable/vector-index';
+} from '../../src/durable/rpc/vault-types';
+import type { VectorIndex } from '../../src/durable/hot-tier/vector-index';
 
 /** One variant: a name and, per question, the memory ids it ranks (local ids). */
 export type Ranked = Map<string, string[][]>;

@@ -11,12 +11,12 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { eng } from 'stopword';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
-import type { Sql } from '../../src/durable/sql';
-import type { TextTimeline } from '../../src/durable/text-timeline';
-import type { VaultObject } from '../../src/durable/vault-object';
-import type { VaultQueries } from '../../src/durable/vault-queries';
-import type { SearchRequest, WindowSearch } from '../../src/durable/vault-types';
-import type { VectorIndex } from '../../src/durable/vector-index';
+import type { Sql } from '../../src/durable/sqlite/sql';
+import type { TextTimeline } from '../../src/durable/full-text/text-timeline';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
+import type { VaultQueries } from '../../src/durable/queries/vault-queries';
+import type { SearchRequest, WindowSearch } from '../../src/durable/rpc/vault-types';
+import type { VectorIndex } from '../../src/durable/hot-tier/vector-index';
 
 interface Internals {
   sql: Sql;

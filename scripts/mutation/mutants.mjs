@@ -222,7 +222,7 @@ export const MUTANTS = [
   {
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
-    file: 'src/durable/merge-windows.ts',
+    file: 'src/durable/vault/merge-windows.ts',
     from: 'const key = contentKey(hit.memory.content);',
     to: 'const key = hit.memory.id;',
     tests: [
@@ -235,7 +235,7 @@ export const MUTANTS = [
   {
     id: 'resolvers/merge-worst-first',
     area: 'resolvers',
-    file: 'src/durable/merge-windows.ts',
+    file: 'src/durable/vault/merge-windows.ts',
     from: '(a, b) => b.hit.score - a.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,',
     to: '(a, b) => a.hit.score - b.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,',
     tests: ['test/graphql-api.test.ts', 'test/chat-graphql.test.ts'],
@@ -244,7 +244,7 @@ export const MUTANTS = [
   {
     id: 'resolvers/merge-ignores-limit',
     area: 'resolvers',
-    file: 'src/durable/merge-windows.ts',
+    file: 'src/durable/vault/merge-windows.ts',
     from: 'merged.push(...ranked.slice(0, limit));',
     to: 'merged.push(...ranked);',
     tests: [
@@ -369,7 +369,7 @@ export const MUTANTS = [
   {
     id: 'resolvers/multi-vault-search-billed-per-vault',
     area: 'resolvers',
-    file: 'src/durable/vault-reads.ts',
+    file: 'src/durable/vault/vault-reads.ts',
     from: 'armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);',
     to: 'armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens: billedSearchTokens(result.windows) }]);',
     tests: ['test/billing/vault-metering.test.ts'],
@@ -502,7 +502,7 @@ export const MUTANTS = [
   {
     id: 'proof/text-filter-after-ranking',
     area: 'proof',
-    file: 'src/durable/vault-queries.ts',
+    file: 'src/durable/queries/vault-queries.ts',
     from: 'this.text.search(timeline(), request.text, window, limit, ranking, allowed);',
     to: 'this.text.search(timeline(), request.text, window, limit, ranking, undefined);',
     tests: VAULT,
@@ -511,7 +511,7 @@ export const MUTANTS = [
   {
     id: 'proof/expiry-keeps-snapshots',
     area: 'proof',
-    file: 'src/durable/vault-lifecycle.ts',
+    file: 'src/durable/vault/vault-lifecycle.ts',
     from: '    // The snapshots in R2 go after, with calls let in again.\n    await this.parts.cold.prune(0);',
     to: '    // The snapshots in R2 go after, with calls let in again.',
     tests: VAULT,
@@ -520,7 +520,7 @@ export const MUTANTS = [
   {
     id: 'proof/expiry-only-by-alarm',
     area: 'proof',
-    file: 'src/durable/vault-lifecycle.ts',
+    file: 'src/durable/vault/vault-lifecycle.ts',
     from: "if (isExpired(meta, Date.now())) {\n      await this.destroy('EXPIRED');",
     to: "if (false as boolean) {\n      await this.destroy('EXPIRED');",
     tests: VAULT,
@@ -529,7 +529,7 @@ export const MUTANTS = [
   {
     id: 'proof/ttl-not-renewed',
     area: 'proof',
-    file: 'src/durable/vault-writes.ts',
+    file: 'src/durable/vault/vault-writes.ts',
     from: "...(address.kind === 'EPHEMERAL' ? { expiresAt: now + limits.ephemeralTtlMs } : {}),",
     to: "...(address.kind === 'EPHEMERAL' && vault.address === null\n        ? { expiresAt: now + limits.ephemeralTtlMs }\n        : {}),",
     tests: VAULT,
@@ -538,7 +538,7 @@ export const MUTANTS = [
   {
     id: 'proof/restore-any-address',
     area: 'proof',
-    file: 'src/durable/vault-object.ts',
+    file: 'src/durable/vault/vault-object.ts',
     from: '    const ready = await this.life.open(address);\n    return ready.ok ? this.admin.restore(address, key) : ready;',
     to: '    return this.admin.restore(address, key);',
     tests: [...VAULT, 'test/vault/restore.test.ts'],
@@ -556,7 +556,7 @@ export const MUTANTS = [
   {
     id: 'proof/checkpoint-lag-not-kept',
     area: 'proof',
-    file: 'src/durable/hot-index.ts',
+    file: 'src/durable/indexes/hot-index.ts',
     from: '    if (this.lag !== null) this.lag += memories.length;',
     to: '',
     tests: ['test/vault/vault-alarm.test.ts'],
@@ -565,7 +565,7 @@ export const MUTANTS = [
   {
     id: 'proof/event-age-bound-stale',
     area: 'proof',
-    file: 'src/durable/memory-events.ts',
+    file: 'src/durable/warm-tier/memory-events.ts',
     from: '      if (this.oldestAt !== null && at < this.oldestAt) this.oldestAt = at;',
     to: '      void at;',
     tests: ['test/memory-events.test.ts'],
@@ -574,7 +574,7 @@ export const MUTANTS = [
   {
     id: 'proof/last-slot-race',
     area: 'proof',
-    file: 'src/durable/vault-object.ts',
+    file: 'src/durable/vault/vault-object.ts',
     from: '    const { result, meta } = this.writes.storeWith(address, request, ready.meta);',
     to: `    // The vault as it was before a yield, checked after it: the check and the
     // write no longer happen in one turn.
@@ -589,7 +589,7 @@ export const MUTANTS = [
   {
     id: 'proof/snapshot-not-debounced',
     area: 'proof',
-    file: 'src/durable/vault-alarm.ts',
+    file: 'src/durable/vault/vault-alarm.ts',
     from: 'return settled > now ? settled : null;',
     to: 'return null;',
     tests: [...COLD, 'test/vault/vault-alarm.test.ts'],
@@ -598,7 +598,7 @@ export const MUTANTS = [
   {
     id: 'proof/raced-snapshot-kept',
     area: 'proof',
-    file: 'src/durable/snapshot-store.ts',
+    file: 'src/durable/cold-tier/snapshot-store.ts',
     from: '    if (changed()) {\n      await this.bucket.delete(key);',
     to: '    if (false) {\n      await this.bucket.delete(key);',
     tests: COLD,
@@ -607,7 +607,7 @@ export const MUTANTS = [
   {
     id: 'proof/restore-count-unchecked',
     area: 'proof',
-    file: 'src/durable/vault-snapshot.ts',
+    file: 'src/durable/cold-tier/vault-snapshot.ts',
     from: 'if (count !== header.count || checksum !== header.checksum) {',
     to: 'if (checksum !== header.checksum) {',
     tests: COLD,
@@ -682,7 +682,7 @@ export const MUTANTS = [
   {
     id: 'proof/meter-identifier-reused',
     area: 'proof',
-    file: 'src/durable/meter-outbox.ts',
+    file: 'src/durable/account/meter-outbox.ts',
     from: '`${prefix}_${seq}`,',
     to: '`${prefix}_1`,',
     tests: BILLING,
@@ -691,7 +691,7 @@ export const MUTANTS = [
   {
     id: 'proof/meter-resent-after-success',
     area: 'proof',
-    file: 'src/durable/meter-outbox.ts',
+    file: 'src/durable/account/meter-outbox.ts',
     from: `          { idempotencyKey: \`\${event.identifier}-\${attempts}\` },
         );
         this.markMeterEventSent(event.identifier);`,
@@ -703,7 +703,7 @@ export const MUTANTS = [
   {
     id: 'proof/idempotency-key-reused',
     area: 'proof',
-    file: 'src/durable/meter-outbox.ts',
+    file: 'src/durable/account/meter-outbox.ts',
     from: '{ idempotencyKey: `${event.identifier}-${attempts}` },',
     to: '{ idempotencyKey: event.identifier },',
     tests: BILLING,
@@ -712,7 +712,7 @@ export const MUTANTS = [
   {
     id: 'proof/text-pages-skipped',
     area: 'proof',
-    file: 'src/durable/hot-index.ts',
+    file: 'src/durable/indexes/hot-index.ts',
     from: '    writeTextPages(this.sql, timeline);',
     to: '',
     tests: [...VAULT, 'test/vault/hot-index.test.ts'],
@@ -721,7 +721,7 @@ export const MUTANTS = [
   {
     id: 'proof/index-ties-unordered',
     area: 'proof',
-    file: 'src/durable/candidate-selection.ts',
+    file: 'src/durable/hot-tier/candidate-selection.ts',
     from: 'hits.sort((a, b) => b.score - a.score || b.row - a.row);',
     to: 'hits.sort((a, b) => b.score - a.score);',
     tests: ['test/vector-index.test.ts'],
@@ -749,7 +749,7 @@ export const MUTANTS = [
   {
     id: 'proof/restore-foreign-key',
     area: 'proof',
-    file: 'src/durable/snapshot-store.ts',
+    file: 'src/durable/cold-tier/snapshot-store.ts',
     from: 'chosen !== null && chosen.startsWith(this.prefix) ? await',
     to: 'chosen !== null ? await',
     tests: [...COLD, 'test/vault/restore.test.ts'],

@@ -69,7 +69,7 @@ export const DEFAULT_VAULT_MAX_MEMORIES = 250_000;
 export const DEFAULT_VAULT_MAX_HOT_MIB = 40;
 
 /**
- * Hot bytes one row of `dimensions` costs (src/durable/hot-rows.ts): its
+ * Hot bytes one row of `dimensions` costs (src/durable/hot-tier/hot-rows.ts): its
  * 2-bit codes in blocks of 64 components, scale, scan score, timestamp, seq,
  * chunk number and residual. 124 bytes at 384 dimensions. A small vault also
  * keeps its float32 vectors, within the isolate's budget (hot-budget.ts).

@@ -1,6 +1,6 @@
 import { verifyAdminJwt } from '../auth/admin-jwt';
 import { deriveKey, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { KeyPrincipal, Principal } from '../resolvers/principal';
 import { recalledPrincipal, rememberPrincipal } from '../resolvers/verified-keys';

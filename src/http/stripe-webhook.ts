@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { statusFromEvent, stripeClient, webCryptoProvider } from '../billing/stripe';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { Edge } from './edge';
 import { configurationErrorResponse } from './error-shapes';

@@ -1,5 +1,5 @@
 import type { RequestContext } from './request-context';
-import type { NewMemory } from '../durable/vault-types';
+import type { NewMemory } from '../durable/rpc/vault-types';
 import { embedPassageVectors } from '../embed/memory-vectors';
 
 /**

@@ -1,4 +1,4 @@
-import { vaultStub } from '../durable/stubs';
+import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 import type { KeyContext } from './request-context';

@@ -1,6 +1,6 @@
-import { VAULT_ADDRESS_HEADER } from '../durable/event-sockets';
-import type { MemoryEventRecord } from '../durable/memory-events';
-import { vaultStub } from '../durable/stubs';
+import { VAULT_ADDRESS_HEADER } from '../durable/vault/event-sockets';
+import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
+import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
 import { SubscriberQueue } from './subscriber-queue';

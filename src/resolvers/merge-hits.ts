@@ -1,5 +1,5 @@
-import { mergeWindowHits } from '../durable/merge-windows';
-import type { SearchHitRecord, WindowResult } from '../durable/vault-types';
+import { mergeWindowHits } from '../durable/vault/merge-windows';
+import type { SearchHitRecord, WindowResult } from '../durable/rpc/vault-types';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultAddress } from '../vaults/address';
 
@@ -9,7 +9,7 @@ export interface RankedHit extends SearchHitRecord {
 
 /**
  * Merges per-vault window results into one ranked list per window, each hit
- * with the address of its vault (durable/merge-windows.ts: the same merge the
+ * with the address of its vault (durable/vault/merge-windows.ts: the same merge the
  * vault leading a multi-vault search bills).
  */
 export function mergeHits(

@@ -1,5 +1,5 @@
-import { accountStub, USAGE_SHARDS, usageShardStub, vaultStub } from '../durable/stubs';
-import type { UsageCharge, UsageMeter } from '../durable/vault-types';
+import { accountStub, USAGE_SHARDS, usageShardStub, vaultStub } from '../durable/rpc/stubs';
+import type { UsageCharge, UsageMeter } from '../durable/rpc/vault-types';
 import { randomId } from '../core/encoding';
 import type { MeteredContext } from './request-context';
 
@@ -14,7 +14,7 @@ const ISOLATE_SHARD = Math.floor(Math.random() * USAGE_SHARDS);
  * Records memory tokens for the account. Awaited before the response: once a
  * client sees its result, the usage is durable in one of the account's usage
  * shards, which hands it to the account's ledger in batches within seconds
- * (src/durable/usage-shard-object.ts) — no call to the account object per
+ * (src/durable/account/usage-shard-object.ts) — no call to the account object per
  * request. Only a metered context (a key of an active account, checked at
  * the edge) can be billed.
  */
@@ -31,7 +31,7 @@ export async function meterMemoryTokens(
 
 /**
  * Who a one-vault read or write bills, under a fresh identifier: the vault
- * records the tokens itself (src/durable/vault-usage.ts) and hands them to
+ * records the tokens itself (src/durable/metering/vault-usage.ts) and hands them to
  * the account in batches, so the request makes no metering call at all.
  */
 export function usageMeter(context: MeteredContext): UsageMeter {

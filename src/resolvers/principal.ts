@@ -1,5 +1,5 @@
 import type { AccountStatus } from '../billing/usage';
-import type { MemoryKeyRecord } from '../durable/account-types';
+import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';
 

@@ -2,7 +2,7 @@ import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
 import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
-import { METADATA_KEY } from '../durable/metadata-filter';
+import { METADATA_KEY } from '../durable/queries/metadata-filter';
 import type {
   MetadataFilter,
   SearchMode,
@@ -10,7 +10,7 @@ import type {
   VaultReadOp,
   VaultReadOpResult,
   WindowResult,
-} from '../durable/vault-types';
+} from '../durable/rpc/vault-types';
 import { planWindows, type WindowQuery } from '../kronos/plan';
 import {
   vaultLabel,
@@ -108,7 +108,7 @@ export async function searchMemories(
   // bills its own; over several, the one named first in object-name order
   // (so that two searches of a request never wait on each other) leads the
   // search: it asks the other vaults itself, and bills the merged hits
-  // before it answers with every vault's windows (durable/vault-fan-out.ts).
+  // before it answers with every vault's windows (durable/vault/vault-fan-out.ts).
   const meter = options.billInVault ? usageMeter(context) : undefined;
   const leader = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
   const readVault = async (address: VaultAddress, billing: Partial<SearchOp> = {}) =>

@@ -7,8 +7,8 @@ import type {
   Role,
   StoreFailure,
   StorePlan,
-} from '../durable/vault-types';
-import { accountStub, vaultStub } from '../durable/stubs';
+} from '../durable/rpc/vault-types';
+import { accountStub, vaultStub } from '../durable/rpc/stubs';
 import { MAX_STORE_BATCH } from '../core/limits';
 import { chunkSpans } from '../text/chunks';
 import { countTokens } from '../core/tokens';

@@ -1,5 +1,5 @@
 import { MEMORY_WINDOWS } from '../core/config';
-import type { SearchHitRecord } from '../durable/vault-types';
+import type { SearchHitRecord } from '../durable/rpc/vault-types';
 import { CodedError } from '../core/errors';
 import { planWindows } from '../kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';

@@ -1,4 +1,4 @@
-import { REPLAY_MAX_EVENTS, type MemoryEventRecord } from '../durable/memory-events';
+import { REPLAY_MAX_EVENTS, type MemoryEventRecord } from '../durable/warm-tier/memory-events';
 
 /** Events held for one subscriber that reads slower than its vault changes. */
 export const MAX_QUEUED_EVENTS = REPLAY_MAX_EVENTS;

@@ -1,13 +1,13 @@
 import DataLoader from 'dataloader';
 import { CodedError, failure, type Failure, type Result } from '../core/errors';
-import { unpackWindows } from '../durable/packed-windows';
-import { vaultStub } from '../durable/stubs';
+import { unpackWindows } from '../durable/rpc/packed-windows';
+import { vaultStub } from '../durable/rpc/stubs';
 import type {
   VaultReadOp,
   VaultReadOpResult,
   VaultReadResponse,
   VaultStats,
-} from '../durable/vault-types';
+} from '../durable/rpc/vault-types';
 import { vaultLabel, vaultObjectName, type VaultAddress } from '../vaults/address';
 import type { PhaseTimings } from './phase-timings';
 import type { ReceiptCollector } from './receipt';

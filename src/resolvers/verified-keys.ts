@@ -1,5 +1,5 @@
 import { ExpiringMap } from '../core/expiring-map';
-import { constantTimeEqual } from '../durable/constant-time';
+import { constantTimeEqual } from '../durable/account/constant-time';
 import type { KeyPrincipal } from './principal';
 
 /**

@@ -1,4 +1,4 @@
-import type { MemoryEventRecord } from '../durable/memory-events';
+import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
 import type { VaultAddress } from '../vaults/address';

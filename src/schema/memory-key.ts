@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import { deriveKey, generateMemoryKey } from '../auth/memory-key';
-import type { MemoryKeyRecord } from '../durable/account-types';
+import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { forgetKey } from '../resolvers/verified-keys';

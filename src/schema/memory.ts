@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { MemoryRecord } from '../durable/vault-types';
-import { vaultStub } from '../durable/stubs';
+import type { MemoryRecord } from '../durable/rpc/vault-types';
+import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import { vaultOf } from '../resolvers/principal';
 import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../core/limits';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import type { ImportReport } from '../resolvers/import-memories';
 import { kvOwnerKey, migrateKvVaults, type KvMigrationRun } from '../resolvers/migration/kv-vaults';
 import { CodedError } from '../core/errors';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import { KEY_PREFIX } from '../auth/memory-key';
-import type { ProviderKeyRecord } from '../durable/account-types';
+import type { ProviderKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { forgetSealedKeys } from '../resolvers/chat/sealed-keys';
 import {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MatchSpan } from '../durable/vault-types';
+import type { MatchSpan } from '../durable/rpc/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
 import { searchMemories, type SearchOutcome } from '../resolvers/search-memories';
 import {

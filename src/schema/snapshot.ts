@@ -1,6 +1,6 @@
 import type { ArgBuilder } from '@pothos/core';
-import { accountStub, vaultStub } from '../durable/stubs';
-import type { SnapshotInfo } from '../durable/vault-object';
+import { accountStub, vaultStub } from '../durable/rpc/stubs';
+import type { SnapshotInfo } from '../durable/vault/vault-object';
 import { CodedError } from '../core/errors';
 import type { AdminContext } from '../resolvers/request-context';
 import { selectVault, type VaultAddress, type VaultSelector } from '../vaults/address';

@@ -6,7 +6,7 @@ import {
   type UsageDay,
   type UsageReport,
 } from '../billing/usage';
-import { accountStub } from '../durable/stubs';
+import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';

@@ -1,5 +1,5 @@
-import { vaultStub } from '../durable/stubs';
-import type { ReembedProgress, VaultStats } from '../durable/vault-types';
+import { vaultStub } from '../durable/rpc/stubs';
+import type { ReembedProgress, VaultStats } from '../durable/rpc/vault-types';
 import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { ReembedStateEnum, ReembedTriggerEnum } from './enums';

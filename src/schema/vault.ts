@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { accountStub, vaultStub } from '../durable/stubs';
+import { accountStub, vaultStub } from '../durable/rpc/stubs';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../core/limits';
-import type { VaultStats } from '../durable/vault-types';
+import type { VaultStats } from '../durable/rpc/vault-types';
 import { CodedError } from '../core/errors';
 import { vaultOf } from '../resolvers/principal';
 import { forgetRegistered } from '../resolvers/registered-vaults';

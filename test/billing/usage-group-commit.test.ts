@@ -4,10 +4,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SearchDocument, StoreMemoriesDocument, UsageDocument } from '../generated/graphql';
 import { codes, newKey, post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
-import type { VaultObject } from '../../src/durable/vault-object';
-import type { VaultUsage } from '../../src/durable/vault-usage';
-import { UsageCommitGroup } from '../../src/durable/usage-commit-group';
-import type { UsageCharge } from '../../src/durable/vault-types';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
+import type { VaultUsage } from '../../src/durable/metering/vault-usage';
+import { UsageCommitGroup } from '../../src/durable/metering/usage-commit-group';
+import type { UsageCharge } from '../../src/durable/rpc/vault-types';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 
 const coreVault = (keyId: string) => {

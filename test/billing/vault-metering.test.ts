@@ -5,12 +5,12 @@ import { SearchDocument, StoreMemoryDocument, UsageDocument } from '../generated
 import { newKey, post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { runAlarm } from '../helpers/alarms';
-import { USAGE_SHARDS, usageShardStub } from '../../src/durable/stubs';
+import { USAGE_SHARDS, usageShardStub } from '../../src/durable/rpc/stubs';
 import { readConfig } from '../../src/core/config';
 import { planWindows } from '../../src/kronos/plan';
-import { unpackWindows } from '../../src/durable/packed-windows';
-import type { VaultReadOp, WindowResult } from '../../src/durable/vault-types';
-import type { VaultObject } from '../../src/durable/vault-object';
+import { unpackWindows } from '../../src/durable/rpc/packed-windows';
+import type { VaultReadOp, WindowResult } from '../../src/durable/rpc/vault-types';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 
 const account = (accountId: string) =>

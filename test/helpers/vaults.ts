@@ -9,7 +9,7 @@ import type {
   SearchMode,
   SearchRequest,
   WindowSearch,
-} from '../../src/durable/vault-types';
+} from '../../src/durable/rpc/vault-types';
 import type { MemoryWindow } from '../../src/kronos/windows';
 
 export const embedder = new HashedEmbedder();

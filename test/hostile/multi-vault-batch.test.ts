@@ -8,7 +8,7 @@ import {
 } from '../generated/graphql';
 import { newKey, post } from '../helpers/graphql';
 import { MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from '../../src/core/limits';
-import { VaultObject } from '../../src/durable/vault-object';
+import { VaultObject } from '../../src/durable/vault/vault-object';
 import type { VaultAddress } from '../../src/vaults/address';
 
 type Key = Awaited<ReturnType<typeof newKey>>;

@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { runAlarm } from '../helpers/alarms';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import type { VaultObject } from '../../src/durable/vault-object';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { chunkSpans } from '../../src/text/chunks';
 import { vaultObjectName } from '../../src/vaults/address';
 import {

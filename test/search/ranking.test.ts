@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
-import { DEFAULT_TEXT_RANKING } from '../../src/durable/text-ranking';
-import type { SearchMode, SearchRequest } from '../../src/durable/vault-types';
+import { DEFAULT_TEXT_RANKING } from '../../src/durable/full-text/text-ranking';
+import type { SearchMode, SearchRequest } from '../../src/durable/rpc/vault-types';
 import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { codes, newKey, post } from '../helpers/graphql';
 import { allTime, freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';

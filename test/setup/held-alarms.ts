@@ -8,8 +8,8 @@
 // isolate shares the Worker's modules), so the alarm handler is wrapped on
 // their prototypes. The runtime calls it with its invocation info; a test
 // calls it with none. A held alarm is consumed, like one that ran.
-import { AccountObject } from '../../src/durable/account-object';
-import { VaultObject } from '../../src/durable/vault-object';
+import { AccountObject } from '../../src/durable/account/account-object';
+import { VaultObject } from '../../src/durable/vault/vault-object';
 
 type AlarmHandler = (info?: AlarmInvocationInfo) => Promise<void>;
 const HELD = Symbol.for('memoryrouter.test.held-alarms');

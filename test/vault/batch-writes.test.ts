@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { MAX_STORE_BATCH } from '../../src/core/limits';
-import type { NewMemory } from '../../src/durable/vault-types';
+import type { NewMemory } from '../../src/durable/rpc/vault-types';
 import {
   allTime,
   freshAddress,

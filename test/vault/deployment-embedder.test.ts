@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lazyDeploymentEmbedder } from '../../src/durable/deployment-embedder';
+import { lazyDeploymentEmbedder } from '../../src/durable/vault/deployment-embedder';
 import { USE_LITE_MODEL } from '../../src/embed/use-lite';
 
 const deployment = (vars: Record<string, string>) => ({ ...vars }) as unknown as Env;

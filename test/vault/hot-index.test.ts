@@ -1,12 +1,12 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { HotIndex } from '../../src/durable/hot-index';
-import { MetaTable, Sql } from '../../src/durable/sql';
-import { TextSearch } from '../../src/durable/text-search';
-import type { TextTimeline } from '../../src/durable/text-timeline';
-import { VaultMeta } from '../../src/durable/vault-meta';
-import { VaultStorage } from '../../src/durable/vault-storage';
-import type { VectorIndex } from '../../src/durable/vector-index';
+import { HotIndex } from '../../src/durable/indexes/hot-index';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import { TextSearch } from '../../src/durable/full-text/text-search';
+import type { TextTimeline } from '../../src/durable/full-text/text-timeline';
+import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
+import { VaultStorage } from '../../src/durable/warm-tier/vault-storage';
+import type { VectorIndex } from '../../src/durable/hot-tier/vector-index';
 import { embedder, freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 const DAY = 86_400_000;

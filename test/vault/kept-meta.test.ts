@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MetaTable, Sql } from '../../src/durable/sql';
-import { VaultMeta, type VaultMetaRecord } from '../../src/durable/vault-meta';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import { VaultMeta, type VaultMetaRecord } from '../../src/durable/warm-tier/vault-meta';
 import type { VaultAddress } from '../../src/vaults/address';
 import { runAlarm } from '../helpers/alarms';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';

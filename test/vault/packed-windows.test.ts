@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packWindows, unpackWindows } from '../../src/durable/packed-windows';
-import type { VaultReadOp, WindowResult } from '../../src/durable/vault-types';
+import { packWindows, unpackWindows } from '../../src/durable/rpc/packed-windows';
+import type { VaultReadOp, WindowResult } from '../../src/durable/rpc/vault-types';
 import {
   allTime,
   freshAddress,

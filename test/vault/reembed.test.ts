@@ -1,15 +1,19 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
-import type { HotIndex } from '../../src/durable/hot-index';
-import type { VaultObject } from '../../src/durable/vault-object';
-import { reembedNeeded, reembedTarget, type VaultReembed } from '../../src/durable/vault-reembed';
+import type { HotIndex } from '../../src/durable/indexes/hot-index';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
+import {
+  reembedNeeded,
+  reembedTarget,
+  type VaultReembed,
+} from '../../src/durable/vault/vault-reembed';
 import type {
   ReembedProgress,
   SearchMode,
   SearchRequest,
   VaultReadOpResult,
-} from '../../src/durable/vault-types';
+} from '../../src/durable/rpc/vault-types';
 import { UseLiteEmbedder, USE_LITE_MODEL } from '../../src/embed/use-lite';
 import { MAX_STORE_BATCH } from '../../src/core/limits';
 import { chunkSpans } from '../../src/text/chunks';

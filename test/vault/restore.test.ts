@@ -1,8 +1,8 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { MetaTable, Sql } from '../../src/durable/sql';
-import { VaultMeta } from '../../src/durable/vault-meta';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import type { VaultAddress } from '../../src/vaults/address';
 import {
   allTime,

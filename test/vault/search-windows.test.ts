@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../src/core/config';
-import type { SearchMode, WindowSearch } from '../../src/durable/vault-types';
+import type { SearchMode, WindowSearch } from '../../src/durable/rpc/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
 import {
   freshAddress,

@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { Sql } from '../../src/durable/sql';
-import { insertRowsInOneStatement, MAX_PARAMETER_BYTES } from '../../src/durable/sql-batch';
+import { Sql } from '../../src/durable/sqlite/sql';
+import { insertRowsInOneStatement, MAX_PARAMETER_BYTES } from '../../src/durable/sqlite/sql-batch';
 import { freshAddress, vaultStub } from '../helpers/vaults';
 
 /**

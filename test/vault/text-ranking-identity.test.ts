@@ -1,10 +1,10 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { Sql } from '../../src/durable/sql';
-import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/text-ranking';
-import { TextSearch, type TextHit } from '../../src/durable/text-search';
-import { TextTimeline } from '../../src/durable/text-timeline';
-import { prepareQuery } from '../../src/durable/text-pruning';
+import { Sql } from '../../src/durable/sqlite/sql';
+import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/full-text/text-ranking';
+import { TextSearch, type TextHit } from '../../src/durable/full-text/text-search';
+import { TextTimeline } from '../../src/durable/full-text/text-timeline';
+import { prepareQuery } from '../../src/durable/full-text/text-pruning';
 import { queryNames, queryTerms } from '../../src/text/tokens';
 import { seededRandom } from '../helpers/random';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';

@@ -8,11 +8,11 @@ import {
   nextAlarm,
   snapshotDeferral,
   type DueTimes,
-} from '../../src/durable/vault-alarm';
-import { MetaTable, Sql } from '../../src/durable/sql';
-import type { HotIndex } from '../../src/durable/hot-index';
-import { VaultMeta } from '../../src/durable/vault-meta';
-import type { VaultObject } from '../../src/durable/vault-object';
+} from '../../src/durable/vault/vault-alarm';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import type { HotIndex } from '../../src/durable/indexes/hot-index';
+import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: null };

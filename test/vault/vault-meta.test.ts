@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MetaTable, Sql } from '../../src/durable/sql';
-import { VaultMeta, type VaultMetaRecord } from '../../src/durable/vault-meta';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import { VaultMeta, type VaultMetaRecord } from '../../src/durable/warm-tier/vault-meta';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 /** Runs `check` with the vault's typed meta record and the raw rows of its meta table. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CALLER_SUPPLIED_MODEL } from '../../src/embed/embedder';
 import { chunkSpans } from '../../src/text/chunks';
 import { randomUnitVector, seededRandom } from '../helpers/random';
-import type { ListPage, MemoryRecord } from '../../src/durable/vault-types';
+import type { ListPage, MemoryRecord } from '../../src/durable/rpc/vault-types';
 import { windowRange, type MemoryWindow } from '../../src/kronos/windows';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT, readConfig } from '../../src/core/config';
 import { MAX_STORE_BATCH, maxHotRows } from '../../src/core/limits';

@@ -5,9 +5,9 @@ import {
   checkPlan,
   checkSearch,
   type VaultFacts,
-} from '../../src/durable/vault-rules';
-import { prepareStore } from '../../src/durable/vault-writes';
-import type { StorePlan } from '../../src/durable/vault-types';
+} from '../../src/durable/vault/vault-rules';
+import { prepareStore } from '../../src/durable/vault/vault-writes';
+import type { StorePlan } from '../../src/durable/rpc/vault-types';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, hotRowBytes } from '../../src/core/limits';
 import type { VaultAddress } from '../../src/vaults/address';
 import { allTime, memory, searchRequest, storeRequest } from '../helpers/vaults';

@@ -1,8 +1,8 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { Sql } from '../../src/durable/sql';
-import { VaultStorage, type PreparedMemory } from '../../src/durable/vault-storage';
-import { VaultQueries } from '../../src/durable/vault-queries';
+import { Sql } from '../../src/durable/sqlite/sql';
+import { VaultStorage, type PreparedMemory } from '../../src/durable/warm-tier/vault-storage';
+import { VaultQueries } from '../../src/durable/queries/vault-queries';
 import { freshAddress, vaultStub } from '../helpers/vaults';
 
 function prepared(id: string, metadata: string | null = null, chunks = 0): PreparedMemory {

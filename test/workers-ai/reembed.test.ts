@@ -1,6 +1,6 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ReembedProgress } from '../../src/durable/vault-types';
+import type { ReembedProgress } from '../../src/durable/rpc/vault-types';
 import { USE_LITE_MODEL } from '../../src/embed/use-lite';
 import { selectVault, type VaultAddress } from '../../src/vaults/address';
 import {

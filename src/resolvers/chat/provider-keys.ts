@@ -1,4 +1,4 @@
-import { accountStub } from '../../durable/stubs';
+import { accountStub } from '../../durable/rpc/stubs';
 import { CodedError } from '../../core/errors';
 import {
   keySecrets,

@@ -1,5 +1,5 @@
 import { ExpiringMap } from '../../core/expiring-map';
-import type { SealedProviderKey } from '../../durable/account-types';
+import type { SealedProviderKey } from '../../durable/rpc/account-types';
 
 /**
  * Stored provider keys this isolate fetched lately, still sealed: a chat

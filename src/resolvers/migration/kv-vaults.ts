@@ -1,4 +1,4 @@
-import type { MemoryKeyRecord } from '../../durable/account-types';
+import type { MemoryKeyRecord } from '../../durable/rpc/account-types';
 import { importMemories, type ImportReport } from '../import-memories';
 import type { AdminContext, MeteredContext } from '../request-context';
 import { toBase64Url } from '../../core/encoding';

@@ -1,0 +1,283 @@
+import { DurableObject } from 'cloudflare:workers';
+import { constantTimeEqual } from './constant-time';
+import { failure, type Result } from '../../core/errors';
+import type { VaultAddress, VaultKind } from '../../vaults/address';
+import { ACCOUNT_MIGRATIONS } from './account-schema';
+import type {
+  UsageEntry,
+  KeyStanding,
+  MemoryKeyRecord,
+  ProviderKeyRecord,
+  RegisteredVault,
+  SealedProviderKey,
+} from '../rpc/account-types';
+import {
+  utcDay,
+  type AccountStatus,
+  type BillingState,
+  type UsageReport,
+} from '../../billing/usage';
+import { MeterOutbox } from './meter-outbox';
+import { ProviderKeyStore, type SealedProviderKeyRow } from './provider-key-store';
+import { MetaTable, migrate, Sql } from '../sqlite/sql';
+import { UsageLedger } from './usage-ledger';
+import { VaultRegistry } from './vault-registry';
+
+interface KeyRow extends Record<string, SqlStorageValue> {
+  id: string;
+  name: string | null;
+  verifier: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/**
+ * One account (`account:{accountId}`): its memory keys, stored as verifiers
+ * only; its provider keys, sealed (provider-key-store.ts); the registry of
+ * vaults written under its keys (vault-registry.ts); the memory-token ledger
+ * (usage-ledger.ts) and the Stripe meter outbox that bills it
+ * (meter-outbox.ts); and its billing status.
+ */
+export class AccountObject extends DurableObject<Env> {
+  private readonly sql: Sql;
+  private meta!: MetaTable;
+  private outbox!: MeterOutbox;
+  private readonly providerKeys: ProviderKeyStore;
+  private readonly vaults: VaultRegistry;
+  private ledger!: UsageLedger;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = new Sql(ctx.storage.sql);
+    this.providerKeys = new ProviderKeyStore(this.sql);
+    this.vaults = new VaultRegistry(this.sql);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, ACCOUNT_MIGRATIONS);
+      this.meta = new MetaTable(this.sql);
+      this.ledger = new UsageLedger(this.sql, this.meta);
+      this.outbox = new MeterOutbox(this.sql, this.meta, ctx.storage, env);
+    });
+  }
+
+  async createKey(
+    accountId: string,
+    key: { id: string; name: string | null; verifier: string },
+  ): Promise<MemoryKeyRecord> {
+    this.recordAccount(accountId);
+    const createdAt = Date.now();
+    this.sql.run(
+      'INSERT INTO memory_keys (id, name, verifier, created_at) VALUES (?, ?, ?, ?)',
+      key.id,
+      key.name,
+      key.verifier,
+      createdAt,
+    );
+    return { id: key.id, name: key.name, createdAt, revokedAt: null };
+  }
+
+  /**
+   * Checks a presented key's verifier in constant time, and tells the
+   * account's standing with it: the Worker authorizes the whole request from
+   * this one call.
+   */
+  async authenticate(
+    accountId: string,
+    keyId: string,
+    verifier: string,
+  ): Promise<Result<KeyStanding>> {
+    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
+    const unknown = failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_UNKNOWN');
+    if (row === null || this.meta.get('account_id') !== accountId) return unknown;
+    if (!constantTimeEqual(verifier, row.verifier)) return unknown;
+    // Only the holder of the real key can learn that it was revoked.
+    if (row.revoked_at !== null)
+      return failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_REVOKED');
+    return { ok: true, key: toKeyRecord(row), status: this.status() };
+  }
+
+  async listKeys(): Promise<MemoryKeyRecord[]> {
+    return this.sql
+      .all<KeyRow>('SELECT * FROM memory_keys ORDER BY created_at, id')
+      .map(toKeyRecord);
+  }
+
+  async revokeKey(keyId: string): Promise<Result<{ key: MemoryKeyRecord }>> {
+    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
+    if (row === null) return failure('NOT_FOUND', 'no such memory key in this account');
+    if (row.revoked_at === null) {
+      row.revoked_at = Date.now();
+      this.sql.run('UPDATE memory_keys SET revoked_at = ? WHERE id = ?', row.revoked_at, keyId);
+    }
+    return { ok: true, key: toKeyRecord(row) };
+  }
+
+  // ── stored provider keys ───────────────────────────────────────────────────
+  // The Worker seals and opens them (src/providers/key-encryption.ts); this
+  // object only keeps ciphertext and what may be shown (provider-key-store.ts).
+
+  /** Saves (or replaces) a provider key for the account ('' scope) or one of its memory keys. */
+  async setProviderKey(
+    accountId: string,
+    row: SealedProviderKeyRow,
+  ): Promise<Result<{ key: ProviderKeyRecord }>> {
+    if (this.meta.get('account_id') !== null && this.meta.get('account_id') !== accountId)
+      return failure('FORBIDDEN', 'not this account');
+    if (
+      row.scope !== '' &&
+      this.sql.first('SELECT id FROM memory_keys WHERE id = ?', row.scope) === null
+    ) {
+      return failure('NOT_FOUND', 'no such memory key in this account');
+    }
+    this.recordAccount(accountId);
+    return { ok: true, key: this.providerKeys.save(row) };
+  }
+
+  async deleteProviderKey(scope: string, provider: string): Promise<boolean> {
+    return this.providerKeys.delete(scope, provider);
+  }
+
+  async listProviderKeys(): Promise<ProviderKeyRecord[]> {
+    return this.providerKeys.records(null, null);
+  }
+
+  /** The sealed keys a request of `keyId` may use for `provider`: its own first, then the account's. */
+  async sealedProviderKeys(keyId: string, provider: string): Promise<SealedProviderKey[]> {
+    return this.providerKeys.sealedFor(keyId, provider);
+  }
+
+  /** Every sealed key of the account, for sealing again under a new deployment secret. */
+  async allSealedProviderKeys(): Promise<(SealedProviderKey & { provider: string })[]> {
+    return this.providerKeys.allSealed();
+  }
+
+  /** Replaces a sealed value, unless it changed meanwhile (a concurrent set wins). */
+  async resealProviderKey(
+    scope: string,
+    provider: string,
+    previous: string,
+    sealed: string,
+  ): Promise<boolean> {
+    return this.providerKeys.reseal(scope, provider, previous, sealed);
+  }
+
+  // ── usage and billing ──────────────────────────────────────────────────────
+
+  /**
+   * Adds memory tokens to the ledger (per key, per UTC day) and to the
+   * unbilled total, in one transaction; the response waits for it to be durable.
+   */
+  async recordUsage(keyId: string, memoryTokens: number, at: number = Date.now()): Promise<void> {
+    const entry = { keyId, day: utcDay(at), memoryTokens };
+    const added = this.ctx.storage.transactionSync(() => this.ledger.add([entry]));
+    if (added > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+  }
+
+  /**
+   * Adds a usage shard's or a vault's batch to the ledger, once: a batch id
+   * already taken changes nothing (the sender resends after a lost
+   * acknowledgement).
+   */
+  async applyUsageBatch(batchId: string, entries: UsageEntry[]): Promise<{ applied: boolean }> {
+    if (this.ledger.hasApplied(batchId)) return { applied: false };
+    const added = this.ctx.storage.transactionSync(() =>
+      this.ledger.applyBatch(batchId, entries, Date.now()),
+    );
+    if (added > 0) await this.outbox.schedule(Date.now() + this.outbox.flushDelayMs());
+    return { applied: true };
+  }
+
+  /** Totals and per-day figures between two times (inclusive days), per key and overall. */
+  async usage(from: number, to: number, onlyKey: string | null): Promise<UsageReport> {
+    return this.ledger.report(from, to, onlyKey);
+  }
+
+  async billing(): Promise<BillingState> {
+    const outbox = this.outbox.counts();
+    return {
+      status: this.status(),
+      stripeCustomerId: this.meta.get('stripe_customer_id'),
+      unbilledMemoryTokens: this.ledger.unbilled(),
+      pendingMeterEvents: outbox.pending,
+      failedMeterEvents: outbox.failed,
+    };
+  }
+
+  async setStripeCustomer(accountId: string, customerId: string): Promise<void> {
+    this.recordAccount(accountId);
+    this.meta.set('stripe_customer_id', customerId);
+    await this.outbox.schedule(Date.now());
+  }
+
+  /**
+   * Applies a verified Stripe event's verdict on the account. A redelivered
+   * event changes nothing, and an event older than the last one applied does
+   * not undo it (Stripe does not promise delivery order).
+   */
+  async applyBillingEvent(
+    eventId: string,
+    created: number,
+    status: AccountStatus,
+  ): Promise<{ applied: boolean }> {
+    if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
+      return { applied: false };
+    const latest = Number(this.meta.get('billing_event_created') ?? 0);
+    this.ctx.storage.transactionSync(() => {
+      this.sql.run(
+        'INSERT INTO billing_events (id, created, status) VALUES (?, ?, ?)',
+        eventId,
+        created,
+        status,
+      );
+      if (created >= latest) {
+        this.meta.set('status', status);
+        this.meta.set('billing_event_created', created);
+      }
+    });
+    return { applied: created >= latest };
+  }
+
+  /** Sends the meter events that are due (meter-outbox.ts), and re-arms itself for the next. */
+  override async alarm(): Promise<void> {
+    await this.outbox.flush();
+  }
+
+  private status(): AccountStatus {
+    return this.meta.get('status') === 'suspended' ? 'suspended' : 'active';
+  }
+
+  /** Where a KV-era migration of `prefix` stopped; null before it starts and after it finishes. */
+  async migrationCursor(prefix: string): Promise<string | null> {
+    return this.meta.get(`kv_migration:${prefix}`);
+  }
+
+  async setMigrationCursor(prefix: string, cursor: string | null): Promise<void> {
+    if (cursor === null) this.meta.delete(`kv_migration:${prefix}`);
+    else this.meta.set(`kv_migration:${prefix}`, cursor);
+  }
+
+  /** Records that a key has written to a vault (idempotent). */
+  async registerVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
+    this.vaults.register(keyId, kind, externalId);
+  }
+
+  async forgetVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
+    this.vaults.forget(keyId, kind, externalId);
+  }
+
+  /** Every vault any key of the account wrote to (usage reads flush them first). */
+  async vaultAddresses(): Promise<VaultAddress[]> {
+    return this.vaults.addresses();
+  }
+
+  async listVaults(keyId: string): Promise<RegisteredVault[]> {
+    return this.vaults.list(keyId);
+  }
+
+  private recordAccount(accountId: string): void {
+    if (this.meta.get('account_id') === null) this.meta.set('account_id', accountId);
+  }
+}
+
+function toKeyRecord(row: KeyRow): MemoryKeyRecord {
+  return { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at };
+}

@@ -1,0 +1,180 @@
+import { meterEventFailure, meterEventName, stripeClient } from '../../billing/stripe';
+import { randomId } from '../../core/encoding';
+import type { MetaTable, Sql } from '../sqlite/sql';
+
+/** Meter events sent per alarm run. */
+const FLUSH_BATCH = 25;
+/** Longest wait between two attempts to send a meter event. */
+export const MAX_BACKOFF_MS = 3_600_000;
+/**
+ * How long after its first attempt an event may still be sent: Stripe keeps
+ * meter-event identifiers unique for 24 hours; an hour is kept in hand.
+ */
+export const IDENTIFIER_WINDOW_MS = 23 * 3_600_000;
+
+/** 5 s, doubling per attempt, at most an hour. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(attempts - 1, 30));
+}
+
+/**
+ * The account's outbox of Stripe meter events (table `meter_outbox`): usage
+ * recorded by the account object is sealed into events with stable
+ * identifiers, sent by its alarm, retried with backoff, and set aside when
+ * Stripe refuses one for good or never acknowledges it within its identifier
+ * window. Kept apart from the account object so the delivery rules read as
+ * one piece.
+ */
+export class MeterOutbox {
+  constructor(
+    private readonly sql: Sql,
+    private readonly meta: MetaTable,
+    private readonly storage: DurableObjectStorage,
+    private readonly env: Env,
+  ) {}
+
+  /**
+   * Seals unbilled usage into a meter event, then sends what is due. Each
+   * attempt carries the event's fixed `identifier` (Stripe's de-duplication)
+   * and an idempotency key of its own: Stripe replays the first answer to a
+   * key for 24 hours, a 500 included, so reusing one key would fail every
+   * retry for a day.
+   */
+  async flush(): Promise<void> {
+    const stripe = await stripeClient(this.env);
+    const customer = this.meta.get('stripe_customer_id');
+    if (stripe === null || customer === null) return;
+    this.sealUnbilled();
+    const now = Date.now();
+    const due = this.sql.all<{
+      identifier: string;
+      memory_tokens: number;
+      timestamp: number;
+      attempts: number;
+      first_attempt_at: number | null;
+    }>(
+      `SELECT identifier, memory_tokens, timestamp, attempts, first_attempt_at FROM meter_outbox
+       WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
+       ORDER BY timestamp LIMIT ?`,
+      now,
+      FLUSH_BATCH,
+    );
+    for (const event of due) {
+      const firstAttemptAt = event.first_attempt_at ?? Date.now();
+      if (Date.now() - firstAttemptAt >= IDENTIFIER_WINDOW_MS) {
+        // An earlier attempt may have been recorded without our hearing of it,
+        // and Stripe no longer remembers the identifier: resending could bill
+        // twice. Kept for the operator to reconcile.
+        this.failMeterEvent(
+          event.identifier,
+          'not acknowledged within Stripe’s 24-hour identifier window; check Stripe before resending',
+        );
+        continue;
+      }
+      const attempts = event.attempts + 1;
+      this.sql.run(
+        'UPDATE meter_outbox SET attempts = ?, first_attempt_at = ? WHERE identifier = ?',
+        attempts,
+        firstAttemptAt,
+        event.identifier,
+      );
+      try {
+        await stripe.billing.meterEvents.create(
+          {
+            event_name: meterEventName(this.env),
+            identifier: event.identifier,
+            timestamp: Math.floor(event.timestamp / 1000),
+            payload: { stripe_customer_id: customer, value: String(event.memory_tokens) },
+          },
+          { idempotencyKey: `${event.identifier}-${attempts}` },
+        );
+        this.markMeterEventSent(event.identifier);
+      } catch (error) {
+        const message = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
+        const outcome = meterEventFailure(error);
+        if (outcome === 'delivered') this.markMeterEventSent(event.identifier);
+        else if (outcome === 'refused') this.failMeterEvent(event.identifier, message);
+        else {
+          this.sql.run(
+            'UPDATE meter_outbox SET next_attempt_at = ?, last_error = ? WHERE identifier = ?',
+            Date.now() + retryDelayMs(attempts),
+            message,
+            event.identifier,
+          );
+        }
+      }
+    }
+    const next = this.sql.first<{ at: number | null }>(
+      'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
+    )?.at;
+    if (next !== null && next !== undefined) await this.schedule(next);
+  }
+
+  private markMeterEventSent(identifier: string): void {
+    this.sql.run(
+      'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
+      Date.now(),
+      identifier,
+    );
+  }
+
+  private failMeterEvent(identifier: string, reason: string): void {
+    console.error('meter event not delivered', identifier, reason);
+    this.sql.run(
+      'UPDATE meter_outbox SET failed_at = ?, last_error = ? WHERE identifier = ?',
+      Date.now(),
+      reason,
+      identifier,
+    );
+  }
+
+  /** Moves the unbilled total into a new outbox event with its own stable identifier. */
+  private sealUnbilled(): void {
+    this.storage.transactionSync(() => {
+      const unbilled = Number(this.meta.get('unbilled_tokens') ?? 0);
+      if (unbilled <= 0) return;
+      let prefix = this.meta.get('meter_prefix');
+      if (prefix === null) {
+        prefix = `mr_${randomId(9)}`;
+        this.meta.set('meter_prefix', prefix);
+      }
+      const seq = Number(this.meta.get('meter_seq') ?? 0) + 1;
+      const now = Date.now();
+      this.sql.run(
+        'INSERT INTO meter_outbox (identifier, memory_tokens, timestamp, next_attempt_at) VALUES (?, ?, ?, ?)',
+        `${prefix}_${seq}`,
+        unbilled,
+        now,
+        now,
+      );
+      this.meta.set('meter_seq', seq);
+      this.meta.set('unbilled_tokens', 0);
+    });
+  }
+
+  /** Arms the alarm for `at` unless it is due sooner, when there is a Stripe customer to bill. */
+  async schedule(at: number): Promise<void> {
+    if (!this.env.STRIPE_SECRET_KEY || this.meta.get('stripe_customer_id') === null) return;
+    const current = await this.storage.getAlarm();
+    if (current === null || current > at) await this.storage.setAlarm(at);
+  }
+
+  /** Usage waits this long to be sealed into an event, so that one event carries many calls. */
+  flushDelayMs(): number {
+    return (Number(this.env.METER_FLUSH_SECONDS) || 60) * 1000;
+  }
+
+  /** Events Stripe has not acknowledged yet, and events set aside for good. */
+  counts(): { pending: number; failed: number } {
+    return {
+      pending:
+        this.sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
+        )?.n ?? 0,
+      failed:
+        this.sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM meter_outbox WHERE failed_at IS NOT NULL',
+        )?.n ?? 0,
+    };
+  }
+}

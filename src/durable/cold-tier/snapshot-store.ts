@@ -1,0 +1,227 @@
+import { failure, type Failure, type Result } from '../../core/errors';
+import type { VaultAddress } from '../../vaults/address';
+import type { SnapshotHeader } from '../../vaults/jsonl';
+import type { Sql } from '../sqlite/sql';
+import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
+import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
+import type { VaultStorage } from '../warm-tier/vault-storage';
+
+/** Snapshots kept in R2 per vault; older ones are deleted. */
+export const SNAPSHOTS_KEPT = 3;
+
+export interface SnapshotInfo {
+  key: string;
+  count: number;
+  checksum: string;
+  bytes: number;
+}
+
+/** A snapshot read into `restore_staging` and checked, ready to replace the vault's memories. */
+export interface StagedRestore {
+  key: string;
+  header: SnapshotHeader;
+}
+
+const raced = (): Failure =>
+  failure('UPSTREAM_ERROR', 'the vault changed during the snapshot; try again', 'SNAPSHOT_RACED');
+
+/**
+ * The COLD tier of one vault: its JSONL snapshots in R2 (format and streaming
+ * in vault-snapshot.ts). Writes them, lists and prunes them, and stages one
+ * for a restore. Keys hold the object's opaque id, never a memory key or a
+ * session id: `vaults/{object id}/snapshots/{time}-{seq}.jsonl`.
+ */
+export class SnapshotStore {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    objectId: string,
+    private readonly sql: Sql,
+    private readonly storage: VaultStorage,
+    private readonly meta: VaultMeta,
+  ) {
+    this.prefix = `vaults/${objectId}/snapshots/`;
+  }
+
+  /** This vault's snapshots, oldest first. */
+  async list(): Promise<R2Object[]> {
+    const objects: R2Object[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.bucket.list({
+        prefix: this.prefix,
+        include: ['customMetadata'],
+        ...(cursor ? { cursor } : {}),
+      });
+      objects.push(...page.objects);
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+    return objects.sort((a, b) => (a.key < b.key ? -1 : 1));
+  }
+
+  /** Newest first, as the API lists them. */
+  async infos(): Promise<SnapshotInfo[]> {
+    return (await this.list()).reverse().map((object) => ({
+      key: object.key,
+      count: Number(object.customMetadata?.count ?? 0),
+      checksum: object.customMetadata?.checksum ?? '',
+      bytes: object.size,
+    }));
+  }
+
+  /** Deletes all but the newest `keep` snapshots. */
+  async prune(keep: number): Promise<void> {
+    const objects = await this.list();
+    const old = objects.slice(0, Math.max(0, objects.length - keep)).map((object) => object.key);
+    if (old.length > 0) await this.bucket.delete(old);
+  }
+
+  /**
+   * Writes a snapshot of the vault as it is (streamed, two passes, see
+   * vault-snapshot.ts) and prunes old ones. Rows written meanwhile are left
+   * for the next snapshot; a delete meanwhile voids this one (SNAPSHOT_RACED).
+   */
+  async write(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    const deletesAtStart = this.meta.get('deleteSeq');
+    const changed = () => this.meta.get('deleteSeq') !== deletesAtStart;
+    const maxSeq = this.storage.maxSeq();
+    const summary = await summarize(this.sql, maxSeq);
+    if (changed()) return raced();
+    const header = buildHeader(
+      address,
+      this.meta.get('embeddingModel'),
+      this.meta.get('dimensions'),
+      summary,
+    );
+    const total = new TextEncoder().encode(header).byteLength + summary.bodyBytes;
+    const key = `${this.prefix}${String(Date.now()).padStart(15, '0')}-${maxSeq}.jsonl`;
+    const fixed = new FixedLengthStream(total);
+    await Promise.all([
+      snapshotStream(this.sql, header, maxSeq).pipeTo(fixed.writable),
+      this.bucket.put(key, fixed.readable, {
+        httpMetadata: { contentType: 'application/x-ndjson' },
+        customMetadata: { count: String(summary.count), checksum: summary.checksum },
+      }),
+    ]);
+    if (changed()) {
+      await this.bucket.delete(key);
+      return raced();
+    }
+    await this.prune(SNAPSHOTS_KEPT);
+    return {
+      ok: true,
+      snapshot: { key, count: summary.count, checksum: summary.checksum, bytes: total },
+    };
+  }
+
+  /**
+   * Reads a snapshot (the newest, or `key`) into `restore_staging` and checks
+   * it against its header's count and checksum and against `address`. The
+   * vault's memories are untouched until `swapInStaged`.
+   */
+  async stage(key: string | null, address: VaultAddress): Promise<Result<StagedRestore>> {
+    const chosen = key ?? (await this.list()).at(-1)?.key ?? null;
+    const object =
+      chosen !== null && chosen.startsWith(this.prefix) ? await this.bucket.get(chosen) : null;
+    if (chosen === null || object === null) {
+      return failure('NOT_FOUND', 'no such snapshot of this vault');
+    }
+    this.clearStaging();
+    let header: SnapshotHeader | null = null;
+    try {
+      for await (const item of readSnapshot(object.body)) {
+        if ('header' in item) {
+          header = item.header;
+          continue;
+        }
+        const row = item.row;
+        const rowBytes = (header?.dimensions ?? 0) * 4;
+        if (
+          row.chunk_embeddings !== null &&
+          (rowBytes === 0 || row.chunk_embeddings.byteLength % rowBytes !== 0)
+        ) {
+          throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
+        }
+        this.sql.run(
+          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
+             chunk_embeddings, valid_until, superseded_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          row.id,
+          row.content,
+          row.role,
+          row.metadata,
+          row.created_at,
+          row.tokens,
+          row.embedding,
+          row.chunk_embeddings,
+          row.valid_until ?? null,
+          row.superseded_by ?? null,
+        );
+      }
+    } catch (error) {
+      this.clearStaging();
+      return failure(
+        'BAD_USER_INPUT',
+        `snapshot is damaged: ${error instanceof Error ? error.message : 'unreadable'}`,
+        'SNAPSHOT_DAMAGED',
+      );
+    }
+    if (
+      header === null ||
+      header.kind !== address.kind ||
+      header.externalId !== address.externalId
+    ) {
+      this.clearStaging();
+      return failure(
+        'BAD_USER_INPUT',
+        'the snapshot belongs to another vault',
+        'SNAPSHOT_MISMATCH',
+      );
+    }
+    return { ok: true, key: chosen, header };
+  }
+
+  /** Replaces the vault's memories with the staged rows. Call inside a transaction. */
+  swapInStaged(): void {
+    this.sql.run('DELETE FROM memories');
+    this.sql.run(
+      `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding,
+         chunk_embeddings, valid_until, superseded_by)
+       SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
+         valid_until, superseded_by
+       FROM restore_staging ORDER BY rowid`,
+    );
+    this.clearStaging();
+  }
+
+  private clearStaging(): void {
+    this.sql.run('DELETE FROM restore_staging');
+  }
+}
+
+/**
+ * The vault's meta record after a restore: it holds the snapshot's memories,
+ * built with the snapshot's model and dimensions. A restore is a write (an
+ * EPHEMERAL vault lives its full TTL from now) and counts as a delete, so a
+ * snapshot running meanwhile is voided rather than mixing the two.
+ */
+export function metaAfterRestore(
+  address: VaultAddress,
+  header: SnapshotHeader,
+  facts: { deleteSeq: number; speakerMetadata: boolean; now: number; ephemeralTtlMs: number },
+): Partial<VaultMetaRecord> {
+  return {
+    address,
+    embeddingModel: header.embeddingModel ?? null,
+    dimensions: header.dimensions || null,
+    deleteSeq: facts.deleteSeq + 1,
+    lastWriteAt: facts.now,
+    speakerMetadata: facts.speakerMetadata,
+    expiresAt: address.kind === 'EPHEMERAL' ? facts.now + facts.ephemeralTtlMs : null,
+    // The rows a re-embedding was working on are gone; the vault decides
+    // afresh, on its next call, whether the snapshot's model needs one.
+    reembed: null,
+    reembedDueAt: null,
+  };
+}

@@ -1,0 +1,188 @@
+import { fromBase64Url, toHex } from '../../core/encoding';
+import {
+  headerLine,
+  memoryLine,
+  parseLine,
+  readLines,
+  type SnapshotHeader,
+  type StoredRow,
+} from '../../vaults/jsonl';
+import type { VaultAddress } from '../../vaults/address';
+import type { Sql } from '../sqlite/sql';
+
+/**
+ * COLD tier: JSONL snapshots of a vault in R2, written without ever holding the
+ * whole vault in memory. Pass 1 pages through the rows and feeds each line to
+ * a DigestStream, giving the checksum and exact size for the header; pass 2
+ * streams header and lines into a FixedLengthStream that R2 stores. Rows are
+ * read a page at a time (each page one synchronous query), so searches and
+ * writes interleave freely; the caller checks that nothing changed meanwhile.
+ */
+const PAGE_ROWS = 256;
+const encoder = new TextEncoder();
+
+/** Workers' incremental hash (Node's typings, pulled in by the test tooling, lack it). */
+function sha256Stream(): DigestStream {
+  return new (crypto as unknown as { DigestStream: typeof DigestStream }).DigestStream('SHA-256');
+}
+
+async function finish(
+  digest: DigestStream,
+  writer: WritableStreamDefaultWriter<ArrayBufferView>,
+): Promise<string> {
+  await writer.close();
+  const hash = new Uint8Array(await digest.digest);
+  return `sha256:${toHex(hash)}`;
+}
+
+/** The rows up to `maxSeq`, oldest write first, a page at a time. */
+function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
+  let after = 0;
+  for (;;) {
+    const rows = sql.all<StoredRow & { seq: number } & Record<string, SqlStorageValue>>(
+      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
+              valid_until, superseded_by FROM memories
+       WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+      after,
+      maxSeq,
+      PAGE_ROWS,
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    after = rows.at(-1)!.seq;
+  }
+}
+
+export interface SnapshotSummary {
+  count: number;
+  checksum: string;
+  bodyBytes: number;
+}
+
+/** Pass 1: checksum, size and count of the memory lines. */
+export async function summarize(sql: Sql, maxSeq: number): Promise<SnapshotSummary> {
+  const digest = sha256Stream();
+  const writer = digest.getWriter();
+  let count = 0;
+  let bodyBytes = 0;
+  for (const page of pages(sql, maxSeq)) {
+    for (const row of page) {
+      const bytes = encoder.encode(memoryLine(row));
+      bodyBytes += bytes.byteLength;
+      count++;
+      await writer.write(bytes);
+    }
+  }
+  return { count, bodyBytes, checksum: await finish(digest, writer) };
+}
+
+/** Pass 2: header then lines, pulled as the consumer reads. */
+export function snapshotStream(
+  sql: Sql,
+  header: string,
+  maxSeq: number,
+): ReadableStream<Uint8Array> {
+  const source = pages(sql, maxSeq);
+  let headerSent = false;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!headerSent) {
+        headerSent = true;
+        controller.enqueue(encoder.encode(header));
+        return;
+      }
+      const next = source.next();
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(encoder.encode(next.value.map(memoryLine).join('')));
+    },
+  });
+}
+
+export function buildHeader(
+  address: VaultAddress,
+  model: string | null,
+  dimensions: number | null,
+  summary: SnapshotSummary,
+): string {
+  return headerLine({
+    kind: address.kind,
+    externalId: address.externalId,
+    embeddingModel: model,
+    dimensions,
+    count: summary.count,
+    checksum: summary.checksum,
+    createdAt: new Date().toISOString(),
+  });
+}
+
+/** Reads a snapshot back: its header and memory lines, checked against the header's count and checksum. */
+export async function* readSnapshot(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ header: SnapshotHeader } | { row: StoredRow }, void, undefined> {
+  const digest = sha256Stream();
+  const writer = digest.getWriter();
+  let header: SnapshotHeader | null = null;
+  let count = 0;
+  for await (const text of readLines(body)) {
+    if (text.trim() === '') continue;
+    if (header === null) {
+      const parsed = parseLine(text);
+      if (parsed.type !== 'header') throw new Error('snapshot has no header line');
+      header = parsed.header;
+      yield { header };
+      continue;
+    }
+    await writer.write(encoder.encode(`${text}\n`));
+    const line = JSON.parse(text) as {
+      id: string;
+      content: string;
+      role: string;
+      metadata: unknown;
+      timestamp: number;
+      tokens: number;
+      embedding: string;
+      chunkEmbeddings?: string;
+      validUntil?: number | null;
+      supersededBy?: string | null;
+    };
+    const embedding = fromBase64Url(line.embedding);
+    if (embedding === null) throw new Error(`snapshot line ${count + 2}: bad embedding`);
+    const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
+    if (chunks === null && line.chunkEmbeddings !== undefined)
+      throw new Error(`snapshot line ${count + 2}: bad chunk embeddings`);
+    count++;
+    yield {
+      row: {
+        id: line.id,
+        content: line.content,
+        role: line.role,
+        metadata: line.metadata === null ? null : JSON.stringify(line.metadata),
+        created_at: line.timestamp,
+        tokens: line.tokens,
+        embedding: embedding.buffer.slice(
+          embedding.byteOffset,
+          embedding.byteOffset + embedding.byteLength,
+        ) as ArrayBuffer,
+        chunk_embeddings:
+          chunks === null
+            ? null
+            : (chunks.buffer.slice(
+                chunks.byteOffset,
+                chunks.byteOffset + chunks.byteLength,
+              ) as ArrayBuffer),
+        valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
+        superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
+      },
+    };
+  }
+  const checksum = await finish(digest, writer);
+  if (header === null) throw new Error('snapshot is empty');
+  if (count !== header.count || checksum !== header.checksum) {
+    throw new Error(
+      `snapshot does not match its header (count ${count}/${header.count}, checksum)`,
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { queryDates, type NamedDate } from '../../text/query-dates';
+import { queryNames, queryTerms, type QueryName } from '../../text/tokens';
+import type { TextRanking } from './text-ranking';
+
+/** A query's index terms, the names and the dates it mentions. Shared: read it, never change it. */
+export interface AnalysedQuery {
+  terms: readonly string[];
+  names: readonly QueryName[];
+  dates: readonly NamedDate[];
+}
+
+/**
+ * Queries analysed lately in this isolate, most recent last. Analysis is a
+ * pure function of the text and the stopword list, so it is shared by every
+ * vault object of the isolate: the windows of one search ask for the same
+ * text, and so do the vaults of a multi-vault search that the isolate holds
+ * (all of them under wrangler dev; in production a vault's object may run
+ * elsewhere, and then analyses its query once itself). A few entries, so
+ * that searches interleaved at await points keep theirs.
+ */
+const recent = new Map<string, AnalysedQuery>();
+const RECENT_QUERIES = 8;
+
+/** The terms, names and dates of `text`, analysed once for the isolate's recent queries. */
+export function analyseQuery(text: string, stopwords: TextRanking['stopwords']): AnalysedQuery {
+  const key = `${stopwords}\n${text}`;
+  const known = recent.get(key);
+  if (known !== undefined) {
+    recent.delete(key);
+    recent.set(key, known);
+    return known;
+  }
+  const analysed: AnalysedQuery = {
+    terms: queryTerms(text, stopwords),
+    names: queryNames(text),
+    dates: queryDates(text),
+  };
+  recent.set(key, analysed);
+  if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);
+  return analysed;
+}

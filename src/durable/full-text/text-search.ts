@@ -1,0 +1,365 @@
+import type { WordRange } from '../../text/chunks';
+import type { NamedDate } from '../../text/query-dates';
+import { tokenize, type QueryName } from '../../text/tokens';
+import { analyseQuery } from './query-analysis';
+import { kthLargest, topK } from '../hot-tier/selection';
+import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
+import { PostingsCache } from './postings-cache';
+import type { Sql } from '../sqlite/sql';
+import { passagesIn, rankPassages, type ScoredPassages, type TermPostings } from './text-ranker';
+import type { TextRanking } from './text-ranking';
+import { prepareQuery, QueryScorer } from './text-pruning';
+import type { TextTimeline } from './text-timeline';
+
+/** A memory found by text: its relative score and the passage that scored. */
+export interface TextHit {
+  seq: number;
+  /**
+   * Contextual BM25, plus, for a memory said by a person the query names, the
+   * name boost times the window's best BM25, and for one stored on a day or in
+   * a month the query names, the day or month boost times the same.
+   */
+  score: number;
+  /** Words of the best passage, when the memory is indexed in chunks. */
+  words?: WordRange;
+}
+
+/**
+ * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
+ * name only when most memories holding it begin with it, as a speaker label
+ * ("Caroline: …") does.
+ */
+const SPEAKER_SHARE = 0.5;
+
+/** One window's candidate memories, in parallel arrays: seq, best passage, score. */
+interface Hits {
+  seqs: number[];
+  passages: number[];
+  scores: number[];
+}
+
+/**
+ * What tokenizing one memory to forget its terms costs, in postings read
+ * through `fts5vocab` (about a microsecond each, postings-cache.ts): about
+ * 23 µs for a LoCoMo turn (bench/bulk-store.bench.ts).
+ */
+const TOKENIZE_COST_IN_POSTINGS = 25;
+
+/**
+ * Text search of one window: the query's terms are looked up in the FTS5
+ * index's own postings (through an `fts5vocab` table), ranked by contextual
+ * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
+ * for memories said by a person the query names.
+ */
+export class TextSearch {
+  private readonly cache = new PostingsCache();
+
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * Keeps cached postings true to the index after memories were written or
+   * deleted: their terms are forgotten. `words` is the index's own word count
+   * of each; should this tokenizer disagree with it, everything is forgotten.
+   */
+  changed(memories: readonly { content: string; words: number }[]): void {
+    if (this.cache.size === 0) return;
+    // Finding a memory's terms (tokenizing it) costs about as much as reading
+    // TOKENIZE_COST_IN_POSTINGS cached occurrences again: for a batch that
+    // outweighs all the cache holds, forgetting everything is the cheaper
+    // way to keep it true (a bulk import into a vault searched meanwhile).
+    if (memories.length * TOKENIZE_COST_IN_POSTINGS > this.cache.postings) {
+      this.cache.clear();
+      return;
+    }
+    for (const { content, words } of memories) {
+      const tokens = tokenize(content);
+      if (tokens.length !== words) {
+        this.cache.clear();
+        return;
+      }
+      this.cache.forget(new Set(tokens.map((token) => token.term)));
+    }
+  }
+
+  /** Forgets everything (the vault was cleared or restored). */
+  reset(): void {
+    this.cache.clear();
+    this.lastRanking = null;
+  }
+
+  /**
+   * The last query's ranking, for the other windows of the same search:
+   * its terms' kept shares (pruned ranking, text-pruning.ts: each window
+   * adds them over its own passages and returns only those that can reach
+   * its top), or, where pruning does not apply, every passage's score,
+   * which each window only filters. Forgotten at the start of every read (`forgetRanking`), so a
+   * write in between never leaves a stale score.
+   */
+  private lastRanking: {
+    timeline: TextTimeline;
+    text: string;
+    ranking: TextRanking;
+    terms: TermPostings[];
+    scored: ScoredPassages | QueryScorer;
+  } | null = null;
+  /** Whether any memory names its speaker in metadata, asked once per read. */
+  private speakerMetadata: boolean | null = null;
+
+  forgetRanking(): void {
+    this.lastRanking = null;
+    this.speakerMetadata = null;
+  }
+
+  private ranked(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    names: string[],
+    terms: TermPostings[],
+  ): ScoredPassages | QueryScorer {
+    const last = this.lastRanking;
+    if (
+      last !== null &&
+      last.timeline === timeline &&
+      last.text === text &&
+      last.ranking === ranking &&
+      last.terms.length === terms.length &&
+      last.terms.every((term, at) => term === terms[at]) &&
+      // Another vault's query may have taken the pruned ranking's scratch since.
+      (!(last.scored instanceof QueryScorer) || last.scored.current)
+    ) {
+      return last.scored;
+    }
+    const scored =
+      prepareQuery(timeline, names, terms, ranking) ?? rankPassages(timeline, terms, ranking);
+    this.lastRanking = { timeline, text, ranking, terms, scored };
+    return scored;
+  }
+
+  search(
+    timeline: TextTimeline,
+    text: string,
+    window: { after: number | null; until: number },
+    limit: number,
+    ranking: TextRanking,
+    allowed?: { has(seq: number): boolean },
+  ): TextHit[] {
+    const query = analyseQuery(text, ranking.stopwords);
+    const terms = query.terms;
+    if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
+    const postings = new Map(
+      terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
+    );
+    const names = query.names.filter((name) => postings.has(name.term));
+    const dates = query.dates;
+    // Boosts lift a memory by at most `lift`: one further below the limit-th
+    // best than that cannot reach the top, so it is let go before boosting
+    // (and pruned ranking need not score it exactly).
+    const lift =
+      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
+      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
+    const ranked = this.ranked(
+      timeline,
+      text,
+      ranking,
+      [...postings.keys()],
+      [...postings.values()],
+    );
+
+    // The best passage of each memory in the window (of a memory's equal
+    // chunks, the first). Most memories are one passage; only those in
+    // chunks need looking up. Scored passages are in time order, so the
+    // window's are one run of them.
+    const { start, end } = timeline.range(window.after, window.until);
+    const scored =
+      ranked instanceof QueryScorer ? ranked.scoresIn(start, end, limit, lift, allowed) : ranked;
+    const run = passagesIn(scored, start, end);
+    const found = new WindowHits(run.to - run.from);
+    const chunkedAt = new Map<number, number>();
+    for (let i = run.from; i < run.to; i++) {
+      const passage = scored.passages[i]!;
+      const score = scored.scores[i]!;
+      if (score <= 0) continue;
+      const seq = timeline.seqAt(passage);
+      if (allowed !== undefined && !allowed.has(seq)) continue;
+      if (!timeline.chunked(passage)) {
+        found.add(seq, passage, score);
+        continue;
+      }
+      const at = chunkedAt.get(seq);
+      if (at === undefined) {
+        chunkedAt.set(seq, found.count);
+        found.add(seq, passage, score);
+      } else if (score > found.scores[at]!) {
+        found.scores[at] = score;
+        found.passages[at] = passage;
+      }
+    }
+    if (found.count === 0) return [];
+    const top = found.relativeToBest();
+    const hits = found.reachable(limit, lift);
+    const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+    for (let i = 0; i < hits.seqs.length; i++)
+      if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
+    this.raiseNamedDates(timeline, dates, hits, ranking);
+    // Ties: the later memory first (time, then insertion order). Scores go
+    // back to BM25's units, so a vault with only weak matches scores low when
+    // hits of several vaults are merged.
+    const order = hits.seqs.map((_, i) => i);
+    return topK(
+      order,
+      limit,
+      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
+    ).map((i) => {
+      const passage = hits.passages[i]!;
+      return {
+        seq: hits.seqs[i]!,
+        score: hits.scores[i]! * top,
+        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+      };
+    });
+  }
+
+  /**
+   * Memories stored on a day (or in a month) the query names are raised, as
+   * a boost and not a filter: the memory must match the words too, and what
+   * was said on other days still competes.
+   */
+  private raiseNamedDates(
+    timeline: TextTimeline,
+    dates: readonly NamedDate[],
+    hits: Hits,
+    ranking: TextRanking,
+  ): void {
+    if (dates.length === 0) return;
+    for (let i = 0; i < hits.passages.length; i++) {
+      const time = timeline.timeAt(hits.passages[i]!);
+      let boost = 0;
+      for (const date of dates) {
+        if (time >= date.from && time < date.until)
+          boost = Math.max(boost, date.kind === 'day' ? ranking.dayBoost : ranking.monthBoost);
+      }
+      hits.scores[i]! += boost;
+    }
+  }
+
+  /** Whether any memory names its speaker in metadata (set on write, see vault-object.ts). */
+  private hasSpeakerMetadata(): boolean {
+    this.speakerMetadata ??=
+      this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'speaker_metadata'`) !==
+      null;
+    return this.speakerMetadata;
+  }
+
+  /** Every occurrence of one index term: the memory (seq) and word offset. */
+  private postings(term: string): TermPostings {
+    const rows = [
+      ...this.sql
+        .cursor<{ doc: number; offset: number }>(
+          'SELECT doc, offset FROM memories_vocab WHERE term = ?',
+          term,
+        )
+        .raw(),
+    ] as [number, number][];
+    return { seqs: rows.map((row) => row[0]), offsets: rows.map((row) => row[1]) };
+  }
+
+  /**
+   * Memories said by someone the query names: they begin with the name (a
+   * speaker label such as "Caroline: …"), or their metadata says so. Only
+   * candidates that a boost could lift into the top `limit` are checked
+   * against metadata.
+   */
+  private spokenByNamed(
+    names: readonly QueryName[],
+    postings: Map<string, TermPostings>,
+    hits: Hits,
+    limit: number,
+    boost: number,
+  ): (seq: number) => boolean {
+    if (names.length === 0 || boost <= 0) return () => false;
+    const openings: Set<number>[] = [];
+    for (const name of names) {
+      const { opening, holding } = nameOpenings(postings.get(name.term)!);
+      if (name.sentenceStart && opening.size < SPEAKER_SHARE * holding) continue;
+      openings.push(opening);
+    }
+    const opens = (seq: number) => openings.some((opening) => opening.has(seq));
+
+    if (!this.hasSpeakerMetadata()) return opens;
+    const order = hits.seqs.map((_, i) => i);
+    const kthAt = topK(order, limit, (a, b) => hits.scores[b]! - hits.scores[a]!).at(-1);
+    const kth = kthAt === undefined ? 0 : hits.scores[kthAt]!;
+    const reachable = order
+      .filter((i) => hits.scores[i]! >= kth - boost && !opens(hits.seqs[i]!))
+      .map((i) => hits.seqs[i]!);
+    if (reachable.length === 0) return opens;
+    const rows = this.sql.all<Record<string, string | number | null>>(
+      `SELECT seq, ${SPEAKER_KEYS.map((key) => `json_extract(metadata, '$.${key}') AS ${key}`).join(', ')}
+       FROM memories WHERE seq IN (SELECT value FROM json_each(?)) AND metadata IS NOT NULL`,
+      JSON.stringify(reachable),
+    );
+    const terms = new Set(names.map((name) => name.term));
+    const said = new Set<number>();
+    for (const row of rows) {
+      const named = SPEAKER_KEYS.some(
+        (key) =>
+          typeof row[key] === 'string' && tokenize(row[key]).some((token) => terms.has(token.term)),
+      );
+      if (named) said.add(row.seq as number);
+    }
+    return (seq) => opens(seq) || said.has(seq);
+  }
+}
+
+/**
+ * One window's candidate memories while they are many (typed arrays, sized to
+ * the window's scored passages): seq, best passage and score of each.
+ */
+class WindowHits {
+  readonly seqs: Int32Array;
+  readonly passages: Int32Array;
+  readonly scores: Float64Array;
+  count = 0;
+
+  constructor(capacity: number) {
+    this.seqs = new Int32Array(capacity);
+    this.passages = new Int32Array(capacity);
+    this.scores = new Float64Array(capacity);
+  }
+
+  add(seq: number, passage: number, score: number): void {
+    const at = this.count++;
+    this.seqs[at] = seq;
+    this.passages[at] = passage;
+    this.scores[at] = score;
+  }
+
+  /** Makes every score relative to the best (best = 1); returns the best. */
+  relativeToBest(): number {
+    let top = 0;
+    for (let i = 0; i < this.count; i++) if (this.scores[i]! > top) top = this.scores[i]!;
+    for (let i = 0; i < this.count; i++) this.scores[i] = this.scores[i]! / top;
+    return top;
+  }
+
+  /**
+   * The hits, in order, but those whose score is more than `lift` below the
+   * `limit`-th best (with a margin for rounding): boosted by at most `lift`,
+   * they stay below at least `limit` others.
+   */
+  reachable(limit: number, lift: number): Hits {
+    const hits: Hits = { seqs: [], passages: [], scores: [] };
+    const floor =
+      this.count <= limit
+        ? -Infinity
+        : kthLargest(this.scores.slice(0, this.count), limit) - lift - 1e-9;
+    for (let i = 0; i < this.count; i++) {
+      if (this.scores[i]! < floor) continue;
+      hits.seqs.push(this.seqs[i]!);
+      hits.passages.push(this.passages[i]!);
+      hits.scores.push(this.scores[i]!);
+    }
+    return hits;
+  }
+}

@@ -1,0 +1,347 @@
+import { MAX_PAGE_SIZE } from '../../core/limits';
+import { chunkSpans, wordSpan, type WordRange } from '../../text/chunks';
+import { metadataConditions } from './metadata-filter';
+import { fusedRanking } from './fused-ranking';
+import type { Sql, SqlValue } from '../sqlite/sql';
+import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
+import { TextSearch } from '../full-text/text-search';
+import type { TextTimeline } from '../full-text/text-timeline';
+import type { SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
+import type {
+  ListPage,
+  ListRequest,
+  MatchSpan,
+  MemoryRecord,
+  SearchHitRecord,
+  SearchRequest,
+  WindowResult,
+  WindowSearch,
+} from '../rpc/vault-types';
+
+interface MemoryRow extends Record<string, SqlStorageValue> {
+  id: string;
+  content: string;
+  role: string;
+  metadata: string | null;
+  created_at: number;
+  tokens: number;
+  valid_until: number | null;
+  superseded_by: string | null;
+}
+
+const MEMORY_COLUMN_NAMES = [
+  'id',
+  'content',
+  'role',
+  'metadata',
+  'created_at',
+  'tokens',
+  'valid_until',
+  'superseded_by',
+] as const;
+const MEMORY_COLUMNS = MEMORY_COLUMN_NAMES.join(', ');
+/** Where each of MEMORY_COLUMNS sits in a row read with `raw()`. */
+const AT = Object.fromEntries(MEMORY_COLUMN_NAMES.map((name, at) => [name, at])) as Record<
+  (typeof MEMORY_COLUMN_NAMES)[number],
+  number
+>;
+/** `searchWindows` reads seq and chunked after MEMORY_COLUMNS. */
+const SEQ_AT = MEMORY_COLUMN_NAMES.length;
+const CHUNKED_AT = SEQ_AT + 1;
+/** Longest chain of versions `history` follows (a guard, not a limit anyone meets). */
+const MAX_HISTORY = 100;
+/** Hybrid search ranks this many candidates per side (at least) before fusing. */
+const HYBRID_POOL = 50;
+
+/** A ranked memory before hydration, and which part of it matched. */
+interface Ranked {
+  seq: number;
+  score: number;
+  /** Text: the words of the passage that scored, for a memory indexed in chunks. */
+  words?: WordRange;
+  /** Vector: the chunk that scored. */
+  chunk?: number;
+}
+
+/**
+ * The read queries of a vault over its SQLite, hot vector index and text
+ * timeline: window searches in the three modes, lookups by id and keyset
+ * listing pages.
+ */
+export class VaultQueries {
+  /** Text search, with its cache of postings (the vault tells it what changed). */
+  readonly text: TextSearch;
+  /** Milliseconds spent reading memory rows since the caller last reset it (Server-Timing's hydrate). */
+  hydrateMs = 0;
+
+  constructor(private readonly sql: Sql) {
+    this.text = new TextSearch(sql);
+  }
+
+  /**
+   * The windows of one search; `index` is null while the vault has no
+   * vectors. `timeline` is asked for only when the search needs text.
+   * `retired` (seqs of superseded memories, null when there are none) is
+   * skipped unless the request includes superseded memories. Each window is
+   * ranked on its own; the memories of all of them are then read in one
+   * query (one statement instead of one per window).
+   */
+  searchWindows(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    windows: readonly WindowSearch[],
+    retired: ReadonlySet<number> | null = null,
+  ): WindowResult[] {
+    const rankings = windows.map((window) =>
+      this.rankWindow(index, timeline, request, window, retired),
+    );
+    const records = this.hydrateSeqs(
+      rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
+    );
+    return rankings.map(({ result, ranked }) => {
+      const hits: SearchHitRecord[] = [];
+      for (const { seq, score, words, chunk } of ranked) {
+        const found = records.get(seq);
+        if (found === undefined) continue;
+        const { memory, chunked } = found;
+        hits.push({
+          memory,
+          score,
+          window: result.window,
+          match: matchOf(memory, chunked, words, chunk),
+        });
+      }
+      return { ...result, hits };
+    });
+  }
+
+  /** One window of one search (`searchWindows` with one window). */
+  searchWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    window: WindowSearch,
+    retired: ReadonlySet<number> | null = null,
+  ): WindowResult {
+    return this.searchWindows(index, timeline, request, [window], retired)[0]!;
+  }
+
+  /** A window's ranked memories before hydration, and its result without hits. */
+  private rankWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    request: SearchRequest,
+    window: WindowSearch,
+    retired: ReadonlySet<number> | null,
+  ): { result: WindowResult; ranked: Ranked[] } {
+    if (index === null || window.limit === 0)
+      return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
+    const { start, end } = index.range(window.after, window.until);
+    const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
+    const none = { result: empty, ranked: [] };
+    if (end <= start && !index.partial) return none;
+
+    const matching =
+      request.metadata === null ? undefined : this.matching(request.metadata, window);
+    if (matching !== undefined && matching.size === 0) return none;
+    const skip = request.includeSuperseded === true ? null : retired;
+    const allowed =
+      skip === null
+        ? matching
+        : { has: (seq: number) => !skip.has(seq) && (matching === undefined || matching.has(seq)) };
+    const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
+    const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
+    const byText = (limit: number): Ranked[] =>
+      this.text.search(timeline(), request.text, window, limit, ranking, allowed);
+    const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
+      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats);
+
+    let ranked: Ranked[];
+    if (request.mode === 'VECTOR') {
+      ranked = byVector(window.limit);
+    } else if (request.mode === 'TEXT') {
+      ranked = byText(window.limit);
+    } else {
+      const pool = Math.max(HYBRID_POOL, window.limit * 3);
+      const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
+      const vectorPool = byVector(pool, stats);
+      const textPool = byText(pool);
+      // Standout fusion needs the window's spread; min-max (the ablation's) does not.
+      const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
+      ranked = fusedRanking<Ranked, Ranked>(
+        vectorPool,
+        textPool,
+        request.vectorWeight,
+        window.limit,
+        standout,
+      ).map(({ hit, score }) => ({ seq: hit.seq, score, words: hit.words, chunk: hit.chunk }));
+    }
+
+    return { result: empty, ranked };
+  }
+
+  /** Seqs of the memories in a window that pass a metadata filter. */
+  private matching(
+    filter: NonNullable<SearchRequest['metadata']>,
+    window: WindowSearch,
+  ): Set<number> {
+    const conditions = metadataConditions(filter);
+    const where = ['created_at <= ?', ...conditions.sql];
+    const params: SqlValue[] = [window.until, ...conditions.params];
+    if (window.after !== null) {
+      where.push('created_at > ?');
+      params.push(window.after);
+    }
+    const rows = this.sql.all<{ seq: number }>(
+      `SELECT seq FROM memories WHERE ${where.join(' AND ')}`,
+      ...params,
+    );
+    return new Set(rows.map((row) => row.seq));
+  }
+
+  /** Memories by seq, and whether each was indexed in chunks. */
+  private hydrateSeqs(
+    seqs: readonly number[],
+  ): Map<number, { memory: MemoryRecord; chunked: boolean }> {
+    if (seqs.length === 0) return new Map();
+    const started = performance.now();
+    // Rows as arrays (`raw`): building an object per row with its column
+    // names was about half of reading a search's 20 memories.
+    const rows = this.sql
+      .cursor<HydratedRow>(
+        `SELECT ${MEMORY_COLUMNS}, seq, chunk_embeddings IS NOT NULL AS chunked
+         FROM memories WHERE seq IN (SELECT value FROM json_each(?))`,
+        JSON.stringify(seqs),
+      )
+      .raw();
+    const hydrated = new Map<number, { memory: MemoryRecord; chunked: boolean }>();
+    for (const row of rows) {
+      hydrated.set(row[SEQ_AT] as number, {
+        memory: recordOfRaw(row),
+        chunked: row[CHUNKED_AT] === 1,
+      });
+    }
+    this.hydrateMs += performance.now() - started;
+    return hydrated;
+  }
+
+  hydrate(ids: readonly string[]): MemoryRecord[] {
+    if (ids.length === 0) return [];
+    const started = performance.now();
+    const records = Array.from(
+      this.sql
+        .cursor<MemoryRow>(
+          `SELECT ${MEMORY_COLUMNS} FROM memories WHERE id IN (SELECT value FROM json_each(?))`,
+          JSON.stringify(ids),
+        )
+        .raw(),
+      recordOfRaw,
+    );
+    this.hydrateMs += performance.now() - started;
+    return records;
+  }
+
+  /**
+   * The versions of a memory, oldest first: the memories it superseded, back
+   * to the first, then the ones that superseded it, up to the current one.
+   * Empty when there is no such memory.
+   */
+  history(id: string): MemoryRecord[] {
+    const start = this.hydrate([id])[0];
+    if (start === undefined) return [];
+    const versions = [start];
+    const seen = new Set([start.id]);
+    for (let first = start; versions.length < MAX_HISTORY;) {
+      const before = this.sql.first<MemoryRow>(
+        `SELECT ${MEMORY_COLUMNS} FROM memories WHERE superseded_by = ?
+         ORDER BY valid_until DESC LIMIT 1`,
+        first.id,
+      );
+      if (before === null || seen.has(before.id)) break;
+      first = toRecord(before);
+      seen.add(first.id);
+      versions.unshift(first);
+    }
+    for (let last = start; versions.length < MAX_HISTORY && last.supersededBy;) {
+      const after = this.hydrate([last.supersededBy])[0];
+      if (after === undefined || seen.has(after.id)) break;
+      last = after;
+      seen.add(last.id);
+      versions.push(last);
+    }
+    return versions;
+  }
+
+  /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
+  listPage(request: ListRequest, totalCount: number): ListPage {
+    const first = Math.max(0, Math.min(request.first, MAX_PAGE_SIZE));
+    const newestFirst = request.order === 'NEWEST_FIRST';
+    const params: SqlValue[] = [];
+    let where = '';
+    if (request.after !== null) {
+      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
+      params.push(request.after.createdAt, request.after.localId);
+    }
+    const direction = newestFirst ? 'DESC' : 'ASC';
+    const rows = this.sql.all<MemoryRow>(
+      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
+       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+      ...params,
+      first + 1,
+    );
+    return {
+      memories: rows.slice(0, first).map(toRecord),
+      hasNextPage: rows.length > first,
+      totalCount,
+    };
+  }
+}
+
+/** A hydrated row as `raw` gives it: MEMORY_COLUMNS in order, then seq and chunked. */
+type HydratedRow = MemoryRow & { seq: number; chunked: number };
+
+/** `toRecord` of a row read with `raw()`, its values in MEMORY_COLUMNS's order. */
+function recordOfRaw(row: SqlStorageValue[]): MemoryRecord {
+  return {
+    id: row[AT.id] as string,
+    content: row[AT.content] as string,
+    role: row[AT.role] as MemoryRecord['role'],
+    metadata: row[AT.metadata] as string | null,
+    createdAt: row[AT.created_at] as number,
+    tokens: row[AT.tokens] as number,
+    validUntil: row[AT.valid_until] as number | null,
+    supersededBy: row[AT.superseded_by] as string | null,
+  };
+}
+
+function toRecord(row: MemoryRow): MemoryRecord {
+  return {
+    id: row.id,
+    content: row.content,
+    role: row.role as MemoryRecord['role'],
+    metadata: row.metadata,
+    createdAt: row.created_at,
+    tokens: row.tokens,
+    validUntil: row.valid_until,
+    supersededBy: row.superseded_by,
+  };
+}
+
+/**
+ * Where a hit matched: the text passage's words, else the vector chunk's span,
+ * else (a memory indexed whole) all of the content.
+ */
+function matchOf(
+  memory: MemoryRecord,
+  chunked: boolean,
+  words: WordRange | undefined,
+  chunk: number | undefined,
+): MatchSpan {
+  if (words !== undefined) return wordSpan(memory.content, words);
+  if (chunked && chunk !== undefined) {
+    const span = chunkSpans(memory.content)[chunk];
+    if (span !== undefined) return span;
+  }
+  return { start: 0, end: memory.content.length };
+}

@@ -1,0 +1,49 @@
+import type { AccountStatus } from '../../billing/usage';
+import type { VaultKind } from '../../vaults/address';
+
+export interface MemoryKeyRecord {
+  id: string;
+  name: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** A memory key that checked out, and its account's standing (AccountObject.authenticate). */
+export interface KeyStanding {
+  key: MemoryKeyRecord;
+  status: AccountStatus;
+}
+
+export interface RegisteredVault {
+  kind: VaultKind;
+  /** null for CORE. */
+  externalId: string | null;
+  createdAt: number;
+}
+
+/** A stored provider key as it may be shown: never the key, nor its ciphertext. */
+export interface ProviderKeyRecord {
+  provider: string;
+  /** null: every key of the account; otherwise one memory key's id. */
+  memoryKeyId: string | null;
+  fingerprint: string;
+  last4: string;
+  /** Id of the deployment secret it is sealed under (not the secret). */
+  secretId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SealedProviderKey {
+  /** '' for the account, otherwise the memory key id. */
+  scope: string;
+  sealed: string;
+}
+
+/** Memory tokens of one key on one UTC day, as a usage shard sends them in a batch. */
+export interface UsageEntry {
+  keyId: string;
+  /** YYYY-MM-DD */
+  day: string;
+  memoryTokens: number;
+}

@@ -1,0 +1,411 @@
+/**
+ * Plain-object shapes crossing the Worker ⇄ VaultObject RPC boundary. No class
+ * instances: everything here survives structured clone unchanged.
+ */
+import type { Failure, Result } from '../../core/errors';
+import type { WindowSearch } from '../../kronos/plan';
+import type { MemoryWindow } from '../../kronos/windows';
+import type { VaultAddress, VaultKind } from '../../vaults/address';
+import type { ListCursor } from '../../vaults/ids';
+import type { Role } from '../../vaults/roles';
+import type { TextRanking } from '../full-text/text-ranking';
+
+// Defined below the durable layer (kronos/ and vaults/ use them too), named
+// here as well for the vault object's modules.
+export { ROLES, type Role } from '../../vaults/roles';
+export type { WindowSearch } from '../../kronos/plan';
+
+export const SEARCH_MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+/** Any JSON value (a precise type, so it survives the RPC type mapping). */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Metadata = { [key: string]: JsonValue };
+/** Metadata filter values: equality on scalars only. */
+export type MetadataFilter = Record<string, string | number | boolean | null>;
+
+export interface NewMemory {
+  content: string;
+  role: Role;
+  /** A JSON object as text (JSON crosses RPC as text: no deep generic types). */
+  metadata: string | null;
+  createdAt: number;
+  tokens: number;
+  /** Raw components; the vault validates and normalises them. */
+  vector: Float32Array | number[];
+  /** True when the caller brought this vector (only its dimensions must match). */
+  callerVector: boolean;
+  /**
+   * One vector per chunk (src/text/chunks.ts `chunkSpans`) of a long memory,
+   * when it is indexed in chunks; `vector` is then their normalised mean.
+   */
+  chunkVectors?: (Float32Array | number[])[] | null;
+  /** Keep this id (imports of exported vaults); default: a fresh random id. */
+  id?: string | null;
+}
+
+export interface StoreRequest {
+  memories: NewMemory[];
+  /** The deployment's embedder, for vectors it computed. */
+  model: string;
+  dimensions: number;
+  /** Memories this batch supersedes, written in the same transaction. */
+  retire?: Retirement[];
+  /** Memories of this batch written as superseded already (imports of exported vaults). */
+  arriveRetired?: ArrivingRetirement[];
+  /** The write's memory tokens, recorded with it for the account (vault-usage.ts). */
+  usage?: UsageCharge;
+}
+
+/** Who a read or write bills, under the request's identifier (vault-usage.ts). */
+export interface UsageMeter {
+  requestId: string;
+  accountId: string;
+  keyId: string;
+}
+
+/**
+ * The caller's half of a multi-vault search billed in one of its vaults (an
+ * RPC callback): this vault's windows in, the merged hits' memory tokens out;
+ * null when the search failed elsewhere and bills nothing.
+ */
+export type MergedBill = (
+  windows: WindowResult[],
+  /** The same windows packed into columns, when the search asked for them so (`windows` is then empty). */
+  packed?: PackedWindow[],
+) => Promise<number | null>;
+
+/** Who a multi-vault search bills, and the caller's half of that bill. */
+export interface MergedSettlement {
+  meter: UsageMeter;
+  merged: MergedBill;
+}
+
+/**
+ * A search over several vaults that the receiving vault leads (the first of
+ * them by object name): it asks the other vaults itself, merges every
+ * vault's windows as the Worker will (merge-windows.ts) and records the
+ * merged hits' memory tokens under `meter` before it answers, so billing
+ * costs no callback to the Worker (vault-fan-out.ts).
+ */
+export interface FanOut {
+  /** Every vault of the search in the caller's order, the leading one included: the merge's order. */
+  vaults: VaultAddress[];
+  meter: UsageMeter;
+}
+
+/** A meter and the memory tokens it bills. */
+export interface UsageCharge extends UsageMeter {
+  memoryTokens: number;
+}
+
+export interface MemoryRecord {
+  id: string;
+  content: string;
+  role: Role;
+  /** A JSON object as text, or null. */
+  metadata: string | null;
+  createdAt: number;
+  tokens: number;
+  /** When a later fact superseded it or declared it no longer true; absent or null while current. */
+  validUntil?: number | null;
+  /** The local id of the memory that superseded it; null when it was declared no longer true. */
+  supersededBy?: string | null;
+}
+
+/**
+ * A memory the batch retires: superseded by the batch's memory at
+ * `byPosition`, or (null) declared no longer true. Only current memories of
+ * this vault can be retired.
+ */
+export interface Retirement {
+  id: string;
+  byPosition: number | null;
+}
+
+/**
+ * The batch's memory at `position` arrives superseded: it stopped being valid
+ * at `validUntil`, replaced by the memory with local id `supersededBy` (null:
+ * declared no longer true). An exported vault's history survives an import.
+ */
+export interface ArrivingRetirement {
+  position: number;
+  validUntil: number;
+  supersededBy: string | null;
+}
+
+export interface SearchRequest {
+  text: string;
+  /** The query embedding; null for TEXT mode. */
+  vector: Float32Array | null;
+  model: string;
+  mode: SearchMode;
+  windows: WindowSearch[];
+  metadata: MetadataFilter | null;
+  /** HYBRID: weight of the vector side in the fusion, 0–1 (text gets the rest). */
+  vectorWeight: number;
+  /** Text ranking settings; absent: the defaults. Only tuning runs set them. */
+  textRanking?: TextRanking;
+  /**
+   * HYBRID's vector side: by standout over the window (absent, the default) or
+   * min-max over its pool, as before standout fusion. Only tuning runs set it.
+   */
+  fusion?: 'STANDOUT' | 'MIN_MAX';
+  /** Also rank superseded memories (default: only current ones). */
+  includeSuperseded?: boolean;
+}
+
+/** Where in a memory's content the match is: UTF-16 code units, [start, end). */
+export interface MatchSpan {
+  start: number;
+  end: number;
+}
+
+export interface SearchHitRecord {
+  memory: MemoryRecord;
+  score: number;
+  window: MemoryWindow;
+  /** The passage that matched: all of the content unless it was indexed in chunks. */
+  match: MatchSpan;
+}
+
+export interface WindowResult {
+  window: MemoryWindow;
+  hits: SearchHitRecord[];
+  /** Rows in the window's time range (before any filter). */
+  rowsInWindow: number;
+}
+
+/**
+ * A search's windows as they cross the Worker ⇄ vault RPC when the Worker
+ * asks for them packed (`VaultReadOp.packed`): one array per field instead of
+ * one object per hit and per memory. Structured clone writes every property
+ * name of every object it copies and rebuilds the objects one property at a
+ * time on the other side; columns cost a few arrays per window, whatever the
+ * number of hits. Nothing is rounded: numbers travel as float64, strings and
+ * nulls as they are, so unpacking gives back equal windows.
+ */
+export interface PackedWindow {
+  window: MemoryWindow;
+  rowsInWindow: number;
+  ids: string[];
+  contents: string[];
+  roles: Role[];
+  metadata: (string | null)[];
+  supersededBy: (string | null)[];
+  /** Per hit: score, createdAt, tokens, validUntil (NaN for null), match start, match end. */
+  numbers: Float64Array;
+}
+
+export interface SearchResponse {
+  results: WindowResult[][];
+  /** Milliseconds spent inside the object on these searches. */
+  elapsedMs: number;
+}
+
+export type ListOrder = 'NEWEST_FIRST' | 'OLDEST_FIRST';
+
+export interface ListRequest {
+  first: number;
+  after: ListCursor | null;
+  order: ListOrder;
+}
+
+export interface ListPage {
+  memories: MemoryRecord[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+export interface VaultStats {
+  kind: VaultKind;
+  externalId: string | null;
+  /** Whether anything was ever written (and not cleared or expired since). */
+  exists: boolean;
+  memoryCount: number;
+  /** Bytes of the object's SQLite database. */
+  storageBytes: number;
+  /** null until the first write decides it. */
+  embeddingModel: string | null;
+  dimensions: number | null;
+  lastWriteAt: number | null;
+  expiresAt: number | null;
+  /** Most memories this vault accepts at its dimensions. */
+  capacity: number | null;
+  /** The latest re-embedding of the vault; null when it never had one. */
+  reembed: ReembedProgress | null;
+}
+
+/**
+ * A vault's move to another embedding model (vault-reembed.ts): new vectors
+ * are computed in batches beside the old ones, which serve searches until
+ * one transaction switches every row over.
+ */
+export interface ReembedProgress {
+  /** RUNNING; DONE once switched; FAILED when it cannot be done (the vault would not fit). */
+  state: 'RUNNING' | 'DONE' | 'FAILED';
+  /** The model and dimensions the vault moves to. */
+  model: string;
+  dimensions: number;
+  /** The model it moves from. */
+  fromModel: string;
+  /** DEPLOYMENT: the deployment's embedder changed; ADMIN: reembedVault asked. */
+  trigger: 'DEPLOYMENT' | 'ADMIN';
+  /**
+   * Whether every row is re-embedded (another model, or an admin's request);
+   * false when only rows without vectors of the vault's model need them.
+   */
+  everyRow: boolean;
+  startedAt: number;
+  finishedAt: number | null;
+  /** Memories given new vectors so far. */
+  done: number;
+  /** Memories still waiting, as counted after the latest batch. */
+  remaining: number;
+  /** The latest seq given new vectors: the next batch starts after it. */
+  cursor: number;
+  /** Failed batches in a row (each backs off longer); 0 after a success. */
+  failures: number;
+  /** The latest failure, in words safe to show (no input text). */
+  lastError: string | null;
+  /** When the next batch runs; null unless RUNNING. */
+  nextBatchAt: number | null;
+}
+
+/**
+ * A store batch as the vault's own checks see it, without contents or
+ * vectors: what a multi-vault `storeMemories` asks every vault (`check`)
+ * before any of them writes.
+ */
+export interface StorePlan {
+  /** The deployment's embedder, for vectors it computes. */
+  model: string;
+  /** Its dimensions. */
+  dimensions: number;
+  memories: {
+    id: string | null;
+    /** Dimensions of a caller-supplied vector; null when the deployment embeds it. */
+    dimensions: number | null;
+    /** Rows in the hot index: one, or one per chunk of a memory indexed in chunks. */
+    rows: number;
+  }[];
+}
+
+/**
+ * A refused store: when one memory is at fault, its position in the batch,
+ * the field, and the problem in words without the position, so the caller
+ * can name it by its own index (`inputs[7].metadata`).
+ */
+export type StoreFailure = Failure & { position?: number; field?: string; problem?: string };
+
+/**
+ * `created`: the vault held nothing before this write (its first, or the first
+ * since a clear). `retired`: the retirements applied (a memory already
+ * retired, or not here, is skipped).
+ */
+export type StoreResult =
+  | {
+      ok: true;
+      memories: MemoryRecord[];
+      created: boolean;
+      retired?: { id: string; supersededBy: string | null }[];
+    }
+  | StoreFailure;
+export type CheckResult = { ok: true } | StoreFailure;
+export type SearchResult = Result<SearchResponse>;
+
+/** One read inside a batched `read` call. */
+export type VaultReadOp =
+  | {
+      type: 'search';
+      request: SearchRequest;
+      /** Bill the tokens of the hits in the vault (a one-vault search): see vault-usage.ts. */
+      meter?: UsageMeter;
+      /**
+       * A search over several vaults that this vault bills: once its own
+       * windows are found it hands them to the caller, which merges them with
+       * the other vaults' and answers the memory tokens the merged hits bill;
+       * the vault records those under `meter` before it answers. Sent without
+       * a top-level `meter`, so a vault of the previous release (which knows
+       * no such field) bills nothing and answers without `settled`, and the
+       * caller bills once through its usage shard.
+       */
+      settleMerged?: MergedSettlement;
+      /**
+       * The previous release's shape of `settleMerged`, sent with `meter` by
+       * its Workers while a deploy rolls out; still honoured so that they are
+       * not billed twice either. Remove once no such Worker runs.
+       */
+      settle?: MergedBill;
+      /**
+       * Lead this search over several vaults (see `FanOut`). A vault of the
+       * previous release ignores it, so bills nothing and answers without
+       * `fanned`: the caller then reads the other vaults itself and bills
+       * once through its usage shard.
+       */
+      fanOut?: FanOut;
+      /**
+       * Answer the windows packed into columns (`packed`, see
+       * packed-windows.ts), as a leader asks the vaults it leads over, and
+       * hand them packed to `settleMerged`. A vault of the previous release
+       * ignores it and answers `windows`.
+       */
+      packed?: true;
+    }
+  | { type: 'get'; ids: string[] }
+  | { type: 'list'; request: ListRequest }
+  | { type: 'history'; id: string }
+  | { type: 'stats' };
+
+/** The result of one op; an expected failure of one op does not fail the others. */
+export type VaultReadOpResult =
+  | {
+      ok: true;
+      type: 'search';
+      windows: WindowResult[];
+      /**
+       * Set when a VECTOR or HYBRID search was answered by text alone, and why:
+       * REEMBEDDING, the query's model is the one the vault is moving to.
+       */
+      textOnly?: 'REEMBEDDING';
+      /**
+       * This vault recorded the merged hits' tokens its `settleMerged` (or
+       * `settle`) answered; `windows` is then empty, since it was handed them.
+       */
+      settled?: true;
+      /** The windows, packed into columns when the op asked (`windows` is then empty). */
+      packed?: PackedWindow[];
+      /**
+       * A search this vault led (`fanOut`): where each other vault's result
+       * is, in `fanOut.vaults` order without this vault: the response's
+       * `fanned` call and the result's place in it. `settled` says whether
+       * the merged hits were billed: not when a vault failed (the search
+       * fails) or this vault was never written.
+       */
+      fannedFrom?: { call: number; result: number }[];
+      /** The same results, put here by the caller's loader from `fannedFrom` (never sent). */
+      fanned?: VaultReadOpResult[];
+    }
+  | { ok: true; type: 'get'; memories: MemoryRecord[] }
+  | { ok: true; type: 'list'; page: ListPage }
+  | { ok: true; type: 'history'; memories: MemoryRecord[] }
+  | { ok: true; type: 'stats' }
+  | Failure;
+
+export interface VaultReadResponse {
+  stats: VaultStats;
+  results: VaultReadOpResult[];
+  /** Milliseconds spent inside the object. */
+  elapsedMs: number;
+  /** Of which ranking searches' windows (scan, full text, fusion), without reading their rows. */
+  searchMs: number;
+  /** Of which reading memory rows from SQLite (search hits, lookups, pages). */
+  hydrateMs: number;
+  /**
+   * The calls this vault made to the other vaults of the searches it led
+   * (`fanOut`), one per vault, with their answers: each search's hits
+   * there cut to those that made the merged list (merge-windows.ts).
+   */
+  fanned?: { address: VaultAddress; answer: Result<VaultReadResponse> }[];
+}

@@ -1,0 +1,89 @@
+import { failure, type Result } from '../../core/errors';
+import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
+import type { VaultAddress } from '../../vaults/address';
+import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
+import type { VaultLifecycle } from './vault-lifecycle';
+import type { VaultMeta } from '../warm-tier/vault-meta';
+import type { VaultReembed } from './vault-reembed';
+import type { ReembedProgress } from '../rpc/vault-types';
+import type { VaultWrites } from './vault-writes';
+
+/** The parts of a vault the whole-vault operations touch. */
+export interface VaultAdminParts {
+  meta: VaultMeta;
+  cold: SnapshotStore;
+  reembedding: VaultReembed;
+  writes: VaultWrites;
+  life: VaultLifecycle;
+  /** The deployment's embedder, null when it cannot be built. */
+  embedder: () => Embedder | null;
+}
+
+/**
+ * Operations on a whole vault, on an open object: a snapshot now (exports
+ * and admins), a restore from one, and re-embedding on an admin's request.
+ */
+export class VaultAdmin {
+  constructor(private readonly parts: VaultAdminParts) {}
+
+  /** Writes a snapshot now; refused while some memories have only a new model's vectors. */
+  async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    if (this.parts.reembedding.hasDeferredRows()) {
+      // Some memories have only the new model's vectors: a file now would mix models.
+      const progress = this.parts.meta.get('reembed');
+      return failure(
+        'RATE_LIMITED',
+        `the vault is re-embedding into ${progress?.model ?? 'another model'} (${progress?.remaining ?? 0} memories to go); export it once that is done`,
+        'REEMBEDDING',
+      );
+    }
+    return this.parts.cold.write(address);
+  }
+
+  /**
+   * Rebuilds the vault from a snapshot (the newest, or `key`): the file is
+   * staged and checked in full, replaces the memories in one transaction, and
+   * the object wakes up on the new rows through the same path as a start.
+   */
+  async restore(
+    address: VaultAddress,
+    key: string | null,
+  ): Promise<Result<{ restored: number; key: string }>> {
+    const { cold, writes, life } = this.parts;
+    const staged = await cold.stage(key, address);
+    if (!staged.ok) return staged;
+    writes.restore(address, staged.header, () => cold.swapInStaged());
+    life.wake();
+    await life.armAlarm();
+    return { ok: true, restored: staged.header.count, key: staged.key };
+  }
+
+  /**
+   * Re-embeds every memory with the deployment's embedder, in the background
+   * (a repaired model, or a vault that gave up). Returns the progress; asking
+   * again while it runs changes nothing.
+   */
+  async reembed(): Promise<Result<{ progress: ReembedProgress }>> {
+    const meta = this.parts.meta.record();
+    if (meta.embeddingModel === null) {
+      return failure('NOT_FOUND', 'the vault holds no memories yet', 'VAULT_EMPTY');
+    }
+    if (meta.embeddingModel === CALLER_SUPPLIED_MODEL) {
+      return failure(
+        'BAD_USER_INPUT',
+        'the vault holds caller-supplied vectors: only the caller can compute them again',
+        'CALLER_SUPPLIED_VECTORS',
+      );
+    }
+    const embedder = this.parts.embedder();
+    if (embedder === null) {
+      return failure('UPSTREAM_ERROR', 'the deployment has no usable embedder', 'EMBEDDING_FAILED');
+    }
+    const running = meta.reembed?.state === 'RUNNING' && meta.reembed.model === embedder.model;
+    const progress = running
+      ? meta.reembed!
+      : this.parts.reembedding.start(embedder, 'ADMIN', Date.now());
+    await this.parts.life.armAlarm();
+    return { ok: true, progress };
+  }
+}

@@ -1,0 +1,307 @@
+import { DurableObject } from 'cloudflare:workers';
+import { readConfig } from '../../core/config';
+import { failure, type Result } from '../../core/errors';
+import type { VaultAddress, VaultKind } from '../../vaults/address';
+import { lazyDeploymentEmbedder } from './deployment-embedder';
+import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
+import { HotIndex } from '../indexes/hot-index';
+import { MemoryEventLog } from '../warm-tier/memory-events';
+import { RetiredSet } from '../warm-tier/retired-set';
+import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
+import { MetaTable, Sql } from '../sqlite/sql';
+import { VaultAdmin } from './vault-admin';
+import { VaultLifecycle } from './vault-lifecycle';
+import { VaultMeta } from '../warm-tier/vault-meta';
+import { VaultQueries } from '../queries/vault-queries';
+import { askFannedVaults, fannedAnswers, leadsForeignVaults } from './vault-fan-out';
+import { VaultReads } from './vault-reads';
+import { VaultReembed } from './vault-reembed';
+import { VaultStorage } from '../warm-tier/vault-storage';
+import type * as Rpc from '../rpc/vault-types';
+import { VaultUpkeep } from './vault-upkeep';
+import { VaultUsage } from '../metering/vault-usage';
+import { VaultWrites } from './vault-writes';
+
+/**
+ * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
+ *
+ * This class is its RPC face: each method opens the vault (vault-lifecycle.ts),
+ * delegates and maps the result. WARM rows are SQLite's (vault-storage.ts,
+ * read by vault-queries.ts), the source of truth; HOT is the in-memory copy
+ * and its checkpoint (hot-index.ts); reads go through vault-reads.ts, writes
+ * through vault-writes.ts, checked by vault-rules.ts; the meta table is a
+ * typed record (vault-meta.ts); the alarm does what vault-upkeep.ts finds
+ * due, re-embedding batches (vault-reembed.ts) among them; COLD is R2
+ * (snapshot-store.ts), with snapshot, restore and re-embedding on request in
+ * vault-admin.ts; live subscribers and the change log are event-sockets.ts
+ * and memory-events.ts.
+ */
+export class VaultObject extends DurableObject<Env> {
+  // Tests and benchmarks reach some of these by name (runInDurableObject): keep the names.
+  private readonly sql: Sql;
+  private readonly meta: VaultMeta;
+  private readonly queries: VaultQueries;
+  private readonly hot: HotIndex;
+  private readonly cold: SnapshotStore;
+  private readonly reembedding: VaultReembed;
+  private readonly writes: VaultWrites;
+  private readonly reads: VaultReads;
+  private readonly life: VaultLifecycle;
+  private readonly upkeep: VaultUpkeep;
+  private readonly admin: VaultAdmin;
+  private readonly subscribers: EventSockets;
+  private readonly usage: VaultUsage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const { storage } = ctx;
+    const id = ctx.id.toString();
+    const config = readConfig(env);
+    const embedder = lazyDeploymentEmbedder(env);
+    const sql = new Sql(storage.sql);
+    const meta = new VaultMeta(new MetaTable(sql));
+    const rows = new VaultStorage(sql);
+    const queries = new VaultQueries(sql);
+    const hot = new HotIndex(sql, meta, queries.text, () => rows.count(), id);
+    const events = new MemoryEventLog(sql);
+    const retired = new RetiredSet(() => rows.retiredSeqs());
+    const subscribers = new EventSockets(ctx, events);
+    const broadcast = subscribers.broadcast.bind(subscribers);
+    const writes = new VaultWrites(storage, rows, meta, hot, config, events, retired, broadcast);
+    const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta);
+    const reembedding = new VaultReembed(storage, sql, meta, hot, config);
+    const usage = new VaultUsage(storage, sql, meta, env);
+    // The parts the modules below share; each takes those its own interface names.
+    const parts = {
+      meta,
+      hot,
+      retired,
+      events,
+      subscribers,
+      cold,
+      reembedding,
+      writes,
+      usage,
+      config,
+    };
+    const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
+      ctx.blockConcurrencyWhile(work),
+    );
+    this.sql = sql;
+    this.meta = meta;
+    this.queries = queries;
+    this.hot = hot;
+    this.cold = cold;
+    this.reembedding = reembedding;
+    this.writes = writes;
+    this.subscribers = subscribers;
+    this.usage = usage;
+    this.life = life;
+    this.reads = new VaultReads(sql, meta, queries, hot, retired, usage, config);
+    this.upkeep = new VaultUpkeep(storage, { ...parts, life, embedder });
+    this.admin = new VaultAdmin({ ...parts, life, embedder });
+    void ctx.blockConcurrencyWhile(async () => life.wake());
+  }
+
+  // ── RPC methods ────────────────────────────────────────────────────────────
+
+  /**
+   * Live memory events: the Worker (never a client: no route forwards here)
+   * opens a WebSocket with its server-side address in a header and, to
+   * resume, `?after=` the last event seq it delivered. Accepted through the
+   * Hibernation API (event-sockets.ts).
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade') !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 });
+    }
+    const address = JSON.parse(
+      request.headers.get(VAULT_ADDRESS_HEADER) ?? 'null',
+    ) as VaultAddress | null;
+    if (address === null) return new Response('no vault address', { status: 400 });
+    const ready = await this.life.open(address);
+    if (!ready.ok) return new Response(ready.message, { status: 403 });
+    const after = new URL(request.url).searchParams.get('after');
+    const afterSeq = after !== null && /^\d{1,15}$/.test(after) ? Number(after) : null;
+    return this.subscribers.accept(afterSeq);
+  }
+
+  /** A subscriber closed its socket: close our end too (hibernation API handler). */
+  override webSocketClose(socket: WebSocket, code: number): void {
+    try {
+      socket.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
+    } catch {
+      // already closed
+    }
+  }
+
+  /** Subscribers send nothing; a message is ignored. */
+  override webSocketMessage(): void {}
+
+  /** Stores a batch of memories: all of them, or (on any invalid item) none. */
+  async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const { result, meta } = this.writes.storeWith(address, request, ready.meta);
+    if (!result.ok) return result;
+    // In the same synchronous step as the write: both are durable, or neither.
+    const handOver = this.usage.record(request.usage);
+    // The alarm is planned from the record the write left, read again only
+    // when the usage hand-over was just planned (once per hand-over delay).
+    if (result.memories.length > 0)
+      await this.life.afterChange(handOver ? undefined : meta, handOver);
+    else if (handOver) await this.life.armAlarm();
+    return result;
+  }
+
+  /** Whether `store` would take a batch of this plan now; writes nothing. */
+  async check(address: VaultAddress, plan: Rpc.StorePlan): Promise<Rpc.CheckResult> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.writes.check(plan) : ready;
+  }
+
+  /**
+   * Every read a request needs from this vault, in one call: the Worker's
+   * per-request loader gathers searches, lookups and listings for a vault and
+   * sends them together. The vault's stats always come back too, so fields
+   * such as `Memory.vault` never need a second call.
+   */
+  async read(
+    address: VaultAddress,
+    ops: Rpc.VaultReadOp[],
+  ): Promise<Result<Rpc.VaultReadResponse>> {
+    const started = performance.now();
+    if (leadsForeignVaults(address, ops)) {
+      return failure('FORBIDDEN', 'a search may only lead vaults of its own key');
+    }
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    // The other vaults of searches this vault leads are asked first, so they
+    // rank while this one does (on other machines, in production). The meta
+    // record `open` answered is the one the reads use: nothing writes it
+    // between the two (no I/O is awaited in between).
+    const asked = askFannedVaults(this.env, address, ops);
+    const { response, charges, settlements, leads } = this.reads.run(
+      address,
+      ops,
+      started,
+      ready.meta,
+      asked,
+    );
+    // The tokens of metered searches are recorded before the answer leaves,
+    // with those of other reads finishing meanwhile, in one commit (group
+    // commit: usage-commit-group.ts). Multi-vault searches this vault leads
+    // are recorded so too, once the other vaults answered and it merged them
+    // (`lead`), as are those a previous release's Worker merges and settles
+    // through a callback (`settle`); this call waits for each.
+    // Every record is awaited, and the alarm re-armed if any planned a
+    // hand-over, before a failure is passed on: a record that planned one
+    // and then saw another fail must still arm it, or its rows would wait
+    // for the next write.
+    const recorded = await Promise.allSettled([
+      this.usage.recordReads(charges),
+      ...settlements.map((due) => this.reads.settle(due)),
+      ...leads.map((lead) => this.reads.lead(lead)),
+    ]);
+    if (recorded.some((record) => record.status === 'fulfilled' && record.value))
+      await this.life.armAlarm();
+    const failed = recorded.find((record) => record.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    if (asked !== null && leads.length > 0) response.fanned = await fannedAnswers(asked.calls);
+    return { ok: true, ...response };
+  }
+
+  /** Hands recorded memory tokens to the account now, so a usage or billing read sees them. */
+  async flushUsage(): Promise<void> {
+    await this.usage.handOver();
+  }
+
+  /** Runs several searches, each over several windows, in one call. */
+  async search(address: VaultAddress, requests: Rpc.SearchRequest[]): Promise<Rpc.SearchResult> {
+    const response = await this.read(
+      address,
+      requests.map((request) => ({ type: 'search', request })),
+    );
+    if (!response.ok) return response;
+    const results: Rpc.WindowResult[][] = [];
+    for (const result of response.results) {
+      if (!result.ok) return result;
+      if (result.type === 'search') results.push(result.windows);
+    }
+    return { ok: true, results, elapsedMs: response.elapsedMs };
+  }
+
+  async get(
+    address: VaultAddress,
+    ids: string[],
+  ): Promise<Result<{ memories: Rpc.MemoryRecord[] }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? { ok: true, memories: this.queries.hydrate(ids) } : ready;
+  }
+
+  async list(address: VaultAddress, request: Rpc.ListRequest): Promise<Result<Rpc.ListPage>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? { ok: true, ...this.reads.listPage(request) } : ready;
+  }
+
+  async stats(address: VaultAddress): Promise<Result<{ stats: Rpc.VaultStats }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? { ok: true, stats: this.reads.stats(address, ready.meta) } : ready;
+  }
+
+  /** Deletes one memory; `deleted` is false when it was not there. */
+  async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const deleted = this.writes.remove(id);
+    if (deleted) await this.life.afterChange();
+    return { ok: true, deleted };
+  }
+
+  /** Removes every memory and all state of the vault; returns how many memories it held. */
+  async clear(address: VaultAddress): Promise<Result<{ removed: number }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const removed = this.hot.memoryCount();
+    await this.life.destroy('CLEARED');
+    return { ok: true, removed };
+  }
+
+  /** Writes a snapshot now (exports use it); returns its R2 key. */
+  async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.admin.snapshot(address) : ready;
+  }
+
+  /** Re-embeds every memory with the deployment's embedder, in the background (an admin's request). */
+  async reembed(address: VaultAddress): Promise<Result<{ progress: Rpc.ReembedProgress }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.admin.reembed() : ready;
+  }
+
+  async snapshots(address: VaultAddress): Promise<Result<{ snapshots: SnapshotInfo[] }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? { ok: true, snapshots: await this.cold.infos() } : ready;
+  }
+
+  /** Rebuilds the vault from a snapshot (the newest, or `key`), then wakes up on its rows. */
+  async restore(
+    address: VaultAddress,
+    key: string | null,
+  ): Promise<Result<{ restored: number; key: string }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.admin.restore(address, key) : ready;
+  }
+
+  /** The one alarm: deletes an expired vault, or does whatever else is due, then re-arms. */
+  override async alarm(): Promise<void> {
+    await this.upkeep.run();
+  }
+
+  /** Writes the hot index checkpoint now (the alarm calls this when it is due). */
+  checkpoint(): void {
+    this.upkeep.checkpoint();
+  }
+}
+
+export type { VaultKind, SnapshotInfo };

@@ -1,0 +1,317 @@
+import type { AppConfig } from '../../core/config';
+import { vaultCapacity } from '../../core/limits';
+import type { Result } from '../../core/errors';
+import { vaultObjectName, type VaultAddress } from '../../vaults/address';
+import type { HotIndex } from '../indexes/hot-index';
+import { keepsHit, mergedContents } from './merge-windows';
+import { cutPackedWindows, packWindows, unpackWindows } from '../rpc/packed-windows';
+import { reachedAnswer, type FannedCalls } from './vault-fan-out';
+import type { RetiredSet } from '../warm-tier/retired-set';
+import type { Sql } from '../sqlite/sql';
+import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
+import type { VaultQueries } from '../queries/vault-queries';
+import { reembedTarget } from './vault-reembed';
+import { answeredByText, checkSearch } from './vault-rules';
+import type * as Rpc from '../rpc/vault-types';
+import { billedSearchTokens, type VaultUsage } from '../metering/vault-usage';
+
+/**
+ * A vault's reads, once the object is open: one batch of searches, lookups,
+ * listings and histories (the Worker's per-request loader sends them
+ * together), the vault's stats, and where the time went. Rows come from
+ * SQLite (vault-queries.ts); vectors and the text timeline from the hot
+ * index; memories being retired are left out of every search.
+ */
+/** A multi-vault search this vault bills once the caller merged it (`VaultReadOp.settleMerged`). */
+export interface Settlement extends Rpc.MergedSettlement {
+  /** The search's own result, told that it was billed once it is. */
+  result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+  /** Hand the windows over packed into columns (the op asked for `packed`). */
+  packed: boolean;
+}
+
+/** A multi-vault search this vault leads (`VaultReadOp.fanOut`), to merge and bill once the others answered. */
+export interface Lead {
+  self: VaultAddress;
+  fanOut: Rpc.FanOut;
+  request: Rpc.SearchRequest;
+  /** The search's own result: it carries the others' answers, and whether it billed, once it did. */
+  result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>;
+  packed: boolean;
+  /** The calls to the other vaults, and where this search's result is in each. */
+  calls: FannedCalls['calls'];
+  places: { call: number; result: number }[];
+  /** A vault never written is in no listing a usage read flushes: it leaves the bill to the caller. */
+  bills: boolean;
+}
+
+export class VaultReads {
+  constructor(
+    private readonly sql: Sql,
+    private readonly meta: VaultMeta,
+    private readonly queries: VaultQueries,
+    private readonly hot: HotIndex,
+    private readonly retired: RetiredSet,
+    private readonly usage: VaultUsage,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Answers every op in order; `started` is when the call reached the object,
+   * `meta` the vault's meta record as the call's `open` read it.
+   * `charges`: the memory tokens of metered searches, to record (grouped:
+   * `VaultUsage.recordReads`) before the answer leaves.
+   * `settlements`: searches over several vaults this vault bills once the
+   * caller has merged them (`settle`), to finish after the answers are in.
+   * `leads`: searches over several vaults this vault leads, whose other
+   * vaults' answers (`asked`, per op: vault-fan-out.ts) it merges and bills
+   * (`lead`) after the answers are in.
+   */
+  run(
+    address: VaultAddress,
+    ops: Rpc.VaultReadOp[],
+    started: number,
+    meta: VaultMetaRecord,
+    asked: FannedCalls | null = null,
+  ): {
+    response: Rpc.VaultReadResponse;
+    charges: Rpc.UsageCharge[];
+    settlements: Settlement[];
+    leads: Lead[];
+  } {
+    this.queries.hydrateMs = 0;
+    this.queries.text.forgetRanking();
+    // One read of the meta table for the whole call (open's): nothing below writes it.
+    let searchMs = 0;
+    const charges: Rpc.UsageCharge[] = [];
+    const settlements: Settlement[] = [];
+    const leads: Lead[] = [];
+    const results = ops.map((op, index): Rpc.VaultReadOpResult => {
+      switch (op.type) {
+        case 'search': {
+          const result = this.search(op.request, meta, (ms) => (searchMs += ms));
+          if (!result.ok || result.type !== 'search') return result;
+          const places = asked?.places[index];
+          if (op.fanOut !== undefined && asked && places !== undefined) {
+            // Packed, if asked, once the others' answers are in (`lead`).
+            leads.push({
+              self: address,
+              fanOut: op.fanOut,
+              request: op.request,
+              result,
+              packed: op.packed === true,
+              calls: asked.calls,
+              places,
+              bills: meta.address !== null,
+            });
+            return result;
+          }
+          const settlement = settlementOf(op);
+          if (settlement !== undefined) {
+            // A vault never written is in no listing a usage read flushes: it
+            // leaves the bill to the caller (who sees `settled` unset).
+            if (meta.address !== null) {
+              // Its windows are packed, if asked, when they are handed over (`settle`).
+              settlements.push({ ...settlement, result, packed: op.packed === true });
+              return result;
+            }
+          } else if (op.meter !== undefined) {
+            charges.push({ ...op.meter, memoryTokens: billedSearchTokens(result.windows) });
+          }
+          if (op.packed) packResult(result);
+          return result;
+        }
+        case 'get':
+          return { ok: true, type: 'get', memories: this.queries.hydrate(op.ids) };
+        case 'list':
+          return { ok: true, type: 'list', page: this.listPage(op.request) };
+        case 'history':
+          return { ok: true, type: 'history', memories: this.queries.history(op.id) };
+        case 'stats':
+          return { ok: true, type: 'stats' };
+      }
+    });
+    const elapsedMs = performance.now() - started;
+    const hydrateMs = this.queries.hydrateMs;
+    return {
+      response: {
+        stats: this.stats(address, meta),
+        results,
+        elapsedMs,
+        searchMs: Math.max(0, searchMs - hydrateMs),
+        hydrateMs,
+      },
+      charges,
+      settlements,
+      leads,
+    };
+  }
+
+  /**
+   * Finishes a multi-vault search this vault leads: waits for the other
+   * vaults' results, merges every vault's windows in the caller's order as
+   * the Worker will (merge-windows.ts), records the merged hits' memory
+   * tokens under the search's identifier (with the group commit of reads),
+   * and cuts every vault's windows to the hits of the contents that made the
+   * merged list, which merge to the same list for fewer hits to hand on.
+   * Returns true when the alarm must be re-armed. When another vault failed
+   * or could not be called at all, the search fails (UPSTREAM_ERROR for the
+   * latter) and nothing of it is billed; the call's other ops are answered.
+   */
+  async lead({
+    self,
+    fanOut,
+    request,
+    result,
+    packed,
+    calls,
+    places,
+    bills,
+  }: Lead): Promise<boolean> {
+    const answers = await Promise.all(places.map(({ call }) => reachedAnswer(calls[call]!.answer)));
+    const theirs = places.map(({ result: at }, index) => searchResultOf(answers[index]!, at));
+    let armAlarm = false;
+    if (theirs.every((found) => found !== null)) {
+      const perVault = theirs.map((found) =>
+        found.packed === undefined ? found.windows : unpackWindows(found.packed),
+      );
+      const own = fanOut.vaults.findIndex(
+        (address) => vaultObjectName(address) === vaultObjectName(self),
+      );
+      perVault.splice(own === -1 ? 0 : own, 0, result.windows);
+      const { memoryTokens, contents } = mergedContents(request.windows, perVault);
+      if (bills) {
+        armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
+        result.settled = true;
+      }
+      const cut = (windows: Rpc.WindowResult[]) =>
+        windows.map((window) => ({
+          ...window,
+          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+        }));
+      result.windows = cut(result.windows);
+      for (const found of theirs) {
+        if (found.packed === undefined) found.windows = cut(found.windows);
+        else
+          found.packed = cutPackedWindows(found.packed, (window, at) =>
+            keepsHit(contents, window.window, window.contents[at]!),
+          );
+      }
+    }
+    result.fannedFrom = places;
+    if (packed) packResult(result);
+    return armAlarm;
+  }
+
+  /**
+   * Bills a multi-vault search: hands this vault's windows to the caller,
+   * which answers the memory tokens of the merged hits, and records them
+   * under the request's identifier. Returns true when the alarm must be
+   * re-armed. When the caller cannot answer (another vault failed, so the
+   * search fails and returns nothing), nothing is billed.
+   */
+  async settle({ meter, merged, result, packed }: Settlement): Promise<boolean> {
+    let memoryTokens: number | null;
+    try {
+      memoryTokens = await (packed
+        ? merged([], packWindows(result.windows))
+        : merged(result.windows));
+    } catch {
+      memoryTokens = null; // the caller is gone: it answers no one, so it bills nothing
+    }
+    if (memoryTokens === null) {
+      if (packed) packResult(result);
+      return false;
+    }
+    const armAlarm = await this.usage.recordReads([{ ...meter, memoryTokens }]);
+    // The caller has these windows already (it merged them): not sent twice.
+    result.settled = true;
+    result.windows = [];
+    return armAlarm;
+  }
+
+  /** The vault's stats, from the meta record its call opened with. */
+  stats(address: VaultAddress, meta: VaultMetaRecord): Rpc.VaultStats {
+    return {
+      kind: address.kind,
+      externalId: address.externalId,
+      exists: meta.address !== null,
+      memoryCount: this.hot.memoryCount(),
+      storageBytes: this.sql.databaseSize,
+      embeddingModel: meta.embeddingModel,
+      dimensions: meta.dimensions,
+      lastWriteAt: meta.lastWriteAt,
+      expiresAt: meta.expiresAt,
+      capacity: meta.dimensions === null ? null : vaultCapacity(this.config, meta.dimensions),
+      reembed: meta.reembed,
+    };
+  }
+
+  listPage(request: Rpc.ListRequest): Rpc.ListPage {
+    return this.queries.listPage(request, this.hot.memoryCount());
+  }
+
+  /** One window of one search, over the hot vectors and the text timeline. */
+  searchWindow(request: Rpc.SearchRequest, window: Rpc.WindowSearch): Rpc.WindowResult {
+    return this.queries.searchWindow(
+      this.hot.vectors(),
+      () => this.hot.timeline(),
+      request,
+      window,
+      this.retired.current(),
+    );
+  }
+
+  /** A search's checks, then its windows; `spent` hears how long the windows took. */
+  private search(
+    searched: Rpc.SearchRequest,
+    meta: VaultMetaRecord,
+    spent: (ms: number) => void,
+  ): Rpc.VaultReadOpResult {
+    const vault = { ...meta, reembedTarget: reembedTarget(meta.reembed) };
+    const refused = checkSearch(searched, vault);
+    if (refused !== null) return refused;
+    // A query of the model the vault is moving to: its vectors are not all
+    // there yet, so text answers until the switch (and says so).
+    const textOnly = answeredByText(searched, vault);
+    const request: Rpc.SearchRequest = textOnly
+      ? { ...searched, mode: 'TEXT', vector: null }
+      : searched;
+    const started = performance.now();
+    const windows = this.queries.searchWindows(
+      this.hot.vectors(),
+      () => this.hot.timeline(),
+      request,
+      request.windows,
+      this.retired.current(),
+    );
+    spent(performance.now() - started);
+    return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
+  }
+}
+
+/** Answers a search's windows packed into columns (packed-windows.ts), as its op asked. */
+function packResult(result: Extract<Rpc.VaultReadOpResult, { type: 'search' }>): void {
+  result.packed = packWindows(result.windows);
+  result.windows = [];
+}
+
+/** A search's result in another vault's answer (`at`: its place there); null when it failed. */
+function searchResultOf(
+  answer: Result<Rpc.VaultReadResponse>,
+  at: number,
+): Extract<Rpc.VaultReadOpResult, { type: 'search'; ok: true }> | null {
+  const result = answer.ok ? answer.results[at] : undefined;
+  return result !== undefined && result.ok && result.type === 'search' ? result : null;
+}
+
+/** A search's merged bill, in this release's shape or the previous release's (`meter` + `settle`). */
+function settlementOf(
+  op: Extract<Rpc.VaultReadOp, { type: 'search' }>,
+): Rpc.MergedSettlement | undefined {
+  if (op.settleMerged !== undefined) return op.settleMerged;
+  if (op.settle !== undefined && op.meter !== undefined) {
+    return { meter: op.meter, merged: op.settle };
+  }
+  return undefined;
+}

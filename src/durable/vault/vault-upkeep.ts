@@ -1,0 +1,79 @@
+import type { AppConfig } from '../../core/config';
+import type { Embedder } from '../../embed/embedder';
+import type { HotIndex } from '../indexes/hot-index';
+import type { SnapshotStore } from '../cold-tier/snapshot-store';
+import { dueWork, snapshotDeferral } from './vault-alarm';
+import type { VaultLifecycle } from './vault-lifecycle';
+import type { VaultMeta } from '../warm-tier/vault-meta';
+import type { VaultReembed } from './vault-reembed';
+import type { VaultUsage } from '../metering/vault-usage';
+
+/** The parts of a vault its alarm works on. */
+export interface VaultUpkeepParts {
+  meta: VaultMeta;
+  hot: HotIndex;
+  cold: SnapshotStore;
+  reembedding: VaultReembed;
+  usage: VaultUsage;
+  life: VaultLifecycle;
+  config: AppConfig;
+  /** The deployment's embedder, null when it cannot be built. */
+  embedder: () => Embedder | null;
+}
+
+/**
+ * What the vault's one alarm does (vault-alarm.ts finds what is due): delete
+ * an expired vault, or write the hot index checkpoint, hand recorded memory
+ * tokens to the account (vault-usage.ts), run a re-embedding
+ * batch and write a snapshot once writes have settled, then re-arm.
+ */
+export class VaultUpkeep {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly parts: VaultUpkeepParts,
+  ) {}
+
+  async run(): Promise<void> {
+    const { meta, reembedding, usage, life } = this.parts;
+    const due = dueWork(meta.record(), Date.now());
+    if (due.expire) return life.destroy('EXPIRED');
+    if (due.checkpoint) this.checkpoint();
+    if (due.usage) await usage.handOverDue(Date.now());
+    if (due.reembed) {
+      const embedder = this.parts.embedder();
+      if (embedder !== null) await reembedding.runBatch(embedder, Date.now);
+      else meta.set('reembedDueAt', null);
+    }
+    if (due.snapshot) await this.snapshot();
+    await life.armAlarm();
+  }
+
+  /** Writes the hot index checkpoint now. */
+  checkpoint(): void {
+    this.storage.transactionSync(() => {
+      this.parts.hot.checkpoint();
+      this.parts.meta.set('checkpointDueAt', null);
+    });
+  }
+
+  /** A due snapshot: written, or planned again when now is not the time. */
+  private async snapshot(): Promise<void> {
+    const { meta, cold, reembedding, config } = this.parts;
+    if (reembedding.hasDeferredRows()) {
+      // A file now would mix two models' vectors: the switch plans the next one.
+      meta.set('snapshotDueAt', Date.now() + config.snapshotDelayMs);
+      return;
+    }
+    const deferred = snapshotDeferral(meta.get('lastWriteAt'), Date.now(), config.snapshotDelayMs);
+    if (deferred !== null) {
+      // Writes have not settled: wait until the last one is snapshotDelayMs old.
+      meta.set('snapshotDueAt', deferred);
+      return;
+    }
+    const address = meta.get('address');
+    const written = address === null ? null : await cold.write(address);
+    // A snapshot raced by a delete is retried once writes settle again.
+    const retry = written !== null && !written.ok;
+    meta.set('snapshotDueAt', retry ? Date.now() + config.snapshotDelayMs : null);
+  }
+}

@@ -1,0 +1,295 @@
+import type { AppConfig } from '../../core/config';
+import { randomId } from '../../core/encoding';
+import { failure, type Failure } from '../../core/errors';
+import type { VaultAddress } from '../../vaults/address';
+import type { SnapshotHeader } from '../../vaults/jsonl';
+import {
+  checkChunkEmbeddings,
+  checkContent,
+  checkCreatedAt,
+  checkEmbedding,
+  checkMetadataText,
+  type Refusal,
+} from '../../vaults/memory-rules';
+import type { HotIndex } from '../indexes/hot-index';
+import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
+import type { RetiredSet } from '../warm-tier/retired-set';
+import { metaAfterRestore } from '../cold-tier/snapshot-store';
+import { namesSpeaker } from '../full-text/speaker-names';
+import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
+import { reembedTarget } from './vault-reembed';
+import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
+import type { PreparedMemory, VaultStorage } from '../warm-tier/vault-storage';
+import {
+  ROLES,
+  type ArrivingRetirement,
+  type CheckResult,
+  type NewMemory,
+  type Retirement,
+  type StoreFailure,
+  type StorePlan,
+  type StoreRequest,
+  type StoreResult,
+} from '../rpc/vault-types';
+
+/**
+ * A vault's write path. Every change is checked in full first (vault-rules.ts),
+ * then written in one transaction together with the meta that goes with it,
+ * and only once that committed does the in-memory state (hot-index.ts) take
+ * it in: a failed transaction leaves nothing behind in either.
+ */
+export class VaultWrites {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly rows: VaultStorage,
+    private readonly meta: VaultMeta,
+    private readonly hot: HotIndex,
+    private readonly config: AppConfig,
+    private readonly events: MemoryEventLog,
+    private readonly retired: RetiredSet,
+    /** Told of the events of every change once it committed (live subscribers). */
+    private readonly committed: (events: MemoryEventRecord[]) => void,
+  ) {}
+
+  /** The vault as the checks need it (loads the hot index: the write would anyway). */
+  facts(meta: VaultMetaRecord = this.meta.record()): VaultFacts & { address: VaultAddress | null } {
+    const { address, embeddingModel, dimensions, reembed } = meta;
+    const hotRows = this.hot.rows();
+    return {
+      address,
+      embeddingModel,
+      dimensions,
+      reembedTarget: reembedTarget(reembed),
+      hotRows,
+      memoryCount: this.hot.memoryCount(),
+      taken: (ids) => this.rows.taken(ids),
+    };
+  }
+
+  /** Whether `store` would take a batch of this plan now; writes nothing. */
+  check(plan: StorePlan): CheckResult {
+    const checked = checkPlan(plan, this.facts(), this.config);
+    return checked.ok ? { ok: true } : checked;
+  }
+
+  /** Stores a batch: all of it, or (on any invalid item) none. */
+  store(address: VaultAddress, request: StoreRequest): StoreResult {
+    return this.storeWith(address, request, this.meta.record()).result;
+  }
+
+  /**
+   * `store`, given the meta record as the call found it (`VaultLifecycle.open`
+   * read it), and answering the record as the write left it: the caller plans
+   * the alarm from it without reading the meta table again.
+   */
+  storeWith(
+    address: VaultAddress,
+    request: StoreRequest,
+    meta: VaultMetaRecord,
+  ): { result: StoreResult; meta: VaultMetaRecord } {
+    const facts = this.facts(meta);
+    if (request.memories.length === 0)
+      return { result: { ok: true, memories: [], created: false }, meta };
+    const batch = prepareStore(address, request, facts, this.config, Date.now());
+    if (!batch.ok) return { result: batch, meta };
+    const now = Date.now();
+    const { seqs, retired, events } = this.storage.transactionSync(() => {
+      const written = this.rows.insert(batch.memories);
+      this.meta.update(batch.meta);
+      const retired = [
+        ...this.retire(request.retire ?? [], batch.memories, now),
+        ...this.arriveRetired(request.arriveRetired ?? [], batch.memories),
+      ];
+      const events = [
+        ...this.events.appendAdded(
+          batch.memories.map(({ record }) => record),
+          written,
+          now,
+        ),
+        ...this.events.append(
+          retired.map(({ id, supersededBy }): NewMemoryEvent => ({
+            type: supersededBy === null ? 'DELETED' : 'UPDATED',
+            memoryId: id,
+            content: null,
+            supersededBy,
+            at: now,
+          })),
+        ),
+      ];
+      return { seqs: written, retired, events };
+    });
+    const written = { ...meta, ...batch.meta };
+    this.hot.added(batch.memories, seqs, written.dimensions!);
+    this.retired.added(retired.map(({ seq }) => seq));
+    this.committed(events);
+    return {
+      result: {
+        ok: true,
+        memories: batch.memories.map(({ record }) => record),
+        retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
+        created: facts.address === null,
+      },
+      meta: written,
+    };
+  }
+
+  /**
+   * Applies a batch's retirements (inside its transaction). Only current
+   * memories of this vault that the batch did not itself write are retired;
+   * anything else is skipped, never an error: the batch's memories are kept.
+   */
+  private retire(
+    retirements: readonly Retirement[],
+    written: readonly PreparedMemory[],
+    now: number,
+  ): { id: string; supersededBy: string | null; seq: number }[] {
+    const own = new Set(written.map(({ record }) => record.id));
+    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    for (const { id, byPosition } of retirements) {
+      if (own.has(id)) continue;
+      const successor = byPosition === null ? null : (written[byPosition]?.record.id ?? undefined);
+      if (successor === undefined) continue;
+      const seq = this.rows.retire(id, successor, now);
+      if (seq !== null) applied.push({ id, supersededBy: successor, seq });
+    }
+    return applied;
+  }
+
+  /**
+   * Marks the batch's own memories that arrive superseded (inside its
+   * transaction), with the time and successor they were exported with.
+   */
+  private arriveRetired(
+    arriving: readonly ArrivingRetirement[],
+    written: readonly PreparedMemory[],
+  ): { id: string; supersededBy: string | null; seq: number }[] {
+    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    for (const { position, validUntil, supersededBy } of arriving) {
+      const id = written[position]?.record.id;
+      if (id === undefined) continue;
+      const seq = this.rows.retire(id, supersededBy, validUntil);
+      if (seq !== null) applied.push({ id, supersededBy, seq });
+    }
+    return applied;
+  }
+
+  /** Deletes one memory; false when it was not there. */
+  remove(id: string): boolean {
+    const row = this.rows.find(id);
+    if (row === null) return false;
+    const removal = this.hot.beforeRemove(row);
+    const events = this.storage.transactionSync(() => {
+      this.rows.delete(id);
+      this.hot.recordRemoval(removal);
+      this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
+      return this.events.append([
+        { type: 'DELETED', memoryId: id, content: null, supersededBy: null, at: Date.now() },
+      ]);
+    });
+    this.hot.removed(removal);
+    this.committed(events);
+    return true;
+  }
+
+  /**
+   * Replaces every memory with a staged snapshot's (`swapIn`, snapshot-store.ts)
+   * in one transaction, dropping the checkpoint of the rows replaced. The
+   * caller then wakes the object up again, so the in-memory state is rebuilt
+   * from the new rows exactly as after a restart. Subscribers hear a RESYNC:
+   * every memory may have changed, so they read the vault again.
+   */
+  restore(address: VaultAddress, header: SnapshotHeader, swapIn: () => void): void {
+    const events = this.storage.transactionSync(() => {
+      swapIn();
+      this.hot.discardCheckpoint();
+      this.meta.update(
+        metaAfterRestore(address, header, {
+          deleteSeq: this.meta.get('deleteSeq'),
+          speakerMetadata: this.rows.anySpeakerMetadata(),
+          now: Date.now(),
+          ephemeralTtlMs: this.config.ephemeralTtlMs,
+        }),
+      );
+      return this.events.append([
+        { type: 'RESYNC', memoryId: null, content: null, supersededBy: null, at: Date.now() },
+      ]);
+    });
+    this.committed(events);
+  }
+}
+
+/**
+ * Checks a store request in full and prepares its rows: the batch against the
+ * vault (`checkPlan`), then every memory against the shared rules. Nothing is
+ * written; the caller writes `memories` and `meta` in one transaction.
+ */
+export function prepareStore(
+  address: VaultAddress,
+  request: StoreRequest,
+  vault: VaultFacts & { address: VaultAddress | null },
+  limits: Pick<
+    AppConfig,
+    'vaultMaxMemories' | 'vaultMaxHotBytes' | 'maxContentBytes' | 'ephemeralTtlMs'
+  >,
+  now: number,
+): { ok: true; memories: PreparedMemory[]; meta: Partial<VaultMetaRecord> } | StoreFailure {
+  const plan = checkPlan(planOf(request), vault, limits);
+  if (!plan.ok) return plan;
+  const memories: PreparedMemory[] = [];
+  for (const [position, memory] of request.memories.entries()) {
+    const deferred = plan.deferred && !memory.callerVector;
+    const dimensions = deferred ? plan.deferredDimensions : plan.dimensions;
+    const prepared = prepareMemory(memory, dimensions, limits.maxContentBytes, now);
+    if (!prepared.ok)
+      return refuseAt(position, 'field' in prepared ? prepared.field : null, prepared);
+    memories.push(deferred ? { ...prepared.memory, deferred } : prepared.memory);
+  }
+  return {
+    ok: true,
+    memories,
+    meta: {
+      ...plan.meta,
+      ...(vault.address === null ? { address } : {}),
+      ...(memories.some(({ record }) => namesSpeaker(record.metadata))
+        ? { speakerMetadata: true }
+        : {}),
+      lastWriteAt: now,
+      ...(address.kind === 'EPHEMERAL' ? { expiresAt: now + limits.ephemeralTtlMs } : {}),
+    },
+  };
+}
+
+function prepareMemory(
+  memory: NewMemory,
+  dimensions: number,
+  maxContentBytes: number,
+  now: number,
+): { ok: true; memory: PreparedMemory } | Refusal | Failure {
+  const refusal =
+    checkContent(memory.content, maxContentBytes) ??
+    (ROLES.includes(memory.role)
+      ? null
+      : failure('BAD_USER_INPUT', 'unknown role', 'INVALID_ROLE')) ??
+    checkCreatedAt(memory.createdAt, now) ??
+    (memory.metadata === null ? null : checkMetadataText(memory.metadata));
+  if (refusal !== null) return refusal;
+  const vector = checkEmbedding(memory.vector, dimensions);
+  if (!vector.ok) return vector;
+  const chunks = checkChunkEmbeddings(memory.content, memory.chunkVectors, dimensions);
+  if (!chunks.ok) return chunks;
+  return {
+    ok: true,
+    memory: {
+      record: {
+        id: memory.id ?? randomId(),
+        content: memory.content,
+        role: memory.role,
+        metadata: memory.metadata,
+        createdAt: memory.createdAt,
+        tokens: memory.tokens,
+      },
+      vector: vector.vector,
+      chunkVectors: chunks.vectors,
+    },
+  };
+}

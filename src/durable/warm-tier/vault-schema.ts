@@ -1,0 +1,198 @@
+import type { Migration } from '../sqlite/sql';
+import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
+
+/**
+ * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
+ * and, being AUTOINCREMENT, never reused, so "rows after the checkpoint" is a
+ * plain `seq >` comparison. `id` is the public local id. Embeddings are
+ * little-endian float32 BLOBs of unit length. Timestamps are milliseconds.
+ *
+ * `hot_pages` is a checkpoint of the hot index (seqs, timestamps, 2-bit codes
+ * and, for a vault that keeps them in memory, float32 vectors; up to 1 MiB of
+ * vectors per page, in time order) so that waking up reads a few
+ * large BLOBs instead of one BLOB per memory; rows written after it are
+ * replayed from `memories` and rows deleted after it from `hot_tombstones`.
+ */
+export const VAULT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE memories (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        content TEXT NOT NULL,
+        role TEXT NOT NULL,
+        metadata TEXT,
+        created_at INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        embedding BLOB NOT NULL
+      )`,
+      'CREATE INDEX memories_by_time ON memories (created_at, id)',
+      `CREATE VIRTUAL TABLE memories_fts USING fts5(
+        content, content = 'memories', content_rowid = 'seq', tokenize = 'porter unicode61'
+      )`,
+      `CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, new.content);
+      END`,
+      `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+      END`,
+      `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, new.content);
+      END`,
+    ],
+  },
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE hot_pages (
+        page INTEGER PRIMARY KEY,
+        ids TEXT NOT NULL,
+        times BLOB NOT NULL,
+        vectors BLOB NOT NULL
+      )`,
+      'CREATE TABLE hot_tombstones (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)',
+    ],
+  },
+  {
+    version: 3,
+    statements: [
+      // Rows of a snapshot being restored, checked in full before they replace memories.
+      `CREATE TABLE restore_staging (
+        id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        role TEXT NOT NULL,
+        metadata TEXT,
+        created_at INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        embedding BLOB NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 4,
+    statements: [
+      // The full-text index's postings (term, memory seq, word offset), read by
+      // the contextual BM25 ranking (text-search.ts). A view: it stores nothing.
+      `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
+    ],
+  },
+  {
+    version: 5,
+    statements: [
+      // Long memories are indexed in chunks: their chunk vectors, back to back
+      // (float32, chunk order); NULL for a memory indexed whole.
+      'ALTER TABLE memories ADD COLUMN chunk_embeddings BLOB',
+      'ALTER TABLE restore_staging ADD COLUMN chunk_embeddings BLOB',
+      // Hot index rows are now keyed (createdAt, seq, chunk): checkpoint pages
+      // carry seqs and chunk numbers. Older pages lack them, so they are
+      // dropped and the index is rebuilt from memories once.
+      'ALTER TABLE hot_pages ADD COLUMN seqs BLOB',
+      'ALTER TABLE hot_pages ADD COLUMN chunks BLOB',
+      'DELETE FROM hot_pages',
+      'DELETE FROM hot_tombstones',
+      'ALTER TABLE hot_tombstones ADD COLUMN seq INTEGER',
+      // The text timeline's checkpoint, written with the hot index's: memories
+      // in (createdAt, seq) order with their word counts (text-checkpoint.ts).
+      `CREATE TABLE text_pages (
+        page INTEGER PRIMARY KEY,
+        seqs BLOB NOT NULL,
+        times BLOB NOT NULL,
+        words BLOB NOT NULL
+      )`,
+      `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
+      // Whether any memory names its speaker in metadata (the name boost reads
+      // metadata only then); later writes set it as they come.
+      `INSERT INTO meta (key, value) SELECT 'speaker_metadata', '1' WHERE ${ANY_SPEAKER_METADATA}`,
+    ],
+  },
+  {
+    version: 6,
+    statements: [
+      // Re-embedding (vault-reembed.ts): a row's vectors of the model the vault
+      // is moving to, beside the ones searches still use; one transaction moves
+      // them into embedding/chunk_embeddings. A row stored during the move with
+      // only the new model's vectors has an empty embedding until then.
+      'ALTER TABLE memories ADD COLUMN next_embedding BLOB',
+      'ALTER TABLE memories ADD COLUMN next_chunk_embeddings BLOB',
+    ],
+  },
+  {
+    version: 7,
+    statements: [
+      // Superseding: a memory that a later fact replaced (or declared no longer
+      // true) keeps its row; `valid_until` marks it, `superseded_by` names the
+      // local id of the memory that replaced it (null for "no longer true").
+      'ALTER TABLE memories ADD COLUMN valid_until INTEGER',
+      'ALTER TABLE memories ADD COLUMN superseded_by TEXT',
+      'CREATE INDEX memories_by_successor ON memories (superseded_by) WHERE superseded_by IS NOT NULL',
+      // Snapshots carry them, so a restore keeps what was superseded.
+      'ALTER TABLE restore_staging ADD COLUMN valid_until INTEGER',
+      'ALTER TABLE restore_staging ADD COLUMN superseded_by TEXT',
+      // The vault's change log, replayed to live subscribers that reconnect
+      // (memory-events.ts keeps it to a bounded window).
+      `CREATE TABLE memory_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        type TEXT NOT NULL,
+        memory_id TEXT,
+        superseded_by TEXT,
+        at INTEGER NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 8,
+    statements: [
+      // The hot index keeps 2-bit codes keyed by seq (vector-codes.ts): pages
+      // carry codes, their scales and residuals, and float32 vectors only
+      // while the vault keeps its float32 block, and (page 0) the calibration
+      // the codes were made with; no ids. Float-only pages are
+      // dropped and the index is rebuilt from memories once.
+      'DROP TABLE hot_pages',
+      `CREATE TABLE hot_pages (
+        page INTEGER PRIMARY KEY,
+        seqs BLOB NOT NULL,
+        chunks BLOB NOT NULL,
+        times BLOB NOT NULL,
+        codes BLOB NOT NULL,
+        scales BLOB NOT NULL,
+        residuals BLOB NOT NULL,
+        vectors BLOB,
+        calibration BLOB
+      )`,
+      'DELETE FROM hot_tombstones',
+      `DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`,
+    ],
+  },
+  {
+    version: 9,
+    statements: [
+      // Memory tokens recorded by reads and writes, one row per request
+      // (vault-usage.ts), until the alarm seals them into a batch.
+      `CREATE TABLE usage_pending (
+        request_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        memory_tokens INTEGER NOT NULL
+      )`,
+      // Batches sealed under an identifier, kept until the account took them.
+      `CREATE TABLE usage_sealed (
+        seq INTEGER PRIMARY KEY,
+        batch_id TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL,
+        entries TEXT NOT NULL
+      )`,
+    ],
+  },
+  {
+    version: 10,
+    statements: [
+      // Memories stored with only the next model's vectors (vault-reembed.ts)
+      // are counted on every wake-up: without this (mostly empty) index that
+      // count reads every row of the table, more than the checkpoint itself.
+      'CREATE INDEX memories_without_vectors ON memories (seq) WHERE length(embedding) = 0',
+    ],
+  },
+];

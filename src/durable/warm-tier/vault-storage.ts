@@ -1,0 +1,148 @@
+import { vectorToBytes } from '../../core/vectors';
+import type { Sql } from '../sqlite/sql';
+import { insertRowsInOneStatement } from '../sqlite/sql-batch';
+import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
+import type { MemoryRecord } from '../rpc/vault-types';
+
+/** The columns a store writes, in the order `insert` binds them. */
+const MEMORY_COLUMNS = [
+  'id',
+  'content',
+  'role',
+  'metadata',
+  'created_at',
+  'tokens',
+  'embedding',
+  'chunk_embeddings',
+  'next_embedding',
+  'next_chunk_embeddings',
+];
+
+/** A memory checked and ready to write: its record and unit vectors. */
+export interface PreparedMemory {
+  record: MemoryRecord;
+  vector: Float32Array;
+  /** One vector per chunk of a memory indexed in chunks; null when it is indexed whole. */
+  chunkVectors: Float32Array[] | null;
+  /**
+   * True when the vectors are of the model the vault is re-embedding into:
+   * they wait in next_embedding for the switch, and the row has no vector of
+   * the vault's current model (found by text until then).
+   */
+  deferred?: boolean;
+}
+
+/** The columns of a stored row that a delete needs to keep the indexes in step. */
+export interface StoredRef {
+  id: string;
+  seq: number;
+  created_at: number;
+  content: string;
+}
+
+/**
+ * The WARM tier's writes: the one place rows enter or leave `memories` in
+ * normal operation (a restore swaps them wholesale, snapshot-store.ts). The
+ * reads that searches, lookups and listings make are in vault-queries.ts.
+ * Callers run writes inside `transactionSync`, together with the meta and
+ * checkpoint changes that go with them.
+ */
+export class VaultStorage {
+  constructor(private readonly sql: Sql) {}
+
+  count(): number {
+    return this.sql.first<{ n: number }>('SELECT COUNT(*) AS n FROM memories')?.n ?? 0;
+  }
+
+  /** The newest seq written (0 for an empty vault). */
+  maxSeq(): number {
+    return this.sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memories')?.seq ?? 0;
+  }
+
+  /** Which of `ids` the vault already holds. */
+  taken(ids: readonly string[]): string[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .all<{ id: string }>(
+        'SELECT id FROM memories WHERE id IN (SELECT value FROM json_each(?))',
+        JSON.stringify(ids),
+      )
+      .map((row) => row.id);
+  }
+
+  find(id: string): StoredRef | null {
+    return this.sql.first<StoredRef & Record<string, SqlStorageValue>>(
+      'SELECT id, seq, created_at, content FROM memories WHERE id = ?',
+      id,
+    );
+  }
+
+  /** Writes the memories in order and returns their seqs. Call inside a transaction. */
+  insert(memories: readonly PreparedMemory[]): number[] {
+    return insertRowsInOneStatement(
+      this.sql,
+      'memories',
+      MEMORY_COLUMNS,
+      memories.map(({ record, vector, chunkVectors, deferred }) => {
+        const vectors = vectorToBytes(vector);
+        const chunks = chunkVectors === null ? null : concatVectors(chunkVectors);
+        return [
+          record.id,
+          record.content,
+          record.role,
+          record.metadata,
+          record.createdAt,
+          record.tokens,
+          deferred ? new Uint8Array(0) : vectors,
+          deferred ? null : chunks,
+          deferred ? vectors : null,
+          deferred ? chunks : null,
+        ];
+      }),
+    );
+  }
+
+  /**
+   * Marks a current memory as no longer valid from `at`, superseded by
+   * `supersededBy` (or by nothing); false when it is not here or already
+   * retired. Call inside a transaction. Returns its seq for the search filter.
+   */
+  retire(id: string, supersededBy: string | null, at: number): number | null {
+    const row = this.sql.first<{ seq: number }>(
+      `UPDATE memories SET valid_until = ?, superseded_by = ?
+       WHERE id = ? AND valid_until IS NULL RETURNING seq`,
+      at,
+      supersededBy,
+      id,
+    );
+    return row?.seq ?? null;
+  }
+
+  /** Seqs of every retired memory (superseded.ts keeps them as the search's filter). */
+  retiredSeqs(): number[] {
+    return this.sql
+      .all<{ seq: number }>('SELECT seq FROM memories WHERE valid_until IS NOT NULL')
+      .map((row) => row.seq);
+  }
+
+  /** Call inside a transaction. */
+  delete(id: string): void {
+    this.sql.run('DELETE FROM memories WHERE id = ?', id);
+  }
+
+  /** Whether any memory names its speaker in metadata (text-search.ts's name boost). */
+  anySpeakerMetadata(): boolean {
+    return this.sql.first(`SELECT 1 AS found WHERE ${ANY_SPEAKER_METADATA}`) !== null;
+  }
+}
+
+/** Chunk vectors back to back, as stored in `chunk_embeddings`. */
+function concatVectors(vectors: readonly Float32Array[]): Uint8Array {
+  const all = new Float32Array(vectors.reduce((sum, vector) => sum + vector.length, 0));
+  let at = 0;
+  for (const vector of vectors) {
+    all.set(vector, at);
+    at += vector.length;
+  }
+  return new Uint8Array(all.buffer);
+}
