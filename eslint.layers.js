@@ -69,6 +69,47 @@ const PEERS_NEVER = [
   ]),
 ];
 
+/**
+ * The sub-folders of src/durable and the sub-folders each may import: they
+ * stand in layers of their own (ARCHITECTURE.md, "Folders"), so that the
+ * imports between them run one way. A sub-folder not listed here imports none.
+ */
+const DURABLE_USES = {
+  vault: [
+    'indexes',
+    'metering',
+    'cold-tier',
+    'queries',
+    'warm-tier',
+    'rpc',
+    'full-text',
+    'hot-tier',
+    'sqlite',
+  ],
+  account: ['rpc', 'sqlite'],
+  'cold-tier': ['warm-tier', 'sqlite'],
+  metering: ['warm-tier', 'rpc', 'sqlite'],
+  indexes: ['warm-tier', 'full-text', 'hot-tier', 'sqlite'],
+  'warm-tier': ['rpc', 'full-text', 'sqlite'],
+  queries: ['rpc', 'full-text', 'hot-tier', 'sqlite'],
+  rpc: ['full-text'],
+  'full-text': ['hot-tier', 'sqlite'],
+  'hot-tier': [],
+  sqlite: [],
+};
+
+/** Zones that keep each sub-folder of src/durable to the sub-folders it may import. */
+function durableZones() {
+  const rooms = Object.keys(DURABLE_USES);
+  return rooms.map((room) => ({
+    target: `src/durable/${room}`,
+    from: rooms
+      .filter((other) => other !== room && !DURABLE_USES[room].includes(other))
+      .map((other) => `src/durable/${other}`),
+    message: `src/durable/${room} imports ${DURABLE_USES[room].length > 0 ? `only ${DURABLE_USES[room].join(', ')}` : 'no other sub-folder'} of src/durable (ARCHITECTURE.md, "Folders")`,
+  }));
+}
+
 /** import-x/no-restricted-paths zones: each layer may not import any layer above it. */
 export function layerZones() {
   const zones = [];
@@ -84,5 +125,6 @@ export function layerZones() {
     }
   });
   for (const [target, from, why] of PEERS_NEVER) zones.push({ target, from, message: why });
+  zones.push(...durableZones().filter((zone) => zone.from.length > 0));
   return zones;
 }
