@@ -338,8 +338,9 @@ async function main() {
         lastSplit = null;
         const { ms, timing } = await row.call();
         times.get(key(row))!.push(ms);
-        if (lastSplit !== null)
-          lastSplit.forEach((part, at) => splits.get(key(row))![at]!.push(part));
+        // Set by the call just made (TypeScript cannot see that it was).
+        const split = lastSplit as [number, number, number] | null;
+        if (split !== null) split.forEach((part, at) => splits.get(key(row))![at]!.push(part));
         addPhases(phases.get(key(row))!, timing);
       }
     }
