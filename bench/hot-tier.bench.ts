@@ -27,6 +27,7 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector, seededRandom as random } from '../test/helpers/random';
 import type {} from './recall/provided';
 import { ExactTopK, agreement, mib, ms, pct, percentile } from './measure';
+import { DeepRanks, ranksAmong } from './estimate-ranks';
 import { pickBest, pickBestInKernel } from '../src/durable/hot-tier/candidate-selection';
 import type { DotKernel } from '../src/durable/hot-tier/dot-kernel';
 
@@ -36,6 +37,10 @@ const K = 10;
 const QUERIES = 40;
 /** Queries for where the exact top-10 sit among the estimates (the first QUERIES are the timed ones). */
 const RANK_QUERIES = 160;
+/** The deeper pools a search asks the index for: HYBRID's max(50, limit × 3), VECTOR's limit. */
+const DEEP_KS = [10, 50, 150];
+/** Candidates beyond k whose share of the exact top-k is printed. */
+const DEEP_MARGINS = [256, 400, 521, 651, 800, 1000, 1300, 1600, 2000, 2600, 3200];
 
 /** The float32 scan of every row, the 10,000-row benchmark's yardstick. */
 interface FloatScan {
@@ -115,11 +120,12 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       ...queries,
       ...Array.from({ length: RANK_QUERIES - QUERIES }, () => randomUnitVector(more, DIMS)),
     ];
-    const exact = new ExactTopK(rankQueries, K);
+    const deep = new ExactTopK(rankQueries, Math.max(...DEEP_KS));
+    const exact = { top: (q: number) => deep.top(q).slice(0, K) };
     for (const row of state.storage.sql.exec<{ seq: number; embedding: ArrayBuffer }>(
       'SELECT seq, embedding FROM memories ORDER BY seq',
     )) {
-      exact.add(row.seq, new Float32Array(row.embedding));
+      deep.add(row.seq, new Float32Array(row.embedding));
     }
     const rowOfSeq = new Map<number, number>();
     for (let row = start; row < end; row++) rowOfSeq.set(index.seqAt(row), row);
@@ -140,6 +146,18 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       }
     });
     const held = (count: number) => estimateRanks.filter((rank) => rank <= count).length;
+    // The same for the exact top 50 and 150 (one sort of the estimates a query).
+    const deepRanks = new DeepRanks();
+    rankQueries.forEach((query, q) => {
+      const scores = estimates.scanCodes(query, start, end - start).scores;
+      deepRanks.add(
+        ranksAmong(
+          scores,
+          deep.top(q).map((seq) => rowOfSeq.get(seq)! - start),
+        ),
+      );
+    });
+    const deepLines = deepRanks.lines(DEEP_KS, DEEP_MARGINS);
     const rankLine = `p50 ${percentile(estimateRanks, 50)}, p99 ${percentile(estimateRanks, 99)}, p99.9 ${percentile(estimateRanks, 99.9)}, max ${Math.max(...estimateRanks)} (${estimateRanks.length} ids of ${rankQueries.length} queries); within 266/400/450/500/531/600/661 candidates: ${[266, 400, 450, 500, 531, 600, 661].map((n) => pct(held(n) / estimateRanks.length)).join(' / ')}`;
     const got = queries.map((query) => index.search(query, start, end, K).map((hit) => hit.seq));
     const agreed = agreement(
@@ -275,7 +293,28 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
         ),
       );
     }
+    // At 10,000 rows for comparison: the yardstick's estimates (the same codes).
+    const smallVectors = (() => {
+      const again = random(10);
+      return Array.from({ length: 10_000 }, () => randomUnitVector(again, DIMS));
+    })();
+    const smallExact = new ExactTopK(rankQueries, Math.max(...DEEP_KS));
+    smallVectors.forEach((vector, i) => smallExact.add(i + 1, vector));
+    const smallRanks = new DeepRanks();
+    const smallEstimates = yardstick as unknown as SearchParts;
+    rankQueries.forEach((query, q) => {
+      const scores = smallEstimates.scanCodes(query, 0, yardstick.size).scores;
+      smallRanks.add(
+        ranksAmong(
+          scores,
+          smallExact.top(q).map((seq) => seq - 1),
+        ),
+      );
+    });
+    const smallDeepLines = smallRanks.lines(DEEP_KS, DEEP_MARGINS);
     return {
+      deepLines,
+      smallDeepLines,
       scan,
       ratios: search.map((time, i) => time / scan[i]!),
       agreed,
@@ -299,6 +338,10 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       `  parts, in turn (p50)                 ${report.phaseLine}`,
       `  search ÷ previous path (p50)         ${report.pairLine}`,
       `  exact top-${K} by estimate rank        ${report.rankLine}`,
+      `  exact top-k by estimate rank, ${RANK_QUERIES} random queries, ${report.rows} rows:`,
+      ...report.deepLines.map((line) => `    ${line}`),
+      `  the same at 10,000 rows (the yardstick's codes):`,
+      ...report.smallDeepLines.map((line) => `    ${line}`),
       `  agreement with the exact float64 scan ${pct(report.agreed.ids)} of top-${K} ids; ${report.agreed.identical}/${report.agreed.queries} queries identical`,
       `  hot index memory                     ${mib(report.memoryBytes)} (float32 block ${report.holdsFloats ? 'kept' : 'dropped'}; isolate total ${mib(report.isolateBytes)})`,
       `  cold load from checkpoint            p50 ${ms(percentile(loads, 50))}   min ${ms(Math.min(...loads))}`,
