@@ -30,6 +30,7 @@ import { ExactTopK, agreement, mib, ms, pct, percentile } from './measure';
 import { DeepRanks, ranksAmong } from './estimate-ranks';
 import { pickBest, pickBestInKernel } from '../src/durable/hot-tier/candidate-selection';
 import type { DotKernel } from '../src/durable/hot-tier/dot-kernel';
+import { rerankMargin } from '../src/durable/hot-tier/rerank-margin';
 
 const ROWS = 250_000;
 const DIMS = 384;
@@ -270,6 +271,62 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       .map((name, j) => `${name} ${ms(percentile(phases[j]!, 50))}`)
       .join(', ');
     const pairLine = `p50 ${percentile(searchRatios, 50).toFixed(3)} sample by sample, ${(sum(phases[6]!) / sum(phases[5]!)).toFixed(3)} summed; the same ids and scores for ${sameAnswers}/${rankQueries.length} queries; agreement with the exact scan ${pct(nowAgreed.ids)} (previous ${pct(beforeAgreed.ids)}) of ${rankQueries.length * K} ids`;
+    // The margin growing with k (rerank-margin.ts) against the base alone
+    // (k + 521 at any k, as before 2026-11-26 branch i13-deep), on this index:
+    // agreement at k = 10, 50, 150 and the time at k = 10 and 50, in turn.
+    const withBaseMargin = <T>(run: () => T): T => {
+      Object.defineProperty(index, 'rerankMargin', {
+        value: (count: number, _k: number, fromStorage: boolean) =>
+          rerankMargin(count, 10, fromStorage),
+        configurable: true,
+      });
+      try {
+        return run();
+      } finally {
+        delete (index as unknown as Record<string, unknown>)['rerankMargin'];
+      }
+    };
+    const marginLines = DEEP_KS.map((k) => {
+      const expected = rankQueries.map((_, q) => deep.top(q).slice(0, k));
+      const grown = rankQueries.map((query) => index.search(query, start, end, k));
+      const based = withBaseMargin(() =>
+        rankQueries.map((query) => index.search(query, start, end, k)),
+      );
+      const same = grown.filter(
+        (hits, q) =>
+          hits.length === based[q]!.length &&
+          hits.every(
+            (hit, i) => hit.seq === based[q]![i]!.seq && hit.score === based[q]![i]!.score,
+          ),
+      ).length;
+      const ids = (all: typeof grown) => all.map((hits) => hits.map((hit) => hit.seq));
+      return `k = ${k}: k + ${rerankMargin(end - start, k, true)} candidates ${pct(agreement(ids(grown), expected).ids)} of the exact top-${k} ids, base k + ${rerankMargin(end - start, 10, true)} ${pct(agreement(ids(based), expected).ids)}; the same answers for ${same}/${rankQueries.length} queries`;
+    });
+    const marginJobs = [10, 50].flatMap((k) => [
+      (q: number) => index.search(queries[q]!, start, end, k),
+      (q: number) => withBaseMargin(() => index.search(queries[q]!, start, end, k)),
+    ]);
+    const marginTimes: number[][] = marginJobs.map(() => []);
+    for (let s = 0; s < 40; s++) {
+      const batch = [0, 1, 2, 3].map((b) => (s * 4 + b) % queries.length);
+      const order =
+        s % 2 === 0
+          ? marginJobs.map((_, j) => j)
+          : marginJobs.map((_, j) => marginJobs.length - 1 - j);
+      for (const j of order) {
+        const started = performance.now();
+        for (const q of batch) marginJobs[j]!(q);
+        marginTimes[j]!.push((performance.now() - started) / batch.length);
+      }
+    }
+    marginLines.push(
+      ...[10, 50].map((k, i) => {
+        const grown = marginTimes[i * 2]!;
+        const based = marginTimes[i * 2 + 1]!;
+        const ratios = grown.map((time, n) => time / based[n]!);
+        return `k = ${k} in turn: p50 ${ms(percentile(grown, 50))} (base ${ms(percentile(based, 50))}), ÷ base p50 ${percentile(ratios, 50).toFixed(3)} sample by sample, ${(sum(grown) / sum(based)).toFixed(3)} summed`;
+      }),
+    );
     const isolateBytes = isolateHotBytes(); // before the yardstick joins the isolate
     // The yardstick of the 10,000-row benchmark, in turn with the search so
     // both meet the same load: the float32 scan of 10,000 rows.
@@ -313,6 +370,7 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
     });
     const smallDeepLines = smallRanks.lines(DEEP_KS, DEEP_MARGINS);
     return {
+      marginLines,
       deepLines,
       smallDeepLines,
       scan,
@@ -340,6 +398,8 @@ it(`hot tier at ${ROWS} × ${DIMS}`, async () => {
       `  exact top-${K} by estimate rank        ${report.rankLine}`,
       `  exact top-k by estimate rank, ${RANK_QUERIES} random queries, ${report.rows} rows:`,
       ...report.deepLines.map((line) => `    ${line}`),
+      `  the margin grown with k (rerank-margin.ts) against the base alone:`,
+      ...report.marginLines.map((line) => `    ${line}`),
       `  the same at 10,000 rows (the yardstick's codes):`,
       ...report.smallDeepLines.map((line) => `    ${line}`),
       `  agreement with the exact float64 scan ${pct(report.agreed.ids)} of top-${K} ids; ${report.agreed.identical}/${report.agreed.queries} queries identical`,

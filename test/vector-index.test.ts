@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { affordable, isolateHotBytes } from '../src/durable/hot-tier/hot-budget';
+import { rerankMargin } from '../src/durable/hot-tier/rerank-margin';
 import { VectorIndex, type IndexEntry } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
 
@@ -258,6 +259,32 @@ describe('VectorIndex over 2-bit codes', () => {
       else for (const count of reads) expect(count).toBeLessThanOrEqual(10 + 256);
     },
   );
+  // HYBRID asks the index for a pool of max(50, limit × 3), VECTOR for its
+  // limit: the deeper exact ranks sit where the scores are dense, so a
+  // re-score from storage takes more candidates for a deeper k.
+  it('re-scores more candidates from storage for a deeper k, and holds its exact top-k', () => {
+    const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
+    for (let i = 0; i < ROWS; i += 1_000) index.insert(entries.slice(i, i + 1_000));
+    const readFor = (k: number) => {
+      reads.length = 0;
+      const agreed = queries.map((query) => {
+        const expected = new Set(referenceSearch(entries, query, k));
+        return index.search(query, 0, index.size, k).filter((hit) => expected.has(hit.seq)).length;
+      });
+      expect(reads).toHaveLength(queries.length);
+      return {
+        rows: Math.max(...reads),
+        agreed: agreed.reduce((a, b) => a + b, 0) / (queries.length * k),
+      };
+    };
+    const shallow = readFor(10);
+    const deep = readFor(50);
+    expect(shallow.rows).toBe(10 + 256);
+    // The margin beyond k grows with k, not only k itself.
+    expect(deep.rows - 50).toBeGreaterThan(shallow.rows - 10);
+    expect(deep.agreed).toBeGreaterThanOrEqual(0.995);
+  });
+
   it('estimates every row of a window, whatever its length (the kernel scores rows four at a time)', () => {
     const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
     index.insert(entries.slice(0, 3_001));
@@ -273,6 +300,22 @@ describe('VectorIndex over 2-bit codes', () => {
         expect(best!.seq).toBe(entries[row]!.seq);
       }
     }
+  });
+});
+
+describe('rerankMargin', () => {
+  it('keeps the base for k ≤ 10 and for a float32 block, and grows with k from storage', () => {
+    expect(rerankMargin(10_000, 10, true)).toBe(256);
+    expect(rerankMargin(250_000, 10, true)).toBe(521);
+    expect(rerankMargin(250_000, 5, true)).toBe(521);
+    expect(rerankMargin(250_000, 150, false)).toBe(521);
+    expect(rerankMargin(10_000, 50, false)).toBe(256);
+    const margins = [10, 20, 50, 100, 150].map((k) => rerankMargin(250_000, k, true));
+    for (let i = 1; i < margins.length; i++) expect(margins[i]).toBeGreaterThan(margins[i - 1]!);
+    // The measured need at 250,000 rows (BENCHMARKS.md, branch i13-deep): 99.5% of the
+    // exact top 50 within k + 1,285, of the top 150 within k + 2,559.
+    expect(margins[2]).toBeGreaterThanOrEqual(1_285);
+    expect(margins[4]).toBeGreaterThanOrEqual(2_559);
   });
 });
 

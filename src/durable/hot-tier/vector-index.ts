@@ -9,6 +9,7 @@ import { withColdRows } from './cold-window';
 import { exactScores, storedScores } from './exact-scores';
 import { gatherVectorBytes, slotsRun } from './float-slots';
 import { HotRowWrites } from './hot-row-writes';
+import { rerankMargin } from './rerank-margin';
 import { KEY_BYTES } from './hot-rows';
 import { timeBound } from './row-keys';
 import { spread } from './similarity-spread';
@@ -42,7 +43,8 @@ export type {
  * returns each memory once, with its best chunk.
  *
  * Scores are exact. A search scans the window's codes with the SIMD kernel in
- * `simd/dot.wat`, keeps the best k + RERANK candidates by the estimate, and
+ * `simd/dot.wat`, keeps the best k + margin candidates by the estimate
+ * (rerank-margin.ts: more for a deeper k when re-scored from storage), and
  * re-scores those from the exact float32 vectors, in float64. The exact
  * vectors of a small vault stay in memory (a second block, also scanned
  * directly when a window is small); a large vault's are read from SQLite
@@ -59,22 +61,12 @@ export type {
  * load, fill) and this file (reads: search and checkpoint slices). The tight
  * loops they share are plain functions over typed arrays: row-keys.ts (the
  * row order), float-slots.ts, candidate-selection.ts, similarity-spread.ts,
- * cold-window.ts (the part of a window read from storage).
+ * cold-window.ts (the part of a window read from storage), rerank-margin.ts
+ * (how many candidates to re-score).
  * The code itself (vector-codes.ts), the budget (hot-budget.ts) and the
  * checkpoint (hot-checkpoint.ts) are apart.
  */
 
-/**
- * Exact re-scores beyond the top k taken from the code estimates: 256, and
- * one per 480 rows past 122,880. Where the exact top 10 of random vectors
- * (the hard case) rank among 250,000 rows' estimates (bench/hot-tier.bench.ts,
- * 1,600 ids in each of two runs): within 266 98.3–98.7%, 400 99.3–99.4%,
- * 530 99.7–99.8%, 661 99.8–99.9%. A vault that large re-scores each
- * candidate from SQLite (a page read, ~45% of its search at 661), so past
- * 530 more candidates buy little agreement for much time.
- */
-const RERANK = 256;
-const RERANK_ROWS_EACH = 480;
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
@@ -207,8 +199,7 @@ export class VectorIndex extends HotRowWrites {
     if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
-    const rerank = Math.max(RERANK, Math.ceil(count / RERANK_ROWS_EACH));
-    const slots = Math.min(count, k + rerank);
+    const slots = Math.min(count, k + this.rerankMargin(count, k, !this.floatsUsable));
     // Room for the scan's candidates, before the scan takes views of the memory.
     const room = slots * 4;
     const picks = this.floatsUsable ? 0 : this.codePicks(room);
@@ -237,6 +228,11 @@ export class VectorIndex extends HotRowWrites {
       room,
     );
     return this.rescoreFromStorage(query, candidates, k);
+  }
+
+  /** Candidates beyond k to re-score (a method so a benchmark can pair rules on one index). */
+  private rerankMargin(count: number, k: number, fromStorage: boolean): number {
+    return rerankMargin(count, k, fromStorage);
   }
 
   /** Small windows with the float32 block: score every row exactly enough to pick. */
