@@ -83,7 +83,8 @@ function metaWritesOnlyBeneath() {
   const insideHelper = ":not(CallExpression[callee.name='writeMetaBeneath'] *)";
   const message =
     'write a vault meta table beneath its object only through writeMetaBeneath (test/helpers/vaults.ts), which makes the object forget the record it keeps';
-  const sqlWrite = '/^\\s*(INSERT(\\s+OR\\s+\\w+)?\\s+INTO|REPLACE\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+meta\\b/i';
+  const sqlWrite =
+    '/^\\s*(INSERT(\\s+OR\\s+\\w+)?\\s+INTO|REPLACE\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+meta\\b/i';
   return [
     { selector: `Literal[value=${sqlWrite}]${insideHelper}`, message },
     { selector: `TemplateElement[value.raw=${sqlWrite}]${insideHelper}`, message },

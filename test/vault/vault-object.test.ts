@@ -508,9 +508,11 @@ describe('VaultObject', () => {
     expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
 
     // Let the TTL pass, then fire the alarm: rows, meta, alarm and snapshots go.
-    expect(await runAlarm(vault, (state, object) => setMeta(state, 'expires_at', Date.now() - 1, object))).toBe(
-      null,
-    );
+    expect(
+      await runAlarm(vault, (state, object) =>
+        setMeta(state, 'expires_at', Date.now() - 1, object),
+      ),
+    ).toBe(null);
     const leftovers = await runInDurableObject(vault, (_, state) => ({
       memories: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM memories').one().n,
       meta: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM meta').one().n,
