@@ -10,14 +10,23 @@
  *         time the provider out.
  *   due   `onDue` runs once, `dueInMs` after the start, unless `stop` came first.
  */
+/** A read waiting on the provider: since when, and how the idle deadline fails it. */
+interface WaitingRead {
+  since: number;
+  fail: (error: unknown) => void;
+}
+
 export class StreamDeadlines {
-  private waitingSince: number | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private armedFor = Infinity;
   private dueAt: number;
   private stopped = false;
-  /** The read now waiting, failed by the idle deadline. */
-  private failWaiting: ((error: unknown) => void) | null = null;
+  /**
+   * The reads now waiting, oldest first (each joins when it starts), failed
+   * by the idle deadline. Each read leaves only its own entry when it
+   * settles, so reads that overlap keep each other's deadline armed.
+   */
+  private readonly waiting = new Set<WaitingRead>();
   /** Once the idle deadline fired, every read fails with its error. */
   private expired: { error: unknown } | null = null;
 
@@ -47,19 +56,17 @@ export class StreamDeadlines {
       return Promise.reject(this.expired.error);
     }
     const now = Date.now();
-    this.waitingSince = now;
-    if (now + this.idleMs < this.armedFor) this.arm(now);
     return new Promise<T>((resolve, reject) => {
-      this.failWaiting = reject;
+      const slot: WaitingRead = { since: now, fail: reject };
+      this.waiting.add(slot);
+      if (now + this.idleMs < this.armedFor) this.arm(now);
       read.then(
         (value) => {
-          this.waitingSince = null;
-          this.failWaiting = null;
+          this.waiting.delete(slot);
           resolve(value);
         },
         (error: unknown) => {
-          this.waitingSince = null;
-          this.failWaiting = null;
+          this.waiting.delete(slot);
           reject(error);
         },
       );
@@ -75,7 +82,8 @@ export class StreamDeadlines {
 
   private arm(now: number): void {
     if (this.stopped) return;
-    const idleAt = this.waitingSince === null ? Infinity : this.waitingSince + this.idleMs;
+    const oldest = this.oldestWaiting();
+    const idleAt = oldest === undefined ? Infinity : oldest.since + this.idleMs;
     const next = Math.min(idleAt, this.dueAt);
     if (next === this.armedFor && this.timer !== undefined) return;
     clearTimeout(this.timer);
@@ -94,13 +102,21 @@ export class StreamDeadlines {
       this.dueAt = Infinity;
       this.onDue();
     }
-    if (this.waitingSince !== null && now - this.waitingSince >= this.idleMs) {
-      this.expired = { error: this.onIdle() };
-      this.failWaiting?.(this.expired.error);
-      this.failWaiting = null;
+    const oldest = this.oldestWaiting();
+    if (oldest !== undefined && now - oldest.since >= this.idleMs) {
+      const expired = { error: this.onIdle() };
+      this.expired = expired;
+      for (const slot of this.waiting) slot.fail(expired.error);
+      this.waiting.clear();
       this.stop();
       return;
     }
     this.arm(now);
+  }
+
+  /** The read waiting longest (reads join in the order they start). */
+  private oldestWaiting(): WaitingRead | undefined {
+    for (const slot of this.waiting) return slot;
+    return undefined;
   }
 }
