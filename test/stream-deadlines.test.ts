@@ -51,7 +51,17 @@ describe('StreamDeadlines', () => {
     quick.settle('b');
     await expect(quickRead).resolves.toBe('b');
     await expect(waiting).rejects.toThrow('silent provider');
-    expect(idled).toBe(2);
+    // Three at once, the middle one settling: both others fail, with one error.
+    const third = new StreamDeadlines(20, silent, null, () => undefined);
+    const oldest = third.read(never());
+    const middle = later();
+    const middleRead = third.read(middle.promise);
+    const youngest = third.read(never());
+    middle.settle('c');
+    await expect(middleRead).resolves.toBe('c');
+    await expect(oldest).rejects.toThrow('silent provider');
+    await expect(youngest).rejects.toThrow('silent provider');
+    expect(idled).toBe(3);
   }, 5_000);
 
   it('passes a read’s own failure on as it is', async () => {

@@ -22,11 +22,14 @@ export class StreamDeadlines {
   private dueAt: number;
   private stopped = false;
   /**
-   * The reads now waiting, oldest first (each joins when it starts), failed
-   * by the idle deadline. Each read leaves only its own entry when it
-   * settles, so reads that overlap keep each other's deadline armed.
+   * The reads now waiting, failed by the idle deadline: the oldest, and any
+   * that started while it waited (in the order they started; a stream read
+   * one chunk at a time never has any, so the set is made only for them).
+   * Each read leaves only its own place when it settles, so reads that
+   * overlap keep each other's deadline armed.
    */
-  private readonly waiting = new Set<WaitingRead>();
+  private oldest: WaitingRead | null = null;
+  private younger: Set<WaitingRead> | null = null;
   /** Once the idle deadline fired, every read fails with its error. */
   private expired: { error: unknown } | null = null;
 
@@ -58,15 +61,16 @@ export class StreamDeadlines {
     const now = Date.now();
     return new Promise<T>((resolve, reject) => {
       const slot: WaitingRead = { since: now, fail: reject };
-      this.waiting.add(slot);
+      if (this.oldest === null) this.oldest = slot;
+      else (this.younger ??= new Set()).add(slot);
       if (now + this.idleMs < this.armedFor) this.arm(now);
       read.then(
         (value) => {
-          this.waiting.delete(slot);
+          this.settled(slot);
           resolve(value);
         },
         (error: unknown) => {
-          this.waiting.delete(slot);
+          this.settled(slot);
           reject(error);
         },
       );
@@ -82,8 +86,7 @@ export class StreamDeadlines {
 
   private arm(now: number): void {
     if (this.stopped) return;
-    const oldest = this.oldestWaiting();
-    const idleAt = oldest === undefined ? Infinity : oldest.since + this.idleMs;
+    const idleAt = this.oldest === null ? Infinity : this.oldest.since + this.idleMs;
     const next = Math.min(idleAt, this.dueAt);
     if (next === this.armedFor && this.timer !== undefined) return;
     clearTimeout(this.timer);
@@ -102,21 +105,31 @@ export class StreamDeadlines {
       this.dueAt = Infinity;
       this.onDue();
     }
-    const oldest = this.oldestWaiting();
-    if (oldest !== undefined && now - oldest.since >= this.idleMs) {
+    if (this.oldest !== null && now - this.oldest.since >= this.idleMs) {
       const expired = { error: this.onIdle() };
       this.expired = expired;
-      for (const slot of this.waiting) slot.fail(expired.error);
-      this.waiting.clear();
+      this.oldest.fail(expired.error);
+      for (const slot of this.younger ?? []) slot.fail(expired.error);
+      this.oldest = null;
+      this.younger = null;
       this.stop();
       return;
     }
     this.arm(now);
   }
 
-  /** The read waiting longest (reads join in the order they start). */
-  private oldestWaiting(): WaitingRead | undefined {
-    for (const slot of this.waiting) return slot;
-    return undefined;
+  /** A read settled: it leaves its own place; the next oldest takes the first. */
+  private settled(slot: WaitingRead): void {
+    if (this.oldest !== slot) {
+      this.younger?.delete(slot);
+      return;
+    }
+    this.oldest = null;
+    if (this.younger === null) return;
+    for (const next of this.younger) {
+      this.oldest = next;
+      this.younger.delete(next);
+      break;
+    }
   }
 }
