@@ -57,6 +57,17 @@ export default tseslint.config(
     },
   },
   {
+    // A vault object keeps its decoded meta record between its own writes
+    // (src/durable/warm-tier/vault-meta.ts): a test that writes the meta table
+    // beneath a live object must also make it forget that record, which
+    // writeMetaBeneath (test/helpers/vaults.ts) does. Raw SQL writes of the
+    // table, and writes through a VaultMeta made on the spot, only inside it.
+    files: ['test/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...metaWritesOnlyBeneath()],
+    },
+  },
+  {
     files: ['test/fakes/**'],
     languageOptions: { globals: globals.serviceworker },
   },
@@ -66,3 +77,20 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
 );
+
+/** no-restricted-syntax entries: meta-table writes in test/ outside writeMetaBeneath. */
+function metaWritesOnlyBeneath() {
+  const insideHelper = ":not(CallExpression[callee.name='writeMetaBeneath'] *)";
+  const message =
+    'write a vault meta table beneath its object only through writeMetaBeneath (test/helpers/vaults.ts), which makes the object forget the record it keeps';
+  const sqlWrite =
+    '/^\\s*(INSERT(\\s+OR\\s+\\w+)?\\s+INTO|REPLACE\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+meta\\b/i';
+  return [
+    { selector: `Literal[value=${sqlWrite}]${insideHelper}`, message },
+    { selector: `TemplateElement[value.raw=${sqlWrite}]${insideHelper}`, message },
+    {
+      selector: `CallExpression[callee.property.name=/^(set|update)$/][callee.object.type='NewExpression'][callee.object.callee.name='VaultMeta']${insideHelper}`,
+      message,
+    },
+  ];
+}

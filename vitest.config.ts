@@ -83,10 +83,15 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
 }
 
 /**
- * Every workerd project: alarms run only when a test runs them, and the
- * fakes' scripted network failures become real fetch failures (see the files).
+ * Every workerd project: alarms run only when a test runs them, the
+ * fakes' scripted network failures become real fetch failures, and the
+ * Worker's waitUntil work is recorded so resetFakes can wait for it (see the files).
  */
-const SETUP_FILES = ['./test/setup/held-alarms.ts', './test/setup/network-failures.ts'];
+const SETUP_FILES = [
+  './test/setup/held-alarms.ts',
+  './test/setup/network-failures.ts',
+  './test/setup/worker-tasks.ts',
+];
 
 /**
  * Every workerd project runs its files one after another in one runner: one

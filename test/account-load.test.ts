@@ -13,6 +13,7 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { countingWorker } from './helpers/account-calls';
 import { runAlarm } from './helpers/alarms';
 import { BASE_URL, newKey } from './helpers/graphql';
+import { writeMetaBeneath } from './helpers/vaults';
 
 const accountOf = (accountId: string) =>
   env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
@@ -25,9 +26,11 @@ async function runUsageAlarms(accountId: string, keyId: string): Promise<void> {
   for (let shard = 0; shard < USAGE_SHARDS; shard++)
     await runDurableObjectAlarm(usageShardStub(env, accountId, shard));
   const address: VaultAddress = { kind: 'CORE', keyId, externalId: null };
-  await runAlarm(env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))), (state) => {
-    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
-  });
+  await runAlarm(env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))), (state, object) =>
+    writeMetaBeneath(object, state, ({ sql }) =>
+      sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'"),
+    ),
+  );
 }
 
 /** Usage batches the account has taken from its shards and vaults: one account-object call each. */

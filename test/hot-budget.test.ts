@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { affordable, isolateHotBytes, registerCache } from '../src/durable/hot-tier/hot-budget';
+import {
+  affordable,
+  isolateHotBytes,
+  ownHotBudgetForTest,
+  registerCache,
+  registerHolder,
+} from '../src/durable/hot-tier/hot-budget';
 
 describe("the isolate's hot budget", () => {
   it('counts caches, and lets them go before it refuses an index', () => {
@@ -31,5 +37,29 @@ describe("the isolate's hot budget", () => {
     // caches give way too, so the request is sized against the limit.
     expect(affordable(limit + 500, limit)).toBe(false);
     expect(held).toBe(0);
+  });
+
+  it('gives a test a budget of its own, apart from the indexes already in the isolate', () => {
+    const earlier = { memoryBytes: 10 * 1024 * 1024 };
+    registerHolder(earlier);
+    const before = isolateHotBytes();
+    expect(before).toBeGreaterThanOrEqual(earlier.memoryBytes);
+    const restore = ownHotBudgetForTest(1_000);
+    try {
+      expect(isolateHotBytes()).toBeLessThan(earlier.memoryBytes);
+      const own = { memoryBytes: 0 };
+      registerHolder(own);
+      // Caches give way (the default limit is now the own budget's 1,000).
+      expect(affordable(900)).toBe(true);
+      own.memoryBytes = 900;
+      expect(affordable(200)).toBe(false);
+      restore();
+      // Back in the isolate's budget, with the index made meanwhile counted in it.
+      expect(isolateHotBytes()).toBeGreaterThanOrEqual(earlier.memoryBytes + 900);
+      expect(affordable(200)).toBe(true);
+    } finally {
+      restore();
+      earlier.memoryBytes = 0;
+    }
   });
 });

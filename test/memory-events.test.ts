@@ -9,8 +9,7 @@ import {
   REPLAY_MAX_AGE_MS,
   REPLAY_MAX_EVENTS,
 } from '../src/durable/warm-tier/memory-events';
-import { MetaTable, Sql } from '../src/durable/sqlite/sql';
-import { VaultMeta } from '../src/durable/warm-tier/vault-meta';
+import { Sql } from '../src/durable/sqlite/sql';
 import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,
@@ -25,6 +24,7 @@ import {
 import { resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
+import { writeMetaBeneath } from './helpers/vaults';
 
 type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 
@@ -88,10 +88,8 @@ const TRANSPORTS: [string, Transport][] = [
 async function expireNow(keyId: string, conversationId: string) {
   const name = vaultObjectName({ kind: 'EPHEMERAL', keyId, externalId: conversationId });
   const vault = env.VAULT.get(env.VAULT.idFromName(name));
-  await runInDurableObject(vault, async (_, state) => {
-    new VaultMeta(new MetaTable(new Sql(state.storage.sql))).update({
-      expiresAt: Date.now() - 1,
-    });
+  await runInDurableObject(vault, async (object, state) => {
+    writeMetaBeneath(object, state, ({ meta }) => meta.update({ expiresAt: Date.now() - 1 }));
     await state.storage.setAlarm(Date.now());
   });
   expect(await runDurableObjectAlarm(vault)).toBe(true);

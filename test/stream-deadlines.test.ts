@@ -24,6 +24,46 @@ describe('StreamDeadlines', () => {
     expect(idled).toBe(1);
   });
 
+  it('keeps the idle deadline of a read that overlaps another, whichever settles first', async () => {
+    const later = () => {
+      let settle!: (value: string) => void;
+      const promise = new Promise<string>((resolve) => (settle = resolve));
+      return { promise, settle };
+    };
+    let idled = 0;
+    const silent = () => {
+      idled++;
+      return new Error('silent provider');
+    };
+    // The first read settles while the second still waits: the second still times out.
+    const first = new StreamDeadlines(20, silent, null, () => undefined);
+    const earlier = later();
+    const firstRead = first.read(earlier.promise);
+    const secondRead = first.read(never());
+    earlier.settle('a');
+    await expect(firstRead).resolves.toBe('a');
+    await expect(secondRead).rejects.toThrow('silent provider');
+    // The second read settles while the first still waits: the first still times out.
+    const second = new StreamDeadlines(20, silent, null, () => undefined);
+    const waiting = second.read(never());
+    const quick = later();
+    const quickRead = second.read(quick.promise);
+    quick.settle('b');
+    await expect(quickRead).resolves.toBe('b');
+    await expect(waiting).rejects.toThrow('silent provider');
+    // Three at once, the middle one settling: both others fail, with one error.
+    const third = new StreamDeadlines(20, silent, null, () => undefined);
+    const oldest = third.read(never());
+    const middle = later();
+    const middleRead = third.read(middle.promise);
+    const youngest = third.read(never());
+    middle.settle('c');
+    await expect(middleRead).resolves.toBe('c');
+    await expect(oldest).rejects.toThrow('silent provider');
+    await expect(youngest).rejects.toThrow('silent provider');
+    expect(idled).toBe(3);
+  }, 5_000);
+
   it('passes a read’s own failure on as it is', async () => {
     const deadlines = new StreamDeadlines(
       60_000,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { VectorIndex, type IndexEntry } from '../src/durable/hot-tier/vector-index';
+import { useOwnHotBudget } from './helpers/hot-budget';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
+
+// Whether an index keeps its float32 block must not depend on what earlier
+// files left in the project's shared isolate.
+useOwnHotBudget();
 
 const DAY = 86_400_000;
 
@@ -10,6 +15,7 @@ const DAY = 86_400_000;
  * they leave, the index must answer as one loaded afresh from the same rows
  * in key order: the same memories, in the same order, with the same scores.
  */
+
 describe('VectorIndex under backdated batches', () => {
   it('answers as a freshly loaded index through backdated batches, removals and repacking', () => {
     const dims = 96;

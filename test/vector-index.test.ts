@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { affordable, isolateHotBytes } from '../src/durable/hot-tier/hot-budget';
 import { rerankMargin } from '../src/durable/hot-tier/rerank-margin';
 import { VectorIndex, type IndexEntry } from '../src/durable/hot-tier/vector-index';
+import { useOwnHotBudget } from './helpers/hot-budget';
 import { randomUnitVector as unitVector, seededRandom as random } from './helpers/random';
+
+// Whether an index keeps its float32 block must not depend on what earlier
+// files left in the project's shared isolate.
+useOwnHotBudget();
 
 /** The float64 brute-force scan the index must agree with. */
 function referenceSearch(entries: IndexEntry[], query: Float32Array, k: number) {

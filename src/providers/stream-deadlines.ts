@@ -10,14 +10,26 @@
  *         time the provider out.
  *   due   `onDue` runs once, `dueInMs` after the start, unless `stop` came first.
  */
+/** A read waiting on the provider: since when, and how the idle deadline fails it. */
+interface WaitingRead {
+  since: number;
+  fail: (error: unknown) => void;
+}
+
 export class StreamDeadlines {
-  private waitingSince: number | null = null;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private armedFor = Infinity;
   private dueAt: number;
   private stopped = false;
-  /** The read now waiting, failed by the idle deadline. */
-  private failWaiting: ((error: unknown) => void) | null = null;
+  /**
+   * The reads now waiting, failed by the idle deadline: the oldest, and any
+   * that started while it waited (in the order they started; a stream read
+   * one chunk at a time never has any, so the set is made only for them).
+   * Each read leaves only its own place when it settles, so reads that
+   * overlap keep each other's deadline armed.
+   */
+  private oldest: WaitingRead | null = null;
+  private younger: Set<WaitingRead> | null = null;
   /** Once the idle deadline fired, every read fails with its error. */
   private expired: { error: unknown } | null = null;
 
@@ -47,19 +59,18 @@ export class StreamDeadlines {
       return Promise.reject(this.expired.error);
     }
     const now = Date.now();
-    this.waitingSince = now;
-    if (now + this.idleMs < this.armedFor) this.arm(now);
     return new Promise<T>((resolve, reject) => {
-      this.failWaiting = reject;
+      const slot: WaitingRead = { since: now, fail: reject };
+      if (this.oldest === null) this.oldest = slot;
+      else (this.younger ??= new Set()).add(slot);
+      if (now + this.idleMs < this.armedFor) this.arm(now);
       read.then(
         (value) => {
-          this.waitingSince = null;
-          this.failWaiting = null;
+          this.settled(slot);
           resolve(value);
         },
         (error: unknown) => {
-          this.waitingSince = null;
-          this.failWaiting = null;
+          this.settled(slot);
           reject(error);
         },
       );
@@ -75,7 +86,7 @@ export class StreamDeadlines {
 
   private arm(now: number): void {
     if (this.stopped) return;
-    const idleAt = this.waitingSince === null ? Infinity : this.waitingSince + this.idleMs;
+    const idleAt = this.oldest === null ? Infinity : this.oldest.since + this.idleMs;
     const next = Math.min(idleAt, this.dueAt);
     if (next === this.armedFor && this.timer !== undefined) return;
     clearTimeout(this.timer);
@@ -94,13 +105,31 @@ export class StreamDeadlines {
       this.dueAt = Infinity;
       this.onDue();
     }
-    if (this.waitingSince !== null && now - this.waitingSince >= this.idleMs) {
-      this.expired = { error: this.onIdle() };
-      this.failWaiting?.(this.expired.error);
-      this.failWaiting = null;
+    if (this.oldest !== null && now - this.oldest.since >= this.idleMs) {
+      const expired = { error: this.onIdle() };
+      this.expired = expired;
+      this.oldest.fail(expired.error);
+      for (const slot of this.younger ?? []) slot.fail(expired.error);
+      this.oldest = null;
+      this.younger = null;
       this.stop();
       return;
     }
     this.arm(now);
+  }
+
+  /** A read settled: it leaves its own place; the next oldest takes the first. */
+  private settled(slot: WaitingRead): void {
+    if (this.oldest !== slot) {
+      this.younger?.delete(slot);
+      return;
+    }
+    this.oldest = null;
+    if (this.younger === null) return;
+    for (const next of this.younger) {
+      this.oldest = next;
+      this.younger.delete(next);
+      break;
+    }
   }
 }

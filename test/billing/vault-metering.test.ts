@@ -12,6 +12,7 @@ import { unpackWindows } from '../../src/durable/rpc/packed-windows';
 import type { VaultReadOp, WindowResult } from '../../src/durable/rpc/vault-types';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
+import { writeMetaBeneath } from '../helpers/vaults';
 
 const account = (accountId: string) =>
   env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
@@ -36,9 +37,11 @@ function vaultBacklog(vault: DurableObjectStub) {
 
 /** Runs a vault's alarm as it runs once its hand-over is due. */
 const runHandOver = (vault: DurableObjectStub) =>
-  runAlarm(vault, (state) => {
-    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
-  });
+  runAlarm(vault, (state, object) =>
+    writeMetaBeneath(object, state, ({ sql }) =>
+      sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'"),
+    ),
+  );
 
 /** What every usage shard of the account holds (it records only multi-vault requests now). */
 async function shardTokens(accountId: string): Promise<number> {
@@ -166,7 +169,9 @@ describe('metering in the vault', () => {
         },
       } as unknown as Env;
       try {
-        state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
+        writeMetaBeneath(instance, state, ({ sql }) =>
+          sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'"),
+        );
         await state.storage.deleteAlarm();
         await (instance as unknown as { alarm(): Promise<void> }).alarm();
         return state.storage.getAlarm();

@@ -13,7 +13,7 @@ import { BASE_URL, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { vaultObjectName } from '../../src/vaults/address';
 import { readConfig } from '../../src/core/config';
 import { armedAlarm, runAlarm } from '../helpers/alarms';
-import { snapshotKeys } from '../helpers/vaults';
+import { snapshotKeys, writeMetaBeneath } from '../helpers/vaults';
 
 const DAY = 86_400_000;
 const vaultStub = (keyId: string, kind: 'CORE' | 'SESSION', externalId: string | null = null) =>
@@ -30,21 +30,24 @@ async function seed(api: Awaited<ReturnType<typeof newKey>>['api'], session: str
   });
 }
 
-const setSnapshotDue = (state: DurableObjectState, at: number) =>
-  state.storage.sql.exec(
-    "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', ?)",
-    String(at),
+const setSnapshotDue = (state: DurableObjectState, object: unknown, at: number) =>
+  writeMetaBeneath(object, state, ({ sql }) =>
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', ?)", String(at)),
   );
 
 /** The vault's writes have settled and its snapshot is due: the alarm writes it. */
-const settle = (state: DurableObjectState) => {
-  setSnapshotDue(state, 0);
-  state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+const settle = (state: DurableObjectState, object: unknown) => {
+  setSnapshotDue(state, object, 0);
+  writeMetaBeneath(object, state, ({ sql }) =>
+    sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'"),
+  );
 };
 
 /** Makes the hand-over of the writes' memory tokens to the account due now (vault-usage.ts). */
-const handOverDue = (state: DurableObjectState) =>
-  state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'");
+const handOverDue = (state: DurableObjectState, object: unknown) =>
+  writeMetaBeneath(object, state, ({ sql }) =>
+    sql.exec("UPDATE meta SET value = '0' WHERE key = 'usage_due_at'"),
+  );
 
 const snapshotDueAt = (stub: DurableObjectStub) =>
   runInDurableObject(stub, (_, state) =>
@@ -112,11 +115,8 @@ async function runAlarmWithDeleteDuringSnapshot(
       },
     });
     vault.cold.bucket = racing;
-    state.storage.sql.exec(
-      "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
-    );
     // Writes have settled: the alarm writes a due snapshot only then.
-    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+    settle(state, vault);
     try {
       await vault.alarm();
     } finally {
@@ -152,16 +152,18 @@ describe('COLD tier', () => {
     expect(await runAlarm(stub)).toBe(due);
     expect(await snapshotKeys(sessionAddress(keyId, 's1'))).toEqual([]);
     // A write meanwhile pushes it back: writes have not settled yet.
-    await runInDurableObject(stub, (_, state) => setSnapshotDue(state, Date.now() + 1_000));
+    await runInDurableObject(stub, (object, state) =>
+      setSnapshotDue(state, object, Date.now() + 1_000),
+    );
     const beforeWrite = Date.now();
     await api.request(StoreMemoriesDocument, {
       inputs: [{ content: 'one more fact', vault: { kind: 'SESSION', id: 's1' } }],
     });
     // When the planned time comes, the alarm waits until the last write is that old.
     expect(
-      await runAlarm(stub, (state) => {
-        setSnapshotDue(state, Date.now() - 1);
-        handOverDue(state);
+      await runAlarm(stub, (state, object) => {
+        setSnapshotDue(state, object, Date.now() - 1);
+        handOverDue(state, object);
       }),
     ).toBeGreaterThanOrEqual(beforeWrite + delay);
     expect(await snapshotKeys(sessionAddress(keyId, 's1'))).toEqual([]);

@@ -11,19 +11,20 @@ import {
 } from '../generated/graphql';
 import { codes, newKey, post } from '../helpers/graphql';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
+import { writeMetaBeneath } from '../helpers/vaults';
 
 const legacy = () => (env as unknown as { LEGACY_KV: KVNamespace }).LEGACY_KV;
 const stubOf = (address: VaultAddress) =>
   env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
 
 async function snapshotNow(address: VaultAddress) {
-  await runAlarm(stubOf(address), (state) => {
-    state.storage.sql.exec(
-      "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
-    );
-    // Writes have settled: the alarm writes a due snapshot only then.
-    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
-  });
+  await runAlarm(stubOf(address), (state, object) =>
+    writeMetaBeneath(object, state, ({ sql }) => {
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')");
+      // Writes have settled: the alarm writes a due snapshot only then.
+      sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+    }),
+  );
 }
 
 /** Two tenants: `victim` has a session vault with a snapshot; `intruder` is another account's admin. */

@@ -1,3 +1,5 @@
+import { settleWorkerTasks } from './worker-tasks';
+
 /** Talks to the provider fakes (test/fakes/providers-worker.mjs). */
 export interface FakeCall {
   host: string;
@@ -18,7 +20,12 @@ export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];
 }
 
+/**
+ * Forgets the fakes' calls and scripts, once the Worker's ctx.waitUntil work
+ * that earlier tests left running has settled (it may still call a fake).
+ */
 export async function resetFakes(): Promise<void> {
+  await settleWorkerTasks();
   await fetch('http://fakes.test/_reset', { method: 'POST' });
 }
 

@@ -1,6 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import { HashedEmbedder } from './hashed-embedder';
+import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
+import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import { vaultObjectName, type VaultAddress, type VaultKind } from '../../src/vaults/address';
 import type {
   Metadata,
@@ -33,6 +35,28 @@ export function vaultStub(address: VaultAddress) {
  */
 export function forgetKeptMeta(object: unknown): void {
   (object as { meta: { forget(): void } }).meta.forget();
+}
+
+/**
+ * The one way a test writes a live vault object's meta table beneath it (as
+ * time passing would: something due now, a write long ago): `write` gets the
+ * raw SQL storage and a typed VaultMeta over the same table, and the object
+ * forgets the record it keeps afterwards, even if `write` threw. Lint
+ * (eslint.config.js, test/) refuses meta writes anywhere else in test/.
+ */
+export function writeMetaBeneath<T>(
+  object: unknown,
+  state: DurableObjectState,
+  write: (storage: { sql: SqlStorage; meta: VaultMeta }) => T,
+): T {
+  try {
+    return write({
+      sql: state.storage.sql,
+      meta: new VaultMeta(new MetaTable(new Sql(state.storage.sql))),
+    });
+  } finally {
+    forgetKeptMeta(object);
+  }
 }
 
 /** The R2 keys of a vault's snapshots, oldest first (names carry the object's id only). */

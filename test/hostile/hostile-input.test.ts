@@ -11,6 +11,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { vaultObjectName } from '../../src/vaults/address';
+import { writeMetaBeneath } from '../helpers/vaults';
 
 /**
  * Hostile and faulty input, one row per input (issue 11, items 13–22; the
@@ -898,13 +899,13 @@ async function snapshotNow(keyId: string, id: string | null) {
       ),
     ),
   );
-  await runInDurableObject(stub, (_, state) => {
-    state.storage.sql.exec(
-      "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
-    );
-    // Writes have settled: the alarm writes a due snapshot only then.
-    state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
-  });
+  await runInDurableObject(stub, (object, state) =>
+    writeMetaBeneath(object, state, ({ sql }) => {
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')");
+      // Writes have settled: the alarm writes a due snapshot only then.
+      sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+    }),
+  );
   await runAlarmNow(stub);
 }
 

@@ -14,7 +14,15 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { ANSWER_CORE, QUESTION, longDocument } from '../helpers/long-document';
-import { embedder, failed, freshAddress, memory, storeRequest, vaultStub } from '../helpers/vaults';
+import {
+  embedder,
+  failed,
+  freshAddress,
+  memory,
+  storeRequest,
+  vaultStub,
+  writeMetaBeneath,
+} from '../helpers/vaults';
 
 const MODES = ['TEXT', 'VECTOR', 'HYBRID'] as const;
 const SHORT = [
@@ -216,13 +224,13 @@ describe('long memories in exports, imports and snapshots', () => {
   it('restores the chunk vectors from a snapshot', async () => {
     const { admin, keyId, vectorHit, chunks } = await setUpThree('long-dr');
     const stub = stubOf(keyId, 'long-dr');
-    await runAlarm(stub, (state) => {
-      state.storage.sql.exec(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')",
-      );
-      // Writes have settled: the alarm writes a due snapshot only then.
-      state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
-    });
+    await runAlarm(stub, (state, object) =>
+      writeMetaBeneath(object, state, ({ sql }) => {
+        sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')");
+        // Writes have settled: the alarm writes a due snapshot only then.
+        sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+      }),
+    );
     const before = await vectorHit('long-dr');
 
     await runInDurableObject(stub, async (_, state) => state.storage.deleteAll());

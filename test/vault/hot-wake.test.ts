@@ -1,5 +1,5 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HotIndex } from '../../src/durable/indexes/hot-index';
 import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
 import { TextSearch } from '../../src/durable/full-text/text-search';
@@ -7,6 +7,12 @@ import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import { VaultStorage } from '../../src/durable/warm-tier/vault-storage';
 import type { VectorIndex } from '../../src/durable/hot-tier/vector-index';
+import {
+  affordable,
+  ISOLATE_HOT_BYTES,
+  registerHolder,
+} from '../../src/durable/hot-tier/hot-budget';
+import { useOwnHotBudget } from '../helpers/hot-budget';
 import {
   allTime,
   embedder,
@@ -102,6 +108,23 @@ function block(hot: HotIndex, index: VectorIndex, pending: unknown[]) {
     queued: pending.length,
   };
 }
+
+/**
+ * What earlier files of the project can leave in the shared isolate: indexes
+ * still counted against its hot budget. Here all of it, so any index below
+ * that drew on the isolate's budget would be refused its float32 block (and
+ * re-score from SQLite); each test has a budget of its own instead.
+ */
+const earlierFiles = { memoryBytes: 0 };
+beforeAll(() => {
+  earlierFiles.memoryBytes = ISOLATE_HOT_BYTES;
+  registerHolder(earlierFiles);
+  expect(affordable(1)).toBe(false);
+});
+afterAll(() => {
+  earlierFiles.memoryBytes = 0;
+});
+useOwnHotBudget();
 
 describe('waking on the codes', () => {
   it('answers identically before its float32 block is in, and holds the same block once filled', async () => {

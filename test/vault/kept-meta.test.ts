@@ -3,8 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
 import { VaultMeta, type VaultMetaRecord } from '../../src/durable/warm-tier/vault-meta';
 import type { VaultAddress } from '../../src/vaults/address';
+import { VAULT_MIGRATIONS } from '../../src/durable/warm-tier/vault-schema';
 import { runAlarm } from '../helpers/alarms';
-import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+import {
+  freshAddress,
+  memory,
+  ok,
+  storeRequest,
+  vaultStub,
+  writeMetaBeneath,
+} from '../helpers/vaults';
 
 /**
  * A vault keeps the meta record its calls open with between its own writes
@@ -50,6 +58,39 @@ describe('the meta record a vault keeps between writes', () => {
     });
   });
 
+  it('is forgotten by a wake-up whose migration throws part-way', async () => {
+    const address = freshAddress('SESSION', 'kept-migrate');
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest([memory('a fact')])));
+    const latest = VAULT_MIGRATIONS.at(-1)!.version;
+    const seen = await runInDurableObject(vault, (object, state) => {
+      const instance = object as unknown as { meta: VaultMeta; life: { wake(): void } };
+      const kept = instance.meta.current().lastWriteAt;
+      // Beneath the object without telling it, on purpose: its kept record is
+      // now stale, and the schema one version back, so a wake-up runs the last
+      // migration again, which fails (its index exists).
+      // eslint-disable-next-line no-restricted-syntax -- the stale record is the point
+      state.storage.sql.exec("UPDATE meta SET value = '1' WHERE key = 'last_write_at'");
+      // eslint-disable-next-line no-restricted-syntax -- as above
+      state.storage.sql.exec("UPDATE meta SET value = ? WHERE key = 'schema_version'", latest - 1);
+      let thrown: unknown = null;
+      try {
+        instance.life.wake();
+      } catch (error) {
+        thrown = error;
+      }
+      const afterFailedWake = instance.meta.current().lastWriteAt;
+      writeMetaBeneath(object, state, ({ meta }) => meta.set('schemaVersion', latest));
+      instance.life.wake();
+      return { kept, thrown: thrown !== null, afterFailedWake };
+    });
+    expect(seen.kept).toBeGreaterThan(1);
+    expect(seen.thrown).toBe(true);
+    expect(seen.afterFailedWake).toBe(1);
+    // The vault still answers after its schema is whole again.
+    expect(ok(await vault.read(address, [{ type: 'stats' }])).stats.memoryCount).toBe(1);
+  });
+
   it('follows the vault through stores, deletes, snapshots, a restore, a clear and its expiry', async () => {
     const address = freshAddress('EPHEMERAL', 'kept-life');
     const vault = vaultStub(address);
@@ -78,10 +119,9 @@ describe('the meta record a vault keeps between writes', () => {
     ok(await vault.store(address, storeRequest([memory('a later fact')])));
     expect((await agree('written again')).exists).toBe(true);
     // Its time runs out: the alarm removes it, and the next call sees it gone.
-    await runAlarm(vault, (state) =>
-      state.storage.sql.exec(
-        "UPDATE meta SET value = ? WHERE key = 'expires_at'",
-        String(Date.now() - 1),
+    await runAlarm(vault, (state, object) =>
+      writeMetaBeneath(object, state, ({ sql }) =>
+        sql.exec("UPDATE meta SET value = ? WHERE key = 'expires_at'", String(Date.now() - 1)),
       ),
     );
     expect(await agree('after its expiry')).toMatchObject({ exists: false, memoryCount: 0 });

@@ -29,6 +29,7 @@ import {
   searchRequest,
   storeRequest,
   vaultStub,
+  writeMetaBeneath,
 } from '../helpers/vaults';
 
 // These vaults are built with the hashed test embedder (`local-hash-v2`, an
@@ -87,8 +88,10 @@ async function alarmsUntil(
 
 /** Moves the next batch's due time, as time passing (or a longer backoff) would. */
 async function dueAt(address: VaultAddress, time: number): Promise<void> {
-  await runInDurableObject(vaultStub(address), async (_object, state) => {
-    state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time);
+  await runInDurableObject(vaultStub(address), async (object, state) => {
+    writeMetaBeneath(object, state, ({ sql }) =>
+      sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time),
+    );
     await state.storage.setAlarm(time);
   });
 }
@@ -260,15 +263,16 @@ describe('re-embedding a vault into the deployment’s model', () => {
     ok(await vault.reembed(address));
     // As if the run had begun under an earlier deployment's model, and left
     // that model's vectors beside the rows.
-    await runInDurableObject(vault, (_object, state) => {
-      const sql = state.storage.sql;
-      sql.exec(
-        `UPDATE memories SET next_embedding = zeroblob(384 * 4) WHERE seq = (SELECT MIN(seq) FROM memories)`,
-      );
-      const raw = sql.exec(`SELECT value FROM meta WHERE key = 'reembed'`).one().value as string;
-      const progress = { ...JSON.parse(raw), model: 'abandoned-model@1', startedAt: 1 };
-      sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed'`, JSON.stringify(progress));
-    });
+    await runInDurableObject(vault, (object, state) =>
+      writeMetaBeneath(object, state, ({ sql }) => {
+        sql.exec(
+          `UPDATE memories SET next_embedding = zeroblob(384 * 4) WHERE seq = (SELECT MIN(seq) FROM memories)`,
+        );
+        const raw = sql.exec(`SELECT value FROM meta WHERE key = 'reembed'`).one().value as string;
+        const progress = { ...JSON.parse(raw), model: 'abandoned-model@1', startedAt: 1 };
+        sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed'`, JSON.stringify(progress));
+      }),
+    );
     const restarted = ok(await vault.reembed(address)).progress;
     expect(restarted).toMatchObject({ model: USE_LITE_MODEL, done: 0, remaining: FACTS.length });
     expect(restarted.startedAt).not.toBe(1);

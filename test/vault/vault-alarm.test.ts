@@ -13,7 +13,14 @@ import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
 import type { HotIndex } from '../../src/durable/indexes/hot-index';
 import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
-import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+import {
+  freshAddress,
+  memory,
+  ok,
+  storeRequest,
+  vaultStub,
+  writeMetaBeneath,
+} from '../helpers/vaults';
 
 const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: null };
 
@@ -98,7 +105,7 @@ describe('what the vault alarm finds due', () => {
     expect(planned.due).not.toBeNull();
     expect(planned.alarm).toBe(planned.due);
     ok(await vault.store(address, storeRequest([memory('second')])));
-    const after = await runInDurableObject(vault, async (_, state) => {
+    const after = await runInDurableObject(vault, async (object, state) => {
       const meta = new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
       const seen = {
         due: meta.get('snapshotDueAt'),
@@ -106,7 +113,9 @@ describe('what the vault alarm finds due', () => {
         lastWriteAt: meta.get('lastWriteAt')!,
       };
       // The planned time arrives while the last write is recent.
-      meta.set('snapshotDueAt', Date.now() - 1);
+      writeMetaBeneath(object, state, (beneath) =>
+        beneath.meta.set('snapshotDueAt', Date.now() - 1),
+      );
       await state.storage.setAlarm(Date.now());
       return seen;
     });
@@ -187,11 +196,8 @@ describe('checkpoint planning on a busy vault', () => {
 
   /** Runs the alarm with the planned checkpoint due now: it writes the checkpoint. */
   async function writeCheckpoint(vault: ReturnType<typeof vaultStub>) {
-    await runInDurableObject(vault, async (_, state) => {
-      new VaultMeta(new MetaTable(new Sql(state.storage.sql))).set(
-        'checkpointDueAt',
-        Date.now() - 1,
-      );
+    await runInDurableObject(vault, async (object, state) => {
+      writeMetaBeneath(object, state, ({ meta }) => meta.set('checkpointDueAt', Date.now() - 1));
       await state.storage.setAlarm(Date.now());
     });
     expect(await runDurableObjectAlarm(vault)).toBe(true);

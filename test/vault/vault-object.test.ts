@@ -13,7 +13,7 @@ import {
   allTime,
   embedder,
   failed,
-  forgetKeptMeta,
+  writeMetaBeneath,
   freshAddress,
   memory,
   ok,
@@ -28,24 +28,17 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const { bands } = readConfig(env);
 
-/**
- * Writes a meta row beneath the object, as time passing would. Given the
- * object, also tells it to decode its meta table again on its next call (it
- * keeps the record between its own writes: vault-meta.ts).
- */
-function setMeta(state: DurableObjectState, key: string, value: number, object?: unknown): void {
-  state.storage.sql.exec(
-    'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
-    key,
-    String(value),
+/** Writes a meta row beneath the object, as time passing would (writeMetaBeneath). */
+function setMeta(state: DurableObjectState, key: string, value: number, object: unknown): void {
+  writeMetaBeneath(object, state, ({ sql }) =>
+    sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, String(value)),
   );
-  if (object !== undefined) forgetKeptMeta(object);
 }
 
 /** The vault's writes have settled (the last is old) and its snapshot is due. */
-function settleWrites(state: DurableObjectState): void {
-  setMeta(state, 'snapshot_due_at', 0);
-  setMeta(state, 'last_write_at', 0);
+function settleWrites(state: DurableObjectState, object: unknown): void {
+  setMeta(state, 'snapshot_due_at', 0, object);
+  setMeta(state, 'last_write_at', 0, object);
 }
 
 function metaValue(vault: DurableObjectStub, key: string): Promise<string | null> {
@@ -515,9 +508,11 @@ describe('VaultObject', () => {
     expect(ok(await vault.stats(address)).stats.memoryCount).toBe(1);
 
     // Let the TTL pass, then fire the alarm: rows, meta, alarm and snapshots go.
-    expect(await runAlarm(vault, (state) => setMeta(state, 'expires_at', Date.now() - 1))).toBe(
-      null,
-    );
+    expect(
+      await runAlarm(vault, (state, object) =>
+        setMeta(state, 'expires_at', Date.now() - 1, object),
+      ),
+    ).toBe(null);
     const leftovers = await runInDurableObject(vault, (_, state) => ({
       memories: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM memories').one().n,
       meta: state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM meta').one().n,
@@ -654,7 +649,9 @@ describe('VaultObject', () => {
       ),
     ).memories;
     // Let the checkpoint fall due and fire the alarm that writes it.
-    await runAlarm(vault, (state) => setMeta(state, 'checkpoint_due_at', Date.now() - 1));
+    await runAlarm(vault, (state, object) =>
+      setMeta(state, 'checkpoint_due_at', Date.now() - 1, object),
+    );
     const pages = await runInDurableObject(
       vault,
       (_, state) =>

@@ -12,7 +12,7 @@ import {
 } from '../generated/graphql';
 import { fakeAi } from '../helpers/fake-ai';
 import { newKey, post } from '../helpers/graphql';
-import { memory, ok, vaultStub } from '../helpers/vaults';
+import { memory, ok, vaultStub, writeMetaBeneath } from '../helpers/vaults';
 
 const ai = fakeAi();
 
@@ -56,8 +56,10 @@ async function alarmsUntil(
 
 /** Moves the next batch's due time, as time passing (or a longer backoff) would. */
 async function dueAt(address: VaultAddress, time: number): Promise<void> {
-  await runInDurableObject(vaultStub(address), async (_object, state) => {
-    state.storage.sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time);
+  await runInDurableObject(vaultStub(address), async (object, state) => {
+    writeMetaBeneath(object, state, ({ sql }) =>
+      sql.exec(`UPDATE meta SET value = ? WHERE key = 'reembed_due_at'`, time),
+    );
     await state.storage.setAlarm(time);
   });
 }

@@ -31,8 +31,31 @@ export interface ReleasableHolder extends HotHolder {
   release(bytes: number): void;
 }
 
-const holders = new Map<string | symbol, WeakRef<HotHolder>>();
+let holders = new Map<string | symbol, WeakRef<HotHolder>>();
 const caches = new Set<ReleasableHolder>();
+/** ISOLATE_HOT_BYTES except inside `ownHotBudgetForTest`. */
+let isolateLimit = ISOLATE_HOT_BYTES;
+
+/**
+ * Test-only seam. A project's test files share one isolate, so indexes that
+ * earlier files woke still count here (until the garbage collector frees
+ * them) and could refuse a later test's index its float32 block. From this
+ * call, new indexes count in a budget of `bytes` of their own, apart from
+ * every index registered before; the function returned brings the isolate's
+ * budget back, the indexes made meanwhile counted in it from then on.
+ * Caches stay counted: they give way to any index that lacks room.
+ */
+export function ownHotBudgetForTest(bytes: number = ISOLATE_HOT_BYTES): () => void {
+  const saved = { holders, limit: isolateLimit };
+  const own = new Map<string | symbol, WeakRef<HotHolder>>();
+  holders = own;
+  isolateLimit = bytes;
+  return () => {
+    for (const [owner, ref] of own) saved.holders.set(owner, ref);
+    holders = saved.holders;
+    isolateLimit = saved.limit;
+  };
+}
 
 /** Counts a cache against the budget; it lives as long as the isolate (module state). */
 export function registerCache(cache: ReleasableHolder): void {
@@ -59,7 +82,7 @@ export function isolateHotBytes(): number {
  * Whether `extraBytes` more fit within the isolate's budget, `limit` by
  * default, once caches let go of what is lacking.
  */
-export function affordable(extraBytes: number, limit: number = ISOLATE_HOT_BYTES): boolean {
+export function affordable(extraBytes: number, limit: number = isolateLimit): boolean {
   const lacking = isolateHotBytes() + extraBytes - limit;
   if (lacking <= 0) return true;
   for (const cache of caches) cache.release(lacking);

@@ -48,11 +48,15 @@ export class VaultLifecycle {
    * all come through here.
    */
   wake(): void {
-    migrate(this.storage, VAULT_MIGRATIONS);
-    // A migration, a wipe or a restore wrote the meta table beneath VaultMeta.
-    this.parts.meta.forget();
-    this.parts.hot.forget();
-    this.parts.retired.forget();
+    try {
+      migrate(this.storage, VAULT_MIGRATIONS);
+    } finally {
+      // A migration, a wipe or a restore wrote the meta table beneath VaultMeta;
+      // a migration that threw part-way may have too, so nothing kept outlives it.
+      this.parts.meta.forget();
+      this.parts.hot.forget();
+      this.parts.retired.forget();
+    }
   }
 
   /**
