@@ -9,7 +9,7 @@ import type { AppConfig } from '../src/core/config';
 import { MAX_STORE_BATCH } from '../src/core/limits';
 import type { VaultObject } from '../src/durable/vault/vault-object';
 import type { SearchRequest } from '../src/durable/rpc/vault-types';
-import { CALLER_SUPPLIED_MODEL } from '../src/embed/embedder';
+import { CALLER_SUPPLIED_MODEL, type Embedder } from '../src/embed/embedder';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector } from '../test/helpers/random';
@@ -85,4 +85,31 @@ export function twoWindowsOfTen(now: number, bands: AppConfig['bands']): SearchR
     now,
     bands,
   );
+}
+
+/** Stores `memories` in the vault through its RPC, embedded in batches as the API would. */
+export async function storeEmbedded(
+  stub: DurableObjectStub<VaultObject>,
+  address: VaultAddress,
+  embedder: Embedder,
+  memories: readonly { content: string; createdAt: number }[],
+): Promise<void> {
+  for (let start = 0; start < memories.length; start += MAX_STORE_BATCH) {
+    const batch = memories.slice(start, start + MAX_STORE_BATCH);
+    const vectors = await embedder.embedPassages(batch.map((memory) => memory.content));
+    const stored = await stub.store(address, {
+      memories: batch.map((memory, i) => ({
+        content: memory.content,
+        role: 'USER' as const,
+        metadata: null,
+        createdAt: memory.createdAt,
+        tokens: memory.content.split(/\s+/).length,
+        vector: vectors[i]!,
+        callerVector: false,
+      })),
+      model: embedder.model,
+      dimensions: vectors[0]!.length,
+    });
+    if (!stored.ok) throw new Error(stored.message);
+  }
 }

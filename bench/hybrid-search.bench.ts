@@ -16,14 +16,13 @@ import { env } from 'cloudflare:workers';
 import { inject, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
 import { createEmbedder } from '../src/embed';
-import type { Embedder } from '../src/embed/embedder';
+import { storeEmbedded } from './corpus-vault';
 import type { TextTimeline } from '../src/durable/full-text/text-timeline';
 import type { VaultObject } from '../src/durable/vault/vault-object';
 import type { VaultQueries } from '../src/durable/queries/vault-queries';
 import type { SearchRequest, WindowSearch } from '../src/durable/rpc/vault-types';
 import type { VectorIndex } from '../src/durable/hot-tier/vector-index';
 import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
-import { MAX_STORE_BATCH } from '../src/core/limits';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';
 import { BATCH, ms, percentile, sampleInTurn } from './measure';
@@ -111,7 +110,7 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
   // from the future), so every run stores and answers the same.
   const shift = Date.UTC(2026, 0, 1) - memories.at(-1)!.createdAt;
   for (const memory of memories) memory.createdAt += shift;
-  await storeAll(stub, address, embedder, memories);
+  await storeEmbedded(stub, address, embedder, memories);
   const vectors = await embedder.embedQueries(questions);
   const now = memories.at(-1)!.createdAt + DAY;
   // Two windows of 10, as the API's default search plan sends them: the
@@ -250,7 +249,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
   const embedder = createEmbedder(env);
   const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'bench-api' };
   const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  await storeAll(stub, address, embedder, memories);
+  await storeEmbedded(stub, address, embedder, memories);
   const vectors = await embedder.embedQueries(questions);
   // The API's default bands (4 hours, 3 days, 90 days), a minute after the load.
   const searchedAt = now + 60_000;
@@ -446,30 +445,3 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     ].join('\n'),
   );
 });
-
-/** Stores `memories` in the vault through its RPC, embedded in batches as the API would. */
-async function storeAll(
-  stub: DurableObjectStub<VaultObject>,
-  address: VaultAddress,
-  embedder: Embedder,
-  memories: readonly { content: string; createdAt: number }[],
-): Promise<void> {
-  for (let start = 0; start < memories.length; start += MAX_STORE_BATCH) {
-    const batch = memories.slice(start, start + MAX_STORE_BATCH);
-    const vectors = await embedder.embedPassages(batch.map((memory) => memory.content));
-    const stored = await stub.store(address, {
-      memories: batch.map((memory, i) => ({
-        content: memory.content,
-        role: 'USER' as const,
-        metadata: null,
-        createdAt: memory.createdAt,
-        tokens: memory.content.split(/\s+/).length,
-        vector: vectors[i]!,
-        callerVector: false,
-      })),
-      model: embedder.model,
-      dimensions: vectors[0]!.length,
-    });
-    if (!stored.ok) throw new Error(stored.message);
-  }
-}

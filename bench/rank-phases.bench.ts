@@ -10,8 +10,8 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
-import { MAX_STORE_BATCH } from '../src/core/limits';
 import { createEmbedder } from '../src/embed';
+import { storeEmbedded } from './corpus-vault';
 import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
 import type { TextTimeline } from '../src/durable/full-text/text-timeline';
 import type { VaultObject } from '../src/durable/vault/vault-object';
@@ -68,24 +68,7 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
   const embedder = createEmbedder(env);
   const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'rank-phases' };
   const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  for (let start = 0; start < memories.length; start += MAX_STORE_BATCH) {
-    const batch = memories.slice(start, start + MAX_STORE_BATCH);
-    const vectors = await embedder.embedPassages(batch.map((memory) => memory.content));
-    const stored = await stub.store(address, {
-      memories: batch.map((memory, i) => ({
-        content: memory.content,
-        role: 'USER' as const,
-        metadata: null,
-        createdAt: memory.createdAt,
-        tokens: memory.content.split(/\s+/).length,
-        vector: vectors[i]!,
-        callerVector: false,
-      })),
-      model: embedder.model,
-      dimensions: vectors[0]!.length,
-    });
-    if (!stored.ok) throw new Error(stored.message);
-  }
+  await storeEmbedded(stub, address, embedder, memories);
   const vectors = await embedder.embedQueries(questions);
   const searchedAt = now + 60_000;
   const bands = { hot: 4 * 3_600_000, working: 3 * DAY, longTerm: 90 * DAY };
