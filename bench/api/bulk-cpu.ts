@@ -15,7 +15,7 @@
  * once), so a before/after within one server can be read per round.
  */
 import { devServer } from '../../scripts/live/dev-server.mjs';
-import { corpus, corpusMemory } from './corpus';
+import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
 import { cpuMs, serverProcesses } from './process-cpu';
 
@@ -70,23 +70,17 @@ async function main() {
         workerd: await cpuMs(workerd),
       };
       const started = performance.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (next < batches) {
-            const batch = next++;
-            const size = Math.min(100, MEMORIES - batch * 100);
-            const inputs = Array.from({ length: size }, (_, i) => {
-              const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
-              return { vault, content, createdAt: new Date(createdAt).toISOString() };
-            });
-            const { timing } = await post(secret, STORE, { inputs });
-            for (const entry of (timing ?? '').split(',')) {
-              const [name, duration] = entry.trim().split(';dur=');
-              if (name && duration) phases.set(name, (phases.get(name) ?? 0) + Number(duration));
-            }
+      await loadCorpus(
+        words,
+        vault,
+        { count: MEMORIES, now, inFlight: IN_FLIGHT },
+        async (inputs) => {
+          const { timing } = await post(secret, STORE, { inputs });
+          for (const entry of (timing ?? '').split(',')) {
+            const [name, duration] = entry.trim().split(';dur=');
+            if (name && duration) phases.set(name, (phases.get(name) ?? 0) + Number(duration));
           }
-        }),
+        },
       );
       const wall = performance.now() - started;
       const client = process.cpuUsage(before.client);

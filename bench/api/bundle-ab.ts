@@ -20,7 +20,7 @@
  */
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
-import { corpus, corpusMemory } from './corpus';
+import { corpus, corpusMemory, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile } from './rounds';
 
@@ -100,14 +100,9 @@ async function start(name: 'A' | 'B', port: number, extra: string, env: string):
 }
 
 async function load(side: Side, vault: { kind: string; id: string }, count: number, now: number) {
-  const words = corpus();
-  for (let batch = 0; batch * 100 < count; batch++) {
-    const inputs = Array.from({ length: Math.min(100, count - batch * 100) }, (_, i) => {
-      const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
-      return { vault, content, createdAt: new Date(createdAt).toISOString() };
-    });
-    await call(side, '/graphql', { query: STORE, variables: { inputs } });
-  }
+  await loadCorpus(corpus(), vault, { count, now, inFlight: 1 }, (inputs) =>
+    call(side, '/graphql', { query: STORE, variables: { inputs } }),
+  );
 }
 
 interface Tally {

@@ -27,7 +27,7 @@ import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
-import { corpus, corpusMemory } from './corpus';
+import { corpus, loadCorpus } from './corpus';
 import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
@@ -86,27 +86,11 @@ async function graphqlAt(url: string, token: string, body: object): Promise<unkn
 }
 
 async function load(server: Server): Promise<void> {
-  const now = Date.now();
-  const batches = Math.ceil(MEMORIES / 100);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < batches) {
-        const batch = next++;
-        const size = Math.min(100, MEMORIES - batch * 100);
-        const inputs = Array.from({ length: size }, (_, i) => {
-          const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
-          return {
-            vault: { kind: 'SESSION', id: 'bench-a' },
-            content,
-            createdAt: new Date(createdAt).toISOString(),
-          };
-        });
-        await graphqlAt(server.url, server.secret, {
-          query: `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`,
-          variables: { inputs },
-        });
-      }
+  const vault = { kind: 'SESSION', id: 'bench-a' };
+  await loadCorpus(words, vault, { count: MEMORIES, now: Date.now(), inFlight: 4 }, (inputs) =>
+    graphqlAt(server.url, server.secret, {
+      query: `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`,
+      variables: { inputs },
     }),
   );
 }

@@ -51,3 +51,39 @@ export function corpusMemory(
     createdAt: now - ((batch * 100 + i) % 60) * DAY - 60_000,
   };
 }
+
+/** A `storeMemories` input as bench:api's loads send it. */
+export interface CorpusInput {
+  vault: { kind: string; id: string };
+  content: string;
+  createdAt: string;
+}
+
+/**
+ * Loads `count` memories of the corpus into `vault` as bench:api does:
+ * batches of 100 (the last one shorter), `inFlight` of them sent at a time
+ * through `store`. Each batch's memories are drawn from the stream when its
+ * turn comes, so the loads of every bench draw the same memories in the
+ * same order, whatever their concurrency.
+ */
+export async function loadCorpus(
+  words: Corpus,
+  vault: CorpusInput['vault'],
+  { count, now, inFlight }: { count: number; now: number; inFlight: number },
+  store: (inputs: CorpusInput[]) => Promise<unknown>,
+): Promise<void> {
+  const batches = Math.ceil(count / 100);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < batches) {
+        const batch = next++;
+        const inputs = Array.from({ length: Math.min(100, count - batch * 100) }, (_, i) => {
+          const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
+          return { vault, content, createdAt: new Date(createdAt).toISOString() };
+        });
+        await store(inputs);
+      }
+    }),
+  );
+}

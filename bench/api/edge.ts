@@ -25,7 +25,7 @@
 import { execFileSync } from 'node:child_process';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
-import { corpus, corpusMemory } from './corpus';
+import { corpus, loadCorpus } from './corpus';
 import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
@@ -151,20 +151,16 @@ async function main() {
     const vault = { kind: 'SESSION', id: 'edge-a' };
     const now = Date.now();
     console.log(`loading ${MEMORIES} memories…`);
-    for (let batch = 0; batch * 100 < MEMORIES; batch++) {
-      const inputs = Array.from({ length: Math.min(100, MEMORIES - batch * 100) }, (_, i) => {
-        const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
-        return { vault, content, createdAt: new Date(createdAt).toISOString() };
-      });
-      await timed(`${server.url}/graphql`, {
+    await loadCorpus(words, vault, { count: MEMORIES, now, inFlight: 1 }, (inputs) =>
+      timed(`${server.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
         body: JSON.stringify({
           query: `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`,
           variables: { inputs },
         }),
-      });
-    }
+      }),
+    );
     const direct = await workerPort(
       new URL(server.url).port ? Number(new URL(server.url).port) : 0,
     );

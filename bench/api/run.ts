@@ -21,7 +21,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
-import { corpus, corpusMemory } from './corpus';
+import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
 import { percentile, shuffler } from './rounds';
 
@@ -147,23 +147,10 @@ async function load(
   vault: { kind: string; id: string },
   count: number,
 ): Promise<number> {
-  const now = Date.now();
   const started = performance.now();
-  const batches = Math.ceil(count / 100);
-  let next = 0;
   // Four batches in flight: a client streaming an import, not one waiting on each call.
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < batches) {
-        const batch = next++;
-        const size = Math.min(100, count - batch * 100);
-        const inputs = Array.from({ length: size }, (_, i) => {
-          const { content, createdAt } = corpusMemory(words, batch * 100 + i, now);
-          return { vault, content, createdAt: new Date(createdAt).toISOString() };
-        });
-        await graphql(STORE, { inputs });
-      }
-    }),
+  await loadCorpus(words, vault, { count, now: Date.now(), inFlight: 4 }, (inputs) =>
+    graphql(STORE, { inputs }),
   );
   return count / ((performance.now() - started) / 1000);
 }
