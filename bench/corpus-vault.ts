@@ -9,7 +9,9 @@ import type { AppConfig } from '../src/core/config';
 import { MAX_STORE_BATCH } from '../src/core/limits';
 import type { VaultObject } from '../src/durable/vault/vault-object';
 import type { SearchRequest } from '../src/durable/rpc/vault-types';
+import { createEmbedder } from '../src/embed';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../src/embed/embedder';
+import { corpus, corpusMemory } from './api/corpus';
 import { planWindows } from '../src/kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { randomUnitVector } from '../test/helpers/random';
@@ -112,4 +114,24 @@ export async function storeEmbedded(
     });
     if (!stored.ok) throw new Error(stored.message);
   }
+}
+
+/**
+ * bench:api's corpus as the deployed local embedder stores it: `rows`
+ * memories (their times as bench:api's load gives them, before 2026-01-01)
+ * in the SESSION vault `externalId` of key `bench`, then 200 of its queries
+ * of 8–19 words with their vectors, drawn from the same stream after the
+ * memories.
+ */
+export async function embeddedApiCorpus(externalId: string, rows: number) {
+  const words = corpus();
+  const now = Date.UTC(2026, 0, 1);
+  const memories = Array.from({ length: rows }, (_, at) => corpusMemory(words, at, now));
+  const questions = Array.from({ length: 200 }, () => words.longQuery());
+  const embedder = createEmbedder(env);
+  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId };
+  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+  await storeEmbedded(stub, address, embedder, memories);
+  const vectors = await embedder.embedQueries(questions);
+  return { now, questions, vectors, embedder, address, stub };
 }

@@ -16,7 +16,7 @@ import { env } from 'cloudflare:workers';
 import { inject, it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
 import { createEmbedder } from '../src/embed';
-import { storeEmbedded } from './corpus-vault';
+import { embeddedApiCorpus, storeEmbedded } from './corpus-vault';
 import type { TextTimeline } from '../src/durable/full-text/text-timeline';
 import type { VaultObject } from '../src/durable/vault/vault-object';
 import type { VaultQueries } from '../src/durable/queries/vault-queries';
@@ -26,7 +26,6 @@ import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';
 import { BATCH, ms, percentile, sampleInTurn } from './measure';
-import { corpus, corpusMemory } from './api/corpus';
 import { rankPassages, type TermPostings } from '../src/durable/full-text/text-ranker';
 import { prepareQuery } from '../src/durable/full-text/text-pruning';
 import { queryNames, queryTerms } from '../src/text/tokens';
@@ -242,15 +241,10 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
  * below split where that time goes.
  */
 it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthetic memories`, async () => {
-  const words = corpus();
-  const now = Date.UTC(2026, 0, 1);
-  const memories = Array.from({ length: MEMORIES }, (_, at) => corpusMemory(words, at, now));
-  const questions = Array.from({ length: 200 }, () => words.longQuery());
-  const embedder = createEmbedder(env);
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'bench-api' };
-  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  await storeEmbedded(stub, address, embedder, memories);
-  const vectors = await embedder.embedQueries(questions);
+  const { now, questions, vectors, embedder, address, stub } = await embeddedApiCorpus(
+    'bench-api',
+    MEMORIES,
+  );
   // The API's default bands (4 hours, 3 days, 90 days), a minute after the load.
   const searchedAt = now + 60_000;
   const bands = { hot: 4 * 3_600_000, working: 3 * DAY, longTerm: 90 * DAY };

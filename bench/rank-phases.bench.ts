@@ -7,11 +7,9 @@
  * diagnostic: `npm run bench -- rank-phases`.
  */
 import { runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../src/core/config';
-import { createEmbedder } from '../src/embed';
-import { storeEmbedded } from './corpus-vault';
+import { embeddedApiCorpus } from './corpus-vault';
 import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
 import type { TextTimeline } from '../src/durable/full-text/text-timeline';
 import type { VaultObject } from '../src/durable/vault/vault-object';
@@ -19,8 +17,6 @@ import type { VaultQueries } from '../src/durable/queries/vault-queries';
 import type { SearchRequest, WindowSearch } from '../src/durable/rpc/vault-types';
 import type { SimilarityStats, VectorIndex } from '../src/durable/hot-tier/vector-index';
 import { windowRange } from '../src/kronos/windows';
-import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
-import { corpus, corpusMemory } from './api/corpus';
 import { ms, percentile, sampleInTurn } from './measure';
 import { fusedRanking } from '../src/durable/queries/fused-ranking';
 import { pickBest } from '../src/durable/hot-tier/candidate-selection';
@@ -61,15 +57,10 @@ interface IndexSteps {
 }
 
 it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, async () => {
-  const words = corpus();
-  const now = Date.UTC(2026, 0, 1);
-  const memories = Array.from({ length: MEMORIES }, (_, at) => corpusMemory(words, at, now));
-  const questions = Array.from({ length: 200 }, () => words.longQuery());
-  const embedder = createEmbedder(env);
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench', externalId: 'rank-phases' };
-  const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
-  await storeEmbedded(stub, address, embedder, memories);
-  const vectors = await embedder.embedQueries(questions);
+  const { now, questions, vectors, embedder, stub } = await embeddedApiCorpus(
+    'rank-phases',
+    MEMORIES,
+  );
   const searchedAt = now + 60_000;
   const bands = { hot: 4 * 3_600_000, working: 3 * DAY, longTerm: 90 * DAY };
   const plan = (names: readonly ('HOT' | 'WORKING' | 'LONG_TERM')[], limit: number) =>
