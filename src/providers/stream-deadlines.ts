@@ -1,3 +1,9 @@
+/** A read waiting on the provider: since when, and how the idle deadline fails it. */
+interface WaitingRead {
+  since: number;
+  fail: (error: unknown) => void;
+}
+
 /**
  * The deadlines of one streamed answer on one timer, re-armed only when it
  * fires, instead of a timer set and cleared around every read: on Workers a
@@ -10,12 +16,6 @@
  *         time the provider out.
  *   due   `onDue` runs once, `dueInMs` after the start, unless `stop` came first.
  */
-/** A read waiting on the provider: since when, and how the idle deadline fails it. */
-interface WaitingRead {
-  since: number;
-  fail: (error: unknown) => void;
-}
-
 export class StreamDeadlines {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private armedFor = Infinity;
