@@ -160,7 +160,9 @@ for (const version of ['v1beta', 'v1']) {
 }
 
 // A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…
-const VAULT_KIND = ':kind{core|session|ephemeral}';
+// Grouped: Hono anchors a parameter's pattern as ^pattern$, so bare
+// alternatives would let "corefoo" or "xsession" through as a real kind.
+const VAULT_KIND = ':kind{(?:core|session|ephemeral)}';
 for (const vault of [`/v1/vaults/${VAULT_KIND}`, `/v1/vaults/${VAULT_KIND}/:id`]) {
   route({ methods: ['GET'], path: `${vault}/export`, access: 'memoryKey' }, exportRoute);
   route(

@@ -295,6 +295,34 @@ describe('every route answers every bad request in its own shape', () => {
       expect(await coded(surface, response), path).toMatchObject({ code: 'NOT_FOUND' });
     }
   });
+
+  it('serves vault JSONL only under the three vault kinds spelled exactly', async () => {
+    // A kind that merely begins or ends like one (Hono tests alternatives
+    // unanchored unless grouped) must not reach, or write to, a real vault.
+    const line = JSON.stringify({ content: 'written through a misspelled path' });
+    for (const kind of ['sessionsTYPO', 'xsession', 'corefoo', 'ephemeralz']) {
+      const imported = await workerFetch(`${BASE_URL}/v1/vaults/${kind}/typo1/import`, {
+        method: 'POST',
+        headers: { ...bearer(key.secret), 'content-type': 'application/x-ndjson' },
+        body: `${line}\n`,
+      });
+      expect(imported.status, kind).toBe(404);
+      expect(await coded('rest', imported), kind).toMatchObject({ code: 'NOT_FOUND' });
+      for (const path of [`/v1/vaults/${kind}/export`, `/v1/vaults/${kind}/typo1/export`]) {
+        const exported = await workerFetch(`${BASE_URL}${path}`, { headers: bearer(key.secret) });
+        expect(exported.status, path).toBe(404);
+        expect(await coded('rest', exported), path).toMatchObject({ code: 'NOT_FOUND' });
+      }
+    }
+    const session = await workerFetch(`${BASE_URL}/v1/vaults/session/typo1/export`, {
+      headers: bearer(key.secret),
+    });
+    expect(session.status).toBe(200);
+    // The export's header line alone: the real vault holds nothing.
+    const lines = (await session.text()).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ externalId: 'typo1', count: 0 });
+  });
 });
 
 describe('CORS, answered once for every route', () => {
