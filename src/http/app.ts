@@ -5,7 +5,7 @@ import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
 import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
-import { geminiRoute, nativeChatRoute } from './chat-routes';
+import { geminiRoute, nativeChatRoute, responsesRoute } from './chat-routes';
 import type { Access, Edge, Handler } from './edge';
 import {
   configurationErrorResponse,
@@ -141,6 +141,10 @@ route(
 route(
   { methods: ['POST'], path: '/v1/chat/completions', body: 'json', access: 'activeMemoryKey' },
   nativeChatRoute('openai'),
+);
+route(
+  { methods: ['POST'], path: '/v1/responses', body: 'json', access: 'activeMemoryKey' },
+  responsesRoute,
 );
 route(
   { methods: ['POST'], path: '/v1/messages', body: 'json', access: 'activeMemoryKey' },

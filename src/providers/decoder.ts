@@ -17,6 +17,8 @@ export interface StreamDecoder {
   push(event: SseEvent): AnswerEvent[];
   readonly complete: boolean;
   end(): AnswerEnd;
+  /** The Responses API numbers its events: the number the next one would carry. */
+  readonly nextSequence?: number;
 }
 
 /** What the chat code needs of a wire format besides building requests. */
