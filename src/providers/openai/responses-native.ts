@@ -49,9 +49,14 @@ export const responsesNative: NativeBodyFormat = {
     }
     if (body.instructions !== undefined && body.instructions !== null) {
       if (typeof body.instructions !== 'string') {
-        throw new CodedError('BAD_USER_INPUT', '`instructions` must be a string', 'INVALID_REQUEST', {
-          param: 'instructions',
-        });
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          '`instructions` must be a string',
+          'INVALID_REQUEST',
+          {
+            param: 'instructions',
+          },
+        );
       }
     }
   },
