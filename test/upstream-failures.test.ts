@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatStreamDocument, type ChatStreamSubscription } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake, type FakeMode } from './helpers/fakes';
 import type { newKey } from './helpers/graphql';
-import { BASE_URL, post, workerFetch } from './helpers/graphql';
-import { keyWithMemory, postJson, vaultContents } from './helpers/drop-in';
+import { BASE_URL, workerFetch } from './helpers/graphql';
+import { keyWithMemory, postJson, usageTokens, vaultContents } from './helpers/drop-in';
 import { WorkerWebSocket } from './helpers/websocket';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
@@ -220,15 +220,6 @@ const SURFACES: [string, string, (key: Key) => Promise<Outcome>][] = [
     (key) => rest(key, 'google', true),
   ],
 ];
-
-async function usageTokens(key: Key): Promise<number> {
-  const result = await post<{ usage: { memoryTokens: number } }>(
-    '{ usage { memoryTokens } }',
-    {},
-    key.secret,
-  );
-  return result.data!.usage.memoryTokens;
-}
 
 /** A later turn of the same session landed: whatever the failed call stored would be there by now. */
 async function afterNextTurn(key: Key) {

@@ -46,6 +46,18 @@ export function parseJson(
   return value as Record<string, unknown>;
 }
 
+/** A whole answer's JSON; STREAM_BROKEN when malformed or when it holds an error object. */
+export function answerBody(
+  provider: ProviderId,
+  text: string,
+  apiKey: string | null,
+): Record<string, unknown> {
+  const body = parseJson(provider, text, apiKey);
+  const error = embeddedError(body);
+  if (error !== null) throw streamBroken(provider, error, apiKey);
+  return body;
+}
+
 /** The message of an error object a provider put inside a 200 answer. */
 export function embeddedError(body: Record<string, unknown>): string | null {
   const error = body.error;

@@ -41,3 +41,18 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * The last message in which `userText` finds the user's words (null: not a
+ * user message) and they are not blank, with its position.
+ */
+export function lastUserTurn(
+  messages: unknown[],
+  userText: (message: unknown) => string | null,
+): UserTurn | null {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const text = userText(messages[index]);
+    if (text !== null && text.trim() !== '') return { index, text };
+  }
+  return null;
+}

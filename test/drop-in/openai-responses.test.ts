@@ -2,51 +2,29 @@ import OpenAI from 'openai';
 import type { ResponseCreateParamsNonStreaming } from 'openai/resources/responses/responses';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
-import { BASE_URL, post, workerFetch } from '../helpers/graphql';
+import { BASE_URL, workerFetch } from '../helpers/graphql';
 import {
   decodeReceipt,
   keyWithMemory,
+  openAiClient,
   PIXEL_PNG,
   postJson,
   replay,
   upstreamCalls,
+  usageTokens,
   vaultContents,
+  weatherTool as chatWeatherTool,
 } from '../helpers/drop-in';
 
 type Key = Awaited<ReturnType<typeof keyWithMemory>>;
 
-const openai = (secret: string, headers: Record<string, string> = {}) =>
-  new OpenAI({
-    apiKey: secret,
-    baseURL: `${BASE_URL}/v1`,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-test-openai', ...headers },
-  });
-
-async function usageTokens(key: Key): Promise<number> {
-  const result = await post<{ usage: { memoryTokens: number } }>(
-    '{ usage { memoryTokens } }',
-    {},
-    key.secret,
-  );
-  return result.data!.usage.memoryTokens;
-}
-
+/** The chat test's weather tool, as the Responses API spells a function tool. */
 const weatherTool = {
   type: 'function' as const,
-  name: 'get_weather',
-  description: 'Current weather in a city',
+  name: chatWeatherTool.function.name,
+  description: chatWeatherTool.function.description,
   strict: true,
-  parameters: {
-    type: 'object',
-    properties: {
-      city: { type: 'string' },
-      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-    },
-    required: ['city', 'unit'],
-    additionalProperties: false,
-  },
+  parameters: chatWeatherTool.function.parameters,
 };
 
 /** The upstream body without the memory the router joined to `instructions` (checked to be there). */
@@ -84,7 +62,7 @@ describe('the official openai SDK against /v1/responses', () => {
       parallel_tool_calls: false,
       user: 'user-7',
     } satisfies ResponseCreateParamsNonStreaming;
-    const response = await openai(key.secret, { 'x-session-id': 'resp-plain' })
+    const response = await openAiClient(key.secret, { 'x-session-id': 'resp-plain' })
       .responses.create(request)
       .withResponse();
     expect(response.data.output_text).toBe(
@@ -135,7 +113,7 @@ describe('the official openai SDK against /v1/responses', () => {
         },
       ],
     } satisfies ResponseCreateParamsNonStreaming;
-    const response = await openai(key.secret).responses.create(request);
+    const response = await openAiClient(key.secret).responses.create(request);
     expect(response.output_text).toBe(
       'Fake api.openai.com heard: what is in this picture, and where do I live? (and saw 1 image: image/png)',
     );
@@ -145,7 +123,9 @@ describe('the official openai SDK against /v1/responses', () => {
 
   it('streams the Responses events through byte for byte and stores the turn once complete', async () => {
     const key = await keyWithMemory();
-    const stream = await openai(key.secret, { 'x-session-id': 'resp-stream' }).responses.create({
+    const stream = await openAiClient(key.secret, {
+      'x-session-id': 'resp-stream',
+    }).responses.create({
       model: 'gpt-4o',
       input: 'Tell me where I live, streaming',
       stream: true,
@@ -215,7 +195,7 @@ describe('the official openai SDK against /v1/responses', () => {
 
   it('passes function tools through and completes a tool round trip, stateless and by previous_response_id', async () => {
     const key = await keyWithMemory();
-    const client = openai(key.secret, { 'x-session-id': 'resp-tools' });
+    const client = openAiClient(key.secret, { 'x-session-id': 'resp-tools' });
     const userTurn = { role: 'user' as const, content: 'What is the weather in Paris?' };
     const first = await client.responses.create({
       model: 'gpt-4o',
@@ -282,7 +262,7 @@ describe('the official openai SDK against /v1/responses', () => {
 
   it('streams a function call’s argument deltas', async () => {
     const key = await keyWithMemory();
-    const stream = await openai(key.secret).responses.create({
+    const stream = await openAiClient(key.secret).responses.create({
       model: 'gpt-4o',
       input: 'weather in Oslo?',
       tools: [weatherTool],
@@ -307,7 +287,7 @@ describe('the official openai SDK against /v1/responses', () => {
       additionalProperties: false,
     };
     const format = { type: 'json_schema' as const, name: 'city', schema, strict: true };
-    const response = await openai(key.secret).responses.create({
+    const response = await openAiClient(key.secret).responses.create({
       model: 'gpt-4o-mini',
       input: 'Tell me about Lisbon',
       text: { format },
@@ -432,7 +412,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
   it('maps the provider’s refusals as the chat routes do, meters nothing and stores nothing', async () => {
     const key = await keyWithMemory();
     const before = await usageTokens(key);
-    const client = openai(key.secret, { 'x-provider-key': 'bad-provider-key-123456789' });
+    const client = openAiClient(key.secret, { 'x-provider-key': 'bad-provider-key-123456789' });
     const unauthorized = (await client.responses
       .create({ model: 'gpt-4o', input: 'hi there, refused' })
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
@@ -455,7 +435,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     });
 
     // The fake checks as OpenAI does: a function output must answer a call.
-    const orphan = (await openai(key.secret)
+    const orphan = (await openAiClient(key.secret)
       .responses.create({
         model: 'gpt-4o',
         input: [{ type: 'function_call_output', call_id: 'call_nowhere', output: '{}' }],
@@ -464,7 +444,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     expect(orphan).toBeInstanceOf(OpenAI.BadRequestError);
     expect(orphan.message).toMatch(/No tool call found for function call output/);
 
-    const unknownPrevious = (await openai(key.secret)
+    const unknownPrevious = (await openAiClient(key.secret)
       .responses.create({ model: 'gpt-4o', input: 'hi', previous_response_id: 'resp_gone' })
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(unknownPrevious.status).toBe(400);
@@ -505,7 +485,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
 
     await resetFakes();
     await scriptFake({ host: 'api.openai.com', mode: 'midstream-error' });
-    const stream = await openai(key.secret).responses.create({
+    const stream = await openAiClient(key.secret).responses.create({
       model: 'gpt-4o',
       input: 'a broken stream for the SDK',
       stream: true,
@@ -520,7 +500,9 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
 
   it('reaches OpenRouter’s Responses API for openrouter/… models', async () => {
     const key = await keyWithMemory();
-    const response = await openai(key.secret, { 'x-provider-key': 'sk-or-test' }).responses.create({
+    const response = await openAiClient(key.secret, {
+      'x-provider-key': 'sk-or-test',
+    }).responses.create({
       model: 'openrouter/meta-llama/llama-3.3-70b',
       input: 'hello from openrouter',
     });

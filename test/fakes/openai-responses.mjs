@@ -6,7 +6,7 @@
 // named SSE events (response.created … response.completed, numbered).
 
 import { answerFor, argumentPieces, piecesOf, tokensOf } from './answers.mjs';
-import { Refusal } from './openai-refusal.mjs';
+import { checkFieldsAndModel, checkStreamOptions, Refusal } from './openai-checks.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
 
 const FIELDS = new Set([
@@ -81,22 +81,7 @@ function callIdsOf(responseId) {
 }
 
 function check(body, spec) {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Refusal(400, 'We could not parse the JSON body of your request.');
-  }
-  for (const field of Object.keys(body)) {
-    if (!FIELDS.has(field))
-      throw new Refusal(400, `Unrecognized request argument supplied: ${field}`);
-  }
-  if (typeof body.model !== 'string')
-    throw new Refusal(400, "Missing required parameter: 'model'.", { param: 'model' });
-  if (!spec.model.test(body.model)) {
-    throw new Refusal(
-      404,
-      `The model \`${body.model}\` does not exist or you do not have access to it.`,
-      { code: 'model_not_found' },
-    );
-  }
+  checkFieldsAndModel(body, spec, FIELDS);
   if (typeof body.input !== 'string' && !Array.isArray(body.input) && body.prompt === undefined)
     throw new Refusal(400, "Missing required parameter: 'input'.", { param: 'input' });
   if (
@@ -108,13 +93,7 @@ function check(body, spec) {
       param: 'instructions',
     });
   }
-  if (body.stream_options !== undefined && body.stream !== true) {
-    throw new Refusal(
-      400,
-      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-      { param: 'stream_options' },
-    );
-  }
+  checkStreamOptions(body);
   if (body.previous_response_id !== undefined && body.conversation !== undefined) {
     throw new Refusal(
       400,

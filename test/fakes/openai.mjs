@@ -4,7 +4,7 @@
 // Their Responses API (/responses) is in openai-responses.mjs.
 
 import { answerFor, argumentPieces, idFor, piecesOf, tokensOf } from './answers.mjs';
-import { checkKey, Refusal } from './openai-refusal.mjs';
+import { checkFieldsAndModel, checkKey, checkStreamOptions, Refusal } from './openai-checks.mjs';
 import { responsesAnswer } from './openai-responses.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
 
@@ -105,23 +105,7 @@ const textOf = (content) =>
 function check(body, host, headers) {
   const spec = HOSTS[host];
   checkKey(spec, headers);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Refusal(400, 'We could not parse the JSON body of your request.');
-  }
-  for (const field of Object.keys(body)) {
-    if (!CHAT_FIELDS.has(field) && !(spec.name === 'openrouter' && OPENROUTER_FIELDS.has(field))) {
-      throw new Refusal(400, `Unrecognized request argument supplied: ${field}`);
-    }
-  }
-  if (typeof body.model !== 'string')
-    throw new Refusal(400, "Missing required parameter: 'model'.", { param: 'model' });
-  if (!spec.model.test(body.model)) {
-    throw new Refusal(
-      404,
-      `The model \`${body.model}\` does not exist or you do not have access to it.`,
-      { code: 'model_not_found' },
-    );
-  }
+  checkFieldsAndModel(body, spec, CHAT_FIELDS, OPENROUTER_FIELDS);
   if (spec.name === 'openai' && /^o\d/.test(body.model) && body.max_tokens !== undefined) {
     throw new Refusal(
       400,
@@ -136,13 +120,7 @@ function check(body, host, headers) {
       { param: 'messages' },
     );
   }
-  if (body.stream_options !== undefined && body.stream !== true) {
-    throw new Refusal(
-      400,
-      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-      { param: 'stream_options' },
-    );
-  }
+  checkStreamOptions(body);
   const toolNames = new Set();
   for (const [index, tool] of (body.tools ?? []).entries()) {
     if (

@@ -9,7 +9,7 @@ const MODULES = [
   'sse.mjs',
   'answers.mjs',
   'openai.mjs',
-  'openai-refusal.mjs',
+  'openai-checks.mjs',
   'openai-responses.mjs',
   'anthropic.mjs',
   'google.mjs',

@@ -1,7 +1,7 @@
 import {
+  answerBody,
   asNumber,
   collect,
-  embeddedError,
   parseJson,
   type SseEvent,
   type StreamDecoder,
@@ -88,9 +88,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
 export const responsesDecoding: WireDecoding = {
   streamDecoder: (provider, apiKey) => new ResponsesStreamDecoder(provider, apiKey),
   decodeBody(provider, text, apiKey) {
-    const body = parseJson(provider, text, apiKey);
-    const error = embeddedError(body);
-    if (error !== null) throw streamBroken(provider, error, apiKey);
+    const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.output)) {
       throw streamBroken(provider, 'the response has no output', apiKey);
     }

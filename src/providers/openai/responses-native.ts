@@ -1,11 +1,11 @@
 import { CodedError } from '../../core/errors';
 import {
   isRecord,
+  lastUserTurn,
   listOf,
   type NativeBody,
   type NativeBodyFormat,
   type ToolPlumbing,
-  type UserTurn,
 } from '../native';
 
 /** The text parts of an input message's content (images and files are not text). */
@@ -64,16 +64,11 @@ export const responsesNative: NativeBodyFormat = {
   userTurn(body) {
     const input = body.input;
     if (typeof input === 'string') {
-      return input.trim() === '' ? null : ({ index: 0, text: input } satisfies UserTurn);
+      return input.trim() === '' ? null : { index: 0, text: input };
     }
-    const items = listOf(input);
-    for (let index = items.length - 1; index >= 0; index--) {
-      const item = items[index];
-      if (!isMessage(item) || item.role !== 'user') continue;
-      const text = textOf(item.content);
-      if (text.trim() !== '') return { index, text } satisfies UserTurn;
-    }
-    return null;
+    return lastUserTurn(listOf(input), (item) =>
+      isMessage(item) && item.role === 'user' ? textOf(item.content) : null,
+    );
   },
 
   injectMemory(body, block): NativeBody {
