@@ -278,6 +278,115 @@ describe('the official openai SDK against /v1/responses', () => {
     expect(done?.type === 'function_call' && done.arguments).toBe(args);
   });
 
+  it('gives the SDK’s responses.stream() helper a consistent event stream to assemble', async () => {
+    const key = await keyWithMemory();
+    const runner = openAiClient(key.secret).responses.stream({
+      model: 'gpt-4o',
+      input: 'where do I live, said through the helper?',
+    });
+    let deltas = '';
+    runner.on('response.output_text.delta', (event) => (deltas += event.delta));
+    const final = await runner.finalResponse();
+    expect(final.status).toBe('completed');
+    expect(final.output_text).toBe(
+      'Fake api.openai.com heard: where do I live, said through the helper?',
+    );
+    expect(deltas).toBe(final.output_text);
+  });
+
+  it('forwards a conversation unchanged, and stores tool plumbing when X-Memory-Store-Tools asks', async () => {
+    const key = await keyWithMemory();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'resp-plumbing',
+      'x-memory-store-tools': 'true',
+    });
+    const inConversation = await client.responses.create({
+      model: 'gpt-4o',
+      conversation: 'conv_fake42',
+      input: 'where do I live?',
+    });
+    expect(inConversation.conversation).toEqual({ id: 'conv_fake42' });
+    const [call] = await upstreamCalls('api.openai.com');
+    expect(withoutMemory(call!.body)).toEqual({
+      model: 'gpt-4o',
+      conversation: 'conv_fake42',
+      input: 'where do I live?',
+    });
+
+    const userTurn = { role: 'user' as const, content: 'weather in Oslo?' };
+    const first = await client.responses.create({
+      model: 'gpt-4o',
+      input: [userTurn],
+      tools: [weatherTool],
+      store: false,
+    });
+    const functionCall = first.output.find(
+      (item): item is OpenAI.Responses.ResponseFunctionToolCall => item.type === 'function_call',
+    )!;
+    expect(functionCall.name).toBe('get_weather');
+    await client.responses.create({
+      model: 'gpt-4o',
+      input: [
+        userTurn,
+        functionCall,
+        {
+          type: 'function_call_output',
+          call_id: functionCall.call_id,
+          output: 'snow, -3°C',
+        },
+      ],
+      tools: [weatherTool],
+      store: false,
+    });
+    await eventually(async () =>
+      expect(
+        await vaultContents(key.api, 'weather Oslo snow result get_weather', {
+          kind: 'SESSION',
+          id: 'resp-plumbing',
+        }),
+      ).toEqual([
+        'Fake api.openai.com heard tool result: snow, -3°C',
+        'called get_weather({"city":"Oslo","unit":"celsius"})',
+        'tool result: snow, -3°C',
+        'weather in Oslo?',
+      ]),
+    );
+  });
+
+  it('passes the provider’s own response.failed through: metered, since the model saw the memory, and nothing stored', async () => {
+    const key = await keyWithMemory();
+    const before = await usageTokens(key);
+    await scriptFake({ host: 'api.openai.com', mode: 'failed' });
+    const failed = await postJson(
+      '/v1/responses',
+      { model: 'gpt-4o', input: 'a plan for Zanzibar that fails', stream: true },
+      { ...authHeaders(key), 'x-session-id': 'resp-failed' },
+    );
+    expect(failed.status).toBe(200);
+    const injected = Number(failed.headers.get('x-memory-tokens'));
+    expect(injected).toBeGreaterThan(0);
+    const text = await failed.text();
+    expect(text.trim().split('\n\n').at(-1)).toMatch(/^event: response\.failed\ndata: /);
+    expect(text).not.toContain('event: error');
+    // Read to its end, a stream ends only once its usage is durable.
+    expect(await usageTokens(key)).toBe(before + injected);
+
+    // A later turn of the session lands; the failed one never does.
+    await postJson(
+      '/v1/responses',
+      { model: 'gpt-4o', input: 'a sentinel turn after Zanzibar' },
+      { ...authHeaders(key), 'x-session-id': 'resp-failed' },
+    );
+    await eventually(async () =>
+      expect(
+        await vaultContents(key.api, 'sentinel', { kind: 'SESSION', id: 'resp-failed' }),
+      ).toHaveLength(2),
+    );
+    expect(
+      await vaultContents(key.api, 'plan fails', { kind: 'SESSION', id: 'resp-failed' }),
+    ).toEqual([]);
+  });
+
   it('passes a text.format JSON schema through and returns the structured answer', async () => {
     const key = await keyWithMemory();
     const schema = {

@@ -3,7 +3,8 @@
 // it (fields, input items and their parts, tools, text.format, function call
 // outputs answering a call), responses stored unless `store: false` so that
 // `previous_response_id` chains, and answers as a Response object or as its
-// named SSE events (response.created … response.completed, numbered).
+// named SSE events (response.created … response.completed, numbered). Besides
+// sse.mjs's modes, a scripted `failed` stream ends in response.failed.
 
 import { answerFor, argumentPieces, piecesOf, tokensOf } from './answers.mjs';
 import { checkFieldsAndModel, checkStreamOptions, Refusal } from './openai-checks.mjs';
@@ -356,14 +357,23 @@ export function responsesAnswer(body, { host, spec, call, script, serial, header
       event('response.output_item.done', { ...at, item: functionCall }),
     );
   }
+  // Scripted `failed`: the provider's own end of a response it could not finish.
+  const failed = script.mode === 'failed';
   frames.push(
-    event('response.completed', {
-      response: responseObject(body, id, 'completed', output, usage),
-    }),
+    failed
+      ? event('response.failed', {
+          response: {
+            ...responseObject(body, id, 'failed', output, usage),
+            error: { code: 'server_error', message: 'The model failed to finish the response.' },
+          },
+        })
+      : event('response.completed', {
+          response: responseObject(body, id, 'completed', output, usage),
+        }),
   );
   return sseResponse({
     frames,
-    mode: script.mode,
+    mode: failed ? undefined : script.mode,
     call,
     firstText: message ? 5 : 4,
     idleFrame: ['response.in_progress', { type: 'response.in_progress', response: started }],

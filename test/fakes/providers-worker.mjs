@@ -11,7 +11,8 @@
 //   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?, toolArguments?}
 //                                    applies to the next call to that host; modes:
 //                                    cut, hang, trickle, reset, malformed,
-//                                    midstream-error (sse.mjs), unreachable (the
+//                                    midstream-error (sse.mjs), failed (a Responses
+//                                    stream ending in response.failed), unreachable (the
 //                                    connection fails; network-failure.mjs),
 //                                    ack-lost (Stripe)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
