@@ -78,6 +78,15 @@ function memoryHeaders(call: DropInCall): [string, string][] {
   });
 }
 
+/** The provider's response headers a client gets: all but hop-by-hop, framing and cookies. */
+export function providerHeaders(upstream: Headers): Headers {
+  const headers = new Headers();
+  upstream.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
+  });
+  return headers;
+}
+
 /**
  * The provider's headers, the memory receipt, and the replaced system's
  * timing headers (Server-Timing is added at the edge from the request's phases).
@@ -88,10 +97,7 @@ function responseHeaders(
   own: [string, string][],
   timing: { startedAt: number; providerMs: number },
 ): Headers {
-  const headers = new Headers();
-  upstream.forEach((value, name) => {
-    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
-  });
+  const headers = providerHeaders(upstream);
   const totalMs = performance.now() - timing.startedAt;
   const { memoryMs, embeddingMs } = call.timings;
   for (const [name, value] of own) headers.set(name, value);

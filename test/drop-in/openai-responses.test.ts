@@ -507,7 +507,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
       /POST \/v1\/messages.*POST \/v1\/chat\/completions.*openrouter\/anthropic\/claude-sonnet-4/,
     );
 
-    const missing = await postJson('/v1/responses/resp_123/cancel', {}, headers);
+    const missing = await postJson('/v1/responses/resp_123/nowhere', {}, headers);
     expect(missing.status).toBe(404);
     expect(await coded(missing)).toMatchObject({ code: 'NOT_FOUND', type: 'not_found_error' });
     const get = await workerFetch(`${BASE_URL}/v1/responses`, { headers });

@@ -4,7 +4,9 @@
 // outputs answering a call), responses stored unless `store: false` so that
 // `previous_response_id` chains, and answers as a Response object or as its
 // named SSE events (response.created … response.completed, numbered). Besides
-// sse.mjs's modes, a scripted `failed` stream ends in response.failed.
+// sse.mjs's modes, a scripted `failed` stream ends in response.failed. Kept
+// responses can be read back (also as a stream), deleted, cancelled while
+// queued in the background, and their input items listed.
 
 import { answerFor, argumentPieces, piecesOf, tokensOf } from './answers.mjs';
 import { checkFieldsAndModel, checkStreamOptions, Refusal } from './openai-checks.mjs';
@@ -269,8 +271,105 @@ function responseObject(body, id, status, output, usage) {
   };
 }
 
+const parsed = (call) => {
+  try {
+    return JSON.parse(call.rawBody);
+  } catch {
+    throw new Refusal(400, 'We could not parse the JSON body of your request.');
+  }
+};
+
+/** An input item as OpenAI lists it back: with an id, a type, and content as parts. */
+const listedItem = (item, index) =>
+  isMessage(item)
+    ? {
+        id: `msg_in${index}`,
+        type: 'message',
+        status: 'completed',
+        ...item,
+        content:
+          typeof item.content === 'string'
+            ? [{ type: 'input_text', text: item.content }]
+            : item.content,
+      }
+    : { id: `item_in${index}`, ...item };
+
+/**
+ * Every path under /responses: creating a response, and what OpenAI does with
+ * the ones it keeps (retrieve, also as a stream; delete; cancel a background
+ * one; list its input items), and counting input tokens. OpenRouter keeps none.
+ */
+export function responsesFake(request, url, context) {
+  const rest = url.pathname.slice(url.pathname.indexOf('/responses') + '/responses'.length);
+  const [, id, action, extra] = rest.split('/');
+  const method = request.method;
+  if (rest === '' && method === 'POST') return responsesAnswer(parsed(context.call), context);
+  if (id === 'input_tokens' && action === undefined && method === 'POST') {
+    const body = parsed(context.call);
+    if (typeof body.model !== 'string')
+      throw new Refusal(400, "Missing required parameter: 'model'.", { param: 'model' });
+    return Response.json(
+      {
+        object: 'response.input_tokens',
+        input_tokens: tokensOf(body.input) + tokensOf(body.instructions ?? ''),
+      },
+      { headers: context.headers },
+    );
+  }
+  const route = `${method} ${action ?? ''}`;
+  const known = ['GET ', 'DELETE ', 'POST cancel', 'GET input_items'].includes(route);
+  if (!id || extra !== undefined || !known || context.spec.name === 'openrouter')
+    throw new Refusal(404, `Invalid URL (${method} ${url.pathname})`);
+  const stored = storedResponses.get(id);
+  if (!stored) throw new Refusal(404, `No response found with id '${id}'.`);
+  const { body, output, usage } = stored;
+  const headers = context.headers;
+  switch (route) {
+    case 'DELETE ':
+      storedResponses.delete(id);
+      return Response.json({ id, object: 'response', deleted: true }, { headers });
+    case 'POST cancel':
+      if (body.background !== true)
+        throw new Refusal(400, 'Only responses created with background=true can be cancelled.');
+      if (stored.status === 'queued') stored.status = 'cancelled';
+      return Response.json(
+        responseObject(body, id, stored.status, stored.status === 'cancelled' ? [] : output, null),
+        { headers },
+      );
+    case 'GET input_items': {
+      const listed = stored.items.map(listedItem);
+      if (url.searchParams.get('order') !== 'asc') listed.reverse();
+      return Response.json(
+        {
+          object: 'list',
+          data: listed,
+          first_id: listed[0]?.id ?? null,
+          last_id: listed.at(-1)?.id ?? null,
+          has_more: false,
+        },
+        { headers },
+      );
+    }
+    default:
+      // A queued background response is done by the time it is read.
+      if (stored.status === 'queued') stored.status = 'completed';
+      if (url.searchParams.get('stream') === 'true' && stored.status === 'completed')
+        return streamOf(stored, context.script, context.call, headers);
+      return Response.json(
+        responseObject(
+          body,
+          id,
+          stored.status,
+          stored.status === 'completed' ? output : [],
+          stored.status === 'completed' ? usage : null,
+        ),
+        { headers },
+      );
+  }
+}
+
 /** A checked Responses request's answer: a Response object, or its events. */
-export function responsesAnswer(body, { host, spec, call, script, serial, headers }) {
+function responsesAnswer(body, { host, spec, call, script, serial, headers }) {
   check(body, spec);
   if (script.mode === 'hang' && body.stream !== true) return hangingResponse(call);
 
@@ -306,13 +405,27 @@ export function responsesAnswer(body, { host, spec, call, script, serial, header
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: inputTokens + outputTokens,
   };
+  // In the background a response is queued; the fake finishes it when it is next read.
+  const background = body.background === true && body.stream !== true;
+  const stored = { body, id, message, functionCall, output, usage };
   if (body.store !== false) {
     const items = typeof body.input === 'string' ? [] : (body.input ?? []);
-    storedResponses.set(id, { items, output, previous: body.previous_response_id });
+    storedResponses.set(id, {
+      ...stored,
+      items: typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : items,
+      previous: body.previous_response_id,
+      status: background ? 'queued' : 'completed',
+    });
   }
+  if (background) return Response.json(responseObject(body, id, 'queued', [], null), { headers });
   if (body.stream !== true)
     return Response.json(responseObject(body, id, 'completed', output, usage), { headers });
 
+  return streamOf(stored, script, call, headers);
+}
+
+/** A response's events, from response.created to its end, framed as OpenAI streams them. */
+function streamOf({ body, id, message, functionCall, output, usage }, script, call, headers) {
   let sequence = 0;
   const event = (type, fields) => [type, { type, ...fields, sequence_number: sequence++ }];
   const obfuscation =

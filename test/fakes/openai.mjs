@@ -5,7 +5,7 @@
 
 import { answerFor, argumentPieces, idFor, piecesOf, tokensOf } from './answers.mjs';
 import { checkFieldsAndModel, checkKey, checkStreamOptions, Refusal } from './openai-checks.mjs';
-import { responsesAnswer } from './openai-responses.mjs';
+import { responsesFake } from './openai-responses.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
 
 const CHAT_FIELDS = new Set([
@@ -248,8 +248,8 @@ export async function openAiFake(request, url, host, call, script) {
   const serial = idFor(call.rawBody);
   const headers = { 'x-request-id': `req_fake_${serial}`, 'openai-processing-ms': '12' };
   try {
-    const responses = url.pathname.endsWith('/responses');
-    if (request.method !== 'POST' || !(responses || url.pathname.endsWith('/chat/completions'))) {
+    const responses = /\/responses(\/|$)/.test(url.pathname);
+    if (!responses && (request.method !== 'POST' || !url.pathname.endsWith('/chat/completions'))) {
       throw new Refusal(404, `Invalid URL (${request.method} ${url.pathname})`);
     }
     if (script.status) {
@@ -258,15 +258,22 @@ export async function openAiFake(request, url, host, call, script) {
         headers: { ...headers, ...(script.headers ?? {}) },
       });
     }
+    if (responses) {
+      checkKey(HOSTS[host], request.headers);
+      return responsesFake(request, url, {
+        host,
+        spec: HOSTS[host],
+        call,
+        script,
+        serial,
+        headers,
+      });
+    }
     let body;
     try {
       body = JSON.parse(call.rawBody);
     } catch {
       throw new Refusal(400, 'We could not parse the JSON body of your request.');
-    }
-    if (responses) {
-      checkKey(HOSTS[host], request.headers);
-      return responsesAnswer(body, { host, spec: HOSTS[host], call, script, serial, headers });
     }
     check(body, host, request.headers);
     if (script.mode === 'hang' && body.stream !== true) return hangingResponse(call);
