@@ -406,6 +406,16 @@ describe('the official openai SDK against /v1/responses', () => {
     expect(call!.body.text).toEqual({ format });
   });
 
+  it('forwards a stored prompt template without input (no user words: no memory query)', async () => {
+    const key = await keyWithMemory();
+    const prompt = { id: 'pmpt_fake1', variables: { city: 'Lisbon' } };
+    const response = await postJson('/v1/responses', { model: 'gpt-4o', prompt }, authHeaders(key));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-memory-tokens')).toBe('0');
+    const [call] = await upstreamCalls('api.openai.com');
+    expect(call!.body).toEqual({ model: 'gpt-4o', prompt });
+  });
+
   it('honours the memory controls: memory off, a turn not stored, the receipt in the body', async () => {
     const key = await keyWithMemory();
     const off = await postJson(

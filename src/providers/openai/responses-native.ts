@@ -39,10 +39,12 @@ export const responsesNative: NativeBodyFormat = {
   messagesKey: 'input',
 
   checkBody(body) {
-    if (typeof body.input !== 'string' && !Array.isArray(body.input)) {
+    // A stored prompt template (`prompt`) may carry the whole input itself.
+    const inputOptional = isRecord(body.prompt) && body.input === undefined;
+    if (typeof body.input !== 'string' && !Array.isArray(body.input) && !inputOptional) {
       throw new CodedError(
         'BAD_USER_INPUT',
-        '`input` is required: a string or a list of input items',
+        '`input` is required (unless a `prompt` template is given): a string or a list of input items',
         'INVALID_REQUEST',
         { param: 'input' },
       );
