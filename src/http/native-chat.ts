@@ -133,13 +133,14 @@ export function withReceiptField(
 
 /**
  * A chat request in a provider's own format (OpenAI chat completions or
- * responses, Anthropic messages, Gemini generateContent). For a model of that provider
- * it is a pass-through: the body is forwarded whole (memory added in the
- * system slot, MemoryRouter's fields removed), streamed upstream only when the
- * client streams, and the provider's answer comes back byte for byte with the
- * receipt in headers. A model of another provider goes through a translation
- * that carries every field present or refuses the request (cross-format.ts);
- * the Responses API refuses it (responses-api.ts).
+ * responses, Anthropic messages, Gemini generateContent). For a model of
+ * that provider it is a pass-through: the body is forwarded whole (memory
+ * added in the system slot, MemoryRouter's fields removed), streamed
+ * upstream only when the client streams, and the provider's answer comes
+ * back byte for byte with the receipt in headers. A model of another
+ * provider goes through a translation that carries every field present or
+ * refuses the request (cross-format.ts); the Responses API refuses it
+ * (responses-api.ts).
  */
 export async function handleNativeChat(
   edge: Edge<'activeMemoryKey'>,

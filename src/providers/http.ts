@@ -37,11 +37,12 @@ export interface OpenedUpstream {
 }
 
 /**
- * Sends a request to a provider (a POST unless it says). Resolves once the provider has accepted it
- * (2xx with a body); otherwise throws a coded upstream error: the provider's
- * refusal (PROVIDER_4XX / 5XX), TIMEOUT when no response came within
- * `timeoutMs`, UNREACHABLE when the connection failed. When the caller's
- * signal aborts (the client went away) the abort reason is rethrown as is.
+ * Sends a request to a provider (a POST unless it says). Resolves once the
+ * provider has accepted it (2xx with a body); otherwise throws a coded
+ * upstream error: the provider's refusal (PROVIDER_4XX / 5XX), TIMEOUT when
+ * no response came within `timeoutMs`, UNREACHABLE when the connection
+ * failed. When the caller's signal aborts (the client went away) the abort
+ * reason is rethrown as is.
  */
 export async function openUpstream(
   provider: ProviderId,

@@ -165,9 +165,10 @@ export async function prepareDropIn(
 
 /**
  * What a finished drop-in turn stores: nothing unless memory is written and
- * the answer is final (text, no pending tool calls, not failed); then the user's words
- * (unless `memory: false` or X-Memory-Store: false), tool plumbing when asked
- * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response: false).
+ * the answer is final (text, no pending tool calls, not failed); then the
+ * user's words (unless `memory: false` or X-Memory-Store: false), tool
+ * plumbing when asked (X-Memory-Store-Tools), and the answer (unless
+ * X-Memory-Store-Response: false).
  */
 export function turnItems(
   controls: MemoryControls,
