@@ -617,6 +617,19 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     expect((error as Error).message).toMatch(/server_error/);
   });
 
+  it('reaches a compatible server’s /responses for compatible/… models, with no key needed', async () => {
+    const key = await keyWithMemory();
+    const response = await openAiClient(key.secret, { 'x-provider-key': '' }).responses.create({
+      model: 'compatible/llama3.2',
+      input: 'hello, local model',
+    });
+    expect(response.output_text).toBe('Fake llm.local.test heard: hello, local model');
+    const [call] = await upstreamCalls('llm.local.test');
+    expect(call!.path).toBe('/v1/responses');
+    expect(call!.body.model).toBe('llama3.2');
+    expect(call!.body.instructions).toContain('"The user lives in Lisbon"');
+  });
+
   it('reaches OpenRouter’s Responses API for openrouter/… models', async () => {
     const key = await keyWithMemory();
     const response = await openAiClient(key.secret, {
