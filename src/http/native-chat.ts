@@ -12,10 +12,10 @@ import {
 import { openUpstream, readBody } from '../providers/http';
 import { parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type ProviderId } from '../providers/types';
-import { createRequestContext } from '../resolvers/request-context';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
+import { edgeContext } from './edge-context';
 import { errorFrame, type ChatSurface } from './error-shapes';
 import { receiptHeaders, receiptJson } from './receipt-headers';
 import { notServedByResponses, responsesErrorFrame } from './responses-api';
@@ -149,13 +149,7 @@ export async function handleNativeChat(
   const startedAt = performance.now();
   const { request, env } = edge;
   try {
-    const context = createRequestContext(env, edge.ctx, {
-      principal: edge.principal,
-      authError: null,
-      providerKey: edge.providerKey,
-      signal: request.signal,
-      timings: edge.timings,
-    });
+    const context = edgeContext(edge);
     const parseStarted = performance.now();
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;

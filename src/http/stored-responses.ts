@@ -1,8 +1,8 @@
 import { providerSettings, RESPONSES_WIRE, upstreamHeaders } from '../providers';
 import { openUpstream, readBody } from '../providers/http';
 import { requireProviderKey } from '../resolvers/chat/provider-keys';
-import { createRequestContext } from '../resolvers/request-context';
 import type { Edge } from './edge';
+import { edgeContext } from './edge-context';
 import { providerHeaders } from './native-chat';
 import { responsesErrorFrame } from './responses-api';
 import { passThroughSse } from './sse-pass-through';
@@ -21,13 +21,7 @@ import { passThroughSse } from './sse-pass-through';
  */
 export async function storedResponsesRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
   const { request, env } = edge;
-  const context = createRequestContext(env, edge.ctx, {
-    principal: edge.principal,
-    authError: null,
-    providerKey: edge.providerKey,
-    signal: request.signal,
-    timings: edge.timings,
-  });
+  const context = edgeContext(edge);
   const apiKey = await edge.timings.time('key', () => requireProviderKey(context, 'openai'));
   const settings = providerSettings(env);
   const url = new URL(request.url);
