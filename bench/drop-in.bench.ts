@@ -3,7 +3,8 @@
  * same OpenAI-format request sent straight to the fake provider and through
  * /v1/chat/completions (memory key check, memory search over a 200-memory
  * vault, injection, forwarding, metering), non-streamed and streamed (a
- * 2,000-event answer passed through event by event while it is decoded).
+ * 2,000-event answer passed through event by event while it is decoded);
+ * the same for a Responses API request through /v1/responses.
  * Both are measured in the same run and reported as medians and their ratio;
  * workerd's clock ticks in whole milliseconds, so a sample is the mean of a
  * batch of calls.
@@ -66,10 +67,22 @@ it('drop-in route overhead', async () => {
     stream,
     messages: [{ role: 'user', content: `topic 3: ${text}` }],
   });
+  const apis = {
+    chat: { path: '/v1/chat/completions', body: request },
+    responses: {
+      path: '/v1/responses',
+      body: (stream: boolean, text: string) => ({
+        model: 'gpt-4o',
+        stream,
+        input: `topic 3: ${text}`,
+      }),
+    },
+  };
+  type Api = keyof typeof apis;
   const overheads: number[] = [];
-  const viaRouter = (stream: boolean, text: string) => async () => {
+  const viaRouter = (api: Api, stream: boolean, text: string) => async () => {
     const response = await exports.default.fetch(
-      new Request(`${BASE}/v1/chat/completions`, {
+      new Request(`${BASE}${apis[api].path}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -78,36 +91,38 @@ it('drop-in route overhead', async () => {
           'x-memory-store': 'false',
           'x-memory-store-response': 'false',
         },
-        body: JSON.stringify(request(stream, text)),
+        body: JSON.stringify(apis[api].body(stream, text)),
       }),
     );
     overheads.push(Number(response.headers.get('x-mr-overhead-ms')));
     await response.arrayBuffer();
   };
-  const direct = (stream: boolean, text: string) => async () => {
-    const response = await fetch('https://api.openai.com/v1/chat/completions', {
+  const direct = (api: Api, stream: boolean, text: string) => async () => {
+    const response = await fetch(`https://api.openai.com${apis[api].path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-      body: JSON.stringify(request(stream, text)),
+      body: JSON.stringify(apis[api].body(stream, text)),
     });
     await response.arrayBuffer();
   };
 
   const lines = [
-    'MemoryRouter drop-in benchmark — /v1/chat/completions vs the same call straight to the fake provider',
+    'MemoryRouter drop-in benchmark — /v1/chat/completions and /v1/responses vs the same call straight to the fake provider',
   ];
   for (const [label, stream, text] of [
     ['non-streamed, short answer', false, 'hello'],
     ['streamed, 2,000-event answer', true, words(2_000)],
   ] as const) {
-    await viaRouter(stream, text)();
-    await direct(stream, text)();
-    overheads.length = 0;
-    const routed = median(await timed(viaRouter(stream, text)));
-    const straight = median(await timed(direct(stream, text)));
-    lines.push(
-      `  ${label.padEnd(30)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}   X-MR-Overhead-Ms p50 ${median(overheads)}`,
-    );
+    for (const api of ['chat', 'responses'] as const) {
+      await viaRouter(api, stream, text)();
+      await direct(api, stream, text)();
+      overheads.length = 0;
+      const routed = median(await timed(viaRouter(api, stream, text)));
+      const straight = median(await timed(direct(api, stream, text)));
+      lines.push(
+        `  ${`${label}, ${api}`.padEnd(40)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}   X-MR-Overhead-Ms p50 ${median(overheads)}`,
+      );
+    }
   }
 
   // Time to first token: a streamed call with memory READ, the client
@@ -158,7 +173,7 @@ it('drop-in route overhead', async () => {
   const routed = median(await timed(ttftRouted));
   const straight = median(await timed(ttftDirect));
   lines.push(
-    `  ${'streamed TTFT, memory READ'.padEnd(30)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}`,
+    `  ${'streamed TTFT, memory READ'.padEnd(40)} direct p50 ${straight.toFixed(1)} ms   via MemoryRouter p50 ${routed.toFixed(1)} ms   ratio ${(routed / Math.max(straight, 0.1)).toFixed(2)}`,
     `    its Server-Timing (means): ${[...phaseSums]
       .map(([name, { total, count }]) => `${name} ${(total / count).toFixed(2)}`)
       .join(', ')}`,

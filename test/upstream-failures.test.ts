@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatStreamDocument, type ChatStreamSubscription } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake, type FakeMode } from './helpers/fakes';
 import type { newKey } from './helpers/graphql';
-import { BASE_URL, post, workerFetch } from './helpers/graphql';
-import { keyWithMemory, postJson, vaultContents } from './helpers/drop-in';
+import { BASE_URL, workerFetch } from './helpers/graphql';
+import { keyWithMemory, postJson, usageTokens, vaultContents } from './helpers/drop-in';
 import { WorkerWebSocket } from './helpers/websocket';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
@@ -104,7 +104,7 @@ async function graphqlWebSocket(key: Key): Promise<Outcome> {
   }
 }
 
-type Surface = 'openai' | 'anthropic' | 'google';
+type Surface = 'openai' | 'responses' | 'anthropic' | 'google';
 
 const REST = {
   openai: {
@@ -114,6 +114,16 @@ const REST = {
         '/v1/chat/completions',
         { model: 'gpt-4o', stream, messages: [{ role: 'user', content: QUESTION }] },
       ] as const,
+    headers: (key: Key) => ({
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': 'sk-test',
+      'x-session-id': 'failures',
+    }),
+  },
+  responses: {
+    host: 'api.openai.com',
+    path: (stream: boolean) =>
+      ['/v1/responses', { model: 'gpt-4o', stream, input: QUESTION }] as const,
     headers: (key: Key) => ({
       authorization: `Bearer ${key.secret}`,
       'x-provider-key': 'sk-test',
@@ -160,11 +170,21 @@ function errorOf(surface: Surface, body: Json): Outcome['error'] {
     const error = body.error;
     return error ? { code: error.details[0].metadata.code, reason: error.details[0].reason } : null;
   }
+  // The Responses API's error event carries its fields at the top.
+  if (surface === 'responses' && body.type === 'error')
+    return { code: body.code, reason: body.reason };
   const error = surface === 'anthropic' ? (body.type === 'error' ? body.error : null) : body.error;
   return error ? { code: error.code, reason: error.reason } : null;
 }
 
 function textOf(surface: Surface, body: Json): string {
+  if (surface === 'responses')
+    return body.type === 'response.output_text.delta'
+      ? body.delta
+      : (body.output ?? [])
+          .flatMap((item: Json) => item.content ?? [])
+          .map((part: Json) => part.text ?? '')
+          .join('');
   if (surface === 'openai')
     return body.choices?.[0]?.delta?.content ?? body.choices?.[0]?.message?.content ?? '';
   if (surface === 'anthropic')
@@ -207,6 +227,8 @@ const SURFACES: [string, string, (key: Key) => Promise<Outcome>][] = [
   ['GraphQL over WebSocket', 'api.openai.com', graphqlWebSocket],
   ['/v1/chat/completions', 'api.openai.com', (key) => rest(key, 'openai', false)],
   ['/v1/chat/completions streamed', 'api.openai.com', (key) => rest(key, 'openai', true)],
+  ['/v1/responses', 'api.openai.com', (key) => rest(key, 'responses', false)],
+  ['/v1/responses streamed', 'api.openai.com', (key) => rest(key, 'responses', true)],
   ['/v1/messages', 'api.anthropic.com', (key) => rest(key, 'anthropic', false)],
   ['/v1/messages streamed', 'api.anthropic.com', (key) => rest(key, 'anthropic', true)],
   [
@@ -220,15 +242,6 @@ const SURFACES: [string, string, (key: Key) => Promise<Outcome>][] = [
     (key) => rest(key, 'google', true),
   ],
 ];
-
-async function usageTokens(key: Key): Promise<number> {
-  const result = await post<{ usage: { memoryTokens: number } }>(
-    '{ usage { memoryTokens } }',
-    {},
-    key.secret,
-  );
-  return result.data!.usage.memoryTokens;
-}
 
 /** A later turn of the same session landed: whatever the failed call stored would be there by now. */
 async function afterNextTurn(key: Key) {
@@ -328,6 +341,12 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
     });
     await scriptFake({ host: 'api.openai.com', mode: 'hang' });
     expect(await rest(key, 'openai', true)).toMatchObject({
+      status: 200,
+      deltas: 'Fake ',
+      error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },
+    });
+    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
+    expect(await rest(key, 'responses', true)).toMatchObject({
       status: 200,
       deltas: 'Fake ',
       error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },

@@ -386,6 +386,15 @@ export const MUTANTS = [
     description:
       'the leading vault gets a top-level meter too: one on the previous release bills its own hits and the request bills them again',
   },
+  {
+    id: 'resolvers/responses-failed-stored',
+    area: 'resolvers',
+    file: 'src/resolvers/chat/drop-in.ts',
+    from: "if (answer.finishReason === 'failed') return [];",
+    to: '',
+    tests: ['test/drop-in/openai-responses.test.ts'],
+    description: 'a Responses stream the provider ended with response.failed is stored as a turn',
+  },
 
   // ── src/billing ────────────────────────────────────────────────────────────
   {

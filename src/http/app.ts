@@ -5,7 +5,7 @@ import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
 import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
-import { geminiRoute, nativeChatRoute } from './chat-routes';
+import { geminiRoute, nativeChatRoute, responsesRoute } from './chat-routes';
 import type { Access, Edge, Handler } from './edge';
 import {
   configurationErrorResponse,
@@ -17,10 +17,11 @@ import { graphqlRoute } from './graphql-route';
 import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';
 import { discardBody } from './request-body';
+import { storedResponsesRoute } from './stored-responses';
 import { stripeWebhookRoute } from './stripe-webhook';
 import { exportRoute, importRoute } from './vault-routes';
 
-type Method = 'GET' | 'POST';
+type Method = 'GET' | 'POST' | 'DELETE';
 
 /** What a route needs before its handler runs; the chain below checks it in this order. */
 interface RouteSpec<A extends Access> {
@@ -141,6 +142,33 @@ route(
 route(
   { methods: ['POST'], path: '/v1/chat/completions', body: 'json', access: 'activeMemoryKey' },
   nativeChatRoute('openai'),
+);
+route(
+  { methods: ['POST'], path: '/v1/responses', body: 'json', access: 'activeMemoryKey' },
+  responsesRoute,
+);
+// OpenAI's stored responses, passed through without memory (stored-responses.ts);
+// input_tokens before {id}, which would otherwise take it.
+route(
+  {
+    methods: ['POST'],
+    path: '/v1/responses/input_tokens',
+    body: 'json',
+    access: 'activeMemoryKey',
+  },
+  storedResponsesRoute,
+);
+route(
+  { methods: ['GET', 'DELETE'], path: '/v1/responses/:id', access: 'activeMemoryKey' },
+  storedResponsesRoute,
+);
+route(
+  { methods: ['POST'], path: '/v1/responses/:id/cancel', access: 'activeMemoryKey' },
+  storedResponsesRoute,
+);
+route(
+  { methods: ['GET'], path: '/v1/responses/:id/input_items', access: 'activeMemoryKey' },
+  storedResponsesRoute,
 );
 route(
   { methods: ['POST'], path: '/v1/messages', body: 'json', access: 'activeMemoryKey' },

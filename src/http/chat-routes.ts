@@ -6,6 +6,7 @@ import { handleNativeChat } from './native-chat';
 /**
  * The drop-in chat routes:
  *   POST /v1/chat/completions                          OpenAI's format (OpenAI, OpenRouter, compatible servers)
+ *   POST /v1/responses                                 OpenAI's Responses API (the same providers)
  *   POST /v1/messages                                  Anthropic's format
  *   POST /v1beta/models/{model}:generateContent        Gemini's format (also /v1/models/…)
  *   POST /v1beta/models/{model}:streamGenerateContent
@@ -14,7 +15,12 @@ import { handleNativeChat } from './native-chat';
 export function nativeChatRoute(
   surface: Exclude<ChatSurface, 'google'>,
 ): Handler<'activeMemoryKey'> {
-  return (edge) => handleNativeChat(edge, { surface, model: null, stream: null });
+  return (edge) => handleNativeChat(edge, { surface, model: null, stream: null, api: 'chat' });
+}
+
+/** OpenAI's Responses API, for OpenAI, OpenRouter and compatible models (responses-api.ts). */
+export function responsesRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
+  return handleNativeChat(edge, { surface: 'openai', model: null, stream: null, api: 'responses' });
 }
 
 const GEMINI_METHODS: Record<string, boolean> = {
@@ -34,5 +40,5 @@ export function geminiRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
       `MemoryRouter serves no POST ${new URL(edge.request.url).pathname}`,
     );
   }
-  return handleNativeChat(edge, { surface: 'google', model, stream });
+  return handleNativeChat(edge, { surface: 'google', model, stream, api: 'chat' });
 }

@@ -1,16 +1,24 @@
 import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import { CodedError } from '../core/errors';
-import { providerSettings, upstreamHeaders, upstreamUrl, wireOf } from '../providers';
+import {
+  providerSettings,
+  RESPONSES_WIRE,
+  responsesUrl,
+  upstreamHeaders,
+  upstreamUrl,
+  wireOf,
+} from '../providers';
 import { openUpstream, readBody } from '../providers/http';
 import { parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type ProviderId } from '../providers/types';
-import { createRequestContext } from '../resolvers/request-context';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
+import { edgeContext } from './edge-context';
 import { errorFrame, type ChatSurface } from './error-shapes';
 import { receiptHeaders, receiptJson } from './receipt-headers';
+import { notServedByResponses, responsesErrorFrame } from './responses-api';
 import { passThroughSse } from './sse-pass-through';
 
 export interface NativeRoute {
@@ -19,6 +27,8 @@ export interface NativeRoute {
   model: string | null;
   /** Gemini says streaming in the path (streamGenerateContent); the others with `stream: true`. */
   stream: boolean | null;
+  /** The surface's chat API, or OpenAI's Responses API (POST /v1/responses). */
+  api: 'chat' | 'responses';
 }
 
 const NATIVE_PROVIDER: Record<ChatSurface, ProviderId> = {
@@ -68,6 +78,15 @@ function memoryHeaders(call: DropInCall): [string, string][] {
   });
 }
 
+/** The provider's response headers a client gets: all but hop-by-hop, framing and cookies. */
+export function providerHeaders(upstream: Headers): Headers {
+  const headers = new Headers();
+  upstream.forEach((value, name) => {
+    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
+  });
+  return headers;
+}
+
 /**
  * The provider's headers, the memory receipt, and the replaced system's
  * timing headers (Server-Timing is added at the edge from the request's phases).
@@ -78,10 +97,7 @@ function responseHeaders(
   own: [string, string][],
   timing: { startedAt: number; providerMs: number },
 ): Headers {
-  const headers = new Headers();
-  upstream.forEach((value, name) => {
-    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
-  });
+  const headers = providerHeaders(upstream);
   const totalMs = performance.now() - timing.startedAt;
   const { memoryMs, embeddingMs } = call.timings;
   for (const [name, value] of own) headers.set(name, value);
@@ -116,13 +132,15 @@ export function withReceiptField(
 }
 
 /**
- * A chat request in a provider's own format (OpenAI chat completions,
- * Anthropic messages, Gemini generateContent). For a model of that provider
- * it is a pass-through: the body is forwarded whole (memory added in the
- * system slot, MemoryRouter's fields removed), streamed upstream only when the
- * client streams, and the provider's answer comes back byte for byte with the
- * receipt in headers. A model of another provider goes through a translation
- * that carries every field present or refuses the request (cross-format.ts).
+ * A chat request in a provider's own format (OpenAI chat completions or
+ * responses, Anthropic messages, Gemini generateContent). For a model of
+ * that provider it is a pass-through: the body is forwarded whole (memory
+ * added in the system slot, MemoryRouter's fields removed), streamed
+ * upstream only when the client streams, and the provider's answer comes
+ * back byte for byte with the receipt in headers. A model of another
+ * provider goes through a translation that carries every field present or
+ * refuses the request (cross-format.ts); the Responses API refuses it
+ * (responses-api.ts).
  */
 export async function handleNativeChat(
   edge: Edge<'activeMemoryKey'>,
@@ -131,13 +149,7 @@ export async function handleNativeChat(
   const startedAt = performance.now();
   const { request, env } = edge;
   try {
-    const context = createRequestContext(env, edge.ctx, {
-      principal: edge.principal,
-      authError: null,
-      providerKey: edge.providerKey,
-      signal: request.signal,
-      timings: edge.timings,
-    });
+    const context = edgeContext(edge);
     const parseStarted = performance.now();
     const body = await readJsonObject(request);
     const name = route.model ?? body.model;
@@ -148,17 +160,21 @@ export async function handleNativeChat(
     }
     const model = modelFor(route.surface, name);
     edge.timings.since('parse', parseStarted);
+    const responses = route.api === 'responses';
     if (wireFormatOf(model.provider) !== route.surface) {
+      if (responses) throw notServedByResponses(model);
       return await translateChat(context, request, body, model, route.surface);
     }
 
-    const wire = wireOf(model.provider);
+    const wire = responses ? RESPONSES_WIRE : wireOf(model.provider);
     const stream = route.stream ?? body.stream === true;
     const call = await prepareDropIn(context, { headers: request.headers, body, model, wire });
     const settings = providerSettings(env);
     const promptStarted = performance.now();
     const upstreamRequest = {
-      url: upstreamUrl(model.provider, settings, model.model, stream),
+      url: responses
+        ? responsesUrl(model.provider, settings)
+        : upstreamUrl(model.provider, settings, model.model, stream),
       headers: upstreamHeaders(model.provider, call.apiKey, stream, request.headers),
       body: JSON.stringify(call.body),
     };
@@ -214,12 +230,16 @@ export async function handleNativeChat(
     let firstEventAt: number | null = null;
     let headersDue!: () => void;
     const headersReady = new Promise<void>((resolve) => (headersDue = resolve));
+    const decoder = wire.decoding.streamDecoder(model.provider, call.apiKey);
     const events = passThroughSse(opened, {
       provider: model.provider,
       apiKey: call.apiKey,
-      decoder: wire.decoding.streamDecoder(model.provider, call.apiKey),
+      decoder,
       idleMs: settings.timeoutMs,
-      errorFrame: (error) => errorFrame(route.surface, error),
+      errorFrame: (error) =>
+        responses
+          ? responsesErrorFrame(error, decoder.nextSequence ?? 0)
+          : errorFrame(route.surface, error),
       onComplete: (answer) => call.finished(answer),
       onFirstEvent: () => (firstEventAt = performance.now()),
       // The headers wait for the first event (the stream pulls it at once),

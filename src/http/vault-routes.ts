@@ -3,10 +3,10 @@ import { maxImportLineBytes } from '../core/limits';
 import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';
 import { vaultOf } from '../resolvers/principal';
-import { createRequestContext } from '../resolvers/request-context';
 import type { VaultAddress, VaultKind } from '../vaults/address';
 import { splitLines } from '../vaults/line-splitter';
 import type { Edge } from './edge';
+import { edgeContext } from './edge-context';
 import { progressFormat, streamImport } from './import-stream';
 
 /**
@@ -45,14 +45,9 @@ export async function importRoute(edge: Edge<'activeMemoryKey'>): Promise<Respon
   );
 }
 
+/** Vault routes call no provider: no provider key in their context. */
 function contextOf<A extends 'memoryKey' | 'activeMemoryKey'>(edge: Edge<A>) {
-  return createRequestContext(edge.env, edge.ctx, {
-    principal: edge.principal,
-    authError: null,
-    providerKey: null,
-    signal: edge.request.signal,
-    timings: edge.timings,
-  });
+  return edgeContext(edge, null);
 }
 
 /** The vault a path names (its kind is core, session or ephemeral: the route says so), under the caller's own key. */

@@ -17,6 +17,8 @@ export interface StreamDecoder {
   push(event: SseEvent): AnswerEvent[];
   readonly complete: boolean;
   end(): AnswerEnd;
+  /** The Responses API numbers its events: the number the next one would carry. */
+  readonly nextSequence?: number;
 }
 
 /** What the chat code needs of a wire format besides building requests. */
@@ -42,6 +44,18 @@ export function parseJson(
     throw streamBroken(provider, `unexpected data: ${text.slice(0, 80)}`, apiKey);
   }
   return value as Record<string, unknown>;
+}
+
+/** A whole answer's JSON; STREAM_BROKEN when malformed or when it holds an error object. */
+export function answerBody(
+  provider: ProviderId,
+  text: string,
+  apiKey: string | null,
+): Record<string, unknown> {
+  const body = parseJson(provider, text, apiKey);
+  const error = embeddedError(body);
+  if (error !== null) throw streamBroken(provider, error, apiKey);
+  return body;
 }
 
 /** The message of an error object a provider put inside a 200 answer. */

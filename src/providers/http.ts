@@ -24,8 +24,10 @@ async function errorMessage(response: Response): Promise<string> {
 export interface UpstreamRequest {
   url: string;
   headers: Record<string, string>;
-  /** The JSON body, as text (forwarded bodies are serialised once, by the caller). */
-  body: string;
+  /** The JSON body, as text (forwarded bodies are serialised once, by the caller); none for GET. */
+  body: string | undefined;
+  /** POST unless said (the Responses API's stored responses are read and deleted too). */
+  method?: 'GET' | 'POST' | 'DELETE';
 }
 
 export interface OpenedUpstream {
@@ -35,11 +37,12 @@ export interface OpenedUpstream {
 }
 
 /**
- * POSTs a request to a provider. Resolves once the provider has accepted it
- * (2xx with a body); otherwise throws a coded upstream error: the provider's
- * refusal (PROVIDER_4XX / 5XX), TIMEOUT when no response came within
- * `timeoutMs`, UNREACHABLE when the connection failed. When the caller's
- * signal aborts (the client went away) the abort reason is rethrown as is.
+ * Sends a request to a provider (a POST unless it says). Resolves once the
+ * provider has accepted it (2xx with a body); otherwise throws a coded
+ * upstream error: the provider's refusal (PROVIDER_4XX / 5XX), TIMEOUT when
+ * no response came within `timeoutMs`, UNREACHABLE when the connection
+ * failed. When the caller's signal aborts (the client went away) the abort
+ * reason is rethrown as is.
  */
 export async function openUpstream(
   provider: ProviderId,
@@ -61,9 +64,12 @@ export async function openUpstream(
     let response: Response;
     try {
       response = await fetch(request.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...request.headers },
-        body: request.body,
+        method: request.method ?? 'POST',
+        headers:
+          request.body === undefined
+            ? request.headers
+            : { 'content-type': 'application/json', ...request.headers },
+        body: request.body ?? null,
         signal: abort.signal,
       });
     } catch (error) {

@@ -10,6 +10,8 @@ import type { NativeBodyFormat } from './native';
 import { openAiDecoding } from './openai/decode';
 import { openAiNative } from './openai/native';
 import { openAiRequest } from './openai/request';
+import { responsesDecoding } from './openai/responses-decode';
+import { responsesNative } from './openai/responses-native';
 import {
   wireFormatOf,
   type AnswerEnd,
@@ -39,6 +41,13 @@ export function wireOf(provider: ProviderId): Wire {
   return WIRES[wireFormatOf(provider)];
 }
 
+/** OpenAI's Responses API: OpenAI's wire (headers, errors), a body and events of its own. */
+export const RESPONSES_WIRE: Wire = {
+  format: 'openai',
+  decoding: responsesDecoding,
+  native: responsesNative,
+};
+
 /** Client headers a provider understands and that are the client's business, passed on as sent. */
 const FORWARDED_HEADERS: Record<WireFormat, string[]> = {
   openai: ['openai-organization', 'openai-project', 'openai-beta', 'http-referer', 'x-title'],
@@ -64,6 +73,18 @@ export function upstreamUrl(
     default:
       return `${root}/chat/completions`;
   }
+}
+
+/**
+ * Where a provider's Responses API is: OpenAI's /v1/responses, OpenRouter's
+ * (stateless: it keeps no previous responses), or the compatible server's
+ * (Ollama, vLLM, LM Studio; a server without one answers its own 404).
+ */
+export function responsesUrl(provider: ProviderId, settings: ProviderSettings): string {
+  const base = settings.endpoints[provider];
+  if (base === null || wireFormatOf(provider) !== 'openai')
+    throw new Error(`provider ${provider} has no Responses API here`);
+  return `${base.replace(/\/$/, '')}/responses`;
 }
 
 /** The provider's credentials and protocol headers, plus the client's own provider headers. */

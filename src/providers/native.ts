@@ -1,6 +1,9 @@
 /** A request body in a provider's own format, as the client sent it. */
 export type NativeBody = Record<string, unknown>;
 
+/** Where a format's body holds its messages. */
+export type MessagesKey = 'messages' | 'contents' | 'input';
+
 /** The message holding what the user wrote last (never a tool result). */
 export interface UserTurn {
   /** Its position in the body's message list. */
@@ -20,8 +23,13 @@ export interface ToolPlumbing {
  * block in the format's own system slot without touching anything else.
  */
 export interface NativeBodyFormat {
-  /** The list of messages (`messages`, or Gemini's `contents`). */
-  readonly messagesKey: 'messages' | 'contents';
+  /** The list of messages (`messages`, Gemini's `contents`, or the Responses API's `input`). */
+  readonly messagesKey: MessagesKey;
+  /**
+   * Throws a coded error when the body's messages are not in the format's
+   * shape; absent: they must be a list.
+   */
+  checkBody?(body: NativeBody): void;
   userTurn(body: NativeBody): UserTurn | null;
   /** A copy of the body with the memory block added; the caller's own content is left as it was. */
   injectMemory(body: NativeBody, block: string): NativeBody;
@@ -33,3 +41,18 @@ export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * The last message in which `userText` finds the user's words (null: not a
+ * user message) and they are not blank, with its position.
+ */
+export function lastUserTurn(
+  messages: unknown[],
+  userText: (message: unknown) => string | null,
+): UserTurn | null {
+  for (let index = messages.length - 1; index >= 0; index--) {
+    const text = userText(messages[index]);
+    if (text !== null && text.trim() !== '') return { index, text };
+  }
+  return null;
+}

@@ -1,8 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SetProviderKeyDocument } from '../generated/graphql';
 import { eventually, resetFakes } from '../helpers/fakes';
-import { BASE_URL, post, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, postJson, upstreamCalls, vaultContents } from '../helpers/drop-in';
+import { BASE_URL, workerFetch } from '../helpers/graphql';
+import {
+  keyWithMemory,
+  postJson,
+  upstreamCalls,
+  usageTokens,
+  vaultContents,
+} from '../helpers/drop-in';
 import {
   forgetSealedKeys,
   recalledSealedKeys,
@@ -17,15 +23,6 @@ type Key = Awaited<ReturnType<typeof keyWithMemory>>;
 /** A Server-Timing value's phase names, in order. */
 const phaseNames = (header: string | null) =>
   (header ?? '').split(', ').map((entry) => entry.split(';')[0]);
-
-async function usageTokens(key: Key): Promise<number> {
-  const result = await post<{ usage: { memoryTokens: number } }>(
-    '{ usage { memoryTokens } }',
-    {},
-    key.secret,
-  );
-  return result.data!.usage.memoryTokens;
-}
 
 const streamedChat = (key: Key, content: string, headers: Record<string, string> = {}) =>
   postJson(

@@ -5,6 +5,7 @@ import { eventually, resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 import {
   keyWithMemory,
+  openAiClient,
   PIXEL_PNG,
   postJson,
   replay,
@@ -12,15 +13,6 @@ import {
   vaultContents,
   weatherTool,
 } from '../helpers/drop-in';
-
-const openai = (secret: string, headers: Record<string, string> = {}) =>
-  new OpenAI({
-    apiKey: secret,
-    baseURL: `${BASE_URL}/v1`,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-test-openai', ...headers },
-  });
 
 /** The request of issue 17: tools, tool choice, JSON mode, sampling, stop, seed, text and image parts. */
 const headline = {
@@ -55,7 +47,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
 
   it('forwards every field of the headline request and returns the tool call unchanged', async () => {
     const { secret } = await keyWithMemory();
-    const completion = await openai(secret).chat.completions.create(headline);
+    const completion = await openAiClient(secret).chat.completions.create(headline);
     const [call] = await upstreamCalls('api.openai.com');
     // Every field arrived as the SDK sent it; only the memory message was added.
     expect(withoutMemory(call!.body)).toEqual(JSON.parse(JSON.stringify(headline)));
@@ -83,7 +75,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
 
   it('streams the headline request upstream only when asked, with tool-call deltas and usage', async () => {
     const { secret } = await keyWithMemory();
-    const stream = await openai(secret).chat.completions.create({
+    const stream = await openAiClient(secret).chat.completions.create({
       ...headline,
       stream: true,
       stream_options: { include_usage: true },
@@ -135,7 +127,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
 
   it('runs a tool round trip and stores the user’s words and the final answer, not the plumbing', async () => {
     const { secret, api } = await keyWithMemory();
-    const client = openai(secret, { 'x-session-id': 'trip-1' });
+    const client = openAiClient(secret, { 'x-session-id': 'trip-1' });
     const messages: OpenAI.ChatCompletionMessageParam[] = [
       { role: 'user', content: 'What is the weather in Paris?' },
     ];
@@ -181,7 +173,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
       required: ['city', 'population'],
       additionalProperties: false,
     };
-    const completion = await openai(secret).chat.completions.create({
+    const completion = await openAiClient(secret).chat.completions.create({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'Tell me about Lisbon' }],
       response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } },
@@ -199,7 +191,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
 
   it('sends an image part to the model, which sees it', async () => {
     const { secret } = await keyWithMemory();
-    const completion = await openai(secret).chat.completions.create({
+    const completion = await openAiClient(secret).chat.completions.create({
       model: 'gpt-4o',
       messages: [
         {
@@ -218,7 +210,7 @@ describe('the official openai SDK against /v1/chat/completions', () => {
 
   it('keeps the caller’s system prefix first, and uses a developer message when the caller does', async () => {
     const { secret } = await keyWithMemory();
-    await openai(secret).chat.completions.create({
+    await openAiClient(secret).chat.completions.create({
       model: 'o3-mini',
       max_completion_tokens: 100,
       messages: [

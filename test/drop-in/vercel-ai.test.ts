@@ -39,6 +39,11 @@ describe('the Vercel AI SDK pointed at MemoryRouter', () => {
       'api.openai.com',
     ],
     [
+      '@ai-sdk/openai responses',
+      (p: ReturnType<typeof providers>) => p.openai.responses('gpt-4o'),
+      'api.openai.com',
+    ],
+    [
       '@ai-sdk/anthropic',
       (p: ReturnType<typeof providers>) => p.anthropic('claude-sonnet-4-5'),
       'api.anthropic.com',

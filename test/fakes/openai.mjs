@@ -1,8 +1,11 @@
 // OpenAI's chat completions, as api.openai.com, openrouter.ai and an
 // OpenAI-compatible server (llm.local.test) speak them: the request is checked
 // as strictly as OpenAI checks it, and answers come as OpenAI sends them.
+// Their Responses API (/responses) is in openai-responses.mjs.
 
 import { answerFor, argumentPieces, idFor, piecesOf, tokensOf } from './answers.mjs';
+import { checkFieldsAndModel, checkKey, checkStreamOptions, Refusal } from './openai-checks.mjs';
+import { responsesFake } from './openai-responses.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
 
 const CHAT_FIELDS = new Set([
@@ -76,26 +79,6 @@ const HOSTS = {
   'llm.local.test': { keyPrefix: null, model: /./, name: 'compatible' },
 };
 
-class Refusal extends Error {
-  constructor(
-    status,
-    message,
-    { type = 'invalid_request_error', param = null, code = null, headers = {} } = {},
-  ) {
-    super(message);
-    this.status = status;
-    this.body = { error: { message, type, param, code } };
-    this.headers = headers;
-  }
-}
-
-/** OpenAI quotes a refused key with its middle masked: first 4 and last 4 characters kept. */
-function masked(key) {
-  return key.length <= 8
-    ? '*'.repeat(key.length)
-    : `${key.slice(0, 4)}${'*'.repeat(key.length - 8)}${key.slice(-4)}`;
-}
-
 /** A scripted failure in OpenAI's shape, by status. */
 export function openAiError(status, message = 'scripted failure') {
   const byStatus = {
@@ -121,33 +104,8 @@ const textOf = (content) =>
 
 function check(body, host, headers) {
   const spec = HOSTS[host];
-  const key = headers.get('authorization')?.replace(/^Bearer /, '') ?? '';
-  if (spec.keyPrefix !== null && !key.startsWith(spec.keyPrefix)) {
-    if (spec.name === 'openrouter')
-      throw new Refusal(401, 'No auth credentials found', { code: 401 });
-    throw new Refusal(
-      401,
-      `Incorrect API key provided: ${masked(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-      { code: 'invalid_api_key' },
-    );
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new Refusal(400, 'We could not parse the JSON body of your request.');
-  }
-  for (const field of Object.keys(body)) {
-    if (!CHAT_FIELDS.has(field) && !(spec.name === 'openrouter' && OPENROUTER_FIELDS.has(field))) {
-      throw new Refusal(400, `Unrecognized request argument supplied: ${field}`);
-    }
-  }
-  if (typeof body.model !== 'string')
-    throw new Refusal(400, "Missing required parameter: 'model'.", { param: 'model' });
-  if (!spec.model.test(body.model)) {
-    throw new Refusal(
-      404,
-      `The model \`${body.model}\` does not exist or you do not have access to it.`,
-      { code: 'model_not_found' },
-    );
-  }
+  checkKey(spec, headers);
+  checkFieldsAndModel(body, spec, CHAT_FIELDS, OPENROUTER_FIELDS);
   if (spec.name === 'openai' && /^o\d/.test(body.model) && body.max_tokens !== undefined) {
     throw new Refusal(
       400,
@@ -162,13 +120,7 @@ function check(body, host, headers) {
       { param: 'messages' },
     );
   }
-  if (body.stream_options !== undefined && body.stream !== true) {
-    throw new Refusal(
-      400,
-      "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-      { param: 'stream_options' },
-    );
-  }
+  checkStreamOptions(body);
   const toolNames = new Set();
   for (const [index, tool] of (body.tools ?? []).entries()) {
     if (
@@ -296,13 +248,25 @@ export async function openAiFake(request, url, host, call, script) {
   const serial = idFor(call.rawBody);
   const headers = { 'x-request-id': `req_fake_${serial}`, 'openai-processing-ms': '12' };
   try {
-    if (request.method !== 'POST' || !url.pathname.endsWith('/chat/completions')) {
+    const responses = /\/responses(\/|$)/.test(url.pathname);
+    if (!responses && (request.method !== 'POST' || !url.pathname.endsWith('/chat/completions'))) {
       throw new Refusal(404, `Invalid URL (${request.method} ${url.pathname})`);
     }
     if (script.status) {
       return Response.json(script.body ?? openAiError(script.status), {
         status: script.status,
         headers: { ...headers, ...(script.headers ?? {}) },
+      });
+    }
+    if (responses) {
+      checkKey(HOSTS[host], request.headers);
+      return responsesFake(request, url, {
+        host,
+        spec: HOSTS[host],
+        call,
+        script,
+        serial,
+        headers,
       });
     }
     let body;

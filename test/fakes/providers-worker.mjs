@@ -4,14 +4,15 @@
 // checks it (request paths, headers and fields, SSE event names and framing,
 // error types and statuses, Stripe's form-encoded requests and its objects
 // and error bodies), records what reached it, and can be told to fail. The
-// providers live in openai.mjs, anthropic.mjs and google.mjs.
+// providers live in openai.mjs (openai-responses.mjs), anthropic.mjs and google.mjs.
 //
 //   GET  http://fakes.test/_calls    what reached the fakes, oldest first
-//   POST http://fakes.test/_reset    forget calls, scripts and the prompt cache
+//   POST http://fakes.test/_reset    forget calls, scripts, the prompt cache and stored responses
 //   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?, toolArguments?}
 //                                    applies to the next call to that host; modes:
 //                                    cut, hang, trickle, reset, malformed,
-//                                    midstream-error (sse.mjs), unreachable (the
+//                                    midstream-error (sse.mjs), failed (a Responses
+//                                    stream ending in response.failed), unreachable (the
 //                                    connection fails; network-failure.mjs),
 //                                    ack-lost (Stripe)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
@@ -22,6 +23,7 @@ import { resetStripe, stripeApi, stripeControl } from './stripe.mjs';
 import { anthropicFake, promptCache } from './anthropic.mjs';
 import { googleFake } from './google.mjs';
 import { OPENAI_HOSTS, openAiFake } from './openai.mjs';
+import { storedResponses } from './openai-responses.mjs';
 import { calls, nextScript, queueScript, scripts } from './state.mjs';
 import { RESET_AFTER_BODY, refusedConnection } from './network-failure.mjs';
 
@@ -122,6 +124,7 @@ async function control(request, url) {
     calls.length = 0;
     scripts.clear();
     promptCache.clear();
+    storedResponses.clear();
     resetStripe();
     return Response.json({ ok: true });
   }

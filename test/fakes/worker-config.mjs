@@ -9,6 +9,8 @@ const MODULES = [
   'sse.mjs',
   'answers.mjs',
   'openai.mjs',
+  'openai-checks.mjs',
+  'openai-responses.mjs',
   'anthropic.mjs',
   'google.mjs',
   'stripe.mjs',

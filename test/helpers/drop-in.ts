@@ -1,12 +1,33 @@
+import OpenAI from 'openai';
 import { SearchDocument, StoreMemoryDocument } from '../generated/graphql';
 import { fakeCalls, type FakeCall } from './fakes';
-import { BASE_URL, newKey, workerFetch } from './graphql';
+import { BASE_URL, newKey, post, workerFetch } from './graphql';
 
 /** A fresh key whose CORE vault holds one memory, so every chat gets a memory block. */
 export async function keyWithMemory(memory = 'The user lives in Lisbon') {
   const key = await newKey();
   await key.api.request(StoreMemoryDocument, { input: { content: memory } });
   return key;
+}
+
+/** The official openai SDK pointed at the Worker with a memory key (and an OpenAI key in X-Provider-Key). */
+export const openAiClient = (secret: string, headers: Record<string, string> = {}) =>
+  new OpenAI({
+    apiKey: secret,
+    baseURL: `${BASE_URL}/v1`,
+    fetch: workerFetch,
+    maxRetries: 0,
+    defaultHeaders: { 'x-provider-key': 'sk-test-openai', ...headers },
+  });
+
+/** The memory tokens the key's account was billed so far. */
+export async function usageTokens(key: { secret: string }): Promise<number> {
+  const result = await post<{ usage: { memoryTokens: number } }>(
+    '{ usage { memoryTokens } }',
+    {},
+    key.secret,
+  );
+  return result.data!.usage.memoryTokens;
 }
 
 /** The provider calls the fakes received, of one host. */

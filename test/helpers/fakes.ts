@@ -14,7 +14,15 @@ export interface FakeCall {
 
 /** Ways a scripted provider call fails (test/fakes/sse.mjs and providers-worker.mjs). */
 export type FakeMode =
-  'cut' | 'hang' | 'trickle' | 'reset' | 'malformed' | 'midstream-error' | 'unreachable';
+  | 'cut'
+  | 'hang'
+  | 'trickle'
+  | 'reset'
+  | 'malformed'
+  | 'midstream-error'
+  | 'unreachable'
+  /** A Responses API stream that ends in the provider's own response.failed. */
+  | 'failed';
 
 export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];

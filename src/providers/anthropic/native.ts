@@ -1,5 +1,6 @@
 import {
   isRecord,
+  lastUserTurn,
   listOf,
   type NativeBody,
   type NativeBodyFormat,
@@ -81,13 +82,9 @@ export const anthropicNative: NativeBodyFormat = {
 
   userTurn(body) {
     const messages = listOf(body.messages);
-    for (let index = messages.length - 1; index >= 0; index--) {
-      const message = messages[index];
-      if (!isRecord(message) || message.role !== 'user') continue;
-      const text = textOf(message.content);
-      if (text.trim() !== '') return { index, text };
-    }
-    return null;
+    return lastUserTurn(messages, (message) =>
+      isRecord(message) && message.role === 'user' ? textOf(message.content) : null,
+    );
   },
 
   injectMemory: injectAnthropic,

@@ -1,4 +1,5 @@
 import {
+  answerBody,
   asNumber,
   collect,
   embeddedError,
@@ -102,9 +103,7 @@ export class GoogleStreamDecoder implements StreamDecoder {
 export const googleDecoding: WireDecoding = {
   streamDecoder: (provider, apiKey) => new GoogleStreamDecoder(provider, apiKey),
   decodeBody(provider, text, apiKey) {
-    const body = parseJson(provider, text, apiKey);
-    const error = embeddedError(body);
-    if (error !== null) throw streamBroken(provider, error, apiKey);
+    const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.candidates) && body.promptFeedback === undefined) {
       throw streamBroken(provider, 'the answer has no candidates', apiKey);
     }

@@ -1,5 +1,6 @@
 import {
   isRecord,
+  lastUserTurn,
   listOf,
   type NativeBody,
   type NativeBodyFormat,
@@ -33,12 +34,9 @@ export const googleNative: NativeBodyFormat = {
 
   userTurn(body) {
     const contents = listOf(body.contents);
-    for (let index = contents.length - 1; index >= 0; index--) {
-      if (roleOf(contents[index]) !== 'user') continue;
-      const text = textOf(contents[index]);
-      if (text.trim() !== '') return { index, text };
-    }
-    return null;
+    return lastUserTurn(contents, (content) =>
+      roleOf(content) === 'user' ? textOf(content) : null,
+    );
   },
 
   injectMemory(body, block): NativeBody {

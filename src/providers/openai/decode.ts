@@ -1,4 +1,5 @@
 import {
+  answerBody,
   asNumber,
   collect,
   embeddedError,
@@ -111,9 +112,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
 export const openAiDecoding: WireDecoding = {
   streamDecoder: (provider, apiKey) => new OpenAiStreamDecoder(provider, apiKey),
   decodeBody(provider, text, apiKey) {
-    const body = parseJson(provider, text, apiKey);
-    const error = embeddedError(body);
-    if (error !== null) throw streamBroken(provider, error, apiKey);
+    const body = answerBody(provider, text, apiKey);
     const choices = body.choices as Choice[] | undefined;
     if (!Array.isArray(choices)) throw streamBroken(provider, 'the answer has no choices', apiKey);
     const choice = choices.find((c) => (c.index ?? 0) === 0) ?? choices[0];

@@ -1,10 +1,10 @@
 import {
   isRecord,
+  lastUserTurn,
   listOf,
   type NativeBody,
   type NativeBodyFormat,
   type ToolPlumbing,
-  type UserTurn,
 } from '../native';
 
 const SYSTEM_ROLES = new Set(['system', 'developer']);
@@ -30,14 +30,9 @@ export const openAiNative: NativeBodyFormat = {
   messagesKey: 'messages',
 
   userTurn(body) {
-    const messages = listOf(body.messages);
-    for (let index = messages.length - 1; index >= 0; index--) {
-      const message = messages[index];
-      if (!isRecord(message) || message.role !== 'user') continue;
-      const text = textOf(message.content);
-      if (text.trim() !== '') return { index, text } satisfies UserTurn;
-    }
-    return null;
+    return lastUserTurn(listOf(body.messages), (message) =>
+      isRecord(message) && message.role === 'user' ? textOf(message.content) : null,
+    );
   },
 
   injectMemory(body, block): NativeBody {

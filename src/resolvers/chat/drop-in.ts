@@ -83,7 +83,8 @@ export async function prepareDropIn(
   const promptStarted = performance.now();
   const controls = memoryControls(request.headers, request.body);
   const { body: stripped, excluded } = stripOwnFields(request.body, wire.native.messagesKey);
-  if (!Array.isArray(stripped[wire.native.messagesKey])) {
+  if (wire.native.checkBody) wire.native.checkBody(stripped);
+  else if (!Array.isArray(stripped[wire.native.messagesKey])) {
     throw new CodedError('BAD_USER_INPUT', `\`${wire.native.messagesKey}\` must be a list`);
   }
   if (
@@ -164,9 +165,10 @@ export async function prepareDropIn(
 
 /**
  * What a finished drop-in turn stores: nothing unless memory is written and
- * the answer is final (text, no pending tool calls); then the user's words
- * (unless `memory: false` or X-Memory-Store: false), tool plumbing when asked
- * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response: false).
+ * the answer is final (text, no pending tool calls, not failed); then the
+ * user's words (unless `memory: false` or X-Memory-Store: false), tool
+ * plumbing when asked (X-Memory-Store-Tools), and the answer (unless
+ * X-Memory-Store-Response: false).
  */
 export function turnItems(
   controls: MemoryControls,
@@ -177,6 +179,8 @@ export function turnItems(
 ): TurnItem[] {
   if (controls.mode !== 'READ_WRITE' && controls.mode !== 'WRITE') return [];
   if (answer.toolCalls.length > 0 || answer.text.trim() === '') return [];
+  // A Responses API answer the provider ended with `response.failed`.
+  if (answer.finishReason === 'failed') return [];
   const items: TurnItem[] = [];
   if (controls.storeRequest && userTurn !== null && !excluded.has(userTurn.index)) {
     items.push({ role: 'USER', content: userTurn.text });

@@ -1,6 +1,6 @@
 import { CodedError } from '../../core/errors';
 import type { WindowQuery } from '../../kronos/plan';
-import { isRecord, type NativeBody } from '../../providers/native';
+import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
 export type MemoryMode = (typeof MEMORY_MODES)[number];
@@ -153,7 +153,7 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
  */
 export function stripOwnFields(
   body: NativeBody,
-  messagesKey: 'messages' | 'contents',
+  messagesKey: MessagesKey,
 ): { body: NativeBody; excluded: Set<number> } {
   const rest: NativeBody = { ...body };
   delete rest.memory_mode;

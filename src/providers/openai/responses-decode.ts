@@ -1,0 +1,110 @@
+import {
+  answerBody,
+  asNumber,
+  collect,
+  parseJson,
+  type SseEvent,
+  type StreamDecoder,
+  type WireDecoding,
+} from '../decoder';
+import { isRecord, listOf } from '../native';
+import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId, ToolCall } from '../types';
+import { streamBroken } from '../upstream-error';
+
+function usageOf(raw: unknown): AnswerUsage | null {
+  if (!isRecord(raw)) return null;
+  return { inputTokens: asNumber(raw.input_tokens), outputTokens: asNumber(raw.output_tokens) };
+}
+
+/** A `function_call` output item as a tool call; null for any other item. */
+function toolCallOf(item: unknown): ToolCall | null {
+  if (!isRecord(item) || item.type !== 'function_call') return null;
+  return {
+    id: typeof item.call_id === 'string' ? item.call_id : String(item.id ?? ''),
+    name: typeof item.name === 'string' ? item.name : '',
+    arguments: typeof item.arguments === 'string' ? item.arguments : '',
+  };
+}
+
+/** The events that end a response, each with the status it ends in. */
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+/**
+ * The Responses API's named events: text from `response.output_text.delta`,
+ * function calls from their finished output items, the end (completed,
+ * incomplete or failed) with its usage from the terminal event, and the
+ * `error` event a provider sends after the 200. It remembers the last
+ * sequence number, so an error event of ours can follow it.
+ */
+export class ResponsesStreamDecoder implements StreamDecoder {
+  private status: string | null = null;
+  private usage: AnswerUsage | null = null;
+  nextSequence = 0;
+
+  constructor(
+    private readonly provider: ProviderId,
+    private readonly apiKey: string | null,
+  ) {}
+
+  get complete(): boolean {
+    return this.status !== null;
+  }
+
+  push({ event, data }: SseEvent): AnswerEvent[] {
+    // OpenAI sends none; some compatible servers end with it anyway.
+    if (data.trim() === '[DONE]') return [];
+    const chunk = parseJson(this.provider, data, this.apiKey);
+    const sequence = asNumber(chunk.sequence_number);
+    if (sequence !== null) this.nextSequence = sequence + 1;
+    const type = typeof chunk.type === 'string' ? chunk.type : (event ?? '');
+    if (type === 'error') {
+      const code = typeof chunk.code === 'string' ? `${chunk.code}: ` : '';
+      const message = typeof chunk.message === 'string' ? chunk.message : 'error event';
+      throw streamBroken(this.provider, `${code}${message}`, this.apiKey);
+    }
+    if (type === 'response.output_text.delta') {
+      return typeof chunk.delta === 'string' && chunk.delta !== ''
+        ? [{ type: 'text', text: chunk.delta }]
+        : [];
+    }
+    if (type === 'response.output_item.done') {
+      const call = toolCallOf(chunk.item);
+      return call ? [{ type: 'tool_call', call }] : [];
+    }
+    if (TERMINAL_EVENTS.has(type)) {
+      const response = isRecord(chunk.response) ? chunk.response : {};
+      this.status =
+        typeof response.status === 'string' ? response.status : type.slice('response.'.length);
+      this.usage = usageOf(response.usage);
+    }
+    return [];
+  }
+
+  end(): AnswerEnd {
+    return { finishReason: this.status, usage: this.usage };
+  }
+}
+
+export const responsesDecoding: WireDecoding = {
+  streamDecoder: (provider, apiKey) => new ResponsesStreamDecoder(provider, apiKey),
+  decodeBody(provider, text, apiKey) {
+    const body = answerBody(provider, text, apiKey);
+    if (!Array.isArray(body.output)) {
+      throw streamBroken(provider, 'the response has no output', apiKey);
+    }
+    const events: AnswerEvent[] = [];
+    for (const item of body.output) {
+      const call = toolCallOf(item);
+      if (call) events.push({ type: 'tool_call', call });
+      if (!isRecord(item) || item.type !== 'message') continue;
+      for (const part of listOf(item.content)) {
+        if (isRecord(part) && part.type === 'output_text' && typeof part.text === 'string')
+          events.push({ type: 'text', text: part.text });
+      }
+    }
+    return collect(events, {
+      finishReason: typeof body.status === 'string' ? body.status : null,
+      usage: usageOf(body.usage),
+    });
+  },
+};

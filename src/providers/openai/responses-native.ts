@@ -1,0 +1,100 @@
+import { CodedError } from '../../core/errors';
+import {
+  isRecord,
+  lastUserTurn,
+  listOf,
+  type NativeBody,
+  type NativeBodyFormat,
+  type ToolPlumbing,
+} from '../native';
+
+/** The text parts of an input message's content (images and files are not text). */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return listOf(content)
+    .map((part) =>
+      isRecord(part) && part.type === 'input_text' && typeof part.text === 'string'
+        ? part.text
+        : '',
+    )
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
+/** An input item that is a message (its `type` may be left out). */
+const isMessage = (item: unknown): item is Record<string, unknown> =>
+  isRecord(item) && (item.type === undefined || item.type === 'message');
+
+/**
+ * OpenAI's Responses API body (`POST /v1/responses`; OpenRouter's and
+ * compatible servers' too). `input` is a string or a list of items: messages,
+ * function calls and their outputs, reasoning, … Memory joins `instructions`,
+ * after the caller's own: instructions apply to this call only (OpenAI does
+ * not carry them over through `previous_response_id` nor write them into a
+ * `conversation`), so each turn's memory replaces the last one's instead of
+ * piling up in the stored chain, and the caller's input items stay exactly
+ * as sent.
+ */
+export const responsesNative: NativeBodyFormat = {
+  messagesKey: 'input',
+
+  checkBody(body) {
+    // A stored prompt template (`prompt`) may carry the whole input itself.
+    const inputOptional = isRecord(body.prompt) && body.input === undefined;
+    if (typeof body.input !== 'string' && !Array.isArray(body.input) && !inputOptional) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        '`input` is required (unless a `prompt` template is given): a string or a list of input items',
+        'INVALID_REQUEST',
+        { param: 'input' },
+      );
+    }
+    if (body.instructions !== undefined && body.instructions !== null) {
+      if (typeof body.instructions !== 'string') {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          '`instructions` must be a string',
+          'INVALID_REQUEST',
+          {
+            param: 'instructions',
+          },
+        );
+      }
+    }
+  },
+
+  userTurn(body) {
+    const input = body.input;
+    if (typeof input === 'string') {
+      return input.trim() === '' ? null : { index: 0, text: input };
+    }
+    return lastUserTurn(listOf(input), (item) =>
+      isMessage(item) && item.role === 'user' ? textOf(item.content) : null,
+    );
+  },
+
+  injectMemory(body, block): NativeBody {
+    const own = typeof body.instructions === 'string' ? body.instructions : '';
+    return { ...body, instructions: own.trim() === '' ? block : `${own}\n\n${block}` };
+  },
+
+  toolPlumbing(body, after) {
+    return listOf(body.input)
+      .slice(after + 1)
+      .flatMap((item): ToolPlumbing[] => {
+        if (!isRecord(item)) return [];
+        if (item.type === 'function_call') {
+          return [
+            {
+              role: 'ASSISTANT',
+              content: `called ${String(item.name)}(${String(item.arguments ?? '')})`,
+            },
+          ];
+        }
+        if (item.type === 'function_call_output') {
+          return [{ role: 'SYSTEM', content: `tool result: ${textOf(item.output)}` }];
+        }
+        return [];
+      });
+  },
+};
