@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
+import { bundleModules } from './bundle-modules';
 import { corpus, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 
@@ -282,6 +283,7 @@ async function main() {
         totals.set(name, tally);
       }
     }
+    const moduleOf = await bundleModules();
     const msPerSample = 1000 / FREQUENCY;
     const ROLES = ['Worker thread', 'Worker process, other threads', 'entry process'];
     const split = (key: string) => key.split('\t') as [string, string, string];
@@ -332,6 +334,36 @@ async function main() {
         ROLES.reduce((sum, role) => sum + (perBucket.get(name)!.get(role) ?? 0), 0),
       ),
     );
+    // JavaScript by source module, when V8 wrote its perf map
+    // (MINIFLARE_WORKERD_V8_FLAGS="--perf-basic-prof"): JIT frames are then
+    // named `JS:*'name index.js:LINE:COLUMN` after the bundle's lines.
+    const byModule = names.map((name) => {
+      const modules = new Map<string, number>();
+      const { samples, requests } = totals.get(name)!;
+      for (const [key, count] of samples) {
+        const [role, , symbol] = split(key);
+        const at = /^JS:\S*\s.*?index\.js:(\d+):\d+$/.exec(symbol);
+        const wasm = symbol.startsWith('JS:wasm-function');
+        if (role !== 'Worker thread' || (!at && !wasm)) continue;
+        const module = wasm
+          ? "(WebAssembly: the hot tier's SIMD kernels)"
+          : moduleOf(Number(at![1]) - 1);
+        modules.set(module, (modules.get(module) ?? 0) + (count * msPerSample) / requests);
+      }
+      return modules;
+    });
+    if (byModule.some((modules) => modules.size > 0)) {
+      console.log(
+        `\nJavaScript on the Worker thread by source module (JIT frames named by V8's perf map):\n`,
+      );
+      console.log(`| module | ${names.join(' | ')} | difference |`);
+      console.log(`| --- | ${names.map(() => '---').join(' | ')} | --- |`);
+      const modules = new Set(byModule.flatMap((found) => [...found.keys()]));
+      const rows = [...modules]
+        .map((module) => ({ module, values: byModule.map((found) => found.get(module) ?? 0) }))
+        .sort((x, y) => (y.values.at(-1) ?? 0) - (x.values.at(-1) ?? 0));
+      for (const { module, values } of rows.slice(0, TOP)) line(module, values);
+    }
     if (names.length === 2) {
       // The symbols that make the difference, largest first.
       const [first, second] = names.map((name) => totals.get(name)!);
