@@ -42,6 +42,8 @@ const TOP = Number(option('top', '60'));
 /** `--keep DIR`: keep each burst's perf.data there (with `--graph`, call stacks too) for `perf report`. */
 const KEEP = option('keep', '');
 const GRAPH = args.includes('--graph');
+/** `--wrangler "-c other.toml"`: more `wrangler dev` options, to split another build. */
+const WRANGLER = option('wrangler', '').split(' ').filter(Boolean);
 
 const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
 const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
@@ -217,6 +219,7 @@ async function main() {
   const server = await devServer({
     port,
     inspectorPort,
+    args: WRANGLER,
     vars: { VAULT_MAX_MEMORIES: String(40_000), SNAPSHOT_DELAY_SECONDS: String(3_600) },
   });
   const scratch = await mkdtemp(join(tmpdir(), 'native-split-'));
