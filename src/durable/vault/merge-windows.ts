@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
-import { BestByContent, contentKey } from '../metering/best-by-content';
+import { BestByContent, ContentSet } from '../metering/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
@@ -50,15 +50,15 @@ export function mergeWindowHits<Source>(
 export function mergedContents(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
   perVault: readonly (readonly WindowResult[])[],
-): { memoryTokens: number; contents: Map<MemoryWindow, Set<string>> } {
+): { memoryTokens: number; contents: Map<MemoryWindow, ContentSet> } {
   const tagged = perVault.map((found) => ({ source: null, windows: found }));
   let memoryTokens = 0;
-  const contents = new Map<MemoryWindow, Set<string>>();
+  const contents = new Map<MemoryWindow, ContentSet>();
   for (const search of windows) {
-    const kept = new Set<string>();
+    const kept = new ContentSet();
     for (const { hit } of mergeWindowHits([search], tagged)) {
       memoryTokens += hit.memory.tokens;
-      kept.add(contentKey(hit.memory.content));
+      kept.add(hit.memory.content);
     }
     contents.set(search.window, kept);
   }
@@ -67,9 +67,9 @@ export function mergedContents(
 
 /** Whether a hit's content made its window of the merged list (`mergedContents`). */
 export function keepsHit(
-  contents: ReadonlyMap<MemoryWindow, ReadonlySet<string>>,
+  contents: ReadonlyMap<MemoryWindow, ContentSet>,
   window: MemoryWindow,
   content: string,
 ): boolean {
-  return contents.get(window)?.has(contentKey(content)) === true;
+  return contents.get(window)?.has(content) === true;
 }
