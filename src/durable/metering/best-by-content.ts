@@ -48,11 +48,6 @@ export class BestByContent<T> {
     }
   }
 
-  /** Whether an entry for this content (compared by `contentKey`) is kept. */
-  has(content: string): boolean {
-    return this.find(contentKey(content)) !== -1;
-  }
-
   /** The kept entries, in the order their contents were first offered. */
   values(): T[] {
     return this.entries;
@@ -63,18 +58,5 @@ export class BestByContent<T> {
     const keys = this.keys;
     for (let at = 0; at < keys.length; at++) if (keys[at] === key) return at;
     return -1;
-  }
-}
-
-/** A set of contents compared by `contentKey`, kept as `BestByContent` keeps them (no `Set` of fresh keys). */
-export class ContentSet {
-  private readonly kept = new BestByContent<null>();
-
-  add(content: string): void {
-    this.kept.offer(content, null, () => false);
-  }
-
-  has(content: string): boolean {
-    return this.kept.has(content);
   }
 }

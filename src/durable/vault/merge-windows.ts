@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
-import { BestByContent, ContentSet } from '../metering/best-by-content';
+import { BestByContent, contentKey } from '../metering/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
@@ -50,15 +50,15 @@ export function mergeWindowHits<Source>(
 export function mergedContents(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
   perVault: readonly (readonly WindowResult[])[],
-): { memoryTokens: number; contents: Map<MemoryWindow, ContentSet> } {
+): { memoryTokens: number; contents: Map<MemoryWindow, Set<string>> } {
   const tagged = perVault.map((found) => ({ source: null, windows: found }));
   let memoryTokens = 0;
-  const contents = new Map<MemoryWindow, ContentSet>();
+  const contents = new Map<MemoryWindow, Set<string>>();
   for (const search of windows) {
-    const kept = new ContentSet();
+    const kept = new Set<string>();
     for (const { hit } of mergeWindowHits([search], tagged)) {
       memoryTokens += hit.memory.tokens;
-      kept.add(hit.memory.content);
+      kept.add(contentKey(hit.memory.content));
     }
     contents.set(search.window, kept);
   }
@@ -67,9 +67,9 @@ export function mergedContents(
 
 /** Whether a hit's content made its window of the merged list (`mergedContents`). */
 export function keepsHit(
-  contents: ReadonlyMap<MemoryWindow, ContentSet>,
+  contents: ReadonlyMap<MemoryWindow, ReadonlySet<string>>,
   window: MemoryWindow,
   content: string,
 ): boolean {
-  return contents.get(window)?.has(content) === true;
+  return contents.get(window)?.has(contentKey(content)) === true;
 }
