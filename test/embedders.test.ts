@@ -5,6 +5,8 @@ import { USE_LITE_MODEL, UseLiteEmbedder } from '../src/embed/use-lite';
 import { WorkersAiEmbedder, type AiBinding } from '../src/embed/workers-ai';
 import { CodedError } from '../src/core/errors';
 import { damp, HashedEmbedder } from './helpers/hashed-embedder';
+import { seededRandom } from './helpers/random';
+import { referenceEncoder } from './helpers/reference-unigram';
 
 const cosine = (a: Float32Array, b: Float32Array) => a.reduce((sum, x, i) => sum + x * b[i]!, 0);
 
@@ -146,6 +148,60 @@ describe('UnigramTokenizer', () => {
     expect(tokenizer.encode(Array(1_000).fill('ab').join(' '))).toHaveLength(2_000);
     expect(kept()).toBeGreaterThan(3_000);
     expect(tokenizer.encode('ab c')).toEqual([2, 3, 1, 6]);
+  });
+});
+
+describe("UnigramTokenizer over the offline model's vocabulary", () => {
+  it('splits every text as the plain Viterbi over whole pieces does (the trie finds the same candidates)', async () => {
+    const { default: table } = (await import('../src/embed/use-lite/use-lite-static-384.bin')) as {
+      default: ArrayBuffer;
+    };
+    // The table's header and vocabulary (layout: static-table.ts).
+    const view = new DataView(table);
+    const [count, , firstPiece, modelBytes, pieceBytes] = [4, 8, 12, 16, 20].map((offset) =>
+      view.getUint32(offset, true),
+    ) as [number, number, number, number, number];
+    const pieces = new TextDecoder()
+      .decode(new Uint8Array(table, 24 + modelBytes, pieceBytes))
+      .split('\n');
+    const scoresAt = Math.ceil((24 + modelBytes + pieceBytes) / 4) * 4;
+    const scores = new Float32Array(table.slice(scoresAt, scoresAt + count * 4));
+    expect(pieces).toHaveLength(count);
+    const tokenizer = new UnigramTokenizer(pieces, scores, firstPiece);
+    const reference = referenceEncoder(pieces, scores, firstPiece);
+
+    // Texts of the vocabulary's own pieces run together, words, other
+    // scripts, characters it lacks (astral ones included), odd whitespace.
+    const next = seededRandom(13);
+    const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
+    const words = pieces.slice(firstPiece).map((piece) => piece.replaceAll('\u2581', ''));
+    const odd = [
+      'é',
+      'ß',
+      'Ω',
+      'ж',
+      'ש',
+      'ع',
+      '中',
+      '日本',
+      '🙂',
+      '𝔘',
+      '\u0301',
+      '¿',
+      '—',
+      '  ',
+      '\t',
+      '\n',
+    ];
+    const texts: string[] = ['', ' ', 'a', 'What did Caroline research last week, and why?'];
+    for (let i = 0; i < 600; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(next() * 12) }, () =>
+        next() < 0.8 ? pick(words) : pick(odd),
+      );
+      texts.push(parts.join(next() < 0.5 ? ' ' : ''));
+    }
+    for (const text of texts)
+      expect(tokenizer.encode(text), JSON.stringify(text)).toEqual(reference(text));
   });
 });
 

@@ -21,12 +21,13 @@
  * Figures are samples of one isolate, Durable Objects included (wrangler dev
  * runs them in the Worker's process); they say where time goes, not how fast.
  */
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, corpusMemory } from './corpus';
 import { adminToken } from './admin-token';
+import { bundleModules } from './bundle-modules';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -102,38 +103,6 @@ async function inspector(port: number) {
       });
     },
     close: () => socket.close(),
-  };
-}
-
-/** The bundle wrangler dev runs, to name the module each sampled line belongs to. */
-async function bundleModules(): Promise<(line: number) => string> {
-  const root = '.wrangler/tmp';
-  const candidates: { path: string; time: number }[] = [];
-  for (const dir of await readdir(root).catch(() => [])) {
-    const path = join(root, dir, 'index.js');
-    const info = await stat(path).catch(() => null);
-    if (info) candidates.push({ path, time: info.mtimeMs });
-  }
-  candidates.sort((a, b) => b.time - a.time);
-  if (!candidates[0]) return () => '?';
-  const lines = (await readFile(candidates[0].path, 'utf8')).split('\n');
-  const starts: { line: number; module: string }[] = [];
-  lines.forEach((text, index) => {
-    const match = /^\/\/ ((?:node_modules|src|\.\.\/)[^\s]*\.(?:m?js|ts|cjs))$/.exec(text);
-    if (match) starts.push({ line: index, module: match[1]! });
-  });
-  return (line) => {
-    let low = 0;
-    let high = starts.length - 1;
-    let found = '(wrapper)';
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if (starts[mid]!.line <= line) {
-        found = starts[mid]!.module;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
-    return found.replace(/^node_modules\/((?:@[^/]+\/)?[^/]+)\/.*$/, '$1');
   };
 }
 

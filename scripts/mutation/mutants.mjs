@@ -223,8 +223,8 @@ export const MUTANTS = [
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'const key = contentKey(hit.memory.content);',
-    to: 'const key = hit.memory.id;',
+    from: 'hit.memory.content,\n          { hit, source },',
+    to: 'hit.memory.id,\n          { hit, source },',
     tests: [
       'test/search-across-vaults.test.ts',
       'test/graphql-api.test.ts',

@@ -2,6 +2,7 @@ import { utcDay } from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { UsageEntry } from '../rpc/account-types';
 import type { Sql } from '../sqlite/sql';
+import { BestByContent } from './best-by-content';
 import { UsageCommitGroup } from './usage-commit-group';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { UsageCharge, WindowResult } from '../rpc/vault-types';
@@ -23,25 +24,17 @@ export interface OwedUsage {
   sealed: { batch_id: string; account_id: string; entries: string }[];
 }
 
-/**
- * The same memory found twice in one window (the same fact stored twice) is
- * returned, and billed, once: merge-hits.ts keeps the best of each content.
- */
-export function contentKey(content: string): string {
-  return content.trim().toLowerCase();
-}
-
 /** Tokens a one-vault search bills: each distinct content once per window, as merge-hits.ts returns it. */
 export function billedSearchTokens(windows: readonly WindowResult[]): number {
   let total = 0;
   for (const { hits } of windows) {
-    const best = new Map<string, { score: number; tokens: number }>();
-    for (const hit of hits) {
-      const key = contentKey(hit.memory.content);
-      const current = best.get(key);
-      if (current === undefined || hit.score > current.score)
-        best.set(key, { score: hit.score, tokens: hit.memory.tokens });
-    }
+    const best = new BestByContent<{ score: number; tokens: number }>();
+    for (const hit of hits)
+      best.offer(
+        hit.memory.content,
+        { score: hit.score, tokens: hit.memory.tokens },
+        (offered, kept) => offered.score > kept.score,
+      );
     for (const { tokens } of best.values()) total += tokens;
   }
   return total;

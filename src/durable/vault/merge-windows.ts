@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
-import { contentKey } from '../metering/vault-usage';
+import { BestByContent, contentKey } from '../metering/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
@@ -21,14 +21,15 @@ export function mergeWindowHits<Source>(
 ): { hit: SearchHitRecord; source: Source }[] {
   const merged: { hit: SearchHitRecord; source: Source }[] = [];
   for (const { window, limit } of windows) {
-    const best = new Map<string, { hit: SearchHitRecord; source: Source }>();
+    const best = new BestByContent<{ hit: SearchHitRecord; source: Source }>();
     for (const { source, windows: results } of perVault) {
       const result = results.find((candidate) => candidate.window === window);
-      for (const hit of result?.hits ?? []) {
-        const key = contentKey(hit.memory.content);
-        const current = best.get(key);
-        if (current === undefined || hit.score > current.hit.score) best.set(key, { hit, source });
-      }
+      for (const hit of result?.hits ?? [])
+        best.offer(
+          hit.memory.content,
+          { hit, source },
+          (offered, kept) => offered.hit.score > kept.hit.score,
+        );
     }
     const ranked = [...best.values()].sort(
       (a, b) => b.hit.score - a.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,
