@@ -25,8 +25,17 @@ const CJK_CHAR =
 const CJK_RUN =
   /(?:(?=[\p{L}\p{N}\p{Co}])[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}])+/gu;
 
+/**
+ * The code units any CJK letter starts with (a superset: Hangul Jamo, CJK
+ * radicals to Unified Ideographs, Hangul Jamo Extended-A, Hangul syllables to
+ * the full-width forms, and surrogates, for the supplementary planes): a
+ * plain class, faster to scan than the script test, so text without such a
+ * unit (nearly all Latin-script text) never runs that.
+ */
+const MAY_BE_CJK = /[\u1100-\u11ff\u2e80-\u9fff\ua960-\ua97f\uac00-\uffef\ud800-\udbff]/;
+
 export function hasCjk(text: string): boolean {
-  return CJK_CHAR.test(text);
+  return MAY_BE_CJK.test(text) && CJK_CHAR.test(text);
 }
 
 /** A CJK run's index terms with their offsets (in UTF-16 units from `offset`): each character, then its pair with the next. */

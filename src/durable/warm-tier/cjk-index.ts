@@ -19,14 +19,15 @@ export function indexCjkTerms(sql: Sql, rows: readonly { seq: number; content: s
 /**
  * Code points that may start a CJK run (a superset of cjk.ts's scripts, for
  * SQLite's GLOB to skip the rows that cannot hold one without reading them
- * in JavaScript): Hangul Jamo; CJK radicals to Unified Ideographs (kana,
- * Bopomofo, Hangul compatibility, Extension A); Hangul syllables to the
- * half- and full-width forms; kana and ideograph supplements. Few ranges:
- * Durable Objects' SQLite refuses a GLOB pattern over 50 bytes as too complex.
+ * in JavaScript): Hangul Jamo; CJK radicals to Hangul Jamo Extended-A
+ * (kana, Bopomofo, Hangul compatibility, Extension A, Unified Ideographs);
+ * Hangul syllables to the half- and full-width forms; kana and ideograph supplements. Few ranges:
+ * Durable Objects' SQLite refused a pattern of eight ranges (64 bytes) as
+ * "too complex" (its pattern length limit); these five make 43 bytes.
  */
 const CJK_RANGES: [number, number][] = [
   [0x1100, 0x11ff],
-  [0x2e80, 0x9fff],
+  [0x2e80, 0xa97f],
   [0xac00, 0xffef],
   [0x16fe0, 0x1b2ff],
   [0x20000, 0x3ffff],
