@@ -19,7 +19,8 @@ import {
   encodeVaultCursor,
   encodeVaultId,
 } from '../vaults/ids';
-import { builder } from './builder';
+import { builder, type PothosTypes } from './builder';
+import type { ArgBuilder } from '@pothos/core';
 import { MemoryOrderEnum, VaultKindEnum } from './enums';
 import { MemoryConnectionRef, MemoryRef, PageInfoRef, type MemoryParent } from './memory';
 import { VaultSelectorInput } from './vault-selector';
@@ -34,6 +35,18 @@ export interface VaultParent {
 }
 
 export const VaultRef = builder.objectRef<VaultParent>('Vault');
+
+/** `first` and `after` of a cursor-paged field: a vault's memories, a key's vaults. */
+function pageArgs(arg: ArgBuilder<PothosSchemaTypes.ExtendDefaultTypes<PothosTypes>>) {
+  return {
+    first: arg.int({
+      required: false,
+      description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
+      validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
+    }),
+    after: arg.string({ required: false, description: 'endCursor of the previous page.' }),
+  };
+}
 
 VaultRef.implement({
   description: 'A store of memories owned by one memory key.',
@@ -102,12 +115,7 @@ VaultRef.implement({
       description:
         'The memories, a page at a time (cursor pagination, stable under concurrent writes).',
       args: {
-        first: t.arg.int({
-          required: false,
-          description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
-          validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
-        }),
-        after: t.arg.string({ required: false, description: 'endCursor of the previous page.' }),
+        ...pageArgs(t.arg),
         order: t.arg({
           type: MemoryOrderEnum,
           required: false,
@@ -225,14 +233,7 @@ builder.queryFields((t) => ({
     type: VaultConnectionRef,
     description:
       "The calling key's vaults a page at a time: CORE first, then the others oldest first (cursor pagination; a vault created while paging comes last). Listing opens no vault: fields such as `memoryCount` cost one vault call each, only when selected.",
-    args: {
-      first: t.arg.int({
-        required: false,
-        description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
-        validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
-      }),
-      after: t.arg.string({ required: false, description: 'endCursor of the previous page.' }),
-    },
+    args: pageArgs(t.arg),
     resolve: async (_root, args, context) =>
       connectionOf(
         await listVaults(
