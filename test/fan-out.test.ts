@@ -2,45 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { newKey, post } from './helpers/graphql';
 import { env } from 'cloudflare:workers';
-import { VaultObject } from '../src/durable/vault/vault-object';
 import type { VaultReadOp } from '../src/durable/rpc/vault-types';
 import { PhaseTimings } from '../src/resolvers/phase-timings';
 import { ReceiptCollector } from '../src/resolvers/receipt';
 import { VaultLoader } from '../src/resolvers/vault-loader';
-import { vaultLabel, type VaultAddress } from '../src/vaults/address';
+import type { VaultAddress } from '../src/vaults/address';
+import { recordVaultCalls } from './helpers/vault-calls';
 
 interface Receipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
-}
-
-/** The RPC methods of a vault object a Worker request may call. */
-const VAULT_RPCS = ['read', 'search', 'get', 'list', 'stats', 'store', 'remove', 'clear'] as const;
-
-/**
- * Records every RPC call vault objects receive until stopped: the objects run
- * in this isolate, so their class is the one imported here.
- */
-function recordVaultCalls() {
-  const calls: string[] = [];
-  const prototype = VaultObject.prototype as unknown as Record<
-    string,
-    (this: unknown, address: VaultAddress, ...rest: unknown[]) => unknown
-  >;
-  const originals = VAULT_RPCS.map((name) => [name, prototype[name]!] as const);
-  for (const [name, original] of originals) {
-    prototype[name] = function (address, ...rest) {
-      calls.push(`${name} ${vaultLabel(address)}`);
-      return original.call(this, address, ...rest);
-    };
-  }
-  return {
-    calls,
-    stop: () => {
-      for (const [name, original] of originals) prototype[name] = original;
-    },
-  };
 }
 
 describe('fan-out', () => {

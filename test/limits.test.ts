@@ -15,6 +15,8 @@ import {
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,
   MAX_PAGE_SIZE,
+  MAX_LISTED_VAULTS,
+  DEFAULT_LISTED_VAULTS,
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
   MAX_SEARCH_WINDOWS,
@@ -61,6 +63,9 @@ describe('the limits, written once', () => {
     expect(search).toContain(`query ≤ ${thousands(MAX_QUERY_LENGTH)} characters`);
     expect(search).toContain(`≤ ${MAX_FILTER_KEYS} scalar keys`);
     expect(row('page size')).toContain(`1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}`);
+    expect(row('`vaults` list')).toContain(
+      `${thousands(MAX_LISTED_VAULTS)} vaults (\`first\`, default ${DEFAULT_LISTED_VAULTS})`,
+    );
     expect(row('caller-supplied embedding')).toContain(
       `≤ ${thousands(MAX_EMBEDDING_DIMENSIONS)} dimensions`,
     );

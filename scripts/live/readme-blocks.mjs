@@ -4,6 +4,8 @@
 //   ```sh                                   run against the live server
 //   ```graphql                              sent to /graphql with the memory key in $MK
 //   ```graphql as=admin                     sent with an admin token instead
+//   ```ts                                   run with tsx as a module of its own, importing
+//                                           the installed packages as a reader's project would
 //   ```sh needs=openai-key                  not run: needs something from outside
 //   ```sh skip="why"                        not run, for the reason given
 //   ```sh expect=NOT_FOUND                  must answer that error code
@@ -14,12 +16,13 @@
 export const OUTSIDE = {
   'openai-key': 'an OpenAI API key',
   'anthropic-key': 'an Anthropic API key',
+  'google-key': 'a Gemini API key',
   'local-model': 'a local OpenAI-compatible model server',
   stripe: 'a Stripe account',
   'cloudflare-account': 'a Cloudflare account',
 };
 
-const RUNNABLE = new Set(['sh', 'bash', 'shell', 'graphql']);
+const RUNNABLE = new Set(['sh', 'bash', 'shell', 'graphql', 'ts']);
 const ATTRIBUTE = /([a-z-]+)=(?:"([^"]*)"|(\S+))/g;
 
 /**

@@ -6,9 +6,14 @@
 // exits non-zero or prints an error body ("errors": [ or "error": {) it did
 // not declare with expect=CODE. GraphQL blocks are POSTed to /graphql, one
 // named operation at a time; "mem_…" and "key_…" in them stand for the last
-// memory id and the key id the earlier blocks produced.
+// memory id and the key id the earlier blocks produced. TypeScript blocks
+// run with tsx as modules of a project of their own (a temporary folder whose
+// node_modules is this one's), so `import … from '@memoryrouter/client'`
+// resolves as it does for a reader: to the package's built `dist/`, which
+// `npm ci` makes (the package's `prepare` script). They share the shell
+// blocks' variables (`process.env.MK`).
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +81,7 @@ export async function runReadme(url, readmePath = 'README.md') {
   const work = await mkdtemp(join(tmpdir(), 'memoryrouter-readme-'));
   const stateFile = join(work, 'env.sh');
   await writeFile(stateFile, '');
+  await symlink(join(process.cwd(), 'node_modules'), join(work, 'node_modules'), 'dir');
   const env = { ...process.env, MEMORYROUTER_URL: url };
   const seen = { memoryId: null, keyId: null };
   const remember = (text) => {
@@ -140,7 +146,13 @@ export async function runReadme(url, readmePath = 'README.md') {
           }
         }
       } else {
-        const code = block.code.replaceAll(README_URL, url);
+        let code = block.code.replaceAll(README_URL, url);
+        if (block.language === 'ts') {
+          // .mts: an ES module (top-level await) whatever package.json is near.
+          const module = join(work, `block-${block.line}.mts`);
+          await writeFile(module, code);
+          code = `${JSON.stringify(join(process.cwd(), 'node_modules/.bin/tsx'))} ${JSON.stringify(module)}`;
+        }
         const result = await runShell(code, { cwd: process.cwd(), env, stateFile });
         output = result.stdout;
         if (result.code !== 0) {

@@ -58,9 +58,13 @@ export const MAX_QUERY_LENGTH = 4_000;
 /** Most key/value pairs in a metadata filter. */
 export const MAX_FILTER_KEYS = 16;
 
-/** Memories per listing page: the default and the most. */
+/** Memories (and vaults, in `vaultsConnection`) per listing page: the default and the most. */
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+
+/** `vaults` lists at most this many vaults, by default DEFAULT_LISTED_VAULTS; `vaultsConnection` pages past it. */
+export const MAX_LISTED_VAULTS = 1_000;
+export const DEFAULT_LISTED_VAULTS = 100;
 
 // ── one vault ───────────────────────────────────────────────────────────────
 

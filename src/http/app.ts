@@ -16,6 +16,7 @@ import {
 import { graphqlRoute } from './graphql-route';
 import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';
+import { modelsRoute } from './models-route';
 import { discardBody } from './request-body';
 import { storedResponsesRoute } from './stored-responses';
 import { stripeWebhookRoute } from './stripe-webhook';
@@ -174,6 +175,8 @@ route(
   { methods: ['POST'], path: '/v1/messages', body: 'json', access: 'activeMemoryKey' },
   nativeChatRoute('anthropic'),
 );
+// OpenAI's model list, which OpenAI-compatible tools read to check a base URL.
+route({ methods: ['GET'], path: '/v1/models', access: 'memoryKey' }, modelsRoute);
 // Gemini's paths, as @google/genai builds them: /v1beta/models/{model}:{method} (and /v1/…).
 for (const version of ['v1beta', 'v1']) {
   route(

@@ -4,7 +4,7 @@ import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../core/errors'
  * Every error body the Worker answers over HTTP, one shape per surface, so
  * each client meets errors it can parse:
  *   graphql    GraphQL's `{"errors": [{"message", "extensions": {"code", "reason"}}]}`
- *   openai     OpenAI's `{"error": {"message", "type", "param", "code"}}` (/v1/chat/…, /v1/responses…)
+ *   openai     OpenAI's `{"error": {"message", "type", "param", "code"}}` (/v1/chat/…, /v1/responses…, /v1/models)
  *   anthropic  Anthropic's `{"type": "error", "error": {"type", "message"}}` (/v1/messages…)
  *   google     Google's `{"error": {"code", "message", "status", "details"}}` (Gemini's paths)
  *   rest       every other route: `{"error": {"code", "message", "reason"}}`
@@ -28,6 +28,7 @@ export function surfaceOf(pathname: string): Surface {
   if (pathname === '/graphql') return 'graphql';
   if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
   if (pathname === '/v1/responses' || pathname.startsWith('/v1/responses/')) return 'openai';
+  if (pathname === '/v1/models') return 'openai';
   if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
   if (pathname.startsWith('/v1beta/') || pathname.startsWith('/v1/models/')) return 'google';
   return 'rest';

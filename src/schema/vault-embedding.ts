@@ -98,7 +98,8 @@ builder.objectField(VaultRef, 'embedding', (t) =>
     type: VaultEmbeddingRef,
     description:
       'Its embedding model and dimensions (as `embeddingModel` and `dimensions`) and the progress of a re-embedding.',
-    resolve: ({ stats }, _args, context) => embeddingOf(stats, context.embedder),
+    resolve: async ({ address }, _args, context) =>
+      embeddingOf(await context.vaults.statsOf(address), context.embedder),
   }),
 );
 

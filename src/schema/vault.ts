@@ -1,23 +1,52 @@
 import { z } from 'zod';
 import { accountStub, vaultStub } from '../durable/rpc/stubs';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, vaultCapacity } from '../core/limits';
-import type { VaultStats } from '../durable/rpc/vault-types';
+import {
+  DEFAULT_LISTED_VAULTS,
+  DEFAULT_PAGE_SIZE,
+  MAX_LISTED_VAULTS,
+  MAX_PAGE_SIZE,
+  vaultCapacity,
+} from '../core/limits';
 import { CodedError } from '../core/errors';
+import { listVaults, type VaultListing } from '../resolvers/list-vaults';
 import { vaultOf } from '../resolvers/principal';
 import { forgetRegistered } from '../resolvers/registered-vaults';
 import { exportPath, vaultObjectName, type VaultAddress } from '../vaults/address';
-import { decodeCursor, encodeCursor, encodeVaultId } from '../vaults/ids';
-import { builder } from './builder';
+import {
+  decodeCursor,
+  decodeVaultCursor,
+  encodeCursor,
+  encodeVaultCursor,
+  encodeVaultId,
+} from '../vaults/ids';
+import { builder, type PothosTypes } from './builder';
+import type { ArgBuilder } from '@pothos/core';
 import { MemoryOrderEnum, VaultKindEnum } from './enums';
-import { MemoryConnectionRef, MemoryRef, type MemoryParent } from './memory';
+import { MemoryConnectionRef, MemoryRef, PageInfoRef, type MemoryParent } from './memory';
 import { VaultSelectorInput } from './vault-selector';
 
+/**
+ * A vault as its fields start from: the address only. Fields that need the
+ * vault object (counts, stats) ask the request's loader, so a vault costs a
+ * call only when one of them is selected, and one call however many are.
+ */
 export interface VaultParent {
   address: VaultAddress;
-  stats: VaultStats;
 }
 
 export const VaultRef = builder.objectRef<VaultParent>('Vault');
+
+/** `first` and `after` of a cursor-paged field: a vault's memories, a key's vaults. */
+function pageArgs(arg: ArgBuilder<PothosSchemaTypes.ExtendDefaultTypes<PothosTypes>>) {
+  return {
+    first: arg.int({
+      required: false,
+      description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
+      validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
+    }),
+    after: arg.string({ required: false, description: 'endCursor of the previous page.' }),
+  };
+}
 
 VaultRef.implement({
   description: 'A store of memories owned by one memory key.',
@@ -38,36 +67,43 @@ VaultRef.implement({
     }),
     memoryCount: t.int({
       description: 'Memories stored now.',
-      resolve: ({ stats }) => stats.memoryCount,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).memoryCount,
     }),
     embeddingModel: t.string({
       description: 'Embedding model the vault was built with (the deployment default while empty).',
-      resolve: ({ stats }, _args, context) => stats.embeddingModel ?? context.embedder.model,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).embeddingModel ?? context.embedder.model,
     }),
     dimensions: t.int({
       description: 'Dimensions of its embeddings (the deployment default while empty).',
-      resolve: ({ stats }, _args, context) => stats.dimensions ?? context.embedder.dimensions,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).dimensions ?? context.embedder.dimensions,
     }),
     capacity: t.int({
       description: 'Most memories the vault accepts at its dimensions.',
-      resolve: ({ stats }, _args, context) =>
-        stats.capacity ?? vaultCapacity(context.config, context.embedder.dimensions),
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).capacity ??
+        vaultCapacity(context.config, context.embedder.dimensions),
     }),
     storageBytes: t.int({
       description: 'Bytes of durable storage the vault uses.',
-      resolve: ({ stats }) => stats.storageBytes,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).storageBytes,
     }),
     lastWriteAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'When a memory was last stored.',
-      resolve: ({ stats }) => stats.lastWriteAt,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).lastWriteAt,
     }),
     expiresAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'EPHEMERAL vaults only: when the vault and its memories are deleted.',
-      resolve: ({ stats }) => stats.expiresAt,
+      resolve: async ({ address }, _args, context) =>
+        (await context.vaults.statsOf(address)).expiresAt,
     }),
     exportUrl: t.string({
       description:
@@ -79,12 +115,7 @@ VaultRef.implement({
       description:
         'The memories, a page at a time (cursor pagination, stable under concurrent writes).',
       args: {
-        first: t.arg.int({
-          required: false,
-          description: `Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`,
-          validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
-        }),
-        after: t.arg.string({ required: false, description: 'endCursor of the previous page.' }),
+        ...pageArgs(t.arg),
         order: t.arg({
           type: MemoryOrderEnum,
           required: false,
@@ -115,6 +146,57 @@ VaultRef.implement({
   }),
 });
 
+interface VaultEdge {
+  cursor: string;
+  node: VaultParent;
+}
+
+const VaultEdgeRef = builder.objectRef<VaultEdge>('VaultEdge');
+
+VaultEdgeRef.implement({
+  description: 'A vault and its position in the listing.',
+  fields: (t) => ({
+    cursor: t.exposeString('cursor', { description: 'Position of this vault in the listing.' }),
+    node: t.field({ type: VaultRef, description: 'The vault.', resolve: (edge) => edge.node }),
+  }),
+});
+
+const VaultConnectionRef = builder.objectRef<{
+  edges: VaultEdge[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}>('VaultConnection');
+
+VaultConnectionRef.implement({
+  description:
+    'A page of vaults. A page may hold fewer than `first` when conversations (EPHEMERAL vaults) on it have expired; `hasNextPage` still says whether to go on.',
+  fields: (t) => ({
+    edges: t.field({
+      type: [VaultEdgeRef],
+      description: 'The vaults of this page.',
+      resolve: (c) => c.edges,
+    }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      description:
+        'Paging state; `endCursor` is the position the page reached, past any expired conversation it left out.',
+      resolve: (c) => c.pageInfo,
+    }),
+  }),
+});
+
+function connectionOf(listing: VaultListing) {
+  return {
+    edges: listing.vaults.map(({ address, position }) => ({
+      cursor: encodeVaultCursor(position),
+      node: { address },
+    })),
+    pageInfo: {
+      hasNextPage: listing.hasNextPage,
+      endCursor: listing.endPosition ? encodeVaultCursor(listing.endPosition) : null,
+    },
+  };
+}
+
 builder.queryFields((t) => ({
   vault: t.withAuth({ memoryKey: true }).field({
     type: VaultRef,
@@ -131,31 +213,35 @@ builder.queryFields((t) => ({
     resolve: async (_root, { selector }, context) => {
       const address = vaultOf(context.principal, selector);
       const stats = await context.vaults.statsOf(address);
-      return stats.exists || address.kind === 'CORE' ? { address, stats } : null;
+      return stats.exists || address.kind === 'CORE' ? { address } : null;
     },
   }),
   vaults: t.withAuth({ memoryKey: true }).field({
     type: [VaultRef],
-    description: 'Every vault of the calling key that holds memories, CORE first.',
-    resolve: async (_root, _args, context) => {
-      const { principal } = context;
-      const registered = await accountStub(context.env, principal.accountId).listVaults(
-        principal.key.id,
-      );
-      const addresses = [
-        vaultOf(principal),
-        ...registered
-          .filter((vault) => vault.kind !== 'CORE')
-          .map((vault) => vaultOf(principal, { kind: vault.kind, id: vault.externalId })),
-      ];
-      const vaults = await Promise.all(
-        addresses.map(async (address) => ({
-          address,
-          stats: await context.vaults.statsOf(address),
-        })),
-      );
-      return vaults.filter(({ address, stats }) => address.kind === 'CORE' || stats.exists);
+    description: `The calling key's vaults that hold memories: CORE first, then the others oldest first, at most \`first\` (default ${DEFAULT_LISTED_VAULTS}, at most ${MAX_LISTED_VAULTS}); \`vaultsConnection\` pages through all of them.`,
+    args: {
+      first: t.arg.int({
+        required: false,
+        description: `How many to list, 1–${MAX_LISTED_VAULTS} (default ${DEFAULT_LISTED_VAULTS}).`,
+        validate: z.number().int().min(1).max(MAX_LISTED_VAULTS),
+      }),
     },
+    resolve: async (_root, args, context) =>
+      (await listVaults(context, args.first ?? DEFAULT_LISTED_VAULTS, null)).vaults,
+  }),
+  vaultsConnection: t.withAuth({ memoryKey: true }).field({
+    type: VaultConnectionRef,
+    description:
+      "The calling key's vaults a page at a time: CORE first, then the others oldest first (cursor pagination; a vault created while paging comes last). Listing opens no vault: fields such as `memoryCount` cost one vault call each, only when selected.",
+    args: pageArgs(t.arg),
+    resolve: async (_root, args, context) =>
+      connectionOf(
+        await listVaults(
+          context,
+          args.first ?? DEFAULT_PAGE_SIZE,
+          args.after ? decodeVaultCursor(args.after) : null,
+        ),
+      ),
   }),
 }));
 
@@ -197,9 +283,6 @@ builder.objectField(MemoryRef, 'vault', (t) =>
   t.field({
     type: VaultRef,
     description: 'The vault it lives in.',
-    resolve: async ({ address }, _args, context) => ({
-      address,
-      stats: await context.vaults.statsOf(address),
-    }),
+    resolve: ({ address }) => ({ address }),
   }),
 );

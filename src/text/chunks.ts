@@ -1,4 +1,4 @@
-import { tokenize } from './tokens';
+import { tokenize, words } from './tokens';
 
 /**
  * Long memories are indexed as overlapping chunks, so the one paragraph that
@@ -8,6 +8,9 @@ import { tokenize } from './tokens';
  * boundary is whole in one of the two. Words, not model tokens, because the
  * vault counts words the way its full-text index does (gpt-tokenizer is too
  * heavy to load inside the object), and both sides must cut at the same places.
+ * Chinese, Japanese and Korean runs are the exception: the index reads them as
+ * characters and pairs (cjk.ts), the vector side as the words they were before
+ * (`words`), so vectors stored before the index read them so keep their chunks.
  */
 export const CHUNK_WORDS = 300;
 export const CHUNK_OVERLAP = 30;
@@ -56,7 +59,7 @@ export function chunkSpans(content: string): CharSpan[] {
   // one this short is a single chunk without finding (and stemming) its
   // words, which every store does for every memory, twice.
   if (content.length <= 2 * CHUNK_WORDS) return [{ start: 0, end: content.length }];
-  const tokens = tokenize(content);
+  const tokens = words(content);
   if (tokens.length <= CHUNK_WORDS) return [{ start: 0, end: content.length }];
   return chunkWordRanges(tokens.length).map(({ first, count }) => ({
     start: tokens[first]!.start,

@@ -1,5 +1,6 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
+import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
 
 /**
  * Words as a vault's full-text index sees them. SQLite's FTS5 tokenizer
@@ -7,7 +8,8 @@ import { eng } from 'stopword';
  * and diacritics and applies the Porter stemmer; doing the same here lets the
  * vault read the index's own postings (term, memory, word offset) for a query
  * and map an offset back to characters of the memory. The `stemmer` package is
- * Porter's original algorithm, as FTS5's is.
+ * Porter's original algorithm, as FTS5's is. Runs of Chinese, Japanese and
+ * Korean characters are indexed as characters and pairs of them (cjk.ts).
  */
 export interface Token {
   /** The index term: case- and diacritic-folded, stemmed. */
@@ -46,14 +48,32 @@ export function indexTerm(word: string): string {
   return stemmer(foldWord(word));
 }
 
+/** The text's words as `unicode61` finds them in text without CJK runs: what vector chunks count. */
+export function words(text: string): { start: number; end: number }[] {
+  return Array.from(text.matchAll(WORD), (match) => ({
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+}
+
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
+  const cjk = hasCjk(text);
   for (const match of text.matchAll(WORD)) {
-    tokens.push({
-      term: indexTerm(match[0]),
-      start: match.index,
-      end: match.index + match[0].length,
-    });
+    if (!cjk || !hasCjk(match[0])) {
+      tokens.push({
+        term: indexTerm(match[0]),
+        start: match.index,
+        end: match.index + match[0].length,
+      });
+      continue;
+    }
+    // A word with CJK runs: the index reads it as ftsText (cjk.ts) wrote it.
+    for (const part of cjkParts(match[0])) {
+      const start = match.index + part.offset;
+      if (part.cjk) tokens.push(...cjkIndexTerms(part.text, start));
+      else tokens.push({ term: indexTerm(part.text), start, end: start + part.text.length });
+    }
   }
   return tokens;
 }
@@ -65,12 +85,12 @@ export function tokenize(text: string): Token[] {
  */
 export function queryTerms(text: string, stopwords: 'full' | 'basic' = 'full'): string[] {
   const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
-  const words = [...new Set(foldWord(text).match(WORD) ?? [])];
+  // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
+  const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
+  const words = [...new Set(foldWord(cjk.length > 0 ? withoutCjk(text) : text).match(WORD) ?? [])];
   const content = words.filter((word) => !stop.has(word));
-  return [...new Set((content.length > 0 ? content : words).map((word) => stemmer(word)))].slice(
-    0,
-    MAX_QUERY_TERMS,
-  );
+  const chosen = content.length > 0 || cjk.length > 0 ? content : words;
+  return [...new Set([...chosen.map((word) => stemmer(word)), ...cjk])].slice(0, MAX_QUERY_TERMS);
 }
 
 export interface QueryName {

@@ -67,3 +67,33 @@ export function decodeCursor(cursor: string): ListCursor {
   if (match === null) throw new CodedError('BAD_USER_INPUT', 'malformed cursor');
   return { createdAt: Number(match[1]), localId: match[2] as string };
 }
+
+/**
+ * Where a listing of a key's vaults stands: the last vault it passed, in
+ * listing order (registration time, then kind and id). CORE, listed first,
+ * stands before every registered vault (createdAt -1).
+ */
+export interface VaultListPosition {
+  createdAt: number;
+  kind: VaultKind;
+  externalId: string | null;
+}
+
+export function encodeVaultCursor(position: VaultListPosition): string {
+  return encodeText(
+    `${position.createdAt}:${KIND_LETTER[position.kind]}:${position.externalId ?? ''}`,
+  );
+}
+
+export function decodeVaultCursor(cursor: string): VaultListPosition {
+  const malformed = new CodedError('BAD_USER_INPUT', 'malformed vault cursor', 'INVALID_CURSOR');
+  const match = /^(-1|\d{1,16}):([cse]):(.*)$/s.exec(decodeText(cursor) ?? '');
+  const kind = LETTER_KIND[match?.[2] ?? ''];
+  if (match === null || kind === undefined) throw malformed;
+  try {
+    const externalId = validateExternalId(kind, match[3] === '' ? null : match[3]!);
+    return { createdAt: Number(match[1]), kind, externalId };
+  } catch {
+    throw malformed;
+  }
+}

@@ -67,6 +67,14 @@ const ROUTES: Route[] = [
     access: 'memoryKey',
   },
   {
+    name: 'OpenAI model list',
+    surface: 'openai',
+    method: 'GET',
+    path: '/v1/models',
+    auth: bearer,
+    access: 'memoryKey',
+  },
+  {
     name: 'Anthropic messages',
     surface: 'anthropic',
     method: 'POST',

@@ -2,13 +2,14 @@ import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual } from './constant-time';
 import { failure, type Result } from '../../core/errors';
 import type { VaultAddress, VaultKind } from '../../vaults/address';
+import type { VaultListPosition } from '../../vaults/ids';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
   UsageEntry,
   KeyStanding,
   MemoryKeyRecord,
   ProviderKeyRecord,
-  RegisteredVault,
+  RegisteredVaultPage,
   SealedProviderKey,
 } from '../rpc/account-types';
 import {
@@ -269,8 +270,13 @@ export class AccountObject extends DurableObject<Env> {
     return this.vaults.addresses();
   }
 
-  async listVaults(keyId: string): Promise<RegisteredVault[]> {
-    return this.vaults.list(keyId);
+  /** A page of one key's SESSION and EPHEMERAL vaults, oldest first (`vaultsConnection`). */
+  async listVaultPage(
+    keyId: string,
+    first: number,
+    after: VaultListPosition | null,
+  ): Promise<RegisteredVaultPage> {
+    return this.vaults.page(keyId, first, after);
   }
 
   private recordAccount(accountId: string): void {

@@ -1,9 +1,7 @@
 import type { VaultAddress, VaultKind } from '../../vaults/address';
-import type { RegisteredVault } from '../rpc/account-types';
+import type { RegisteredVault, RegisteredVaultPage } from '../rpc/account-types';
+import type { VaultListPosition } from '../../vaults/ids';
 import type { Sql } from '../sqlite/sql';
-
-/** Most vaults one key may list; more are still stored, listing pages stop here. */
-export const MAX_LISTED_VAULTS = 1_000;
 
 interface VaultRow extends Record<string, SqlStorageValue> {
   key_id: string;
@@ -50,22 +48,34 @@ export class VaultRegistry {
     }));
   }
 
-  /** One key's vaults, oldest first, at most MAX_LISTED_VAULTS. */
-  list(keyId: string): RegisteredVault[] {
-    return this.sql
-      .all<VaultRow>(
-        `SELECT kind, external_id, created_at FROM vaults WHERE key_id = ?
-         ORDER BY created_at, kind, external_id LIMIT ?`,
-        keyId,
-        MAX_LISTED_VAULTS,
-      )
-      .map((row) => ({
-        kind: row.kind as VaultKind,
-        externalId: externalIdOf(row),
-        createdAt: row.created_at,
-      }));
+  /**
+   * One key's SESSION and EPHEMERAL vaults after `after`, oldest first, at
+   * most `first`: keyset paging in the order `list` uses, so a vault
+   * registered while a client pages comes last and none is seen twice. The
+   * key's rows are found by the primary key's prefix and sorted in memory
+   * (a key's vaults number in the thousands, not millions).
+   */
+  page(keyId: string, first: number, after: VaultListPosition | null): RegisteredVaultPage {
+    const from = after ?? { createdAt: -1, kind: 'CORE', externalId: null };
+    const rows = this.sql.all<VaultRow>(
+      `SELECT kind, external_id, created_at FROM vaults
+       WHERE key_id = ? AND kind != 'CORE' AND (created_at, kind, external_id) > (?, ?, ?)
+       ORDER BY created_at, kind, external_id LIMIT ?`,
+      keyId,
+      from.createdAt,
+      from.kind,
+      from.externalId ?? '',
+      first + 1,
+    );
+    return { vaults: rows.slice(0, first).map(registeredOf), hasNextPage: rows.length > first };
   }
 }
+
+const registeredOf = (row: VaultRow): RegisteredVault => ({
+  kind: row.kind as VaultKind,
+  externalId: externalIdOf(row),
+  createdAt: row.created_at,
+});
 
 const externalIdOf = (row: VaultRow): string | null =>
   row.external_id === '' ? null : row.external_id;

@@ -5,6 +5,7 @@ import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
+import { indexExistingCjkRows } from '../warm-tier/cjk-index';
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
@@ -192,6 +193,8 @@ export class SnapshotStore {
          valid_until, superseded_by
        FROM restore_staging ORDER BY rowid`,
     );
+    // Snapshots carry content, not the index's split text (cjk-index.ts).
+    indexExistingCjkRows(this.sql);
     this.clearStaging();
   }
 

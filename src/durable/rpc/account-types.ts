@@ -21,6 +21,12 @@ export interface RegisteredVault {
   createdAt: number;
 }
 
+/** One page of a key's SESSION and EPHEMERAL vaults, oldest first (AccountObject.listVaultPage). */
+export interface RegisteredVaultPage {
+  vaults: RegisteredVault[];
+  hasNextPage: boolean;
+}
+
 /** A stored provider key as it may be shown: never the key, nor its ciphertext. */
 export interface ProviderKeyRecord {
   provider: string;

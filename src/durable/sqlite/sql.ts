@@ -38,6 +38,8 @@ export class Sql {
 export interface Migration {
   version: number;
   statements: string[];
+  /** Work SQL alone cannot do (text computed in JavaScript), run after the statements in their transaction. */
+  run?: (sql: Sql) => void;
 }
 
 /** Key/value settings that live beside the data (schema version, model, …). */
@@ -87,6 +89,7 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
     if (migration.version <= current) continue;
     storage.transactionSync(() => {
       for (const statement of migration.statements) sql.run(statement);
+      migration.run?.(sql);
       meta.set('schema_version', migration.version);
     });
   }

@@ -1,5 +1,6 @@
 import type { Migration } from '../sqlite/sql';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
+import { indexExistingCjkRows } from './cjk-index';
 
 /**
  * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
@@ -194,5 +195,38 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       // count reads every row of the table, more than the checkpoint itself.
       'CREATE INDEX memories_without_vectors ON memories (seq) WHERE length(embedding) = 0',
     ],
+  },
+  {
+    version: 11,
+    statements: [
+      // Chinese, Japanese and Korean runs are indexed as characters and pairs
+      // (src/text/cjk.ts): the index reads `fts_text` when set (only memories
+      // with such runs), else `content` as before.
+      'ALTER TABLE memories ADD COLUMN fts_text TEXT',
+      'DROP TRIGGER memories_fts_insert',
+      'DROP TRIGGER memories_fts_delete',
+      'DROP TRIGGER memories_fts_update',
+      `CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
+      END`,
+      `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+          VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
+      END`,
+      `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, fts_text ON memories BEGIN
+        INSERT INTO memories_fts (memories_fts, rowid, content)
+          VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
+        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
+      END`,
+    ],
+    // Memories stored before: re-indexed now. Their word counts change, so a
+    // checkpoint that recorded them is dropped (the hot index and the text
+    // timeline are rebuilt from memories once, as after migration 8).
+    run: (sql) => {
+      if (indexExistingCjkRows(sql) === 0) return;
+      for (const table of ['hot_pages', 'hot_tombstones', 'text_pages'])
+        sql.run(`DELETE FROM ${table}`);
+      sql.run(`DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`);
+    },
   },
 ];

@@ -2,6 +2,7 @@ import { vectorToBytes } from '../../core/vectors';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
+import { indexCjkTerms } from './cjk-index';
 import type { MemoryRecord } from '../rpc/vault-types';
 
 /** The columns a store writes, in the order `insert` binds them. */
@@ -79,7 +80,7 @@ export class VaultStorage {
 
   /** Writes the memories in order and returns their seqs. Call inside a transaction. */
   insert(memories: readonly PreparedMemory[]): number[] {
-    return insertRowsInOneStatement(
+    const seqs = insertRowsInOneStatement(
       this.sql,
       'memories',
       MEMORY_COLUMNS,
@@ -100,6 +101,11 @@ export class VaultStorage {
         ];
       }),
     );
+    indexCjkTerms(
+      this.sql,
+      seqs.map((seq, index) => ({ seq, content: memories[index]!.record.content })),
+    );
+    return seqs;
   }
 
   /**
