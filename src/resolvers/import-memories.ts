@@ -1,5 +1,6 @@
 import type { MeteredContext } from './request-context';
 import { CodedError } from '../core/errors';
+import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { MAX_STORE_BATCH, maxImportLineBytes } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine } from '../vaults/jsonl';
@@ -87,6 +88,13 @@ export async function importMemories(
   const stats = await context.vaults.statsOf(address);
   /** Dimensions every vector must have: the vault's, else those of the first line kept. */
   let dimensions = stats.dimensions;
+  /**
+   * The model the file's vectors were made with, from its header (an export
+   * names its vault's): they are stored as that model's, so the vault keeps
+   * its kind (and re-embeds them after a model change); absent or
+   * `caller-supplied`: the caller's own vectors.
+   */
+  let fileModel: string | null = null;
   /** Ids kept so far (stored or pending), with their line, to refuse repeats within the file. */
   const seen = new Map<string, number>();
   let full: CodedError | null = null;
@@ -150,7 +158,11 @@ export async function importMemories(
       const text = readText(line, maxLineBytes, decoder);
       if (text.trim() === '') continue;
       const parsed = parseLine(text);
-      if (parsed.type === 'header') continue;
+      if (parsed.type === 'header') {
+        const model = parsed.header.embeddingModel;
+        fileModel = typeof model === 'string' && model !== CALLER_SUPPLIED_MODEL ? model : null;
+        continue;
+      }
       if (full !== null) throw full;
       const { memory } = parsed;
       const now = Date.now();
@@ -204,6 +216,7 @@ export async function importMemories(
                 : null,
           embedding: memory.embedding,
           chunkEmbeddings: memory.chunkEmbeddings,
+          embeddingModel: memory.embedding === null ? null : fileModel,
           id: memory.id,
           validUntil: memory.validUntil === null ? null : new Date(memory.validUntil),
           supersededBy: memory.supersededBy,

@@ -40,6 +40,11 @@ export interface StoreInput {
   id?: string | null;
   /** With `embedding`: the chunk vectors of an exported memory that was indexed in chunks. */
   chunkEmbeddings?: number[][] | null;
+  /**
+   * With `embedding`: the model that made it (an import names its export's
+   * model); absent: the caller's own vector (`caller-supplied`).
+   */
+  embeddingModel?: string | null;
   /** An exported memory that was superseded: when it stopped being valid (imports). */
   validUntil?: Date | null;
   /** With `validUntil`: its successor's local id; null when none was named. */
@@ -274,6 +279,7 @@ function prepare(
       tokens: 0,
       vector: embedding ?? [],
       callerVector: embedding !== null,
+      ...(embedding !== null && input.embeddingModel ? { vectorModel: input.embeddingModel } : {}),
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
     },
@@ -307,6 +313,7 @@ function planOf(
       return {
         id: memory.id ?? null,
         dimensions: memory.callerVector ? memory.vector.length : null,
+        ...(memory.vectorModel ? { model: memory.vectorModel } : {}),
         rows,
       };
     }),

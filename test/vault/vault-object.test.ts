@@ -242,8 +242,10 @@ describe('VaultObject', () => {
     const bad = memory('bad vector', {
       vector: Array.from({ length: 384 }, (_, i) => (i === 7 ? NaN : 1)),
     });
+    // Caller vectors throughout: a vault holds one kind of vector.
+    const own = (content: string) => memory(content, { vector: embedder.embedOne(content) });
     const result = failed(
-      await vault.store(address, storeRequest([memory('good one'), memory('good two'), bad])),
+      await vault.store(address, storeRequest([own('good one'), own('good two'), bad])),
     );
     expect(result).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMBEDDING_NOT_FINITE' });
     expect(result.message).toContain('memory 2');
@@ -257,7 +259,13 @@ describe('VaultObject', () => {
   it('rejects wrong-sized, non-finite and zero vectors with coded errors', async () => {
     const address = freshAddress();
     const vault = vaultStub(address);
-    ok(await vault.store(address, storeRequest([memory('establishes 384 dimensions')])));
+    const first = 'establishes 384 caller-supplied dimensions';
+    ok(
+      await vault.store(
+        address,
+        storeRequest([memory(first, { vector: embedder.embedOne(first) })]),
+      ),
+    );
     const cases: [number[], string][] = [
       [[1, 2, 3], 'EMBEDDING_DIMENSIONS'],
       [Array.from({ length: 384 }, (_, i) => (i === 0 ? Infinity : 0.5)), 'EMBEDDING_NOT_FINITE'],

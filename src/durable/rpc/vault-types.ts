@@ -37,6 +37,12 @@ export interface NewMemory {
   /** True when the caller brought this vector (only its dimensions must match). */
   callerVector: boolean;
   /**
+   * With `callerVector`: the model that made it, when the request says so (an
+   * import of an export names its vault's model in the header); absent: the
+   * caller's own (`caller-supplied`).
+   */
+  vectorModel?: string | null;
+  /**
    * One vector per chunk (src/text/chunks.ts `chunkSpans`) of a long memory,
    * when it is indexed in chunks; `vector` is then their normalised mean.
    */
@@ -287,6 +293,8 @@ export interface StorePlan {
     id: string | null;
     /** Dimensions of a caller-supplied vector; null when the deployment embeds it. */
     dimensions: number | null;
+    /** With `dimensions`: the model that made the vector (`NewMemory.vectorModel`); absent: the caller's own. */
+    model?: string | null;
     /** Rows in the hot index: one, or one per chunk of a memory indexed in chunks. */
     rows: number;
   }[];
