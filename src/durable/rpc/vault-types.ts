@@ -220,6 +220,8 @@ export interface ListRequest {
 
 export interface ListPage {
   memories: MemoryRecord[];
+  /** Each memory's seq, for its cursor (listings break ties of createdAt by it). */
+  seqs: number[];
   hasNextPage: boolean;
   totalCount: number;
 }

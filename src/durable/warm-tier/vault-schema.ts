@@ -195,4 +195,16 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX memories_without_vectors ON memories (seq) WHERE length(embedding) = 0',
     ],
   },
+  {
+    version: 11,
+    statements: [
+      // Listings page in (created_at, seq) order: memories of the same time
+      // (a batch stored without createdAt) list in the order they were
+      // stored, which their random ids do not give. The (created_at, id)
+      // index served only the listing, so it goes: a write still updates one
+      // time index.
+      'CREATE INDEX memories_by_time_seq ON memories (created_at, seq)',
+      'DROP INDEX memories_by_time',
+    ],
+  },
 ];
