@@ -62,6 +62,12 @@ export interface StoreRequest {
   arriveRetired?: ArrivingRetirement[];
   /** The write's memory tokens, recorded with it for the account (vault-usage.ts). */
   usage?: UsageCharge;
+  /**
+   * The caller's idempotency key and a digest of its inputs: a store with a
+   * key the vault holds answers its records again (same digest) or is
+   * refused (another), writing and recording nothing (store-keys.ts).
+   */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 /** Who a read or write bills, under the request's identifier (vault-usage.ts). */
@@ -320,6 +326,8 @@ export type StoreResult =
       memories: MemoryRecord[];
       created: boolean;
       retired?: { id: string; supersededBy: string | null }[];
+      /** The answer of an earlier store with the same idempotency key: nothing was written. */
+      replayed?: boolean;
     }
   | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;

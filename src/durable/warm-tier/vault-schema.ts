@@ -207,4 +207,24 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DROP INDEX memories_by_time',
     ],
   },
+  {
+    version: 12,
+    statements: [
+      // Idempotency keys of stores (store-keys.ts): the key, a digest of the
+      // call's inputs, when it was first seen, and the records it answered
+      // (one row per memory: a batch's records can exceed a row's 2 MB).
+      `CREATE TABLE store_keys (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        at INTEGER NOT NULL
+      )`,
+      'CREATE INDEX store_keys_by_time ON store_keys (at)',
+      `CREATE TABLE store_key_records (
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (key, position)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];
