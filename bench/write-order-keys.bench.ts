@@ -14,7 +14,6 @@ import { SignJWT } from 'jose';
 import { it } from 'vitest';
 import { randomId } from '../src/core/encoding';
 
-const BATCH = 25;
 /** Rows a sample inserts: enough that workerd's millisecond clock resolves a sample. */
 const ROWS = 4_000;
 const SAMPLES = 20;
