@@ -158,6 +158,39 @@ describe('imports keep the kind of vector the file says', () => {
     expect(await vaultState(secret, 'imported')).toEqual({ ...origin, memoryCount: 2 });
   });
 
+  it('refuses plain lines into a vault of caller-supplied vectors, each by its line', async () => {
+    const { secret } = await newKey();
+    await post(
+      STORE,
+      {
+        inputs: [
+          { vault: { kind: 'SESSION', id: 'own' }, content: 'mine', embedding: randomVector(8) },
+        ],
+      },
+      secret,
+    );
+    const lines = Array.from({ length: 150 }, (_, i) =>
+      JSON.stringify(
+        i === 70
+          ? { content: `own line ${i}`, embedding: randomVector(8) }
+          : { content: `plain line ${i}` },
+      ),
+    ).join('\n');
+    const report = (await (
+      await rest(secret, 'session/own/import', { method: 'POST', body: lines })
+    ).json()) as { imported: number; failed: number; failures: { line: number; code: string }[] };
+    expect(report.imported).toBe(1);
+    expect(report.failed).toBe(149);
+    expect(new Set(report.failures.map((failure) => failure.code))).toEqual(
+      new Set(['EMBEDDING_MISMATCH']),
+    );
+    expect(await vaultState(secret, 'own')).toEqual({
+      memoryCount: 2,
+      embeddingModel: 'caller-supplied',
+      dimensions: 8,
+    });
+  });
+
   it("refuses lines of the caller's own vectors into a server-embedded vault, by line", async () => {
     const { secret } = await newKey();
     await post(
