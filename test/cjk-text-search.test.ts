@@ -112,6 +112,11 @@ describe('TEXT search in Chinese, Japanese and Korean', () => {
         INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.seq, old.content);
         INSERT INTO memories_fts (rowid, content) VALUES (new.seq, new.content); END`);
       exec("INSERT INTO memories_fts (memories_fts) VALUES ('rebuild')");
+      // Nor the later versions' listing index and idempotency keys.
+      exec('DROP INDEX memories_by_time_seq');
+      exec('CREATE INDEX memories_by_time ON memories (created_at, id)');
+      exec('DROP TABLE store_key_records');
+      exec('DROP TABLE store_keys');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = '10' WHERE key = 'schema_version'");
       const wholeRuns = state.storage.sql

@@ -21,6 +21,19 @@ describe('@memoryrouter/client inside a Worker', () => {
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
+  it('retries a store safely with an idempotency key', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const inputs = [{ content: 'first of two' }, { content: 'second of two' }];
+    const first = await client.storeMany(inputs, { idempotencyKey: 'client-retry' });
+    const retry = await client.storeMany(inputs, { idempotencyKey: 'client-retry' });
+    expect(retry.map((memory) => memory.id)).toEqual(first.map((memory) => memory.id));
+    const reused = await client
+      .storeMany([{ content: 'other' }], { idempotencyKey: 'client-retry' })
+      .catch((caught: unknown) => caught);
+    expect(reused).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
   it('streams a chat through graphql-sse', async () => {
     const { secret } = await newKey();
     const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });

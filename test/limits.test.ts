@@ -8,6 +8,8 @@ import {
   DEFAULT_VAULT_MAX_HOT_MIB,
   DEFAULT_VAULT_MAX_MEMORIES,
   EXTERNAL_ID,
+  IDEMPOTENCY_KEY,
+  IDEMPOTENCY_WINDOW_MS,
   LOCAL_ID,
   MAX_EMBEDDING_DIMENSIONS,
   MAX_FILTER_KEYS,
@@ -40,6 +42,8 @@ describe('the limits, written once', () => {
   it('are the numbers the README table gives', () => {
     expect(row('memory content')).toContain(`${DEFAULT_MAX_CONTENT_BYTES / 1024} KiB`);
     expect(row('metadata')).toContain(`${MAX_METADATA_BYTES / 1024} KiB`);
+    expect(row('idempotency key')).toContain(`${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours`);
+    expect(IDEMPOTENCY_KEY.source).toContain('{1,255}');
     expect(row('metadata')).toContain(`${MAX_METADATA_DEPTH} levels`);
     expect(CREATED_AT_FUTURE_SLACK_MS).toBe(60_000);
     expect(row('`createdAt`')).toContain('a minute ahead');

@@ -158,9 +158,9 @@ export const MUTANTS = [
     id: 'vaults/cursor-tiebreak',
     area: 'vaults',
     file: 'src/vaults/ids.ts',
-    from: 'return encodeText(`${cursor.createdAt}:${cursor.localId}`);',
-    to: 'return encodeText(`${cursor.createdAt}:${cursor.localId.slice(0, 1)}`);',
-    tests: ['test/graphql-api.test.ts', 'test/vault/vault-object.test.ts'],
+    from: 'return encodeText(`${cursor.createdAt}:${cursor.seq}:${cursor.localId}`);',
+    to: 'return encodeText(`${cursor.createdAt}:0:${cursor.localId}`);',
+    tests: ['test/memory-order.test.ts', 'test/graphql-api.test.ts'],
     description: 'a listing cursor loses its tie-break: pages repeat or skip memories',
   },
   {
@@ -219,6 +219,15 @@ export const MUTANTS = [
   },
 
   // ── src/resolvers ──────────────────────────────────────────────────────────
+  {
+    id: 'resolvers/idempotency-key-dropped',
+    area: 'resolvers',
+    file: 'src/resolvers/store-memories.ts',
+    from: '...(idempotency ? { idempotency } : {}),',
+    to: '...{},',
+    tests: ['test/idempotent-stores.test.ts'],
+    description: 'a retried storeMemories with an idempotency key stores and bills again',
+  },
   {
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',

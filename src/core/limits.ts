@@ -38,6 +38,12 @@ export const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Session and conversation ids: 1–128 characters of a URL- and log-safe set. */
 export const EXTERNAL_ID = /^[A-Za-z0-9._:@~-]{1,128}$/;
 
+/** A `storeMemories` idempotency key: 1–255 printable ASCII characters, no spaces (a UUID fits). */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** How long a vault remembers an idempotency key and the result it answered. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
+
 // ── one call ────────────────────────────────────────────────────────────────
 
 /** Most memories one store call accepts (`storeMemories`, an import batch, a vault RPC). */

@@ -1,5 +1,6 @@
 import type { MeteredContext } from './request-context';
-import { CodedError } from '../core/errors';
+import { CodedError, failure } from '../core/errors';
+import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { MAX_STORE_BATCH, maxImportLineBytes } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine } from '../vaults/jsonl';
@@ -87,6 +88,15 @@ export async function importMemories(
   const stats = await context.vaults.statsOf(address);
   /** Dimensions every vector must have: the vault's, else those of the first line kept. */
   let dimensions = stats.dimensions;
+  /**
+   * The model the file's vectors were made with, from its header (an export
+   * names its vault's): they are stored as that model's, so the vault keeps
+   * its kind (and re-embeds them after a model change); absent or
+   * `caller-supplied`: the caller's own vectors.
+   */
+  let fileModel: string | null = null;
+  /** The kind of vector the vault holds (vault-rules.ts), else the first line kept gives. */
+  let kind = stats.embeddingModel;
   /** Ids kept so far (stored or pending), with their line, to refuse repeats within the file. */
   const seen = new Map<string, number>();
   let full: CodedError | null = null;
@@ -150,7 +160,11 @@ export async function importMemories(
       const text = readText(line, maxLineBytes, decoder);
       if (text.trim() === '') continue;
       const parsed = parseLine(text);
-      if (parsed.type === 'header') continue;
+      if (parsed.type === 'header') {
+        const model = parsed.header.embeddingModel;
+        fileModel = typeof model === 'string' && model !== CALLER_SUPPLIED_MODEL ? model : null;
+        continue;
+      }
       if (full !== null) throw full;
       const { memory } = parsed;
       const now = Date.now();
@@ -161,6 +175,9 @@ export async function importMemories(
       refuseOn(
         checkSuperseded(memory.createdAt ?? now, memory.validUntil, memory.supersededBy, now),
       );
+      const lineKind =
+        memory.embedding === null ? context.embedder.model : (fileModel ?? CALLER_SUPPLIED_MODEL);
+      refuseOn(kindMismatch(kind, lineKind, context.embedder.model));
       const vectorDims = memory.embedding?.length ?? context.embedder.dimensions;
       if (memory.embedding !== null) {
         refuseOn(checkEmbeddingLength(memory.embedding));
@@ -187,6 +204,7 @@ export async function importMemories(
         seen.set(memory.id, line.number);
       }
       dimensions ??= vectorDims;
+      kind ??= lineKind;
       batch.push({
         line: line.number,
         input: {
@@ -204,6 +222,7 @@ export async function importMemories(
                 : null,
           embedding: memory.embedding,
           chunkEmbeddings: memory.chunkEmbeddings,
+          embeddingModel: memory.embedding === null ? null : fileModel,
           id: memory.id,
           validUntil: memory.validUntil === null ? null : new Date(memory.validUntil),
           supersededBy: memory.supersededBy,
@@ -218,6 +237,27 @@ export async function importMemories(
   }
   await flush();
   return report;
+}
+
+/**
+ * A line whose vector is the caller's own where the vault holds the
+ * deployment's, or the other way round: refused here, by line, instead of
+ * failing its batch in the vault and being retried line by line there. Other
+ * model differences (a re-embedding under way) are the vault's to judge.
+ */
+function kindMismatch(held: string | null, line: string, deployment: string): Refusal | null {
+  const own = (kind: string) => kind === CALLER_SUPPLIED_MODEL;
+  if (held === null || own(held) === own(line)) return null;
+  return {
+    ...failure(
+      'BAD_USER_INPUT',
+      own(held)
+        ? `this vault holds caller-supplied vectors; a line without an embedding would get the deployment's embedding model ${deployment}`
+        : `this vault holds vectors of embedding model ${held}; a line's own embedding is caller-supplied (an export's header names its model)`,
+      'EMBEDDING_MISMATCH',
+    ),
+    field: 'embedding',
+  };
 }
 
 /** Throws a line's refusal as the error the report records. */

@@ -24,6 +24,7 @@ import {
   type Refusal,
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
+import { idempotencyOf } from './idempotency';
 import { meterMemoryTokens, usageCharge } from './meter';
 import { registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
@@ -40,6 +41,11 @@ export interface StoreInput {
   id?: string | null;
   /** With `embedding`: the chunk vectors of an exported memory that was indexed in chunks. */
   chunkEmbeddings?: number[][] | null;
+  /**
+   * With `embedding`: the model that made it (an import names its export's
+   * model); absent: the caller's own vector (`caller-supplied`).
+   */
+  embeddingModel?: string | null;
   /** An exported memory that was superseded: when it stopped being valid (imports). */
   validUntil?: Date | null;
   /** With `validUntil`: its successor's local id; null when none was named. */
@@ -85,8 +91,9 @@ export async function storeMemories(
   context: MeteredContext,
   inputs: readonly StoreInput[],
   label: InputLabel = argumentLabel,
+  idempotencyKey: string | null = null,
 ): Promise<StoredMemory[]> {
-  return (await storeBatch(context, inputs, label)).memories;
+  return (await storeBatch(context, inputs, label, [], idempotencyKey)).memories;
 }
 
 /**
@@ -99,6 +106,8 @@ export async function storeBatch(
   inputs: readonly StoreInput[],
   label: InputLabel = argumentLabel,
   retire: readonly Retirement[] = [],
+  /** A retry with this key and the same inputs answers the first call's memories again. */
+  idempotencyKey: string | null = null,
 ): Promise<{ memories: StoredMemory[]; retired: { id: string; supersededBy: string | null }[] }> {
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError(
@@ -107,6 +116,8 @@ export async function storeBatch(
       'BATCH_TOO_LARGE',
     );
   }
+  const idempotency =
+    idempotencyKey === null ? undefined : await idempotencyOf(idempotencyKey, inputs);
   const now = Date.now();
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
 
@@ -120,6 +131,14 @@ export async function storeBatch(
   const shares = [...groups.values()];
   if (retire.length > 0 && shares.length !== 1) {
     throw new CodedError('BAD_USER_INPUT', 'superseding needs a batch in one vault');
+  }
+  // The vault keeps the key with the write, in one step: one vault only.
+  if (idempotency !== undefined && shares.length !== 1) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'idempotencyKey: a batch with an idempotency key must store into one vault',
+      'IDEMPOTENCY_ONE_VAULT',
+    );
   }
   const refused = (failure: StoreFailure, positions: readonly number[]) =>
     refusalAt(failure, positions, label);
@@ -183,6 +202,7 @@ export async function storeBatch(
             ...(retire.length > 0 ? { retire: [...retire] } : {}),
             ...arrivingRetired(prepared, positions),
             ...(usage ? { usage } : {}),
+            ...(idempotency ? { idempotency } : {}),
           }),
         ),
         known ? null : register(address),
@@ -208,8 +228,10 @@ export async function storeBatch(
     throw refused(failed.result, failed.positions);
   }
 
+  // A replay (same idempotency key and inputs) stored and billed nothing.
+  const replayed = writes.some(({ result }) => result.ok && result.replayed);
   if (usage === undefined) await meterMemoryTokens(context, memoryTokens);
-  context.receipt.recordWrite(memoryTokens);
+  context.receipt.recordWrite(replayed ? 0 : memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);
   const retired: { id: string; supersededBy: string | null }[] = [];
   for (const { address, positions, result } of writes) {
@@ -274,6 +296,7 @@ function prepare(
       tokens: 0,
       vector: embedding ?? [],
       callerVector: embedding !== null,
+      ...(embedding !== null && input.embeddingModel ? { vectorModel: input.embeddingModel } : {}),
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
     },
@@ -307,6 +330,7 @@ function planOf(
       return {
         id: memory.id ?? null,
         dimensions: memory.callerVector ? memory.vector.length : null,
+        ...(memory.vectorModel ? { model: memory.vectorModel } : {}),
         rows,
       };
     }),

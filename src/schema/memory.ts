@@ -3,7 +3,12 @@ import type { MemoryRecord } from '../durable/rpc/vault-types';
 import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import { vaultOf } from '../resolvers/principal';
-import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES, MAX_STORE_BATCH } from '../core/limits';
+import {
+  IDEMPOTENCY_WINDOW_MS,
+  MAX_EMBEDDING_DIMENSIONS,
+  MAX_METADATA_BYTES,
+  MAX_STORE_BATCH,
+} from '../core/limits';
 import { storeMemories } from '../resolvers/store-memories';
 import { storeWithFacts } from '../resolvers/store-with-facts';
 import { extractorFor } from '../resolvers/chat/extractor';
@@ -20,6 +25,8 @@ export interface MemoryParent {
 }
 
 export const MemoryRef = builder.objectRef<MemoryParent>('Memory');
+
+const IDEMPOTENCY_KEY_DESCRIPTION = `Makes a retry safe: for ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours, the same key with the same inputs answers the first call's memories again and stores and bills nothing; with other inputs it is refused (IDEMPOTENCY_KEY_REUSED). Scoped to the vault of the calling key; the inputs must be in one vault. 1–255 printable ASCII characters, e.g. a UUID.`;
 
 MemoryRef.implement({
   description: 'One remembered piece of text, with when it was said and by whom.',
@@ -190,9 +197,10 @@ builder.mutationFields((t) => ({
     description: 'Stores one memory; it is searchable as soon as this returns.',
     args: {
       input: t.arg({ type: StoreMemoryInput, required: true, description: 'The memory to store.' }),
+      idempotencyKey: t.arg.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
     },
-    resolve: async (_root, { input }, context) =>
-      (await storeMemories(context, [input], () => 'input'))[0]!,
+    resolve: async (_root, { input, idempotencyKey }, context) =>
+      (await storeMemories(context, [input], () => 'input', idempotencyKey ?? null))[0]!,
   }),
   storeMemories: t.withAuth({ activeMemoryKey: true }).field({
     type: [MemoryRef],
@@ -210,9 +218,17 @@ builder.mutationFields((t) => ({
         description:
           'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. Default: off.',
       }),
+      idempotencyKey: t.arg.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
     },
-    resolve: async (_root, { inputs, extract }, context) => {
-      if (!extract) return storeMemories(context, inputs);
+    resolve: async (_root, { inputs, extract, idempotencyKey }, context) => {
+      if (extract && idempotencyKey) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          'idempotencyKey: not taken together with extract',
+          'IDEMPOTENCY_UNSUPPORTED',
+        );
+      }
+      if (!extract) return storeMemories(context, inputs, undefined, idempotencyKey ?? null);
       const extractor = await extractorFor(context, extract.model);
       return (await storeWithFacts(context, inputs, extractor)).stored;
     },

@@ -132,8 +132,12 @@ VaultRef.implement({
             order: args.order ?? 'NEWEST_FIRST',
           },
         });
-        const edges = page.memories.map((record) => ({
-          cursor: encodeCursor({ createdAt: record.createdAt, localId: record.id }),
+        const edges = page.memories.map((record, at) => ({
+          cursor: encodeCursor({
+            createdAt: record.createdAt,
+            localId: record.id,
+            seq: page.seqs[at]!,
+          }),
           node: { address, record } satisfies MemoryParent,
         }));
         return {

@@ -51,21 +51,31 @@ export function encodeVaultId(kind: VaultKind, externalId: string | null): strin
   return `vault_${encodeText(`${KIND_LETTER[kind]}:${externalId ?? ''}`)}`;
 }
 
-/** A listing cursor: the position (createdAt, localId) of the last row seen. */
+/**
+ * A listing cursor: the position of the last row seen, (createdAt, seq) in
+ * listing order, and its local id. Cursors handed out before listings broke
+ * ties by seq carry no seq (null): the vault finds it by the id.
+ */
 export interface ListCursor {
   createdAt: number;
   localId: string;
+  seq: number | null;
 }
 
-export function encodeCursor(cursor: ListCursor): string {
-  return encodeText(`${cursor.createdAt}:${cursor.localId}`);
+export function encodeCursor(cursor: ListCursor & { seq: number }): string {
+  return encodeText(`${cursor.createdAt}:${cursor.seq}:${cursor.localId}`);
 }
 
 export function decodeCursor(cursor: string): ListCursor {
   const text = decodeText(cursor);
-  const match = text === null ? null : /^(-?\d{1,16}):([A-Za-z0-9_-]{1,64})$/.exec(text);
+  const match =
+    text === null ? null : /^(-?\d{1,16}):(?:(\d{1,16}):)?([A-Za-z0-9_-]{1,64})$/.exec(text);
   if (match === null) throw new CodedError('BAD_USER_INPUT', 'malformed cursor');
-  return { createdAt: Number(match[1]), localId: match[2] as string };
+  return {
+    createdAt: Number(match[1]),
+    localId: match[3] as string,
+    seq: match[2] === undefined ? null : Number(match[2]),
+  };
 }
 
 /**

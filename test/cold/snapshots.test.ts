@@ -299,10 +299,11 @@ describe('COLD tier', () => {
     expect(report.failures.map((failure) => failure.line)).toEqual([2, 3, 6]);
     expect(report.failures[0]!.reason).toMatch(/JSON/);
 
-    // A line the vault would refuse no longer takes its batch down with it.
+    // A line the vault would refuse no longer takes its batch down with it
+    // (a caller's own vector, in a vault of the deployment's: refused by line).
     const batch = [
       JSON.stringify({ content: 'fine alone and fine together' }),
-      JSON.stringify({ content: 'wrong size', embedding: [1, 2, 3] }),
+      JSON.stringify({ content: 'own vector', embedding: [1, 2, 3] }),
     ].join('\n');
     const refused = await workerFetch(`${BASE_URL}/v1/vaults/core/import`, {
       method: 'POST',
@@ -312,7 +313,7 @@ describe('COLD tier', () => {
     expect(await refused.json()).toMatchObject({
       imported: 1,
       failed: 1,
-      failures: [{ line: 2, code: 'EMBEDDING_DIMENSIONS' }],
+      failures: [{ line: 2, code: 'EMBEDDING_MISMATCH' }],
     });
     const { vault } = await api.request(GetVaultDocument, { selector: { kind: 'CORE' } });
     expect(vault!.memoryCount).toBe(3);

@@ -112,14 +112,15 @@ describe('a storeMemories batch over several vaults', () => {
         'BAD_USER_INPUT',
         'BAD_USER_INPUT',
       ],
-      // Only vault a knows this one: it holds 384-dimensional vectors. Every
-      // vault is asked before any writes, so b and c stay untouched too.
+      // Only vault a knows this one: it holds the deployment's vectors, so
+      // it refuses the caller's own. Every vault is asked before any writes,
+      // so b and c stay untouched too.
       [
-        'a vector of another size than the vault’s',
+        'a caller’s vector into a vault of the deployment’s',
         { content: 'x', embedding: [0.1, 0.2, 0.3] },
         'embedding',
         'BAD_USER_INPUT',
-        'EMBEDDING_DIMENSIONS',
+        'EMBEDDING_MISMATCH',
       ],
     ];
     for (const [label, bad, field, code, reason] of cases) {

@@ -214,25 +214,24 @@ describe('VaultObject', () => {
     const address = freshAddress();
     const vault = vaultStub(address);
     const base = Date.now() - DAY;
-    // Several memories share a timestamp, so the cursor must break ties by id.
+    // Several memories share a timestamp, so the cursor must break ties (by seq: stored order).
     const memories = Array.from({ length: 23 }, (_, i) =>
       memory(`page item ${i}`, { createdAt: base + Math.floor(i / 3) * 1000 }),
     );
     const stored = ok(await vault.store(address, storeRequest(memories))).memories;
     for (const order of ['OLDEST_FIRST', 'NEWEST_FIRST'] as const) {
       const seen: string[] = [];
-      let after: { createdAt: number; localId: string } | null = null;
+      let after: { createdAt: number; localId: string; seq: number } | null = null;
       for (let pages = 0; pages < 10; pages++) {
         const page: ListPage = ok(await vault.list(address, { first: 5, after, order }));
         expect(page.totalCount).toBe(23);
         seen.push(...page.memories.map((m) => m.id));
         if (!page.hasNextPage) break;
         const last: MemoryRecord = page.memories.at(-1)!;
-        after = { createdAt: last.createdAt, localId: last.id };
+        after = { createdAt: last.createdAt, localId: last.id, seq: page.seqs.at(-1)! };
       }
-      expect(seen).toHaveLength(23);
-      expect(new Set(seen).size).toBe(23);
-      expect(new Set(seen)).toEqual(new Set(stored.map((m) => m.id)));
+      const inStoredOrder = stored.map((m) => m.id);
+      expect(seen).toEqual(order === 'OLDEST_FIRST' ? inStoredOrder : inStoredOrder.reverse());
     }
   });
 
@@ -242,8 +241,11 @@ describe('VaultObject', () => {
     const bad = memory('bad vector', {
       vector: Array.from({ length: 384 }, (_, i) => (i === 7 ? NaN : 1)),
     });
+    // Caller vectors throughout: a vault holds one kind of vector.
+    const own = (content: string) =>
+      memory(content, { vector: Array.from(embedder.embedOne(content)) });
     const result = failed(
-      await vault.store(address, storeRequest([memory('good one'), memory('good two'), bad])),
+      await vault.store(address, storeRequest([own('good one'), own('good two'), bad])),
     );
     expect(result).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMBEDDING_NOT_FINITE' });
     expect(result.message).toContain('memory 2');
@@ -257,7 +259,13 @@ describe('VaultObject', () => {
   it('rejects wrong-sized, non-finite and zero vectors with coded errors', async () => {
     const address = freshAddress();
     const vault = vaultStub(address);
-    ok(await vault.store(address, storeRequest([memory('establishes 384 dimensions')])));
+    const first = 'establishes 384 caller-supplied dimensions';
+    ok(
+      await vault.store(
+        address,
+        storeRequest([memory(first, { vector: Array.from(embedder.embedOne(first)) })]),
+      ),
+    );
     const cases: [number[], string][] = [
       [[1, 2, 3], 'EMBEDDING_DIMENSIONS'],
       [Array.from({ length: 384 }, (_, i) => (i === 0 ? Infinity : 0.5)), 'EMBEDDING_NOT_FINITE'],

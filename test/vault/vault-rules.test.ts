@@ -65,10 +65,18 @@ describe('what a vault refuses of a store batch', () => {
       ...kept,
       meta: { embeddingModel: CALLER_SUPPLIED_MODEL, dimensions: 8 },
     });
-    // A vault of caller vectors takes the deployment's model with its first server vector.
+    // A vault keeps its kind: no relabelling by a later write of the other kind.
     expect(
-      checkPlan(plan([{}]), vault({ embeddingModel: CALLER_SUPPLIED_MODEL }), limits),
-    ).toMatchObject({ ok: true, meta: { embeddingModel: MODEL } });
+      refusal(checkPlan(plan([{}]), vault({ embeddingModel: CALLER_SUPPLIED_MODEL }), limits)),
+    ).toMatchObject({ reason: 'EMBEDDING_MISMATCH', position: 0, field: 'embedding' });
+    expect(refusal(checkPlan(plan([{ dimensions: 4 }]), vault(), limits))).toMatchObject({
+      reason: 'EMBEDDING_MISMATCH',
+      position: 0,
+    });
+    // Vectors an import names as the vault's model's are of its kind.
+    expect(checkPlan(plan([{ dimensions: 4, model: MODEL }]), vault(), limits)).toMatchObject({
+      ok: true,
+    });
   });
 
   it('takes the vectors of the model a vault is re-embedding into, deferred, and no other', () => {
@@ -89,14 +97,15 @@ describe('what a vault refuses of a store batch', () => {
       dimensions: 3,
       reembedTarget: { model: MODEL, dimensions: 4 },
     });
-    // Caller vectors still have the vault's own size; the deployment's the target's.
-    expect(checkPlan(plan([{}, { dimensions: 3 }]), wider, limits)).toMatchObject({
+    // The deployment's vectors have the target's size; the old model's (an
+    // import naming it) the vault's own; caller vectors are of neither kind.
+    expect(checkPlan(plan([{}, { dimensions: 3, model: 'old@1' }]), wider, limits)).toMatchObject({
       ok: true,
       dimensions: 3,
       deferred: true,
     });
-    expect(refusal(checkPlan(plan([{ dimensions: 4 }]), wider, limits))).toMatchObject({
-      reason: 'EMBEDDING_DIMENSIONS',
+    expect(refusal(checkPlan(plan([{ dimensions: 3 }]), wider, limits))).toMatchObject({
+      reason: 'EMBEDDING_MISMATCH',
     });
     const elsewhere = vault({
       embeddingModel: 'old@1',
@@ -109,7 +118,13 @@ describe('what a vault refuses of a store batch', () => {
 
   it('names the memory whose vector does not fit the vault', () => {
     expect(
-      refusal(checkPlan(plan([{}, { dimensions: 4 }, { dimensions: 3 }]), vault(), limits)),
+      refusal(
+        checkPlan(
+          plan([{ dimensions: 4 }, { dimensions: 4 }, { dimensions: 3 }]),
+          vault({ embeddingModel: CALLER_SUPPLIED_MODEL }),
+          limits,
+        ),
+      ),
     ).toMatchObject({
       reason: 'EMBEDDING_DIMENSIONS',
       position: 2,
@@ -118,9 +133,10 @@ describe('what a vault refuses of a store batch', () => {
       message: 'memory 2: embedding has 3 dimensions; this vault uses 4',
     });
     expect(
-      refusal(
-        checkPlan(plan([{ dimensions: 4 }, {}]), vault({ embeddingModel: 'old-model' }), limits),
-      ),
+      refusal(checkPlan(plan([{}, {}]), vault({ embeddingModel: 'old-model' }), limits)),
+    ).toMatchObject({ reason: 'EMBEDDING_MISMATCH', position: 0 });
+    expect(
+      refusal(checkPlan(plan([{}, { dimensions: 4 }]), vault({ embeddingModel: null }), limits)),
     ).toMatchObject({ reason: 'EMBEDDING_MISMATCH', position: 1 });
   });
 
@@ -193,7 +209,7 @@ describe('what a vault refuses of a store batch', () => {
         prepareStore(
           address,
           request(memory('fine', { vector }), bad),
-          { ...vault(), address },
+          { ...vault({ embeddingModel: CALLER_SUPPLIED_MODEL }), address },
           limits,
           now,
         ),

@@ -56,6 +56,11 @@ export type ChatEvent = ChatStreamSubscription['chat'];
 export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
 
+/** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (README, "Using the API"). */
+export interface StoreOptions {
+  idempotencyKey?: string;
+}
+
 /** `extensions.memory` of a response that read memory: what was read, and the cost. */
 export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
@@ -120,14 +125,22 @@ export function createClient(options: ClientOptions) {
       return (await request(MeDocument, {})).me;
     },
 
-    /** Stores one memory (CORE vault unless `vault` says otherwise); searchable on return. */
-    async store(input: StoreMemoryInput): Promise<Memory> {
-      return (await request(StoreMemoriesDocument, { inputs: [input] })).storeMemories[0]!;
+    /**
+     * Stores one memory (CORE vault unless `vault` says otherwise); searchable
+     * on return. With `idempotencyKey`, a retry answers the first call's memory.
+     */
+    async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<Memory> {
+      return (await request(StoreMemoriesDocument, { inputs: [input], ...options }))
+        .storeMemories[0]!;
     },
 
-    /** Stores up to 100 memories, all or nothing. */
-    async storeMany(inputs: StoreMemoryInput[]): Promise<Memory[]> {
-      return (await request(StoreMemoriesDocument, { inputs })).storeMemories;
+    /**
+     * Stores up to 100 memories, all or nothing. With `idempotencyKey` (the
+     * same for every retry of this call), a retry answers the first call's
+     * memories and stores nothing again.
+     */
+    async storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<Memory[]> {
+      return (await request(StoreMemoriesDocument, { inputs, ...options })).storeMemories;
     },
 
     /** KRONOS search, with the receipt of what it read (`extensions.memory`). */

@@ -1,4 +1,5 @@
 import { MAX_PAGE_SIZE } from '../../core/limits';
+import type { ListCursor } from '../../vaults/ids';
 import { chunkSpans, wordSpan, type WordRange } from '../../text/chunks';
 import { metadataConditions } from './metadata-filter';
 import { fusedRanking } from './fused-ranking';
@@ -273,28 +274,49 @@ export class VaultQueries {
     return versions;
   }
 
-  /** A keyset page: rows strictly after the cursor in (createdAt, id) order. */
+  /**
+   * A keyset page: rows strictly after the cursor in (createdAt, seq) order,
+   * so memories of the same time list in the order they were stored.
+   */
   listPage(request: ListRequest, totalCount: number): ListPage {
     const first = Math.max(0, Math.min(request.first, MAX_PAGE_SIZE));
     const newestFirst = request.order === 'NEWEST_FIRST';
     const params: SqlValue[] = [];
     let where = '';
     if (request.after !== null) {
-      where = `WHERE (created_at, id) ${newestFirst ? '<' : '>'} (?, ?)`;
-      params.push(request.after.createdAt, request.after.localId);
+      where = `WHERE (created_at, seq) ${newestFirst ? '<' : '>'} (?, ?)`;
+      params.push(request.after.createdAt, this.cursorSeq(request.after, newestFirst));
     }
     const direction = newestFirst ? 'DESC' : 'ASC';
-    const rows = this.sql.all<MemoryRow>(
-      `SELECT ${MEMORY_COLUMNS} FROM memories ${where}
-       ORDER BY created_at ${direction}, id ${direction} LIMIT ?`,
+    const rows = this.sql.all<MemoryRow & { seq: number }>(
+      `SELECT ${MEMORY_COLUMNS}, seq FROM memories ${where}
+       ORDER BY created_at ${direction}, seq ${direction} LIMIT ?`,
       ...params,
       first + 1,
     );
+    const page = rows.slice(0, first);
     return {
-      memories: rows.slice(0, first).map(toRecord),
+      memories: page.map(toRecord),
+      seqs: page.map((row) => row.seq),
       hasNextPage: rows.length > first,
       totalCount,
     };
+  }
+
+  /**
+   * The seq a cursor stands at. A cursor of the earlier form names only the
+   * time and id: the memory's seq, found by its id; when that memory is gone,
+   * the start of its time, so the page may repeat memories of that time but
+   * never skips one.
+   */
+  private cursorSeq(cursor: ListCursor, newestFirst: boolean): number {
+    if (cursor.seq !== null) return cursor.seq;
+    const row = this.sql.first<{ seq: number }>(
+      'SELECT seq FROM memories WHERE id = ? AND created_at = ?',
+      cursor.localId,
+      cursor.createdAt,
+    );
+    return row?.seq ?? (newestFirst ? Number.MAX_SAFE_INTEGER : 0);
   }
 }
 

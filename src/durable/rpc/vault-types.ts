@@ -37,6 +37,12 @@ export interface NewMemory {
   /** True when the caller brought this vector (only its dimensions must match). */
   callerVector: boolean;
   /**
+   * With `callerVector`: the model that made it, when the request says so (an
+   * import of an export names its vault's model in the header); absent: the
+   * caller's own (`caller-supplied`).
+   */
+  vectorModel?: string | null;
+  /**
    * One vector per chunk (src/text/chunks.ts `chunkSpans`) of a long memory,
    * when it is indexed in chunks; `vector` is then their normalised mean.
    */
@@ -56,6 +62,12 @@ export interface StoreRequest {
   arriveRetired?: ArrivingRetirement[];
   /** The write's memory tokens, recorded with it for the account (vault-usage.ts). */
   usage?: UsageCharge;
+  /**
+   * The caller's idempotency key and a digest of its inputs: a store with a
+   * key the vault holds answers its records again (same digest) or is
+   * refused (another), writing and recording nothing (store-keys.ts).
+   */
+  idempotency?: { key: string; fingerprint: string };
 }
 
 /** Who a read or write bills, under the request's identifier (vault-usage.ts). */
@@ -214,6 +226,8 @@ export interface ListRequest {
 
 export interface ListPage {
   memories: MemoryRecord[];
+  /** Each memory's seq, for its cursor (listings break ties of createdAt by it). */
+  seqs: number[];
   hasNextPage: boolean;
   totalCount: number;
 }
@@ -287,6 +301,8 @@ export interface StorePlan {
     id: string | null;
     /** Dimensions of a caller-supplied vector; null when the deployment embeds it. */
     dimensions: number | null;
+    /** With `dimensions`: the model that made the vector (`NewMemory.vectorModel`); absent: the caller's own. */
+    model?: string | null;
     /** Rows in the hot index: one, or one per chunk of a memory indexed in chunks. */
     rows: number;
   }[];
@@ -310,6 +326,8 @@ export type StoreResult =
       memories: MemoryRecord[];
       created: boolean;
       retired?: { id: string; supersededBy: string | null }[];
+      /** The answer of an earlier store with the same idempotency key: nothing was written. */
+      replayed?: boolean;
     }
   | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;

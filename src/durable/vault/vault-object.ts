@@ -7,6 +7,7 @@ import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
 import { HotIndex } from '../indexes/hot-index';
 import { MemoryEventLog } from '../warm-tier/memory-events';
 import { RetiredSet } from '../warm-tier/retired-set';
+import { StoreKeys } from '../warm-tier/store-keys';
 import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
 import { MetaTable, Sql } from '../sqlite/sql';
 import { VaultAdmin } from './vault-admin';
@@ -67,7 +68,18 @@ export class VaultObject extends DurableObject<Env> {
     const retired = new RetiredSet(() => rows.retiredSeqs());
     const subscribers = new EventSockets(ctx, events);
     const broadcast = subscribers.broadcast.bind(subscribers);
-    const writes = new VaultWrites(storage, rows, meta, hot, config, events, retired, broadcast);
+    const keys = new StoreKeys(sql);
+    const writes = new VaultWrites(
+      storage,
+      rows,
+      meta,
+      hot,
+      config,
+      events,
+      retired,
+      keys,
+      broadcast,
+    );
     const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta);
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const usage = new VaultUsage(storage, sql, meta, env);
@@ -143,7 +155,8 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
     const { result, meta } = this.writes.storeWith(address, request, ready.meta);
-    if (!result.ok) return result;
+    // A replay wrote nothing: no usage to record, nothing to plan.
+    if (!result.ok || result.replayed) return result;
     // In the same synchronous step as the write: both are durable, or neither.
     const handOver = this.usage.record(request.usage);
     // The alarm is planned from the record the write left, read again only

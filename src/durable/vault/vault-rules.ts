@@ -58,6 +58,7 @@ export function planOf(request: StoreRequest): StorePlan {
     memories: request.memories.map((memory) => ({
       id: memory.id ?? null,
       dimensions: memory.callerVector ? memory.vector.length : null,
+      ...(memory.callerVector && memory.vectorModel ? { model: memory.vectorModel } : {}),
       rows: memory.chunkVectors && memory.chunkVectors.length > 1 ? memory.chunkVectors.length : 1,
     })),
   };
@@ -103,20 +104,35 @@ export interface CheckedPlan {
   meta: FirstWriteMeta;
 }
 
-/** Model and dimensions: fixed by the vault's first write, checked after that. */
+/**
+ * Model and dimensions: fixed by the vault's first write, checked after that.
+ * A vault holds one kind of vector, the caller's own (`caller-supplied`) or
+ * one model's: a batch of another kind is refused, never relabelled, since
+ * VECTOR search would compare vectors of different spaces and re-embedding
+ * (vault-reembed.ts) would overwrite vectors only the caller can compute.
+ */
 function checkVectors(plan: StorePlan, vault: VaultFacts): CheckedPlan | StoreFailure {
   const sizeOf = (memory: PlannedMemory) => memory.dimensions ?? plan.dimensions;
   const first = plan.memories[0];
   const none = { deferred: false, deferredDimensions: 0, meta: {} };
   if (first === undefined)
     return { ok: true, dimensions: vault.dimensions ?? plan.dimensions, ...none };
-  const serverWrite = plan.memories.findIndex((memory) => memory.dimensions === null);
+  const kindOf = (memory: PlannedMemory) =>
+    memory.dimensions === null ? plan.model : (memory.model ?? CALLER_SUPPLIED_MODEL);
   const model = vault.embeddingModel;
-  const otherModel =
-    serverWrite >= 0 && model !== null && model !== CALLER_SUPPLIED_MODEL && model !== plan.model;
-  // A vault re-embedding into the deployment's model takes its vectors already.
+  const held = model ?? kindOf(first);
+  // The deployment's vectors into a vault of another model: taken (deferred)
+  // while the vault re-embeds into that model, else refused below.
   const target =
-    otherModel && vault.reembedTarget?.model === plan.model ? vault.reembedTarget : null;
+    model !== null && model !== plan.model && vault.reembedTarget?.model === plan.model
+      ? vault.reembedTarget
+      : null;
+  const otherKind = plan.memories.findIndex(
+    (memory) => kindOf(memory) !== held && !(target !== null && memory.dimensions === null),
+  );
+  if (otherKind >= 0) {
+    return kindMismatch(plan, otherKind, held, model === null ? null : vault.dimensions);
+  }
   const dimensions = vault.dimensions ?? sizeOf(first);
   const expected = (memory: PlannedMemory) =>
     memory.dimensions === null && target !== null ? target.dimensions : dimensions;
@@ -132,7 +148,7 @@ function checkVectors(plan: StorePlan, vault: VaultFacts): CheckedPlan | StoreFa
       ),
     );
   }
-  if (target !== null) {
+  if (target !== null && plan.memories.some((memory) => memory.dimensions === null)) {
     return {
       ok: true,
       dimensions,
@@ -141,22 +157,47 @@ function checkVectors(plan: StorePlan, vault: VaultFacts): CheckedPlan | StoreFa
       meta: {},
     };
   }
-  if (otherModel) {
-    return refuseAt(
-      serverWrite,
-      null,
-      badInput(
-        `this vault was built with embedding model ${model}; the deployment now embeds with ${plan.model}`,
-        'EMBEDDING_MISMATCH',
-      ),
-    );
-  }
   const meta: FirstWriteMeta = {};
-  if (model === null || (model === CALLER_SUPPLIED_MODEL && serverWrite >= 0)) {
-    meta.embeddingModel = serverWrite >= 0 ? plan.model : CALLER_SUPPLIED_MODEL;
-  }
+  if (model === null) meta.embeddingModel = held;
   if (vault.dimensions === null) meta.dimensions = dimensions;
   return { ok: true, dimensions, ...none, meta };
+}
+
+/**
+ * The refusal of a memory whose vector is of another kind than the vault's
+ * (or, in a vault's first batch, than the batch's first memory): it says what
+ * the vault holds and what was sent.
+ */
+function kindMismatch(
+  plan: StorePlan,
+  position: number,
+  held: string,
+  heldDimensions: number | null,
+): StoreFailure {
+  const memory = plan.memories[position]!;
+  const size = heldDimensions === null ? '' : ` of ${heldDimensions} dimensions`;
+  const holds =
+    heldDimensions === null
+      ? `this batch's first memory has ${held === CALLER_SUPPLIED_MODEL ? 'its own embedding (caller-supplied)' : describeKind(held)}`
+      : `this vault holds ${describeKind(held)}${size}`;
+  const sent =
+    memory.dimensions === null
+      ? `this memory has no embedding, so it would get the deployment's embedding model ${plan.model}`
+      : memory.model
+        ? `this memory's embedding is of model ${memory.model}`
+        : 'this memory brings its own embedding (caller-supplied)';
+  // Server-to-server: the deployment changed model and the vault does not re-embed on its own.
+  const message =
+    memory.dimensions === null && held !== CALLER_SUPPLIED_MODEL && heldDimensions !== null
+      ? `this vault was built with embedding model ${held}; the deployment now embeds with ${plan.model}`
+      : `${holds}; ${sent} (a vault keeps one kind of vector)`;
+  return refuseAt(position, 'embedding', badInput(message, 'EMBEDDING_MISMATCH'));
+}
+
+function describeKind(model: string): string {
+  return model === CALLER_SUPPLIED_MODEL
+    ? 'caller-supplied vectors'
+    : `vectors of embedding model ${model}`;
 }
 
 /** Ids kept by an import: well-formed, once in the batch, new to the vault. */

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../core/config';
 import { randomId } from '../../core/encoding';
+import { IDEMPOTENCY_WINDOW_MS } from '../../core/limits';
 import { failure, type Failure } from '../../core/errors';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotHeader } from '../../vaults/jsonl';
@@ -14,6 +15,7 @@ import {
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
 import type { RetiredSet } from '../warm-tier/retired-set';
+import type { RememberedStore, StoreKeys } from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
@@ -47,6 +49,7 @@ export class VaultWrites {
     private readonly config: AppConfig,
     private readonly events: MemoryEventLog,
     private readonly retired: RetiredSet,
+    private readonly keys: StoreKeys,
     /** Told of the events of every change once it committed (live subscribers). */
     private readonly committed: (events: MemoryEventRecord[]) => void,
   ) {}
@@ -87,6 +90,11 @@ export class VaultWrites {
     request: StoreRequest,
     meta: VaultMetaRecord,
   ): { result: StoreResult; meta: VaultMetaRecord } {
+    const { idempotency } = request;
+    if (idempotency !== undefined) {
+      const earlier = this.keys.find(idempotency.key, Date.now());
+      if (earlier !== null) return { result: replayOf(earlier, idempotency.fingerprint), meta };
+    }
     const facts = this.facts(meta);
     if (request.memories.length === 0)
       return { result: { ok: true, memories: [], created: false }, meta };
@@ -95,6 +103,10 @@ export class VaultWrites {
     const now = Date.now();
     const { seqs, retired, events } = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories);
+      if (idempotency !== undefined) {
+        const records = batch.memories.map(({ record }) => record);
+        this.keys.remember(idempotency.key, idempotency.fingerprint, records, now);
+      }
       this.meta.update(batch.meta);
       const retired = [
         ...this.retire(request.retire ?? [], batch.memories, now),
@@ -216,6 +228,18 @@ export class VaultWrites {
     });
     this.committed(events);
   }
+}
+
+/** The answer to a store whose idempotency key the vault holds: its records again, or a refusal. */
+function replayOf(earlier: RememberedStore, fingerprint: string): StoreResult {
+  if (earlier.fingerprint !== fingerprint) {
+    return failure(
+      'BAD_USER_INPUT',
+      `this idempotency key was used with other inputs in the last ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours; use a new key for a new call`,
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+  }
+  return { ok: true, memories: earlier.records, created: false, replayed: true };
 }
 
 /**

@@ -229,4 +229,36 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       sql.run(`DELETE FROM meta WHERE key IN ('hot_checkpoint_seq', 'hot_checkpoint_rows')`);
     },
   },
+  {
+    version: 12,
+    statements: [
+      // Listings page in (created_at, seq) order: memories of the same time
+      // (a batch stored without createdAt) list in the order they were
+      // stored, which their random ids do not give. The (created_at, id)
+      // index served only the listing, so it goes: a write still updates one
+      // time index.
+      'CREATE INDEX memories_by_time_seq ON memories (created_at, seq)',
+      'DROP INDEX memories_by_time',
+    ],
+  },
+  {
+    version: 13,
+    statements: [
+      // Idempotency keys of stores (store-keys.ts): the key, a digest of the
+      // call's inputs, when it was first seen, and the records it answered
+      // (one row per memory: a batch's records can exceed a row's 2 MB).
+      `CREATE TABLE store_keys (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        at INTEGER NOT NULL
+      )`,
+      'CREATE INDEX store_keys_by_time ON store_keys (at)',
+      `CREATE TABLE store_key_records (
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (key, position)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];

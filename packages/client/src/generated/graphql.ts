@@ -194,6 +194,7 @@ export type MemoryFieldsFragment = { id: string, content: string, role: Role, me
 
 export type StoreMemoriesMutationVariables = Exact<{
   inputs: Array<StoreMemoryInput> | StoreMemoryInput;
+  idempotencyKey?: string | null | undefined;
 }>;
 
 
@@ -349,8 +350,8 @@ export const ChatStreamDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
 export const StoreMemoriesDocument = new TypedDocumentString(`
-    mutation StoreMemories($inputs: [StoreMemoryInput!]!) {
-  storeMemories(inputs: $inputs) {
+    mutation StoreMemories($inputs: [StoreMemoryInput!]!, $idempotencyKey: String) {
+  storeMemories(inputs: $inputs, idempotencyKey: $idempotencyKey) {
     ...MemoryFields
   }
 }

@@ -1,0 +1,69 @@
+import { IDEMPOTENCY_WINDOW_MS } from '../../core/limits';
+import type { MemoryRecord } from '../rpc/vault-types';
+import type { Sql } from '../sqlite/sql';
+
+/** What a vault remembers of a store made with an idempotency key. */
+export interface RememberedStore {
+  fingerprint: string;
+  records: MemoryRecord[];
+}
+
+/**
+ * The idempotency keys of a vault's stores, each with a digest of the call's
+ * inputs and the records it answered, for IDEMPOTENCY_WINDOW_MS. The write
+ * path looks a key up and records it in the same synchronous step as the
+ * write, so concurrent calls with one key store once: the object runs them
+ * one after the other. Keys live in the vault, so they are scoped to the
+ * memory key (and so the account) that owns it.
+ */
+export class StoreKeys {
+  constructor(private readonly sql: Sql) {}
+
+  /** The store made with this key within the window; null when none. */
+  find(key: string, now: number): RememberedStore | null {
+    const found = this.sql.first<{ fingerprint: string }>(
+      'SELECT fingerprint FROM store_keys WHERE key = ? AND at > ?',
+      key,
+      now - IDEMPOTENCY_WINDOW_MS,
+    );
+    if (found === null) return null;
+    const records = this.sql
+      .all<{ record: string }>(
+        'SELECT record FROM store_key_records WHERE key = ? ORDER BY position',
+        key,
+      )
+      .map(({ record }) => JSON.parse(record) as MemoryRecord);
+    return { fingerprint: found.fingerprint, records };
+  }
+
+  /**
+   * Records a store (inside its transaction), first forgetting keys past the
+   * window, so a key used again after it starts afresh.
+   */
+  remember(key: string, fingerprint: string, records: readonly MemoryRecord[], now: number): void {
+    this.forgetBefore(now - IDEMPOTENCY_WINDOW_MS);
+    this.sql.run('DELETE FROM store_key_records WHERE key = ?', key);
+    this.sql.run(
+      'INSERT OR REPLACE INTO store_keys (key, fingerprint, at) VALUES (?, ?, ?)',
+      key,
+      fingerprint,
+      now,
+    );
+    records.forEach((record, position) =>
+      this.sql.run(
+        'INSERT INTO store_key_records (key, position, record) VALUES (?, ?, ?)',
+        key,
+        position,
+        JSON.stringify(record),
+      ),
+    );
+  }
+
+  private forgetBefore(cutoff: number): void {
+    this.sql.run(
+      'DELETE FROM store_key_records WHERE key IN (SELECT key FROM store_keys WHERE at <= ?)',
+      cutoff,
+    );
+    this.sql.run('DELETE FROM store_keys WHERE at <= ?', cutoff);
+  }
+}
