@@ -151,12 +151,15 @@ export async function searchMemories(
   }
   const hits = mergeHits(windows, perVault);
   const memoryTokens = billedTokens(hits);
+  // The receipt says what was billed: a search asked to bill is (here or by
+  // its caller at once); chat bills only the memories it injects, and only
+  // once the provider accepts the call, so it records them itself then.
   context.receipt.recordSearch(
     windows.map(({ window }) => ({
       window,
       hits: hits.filter((hit) => hit.window === window).length,
     })),
-    memoryTokens,
+    options.billInVault ? memoryTokens : 0,
   );
   return { hits, memoryTokens, billedInVault };
 }

@@ -24,6 +24,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   type ChatReceipt,
+  type TurnReceipt,
 } from './memory-turn';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
@@ -164,7 +165,11 @@ export async function openChat(
   // billed; once the caller has the first event (not before it: time to
   // first token does not wait on it), and the answer completes only once the
   // usage is durable. waitUntil finishes it if the caller leaves early.
-  const metering = deferredTask(() => meterMemoryTokens(context, memory.memoryTokens));
+  const metering = deferredTask(async () => {
+    await meterMemoryTokens(context, memory.memoryTokens);
+    // The response's receipt (extensions.memory) says what was billed, once it was.
+    context.receipt.recordInjected(memory.memoryTokens);
+  });
   context.ctx.waitUntil(metering.done.catch(() => undefined));
   metering.startWithin(METER_START_LATEST_MS);
 
@@ -172,6 +177,7 @@ export async function openChat(
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
     let facts: FactsReceipt | null = null;
+    let turn: TurnReceipt | null = null;
     const toolCalls: ToolCall[] = [];
     let end: AnswerEnd;
     try {
@@ -184,6 +190,13 @@ export async function openChat(
         // The caller asked for more: it has the first event.
         metering.start,
       );
+    } catch (error) {
+      // A call that broke after the provider accepted it was seen by the
+      // model and is billed: its error goes out once that is durable, so the
+      // receipt beside the error says so. A client that left waits for nothing.
+      metering.start();
+      if (!signal.aborted) await metering.done.catch(() => undefined);
+      throw error;
     } finally {
       metering.start();
     }
@@ -196,31 +209,34 @@ export async function openChat(
       toolCalls.length === 0 &&
       content.trim() !== ''
     ) {
-      const turn = [
+      const items = [
         ...(input.storeRequest === false
           ? []
           : [{ role: 'USER' as const, content: lastUser.content }]),
         ...(input.storeResponse === false ? [] : [{ role: 'ASSISTANT' as const, content }]),
       ];
-      // Extraction's receipt belongs to the answer, so that turn is stored
-      // before the answer completes; a plain turn is stored after it.
+      // The receipt says whether the turn was stored (a full vault refuses
+      // it), so the final answer waits for the store; the text itself
+      // streamed as it came.
       if (input.extract === true) {
-        facts = await rememberTurnWithFacts(context, target, turn, {
+        const remembered = await rememberTurnWithFacts(context, target, items, {
           provider: parsed.provider,
           model: parsed.model,
           apiKey,
           settings,
           signal,
         });
+        facts = remembered?.facts ?? null;
+        turn = remembered?.turn ?? null;
       } else {
-        rememberTurn(context, target, turn);
+        turn = await rememberTurn(context, target, items);
       }
     }
     return {
       content,
       model: input.model,
       provider: parsed.provider,
-      memory: facts === null ? memory : { ...memory, facts },
+      memory: { ...memory, ...(facts === null ? {} : { facts }), turn },
       toolCalls,
       finishReason: end.finishReason,
       usage: end.usage,
