@@ -58,7 +58,7 @@ TurnReceiptRef.implement({
     reason: t.exposeString('reason', {
       nullable: true,
       description:
-        'Why it was not stored, stable: the store\'s own reason (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.',
+        "Why it was not stored, stable: the store's own reason (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
     }),
     message: t.exposeString('message', {
       nullable: true,
