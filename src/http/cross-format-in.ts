@@ -22,6 +22,23 @@ const NATIVE_ENDPOINT: Record<ChatSurface, string> = {
   google: 'POST /v1beta/models/{model}:generateContent in Gemini’s format',
 };
 
+/**
+ * The Gemini route asked for another provider's model: it translates nothing
+ * into other formats, so it names the models it serves and where this one is served.
+ */
+export function notServedByGemini(model: ParsedModel): CodedError {
+  const native = NATIVE_ENDPOINT[SURFACE_OF_PROVIDER[model.provider]].replace(
+    '{model}',
+    model.model,
+  );
+  return new CodedError(
+    'BAD_USER_INPUT',
+    `the Gemini route serves Gemini models only (gemini-…, google/gemini-…), not ${model.provider}/${model.model}: call ${native} with model "${model.provider}/${model.model}"`,
+    'MODEL_NOT_SERVED',
+    { param: 'model' },
+  );
+}
+
 const SURFACE_OF_PROVIDER = {
   openai: 'openai',
   openrouter: 'openai',

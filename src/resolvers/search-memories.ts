@@ -55,7 +55,8 @@ export async function searchMemories(
   /** Bill in the vault when one vault is searched (the `search` field; chat bills once the provider accepted). */
   options: { billInVault?: boolean } = {},
 ): Promise<SearchOutcome> {
-  if (input.query.trim() === '') throw new CodedError('BAD_USER_INPUT', 'query must not be empty');
+  if (input.query.trim() === '')
+    throw new CodedError('BAD_USER_INPUT', 'query must not be empty', 'EMPTY_QUERY');
   const addresses = distinctVaults(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
@@ -194,7 +195,11 @@ function billingVault(addresses: readonly VaultAddress[]): VaultAddress {
 
 function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
   if (addresses.length > MAX_SEARCH_VAULTS) {
-    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_SEARCH_VAULTS} vaults per search`);
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_SEARCH_VAULTS} vaults per search`,
+      'TOO_MANY_VAULTS',
+    );
   }
   const byName = new Map(addresses.map((address) => [vaultObjectName(address), address]));
   return [...byName.values()];
@@ -204,11 +209,19 @@ function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
 function metadataFilter(raw: unknown): MetadataFilter | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CodedError('BAD_USER_INPUT', 'metadata filter must be a JSON object');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'metadata filter must be a JSON object',
+      'INVALID_FILTER',
+    );
   }
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length > MAX_FILTER_KEYS) {
-    throw new CodedError('BAD_USER_INPUT', `metadata filter takes at most ${MAX_FILTER_KEYS} keys`);
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `metadata filter takes at most ${MAX_FILTER_KEYS} keys`,
+      'INVALID_FILTER',
+    );
   }
   const filter: MetadataFilter = {};
   for (const [key, value] of entries) {
@@ -216,12 +229,14 @@ function metadataFilter(raw: unknown): MetadataFilter | null {
       throw new CodedError(
         'BAD_USER_INPUT',
         `metadata filter key "${key}" must match ${METADATA_KEY.source}`,
+        'INVALID_FILTER',
       );
     }
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       throw new CodedError(
         'BAD_USER_INPUT',
         `metadata filter value for "${key}" must be a string, number, boolean or null`,
+        'INVALID_FILTER',
       );
     }
     filter[key] = value as MetadataFilter[string];

@@ -57,6 +57,11 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   if (typeof code === 'string' && !REQUEST_ERROR_CODES.has(code)) return error;
   // An operation over a shape limit says which limit, by name (see operation-limits.ts).
   const limit = operationLimitHit(error.message);
+  // The engine's own details stay inside: `originalError` (a parser's
+  // exception, "SyntaxError: …") is none of the client's business, and
+  // `http.spec` would answer a bad request with 200 to `Accept:
+  // application/json` while every other bad request gets its 400.
+  const { originalError: _internal, http, ...extensions } = error.extensions ?? {};
   return new GraphQLError(limit?.message ?? error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -64,7 +69,8 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
     path: error.path,
     originalError: error.originalError,
     extensions: {
-      ...error.extensions,
+      ...extensions,
+      ...(http === undefined ? {} : { http: { ...http, spec: false } }),
       code: 'BAD_USER_INPUT',
       ...(limit !== null
         ? { reason: limit.reason }

@@ -97,6 +97,7 @@ export async function prepareDropIn(
     throw new CodedError(
       'BAD_USER_INPUT',
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+      'COMPATIBLE_NOT_CONFIGURED',
     );
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);

@@ -104,16 +104,16 @@ export async function openChat(
     );
   }
   if (input.temperature != null && !(input.temperature >= 0 && input.temperature <= 2)) {
-    throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2');
+    throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2', 'OUT_OF_RANGE');
   }
   if (
     input.maxTokens != null &&
     !(Number.isInteger(input.maxTokens) && input.maxTokens > 0 && input.maxTokens <= 200_000)
   ) {
-    throw new CodedError('BAD_USER_INPUT', 'maxTokens must be a positive integer');
+    throw new CodedError('BAD_USER_INPUT', 'maxTokens must be a positive integer', 'OUT_OF_RANGE');
   }
   if (input.topP != null && !(input.topP >= 0 && input.topP <= 1)) {
-    throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1');
+    throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1', 'OUT_OF_RANGE');
   }
   const vaults = chatVaults(input.sessionId, input.conversationId);
   const settings = providerSettings(context.env);
@@ -121,6 +121,7 @@ export async function openChat(
     throw new CodedError(
       'BAD_USER_INPUT',
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+      'COMPATIBLE_NOT_CONFIGURED',
     );
   }
   // The user's words: the last USER message that is not a tool result.
@@ -284,9 +285,14 @@ export async function completeChat(
 }
 
 function checkMessages(messages: ChatMessage[]): void {
-  if (messages.length === 0) throw new CodedError('BAD_USER_INPUT', 'messages must not be empty');
+  if (messages.length === 0)
+    throw new CodedError('BAD_USER_INPUT', 'messages must not be empty', 'INVALID_MESSAGES');
   if (messages.length > MAX_CHAT_MESSAGES) {
-    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_CHAT_MESSAGES} messages per call`);
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_CHAT_MESSAGES} messages per call`,
+      'TOO_MANY_MESSAGES',
+    );
   }
   const characters = messages.reduce(
     (sum, message) =>
@@ -299,10 +305,15 @@ function checkMessages(messages: ChatMessage[]): void {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
       `messages hold more than ${MAX_CHAT_CHARACTERS} characters`,
+      'MESSAGES_TOO_LONG',
     );
   }
   if (!messages.some((message) => message.role === 'USER')) {
-    throw new CodedError('BAD_USER_INPUT', 'messages need at least one USER message');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'messages need at least one USER message',
+      'INVALID_MESSAGES',
+    );
   }
   const calls = new Set(
     messages.flatMap((message) => (message.toolCalls ?? []).map((call) => call.id)),
@@ -312,13 +323,22 @@ function checkMessages(messages: ChatMessage[]): void {
       throw new CodedError(
         'BAD_USER_INPUT',
         `toolCallId ${message.toolCallId} answers no tool call of an earlier ASSISTANT message`,
+        'INVALID_MESSAGES',
       );
     }
     if (message.toolCalls?.length && message.role !== 'ASSISTANT') {
-      throw new CodedError('BAD_USER_INPUT', 'only ASSISTANT messages carry toolCalls');
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        'only ASSISTANT messages carry toolCalls',
+        'INVALID_MESSAGES',
+      );
     }
     if (message.toolCallId && message.role !== 'USER') {
-      throw new CodedError('BAD_USER_INPUT', 'a tool result (toolCallId) is a USER message');
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        'a tool result (toolCallId) is a USER message',
+        'INVALID_MESSAGES',
+      );
     }
   }
 }
