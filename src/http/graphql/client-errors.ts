@@ -58,10 +58,16 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   // An operation over a shape limit says which limit, by name (see operation-limits.ts).
   const limit = operationLimitHit(error.message);
   // The engine's own details stay inside: `originalError` (a parser's
-  // exception, "SyntaxError: …") is none of the client's business, and
-  // `http.spec` would answer a bad request with 200 to `Accept:
-  // application/json` while every other bad request gets its 400.
-  const { originalError: _internal, http, ...extensions } = error.extensions ?? {};
+  // exception, "SyntaxError: …") is none of the client's business. A request
+  // that is not a GraphQL request at all (invalid JSON, no `query`) is a 400
+  // whatever the client accepts: `http.spec` would answer it 200 to `Accept:
+  // application/json`, which GraphQL over HTTP keeps for well-formed requests
+  // whose document fails (parse, validation, coercion).
+  const { originalError: _internal, http: engineHttp, ...extensions } = error.extensions ?? {};
+  const http =
+    engineHttp !== undefined && code === 'BAD_REQUEST'
+      ? { ...engineHttp, spec: false }
+      : engineHttp;
   return new GraphQLError(limit?.message ?? error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -70,7 +76,7 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
     originalError: error.originalError,
     extensions: {
       ...extensions,
-      ...(http === undefined ? {} : { http: { ...http, spec: false } }),
+      ...(http === undefined ? {} : { http }),
       code: 'BAD_USER_INPUT',
       ...(limit !== null
         ? { reason: limit.reason }
