@@ -128,6 +128,7 @@ function stringParam(value: unknown): string | null {
 function socketError(error: GraphQLError) {
   const shown = toClientError(error).toJSON();
   if (shown.extensions === undefined || !('http' in shown.extensions)) return shown;
-  const { http: _http, ...extensions } = shown.extensions;
+  const extensions = { ...shown.extensions };
+  delete extensions.http;
   return { ...shown, extensions };
 }

@@ -63,7 +63,8 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   // whatever the client accepts: `http.spec` would answer it 200 to `Accept:
   // application/json`, which GraphQL over HTTP keeps for well-formed requests
   // whose document fails (parse, validation, coercion).
-  const { originalError: _internal, http: engineHttp, ...extensions } = error.extensions ?? {};
+  const { http: engineHttp, ...extensions } = error.extensions ?? {};
+  delete extensions.originalError;
   const http =
     engineHttp !== undefined && code === 'BAD_REQUEST'
       ? { ...engineHttp, spec: false }
