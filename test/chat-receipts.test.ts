@@ -1,9 +1,11 @@
+import { createClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
 import { StoreMemoriesDocument, UsageDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
 import { decodeReceipt, postJson, upstreamCalls } from './helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { WorkerWebSocket } from './helpers/websocket';
 
 // What a chat's receipt says against what was billed and stored: the memory
 // limit counts the memories' own tokens, a failed chat reports nothing
@@ -222,6 +224,51 @@ describe('a failed chat’s receipt says nothing was billed', () => {
     });
     expect(error.extensions!.memory!.memoryTokens).toBe(all);
     expect((await usageOf(key)) - before).toBe(all);
+  });
+});
+
+describe('the receipt over WebSocket', () => {
+  beforeEach(resetFakes);
+
+  it('a refused call reports 0 billed, a finished one what it billed, beside the result', async () => {
+    const key = await newKey();
+    const tokens = await sessionWithFacts(key, 'ws1');
+    const all = [...tokens.values()].reduce((a, b) => a + b, 0);
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${key.secret}`, providerKey: 'sk-test' },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    const run = async (model: string) => {
+      const results: ChatBody[] = [];
+      for await (const result of client.iterate({
+        query: `subscription($input: ChatInput!) { chat(input: $input) { done result { memory { memoryTokens } } } }`,
+        variables: {
+          input: {
+            model,
+            messages: [{ role: 'USER', content: question }],
+            sessionId: 'ws1',
+            memoryMode: 'READ',
+            windows: [{ window: 'HOT', limit: 10 }],
+          },
+        },
+      }))
+        results.push(result as unknown as ChatBody);
+      return results;
+    };
+    await scriptFake({ host: 'llm.local.test', status: 500 });
+    const [refused] = await run('compatible/fail500');
+    expect(refused!.errors![0]!.extensions).toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(refused!.extensions!.memory!.memoryTokens).toBe(0);
+
+    const answered = await run('gpt-4o');
+    const last = answered.at(-1)!;
+    expect(last.extensions!.memory!.memoryTokens).toBe(all);
+    // Deltas carry no receipt; only the final event does.
+    expect(answered.slice(0, -1).every((event) => event.extensions === undefined)).toBe(true);
+    await client.dispose();
   });
 });
 
