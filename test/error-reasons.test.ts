@@ -150,6 +150,21 @@ describe('REST and drop-in errors', () => {
     });
   });
 
+  it('a translated request that is not one: INVALID_REQUEST naming the field', async () => {
+    const { secret } = await newKey();
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'claude-sonnet-4', messages: 'hello' },
+      { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-ant-test' },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_REQUEST',
+      message: '`messages` must be a list',
+    });
+  });
+
   it('the Gemini route, asked for a model it does not serve, names the ones it does', async () => {
     const { secret } = await newKey();
     const response = await postJson(

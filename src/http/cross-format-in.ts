@@ -131,10 +131,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
   if (format && format.type !== 'text' && model.provider === 'anthropic')
     throw refuse('response_format');
   if (!Array.isArray(body.messages))
-    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list');
+    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list', 'INVALID_REQUEST');
   const messages: ChatMessage[] = body.messages.map((raw: unknown, index) => {
     const path = `messages[${index}]`;
-    if (!isRecord(raw)) throw new CodedError('BAD_USER_INPUT', `${path} must be an object`);
+    if (!isRecord(raw))
+      throw new CodedError('BAD_USER_INPUT', `${path} must be an object`, 'INVALID_REQUEST');
     switch (raw.role) {
       case 'system':
       case 'developer':
@@ -153,6 +154,7 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
             throw new CodedError(
               'BAD_USER_INPUT',
               `${path}.tool_calls[${at}] needs an id and a function name`,
+              'INVALID_REQUEST',
             );
           }
           return {
@@ -170,7 +172,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
       case 'tool':
         onlyKeys(raw, ['role', 'content', 'tool_call_id'], path, refuse);
         if (text(raw.tool_call_id) === null) {
-          throw new CodedError('BAD_USER_INPUT', `${path}.tool_call_id is required`);
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            `${path}.tool_call_id is required`,
+            'INVALID_REQUEST',
+          );
         }
         return {
           role: 'USER',
@@ -181,6 +187,7 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
         throw new CodedError(
           'BAD_USER_INPUT',
           `${path}.role ${JSON.stringify(raw.role)} is not a chat role`,
+          'INVALID_REQUEST',
         );
     }
   });
@@ -192,7 +199,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
     stop !== null &&
     !(Array.isArray(stop) && stop.every((s) => typeof s === 'string'))
   ) {
-    throw new CodedError('BAD_USER_INPUT', '`stop` must be a string or a list of strings');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      '`stop` must be a string or a list of strings',
+      'INVALID_REQUEST',
+    );
   }
   return {
     model: `${model.provider}/${model.model}`,
@@ -243,12 +254,16 @@ export function fromAnthropicFormat(body: Record<string, unknown>, model: Parsed
     });
   }
   if (!Array.isArray(body.messages))
-    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list');
+    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list', 'INVALID_REQUEST');
   const messages: ChatMessage[] = [];
   body.messages.forEach((raw: unknown, index) => {
     const path = `messages[${index}]`;
     if (!isRecord(raw) || (raw.role !== 'user' && raw.role !== 'assistant')) {
-      throw new CodedError('BAD_USER_INPUT', `${path}.role must be user or assistant`);
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `${path}.role must be user or assistant`,
+        'INVALID_REQUEST',
+      );
     }
     onlyKeys(raw, ['role', 'content'], path, refuse);
     const blocks =
@@ -258,7 +273,11 @@ export function fromAnthropicFormat(body: Record<string, unknown>, model: Parsed
     blocks.forEach((block: unknown, at) => {
       const where = `${path}.content[${at}]`;
       if (!isRecord(block))
-        throw new CodedError('BAD_USER_INPUT', `${where} must be a content block`);
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          `${where} must be a content block`,
+          'INVALID_REQUEST',
+        );
       if (block.type === 'text') content += anthropicText(block, where, refuse);
       else if (block.type === 'tool_use' && raw.role === 'assistant') {
         onlyKeys(block, ['type', 'id', 'name', 'input'], where, refuse);

@@ -170,10 +170,11 @@ type SearchResult = Extract<VaultReadOpResult, { type: 'search'; ok: true }>;
 
 /** Another vault's search, from the answer of the vault that led it; throws its failure. */
 function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
-  if (result === undefined) throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer');
+  if (result === undefined)
+    throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer', 'VAULT_UNAVAILABLE');
   if (!result.ok) throw CodedError.from(result);
   if (result.type !== 'search')
-    throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search');
+    throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search', 'VAULT_UNAVAILABLE');
   return result;
 }
 

@@ -119,7 +119,11 @@ export async function storeBatch(
   });
   const shares = [...groups.values()];
   if (retire.length > 0 && shares.length !== 1) {
-    throw new CodedError('BAD_USER_INPUT', 'superseding needs a batch in one vault');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'superseding needs a batch in one vault',
+      'BATCH_ACROSS_VAULTS',
+    );
   }
   const refused = (failure: StoreFailure, positions: readonly number[]) =>
     refusalAt(failure, positions, label);

@@ -163,6 +163,7 @@ builder.mutationFields((t) => ({
           throw new CodedError(
             'UPSTREAM_ERROR',
             `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
+            'STRIPE_FAILED',
           );
         });
       const account = accountStub(context.env, accountId);

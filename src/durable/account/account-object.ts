@@ -122,7 +122,7 @@ export class AccountObject extends DurableObject<Env> {
     row: SealedProviderKeyRow,
   ): Promise<Result<{ key: ProviderKeyRecord }>> {
     if (this.meta.get('account_id') !== null && this.meta.get('account_id') !== accountId)
-      return failure('FORBIDDEN', 'not this account');
+      return failure('FORBIDDEN', 'not this account', 'WRONG_OWNER');
     if (
       row.scope !== '' &&
       this.sql.first('SELECT id FROM memory_keys WHERE id = ?', row.scope) === null
