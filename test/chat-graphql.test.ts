@@ -146,10 +146,10 @@ describe('Mutation.chat', () => {
 
   it('trims the memory block to the token budget, best memories first', async () => {
     const { secret, api } = await newKey();
-    // Three memories of about 700 tokens each (the test budget is 2,000), which
-    // mention the query's word more or less often. Stored weakest first.
+    // Three memories of about 800 tokens each (the test budget is 2,000 memory
+    // tokens), which mention the query's word more or less often. Stored weakest first.
     const long = (topic: string, mentions: number) =>
-      `${topic}: ${'violin '.repeat(mentions)}notes ${'the quick brown fox jumps over the lazy dog '.repeat(70)}`;
+      `${topic}: ${'violin '.repeat(mentions)}notes ${'the quick brown fox jumps over the lazy dog '.repeat(85)}`;
     const memories = [long('scales', 1), long('lessons', 12), long('practice', 4)];
     for (const content of memories) {
       await api.request(StoreMemoryDocument, { input: { content } });

@@ -24,9 +24,7 @@ async function hit(content: string, at: number): Promise<RankedHit> {
 const linesOf = (text: string) => text.split('\n').filter((line) => line.startsWith('- ['));
 
 describe('the memory block', () => {
-  // Text with more tokens than UTF-16 characters (rare CJK, emoji,
-  // hieroglyphs): a bound in characters would be wrong for it, one in UTF-8
-  // bytes is not.
+  // Text with more tokens than UTF-16 characters (rare CJK, emoji, hieroglyphs).
   const dense = '𠀋𠂢𠃵𠄌𠆢𠇇𠈓𠌫𠍱𠎁 🧬🪐🫧🦩🪼🫎 ꙮꙮ 𓀀𓁿𓂀𓃰'.repeat(3);
   const contents = [
     'the user keeps bees in the garden behind the cabin',
@@ -37,51 +35,51 @@ describe('the memory block', () => {
     '部署は金曜日の午後に行われます。',
   ];
 
-  it.each([
-    ['mixed memories', contents],
-    ['memories denser in tokens than in characters', [dense, `${dense} ꙮ`, dense.slice(0, 20)]],
-  ])(
-    'keeps exactly the lines that counting every one keeps, whatever the budget: %s',
-    async (_, texts) => {
-      const hits = await Promise.all(texts.map(hit));
-      const full = await renderMemoryBlock(hits, 100_000);
-      const lines = linesOf(full!.text);
-      const preamble = await countTokens(full!.text.split('\n')[0]!);
-      const costs = await Promise.all(lines.map((line) => countTokens(line)));
-      expect(lines).toHaveLength(hits.length);
-      expect(costs[texts.indexOf(dense)]).toBeGreaterThan(lines[texts.indexOf(dense)]!.length);
-
-      const exactBudgets = new Set<number>();
-      for (let end = 1; end <= costs.length; end++)
-        exactBudgets.add(preamble + costs.slice(0, end).reduce((a, b) => a + b, 0));
-      const budgets = [...exactBudgets].flatMap((budget) => [budget - 1, budget, budget + 1]);
-      // Around the preamble alone, and the bounds of every line's bytes and characters.
-      const bytes = lines.reduce(
-        (sum, line) => sum + new TextEncoder().encode(line).length,
-        preamble,
-      );
-      const characters = lines.reduce((sum, line) => sum + line.length, preamble);
-      budgets.push(preamble - 1, preamble, 1, bytes - 1, bytes, characters, 100_000);
-      for (const budget of budgets) {
-        // What counting every line, best first, keeps within this budget.
-        const expected: number[] = [];
-        let used = preamble;
-        costs.forEach((cost, at) => {
-          if (used + cost > budget) return;
-          used += cost;
-          expected.push(at);
-        });
-        const block = await renderMemoryBlock(hits, budget);
-        if (expected.length === 0) {
-          expect(block, `budget ${budget}`).toBeNull();
-          continue;
-        }
-        expect(linesOf(block!.text), `budget ${budget}`).toEqual(expected.map((at) => lines[at]));
-        expect(block!.hits.map((kept) => kept.memory.id)).toEqual(expected.map((at) => `m${at}`));
-        expect(block!.memoryTokens).toBe(
-          expected.reduce((sum, at) => sum + hits[at]!.memory.tokens, 0),
-        );
+  it('spends the budget on the memories’ own tokens only, best first, skipping what does not fit', async () => {
+    const hits = await Promise.all(contents.map(hit));
+    const costs = hits.map((kept) => kept.memory.tokens);
+    const total = costs.reduce((a, b) => a + b, 0);
+    const budgets = new Set<number>([1, 5, 10, total - 1, total, total + 1]);
+    for (let end = 1; end <= costs.length; end++) {
+      const prefix = costs.slice(0, end).reduce((a, b) => a + b, 0);
+      for (const budget of [prefix - 1, prefix, prefix + 1]) budgets.add(budget);
+    }
+    for (const budget of budgets) {
+      // Best first, each memory that still fits, by its own tokens.
+      const expected: number[] = [];
+      let used = 0;
+      costs.forEach((cost, at) => {
+        if (used + cost > budget) return;
+        used += cost;
+        expected.push(at);
+      });
+      const block = renderMemoryBlock(hits, budget);
+      if (expected.length === 0) {
+        expect(block, `budget ${budget}`).toBeNull();
+        continue;
       }
-    },
-  );
+      expect(
+        block!.hits.map((kept) => kept.memory.id),
+        `budget ${budget}`,
+      ).toEqual(expected.map((at) => `m${at}`));
+      expect(block!.memoryTokens).toBe(used);
+      expect(block!.memoryTokens).toBeLessThanOrEqual(budget);
+      // Every kept memory is shown, quoted as data, whatever the wrapping costs.
+      const lines = linesOf(block!.text);
+      expect(lines).toHaveLength(expected.length);
+      expected.forEach((at, line) =>
+        expect(lines[line]!.endsWith(JSON.stringify(contents[at]))).toBe(true),
+      );
+    }
+  });
+
+  it('a budget of exactly one memory’s tokens injects it, although its line costs more', async () => {
+    const [only] = await Promise.all([hit('prefers window seats on the train to Lyon', 0)]);
+    const block = renderMemoryBlock([only!], only!.memory.tokens);
+    expect(block!.hits).toHaveLength(1);
+    expect(await countTokens(block!.text)).toBeGreaterThan(only!.memory.tokens);
+    expect(renderMemoryBlock([only!], only!.memory.tokens - 1)).toBeNull();
+    expect(renderMemoryBlock([only!], 0)).toBeNull();
+    expect(renderMemoryBlock([], 100)).toBeNull();
+  });
 });

@@ -27,7 +27,8 @@ export function isValidAccountId(accountId: string): boolean {
 }
 
 export function generateMemoryKey(accountId: string): string {
-  if (!isValidAccountId(accountId)) throw new CodedError('BAD_USER_INPUT', 'invalid account id');
+  if (!isValidAccountId(accountId))
+    throw new CodedError('BAD_USER_INPUT', 'invalid account id', 'INVALID_ACCOUNT_ID');
   const secret = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
   return `${KEY_PREFIX}${encodeText(accountId)}.${toBase64Url(secret)}`;
 }

@@ -12,12 +12,21 @@ export interface ConfigProblem {
   problem: string;
 }
 
-/** Shortest accepted HMAC and JWT secrets: 16 characters (use 32 random bytes in production). */
+/** Shortest accepted HMAC, JWT and provider-key secrets: 16 characters (use 32 random bytes in production). */
 export const MIN_SECRET_LENGTH = 16;
 
 export const ENVIRONMENTS = ['development', 'production'] as const;
 
 const SECRETS = ['KEY_HMAC_SECRET', 'ADMIN_JWT_SECRET'] as const;
+
+/**
+ * Optional secrets: unset, stored provider keys are off; set, they must be
+ * long enough, since the runtime (providers/key-encryption.ts, same minimum)
+ * ignores a shorter one and keys stored under it would silently stop working.
+ */
+const OPTIONAL_SECRETS = ['PROVIDER_KEY_SECRET', 'PROVIDER_KEY_SECRET_PREVIOUS'] as const;
+
+export const PROVIDER_KEY_SECRET_SHORT = `is shorter than ${MIN_SECRET_LENGTH} characters, which would turn stored provider keys off: set at least ${MIN_SECRET_LENGTH} characters, or leave it unset`;
 
 /** Numeric variables outside readConfig's set, checked the same way. */
 const OTHER_NUMBERS = [
@@ -50,6 +59,12 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
         variable: name,
         problem: `is shorter than ${MIN_SECRET_LENGTH} characters`,
       });
+  }
+
+  for (const name of OPTIONAL_SECRETS) {
+    const value = text(name) ?? '';
+    if (value !== '' && value.length < MIN_SECRET_LENGTH)
+      problems.push({ variable: name, problem: PROVIDER_KEY_SECRET_SHORT });
   }
 
   const environment = text('ENVIRONMENT');

@@ -81,7 +81,11 @@ app.notFound(async (c) => {
   await discardBody(c.req.raw);
   return errorResponse(
     surfaceOf(c.req.path),
-    new CodedError('NOT_FOUND', `MemoryRouter serves no ${c.req.method} ${c.req.path}`),
+    new CodedError(
+      'NOT_FOUND',
+      `MemoryRouter serves no ${c.req.method} ${c.req.path}`,
+      'ROUTE_NOT_FOUND',
+    ),
   );
 });
 
@@ -178,11 +182,13 @@ route(
 // OpenAI's model list, which OpenAI-compatible tools read to check a base URL.
 route({ methods: ['GET'], path: '/v1/models', access: 'memoryKey' }, modelsRoute);
 // Gemini's paths, as @google/genai builds them: /v1beta/models/{model}:{method} (and /v1/…).
+// The model may hold a slash (`compatible/llama3.2`): the route answers it
+// by naming the models it serves rather than as an unknown path.
 for (const version of ['v1beta', 'v1']) {
   route(
     {
       methods: ['POST'],
-      path: `/${version}/models/:target`,
+      path: `/${version}/models/:target{.+}`,
       body: 'json',
       access: 'activeMemoryKey',
     },

@@ -38,6 +38,7 @@ export function geminiRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
     throw new CodedError(
       'NOT_FOUND',
       `MemoryRouter serves no POST ${new URL(edge.request.url).pathname}`,
+      'ROUTE_NOT_FOUND',
     );
   }
   return handleNativeChat(edge, { surface: 'google', model, stream, api: 'chat' });

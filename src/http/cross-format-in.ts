@@ -22,6 +22,23 @@ const NATIVE_ENDPOINT: Record<ChatSurface, string> = {
   google: 'POST /v1beta/models/{model}:generateContent in Gemini’s format',
 };
 
+/**
+ * The Gemini route asked for another provider's model: it translates nothing
+ * into other formats, so it names the models it serves and where this one is served.
+ */
+export function notServedByGemini(model: ParsedModel): CodedError {
+  const native = NATIVE_ENDPOINT[SURFACE_OF_PROVIDER[model.provider]].replace(
+    '{model}',
+    model.model,
+  );
+  return new CodedError(
+    'BAD_USER_INPUT',
+    `the Gemini route serves Gemini models only (gemini-…, google/gemini-…), not ${model.provider}/${model.model}: call ${native} with model "${model.provider}/${model.model}"`,
+    'MODEL_NOT_SERVED',
+    { param: 'model' },
+  );
+}
+
 const SURFACE_OF_PROVIDER = {
   openai: 'openai',
   openrouter: 'openai',
@@ -114,10 +131,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
   if (format && format.type !== 'text' && model.provider === 'anthropic')
     throw refuse('response_format');
   if (!Array.isArray(body.messages))
-    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list');
+    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list', 'INVALID_REQUEST');
   const messages: ChatMessage[] = body.messages.map((raw: unknown, index) => {
     const path = `messages[${index}]`;
-    if (!isRecord(raw)) throw new CodedError('BAD_USER_INPUT', `${path} must be an object`);
+    if (!isRecord(raw))
+      throw new CodedError('BAD_USER_INPUT', `${path} must be an object`, 'INVALID_REQUEST');
     switch (raw.role) {
       case 'system':
       case 'developer':
@@ -136,6 +154,7 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
             throw new CodedError(
               'BAD_USER_INPUT',
               `${path}.tool_calls[${at}] needs an id and a function name`,
+              'INVALID_REQUEST',
             );
           }
           return {
@@ -153,7 +172,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
       case 'tool':
         onlyKeys(raw, ['role', 'content', 'tool_call_id'], path, refuse);
         if (text(raw.tool_call_id) === null) {
-          throw new CodedError('BAD_USER_INPUT', `${path}.tool_call_id is required`);
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            `${path}.tool_call_id is required`,
+            'INVALID_REQUEST',
+          );
         }
         return {
           role: 'USER',
@@ -164,6 +187,7 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
         throw new CodedError(
           'BAD_USER_INPUT',
           `${path}.role ${JSON.stringify(raw.role)} is not a chat role`,
+          'INVALID_REQUEST',
         );
     }
   });
@@ -175,7 +199,11 @@ export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedMod
     stop !== null &&
     !(Array.isArray(stop) && stop.every((s) => typeof s === 'string'))
   ) {
-    throw new CodedError('BAD_USER_INPUT', '`stop` must be a string or a list of strings');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      '`stop` must be a string or a list of strings',
+      'INVALID_REQUEST',
+    );
   }
   return {
     model: `${model.provider}/${model.model}`,
@@ -226,12 +254,16 @@ export function fromAnthropicFormat(body: Record<string, unknown>, model: Parsed
     });
   }
   if (!Array.isArray(body.messages))
-    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list');
+    throw new CodedError('BAD_USER_INPUT', '`messages` must be a list', 'INVALID_REQUEST');
   const messages: ChatMessage[] = [];
   body.messages.forEach((raw: unknown, index) => {
     const path = `messages[${index}]`;
     if (!isRecord(raw) || (raw.role !== 'user' && raw.role !== 'assistant')) {
-      throw new CodedError('BAD_USER_INPUT', `${path}.role must be user or assistant`);
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `${path}.role must be user or assistant`,
+        'INVALID_REQUEST',
+      );
     }
     onlyKeys(raw, ['role', 'content'], path, refuse);
     const blocks =
@@ -241,7 +273,11 @@ export function fromAnthropicFormat(body: Record<string, unknown>, model: Parsed
     blocks.forEach((block: unknown, at) => {
       const where = `${path}.content[${at}]`;
       if (!isRecord(block))
-        throw new CodedError('BAD_USER_INPUT', `${where} must be a content block`);
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          `${where} must be a content block`,
+          'INVALID_REQUEST',
+        );
       if (block.type === 'text') content += anthropicText(block, where, refuse);
       else if (block.type === 'tool_use' && raw.role === 'assistant') {
         onlyKeys(block, ['type', 'id', 'name', 'input'], where, refuse);

@@ -4,7 +4,7 @@ import type { ParsedModel } from '../providers/models';
 import { isRecord, listOf } from '../providers/native';
 import type { MeteredContext } from '../resolvers/request-context';
 import { streamChat } from './chat-stream';
-import { fromAnthropicFormat, fromOpenAiFormat, refusal } from './cross-format-in';
+import { fromAnthropicFormat, fromOpenAiFormat, notServedByGemini } from './cross-format-in';
 import {
   anthropicFraming,
   anthropicMessage,
@@ -26,13 +26,7 @@ export async function translateChat(
   model: ParsedModel,
   surface: ChatSurface,
 ): Promise<Response> {
-  if (surface === 'google')
-    throw refusal(
-      'contents',
-      model,
-      'google',
-      'is only translated from the OpenAI and Anthropic formats',
-    );
+  if (surface === 'google') throw notServedByGemini(model);
   const controls = memoryControls(request.headers, body);
   const { body: stripped, excluded } = stripOwnFields(body, 'messages');
   const input =

@@ -1,3 +1,5 @@
+import { CodedError } from '../core/errors';
+import { errorResponse } from './error-shapes';
 import { yoga } from './graphql/yoga';
 import type { Edge } from './edge';
 import { handleGraphQLWebSocket } from './graphql-websocket';
@@ -13,6 +15,17 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
   if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
     return handleGraphQLWebSocket(request, env, ctx);
   }
+  if (asksForGraphiQL(request) && env.ENVIRONMENT !== 'development') {
+    // Yoga would answer 406 with an empty body: say what is off and what to do.
+    return errorResponse(
+      'graphql',
+      new CodedError(
+        'NOT_FOUND',
+        'GraphiQL is off on this deployment (ENVIRONMENT is not development): send GraphQL as POST /graphql with a JSON body { "query": … }',
+        'GRAPHIQL_DISABLED',
+      ),
+    );
+  }
   return yoga.fetch(request, {
     env,
     ctx,
@@ -24,4 +37,13 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
       timings: edge.timings,
     },
   });
+}
+
+/** A browser opening /graphql: a GET without a query that takes HTML. */
+function asksForGraphiQL(request: Request): boolean {
+  return (
+    request.method === 'GET' &&
+    !new URL(request.url).searchParams.has('query') &&
+    (request.headers.get('accept') ?? '').includes('text/html')
+  );
 }

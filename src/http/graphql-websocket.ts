@@ -91,11 +91,8 @@ export function handleGraphQLWebSocket(
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
     onNext: (_connection, _id, _payload, _args, result) =>
-      result.errors
-        ? { ...result, errors: result.errors.map((error) => toClientError(error).toJSON()) }
-        : undefined,
-    onError: (_connection, _id, _payload, errors) =>
-      errors.map((error) => toClientError(error).toJSON()),
+      result.errors ? { ...result, errors: result.errors.map(socketError) } : undefined,
+    onError: (_connection, _id, _payload, errors) => errors.map(socketError),
   });
 
   const closed = server.opened(
@@ -122,4 +119,16 @@ export function handleGraphQLWebSocket(
 
 function stringParam(value: unknown): string | null {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/**
+ * An error as a WebSocket message: the client's view of it, without the
+ * `http` status and headers that only an HTTP response uses.
+ */
+function socketError(error: GraphQLError) {
+  const shown = toClientError(error).toJSON();
+  if (shown.extensions === undefined || !('http' in shown.extensions)) return shown;
+  const extensions = { ...shown.extensions };
+  delete extensions.http;
+  return { ...shown, extensions };
 }

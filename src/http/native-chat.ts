@@ -202,9 +202,10 @@ export async function handleNativeChat(
       edge.ctx.waitUntil(metered.catch(() => undefined));
       const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
       await metered;
-      call.finished(
+      const turn = await call.finished(
         wire.decoding.decodeBody(model.provider, new TextDecoder().decode(bytes), call.apiKey),
       );
+      call.receipt = { ...call.receipt, turn };
       const out = call.controls.receiptInBody
         ? withReceiptField(bytes, receiptJson(call.receipt))
         : bytes;
@@ -240,7 +241,7 @@ export async function handleNativeChat(
         responses
           ? responsesErrorFrame(error, decoder.nextSequence ?? 0)
           : errorFrame(route.surface, error),
-      onComplete: (answer) => call.finished(answer),
+      onComplete: (answer) => void call.finished(answer),
       onFirstEvent: () => (firstEventAt = performance.now()),
       // The headers wait for the first event (the stream pulls it at once),
       // so that Server-Timing can say when it came; a model slow to start gets

@@ -7,6 +7,7 @@ import { encodeMemoryId } from '../vaults/ids';
 export function receiptJson(receipt: ChatReceipt) {
   return {
     memoryTokens: receipt.memoryTokens,
+    ...(receipt.turn ? { turn: receipt.turn } : {}),
     hits: receipt.hits.map((hit) => ({
       id: encodeMemoryId({
         kind: hit.address.kind,
@@ -25,5 +26,18 @@ export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
   return {
     'x-memory-tokens': String(receipt.memoryTokens),
     'x-memory-receipt': encodeText(JSON.stringify(receiptJson(receipt))),
+    ...turnHeaders(receipt.turn),
   };
+}
+
+/**
+ * Whether the turn was stored, for answers whose headers wait for the store
+ * (non-streamed): `X-Memory-Turn: stored` or `not-stored` with the coded
+ * reason in `X-Memory-Turn-Reason`. Absent when nothing was to be stored, or
+ * when the headers left before the answer ended (streamed).
+ */
+function turnHeaders(turn: ChatReceipt['turn']): Record<string, string> {
+  if (!turn) return {};
+  if (turn.stored) return { 'x-memory-turn': 'stored' };
+  return { 'x-memory-turn': 'not-stored', 'x-memory-turn-reason': turn.reason ?? 'STORE_FAILED' };
 }

@@ -30,12 +30,13 @@ export function planWindows(
   const seen = new Set<MemoryWindow>();
   for (const { window, limit } of queries) {
     if (seen.has(window))
-      throw new CodedError('BAD_USER_INPUT', `window ${window} is listed twice`);
+      throw new CodedError('BAD_USER_INPUT', `window ${window} is listed twice`, 'INVALID_WINDOWS');
     seen.add(window);
     if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HITS_PER_WINDOW) {
       throw new CodedError(
         'BAD_USER_INPUT',
         `window ${window}: limit must be between 0 and ${MAX_HITS_PER_WINDOW}`,
+        'OUT_OF_RANGE',
       );
     }
   }

@@ -1,3 +1,4 @@
+import { MIN_SECRET_LENGTH } from '../core/config-check';
 import { fromBase64Url, toBase64Url, toHex } from '../core/encoding';
 
 /**
@@ -12,8 +13,6 @@ import { fromBase64Url, toBase64Url, toHex } from '../core/encoding';
 
 const VERSION = 'v1';
 const HKDF_INFO = new TextEncoder().encode('memoryrouter provider keys v1');
-/** Shortest deployment secret accepted: shorter ones leave stored keys switched off. */
-export const MIN_SECRET_LENGTH = 16;
 
 export interface KeySecrets {
   current: string;
@@ -25,7 +24,12 @@ export interface SecretVars {
   PROVIDER_KEY_SECRET_PREVIOUS?: string;
 }
 
-/** The deployment's secrets, or null when stored provider keys are not configured. */
+/**
+ * The deployment's secrets, or null when stored provider keys are not
+ * configured. A secret shorter than MIN_SECRET_LENGTH is not used; the
+ * configuration check (core/config-check.ts) refuses one that is set, so
+ * this never switches stored keys off silently.
+ */
 export function keySecrets(vars: SecretVars): KeySecrets | null {
   const current = vars.PROVIDER_KEY_SECRET ?? '';
   if (current.length < MIN_SECRET_LENGTH) return null;

@@ -22,7 +22,7 @@ const ACCEPTED =
 export function parseModel(raw: string): ParsedModel {
   const name = raw.trim();
   if (name === '' || name.length > 200 || /\s/.test(name)) {
-    throw new CodedError('BAD_USER_INPUT', `invalid model "${raw}": ${ACCEPTED}`);
+    throw new CodedError('BAD_USER_INPUT', `invalid model "${raw}": ${ACCEPTED}`, 'UNKNOWN_MODEL');
   }
   const slash = name.indexOf('/');
   if (slash > 0) {

@@ -37,10 +37,16 @@ export function providerRefused(
   );
 }
 
+/**
+ * No connection to the provider. The runtime's own words ("Network connection
+ * lost.", "internal error; reference = …") help no caller: they are logged,
+ * scrubbed of the key, and the caller reads what happened and what to try.
+ */
 export function unreachable(provider: ProviderId, why: string, apiKey: string | null): CodedError {
+  console.warn(`${provider} could not be reached`, redact(why, apiKey).slice(0, 300));
   return new CodedError(
     'UPSTREAM_ERROR',
-    `could not reach ${provider}: ${redact(why, apiKey).slice(0, 300)}`,
+    `${provider} could not be reached (no connection was made, or it was lost before any answer); try again, and check the provider's status and base URL`,
     'UNREACHABLE',
     { provider, status: 502 },
   );

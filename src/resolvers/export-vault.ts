@@ -26,7 +26,8 @@ export async function exportVault(
   const written = await vaultStub(context.env, address).snapshot(address);
   if (!written.ok) throw CodedError.from(written);
   const object = await context.env.SNAPSHOTS.get(written.snapshot.key);
-  if (object === null) throw new CodedError('NOT_FOUND', 'the snapshot disappeared; try again');
+  if (object === null)
+    throw new CodedError('NOT_FOUND', 'the snapshot disappeared; try again', 'SNAPSHOT_NOT_FOUND');
   const name =
     address.externalId === null
       ? address.kind.toLowerCase()

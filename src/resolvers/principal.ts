@@ -54,12 +54,14 @@ export function refusal(
         activeMemoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
         either: 'send a memory key ("Authorization: Bearer mk_…") or an admin token',
       }[needed],
+      'NO_CREDENTIAL',
     );
   }
   if (principal.kind === 'key' && needed === 'activeMemoryKey') {
     return new CodedError(
       'PAYMENT_REQUIRED',
       'this account is suspended for billing; reading and exporting your memories still works',
+      'ACCOUNT_SUSPENDED',
     );
   }
   return new CodedError(
@@ -67,6 +69,7 @@ export function refusal(
     needed === 'admin'
       ? 'this operation needs an admin token; the request sent a memory key'
       : 'this operation needs a memory key; the request sent an admin token',
+    'WRONG_CREDENTIAL_KIND',
   );
 }
 

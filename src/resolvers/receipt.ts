@@ -7,7 +7,11 @@ export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   /** Windows searched, with the hits each returned after merging across vaults. */
   windows: { window: MemoryWindow; hits: number }[];
-  /** Memory tokens this request metered: content written plus content returned by searches. */
+  /**
+   * Memory tokens this request metered: content written, content returned by
+   * searches, and memory injected into a model call the provider accepted
+   * (0 for a chat that failed before that).
+   */
   memoryTokens: number;
   /** Milliseconds per phase so far (the Server-Timing figures, without serialization). */
   timings: Partial<Record<Phase, number>>;
@@ -76,6 +80,12 @@ export class ReceiptCollector {
 
   /** Memory written by this request (stores, imports): metered like memory read. */
   recordWrite(memoryTokens: number): void {
+    this.touched = true;
+    this.memoryTokens += memoryTokens;
+  }
+
+  /** Memory injected into a model call, once metered (after the provider accepted the call). */
+  recordInjected(memoryTokens: number): void {
     this.touched = true;
     this.memoryTokens += memoryTokens;
   }

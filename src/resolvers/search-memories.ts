@@ -55,7 +55,8 @@ export async function searchMemories(
   /** Bill in the vault when one vault is searched (the `search` field; chat bills once the provider accepted). */
   options: { billInVault?: boolean } = {},
 ): Promise<SearchOutcome> {
-  if (input.query.trim() === '') throw new CodedError('BAD_USER_INPUT', 'query must not be empty');
+  if (input.query.trim() === '')
+    throw new CodedError('BAD_USER_INPUT', 'query must not be empty', 'EMPTY_QUERY');
   const addresses = distinctVaults(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
@@ -151,12 +152,15 @@ export async function searchMemories(
   }
   const hits = mergeHits(windows, perVault);
   const memoryTokens = billedTokens(hits);
+  // The receipt says what was billed: a search asked to bill is (here or by
+  // its caller at once); chat bills only the memories it injects, and only
+  // once the provider accepts the call, so it records them itself then.
   context.receipt.recordSearch(
     windows.map(({ window }) => ({
       window,
       hits: hits.filter((hit) => hit.window === window).length,
     })),
-    memoryTokens,
+    options.billInVault ? memoryTokens : 0,
   );
   return { hits, memoryTokens, billedInVault };
 }
@@ -166,10 +170,11 @@ type SearchResult = Extract<VaultReadOpResult, { type: 'search'; ok: true }>;
 
 /** Another vault's search, from the answer of the vault that led it; throws its failure. */
 function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
-  if (result === undefined) throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer');
+  if (result === undefined)
+    throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer', 'VAULT_UNAVAILABLE');
   if (!result.ok) throw CodedError.from(result);
   if (result.type !== 'search')
-    throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search');
+    throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search', 'VAULT_UNAVAILABLE');
   return result;
 }
 
@@ -191,7 +196,11 @@ function billingVault(addresses: readonly VaultAddress[]): VaultAddress {
 
 function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
   if (addresses.length > MAX_SEARCH_VAULTS) {
-    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_SEARCH_VAULTS} vaults per search`);
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_SEARCH_VAULTS} vaults per search`,
+      'TOO_MANY_VAULTS',
+    );
   }
   const byName = new Map(addresses.map((address) => [vaultObjectName(address), address]));
   return [...byName.values()];
@@ -201,11 +210,19 @@ function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
 function metadataFilter(raw: unknown): MetadataFilter | null {
   if (raw === null || raw === undefined) return null;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CodedError('BAD_USER_INPUT', 'metadata filter must be a JSON object');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'metadata filter must be a JSON object',
+      'INVALID_FILTER',
+    );
   }
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length > MAX_FILTER_KEYS) {
-    throw new CodedError('BAD_USER_INPUT', `metadata filter takes at most ${MAX_FILTER_KEYS} keys`);
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `metadata filter takes at most ${MAX_FILTER_KEYS} keys`,
+      'INVALID_FILTER',
+    );
   }
   const filter: MetadataFilter = {};
   for (const [key, value] of entries) {
@@ -213,12 +230,14 @@ function metadataFilter(raw: unknown): MetadataFilter | null {
       throw new CodedError(
         'BAD_USER_INPUT',
         `metadata filter key "${key}" must match ${METADATA_KEY.source}`,
+        'INVALID_FILTER',
       );
     }
     if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
       throw new CodedError(
         'BAD_USER_INPUT',
         `metadata filter value for "${key}" must be a string, number, boolean or null`,
+        'INVALID_FILTER',
       );
     }
     filter[key] = value as MetadataFilter[string];

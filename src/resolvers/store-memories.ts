@@ -130,7 +130,11 @@ export async function storeBatch(
   });
   const shares = [...groups.values()];
   if (retire.length > 0 && shares.length !== 1) {
-    throw new CodedError('BAD_USER_INPUT', 'superseding needs a batch in one vault');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'superseding needs a batch in one vault',
+      'BATCH_ACROSS_VAULTS',
+    );
   }
   // The vault keeps the key with the write, in one step: one vault only.
   if (idempotency !== undefined && shares.length !== 1) {

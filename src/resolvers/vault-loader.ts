@@ -195,9 +195,11 @@ export class VaultLoader {
         if (!result.ok || result.type !== 'search' || result.fannedFrom === undefined) continue;
         result.fanned = result.fannedFrom.map(({ call, result: at }) => {
           const answer = fanned[call]?.answer;
-          if (answer === undefined) return failure('UPSTREAM_ERROR', 'a vault did not answer');
+          if (answer === undefined)
+            return failure('UPSTREAM_ERROR', 'a vault did not answer', 'VAULT_UNAVAILABLE');
           return answer.ok
-            ? (answer.results[at] ?? failure('UPSTREAM_ERROR', 'a vault did not answer'))
+            ? (answer.results[at] ??
+                failure('UPSTREAM_ERROR', 'a vault did not answer', 'VAULT_UNAVAILABLE'))
             : answer;
         });
       }

@@ -1,9 +1,9 @@
 import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { validationError } from './validation-errors';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
-import { CodedError } from '../core/errors';
 import { refusal, satisfies, type Credential } from '../resolvers/principal';
 import type {
   AdminContext,
@@ -55,23 +55,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
       refusal(context.principal, context.authError, neededBy(scopesIn(result.failure))),
   },
   validation: {
-    validationError: (validation) => {
-      // A list or text over its documented maximum is "too large"; any other
-      // failed check is plain bad input.
-      const tooLarge = validation.issues.some((issue) => {
-        const { code, origin } = issue as { code?: string; origin?: string };
-        return code === 'too_big' && (origin === 'array' || origin === 'string');
-      });
-      const message = validation.issues
-        .map((issue) => {
-          const path = (issue.path ?? [])
-            .map((part) => (typeof part === 'object' ? String(part.key) : String(part)))
-            .join('.');
-          return path ? `${path}: ${issue.message}` : issue.message;
-        })
-        .join('; ');
-      return new CodedError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT', message);
-    },
+    validationError: (validation) => validationError(validation.issues),
   },
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_CHAT_MESSAGES, type ChatInput } from '../resolvers/chat/pipeline';
+import { MAX_CONTEXT_LIMIT } from '../resolvers/chat/memory-controls';
 import { parseResponseFormat, parseToolChoice, parseTools } from '../resolvers/chat/tool-input';
 import type { ChatMessage } from '../providers/types';
 import { builder } from './builder';
@@ -92,6 +93,11 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       required: false,
       description: 'KRONOS windows and hits to inject; default: HOT 4, WORKING 4, LONG_TERM 4.',
       validate: z.array(z.unknown()).max(4),
+    }),
+    contextLimit: t.int({
+      required: false,
+      description: `Most memory tokens to inject, 0–${MAX_CONTEXT_LIMIT}: the memories' own tokens (Memory.tokens), as billed; default MEMORY_TOKEN_BUDGET, never more than a quarter of the model's context. The drop-in routes' X-Memory-Context-Limit.`,
+      validate: z.number().int().min(0).max(MAX_CONTEXT_LIMIT),
     }),
     temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
     maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),

@@ -5,8 +5,9 @@ import {
   type ChatOutcome,
   type ChatReceipt,
 } from '../resolvers/chat/pipeline';
+import type { TurnReceipt } from '../resolvers/chat/memory-turn';
 import type { MeteredContext } from '../resolvers/request-context';
-import type { AnswerUsage, ToolCall } from '../providers/types';
+import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
 import { FactsReceiptRef } from './facts';
@@ -47,6 +48,25 @@ ChatUsageRef.implement({
   }),
 });
 
+export const TurnReceiptRef = builder.objectRef<TurnReceipt>('TurnReceipt');
+TurnReceiptRef.implement({
+  description:
+    "Whether the chat's turn was stored in its vault. The answer stands either way (the provider was paid); a turn not stored says why.",
+  fields: (t) => ({
+    stored: t.exposeBoolean('stored', { description: 'True when the turn is in the vault.' }),
+    memories: t.exposeInt('memories', { description: 'Memories written (0 when not stored).' }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description:
+        "Why it was not stored, stable: the store's own reason (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
+    }),
+    message: t.exposeString('message', {
+      nullable: true,
+      description: 'The same, for a person; null when stored.',
+    }),
+  }),
+});
+
 export const MemoryReceiptRef = builder.objectRef<ChatReceipt>('MemoryReceipt');
 MemoryReceiptRef.implement({
   description: 'The memory injected into a model call.',
@@ -57,7 +77,15 @@ MemoryReceiptRef.implement({
       resolve: (receipt) => receipt.hits,
     }),
     memoryTokens: t.exposeInt('memoryTokens', {
-      description: 'Tokens of memory injected, as billed.',
+      description:
+        "Tokens of memory injected, as billed: the injected memories' own tokens (Memory.tokens), not MemoryRouter's wrapping.",
+    }),
+    turn: t.field({
+      type: TurnReceiptRef,
+      nullable: true,
+      description:
+        'Whether the turn was stored; null when the call stores none (memoryMode READ or OFF, an answer that asks for tools).',
+      resolve: (receipt) => receipt.turn ?? null,
     }),
     facts: t.field({
       type: FactsReceiptRef,
@@ -104,6 +132,8 @@ interface ChatEventShape {
   toolCall: ToolCall | null;
   done: boolean;
   result: ChatOutcome | null;
+  /** The chat failed after it opened: the field throws this (see chatEvents). */
+  error?: unknown;
 }
 
 export const ChatEventRef = builder.objectRef<ChatEventShape>('ChatEvent');
@@ -146,7 +176,20 @@ async function chatEvents(
   const iterator: AsyncIterableIterator<ChatEventShape> = {
     async next() {
       if (finished) return { done: true, value: undefined };
-      const next = await chat.events.next();
+      let next: IteratorResult<AnswerEvent, ChatOutcome>;
+      try {
+        next = await chat.events.next();
+      } catch (error) {
+        // Delivered as an event whose field throws it, so that it reaches
+        // the client as an ordinary result with the receipt beside it
+        // (use-memory-receipt.ts), not as the stream's own failure.
+        finished = true;
+        if (abort.signal.aborted) throw error;
+        return {
+          done: false,
+          value: { delta: null, toolCall: null, done: true, result: null, error },
+        };
+      }
       if (!next.done) {
         const event = next.value;
         return {
@@ -210,6 +253,9 @@ builder.subscriptionFields((t) => ({
       }),
     },
     subscribe: (_root, { input }, context) => chatEvents(context, chatInput(input)),
-    resolve: (event) => event,
+    resolve: (event) => {
+      if (event.error !== undefined) throw event.error;
+      return event;
+    },
   }),
 }));

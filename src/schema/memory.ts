@@ -241,7 +241,7 @@ builder.mutationFields((t) => ({
       const address = vaultOf(context.principal, { kind: ref.kind, id: ref.externalId });
       const result = await vaultStub(context.env, address).remove(address, ref.localId);
       if (!result.ok) throw CodedError.from(result);
-      if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory');
+      if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory', 'MEMORY_NOT_FOUND');
       context.vaults.invalidate(address);
       return true;
     },

@@ -91,7 +91,7 @@ builder.mutationFields((t) => ({
         (candidate) => candidate.id === String(args.keyId),
       );
       if (key === undefined)
-        throw new CodedError('NOT_FOUND', 'no such memory key in this account');
+        throw new CodedError('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
       const run = await migrateKvVaults(
         context,
         kv,

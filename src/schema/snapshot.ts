@@ -39,7 +39,7 @@ export async function adminVault(
 ): Promise<VaultAddress> {
   const keys = await accountStub(context.env, context.principal.accountId).listKeys();
   if (!keys.some((key) => key.id === keyId))
-    throw new CodedError('NOT_FOUND', 'no such memory key in this account');
+    throw new CodedError('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
   return selectVault(keyId, selector);
 }
 

@@ -107,11 +107,13 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, context) => {
       const to = args.to?.getTime() ?? Date.now();
       const from = args.from?.getTime() ?? to - 29 * 86_400_000;
-      if (from > to) throw new CodedError('BAD_USER_INPUT', '`from` must not be after `to`');
+      if (from > to)
+        throw new CodedError('BAD_USER_INPUT', '`from` must not be after `to`', 'INVALID_RANGE');
       if (to - from > MAX_RANGE_DAYS * 86_400_000) {
         throw new CodedError(
           'BAD_USER_INPUT',
           `a usage range spans at most ${MAX_RANGE_DAYS} days`,
+          'INVALID_RANGE',
         );
       }
       const { principal } = context;
@@ -161,6 +163,7 @@ builder.mutationFields((t) => ({
           throw new CodedError(
             'UPSTREAM_ERROR',
             `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
+            'STRIPE_FAILED',
           );
         });
       const account = accountStub(context.env, accountId);

@@ -24,18 +24,19 @@ export interface VaultSelector {
 export function validateExternalId(kind: VaultKind, id: string | null | undefined): string | null {
   if (kind === 'CORE') {
     if (id !== null && id !== undefined && id !== '') {
-      throw new CodedError('BAD_USER_INPUT', 'a CORE vault takes no id');
+      throw new CodedError('BAD_USER_INPUT', 'a CORE vault takes no id', 'INVALID_VAULT_ID');
     }
     return null;
   }
   const label = kind === 'SESSION' ? 'session id' : 'conversation id';
   if (id === null || id === undefined || id === '') {
-    throw new CodedError('BAD_USER_INPUT', `a ${kind} vault needs a ${label}`);
+    throw new CodedError('BAD_USER_INPUT', `a ${kind} vault needs a ${label}`, 'INVALID_VAULT_ID');
   }
   if (!EXTERNAL_ID.test(id)) {
     throw new CodedError(
       'BAD_USER_INPUT',
       `${label} must be 1–128 characters of letters, digits and . _ : @ ~ -`,
+      'INVALID_VAULT_ID',
     );
   }
   return id;

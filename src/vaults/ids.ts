@@ -25,7 +25,7 @@ export function encodeMemoryId(ref: MemoryRef): string {
 }
 
 export function decodeMemoryId(id: string): MemoryRef {
-  const invalid = new CodedError('BAD_USER_INPUT', 'not a valid memory id');
+  const invalid = new CodedError('BAD_USER_INPUT', 'not a valid memory id', 'INVALID_MEMORY_ID');
   if (!id.startsWith('mem_')) throw invalid;
   const text = decodeText(id.slice(4));
   if (text === null) throw invalid;
@@ -70,7 +70,12 @@ export function decodeCursor(cursor: string): ListCursor {
   const text = decodeText(cursor);
   const match =
     text === null ? null : /^(-?\d{1,16}):(?:(\d{1,16}):)?([A-Za-z0-9_-]{1,64})$/.exec(text);
-  if (match === null) throw new CodedError('BAD_USER_INPUT', 'malformed cursor');
+  if (match === null)
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      "malformed cursor: pass a page's endCursor as it came",
+      'INVALID_CURSOR',
+    );
   return {
     createdAt: Number(match[1]),
     localId: match[3] as string,

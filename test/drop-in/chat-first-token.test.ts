@@ -54,7 +54,6 @@ describe('a drop-in chat up to its first token', () => {
       'parse',
       'key',
       'embed',
-      'tokenize',
       'vault',
       'search',
       'hydrate',

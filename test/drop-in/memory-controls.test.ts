@@ -218,9 +218,12 @@ describe('memory controls of the system MemoryRouter replaces', () => {
 
     const none = await windows({ 'x-memory-context-limit': '0' });
     expect(none).toMatchObject({ hits: 0, tokens: 0, hot: '0' });
-    const some = await windows({ 'x-memory-context-limit': '120' });
+    // The limit counts the memories' own tokens (about 8 each here), not the block's wrapping.
+    const some = await windows({ 'x-memory-context-limit': '30' });
     expect(some.hits).toBeGreaterThan(0);
     expect(some.hits).toBeLessThan(8);
+    expect(some.tokens).toBeLessThanOrEqual(30);
+    expect(some.tokens).toBeGreaterThan(30 - 10);
   });
 
   it('stores tool plumbing only when X-Memory-Store-Tools asks, and adds the receipt to the body only when asked', async () => {

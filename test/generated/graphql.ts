@@ -6,6 +6,8 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** A chat call through MemoryRouter with your own provider key (X-Provider-Key). */
 export type ChatInput = {
+  /** Most memory tokens to inject, 0–100000: the memories' own tokens (Memory.tokens), as billed; default MEMORY_TOKEN_BUDGET, never more than a quarter of the model's context. The drop-in routes' X-Memory-Context-Limit. */
+  contextLimit?: number | null | undefined;
   /** Also read this conversation's EPHEMERAL vault; the turn is stored there. */
   conversationId?: string | null | undefined;
   /** With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false. */

@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it, vi } from 'vitest';
-import { configurationProblems } from '../../src/core/config-check';
+import { configurationProblems, PROVIDER_KEY_SECRET_SHORT } from '../../src/core/config-check';
+import { wranglerOverrides } from '../../src/core/wrangler-overrides';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 
 // This project runs the Worker with KEY_HMAC_SECRET empty, ADMIN_JWT_SECRET
@@ -117,6 +118,52 @@ describe('a misconfigured deployment', () => {
 });
 
 describe('configurationProblems', () => {
+  it('refuses a provider-key secret the runtime would not use, in the runtime’s own words', () => {
+    const base = {
+      ...env,
+      KEY_HMAC_SECRET: 'a-long-enough-secret',
+      ADMIN_JWT_SECRET: 'x'.repeat(16),
+    };
+    const problems = (vars: Record<string, unknown>) =>
+      configurationProblems({
+        ...base,
+        ENVIRONMENT: 'development',
+        VAULT_MAX_MEMORIES: '40000',
+        ...vars,
+      });
+    expect(problems({ PROVIDER_KEY_SECRET: 'short-secret' })).toEqual([
+      { variable: 'PROVIDER_KEY_SECRET', problem: PROVIDER_KEY_SECRET_SHORT },
+    ]);
+    expect(problems({ PROVIDER_KEY_SECRET_PREVIOUS: 'short' })).toEqual([
+      { variable: 'PROVIDER_KEY_SECRET_PREVIOUS', problem: PROVIDER_KEY_SECRET_SHORT },
+    ]);
+    // Unset (or empty) is a choice: stored provider keys are off, nothing else changes.
+    expect(problems({ PROVIDER_KEY_SECRET: undefined, PROVIDER_KEY_SECRET_PREVIOUS: '' })).toEqual(
+      [],
+    );
+    expect(problems({ PROVIDER_KEY_SECRET: 'x'.repeat(16) })).toEqual([]);
+  });
+
+  it('reads wrangler’s --var and --env the way wrangler does', () => {
+    expect(
+      wranglerOverrides([
+        '--var',
+        'A:1',
+        'B:two:parts',
+        '--port',
+        '8831',
+        '--var=C:3',
+        '-e',
+        'staging',
+      ]),
+    ).toEqual({ vars: { A: '1', B: 'two:parts', C: '3' }, env: 'staging' });
+    expect(wranglerOverrides(['--env=production', '--local'])).toEqual({
+      vars: {},
+      env: 'production',
+    });
+    expect(wranglerOverrides([])).toEqual({ vars: {}, env: null });
+  });
+
   const good = {
     KEY_HMAC_SECRET: 'a-long-enough-secret',
     ADMIN_JWT_SECRET: 'another-long-secret',

@@ -20,20 +20,29 @@ describe('production policy', () => {
     expect(codes(await post(MeDocument, {}, secret))).toEqual([]);
   });
 
-  it("serves no GraphiQL page: a browser gets GraphQL's own refusal", async () => {
-    // Only HTML is acceptable: there is nothing to send (development sends the page).
-    const html = await workerFetch(`${BASE_URL}/graphql`, { headers: { accept: 'text/html' } });
-    expect(html.status).toBe(406);
-    expect(await html.text()).toBe('');
-    // A browser's Accept also takes anything: the GraphQL-over-HTTP answer to a GET without a query.
-    const browser = await workerFetch(`${BASE_URL}/graphql`, {
-      headers: {
-        accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
-      },
+  it('serves no GraphiQL page: a browser is told so, coded, in GraphQL’s shape', async () => {
+    for (const accept of [
+      'text/html',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+    ]) {
+      const page = await workerFetch(`${BASE_URL}/graphql`, { headers: { accept } });
+      expect(page.status, accept).toBe(404);
+      expect(page.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await page.json()) as {
+        errors: { message: string; extensions: Record<string, unknown> }[];
+      };
+      expect(body.errors[0]!.extensions).toEqual({
+        code: 'NOT_FOUND',
+        reason: 'GRAPHIQL_DISABLED',
+      });
+      expect(body.errors[0]!.message).toMatch(/POST \/graphql/);
+    }
+    // A GET without a query from a client that takes JSON: a 400 saying what is missing.
+    const missing = await workerFetch(`${BASE_URL}/graphql`, {
+      headers: { accept: 'application/json' },
     });
-    expect(browser.status).toBe(200); // application/json: errors travel with a 200
-    expect(browser.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await browser.json()).toEqual({
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toEqual({
       errors: [
         {
           message: 'Must provide query string.',

@@ -104,7 +104,8 @@ export class AccountObject extends DurableObject<Env> {
 
   async revokeKey(keyId: string): Promise<Result<{ key: MemoryKeyRecord }>> {
     const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
-    if (row === null) return failure('NOT_FOUND', 'no such memory key in this account');
+    if (row === null)
+      return failure('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
     if (row.revoked_at === null) {
       row.revoked_at = Date.now();
       this.sql.run('UPDATE memory_keys SET revoked_at = ? WHERE id = ?', row.revoked_at, keyId);
@@ -122,12 +123,12 @@ export class AccountObject extends DurableObject<Env> {
     row: SealedProviderKeyRow,
   ): Promise<Result<{ key: ProviderKeyRecord }>> {
     if (this.meta.get('account_id') !== null && this.meta.get('account_id') !== accountId)
-      return failure('FORBIDDEN', 'not this account');
+      return failure('FORBIDDEN', 'not this account', 'WRONG_OWNER');
     if (
       row.scope !== '' &&
       this.sql.first('SELECT id FROM memory_keys WHERE id = ?', row.scope) === null
     ) {
-      return failure('NOT_FOUND', 'no such memory key in this account');
+      return failure('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
     }
     this.recordAccount(accountId);
     return { ok: true, key: this.providerKeys.save(row) };

@@ -126,7 +126,7 @@ export class SnapshotStore {
     const object =
       chosen !== null && chosen.startsWith(this.prefix) ? await this.bucket.get(chosen) : null;
     if (chosen === null || object === null) {
-      return failure('NOT_FOUND', 'no such snapshot of this vault');
+      return failure('NOT_FOUND', 'no such snapshot of this vault', 'SNAPSHOT_NOT_FOUND');
     }
     this.clearStaging();
     let header: SnapshotHeader | null = null;

@@ -56,7 +56,9 @@ export function askFannedVaults(
 export function reachedAnswer(
   answer: Promise<Result<VaultReadResponse>>,
 ): Promise<Result<VaultReadResponse>> {
-  return answer.catch(() => failure('UPSTREAM_ERROR', 'the vault could not be reached'));
+  return answer.catch(() =>
+    failure('UPSTREAM_ERROR', 'the vault could not be reached', 'VAULT_UNAVAILABLE'),
+  );
 }
 
 /** The calls' answers to hand on with the response; a call that failed says so. */

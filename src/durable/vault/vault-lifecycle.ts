@@ -75,7 +75,7 @@ export class VaultLifecycle {
     }
     if (meta.address !== null && !sameVault(meta.address, address)) {
       // Only reachable through a bug in name derivation; never serve another vault.
-      return failure('FORBIDDEN', 'this vault belongs to another address');
+      return failure('FORBIDDEN', 'this vault belongs to another address', 'WRONG_OWNER');
     }
     const started = await this.reembedIfNeeded(meta);
     return { ok: true, meta: started ? this.parts.meta.current() : meta };

@@ -185,7 +185,7 @@ export class VaultObject extends DurableObject<Env> {
   ): Promise<Result<Rpc.VaultReadResponse>> {
     const started = performance.now();
     if (leadsForeignVaults(address, ops)) {
-      return failure('FORBIDDEN', 'a search may only lead vaults of its own key');
+      return failure('FORBIDDEN', 'a search may only lead vaults of its own key', 'WRONG_OWNER');
     }
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;

@@ -263,7 +263,11 @@ export function checkSearch(
 ): Failure | null {
   for (const window of request.windows) {
     if (!Number.isInteger(window.limit) || window.limit < 0 || window.limit > MAX_HITS_PER_WINDOW) {
-      return failure('BAD_USER_INPUT', `window limit must be between 0 and ${MAX_HITS_PER_WINDOW}`);
+      return failure(
+        'BAD_USER_INPUT',
+        `window limit must be between 0 and ${MAX_HITS_PER_WINDOW}`,
+        'OUT_OF_RANGE',
+      );
     }
   }
   if (request.mode === 'TEXT') return null;

@@ -57,6 +57,18 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   if (typeof code === 'string' && !REQUEST_ERROR_CODES.has(code)) return error;
   // An operation over a shape limit says which limit, by name (see operation-limits.ts).
   const limit = operationLimitHit(error.message);
+  // The engine's own details stay inside: `originalError` (a parser's
+  // exception, "SyntaxError: …") is none of the client's business. A request
+  // that is not a GraphQL request at all (invalid JSON, no `query`) is a 400
+  // whatever the client accepts: `http.spec` would answer it 200 to `Accept:
+  // application/json`, which GraphQL over HTTP keeps for well-formed requests
+  // whose document fails (parse, validation, coercion).
+  const { http: engineHttp, ...extensions } = error.extensions ?? {};
+  delete extensions.originalError;
+  const http =
+    engineHttp !== undefined && code === 'BAD_REQUEST'
+      ? { ...engineHttp, spec: false }
+      : engineHttp;
   return new GraphQLError(limit?.message ?? error.message, {
     nodes: error.nodes,
     source: error.source,
@@ -64,7 +76,8 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
     path: error.path,
     originalError: error.originalError,
     extensions: {
-      ...error.extensions,
+      ...extensions,
+      ...(http === undefined ? {} : { http }),
       code: 'BAD_USER_INPUT',
       ...(limit !== null
         ? { reason: limit.reason }

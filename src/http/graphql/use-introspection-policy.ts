@@ -34,7 +34,11 @@ export function useIntrospectionPolicy(): Plugin<RequestContext> {
       setResultAndStopExecution({
         errors: [
           codedGraphQLError(
-            new CodedError('UNAUTHENTICATED', 'introspection needs credentials in production'),
+            new CodedError(
+              'UNAUTHENTICATED',
+              'introspection needs credentials in production',
+              'NO_CREDENTIAL',
+            ),
           ),
         ],
       });

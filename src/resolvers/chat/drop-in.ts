@@ -17,6 +17,7 @@ import {
   rememberTurnWithFacts,
   type ChatReceipt,
   type TurnItem,
+  type TurnReceipt,
 } from './memory-turn';
 import { requireProviderKey } from './provider-keys';
 
@@ -40,8 +41,11 @@ export interface DropInCall {
   sessionId: string | null;
   /** Meters the injected memory: call it once the provider has accepted the call. */
   accepted(): Promise<void>;
-  /** Stores the turn when the answer ends it (call once, with the complete answer). */
-  finished(answer: CollectedAnswer): void;
+  /**
+   * Stores the turn when the answer ends it (call once, with the complete
+   * answer); resolves to whether it was stored (null: nothing to store).
+   */
+  finished(answer: CollectedAnswer): Promise<TurnReceipt | null>;
 }
 
 /** Wraps the request's embedder to add up the time its calls take. */
@@ -94,6 +98,7 @@ export async function prepareDropIn(
     throw new CodedError(
       'BAD_USER_INPUT',
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+      'COMPATIBLE_NOT_CONFIGURED',
     );
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
@@ -138,27 +143,30 @@ export async function prepareDropIn(
     receipt,
     timings: { memoryMs, embeddingMs: embedding.elapsed() },
     sessionId: controls.sessionId,
-    accepted: () => meterMemoryTokens(context, receipt.memoryTokens),
-    finished(answer) {
-      if (done) return;
+    accepted: async () => {
+      await meterMemoryTokens(context, receipt.memoryTokens);
+      context.receipt.recordInjected(receipt.memoryTokens);
+    },
+    async finished(answer) {
+      if (done) return null;
       done = true;
       const items = turnItems(controls, userTurn, excluded, answer, () =>
         userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
       );
-      if (items.length === 0) return;
+      if (items.length === 0) return null;
       const target = vaults.at(-1) as VaultSelector;
-      if (!controls.extract) return rememberTurn(context, target, items);
-      // The answer (and its receipt headers) already left: facts are stored
-      // after it, and subscribers of memoryEvents see them arrive.
-      context.ctx.waitUntil(
-        rememberTurnWithFacts(context, target, items, {
-          provider: model.provider,
-          model: model.model,
-          apiKey,
-          settings: providerSettings(context.env),
-          signal: new AbortController().signal,
-        }),
-      );
+      const turn = controls.extract
+        ? rememberTurnWithFacts(context, target, items, {
+            provider: model.provider,
+            model: model.model,
+            apiKey,
+            settings: providerSettings(context.env),
+            signal: new AbortController().signal,
+          }).then((remembered) => remembered?.turn ?? null)
+        : rememberTurn(context, target, items);
+      // A streamed answer's headers have left: waitUntil finishes the store.
+      context.ctx.waitUntil(turn);
+      return turn;
     },
   };
 }

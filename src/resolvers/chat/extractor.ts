@@ -17,6 +17,7 @@ export async function extractorFor(context: MeteredContext, model: string): Prom
     throw new CodedError(
       'BAD_USER_INPUT',
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+      'COMPATIBLE_NOT_CONFIGURED',
     );
   }
   return {

@@ -1,3 +1,4 @@
+import { CodedError } from '../../core/errors';
 import type { WindowQuery } from '../../kronos/plan';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
@@ -14,6 +15,8 @@ import { renderMemoryBlock } from './memory-block';
 export interface ChatReceipt {
   hits: RankedHit[];
   memoryTokens: number;
+  /** Whether the turn was stored; absent when the call stores none (READ, OFF, a turn waiting on tools). */
+  turn?: TurnReceipt | null;
   /** What fact extraction did, when the call asked for it. */
   facts?: FactsReceipt;
 }
@@ -67,7 +70,7 @@ export async function recallMemory(
     vaults: options.vaults,
     windows: options.windows ?? null,
   });
-  const block = await context.timings.time('tokenize', () => renderMemoryBlock(found.hits, budget));
+  const block = renderMemoryBlock(found.hits, budget);
   return {
     block: block?.text ?? null,
     receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
@@ -82,57 +85,90 @@ export interface TurnItem {
 }
 
 /**
- * Stores a finished turn in the target vault after the response, in
- * ctx.waitUntil: items get consecutive timestamps so they list in order. A
- * failure is logged (message only) and never reaches the client, who already
- * has the answer.
+ * Whether a chat's turn reached its vault. The provider was paid and the
+ * answer stands either way; a turn that was not stored says why, with a
+ * stable reason (the store's own, e.g. VAULT_FULL; STORE_FAILED otherwise).
+ */
+export interface TurnReceipt {
+  stored: boolean;
+  /** Memories written (the user's words, the answer, tool plumbing when asked). */
+  memories: number;
+  reason: string | null;
+  message: string | null;
+}
+
+/**
+ * Stores a finished turn in the target vault: items get consecutive
+ * timestamps so they list in order. Handed to ctx.waitUntil too, so it
+ * finishes when the caller does not wait for it (a streamed drop-in answer,
+ * whose headers have left). A failure is logged (message only) and reported
+ * in the returned receipt, never thrown: the client has the answer already.
+ * null when there was nothing to store.
  */
 export function rememberTurn(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
-): void {
+): Promise<TurnReceipt | null> {
   const inputs = turnInputs(target, items);
-  if (inputs.length === 0) return;
-  context.ctx.waitUntil(
-    storeMemories(context, inputs).then(
-      () => undefined,
-      (error: unknown) => {
-        console.error(
-          'storing a chat turn failed',
-          error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
-        );
-      },
-    ),
+  if (inputs.length === 0) return Promise.resolve(null);
+  const stored = storeMemories(context, inputs).then(
+    (memories): TurnReceipt => storedTurn(memories.length),
+    (error: unknown) => failedTurn('storing a chat turn failed', error),
   );
+  context.ctx.waitUntil(stored);
+  return stored;
 }
 
 /**
  * Stores a finished turn together with the facts the caller's model finds in
- * it (store-with-facts.ts), awaited: its receipt goes with the answer. A
- * failure to store is logged and reported in the receipt, never thrown: the
- * client has the answer already.
+ * it (store-with-facts.ts). A failure to store is logged and reported in both
+ * receipts, never thrown: the client has the answer already.
  */
 export async function rememberTurnWithFacts(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
   extractor: Extractor,
-): Promise<FactsReceipt | null> {
+): Promise<{ facts: FactsReceipt; turn: TurnReceipt } | null> {
   const inputs = turnInputs(target, items);
   if (inputs.length === 0) return null;
   try {
-    return (await storeWithFacts(context, inputs, extractor)).facts;
+    const done = await storeWithFacts(context, inputs, extractor);
+    return { facts: done.facts, turn: storedTurn(done.stored.length) };
   } catch (error) {
-    console.error(
-      'storing a chat turn with facts failed',
-      error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error',
-    );
+    const turn = failedTurn('storing a chat turn with facts failed', error);
     return {
-      ...emptyFacts(),
-      failure: { reason: 'STORE_FAILED', message: 'the turn could not be stored' },
+      facts: {
+        ...emptyFacts(),
+        failure: { reason: 'STORE_FAILED', message: 'the turn could not be stored' },
+      },
+      turn,
     };
   }
+}
+
+function storedTurn(memories: number): TurnReceipt {
+  return { stored: true, memories, reason: null, message: null };
+}
+
+/** A refusal the caller can act on keeps its reason and message; anything else is STORE_FAILED. */
+function failedTurn(what: string, error: unknown): TurnReceipt {
+  console.error(what, error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error');
+  if (error instanceof CodedError) {
+    return {
+      stored: false,
+      memories: 0,
+      reason: error.reason ?? error.code,
+      message: `the turn was not stored: ${error.message}`,
+    };
+  }
+  return {
+    stored: false,
+    memories: 0,
+    reason: 'STORE_FAILED',
+    message: 'the turn could not be stored',
+  };
 }
 
 /** A turn's non-empty items as store inputs, with consecutive timestamps so they list in order. */

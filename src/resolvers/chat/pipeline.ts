@@ -24,6 +24,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   type ChatReceipt,
+  type TurnReceipt,
 } from './memory-turn';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
@@ -103,16 +104,16 @@ export async function openChat(
     );
   }
   if (input.temperature != null && !(input.temperature >= 0 && input.temperature <= 2)) {
-    throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2');
+    throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2', 'OUT_OF_RANGE');
   }
   if (
     input.maxTokens != null &&
     !(Number.isInteger(input.maxTokens) && input.maxTokens > 0 && input.maxTokens <= 200_000)
   ) {
-    throw new CodedError('BAD_USER_INPUT', 'maxTokens must be a positive integer');
+    throw new CodedError('BAD_USER_INPUT', 'maxTokens must be a positive integer', 'OUT_OF_RANGE');
   }
   if (input.topP != null && !(input.topP >= 0 && input.topP <= 1)) {
-    throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1');
+    throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1', 'OUT_OF_RANGE');
   }
   const vaults = chatVaults(input.sessionId, input.conversationId);
   const settings = providerSettings(context.env);
@@ -120,6 +121,7 @@ export async function openChat(
     throw new CodedError(
       'BAD_USER_INPUT',
       'no OpenAI-compatible server is configured (COMPATIBLE_BASE_URL)',
+      'COMPATIBLE_NOT_CONFIGURED',
     );
   }
   // The user's words: the last USER message that is not a tool result.
@@ -164,7 +166,11 @@ export async function openChat(
   // billed; once the caller has the first event (not before it: time to
   // first token does not wait on it), and the answer completes only once the
   // usage is durable. waitUntil finishes it if the caller leaves early.
-  const metering = deferredTask(() => meterMemoryTokens(context, memory.memoryTokens));
+  const metering = deferredTask(async () => {
+    await meterMemoryTokens(context, memory.memoryTokens);
+    // The response's receipt (extensions.memory) says what was billed, once it was.
+    context.receipt.recordInjected(memory.memoryTokens);
+  });
   context.ctx.waitUntil(metering.done.catch(() => undefined));
   metering.startWithin(METER_START_LATEST_MS);
 
@@ -172,6 +178,7 @@ export async function openChat(
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
     let facts: FactsReceipt | null = null;
+    let turn: TurnReceipt | null = null;
     const toolCalls: ToolCall[] = [];
     let end: AnswerEnd;
     try {
@@ -184,6 +191,13 @@ export async function openChat(
         // The caller asked for more: it has the first event.
         metering.start,
       );
+    } catch (error) {
+      // A call that broke after the provider accepted it was seen by the
+      // model and is billed: its error goes out once that is durable, so the
+      // receipt beside the error says so. A client that left waits for nothing.
+      metering.start();
+      if (!signal.aborted) await metering.done.catch(() => undefined);
+      throw error;
     } finally {
       metering.start();
     }
@@ -196,31 +210,34 @@ export async function openChat(
       toolCalls.length === 0 &&
       content.trim() !== ''
     ) {
-      const turn = [
+      const items = [
         ...(input.storeRequest === false
           ? []
           : [{ role: 'USER' as const, content: lastUser.content }]),
         ...(input.storeResponse === false ? [] : [{ role: 'ASSISTANT' as const, content }]),
       ];
-      // Extraction's receipt belongs to the answer, so that turn is stored
-      // before the answer completes; a plain turn is stored after it.
+      // The receipt says whether the turn was stored (a full vault refuses
+      // it), so the final answer waits for the store; the text itself
+      // streamed as it came.
       if (input.extract === true) {
-        facts = await rememberTurnWithFacts(context, target, turn, {
+        const remembered = await rememberTurnWithFacts(context, target, items, {
           provider: parsed.provider,
           model: parsed.model,
           apiKey,
           settings,
           signal,
         });
+        facts = remembered?.facts ?? null;
+        turn = remembered?.turn ?? null;
       } else {
-        rememberTurn(context, target, turn);
+        turn = await rememberTurn(context, target, items);
       }
     }
     return {
       content,
       model: input.model,
       provider: parsed.provider,
-      memory: facts === null ? memory : { ...memory, facts },
+      memory: { ...memory, ...(facts === null ? {} : { facts }), turn },
       toolCalls,
       finishReason: end.finishReason,
       usage: end.usage,
@@ -268,9 +285,14 @@ export async function completeChat(
 }
 
 function checkMessages(messages: ChatMessage[]): void {
-  if (messages.length === 0) throw new CodedError('BAD_USER_INPUT', 'messages must not be empty');
+  if (messages.length === 0)
+    throw new CodedError('BAD_USER_INPUT', 'messages must not be empty', 'INVALID_MESSAGES');
   if (messages.length > MAX_CHAT_MESSAGES) {
-    throw new CodedError('PAYLOAD_TOO_LARGE', `at most ${MAX_CHAT_MESSAGES} messages per call`);
+    throw new CodedError(
+      'PAYLOAD_TOO_LARGE',
+      `at most ${MAX_CHAT_MESSAGES} messages per call`,
+      'TOO_MANY_MESSAGES',
+    );
   }
   const characters = messages.reduce(
     (sum, message) =>
@@ -283,10 +305,15 @@ function checkMessages(messages: ChatMessage[]): void {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
       `messages hold more than ${MAX_CHAT_CHARACTERS} characters`,
+      'MESSAGES_TOO_LONG',
     );
   }
   if (!messages.some((message) => message.role === 'USER')) {
-    throw new CodedError('BAD_USER_INPUT', 'messages need at least one USER message');
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'messages need at least one USER message',
+      'INVALID_MESSAGES',
+    );
   }
   const calls = new Set(
     messages.flatMap((message) => (message.toolCalls ?? []).map((call) => call.id)),
@@ -296,13 +323,22 @@ function checkMessages(messages: ChatMessage[]): void {
       throw new CodedError(
         'BAD_USER_INPUT',
         `toolCallId ${message.toolCallId} answers no tool call of an earlier ASSISTANT message`,
+        'INVALID_MESSAGES',
       );
     }
     if (message.toolCalls?.length && message.role !== 'ASSISTANT') {
-      throw new CodedError('BAD_USER_INPUT', 'only ASSISTANT messages carry toolCalls');
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        'only ASSISTANT messages carry toolCalls',
+        'INVALID_MESSAGES',
+      );
     }
     if (message.toolCallId && message.role !== 'USER') {
-      throw new CodedError('BAD_USER_INPUT', 'a tool result (toolCallId) is a USER message');
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        'a tool result (toolCallId) is a USER message',
+        'INVALID_MESSAGES',
+      );
     }
   }
 }

@@ -1,0 +1,198 @@
+import { createClient } from 'graphql-ws';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StoreMemoryDocument } from './generated/graphql';
+import { resetFakes, scriptFake } from './helpers/fakes';
+import { postJson } from './helpers/drop-in';
+import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { WorkerWebSocket } from './helpers/websocket';
+
+// Errors a user can meet: each has a code, a stable reason and a message a
+// person can act on, in its surface's own shape, and nothing internal.
+
+interface GraphQLErrorBody {
+  message: string;
+  extensions?: Record<string, unknown>;
+}
+
+const firstError = (result: { errors?: GraphQLErrorBody[] }) => result.errors![0]!;
+
+function graphqlRaw(body: string, headers: Record<string, string> = {}) {
+  return workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+}
+
+describe('GraphQL errors carry a reason and a message in the caller’s terms', () => {
+  it('an invalid vault id', async () => {
+    const { secret } = await newKey();
+    const result = await post(
+      'query { search(input: { query: "x", vaults: [{ kind: SESSION, id: "no spaces allowed" }] }) { memoryTokens } }',
+      {},
+      secret,
+    );
+    expect(firstError(result).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_VAULT_ID',
+    });
+    expect(firstError(result).message).toMatch(/1–128 characters/);
+  });
+
+  it('search input out of range: the path in the README’s style, the rule in words', async () => {
+    const { secret } = await newKey();
+    const result = await post(
+      'query { search(input: { query: "x", windows: [{ window: HOT, limit: -1 }] }) { memoryTokens } }',
+      {},
+      secret,
+    );
+    const error = firstError(result);
+    expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'OUT_OF_RANGE' });
+    expect(error.message).toBe('input.windows[0].limit: must be at least 0');
+
+    const long = await post(
+      'query($q: String!) { search(input: { query: $q }) { memoryTokens } }',
+      { q: 'x'.repeat(4_001) },
+      secret,
+    );
+    expect(firstError(long).extensions).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      reason: 'TOO_LONG',
+    });
+    expect(firstError(long).message).toBe('input.query: must be at most 4000 characters');
+  });
+
+  it('an empty batch', async () => {
+    const { secret } = await newKey();
+    const result = await post('mutation { storeMemories(inputs: []) { id } }', {}, secret);
+    expect(firstError(result).extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'TOO_FEW',
+    });
+    expect(firstError(result).message).toBe('inputs: must hold at least 1 item');
+  });
+
+  it('no credential at all', async () => {
+    const result = await post('{ vaults { kind } }');
+    expect(firstError(result).extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'NO_CREDENTIAL',
+    });
+  });
+
+  it('deleting a memory that is not there', async () => {
+    const { secret, api } = await newKey();
+    const stored = await api.request(StoreMemoryDocument, { input: { content: 'brief note' } });
+    const id = stored.storeMemory.id;
+    await post('mutation($id: ID!) { deleteMemory(id: $id) }', { id }, secret);
+    const again = await post('mutation($id: ID!) { deleteMemory(id: $id) }', { id }, secret);
+    expect(firstError(again).extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'MEMORY_NOT_FOUND',
+    });
+  });
+
+  it('invalid JSON: a 400 without the parser’s internals; an empty body is a 400 too', async () => {
+    const broken = await graphqlRaw('{"query": ');
+    expect(broken.status).toBe(400);
+    const body = (await broken.json()) as { errors: GraphQLErrorBody[] };
+    expect(body.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(typeof body.errors[0]!.extensions!.reason).toBe('string');
+    expect(JSON.stringify(body)).not.toMatch(/originalError|SyntaxError|stack/);
+
+    const empty = await graphqlRaw('{}');
+    expect(empty.status).toBe(400);
+    const emptyBody = (await empty.json()) as { errors: GraphQLErrorBody[] };
+    expect(emptyBody.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(typeof emptyBody.errors[0]!.extensions!.reason).toBe('string');
+    expect(emptyBody.errors[0]!.message).toMatch(/query/);
+  });
+
+  it('over WebSocket, a validation error carries no HTTP details', async () => {
+    const { secret } = await newKey();
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${secret}` },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    const results: unknown[] = [];
+    try {
+      for await (const result of client.iterate({ query: 'subscription { nope }' }))
+        results.push(result);
+    } catch (errors) {
+      results.push({ errors });
+    }
+    await client.dispose();
+    const [first] = results as { errors: GraphQLErrorBody[] }[];
+    const error = first!.errors[0]!;
+    expect(error.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'GRAPHQL_VALIDATION_FAILED',
+    });
+    expect(error.extensions).not.toHaveProperty('http');
+  });
+});
+
+describe('REST and drop-in errors', () => {
+  beforeEach(resetFakes);
+
+  it('an unknown path says so with a reason', async () => {
+    const response = await workerFetch(`${BASE_URL}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'NOT_FOUND',
+        reason: 'ROUTE_NOT_FOUND',
+        message: expect.stringMatching(/no GET \/nowhere/),
+      },
+    });
+  });
+
+  it('a translated request that is not one: INVALID_REQUEST naming the field', async () => {
+    const { secret } = await newKey();
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'claude-sonnet-4', messages: 'hello' },
+      { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-ant-test' },
+    );
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_REQUEST',
+      message: '`messages` must be a list',
+    });
+  });
+
+  it('the Gemini route, asked for a model it does not serve, names the ones it does', async () => {
+    const { secret } = await newKey();
+    const response = await postJson(
+      '/v1beta/models/compatible/llama3.2:generateContent',
+      { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+      { 'x-goog-api-key': secret },
+    );
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as {
+      error: { message: string; details: { reason: string }[] };
+    };
+    expect(body.error.message).toMatch(/serves Gemini models only/);
+    expect(body.error.message).toMatch(/\/v1\/chat\/completions/);
+    expect(body.error.details[0]!.reason).toBe('MODEL_NOT_SERVED');
+  });
+
+  it('an unreachable provider is said plainly, without the runtime’s internals', async () => {
+    const { secret } = await newKey();
+    await scriptFake({ host: 'api.openai.com', mode: 'unreachable' });
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
+    );
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { message: string; reason: string } };
+    expect(body.error.reason).toBe('UNREACHABLE');
+    expect(body.error.message).not.toMatch(/internal error|reference/);
+    expect(body.error.message).toMatch(/could not be reached/);
+  });
+});
