@@ -349,7 +349,12 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
           stats,
         );
         const text = queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
-        return { vector, text, stats };
+        const fullMatch = queries.text.fullMatchScore(
+          timeline,
+          questions[q]!,
+          DEFAULT_TEXT_RANKING,
+        );
+        return { vector, text, stats: { ...stats, fullMatch } };
       });
     });
     const hydrator = queries as unknown as Hydrator;

@@ -167,8 +167,15 @@ export class VaultQueries {
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
       const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
-      // Standout fusion needs the window's spread; min-max (the ablation's) does not.
-      const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
+      // Standout fusion needs the window's spread and the query's full-match
+      // text score in this vault; min-max (the ablation's) needs neither.
+      const standout =
+        request.fusion === 'MIN_MAX'
+          ? undefined
+          : {
+              ...stats,
+              fullMatch: this.text.fullMatchScore(timeline(), request.text, ranking),
+            };
       ranked = fusedRanking<Ranked, Ranked>(
         vectorPool,
         textPool,
