@@ -174,6 +174,13 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
         },
       ],
       [
+        "search: both windows' full-match text scores (HYBRID's text unit, full-match.ts)",
+        (q) => {
+          for (let w = 0; w < searchWindows.length; w++)
+            queries.text.fullMatchScore(timeline, questions[q]!, DEFAULT_TEXT_RANKING);
+        },
+      ],
+      [
         'search: hydration of the hits (one statement)',
         (q) => void (queries as unknown as Hydrator).hydrateSeqs(hitSeqs[q]!),
       ],

@@ -2,6 +2,7 @@ import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
+import { postJson } from '../helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 
 /**
@@ -99,12 +100,33 @@ describe('HYBRID search across vaults', () => {
     expect(result.memory.hits[0]?.memory.content).toBe(ANSWER);
     // What the provider received: the answer comes first in the memory block.
     const [call] = (await fakeCalls()).filter((seen) => seen.host === 'api.openai.com');
-    const block = String(call!.body.messages![0]!.content);
-    const placeOf = (content: string) => block.indexOf(`"${content}"`);
-    expect(placeOf(ANSWER)).toBeGreaterThan(-1);
-    for (const note of CORE_NOTES) {
-      const at = placeOf(note);
-      if (at !== -1) expect(at, note).toBeGreaterThan(placeOf(ANSWER));
-    }
+    expectAnswerFirst(String(call!.body.messages![0]!.content));
+  });
+
+  it("the drop-in route's memory block puts the session's answer before CORE's notes", async () => {
+    const { secret } = await accountWithNotes();
+    const response = await postJson(
+      '/v1/chat/completions',
+      {
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: QUESTION }],
+        session_id: 'u1',
+        memory_mode: 'read',
+      },
+      { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
+    );
+    expect(response.status).toBe(200);
+    const [call] = (await fakeCalls()).filter((seen) => seen.host === 'api.openai.com');
+    expectAnswerFirst(String(call!.body.messages![0]!.content));
   });
 });
+
+/** The provider's memory block holds the answer, and every CORE note it holds comes after it. */
+function expectAnswerFirst(block: string): void {
+  const placeOf = (content: string) => block.indexOf(`"${content}"`);
+  expect(placeOf(ANSWER)).toBeGreaterThan(-1);
+  for (const note of CORE_NOTES) {
+    const at = placeOf(note);
+    if (at !== -1) expect(at, note).toBeGreaterThan(placeOf(ANSWER));
+  }
+}
