@@ -174,13 +174,6 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
         },
       ],
       [
-        "search: both windows' full-match text scores (HYBRID's text unit, full-match.ts)",
-        (q) => {
-          for (let w = 0; w < searchWindows.length; w++)
-            queries.text.fullMatchScore(timeline, questions[q]!, DEFAULT_TEXT_RANKING);
-        },
-      ],
-      [
         'search: hydration of the hits (one statement)',
         (q) => void (queries as unknown as Hydrator).hydrateSeqs(hitSeqs[q]!),
       ],
@@ -250,6 +243,15 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
           queries.text.forgetRanking();
           for (const window of searchWindows)
             queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+        },
+      ],
+      [
+        "text pools of 50, WORKING + LONG_TERM, and the query's full-match score (HYBRID's text unit)",
+        (q) => {
+          queries.text.forgetRanking();
+          for (const window of searchWindows)
+            queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+          queries.text.fullMatchScore(timeline, questions[q]!, DEFAULT_TEXT_RANKING);
         },
       ],
       [

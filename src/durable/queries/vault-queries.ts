@@ -93,8 +93,17 @@ export class VaultQueries {
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
   ): WindowResult[] {
+    // HYBRID's text unit depends on the query and the vault, not the window:
+    // read once per search, when a window first fuses.
+    let fullMatch: number | undefined;
+    const fullMatchOnce = () =>
+      (fullMatch ??= this.text.fullMatchScore(
+        timeline(),
+        request.text,
+        request.textRanking ?? DEFAULT_TEXT_RANKING,
+      ));
     const rankings = windows.map((window) =>
-      this.rankWindow(index, timeline, request, window, retired),
+      this.rankWindow(index, timeline, request, window, retired, fullMatchOnce),
     );
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
@@ -134,6 +143,7 @@ export class VaultQueries {
     request: SearchRequest,
     window: WindowSearch,
     retired: ReadonlySet<number> | null,
+    fullMatch: () => number,
   ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || window.limit === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
@@ -174,7 +184,7 @@ export class VaultQueries {
           ? undefined
           : {
               ...stats,
-              fullMatch: this.text.fullMatchScore(timeline(), request.text, ranking),
+              fullMatch: fullMatch(),
             };
       ranked = fusedRanking<Ranked, Ranked>(
         vectorPool,
