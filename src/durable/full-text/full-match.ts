@@ -2,26 +2,16 @@ import { termIdf, type TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 
 /**
- * Memories holding each term, counted once per postings list: the postings
- * come from the vault's cache, so a term searched again is not counted again.
+ * How many distinct memories a term's postings name. fts5vocab lists a
+ * term's instances by document, so they are the changes of seq; a list out
+ * of order is counted with a set.
  */
-const holdersOf = new WeakMap<TermPostings, number>();
-
-/** How many distinct memories a term's postings name. */
-function holders(postings: TermPostings): number {
-  const known = holdersOf.get(postings);
-  if (known !== undefined) return known;
-  const { seqs } = postings;
-  // fts5vocab lists a term's instances by document, so distinct memories
-  // are the changes of seq; a list out of order is counted with a set.
+export function holdersOf(seqs: ArrayLike<number>): number {
   let count = 0;
-  let sorted = true;
   for (let i = 0; i < seqs.length; i++) {
-    if (i > 0 && seqs[i]! < seqs[i - 1]!) sorted = false;
+    if (i > 0 && seqs[i]! < seqs[i - 1]!) return new Set(Array.from(seqs)).size;
     if (i === 0 || seqs[i] !== seqs[i - 1]) count++;
   }
-  if (!sorted) count = new Set(Array.from(seqs)).size;
-  holdersOf.set(postings, count);
   return count;
 }
 
@@ -41,6 +31,7 @@ export function fullMatchScore(
   ranking: TextRanking,
 ): number {
   let sum = 0;
-  for (const postings of terms) sum += termIdf(ranking, passages, holders(postings));
+  for (const postings of terms)
+    sum += termIdf(ranking, passages, postings.holders ?? holdersOf(postings.seqs));
   return sum;
 }

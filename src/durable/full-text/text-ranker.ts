@@ -21,6 +21,8 @@ import type { TextTimeline } from './text-timeline';
 export interface TermPostings {
   seqs: ArrayLike<number>;
   offsets: ArrayLike<number>;
+  /** How many distinct memories hold the term, when counted as the postings were read. */
+  holders?: number;
 }
 
 /**

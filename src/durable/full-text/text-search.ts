@@ -2,7 +2,7 @@ import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
 import { tokenize, type QueryName } from '../../text/tokens';
 import { analyseQuery } from './query-analysis';
-import { fullMatchScore } from './full-match';
+import { fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
@@ -274,7 +274,8 @@ export class TextSearch {
         )
         .raw(),
     ] as [number, number][];
-    return { seqs: rows.map((row) => row[0]), offsets: rows.map((row) => row[1]) };
+    const seqs = rows.map((row) => row[0]);
+    return { seqs, offsets: rows.map((row) => row[1]), holders: holdersOf(seqs) };
   }
 
   /**
