@@ -51,7 +51,10 @@ import type { SimilarityStats } from '../hot-tier/vector-index';
  * re-judging the order of what they found.
  *
  * By construction HYBRID then differs from TEXT only where the vectors find
- * memories the text side did not, with real evidence. Memories with no
+ * memories the text side did not, with real evidence; a memory only the
+ * vectors found scores below w, so it never passes a word match scoring
+ * s ≥ w / (1 − w) · F (three quarters of a full match at 0.3), as a rare
+ * exact keyword usually does. Memories with no
  * evidence from either side score 0 and follow in vector order (the caller
  * breaks ties by similarity); when no word of the query is in the window,
  * HYBRID thus ranks as VECTOR, with only what stands out scoring above 0.
