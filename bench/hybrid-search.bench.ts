@@ -124,6 +124,9 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
 
   // What the searches answer, so a change meant only for speed shows it changed nothing.
   let fingerprint = 0;
+  // The same without scores: which memories, in which order (a change of
+  // the score's scale alone leaves it).
+  let orderFingerprint = 0;
   for (let q = 0; q < questions.length; q++) {
     const response = await stub.search(address, [request(q, 'HYBRID')]);
     if (!response.ok) throw new Error(response.message);
@@ -134,6 +137,11 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
     );
     for (const char of answer.join())
       fingerprint = (Math.imul(fingerprint, 31) + char.charCodeAt(0)) | 0;
+    const order = response.results[0]!.flatMap((window) =>
+      window.hits.map((hit) => `${hit.memory.createdAt}:${hit.memory.content.length}`),
+    );
+    for (const char of order.join())
+      orderFingerprint = (Math.imul(orderFingerprint, 31) + char.charCodeAt(0)) | 0;
   }
 
   // Through the RPC, as the Worker calls it: round trip and the object's own time.
@@ -226,6 +234,7 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
       `    float32 scan of all ${MEMORIES} rows (yardstick) p50 ${p50(phases.scan)}`,
       `    HYBRID ÷ float32 scan, batch by batch    p50 ${percentile(phases.ratios, 50).toFixed(2)}`,
       `  answers' fingerprint (ids and scores of every question's hits) ${(fingerprint >>> 0).toString(16)}`,
+      `  answers' order fingerprint (the same without scores) ${(orderFingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',
     ].join('\n'),
@@ -257,6 +266,9 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
   const inputs = questions.map((_, q) => q);
 
   let fingerprint = 0;
+  // The same without scores: which memories, in which order (a change of
+  // the score's scale alone leaves it).
+  let orderFingerprint = 0;
   for (let q = 0; q < questions.length; q++) {
     const response = await stub.search(address, [request(q, 'HYBRID')]);
     if (!response.ok) throw new Error(response.message);
@@ -267,6 +279,11 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     );
     for (const char of answer.join())
       fingerprint = (Math.imul(fingerprint, 31) + char.charCodeAt(0)) | 0;
+    const order = response.results[0]!.flatMap((window) =>
+      window.hits.map((hit) => `${hit.memory.createdAt}:${hit.memory.content}`),
+    );
+    for (const char of order.join())
+      orderFingerprint = (Math.imul(orderFingerprint, 31) + char.charCodeAt(0)) | 0;
   }
 
   const inObject: number[] = [];
@@ -349,7 +366,12 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
           stats,
         );
         const text = queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
-        return { vector, text, stats };
+        const fullMatch = queries.text.fullMatchScore(
+          timeline,
+          questions[q]!,
+          DEFAULT_TEXT_RANKING,
+        );
+        return { vector, text, stats: { ...stats, fullMatch } };
       });
     });
     const hydrator = queries as unknown as Hydrator;
@@ -434,6 +456,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
       `    hydration of both windows' hits, one statement p50 ${p50(phases.hydrate)}`,
       `    query analysis, uncached (terms, names, dates) p50 ${p50(phases.analyse)}`,
       `  answers' fingerprint (ids and scores of every query's hits) ${(fingerprint >>> 0).toString(16)}`,
+      `  answers' order fingerprint (the same without scores) ${(orderFingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,
       '',
     ].join('\n'),

@@ -112,7 +112,12 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
           spread,
         );
         const text = queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
-        return { vector, text, stats: spread };
+        const fullMatch = queries.text.fullMatchScore(
+          timeline,
+          questions[q]!,
+          DEFAULT_TEXT_RANKING,
+        );
+        return { vector, text, stats: { ...spread, fullMatch } };
       });
     });
     const hitSeqs = pooled.map((windows) =>
@@ -238,6 +243,15 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
           queries.text.forgetRanking();
           for (const window of searchWindows)
             queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+        },
+      ],
+      [
+        "text pools of 50, WORKING + LONG_TERM, and the query's full-match score (HYBRID's text unit)",
+        (q) => {
+          queries.text.forgetRanking();
+          for (const window of searchWindows)
+            queries.text.search(timeline, questions[q]!, window, 50, DEFAULT_TEXT_RANKING);
+          queries.text.fullMatchScore(timeline, questions[q]!, DEFAULT_TEXT_RANKING);
         },
       ],
       [

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fusedRanking, type PoolHit } from '../src/durable/queries/fused-ranking';
-import { fuseScores, keepsTextOrder } from '../src/durable/queries/score-fusion';
-import type { SimilarityStats } from '../src/durable/hot-tier/vector-index';
+import { fuseScores, keepsTextOrder, type FusionScale } from '../src/durable/queries/score-fusion';
 import { seededRandom } from './helpers/random';
 
 /**
@@ -15,7 +14,7 @@ function referenceRanking(
   text: PoolHit[],
   weight: number,
   limit: number,
-  window?: SimilarityStats,
+  window?: FusionScale,
 ): { seq: number; score: number; fromText: boolean }[] {
   const fused = fuseScores(
     vector.map((hit) => ({ key: hit.seq, score: hit.score })),
@@ -64,13 +63,15 @@ describe('fused ranking', () => {
         vectorScore,
       );
       const weight = [0.3, 0.45, 0.5, 0.8, 1][round % 5]!;
-      const window: SimilarityStats | undefined =
+      const window: FusionScale | undefined =
         round % 4 === 3
           ? undefined
           : {
               rows: 1 + Math.floor(next() * 20_000),
               mean: 0.3 + next() * 0.2,
               deviation: round % 11 === 0 ? 0 : 0.02 + next() * 0.1,
+              // Now and then a vault without any query word (no full match).
+              fullMatch: round % 13 === 0 ? 0 : 1 + next() * 10,
             };
       const limit = 1 + Math.floor(next() * 30);
       const expected = referenceRanking(vector, text, weight, limit, window);
@@ -96,7 +97,7 @@ describe('fused ranking', () => {
       { seq: 2, score: 0.9 },
       { seq: 3, score: 0.5 },
     ];
-    const window = { rows: 1_000, mean: 0.3, deviation: 0.1 };
+    const window = { rows: 1_000, mean: 0.3, deviation: 0.1, fullMatch: 8 };
     const ranked = fusedRanking(vector, text, 0.3, 10, window);
     expect(ranked.map(({ hit }) => hit.seq)).toEqual([1, 2, 3]);
     expect(ranked[1]!.score).toBe(ranked[0]!.score);

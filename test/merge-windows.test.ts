@@ -81,3 +81,47 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
     }
   });
 });
+
+describe('equal scores across vaults (merge-windows.ts)', () => {
+  const hit = (content: string, score: number, createdAt: number) => ({
+    memory: {
+      id: content,
+      content,
+      role: 'USER' as const,
+      metadata: null,
+      createdAt,
+      tokens: 1,
+      validUntil: null,
+      supersededBy: null,
+    },
+    score,
+    window: 'WORKING' as MemoryWindow,
+    match: { start: 0, end: content.length },
+  });
+  const window = (hits: ReturnType<typeof hit>[]): WindowResult[] => [
+    { window: 'WORKING', rowsInWindow: 100, hits },
+  ];
+
+  it("keeps each vault's own order among equal scores, whatever their creation times", () => {
+    // HYBRID memories without evidence score 0, each vault ranking them by similarity.
+    const merged = mergeHits(
+      [{ window: 'WORKING', limit: 5 }],
+      [
+        {
+          address: vaults[0]!,
+          windows: window([hit('answer', 0.4, 1), hit('closer', 0, 1), hit('farther', 0, 9)]),
+        },
+        { address: vaults[1]!, windows: window([hit('core a', 0, 2), hit('core b', 0, 8)]) },
+      ],
+    );
+    // By place in its vault (core a, then closer and core b, the later-stored
+    // first), never by time alone: farther, the latest, stays last.
+    expect(merged.map((found) => found.memory.content)).toEqual([
+      'answer',
+      'core a',
+      'core b',
+      'closer',
+      'farther',
+    ]);
+  });
+});

@@ -89,8 +89,9 @@ describe('score fusion', () => {
 });
 
 describe('standout fusion', () => {
-  // A window of 100 rows whose similarities spread evenly around 0.65 (sd 0.05).
-  const window = { rows: 100, mean: 0.65, deviation: 0.05 };
+  // A window of 100 rows whose similarities spread evenly around 0.65 (sd
+  // 0.05), in a vault where a memory holding each query word once scores 9.
+  const window = { rows: 100, mean: 0.65, deviation: 0.05, fullMatch: 9 };
   const level = standoutLevel(100); // ≈ 3.03 standard deviations
 
   it('puts the noise level where the best of n noise rows lands, growing slowly with n', () => {
@@ -100,7 +101,7 @@ describe('standout fusion', () => {
     expect(standoutLevel(50_000)).toBeCloseTo(4.65, 2);
   });
 
-  it('counts only rows above the noise level, from 0 there to 1 for the best', () => {
+  it('counts only rows above the noise level, by the share of their standout noise does not explain', () => {
     const at = (z: number) => window.mean + z * window.deviation;
     const evidence = standoutScores(
       scored([
@@ -112,8 +113,12 @@ describe('standout fusion', () => {
       window,
     );
     expect([...evidence.keys()]).toEqual(['far', 'near']);
-    expect(evidence.get('far')).toBeCloseTo(1);
-    expect(evidence.get('near')).toBeCloseTo(0.5);
+    expect(evidence.get('far')).toBeCloseTo(1 - level / (level + 2));
+    expect(evidence.get('near')).toBeCloseTo(1 - level / (level + 1));
+    // Not relative to the window's best: a lone standout is not stretched to 1.
+    expect(standoutScores(scored([['near', at(level + 1)]]), window).get('near')).toBeCloseTo(
+      1 - level / (level + 1),
+    );
     // A window whose rows all score alike carries no evidence at all.
     expect(standoutScores(scored([['a', 0.9]]), { rows: 5, mean: 0.9, deviation: 0 }).size).toBe(0);
   });
@@ -141,8 +146,9 @@ describe('standout fusion', () => {
   });
 
   it('lets a memory that stands out by meaning in, below the best text match', () => {
+    const meant = window.mean + 3 * level * window.deviation;
     const vector = scored([
-      ['meant', window.mean + (level + 2) * window.deviation],
+      ['meant', meant],
       ['strong-text', 0.66],
     ]);
     const text = scored([
@@ -151,11 +157,36 @@ describe('standout fusion', () => {
       ['weakest', 1],
     ]);
     const fused = fuseScores(vector, text, 0.3, window);
-    expect(fused.get('meant')).toBeCloseTo(0.3);
-    expect(fused.get('strong-text')).toBeCloseTo(0.7);
+    // Text on its full-match scale: s / (s + 9); vectors: 1 − level / z.
+    expect(fused.get('meant')).toBeCloseTo(0.3 * (2 / 3));
+    expect(fused.get('strong-text')).toBeCloseTo(0.7 * 0.5);
+    expect(fused.get('weak-text')).toBeCloseTo(0.7 * 0.25);
     expect(fused.get('meant')!).toBeGreaterThan(fused.get('weak-text')!);
-    // No text at all: the vector side ranks alone, as VECTOR does.
-    expect([...fuseScores(vector, [], 0.3, window).keys()]).toEqual(['meant', 'strong-text']);
+    expect(fused.get('meant')!).toBeLessThan(fused.get('strong-text')!);
+  });
+
+  it('scores alike in every vault: no word match and no standout is no evidence, not a perfect match', () => {
+    const vector = scored([
+      ['closest', window.mean + 2 * window.deviation],
+      ['next', window.mean + window.deviation],
+    ]);
+    // No word of the query in the vault: the vectors rank, but nothing scores.
+    const fused = fuseScores(vector, [], 0.3, { ...window, fullMatch: 20 });
+    expect([...fused.values()]).toEqual([0, 0]);
+    // The same text score means the same in any vault with the same full match,
+    // whatever the vault's best: a lone weak match is not lifted to 1.
+    const lone = fuseScores([], scored([['weak', 3]]), 0.3, window);
+    const amongBetter = fuseScores(
+      [],
+      scored([
+        ['strong', 27],
+        ['weak', 3],
+      ]),
+      0.3,
+      window,
+    );
+    expect(lone.get('weak')).toBeCloseTo(0.7 * 0.25);
+    expect(amongBetter.get('weak')).toBe(lone.get('weak'));
   });
   it('lifts a word match by its vector evidence at most level with the one text ranked above', () => {
     const at = (z: number) => window.mean + z * window.deviation;
@@ -168,15 +199,16 @@ describe('standout fusion', () => {
       ['first', 9.2],
       ['second', 9],
       ['third', 8.8],
-      ['weak', 2],
+      ['weak', 0.5],
     ]);
     const fused = fuseScores(vector, text, 0.3, window);
-    // Plain convex sums would be 0.70, 0.83 and 0.97: third, second, first.
-    expect(fused.get('first')).toBeCloseTo(0.7);
-    expect(fused.get('second')).toBeCloseTo(0.7);
-    expect(fused.get('third')).toBeCloseTo(0.7);
+    // Plain convex sums would put third, then second, above first.
+    const first = 0.7 * (9.2 / (9.2 + 9));
+    expect(fused.get('first')).toBeCloseTo(first);
+    expect(fused.get('second')).toBeCloseTo(first);
+    expect(fused.get('third')).toBeCloseTo(first);
     // Vector evidence still counts against what only the vectors found.
-    expect(fused.get('vector-only')).toBeCloseTo(0.3 * 0.75);
+    expect(fused.get('vector-only')).toBeCloseTo(0.3 * (1 - level / (level + 1.5)));
     expect(fused.get('weak')!).toBeLessThan(fused.get('vector-only')!);
     // Once vectors weigh as much as words, the convex sum stands.
     const even = fuseScores(vector, text, 0.5, window);

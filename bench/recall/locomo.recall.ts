@@ -10,8 +10,7 @@
  * among the top k hits, averaged over questions. Nothing but content and date
  * reaches the vault: turn ids stay here, mapped from the ids the store returns.
  */
-import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
+import { env } from 'cloudflare:workers';
 import { inject, it } from 'vitest';
 import { deriveKey } from '../../src/auth/memory-key';
 import { createEmbedder } from '../../src/embed';
@@ -20,6 +19,7 @@ import type { RecallConversation } from './dataset';
 import { ablations } from './ablation';
 import { rankingCost, type RankingCost } from './ranking-cost';
 import { decodeMemoryId } from '../../src/vaults/ids';
+import { content, graphql, memoryKey, SEARCH, STORE } from './bench-api';
 
 /** The three modes as deployed, then HYBRID at other fusion weights, so retuning is one run. */
 const MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
@@ -35,51 +35,6 @@ const BATCH = 100;
 const DAY = 86_400_000;
 /** One-memory stores timed for the write cost. */
 const SINGLE_WRITES = 100;
-
-interface GraphQLResponse<T> {
-  data?: T;
-  errors?: { message: string; extensions?: { code?: string } }[];
-  extensions?: { memory?: { vaults?: { elapsedMs: number }[] } };
-}
-
-async function graphql<T>(
-  token: string,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<GraphQLResponse<T> & { ms: number }> {
-  const started = performance.now();
-  const response = await exports.default.fetch(
-    new Request('http://bench.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    }),
-  );
-  const body = (await response.json()) as GraphQLResponse<T>;
-  const ms = performance.now() - started;
-  if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return { ...body, ms };
-}
-
-const STORE = `mutation ($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
-const SEARCH = `query ($input: SearchInput!) { search(input: $input) { hits { memory { id } } } }`;
-
-async function memoryKey(): Promise<string> {
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(`bench-${Date.now().toString(36)}`)
-    .setIssuedAt()
-    .setExpirationTime('2h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = await graphql<{ createMemoryKey: { secret: string } }>(
-    admin,
-    'mutation { createMemoryKey(name: "recall bench") { secret } }',
-    {},
-  );
-  return created.data!.createMemoryKey.secret;
-}
-
-const content = (turn: { speaker: string; text: string }) => `${turn.speaker}: ${turn.text}`;
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);

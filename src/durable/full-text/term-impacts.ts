@@ -1,6 +1,6 @@
 import { affordable, registerCache } from '../hot-tier/hot-budget';
 import type { PassageContext } from './passage-context';
-import type { TermPostings } from './text-ranker';
+import { termIdf, type TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 
@@ -167,10 +167,7 @@ function computeImpacts(
   if (holders.length === 0) return NONE;
   const held = holders.length;
   // As the full ranking computes it, to the last bit.
-  const idf =
-    ranking.idf === 'probabilistic'
-      ? Math.log(1 + (passages - held + 0.5) / (held + 0.5))
-      : Math.max(Math.log((passages - held + 0.5) / (held + 0.5)), 1e-6);
+  const idf = termIdf(ranking, passages, held);
   let lo = passages;
   let hi = -1;
   let reachedAtMost = 0;

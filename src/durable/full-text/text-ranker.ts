@@ -21,6 +21,8 @@ import type { TextTimeline } from './text-timeline';
 export interface TermPostings {
   seqs: ArrayLike<number>;
   offsets: ArrayLike<number>;
+  /** How many distinct memories hold the term, when counted as the postings were read. */
+  holders?: number;
 }
 
 /**
@@ -100,6 +102,17 @@ function scratchFor(passages: number): Scratch {
 const DENSE_SHARE = 0.25;
 
 /**
+ * A term's idf among `passages` passages of which `holding` hold it: the
+ * probabilistic ln(1 + (N − n + 0.5)/(n + 0.5)), or FTS5's own (floored just
+ * above 0).
+ */
+export function termIdf(ranking: TextRanking, passages: number, holding: number): number {
+  return ranking.idf === 'probabilistic'
+    ? Math.log(1 + (passages - holding + 0.5) / (holding + 0.5))
+    : Math.max(Math.log((passages - holding + 0.5) / (holding + 0.5)), 1e-6);
+}
+
+/**
  * BM25 scores of every passage that holds a query term or neighbours one.
  *
  * Per term: the postings are counted per passage, each holding passage
@@ -149,10 +162,7 @@ export function rankPassages(
       }
     }
     if (hitCount === 0) continue;
-    const idf =
-      ranking.idf === 'probabilistic'
-        ? Math.log(1 + (passages - hitCount + 0.5) / (hitCount + 0.5))
-        : Math.max(Math.log((passages - hitCount + 0.5) / (hitCount + 0.5)), 1e-6);
+    const idf = termIdf(ranking, passages, hitCount);
 
     // Spread each holding passage's count over its neighbourhood.
     let termLo = passages;

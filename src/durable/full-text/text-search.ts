@@ -2,6 +2,7 @@ import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
 import { tokenize, type QueryName } from '../../text/tokens';
 import { analyseQuery } from './query-analysis';
+import { fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
@@ -136,6 +137,18 @@ export class TextSearch {
     return scored;
   }
 
+  /**
+   * What a memory of average length holding each of the query's terms once
+   * scores in this vault (full-match.ts): HYBRID's unit for text scores, so
+   * that they mean the same in every vault. 0 for a query without terms.
+   */
+  fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
+    const { terms } = analyseQuery(text, ranking.stopwords);
+    if (terms.length === 0) return 0;
+    const postings = terms.map((term) => this.cache.get(term, (missing) => this.postings(missing)));
+    return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
+  }
+
   search(
     timeline: TextTimeline,
     text: string,
@@ -261,7 +274,8 @@ export class TextSearch {
         )
         .raw(),
     ] as [number, number][];
-    return { seqs: rows.map((row) => row[0]), offsets: rows.map((row) => row[1]) };
+    const seqs = rows.map((row) => row[0]);
+    return { seqs, offsets: rows.map((row) => row[1]), holders: holdersOf(seqs) };
   }
 
   /**

@@ -1,5 +1,10 @@
-import { keepsTextOrder, minMax, standoutLevel } from './score-fusion';
-import type { SimilarityStats } from '../hot-tier/vector-index';
+import {
+  keepsTextOrder,
+  minMax,
+  standoutEvidence,
+  textEvidence,
+  type FusionScale,
+} from './score-fusion';
 
 /** A pool's hit: the memory (seq) and its side's score, best first in its pool. */
 export interface PoolHit {
@@ -36,52 +41,46 @@ export function fusedRanking<V extends PoolHit, T extends PoolHit>(
   text: readonly T[],
   vectorWeight: number,
   limit: number,
-  window?: SimilarityStats,
+  scale?: FusionScale,
 ): { hit: V | T; score: number }[] {
-  const keepsOrder = keepsTextOrder(vectorWeight, window);
-  const textScale = textScaling(text, window);
-  const vectorScale = vectorScaling(vector, window, text.length === 0);
+  const keepsOrder = keepsTextOrder(vectorWeight, scale);
   const candidates: Candidate<V | T>[] = [];
   const bySeq = new Map<number, Candidate<V | T>>();
-  for (let rank = 0; rank < text.length; rank++) {
-    const hit = text[rank]!;
-    const candidate: Candidate<V | T> = {
-      hit,
-      seq: hit.seq,
-      fused: textScale(hit.score),
-      textRank: keepsOrder ? rank : 0,
-      closeness: -Infinity,
-    };
-    candidates.push(candidate);
-    bySeq.set(hit.seq, candidate);
-  }
-  const textOnly = vector.length === 0;
-  const vectorOnly = text.length === 0;
-  if (!vectorOnly && !textOnly) {
-    // Convex sum; a memory absent from a side gets 0 from it.
-    for (const candidate of candidates)
-      candidate.fused = vectorWeight * 0 + (1 - vectorWeight) * candidate.fused;
-  }
-  for (const hit of vector) {
-    const evidence = vectorScale(hit.score);
-    const known = bySeq.get(hit.seq);
-    if (known !== undefined) {
-      known.closeness = hit.score;
-      // Recomputed from the text side's share, as fuseScores adds them.
-      known.fused =
-        vectorWeight * (evidence ?? 0) + (1 - vectorWeight) * textScale(known.hit.score);
-      continue;
+  if (scale === undefined) {
+    rankMinMax(vector, text, vectorWeight, candidates, bySeq);
+  } else {
+    const textShare = textEvidence(scale.fullMatch);
+    const standout = standoutEvidence(scale);
+    for (let rank = 0; rank < text.length; rank++) {
+      const hit = text[rank]!;
+      const candidate: Candidate<V | T> = {
+        hit,
+        seq: hit.seq,
+        fused: (1 - vectorWeight) * textShare(hit.score),
+        textRank: keepsOrder ? rank : 0,
+        closeness: -Infinity,
+      };
+      candidates.push(candidate);
+      bySeq.set(hit.seq, candidate);
     }
-    const fused = vectorOnly ? evidence! : vectorWeight * (evidence ?? 0) + (1 - vectorWeight) * 0;
-    candidates.push({
-      hit,
-      seq: hit.seq,
-      fused,
-      textRank: keepsOrder ? text.length : 0,
-      closeness: hit.score,
-    });
+    for (const hit of vector) {
+      const evidence = standout(hit.score) ?? 0;
+      const known = bySeq.get(hit.seq);
+      if (known !== undefined) {
+        known.closeness = hit.score;
+        known.fused = vectorWeight * evidence + known.fused;
+        continue;
+      }
+      candidates.push({
+        hit,
+        seq: hit.seq,
+        fused: vectorWeight * evidence + (1 - vectorWeight) * 0,
+        textRank: keepsOrder ? text.length : 0,
+        closeness: hit.score,
+      });
+    }
   }
-  if (keepsOrder && !textOnly && !vectorOnly) {
+  if (keepsOrder) {
     // Each word match's fused score capped at the one text ranked above it.
     let ceiling = Infinity;
     for (let rank = 0; rank < text.length; rank++) {
@@ -100,38 +99,47 @@ export function fusedRanking<V extends PoolHit, T extends PoolHit>(
   return ranked;
 }
 
-/** The text side's share of a score: relative to the pool's best (standout), or min-max. */
-function textScaling(
-  text: readonly PoolHit[],
-  window: SimilarityStats | undefined,
-): (score: number) => number {
-  if (window === undefined) return minMax(text);
-  let best = 0;
-  for (const { score } of text) best = Math.max(best, score);
-  return (score) => (best > 0 ? Math.max(0, score) / best : 1);
-}
-
 /**
- * The vector side's evidence of a score, undefined for none: min-max when
- * the text side is empty or without a window, else standout over the window.
+ * The candidates of the fusion before standout (MIN_MAX, the ablation's):
+ * both sides min-max over their pools, an empty side leaving the other as it is.
  */
-function vectorScaling(
-  vector: readonly PoolHit[],
-  window: SimilarityStats | undefined,
-  textEmpty: boolean,
-): (score: number) => number | undefined {
-  if (textEmpty || window === undefined) return minMax(vector);
-  if (vector.length === 0 || window.deviation < FLAT) return () => undefined;
-  const level = standoutLevel(window.rows);
-  const z = (score: number) => (score - window.mean) / window.deviation;
-  let best = -Infinity;
-  for (const { score } of vector) best = Math.max(best, z(score));
-  if (best <= level) return () => undefined;
-  return (score) => {
-    const standout = z(score);
-    return standout > level ? (standout - level) / (best - level) : undefined;
-  };
+function rankMinMax<V extends PoolHit, T extends PoolHit>(
+  vector: readonly V[],
+  text: readonly T[],
+  vectorWeight: number,
+  candidates: Candidate<V | T>[],
+  bySeq: Map<number, Candidate<V | T>>,
+): void {
+  const textScale = minMax(text);
+  const vectorScale = minMax(vector);
+  const both = text.length > 0 && vector.length > 0;
+  for (const hit of text) {
+    const share = textScale(hit.score);
+    const candidate: Candidate<V | T> = {
+      hit,
+      seq: hit.seq,
+      // Convex sum; a memory absent from a side gets 0 from it.
+      fused: both ? vectorWeight * 0 + (1 - vectorWeight) * share : share,
+      textRank: 0,
+      closeness: -Infinity,
+    };
+    candidates.push(candidate);
+    bySeq.set(hit.seq, candidate);
+  }
+  for (const hit of vector) {
+    const evidence = vectorScale(hit.score);
+    const known = bySeq.get(hit.seq);
+    if (known !== undefined) {
+      known.closeness = hit.score;
+      known.fused = vectorWeight * evidence + (1 - vectorWeight) * textScale(known.hit.score);
+      continue;
+    }
+    candidates.push({
+      hit,
+      seq: hit.seq,
+      fused: both ? vectorWeight * evidence + (1 - vectorWeight) * 0 : evidence,
+      textRank: 0,
+      closeness: hit.score,
+    });
+  }
 }
-
-/** Below this spread the rows of a window are taken as scoring alike (as score-fusion.ts). */
-const FLAT = 1e-6;

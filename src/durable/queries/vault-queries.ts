@@ -94,8 +94,17 @@ export class VaultQueries {
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
   ): WindowResult[] {
+    // HYBRID's text unit depends on the query and the vault, not the window:
+    // read once per search, when a window first fuses.
+    let fullMatch: number | undefined;
+    const fullMatchOnce = () =>
+      (fullMatch ??= this.text.fullMatchScore(
+        timeline(),
+        request.text,
+        request.textRanking ?? DEFAULT_TEXT_RANKING,
+      ));
     const rankings = windows.map((window) =>
-      this.rankWindow(index, timeline, request, window, retired),
+      this.rankWindow(index, timeline, request, window, retired, fullMatchOnce),
     );
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
@@ -135,6 +144,7 @@ export class VaultQueries {
     request: SearchRequest,
     window: WindowSearch,
     retired: ReadonlySet<number> | null,
+    fullMatch: () => number,
   ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || window.limit === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
@@ -168,8 +178,15 @@ export class VaultQueries {
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
       const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
-      // Standout fusion needs the window's spread; min-max (the ablation's) does not.
-      const standout = request.fusion === 'MIN_MAX' ? undefined : stats;
+      // Standout fusion needs the window's spread and the query's full-match
+      // text score in this vault; min-max (the ablation's) needs neither.
+      const standout =
+        request.fusion === 'MIN_MAX'
+          ? undefined
+          : {
+              ...stats,
+              fullMatch: fullMatch(),
+            };
       ranked = fusedRanking<Ranked, Ranked>(
         vectorPool,
         textPool,

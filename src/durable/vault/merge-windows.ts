@@ -8,7 +8,11 @@ import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
  * every vault compete on score, a memory whose content appears in several
  * vaults (the same fact stored twice) is kept once with its best score, and
  * each window keeps its own limit, so recent context cannot crowd out old
- * facts or the reverse. Windows stay in band order.
+ * facts or the reverse. Windows stay in band order. Sound because a score
+ * means the same in every vault (HYBRID's fused score is on a scale of its
+ * own, score-fusion.ts). Equal scores keep each vault's own order (a vault
+ * ranks its ties, e.g. HYBRID's memories without evidence by similarity):
+ * the better-placed in its vault first, then the later-stored.
  *
  * Pure, and here rather than in the resolvers because both sides of a
  * multi-vault search run it: the Worker to answer, and the vault that leads
@@ -21,20 +25,26 @@ export function mergeWindowHits<Source>(
 ): { hit: SearchHitRecord; source: Source }[] {
   const merged: { hit: SearchHitRecord; source: Source }[] = [];
   for (const { window, limit } of windows) {
-    const best = new BestByContent<{ hit: SearchHitRecord; source: Source }>();
+    const best = new BestByContent<{ hit: SearchHitRecord; source: Source; place: number }>();
     for (const { source, windows: results } of perVault) {
       const result = results.find((candidate) => candidate.window === window);
-      for (const hit of result?.hits ?? [])
+      const hits = result?.hits ?? [];
+      for (let place = 0; place < hits.length; place++) {
+        const hit = hits[place]!;
         best.offer(
           hit.memory.content,
-          { hit, source },
+          { hit, source, place },
           (offered, kept) => offered.hit.score > kept.hit.score,
         );
+      }
     }
     const ranked = [...best.values()].sort(
-      (a, b) => b.hit.score - a.hit.score || b.hit.memory.createdAt - a.hit.memory.createdAt,
+      (a, b) =>
+        b.hit.score - a.hit.score ||
+        a.place - b.place ||
+        b.hit.memory.createdAt - a.hit.memory.createdAt,
     );
-    merged.push(...ranked.slice(0, limit));
+    for (const { hit, source } of ranked.slice(0, limit)) merged.push({ hit, source });
   }
   return merged;
 }
@@ -44,8 +54,9 @@ export function mergeWindowHits<Source>(
  * memory tokens its hits bill, and per window the contents that made it.
  * Every vault's windows cut to the hits of those contents (`keepsHit`) merge
  * to the very same list, in the same order: each kept content keeps all its
- * hits, so its best hit and the place of its first hit among the others are
- * unchanged, and the sort is stable. So the leader need only hand on those.
+ * hits, so its best hit is unchanged, and every hit above a kept one in its
+ * vault's list scores at least as much and was kept too, so its place in
+ * its vault is unchanged. So the leader need only hand on those.
  */
 export function mergedContents(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],

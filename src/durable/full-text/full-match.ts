@@ -1,0 +1,37 @@
+import { termIdf, type TermPostings } from './text-ranker';
+import type { TextRanking } from './text-ranking';
+
+/**
+ * How many distinct memories a term's postings name. fts5vocab lists a
+ * term's instances by document, so they are the changes of seq; a list out
+ * of order is counted with a set.
+ */
+export function holdersOf(seqs: ArrayLike<number>): number {
+  let count = 0;
+  for (let i = 0; i < seqs.length; i++) {
+    if (i > 0 && seqs[i]! < seqs[i - 1]!) return new Set(Array.from(seqs)).size;
+    if (i === 0 || seqs[i] !== seqs[i - 1]) count++;
+  }
+  return count;
+}
+
+/**
+ * The BM25 of a memory of average length that holds each query term once,
+ * among `passages` passages: the sum of the terms' idf (with saturation
+ * k1 + 1, one occurrence at average length scores exactly its idf). A term
+ * no memory holds counts at its idf for no holder, so a vault holding only
+ * some of the query's words cannot reach it. HYBRID's unit for the text side
+ * (score-fusion.ts): a score on it means the same in every vault. Memories
+ * are counted where the ranking counts passages, so for a vault of long
+ * memories (indexed in overlapping chunks) the idf is a little higher.
+ */
+export function fullMatchScore(
+  terms: readonly TermPostings[],
+  passages: number,
+  ranking: TextRanking,
+): number {
+  let sum = 0;
+  for (const postings of terms)
+    sum += termIdf(ranking, passages, postings.holders ?? holdersOf(postings.seqs));
+  return sum;
+}
