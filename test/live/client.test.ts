@@ -109,7 +109,7 @@ describe('@memoryrouter/client against a live Worker', () => {
     const mismatch = await failure(() =>
       client.store({ content: 'with a tiny vector', embedding: [0.1, 0.2, 0.3] }),
     );
-    expect(mismatch).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMBEDDING_DIMENSIONS' });
+    expect(mismatch).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'EMBEDDING_MISMATCH' });
     expect(isMemoryRouterError(mismatch, 'BAD_USER_INPUT')).toBe(true);
     expect((await client.vaults())[0]!.memoryCount).toBe(1);
 

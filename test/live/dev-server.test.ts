@@ -23,6 +23,6 @@ describe('the local dev server', () => {
     const { scripts } = JSON.parse(await readFile('package.json', 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(scripts.start).toMatch(/\bX_LOCAL_OBSERVABILITY=false wrangler dev\b/);
+    expect(scripts.start).toMatch(/\bX_LOCAL_OBSERVABILITY=false (exec )?wrangler dev\b/);
   });
 });

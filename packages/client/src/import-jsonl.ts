@@ -59,28 +59,51 @@ export async function importJsonl(
     last = key;
     options.onProgress?.(step);
   };
+  // An export's header names the model its vectors were made with; the
+  // server reads each request as a file of its own, so every later part
+  // carries the header again (else its vectors would count as the caller's
+  // own and a vault of that model would refuse them), one line ahead of the
+  // file's own numbering.
+  const header = isExportHeader(lines[0]) ? lines[0] : undefined;
   report(0);
   for (const { start, part } of parts(lines, options.linesPerRequest ?? 500)) {
+    const repeated = header !== undefined && start > 0 ? 1 : 0;
+    const sent = repeated ? [header!, ...part] : part;
     const response = await transport.send(url, {
       method: 'POST',
       headers: transport.headers({
         'content-type': 'application/x-ndjson',
         accept: IMPORT_ACCEPT,
       }),
-      body: `${part.join('\n')}\n`,
+      body: `${sent.join('\n')}\n`,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const result = await readImportResponse(response, (progress) =>
-      report(start + progress.line, progress),
+      report(start + Math.max(0, progress.line - repeated), progress),
     );
     total.imported += result.imported;
     total.skipped += result.skipped;
     total.failed += result.failed;
     for (const failure of result.failures)
-      total.failures.push({ ...failure, line: failure.line + start });
+      total.failures.push({ ...failure, line: failure.line - repeated + start });
     report(start + part.length);
   }
   return total;
+}
+
+/** Whether a line is the export format's header (`{"format":"memoryrouter.vault",…}`). */
+function isExportHeader(line: string | undefined): boolean {
+  if (line === undefined) return false;
+  try {
+    const parsed = JSON.parse(line) as unknown;
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      (parsed as { format?: unknown }).format === 'memoryrouter.vault'
+    );
+  } catch {
+    return false;
+  }
 }
 
 /** Consecutive runs of whole lines, each at most `maxLines` and about MAX_PART_BYTES. */
