@@ -232,8 +232,8 @@ export const MUTANTS = [
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'hit.memory.content,\n          { hit, source },',
-    to: 'hit.memory.id,\n          { hit, source },',
+    from: 'hit.memory.content,\n          { hit, source, place },',
+    to: 'hit.memory.id,\n          { hit, source, place },',
     tests: [
       'test/search-across-vaults.test.ts',
       'test/graphql-api.test.ts',
