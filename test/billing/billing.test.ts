@@ -470,7 +470,13 @@ describe('Stripe webhooks', () => {
       });
       return { status: response.status, body: (await response.json()) as { error: unknown } };
     };
-    const { data: _data, ...withoutData } = subscriptionEvent('evt_nodata', customer, 'x', now);
+    const withoutData: Record<string, unknown> = subscriptionEvent(
+      'evt_nodata',
+      customer,
+      'x',
+      now,
+    );
+    delete withoutData.data;
     for (const payload of [
       JSON.stringify(withoutData),
       JSON.stringify({ ...withoutData, data: null }),
