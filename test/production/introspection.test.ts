@@ -8,7 +8,9 @@ describe('production policy', () => {
 
   it('refuses introspection without credentials', async () => {
     expect(codes(await post(introspection))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await post('{ __type(name: "Memory") { name } }'))).toEqual(['UNAUTHENTICATED']);
+    const typeQuery = await post('{ __type(name: "Memory") { name } }');
+    expect(codes(typeQuery)).toEqual(['UNAUTHENTICATED']);
+    expect(typeQuery.errors![0]!.extensions).toMatchObject({ reason: expect.any(String) });
   });
 
   it('suggests no names of the hidden schema: fields, enum values, types', async () => {
