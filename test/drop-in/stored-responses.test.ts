@@ -176,6 +176,23 @@ describe('OpenAI’s stored responses through MemoryRouter', () => {
         reason: 'SHARED_PROVIDER_KEY',
       });
     }
+    // Nor can B chain on it (OpenAI would hand the model A's stored turn).
+    for (const chained of [
+      { previous_response_id: id },
+      { conversation: 'conv_of_a' },
+      { input: [{ type: 'item_reference', id: 'msg_of_a' }] },
+    ]) {
+      const refused = await postJson(
+        '/v1/responses',
+        { model: 'gpt-4.1', input: 'what did I ask you before?', ...chained },
+        asB,
+      );
+      expect(refused.status, JSON.stringify(chained)).toBe(403);
+      expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'SHARED_PROVIDER_KEY',
+      });
+    }
     // Refused before any call: the response is still there, nothing reached OpenAI.
     expect(await upstreamCalls('api.openai.com')).toHaveLength(callsBefore);
     // A itself is held to the same rule (the account key is not A's alone)…
