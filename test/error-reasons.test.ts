@@ -135,6 +135,90 @@ describe('GraphQL errors carry a reason and a message in the caller’s terms', 
   });
 });
 
+describe('every coded refusal names a reason', () => {
+  const reasonOf = (result: { errors?: GraphQLErrorBody[] }) => firstError(result).extensions;
+
+  it('no memory key, over HTTP, SSE and WebSocket', async () => {
+    const query = '{ vaults { kind } }';
+    expect(reasonOf(await post(query))).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: expect.any(String),
+    });
+    const sse = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: 'subscription { memoryEvents(vault: { kind: CORE }) { id } }',
+      }),
+    });
+    const text = await sse.text();
+    expect(text).toMatch(/"code":"UNAUTHENTICATED","reason":"[A-Z_]+"/);
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    let errors: GraphQLErrorBody[] = [];
+    try {
+      for await (const result of client.iterate({
+        query: 'subscription { memoryEvents(vault: { kind: CORE }) { id } }',
+      }))
+        errors = (result.errors ?? []) as GraphQLErrorBody[];
+    } catch (thrown) {
+      errors = thrown as GraphQLErrorBody[];
+    }
+    await client.dispose();
+    expect(errors[0]!.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: expect.any(String),
+    });
+  });
+
+  it('an admin token where a memory key is needed, and the other way round', async () => {
+    const { secret, adminToken } = await newKey();
+    expect(reasonOf(await post('{ vaults { kind } }', {}, adminToken))).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: expect.any(String),
+    });
+    expect(reasonOf(await post('{ memoryKeys { id } }', {}, secret))).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: expect.any(String),
+    });
+  });
+
+  it('a SESSION vault without its id; a usage range backwards or over a year', async () => {
+    const { secret } = await newKey();
+    expect(
+      reasonOf(await post('{ vault(selector: { kind: SESSION }) { memoryCount } }', {}, secret)),
+    ).toMatchObject({ code: 'BAD_USER_INPUT', reason: expect.any(String) });
+    for (const [from, to] of [
+      ['2026-05-02T00:00:00Z', '2026-05-01T00:00:00Z'],
+      ['2024-01-01T00:00:00Z', '2026-01-01T00:00:00Z'],
+    ]) {
+      const result = await post(
+        'query ($from: DateTime, $to: DateTime) { usage(from: $from, to: $to) { memoryTokens } }',
+        { from, to },
+        secret,
+      );
+      expect(reasonOf(result), `${from}..${to}`).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: expect.any(String),
+      });
+    }
+  });
+
+  it('restoring a vault that has no snapshot', async () => {
+    const { keyId, adminToken } = await newKey();
+    const result = await post(
+      'mutation ($keyId: ID!) { restoreVault(keyId: $keyId, vault: { kind: SESSION, id: "none" }) { restored } }',
+      { keyId },
+      adminToken,
+    );
+    expect(reasonOf(result)).toMatchObject({ code: 'NOT_FOUND', reason: expect.any(String) });
+  });
+});
+
 describe('REST and drop-in errors', () => {
   beforeEach(resetFakes);
 

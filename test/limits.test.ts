@@ -18,6 +18,7 @@ import {
   MAX_METADATA_DEPTH,
   MAX_PAGE_SIZE,
   MAX_LISTED_VAULTS,
+  MAX_OPERATIONS_PER_SOCKET,
   DEFAULT_LISTED_VAULTS,
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
@@ -45,6 +46,7 @@ describe('the limits, written once', () => {
     expect(row('idempotency key')).toContain(`${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours`);
     expect(IDEMPOTENCY_KEY.source).toContain('{1,255}');
     expect(row('metadata')).toContain(`${MAX_METADATA_DEPTH} levels`);
+    expect(row('operations per WebSocket')).toContain(`${MAX_OPERATIONS_PER_SOCKET} at once`);
     expect(CREATED_AT_FUTURE_SLACK_MS).toBe(60_000);
     expect(row('`createdAt`')).toContain('a minute ahead');
     expect(row('ids')).toContain(

@@ -72,6 +72,17 @@ export const MAX_PAGE_SIZE = 100;
 export const MAX_LISTED_VAULTS = 1_000;
 export const DEFAULT_LISTED_VAULTS = 100;
 
+// ── one WebSocket ───────────────────────────────────────────────────────────
+
+/**
+ * Most operations one GraphQL WebSocket runs at once (graphql-ws calls each a
+ * subscription: live ones, and queries and mutations until they answer).
+ * Each live subscription holds a vault's event socket or an upstream model
+ * call in the connection's isolate; a client watching more vaults than this
+ * opens another connection.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 50;
+
 // ── one vault ───────────────────────────────────────────────────────────────
 
 /** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */

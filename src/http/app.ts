@@ -19,6 +19,7 @@ import { edgeHeaders } from './edge-headers';
 import { modelsRoute } from './models-route';
 import { discardBody } from './request-body';
 import { storedResponsesRoute } from './stored-responses';
+import { EXPOSED_HEADERS } from './exposed-headers';
 import { stripeWebhookRoute } from './stripe-webhook';
 import { exportRoute, importRoute } from './vault-routes';
 
@@ -38,18 +39,6 @@ interface RouteSpec<A extends Access> {
   streamed?: true;
   access: A;
 }
-
-/** Response headers a browser client may read: the memory receipt and the timing headers. */
-const EXPOSED_HEADERS = [
-  'x-memory-tokens',
-  'x-memory-receipt',
-  'x-memory-tokens-retrieved',
-  'x-memory-chunks-retrieved',
-  'x-session-id',
-  'x-memory-count',
-  'x-checksum',
-  'server-timing',
-];
 
 /**
  * The Worker's HTTP layer: every route, and one chain every request goes

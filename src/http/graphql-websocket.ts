@@ -1,6 +1,8 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
+import { maxRequestBytes } from './body-checks';
 import { toClientError } from './graphql/client-errors';
 import { yoga } from './graphql/yoga';
 import { authenticate } from './authenticate';
@@ -37,6 +39,15 @@ export function handleGraphQLWebSocket(
 
   const server = makeServer<Record<string, unknown> | undefined>({
     async onSubscribe(connection, _id, payload) {
+      // graphql-ws has registered this operation already: it counts itself.
+      if (Object.keys(connection.subscriptions).length > MAX_OPERATIONS_PER_SOCKET) {
+        return [
+          new GraphQLError(
+            `at most ${MAX_OPERATIONS_PER_SOCKET} operations run at once on one WebSocket; complete one first, or open another connection`,
+            { extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_OPERATIONS' } },
+          ),
+        ];
+      }
       // Each operation is a request of its own: authenticated as it starts,
       // so a key revoked meanwhile stops working on an open socket too
       // (within the verified-key bound, resolvers/verified-keys.ts).
@@ -53,8 +64,10 @@ export function handleGraphQLWebSocket(
       const { principal, authError } = await timings.time('auth', () =>
         authenticate(credential, env),
       );
+      // No `request` here: Yoga's HTTP-only checks key on it, among them the
+      // refusal of a mutation sent by GET, which the upgrade request is; a
+      // socket message is no GET, and graphql-ws clients send mutations too.
       const enveloped = yoga.getEnveloped({
-        request,
         env,
         ctx,
         edge: {
@@ -95,6 +108,7 @@ export function handleGraphQLWebSocket(
     onError: (_connection, _id, _payload, errors) => errors.map(socketError),
   });
 
+  const maxBytes = maxRequestBytes(env);
   const closed = server.opened(
     {
       protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
@@ -102,6 +116,11 @@ export function handleGraphQLWebSocket(
       close: (code, reason) => socket.close(code, reason),
       onMessage: (onMessage) =>
         socket.addEventListener('message', (event) => {
+          // The same bound as an HTTP body, before anything parses the message.
+          if (tooLarge(event.data, maxBytes)) {
+            socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
+            return;
+          }
           void onMessage(
             typeof event.data === 'string' ? event.data : new TextDecoder().decode(event.data),
           );
@@ -115,6 +134,21 @@ export function handleGraphQLWebSocket(
     webSocket: client,
     headers: { 'sec-websocket-protocol': GRAPHQL_TRANSPORT_WS_PROTOCOL },
   });
+}
+
+/**
+ * WebSocket's own close code for a message too big to process (RFC 6455
+ * 7.4.1); graphql-ws clients treat it as fatal, so they do not resend it.
+ */
+const MESSAGE_TOO_BIG = 1009;
+
+/** Whether a message is over `maxBytes` of UTF-8, encoding it only when its length cannot tell. */
+function tooLarge(data: string | ArrayBuffer, maxBytes: number): boolean {
+  if (typeof data !== 'string') return data.byteLength > maxBytes;
+  // A UTF-16 code unit is 1 to 3 UTF-8 bytes.
+  if (data.length > maxBytes) return true;
+  if (data.length * 3 <= maxBytes) return false;
+  return new TextEncoder().encode(data).byteLength > maxBytes;
 }
 
 function stringParam(value: unknown): string | null {

@@ -15,16 +15,25 @@ import { passThroughSse } from './sse-pass-through';
  *   POST /v1/responses/input_tokens       count a request's input tokens
  * They make no chat turn: no memory is added, nothing is stored or metered.
  * Each goes to OpenAI (where `store` kept the response; OpenRouter keeps
- * none) with the caller's OpenAI key, found as for POST /v1/responses, and
+ * none) with the caller's OpenAI key. A stored response holds the memory its
+ * create put in `instructions`, and OpenAI knows only the provider key, not
+ * which memory key created it: so the routes that reach one use only a key
+ * the caller holds alone (X-Provider-Key, or one stored for its memory key),
+ * never the account-wide key that every memory key of the account shares,
+ * and MemoryRouter grants no access the caller did not already have.
+ * Counting input tokens reads nothing stored and takes the account's key too.
  * OpenAI's answer comes back byte for byte; a retrieved stream passes through
  * with the same deadlines and error event as a created one.
  */
 export async function storedResponsesRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
   const { request, env } = edge;
   const context = edgeContext(edge);
-  const apiKey = await edge.timings.time('key', () => requireProviderKey(context, 'openai'));
-  const settings = providerSettings(env);
   const url = new URL(request.url);
+  const readsStored = url.pathname !== '/v1/responses/input_tokens';
+  const apiKey = await edge.timings.time('key', () =>
+    requireProviderKey(context, 'openai', readsStored ? 'own' : 'shared'),
+  );
+  const settings = providerSettings(env);
   const stream = url.searchParams.get('stream') === 'true';
   const method = request.method as 'GET' | 'POST' | 'DELETE';
   const opened = await openUpstream(

@@ -18,6 +18,34 @@ function signedAt(header: string): number | null {
 const badSignature = () =>
   new CodedError('BAD_USER_INPUT', 'invalid or stale signature', 'INVALID_SIGNATURE');
 
+const badEvent = (what: string) =>
+  new CodedError('BAD_USER_INPUT', `not a Stripe event: ${what}`, 'INVALID_EVENT');
+
+/**
+ * The event a verified body holds. Stripe always sends these fields; a body
+ * signed with our secret but without them is refused, never half-applied.
+ */
+function eventFrom(payload: string): Stripe.Event {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    throw badEvent('the body is not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badEvent('the body is not a JSON object');
+  }
+  const { id, type, created, data } = parsed as Record<string, unknown>;
+  if (typeof id !== 'string' || typeof type !== 'string' || typeof created !== 'number') {
+    throw badEvent('id, type and created are required');
+  }
+  const object = (data as { object?: unknown } | null | undefined)?.object;
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    throw badEvent('data.object is required');
+  }
+  return parsed as Stripe.Event;
+}
+
 /**
  * POST /stripe/webhook. The signature is verified (asynchronously, with the
  * Web Crypto provider, within 5 minutes either side of now) before anything
@@ -39,21 +67,22 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
     throw new CodedError('BAD_USER_INPUT', 'missing Stripe-Signature header', 'INVALID_SIGNATURE');
   }
   const payload = await request.text();
-  let event: Stripe.Event;
-  try {
-    event = await stripe.webhooks.constructEventAsync(
+  // Verified apart from parsing, so a correctly signed body that is not an
+  // event is named for what is wrong with it, not as a bad signature.
+  const verified = await stripe.webhooks.signature
+    ?.verifyHeaderAsync(
       payload,
       signature,
       env.STRIPE_WEBHOOK_SECRET,
       TOLERANCE_SECONDS,
       await webCryptoProvider(),
-    );
-  } catch {
-    throw badSignature();
-  }
+    )
+    .catch(() => false);
+  if (verified !== true) throw badSignature();
   // The SDK checks only that a signature is not too old; one dated ahead of
   // the tolerance is refused too, as Stripe's other libraries do.
   if ((signedAt(signature) ?? 0) > Date.now() / 1000 + TOLERANCE_SECONDS) throw badSignature();
+  const event = eventFrom(payload);
   const status = statusFromEvent(event);
   if (status === null) return Response.json({ received: true, applied: false });
 

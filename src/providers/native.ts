@@ -30,6 +30,12 @@ export interface NativeBodyFormat {
    * shape; absent: they must be a list.
    */
   checkBody?(body: NativeBody): void;
+  /**
+   * Whether the call reads what the provider stored under the key (the
+   * Responses API's `previous_response_id`, `conversation`, item references):
+   * then only a key the caller holds alone may make it. Absent: never.
+   */
+  readsStoredState?(body: NativeBody): boolean;
   userTurn(body: NativeBody): UserTurn | null;
   /** A copy of the body with the memory block added; the caller's own content is left as it was. */
   injectMemory(body: NativeBody, block: string): NativeBody;

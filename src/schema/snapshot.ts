@@ -17,6 +17,11 @@ SnapshotRef.implement({
     count: t.exposeInt('count', { description: 'Memories in it.' }),
     checksum: t.exposeString('checksum', { description: 'SHA-256 of its memory lines.' }),
     bytes: t.exposeInt('bytes', { description: 'Its size.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When it was taken.',
+      resolve: (snapshot) => snapshot.createdAt,
+    }),
   }),
 });
 

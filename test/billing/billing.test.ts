@@ -453,6 +453,53 @@ describe('Stripe webhooks', () => {
     expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
   });
 
+  it('refuses a signed delivery that is not a whole event as BAD_USER_INPUT, changing nothing', async () => {
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const signedRaw = async (payload: string) => {
+      const header = await stripe.webhooks.generateTestHeaderStringAsync({
+        payload,
+        secret: 'whsec_test_secret',
+      });
+      const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {
+        method: 'POST',
+        headers: { 'stripe-signature': header, 'content-type': 'application/json' },
+        body: payload,
+      });
+      return { status: response.status, body: (await response.json()) as { error: unknown } };
+    };
+    const withoutData: Record<string, unknown> = subscriptionEvent(
+      'evt_nodata',
+      customer,
+      'x',
+      now,
+    );
+    delete withoutData.data;
+    for (const payload of [
+      JSON.stringify(withoutData),
+      JSON.stringify({ ...withoutData, data: null }),
+      JSON.stringify({ ...withoutData, data: { object: 'sub_1' } }),
+      JSON.stringify({ ...withoutData, type: 42 }),
+      '[]',
+      'null',
+    ]) {
+      expect(await signedRaw(payload), payload).toEqual({
+        status: 400,
+        body: {
+          error: expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_EVENT' }),
+        },
+      });
+    }
+    // Signed but not JSON: the signature is right, the body is what is wrong.
+    expect(await signedRaw('{"id": "evt_cut", "type": "invoice.pa')).toEqual({
+      status: 400,
+      body: { error: expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_EVENT' }) },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
   it('refuses signatures dated ahead of the tolerance, as well as behind it', async () => {
     const { admin } = await newKey();
     const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer

@@ -504,16 +504,23 @@ describe('COLD tier', () => {
 
   it('keeps the newest snapshots only, and clearVault deletes them all', async () => {
     const { api, keyId, admin } = await newKey();
+    const takenAround: [number, number][] = [];
     for (let round = 0; round < 5; round++) {
       await seed(api, 'ret', 1);
+      const before = Date.now();
       await snapshotNow(keyId, 'ret');
+      takenAround.push([before, Date.now()]);
     }
     const vault = { kind: 'SESSION' as const, id: 'ret' };
-    expect(
-      (await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots.map(
-        (s) => s.count,
-      ),
-    ).toEqual([5, 4, 3]);
+    const kept = (await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots;
+    expect(kept.map((s) => s.count)).toEqual([5, 4, 3]);
+    // Each says when it was taken.
+    kept.forEach((snapshot, index) => {
+      const [before, after] = takenAround[4 - index]!;
+      const createdAt = new Date(snapshot.createdAt as string).getTime();
+      expect(createdAt).toBeGreaterThanOrEqual(before);
+      expect(createdAt).toBeLessThanOrEqual(after);
+    });
     await api.request(ClearVaultDocument, { selector: vault });
     expect((await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots).toEqual(
       [],

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
+import { CreateMemoryKeyDocument, SetProviderKeyDocument } from '../generated/graphql';
 import {
   keyWithMemory,
   openAiClient,
@@ -138,5 +139,86 @@ describe('OpenAI’s stored responses through MemoryRouter', () => {
     expect(wrongMethod.status).toBe(405);
     expect(await errorOf(wrongMethod)).toMatchObject({ reason: 'METHOD_NOT_ALLOWED' });
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
+  });
+
+  it('never reads one memory key’s stored responses with an OpenAI key its account shares', async () => {
+    const a = await keyWithMemory('Key A private: my bank PIN hint is the cat name Whiskers');
+    const b = (await a.admin.request(CreateMemoryKeyDocument, { name: 'B' })).createMemoryKey;
+    await a.admin.request(SetProviderKeyDocument, {
+      input: { provider: 'OPENAI', key: 'sk-account-shared-0000' },
+    });
+    // A creates with the account's key (no X-Provider-Key): OpenAI stores the
+    // response, memory in its instructions.
+    const created = await postJson(
+      '/v1/responses',
+      { model: 'gpt-4.1', input: 'what is my PIN hint?' },
+      { authorization: `Bearer ${a.secret}` },
+    );
+    expect(created.status).toBe(200);
+    const { id } = (await created.json()) as { id: string };
+    const callsBefore = (await upstreamCalls('api.openai.com')).length;
+
+    const asB = { authorization: `Bearer ${b.secret}` };
+    for (const [method, path] of [
+      ['GET', `/v1/responses/${id}`],
+      ['GET', `/v1/responses/${id}?stream=true`],
+      ['GET', `/v1/responses/${id}/input_items`],
+      ['DELETE', `/v1/responses/${id}`],
+      ['POST', `/v1/responses/${id}/cancel`],
+    ] as const) {
+      const refused = await workerFetch(`${BASE_URL}${path}`, { method, headers: asB });
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      const text = await refused.text();
+      expect(text).not.toContain('Whiskers');
+      expect(JSON.parse(text).error).toMatchObject({
+        type: expect.any(String),
+        code: 'FORBIDDEN',
+        reason: 'SHARED_PROVIDER_KEY',
+      });
+    }
+    // Nor can B chain on it (OpenAI would hand the model A's stored turn).
+    for (const chained of [
+      { previous_response_id: id },
+      { conversation: 'conv_of_a' },
+      { input: [{ type: 'item_reference', id: 'msg_of_a' }] },
+    ]) {
+      const refused = await postJson(
+        '/v1/responses',
+        { model: 'gpt-4.1', input: 'what did I ask you before?', ...chained },
+        asB,
+      );
+      expect(refused.status, JSON.stringify(chained)).toBe(403);
+      expect(((await refused.json()) as { error: unknown }).error).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'SHARED_PROVIDER_KEY',
+      });
+    }
+    // Refused before any call: the response is still there, nothing reached OpenAI.
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(callsBefore);
+    // A itself is held to the same rule (the account key is not A's alone)…
+    const aShared = await workerFetch(`${BASE_URL}/v1/responses/${id}`, {
+      headers: { authorization: `Bearer ${a.secret}` },
+    });
+    expect(aShared.status).toBe(403);
+    // …and reads it with a key of its own: one stored for A alone, or its header.
+    await a.admin.request(SetProviderKeyDocument, {
+      input: { provider: 'OPENAI', key: 'sk-account-shared-0000', memoryKeyId: a.keyId },
+    });
+    const aOwn = await workerFetch(`${BASE_URL}/v1/responses/${id}`, {
+      headers: { authorization: `Bearer ${a.secret}` },
+    });
+    expect(aOwn.status).toBe(200);
+    expect(((await aOwn.json()) as { instructions: string }).instructions).toContain('Whiskers');
+    const aHeader = await workerFetch(`${BASE_URL}/v1/responses/${id}/input_items`, {
+      headers: { authorization: `Bearer ${a.secret}`, 'x-provider-key': 'sk-account-shared-0000' },
+    });
+    expect(aHeader.status).toBe(200);
+    // Counting tokens reads nothing stored: the shared key still serves it.
+    const counted = await postJson(
+      '/v1/responses/input_tokens',
+      { model: 'gpt-4.1', input: 'count me' },
+      asB,
+    );
+    expect(counted.status).toBe(200);
   });
 });

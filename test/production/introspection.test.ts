@@ -8,7 +8,27 @@ describe('production policy', () => {
 
   it('refuses introspection without credentials', async () => {
     expect(codes(await post(introspection))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await post('{ __type(name: "Memory") { name } }'))).toEqual(['UNAUTHENTICATED']);
+    const typeQuery = await post('{ __type(name: "Memory") { name } }');
+    expect(codes(typeQuery)).toEqual(['UNAUTHENTICATED']);
+    expect(typeQuery.errors![0]!.extensions).toMatchObject({ reason: expect.any(String) });
+  });
+
+  it('suggests no names of the hidden schema: fields, enum values, types', async () => {
+    const inline = await post(
+      '{ search(input: { query: "pin", mode: FULLTEXT }) { memoryTokens } }',
+    );
+    const variable = await post(
+      'query ($mode: SearchMode) { search(input: { query: "pin", mode: $mode }) { memoryTokens } }',
+      { mode: 'FULLTEXT' },
+    );
+    const field = await post('{ serch(input: { query: "pin" }) { memoryTokens } }');
+    const type = await post('query ($mode: SearchMod) { me { id } }', { mode: 'TEXT' });
+    for (const result of [inline, variable, field, type]) {
+      expect(new Set(codes(result))).toEqual(new Set(['BAD_USER_INPUT']));
+      const messages = result.errors!.map((error) => error.message).join('\n');
+      expect(messages).not.toMatch(/did you mean|"TEXT"|"search"|"SearchMode"\?/i);
+    }
+    expect(inline.errors![0]!.message).toMatch(/FULLTEXT/);
   });
 
   it('allows introspection with a memory key or an admin token', async () => {

@@ -15,6 +15,14 @@ export interface SnapshotInfo {
   count: number;
   checksum: string;
   bytes: number;
+  /** When it was taken (ms since the epoch): the time its key starts with. */
+  createdAt: number;
+}
+
+/** The time a snapshot key names (`…/snapshots/{time}-{seq}.jsonl`); the upload time for any other key. */
+function takenAt(object: R2Object): number {
+  const match = /\/(\d{15})-\d+\.jsonl$/.exec(object.key);
+  return match ? Number(match[1]) : object.uploaded.getTime();
 }
 
 /** A snapshot read into `restore_staging` and checked, ready to replace the vault's memories. */
@@ -68,6 +76,7 @@ export class SnapshotStore {
       count: Number(object.customMetadata?.count ?? 0),
       checksum: object.customMetadata?.checksum ?? '',
       bytes: object.size,
+      createdAt: takenAt(object),
     }));
   }
 
@@ -96,7 +105,8 @@ export class SnapshotStore {
       summary,
     );
     const total = new TextEncoder().encode(header).byteLength + summary.bodyBytes;
-    const key = `${this.prefix}${String(Date.now()).padStart(15, '0')}-${maxSeq}.jsonl`;
+    const createdAt = Date.now();
+    const key = `${this.prefix}${String(createdAt).padStart(15, '0')}-${maxSeq}.jsonl`;
     const fixed = new FixedLengthStream(total);
     await Promise.all([
       snapshotStream(this.sql, header, maxSeq).pipeTo(fixed.writable),
@@ -112,7 +122,7 @@ export class SnapshotStore {
     await this.prune(SNAPSHOTS_KEPT);
     return {
       ok: true,
-      snapshot: { key, count: summary.count, checksum: summary.checksum, bytes: total },
+      snapshot: { key, count: summary.count, checksum: summary.checksum, bytes: total, createdAt },
     };
   }
 

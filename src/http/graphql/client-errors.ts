@@ -69,7 +69,7 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
     engineHttp !== undefined && code === 'BAD_REQUEST'
       ? { ...engineHttp, spec: false }
       : engineHttp;
-  return new GraphQLError(limit?.message ?? error.message, {
+  return new GraphQLError(limit?.message ?? withoutSuggestions(error.message), {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
@@ -86,6 +86,17 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
           : {}),
     },
   });
+}
+
+/**
+ * The engine's "Did you mean …?" names schema members close to a wrong one
+ * (fields, enum values, types, arguments), which would show a caller who may
+ * not introspect (production, no credentials) what the schema holds.
+ * graphql-armor's blockFieldSuggestion covers field suggestions in validation
+ * only; this covers every request error, variable coercion included.
+ */
+function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
 }
 
 /** Anything not caused by the client: logged (message only) and replaced by a masked, coded error. */

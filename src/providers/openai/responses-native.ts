@@ -63,6 +63,14 @@ export const responsesNative: NativeBodyFormat = {
     }
   },
 
+  readsStoredState(body) {
+    return (
+      (body.previous_response_id !== undefined && body.previous_response_id !== null) ||
+      (body.conversation !== undefined && body.conversation !== null) ||
+      listOf(body.input).some((item) => isRecord(item) && item.type === 'item_reference')
+    );
+  },
+
   userTurn(body) {
     const input = body.input;
     if (typeof input === 'string') {

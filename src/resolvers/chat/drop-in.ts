@@ -122,7 +122,15 @@ export async function prepareDropIn(
         })
       : null;
   const [apiKey, recalled] = await Promise.all([
-    context.timings.time('key', () => requireProviderKey(context, model.provider)),
+    context.timings.time('key', () =>
+      requireProviderKey(
+        context,
+        model.provider,
+        // A chained call reads a stored response, which may hold another
+        // memory key's memory: never through the account's shared key.
+        wire.native.readsStoredState?.(stripped) ? 'own' : 'shared',
+      ),
+    ),
     recall,
   ]);
   const injectStarted = performance.now();

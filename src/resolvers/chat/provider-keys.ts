@@ -11,6 +11,15 @@ import type { KeyContext } from '../request-context';
 import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './sealed-keys';
 
 /**
+ * Which stored keys a call may use: 'shared' also the account-wide one (a
+ * chat, whose answer goes back to this caller only); 'own' only a key the
+ * caller sent or one stored for its memory key alone (what reaches state the
+ * provider keeps under the key, such as OpenAI's stored responses, which one
+ * memory key must not read through another's account-wide key).
+ */
+export type KeyReach = 'shared' | 'own';
+
+/**
  * The provider key a chat call uses: X-Provider-Key when the request sends
  * one, else the key an admin stored for the calling memory key, else the one
  * stored for its account. A key found sealed under the previous deployment
@@ -21,6 +30,7 @@ import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './seal
 export async function providerKeyFor(
   context: KeyContext,
   provider: ProviderId,
+  reach: KeyReach = 'shared',
 ): Promise<string | null> {
   if (context.providerKey) return context.providerKey;
   const secrets = keySecrets(context.env);
@@ -33,6 +43,13 @@ export async function providerKeyFor(
     rememberSealedKeys(accountId, key.id, provider, stored);
   }
   for (const { scope, sealed } of stored) {
+    if (reach === 'own' && scope !== key.id) {
+      throw new CodedError(
+        'FORBIDDEN',
+        `the ${provider} key stored for this account is shared by its memory keys and is not used here: send your own key in the X-Provider-Key header, or have an admin store one for this memory key (setProviderKey with memoryKeyId)`,
+        'SHARED_PROVIDER_KEY',
+      );
+    }
     const aad = providerKeyAad(accountId, scope, provider);
     const opened = await openProviderKey(secrets, sealed, aad);
     if (opened === null) {
@@ -61,8 +78,9 @@ export async function providerKeyFor(
 export async function requireProviderKey(
   context: KeyContext,
   provider: ProviderId,
+  reach: KeyReach = 'shared',
 ): Promise<string | null> {
-  const key = await providerKeyFor(context, provider);
+  const key = await providerKeyFor(context, provider, reach);
   if (key === null && provider !== 'compatible') {
     throw new CodedError(
       'UNAUTHENTICATED',

@@ -1,0 +1,46 @@
+/**
+ * Response headers a browser client may read (Access-Control-Expose-Headers):
+ * everything a client acts on that is not CORS-safelisted. A named list
+ * rather than `*`, which browsers honour only for requests without
+ * credentials; test/http/cors-exposed-headers.test.ts fails when an answer
+ * carries a header this list leaves out.
+ */
+export const EXPOSED_HEADERS = [
+  // The memory receipt and the turn's fate (receipt-headers.ts).
+  'x-memory-tokens',
+  'x-memory-receipt',
+  'x-memory-tokens-retrieved',
+  'x-memory-chunks-retrieved',
+  'x-memory-turn',
+  'x-memory-turn-reason',
+  'x-session-id',
+  'x-memory-count',
+  // Export's checksum.
+  'x-checksum',
+  // Timings: the request's phases, and the drop-in routes' own headers (native-chat.ts).
+  'server-timing',
+  'x-mr-processing-ms',
+  'x-mr-overhead-ms',
+  'x-embedding-ms',
+  'x-provider-response-ms',
+  'x-total-ms',
+  // When to retry: ours and the providers' (the official SDKs read all three).
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
+  // The provider's request id (OpenAI's and ours in OpenAI's shape; Anthropic's), for support tickets.
+  'x-request-id',
+  'request-id',
+  'openai-processing-ms',
+  // The providers' rate-limit state, passed through.
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+  'anthropic-ratelimit-requests-remaining',
+  'anthropic-ratelimit-requests-reset',
+  'anthropic-ratelimit-tokens-remaining',
+  'anthropic-ratelimit-tokens-reset',
+] as const;

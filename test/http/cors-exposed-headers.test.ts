@@ -1,0 +1,85 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { resetFakes, scriptFake } from '../helpers/fakes';
+import { keyWithMemory, postJson } from '../helpers/drop-in';
+
+/** Response headers a browser reads without them being exposed (the CORS-safelisted ones). */
+const SAFELISTED = new Set([
+  'cache-control',
+  'content-language',
+  'content-length',
+  'content-type',
+  'expires',
+  'last-modified',
+  'pragma',
+]);
+/** Headers no client script needs: transport, and CORS's own. */
+const NOT_FOR_SCRIPTS = /^(access-control-|date$|content-encoding$|transfer-encoding$|vary$)/;
+
+const ORIGIN = { origin: 'https://app.example' };
+
+/** The headers of a response a browser script could not read. */
+function hiddenFrom(response: Response): string[] {
+  const exposed = new Set(
+    (response.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((name) => name.trim().toLowerCase()),
+  );
+  return [...response.headers.keys()].filter(
+    (name) => !SAFELISTED.has(name) && !NOT_FOR_SCRIPTS.test(name) && !exposed.has(name),
+  );
+}
+
+describe('headers a browser client may read', () => {
+  beforeEach(resetFakes);
+
+  it('every header of a drop-in answer: receipt, turn, timings and the provider’s request id', async () => {
+    const { secret } = await keyWithMemory();
+    const openai = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'where do I live?' }] },
+      { ...ORIGIN, authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
+    );
+    expect(openai.status).toBe(200);
+    for (const name of [
+      'x-request-id',
+      'openai-processing-ms',
+      'x-memory-tokens',
+      'x-memory-turn',
+      'x-mr-overhead-ms',
+      'x-mr-processing-ms',
+      'x-total-ms',
+      'x-embedding-ms',
+      'x-provider-response-ms',
+      'server-timing',
+    ]) {
+      expect(openai.headers.has(name), name).toBe(true);
+    }
+    expect(hiddenFrom(openai)).toEqual([]);
+
+    const anthropic = await postJson(
+      '/v1/messages',
+      {
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'where do I live?' }],
+      },
+      { ...ORIGIN, 'x-api-key': secret, 'x-provider-key': 'sk-ant-test' },
+    );
+    expect(anthropic.status).toBe(200);
+    expect(anthropic.headers.has('request-id')).toBe(true);
+    expect(hiddenFrom(anthropic)).toEqual([]);
+  });
+
+  it('Retry-After of a rate-limited call, so a browser client can wait as told', async () => {
+    const { secret } = await keyWithMemory();
+    await scriptFake({ host: 'api.openai.com', status: 429, headers: { 'retry-after': '7' } });
+    const limited = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] },
+      { ...ORIGIN, authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
+    );
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect(hiddenFrom(limited)).toEqual([]);
+  });
+});
