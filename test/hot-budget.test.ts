@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   affordable,
+  ISOLATE_HOT_BYTES,
   isolateHotBytes,
   ownHotBudgetForTest,
   registerCache,
@@ -40,25 +41,33 @@ describe("the isolate's hot budget", () => {
   });
 
   it('gives a test a budget of its own, apart from the indexes already in the isolate', () => {
+    // The "isolate" here is itself a budget of the isolate's size holding
+    // only this test's indexes: the real one is shared with every earlier
+    // test file of the runner, whose live indexes may fill it.
+    const isolate = ownHotBudgetForTest();
     const earlier = { memoryBytes: 10 * 1024 * 1024 };
-    registerHolder(earlier);
-    const before = isolateHotBytes();
-    expect(before).toBeGreaterThanOrEqual(earlier.memoryBytes);
-    const restore = ownHotBudgetForTest(1_000);
     try {
-      expect(isolateHotBytes()).toBeLessThan(earlier.memoryBytes);
-      const own = { memoryBytes: 0 };
-      registerHolder(own);
-      // Caches give way (the default limit is now the own budget's 1,000).
-      expect(affordable(900)).toBe(true);
-      own.memoryBytes = 900;
-      expect(affordable(200)).toBe(false);
-      restore();
-      // Back in the isolate's budget, with the index made meanwhile counted in it.
-      expect(isolateHotBytes()).toBeGreaterThanOrEqual(earlier.memoryBytes + 900);
-      expect(affordable(200)).toBe(true);
+      registerHolder(earlier);
+      expect(isolateHotBytes()).toBeGreaterThanOrEqual(earlier.memoryBytes);
+      const restore = ownHotBudgetForTest(1_000);
+      try {
+        expect(isolateHotBytes()).toBeLessThan(earlier.memoryBytes);
+        const own = { memoryBytes: 0 };
+        registerHolder(own);
+        // Caches give way (the default limit is now the own budget's 1,000).
+        expect(affordable(900)).toBe(true);
+        own.memoryBytes = 900;
+        expect(affordable(200)).toBe(false);
+        restore();
+        // Back in the enclosing budget, with the index made meanwhile counted in it.
+        expect(isolateHotBytes()).toBeGreaterThanOrEqual(earlier.memoryBytes + 900);
+        expect(affordable(200)).toBe(true);
+        expect(affordable(ISOLATE_HOT_BYTES)).toBe(false);
+      } finally {
+        restore();
+      }
     } finally {
-      restore();
+      isolate();
       earlier.memoryBytes = 0;
     }
   });
