@@ -9,15 +9,14 @@
  *   one per call (the key's lookup and its rows in the write's transaction).
  */
 import { runInDurableObject } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
+import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { randomId } from '../src/core/encoding';
+import { graphql, memoryKey } from './recall/bench-api';
 
 /** Rows a sample inserts: enough that workerd's millisecond clock resolves a sample. */
 const ROWS = 4_000;
 const SAMPLES = 20;
-const BASE = 'http://memoryrouter.bench';
 const STORE_ONE =
   'mutation($input: StoreMemoryInput!, $key: String) { storeMemory(input: $input, idempotencyKey: $key) { id } }';
 
@@ -89,31 +88,7 @@ it('time index: (created_at, id) against (created_at, seq)', async () => {
 });
 
 it('storeMemory without and with an idempotency key', async () => {
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-write-order-account')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const graphql = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
-    const response = await exports.default.fetch(
-      new Request(`${BASE}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      }),
-    );
-    const body = (await response.json()) as {
-      data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-      errors?: { message: string }[];
-    };
-    if (body.errors) throw new Error(body.errors[0]!.message);
-    return body.data!;
-  };
-  const created = await graphql(
-    admin,
-    'mutation { createMemoryKey(name: "bench-write-order") { secret } }',
-  );
-  const secret = created.createMemoryKey.secret as string;
+  const secret = await memoryKey();
   let counter = 0;
   const store = (keyed: boolean) =>
     graphql(secret, STORE_ONE, {
