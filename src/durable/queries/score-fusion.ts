@@ -172,7 +172,7 @@ export function fuseScores<K>(
   const fused = new Map<K, number>();
   for (const { key, score } of text) fused.set(key, (1 - vectorWeight) * byText(score));
   for (const { key } of vector) {
-    const textShare = fused.get(key) ?? (1 - vectorWeight) * 0;
+    const textShare = fused.get(key) ?? 0;
     fused.set(key, vectorWeight * (byVector.get(key) ?? 0) + textShare);
   }
   if (keepsTextOrder(vectorWeight, scale)) keepTextOrder(fused, text);
