@@ -67,6 +67,22 @@ const inputs = [
 ];
 
 describe('storeMemories with an idempotency key', () => {
+  it('answers a retried batch of 100 with the same records in the same order', async () => {
+    const { secret } = await newKey();
+    const batch = Array.from({ length: 100 }, (_, index) => ({
+      content: `batch memory ${index}: the ferry leaves at ${index % 12} o'clock`,
+    }));
+    const first = await post<Stored>(STORE, { inputs: batch, key: 'batch-100' }, secret);
+    expect(first.errors).toBeUndefined();
+    const again = await post<Stored>(STORE, { inputs: batch, key: 'batch-100' }, secret);
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
+    expect(again.data!.storeMemories.map(({ content }) => content)).toEqual(
+      batch.map(({ content }) => content),
+    );
+    expect(await memoryCount(secret)).toBe(100);
+  });
+
   it('answers a retry with the first result, and stores and bills it once', async () => {
     const { secret, accountId, keyId } = await newKey();
     const first = await post<Stored>(STORE, { inputs, key: 'retry-1' }, secret);

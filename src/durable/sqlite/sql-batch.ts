@@ -21,22 +21,44 @@ export function insertRows(
   columns: readonly string[],
   rows: readonly (readonly SqlValue[])[],
 ): number[] {
-  const perStatement = rowsPerStatement(columns);
-  const placeholders = `(${columns.map(() => '?').join(', ')})`;
   const seqs: number[] = [];
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
+  for (const { statement, values } of multiRowStatements(table, columns, rows)) {
     const returned = sql
-      .all<{ seq: number }>(
-        `INSERT INTO ${table} (${columns.join(', ')})
-         VALUES ${chunk.map(() => placeholders).join(', ')} RETURNING seq`,
-        ...chunk.flat(),
-      )
+      .all<{ seq: number }>(`${statement} RETURNING seq`, ...values)
       .map((row) => row.seq)
       .sort((a, b) => a - b);
     seqs.push(...returned);
   }
   return seqs;
+}
+
+/** `insertRows` for a table without a `seq` key (nothing is returned). */
+export function insertPlainRows(
+  sql: Sql,
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly SqlValue[])[],
+): void {
+  for (const { statement, values } of multiRowStatements(table, columns, rows))
+    sql.run(statement, ...values);
+}
+
+/** The multi-row `INSERT … VALUES` statements that bind `rows` within the parameter limit. */
+function* multiRowStatements(
+  table: string,
+  columns: readonly string[],
+  rows: readonly (readonly SqlValue[])[],
+): Generator<{ statement: string; values: SqlValue[] }> {
+  const perStatement = rowsPerStatement(columns);
+  const placeholders = `(${columns.map(() => '?').join(', ')})`;
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    yield {
+      statement: `INSERT INTO ${table} (${columns.join(', ')})
+         VALUES ${chunk.map(() => placeholders).join(', ')}`,
+      values: chunk.flat(),
+    };
+  }
 }
 
 /** Rows of `columns` that one multi-row VALUES statement can bind. */

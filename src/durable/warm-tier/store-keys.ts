@@ -1,6 +1,7 @@
 import { IDEMPOTENCY_WINDOW_MS } from '../../core/limits';
 import type { MemoryRecord } from '../rpc/vault-types';
 import type { Sql } from '../sqlite/sql';
+import { insertPlainRows } from '../sqlite/sql-batch';
 
 /** What a vault remembers of a store made with an idempotency key. */
 export interface RememberedStore {
@@ -49,13 +50,11 @@ export class StoreKeys {
       fingerprint,
       now,
     );
-    records.forEach((record, position) =>
-      this.sql.run(
-        'INSERT INTO store_key_records (key, position, record) VALUES (?, ?, ?)',
-        key,
-        position,
-        JSON.stringify(record),
-      ),
+    insertPlainRows(
+      this.sql,
+      'store_key_records',
+      ['key', 'position', 'record'],
+      records.map((record, position) => [key, position, JSON.stringify(record)]),
     );
   }
 
