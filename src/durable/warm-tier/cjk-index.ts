@@ -5,16 +5,10 @@ import type { Sql } from '../sqlite/sql';
  * Gives the full-text index the split text of memories with Chinese,
  * Japanese or Korean runs (src/text/cjk.ts): `memories.fts_text`, which the
  * FTS5 triggers index in place of `content` when set. Other memories keep it
- * NULL and are indexed from their content, as they always were.
+ * NULL and are indexed from their content, as they always were. New
+ * memories get it with their row (vault-storage.ts `insert`); this fills it
+ * for rows that came without it.
  */
-
-/** After an insert, in its transaction: sets `fts_text` of the new rows that need it. */
-export function indexCjkTerms(sql: Sql, rows: readonly { seq: number; content: string }[]): void {
-  for (const { seq, content } of rows) {
-    const text = ftsText(content);
-    if (text !== null) sql.run('UPDATE memories SET fts_text = ? WHERE seq = ?', text, seq);
-  }
-}
 
 /**
  * Code points that may start a CJK run (a superset of cjk.ts's scripts, for

@@ -1,8 +1,8 @@
 import { vectorToBytes } from '../../core/vectors';
+import { ftsText } from '../../text/cjk';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
-import { indexCjkTerms } from './cjk-index';
 import type { MemoryRecord } from '../rpc/vault-types';
 
 /** The columns a store writes, in the order `insert` binds them. */
@@ -17,6 +17,7 @@ const MEMORY_COLUMNS = [
   'chunk_embeddings',
   'next_embedding',
   'next_chunk_embeddings',
+  'fts_text',
 ];
 
 /** A memory checked and ready to write: its record and unit vectors. */
@@ -98,12 +99,11 @@ export class VaultStorage {
           deferred ? null : chunks,
           deferred ? vectors : null,
           deferred ? chunks : null,
+          // What the full-text index reads in place of content (cjk-index.ts):
+          // written with the row, so its insert trigger indexes it once.
+          ftsText(record.content),
         ];
       }),
-    );
-    indexCjkTerms(
-      this.sql,
-      seqs.map((seq, index) => ({ seq, content: memories[index]!.record.content })),
     );
     return seqs;
   }
