@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
 import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
 import { toClientError } from './graphql/client-errors';
@@ -148,7 +149,7 @@ function tooLarge(data: string | ArrayBuffer, maxBytes: number): boolean {
   // A UTF-16 code unit is 1 to 3 UTF-8 bytes.
   if (data.length > maxBytes) return true;
   if (data.length * 3 <= maxBytes) return false;
-  return new TextEncoder().encode(data).byteLength > maxBytes;
+  return utf8Length(data) > maxBytes;
 }
 
 function stringParam(value: unknown): string | null {
