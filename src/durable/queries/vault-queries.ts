@@ -3,6 +3,7 @@ import type { ListCursor } from '../../vaults/ids';
 import { chunkSpans, wordSpan, type WordRange } from '../../text/chunks';
 import { metadataConditions } from './metadata-filter';
 import { fusedRanking } from './fused-ranking';
+import { textEvidence } from './score-fusion';
 import type { Sql, SqlValue } from '../sqlite/sql';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { TextSearch } from '../full-text/text-search';
@@ -94,8 +95,8 @@ export class VaultQueries {
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
   ): WindowResult[] {
-    // HYBRID's text unit depends on the query and the vault, not the window:
-    // read once per search, when a window first fuses.
+    // The text unit (TEXT's scale, HYBRID's text side) depends on the query
+    // and the vault, not the window: read once per search, when first needed.
     let fullMatch: number | undefined;
     const fullMatchOnce = () =>
       (fullMatch ??= this.text.fullMatchScore(
@@ -172,7 +173,12 @@ export class VaultQueries {
     if (request.mode === 'VECTOR') {
       ranked = byVector(window.limit);
     } else if (request.mode === 'TEXT') {
-      ranked = byText(window.limit);
+      // BM25 on HYBRID's text scale, s / (s + F): raw BM25's idf depends on
+      // the vault's size and content, so it cannot be merged across vaults;
+      // against the query's full match in this vault it can. Monotonic in s,
+      // so the vault's own order is unchanged.
+      const onScale = textEvidence(fullMatch());
+      ranked = byText(window.limit).map((hit) => ({ ...hit, score: onScale(hit.score) }));
     } else {
       const pool = Math.max(HYBRID_POOL, window.limit * 3);
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
