@@ -7,7 +7,14 @@ import { TextTimeline } from '../../src/durable/full-text/text-timeline';
 import { prepareQuery } from '../../src/durable/full-text/text-pruning';
 import { queryNames, queryTerms } from '../../src/text/tokens';
 import { seededRandom } from '../helpers/random';
-import { freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
+import {
+  freshAddress,
+  memory,
+  ok,
+  searchRequest,
+  storeRequest,
+  vaultStub,
+} from '../helpers/vaults';
 
 /**
  * Text search's fast ranking against the ranking written out as its
@@ -280,6 +287,75 @@ describe('text ranking', () => {
         found += got.length;
       }
       // The queries meet the vault: most windows hold matches.
+      expect(found).toBeGreaterThan(100);
+    }
+  });
+
+  it("answers a vault's TEXT search in the definition's order, each score s / (s + F) on the full-match scale", async () => {
+    // What a TEXT search returns through the vault's RPC: the ranking's own
+    // order (the scale must not reorder a vault's hits), each BM25 score s
+    // put against F, the sum of the query terms' idf in the vault (a term
+    // no memory holds at its idf for none), as HYBRID's text side is.
+    for (const seed of [7, 8]) {
+      const next = seededRandom(seed);
+      const address = freshAddress();
+      const vault = vaultStub(address);
+      const start = Date.UTC(2026, 0, 1);
+      const memories = randomMemories(next, 300, start);
+      await storeAll(vault, address, memories);
+      const end = memories.at(-1)!.createdAt;
+      const searches = Array.from({ length: 20 }, () => {
+        const from = start + Math.floor(next() * (end - start));
+        const until = next() < 0.3 ? end : end - Math.floor(next() * (end - from));
+        // Now and then a word no memory holds, which F counts and no score reaches.
+        const text = next() < 0.3 ? `${randomQuery(next)} zqnowhere` : randomQuery(next);
+        return {
+          text,
+          window: { window: 'ARCHIVE' as const, after: next() < 0.3 ? null : from, until },
+          limit: [1, 10, 50][Math.floor(next() * 3)]!,
+        };
+      });
+      const answered = [];
+      for (const { text, window, limit } of searches) {
+        const response = ok(
+          await vault.search(address, [
+            searchRequest(text, [{ ...window, limit }], { mode: 'TEXT' }),
+          ]),
+        );
+        answered.push(response.results[0]![0]!.hits);
+      }
+      const expected = await runInDurableObject(vault, (_, state) => {
+        const sql = new Sql(state.storage.sql);
+        const timeline = TextTimeline.load(sql);
+        const idOf = new Map(
+          sql
+            .all<{ seq: number; id: string }>('SELECT seq, id FROM memories')
+            .map((row) => [row.seq, row.id]),
+        );
+        return searches.map(({ text, window, limit }) => {
+          const fullMatch = queryTerms(text, DEFAULT_TEXT_RANKING.stopwords).reduce((sum, term) => {
+            const holders = sql.first<{ n: number }>(
+              'SELECT count(DISTINCT doc) AS n FROM memories_vocab WHERE term = ?',
+              term,
+            )!.n;
+            const passages = timeline.size;
+            return sum + Math.log(1 + (passages - holders + 0.5) / (holders + 0.5));
+          }, 0);
+          return referenceSearch(sql, timeline, text, window, limit, DEFAULT_TEXT_RANKING).map(
+            (hit) => ({ id: idOf.get(hit.seq)!, score: hit.score / (hit.score + fullMatch) }),
+          );
+        });
+      });
+      let found = 0;
+      answered.forEach((hits, at) => {
+        const want = expected[at]!;
+        expect(hits.map((hit) => hit.memory.id)).toEqual(want.map((hit) => hit.id));
+        hits.forEach((hit, i) => {
+          expect(Math.abs(hit.score - want[i]!.score)).toBeLessThan(1e-9);
+          expect(hit.score).toBeLessThan(1);
+        });
+        found += hits.length;
+      });
       expect(found).toBeGreaterThan(100);
     }
   });
