@@ -50,7 +50,10 @@ describe('TEXT search across vaults', () => {
       ...tripTurns().map((content) => ({ content, vault: SESSION })),
     ];
     await api.request(StoreMemoriesDocument, {
-      inputs: stored.map((input, i) => ({ ...input, createdAt: new Date(START + i * HOUR) })),
+      inputs: stored.map((input, i) => ({
+        ...input,
+        createdAt: new Date(START + i * HOUR).toISOString(),
+      })),
     });
     const search = (vaults: { kind: 'CORE' | 'SESSION'; id?: string }[]) =>
       api.request(SearchDocument, {
