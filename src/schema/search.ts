@@ -101,7 +101,7 @@ SearchHitRef.implement({
     }),
     score: t.exposeFloat('score', {
       description:
-        'Higher is better, comparable within one search only. VECTOR: cosine similarity. TEXT: BM25 with neighbouring memories as context, raised by a quarter of the best match for memories said by a person the query names. HYBRID, between 0 and 1 within each vault: text relative to its best match and the vector side by how far a memory stands out from its window, combined with weight vectorWeight on the vector side; below 0.5 the memories the words found keep the order TEXT gives them.',
+        'Higher is better, comparable within one search only; the same scale in every vault, so hits of several vaults are ranked together. VECTOR: cosine similarity. TEXT, between 0 and 1: BM25 s with neighbouring memories as context (raised for memories said by a person the query names, or stored on a day or month it names) against F, what a memory of average length holding each query word once scores in its vault: s / (s + F), so 0.5 for such a memory. HYBRID, between 0 and 1: that text score and the vector side by how far a memory stands out from its window, combined with weight vectorWeight on the vector side; below 0.5 the memories the words found keep the order TEXT gives them.',
     }),
     match: t.field({
       type: MatchSpanRef,

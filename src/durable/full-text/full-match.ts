@@ -20,8 +20,9 @@ export function holdersOf(seqs: ArrayLike<number>): number {
  * among `passages` passages: the sum of the terms' idf (with saturation
  * k1 + 1, one occurrence at average length scores exactly its idf). A term
  * no memory holds counts at its idf for no holder, so a vault holding only
- * some of the query's words cannot reach it. HYBRID's unit for the text side
- * (score-fusion.ts): a score on it means the same in every vault. Memories
+ * some of the query's words cannot reach it. The unit of TEXT scores and of
+ * HYBRID's text side (score-fusion.ts's textEvidence): a score on it means
+ * the same in every vault. Memories
  * are counted where the ranking counts passages, so for a vault of long
  * memories (indexed in overlapping chunks) the idf is a little higher.
  */

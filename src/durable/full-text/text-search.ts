@@ -139,8 +139,9 @@ export class TextSearch {
 
   /**
    * What a memory of average length holding each of the query's terms once
-   * scores in this vault (full-match.ts): HYBRID's unit for text scores, so
-   * that they mean the same in every vault. 0 for a query without terms.
+   * scores in this vault (full-match.ts): the unit TEXT and HYBRID put text
+   * scores on, so that they mean the same in every vault. 0 for a query
+   * without terms.
    */
   fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
     const { terms } = analyseQuery(text, ranking.stopwords);
@@ -216,8 +217,9 @@ export class TextSearch {
       if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
     this.raiseNamedDates(timeline, dates, hits, ranking);
     // Ties: the later memory first (time, then insertion order). Scores go
-    // back to BM25's units, so a vault with only weak matches scores low when
-    // hits of several vaults are merged.
+    // back to BM25's units, which the caller puts on the vault's full-match
+    // scale (vault-queries.ts), so a vault with only weak matches scores low
+    // when hits of several vaults are merged.
     const order = hits.seqs.map((_, i) => i);
     return topK(
       order,

@@ -137,7 +137,7 @@ export function standoutEvidence(
  * Text evidence of a BM25 score against the query's full-match score in its
  * vault: s / (s + F), ½ for a memory of average length holding each query
  * word once, 0 for none. A vault without a positive F (no query word at
- * all) gives none.
+ * all) gives none. HYBRID's text side, and TEXT's score (vault-queries.ts).
  */
 export function textEvidence(fullMatch: number): (score: number) => number {
   if (!(fullMatch > 0)) return () => 0;

@@ -9,8 +9,9 @@ import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
  * vaults (the same fact stored twice) is kept once with its best score, and
  * each window keeps its own limit, so recent context cannot crowd out old
  * facts or the reverse. Windows stay in band order. Sound because a score
- * means the same in every vault (HYBRID's fused score is on a scale of its
- * own, score-fusion.ts). Equal scores keep each vault's own order (a vault
+ * means the same in every vault (HYBRID's fused score and TEXT's s / (s + F)
+ * are on scales of their own, score-fusion.ts; VECTOR's cosine does not
+ * depend on the vault). Equal scores keep each vault's own order (a vault
  * ranks its ties, e.g. HYBRID's memories without evidence by similarity):
  * the better-placed in its vault first, then the later-stored.
  *
