@@ -1,7 +1,6 @@
-import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import OpenAI from 'openai';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   CREATED_RESPONSE_TTL_MS,
   CreatedResponsesObject,
@@ -226,7 +225,7 @@ describe('stored responses with the account’s shared OpenAI key', () => {
     // Deleted: the record went with it, so OpenAI is not asked again.
     expectSharedKeyRefusal(await refusal(client.responses.retrieve(created.id)), 'after delete');
     expect(await upstreamCalls('api.openai.com')).toHaveLength(calls.length);
-    expect(await createdResponsesStub(env, a.keyId).holds(created.id)).toBe(false);
+    expect(await createdResponsesStub(env, a.keyId).expiryOf(created.id)).toBeNull();
   });
 
   it('records a streamed response before the event carrying its id reaches the client, and serves it after', async () => {
@@ -243,7 +242,7 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       if (id === null && 'response' in event) {
         id = event.response.id;
         // The first event the client sees with the id: the record is already durable.
-        heldWhenSeen = await createdResponsesStub(env, a.keyId).holds(id);
+        heldWhenSeen = (await createdResponsesStub(env, a.keyId).expiryOf(id)) !== null;
       }
     }
     expect(id).toMatch(/^resp_/);
@@ -289,6 +288,64 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       expect(seen.join('')).not.toMatch(/resp_/);
     } finally {
       Object.defineProperty(prototype, 'remember', remember);
+    }
+  });
+
+  it('asks the record object once per call at most: a chain on a response just recorded only records the new one; chat completions never', async () => {
+    const { a, b } = await sharedKeyAccount();
+    const client = sharedKeyClient(a.secret);
+    const prototype = CreatedResponsesObject.prototype as unknown as Record<string, unknown>;
+    const methods = ['remember', 'expiryOf', 'take'] as const;
+    const originals = methods.map((name) => Object.getOwnPropertyDescriptor(prototype, name)!);
+    const asked: string[] = [];
+    methods.forEach((name, i) => {
+      const original = originals[i]!.value as (...args: unknown[]) => unknown;
+      Object.defineProperty(prototype, name, {
+        ...originals[i],
+        value(this: unknown, ...args: unknown[]) {
+          asked.push(name);
+          return original.apply(this, args);
+        },
+      });
+    });
+    try {
+      const counted = async (call: () => Promise<unknown>) => {
+        asked.length = 0;
+        await call();
+        return [...asked];
+      };
+      let id = '';
+      expect(
+        await counted(async () => {
+          id = (await client.responses.create({ model: 'gpt-4.1', input: 'first' })).id;
+        }),
+      ).toEqual(['remember']);
+      expect(
+        await counted(async () => {
+          id = (
+            await client.responses.create({
+              model: 'gpt-4.1',
+              input: 'second',
+              previous_response_id: id,
+            })
+          ).id;
+        }),
+      ).toEqual(['remember']);
+      expect(await counted(() => client.responses.retrieve(id))).toEqual([]);
+      expect(await counted(() => client.responses.delete(id))).toEqual(['take']);
+      expect(
+        await counted(() => refusal(sharedKeyClient(b.secret).responses.retrieve(id))),
+      ).toEqual(['expiryOf']);
+      expect(
+        await counted(() =>
+          client.chat.completions.create({
+            model: 'gpt-4.1',
+            messages: [{ role: 'user', content: 'hello' }],
+          }),
+        ),
+      ).toEqual([]);
+    } finally {
+      methods.forEach((name, i) => Object.defineProperty(prototype, name, originals[i]!));
     }
   });
 
@@ -406,16 +463,23 @@ describe('stored responses with the account’s shared OpenAI key', () => {
     const alarm = await armedAlarm(stub);
     expect(alarm).toBeGreaterThanOrEqual(Date.now() + CREATED_RESPONSE_TTL_MS - 60_000);
 
-    // Thirty days on, as far as the record goes.
-    await runInDurableObject(stub, (_, state) => {
-      state.storage.sql.exec('UPDATE created_responses SET expires_at = ?', Date.now() - 1);
-    });
-    await resetFakes();
-    expectSharedKeyRefusal(await refusal(client.responses.retrieve(created.id)), 'expired');
-    expect(await upstreamCalls('api.openai.com')).toEqual([]);
-    expect(await stub.size()).toBe(1);
-    expect(await runAlarm(stub)).toBeNull();
-    expect(await stub.size()).toBe(0);
+    // Just before its 30 days are up it is still served; just after, not.
+    const callsBefore = (await upstreamCalls('api.openai.com')).length;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const createdAt = Date.now();
+      vi.setSystemTime(createdAt + CREATED_RESPONSE_TTL_MS - 60_000);
+      expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+      vi.setSystemTime(createdAt + CREATED_RESPONSE_TTL_MS + 60_000);
+      expectSharedKeyRefusal(await refusal(client.responses.retrieve(created.id)), 'expired');
+      expect(await upstreamCalls('api.openai.com')).toHaveLength(callsBefore + 1);
+      expect(await stub.size()).toBe(1);
+      // The alarm deletes it, and has nothing left to wake up for.
+      expect(await runAlarm(stub)).toBeNull();
+      expect(await stub.size()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('counts input tokens with it, which reads nothing stored', async () => {

@@ -41,8 +41,11 @@ export class CreatedResponsesObject extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, MIGRATIONS));
   }
 
-  /** Records a response this key created; durable when this returns. */
-  async remember(id: string, expiresAt: number = Date.now() + CREATED_RESPONSE_TTL_MS) {
+  /** Records a response this key created, durable when this returns; answers when it expires. */
+  async remember(
+    id: string,
+    expiresAt: number = Date.now() + CREATED_RESPONSE_TTL_MS,
+  ): Promise<number> {
     this.sql.run(
       `INSERT INTO created_responses (id, expires_at) VALUES (?, ?)
        ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
@@ -51,16 +54,17 @@ export class CreatedResponsesObject extends DurableObject<Env> {
     );
     if ((await this.ctx.storage.getAlarm()) === null)
       await this.ctx.storage.setAlarm(expiresAt + SWEEP_EVERY_MS);
+    return expiresAt;
   }
 
-  /** Whether this key created the response and its record has not expired. */
-  async holds(id: string, now: number = Date.now()): Promise<boolean> {
+  /** When the record of a response this key created expires; null: no such record, or expired. */
+  async expiryOf(id: string, now: number = Date.now()): Promise<number | null> {
     return (
-      this.sql.first(
-        'SELECT 1 AS held FROM created_responses WHERE id = ? AND expires_at > ?',
+      this.sql.first<{ expires_at: number }>(
+        'SELECT expires_at FROM created_responses WHERE id = ? AND expires_at > ?',
         id,
         now,
-      ) !== null
+      )?.expires_at ?? null
     );
   }
 

@@ -1,4 +1,5 @@
 import { CodedError } from '../../core/errors';
+import { ExpiringMap } from '../../core/expiring-map';
 import { createdResponsesStub } from '../../durable/rpc/stubs';
 import type { KeyContext } from '../request-context';
 
@@ -29,14 +30,31 @@ const NOT_YOURS =
 
 const stubOf = (context: KeyContext) => createdResponsesStub(context.env, context.principal.key.id);
 
+/**
+ * Records this isolate wrote or read lately, with their expiry, so that the
+ * usual chain (create, then create with `previous_response_id` on it) asks
+ * the object once, for the new record, not also to check the old one. Only
+ * what the object confirmed is kept, never a refusal, and a record never
+ * changes hands: an entry can be stale only for a response its creator
+ * deleted through another isolate (OpenAI then answers it 404). A DELETE here
+ * forgets it at once.
+ */
+export const KNOWN_RECORD_TTL_MS = 10 * 60 * 1000;
+const known = new ExpiringMap<string, number>(KNOWN_RECORD_TTL_MS, 10_000);
+const knownKey = (context: KeyContext, id: string) => `${context.principal.key.id}\n${id}`;
+
 /** Records that the calling memory key created `id` with the shared key; durable when it resolves. */
 export async function rememberCreatedResponse(context: KeyContext, id: string): Promise<void> {
-  await stubOf(context).remember(id);
+  known.set(knownKey(context, id), await stubOf(context).remember(id));
 }
 
 /** Throws the 403 unless the calling memory key created `id` with the shared key (record unexpired). */
 export async function requireCreatedResponse(context: KeyContext, id: string): Promise<void> {
-  if (!(await stubOf(context).holds(id))) throw sharedKeyRefused(NOT_YOURS);
+  const remembered = known.get(knownKey(context, id));
+  if (remembered !== undefined && remembered > Date.now()) return;
+  const expiresAt = await stubOf(context).expiryOf(id);
+  if (expiresAt === null) throw sharedKeyRefused(NOT_YOURS);
+  known.set(knownKey(context, id), expiresAt);
 }
 
 /**
@@ -49,7 +67,12 @@ export async function takeCreatedResponse(
   id: string,
 ): Promise<{ restore(): Promise<void> }> {
   const stub = stubOf(context);
+  known.delete(knownKey(context, id));
   const expiresAt = await stub.take(id);
   if (expiresAt === null) throw sharedKeyRefused(NOT_YOURS);
-  return { restore: () => stub.remember(id, expiresAt) };
+  return {
+    restore: async () => {
+      known.set(knownKey(context, id), await stub.remember(id, expiresAt));
+    },
+  };
 }
