@@ -33,7 +33,8 @@ export interface NativeBodyFormat {
   /**
    * Whether the call reads what the provider stored under the key (the
    * Responses API's `previous_response_id`, `conversation`, item references):
-   * then only a key the caller holds alone may make it. Absent: never.
+   * with a key the account's memory keys share, only what the caller can be
+   * shown to have created may be read (`chainedResponse`). Absent: never.
    */
   readsStoredState?(body: NativeBody): boolean;
   /**

@@ -270,6 +270,7 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       ...remember,
       value: () => Promise.reject(new Error('storage unavailable')),
     });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const plain = await refusal(client.responses.create({ model: 'gpt-4.1', input: 'hello' }));
       expect(plain.status).toBe(500);
@@ -286,7 +287,10 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       })().catch((error: unknown) => error);
       expect(broken).toBeInstanceOf(OpenAI.APIError);
       expect(seen.join('')).not.toMatch(/resp_/);
+      // The non-streamed one was masked, and logged as what it was.
+      expect(String(logged.mock.calls)).toContain('storage unavailable');
     } finally {
+      logged.mockRestore();
       Object.defineProperty(prototype, 'remember', remember);
     }
   });
