@@ -7,7 +7,7 @@ import {
 } from '../../src/durable/account/created-responses-object';
 import { createdResponsesStub } from '../../src/durable/rpc/stubs';
 import { armedAlarm, runAlarm } from '../helpers/alarms';
-import { resetFakes } from '../helpers/fakes';
+import { resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 import { CreateMemoryKeyDocument, SetProviderKeyDocument } from '../generated/graphql';
 import {
@@ -351,6 +351,26 @@ describe('stored responses with the account’s shared OpenAI key', () => {
     } finally {
       methods.forEach((name, i) => Object.defineProperty(prototype, name, originals[i]!));
     }
+  });
+
+  it('keeps the record when OpenAI could not delete the response, and drops it when OpenAI no longer has it', async () => {
+    const { a } = await sharedKeyAccount();
+    const client = sharedKeyClient(a.secret);
+    const created = await client.responses.create({ model: 'gpt-4.1', input: 'delete me later' });
+
+    await scriptFake({ host: 'api.openai.com', mode: 'unreachable' });
+    const failed = await refusal(client.responses.delete(created.id));
+    expect(failed.error).toMatchObject({ code: 'UPSTREAM_ERROR', reason: 'UNREACHABLE' });
+    expect((await client.responses.retrieve(created.id)).id).toBe(created.id);
+
+    // Deleted at OpenAI behind MemoryRouter's back: OpenAI's 404 ends the record too.
+    await fetch(`https://api.openai.com/v1/responses/${created.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${SHARED_KEY}` },
+    });
+    const gone = await refusal(client.responses.delete(created.id));
+    expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
+    expectSharedKeyRefusal(await refusal(client.responses.retrieve(created.id)), 'after 404');
   });
 
   it('refuses another memory key of the account on them, before OpenAI is called, and leaves the creator’s access as it was', async () => {
