@@ -449,7 +449,7 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       input: 'forget this',
       store: false,
     });
-    await resetFakes();
+    const callsBefore = (await upstreamCalls('api.openai.com')).length;
 
     for (const [what, id] of [
       ['outside MemoryRouter', direct.id],
@@ -474,9 +474,15 @@ describe('stored responses with the account’s shared OpenAI key', () => {
         JSON.stringify(chained),
       );
     }
-    expect(await upstreamCalls('api.openai.com')).toEqual([]);
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(callsBefore);
     // The id a store: false response got needs no record.
     expect(await createdResponsesStub(env, a.keyId).size()).toBe(0);
+
+    // A key stored for A alone is A's own: MemoryRouter adds no access, checks nothing.
+    await a.admin.request(SetProviderKeyDocument, {
+      input: { provider: 'OPENAI', key: SHARED_KEY, memoryKeyId: a.keyId },
+    });
+    expect((await client.responses.retrieve(direct.id)).id).toBe(direct.id);
   });
 
   it('keeps a record 30 days, as OpenAI keeps the response, then refuses it and the alarm deletes it', async () => {
