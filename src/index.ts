@@ -1,6 +1,7 @@
 import { app } from './http/app';
 
 export { AccountObject } from './durable/account/account-object';
+export { CreatedResponsesObject } from './durable/account/created-responses-object';
 export { UsageShardObject } from './durable/account/usage-shard-object';
 export { VaultObject } from './durable/vault/vault-object';
 

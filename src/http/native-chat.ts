@@ -201,10 +201,15 @@ export async function handleNativeChat(
       const metered = call.accepted();
       edge.ctx.waitUntil(metered.catch(() => undefined));
       const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
-      await metered;
-      const turn = await call.finished(
-        wire.decoding.decodeBody(model.provider, new TextDecoder().decode(bytes), call.apiKey),
+      const answer = wire.decoding.decodeBody(
+        model.provider,
+        new TextDecoder().decode(bytes),
+        call.apiKey,
       );
+      // A response OpenAI keeps under the account's shared key is recorded
+      // as this memory key's before its id goes out (drop-in.ts).
+      await Promise.all([metered, call.rememberResponse(answer.responseId)]);
+      const turn = await call.finished(answer);
       call.receipt = { ...call.receipt, turn };
       const out = call.controls.receiptInBody
         ? withReceiptField(bytes, receiptJson(call.receipt))
@@ -232,6 +237,7 @@ export async function handleNativeChat(
     let headersDue!: () => void;
     const headersReady = new Promise<void>((resolve) => (headersDue = resolve));
     const decoder = wire.decoding.streamDecoder(model.provider, call.apiKey);
+    let remembering: Promise<void> | null = null;
     const events = passThroughSse(opened, {
       provider: model.provider,
       apiKey: call.apiKey,
@@ -242,6 +248,12 @@ export async function handleNativeChat(
           ? responsesErrorFrame(error, decoder.nextSequence ?? 0)
           : errorFrame(route.surface, error),
       onComplete: (answer) => void call.finished(answer),
+      // The event that first carries the response's id waits for its record.
+      beforeForward: () => {
+        if (remembering !== null || !decoder.responseId) return null;
+        remembering = call.rememberResponse(decoder.responseId) ?? Promise.resolve();
+        return remembering;
+      },
       onFirstEvent: () => (firstEventAt = performance.now()),
       // The headers wait for the first event (the stream pulls it at once),
       // so that Server-Timing can say when it came; a model slow to start gets

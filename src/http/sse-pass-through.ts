@@ -69,6 +69,13 @@ export interface PassThroughOptions {
    * `beforeClose`), broken, or cancelled by the client.
    */
   onEnd?(): void;
+  /**
+   * Called with each event checked, before it is passed on: a promise it
+   * returns is awaited first (what must be durable before the client sees
+   * something the event carries), and a failure ends the stream with the
+   * error frame instead of the event.
+   */
+  beforeForward?(): Promise<void> | null;
   /** Awaited before a complete answer's stream closes; a failure errors the stream. */
   beforeClose?(): Promise<void>;
 }
@@ -178,6 +185,8 @@ export function passThroughSse(
             const raw = pending.slice(0, end);
             pending = pending.slice(end);
             check(raw);
+            const held = options.beforeForward?.();
+            if (held) await held;
             controller.enqueue(raw);
             sent = true;
             if (!firstEventSeen) break;

@@ -19,6 +19,8 @@ export interface StreamDecoder {
   end(): AnswerEnd;
   /** The Responses API numbers its events: the number the next one would carry. */
   readonly nextSequence?: number;
+  /** The Responses API's response id, once an event has carried it (null before). */
+  readonly responseId?: string | null;
 }
 
 /** What the chat code needs of a wire format besides building requests. */

@@ -33,9 +33,19 @@ export interface NativeBodyFormat {
   /**
    * Whether the call reads what the provider stored under the key (the
    * Responses API's `previous_response_id`, `conversation`, item references):
-   * then only a key the caller holds alone may make it. Absent: never.
+   * with a key the account's memory keys share, only what the caller can be
+   * shown to have created may be read (`chainedResponse`). Absent: never.
    */
   readsStoredState?(body: NativeBody): boolean;
+  /**
+   * When the only stored state the call reads is one earlier response (the
+   * Responses API's `previous_response_id`), its id: a response whose creator
+   * can be checked. Null when it reads nothing stored, or also state no
+   * response id names (`conversation`, item references).
+   */
+  chainedResponse?(body: NativeBody): string | null;
+  /** Whether the provider keeps the answer for later calls (the Responses API, unless `store: false`). */
+  storesAnswer?(body: NativeBody): boolean;
   userTurn(body: NativeBody): UserTurn | null;
   /** A copy of the body with the memory block added; the caller's own content is left as it was. */
   injectMemory(body: NativeBody, block: string): NativeBody;

@@ -88,6 +88,8 @@ export interface AnswerEnd {
   /** The provider's own word: stop, tool_calls, end_turn, tool_use, STOP, … */
   finishReason: string | null;
   usage: AnswerUsage | null;
+  /** The id the provider gave the answer, where it keeps answers (the Responses API's `resp_…`). */
+  responseId?: string | null;
 }
 
 /** A whole answer, collected from a body or a stream. */

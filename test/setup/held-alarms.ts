@@ -9,12 +9,13 @@
 // their prototypes. The runtime calls it with its invocation info; a test
 // calls it with none. A held alarm is consumed, like one that ran.
 import { AccountObject } from '../../src/durable/account/account-object';
+import { CreatedResponsesObject } from '../../src/durable/account/created-responses-object';
 import { VaultObject } from '../../src/durable/vault/vault-object';
 
 type AlarmHandler = (info?: AlarmInvocationInfo) => Promise<void>;
 const HELD = Symbol.for('memoryrouter.test.held-alarms');
 
-for (const objectClass of [VaultObject, AccountObject]) {
+for (const objectClass of [VaultObject, AccountObject, CreatedResponsesObject]) {
   const prototype = objectClass.prototype as unknown as { alarm: AlarmHandler; [HELD]?: true };
   if (prototype[HELD]) continue;
   const run = prototype.alarm;

@@ -20,3 +20,12 @@ export const USAGE_SHARDS = 8;
 export function usageShardStub(env: Env, accountId: string, shard: number) {
   return env.USAGE_SHARD.get(env.USAGE_SHARD.idFromName(`usage:${accountId}:${shard}`));
 }
+
+/**
+ * The responses one memory key created with its account's shared OpenAI key
+ * (created-responses-object.ts): named by the key id, never by a response id
+ * or anything a client chose.
+ */
+export function createdResponsesStub(env: Env, keyId: string) {
+  return env.CREATED_RESPONSES.get(env.CREATED_RESPONSES.idFromName(`responses:${keyId}`));
+}

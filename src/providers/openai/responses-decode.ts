@@ -40,6 +40,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   private status: string | null = null;
   private usage: AnswerUsage | null = null;
   nextSequence = 0;
+  responseId: string | null = null;
 
   constructor(
     private readonly provider: ProviderId,
@@ -57,6 +58,13 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     const sequence = asNumber(chunk.sequence_number);
     if (sequence !== null) this.nextSequence = sequence + 1;
     const type = typeof chunk.type === 'string' ? chunk.type : (event ?? '');
+    // response.created, the first event, carries the whole response and its id.
+    if (
+      this.responseId === null &&
+      isRecord(chunk.response) &&
+      typeof chunk.response.id === 'string'
+    )
+      this.responseId = chunk.response.id;
     if (type === 'error') {
       const code = typeof chunk.code === 'string' ? `${chunk.code}: ` : '';
       const message = typeof chunk.message === 'string' ? chunk.message : 'error event';
@@ -105,6 +113,7 @@ export const responsesDecoding: WireDecoding = {
     return collect(events, {
       finishReason: typeof body.status === 'string' ? body.status : null,
       usage: usageOf(body.usage),
+      ...(typeof body.id === 'string' ? { responseId: body.id } : {}),
     });
   },
 };

@@ -71,6 +71,18 @@ export const responsesNative: NativeBodyFormat = {
     );
   },
 
+  chainedResponse(body) {
+    const id = body.previous_response_id;
+    if (typeof id !== 'string' || id === '') return null;
+    const readsMore =
+      (body.conversation !== undefined && body.conversation !== null) ||
+      listOf(body.input).some((item) => isRecord(item) && item.type === 'item_reference');
+    return readsMore ? null : id;
+  },
+
+  // OpenAI's default is to store (`store` true unless set false).
+  storesAnswer: (body) => body.store !== false,
+
   userTurn(body) {
     const input = body.input;
     if (typeof input === 'string') {

@@ -19,7 +19,12 @@ import {
   type TurnItem,
   type TurnReceipt,
 } from './memory-turn';
-import { requireProviderKey } from './provider-keys';
+import {
+  rememberCreatedResponse,
+  requireCreatedResponse,
+  sharedKeyRefused,
+} from './created-responses';
+import { requireScopedProviderKey, type FoundProviderKey } from './provider-keys';
 
 /** Time spent before the provider call, for the timing headers. */
 export interface DropInTimings {
@@ -39,6 +44,13 @@ export interface DropInCall {
   timings: DropInTimings;
   /** The session vault used, if any (echoed in X-Session-ID). */
   sessionId: string | null;
+  /**
+   * Records that this memory key created the answer `responseId` names, when
+   * the provider keeps it under the account's shared key (OpenAI, `store` not
+   * false): the promise must settle before the id reaches the client. Null
+   * when there is nothing to record.
+   */
+  rememberResponse(responseId: string | null | undefined): Promise<void> | null;
   /** Meters the injected memory: call it once the provider has accepted the call. */
   accepted(): Promise<void>;
   /**
@@ -121,18 +133,13 @@ export async function prepareDropIn(
           limit: controls.contextLimit,
         })
       : null;
-  const [apiKey, recalled] = await Promise.all([
-    context.timings.time('key', () =>
-      requireProviderKey(
-        context,
-        model.provider,
-        // A chained call reads a stored response, which may hold another
-        // memory key's memory: never through the account's shared key.
-        wire.native.readsStoredState?.(stripped) ? 'own' : 'shared',
-      ),
-    ),
+  const [found, recalled] = await Promise.all([
+    context.timings.time('key', () => keyForCall(context, model, wire, stripped)),
     recall,
   ]);
+  const apiKey = found.key;
+  const remembers =
+    found.shared && model.provider === 'openai' && wire.native.storesAnswer?.(stripped) === true;
   const injectStarted = performance.now();
   if (recalled !== null) {
     memoryMs = recalled.elapsedMs;
@@ -151,6 +158,8 @@ export async function prepareDropIn(
     receipt,
     timings: { memoryMs, embeddingMs: embedding.elapsed() },
     sessionId: controls.sessionId,
+    rememberResponse: (responseId) =>
+      remembers && responseId ? rememberCreatedResponse(context, responseId) : null,
     accepted: async () => {
       await meterMemoryTokens(context, receipt.memoryTokens);
       context.receipt.recordInjected(receipt.memoryTokens);
@@ -177,6 +186,34 @@ export async function prepareDropIn(
       return turn;
     },
   };
+}
+
+/**
+ * The call's provider key. With the account's shared key, a call that reads
+ * what OpenAI stored may only chain on a response this memory key created
+ * through MemoryRouter (created-responses.ts; the check runs while memory is
+ * searched); a `conversation`, an item reference or another provider's
+ * stored state names no response it can be shown to own, and stays refused.
+ */
+async function keyForCall(
+  context: MeteredContext,
+  model: ParsedModel,
+  wire: Wire,
+  body: NativeBody,
+): Promise<FoundProviderKey> {
+  const found = await requireScopedProviderKey(context, model.provider);
+  if (!found.shared || wire.native.readsStoredState?.(body) !== true) return found;
+  if (model.provider !== 'openai') {
+    throw sharedKeyRefused(`only what OpenAI stored is recorded, not ${model.provider}’s`);
+  }
+  const chained = wire.native.chainedResponse?.(body) ?? null;
+  if (chained === null) {
+    throw sharedKeyRefused(
+      'a `conversation` or an `item_reference` input item names no response this key can be shown to have created; chain with `previous_response_id` instead',
+    );
+  }
+  await requireCreatedResponse(context, chained);
+  return found;
 }
 
 /**

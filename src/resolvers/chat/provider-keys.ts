@@ -10,31 +10,35 @@ import type { ProviderId } from '../../providers/types';
 import type { KeyContext } from '../request-context';
 import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './sealed-keys';
 
-/**
- * Which stored keys a call may use: 'shared' also the account-wide one (a
- * chat, whose answer goes back to this caller only); 'own' only a key the
- * caller sent or one stored for its memory key alone (what reaches state the
- * provider keeps under the key, such as OpenAI's stored responses, which one
- * memory key must not read through another's account-wide key).
- */
-export type KeyReach = 'shared' | 'own';
+/** A provider key, and whether it is the account-wide stored one. */
+export interface FoundProviderKey {
+  key: string | null;
+  /**
+   * The key an admin stored for the whole account, which all its memory keys
+   * share: what reaches state the provider keeps under the key (OpenAI's
+   * stored responses) must then be attributed to the caller first
+   * (created-responses.ts). False for X-Provider-Key and a key stored for the
+   * calling memory key alone.
+   */
+  shared: boolean;
+}
 
 /**
  * The provider key a chat call uses: X-Provider-Key when the request sends
  * one, else the key an admin stored for the calling memory key, else the one
- * stored for its account. A key found sealed under the previous deployment
- * secret is sealed again under the current one after the response. Null when
- * there is none; the key is never logged. The sealed values are kept in the
- * isolate for a few seconds (sealed-keys.ts), so most calls ask no account object.
+ * stored for its account (then `shared`). A key found sealed under the
+ * previous deployment secret is sealed again under the current one after the
+ * response. Null when there is none; the key is never logged. The sealed
+ * values are kept in the isolate for a few seconds (sealed-keys.ts), so most
+ * calls ask no account object.
  */
 export async function providerKeyFor(
   context: KeyContext,
   provider: ProviderId,
-  reach: KeyReach = 'shared',
-): Promise<string | null> {
-  if (context.providerKey) return context.providerKey;
+): Promise<FoundProviderKey> {
+  if (context.providerKey) return { key: context.providerKey, shared: false };
   const secrets = keySecrets(context.env);
-  if (secrets === null) return null;
+  if (secrets === null) return { key: null, shared: false };
   const { accountId, key } = context.principal;
   const account = accountStub(context.env, accountId);
   let stored = recalledSealedKeys(accountId, key.id, provider);
@@ -43,13 +47,6 @@ export async function providerKeyFor(
     rememberSealedKeys(accountId, key.id, provider, stored);
   }
   for (const { scope, sealed } of stored) {
-    if (reach === 'own' && scope !== key.id) {
-      throw new CodedError(
-        'FORBIDDEN',
-        `the ${provider} key stored for this account is shared by its memory keys and is not used here: send your own key in the X-Provider-Key header, or have an admin store one for this memory key (setProviderKey with memoryKeyId)`,
-        'SHARED_PROVIDER_KEY',
-      );
-    }
     const aad = providerKeyAad(accountId, scope, provider);
     const opened = await openProviderKey(secrets, sealed, aad);
     if (opened === null) {
@@ -69,24 +66,34 @@ export async function providerKeyFor(
           ),
       );
     }
-    return opened.key;
+    return { key: opened.key, shared: scope !== key.id };
   }
-  return null;
+  return { key: null, shared: false };
 }
 
-/** The provider key, or the coded error a client can act on. Compatible servers may need none. */
-export async function requireProviderKey(
+/**
+ * The provider key and whether it is the account's shared one, or the coded
+ * error a client can act on. Compatible servers may need none.
+ */
+export async function requireScopedProviderKey(
   context: KeyContext,
   provider: ProviderId,
-  reach: KeyReach = 'shared',
-): Promise<string | null> {
-  const key = await providerKeyFor(context, provider, reach);
-  if (key === null && provider !== 'compatible') {
+): Promise<FoundProviderKey> {
+  const found = await providerKeyFor(context, provider);
+  if (found.key === null && provider !== 'compatible') {
     throw new CodedError(
       'UNAUTHENTICATED',
       `send your ${provider} API key in the X-Provider-Key header, or have an admin store one (setProviderKey)`,
       'PROVIDER_KEY_MISSING',
     );
   }
-  return key;
+  return found;
+}
+
+/** `requireScopedProviderKey`'s key alone, for calls that reach no state the provider keeps. */
+export async function requireProviderKey(
+  context: KeyContext,
+  provider: ProviderId,
+): Promise<string | null> {
+  return (await requireScopedProviderKey(context, provider)).key;
 }
