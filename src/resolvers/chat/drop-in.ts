@@ -8,6 +8,7 @@ import type { CollectedAnswer } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
 import type { MeteredContext } from '../request-context';
 import type { VaultSelector } from '../../vaults/address';
+import { conversationTexts } from '../../text/conversation-texts';
 import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
 import {
   chatVaults,
@@ -76,7 +77,8 @@ function timeEmbedder(context: MeteredContext): { elapsed(): number } {
  * Prepares a request in the provider's own format for forwarding: reads and
  * strips MemoryRouter's controls, finds the provider key (X-Provider-Key or a
  * stored one), searches memory with the user's last words (never a tool
- * result) and injects it in the format's system slot. The rest of the body,
+ * result), leaving out memories the body already holds, and injects it in the
+ * format's system slot. The rest of the body,
  * unknown fields included, is forwarded as the client wrote it.
  */
 export async function prepareDropIn(
@@ -119,6 +121,7 @@ export async function prepareDropIn(
           vaults,
           windows: controls.windows,
           limit: controls.contextLimit,
+          present: conversationTexts(wire.native.sentTexts(stripped)),
         })
       : null;
   const [apiKey, recalled] = await Promise.all([

@@ -47,6 +47,11 @@ export function chatVaults(
  * Searches the chat's vaults with the user's words and renders the best
  * memories as a block within the token budget: the smaller of `limit` (or the
  * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
+ * Memories the request already carries (`present`: the keys of its messages'
+ * texts, text/conversation-texts.ts), such as earlier turns of this
+ * conversation stored as they were said, are left out, neither shown nor
+ * billed, and the next best take their places: the model has them already,
+ * and a block that repeats the history changes with every turn.
  */
 export async function recallMemory(
   context: MeteredContext,
@@ -56,6 +61,7 @@ export async function recallMemory(
     vaults: VaultSelector[];
     windows?: WindowQuery[] | null;
     limit?: number | null;
+    present: ReadonlySet<string>;
   },
 ): Promise<Recalled> {
   const started = performance.now();
@@ -65,11 +71,15 @@ export async function recallMemory(
   );
   if (budget <= 0 || options.query.trim() === '')
     return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
-  const found = await searchMemories(context, {
-    query: options.query.slice(0, MAX_QUERY_LENGTH),
-    vaults: options.vaults,
-    windows: options.windows ?? null,
-  });
+  const found = await searchMemories(
+    context,
+    {
+      query: options.query.slice(0, MAX_QUERY_LENGTH),
+      vaults: options.vaults,
+      windows: options.windows ?? null,
+    },
+    { leaveOut: options.present },
+  );
   const block = renderMemoryBlock(found.hits, budget);
   return {
     block: block?.text ?? null,

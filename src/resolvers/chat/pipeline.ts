@@ -26,6 +26,7 @@ import {
   type ChatReceipt,
   type TurnReceipt,
 } from './memory-turn';
+import { conversationTexts } from '../../text/conversation-texts';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
 
@@ -138,6 +139,7 @@ export async function openChat(
           vaults,
           windows: input.windows,
           limit: input.contextLimit,
+          present: conversationTexts(sentTexts(input.messages)),
         })
       : { block: null, receipt: NO_MEMORY },
   ]);
@@ -244,6 +246,19 @@ export async function openChat(
     };
   }
   return { provider: parsed.provider, model: input.model, memory, events: events() };
+}
+
+/**
+ * The texts a conversation already holds, as a vault would hold them: each
+ * message's, and its tool calls and results the way the drop-in routes store
+ * tool plumbing (openai/native.ts), so none of them is injected again.
+ */
+function sentTexts(messages: readonly ChatMessage[]): string[] {
+  return messages.flatMap((message) => [
+    message.content,
+    ...(message.toolCallId ? [`tool result: ${message.content}`] : []),
+    ...(message.toolCalls ?? []).map((call) => `called ${call.name}(${call.arguments})`),
+  ]);
 }
 
 /** Passes a generator's values on while showing each to `see`; returns its result. */
