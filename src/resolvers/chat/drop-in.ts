@@ -16,6 +16,9 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerSkipReason,
+  skippedTurn,
+  type SkipReason,
   type ChatReceipt,
   type TurnItem,
   type TurnReceipt,
@@ -44,7 +47,7 @@ export interface DropInCall {
   accepted(): Promise<void>;
   /**
    * Stores the turn when the answer ends it (call once, with the complete
-   * answer); resolves to whether it was stored (null: nothing to store).
+   * answer); resolves to whether it was stored, or why not (null: called before).
    */
   finished(answer: CollectedAnswer): Promise<TurnReceipt | null>;
 }
@@ -161,10 +164,11 @@ export async function prepareDropIn(
     async finished(answer) {
       if (done) return null;
       done = true;
-      const items = turnItems(controls, userTurn, excluded, answer, () =>
+      const planned = turnItems(controls, userTurn, excluded, answer, () =>
         userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
       );
-      if (items.length === 0) return null;
+      if ('skip' in planned) return skippedTurn(planned.skip);
+      const { items } = planned;
       const target = vaults.at(-1) as VaultSelector;
       const turn = controls.extract
         ? rememberTurnWithFacts(context, target, items, {
@@ -173,8 +177,10 @@ export async function prepareDropIn(
             apiKey,
             settings: providerSettings(context.env),
             signal: new AbortController().signal,
-          }).then((remembered) => remembered?.turn ?? null)
-        : rememberTurn(context, target, items);
+          }).then((remembered) => remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'))
+        : rememberTurn(context, target, items).then(
+            (remembered) => remembered ?? skippedTurn('EXCLUDED_BY_CALLER'),
+          );
       // A streamed answer's headers have left: waitUntil finishes the store.
       context.ctx.waitUntil(turn);
       return turn;
@@ -183,11 +189,14 @@ export async function prepareDropIn(
 }
 
 /**
- * What a finished drop-in turn stores: nothing unless memory is written and
- * the answer is final (text, no pending tool calls, not failed); then the
- * user's words (unless `memory: false` or X-Memory-Store: false), tool
- * plumbing when asked (X-Memory-Store-Tools), and the answer (unless
- * X-Memory-Store-Response: false).
+ * What a finished drop-in turn stores, or why it stores nothing: only an
+ * answer that ends the turn (text, no pending tool calls, not failed) in a
+ * mode that writes (answerSkipReason); then the user's words (unless
+ * `memory: false` or X-Memory-Store: false), tool plumbing when asked
+ * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response:
+ * false). `memory: false` on the user's words keeps the whole turn out, tool
+ * plumbing and answer too, since an answer often repeats what it was told:
+ * the answer is stored then only with X-Memory-Store-Response: true.
  */
 export function turnItems(
   controls: MemoryControls,
@@ -195,18 +204,24 @@ export function turnItems(
   excluded: Set<number>,
   answer: CollectedAnswer,
   plumbing: () => TurnItem[],
-): TurnItem[] {
-  if (controls.mode !== 'READ_WRITE' && controls.mode !== 'WRITE') return [];
-  if (answer.toolCalls.length > 0 || answer.text.trim() === '') return [];
-  // A Responses API answer the provider ended with `response.failed`.
-  if (answer.finishReason === 'failed') return [];
+): { items: TurnItem[] } | { skip: SkipReason } {
+  const skip = answerSkipReason(controls.mode, {
+    toolCalls: answer.toolCalls.length,
+    text: answer.text,
+    // A Responses API answer the provider ended with `response.failed`.
+    failed: answer.finishReason === 'failed',
+  });
+  if (skip !== null) return { skip };
+  const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
-  if (controls.storeRequest && userTurn !== null && !excluded.has(userTurn.index)) {
+  if (controls.storeRequest && userTurn !== null && !userExcluded) {
     items.push({ role: 'USER', content: userTurn.text });
   }
-  if (controls.storeTools) {
+  if (controls.storeTools && !userExcluded) {
     items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));
   }
-  if (controls.storeResponse) items.push({ role: 'ASSISTANT', content: answer.text });
-  return items;
+  if (controls.storeResponse ?? !userExcluded) {
+    items.push({ role: 'ASSISTANT', content: answer.text });
+  }
+  return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
 }
