@@ -81,8 +81,8 @@ function timeEmbedder(context: MeteredContext): { elapsed(): number } {
  * strips MemoryRouter's controls, finds the provider key (X-Provider-Key or a
  * stored one), searches memory with the user's last words (never a tool
  * result), leaving out memories the body already holds, and injects it in the
- * format's system slot. The rest of the body,
- * unknown fields included, is forwarded as the client wrote it.
+ * format's system slot. The rest of the body, unknown fields included, is
+ * forwarded as the client wrote it.
  */
 export async function prepareDropIn(
   context: MeteredContext,
