@@ -254,3 +254,51 @@ describe('chat leaves out memories the request already holds', () => {
     });
   }
 });
+
+describe('tool plumbing the request holds', () => {
+  beforeEach(resetFakes);
+
+  it('stored tool calls and results (X-Memory-Store-Tools) are not injected beside the same call and result', async () => {
+    const key = await newKey();
+    const session = `tools-${crypto.randomUUID().slice(0, 8)}`;
+    const others = ['Oslo trip is booked for March', 'The Oslo hotel is near the harbour'];
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        // As X-Memory-Store-Tools stored them from the call before.
+        { content: 'called get_weather({"city":"Oslo"})', role: 'ASSISTANT' as const },
+        { content: 'tool result: snow in Oslo, -3°C', role: 'SYSTEM' as const },
+        ...others.map((content) => ({ content })),
+      ].map((input) => ({ ...input, vault: { kind: 'SESSION' as const, id: session } })),
+    });
+    const response = await postJson(
+      '/v1/chat/completions',
+      {
+        model: 'gpt-4o',
+        messages: [
+          { role: 'user', content: 'weather in Oslo?' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+              },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'call_1', content: 'snow in Oslo, -3°C' },
+        ],
+      },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': session,
+        ...LOW,
+      },
+    );
+    expect(response.status).toBe(200);
+    const [call] = await upstreamCalls('api.openai.com');
+    expect(injected(call!.body).sort()).toEqual([...others].sort());
+  });
+});
