@@ -1,6 +1,11 @@
 import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
+import {
+  ChatDocument,
+  ChatWithToolsDocument,
+  SearchDocument,
+  StoreMemoryDocument,
+} from './generated/graphql';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { sharesAWord } from './helpers/drop-in';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
@@ -89,6 +94,19 @@ describe('providers', () => {
       '/v1/chat/completions',
       'llama3.2',
     ]);
+  });
+
+  it('an OpenAI-compatible server is asked for usage too, so ChatResult.usage is filled', async () => {
+    const { chat } = await setUp('');
+    const { chat: result } = await chat.request(ChatWithToolsDocument, ask('compatible/llama3.2'));
+    const [call] = await fakeCalls();
+    expect(call!.host).toBe('llm.local.test');
+    expect(call!.body.stream_options).toEqual({ include_usage: true });
+    expect(result.usage).toEqual({
+      inputTokens: expect.any(Number),
+      outputTokens: expect.any(Number),
+    });
+    expect(result.usage!.outputTokens).toBeGreaterThan(0);
   });
 
   it('a rate limit keeps its retry-after, a 5xx its status', async () => {

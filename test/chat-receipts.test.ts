@@ -336,3 +336,59 @@ describe('a turn that could not be stored says so', () => {
     expect(roomy.headers.get('x-memory-turn-reason')).toBeNull();
   });
 });
+
+describe('a turn left unstored on purpose says why', () => {
+  beforeEach(resetFakes);
+
+  it('GraphQL: memory.turn names the mode, or the tool calls the answer waits on', async () => {
+    const key = await newKey();
+    const turnOf = async (input: Record<string, unknown>) => {
+      const body = (await (await chatGraphql(key, input)).json()) as ChatBody;
+      expect(body.errors).toBeUndefined();
+      return body.data!.chat!.memory.turn;
+    };
+    expect(await turnOf({ memoryMode: 'READ' })).toEqual({
+      stored: false,
+      memories: 0,
+      reason: 'MEMORY_MODE_READ',
+      message: expect.stringMatching(/not stored.*read/),
+    });
+    expect(await turnOf({ memoryMode: 'OFF' })).toMatchObject({
+      stored: false,
+      reason: 'MEMORY_MODE_OFF',
+    });
+    expect(
+      await turnOf({ tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }),
+    ).toMatchObject({ stored: false, reason: 'AWAITING_TOOL_RESULTS' });
+  });
+
+  it('a Claude model through OpenAI chat completions: memory: false on the user words keeps the turn out, and says so', async () => {
+    const key = await newKey();
+    const ask = (headers: Record<string, string>) =>
+      postJson(
+        '/v1/chat/completions',
+        {
+          model: 'anthropic/claude-sonnet-4',
+          messages: [{ role: 'user', content: 'my locker code is 4411', memory: false }],
+        },
+        {
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-ant-test',
+          'x-session-id': 'locker',
+          ...headers,
+        },
+      );
+    const kept = await ask({});
+    expect([kept.headers.get('x-memory-turn'), kept.headers.get('x-memory-turn-reason')]).toEqual([
+      'not-stored',
+      'EXCLUDED_BY_CALLER',
+    ]);
+    // Asked for by name, the answer alone is stored.
+    const answerOnly = await ask({ 'x-memory-store-response': 'true' });
+    expect(answerOnly.headers.get('x-memory-turn')).toBe('stored');
+    const receipt = decodeReceipt(answerOnly.headers.get('x-memory-receipt')) as {
+      turn?: { memories: number };
+    };
+    expect(receipt.turn).toMatchObject({ memories: 1 });
+  });
+});

@@ -1,7 +1,9 @@
 import { memoryControls, stripOwnFields } from '../resolvers/chat/memory-controls';
 import { completeChat, openChat, type ChatInput } from '../resolvers/chat/pipeline';
 import type { ParsedModel } from '../providers/models';
-import { isRecord, listOf } from '../providers/native';
+import { anthropicNative } from '../providers/anthropic/native';
+import { isRecord } from '../providers/native';
+import { openAiNative } from '../providers/openai/native';
 import type { MeteredContext } from '../resolvers/request-context';
 import { streamChat } from './chat-stream';
 import { fromAnthropicFormat, fromOpenAiFormat, notServedByGemini } from './cross-format-in';
@@ -31,11 +33,9 @@ export async function translateChat(
   const { body: stripped, excluded } = stripOwnFields(body, 'messages');
   const input =
     surface === 'openai' ? fromOpenAiFormat(stripped, model) : fromAnthropicFormat(stripped, model);
-  const messages = listOf(stripped.messages);
-  let lastUserIndex = -1;
-  messages.forEach((message, index) => {
-    if (isRecord(message) && message.role === 'user') lastUserIndex = index;
-  });
+  // The user's words: the last user message with text (never a tool result).
+  const userTurn = (surface === 'openai' ? openAiNative : anthropicNative).userTurn(stripped);
+  const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const chatInput: ChatInput = {
     ...input,
     sessionId: controls.sessionId,
@@ -43,8 +43,9 @@ export async function translateChat(
     memoryMode: controls.mode,
     windows: controls.windows,
     contextLimit: controls.contextLimit,
-    storeRequest: controls.storeRequest && !excluded.has(lastUserIndex),
+    storeRequest: controls.storeRequest && !userExcluded,
     storeResponse: controls.storeResponse,
+    userExcluded,
     extract: controls.extract,
   };
   const modelName = String(body.model);

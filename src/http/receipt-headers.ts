@@ -31,10 +31,11 @@ export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
 }
 
 /**
- * Whether the turn was stored, for answers whose headers wait for the store
- * (non-streamed): `X-Memory-Turn: stored` or `not-stored` with the coded
- * reason in `X-Memory-Turn-Reason`. Absent when nothing was to be stored, or
- * when the headers left before the answer ended (streamed).
+ * Whether the turn was stored, for answers whose headers wait for the answer
+ * (non-streamed): `X-Memory-Turn: stored`, or `not-stored` with the coded
+ * reason in `X-Memory-Turn-Reason` (a refused store's, or why none was
+ * tried: MEMORY_MODE_READ, AWAITING_TOOL_RESULTS, EXCLUDED_BY_CALLER, …).
+ * Absent only when the headers left before the answer ended (streamed).
  */
 function turnHeaders(turn: ChatReceipt['turn']): Record<string, string> {
   if (!turn) return {};

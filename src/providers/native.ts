@@ -47,6 +47,13 @@ export interface NativeBodyFormat {
   /** Whether the provider keeps the answer for later calls (the Responses API, unless `store: false`). */
   storesAnswer?(body: NativeBody): boolean;
   userTurn(body: NativeBody): UserTurn | null;
+  /**
+   * Every text the body already puts before the model, as a vault would hold
+   * it: each message's text (any role, its text parts joined), the system
+   * slot's, and the tool plumbing as `toolPlumbing` writes it. Memories with
+   * these contents are not injected again.
+   */
+  sentTexts(body: NativeBody): string[];
   /** A copy of the body with the memory block added; the caller's own content is left as it was. */
   injectMemory(body: NativeBody, block: string): NativeBody;
   /** Tool calls and results after the user's turn (stored only when the client asks). */

@@ -1,7 +1,7 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
-import { MAX_FILTER_KEYS, MAX_SEARCH_VAULTS } from '../core/limits';
+import { MAX_FILTER_KEYS, MAX_HITS_PER_WINDOW, MAX_SEARCH_VAULTS } from '../core/limits';
 import { METADATA_KEY } from '../durable/queries/metadata-filter';
 import type {
   MetadataFilter,
@@ -11,7 +11,8 @@ import type {
   VaultReadOpResult,
   WindowResult,
 } from '../durable/rpc/vault-types';
-import { planWindows, type WindowQuery } from '../kronos/plan';
+import { planWindows, type WindowQuery, type WindowSearch } from '../kronos/plan';
+import { conversationKey } from '../text/conversation-texts';
 import {
   vaultLabel,
   vaultObjectName,
@@ -52,8 +53,17 @@ export interface SearchOutcome {
 export async function searchMemories(
   context: MeteredContext,
   input: SearchInput,
-  /** Bill in the vault when one vault is searched (the `search` field; chat bills once the provider accepted). */
-  options: { billInVault?: boolean } = {},
+  options: {
+    /** Bill in the vault when one vault is searched (the `search` field; chat bills once the provider accepted). */
+    billInVault?: boolean;
+    /**
+     * Keys (text/conversation-texts.ts) of texts the caller already has:
+     * memories with those contents are left out, and each window reads that
+     * many more hits so that their places go to the next best (chat: the
+     * request's own messages).
+     */
+    leaveOut?: ReadonlySet<string> | null;
+  } = {},
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '')
     throw new CodedError('BAD_USER_INPUT', 'query must not be empty', 'EMPTY_QUERY');
@@ -66,6 +76,12 @@ export async function searchMemories(
     now,
     context.config.bands,
   );
+  const leaveOut = options.leaveOut?.size ? options.leaveOut : null;
+  if (leaveOut !== null && options.billInVault) {
+    // A vault bills the hits it merged itself, which would include those left out here.
+    throw new Error('a search that leaves memories out cannot bill in the vault');
+  }
+  const reads = leaveOut === null ? windows : widenedWindows(windows, leaveOut.size);
   const metadata = metadataFilter(input.metadata);
   // A query without a letter or a digit (punctuation, NUL) has nothing to
   // embed: its vector would rank every memory alike, at a score that means
@@ -100,7 +116,7 @@ export async function searchMemories(
     vector,
     model,
     mode,
-    windows,
+    windows: reads,
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
@@ -150,7 +166,8 @@ export async function searchMemories(
     // never written (no usage read would flush it).
     billedInVault = led.settled === true;
   }
-  const hits = mergeHits(windows, perVault);
+  const merged = mergeHits(reads, perVault);
+  const hits = leaveOut === null ? merged : withoutLeftOut(merged, windows, leaveOut);
   const memoryTokens = billedTokens(hits);
   // The receipt says what was billed: a search asked to bill is (here or by
   // its caller at once); chat bills only the memories it injects, and only
@@ -163,6 +180,39 @@ export async function searchMemories(
     options.billInVault ? memoryTokens : 0,
   );
   return { hits, memoryTokens, billedInVault };
+}
+
+/**
+ * Each window reads as many more hits as there are texts to leave out (up to
+ * the most a window returns): within a window one content is one hit
+ * (merge-windows.ts), so at most that many of them are left-out ones, and
+ * the window still fills its own limit when enough other memories exist.
+ */
+function widenedWindows(windows: readonly WindowSearch[], leftOut: number): WindowSearch[] {
+  return windows.map((search) =>
+    search.limit === 0
+      ? search
+      : { ...search, limit: Math.min(MAX_HITS_PER_WINDOW, search.limit + leftOut) },
+  );
+}
+
+/** The merged hits without those left out, each window cut back to its own limit. */
+function withoutLeftOut(
+  merged: readonly RankedHit[],
+  windows: readonly WindowSearch[],
+  leaveOut: ReadonlySet<string>,
+): RankedHit[] {
+  const kept: RankedHit[] = [];
+  const limits = new Map(windows.map(({ window, limit }) => [window, limit]));
+  const taken = new Map<RankedHit['window'], number>();
+  for (const hit of merged) {
+    if (leaveOut.has(conversationKey(hit.memory.content))) continue;
+    const count = taken.get(hit.window) ?? 0;
+    if (count >= (limits.get(hit.window) ?? 0)) continue;
+    taken.set(hit.window, count + 1);
+    kept.push(hit);
+  }
+  return kept;
 }
 
 type SearchOp = Extract<VaultReadOp, { type: 'search' }>;

@@ -58,7 +58,7 @@ TurnReceiptRef.implement({
     reason: t.exposeString('reason', {
       nullable: true,
       description:
-        "Why it was not stored, stable: the store's own reason (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
+        "Why it was not stored, stable: why no store was tried (MEMORY_MODE_READ, MEMORY_MODE_OFF, AWAITING_TOOL_RESULTS: the answer asks for tools, EXCLUDED_BY_CALLER, EMPTY_ANSWER, ANSWER_FAILED), or the store's own refusal (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
     }),
     message: t.exposeString('message', {
       nullable: true,
@@ -84,7 +84,7 @@ MemoryReceiptRef.implement({
       type: TurnReceiptRef,
       nullable: true,
       description:
-        'Whether the turn was stored; null when the call stores none (memoryMode READ or OFF, an answer that asks for tools).',
+        'Whether the turn was stored, or why not (reason); null only before the answer is complete.',
       resolve: (receipt) => receipt.turn ?? null,
     }),
     facts: t.field({

@@ -7,6 +7,7 @@ import {
   postJson,
   upstreamCalls,
   vaultContents,
+  weatherTool,
 } from '../helpers/drop-in';
 
 type Key = Awaited<ReturnType<typeof keyWithMemory>>;
@@ -122,7 +123,7 @@ describe('memory controls of the system MemoryRouter replaces', () => {
     ).toEqual([]);
   });
 
-  it('off, write, X-Memory-Store and X-Memory-Store-Response and memory: false decide what is read and stored', async () => {
+  it('off, write, X-Memory-Store and X-Memory-Store-Response and memory: false decide what is read and stored, and X-Memory-Turn says so', async () => {
     const key = await keyWithMemory();
     const ask = (
       content: string,
@@ -138,22 +139,107 @@ describe('memory controls of the system MemoryRouter replaces', () => {
         },
         headers,
       );
-    await ask('alpha question', { body: { memory_mode: 'off' } });
-    await ask('bravo question', { body: { memory_mode: 'write' } });
-    await ask('charlie question', {}, { 'x-memory-store': 'false' });
-    await ask('delta question', {}, { 'x-memory-store-response': 'false' });
-    await ask('echo question', { message: { memory: false } });
+    const turns = [
+      await ask('alpha question', { body: { memory_mode: 'off' } }),
+      await ask('bravo question', { body: { memory_mode: 'write' } }),
+      await ask('charlie question', {}, { 'x-memory-store': 'false' }),
+      await ask('delta question', {}, { 'x-memory-store-response': 'false' }),
+      // memory: false on the user's words keeps the answer out too (it often repeats them) …
+      await ask('echo question', { message: { memory: false } }),
+      // … unless the answer is asked for by name.
+      await ask(
+        'foxtrot question',
+        { message: { memory: false } },
+        { 'x-memory-store-response': 'true' },
+      ),
+      await ask('golf question', { body: { memory_mode: 'read' } }),
+      await ask(
+        'hotel question',
+        {},
+        { 'x-memory-store': 'false', 'x-memory-store-response': 'false' },
+      ),
+    ].map((response) => [
+      response.headers.get('x-memory-turn'),
+      response.headers.get('x-memory-turn-reason'),
+    ]);
+    expect(turns).toEqual([
+      ['not-stored', 'MEMORY_MODE_OFF'],
+      ['stored', null],
+      ['stored', null],
+      ['stored', null],
+      ['not-stored', 'EXCLUDED_BY_CALLER'],
+      ['stored', null],
+      ['not-stored', 'MEMORY_MODE_READ'],
+      ['not-stored', 'EXCLUDED_BY_CALLER'],
+    ]);
     const calls = await upstreamCalls('api.openai.com');
     // off and write inject nothing; the others inject the Lisbon memory.
-    expect(calls.map((call) => call.body.messages.length)).toEqual([1, 1, 2, 2, 2]);
+    expect(calls.map((call) => call.body.messages.length)).toEqual([1, 1, 2, 2, 2, 2, 2, 2]);
     await afterNextTurn(key, { kind: 'CORE' });
     expect(await vaultContents(key.api, 'question')).toEqual([
       'Fake api.openai.com heard: bravo question',
       'Fake api.openai.com heard: charlie question',
-      'Fake api.openai.com heard: echo question',
+      'Fake api.openai.com heard: foxtrot question',
       'bravo question',
       'delta question',
     ]);
+  });
+
+  it('memory: false on the user words keeps tool plumbing out too, and a turn that asks for tools says it waits for their results', async () => {
+    const key = await keyWithMemory();
+    const asked = await chat(
+      key,
+      {
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'weather in Bergen?' }],
+        tools: [weatherTool],
+      },
+      { 'x-session-id': 'tools-wait', 'x-memory-receipt-in-body': 'true' },
+    );
+    expect(asked.status).toBe(200);
+    expect([asked.headers.get('x-memory-turn'), asked.headers.get('x-memory-turn-reason')]).toEqual(
+      ['not-stored', 'AWAITING_TOOL_RESULTS'],
+    );
+    const body = (await asked.json()) as { memory: { turn: { stored: boolean; reason: string } } };
+    expect(body.memory.turn).toMatchObject({ stored: false, reason: 'AWAITING_TOOL_RESULTS' });
+
+    const answered = await chat(
+      key,
+      {
+        model: 'gpt-4o',
+        messages: [
+          { role: 'user', content: 'weather in Bergen? my passport is K1234567', memory: false },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: 'get_weather', arguments: '{"city":"Bergen"}' },
+              },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'call_1', content: 'rain, 8°C' },
+        ],
+      },
+      { 'x-session-id': 'tools-wait', 'x-memory-store-tools': 'true' },
+    );
+    expect([
+      answered.headers.get('x-memory-turn'),
+      answered.headers.get('x-memory-turn-reason'),
+    ]).toEqual(['not-stored', 'EXCLUDED_BY_CALLER']);
+    await afterNextTurn(
+      key,
+      { kind: 'SESSION', id: 'tools-wait' },
+      { 'x-session-id': 'tools-wait' },
+    );
+    expect(
+      await vaultContents(key.api, 'Bergen passport rain weather get_weather', {
+        kind: 'SESSION',
+        id: 'tools-wait',
+      }),
+    ).toEqual([]);
   });
 
   it('caps injected memory with X-Memory-Context-Limit and weighs windows with X-Memory-Recency-Bias', async () => {

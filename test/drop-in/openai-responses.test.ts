@@ -436,18 +436,20 @@ describe('the official openai SDK against /v1/responses', () => {
       },
       { ...authHeaders(key), 'x-session-id': 'resp-private', 'x-memory-receipt-in-body': 'true' },
     );
-    const body = (await excluded.json()) as { memory: { memoryTokens: number }; output: unknown[] };
+    const body = (await excluded.json()) as {
+      memory: { memoryTokens: number; turn: { stored: boolean; reason: string } };
+      output: unknown[];
+    };
     expect(body.memory.memoryTokens).toBe(Number(excluded.headers.get('x-memory-tokens')));
     const second = (await upstreamCalls('api.openai.com'))[1]!;
     expect(second.body.input).toEqual([{ role: 'user', content: 'a secret plan for Zanzibar' }]);
-    await eventually(async () =>
-      expect(
-        await vaultContents(key.api, 'secret plan Zanzibar', {
-          kind: 'SESSION',
-          id: 'resp-private',
-        }),
-      ).toEqual(['Fake api.openai.com heard: a secret plan for Zanzibar']),
-    );
+    // memory: false on the user's words keeps the whole turn out, the answer
+    // (which repeats them) too: no store was tried, the receipt says why.
+    expect(body.memory.turn).toMatchObject({ stored: false, reason: 'EXCLUDED_BY_CALLER' });
+    expect(excluded.headers.get('x-memory-turn-reason')).toBe('EXCLUDED_BY_CALLER');
+    expect(
+      await vaultContents(key.api, 'secret plan Zanzibar', { kind: 'SESSION', id: 'resp-private' }),
+    ).toEqual([]);
   });
 });
 

@@ -87,6 +87,14 @@ export const anthropicNative: NativeBodyFormat = {
     );
   },
 
+  sentTexts(body) {
+    return [
+      textOf(body.system),
+      ...listOf(body.messages).map((message) => (isRecord(message) ? textOf(message.content) : '')),
+      ...anthropicNative.toolPlumbing(body, -1).map((item) => item.content),
+    ];
+  },
+
   injectMemory: injectAnthropic,
 
   toolPlumbing(body, after) {

@@ -39,6 +39,15 @@ export const googleNative: NativeBodyFormat = {
     );
   },
 
+  sentTexts(body) {
+    const instruction = body.systemInstruction;
+    return [
+      typeof instruction === 'string' ? instruction : textOf(instruction),
+      ...listOf(body.contents).map(textOf),
+      ...googleNative.toolPlumbing(body, -1).map((item) => item.content),
+    ];
+  },
+
   injectMemory(body, block): NativeBody {
     const memory = { text: block };
     if (body.cachedContent !== undefined && body.cachedContent !== null) {

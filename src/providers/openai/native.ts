@@ -35,6 +35,13 @@ export const openAiNative: NativeBodyFormat = {
     );
   },
 
+  sentTexts(body) {
+    return [
+      ...listOf(body.messages).map((message) => (isRecord(message) ? textOf(message.content) : '')),
+      ...openAiNative.toolPlumbing(body, -1).map((item) => item.content),
+    ];
+  },
+
   injectMemory(body, block): NativeBody {
     const messages = listOf(body.messages);
     let at = 0;

@@ -36,9 +36,11 @@ export function openAiRequest(provider: ProviderId, call: ProviderCall): Record<
     messages: openAiMessages(call.messages, call.memoryBlock),
     stream: true,
   };
-  // Usage arrives in a last chunk when asked for; OpenAI and OpenRouter know
-  // the option, an arbitrary compatible server may refuse unknown fields.
-  if (provider !== 'compatible') body.stream_options = { include_usage: true };
+  // Usage arrives in a last chunk only when asked for. OpenAI and OpenRouter
+  // know the option, and so do the compatible servers (vLLM, llama.cpp's
+  // llama-server, Ollama, LM Studio, llamafile, MLX): ARCHITECTURE.md,
+  // "Usage from compatible servers".
+  body.stream_options = { include_usage: true };
   if (call.temperature !== null) body.temperature = call.temperature;
   if (call.maxTokens !== null) {
     // OpenAI's reasoning models refuse max_tokens; every current OpenAI model takes max_completion_tokens.

@@ -21,6 +21,21 @@ function textOf(content: unknown): string {
     .join('\n');
 }
 
+/** Any message's text: the user's input_text parts and an assistant's output_text parts sent back. */
+function sentTextOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return listOf(content)
+    .map((part) =>
+      isRecord(part) &&
+      (part.type === 'input_text' || part.type === 'output_text') &&
+      typeof part.text === 'string'
+        ? part.text
+        : '',
+    )
+    .filter((text) => text !== '')
+    .join('\n');
+}
+
 /** An input item that is a message (its `type` may be left out). */
 const isMessage = (item: unknown): item is Record<string, unknown> =>
   isRecord(item) && (item.type === undefined || item.type === 'message');
@@ -91,6 +106,17 @@ export const responsesNative: NativeBodyFormat = {
     return lastUserTurn(listOf(input), (item) =>
       isMessage(item) && item.role === 'user' ? textOf(item.content) : null,
     );
+  },
+
+  sentTexts(body) {
+    const input = body.input;
+    return [
+      typeof body.instructions === 'string' ? body.instructions : '',
+      ...(typeof input === 'string'
+        ? [input]
+        : listOf(input).map((item) => (isMessage(item) ? sentTextOf(item.content) : ''))),
+      ...responsesNative.toolPlumbing(body, -1).map((item) => item.content),
+    ];
   },
 
   injectMemory(body, block): NativeBody {

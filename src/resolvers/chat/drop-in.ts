@@ -8,6 +8,7 @@ import type { CollectedAnswer } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
 import type { MeteredContext } from '../request-context';
 import type { VaultSelector } from '../../vaults/address';
+import { conversationTexts } from '../../text/conversation-texts';
 import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
 import {
   chatVaults,
@@ -15,6 +16,9 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerSkipReason,
+  skippedTurn,
+  type SkipReason,
   type ChatReceipt,
   type TurnItem,
   type TurnReceipt,
@@ -55,7 +59,7 @@ export interface DropInCall {
   accepted(): Promise<void>;
   /**
    * Stores the turn when the answer ends it (call once, with the complete
-   * answer); resolves to whether it was stored (null: nothing to store).
+   * answer); resolves to whether it was stored, or why not (null: called before).
    */
   finished(answer: CollectedAnswer): Promise<TurnReceipt | null>;
 }
@@ -88,8 +92,9 @@ function timeEmbedder(context: MeteredContext): { elapsed(): number } {
  * Prepares a request in the provider's own format for forwarding: reads and
  * strips MemoryRouter's controls, finds the provider key (X-Provider-Key or a
  * stored one), searches memory with the user's last words (never a tool
- * result) and injects it in the format's system slot. The rest of the body,
- * unknown fields included, is forwarded as the client wrote it.
+ * result), leaving out memories the body already holds, and injects it in the
+ * format's system slot. The rest of the body, unknown fields included, is
+ * forwarded as the client wrote it.
  */
 export async function prepareDropIn(
   context: MeteredContext,
@@ -131,6 +136,7 @@ export async function prepareDropIn(
           vaults,
           windows: controls.windows,
           limit: controls.contextLimit,
+          present: conversationTexts(wire.native.sentTexts(stripped)),
         })
       : null;
   const [found, recalled] = await Promise.all([
@@ -167,10 +173,11 @@ export async function prepareDropIn(
     async finished(answer) {
       if (done) return null;
       done = true;
-      const items = turnItems(controls, userTurn, excluded, answer, () =>
+      const planned = turnItems(controls, userTurn, excluded, answer, () =>
         userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
       );
-      if (items.length === 0) return null;
+      if ('skip' in planned) return skippedTurn(planned.skip);
+      const { items } = planned;
       const target = vaults.at(-1) as VaultSelector;
       const turn = controls.extract
         ? rememberTurnWithFacts(context, target, items, {
@@ -179,8 +186,10 @@ export async function prepareDropIn(
             apiKey,
             settings: providerSettings(context.env),
             signal: new AbortController().signal,
-          }).then((remembered) => remembered?.turn ?? null)
-        : rememberTurn(context, target, items);
+          }).then((remembered) => remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'))
+        : rememberTurn(context, target, items).then(
+            (remembered) => remembered ?? skippedTurn('EXCLUDED_BY_CALLER'),
+          );
       // A streamed answer's headers have left: waitUntil finishes the store.
       context.ctx.waitUntil(turn);
       return turn;
@@ -217,11 +226,14 @@ async function keyForCall(
 }
 
 /**
- * What a finished drop-in turn stores: nothing unless memory is written and
- * the answer is final (text, no pending tool calls, not failed); then the
- * user's words (unless `memory: false` or X-Memory-Store: false), tool
- * plumbing when asked (X-Memory-Store-Tools), and the answer (unless
- * X-Memory-Store-Response: false).
+ * What a finished drop-in turn stores, or why it stores nothing: only an
+ * answer that ends the turn (text, no pending tool calls, not failed) in a
+ * mode that writes (answerSkipReason); then the user's words (unless
+ * `memory: false` or X-Memory-Store: false), tool plumbing when asked
+ * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response:
+ * false). `memory: false` on the user's words keeps the whole turn out, tool
+ * plumbing and answer too, since an answer often repeats what it was told:
+ * the answer is stored then only with X-Memory-Store-Response: true.
  */
 export function turnItems(
   controls: MemoryControls,
@@ -229,18 +241,24 @@ export function turnItems(
   excluded: Set<number>,
   answer: CollectedAnswer,
   plumbing: () => TurnItem[],
-): TurnItem[] {
-  if (controls.mode !== 'READ_WRITE' && controls.mode !== 'WRITE') return [];
-  if (answer.toolCalls.length > 0 || answer.text.trim() === '') return [];
-  // A Responses API answer the provider ended with `response.failed`.
-  if (answer.finishReason === 'failed') return [];
+): { items: TurnItem[] } | { skip: SkipReason } {
+  const skip = answerSkipReason(controls.mode, {
+    toolCalls: answer.toolCalls.length,
+    text: answer.text,
+    // A Responses API answer the provider ended with `response.failed`.
+    failed: answer.finishReason === 'failed',
+  });
+  if (skip !== null) return { skip };
+  const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
-  if (controls.storeRequest && userTurn !== null && !excluded.has(userTurn.index)) {
+  if (controls.storeRequest && userTurn !== null && !userExcluded) {
     items.push({ role: 'USER', content: userTurn.text });
   }
-  if (controls.storeTools) {
+  if (controls.storeTools && !userExcluded) {
     items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));
   }
-  if (controls.storeResponse) items.push({ role: 'ASSISTANT', content: answer.text });
-  return items;
+  if (controls.storeResponse ?? !userExcluded) {
+    items.push({ role: 'ASSISTANT', content: answer.text });
+  }
+  return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
 }

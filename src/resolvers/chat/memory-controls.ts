@@ -45,8 +45,11 @@ export interface MemoryControls {
   conversationId: string | null;
   /** X-Memory-Store: store the user's words. */
   storeRequest: boolean;
-  /** X-Memory-Store-Response: store the answer. */
-  storeResponse: boolean;
+  /**
+   * X-Memory-Store-Response: store the answer; null when the header is absent
+   * (stored, unless the user's words are marked `memory: false`).
+   */
+  storeResponse: boolean | null;
   /** X-Memory-Store-Tools: also store tool calls and results. */
   storeTools: boolean;
   /** X-Memory-Context-Limit: most memory tokens to inject. */
@@ -71,7 +74,7 @@ export function parseMode(raw: string, where: string): MemoryMode {
   return mode;
 }
 
-function flag(headers: Headers, name: string, fallback: boolean): boolean {
+function flag<T extends boolean | null>(headers: Headers, name: string, fallback: T): boolean | T {
   const raw = headers.get(name)?.trim().toLowerCase();
   if (raw === undefined || raw === '') return fallback;
   if (raw === 'true' || raw === '1') return true;
@@ -137,7 +140,7 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     sessionId: (bodySession as string | null | undefined) || headers.get('x-session-id') || null,
     conversationId: headers.get('x-conversation-id') || null,
     storeRequest: flag(headers, 'x-memory-store', true),
-    storeResponse: flag(headers, 'x-memory-store-response', true),
+    storeResponse: flag(headers, 'x-memory-store-response', null),
     storeTools: flag(headers, 'x-memory-store-tools', false),
     contextLimit,
     windows: bias ? (RECENCY_WINDOWS[bias] ?? null) : null,

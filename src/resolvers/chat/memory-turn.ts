@@ -11,11 +11,12 @@ import { storeMemories, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { renderMemoryBlock } from './memory-block';
+import type { MemoryMode } from './memory-controls';
 
 export interface ChatReceipt {
   hits: RankedHit[];
   memoryTokens: number;
-  /** Whether the turn was stored; absent when the call stores none (READ, OFF, a turn waiting on tools). */
+  /** Whether the turn was stored, or why not; absent until the answer is complete (a streamed drop-in answer's headers). */
   turn?: TurnReceipt | null;
   /** What fact extraction did, when the call asked for it. */
   facts?: FactsReceipt;
@@ -47,6 +48,11 @@ export function chatVaults(
  * Searches the chat's vaults with the user's words and renders the best
  * memories as a block within the token budget: the smaller of `limit` (or the
  * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
+ * Memories the request already carries (`present`: the keys of its messages'
+ * texts, text/conversation-texts.ts), such as earlier turns of this
+ * conversation stored as they were said, are left out, neither shown nor
+ * billed, and the next best take their places: the model has them already,
+ * and a block that repeats the history changes with every turn.
  */
 export async function recallMemory(
   context: MeteredContext,
@@ -56,6 +62,7 @@ export async function recallMemory(
     vaults: VaultSelector[];
     windows?: WindowQuery[] | null;
     limit?: number | null;
+    present: ReadonlySet<string>;
   },
 ): Promise<Recalled> {
   const started = performance.now();
@@ -65,11 +72,15 @@ export async function recallMemory(
   );
   if (budget <= 0 || options.query.trim() === '')
     return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
-  const found = await searchMemories(context, {
-    query: options.query.slice(0, MAX_QUERY_LENGTH),
-    vaults: options.vaults,
-    windows: options.windows ?? null,
-  });
+  const found = await searchMemories(
+    context,
+    {
+      query: options.query.slice(0, MAX_QUERY_LENGTH),
+      vaults: options.vaults,
+      windows: options.windows ?? null,
+    },
+    { leaveOut: options.present },
+  );
   const block = renderMemoryBlock(found.hits, budget);
   return {
     block: block?.text ?? null,
@@ -146,6 +157,47 @@ export async function rememberTurnWithFacts(
       turn,
     };
   }
+}
+
+/** Why a complete answer's turn was not stored although nothing failed. */
+const SKIPPED = {
+  MEMORY_MODE_READ: 'the memory mode is read: memory is injected, nothing is stored',
+  MEMORY_MODE_OFF: 'the memory mode is off: nothing is injected or stored',
+  AWAITING_TOOL_RESULTS:
+    'the answer asks for tool calls: the turn is stored with the answer that follows their results',
+  EXCLUDED_BY_CALLER:
+    'the caller kept the turn out of memory (memory: false on its user message, X-Memory-Store, X-Memory-Store-Response)',
+  EMPTY_ANSWER: 'the answer has no text to store',
+  ANSWER_FAILED: 'the provider reported the answer as failed',
+} as const;
+
+export type SkipReason = keyof typeof SKIPPED;
+
+/** The receipt of a turn left unstored on purpose, with its stable reason. */
+export function skippedTurn(reason: SkipReason): TurnReceipt {
+  return {
+    stored: false,
+    memories: 0,
+    reason,
+    message: `the turn was not stored: ${SKIPPED[reason]}`,
+  };
+}
+
+/**
+ * Why a complete answer ends no turn to store, whatever the caller asked to
+ * keep of it; null: it ends one. Only a final answer ends a turn: one that
+ * asks for tools waits for their results.
+ */
+export function answerSkipReason(
+  mode: MemoryMode,
+  answer: { toolCalls: number; text: string; failed: boolean },
+): SkipReason | null {
+  if (mode === 'READ') return 'MEMORY_MODE_READ';
+  if (mode === 'OFF') return 'MEMORY_MODE_OFF';
+  if (answer.failed) return 'ANSWER_FAILED';
+  if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
+  if (answer.text.trim() === '') return 'EMPTY_ANSWER';
+  return null;
 }
 
 function storedTurn(memories: number): TurnReceipt {

@@ -23,9 +23,13 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerSkipReason,
+  skippedTurn,
   type ChatReceipt,
+  type TurnItem,
   type TurnReceipt,
 } from './memory-turn';
+import { conversationTexts } from '../../text/conversation-texts';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
 
@@ -51,8 +55,16 @@ export interface ChatInput {
   responseFormat?: ResponseFormat | null;
   /** Store the user's words (default true; the drop-in routes' X-Memory-Store and `memory: false`). */
   storeRequest?: boolean;
-  /** Store the answer (default true; X-Memory-Store-Response). */
-  storeResponse?: boolean;
+  /**
+   * Store the answer (X-Memory-Store-Response); unset: yes, unless
+   * `userExcluded`.
+   */
+  storeResponse?: boolean | null;
+  /**
+   * The user's words were marked `memory: false` (the drop-in routes): the
+   * whole turn stays out unless storeResponse is true.
+   */
+  userExcluded?: boolean;
   /** Most memory tokens to inject (X-Memory-Context-Limit); default MEMORY_TOKEN_BUDGET. */
   contextLimit?: number | null;
   /** Extract facts from the turn with the same model and key, and reconcile them (off by default). */
@@ -138,6 +150,7 @@ export async function openChat(
           vaults,
           windows: input.windows,
           limit: input.contextLimit,
+          present: conversationTexts(sentTexts(input.messages)),
         })
       : { block: null, receipt: NO_MEMORY },
   ]);
@@ -202,36 +215,30 @@ export async function openChat(
       metering.start();
     }
     await metering.done;
-    // Only a final answer ends a turn: one that asks for tools waits for their
-    // results. An error or an abort above leaves here early, storing nothing.
-    if (
-      (mode === 'READ_WRITE' || mode === 'WRITE') &&
-      lastUser !== undefined &&
-      toolCalls.length === 0 &&
-      content.trim() !== ''
-    ) {
-      const items = [
-        ...(input.storeRequest === false
-          ? []
-          : [{ role: 'USER' as const, content: lastUser.content }]),
-        ...(input.storeResponse === false ? [] : [{ role: 'ASSISTANT' as const, content }]),
-      ];
+    // An error or an abort above leaves here early, storing nothing.
+    const skip = answerSkipReason(mode, {
+      toolCalls: toolCalls.length,
+      text: content,
+      failed: false,
+    });
+    const items = skip === null ? chatTurnItems(input, lastUser, content) : [];
+    if (skip !== null || items.length === 0) {
+      turn = skippedTurn(skip ?? 'EXCLUDED_BY_CALLER');
+    } else if (input.extract === true) {
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
       // streamed as it came.
-      if (input.extract === true) {
-        const remembered = await rememberTurnWithFacts(context, target, items, {
-          provider: parsed.provider,
-          model: parsed.model,
-          apiKey,
-          settings,
-          signal,
-        });
-        facts = remembered?.facts ?? null;
-        turn = remembered?.turn ?? null;
-      } else {
-        turn = await rememberTurn(context, target, items);
-      }
+      const remembered = await rememberTurnWithFacts(context, target, items, {
+        provider: parsed.provider,
+        model: parsed.model,
+        apiKey,
+        settings,
+        signal,
+      });
+      facts = remembered?.facts ?? null;
+      turn = remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER');
+    } else {
+      turn = (await rememberTurn(context, target, items)) ?? skippedTurn('EXCLUDED_BY_CALLER');
     }
     return {
       content,
@@ -244,6 +251,39 @@ export async function openChat(
     };
   }
   return { provider: parsed.provider, model: input.model, memory, events: events() };
+}
+
+/**
+ * What a final answer's turn stores: the user's words (unless storeRequest is
+ * false) and the answer. storeResponse left unset follows the user's words
+ * when they are kept out by `memory: false` (`userExcluded`): the answer
+ * often repeats them, so it is stored then only when asked for by name.
+ */
+function chatTurnItems(
+  input: ChatInput,
+  lastUser: ChatMessage | undefined,
+  answer: string,
+): TurnItem[] {
+  const storeAnswer = input.storeResponse ?? input.userExcluded !== true;
+  return [
+    ...(input.storeRequest === false || lastUser === undefined
+      ? []
+      : [{ role: 'USER' as const, content: lastUser.content }]),
+    ...(storeAnswer ? [{ role: 'ASSISTANT' as const, content: answer }] : []),
+  ];
+}
+
+/**
+ * The texts a conversation already holds, as a vault would hold them: each
+ * message's, and its tool calls and results the way the drop-in routes store
+ * tool plumbing (openai/native.ts), so none of them is injected again.
+ */
+function sentTexts(messages: readonly ChatMessage[]): string[] {
+  return messages.flatMap((message) => [
+    message.content,
+    ...(message.toolCallId ? [`tool result: ${message.content}`] : []),
+    ...(message.toolCalls ?? []).map((call) => `called ${call.name}(${call.arguments})`),
+  ]);
 }
 
 /** Passes a generator's values on while showing each to `see`; returns its result. */
