@@ -3,7 +3,7 @@ import { openUpstream, readBody } from '../providers/http';
 import { requireProviderKey } from '../resolvers/chat/provider-keys';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
-import { providerHeaders } from './native-chat';
+import { providerHeaders } from './provider-headers';
 import { responsesErrorFrame } from './responses-api';
 import { passThroughSse } from './sse-pass-through';
 
