@@ -46,6 +46,8 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         VAULT_MAX_HOT_MIB: '0.25',
         // Small, so the body-limit test need not push megabytes through the test pool.
         MAX_REQUEST_BYTES: '262144',
+        // The drop-in routes' larger limit, small too: 1 MiB.
+        MAX_DROP_IN_REQUEST_BYTES: '1048576',
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
         // Longer than any wait in the disconnect test, so only a real disconnect passes it.
         UPSTREAM_TIMEOUT_MS: '3000',

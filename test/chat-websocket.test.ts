@@ -53,6 +53,37 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     expect(call!.headers['x-api-key']).toBe('sk-ant-test');
   });
 
+  it('takes the provider key under the header’s name too, in any case, and names both when it is missing', async () => {
+    const { secret } = await newKey();
+    const spellings: Record<string, string>[] = [
+      { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-ant-lower' },
+      { Authorization: `Bearer ${secret}`, 'X-Provider-Key': 'sk-ant-upper' },
+    ];
+    for (const params of spellings) {
+      const client = wsClient(params);
+      for await (const result of client.iterate({
+        query: print(ChatStreamDocument),
+        variables: { input },
+      })) {
+        expect(result.errors).toBeUndefined();
+      }
+      await client.dispose();
+    }
+    expect((await fakeCalls()).map((call) => call.headers['x-api-key'])).toEqual([
+      'sk-ant-lower',
+      'sk-ant-upper',
+    ]);
+
+    const noKey = wsClient({ authorization: `Bearer ${secret}` });
+    const refused = await noKey
+      .iterate({ query: print(ChatStreamDocument), variables: { input } })
+      .next();
+    await noKey.dispose();
+    const [error] = refused.value!.errors!;
+    expect(error).toMatchObject({ extensions: { reason: 'PROVIDER_KEY_MISSING' } });
+    expect(error!.message).toContain('`providerKey` or `x-provider-key` in connectionParams');
+  });
+
   it('reports coded errors, and a closed socket stops the upstream call', async () => {
     const { secret } = await newKey();
     const noKey = wsClient({ authorization: `Bearer ${secret}` });

@@ -14,10 +14,14 @@ type Key = Awaited<ReturnType<typeof newKey>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- three providers' shapes, read loosely
 type Json = Record<string, any>;
 
-/** What a client saw, whatever the surface: the text it got, and the error that ended it. */
+/**
+ * What a client saw, whatever the surface: the text it got, and the error
+ * that ended it (its `code` as the client reads it: ours, or on a drop-in
+ * route the provider's own, see providerCode).
+ */
 interface Outcome {
   deltas: string;
-  error: { code: string; reason: string | undefined } | null;
+  error: { code: string | null | undefined; reason: string | undefined } | null;
   /** HTTP status of a REST answer (200 once a stream has started). */
   status?: number;
   retryAfter?: string | null;
@@ -164,11 +168,11 @@ const REST = {
   },
 } as const;
 
-/** Our error inside each surface's own error body. */
+/** The error inside each surface's own error body: its code, and our reason. */
 function errorOf(surface: Surface, body: Json): Outcome['error'] {
   if (surface === 'google') {
-    const error = body.error;
-    return error ? { code: error.details[0].metadata.code, reason: error.details[0].reason } : null;
+    const ours = body.error?.details.find((detail: Json) => detail.domain === 'memoryrouter');
+    return ours ? { code: ours.metadata.code, reason: ours.reason } : null;
   }
   // The Responses API's error event carries its fields at the top.
   if (surface === 'responses' && body.type === 'error')
@@ -263,6 +267,26 @@ async function afterNextTurn(key: Key) {
   );
 }
 
+/** The fakes' codes for the statuses scripted below, in OpenAI's format (test/fakes/openai.mjs). */
+const OPENAI_CODES: Record<number, string | null> = {
+  401: 'invalid_api_key',
+  429: 'rate_limit_exceeded',
+  503: null,
+};
+
+/**
+ * The `code` a client reads on an error the provider itself sent (a refusal
+ * or its error event mid-stream): over GraphQL ours; on a drop-in route the
+ * provider's own, as its SDK reads it: OpenAI's `code`, none in Anthropic's
+ * errors, ours in Google's ErrorInfo beside the provider's details.
+ */
+function providerCode(surface: string, status: number | 'event'): string | null | undefined {
+  if (surface.startsWith('GraphQL') || surface.startsWith('Gemini')) return 'UPSTREAM_ERROR';
+  if (surface.startsWith('/v1/messages')) return undefined;
+  if (status === 'event') return surface.startsWith('/v1/responses') ? 'server_error' : null;
+  return OPENAI_CODES[status];
+}
+
 describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surface’s shape', () => {
   beforeEach(resetFakes);
 
@@ -282,7 +306,8 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
       429,
       '7',
     ],
-    ['a 503', { status: 503 }, 'PROVIDER_5XX', 502, null],
+    // The provider's own status, as its SDK expects (a retry on 503).
+    ['a 503', { status: 503 }, 'PROVIDER_5XX', 503, null],
   ];
   for (const [kind, script, reason, httpStatus, retryAfter] of refusals) {
     it(`${kind}: refused before any text, not metered`, async () => {
@@ -291,7 +316,9 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
       for (const [surface, host, run] of SURFACES) {
         await scriptFake({ host, ...script });
         const outcome = await run(key);
-        expect(outcome.error, surface).toEqual({ code: 'UPSTREAM_ERROR', reason });
+        const code =
+          reason === 'UNREACHABLE' ? 'UPSTREAM_ERROR' : providerCode(surface, httpStatus);
+        expect(outcome.error, surface).toEqual({ code, reason });
         expect(outcome.deltas, surface).toBe('');
         if (outcome.status !== undefined) {
           expect(outcome.status, surface).toBe(httpStatus);
@@ -320,7 +347,8 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
         if (mode === 'midstream-error' && !streamed && surface !== 'GraphQL mutation') continue;
         await scriptFake({ host, mode });
         const outcome = await run(key);
-        expect(outcome.error, surface).toEqual({ code: 'UPSTREAM_ERROR', reason: 'STREAM_BROKEN' });
+        const code = mode === 'midstream-error' ? providerCode(surface, 'event') : 'UPSTREAM_ERROR';
+        expect(outcome.error, surface).toEqual({ code, reason: 'STREAM_BROKEN' });
         if (streamed && mode !== 'cut') expect(outcome.deltas, surface).toBe('Fake ');
         if (outcome.status !== undefined)
           expect(outcome.status, surface).toBe(streamed ? 200 : 502);

@@ -31,6 +31,7 @@ export const PROVIDER_KEY_SECRET_SHORT = `is shorter than ${MIN_SECRET_LENGTH} c
 /** Numeric variables outside readConfig's set, checked the same way. */
 const OTHER_NUMBERS = [
   'MAX_REQUEST_BYTES',
+  'MAX_DROP_IN_REQUEST_BYTES',
   'UPSTREAM_TIMEOUT_MS',
   'METER_FLUSH_SECONDS',
   'STRIPE_TIMEOUT_MS',

@@ -4,7 +4,13 @@ import { CodedError } from '../core/errors';
 import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
-import { checkContentType, limitBody, maxRequestBytes, type BodyKind } from './body-checks';
+import {
+  checkContentType,
+  limitBody,
+  maxDropInRequestBytes,
+  maxRequestBytes,
+  type BodyKind,
+} from './body-checks';
 import { geminiRoute, nativeChatRoute, responsesRoute } from './chat-routes';
 import type { Access, Edge, Handler } from './edge';
 import {
@@ -34,9 +40,12 @@ interface RouteSpec<A extends Access> {
   /**
    * Read as a stream with bounds of its own (an import caps each line, in
    * bounded memory), so no limit on the whole body; every other body is
-   * refused over MAX_REQUEST_BYTES.
+   * refused over MAX_REQUEST_BYTES, or a drop-in chat route's over
+   * MAX_DROP_IN_REQUEST_BYTES.
    */
   streamed?: true;
+  /** A drop-in chat route: its requests carry images and PDFs inline, so its limit is larger. */
+  dropIn?: true;
   access: A;
 }
 
@@ -100,7 +109,10 @@ function route<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
 async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
   let request = c.req.raw;
   if (spec.body !== undefined) checkContentType(request, spec.body);
-  if (!spec.streamed) request = await limitBody(request, maxRequestBytes(c.env));
+  if (!spec.streamed) {
+    const limit = spec.dropIn ? maxDropInRequestBytes(c.env) : maxRequestBytes(c.env);
+    request = await limitBody(request, limit);
+  }
   const timings = c.get('timings');
   const { principal, authError } =
     spec.access === 'none'
@@ -134,11 +146,23 @@ route(
 
 // The drop-in chat routes, each in its provider's own format.
 route(
-  { methods: ['POST'], path: '/v1/chat/completions', body: 'json', access: 'activeMemoryKey' },
+  {
+    methods: ['POST'],
+    path: '/v1/chat/completions',
+    body: 'json',
+    dropIn: true,
+    access: 'activeMemoryKey',
+  },
   nativeChatRoute('openai'),
 );
 route(
-  { methods: ['POST'], path: '/v1/responses', body: 'json', access: 'activeMemoryKey' },
+  {
+    methods: ['POST'],
+    path: '/v1/responses',
+    body: 'json',
+    dropIn: true,
+    access: 'activeMemoryKey',
+  },
   responsesRoute,
 );
 // OpenAI's stored responses, passed through without memory (stored-responses.ts);
@@ -148,6 +172,8 @@ route(
     methods: ['POST'],
     path: '/v1/responses/input_tokens',
     body: 'json',
+    // Counts the tokens of a request /v1/responses takes.
+    dropIn: true,
     access: 'activeMemoryKey',
   },
   storedResponsesRoute,
@@ -165,7 +191,13 @@ route(
   storedResponsesRoute,
 );
 route(
-  { methods: ['POST'], path: '/v1/messages', body: 'json', access: 'activeMemoryKey' },
+  {
+    methods: ['POST'],
+    path: '/v1/messages',
+    body: 'json',
+    dropIn: true,
+    access: 'activeMemoryKey',
+  },
   nativeChatRoute('anthropic'),
 );
 // OpenAI's model list, which OpenAI-compatible tools read to check a base URL.
@@ -179,6 +211,7 @@ for (const version of ['v1beta', 'v1']) {
       methods: ['POST'],
       path: `/${version}/models/:target{.+}`,
       body: 'json',
+      dropIn: true,
       access: 'activeMemoryKey',
     },
     geminiRoute,

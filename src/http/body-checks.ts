@@ -1,12 +1,26 @@
 import { CodedError } from '../core/errors';
 import { isRecord } from '../providers/native';
-import { readBody } from './request-body';
+import { readChunks } from './request-body';
 
-/** Largest request body accepted on any route, unless MAX_REQUEST_BYTES says otherwise. */
+/** Largest request body accepted on a route, unless MAX_REQUEST_BYTES says otherwise. */
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
 export function maxRequestBytes(env: Env): number {
   return Number(env.MAX_REQUEST_BYTES) || DEFAULT_MAX_REQUEST_BYTES;
+}
+
+/**
+ * Largest body of a drop-in chat route (unless MAX_DROP_IN_REQUEST_BYTES says
+ * otherwise): images and PDFs travel inline as base64, and the providers take
+ * requests of 20 MB (Gemini) to 32 MB (Anthropic). The body is parsed once;
+ * while the call is sent the isolate holds it about three times (the bytes
+ * read, the parsed JSON, the serialised forward), so 32 MiB stays inside a
+ * Worker's 128 MB (README.md, "Limits").
+ */
+export const DEFAULT_MAX_DROP_IN_REQUEST_BYTES = 32 * 1024 * 1024;
+
+export function maxDropInRequestBytes(env: Env): number {
+  return Number(env.MAX_DROP_IN_REQUEST_BYTES) || DEFAULT_MAX_DROP_IN_REQUEST_BYTES;
 }
 
 /** What a route's body may be. */
@@ -58,14 +72,22 @@ export async function limitBody(request: Request, maxBytes: number): Promise<Req
   if (request.body === null) return request;
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared <= maxBytes) return request;
-  const body = await readBody(request, maxBytes);
-  if (body === null) {
+  // A body of unknown length (chunked), counted as it is read; passed on as
+  // the chunks read, not copied into one buffer.
+  const chunks = await readChunks(request, maxBytes);
+  if (chunks === null) {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
       `request body is larger than the limit of ${maxBytes} bytes`,
       'BODY_TOO_LARGE',
     );
   }
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks.splice(0)) controller.enqueue(chunk);
+      controller.close();
+    },
+  });
   return new Request(request, { body });
 }
 

@@ -1,4 +1,10 @@
 import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../core/errors';
+import {
+  providerErrorFrame,
+  providerErrorResponse,
+  providerOwnError,
+  refusalHeaders,
+} from './provider-errors';
 
 /**
  * Every error body the Worker answers over HTTP, one shape per surface, so
@@ -9,7 +15,9 @@ import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../core/errors'
  *   google     Google's `{"error": {"code", "message", "status", "details"}}` (Gemini's paths)
  *   rest       every other route: `{"error": {"code", "message", "reason"}}`
  * Our `code` and `reason` ride along in each, so a client can switch on them
- * whatever its SDK. Errors GraphQL itself reports (inside Yoga) are mapped in
+ * whatever its SDK. A provider's own error on a chat route of its format is
+ * the exception: it is answered as the provider sent it, with our `reason`
+ * added (provider-errors.ts). Errors GraphQL itself reports (inside Yoga) are mapped in
  * src/http/graphql/client-errors.ts; this module covers everything the HTTP layer
  * answers: 401/404/405/413/415/429/5xx, CONFIGURATION_ERROR and failures of
  * the REST routes.
@@ -167,17 +175,24 @@ export function errorBody(surface: Surface, error: ErrorFacts, status: number): 
   }
 }
 
-/** A coded error as a response in the surface's shape, with the headers its SDK looks for. */
+/**
+ * A coded error as a response in the surface's shape, with the headers its
+ * SDK looks for; a provider's refusal on a route of its own format as the
+ * provider answered it. Either way a provider's refusal passes on the
+ * provider's headers (its rate limits), as its answers do.
+ */
 export function errorResponse(surface: Surface, error: CodedError): Response {
+  const own = providerOwnError(surface, error);
+  if (own !== null) return providerErrorResponse(own);
   const status = statusOf(error);
-  const headers: Record<string, string> = {};
+  const headers = (surface !== 'graphql' && refusalHeaders(error)) || new Headers();
   if (error.details.retryAfter !== undefined)
-    headers['retry-after'] = String(error.details.retryAfter);
-  if (typeof error.details.allow === 'string') headers.allow = error.details.allow;
+    headers.set('retry-after', String(error.details.retryAfter));
+  if (typeof error.details.allow === 'string') headers.set('allow', error.details.allow);
   // The provider's request id, where its SDK looks for one.
   const requestId = error.details.providerRequestId;
   if (typeof requestId === 'string')
-    headers[surface === 'anthropic' ? 'request-id' : 'x-request-id'] = requestId;
+    headers.set(surface === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
   return Response.json(errorBody(surface, error, status), { status, headers });
 }
 
@@ -208,6 +223,8 @@ export function failureResponse(surface: Surface, error: unknown): Response {
 
 /** The event that ends a broken stream, as each provider sends one after a 200. */
 export function errorFrame(surface: ChatSurface, error: CodedError): string {
+  const own = providerOwnError(surface, error);
+  if (own !== null) return providerErrorFrame(own);
   const body = JSON.stringify(errorBody(surface, error, statusOf(error)));
   return surface === 'anthropic' ? `event: error\ndata: ${body}\n\n` : `data: ${body}\n\n`;
 }

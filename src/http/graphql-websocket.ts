@@ -19,8 +19,9 @@ interface Enveloped {
  * GET /graphql with `Upgrade: websocket`. Operations run through the same Yoga
  * plugins as HTTP (limits, introspection policy, context). Credentials come
  * from the connection_init payload, `{ authorization: "Bearer mk_…",
- * providerKey: "…" }`, falling back to the upgrade request's headers (the
- * same ones as over HTTP, see presentedCredential). Closing
+ * providerKey: "…" }` (the provider key also under the header's name,
+ * `x-provider-key`; names in any case), falling back to the upgrade
+ * request's headers (the same ones as over HTTP, see presentedCredential). Closing
  * the socket returns every running subscription's iterator, which aborts its
  * upstream model call.
  */
@@ -53,7 +54,7 @@ export function handleGraphQLWebSocket(
       // so a key revoked meanwhile stops working on an open socket too
       // (within the verified-key bound, resolvers/verified-keys.ts).
       const params = connection.connectionParams ?? {};
-      const sent = stringParam(params.authorization);
+      const sent = connectionParam(params, 'authorization');
       const credential =
         sent === null
           ? presentedCredential(request)
@@ -74,7 +75,9 @@ export function handleGraphQLWebSocket(
         edge: {
           principal,
           authError,
-          providerKey: stringParam(params.providerKey) ?? presentedProviderKey(request),
+          providerKey:
+            connectionParam(params, 'providerKey', 'x-provider-key') ??
+            presentedProviderKey(request),
           signal: request.signal,
           timings,
         },
@@ -152,8 +155,18 @@ function tooLarge(data: string | ArrayBuffer, maxBytes: number): boolean {
   return utf8Length(data) > maxBytes;
 }
 
-function stringParam(value: unknown): string | null {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+/**
+ * A connection_init parameter by any of its names, in any case: clients put
+ * the credentials there as they would send them as headers
+ * (`Authorization`, `X-Provider-Key`) or by the names documented here.
+ */
+function connectionParam(params: Record<string, unknown>, ...names: string[]): string | null {
+  const wanted = new Set(names.map((name) => name.toLowerCase()));
+  for (const [name, value] of Object.entries(params)) {
+    if (!wanted.has(name.toLowerCase())) continue;
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  }
+  return null;
 }
 
 /**

@@ -19,6 +19,7 @@ import { edgeContext } from './edge-context';
 import { errorFrame, type ChatSurface } from './error-shapes';
 import { receiptHeaders, receiptJson } from './receipt-headers';
 import { notServedByResponses, responsesErrorFrame } from './responses-api';
+import { providerHeaders } from './provider-headers';
 import { passThroughSse } from './sse-pass-through';
 
 export interface NativeRoute {
@@ -51,17 +52,6 @@ export function modelFor(surface: ChatSurface, name: string): ParsedModel {
   return { provider: NATIVE_PROVIDER[surface], model: trimmed };
 }
 
-/** Upstream response headers not passed on: hop-by-hop, framing we redo, cookies. */
-const DROPPED_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'content-encoding',
-  'set-cookie',
-  'alt-svc',
-]);
-
 const ms = (value: number) => String(Math.round(value));
 
 /**
@@ -76,15 +66,6 @@ function memoryHeaders(call: DropInCall): [string, string][] {
     'x-memory-chunks-retrieved': String(call.receipt.hits.length),
     ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
   });
-}
-
-/** The provider's response headers a client gets: all but hop-by-hop, framing and cookies. */
-export function providerHeaders(upstream: Headers): Headers {
-  const headers = new Headers();
-  upstream.forEach((value, name) => {
-    if (!DROPPED_HEADERS.has(name.toLowerCase())) headers.set(name, value);
-  });
-  return headers;
 }
 
 /**

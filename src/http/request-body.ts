@@ -9,14 +9,12 @@
 export const DISCARD_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
- * The whole body, or null when it is larger than `maxBytes`: at once when
+ * The body as the chunks it arrived in (never joined: a large body is not
+ * copied), or null when it is larger than `maxBytes`: at once when
  * Content-Length says so, else as soon as the bytes read pass the limit.
  */
-export async function readBody(
-  request: Request,
-  maxBytes: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
-  if (request.body === null) return new Uint8Array(0);
+export async function readChunks(request: Request, maxBytes: number): Promise<Uint8Array[] | null> {
+  if (request.body === null) return [];
   const declared = Number(request.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await discardBody(request);
@@ -27,7 +25,7 @@ export async function readBody(
   let received = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) break;
+    if (done) return chunks;
     received += value.byteLength;
     if (received > maxBytes) {
       await drain(reader);
@@ -35,13 +33,6 @@ export async function readBody(
     }
     chunks.push(value);
   }
-  const body = new Uint8Array(received);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 /** Reads and drops a body nobody needs (up to DISCARD_LIMIT_BYTES). */

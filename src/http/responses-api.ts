@@ -1,6 +1,7 @@
 import { CodedError } from '../core/errors';
 import type { ParsedModel } from '../providers/models';
 import { errorBody, statusOf } from './error-shapes';
+import { providerOwnError, withOurReason } from './provider-errors';
 
 /**
  * What POST /v1/responses (OpenAI's Responses API) does apart from the chat
@@ -14,6 +15,11 @@ import { errorBody, statusOf } from './error-shapes';
  * with our code and reason); the openai SDK raises it as an APIError.
  */
 export function responsesErrorFrame(error: CodedError, sequenceNumber: number): string {
+  // OpenAI's own error event, as it sent it (its sequence number included).
+  const own = providerOwnError('openai', error);
+  if (own !== null && own.reply.body.type === 'error') {
+    return `event: error\ndata: ${JSON.stringify(withOurReason(own))}\n\n`;
+  }
   const { error: fields } = errorBody(
     'openai',
     { code: error.code, message: error.message, reason: error.reason, details: error.details },

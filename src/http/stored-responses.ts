@@ -6,7 +6,7 @@ import { requireScopedProviderKey } from '../resolvers/chat/provider-keys';
 import type { KeyContext } from '../resolvers/request-context';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
-import { providerHeaders } from './native-chat';
+import { providerHeaders } from './provider-headers';
 import { responsesErrorFrame } from './responses-api';
 import { passThroughSse } from './sse-pass-through';
 

@@ -4,23 +4,6 @@ import type { ProviderId } from './types';
 import { StreamDeadlines } from './stream-deadlines';
 import { providerRefused, streamBroken, timedOut, unreachable } from './upstream-error';
 
-/** The error message inside a provider's error body (all four use `error.message`). */
-async function errorMessage(response: Response): Promise<string> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as unknown;
-    const first = Array.isArray(body) ? body[0] : body;
-    const error = (first as { error?: { message?: unknown } | string })?.error;
-    if (typeof error === 'string') return error;
-    if (typeof error?.message === 'string') return error.message;
-    const message = (first as { message?: unknown })?.message;
-    if (typeof message === 'string') return message;
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  return text.slice(0, 500);
-}
-
 export interface UpstreamRequest {
   url: string;
   headers: Record<string, string>;
@@ -82,16 +65,9 @@ export async function openUpstream(
       );
     }
     if (!response.ok) {
-      const message = await errorMessage(response);
+      const text = await response.text().catch(() => '');
       if (timedOutNow) throw timedOut(provider, timeoutMs);
-      throw providerRefused(
-        provider,
-        response.status,
-        message,
-        apiKey,
-        response.headers.get('retry-after'),
-        response.headers.get('request-id') ?? response.headers.get('x-request-id'),
-      );
+      throw providerRefused(provider, response.status, text, apiKey, response.headers);
     }
     if (response.body === null) throw streamBroken(provider, 'the response had no body', apiKey);
     return { response, abort };

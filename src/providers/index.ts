@@ -48,11 +48,22 @@ export const RESPONSES_WIRE: Wire = {
   native: responsesNative,
 };
 
-/** Client headers a provider understands and that are the client's business, passed on as sent. */
+/**
+ * Client headers a provider understands and that are the client's business,
+ * passed on as sent: the account, project and beta switches, a retry's
+ * Idempotency-Key, Google's billed project and client library.
+ */
 const FORWARDED_HEADERS: Record<WireFormat, string[]> = {
-  openai: ['openai-organization', 'openai-project', 'openai-beta', 'http-referer', 'x-title'],
-  anthropic: ['anthropic-version', 'anthropic-beta'],
-  google: [],
+  openai: [
+    'openai-organization',
+    'openai-project',
+    'openai-beta',
+    'idempotency-key',
+    'http-referer',
+    'x-title',
+  ],
+  anthropic: ['anthropic-version', 'anthropic-beta', 'idempotency-key'],
+  google: ['x-goog-user-project', 'x-goog-api-client'],
 };
 
 /** Where a provider's chat endpoint is; throws when the provider is not configured. */

@@ -1,5 +1,12 @@
 import { CodedError } from '../core/errors';
-import type { ProviderId } from './types';
+import {
+  errorBodyJson,
+  errorMessageOf,
+  errorObject,
+  mapStrings,
+  providerCodeOf,
+} from './provider-error-body';
+import { wireFormatOf, type ProviderId } from './types';
 
 /*
  * Every way a provider call can fail, as one code (UPSTREAM_ERROR) and a
@@ -12,28 +19,91 @@ import type { ProviderId } from './types';
  *   PROVIDER_5XX   the provider failed
  * `details` carry `provider`, `status` (the HTTP status the REST routes answer
  * with), for rate limits `retryAfter` seconds, and the provider's request id
- * when it gave one (`providerRequestId`). Anything the provider said
- * is scrubbed of the caller's provider key, whole or in fragments.
+ * when it gave one (`providerRequestId`); for an error the provider itself
+ * reported, its HTTP status (`providerStatus`), its own code
+ * (`providerCode`, provider-error-body.ts) and OpenAI's `providerParam`.
+ * Anything the provider said is scrubbed of the caller's provider key, whole
+ * or in fragments.
  */
+
+/**
+ * What a provider itself said when it refused a call or broke off a stream:
+ * kept so that a drop-in route in the provider's own format can answer with
+ * it (src/http/provider-errors.ts) instead of a summary of it.
+ */
+export interface ProviderReply {
+  /**
+   * Its error body (or stream event) as JSON, every string scrubbed of the
+   * caller's key; null when it was not an error in the format's shape.
+   */
+  body: Record<string, unknown> | null;
+  /** Its response headers (rate limits, request id); null for an event inside a stream. */
+  headers: Headers | null;
+}
+
+/** An upstream error that came from the provider's own answer, with that answer. */
+export class ProviderError extends CodedError {
+  constructor(
+    readonly provider: ProviderId,
+    message: string,
+    reason: string,
+    details: Record<string, string | number>,
+    readonly reply: ProviderReply,
+  ) {
+    super('UPSTREAM_ERROR', message, reason, details);
+  }
+}
+
+/**
+ * The provider's error body, scrubbed, with what GraphQL reports of it
+ * (`providerCode`, `providerParam`); body null when it is not an error of
+ * the provider's format.
+ */
+function readProviderError(
+  provider: ProviderId,
+  json: Record<string, unknown> | null,
+  apiKey: string | null,
+): { body: Record<string, unknown> | null; facts: Record<string, string> } {
+  const format = wireFormatOf(provider);
+  const error = json === null ? null : errorObject(format, json);
+  if (json === null || error === null) return { body: null, facts: {} };
+  const facts: Record<string, string> = {};
+  const code = providerCodeOf(format, error);
+  if (code !== null) facts.providerCode = redact(code, apiKey).slice(0, 200);
+  if (typeof error.param === 'string')
+    facts.providerParam = redact(error.param, apiKey).slice(0, 200);
+  const body = mapStrings(json, (text) => redact(text, apiKey)) as Record<string, unknown>;
+  return { body, facts };
+}
+
 export function providerRefused(
   provider: ProviderId,
   status: number,
-  providerMessage: string,
+  bodyText: string,
   apiKey: string | null,
-  retryAfter?: string | null,
-  requestId?: string | null,
-): CodedError {
-  const message = redact(providerMessage, apiKey).slice(0, 500) || `HTTP ${status}`;
-  const details: Record<string, string | number> = { provider, status };
+  headers: Headers,
+): ProviderError {
+  const json = errorBodyJson(bodyText);
+  const said = (json === null ? null : errorMessageOf(json)) ?? bodyText;
+  const message = redact(said.slice(0, 1000), apiKey).slice(0, 500) || `HTTP ${status}`;
+  const { body, facts } = readProviderError(provider, json, apiKey);
+  const details: Record<string, string | number> = {
+    provider,
+    status,
+    providerStatus: status,
+    ...facts,
+  };
   // The provider's id of the failed request, for its support.
+  const requestId = headers.get('request-id') ?? headers.get('x-request-id');
   if (requestId && /^[\w.:-]{1,200}$/.test(requestId)) details.providerRequestId = requestId;
-  const seconds = retryAfterSeconds(retryAfter);
+  const seconds = retryAfterSeconds(headers.get('retry-after'));
   if (seconds !== null) details.retryAfter = seconds;
-  return new CodedError(
-    'UPSTREAM_ERROR',
+  return new ProviderError(
+    provider,
     `${provider} answered ${status}: ${message}`,
     status >= 500 ? 'PROVIDER_5XX' : 'PROVIDER_4XX',
     details,
+    { body, headers },
   );
 }
 
@@ -67,6 +137,27 @@ export function streamBroken(provider: ProviderId, why: string, apiKey: string |
     `${provider} stream broke: ${redact(why, apiKey).slice(0, 500)}`,
     'STREAM_BROKEN',
     { provider, status: 502 },
+  );
+}
+
+/**
+ * The provider's own error event inside a stream it had accepted (Anthropic's
+ * overloaded_error, OpenAI's `{"error": …}` chunk): STREAM_BROKEN, with the
+ * event kept for a client of the same format.
+ */
+export function providerStreamError(
+  provider: ProviderId,
+  why: string,
+  apiKey: string | null,
+  event: Record<string, unknown>,
+): CodedError {
+  const { body, facts } = readProviderError(provider, event, apiKey);
+  return new ProviderError(
+    provider,
+    `${provider} stream broke: ${redact(why, apiKey).slice(0, 500)}`,
+    'STREAM_BROKEN',
+    { provider, status: 502, ...facts },
+    { body, headers: null },
   );
 }
 

@@ -196,7 +196,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     expect(response.headers.get('request-id')).toMatch(/^req_fake/);
   });
 
-  it('raises the SDK’s typed errors with MemoryRouter’s message', async () => {
+  it('raises the SDK’s typed errors: ours with our message, the provider’s as it sent them', async () => {
     const { secret } = await keyWithMemory();
     const call = (client: Anthropic, model = 'claude-sonnet-4') =>
       client.messages.create({
@@ -207,16 +207,18 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     await expect(call(anthropic('mk_nope'))).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     const notFound = call(anthropic(secret), 'claude-nope-9').catch((error: unknown) => error);
     expect(await notFound).toBeInstanceOf(Anthropic.NotFoundError);
-    expect(((await notFound) as APIError).message).toMatch(
-      /anthropic answered 404: model: claude-nope-9/,
-    );
+    // Anthropic's own 404, as it sent it, with our reason beside its fields.
+    expect(((await notFound) as APIError).error).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error', message: 'model: claude-nope-9', reason: 'PROVIDER_4XX' },
+    });
 
     await scriptFake({ host: 'api.anthropic.com', status: 429, headers: { 'retry-after': '12' } });
     const limited = (await call(anthropic(secret)).catch((error: unknown) => error)) as APIError;
     expect(limited).toBeInstanceOf(Anthropic.RateLimitError);
     expect(limited.headers?.get('retry-after')).toBe('12');
     expect(limited.error).toMatchObject({
-      error: { type: 'rate_limit_error', code: 'UPSTREAM_ERROR', reason: 'PROVIDER_4XX' },
+      error: { type: 'rate_limit_error', reason: 'PROVIDER_4XX' },
       // Anthropic's own request id, for its support.
       request_id: expect.stringMatching(/^req_fake/),
     });
@@ -225,8 +227,10 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     await scriptFake({ host: 'api.anthropic.com', status: 529 });
     const overloaded = (await call(anthropic(secret)).catch((error: unknown) => error)) as APIError;
     expect(overloaded).toBeInstanceOf(Anthropic.InternalServerError);
-    expect(overloaded.status).toBe(502);
-    expect(overloaded.error).toMatchObject({ error: { reason: 'PROVIDER_5XX' } });
+    expect(overloaded.status).toBe(529);
+    expect(overloaded.error).toMatchObject({
+      error: { type: 'overloaded_error', reason: 'PROVIDER_5XX' },
+    });
 
     await scriptFake({ host: 'api.anthropic.com', mode: 'midstream-error' });
     const broken = anthropic(secret).messages.stream({
@@ -236,6 +240,8 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     });
     const failure = (await broken.finalMessage().catch((error: unknown) => error)) as APIError;
     expect(failure).toBeInstanceOf(APIError);
-    expect(failure.message).toMatch(/overloaded_error: Overloaded/);
+    expect(failure.error).toMatchObject({
+      error: { type: 'overloaded_error', message: 'Overloaded', reason: 'STREAM_BROKEN' },
+    });
   });
 });

@@ -134,7 +134,10 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
     expect(badKey.status).toBe(400);
     expect(badKey.message).toMatch(/API key not valid/);
     expect(badKey.message).not.toContain('not-a-google-key-4321');
-    expect(JSON.parse(badKey.message).error.details[0]).toMatchObject({ reason: 'PROVIDER_4XX' });
+    // Google's own ErrorInfo, then ours.
+    expect(
+      JSON.parse(badKey.message).error.details.map((detail: { reason: string }) => detail.reason),
+    ).toEqual(['API_KEY_INVALID', 'PROVIDER_4XX']);
 
     await scriptFake({ host: 'generativelanguage.googleapis.com', mode: 'midstream-error' });
     const stream = await gemini(secret).models.generateContentStream({
@@ -150,7 +153,10 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
       }
     })();
     expect(failure).toBeInstanceOf(ApiError);
-    expect(failure!.status).toBe(502);
-    expect(failure!.message).toMatch(/UNAVAILABLE: The model is overloaded/);
+    // Google's own error chunk, as it sent it, with our ErrorInfo added.
+    expect(failure!.status).toBe(503);
+    expect(failure!.message).toMatch(/got status: UNAVAILABLE\. .*The model is overloaded/);
+    expect(failure!.message).toContain('"domain":"memoryrouter"');
+    expect(failure!.message).toContain('"reason":"STREAM_BROKEN"');
   });
 });

@@ -538,7 +538,9 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
       .create({ model: 'gpt-4o', input: 'hi there, refused' })
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(unauthorized).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(unauthorized.code).toBe('UPSTREAM_ERROR');
+    // OpenAI's own code, with our reason beside it.
+    expect(unauthorized.code).toBe('invalid_api_key');
+    expect(unauthorized.error).toMatchObject({ reason: 'PROVIDER_4XX' });
     expect(unauthorized.message).toContain('Incorrect API key provided: [redacted]');
     expect(unauthorized.message).not.toMatch(/6789/);
 
@@ -550,9 +552,9 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     );
     expect(unknownModel.status).toBe(404);
     expect(await coded(unknownModel)).toMatchObject({
-      code: 'UPSTREAM_ERROR',
+      code: 'model_not_found',
       reason: 'PROVIDER_4XX',
-      type: 'not_found_error',
+      type: 'invalid_request_error',
     });
 
     // The fake checks as OpenAI does: a function output must answer a call.
@@ -575,7 +577,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     expect(await vaultContents(key.api, 'there refused')).toEqual([]);
   });
 
-  it('ends a stream broken after the 200 with one error event the SDK raises, coded', async () => {
+  it('ends a stream broken after the 200 with one error event the SDK raises: OpenAI’s own, or coded', async () => {
     const key = await keyWithMemory();
     for (const mode of ['midstream-error', 'cut', 'malformed'] as const) {
       await resetFakes();
@@ -593,9 +595,11 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
         string,
         unknown
       >;
+      // OpenAI's own error event passes as it sent it; a stream that broke
+      // otherwise ends with ours.
       expect(event, mode).toMatchObject({
         type: 'error',
-        code: 'UPSTREAM_ERROR',
+        code: mode === 'midstream-error' ? 'server_error' : 'UPSTREAM_ERROR',
         reason: 'STREAM_BROKEN',
         param: null,
       });
@@ -615,8 +619,8 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
       for await (const event of stream) void event;
     })().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('UPSTREAM_ERROR');
-    expect((error as Error).message).toMatch(/server_error/);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('server_error');
+    expect((error as Error).message).toMatch(/The server had an error/);
   });
 
   it('reaches a compatible server’s /responses for compatible/… models, with no key needed', async () => {

@@ -102,7 +102,10 @@ describe('REST chat routes answer errors in their own shape', () => {
 
       const huge = await postJson(
         route.path,
-        { ...(VALID[surface] as object), padding: 'x'.repeat(Number(env.MAX_REQUEST_BYTES)) },
+        {
+          ...(VALID[surface] as object),
+          padding: 'x'.repeat(Number(env.MAX_DROP_IN_REQUEST_BYTES)),
+        },
         headers,
       );
       expect(huge.status).toBe(413);

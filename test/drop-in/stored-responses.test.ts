@@ -113,7 +113,9 @@ describe('OpenAI’s stored responses through MemoryRouter', () => {
       .cancel(foreground.id)
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
-    expect(refused.code).toBe('UPSTREAM_ERROR');
+    // OpenAI's own error (its code is null here), with our reason beside it.
+    expect(refused.code).toBeNull();
+    expect(refused.error).toMatchObject({ reason: 'PROVIDER_4XX' });
     expect(refused.message).toMatch(/background=true/);
 
     await client.responses.delete(foreground.id);
@@ -121,7 +123,7 @@ describe('OpenAI’s stored responses through MemoryRouter', () => {
       .retrieve(foreground.id)
       .catch((e: unknown) => e)) as InstanceType<typeof OpenAI.APIError>;
     expect(gone).toBeInstanceOf(OpenAI.NotFoundError);
-    expect(gone.code).toBe('UPSTREAM_ERROR');
+    expect(gone.error).toMatchObject({ code: null, reason: 'PROVIDER_4XX' });
   });
 
   it('needs a memory key and an OpenAI key, refused in OpenAI’s shape before any call', async () => {

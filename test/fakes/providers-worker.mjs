@@ -38,6 +38,9 @@ const RECORDED_HEADERS = [
   'x-memory-key',
   'x-title',
   'openai-organization',
+  'idempotency-key',
+  'x-goog-user-project',
+  'x-goog-api-client',
   'accept',
 ];
 

@@ -15,7 +15,8 @@ const PROVIDER_HOSTS = ['api.openai.com', 'api.anthropic.com', 'generativelangua
  * that is not valid, a body over the limit, a suspended account.
  */
 
-const padding = () => 'x'.repeat(Number(env.MAX_REQUEST_BYTES));
+/** Over the drop-in routes' body limit (MAX_DROP_IN_REQUEST_BYTES, larger than MAX_REQUEST_BYTES). */
+const padding = () => 'x'.repeat(Number(env.MAX_DROP_IN_REQUEST_BYTES));
 
 const openai = (apiKey: string) =>
   new OpenAI({

@@ -8,7 +8,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId } from '../types';
-import { streamBroken } from '../upstream-error';
+import { providerStreamError, streamBroken } from '../upstream-error';
 
 interface Block {
   type?: string;
@@ -93,7 +93,12 @@ export class AnthropicStreamDecoder implements StreamDecoder {
         this.complete = true;
         return [];
       case 'error':
-        throw streamBroken(this.provider, embeddedError(body) ?? 'error event', this.apiKey);
+        throw providerStreamError(
+          this.provider,
+          embeddedError(body) ?? 'error event',
+          this.apiKey,
+          body,
+        );
       default:
         // ping, and event types added later
         return [];

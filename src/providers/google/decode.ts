@@ -9,7 +9,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId } from '../types';
-import { streamBroken } from '../upstream-error';
+import { providerStreamError, streamBroken } from '../upstream-error';
 
 interface Part {
   text?: string;
@@ -89,7 +89,7 @@ export class GoogleStreamDecoder implements StreamDecoder {
   push({ data }: SseEvent): AnswerEvent[] {
     const chunk = parseJson(this.provider, data, this.apiKey);
     const error = embeddedError(chunk);
-    if (error !== null) throw streamBroken(this.provider, error, this.apiKey);
+    if (error !== null) throw providerStreamError(this.provider, error, this.apiKey, chunk);
     this.usage = usageOf(chunk.usageMetadata, this.usage);
     this.finishReason = finishOf(chunk) ?? this.finishReason;
     return eventsOf(chunk, this.calls);

@@ -9,7 +9,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId, ToolCall } from '../types';
-import { streamBroken } from '../upstream-error';
+import { providerStreamError, streamBroken } from '../upstream-error';
 
 interface ToolCallDelta {
   index?: number;
@@ -72,7 +72,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     }
     const chunk = parseJson(this.provider, data, this.apiKey);
     const error = embeddedError(chunk);
-    if (error !== null) throw streamBroken(this.provider, error, this.apiKey);
+    if (error !== null) throw providerStreamError(this.provider, error, this.apiKey, chunk);
     if (chunk.usage) this.usage = usageOf(chunk.usage);
     const events: AnswerEvent[] = [];
     for (const choice of (chunk.choices as Choice[] | undefined) ?? []) {

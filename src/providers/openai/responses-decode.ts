@@ -9,7 +9,7 @@ import {
 } from '../decoder';
 import { isRecord, listOf } from '../native';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId, ToolCall } from '../types';
-import { streamBroken } from '../upstream-error';
+import { providerStreamError, streamBroken } from '../upstream-error';
 
 function usageOf(raw: unknown): AnswerUsage | null {
   if (!isRecord(raw)) return null;
@@ -68,7 +68,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     if (type === 'error') {
       const code = typeof chunk.code === 'string' ? `${chunk.code}: ` : '';
       const message = typeof chunk.message === 'string' ? chunk.message : 'error event';
-      throw streamBroken(this.provider, `${code}${message}`, this.apiKey);
+      throw providerStreamError(this.provider, `${code}${message}`, this.apiKey, chunk);
     }
     if (type === 'response.output_text.delta') {
       return typeof chunk.delta === 'string' && chunk.delta !== ''

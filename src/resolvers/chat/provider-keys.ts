@@ -83,7 +83,7 @@ export async function requireScopedProviderKey(
   if (found.key === null && provider !== 'compatible') {
     throw new CodedError(
       'UNAUTHENTICATED',
-      `send your ${provider} API key in the X-Provider-Key header, or have an admin store one (setProviderKey)`,
+      `send your ${provider} API key in the X-Provider-Key header (over a GraphQL WebSocket: \`providerKey\` or \`x-provider-key\` in connectionParams), or have an admin store one (setProviderKey)`,
       'PROVIDER_KEY_MISSING',
     );
   }
