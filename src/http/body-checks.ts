@@ -14,10 +14,10 @@ export function maxRequestBytes(env: Env): number {
  * otherwise): images and PDFs travel inline as base64, and the providers take
  * requests of 20 MB (Gemini) to 32 MB (Anthropic). The body is parsed once;
  * while the call is sent the isolate holds it about three times (the bytes
- * read, the parsed JSON, the serialised forward), so 32 MiB stays inside a
- * Worker's 128 MB (README.md, "Limits").
+ * read, the parsed JSON, the serialised forward), so 20 MiB (about 60 MB held) leaves room in a
+ * Worker's 128 MB for other requests and hot vault indexes (README.md, "Limits").
  */
-export const DEFAULT_MAX_DROP_IN_REQUEST_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_DROP_IN_REQUEST_BYTES = 20 * 1024 * 1024;
 
 export function maxDropInRequestBytes(env: Env): number {
   return Number(env.MAX_DROP_IN_REQUEST_BYTES) || DEFAULT_MAX_DROP_IN_REQUEST_BYTES;

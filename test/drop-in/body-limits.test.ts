@@ -11,7 +11,7 @@ import { keyWithMemory, openAiClient, postJson, upstreamCalls } from '../helpers
  * limit (MAX_DROP_IN_REQUEST_BYTES) is larger than the rest of the API's
  * (MAX_REQUEST_BYTES). The tests' limits are small (vitest.config.ts): 256
  * KiB and 1 MiB; an image between the two stands for a 5 MiB one under the
- * deployed 4 MiB and 32 MiB.
+ * deployed 4 MiB and 20 MiB.
  */
 
 const GENERAL_LIMIT = Number(env.MAX_REQUEST_BYTES);
