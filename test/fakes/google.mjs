@@ -3,7 +3,8 @@
 // API_KEY_INVALID, unknown fields are refused by name, a field may be named
 // in camelCase or snake_case (protobuf's JSON names; one field under both is
 // refused), a cache refuses a systemInstruction beside it, and events end
-// with CRLF line breaks.
+// with CRLF line breaks. Gemini 3 models sign their function calls and
+// refuse one sent back without its signature.
 
 import { answerFor, idFor, piecesOf, tokensOf } from './answers.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
@@ -184,6 +185,22 @@ function check(raw, key) {
   return body;
 }
 
+/** Gemini 3 models sign their function calls (thoughtSignature) and want the signature back. */
+const signsCalls = (model) => model.startsWith('gemini-3');
+const signatureFor = (name) => btoa(`signed call to ${name}`);
+
+function checkSignatures(body) {
+  body.contents.forEach((content, index) => {
+    (content.parts ?? []).forEach((part, at) => {
+      if (part.functionCall && part.thoughtSignature !== signatureFor(part.functionCall.name))
+        throw new Refusal(
+          400,
+          `The function call ${part.functionCall.name} at contents[${index}].parts[${at}] came back without the thought_signature it was given; Gemini 3 models need it.`,
+        );
+    });
+  });
+}
+
 function viewOf(body, script) {
   const contents = body.contents;
   const last = contents.at(-1);
@@ -252,6 +269,7 @@ export async function googleFake(request, url, call, script) {
         `models/${model} is not found for API version ${match[1]}, or is not supported for generateContent.`,
       );
     }
+    if (signsCalls(model)) checkSignatures(body);
     const stream = match[3] === 'streamGenerateContent';
     if (stream && url.searchParams.get('alt') !== 'sse')
       throw new Refusal(400, 'this fake streams only with alt=sse');
@@ -265,6 +283,7 @@ export async function googleFake(request, url, call, script) {
     const call0 = answer.toolCall
       ? {
           functionCall: { name: answer.toolCall.name, args: JSON.parse(answer.toolCall.arguments) },
+          ...(signsCalls(model) ? { thoughtSignature: signatureFor(answer.toolCall.name) } : {}),
         }
       : null;
     const candidate = (parts, finish) => ({
