@@ -115,13 +115,21 @@ describe('the calls an SDK client makes beside chat, passed through without memo
       beta.push(listed.name);
     expect(beta).toEqual(['models/gemini-2.5-flash', 'models/gemini-2.5-pro']);
 
+    // A REST client's memory key in ?key= stays here; the rest of the query goes on.
+    const rest = await workerFetch(`${BASE_URL}/v1beta/models?key=${key.secret}&pageSize=1`, {
+      headers: { 'x-provider-key': 'AIza-test' },
+    });
+    expect(((await rest.json()) as { nextPageToken: string }).nextPageToken).toBe('1');
+
     const calls = await plainCalls('generativelanguage.googleapis.com', key.secret);
+    expect(calls.at(-1)!.path).toBe('/v1beta/models?pageSize=1');
     expect(calls.map((call) => call.path.split('?')[0])).toEqual([
       '/v1/models/gemini-2.5-flash:countTokens',
       '/v1/models',
       '/v1/models',
       '/v1/models/gemini-2.5-pro',
       '/v1/models/gemini-0-none',
+      '/v1beta/models',
       '/v1beta/models',
     ]);
     for (const call of calls) expect(call.headers['x-goog-api-key']).toBe('AIza-test');

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eventually, resetFakes } from '../helpers/fakes';
-import { keyWithMemory, postJson, upstreamCalls, vaultContents } from '../helpers/drop-in';
+import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
+import { keyWithMemory, postJson, replay, upstreamCalls, vaultContents } from '../helpers/drop-in';
 
 const GOOGLE = 'generativelanguage.googleapis.com';
 const MEMORY = '"The user lives in Lisbon"';
@@ -116,5 +116,76 @@ describe('Gemini REST bodies in snake_case (the spelling of Google’s curl exam
         'weather in Oslo?',
       ]),
     );
+  });
+});
+
+/** The chunks of a Gemini SSE stream, as parsed JSON. */
+const sseChunks = (text: string) =>
+  text
+    .split(/\r?\n/)
+    .filter((line) => line.startsWith('data: '))
+    .map((line) => JSON.parse(line.slice('data: '.length)) as unknown);
+
+type Chunk = { candidates?: { content: { parts: { text?: string }[] } }[]; error?: unknown };
+const textOf = (chunks: Chunk[]) =>
+  chunks.map((chunk) => chunk.candidates?.[0]?.content.parts[0]?.text ?? '').join('');
+
+describe('streamGenerateContent without ?alt=sse: Gemini’s streamed JSON array', () => {
+  beforeEach(resetFakes);
+
+  it('answers application/json, an array of the chunks alt=sse would carry, and stores the turn', async () => {
+    const { secret, api } = await keyWithMemory();
+    const response = await gemini(
+      secret,
+      'streamGenerateContent',
+      { contents: [{ role: 'user', parts: [{ text: 'where do I live?' }] }] },
+      { 'x-session-id': 'array-stream' },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(response.headers.get('x-memory-tokens-retrieved')).not.toBe('0');
+    const text = await response.text();
+    expect(text).toMatch(/^\[\{.*\},\r\n\{/s);
+    const chunks = JSON.parse(text) as Chunk[];
+    expect(textOf(chunks)).toBe('Fake generativelanguage.googleapis.com heard: where do I live?');
+
+    const call = await lastGoogleCall();
+    expect(call.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(chunks).toEqual(sseChunks(await (await replay(call)).text()));
+    await eventually(async () =>
+      expect(
+        await vaultContents(api, 'where live', { kind: 'SESSION', id: 'array-stream' }),
+      ).toEqual([
+        'Fake generativelanguage.googleapis.com heard: where do I live?',
+        'where do I live?',
+      ]),
+    );
+  });
+
+  it('sends each chunk as it comes, before the answer ends', async () => {
+    const { secret } = await keyWithMemory();
+    await scriptFake({ host: GOOGLE, mode: 'hang' });
+    const response = await gemini(secret, 'streamGenerateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'tell me a story' }] }],
+    });
+    const reader = response.body!.getReader();
+    // The model went silent after its first words: they are here, the array still open.
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first.startsWith('[{')).toBe(true);
+    expect(textOf(JSON.parse(`${first}]`) as Chunk[])).toBe('Fake ');
+    await reader.cancel();
+  });
+
+  it('ends a broken stream with Google’s error as the array’s last element', async () => {
+    const { secret } = await keyWithMemory();
+    await scriptFake({ host: GOOGLE, mode: 'midstream-error' });
+    const response = await gemini(secret, 'streamGenerateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'tell me a story' }] }],
+    });
+    const chunks = JSON.parse(await response.text()) as Chunk[];
+    expect(chunks.at(-1)).toMatchObject({
+      error: { code: 502, status: 'UNAVAILABLE', message: expect.stringMatching(/overloaded/) },
+    });
+    expect(textOf(chunks.slice(0, -1))).toBe('Fake ');
   });
 });
