@@ -95,9 +95,16 @@ function serve<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
   app.on([...spec.methods], spec.path, async (c) => handle(await admit(c, spec)));
 }
 
-/** Any other method on the path: 405 naming the ones it takes (after every `serve` of the path). */
-function refuseOtherMethods(path: string, methods: readonly Method[]): void {
-  app.all(path, () => {
+/**
+ * Any other method on the path: 405 naming the ones it takes (after every
+ * `serve` of the path); `methodsOf` when they depend on the path's parameters.
+ */
+function refuseOtherMethods(
+  path: string,
+  methodsOf: readonly Method[] | ((params: Record<string, string>) => readonly Method[]),
+): void {
+  app.all(path, (c) => {
+    const methods = typeof methodsOf === 'function' ? methodsOf(c.req.param()) : methodsOf;
     throw new CodedError(
       'BAD_USER_INPUT',
       `use ${methods.join(' or ')} for this path`,
@@ -211,7 +218,8 @@ for (const version of ['v1beta', 'v1']) {
     version === 'v1' ? modelsRoute : geminiModelsRoute,
   );
   serve({ methods: ['POST'], path, body: 'json', access: 'activeMemoryKey' }, geminiRoute);
-  refuseOtherMethods(path, ['GET', 'POST']);
+  // A `{model}:{method}` target takes POST only; a model, GET and POST (countTokens… are POSTs).
+  refuseOtherMethods(path, ({ target }) => (target?.includes(':') ? ['POST'] : ['GET', 'POST']));
 }
 
 // A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…

@@ -46,9 +46,12 @@ export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/v1/embeddings') return 'openai';
   if (pathname === '/v1/models') return request ? modelsClientOf(request) : 'openai';
   if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
-  // A GET of one model is any SDK's; a POST there is Gemini's generateContent.
+  // A GET of one model is any SDK's; a `{model}:{method}` path or another
+  // method there is Gemini's.
   if (pathname.startsWith('/v1/models/'))
-    return request?.method === 'GET' ? modelsClientOf(request) : 'google';
+    return request?.method === 'GET' && !pathname.includes(':')
+      ? modelsClientOf(request)
+      : 'google';
   if (pathname.startsWith('/v1beta/')) return 'google';
   return 'rest';
 }

@@ -121,6 +121,19 @@ describe('the calls an SDK client makes beside chat, passed through without memo
     });
     expect(((await rest.json()) as { nextPageToken: string }).nextPageToken).toBe('1');
 
+    // A model's path takes GET and POST, a method's POST only.
+    for (const [path, allow] of [
+      ['/v1beta/models/gemini-2.5-pro', 'GET, POST'],
+      ['/v1beta/models/gemini-2.5-pro:countTokens', 'POST'],
+    ]) {
+      const put = await workerFetch(`${BASE_URL}${path}`, {
+        method: 'PUT',
+        headers: { 'x-goog-api-key': key.secret },
+      });
+      expect([put.status, put.headers.get('allow')]).toEqual([405, allow]);
+      expect(await put.json()).toMatchObject({ error: { code: 405, status: 'UNIMPLEMENTED' } });
+    }
+
     const calls = await plainCalls('generativelanguage.googleapis.com', key.secret);
     expect(calls.at(-1)!.path).toBe('/v1beta/models?pageSize=1');
     expect(calls.map((call) => call.path.split('?')[0])).toEqual([
