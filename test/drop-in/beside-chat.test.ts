@@ -38,7 +38,7 @@ async function plainCalls(host: string, secret: string) {
 describe('the calls an SDK client makes beside chat, passed through without memory', () => {
   beforeEach(resetFakes);
 
-  it('Anthropic SDK: messages.countTokens and models.list reach Anthropic, in its shape, unmetered', async () => {
+  it('Anthropic SDK: messages.countTokens, models.list and models.retrieve reach Anthropic, in its shape, unmetered', async () => {
     const key = await keyWithMemory();
     const client = anthropic(key.secret);
     const before = await usageTokens(key);
@@ -56,8 +56,17 @@ describe('the calls an SDK client makes beside chat, passed through without memo
       ['model', 'claude-sonnet-4-20250514', 'Claude Sonnet 4'],
     ]);
 
+    expect(await client.models.retrieve('claude-sonnet-4-20250514')).toMatchObject({
+      type: 'model',
+      display_name: 'Claude Sonnet 4',
+    });
+
     const calls = await plainCalls('api.anthropic.com', key.secret);
-    expect(calls.map((call) => call.path)).toEqual(['/v1/messages/count_tokens', '/v1/models']);
+    expect(calls.map((call) => call.path)).toEqual([
+      '/v1/messages/count_tokens',
+      '/v1/models',
+      '/v1/models/claude-sonnet-4-20250514',
+    ]);
     for (const call of calls) expect(call.headers['x-api-key']).toBe('sk-ant-test');
     expect(await usageTokens(key)).toBe(before);
 

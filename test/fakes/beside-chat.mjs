@@ -51,6 +51,11 @@ function anthropic(request, url, body) {
       last_id: data.at(-1)?.id ?? null,
     });
   }
+  const one = /^\/v1\/models\/([^/]+)$/.exec(url.pathname);
+  if (request.method === 'GET' && one) {
+    const model = ANTHROPIC_MODELS.find((m) => m.id === decodeURIComponent(one[1]));
+    return model ? json(model) : json(anthropicError(404, `model: ${one[1]}`), 404);
+  }
   if (request.method === 'POST' && url.pathname === '/v1/messages/count_tokens') {
     if (typeof body?.model !== 'string')
       return json(anthropicError(400, 'model: Field required'), 400);
