@@ -37,7 +37,8 @@ export function geminiRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
   const model = target.slice(0, colon);
   const method = target.slice(colon + 1);
   if (colon > 0 && method === 'countTokens') return geminiCountTokens(edge, model);
-  const stream = GEMINI_METHODS[method];
+  // Own keys only: `toString` and the like are no Gemini method.
+  const stream = Object.hasOwn(GEMINI_METHODS, method) ? GEMINI_METHODS[method] : undefined;
   if (colon <= 0 || stream === undefined) {
     throw new CodedError(
       'NOT_FOUND',
