@@ -121,6 +121,57 @@ describe('GraphQL chat with tools', () => {
     });
   });
 
+  it('carries a Gemini 3 function call’s thoughtSignature out and back, streamed or not', async () => {
+    const { secret } = await keyWithMemory();
+    const chat = chatClient(secret, 'AIza-test');
+    const model = 'google/gemini-3-pro-preview';
+    const messages: ChatMessageInput[] = [{ role: 'USER', content: 'Weather in Oslo?' }];
+    const first = await chat.request(ChatWithToolsDocument, { input: { model, messages, tools } });
+    const call = first.chat.toolCalls[0]!;
+    expect(call.signature).toBe(btoa('signed call to get_weather'));
+
+    const client = createClient({
+      url: `${BASE_URL}/graphql`,
+      fetchFn: workerFetch,
+      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'AIza-test' },
+    });
+    const streamed: (string | null | undefined)[] = [];
+    for await (const result of client.iterate<ChatStreamWithToolsSubscription>({
+      query: print(ChatStreamWithToolsDocument),
+      variables: { input: { model, messages, tools } },
+    })) {
+      if (result.data?.chat.toolCall) streamed.push(result.data.chat.toolCall.signature);
+    }
+    expect(streamed).toEqual([call.signature]);
+
+    const answered = (signature?: string | null) => [
+      ...messages,
+      {
+        role: 'ASSISTANT' as const,
+        content: '',
+        toolCalls: [{ id: call.id, name: call.name, arguments: call.arguments, signature }],
+      },
+      { role: 'USER' as const, content: '{"sky":"snow"}', toolCallId: call.id },
+    ];
+    const second = await chat.request(ChatWithToolsDocument, {
+      input: { model, messages: answered(call.signature), tools },
+    });
+    expect(second.chat.content).toBe(
+      'Fake generativelanguage.googleapis.com heard tool result: {"sky":"snow"}',
+    );
+    const sent = (await fakeCalls()).at(-1)!.body as {
+      contents: { parts: Record<string, unknown>[] }[];
+    };
+    expect(sent.contents[1]!.parts[0]).toEqual({
+      functionCall: { name: 'get_weather', args: { city: 'Oslo' } },
+      thoughtSignature: call.signature,
+    });
+    // Without it, Gemini 3 refuses the turn (the fake as the real API).
+    await expect(
+      chat.request(ChatWithToolsDocument, { input: { model, messages: answered(null), tools } }),
+    ).rejects.toThrow(/without the thought_signature/);
+  });
+
   it('takes responseFormat for OpenAI and Gemini models, and refuses it for Claude', async () => {
     const { secret } = await keyWithMemory();
     const responseFormat = {

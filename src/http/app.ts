@@ -11,6 +11,7 @@ import {
   maxRequestBytes,
   type BodyKind,
 } from './body-checks';
+import { anthropicCountTokensRoute, embeddingsRoute } from './beside-chat';
 import { geminiRoute, nativeChatRoute, responsesRoute } from './chat-routes';
 import type { Access, Edge, Handler } from './edge';
 import {
@@ -22,6 +23,7 @@ import {
 import { graphqlRoute } from './graphql-route';
 import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';
+import { geminiModelsRoute } from './gemini-models';
 import { modelsRoute } from './models-route';
 import { discardBody } from './request-body';
 import { storedResponsesRoute } from './stored-responses';
@@ -72,13 +74,13 @@ app.use(async (c, next) => {
   if (problems.length === 0) return next();
   await discardBody(c.req.raw);
   const { message, variables } = configurationError(problems);
-  return configurationErrorResponse(surfaceOf(c.req.path), message, variables);
+  return configurationErrorResponse(surfaceOf(c.req.path, c.req.raw), message, variables);
 });
 
 app.notFound(async (c) => {
   await discardBody(c.req.raw);
   return errorResponse(
-    surfaceOf(c.req.path),
+    surfaceOf(c.req.path, c.req.raw),
     new CodedError(
       'NOT_FOUND',
       `MemoryRouter serves no ${c.req.method} ${c.req.path}`,
@@ -89,18 +91,37 @@ app.notFound(async (c) => {
 
 app.onError(async (error, c) => {
   await discardBody(c.req.raw);
-  return failureResponse(surfaceOf(c.req.path), error);
+  return failureResponse(surfaceOf(c.req.path, c.req.raw), error);
 });
 
 function route<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
+  serve(spec, handle);
+  refuseOtherMethods(spec.path, spec.methods);
+}
+
+/** A path's handler for some methods; a path served with different specs by method calls this once per spec. */
+function serve<A extends Access>(spec: RouteSpec<A>, handle: Handler<A>): void {
   app.on([...spec.methods], spec.path, async (c) => handle(await admit(c, spec)));
-  // Any other method on the path: 405 naming the ones it takes.
-  app.all(spec.path, () => {
+}
+
+/**
+ * Any other method on the path: 405 naming the ones it takes (after every
+ * `serve` of the path); `methodsOf` when they depend on the path's parameters.
+ */
+function refuseOtherMethods(
+  path: string,
+  methodsOf: readonly Method[] | ((params: Record<string, string>) => readonly Method[]),
+): void {
+  app.all(path, (c) => {
+    const methods = typeof methodsOf === 'function' ? methodsOf(c.req.param()) : methodsOf;
     throw new CodedError(
       'BAD_USER_INPUT',
-      `use ${spec.methods.join(' or ')} for this path`,
+      `use ${methods.join(' or ')} for this path`,
       'METHOD_NOT_ALLOWED',
-      { status: 405, allow: spec.methods.join(', ') },
+      {
+        status: 405,
+        allow: methods.join(', '),
+      },
     );
   });
 }
@@ -200,22 +221,41 @@ route(
   },
   nativeChatRoute('anthropic'),
 );
-// OpenAI's model list, which OpenAI-compatible tools read to check a base URL.
+// Calls the SDKs make beside chat, passed through without memory (beside-chat.ts).
+route(
+  {
+    methods: ['POST'],
+    path: '/v1/messages/count_tokens',
+    body: 'json',
+    dropIn: true,
+    access: 'activeMemoryKey',
+  },
+  anthropicCountTokensRoute,
+);
+route(
+  { methods: ['POST'], path: '/v1/embeddings', body: 'json', access: 'activeMemoryKey' },
+  embeddingsRoute,
+);
+// The model list, answered for the SDK that asks (models-route.ts): OpenAI's
+// shape of MemoryRouter's catalog, or Anthropic's or Google's own list.
 route({ methods: ['GET'], path: '/v1/models', access: 'memoryKey' }, modelsRoute);
-// Gemini's paths, as @google/genai builds them: /v1beta/models/{model}:{method} (and /v1/…).
+route({ methods: ['GET'], path: '/v1beta/models', access: 'memoryKey' }, geminiModelsRoute);
+// Gemini's paths, as @google/genai builds them: POST /v1beta/models/{model}:{method}
+// (and /v1/…), and GET of one model (by any SDK's client on /v1/models/…).
 // The model may hold a slash (`compatible/llama3.2`): the route answers it
 // by naming the models it serves rather than as an unknown path.
 for (const version of ['v1beta', 'v1']) {
-  route(
-    {
-      methods: ['POST'],
-      path: `/${version}/models/:target{.+}`,
-      body: 'json',
-      dropIn: true,
-      access: 'activeMemoryKey',
-    },
+  const path = `/${version}/models/:target{.+}`;
+  serve(
+    { methods: ['GET'], path, access: 'memoryKey' },
+    version === 'v1' ? modelsRoute : geminiModelsRoute,
+  );
+  serve(
+    { methods: ['POST'], path, body: 'json', dropIn: true, access: 'activeMemoryKey' },
     geminiRoute,
   );
+  // A `{model}:{method}` target takes POST only; a model, GET and POST (countTokens… are POSTs).
+  refuseOtherMethods(path, ({ target }) => (target?.includes(':') ? ['POST'] : ['GET', 'POST']));
 }
 
 // A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…

@@ -1,6 +1,7 @@
 import { CodedError } from '../core/errors';
 import type { Edge, Handler } from './edge';
 import type { ChatSurface } from './error-shapes';
+import { geminiCountTokens } from './gemini-models';
 import { handleNativeChat } from './native-chat';
 
 /**
@@ -10,7 +11,8 @@ import { handleNativeChat } from './native-chat';
  *   POST /v1/messages                                  Anthropic's format
  *   POST /v1beta/models/{model}:generateContent        Gemini's format (also /v1/models/…)
  *   POST /v1beta/models/{model}:streamGenerateContent
- * The model is named in the body, except on Gemini's paths.
+ * The model is named in the body, except on Gemini's paths. Gemini's
+ * countTokens, on the same path, is passed through (gemini-models.ts).
  */
 export function nativeChatRoute(
   surface: Exclude<ChatSurface, 'google'>,
@@ -33,7 +35,10 @@ export function geminiRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
   const target = edge.params.target ?? '';
   const colon = target.lastIndexOf(':');
   const model = target.slice(0, colon);
-  const stream = GEMINI_METHODS[target.slice(colon + 1)];
+  const method = target.slice(colon + 1);
+  if (colon > 0 && method === 'countTokens') return geminiCountTokens(edge, model);
+  // Own keys only: `toString` and the like are no Gemini method.
+  const stream = Object.hasOwn(GEMINI_METHODS, method) ? GEMINI_METHODS[method] : undefined;
   if (colon <= 0 || stream === undefined) {
     throw new CodedError(
       'NOT_FOUND',

@@ -10,9 +10,9 @@ import {
  * Every error body the Worker answers over HTTP, one shape per surface, so
  * each client meets errors it can parse:
  *   graphql    GraphQL's `{"errors": [{"message", "extensions": {"code", "reason"}}]}`
- *   openai     OpenAI's `{"error": {"message", "type", "param", "code"}}` (/v1/chat/…, /v1/responses…, /v1/models)
- *   anthropic  Anthropic's `{"type": "error", "error": {"type", "message"}}` (/v1/messages…)
- *   google     Google's `{"error": {"code", "message", "status", "details"}}` (Gemini's paths)
+ *   openai     OpenAI's `{"error": {"message", "type", "param", "code"}}` (/v1/chat/…, /v1/responses…, /v1/embeddings, /v1/models)
+ *   anthropic  Anthropic's `{"type": "error", "error": {"type", "message"}}` (/v1/messages…; /v1/models… for its SDK)
+ *   google     Google's `{"error": {"code", "message", "status", "details"}}` (Gemini's paths; /v1/models… for its SDK)
  *   rest       every other route: `{"error": {"code", "message", "reason"}}`
  * Our `code` and `reason` ride along in each, so a client can switch on them
  * whatever its SDK. A provider's own error on a chat route of its format is
@@ -28,17 +28,39 @@ export type Surface = 'graphql' | 'openai' | 'anthropic' | 'google' | 'rest';
 export type ChatSurface = Extract<Surface, 'openai' | 'anthropic' | 'google'>;
 
 /**
- * The surface a path belongs to, known from the path alone: a 404 under
- * /v1/chat/, a 405, a 503 before any route ran all answer in the shape the
- * client at that path reads.
+ * The SDK behind a call to /v1/models…, a path three SDKs share: Anthropic's
+ * sends `anthropic-version` on every call, Google's its API key as
+ * `x-goog-api-key` (or `?key=`) and `x-goog-api-client`; any other caller
+ * is taken for an OpenAI-compatible one.
  */
-export function surfaceOf(pathname: string): Surface {
+export function modelsClientOf(request: Request): ChatSurface {
+  const { headers } = request;
+  if (headers.has('anthropic-version')) return 'anthropic';
+  if (headers.has('x-goog-api-key') || headers.has('x-goog-api-client')) return 'google';
+  if (new URL(request.url).searchParams.has('key')) return 'google';
+  return 'openai';
+}
+
+/**
+ * The surface a request belongs to, known from its path (and, on the model
+ * paths three SDKs share, the caller's headers): a 404 under /v1/chat/, a
+ * 405, a 503 before any route ran all answer in the shape the client at that
+ * path reads.
+ */
+export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/graphql') return 'graphql';
   if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
   if (pathname === '/v1/responses' || pathname.startsWith('/v1/responses/')) return 'openai';
-  if (pathname === '/v1/models') return 'openai';
+  if (pathname === '/v1/embeddings') return 'openai';
+  if (pathname === '/v1/models') return request ? modelsClientOf(request) : 'openai';
   if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
-  if (pathname.startsWith('/v1beta/') || pathname.startsWith('/v1/models/')) return 'google';
+  // A GET of one model is any SDK's; a `{model}:{method}` path or another
+  // method there is Gemini's.
+  if (pathname.startsWith('/v1/models/'))
+    return request?.method === 'GET' && !pathname.includes(':')
+      ? modelsClientOf(request)
+      : 'google';
+  if (pathname.startsWith('/v1beta/')) return 'google';
   return 'rest';
 }
 

@@ -17,6 +17,7 @@ import { translateChat } from './cross-format';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
 import { errorFrame, type ChatSurface } from './error-shapes';
+import { asksForSse, sseAsJsonArray } from './json-array-stream';
 import { receiptHeaders, receiptJson } from './receipt-headers';
 import { notServedByResponses, responsesErrorFrame } from './responses-api';
 import { providerHeaders } from './provider-headers';
@@ -252,6 +253,11 @@ export async function handleNativeChat(
     });
     await headersReady;
     if (firstEventAt !== null) edge.timings.add('firstbyte', firstEventAt - upstreamHeadersAt);
+    if (route.surface === 'google' && !asksForSse(request)) {
+      // Gemini's default stream format: the same chunks as one streamed JSON array.
+      headers.set('content-type', 'application/json; charset=UTF-8');
+      return new Response(sseAsJsonArray(events), { status: opened.response.status, headers });
+    }
     return new Response(events, { status: opened.response.status, headers });
   } catch (error) {
     // The client went away: nobody reads this answer, and nothing went wrong.

@@ -23,6 +23,12 @@ export interface ToolCall {
   id: string;
   name: string;
   arguments: string;
+  /**
+   * An opaque token the provider attached to the call and wants back with it
+   * in the next turn: Gemini's `thoughtSignature` (Gemini 3 refuses a
+   * function call sent back without it). Absent when the provider gave none.
+   */
+  signature?: string;
 }
 
 export interface ChatMessage {

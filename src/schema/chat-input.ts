@@ -27,6 +27,11 @@ export const ToolCallInput = builder.inputType('ToolCallInput', {
   fields: (t) => ({
     id: t.string({ required: true, description: 'The id the model gave the call (ToolCall.id).' }),
     name: t.string({ required: true, description: 'The tool it called.' }),
+    signature: t.string({
+      required: false,
+      description:
+        'The signature the call came with (ToolCall.signature), sent back unchanged; Gemini 3 models refuse a tool call without it.',
+    }),
     arguments: t.field({
       type: 'JSON',
       required: true,
@@ -133,7 +138,8 @@ export function chatInput(
     messages: {
       role: ChatMessage['role'];
       content: string;
-      toolCalls?: { id: string; name: string; arguments?: unknown }[] | null;
+      toolCalls?:
+        { id: string; name: string; signature?: string | null; arguments?: unknown }[] | null;
       toolCallId?: string | null;
     }[];
     tools?: unknown;
@@ -152,6 +158,7 @@ export function chatInput(
             toolCalls: message.toolCalls.map((call) => ({
               id: call.id,
               name: call.name,
+              ...(call.signature ? { signature: call.signature } : {}),
               arguments:
                 typeof call.arguments === 'string'
                   ? call.arguments

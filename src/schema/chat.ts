@@ -22,6 +22,12 @@ ToolCallRef.implement({
       description: 'Identifies the call; the result message names it (toolCallId).',
     }),
     name: t.exposeString('name', { description: 'The tool called.' }),
+    signature: t.string({
+      nullable: true,
+      description:
+        "An opaque token the provider attached to the call (Gemini's thoughtSignature): send it back unchanged in ToolCallInput.signature, or Gemini 3 models refuse the next turn. Null when the provider gave none.",
+      resolve: (call) => call.signature ?? null,
+    }),
     arguments: t.field({
       type: 'JSON',
       description: 'The arguments, parsed; the raw text when the model wrote invalid JSON.',

@@ -94,7 +94,7 @@ describe('REST chat routes answer errors in their own shape', () => {
       expect(await coded(surface, badKey)).toMatchObject({ code: 'UNAUTHENTICATED' });
 
       const unknown = route.path.startsWith('/v1beta')
-        ? '/v1beta/models/gemini-2.5-flash:countTokens'
+        ? '/v1beta/models/gemini-2.5-flash:predict'
         : `${route.path}/extra`;
       const missing = await postJson(unknown, VALID[surface], headers);
       expect(missing.status).toBe(404);

@@ -1,7 +1,10 @@
 // Gemini's generateContent and streamGenerateContent (alt=sse), as
 // generativelanguage.googleapis.com speaks them: a bad key is a 400 with
-// API_KEY_INVALID, unknown fields are refused by name, a cache refuses a
-// systemInstruction beside it, and events end with CRLF line breaks.
+// API_KEY_INVALID, unknown fields are refused by name, a field may be named
+// in camelCase or snake_case (protobuf's JSON names; one field under both is
+// refused), a cache refuses a systemInstruction beside it, and events end
+// with CRLF line breaks. Gemini 3 models sign their function calls and
+// refuse one sent back without its signature.
 
 import { answerFor, idFor, piecesOf, tokensOf } from './answers.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
@@ -68,7 +71,49 @@ export function googleError(status, message = 'scripted failure', details) {
   };
 }
 
-function check(body, key) {
+const snakeOf = (name) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+const camelOf = (name) => name.replace(/_([a-z])/g, (_, letter) => letter.toUpperCase());
+
+/** Refuses an object naming one field twice (camelCase and snake_case); returns it in camelCase. */
+function camelKeys(record, where) {
+  const out = {};
+  for (const [name, value] of Object.entries(record ?? {})) {
+    const camel = camelOf(name);
+    if (camel in out)
+      throw new Refusal(
+        400,
+        `Invalid JSON payload received. Field "${camel}"${where} is set twice (as ${camel} and ${snakeOf(camel)}).`,
+      );
+    out[camel] = value;
+  }
+  return out;
+}
+
+/**
+ * The body with its fields, its contents' and their parts' in camelCase,
+ * after refusing a field named twice.
+ */
+function normalised(body) {
+  const top = camelKeys(body, '');
+  if (Array.isArray(top.contents)) {
+    top.contents = top.contents.map((content, index) => {
+      if (typeof content !== 'object' || content === null) return content;
+      const parts = Array.isArray(content.parts)
+        ? content.parts.map((part, at) =>
+            typeof part === 'object' && part !== null
+              ? camelKeys(part, ` at 'contents[${index}].parts[${at}]'`)
+              : part,
+          )
+        : content.parts;
+      return { ...content, ...(parts ? { parts } : {}) };
+    });
+  }
+  for (const name of ['generationConfig', 'toolConfig'])
+    if (typeof top[name] === 'object' && top[name] !== null) top[name] = camelKeys(top[name], '');
+  return top;
+}
+
+function check(raw, key) {
   if (!key.startsWith('AIza')) {
     throw new Refusal(400, 'API key not valid. Please pass a valid API key.', [
       {
@@ -79,21 +124,19 @@ function check(body, key) {
       },
     ]);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new Refusal(400, 'Invalid JSON payload received.');
-  for (const field of Object.keys(body)) {
+  for (const field of Object.keys(raw)) {
     if (!FIELDS.has(field))
       throw new Refusal(
         400,
         `Invalid JSON payload received. Unknown name "${field}": Cannot find field.`,
       );
   }
+  const body = normalised(raw);
   if (!Array.isArray(body.contents) || body.contents.length === 0)
     throw new Refusal(400, '* GenerateContentRequest.contents: contents is not specified');
-  if (
-    (body.cachedContent ?? body.cached_content) &&
-    (body.systemInstruction || body.tools || body.toolConfig)
-  ) {
+  if (body.cachedContent && (body.systemInstruction || body.tools || body.toolConfig)) {
     throw new Refusal(
       400,
       'CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.\n\nProposed fix: move those values to CachedContent from GenerateContent request.',
@@ -139,6 +182,23 @@ function check(body, key) {
         throw new Refusal(400, 'parameters and parametersJsonSchema are mutually exclusive');
     }
   }
+  return body;
+}
+
+/** Gemini 3 models sign their function calls (thoughtSignature) and want the signature back. */
+const signsCalls = (model) => model.startsWith('gemini-3');
+const signatureFor = (name) => btoa(`signed call to ${name}`);
+
+function checkSignatures(body) {
+  body.contents.forEach((content, index) => {
+    (content.parts ?? []).forEach((part, at) => {
+      if (part.functionCall && part.thoughtSignature !== signatureFor(part.functionCall.name))
+        throw new Refusal(
+          400,
+          `The function call ${part.functionCall.name} at contents[${index}].parts[${at}] came back without the thought_signature it was given; Gemini 3 models need it.`,
+        );
+    });
+  });
 }
 
 function viewOf(body, script) {
@@ -201,7 +261,7 @@ export async function googleFake(request, url, call, script) {
     } catch {
       throw new Refusal(400, 'Invalid JSON payload received.');
     }
-    check(body, key);
+    body = check(body, key);
     const model = match[2];
     if (!/^(gemini-|gemma-)/.test(model)) {
       throw new Refusal(
@@ -209,6 +269,7 @@ export async function googleFake(request, url, call, script) {
         `models/${model} is not found for API version ${match[1]}, or is not supported for generateContent.`,
       );
     }
+    if (signsCalls(model)) checkSignatures(body);
     const stream = match[3] === 'streamGenerateContent';
     if (stream && url.searchParams.get('alt') !== 'sse')
       throw new Refusal(400, 'this fake streams only with alt=sse');
@@ -222,6 +283,7 @@ export async function googleFake(request, url, call, script) {
     const call0 = answer.toolCall
       ? {
           functionCall: { name: answer.toolCall.name, args: JSON.parse(answer.toolCall.arguments) },
+          ...(signsCalls(model) ? { thoughtSignature: signatureFor(answer.toolCall.name) } : {}),
         }
       : null;
     const candidate = (parts, finish) => ({

@@ -4,7 +4,8 @@
 // checks it (request paths, headers and fields, SSE event names and framing,
 // error types and statuses, Stripe's form-encoded requests and its objects
 // and error bodies), records what reached it, and can be told to fail. The
-// providers live in openai.mjs (openai-responses.mjs), anthropic.mjs and google.mjs.
+// providers live in openai.mjs (openai-responses.mjs), anthropic.mjs and google.mjs;
+// the calls their SDKs make beside chat (token counts, embeddings, model lists) in beside-chat.mjs.
 //
 //   GET  http://fakes.test/_calls    what reached the fakes, oldest first
 //   POST http://fakes.test/_reset    forget calls, scripts, the prompt cache and stored responses
@@ -21,6 +22,7 @@
 
 import { resetStripe, stripeApi, stripeControl } from './stripe.mjs';
 import { anthropicFake, promptCache } from './anthropic.mjs';
+import { besideChat } from './beside-chat.mjs';
 import { googleFake } from './google.mjs';
 import { OPENAI_HOSTS, openAiFake } from './openai.mjs';
 import { storedResponses } from './openai-responses.mjs';
@@ -83,6 +85,8 @@ export default {
     const script = nextScript(url.host);
     // The connection fails before any response (DNS, connect, TLS, reset).
     if (script.mode === 'unreachable') return refusedConnection();
+    const beside = besideChat(request, url, call);
+    if (beside !== null) return beside;
     const response =
       url.host === 'api.anthropic.com'
         ? await anthropicFake(request, url, call, script)

@@ -13,6 +13,7 @@ const MODULES = [
   'openai-responses.mjs',
   'anthropic.mjs',
   'google.mjs',
+  'beside-chat.mjs',
   'stripe.mjs',
 ];
 

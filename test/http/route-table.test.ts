@@ -305,7 +305,8 @@ describe('every route answers every bad request in its own shape', () => {
       ['/v1/chat/nowhere', 'openai'],
       ['/v1/responses/resp_123/nowhere', 'openai'],
       ['/v1/messages/batches', 'anthropic'],
-      ['/v1beta/models/gemini-2.5-flash:countTokens', 'google'],
+      ['/v1beta/models/gemini-2.5-flash:predict', 'google'],
+      ['/v1beta/models/gemini-2.5-flash:toString', 'google'],
       ['/v1/models/gemini-2.5-flash:embedContent', 'google'],
     ];
     for (const [path, surface] of paths) {

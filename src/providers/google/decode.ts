@@ -15,6 +15,7 @@ interface Part {
   text?: string;
   thought?: boolean;
   functionCall?: { id?: string; name?: string; args?: unknown };
+  thoughtSignature?: string;
 }
 
 interface Candidate {
@@ -52,6 +53,9 @@ function eventsOf(chunk: Record<string, unknown>, callCount: { n: number }): Ans
           id,
           name: part.functionCall.name ?? '',
           arguments: JSON.stringify(part.functionCall.args ?? {}),
+          ...(typeof part.thoughtSignature === 'string'
+            ? { signature: part.thoughtSignature }
+            : {}),
         },
       });
     }

@@ -6,6 +6,7 @@ import {
   type NativeBodyFormat,
   type ToolPlumbing,
 } from '../native';
+import { fieldOf, keyOf, newKeyFor } from './fields';
 
 type Part = Record<string, unknown>;
 
@@ -24,10 +25,11 @@ const roleOf = (content: unknown) =>
   isRecord(content) && typeof content.role === 'string' ? content.role : 'user';
 
 /**
- * Gemini's generateContent body. Memory is a part of `systemInstruction`
- * after the caller's own parts, except with `cachedContent`: Gemini refuses a
- * request that sets systemInstruction next to a cache, so memory then leads
- * the user's last turn.
+ * Gemini's generateContent body, its fields named in camelCase or snake_case
+ * (fields.ts). Memory is a part of the system instruction after the caller's
+ * own parts, under the name the caller gave it, except with a cached content:
+ * Gemini refuses a request that sets a system instruction next to a cache,
+ * so memory then leads the user's last turn.
  */
 export const googleNative: NativeBodyFormat = {
   messagesKey: 'contents',
@@ -50,29 +52,28 @@ export const googleNative: NativeBodyFormat = {
 
   injectMemory(body, block): NativeBody {
     const memory = { text: block };
-    if (body.cachedContent !== undefined && body.cachedContent !== null) {
+    const cached = fieldOf(body, 'cachedContent');
+    if (cached !== undefined && cached !== null) {
       const contents = listOf(body.contents);
       const turn = googleNative.userTurn(body);
       if (turn !== null) {
         const content = contents[turn.index] as Record<string, unknown>;
         const parts = partsOf(content);
         // functionResponse parts answer the model's calls: keep them first.
-        const at = parts.filter((part) => part.functionResponse !== undefined).length;
+        const at = parts.filter((part) => fieldOf(part, 'functionResponse') !== undefined).length;
         const updated = { ...content, parts: [...parts.slice(0, at), memory, ...parts.slice(at)] };
         return { ...body, contents: contents.map((c, i) => (i === turn.index ? updated : c)) };
       }
     }
-    const instruction = body.systemInstruction;
+    const present = keyOf(body, 'systemInstruction');
+    const instruction = body[present];
     if (typeof instruction === 'string') {
-      return { ...body, systemInstruction: { parts: [{ text: instruction }, memory] } };
+      return { ...body, [present]: { parts: [{ text: instruction }, memory] } };
     }
     if (isRecord(instruction)) {
-      return {
-        ...body,
-        systemInstruction: { ...instruction, parts: [...partsOf(instruction), memory] },
-      };
+      return { ...body, [present]: { ...instruction, parts: [...partsOf(instruction), memory] } };
     }
-    return { ...body, systemInstruction: { parts: [memory] } };
+    return { ...body, [newKeyFor(body, 'systemInstruction')]: { parts: [memory] } };
   },
 
   toolPlumbing(body, after) {
@@ -80,8 +81,8 @@ export const googleNative: NativeBodyFormat = {
       .slice(after + 1)
       .flatMap((content) =>
         partsOf(content).flatMap((part): ToolPlumbing[] => {
-          const call = isRecord(part.functionCall) ? part.functionCall : null;
-          if (call) {
+          const call = fieldOf(part, 'functionCall');
+          if (isRecord(call)) {
             return [
               {
                 role: 'ASSISTANT',
@@ -89,8 +90,8 @@ export const googleNative: NativeBodyFormat = {
               },
             ];
           }
-          const response = isRecord(part.functionResponse) ? part.functionResponse : null;
-          if (response) {
+          const response = fieldOf(part, 'functionResponse');
+          if (isRecord(response)) {
             return [
               {
                 role: 'SYSTEM',

@@ -44,7 +44,11 @@ export function geminiRequest(messages: ChatMessage[], memoryBlock: string | nul
       const parts: Record<string, unknown>[] =
         message.content === '' ? [] : [{ text: message.content }];
       for (const call of message.toolCalls ?? []) {
-        parts.push({ functionCall: { name: call.name, args: parsedJson(call.arguments) } });
+        parts.push({
+          functionCall: { name: call.name, args: parsedJson(call.arguments) },
+          // Gemini 3 checks that a call comes back with the signature it was given.
+          ...(call.signature ? { thoughtSignature: call.signature } : {}),
+        });
       }
       return { role: message.role === 'USER' ? 'user' : 'model', parts };
     });

@@ -38,7 +38,7 @@ export function openAiRequest(provider: ProviderId, call: ProviderCall): Record<
   };
   // Usage arrives in a last chunk only when asked for. OpenAI and OpenRouter
   // know the option, and so do the compatible servers (vLLM, llama.cpp's
-  // llama-server, Ollama, LM Studio, llamafile, MLX): ARCHITECTURE.md,
+  // llama-server, Ollama, llamafile, MLX): ARCHITECTURE.md,
   // "Usage from compatible servers".
   body.stream_options = { include_usage: true };
   if (call.temperature !== null) body.temperature = call.temperature;

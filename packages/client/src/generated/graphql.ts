@@ -158,6 +158,8 @@ export type ToolCallInput = {
   id: string;
   /** The tool it called. */
   name: string;
+  /** The signature the call came with (ToolCall.signature), sent back unchanged; Gemini 3 models refuse a tool call without it. */
+  signature?: string | null | undefined;
 };
 
 /** The three kinds of vault a memory key owns. */
