@@ -5,7 +5,7 @@ import type { ProviderId } from '../providers/types';
 import { requireProviderKey } from '../resolvers/chat/provider-keys';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
-import { providerHeaders } from './native-chat';
+import { providerHeaders } from './provider-headers';
 
 /** A call forwarded as it is: where it goes, under the provider's configured base. */
 export interface PassThrough {
@@ -36,7 +36,7 @@ export async function passThrough(
 ): Promise<Response> {
   const { request, env } = edge;
   const apiKey = await edge.timings.time('key', () =>
-    requireProviderKey(edgeContext(edge), call.provider, 'shared'),
+    requireProviderKey(edgeContext(edge), call.provider),
   );
   const root = providerRoot(env, call.provider);
   if (root === null) {
