@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
-import { BestByContent, contentKey } from '../metering/best-by-content';
+import { BestByContent, contentKey } from '../../core/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
