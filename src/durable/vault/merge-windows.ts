@@ -11,8 +11,10 @@ import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
  * facts or the reverse. Windows stay in band order. Sound because a score
  * means the same in every vault (HYBRID's fused score is on a scale of its
  * own, score-fusion.ts). Equal scores keep each vault's own order (a vault
- * ranks its ties, e.g. HYBRID's memories without evidence by similarity):
- * the better-placed in its vault first, then the later-stored.
+ * ranks its ties, e.g. HYBRID's word matches capped level in text's order):
+ * the better-placed in its vault first, then the later-stored. Each vault
+ * answers its window's limit of distinct contents (vault-queries.ts), so a
+ * content's duplicates never leave the merged window short.
  *
  * Pure, and here rather than in the resolvers because both sides of a
  * multi-vault search run it: the Worker to answer, and the vault that leads
