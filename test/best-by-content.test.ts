@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BestByContent, contentKey } from '../src/durable/metering/best-by-content';
+import { BestByContent, contentKey } from '../src/core/best-by-content';
 import { seededRandom } from './helpers/random';
 
 /** What BestByContent stands in for: a Map keyed by content, replaced on a strictly better score. */

@@ -34,7 +34,9 @@ describe('GraphQL API', () => {
     });
     const result = await api.request(SearchDocument, {
       input: {
-        query: 'what colour do I like and where are we travelling',
+        // A word of each memory it is to find: HYBRID returns only memories
+        // with evidence for the query.
+        query: 'what colour do I like and where is our trip',
         vaults: [{ kind: 'CORE' }, { kind: 'SESSION', id: 'user-42' }],
         windows: [
           { window: 'HOT', limit: 2 },

@@ -20,13 +20,22 @@ export interface WindowQuery {
 /**
  * The KRONOS plan of one search: which time ranges to scan and how many hits
  * each returns, all measured back from the same reference time. Windows come
- * back in band order (HOT first) whatever order they were asked in.
+ * back in band order (HOT first) whatever order they were asked in. `ahead`
+ * stretches HOT past `now` (windows.ts's `windowRange`). An empty list is
+ * refused: it would search nothing and answer as if nothing matched.
  */
 export function planWindows(
   queries: readonly WindowQuery[],
   now: number,
   bands: Bands,
+  ahead = 0,
 ): WindowSearch[] {
+  if (queries.length === 0)
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'windows must name at least one window (leave it out for the defaults)',
+      'INVALID_WINDOWS',
+    );
   const seen = new Set<MemoryWindow>();
   for (const { window, limit } of queries) {
     if (seen.has(window))
@@ -44,6 +53,6 @@ export function planWindows(
     const query = queries.find((candidate) => candidate.window === window);
     return query === undefined
       ? []
-      : [{ window, ...windowRange(window, now, bands), limit: query.limit }];
+      : [{ window, ...windowRange(window, now, bands, ahead), limit: query.limit }];
   });
 }

@@ -8,6 +8,12 @@
  *
  * Each band is open at its older edge and closed at its newer one, so a memory
  * exactly on an edge belongs to one window only (the older one).
+ *
+ * HOT may reach `ahead` ms past `now`: a search at server time stretches it
+ * by the clock skew a `createdAt` is allowed (CREATED_AT_FUTURE_SLACK_MS), so
+ * a memory from a client whose clock runs a little fast is found at once. A
+ * search with its own `now` (a replay) gets none: as of that time, a memory
+ * stamped later was not yet said.
  */
 import { MEMORY_WINDOWS, type MemoryWindow } from '../core/config';
 
@@ -25,10 +31,10 @@ export interface TimeRange {
   until: number;
 }
 
-export function windowRange(window: MemoryWindow, now: number, bands: Bands): TimeRange {
+export function windowRange(window: MemoryWindow, now: number, bands: Bands, ahead = 0): TimeRange {
   switch (window) {
     case 'HOT':
-      return { after: now - bands.hot, until: now };
+      return { after: now - bands.hot, until: now + ahead };
     case 'WORKING':
       return { after: now - bands.working, until: now - bands.hot };
     case 'LONG_TERM':

@@ -1,7 +1,12 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
-import { MAX_FILTER_KEYS, MAX_HITS_PER_WINDOW, MAX_SEARCH_VAULTS } from '../core/limits';
+import {
+  CREATED_AT_FUTURE_SLACK_MS,
+  MAX_FILTER_KEYS,
+  MAX_HITS_PER_WINDOW,
+  MAX_SEARCH_VAULTS,
+} from '../core/limits';
 import { METADATA_KEY } from '../durable/queries/metadata-filter';
 import type {
   MetadataFilter,
@@ -71,10 +76,13 @@ export async function searchMemories(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
   const now = input.now?.getTime() ?? Date.now();
+  // At server time HOT reaches the skew a stored `createdAt` may have
+  // (windows.ts); a replay's own `now` is taken as it is.
   const windows = planWindows(
     input.windows ?? context.config.defaultWindows,
     now,
     context.config.bands,
+    input.now == null ? CREATED_AT_FUTURE_SLACK_MS : 0,
   );
   const leaveOut = options.leaveOut?.size ? options.leaveOut : null;
   if (leaveOut !== null && options.billInVault) {

@@ -1,6 +1,7 @@
 import { MEMORY_WINDOWS } from '../core/config';
 import type { SearchHitRecord } from '../durable/rpc/vault-types';
 import { CodedError } from '../core/errors';
+import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
 import { planWindows } from '../kronos/plan';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
@@ -209,6 +210,7 @@ async function nearestMemories(
     MEMORY_WINDOWS.map((window) => ({ window, limit: 2 * CANDIDATES_PER_FACT })),
     Date.now(),
     context.config.bands,
+    CREATED_AT_FUTURE_SLACK_MS,
   );
   const searches = await Promise.all(
     facts.map((fact, index) =>
@@ -222,6 +224,9 @@ async function nearestMemories(
           windows,
           metadata: null,
           vectorWeight: context.config.hybridVectorWeight,
+          // A fact's nearest memories, words shared or not: a new fact that
+          // says the same in other words is still a candidate to supersede.
+          keepUnmatched: true,
         },
       }),
     ),

@@ -29,7 +29,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
     const { secret, api } = await keyWithMemory();
     const client = anthropic(secret, { 'x-conversation-id': 'claude-trip' });
     const messages: Anthropic.MessageParam[] = [
-      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'user', content: 'I live here: what is the weather in Paris?' },
     ];
     const first = await client.messages.create({
       model: 'claude-sonnet-4',
@@ -68,7 +68,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
         await vaultContents(api, 'weather Paris sunny', { kind: 'EPHEMERAL', id: 'claude-trip' }),
       ).toEqual([
         'Fake api.anthropic.com heard tool result: sunny, 24°C',
-        'What is the weather in Paris?',
+        'I live here: what is the weather in Paris?',
       ]),
     );
   });

@@ -23,7 +23,7 @@ describe('across formats: every field carried, or a 400 naming the one that cann
     const client = openai(secret, 'sk-ant-test');
     const messages: OpenAI.ChatCompletionMessageParam[] = [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'user', content: 'I live here: what is the weather in Paris?' },
     ];
     const first = await client.chat.completions.create({
       model: 'anthropic/claude-sonnet-4',

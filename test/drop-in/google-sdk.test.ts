@@ -34,7 +34,7 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
     const { secret, api } = await keyWithMemory();
     const ai = gemini(secret, { 'x-provider-key': 'AIza-test', 'x-session-id': 'gemini-1' });
     const contents: Content[] = [
-      { role: 'user', parts: [{ text: 'What is the weather in Rome?' }] },
+      { role: 'user', parts: [{ text: 'I live here: what is the weather in Rome?' }] },
     ];
     const first = await ai.models.generateContent({
       model: 'gemini-2.5-flash',
@@ -68,7 +68,7 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
         await vaultContents(api, 'weather Rome clear', { kind: 'SESSION', id: 'gemini-1' }),
       ).toEqual([
         'Fake generativelanguage.googleapis.com heard tool result: {"sky":"clear"}',
-        'What is the weather in Rome?',
+        'I live here: what is the weather in Rome?',
       ]),
     );
   });

@@ -44,7 +44,8 @@ describe('memory controls of the system MemoryRouter replaces', () => {
   beforeEach(resetFakes);
 
   it('takes memory_mode, session_id and per-message memory: false from the body; the provider never sees them', async () => {
-    const key = await keyWithMemory();
+    // A memory sharing a word with the question: only such memories are injected.
+    const key = await keyWithMemory('The user painted the fence the colour teal');
     const response = await chat(key, {
       model: 'gpt-4o',
       messages: [

@@ -354,7 +354,8 @@ describe('the official openai SDK against /v1/responses', () => {
   });
 
   it('passes the provider’s own response.failed through: metered, since the model saw the memory, and nothing stored', async () => {
-    const key = await keyWithMemory();
+    // A memory sharing a word with the question: only such memories are injected.
+    const key = await keyWithMemory('The user dreams of a trip to Zanzibar');
     const before = await usageTokens(key);
     await scriptFake({ host: 'api.openai.com', mode: 'failed' });
     const failed = await postJson(
@@ -624,7 +625,7 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
   });
 
   it('reaches a compatible server’s /responses for compatible/… models, with no key needed', async () => {
-    const key = await keyWithMemory();
+    const key = await keyWithMemory('The user runs a local model at home');
     const response = await openAiClient(key.secret, { 'x-provider-key': '' }).responses.create({
       model: 'compatible/llama3.2',
       input: 'hello, local model',
@@ -633,11 +634,11 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     const [call] = await upstreamCalls('llm.local.test');
     expect(call!.path).toBe('/v1/responses');
     expect(call!.body.model).toBe('llama3.2');
-    expect(call!.body.instructions).toContain('"The user lives in Lisbon"');
+    expect(call!.body.instructions).toContain('"The user runs a local model at home"');
   });
 
   it('reaches OpenRouter’s Responses API for openrouter/… models', async () => {
-    const key = await keyWithMemory();
+    const key = await keyWithMemory('The user reaches open models through openrouter');
     const response = await openAiClient(key.secret, {
       'x-provider-key': 'sk-or-test',
     }).responses.create({
@@ -648,6 +649,6 @@ describe('/v1/responses errors, in OpenAI’s shape', () => {
     const [call] = await upstreamCalls('openrouter.ai');
     expect(call!.path).toBe('/api/v1/responses');
     expect(call!.body.model).toBe('meta-llama/llama-3.3-70b');
-    expect(call!.body.instructions).toContain('"The user lives in Lisbon"');
+    expect(call!.body.instructions).toContain('"The user reaches open models through openrouter"');
   });
 });

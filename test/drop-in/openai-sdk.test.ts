@@ -21,7 +21,7 @@ const headline = {
     {
       role: 'user' as const,
       content: [
-        { type: 'text' as const, text: 'weather in Paris? answer in json' },
+        { type: 'text' as const, text: 'I live here: weather in Paris? answer in json' },
         { type: 'image_url' as const, image_url: { url: PIXEL_PNG, detail: 'low' as const } },
       ],
     },

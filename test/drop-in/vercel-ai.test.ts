@@ -56,7 +56,7 @@ describe('the Vercel AI SDK pointed at MemoryRouter', () => {
         tools: { get_weather: weatherTool },
         stopWhen: stepCountIs(3),
         maxRetries: 0,
-        prompt: 'What is the weather in Paris?',
+        prompt: 'I live here: what is the weather in Paris?',
       });
       expect(result.steps).toHaveLength(2);
       expect(result.steps[0]!.toolCalls.map((call) => [call.toolName, call.input])).toEqual([

@@ -3,7 +3,11 @@ import { SearchDocument, StoreMemoryDocument } from '../generated/graphql';
 import { fakeCalls, type FakeCall } from './fakes';
 import { BASE_URL, newKey, post, workerFetch } from './graphql';
 
-/** A fresh key whose CORE vault holds one memory, so every chat gets a memory block. */
+/**
+ * A fresh key whose CORE vault holds one memory, so a chat whose words share
+ * one of its words ("where do I live?") gets a memory block: memories with no
+ * evidence for the question are not injected.
+ */
 export async function keyWithMemory(memory = 'The user lives in Lisbon') {
   const key = await newKey();
   await key.api.request(StoreMemoryDocument, { input: { content: memory } });

@@ -98,7 +98,11 @@ export function allTime(limit = 10, until = Date.now() + 1): WindowSearch {
 export function searchRequest(
   text: string,
   windows: WindowSearch[],
-  options: { mode?: SearchMode; metadata?: SearchRequest['metadata'] } = {},
+  options: {
+    mode?: SearchMode;
+    metadata?: SearchRequest['metadata'];
+    keepUnmatched?: boolean;
+  } = {},
 ): SearchRequest {
   return {
     text,
@@ -108,6 +112,7 @@ export function searchRequest(
     windows,
     metadata: options.metadata ?? null,
     vectorWeight: DEFAULT_HYBRID_VECTOR_WEIGHT,
+    ...(options.keepUnmatched ? { keepUnmatched: true } : {}),
   };
 }
 

@@ -61,7 +61,7 @@ describe('HYBRID search across vaults', () => {
     }
   });
 
-  it('does not present unrelated memories as perfect matches when no word of the query is in the vault', async () => {
+  it('does not present unrelated memories as matches when no word of the query is in the vault', async () => {
     const { api } = await accountWithNotes();
     const { search } = await api.request(SearchDocument, {
       input: {
@@ -70,17 +70,13 @@ describe('HYBRID search across vaults', () => {
         windows: [{ window: 'HOT', limit: 5 }],
       },
     });
-    // Still answered in the vectors' order, but none of it scores as a match would.
-    expect(search.hits).toHaveLength(5);
+    // No word of the question and no note standing out by meaning: no evidence, no hit.
+    expect(search.hits).toEqual([]);
     const { search: answered } = await api.request(SearchDocument, {
       input: { query: QUESTION, vaults: [SESSION], windows: [{ window: 'HOT', limit: 1 }] },
     });
-    const answerScore = answered.hits[0]!.score;
     expect(answered.hits[0]!.memory.content).toBe(ANSWER);
-    for (const hit of search.hits) {
-      expect(hit.score).toBeLessThan(1);
-      expect(hit.score).toBeLessThan(answerScore);
-    }
+    expect(answered.hits[0]!.score).toBeGreaterThan(0);
   });
 
   it("chat injects the session's answer before CORE's notes", async () => {

@@ -98,7 +98,7 @@ describe('search ranking', () => {
     }
   });
 
-  it('ranks by the vector side alone when no word of the query matches', async () => {
+  it('ranks by the vector side alone when no word of the query matches, keeping what stands out', async () => {
     const fixture = await vaultWith([
       { content: 'We repainted the kitchen', vector: axis(0) },
       { content: 'Flights to Oslo are booked', vector: axis(1) },
@@ -106,9 +106,12 @@ describe('search ranking', () => {
       { content: 'Grandma bakes rye bread', vector: axis(3) },
     ]);
     const query = (mode: SearchMode) => request('zzyzx quorble', axis(2, 0.1), mode, { limit: 4 });
-    const hybrid = await contents(fixture, query('HYBRID'));
-    expect(hybrid).toEqual(await contents(fixture, query('VECTOR')));
-    expect(hybrid[0]).toBe('The quarterly report is late');
+    const vector = await contents(fixture, query('VECTOR'));
+    expect(vector).toHaveLength(4);
+    expect(vector[0]).toBe('The quarterly report is late');
+    // HYBRID: VECTOR's order, but only the memory that stands out from the
+    // window; the others have no evidence for the query and are left out.
+    expect(await contents(fixture, query('HYBRID'))).toEqual(['The quarterly report is late']);
     expect(await contents(fixture, query('TEXT'))).toEqual([]);
   });
 
@@ -170,7 +173,12 @@ describe('search ranking', () => {
         address,
         storeRequest([
           memory(text, { metadata: { speaker: 'Melanie' }, createdAt: T0 }),
-          memory(text, { metadata: { speaker: 'Caroline' }, createdAt: T0 + 1 }),
+          // Another content of the same words' weight (a window returns a
+          // content once, whoever said it).
+          memory(text.replace('lake', 'bay'), {
+            metadata: { speaker: 'Caroline' },
+            createdAt: T0 + 1,
+          }),
         ]),
       ),
     );
@@ -376,6 +384,12 @@ describe('search ranking', () => {
       inputs: [
         { content: 'The boiler makes a knocking noise', embedding: axis(2), vault },
         { content: 'The heating engineer comes on Monday', embedding: axis(0), vault },
+        // Others the query vector is not close to, so the engineer's memory
+        // stands out (vector evidence needs a window to stand out from).
+        { content: 'The garden hose is in the shed', embedding: axis(1), vault },
+        { content: 'Dinner is at seven', embedding: axis(3), vault },
+        { content: 'The tickets are in the drawer', embedding: axis(1, 0.1), vault },
+        { content: 'Pay the window cleaner', embedding: axis(3, 0.1), vault },
       ],
     });
     const top = async (vectorWeight: number) =>

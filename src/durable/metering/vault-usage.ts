@@ -2,7 +2,7 @@ import { utcDay } from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { UsageEntry } from '../rpc/account-types';
 import type { Sql } from '../sqlite/sql';
-import { BestByContent } from './best-by-content';
+import { BestByContent } from '../../core/best-by-content';
 import { UsageCommitGroup } from './usage-commit-group';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { UsageCharge, WindowResult } from '../rpc/vault-types';

@@ -55,10 +55,11 @@ import type { SimilarityStats } from '../hot-tier/vector-index';
  * vectors found scores below w, so it never passes a word match scoring
  * s ≥ w / (1 − w) · F (three quarters of a full match at 0.3), as a rare
  * exact keyword usually does. Memories with no
- * evidence from either side score 0 and follow in vector order (the caller
- * breaks ties by similarity); when no word of the query is in the window,
- * HYBRID thus ranks as VECTOR, with only what stands out scoring above 0.
- * A window whose rows all score alike gives no vector evidence.
+ * evidence from either side score 0: a search leaves them out (the caller
+ * asked for what matches; vault-queries.ts), fact reconciliation keeps them
+ * in vector order (the caller breaks ties by similarity). When no word of
+ * the query is in the window, HYBRID thus returns only what stands out. A
+ * window whose rows all score alike gives no vector evidence.
  *
  * Without a scale (the MIN_MAX fusion, kept for the ablation) both sides are
  * min-max normalised over their pools, an empty side leaving the other as it

@@ -1,6 +1,7 @@
 import { MAX_PAGE_SIZE } from '../../core/limits';
 import type { ListCursor } from '../../vaults/ids';
 import { chunkSpans, wordSpan, type WordRange } from '../../text/chunks';
+import { BestByContent } from '../../core/best-by-content';
 import { metadataConditions } from './metadata-filter';
 import { fusedRanking } from './fused-ranking';
 import { textEvidence } from './score-fusion';
@@ -86,7 +87,9 @@ export class VaultQueries {
    * `retired` (seqs of superseded memories, null when there are none) is
    * skipped unless the request includes superseded memories. Each window is
    * ranked on its own; the memories of all of them are then read in one
-   * query (one statement instead of one per window).
+   * query (one statement instead of one per window). A window returns its
+   * limit of distinct contents: duplicates are skipped before the cut, not
+   * after it, so a fact stored ten times takes one place, not ten.
    */
   searchWindows(
     index: VectorIndex | null,
@@ -104,26 +107,35 @@ export class VaultQueries {
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
       ));
-    const rankings = windows.map((window) =>
-      this.rankWindow(index, timeline, request, window, retired, fullMatchOnce),
-    );
+    const rank = (window: WindowSearch, asked: number) =>
+      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce);
+    const rankings = windows.map((window) => rank(window, window.limit));
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
     );
-    return rankings.map(({ result, ranked }) => {
-      const hits: SearchHitRecord[] = [];
-      for (const { seq, score, words, chunk } of ranked) {
-        const found = records.get(seq);
-        if (found === undefined) continue;
-        const { memory, chunked } = found;
-        hits.push({
-          memory,
-          score,
-          window: result.window,
-          match: matchOf(memory, chunked, words, chunk),
-        });
+    return rankings.map((ranking, at) => {
+      const window = windows[at]!;
+      let { ranked } = ranking;
+      let picked = distinctContents(ranked, records, window.limit);
+      // The same content stored several times ranks as often, and the window
+      // returns it once: while duplicates left it short of its limit and the
+      // ranking may hold more, ask for more candidates (a vault without
+      // duplicates never comes here).
+      let asked = window.limit;
+      while (picked.length < window.limit && ranked.length === asked) {
+        asked = moreCandidates(asked, picked.length, window.limit);
+        ranked = rank(window, asked).ranked;
+        const unread = ranked.filter((hit) => !records.has(hit.seq)).map((hit) => hit.seq);
+        for (const [seq, record] of this.hydrateSeqs(unread)) records.set(seq, record);
+        picked = distinctContents(ranked, records, window.limit);
       }
-      return { ...result, hits };
+      const hits: SearchHitRecord[] = picked.map(({ hit, memory, chunked }) => ({
+        memory,
+        score: hit.score,
+        window: window.window,
+        match: matchOf(memory, chunked, hit.words, hit.chunk),
+      }));
+      return { ...ranking.result, hits };
     });
   }
 
@@ -144,10 +156,11 @@ export class VaultQueries {
     timeline: () => TextTimeline,
     request: SearchRequest,
     window: WindowSearch,
+    asked: number,
     retired: ReadonlySet<number> | null,
     fullMatch: () => number,
   ): { result: WindowResult; ranked: Ranked[] } {
-    if (index === null || window.limit === 0)
+    if (index === null || asked === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
     const { start, end } = index.range(window.after, window.until);
     const empty: WindowResult = { window: window.window, hits: [], rowsInWindow: end - start };
@@ -171,16 +184,16 @@ export class VaultQueries {
 
     let ranked: Ranked[];
     if (request.mode === 'VECTOR') {
-      ranked = byVector(window.limit);
+      ranked = byVector(asked);
     } else if (request.mode === 'TEXT') {
       // BM25 on HYBRID's text scale, s / (s + F): raw BM25's idf depends on
       // the vault's size and content, so it cannot be merged across vaults;
       // against the query's full match in this vault it can. Monotonic in s,
       // so the vault's own order is unchanged.
       const onScale = textEvidence(fullMatch());
-      ranked = byText(window.limit).map((hit) => ({ ...hit, score: onScale(hit.score) }));
+      ranked = byText(asked).map((hit) => ({ ...hit, score: onScale(hit.score) }));
     } else {
-      const pool = Math.max(HYBRID_POOL, window.limit * 3);
+      const pool = Math.max(HYBRID_POOL, asked * 3);
       const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
       const vectorPool = byVector(pool, stats);
       const textPool = byText(pool);
@@ -193,13 +206,30 @@ export class VaultQueries {
               ...stats,
               fullMatch: fullMatch(),
             };
-      ranked = fusedRanking<Ranked, Ranked>(
+      const fused = fusedRanking<Ranked, Ranked>(
         vectorPool,
         textPool,
         request.vectorWeight,
-        window.limit,
+        asked,
         standout,
-      ).map(({ hit, score }) => ({ seq: hit.seq, score, words: hit.words, chunk: hit.chunk }));
+      );
+      // A fused 0 is a memory neither side has evidence for: no word of the
+      // query, no vector standing out. It is not returned (nor billed, nor
+      // injected into chat) unless the caller asks for the nearest memories
+      // whatever their evidence (`keepUnmatched`). Such memories rank last,
+      // so what is left is still the top of the ranking, and a cut list means
+      // the pools held nothing more with evidence. MIN_MAX's 0 is only its
+      // pool's weakest, not an absence of evidence.
+      const evidenced =
+        standout === undefined || request.keepUnmatched === true
+          ? fused
+          : fused.filter(({ score }) => score > 0);
+      ranked = evidenced.map(({ hit, score }) => ({
+        seq: hit.seq,
+        score,
+        words: hit.words,
+        chunk: hit.chunk,
+      }));
     }
 
     return { result: empty, ranked };
@@ -389,4 +419,42 @@ function matchOf(
     if (span !== undefined) return span;
   }
   return { start: 0, end: memory.content.length };
+}
+
+/** A ranked memory that made its window, with its row. */
+interface Picked {
+  hit: Ranked;
+  memory: MemoryRecord;
+  chunked: boolean;
+}
+
+/**
+ * The first `limit` distinct contents of a ranking, best first: a content
+ * ranked again (the same fact stored twice, `contentKey`) is left out, so
+ * each window returns, and bills, its limit of different memories.
+ */
+function distinctContents(
+  ranked: readonly Ranked[],
+  records: ReadonlyMap<number, { memory: MemoryRecord; chunked: boolean }>,
+  limit: number,
+): Picked[] {
+  const seen = new BestByContent<Picked>();
+  for (const hit of ranked) {
+    if (seen.values().length === limit) break;
+    const found = records.get(hit.seq);
+    if (found !== undefined) seen.offer(found.memory.content, { hit, ...found }, keepFirst);
+  }
+  return seen.values();
+}
+
+/** The ranking is best first: the first of a content is its best. */
+const keepFirst = (): boolean => false;
+
+/**
+ * How many candidates to ask for next when `asked` gave only `picked`
+ * distinct contents of `limit`: at least twice as many, and as many as the
+ * share of distinct ones so far suggests.
+ */
+function moreCandidates(asked: number, picked: number, limit: number): number {
+  return Math.max(asked * 2, Math.ceil((asked * limit) / Math.max(picked, 1)));
 }

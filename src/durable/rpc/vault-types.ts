@@ -166,6 +166,13 @@ export interface SearchRequest {
   fusion?: 'STANDOUT' | 'MIN_MAX';
   /** Also rank superseded memories (default: only current ones). */
   includeSuperseded?: boolean;
+  /**
+   * HYBRID: also return memories with no evidence for the query (fused
+   * score 0, in vector order) after those with some. Fact reconciliation
+   * asks for them (a fact's nearest memories, whatever their words); a
+   * search does not.
+   */
+  keepUnmatched?: boolean;
 }
 
 /** Where in a memory's content the match is: UTF-16 code units, [start, end). */

@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
-import { BestByContent, contentKey } from '../metering/best-by-content';
+import { BestByContent, contentKey } from '../../core/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
@@ -12,8 +12,10 @@ import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
  * means the same in every vault (HYBRID's fused score and TEXT's s / (s + F)
  * are on scales of their own, score-fusion.ts; VECTOR's cosine does not
  * depend on the vault). Equal scores keep each vault's own order (a vault
- * ranks its ties, e.g. HYBRID's memories without evidence by similarity):
- * the better-placed in its vault first, then the later-stored.
+ * ranks its ties, e.g. HYBRID's word matches capped level in text's order):
+ * the better-placed in its vault first, then the later-stored. Each vault
+ * answers its window's limit of distinct contents (vault-queries.ts), so a
+ * content's duplicates never leave the merged window short.
  *
  * Pure, and here rather than in the resolvers because both sides of a
  * multi-vault search run it: the Worker to answer, and the vault that leads

@@ -1,6 +1,9 @@
 /**
  * The same memory found twice in one window (the same fact stored twice) is
- * returned, and billed, once: merge-hits.ts keeps the best of each content.
+ * returned, and billed, once: a vault's window skips a content it already
+ * holds while it fills (vault-queries.ts), and the merge across vaults keeps
+ * the best of each content (merge-windows.ts). Here in core because the
+ * vault's queries, its metering and the merge all need the same identity.
  */
 export function contentKey(content: string): string {
   return content.trim().toLowerCase();
