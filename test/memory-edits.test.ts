@@ -1,5 +1,9 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { createClient as createSseClient } from 'graphql-sse';
 import { describe, expect, it } from 'vitest';
+import type { VaultObject } from '../src/durable/vault/vault-object';
+import { vaultObjectName } from '../src/vaults/address';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 
 /**
@@ -287,5 +291,51 @@ describe('updateMemory', () => {
       secret,
     );
     expect(nearest.data!.search.hits.map((hit) => hit.memory.content)).toEqual(['south']);
+  });
+
+  it('an edit survives a checkpoint and an eviction: the woken vault finds the new text, not the old', async () => {
+    const { secret, keyId } = await newKey();
+    const vault = env.VAULT.get(
+      env.VAULT.idFromName(vaultObjectName({ kind: 'CORE', keyId, externalId: null })),
+    );
+    const stored = await store(secret, [
+      { content: 'The cat is called Miso' },
+      { content: 'The dog is called Rufus' },
+      { content: 'The parrot is called Kiwi' },
+    ]);
+    // The checkpoint holds every row: the edit's delete goes through its tombstones.
+    await runInDurableObject(vault, (object: VaultObject) => object.checkpoint());
+    await update(secret, { id: stored[0]!.id, content: 'The cat is called Pepper' });
+    await update(secret, { id: stored[0]!.id, content: 'The cat is called Nutmeg' });
+    await evictDurableObject(vault);
+    const expectOnlyNutmeg = async () => {
+      for (const mode of ['TEXT', 'VECTOR', 'HYBRID']) {
+        const found = await contentsFound(secret, 'cat called', mode);
+        expect(found, mode).toContain('The cat is called Nutmeg');
+        expect(found, mode).not.toContain('The cat is called Miso');
+        expect(found, mode).not.toContain('The cat is called Pepper');
+        expect(found.length, mode).toBeLessThanOrEqual(3);
+      }
+      expect(await contentsFound(secret, 'Miso', 'TEXT')).toEqual([]);
+    };
+    await expectOnlyNutmeg();
+    // And once more from a checkpoint written after the edits.
+    await runInDurableObject(vault, (object: VaultObject) => object.checkpoint());
+    await evictDurableObject(vault);
+    await expectOnlyNutmeg();
+    const count = await post<{ vault: { memoryCount: number } }>(
+      COUNT,
+      { selector: { kind: 'CORE' } },
+      secret,
+    );
+    expect(count.data!.vault.memoryCount).toBe(3);
+  });
+
+  it('an edit into Chinese or Japanese text is found by its characters', async () => {
+    const { secret } = await newKey();
+    const [memory] = await store(secret, [{ content: 'Meeting in Tokyo on Friday' }]);
+    await update(secret, { id: memory!.id, content: '金曜日に東京で会議があります' });
+    expect(await contentsFound(secret, '東京', 'TEXT')).toEqual(['金曜日に東京で会議があります']);
+    expect(await contentsFound(secret, 'Tokyo', 'TEXT')).toEqual([]);
   });
 });
