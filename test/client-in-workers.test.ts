@@ -34,6 +34,24 @@ describe('@memoryrouter/client inside a Worker', () => {
     expect(reused).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
+  it('edits a memory, lists by filter and deletes in bulk', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const [paris, tea] = await client.storeMany([
+      { content: 'I live in Paris', metadata: { kind: 'home' } },
+      { content: 'I like green tea', metadata: { kind: 'taste' } },
+    ]);
+    const edited = await client.updateMemory({ id: paris!.id, content: 'I moved to Berlin' });
+    expect(edited).toMatchObject({ id: paris!.id, content: 'I moved to Berlin' });
+    const homes = await client.memories(
+      { kind: 'CORE' },
+      { filter: { metadata: { kind: 'home' } } },
+    );
+    expect(homes?.memories.edges.map((edge) => edge.node.content)).toEqual(['I moved to Berlin']);
+    const deleted = await client.deleteMemories([paris!.id, tea!.id, paris!.id]);
+    expect(deleted).toEqual({ count: 2, deletedIds: [paris!.id, tea!.id], notFoundIds: [] });
+  });
+
   it('streams a chat through graphql-sse', async () => {
     const { secret } = await newKey();
     const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });

@@ -275,10 +275,10 @@ export const MUTANTS = [
   {
     id: 'resolvers/search-metadata-nested',
     area: 'resolvers',
-    file: 'src/resolvers/search-memories.ts',
+    file: 'src/resolvers/metadata-filter-input.ts',
     from: "if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {",
     to: 'if (false) {',
-    tests: ['test/errors.test.ts'],
+    tests: ['test/errors.test.ts', 'test/memory-lifecycle.test.ts'],
     description: 'a nested metadata filter is passed to the vault',
   },
   {
@@ -535,6 +535,33 @@ export const MUTANTS = [
   },
 
   // ── proofs: each breaks what one fixed test guards ─────────────────────────
+  {
+    id: 'proof/replay-deleted-since',
+    area: 'proof',
+    file: 'src/durable/vault/vault-writes.ts',
+    from: 'const deletedSince = ids.filter((id) => !held.has(id));',
+    to: 'const deletedSince: string[] = [];',
+    tests: ['test/memory-lifecycle.test.ts'],
+    description: 'a replay after a delete no longer says which memories were deleted since',
+  },
+  {
+    id: 'proof/list-filter-created-after',
+    area: 'proof',
+    file: 'src/durable/queries/vault-queries.ts',
+    from: "sql.push('created_at > ?');",
+    to: "sql.push('created_at >= ?');",
+    tests: ['test/memory-lifecycle.test.ts'],
+    description: 'a listing filter keeps memories created at the createdAfter instant itself',
+  },
+  {
+    id: 'proof/edit-keeps-supersession',
+    area: 'proof',
+    file: 'src/durable/vault/vault-writes.ts',
+    from: 'row.validUntil === null ? null : this.rows.retire(row.id, row.supersededBy, row.validUntil);',
+    to: 'null;',
+    tests: ['test/vault/memory-edits.test.ts'],
+    description: 'an edited superseded memory becomes current again',
+  },
   {
     id: 'proof/text-filter-after-ranking',
     area: 'proof',

@@ -48,6 +48,8 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
 /** Most memories one store call accepts (`storeMemories`, an import batch, a vault RPC). */
 export const MAX_STORE_BATCH = 100;
+/** Most ids one deleteMemories call takes. */
+export const MAX_DELETE_BATCH = 100;
 
 /** Most vaults one search reads. */
 export const MAX_SEARCH_VAULTS = 10;

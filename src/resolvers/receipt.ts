@@ -23,6 +23,12 @@ export interface MemoryReceipt {
   textOnly?: { vault: string; reason: 'REEMBEDDING' }[];
   /** Facts extracted by the caller's model, when a write asked for extraction. */
   facts?: FactsReceipt;
+  /**
+   * A store answered from its idempotency key (nothing written, nothing
+   * billed): the first call's memories again, and which of them were
+   * deleted since (Memory.id; they stay deleted, `memory(id)` is null).
+   */
+  replay?: { deletedSince: string[] };
 }
 
 /** What fact extraction did to the vault (ids are Memory.id). */
@@ -54,6 +60,7 @@ export class ReceiptCollector {
   private touched = false;
   private readonly textOnly = new Map<string, 'REEMBEDDING'>();
   private facts: FactsReceipt | null = null;
+  private replay: { deletedSince: string[] } | null = null;
 
   constructor(private readonly timings: PhaseTimings) {}
 
@@ -88,6 +95,13 @@ export class ReceiptCollector {
   recordInjected(memoryTokens: number): void {
     this.touched = true;
     this.memoryTokens += memoryTokens;
+  }
+
+  /** A store answered from its idempotency key; `deletedSince`: its memories deleted since. */
+  recordReplay(deletedSince: readonly string[]): void {
+    this.touched = true;
+    this.replay ??= { deletedSince: [] };
+    this.replay.deletedSince.push(...deletedSince);
   }
 
   /** What fact extraction did; several extractions in one request add up. */
@@ -125,6 +139,7 @@ export class ReceiptCollector {
         ? {}
         : { textOnly: [...this.textOnly].map(([vault, reason]) => ({ vault, reason })) }),
       ...(this.facts === null ? {} : { facts: this.facts }),
+      ...(this.replay === null ? {} : { replay: this.replay }),
       timings: this.timings.toJSON(),
     };
   }

@@ -1,15 +1,8 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
-import {
-  CREATED_AT_FUTURE_SLACK_MS,
-  MAX_FILTER_KEYS,
-  MAX_HITS_PER_WINDOW,
-  MAX_SEARCH_VAULTS,
-} from '../core/limits';
-import { METADATA_KEY } from '../durable/queries/metadata-filter';
+import { CREATED_AT_FUTURE_SLACK_MS, MAX_HITS_PER_WINDOW, MAX_SEARCH_VAULTS } from '../core/limits';
 import type {
-  MetadataFilter,
   SearchMode,
   SearchRequest,
   VaultReadOp,
@@ -25,6 +18,7 @@ import {
   type VaultSelector,
 } from '../vaults/address';
 import { mergeHits, type RankedHit } from './merge-hits';
+import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
@@ -262,43 +256,4 @@ function distinctVaults(addresses: VaultAddress[]): VaultAddress[] {
   }
   const byName = new Map(addresses.map((address) => [vaultObjectName(address), address]));
   return [...byName.values()];
-}
-
-/** Top-level equality on scalar values, combined with AND. */
-function metadataFilter(raw: unknown): MetadataFilter | null {
-  if (raw === null || raw === undefined) return null;
-  if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      'metadata filter must be a JSON object',
-      'INVALID_FILTER',
-    );
-  }
-  const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length > MAX_FILTER_KEYS) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      `metadata filter takes at most ${MAX_FILTER_KEYS} keys`,
-      'INVALID_FILTER',
-    );
-  }
-  const filter: MetadataFilter = {};
-  for (const [key, value] of entries) {
-    if (!METADATA_KEY.test(key)) {
-      throw new CodedError(
-        'BAD_USER_INPUT',
-        `metadata filter key "${key}" must match ${METADATA_KEY.source}`,
-        'INVALID_FILTER',
-      );
-    }
-    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new CodedError(
-        'BAD_USER_INPUT',
-        `metadata filter value for "${key}" must be a string, number, boolean or null`,
-        'INVALID_FILTER',
-      );
-    }
-    filter[key] = value as MetadataFilter[string];
-  }
-  return filter;
 }

@@ -11,6 +11,7 @@ import type {
 import { accountStub, vaultStub } from '../durable/rpc/stubs';
 import { MAX_STORE_BATCH } from '../core/limits';
 import { chunkSpans } from '../text/chunks';
+import { encodeMemoryId } from '../vaults/ids';
 import { countTokens } from '../core/tokens';
 import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
 import {
@@ -234,6 +235,14 @@ export async function storeBatch(
 
   // A replay (same idempotency key and inputs) stored and billed nothing.
   const replayed = writes.some(({ result }) => result.ok && result.replayed);
+  for (const { address, result } of writes) {
+    if (!result.ok || !result.replayed) continue;
+    context.receipt.recordReplay(
+      (result.deletedSince ?? []).map((localId) =>
+        encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId }),
+      ),
+    );
+  }
   if (usage === undefined) await meterMemoryTokens(context, memoryTokens);
   context.receipt.recordWrite(replayed ? 0 : memoryTokens);
   const stored: StoredMemory[] = new Array(inputs.length);

@@ -79,6 +79,10 @@ export const MemoryEventTypeEnum = builder.enumType('MemoryEventType', {
   description: 'What happened in a vault.',
   values: {
     ADDED: { description: 'A memory was stored (content included).' },
+    EDITED: {
+      description:
+        'A memory was edited by updateMemory: same id and createdAt, new content, role or metadata (its content included).',
+    },
     UPDATED: {
       description: 'A memory was superseded by a later fact (supersededBy names the new memory).',
     },

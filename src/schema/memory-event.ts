@@ -37,7 +37,7 @@ MemoryEventRef.implement({
     }),
     content: t.string({
       nullable: true,
-      description: 'ADDED: the text stored; null otherwise.',
+      description: 'ADDED: the text stored; EDITED: the new text; null otherwise.',
       resolve: ({ event }) => event.content,
     }),
     supersededBy: t.id({

@@ -7,10 +7,13 @@ import {
   IDEMPOTENCY_WINDOW_MS,
   MAX_EMBEDDING_DIMENSIONS,
   MAX_METADATA_BYTES,
+  MAX_DELETE_BATCH,
   MAX_STORE_BATCH,
 } from '../core/limits';
 import { storeMemories } from '../resolvers/store-memories';
 import { storeWithFacts } from '../resolvers/store-with-facts';
+import { updateMemory } from '../resolvers/update-memory';
+import { deleteMemories } from '../resolvers/delete-memories';
 import { extractorFor } from '../resolvers/chat/extractor';
 import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
@@ -26,7 +29,7 @@ export interface MemoryParent {
 
 export const MemoryRef = builder.objectRef<MemoryParent>('Memory');
 
-const IDEMPOTENCY_KEY_DESCRIPTION = `Makes a retry safe: for ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours, the same key with the same inputs answers the first call's memories again and stores and bills nothing; with other inputs it is refused (IDEMPOTENCY_KEY_REUSED). Scoped to the vault of the calling key; the inputs must be in one vault. 1–255 printable ASCII characters, e.g. a UUID.`;
+const IDEMPOTENCY_KEY_DESCRIPTION = `Makes a retry safe: for ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours, the same key with the same inputs answers the first call's memories again and stores and bills nothing (memories deleted since stay deleted: the replay answers them as first stored and lists their ids in extensions.memory.replay.deletedSince); with other inputs it is refused (IDEMPOTENCY_KEY_REUSED). Scoped to the vault of the calling key; the inputs must be in one vault. 1–255 printable ASCII characters, e.g. a UUID.`;
 
 MemoryRef.implement({
   description: 'One remembered piece of text, with when it was said and by whom.',
@@ -140,7 +143,9 @@ MemoryConnectionRef.implement({
       description: 'Paging state.',
       resolve: (c) => c.pageInfo,
     }),
-    totalCount: t.exposeInt('totalCount', { description: 'Memories in the whole vault.' }),
+    totalCount: t.exposeInt('totalCount', {
+      description: 'Memories in the whole vault (with a filter: those that match it).',
+    }),
   }),
 });
 
@@ -171,6 +176,54 @@ export const StoreMemoryInput = builder.inputType('StoreMemoryInput', {
       required: false,
       description: "Bring your own embedding; must match the vault's dimensions.",
       validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
+    }),
+  }),
+});
+
+export const UpdateMemoryInput = builder.inputType('UpdateMemoryInput', {
+  description:
+    'An edit of one memory: the fields given replace the stored ones, the others are kept. The id and createdAt never change.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The Memory.id to edit.' }),
+    content: t.string({
+      required: false,
+      description:
+        'The new text (the same limits as StoreMemoryInput.content). It is embedded and indexed again, so searches find the new text at once and no longer the old.',
+    }),
+    role: t.field({ type: RoleEnum, required: false, description: 'The new role.' }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description: `The new metadata, a JSON object (at most ${MAX_METADATA_BYTES / 1024} KiB) that replaces the old one whole; null removes it.`,
+    }),
+    embedding: t.floatList({
+      required: false,
+      description:
+        "With content, in a vault of your own vectors: the new content's embedding (that vault refuses new content without one, EMBEDDING_MISMATCH).",
+      validate: z.array(z.number()).max(MAX_EMBEDDING_DIMENSIONS),
+    }),
+  }),
+});
+
+const DeleteMemoriesResultRef = builder.objectRef<{ deleted: string[]; notFound: string[] }>(
+  'DeleteMemoriesResult',
+);
+
+DeleteMemoriesResultRef.implement({
+  description: 'What deleteMemories did, id by id (each id once, in the order given).',
+  fields: (t) => ({
+    count: t.int({
+      description: 'How many memories were deleted.',
+      resolve: ({ deleted }) => deleted.length,
+    }),
+    deletedIds: t.idList({
+      description: 'The ids of the memories deleted.',
+      resolve: ({ deleted }) => deleted,
+    }),
+    notFoundIds: t.idList({
+      description:
+        'The ids skipped: no such memory in the calling key’s vaults (deleted already, never stored, or another key’s).',
+      resolve: ({ notFound }) => notFound,
     }),
   }),
 });
@@ -232,6 +285,28 @@ builder.mutationFields((t) => ({
       const extractor = await extractorFor(context, extract.model);
       return (await storeWithFacts(context, inputs, extractor)).stored;
     },
+  }),
+  updateMemory: t.withAuth({ activeMemoryKey: true }).field({
+    type: MemoryRef,
+    description:
+      'Edits one memory: new content, role or metadata, checked as a store is. It keeps its id and createdAt; new content is searchable at once (the old text no longer matches), live subscribers get an EDITED event, and it is billed as a store of the new content (an edit of role or metadata alone bills nothing). NOT_FOUND when there is no such memory.',
+    args: {
+      input: t.arg({ type: UpdateMemoryInput, required: true, description: 'The edit.' }),
+    },
+    resolve: async (_root, { input }, context) =>
+      updateMemory(context, { ...input, id: String(input.id) }),
+  }),
+  deleteMemories: t.withAuth({ memoryKey: true }).field({
+    type: DeleteMemoriesResultRef,
+    description: `Deletes up to ${MAX_DELETE_BATCH} memories for good, in any of the key's vaults (each vault its share in one step). Ids with no such memory are skipped and listed in notFoundIds, never an error, so a retry is safe; a malformed id refuses the whole call before anything is deleted.`,
+    args: {
+      ids: t.arg.idList({
+        required: true,
+        description: `Memory ids, 1–${MAX_DELETE_BATCH}; a repeated id counts once.`,
+        validate: z.array(z.unknown()).min(1).max(MAX_DELETE_BATCH),
+      }),
+    },
+    resolve: async (_root, { ids }, context) => deleteMemories(context, ids.map(String)),
   }),
   deleteMemory: t.withAuth({ memoryKey: true }).boolean({
     description: 'Deletes one memory for good. NOT_FOUND when there is no such memory.',

@@ -21,7 +21,9 @@ import {
 } from '../vaults/ids';
 import { builder, type PothosTypes } from './builder';
 import type { ArgBuilder } from '@pothos/core';
-import { MemoryOrderEnum, VaultKindEnum } from './enums';
+import { MemoryOrderEnum, RoleEnum, VaultKindEnum } from './enums';
+import { metadataFilter } from '../resolvers/metadata-filter-input';
+import type { ListFilter } from '../durable/rpc/vault-types';
 import { MemoryConnectionRef, MemoryRef, PageInfoRef, type MemoryParent } from './memory';
 import { VaultSelectorInput } from './vault-selector';
 
@@ -45,6 +47,42 @@ function pageArgs(arg: ArgBuilder<PothosSchemaTypes.ExtendDefaultTypes<PothosTyp
       validate: z.number().int().min(1).max(MAX_PAGE_SIZE),
     }),
     after: arg.string({ required: false, description: 'endCursor of the previous page.' }),
+  };
+}
+
+const MemoryFilterInput = builder.inputType('MemoryFilter', {
+  description:
+    'Which memories a listing keeps: every condition given must hold (AND); none given lists all.',
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, required: false, description: 'Only memories of this role.' }),
+    createdAfter: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Only memories with createdAt strictly after this time.',
+    }),
+    createdBefore: t.field({
+      type: 'DateTime',
+      required: false,
+      description: 'Only memories with createdAt strictly before this time.',
+    }),
+    metadata: t.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'Only memories whose metadata holds all these top-level key/value pairs (scalar values): the same rule as SearchInput.metadata (a JSON true matches true, not 1; "1" does not match 1).',
+    }),
+  }),
+});
+
+/** A listing's filter as the vault takes it (the metadata part checked as search checks it). */
+function listFilterOf(filter: typeof MemoryFilterInput.$inferInput | null | undefined): ListFilter {
+  if (!filter) return {};
+  const metadata = metadataFilter(filter.metadata);
+  return {
+    ...(filter.role ? { role: filter.role } : {}),
+    ...(filter.createdAfter ? { createdAfter: filter.createdAfter.getTime() } : {}),
+    ...(filter.createdBefore ? { createdBefore: filter.createdBefore.getTime() } : {}),
+    ...(metadata === null ? {} : { metadata }),
   };
 }
 
@@ -113,7 +151,7 @@ VaultRef.implement({
     memories: t.field({
       type: MemoryConnectionRef,
       description:
-        'The memories, a page at a time (cursor pagination, stable under concurrent writes).',
+        'The memories, a page at a time (cursor pagination, stable under concurrent writes), optionally filtered. Pass the same filter with each page. An edited memory keeps its place by createdAt; among memories of the same createdAt it moves to the end (it lists as stored last).',
       args: {
         ...pageArgs(t.arg),
         order: t.arg({
@@ -121,15 +159,22 @@ VaultRef.implement({
           required: false,
           description: 'Default NEWEST_FIRST.',
         }),
+        filter: t.arg({
+          type: MemoryFilterInput,
+          required: false,
+          description: 'Only the memories that match; totalCount then counts those.',
+        }),
       },
       resolve: async ({ address }, args, context) => {
         const after = args.after ? decodeCursor(args.after) : null;
+        const filter = listFilterOf(args.filter);
         const { page } = await context.vaults.read(address, {
           type: 'list',
           request: {
             first: args.first ?? DEFAULT_PAGE_SIZE,
             after,
             order: args.order ?? 'NEWEST_FIRST',
+            ...(Object.keys(filter).length > 0 ? { filter } : {}),
           },
         });
         const edges = page.memories.map((record, at) => ({

@@ -64,6 +64,8 @@ export type MemoryEventType =
   | 'CLEARED'
   /** A memory was deleted, or a later fact declared it no longer true (its row is then kept). */
   | 'DELETED'
+  /** A memory was edited by updateMemory: same id and createdAt, new content, role or metadata (its content included). */
+  | 'EDITED'
   /** The EPHEMERAL vault expired and was deleted. */
   | 'EXPIRED'
   /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */

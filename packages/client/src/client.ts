@@ -1,18 +1,22 @@
 import {
   ChatStreamDocument,
   ClearVaultDocument,
+  DeleteMemoriesDocument,
   DeleteMemoryDocument,
   MeDocument,
   MemoryDocument,
   MemoryEventsDocument,
   SearchDocument,
   StoreMemoriesDocument,
+  UpdateMemoryDocument,
   UsageDocument,
   VaultMemoriesDocument,
   VaultsDocument,
 } from './generated/graphql.js';
 import type {
   ChatInput,
+  DeleteMemoriesMutation,
+  MemoryFilter,
   ChatStreamSubscription,
   MeQuery,
   MemoryEventsSubscription,
@@ -21,6 +25,7 @@ import type {
   SearchInput,
   SearchQuery,
   StoreMemoryInput,
+  UpdateMemoryInput,
   UsageQuery,
   VaultFieldsFragment,
   VaultMemoriesQuery,
@@ -55,6 +60,7 @@ export type MemoryKey = MeQuery['me'];
 export type ChatEvent = ChatStreamSubscription['chat'];
 export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
+export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
 
 /** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (README, "Using the API"). */
 export interface StoreOptions {
@@ -164,7 +170,13 @@ export function createClient(options: ClientOptions) {
      */
     async memories(
       selector: VaultSelector,
-      page: { first?: number; after?: string | null; order?: MemoryOrder } = {},
+      page: {
+        first?: number;
+        after?: string | null;
+        order?: MemoryOrder;
+        /** Only memories of this role, time range or metadata (pass it with every page). */
+        filter?: MemoryFilter;
+      } = {},
     ): Promise<(Vault & { memories: MemoryPage }) | null> {
       return (await request(VaultMemoriesDocument, { selector, ...page })).vault;
     },
@@ -177,6 +189,23 @@ export function createClient(options: ClientOptions) {
     /** Deletes one memory for good; NOT_FOUND when there is no such memory. */
     async deleteMemory(id: string): Promise<boolean> {
       return (await request(DeleteMemoryDocument, { id })).deleteMemory;
+    },
+
+    /**
+     * Edits one memory (content, role, metadata; absent fields are kept,
+     * `metadata: null` removes it); the id and createdAt stay. New content is
+     * searchable on return; NOT_FOUND when there is no such memory.
+     */
+    async updateMemory(input: UpdateMemoryInput): Promise<Memory> {
+      return (await request(UpdateMemoryDocument, { input })).updateMemory;
+    },
+
+    /**
+     * Deletes up to 100 memories of any of the key's vaults; ids with no such
+     * memory are skipped and listed in `notFoundIds`.
+     */
+    async deleteMemories(ids: string[]): Promise<DeletedMemories> {
+      return (await request(DeleteMemoriesDocument, { ids })).deleteMemories;
     },
 
     /** Deletes every memory of a vault; returns how many were removed. */

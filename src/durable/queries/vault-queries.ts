@@ -11,6 +11,7 @@ import { TextSearch } from '../full-text/text-search';
 import type { TextTimeline } from '../full-text/text-timeline';
 import type { SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
 import type {
+  ListFilter,
   ListPage,
   ListRequest,
   MatchSpan,
@@ -329,17 +330,22 @@ export class VaultQueries {
 
   /**
    * A keyset page: rows strictly after the cursor in (createdAt, seq) order,
-   * so memories of the same time list in the order they were stored.
+   * so memories of the same time list in the order they were stored. A
+   * filter only adds conditions, so a cursor stays a position in the same
+   * order and pages neither skip nor repeat a memory; `totalCount` is then
+   * the number of memories that match (one count over the vault).
    */
   listPage(request: ListRequest, totalCount: number): ListPage {
     const first = Math.max(0, Math.min(request.first, MAX_PAGE_SIZE));
     const newestFirst = request.order === 'NEWEST_FIRST';
-    const params: SqlValue[] = [];
-    let where = '';
+    const filter = listConditions(request.filter);
+    const conditions = [...filter.sql];
+    const params: SqlValue[] = [...filter.params];
     if (request.after !== null) {
-      where = `WHERE (created_at, seq) ${newestFirst ? '<' : '>'} (?, ?)`;
+      conditions.push(`(created_at, seq) ${newestFirst ? '<' : '>'} (?, ?)`);
       params.push(request.after.createdAt, this.cursorSeq(request.after, newestFirst));
     }
+    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
     const direction = newestFirst ? 'DESC' : 'ASC';
     const rows = this.sql.all<MemoryRow & { seq: number }>(
       `SELECT ${MEMORY_COLUMNS}, seq FROM memories ${where}
@@ -348,11 +354,18 @@ export class VaultQueries {
       first + 1,
     );
     const page = rows.slice(0, first);
+    const matching =
+      filter.sql.length === 0
+        ? totalCount
+        : (this.sql.first<{ n: number }>(
+            `SELECT COUNT(*) AS n FROM memories WHERE ${filter.sql.join(' AND ')}`,
+            ...filter.params,
+          )?.n ?? 0);
     return {
       memories: page.map(toRecord),
       seqs: page.map((row) => row.seq),
       hasNextPage: rows.length > first,
-      totalCount,
+      totalCount: matching,
     };
   }
 
@@ -371,6 +384,24 @@ export class VaultQueries {
     );
     return row?.seq ?? (newestFirst ? Number.MAX_SAFE_INTEGER : 0);
   }
+}
+
+/** A listing filter as SQL conditions (joined with AND) and their parameters. */
+function listConditions(filter: ListFilter | undefined): { sql: string[]; params: SqlValue[] } {
+  const { sql, params } = metadataConditions(filter?.metadata ?? null);
+  if (filter?.role !== undefined) {
+    sql.push('role = ?');
+    params.push(filter.role);
+  }
+  if (filter?.createdAfter !== undefined) {
+    sql.push('created_at > ?');
+    params.push(filter.createdAfter);
+  }
+  if (filter?.createdBefore !== undefined) {
+    sql.push('created_at < ?');
+    params.push(filter.createdBefore);
+  }
+  return { sql, params };
 }
 
 /** A hydrated row as `raw` gives it: MEMORY_COLUMNS in order, then seq and chunked. */

@@ -229,6 +229,19 @@ export interface ListRequest {
   first: number;
   after: ListCursor | null;
   order: ListOrder;
+  /** Only the memories that match; absent: all of them. */
+  filter?: ListFilter;
+}
+
+/** Which memories a listing keeps: every condition given must hold. */
+export interface ListFilter {
+  role?: Role;
+  /** createdAt strictly after this (ms). */
+  createdAfter?: number;
+  /** createdAt strictly before this (ms). */
+  createdBefore?: number;
+  /** The search's metadata filter: top-level equality on scalar values (metadata-filter.ts). */
+  metadata?: MetadataFilter;
 }
 
 export interface ListPage {
@@ -335,8 +348,37 @@ export type StoreResult =
       retired?: { id: string; supersededBy: string | null }[];
       /** The answer of an earlier store with the same idempotency key: nothing was written. */
       replayed?: boolean;
+      /** A replay: local ids of its memories deleted since the first call (they stay deleted). */
+      deletedSince?: string[];
     }
   | StoreFailure;
+
+/**
+ * An edit of one memory in place: its id and createdAt stay. Absent fields
+ * are kept; `metadata: null` removes the metadata. With `content`, the new
+ * text's vector(s) and tokens come along (embedded by the Worker, or the
+ * caller's own), and the memory is re-indexed as a store of that text.
+ */
+export interface UpdateRequest {
+  id: string;
+  content?: string;
+  role?: Role;
+  metadata?: string | null;
+  /** With `content` (or alone, for a vault of caller-supplied vectors): as in NewMemory. */
+  vector?: NewMemory['vector'];
+  callerVector?: boolean;
+  chunkVectors?: NewMemory['chunkVectors'];
+  /** Tokens of the new content. */
+  tokens?: number;
+  /** The deployment's embedder, for vectors it computed. */
+  model: string;
+  dimensions: number;
+  /** The new content's memory tokens, recorded with the edit (as a store's). */
+  usage?: UsageCharge;
+}
+
+/** The memory as the edit left it; NOT_FOUND when the vault holds no such memory. */
+export type UpdateResult = { ok: true; memory: MemoryRecord } | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 

@@ -264,11 +264,32 @@ export class VaultObject extends DurableObject<Env> {
 
   /** Deletes one memory; `deleted` is false when it was not there. */
   async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
+    const removed = await this.removeMany(address, [id]);
+    return removed.ok ? { ok: true, deleted: removed.deleted.length > 0 } : removed;
+  }
+
+  /** Deletes the memories of `ids` it holds, in one step; answers the ids it deleted. */
+  async removeMany(address: VaultAddress, ids: string[]): Promise<Result<{ deleted: string[] }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const deleted = this.writes.remove(id);
-    if (deleted) await this.life.afterChange();
+    const deleted = this.writes.removeMany(ids);
+    if (deleted.length > 0) await this.life.afterChange();
     return { ok: true, deleted };
+  }
+
+  /**
+   * Edits one memory (content, role, metadata), keeping its id and createdAt;
+   * new content is re-indexed everywhere a store indexes it, and its tokens
+   * recorded as a store's, in the same step.
+   */
+  async update(address: VaultAddress, request: Rpc.UpdateRequest): Promise<Rpc.UpdateResult> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const { result, meta } = this.writes.update(address, request, ready.meta);
+    if (!result.ok) return result;
+    const handOver = request.content === undefined ? false : this.usage.record(request.usage);
+    await this.life.afterChange(handOver ? undefined : meta, handOver);
+    return result;
   }
 
   /** Removes every memory and all state of the vault; returns how many memories it held. */

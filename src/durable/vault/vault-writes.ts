@@ -21,17 +21,20 @@ import { namesSpeaker } from '../full-text/speaker-names';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedTarget } from './vault-reembed';
 import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
-import type { PreparedMemory, VaultStorage } from '../warm-tier/vault-storage';
+import type { EditableRow, PreparedMemory, VaultStorage } from '../warm-tier/vault-storage';
 import {
   ROLES,
   type ArrivingRetirement,
   type CheckResult,
+  type MemoryRecord,
   type NewMemory,
   type Retirement,
   type StoreFailure,
   type StorePlan,
   type StoreRequest,
   type StoreResult,
+  type UpdateRequest,
+  type UpdateResult,
 } from '../rpc/vault-types';
 
 /**
@@ -93,7 +96,14 @@ export class VaultWrites {
     const { idempotency } = request;
     if (idempotency !== undefined) {
       const earlier = this.keys.find(idempotency.key, Date.now());
-      if (earlier !== null) return { result: replayOf(earlier, idempotency.fingerprint), meta };
+      if (earlier !== null) {
+        const replay = replayOf(earlier, idempotency.fingerprint);
+        if (!replay.ok) return { result: replay, meta };
+        const ids = earlier.records.map(({ id }) => id);
+        const held = new Set(this.rows.taken(ids));
+        const deletedSince = ids.filter((id) => !held.has(id));
+        return { result: deletedSince.length > 0 ? { ...replay, deletedSince } : replay, meta };
+      }
     }
     const facts = this.facts(meta);
     if (request.memories.length === 0)
@@ -187,20 +197,127 @@ export class VaultWrites {
 
   /** Deletes one memory; false when it was not there. */
   remove(id: string): boolean {
-    const row = this.rows.find(id);
-    if (row === null) return false;
-    const removal = this.hot.beforeRemove(row);
+    return this.removeMany([id]).length > 0;
+  }
+
+  /**
+   * Deletes the memories of `ids` the vault holds, in one transaction;
+   * answers the ids it deleted (the others were not here).
+   */
+  removeMany(ids: readonly string[]): string[] {
+    const rows = [...new Set(ids)].flatMap((id) => this.rows.find(id) ?? []);
+    if (rows.length === 0) return [];
+    const removals = rows.map((row) => this.hot.beforeRemove(row));
     const events = this.storage.transactionSync(() => {
-      this.rows.delete(id);
-      this.hot.recordRemoval(removal);
+      const at = Date.now();
+      for (const removal of removals) {
+        this.rows.delete(removal.row.id);
+        this.hot.recordRemoval(removal);
+      }
       this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
-      return this.events.append([
-        { type: 'DELETED', memoryId: id, content: null, supersededBy: null, at: Date.now() },
-      ]);
+      return this.events.append(
+        rows.map(({ id }) => ({
+          type: 'DELETED' as const,
+          memoryId: id,
+          content: null,
+          supersededBy: null,
+          at,
+        })),
+      );
     });
-    this.hot.removed(removal);
+    for (const removal of removals) this.hot.removed(removal);
     this.committed(events);
-    return true;
+    return rows.map(({ id }) => id);
+  }
+
+  /**
+   * Edits one memory: its id and createdAt stay, the request's fields replace
+   * the row's. Checked as a store of the edited memory is (the vault's room
+   * counted without the row it replaces). Answers the record as the edit left
+   * it and the meta record as the write left it.
+   */
+  update(
+    address: VaultAddress,
+    request: UpdateRequest,
+    meta: VaultMetaRecord,
+  ): { result: UpdateResult; meta: VaultMetaRecord } {
+    const row = this.rows.findForEdit(request.id);
+    if (row === null)
+      return { result: failure('NOT_FOUND', 'no such memory', 'MEMORY_NOT_FOUND'), meta };
+    const now = Date.now();
+    const edited = editedRecord(row, request);
+    if (request.content === undefined) {
+      // Role and metadata only: no index holds either, so the row is updated
+      // where it is and keeps its seq.
+      const refusal = edited.metadata === null ? null : checkMetadataText(edited.metadata);
+      if (refusal !== null) return { result: refuseAt(0, refusal.field, refusal), meta };
+      const changes: Partial<VaultMetaRecord> = {
+        lastWriteAt: now,
+        ...(namesSpeaker(edited.metadata) ? { speakerMetadata: true } : {}),
+        ...(address.kind === 'EPHEMERAL' ? { expiresAt: now + this.config.ephemeralTtlMs } : {}),
+      };
+      const events = this.storage.transactionSync(() => {
+        this.rows.editInPlace(edited);
+        this.meta.update(changes);
+        // A snapshot streaming meanwhile would copy a row of another length: void it, as a delete does.
+        this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
+        return this.events.append([editedEvent(edited, now)]);
+      });
+      this.committed(events);
+      return { result: { ok: true, memory: edited }, meta: { ...meta, ...changes } };
+    }
+    // New content: the row is replaced (a new seq, the same id and createdAt),
+    // so the hot index, the full-text index, the text timeline and their
+    // checkpoints take it as they take any delete and store.
+    const facts = this.facts(meta);
+    const replacing: VaultFacts & { address: VaultAddress | null } = {
+      ...facts,
+      memoryCount: facts.memoryCount - 1,
+      hotRows: facts.hotRows - row.hotRows,
+      taken: (ids) => facts.taken(ids).filter((id) => id !== row.id),
+    };
+    const batch = prepareStore(
+      address,
+      {
+        memories: [
+          {
+            id: row.id,
+            content: edited.content,
+            role: edited.role,
+            metadata: edited.metadata,
+            createdAt: edited.createdAt,
+            tokens: edited.tokens,
+            vector: request.vector ?? [],
+            callerVector: request.callerVector ?? false,
+            chunkVectors: request.chunkVectors ?? null,
+          },
+        ],
+        model: request.model,
+        dimensions: request.dimensions,
+      },
+      replacing,
+      this.config,
+      now,
+    );
+    if (!batch.ok) return { result: batch, meta };
+    const removal = this.hot.beforeRemove(row);
+    const { seqs, events, retired } = this.storage.transactionSync(() => {
+      this.rows.delete(row.id);
+      this.hot.recordRemoval(removal);
+      const seqs = this.rows.insert(batch.memories);
+      // A superseded memory stays superseded: its mark moves to the new row.
+      const retired =
+        row.validUntil === null ? null : this.rows.retire(row.id, row.supersededBy, row.validUntil);
+      this.meta.update(batch.meta);
+      this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
+      return { seqs, retired, events: this.events.append([editedEvent(edited, now)]) };
+    });
+    const written = { ...meta, ...batch.meta };
+    this.hot.removed(removal);
+    this.hot.added(batch.memories, seqs, written.dimensions!);
+    if (retired !== null) this.retired.added([retired]);
+    this.committed(events);
+    return { result: { ok: true, memory: edited }, meta: written };
   }
 
   /**
@@ -228,6 +345,25 @@ export class VaultWrites {
     });
     this.committed(events);
   }
+}
+
+/** The record an edit leaves: the request's fields over the row's, id and createdAt kept. */
+function editedRecord(row: EditableRow, request: UpdateRequest): MemoryRecord {
+  return {
+    id: row.id,
+    content: request.content ?? row.content,
+    role: request.role ?? row.role,
+    metadata: request.metadata === undefined ? row.metadata : request.metadata,
+    createdAt: row.createdAt,
+    tokens: request.content === undefined ? row.tokens : (request.tokens ?? row.tokens),
+    validUntil: row.validUntil,
+    supersededBy: row.supersededBy,
+  };
+}
+
+/** The event live subscribers get for an edit: the memory's new content included. */
+function editedEvent(record: MemoryRecord, at: number): NewMemoryEvent {
+  return { type: 'EDITED', memoryId: record.id, content: record.content, supersededBy: null, at };
 }
 
 /** The answer to a store whose idempotency key the vault holds: its records again, or a refusal. */

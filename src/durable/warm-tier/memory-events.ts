@@ -4,6 +4,7 @@ import { insertRows } from '../sqlite/sql-batch';
 /** What happened to a memory, or to the whole vault. */
 export const MEMORY_EVENT_TYPES = [
   'ADDED',
+  'EDITED',
   'UPDATED',
   'DELETED',
   'CLEARED',
@@ -19,7 +20,7 @@ export interface MemoryEventRecord {
   type: MemoryEventType;
   /** The memory's local id; null for vault-wide events (CLEARED, EXPIRED, RESYNC). */
   memoryId: string | null;
-  /** The text added; null for other events. */
+  /** The text added (ADDED) or the new text (EDITED); null for other events. */
   content: string | null;
   /** UPDATED: the local id of the memory that replaced this one. */
   supersededBy: string | null;
@@ -47,8 +48,8 @@ interface EventRow extends Record<string, SqlStorageValue> {
  * window. Writers append inside the transaction of the change itself: an
  * event exists exactly when its change committed. Contents are not copied
  * into the log (1,000 events of 32 KiB memories would double a vault's
- * size): a replayed ADDED event reads its memory's content, null once the
- * memory is gone.
+ * size): a replayed ADDED or EDITED event reads its memory's content as it
+ * is now, null once the memory is gone.
  */
 export class MemoryEventLog {
   /**
@@ -190,7 +191,7 @@ export class MemoryEventLog {
     return this.sql
       .all<EventRow>(
         `SELECT e.seq, e.type, e.memory_id, m.content, e.superseded_by, e.at
-         FROM memory_events e LEFT JOIN memories m ON e.type = 'ADDED' AND m.id = e.memory_id
+         FROM memory_events e LEFT JOIN memories m ON e.type IN ('ADDED', 'EDITED') AND m.id = e.memory_id
          WHERE e.seq > ? ORDER BY e.seq`,
         afterSeq,
       )

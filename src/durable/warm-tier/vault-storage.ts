@@ -42,6 +42,18 @@ export interface StoredRef {
   content: string;
 }
 
+/** A stored row as an edit reads it: what it keeps, and the hot index rows it takes. */
+export interface EditableRow extends StoredRef {
+  role: MemoryRecord['role'];
+  metadata: string | null;
+  createdAt: number;
+  tokens: number;
+  validUntil: number | null;
+  supersededBy: string | null;
+  /** Rows of the hot index it takes: one per chunk, none while its vector is deferred. */
+  hotRows: number;
+}
+
 /**
  * The WARM tier's writes: the one place rows enter or leave `memories` in
  * normal operation (a restore swaps them wholesale, snapshot-store.ts). The
@@ -76,6 +88,41 @@ export class VaultStorage {
     return this.sql.first<StoredRef & Record<string, SqlStorageValue>>(
       'SELECT id, seq, created_at, content FROM memories WHERE id = ?',
       id,
+    );
+  }
+
+  findForEdit(id: string): EditableRow | null {
+    const row = this.sql.first<Record<string, SqlStorageValue>>(
+      `SELECT id, seq, created_at, content, role, metadata, tokens, valid_until, superseded_by,
+         CASE WHEN length(embedding) = 0 THEN 0
+              WHEN chunk_embeddings IS NULL THEN 1
+              ELSE length(chunk_embeddings) / length(embedding) END AS hot_rows
+       FROM memories WHERE id = ?`,
+      id,
+    );
+    if (row === null) return null;
+    return {
+      id: row.id as string,
+      seq: row.seq as number,
+      created_at: row.created_at as number,
+      content: row.content as string,
+      role: row.role as MemoryRecord['role'],
+      metadata: row.metadata as string | null,
+      createdAt: row.created_at as number,
+      tokens: row.tokens as number,
+      validUntil: row.valid_until as number | null,
+      supersededBy: row.superseded_by as string | null,
+      hotRows: row.hot_rows as number,
+    };
+  }
+
+  /** An edit of role and metadata only, where the row is (no index holds either). Call inside a transaction. */
+  editInPlace(record: Pick<MemoryRecord, 'id' | 'role' | 'metadata'>): void {
+    this.sql.run(
+      'UPDATE memories SET role = ?, metadata = ? WHERE id = ?',
+      record.role,
+      record.metadata,
+      record.id,
     );
   }
 

@@ -1,4 +1,9 @@
-/** Limits on the shape of operations (graphql-armor); the numbers are never echoed to clients. */
+/**
+ * Limits on the shape of operations (graphql-armor). Only the alias limit's
+ * number is echoed to clients: aliases are how a client batches one field
+ * (many deleteMemory calls, say), so it needs the number to size its batches;
+ * the others stay unnamed, as nothing legitimate runs into them.
+ */
 export const OPERATION_LIMITS = {
   maxDepth: 12,
   maxAliases: 15,
@@ -9,12 +14,12 @@ export const OPERATION_LIMITS = {
 
 /**
  * What each limit says when it fires, and the `reason` a client sees: which
- * limit was hit, by name, never by number. graphql-armor prefixes every
+ * limit was hit, by name (the alias limit also by number). graphql-armor prefixes every
  * message with "Syntax Error: ", which `operationLimitHit` strips again.
  */
 export const OPERATION_LIMIT_ERRORS = {
   DEPTH_LIMIT: 'the operation nests fields too deeply (depth limit)',
-  ALIAS_LIMIT: 'the operation uses too many aliases (alias limit)',
+  ALIAS_LIMIT: `the operation uses more than ${OPERATION_LIMITS.maxAliases} aliases (alias limit); to delete many memories at once use deleteMemories`,
   DIRECTIVE_LIMIT: 'the operation uses too many directives (directive limit)',
   TOKEN_LIMIT: 'the operation is too long (token limit)',
   COST_LIMIT: 'the operation asks for too much at once (cost limit)',

@@ -58,12 +58,26 @@ export type MemoryEventType =
   | 'CLEARED'
   /** A memory was deleted, or a later fact declared it no longer true (its row is then kept). */
   | 'DELETED'
+  /** A memory was edited by updateMemory: same id and createdAt, new content, role or metadata (its content included). */
+  | 'EDITED'
   /** The EPHEMERAL vault expired and was deleted. */
   | 'EXPIRED'
   /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */
   | 'RESYNC'
   /** A memory was superseded by a later fact (supersededBy names the new memory). */
   | 'UPDATED';
+
+/** Which memories a listing keeps: every condition given must hold (AND); none given lists all. */
+export type MemoryFilter = {
+  /** Only memories with createdAt strictly after this time. */
+  createdAfter?: string | null | undefined;
+  /** Only memories with createdAt strictly before this time. */
+  createdBefore?: string | null | undefined;
+  /** Only memories whose metadata holds all these top-level key/value pairs (scalar values): the same rule as SearchInput.metadata (a JSON true matches true, not 1; "1" does not match 1). */
+  metadata?: unknown;
+  /** Only memories of this role. */
+  role?: Role | null | undefined;
+};
 
 /** What a chat call does with memory. */
 export type MemoryMode =
@@ -162,6 +176,20 @@ export type ToolCallInput = {
   signature?: string | null | undefined;
 };
 
+/** An edit of one memory: the fields given replace the stored ones, the others are kept. The id and createdAt never change. */
+export type UpdateMemoryInput = {
+  /** The new text (the same limits as StoreMemoryInput.content). It is embedded and indexed again, so searches find the new text at once and no longer the old. */
+  content?: string | null | undefined;
+  /** With content, in a vault of your own vectors: the new content's embedding (that vault refuses new content without one, EMBEDDING_MISMATCH). */
+  embedding?: Array<number> | null | undefined;
+  /** The Memory.id to edit. */
+  id: string | number;
+  /** The new metadata, a JSON object (at most 16 KiB) that replaces the old one whole; null removes it. */
+  metadata?: unknown;
+  /** The new role. */
+  role?: Role | null | undefined;
+};
+
 /** The three kinds of vault a memory key owns. */
 export type VaultKind =
   /** Base knowledge of the key; always searched by chat. */
@@ -204,12 +232,26 @@ export type StoreMemoriesMutationVariables = Exact<{
 
 export type StoreMemoriesMutation = { storeMemories: Array<{ id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } }> };
 
+export type UpdateMemoryMutationVariables = Exact<{
+  input: UpdateMemoryInput;
+}>;
+
+
+export type UpdateMemoryMutation = { updateMemory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } };
+
 export type DeleteMemoryMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
 export type DeleteMemoryMutation = { deleteMemory: boolean };
+
+export type DeleteMemoriesMutationVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type DeleteMemoriesMutation = { deleteMemories: { count: number, deletedIds: Array<string>, notFoundIds: Array<string> } };
 
 export type MemoryQueryVariables = Exact<{
   id: string | number;
@@ -258,6 +300,7 @@ export type VaultMemoriesQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
   order?: MemoryOrder | null | undefined;
+  filter?: MemoryFilter | null | undefined;
 }>;
 
 
@@ -372,11 +415,39 @@ export const StoreMemoriesDocument = new TypedDocumentString(`
     externalId
   }
 }`) as unknown as TypedDocumentString<StoreMemoriesMutation, StoreMemoriesMutationVariables>;
+export const UpdateMemoryDocument = new TypedDocumentString(`
+    mutation UpdateMemory($input: UpdateMemoryInput!) {
+  updateMemory(input: $input) {
+    ...MemoryFields
+  }
+}
+    fragment MemoryFields on Memory {
+  id
+  content
+  role
+  metadata
+  createdAt
+  tokens
+  vault {
+    id
+    kind
+    externalId
+  }
+}`) as unknown as TypedDocumentString<UpdateMemoryMutation, UpdateMemoryMutationVariables>;
 export const DeleteMemoryDocument = new TypedDocumentString(`
     mutation DeleteMemory($id: ID!) {
   deleteMemory(id: $id)
 }
     `) as unknown as TypedDocumentString<DeleteMemoryMutation, DeleteMemoryMutationVariables>;
+export const DeleteMemoriesDocument = new TypedDocumentString(`
+    mutation DeleteMemories($ids: [ID!]!) {
+  deleteMemories(ids: $ids) {
+    count
+    deletedIds
+    notFoundIds
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteMemoriesMutation, DeleteMemoriesMutationVariables>;
 export const MemoryDocument = new TypedDocumentString(`
     query Memory($id: ID!) {
   memory(id: $id) {
@@ -484,10 +555,10 @@ export const VaultsDocument = new TypedDocumentString(`
   exportUrl
 }`) as unknown as TypedDocumentString<VaultsQuery, VaultsQueryVariables>;
 export const VaultMemoriesDocument = new TypedDocumentString(`
-    query VaultMemories($selector: VaultSelector!, $first: Int, $after: String, $order: MemoryOrder) {
+    query VaultMemories($selector: VaultSelector!, $first: Int, $after: String, $order: MemoryOrder, $filter: MemoryFilter) {
   vault(selector: $selector) {
     ...VaultFields
-    memories(first: $first, after: $after, order: $order) {
+    memories(first: $first, after: $after, order: $order, filter: $filter) {
       totalCount
       pageInfo {
         hasNextPage
