@@ -51,6 +51,18 @@ describe('@memoryrouter/client inside a Worker', () => {
   });
 });
 
+describe('@memoryrouter/client exportVault', () => {
+  it('raises NOT_FOUND (VAULT_NOT_FOUND) for a session never written', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const error = await client
+      .exportVault({ kind: 'SESSION', id: 'nonexistent-zz' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', reason: 'VAULT_NOT_FOUND' });
+  });
+});
+
 describe("README's typed-client example", () => {
   it('promises the error the client raises for a vector of its own in a vault the deployment embeds', async () => {
     const example = readme.slice(readme.indexOf('import { createClient, isMemoryRouterError }'));
