@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The package's source, as a Worker that depends on @memoryrouter/client bundles it.
 import { createClient, MemoryRouterError } from '../packages/client/src/index';
+import readme from '../README.md?raw';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
 /** The typed client running inside workerd (the Workers runtime), no polyfills. */
@@ -65,5 +66,37 @@ describe('@memoryrouter/client inside a Worker', () => {
       if (event.done) expect(event.result?.content).toBe(deltas.join(''));
     }
     expect(deltas.join('')).toBe('Fake llm.local.test heard: hello from a Worker');
+  });
+});
+
+describe('@memoryrouter/client exportVault', () => {
+  it('raises NOT_FOUND (VAULT_NOT_FOUND) for a session never written', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const error = await client
+      .exportVault({ kind: 'SESSION', id: 'nonexistent-zz' })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', reason: 'VAULT_NOT_FOUND' });
+  });
+});
+
+describe("README's typed-client example", () => {
+  it('promises the error the client raises for a vector of its own in a vault the deployment embeds', async () => {
+    const example = readme.slice(readme.indexOf('import { createClient, isMemoryRouterError }'));
+    const promised = /\/\/ (BAD_USER_INPUT) ([A-Z_]+) …/.exec(example);
+    expect(promised).not.toBeNull();
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    // The example's own two stores, in its order.
+    await client.store({
+      content: 'My favourite colour is teal',
+      createdAt: '2026-10-01T09:00:00Z',
+    });
+    const error = await client
+      .store({ content: 'x', embedding: [0.1, 0.2] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: promised![1], reason: promised![2] });
   });
 });

@@ -107,15 +107,17 @@ describe('tenancy', () => {
       const { vault } = await second.request(GetVaultDocument, { selector, first: 50 });
       expect(vault?.memories.edges ?? [], selector.kind).toEqual([]);
     }
-    // By export.
+    // By export: the second key's CORE is empty, and it has no session or
+    // conversation of those names (404), whatever the first key holds.
     for (const path of ['core', 'session/shared-name', 'ephemeral/shared-chat']) {
       const exported = await workerFetch(`${BASE_URL}/v1/vaults/${path}/export`, {
         headers: { authorization: `Bearer ${secondSecret}` },
       });
-      expect(exported.status, path).toBe(200);
+      expect(exported.status, path).toBe(path === 'core' ? 200 : 404);
       const text = new TextDecoder().decode(await exported.arrayBuffer());
       expect(text, path).not.toContain('safe opens');
-      expect(exported.headers.get('x-memory-count'), path).toBe('0');
+      if (path === 'core') expect(exported.headers.get('x-memory-count'), path).toBe('0');
+      else expect(JSON.parse(text), path).toMatchObject({ error: { reason: 'VAULT_NOT_FOUND' } });
     }
     // By usage: a key sees no other key's figures.
     const usage = (await second.request(UsageDocument, {})).usage;

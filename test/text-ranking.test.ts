@@ -17,7 +17,7 @@ import {
   chunkWordRanges,
   chunksHolding,
 } from '../src/text/chunks';
-import { queryDates } from '../src/text/query-dates';
+import { queryDates, readQueryDates } from '../src/text/query-dates';
 import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
 
 /** Scores by passage. */
@@ -254,6 +254,23 @@ describe('dates named in a query', () => {
     expect(queryDates('What did she do on June 3?')).toEqual([]);
     expect(queryDates('What may 20 people do?')).toEqual([]);
     expect(queryDates('on 31 June 2023')).toEqual([]); // no such day
+  });
+
+  it("leaves a named date's numbers out of the query's words, its month's name in", () => {
+    const words = (query: string) => queryTerms(readQueryDates(query).words, 'full', 'drop');
+    // With the date gone only function words are left: not searched for.
+    expect(words('what did I do on 2026-10-04')).toEqual([]);
+    expect(queryTerms('what did I do on', 'full', 'keep')).toEqual([
+      'what',
+      'did',
+      'i',
+      'do',
+      'on',
+    ]);
+    expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob']);
+    expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '10', 'friend']);
+    // Numbers that name no date stay words.
+    expect(words('the 10 best films of 2026')).toEqual(['10', 'best', 'film', '2026']);
   });
 });
 

@@ -23,6 +23,15 @@ export async function exportVault(
   context: KeyContext,
   address: VaultAddress,
 ): Promise<VaultExport> {
+  // As GraphQL's `vault` answers null for it: a SESSION or EPHEMERAL vault
+  // never written is not there to export (CORE always is, empty or not).
+  if (address.kind !== 'CORE' && !(await context.vaults.statsOf(address)).exists) {
+    throw new CodedError(
+      'NOT_FOUND',
+      `no ${address.kind} vault ${JSON.stringify(address.externalId)} holds memories of this key`,
+      'VAULT_NOT_FOUND',
+    );
+  }
   const written = await vaultStub(context.env, address).snapshot(address);
   if (!written.ok) throw CodedError.from(written);
   const object = await context.env.SNAPSHOTS.get(written.snapshot.key);

@@ -2,7 +2,8 @@ import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { validationError } from './validation-errors';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { JSONResolver } from 'graphql-scalars';
+import { DateTimeScalar } from './date-time';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import { refusal, satisfies, type Credential } from '../resolvers/principal';
 import type {
@@ -59,9 +60,7 @@ export const builder = new SchemaBuilder<PothosTypes>({
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver, {
-  description: 'ISO-8601 date-time with a time zone, e.g. 2026-11-24T10:00:00Z',
-});
+builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONResolver, {
   description: 'Any JSON value; memory metadata is a JSON object.',
 });

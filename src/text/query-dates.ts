@@ -54,10 +54,16 @@ const MONTH_YEAR = new RegExp(`\\b${MONTH}${GAP}(\\d{4})\\b`, 'giu');
 const monthIndex = (name: string) =>
   MONTHS.findIndex((month) => month.startsWith(name.slice(0, 3).toLowerCase()));
 
-/** The days and months `text` names, each once. */
-export function queryDates(text: string): NamedDate[] {
+/**
+ * The days and months `text` names, each once, and the text with the
+ * numbers of those dates blanked ("what did I do on 2026-10-04" → "what did
+ * I do on  "): a date's digits are no words to match ("10" would match any
+ * memory that says ten), while its month's name stays one ("October").
+ */
+export function readQueryDates(text: string): { dates: NamedDate[]; words: string } {
   const found = new Map<string, NamedDate>();
   let rest = text;
+  let words = text;
   const add = (kind: NamedDate['kind'], year: number, month: number, day: number) => {
     if (month < 0 || month > 11) return;
     if (kind === 'day' && (day < 1 || day > new Date(Date.UTC(year, month + 1, 0)).getUTCDate()))
@@ -70,6 +76,13 @@ export function queryDates(text: string): NamedDate[] {
       until: end + LATEST_ZONE,
     });
   };
+  const blankNumbers = (match: RegExpMatchArray) => {
+    const at = match.index!;
+    const numbersGone = match[0].replace(/\d+(?:st|nd|rd|th)?/giu, (digits) =>
+      ' '.repeat(digits.length),
+    );
+    words = words.slice(0, at) + numbersGone + words.slice(at + match[0].length);
+  };
   // Days first; what they used is blanked so "June 3, 2023" is not also read as "June 2023".
   const days: [RegExp, (m: RegExpMatchArray) => [number, number, number]][] = [
     [DAY_MONTH_YEAR, (m) => [Number(m[3]), monthIndex(m[2]!), Number(m[1])]],
@@ -77,13 +90,21 @@ export function queryDates(text: string): NamedDate[] {
     [ISO_DAY, (m) => [Number(m[1]), Number(m[2]) - 1, Number(m[3])]],
   ];
   for (const [pattern, read] of days) {
-    for (const match of text.matchAll(pattern)) {
+    for (const match of rest.matchAll(pattern)) {
       add('day', ...read(match));
-      rest = rest.replace(match[0], ' ');
+      blankNumbers(match);
+      const at = match.index!;
+      rest = rest.slice(0, at) + ' '.repeat(match[0].length) + rest.slice(at + match[0].length);
     }
   }
   for (const match of rest.matchAll(MONTH_YEAR)) {
     add('month', Number(match[2]), monthIndex(match[1]!), 1);
+    blankNumbers(match);
   }
-  return [...found.values()];
+  return { dates: [...found.values()], words };
+}
+
+/** The days and months `text` names, each once. */
+export function queryDates(text: string): NamedDate[] {
+  return readQueryDates(text).dates;
 }

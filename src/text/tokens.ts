@@ -80,16 +80,20 @@ export function tokenize(text: string): Token[] {
 
 /**
  * The distinct index terms of a query, stopwords left out (unless the query
- * has nothing else): in a ranking over many memories, "what", "the" or "our"
- * would only add noise.
+ * has nothing else and `onlyStopwords` keeps them): in a ranking over many
+ * memories, "what", "the" or "our" would only add noise.
  */
-export function queryTerms(text: string, stopwords: 'full' | 'basic' = 'full'): string[] {
+export function queryTerms(
+  text: string,
+  stopwords: 'full' | 'basic' = 'full',
+  onlyStopwords: 'keep' | 'drop' = 'keep',
+): string[] {
   const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
   const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
   const words = [...new Set(foldWord(cjk.length > 0 ? withoutCjk(text) : text).match(WORD) ?? [])];
   const content = words.filter((word) => !stop.has(word));
-  const chosen = content.length > 0 || cjk.length > 0 ? content : words;
+  const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
   return [...new Set([...chosen.map((word) => stemmer(word)), ...cjk])].slice(0, MAX_QUERY_TERMS);
 }
 

@@ -1,5 +1,6 @@
 import { CodedError } from '../core/errors';
 import { fromBase64Url, toBase64Url } from '../core/encoding';
+import { readClientTime } from '../core/memory-time';
 import { ROLES, type Role } from './roles';
 import type { VaultKind } from './address';
 import { splitLines } from './line-splitter';
@@ -100,6 +101,25 @@ const refuse = (message: string, reason: string): never => {
 };
 
 /**
+ * A time field of a line, read by the rule GraphQL's DateTime follows too
+ * (core/memory-time.ts); null when absent. A refusal names the field.
+ */
+function timeOf(
+  line: Record<string, unknown>,
+  field: string,
+  outOfRange: 'CREATED_AT_RANGE' | 'VALID_UNTIL_RANGE',
+): number | null {
+  const value = line[field];
+  if (value === undefined || value === null) return null;
+  const read = readClientTime(value);
+  if (read.ok) return read.ms;
+  return refuse(
+    `\`${field}\` ${read.problem}`,
+    read.reason === 'TIME_OUT_OF_RANGE' ? outOfRange : read.reason,
+  );
+}
+
+/**
  * Parses one line and checks the shape of every field; throws a
  * BAD_USER_INPUT CodedError whose `reason` says what is wrong. Nothing is
  * silently dropped or replaced: a line is taken exactly as written or refused.
@@ -137,14 +157,12 @@ export function parseLine(text: string): ParsedLine {
   ) {
     refuse('`metadata` must be a JSON object', 'INVALID_METADATA');
   }
-  const when = line.timestamp ?? line.createdAt;
-  let createdAt: number | null = null;
-  if (when !== undefined && when !== null) {
-    createdAt = typeof when === 'number' ? when : typeof when === 'string' ? Date.parse(when) : NaN;
-    if (!Number.isSafeInteger(createdAt)) {
-      refuse('`timestamp` must be milliseconds or an ISO-8601 time', 'CREATED_AT_RANGE');
-    }
-  }
+  // An export line holds both, the same time: its text, being unambiguous, is read.
+  const createdAt = timeOf(
+    line,
+    line.createdAt !== undefined && line.createdAt !== null ? 'createdAt' : 'timestamp',
+    'CREATED_AT_RANGE',
+  );
   let embedding: number[] | null = null;
   if (typeof line.embedding === 'string') {
     const bytes = fromBase64Url(line.embedding);
@@ -180,18 +198,7 @@ export function parseLine(text: string): ParsedLine {
         chunkEmbeddings.push(Array.from(all.subarray(at, at + dims)));
     }
   }
-  let validUntil: number | null = null;
-  if (line.validUntil !== undefined && line.validUntil !== null) {
-    validUntil =
-      typeof line.validUntil === 'number'
-        ? line.validUntil
-        : typeof line.validUntil === 'string'
-          ? Date.parse(line.validUntil)
-          : NaN;
-    if (!Number.isSafeInteger(validUntil)) {
-      refuse('`validUntil` must be milliseconds or an ISO-8601 time', 'VALID_UNTIL_RANGE');
-    }
-  }
+  const validUntil = timeOf(line, 'validUntil', 'VALID_UNTIL_RANGE');
   let supersededBy: string | null = null;
   if (line.supersededBy !== undefined && line.supersededBy !== null) {
     if (checkLocalId(line.supersededBy) !== null) {

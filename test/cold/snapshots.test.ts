@@ -210,6 +210,30 @@ describe('COLD tier', () => {
     expect(atob(first.embedding.replace(/-/g, '+').replace(/_/g, '/')).length).toBe(384 * 4);
   });
 
+  it('a vault never written is a coded 404 to export, as GraphQL answers null for it; CORE exports empty', async () => {
+    const { api, secret } = await newKey();
+    for (const [kind, id] of [
+      ['SESSION', 'nonexistent-zz'],
+      ['EPHEMERAL', 'nonexistent-zz'],
+    ] as const) {
+      const { vault } = await api.request(GetVaultDocument, { selector: { kind, id } });
+      expect(vault).toBeNull();
+      const exported = await exportOf(secret, `/v1/vaults/${kind.toLowerCase()}/${id}/export`);
+      expect(exported.status).toBe(404);
+      expect(await exported.json()).toEqual({
+        error: {
+          code: 'NOT_FOUND',
+          reason: 'VAULT_NOT_FOUND',
+          message: `no ${kind} vault "nonexistent-zz" holds memories of this key`,
+        },
+      });
+    }
+    const core = await exportOf(secret, '/v1/vaults/core/export');
+    expect(core.status).toBe(200);
+    expect(core.headers.get('x-memory-count')).toBe('0');
+    await core.arrayBuffer();
+  });
+
   it('exports with curl-friendly GET, and imports it elsewhere (twice changes nothing)', async () => {
     const { api, secret } = await newKey();
     await seed(api, 'from');

@@ -286,7 +286,7 @@ const cases: Case[] = [
     name: 'a timestamp that is not a time',
     send: importLine({ content: 'x', timestamp: 'last tuesday' }),
     status: 200,
-    expect: { line: 'CREATED_AT_RANGE' },
+    expect: { line: 'INVALID_DATE_TIME' },
   },
   {
     item: 14,

@@ -341,11 +341,12 @@ describe('every route answers every bad request in its own shape', () => {
     const session = await workerFetch(`${BASE_URL}/v1/vaults/session/typo1/export`, {
       headers: bearer(key.secret),
     });
-    expect(session.status).toBe(200);
-    // The export's header line alone: the real vault holds nothing.
-    const lines = (await session.text()).trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ externalId: 'typo1', count: 0 });
+    // The real vault was never written: there is nothing to export.
+    expect(session.status).toBe(404);
+    expect(await coded('rest', session)).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'VAULT_NOT_FOUND',
+    });
   });
 });
 

@@ -273,14 +273,52 @@ describe('search ranking', () => {
       'Jon: the kite string snapped',
     ]);
     // ...as a boost, not a filter: the other kite memories are still found,
-    // and a memory of that day without the words is not.
+    // and a memory of that day without the words comes after all of them.
     expect(onTheDay).toContain('Jon: I bought a kite, a kite with a long tail');
-    expect(onTheDay).not.toContain('Gina: my new lamp arrived');
+    expect(onTheDay.at(-1)).toBe('Gina: my new lamp arrived');
     // A named month counts too; a date no memory was stored on changes nothing.
     expect((await ask("What happened to Jon's kite in May 2023?"))[0]).toBe(
       'Jon: we flew the kite at the beach',
     );
     expect(await ask("What happened to Jon's kite on 9 March, 2021?")).toEqual(plain);
+  });
+
+  it("finds a named day's or month's memories by their date alone, below those matching words", async () => {
+    const at = (day: number, hour: number, month = 9) => Date.UTC(2026, month, day, hour);
+    const fixture = await vaultWith([
+      { content: 'bought new hiking boots', vector: axis(3), createdAt: at(10, 9, 8) },
+      { content: 'went hiking with Sam in the hills', vector: axis(1), createdAt: at(4, 9) },
+      { content: 'dinner at the Thai place', vector: axis(3), createdAt: at(4, 19) },
+      { content: 'called mum about the trip', vector: axis(0), createdAt: at(4, 21) },
+      { content: 'the 10 best films of the year', vector: axis(2), createdAt: at(20, 9) },
+      { content: 'bought 10 apples and 4 pears', vector: axis(3), createdAt: at(2, 9, 10) },
+      { content: 'I did the laundry, what a chore', vector: axis(0), createdAt: at(3, 9, 10) },
+    ]);
+    const ask = (query: string) => contents(fixture, request(query, null, 'TEXT', { limit: 5 }));
+    const october4 = [
+      'called mum about the trip',
+      'dinner at the Thai place',
+      'went hiking with Sam in the hills',
+    ];
+    // Before: no hits for the first and the third (no word matches); the ISO
+    // date's "10" matched the films and the apples instead, and with the date
+    // gone its function words ("what did I do") would match the laundry.
+    expect((await ask('what happened on October 4th 2026')).sort()).toEqual(october4);
+    expect((await ask('what did I do on 2026-10-04')).sort()).toEqual(october4);
+    expect((await ask('what did I do in October 2026')).sort()).toEqual(
+      [...october4, 'the 10 best films of the year'].sort(),
+    );
+    // A word match on that day first, then word matches of other days, then
+    // the day's other memories.
+    const hiking = await ask('hiking on October 4th 2026');
+    expect(hiking.slice(0, 2)).toEqual([
+      'went hiking with Sam in the hills',
+      'bought new hiking boots',
+    ]);
+    expect(hiking.slice(2).sort()).toEqual([
+      'called mum about the trip',
+      'dinner at the Thai place',
+    ]);
   });
 
   it('lets only vectors that stand out from the window bring in what words missed', async () => {

@@ -1,4 +1,4 @@
-import { queryDates, type NamedDate } from '../../text/query-dates';
+import { readQueryDates, type NamedDate } from '../../text/query-dates';
 import { queryNames, queryTerms, type QueryName } from '../../text/tokens';
 import type { TextRanking } from './text-ranking';
 
@@ -30,10 +30,16 @@ export function analyseQuery(text: string, stopwords: TextRanking['stopwords']):
     recent.set(key, known);
     return known;
   }
+  // A named date's numbers are not matched as words (query-dates.ts): the
+  // date finds its day's memories by their time instead. And when the date
+  // is all the query says ("what did I do on 2026-10-04"), its function
+  // words are not searched for in its place, as they are in a query of
+  // nothing else ("who are you").
+  const { dates, words } = readQueryDates(text);
   const analysed: AnalysedQuery = {
-    terms: queryTerms(text, stopwords),
+    terms: queryTerms(words, stopwords, dates.length > 0 ? 'drop' : 'keep'),
     names: queryNames(text),
-    dates: queryDates(text),
+    dates,
   };
   recent.set(key, analysed);
   if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);

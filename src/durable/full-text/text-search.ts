@@ -1,7 +1,7 @@
 import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
 import { tokenize, type QueryName } from '../../text/tokens';
-import { analyseQuery } from './query-analysis';
+import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
@@ -24,6 +24,13 @@ export interface TextHit {
   /** Words of the best passage, when the memory is indexed in chunks. */
   words?: WordRange;
 }
+
+/**
+ * The score of a memory found only by the date it was stored on, at most:
+ * below any word match's BM25 (one rare term in a short memory scores about
+ * 1–5), so that it ranks under every memory matching words, in any vault.
+ */
+const DATE_ONLY_SCORE = 0.01;
 
 /**
  * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
@@ -150,6 +157,11 @@ export class TextSearch {
     return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
   }
 
+  /**
+   * The window's best `limit` memories: those matching the query's words,
+   * then, when a named day or month leaves room, that period's memories
+   * matching none of them (`datedOnly`).
+   */
   search(
     timeline: TextTimeline,
     text: string,
@@ -159,8 +171,71 @@ export class TextSearch {
     allowed?: { has(seq: number): boolean },
   ): TextHit[] {
     const query = analyseQuery(text, ranking.stopwords);
+    if (limit <= 0 || timeline.size === 0) return [];
+    const byWords =
+      query.terms.length === 0
+        ? []
+        : this.searchWords(timeline, text, query, window, limit, ranking, allowed);
+    if (query.dates.length === 0 || byWords.length >= limit) return byWords;
+    return byWords.concat(
+      this.datedOnly(timeline, query.dates, window, limit - byWords.length, byWords, allowed),
+    );
+  }
+
+  /**
+   * Memories stored on a day (or in a month) the query names that match none
+   * of its words: "what happened on October 4th 2026" asks for that day's
+   * memories by their date alone. They rank below every word match (under
+   * DATE_ONLY_SCORE and half the weakest one's score, so across windows and
+   * vaults too), a named day's above a named month's, the latest first.
+   */
+  private datedOnly(
+    timeline: TextTimeline,
+    dates: readonly NamedDate[],
+    window: { after: number | null; until: number },
+    wanted: number,
+    byWords: readonly TextHit[],
+    allowed?: { has(seq: number): boolean },
+  ): TextHit[] {
+    const taken = new Set(byWords.map((hit) => hit.seq));
+    const ceiling = Math.min(DATE_ONLY_SCORE, ...byWords.map((hit) => hit.score / 2));
+    const hits: TextHit[] = [];
+    const daysFirst = [...dates].sort(
+      (a, b) => Number(a.kind === 'month') - Number(b.kind === 'month'),
+    );
+    for (const date of daysFirst) {
+      // The date's [from, until) within the window's (after, until], in whole ms.
+      const after = Math.max(window.after ?? -Infinity, date.from - 1);
+      const until = Math.min(window.until, date.until - 1);
+      if (until <= after) continue;
+      const { start, end } = timeline.range(after, until);
+      const score = date.kind === 'day' ? ceiling : ceiling / 2;
+      for (let passage = end - 1; passage >= start && hits.length < wanted; passage--) {
+        const seq = timeline.seqAt(passage);
+        if (taken.has(seq) || (allowed !== undefined && !allowed.has(seq))) continue;
+        taken.add(seq);
+        const first = timeline.firstPassageOf(seq);
+        hits.push({
+          seq,
+          score,
+          words: timeline.chunked(first) ? timeline.rangeAt(first) : undefined,
+        });
+      }
+    }
+    return hits;
+  }
+
+  /** The window's memories that match the query's words, best `limit` first. */
+  private searchWords(
+    timeline: TextTimeline,
+    text: string,
+    query: AnalysedQuery,
+    window: { after: number | null; until: number },
+    limit: number,
+    ranking: TextRanking,
+    allowed?: { has(seq: number): boolean },
+  ): TextHit[] {
     const terms = query.terms;
-    if (terms.length === 0 || limit <= 0 || timeline.size === 0) return [];
     const postings = new Map(
       terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
     );

@@ -1,6 +1,7 @@
 import { CodedError } from '../../core/errors';
 import type { WindowQuery } from '../../kronos/plan';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
+import { parseWindowControl } from './window-controls';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
 export type MemoryMode = (typeof MEMORY_MODES)[number];
@@ -54,7 +55,10 @@ export interface MemoryControls {
   storeTools: boolean;
   /** X-Memory-Context-Limit: most memory tokens to inject. */
   contextLimit: number | null;
-  /** X-Memory-Recency-Bias as windows; null: the deployment's defaults. */
+  /**
+   * Hits per KRONOS window: `memory_windows` or X-Memory-Windows as written,
+   * else X-Memory-Recency-Bias's; null: the deployment's defaults.
+   */
   windows: WindowQuery[] | null;
   /** X-Memory-Receipt-In-Body: add a `memory` field to non-streamed answers. */
   receiptInBody: boolean;
@@ -83,8 +87,8 @@ function flag<T extends boolean | null>(headers: Headers, name: string, fallback
 }
 
 /**
- * Reads the memory controls. Body fields (`memory_mode`, `session_id`) win
- * over their headers, as in the replaced system.
+ * Reads the memory controls. Body fields (`memory_mode`, `session_id`,
+ * `memory_windows`) win over their headers, as in the replaced system.
  */
 export function memoryControls(headers: Headers, body: NativeBody): MemoryControls {
   const bodyMode = body.memory_mode;
@@ -126,6 +130,8 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     );
   }
 
+  const windows = windowControls(headers, body, bias);
+
   const extract = flag(headers, 'x-memory-extract', false);
   if (extract && (mode === 'READ' || mode === 'OFF')) {
     throw new CodedError(
@@ -143,15 +149,43 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     storeResponse: flag(headers, 'x-memory-store-response', null),
     storeTools: flag(headers, 'x-memory-store-tools', false),
     contextLimit,
-    windows: bias ? (RECENCY_WINDOWS[bias] ?? null) : null,
+    windows,
     receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),
     extract,
   };
 }
 
 /**
+ * The windows asked for: `memory_windows` in the body wins over
+ * X-Memory-Windows, as the other body fields win over their headers. With
+ * X-Memory-Recency-Bias too, which of the two was meant is a guess: refused.
+ */
+function windowControls(
+  headers: Headers,
+  body: NativeBody,
+  bias: string | undefined,
+): WindowQuery[] | null {
+  const header = headers.get('x-memory-windows');
+  const listed =
+    body.memory_windows !== undefined && body.memory_windows !== null
+      ? parseWindowControl(body.memory_windows, 'memory_windows')
+      : header !== null && header.trim() !== ''
+        ? parseWindowControl(header, 'X-Memory-Windows')
+        : null;
+  if (listed !== null && bias !== undefined && bias !== '') {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Recency-Bias and X-Memory-Windows (or memory_windows) both choose the windows: send one',
+      'MEMORY_CONTROL',
+    );
+  }
+  return listed ?? (bias ? (RECENCY_WINDOWS[bias] ?? null) : null);
+}
+
+/**
  * Removes MemoryRouter's own fields so the provider never sees them:
- * `memory_mode` and `session_id` at the top, `memory` on each message.
+ * `memory_mode`, `session_id` and `memory_windows` at the top, `memory` on
+ * each message.
  * Returns the positions of messages marked `memory: false`.
  */
 export function stripOwnFields(
@@ -161,6 +195,7 @@ export function stripOwnFields(
   const rest: NativeBody = { ...body };
   delete rest.memory_mode;
   delete rest.session_id;
+  delete rest.memory_windows;
   const excluded = new Set<number>();
   const list = rest[messagesKey];
   if (Array.isArray(list)) {

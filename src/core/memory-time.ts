@@ -1,0 +1,110 @@
+/**
+ * The one rule for a time a client sends (a memory's `createdAt`, an import
+ * line's `timestamp`, a search's `now`), on every surface alike:
+ *
+ * - an RFC 3339 date-time with its offset: `2026-11-26T10:00:00Z`,
+ *   `2026-11-26T12:00:00+02:00` (fractions of a second allowed, `T` and `Z`
+ *   in either case); a time without an offset is refused, since which zone
+ *   it was written in is a guess, and so are other forms ("26 Nov 2026",
+ *   "2026-11-26 10:00:00") that `Date.parse` would read one way or another;
+ * - a whole number of milliseconds since 1970-01-01T00:00:00Z, from
+ *   2001-01-01 on. Smaller numbers are refused: what a client sends as one is
+ *   in practice seconds (1795700000 is 2026-11-26 in seconds, 1970-01-21 in
+ *   milliseconds), and a time before 2001 can still be sent as text.
+ */
+
+/** 2001-01-01T00:00:00Z: a number below it is taken for seconds, not milliseconds. */
+export const EARLIEST_NUMERIC_TIME = Date.UTC(2001, 0, 1);
+
+/** The largest time a JavaScript Date holds. */
+const LATEST_TIME = 8.64e15;
+
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+/** A date and time without an offset, with `T` or a space between them. */
+const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
+
+export const EXAMPLE_TIME = '2026-11-26T10:00:00Z';
+
+export type TimeReading =
+  | { ok: true; ms: number }
+  | {
+      ok: false;
+      /** INVALID_DATE_TIME (text), TIMESTAMP_IN_SECONDS or TIME_OUT_OF_RANGE (a number). */
+      reason: 'INVALID_DATE_TIME' | 'TIMESTAMP_IN_SECONDS' | 'TIME_OUT_OF_RANGE';
+      /** What is wrong, to follow the field's name: "must be …". */
+      problem: string;
+    };
+
+const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
+
+function readText(text: string): TimeReading {
+  const upper = text.toUpperCase();
+  const parts = RFC_3339.exec(upper);
+  if (parts === null) {
+    return {
+      ok: false,
+      reason: 'INVALID_DATE_TIME',
+      problem: NO_OFFSET.test(upper)
+        ? `needs a time zone offset: ${JSON.stringify(text)} does not say which zone it is in (add Z for UTC, or ±hh:mm, e.g. ${EXAMPLE_TIME})`
+        : `must be an RFC 3339 date-time with an offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch (got ${JSON.stringify(text.slice(0, 40))})`,
+    };
+  }
+  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = parts
+    .slice(1)
+    .map(Number) as number[];
+  const valid =
+    month! >= 1 &&
+    month! <= 12 &&
+    day! >= 1 &&
+    day! <= daysIn(year!, month!) &&
+    hour! <= 23 &&
+    minute! <= 59 &&
+    second! <= 59 &&
+    (parts[7] === undefined || (offsetHours! <= 23 && offsetMinutes! <= 59));
+  const ms = valid ? Date.parse(upper) : NaN;
+  if (!Number.isFinite(ms)) {
+    return {
+      ok: false,
+      reason: 'INVALID_DATE_TIME',
+      problem: `names no real time: ${JSON.stringify(text)} (a day past the month's end, hour 24 or a leap second)`,
+    };
+  }
+  return { ok: true, ms };
+}
+
+function readNumber(value: number): TimeReading {
+  if (!Number.isSafeInteger(value) || value > LATEST_TIME) {
+    return {
+      ok: false,
+      reason: 'TIME_OUT_OF_RANGE',
+      problem: 'must be a whole number of milliseconds since the epoch',
+    };
+  }
+  if (value < EARLIEST_NUMERIC_TIME) {
+    const asSeconds = value * 1000;
+    return asSeconds >= EARLIEST_NUMERIC_TIME && asSeconds <= LATEST_TIME
+      ? {
+          ok: false,
+          reason: 'TIMESTAMP_IN_SECONDS',
+          problem: `looks like seconds since the epoch: it must be milliseconds (${value} ms is ${new Date(value).toISOString()}; ${value} seconds is ${new Date(asSeconds).toISOString()}, send ${asSeconds})`,
+        }
+      : {
+          ok: false,
+          reason: 'TIME_OUT_OF_RANGE',
+          problem: `as a number must be milliseconds from 2001-01-01 on (${EARLIEST_NUMERIC_TIME}); send an earlier time as text, e.g. 1999-12-31T23:00:00Z`,
+        };
+  }
+  return { ok: true, ms: value };
+}
+
+/** Reads a time a client sent, by the rule above. */
+export function readClientTime(value: unknown): TimeReading {
+  if (typeof value === 'string') return readText(value);
+  if (typeof value === 'number') return readNumber(value);
+  return {
+    ok: false,
+    reason: 'INVALID_DATE_TIME',
+    problem: `must be an RFC 3339 date-time with an offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch`,
+  };
+}
