@@ -183,8 +183,16 @@ describe('streamGenerateContent without ?alt=sse: Gemini’s streamed JSON array
       contents: [{ role: 'user', parts: [{ text: 'tell me a story' }] }],
     });
     const chunks = JSON.parse(await response.text()) as Chunk[];
+    // The provider's own error event, as it sent it (its 503), with our reason beside it.
     expect(chunks.at(-1)).toMatchObject({
-      error: { code: 502, status: 'UNAVAILABLE', message: expect.stringMatching(/overloaded/) },
+      error: {
+        code: 503,
+        status: 'UNAVAILABLE',
+        message: expect.stringMatching(/overloaded/),
+        details: expect.arrayContaining([
+          expect.objectContaining({ domain: 'memoryrouter', reason: 'STREAM_BROKEN' }),
+        ]),
+      },
     });
     expect(textOf(chunks.slice(0, -1))).toBe('Fake ');
   });
