@@ -126,14 +126,14 @@ describe('@memoryrouter/client against a live Worker', () => {
     const events = [];
     for await (const event of client.chat({
       model: 'compatible/fake-model',
-      messages: [{ role: 'USER', content: 'What do I like to drink?' }],
+      messages: [{ role: 'USER', content: 'Which tea do I like to drink?' }],
     }))
       events.push(event);
 
     const final = events.at(-1)!;
     expect(final.done).toBe(true);
     const streamed = events.map((event) => event.delta ?? '').join('');
-    expect(streamed).toBe('Fake llm.local.test heard: What do I like to drink?');
+    expect(streamed).toBe('Fake llm.local.test heard: Which tea do I like to drink?');
     expect(final.result).toMatchObject({ content: streamed, provider: 'compatible' });
     expect(final.result!.memory.hits.map((hit) => hit.memory.content)).toContain(
       'The user likes green tea',

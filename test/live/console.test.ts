@@ -200,7 +200,7 @@ describe('web console at /console', () => {
 
   it('searches every window, grouping hits, drawing the timeline and showing the receipt', async () => {
     await page.goto(`${console_()}#/search`);
-    await page.locator('input[name=query]').fill('allergy cat colour sea childhood');
+    await page.locator('input[name=query]').fill('allergic cat colour sea childhood');
     await page.locator('input[name=limit-ARCHIVE]').fill('2');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator('.receipt').waitFor();
