@@ -275,7 +275,11 @@ describe('stored responses with the account’s shared OpenAI key', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const plain = await refusal(client.responses.create({ model: 'gpt-4.1', input: 'hello' }));
-      expect(plain.status).toBe(500);
+      expect(plain.status).toBe(502);
+      expect(plain.error).toMatchObject({
+        code: 'UPSTREAM_ERROR',
+        reason: 'RESPONSE_RECORD_FAILED',
+      });
       expect(JSON.stringify(plain.error)).not.toMatch(/resp_/);
 
       const stream = await client.responses.create({

@@ -43,9 +43,25 @@ export const KNOWN_RECORD_TTL_MS = 10 * 60 * 1000;
 const known = new ExpiringMap<string, number>(KNOWN_RECORD_TTL_MS, 10_000);
 const knownKey = (context: KeyContext, id: string) => `${context.principal.key.id}\n${id}`;
 
-/** Records that the calling memory key created `id` with the shared key; durable when it resolves. */
+/**
+ * Records that the calling memory key created `id` with the shared key;
+ * durable when it resolves. A record that cannot be written fails the create
+ * with a coded error (the id is never handed out unrecorded), logged as what
+ * it was, never a masked 500.
+ */
 export async function rememberCreatedResponse(context: KeyContext, id: string): Promise<void> {
-  known.set(knownKey(context, id), await stubOf(context).remember(id));
+  let expiresAt: number;
+  try {
+    expiresAt = await stubOf(context).remember(id);
+  } catch (error) {
+    console.error('recording a created response failed', String(error).slice(0, 200));
+    throw new CodedError(
+      'UPSTREAM_ERROR',
+      'the response was made but who created it could not be recorded, so its id is not handed out; retry the call',
+      'RESPONSE_RECORD_FAILED',
+    );
+  }
+  known.set(knownKey(context, id), expiresAt);
 }
 
 /** Throws the 403 unless the calling memory key created `id` with the shared key (record unexpired). */
