@@ -1,0 +1,35 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Letters that Unicode's compatibility decomposition (NFKD, which `foldWord`
+ * and SQLite's `unicode61` use to drop diacritics) leaves as they are, so that
+ * "sœur" and "soeur", "Straße" and "Strasse", "Øresund" and "Oresund" are
+ * different index terms. Each is written here as the plain letters people
+ * type for it when their keyboard lacks it.
+ */
+const PLAIN_SPELLING: Record<string, string> = {
+  œ: 'oe',
+  æ: 'ae',
+  ß: 'ss',
+  ø: 'o',
+  đ: 'd',
+  ð: 'd',
+  ł: 'l',
+  þ: 'th',
+  ħ: 'h',
+  ı: 'i',
+  ŧ: 't',
+};
+const UNPLAIN_LETTERS = `[${Object.keys(PLAIN_SPELLING).join('')}]`;
+const UNPLAIN = new RegExp(UNPLAIN_LETTERS, 'gu');
+const UNPLAIN_TEST = new RegExp(UNPLAIN_LETTERS, 'u');
+
+/**
+ * The key under which spellings of one word meet: the index term with those
+ * letters spelled out, stemmed again (the index stems "strasse" to "strass"
+ * but leaves "straße" whole). Index terms with equal keys are the same word.
+ */
+export function spellingKey(term: string): string {
+  if (!UNPLAIN_TEST.test(term)) return stemmer(term);
+  return stemmer(term.replace(UNPLAIN, (letter) => PLAIN_SPELLING[letter]!));
+}
