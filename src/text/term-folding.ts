@@ -33,3 +33,28 @@ export function spellingKey(term: string): string {
   if (!UNPLAIN_TEST.test(term)) return stemmer(term);
   return stemmer(term.replace(UNPLAIN, (letter) => PLAIN_SPELLING[letter]!));
 }
+
+/** The ligatures people write out as two letters, and so may find both ways in one vault. */
+const LIGATURES: [plain: string, letter: string][] = [
+  ['oe', 'œ'],
+  ['ae', 'æ'],
+  ['ss', 'ß'],
+];
+
+/**
+ * The spellings of an index term with œ, æ or ß written in or written out
+ * ("sœur" for "soeur", "soeur" for "sœur"), for a vault that holds both:
+ * each a direct look-up, so every query can afford them. The written-out
+ * form is stemmed, as the index stems it ("straße" → "strass"). The other
+ * letters (ø, ł, …) cannot be guessed back from their plain spelling, so
+ * they are matched through the vault's vocabulary (spellingKey) instead.
+ */
+export function ligatureSpellings(term: string): string[] {
+  const spellings = new Set<string>();
+  for (const [plain, letter] of LIGATURES) {
+    if (term.includes(letter)) spellings.add(stemmer(term.replaceAll(letter, plain)));
+    if (term.includes(plain)) spellings.add(term.replaceAll(plain, letter));
+  }
+  spellings.delete(term);
+  return [...spellings];
+}

@@ -101,6 +101,16 @@ describe('text search that forgives how a query is typed', () => {
     expect(hybridTop!.score).toBeGreaterThan(0);
   });
 
+  it('finds both spellings of œ, æ and ß in a vault that holds both', async () => {
+    const key = await newKey();
+    const typedPlain = 'Ma soeur Claire est venue hier.';
+    const plainStreet = 'The Strasse by the station is closed.';
+    await storeApart(key, [SISTER, typedPlain, STREET, plainStreet, BROTHER]);
+    expect((await contents(key, 'soeur')).sort()).toEqual([SISTER, typedPlain].sort());
+    expect((await contents(key, 'sœur')).sort()).toEqual([SISTER, typedPlain].sort());
+    expect((await contents(key, 'Straße')).sort()).toEqual([STREET, plainStreet].sort());
+  });
+
   it('scores another spelling of a word as the word itself', async () => {
     const key = await newKey();
     await storeApart(key, [SISTER, CATS]);

@@ -8,6 +8,7 @@ import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import { phrasePostings, unitePostings } from './postings-union';
 import { digitGroups } from '../../text/number-terms';
+import { ligatureSpellings } from '../../text/term-folding';
 import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
 import type { Sql } from '../sqlite/sql';
 import { passagesIn, rankPassages, type ScoredPassages, type TermPostings } from './text-ranker';
@@ -316,19 +317,25 @@ export class TextSearch {
   /**
    * A query term's occurrences, forgiving how it was written
    * (QueryTermPostings): a number also as its groups of three ("1450" as
-   * "1 450", number-terms.ts); a term the vault does not hold as the vault's
-   * other spellings of the word (term-folding.ts), or failing those the
+   * "1 450", number-terms.ts); with œ, æ or ß written in or out (always:
+   * direct look-ups, term-folding.ts); a term the vault does not hold as the
+   * vault's other spellings of the word (spellingKey), or failing those the
    * vault terms within its typo allowance (edit-distance.ts). A term the
-   * vault holds reads only its own postings, as before, unless a number.
+   * vault holds reads only its own postings, as before, unless a number or
+   * one of those ligature spellings is held too.
    */
   private queryPostings(term: string, timeline: TextTimeline): QueryTermPostings {
     const known = this.variants.get(term);
     if (known !== undefined) return known;
     const own = this.termPostings(term);
     const groups = digitGroups(term);
-    if (own.seqs.length > 0 && groups === null) return { full: own, ranked: own };
+    const written = ligatureSpellings(term)
+      .map((spelling) => this.termPostings(spelling))
+      .filter((postings) => postings.seqs.length > 0);
+    if (own.seqs.length > 0 && groups === null && written.length === 0)
+      return { full: own, ranked: own };
 
-    const same = [own];
+    const same = [own, ...written];
     if (groups !== null) same.push(phrasePostings(groups.map((group) => this.termPostings(group))));
     let near: TermPostings[] = [];
     if (own.seqs.length === 0 && timeline.size <= MAX_VOCABULARY_PASSAGES) {
