@@ -1,6 +1,7 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
+import { joinDigitGroups } from './number-terms';
 
 /**
  * Words as a vault's full-text index sees them. SQLite's FTS5 tokenizer
@@ -81,7 +82,8 @@ export function tokenize(text: string): Token[] {
 /**
  * The distinct index terms of a query, stopwords left out (unless the query
  * has nothing else and `onlyStopwords` keeps them): in a ranking over many
- * memories, "what", "the" or "our" would only add noise.
+ * memories, "what", "the" or "our" would only add noise. Numbers written in
+ * groups ("1,450") are read as the plain number.
  */
 export function queryTerms(
   text: string,
@@ -91,7 +93,9 @@ export function queryTerms(
   const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
   const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
-  const words = [...new Set(foldWord(cjk.length > 0 ? withoutCjk(text) : text).match(WORD) ?? [])];
+  // A grouped number ("1,450") is one term, the plain number (number-terms.ts).
+  const plain = joinDigitGroups(cjk.length > 0 ? withoutCjk(text) : text);
+  const words = [...new Set(foldWord(plain).match(WORD) ?? [])];
   const content = words.filter((word) => !stop.has(word));
   const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
   return [...new Set([...chosen.map((word) => stemmer(word)), ...cjk])].slice(0, MAX_QUERY_TERMS);

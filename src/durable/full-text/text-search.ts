@@ -6,6 +6,10 @@ import { fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
+import { phrasePostings, unitePostings } from './postings-union';
+import { digitGroups } from '../../text/number-terms';
+import { ligatureSpellings } from '../../text/term-folding';
+import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
 import type { Sql } from '../sqlite/sql';
 import { passagesIn, rankPassages, type ScoredPassages, type TermPostings } from './text-ranker';
 import type { TextRanking } from './text-ranking';
@@ -54,6 +58,28 @@ interface Hits {
 const TOKENIZE_COST_IN_POSTINGS = 25;
 
 /**
+ * A query term's occurrences as a search reads them. `full` are the same
+ * word's, however written: the term's own, its other spellings' ("sœur" for
+ * "soeur") and, for a number, its grouped form's ("1,450" for "1450").
+ * `ranked` adds, for a term the vault does not hold at all, the terms it may
+ * be a misspelling of. The full-match unit (full-match.ts) is taken from
+ * `full`, where such a term counts as held by no memory: a memory found
+ * through a near miss scores below one that holds the word as the query
+ * spelt it.
+ */
+interface QueryTermPostings {
+  full: TermPostings;
+  ranked: TermPostings;
+}
+
+/** At most this many vault terms stand in for one misspelt query term. */
+const MAX_NEAR_TERMS = 3;
+/** Query terms whose variants are kept (until the next write); past it, all are let go. */
+const MAX_KEPT_VARIANTS = 256;
+/** A batch of more memories than this forgets the vocabulary rather than add their terms. */
+const MAX_VOCABULARY_BATCH = 100;
+
+/**
  * Text search of one window: the query's terms are looked up in the FTS5
  * index's own postings (through an `fts5vocab` table), ranked by contextual
  * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
@@ -61,6 +87,14 @@ const TOKENIZE_COST_IN_POSTINGS = 25;
  */
 export class TextSearch {
   private readonly cache = new PostingsCache();
+  private readonly vocabulary = new VaultVocabulary(() =>
+    this.sql
+      .cursor<{ term: string }>('SELECT DISTINCT term FROM memories_vocab')
+      .toArray()
+      .map((row) => row.term),
+  );
+  /** Query terms whose postings are more than their own (`queryPostings`), until a write. */
+  private readonly variants = new Map<string, QueryTermPostings>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -70,6 +104,13 @@ export class TextSearch {
    * of each; should this tokenizer disagree with it, everything is forgotten.
    */
   changed(memories: readonly { content: string; words: number }[]): void {
+    this.variants.clear();
+    if (this.vocabulary.loaded) {
+      if (memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
+      else
+        for (const { content } of memories)
+          this.vocabulary.add(tokenize(content).map((token) => token.term));
+    }
     if (this.cache.size === 0) return;
     // Finding a memory's terms (tokenizing it) costs about as much as reading
     // TOKENIZE_COST_IN_POSTINGS cached occurrences again: for a batch that
@@ -92,6 +133,8 @@ export class TextSearch {
   /** Forgets everything (the vault was cleared or restored). */
   reset(): void {
     this.cache.clear();
+    this.variants.clear();
+    this.vocabulary.clear();
     this.lastRanking = null;
   }
 
@@ -153,7 +196,7 @@ export class TextSearch {
   fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
     const { terms } = analyseQuery(text, ranking.stopwords);
     if (terms.length === 0) return 0;
-    const postings = terms.map((term) => this.cache.get(term, (missing) => this.postings(missing)));
+    const postings = terms.map((term) => this.queryPostings(term, timeline).full);
     return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
   }
 
@@ -237,7 +280,7 @@ export class TextSearch {
   ): TextHit[] {
     const terms = query.terms;
     const postings = new Map(
-      terms.map((term) => [term, this.cache.get(term, (missing) => this.postings(missing))]),
+      terms.map((term) => [term, this.queryPostings(term, timeline).ranked]),
     );
     const names = query.names.filter((name) => postings.has(name.term));
     const dates = query.dates;
@@ -339,6 +382,50 @@ export class TextSearch {
       this.sql.first<{ value: string }>(`SELECT value FROM meta WHERE key = 'speaker_metadata'`) !==
       null;
     return this.speakerMetadata;
+  }
+
+  /** The occurrences of one index term, through the cache. */
+  private termPostings(term: string): TermPostings {
+    return this.cache.get(term, (missing) => this.postings(missing));
+  }
+
+  /**
+   * A query term's occurrences, forgiving how it was written
+   * (QueryTermPostings): a number also as its groups of three ("1450" as
+   * "1 450", number-terms.ts); with œ, æ or ß written in or out (always:
+   * direct look-ups, term-folding.ts); a term the vault does not hold as the
+   * vault's other spellings of the word (spellingKey), or failing those the
+   * vault terms within its typo allowance (edit-distance.ts). A term the
+   * vault holds reads only its own postings, as before, unless a number or
+   * one of those ligature spellings is held too.
+   */
+  private queryPostings(term: string, timeline: TextTimeline): QueryTermPostings {
+    const known = this.variants.get(term);
+    if (known !== undefined) return known;
+    const own = this.termPostings(term);
+    const groups = digitGroups(term);
+    const written = ligatureSpellings(term)
+      .map((spelling) => this.termPostings(spelling))
+      .filter((postings) => postings.seqs.length > 0);
+    if (own.seqs.length > 0 && groups === null && written.length === 0)
+      return { full: own, ranked: own };
+
+    const same = [own, ...written];
+    if (groups !== null) same.push(phrasePostings(groups.map((group) => this.termPostings(group))));
+    let near: TermPostings[] = [];
+    if (own.seqs.length === 0 && timeline.size <= MAX_VOCABULARY_PASSAGES) {
+      for (const spelling of this.vocabulary.spellings(term))
+        same.push(this.termPostings(spelling));
+      if (same.every((postings) => postings.seqs.length === 0))
+        near = this.vocabulary
+          .nearTerms(term, MAX_NEAR_TERMS)
+          .map((other) => this.termPostings(other));
+    }
+    const full = unitePostings(same);
+    const found = { full, ranked: near.length > 0 ? unitePostings([full, ...near]) : full };
+    if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
+    this.variants.set(term, found);
+    return found;
   }
 
   /** Every occurrence of one index term: the memory (seq) and word offset. */
