@@ -94,6 +94,7 @@ export class VaultObject extends DurableObject<Env> {
       reembedding,
       writes,
       usage,
+      keys,
       config,
     };
     const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
