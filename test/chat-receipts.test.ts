@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
 import { StoreMemoriesDocument, UsageDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
-import { decodeReceipt, postJson, upstreamCalls } from './helpers/drop-in';
+import { decodeReceipt, postJson, upstreamCalls, vaultContents } from './helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
 
@@ -360,6 +360,32 @@ describe('a turn left unstored on purpose says why', () => {
     expect(
       await turnOf({ tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }),
     ).toMatchObject({ stored: false, reason: 'AWAITING_TOOL_RESULTS' });
+  });
+
+  it('a chat without a user message (titling, classifying) stores nothing and says NO_USER_MESSAGE', async () => {
+    const key = await newKey();
+    const titling = 'Give this conversation a short title';
+    // GraphQL's chat needs a USER message (INVALID_MESSAGES), so a drop-in
+    // route is where such a chat arrives. Before: the model's answer alone
+    // was stored as a memory ("stored").
+    const dropIn = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'system', content: titling }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': 'titles',
+        'x-memory-receipt-in-body': 'true',
+      },
+    );
+    expect(dropIn.status).toBe(200);
+    expect([
+      dropIn.headers.get('x-memory-turn'),
+      dropIn.headers.get('x-memory-turn-reason'),
+    ]).toEqual(['not-stored', 'NO_USER_MESSAGE']);
+    const body = (await dropIn.json()) as { memory: { turn: { reason: string } } };
+    expect(body.memory.turn).toMatchObject({ stored: false, reason: 'NO_USER_MESSAGE' });
+    expect(await vaultContents(key.api, titling, { kind: 'SESSION', id: 'titles' })).toEqual([]);
   });
 
   it('a Claude model through OpenAI chat completions: memory: false on the user words keeps the turn out, and says so', async () => {
