@@ -439,6 +439,27 @@ describe('search ranking', () => {
     }
   });
 
+  it('ranks HYBRID with vectorWeight 1 as VECTOR, even where no vector stands out', async () => {
+    // Three memories with close vectors: none stands out from so small a window.
+    const fixture = await vaultWith([
+      { content: 'The boiler makes a knocking noise', vector: axis(0, 0.6) },
+      { content: 'The heating engineer comes on Monday', vector: axis(0, 0.5) },
+      { content: 'Dinner is at seven', vector: axis(1, 0.6) },
+    ]);
+    const hits = async (mode: SearchMode, vectorWeight?: number) => {
+      const asked = request('when is the engineer visiting', axis(0), mode, {
+        limit: 3,
+        ...(vectorWeight === undefined ? {} : { vectorWeight }),
+      });
+      const found = ok(await fixture.vault.search(fixture.address, [asked]));
+      return found.results[0]![0]!.hits.map((hit) => [hit.memory.content, hit.score]);
+    };
+    const vector = await hits('VECTOR');
+    expect(vector).toHaveLength(3);
+    // Before: only the word match came back (vector evidence rarely stands out here).
+    expect(await hits('HYBRID', 1)).toEqual(vector);
+  });
+
   it('takes the fusion weight per request through GraphQL, within 0 to 1', async () => {
     const { api, secret } = await newKey();
     const vault = { kind: 'SESSION' as const, id: 'weights' };
