@@ -272,6 +272,35 @@ describe('the receipt over WebSocket', () => {
   });
 });
 
+describe('a date-only question in chat', () => {
+  beforeEach(resetFakes);
+
+  it('injects the memory stored that day for an ISO date among function words', async () => {
+    const key = await newKey();
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'My favourite colour is teal', createdAt: '2026-10-04T09:00:00Z' },
+        { content: 'Booked the dentist for Friday', createdAt: '2026-10-20T09:00:00Z' },
+      ],
+    });
+    // Before: HYBRID dropped the day's memory as evidence-free; nothing was injected.
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'what did I do on 2026-10-04' }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-memory-mode': 'read',
+      },
+    );
+    expect(response.status).toBe(200);
+    const [upstream] = await upstreamCalls('api.openai.com');
+    const system = upstream!.body.messages[0].content as string;
+    expect(system).toContain('My favourite colour is teal');
+    expect(system).not.toContain('dentist');
+  });
+});
+
 describe('a turn that could not be stored says so', () => {
   beforeEach(resetFakes);
 
