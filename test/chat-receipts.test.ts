@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
 import { StoreMemoriesDocument, UsageDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
-import { decodeReceipt, postJson, upstreamCalls } from './helpers/drop-in';
+import { decodeReceipt, postJson, upstreamCalls, vaultContents } from './helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
 
@@ -272,6 +272,35 @@ describe('the receipt over WebSocket', () => {
   });
 });
 
+describe('a date-only question in chat', () => {
+  beforeEach(resetFakes);
+
+  it('injects the memory stored that day for an ISO date among function words', async () => {
+    const key = await newKey();
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'My favourite colour is teal', createdAt: '2026-10-04T09:00:00Z' },
+        { content: 'Booked the dentist for Friday', createdAt: '2026-10-20T09:00:00Z' },
+      ],
+    });
+    // Before: HYBRID dropped the day's memory as evidence-free; nothing was injected.
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'user', content: 'what did I do on 2026-10-04' }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-memory-mode': 'read',
+      },
+    );
+    expect(response.status).toBe(200);
+    const [upstream] = await upstreamCalls('api.openai.com');
+    const system = upstream!.body.messages[0].content as string;
+    expect(system).toContain('My favourite colour is teal');
+    expect(system).not.toContain('dentist');
+  });
+});
+
 describe('a turn that could not be stored says so', () => {
   beforeEach(resetFakes);
 
@@ -360,6 +389,32 @@ describe('a turn left unstored on purpose says why', () => {
     expect(
       await turnOf({ tools: [{ name: 'get_weather', parameters: { type: 'object' } }] }),
     ).toMatchObject({ stored: false, reason: 'AWAITING_TOOL_RESULTS' });
+  });
+
+  it('a chat without a user message (titling, classifying) stores nothing and says NO_USER_MESSAGE', async () => {
+    const key = await newKey();
+    const titling = 'Give this conversation a short title';
+    // GraphQL's chat needs a USER message (INVALID_MESSAGES), so a drop-in
+    // route is where such a chat arrives. Before: the model's answer alone
+    // was stored as a memory ("stored").
+    const dropIn = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', messages: [{ role: 'system', content: titling }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': 'titles',
+        'x-memory-receipt-in-body': 'true',
+      },
+    );
+    expect(dropIn.status).toBe(200);
+    expect([
+      dropIn.headers.get('x-memory-turn'),
+      dropIn.headers.get('x-memory-turn-reason'),
+    ]).toEqual(['not-stored', 'NO_USER_MESSAGE']);
+    const body = (await dropIn.json()) as { memory: { turn: { reason: string } } };
+    expect(body.memory.turn).toMatchObject({ stored: false, reason: 'NO_USER_MESSAGE' });
+    expect(await vaultContents(key.api, titling, { kind: 'SESSION', id: 'titles' })).toEqual([]);
   });
 
   it('a Claude model through OpenAI chat completions: memory: false on the user words keeps the turn out, and says so', async () => {

@@ -145,6 +145,30 @@ describe('updateMemory', () => {
     expect(count.data!.vault.memoryCount).toBe(2);
   });
 
+  it('bills nothing for content identical to the stored content', async () => {
+    const { secret } = await newKey();
+    const [memory] = await store(secret, [{ content: 'Prefers tea over coffee' }]);
+    // Before: re-embedded and billed as a store of it (memoryTokens 4).
+    const same = await update(secret, { id: memory!.id, content: 'Prefers tea over coffee' });
+    expect(same.errors).toBeUndefined();
+    expect(same.data!.updateMemory).toMatchObject({
+      id: memory!.id,
+      content: 'Prefers tea over coffee',
+      createdAt: memory!.createdAt,
+      tokens: memory!.tokens,
+    });
+    expect(same.extensions?.memory).toMatchObject({ memoryTokens: 0 });
+    // With a role beside it: the role changes, the content still bills nothing.
+    const withRole = await update(secret, {
+      id: memory!.id,
+      content: 'Prefers tea over coffee',
+      role: 'ASSISTANT',
+    });
+    expect(withRole.data!.updateMemory).toMatchObject({ role: 'ASSISTANT' });
+    expect(withRole.extensions?.memory).toMatchObject({ memoryTokens: 0 });
+    expect(await contentsFound(secret, 'tea', 'TEXT')).toEqual(['Prefers tea over coffee']);
+  });
+
   it('edits role and metadata alone, keeping the content; null removes the metadata', async () => {
     const { secret } = await newKey();
     const [memory] = await store(secret, [

@@ -1,5 +1,9 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { vaultObjectName } from '../src/vaults/address';
 import { newKey, post } from './helpers/graphql';
+import { writeMetaBeneath } from './helpers/vaults';
 
 /**
  * What an app needs around single memories: bulk delete, filtered listings,
@@ -239,5 +243,63 @@ describe('an idempotent replay after a delete', () => {
     const again = await post(STORE, { inputs, key: 'replay-untouched' }, secret);
     expect(again.data).toEqual({ storeMemories: kept });
     expect(again.extensions?.memory).toMatchObject({ replay: { deletedSince: [] } });
+  });
+
+  it('answers the first call again after clearVault, storing and billing nothing', async () => {
+    const { secret } = await newKey();
+    const inputs = [{ content: 'kept through a clear' }, { content: 'also through a clear' }];
+    const first = await store(secret, inputs, 'replay-after-clear');
+    const cleared = await post(`mutation { clearVault(selector: { kind: CORE }) }`, {}, secret);
+    expect(cleared.data).toEqual({ clearVault: 2 });
+
+    // Before: the clear forgot the key, so the retry stored (and billed) both again.
+    const replay = await post<{ storeMemories: Stored[] }>(
+      STORE,
+      { inputs, key: 'replay-after-clear' },
+      secret,
+    );
+    expect(replay.errors).toBeUndefined();
+    expect(replay.data!.storeMemories).toEqual(first);
+    expect(replay.extensions?.memory).toMatchObject({
+      memoryTokens: 0,
+      replay: { deletedSince: first.map(({ id }) => id) },
+    });
+    expect(await memoryCount(secret, { kind: 'CORE' })).toBe(0);
+    // The key still guards its inputs: other inputs under it are refused.
+    const reused = await post(
+      STORE,
+      { inputs: [{ content: 'other' }], key: 'replay-after-clear' },
+      secret,
+    );
+    expect(reused.errors?.[0]?.extensions).toMatchObject({ reason: 'IDEMPOTENCY_KEY_REUSED' });
+  });
+
+  it('answers the first call again after an EPHEMERAL vault expired', async () => {
+    const { secret, keyId } = await newKey();
+    const vault = { kind: 'EPHEMERAL', id: 'replay-expired' };
+    const inputs = [{ vault, content: 'said in a chat that expired' }];
+    const first = await store(secret, inputs, 'replay-after-expiry');
+    const name = vaultObjectName({ kind: 'EPHEMERAL', keyId, externalId: vault.id });
+    const object = env.VAULT.get(env.VAULT.idFromName(name));
+    await runInDurableObject(object, async (vaultObject, state) => {
+      writeMetaBeneath(vaultObject, state, ({ meta }) =>
+        meta.update({ expiresAt: Date.now() - 1 }),
+      );
+      await state.storage.setAlarm(Date.now());
+    });
+    expect(await runDurableObjectAlarm(object)).toBe(true);
+    expect(await memoryCount(secret, vault)).toBe(0);
+
+    const replay = await post<{ storeMemories: Stored[] }>(
+      STORE,
+      { inputs, key: 'replay-after-expiry' },
+      secret,
+    );
+    expect(replay.data!.storeMemories).toEqual(first);
+    expect(replay.extensions?.memory).toMatchObject({
+      memoryTokens: 0,
+      replay: { deletedSince: [first[0]!.id] },
+    });
+    expect(await memoryCount(secret, vault)).toBe(0);
   });
 });

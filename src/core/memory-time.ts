@@ -8,13 +8,21 @@
  *   it was written in is a guess, and so are other forms ("26 Nov 2026",
  *   "2026-11-26 10:00:00") that `Date.parse` would read one way or another;
  * - a whole number of milliseconds since 1970-01-01T00:00:00Z, from
- *   2001-01-01 on. Smaller numbers are refused: what a client sends as one is
- *   in practice seconds (1795700000 is 2026-11-26 in seconds, 1970-01-21 in
- *   milliseconds), and a time before 2001 can still be sent as text.
+ *   2001-01-01 on (a fraction is INVALID_DATE_TIME). Smaller numbers are
+ *   refused: what a client sends as one is in practice seconds (1795700000 is
+ *   2026-11-26 in seconds, 1970-01-21 in milliseconds; TIMESTAMP_IN_SECONDS
+ *   below 1e11), and a time before 2001 can still be sent as text
+ *   (TIME_OUT_OF_RANGE says so for milliseconds of 1973–2000).
  */
 
 /** 2001-01-01T00:00:00Z: a number below it is taken for seconds, not milliseconds. */
 export const EARLIEST_NUMERIC_TIME = Date.UTC(2001, 0, 1);
+
+/**
+ * Below it a number before 2001 is read as seconds (the hint says so); from
+ * it up, as milliseconds of 1973–2000: 1e11 seconds is already year 5138.
+ */
+const SECONDS_CUT = 1e11;
 
 /** The largest time a JavaScript Date holds. */
 const LATEST_TIME = 8.64e15;
@@ -30,7 +38,7 @@ export type TimeReading =
   | { ok: true; ms: number }
   | {
       ok: false;
-      /** INVALID_DATE_TIME (text), TIMESTAMP_IN_SECONDS or TIME_OUT_OF_RANGE (a number). */
+      /** INVALID_DATE_TIME (text, or a fractional number), TIMESTAMP_IN_SECONDS or TIME_OUT_OF_RANGE (a number). */
       reason: 'INVALID_DATE_TIME' | 'TIMESTAMP_IN_SECONDS' | 'TIME_OUT_OF_RANGE';
       /** What is wrong, to follow the field's name: "must be …". */
       problem: string;
@@ -74,6 +82,15 @@ function readText(text: string): TimeReading {
 }
 
 function readNumber(value: number): TimeReading {
+  // A fraction of a millisecond is no time this rule writes, at any size: a
+  // malformed value, not one out of range.
+  if (!Number.isInteger(value)) {
+    return {
+      ok: false,
+      reason: 'INVALID_DATE_TIME',
+      problem: 'must be a whole number of milliseconds since the epoch (no fraction)',
+    };
+  }
   if (!Number.isSafeInteger(value) || value > LATEST_TIME) {
     return {
       ok: false,
@@ -83,7 +100,9 @@ function readNumber(value: number): TimeReading {
   }
   if (value < EARLIEST_NUMERIC_TIME) {
     const asSeconds = value * 1000;
-    return asSeconds >= EARLIEST_NUMERIC_TIME && asSeconds <= LATEST_TIME
+    // From SECONDS_CUT up the value is milliseconds of 1973–2000 (as seconds
+    // it would be year 5138 or later): no client means seconds by it.
+    return value < SECONDS_CUT && asSeconds >= EARLIEST_NUMERIC_TIME
       ? {
           ok: false,
           reason: 'TIMESTAMP_IN_SECONDS',
@@ -92,7 +111,7 @@ function readNumber(value: number): TimeReading {
       : {
           ok: false,
           reason: 'TIME_OUT_OF_RANGE',
-          problem: `as a number must be milliseconds from 2001-01-01 on (${EARLIEST_NUMERIC_TIME}); send an earlier time as text, e.g. 1999-12-31T23:00:00Z`,
+          problem: `is before 2001: epoch milliseconds before 2001 are not accepted (the earliest is ${EARLIEST_NUMERIC_TIME}, 2001-01-01); send an earlier time as RFC 3339 text, e.g. 1999-12-31T23:00:00Z`,
         };
   }
   return { ok: true, ms: value };

@@ -95,7 +95,8 @@ export async function updateMemory(
   );
   context.vaults.invalidate(address);
   if (!result.ok) throw refusalOf(result);
-  context.receipt.recordWrite(tokens);
+  // Content identical to the stored content is not written, so not billed.
+  context.receipt.recordWrite(result.contentUnchanged === true ? 0 : tokens);
   return { address, record: result.memory };
 }
 

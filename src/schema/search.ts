@@ -72,7 +72,7 @@ export const SearchInput = builder.inputType('SearchInput', {
     vectorWeight: t.float({
       required: false,
       description:
-        "HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); default: the deployment's HYBRID_VECTOR_WEIGHT.",
+        "HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); at 1 HYBRID ranks and scores as VECTOR (the nearest memories, cosine scores). Default: the deployment's HYBRID_VECTOR_WEIGHT.",
       validate: z.number().min(0).max(1),
     }),
   }),

@@ -82,6 +82,33 @@ describe('one rule for the times a client sends, on GraphQL and on import', () =
     }
   });
 
+  it('refuses a fractional millisecond as INVALID_DATE_TIME both ways', async () => {
+    // Before: TIME_OUT_OF_RANGE in GraphQL and CREATED_AT_RANGE in import.
+    const both = await sendBothWays(1759309200000.5);
+    expect(both.graphql).toMatchObject({
+      reason: 'INVALID_DATE_TIME',
+      message: expect.stringMatching(/whole number of milliseconds/),
+    });
+    expect(both.import).toMatchObject({ code: 'INVALID_DATE_TIME' });
+  });
+
+  it('says a millisecond value before 2001 is not accepted, not that it looks like seconds', async () => {
+    // 2000-01-01T00:00:00Z. Before: TIMESTAMP_IN_SECONDS, "seconds is 31969-…".
+    const both = await sendBothWays(946684800000);
+    const graphql = both.graphql as { reason: string; message: string };
+    expect(graphql.reason).toBe('TIME_OUT_OF_RANGE');
+    expect(graphql.message).toMatch(/milliseconds before 2001 are not accepted.*RFC 3339 text/);
+    expect(graphql.message).not.toMatch(/seconds since the epoch|31969/);
+    expect(both.import).toMatchObject({
+      code: 'CREATED_AT_RANGE',
+      reason: expect.stringMatching(/milliseconds before 2001 are not accepted/),
+    });
+    // A seconds value still gets the seconds hint.
+    expect((await sendBothWays(1795700000)).graphql).toMatchObject({
+      reason: 'TIMESTAMP_IN_SECONDS',
+    });
+  });
+
   it('refuses a time written in the document itself the same way', async () => {
     const { secret } = await newKey();
     const result = await post(

@@ -156,7 +156,7 @@ export type SearchInput = {
   query: string;
   /** Vaults to search, at most 10; default: CORE only. */
   vaults?: Array<VaultSelector> | null | undefined;
-  /** HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); default: the deployment's HYBRID_VECTOR_WEIGHT. */
+  /** HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); at 1 HYBRID ranks and scores as VECTOR (the nearest memories, cosine scores). Default: the deployment's HYBRID_VECTOR_WEIGHT. */
   vectorWeight?: number | null | undefined;
   /** Default: HOT 4, WORKING 4, LONG_TERM 4. */
   windows?: Array<WindowQuery> | null | undefined;

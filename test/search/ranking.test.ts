@@ -321,6 +321,31 @@ describe('search ranking', () => {
     ]);
   });
 
+  it('gives an ISO date asked with only function words the date-only score, so HYBRID finds its day too', async () => {
+    const at = (day: number, hour: number) => Date.UTC(2026, 9, day, hour);
+    const fixture = await vaultWith([
+      { content: 'My favourite colour is teal', vector: axis(0), createdAt: at(4, 9) },
+      { content: 'dinner at the Thai place', vector: axis(3), createdAt: at(20, 19) },
+    ]);
+    const hits = async (query: string, mode: SearchMode) => {
+      const found = ok(
+        await fixture.vault.search(fixture.address, [request(query, axis(1), mode)]),
+      );
+      return found.results[0]![0]!.hits.map((hit) => [hit.memory.content, hit.score] as const);
+    };
+    // Before: TEXT scored it exactly 0 (no query word, so no full-match
+    // unit to put the date-only score on) and HYBRID cut it as evidence-free.
+    const worded = await hits('October 4th 2026', 'TEXT');
+    expect(worded).toEqual([['My favourite colour is teal', expect.any(Number)]]);
+    expect(worded[0]![1]).toBeGreaterThan(0);
+    for (const query of ['what did I do on 2026-10-04', '2026-10-04']) {
+      expect(await hits(query, 'TEXT')).toEqual(worded);
+      const hybrid = await hits(query, 'HYBRID');
+      expect(hybrid.map(([content]) => content)).toEqual(['My favourite colour is teal']);
+      expect(hybrid[0]![1]).toBeGreaterThan(0);
+    }
+  });
+
   it('lets only vectors that stand out from the window bring in what words missed', async () => {
     // 40 memories with scattered 8-d vectors; three share the query's words.
     const noise = (i: number) =>
@@ -412,6 +437,27 @@ describe('search ranking', () => {
       expect(await ask('HYBRID', 2, weight), `weight ${weight}`).toEqual(text.slice(0, 2));
       expect(await ask('HYBRID', 4, weight), `weight ${weight}`).toEqual(text);
     }
+  });
+
+  it('ranks HYBRID with vectorWeight 1 as VECTOR, even where no vector stands out', async () => {
+    // Three memories with close vectors: none stands out from so small a window.
+    const fixture = await vaultWith([
+      { content: 'The boiler makes a knocking noise', vector: axis(0, 0.6) },
+      { content: 'The heating engineer comes on Monday', vector: axis(0, 0.5) },
+      { content: 'Dinner is at seven', vector: axis(1, 0.6) },
+    ]);
+    const hits = async (mode: SearchMode, vectorWeight?: number) => {
+      const asked = request('when is the engineer visiting', axis(0), mode, {
+        limit: 3,
+        ...(vectorWeight === undefined ? {} : { vectorWeight }),
+      });
+      const found = ok(await fixture.vault.search(fixture.address, [asked]));
+      return found.results[0]![0]!.hits.map((hit) => [hit.memory.content, hit.score]);
+    };
+    const vector = await hits('VECTOR');
+    expect(vector).toHaveLength(3);
+    // Before: only the word match came back (vector evidence rarely stands out here).
+    expect(await hits('HYBRID', 1)).toEqual(vector);
   });
 
   it('takes the fusion weight per request through GraphQL, within 0 to 1', async () => {

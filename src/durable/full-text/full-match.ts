@@ -36,3 +36,14 @@ export function fullMatchScore(
     sum += termIdf(ranking, passages, postings.holders ?? holdersOf(postings.seqs));
   return sum;
 }
+
+/**
+ * The full match of a query that names a date and no word to search for
+ * ("what did I do on 2026-10-04"): the date counts as one word no memory
+ * holds, as the month's name of "October 4th 2026" does in a vault that never
+ * says "October". Without a unit the memories its date finds would score 0,
+ * and HYBRID (and so chat) would drop them as matching nothing.
+ */
+export function dateOnlyFullMatch(passages: number, ranking: TextRanking): number {
+  return termIdf(ranking, passages, 0);
+}

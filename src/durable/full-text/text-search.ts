@@ -2,7 +2,7 @@ import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
 import { tokenize, type QueryName } from '../../text/tokens';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
-import { fullMatchScore, holdersOf } from './full-match';
+import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
@@ -190,12 +190,14 @@ export class TextSearch {
   /**
    * What a memory of average length holding each of the query's terms once
    * scores in this vault (full-match.ts): the unit TEXT and HYBRID put text
-   * scores on, so that they mean the same in every vault. 0 for a query
-   * without terms.
+   * scores on, so that they mean the same in every vault. A query of a date
+   * and no terms counts the date as one word no memory holds; 0 for a query
+   * of neither.
    */
   fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
-    const { terms } = analyseQuery(text, ranking.stopwords);
-    if (terms.length === 0) return 0;
+    const { terms, dates } = analyseQuery(text, ranking.stopwords);
+    if (terms.length === 0)
+      return dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
     const postings = terms.map((term) => this.queryPostings(term, timeline).full);
     return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
   }

@@ -204,7 +204,8 @@ function fuseMinMax<K>(
 /**
  * Whether a fusion keeps text's order among word matches: standout fusion
  * while words weigh more. A caller that asks vectors to weigh as much as words
- * or more gets the plain convex sum (at 1, HYBRID ranks by vectors alone).
+ * or more gets the plain convex sum (at 1 the caller searches as VECTOR
+ * instead, vault-queries.ts: standout alone keeps too little to rank).
  * Callers break ties of fused scores in text's order when this holds.
  */
 export function keepsTextOrder(vectorWeight: number, window?: SimilarityStats): boolean {

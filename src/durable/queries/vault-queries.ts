@@ -184,7 +184,10 @@ export class VaultQueries {
       index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats);
 
     let ranked: Ranked[];
-    if (request.mode === 'VECTOR') {
+    // HYBRID weighing vectors alone is VECTOR: its standout scale would keep
+    // only rows that stand out (few in a small window), which is no ranking a
+    // caller who gives words no weight asks for.
+    if (request.mode === 'VECTOR' || (request.mode === 'HYBRID' && request.vectorWeight >= 1)) {
       ranked = byVector(asked);
     } else if (request.mode === 'TEXT') {
       // BM25 on HYBRID's text scale, s / (s + F): raw BM25's idf depends on

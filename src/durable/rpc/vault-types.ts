@@ -377,8 +377,13 @@ export interface UpdateRequest {
   usage?: UsageCharge;
 }
 
-/** The memory as the edit left it; NOT_FOUND when the vault holds no such memory. */
-export type UpdateResult = { ok: true; memory: MemoryRecord } | StoreFailure;
+/**
+ * The memory as the edit left it; NOT_FOUND when the vault holds no such
+ * memory. `contentUnchanged`: the content sent was the stored content, so it
+ * was neither written nor billed.
+ */
+export type UpdateResult =
+  { ok: true; memory: MemoryRecord; contentUnchanged?: true } | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 

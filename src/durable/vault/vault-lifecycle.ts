@@ -6,6 +6,7 @@ import type { EventSockets } from './event-sockets';
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog } from '../warm-tier/memory-events';
 import type { RetiredSet } from '../warm-tier/retired-set';
+import type { StoreKeys } from '../warm-tier/store-keys';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
 import { migrate } from '../sqlite/sql';
 import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
@@ -24,6 +25,8 @@ export interface VaultLifeParts {
   cold: SnapshotStore;
   reembedding: VaultReembed;
   usage: VaultUsage;
+  /** Idempotency keys of stores: kept through a wipe, so a retry cannot store again. */
+  keys: StoreKeys;
   config: AppConfig;
   /** The deployment's embedder, null when it cannot be built. */
   embedder: () => Embedder | null;
@@ -99,14 +102,17 @@ export class VaultLifecycle {
   }
 
   private async wipe(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
-    const { events, subscribers, usage } = this.parts;
+    const { events, subscribers, usage, keys } = this.parts;
     const lastSeq = events.lastSeq();
     // Memory tokens not yet on the account's ledger outlive the vault's rows.
     await usage.handOver().catch(() => {});
     const owed = usage.owed();
+    // So do the answers to stores made with an idempotency key (store-keys.ts).
+    const heldKeys = keys.held(Date.now());
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
     this.wake();
+    keys.restore(heldKeys);
     if (usage.restore(owed)) await this.armAlarm();
     const event = events.appendAfterWipe(lastSeq, {
       type: reason,

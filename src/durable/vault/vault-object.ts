@@ -94,6 +94,7 @@ export class VaultObject extends DurableObject<Env> {
       reembedding,
       writes,
       usage,
+      keys,
       config,
     };
     const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
@@ -287,7 +288,8 @@ export class VaultObject extends DurableObject<Env> {
     if (!ready.ok) return ready;
     const { result, meta } = this.writes.update(address, request, ready.meta);
     if (!result.ok) return result;
-    const handOver = request.content === undefined ? false : this.usage.record(request.usage);
+    const billed = request.content !== undefined && result.contentUnchanged !== true;
+    const handOver = billed ? this.usage.record(request.usage) : false;
     await this.life.afterChange(handOver ? undefined : meta, handOver);
     return result;
   }

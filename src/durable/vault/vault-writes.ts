@@ -238,12 +238,17 @@ export class VaultWrites {
    */
   update(
     address: VaultAddress,
-    request: UpdateRequest,
+    asked: UpdateRequest,
     meta: VaultMetaRecord,
   ): { result: UpdateResult; meta: VaultMetaRecord } {
-    const row = this.rows.findForEdit(request.id);
+    const row = this.rows.findForEdit(asked.id);
     if (row === null)
       return { result: failure('NOT_FOUND', 'no such memory', 'MEMORY_NOT_FOUND'), meta };
+    // The content as stored, without a vector of the caller's to replace the
+    // memory's: nothing to re-index, and nothing to bill (the Worker counted
+    // and embedded it without knowing). An edit of role and metadata, if any.
+    const contentUnchanged = asked.content === row.content && asked.callerVector !== true;
+    const request = contentUnchanged ? withoutContent(asked) : asked;
     const now = Date.now();
     const edited = editedRecord(row, request);
     if (request.content === undefined) {
@@ -264,7 +269,10 @@ export class VaultWrites {
         return this.events.append([editedEvent(edited, now)]);
       });
       this.committed(events);
-      return { result: { ok: true, memory: edited }, meta: { ...meta, ...changes } };
+      return {
+        result: { ok: true, memory: edited, ...(contentUnchanged ? { contentUnchanged } : {}) },
+        meta: { ...meta, ...changes },
+      };
     }
     // New content: the row is replaced (a new seq, the same id and createdAt),
     // so the hot index, the full-text index, the text timeline and their
@@ -348,6 +356,18 @@ export class VaultWrites {
 }
 
 /** The record an edit leaves: the request's fields over the row's, id and createdAt kept. */
+/** An edit's request without its content and what came with it (tokens, vectors, usage). */
+function withoutContent(request: UpdateRequest): UpdateRequest {
+  const { id, role, metadata, model, dimensions } = request;
+  return {
+    id,
+    model,
+    dimensions,
+    ...(role === undefined ? {} : { role }),
+    ...(metadata === undefined ? {} : { metadata }),
+  };
+}
+
 function editedRecord(row: EditableRow, request: UpdateRequest): MemoryRecord {
   return {
     id: row.id,

@@ -9,6 +9,12 @@ export interface RememberedStore {
   records: MemoryRecord[];
 }
 
+/** A vault's idempotency keys and their records, as rows, across a wipe. */
+export interface HeldStoreKeys {
+  keys: [string, string, number][];
+  records: [string, number, string][];
+}
+
 /**
  * The idempotency keys of a vault's stores, each with a digest of the call's
  * inputs and the records it answered, for IDEMPOTENCY_WINDOW_MS. The write
@@ -56,6 +62,38 @@ export class StoreKeys {
       ['key', 'position', 'record'],
       records.map((record, position) => [key, position, JSON.stringify(record)]),
     );
+  }
+
+  /**
+   * The keys still within the window, with their records, to write back once
+   * the vault is wiped (`restore`): a clear or an expiry removes the memories,
+   * not what was answered to their stores, so a retry of one replays that
+   * answer with every id in `deletedSince` instead of storing and billing it
+   * again (as after a delete).
+   */
+  held(now: number): HeldStoreKeys {
+    const cutoff = now - IDEMPOTENCY_WINDOW_MS;
+    return {
+      keys: this.sql
+        .all<{ key: string; fingerprint: string; at: number }>(
+          'SELECT key, fingerprint, at FROM store_keys WHERE at > ?',
+          cutoff,
+        )
+        .map(({ key, fingerprint, at }) => [key, fingerprint, at]),
+      records: this.sql
+        .all<{ key: string; position: number; record: string }>(
+          `SELECT key, position, record FROM store_key_records
+           WHERE key IN (SELECT key FROM store_keys WHERE at > ?)`,
+          cutoff,
+        )
+        .map(({ key, position, record }) => [key, position, record]),
+    };
+  }
+
+  /** Writes back what `held` read (into the emptied tables). */
+  restore(held: HeldStoreKeys): void {
+    insertPlainRows(this.sql, 'store_keys', ['key', 'fingerprint', 'at'], held.keys);
+    insertPlainRows(this.sql, 'store_key_records', ['key', 'position', 'record'], held.records);
   }
 
   private forgetBefore(cutoff: number): void {

@@ -173,8 +173,13 @@ export async function prepareDropIn(
     async finished(answer) {
       if (done) return null;
       done = true;
-      const planned = turnItems(controls, userTurn, excluded, answer, () =>
-        userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index),
+      const planned = turnItems(
+        controls,
+        userTurn,
+        excluded,
+        answer,
+        () => (userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
+        () => wire.native.toolPlumbing(stripped, -1).length > 0,
       );
       if ('skip' in planned) return skippedTurn(planned.skip);
       const { items } = planned;
@@ -233,7 +238,12 @@ async function keyForCall(
  * (X-Memory-Store-Tools), and the answer (unless X-Memory-Store-Response:
  * false). `memory: false` on the user's words keeps the whole turn out, tool
  * plumbing and answer too, since an answer often repeats what it was told:
- * the answer is stored then only with X-Memory-Store-Response: true.
+ * the answer is stored then only with X-Memory-Store-Response: true. A chat
+ * with no user message and no tool results (`hasToolResults`), such as a
+ * system prompt asking for a title, stores nothing (NO_USER_MESSAGE) unless
+ * the answer is asked for by name: the model's answer alone is no memory of
+ * the user. A tool loop's last call may carry only tool results (a chained
+ * Responses call): its answer is stored as before.
  */
 export function turnItems(
   controls: MemoryControls,
@@ -241,6 +251,7 @@ export function turnItems(
   excluded: Set<number>,
   answer: CollectedAnswer,
   plumbing: () => TurnItem[],
+  hasToolResults: () => boolean = () => false,
 ): { items: TurnItem[] } | { skip: SkipReason } {
   const skip = answerSkipReason(controls.mode, {
     toolCalls: answer.toolCalls.length,
@@ -249,6 +260,8 @@ export function turnItems(
     failed: answer.finishReason === 'failed',
   });
   if (skip !== null) return { skip };
+  if (userTurn === null && controls.storeResponse !== true && !hasToolResults())
+    return { skip: 'NO_USER_MESSAGE' };
   const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
   if (controls.storeRequest && userTurn !== null && !userExcluded) {

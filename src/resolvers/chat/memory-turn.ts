@@ -168,6 +168,8 @@ const SKIPPED = {
   EXCLUDED_BY_CALLER:
     'the caller kept the turn out of memory (memory: false on its user message, X-Memory-Store, X-Memory-Store-Response)',
   EMPTY_ANSWER: 'the answer has no text to store',
+  NO_USER_MESSAGE:
+    'the chat has no user message (a titling or classifying call): an answer alone is no memory of the user (X-Memory-Store-Response: true stores it)',
   ANSWER_FAILED: 'the provider reported the answer as failed',
 } as const;
 
