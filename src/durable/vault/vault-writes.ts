@@ -97,9 +97,9 @@ export class VaultWrites {
     if (idempotency !== undefined) {
       const earlier = this.keys.find(idempotency.key, Date.now());
       if (earlier !== null) {
-        const replay = replayOf(earlier, idempotency.fingerprint);
+        const replay = replayOf(earlier, idempotency.fingerprint, request.memories);
         if (!replay.ok) return { result: replay, meta };
-        const ids = earlier.records.map(({ id }) => id);
+        const ids = earlier.memories.map(({ id }) => id);
         const held = new Set(this.rows.taken(ids));
         const deletedSince = ids.filter((id) => !held.has(id));
         return { result: deletedSince.length > 0 ? { ...replay, deletedSince } : replay, meta };
@@ -386,16 +386,31 @@ function editedEvent(record: MemoryRecord, at: number): NewMemoryEvent {
   return { type: 'EDITED', memoryId: record.id, content: record.content, supersededBy: null, at };
 }
 
-/** The answer to a store whose idempotency key the vault holds: its records again, or a refusal. */
-function replayOf(earlier: RememberedStore, fingerprint: string): StoreResult {
-  if (earlier.fingerprint !== fingerprint) {
+/**
+ * The answer to a store whose idempotency key the vault holds: its records
+ * again, or a refusal. The vault kept only each memory's id, time and tokens
+ * (store-keys.ts); content, role and metadata are the retry's own inputs,
+ * which the same fingerprint proves are the first call's, in the same order.
+ * So a replay answers the memories as first stored, deleted ones included,
+ * without the vault keeping a copy of what a user deleted.
+ */
+function replayOf(
+  earlier: RememberedStore,
+  fingerprint: string,
+  inputs: readonly NewMemory[],
+): StoreResult {
+  if (earlier.fingerprint !== fingerprint || earlier.memories.length !== inputs.length) {
     return failure(
       'BAD_USER_INPUT',
       `this idempotency key was used with other inputs in the last ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours; use a new key for a new call`,
       'IDEMPOTENCY_KEY_REUSED',
     );
   }
-  return { ok: true, memories: earlier.records, created: false, replayed: true };
+  const memories = earlier.memories.map(({ id, createdAt, tokens }, position): MemoryRecord => {
+    const { content, role, metadata } = inputs[position]!;
+    return { id, content, role, metadata, createdAt, tokens };
+  });
+  return { ok: true, memories, created: false, replayed: true };
 }
 
 /**

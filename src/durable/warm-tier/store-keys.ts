@@ -3,25 +3,37 @@ import type { MemoryRecord } from '../rpc/vault-types';
 import type { Sql } from '../sqlite/sql';
 import { insertPlainRows } from '../sqlite/sql-batch';
 
+/**
+ * What a vault keeps of one memory a keyed store answered: only what a
+ * retry cannot give again. Content, role and metadata are the caller's
+ * inputs, which a retry sends again (the fingerprint proves it: same
+ * inputs, same order); the id, the time (stamped by the first call when the
+ * input named none) and the tokens billed are the first call's own.
+ */
+export type RememberedMemory = Pick<MemoryRecord, 'id' | 'createdAt' | 'tokens'>;
+
 /** What a vault remembers of a store made with an idempotency key. */
 export interface RememberedStore {
   fingerprint: string;
-  records: MemoryRecord[];
+  /** In the order of the call's inputs. */
+  memories: RememberedMemory[];
 }
 
-/** A vault's idempotency keys and their records, as rows, across a wipe. */
+/** A vault's idempotency keys and their memories, as rows, across a wipe. */
 export interface HeldStoreKeys {
   keys: [string, string, number][];
-  records: [string, number, string][];
+  memories: [string, number, string, number, number][];
 }
 
 /**
  * The idempotency keys of a vault's stores, each with a digest of the call's
- * inputs and the records it answered, for IDEMPOTENCY_WINDOW_MS. The write
- * path looks a key up and records it in the same synchronous step as the
- * write, so concurrent calls with one key store once: the object runs them
- * one after the other. Keys live in the vault, so they are scoped to the
- * memory key (and so the account) that owns it.
+ * inputs and the ids, times and tokens of the memories it answered, for
+ * IDEMPOTENCY_WINDOW_MS. Nothing a user wrote is kept here, so a memory
+ * deleted (or cleared, expired, edited) leaves no copy of its text behind in
+ * a key. The write path looks a key up and records it in the same
+ * synchronous step as the write, so concurrent calls with one key store
+ * once: the object runs them one after the other. Keys live in the vault, so
+ * they are scoped to the memory key (and so the account) that owns it.
  */
 export class StoreKeys {
   constructor(private readonly sql: Sql) {}
@@ -34,18 +46,19 @@ export class StoreKeys {
       now - IDEMPOTENCY_WINDOW_MS,
     );
     if (found === null) return null;
-    const records = this.sql
-      .all<{ record: string }>(
-        'SELECT record FROM store_key_records WHERE key = ? ORDER BY position',
+    const memories = this.sql
+      .all<{ id: string; created_at: number; tokens: number }>(
+        'SELECT id, created_at, tokens FROM store_key_records WHERE key = ? ORDER BY position',
         key,
       )
-      .map(({ record }) => JSON.parse(record) as MemoryRecord);
-    return { fingerprint: found.fingerprint, records };
+      .map(({ id, created_at, tokens }) => ({ id, createdAt: created_at, tokens }));
+    return { fingerprint: found.fingerprint, memories };
   }
 
   /**
    * Records a store (inside its transaction), first forgetting keys past the
-   * window, so a key used again after it starts afresh.
+   * window, so a key used again after it starts afresh. Takes whole records
+   * and keeps only their `RememberedMemory` part.
    */
   remember(key: string, fingerprint: string, records: readonly MemoryRecord[], now: number): void {
     this.forgetBefore(now - IDEMPOTENCY_WINDOW_MS);
@@ -59,17 +72,17 @@ export class StoreKeys {
     insertPlainRows(
       this.sql,
       'store_key_records',
-      ['key', 'position', 'record'],
-      records.map((record, position) => [key, position, JSON.stringify(record)]),
+      ['key', 'position', 'id', 'created_at', 'tokens'],
+      records.map(({ id, createdAt, tokens }, position) => [key, position, id, createdAt, tokens]),
     );
   }
 
   /**
-   * The keys still within the window, with their records, to write back once
-   * the vault is wiped (`restore`): a clear or an expiry removes the memories,
-   * not what was answered to their stores, so a retry of one replays that
-   * answer with every id in `deletedSince` instead of storing and billing it
-   * again (as after a delete).
+   * The keys still within the window, with their memories, to write back
+   * once the vault is wiped (`restore`): a clear or an expiry removes the
+   * memories, not what was answered to their stores, so a retry of one
+   * replays that answer with every id in `deletedSince` instead of storing
+   * and billing it again (as after a delete).
    */
   held(now: number): HeldStoreKeys {
     const cutoff = now - IDEMPOTENCY_WINDOW_MS;
@@ -80,20 +93,31 @@ export class StoreKeys {
           cutoff,
         )
         .map(({ key, fingerprint, at }) => [key, fingerprint, at]),
-      records: this.sql
-        .all<{ key: string; position: number; record: string }>(
-          `SELECT key, position, record FROM store_key_records
+      memories: this.sql
+        .all<{ key: string; position: number; id: string; created_at: number; tokens: number }>(
+          `SELECT key, position, id, created_at, tokens FROM store_key_records
            WHERE key IN (SELECT key FROM store_keys WHERE at > ?)`,
           cutoff,
         )
-        .map(({ key, position, record }) => [key, position, record]),
+        .map(({ key, position, id, created_at, tokens }) => [
+          key,
+          position,
+          id,
+          created_at,
+          tokens,
+        ]),
     };
   }
 
   /** Writes back what `held` read (into the emptied tables). */
   restore(held: HeldStoreKeys): void {
     insertPlainRows(this.sql, 'store_keys', ['key', 'fingerprint', 'at'], held.keys);
-    insertPlainRows(this.sql, 'store_key_records', ['key', 'position', 'record'], held.records);
+    insertPlainRows(
+      this.sql,
+      'store_key_records',
+      ['key', 'position', 'id', 'created_at', 'tokens'],
+      held.memories,
+    );
   }
 
   private forgetBefore(cutoff: number): void {

@@ -261,4 +261,27 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 14,
+    statements: [
+      // A key's records held each memory's content and metadata, which then
+      // outlived a delete, a clear or an expiry by up to 24 hours. Now only
+      // the id, time and tokens are kept (store-keys.ts): a replay takes the
+      // rest from the retry's own inputs. The copy goes, whatever it held.
+      `CREATE TABLE store_key_records_kept (
+        key TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        PRIMARY KEY (key, position)
+      ) WITHOUT ROWID`,
+      `INSERT INTO store_key_records_kept (key, position, id, created_at, tokens)
+       SELECT key, position, json_extract(record, '$.id'), json_extract(record, '$.createdAt'),
+              json_extract(record, '$.tokens')
+       FROM store_key_records`,
+      'DROP TABLE store_key_records',
+      'ALTER TABLE store_key_records_kept RENAME TO store_key_records',
+    ],
+  },
 ];
