@@ -266,11 +266,21 @@ describe('stored responses with the account’s shared OpenAI key', () => {
   it('never hands out an id it could not record: the create fails instead, streamed or not', async () => {
     const { a } = await sharedKeyAccount();
     const client = sharedKeyClient(a.secret);
-    const prototype = CreatedResponsesObject.prototype;
-    const remember = Object.getOwnPropertyDescriptor(prototype, 'remember')!;
-    Object.defineProperty(prototype, 'remember', {
-      ...remember,
-      value: () => Promise.reject(new Error('storage unavailable')),
+    // The record object fails as the Worker calls it (a rejected call, as an
+    // unreachable object answers); the object itself is not touched.
+    const records = env.CREATED_RESPONSES;
+    Object.defineProperty(env, 'CREATED_RESPONSES', {
+      configurable: true,
+      value: {
+        idFromName: (name: string) => records.idFromName(name),
+        get: (id: DurableObjectId) =>
+          new Proxy(records.get(id), {
+            get: (stub, name) =>
+              name === 'remember'
+                ? () => Promise.reject(new Error('storage unavailable'))
+                : Reflect.get(stub, name),
+          }),
+      },
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
@@ -297,7 +307,7 @@ describe('stored responses with the account’s shared OpenAI key', () => {
       expect(String(logged.mock.calls)).toContain('storage unavailable');
     } finally {
       logged.mockRestore();
-      Object.defineProperty(prototype, 'remember', remember);
+      Object.defineProperty(env, 'CREATED_RESPONSES', { configurable: true, value: records });
     }
   });
 
