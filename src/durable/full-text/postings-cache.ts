@@ -7,8 +7,16 @@ import type { TermPostings } from './text-ranker';
  * conversation above all), so the vault keeps the latest ones, up to
  * `maxPostings` occurrences in all (8 bytes each), least recently used out
  * first. A write or delete forgets the terms of the memories it touched, so
- * what is kept is always what the index holds.
+ * what is kept is always what the index holds. Each entry also counts
+ * ENTRY_WEIGHT occurrences for its own keeping, so the terms no memory holds
+ * (a query's misspellings and unknown words, looked up with empty postings)
+ * cannot pile up without bound in a long-lived vault.
  */
+const ENTRY_WEIGHT = 16;
+
+/** What an entry counts against the cache's bound: its occurrences and its own keeping. */
+const weightOf = (postings: TermPostings) => postings.seqs.length + ENTRY_WEIGHT;
+
 export class PostingsCache {
   private readonly entries = new Map<string, TermPostings>();
   private held = 0;
@@ -25,11 +33,11 @@ export class PostingsCache {
     const postings = read(term);
     if (postings.seqs.length > this.maxPostings) return postings;
     this.entries.set(term, postings);
-    this.held += postings.seqs.length;
+    this.held += weightOf(postings);
     for (const [oldest, evicted] of this.entries) {
       if (this.held <= this.maxPostings) break;
       this.entries.delete(oldest);
-      this.held -= evicted.seqs.length;
+      this.held -= weightOf(evicted);
     }
     return postings;
   }
@@ -39,7 +47,7 @@ export class PostingsCache {
       const cached = this.entries.get(term);
       if (cached === undefined) continue;
       this.entries.delete(term);
-      this.held -= cached.seqs.length;
+      this.held -= weightOf(cached);
     }
   }
 
@@ -52,7 +60,7 @@ export class PostingsCache {
     return this.entries.size;
   }
 
-  /** Occurrences held over all terms (what reading them all again would cost). */
+  /** Occurrences held over all terms, with each entry's own weight (what the bound counts). */
   get postings(): number {
     return this.held;
   }
