@@ -2,8 +2,9 @@
  * The same memory found twice in one window (the same fact stored twice) is
  * returned, and billed, once: a vault's window skips a content it already
  * holds while it fills (vault-queries.ts), and the merge across vaults keeps
- * the best of each content (merge-windows.ts). Here in core because the
- * vault's queries, its metering and the merge all need the same identity.
+ * the best of each content (merge-windows.ts), so the bill sums what is
+ * returned. Here in core because the vault's queries and the merge need the
+ * same identity.
  */
 export function contentKey(content: string): string {
   return content.trim().toLowerCase();
@@ -25,8 +26,8 @@ const SCANNED_KEYS = 32;
  * of each hit's content), and V8 internalises a string the first time it
  * looks it up in a `Map` or `Set` (hashes all of it and enters it in the
  * isolate's string table). In bench:api's 1-vault search that was most of
- * the string-table work on workerd's thread, from the vault's bill
- * (`billedSearchTokens`) and the Worker's merge (`mergeWindowHits`)
+ * the string-table work on workerd's thread, from the vault's bill (which
+ * keyed hits by content then) and the Worker's merge (`mergeWindowHits`)
  * (BENCHMARKS.md, branch i13-search7). Compared as plain strings, two keys
  * of different lengths differ at once; only past SCANNED_KEYS keys does an
  * index take over.

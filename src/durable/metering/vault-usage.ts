@@ -2,7 +2,6 @@ import { utcDay } from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { UsageEntry } from '../rpc/account-types';
 import type { Sql } from '../sqlite/sql';
-import { BestByContent } from '../../core/best-by-content';
 import { UsageCommitGroup } from './usage-commit-group';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { UsageCharge, WindowResult } from '../rpc/vault-types';
@@ -24,19 +23,16 @@ export interface OwedUsage {
   sealed: { batch_id: string; account_id: string; entries: string }[];
 }
 
-/** Tokens a one-vault search bills: each distinct content once per window, as merge-hits.ts returns it. */
+/**
+ * Tokens a search bills: the tokens of the memories it returns. Each window
+ * already holds a content once (a vault skips duplicates while it fills a
+ * window, vault-queries.ts; the merge across vaults keeps the best of each,
+ * merge-windows.ts), so a fact stored twice is billed once without keying
+ * the hits by content again here.
+ */
 export function billedSearchTokens(windows: readonly WindowResult[]): number {
   let total = 0;
-  for (const { hits } of windows) {
-    const best = new BestByContent<{ score: number; tokens: number }>();
-    for (const hit of hits)
-      best.offer(
-        hit.memory.content,
-        { score: hit.score, tokens: hit.memory.tokens },
-        (offered, kept) => offered.score > kept.score,
-      );
-    for (const { tokens } of best.values()) total += tokens;
-  }
+  for (const { hits } of windows) for (const hit of hits) total += hit.memory.tokens;
   return total;
 }
 
