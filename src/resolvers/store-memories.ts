@@ -118,7 +118,9 @@ export async function storeBatch(
     );
   }
   const idempotency =
-    idempotencyKey === null ? undefined : await idempotencyOf(idempotencyKey, inputs);
+    idempotencyKey === null
+      ? undefined
+      : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, inputs);
   const now = Date.now();
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
 

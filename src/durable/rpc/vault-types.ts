@@ -66,8 +66,11 @@ export interface StoreRequest {
    * The caller's idempotency key and a digest of its inputs: a store with a
    * key the vault holds answers its records again (same digest) or is
    * refused (another), writing and recording nothing (store-keys.ts).
+   * `fingerprint` is what the vault records; `legacyFingerprint` (LEGACY,
+   * resolvers/idempotency.ts says when it goes) only matches records written
+   * before fingerprints were keyed, and is never stored.
    */
-  idempotency?: { key: string; fingerprint: string };
+  idempotency?: { key: string; fingerprint: string; legacyFingerprint?: string };
 }
 
 /** Who a read or write bills, under the request's identifier (vault-usage.ts). */

@@ -15,7 +15,7 @@ import {
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
 import type { RetiredSet } from '../warm-tier/retired-set';
-import type { RememberedStore, StoreKeys } from '../warm-tier/store-keys';
+import { sameInputs, type RememberedStore, type StoreKeys } from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
@@ -97,7 +97,7 @@ export class VaultWrites {
     if (idempotency !== undefined) {
       const earlier = this.keys.find(idempotency.key, Date.now());
       if (earlier !== null) {
-        const replay = replayOf(earlier, idempotency.fingerprint, request.memories);
+        const replay = replayOf(earlier, idempotency, request.memories);
         if (!replay.ok) return { result: replay, meta };
         const ids = earlier.memories.map(({ id }) => id);
         const held = new Set(this.rows.taken(ids));
@@ -396,10 +396,10 @@ function editedEvent(record: MemoryRecord, at: number): NewMemoryEvent {
  */
 function replayOf(
   earlier: RememberedStore,
-  fingerprint: string,
+  retry: NonNullable<StoreRequest['idempotency']>,
   inputs: readonly NewMemory[],
 ): StoreResult {
-  if (earlier.fingerprint !== fingerprint || earlier.memories.length !== inputs.length) {
+  if (!sameInputs(earlier, retry) || earlier.memories.length !== inputs.length) {
     return failure(
       'BAD_USER_INPUT',
       `this idempotency key was used with other inputs in the last ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours; use a new key for a new call`,

@@ -19,6 +19,23 @@ export interface RememberedStore {
   memories: RememberedMemory[];
 }
 
+/**
+ * Whether a retry's digests prove it the remembered store's call: its keyed
+ * fingerprint, or (LEGACY) the plain SHA-256 a record written before keyed
+ * fingerprints holds. The two forms never collide (resolvers/idempotency.ts:
+ * the keyed one is prefixed), and the legacy one, never stored, can go once
+ * no such record is within IDEMPOTENCY_WINDOW_MS.
+ */
+export function sameInputs(
+  remembered: RememberedStore,
+  retry: { fingerprint: string; legacyFingerprint?: string },
+): boolean {
+  return (
+    remembered.fingerprint === retry.fingerprint ||
+    (retry.legacyFingerprint !== undefined && remembered.fingerprint === retry.legacyFingerprint)
+  );
+}
+
 /** A vault's idempotency keys and their memories, as rows, across a wipe. */
 export interface HeldStoreKeys {
   keys: [string, string, number][];
