@@ -238,6 +238,25 @@ export const MUTANTS = [
     description: 'a retried storeMemories with an idempotency key stores and bills again',
   },
   {
+    id: 'resolvers/fingerprint-unkeyed',
+    area: 'resolvers',
+    file: 'src/resolvers/idempotency.ts',
+    from: 'fingerprint: `${FINGERPRINT_PREFIX}${toHex(new Uint8Array(keyed))}`,',
+    to: 'fingerprint: toHex(new Uint8Array(plain)),',
+    tests: ['test/keyed-fingerprints.test.ts'],
+    description:
+      "a vault keeps the plain SHA-256 of a keyed store's inputs, which confirms a guessed text",
+  },
+  {
+    id: 'resolvers/legacy-fingerprint-refused',
+    area: 'resolvers',
+    file: 'src/durable/warm-tier/store-keys.ts',
+    from: '(retry.legacyFingerprint !== undefined && remembered.fingerprint === retry.legacyFingerprint)',
+    to: 'false',
+    tests: ['test/keyed-fingerprints.test.ts'],
+    description: 'a retry of a store recorded before keyed fingerprints is refused as a reused key',
+  },
+  {
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
