@@ -1,23 +1,16 @@
-/**
- * The KRONOS windows a deployment configures, newest first (their bands are
- * in src/kronos/windows.ts). Named here, at the bottom of the import graph,
- * because settings are read into them; everything else imports them from
- * kronos/windows.ts.
- */
-export const MEMORY_WINDOWS = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const;
-export type MemoryWindow = (typeof MEMORY_WINDOWS)[number];
 import {
   DEFAULT_MAX_CONTENT_BYTES,
   DEFAULT_VAULT_MAX_HOT_MIB,
   DEFAULT_VAULT_MAX_MEMORIES,
 } from './limits';
+import { readWindowList, WindowListError, type WindowQuery } from './window-list';
 
 /** Deployment settings read from Worker variables, with the documented defaults. */
 export interface AppConfig {
   /** Band lengths of the KRONOS windows, in milliseconds. */
   bands: { hot: number; working: number; longTerm: number };
   /** Hits per window when a request does not say. */
-  defaultWindows: { window: MemoryWindow; limit: number }[];
+  defaultWindows: WindowQuery[];
   /** How long an EPHEMERAL vault lives after its last write. */
   ephemeralTtlMs: number;
   /** Most memories one vault accepts. */
@@ -88,8 +81,14 @@ function unitInterval(raw: string | undefined, fallback: number, name: string): 
   return value;
 }
 
-/** Parses `HOT:4,WORKING:4,LONG_TERM:4` into window queries. */
-function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] {
+/**
+ * KRONOS_DEFAULT_HITS, `HOT:4,WORKING:4,LONG_TERM:4`, read as every window
+ * list is (window-list.ts), so a default that a search would refuse (a
+ * window twice, more hits than a window returns) stops the deployment at its
+ * configuration check instead of failing every search that leaves windows out.
+ * The problem names the rule broken and its reason, never the value.
+ */
+function readDefaultHits(raw: string | undefined): WindowQuery[] {
   if (raw === undefined || raw.trim() === '') {
     return [
       { window: 'HOT', limit: 4 },
@@ -97,20 +96,14 @@ function parseDefaultHits(raw: string | undefined): AppConfig['defaultWindows'] 
       { window: 'LONG_TERM', limit: 4 },
     ];
   }
-  return raw.split(',').map((part) => {
-    const [window, limit] = part.trim().split(':');
-    const parsed = Number(limit);
-    if (
-      !MEMORY_WINDOWS.includes(window as MemoryWindow) ||
-      !Number.isInteger(parsed) ||
-      parsed < 0
-    ) {
-      throw new Error(
-        'configuration: KRONOS_DEFAULT_HITS must list WINDOW:hits pairs, e.g. HOT:4,WORKING:4',
-      );
-    }
-    return { window: window as MemoryWindow, limit: parsed };
-  });
+  try {
+    return readWindowList(raw, 'KRONOS_DEFAULT_HITS');
+  } catch (error) {
+    if (!(error instanceof WindowListError)) throw error;
+    throw new Error(
+      `configuration: KRONOS_DEFAULT_HITS ${error.rule} (${error.reason}), e.g. HOT:4,WORKING:4,LONG_TERM:4`,
+    );
+  }
 }
 
 export function readConfig(vars: ConfigVars): AppConfig {
@@ -124,7 +117,7 @@ export function readConfig(vars: ConfigVars): AppConfig {
   }
   return {
     bands: { hot, working, longTerm },
-    defaultWindows: parseDefaultHits(vars.KRONOS_DEFAULT_HITS),
+    defaultWindows: readDefaultHits(vars.KRONOS_DEFAULT_HITS),
     ephemeralTtlMs: positiveNumber(vars.EPHEMERAL_TTL_HOURS, 24, 'EPHEMERAL_TTL_HOURS') * HOUR,
     vaultMaxMemories: Math.floor(
       positiveNumber(vars.VAULT_MAX_MEMORIES, DEFAULT_VAULT_MAX_MEMORIES, 'VAULT_MAX_MEMORIES'),

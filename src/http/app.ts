@@ -243,11 +243,12 @@ route({ methods: ['GET'], path: '/v1beta/models', access: 'memoryKey' }, geminiM
 // Gemini's paths, as @google/genai builds them: POST /v1beta/models/{model}:{method}
 // (and /v1/…), and GET of one model (by any SDK's client on /v1/models/…).
 // The model may hold a slash (`compatible/llama3.2`): the route answers it
-// by naming the models it serves rather than as an unknown path.
+// by naming the models it serves rather than as an unknown path. GET serves
+// models only: a GET of `{model}:{method}` falls through to the 405 below.
 for (const version of ['v1beta', 'v1']) {
   const path = `/${version}/models/:target{.+}`;
   serve(
-    { methods: ['GET'], path, access: 'memoryKey' },
+    { methods: ['GET'], path: `/${version}/models/:target{[^:]+}`, access: 'memoryKey' },
     version === 'v1' ? modelsRoute : geminiModelsRoute,
   );
   serve(

@@ -1,4 +1,3 @@
-import { CodedError } from '../core/errors';
 import { notServedByGemini } from './cross-format-in';
 import type { Edge } from './edge';
 import { modelFor } from './native-chat';
@@ -31,17 +30,12 @@ export function geminiModelName(name: string): string {
 /**
  * GET /v1beta/models and /v1beta/models/{model} (also /v1/…): @google/genai's
  * `models.list()` and `models.get()`, passed through to Google with the
- * caller's (or a stored) Google key, in Google's own shape.
+ * caller's (or a stored) Google key, in Google's own shape. A GET of a
+ * `{model}:{method}` path never reaches it: app.ts answers 405 (POST only).
  */
 export function geminiModelsRoute(edge: Edge<'memoryKey'>): Promise<Response> {
   const { request } = edge;
   const target = edge.params.target ?? null;
-  if (target?.includes(':')) {
-    throw new CodedError('BAD_USER_INPUT', 'use POST for this path', 'METHOD_NOT_ALLOWED', {
-      status: 405,
-      allow: 'POST',
-    });
-  }
   const model = target === null ? '' : `/${encodeURIComponent(geminiModelName(target))}`;
   return passThrough(edge, {
     provider: 'google',

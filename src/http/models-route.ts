@@ -16,8 +16,6 @@ import { passThrough } from './provider-pass-through';
  */
 export function modelsRoute(edge: Edge<'memoryKey'>): Promise<Response> | Response {
   const id = edge.params.target ?? null;
-  // A Gemini `{model}:{method}` path, whoever asks (a 405: those take POST).
-  if (id?.includes(':')) return geminiModelsRoute(edge);
   switch (modelsClientOf(edge.request)) {
     case 'anthropic':
       return passThrough(edge, {

@@ -1,5 +1,4 @@
-import { CodedError } from '../core/errors';
-import { MAX_HITS_PER_WINDOW } from '../core/limits';
+import { checkWindowList, type WindowQuery } from '../core/window-list';
 import { MEMORY_WINDOWS, windowRange, type Bands, type MemoryWindow } from './windows';
 
 /** One window of a search as the vault runs it: its time range and how many hits it returns. */
@@ -12,17 +11,14 @@ export interface WindowSearch {
   limit: number;
 }
 
-export interface WindowQuery {
-  window: MemoryWindow;
-  limit: number;
-}
-
 /**
  * The KRONOS plan of one search: which time ranges to scan and how many hits
  * each returns, all measured back from the same reference time. Windows come
  * back in band order (HOT first) whatever order they were asked in. `ahead`
- * stretches HOT past `now` (windows.ts's `windowRange`). An empty list is
- * refused: it would search nothing and answer as if nothing matched.
+ * stretches HOT past `now` (windows.ts's `windowRange`). The list is checked
+ * as every window list is (core/window-list.ts): an empty list, a window
+ * twice or hits out of range are refused with the same reasons as on the
+ * drop-in routes and in KRONOS_DEFAULT_HITS.
  */
 export function planWindows(
   queries: readonly WindowQuery[],
@@ -30,25 +26,7 @@ export function planWindows(
   bands: Bands,
   ahead = 0,
 ): WindowSearch[] {
-  if (queries.length === 0)
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      'windows must name at least one window (leave it out for the defaults)',
-      'INVALID_WINDOWS',
-    );
-  const seen = new Set<MemoryWindow>();
-  for (const { window, limit } of queries) {
-    if (seen.has(window))
-      throw new CodedError('BAD_USER_INPUT', `window ${window} is listed twice`, 'INVALID_WINDOWS');
-    seen.add(window);
-    if (!Number.isInteger(limit) || limit < 0 || limit > MAX_HITS_PER_WINDOW) {
-      throw new CodedError(
-        'BAD_USER_INPUT',
-        `window ${window}: limit must be between 0 and ${MAX_HITS_PER_WINDOW}`,
-        'OUT_OF_RANGE',
-      );
-    }
-  }
+  checkWindowList(queries, 'windows');
   return MEMORY_WINDOWS.flatMap((window) => {
     const query = queries.find((candidate) => candidate.window === window);
     return query === undefined

@@ -15,7 +15,7 @@
  * search with its own `now` (a replay) gets none: as of that time, a memory
  * stamped later was not yet said.
  */
-import { MEMORY_WINDOWS, type MemoryWindow } from '../core/config';
+import { MEMORY_WINDOWS, type MemoryWindow } from '../core/window-list';
 
 export { MEMORY_WINDOWS, type MemoryWindow };
 

@@ -9,7 +9,8 @@ import type {
   VaultReadOpResult,
   WindowResult,
 } from '../durable/rpc/vault-types';
-import { planWindows, type WindowQuery, type WindowSearch } from '../kronos/plan';
+import type { WindowQuery } from '../core/window-list';
+import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
 import {
   vaultLabel,

@@ -1,8 +1,8 @@
-import { MEMORY_WINDOWS } from '../core/config';
 import type { SearchHitRecord } from '../durable/rpc/vault-types';
 import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
 import { planWindows } from '../kronos/plan';
+import { MEMORY_WINDOWS } from '../kronos/windows';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import {

@@ -2,6 +2,7 @@ import type { AppConfig } from '../../core/config';
 import { CALLER_SUPPLIED_MODEL } from '../../embed/embedder';
 import { failure, type Failure } from '../../core/errors';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../../core/limits';
+import { isHitCount } from '../../core/window-list';
 import { checkLocalId, type MemoryField } from '../../vaults/memory-rules';
 import type { VaultMetaRecord } from '../warm-tier/vault-meta';
 import type { SearchRequest, StoreFailure, StorePlan, StoreRequest } from '../rpc/vault-types';
@@ -262,7 +263,7 @@ export function checkSearch(
   vault: Pick<VaultFacts, 'embeddingModel' | 'dimensions' | 'reembedTarget'>,
 ): Failure | null {
   for (const window of request.windows) {
-    if (!Number.isInteger(window.limit) || window.limit < 0 || window.limit > MAX_HITS_PER_WINDOW) {
+    if (!isHitCount(window.limit)) {
       return failure(
         'BAD_USER_INPUT',
         `window limit must be between 0 and ${MAX_HITS_PER_WINDOW}`,

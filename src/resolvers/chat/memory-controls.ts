@@ -1,7 +1,6 @@
 import { CodedError } from '../../core/errors';
-import type { WindowQuery } from '../../kronos/plan';
+import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
-import { parseWindowControl } from './window-controls';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
 export type MemoryMode = (typeof MEMORY_MODES)[number];
@@ -168,9 +167,9 @@ function windowControls(
   const header = headers.get('x-memory-windows');
   const listed =
     body.memory_windows !== undefined && body.memory_windows !== null
-      ? parseWindowControl(body.memory_windows, 'memory_windows')
+      ? readWindowList(body.memory_windows, 'memory_windows')
       : header !== null && header.trim() !== ''
-        ? parseWindowControl(header, 'X-Memory-Windows')
+        ? readWindowList(header, 'X-Memory-Windows')
         : null;
   if (listed !== null && bias !== undefined && bias !== '') {
     throw new CodedError(

@@ -1,5 +1,5 @@
 import { CodedError } from '../../core/errors';
-import type { WindowQuery } from '../../kronos/plan';
+import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';

@@ -1,5 +1,5 @@
 import { CodedError } from '../../core/errors';
-import type { WindowQuery } from '../../kronos/plan';
+import type { WindowQuery } from '../../core/window-list';
 import { parseModel } from '../../providers/models';
 import { providerFor, providerSettings } from '../../providers';
 import type {
