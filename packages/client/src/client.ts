@@ -19,6 +19,7 @@ import type {
   MemoryFilter,
   ChatStreamSubscription,
   MeQuery,
+  ToolCallFieldsFragment,
   MemoryEventsSubscription,
   MemoryFieldsFragment,
   MemoryOrder,
@@ -57,7 +58,12 @@ export type SearchResult = SearchQuery['search'];
 export type SearchHit = SearchResult['hits'][number];
 export type Usage = UsageQuery['usage'];
 export type MemoryKey = MeQuery['me'];
+/** One event of a chat stream: a `delta` of text, a `toolCall`, or (with `done`) the `result`. */
 export type ChatEvent = ChatStreamSubscription['chat'];
+/** A chat's final result: the answer, `finishReason`, `toolCalls`, `usage` and the memory receipt. */
+export type ChatResult = NonNullable<ChatEvent['result']>;
+/** A tool call the model made; send it back unchanged in the ASSISTANT message's `toolCalls`. */
+export type ToolCall = ToolCallFieldsFragment;
 export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
 export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
@@ -221,9 +227,14 @@ export function createClient(options: ClientOptions) {
     },
 
     /**
-     * Chat with memory through your own provider key, streamed: deltas, then
-     * one event with `done: true` and the result. Breaking out of the loop or
-     * aborting `signal` stops the model call.
+     * Chat with memory through your own provider key, streamed: `delta` events
+     * of text and a `toolCall` event for each tool call the model makes, then
+     * one event with `done: true` and the result (`content`, `finishReason`,
+     * `toolCalls`, `usage`, and `memory`: what was injected and whether the
+     * turn was stored, `memory.turn`). To answer tool calls, send the result's
+     * `toolCalls` back on an ASSISTANT message and each tool's output as a USER
+     * message with `toolCallId`. Breaking out of the loop or aborting `signal`
+     * stops the model call.
      */
     chat(
       input: ChatInput,

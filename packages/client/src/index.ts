@@ -1,6 +1,7 @@
 export { createClient } from './client.js';
 export type {
   ChatEvent,
+  ChatResult,
   ClientOptions,
   Memory,
   MemoryEvent,
@@ -10,6 +11,7 @@ export type {
   MemoryRouterClient,
   SearchHit,
   SearchResult,
+  ToolCall,
   Usage,
   Vault,
   VaultExport,
@@ -21,12 +23,14 @@ export type { ImportReport, ServerProgress } from './import-progress.js';
 export type { FetchLike, Operation } from './transport.js';
 export type {
   ChatInput,
+  ChatMessageInput,
   MemoryOrder,
   MemoryWindow,
   Role,
   SearchInput,
   SearchMode,
   StoreMemoryInput,
+  ToolCallInput,
   VaultKind,
   VaultSelector,
   WindowQuery,
