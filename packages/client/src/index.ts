@@ -16,7 +16,12 @@ export type {
   Vault,
   VaultExport,
 } from './client.js';
-export { isMemoryRouterError, MemoryRouterError } from './errors.js';
+export {
+  CLIENT_ERROR_CODES,
+  isMemoryRouterError,
+  MemoryRouterError,
+  SERVER_ERROR_CODES,
+} from './errors.js';
 export type { ErrorCode, GraphQLErrorEntry } from './errors.js';
 export type { ImportOptions, ImportProgress } from './import-jsonl.js';
 export type { ImportReport, ServerProgress } from './import-progress.js';
