@@ -73,11 +73,29 @@ export interface StoreOptions {
   idempotencyKey?: string;
 }
 
+/**
+ * Whether a keyed store was answered from its idempotency key (nothing stored
+ * or billed again), and which of its memories were deleted since (Memory.id:
+ * they stay deleted, `memory(id)` is null). Unkeyed stores are never replays.
+ */
+export interface StoreReplay {
+  replayed: boolean;
+  deletedSince: string[];
+}
+
+/** A stored memory, with `replay` (not enumerable: JSON and spreading see the memory alone). */
+export type StoredMemory = Memory & { readonly replay: StoreReplay };
+
+/** The stored memories, in input order, with `replay` (not enumerable: the array is as before). */
+export type StoredMemories = Memory[] & { readonly replay: StoreReplay };
+
 /** `extensions.memory` of a response that read memory: what was read, and the cost. */
 export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
+  /** A store answered from its idempotency key: its memories deleted since. */
+  replay?: { deletedSince: string[] };
   /** What fact extraction changed, when the request asked for it (ids are Memory.id). */
   facts?: {
     extracted: number;
@@ -111,6 +129,20 @@ export function createClient(options: ClientOptions) {
     variables: TVariables,
     init?: { signal?: AbortSignal },
   ): Promise<TResult> => (await transport.execute(operation, variables, init)).data;
+  const storeMemories = async (
+    inputs: StoreMemoryInput[],
+    options: StoreOptions,
+  ): Promise<StoredMemories> => {
+    const { data, extensions } = await transport.execute(StoreMemoriesDocument, {
+      inputs,
+      ...options,
+    });
+    const replay = (extensions.memory as MemoryReceipt | undefined)?.replay;
+    return withReplay(data.storeMemories, {
+      replayed: replay !== undefined,
+      deletedSince: replay?.deletedSince ?? [],
+    });
+  };
 
   return {
     /** The server's base URL, as given. */
@@ -139,20 +171,22 @@ export function createClient(options: ClientOptions) {
 
     /**
      * Stores one memory (CORE vault unless `vault` says otherwise); searchable
-     * on return. With `idempotencyKey`, a retry answers the first call's memory.
+     * on return. With `idempotencyKey`, a retry answers the first call's
+     * memory, and `replay` says so (and whether it was deleted since).
      */
-    async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<Memory> {
-      return (await request(StoreMemoriesDocument, { inputs: [input], ...options }))
-        .storeMemories[0]!;
+    async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<StoredMemory> {
+      const stored = await storeMemories([input], options);
+      return withReplay(stored[0]!, stored.replay);
     },
 
     /**
      * Stores up to 100 memories, all or nothing. With `idempotencyKey` (the
      * same for every retry of this call), a retry answers the first call's
-     * memories and stores nothing again.
+     * memories and stores nothing again; `replay` says so, and which of
+     * them were deleted since.
      */
-    async storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<Memory[]> {
-      return (await request(StoreMemoriesDocument, { inputs, ...options })).storeMemories;
+    storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<StoredMemories> {
+      return storeMemories(inputs, options);
     },
 
     /** KRONOS search, with the receipt of what it read (`extensions.memory`). */
@@ -300,6 +334,16 @@ export function createClient(options: ClientOptions) {
 }
 
 export type MemoryRouterClient = ReturnType<typeof createClient>;
+
+/** Attaches `replay` without changing what the value looks like to JSON, spreading or equality. */
+function withReplay<T extends object>(
+  value: T,
+  replay: StoreReplay,
+): T & { readonly replay: StoreReplay } {
+  return Object.defineProperty(value, 'replay', { value: replay, enumerable: false }) as T & {
+    readonly replay: StoreReplay;
+  };
+}
 
 async function* unwrap<T, U>(
   events: AsyncGenerator<T, void, undefined>,
