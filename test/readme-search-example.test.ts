@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import readme from '../README.md?raw';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+
+/** The JSON bodies (`-d '…'`) of README's first two curl examples to /graphql: store, then search. */
+function curlBodies(): { query: string; variables: Record<string, unknown> }[] {
+  const section = readme.slice(readme.indexOf('## Using the API'));
+  const bodies = /curl -s http:\/\/localhost:8787\/graphql [^\n]*-d '(\{[\s\S]*?\})'\n/g;
+  return [...section.matchAll(bodies)]
+    .slice(0, 2)
+    .map((match) => JSON.parse(match[1]!) as { query: string; variables: Record<string, unknown> });
+}
+
+/**
+ * README's first search example, run as a newcomer runs it (offline, the
+ * local embedder): its stores, then its search. What the README says it
+ * prints is what it prints (review 94, finding 5: the Kyoto trip was missed).
+ */
+describe("README's search example", () => {
+  it('finds every memory its question asks about, as the README says', async () => {
+    const [store, search] = curlBodies();
+    expect(store!.query).toContain('storeMemories');
+    expect(search!.query).toContain('search(');
+    const { secret } = await newKey();
+    const send = async (body: unknown) => {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as {
+        data?: { search?: { hits: { memory: { content: string } }[] } };
+        errors?: unknown;
+      };
+    };
+    expect((await send(store)).errors).toBeUndefined();
+    const found = await send(search);
+    expect(found.errors).toBeUndefined();
+    const contents = found.data!.search!.hits.map((hit) => hit.memory.content);
+    // What the README promises right after the example, quoted, in order.
+    const after = readme.slice(readme.indexOf(JSON.stringify(search!.query)));
+    const promise = /\n```\n\n(It answers [\s\S]*?)\n\n/.exec(after)![1]!;
+    const promised = [...promise.replace(/\n/g, ' ').matchAll(/"([^"]+)"/g)].map(
+      (quote) => quote[1],
+    );
+    expect(promised).toHaveLength(2);
+    expect(contents).toEqual(promised);
+  });
+});
