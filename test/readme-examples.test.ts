@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import Anthropic from '@anthropic-ai/sdk';
+import { describe, expect, it, vi } from 'vitest';
 import readme from '../README.md?raw';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
@@ -45,5 +46,33 @@ describe("README's search example", () => {
     );
     expect(promised).toHaveLength(2);
     expect(contents).toEqual(promised);
+  });
+});
+
+describe("README's Anthropic SDK example", () => {
+  it('names a model the bundled SDK does not warn about, and it answers', async () => {
+    const example = readme.slice(readme.indexOf("import Anthropic from '@anthropic-ai/sdk';"));
+    const model = /model: '([^']+)'/.exec(example)![1]!;
+    const { secret } = await newKey();
+    const anthropic = new Anthropic({
+      apiKey: secret,
+      baseURL: BASE_URL,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'X-Provider-Key': 'sk-ant-test' },
+    });
+    // The SDK warns on the console for a model it knows to be deprecated.
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const message = await anthropic.messages.create({
+        model,
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: 'Where do I live?' }],
+      });
+      expect(message.model).toBe(model);
+      expect(warned.mock.calls.flat().join(' ')).not.toMatch(/deprecated/);
+    } finally {
+      warned.mockRestore();
+    }
   });
 });
