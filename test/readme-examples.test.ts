@@ -23,31 +23,47 @@ describe("README's search example", () => {
     expect(store!.query).toContain('storeMemories');
     expect(search!.query).toContain('search(');
     const { secret } = await newKey();
-    const send = async (body: unknown) => {
-      const response = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-        body: JSON.stringify(body),
-      });
-      return (await response.json()) as {
-        data?: { search?: { hits: { memory: { content: string } }[] } };
-        errors?: unknown;
-      };
-    };
-    expect((await send(store)).errors).toBeUndefined();
-    const found = await send(search);
-    expect(found.errors).toBeUndefined();
-    const contents = found.data!.search!.hits.map((hit) => hit.memory.content);
-    // What the README promises right after the example, quoted, in order.
-    const after = readme.slice(readme.indexOf(JSON.stringify(search!.query)));
-    const promise = /\n```\n\n(It answers [\s\S]*?)\n\n/.exec(after)![1]!;
-    const promised = [...promise.replace(/\n/g, ' ').matchAll(/"([^"]+)"/g)].map(
-      (quote) => quote[1],
-    );
-    expect(promised).toHaveLength(2);
-    expect(contents).toEqual(promised);
+    // The example backfills the colour to 2026-10-01, which its LONG_TERM
+    // window (3–90 days back) holds until 2026-12-30: the search runs on a day
+    // within that, so the calendar cannot fail this test (the README's own
+    // date is then stale, a docs chore, not a regression).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-26T12:00:00Z'));
+    try {
+      await runExample(secret, store!, search!);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
+
+async function runExample(
+  secret: string,
+  store: { query: string },
+  search: { query: string },
+): Promise<void> {
+  const send = async (body: unknown) => {
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as {
+      data?: { search?: { hits: { memory: { content: string } }[] } };
+      errors?: unknown;
+    };
+  };
+  expect((await send(store)).errors).toBeUndefined();
+  const found = await send(search);
+  expect(found.errors).toBeUndefined();
+  const contents = found.data!.search!.hits.map((hit) => hit.memory.content);
+  // What the README promises right after the example, quoted, in order.
+  const after = readme.slice(readme.indexOf(JSON.stringify(search.query)));
+  const promise = /\n```\n\n(It answers [\s\S]*?)\n\n/.exec(after)![1]!;
+  const promised = [...promise.replace(/\n/g, ' ').matchAll(/"([^"]+)"/g)].map((quote) => quote[1]);
+  expect(promised).toHaveLength(2);
+  expect(contents).toEqual(promised);
+}
 
 describe("README's Anthropic SDK example", () => {
   it('names a model the bundled SDK does not warn about, and it answers', async () => {
