@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { access, constants, readFile } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { parseArgs, parseEnv } from 'node:util';
-import { SignJWT } from 'jose';
+import { decodeJwt, SignJWT } from 'jose';
 
 const HELP = `memoryrouter: manage a MemoryRouter server from the command line
 
@@ -15,6 +15,7 @@ Usage:
   memoryrouter keys list
   memoryrouter keys create [--name NAME]
       Prints only the new key's secret (mk_…) on stdout; its id goes to stderr.
+      NAME labels the key in keys list (default: "created with the memoryrouter CLI").
   memoryrouter keys revoke KEY_ID
   memoryrouter vault export VAULT [--out FILE]
       Writes the vault as JSONL to FILE (default: stdout).
@@ -26,6 +27,7 @@ Usage:
 
 Options:
   --account ID   the account an admin token is for (default: MEMORYROUTER_ACCOUNT, else local-dev)
+  --expires SPAN how long an admin token lives, with a unit, at most 24h (default 15m): 30s, 15m, 2h, 24h
   --key MK       the memory key for vault commands (default: MEMORYROUTER_KEY)
   --url URL      the server (default: MEMORYROUTER_URL, else http://localhost:8787)
   -h, --help     this text
@@ -81,13 +83,35 @@ async function adminSecret() {
   return secret;
 }
 
+/**
+ * The server refuses an admin token that lives longer than this
+ * (MAX_ADMIN_TOKEN_LIFETIME_SECONDS in src/auth/admin-jwt.ts), so the CLI
+ * refuses to sign one rather than print a token that cannot work.
+ */
+const MAX_ADMIN_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+const EXPIRES_ACCEPTED =
+  'a lifetime with a unit, more than 0 and at most 24h, e.g. 30s, 15m, 2h or 24h';
+
 async function adminToken() {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(accountId)
-    .setIssuedAt()
-    .setExpirationTime(options.expires)
-    .sign(new TextEncoder().encode(await adminSecret()));
+  const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(accountId);
+  const issuedAt = Math.floor(Date.now() / 1000);
+  try {
+    // jose reads the span ("15m", "2 hours", "1d"); anything else is its TypeError.
+    jwt.setIssuedAt(issuedAt).setExpirationTime(options.expires);
+  } catch {
+    throw new UsageError(`--expires ${options.expires}: expected ${EXPIRES_ACCEPTED}`);
+  }
+  const token = await jwt.sign(new TextEncoder().encode(await adminSecret()));
+  const lifetime = decodeJwt(token).exp - issuedAt;
+  if (lifetime > MAX_ADMIN_TOKEN_LIFETIME_SECONDS) {
+    throw new UsageError(
+      `--expires ${options.expires}: the server refuses admin tokens that live more than 24h (ADMIN_TOKEN_LIFETIME); expected ${EXPIRES_ACCEPTED}`,
+    );
+  }
+  if (lifetime <= 0) {
+    throw new UsageError(`--expires ${options.expires}: expected ${EXPIRES_ACCEPTED}`);
+  }
+  return token;
 }
 
 function memoryKey() {

@@ -35,6 +35,28 @@ describe('@memoryrouter/client inside a Worker', () => {
     expect(reused).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
+  it('says when a store was a replay, and which of its memories were deleted since', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const inputs = [{ content: 'kept on replay' }, { content: 'deleted before the replay' }];
+    const first = await client.storeMany(inputs, { idempotencyKey: 'replay-facts' });
+    expect(first.replay).toEqual({ replayed: false, deletedSince: [] });
+    const single = await client.store({ content: 'one alone' }, { idempotencyKey: 'one-alone' });
+    expect(single.replay).toEqual({ replayed: false, deletedSince: [] });
+
+    await client.deleteMemory(first[1]!.id);
+    const retry = await client.storeMany(inputs, { idempotencyKey: 'replay-facts' });
+    expect(retry.map((memory) => memory.id)).toEqual(first.map((memory) => memory.id));
+    expect(retry.replay).toEqual({ replayed: true, deletedSince: [first[1]!.id] });
+    expect(await client.memory(first[1]!.id)).toBeNull();
+    const again = await client.store({ content: 'one alone' }, { idempotencyKey: 'one-alone' });
+    expect(again.replay).toEqual({ replayed: true, deletedSince: [] });
+    // Non-breaking: the memories and the array look as they did before (JSON, spreading, equality).
+    expect(JSON.parse(JSON.stringify(again))).toEqual(again);
+    expect(Object.keys(again)).not.toContain('replay');
+    expect(Object.keys(retry)).toEqual(['0', '1']);
+  });
+
   it('edits a memory, lists by filter and deletes in bulk', async () => {
     const { secret } = await newKey();
     const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });

@@ -25,6 +25,20 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  */
 export const CONFIGURATION_ERROR = 'CONFIGURATION_ERROR';
 
+/** An unexpected error, masked: the code every surface gives it (no detail leaves the server). */
+export const INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR';
+
+/**
+ * Every code a response can carry: the expected failures, the operator's
+ * configuration error and the masked unexpected one. The typed client's
+ * `ErrorCode` lists the same (test/client-error-codes.test.ts holds them equal).
+ */
+export const RESPONSE_ERROR_CODES = [
+  ...ERROR_CODES,
+  CONFIGURATION_ERROR,
+  INTERNAL_SERVER_ERROR,
+] as const;
+
 /** An expected failure, reported to the caller with its code and a human message. */
 export interface Failure {
   ok: false;

@@ -1,4 +1,9 @@
-import { CONFIGURATION_ERROR, CodedError, type ErrorCode } from '../core/errors';
+import {
+  CONFIGURATION_ERROR,
+  CodedError,
+  INTERNAL_SERVER_ERROR,
+  type ErrorCode,
+} from '../core/errors';
 import {
   providerErrorFrame,
   providerErrorResponse,
@@ -239,7 +244,7 @@ export function failureResponse(surface: Surface, error: unknown): Response {
     'unexpected error',
     error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
   );
-  const masked = { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.', details: {} };
+  const masked = { code: INTERNAL_SERVER_ERROR, message: 'Unexpected error.', details: {} };
   return Response.json(errorBody(surface, masked, 500), { status: 500 });
 }
 

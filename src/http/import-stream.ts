@@ -1,4 +1,4 @@
-import { CodedError } from '../core/errors';
+import { CodedError, INTERNAL_SERVER_ERROR } from '../core/errors';
 import type { ImportProgress, ImportReport } from '../resolvers/import-memories';
 
 export type ProgressFormat = 'ndjson' | 'sse';
@@ -53,7 +53,7 @@ export function streamImport(
           error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
         );
         await send('error', {
-          error: { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' },
+          error: { code: INTERNAL_SERVER_ERROR, message: 'Unexpected error.' },
         });
       }
     } finally {

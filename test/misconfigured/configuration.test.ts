@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { describe, expect, it, vi } from 'vitest';
+import { createClient, isMemoryRouterError } from '../../packages/client/src/index';
+import type { MemoryRouterError } from '../../packages/client/src/index';
 import { configurationProblems, PROVIDER_KEY_SECRET_SHORT } from '../../src/core/config-check';
 import { wranglerOverrides } from '../../src/core/wrangler-overrides';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
@@ -203,5 +205,18 @@ describe('configurationProblems', () => {
         problem: 'binding is missing: EMBEDDING_PROVIDER = "workers-ai" needs [ai] binding = "AI"',
       },
     ]);
+  });
+});
+
+describe('the typed client against a misconfigured deployment', () => {
+  it('raises CONFIGURATION_ERROR, a code its ErrorCode type knows, with the variables named', async () => {
+    const mr = createClient({ url: BASE_URL, key: 'mk_x.y', fetch: workerFetch });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const error = await mr.me().catch((caught: unknown) => caught);
+    logged.mockRestore();
+    // Before: TS2345, 'CONFIGURATION_ERROR' was not an ErrorCode of the client.
+    expect(isMemoryRouterError(error, 'CONFIGURATION_ERROR')).toBe(true);
+    expect((error as MemoryRouterError).status).toBe(503);
+    expect((error as MemoryRouterError).extensions.variables).toEqual(NAMED);
   });
 });

@@ -19,6 +19,7 @@ import type {
   MemoryFilter,
   ChatStreamSubscription,
   MeQuery,
+  ToolCallFieldsFragment,
   MemoryEventsSubscription,
   MemoryFieldsFragment,
   MemoryOrder,
@@ -57,7 +58,12 @@ export type SearchResult = SearchQuery['search'];
 export type SearchHit = SearchResult['hits'][number];
 export type Usage = UsageQuery['usage'];
 export type MemoryKey = MeQuery['me'];
+/** One event of a chat stream: a `delta` of text, a `toolCall`, or (with `done`) the `result`. */
 export type ChatEvent = ChatStreamSubscription['chat'];
+/** A chat's final result: the answer, `finishReason`, `toolCalls`, `usage` and the memory receipt. */
+export type ChatResult = NonNullable<ChatEvent['result']>;
+/** A tool call the model made; send it back unchanged in the ASSISTANT message's `toolCalls`. */
+export type ToolCall = ToolCallFieldsFragment;
 export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
 export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
@@ -67,11 +73,29 @@ export interface StoreOptions {
   idempotencyKey?: string;
 }
 
+/**
+ * Whether a keyed store was answered from its idempotency key (nothing stored
+ * or billed again), and which of its memories were deleted since (Memory.id:
+ * they stay deleted, `memory(id)` is null). Unkeyed stores are never replays.
+ */
+export interface StoreReplay {
+  replayed: boolean;
+  deletedSince: string[];
+}
+
+/** A stored memory, with `replay` (not enumerable: JSON and spreading see the memory alone). */
+export type StoredMemory = Memory & { readonly replay: StoreReplay };
+
+/** The stored memories, in input order, with `replay` (not enumerable: the array is as before). */
+export type StoredMemories = Memory[] & { readonly replay: StoreReplay };
+
 /** `extensions.memory` of a response that read memory: what was read, and the cost. */
 export interface MemoryReceipt {
   vaults: { vault: string; calls: number; elapsedMs: number }[];
   windows: { window: string; hits: number }[];
   memoryTokens: number;
+  /** A store answered from its idempotency key: its memories deleted since. */
+  replay?: { deletedSince: string[] };
   /** What fact extraction changed, when the request asked for it (ids are Memory.id). */
   facts?: {
     extracted: number;
@@ -105,6 +129,20 @@ export function createClient(options: ClientOptions) {
     variables: TVariables,
     init?: { signal?: AbortSignal },
   ): Promise<TResult> => (await transport.execute(operation, variables, init)).data;
+  const storeMemories = async (
+    inputs: StoreMemoryInput[],
+    options: StoreOptions,
+  ): Promise<StoredMemories> => {
+    const { data, extensions } = await transport.execute(StoreMemoriesDocument, {
+      inputs,
+      ...options,
+    });
+    const replay = (extensions.memory as MemoryReceipt | undefined)?.replay;
+    return withReplay(data.storeMemories, {
+      replayed: replay !== undefined,
+      deletedSince: replay?.deletedSince ?? [],
+    });
+  };
 
   return {
     /** The server's base URL, as given. */
@@ -133,20 +171,22 @@ export function createClient(options: ClientOptions) {
 
     /**
      * Stores one memory (CORE vault unless `vault` says otherwise); searchable
-     * on return. With `idempotencyKey`, a retry answers the first call's memory.
+     * on return. With `idempotencyKey`, a retry answers the first call's
+     * memory, and `replay` says so (and whether it was deleted since).
      */
-    async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<Memory> {
-      return (await request(StoreMemoriesDocument, { inputs: [input], ...options }))
-        .storeMemories[0]!;
+    async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<StoredMemory> {
+      const stored = await storeMemories([input], options);
+      return withReplay(stored[0]!, stored.replay);
     },
 
     /**
      * Stores up to 100 memories, all or nothing. With `idempotencyKey` (the
      * same for every retry of this call), a retry answers the first call's
-     * memories and stores nothing again.
+     * memories and stores nothing again; `replay` says so, and which of
+     * them were deleted since.
      */
-    async storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<Memory[]> {
-      return (await request(StoreMemoriesDocument, { inputs, ...options })).storeMemories;
+    storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<StoredMemories> {
+      return storeMemories(inputs, options);
     },
 
     /** KRONOS search, with the receipt of what it read (`extensions.memory`). */
@@ -221,9 +261,14 @@ export function createClient(options: ClientOptions) {
     },
 
     /**
-     * Chat with memory through your own provider key, streamed: deltas, then
-     * one event with `done: true` and the result. Breaking out of the loop or
-     * aborting `signal` stops the model call.
+     * Chat with memory through your own provider key, streamed: `delta` events
+     * of text and a `toolCall` event for each tool call the model makes, then
+     * one event with `done: true` and the result (`content`, `finishReason`,
+     * `toolCalls`, `usage`, and `memory`: what was injected and whether the
+     * turn was stored, `memory.turn`). To answer tool calls, send the result's
+     * `toolCalls` back on an ASSISTANT message and each tool's output as a USER
+     * message with `toolCallId`. Breaking out of the loop or aborting `signal`
+     * stops the model call.
      */
     chat(
       input: ChatInput,
@@ -289,6 +334,16 @@ export function createClient(options: ClientOptions) {
 }
 
 export type MemoryRouterClient = ReturnType<typeof createClient>;
+
+/** Attaches `replay` without changing what the value looks like to JSON, spreading or equality. */
+function withReplay<T extends object>(
+  value: T,
+  replay: StoreReplay,
+): T & { readonly replay: StoreReplay } {
+  return Object.defineProperty(value, 'replay', { value: replay, enumerable: false }) as T & {
+    readonly replay: StoreReplay;
+  };
+}
 
 async function* unwrap<T, U>(
   events: AsyncGenerator<T, void, undefined>,

@@ -1,20 +1,28 @@
 /**
- * The codes the API puts in `extensions.code` (GraphQL) or `error.code`
- * (REST routes), plus two of the client's own: NETWORK_ERROR when no answer
- * arrived, UNEXPECTED_RESPONSE when the answer was not the API's.
+ * The codes the API puts in `extensions.code` (GraphQL) or `error.code` (REST
+ * routes): the server's RESPONSE_ERROR_CODES (src/core/errors.ts), which
+ * test/client-error-codes.test.ts holds equal to this list.
  */
-export type ErrorCode =
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'RATE_LIMITED'
-  | 'PAYMENT_REQUIRED'
-  | 'UPSTREAM_ERROR'
-  | 'INTERNAL_SERVER_ERROR'
-  | 'NETWORK_ERROR'
-  | 'UNEXPECTED_RESPONSE';
+export const SERVER_ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'PAYMENT_REQUIRED',
+  'UPSTREAM_ERROR',
+  /** The deployment's variables or secrets are invalid (HTTP 503); `extensions.variables` names them. */
+  'CONFIGURATION_ERROR',
+  /** An unexpected server error, masked. */
+  'INTERNAL_SERVER_ERROR',
+] as const;
+
+/** The client's own: NETWORK_ERROR when no answer arrived, UNEXPECTED_RESPONSE when the answer was not the API's. */
+export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE'] as const;
+
+/** Every `code` a MemoryRouterError can have. */
+export type ErrorCode = (typeof SERVER_ERROR_CODES)[number] | (typeof CLIENT_ERROR_CODES)[number];
 
 /** One error as the GraphQL response lists it. */
 export interface GraphQLErrorEntry {

@@ -1,6 +1,7 @@
 export { createClient } from './client.js';
 export type {
   ChatEvent,
+  ChatResult,
   ClientOptions,
   Memory,
   MemoryEvent,
@@ -10,23 +11,35 @@ export type {
   MemoryRouterClient,
   SearchHit,
   SearchResult,
+  StoredMemories,
+  StoredMemory,
+  StoreOptions,
+  StoreReplay,
+  ToolCall,
   Usage,
   Vault,
   VaultExport,
 } from './client.js';
-export { isMemoryRouterError, MemoryRouterError } from './errors.js';
+export {
+  CLIENT_ERROR_CODES,
+  isMemoryRouterError,
+  MemoryRouterError,
+  SERVER_ERROR_CODES,
+} from './errors.js';
 export type { ErrorCode, GraphQLErrorEntry } from './errors.js';
 export type { ImportOptions, ImportProgress } from './import-jsonl.js';
 export type { ImportReport, ServerProgress } from './import-progress.js';
 export type { FetchLike, Operation } from './transport.js';
 export type {
   ChatInput,
+  ChatMessageInput,
   MemoryOrder,
   MemoryWindow,
   Role,
   SearchInput,
   SearchMode,
   StoreMemoryInput,
+  ToolCallInput,
   VaultKind,
   VaultSelector,
   WindowQuery,

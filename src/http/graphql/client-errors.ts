@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { CodedError } from '../../core/errors';
+import { CodedError, INTERNAL_SERVER_ERROR } from '../../core/errors';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
@@ -107,7 +107,7 @@ export function maskUnexpected(error: unknown, path?: readonly (string | number)
   );
   return new GraphQLError('Unexpected error.', {
     ...(path ? { path } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: { code: INTERNAL_SERVER_ERROR },
   });
 }
 

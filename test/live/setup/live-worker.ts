@@ -24,8 +24,9 @@ async function freePort(): Promise<number> {
 /**
  * Global setup of the live tests: builds the client package (the tests use
  * what would be published), then runs the real Worker with `wrangler dev`,
- * offline, on free ports, with fresh local storage in a temporary folder and
- * `compatible/…` models answered by the provider fake. Torn down after the
+ * offline, on free ports (or MEMORYROUTER_TEST_PORT and
+ * MEMORYROUTER_TEST_INSPECTOR_PORT), with fresh local storage in a temporary
+ * folder and `compatible/…` models answered by the provider fake. Torn down after the
  * last test: the server's process group is stopped and its storage removed.
  */
 export default async function setup({
@@ -36,8 +37,9 @@ export default async function setup({
   execFileSync('npx', ['tsc', '-p', 'packages/client/tsconfig.build.json'], { stdio: 'inherit' });
   const fake = await startProviderFake();
   const persist = await mkdtemp(join(tmpdir(), 'memoryrouter-live-'));
-  const port = await freePort();
-  const inspectorPort = await freePort();
+  // Free ports unless given: shared machines hand out ports per person (as dev-server.mjs).
+  const port = Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort());
+  const inspectorPort = Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort());
   const vars = { ...LIVE_SECRETS, COMPATIBLE_BASE_URL: `${fake.url}/v1` };
   const wrangler: ChildProcess = spawn(
     'npx',

@@ -220,7 +220,9 @@ export type ChatStreamSubscriptionVariables = Exact<{
 }>;
 
 
-export type ChatStreamSubscription = { chat: { delta: string | null, done: boolean, result: { content: string, model: string, provider: string, memory: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } } | null } };
+export type ChatStreamSubscription = { chat: { delta: string | null, done: boolean, toolCall: { id: string, name: string, arguments: unknown, signature: string | null } | null, result: { content: string, model: string, provider: string, finishReason: string | null, toolCalls: Array<{ id: string, name: string, arguments: unknown, signature: string | null }>, usage: { inputTokens: number | null, outputTokens: number | null } | null, memory: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }>, turn: { stored: boolean, memories: number, reason: string | null, message: string | null } | null, facts: { extracted: number, superseded: Array<string>, deleted: Array<string>, unchanged: number, rejected: number, inputTokens: number, outputTokens: number, added: Array<{ id: string, content: string, supersedes: string | null }>, updated: Array<{ id: string, content: string, supersedes: string | null }>, failure: { reason: string, message: string } | null } | null } } | null } };
+
+export type ToolCallFieldsFragment = { id: string, name: string, arguments: unknown, signature: string | null };
 
 export type MemoryFieldsFragment = { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } };
 
@@ -331,6 +333,14 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ToolCallFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ToolCallFields on ToolCall {
+  id
+  name
+  arguments
+  signature
+}
+    `, {"fragmentName":"ToolCallFields"}) as unknown as TypedDocumentString<ToolCallFieldsFragment, unknown>;
 export const MemoryFieldsFragmentDoc = new TypedDocumentString(`
     fragment MemoryFields on Memory {
   id
@@ -365,11 +375,22 @@ export const ChatStreamDocument = new TypedDocumentString(`
     subscription ChatStream($input: ChatInput!) {
   chat(input: $input) {
     delta
+    toolCall {
+      ...ToolCallFields
+    }
     done
     result {
       content
       model
       provider
+      finishReason
+      toolCalls {
+        ...ToolCallFields
+      }
+      usage {
+        inputTokens
+        outputTokens
+      }
       memory {
         memoryTokens
         hits {
@@ -379,11 +400,46 @@ export const ChatStreamDocument = new TypedDocumentString(`
             ...MemoryFields
           }
         }
+        turn {
+          stored
+          memories
+          reason
+          message
+        }
+        facts {
+          extracted
+          added {
+            id
+            content
+            supersedes
+          }
+          updated {
+            id
+            content
+            supersedes
+          }
+          superseded
+          deleted
+          unchanged
+          rejected
+          failure {
+            reason
+            message
+          }
+          inputTokens
+          outputTokens
+        }
       }
     }
   }
 }
-    fragment MemoryFields on Memory {
+    fragment ToolCallFields on ToolCall {
+  id
+  name
+  arguments
+  signature
+}
+fragment MemoryFields on Memory {
   id
   content
   role

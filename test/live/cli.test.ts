@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, inject, it } from 'vitest';
+
+const run = promisify(execFile);
+let accounts = 0;
+
+/** `npx memoryrouter …` (bin/memoryrouter.mjs) against the live Worker, as a user runs it. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  accounts += 1;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/memoryrouter.mjs', ...args], {
+      env: {
+        ...process.env,
+        MEMORYROUTER_URL: inject('liveUrl'),
+        ADMIN_JWT_SECRET: inject('adminSecret'),
+        MEMORYROUTER_ACCOUNT: `cli-${process.pid}-${Date.now().toString(36)}-${accounts}`,
+      },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+/** Whether the live server takes `token` as an admin's. */
+async function serverAccepts(token: string): Promise<unknown> {
+  const response = await fetch(`${inject('liveUrl')}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: '{ memoryKeys { id } }' }),
+  });
+  return response.json();
+}
+
+describe('npx memoryrouter admin-token --expires', () => {
+  it('refuses a lifetime the server would refuse, naming the 24h limit, and prints no token', async () => {
+    const refused = await cli('admin-token', '--expires', '25h');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('more than 24h (ADMIN_TOKEN_LIFETIME)');
+
+    // The limit is the server's: a token of 24h works.
+    const longest = await cli('admin-token', '--expires', '24h');
+    expect(longest.code).toBe(0);
+    expect(await serverAccepts(longest.stdout.trim())).toEqual({ data: { memoryKeys: [] } });
+  });
+
+  it('says what it accepts for a lifetime it cannot read or that is over at once', async () => {
+    for (const expires of ['0', 'soon', '--expires=-5m']) {
+      const args = expires.startsWith('--') ? [expires] : ['--expires', expires];
+      const refused = await cli('admin-token', ...args);
+      expect(refused.code).toBe(2);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain(
+        'expected a lifetime with a unit, more than 0 and at most 24h, e.g. 30s, 15m, 2h or 24h',
+      );
+      expect(refused.stderr).not.toContain('Invalid time period format');
+    }
+  });
+});
+
+describe('npx memoryrouter keys create --name', () => {
+  it('names the key as asked (keys list shows it)', async () => {
+    const account = `cli-named-${process.pid}-${Date.now().toString(36)}`;
+    const env = {
+      ...process.env,
+      MEMORYROUTER_URL: inject('liveUrl'),
+      ADMIN_JWT_SECRET: inject('adminSecret'),
+      MEMORYROUTER_ACCOUNT: account,
+    };
+    const created = await run(
+      process.execPath,
+      ['bin/memoryrouter.mjs', 'keys', 'create', '--name', 'billing bot'],
+      { env },
+    );
+    expect(created.stdout.trim()).toMatch(/^mk_/);
+    const listed = await run(process.execPath, ['bin/memoryrouter.mjs', 'keys', 'list'], { env });
+    expect(listed.stdout).toMatch(/^key_[0-9a-f]{32}\tbilling bot\t.*\tactive$/m);
+  });
+});

@@ -1,0 +1,94 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { describe, expect, it, vi } from 'vitest';
+import readme from '../README.md?raw';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+
+/** The JSON bodies (`-d '…'`) of README's first two curl examples to /graphql: store, then search. */
+function curlBodies(): { query: string; variables: Record<string, unknown> }[] {
+  const section = readme.slice(readme.indexOf('## Using the API'));
+  const bodies = /curl -s http:\/\/localhost:8787\/graphql [^\n]*-d '(\{[\s\S]*?\})'\n/g;
+  return [...section.matchAll(bodies)]
+    .slice(0, 2)
+    .map((match) => JSON.parse(match[1]!) as { query: string; variables: Record<string, unknown> });
+}
+
+/**
+ * README's first search example, run as a newcomer runs it (offline, the
+ * local embedder): its stores, then its search. What the README says it
+ * prints is what it prints (review 94, finding 5: the Kyoto trip was missed).
+ */
+describe("README's search example", () => {
+  it('finds every memory its question asks about, as the README says', async () => {
+    const [store, search] = curlBodies();
+    expect(store!.query).toContain('storeMemories');
+    expect(search!.query).toContain('search(');
+    const { secret } = await newKey();
+    // The example backfills the colour to 2026-10-01, which its LONG_TERM
+    // window (3–90 days back) holds until 2026-12-30: the search runs on a day
+    // within that, so the calendar cannot fail this test (the README's own
+    // date is then stale, a docs chore, not a regression).
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-26T12:00:00Z'));
+    try {
+      await runExample(secret, store!, search!);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+async function runExample(
+  secret: string,
+  store: { query: string },
+  search: { query: string },
+): Promise<void> {
+  const send = async (body: unknown) => {
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as {
+      data?: { search?: { hits: { memory: { content: string } }[] } };
+      errors?: unknown;
+    };
+  };
+  expect((await send(store)).errors).toBeUndefined();
+  const found = await send(search);
+  expect(found.errors).toBeUndefined();
+  const contents = found.data!.search!.hits.map((hit) => hit.memory.content);
+  // What the README promises right after the example, quoted, in order.
+  const after = readme.slice(readme.indexOf(JSON.stringify(search.query)));
+  const promise = /\n```\n\n(It answers [\s\S]*?)\n\n/.exec(after)![1]!;
+  const promised = [...promise.replace(/\n/g, ' ').matchAll(/"([^"]+)"/g)].map((quote) => quote[1]);
+  expect(promised).toHaveLength(2);
+  expect(contents).toEqual(promised);
+}
+
+describe("README's Anthropic SDK example", () => {
+  it('names a model the bundled SDK does not warn about, and it answers', async () => {
+    const example = readme.slice(readme.indexOf("import Anthropic from '@anthropic-ai/sdk';"));
+    const model = /model: '([^']+)'/.exec(example)![1]!;
+    const { secret } = await newKey();
+    const anthropic = new Anthropic({
+      apiKey: secret,
+      baseURL: BASE_URL,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'X-Provider-Key': 'sk-ant-test' },
+    });
+    // The SDK warns on the console for a model it knows to be deprecated.
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const message = await anthropic.messages.create({
+        model,
+        max_tokens: 1024,
+        messages: [{ role: 'user', content: 'Where do I live?' }],
+      });
+      expect(message.model).toBe(model);
+      expect(warned.mock.calls.flat().join(' ')).not.toMatch(/deprecated/);
+    } finally {
+      warned.mockRestore();
+    }
+  });
+});
