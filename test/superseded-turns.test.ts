@@ -78,7 +78,7 @@ const contents = (hits: readonly Hit[]) => hits.map((hit) => hit.memory.content)
 /** "I live in Paris" (fact: Paris), then "We moved to Berlin last month" (UPDATE: Berlin). */
 async function moveFromParisToBerlin(secret: string, sessionId: string, firstTurn: string) {
   // An empty vault: no candidates, so no reconciliation call.
-  await storeWithFacts(secret, sessionId, firstTurn, ['The user lives in Paris']);
+  const first = await storeWithFacts(secret, sessionId, firstTurn, ['The user lives in Paris']);
   await storeWithFacts(
     secret,
     sessionId,
@@ -86,6 +86,7 @@ async function moveFromParisToBerlin(secret: string, sessionId: string, firstTur
     ['The user lives in Berlin'],
     [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
   );
+  return first.data!.storeMemories[0]!.id;
 }
 
 describe('a superseded fact demotes the turn it was drawn from', () => {
@@ -157,6 +158,24 @@ describe('a superseded fact demotes the turn it was drawn from', () => {
     const dog = contents(await search(secret, 'dog', 'dog'));
     expect(dog[0]).toBe('The user has a dog');
     expect(dog).toContain('I live in Paris and have a dog');
+  });
+
+  it('an edited stale turn stays demoted', async () => {
+    const { secret } = await newKey();
+    const turn = await moveFromParisToBerlin(secret, 'edit', 'I live in Paris');
+    expect(contents(await search(secret, 'edit', 'where do I live now?'))[0]).toBe(
+      'The user lives in Berlin',
+    );
+    // New content replaces the row (a new seq): the demotion must follow it.
+    const edited = await graphql(
+      secret,
+      `mutation ($input: UpdateMemoryInput!) { updateMemory(input: $input) { id } }`,
+      { input: { id: turn, content: 'I live in Paris, in the 11th' } },
+    );
+    expect(edited.errors).toBeUndefined();
+    const hits = await search(secret, 'edit', 'where do I live now?');
+    expect(contents(hits)[0]).toBe('The user lives in Berlin');
+    expect(contents(hits)).toContain('I live in Paris, in the 11th');
   });
 
   it('a memory stored without extraction is not demoted', async () => {
