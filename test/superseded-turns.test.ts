@@ -46,9 +46,13 @@ async function storeWithFacts(
   }
   const result = await graphql<{ storeMemories: { id: string }[] }>(
     secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-      storeMemories(inputs: $inputs, extract: $extract) { id }
-    }`,
+    `
+      mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+        storeMemories(inputs: $inputs, extract: $extract) {
+          id
+        }
+      }
+    `,
     {
       inputs: [{ content, vault: { kind: 'SESSION', id: sessionId } }],
       extract: { model: OPENAI.model },
@@ -66,7 +70,18 @@ async function search(
 ): Promise<Hit[]> {
   const result = await graphql<{ search: { hits: Hit[] } }>(
     secret,
-    `query ($input: SearchInput!) { search(input: $input) { hits { score memory { content } } } }`,
+    `
+      query ($input: SearchInput!) {
+        search(input: $input) {
+          hits {
+            score
+            memory {
+              content
+            }
+          }
+        }
+      }
+    `,
     { input: { query, vaults: [{ kind: 'SESSION', id: sessionId }], includeSuperseded } },
   );
   expect(result.errors).toBeUndefined();
@@ -113,7 +128,20 @@ describe('a superseded fact demotes the turn it was drawn from', () => {
     await scriptFake({ host: 'api.openai.com' });
     const chat = await graphql<{ chat: { memory: { hits: Hit[] } } }>(
       secret,
-      `mutation ($input: ChatInput!) { chat(input: $input) { memory { hits { score memory { content } } } } }`,
+      `
+        mutation ($input: ChatInput!) {
+          chat(input: $input) {
+            memory {
+              hits {
+                score
+                memory {
+                  content
+                }
+              }
+            }
+          }
+        }
+      `,
       {
         input: {
           model: 'openai/gpt-4o',
@@ -138,12 +166,10 @@ describe('a superseded fact demotes the turn it was drawn from', () => {
 
   it('the demoted turn is still found for what else it says', async () => {
     const { secret } = await newKey();
-    await storeWithFacts(
-      secret,
-      'dog',
-      'I live in Paris and have a dog',
-      ['The user lives in Paris', 'The user has a dog'],
-    );
+    await storeWithFacts(secret, 'dog', 'I live in Paris and have a dog', [
+      'The user lives in Paris',
+      'The user has a dog',
+    ]);
     await storeWithFacts(
       secret,
       'dog',
@@ -169,7 +195,13 @@ describe('a superseded fact demotes the turn it was drawn from', () => {
     // New content replaces the row (a new seq): the demotion must follow it.
     const edited = await graphql(
       secret,
-      `mutation ($input: UpdateMemoryInput!) { updateMemory(input: $input) { id } }`,
+      `
+        mutation ($input: UpdateMemoryInput!) {
+          updateMemory(input: $input) {
+            id
+          }
+        }
+      `,
       { input: { id: turn, content: 'I live in Paris, in the 11th' } },
     );
     expect(edited.errors).toBeUndefined();
@@ -183,8 +215,16 @@ describe('a superseded fact demotes the turn it was drawn from', () => {
     await moveFromParisToBerlin(secret, 'p', 'I live in Paris');
     const plain = await graphql<{ storeMemory: { id: string } }>(
       secret,
-      `mutation ($input: StoreMemoryInput!) { storeMemory(input: $input) { id } }`,
-      { input: { content: 'I live in Paris, said my sister', vault: { kind: 'SESSION', id: 'p' } } },
+      `
+        mutation ($input: StoreMemoryInput!) {
+          storeMemory(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: { content: 'I live in Paris, said my sister', vault: { kind: 'SESSION', id: 'p' } },
+      },
     );
     expect(plain.errors).toBeUndefined();
 
