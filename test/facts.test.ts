@@ -12,6 +12,7 @@ import {
 } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { decodeMemoryId } from '../src/vaults/ids';
 
 const PROVIDERS = [
   { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' },
@@ -148,7 +149,11 @@ describe('fact extraction and superseding', () => {
       expect(old!.validUntil).not.toBeNull();
       expect(old!.supersededBy?.id).toBe(berlin.id);
       expect(now!.validUntil).toBeNull();
-      expect(now!.metadata).toEqual({ kind: 'fact' });
+      // The fact names the turn it was drawn from, by the local id an export writes.
+      expect(now!.metadata).toEqual({
+        kind: 'fact',
+        turns: [decodeMemoryId(stored[0]!.id).localId],
+      });
       const fromParis = await api.request(MemoryHistoryDocument, { id: parisId });
       expect(fromParis.memory!.history.map((version) => version.id)).toEqual([parisId, berlin.id]);
     });

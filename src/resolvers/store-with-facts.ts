@@ -1,4 +1,5 @@
 import type { SearchHitRecord } from '../durable/rpc/vault-types';
+import { randomId } from '../core/encoding';
 import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
 import { planWindows } from '../kronos/plan';
@@ -29,6 +30,16 @@ export const CANDIDATES_PER_FACT = 5;
  */
 export const FACT_METADATA = { kind: 'fact' } as const;
 export const TURN_METADATA = { kind: 'turn' } as const;
+
+/**
+ * A fact's metadata: its kind, and the local ids of the turns it was drawn
+ * from. Once the fact is superseded or deleted, the vault demotes those
+ * turns in searches (durable/queries/stale-turns.ts), so what they said no
+ * longer outranks the fact that replaced it.
+ */
+function factMetadata(turnIds: readonly string[]) {
+  return { ...FACT_METADATA, turns: turnIds };
+}
 
 export interface StoredWithFacts {
   /** The raw turn as stored, in the order given. */
@@ -81,13 +92,18 @@ export async function storeWithFacts(
     }
   }
 
+  // The turn's ids are chosen here, so its facts can name it in the same batch.
+  const turn = inputs.map((input) => ({
+    ...input,
+    id: input.id ?? randomId(),
+    metadata: input.metadata ?? TURN_METADATA,
+  }));
   const factInputs: StoreInput[] = (plan?.added ?? []).map((fact) => ({
     vault: inputs[0]!.vault ?? null,
     content: fact.content,
     role: 'SYSTEM',
-    metadata: FACT_METADATA,
+    metadata: factMetadata(turn.map(({ id }) => id)),
   }));
-  const turn = inputs.map((input) => ({ ...input, metadata: input.metadata ?? TURN_METADATA }));
   const stored = await storeBatch(
     context,
     [...turn, ...factInputs],

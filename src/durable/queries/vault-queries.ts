@@ -5,6 +5,7 @@ import { BestByContent } from '../../core/best-by-content';
 import { metadataConditions } from './metadata-filter';
 import { fusedRanking } from './fused-ranking';
 import { textEvidence } from './score-fusion';
+import { demoteStaleTurns, staleHeadroom } from './stale-turns';
 import type { Sql, SqlValue } from '../sqlite/sql';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { TextSearch } from '../full-text/text-search';
@@ -86,7 +87,9 @@ export class VaultQueries {
    * The windows of one search; `index` is null while the vault has no
    * vectors. `timeline` is asked for only when the search needs text.
    * `retired` (seqs of superseded memories, null when there are none) is
-   * skipped unless the request includes superseded memories. Each window is
+   * skipped unless the request includes superseded memories, and so is the
+   * demotion of `stale` turns (seqs of turns a retired fact was drawn from,
+   * stale-turns.ts; null when there are none). Each window is
    * ranked on its own; the memories of all of them are then read in one
    * query (one statement instead of one per window). A window returns its
    * limit of distinct contents: duplicates are skipped before the cut, not
@@ -98,6 +101,7 @@ export class VaultQueries {
     request: SearchRequest,
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
+    stale: ReadonlySet<number> | null = null,
   ): WindowResult[] {
     // The text unit (TEXT's scale, HYBRID's text side) depends on the query
     // and the vault, not the window: read once per search, when first needed.
@@ -108,8 +112,23 @@ export class VaultQueries {
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
       ));
-    const rank = (window: WindowSearch, asked: number) =>
-      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce);
+    // Demoted where the window's memories are chosen, so the memories a
+    // demotion lets in were ranked and can take the places.
+    const demoted = request.includeSuperseded === true ? null : stale;
+    const rank = (window: WindowSearch, asked: number) => {
+      const extra = staleHeadroom(demoted, asked);
+      const ranking = this.rankWindow(
+        index,
+        timeline,
+        request,
+        window,
+        asked + extra,
+        retired,
+        fullMatchOnce,
+      );
+      if (demoted === null) return ranking;
+      return { ...ranking, ranked: demoteStaleTurns(ranking.ranked, demoted, asked) };
+    };
     const rankings = windows.map((window) => rank(window, window.limit));
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
@@ -147,8 +166,9 @@ export class VaultQueries {
     request: SearchRequest,
     window: WindowSearch,
     retired: ReadonlySet<number> | null = null,
+    stale: ReadonlySet<number> | null = null,
   ): WindowResult {
-    return this.searchWindows(index, timeline, request, [window], retired)[0]!;
+    return this.searchWindows(index, timeline, request, [window], retired, stale)[0]!;
   }
 
   /** A window's ranked memories before hydration, and its result without hits. */

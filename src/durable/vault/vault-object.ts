@@ -65,7 +65,10 @@ export class VaultObject extends DurableObject<Env> {
     const queries = new VaultQueries(sql);
     const hot = new HotIndex(sql, meta, queries.text, () => rows.count(), id);
     const events = new MemoryEventLog(sql);
-    const retired = new RetiredSet(() => rows.retiredSeqs());
+    const retired = new RetiredSet(
+      () => rows.retiredSeqs(),
+      () => rows.staleTurnSeqs(),
+    );
     const subscribers = new EventSockets(ctx, events);
     const broadcast = subscribers.broadcast.bind(subscribers);
     const keys = new StoreKeys(sql);

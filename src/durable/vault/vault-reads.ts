@@ -259,6 +259,7 @@ export class VaultReads {
       request,
       window,
       this.retired.current(),
+      this.retired.staleTurns(),
     );
   }
 
@@ -284,6 +285,7 @@ export class VaultReads {
       request,
       request.windows,
       this.retired.current(),
+      this.retired.staleTurns(),
     );
     spent(performance.now() - started);
     return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };

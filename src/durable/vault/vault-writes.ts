@@ -226,6 +226,7 @@ export class VaultWrites {
       );
     });
     for (const removal of removals) this.hot.removed(removal);
+    this.retired.rowsChanged();
     this.committed(events);
     return rows.map(({ id }) => id);
   }
@@ -268,6 +269,7 @@ export class VaultWrites {
         this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
         return this.events.append([editedEvent(edited, now)]);
       });
+      this.retired.rowsChanged(); // a fact's metadata names its turns
       this.committed(events);
       return {
         result: { ok: true, memory: edited, ...(contentUnchanged ? { contentUnchanged } : {}) },
@@ -324,6 +326,7 @@ export class VaultWrites {
     this.hot.removed(removal);
     this.hot.added(batch.memories, seqs, written.dimensions!);
     if (retired !== null) this.retired.added([retired]);
+    this.retired.rowsChanged();
     this.committed(events);
     return { result: { ok: true, memory: edited }, meta: written };
   }

@@ -178,6 +178,23 @@ export class VaultStorage {
       .map((row) => row.seq);
   }
 
+  /**
+   * Seqs of the turns a retired fact was drawn from (its metadata
+   * `{"kind": "fact", "turns": [local ids]}`, store-with-facts.ts): what they
+   * said has been superseded, so searches demote them (stale-turns.ts).
+   */
+  staleTurnSeqs(): number[] {
+    return this.sql
+      .all<{ seq: number }>(
+        `SELECT DISTINCT turn.seq AS seq
+         FROM memories AS fact, json_each(fact.metadata, '$.turns') AS source
+         JOIN memories AS turn ON turn.id = source.value
+         WHERE fact.valid_until IS NOT NULL
+           AND json_extract(fact.metadata, '$.kind') = 'fact'`,
+      )
+      .map((row) => row.seq);
+  }
+
   /** Call inside a transaction. */
   delete(id: string): void {
     this.sql.run('DELETE FROM memories WHERE id = ?', id);
