@@ -91,6 +91,50 @@ describe('@memoryrouter/client inside a Worker', () => {
   });
 });
 
+describe('@memoryrouter/client importVault', () => {
+  async function exported(client: ReturnType<typeof createClient>) {
+    await client.storeMany(
+      Array.from({ length: 5 }, (_, index) => ({
+        vault: { kind: 'SESSION', id: 'origin' },
+        content: `exported memory ${index}`,
+      })),
+    );
+    return (await client.exportVault({ kind: 'SESSION', id: 'origin' })).response.text();
+  }
+
+  it('imports an intact export in parts, summing what each part billed', async () => {
+    // The server checks a header's count against one request's lines: before,
+    // each part repeated the file's header and was refused (COUNT_MISMATCH).
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const file = await exported(client);
+    const report = await client.importVault({ kind: 'SESSION', id: 'copy' }, file, {
+      linesPerRequest: 2,
+    });
+    expect(report).toMatchObject({
+      imported: 5,
+      failed: 0,
+      embeddingModel: 'use-lite-static-384@1',
+      dimensions: 384,
+    });
+    const usage = await client.usage();
+    // Stored twice over (the origin, then the copy): the copy billed half.
+    expect(report.memoryTokens * 2).toBe(usage.memoryTokens);
+  });
+
+  it('refuses an altered export before sending anything', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const file = (await exported(client)).replace('exported memory 3', 'altered memory 3');
+    const error = await client
+      .importVault({ kind: 'SESSION', id: 'copy' }, file, { linesPerRequest: 2 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CHECKSUM_MISMATCH' });
+    expect(await client.memories({ kind: 'SESSION', id: 'copy' })).toBeNull();
+  });
+});
+
 describe('@memoryrouter/client exportVault', () => {
   it('raises NOT_FOUND (VAULT_NOT_FOUND) for a session never written', async () => {
     const { secret } = await newKey();

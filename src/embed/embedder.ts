@@ -14,3 +14,12 @@ export interface Embedder {
 
 /** The model name a vault records when its vectors come from the caller. */
 export const CALLER_SUPPLIED_MODEL = 'caller-supplied';
+
+/**
+ * What a caller can do once a vault holds its own vectors and plain text is
+ * refused (a first write with `embedding`, or an import of lines with vectors
+ * and no header, fixed it): said in every such refusal, since the kind never
+ * changes on its own.
+ */
+export const CALLER_SUPPLIED_WAY_OUT =
+  'send `embedding` with every memory, or clearVault to empty the vault so that its next write chooses again';

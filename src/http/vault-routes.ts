@@ -1,5 +1,6 @@
 import { CodedError } from '../core/errors';
 import { maxImportLineBytes } from '../core/limits';
+import { checkedAgainstHeader } from '../resolvers/checked-upload';
 import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';
 import { vaultOf } from '../resolvers/principal';
@@ -37,7 +38,13 @@ export async function importRoute(edge: Edge<'activeMemoryKey'>): Promise<Respon
   const { request } = edge;
   if (request.body === null)
     throw new CodedError('BAD_USER_INPUT', 'send the JSONL as the request body', 'EMPTY_BODY');
-  const lines = splitLines(request.body, maxImportLineBytes(context.config.maxContentBytes));
+  const maxLineBytes = maxImportLineBytes(context.config.maxContentBytes);
+  // An export's count and checksum are checked before anything is stored (checked-upload.ts).
+  const lines = checkedAgainstHeader(
+    splitLines(request.body, maxLineBytes),
+    context.env.SNAPSHOTS,
+    maxLineBytes,
+  );
   const format = progressFormat(request);
   if (format === null) return Response.json(await importMemories(context, address, lines));
   return streamImport(format, edge.ctx, (onProgress) =>

@@ -1,9 +1,9 @@
 import type { MeteredContext } from './request-context';
 import { CodedError, failure } from '../core/errors';
-import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
+import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../embed/embedder';
 import { MAX_STORE_BATCH, maxImportLineBytes } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
-import { parseLine } from '../vaults/jsonl';
+import { parseLine, readImportHeader } from '../vaults/jsonl';
 import type { RawLine } from '../vaults/line-splitter';
 import {
   checkChunkEmbeddings,
@@ -40,6 +40,15 @@ export interface ImportReport {
   skipped: number;
   failed: number;
   failures: ImportFailure[];
+  /** Memory tokens billed for the memories stored (the tokens of their content). */
+  memoryTokens: number;
+  /**
+   * The kind of vector the vault holds after the import (`caller-supplied`
+   * when the file's vectors were the caller's own), and their size; null
+   * while the vault holds nothing.
+   */
+  embeddingModel: string | null;
+  dimensions: number | null;
 }
 
 export interface ImportProgress {
@@ -72,7 +81,15 @@ export async function importMemories(
   lines: AsyncIterable<ImportLine>,
   onProgress: (progress: ImportProgress) => Promise<void> | void = () => {},
 ): Promise<ImportReport> {
-  const report: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
+  const report: ImportReport = {
+    imported: 0,
+    skipped: 0,
+    failed: 0,
+    failures: [],
+    memoryTokens: 0,
+    embeddingModel: null,
+    dimensions: null,
+  };
   const fail = (line: number, error: unknown) => {
     report.failed++;
     if (report.failures.length >= MAX_REPORTED_FAILURES) return;
@@ -95,6 +112,12 @@ export async function importMemories(
    * `caller-supplied`: the caller's own vectors.
    */
   let fileModel: string | null = null;
+  /** The size the header gives the file's vectors: a line's own embedding must have it. */
+  let fileDimensions: number | null = null;
+  /** Only the file's first line may be its header. */
+  let headerAllowed = true;
+  /** A header the import cannot trust: the whole file is refused, before anything is stored. */
+  let badHeader: unknown = null;
   /** The kind of vector the vault holds (vault-rules.ts), else the first line kept gives. */
   let kind = stats.embeddingModel;
   /** Ids kept so far (stored or pending), with their line, to refuse repeats within the file. */
@@ -108,12 +131,14 @@ export async function importMemories(
   const store = async (pending: Pending[]) => {
     try {
       // Refusals name no input: the report gives the line.
-      await storeMemories(
+      const stored = await storeMemories(
         context,
         pending.map(({ input }) => input),
         () => null,
       );
       report.imported += pending.length;
+      // An import never replays (it has no idempotency key): every stored memory is billed.
+      report.memoryTokens += stored.reduce((sum, { record }) => sum + record.tokens, 0);
     } catch (error) {
       if (!(error instanceof CodedError) || error.code === 'PAYMENT_REQUIRED') throw error;
       if (pending.length === 1) {
@@ -159,10 +184,27 @@ export async function importMemories(
     try {
       const text = readText(line, maxLineBytes, decoder);
       if (text.trim() === '') continue;
+      const first = headerAllowed;
+      headerAllowed = false;
       const parsed = parseLine(text);
       if (parsed.type === 'header') {
-        const model = parsed.header.embeddingModel;
-        fileModel = typeof model === 'string' && model !== CALLER_SUPPLIED_MODEL ? model : null;
+        if (!first) {
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            "a header line belongs only at the top of the file (each request's first line)",
+            'INVALID_HEADER',
+          );
+        }
+        try {
+          const header = readImportHeader(parsed.header);
+          checkHeaderAgainst(header, context.embedder);
+          const model = header.embeddingModel;
+          fileModel = model !== null && model !== CALLER_SUPPLIED_MODEL ? model : null;
+          fileDimensions = header.dimensions;
+        } catch (error) {
+          badHeader = error;
+          throw error;
+        }
         continue;
       }
       if (full !== null) throw full;
@@ -181,6 +223,13 @@ export async function importMemories(
       const vectorDims = memory.embedding?.length ?? context.embedder.dimensions;
       if (memory.embedding !== null) {
         refuseOn(checkEmbeddingLength(memory.embedding));
+        if (fileDimensions !== null && memory.embedding.length !== fileDimensions) {
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            `embedding has ${memory.embedding.length} dimensions; the file's header says ${fileDimensions}`,
+            'EMBEDDING_DIMENSIONS',
+          );
+        }
         const checked = checkEmbedding(memory.embedding, dimensions ?? vectorDims);
         if (!checked.ok) refuseOn(checked);
         const chunks = checkChunkEmbeddings(memory.content, memory.chunkEmbeddings, vectorDims);
@@ -230,13 +279,39 @@ export async function importMemories(
       });
       batchBytes += text.length;
     } catch (error) {
+      if (error === badHeader) throw error;
       fail(line.number, error);
     }
     if (batch.length >= IMPORT_BATCH || batchBytes >= IMPORT_BATCH_BYTES) await flush();
     else if (lastLine - reportedLine >= PROGRESS_EVERY_LINES) await progress();
   }
   await flush();
+  const after = await context.vaults.statsOf(address);
+  report.embeddingModel = after.embeddingModel;
+  report.dimensions = after.dimensions;
   return report;
+}
+
+/**
+ * A header naming the deployment's own model with another size cannot be
+ * right: every vector of the file would be refused, or worse, fix the size
+ * of a fresh vault.
+ */
+function checkHeaderAgainst(
+  header: { embeddingModel: string | null; dimensions: number | null },
+  embedder: { model: string; dimensions: number },
+): void {
+  if (
+    header.embeddingModel === embedder.model &&
+    header.dimensions !== null &&
+    header.dimensions !== embedder.dimensions
+  ) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `the header line says model ${embedder.model} has ${header.dimensions} dimensions; it has ${embedder.dimensions}`,
+      'INVALID_HEADER',
+    );
+  }
 }
 
 /**
@@ -252,7 +327,7 @@ function kindMismatch(held: string | null, line: string, deployment: string): Re
     ...failure(
       'BAD_USER_INPUT',
       own(held)
-        ? `this vault holds caller-supplied vectors; a line without an embedding would get the deployment's embedding model ${deployment}`
+        ? `this vault holds caller-supplied vectors; a line without an embedding would get the deployment's embedding model ${deployment} (${CALLER_SUPPLIED_WAY_OUT})`
         : `this vault holds vectors of embedding model ${held}; a line's own embedding is caller-supplied (an export's header names its model)`,
       'EMBEDDING_MISMATCH',
     ),

@@ -14,6 +14,9 @@ ImportReportRef.implement({
       description: 'Memories the vault already had (same id), left as they were.',
     }),
     failed: t.exposeInt('failed', { description: 'Lines refused.' }),
+    memoryTokens: t.exposeInt('memoryTokens', {
+      description: 'Memory tokens billed for the memories stored (the tokens of their content).',
+    }),
   }),
 });
 

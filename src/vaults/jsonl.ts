@@ -1,5 +1,6 @@
 import { CodedError } from '../core/errors';
 import { fromBase64Url, toBase64Url } from '../core/encoding';
+import { MAX_EMBEDDING_DIMENSIONS } from '../core/limits';
 import { readClientTime } from '../core/memory-time';
 import { ROLES, type Role } from './roles';
 import type { VaultKind } from './address';
@@ -225,6 +226,67 @@ export function parseLine(text: string): ParsedLine {
       validUntil,
       supersededBy,
     },
+  };
+}
+
+/** What an import takes from a header line, each field checked; null where the header has none. */
+export interface ImportHeader {
+  /** The model its vectors were made with, as written (`caller-supplied` included). */
+  embeddingModel: string | null;
+  /** How many components every `embedding` of the file has. */
+  dimensions: number | null;
+  /** How many memory lines follow the header. */
+  count: number | null;
+  /** `sha256:` and the hex SHA-256 of those lines, each with its newline. */
+  checksum: string | null;
+}
+
+const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Reads the fields of a header line an import relies on. A header it cannot
+ * trust (an unknown version, a field of the wrong type) is refused with
+ * INVALID_HEADER rather than half-read: its lines would otherwise be judged
+ * by the wrong model, size or checksum.
+ */
+export function readImportHeader(header: SnapshotHeader): ImportHeader {
+  const line = header as unknown as Record<string, unknown>;
+  const invalid = (problem: string): never =>
+    refuse(`the header line ${problem}`, 'INVALID_HEADER');
+  const given = (field: string) => line[field] !== undefined && line[field] !== null;
+  if (line.version !== FORMAT_VERSION) {
+    invalid(
+      `has version ${JSON.stringify(line.version)}; this server reads version ${FORMAT_VERSION}`,
+    );
+  }
+  if (
+    given('embeddingModel') &&
+    (typeof line.embeddingModel !== 'string' || line.embeddingModel === '')
+  ) {
+    invalid('`embeddingModel` must be a model name');
+  }
+  const dimensions = line.dimensions;
+  if (
+    given('dimensions') &&
+    !(
+      Number.isInteger(dimensions) &&
+      (dimensions as number) >= 1 &&
+      (dimensions as number) <= MAX_EMBEDDING_DIMENSIONS
+    )
+  ) {
+    invalid(`\`dimensions\` must be a whole number from 1 to ${MAX_EMBEDDING_DIMENSIONS}`);
+  }
+  if (given('count') && !(Number.isInteger(line.count) && (line.count as number) >= 0)) {
+    invalid('`count` must be a whole number of memory lines');
+  }
+  if (given('checksum') && !(typeof line.checksum === 'string' && CHECKSUM.test(line.checksum))) {
+    invalid('`checksum` must be sha256: and 64 hex digits');
+  }
+  return {
+    embeddingModel: given('embeddingModel') ? (line.embeddingModel as string) : null,
+    dimensions: given('dimensions') ? (dimensions as number) : null,
+    count: given('count') ? (line.count as number) : null,
+    checksum: given('checksum') ? (line.checksum as string) : null,
   };
 }
 

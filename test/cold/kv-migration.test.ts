@@ -74,6 +74,7 @@ describe('migration from the KV era', () => {
       imported: 1,
       skipped: 0,
       failed: 1,
+      memoryTokens: 3, // "asked about invoices"
     });
 
     const vaults = (await api.request(ListVaultsDocument)).vaults.map((vault) => [

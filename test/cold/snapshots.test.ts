@@ -262,17 +262,23 @@ describe('COLD tier', () => {
       };
     };
     // The header line is read, not counted; a second import skips every memory.
+    const kept = { embeddingModel: 'use-lite-static-384@1', dimensions: 384 };
     expect(await importInto('/v1/vaults/session/to/import', file)).toEqual({
       imported: 12,
       skipped: 0,
       failed: 0,
       failures: [],
+      memoryTokens: 84,
+      ...kept,
     });
+    // Nothing stored, nothing billed.
     expect(await importInto('/v1/vaults/session/to/import', file)).toEqual({
       imported: 0,
       skipped: 12,
       failed: 0,
       failures: [],
+      memoryTokens: 0,
+      ...kept,
     });
 
     const search = (id: string) =>
@@ -369,7 +375,15 @@ describe('COLD tier', () => {
       // @ts-expect-error: workerd needs the duplex hint for a streamed request body
       duplex: 'half',
     });
-    expect(await response.json()).toEqual({ imported: 250, skipped: 0, failed: 0, failures: [] });
+    expect(await response.json()).toEqual({
+      imported: 250,
+      skipped: 0,
+      failed: 0,
+      failures: [],
+      memoryTokens: 2_500,
+      embeddingModel: 'use-lite-static-384@1',
+      dimensions: 384,
+    });
     const { vault } = await api.request(GetVaultDocument, {
       selector: { kind: 'SESSION', id: 'diary' },
       first: 1,

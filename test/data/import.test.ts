@@ -6,6 +6,8 @@ import { maxImportLineBytes } from '../../src/core/limits';
 import { splitLines } from '../../src/vaults/line-splitter';
 
 const DAY = 86_400_000;
+/** The embedder tests run with (wrangler.toml's default). */
+const DEPLOYMENT_MODEL = 'use-lite-static-384@1';
 const encoder = new TextEncoder();
 
 interface Report {
@@ -173,6 +175,9 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       skipped: 0,
       failed: 0,
       failures: [],
+      memoryTokens: 2,
+      embeddingModel: DEPLOYMENT_MODEL,
+      dimensions: 384,
     });
     expect(await contents(api, 'roles')).toEqual(['lower', 'upper']);
   });
@@ -284,6 +289,9 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       skipped: 0,
       failed: 0,
       failures: [],
+      memoryTokens: 750,
+      embeddingModel: DEPLOYMENT_MODEL,
+      dimensions: 384,
     });
   });
 
@@ -313,6 +321,9 @@ describe('POST /v1/vaults/…/import, line by line', () => {
           skipped: 0,
           failed: 1,
           failures: [{ line: 2, reason: 'not valid JSON', code: 'INVALID_JSON' }],
+          memoryTokens: 2,
+          embeddingModel: DEPLOYMENT_MODEL,
+          dimensions: 384,
         },
       ],
     ]);

@@ -222,15 +222,29 @@ describe('@memoryrouter/client against a live Worker', () => {
     expect(lines).toHaveLength(6);
     expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'memoryrouter.vault', count: 5 });
 
-    // A bad line in the second part must be reported with its line in the file.
-    const file = [...lines.slice(0, 4), '{"content": ""}', ...lines.slice(4)].join('\n');
-    const progress: ImportProgress[] = [];
+    // An edited export no longer matches its header's count and checksum: the
+    // client refuses it whole before sending anything, as the server would.
     const target = { kind: 'SESSION', id: 'copy' } as const;
+    const edited = [...lines.slice(0, 4), '{"content": ""}', ...lines.slice(4)];
+    const refused = await failure(() =>
+      client.importVault(target, edited.join('\n'), { linesPerRequest: 3 }),
+    );
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'COUNT_MISMATCH' });
+    expect(await client.memories(target)).toBeNull();
+
+    // Without them (as README says to do after editing), a bad line in the
+    // second part is reported with its line in the file.
+    const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+    delete header.count;
+    delete header.checksum;
+    const file = [JSON.stringify(header), ...edited.slice(1)].join('\n');
+    const progress: ImportProgress[] = [];
     const report = await client.importVault(target, new Blob([file]), {
       linesPerRequest: 3,
       onProgress: (step) => progress.push(step),
     });
     expect(report).toMatchObject({ imported: 5, failed: 1, skipped: 0 });
+    expect(report.memoryTokens).toBeGreaterThan(0);
     expect(report.failures).toEqual([
       { line: 5, code: 'EMPTY_CONTENT', reason: expect.stringContaining('content') },
     ]);

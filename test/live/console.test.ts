@@ -259,6 +259,9 @@ describe('web console at /console', () => {
     await report.waitFor();
     expect(await report.locator('[data-field=imported]').textContent()).toBe('400');
     expect(await report.locator('[data-field=failed]').textContent()).toBe('1');
+    // What the 400 stored memories billed, as the usage counts it.
+    const billed = await report.locator('[data-field=memoryTokens]').textContent();
+    expect(Number(billed!.replace(/\D/g, ''))).toBeGreaterThan(0);
     expect(await report.locator('.failures td').first().textContent()).toBe('251');
     const seen = await page.evaluate(
       () => (window as unknown as { progressSeen: number[] }).progressSeen,

@@ -21,8 +21,24 @@ function streamed(pieces: string[], contentType = 'application/x-ndjson; charset
  */
 describe('readImportResponse', () => {
   it('reads a single JSON report', async () => {
-    const report = { imported: 2, skipped: 1, failed: 0, failures: [] };
+    const report = {
+      imported: 2,
+      skipped: 1,
+      failed: 0,
+      failures: [],
+      memoryTokens: 14,
+      embeddingModel: 'use-lite-static-384@1',
+      dimensions: 384,
+    };
     expect(await readImportResponse(Response.json(report), () => {})).toEqual(report);
+    // A server from before memoryTokens: nothing billed is said, so 0; the vault's kind unknown.
+    const older = { imported: 2, skipped: 1, failed: 0, failures: [] };
+    expect(await readImportResponse(Response.json(older), () => {})).toEqual({
+      ...older,
+      memoryTokens: 0,
+      embeddingModel: null,
+      dimensions: null,
+    });
   });
 
   it('follows NDJSON progress, even with lines split across chunks, then returns the report', async () => {
@@ -42,6 +58,9 @@ describe('readImportResponse', () => {
       skipped: 0,
       failed: 1,
       failures: [{ line: 7, reason: 'not valid JSON' }],
+      memoryTokens: 0,
+      embeddingModel: null,
+      dimensions: null,
     });
   });
 

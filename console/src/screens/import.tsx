@@ -116,6 +116,8 @@ export function ImportScreen({
             <dd data-field="skipped">{formatNumber(report.skipped)}</dd>
             <dt>Failed</dt>
             <dd data-field="failed">{formatNumber(report.failed)}</dd>
+            <dt>Memory tokens billed</dt>
+            <dd data-field="memoryTokens">{formatNumber(report.memoryTokens)}</dd>
           </dl>
           {report.failures.length > 0 ? (
             <table class="failures">

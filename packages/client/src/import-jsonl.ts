@@ -1,4 +1,5 @@
 import type { VaultSelector } from './generated/graphql.js';
+import { MemoryRouterError } from './errors.js';
 import { IMPORT_ACCEPT, readImportResponse } from './import-progress.js';
 import type { ImportReport } from './import-progress.js';
 import type { Transport } from './transport.js';
@@ -42,7 +43,15 @@ export async function importJsonl(
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const url = transport.baseUrl + vaultRoute(selector, 'import');
-  const total: ImportReport = { imported: 0, skipped: 0, failed: 0, failures: [] };
+  const total: ImportReport = {
+    imported: 0,
+    skipped: 0,
+    failed: 0,
+    failures: [],
+    memoryTokens: 0,
+    embeddingModel: null,
+    dimensions: null,
+  };
   // A server that streams progress reports a part's last line before the
   // part's report arrives: the same step is told once.
   let last = '';
@@ -64,11 +73,14 @@ export async function importJsonl(
   // carries the header again (else its vectors would count as the caller's
   // own and a vault of that model would refuse them), one line ahead of the
   // file's own numbering.
-  const header = isExportHeader(lines[0]) ? lines[0] : undefined;
+  // The server checks a header's count and checksum against the lines of
+  // one request; a part holds only some of them, so the whole file is
+  // checked here, before anything is sent, and the parts go without both.
+  const header = isExportHeader(lines[0]) ? await checkedHeader(lines) : undefined;
   report(0);
   for (const { start, part } of parts(lines, options.linesPerRequest ?? 500)) {
     const repeated = header !== undefined && start > 0 ? 1 : 0;
-    const sent = repeated ? [header!, ...part] : part;
+    const sent = header !== undefined ? [header, ...(start > 0 ? part : part.slice(1))] : part;
     const response = await transport.send(url, {
       method: 'POST',
       headers: transport.headers({
@@ -84,11 +96,50 @@ export async function importJsonl(
     total.imported += result.imported;
     total.skipped += result.skipped;
     total.failed += result.failed;
+    total.memoryTokens += result.memoryTokens;
+    total.embeddingModel = result.embeddingModel;
+    total.dimensions = result.dimensions;
     for (const failure of result.failures)
       total.failures.push({ ...failure, line: failure.line - repeated + start });
     report(start + part.length);
   }
   return total;
+}
+
+/**
+ * An export's header with its `count` and `checksum` checked against the
+ * file's memory lines (SHA-256 of each non-blank line and its newline, as the
+ * exporter writes them) and then left out; refused before anything is sent
+ * when they do not match, as the server refuses such a file.
+ */
+async function checkedHeader(lines: readonly string[]): Promise<string> {
+  const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+  const memoryLines = lines
+    .slice(1)
+    .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
+    .filter((line) => line.trim() !== '');
+  const refuse = (message: string, reason: string) =>
+    new MemoryRouterError('BAD_USER_INPUT', `${message}; nothing was imported`, reason, undefined);
+  if (typeof header.count === 'number' && header.count !== memoryLines.length) {
+    throw refuse(
+      `the header line says ${header.count} memory lines follow; the file has ${memoryLines.length}`,
+      'COUNT_MISMATCH',
+    );
+  }
+  if (typeof header.checksum === 'string') {
+    const bytes = new TextEncoder().encode(memoryLines.map((line) => `${line}\n`).join(''));
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+    if (header.checksum !== `sha256:${hex}`) {
+      throw refuse(
+        "the memory lines do not match the header line's checksum (a line was changed, added or lost)",
+        'CHECKSUM_MISMATCH',
+      );
+    }
+  }
+  delete header.count;
+  delete header.checksum;
+  return JSON.stringify(header);
 }
 
 /** Whether a line is the export format's header (`{"format":"memoryrouter.vault",…}`). */

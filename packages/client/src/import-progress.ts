@@ -8,6 +8,15 @@ export interface ImportReport {
   failed: number;
   /** The refused lines (the server lists the first hundred per request), 1-based. */
   failures: { line: number; reason: string; code?: string }[];
+  /** Memory tokens billed for the memories stored (0 from a server that does not say). */
+  memoryTokens: number;
+  /**
+   * The kind of vector the vault holds afterwards (`caller-supplied`: your
+   * own, so plain text is refused there) and their size; null while empty or
+   * when the server does not say.
+   */
+  embeddingModel: string | null;
+  dimensions: number | null;
 }
 
 /** Counts so far, reported while an import runs. `line` is the last line the server has read. */
@@ -75,6 +84,9 @@ function asReport(value: unknown): ImportReport {
     skipped: body.skipped ?? 0,
     failed: body.failed ?? 0,
     failures: body.failures ?? [],
+    memoryTokens: body.memoryTokens ?? 0,
+    embeddingModel: body.embeddingModel ?? null,
+    dimensions: body.dimensions ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../core/config';
-import { CALLER_SUPPLIED_MODEL } from '../../embed/embedder';
+import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../../embed/embedder';
 import { failure, type Failure } from '../../core/errors';
 import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../../core/limits';
 import { isHitCount } from '../../core/window-list';
@@ -191,7 +191,9 @@ function kindMismatch(
   const message =
     memory.dimensions === null && held !== CALLER_SUPPLIED_MODEL && heldDimensions !== null
       ? `this vault was built with embedding model ${held}; the deployment now embeds with ${plan.model}`
-      : `${holds}; ${sent} (a vault keeps one kind of vector)`;
+      : memory.dimensions === null && held === CALLER_SUPPLIED_MODEL && heldDimensions !== null
+        ? `${holds}; ${sent} (a vault keeps one kind of vector: ${CALLER_SUPPLIED_WAY_OUT})`
+        : `${holds}; ${sent} (a vault keeps one kind of vector)`;
   return refuseAt(position, 'embedding', badInput(message, 'EMBEDDING_MISMATCH'));
 }
 
