@@ -132,7 +132,10 @@ export async function checkGraphiQL(url) {
     // Monaco wraps long lines (the key id, beside Docs): compare without whitespace.
     await page.waitForFunction(
       (id) =>
-        document.querySelector('.graphiql-response')?.innerText.replace(/\s+/g, '').includes(id),
+        globalThis.document
+          .querySelector('.graphiql-response')
+          ?.innerText.replace(/\s+/g, '')
+          .includes(id),
       keyId,
       { timeout: 30_000 },
     );
