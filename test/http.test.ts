@@ -102,6 +102,48 @@ describe('GraphQL over HTTP', () => {
     expect(await reason(tokens(1_996))).toBe('TOKEN_LIMIT');
   });
 
+  it('refuses an operation over any limit with 400 under graphql-response+json, 200 under application/json', async () => {
+    const { secret } = await newKey();
+    const limits: Record<string, string> = {
+      DEPTH_LIMIT: `{ search(input: { query: "x" }) { hits { memory { vault { memories { edges { node { vault { memories { edges { node { vault { id } } } } } } } } } } } } }`,
+      ALIAS_LIMIT: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(' ')} }`,
+      DIRECTIVE_LIMIT: `{ me ${'@include(if: true) '.repeat(11)}{ id } }`,
+      TOKEN_LIMIT: `{ me { ${Array.from({ length: 2500 }, () => 'id').join(' ')} } }`,
+      COST_LIMIT:
+        '{ vaults(first: 1000) { memories(first: 100) { edges { node { id content vault { memories(first: 100) { edges { node { id } } } } } } } } }',
+      VAULT_READ_LIMIT: `{ ${Array.from({ length: 3 }, (_, i) => `s${i}: search(input: { query: "x", vaults: [${Array.from({ length: 10 }, (_, v) => `{ kind: SESSION, id: "v${v}" }`).join(', ')}] }) { memoryTokens }`).join(' ')} }`,
+    };
+    for (const [reason, query] of Object.entries(limits)) {
+      for (const [accept, status] of [
+        // Before: 200 for all but TOKEN_LIMIT, an answer without `data` that
+        // GraphQL over HTTP says must be a 4xx under this media type.
+        ['application/graphql-response+json', 400],
+        // GraphQL over HTTP keeps 200 for any well-formed request under application/json.
+        ['application/json', 200],
+      ] as const) {
+        const response = await workerFetch(`${BASE_URL}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept,
+            authorization: `Bearer ${secret}`,
+          },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.status, `${reason} ${accept}`).toBe(status);
+        const body = (await response.json()) as Record<string, unknown>;
+        expect(body, `${reason} ${accept}`).toEqual({
+          errors: [
+            {
+              message: expect.any(String),
+              extensions: { code: 'BAD_USER_INPUT', reason },
+            },
+          ],
+        });
+      }
+    }
+  });
+
   it('maps an operation it cannot pick to BAD_USER_INPUT', async () => {
     const { secret } = await newKey();
     // Before: extensions.code was OPERATION_RESOLUTION_FAILURE, outside the documented list.

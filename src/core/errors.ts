@@ -17,6 +17,18 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** The HTTP status each code answers with, wherever a status is the code's to set. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  PAYMENT_REQUIRED: 402,
+  UPSTREAM_ERROR: 502,
+};
+
 /**
  * Every route answers with this code, naming the variables at fault (never
  * their values), while the deployment's configuration is invalid: a missing

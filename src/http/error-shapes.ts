@@ -1,8 +1,8 @@
 import {
   CONFIGURATION_ERROR,
   CodedError,
+  HTTP_STATUS,
   INTERNAL_SERVER_ERROR,
-  type ErrorCode,
 } from '../core/errors';
 import {
   providerErrorFrame,
@@ -68,17 +68,6 @@ export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname.startsWith('/v1beta/')) return 'google';
   return 'rest';
 }
-
-export const HTTP_STATUS: Record<ErrorCode, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  BAD_USER_INPUT: 400,
-  NOT_FOUND: 404,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  PAYMENT_REQUIRED: 402,
-  UPSTREAM_ERROR: 502,
-};
 
 const PROVIDER_FAILURES = new Set(['UNREACHABLE', 'STREAM_BROKEN', 'PROVIDER_5XX']);
 

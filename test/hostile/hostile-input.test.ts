@@ -605,14 +605,14 @@ const cases: Case[] = [
     send: asKey(
       `{ vault(selector: { kind: CORE }) { memories { edges { node { vault { memories { edges { node { vault { memories { edges { node { id } } } } } } } } } } } } }`,
     ),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'DEPTH_LIMIT' },
   },
   {
     item: 20,
     name: 'twenty aliases',
     send: asKey(aliases(20, 'me { id }')),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'ALIAS_LIMIT' },
   },
   {
@@ -621,7 +621,7 @@ const cases: Case[] = [
     send: asKey(
       `{ me { ${Array.from({ length: 11 }, () => 'id @include(if: true)').join(' ')} } }`,
     ),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'DIRECTIVE_LIMIT' },
   },
   {
@@ -718,14 +718,14 @@ const cases: Case[] = [
     item: 21,
     name: 'fifteen aliased searches of two vaults each',
     send: asKey(aliases(15, searchVaults(2))),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'VAULT_READ_LIMIT' },
   },
   {
     item: 21,
     name: 'three searches of ten vaults',
     send: asKey(aliases(3, searchVaults(10))),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'VAULT_READ_LIMIT' },
   },
   {
@@ -735,7 +735,7 @@ const cases: Case[] = [
       `query($v: [VaultSelector!]) { ...F } fragment F on Query { ${Array.from({ length: 8 }, (_, i) => `s${i}: search(input: { query: "x", vaults: $v }) { memoryTokens }`).join(' ')} }`,
       { v: Array.from({ length: 3 }, (_, i) => ({ kind: 'SESSION', id: `v${i}` })) },
     ),
-    status: 200,
+    status: 400,
     expect: { graphql: 'BAD_USER_INPUT', reason: 'VAULT_READ_LIMIT' },
   },
   {

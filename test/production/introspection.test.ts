@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { MeDocument } from '../generated/graphql';
 import { BASE_URL, codes, newKey, post, workerFetch } from '../helpers/graphql';
@@ -11,6 +13,65 @@ describe('production policy', () => {
     const typeQuery = await post('{ __type(name: "Memory") { name } }');
     expect(codes(typeQuery)).toEqual(['UNAUTHENTICATED']);
     expect(typeQuery.errors![0]!.extensions).toMatchObject({ reason: expect.any(String) });
+  });
+
+  it('refuses introspection with a bad credential for that credential’s own reason, as other fields do', async () => {
+    const { accountId, secret } = await newKey();
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(accountId)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3_600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
+    const unknownKey = `${secret.slice(0, secret.lastIndexOf('.'))}.${'A'.repeat(43)}`;
+    const credentials: [string, string][] = [
+      // Before: all three answered NO_CREDENTIAL, "introspection needs credentials".
+      [expired, 'ADMIN_TOKEN_EXPIRED'],
+      [unknownKey, 'KEY_UNKNOWN'],
+      ['mk_bad.x', 'MALFORMED_CREDENTIAL'],
+      ['not-a-token', 'MALFORMED_CREDENTIAL'],
+      ['aaa.bbb.ccc', 'ADMIN_TOKEN_INVALID'],
+    ];
+    for (const [token, reason] of credentials) {
+      const refused = await post(introspection, {}, token);
+      expect(refused.errors, token).toEqual([
+        { message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } },
+      ]);
+      expect(refused.data, token).toBeUndefined();
+      // The same reason a field that needs a credential gives for it.
+      const field = await post('{ memoryKeys { id } }', {}, token);
+      expect(field.errors?.[0]?.extensions, token).toEqual({ code: 'UNAUTHENTICATED', reason });
+    }
+    const none = await post(introspection);
+    expect(none.errors?.[0]?.extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'NO_CREDENTIAL',
+    });
+    expect(none.errors?.[0]?.message).toMatch(/memory key .* or an admin token/);
+  });
+
+  it('answers a refused introspection 401 under graphql-response+json, 200 under application/json', async () => {
+    // Before: 200 for both, though the answer has no `data`.
+    for (const [accept, status] of [
+      ['application/graphql-response+json', 401],
+      ['application/json', 200],
+    ] as const) {
+      for (const authorization of [undefined, 'Bearer mk_bad.x']) {
+        const response = await workerFetch(`${BASE_URL}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept,
+            ...(authorization ? { authorization } : {}),
+          },
+          body: JSON.stringify({ query: introspection }),
+        });
+        expect(response.status, `${accept} ${authorization}`).toBe(status);
+        const body = (await response.json()) as { errors: { extensions: object }[] };
+        expect(Object.keys(body)).toEqual(['errors']);
+        expect(body.errors[0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
+      }
+    }
   });
 
   it('suggests no names of the hidden schema: fields, enum values, types', async () => {

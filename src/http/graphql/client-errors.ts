@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { CodedError, INTERNAL_SERVER_ERROR } from '../../core/errors';
+import { CodedError, HTTP_STATUS, INTERNAL_SERVER_ERROR } from '../../core/errors';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
@@ -47,6 +47,20 @@ export function codedGraphQLError(
 }
 
 /**
+ * A coded refusal of the whole request, answered with no `data`. GraphQL over
+ * HTTP wants a 4xx for such an answer under `application/graphql-response+json`
+ * and 200 under `application/json`: Yoga's `http` extension with `spec: true`
+ * says exactly that (it marks its own parse and validation errors so), and
+ * Yoga leaves it out of the body.
+ */
+export function codedRequestRefusal(coded: CodedError): GraphQLError {
+  const error = codedGraphQLError(coded);
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, http: { spec: true, status: HTTP_STATUS[coded.code] } },
+  });
+}
+
+/**
  * Gives a client-caused error one of the documented codes: errors the server
  * raised keep theirs; the engine's request errors (syntax, validation,
  * coercion, operation limits) become BAD_USER_INPUT with the engine's code as
@@ -62,13 +76,18 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   // that is not a GraphQL request at all (invalid JSON, no `query`) is a 400
   // whatever the client accepts: `http.spec` would answer it 200 to `Accept:
   // application/json`, which GraphQL over HTTP keeps for well-formed requests
-  // whose document fails (parse, validation, coercion).
+  // whose document fails (parse, validation, coercion). graphql-armor's
+  // limits throw out of validation, past the step where Yoga marks
+  // validation errors as such: marked here the same way, they answer 400
+  // under `application/graphql-response+json` as other validation errors do.
   const { http: engineHttp, ...extensions } = error.extensions ?? {};
   delete extensions.originalError;
   const http =
     engineHttp !== undefined && code === 'BAD_REQUEST'
       ? { ...engineHttp, spec: false }
-      : engineHttp;
+      : limit !== null
+        ? { spec: true, status: HTTP_STATUS.BAD_USER_INPUT }
+        : engineHttp;
   return new GraphQLError(limit?.message ?? withoutSuggestions(error.message), {
     nodes: error.nodes,
     source: error.source,

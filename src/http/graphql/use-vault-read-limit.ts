@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { CodedError } from '../../core/errors';
-import { codedGraphQLError } from './client-errors';
+import { codedRequestRefusal } from './client-errors';
 
 /** Most vault objects one operation may read: two full ten-vault searches. */
 export const MAX_VAULT_READS = 20;
@@ -67,7 +67,7 @@ export function useVaultReadLimit(): Plugin {
       if (reads === null || reads <= MAX_VAULT_READS) return;
       setResultAndStopExecution({
         errors: [
-          codedGraphQLError(
+          codedRequestRefusal(
             new CodedError(
               'BAD_USER_INPUT',
               'the operation reads too many vaults at once (vault read limit)',
