@@ -41,7 +41,11 @@ export function exportStream(
           return;
         }
         const next = await pages.next();
-        if (!next.ok) throw CodedError.from(next);
+        if (!next.ok) {
+          // Mid-download there is no status to set: the stream fails, no trailer.
+          controller.error(CodedError.from(next));
+          return;
+        }
         const { page } = next;
         if (!page.done) {
           const bytes = encoder.encode(page.lines);

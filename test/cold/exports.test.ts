@@ -9,7 +9,7 @@ import {
 } from '../generated/graphql';
 import { runAlarm } from '../helpers/alarms';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
-import { memory, ok, storeRequest, vaultStub, writeMetaBeneath } from '../helpers/vaults';
+import { embedder, memory, ok, storeRequest, vaultStub, writeMetaBeneath } from '../helpers/vaults';
 
 /** A SESSION vault of the key's with `count` memories, stored through the vault's RPC (quick). */
 async function filledVault(keyId: string, externalId: string, count: number) {
@@ -128,7 +128,21 @@ describe('exports', () => {
         .toArray(),
     );
     expect(ok(await stub.remove(address, last!.id)).deleted).toBe(true);
-    expect((await openExports(stub)).copies).toBe(1);
+    // ...and edits another (in, as it was).
+    const [edited] = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec<{ id: string }>('SELECT id FROM memories ORDER BY seq DESC LIMIT 1 OFFSET 3')
+        .toArray(),
+    );
+    ok(
+      await stub.update(address, {
+        id: edited!.id,
+        metadata: JSON.stringify({ edited: true }),
+        model: embedder.model,
+        dimensions: embedder.dimensions,
+      }),
+    );
+    expect((await openExports(stub)).copies).toBe(2);
 
     while (await read());
     // The header, a chunk per page (about 256 KiB of lines each), the trailer.
@@ -146,6 +160,8 @@ describe('exports', () => {
     const contents = memories.map((line) => (JSON.parse(line) as { content: string }).content);
     expect(contents).toContain(`memory ${FULL - 2} about the piano lesson number ${FULL - 2}`);
     expect(contents).not.toContain('stored during the export');
+    const editedLine = memories.find((line) => line.includes(`"id":"${edited!.id}"`));
+    expect(JSON.parse(editedLine!)).toMatchObject({ metadata: { n: FULL - 4 } });
     // Done: the view and its copy of the deleted memory are gone.
     expect(await openExports(stub)).toEqual({ views: [], copies: 0 });
   });
@@ -166,6 +182,26 @@ describe('exports', () => {
     expect((await openExports(stub)).copies).toBe(1);
     await reader.cancel();
     await expect.poll(() => openExports(stub)).toEqual({ views: [], copies: 0 });
+  });
+
+  it('a vault cleared during an export ends the download with an error, never with a trailer', async () => {
+    const { keyId, secret } = await newKey();
+    const { address, stub } = await filledVault(keyId, 'cleared', FULL);
+    const response = await exportOf(secret, 'cleared');
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.read();
+    ok(await stub.clear(address));
+    const rest: string[] = [];
+    const reading = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        rest.push(decoder.decode(value));
+      }
+    })();
+    await expect(reading).rejects.toThrow();
+    expect(rest.join('')).not.toContain('"trailer":true');
   });
 
   it('round trip: an export imported elsewhere exports the same memory lines and checksum', async () => {
