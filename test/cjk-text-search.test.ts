@@ -117,6 +117,10 @@ describe('TEXT search in Chinese, Japanese and Korean', () => {
       exec('CREATE INDEX memories_by_time ON memories (created_at, id)');
       exec('DROP TABLE store_key_records');
       exec('DROP TABLE store_keys');
+      // Nor schema 15's export views.
+      for (const trigger of ['delete', 'update']) exec(`DROP TRIGGER memories_export_${trigger}`);
+      exec('DROP TABLE export_preimages');
+      exec('DROP TABLE open_exports');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = '10' WHERE key = 'schema_version'");
       const wholeRuns = state.storage.sql

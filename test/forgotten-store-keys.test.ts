@@ -262,6 +262,10 @@ describe('idempotency keys keep nothing of deleted memories', () => {
           }),
         ),
       );
+      // Nor schema 15's export views.
+      for (const trigger of ['delete', 'update']) exec(`DROP TRIGGER memories_export_${trigger}`);
+      exec('DROP TABLE export_preimages');
+      exec('DROP TABLE open_exports');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = ? WHERE key = 'schema_version'", previous);
       (object as unknown as { life: { wake(): void } }).life.wake();

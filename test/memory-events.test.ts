@@ -239,12 +239,10 @@ describe('Subscription.memoryEvents', () => {
     // Before: a restore replaced every memory and subscribers heard nothing.
     const { secret, api, admin, keyId } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'in the snapshot' } });
-    // An export writes the snapshot a restore reads.
-    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
-      headers: { authorization: `Bearer ${secret}` },
-    });
-    expect(exported.status).toBe(200);
-    await exported.arrayBuffer();
+    // The snapshot a restore reads, written now (exports write none).
+    const core = { kind: 'CORE' as const, keyId, externalId: null };
+    const written = await env.VAULT.get(env.VAULT.idFromName(vaultObjectName(core))).snapshot(core);
+    expect(written.ok).toBe(true);
     await api.request(StoreMemoryDocument, { input: { content: 'after the snapshot' } });
     const [, subscribe] = TRANSPORTS[0]!;
     const events = subscribe(secret, { vault: { kind: 'CORE' }, lastEventId: '1' });

@@ -21,13 +21,13 @@ import { progressFormat, streamImport } from './import-stream';
 export async function exportRoute(edge: Edge<'memoryKey'>): Promise<Response> {
   const context = contextOf(edge);
   const exported = await exportVault(context, addressOf(edge));
+  // Streamed as the vault is read: no length up front, and the checksum is
+  // in the file's last line (src/vaults/jsonl.ts), not in a header.
   return new Response(exported.body, {
     headers: {
       'content-type': 'application/x-ndjson; charset=utf-8',
-      'content-length': String(exported.bytes),
       'content-disposition': `attachment; filename="${exported.fileName}"`,
       'x-memory-count': String(exported.count),
-      'x-checksum': exported.checksum,
     },
   });
 }

@@ -1,23 +1,26 @@
 import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { VaultAddress } from '../vaults/address';
+import { headerLine } from '../vaults/jsonl';
+import { exportStream } from './export-stream';
 import type { KeyContext } from './request-context';
 
 /** A vault's JSONL export, ready to stream. */
 export interface VaultExport {
-  body: ReadableStream;
-  bytes: number;
+  body: ReadableStream<Uint8Array>;
+  /** Memories in the file, as its header and trailer state it. */
   count: number;
-  /** SHA-256 of the memory lines, as the header line states it. */
-  checksum: string;
   /** A file name made only of safe characters. */
   fileName: string;
 }
 
 /**
- * Snapshots the vault now and opens that snapshot: a consistent file whose
- * checksum holds, however the vault changes while it downloads. Reading is
- * not metered, so a suspended account can still take its memories away.
+ * Opens a point-in-time view of the vault and streams it page by page
+ * (export-stream.ts): the file is the vault as it was when the export began,
+ * whatever is written while it downloads, and its checksum is in its last
+ * line. It writes no snapshot, so exports never push a restore point out of
+ * R2. Reading is not metered, so a suspended account can still take its
+ * memories away.
  */
 export async function exportVault(
   context: KeyContext,
@@ -32,20 +35,29 @@ export async function exportVault(
       'VAULT_NOT_FOUND',
     );
   }
-  const written = await vaultStub(context.env, address).snapshot(address);
-  if (!written.ok) throw CodedError.from(written);
-  const object = await context.env.SNAPSHOTS.get(written.snapshot.key);
-  if (object === null)
-    throw new CodedError('NOT_FOUND', 'the snapshot disappeared; try again', 'SNAPSHOT_NOT_FOUND');
+  const stub = vaultStub(context.env, address);
+  const opening = await stub.openExport(address);
+  if (!opening.ok) throw CodedError.from(opening);
+  const { id, count, embeddingModel, dimensions } = opening.opened;
+  const header = headerLine({
+    kind: address.kind,
+    externalId: address.externalId,
+    embeddingModel,
+    dimensions,
+    count,
+    checksum: null,
+    createdAt: new Date().toISOString(),
+  });
   const name =
     address.externalId === null
       ? address.kind.toLowerCase()
       : `${address.kind.toLowerCase()}-${address.externalId}`;
   return {
-    body: object.body,
-    bytes: object.size,
-    count: written.snapshot.count,
-    checksum: written.snapshot.checksum,
+    body: exportStream(header, count, {
+      next: () => stub.exportPage(address, id),
+      close: () => stub.closeExport(address, id),
+    }),
+    count,
     fileName: `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`,
   };
 }

@@ -23,7 +23,13 @@ import { checkLocalId } from './memory-rules';
  * both, so a superseded memory stays out of searches after a round trip.
  *
  * The checksum is SHA-256 over the bytes of every memory line (newlines
- * included), in order. Imports also accept the minimal form
+ * included), in order. A snapshot in R2 states count and checksum in its
+ * header. An export streams as it reads the vault, so its header states the
+ * count and `"checksum":null`, and one last line, the trailer, gives both:
+ *
+ *   {"format":"memoryrouter.vault","version":1,"trailer":true,"count":2,"checksum":"sha256:…"}
+ *
+ * A file without that line was cut short. Imports also accept the minimal form
  * {"content": …, "role": …, "timestamp": …} (role and timestamp optional).
  */
 export const FORMAT = 'memoryrouter.vault';
@@ -39,6 +45,8 @@ export interface SnapshotHeader {
   count: number;
   checksum: string;
   createdAt: string;
+  /** Only on an export's last line (`trailerLine`), which carries count and checksum alone. */
+  trailer?: true;
 }
 
 export interface StoredRow {
@@ -75,8 +83,22 @@ export function memoryLine(row: StoredRow): string {
   })}\n`;
 }
 
-export function headerLine(header: Omit<SnapshotHeader, 'format' | 'version'>): string {
+/** The first line; `checksum` is null in an export, whose trailer gives it. */
+export function headerLine(
+  header: Omit<SnapshotHeader, 'format' | 'version' | 'checksum' | 'trailer'> & {
+    checksum: string | null;
+  },
+): string {
   return `${JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, ...header })}\n`;
+}
+
+/**
+ * An export's last line: the count and checksum of the memory lines before
+ * it. It names the format, so an importer that reads any such line as a
+ * header (and takes only its model) passes over it.
+ */
+export function trailerLine(facts: { count: number; checksum: string }): string {
+  return `${JSON.stringify({ format: FORMAT, version: FORMAT_VERSION, trailer: true, ...facts })}\n`;
 }
 
 export interface ParsedMemoryLine {

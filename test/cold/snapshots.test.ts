@@ -246,7 +246,8 @@ describe('COLD tier', () => {
     expect(exported.headers.get('x-memory-count')).toBe('12');
     // Decoded explicitly: workerd warns when .text() meets a non-text content type.
     const file = new TextDecoder().decode(await exported.arrayBuffer());
-    expect(file.trimEnd().split('\n')).toHaveLength(13);
+    // The header, 12 memories and the trailer.
+    expect(file.trimEnd().split('\n')).toHaveLength(14);
 
     const importInto = async (path: string, body: string) => {
       const response = await workerFetch(`${BASE_URL}${path}`, {

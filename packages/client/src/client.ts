@@ -115,7 +115,11 @@ export interface VaultExport {
   /** The file name the server suggests, e.g. "session-user-42.jsonl". */
   filename: string;
   memoryCount: number;
-  /** SHA-256 of the memory lines, as in the file's header. */
+  /**
+   * The `x-checksum` header, which exports no longer send: empty. An export
+   * streams, so its checksum is in the file's last line (the trailer, see the
+   * server's README, "Your data").
+   */
   checksum: string;
   /** The JSONL itself: read it with .text(), .blob() or .body. */
   response: Response;
@@ -303,7 +307,7 @@ export function createClient(options: ClientOptions) {
       );
     },
 
-    /** Downloads a vault as JSONL (a consistent snapshot taken now). */
+    /** Downloads a vault as JSONL, streamed: the vault as it was when the export began. */
     async exportVault(
       selector: VaultSelector,
       init?: { signal?: AbortSignal },

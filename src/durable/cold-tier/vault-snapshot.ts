@@ -1,4 +1,5 @@
-import { fromBase64Url, toHex } from '../../core/encoding';
+import { fromBase64Url } from '../../core/encoding';
+import { Sha256Stream } from '../../core/sha256-stream';
 import {
   headerLine,
   memoryLine,
@@ -20,20 +21,6 @@ import type { Sql } from '../sqlite/sql';
  */
 const PAGE_ROWS = 256;
 const encoder = new TextEncoder();
-
-/** Workers' incremental hash (Node's typings, pulled in by the test tooling, lack it). */
-function sha256Stream(): DigestStream {
-  return new (crypto as unknown as { DigestStream: typeof DigestStream }).DigestStream('SHA-256');
-}
-
-async function finish(
-  digest: DigestStream,
-  writer: WritableStreamDefaultWriter<ArrayBufferView>,
-): Promise<string> {
-  await writer.close();
-  const hash = new Uint8Array(await digest.digest);
-  return `sha256:${toHex(hash)}`;
-}
 
 /** The rows up to `maxSeq`, oldest write first, a page at a time. */
 function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
@@ -61,8 +48,7 @@ export interface SnapshotSummary {
 
 /** Pass 1: checksum, size and count of the memory lines. */
 export async function summarize(sql: Sql, maxSeq: number): Promise<SnapshotSummary> {
-  const digest = sha256Stream();
-  const writer = digest.getWriter();
+  const digest = new Sha256Stream();
   let count = 0;
   let bodyBytes = 0;
   for (const page of pages(sql, maxSeq)) {
@@ -70,10 +56,10 @@ export async function summarize(sql: Sql, maxSeq: number): Promise<SnapshotSumma
       const bytes = encoder.encode(memoryLine(row));
       bodyBytes += bytes.byteLength;
       count++;
-      await writer.write(bytes);
+      await digest.write(bytes);
     }
   }
-  return { count, bodyBytes, checksum: await finish(digest, writer) };
+  return { count, bodyBytes, checksum: await digest.finish() };
 }
 
 /** Pass 2: header then lines, pulled as the consumer reads. */
@@ -122,8 +108,7 @@ export function buildHeader(
 export async function* readSnapshot(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ header: SnapshotHeader } | { row: StoredRow }, void, undefined> {
-  const digest = sha256Stream();
-  const writer = digest.getWriter();
+  const digest = new Sha256Stream();
   let header: SnapshotHeader | null = null;
   let count = 0;
   for await (const text of readLines(body)) {
@@ -135,7 +120,7 @@ export async function* readSnapshot(
       yield { header };
       continue;
     }
-    await writer.write(encoder.encode(`${text}\n`));
+    await digest.write(encoder.encode(`${text}\n`));
     const line = JSON.parse(text) as {
       id: string;
       content: string;
@@ -178,7 +163,7 @@ export async function* readSnapshot(
       },
     };
   }
-  const checksum = await finish(digest, writer);
+  const checksum = await digest.finish();
   if (header === null) throw new Error('snapshot is empty');
   if (count !== header.count || checksum !== header.checksum) {
     throw new Error(

@@ -1,7 +1,8 @@
-import { failure, type Result } from '../../core/errors';
+import { failure, type Failure, type Result } from '../../core/errors';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
+import type { ExportPage, ExportViews } from '../warm-tier/export-views';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultReembed } from './vault-reembed';
@@ -12,6 +13,7 @@ import type { VaultWrites } from './vault-writes';
 export interface VaultAdminParts {
   meta: VaultMeta;
   cold: SnapshotStore;
+  exports: ExportViews;
   reembedding: VaultReembed;
   writes: VaultWrites;
   life: VaultLifecycle;
@@ -19,25 +21,68 @@ export interface VaultAdminParts {
   embedder: () => Embedder | null;
 }
 
+/** What an export's header states, fixed when the export begins. */
+export interface ExportOpening {
+  id: string;
+  count: number;
+  embeddingModel: string | null;
+  dimensions: number | null;
+}
+
 /**
- * Operations on a whole vault, on an open object: a snapshot now (exports
- * and admins), a restore from one, and re-embedding on an admin's request.
+ * Operations on a whole vault, on an open object: a snapshot now (admins), an
+ * export read a page at a time, a restore from a snapshot, and re-embedding
+ * on an admin's request.
  */
 export class VaultAdmin {
   constructor(private readonly parts: VaultAdminParts) {}
 
   /** Writes a snapshot now; refused while some memories have only a new model's vectors. */
   async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
-    if (this.parts.reembedding.hasDeferredRows()) {
-      // Some memories have only the new model's vectors: a file now would mix models.
-      const progress = this.parts.meta.get('reembed');
-      return failure(
-        'RATE_LIMITED',
-        `the vault is re-embedding into ${progress?.model ?? 'another model'} (${progress?.remaining ?? 0} memories to go); export it once that is done`,
-        'REEMBEDDING',
-      );
-    }
-    return this.parts.cold.write(address);
+    const mixed = this.refuseMixedModels();
+    return mixed ?? this.parts.cold.write(address);
+  }
+
+  /**
+   * Begins an export: a point-in-time view of the memories (export-views.ts),
+   * no snapshot, so exporting never pushes a restore point out of R2.
+   */
+  openExport(now: number): Result<{ opened: ExportOpening }> {
+    const mixed = this.refuseMixedModels();
+    if (mixed) return mixed;
+    const { meta, exports } = this.parts;
+    const view = exports.open(now);
+    return {
+      ok: true,
+      opened: {
+        ...view,
+        embeddingModel: meta.get('embeddingModel'),
+        dimensions: meta.get('dimensions'),
+      },
+    };
+  }
+
+  /** The next page of export `id`; EXPORT_GONE once it was given up or the vault was wiped. */
+  exportPage(id: string, now: number): Result<{ page: ExportPage }> {
+    const page = this.parts.exports.page(id, now);
+    return page === null
+      ? failure(
+          'NOT_FOUND',
+          'the export ended early (the vault was cleared, or the export sat unread too long); export again',
+          'EXPORT_GONE',
+        )
+      : { ok: true, page };
+  }
+
+  /** Some memories have only a new model's vectors: a file now would mix models. */
+  private refuseMixedModels(): Failure | null {
+    if (!this.parts.reembedding.hasDeferredRows()) return null;
+    const progress = this.parts.meta.get('reembed');
+    return failure(
+      'RATE_LIMITED',
+      `the vault is re-embedding into ${progress?.model ?? 'another model'} (${progress?.remaining ?? 0} memories to go); export it once that is done`,
+      'REEMBEDDING',
+    );
   }
 
   /**

@@ -10,9 +10,10 @@ import { RetiredSet } from '../warm-tier/retired-set';
 import { StoreKeys } from '../warm-tier/store-keys';
 import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
 import { MetaTable, Sql } from '../sqlite/sql';
-import { VaultAdmin } from './vault-admin';
+import { VaultAdmin, type ExportOpening } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
 import { VaultMeta } from '../warm-tier/vault-meta';
+import { ExportViews, type ExportPage } from '../warm-tier/export-views';
 import { VaultQueries } from '../queries/vault-queries';
 import { askFannedVaults, fannedAnswers, leadsForeignVaults } from './vault-fan-out';
 import { VaultReads } from './vault-reads';
@@ -44,6 +45,7 @@ export class VaultObject extends DurableObject<Env> {
   private readonly queries: VaultQueries;
   private readonly hot: HotIndex;
   private readonly cold: SnapshotStore;
+  private readonly exports: ExportViews;
   private readonly reembedding: VaultReembed;
   private readonly writes: VaultWrites;
   private readonly reads: VaultReads;
@@ -85,6 +87,7 @@ export class VaultObject extends DurableObject<Env> {
     );
     const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta);
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
+    const exports = new ExportViews(sql);
     const usage = new VaultUsage(storage, sql, meta, env);
     // The parts the modules below share; each takes those its own interface names.
     const parts = {
@@ -94,6 +97,7 @@ export class VaultObject extends DurableObject<Env> {
       events,
       subscribers,
       cold,
+      exports,
       reembedding,
       writes,
       usage,
@@ -108,6 +112,7 @@ export class VaultObject extends DurableObject<Env> {
     this.queries = queries;
     this.hot = hot;
     this.cold = cold;
+    this.exports = exports;
     this.reembedding = reembedding;
     this.writes = writes;
     this.subscribers = subscribers;
@@ -306,7 +311,28 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, removed };
   }
 
-  /** Writes a snapshot now (exports use it); returns its R2 key. */
+  /**
+   * Begins an export of the vault as it is now, read with `exportPage` until
+   * done (export-views.ts); writes nothing to R2.
+   */
+  async openExport(address: VaultAddress): Promise<Result<{ opened: ExportOpening }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.admin.openExport(Date.now()) : ready;
+  }
+
+  /** The next page of an export begun by `openExport`. */
+  async exportPage(address: VaultAddress, id: string): Promise<Result<{ page: ExportPage }>> {
+    const ready = await this.life.open(address);
+    return ready.ok ? this.admin.exportPage(id, Date.now()) : ready;
+  }
+
+  /** Ends an export before its last page (its reader went away). */
+  async closeExport(address: VaultAddress, id: string): Promise<void> {
+    const ready = await this.life.open(address);
+    if (ready.ok) this.exports.close(id);
+  }
+
+  /** Writes a snapshot now (an admin's snapshotVault); returns its R2 key. */
   async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const ready = await this.life.open(address);
     return ready.ok ? this.admin.snapshot(address) : ready;

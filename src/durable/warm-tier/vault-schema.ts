@@ -284,4 +284,50 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE store_key_records_kept RENAME TO store_key_records',
     ],
   },
+  {
+    version: 15,
+    statements: [
+      // Exports read the vault as it was when they began, a page per call
+      // (export-views.ts). An open export is the seq it stops at and the seq
+      // it has read to; a row it has yet to read that is about to change or
+      // go is first copied here, so the export still reads it as it was.
+      `CREATE TABLE open_exports (
+        id TEXT PRIMARY KEY,
+        max_seq INTEGER NOT NULL,
+        read_to INTEGER NOT NULL,
+        touched_at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE export_preimages (
+        export_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        role TEXT NOT NULL,
+        metadata TEXT,
+        created_at INTEGER NOT NULL,
+        tokens INTEGER NOT NULL,
+        embedding BLOB NOT NULL,
+        chunk_embeddings BLOB,
+        valid_until INTEGER,
+        superseded_by TEXT,
+        UNIQUE (export_id, seq)
+      )`,
+      // The first copy wins (OR IGNORE): it is the row as the export began.
+      `CREATE TRIGGER memories_export_delete BEFORE DELETE ON memories
+       WHEN EXISTS (SELECT 1 FROM open_exports WHERE old.seq > read_to AND old.seq <= max_seq)
+       BEGIN
+        INSERT OR IGNORE INTO export_preimages (export_id, seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings, valid_until, superseded_by)
+          SELECT pending.id, old.seq, old.id, old.content, old.role, old.metadata, old.created_at, old.tokens, old.embedding, old.chunk_embeddings, old.valid_until, old.superseded_by
+          FROM open_exports AS pending WHERE old.seq > pending.read_to AND old.seq <= pending.max_seq;
+      END`,
+      `CREATE TRIGGER memories_export_update
+       BEFORE UPDATE OF id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings, valid_until, superseded_by ON memories
+       WHEN EXISTS (SELECT 1 FROM open_exports WHERE old.seq > read_to AND old.seq <= max_seq)
+       BEGIN
+        INSERT OR IGNORE INTO export_preimages (export_id, seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings, valid_until, superseded_by)
+          SELECT pending.id, old.seq, old.id, old.content, old.role, old.metadata, old.created_at, old.tokens, old.embedding, old.chunk_embeddings, old.valid_until, old.superseded_by
+          FROM open_exports AS pending WHERE old.seq > pending.read_to AND old.seq <= pending.max_seq;
+      END`,
+    ],
+  },
 ];
