@@ -1,4 +1,3 @@
-import { stripeClient } from '../billing/stripe';
 import {
   MICRODOLLARS_PER_MEMORY_TOKEN,
   type BillingState,
@@ -8,6 +7,7 @@ import {
 } from '../billing/usage';
 import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
+import { billingCustomer } from '../resolvers/billing-customer';
 import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';
 
@@ -140,35 +140,11 @@ builder.mutationFields((t) => ({
   createBillingCustomer: t.withAuth({ admin: true }).field({
     type: BillingRef,
     description:
-      'Admin only: creates the Stripe customer usage is billed to and links it to the account.',
+      'Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY.',
     args: {
       email: t.arg.string({ required: false, description: "The customer's billing email." }),
     },
-    resolve: async (_root, args, context) => {
-      const stripe = await stripeClient(context.env);
-      if (stripe === null) {
-        throw new CodedError(
-          'BAD_USER_INPUT',
-          'this deployment has no Stripe key',
-          'STRIPE_NOT_CONFIGURED',
-        );
-      }
-      const accountId = context.principal.accountId;
-      const customer = await stripe.customers
-        .create({
-          ...(args.email ? { email: args.email } : {}),
-          metadata: { memoryrouter_account: accountId },
-        })
-        .catch((error: unknown) => {
-          throw new CodedError(
-            'UPSTREAM_ERROR',
-            `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
-            'STRIPE_FAILED',
-          );
-        });
-      const account = accountStub(context.env, accountId);
-      await account.setStripeCustomer(accountId, customer.id);
-      return account.billing();
-    },
+    resolve: (_root, args, context) =>
+      billingCustomer(context.env, context.principal.accountId, args.email ?? null),
   }),
 }));
