@@ -239,10 +239,24 @@ describe('Stripe meter events', () => {
     } finally {
       logged.mockRestore();
     }
-    expect((await admin.request(BillingDocument)).billing).toMatchObject({
-      pendingMeterEvents: 0,
-      failedMeterEvents: 1,
-    });
+    const { billing } = await admin.request(BillingDocument);
+    expect(billing).toMatchObject({ pendingMeterEvents: 0, failedMeterEvents: 1 });
+    // What the operator reconciles in Stripe: which event, how many tokens,
+    // when and why. Before: a count only, the 42 tokens shown nowhere.
+    expect(billing.failedMemoryTokens).toBe(42);
+    expect(billing.failedMeterEventRecords).toEqual([
+      {
+        identifier: 'mr_old_1',
+        memoryTokens: 42,
+        usageAt: expect.any(String),
+        failedAt: expect.any(String),
+        attempts: 1,
+        reason: expect.stringContaining('Timestamp must be within the past 35 calendar days'),
+      },
+    ]);
+    const [record] = billing.failedMeterEventRecords;
+    expect(Date.now() - Date.parse(record!.usageAt)).toBeGreaterThan(39 * DAY);
+    expect(Date.parse(record!.failedAt)).toBeGreaterThan(Date.now() - DAY);
     await flush(accountId);
     expect(await meterEventCalls()).toHaveLength(1);
     expect((await stripeState()).meterEvents).toEqual([]);

@@ -201,6 +201,8 @@ export class AccountObject extends DurableObject<Env> {
       unbilledMemoryTokens: this.ledger.unbilled(),
       pendingMeterEvents: outbox.pending,
       failedMeterEvents: outbox.failed,
+      failedMemoryTokens: outbox.failedTokens,
+      failedMeterEventRecords: this.outbox.failedEvents(),
     };
   }
 
