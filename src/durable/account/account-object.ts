@@ -113,6 +113,15 @@ export class AccountObject extends DurableObject<Env> {
     return { ok: true, key: toKeyRecord(row) };
   }
 
+  /** Whether a key is no longer valid (revoked, or never of this account): open subscriptions end. */
+  async keyRevoked(keyId: string): Promise<boolean> {
+    const row = this.sql.first<{ revoked_at: number | null }>(
+      'SELECT revoked_at FROM memory_keys WHERE id = ?',
+      keyId,
+    );
+    return row === null || row.revoked_at !== null;
+  }
+
   // ── stored provider keys ───────────────────────────────────────────────────
   // The Worker seals and opens them (src/providers/key-encryption.ts); this
   // object only keeps ciphertext and what may be shown (provider-key-store.ts).
