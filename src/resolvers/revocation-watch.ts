@@ -11,17 +11,22 @@ export const keyRevoked = () =>
     'KEY_REVOKED',
   );
 
+/** Asks the key's account object whether the key was revoked since it was checked. */
+export function keyRevocationCheck(env: Env, principal: KeyPrincipal): () => Promise<boolean> {
+  return () => accountStub(env, principal.accountId).keyRevoked(principal.key.id);
+}
+
 /**
  * A long-lived subscription's events, ended with KEY_REVOKED once its key is
  * revoked. The key was checked when the subscription opened; it is asked
- * about again every VERIFIED_KEY_TTL_MS (one account-object call), the same
- * bound within which a revocation reaches every other request through the
- * isolates' verified-key caches. The check stops when the subscription ends.
+ * about again (`isRevoked`: one account-object call) every
+ * VERIFIED_KEY_TTL_MS, the same bound within which a revocation reaches every
+ * other request through the isolates' verified-key caches. The checks stop
+ * when the subscription ends.
  */
 export function endOnRevocation<T>(
   source: AsyncIterableIterator<T>,
-  env: Env,
-  principal: KeyPrincipal,
+  isRevoked: () => Promise<boolean>,
   intervalMs: number = VERIFIED_KEY_TTL_MS,
 ): AsyncIterableIterator<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -36,10 +41,8 @@ export function endOnRevocation<T>(
     clearTimeout(timer);
   };
   const check = async () => {
-    const gone = await accountStub(env, principal.accountId)
-      .keyRevoked(principal.key.id)
-      // An account object that cannot answer now is asked again next time.
-      .catch(() => false);
+    // An account object that cannot answer now is asked again next time.
+    const gone = await isRevoked().catch(() => false);
     if (ended) return;
     if (gone) {
       stop();

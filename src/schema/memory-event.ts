@@ -1,7 +1,7 @@
 import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
-import { endOnRevocation } from '../resolvers/revocation-watch';
+import { endOnRevocation, keyRevocationCheck } from '../resolvers/revocation-watch';
 import type { VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
@@ -79,7 +79,7 @@ builder.subscriptionFields((t) => ({
         args.lastEventId == null ? null : String(args.lastEventId),
         context.signal,
       );
-      const watched = endOnRevocation(events, context.env, context.principal);
+      const watched = endOnRevocation(events, keyRevocationCheck(context.env, context.principal));
       return mapIterator(watched, (event) => ({ address, event }));
     },
     resolve: (parent) => parent,
