@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { countTokens } from '../src/core/tokens';
 import { StoreMemoriesDocument, UsageDocument } from './generated/graphql';
-import { resetFakes, scriptFake } from './helpers/fakes';
+import { eventually, resetFakes, scriptFake } from './helpers/fakes';
 import { decodeReceipt, postJson, upstreamCalls, vaultContents } from './helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
@@ -55,7 +55,11 @@ function completions(key: Key, headers: Record<string, string>) {
 const CHAT_RECEIPT = `mutation($input: ChatInput!) {
   chat(input: $input) {
     content
-    memory { memoryTokens hits { memory { content tokens } } turn { stored memories reason message } }
+    memory {
+      memoryTokens storedMemoryTokens billedMemoryTokens
+      hits { memory { content tokens } }
+      turn { stored memories memoryTokens reason message }
+    }
   }
 }`;
 
@@ -87,8 +91,16 @@ interface ChatBody {
       content: string;
       memory: {
         memoryTokens: number;
+        storedMemoryTokens: number | null;
+        billedMemoryTokens: number | null;
         hits: { memory: { content: string; tokens: number } }[];
-        turn: { stored: boolean; memories: number; reason: string | null; message: string | null };
+        turn: {
+          stored: boolean;
+          memories: number;
+          memoryTokens: number;
+          reason: string | null;
+          message: string | null;
+        };
       };
     } | null;
   } | null;
@@ -158,6 +170,105 @@ describe('X-Memory-Context-Limit and contextLimit count the memories’ own toke
     const refused = await chatGraphql(key, { sessionId: 'limit2', contextLimit: -1 });
     const refusal = (await refused.json()) as ChatBody;
     expect(refusal.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+});
+
+describe('a chat receipt adds up to what the request billed', () => {
+  beforeEach(resetFakes);
+
+  it('GraphQL: memoryTokens is the read part, storedMemoryTokens the turn, billedMemoryTokens both', async () => {
+    // Before: ChatResult.memory.memoryTokens said 9 while extensions.memory
+    // said 22 (billed 22), and nothing named the 13 the turn stored.
+    const key = await newKey();
+    await sessionWithFacts(key, 'bill1');
+    const before = await usageOf(key);
+    const body = (await (await chatGraphql(key, { sessionId: 'bill1' })).json()) as ChatBody;
+    expect(body.errors).toBeUndefined();
+    const chat = body.data!.chat!;
+    const memory = chat.memory;
+    const turnTokens = (await countTokens(question)) + (await countTokens(chat.content));
+    expect(memory.memoryTokens).toBeGreaterThan(0);
+    expect(memory.turn).toMatchObject({ stored: true, memories: 2, memoryTokens: turnTokens });
+    expect(memory.storedMemoryTokens).toBe(turnTokens);
+    expect(memory.billedMemoryTokens).toBe(memory.memoryTokens + turnTokens);
+    expect(body.extensions!.memory!.memoryTokens).toBe(memory.billedMemoryTokens);
+    expect((await usageOf(key)) - before).toBe(memory.billedMemoryTokens);
+  });
+
+  it('drop-in, non-streamed: X-Memory-Tokens-Stored and -Billed, and the same in the receipts', async () => {
+    // Before: X-Memory-Tokens 29 with 41 billed; a new session with the
+    // receipt in the body said 0 with 21 billed.
+    const key = await newKey();
+    await sessionWithFacts(key, 'bill2');
+    for (const [sessionId, inBody] of [
+      ['bill2', false],
+      ['bill-new', true],
+    ] as const) {
+      const before = await usageOf(key);
+      const response = await completions(key, {
+        'x-session-id': sessionId,
+        ...(inBody ? { 'x-memory-receipt-in-body': 'true' } : {}),
+      });
+      expect(response.status).toBe(200);
+      const answer = (await response.json()) as {
+        choices: { message: { content: string } }[];
+        memory?: Record<string, unknown>;
+      };
+      const billed = (await usageOf(key)) - before;
+      const read = Number(response.headers.get('x-memory-tokens'));
+      const stored = Number(response.headers.get('x-memory-tokens-stored'));
+      const turnTokens =
+        (await countTokens(question)) + (await countTokens(answer.choices[0]!.message.content));
+      expect(stored, sessionId).toBe(turnTokens);
+      expect(read + stored, sessionId).toBe(billed);
+      expect(Number(response.headers.get('x-memory-tokens-billed')), sessionId).toBe(billed);
+      if (sessionId === 'bill-new') expect(read).toBe(0);
+      else expect(read).toBeGreaterThan(0);
+      const receipt = decodeReceipt(response.headers.get('x-memory-receipt')) as Record<
+        string,
+        unknown
+      >;
+      const parts = {
+        memoryTokens: read,
+        storedMemoryTokens: stored,
+        billedMemoryTokens: billed,
+        turn: expect.objectContaining({ stored: true, memoryTokens: stored }),
+      };
+      expect(receipt).toMatchObject(parts);
+      if (inBody) expect(answer.memory).toMatchObject(parts);
+    }
+  });
+
+  it('drop-in, streamed: the headers carry the read part only; usage has the rest', async () => {
+    const key = await newKey();
+    await sessionWithFacts(key, 'bill3');
+    const before = await usageOf(key);
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: question }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': 'bill3',
+      },
+    );
+    const read = Number(response.headers.get('x-memory-tokens'));
+    // The headers left before the turn was stored: no stored or billed figure.
+    expect(response.headers.has('x-memory-tokens-stored')).toBe(false);
+    expect(response.headers.has('x-memory-tokens-billed')).toBe(false);
+    const answer = (await response.text())
+      .split('\n')
+      .filter((line) => line.startsWith('data: {'))
+      .map(
+        (line) =>
+          (JSON.parse(line.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0]
+            ?.delta.content ?? '',
+      )
+      .join('');
+    expect(answer).not.toBe('');
+    const turnTokens = (await countTokens(question)) + (await countTokens(answer));
+    // The turn is stored as the stream ends (waitUntil); usage counts it then.
+    await eventually(async () => expect((await usageOf(key)) - before).toBe(read + turnTokens));
   });
 });
 
@@ -327,6 +438,7 @@ describe('a turn that could not be stored says so', () => {
     expect(body.data!.chat!.memory.turn).toMatchObject({
       stored: false,
       memories: 0,
+      memoryTokens: 0,
       reason: 'VAULT_FULL',
     });
     expect(body.data!.chat!.memory.turn.message).toMatch(/not stored.*full/);
@@ -336,6 +448,7 @@ describe('a turn that could not be stored says so', () => {
     expect(stored.data!.chat!.memory.turn).toEqual({
       stored: true,
       memories: 2,
+      memoryTokens: expect.any(Number),
       reason: null,
       message: null,
     });
@@ -379,6 +492,7 @@ describe('a turn left unstored on purpose says why', () => {
     expect(await turnOf({ memoryMode: 'READ' })).toEqual({
       stored: false,
       memories: 0,
+      memoryTokens: 0,
       reason: 'MEMORY_MODE_READ',
       message: expect.stringMatching(/not stored.*read/),
     });

@@ -14,6 +14,7 @@ import { vaultObjectName } from '../src/vaults/address';
 import {
   ClearVaultDocument,
   DeleteMemoryDocument,
+  RevokeMemoryKeyDocument,
   MemoryEventsDocument,
   RestoreVaultDocument,
   StoreMemoryDocument,
@@ -416,6 +417,38 @@ describe('Subscription.memoryEvents', () => {
     expect(await events.next()).toMatchObject({ id: '2', content: 'alice second' });
     await events.close();
   });
+
+  it('ends an open SSE subscription with KEY_REVOKED once its key is revoked', async () => {
+    // Before: a stream opened before revokeMemoryKey stayed open for good.
+    // The check runs every VERIFIED_KEY_TTL_MS (15 s): this test waits that
+    // long, once (test/revocation-watch.test.ts covers the rules quickly).
+    const { secret, keyId, api, admin } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'seen before revocation' } });
+    const client = createSseClient({
+      url: `${BASE_URL}/graphql`,
+      fetchFn: workerFetch,
+      headers: { authorization: `Bearer ${secret}` },
+      retryAttempts: 0,
+    });
+    try {
+      const iterator = client.iterate({
+        query: print(MemoryEventsDocument),
+        variables: { vault: { kind: 'CORE' }, lastEventId: '0' },
+      });
+      expect((await iterator.next()).value?.data).toMatchObject({
+        memoryEvents: { content: 'seen before revocation' },
+      });
+      await admin.request(RevokeMemoryKeyDocument, { id: keyId });
+      expect((await iterator.next()).value?.errors).toEqual([
+        expect.objectContaining({
+          extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
+        }),
+      ]);
+      expect((await iterator.next()).done).toBe(true);
+    } finally {
+      client.dispose();
+    }
+  }, 40_000);
 
   it('refuses a subscription without a memory key and a malformed lastEventId', async () => {
     const anonymous = await workerFetch(`${BASE_URL}/graphql`, {

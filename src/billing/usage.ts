@@ -28,7 +28,27 @@ export interface BillingState {
   pendingMeterEvents: number;
   /** Meter events Stripe refused for good, or never acknowledged within its identifier window. */
   failedMeterEvents: number;
+  /** The memory tokens those events carry: recorded, not billed. */
+  failedMemoryTokens: number;
+  /** The newest of them (at most FAILED_EVENTS_SHOWN), for the operator to reconcile in Stripe. */
+  failedMeterEventRecords: FailedMeterEvent[];
 }
+
+/** A meter event set aside: never sent again, so its tokens are billed only if the operator does. */
+export interface FailedMeterEvent {
+  /** The meter event's identifier, as sent to Stripe (search Stripe's meter events by it). */
+  identifier: string;
+  memoryTokens: number;
+  /** The event's timestamp: when its usage was sealed, in ms. */
+  usageAt: number;
+  failedAt: number;
+  attempts: number;
+  /** Stripe's refusal, or why it was not resent. */
+  reason: string;
+}
+
+/** Most set-aside meter events the billing view lists; counts and token totals cover them all. */
+export const FAILED_EVENTS_SHOWN = 100;
 
 /** $1.00 per 1,000,000 memory tokens. */
 export const MICRODOLLARS_PER_MEMORY_TOKEN = 1;

@@ -90,3 +90,22 @@ export class CodedError extends Error {
     return new CodedError(result.code, result.message, result.reason);
   }
 }
+
+/**
+ * A request that needs something the operator has not set up (a secret this
+ * deployment lacks, such as STRIPE_SECRET_KEY): CONFIGURATION_ERROR, as the
+ * configuration guard answers, naming the variables at fault (never their
+ * values) and a reason saying which feature is off. Apart from CodedError
+ * because its code is not one of a request's own faults.
+ */
+export class ConfigurationError extends Error {
+  readonly code = CONFIGURATION_ERROR;
+  constructor(
+    message: string,
+    readonly reason: string,
+    readonly variables: readonly string[],
+  ) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}

@@ -1,6 +1,7 @@
 import {
   CONFIGURATION_ERROR,
   CodedError,
+  ConfigurationError,
   HTTP_STATUS,
   INTERNAL_SERVER_ERROR,
 } from '../core/errors';
@@ -212,13 +213,23 @@ export function errorResponse(surface: Surface, error: CodedError): Response {
   return Response.json(errorBody(surface, error, status), { status, headers });
 }
 
-/** CONFIGURATION_ERROR (503) in the surface's shape, naming the variables at fault. */
+/**
+ * CONFIGURATION_ERROR (503) in the surface's shape, naming the variables at
+ * fault and, where one feature is off, the reason (e.g. STRIPE_NOT_CONFIGURED).
+ */
 export function configurationErrorResponse(
   surface: Surface,
   message: string,
-  variables: string[],
+  variables: readonly string[],
+  reason?: string,
 ): Response {
-  const facts = { code: CONFIGURATION_ERROR, message, details: {}, variables };
+  const facts = {
+    code: CONFIGURATION_ERROR,
+    message,
+    reason,
+    details: {},
+    variables: [...variables],
+  };
   return Response.json(errorBody(surface, facts, 503), { status: 503 });
 }
 
@@ -229,6 +240,8 @@ export function configurationErrorResponse(
  */
 export function failureResponse(surface: Surface, error: unknown): Response {
   if (error instanceof CodedError) return errorResponse(surface, error);
+  if (error instanceof ConfigurationError)
+    return configurationErrorResponse(surface, error.message, error.variables, error.reason);
   console.error(
     'unexpected error',
     error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',

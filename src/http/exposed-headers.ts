@@ -8,6 +8,8 @@
 export const EXPOSED_HEADERS = [
   // The memory receipt and the turn's fate (receipt-headers.ts).
   'x-memory-tokens',
+  'x-memory-tokens-stored',
+  'x-memory-tokens-billed',
   'x-memory-receipt',
   'x-memory-tokens-retrieved',
   'x-memory-chunks-retrieved',

@@ -1,12 +1,15 @@
-import type { ChatReceipt } from '../resolvers/chat/memory-turn';
+import { billedParts, type ChatReceipt } from '../resolvers/chat/memory-turn';
 import { encodeText } from '../core/encoding';
 import { vaultLabel } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 
 /** The receipt, compact, for the X-Memory-Receipt header (base64url JSON) and response bodies. */
 export function receiptJson(receipt: ChatReceipt) {
+  const parts = billedParts(receipt);
   return {
     memoryTokens: receipt.memoryTokens,
+    // Once the turn is done (never in a streamed answer's headers).
+    ...(parts ? { storedMemoryTokens: parts.stored, billedMemoryTokens: parts.billed } : {}),
     ...(receipt.turn ? { turn: receipt.turn } : {}),
     hits: receipt.hits.map((hit) => ({
       id: encodeMemoryId({
@@ -22,9 +25,21 @@ export function receiptJson(receipt: ChatReceipt) {
   };
 }
 
+/**
+ * X-Memory-Tokens is the memory injected (read); an answer whose headers wait
+ * for its turn's store (non-streamed) adds what the store wrote and the sum,
+ * all the request billed.
+ */
 export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
+  const parts = billedParts(receipt);
   return {
     'x-memory-tokens': String(receipt.memoryTokens),
+    ...(parts
+      ? {
+          'x-memory-tokens-stored': String(parts.stored),
+          'x-memory-tokens-billed': String(parts.billed),
+        }
+      : {}),
     'x-memory-receipt': encodeText(JSON.stringify(receiptJson(receipt))),
     ...turnHeaders(receipt.turn),
   };

@@ -60,6 +60,7 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
       'rest',
       'Stripe webhooks are not configured on this deployment',
       ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+      'STRIPE_NOT_CONFIGURED',
     );
   }
   const signature = request.headers.get('stripe-signature');
@@ -92,6 +93,9 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
   try {
     customer = await stripe.customers.retrieve(customerId);
   } catch (error) {
+    // A customer Stripe does not know (a test-mode leftover, another
+    // integration's) never will be: acknowledged, or Stripe retries for days.
+    if (isMissingResource(error)) return ignored('no such customer in Stripe');
     console.error(
       'stripe webhook: customer lookup failed',
       event.id,
@@ -104,23 +108,30 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
       { status: 503 },
     );
   }
-  if ('deleted' in customer && customer.deleted) {
-    return Response.json({ received: true, applied: false, reason: 'the customer was deleted' });
-  }
+  if ('deleted' in customer && customer.deleted) return ignored('the customer was deleted');
   const accountId = (customer as Stripe.Customer).metadata?.memoryrouter_account;
-  if (!accountId) {
-    return Response.json({
-      received: true,
-      applied: false,
-      reason: 'customer has no MemoryRouter account',
-    });
-  }
-  const { applied } = await accountStub(env, accountId).applyBillingEvent(
+  if (!accountId) return ignored('customer has no MemoryRouter account');
+  const result = await accountStub(env, accountId).applyBillingEvent(
     event.id,
     event.created,
     status,
+    customerId,
   );
+  // A customer whose metadata names the account but which is not the one
+  // linked to it (made by hand, or by an older release that made one per call).
+  if (result.notLinkedCustomer) return ignored('the customer is not the one linked to its account');
   // Keys of the account are checked again: at once here, within VERIFIED_KEY_TTL_MS elsewhere.
-  if (applied) forgetAccount(accountId);
-  return Response.json({ received: true, applied });
+  if (result.applied) forgetAccount(accountId);
+  return Response.json({ received: true, applied: result.applied });
+}
+
+/** An event acknowledged (so Stripe stops sending it) that changed nothing, and why. */
+function ignored(reason: string): Response {
+  return Response.json({ received: true, applied: false, reason });
+}
+
+/** Stripe's 404 for an object it does not hold (`resource_missing`). */
+function isMissingResource(error: unknown): boolean {
+  const { code, statusCode } = (error ?? {}) as { code?: string; statusCode?: number };
+  return code === 'resource_missing' || statusCode === 404;
 }

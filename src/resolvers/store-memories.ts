@@ -109,7 +109,12 @@ export async function storeBatch(
   retire: readonly Retirement[] = [],
   /** A retry with this key and the same inputs answers the first call's memories again. */
   idempotencyKey: string | null = null,
-): Promise<{ memories: StoredMemory[]; retired: { id: string; supersededBy: string | null }[] }> {
+): Promise<{
+  memories: StoredMemory[];
+  retired: { id: string; supersededBy: string | null }[];
+  /** Memory tokens the batch billed (0 for a replay). */
+  memoryTokens: number;
+}> {
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
@@ -256,7 +261,7 @@ export async function storeBatch(
     });
     retired.push(...(result.retired ?? []));
   }
-  return { memories: stored, retired };
+  return { memories: stored, retired, memoryTokens: replayed ? 0 : memoryTokens };
 }
 
 /** One input checked on its own, as the vault will take it (tokens counted later). */

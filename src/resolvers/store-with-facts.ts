@@ -45,6 +45,8 @@ export interface StoredWithFacts {
   /** The raw turn as stored, in the order given. */
   stored: StoredMemory[];
   facts: FactsReceipt;
+  /** Memory tokens the store billed: the turn and the facts written. */
+  memoryTokens: number;
 }
 
 /**
@@ -134,7 +136,11 @@ export async function storeWithFacts(
     else receipt.superseded.push(globalId(id));
   }
   context.receipt.recordFacts(receipt);
-  return { stored: stored.memories.slice(0, inputs.length), facts: receipt };
+  return {
+    stored: stored.memories.slice(0, inputs.length),
+    facts: receipt,
+    memoryTokens: stored.memoryTokens,
+  };
 }
 
 interface FactPlan {

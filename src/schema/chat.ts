@@ -5,7 +5,7 @@ import {
   type ChatOutcome,
   type ChatReceipt,
 } from '../resolvers/chat/pipeline';
-import type { TurnReceipt } from '../resolvers/chat/memory-turn';
+import { billedParts, type TurnReceipt } from '../resolvers/chat/memory-turn';
 import type { MeteredContext } from '../resolvers/request-context';
 import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
@@ -61,6 +61,10 @@ TurnReceiptRef.implement({
   fields: (t) => ({
     stored: t.exposeBoolean('stored', { description: 'True when the turn is in the vault.' }),
     memories: t.exposeInt('memories', { description: 'Memories written (0 when not stored).' }),
+    memoryTokens: t.exposeInt('memoryTokens', {
+      description:
+        'Memory tokens the store wrote and billed: the turn, and the facts extracted with it (0 when not stored).',
+    }),
     reason: t.exposeString('reason', {
       nullable: true,
       description:
@@ -75,7 +79,8 @@ TurnReceiptRef.implement({
 
 export const MemoryReceiptRef = builder.objectRef<ChatReceipt>('MemoryReceipt');
 MemoryReceiptRef.implement({
-  description: 'The memory injected into a model call.',
+  description:
+    "A chat's memory: what was injected into the model call, and (once the answer is complete) what its turn stored and the two billed together.",
   fields: (t) => ({
     hits: t.field({
       type: [SearchHitRef],
@@ -84,7 +89,19 @@ MemoryReceiptRef.implement({
     }),
     memoryTokens: t.exposeInt('memoryTokens', {
       description:
-        "Tokens of memory injected, as billed: the injected memories' own tokens (Memory.tokens), not MemoryRouter's wrapping.",
+        "Tokens of memory injected (read), as billed: the injected memories' own tokens (Memory.tokens), not MemoryRouter's wrapping. Only the read part: the turn's store is storedMemoryTokens, the request's whole bill billedMemoryTokens (= extensions.memory.memoryTokens).",
+    }),
+    storedMemoryTokens: t.int({
+      nullable: true,
+      description:
+        'Memory tokens the turn wrote and billed (turn.memoryTokens); null only before the answer is complete.',
+      resolve: (receipt) => billedParts(receipt)?.stored ?? null,
+    }),
+    billedMemoryTokens: t.int({
+      nullable: true,
+      description:
+        "All the memory tokens the chat billed: memoryTokens (read) + storedMemoryTokens (written), the figure `usage` counts and the response's extensions.memory.memoryTokens says; null only before the answer is complete.",
+      resolve: (receipt) => billedParts(receipt)?.billed ?? null,
     }),
     turn: t.field({
       type: TurnReceiptRef,

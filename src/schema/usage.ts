@@ -1,13 +1,15 @@
-import { stripeClient } from '../billing/stripe';
 import {
+  FAILED_EVENTS_SHOWN,
   MICRODOLLARS_PER_MEMORY_TOKEN,
   type BillingState,
+  type FailedMeterEvent,
   type KeyUsage,
   type UsageDay,
   type UsageReport,
 } from '../billing/usage';
 import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
+import { billingCustomer } from '../resolvers/billing-customer';
 import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';
 
@@ -63,6 +65,35 @@ UsageRef.implement({
   }),
 });
 
+export const FailedMeterEventRef = builder.objectRef<FailedMeterEvent>('FailedMeterEvent');
+FailedMeterEventRef.implement({
+  description:
+    'A Stripe meter event set aside and never sent again: its memory tokens are recorded in `usage` but not billed. Look it up in Stripe by its identifier and bill it there if Stripe does not have it.',
+  fields: (t) => ({
+    identifier: t.exposeString('identifier', {
+      description: "The meter event's identifier, as sent to Stripe.",
+    }),
+    memoryTokens: t.exposeInt('memoryTokens', {
+      description: 'The memory tokens it carries (its Stripe payload value).',
+    }),
+    usageAt: t.field({
+      type: 'DateTime',
+      description: "The event's timestamp: when its usage was sealed into it.",
+      resolve: (event) => new Date(event.usageAt),
+    }),
+    failedAt: t.field({
+      type: 'DateTime',
+      description: 'When it was set aside.',
+      resolve: (event) => new Date(event.failedAt),
+    }),
+    attempts: t.exposeInt('attempts', { description: 'How many times it was sent.' }),
+    reason: t.exposeString('reason', {
+      description:
+        "Why: Stripe's refusal (e.g. a timestamp outside its 35-day window), or that it went unacknowledged past Stripe's 24-hour identifier window.",
+    }),
+  }),
+});
+
 export const BillingRef = builder.objectRef<BillingState>('Billing');
 BillingRef.implement({
   description: "The account's billing state.",
@@ -83,7 +114,15 @@ BillingRef.implement({
     }),
     failedMeterEvents: t.exposeInt('failedMeterEvents', {
       description:
-        'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe).',
+        'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe: see failedMeterEventRecords).',
+    }),
+    failedMemoryTokens: t.exposeInt('failedMemoryTokens', {
+      description: 'The memory tokens of all failedMeterEvents: recorded in usage, not billed.',
+    }),
+    failedMeterEventRecords: t.field({
+      type: [FailedMeterEventRef],
+      description: `The failed meter events, newest first (at most ${FAILED_EVENTS_SHOWN}; failedMeterEvents and failedMemoryTokens count all): what to reconcile in Stripe.`,
+      resolve: (billing) => billing.failedMeterEventRecords,
     }),
   }),
 });
@@ -140,35 +179,11 @@ builder.mutationFields((t) => ({
   createBillingCustomer: t.withAuth({ admin: true }).field({
     type: BillingRef,
     description:
-      'Admin only: creates the Stripe customer usage is billed to and links it to the account.',
+      'Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY.',
     args: {
       email: t.arg.string({ required: false, description: "The customer's billing email." }),
     },
-    resolve: async (_root, args, context) => {
-      const stripe = await stripeClient(context.env);
-      if (stripe === null) {
-        throw new CodedError(
-          'BAD_USER_INPUT',
-          'this deployment has no Stripe key',
-          'STRIPE_NOT_CONFIGURED',
-        );
-      }
-      const accountId = context.principal.accountId;
-      const customer = await stripe.customers
-        .create({
-          ...(args.email ? { email: args.email } : {}),
-          metadata: { memoryrouter_account: accountId },
-        })
-        .catch((error: unknown) => {
-          throw new CodedError(
-            'UPSTREAM_ERROR',
-            `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
-            'STRIPE_FAILED',
-          );
-        });
-      const account = accountStub(context.env, accountId);
-      await account.setStripeCustomer(accountId, customer.id);
-      return account.billing();
-    },
+    resolve: (_root, args, context) =>
+      billingCustomer(context.env, context.principal.accountId, args.email ?? null),
   }),
 }));

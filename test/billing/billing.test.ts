@@ -13,6 +13,7 @@ import {
   UsageDocument,
 } from '../generated/graphql';
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
 import { runAlarm } from '../helpers/alarms';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
@@ -238,10 +239,24 @@ describe('Stripe meter events', () => {
     } finally {
       logged.mockRestore();
     }
-    expect((await admin.request(BillingDocument)).billing).toMatchObject({
-      pendingMeterEvents: 0,
-      failedMeterEvents: 1,
-    });
+    const { billing } = await admin.request(BillingDocument);
+    expect(billing).toMatchObject({ pendingMeterEvents: 0, failedMeterEvents: 1 });
+    // What the operator reconciles in Stripe: which event, how many tokens,
+    // when and why. Before: a count only, the 42 tokens shown nowhere.
+    expect(billing.failedMemoryTokens).toBe(42);
+    expect(billing.failedMeterEventRecords).toEqual([
+      {
+        identifier: 'mr_old_1',
+        memoryTokens: 42,
+        usageAt: expect.any(String),
+        failedAt: expect.any(String),
+        attempts: 1,
+        reason: expect.stringContaining('Timestamp must be within the past 35 calendar days'),
+      },
+    ]);
+    const [record] = billing.failedMeterEventRecords;
+    expect(Date.now() - Date.parse(record!.usageAt)).toBeGreaterThan(39 * DAY);
+    expect(Date.parse(record!.failedAt)).toBeGreaterThan(Date.now() - DAY);
     await flush(accountId);
     expect(await meterEventCalls()).toHaveLength(1);
     expect((await stripeState()).meterEvents).toEqual([]);
@@ -341,6 +356,74 @@ describe('Stripe meter events', () => {
     expect(meterEvents.map((event) => Number(event.payload.value))).toEqual([
       (await admin.request(UsageDocument, {})).usage.memoryTokens,
     ]);
+  });
+});
+
+describe('the billing customer', () => {
+  beforeEach(resetFakes);
+
+  async function customerCalls() {
+    return (
+      (await (await fetch('http://fakes.test/_calls')).json()) as {
+        path: string;
+        headers: Record<string, string | null>;
+      }[]
+    ).filter((call) => call.path === '/v1/customers');
+  }
+
+  it('links one Stripe customer per account: a second call, or two at once, return it', async () => {
+    // Before: every call made a new customer (cus_fake1, cus_fake2, …) and
+    // re-linked the account, the old one keeping the account in its metadata.
+    const { admin, accountId } = await newKey();
+    const [first, second] = await Promise.all([
+      admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' }),
+      admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' }),
+    ]);
+    const linked = first.createBillingCustomer.stripeCustomerId;
+    expect(linked).toMatch(/^cus_/);
+    expect(second.createBillingCustomer.stripeCustomerId).toBe(linked);
+    const again = await admin.request(CreateBillingCustomerDocument, {
+      email: 'other@example.com',
+    });
+    expect(again.createBillingCustomer.stripeCustomerId).toBe(linked);
+    expect((await admin.request(BillingDocument)).billing.stripeCustomerId).toBe(linked);
+    const customers = (await stripeState()).customers.filter(
+      (customer) => customer.metadata.memoryrouter_account === accountId,
+    );
+    expect(customers.map((customer) => customer.id)).toEqual([linked]);
+    // Each create carried the account's idempotency key.
+    const calls = await customerCalls();
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls)
+      expect(call.headers['idempotency-key']).toBe(`memoryrouter-customer-${accountId}`);
+  });
+
+  it('answers CONFIGURATION_ERROR naming STRIPE_SECRET_KEY on a deployment without Stripe', async () => {
+    // Before: BAD_USER_INPUT / STRIPE_NOT_CONFIGURED, as if the caller were at fault.
+    const { accountId, adminToken } = await newKey();
+    const response = await worker.fetch(
+      new Request(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+        body: JSON.stringify({ query: 'mutation { createBillingCustomer { stripeCustomerId } }' }),
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      { ...env, STRIPE_SECRET_KEY: '' },
+      createExecutionContext(),
+    );
+    const body = (await response.json()) as {
+      data: unknown;
+      errors: { message: string; extensions: Record<string, unknown> }[];
+    };
+    expect(body.data).toBeNull();
+    expect(body.errors[0]!.extensions).toEqual({
+      code: 'CONFIGURATION_ERROR',
+      reason: 'STRIPE_NOT_CONFIGURED',
+      variables: ['STRIPE_SECRET_KEY'],
+    });
+    expect(body.errors[0]!.message).toContain('STRIPE_SECRET_KEY');
+    expect(await customerCalls()).toEqual([]);
+    const billing = await account(accountId).billing();
+    expect(billing.stripeCustomerId).toBeNull();
   });
 });
 
@@ -557,6 +640,75 @@ describe('Stripe webhooks', () => {
     expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
   });
 
+  it('acknowledges and ignores an event about a customer Stripe does not know', async () => {
+    // Before: 503 STRIPE_UNAVAILABLE, so Stripe retried it for days.
+    const { admin } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    const event = subscriptionEvent(
+      'evt_unknown',
+      'cus_unknown',
+      'canceled',
+      Math.floor(Date.now() / 1000),
+    );
+    expect(await deliver(event)).toEqual({
+      status: 200,
+      body: { received: true, applied: false, reason: 'no such customer in Stripe' },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
+  it('ignores events about a customer naming the account that is not its linked one', async () => {
+    // Before: a signed subscription.deleted for an abandoned customer whose
+    // metadata still named the account suspended it.
+    const { admin, accountId } = await newKey();
+    const linked = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const other = await stripe.customers.create({ metadata: { memoryrouter_account: accountId } });
+    expect(other.id).not.toBe(linked);
+    const now = Math.floor(Date.now() / 1000);
+    const deleted = {
+      id: 'evt_other',
+      object: 'event',
+      type: 'customer.subscription.deleted',
+      created: now,
+      data: {
+        object: { id: 'sub_9', object: 'subscription', customer: other.id, status: 'canceled' },
+      },
+    };
+    expect(await deliver(deleted)).toEqual({
+      status: 200,
+      body: {
+        received: true,
+        applied: false,
+        reason: 'the customer is not the one linked to its account',
+      },
+    });
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      status: 'ACTIVE',
+      stripeCustomerId: linked,
+    });
+    // The linked customer's events still apply.
+    expect(
+      (
+        await deliver({
+          ...deleted,
+          id: 'evt_linked',
+          data: { object: { ...deleted.data.object, customer: linked } },
+        })
+      ).body,
+    ).toEqual({ received: true, applied: true });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+  });
+
+  it('answers GET with 405 naming POST', async () => {
+    const response = await workerFetch(`${BASE_URL}/stripe/webhook`);
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await response.json()).toEqual({
+      error: expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' }),
+    });
+  });
+
   it('answers 503 on a deployment without Stripe keys, and 413 over the body limit', async () => {
     const event = JSON.stringify(subscriptionEvent('evt_n', 'cus_x', 'active', 1));
     const unconfigured = await stripeWebhookRoute({
@@ -577,6 +729,7 @@ describe('Stripe webhooks', () => {
     expect(await unconfigured.json()).toEqual({
       error: {
         code: 'CONFIGURATION_ERROR',
+        reason: 'STRIPE_NOT_CONFIGURED',
         message: 'Stripe webhooks are not configured on this deployment',
         variables: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
       },

@@ -113,6 +113,15 @@ export class AccountObject extends DurableObject<Env> {
     return { ok: true, key: toKeyRecord(row) };
   }
 
+  /** Whether a key is no longer valid (revoked, or never of this account): open subscriptions end. */
+  async keyRevoked(keyId: string): Promise<boolean> {
+    const row = this.sql.first<{ revoked_at: number | null }>(
+      'SELECT revoked_at FROM memory_keys WHERE id = ?',
+      keyId,
+    );
+    return row === null || row.revoked_at !== null;
+  }
+
   // ── stored provider keys ───────────────────────────────────────────────────
   // The Worker seals and opens them (src/providers/key-encryption.ts); this
   // object only keeps ciphertext and what may be shown (provider-key-store.ts).
@@ -201,25 +210,41 @@ export class AccountObject extends DurableObject<Env> {
       unbilledMemoryTokens: this.ledger.unbilled(),
       pendingMeterEvents: outbox.pending,
       failedMeterEvents: outbox.failed,
+      failedMemoryTokens: outbox.failedTokens,
+      failedMeterEventRecords: this.outbox.failedEvents(),
     };
   }
 
-  async setStripeCustomer(accountId: string, customerId: string): Promise<void> {
+  /**
+   * Links the Stripe customer usage is billed to, once: an account already
+   * linked keeps its customer (a second link would leave the first one's
+   * metadata naming this account, and its webhooks acting on it). Returns
+   * the customer the account is linked to after the call.
+   */
+  async linkStripeCustomer(accountId: string, customerId: string): Promise<{ linked: string }> {
+    const current = this.meta.get('stripe_customer_id');
+    if (current !== null) return { linked: current };
     this.recordAccount(accountId);
     this.meta.set('stripe_customer_id', customerId);
     await this.outbox.schedule(Date.now());
+    return { linked: customerId };
   }
 
   /**
    * Applies a verified Stripe event's verdict on the account. A redelivered
    * event changes nothing, and an event older than the last one applied does
-   * not undo it (Stripe does not promise delivery order).
+   * not undo it (Stripe does not promise delivery order). An event about a
+   * customer other than the linked one (`customerId`, when the caller knows
+   * it) is not the account's business and changes nothing.
    */
   async applyBillingEvent(
     eventId: string,
     created: number,
     status: AccountStatus,
-  ): Promise<{ applied: boolean }> {
+    customerId: string | null = null,
+  ): Promise<{ applied: boolean; notLinkedCustomer?: true }> {
+    if (customerId !== null && customerId !== this.meta.get('stripe_customer_id'))
+      return { applied: false, notLinkedCustomer: true };
     if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
       return { applied: false };
     const latest = Number(this.meta.get('billing_event_created') ?? 0);

@@ -1,4 +1,5 @@
 import { meterEventFailure, meterEventName, stripeClient } from '../../billing/stripe';
+import { FAILED_EVENTS_SHOWN, type FailedMeterEvent } from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { MetaTable, Sql } from '../sqlite/sql';
 
@@ -164,17 +165,44 @@ export class MeterOutbox {
     return (Number(this.env.METER_FLUSH_SECONDS) || 60) * 1000;
   }
 
-  /** Events Stripe has not acknowledged yet, and events set aside for good. */
-  counts(): { pending: number; failed: number } {
+  /** Events Stripe has not acknowledged yet, and events set aside for good with their tokens. */
+  counts(): { pending: number; failed: number; failedTokens: number } {
+    const failed = this.sql.first<{ n: number; tokens: number | null }>(
+      'SELECT COUNT(*) AS n, SUM(memory_tokens) AS tokens FROM meter_outbox WHERE failed_at IS NOT NULL',
+    );
     return {
       pending:
         this.sql.first<{ n: number }>(
           'SELECT COUNT(*) AS n FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
         )?.n ?? 0,
-      failed:
-        this.sql.first<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM meter_outbox WHERE failed_at IS NOT NULL',
-        )?.n ?? 0,
+      failed: failed?.n ?? 0,
+      failedTokens: failed?.tokens ?? 0,
     };
+  }
+
+  /** The newest events set aside, for the operator to look up in Stripe and bill by hand. */
+  failedEvents(): FailedMeterEvent[] {
+    return this.sql
+      .all<{
+        identifier: string;
+        memory_tokens: number;
+        timestamp: number;
+        failed_at: number;
+        attempts: number;
+        last_error: string | null;
+      }>(
+        `SELECT identifier, memory_tokens, timestamp, failed_at, attempts, last_error
+         FROM meter_outbox WHERE failed_at IS NOT NULL
+         ORDER BY failed_at DESC, identifier LIMIT ?`,
+        FAILED_EVENTS_SHOWN,
+      )
+      .map((row) => ({
+        identifier: row.identifier,
+        memoryTokens: row.memory_tokens,
+        usageAt: row.timestamp,
+        failedAt: row.failed_at,
+        attempts: row.attempts,
+        reason: row.last_error ?? 'unknown',
+      }));
   }
 }

@@ -1,5 +1,10 @@
 import { GraphQLError } from 'graphql';
-import { CodedError, HTTP_STATUS, INTERNAL_SERVER_ERROR } from '../../core/errors';
+import {
+  CodedError,
+  ConfigurationError,
+  HTTP_STATUS,
+  INTERNAL_SERVER_ERROR,
+} from '../../core/errors';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
@@ -22,15 +27,19 @@ function isGraphQLError(value: unknown): value is GraphQLError {
  * causes are GraphQLErrors or CodedErrors too.
  */
 export function isClientError(error: unknown): boolean {
-  if (error instanceof CodedError) return true;
+  if (error instanceof CodedError || error instanceof ConfigurationError) return true;
   return (
     isGraphQLError(error) && (error.originalError == null || isClientError(error.originalError))
   );
 }
 
-/** A coded error as GraphQL reports it: code, reason and details in `extensions`. */
+/**
+ * A coded error as GraphQL reports it: code, reason and details in
+ * `extensions`; a configuration error with the variables at fault, as the
+ * configuration guard names them.
+ */
 export function codedGraphQLError(
-  coded: CodedError,
+  coded: CodedError | ConfigurationError,
   located?: Pick<GraphQLError, 'nodes' | 'source' | 'positions' | 'path'>,
 ): GraphQLError {
   return new GraphQLError(coded.message, {
@@ -41,7 +50,9 @@ export function codedGraphQLError(
     extensions: {
       code: coded.code,
       ...(coded.reason === undefined ? {} : { reason: coded.reason }),
-      ...coded.details,
+      ...(coded instanceof ConfigurationError
+        ? { variables: [...coded.variables] }
+        : coded.details),
     },
   });
 }
@@ -130,16 +141,17 @@ export function maskUnexpected(error: unknown, path?: readonly (string | number)
   });
 }
 
-/** The CodedError a GraphQLError wraps, however deep; null when there is none. */
-function codedCause(error: GraphQLError): CodedError | null {
+/** The CodedError (or ConfigurationError) a GraphQLError wraps, however deep; null when there is none. */
+function codedCause(error: GraphQLError): CodedError | ConfigurationError | null {
   let cause: unknown = error.originalError;
   while (isGraphQLError(cause)) cause = cause.originalError;
-  return cause instanceof CodedError ? cause : null;
+  return cause instanceof CodedError || cause instanceof ConfigurationError ? cause : null;
 }
 
 /** What a client may see of any error. */
 export function toClientError(error: unknown): GraphQLError {
-  if (error instanceof CodedError) return codedGraphQLError(error);
+  if (error instanceof CodedError || error instanceof ConfigurationError)
+    return codedGraphQLError(error);
   // A resolver's CodedError arrives wrapped in the engine's located error.
   const coded = isGraphQLError(error) ? codedCause(error) : null;
   if (coded !== null) return codedGraphQLError(coded, error as GraphQLError);

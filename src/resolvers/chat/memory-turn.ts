@@ -7,7 +7,7 @@ import { searchMemories } from '../search-memories';
 import type { MeteredContext } from '../request-context';
 import type { Extractor } from '../fact-extraction';
 import type { FactsReceipt } from '../receipt';
-import { storeMemories, type StoreInput } from '../store-memories';
+import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { renderMemoryBlock } from './memory-block';
@@ -31,6 +31,21 @@ export interface Recalled {
 }
 
 export const NO_MEMORY: ChatReceipt = { hits: [], memoryTokens: 0 };
+
+/**
+ * What a chat billed, in parts, once its turn is done (null before: a
+ * streamed drop-in answer's headers): `read`, the memory injected into the
+ * model call (ChatReceipt.memoryTokens); `stored`, the memory its turn wrote
+ * (the user's words, the answer, extracted facts); `billed`, their sum, all
+ * the request metered.
+ */
+export function billedParts(
+  receipt: ChatReceipt,
+): { read: number; stored: number; billed: number } | null {
+  if (!receipt.turn) return null;
+  const stored = receipt.turn.memoryTokens;
+  return { read: receipt.memoryTokens, stored, billed: receipt.memoryTokens + stored };
+}
 
 /** The vaults a chat reads: CORE, then the session's, then the conversation's (written to: the last). */
 export function chatVaults(
@@ -104,6 +119,8 @@ export interface TurnReceipt {
   stored: boolean;
   /** Memories written (the user's words, the answer, tool plumbing when asked). */
   memories: number;
+  /** Memory tokens the store billed (facts extracted with the turn included); 0 when not stored. */
+  memoryTokens: number;
   reason: string | null;
   message: string | null;
 }
@@ -123,8 +140,8 @@ export function rememberTurn(
 ): Promise<TurnReceipt | null> {
   const inputs = turnInputs(target, items);
   if (inputs.length === 0) return Promise.resolve(null);
-  const stored = storeMemories(context, inputs).then(
-    (memories): TurnReceipt => storedTurn(memories.length),
+  const stored = storeBatch(context, inputs).then(
+    (batch): TurnReceipt => storedTurn(batch.memories.length, batch.memoryTokens),
     (error: unknown) => failedTurn('storing a chat turn failed', error),
   );
   context.ctx.waitUntil(stored);
@@ -146,7 +163,7 @@ export async function rememberTurnWithFacts(
   if (inputs.length === 0) return null;
   try {
     const done = await storeWithFacts(context, inputs, extractor);
-    return { facts: done.facts, turn: storedTurn(done.stored.length) };
+    return { facts: done.facts, turn: storedTurn(done.stored.length, done.memoryTokens) };
   } catch (error) {
     const turn = failedTurn('storing a chat turn with facts failed', error);
     return {
@@ -180,6 +197,7 @@ export function skippedTurn(reason: SkipReason): TurnReceipt {
   return {
     stored: false,
     memories: 0,
+    memoryTokens: 0,
     reason,
     message: `the turn was not stored: ${SKIPPED[reason]}`,
   };
@@ -202,8 +220,8 @@ export function answerSkipReason(
   return null;
 }
 
-function storedTurn(memories: number): TurnReceipt {
-  return { stored: true, memories, reason: null, message: null };
+function storedTurn(memories: number, memoryTokens: number): TurnReceipt {
+  return { stored: true, memories, memoryTokens, reason: null, message: null };
 }
 
 /** A refusal the caller can act on keeps its reason and message; anything else is STORE_FAILED. */
@@ -213,6 +231,7 @@ function failedTurn(what: string, error: unknown): TurnReceipt {
     return {
       stored: false,
       memories: 0,
+      memoryTokens: 0,
       reason: error.reason ?? error.code,
       message: `the turn was not stored: ${error.message}`,
     };
@@ -220,6 +239,7 @@ function failedTurn(what: string, error: unknown): TurnReceipt {
   return {
     stored: false,
     memories: 0,
+    memoryTokens: 0,
     reason: 'STORE_FAILED',
     message: 'the turn could not be stored',
   };
