@@ -9,7 +9,7 @@ import type { Sql, SqlValue } from '../sqlite/sql';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { TextSearch } from '../full-text/text-search';
 import type { TextTimeline } from '../full-text/text-timeline';
-import type { SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
+import type { SearchScope, SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
 import type {
   ListFilter,
   ListPage,
@@ -108,8 +108,10 @@ export class VaultQueries {
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
       ));
+    // A window ranked again (its fill, below) reuses its vector scan.
+    const scope: SearchScope = {};
     const rank = (window: WindowSearch, asked: number) =>
-      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce);
+      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce, scope);
     const rankings = windows.map((window) => rank(window, window.limit));
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
@@ -160,6 +162,7 @@ export class VaultQueries {
     asked: number,
     retired: ReadonlySet<number> | null,
     fullMatch: () => number,
+    scope: SearchScope,
   ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || asked === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
@@ -181,7 +184,7 @@ export class VaultQueries {
     const byText = (limit: number): Ranked[] =>
       this.text.search(timeline(), request.text, window, limit, ranking, allowed);
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
-      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats);
+      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats, scope);
 
     let ranked: Ranked[];
     // HYBRID weighing vectors alone is VECTOR: its standout scale would keep
