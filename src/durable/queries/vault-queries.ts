@@ -57,6 +57,25 @@ const MAX_HISTORY = 100;
 /** Hybrid search ranks this many candidates per side (at least) before fusing. */
 const HYBRID_POOL = 50;
 
+/**
+ * One search while its windows rank: it names the search to the vector
+ * index (SearchScope, so a window ranked again reuses its code scan) and
+ * keeps each window's HYBRID pools, which a window ranked again for more
+ * candidates takes as they are while its pool size is the same (a chat
+ * read's windows of 4 ask 8 or 16 next, from pools of 50 all the same).
+ */
+interface SearchRun {
+  pools: Map<WindowSearch, HybridPools>;
+}
+
+/** A window's two HYBRID pools of `size`, and the spread of its vector side. */
+interface HybridPools {
+  size: number;
+  vector: Ranked[];
+  text: Ranked[];
+  stats: SimilarityStats;
+}
+
 /** A ranked memory before hydration, and which part of it matched. */
 interface Ranked {
   seq: number;
@@ -108,10 +127,10 @@ export class VaultQueries {
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
       ));
-    // A window ranked again (its fill, below) reuses its vector scan.
-    const scope: SearchScope = {};
+    // A window ranked again (its fill, below) reuses what it can of its first ranking.
+    const run: SearchRun = { pools: new Map() };
     const rank = (window: WindowSearch, asked: number) =>
-      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce, scope);
+      this.rankWindow(index, timeline, request, window, asked, retired, fullMatchOnce, run);
     const rankings = windows.map((window) => rank(window, window.limit));
     const records = this.hydrateSeqs(
       rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
@@ -162,7 +181,7 @@ export class VaultQueries {
     asked: number,
     retired: ReadonlySet<number> | null,
     fullMatch: () => number,
-    scope: SearchScope,
+    run: SearchRun,
   ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || asked === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
@@ -184,7 +203,15 @@ export class VaultQueries {
     const byText = (limit: number): Ranked[] =>
       this.text.search(timeline(), request.text, window, limit, ranking, allowed);
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
-      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats, scope);
+      index.searchWindow(
+        request.vector!,
+        window.after,
+        window.until,
+        limit,
+        accept,
+        stats,
+        run satisfies SearchScope,
+      );
 
     let ranked: Ranked[];
     // HYBRID weighing vectors alone is VECTOR: its standout scale would keep
@@ -200,10 +227,15 @@ export class VaultQueries {
       const onScale = textEvidence(fullMatch());
       ranked = byText(asked).map((hit) => ({ ...hit, score: onScale(hit.score) }));
     } else {
-      const pool = Math.max(HYBRID_POOL, asked * 3);
-      const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
-      const vectorPool = byVector(pool, stats);
-      const textPool = byText(pool);
+      const size = Math.max(HYBRID_POOL, asked * 3);
+      let pools = run.pools.get(window);
+      if (pools === undefined || pools.size !== size) {
+        const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
+        const vector = byVector(size, stats);
+        pools = { size, vector, text: byText(size), stats };
+        run.pools.set(window, pools);
+      }
+      const { vector: vectorPool, text: textPool, stats } = pools;
       // Standout fusion needs the window's spread and the query's full-match
       // text score in this vault; min-max (the ablation's) needs neither.
       const standout =
