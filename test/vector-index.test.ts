@@ -290,6 +290,39 @@ describe('VectorIndex over 2-bit codes', () => {
     expect(deep.agreed).toBeGreaterThanOrEqual(0.995);
   });
 
+  // A window's fill asks for a deeper pool of the same window in the same
+  // search (vault-queries.ts), which reuses the window's code scan.
+  it('answers a window asked again in one search as a search of its own, whatever was scanned between', () => {
+    for (const floatBlockBytes of [64 * 1024 * 1024, 0]) {
+      const index = new VectorIndex(DIMS, { exact, floatBlockBytes });
+      for (let i = 0; i < ROWS; i += 1_000) index.insert(entries.slice(i, i + 1_000));
+      const stats = () => ({ rows: 0, mean: 0, deviation: 0 });
+      for (const query of queries.slice(0, 10)) {
+        const fresh = stats();
+        const expected = index.searchWindow(query, 500, ROWS, 60, undefined, fresh);
+        const scope = {};
+        index.searchWindow(query, 500, ROWS, 50, undefined, stats(), scope);
+        const again = stats();
+        expect(index.searchWindow(query, 500, ROWS, 60, undefined, again, scope)).toEqual(expected);
+        expect(again).toEqual(fresh);
+        // Another window scanned in between: its scores are not the window's.
+        expect(index.searchWindow(query, null, 4_000, 50, undefined, stats(), scope)).toEqual(
+          index.searchWindow(query, null, 4_000, 50),
+        );
+        expect(index.searchWindow(query, 500, ROWS, 60, undefined, stats(), scope)).toEqual(
+          expected,
+        );
+        // Another query of the same search: its own scan.
+        const other = queries[queries.indexOf(query) + 20]!;
+        const otherExpected = index.searchWindow(other, 500, ROWS, 60);
+        index.searchWindow(query, 500, ROWS, 50, undefined, stats(), scope);
+        expect(index.searchWindow(other, 500, ROWS, 60, undefined, stats(), scope)).toEqual(
+          otherExpected,
+        );
+      }
+    }
+  });
+
   it('estimates every row of a window, whatever its length (the kernel scores rows four at a time)', () => {
     const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
     index.insert(entries.slice(0, 3_001));

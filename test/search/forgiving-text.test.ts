@@ -111,6 +111,17 @@ describe('text search that forgives how a query is typed', () => {
     expect((await contents(key, 'Straße')).sort()).toEqual([STREET, plainStreet].sort());
   });
 
+  it('finds a spelling stored after the word was searched for', async () => {
+    // A search keeps each query word's look-ups for its windows; the next
+    // search, after a write, must look again.
+    const key = await newKey();
+    const typedPlain = 'Ma soeur Claire est venue hier.';
+    await storeApart(key, [typedPlain, CATS]);
+    expect(await contents(key, 'soeur')).toEqual([typedPlain]);
+    await storeApart(key, [SISTER], 3);
+    expect((await contents(key, 'soeur')).sort()).toEqual([SISTER, typedPlain].sort());
+  });
+
   it('scores another spelling of a word as the word itself', async () => {
     const key = await newKey();
     await storeApart(key, [SISTER, CATS]);

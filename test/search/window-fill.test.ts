@@ -96,6 +96,42 @@ describe('a window returns its limit of distinct memories', () => {
     expect(new Set(contents).size).toBe(8);
   });
 
+  it('fills each window of a HYBRID search from its own memories', async () => {
+    // The fill ranks a window again, reusing what the window's first ranking
+    // found; each window's own, never another's.
+    const key = await newKey();
+    const vault = { kind: 'SESSION' as const, id: 'two-windows' };
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const older = ['thanks for the concert tickets', 'thanks, the train was on time'];
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        ...[...Array<string>(6).fill(REPEATED), ...DISTINCT].map((content) => ({
+          content,
+          vault,
+        })),
+        ...older.map((content) => ({ content, vault, createdAt: yesterday })),
+      ],
+    });
+    const { search } = await key.api.request(SearchDocument, {
+      input: {
+        query: 'thanks',
+        mode: 'HYBRID',
+        vaults: [vault],
+        windows: [
+          { window: 'HOT', limit: 5 },
+          { window: 'WORKING', limit: 5 },
+        ],
+      },
+    });
+    const inWindow = (window: string) =>
+      search.hits
+        .filter((hit) => hit.window === window)
+        .map((hit) => hit.memory.content)
+        .sort();
+    expect(inWindow('HOT')).toEqual([REPEATED, ...DISTINCT].sort());
+    expect(inWindow('WORKING')).toEqual([...older].sort());
+  });
+
   it('fills a window across vaults that both repeat a content, and so does chat', async () => {
     const key = await newKey();
     const session = { kind: 'SESSION' as const, id: 'both' };

@@ -95,6 +95,15 @@ export class TextSearch {
   );
   /** Query terms whose postings are more than their own (`queryPostings`), until a write. */
   private readonly variants = new Map<string, QueryTermPostings>();
+  /**
+   * Every query term's postings as this read found them, held or not: a
+   * search asks for each term once per window and once for its full-match
+   * unit, and the ligature and number look-ups behind a held term's answer
+   * cost more than the answer. Dropped with the read's ranking
+   * (`forgetRanking`) and on every write, so it never outlives what the
+   * index holds, nor keeps postings the cache has let go.
+   */
+  private readonly readTerms = new Map<string, QueryTermPostings>();
 
   constructor(private readonly sql: Sql) {}
 
@@ -105,6 +114,7 @@ export class TextSearch {
    */
   changed(memories: readonly { content: string; words: number }[]): void {
     this.variants.clear();
+    this.readTerms.clear();
     if (this.vocabulary.loaded) {
       if (memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
       else
@@ -134,6 +144,7 @@ export class TextSearch {
   reset(): void {
     this.cache.clear();
     this.variants.clear();
+    this.readTerms.clear();
     this.vocabulary.clear();
     this.lastRanking = null;
   }
@@ -159,6 +170,7 @@ export class TextSearch {
   forgetRanking(): void {
     this.lastRanking = null;
     this.speakerMetadata = null;
+    this.readTerms.clear();
   }
 
   private ranked(
@@ -402,8 +414,17 @@ export class TextSearch {
    * one of those ligature spellings is held too.
    */
   private queryPostings(term: string, timeline: TextTimeline): QueryTermPostings {
-    const known = this.variants.get(term);
-    if (known !== undefined) return known;
+    let read = this.readTerms.get(term);
+    if (read === undefined) {
+      read = this.variants.get(term) ?? this.lookUpTerm(term, timeline);
+      if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
+      this.readTerms.set(term, read);
+    }
+    return read;
+  }
+
+  /** `queryPostings` read from the postings (and the vocabulary, for a term the vault lacks). */
+  private lookUpTerm(term: string, timeline: TextTimeline): QueryTermPostings {
     const own = this.termPostings(term);
     const groups = digitGroups(term);
     const written = ligatureSpellings(term)

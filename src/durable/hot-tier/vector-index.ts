@@ -68,12 +68,34 @@ export type {
  * checkpoint (hot-checkpoint.ts) are apart.
  */
 
+/**
+ * One search over the index, as its caller names it (any object, new per
+ * search): a window it asks for again (a window's fill asks for a deeper
+ * pool when duplicates left it short, vault-queries.ts) reuses the window's
+ * code scan, which no other scan has overwritten since. Nothing writes to
+ * the index while one search runs (it is synchronous), so the scores are
+ * the ones the scan would give again.
+ */
+export type SearchScope = object;
+
+/** The code scan whose scores the codes memory holds, and the search that made it. */
+interface LastScan {
+  scope: SearchScope | undefined;
+  query: Float32Array;
+  start: number;
+  count: number;
+  offset: number;
+  weight: number;
+}
+
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
 const EXACT_SCAN_ROWS = 2_048;
 
 export class VectorIndex extends HotRowWrites {
+  private lastScan: LastScan | null = null;
+
   /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept and filled. */
   slice(
     start: number,
@@ -153,13 +175,14 @@ export class VectorIndex extends HotRowWrites {
     k: number,
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
+    scope?: SearchScope,
   ): IndexHit[] {
     if (query.length !== this.dims) throw new RangeError('query has the wrong dimensions');
     const count = Math.min(end, this.count) - start;
     if (k <= 0 || count <= 0) return [];
     // Chunks of one memory can fill the candidates: widen until k memories are in.
     for (let rows = k; ; rows *= 2) {
-      const hits = this.topRows(query, start, count, rows, accept, stats);
+      const hits = this.topRows(query, start, count, rows, accept, stats, scope);
       const seen = new Set<number>();
       const memories = hits.filter((hit) => !seen.has(hit.seq) && seen.add(hit.seq));
       if (memories.length >= k || hits.length < rows) return memories.slice(0, k);
@@ -170,7 +193,8 @@ export class VectorIndex extends HotRowWrites {
    * `search` over the window (after, until]: the rows held, plus, once the
    * index holds only the newest rows, the older part of the window read from
    * storage and scored exactly (slower, never wrong). `stats` describe the
-   * rows held.
+   * rows held. `scope` names the search (SearchScope), for the window's
+   * code scan to serve it again.
    */
   searchWindow(
     query: Float32Array,
@@ -179,9 +203,10 @@ export class VectorIndex extends HotRowWrites {
     k: number,
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
+    scope?: SearchScope,
   ): IndexHit[] {
     const { start, end } = this.range(after, until);
-    const hot = this.search(query, start, end, k, accept, stats);
+    const hot = this.search(query, start, end, k, accept, stats, scope);
     const cold = this.coldThroughTime;
     if (cold === null || this.coldRows === null || (after !== null && after >= cold)) return hot;
     const older = this.coldRows(after, Math.min(until, cold));
@@ -196,6 +221,7 @@ export class VectorIndex extends HotRowWrites {
     k: number,
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
+    scope?: SearchScope,
   ): IndexHit[] {
     if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
@@ -204,7 +230,7 @@ export class VectorIndex extends HotRowWrites {
     // Room for the scan's candidates, before the scan takes views of the memory.
     const room = slots * 4;
     const picks = this.floatsUsable ? 0 : this.codePicks(room);
-    const { scores, offset, weight } = this.scanCodes(query, start, count);
+    const { scores, offset, weight } = this.scanOnce(query, start, count, scope);
     if (stats !== undefined) {
       spread(scores, stats);
       stats.mean += offset;
@@ -268,6 +294,34 @@ export class VectorIndex extends HotRowWrites {
   }
 
   /**
+   * `scanCodes`, or the scores it left in the codes memory when the same
+   * search (`scope`) scanned the same rows for the same query last.
+   */
+  private scanOnce(
+    query: Float32Array,
+    start: number,
+    count: number,
+    scope: SearchScope | undefined,
+  ): { scores: Float32Array; offset: number; weight: number } {
+    const last = this.lastScan;
+    if (
+      scope !== undefined &&
+      last !== null &&
+      last.scope === scope &&
+      last.query === query &&
+      last.start === start &&
+      last.count === count
+    ) {
+      const buffer = this.codesKernel.memory.buffer;
+      const scores = new Float32Array(buffer, this.codeScoresOffset(), count);
+      return { scores, offset: last.offset, weight: last.weight };
+    }
+    const scan = this.scanCodes(query, start, count);
+    this.lastScan = { scope, query, start, count, offset: scan.offset, weight: scan.weight };
+    return scan;
+  }
+
+  /**
    * Code estimates of `count` rows from `start`, in the codes kernel's
    * scratch, less `offset` (q · center, the same for every row).
    */
@@ -276,6 +330,7 @@ export class VectorIndex extends HotRowWrites {
     start: number,
     count: number,
   ): { scores: Float32Array; offset: number; weight: number } {
+    this.lastScan = null; // its scores are overwritten now; scanOnce notes this scan
     const kernel = this.codesKernel;
     let weighted: ArrayLike<number> = query;
     let offset = 0;

@@ -10,7 +10,7 @@ import type { Sql, SqlValue } from '../sqlite/sql';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { TextSearch } from '../full-text/text-search';
 import type { TextTimeline } from '../full-text/text-timeline';
-import type { SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
+import type { SearchScope, SimilarityStats, VectorIndex } from '../hot-tier/vector-index';
 import type {
   ListFilter,
   ListPage,
@@ -57,6 +57,25 @@ const CHUNKED_AT = SEQ_AT + 1;
 const MAX_HISTORY = 100;
 /** Hybrid search ranks this many candidates per side (at least) before fusing. */
 const HYBRID_POOL = 50;
+
+/**
+ * One search while its windows rank: it names the search to the vector
+ * index (SearchScope, so a window ranked again reuses its code scan) and
+ * keeps each window's HYBRID pools, which a window ranked again for more
+ * candidates takes as they are while its pool size is the same (a chat
+ * read's windows of 4 ask 8 or 16 next, from pools of 50 all the same).
+ */
+interface SearchRun {
+  pools: Map<WindowSearch, HybridPools>;
+}
+
+/** A window's two HYBRID pools of `size`, and the spread of its vector side. */
+interface HybridPools {
+  size: number;
+  vector: Ranked[];
+  text: Ranked[];
+  stats: SimilarityStats;
+}
 
 /** A ranked memory before hydration, and which part of it matched. */
 interface Ranked {
@@ -115,6 +134,8 @@ export class VaultQueries {
     // Demoted where the window's memories are chosen, so the memories a
     // demotion lets in were ranked and can take the places.
     const demoted = request.includeSuperseded === true ? null : stale;
+    // A window ranked again (its fill, below) reuses what it can of its first ranking.
+    const run: SearchRun = { pools: new Map() };
     const rank = (window: WindowSearch, asked: number) => {
       const extra = staleHeadroom(demoted, asked);
       const ranking = this.rankWindow(
@@ -125,6 +146,7 @@ export class VaultQueries {
         asked + extra,
         retired,
         fullMatchOnce,
+        run,
       );
       if (demoted === null) return ranking;
       return { ...ranking, ranked: demoteStaleTurns(ranking.ranked, demoted, asked) };
@@ -180,6 +202,7 @@ export class VaultQueries {
     asked: number,
     retired: ReadonlySet<number> | null,
     fullMatch: () => number,
+    run: SearchRun,
   ): { result: WindowResult; ranked: Ranked[] } {
     if (index === null || asked === 0)
       return { result: { window: window.window, hits: [], rowsInWindow: 0 }, ranked: [] };
@@ -201,7 +224,15 @@ export class VaultQueries {
     const byText = (limit: number): Ranked[] =>
       this.text.search(timeline(), request.text, window, limit, ranking, allowed);
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
-      index.searchWindow(request.vector!, window.after, window.until, limit, accept, stats);
+      index.searchWindow(
+        request.vector!,
+        window.after,
+        window.until,
+        limit,
+        accept,
+        stats,
+        run satisfies SearchScope,
+      );
 
     let ranked: Ranked[];
     // HYBRID weighing vectors alone is VECTOR: its standout scale would keep
@@ -217,10 +248,15 @@ export class VaultQueries {
       const onScale = textEvidence(fullMatch());
       ranked = byText(asked).map((hit) => ({ ...hit, score: onScale(hit.score) }));
     } else {
-      const pool = Math.max(HYBRID_POOL, asked * 3);
-      const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
-      const vectorPool = byVector(pool, stats);
-      const textPool = byText(pool);
+      const size = Math.max(HYBRID_POOL, asked * 3);
+      let pools = run.pools.get(window);
+      if (pools === undefined || pools.size !== size) {
+        const stats: SimilarityStats = { rows: 0, mean: 0, deviation: 0 };
+        const vector = byVector(size, stats);
+        pools = { size, vector, text: byText(size), stats };
+        run.pools.set(window, pools);
+      }
+      const { vector: vectorPool, text: textPool, stats } = pools;
       // Standout fusion needs the window's spread and the query's full-match
       // text score in this vault; min-max (the ablation's) needs neither.
       const standout =
