@@ -29,7 +29,7 @@ const BATCH_SIZE = 100;
 const DAY = 86_400_000;
 /** Batches of the timeline case (TIMELINE_BATCHES=400 for a 40,000-memory vault). */
 const TIMELINE_BATCHES = 100;
-/** Turns of a transcript (each names its speaker): what bench:api's corpus stores. */
+/** Every memory one voice: what an insert costs does not depend on it. */
 const TURN = voiceOf('USER', 'Jon: hi', false);
 
 /** The coding as it was: the digest test pins that the new one matches it. */
