@@ -19,6 +19,7 @@ import { Calibration, encodeVectors } from '../src/durable/hot-tier/vector-codes
 import { codeBytesFor } from '../src/durable/hot-tier/vector-code-kernel';
 import { Rotation } from '../src/durable/hot-tier/vector-rotation';
 import { TextTimeline } from '../src/durable/full-text/text-timeline';
+import { voiceOf } from '../src/durable/full-text/turn-voices';
 import { VectorIndex } from '../src/durable/hot-tier/vector-index';
 import { randomUnitVector, seededRandom } from '../test/helpers/random';
 import { ms, percentile, sampleInTurn } from './measure';
@@ -28,6 +29,8 @@ const BATCH_SIZE = 100;
 const DAY = 86_400_000;
 /** Batches of the timeline case (TIMELINE_BATCHES=400 for a 40,000-memory vault). */
 const TIMELINE_BATCHES = 100;
+/** Every memory one voice: what an insert costs does not depend on it. */
+const TURN = voiceOf('USER', 'Jon: hi', false);
 
 /** The coding as it was: the digest test pins that the new one matches it. */
 class ReferenceRotation {
@@ -241,6 +244,7 @@ it('backdated batches into the text timeline', () => {
           seq,
           createdAt: now - ((seq - 1) % 60) * DAY - 60_000,
           words: 5 + Math.floor(next() * 30),
+          voice: TURN,
         };
       });
     const perBatch: number[] = [];

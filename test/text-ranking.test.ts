@@ -10,6 +10,7 @@ import {
 import { rankPassages, type ScoredPassages } from '../src/durable/full-text/text-ranker';
 import { DEFAULT_TEXT_RANKING } from '../src/durable/full-text/text-ranking';
 import { TextTimeline } from '../src/durable/full-text/text-timeline';
+import { opensWithSpeakerLabel, voiceOf } from '../src/durable/full-text/turn-voices';
 import {
   CHUNK_OVERLAP,
   CHUNK_WORDS,
@@ -352,16 +353,18 @@ describe('query words', () => {
 
 describe('text timeline and contextual BM25', () => {
   const T = 1_000_000;
+  /** Turns of a transcript: each names its speaker, so context flows between them. */
+  const TURN = voiceOf('USER', 'Jon: hi', false);
 
   it('keeps memories in (time, insertion) order through backfills and deletes', () => {
     const timeline = new TextTimeline();
     timeline.insert([
-      { seq: 1, createdAt: T, words: 4 },
-      { seq: 2, createdAt: T, words: 5 },
-      { seq: 3, createdAt: T + 10, words: 3 },
+      { seq: 1, createdAt: T, words: 4, voice: TURN },
+      { seq: 2, createdAt: T, words: 5, voice: TURN },
+      { seq: 3, createdAt: T + 10, words: 3, voice: TURN },
     ]);
-    timeline.insert([{ seq: 4, createdAt: T - 5, words: 2 }]); // backfilled before all
-    timeline.insert([{ seq: 5, createdAt: T, words: 700 }]); // same time as 1 and 2, stored later
+    timeline.insert([{ seq: 4, createdAt: T - 5, words: 2, voice: TURN }]); // backfilled before all
+    timeline.insert([{ seq: 5, createdAt: T, words: 700, voice: TURN }]); // same time as 1 and 2, stored later
     const order = () => Array.from({ length: timeline.size }, (_, p) => timeline.seqAt(p));
     expect(order()).toEqual([4, 1, 2, 5, 5, 5, 3]); // seq 5 is three chunks
     expect(timeline.memoryCount).toBe(5);
@@ -380,7 +383,7 @@ describe('text timeline and contextual BM25', () => {
     const timeline = new TextTimeline();
     const at = [0, 1, 2, 3, 4, 5, 6].map((i) => T + i * 60_000);
     at.push(T + 3 * 86_400_000); // days later
-    timeline.insert(at.map((createdAt, i) => ({ seq: i + 1, createdAt, words: 5 })));
+    timeline.insert(at.map((createdAt, i) => ({ seq: i + 1, createdAt, words: 5, voice: TURN })));
     // The term occurs once, in memory 4 (passage 3).
     const scores = byPassage(
       rankPassages(timeline, [{ seqs: [4], offsets: [2] }], DEFAULT_TEXT_RANKING),
@@ -393,12 +396,50 @@ describe('text timeline and contextual BM25', () => {
     expect(scores.has(7)).toBe(false);
   });
 
+  it('lends context between turns of a conversation, never between plain notes', () => {
+    const term = [{ seqs: [2], offsets: [0] }];
+    // Three memories a minute apart; the term is in the middle one.
+    const scoredWith = (voices: number[]) => {
+      const timeline = new TextTimeline();
+      timeline.insert(
+        voices.map((voice, i) => ({ seq: i + 1, createdAt: T + i * 60_000, words: 5, voice })),
+      );
+      return [...byPassage(rankPassages(timeline, term, DEFAULT_TEXT_RANKING)).keys()].sort();
+    };
+    const note = voiceOf('USER', 'I drive a blue Volvo', false);
+    const user = voiceOf('USER', 'Any ideas for Kyoto?', false);
+    const reply = voiceOf('ASSISTANT', 'Try the temples', false);
+    const labelled = voiceOf('USER', 'Caroline: I went', false);
+    const saidBy = voiceOf('USER', 'I went', true); // metadata names the speaker
+    expect(scoredWith([note, note, note])).toEqual([1]);
+    expect(scoredWith([reply, user, reply])).toEqual([0, 1, 2]);
+    expect(scoredWith([labelled, saidBy, labelled])).toEqual([0, 1, 2]);
+    // A labelled turn beside a plain note: the note is not part of it.
+    expect(scoredWith([note, labelled, labelled])).toEqual([1, 2]);
+    // System messages are not a side of the conversation.
+    expect(scoredWith([voiceOf('SYSTEM', 'Be brief', false), user, note])).toEqual([1]);
+
+    expect(
+      ['Caroline: yes', 'Dr. Jane Smith: ok', 'Gina:', '美咲: はい'].map(opensWithSpeakerLabel),
+    ).toEqual([true, true, true, true]);
+    expect(
+      [
+        'https://example.com',
+        'note: lower case',
+        '10:30 meeting',
+        'A very long label that is no name: x',
+        'I drive a Volvo',
+      ].map(opensWithSpeakerLabel),
+    ).toEqual([false, false, false, false, false]);
+  });
+
   it('ranks a timeline after writes and deletes as if it had been built with them', () => {
     const minute = 60_000;
     const entry = (seq: number, words = 5 + (seq % 3)) => ({
       seq,
       createdAt: T + seq * minute,
       words,
+      voice: TURN,
     });
     const term = { seqs: [2, 5], offsets: [1, 0] };
     const timeline = new TextTimeline();
@@ -425,7 +466,12 @@ describe('text timeline and contextual BM25', () => {
     const timeline = new TextTimeline();
     const hour = 3_600_000;
     timeline.insert(
-      Array.from({ length: 4 }, (_, i) => ({ seq: i + 1, createdAt: T + i * hour, words: 5 })),
+      Array.from({ length: 4 }, (_, i) => ({
+        seq: i + 1,
+        createdAt: T + i * hour,
+        words: 5,
+        voice: TURN,
+      })),
     );
     // "melanie" opens three memories of four; "kite" is in one.
     const melanie = { seqs: [1, 2, 3], offsets: [0, 0, 0] };

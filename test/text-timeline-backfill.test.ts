@@ -17,6 +17,7 @@ function view(timeline: TextTimeline, seqs: number) {
       words: timeline.wordsAt(passage),
       range: timeline.rangeAt(passage),
       chunked: timeline.chunked(passage),
+      continuesPrevious: passage > 0 && timeline.continuesPrevious(passage),
     })),
     firstPassages: Array.from({ length: seqs + 2 }, (_, seq) => timeline.firstPassageOf(seq)),
     pages: [...timeline.pages(97)],
@@ -41,6 +42,8 @@ describe('TextTimeline backfills', () => {
           words: long
             ? CHUNK_WORDS + 1 + Math.floor(next() * 3 * CHUNK_WORDS)
             : Math.floor(next() * 40),
+          // Roles and speaker labels at random: every kind of neighbour meets every other.
+          voice: Math.floor(next() * 8),
         };
       });
       timeline.insert(batch);

@@ -30,10 +30,11 @@ function contents(hot: HotIndex) {
   return {
     seqs: Array.from({ length: index.size }, (_, row) => index.seqAt(row)),
     memories: index.memoryCount,
-    timeline: [...timeline.pages(1_000)].map(({ seqs, times, words }) => [
+    timeline: [...timeline.pages(1_000)].map(({ seqs, times, words, voices }) => [
       Array.from(seqs),
       Array.from(times),
       Array.from(words),
+      Array.from(voices),
     ]),
     best: index
       .search(embedder.embedOne('fact 7'), 0, index.size, 3)

@@ -5,6 +5,8 @@ import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/full-t
 import { TextSearch, type TextHit } from '../../src/durable/full-text/text-search';
 import { TextTimeline } from '../../src/durable/full-text/text-timeline';
 import { prepareQuery } from '../../src/durable/full-text/text-pruning';
+import { namesSpeaker } from '../../src/durable/full-text/speaker-names';
+import { opensWithSpeakerLabel } from '../../src/durable/full-text/turn-voices';
 import { queryNames, queryTerms } from '../../src/text/tokens';
 import { seededRandom } from '../helpers/random';
 import {
@@ -125,6 +127,14 @@ function tyingQuery(next: () => number): string {
   return `what ${words.join(' ')}`;
 }
 
+/**
+ * Roles by position: mostly the user's, some replies and system messages, so
+ * that neighbours of every kind meet (notes, user ↔ assistant, labelled turns).
+ */
+function roleAt(position: number): 'USER' | 'ASSISTANT' | 'SYSTEM' {
+  return position % 7 === 6 ? 'SYSTEM' : position % 3 === 2 ? 'ASSISTANT' : 'USER';
+}
+
 /** Stores the memories through the vault's RPC in batches of 100, as a client would. */
 async function storeAll(
   vault: ReturnType<typeof vaultStub>,
@@ -136,7 +146,9 @@ async function storeAll(
     ok(
       await vault.store(
         address,
-        storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+        storeRequest(
+          batch.map((m, i) => memory(m.content, { createdAt: m.createdAt, role: roleAt(at + i) })),
+        ),
       ),
     );
   }
@@ -177,18 +189,43 @@ function referenceSearch(
     }
     return counts;
   });
-  // Two passages are neighbours within `contextDistance` steps with no pause over the gap between.
+  // Who said each memory: its role, and whether it names its speaker (label or metadata).
+  const voices = new Map(
+    sql
+      .all<{ seq: number; role: string; content: string; metadata: string | null }>(
+        'SELECT seq, role, content, metadata FROM memories',
+      )
+      .map((row) => [
+        row.seq,
+        {
+          role: row.role,
+          speaker: opensWithSpeakerLabel(row.content) || namesSpeaker(row.metadata),
+        },
+      ]),
+  );
+  // Passages `at` and `at + 1` are one stretch: no pause over the gap, and chunks of
+  // one memory, or two turns that both name their speaker, or a user turn and a reply.
+  const joined = (at: number): boolean => {
+    if (timeline.timeAt(at + 1) - timeline.timeAt(at) > ranking.contextGapMs) return false;
+    const [a, b] = [timeline.seqAt(at), timeline.seqAt(at + 1)];
+    const [va, vb] = [voices.get(a)!, voices.get(b)!];
+    const roles = new Set([va.role, vb.role]);
+    return a === b || (va.speaker && vb.speaker) || (roles.has('USER') && roles.has('ASSISTANT'));
+  };
+  // Two passages are neighbours within `contextDistance` steps of one stretch.
   const around = (passage: number): number[] => {
     const near = [passage];
     for (let at = passage - 1; at >= 0 && passage - at <= ranking.contextDistance; at--) {
-      if (timeline.timeAt(at + 1) - timeline.timeAt(at) > ranking.contextGapMs) break;
+      if (!joined(at)) break;
       near.push(at);
     }
     for (let at = passage + 1; at < passages && at - passage <= ranking.contextDistance; at++) {
-      if (timeline.timeAt(at) - timeline.timeAt(at - 1) > ranking.contextGapMs) break;
+      if (!joined(at - 1)) break;
       near.push(at);
     }
-    return near;
+    // In time order, as the ranking adds them: with weights such as 0.3 the
+    // last bit of a sum depends on its order, and ties at a cut on that bit.
+    return near.sort((a, b) => a - b);
   };
   const weight = (a: number, b: number) => ranking.contextWeight ** Math.abs(a - b);
   let spread = 1;
@@ -449,7 +486,11 @@ describe('text ranking', () => {
       const result = ok(
         await vault.store(
           address,
-          storeRequest(batch.map((m) => memory(m.content, { createdAt: m.createdAt }))),
+          storeRequest(
+            batch.map((m, i) =>
+              memory(m.content, { createdAt: m.createdAt, role: roleAt(ids.length + i) }),
+            ),
+          ),
         ),
       );
       ids.push(...result.memories.map((record) => record.id));

@@ -4,7 +4,8 @@ import type { TextTimeline } from './text-timeline';
 /**
  * What contextual ranking derives from a timeline's order and lengths and
  * would otherwise derive again on every query: each passage's neighbourhood
- * (the passages around it in the same stretch of conversation), its expanded
+ * (the passages around it in the same stretch of conversation: no long
+ * pause between them, and turns of one conversation rather than notes), its expanded
  * length and BM25's length term, filled in as queries reach passages (28
  * bytes a passage). Valid while the timeline's version and the context
  * settings are the ones it was made for; the length term also needs the
@@ -112,7 +113,11 @@ export class PassageContext {
     this.averageLength = Math.max(timeline.averageWords * spread, 1e-9);
   }
 
-  /** The first passage around `passage` in the same stretch of conversation. */
+  /**
+   * The first passage around `passage` in the same stretch of conversation:
+   * a pause longer than the gap ends it, and so does a neighbour that is not
+   * a turn of the same conversation (a note stored beside it, turn-voices.ts).
+   */
   firstAround(passage: number): number {
     const known = this.from[passage]!;
     if (known >= 0) return known;
@@ -121,14 +126,15 @@ export class PassageContext {
     while (
       first > 0 &&
       passage - first < this.distance &&
-      timeline.timeAt(first) - timeline.timeAt(first - 1) <= this.gap
+      timeline.timeAt(first) - timeline.timeAt(first - 1) <= this.gap &&
+      timeline.continuesPrevious(first)
     )
       first--;
     this.from[passage] = first;
     return first;
   }
 
-  /** The last passage around `passage` in the same stretch of conversation. */
+  /** The last passage around `passage` in the same stretch of conversation (as `firstAround`). */
   lastAround(passage: number): number {
     const known = this.to[passage]!;
     if (known >= 0) return known;
@@ -137,7 +143,8 @@ export class PassageContext {
     while (
       last < this.passages - 1 &&
       last - passage < this.distance &&
-      timeline.timeAt(last + 1) - timeline.timeAt(last) <= this.gap
+      timeline.timeAt(last + 1) - timeline.timeAt(last) <= this.gap &&
+      timeline.continuesPrevious(last + 1)
     )
       last++;
     this.to[passage] = last;

@@ -15,10 +15,15 @@ export function namesSpeaker(metadataJson: string | null): boolean {
   return SPEAKER_KEYS.some((key) => typeof metadata[key] === 'string');
 }
 
+/** SQL: whether the metadata in `column` (JSON text, or NULL) names a speaker, as `namesSpeaker`. */
+export function speakerInMetadataSql(column: string): string {
+  return `(${column} IS NOT NULL AND (${SPEAKER_KEYS.map(
+    (key) => `json_type(${column}, '$.${key}') = 'text'`,
+  ).join(' OR ')}))`;
+}
+
 /** SQL: whether any memory's metadata names a speaker (for vaults written before the flag). */
-export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE metadata IS NOT NULL AND (${SPEAKER_KEYS.map(
-  (key) => `json_type(metadata, '$.${key}') = 'text'`,
-).join(' OR ')}))`;
+export const ANY_SPEAKER_METADATA = `EXISTS (SELECT 1 FROM memories WHERE ${speakerInMetadataSql('metadata')})`;
 
 /** Who a name term's postings say opened memories: the memories it opens, and how many hold it. */
 export interface NameOpenings {

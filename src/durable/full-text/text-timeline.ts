@@ -1,12 +1,16 @@
 import { CHUNK_WORDS, chunkWordRanges } from '../../text/chunks';
 import type { Sql, SqlValue } from '../sqlite/sql';
+import { speakerInMetadataSql } from './speaker-names';
+import { LABEL_READ, sameConversation, voiceOf } from './turn-voices';
 
 /**
  * The order of a vault's text, for contextual ranking: every passage (a whole
  * memory, or one chunk of a long one) in (createdAt, seq, chunk) order, with
  * its length in index words. `seq` is the insertion sequence, so turns stored
  * together with one timestamp keep the order the client stored them in, and a
- * memory's neighbours are the memories said just before and after it.
+ * memory's neighbours are the memories said just before and after it. Each
+ * memory's voice (turn-voices.ts) says whether it and its neighbour are turns
+ * of one conversation, which lend each other context, or notes, which do not.
  *
  * Built on a vault's first text search after wake-up from SQLite (memories and
  * FTS5's own per-row word counts), then kept in step with writes and deletes.
@@ -21,6 +25,8 @@ export interface TimelineEntry {
   createdAt: number;
   /** Words of the memory as the FTS5 index counted them. */
   words: number;
+  /** Its role and whether it names its speaker (turn-voices.ts). */
+  voice: number;
 }
 
 const MIN_CAPACITY = 256;
@@ -34,6 +40,8 @@ export class TextTimeline {
   private firstPassage = new Int32Array(0);
   /** Words of each seq's memory, to find the chunk holding an offset. */
   private memoryWords = new Int32Array(0);
+  /** Voice of each seq's memory (turn-voices.ts). */
+  private memoryVoices = new Uint8Array(0);
   private count = 0;
   private totalWords = 0;
   private memories = 0;
@@ -46,21 +54,21 @@ export class TextTimeline {
   /** Reads every memory's time and word count from SQLite. */
   static load(sql: Sql): TextTimeline {
     const timeline = new TextTimeline();
-    const rows = [
-      ...sql
-        .cursor<{ seq: number; created_at: number; sz: ArrayBuffer | null }>(
-          `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz
-           FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq ORDER BY m.seq`,
-        )
-        .raw(),
-    ] as [number, number, ArrayBuffer | null][];
+    const rows = [...sql.cursor<EntryRow>(`${SELECT_ENTRIES} ORDER BY m.seq`).raw()] as [
+      number,
+      number,
+      ArrayBuffer | null,
+      string,
+      number,
+      string,
+    ][];
     // In seq order (the table's own order, no sort), which is also time order
     // unless history was backfilled.
     const inOrder = rows.every((row, i) => i === 0 || row[1] >= rows[i - 1]![1]);
     if (!inOrder) rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     timeline.ensureCapacity(rows.length);
-    for (const [seq, createdAt, sz] of rows) {
-      timeline.append({ seq, createdAt, words: columnWords(sz) });
+    for (const [seq, created_at, sz, role, speaker, opening] of rows) {
+      timeline.append(entryOf({ seq, created_at, sz, role, speaker, opening }));
     }
     return timeline;
   }
@@ -80,8 +88,8 @@ export class TextTimeline {
     );
   }
 
-  /** Memories in order, `perPage` at a time: seq, time and word count (for checkpoints). */
-  *pages(perPage: number): Generator<{ seqs: Int32Array; times: Float64Array; words: Int32Array }> {
+  /** Memories in order, `perPage` at a time: seq, time, word count and voice (for checkpoints). */
+  *pages(perPage: number): Generator<TimelinePage> {
     const firsts: number[] = [];
     for (let passage = 0; passage < this.count; passage++) {
       if (passage === 0 || this.seqs[passage - 1] !== this.seqs[passage]) firsts.push(passage);
@@ -92,15 +100,21 @@ export class TextTimeline {
         seqs: Int32Array.from(page, (passage) => this.seqs[passage]!),
         times: Float64Array.from(page, (passage) => this.times[passage]!),
         words: Int32Array.from(page, (passage) => this.memoryWords[this.seqs[passage]!]!),
+        voices: Uint8Array.from(page, (passage) => this.memoryVoices[this.seqs[passage]!]!),
       };
     }
   }
 
   /** Appends memories that sort after every one held (checkpoint pages, in order). */
-  appendSorted(page: { seqs: Int32Array; times: Float64Array; words: Int32Array }): void {
+  appendSorted(page: TimelinePage): void {
     this.ensureCapacity(this.count + page.seqs.length);
     for (let i = 0; i < page.seqs.length; i++) {
-      this.append({ seq: page.seqs[i]!, createdAt: page.times[i]!, words: page.words[i]! });
+      this.append({
+        seq: page.seqs[i]!,
+        createdAt: page.times[i]!,
+        words: page.words[i]!,
+        voice: page.voices[i]!,
+      });
     }
   }
 
@@ -133,6 +147,28 @@ export class TextTimeline {
 
   wordsAt(passage: number): number {
     return this.lengths[passage]!;
+  }
+
+  /**
+   * Whether `passage` and the one before it are one stretch of text for
+   * context: chunks of one memory, or turns of one conversation
+   * (turn-voices.ts). The pause between them is the caller's to weigh.
+   */
+  continuesPrevious(passage: number): boolean {
+    const seq = this.seqs[passage]!;
+    const before = this.seqs[passage - 1]!;
+    return seq === before || sameConversation(this.memoryVoices[before]!, this.memoryVoices[seq]!);
+  }
+
+  /**
+   * A memory's voice changed (its role or metadata was edited in place);
+   * returns whether it did, so that what was derived from it is derived again.
+   */
+  revoice(seq: number, voice: number): boolean {
+    if (this.firstPassageOf(seq) < 0 || this.memoryVoices[seq] === voice) return false;
+    this.memoryVoices[seq] = voice;
+    this.changes++;
+    return true;
   }
 
   /** The passage's word range within its memory. */
@@ -227,6 +263,7 @@ export class TextTimeline {
       let at = insertAt + shift;
       this.firstPassage[entry.seq] = at;
       this.memoryWords[entry.seq] = entry.words;
+      this.memoryVoices[entry.seq] = entry.voice;
       for (const { first, count } of passages) {
         this.seqs[at] = entry.seq;
         this.times[at] = entry.createdAt;
@@ -282,6 +319,7 @@ export class TextTimeline {
     if (entry.seq >= this.firstPassage.length) this.growSeqs(entry.seq + 1);
     this.firstPassage[entry.seq] = this.count;
     this.memoryWords[entry.seq] = entry.words;
+    this.memoryVoices[entry.seq] = entry.voice;
     this.memories += 1;
     if (entry.words <= CHUNK_WORDS) {
       // The common case: a memory indexed whole, one passage.
@@ -329,6 +367,9 @@ export class TextTimeline {
     const words = new Int32Array(size);
     words.set(this.memoryWords);
     this.memoryWords = words;
+    const voices = new Uint8Array(size);
+    voices.set(this.memoryVoices);
+    this.memoryVoices = voices;
   }
 
   /** First passage whose createdAt > time. */
@@ -344,15 +385,46 @@ export class TextTimeline {
   }
 }
 
+/** A checkpoint page of the timeline: memories in order, in parallel arrays. */
+export interface TimelinePage {
+  seqs: Int32Array;
+  times: Float64Array;
+  words: Int32Array;
+  voices: Uint8Array;
+}
+
+/**
+ * What a timeline entry is read from: the row's time, FTS5's word count, and
+ * for its voice the role, whether metadata names a speaker and the content's
+ * first characters (all a speaker label needs, so long memories are not read).
+ */
+interface EntryRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  created_at: number;
+  sz: ArrayBuffer | null;
+  role: string;
+  speaker: number;
+  opening: string;
+}
+
+const SELECT_ENTRIES = `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz, m.role AS role,
+    ${speakerInMetadataSql('m.metadata')} AS speaker, substr(m.content, 1, ${LABEL_READ}) AS opening
+  FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq`;
+
+function entryOf(row: EntryRow): TimelineEntry {
+  return {
+    seq: row.seq,
+    createdAt: row.created_at,
+    words: columnWords(row.sz),
+    voice: voiceOf(row.role, row.opening, row.speaker === 1),
+  };
+}
+
 function readEntries(sql: Sql, where: string, ...params: SqlValue[]): TimelineEntry[] {
   return sql
-    .cursor<{ seq: number; created_at: number; sz: ArrayBuffer | null }>(
-      `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz
-       FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq ${where}`,
-      ...params,
-    )
+    .cursor<EntryRow>(`${SELECT_ENTRIES} ${where}`, ...params)
     .toArray()
-    .map((row) => ({ seq: row.seq, createdAt: row.created_at, words: columnWords(row.sz) }));
+    .map(entryOf);
 }
 
 function compare(entry: TimelineEntry, time: number, seq: number): number {

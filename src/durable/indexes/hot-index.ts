@@ -8,7 +8,9 @@ import {
 } from './hot-checkpoint';
 import { coldRows, exactVectors } from './stored-vectors';
 import type { Sql } from '../sqlite/sql';
-import { loadTextTimeline, writeTextPages } from './text-checkpoint';
+import { dropTextPages, loadTextTimeline, writeTextPages } from './text-checkpoint';
+import { namesSpeaker } from '../full-text/speaker-names';
+import { voiceOf } from '../full-text/turn-voices';
 import type { TextSearch } from '../full-text/text-search';
 import { TextTimeline, type TimelineEntry } from '../full-text/text-timeline';
 import type { CheckpointMark, VaultMeta } from '../warm-tier/vault-meta';
@@ -225,6 +227,28 @@ export class HotIndex {
     if (!indexed && this.deferredMemories > 0) this.deferredMemories--;
     this.textTimeline?.remove(row.seq);
     this.text.changed(passages.map(({ words }) => ({ content: row.content, words })));
+  }
+
+  /**
+   * Inside the transaction of an edit of a memory's role or metadata (in
+   * place: same seq, same content): when its voice changes (turn-voices.ts),
+   * the text pages no longer hold it, and go. Returns the voice to hand to
+   * `revoiced` once the edit committed, or null when it did not change.
+   */
+  recordEditInPlace(
+    row: { content: string; role: string; metadata: string | null },
+    edited: { role: string; metadata: string | null },
+  ): number | null {
+    const before = voiceOf(row.role, row.content, namesSpeaker(row.metadata));
+    const after = voiceOf(edited.role, row.content, namesSpeaker(edited.metadata));
+    if (after === before) return null;
+    dropTextPages(this.sql);
+    return after;
+  }
+
+  /** After such an edit committed: the timeline, if loaded, takes the memory's new voice. */
+  revoiced(seq: number, voice: number): void {
+    this.textTimeline?.revoice(seq, voice);
   }
 
   /** Whether enough changed since the last checkpoint (`mark`, the meta's) to write a new one. */

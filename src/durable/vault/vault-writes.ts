@@ -262,14 +262,16 @@ export class VaultWrites {
         ...(namesSpeaker(edited.metadata) ? { speakerMetadata: true } : {}),
         ...(address.kind === 'EPHEMERAL' ? { expiresAt: now + this.config.ephemeralTtlMs } : {}),
       };
-      const events = this.storage.transactionSync(() => {
+      const { events, voice } = this.storage.transactionSync(() => {
         this.rows.editInPlace(edited);
+        const voice = this.hot.recordEditInPlace(row, edited);
         this.meta.update(changes);
         // A snapshot streaming meanwhile would copy a row of another length: void it, as a delete does.
         this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
-        return this.events.append([editedEvent(edited, now)]);
+        return { events: this.events.append([editedEvent(edited, now)]), voice };
       });
       this.retired.rowsChanged(); // a fact's metadata names its turns
+      if (voice !== null) this.hot.revoiced(row.seq, voice);
       this.committed(events);
       return {
         result: { ok: true, memory: edited, ...(contentUnchanged ? { contentUnchanged } : {}) },

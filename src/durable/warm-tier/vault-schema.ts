@@ -330,4 +330,14 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       END`,
     ],
   },
+  {
+    version: 16,
+    statements: [
+      // Context flows only between turns of one conversation (turn-voices.ts):
+      // text pages carry each memory's voice. Pages without it are dropped,
+      // and the timeline is read from memories once.
+      'ALTER TABLE text_pages ADD COLUMN voices BLOB',
+      'DELETE FROM text_pages',
+    ],
+  },
 ];

@@ -1,0 +1,57 @@
+/**
+ * Which neighbouring memories are turns of one conversation, so that one may
+ * lend the other its words as context (passage-context.ts). Context is what
+ * finds "yes, last week" by the question about Lisbon the turn before it
+ * asked, but a batch of notes an app stores together is not a conversation:
+ * "my sister is called Jo" says nothing about the car noted beside it.
+ *
+ * So each memory gets a voice, one byte: its role, and whether it names who
+ * said it (a `Caroline: …` label, or metadata speaker, name or author, as the
+ * name boost reads them). Two neighbours are one conversation when both name
+ * their speaker (a transcript, such as LoCoMo's turns, all of one role), or
+ * when one is the user's and the other the assistant's (a chat's turn and
+ * its reply). Two plain memories of one role are notes, and lend nothing.
+ * The time they were stored says nothing here: a whole transcript is often
+ * stored with one timestamp, and so is a batch of notes.
+ */
+
+const ROLE_BITS = { USER: 1, ASSISTANT: 2, SYSTEM: 3 } as const;
+const ROLE_MASK = 3;
+const NAMES_SPEAKER = 4;
+
+/**
+ * A speaker label opening the content: a capitalised name of up to three
+ * words and 40 characters, then a colon and a space ("Caroline: …", "Dr.
+ * Jane Smith: …"). Bounded so that the first 64 characters decide it, which
+ * is all a timeline load reads of each memory (`LABEL_READ`).
+ */
+const SPEAKER_LABEL =
+  /^\s{0,4}(?=[^:\n]{1,40}:)[\p{Lu}\p{Lt}\p{Lo}][\p{L}\p{M}\p{N}'’.-]*(?: [\p{L}\p{M}\p{N}'’.-]+){0,2}:(?:\s|$)/u;
+
+/** Characters of a memory's content that decide whether it opens with a speaker label. */
+export const LABEL_READ = 64;
+
+/** Whether the content opens with a speaker label ("Caroline: …"). */
+export function opensWithSpeakerLabel(content: string): boolean {
+  return SPEAKER_LABEL.test(content);
+}
+
+/**
+ * A memory's voice: its role, and whether it names its speaker in a label or
+ * in metadata (`speakerInMetadata`: what `namesSpeaker` says of it).
+ */
+export function voiceOf(role: string, content: string, speakerInMetadata: boolean): number {
+  const roleBits = ROLE_BITS[role as keyof typeof ROLE_BITS] ?? 0;
+  return roleBits | (speakerInMetadata || opensWithSpeakerLabel(content) ? NAMES_SPEAKER : 0);
+}
+
+/** Whether two neighbouring memories, by their voices, are turns of one conversation. */
+export function sameConversation(voice: number, next: number): boolean {
+  if ((voice & NAMES_SPEAKER) !== 0 && (next & NAMES_SPEAKER) !== 0) return true;
+  const role = voice & ROLE_MASK;
+  const nextRole = next & ROLE_MASK;
+  return (
+    (role === ROLE_BITS.USER && nextRole === ROLE_BITS.ASSISTANT) ||
+    (role === ROLE_BITS.ASSISTANT && nextRole === ROLE_BITS.USER)
+  );
+}

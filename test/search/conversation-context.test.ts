@@ -1,0 +1,155 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { GraphQLClient } from 'graphql-request';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { VaultObject } from '../../src/durable/vault/vault-object';
+import { vaultObjectName } from '../../src/vaults/address';
+import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
+import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import { resetFakes } from '../helpers/fakes';
+
+/**
+ * Context (a memory scored with the turns said around it) is for
+ * conversations: a batch of notes an app stores together lends its
+ * neighbours nothing, so a search or a chat is not answered, billed or
+ * injected with a note that holds no word of the query. Turns that
+ * alternate user and assistant, or that name their speakers, keep it.
+ */
+type Role = 'USER' | 'ASSISTANT' | 'SYSTEM';
+interface Stored {
+  content: string;
+  role?: Role;
+  metadata?: Record<string, string>;
+}
+
+const SESSION = { kind: 'SESSION' as const, id: 'trip' };
+const UPDATE = /* GraphQL */ `
+  mutation Update($input: UpdateMemoryInput!) {
+    updateMemory(input: $input) {
+      role
+    }
+  }
+`;
+
+async function vaultOf(memories: Stored[]) {
+  const key = await newKey();
+  // One batch, one timestamp: as an app stores a list of notes, or a transcript.
+  const createdAt = new Date(Date.now() - 60_000).toISOString();
+  const { storeMemories } = await key.api.request(StoreMemoriesDocument, {
+    inputs: memories.map((memory) => ({ ...memory, createdAt, vault: SESSION })),
+  });
+  const search = async (query: string, mode: 'TEXT' | 'HYBRID' = 'TEXT') =>
+    (
+      await key.api.request(SearchDocument, {
+        input: { query, vaults: [SESSION], mode, windows: [{ window: 'HOT', limit: 8 }] },
+      })
+    ).search.hits.map((hit) => ({ content: hit.memory.content, score: hit.score }));
+  const stub = env.VAULT.get(
+    env.VAULT.idFromName(
+      vaultObjectName({ kind: 'SESSION', keyId: key.keyId, externalId: SESSION.id }),
+    ),
+  );
+  return { ...key, ids: storeMemories.map((memory) => memory.id), search, stub };
+}
+
+const contents = (hits: { content: string }[]) => hits.map((hit) => hit.content);
+
+describe('context within a conversation only', () => {
+  beforeEach(resetFakes);
+
+  it('finds no note of a batch by the words of the note beside it', async () => {
+    const { search } = await vaultOf([
+      { content: 'I drive a blue Volvo estate from 2019' },
+      // A label on one side only: a note, not a turn of a transcript.
+      { content: 'Unrelated: my sister is called Jo' },
+      { content: 'I am allergic to peanuts' },
+      { content: 'My favourite colour is teal' },
+    ]);
+    for (const mode of ['TEXT', 'HYBRID'] as const) {
+      expect(contents(await search('Which car do I drive, a Volvo?', mode)), mode).toEqual([
+        'I drive a blue Volvo estate from 2019',
+      ]);
+      expect(contents(await search('peanuts', mode)), mode).toEqual(['I am allergic to peanuts']);
+    }
+  });
+
+  it("still finds an assistant's reply through the user turn it answers", async () => {
+    const { search } = await vaultOf([
+      { content: 'Did you book the flights to Lisbon?', role: 'USER' },
+      { content: 'Yes, for the 12th, two window seats', role: 'ASSISTANT' },
+    ]);
+    const hits = await search('Lisbon flights');
+    expect(contents(hits)).toEqual([
+      'Did you book the flights to Lisbon?',
+      'Yes, for the 12th, two window seats',
+    ]);
+    // Found by context alone: below the turn holding the words.
+    expect(hits[1]!.score).toBeLessThan(hits[0]!.score);
+  });
+
+  it('still finds turns that name their speakers, in content or metadata, all of one role', async () => {
+    const labelled = await vaultOf([
+      { content: 'Jon: Did you end up going to Lisbon?' },
+      { content: 'Gina: Yes! Last week, with my sister' },
+      { content: 'Jon: How was the food?' },
+    ]);
+    expect(contents(await labelled.search('Lisbon'))).toEqual([
+      'Jon: Did you end up going to Lisbon?',
+      'Gina: Yes! Last week, with my sister',
+      'Jon: How was the food?',
+    ]);
+    const saidBy = await vaultOf([
+      { content: 'Did you end up going to Lisbon?', metadata: { speaker: 'Jon' } },
+      { content: 'Yes! Last week, with my sister', metadata: { author: 'Gina' } },
+    ]);
+    expect(contents(await saidBy.search('Lisbon'))).toEqual([
+      'Did you end up going to Lisbon?',
+      'Yes! Last week, with my sister',
+    ]);
+  });
+
+  it('follows an edit of role or metadata, before and after the vault wakes from its checkpoint', async () => {
+    const { secret, ids, search, stub } = await vaultOf([
+      { content: 'Did you book the flights to Lisbon?' },
+      { content: 'Yes, for the 12th, two window seats' },
+    ]);
+    const reply = 'Yes, for the 12th, two window seats';
+    expect(contents(await search('Lisbon'))).not.toContain(reply);
+    await runInDurableObject(stub, (instance: VaultObject) => instance.checkpoint());
+
+    const edit = await post(UPDATE, { input: { id: ids[1], role: 'ASSISTANT' } }, secret);
+    expect(edit.errors).toBeUndefined();
+    expect(contents(await search('Lisbon'))).toContain(reply);
+    await evictDurableObject(stub);
+    expect(contents(await search('Lisbon'))).toContain(reply);
+
+    await runInDurableObject(stub, (instance: VaultObject) => instance.checkpoint());
+    await post(UPDATE, { input: { id: ids[1], role: 'USER' } }, secret);
+    expect(contents(await search('Lisbon'))).not.toContain(reply);
+    await evictDurableObject(stub);
+    expect(contents(await search('Lisbon'))).not.toContain(reply);
+  });
+
+  it('injects into chat no reply that only sat beside a note holding the words', async () => {
+    const { secret } = await vaultOf([
+      { content: 'We are planning a trip to Kyoto in April' },
+      { content: 'Any ideas for our trip?', role: 'USER' },
+      { content: 'Sure, noted.', role: 'ASSISTANT' },
+    ]);
+    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
+      fetch: workerFetch,
+      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
+    });
+    const { chat: result } = await chat.request(ChatDocument, {
+      input: {
+        model: 'openai/gpt-4o',
+        sessionId: SESSION.id,
+        memoryMode: 'READ',
+        messages: [{ role: 'USER', content: 'Where are we going in April?' }],
+      },
+    });
+    expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual([
+      'We are planning a trip to Kyoto in April',
+    ]);
+  });
+});
