@@ -121,6 +121,8 @@ describe('TEXT search in Chinese, Japanese and Korean', () => {
       for (const trigger of ['delete', 'update']) exec(`DROP TRIGGER memories_export_${trigger}`);
       exec('DROP TABLE export_preimages');
       exec('DROP TABLE open_exports');
+      // Nor schema 16's voices on the text pages.
+      exec('ALTER TABLE text_pages DROP COLUMN voices');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = '10' WHERE key = 'schema_version'");
       const wholeRuns = state.storage.sql

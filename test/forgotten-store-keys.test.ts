@@ -266,6 +266,8 @@ describe('idempotency keys keep nothing of deleted memories', () => {
       for (const trigger of ['delete', 'update']) exec(`DROP TRIGGER memories_export_${trigger}`);
       exec('DROP TABLE export_preimages');
       exec('DROP TABLE open_exports');
+      // Nor schema 16's voices on the text pages.
+      exec('ALTER TABLE text_pages DROP COLUMN voices');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = ? WHERE key = 'schema_version'", previous);
       (object as unknown as { life: { wake(): void } }).life.wake();
