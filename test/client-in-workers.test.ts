@@ -133,6 +133,20 @@ describe('@memoryrouter/client importVault', () => {
     expect(error).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'CHECKSUM_MISMATCH' });
     expect(await client.memories({ kind: 'SESSION', id: 'copy' })).toBeNull();
   });
+
+  it('refuses an export cut short (its trailer lost) before sending anything', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    const whole = (await exported(client)).trimEnd().split('\n');
+    expect(JSON.parse(whole.at(-1)!)).toMatchObject({ trailer: true });
+    const file = `${whole.slice(0, -1).join('\n')}\n`;
+    const error = await client
+      .importVault({ kind: 'SESSION', id: 'copy-cut' }, file, { linesPerRequest: 2 })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(MemoryRouterError);
+    expect(error).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'COUNT_MISMATCH' });
+    expect(await client.memories({ kind: 'SESSION', id: 'copy-cut' })).toBeNull();
+  });
 });
 
 describe('@memoryrouter/client exportVault', () => {

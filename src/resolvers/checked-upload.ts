@@ -39,7 +39,10 @@ export async function* checkedAgainstHeader(
     header = headerOf(text);
     break;
   }
-  if (header === null || (header.count === null && header.checksum === null)) {
+  if (
+    header === null ||
+    (header.count === null && header.checksum === null && !header.awaitsTrailer)
+  ) {
     // The import reads (and refuses) the first line itself; the rest follows unchecked.
     for (;;) {
       const next = await source.next();
@@ -56,6 +59,9 @@ export async function* checkedAgainstHeader(
       'SHA-256',
     );
     const hash = digest.getWriter();
+    // A streamed export's last line (the trailer) states count and checksum;
+    // it is checked here and not imported.
+    let trailer: ImportHeader | null = null;
     for (;;) {
       const next = await source.next();
       if (next.done) break;
@@ -72,6 +78,15 @@ export async function* checkedAgainstHeader(
         );
       }
       if (!isBlank(bytes)) {
+        if (trailer !== null) {
+          throw new CodedError(
+            'BAD_USER_INPUT',
+            `line ${line.number} follows the export's last line (its trailer); nothing was imported`,
+            'COUNT_MISMATCH',
+          );
+        }
+        trailer = trailerOf(bytes);
+        if (trailer !== null) continue;
         count++;
         await hash.write(bytes);
         await hash.write(NEWLINE);
@@ -80,17 +95,26 @@ export async function* checkedAgainstHeader(
     }
     await hash.close();
     const checksum = `sha256:${toHex(new Uint8Array(await digest.digest))}`;
-    if (header.count !== null && count !== header.count) {
+    if (header.awaitsTrailer && trailer === null) {
       throw new CodedError(
         'BAD_USER_INPUT',
-        `the header line says ${header.count} memory lines follow; the file has ${count} (${count < header.count ? 'cut short' : 'lines added'}?); nothing was imported`,
+        "the file ends without the export's last line (its trailer): it was cut short; nothing was imported",
         'COUNT_MISMATCH',
       );
     }
-    if (header.checksum !== null && checksum !== header.checksum) {
+    const stated = trailer ?? header;
+    const where = trailer === null ? 'header line' : "file's last line";
+    if (stated.count !== null && count !== stated.count) {
       throw new CodedError(
         'BAD_USER_INPUT',
-        "the memory lines do not match the header line's checksum (a line was changed, added or lost); nothing was imported",
+        `the ${where} says ${stated.count} memory lines; the file has ${count} (${count < stated.count ? 'cut short' : 'lines added'}?); nothing was imported`,
+        'COUNT_MISMATCH',
+      );
+    }
+    if (stated.checksum !== null && checksum !== stated.checksum) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `the memory lines do not match the ${where}'s checksum (a line was changed, added or lost); nothing was imported`,
         'CHECKSUM_MISMATCH',
       );
     }
@@ -117,6 +141,22 @@ function headerOf(text: string): ImportHeader | null {
   try {
     const parsed = parseLine(text);
     return parsed.type === 'header' ? readImportHeader(parsed.header) : null;
+  } catch {
+    return null;
+  }
+}
+
+const TRAILER_START = encoder.encode('{"format":"memoryrouter.vault"');
+
+/** A streamed export's trailer line, read as a header; null for any other line. */
+function trailerOf(bytes: Uint8Array): ImportHeader | null {
+  if (bytes.byteLength < TRAILER_START.byteLength) return null;
+  for (let at = 0; at < TRAILER_START.byteLength; at++)
+    if (bytes[at] !== TRAILER_START[at]) return null;
+  try {
+    const parsed = parseLine(new TextDecoder().decode(bytes));
+    if (parsed.type !== 'header' || parsed.header.trailer !== true) return null;
+    return readImportHeader(parsed.header);
   } catch {
     return null;
   }

@@ -20,8 +20,8 @@ export interface ExportPages {
  * hashed as it passes, then the trailer with the count and checksum. Pulled
  * by the reader, so a paused download asks the vault for nothing and holds
  * one page at most; the vault answers other calls between pages. A failure
- * after the first bytes ends the stream with an error (no trailer: the file
- * reads as cut short), never with a trailer that would vouch for it.
+ * after the first bytes ends the file without its trailer (it reads as cut
+ * short), never with a trailer that would vouch for it.
  */
 export function exportStream(
   header: string,
@@ -42,8 +42,12 @@ export function exportStream(
         }
         const next = await pages.next();
         if (!next.ok) {
-          // Mid-download there is no status to set: the stream fails, no trailer.
-          controller.error(CodedError.from(next));
+          // Mid-download there is no status to set, and a body stream that
+          // errors is reported by the runtime as an uncaught exception: the
+          // file ends here instead, without its trailer, which is how the
+          // format says "cut short" (an import refuses it, COUNT_MISMATCH).
+          console.warn('export ended early', CodedError.from(next).reason ?? next.code);
+          controller.close();
           return;
         }
         const { page } = next;

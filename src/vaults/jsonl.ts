@@ -261,6 +261,11 @@ export interface ImportHeader {
   count: number | null;
   /** `sha256:` and the hex SHA-256 of those lines, each with its newline. */
   checksum: string | null;
+  /**
+   * A streamed export's header: `"checksum": null`, its count and checksum
+   * are in the file's last line (the trailer), which a whole file has.
+   */
+  awaitsTrailer: boolean;
 }
 
 const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
@@ -309,6 +314,7 @@ export function readImportHeader(header: SnapshotHeader): ImportHeader {
     dimensions: given('dimensions') ? (dimensions as number) : null,
     count: given('count') ? (line.count as number) : null,
     checksum: given('checksum') ? (line.checksum as string) : null,
+    awaitsTrailer: line.checksum === null && line.trailer !== true,
   };
 }
 

@@ -77,6 +77,9 @@ export async function importJsonl(
   // one request; a part holds only some of them, so the whole file is
   // checked here, before anything is sent, and the parts go without both.
   const header = isExportHeader(lines[0]) ? await checkedHeader(lines) : undefined;
+  // The export's last line (the trailer) was checked with the header; the
+  // server is sent memory lines only.
+  if (header !== undefined) dropTrailer(lines);
   report(0);
   for (const { start, part } of parts(lines, options.linesPerRequest ?? 500)) {
     const repeated = header !== undefined && start > 0 ? 1 : 0;
@@ -114,25 +117,37 @@ export async function importJsonl(
  */
 async function checkedHeader(lines: readonly string[]): Promise<string> {
   const header = JSON.parse(lines[0]!) as Record<string, unknown>;
+  const trailerAt = trailerIndex(lines);
+  const trailer =
+    trailerAt === -1 ? null : (JSON.parse(lines[trailerAt]!) as Record<string, unknown>);
   const memoryLines = lines
-    .slice(1)
+    .slice(1, trailerAt === -1 ? undefined : trailerAt)
     .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
     .filter((line) => line.trim() !== '');
   const refuse = (message: string, reason: string) =>
     new MemoryRouterError('BAD_USER_INPUT', `${message}; nothing was imported`, reason, undefined);
-  if (typeof header.count === 'number' && header.count !== memoryLines.length) {
+  // A streamed export states its checksum (null in the header) in its last line.
+  if (header.checksum === null && trailer === null) {
     throw refuse(
-      `the header line says ${header.count} memory lines follow; the file has ${memoryLines.length}`,
+      "the file ends without the export's last line (its trailer): it was cut short",
       'COUNT_MISMATCH',
     );
   }
-  if (typeof header.checksum === 'string') {
+  const count = trailer?.count ?? header.count;
+  const checksum = trailer?.checksum ?? header.checksum;
+  if (typeof count === 'number' && count !== memoryLines.length) {
+    throw refuse(
+      `the file says ${count} memory lines; it has ${memoryLines.length}`,
+      'COUNT_MISMATCH',
+    );
+  }
+  if (typeof checksum === 'string') {
     const bytes = new TextEncoder().encode(memoryLines.map((line) => `${line}\n`).join(''));
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
-    if (header.checksum !== `sha256:${hex}`) {
+    if (checksum !== `sha256:${hex}`) {
       throw refuse(
-        "the memory lines do not match the header line's checksum (a line was changed, added or lost)",
+        "the memory lines do not match the file's checksum (a line was changed, added or lost)",
         'CHECKSUM_MISMATCH',
       );
     }
@@ -140,6 +155,20 @@ async function checkedHeader(lines: readonly string[]): Promise<string> {
   delete header.count;
   delete header.checksum;
   return JSON.stringify(header);
+}
+
+/** Where the export's trailer is: its last non-blank line, when that is one; else -1. */
+function trailerIndex(lines: readonly string[]): number {
+  let at = lines.length - 1;
+  while (at > 0 && lines[at]!.trim() === '') at--;
+  if (at <= 0 || !isExportHeader(lines[at])) return -1;
+  return (JSON.parse(lines[at]!) as { trailer?: unknown }).trailer === true ? at : -1;
+}
+
+/** Leaves the trailer out of the lines to send (it was checked with the header). */
+function dropTrailer(lines: string[]): void {
+  const at = trailerIndex(lines);
+  if (at !== -1) lines.splice(at, 1);
 }
 
 /** Whether a line is the export format's header (`{"format":"memoryrouter.vault",…}`). */
