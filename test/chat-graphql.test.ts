@@ -135,7 +135,7 @@ describe('Mutation.chat', () => {
         memoryMode: 'WRITE',
       },
     });
-    expect(result.memory).toEqual({ hits: [], memoryTokens: 0 });
+    expect(result.memory).toMatchObject({ hits: [], memoryTokens: 0 });
     const [call] = await fakeCalls();
     expect(call!.body.messages).toEqual([{ role: 'user', content: 'play some jazz' }]);
     await eventually(async () => {

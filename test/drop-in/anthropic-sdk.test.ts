@@ -123,7 +123,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
       model: 'claude-sonnet-4',
       max_tokens: 200,
       system: 'Plan trips.',
-      messages: history('and where should I eat?'),
+      messages: history('and where should I eat in Lisbon?'),
     });
     expect(second.usage.cache_read_input_tokens).toBe(first.usage.cache_creation_input_tokens);
     const [, call] = await upstreamCalls('api.anthropic.com');
@@ -135,7 +135,7 @@ describe('the official Anthropic SDK against /v1/messages', () => {
       cache_control: { type: 'ephemeral' },
     });
     expect(blocks[1].text).toContain('"The user lives in Lisbon"');
-    expect(blocks[2]).toEqual({ type: 'text', text: 'and where should I eat?' });
+    expect(blocks[2]).toEqual({ type: 'text', text: 'and where should I eat in Lisbon?' });
   });
 
   it('streams text, thinking and tool use through unchanged', async () => {

@@ -219,8 +219,9 @@ describe('@memoryrouter/client against a live Worker', () => {
     expect(exported).toMatchObject({ filename: 'core.jsonl', memoryCount: 5 });
     const text = await exported.response.text();
     const lines = text.trim().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'memoryrouter.vault', count: 5 });
+    expect(JSON.parse(lines[6]!)).toMatchObject({ trailer: true, count: 5 });
 
     // An edited export no longer matches its header's count and checksum: the
     // client refuses it whole before sending anything, as the server would.
@@ -232,12 +233,12 @@ describe('@memoryrouter/client against a live Worker', () => {
     expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'COUNT_MISMATCH' });
     expect(await client.memories(target)).toBeNull();
 
-    // Without them (as README says to do after editing), a bad line in the
-    // second part is reported with its line in the file.
+    // Without them and the trailer (as README says to do after editing), a
+    // bad line in the second part is reported with its line in the file.
     const header = JSON.parse(lines[0]!) as Record<string, unknown>;
     delete header.count;
     delete header.checksum;
-    const file = [JSON.stringify(header), ...edited.slice(1)].join('\n');
+    const file = [JSON.stringify(header), ...edited.slice(1, -1)].join('\n');
     const progress: ImportProgress[] = [];
     const report = await client.importVault(target, new Blob([file]), {
       linesPerRequest: 3,

@@ -166,7 +166,8 @@ describe('web console at /console', () => {
     expect(download.suggestedFilename()).toBe('core.jsonl');
     const lines = (await readFile((await download.path())!, 'utf8')).trim().split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'memoryrouter.vault', count: 23 });
-    expect(lines).toHaveLength(24);
+    expect(lines).toHaveLength(25);
+    expect(JSON.parse(lines[24]!)).toMatchObject({ trailer: true, count: 23 });
   });
 
   it('updates the open vault live when another client writes and deletes (memoryEvents)', async () => {

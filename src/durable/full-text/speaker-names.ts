@@ -17,9 +17,12 @@ export function namesSpeaker(metadataJson: string | null): boolean {
 
 /** SQL: whether the metadata in `column` (JSON text, or NULL) names a speaker, as `namesSpeaker`. */
 export function speakerInMetadataSql(column: string): string {
-  return `(${column} IS NOT NULL AND (${SPEAKER_KEYS.map(
+  // CASE, so json_valid is asked first (AND does not promise an order): a row
+  // whose metadata is not JSON (damaged storage) must not fail every text
+  // search of the vault; it names no speaker.
+  return `(CASE WHEN ${column} IS NOT NULL AND json_valid(${column}) THEN (${SPEAKER_KEYS.map(
     (key) => `json_type(${column}, '$.${key}') = 'text'`,
-  ).join(' OR ')}))`;
+  ).join(' OR ')}) ELSE 0 END)`;
 }
 
 /** SQL: whether any memory's metadata names a speaker (for vaults written before the flag). */
