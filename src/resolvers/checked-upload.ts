@@ -1,5 +1,5 @@
 import { CodedError } from '../core/errors';
-import { toHex } from '../core/encoding';
+import { Sha256Stream } from '../core/sha256-stream';
 import { parseLine, readImportHeader, type ImportHeader } from '../vaults/jsonl';
 import { splitLines } from '../vaults/line-splitter';
 import type { ImportLine } from './import-memories';
@@ -55,10 +55,7 @@ export async function* checkedAgainstHeader(
   try {
     let count = 0;
     let firstNumber: number | null = null;
-    const digest = new (crypto as unknown as { DigestStream: typeof DigestStream }).DigestStream(
-      'SHA-256',
-    );
-    const hash = digest.getWriter();
+    const hash = new Sha256Stream();
     // A streamed export's last line (the trailer) states count and checksum;
     // it is checked here and not imported.
     let trailer: ImportHeader | null = null;
@@ -93,8 +90,7 @@ export async function* checkedAgainstHeader(
       }
       await stage.append(bytes);
     }
-    await hash.close();
-    const checksum = `sha256:${toHex(new Uint8Array(await digest.digest))}`;
+    const checksum = await hash.finish();
     if (header.awaitsTrailer && trailer === null) {
       throw new CodedError(
         'BAD_USER_INPUT',

@@ -76,10 +76,12 @@ export async function importJsonl(
   // The server checks a header's count and checksum against the lines of
   // one request; a part holds only some of them, so the whole file is
   // checked here, before anything is sent, and the parts go without both.
-  const header = isExportHeader(lines[0]) ? await checkedHeader(lines) : undefined;
+  const exported = isExportHeader(lines[0]);
+  const trailerAt = exported ? trailerIndex(lines) : -1;
+  const header = exported ? await checkedHeader(lines, trailerAt) : undefined;
   // The export's last line (the trailer) was checked with the header; the
   // server is sent memory lines only.
-  if (header !== undefined) dropTrailer(lines);
+  if (trailerAt !== -1) lines.splice(trailerAt, 1);
   report(0);
   for (const { start, part } of parts(lines, options.linesPerRequest ?? 500)) {
     const repeated = header !== undefined && start > 0 ? 1 : 0;
@@ -110,14 +112,14 @@ export async function importJsonl(
 }
 
 /**
- * An export's header with its `count` and `checksum` checked against the
- * file's memory lines (SHA-256 of each non-blank line and its newline, as the
- * exporter writes them) and then left out; refused before anything is sent
- * when they do not match, as the server refuses such a file.
+ * An export's header with its `count` and `checksum` (or those of its trailer,
+ * at `trailerAt`, -1 for none) checked against the file's memory lines
+ * (SHA-256 of each non-blank line and its newline, as the exporter writes
+ * them) and then left out; refused before anything is sent when they do not
+ * match, as the server refuses such a file.
  */
-async function checkedHeader(lines: readonly string[]): Promise<string> {
+async function checkedHeader(lines: readonly string[], trailerAt: number): Promise<string> {
   const header = JSON.parse(lines[0]!) as Record<string, unknown>;
-  const trailerAt = trailerIndex(lines);
   const trailer =
     trailerAt === -1 ? null : (JSON.parse(lines[trailerAt]!) as Record<string, unknown>);
   const memoryLines = lines
@@ -163,12 +165,6 @@ function trailerIndex(lines: readonly string[]): number {
   while (at > 0 && lines[at]!.trim() === '') at--;
   if (at <= 0 || !isExportHeader(lines[at])) return -1;
   return (JSON.parse(lines[at]!) as { trailer?: unknown }).trailer === true ? at : -1;
-}
-
-/** Leaves the trailer out of the lines to send (it was checked with the header). */
-function dropTrailer(lines: string[]): void {
-  const at = trailerIndex(lines);
-  if (at !== -1) lines.splice(at, 1);
 }
 
 /** Whether a line is the export format's header (`{"format":"memoryrouter.vault",…}`). */
