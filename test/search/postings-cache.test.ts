@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PostingsCache } from '../../src/durable/full-text/postings-cache';
-import type { TermPostings } from '../../src/durable/full-text/text-ranker';
+import type { TermPostings } from '../../src/durable/full-text/term-postings';
 
 const empty = { seqs: [] } as unknown as TermPostings;
 

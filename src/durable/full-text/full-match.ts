@@ -1,4 +1,5 @@
-import { termIdf, type TermPostings } from './text-ranker';
+import { termIdf } from './text-ranker';
+import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 
 /**

@@ -1,4 +1,4 @@
-import type { TermPostings } from './text-ranker';
+import type { TermPostings } from './term-postings';
 
 /**
  * Recently read postings of the full-text index, by term. Reading a term's

@@ -1,5 +1,5 @@
 import { holdersOf } from './full-match';
-import type { TermPostings } from './text-ranker';
+import type { TermPostings } from './term-postings';
 
 /**
  * The occurrences of several terms as one term's ("sœur" and "soeur"; "1450"

@@ -1,4 +1,4 @@
-import type { TermPostings } from './text-ranker';
+import type { TermPostings } from './term-postings';
 
 /**
  * Who said a memory, for the name boost of text search: the metadata keys

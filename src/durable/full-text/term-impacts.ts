@@ -1,6 +1,7 @@
 import { affordable, registerCache } from '../hot-tier/hot-budget';
 import type { PassageContext } from './passage-context';
-import { termIdf, type TermPostings } from './text-ranker';
+import { termIdf } from './text-ranker';
+import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 

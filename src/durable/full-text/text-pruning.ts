@@ -1,7 +1,8 @@
 import { PassageContext } from './passage-context';
 import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
 import { addShares } from './share-sums';
-import type { ScoredPassages, TermPostings } from './text-ranker';
+import type { ScoredPassages } from './text-ranker';
+import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
 

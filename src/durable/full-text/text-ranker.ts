@@ -16,14 +16,7 @@
 import { PassageContext } from './passage-context';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
-
-/** One query term's postings: (memory seq, word offset) per occurrence. */
-export interface TermPostings {
-  seqs: ArrayLike<number>;
-  offsets: ArrayLike<number>;
-  /** How many distinct memories hold the term, when counted as the postings were read. */
-  holders?: number;
-}
+import type { TermPostings } from './term-postings';
 
 /**
  * Passages that hold a query term or neighbour one, with their BM25 scores:
