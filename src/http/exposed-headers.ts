@@ -17,8 +17,6 @@ export const EXPOSED_HEADERS = [
   'x-memory-turn-reason',
   'x-session-id',
   'x-memory-count',
-  // Export's checksum.
-  'x-checksum',
   // Timings: the request's phases, and the drop-in routes' own headers (native-chat.ts).
   'server-timing',
   'x-mr-processing-ms',
