@@ -93,6 +93,10 @@ describe('headers a browser client may read', () => {
     const lines = (await exported.text()).trim().split('\n');
     expect(JSON.parse(lines.at(-1)!)).toMatchObject({ trailer: true, count: 1 });
     expect(exported.headers.get('x-memory-count')).toBe('1');
+    // Before: Content-Disposition (not safelisted) was hidden, so a browser
+    // client on another origin never learnt the file's name.
+    expect(exported.headers.get('content-disposition')).toContain('filename="core.jsonl"');
+    expect(hiddenFrom(exported)).toEqual([]);
     // Before: x-checksum was still listed, a header no answer carries.
     const exposed = exported.headers.get('access-control-expose-headers')!.split(/,\s*/);
     expect(exposed).toContain('x-memory-count');
