@@ -73,8 +73,8 @@ app.use(async (c, next) => {
   const problems = configurationProblemsOf(c.env);
   if (problems.length === 0) return next();
   await discardBody(c.req.raw);
-  const { message, variables } = configurationError(problems);
-  return configurationErrorResponse(surfaceOf(c.req.path, c.req.raw), message, variables);
+  const { message, variables, reason } = configurationError(problems);
+  return configurationErrorResponse(surfaceOf(c.req.path, c.req.raw), message, variables, reason);
 });
 
 app.notFound(async (c) => {
