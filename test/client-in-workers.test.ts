@@ -150,6 +150,19 @@ describe('@memoryrouter/client importVault', () => {
 });
 
 describe('@memoryrouter/client exportVault', () => {
+  it('gives the file name, the memory count and the file, whose last line carries the checksum', async () => {
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    await client.store({ vault: { kind: 'SESSION', id: 'exported' }, content: 'one memory' });
+    const exported = await client.exportVault({ kind: 'SESSION', id: 'exported' });
+    // Before: a `checksum` field read from a header exports no longer send, always ''.
+    expect(Object.keys(exported).sort()).toEqual(['filename', 'memoryCount', 'response']);
+    expect(exported).toMatchObject({ filename: 'session-exported.jsonl', memoryCount: 1 });
+    const trailer = JSON.parse((await exported.response.text()).trim().split('\n').at(-1)!);
+    expect(trailer).toMatchObject({ trailer: true, count: 1 });
+    expect(trailer.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
   it('raises NOT_FOUND (VAULT_NOT_FOUND) for a session never written', async () => {
     const { secret } = await newKey();
     const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });

@@ -421,7 +421,7 @@ describe('Subscription.memoryEvents', () => {
   it('ends an open SSE subscription with KEY_REVOKED once its key is revoked', async () => {
     // Before: a stream opened before revokeMemoryKey stayed open for good.
     // The check runs every VERIFIED_KEY_TTL_MS (15 s): this test waits that
-    // long, once (test/revocation-watch.test.ts covers the rules quickly).
+    // long, once (test/standing-watch.test.ts covers the rules quickly).
     const { secret, keyId, api, admin } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'seen before revocation' } });
     const client = createSseClient({

@@ -18,24 +18,40 @@ function curlBodies(): { query: string; variables: Record<string, unknown> }[] {
  * prints is what it prints (review 94, finding 5: the Kyoto trip was missed).
  */
 describe("README's search example", () => {
-  it('finds every memory its question asks about, as the README says', async () => {
+  // Before: the example backfilled the colour to 2026-10-01 and searched at
+  // the server's clock, so from 2026-12-30 on LONG_TERM no longer held it.
+  it('finds every memory its question asks about, as the README says, today', async () => {
     const [store, search] = curlBodies();
     expect(store!.query).toContain('storeMemories');
     expect(search!.query).toContain('search(');
     const { secret } = await newKey();
-    // The example backfills the colour to 2026-10-01, which its LONG_TERM
-    // window (3–90 days back) holds until 2026-12-30: the search runs on a day
-    // within that, so the calendar cannot fail this test (the README's own
-    // date is then stale, a docs chore, not a regression).
+    await runExample(secret, store!, search!);
+  });
+
+  it('and on any later day: a year past the README’s dates', async () => {
+    const [store, search] = curlBodies();
+    const { secret } = await newKey();
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date('2026-11-26T12:00:00Z'));
+    vi.setSystemTime(new Date('2028-06-01T12:00:00Z'));
     try {
       await runExample(secret, store!, search!);
     } finally {
       vi.useRealTimers();
     }
   });
+
+  it('the typed-client example searches LONG_TERM as of a `now` that holds its backfilled memory', () => {
+    const example = readme.slice(readme.indexOf('import { createClient, isMemoryRouterError }'));
+    const createdAt = Date.parse(/createdAt: '([^']+)'/.exec(example)![1]!);
+    const now = Date.parse(/now: '([^']+)'/.exec(example)?.[1] ?? 'no now');
+    expect(/windows: \[\{ window: 'LONG_TERM'/.test(example)).toBe(true);
+    // LONG_TERM is (now − 90 days, now − 3 days] (the shipped bands).
+    expect(now - createdAt).toBeGreaterThan(3 * DAY);
+    expect(now - createdAt).toBeLessThanOrEqual(90 * DAY);
+  });
 });
+
+const DAY = 86_400_000;
 
 async function runExample(
   secret: string,

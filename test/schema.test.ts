@@ -10,6 +10,7 @@ import {
   type GraphQLNamedType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../src/core/config';
 import { schema } from '../src/schema';
 import committed from '../schema.graphql?raw';
 import contract from './contract/api-contract.graphql?raw';
@@ -52,5 +53,19 @@ describe('schema', () => {
     };
     Object.values(schema.getTypeMap()).forEach(check);
     expect(undocumented).toEqual([]);
+  });
+
+  it('says that the deployment’s KRONOS_DEFAULT_HITS sets the default windows, and the shipped ones', () => {
+    // Before: both said "HOT 4, WORKING 4, LONG_TERM 4" as if no deployment could change them.
+    const shipped = readConfig({})
+      .defaultWindows.map(({ window, limit }) => `${window} ${limit}`)
+      .join(', ');
+    for (const input of ['SearchInput', 'ChatInput']) {
+      const type = schema.getType(input);
+      if (!isInputObjectType(type)) throw new Error(`${input} is not an input type`);
+      const description = type.getFields().windows!.description ?? '';
+      expect(description, input).toContain('KRONOS_DEFAULT_HITS');
+      expect(description, input).toContain(`as shipped, ${shipped}`);
+    }
   });
 });

@@ -189,6 +189,7 @@ describe('the same mistake in a window list gets the same reason on every surfac
         {
           variable: 'KRONOS_DEFAULT_HITS',
           problem: `${RULES[mistake]} (${reason}), e.g. HOT:4,WORKING:4,LONG_TERM:4`,
+          reason: 'KRONOS_DEFAULT_HITS_INVALID',
         },
       ]);
     }

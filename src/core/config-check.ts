@@ -10,6 +10,13 @@ import { readConfig, type ConfigVars } from './config';
 export interface ConfigProblem {
   variable: string;
   problem: string;
+  /**
+   * The problem as a stable code naming the variable and what is wrong with
+   * it: `<VARIABLE>_NOT_SET`, `<VARIABLE>_TOO_SHORT`, `<VARIABLE>_INVALID`,
+   * or `AI_BINDING_MISSING`. The configuration guard's CONFIGURATION_ERROR
+   * carries the first problem's as its `reason`.
+   */
+  reason: string;
 }
 
 /** Shortest accepted HMAC, JWT and provider-key secrets: 16 characters (use 32 random bytes in production). */
@@ -54,18 +61,24 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
 
   for (const name of SECRETS) {
     const value = text(name) ?? '';
-    if (value.trim() === '') problems.push({ variable: name, problem: 'is not set' });
+    if (value.trim() === '')
+      problems.push({ variable: name, problem: 'is not set', reason: `${name}_NOT_SET` });
     else if (value.length < MIN_SECRET_LENGTH)
       problems.push({
         variable: name,
         problem: `is shorter than ${MIN_SECRET_LENGTH} characters`,
+        reason: `${name}_TOO_SHORT`,
       });
   }
 
   for (const name of OPTIONAL_SECRETS) {
     const value = text(name) ?? '';
     if (value !== '' && value.length < MIN_SECRET_LENGTH)
-      problems.push({ variable: name, problem: PROVIDER_KEY_SECRET_SHORT });
+      problems.push({
+        variable: name,
+        problem: PROVIDER_KEY_SECRET_SHORT,
+        reason: `${name}_TOO_SHORT`,
+      });
   }
 
   const environment = text('ENVIRONMENT');
@@ -73,6 +86,7 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     problems.push({
       variable: 'ENVIRONMENT',
       problem: `must be one of ${ENVIRONMENTS.join(', ')}`,
+      reason: 'ENVIRONMENT_INVALID',
     });
   }
 
@@ -82,7 +96,11 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     // readConfig names the variable first: "configuration: NAME must …".
     const message = error instanceof Error ? error.message.replace(/^configuration: /, '') : '';
     const variable = /^[A-Z_]+/.exec(message)?.[0] ?? 'configuration';
-    problems.push({ variable, problem: message.slice(variable.length).trim() || 'is invalid' });
+    problems.push({
+      variable,
+      problem: message.slice(variable.length).trim() || 'is invalid',
+      reason: `${variable.toUpperCase()}_INVALID`,
+    });
   }
 
   for (const name of OTHER_NUMBERS) {
@@ -90,7 +108,11 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     if (value === undefined || value.trim() === '') continue;
     const parsed = Number(value);
     if (!Number.isFinite(parsed) || parsed <= 0) {
-      problems.push({ variable: name, problem: 'must be a positive number' });
+      problems.push({
+        variable: name,
+        problem: 'must be a positive number',
+        reason: `${name}_INVALID`,
+      });
     }
   }
 
@@ -98,17 +120,26 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     const value = text(name);
     if (value === undefined || value.trim() === '') continue;
     if (!/^https?:\/\//.test(value) || !URL.canParse(value)) {
-      problems.push({ variable: name, problem: 'must be an http(s) URL' });
+      problems.push({
+        variable: name,
+        problem: 'must be an http(s) URL',
+        reason: `${name}_INVALID`,
+      });
     }
   }
 
   const provider = text('EMBEDDING_PROVIDER') ?? 'local';
   if (provider !== 'local' && provider !== 'workers-ai') {
-    problems.push({ variable: 'EMBEDDING_PROVIDER', problem: 'must be local or workers-ai' });
+    problems.push({
+      variable: 'EMBEDDING_PROVIDER',
+      problem: 'must be local or workers-ai',
+      reason: 'EMBEDDING_PROVIDER_INVALID',
+    });
   } else if (provider === 'workers-ai' && vars.AI === undefined) {
     problems.push({
       variable: 'AI',
       problem: 'binding is missing: EMBEDDING_PROVIDER = "workers-ai" needs [ai] binding = "AI"',
+      reason: 'AI_BINDING_MISSING',
     });
   }
   return problems;

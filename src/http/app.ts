@@ -21,6 +21,7 @@ import {
   surfaceOf,
 } from './error-shapes';
 import { graphqlRoute } from './graphql-route';
+import { isGeminiMethodTarget } from './gemini-target';
 import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';
 import { geminiModelsRoute } from './gemini-models';
@@ -73,8 +74,8 @@ app.use(async (c, next) => {
   const problems = configurationProblemsOf(c.env);
   if (problems.length === 0) return next();
   await discardBody(c.req.raw);
-  const { message, variables } = configurationError(problems);
-  return configurationErrorResponse(surfaceOf(c.req.path, c.req.raw), message, variables);
+  const { message, variables, reason } = configurationError(problems);
+  return configurationErrorResponse(surfaceOf(c.req.path, c.req.raw), message, variables, reason);
 });
 
 app.notFound(async (c) => {
@@ -113,17 +114,18 @@ function refuseOtherMethods(
   methodsOf: readonly Method[] | ((params: Record<string, string>) => readonly Method[]),
 ): void {
   app.all(path, (c) => {
-    const methods = typeof methodsOf === 'function' ? methodsOf(c.req.param()) : methodsOf;
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      `use ${methods.join(' or ')} for this path`,
-      'METHOD_NOT_ALLOWED',
-      {
-        status: 405,
-        allow: methods.join(', '),
-      },
-    );
+    throw methodNotAllowed(typeof methodsOf === 'function' ? methodsOf(c.req.param()) : methodsOf);
   });
+}
+
+/** 405, naming in Allow the methods the path takes. */
+function methodNotAllowed(methods: readonly Method[]): CodedError {
+  return new CodedError(
+    'BAD_USER_INPUT',
+    `use ${methods.join(' or ')} for this path`,
+    'METHOD_NOT_ALLOWED',
+    { status: 405, allow: methods.join(', ') },
+  );
 }
 
 /** The per-route checks, cheapest first: content type, size, then credentials. */
@@ -244,19 +246,26 @@ route({ methods: ['GET'], path: '/v1beta/models', access: 'memoryKey' }, geminiM
 // (and /v1/…), and GET of one model (by any SDK's client on /v1/models/…).
 // The model may hold a slash (`compatible/llama3.2`): the route answers it
 // by naming the models it serves rather than as an unknown path. GET serves
-// models only: a GET of `{model}:{method}` falls through to the 405 below.
+// models only, colons and all (an OpenAI fine-tune, `ft:gpt-4o-mini:org::abc`):
+// a GET of Gemini's `{model}:{method}` (gemini-target.ts) is refused with 405.
 for (const version of ['v1beta', 'v1']) {
   const path = `/${version}/models/:target{.+}`;
+  // A `{model}:{method}` target takes POST only; a model, GET and POST (countTokens… are POSTs).
+  const methodsOf = (target = ''): Method[] =>
+    isGeminiMethodTarget(target) ? ['POST'] : ['GET', 'POST'];
+  app.get(path, async (c, next) => {
+    if (isGeminiMethodTarget(c.req.param('target') ?? '')) throw methodNotAllowed(['POST']);
+    await next();
+  });
   serve(
-    { methods: ['GET'], path: `/${version}/models/:target{[^:]+}`, access: 'memoryKey' },
+    { methods: ['GET'], path, access: 'memoryKey' },
     version === 'v1' ? modelsRoute : geminiModelsRoute,
   );
   serve(
     { methods: ['POST'], path, body: 'json', dropIn: true, access: 'activeMemoryKey' },
     geminiRoute,
   );
-  // A `{model}:{method}` target takes POST only; a model, GET and POST (countTokens… are POSTs).
-  refuseOtherMethods(path, ({ target }) => (target?.includes(':') ? ['POST'] : ['GET', 'POST']));
+  refuseOtherMethods(path, ({ target }) => methodsOf(target));
 }
 
 // A vault's JSONL: /v1/vaults/core/… or /v1/vaults/{session|ephemeral}/{id}/…

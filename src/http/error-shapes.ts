@@ -5,6 +5,7 @@ import {
   HTTP_STATUS,
   INTERNAL_SERVER_ERROR,
 } from '../core/errors';
+import { isGeminiMethodTarget } from './gemini-target';
 import {
   providerErrorFrame,
   providerErrorResponse,
@@ -60,10 +61,10 @@ export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/v1/embeddings') return 'openai';
   if (pathname === '/v1/models') return request ? modelsClientOf(request) : 'openai';
   if (pathname === '/v1/messages' || pathname.startsWith('/v1/messages/')) return 'anthropic';
-  // A GET of one model is any SDK's; a `{model}:{method}` path or another
-  // method there is Gemini's.
+  // A GET of one model (its id may hold colons: `ft:gpt-4o-mini:org::abc`)
+  // is any SDK's; Gemini's `{model}:{method}` path or another method there is Gemini's.
   if (pathname.startsWith('/v1/models/'))
-    return request?.method === 'GET' && !pathname.includes(':')
+    return request?.method === 'GET' && !isGeminiMethodTarget(pathname.slice('/v1/models/'.length))
       ? modelsClientOf(request)
       : 'google';
   if (pathname.startsWith('/v1beta/')) return 'google';

@@ -16,9 +16,9 @@ export const EXPOSED_HEADERS = [
   'x-memory-turn',
   'x-memory-turn-reason',
   'x-session-id',
+  // An export's memory count, and its file name (Content-Disposition is not safelisted).
   'x-memory-count',
-  // Export's checksum.
-  'x-checksum',
+  'content-disposition',
   // Timings: the request's phases, and the drop-in routes' own headers (native-chat.ts).
   'server-timing',
   'x-mr-processing-ms',

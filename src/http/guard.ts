@@ -19,13 +19,20 @@ export function configurationProblemsOf(env: Env): ConfigProblem[] {
   return problems;
 }
 
-/** The message of a CONFIGURATION_ERROR and the variables it names. */
+/**
+ * The message of a CONFIGURATION_ERROR, the variables it names and its
+ * reason: the first problem's (e.g. KEY_HMAC_SECRET_NOT_SET), so a client
+ * switching on `reason` learns what to fix first; the message and
+ * `variables` name every problem.
+ */
 export function configurationError(problems: readonly ConfigProblem[]): {
   message: string;
   variables: string[];
+  reason: string;
 } {
   return {
     message: `the server is misconfigured: ${describeProblems(problems)}. Set secrets with \`wrangler secret put\` (locally in .dev.vars) and variables in wrangler.toml, then restart.`,
     variables: [...new Set(problems.map((problem) => problem.variable))],
+    reason: problems[0]!.reason,
   };
 }

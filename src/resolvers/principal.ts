@@ -34,6 +34,22 @@ export type ActiveKeyPrincipal = KeyPrincipal & { status: 'active' };
 /** What an operation needs: a memory key, one of an active account, an admin token, or either. */
 export type Credential = 'memoryKey' | 'activeMemoryKey' | 'admin' | 'either';
 
+/** What a suspended account's key is told by metered operations, and open subscriptions end with. */
+export const accountSuspended = () =>
+  new CodedError(
+    'PAYMENT_REQUIRED',
+    'this account is suspended for billing; reading and exporting your memories still works',
+    'ACCOUNT_SUSPENDED',
+  );
+
+/** What an open subscription of a revoked key ends with (resolvers/standing-watch.ts). */
+export const keyRevoked = () =>
+  new CodedError(
+    'UNAUTHENTICATED',
+    'the memory key of this subscription was revoked',
+    'KEY_REVOKED',
+  );
+
 /**
  * Why a request may not run an operation that needs `needed`, in words that
  * match what it sent: nothing, a credential that failed (and why), the other
@@ -57,13 +73,7 @@ export function refusal(
       'NO_CREDENTIAL',
     );
   }
-  if (principal.kind === 'key' && needed === 'activeMemoryKey') {
-    return new CodedError(
-      'PAYMENT_REQUIRED',
-      'this account is suspended for billing; reading and exporting your memories still works',
-      'ACCOUNT_SUSPENDED',
-    );
-  }
+  if (principal.kind === 'key' && needed === 'activeMemoryKey') return accountSuspended();
   return new CodedError(
     'FORBIDDEN',
     needed === 'admin'

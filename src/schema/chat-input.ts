@@ -5,7 +5,7 @@ import { parseResponseFormat, parseToolChoice, parseTools } from '../resolvers/c
 import type { ChatMessage } from '../providers/types';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
-import { WindowQueryInput } from './search';
+import { DEFAULT_WINDOWS_DESCRIPTION, WindowQueryInput } from './search';
 
 // What a chat call takes: the model, the conversation (tool calls and
 // results included) and what to do with memory. The answer's types and the
@@ -96,7 +96,7 @@ export const ChatInputRef = builder.inputType('ChatInput', {
     windows: t.field({
       type: [WindowQueryInput],
       required: false,
-      description: 'KRONOS windows and hits to inject; default: HOT 4, WORKING 4, LONG_TERM 4.',
+      description: `KRONOS windows and hits to inject; ${DEFAULT_WINDOWS_DESCRIPTION}.`,
       validate: z.array(z.unknown()).max(4),
     }),
     contextLimit: t.int({

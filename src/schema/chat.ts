@@ -7,6 +7,7 @@ import {
 } from '../resolvers/chat/pipeline';
 import { billedParts, type TurnReceipt } from '../resolvers/chat/memory-turn';
 import type { MeteredContext } from '../resolvers/request-context';
+import { endOnLostStanding, keyStandingCheck } from '../resolvers/standing-watch';
 import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
@@ -266,7 +267,7 @@ builder.subscriptionFields((t) => ({
   chat: t.withAuth({ activeMemoryKey: true }).field({
     type: ChatEventRef,
     description:
-      'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result.',
+      'The same pipeline as Mutation.chat, streamed: deltas, then one final event with the result. Revoking the key ends an open stream with UNAUTHENTICATED / KEY_REVOKED within 15 seconds, a billing suspension of the account with PAYMENT_REQUIRED / ACCOUNT_SUSPENDED; either stops the provider call, as a client that goes away does.',
     args: {
       input: t.arg({
         type: ChatInputRef,
@@ -275,7 +276,11 @@ builder.subscriptionFields((t) => ({
           'The model, the conversation and what to do with memory, as for Mutation.chat.',
       }),
     },
-    subscribe: (_root, { input }, context) => chatEvents(context, chatInput(input)),
+    subscribe: async (_root, { input }, context) =>
+      endOnLostStanding(
+        await chatEvents(context, chatInput(input)),
+        keyStandingCheck(context.env, context.principal),
+      ),
     resolve: (event) => {
       if (event.error !== undefined) throw event.error;
       return event;

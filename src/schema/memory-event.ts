@@ -1,7 +1,7 @@
 import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
-import { endOnRevocation, keyRevocationCheck } from '../resolvers/revocation-watch';
+import { endOnLostStanding, keyStandingCheck } from '../resolvers/standing-watch';
 import type { VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
@@ -56,10 +56,10 @@ MemoryEventRef.implement({
 });
 
 builder.subscriptionFields((t) => ({
-  memoryEvents: t.withAuth({ memoryKey: true }).field({
+  memoryEvents: t.withAuth({ activeMemoryKey: true }).field({
     type: MemoryEventRef,
     description:
-      "Live changes of one of the key's vaults, from every write path (GraphQL, chat routes, imports, expiry). An idle subscription costs nothing. Resume with lastEventId: missed events are replayed within the last 1,000 events or 24 hours, else a RESYNC event comes first. Revoking the key ends the subscription with UNAUTHENTICATED / KEY_REVOKED within 15 seconds.",
+      "Live changes of one of the key's vaults, from every write path (GraphQL, chat routes, imports, expiry). An idle subscription costs nothing. Resume with lastEventId: missed events are replayed within the last 1,000 events or 24 hours, else a RESYNC event comes first. Revoking the key ends the subscription with UNAUTHENTICATED / KEY_REVOKED within 15 seconds, a billing suspension of the account with PAYMENT_REQUIRED / ACCOUNT_SUSPENDED (as it refuses a new one).",
     args: {
       vault: t.arg({
         type: VaultSelectorInput,
@@ -79,7 +79,7 @@ builder.subscriptionFields((t) => ({
         args.lastEventId == null ? null : String(args.lastEventId),
         context.signal,
       );
-      const watched = endOnRevocation(events, keyRevocationCheck(context.env, context.principal));
+      const watched = endOnLostStanding(events, keyStandingCheck(context.env, context.principal));
       return mapIterator(watched, (event) => ({ address, event }));
     },
     resolve: (parent) => parent,

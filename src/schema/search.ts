@@ -15,6 +15,14 @@ import { MemoryWindowEnum, SearchModeEnum } from './enums';
 import { MemoryRef } from './memory';
 import { VaultSelectorInput } from './vault-selector';
 
+/**
+ * What a search or chat that gives no `windows` gets: the deployment decides
+ * (KRONOS_DEFAULT_HITS, read by core/config.ts), so the schema says so beside
+ * the shipped default.
+ */
+export const DEFAULT_WINDOWS_DESCRIPTION =
+  "default: the deployment's KRONOS_DEFAULT_HITS, as shipped, HOT 4, WORKING 4, LONG_TERM 4 (ARCHIVE only when listed)";
+
 export const WindowQueryInput = builder.inputType('WindowQuery', {
   description: 'How many hits to take from one KRONOS window.',
   fields: (t) => ({
@@ -44,7 +52,7 @@ export const SearchInput = builder.inputType('SearchInput', {
     windows: t.field({
       type: [WindowQueryInput],
       required: false,
-      description: 'Default: HOT 4, WORKING 4, LONG_TERM 4.',
+      description: `Windows to search and hits from each; ${DEFAULT_WINDOWS_DESCRIPTION}.`,
       validate: z.array(z.unknown()).max(MAX_SEARCH_WINDOWS),
     }),
     mode: t.field({ type: SearchModeEnum, required: false, description: 'Default: HYBRID.' }),

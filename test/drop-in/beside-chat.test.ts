@@ -206,4 +206,29 @@ describe('the calls an SDK client makes beside chat, passed through without memo
     });
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
   });
+
+  it('a fine-tuned model id, colons and all, is looked up like any other id in the caller’s SDK shape', async () => {
+    // Before: GET /v1/models/ft:… was taken for Gemini's {model}:{method} and answered 405.
+    const fineTuned = 'ft:gpt-4o-mini:org::abc';
+    const key = await keyWithMemory();
+    await expect(openAiClient(key.secret).models.retrieve(fineTuned)).rejects.toMatchObject({
+      status: 404,
+      error: { code: 'NOT_FOUND', reason: 'MODEL_NOT_FOUND', param: 'model' },
+    });
+    // Anthropic's SDK gets Anthropic's own answer for the id, passed through.
+    const refused = await anthropic(key.secret)
+      .models.retrieve(fineTuned)
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((await upstreamCalls('api.anthropic.com')).map((call) => call.path)).toEqual([
+      `/v1/models/${encodeURIComponent(fineTuned)}`,
+    ]);
+    // Gemini's {model}:{method} paths still take POST only.
+    const get = await workerFetch(`${BASE_URL}/v1/models/gemini-2.5-flash:generateContent`, {
+      headers: { 'x-goog-api-key': key.secret },
+    });
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(await get.json()).toMatchObject({ error: { status: 'UNIMPLEMENTED' } });
+  });
 });

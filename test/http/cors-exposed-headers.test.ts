@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes, scriptFake } from '../helpers/fakes';
 import { keyWithMemory, postJson } from '../helpers/drop-in';
+import { BASE_URL, workerFetch } from '../helpers/graphql';
 
 /** Response headers a browser reads without them being exposed (the CORS-safelisted ones). */
 const SAFELISTED = new Set([
@@ -81,5 +82,24 @@ describe('headers a browser client may read', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
     expect(hiddenFrom(limited)).toEqual([]);
+  });
+
+  it('an export: its memory count, and no checksum header (the checksum is the trailer line)', async () => {
+    const { secret } = await keyWithMemory();
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { ...ORIGIN, authorization: `Bearer ${secret}` },
+    });
+    expect(exported.status).toBe(200);
+    const lines = (await exported.text()).trim().split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ trailer: true, count: 1 });
+    expect(exported.headers.get('x-memory-count')).toBe('1');
+    // Before: Content-Disposition (not safelisted) was hidden, so a browser
+    // client on another origin never learnt the file's name.
+    expect(exported.headers.get('content-disposition')).toContain('filename="core.jsonl"');
+    expect(hiddenFrom(exported)).toEqual([]);
+    // Before: x-checksum was still listed, a header no answer carries.
+    const exposed = exported.headers.get('access-control-expose-headers')!.split(/,\s*/);
+    expect(exposed).toContain('x-memory-count');
+    expect(exposed).not.toContain('x-checksum');
   });
 });

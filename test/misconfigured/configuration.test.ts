@@ -38,8 +38,10 @@ describe('a misconfigured deployment', () => {
     const body = (await response.json()) as {
       errors: { message: string; extensions: { code: string; variables: string[] } }[];
     };
+    // The reason names the first problem (before: no reason at all).
     expect(body.errors[0]!.extensions).toEqual({
       code: 'CONFIGURATION_ERROR',
+      reason: 'KEY_HMAC_SECRET_NOT_SET',
       variables: NAMED,
     });
     expectNamesNotValues(JSON.stringify(body));
@@ -57,6 +59,9 @@ describe('a misconfigured deployment', () => {
       .catch((error: unknown) => error);
     expect(openaiError).toBeInstanceOf(OpenAI.InternalServerError);
     expect((openaiError as InstanceType<typeof OpenAI.APIError>).code).toBe('CONFIGURATION_ERROR');
+    expect((openaiError as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({
+      reason: 'KEY_HMAC_SECRET_NOT_SET',
+    });
     expectNamesNotValues((openaiError as Error).message);
 
     const anthropic = new Anthropic({
@@ -73,12 +78,18 @@ describe('a misconfigured deployment', () => {
       })
       .catch((error: unknown) => error);
     expect(anthropicError).toBeInstanceOf(Anthropic.InternalServerError);
+    expect((anthropicError as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      error: { code: 'CONFIGURATION_ERROR', reason: 'KEY_HMAC_SECRET_NOT_SET' },
+    });
     expectNamesNotValues((anthropicError as Error).message);
 
     const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`);
     expect(exported.status).toBe(503);
     const exportBody = (await exported.json()) as { error: { code: string; message: string } };
-    expect(exportBody.error.code).toBe('CONFIGURATION_ERROR');
+    expect(exportBody.error).toMatchObject({
+      code: 'CONFIGURATION_ERROR',
+      reason: 'KEY_HMAC_SECRET_NOT_SET',
+    });
     expectNamesNotValues(exportBody.error.message);
 
     // Gemini's paths answer in Google's shape, which @google/genai reads.
@@ -94,7 +105,7 @@ describe('a misconfigured deployment', () => {
     expect(geminiBody.error).toMatchObject({
       code: 503,
       status: 'UNAVAILABLE',
-      details: [{ reason: 'CONFIGURATION_ERROR' }],
+      details: [{ reason: 'KEY_HMAC_SECRET_NOT_SET', metadata: { code: 'CONFIGURATION_ERROR' } }],
     });
     expectNamesNotValues(geminiBody.error.message);
 
@@ -113,7 +124,11 @@ describe('a misconfigured deployment', () => {
       const body = (await response.json()) as {
         error: { code: string; message: string; variables: string[] };
       };
-      expect(body.error, path).toMatchObject({ code: 'CONFIGURATION_ERROR', variables: NAMED });
+      expect(body.error, path).toMatchObject({
+        code: 'CONFIGURATION_ERROR',
+        reason: 'KEY_HMAC_SECRET_NOT_SET',
+        variables: NAMED,
+      });
       expectNamesNotValues(body.error.message);
     }
   });
@@ -134,10 +149,18 @@ describe('configurationProblems', () => {
         ...vars,
       });
     expect(problems({ PROVIDER_KEY_SECRET: 'short-secret' })).toEqual([
-      { variable: 'PROVIDER_KEY_SECRET', problem: PROVIDER_KEY_SECRET_SHORT },
+      {
+        variable: 'PROVIDER_KEY_SECRET',
+        problem: PROVIDER_KEY_SECRET_SHORT,
+        reason: 'PROVIDER_KEY_SECRET_TOO_SHORT',
+      },
     ]);
     expect(problems({ PROVIDER_KEY_SECRET_PREVIOUS: 'short' })).toEqual([
-      { variable: 'PROVIDER_KEY_SECRET_PREVIOUS', problem: PROVIDER_KEY_SECRET_SHORT },
+      {
+        variable: 'PROVIDER_KEY_SECRET_PREVIOUS',
+        problem: PROVIDER_KEY_SECRET_SHORT,
+        reason: 'PROVIDER_KEY_SECRET_PREVIOUS_TOO_SHORT',
+      },
     ]);
     // Unset (or empty) is a choice: stored provider keys are off, nothing else changes.
     expect(problems({ PROVIDER_KEY_SECRET: undefined, PROVIDER_KEY_SECRET_PREVIOUS: '' })).toEqual(
@@ -190,19 +213,37 @@ describe('configurationProblems', () => {
         AI: undefined,
       }),
     ).toEqual([
-      { variable: 'KEY_HMAC_SECRET', problem: 'is not set' },
-      { variable: 'ADMIN_JWT_SECRET', problem: 'is shorter than 16 characters' },
-      { variable: 'ENVIRONMENT', problem: 'must be one of development, production' },
+      { variable: 'KEY_HMAC_SECRET', problem: 'is not set', reason: 'KEY_HMAC_SECRET_NOT_SET' },
+      {
+        variable: 'ADMIN_JWT_SECRET',
+        problem: 'is shorter than 16 characters',
+        reason: 'ADMIN_JWT_SECRET_TOO_SHORT',
+      },
+      {
+        variable: 'ENVIRONMENT',
+        problem: 'must be one of development, production',
+        reason: 'ENVIRONMENT_INVALID',
+      },
       {
         variable: 'KRONOS_HOT_HOURS',
         problem:
           'must span less time than KRONOS_WORKING_DAYS, and that less than KRONOS_LONG_TERM_DAYS',
+        reason: 'KRONOS_HOT_HOURS_INVALID',
       },
-      { variable: 'UPSTREAM_TIMEOUT_MS', problem: 'must be a positive number' },
-      { variable: 'OPENAI_BASE_URL', problem: 'must be an http(s) URL' },
+      {
+        variable: 'UPSTREAM_TIMEOUT_MS',
+        problem: 'must be a positive number',
+        reason: 'UPSTREAM_TIMEOUT_MS_INVALID',
+      },
+      {
+        variable: 'OPENAI_BASE_URL',
+        problem: 'must be an http(s) URL',
+        reason: 'OPENAI_BASE_URL_INVALID',
+      },
       {
         variable: 'AI',
         problem: 'binding is missing: EMBEDDING_PROVIDER = "workers-ai" needs [ai] binding = "AI"',
+        reason: 'AI_BINDING_MISSING',
       },
     ]);
   });
@@ -218,5 +259,6 @@ describe('the typed client against a misconfigured deployment', () => {
     expect(isMemoryRouterError(error, 'CONFIGURATION_ERROR')).toBe(true);
     expect((error as MemoryRouterError).status).toBe(503);
     expect((error as MemoryRouterError).extensions.variables).toEqual(NAMED);
+    expect((error as MemoryRouterError).reason).toBe('KEY_HMAC_SECRET_NOT_SET');
   });
 });

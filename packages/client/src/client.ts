@@ -114,13 +114,12 @@ export interface MemoryReceipt {
 export interface VaultExport {
   /** The file name the server suggests, e.g. "session-user-42.jsonl". */
   filename: string;
-  memoryCount: number;
   /**
-   * The `x-checksum` header, which exports no longer send: empty. An export
-   * streams, so its checksum is in the file's last line (the trailer, see the
-   * server's README, "Your data").
+   * The memories the file holds (`x-memory-count`). The file's checksum is not
+   * a header: an export streams, so it comes in the file's last line (the
+   * trailer, see the server's README, "Your data"), which importVault checks.
    */
-  checksum: string;
+  memoryCount: number;
   /** The JSONL itself: read it with .text(), .blob() or .body. */
   response: Response;
 }
@@ -321,7 +320,6 @@ export function createClient(options: ClientOptions) {
       return {
         filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'vault.jsonl',
         memoryCount: Number(response.headers.get('x-memory-count') ?? 0),
-        checksum: response.headers.get('x-checksum') ?? '',
         response,
       };
     },

@@ -7,6 +7,7 @@ import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
   UsageEntry,
   KeyStanding,
+  KeyState,
   MemoryKeyRecord,
   ProviderKeyRecord,
   RegisteredVaultPage,
@@ -113,13 +114,17 @@ export class AccountObject extends DurableObject<Env> {
     return { ok: true, key: toKeyRecord(row) };
   }
 
-  /** Whether a key is no longer valid (revoked, or never of this account): open subscriptions end. */
-  async keyRevoked(keyId: string): Promise<boolean> {
+  /**
+   * How a key stands now, for its open subscriptions (resolvers/standing-watch.ts):
+   * revoked (or never of this account) or its account suspended, they end.
+   */
+  async keyState(keyId: string): Promise<KeyState> {
     const row = this.sql.first<{ revoked_at: number | null }>(
       'SELECT revoked_at FROM memory_keys WHERE id = ?',
       keyId,
     );
-    return row === null || row.revoked_at !== null;
+    if (row === null || row.revoked_at !== null) return 'revoked';
+    return this.status() === 'suspended' ? 'suspended' : 'active';
   }
 
   // ── stored provider keys ───────────────────────────────────────────────────

@@ -14,6 +14,13 @@ export interface KeyStanding {
   status: AccountStatus;
 }
 
+/**
+ * Whether a key may go on with an open subscription (AccountObject.keyState):
+ * `revoked` also for a key the account never had; `suspended` while the
+ * account is suspended for billing.
+ */
+export type KeyState = 'active' | 'suspended' | 'revoked';
+
 export interface RegisteredVault {
   kind: VaultKind;
   /** null for CORE. */

@@ -34,7 +34,7 @@ export type ChatInput = {
   tools?: unknown;
   /** Nucleus sampling, 0–1. */
   topP?: number | null | undefined;
-  /** KRONOS windows and hits to inject; default: HOT 4, WORKING 4, LONG_TERM 4. */
+  /** KRONOS windows and hits to inject; default: the deployment's KRONOS_DEFAULT_HITS, as shipped, HOT 4, WORKING 4, LONG_TERM 4 (ARCHIVE only when listed). */
   windows?: Array<WindowQuery> | null | undefined;
 };
 
@@ -135,7 +135,7 @@ export type SearchInput = {
   vaults?: Array<VaultSelector> | null | undefined;
   /** HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); at 1 HYBRID ranks and scores as VECTOR (the nearest memories, cosine scores). Default: the deployment's HYBRID_VECTOR_WEIGHT. */
   vectorWeight?: number | null | undefined;
-  /** Default: HOT 4, WORKING 4, LONG_TERM 4. */
+  /** Windows to search and hits from each; default: the deployment's KRONOS_DEFAULT_HITS, as shipped, HOT 4, WORKING 4, LONG_TERM 4 (ARCHIVE only when listed). */
   windows?: Array<WindowQuery> | null | undefined;
 };
 

@@ -2,13 +2,15 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../src/core/errors';
 import { accountStub } from '../src/durable/rpc/stubs';
-import { endOnRevocation, keyRevocationCheck } from '../src/resolvers/revocation-watch';
+import { endOnLostStanding, keyStandingCheck } from '../src/resolvers/standing-watch';
 import { RevokeMemoryKeyDocument } from './generated/graphql';
 import { eventually } from './helpers/fakes';
 import { newKey } from './helpers/graphql';
 
-// The rules of ending a long-lived subscription on revocation, on a short
-// interval; test/memory-events.test.ts shows it end to end at the real one.
+// The rules of ending a long-lived subscription once its key is revoked or
+// its account suspended, on a short interval; test/memory-events.test.ts and
+// test/billing/suspension-ends-subscriptions.test.ts show it end to end at
+// the real one.
 
 /** An idle subscription's events: nothing until return() ends it. */
 function idleSource() {
@@ -30,28 +32,39 @@ function idleSource() {
   return { source, returned: () => returned };
 }
 
+/** A subscription that ends by itself after one event, as a streamed chat does. */
+async function* oneEvent() {
+  yield 'the only event';
+}
+
 /** The real check against the key's account object, counting its calls. */
 async function countedCheck() {
   const { accountId, keyId, admin } = await newKey();
   const [key] = (await accountStub(env, accountId).listKeys()).filter((k) => k.id === keyId);
-  const check = keyRevocationCheck(env, { kind: 'key', accountId, key: key!, status: 'active' });
+  const check = keyStandingCheck(env, { kind: 'key', accountId, key: key!, status: 'active' });
   let calls = 0;
   return {
-    isRevoked: () => {
+    lostStanding: () => {
       calls += 1;
       return check();
     },
     calls: () => calls,
     revoke: () => admin.request(RevokeMemoryKeyDocument, { id: keyId }),
+    suspend: () =>
+      accountStub(env, accountId).applyBillingEvent(
+        `evt_${accountId}`,
+        Math.floor(Date.now() / 1000),
+        'suspended',
+      ),
   };
 }
 
-describe('endOnRevocation', () => {
+describe('endOnLostStanding', () => {
   it('ends an idle subscription with KEY_REVOKED once its key is revoked, and closes its source', async () => {
     // Before: memoryEvents opened before revokeMemoryKey stayed open for good.
     const key = await countedCheck();
     const { source, returned } = idleSource();
-    const watched = endOnRevocation(source, key.isRevoked, 5);
+    const watched = endOnLostStanding(source, key.lostStanding, 5);
     const next = watched.next();
     // Checks that find the key valid keep the subscription open and re-arm.
     await eventually(async () => expect(key.calls()).toBeGreaterThanOrEqual(2));
@@ -64,16 +77,37 @@ describe('endOnRevocation', () => {
     await expect(watched.next()).rejects.toMatchObject({ reason: 'KEY_REVOKED' });
   });
 
-  it('stops checking when the subscription ends first', async () => {
+  it('ends it with ACCOUNT_SUSPENDED once the account is suspended for billing', async () => {
+    // Before: a suspension left open subscriptions running.
+    const key = await countedCheck();
+    const { source, returned } = idleSource();
+    const watched = endOnLostStanding(source, key.lostStanding, 5);
+    const next = watched.next();
+    await eventually(async () => expect(key.calls()).toBeGreaterThanOrEqual(1));
+    await key.suspend();
+    await expect(next).rejects.toMatchObject({
+      code: 'PAYMENT_REQUIRED',
+      reason: 'ACCOUNT_SUSPENDED',
+    });
+    expect(returned()).toBe(1);
+  });
+
+  it('stops checking when the subscription ends first, by either side', async () => {
     const ended = await countedCheck();
+    const finished = await countedCheck();
     const running = await countedCheck();
-    const watched = endOnRevocation(idleSource().source, ended.isRevoked, 5);
+    const watched = endOnLostStanding(idleSource().source, ended.lostStanding, 5);
     await watched.return!();
-    const control = endOnRevocation(idleSource().source, running.isRevoked, 5);
-    // By the time a subscription armed after it has checked three times, the
-    // ended one would have checked too.
+    // A source that finishes by itself (a chat's last event) is not called return() on.
+    const chat = endOnLostStanding(oneEvent(), finished.lostStanding, 5);
+    expect(await chat.next()).toEqual({ done: false, value: 'the only event' });
+    expect(await chat.next()).toEqual({ done: true, value: undefined });
+    const control = endOnLostStanding(idleSource().source, running.lostStanding, 5);
+    // By the time a subscription armed after them has checked three times,
+    // the ended ones would have checked too.
     await eventually(async () => expect(running.calls()).toBeGreaterThanOrEqual(3));
     expect(ended.calls()).toBe(0);
+    expect(finished.calls()).toBe(0);
     await control.return!();
   });
 });
