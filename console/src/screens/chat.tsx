@@ -13,10 +13,10 @@ const PROVIDERS = [
 ] as const;
 
 const MODES = [
-  ['READ_WRITE', 'READ_WRITE (inject memory, store the turn)'],
-  ['READ', 'READ (inject memory only)'],
-  ['WRITE', 'WRITE (store the turn only)'],
-  ['OFF', 'OFF (a plain model call)'],
+  ['READ_WRITE', 'READ_WRITE (read, store)'],
+  ['READ', 'READ (inject only)'],
+  ['WRITE', 'WRITE (store only)'],
+  ['OFF', 'OFF (no memory)'],
 ] as const;
 
 const WINDOWS: MemoryWindow[] = ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'];
