@@ -350,6 +350,7 @@ describe('web console at /console', () => {
       'Fake llm.local.test heard: Am I allergic to anything?',
     );
     expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await receipt.locator('[data-field=provider]').textContent()).toBe('compatible');
     expect(await receipt.textContent()).toContain('compatible/fake-model');
     expect(
       Number(await receipt.locator('[data-field=memoryTokens]').textContent()),

@@ -216,11 +216,11 @@ function ChatReceipt({ result }: { result: ChatResult }) {
     <details class="card receipt" open data-testid="chat-receipt">
       <summary>Receipt</summary>
       <dl>
-        <dt>Answered by</dt>
+        <dt>Provider</dt>
+        <dd data-field="provider">{result.provider}</dd>
+        <dt>Model</dt>
         <dd>
-          <code>
-            {result.provider}/{result.model}
-          </code>
+          <code>{result.model}</code>
         </dd>
         <dt>Memory tokens</dt>
         <dd data-field="memoryTokens">{formatNumber(memory.memoryTokens)}</dd>
