@@ -3,6 +3,7 @@ import { isMemoryRouterError } from '@memoryrouter/client';
 import type { MemoryKey } from '@memoryrouter/client';
 import { ErrorBanner } from './components/error-banner';
 import { useRoute } from './router';
+import { ChatScreen } from './screens/chat';
 import { ImportScreen } from './screens/import';
 import { SearchScreen } from './screens/search';
 import { SignIn } from './screens/sign-in';
@@ -14,6 +15,7 @@ import { clientFor, forgetKey, rememberKey, storedKey } from './session';
 const NAV = [
   ['vaults', 'Vaults'],
   ['search', 'Search'],
+  ['chat', 'Chat'],
   ['usage', 'Usage'],
   ['import', 'Import'],
 ] as const;
@@ -90,6 +92,8 @@ export function App() {
           <VaultScreen client={client} selector={route.selector} />
         ) : route.screen === 'search' ? (
           <SearchScreen client={client} />
+        ) : route.screen === 'chat' ? (
+          <ChatScreen client={client} />
         ) : route.screen === 'usage' ? (
           <UsageScreen client={client} />
         ) : route.screen === 'import' ? (

@@ -2,14 +2,15 @@ import { useEffect, useState } from 'preact/hooks';
 import type { VaultSelector } from '@memoryrouter/client';
 
 /**
- * Hash routes (#/vaults, #/vault/session/user-42, #/search, #/usage,
- * #/import): the Worker serves one index.html, and no request path other
+ * Hash routes (#/vaults, #/vault/session/user-42, #/search, #/chat,
+ * #/usage, #/import): the Worker serves one index.html, and no request path other
  * than /console/… is ever claimed by the console.
  */
 export type Route =
   | { screen: 'vaults' }
   | { screen: 'vault'; selector: VaultSelector }
   | { screen: 'search' }
+  | { screen: 'chat' }
   | { screen: 'usage' }
   | { screen: 'import'; selector: VaultSelector | null };
 
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
     case 'vault':
       return { screen: 'vault', selector: selectorOf(kind, id) ?? { kind: 'CORE' } };
     case 'search':
+    case 'chat':
     case 'usage':
       return { screen };
     case 'import':

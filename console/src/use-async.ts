@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { isMemoryRouterError } from '@memoryrouter/client';
 
 export interface AsyncState<T> {
   data: T | null;
@@ -7,7 +8,12 @@ export interface AsyncState<T> {
   reload: () => void;
 }
 
-/** Runs `load` when `deps` change (and on reload), keeping only the latest answer. */
+/**
+ * Runs `load` when `deps` change (and on reload), keeping only the latest
+ * answer. A failed reload keeps the last data on screen (a network blip should
+ * not blank the page), except when the key is refused: what a revoked key
+ * showed must not stay visible beside the banner.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> {
   const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
     data: null,
@@ -22,7 +28,12 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
     load().then(
       (data) => run === latest.current && setState({ data, error: null, loading: false }),
       (error: unknown) =>
-        run === latest.current && setState((previous) => ({ ...previous, error, loading: false })),
+        run === latest.current &&
+        setState((previous) => ({
+          data: isMemoryRouterError(error, 'UNAUTHENTICATED') ? null : previous.data,
+          error,
+          loading: false,
+        })),
     );
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
-import { newMemoryKey } from './helpers';
+import { newMemoryKey, revokeMemoryKey } from './helpers';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -199,6 +199,39 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('adds one memory to the vault on screen, and shows the API refusal in the form', async () => {
+    await page.goto(`${console_()}#/vault/session/notes`);
+    const form = page.getByRole('form', { name: 'Add a memory' });
+    await form.waitFor();
+    await form.getByLabel('Memory').fill('My dentist appointment is on Friday');
+    await form.getByLabel(/^Metadata/).fill('{"topic": "health"}');
+    await form.getByLabel(/^Date/).fill('2025-03-01T09:30');
+    await form.getByRole('button', { name: 'Add memory' }).click();
+    const items = page.locator('.memory-list > li');
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.first().textContent()).toContain('My dentist appointment is on Friday');
+    expect(await items.first().textContent()).toContain('topic: health');
+    const stored = await api.memories({ kind: 'SESSION', id: 'notes' });
+    expect(stored?.memories.edges.map(({ node }) => node.content)).toEqual([
+      'My dentist appointment is on Friday',
+    ]);
+    expect(stored?.memories.edges[0]!.node.createdAt).toBe(
+      await page.evaluate(() => new Date('2025-03-01T09:30').toISOString()),
+    );
+    await shot('add-memory');
+
+    // Metadata that is not an object is refused by the server: its code shows in the form,
+    // the text stays for a fix, and nothing is stored.
+    await form.getByLabel('Memory').fill('Refused because of its metadata');
+    await form.getByLabel(/^Metadata/).fill('["not", "an object"]');
+    await form.getByRole('button', { name: 'Add memory' }).click();
+    await expect.poll(() => form.getByRole('alert').textContent()).toContain('BAD_USER_INPUT');
+    expect(await form.getByLabel('Memory').inputValue()).toBe('Refused because of its metadata');
+    await shot('add-memory-refused');
+    expect((await api.memories({ kind: 'SESSION', id: 'notes' }))?.memoryCount).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('searches every window, grouping hits, drawing the timeline and showing the receipt', async () => {
     await page.goto(`${console_()}#/search`);
     await page.locator('input[name=query]').fill('allergic cat colour sea childhood');
@@ -290,6 +323,80 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('chats through the subscription with a provider key kept in memory only, showing the receipt', async () => {
+    await page.goto(`${console_()}#/chat`);
+    await page.getByRole('heading', { name: 'Chat playground' }).waitFor();
+    expect(await page.getByTestId('provider-key-notice').textContent()).toContain(
+      'never saved in the browser',
+    );
+    // No key for OpenAI: the API's coded refusal is shown.
+    await page.getByLabel('Message').fill('Am I allergic to anything?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('PROVIDER_KEY_MISSING');
+    expect(await page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+    await shot('chat-no-key');
+
+    // compatible/… models are answered by the provider fake.
+    await page.locator('select[name=provider]').selectOption('compatible');
+    await page.getByLabel('Model').fill('fake-model');
+    await page.getByLabel('Provider key').fill('sk-console-test-secret');
+    await page.locator('select[name=memoryMode]').selectOption('READ');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const receipt = page.getByTestId('chat-receipt');
+    await receipt.waitFor();
+    expect(await page.getByTestId('chat-answer').textContent()).toBe(
+      'Fake llm.local.test heard: Am I allergic to anything?',
+    );
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await receipt.locator('[data-field=provider]').textContent()).toBe('compatible');
+    expect(await receipt.textContent()).toContain('compatible/fake-model');
+    expect(
+      Number(await receipt.locator('[data-field=memoryTokens]').textContent()),
+    ).toBeGreaterThan(0);
+    expect(await receipt.locator('.memory-list').textContent()).toContain('allergic to peanuts');
+    const stored = await page.evaluate(() => [
+      ...Object.values(sessionStorage),
+      ...Object.values(localStorage),
+      location.href,
+      document.cookie,
+    ]);
+    expect(stored.join(' ')).not.toContain('sk-console-test-secret');
+    await shot('chat');
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
+    await shot('phone-chat-answer');
+    await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('wraps a very long vault id instead of widening the page, keeping it whole in the title', async () => {
+    // The longest id the API accepts (128 characters), with no place to break.
+    const longId = `customer-${'0123456789abcdef'.repeat(7)}-end`.padEnd(128, 'x');
+    await api.store({
+      content: 'A memory of a long-named session',
+      vault: { kind: 'SESSION', id: longId },
+    });
+    for (const viewport of [{ width: 1200, height: 900 }, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.goto(`${console_()}#/vaults`);
+      const card = page.locator('[data-testid=vault]').filter({ hasText: longId });
+      await card.waitFor();
+      expect(await card.locator('.vault-id').getAttribute('title')).toBe(longId);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
+      await shot(`long-vault-id-${viewport.width}`);
+      await card.click();
+      const heading = page.locator('main h2');
+      await page.getByText('A memory of a long-named session').waitFor();
+      expect(await heading.getAttribute('title')).toBe(`SESSION ${longId}`);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
+      await shot(`long-vault-id-vault-${viewport.width}`);
+    }
+    await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('fits a phone-width screen', async () => {
     await page.setViewportSize(PHONE);
     for (const [hash, name] of [
@@ -298,6 +405,8 @@ describe('web console at /console', () => {
       ['#/usage', 'phone-usage'],
       ['#/search', 'phone-search'],
       ['#/import', 'phone-import'],
+      ['#/vault/session/notes', 'phone-add-memory'],
+      ['#/chat', 'phone-chat'],
     ] as const) {
       await page.goto(`${console_()}${hash}`);
       await page.locator('main section h2').waitFor();
@@ -314,6 +423,38 @@ describe('web console at /console', () => {
     await page.getByLabel('Memory key').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('clears what a key showed once the key is revoked', async () => {
+    // Signs in with a new key holding one memory, opens `hash`, revokes the key, refreshes in place.
+    const revokeWhileShowing = async (hash: string, shown: string) => {
+      const doomed = await newMemoryKey('console revoke test');
+      await createClient({ url: inject('liveUrl'), key: doomed }).store({
+        content: 'A private note of the revoked key',
+      });
+      await page.goto(`${console_()}#/vaults`);
+      await page.getByLabel('Memory key').fill(doomed);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('[data-testid=vault]').first().waitFor();
+      await page.goto(`${console_()}${hash}`);
+      await page.locator(shown).first().waitFor();
+      await revokeMemoryKey(doomed);
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+    };
+
+    await revokeWhileShowing('#/vault/core', '.memory-list > li');
+    expect(await page.locator('.memory-list > li').count()).toBe(0);
+    expect(await page.locator('[data-field=count]').count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain('A private note');
+    await shot('revoked-vault');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await revokeWhileShowing('#/vaults', '[data-testid=vault]');
+    expect(await page.locator('[data-testid=vault]').count()).toBe(0);
+    await shot('revoked-vaults');
+    // The browser logs each refused request (401) itself; nothing else may fail.
+    expect(pageErrors.filter((error) => !error.includes('401'))).toEqual([]);
   });
 });
 

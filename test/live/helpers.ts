@@ -5,6 +5,17 @@ import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
 
 const run = promisify(execFile);
 let accounts = 0;
+/** The account each key of newMemoryKey was made for, so the key can be revoked as its admin. */
+const accountOfKey = new Map<string, string>();
+
+function cliEnv(account: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    MEMORYROUTER_URL: inject('liveUrl'),
+    ADMIN_JWT_SECRET: inject('adminSecret'),
+    MEMORYROUTER_ACCOUNT: account,
+  };
+}
 
 /**
  * A new memory key of a new account, made the way a user makes one:
@@ -13,21 +24,26 @@ let accounts = 0;
  */
 export async function newMemoryKey(name = 'live test'): Promise<string> {
   accounts += 1;
+  const account = `live-${process.pid}-${Date.now().toString(36)}-${accounts}`;
   const { stdout } = await run(
     process.execPath,
     ['bin/memoryrouter.mjs', 'keys', 'create', '--name', name],
-    {
-      env: {
-        ...process.env,
-        MEMORYROUTER_URL: inject('liveUrl'),
-        ADMIN_JWT_SECRET: inject('adminSecret'),
-        MEMORYROUTER_ACCOUNT: `live-${process.pid}-${Date.now().toString(36)}-${accounts}`,
-      },
-    },
+    { env: cliEnv(account) },
   );
   const key = stdout.trim();
   if (!key.startsWith('mk_')) throw new Error(`key:create printed no key: ${stdout}`);
+  accountOfKey.set(key, account);
   return key;
+}
+
+/** Revokes a key of newMemoryKey the way its admin does: `npx memoryrouter keys revoke ID`. */
+export async function revokeMemoryKey(key: string): Promise<void> {
+  const account = accountOfKey.get(key);
+  if (account === undefined) throw new Error('revokeMemoryKey: not a key of newMemoryKey');
+  const { id } = await createClient({ url: inject('liveUrl'), key }).me();
+  await run(process.execPath, ['bin/memoryrouter.mjs', 'keys', 'revoke', id], {
+    env: cliEnv(account),
+  });
 }
 
 /** A client of the live Worker with a fresh key. */

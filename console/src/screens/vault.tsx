@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Memory, MemoryOrder, MemoryRouterClient, VaultSelector } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
+import { AddMemory } from '../components/add-memory';
 import { MemoryCard } from '../components/memory-card';
 import { formatBytes, formatNumber, formatRelative, formatTime, vaultLabel } from '../format';
 import { watchVault } from '../live-updates';
@@ -47,7 +48,7 @@ export function VaultScreen({
   return (
     <section>
       <header class="screen-header">
-        <h2>
+        <h2 class="vault-title" title={label}>
           <a href="#/vaults">Vaults</a> / {label}
         </h2>
         <div class="actions">
@@ -62,6 +63,9 @@ export function VaultScreen({
       </header>
       <ErrorBanner error={page.error} />
       <ErrorBanner error={actionError} />
+      {page.error === null ? (
+        <AddMemory client={client} selector={selector} onStored={page.reload} />
+      ) : null}
       {page.data === null && !page.loading && page.error === null ? (
         <p class="empty" data-testid="vault-empty">
           This vault holds no memories: it was never written, or it was cleared.

@@ -38,7 +38,11 @@ export function Vaults({ client }: { client: MemoryRouterClient }) {
           >
             <h3>
               <span class={`kind ${vault.kind.toLowerCase()}`}>{vault.kind}</span>
-              {vault.externalId ? <span class="vault-id">{vault.externalId}</span> : null}
+              {vault.externalId ? (
+                <span class="vault-id" title={vault.externalId}>
+                  {vault.externalId}
+                </span>
+              ) : null}
             </h3>
             <dl>
               <dt>Memories</dt>

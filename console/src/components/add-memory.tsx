@@ -1,0 +1,96 @@
+import { useState } from 'preact/hooks';
+import type { Memory, MemoryRouterClient, VaultSelector } from '@memoryrouter/client';
+import { ErrorBanner } from './error-banner';
+
+/**
+ * Stores one memory in the vault on screen (content, optional metadata as a
+ * JSON object, optional date for backfill) through the typed client; the
+ * server's coded refusal is shown in the form and the fields are kept.
+ */
+export function AddMemory({
+  client,
+  selector,
+  onStored,
+}: {
+  client: MemoryRouterClient;
+  selector: VaultSelector;
+  onStored: (memory: Memory) => void;
+}) {
+  const [content, setContent] = useState('');
+  const [metadata, setMetadata] = useState('');
+  const [date, setDate] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    let parsed: unknown = undefined;
+    if (metadata.trim() !== '') {
+      try {
+        parsed = JSON.parse(metadata);
+      } catch {
+        // Caught before sending, as the search form does; what the server refuses shows its code.
+        setError(new Error('Metadata is not valid JSON, e.g. {"topic": "health"}'));
+        return;
+      }
+    }
+    setBusy(true);
+    try {
+      const stored = await client.store({
+        content,
+        vault: selector,
+        ...(parsed === undefined ? {} : { metadata: parsed }),
+        // datetime-local is the reader's local time; the API takes an instant.
+        ...(date === '' ? {} : { createdAt: new Date(date).toISOString() }),
+      });
+      setContent('');
+      setMetadata('');
+      setDate('');
+      onStored(stored);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="card add-memory" onSubmit={submit} aria-label="Add a memory">
+      <label class="wide">
+        Memory
+        <textarea
+          name="content"
+          value={content}
+          onInput={(event) => setContent(event.currentTarget.value)}
+          placeholder="I am allergic to peanuts"
+          required
+        />
+      </label>
+      <label>
+        Metadata (JSON object, optional)
+        <input
+          name="metadata"
+          value={metadata}
+          onInput={(event) => setMetadata(event.currentTarget.value)}
+          placeholder='{"topic": "health"}'
+        />
+      </label>
+      <label>
+        Date (optional, default: now)
+        <input
+          name="createdAt"
+          type="datetime-local"
+          value={date}
+          onInput={(event) => setDate(event.currentTarget.value)}
+        />
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? 'Storing…' : 'Add memory'}
+      </button>
+      <div class="wide">
+        <ErrorBanner error={error} />
+      </div>
+    </form>
+  );
+}
