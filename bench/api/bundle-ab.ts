@@ -33,6 +33,7 @@ const MEMORIES = Number(text('memories', '3000'));
 const BLOCKS = Number(text('blocks', '16'));
 const BLOCK = Number(text('block', '25'));
 const BULK_BLOCK = Number(text('bulk-block', '4'));
+const IN_FLIGHT_BLOCK = Number(text('in-flight-block', '64'));
 /** `--only "me|bulk"`: only the rows whose name holds one of these texts. */
 const ONLY = text('only').split('|');
 const split = (value: string) => value.split(' ').filter(Boolean);
@@ -78,10 +79,16 @@ async function call(side: Side, path: string, body?: unknown) {
   return { wall, total: total ? Number(total[1]) : NaN, text };
 }
 
-async function start(name: 'A' | 'B', port: number, extra: string, env: string): Promise<Side> {
+async function start(
+  name: 'A' | 'B',
+  port: number,
+  inspectorPort: number,
+  extra: string,
+  env: string,
+): Promise<Side> {
   const server = await devServer({
     port,
-    inspectorPort: port + 500,
+    inspectorPort,
     args: split(extra),
     env: envOf(env),
     // No cold snapshot (30 s after a vault's last write) inside a measured block.
@@ -116,16 +123,26 @@ interface Tally {
 
 async function main() {
   const portA = Number(process.env.BENCH_API_PORT) || 8862;
+  const inspectorA = Number(process.env.BENCH_API_INSPECTOR_PORT) || portA + 500;
   const [a, b] = await Promise.all([
-    start('A', portA, text('a'), text('a-env')),
-    start('B', portA + 1, text('b'), text('b-env')),
+    start('A', portA, inspectorA, text('a'), text('a-env')),
+    start('B', portA + 1, inspectorA + 1, text('b'), text('b-env')),
   ]);
   try {
     console.log(`A: ${text('a') || '(wrangler.toml)'} ${text('a-env')}; workerd ${a.workerd}`);
     console.log(`B: ${text('b') || '(wrangler.toml)'} ${text('b-env')}; workerd ${b.workerd}`);
     const now = Date.now();
     const vault = { kind: 'SESSION', id: 'ab-search' };
-    await Promise.all([load(a, vault, MEMORIES, now), load(b, vault, MEMORIES, now)]);
+    // bench:api's 3-vault row: the searched vault and two more of the same size.
+    const threeVaults = [
+      vault,
+      ...['ab-search-b', 'ab-search-c'].map((id) => ({ kind: 'SESSION', id })),
+    ];
+    const wanted = (name: string) => ONLY.some((part) => name.includes(part));
+    const loaded = wanted('3 vaults') ? threeVaults : [vault];
+    for (const each of loaded) {
+      await Promise.all([load(a, each, MEMORIES, now), load(b, each, MEMORIES, now)]);
+    }
     // Both answer the same search the same way (ids and scores), or the pair means nothing.
     const probe = corpus(7).longQuery();
     const request = {
@@ -166,6 +183,29 @@ async function main() {
           }),
       ],
       [
+        'search, 3 vaults, HYBRID',
+        BLOCK,
+        (side, i) =>
+          call(side, '/graphql', {
+            query: SEARCH,
+            variables: {
+              input: {
+                query: blockQueries[i]!,
+                mode: 'HYBRID',
+                vaults: threeVaults,
+                windows: WINDOWS,
+              },
+            },
+          }),
+      ],
+      [
+        // bench:api's throughput rows: 16 in flight. The block's wall time per
+        // request (1000 ÷ it = req/s) stands in for this row's "p50".
+        'search, 3 vaults, HYBRID, 16 in flight',
+        IN_FLIGHT_BLOCK,
+        (side, i) => inFlight(side, i),
+      ],
+      [
         'storeMemories, 1 memory',
         BLOCK,
         (side, i) =>
@@ -191,6 +231,28 @@ async function main() {
           }),
       ],
     ];
+    const inFlight = async (side: Side, i: number) => {
+      if (i > 0) return { wall: NaN, total: NaN };
+      const started = performance.now();
+      let next = 0;
+      const totals: number[] = [];
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < IN_FLIGHT_BLOCK) {
+            const query = blockQueries[next++]!;
+            const { total } = await call(side, '/graphql', {
+              query: SEARCH,
+              variables: {
+                input: { query, mode: 'HYBRID', vaults: threeVaults, windows: WINDOWS },
+              },
+            });
+            totals.push(total);
+          }
+        }),
+      );
+      const wall = (performance.now() - started) / IN_FLIGHT_BLOCK;
+      return { wall, total: totals.reduce((sum, v) => sum + v, 0) / totals.length };
+    };
     let blockQueries: string[] = [];
     let blockBatches: { content: string; createdAt: string }[][] = [];
     const tallies = new Map<string, Record<'A' | 'B', Tally>>();
@@ -215,6 +277,8 @@ async function main() {
           const before = await threadCpuMs(side.workerd);
           for (let i = 0; i < size; i++) {
             const { wall, total } = await send(side, i);
+            // An in-flight row answers for its whole block at i = 0.
+            if (Number.isNaN(wall)) continue;
             into.walls.push(wall);
             into.totals.push(total);
           }
