@@ -60,6 +60,20 @@ const MIN_COSINE = [0.5, 0.6, 0.7, 0.8];
 const CONTEXT_WEIGHTS = [0.25, 0.35, 0.5, 0.7];
 const CONTEXT_DISTANCES = [1, 2, 4, 8];
 const NAME_BOOSTS = [0, 0.1, 0.5];
+/**
+ * Words of a question's phrasing, not of its answer ("would Tim likely
+ * enjoy…"), left out of the query in the `hedges` settings.
+ */
+const HEDGE_LISTS: [string, RegExp][] = [
+  [
+    'likely, probably, possibly, potentially, consider(ed)',
+    /\b(likely|probably|possibly|potentially|consider(ed)?)\b/gi,
+  ],
+  [
+    '+ enjoy, interested, want, say, think, kind, type',
+    /\b(likely|probably|possibly|potentially|consider(ed)?|enjoy|interested|want|say|think|kind|type)\b/gi,
+  ],
+];
 /** Questions asking for several things: they hold most multi-hop questions. */
 const ASKS_FOR_SEVERAL =
   /\b(how many|both|in common)\b|^(which|what) \w+s (has|have|did|does|do)\b/i;
@@ -157,13 +171,20 @@ it('query expansion on the text side, held out by conversation', async () => {
     const nearestWords: Map<string, Map<string, number>>[] = [];
     for (const question of conversation.questions) {
       const own = new Set(analyseQuery(question.question, 'full').terms);
+      // Names and other capitalised words have no synonyms: their vectors
+      // are their rare pieces', close to unrelated rare words.
       const asked = [
         ...new Set(
-          words(question.question).map((span) =>
-            foldWord(question.question.slice(span.start, span.end)),
-          ),
+          words(question.question)
+            .map((span) => question.question.slice(span.start, span.end))
+            .filter((word) => !/^\p{Lu}/u.test(word) || word === word.toUpperCase())
+            .map(foldWord),
         ),
-      ].filter((surface) => queryTerms(surface, 'full', 'drop').length > 0);
+      ].filter(
+        (surface) =>
+          queryTerms(surface, 'full', 'drop').length > 0 &&
+          expansionWord(surface, tokenize(surface)[0]?.term ?? '', speakers),
+      );
       const vectors = await embedder.embedQueries(asked);
       const near = vectors.map((vector) =>
         vocabulary
@@ -337,6 +358,8 @@ it('query expansion on the text side, held out by conversation', async () => {
               contextWeight,
               contextDistance,
             });
+        for (const [name, hedges] of HEDGE_LISTS)
+          settings[`hedges ${name}`] = ranked(question.question.replace(hedges, ' '), {});
         for (const nameBoost of NAME_BOOSTS)
           settings[`name boost ${nameBoost}`] = ranked(question.question, { nameBoost });
         rows.push({
@@ -372,7 +395,7 @@ it('query expansion on the text side, held out by conversation', async () => {
       ].join(' | ')}`,
     );
   }
-  const families = ['prf ', 'prfR ', 'emb ', 'embR ', 'context ', 'name boost '];
+  const families = ['prf ', 'prfR ', 'emb ', 'embR ', 'context ', 'name boost ', 'hedges '];
   for (const [gate, applies] of [
     ['every question', () => true],
     ['questions asking for several things', (row: StudyRow) => ASKS_FOR_SEVERAL.test(row.question)],
