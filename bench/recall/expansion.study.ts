@@ -23,8 +23,10 @@
  * each word's contextual BM25 from the vault's own ranker (additive over
  * words, so this is the multi-word ranking with weights); the result is
  * (1 − w) · original / best + w · expansion / best. Settings of the text
- * ranking itself (context, name boost) are swept too, for questions that
- * ask for several things ("which cities…", "how many…") and for all.
+ * ranking itself (context, name boost) and queries without their phrasing
+ * words ("likely", "probably"…) are compared too; every family both for all
+ * questions and for those that ask for several things ("which cities…",
+ * "how many…").
  */
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
