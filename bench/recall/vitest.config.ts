@@ -24,7 +24,8 @@ export default defineConfig({
   ],
   test: {
     root,
-    include: ['bench/recall/*.recall.ts'],
+    // The benchmarks; RECALL_INCLUDE runs one study instead (expansion.study.ts).
+    include: [process.env.RECALL_INCLUDE ?? 'bench/recall/*.recall.ts'],
     testTimeout: 3_600_000,
     provide: { conversations: readConversations(readFileSync(file, 'utf8')) },
   },
