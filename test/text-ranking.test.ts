@@ -333,7 +333,8 @@ describe('query words', () => {
       'band',
       'plai',
     ]);
-    expect(queryTerms('who are you')).toEqual(['who', 'ar', 'you']);
+    expect(queryTerms('who are you')).toEqual([]);
+    expect(queryTerms('who are you', 'full', 'keep')).toEqual(['who', 'ar', 'you']);
     expect(tokenize('Zoë’s café')).toEqual([
       { term: 'zoe', start: 0, end: 3 },
       { term: 's', start: 4, end: 5 },

@@ -80,15 +80,15 @@ export function tokenize(text: string): Token[] {
 }
 
 /**
- * The distinct index terms of a query, stopwords left out (unless the query
- * has nothing else and `onlyStopwords` keeps them): in a ranking over many
- * memories, "what", "the" or "our" would only add noise. Numbers written in
+ * The distinct index terms of a query, stopwords left out, even when the
+ * query has nothing else (unless `onlyStopwords` keeps them): in a ranking
+ * over many memories, "what", "the" or "our" would only add noise. Numbers written in
  * groups ("1,450") are read as the plain number.
  */
 export function queryTerms(
   text: string,
   stopwords: 'full' | 'basic' = 'full',
-  onlyStopwords: 'keep' | 'drop' = 'keep',
+  onlyStopwords: 'keep' | 'drop' = 'drop',
 ): string[] {
   const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).

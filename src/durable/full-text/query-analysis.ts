@@ -31,13 +31,13 @@ export function analyseQuery(text: string, stopwords: TextRanking['stopwords']):
     return known;
   }
   // A named date's numbers are not matched as words (query-dates.ts): the
-  // date finds its day's memories by their time instead. And when the date
-  // is all the query says ("what did I do on 2026-10-04"), its function
-  // words are not searched for in its place, as they are in a query of
-  // nothing else ("who are you").
+  // date finds its day's memories by their time instead. Function words are
+  // never searched for, even in a query of nothing else ("the", "is it?"):
+  // they hold in most memories, so their best match was any memory, scored
+  // as high as a real exact match, and chat injected it.
   const { dates, words } = readQueryDates(text);
   const analysed: AnalysedQuery = {
-    terms: queryTerms(words, stopwords, dates.length > 0 ? 'drop' : 'keep'),
+    terms: queryTerms(words, stopwords, 'drop'),
     names: queryNames(text),
     dates,
   };
