@@ -249,6 +249,24 @@ describe('REST and drop-in errors', () => {
     });
   });
 
+  it('a native request whose messages are not a list: INVALID_REQUEST too, on every surface', async () => {
+    const { secret } = await newKey();
+    const cases = [
+      ['/v1/chat/completions', { model: 'gpt-4o', messages: 'hi' }, 'messages'],
+      ['/v1/messages', { model: 'claude-sonnet-4', max_tokens: 16, messages: 'hi' }, 'messages'],
+    ] as const;
+    for (const [path, body, field] of cases) {
+      const response = await postJson(path, body, {
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': 'sk-test',
+      });
+      expect(response.status, path).toBe(400);
+      const text = await response.text();
+      expect(text, path).toContain('INVALID_REQUEST');
+      expect(text, path).toContain(`\`${field}\` must be a list`);
+    }
+  });
+
   it('the Gemini route, asked for a model it does not serve, names the ones it does', async () => {
     const { secret } = await newKey();
     const response = await postJson(

@@ -106,7 +106,11 @@ export async function prepareDropIn(
   const { body: stripped, excluded } = stripOwnFields(request.body, wire.native.messagesKey);
   if (wire.native.checkBody) wire.native.checkBody(stripped);
   else if (!Array.isArray(stripped[wire.native.messagesKey])) {
-    throw new CodedError('BAD_USER_INPUT', `\`${wire.native.messagesKey}\` must be a list`);
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `\`${wire.native.messagesKey}\` must be a list`,
+      'INVALID_REQUEST',
+    );
   }
   if (
     model.provider === 'compatible' &&
