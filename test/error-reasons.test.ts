@@ -234,6 +234,23 @@ describe('REST and drop-in errors', () => {
     });
   });
 
+  it("an OpenAI path MemoryRouter does not serve answers in OpenAI's shape", async () => {
+    const { secret } = await newKey();
+    const response = await postJson(
+      '/v1/completions',
+      { model: 'gpt-3.5-turbo-instruct', prompt: 'hi' },
+      { authorization: `Bearer ${secret}` },
+    );
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: unknown }).error).toMatchObject({
+      type: 'not_found_error',
+      code: 'NOT_FOUND',
+      reason: 'ROUTE_NOT_FOUND',
+      param: null,
+      message: expect.stringMatching(/POST \/v1\/completions/),
+    });
+  });
+
   it('a translated request that is not one: INVALID_REQUEST naming the field', async () => {
     const { secret } = await newKey();
     const response = await postJson(

@@ -54,8 +54,31 @@ export function modelsClientOf(request: Request): ChatSurface {
  * 405, a 503 before any route ran all answer in the shape the client at that
  * path reads.
  */
+/**
+ * Paths of OpenAI's API that MemoryRouter does not serve, which an OpenAI SDK
+ * given MemoryRouter as its base URL may still call (`client.completions`,
+ * `client.images`, …): their 404 comes in OpenAI's shape, so the SDK raises
+ * its own NotFoundError with the message.
+ */
+const OPENAI_ONLY_PATHS = [
+  '/v1/completions',
+  '/v1/assistants',
+  '/v1/threads',
+  '/v1/audio/',
+  '/v1/images/',
+  '/v1/files',
+  '/v1/uploads',
+  '/v1/batches',
+  '/v1/fine_tuning/',
+  '/v1/moderations',
+  '/v1/vector_stores',
+  '/v1/realtime',
+];
+
 export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/graphql') return 'graphql';
+  if (OPENAI_ONLY_PATHS.some((path) => pathname === path || pathname.startsWith(path)))
+    return 'openai';
   if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
   if (pathname === '/v1/responses' || pathname.startsWith('/v1/responses/')) return 'openai';
   if (pathname === '/v1/embeddings') return 'openai';
