@@ -25,6 +25,27 @@ function graphqlRaw(body: string, headers: Record<string, string> = {}) {
 }
 
 describe('GraphQL errors carry a reason and a message in the caller’s terms', () => {
+  it('a variable the engine cannot coerce names why, without suggesting schema names', async () => {
+    const { secret } = await newKey();
+    const query = 'query Q($input: SearchInput!) { search(input: $input) { memoryTokens } }';
+    const cases: [unknown, string, RegExp][] = [
+      [{ query: 'x', windows: [{ window: 'DAY', limit: 1 }] }, 'INVALID_ENUM_VALUE', /"DAY"/],
+      [{ windows: [] }, 'MISSING_VALUE', /query/],
+      [{ query: 'x', colour: 'teal' }, 'UNKNOWN_FIELD', /colour/],
+      [{ query: 'x', windows: [{ window: 'HOT', limit: 'many' }] }, 'INVALID_VARIABLE', /limit/],
+    ];
+    for (const [input, reason, names] of cases) {
+      const result = await post(query, { input }, secret);
+      expect(result.data ?? null, reason).toBeNull();
+      expect(firstError(result).extensions, reason).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason,
+      });
+      expect(firstError(result).message, reason).toMatch(names);
+      expect(firstError(result).message, reason).not.toMatch(/Did you mean/);
+    }
+  });
+
   it('an invalid vault id', async () => {
     const { secret } = await newKey();
     const result = await post(

@@ -78,8 +78,9 @@ export function codedRequestRefusal(coded: CodedError): GraphQLError {
  * `reason`.
  */
 export function withDocumentedCode(error: GraphQLError): GraphQLError {
-  const code = error.extensions?.code;
-  if (typeof code === 'string' && !REQUEST_ERROR_CODES.has(code)) return error;
+  const coercion = coercionReason(error);
+  const code = coercion ?? error.extensions?.code;
+  if (typeof code === 'string' && coercion === null && !REQUEST_ERROR_CODES.has(code)) return error;
   // An operation over a shape limit says which limit, by name (see operation-limits.ts).
   const limit = operationLimitHit(error.message);
   // The engine's own details stay inside: `originalError` (a parser's
@@ -116,6 +117,24 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
           : {}),
     },
   });
+}
+
+/**
+ * The reason of a variable the engine could not coerce to its type, which it
+ * reports as BAD_USER_INPUT without one (a scalar's own refusal, such as
+ * INVALID_DATE_TIME, arrives as a CodedError and keeps its reason): null for
+ * any other error.
+ */
+function coercionReason(error: GraphQLError): string | null {
+  if (error.extensions?.code !== 'BAD_USER_INPUT' || error.extensions.reason !== undefined)
+    return null;
+  const { message } = error;
+  if (!message.startsWith('Variable "$')) return null;
+  if (/does not exist in "[^"]+" enum/.test(message)) return 'INVALID_ENUM_VALUE';
+  if (/of required type "[^"]+" was not provided|must not be null/.test(message))
+    return 'MISSING_VALUE';
+  if (/is not defined by type/.test(message)) return 'UNKNOWN_FIELD';
+  return 'INVALID_VARIABLE';
 }
 
 /**
