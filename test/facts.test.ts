@@ -164,6 +164,54 @@ describe('fact extraction and superseding', () => {
     });
   }
 
+  it('facts of backfilled history keep its time: dated by their turn, closed when replaced', async () => {
+    const { secret, api } = await newKey();
+    const vault = { kind: 'SESSION', id: 'backfill' } as const;
+    await scriptExtractor(OPENAI.host, ['The user lives in Paris']);
+    const first = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+      { vault, content: 'I live in Paris with my partner', createdAt: '2026-03-01T10:00:00.000Z' },
+    ]);
+    const paris = first.facts.added[0]!;
+    await scriptExtractor(
+      OPENAI.host,
+      ['The user lives in Berlin'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const second = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+      { vault, content: 'We moved to Berlin last month', createdAt: '2026-07-01T09:00:00.000Z' },
+    ]);
+    expect(second.facts.superseded).toEqual([paris.id]);
+    const berlin = second.facts.updated[0]!;
+
+    const history = await api.request(MemoryHistoryDocument, { id: berlin.id });
+    const [old, now] = history.memory!.history;
+    // Before: both facts were dated at the server's clock, Paris closed then too.
+    expect(old).toMatchObject({
+      content: 'The user lives in Paris',
+      createdAt: '2026-03-01T10:00:00.000Z',
+      validUntil: '2026-07-01T09:00:00.000Z',
+    });
+    expect(now).toMatchObject({
+      content: 'The user lives in Berlin',
+      createdAt: '2026-07-01T09:00:00.000Z',
+      validUntil: null,
+    });
+
+    // A search as of August finds the Berlin fact (it was "in the future" of
+    // any date before the store ran, so no window held it).
+    const found = await api.request(SearchVersionsDocument, {
+      input: {
+        query: 'where does the user live',
+        vaults: [vault],
+        now: '2026-08-01T00:00:00.000Z',
+        windows: [{ window: 'LONG_TERM', limit: 10 }],
+      },
+    });
+    expect(found.search.hits.map((hit) => hit.memory.content)).toContain(
+      'The user lives in Berlin',
+    );
+  });
+
   it('Mutation.chat with extract: the Paris→Berlin contradiction end to end', async () => {
     const { secret, api } = await newKey();
     const chat = withProviderKey(secret, OPENAI.key);

@@ -41,6 +41,15 @@ function factMetadata(turnIds: readonly string[]) {
   return { ...FACT_METADATA, turns: turnIds };
 }
 
+/** The latest time the caller gave its inputs; null when every input is stored now. */
+function latestCreatedAt(inputs: readonly StoreInput[]): Date | null {
+  let latest: Date | null = null;
+  for (const { createdAt } of inputs) {
+    if (createdAt != null && (latest === null || createdAt > latest)) latest = createdAt;
+  }
+  return latest;
+}
+
 export interface StoredWithFacts {
   /** The raw turn as stored, in the order given. */
   stored: StoredMemory[];
@@ -100,11 +109,15 @@ export async function storeWithFacts(
     id: input.id ?? randomId(),
     metadata: input.metadata ?? TURN_METADATA,
   }));
+  const saidAt = latestCreatedAt(inputs);
   const factInputs: StoreInput[] = (plan?.added ?? []).map((fact) => ({
     vault: inputs[0]!.vault ?? null,
     content: fact.content,
     role: 'SYSTEM',
     metadata: factMetadata(turn.map(({ id }) => id)),
+    // A fact became known when its turn was said: backfilled history keeps
+    // its timeline (and a superseded fact closes then: vault-writes.ts).
+    ...(saidAt === null ? {} : { createdAt: saidAt }),
   }));
   const stored = await storeBatch(
     context,

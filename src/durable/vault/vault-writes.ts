@@ -167,11 +167,17 @@ export class VaultWrites {
   ): { id: string; supersededBy: string | null; seq: number }[] {
     const own = new Set(written.map(({ record }) => record.id));
     const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    // A memory stops being true when what replaced it (or said it no longer
+    // holds) was said: the successor's time, or the batch's latest, which is
+    // a backfilled conversation's own time rather than the server's.
+    const saidAt = written.reduce((latest, { record }) => Math.max(latest, record.createdAt), 0);
     for (const { id, byPosition } of retirements) {
       if (own.has(id)) continue;
       const successor = byPosition === null ? null : (written[byPosition]?.record.id ?? undefined);
       if (successor === undefined) continue;
-      const seq = this.rows.retire(id, successor, now);
+      const at =
+        byPosition === null ? saidAt || now : (written[byPosition]?.record.createdAt ?? now);
+      const seq = this.rows.retire(id, successor, Math.min(at, now));
       if (seq !== null) applied.push({ id, supersededBy: successor, seq });
     }
     return applied;

@@ -162,7 +162,9 @@ export class VaultStorage {
    */
   retire(id: string, supersededBy: string | null, at: number): number | null {
     const row = this.sql.first<{ seq: number }>(
-      `UPDATE memories SET valid_until = ?, superseded_by = ?
+      // Never before the memory itself began (a successor backfilled from
+      // an earlier time than the fact it replaces).
+      `UPDATE memories SET valid_until = MAX(created_at, ?), superseded_by = ?
        WHERE id = ? AND valid_until IS NULL RETURNING seq`,
       at,
       supersededBy,
