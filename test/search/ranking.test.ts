@@ -398,44 +398,6 @@ describe('search ranking', () => {
     }
   });
 
-  it('takes no vector that only just clears the noise level as evidence', async () => {
-    // Twenty rows spread 70°–127° from the query; one more at `angle`, the
-    // nearest, shares no word with the query ("Anna").
-    const degrees = (d: number) => [Math.cos((d * Math.PI) / 180), Math.sin((d * Math.PI) / 180)];
-    const hybrid = async (angle: number) => {
-      const rows = Array.from({ length: 20 }, (_, i) => ({
-        content: `Note ${i}: errands for the week`,
-        vector: degrees(70 + i * 3),
-        createdAt: T0 + i * 60 * MINUTE,
-      }));
-      rows.push({ content: BAKERY, vector: degrees(angle), createdAt: T0 + 20 * 60 * MINUTE });
-      const address = freshAddress('SESSION');
-      const vault = vaultStub(address);
-      ok(
-        await vault.store(address, {
-          memories: rows.map((m) =>
-            memory(m.content, { vector: m.vector, createdAt: m.createdAt }),
-          ),
-          model: CALLER_SUPPLIED_MODEL,
-          dimensions: 2,
-        }),
-      );
-      const found = ok(await vault.search(address, [request('Anna', degrees(0), 'HYBRID')]));
-      return found.results[0]![0]!.hits.map((hit) => ({
-        content: hit.memory.content,
-        score: hit.score,
-      }));
-    };
-    const BAKERY = 'The bakery on the corner sells rye bread';
-    // Just above the level (fused 0.006 before): noise, not evidence.
-    expect(await hybrid(40)).toEqual([]);
-    expect(await hybrid(36)).toEqual([]);
-    // Clearly outstanding: still found.
-    const [clear] = await hybrid(0);
-    expect(clear?.content).toBe(BAKERY);
-    expect(clear!.score).toBeGreaterThan(0.03);
-  });
-
   it('keeps the text order among word matches when vectors single out weaker ones', async () => {
     // Two short memories hold both of the query's words; two longer ones hold
     // them too, and are the ones the query vector points at. Before this rule

@@ -25,8 +25,7 @@ import type { SimilarityStats } from '../hot-tier/vector-index';
  * rows above L = √(2 ln n), what the best of n rows of pure noise reaches
  * (the classic bound on the largest of n Gaussian draws), count, by the share
  * of their standout that noise does not explain: 1 − L / z (0 at the level,
- * ½ at twice it), and only from 0.1 up (less in windows too small to give
- * that; leastEvidence): just above the level is still noise. The threshold grows slowly with the window (2.0 at 8 rows,
+ * ½ at twice it). The threshold grows slowly with the window (2.0 at 8 rows,
  * 3.6 at 700, 4.7 at 50,000), so a small vault still lets an outstanding
  * match in, and a large one is not flooded by near misses. Not min-max, nor
  * relative to the window's most outstanding row: both stretch the best of
@@ -102,26 +101,6 @@ export function standoutLevel(rows: number): number {
 const FLAT = 1e-6;
 
 /**
- * The least vector evidence that counts: a row must stand out by a tenth
- * more than the noise level (z ≥ L / 0.9). Just above the level is still
- * noise: an outside review found HYBRID and chat bringing in unrelated
- * memories at fused scores of 0.001–0.026 ("Anna" → a wedding in Lyon).
- */
-const LEAST_EVIDENCE = 0.1;
-
-/**
- * The least evidence that counts in a window of `rows`: LEAST_EVIDENCE, or
- * half the most the window can give where that is less. One row among n
- * reaches at most z = √(n − 1) (the deviation is the window's own), so in
- * a window of four even a perfect outlier has evidence 0.04, and a fixed
- * floor would let no vector ever count there.
- */
-function leastEvidence(rows: number, level: number): number {
-  const most = rows > 1 ? 1 - level / Math.sqrt(rows - 1) : 0;
-  return Math.min(LEAST_EVIDENCE, most / 2);
-}
-
-/**
  * Vector evidence of the pool's memories that stand out from their window:
  * 1 − level / z above the noise level, towards 1 the further; the others
  * are absent.
@@ -149,11 +128,9 @@ export function standoutEvidence(
 ): (similarity: number) => number | undefined {
   if (!(window.deviation >= FLAT)) return () => undefined;
   const level = standoutLevel(window.rows);
-  const least = leastEvidence(window.rows, level);
   return (similarity) => {
     const z = (similarity - window.mean) / window.deviation;
-    const evidence = z > level ? 1 - level / z : 0;
-    return evidence > 0 && evidence >= least ? evidence : undefined;
+    return z > level ? 1 - level / z : undefined;
   };
 }
 
