@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import type { ChatInput, ChatResult, MemoryRouterClient, MemoryWindow } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { MemoryCard } from '../components/memory-card';
+import { WindowLimits } from '../components/window-limits';
 import { formatNumber, vaultLabel } from '../format';
 
 const PROVIDERS = [
@@ -166,24 +167,12 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
             placeholder="chat-7"
           />
         </label>
-        <fieldset class="wide">
-          <legend>Memories injected per window</legend>
-          {WINDOWS.map((window) => (
-            <label key={window} class="window-limit">
-              <span class={`dot ${window.toLowerCase()}`} /> {window}
-              <input
-                name={`limit-${window}`}
-                type="number"
-                min="0"
-                max="50"
-                value={limits[window]}
-                onInput={(event) =>
-                  setLimits({ ...limits, [window]: Number(event.currentTarget.value) })
-                }
-              />
-            </label>
-          ))}
-        </fieldset>
+        <WindowLimits
+          legend="Memories injected per window"
+          windows={WINDOWS.map((window) => ({ window }))}
+          limits={limits}
+          onChange={setLimits}
+        />
         <label class="wide">
           Message
           <textarea

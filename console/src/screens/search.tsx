@@ -11,6 +11,7 @@ import type {
 import { ErrorBanner } from '../components/error-banner';
 import { HitTimeline } from '../components/hit-timeline';
 import { MemoryCard } from '../components/memory-card';
+import { WindowLimits } from '../components/window-limits';
 import { formatNumber, selectorOf, vaultLabel } from '../format';
 import { useAsync } from '../use-async';
 
@@ -123,24 +124,12 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
             onInput={(event) => setNow(event.currentTarget.value)}
           />
         </label>
-        <fieldset class="wide">
-          <legend>Hits per window</legend>
-          {WINDOWS.map(({ window, hint }) => (
-            <label key={window} class="window-limit">
-              <span class={`dot ${window.toLowerCase()}`} /> {window} <small>{hint}</small>
-              <input
-                name={`limit-${window}`}
-                type="number"
-                min="0"
-                max="50"
-                value={limits[window]}
-                onInput={(event) =>
-                  setLimits({ ...limits, [window]: Number(event.currentTarget.value) })
-                }
-              />
-            </label>
-          ))}
-        </fieldset>
+        <WindowLimits
+          legend="Hits per window"
+          windows={WINDOWS}
+          limits={limits}
+          onChange={setLimits}
+        />
         <fieldset class="wide">
           <legend>Vaults</legend>
           {options.length === 0 ? <small>CORE (no vault holds memories yet)</small> : null}
