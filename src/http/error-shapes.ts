@@ -77,8 +77,7 @@ const OPENAI_ONLY_PATHS = [
 
 export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/graphql') return 'graphql';
-  if (OPENAI_ONLY_PATHS.some((path) => pathname === path || pathname.startsWith(path)))
-    return 'openai';
+  if (OPENAI_ONLY_PATHS.some((path) => pathname.startsWith(path))) return 'openai';
   if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
   if (pathname === '/v1/responses' || pathname.startsWith('/v1/responses/')) return 'openai';
   if (pathname === '/v1/embeddings') return 'openai';

@@ -165,20 +165,22 @@ export class VaultWrites {
     written: readonly PreparedMemory[],
     now: number,
   ): { id: string; supersededBy: string | null; seq: number }[] {
+    // Most stores retire nothing: they pay for none of what follows.
+    if (retirements.length === 0) return [];
     const own = new Set(written.map(({ record }) => record.id));
     const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
     // A memory stops being true when what replaced it (or said it no longer
     // holds) was said: the successor's time, or the batch's latest, which is
     // a backfilled conversation's own time rather than the server's.
-    const saidAt = written.reduce((latest, { record }) => Math.max(latest, record.createdAt), 0);
+    const saidAt = Math.max(...written.map(({ record }) => record.createdAt));
     for (const { id, byPosition } of retirements) {
       if (own.has(id)) continue;
-      const successor = byPosition === null ? null : (written[byPosition]?.record.id ?? undefined);
+      const successor = byPosition === null ? null : written[byPosition]?.record;
       if (successor === undefined) continue;
-      const at =
-        byPosition === null ? saidAt || now : (written[byPosition]?.record.createdAt ?? now);
-      const seq = this.rows.retire(id, successor, Math.min(at, now));
-      if (seq !== null) applied.push({ id, supersededBy: successor, seq });
+      const supersededBy = successor?.id ?? null;
+      const at = successor === null ? saidAt : successor.createdAt;
+      const seq = this.rows.retire(id, supersededBy, Math.min(at, now));
+      if (seq !== null) applied.push({ id, supersededBy, seq });
     }
     return applied;
   }
