@@ -125,3 +125,109 @@ describe('memories of the same time list in the order they were stored', () => {
     );
   });
 });
+
+const FILTERED = /* GraphQL */ `
+  query Filtered($selector: VaultSelector!, $after: String, $filter: MemoryFilter) {
+    vault(selector: $selector) {
+      memories(first: 2, after: $after, filter: $filter) {
+        edges {
+          node {
+            content
+          }
+        }
+        pageInfo {
+          endCursor
+        }
+      }
+    }
+  }
+`;
+
+/** The error a listing answers for `after`, or null when it answered a page. */
+async function refusal(secret: string, variables: Record<string, unknown>, document = LIST) {
+  const result = await post<Page>(document, variables, secret);
+  if (result.errors === undefined) return null;
+  expect(result.data?.vault ?? null).toBeNull();
+  const [error] = result.errors;
+  return { message: error!.message, ...error!.extensions };
+}
+
+describe('a cursor pages on only the listing it came from', () => {
+  it('is refused with INVALID_CURSOR, saying why, in another order, vault or filter', async () => {
+    const { secret } = await newKey();
+    const here = { kind: 'SESSION', id: 'here' };
+    const there = { kind: 'SESSION', id: 'there' };
+    await storeBatch(secret, here, contents(6));
+    await storeBatch(secret, there, contents(6, 100));
+    const page = await post<Page>(
+      LIST,
+      { selector: here, first: 2, order: 'NEWEST_FIRST' },
+      secret,
+    );
+    const cursor = page.data!.vault.memories.pageInfo.endCursor!;
+
+    // Before: each of these answered a page from that position.
+    expect(
+      await refusal(secret, { selector: here, first: 2, after: cursor, order: 'OLDEST_FIRST' }),
+    ).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_CURSOR',
+      message: expect.stringMatching(/NEWEST_FIRST/),
+    });
+    expect(
+      await refusal(secret, { selector: there, first: 2, after: cursor, order: 'NEWEST_FIRST' }),
+    ).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_CURSOR',
+      message: expect.stringMatching(/another vault/),
+    });
+    expect(
+      await refusal(secret, { selector: { kind: 'CORE' }, after: cursor }, FILTERED),
+    ).toMatchObject({ reason: 'INVALID_CURSOR', message: expect.stringMatching(/another vault/) });
+    expect(
+      await refusal(secret, { selector: here, after: cursor, filter: { role: 'USER' } }, FILTERED),
+    ).toEqual({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_CURSOR',
+      message: expect.stringMatching(/filter/),
+    });
+
+    // The listing it came from still pages on from it.
+    expect(await listAll(secret, here, 'NEWEST_FIRST', 2, cursor)).toEqual(contents(4).reverse());
+  });
+
+  it('pages on with the same filter, however its metadata keys are ordered', async () => {
+    const { secret } = await newKey();
+    const vault = { kind: 'SESSION', id: 'tagged' };
+    await post(
+      STORE,
+      {
+        inputs: contents(5).map((content) => ({ vault, content, metadata: { a: 1, b: 'x' } })),
+      },
+      secret,
+    );
+    const first = await post<Page>(
+      FILTERED,
+      { selector: vault, filter: { metadata: { a: 1, b: 'x' } } },
+      secret,
+    );
+    const cursor = first.data!.vault.memories.pageInfo.endCursor!;
+    const next = await post<Page>(
+      FILTERED,
+      { selector: vault, after: cursor, filter: { metadata: { b: 'x', a: 1 } } },
+      secret,
+    );
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.vault.memories.edges.map((edge) => edge.node.content)).toEqual(
+      contents(3).reverse().slice(0, 2),
+    );
+    // A value of another type is another filter: "1" does not match 1.
+    expect(
+      await refusal(
+        secret,
+        { selector: vault, after: cursor, filter: { metadata: { a: '1', b: 'x' } } },
+        FILTERED,
+      ),
+    ).toMatchObject({ reason: 'INVALID_CURSOR', message: expect.stringMatching(/filter/) });
+  });
+});

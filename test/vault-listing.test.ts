@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { encodeText } from '../src/core/encoding';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { ListVaultsDocument, StoreMemoriesDocument } from './generated/graphql';
 import { newKey, post } from './helpers/graphql';
@@ -162,5 +163,58 @@ describe('vaultsConnection', () => {
     }
     const unauthenticated = await post<Page>(PAGE, {});
     expect(unauthenticated.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('a vaultsConnection cursor', () => {
+  it("pages on only the calling key's listing: another key's, or a memories cursor, is INVALID_CURSOR", async () => {
+    const mine = await newKey();
+    const theirs = await newKey();
+    const sessions = ['a', 'b', 'c'].map((id) => ({ kind: 'SESSION' as const, id }));
+    await storeIn(mine, sessions);
+    await storeIn(theirs, sessions);
+    const first = await post<Page>(PAGE, { first: 2 }, theirs.secret);
+    const cursor = first.data!.vaultsConnection.pageInfo.endCursor!;
+
+    // Before: the other key's position paged through this key's vaults.
+    const refused = await post<Page>(PAGE, { first: 2, after: cursor }, mine.secret);
+    expect(refused.data ?? null).toBeNull();
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/another memory key/),
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_CURSOR' },
+    });
+
+    const memories = await post<{
+      vault: { memories: { pageInfo: { endCursor: string } } };
+    }>(
+      `query { vault(selector: { kind: SESSION, id: "a" }) { memories(first: 1) { pageInfo { endCursor } } } }`,
+      {},
+      mine.secret,
+    );
+    const memoryCursor = memories.data!.vault.memories.pageInfo.endCursor;
+    const mixed = await post<Page>(PAGE, { after: memoryCursor }, mine.secret);
+    expect(mixed.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/memories/),
+      extensions: { reason: 'INVALID_CURSOR' },
+    });
+
+    // The key's own cursor pages on.
+    const own = await post<Page>(PAGE, { first: 2 }, mine.secret);
+    const next = await post<Page>(
+      PAGE,
+      { first: 5, after: own.data!.vaultsConnection.pageInfo.endCursor },
+      mine.secret,
+    );
+    expect(next.data!.vaultsConnection.edges.map((edge) => edge.node.externalId)).toEqual([
+      'b',
+      'c',
+    ]);
+    // A cursor of the earlier, unbound form (here: just past CORE) is taken as before.
+    const legacy = await post<Page>(PAGE, { after: encodeText('-1:c:') }, mine.secret);
+    expect(legacy.data!.vaultsConnection.edges.map((edge) => edge.node.externalId)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 });

@@ -1,5 +1,4 @@
 import { useEffect, useErrorBoundary, useMemo, useState } from 'preact/hooks';
-import { isMemoryRouterError } from '@memoryrouter/client';
 import type { MemoryKey } from '@memoryrouter/client';
 import { ErrorBanner } from './components/error-banner';
 import { useRoute } from './router';
@@ -23,28 +22,40 @@ const NAV = [
 export function App() {
   const [key, setKey] = useState(storedKey);
   const [me, setMe] = useState<MemoryKey | null>(null);
-  const client = useMemo(() => (key === null ? null : clientFor(key)), [key]);
+  // Why the console signed itself out (the refusal's reason), shown on the sign-in screen.
+  const [refusedBecause, setRefusedBecause] = useState<string | null>(null);
+  const client = useMemo(
+    () =>
+      key === null
+        ? null
+        : clientFor(key, (reason) => {
+            // A late refusal of a key signed out already must not sign out the next one.
+            if (storedKey() !== key) return;
+            forgetKey();
+            setKey(null);
+            setMe(null);
+            setRefusedBecause(reason);
+          }),
+    [key],
+  );
   const route = useRoute();
   // A rendering bug shows its message instead of a blank page.
   const [renderError, resetRenderError] = useErrorBoundary();
 
-  // After a reload the key is still in this tab's session: ask who it is, and
-  // forget it if the server no longer accepts it.
+  // After a reload the key is still in this tab's session: ask who it is. If
+  // the server no longer accepts it, the client's refusal handler signs out.
   useEffect(() => {
     if (client === null || me !== null) return;
-    client.me().then(setMe, (error: unknown) => {
-      if (isMemoryRouterError(error, 'UNAUTHENTICATED')) {
-        forgetKey();
-        setKey(null);
-      }
-    });
+    client.me().then(setMe, () => {});
   }, [client]);
 
   if (client === null)
     return (
       <SignIn
+        refusedBecause={refusedBecause}
         onSignedIn={(newKey, newMe) => {
           rememberKey(newKey);
+          setRefusedBecause(null);
           setMe(newMe);
           setKey(newKey);
         }}

@@ -1,4 +1,4 @@
-import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
+import { createClient, type FetchLike, type MemoryRouterClient } from '@memoryrouter/client';
 
 /**
  * The memory key lives in sessionStorage only: it is gone when the tab
@@ -18,7 +18,59 @@ export function forgetKey(): void {
   sessionStorage.removeItem(STORAGE_KEY);
 }
 
-/** A client for the server that serves this console. */
-export function clientFor(key: string): MemoryRouterClient {
-  return createClient({ url: location.origin, key });
+/** Told that the server no longer takes the key, with its reason (KEY_REVOKED, …). */
+export type OnKeyRefused = (reason: string) => void;
+
+/**
+ * The reasons of an UNAUTHENTICATED answer that mean the memory key itself
+ * is refused. Others share the code but not the meaning: a chat without a
+ * provider key is UNAUTHENTICATED / PROVIDER_KEY_MISSING, and must not sign
+ * anyone out.
+ */
+const KEY_REFUSALS = new Set(['KEY_REVOKED', 'KEY_UNKNOWN', 'MALFORMED_CREDENTIAL']);
+
+/**
+ * A client for the server that serves this console. With `onKeyRefused`,
+ * every answer of every screen passes one place that notices a refused key.
+ * The status cannot say it alone: a query whose field is nullable answers
+ * 200 with the field null and the refusal in `errors`; so the reason is read
+ * from a copy of each JSON body (GraphQL's `errors[].extensions`, a REST
+ * route's `error`), after the answer has gone on to the screen. Streams
+ * (subscriptions, export downloads) are not read.
+ */
+export function clientFor(key: string, onKeyRefused?: OnKeyRefused): MemoryRouterClient {
+  return createClient({
+    url: location.origin,
+    key,
+    ...(onKeyRefused ? { fetch: noticingRefusal(onKeyRefused) } : {}),
+  });
+}
+
+function noticingRefusal(onKeyRefused: OnKeyRefused): FetchLike {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (
+      /^application\/(graphql-response\+)?json\b/.test(response.headers.get('content-type') ?? '')
+    )
+      void keyRefusal(response.clone()).then((reason) => reason && onKeyRefused(reason));
+    return response;
+  };
+}
+
+/** The reason, when a JSON answer refuses the memory key; null otherwise. */
+async function keyRefusal(response: Response): Promise<string | null> {
+  try {
+    const body = (await response.json()) as {
+      errors?: { extensions?: { code?: unknown; reason?: unknown } }[];
+      error?: { code?: unknown; reason?: unknown };
+    };
+    const refusals = [...(body.errors ?? []).map((error) => error.extensions), body.error];
+    for (const refusal of refusals) {
+      if (refusal?.code !== 'UNAUTHENTICATED' || typeof refusal.reason !== 'string') continue;
+      if (KEY_REFUSALS.has(refusal.reason)) return refusal.reason;
+    }
+    return null;
+  } catch {
+    return null;
+  }
 }

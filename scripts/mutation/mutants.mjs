@@ -161,11 +161,30 @@ export const MUTANTS = [
   {
     id: 'vaults/cursor-tiebreak',
     area: 'vaults',
-    file: 'src/vaults/ids.ts',
-    from: 'return encodeText(`${cursor.createdAt}:${cursor.seq}:${cursor.localId}`);',
-    to: 'return encodeText(`${cursor.createdAt}:0:${cursor.localId}`);',
+    file: 'src/vaults/list-cursors.ts',
+    from: '${cursor.createdAt}:${cursor.seq}:${cursor.localId}`,',
+    to: '${cursor.createdAt}:0:${cursor.localId}`,',
     tests: ['test/memory-order.test.ts', 'test/graphql-api.test.ts'],
     description: 'a listing cursor loses its tie-break: pages repeat or skip memories',
+  },
+  {
+    id: 'vaults/cursor-order-binding',
+    area: 'vaults',
+    file: 'src/vaults/list-cursors.ts',
+    from: 'if (order !== tag.order) {',
+    to: 'if (false) {',
+    tests: ['test/memory-order.test.ts'],
+    description:
+      'a NEWEST_FIRST cursor is taken by an OLDEST_FIRST listing: a page from a position that means nothing there',
+  },
+  {
+    id: 'vaults/vault-cursor-key-binding',
+    area: 'vaults',
+    file: 'src/vaults/list-cursors.ts',
+    from: 'if (bound[1] !== keyTag) {',
+    to: 'if (false) {',
+    tests: ['test/vault-listing.test.ts'],
+    description: "another key's vaultsConnection cursor pages through this key's vaults",
   },
   {
     id: 'vaults/jsonl-role-case',

@@ -76,7 +76,7 @@ function unitInterval(raw: string | undefined, fallback: number, name: string): 
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new Error(`configuration: ${name} must be a number from 0 to 1, got "${raw}"`);
+    throw new Error(`configuration: ${name} must be a number from 0 to 1`);
   }
   return value;
 }
@@ -106,6 +106,11 @@ function readDefaultHits(raw: string | undefined): WindowQuery[] {
   }
 }
 
+/**
+ * Reads the settings. A problem names the variable and what it expects, never
+ * the value given: a secret pasted into the wrong variable would otherwise
+ * come back in every 503 CONFIGURATION_ERROR and in the log.
+ */
 export function readConfig(vars: ConfigVars): AppConfig {
   const hot = positiveNumber(vars.KRONOS_HOT_HOURS, 4, 'KRONOS_HOT_HOURS') * HOUR;
   const working = positiveNumber(vars.KRONOS_WORKING_DAYS, 3, 'KRONOS_WORKING_DAYS') * DAY;
@@ -146,7 +151,7 @@ export function readConfig(vars: ConfigVars): AppConfig {
 function reembedMode(raw: string | undefined): AppConfig['reembed'] {
   if (raw === undefined || raw.trim() === '') return 'auto';
   if (raw === 'auto' || raw === 'admin') return raw;
-  throw new Error(`configuration: REEMBED must be auto or admin, got "${raw}"`);
+  throw new Error('configuration: REEMBED must be auto or admin');
 }
 
 /**

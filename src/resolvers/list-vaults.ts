@@ -1,6 +1,6 @@
 import { accountStub } from '../durable/rpc/stubs';
 import type { VaultAddress } from '../vaults/address';
-import type { VaultListPosition } from '../vaults/ids';
+import type { VaultListPosition } from '../vaults/list-cursors';
 import { vaultOf } from './principal';
 import type { KeyContext } from './request-context';
 

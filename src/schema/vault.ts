@@ -12,13 +12,15 @@ import { listVaults, type VaultListing } from '../resolvers/list-vaults';
 import { vaultOf } from '../resolvers/principal';
 import { forgetRegistered } from '../resolvers/registered-vaults';
 import { exportPath, vaultObjectName, type VaultAddress } from '../vaults/address';
+import { encodeVaultId } from '../vaults/ids';
 import {
   decodeCursor,
   decodeVaultCursor,
   encodeCursor,
   encodeVaultCursor,
-  encodeVaultId,
-} from '../vaults/ids';
+  memoryListingTag,
+  vaultListingTag,
+} from '../vaults/list-cursors';
 import { builder, type PothosTypes } from './builder';
 import type { ArgBuilder } from '@pothos/core';
 import { MemoryOrderEnum, RoleEnum, VaultKindEnum } from './enums';
@@ -86,6 +88,23 @@ function listFilterOf(filter: typeof MemoryFilterInput.$inferInput | null | unde
   };
 }
 
+/**
+ * A listing's filter as one text, the same for the same filter however it
+ * was written (metadata keys sorted, times in milliseconds), so a cursor
+ * can tell whether the next page asks for the same filter.
+ */
+function memoryFilterText(filter: ListFilter): string {
+  const metadata = filter.metadata
+    ? Object.entries(filter.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    : null;
+  return JSON.stringify([
+    filter.role ?? null,
+    filter.createdAfter ?? null,
+    filter.createdBefore ?? null,
+    metadata,
+  ]);
+}
+
 VaultRef.implement({
   description: 'A store of memories owned by one memory key.',
   fields: (t) => ({
@@ -151,7 +170,7 @@ VaultRef.implement({
     memories: t.field({
       type: MemoryConnectionRef,
       description:
-        'The memories, a page at a time (cursor pagination, stable under concurrent writes), optionally filtered. Pass the same filter with each page. An edited memory keeps its place by createdAt; among memories of the same createdAt it moves to the end (it lists as stored last).',
+        'The memories, a page at a time (cursor pagination, stable under concurrent writes), optionally filtered. Pass the same order and filter with each page: a cursor passed to another vault, order or filter is refused (INVALID_CURSOR). An edited memory keeps its place by createdAt; among memories of the same createdAt it moves to the end (it lists as stored last).',
       args: {
         ...pageArgs(t.arg),
         order: t.arg({
@@ -166,23 +185,28 @@ VaultRef.implement({
         }),
       },
       resolve: async ({ address }, args, context) => {
-        const after = args.after ? decodeCursor(args.after) : null;
         const filter = listFilterOf(args.filter);
+        const order = args.order ?? 'NEWEST_FIRST';
+        const tag = await memoryListingTag({
+          vault: address,
+          order,
+          filter: memoryFilterText(filter),
+        });
+        const after = args.after ? decodeCursor(args.after, tag) : null;
         const { page } = await context.vaults.read(address, {
           type: 'list',
           request: {
             first: args.first ?? DEFAULT_PAGE_SIZE,
             after,
-            order: args.order ?? 'NEWEST_FIRST',
+            order,
             ...(Object.keys(filter).length > 0 ? { filter } : {}),
           },
         });
         const edges = page.memories.map((record, at) => ({
-          cursor: encodeCursor({
-            createdAt: record.createdAt,
-            localId: record.id,
-            seq: page.seqs[at]!,
-          }),
+          cursor: encodeCursor(
+            { createdAt: record.createdAt, localId: record.id, seq: page.seqs[at]! },
+            tag,
+          ),
           node: { address, record } satisfies MemoryParent,
         }));
         return {
@@ -233,15 +257,15 @@ VaultConnectionRef.implement({
   }),
 });
 
-function connectionOf(listing: VaultListing) {
+function connectionOf(listing: VaultListing, keyTag: string) {
   return {
     edges: listing.vaults.map(({ address, position }) => ({
-      cursor: encodeVaultCursor(position),
+      cursor: encodeVaultCursor(position, keyTag),
       node: { address },
     })),
     pageInfo: {
       hasNextPage: listing.hasNextPage,
-      endCursor: listing.endPosition ? encodeVaultCursor(listing.endPosition) : null,
+      endCursor: listing.endPosition ? encodeVaultCursor(listing.endPosition, keyTag) : null,
     },
   };
 }
@@ -283,14 +307,14 @@ builder.queryFields((t) => ({
     description:
       "The calling key's vaults a page at a time: CORE first, then the others oldest first (cursor pagination; a vault created while paging comes last). Listing opens no vault: fields such as `memoryCount` cost one vault call each, only when selected.",
     args: pageArgs(t.arg),
-    resolve: async (_root, args, context) =>
-      connectionOf(
-        await listVaults(
-          context,
-          args.first ?? DEFAULT_PAGE_SIZE,
-          args.after ? decodeVaultCursor(args.after) : null,
-        ),
-      ),
+    resolve: async (_root, args, context) => {
+      const keyTag = await vaultListingTag(context.principal.key.id);
+      const after = args.after ? decodeVaultCursor(args.after, keyTag) : null;
+      return connectionOf(
+        await listVaults(context, args.first ?? DEFAULT_PAGE_SIZE, after),
+        keyTag,
+      );
+    },
   }),
 }));
 

@@ -9,8 +9,8 @@ import { VAULT_KINDS, validateExternalId, type VaultKind } from './address';
  * own key, so an id taken from another tenant addresses nothing.
  */
 
-const KIND_LETTER: Record<VaultKind, string> = { CORE: 'c', SESSION: 's', EPHEMERAL: 'e' };
-const LETTER_KIND = Object.fromEntries(
+export const KIND_LETTER: Record<VaultKind, string> = { CORE: 'c', SESSION: 's', EPHEMERAL: 'e' };
+export const LETTER_KIND = Object.fromEntries(
   VAULT_KINDS.map((kind) => [KIND_LETTER[kind], kind]),
 ) as Record<string, VaultKind>;
 
@@ -49,66 +49,4 @@ export function decodeMemoryId(id: string): MemoryRef {
 
 export function encodeVaultId(kind: VaultKind, externalId: string | null): string {
   return `vault_${encodeText(`${KIND_LETTER[kind]}:${externalId ?? ''}`)}`;
-}
-
-/**
- * A listing cursor: the position of the last row seen, (createdAt, seq) in
- * listing order, and its local id. Cursors handed out before listings broke
- * ties by seq carry no seq (null): the vault finds it by the id.
- */
-export interface ListCursor {
-  createdAt: number;
-  localId: string;
-  seq: number | null;
-}
-
-export function encodeCursor(cursor: ListCursor & { seq: number }): string {
-  return encodeText(`${cursor.createdAt}:${cursor.seq}:${cursor.localId}`);
-}
-
-export function decodeCursor(cursor: string): ListCursor {
-  const text = decodeText(cursor);
-  const match =
-    text === null ? null : /^(-?\d{1,16}):(?:(\d{1,16}):)?([A-Za-z0-9_-]{1,64})$/.exec(text);
-  if (match === null)
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      "malformed cursor: pass a page's endCursor as it came",
-      'INVALID_CURSOR',
-    );
-  return {
-    createdAt: Number(match[1]),
-    localId: match[3] as string,
-    seq: match[2] === undefined ? null : Number(match[2]),
-  };
-}
-
-/**
- * Where a listing of a key's vaults stands: the last vault it passed, in
- * listing order (registration time, then kind and id). CORE, listed first,
- * stands before every registered vault (createdAt -1).
- */
-export interface VaultListPosition {
-  createdAt: number;
-  kind: VaultKind;
-  externalId: string | null;
-}
-
-export function encodeVaultCursor(position: VaultListPosition): string {
-  return encodeText(
-    `${position.createdAt}:${KIND_LETTER[position.kind]}:${position.externalId ?? ''}`,
-  );
-}
-
-export function decodeVaultCursor(cursor: string): VaultListPosition {
-  const malformed = new CodedError('BAD_USER_INPUT', 'malformed vault cursor', 'INVALID_CURSOR');
-  const match = /^(-1|\d{1,16}):([cse]):(.*)$/s.exec(decodeText(cursor) ?? '');
-  const kind = LETTER_KIND[match?.[2] ?? ''];
-  if (match === null || kind === undefined) throw malformed;
-  try {
-    const externalId = validateExternalId(kind, match[3] === '' ? null : match[3]!);
-    return { createdAt: Number(match[1]), kind, externalId };
-  } catch {
-    throw malformed;
-  }
 }

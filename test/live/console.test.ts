@@ -418,6 +418,35 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('keeps the memory list in view on a phone, the add-memory form folded under its summary', async () => {
+    const vault = { kind: 'SESSION' as const, id: 'phone-notes' };
+    await api.storeMany(
+      ['Bought oat milk', 'Train at 8:10', 'Call the plumber'].map((content) => ({
+        content,
+        vault,
+      })),
+    );
+    await page.setViewportSize(PHONE);
+    await page.goto(`${console_()}#/vault/session/phone-notes`);
+    const items = page.locator('.memory-list > li');
+    await expect.poll(() => items.count()).toBe(3);
+    const form = page.getByRole('form', { name: 'Add a memory' });
+    // Before: the open form stood above the list and pushed it below the first screen.
+    expect(await form.isVisible()).toBe(false);
+    const firstMemory = (await items.first().boundingBox())!;
+    expect(firstMemory.y + firstMemory.height).toBeLessThanOrEqual(PHONE.height);
+    await shot('phone-vault-form-folded');
+
+    await page.locator('summary', { hasText: 'Add a memory' }).click();
+    await form.getByLabel('Memory').fill('Added from a phone');
+    await form.getByRole('button', { name: 'Add memory' }).click();
+    await expect.poll(() => items.count()).toBe(4);
+    expect(await items.first().textContent()).toContain('Added from a phone');
+    await shot('phone-vault-form-open');
+    await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('signs out, forgetting the key', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Memory key').waitFor();
@@ -425,7 +454,7 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('clears what a key showed once the key is revoked', async () => {
+  it('signs out by itself once its key is revoked, saying so and forgetting the key', async () => {
     // Signs in with a new key holding one memory, opens `hash`, revokes the key, refreshes in place.
     const revokeWhileShowing = async (hash: string, shown: string) => {
       const doomed = await newMemoryKey('console revoke test');
@@ -440,19 +469,28 @@ describe('web console at /console', () => {
       await page.locator(shown).first().waitFor();
       await revokeMemoryKey(doomed);
       await page.getByRole('button', { name: 'Refresh' }).click();
-      await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
+      // Before: it stayed signed in, the refusal in a banner and the key kept.
+      await page.getByLabel('Memory key').waitFor();
+      const notice = page.getByTestId('signed-out');
+      expect(await notice.getAttribute('role')).toBe('alert');
+      expect(await notice.textContent()).toMatch(
+        /^Signed outKEY_REVOKEDThis memory key was revoked/,
+      );
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      expect(await page.locator('body').textContent()).not.toContain('A private note');
     };
 
     await revokeWhileShowing('#/vault/core', '.memory-list > li');
-    expect(await page.locator('.memory-list > li').count()).toBe(0);
-    expect(await page.locator('[data-field=count]').count()).toBe(0);
-    expect(await page.locator('main').textContent()).not.toContain('A private note');
     await shot('revoked-vault');
-    await page.getByRole('button', { name: 'Sign out' }).click();
-
     await revokeWhileShowing('#/vaults', '[data-testid=vault]');
-    expect(await page.locator('[data-testid=vault]').count()).toBe(0);
     await shot('revoked-vaults');
+
+    // Signing in again (with a key still valid) clears the notice.
+    await page.getByLabel('Memory key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-testid=vault]').first().waitFor();
+    expect(await page.getByTestId('signed-out').count()).toBe(0);
     // The browser logs each refused request (401) itself; nothing else may fail.
     expect(pageErrors.filter((error) => !error.includes('401'))).toEqual([]);
   });

@@ -4,7 +4,11 @@ import OpenAI from 'openai';
 import { describe, expect, it, vi } from 'vitest';
 import { createClient, isMemoryRouterError } from '../../packages/client/src/index';
 import type { MemoryRouterError } from '../../packages/client/src/index';
-import { configurationProblems, PROVIDER_KEY_SECRET_SHORT } from '../../src/core/config-check';
+import {
+  configurationProblems,
+  describeProblems,
+  PROVIDER_KEY_SECRET_SHORT,
+} from '../../src/core/config-check';
 import { wranglerOverrides } from '../../src/core/wrangler-overrides';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 
@@ -246,6 +250,32 @@ describe('configurationProblems', () => {
         reason: 'AI_BINDING_MISSING',
       },
     ]);
+  });
+});
+
+describe('a mistyped variable', () => {
+  const good = {
+    KEY_HMAC_SECRET: 'a-long-enough-secret',
+    ADMIN_JWT_SECRET: 'another-long-secret',
+    ENVIRONMENT: 'development',
+  };
+  // A secret pasted into the wrong variable must not come back in the 503's
+  // message (nor in the log line made from the same words).
+  const pasted = 'sk-live-pasted-into-the-wrong-variable';
+
+  it.each([
+    ['HYBRID_VECTOR_WEIGHT', 'must be a number from 0 to 1'],
+    ['REEMBED', 'must be auto or admin'],
+  ])('%s: says what is expected, never the value given', (variable, expected) => {
+    const problems = configurationProblems({
+      ...env,
+      ...good,
+      VAULT_MAX_MEMORIES: '40000',
+      [variable]: pasted,
+    });
+    // Before: "must be a number from 0 to 1, got \"sk-live-…\"" (and the same for REEMBED).
+    expect(problems).toEqual([{ variable, problem: expected, reason: `${variable}_INVALID` }]);
+    expect(describeProblems(problems)).toBe(`${variable} ${expected}`);
   });
 });
 

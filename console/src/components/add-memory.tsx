@@ -2,10 +2,14 @@ import { useState } from 'preact/hooks';
 import type { Memory, MemoryRouterClient, VaultSelector } from '@memoryrouter/client';
 import { ErrorBanner } from './error-banner';
 
+/** Narrow screens (phones) start with the form folded, so the memory list below stays in view. */
+const FOLDED_WIDTH = '(max-width: 600px)';
+
 /**
  * Stores one memory in the vault on screen (content, optional metadata as a
  * JSON object, optional date for backfill) through the typed client; the
- * server's coded refusal is shown in the form and the fields are kept.
+ * server's coded refusal is shown in the form and the fields are kept. It
+ * folds away under its summary, folded to begin with on a phone.
  */
 export function AddMemory({
   client,
@@ -21,6 +25,7 @@ export function AddMemory({
   const [date, setDate] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [startsOpen] = useState(() => !matchMedia(FOLDED_WIDTH).matches);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -56,41 +61,44 @@ export function AddMemory({
   };
 
   return (
-    <form class="card add-memory" onSubmit={submit} aria-label="Add a memory">
-      <label class="wide">
-        Memory
-        <textarea
-          name="content"
-          value={content}
-          onInput={(event) => setContent(event.currentTarget.value)}
-          placeholder="I am allergic to peanuts"
-          required
-        />
-      </label>
-      <label>
-        Metadata (JSON object, optional)
-        <input
-          name="metadata"
-          value={metadata}
-          onInput={(event) => setMetadata(event.currentTarget.value)}
-          placeholder='{"topic": "health"}'
-        />
-      </label>
-      <label>
-        Date (optional, default: now)
-        <input
-          name="createdAt"
-          type="datetime-local"
-          value={date}
-          onInput={(event) => setDate(event.currentTarget.value)}
-        />
-      </label>
-      <button type="submit" disabled={busy}>
-        {busy ? 'Storing…' : 'Add memory'}
-      </button>
-      <div class="wide">
-        <ErrorBanner error={error} />
-      </div>
-    </form>
+    <details class="card add-memory-panel" open={startsOpen}>
+      <summary>Add a memory</summary>
+      <form class="add-memory" onSubmit={submit} aria-label="Add a memory">
+        <label class="wide">
+          Memory
+          <textarea
+            name="content"
+            value={content}
+            onInput={(event) => setContent(event.currentTarget.value)}
+            placeholder="I am allergic to peanuts"
+            required
+          />
+        </label>
+        <label>
+          Metadata (JSON object, optional)
+          <input
+            name="metadata"
+            value={metadata}
+            onInput={(event) => setMetadata(event.currentTarget.value)}
+            placeholder='{"topic": "health"}'
+          />
+        </label>
+        <label>
+          Date (optional, default: now)
+          <input
+            name="createdAt"
+            type="datetime-local"
+            value={date}
+            onInput={(event) => setDate(event.currentTarget.value)}
+          />
+        </label>
+        <button type="submit" disabled={busy}>
+          {busy ? 'Storing…' : 'Add memory'}
+        </button>
+        <div class="wide">
+          <ErrorBanner error={error} />
+        </div>
+      </form>
+    </details>
   );
 }

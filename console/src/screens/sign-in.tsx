@@ -3,8 +3,18 @@ import type { MemoryKey } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { clientFor } from '../session';
 
-/** Asks for a memory key and checks it with the API before keeping it. */
-export function SignIn({ onSignedIn }: { onSignedIn: (key: string, me: MemoryKey) => void }) {
+/**
+ * Asks for a memory key and checks it with the API before keeping it. After
+ * the server refused the key in use (`refusedBecause`, its reason), says so:
+ * the console signed out and forgot the key.
+ */
+export function SignIn({
+  onSignedIn,
+  refusedBecause = null,
+}: {
+  onSignedIn: (key: string, me: MemoryKey) => void;
+  refusedBecause?: string | null;
+}) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -24,6 +34,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string, me: MemoryKey
   return (
     <main class="sign-in">
       <h1>MemoryRouter</h1>
+      {refusedBecause === null ? null : <SignedOut reason={refusedBecause} />}
       <form onSubmit={submit} class="card">
         <label for="memory-key">Memory key</label>
         <input
@@ -45,5 +56,21 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string, me: MemoryKey
         <ErrorBanner error={error} />
       </form>
     </main>
+  );
+}
+
+/** Why the console signed out by itself: the server refused the key it was using. */
+function SignedOut({ reason }: { reason: string }) {
+  return (
+    <div class="error" role="alert" data-testid="signed-out">
+      <strong>Signed out</strong>
+      <code>{reason}</code>
+      <span>
+        {reason === 'KEY_REVOKED'
+          ? 'This memory key was revoked, so the console forgot it.'
+          : 'The server no longer accepts this memory key, so the console forgot it.'}{' '}
+        Sign in with another key.
+      </span>
+    </div>
   );
 }

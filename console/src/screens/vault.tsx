@@ -20,7 +20,13 @@ export function VaultScreen({
 }) {
   const [order, setOrder] = useState<MemoryOrder>('NEWEST_FIRST');
   // Cursors of the pages before this one; the last is this page's `after`.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // They belong to one listing (vault and order): the server refuses a
+  // cursor in another (INVALID_CURSOR), so another listing starts at page 1
+  // in the same render, not one render later.
+  const listing = `${selector.kind}:${selector.id ?? ''}:${order}`;
+  const [paging, setPaging] = useState({ listing, cursors: [null] as (string | null)[] });
+  const cursors = paging.listing === listing ? paging.cursors : [null];
+  const setCursors = (next: (string | null)[]) => setPaging({ listing, cursors: next });
   const after = cursors.at(-1) ?? null;
   const page = useAsync(
     () => client.memories(selector, { first: PAGE_SIZE, after, order }),
@@ -31,7 +37,6 @@ export function VaultScreen({
     () => watchVault?.(client, selector, page.reload),
     [client, selector.kind, selector.id],
   );
-  useEffect(() => setCursors([null]), [selector.kind, selector.id, order]);
 
   const vault = page.data;
   const label = vaultLabel(selector.kind, selector.id);

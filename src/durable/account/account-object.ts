@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual } from './constant-time';
 import { failure, type Result } from '../../core/errors';
 import type { VaultAddress, VaultKind } from '../../vaults/address';
-import type { VaultListPosition } from '../../vaults/ids';
+import type { VaultListPosition } from '../../vaults/list-cursors';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
   UsageEntry,

@@ -1,6 +1,6 @@
 import type { VaultAddress, VaultKind } from '../../vaults/address';
 import type { RegisteredVault, RegisteredVaultPage } from '../rpc/account-types';
-import type { VaultListPosition } from '../../vaults/ids';
+import type { VaultListPosition } from '../../vaults/list-cursors';
 import type { Sql } from '../sqlite/sql';
 
 interface VaultRow extends Record<string, SqlStorageValue> {

@@ -1,5 +1,5 @@
 import { MAX_PAGE_SIZE } from '../../core/limits';
-import type { ListCursor } from '../../vaults/ids';
+import type { ListCursor } from '../../vaults/list-cursors';
 import { chunkSpans, wordSpan, type WordRange } from '../../text/chunks';
 import { BestByContent } from '../../core/best-by-content';
 import { metadataConditions } from './metadata-filter';

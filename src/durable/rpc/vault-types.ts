@@ -6,7 +6,7 @@ import type { Failure, Result } from '../../core/errors';
 import type { WindowSearch } from '../../kronos/plan';
 import type { MemoryWindow } from '../../kronos/windows';
 import type { VaultAddress, VaultKind } from '../../vaults/address';
-import type { ListCursor } from '../../vaults/ids';
+import type { ListCursor } from '../../vaults/list-cursors';
 import type { Role } from '../../vaults/roles';
 import type { TextRanking } from '../full-text/text-ranking';
 
