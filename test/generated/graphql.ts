@@ -68,6 +68,8 @@ export type MemoryEventType =
   | 'EDITED'
   /** The EPHEMERAL vault expired and was deleted. */
   | 'EXPIRED'
+  /** A superseded memory is current again: the memory that replaced it was deleted (validUntil and supersededBy cleared). */
+  | 'REOPENED'
   /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */
   | 'RESYNC'
   /** A memory was superseded by a later fact (supersededBy names the new memory). */

@@ -216,24 +216,38 @@ export class VaultWrites {
     const rows = [...new Set(ids)].flatMap((id) => this.rows.find(id) ?? []);
     if (rows.length === 0) return [];
     const removals = rows.map((row) => this.hot.beforeRemove(row));
-    const events = this.storage.transactionSync(() => {
+    // Only a vault that ever retired something can hold a memory to re-open.
+    const mayReopen = this.retired.current() !== null;
+    const { events, reopened } = this.storage.transactionSync(() => {
       const at = Date.now();
+      // Deleting the current version of a memory makes the version it
+      // replaced current again (a wrong fact deleted leaves the right one).
+      const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
       for (const removal of removals) {
         this.rows.delete(removal.row.id);
         this.hot.recordRemoval(removal);
       }
       this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
-      return this.events.append(
-        rows.map(({ id }) => ({
+      const events = this.events.append([
+        ...rows.map(({ id }) => ({
           type: 'DELETED' as const,
           memoryId: id,
           content: null,
           supersededBy: null,
           at,
         })),
-      );
+        ...reopened.map(({ id }) => ({
+          type: 'REOPENED' as const,
+          memoryId: id,
+          content: null,
+          supersededBy: null,
+          at,
+        })),
+      ]);
+      return { events, reopened };
     });
     for (const removal of removals) this.hot.removed(removal);
+    this.retired.reopened(reopened.map(({ seq }) => seq));
     this.retired.rowsChanged();
     this.committed(events);
     return rows.map(({ id }) => id);

@@ -42,6 +42,14 @@ export class RetiredSet {
     for (const seq of seqs) this.seqs.add(seq);
   }
 
+  /** Call after memories were made current again (their successor was deleted). */
+  reopened(seqs: readonly number[]): void {
+    if (seqs.length === 0) return;
+    this.staleSeqs = null; // their facts' turns are no longer stale
+    if (this.seqs === null) return;
+    for (const seq of seqs) this.seqs.delete(seq);
+  }
+
   /**
    * Call after rows were replaced or deleted: an edited turn has a new seq,
    * and a fact deleted or edited may no longer name its turns.

@@ -173,6 +173,28 @@ export class VaultStorage {
     return row?.seq ?? null;
   }
 
+  /**
+   * Makes current again the memories that the current ones among `ids`
+   * superseded: deleting the version that replaced a memory leaves that
+   * memory the latest one, as if it had never been replaced. A successor
+   * that was itself superseded re-opens nothing (a later version stands),
+   * and nothing in `ids` is re-opened. Call inside a transaction, before the
+   * deletes. Returns what it re-opened.
+   */
+  reopenReplacedBy(ids: readonly string[]): { id: string; seq: number }[] {
+    const list = JSON.stringify(ids);
+    return this.sql.all<{ id: string; seq: number }>(
+      `UPDATE memories SET valid_until = NULL, superseded_by = NULL
+       WHERE superseded_by IN (
+           SELECT id FROM memories
+           WHERE id IN (SELECT value FROM json_each(?)) AND valid_until IS NULL)
+         AND id NOT IN (SELECT value FROM json_each(?))
+       RETURNING id, seq`,
+      list,
+      list,
+    );
+  }
+
   /** Seqs of every retired memory (superseded.ts keeps them as the search's filter). */
   retiredSeqs(): number[] {
     return this.sql
