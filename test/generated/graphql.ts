@@ -146,13 +146,13 @@ export type Role =
 export type SearchInput = {
   /** Bring your own query embedding (for vaults built with your own vectors). */
   embedding?: Array<number> | null | undefined;
-  /** Also find memories a later fact superseded (Memory.validUntil set); default: only current ones. */
+  /** Also find memories a later fact superseded (Memory.validUntil set); default: only those current at now. */
   includeSuperseded?: boolean | null | undefined;
   /** Only memories whose metadata holds all these top-level key/value pairs (scalar values). */
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows; default: server time. */
+  /** Reference time for the windows, and for what is current: a memory superseded after it is found as it was then; default: server time. */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
