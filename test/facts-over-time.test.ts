@@ -63,9 +63,13 @@ async function storeWithFacts(
   }
   const result = await graphql<{ storeMemories: { id: string }[] }>(
     secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-      storeMemories(inputs: $inputs, extract: $extract) { id }
-    }`,
+    `
+      mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+        storeMemories(inputs: $inputs, extract: $extract) {
+          id
+        }
+      }
+    `,
     {
       inputs: inputs.map((input) => ({ ...input, vault: VAULT(vault) })),
       extract: { model: OPENAI.model },
@@ -78,7 +82,21 @@ async function storeWithFacts(
 async function history(secret: string, id: string): Promise<Version[]> {
   const result = await graphql<{ memory: { history: Version[] } }>(
     secret,
-    `query ($id: ID!) { memory(id: $id) { history { id content createdAt validUntil supersededBy { id } } } }`,
+    `
+      query ($id: ID!) {
+        memory(id: $id) {
+          history {
+            id
+            content
+            createdAt
+            validUntil
+            supersededBy {
+              id
+            }
+          }
+        }
+      }
+    `,
     { id },
   );
   expect(result.errors).toBeUndefined();
@@ -97,7 +115,18 @@ async function search(
 ): Promise<Hit[]> {
   const result = await graphql<{ search: { hits: Hit[] } }>(
     secret,
-    `query ($input: SearchInput!) { search(input: $input) { hits { score memory { content } } } }`,
+    `
+      query ($input: SearchInput!) {
+        search(input: $input) {
+          hits {
+            score
+            memory {
+              content
+            }
+          }
+        }
+      }
+    `,
     {
       input: {
         query: 'where does the user live',
@@ -197,7 +226,13 @@ describe('facts over a dated history', () => {
     // Each fact names the turn that states it, so only Paris's turn is stale.
     const metadata = await graphql<{ memory: { metadata: { turns: string[] } } }>(
       secret,
-      `query ($id: ID!) { memory(id: $id) { metadata } }`,
+      `
+        query ($id: ID!) {
+          memory(id: $id) {
+            metadata
+          }
+        }
+      `,
       { id: paris.id },
     );
     expect(metadata.data!.memory.metadata.turns).toEqual([decodeMemoryId(stored[0]!.id).localId]);
@@ -215,7 +250,11 @@ describe('facts over a dated history', () => {
 
     const deleted = await graphql<{ deleteMemory: boolean }>(
       secret,
-      `mutation ($id: ID!) { deleteMemory(id: $id) }`,
+      `
+        mutation ($id: ID!) {
+          deleteMemory(id: $id)
+        }
+      `,
       { id: berlin.id },
     );
     expect(deleted.data).toEqual({ deleteMemory: true });
