@@ -10,10 +10,10 @@ import {
   extractFacts,
   ExtractionFailure,
   reconcileFacts,
-  type Candidate,
   type Decision,
   type Extractor,
 } from './fact-extraction';
+import { applyDecisions, type FactPlan, type ShownCandidate } from './fact-decisions';
 import { vaultOf } from './principal';
 import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
@@ -67,10 +67,11 @@ export interface StoredWithFacts {
 }
 
 /**
- * Stores a turn and the facts the caller's model finds in it, keeping the
- * vault true: every fact is compared with its nearest memories in the same
- * vault and the model decides ADD, UPDATE (supersede), DELETE (no longer
- * true) or NONE. The raw turn, the new facts and the retirements are written
+ * Stores a batch (a turn, or a dated history of them) and the facts the
+ * caller's model finds in it, keeping the vault true: every fact is compared
+ * with its nearest memories in the same vault and with the facts of earlier
+ * turns of the batch, and the model decides ADD, UPDATE (supersede), DELETE
+ * (no longer true) or NONE (planFacts: two model calls at most). The raw turn, the new facts and the retirements are written
  * in one vault transaction. Whatever the model answers, the raw turn is
  * stored: a failed or malformed extraction is reported in the receipt, and
  * only memories from a fact's own candidate list can ever be retired.
@@ -172,35 +173,6 @@ export async function storeWithFacts(
   };
 }
 
-interface PlannedFact {
-  /** Its local id, chosen here so a later fact of the batch can name it. */
-  id: string;
-  content: string;
-  /** When its turn was said. */
-  createdAt: Date;
-  /** Local ids of the inputs of its turn. */
-  turns: string[];
-  /** The local id of the memory (the vault's or an earlier fact of the batch) an UPDATE replaces. */
-  supersedes: string | null;
-  /** Set when a later fact of the batch replaces it (`by`) or declares it untrue (null). */
-  closed: { at: Date; by: string | null } | null;
-}
-
-interface FactPlan {
-  /** Facts to store, in the order of the inputs that state them. */
-  facts: PlannedFact[];
-  /** Vault memories to retire, by the index (into `facts`) of the fact that replaces them. */
-  retire: { id: string; byFact: number | null }[];
-}
-
-/** What a candidate stands for: a memory of the vault, or an earlier fact of the batch. */
-type CandidateTarget = { localId: string } | { batchFact: number };
-
-interface ShownCandidate {
-  candidate: Candidate;
-  target: CandidateTarget;
-}
-
 /**
  * The facts of a batch and what they change. Two model calls at most, however
  * long the batch: one extraction over all its inputs (in order, dated, each
@@ -268,88 +240,7 @@ async function planFacts(
         addUsage(receipt, answer.usage);
         return answer.value;
       });
-  // The first decision per fact counts; unknown facts and repeats are ignored.
-  const decisionOf = new Map<number, Decision>();
-  for (const decision of decisions) {
-    if (!decisionOf.has(decision.fact)) decisionOf.set(decision.fact, decision);
-  }
-
-  const plan: FactPlan = { facts: [], retire: [] };
-  /** A batch fact's place in `plan.facts`; absent when it was not stored. */
-  const planned = new Map<number, number>();
-  /** Vault memories retired by this batch, and the planned fact that replaced each (null: deleted). */
-  const retiring = new Map<string, number | null>();
-  facts.forEach((fact, index) => {
-    const decision = decisionOf.get(index);
-    const own = candidates[index]!;
-    // Only a candidate shown with this very fact may be named: any other id,
-    // whatever the model (or text quoted to it) says, retires nothing.
-    const shown = own.find(({ candidate }) => candidate.alias === decision?.target);
-    const target = shown === undefined ? null : openTarget(shown.target);
-    let action = decision?.action ?? 'ADD';
-    if ((action === 'UPDATE' || action === 'DELETE') && target === null) {
-      // Refused, not dropped: the fact itself is still new information.
-      receipt.rejected += 1;
-      action = 'ADD';
-    }
-    // An ADD of what the vault (or the batch) already says is no change.
-    if (
-      action === 'ADD' &&
-      own.some(({ candidate }) => sameFact(candidate.content, fact.content))
-    ) {
-      action = 'NONE';
-    }
-    if (action === 'NONE') {
-      receipt.unchanged += 1;
-      return;
-    }
-    const saidAt = new Date(fact.saidAt);
-    const replaced = action === 'UPDATE' || action === 'DELETE' ? target! : null;
-    const replacedFact =
-      replaced !== null && 'planned' in replaced ? plan.facts[replaced.planned]! : null;
-    const replacedMemory = replaced !== null && 'localId' in replaced ? replaced.localId : null;
-    const id = randomId();
-    if (action !== 'DELETE') {
-      planned.set(index, plan.facts.length);
-      plan.facts.push({
-        id,
-        content: fact.content,
-        createdAt: saidAt,
-        turns: fact.turns,
-        supersedes: replacedFact?.id ?? replacedMemory,
-        closed: null,
-      });
-    }
-    const by = action === 'UPDATE' ? id : null;
-    if (replacedFact !== null) {
-      // Never before the replaced fact began (inputs need not be in time order).
-      const at = new Date(Math.max(saidAt.getTime(), replacedFact.createdAt.getTime()));
-      replacedFact.closed = { at, by };
-    } else if (replacedMemory !== null) {
-      const byFact = by === null ? null : plan.facts.length - 1;
-      retiring.set(replacedMemory, byFact);
-      plan.retire.push({ id: replacedMemory, byFact });
-    }
-  });
-  return plan;
-
-  /**
-   * What a shown candidate names now: a vault memory an earlier fact of the
-   * batch already replaced means that fact (the latest version); null when
-   * there is nothing current left to replace.
-   */
-  function openTarget(target: CandidateTarget): { localId: string } | { planned: number } | null {
-    let at: number | undefined;
-    if ('batchFact' in target) {
-      at = planned.get(target.batchFact);
-    } else if (retiring.has(target.localId)) {
-      at = retiring.get(target.localId) ?? undefined;
-    } else {
-      return { localId: target.localId };
-    }
-    if (at === undefined || plan.facts[at]!.closed !== null) return null;
-    return { planned: at };
-  }
+  return applyDecisions(facts, candidates, decisions, receipt);
 }
 
 /** Each fact's nearest current memories in the vault, over every window, best first. */
@@ -405,17 +296,6 @@ async function nearestMemories(
 function isTurn(metadata: string | null): boolean {
   if (metadata === null || !metadata.includes('"turn"')) return false;
   return (JSON.parse(metadata) as { kind?: unknown }).kind === TURN_METADATA.kind;
-}
-
-/** The same statement, ignoring case, spacing and final punctuation. */
-function sameFact(a: string, b: string): boolean {
-  const norm = (text: string) =>
-    text
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .replace(/[.!\s]+$/u, '')
-      .trim();
-  return norm(a) === norm(b);
 }
 
 function addUsage(
