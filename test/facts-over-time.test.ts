@@ -238,6 +238,45 @@ describe('facts over a dated history', () => {
     expect(metadata.data!.memory.metadata.turns).toEqual([decodeMemoryId(stored[0]!.id).localId]);
   });
 
+  it('a later fact naming a vault memory the batch already replaced supersedes its replacement', async () => {
+    const { secret } = await newKey();
+    const old = await storeWithFacts(
+      secret,
+      'chain',
+      [{ content: 'I live in Paris', createdAt: '2026-01-10T00:00:00.000Z' }],
+      ['The user lives in Paris'],
+    );
+    const paris = old.facts.added[0]!;
+    const { facts } = await storeWithFacts(
+      secret,
+      'chain',
+      [
+        { content: 'I moved to Lyon', createdAt: MARCH },
+        { content: 'Now I live in Berlin', createdAt: JULY },
+      ],
+      [
+        { input: 1, fact: 'The user lives in Lyon' },
+        // A tag outside the batch is taken as the last input's.
+        { input: 9, fact: 'The user lives in Berlin' },
+      ],
+      [
+        { fact: 1, action: 'UPDATE', target: 'm1.1' },
+        { fact: 2, action: 'UPDATE', target: 'm2.1' },
+      ],
+    );
+    expect(facts.rejected).toBe(0);
+    const berlin = facts.updated.find((fact) => fact.content === 'The user lives in Berlin')!;
+    // Paris → Lyon (March) → Berlin (July), not two successors of Paris.
+    expect(await history(secret, berlin.id)).toMatchObject([
+      { id: paris.id, validUntil: MARCH },
+      { content: 'The user lives in Lyon', createdAt: MARCH, validUntil: JULY },
+      { id: berlin.id, createdAt: JULY, validUntil: null },
+    ]);
+    expect(contents(await search(secret, 'chain', FACTS_ONLY))).toEqual([
+      'The user lives in Berlin',
+    ]);
+  });
+
   it('deleting a wrong successor re-opens the fact it replaced, with an event', async () => {
     const { secret } = await newKey();
     const { paris, berlin } = await parisThenBerlin(secret, 'reopen');
