@@ -275,6 +275,22 @@ describe('facts over a dated history', () => {
     expect(contents(await search(secret, 'chain', FACTS_ONLY))).toEqual([
       'The user lives in Berlin',
     ]);
+
+    // Deleting a version that was itself replaced re-opens nothing: Berlin stands.
+    const lyon = facts.updated.find((fact) => fact.content === 'The user lives in Lyon')!;
+    await graphql(
+      secret,
+      `
+        mutation ($id: ID!) {
+          deleteMemory(id: $id)
+        }
+      `,
+      { id: lyon.id },
+    );
+    expect(await history(secret, paris.id)).toMatchObject([{ id: paris.id, validUntil: MARCH }]);
+    expect(contents(await search(secret, 'chain', FACTS_ONLY))).toEqual([
+      'The user lives in Berlin',
+    ]);
   });
 
   it('deleting a wrong successor re-opens the fact it replaced, with an event', async () => {
