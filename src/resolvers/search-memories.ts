@@ -123,6 +123,8 @@ export async function searchMemories(
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
+    // As of the caller's `now`, what was superseded after it was still current.
+    ...(input.now == null ? {} : { asOf: now }),
   }));
   // The hits are billed in a vault, in the call that finds them: one vault
   // bills its own; over several, the one named first in object-name order

@@ -10,10 +10,10 @@ import {
   extractFacts,
   ExtractionFailure,
   reconcileFacts,
-  type Candidate,
   type Decision,
   type Extractor,
 } from './fact-extraction';
+import { applyDecisions, type FactPlan, type ShownCandidate } from './fact-decisions';
 import { vaultOf } from './principal';
 import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
@@ -41,13 +41,21 @@ function factMetadata(turnIds: readonly string[]) {
   return { ...FACT_METADATA, turns: turnIds };
 }
 
-/** The latest time the caller gave its inputs; null when every input is stored now. */
-function latestCreatedAt(inputs: readonly StoreInput[]): Date | null {
-  let latest: Date | null = null;
-  for (const { createdAt } of inputs) {
-    if (createdAt != null && (latest === null || createdAt > latest)) latest = createdAt;
-  }
-  return latest;
+/**
+ * For each input, the indices of the inputs of its turn: a user input and
+ * what follows it up to the next user input (a chat call stores the
+ * question and its answer together). A batch of user notes is a turn each.
+ */
+function turnsOf(inputs: readonly StoreInput[]): number[][] {
+  const groups: number[][] = [];
+  const ofInput: number[][] = [];
+  inputs.forEach((input, index) => {
+    if (index === 0 || (input.role ?? 'USER') === 'USER') groups.push([]);
+    const group = groups.at(-1)!;
+    group.push(index);
+    ofInput.push(group);
+  });
+  return ofInput;
 }
 
 export interface StoredWithFacts {
@@ -59,10 +67,11 @@ export interface StoredWithFacts {
 }
 
 /**
- * Stores a turn and the facts the caller's model finds in it, keeping the
- * vault true: every fact is compared with its nearest memories in the same
- * vault and the model decides ADD, UPDATE (supersede), DELETE (no longer
- * true) or NONE. The raw turn, the new facts and the retirements are written
+ * Stores a batch (a turn, or a dated history of them) and the facts the
+ * caller's model finds in it, keeping the vault true: every fact is compared
+ * with its nearest memories in the same vault and with the facts of earlier
+ * turns of the batch, and the model decides ADD, UPDATE (supersede), DELETE
+ * (no longer true) or NONE (planFacts: two model calls at most). The raw turn, the new facts and the retirements are written
  * in one vault transaction. Whatever the model answers, the raw turn is
  * stored: a failed or malformed extraction is reported in the receipt, and
  * only memories from a fact's own candidate list can ever be retired.
@@ -89,9 +98,21 @@ export async function storeWithFacts(
   const address = [...addresses.values()][0]!;
   const receipt: FactsReceipt = emptyFacts();
 
+  // The turn's ids are chosen here, so its facts can name it in the same
+  // batch, and its time too: inputs without one are dated once, as the batch
+  // arrives, so a fact (and what a later fact of the batch closes) has a time
+  // before the vault writes.
+  const arrivedAt = new Date();
+  const turn = inputs.map((input) => ({
+    ...input,
+    id: input.id ?? randomId(),
+    metadata: input.metadata ?? TURN_METADATA,
+    createdAt: input.createdAt ?? arrivedAt,
+  }));
+
   let plan: FactPlan | null = null;
   try {
-    plan = await planFacts(context, address, inputs, extractor, receipt);
+    plan = await planFacts(context, address, turn, extractor, receipt);
   } catch (error) {
     if (error instanceof ExtractionFailure) {
       receipt.failure = { reason: error.reason, message: error.message };
@@ -103,21 +124,17 @@ export async function storeWithFacts(
     }
   }
 
-  // The turn's ids are chosen here, so its facts can name it in the same batch.
-  const turn = inputs.map((input) => ({
-    ...input,
-    id: input.id ?? randomId(),
-    metadata: input.metadata ?? TURN_METADATA,
-  }));
-  const saidAt = latestCreatedAt(inputs);
-  const factInputs: StoreInput[] = (plan?.added ?? []).map((fact) => ({
+  const factInputs: StoreInput[] = (plan?.facts ?? []).map((fact) => ({
     vault: inputs[0]!.vault ?? null,
+    id: fact.id,
     content: fact.content,
     role: 'SYSTEM',
-    metadata: factMetadata(turn.map(({ id }) => id)),
+    metadata: factMetadata(fact.turns),
     // A fact became known when its turn was said: backfilled history keeps
     // its timeline (and a superseded fact closes then: vault-writes.ts).
-    ...(saidAt === null ? {} : { createdAt: saidAt }),
+    createdAt: fact.createdAt,
+    // Replaced by a later fact of the same batch: it arrives closed.
+    ...(fact.closed === null ? {} : { validUntil: fact.closed.at, supersededBy: fact.closed.by }),
   }));
   const stored = await storeBatch(
     context,
@@ -131,7 +148,7 @@ export async function storeWithFacts(
   const globalId = (localId: string) =>
     encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId });
   const factsStored = stored.memories.slice(inputs.length);
-  plan?.added.forEach((fact, index) => {
+  plan?.facts.forEach((fact, index) => {
     const memory = factsStored[index]!;
     const supersedes = fact.supersedes;
     if (supersedes === null) {
@@ -156,81 +173,74 @@ export async function storeWithFacts(
   };
 }
 
-interface FactPlan {
-  /** Facts to store; `supersedes` is the local id of the memory an UPDATE replaces. */
-  added: { content: string; supersedes: string | null }[];
-  /** Memories to retire, by the index (into `added`) of the fact that replaces them. */
-  retire: { id: string; byFact: number | null }[];
-}
-
+/**
+ * The facts of a batch and what they change. Two model calls at most, however
+ * long the batch: one extraction over all its inputs (in order, dated, each
+ * fact tagged with its input), then one reconciliation where each fact sees
+ * its nearest vault memories and the facts of earlier turns of the same
+ * batch. Decisions apply in the facts' order, so a later fact can replace an
+ * earlier one (Paris in March, then Berlin in July: Paris closes in July).
+ */
 async function planFacts(
   context: MeteredContext,
   address: VaultAddress,
-  inputs: readonly StoreInput[],
+  turn: readonly (StoreInput & { id: string; createdAt: Date })[],
   extractor: Extractor,
   receipt: FactsReceipt,
 ): Promise<FactPlan> {
   const extracted = await extractFacts(
     extractor,
-    inputs.map((input) => ({ role: input.role ?? 'USER', content: input.content })),
+    turn.map((input) => ({
+      role: input.role ?? 'USER',
+      content: input.content,
+      saidAt: input.createdAt.getTime(),
+    })),
   );
   addUsage(receipt, extracted.usage);
-  const facts = extracted.value;
-  receipt.extracted = facts.length;
-  if (facts.length === 0) return { added: [], retire: [] };
+  receipt.extracted = extracted.value.length;
+  if (extracted.value.length === 0) return { facts: [], retire: [] };
 
-  const candidates = await nearestMemories(context, address, facts);
+  const turnOf = turnsOf(turn);
+  const facts = extracted.value.map(({ content, input }) => {
+    const group = turnOf[input]!;
+    const saidAt = Math.max(...group.map((index) => turn[index]!.createdAt.getTime()));
+    return { content, group, saidAt, turns: group.map((index) => turn[index]!.id) };
+  });
+  const nearest = await nearestMemories(
+    context,
+    address,
+    facts.map(({ content }) => content),
+  );
+  // Each fact's candidates: its nearest vault memories, then the facts of
+  // earlier turns of the batch (at most MAX_FACTS_PER_CALL - 1 of them).
+  const candidates: ShownCandidate[][] = facts.map((fact, index) => [
+    ...nearest[index]!,
+    ...facts.slice(0, index).flatMap((earlier, at): ShownCandidate[] =>
+      earlier.group === fact.group
+        ? []
+        : [
+            {
+              candidate: {
+                alias: `f${at + 1}`,
+                content: earlier.content,
+                createdAt: earlier.saidAt,
+              },
+              target: { batchFact: at },
+            },
+          ],
+    ),
+  ]);
   const decisions: Decision[] = candidates.every((list) => list.length === 0)
-    ? facts.map((_, fact) => ({ fact, action: 'ADD', target: null }))
+    ? []
     : await reconcileFacts(
         extractor,
-        facts,
+        facts.map(({ content, saidAt }) => ({ content, saidAt })),
         candidates.map((list) => list.map(({ candidate }) => candidate)),
       ).then((answer) => {
         addUsage(receipt, answer.usage);
         return answer.value;
       });
-
-  const plan: FactPlan = { added: [], retire: [] };
-  const retiring = new Set<string>();
-  const decided = new Set<number>();
-  for (const decision of decisions) {
-    const fact = facts[decision.fact];
-    if (fact === undefined || decided.has(decision.fact)) continue; // unknown or repeated
-    decided.add(decision.fact);
-    const own = candidates[decision.fact]!;
-    // Only a candidate shown with this very fact may be named: any other id,
-    // whatever the model (or text quoted to it) says, retires nothing.
-    const target = own.find(({ candidate }) => candidate.alias === decision.target);
-    let action = decision.action;
-    if ((action === 'UPDATE' || action === 'DELETE') && target === undefined) {
-      // Refused, not dropped: the fact itself is still new information.
-      receipt.rejected += 1;
-      action = 'ADD';
-    }
-    // An ADD of what the vault already says is no change.
-    if (action === 'ADD' && own.some(({ candidate }) => sameFact(candidate.content, fact))) {
-      action = 'NONE';
-    }
-    if (action === 'NONE') {
-      receipt.unchanged += 1;
-    } else if (action === 'ADD') {
-      plan.added.push({ content: fact, supersedes: null });
-    } else if (!retiring.has(target!.localId)) {
-      retiring.add(target!.localId);
-      if (action === 'UPDATE') {
-        plan.added.push({ content: fact, supersedes: target!.localId });
-        plan.retire.push({ id: target!.localId, byFact: plan.added.length - 1 });
-      } else {
-        plan.retire.push({ id: target!.localId, byFact: null });
-      }
-    }
-  }
-  // Facts the model did not decide on are new.
-  facts.forEach((fact, index) => {
-    if (!decided.has(index)) plan.added.push({ content: fact, supersedes: null });
-  });
-  return plan;
+  return applyDecisions(facts, candidates, decisions, receipt);
 }
 
 /** Each fact's nearest current memories in the vault, over every window, best first. */
@@ -238,7 +248,7 @@ async function nearestMemories(
   context: MeteredContext,
   address: VaultAddress,
   facts: readonly string[],
-): Promise<{ candidate: Candidate; localId: string }[][]> {
+): Promise<ShownCandidate[][]> {
   const vectors = await context.embedder.embedQueries([...facts]);
   // Twice the candidates asked for, so raw turns can be left out.
   const windows = planWindows(
@@ -273,7 +283,7 @@ async function nearestMemories(
       .sort((a: SearchHitRecord, b: SearchHitRecord) => b.score - a.score)
       .slice(0, CANDIDATES_PER_FACT)
       .map((hit, rank) => ({
-        localId: hit.memory.id,
+        target: { localId: hit.memory.id },
         candidate: {
           alias: `m${factIndex + 1}.${rank + 1}`,
           content: hit.memory.content,
@@ -286,17 +296,6 @@ async function nearestMemories(
 function isTurn(metadata: string | null): boolean {
   if (metadata === null || !metadata.includes('"turn"')) return false;
   return (JSON.parse(metadata) as { kind?: unknown }).kind === TURN_METADATA.kind;
-}
-
-/** The same statement, ignoring case, spacing and final punctuation. */
-function sameFact(a: string, b: string): boolean {
-  const norm = (text: string) =>
-    text
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .replace(/[.!\s]+$/u, '')
-      .trim();
-  return norm(a) === norm(b);
 }
 
 function addUsage(

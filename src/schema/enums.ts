@@ -90,6 +90,10 @@ export const MemoryEventTypeEnum = builder.enumType('MemoryEventType', {
       description:
         'A memory was deleted, or a later fact declared it no longer true (its row is then kept).',
     },
+    REOPENED: {
+      description:
+        'A superseded memory is current again: the memory that replaced it was deleted (validUntil and supersededBy cleared).',
+    },
     CLEARED: { description: 'The vault was cleared: every memory is gone.' },
     EXPIRED: { description: 'The EPHEMERAL vault expired and was deleted.' },
     RESYNC: {

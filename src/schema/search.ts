@@ -65,7 +65,8 @@ export const SearchInput = builder.inputType('SearchInput', {
     now: t.field({
       type: 'DateTime',
       required: false,
-      description: 'Reference time for the windows; default: server time.',
+      description:
+        'Reference time for the windows, and for what is current: a memory superseded after it is found as it was then; default: server time.',
     }),
     embedding: t.floatList({
       required: false,
@@ -75,7 +76,7 @@ export const SearchInput = builder.inputType('SearchInput', {
     includeSuperseded: t.boolean({
       required: false,
       description:
-        'Also find memories a later fact superseded (Memory.validUntil set); default: only current ones.',
+        'Also find memories a later fact superseded (Memory.validUntil set); default: only those current at now.',
     }),
     vectorWeight: t.float({
       required: false,

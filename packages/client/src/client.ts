@@ -286,7 +286,7 @@ export function createClient(options: ClientOptions) {
     },
 
     /**
-     * A vault's live changes (ADDED, UPDATED, DELETED, CLEARED, EXPIRED), from
+     * A vault's live changes (ADDED, UPDATED, DELETED, REOPENED, CLEARED, EXPIRED), from
      * every write path. Pass the last `id` seen as `lastEventId` to get what
      * was missed since; a RESYNC event says the gap was too long to replay.
      * Breaking out of the loop or aborting `signal` stops it.

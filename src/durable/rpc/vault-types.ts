@@ -170,6 +170,12 @@ export interface SearchRequest {
   /** Also rank superseded memories (default: only current ones). */
   includeSuperseded?: boolean;
   /**
+   * The search's `now`, when the caller named one (ms): a memory superseded
+   * after it was current then and is ranked, and a turn counts as stale only
+   * if its fact was retired by then. Absent: current is current now.
+   */
+  asOf?: number;
+  /**
    * HYBRID: also return memories with no evidence for the query (fused
    * score 0, in vector order) after those with some. Fact reconciliation
    * asks for them (a fact's nearest memories, whatever their words); a

@@ -258,8 +258,8 @@ export class VaultReads {
       () => this.hot.timeline(),
       request,
       window,
-      this.retired.current(),
-      this.retired.staleTurns(),
+      this.retired.current(request.asOf),
+      this.retired.staleTurns(request.asOf),
     );
   }
 
@@ -284,8 +284,8 @@ export class VaultReads {
       () => this.hot.timeline(),
       request,
       request.windows,
-      this.retired.current(),
-      this.retired.staleTurns(),
+      this.retired.current(request.asOf),
+      this.retired.staleTurns(request.asOf),
     );
     spent(performance.now() - started);
     return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };

@@ -14,7 +14,7 @@ import {
 } from '../../vaults/memory-rules';
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
-import type { RetiredSet } from '../warm-tier/retired-set';
+import type { RetiredSeq, RetiredSet } from '../warm-tier/retired-set';
 import { sameInputs, type RememberedStore, type StoreKeys } from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
@@ -142,7 +142,7 @@ export class VaultWrites {
     });
     const written = { ...meta, ...batch.meta };
     this.hot.added(batch.memories, seqs, written.dimensions!);
-    this.retired.added(retired.map(({ seq }) => seq));
+    this.retired.added(retired);
     this.committed(events);
     return {
       result: {
@@ -164,11 +164,11 @@ export class VaultWrites {
     retirements: readonly Retirement[],
     written: readonly PreparedMemory[],
     now: number,
-  ): { id: string; supersededBy: string | null; seq: number }[] {
+  ): AppliedRetirement[] {
     // Most stores retire nothing: they pay for none of what follows.
     if (retirements.length === 0) return [];
     const own = new Set(written.map(({ record }) => record.id));
-    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+    const applied: AppliedRetirement[] = [];
     // A memory stops being true when what replaced it (or said it no longer
     // holds) was said: the successor's time, or the batch's latest, which is
     // a backfilled conversation's own time rather than the server's.
@@ -179,8 +179,8 @@ export class VaultWrites {
       if (successor === undefined) continue;
       const supersededBy = successor?.id ?? null;
       const at = successor === null ? saidAt : successor.createdAt;
-      const seq = this.rows.retire(id, supersededBy, Math.min(at, now));
-      if (seq !== null) applied.push({ id, supersededBy, seq });
+      const retired = this.rows.retire(id, supersededBy, Math.min(at, now));
+      if (retired !== null) applied.push({ id, supersededBy, ...retired });
     }
     return applied;
   }
@@ -192,13 +192,13 @@ export class VaultWrites {
   private arriveRetired(
     arriving: readonly ArrivingRetirement[],
     written: readonly PreparedMemory[],
-  ): { id: string; supersededBy: string | null; seq: number }[] {
-    const applied: { id: string; supersededBy: string | null; seq: number }[] = [];
+  ): AppliedRetirement[] {
+    const applied: AppliedRetirement[] = [];
     for (const { position, validUntil, supersededBy } of arriving) {
       const id = written[position]?.record.id;
       if (id === undefined) continue;
-      const seq = this.rows.retire(id, supersededBy, validUntil);
-      if (seq !== null) applied.push({ id, supersededBy, seq });
+      const retired = this.rows.retire(id, supersededBy, validUntil);
+      if (retired !== null) applied.push({ id, supersededBy, ...retired });
     }
     return applied;
   }
@@ -216,24 +216,38 @@ export class VaultWrites {
     const rows = [...new Set(ids)].flatMap((id) => this.rows.find(id) ?? []);
     if (rows.length === 0) return [];
     const removals = rows.map((row) => this.hot.beforeRemove(row));
-    const events = this.storage.transactionSync(() => {
+    // Only a vault that ever retired something can hold a memory to re-open.
+    const mayReopen = this.retired.current() !== null;
+    const { events, reopened } = this.storage.transactionSync(() => {
       const at = Date.now();
+      // Deleting the current version of a memory makes the version it
+      // replaced current again (a wrong fact deleted leaves the right one).
+      const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
       for (const removal of removals) {
         this.rows.delete(removal.row.id);
         this.hot.recordRemoval(removal);
       }
       this.meta.set('deleteSeq', this.meta.get('deleteSeq') + 1);
-      return this.events.append(
-        rows.map(({ id }) => ({
+      const events = this.events.append([
+        ...rows.map(({ id }) => ({
           type: 'DELETED' as const,
           memoryId: id,
           content: null,
           supersededBy: null,
           at,
         })),
-      );
+        ...reopened.map(({ id }) => ({
+          type: 'REOPENED' as const,
+          memoryId: id,
+          content: null,
+          supersededBy: null,
+          at,
+        })),
+      ]);
+      return { events, reopened };
     });
     for (const removal of removals) this.hot.removed(removal);
+    this.retired.reopened(reopened.map(({ seq }) => seq));
     this.retired.rowsChanged();
     this.committed(events);
     return rows.map(({ id }) => id);
@@ -367,6 +381,9 @@ export class VaultWrites {
     this.committed(events);
   }
 }
+
+/** A retirement the vault made: the memory, its successor, and its seq and end for the search filter. */
+type AppliedRetirement = RetiredSeq & { id: string; supersededBy: string | null };
 
 /** The record an edit leaves: the request's fields over the row's, id and createdAt kept. */
 /** An edit's request without its content and what came with it (tokens, vectors, usage). */

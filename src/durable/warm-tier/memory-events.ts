@@ -7,6 +7,7 @@ export const MEMORY_EVENT_TYPES = [
   'EDITED',
   'UPDATED',
   'DELETED',
+  'REOPENED',
   'CLEARED',
   'EXPIRED',
   'RESYNC',

@@ -4,6 +4,7 @@ import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
 import type { MemoryRecord } from '../rpc/vault-types';
+import type { RetiredSeq, StaleTurnSeq } from './retired-set';
 
 /** The columns a store writes, in the order `insert` binds them. */
 const MEMORY_COLUMNS = [
@@ -160,41 +161,67 @@ export class VaultStorage {
    * `supersededBy` (or by nothing); false when it is not here or already
    * retired. Call inside a transaction. Returns its seq for the search filter.
    */
-  retire(id: string, supersededBy: string | null, at: number): number | null {
-    const row = this.sql.first<{ seq: number }>(
+  retire(id: string, supersededBy: string | null, at: number): RetiredSeq | null {
+    const row = this.sql.first<{ seq: number; valid_until: number }>(
       // Never before the memory itself began (a successor backfilled from
       // an earlier time than the fact it replaces).
       `UPDATE memories SET valid_until = MAX(created_at, ?), superseded_by = ?
-       WHERE id = ? AND valid_until IS NULL RETURNING seq`,
+       WHERE id = ? AND valid_until IS NULL RETURNING seq, valid_until`,
       at,
       supersededBy,
       id,
     );
-    return row?.seq ?? null;
+    return row === null ? null : { seq: row.seq, validUntil: row.valid_until };
   }
 
-  /** Seqs of every retired memory (superseded.ts keeps them as the search's filter). */
-  retiredSeqs(): number[] {
+  /**
+   * Makes current again the memories that the current ones among `ids`
+   * superseded: deleting the version that replaced a memory leaves that
+   * memory the latest one, as if it had never been replaced. A successor
+   * that was itself superseded re-opens nothing (a later version stands),
+   * and nothing in `ids` is re-opened. Call inside a transaction, before the
+   * deletes. Returns what it re-opened.
+   */
+  reopenReplacedBy(ids: readonly string[]): { id: string; seq: number }[] {
+    const list = JSON.stringify(ids);
+    return this.sql.all<{ id: string; seq: number }>(
+      `UPDATE memories SET valid_until = NULL, superseded_by = NULL
+       WHERE superseded_by IN (
+           SELECT id FROM memories
+           WHERE id IN (SELECT value FROM json_each(?)) AND valid_until IS NULL)
+         AND id NOT IN (SELECT value FROM json_each(?))
+       RETURNING id, seq`,
+      list,
+      list,
+    );
+  }
+
+  /** Every retired memory's seq and end (retired-set.ts keeps them as the search's filter). */
+  retiredSeqs(): RetiredSeq[] {
     return this.sql
-      .all<{ seq: number }>('SELECT seq FROM memories WHERE valid_until IS NOT NULL')
-      .map((row) => row.seq);
+      .all<{ seq: number; valid_until: number }>(
+        'SELECT seq, valid_until FROM memories WHERE valid_until IS NOT NULL',
+      )
+      .map((row) => ({ seq: row.seq, validUntil: row.valid_until }));
   }
 
   /**
    * Seqs of the turns a retired fact was drawn from (its metadata
-   * `{"kind": "fact", "turns": [local ids]}`, store-with-facts.ts): what they
-   * said has been superseded, so searches demote them (stale-turns.ts).
+   * `{"kind": "fact", "turns": [local ids]}`, store-with-facts.ts), each
+   * with the earliest retirement of such a fact: what they said has been
+   * superseded since, so searches demote them (stale-turns.ts).
    */
-  staleTurnSeqs(): number[] {
+  staleTurnSeqs(): StaleTurnSeq[] {
     return this.sql
-      .all<{ seq: number }>(
-        `SELECT DISTINCT turn.seq AS seq
+      .all<{ seq: number; since: number }>(
+        `SELECT turn.seq AS seq, MIN(fact.valid_until) AS since
          FROM memories AS fact, json_each(fact.metadata, '$.turns') AS source
          JOIN memories AS turn ON turn.id = source.value
          WHERE fact.valid_until IS NOT NULL
-           AND json_extract(fact.metadata, '$.kind') = 'fact'`,
+           AND json_extract(fact.metadata, '$.kind') = 'fact'
+         GROUP BY turn.seq`,
       )
-      .map((row) => row.seq);
+      .map((row) => ({ seq: row.seq, since: row.since }));
   }
 
   /** Call inside a transaction. */

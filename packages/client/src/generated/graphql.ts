@@ -62,6 +62,8 @@ export type MemoryEventType =
   | 'EDITED'
   /** The EPHEMERAL vault expired and was deleted. */
   | 'EXPIRED'
+  /** A superseded memory is current again: the memory that replaced it was deleted (validUntil and supersededBy cleared). */
+  | 'REOPENED'
   /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */
   | 'RESYNC'
   /** A memory was superseded by a later fact (supersededBy names the new memory). */
@@ -121,13 +123,13 @@ export type Role =
 export type SearchInput = {
   /** Bring your own query embedding (for vaults built with your own vectors). */
   embedding?: Array<number> | null | undefined;
-  /** Also find memories a later fact superseded (Memory.validUntil set); default: only current ones. */
+  /** Also find memories a later fact superseded (Memory.validUntil set); default: only those current at now. */
   includeSuperseded?: boolean | null | undefined;
   /** Only memories whose metadata holds all these top-level key/value pairs (scalar values). */
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows; default: server time. */
+  /** Reference time for the windows, and for what is current: a memory superseded after it is found as it was then; default: server time. */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
