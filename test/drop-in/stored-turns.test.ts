@@ -171,7 +171,7 @@ describe('a repeated turn is stored once', () => {
     ]);
   });
 
-  it('a memory older than 24 hours, or superseded, is no reason to leave a turn out', async () => {
+  it('a memory older than 24 hours is no reason to leave a turn out', async () => {
     const key = await newKey();
     const said = 'We keep the spare key under the blue flowerpot';
     const vault = { kind: 'SESSION' as const, id: 'old' };
