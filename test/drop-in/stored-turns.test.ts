@@ -196,7 +196,12 @@ describe('a repeated turn is stored once', () => {
     const first = await chatGraphql(key, 'graphql-repeat', 'Our wedding anniversary is 12 June');
     expect(first.turn).toMatchObject({ stored: true, memories: 2, reason: null });
     const again = await chatGraphql(key, 'graphql-repeat', 'Our wedding anniversary is 12 June');
-    expect(again.turn).toEqual({ stored: false, memories: 0, memoryTokens: 0, reason: 'DUPLICATE' });
+    expect(again.turn).toEqual({
+      stored: false,
+      memories: 0,
+      memoryTokens: 0,
+      reason: 'DUPLICATE',
+    });
     expect(again.storedMemoryTokens).toBe(0);
     expect(await usageTokens(key)).toBe(first.turn.memoryTokens);
   });
