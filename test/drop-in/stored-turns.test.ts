@@ -159,13 +159,20 @@ describe('a repeated turn is stored once', () => {
   it('only what repeats is left out: a new answer to the same words is stored alone', async () => {
     const key = await newKey();
     const said = 'Remind me that the boiler service is on Friday';
-    // The user's words are in the vault already (from a store of the client's).
+    // The user's words are in the vault already, from a store of the
+    // client's: a batch large enough to be written as one JSON statement
+    // (sql-batch.ts), whose digests must match a turn's all the same.
+    const others = Array.from({ length: 11 }, (_, at) => `Unrelated note number ${at}`);
     await key.api.request(StoreMemoriesDocument, {
-      inputs: [{ content: said, vault: { kind: 'SESSION', id: 'partly' } }],
+      inputs: [...others, said].map((content) => ({
+        content,
+        vault: { kind: 'SESSION' as const, id: 'partly' },
+      })),
     });
     const turn = await complete(key, 'partly', said);
     expect(turn.turn).toBe('stored');
     expect(await sessionMemories(key, 'partly')).toEqual([
+      ...others.map((content) => `USER: ${content}`),
       `USER: ${said}`,
       `ASSISTANT: ${turn.answer}`,
     ]);
