@@ -4,7 +4,9 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { VAULT_MIGRATIONS } from '../../src/durable/warm-tier/vault-schema';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
-import { StoreMemoriesDocument } from '../generated/graphql';
+import { RestoreVaultDocument, StoreMemoriesDocument } from '../generated/graphql';
+import { runAlarm } from '../helpers/alarms';
+import { writeMetaBeneath } from '../helpers/vaults';
 import { resetFakes } from '../helpers/fakes';
 import { openAiClient, postJson, usageTokens } from '../helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
@@ -236,6 +238,28 @@ describe('a repeated turn is stored once', () => {
     );
     expect((await complete(key, 'migrated', said)).turn).toBe('duplicate');
     expect(await sessionMemories(key, 'migrated')).toHaveLength(2);
+  });
+
+  it('memories a restore brought back count too (snapshots carry no digests)', async () => {
+    const key = await newKey();
+    const said = 'The allotment plot number is 42B';
+    expect((await complete(key, 'restored', said)).turn).toBe('stored');
+    const address: VaultAddress = { kind: 'SESSION', keyId: key.keyId, externalId: 'restored' };
+    const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+    // The writes settled and the snapshot due: the alarm writes it to R2.
+    await runAlarm(stub, (state, object) =>
+      writeMetaBeneath(object, state, ({ sql }) => {
+        sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')");
+        sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+      }),
+    );
+    const restored = await key.admin.request(RestoreVaultDocument, {
+      keyId: key.keyId,
+      vault: { kind: 'SESSION', id: 'restored' },
+    });
+    expect(restored.restoreVault.restored).toBe(2);
+    expect((await complete(key, 'restored', said)).turn).toBe('duplicate');
+    expect(await sessionMemories(key, 'restored')).toHaveLength(2);
   });
 });
 
