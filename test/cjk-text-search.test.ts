@@ -123,6 +123,9 @@ describe('TEXT search in Chinese, Japanese and Korean', () => {
       exec('DROP TABLE open_exports');
       // Nor schema 16's voices on the text pages.
       exec('ALTER TABLE text_pages DROP COLUMN voices');
+      // Nor schema 17's text digests.
+      exec('DROP INDEX memories_by_content_key');
+      exec('ALTER TABLE memories DROP COLUMN content_key');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = '10' WHERE key = 'schema_version'");
       const wholeRuns = state.storage.sql

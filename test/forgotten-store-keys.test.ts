@@ -268,6 +268,9 @@ describe('idempotency keys keep nothing of deleted memories', () => {
       exec('DROP TABLE open_exports');
       // Nor schema 16's voices on the text pages.
       exec('ALTER TABLE text_pages DROP COLUMN voices');
+      // Nor schema 17's text digests.
+      exec('DROP INDEX memories_by_content_key');
+      exec('ALTER TABLE memories DROP COLUMN content_key');
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = ? WHERE key = 'schema_version'", previous);
       (object as unknown as { life: { wake(): void } }).life.wake();

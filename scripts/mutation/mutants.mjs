@@ -358,7 +358,7 @@ export const MUTANTS = [
     id: 'resolvers/store-not-metered',
     area: 'resolvers',
     file: 'src/resolvers/store-memories.ts',
-    from: 'await meterMemoryTokens(context, memoryTokens);',
+    from: 'await meterMemoryTokens(context, billed);',
     to: '',
     tests: ['test/billing/billing.test.ts'],
     description: 'stored memory is not billed',
@@ -367,10 +367,28 @@ export const MUTANTS = [
     id: 'resolvers/store-order',
     area: 'resolvers',
     file: 'src/resolvers/store-memories.ts',
-    from: 'stored[positions[at]!] = { address, record };',
-    to: 'stored[positions[positions.length - 1 - at]!] = { address, record };',
+    from: 'stored[written[at]!] = { address, record };',
+    to: 'stored[written[written.length - 1 - at]!] = { address, record };',
     tests: ['test/search-across-vaults.test.ts', 'test/graphql-api.test.ts', 'test/errors.test.ts'],
     description: 'storeMemories answers its memories out of the input order',
+  },
+  {
+    id: 'resolvers/repeated-turn-stored',
+    area: 'resolvers',
+    file: 'src/durable/vault/vault-writes.ts',
+    from: 'memory.skipIfRepeated === true && this.rows.heldRecently(',
+    to: 'false && this.rows.heldRecently(',
+    tests: ['test/drop-in/stored-turns.test.ts'],
+    description: 'a retried chat turn is stored again',
+  },
+  {
+    id: 'resolvers/repeated-turn-billed',
+    area: 'resolvers',
+    file: 'src/durable/vault/vault-writes.ts',
+    from: 'memoryTokens: request.usage.memoryTokens - droppedTokens',
+    to: 'memoryTokens: request.usage.memoryTokens',
+    tests: ['test/drop-in/stored-turns.test.ts'],
+    description: 'a repeated chat turn left out is billed all the same',
   },
   {
     id: 'resolvers/content-limit',
@@ -707,13 +725,13 @@ export const MUTANTS = [
     id: 'proof/last-slot-race',
     area: 'proof',
     file: 'src/durable/vault/vault-object.ts',
-    from: '    const { result, meta } = this.writes.storeWith(address, request, ready.meta);',
+    from: '    const { result, meta, usage } = this.writes.storeWith(address, request, ready.meta);',
     to: `    // The vault as it was before a yield, checked after it: the check and the
     // write no longer happen in one turn.
     const facts = this.writes.facts();
     await scheduler.wait(5);
     this.writes.facts = () => facts;
-    const { result, meta } = this.writes.storeWith(address, request, ready.meta);
+    const { result, meta, usage } = this.writes.storeWith(address, request, ready.meta);
     Reflect.deleteProperty(this.writes, 'facts');`,
     tests: VAULT,
     description: 'two writes can both take the last free slot',

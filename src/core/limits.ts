@@ -44,6 +44,9 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** How long a vault remembers an idempotency key and the result it answered. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
+/** A chat turn that repeats a live memory of its vault created this recently is not stored again. */
+export const REPEATED_TURN_WINDOW_MS = 24 * 3_600_000;
+
 // ── one call ────────────────────────────────────────────────────────────────
 
 /** Most memories one store call accepts (`storeMemories`, an import batch, a vault RPC). */

@@ -1,4 +1,5 @@
 import type { ChatOutcome, OpenChat } from '../resolvers/chat/pipeline';
+import type { StandingWatch } from '../resolvers/standing-watch';
 import { CodedError } from '../core/errors';
 import type { AnswerEvent } from '../providers/types';
 
@@ -18,13 +19,18 @@ export interface StreamFraming {
  * Streams an opened chat as Server-Sent Events in a provider's format, pulling
  * from the provider only as fast as the client reads. A failure ends the
  * stream with one error frame; a client that goes away cancels the stream,
- * which aborts the upstream call.
+ * which aborts the upstream call, as a key that loses its standing does.
  */
 export function streamChat(
   chat: OpenChat,
   abort: AbortController,
   framing: StreamFraming,
   headers: Record<string, string>,
+  /**
+   * The key's standing (resolvers/standing-watch.ts), whose loss aborts
+   * `abort`: the stream then ends with its error, not as a broken stream.
+   */
+  standing?: StandingWatch,
 ): Response {
   const encoder = new TextEncoder();
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, frames: string[]) => {
@@ -44,14 +50,17 @@ export function streamChat(
         send(controller, framing.closing(next.value));
       } catch (error) {
         const coded =
-          error instanceof CodedError
+          standing?.error() ??
+          (error instanceof CodedError
             ? error
-            : new CodedError('UPSTREAM_ERROR', 'the stream failed', 'STREAM_BROKEN');
+            : new CodedError('UPSTREAM_ERROR', 'the stream failed', 'STREAM_BROKEN'));
         send(controller, [framing.failure(coded)]);
       }
+      standing?.stop();
       controller.close();
     },
     cancel() {
+      standing?.stop();
       abort.abort();
     },
   });

@@ -5,6 +5,7 @@ import { anthropicNative } from '../providers/anthropic/native';
 import { isRecord } from '../providers/native';
 import { openAiNative } from '../providers/openai/native';
 import type { MeteredContext } from '../resolvers/request-context';
+import { keyStandingCheck, watchStanding } from '../resolvers/standing-watch';
 import { streamChat } from './chat-stream';
 import { fromAnthropicFormat, fromOpenAiFormat, notServedByGemini } from './cross-format-in';
 import {
@@ -73,6 +74,10 @@ export async function translateChat(
   }
   const abort = new AbortController();
   const chat = await openChat(context, chatInput, abort.signal);
+  // A revoked key or a suspended account ends the stream, as on the pass-through.
+  const standing = watchStanding(keyStandingCheck(context.env, context.principal), undefined, () =>
+    abort.abort(),
+  );
   const includeUsage =
     isRecord(stripped.stream_options) && stripped.stream_options.include_usage === true;
   return streamChat(
@@ -84,5 +89,6 @@ export async function translateChat(
       ...receiptHeaders(chat.memory),
       'x-memory-chunks-retrieved': String(chat.memory.hits.length),
     },
+    standing,
   );
 }

@@ -1,5 +1,6 @@
 import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
+import { keyStandingCheck, watchStanding } from '../resolvers/standing-watch';
 import { CodedError } from '../core/errors';
 import {
   providerSettings,
@@ -215,6 +216,12 @@ export async function handleNativeChat(
     // cancelled one closes first, and waitUntil finishes its metering.
     const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
+    // A revoked key or a suspended account ends the stream within
+    // VERIFIED_KEY_TTL_MS, as GraphQL's do: the provider call is aborted and
+    // the stream ends with the error in the client's format.
+    const standing = watchStanding(keyStandingCheck(env, edge.principal), undefined, () =>
+      opened.abort.abort(),
+    );
     let firstEventAt: number | null = null;
     let headersDue!: () => void;
     const headersReady = new Promise<void>((resolve) => (headersDue = resolve));
@@ -243,8 +250,12 @@ export async function handleNativeChat(
       headersDueMs: FIRST_EVENT_WAIT_MS,
       onHeadersDue: headersDue,
       onFirstTaken: () => metering.startWithin(METER_START_LATEST_MS),
-      onEnd: metering.start,
+      onEnd: () => {
+        standing.stop();
+        metering.start();
+      },
       beforeClose: () => metering.done,
+      lostStanding: standing.error,
     });
     // Built while the first event is awaited (the route's own time ends here).
     const headers = responseHeaders(opened.response.headers, call, memoryHeaders(call), {

@@ -47,13 +47,16 @@ export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
 
 /**
  * Whether the turn was stored, for answers whose headers wait for the answer
- * (non-streamed): `X-Memory-Turn: stored`, or `not-stored` with the coded
- * reason in `X-Memory-Turn-Reason` (a refused store's, or why none was
- * tried: MEMORY_MODE_READ, AWAITING_TOOL_RESULTS, EXCLUDED_BY_CALLER, …).
- * Absent only when the headers left before the answer ended (streamed).
+ * (non-streamed): `X-Memory-Turn: stored`; `duplicate` when the vault held
+ * the same turn from the last 24 hours (nothing stored or billed again); or
+ * `not-stored` with the coded reason in `X-Memory-Turn-Reason` (a refused
+ * store's, or why none was tried: MEMORY_MODE_READ, AWAITING_TOOL_RESULTS,
+ * EXCLUDED_BY_CALLER, NO_CONTENT_WORDS, …). Absent only when the headers
+ * left before the answer ended (streamed).
  */
 function turnHeaders(turn: ChatReceipt['turn']): Record<string, string> {
   if (!turn) return {};
   if (turn.stored) return { 'x-memory-turn': 'stored' };
+  if (turn.reason === 'DUPLICATE') return { 'x-memory-turn': 'duplicate' };
   return { 'x-memory-turn': 'not-stored', 'x-memory-turn-reason': turn.reason ?? 'STORE_FAILED' };
 }

@@ -78,6 +78,13 @@ export interface PassThroughOptions {
   beforeForward?(): Promise<void> | null;
   /** Awaited before a complete answer's stream closes; a failure errors the stream. */
   beforeClose?(): Promise<void>;
+  /**
+   * Why the key may no longer stream (revoked, its account suspended;
+   * resolvers/standing-watch.ts), null while it may. Whoever finds it out
+   * aborts the provider call; the stream then ends with this error in the
+   * client's format rather than as a broken stream.
+   */
+  lostStanding?(): CodedError | null;
 }
 
 /**
@@ -181,6 +188,9 @@ export function passThroughSse(
           // response's headers and the client's first token wait on it, not
           // on the rest of its chunk.
           let sent = false;
+          // Nothing more goes out once the key has lost its standing.
+          const lost = options.lostStanding?.() ?? null;
+          if (lost !== null) throw lost;
           for (let end = eventEnd(pending); end !== -1; end = eventEnd(pending)) {
             const raw = pending.slice(0, end);
             pending = pending.slice(end);
@@ -197,10 +207,13 @@ export function passThroughSse(
           }
           const { done, value } = await deadlines.read(
             reader.read().catch((error: unknown) => {
-              throw streamBroken(
-                options.provider,
-                error instanceof Error ? error.message : 'connection lost',
-                options.apiKey,
+              throw (
+                options.lostStanding?.() ??
+                streamBroken(
+                  options.provider,
+                  error instanceof Error ? error.message : 'connection lost',
+                  options.apiKey,
+                )
               );
             }),
           );

@@ -8,7 +8,14 @@ export type MessagesKey = 'messages' | 'contents' | 'input';
 export interface UserTurn {
   /** Its position in the body's message list. */
   index: number;
+  /** All of its text: what memory is searched with. */
   text: string;
+  /**
+   * The user's own words, what a vault stores of the turn: the text without
+   * context documents the client marked for the provider's prompt cache
+   * (`cache_control`); the text itself where nothing is so marked.
+   */
+  said: string;
 }
 
 /** Something of a tool loop, written out as text for a vault that asked to keep it. */
@@ -72,10 +79,30 @@ export const listOf = (value: unknown): unknown[] => (Array.isArray(value) ? val
 export function lastUserTurn(
   messages: unknown[],
   userText: (message: unknown) => string | null,
+  /** The user's own words in that message (UserTurn.said); default: all its text. */
+  ownWords: (message: unknown) => string = () => '',
 ): UserTurn | null {
   for (let index = messages.length - 1; index >= 0; index--) {
     const text = userText(messages[index]);
-    if (text !== null && text.trim() !== '') return { index, text };
+    if (text === null || text.trim() === '') continue;
+    const said = ownWords(messages[index]);
+    return { index, text, said: said.trim() === '' ? text : said };
   }
   return null;
+}
+
+/**
+ * The user's own words among a message's text parts (Anthropic's blocks, or
+ * OpenAI-format parts as OpenRouter reads them): the parts without
+ * `cache_control`. A part marked for the prompt cache is a context document
+ * the client resends with every turn, not something the user said; when
+ * every part is marked, the last one is taken as the user's words.
+ */
+export function ownWordsOf(parts: readonly unknown[]): string {
+  const texts = parts.filter(
+    (part): part is Record<string, unknown> & { text: string } =>
+      isRecord(part) && part.type === 'text' && typeof part.text === 'string' && part.text !== '',
+  );
+  const own = texts.filter((part) => part.cache_control == null);
+  return (own.length > 0 ? own : texts.slice(-1)).map((part) => part.text).join('\n');
 }

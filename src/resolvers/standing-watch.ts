@@ -20,25 +20,37 @@ export function keyStandingCheck(
   };
 }
 
+/** A key's standing, asked about again and again while a stream is open. */
+export interface StandingWatch {
+  /**
+   * Rejects with the check's error once the key lost its standing; never
+   * resolves. Shared: race it only where a few races are made in all.
+   */
+  lost: Promise<never>;
+  /** That error once it is known, else null. */
+  error(): CodedError | null;
+  /** Ends the checks (the stream ended, by either side). */
+  stop(): void;
+}
+
 /**
- * A long-lived subscription's events (memoryEvents, a streamed chat), ended
- * with the check's error once the key is revoked or its account suspended.
- * The key was checked when the subscription opened; it is asked about again
- * (`lostStanding`: one account-object call) every VERIFIED_KEY_TTL_MS, the
- * same bound within which a revocation or a suspension reaches every other
- * request through the isolates' verified-key caches. The checks stop when
- * the subscription ends, by either side.
+ * Asks `lostStanding` every `intervalMs` (VERIFIED_KEY_TTL_MS: the same
+ * bound within which a revocation or a suspension reaches every other
+ * request through the isolates' verified-key caches) until it names an
+ * error or `stop` is called; `onLost` runs once with that error. An account
+ * object that cannot answer is asked again next time.
  */
-export function endOnLostStanding<T>(
-  source: AsyncIterableIterator<T>,
+export function watchStanding(
   lostStanding: () => Promise<CodedError | null>,
   intervalMs: number = VERIFIED_KEY_TTL_MS,
-): AsyncIterableIterator<T> {
+  onLost: (error: CodedError) => void = () => {},
+): StandingWatch {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ended = false;
+  let found: CodedError | null = null;
   let end: (error: CodedError) => void = () => {};
   const lost = new Promise<never>((_, reject) => (end = reject));
-  // Nobody may be waiting when it fires; the next next() reports it.
+  // Nobody may be waiting when it fires; the next reader reports it.
   lost.catch(() => {});
 
   const stop = () => {
@@ -46,19 +58,40 @@ export function endOnLostStanding<T>(
     clearTimeout(timer);
   };
   const check = async () => {
-    // An account object that cannot answer now is asked again next time.
     const error = await lostStanding().catch(() => null);
     if (ended) return;
     if (error !== null) {
       stop();
+      found = error;
       end(error);
-      await source.return?.();
+      onLost(error);
     } else arm();
   };
   const arm = () => {
     timer = setTimeout(() => void check(), intervalMs);
   };
   arm();
+  return { lost, error: () => found, stop };
+}
+
+/**
+ * A long-lived subscription's events (memoryEvents, a streamed chat), ended
+ * with the check's error once the key is revoked or its account suspended.
+ * The key was checked when the subscription opened; it is asked about again
+ * (`lostStanding`: one account-object call) every VERIFIED_KEY_TTL_MS
+ * (watchStanding). The checks stop when the subscription ends, by either
+ * side. The drop-in routes' streams are watched the same way
+ * (http/native-chat.ts).
+ */
+export function endOnLostStanding<T>(
+  source: AsyncIterableIterator<T>,
+  lostStanding: () => Promise<CodedError | null>,
+  intervalMs: number = VERIFIED_KEY_TTL_MS,
+): AsyncIterableIterator<T> {
+  const watch = watchStanding(lostStanding, intervalMs, () => {
+    void Promise.resolve(source.return?.()).catch(() => undefined);
+  });
+  const { lost, stop } = watch;
 
   const watched: AsyncIterableIterator<T> = {
     async next() {

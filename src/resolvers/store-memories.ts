@@ -51,6 +51,8 @@ export interface StoreInput {
   validUntil?: Date | null;
   /** With `validUntil`: its successor's local id; null when none was named. */
   supersededBy?: string | null;
+  /** A chat turn's item: left out when the vault created the same text within the last day (recent-texts.ts). */
+  skipIfRepeated?: boolean;
 }
 
 export interface StoredMemory {
@@ -110,10 +112,13 @@ export async function storeBatch(
   /** A retry with this key and the same inputs answers the first call's memories again. */
   idempotencyKey: string | null = null,
 ): Promise<{
+  /** By input position; a repeated chat turn's item (`skipIfRepeated`) has no entry. */
   memories: StoredMemory[];
   retired: { id: string; supersededBy: string | null }[];
-  /** Memory tokens the batch billed (0 for a replay). */
+  /** Memory tokens the batch billed (0 for a replay; repeated items not counted). */
   memoryTokens: number;
+  /** Inputs left out because their vault held the same text from the last day. */
+  repeated: number;
 }> {
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError(
@@ -250,18 +255,35 @@ export async function storeBatch(
       ),
     );
   }
-  if (usage === undefined) await meterMemoryTokens(context, memoryTokens);
-  context.receipt.recordWrite(replayed ? 0 : memoryTokens);
+  // Repeated chat turns were neither written nor billed by their vault.
+  const repeatedTokens = writes.reduce(
+    (sum, { positions, result }) =>
+      sum +
+      (result.ok
+        ? (result.repeated ?? []).reduce(
+            (part, at) => part + prepared[positions[at]!]!.memory.tokens,
+            0,
+          )
+        : 0),
+    0,
+  );
+  const billed = replayed ? 0 : memoryTokens - repeatedTokens;
+  if (usage === undefined) await meterMemoryTokens(context, billed);
+  context.receipt.recordWrite(billed);
   const stored: StoredMemory[] = new Array(inputs.length);
   const retired: { id: string; supersededBy: string | null }[] = [];
+  let repeated = 0;
   for (const { address, positions, result } of writes) {
     if (!result.ok) continue; // unreachable: failures thrown above
+    const left = new Set(result.repeated ?? []);
+    repeated += left.size;
+    const written = positions.filter((_, at) => !left.has(at));
     result.memories.forEach((record, at) => {
-      stored[positions[at]!] = { address, record };
+      stored[written[at]!] = { address, record };
     });
     retired.push(...(result.retired ?? []));
   }
-  return { memories: stored, retired, memoryTokens: replayed ? 0 : memoryTokens };
+  return { memories: stored, retired, memoryTokens: billed, repeated };
 }
 
 /** One input checked on its own, as the vault will take it (tokens counted later). */
@@ -319,6 +341,7 @@ function prepare(
       ...(embedding !== null && input.embeddingModel ? { vectorModel: input.embeddingModel } : {}),
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
+      ...(input.skipIfRepeated === true ? { skipIfRepeated: true } : {}),
     },
     superseded: validUntil === null ? null : { validUntil, supersededBy },
   };

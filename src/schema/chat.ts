@@ -60,7 +60,10 @@ TurnReceiptRef.implement({
   description:
     "Whether the chat's turn was stored in its vault. The answer stands either way (the provider was paid); a turn not stored says why.",
   fields: (t) => ({
-    stored: t.exposeBoolean('stored', { description: 'True when the turn is in the vault.' }),
+    stored: t.exposeBoolean('stored', {
+      description:
+        'True when this call wrote the turn (or the part of it that was new) to the vault; false with reason DUPLICATE when the vault held all of it from the last 24 hours.',
+    }),
     memories: t.exposeInt('memories', { description: 'Memories written (0 when not stored).' }),
     memoryTokens: t.exposeInt('memoryTokens', {
       description:
@@ -69,7 +72,7 @@ TurnReceiptRef.implement({
     reason: t.exposeString('reason', {
       nullable: true,
       description:
-        "Why it was not stored, stable: why no store was tried (MEMORY_MODE_READ, MEMORY_MODE_OFF, AWAITING_TOOL_RESULTS: the answer asks for tools, EXCLUDED_BY_CALLER, EMPTY_ANSWER, ANSWER_FAILED, NO_USER_MESSAGE: a drop-in chat with neither a user message nor tool results), or the store's own refusal (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
+        "Why it was not stored, stable: why no store was tried (MEMORY_MODE_READ, MEMORY_MODE_OFF, AWAITING_TOOL_RESULTS: the answer asks for tools, EXCLUDED_BY_CALLER, EMPTY_ANSWER, ANSWER_FAILED, NO_USER_MESSAGE: a drop-in chat with neither a user message nor tool results, NO_CONTENT_WORDS: the user said nothing to remember, such as a greeting or thanks, DUPLICATE: the vault holds the same turn, whitespace aside, from the last 24 hours, so nothing was stored or billed again), or the store's own refusal (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
     }),
     message: t.exposeString('message', {
       nullable: true,

@@ -6,6 +6,7 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexExistingCjkRows } from '../warm-tier/cjk-index';
+import { keyRecentRows } from '../warm-tier/recent-texts';
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
@@ -205,6 +206,7 @@ export class SnapshotStore {
     );
     // Snapshots carry content, not the index's split text (cjk-index.ts).
     indexExistingCjkRows(this.sql);
+    keyRecentRows(this.sql, Date.now());
     this.clearStaging();
   }
 

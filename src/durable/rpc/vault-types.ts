@@ -49,6 +49,13 @@ export interface NewMemory {
   chunkVectors?: (Float32Array | number[])[] | null;
   /** Keep this id (imports of exported vaults); default: a fresh random id. */
   id?: string | null;
+  /**
+   * A chat turn's item: not stored (nor billed) when a live memory of the
+   * vault with the same whitespace-normalised text was created within
+   * REPEATED_TURN_WINDOW_MS (recent-texts.ts). Checked in the write's own
+   * step, so two identical turns racing store one.
+   */
+  skipIfRepeated?: boolean;
 }
 
 export interface StoreRequest {
@@ -359,6 +366,11 @@ export type StoreResult =
       replayed?: boolean;
       /** A replay: local ids of its memories deleted since the first call (they stay deleted). */
       deletedSince?: string[];
+      /**
+       * Positions in the request of `skipIfRepeated` memories the vault
+       * held already: not written, not billed, absent from `memories`.
+       */
+      repeated?: number[];
     }
   | StoreFailure;
 

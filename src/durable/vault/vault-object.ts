@@ -163,11 +163,12 @@ export class VaultObject extends DurableObject<Env> {
   async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const { result, meta } = this.writes.storeWith(address, request, ready.meta);
+    const { result, meta, usage } = this.writes.storeWith(address, request, ready.meta);
     // A replay wrote nothing: no usage to record, nothing to plan.
     if (!result.ok || result.replayed) return result;
     // In the same synchronous step as the write: both are durable, or neither.
-    const handOver = this.usage.record(request.usage);
+    // The write's own usage: without the repeated turns it left out.
+    const handOver = this.usage.record(usage);
     // The alarm is planned from the record the write left, read again only
     // when the usage hand-over was just planned (once per hand-over delay).
     if (result.memories.length > 0)

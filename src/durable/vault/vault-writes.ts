@@ -90,14 +90,14 @@ export class VaultWrites {
    */
   storeWith(
     address: VaultAddress,
-    request: StoreRequest,
+    asked: StoreRequest,
     meta: VaultMetaRecord,
-  ): { result: StoreResult; meta: VaultMetaRecord } {
-    const { idempotency } = request;
+  ): { result: StoreResult; meta: VaultMetaRecord; usage?: StoreRequest['usage'] } {
+    const { idempotency } = asked;
     if (idempotency !== undefined) {
       const earlier = this.keys.find(idempotency.key, Date.now());
       if (earlier !== null) {
-        const replay = replayOf(earlier, idempotency, request.memories);
+        const replay = replayOf(earlier, idempotency, asked.memories);
         if (!replay.ok) return { result: replay, meta };
         const ids = earlier.memories.map(({ id }) => id);
         const held = new Set(this.rows.taken(ids));
@@ -105,9 +105,22 @@ export class VaultWrites {
         return { result: deletedSince.length > 0 ? { ...replay, deletedSince } : replay, meta };
       }
     }
+    // Looked up in the same synchronous step as the write below: no other
+    // store runs in between, so of two identical turns racing, one is stored.
+    const repeated = asked.memories.flatMap((memory, position) =>
+      memory.skipIfRepeated === true && this.rows.heldRecently(memory.content, Date.now())
+        ? [position]
+        : [],
+    );
+    const request = repeated.length === 0 ? asked : withoutPositions(asked, repeated);
+    const noted = repeated.length === 0 ? {} : { repeated };
     const facts = this.facts(meta);
     if (request.memories.length === 0)
-      return { result: { ok: true, memories: [], created: false }, meta };
+      return {
+        result: { ok: true, memories: [], created: false, ...noted },
+        meta,
+        usage: request.usage,
+      };
     const batch = prepareStore(address, request, facts, this.config, Date.now());
     if (!batch.ok) return { result: batch, meta };
     const now = Date.now();
@@ -150,8 +163,10 @@ export class VaultWrites {
         memories: batch.memories.map(({ record }) => record),
         retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
         created: facts.address === null,
+        ...noted,
       },
       meta: written,
+      usage: request.usage,
     };
   }
 
@@ -414,6 +429,44 @@ function editedRecord(row: EditableRow, request: UpdateRequest): MemoryRecord {
 /** The event live subscribers get for an edit: the memory's new content included. */
 function editedEvent(record: MemoryRecord, at: number): NewMemoryEvent {
   return { type: 'EDITED', memoryId: record.id, content: record.content, supersededBy: null, at };
+}
+
+/**
+ * A store request without the memories at `dropped` (repeated chat turns):
+ * their tokens leave the usage it records, and the positions its
+ * retirements name follow the memories that stay (one whose memory was
+ * dropped goes with it, as a retirement naming no memory of the batch would).
+ */
+function withoutPositions(request: StoreRequest, dropped: readonly number[]): StoreRequest {
+  const gone = new Set(dropped);
+  const kept: number[] = [];
+  const moved = new Map<number, number>();
+  request.memories.forEach((_, position) => {
+    if (gone.has(position)) return;
+    moved.set(position, kept.length);
+    kept.push(position);
+  });
+  const memories = kept.map((position) => request.memories[position]!);
+  const droppedTokens = dropped.reduce((sum, at) => sum + request.memories[at]!.tokens, 0);
+  const retire = request.retire?.flatMap((retirement) =>
+    retirement.byPosition === null
+      ? [retirement]
+      : moved.has(retirement.byPosition)
+        ? [{ ...retirement, byPosition: moved.get(retirement.byPosition)! }]
+        : [],
+  );
+  const arriveRetired = request.arriveRetired?.flatMap((arriving) =>
+    moved.has(arriving.position) ? [{ ...arriving, position: moved.get(arriving.position)! }] : [],
+  );
+  return {
+    ...request,
+    memories,
+    ...(retire ? { retire } : {}),
+    ...(arriveRetired ? { arriveRetired } : {}),
+    ...(request.usage
+      ? { usage: { ...request.usage, memoryTokens: request.usage.memoryTokens - droppedTokens } }
+      : {}),
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Migration } from '../sqlite/sql';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
 import { indexExistingCjkRows } from './cjk-index';
+import { keyRecentRows } from './recent-texts';
 
 /**
  * The WARM tier of a vault. `seq` is the rowid that the FTS5 index points at
@@ -339,5 +340,17 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE text_pages ADD COLUMN voices BLOB',
       'DELETE FROM text_pages',
     ],
+  },
+  {
+    version: 17,
+    statements: [
+      // A chat turn repeated within a day is not stored again (recent-texts.ts):
+      // each row's digest of its whitespace-normalised text, indexed with the
+      // time, finds a repeat without reading the day's memories.
+      'ALTER TABLE memories ADD COLUMN content_key INTEGER',
+      'CREATE INDEX memories_by_content_key ON memories (content_key, created_at) WHERE content_key IS NOT NULL',
+    ],
+    // Rows of the last day get their digest now; older ones never need it.
+    run: (sql) => keyRecentRows(sql, Date.now()),
   },
 ];

@@ -1,5 +1,7 @@
 import { vectorToBytes } from '../../core/vectors';
 import { ftsText } from '../../text/cjk';
+import { textKey } from '../../text/turn-text';
+import { heldRecently } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
@@ -19,6 +21,7 @@ const MEMORY_COLUMNS = [
   'next_embedding',
   'next_chunk_embeddings',
   'fts_text',
+  'content_key',
 ];
 
 /** A memory checked and ready to write: its record and unit vectors. */
@@ -75,6 +78,11 @@ export class VaultStorage {
   }
 
   /** Which of `ids` the vault already holds. */
+  /** Whether a live memory with this text (whitespace-normalised) was created within the last day (recent-texts.ts). */
+  heldRecently(content: string, now: number): boolean {
+    return heldRecently(this.sql, content, now);
+  }
+
   taken(ids: readonly string[]): string[] {
     if (ids.length === 0) return [];
     return this.sql
@@ -150,6 +158,8 @@ export class VaultStorage {
           // What the full-text index reads in place of content (cjk-index.ts):
           // written with the row, so its insert trigger indexes it once.
           ftsText(record.content),
+          // The repeated-turn check's digest (recent-texts.ts).
+          textKey(record.content),
         ];
       }),
     );

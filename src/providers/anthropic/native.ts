@@ -2,6 +2,7 @@ import {
   isRecord,
   lastUserTurn,
   listOf,
+  ownWordsOf,
   type NativeBody,
   type NativeBodyFormat,
   type ToolPlumbing,
@@ -82,15 +83,20 @@ export const anthropicNative: NativeBodyFormat = {
 
   userTurn(body) {
     const messages = listOf(body.messages);
-    return lastUserTurn(messages, (message) =>
-      isRecord(message) && message.role === 'user' ? textOf(message.content) : null,
+    return lastUserTurn(
+      messages,
+      (message) => (isRecord(message) && message.role === 'user' ? textOf(message.content) : null),
+      (message) => ownWordsOf(blocksOf((message as Block).content)),
     );
   },
 
   sentTexts(body) {
     return [
       textOf(body.system),
-      ...listOf(body.messages).map((message) => (isRecord(message) ? textOf(message.content) : '')),
+      // A user's turn is stored as its own words (ownWordsOf): known by those too.
+      ...listOf(body.messages).flatMap((message) =>
+        isRecord(message) ? [textOf(message.content), ownWordsOf(blocksOf(message.content))] : [],
+      ),
       ...anthropicNative.toolPlumbing(body, -1).map((item) => item.content),
     ];
   },

@@ -2,6 +2,7 @@ import {
   isRecord,
   lastUserTurn,
   listOf,
+  ownWordsOf,
   type NativeBody,
   type NativeBodyFormat,
   type ToolPlumbing,
@@ -30,14 +31,20 @@ export const openAiNative: NativeBodyFormat = {
   messagesKey: 'messages',
 
   userTurn(body) {
-    return lastUserTurn(listOf(body.messages), (message) =>
-      isRecord(message) && message.role === 'user' ? textOf(message.content) : null,
+    return lastUserTurn(
+      listOf(body.messages),
+      (message) => (isRecord(message) && message.role === 'user' ? textOf(message.content) : null),
+      // OpenRouter reads Anthropic's `cache_control` on text parts.
+      (message) => ownWordsOf(listOf((message as { content?: unknown }).content)),
     );
   },
 
   sentTexts(body) {
     return [
-      ...listOf(body.messages).map((message) => (isRecord(message) ? textOf(message.content) : '')),
+      // A user's turn is stored as its own words (ownWordsOf): known by those too.
+      ...listOf(body.messages).flatMap((message) =>
+        isRecord(message) ? [textOf(message.content), ownWordsOf(listOf(message.content))] : [],
+      ),
       ...openAiNative.toolPlumbing(body, -1).map((item) => item.content),
     ];
   },

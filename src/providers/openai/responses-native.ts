@@ -101,7 +101,7 @@ export const responsesNative: NativeBodyFormat = {
   userTurn(body) {
     const input = body.input;
     if (typeof input === 'string') {
-      return input.trim() === '' ? null : { index: 0, text: input };
+      return input.trim() === '' ? null : { index: 0, text: input, said: input };
     }
     return lastUserTurn(listOf(input), (item) =>
       isMessage(item) && item.role === 'user' ? textOf(item.content) : null,

@@ -17,6 +17,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   answerSkipReason,
+  isSmallTalk,
   skippedTurn,
   type SkipReason,
   type ChatReceipt,
@@ -247,7 +248,11 @@ async function keyForCall(
  * system prompt asking for a title, stores nothing (NO_USER_MESSAGE) unless
  * the answer is asked for by name: the model's answer alone is no memory of
  * the user. A tool loop's last call may carry only tool results (a chained
- * Responses call): its answer is stored as before.
+ * Responses call): its answer is stored as before. A turn whose user said
+ * nothing to remember ("hi", "thanks!", "ok") stores nothing
+ * (NO_CONTENT_WORDS), again unless the answer is asked for by name. The
+ * user's words stored are their own (`UserTurn.said`): context documents
+ * marked for the provider's cache are left out.
  */
 export function turnItems(
   controls: MemoryControls,
@@ -266,10 +271,12 @@ export function turnItems(
   if (skip !== null) return { skip };
   if (userTurn === null && controls.storeResponse !== true && !hasToolResults())
     return { skip: 'NO_USER_MESSAGE' };
+  const smallTalk = userTurn !== null && isSmallTalk(userTurn.said);
+  if (smallTalk && controls.storeResponse !== true) return { skip: 'NO_CONTENT_WORDS' };
   const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
-  if (controls.storeRequest && userTurn !== null && !userExcluded) {
-    items.push({ role: 'USER', content: userTurn.text });
+  if (controls.storeRequest && userTurn !== null && !userExcluded && !smallTalk) {
+    items.push({ role: 'USER', content: userTurn.said });
   }
   if (controls.storeTools && !userExcluded) {
     items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));

@@ -10,6 +10,7 @@ import type { FactsReceipt } from '../receipt';
 import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
+import { hasContentWords } from '../../text/turn-text';
 import { renderMemoryBlock } from './memory-block';
 import type { MemoryMode } from './memory-controls';
 
@@ -131,17 +132,24 @@ export interface TurnReceipt {
  * finishes when the caller does not wait for it (a streamed drop-in answer,
  * whose headers have left). A failure is logged (message only) and reported
  * in the returned receipt, never thrown: the client has the answer already.
- * null when there was nothing to store.
+ * null when there was nothing to store. Items the vault created from the
+ * same text within the last 24 hours are left out, unbilled; a turn of
+ * nothing else is DUPLICATE.
  */
 export function rememberTurn(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
 ): Promise<TurnReceipt | null> {
-  const inputs = turnInputs(target, items);
+  // A turn the vault holds from the last day (a retry, a resent request) is
+  // not stored or billed again: checked by the vault in the write's own step.
+  const inputs = turnInputs(target, items).map((input) => ({ ...input, skipIfRepeated: true }));
   if (inputs.length === 0) return Promise.resolve(null);
   const stored = storeBatch(context, inputs).then(
-    (batch): TurnReceipt => storedTurn(batch.memories.length, batch.memoryTokens),
+    (batch): TurnReceipt =>
+      batch.repeated === inputs.length
+        ? skippedTurn('DUPLICATE')
+        : storedTurn(inputs.length - batch.repeated, batch.memoryTokens),
     (error: unknown) => failedTurn('storing a chat turn failed', error),
   );
   context.ctx.waitUntil(stored);
@@ -188,6 +196,10 @@ const SKIPPED = {
   NO_USER_MESSAGE:
     'the chat has no user message (a titling or classifying call): an answer alone is no memory of the user (X-Memory-Store-Response: true stores it)',
   ANSWER_FAILED: 'the provider reported the answer as failed',
+  NO_CONTENT_WORDS:
+    'the user said nothing to remember (a greeting, thanks or an acknowledgement: no word but function words and small talk)',
+  DUPLICATE:
+    'the vault holds the same text from the last 24 hours (a retried or resent turn): not stored or billed again',
 } as const;
 
 export type SkipReason = keyof typeof SKIPPED;
@@ -218,6 +230,16 @@ export function answerSkipReason(
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
   if (answer.text.trim() === '') return 'EMPTY_ANSWER';
   return null;
+}
+
+/**
+ * Whether the user's words are small talk ("hi", "thanks!", "ok", "👍"): no
+ * content word (text/turn-text.ts). Such a turn stores nothing, unless the
+ * caller asked for the answer by name (X-Memory-Store-Response: true,
+ * storeResponse: true), which then is stored alone.
+ */
+export function isSmallTalk(userWords: string): boolean {
+  return !hasContentWords(userWords);
 }
 
 function storedTurn(memories: number, memoryTokens: number): TurnReceipt {

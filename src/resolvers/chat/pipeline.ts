@@ -24,6 +24,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   answerSkipReason,
+  isSmallTalk,
   skippedTurn,
   type ChatReceipt,
   type TurnItem,
@@ -221,9 +222,14 @@ export async function openChat(
       text: content,
       failed: false,
     });
-    const items = skip === null ? chatTurnItems(input, lastUser, content) : [];
-    if (skip !== null || items.length === 0) {
-      turn = skippedTurn(skip ?? 'EXCLUDED_BY_CALLER');
+    const smallTalk =
+      skip === null &&
+      lastUser !== undefined &&
+      isSmallTalk(lastUser.content) &&
+      input.storeResponse !== true;
+    const items = skip === null && !smallTalk ? chatTurnItems(input, lastUser, content) : [];
+    if (skip !== null || smallTalk || items.length === 0) {
+      turn = skippedTurn(skip ?? (smallTalk ? 'NO_CONTENT_WORDS' : 'EXCLUDED_BY_CALLER'));
     } else if (input.extract === true) {
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
@@ -255,7 +261,7 @@ export async function openChat(
 
 /**
  * What a final answer's turn stores: the user's words (unless storeRequest is
- * false) and the answer. storeResponse left unset follows the user's words
+ * false, or they are small talk: isSmallTalk) and the answer. storeResponse left unset follows the user's words
  * when they are kept out by `memory: false` (`userExcluded`): the answer
  * often repeats them, so it is stored then only when asked for by name.
  */
@@ -266,7 +272,7 @@ function chatTurnItems(
 ): TurnItem[] {
   const storeAnswer = input.storeResponse ?? input.userExcluded !== true;
   return [
-    ...(input.storeRequest === false || lastUser === undefined
+    ...(input.storeRequest === false || lastUser === undefined || isSmallTalk(lastUser.content)
       ? []
       : [{ role: 'USER' as const, content: lastUser.content }]),
     ...(storeAnswer ? [{ role: 'ASSISTANT' as const, content: answer }] : []),

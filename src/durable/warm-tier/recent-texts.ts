@@ -1,0 +1,36 @@
+import { REPEATED_TURN_WINDOW_MS } from '../../core/limits';
+import { normalisedText, textKey } from '../../text/turn-text';
+import type { Sql } from '../sqlite/sql';
+
+/**
+ * Whether a vault already holds a text: a chat turn that repeats one the
+ * vault stored within the last day (a client's retry, an app that resends)
+ * is not stored or billed again. `memories.content_key` is a digest of each
+ * row's whitespace-normalised text (text/turn-text.ts), indexed with the
+ * time, so the check reads only rows with the same digest, and compares
+ * their texts, never trusting the digest alone.
+ */
+export function heldRecently(sql: Sql, content: string, now: number): boolean {
+  const wanted = normalisedText(content);
+  const rows = sql.all<{ content: string }>(
+    `SELECT content FROM memories
+     WHERE content_key = ? AND created_at >= ? AND valid_until IS NULL`,
+    textKey(content),
+    now - REPEATED_TURN_WINDOW_MS,
+  );
+  return rows.some((row) => normalisedText(row.content) === wanted);
+}
+
+/**
+ * Gives rows of the last day without a digest theirs: after the migration
+ * that added the column, and after a restore (snapshots carry no digests).
+ * Older rows are never compared, so they are left without one.
+ */
+export function keyRecentRows(sql: Sql, now: number): void {
+  const rows = sql.all<{ seq: number; content: string }>(
+    'SELECT seq, content FROM memories WHERE content_key IS NULL AND created_at >= ?',
+    now - REPEATED_TURN_WINDOW_MS,
+  );
+  for (const { seq, content } of rows)
+    sql.run('UPDATE memories SET content_key = ? WHERE seq = ?', textKey(content), seq);
+}
