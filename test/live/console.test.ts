@@ -501,7 +501,10 @@ describe('web console at /console', () => {
     // Resolves once the subscription is open: the server answers after it registered.
     const subscribed = () => page.waitForResponse((response) => isSubscription(response.request()));
     const signInAt = async (memoryKey: string, hash: string) => {
+      // Signed out first, whichever key the tab held before.
       await page.goto(`${console_()}#/vaults`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.reload();
       await page.getByLabel('Memory key').fill(memoryKey);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.locator('[data-testid=vault]').first().waitFor();
