@@ -571,6 +571,23 @@ describe('web console at /console', () => {
     await shot('live-suspended');
     await page.unroute('**/graphql');
 
+    // Closed by the server without an error (its vault object's socket went away): no code to show.
+    await page.route('**/graphql', (route) =>
+      isSubscription(route.request())
+        ? route.fulfill({
+            status: 200,
+            contentType: 'text/event-stream',
+            body: ':\n\nevent: complete\ndata:\n\n',
+          })
+        : route.fallback(),
+    );
+    await page.reload();
+    await stopped.waitFor();
+    expect(await stopped.textContent()).toMatch(
+      /^Live updates stoppedThe server closed the stream\./,
+    );
+    await page.unroute('**/graphql');
+
     // Any other end (here the connection drops): its code, and Reconnect
     // follows the vault again, with what was written meanwhile.
     await page.route('**/graphql', (route) =>
