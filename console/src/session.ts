@@ -1,4 +1,9 @@
-import { createClient, type FetchLike, type MemoryRouterClient } from '@memoryrouter/client';
+import {
+  createClient,
+  isMemoryRouterError,
+  type FetchLike,
+  type MemoryRouterClient,
+} from '@memoryrouter/client';
 
 /**
  * The memory key lives in sessionStorage only: it is gone when the tab
@@ -35,15 +40,46 @@ const KEY_REFUSALS = new Set(['KEY_REVOKED', 'KEY_UNKNOWN', 'MALFORMED_CREDENTIA
  * The status cannot say it alone: a query whose field is nullable answers
  * 200 with the field null and the refusal in `errors`; so the reason is read
  * from a copy of each JSON body (GraphQL's `errors[].extensions`, a REST
- * route's `error`), after the answer has gone on to the screen. Streams
- * (subscriptions, export downloads) are not read.
+ * route's `error`), after the answer has gone on to the screen. Streams are
+ * not read that way (export downloads carry no refusal once begun); a
+ * `memoryEvents` subscription that the server ends because the key was
+ * revoked (its last event is the error) is noticed where the client throws it.
  */
 export function clientFor(key: string, onKeyRefused?: OnKeyRefused): MemoryRouterClient {
-  return createClient({
+  const client = createClient({
     url: location.origin,
     key,
     ...(onKeyRefused ? { fetch: noticingRefusal(onKeyRefused) } : {}),
   });
+  if (!onKeyRefused) return client;
+  return {
+    ...client,
+    memoryEvents: (vault, init) =>
+      noticingStreamRefusal(client.memoryEvents(vault, init), onKeyRefused),
+  };
+}
+
+/** The reason, when `error` is the server refusing the memory key itself; null otherwise. */
+export function keyRefusalOf(error: unknown): string | null {
+  return isMemoryRouterError(error, 'UNAUTHENTICATED') &&
+    error.reason !== undefined &&
+    KEY_REFUSALS.has(error.reason)
+    ? error.reason
+    : null;
+}
+
+/** `events` as they come; a stream ended by a refusal of the key tells `onKeyRefused` first. */
+async function* noticingStreamRefusal<T>(
+  events: AsyncGenerator<T, void, undefined>,
+  onKeyRefused: OnKeyRefused,
+): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* events;
+  } catch (error) {
+    const reason = keyRefusalOf(error);
+    if (reason !== null) onKeyRefused(reason);
+    throw error;
+  }
 }
 
 function noticingRefusal(onKeyRefused: OnKeyRefused): FetchLike {

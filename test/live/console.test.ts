@@ -494,6 +494,128 @@ describe('web console at /console', () => {
     // The browser logs each refused request (401) itself; nothing else may fail.
     expect(pageErrors.filter((error) => !error.includes('401'))).toEqual([]);
   });
+
+  it('notices when the vault screen’s live subscription ends: a revoked key signs out, a suspension or a drop says so and reconnects', async () => {
+    const isSubscription = (request: { postData(): string | null }) =>
+      request.postData()?.includes('subscription MemoryEvents') === true;
+    // Resolves once the subscription is open: the server answers after it registered.
+    const subscribed = () => page.waitForResponse((response) => isSubscription(response.request()));
+    const signInAt = async (memoryKey: string, hash: string) => {
+      // Signed out first, whichever key the tab held before.
+      await page.goto(`${console_()}#/vaults`);
+      await page.evaluate(() => sessionStorage.clear());
+      await page.reload();
+      await page.getByLabel('Memory key').fill(memoryKey);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.locator('[data-testid=vault]').first().waitFor();
+      await Promise.all([subscribed(), page.goto(`${console_()}${hash}`)]);
+      await page.locator('.memory-list > li').first().waitFor();
+    };
+
+    // Revoked while the vault is on screen and nothing is clicked: the only
+    // request open is the subscription, which the server ends with
+    // UNAUTHENTICATED / KEY_REVOKED within its 15 s check.
+    const doomed = await newMemoryKey('console live revoke test');
+    await createClient({ url: inject('liveUrl'), key: doomed }).store({
+      content: 'A private note of the revoked key',
+    });
+    await signInAt(doomed, '#/vault/core');
+    await revokeMemoryKey(doomed);
+    // Before: the subscription's end was ignored and the screen stayed signed in.
+    await page.getByLabel('Memory key').waitFor({ timeout: 40_000 });
+    const notice = page.getByTestId('signed-out');
+    expect(await notice.textContent()).toMatch(/^Signed outKEY_REVOKEDThis memory key was revoked/);
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.locator('body').textContent()).not.toContain('A private note');
+    await shot('live-revoked');
+
+    // The same stream ended for a suspended account. The live Worker has no
+    // Stripe to suspend it through (test/billing/suspension-ends-subscriptions
+    // covers the server's side), so the browser is given the end the server
+    // sends then: graphql-yoga's SSE frames, the error as src/resolvers/principal.ts words it.
+    const suspended = await newMemoryKey('console live suspension test');
+    const suspendedApi = createClient({ url: inject('liveUrl'), key: suspended });
+    await suspendedApi.store({ content: 'Readable while suspended' });
+    const endSuspended = JSON.stringify({
+      errors: [
+        {
+          message:
+            'this account is suspended for billing; reading and exporting your memories still works',
+          path: ['memoryEvents'],
+          extensions: { code: 'PAYMENT_REQUIRED', reason: 'ACCOUNT_SUSPENDED' },
+        },
+      ],
+    });
+    await page.route('**/graphql', (route) =>
+      isSubscription(route.request())
+        ? route.fulfill({
+            status: 200,
+            contentType: 'text/event-stream',
+            body: `:\n\nevent: next\ndata: ${endSuspended}\n\nevent: complete\ndata:\n\n`,
+          })
+        : route.fallback(),
+    );
+    await signInAt(suspended, '#/vault/core');
+    const stopped = page.getByTestId('live-stopped');
+    // Before: nothing was shown, the page just stopped following the vault.
+    await stopped.waitFor();
+    expect(await stopped.getAttribute('role')).toBe('alert');
+    expect(await stopped.textContent()).toMatch(
+      /^Live updates stoppedPAYMENT_REQUIREDACCOUNT_SUSPENDEDThis account is suspended for billing/,
+    );
+    expect(await stopped.textContent()).toContain('invoice paid');
+    // Still signed in, its memories still shown.
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([suspended]);
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    expect(await page.locator('.memory-list').textContent()).toContain('Readable while suspended');
+    await shot('live-suspended');
+    await page.unroute('**/graphql');
+
+    // Closed by the server without an error (its vault object's socket went away): no code to show.
+    await page.route('**/graphql', (route) =>
+      isSubscription(route.request())
+        ? route.fulfill({
+            status: 200,
+            contentType: 'text/event-stream',
+            body: ':\n\nevent: complete\ndata:\n\n',
+          })
+        : route.fallback(),
+    );
+    await page.reload();
+    await stopped.waitFor();
+    expect(await stopped.textContent()).toMatch(
+      /^Live updates stoppedThe server closed the stream\./,
+    );
+    await page.unroute('**/graphql');
+
+    // Any other end (here the connection drops): its code, and Reconnect
+    // follows the vault again, with what was written meanwhile.
+    await page.route('**/graphql', (route) =>
+      isSubscription(route.request()) ? route.abort('connectionreset') : route.fallback(),
+    );
+    await page.reload();
+    await stopped.waitFor();
+    expect(await stopped.textContent()).toMatch(/^Live updates stoppedNETWORK_ERROR/);
+    await shot('live-dropped');
+    await page.unroute('**/graphql');
+    await suspendedApi.store({ content: 'Written while nothing listened' });
+    await Promise.all([subscribed(), stopped.getByRole('button', { name: 'Reconnect' }).click()]);
+    const items = page.locator('.memory-list > li');
+    await expect
+      .poll(() => items.first().textContent())
+      .toContain('Written while nothing listened');
+    expect(await stopped.count()).toBe(0);
+    await suspendedApi.store({ content: 'Written after reconnecting' });
+    await expect.poll(() => items.first().textContent()).toContain('Written after reconnecting');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // The browser logs the revoked key's 401s and the dropped connection itself.
+    expect(
+      pageErrors.filter(
+        (error) => !error.includes('401') && !error.includes('ERR_CONNECTION_RESET'),
+      ),
+    ).toEqual([]);
+  });
 });
 
 function iso(time: number): string {

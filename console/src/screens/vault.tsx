@@ -2,10 +2,12 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Memory, MemoryOrder, MemoryRouterClient, VaultSelector } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { AddMemory } from '../components/add-memory';
+import { LiveStopped } from '../components/live-stopped';
 import { MemoryCard } from '../components/memory-card';
 import { formatBytes, formatNumber, formatRelative, formatTime, vaultLabel } from '../format';
 import { watchVault } from '../live-updates';
 import { vaultHref } from '../router';
+import { keyRefusalOf } from '../session';
 import { useAsync } from '../use-async';
 
 const PAGE_SIZE = 20;
@@ -33,10 +35,22 @@ export function VaultScreen({
     [client, selector.kind, selector.id, after, order],
   );
   const [actionError, setActionError] = useState<unknown>(null);
-  useEffect(
-    () => watchVault?.(client, selector, page.reload),
-    [client, selector.kind, selector.id],
-  );
+  // Why the live subscription ended by itself, if it did; Reconnect opens it again.
+  const [liveStopped, setLiveStopped] = useState<{ error: unknown } | null>(null);
+  const [liveAttempt, setLiveAttempt] = useState(0);
+  useEffect(() => {
+    setLiveStopped(null);
+    return watchVault?.(client, selector, {
+      onChange: page.reload,
+      // A refused key signs the whole console out (session.ts): nothing to say here.
+      onStopped: (error) => keyRefusalOf(error) === null && setLiveStopped({ error }),
+    });
+  }, [client, selector.kind, selector.id, liveAttempt]);
+  const reconnect = () => {
+    setLiveAttempt((attempt) => attempt + 1);
+    // What changed while nothing was listening.
+    page.reload();
+  };
 
   const vault = page.data;
   const label = vaultLabel(selector.kind, selector.id);
@@ -66,6 +80,7 @@ export function VaultScreen({
           </a>
         </div>
       </header>
+      {liveStopped ? <LiveStopped error={liveStopped.error} onReconnect={reconnect} /> : null}
       <ErrorBanner error={page.error} />
       <ErrorBanner error={actionError} />
       {page.error === null ? (
