@@ -1,0 +1,62 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * Words the Porter stemmer gives the same index term as an unrelated word:
+ * "news" becomes "new", "university" "univers" like "universe", "business"
+ * "busi" like "busy". The index keeps only the stem, so a query for "news"
+ * read every "new job" at the full score of an exact match. Each family here
+ * is read as its own query term, the family's first word (which the stemmer
+ * never outputs, so it names no index term), and is matched only by
+ * occurrences written as one of its words; the stem itself then stands for
+ * the other words only ("new" no longer finds "any news?"). Known collisions
+ * of everyday words, not a full list: a family is added when one is found.
+ */
+const FAMILIES: readonly (readonly string[])[] = [
+  ['news'],
+  ['university', 'universities'],
+  ['business', 'businesses'],
+  ['experiment', 'experiments', 'experimented', 'experimenting'],
+  ['organize', 'organized', 'organizes', 'organizing', 'organization', 'organizations'],
+  ['generate', 'generated', 'generates', 'generating', 'generation', 'generations'],
+  ['generous', 'generously'],
+  ['community', 'communities'],
+  ['animal', 'animals'],
+  ['hospitality'],
+  ['stocking', 'stockings'],
+  ['paste', 'pasted', 'pastes'],
+];
+
+/** Each family word's query term (its family's first word). */
+const FAMILY_OF = new Map(FAMILIES.flatMap((family) => family.map((word) => [word, family[0]!])));
+/** The query terms that need each occurrence's written word checked, and their index terms. */
+const CHECKED = new Map<string, string>(
+  FAMILIES.flatMap((family) => {
+    const stem = stemmer(family[0]!);
+    return [
+      [family[0]!, stem],
+      [stem, stem],
+    ];
+  }),
+);
+
+/** The families, for tests that check each word shares its family's index term. */
+export const STEM_COLLISION_FAMILIES = FAMILIES;
+
+/** The query term of a folded word: its collision family's, or its stem. */
+export function queryTermOf(word: string): string {
+  return FAMILY_OF.get(word) ?? stemmer(word);
+}
+
+/**
+ * For a query term the index cannot tell apart from an unrelated word ("news"
+ * and "new" both index as "new"), the index term whose occurrences hold it;
+ * null for every other term, whose occurrences all count.
+ */
+export function sharedIndexTerm(term: string): string | null {
+  return CHECKED.get(term) ?? null;
+}
+
+/** Whether an occurrence written `word` (folded) belongs to query term `term`. */
+export function writtenAs(term: string, word: string): boolean {
+  return queryTermOf(word) === term;
+}
