@@ -1,8 +1,10 @@
+import { GraphQLClient } from 'graphql-request';
 import { stemmer } from 'stemmer';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { STEM_COLLISION_FAMILIES } from '../../src/text/stem-collisions';
-import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
-import { newKey } from '../helpers/graphql';
+import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
+import { fakeCalls, resetFakes } from '../helpers/fakes';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
 
@@ -25,6 +27,7 @@ const NEW_JOB = TURNS[2]!;
 const NEW_FLAT = TURNS[3]!;
 const WEDDING = TURNS[5]!;
 const HIKING = TURNS[7]!;
+const BISCUIT = TURNS[6]!;
 
 async function storeTurns(key: Key, turns: readonly string[]) {
   const start = Date.now() - turns.length * 5 * 60_000;
@@ -43,7 +46,16 @@ async function search(key: Key, query: string) {
   return search.hits.map((hit) => ({ content: hit.memory.content, score: hit.score }));
 }
 
+/** The memory block the fake provider received in the chat's one call (its system message). */
+async function injectedBlock(): Promise<string> {
+  const [call] = (await fakeCalls()).filter((seen) => seen.host === 'api.openai.com');
+  const first = call!.body.messages![0]!;
+  return first.role === 'system' ? String(first.content) : '';
+}
+
 describe('forgiving spelling compared on the words as written', () => {
+  beforeEach(resetFakes);
+
   it('finds a misspelt word whose stem differs from the stored word’s', async () => {
     const key = await newKey();
     await storeTurns(key, TURNS);
@@ -92,6 +104,27 @@ describe('forgiving spelling compared on the words as written', () => {
     // And "new" no longer finds the news.
     const found = (await search(key, 'new')).map((hit) => hit.content);
     expect(found.sort()).toEqual([NEW_JOB, NEW_FLAT].sort());
+  });
+
+  it('injects no "new job" into a chat asking for news', async () => {
+    const key = await newKey();
+    await storeTurns(key, TURNS);
+    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
+      fetch: workerFetch,
+      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test-openai' },
+    });
+    const { chat: answer } = await chat.request(ChatDocument, {
+      input: {
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'USER', content: 'Any news about my dog Biscuit?' }],
+        memoryMode: 'READ',
+      },
+    });
+    expect(answer.memory.hits.map((hit) => hit.memory.content)).toEqual([BISCUIT]);
+    const block = await injectedBlock();
+    expect(block).toContain(BISCUIT);
+    expect(block).not.toContain(NEW_JOB);
+    expect(block).not.toContain(NEW_FLAT);
   });
 
   it('lists collision families whose words share one index term the family’s name is not', () => {
