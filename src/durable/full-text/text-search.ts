@@ -486,7 +486,7 @@ export class TextSearch {
       // A common word is taken as meant: "thanks" is not a typo of "think".
       if (same.every((postings) => postings.seqs.length === 0) && !words.some(isFamiliarWord))
         near = this.vocabulary
-          .nearTerms(words, MAX_NEAR_TERMS)
+          .nearTerms(term, words, MAX_NEAR_TERMS)
           .map((other) => this.termPostings(other));
     }
     const full = unitePostings(same);

@@ -22,6 +22,8 @@ export class VaultVocabulary {
   private bySpelling: Map<string, string[]> | null = null;
   /** Words of letters by first letter and length in code points ("d6"), for the typo scan. */
   private byLength: Map<string, string[]> | null = null;
+  /** The same of the index's terms of letters, for the scan's fallback on stems. */
+  private termsByLength: Map<string, string[]> | null = null;
   /** The words met so far. */
   private written: Set<string> | null = null;
 
@@ -38,6 +40,7 @@ export class VaultVocabulary {
   clear(): void {
     this.bySpelling = null;
     this.byLength = null;
+    this.termsByLength = null;
     this.written = null;
   }
 
@@ -55,7 +58,9 @@ export class VaultVocabulary {
       const key = spellingKey(term);
       const same = this.bySpelling!.get(key);
       if (same === undefined) this.bySpelling!.set(key, [term]);
-      else if (!same.includes(term)) same.push(term);
+      else if (same.includes(term)) continue;
+      else same.push(term);
+      addByLength(this.termsByLength!, term);
     }
   }
 
@@ -63,11 +68,7 @@ export class VaultVocabulary {
     for (const word of words) {
       if (this.written!.has(word)) continue;
       this.written!.add(word);
-      if (!LETTERS.test(word)) continue;
-      const bucket = bucketOf(word, Array.from(word).length);
-      const sameLength = this.byLength!.get(bucket);
-      if (sameLength === undefined) this.byLength!.set(bucket, [word]);
-      else sameLength.push(word);
+      addByLength(this.byLength!, word);
     }
   }
 
@@ -75,6 +76,7 @@ export class VaultVocabulary {
     if (this.bySpelling !== null) return;
     this.bySpelling = new Map();
     this.byLength = new Map();
+    this.termsByLength = new Map();
     this.written = new Set();
     this.addTerms(this.readTerms());
     for (const text of this.readTexts()) this.addWords(writtenWords(text));
@@ -88,39 +90,61 @@ export class VaultVocabulary {
 
   /**
    * The index terms of the vault words that `words` (a query's folded words
-   * of one term) may be misspellings of: those at the smallest edit distance
-   * within each word's allowance (typoAllowance), at most `limit` words.
+   * of `term`) may be misspellings of: those at the smallest edit distance
+   * within each word's allowance (typoAllowance), at most `limit` words;
+   * failing any, the index terms nearest to `term` itself, as before words
+   * were compared: a stem can still place a word whose letters are too far
+   * from every written word ("status" → "statu", one letter from "state").
    * Only for words of letters (not numbers, which a typo makes another
    * number), and only among words with the same first letter, as spelling
    * checkers do (Lucene's DirectSpellChecker, minPrefix 1): the first letter
    * is rarely the one mistyped, and on LoCoMo's questions, whose words a
    * conversation often simply lacks, the rule took recall from slightly
-   * below to slightly above reading them as written (BENCHMARKS.md). A word
-   * is looked up by its stem's spelling key, since the index does not stem
-   * every word as `stemmer` does ("Straße").
+   * below to slightly above reading them as written (BENCHMARKS.md). A
+   * written word is looked up by its stem's spelling key, since the index
+   * does not stem every word as `stemmer` does ("Straße").
    */
-  nearTerms(words: readonly string[], limit: number): string[] {
-    let best = Infinity;
-    let near: string[] = [];
-    for (const word of words) {
-      const allowance = typoAllowance(word);
-      if (allowance === 0 || !LETTERS.test(word)) continue;
-      this.load();
-      const length = Array.from(word).length;
-      for (let other = length - allowance; other <= length + allowance; other++) {
-        for (const candidate of this.byLength!.get(bucketOf(word, other)) ?? []) {
-          const distance = editDistanceWithin(word, candidate, Math.min(allowance, best));
-          if (distance === null || distance === 0) continue;
-          if (distance < best) {
-            best = distance;
-            near = [candidate];
-          } else if (near.length < limit) near.push(candidate);
-        }
-      }
-    }
+  nearTerms(term: string, words: readonly string[], limit: number): string[] {
+    this.load();
+    const near = nearest(words, this.byLength!, limit);
+    if (near.length === 0) return nearest([term], this.termsByLength!, limit);
     const terms = near.flatMap((word) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? []);
     return [...new Set(terms)];
   }
+}
+
+function addByLength(byLength: Map<string, string[]>, word: string): void {
+  if (!LETTERS.test(word)) return;
+  const bucket = bucketOf(word, Array.from(word).length);
+  const sameLength = byLength.get(bucket);
+  if (sameLength === undefined) byLength.set(bucket, [word]);
+  else sameLength.push(word);
+}
+
+/** Up to `limit` of `byLength`'s entries at the smallest distance within allowance from any of `words`. */
+function nearest(
+  words: readonly string[],
+  byLength: Map<string, string[]>,
+  limit: number,
+): string[] {
+  let best = Infinity;
+  let near: string[] = [];
+  for (const word of words) {
+    const allowance = typoAllowance(word);
+    if (allowance === 0 || !LETTERS.test(word)) continue;
+    const length = Array.from(word).length;
+    for (let other = length - allowance; other <= length + allowance; other++) {
+      for (const candidate of byLength.get(bucketOf(word, other)) ?? []) {
+        const distance = editDistanceWithin(word, candidate, Math.min(allowance, best));
+        if (distance === null || distance === 0) continue;
+        if (distance < best) {
+          best = distance;
+          near = [candidate];
+        } else if (near.length < limit) near.push(candidate);
+      }
+    }
+  }
+  return near;
 }
 
 /** The distinct folded words of a text, as the index reads them (CJK runs left out). */
