@@ -5,9 +5,10 @@ import { stemmer } from 'stemmer';
  * "news" becomes "new", "university" "univers" like "universe", "business"
  * "busi" like "busy". The index keeps only the stem, so a query for "news"
  * read every "new job" at the full score of an exact match. Each family here
- * is read as its own query term, the family's first word (which the stemmer
- * never outputs, so it names no index term), and is matched only by
- * occurrences written as one of its words; the stem itself then stands for
+ * is read as its own query term, its first word marked with `FAMILY_MARK`
+ * (which no index term holds: the stemmer outputs "experiment" for
+ * "experimentation"), and is matched only by occurrences written as one of
+ * its words; the stem itself then stands for
  * the other words only ("new" no longer finds "any news?"). Known collisions
  * of everyday words, not a full list: a family is added when one is found.
  */
@@ -26,14 +27,18 @@ const FAMILIES: readonly (readonly string[])[] = [
   ['paste', 'pasted', 'pastes'],
 ];
 
-/** Each family word's query term (its family's first word). */
-const FAMILY_OF = new Map(FAMILIES.flatMap((family) => family.map((word) => [word, family[0]!])));
+/** Ends a family's query term: not a letter or digit, so never part of an index term. */
+const FAMILY_MARK = '~';
+/** Each family word's query term (its family's first word, marked). */
+const FAMILY_OF = new Map(
+  FAMILIES.flatMap((family) => family.map((word) => [word, `${family[0]!}${FAMILY_MARK}`])),
+);
 /** The query terms that need each occurrence's written word checked, and their index terms. */
 const CHECKED = new Map<string, string>(
   FAMILIES.flatMap((family) => {
     const stem = stemmer(family[0]!);
     return [
-      [family[0]!, stem],
+      [`${family[0]!}${FAMILY_MARK}`, stem],
       [stem, stem],
     ];
   }),
