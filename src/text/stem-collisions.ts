@@ -65,3 +65,33 @@ export function sharedIndexTerm(term: string): string | null {
 export function writtenAs(term: string, word: string): boolean {
   return queryTermOf(word) === term;
 }
+
+/**
+ * The words of a folded text that may index as `indexTerm`: those beginning
+ * with it. Porter's stem is the word's own beginning but for a final "y"
+ * read as "i" ("busy" → "busi"), so that letter may be either.
+ */
+const wordsUnder = new Map<string, RegExp>();
+function wordsIndexedUnder(indexTerm: string): RegExp {
+  let pattern = wordsUnder.get(indexTerm);
+  if (pattern === undefined) {
+    const start = indexTerm.endsWith('i') ? `${indexTerm.slice(0, -1)}[iy]` : indexTerm;
+    pattern = new RegExp(`(?<![\\p{L}\\p{N}])${start}[\\p{L}\\p{N}]*`, 'gu');
+    wordsUnder.set(indexTerm, pattern);
+  }
+  return pattern;
+}
+
+/**
+ * Whether a memory's text (folded) writes some word of `term` among the
+ * words it indexes as `indexTerm`: "any news?" for "news~", "a new job" for
+ * "new". Decided per memory, by one scan of its text for words beginning
+ * with the index term, not per occurrence: tokenizing every holder to place
+ * each occurrence cost about 30 µs a memory, tens of milliseconds for a
+ * common word like "new" after every write.
+ */
+export function writesTermOf(term: string, indexTerm: string, foldedText: string): boolean {
+  for (const [word] of foldedText.matchAll(wordsIndexedUnder(indexTerm)))
+    if (writtenAs(term, word)) return true;
+  return false;
+}

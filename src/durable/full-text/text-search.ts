@@ -1,8 +1,8 @@
 import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
-import { foldWord, tokenize, type QueryName, type Token } from '../../text/tokens';
+import { foldWord, tokenize, type QueryName } from '../../text/tokens';
 import { isFamiliarWord } from '../../text/familiar-words';
-import { sharedIndexTerm, writtenAs } from '../../text/stem-collisions';
+import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
@@ -500,38 +500,27 @@ export class TextSearch {
   }
 
   /**
-   * The occurrences of `indexTerm` written as a word that reads as `term`
-   * (stem-collisions.ts): "news" among the index's "new", or "new" without
-   * "news". Each holding memory's text is read and tokenized once per query
-   * term, until the next write (`variants`).
+   * The occurrences of `indexTerm` in memories that write a word reading as
+   * `term` (stem-collisions.ts): "news" among the index's "new", or "new"
+   * without "news". Each holding memory's text is read and scanned once per
+   * query term, until the next write (`variants`); a memory writing both
+   * keeps its occurrences for both.
    */
   private writtenPostings(term: string, indexTerm: string, timeline: TextTimeline): TermPostings {
     const all = this.termPostings(indexTerm);
     const holders = all.holders ?? holdersOf(all.seqs);
     if (holders === 0 || holders > MAX_WRITTEN_CHECK || timeline.size === 0) return all;
-    const texts = new Map<number, string>();
-    for (const row of this.sql.cursor<{ seq: number; content: string }>(
+    const writing = new Set<number>();
+    for (const { seq, content } of this.sql.cursor<{ seq: number; content: string }>(
       'SELECT seq, content FROM memories WHERE seq IN (SELECT value FROM json_each(?))',
       JSON.stringify([...new Set(Array.from(all.seqs))]),
     ))
-      texts.set(row.seq, row.content);
+      if (writesTermOf(term, indexTerm, foldWord(content))) writing.add(seq);
     const seqs: number[] = [];
     const offsets: number[] = [];
-    let tokensOf = -1;
-    let tokens: Token[] = [];
     for (let i = 0; i < all.seqs.length; i++) {
-      const seq = all.seqs[i]!;
-      const text = texts.get(seq);
-      if (text === undefined) continue;
-      if (tokensOf !== seq) {
-        tokensOf = seq;
-        tokens = tokenize(text);
-      }
-      const token = tokens[all.offsets[i]!];
-      // A text the tokenizer reads otherwise than the index keeps the occurrence.
-      if (token !== undefined && !writtenAs(term, foldWord(text.slice(token.start, token.end))))
-        continue;
-      seqs.push(seq);
+      if (!writing.has(all.seqs[i]!)) continue;
+      seqs.push(all.seqs[i]!);
       offsets.push(all.offsets[i]!);
     }
     return { seqs, offsets, holders: holdersOf(seqs) };
