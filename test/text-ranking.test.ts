@@ -19,6 +19,7 @@ import {
   chunksHolding,
 } from '../src/text/chunks';
 import { queryDates, readQueryDates } from '../src/text/query-dates';
+import { writesTermOf } from '../src/text/stem-collisions';
 import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
 
 /** Scores by passage. */
@@ -491,5 +492,21 @@ describe('configuration', () => {
     expect(readConfig({}).hybridVectorWeight).toBe(DEFAULT_HYBRID_VECTOR_WEIGHT);
     expect(readConfig({ HYBRID_VECTOR_WEIGHT: '0' }).hybridVectorWeight).toBe(0);
     expect(() => readConfig({ HYBRID_VECTOR_WEIGHT: '1.5' })).toThrow(/HYBRID_VECTOR_WEIGHT/);
+  });
+});
+
+describe('stem collisions', () => {
+  // "news" and "new" share the index term "new"; a memory counts for the one it writes.
+  it('tells a memory writing "news" from one writing "new" by its words', () => {
+    expect(writesTermOf('news~', 'new', 'any news about the dog?')).toBe(true);
+    expect(writesTermOf('new', 'new', 'any news about the dog?')).toBe(false);
+    expect(writesTermOf('new', 'new', 'a new job, and other news')).toBe(true);
+    expect(writesTermOf('news~', 'new', 'a new job in a newsroom')).toBe(false);
+  });
+
+  it('reads a stem ending in i from a word ending in y ("busy" indexes as "busi")', () => {
+    expect(writesTermOf('busi', 'busi', 'a Busy week'.toLowerCase())).toBe(true);
+    expect(writesTermOf('busi', 'busi', 'my business plan')).toBe(false);
+    expect(writesTermOf('business~', 'busi', 'my business plan')).toBe(true);
   });
 });

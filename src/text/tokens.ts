@@ -2,6 +2,7 @@ import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
 import { joinDigitGroups } from './number-terms';
+import { queryTermOf } from './stem-collisions';
 
 /**
  * Words as a vault's full-text index sees them. SQLite's FTS5 tokenizer
@@ -90,6 +91,21 @@ export function queryTerms(
   stopwords: 'full' | 'basic' = 'full',
   onlyStopwords: 'keep' | 'drop' = 'drop',
 ): string[] {
+  return [...queryTermWords(text, stopwords, onlyStopwords).keys()];
+}
+
+/**
+ * `queryTerms`, each with the query's folded words it was read from ("hikking"
+ * for "hikk"; none for a CJK pair): a term the vault lacks is compared with
+ * the vault's words as written (vault-vocabulary.ts). A word in one of the
+ * stemmer's known collisions is read as its own term ("news" is not "new",
+ * stem-collisions.ts).
+ */
+export function queryTermWords(
+  text: string,
+  stopwords: 'full' | 'basic' = 'full',
+  onlyStopwords: 'keep' | 'drop' = 'drop',
+): Map<string, string[]> {
   const stop = stopwords === 'full' ? STOPWORDS : BASIC_STOPWORDS;
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
   const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
@@ -98,7 +114,15 @@ export function queryTerms(
   const words = [...new Set(foldWord(plain).match(WORD) ?? [])];
   const content = words.filter((word) => !stop.has(word));
   const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
-  return [...new Set([...chosen.map((word) => stemmer(word)), ...cjk])].slice(0, MAX_QUERY_TERMS);
+  const terms = new Map<string, string[]>();
+  for (const word of chosen) {
+    const term = queryTermOf(word);
+    const spelt = terms.get(term);
+    if (spelt === undefined) terms.set(term, [word]);
+    else spelt.push(word);
+  }
+  for (const term of cjk) if (!terms.has(term)) terms.set(term, []);
+  return new Map([...terms].slice(0, MAX_QUERY_TERMS));
 }
 
 export interface QueryName {

@@ -1,10 +1,12 @@
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
-import { queryNames, queryTerms, type QueryName } from '../../text/tokens';
+import { queryNames, queryTermWords, type QueryName } from '../../text/tokens';
 import type { TextRanking } from './text-ranking';
 
 /** A query's index terms, the names and the dates it mentions. Shared: read it, never change it. */
 export interface AnalysedQuery {
   terms: readonly string[];
+  /** Each term's words as the query writes them (folded), for forgiving typos. */
+  spelt: ReadonlyMap<string, readonly string[]>;
   names: readonly QueryName[];
   dates: readonly NamedDate[];
 }
@@ -36,8 +38,10 @@ export function analyseQuery(text: string, stopwords: TextRanking['stopwords']):
   // they hold in most memories, so their best match was any memory, scored
   // as high as a real exact match, and chat injected it.
   const { dates, words } = readQueryDates(text);
+  const spelt = queryTermWords(words, stopwords, 'drop');
   const analysed: AnalysedQuery = {
-    terms: queryTerms(words, stopwords, 'drop'),
+    terms: [...spelt.keys()],
+    spelt,
     names: queryNames(text),
     dates,
   };

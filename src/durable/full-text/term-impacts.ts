@@ -168,7 +168,7 @@ function computeImpacts(
   if (holders.length === 0) return NONE;
   const held = holders.length;
   // As the full ranking computes it, to the last bit.
-  const idf = termIdf(ranking, passages, held);
+  const idf = termIdf(ranking, passages, held) * (term.weight ?? 1);
   let lo = passages;
   let hi = -1;
   let reachedAtMost = 0;

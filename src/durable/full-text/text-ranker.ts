@@ -155,7 +155,7 @@ export function rankPassages(
       }
     }
     if (hitCount === 0) continue;
-    const idf = termIdf(ranking, passages, hitCount);
+    const idf = termIdf(ranking, passages, hitCount) * (term.weight ?? 1);
 
     // Spread each holding passage's count over its neighbourhood.
     let termLo = passages;

@@ -1,6 +1,8 @@
 import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
-import { tokenize, type QueryName } from '../../text/tokens';
+import { foldWord, tokenize, type QueryName } from '../../text/tokens';
+import { isFamiliarWord } from '../../text/familiar-words';
+import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
 import { kthLargest, topK } from '../hot-tier/selection';
@@ -62,16 +64,35 @@ const TOKENIZE_COST_IN_POSTINGS = 25;
  * A query term's occurrences as a search reads them. `full` are the same
  * word's, however written: the term's own, its other spellings' ("sœur" for
  * "soeur") and, for a number, its grouped form's ("1,450" for "1450").
- * `ranked` adds, for a term the vault does not hold at all, the terms it may
- * be a misspelling of. The full-match unit (full-match.ts) is taken from
- * `full`, where such a term counts as held by no memory: a memory found
- * through a near miss scores below one that holds the word as the query
- * spelt it.
+ * `ranked` is, for a term the vault does not hold at all, the terms it may
+ * be a misspelling of, at `FORGIVEN_WEIGHT`. The full-match unit
+ * (full-match.ts) is taken from `full`, where such a term counts as held by
+ * no memory: a memory found through a near miss scores clearly below one
+ * that holds the word as the query spelt it. `key` names the postings for
+ * the ranking's kept shares: the term, and for near misses, which depend on
+ * the words as typed, those words too.
  */
 interface QueryTermPostings {
   full: TermPostings;
   ranked: TermPostings;
+  key: string;
 }
+
+/**
+ * What a near miss's occurrences count for, as a share of the word's own
+ * idf: a forgiven spelling is a guess, and a memory found by it should rank
+ * below every one holding a word of the query as written. At 0.5 "weding"
+ * finds the wedding at about half the score of "wedding" (TEXT, through
+ * GraphQL, test/search/spelling-surface.test.ts).
+ */
+const FORGIVEN_WEIGHT = 0.5;
+/**
+ * A term the stemmer shares with an unrelated word ("news" and "new") is
+ * matched by reading the words at its occurrences; past this many memories
+ * holding the stem, that costs more than a query should, and every
+ * occurrence counts, as before.
+ */
+const MAX_WRITTEN_CHECK = 2_000;
 
 /** At most this many vault terms stand in for one misspelt query term. */
 const MAX_NEAR_TERMS = 3;
@@ -88,11 +109,17 @@ const MAX_VOCABULARY_BATCH = 100;
  */
 export class TextSearch {
   private readonly cache = new PostingsCache();
-  private readonly vocabulary = new VaultVocabulary(() =>
-    this.sql
-      .cursor<{ term: string }>('SELECT DISTINCT term FROM memories_vocab')
-      .toArray()
-      .map((row) => row.term),
+  private readonly vocabulary = new VaultVocabulary(
+    () =>
+      this.sql
+        .cursor<{ term: string }>('SELECT DISTINCT term FROM memories_vocab')
+        .toArray()
+        .map((row) => row.term),
+    () =>
+      this.sql
+        .cursor<{ content: string }>('SELECT content FROM memories')
+        .toArray()
+        .map((row) => row.content),
   );
   /** Query terms whose postings are more than their own (`queryPostings`), until a write. */
   private readonly variants = new Map<string, QueryTermPostings>();
@@ -118,9 +145,7 @@ export class TextSearch {
     this.readTerms.clear();
     if (this.vocabulary.loaded) {
       if (memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
-      else
-        for (const { content } of memories)
-          this.vocabulary.add(tokenize(content).map((token) => token.term));
+      else this.vocabulary.add(memories.map((memory) => memory.content));
     }
     if (this.cache.size === 0) return;
     // Finding a memory's terms (tokenizing it) costs about as much as reading
@@ -208,10 +233,10 @@ export class TextSearch {
    * of neither.
    */
   fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
-    const { terms, dates } = analyseQuery(text, ranking.stopwords);
+    const { terms, spelt, dates } = analyseQuery(text, ranking.stopwords);
     if (terms.length === 0)
       return dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
-    const postings = terms.map((term) => this.queryPostings(term, timeline).full);
+    const postings = terms.map((term) => this.queryPostings(term, spelt, timeline).full);
     return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
   }
 
@@ -294,9 +319,8 @@ export class TextSearch {
     allowed?: { has(seq: number): boolean },
   ): TextHit[] {
     const terms = query.terms;
-    const postings = new Map(
-      terms.map((term) => [term, this.queryPostings(term, timeline).ranked]),
-    );
+    const read = terms.map((term) => this.queryPostings(term, query.spelt, timeline));
+    const postings = new Map(terms.map((term, at) => [term, read[at]!.ranked]));
     const names = query.names.filter((name) => postings.has(name.term));
     const dates = query.dates;
     // Boosts lift a memory by at most `lift`: one further below the limit-th
@@ -309,7 +333,7 @@ export class TextSearch {
       timeline,
       text,
       ranking,
-      [...postings.keys()],
+      read.map((found) => found.key),
       [...postings.values()],
     );
 
@@ -409,15 +433,26 @@ export class TextSearch {
    * (QueryTermPostings): a number also as its groups of three ("1450" as
    * "1 450", number-terms.ts); with œ, æ or ß written in or out (always:
    * direct look-ups, term-folding.ts); a term the vault does not hold as the
-   * vault's other spellings of the word (spellingKey), or failing those the
-   * vault terms within its typo allowance (edit-distance.ts). A term the
-   * vault holds reads only its own postings, as before, unless a number or
-   * one of those ligature spellings is held too.
+   * vault's other spellings of the word (spellingKey), or failing those, and
+   * unless the query's word is a common one (familiar-words.ts), the vault
+   * words within its typo allowance (edit-distance.ts). A term the vault
+   * holds reads only its own postings, as before, unless a number or one of
+   * those ligature spellings is held too; one whose stem the stemmer shares
+   * with an unrelated word only the occurrences written as it
+   * (stem-collisions.ts).
    */
-  private queryPostings(term: string, timeline: TextTimeline): QueryTermPostings {
+  private queryPostings(
+    term: string,
+    spelt: ReadonlyMap<string, readonly string[]>,
+    timeline: TextTimeline,
+  ): QueryTermPostings {
     let read = this.readTerms.get(term);
     if (read === undefined) {
-      read = this.variants.get(term) ?? this.lookUpTerm(term, timeline);
+      const words = spelt.get(term) ?? [];
+      read =
+        this.variants.get(term) ??
+        this.variants.get(nearKey(term, words)) ??
+        this.lookUpTerm(term, words, timeline);
       if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
       this.readTerms.set(term, read);
     }
@@ -425,31 +460,70 @@ export class TextSearch {
   }
 
   /** `queryPostings` read from the postings (and the vocabulary, for a term the vault lacks). */
-  private lookUpTerm(term: string, timeline: TextTimeline): QueryTermPostings {
-    const own = this.termPostings(term);
+  private lookUpTerm(
+    term: string,
+    words: readonly string[],
+    timeline: TextTimeline,
+  ): QueryTermPostings {
+    const shared = sharedIndexTerm(term);
+    const own =
+      shared === null ? this.termPostings(term) : this.writtenPostings(term, shared, timeline);
     const groups = digitGroups(term);
     const written = ligatureSpellings(term)
       .map((spelling) => this.termPostings(spelling))
       .filter((postings) => postings.seqs.length > 0);
-    if (own.seqs.length > 0 && groups === null && written.length === 0)
-      return { full: own, ranked: own };
+    if (own.seqs.length > 0 && groups === null && written.length === 0 && shared === null)
+      return { full: own, ranked: own, key: term };
 
     const same = [own, ...written];
     if (groups !== null) same.push(phrasePostings(groups.map((group) => this.termPostings(group))));
     let near: TermPostings[] = [];
     if (own.seqs.length === 0 && timeline.size <= MAX_VOCABULARY_PASSAGES) {
-      for (const spelling of this.vocabulary.spellings(term))
-        same.push(this.termPostings(spelling));
-      if (same.every((postings) => postings.seqs.length === 0))
+      // A collision's family ("news") shares its spelling key with the stem ("new").
+      if (shared === null)
+        for (const spelling of this.vocabulary.spellings(term))
+          same.push(this.termPostings(spelling));
+      // A common word is taken as meant: "thanks" is not a typo of "think".
+      if (same.every((postings) => postings.seqs.length === 0) && !words.some(isFamiliarWord))
         near = this.vocabulary
-          .nearTerms(term, MAX_NEAR_TERMS)
+          .nearTerms(term, words, MAX_NEAR_TERMS)
           .map((other) => this.termPostings(other));
     }
     const full = unitePostings(same);
-    const found = { full, ranked: near.length > 0 ? unitePostings([full, ...near]) : full };
+    // Near misses depend on the words as typed, so a term the vault lacks is kept under them.
+    const key = own.seqs.length === 0 ? nearKey(term, words) : term;
+    const ranked = near.length > 0 ? { ...unitePostings(near), weight: FORGIVEN_WEIGHT } : full;
+    const found = { full, ranked, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
-    this.variants.set(term, found);
+    this.variants.set(found.key, found);
     return found;
+  }
+
+  /**
+   * The occurrences of `indexTerm` in memories that write a word reading as
+   * `term` (stem-collisions.ts): "news" among the index's "new", or "new"
+   * without "news". Each holding memory's text is read and scanned once per
+   * query term, until the next write (`variants`); a memory writing both
+   * keeps its occurrences for both.
+   */
+  private writtenPostings(term: string, indexTerm: string, timeline: TextTimeline): TermPostings {
+    const all = this.termPostings(indexTerm);
+    const holders = all.holders ?? holdersOf(all.seqs);
+    if (holders === 0 || holders > MAX_WRITTEN_CHECK || timeline.size === 0) return all;
+    const writing = new Set<number>();
+    for (const { seq, content } of this.sql.cursor<{ seq: number; content: string }>(
+      'SELECT seq, content FROM memories WHERE seq IN (SELECT value FROM json_each(?))',
+      JSON.stringify([...new Set(Array.from(all.seqs))]),
+    ))
+      if (writesTermOf(term, indexTerm, foldWord(content))) writing.add(seq);
+    const seqs: number[] = [];
+    const offsets: number[] = [];
+    for (let i = 0; i < all.seqs.length; i++) {
+      if (!writing.has(all.seqs[i]!)) continue;
+      seqs.push(all.seqs[i]!);
+      offsets.push(all.offsets[i]!);
+    }
+    return { seqs, offsets, holders: holdersOf(seqs) };
   }
 
   /** Every occurrence of one index term: the memory (seq) and word offset. */
@@ -564,4 +638,9 @@ class WindowHits {
     }
     return hits;
   }
+}
+
+/** The kept postings' name of a term read through near misses of `words`. */
+function nearKey(term: string, words: readonly string[]): string {
+  return `${term}\n${words.join(' ')}`;
 }

@@ -1,22 +1,38 @@
 import { editDistanceWithin, typoAllowance } from '../../text/edit-distance';
+import { stemmer } from 'stemmer';
+import { hasCjk } from '../../text/cjk';
 import { spellingKey } from '../../text/term-folding';
+import { foldWord, tokenize } from '../../text/tokens';
 
 /**
- * The distinct terms of a vault's full-text index, for query terms the index
- * does not hold: other spellings of the same word (spellingKey: "soeur" for
- * "sœur") and near misses ("dentst" for "dentist"). Read whole from the index
- * on first need (one pass over its postings, so only for vaults up to
- * `MAX_VOCABULARY_PASSAGES`), then kept: writes add their terms; deletes
- * leave theirs, which then only find no postings.
+ * The distinct terms and words of a vault's memories, for query terms the
+ * index does not hold: other spellings of the same word (spellingKey:
+ * "soeur" for "sœur"), found among the index's own terms, and near misses
+ * ("dentst" for "dentist"), found among the words as the memories write them
+ * (folded: case and diacritics), not among the index's stems: the stemmer
+ * cuts a misspelling differently from the word ("weding" → "wede" but
+ * "wedding" → "wed", "hikking" → "hik" but "hiking" → "hike"), so a typo's
+ * stem is often farther from the word's than the typo from the word, and
+ * four letters or fewer, too short to forgive. Read whole on first need (one
+ * pass over the index's postings and one over the memories' text, so only
+ * for vaults up to `MAX_VOCABULARY_PASSAGES`), then kept: writes add theirs;
+ * deletes leave theirs, which then only find no postings.
  */
 export class VaultVocabulary {
   private bySpelling: Map<string, string[]> | null = null;
-  /** Letter terms by first letter and length in code points ("d6"), for the typo scan. */
+  /** Words of letters by first letter and length in code points ("d6"), for the typo scan. */
   private byLength: Map<string, string[]> | null = null;
+  /** The same of the index's terms of letters, for the scan's fallback on stems. */
+  private termsByLength: Map<string, string[]> | null = null;
+  /** The words met so far. */
+  private written: Set<string> | null = null;
 
-  constructor(private readonly readTerms: () => Iterable<string>) {}
+  constructor(
+    private readonly readTerms: () => Iterable<string>,
+    private readonly readTexts: () => Iterable<string>,
+  ) {}
 
-  /** Whether the terms were read (so writes must add theirs). */
+  /** Whether the vocabulary was read (so writes must add theirs). */
   get loaded(): boolean {
     return this.bySpelling !== null;
   }
@@ -24,21 +40,35 @@ export class VaultVocabulary {
   clear(): void {
     this.bySpelling = null;
     this.byLength = null;
+    this.termsByLength = null;
+    this.written = null;
   }
 
-  add(terms: Iterable<string>): void {
-    if (this.bySpelling === null || this.byLength === null) return;
+  /** Adds the terms and words of memories' texts. */
+  add(texts: Iterable<string>): void {
+    if (this.bySpelling === null) return;
+    for (const text of texts) {
+      this.addTerms(tokenize(text).map((token) => token.term));
+      this.addWords(writtenWords(text));
+    }
+  }
+
+  private addTerms(terms: Iterable<string>): void {
     for (const term of terms) {
       const key = spellingKey(term);
-      const same = this.bySpelling.get(key);
-      if (same === undefined) this.bySpelling.set(key, [term]);
+      const same = this.bySpelling!.get(key);
+      if (same === undefined) this.bySpelling!.set(key, [term]);
       else if (same.includes(term)) continue;
       else same.push(term);
-      if (!LETTERS.test(term)) continue;
-      const bucket = bucketOf(term, Array.from(term).length);
-      const sameLength = this.byLength.get(bucket);
-      if (sameLength === undefined) this.byLength.set(bucket, [term]);
-      else sameLength.push(term);
+      addByLength(this.termsByLength!, term);
+    }
+  }
+
+  private addWords(words: Iterable<string>): void {
+    for (const word of words) {
+      if (this.written!.has(word)) continue;
+      this.written!.add(word);
+      addByLength(this.byLength!, word);
     }
   }
 
@@ -46,7 +76,10 @@ export class VaultVocabulary {
     if (this.bySpelling !== null) return;
     this.bySpelling = new Map();
     this.byLength = new Map();
-    this.add(this.readTerms());
+    this.termsByLength = new Map();
+    this.written = new Set();
+    this.addTerms(this.readTerms());
+    for (const text of this.readTexts()) this.addWords(writtenWords(text));
   }
 
   /** The vault's other spellings of `term`'s word ("sœur" for "soeur"), not `term` itself. */
@@ -56,25 +89,53 @@ export class VaultVocabulary {
   }
 
   /**
-   * Vault terms `term` may be a misspelling of: those at the smallest edit
-   * distance within its allowance (typoAllowance), at most `limit`. Only for
-   * words of letters (not numbers, which a typo makes another number), and
-   * only among words with the same first letter, as spelling checkers do
-   * (Lucene's DirectSpellChecker, minPrefix 1): the first letter is rarely
-   * the one mistyped, and on LoCoMo's questions, whose words a conversation
-   * often simply lacks, the rule took recall from slightly below to slightly
-   * above reading them as written (BENCHMARKS.md).
+   * The index terms of the vault words that `words` (a query's folded words
+   * of `term`) may be misspellings of: those at the smallest edit distance
+   * within each word's allowance (typoAllowance), at most `limit` words;
+   * failing any, the index terms nearest to `term` itself, as before words
+   * were compared: a stem can still place a word whose letters are too far
+   * from every written word ("status" → "statu", one letter from "state").
+   * Only for words of letters (not numbers, which a typo makes another
+   * number), and only among words with the same first letter, as spelling
+   * checkers do (Lucene's DirectSpellChecker, minPrefix 1): the first letter
+   * is rarely the one mistyped, and on LoCoMo's questions, whose words a
+   * conversation often simply lacks, the rule took recall from slightly
+   * below to slightly above reading them as written (BENCHMARKS.md). A
+   * written word is looked up by its stem's spelling key, since the index
+   * does not stem every word as `stemmer` does ("Straße").
    */
-  nearTerms(term: string, limit: number): string[] {
-    const allowance = typoAllowance(term);
-    if (allowance === 0 || !LETTERS.test(term)) return [];
+  nearTerms(term: string, words: readonly string[], limit: number): string[] {
     this.load();
-    const length = Array.from(term).length;
-    let best = allowance + 1;
-    let near: string[] = [];
+    const near = nearest(words, this.byLength!, limit);
+    if (near.length === 0) return nearest([term], this.termsByLength!, limit);
+    const terms = near.flatMap((word) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? []);
+    return [...new Set(terms)];
+  }
+}
+
+function addByLength(byLength: Map<string, string[]>, word: string): void {
+  if (!LETTERS.test(word)) return;
+  const bucket = bucketOf(word, Array.from(word).length);
+  const sameLength = byLength.get(bucket);
+  if (sameLength === undefined) byLength.set(bucket, [word]);
+  else sameLength.push(word);
+}
+
+/** Up to `limit` of `byLength`'s entries at the smallest distance within allowance from any of `words`. */
+function nearest(
+  words: readonly string[],
+  byLength: Map<string, string[]>,
+  limit: number,
+): string[] {
+  let best = Infinity;
+  let near: string[] = [];
+  for (const word of words) {
+    const allowance = typoAllowance(word);
+    if (allowance === 0 || !LETTERS.test(word)) continue;
+    const length = Array.from(word).length;
     for (let other = length - allowance; other <= length + allowance; other++) {
-      for (const candidate of this.byLength!.get(bucketOf(term, other)) ?? []) {
-        const distance = editDistanceWithin(term, candidate, Math.min(allowance, best));
+      for (const candidate of byLength.get(bucketOf(word, other)) ?? []) {
+        const distance = editDistanceWithin(word, candidate, Math.min(allowance, best));
         if (distance === null || distance === 0) continue;
         if (distance < best) {
           best = distance;
@@ -82,9 +143,18 @@ export class VaultVocabulary {
         } else if (near.length < limit) near.push(candidate);
       }
     }
-    return near;
   }
+  return near;
 }
+
+/** The distinct folded words of a text, as the index reads them (CJK runs left out). */
+function writtenWords(text: string): Set<string> {
+  const words = new Set(foldWord(text).match(WORD) ?? []);
+  if (hasCjk(text)) for (const word of words) if (hasCjk(word)) words.delete(word);
+  return words;
+}
+
+const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
 
 function bucketOf(term: string, length: number): string {
   return `${String.fromCodePoint(term.codePointAt(0)!)}${length}`;
