@@ -1,3 +1,4 @@
+import { dayOf } from '../../text/calendar-periods';
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
 import { queryNames, queryTerms, type QueryName } from '../../text/tokens';
 import type { TextRanking } from './text-ranking';
@@ -11,7 +12,8 @@ export interface AnalysedQuery {
 
 /**
  * Queries analysed lately in this isolate, most recent last. Analysis is a
- * pure function of the text and the stopword list, so it is shared by every
+ * pure function of the text, the stopword list and the UTC day of the
+ * search's `now` (which "yesterday" or "in May" means), so it is shared by every
  * vault object of the isolate: the windows of one search ask for the same
  * text, and so do the vaults of a multi-vault search that the isolate holds
  * (all of them under wrangler dev; in production a vault's object may run
@@ -21,21 +23,28 @@ export interface AnalysedQuery {
 const recent = new Map<string, AnalysedQuery>();
 const RECENT_QUERIES = 8;
 
-/** The terms, names and dates of `text`, analysed once for the isolate's recent queries. */
-export function analyseQuery(text: string, stopwords: TextRanking['stopwords']): AnalysedQuery {
-  const key = `${stopwords}\n${text}`;
+/**
+ * The terms, names and dates of `text`, its dates read as of `now` (ms since
+ * the epoch), analysed once for the isolate's recent queries.
+ */
+export function analyseQuery(
+  text: string,
+  stopwords: TextRanking['stopwords'],
+  now: number,
+): AnalysedQuery {
+  const key = `${stopwords}\n${dayOf(now)}\n${text}`;
   const known = recent.get(key);
   if (known !== undefined) {
     recent.delete(key);
     recent.set(key, known);
     return known;
   }
-  // A named date's numbers are not matched as words (query-dates.ts): the
-  // date finds its day's memories by their time instead. Function words are
+  // A named date's words are not matched as words (query-dates.ts): the
+  // date finds its period's memories by their time instead. Function words are
   // never searched for, even in a query of nothing else ("the", "is it?"):
   // they hold in most memories, so their best match was any memory, scored
   // as high as a real exact match, and chat injected it.
-  const { dates, words } = readQueryDates(text);
+  const { dates, words } = readQueryDates(text, now);
   const analysed: AnalysedQuery = {
     terms: queryTerms(words, stopwords, 'drop'),
     names: queryNames(text),
