@@ -122,7 +122,10 @@ const countOf = (said: string): number => {
 const dayIn = (year: number, month: number, date: number): Period | null =>
   isDayOfMonth(year, month, date) ? dayPeriod(dayOf(Date.UTC(year, month, date))) : null;
 
-/** Reads one form of date: the periods a match names (none: not a date after all). */
+/**
+ * Reads one form of date: the periods a match names; null for a date with no
+ * such day ("31 June 2023"), none for words that are no date after all.
+ */
 interface DateForm {
   pattern: RegExp;
   read(match: RegExpMatchArray, today: number): (Period | null)[];
@@ -280,10 +283,19 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
 export function readQueryDates(text: string, now: number): { dates: NamedDate[]; words: string } {
   const today = dayOf(now);
   const found = new Map<string, NamedDate>();
+  const blank = (text: string, { index, 0: said }: RegExpMatchArray) =>
+    text.slice(0, index) + ' '.repeat(said.length) + text.slice(index! + said.length);
+  // `unread` loses every date read, even one with no such day ("31 June
+  // 2023"), so that no later form reads its parts again ("June 2023");
+  // `words` only those that name a period.
+  let unread = text;
   let words = text;
   for (const form of [...DATES_WITH_YEAR, ...SPOKEN_DATES]) {
-    for (const match of words.matchAll(form.pattern)) {
-      const periods = form.read(match, today).filter((period) => period !== null);
+    for (const match of unread.matchAll(form.pattern)) {
+      const read = form.read(match, today);
+      if (read.length === 0) continue;
+      unread = blank(unread, match);
+      const periods = read.filter((period) => period !== null);
       if (periods.length === 0) continue;
       for (const { kind, start, end } of periods)
         found.set(`${kind} ${start}`, {
@@ -291,8 +303,7 @@ export function readQueryDates(text: string, now: number): { dates: NamedDate[];
           from: start - EARLIEST_ZONE,
           until: end + LATEST_ZONE,
         });
-      const at = match.index!;
-      words = words.slice(0, at) + ' '.repeat(match[0].length) + words.slice(at + match[0].length);
+      words = blank(words, match);
     }
   }
   return { dates: [...found.values()], words };
