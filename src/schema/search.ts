@@ -65,7 +65,8 @@ export const SearchInput = builder.inputType('SearchInput', {
     now: t.field({
       type: 'DateTime',
       required: false,
-      description: 'Reference time for the windows; default: server time.',
+      description:
+        'Reference time for the windows and for dates the query says relative to today ("yesterday", "last March", "on Friday"); default: server time.',
     }),
     embedding: t.floatList({
       required: false,

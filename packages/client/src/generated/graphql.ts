@@ -127,7 +127,7 @@ export type SearchInput = {
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows; default: server time. */
+  /** Reference time for the windows and for dates the query says relative to today ("yesterday", "last March", "on Friday"); default: server time. */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
