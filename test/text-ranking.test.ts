@@ -271,7 +271,7 @@ describe('dates named in a query', () => {
     expect(named('on 31 June 2023')).toEqual([]); // no such day
   });
 
-  it('leaves "may" and "march" that are no dates alone', () => {
+  it('leaves "may", "march" and weekdays that name no date alone', () => {
     for (const query of [
       'What may 20 people do?',
       'this may help',
@@ -279,6 +279,9 @@ describe('dates named in a query', () => {
       'the last marathon',
       'the last mayor',
       'top 10 june songs',
+      'yoga every Friday',
+      'the dentist next Monday',
+      'on the Sunday before',
     ])
       expect(named(query), query).toEqual([]);
     expect(named('on May 20')).toEqual([['day', '2026-05-20', '2026-05-21']]);

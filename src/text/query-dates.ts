@@ -259,7 +259,11 @@ const SPOKEN_DATES: DateForm[] = [
     },
   },
   {
-    pattern: pattern(`\\b(?:(?:on|last|previous|this\\s+past|past)\\s+)?${WEEKDAY}\\b`),
+    // Not "the Sunday before …", "every Friday" or "next Monday": no latest
+    // such day is meant.
+    pattern: pattern(
+      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:(?:on|last|previous|this\\s+past|past)\\s+)?${WEEKDAY}\\b`,
+    ),
     read: (m, today) => {
       const back = (weekdayOf(today) - WEEKDAYS.indexOf(m[1]!.toLowerCase()) + 7) % 7 || 7;
       return [dayPeriod(today - back)];
