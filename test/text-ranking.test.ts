@@ -247,6 +247,7 @@ describe('dates named in a query', () => {
         kind: 'day',
         from: june3 - 14 * HOUR,
         until: june3 + 24 * HOUR + 12 * HOUR,
+        fromNow: false,
       });
     }
   });
@@ -257,6 +258,7 @@ describe('dates named in a query', () => {
         kind: 'month',
         from: Date.UTC(2023, 6, 1) - 14 * HOUR,
         until: Date.UTC(2023, 7, 1) + 12 * HOUR,
+        fromNow: false,
       },
     ]);
     // A day is not read a second time as its month.
@@ -347,6 +349,14 @@ describe('dates named in a query', () => {
     // Numbers and words that name no date stay words.
     expect(words('the 10 best films of 2026')).toEqual(['10', 'best', 'film', '2026']);
     expect(words('my last day at work')).toEqual(['last', 'dai', 'work']);
+    // A date said relative to now that the caller reads as words stays words.
+    const asWords = readQueryDates(
+      'what happened last week in 2026-10',
+      NOW,
+      (date) => date.fromNow,
+    );
+    expect(queryTerms(asWords.words, 'full', 'drop')).toEqual(['happen', 'last', 'week']);
+    expect(asWords.dates.map((date) => date.kind)).toEqual(['month']);
   });
 });
 

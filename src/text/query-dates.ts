@@ -54,6 +54,8 @@ export interface NamedDate {
   /** The range in ms since the epoch: [from, until). */
   from: number;
   until: number;
+  /** Said relative to now or without its year ("last summer", "May 3rd"): resolved against `now`. */
+  fromNow: boolean;
 }
 
 const MONTHS = [
@@ -282,9 +284,15 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
  * did I do last March" → "what did I do           "): the date finds its
  * period's memories by their time, and its words are no words to match
  * ("last" would match every memory that says "last week", "10" any that
- * says ten, "March" any that mentions the month).
+ * says ten, "March" any that mentions the month). A date said relative to
+ * now that `asWords` picks stays words and names nothing (the vault holds
+ * nothing then: see TextSearch).
  */
-export function readQueryDates(text: string, now: number): { dates: NamedDate[]; words: string } {
+export function readQueryDates(
+  text: string,
+  now: number,
+  asWords?: (date: NamedDate) => boolean,
+): { dates: NamedDate[]; words: string } {
   const today = dayOf(now);
   const found = new Map<string, NamedDate>();
   const blank = (text: string, { index, 0: said }: RegExpMatchArray) =>
@@ -294,20 +302,25 @@ export function readQueryDates(text: string, now: number): { dates: NamedDate[];
   // `words` only those that name a period.
   let unread = text;
   let words = text;
-  for (const form of [...DATES_WITH_YEAR, ...SPOKEN_DATES]) {
-    for (const match of unread.matchAll(form.pattern)) {
-      const read = form.read(match, today);
-      if (read.length === 0) continue;
-      unread = blank(unread, match);
-      const periods = read.filter((period) => period !== null);
-      if (periods.length === 0) continue;
-      for (const { kind, start, end } of periods)
-        found.set(`${kind} ${start}`, {
-          kind,
-          from: start - EARLIEST_ZONE,
-          until: end + LATEST_ZONE,
-        });
-      words = blank(words, match);
+  for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
+    const fromNow = forms === SPOKEN_DATES;
+    for (const form of forms) {
+      for (const match of unread.matchAll(form.pattern)) {
+        const read = form.read(match, today);
+        if (read.length === 0) continue;
+        unread = blank(unread, match);
+        const dates = read
+          .filter((period) => period !== null)
+          .map(({ kind, start, end }) => ({
+            kind,
+            from: start - EARLIEST_ZONE,
+            until: end + LATEST_ZONE,
+            fromNow,
+          }));
+        if (dates.length === 0 || (fromNow && asWords && dates.every(asWords))) continue;
+        for (const date of dates) found.set(`${date.kind} ${date.from}`, date);
+        words = blank(words, match);
+      }
     }
   }
   return { dates: [...found.values()], words };

@@ -53,7 +53,11 @@ async function storeTurns(): Promise<Key> {
 async function search(
   key: Key,
   query: string,
-  options: { mode?: 'TEXT' | 'HYBRID'; windows?: typeof ALL_WINDOWS; now?: string | null } = {},
+  options: {
+    mode?: 'TEXT' | 'HYBRID';
+    windows?: { window: 'HOT' | 'WORKING' | 'LONG_TERM' | 'ARCHIVE'; limit: number }[];
+    now?: string | null;
+  } = {},
 ): Promise<string[]> {
   const { search } = await key.api.request(SearchDocument, {
     input: {
@@ -114,6 +118,21 @@ describe('dates as people say them', () => {
       windows: archive,
     });
     expect(hits[0]).toBe(TURNS.marathon[0]);
+  });
+
+  it('reads a relative date as words when the vault holds nothing of its period', async () => {
+    const key = await storeTurns();
+    // On 20 December last week (7–13 December) holds no memory: "last week"
+    // is then most likely the words a turn said, as in Berlin's.
+    const december = await search(key, 'what happened last week?', {
+      now: '2026-12-20T15:00:00.000Z',
+      windows: [{ window: 'ARCHIVE', limit: 20 }],
+    });
+    expect(december).toEqual([TURNS.berlin[0]]);
+    // With memories in the period, the period's memories (as above).
+    expect((await search(key, 'what happened last week?')).sort()).toEqual(
+      contents('report', 'thai', 'canal'),
+    );
   });
 
   it("counts from the server's time when the search names no now", async () => {

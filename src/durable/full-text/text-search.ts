@@ -86,6 +86,20 @@ const MAX_VOCABULARY_BATCH = 100;
  * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
  * for memories said by a person the query names.
  */
+/**
+ * Whether the vault holds a memory stored in a date's period. A date said
+ * relative to now that holds none is read as words (query-analysis.ts): it
+ * could find nothing by its time, and in a transcript its words are often
+ * the speaker's own, quoted by a question asked long after ("What did John
+ * do last weekend?", where the turn says "Last weekend I…").
+ */
+const heardIn =
+  (timeline: TextTimeline) =>
+  (date: NamedDate): boolean => {
+    const { start, end } = timeline.range(date.from - 1, date.until - 1);
+    return end > start;
+  };
+
 export class TextSearch {
   private readonly cache = new PostingsCache();
   private readonly vocabulary = new VaultVocabulary(() =>
@@ -213,7 +227,7 @@ export class TextSearch {
     ranking: TextRanking,
     now = Date.now(),
   ): number {
-    const { terms, dates } = analyseQuery(text, ranking.stopwords, now);
+    const { terms, dates } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
     if (terms.length === 0)
       return dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
     const postings = terms.map((term) => this.queryPostings(term, timeline).full);
@@ -235,7 +249,7 @@ export class TextSearch {
     allowed?: { has(seq: number): boolean },
     now = Date.now(),
   ): TextHit[] {
-    const query = analyseQuery(text, ranking.stopwords, now);
+    const query = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
     if (limit <= 0 || timeline.size === 0) return [];
     const byWords =
       query.terms.length === 0
