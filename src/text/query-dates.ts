@@ -284,7 +284,8 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
  * did I do last March" → "what did I do           "): the date finds its
  * period's memories by their time, and its words are no words to match
  * ("last" would match every memory that says "last week", "10" any that
- * says ten, "March" any that mentions the month). A date said relative to
+ * says ten, "March" any that mentions the month). Of a date with its year
+ * only the numbers are blanked ("October 4th, 2026" keeps "October"). A date said relative to
  * now that `asWords` picks stays words and names nothing (the vault holds
  * nothing then: see TextSearch).
  */
@@ -297,6 +298,14 @@ export function readQueryDates(
   const found = new Map<string, NamedDate>();
   const blank = (text: string, { index, 0: said }: RegExpMatchArray) =>
     text.slice(0, index) + ' '.repeat(said.length) + text.slice(index! + said.length);
+  // A date with its year keeps its month's or season's name as a word, as
+  // before spoken dates were read: in transcripts the turn often says it
+  // ("in summer 2021" asks about a turn's "last summer"; LoCoMo's recall
+  // fell without it, BENCHMARKS.md).
+  const blankNumbers = (text: string, { index, 0: said }: RegExpMatchArray) =>
+    text.slice(0, index) +
+    said.replace(/\d+(?:st|nd|rd|th)?/giu, (digits) => ' '.repeat(digits.length)) +
+    text.slice(index! + said.length);
   // `unread` loses every date read, even one with no such day ("31 June
   // 2023"), so that no later form reads its parts again ("June 2023");
   // `words` only those that name a period.
@@ -319,7 +328,7 @@ export function readQueryDates(
           }));
         if (dates.length === 0 || (fromNow && asWords && dates.every(asWords))) continue;
         for (const date of dates) found.set(`${date.kind} ${date.from}`, date);
-        words = blank(words, match);
+        words = fromNow ? blank(words, match) : blankNumbers(words, match);
       }
     }
   }
