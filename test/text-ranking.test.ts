@@ -346,6 +346,8 @@ describe('dates named in a query', () => {
     expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob']);
     expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '10', 'friend']);
     expect(words('the hike in summer 2021')).toEqual(['hike', 'summer']);
+    // A season's name stays a word: "last summer" gives up "last" only.
+    expect(words('the hike last summer')).toEqual(['hike', 'summer']);
     expect(words('what did Anna say last March?')).toEqual(['anna', 'sai']);
     expect(words('what happened 3 days ago')).toEqual(['happen']);
     // Numbers and words that name no date stay words.

@@ -201,12 +201,15 @@ const SPOKEN_DATES: DateForm[] = [
   },
   {
     pattern: pattern(
-      `\\b(last|previous|this)\\s+(week|weekend|month|year|${SEASON.slice(1, -1)})\\b`,
+      // A season's name stays a word (only "last" or "this" is taken): it is
+      // as much a topic as a time ("summer camp"), and a conversation's turn
+      // often says it ("last summer" in LoCoMo, whose recall fell without it).
+      `\\b(last|previous|this)(?:\\s+(week|weekend|month|year)\\b|(?=\\s+${SEASON}\\b))`,
     ),
     read: (m, today) => {
       const last = m[1]!.toLowerCase() !== 'this';
       const { year, month } = calendarOf(today);
-      const unit = m[2]!.toLowerCase();
+      const unit = (m[2] ?? m[3]!).toLowerCase();
       switch (unit) {
         case 'week':
           return [weekPeriod(last ? today - 7 : today)];
