@@ -394,7 +394,7 @@ it(`HYBRID search in the vault object, bench:api's corpus of ${MEMORIES} synthet
     const analysis = (q: number) => {
       queryTerms(questions[q]!, DEFAULT_TEXT_RANKING.stopwords);
       queryNames(questions[q]!);
-      queryDates(questions[q]!);
+      queryDates(questions[q]!, Date.now());
     };
     const [
       hybrid = [],

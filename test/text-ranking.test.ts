@@ -224,6 +224,15 @@ describe('standout fusion', () => {
 describe('dates named in a query', () => {
   const HOUR = 3_600_000;
   const june3 = Date.UTC(2023, 5, 3);
+  /** A Wednesday afternoon. */
+  const NOW = Date.UTC(2026, 10, 18, 15);
+  /** The UTC days or periods a query names, as [first day, day after] in ISO. */
+  const named = (query: string, now = NOW) =>
+    queryDates(query, now).map(({ kind, from, until }) => [
+      kind,
+      new Date(from + 14 * HOUR).toISOString().slice(0, 10),
+      new Date(until - 12 * HOUR).toISOString().slice(0, 10),
+    ]);
 
   it('reads days in the usual English forms, as the day in any time zone', () => {
     for (const query of [
@@ -233,33 +242,98 @@ describe('dates named in a query', () => {
       'Anything from Jun 3rd 2023?',
       'the picture shared on June 3,2023',
       'notes of 2023-06-03',
+      'notes of 3/6/2023', // 3 June, or 6 March (below)
     ]) {
-      expect(queryDates(query), query).toEqual([
-        { kind: 'day', from: june3 - 14 * HOUR, until: june3 + 24 * HOUR + 12 * HOUR },
-      ]);
+      expect(queryDates(query, NOW), query).toContainEqual({
+        kind: 'day',
+        from: june3 - 14 * HOUR,
+        until: june3 + 24 * HOUR + 12 * HOUR,
+        fromNow: false,
+      });
     }
   });
 
-  it('reads a month with its year, and leaves dates without a year alone', () => {
-    expect(queryDates('What did John do in July 2023?')).toEqual([
+  it('reads a month with its year, and a day without one as the latest such day', () => {
+    expect(queryDates('What did John do in July 2023?', NOW)).toEqual([
       {
         kind: 'month',
         from: Date.UTC(2023, 6, 1) - 14 * HOUR,
         until: Date.UTC(2023, 7, 1) + 12 * HOUR,
+        fromNow: false,
       },
     ]);
     // A day is not read a second time as its month.
-    expect(queryDates('on June 3, 2023 and in August, 2024').map((date) => date.kind)).toEqual([
-      'day',
-      'month',
-    ]);
-    expect(queryDates('What did she do on June 3?')).toEqual([]);
-    expect(queryDates('What may 20 people do?')).toEqual([]);
-    expect(queryDates('on 31 June 2023')).toEqual([]); // no such day
+    expect(queryDates('on June 3, 2023 and in August, 2024', NOW).map((date) => date.kind)).toEqual(
+      ['day', 'month'],
+    );
+    expect(named('What did she do on June 3?')).toEqual([['day', '2026-06-03', '2026-06-04']]);
+    expect(named('on March 3rd?')).toEqual([['day', '2026-03-03', '2026-03-04']]);
+    // Not yet this year: last year's.
+    expect(named('on December 24th')).toEqual([['day', '2025-12-24', '2025-12-25']]);
+    expect(named('Feb 29th')).toEqual([['day', '2024-02-29', '2024-03-01']]);
+    expect(named('on 31 June 2023')).toEqual([]); // no such day
   });
 
-  it("leaves a named date's numbers out of the query's words, its month's name in", () => {
-    const words = (query: string) => queryTerms(readQueryDates(query).words, 'full', 'drop');
+  it('leaves "may", "march" and weekdays that name no date alone', () => {
+    for (const query of [
+      'What may 20 people do?',
+      'this may help',
+      'March 3 steps forward',
+      'the last marathon',
+      'the last mayor',
+      'top 10 june songs',
+      'yoga every Friday',
+      'the dentist next Monday',
+      'on the Sunday before',
+    ])
+      expect(named(query), query).toEqual([]);
+    expect(named('on May 20')).toEqual([['day', '2026-05-20', '2026-05-21']]);
+    expect(named('in March')).toEqual([['month', '2026-03-01', '2026-04-01']]);
+  });
+
+  it('reads numeric days in either order, both days when both orders make one', () => {
+    expect(named('3/3/2026')).toEqual([['day', '2026-03-03', '2026-03-04']]);
+    expect(named('25/3/2026')).toEqual([['day', '2026-03-25', '2026-03-26']]);
+    expect(named('3/25/2026')).toEqual([['day', '2026-03-25', '2026-03-26']]);
+    expect(named('4.3.2026')).toEqual([
+      ['day', '2026-03-04', '2026-03-05'],
+      ['day', '2026-04-03', '2026-04-04'],
+    ]);
+    expect(named('2026-05')).toEqual([['month', '2026-05-01', '2026-06-01']]);
+    expect(named('2026-13')).toEqual([]);
+  });
+
+  it('resolves dates said relative to now against its UTC day', () => {
+    const cases: [string, string[][]][] = [
+      ['what happened today?', [['day', '2026-11-18', '2026-11-19']]],
+      ['what happened yesterday?', [['day', '2026-11-17', '2026-11-18']]],
+      ['the day before yesterday', [['day', '2026-11-16', '2026-11-17']]],
+      ['3 days ago', [['day', '2026-11-15', '2026-11-16']]],
+      // Weeks run Monday to Sunday.
+      ['what happened last week?', [['week', '2026-11-09', '2026-11-16']]],
+      ['two weeks ago', [['week', '2026-11-02', '2026-11-09']]],
+      ['last weekend', [['week', '2026-11-14', '2026-11-16']]],
+      ['last month', [['month', '2026-10-01', '2026-11-01']]],
+      ['a couple of months ago', [['month', '2026-09-01', '2026-10-01']]],
+      ['last year', [['year', '2025-01-01', '2026-01-01']]],
+      ['what did Anna say last March?', [['month', '2026-03-01', '2026-04-01']]],
+      ['What did I do in May?', [['month', '2026-05-01', '2026-06-01']]],
+      // The latest Friday before today (the 18th is a Wednesday).
+      ['on Friday', [['day', '2026-11-13', '2026-11-14']]],
+      ['last summer', [['season', '2026-06-01', '2026-09-01']]],
+      ['spring 2026', [['season', '2026-03-01', '2026-06-01']]],
+      ['winter 2026', [['season', '2025-12-01', '2026-03-01']]],
+    ];
+    for (const [query, dates] of cases) expect(named(query), query).toEqual(dates);
+    // "Last" skips the month (season, weekday) we are in, "in" does not.
+    const march10 = Date.UTC(2026, 2, 10, 12);
+    expect(named('last March', march10)).toEqual([['month', '2025-03-01', '2025-04-01']]);
+    expect(named('in March', march10)).toEqual([['month', '2026-03-01', '2026-04-01']]);
+    expect(named('on Tuesday', march10)).toEqual([['day', '2026-03-03', '2026-03-04']]);
+  });
+
+  it("leaves a named date's words out of the query's words", () => {
+    const words = (query: string) => queryTerms(readQueryDates(query, NOW).words, 'full', 'drop');
     // With the date gone only function words are left: not searched for.
     expect(words('what did I do on 2026-10-04')).toEqual([]);
     expect(queryTerms('what did I do on', 'full', 'keep')).toEqual([
@@ -269,10 +343,25 @@ describe('dates named in a query', () => {
       'do',
       'on',
     ]);
+    // A date with its year keeps its month's name as a word; a spoken one does not.
     expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob']);
     expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '10', 'friend']);
-    // Numbers that name no date stay words.
+    expect(words('the hike in summer 2021')).toEqual(['hike', 'summer']);
+    // A season's name stays a word: "last summer" gives up "last" only.
+    expect(words('the hike last summer')).toEqual(['hike', 'summer']);
+    expect(words('what did Anna say last March?')).toEqual(['anna', 'sai']);
+    expect(words('what happened 3 days ago')).toEqual(['happen']);
+    // Numbers and words that name no date stay words.
     expect(words('the 10 best films of 2026')).toEqual(['10', 'best', 'film', '2026']);
+    expect(words('my last day at work')).toEqual(['last', 'dai', 'work']);
+    // A date said relative to now that the caller reads as words stays words.
+    const asWords = readQueryDates(
+      'what happened last week in 2026-10',
+      NOW,
+      (date) => date.fromNow,
+    );
+    expect(queryTerms(asWords.words, 'full', 'drop')).toEqual(['happen', 'last', 'week']);
+    expect(asWords.dates.map((date) => date.kind)).toEqual(['month']);
   });
 });
 

@@ -121,7 +121,7 @@ function expansionWord(surface: string, stem: string, speakers: ReadonlySet<stri
     !/^\d+$/.test(stem) &&
     !speakers.has(stem) &&
     queryTerms(surface, 'full', 'drop').length > 0 &&
-    readQueryDates(surface).dates.length === 0
+    readQueryDates(surface, Date.now()).dates.length === 0
   );
 }
 
@@ -172,7 +172,7 @@ it('query expansion on the text side, held out by conversation', async () => {
     // Per question, per (m, t): the nearest vault words of its words, weighted by cosine.
     const nearestWords: Map<string, Map<string, number>>[] = [];
     for (const question of conversation.questions) {
-      const own = new Set(analyseQuery(question.question, 'full').terms);
+      const own = new Set(analyseQuery(question.question, 'full', Date.now()).terms);
       // Names and other capitalised words have no synonyms: their vectors
       // are their rare pieces', close to unrelated rare words.
       const asked = [
@@ -312,7 +312,7 @@ it('query expansion on the text side, held out by conversation', async () => {
           evidenceRanks.set(question.category, ranks);
         }
 
-        const own = new Set(analyseQuery(question.question, 'full').terms);
+        const own = new Set(analyseQuery(question.question, 'full', Date.now()).terms);
         const best = original[0]?.score ?? 1;
         for (const k of FEEDBACK_HITS) {
           const weights = new Map<string, number>();

@@ -653,10 +653,20 @@ export const MUTANTS = [
     id: 'proof/text-filter-after-ranking',
     area: 'proof',
     file: 'src/durable/queries/vault-queries.ts',
-    from: 'this.text.search(timeline(), request.text, window, limit, ranking, allowed);',
-    to: 'this.text.search(timeline(), request.text, window, limit, ranking, undefined);',
+    from: 'this.text.search(timeline(), request.text, window, limit, ranking, allowed, request.now);',
+    to: 'this.text.search(timeline(), request.text, window, limit, ranking, undefined, request.now);',
     tests: VAULT,
     description: 'TEXT search ignores the metadata filter',
+  },
+  {
+    id: 'proof/spoken-dates-ignore-now',
+    area: 'proof',
+    file: 'src/resolvers/search-memories.ts',
+    from: '    // What "yesterday" or "last March" in the query means (query-dates.ts).\n    now,\n',
+    to: '',
+    tests: ['test/search/spoken-dates.test.ts'],
+    description:
+      "the vault reads the query's relative dates by its own clock, not the search's now",
   },
   {
     id: 'proof/expiry-keeps-snapshots',

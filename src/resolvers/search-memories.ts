@@ -116,6 +116,8 @@ export async function searchMemories(
   }
   const request: Promise<SearchRequest> = embedded.then(({ vector, model }) => ({
     text: input.query,
+    // What "yesterday" or "last March" in the query means (query-dates.ts).
+    now,
     vector,
     model,
     mode,

@@ -66,7 +66,7 @@ export const SearchInput = builder.inputType('SearchInput', {
       type: 'DateTime',
       required: false,
       description:
-        'Reference time for the windows, and for what is current: a memory superseded after it is found as it was then; default: server time.',
+        'Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time.',
     }),
     embedding: t.floatList({
       required: false,

@@ -26,8 +26,9 @@ export interface TextRanking {
   nameBoost: number;
   /**
    * Added to the relative score of memories stored on a day the query names
-   * ("on 8 May, 2023"), or in a month it names ("in July 2023"): what was
-   * said then is what such a question asks about.
+   * ("on 8 May, 2023", "yesterday"), or in a longer period it names ("in
+   * July 2023", "last week", "spring 2026"; monthBoost): what was said then
+   * is what such a question asks about.
    */
   dayBoost: number;
   monthBoost: number;

@@ -107,6 +107,20 @@ const MAX_VOCABULARY_BATCH = 100;
  * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
  * for memories said by a person the query names.
  */
+/**
+ * Whether the vault holds a memory stored in a date's period. A date said
+ * relative to now that holds none is read as words (query-analysis.ts): it
+ * could find nothing by its time, and in a transcript its words are often
+ * the speaker's own, quoted by a question asked long after ("What did John
+ * do last weekend?", where the turn says "Last weekend I…").
+ */
+const heardIn =
+  (timeline: TextTimeline) =>
+  (date: NamedDate): boolean => {
+    const { start, end } = timeline.range(date.from - 1, date.until - 1);
+    return end > start;
+  };
+
 export class TextSearch {
   private readonly cache = new PostingsCache();
   private readonly vocabulary = new VaultVocabulary(
@@ -230,10 +244,15 @@ export class TextSearch {
    * scores in this vault (full-match.ts): the unit TEXT and HYBRID put text
    * scores on, so that they mean the same in every vault. A query of a date
    * and no terms counts the date as one word no memory holds; 0 for a query
-   * of neither.
+   * of neither. `now` is the search's (ms): what "yesterday" means.
    */
-  fullMatchScore(timeline: TextTimeline, text: string, ranking: TextRanking): number {
-    const { terms, spelt, dates } = analyseQuery(text, ranking.stopwords);
+  fullMatchScore(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    now = Date.now(),
+  ): number {
+    const { terms, spelt, dates } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
     if (terms.length === 0)
       return dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
     const postings = terms.map((term) => this.queryPostings(term, spelt, timeline).full);
@@ -242,8 +261,9 @@ export class TextSearch {
 
   /**
    * The window's best `limit` memories: those matching the query's words,
-   * then, when a named day or month leaves room, that period's memories
-   * matching none of them (`datedOnly`).
+   * then, when a named day or period leaves room, that period's memories
+   * matching none of them (`datedOnly`). Dates said relative to now ("last
+   * week") count from `now`, the search's (ms; absent: the server's clock).
    */
   search(
     timeline: TextTimeline,
@@ -252,8 +272,9 @@ export class TextSearch {
     limit: number,
     ranking: TextRanking,
     allowed?: { has(seq: number): boolean },
+    now = Date.now(),
   ): TextHit[] {
-    const query = analyseQuery(text, ranking.stopwords);
+    const query = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
     if (limit <= 0 || timeline.size === 0) return [];
     const byWords =
       query.terms.length === 0
@@ -266,11 +287,12 @@ export class TextSearch {
   }
 
   /**
-   * Memories stored on a day (or in a month) the query names that match none
-   * of its words: "what happened on October 4th 2026" asks for that day's
-   * memories by their date alone. They rank below every word match (under
-   * DATE_ONLY_SCORE and half the weakest one's score, so across windows and
-   * vaults too), a named day's above a named month's, the latest first.
+   * Memories stored on a day (or in a longer period: week, month, season,
+   * year) the query names that match none of its words: "what happened on
+   * October 4th 2026" asks for that day's memories by their date alone. They
+   * rank below every word match (under DATE_ONLY_SCORE and half the weakest
+   * one's score, so across windows and vaults too), a named day's above a
+   * longer period's, the latest first.
    */
   private datedOnly(
     timeline: TextTimeline,
@@ -284,7 +306,7 @@ export class TextSearch {
     const ceiling = Math.min(DATE_ONLY_SCORE, ...byWords.map((hit) => hit.score / 2));
     const hits: TextHit[] = [];
     const daysFirst = [...dates].sort(
-      (a, b) => Number(a.kind === 'month') - Number(b.kind === 'month'),
+      (a, b) => Number(a.kind !== 'day') - Number(b.kind !== 'day'),
     );
     for (const date of daysFirst) {
       // The date's [from, until) within the window's (after, until], in whole ms.
@@ -393,7 +415,7 @@ export class TextSearch {
   }
 
   /**
-   * Memories stored on a day (or in a month) the query names are raised, as
+   * Memories stored on a day (or in a longer period) the query names are raised, as
    * a boost and not a filter: the memory must match the words too, and what
    * was said on other days still competes.
    */

@@ -117,11 +117,14 @@ export class VaultQueries {
   searchWindows(
     index: VectorIndex | null,
     timeline: () => TextTimeline,
-    request: SearchRequest,
+    asked: SearchRequest,
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
     stale: ReadonlySet<number> | null = null,
   ): WindowResult[] {
+    // Every window reads the query's dates as of one day (a caller without a
+    // `now` of its own gets the clock's, read once).
+    const request = asked.now === undefined ? { ...asked, now: Date.now() } : asked;
     // The text unit (TEXT's scale, HYBRID's text side) depends on the query
     // and the vault, not the window: read once per search, when first needed.
     let fullMatch: number | undefined;
@@ -130,6 +133,7 @@ export class VaultQueries {
         timeline(),
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
+        request.now,
       ));
     // Demoted where the window's memories are chosen, so the memories a
     // demotion lets in were ranked and can take the places.
@@ -222,7 +226,7 @@ export class VaultQueries {
     const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
     const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
     const byText = (limit: number): Ranked[] =>
-      this.text.search(timeline(), request.text, window, limit, ranking, allowed);
+      this.text.search(timeline(), request.text, window, limit, ranking, allowed, request.now);
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
       index.searchWindow(
         request.vector!,

@@ -167,6 +167,12 @@ export interface SearchRequest {
   metadata: MetadataFilter | null;
   /** HYBRID: weight of the vector side in the fusion, 0–1 (text gets the rest). */
   vectorWeight: number;
+  /**
+   * The search's `now` (ms since the epoch): the day that dates the query
+   * says relative to today ("yesterday", "last March") count from. Absent:
+   * the vault's clock.
+   */
+  now?: number;
   /** Text ranking settings; absent: the defaults. Only tuning runs set them. */
   textRanking?: TextRanking;
   /**

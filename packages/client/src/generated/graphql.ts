@@ -129,7 +129,7 @@ export type SearchInput = {
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows, and for what is current: a memory superseded after it is found as it was then; default: server time. */
+  /** Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
