@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -362,6 +363,70 @@ describe('context documents marked for the prompt cache are not the user’s wor
     expect(stored).toHaveLength(2);
   });
 
+  it('the last text block is the user’s words even with the cache breakpoint on it (Claude Code’s shape)', async () => {
+    const key = await newKey();
+    const client = anthropic(key.secret, {
+      'x-session-id': 'breakpoint',
+      'x-memory-mode': 'write',
+    });
+    const { data, response } = await client.messages
+      .create({
+        model: 'claude-sonnet-4',
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'text',
+                text: '<system-reminder>\nAs you answer, today is Friday.\n</system-reminder>',
+              },
+              {
+                type: 'text',
+                text: 'My manager is Carol Diaz',
+                cache_control: { type: 'ephemeral' },
+              },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(response.headers.get('x-memory-turn')).toBe('stored');
+    const answer = (data.content[0] as Anthropic.TextBlock).text;
+    expect(await sessionMemories(key, 'breakpoint')).toEqual([
+      'USER: My manager is Carol Diaz',
+      `ASSISTANT: ${answer}`,
+    ]);
+    // The provider still got the reminder.
+    expect(answer).toContain('today is Friday');
+  });
+
+  it('an earlier block that is one tagged element is left out; other earlier blocks are kept', async () => {
+    const key = await newKey();
+    await anthropic(key.secret, {
+      'x-session-id': 'tagged',
+      'x-memory-mode': 'write',
+    }).messages.create({
+      model: 'claude-sonnet-4',
+      max_tokens: 100,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '<document source="lease.pdf">Rent is due monthly.</document>' },
+            { type: 'text', text: 'Our landlord is Mr Okafor' },
+            // Two elements with words between: the user's, formatted.
+            { type: 'text', text: '<b>Warm</b> flat, <b>dry</b>' },
+            { type: 'text', text: 'He lives upstairs' },
+          ],
+        },
+      ],
+    });
+    expect((await sessionMemories(key, 'tagged'))[0]).toBe(
+      'USER: Our landlord is Mr Okafor\n<b>Warm</b> flat, <b>dry</b>\nHe lives upstairs',
+    );
+  });
+
   it('OpenRouter’s cache_control on chat-completion text parts counts the same', async () => {
     const key = await newKey();
     const response = await postJson(
@@ -390,5 +455,28 @@ describe('context documents marked for the prompt cache are not the user’s wor
     const stored = await sessionMemories(key, 'openrouter-cached');
     expect(stored[0]).toBe('USER: Is the garden shared?');
     expect(stored).toHaveLength(2);
+  });
+
+  it('/v1/chat/completions text parts follow the same rule (openai SDK)', async () => {
+    const key = await newKey();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'parts-breakpoint',
+      'x-memory-mode': 'write',
+    });
+    const reminder = '<system-reminder>The user prefers metric units.</system-reminder>';
+    await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: reminder },
+            // OpenRouter's extension: the breakpoint on the last part.
+            { type: 'text', text: 'I cycle 12 km to work', cache_control: { type: 'ephemeral' } },
+          ] as OpenAI.ChatCompletionContentPartText[],
+        },
+      ],
+    });
+    expect((await sessionMemories(key, 'parts-breakpoint'))[0]).toBe('USER: I cycle 12 km to work');
   });
 });
