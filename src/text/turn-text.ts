@@ -3,18 +3,23 @@ import { stemmer } from 'stemmer';
 import { queryTerms } from './tokens';
 
 /**
- * A text as the repeated-turn check compares it: trimmed, every run of
- * whitespace one space. A resent chat turn is byte for byte the same, but a
- * client may rejoin its parts or reflow it; case and punctuation still count.
+ * A text as the repeated-turn check compares it: in Unicode's composed form
+ * (NFC), trimmed, every run of whitespace one space. A resent chat turn is
+ * byte for byte the same, but a client may rejoin its parts or reflow it, and
+ * one keyboard or platform writes "é" as one code point where another writes
+ * "e" and a combining accent; case and punctuation still count.
  */
 export function normalisedText(text: string): string {
-  return text.trim().replace(/\s+/gu, ' ');
+  return text.normalize('NFC').trim().replace(/\s+/gu, ' ');
 }
 
 /**
  * A 48-bit digest of the normalised text, as an integer SQLite indexes
  * (`memories.content_key`): the vault finds candidates by it and then
- * compares the texts themselves, so a collision never drops a turn.
+ * compares the texts themselves, so a collision never drops a turn. Digests
+ * written before texts were put in NFC are the same for text already in NFC
+ * (nearly all); a row stored in another form keeps a digest no turn finds,
+ * so for the rest of its 24 hours a repeat of it is stored once more.
  */
 export function textKey(text: string): number {
   return createHash('sha256').update(normalisedText(text)).digest().readUIntBE(0, 6);

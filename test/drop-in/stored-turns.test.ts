@@ -132,6 +132,28 @@ describe('a repeated turn is stored once', () => {
     expect((await complete(key, 'repeat-2', said)).turn).toBe('stored');
   });
 
+  it('the same words in another Unicode form are the same turn (NFC and NFD)', async () => {
+    const key = await newKey();
+    const composed = 'We met at the Café Müller in Zürich'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const first = await complete(key, 'unicode', composed);
+    expect(first.turn).toBe('stored');
+    const billed = await usageTokens(key);
+    expect(await complete(key, 'unicode', decomposed)).toMatchObject({
+      turn: 'duplicate',
+      stored: 0,
+    });
+    expect(await usageTokens(key)).toBe(billed);
+    expect(await sessionMemories(key, 'unicode')).toEqual([
+      `USER: ${composed}`,
+      `ASSISTANT: ${first.answer}`,
+    ]);
+    // And the other way round, in a fresh vault.
+    expect((await complete(key, 'unicode-2', decomposed)).turn).toBe('stored');
+    expect((await complete(key, 'unicode-2', composed)).turn).toBe('duplicate');
+  });
+
   it('two identical turns racing store one (Anthropic SDK)', async () => {
     const key = await newKey();
     const client = anthropic(key.secret, { 'x-session-id': 'race', 'x-memory-mode': 'write' });
