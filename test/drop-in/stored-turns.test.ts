@@ -305,6 +305,30 @@ describe('small talk is not stored', () => {
     expect((await complete(key, 'chatter', 'thanks, the lasagne was great')).turn).toBe('stored');
   });
 
+  it('yes, no, please and the greetings and thanks of es, fr, de, it and pt are small talk too', async () => {
+    const key = await newKey();
+    const chatter = [
+      ...['Yes', 'No', 'yes please', 'no thanks', 'sure thing', 'Yep!', 'nope'],
+      ...['Hola, gracias', 'Merci beaucoup', 'Danke', 'Oui', 'Sí', 'Grazie mille', 'Ciao!'],
+      ...['Muito obrigada', 'Bonjour', 'Nein, danke schön', 'Buenos días', '🎉🎉', '...'],
+    ];
+    for (const said of chatter) {
+      const turn = await complete(key, 'chatter-intl', said);
+      expect(turn, said).toMatchObject({ turn: 'not-stored', reason: 'NO_CONTENT_WORDS' });
+    }
+    expect(await usageTokens(key)).toBe(0);
+    expect(await sessionMemories(key, 'chatter-intl')).toEqual([]);
+  });
+
+  it('a statement made only of function words is stored', async () => {
+    const key = await newKey();
+    for (const said of ["I'm he/him", 'Never again', 'Not me', 'She is'])
+      expect((await complete(key, 'function-words', said)).turn, said).toBe('stored');
+    expect(
+      (await sessionMemories(key, 'function-words')).filter((row) => row.startsWith('USER')),
+    ).toEqual(["USER: I'm he/him", 'USER: Never again', 'USER: Not me', 'USER: She is']);
+  });
+
   it('the answer is stored alone when asked for by name (X-Memory-Store-Response: true)', async () => {
     const key = await newKey();
     const turn = await complete(key, 'asked', 'hello', { 'x-memory-store-response': 'true' });
