@@ -11,6 +11,7 @@ import { writeMetaBeneath } from '../helpers/vaults';
 import { resetFakes } from '../helpers/fakes';
 import { openAiClient, postJson, usageTokens } from '../helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import readme from '../../README.md?raw';
 
 // What a drop-in (or GraphQL) chat turn leaves in its vault: the user's own
 // words, once. A retried or resent turn is not stored or billed again within
@@ -334,6 +335,40 @@ describe('small talk is not stored', () => {
     const turn = await complete(key, 'asked', 'hello', { 'x-memory-store-response': 'true' });
     expect(turn.turn).toBe('stored');
     expect(await sessionMemories(key, 'asked')).toEqual([`ASSISTANT: ${turn.answer}`]);
+  });
+
+  it('README offers GraphQL chat only what ChatInput has: no storeResponse', async () => {
+    const key = await newKey();
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        query: TURN_FIELDS,
+        variables: {
+          input: {
+            model: 'gpt-4o',
+            storeResponse: true,
+            messages: [{ role: 'USER', content: 'hello' }],
+          },
+        },
+      }),
+    });
+    const result = (await response.json()) as {
+      errors?: { extensions?: { code?: string; reason?: string } }[];
+    };
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'UNKNOWN_FIELD',
+    });
+    // So README's rules for what a turn stores name the drop-in header alone.
+    const section = readme.slice(readme.indexOf('### What a turn stores'));
+    const rules = section.slice(0, section.indexOf('\n### ', 1));
+    expect(rules).toContain('X-Memory-Store-Response: true');
+    expect(rules).not.toMatch(/`storeResponse: true`/u);
   });
 
   it('GraphQL chat says NO_CONTENT_WORDS', async () => {
