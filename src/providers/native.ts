@@ -1,3 +1,5 @@
+import { isOneTaggedElement } from '../text/tagged-element';
+
 /** A request body in a provider's own format, as the client sent it. */
 export type NativeBody = Record<string, unknown>;
 
@@ -12,8 +14,8 @@ export interface UserTurn {
   text: string;
   /**
    * The user's own words, what a vault stores of the turn: the text without
-   * context documents the client marked for the provider's prompt cache
-   * (`cache_control`); the text itself where nothing is so marked.
+   * the context a client adds before them (`ownWordsOf`); the text itself
+   * where there is none.
    */
   said: string;
 }
@@ -93,16 +95,23 @@ export function lastUserTurn(
 
 /**
  * The user's own words among a message's text parts (Anthropic's blocks, or
- * OpenAI-format parts as OpenRouter reads them): the parts without
- * `cache_control`. A part marked for the prompt cache is a context document
- * the client resends with every turn, not something the user said; when
- * every part is marked, the last one is taken as the user's words.
+ * OpenAI-format parts as OpenRouter reads them). The last text part is always
+ * the user's: clients put what the user just typed last, and Anthropic advises
+ * the cache breakpoint (`cache_control`) on the last block, so the marker says
+ * where the cached prefix ends, not that the part is a document. An earlier
+ * part is context the client adds, not something the user said, when it
+ * carries `cache_control` (a document resent with every turn) or its whole
+ * text is one tagged element (Claude Code's `<system-reminder>…`,
+ * `<document>…`); any other earlier part is kept.
  */
 export function ownWordsOf(parts: readonly unknown[]): string {
   const texts = parts.filter(
     (part): part is Record<string, unknown> & { text: string } =>
       isRecord(part) && part.type === 'text' && typeof part.text === 'string' && part.text !== '',
   );
-  const own = texts.filter((part) => part.cache_control == null);
-  return (own.length > 0 ? own : texts.slice(-1)).map((part) => part.text).join('\n');
+  const own = texts.filter(
+    (part, at) =>
+      at === texts.length - 1 || (part.cache_control == null && !isOneTaggedElement(part.text)),
+  );
+  return own.map((part) => part.text).join('\n');
 }

@@ -41,6 +41,11 @@ const BASIC_STOPWORDS = new Set(eng);
 /** More terms than this in one query add cost, not recall. */
 export const MAX_QUERY_TERMS = 32;
 
+/** Whether a folded word ("the", "again", "she") is a function word, as queries are read (`queryTerms`). */
+export function isFunctionWord(foldedWord: string): boolean {
+  return STOPWORDS.has(foldedWord);
+}
+
 /** The folded, unstemmed form of a word ("Zoë" → "zoe"). */
 export function foldWord(word: string): string {
   return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();

@@ -1,46 +1,78 @@
 import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
-import { queryTerms } from './tokens';
+import { foldWord, indexTerm, isFunctionWord, words } from './tokens';
 
 /**
- * A text as the repeated-turn check compares it: trimmed, every run of
- * whitespace one space. A resent chat turn is byte for byte the same, but a
- * client may rejoin its parts or reflow it; case and punctuation still count.
+ * A text as the repeated-turn check compares it: in Unicode's composed form
+ * (NFC), trimmed, every run of whitespace one space. A resent chat turn is
+ * byte for byte the same, but a client may rejoin its parts or reflow it, and
+ * one keyboard or platform writes "é" as one code point where another writes
+ * "e" and a combining accent; case and punctuation still count.
  */
 export function normalisedText(text: string): string {
-  return text.trim().replace(/\s+/gu, ' ');
+  return text.normalize('NFC').trim().replace(/\s+/gu, ' ');
 }
 
 /**
  * A 48-bit digest of the normalised text, as an integer SQLite indexes
  * (`memories.content_key`): the vault finds candidates by it and then
- * compares the texts themselves, so a collision never drops a turn.
+ * compares the texts themselves, so a collision never drops a turn. Digests
+ * written before texts were put in NFC are the same for text already in NFC
+ * (nearly all); a row stored in another form keeps a digest no turn finds,
+ * so for the rest of its 24 hours a repeat of it is stored once more.
  */
 export function textKey(text: string): number {
   return createHash('sha256').update(normalisedText(text)).digest().readUIntBE(0, 6);
 }
 
 /**
- * Words of greeting, thanks and acknowledgement. The query stopword list
- * (tokens.ts) holds function words only, so "hi", "thanks" or "ok" would
- * count as content there; a chat turn of nothing else is small talk, not
- * something to remember. Compared as index terms (stemmed, folded).
+ * Words of greeting, thanks, acknowledgement, yes and no, in English and in
+ * the cheap cases of Spanish, French, German, Italian and Portuguese, with the
+ * fillers they come with ("muchas", "beaucoup", "mille", "thing" of "sure
+ * thing"). The query stopword list (tokens.ts) holds function words only, so
+ * "hi", "thanks" or "ok" would count as content there. Compared as index terms
+ * (folded, stemmed), so "sí" and "si", "schön" and "schon" are one.
  */
 const SMALL_TALK = new Set(
   [
     ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
-    ...['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'welcome', 'np'],
-    ...['ok', 'okay', 'kk', 'alright', 'fine', 'sure', 'cool', 'great', 'nice', 'awesome'],
-    ...['perfect', 'good', 'morning', 'afternoon', 'evening', 'night', 'lol', 'haha'],
-    ...['hmm', 'ah', 'oh', 'wow', 'yay', 'gotcha', 'noted', 'understood', 'much', 'lot'],
-  ].map((word) => stemmer(word)),
+    ...['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'welcome', 'np', 'please'],
+    ...['pls', 'ok', 'okay', 'kk', 'alright', 'fine', 'sure', 'thing', 'cool', 'great'],
+    ...['nice', 'awesome', 'perfect', 'good', 'morning', 'afternoon', 'evening', 'night'],
+    ...['lol', 'haha', 'hmm', 'ah', 'oh', 'wow', 'yay', 'gotcha', 'noted', 'understood'],
+    ...['much', 'lot', 'yes', 'yeah', 'yep', 'yup', 'no', 'nope', 'nah'],
+    // Spanish
+    ...['hola', 'gracias', 'muchas', 'adiós', 'buenos', 'buenas', 'días', 'tardes', 'noches'],
+    ...['sí', 'vale', 'claro', 'nada', 'perfecto', 'genial', 'bueno', 'chao'],
+    // French
+    ...['bonjour', 'bonsoir', 'salut', 'merci', 'beaucoup', 'oui', 'ouais', 'non', 'accord'],
+    ...['revoir', 'bien', 'très', 'super', 'parfait'],
+    // German
+    ...['hallo', 'danke', 'vielen', 'dank', 'schön', 'bitte', 'ja', 'nein', 'tschüss'],
+    ...['guten', 'morgen', 'abend', 'gut', 'alles', 'klar', 'genau'],
+    // Italian
+    ...['ciao', 'grazie', 'mille', 'prego', 'buongiorno', 'buonasera', 'arrivederci'],
+    ...['salve', 'perfetto', 'bene', 'certo', 'va'],
+    // Portuguese
+    ...['olá', 'obrigado', 'obrigada', 'muito', 'sim', 'não', 'tchau', 'valeu', 'beleza'],
+    ...['bom', 'dia', 'boa', 'tarde', 'noite'],
+  ].map((word) => indexTerm(word)),
 );
 
 /**
- * Whether a user's words say anything to remember: some word that is neither
- * a function word (the rule searches read queries by, tokens.ts
- * `queryTerms`) nor small talk. "hi", "thanks!", "ok" and "👍" have none.
+ * Whether a user's words are small talk, nothing to remember: at least one
+ * small-talk word ("hi", "thanks", "oui", "danke") and otherwise only function
+ * words (tokens.ts, the rule searches read queries by), punctuation and
+ * emoji, as in "thank you so much!" or "no thanks"; or no word at all ("👍",
+ * "..."). A turn of function words alone ("Never again", "I'm he/him") says
+ * something and is stored. Runs of CJK characters count as content.
  */
-export function hasContentWords(text: string): boolean {
-  return queryTerms(text).some((term) => !SMALL_TALK.has(term));
+export function isSmallTalkText(text: string): boolean {
+  let smallTalk = false;
+  for (const { start, end } of words(text)) {
+    const word = foldWord(text.slice(start, end));
+    if (SMALL_TALK.has(stemmer(word))) smallTalk = true;
+    else if (!isFunctionWord(word)) return false;
+  }
+  return smallTalk || words(text).length === 0;
 }

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { writeMetaBeneath } from '../helpers/vaults';
 import { resetFakes } from '../helpers/fakes';
 import { openAiClient, postJson, usageTokens } from '../helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import readme from '../../README.md?raw';
 
 // What a drop-in (or GraphQL) chat turn leaves in its vault: the user's own
 // words, once. A retried or resent turn is not stored or billed again within
@@ -129,6 +131,28 @@ describe('a repeated turn is stored once', () => {
     // Something new is stored as ever; the same words in another vault too.
     expect((await complete(key, 'repeat-1', 'Ines works at a bakery')).turn).toBe('stored');
     expect((await complete(key, 'repeat-2', said)).turn).toBe('stored');
+  });
+
+  it('the same words in another Unicode form are the same turn (NFC and NFD)', async () => {
+    const key = await newKey();
+    const composed = 'We met at the Café Müller in Zürich'.normalize('NFC');
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const first = await complete(key, 'unicode', composed);
+    expect(first.turn).toBe('stored');
+    const billed = await usageTokens(key);
+    expect(await complete(key, 'unicode', decomposed)).toMatchObject({
+      turn: 'duplicate',
+      stored: 0,
+    });
+    expect(await usageTokens(key)).toBe(billed);
+    expect(await sessionMemories(key, 'unicode')).toEqual([
+      `USER: ${composed}`,
+      `ASSISTANT: ${first.answer}`,
+    ]);
+    // And the other way round, in a fresh vault.
+    expect((await complete(key, 'unicode-2', decomposed)).turn).toBe('stored');
+    expect((await complete(key, 'unicode-2', composed)).turn).toBe('duplicate');
   });
 
   it('two identical turns racing store one (Anthropic SDK)', async () => {
@@ -282,11 +306,69 @@ describe('small talk is not stored', () => {
     expect((await complete(key, 'chatter', 'thanks, the lasagne was great')).turn).toBe('stored');
   });
 
+  it('yes, no, please and the greetings and thanks of es, fr, de, it and pt are small talk too', async () => {
+    const key = await newKey();
+    const chatter = [
+      ...['Yes', 'No', 'yes please', 'no thanks', 'sure thing', 'Yep!', 'nope'],
+      ...['Hola, gracias', 'Merci beaucoup', 'Danke', 'Oui', 'Sí', 'Grazie mille', 'Ciao!'],
+      ...['Muito obrigada', 'Bonjour', 'Nein, danke schön', 'Buenos días', '🎉🎉', '...'],
+    ];
+    for (const said of chatter) {
+      const turn = await complete(key, 'chatter-intl', said);
+      expect(turn, said).toMatchObject({ turn: 'not-stored', reason: 'NO_CONTENT_WORDS' });
+    }
+    expect(await usageTokens(key)).toBe(0);
+    expect(await sessionMemories(key, 'chatter-intl')).toEqual([]);
+  });
+
+  it('a statement made only of function words is stored', async () => {
+    const key = await newKey();
+    for (const said of ["I'm he/him", 'Never again', 'Not me', 'She is'])
+      expect((await complete(key, 'function-words', said)).turn, said).toBe('stored');
+    expect(
+      (await sessionMemories(key, 'function-words')).filter((row) => row.startsWith('USER')),
+    ).toEqual(["USER: I'm he/him", 'USER: Never again', 'USER: Not me', 'USER: She is']);
+  });
+
   it('the answer is stored alone when asked for by name (X-Memory-Store-Response: true)', async () => {
     const key = await newKey();
     const turn = await complete(key, 'asked', 'hello', { 'x-memory-store-response': 'true' });
     expect(turn.turn).toBe('stored');
     expect(await sessionMemories(key, 'asked')).toEqual([`ASSISTANT: ${turn.answer}`]);
+  });
+
+  it('README offers GraphQL chat only what ChatInput has: no storeResponse', async () => {
+    const key = await newKey();
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        query: TURN_FIELDS,
+        variables: {
+          input: {
+            model: 'gpt-4o',
+            storeResponse: true,
+            messages: [{ role: 'USER', content: 'hello' }],
+          },
+        },
+      }),
+    });
+    const result = (await response.json()) as {
+      errors?: { extensions?: { code?: string; reason?: string } }[];
+    };
+    expect(result.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'UNKNOWN_FIELD',
+    });
+    // So README's rules for what a turn stores name the drop-in header alone.
+    const section = readme.slice(readme.indexOf('### What a turn stores'));
+    const rules = section.slice(0, section.indexOf('\n### ', 1));
+    expect(rules).toContain('X-Memory-Store-Response: true');
+    expect(rules).not.toMatch(/`storeResponse: true`/u);
   });
 
   it('GraphQL chat says NO_CONTENT_WORDS', async () => {
@@ -362,6 +444,70 @@ describe('context documents marked for the prompt cache are not the user’s wor
     expect(stored).toHaveLength(2);
   });
 
+  it('the last text block is the user’s words even with the cache breakpoint on it (Claude Code’s shape)', async () => {
+    const key = await newKey();
+    const client = anthropic(key.secret, {
+      'x-session-id': 'breakpoint',
+      'x-memory-mode': 'write',
+    });
+    const { data, response } = await client.messages
+      .create({
+        model: 'claude-sonnet-4',
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'text',
+                text: '<system-reminder>\nAs you answer, today is Friday.\n</system-reminder>',
+              },
+              {
+                type: 'text',
+                text: 'My manager is Carol Diaz',
+                cache_control: { type: 'ephemeral' },
+              },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(response.headers.get('x-memory-turn')).toBe('stored');
+    const answer = (data.content[0] as Anthropic.TextBlock).text;
+    expect(await sessionMemories(key, 'breakpoint')).toEqual([
+      'USER: My manager is Carol Diaz',
+      `ASSISTANT: ${answer}`,
+    ]);
+    // The provider still got the reminder.
+    expect(answer).toContain('today is Friday');
+  });
+
+  it('an earlier block that is one tagged element is left out; other earlier blocks are kept', async () => {
+    const key = await newKey();
+    await anthropic(key.secret, {
+      'x-session-id': 'tagged',
+      'x-memory-mode': 'write',
+    }).messages.create({
+      model: 'claude-sonnet-4',
+      max_tokens: 100,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '<document source="lease.pdf">Rent is due monthly.</document>' },
+            { type: 'text', text: 'Our landlord is Mr Okafor' },
+            // Two elements with words between: the user's, formatted.
+            { type: 'text', text: '<b>Warm</b> flat, <b>dry</b>' },
+            { type: 'text', text: 'He lives upstairs' },
+          ],
+        },
+      ],
+    });
+    expect((await sessionMemories(key, 'tagged'))[0]).toBe(
+      'USER: Our landlord is Mr Okafor\n<b>Warm</b> flat, <b>dry</b>\nHe lives upstairs',
+    );
+  });
+
   it('OpenRouter’s cache_control on chat-completion text parts counts the same', async () => {
     const key = await newKey();
     const response = await postJson(
@@ -390,5 +536,28 @@ describe('context documents marked for the prompt cache are not the user’s wor
     const stored = await sessionMemories(key, 'openrouter-cached');
     expect(stored[0]).toBe('USER: Is the garden shared?');
     expect(stored).toHaveLength(2);
+  });
+
+  it('/v1/chat/completions text parts follow the same rule (openai SDK)', async () => {
+    const key = await newKey();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'parts-breakpoint',
+      'x-memory-mode': 'write',
+    });
+    const reminder = '<system-reminder>The user prefers metric units.</system-reminder>';
+    await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: reminder },
+            // OpenRouter's extension: the breakpoint on the last part.
+            { type: 'text', text: 'I cycle 12 km to work', cache_control: { type: 'ephemeral' } },
+          ] as OpenAI.ChatCompletionContentPartText[],
+        },
+      ],
+    });
+    expect((await sessionMemories(key, 'parts-breakpoint'))[0]).toBe('USER: I cycle 12 km to work');
   });
 });

@@ -10,7 +10,7 @@ import type { FactsReceipt } from '../receipt';
 import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
-import { hasContentWords } from '../../text/turn-text';
+import { isSmallTalkText } from '../../text/turn-text';
 import { renderMemoryBlock } from './memory-block';
 import type { MemoryMode } from './memory-controls';
 
@@ -233,13 +233,13 @@ export function answerSkipReason(
 }
 
 /**
- * Whether the user's words are small talk ("hi", "thanks!", "ok", "👍"): no
- * content word (text/turn-text.ts). Such a turn stores nothing, unless the
+ * Whether the user's words are small talk ("hi", "thanks!", "oui", "👍"):
+ * text/turn-text.ts says what counts. Such a turn stores nothing, unless the
  * caller asked for the answer by name (X-Memory-Store-Response: true,
  * storeResponse: true), which then is stored alone.
  */
 export function isSmallTalk(userWords: string): boolean {
-  return !hasContentWords(userWords);
+  return isSmallTalkText(userWords);
 }
 
 function storedTurn(memories: number, memoryTokens: number): TurnReceipt {
