@@ -1,12 +1,13 @@
 /**
- * A text's key for "the caller already sent this": case folded and every
- * whitespace character removed. Removed rather than collapsed because the
+ * A text's key for "the caller already sent this": in NFC (one keyboard
+ * writes "é" as one code point, another as "e" and a combining accent), case
+ * folded and every whitespace character removed. Removed rather than collapsed because the
  * same words reach a vault joined in different ways: a message's text parts
  * are stored joined by newlines, a streamed answer as its pieces run
  * together, and a client sends either back as one string or as parts.
  */
 export function conversationKey(text: string): string {
-  return text.replace(/\s+/gu, '').toLowerCase();
+  return text.normalize('NFC').replace(/\s+/gu, '').toLowerCase();
 }
 
 /**

@@ -255,6 +255,45 @@ describe('chat leaves out memories the request already holds', () => {
   }
 });
 
+describe('a turn resent in another Unicode form', () => {
+  beforeEach(resetFakes);
+
+  it('is not injected again when the client resends it decomposed (NFD)', async () => {
+    const key = await newKey();
+    const session = `nfd-${crypto.randomUUID().slice(0, 8)}`;
+    const said = 'Rex loves the crème brûlée at Café Müller'; // NFC, as stored
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: said, role: 'USER' as const },
+        ...OTHERS.map((content) => ({ content })),
+      ].map((input) => ({ ...input, vault: { kind: 'SESSION' as const, id: session } })),
+    });
+    expect(said.normalize('NFD')).not.toBe(said);
+    const response = await postJson(
+      '/v1/chat/completions',
+      {
+        model: 'gpt-4o',
+        messages: [
+          { role: 'user', content: said.normalize('NFD') },
+          { role: 'assistant', content: 'Noted.' },
+          { role: 'user', content: 'What does Rex love at Café Müller?' },
+        ],
+      },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': session,
+        ...LOW,
+      },
+    );
+    expect(response.status).toBe(200);
+    const [call] = await upstreamCalls('api.openai.com');
+    const memories = injected(call!.body);
+    expect(memories.length).toBeGreaterThan(0);
+    expect(memories).not.toContain(said);
+  });
+});
+
 describe('tool plumbing the request holds', () => {
   beforeEach(resetFakes);
 
