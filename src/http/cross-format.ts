@@ -1,11 +1,16 @@
 import { memoryControls, stripOwnFields } from '../resolvers/chat/memory-controls';
-import { completeChat, openChat, type ChatInput } from '../resolvers/chat/pipeline';
+import { completeChat, openChat, type ChatInput, type OpenChat } from '../resolvers/chat/pipeline';
 import type { ParsedModel } from '../providers/models';
 import { anthropicNative } from '../providers/anthropic/native';
 import { isRecord } from '../providers/native';
 import { openAiNative } from '../providers/openai/native';
 import type { MeteredContext } from '../resolvers/request-context';
-import { keyStandingCheck, watchStanding } from '../resolvers/standing-watch';
+import {
+  keyStandingCheck,
+  unlessStandingLost,
+  watchStanding,
+  whileInStanding,
+} from '../resolvers/standing-watch';
 import { streamChat } from './chat-stream';
 import { fromAnthropicFormat, fromOpenAiFormat, notServedByGemini } from './cross-format-in';
 import {
@@ -56,7 +61,12 @@ export async function translateChat(
   };
 
   if (stripped.stream !== true) {
-    const outcome = await completeChat(context, chatInput, request.signal);
+    // Watched for the key's standing while the answer is awaited, as the pass-through is.
+    const outcome = await whileInStanding(
+      keyStandingCheck(context.env, context.principal, 'request'),
+      request.signal,
+      (signal) => completeChat(context, chatInput, signal),
+    );
     const answer =
       surface === 'openai'
         ? openAiCompletion(modelName, outcome)
@@ -73,11 +83,20 @@ export async function translateChat(
     );
   }
   const abort = new AbortController();
-  const chat = await openChat(context, chatInput, abort.signal);
-  // A revoked key or a suspended account ends the stream, as on the pass-through.
-  const standing = watchStanding(keyStandingCheck(context.env, context.principal), undefined, () =>
-    abort.abort(),
+  // A revoked key or a suspended account ends the stream, as on the
+  // pass-through: from before the provider's first byte.
+  const standing = watchStanding(
+    keyStandingCheck(context.env, context.principal, 'stream'),
+    undefined,
+    () => abort.abort(),
   );
+  let chat: OpenChat;
+  try {
+    chat = await unlessStandingLost(standing, openChat(context, chatInput, abort.signal));
+  } catch (error) {
+    standing.stop();
+    throw error;
+  }
   const includeUsage =
     isRecord(stripped.stream_options) && stripped.stream_options.include_usage === true;
   return streamChat(

@@ -1,6 +1,6 @@
 import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
-import { keyStandingCheck, watchStanding } from '../resolvers/standing-watch';
+import { keyStandingCheck, unlessStandingLost, watchStanding } from '../resolvers/standing-watch';
 import { CodedError } from '../core/errors';
 import {
   providerSettings,
@@ -10,7 +10,7 @@ import {
   upstreamUrl,
   wireOf,
 } from '../providers';
-import { openUpstream, readBody } from '../providers/http';
+import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type ProviderId } from '../providers/types';
 import { readJsonObject } from './body-checks';
@@ -166,13 +166,35 @@ export async function handleNativeChat(
     // Nothing else runs on the request's thread between the body and the
     // call: the memory headers are built once the provider has answered,
     // while a streamed answer's first token is still on its way.
-    const opened = await openUpstream(
-      model.provider,
-      upstreamRequest,
-      call.apiKey,
-      settings.timeoutMs,
-      request.signal,
+    // A revoked key or a suspended account ends the call within
+    // VERIFIED_KEY_TTL_MS, as GraphQL's chats do, from before the provider's
+    // first byte (a slow model may take longer than that to send it) to the
+    // stream's end: the provider call is aborted, and the client gets the
+    // error in its format (a refusal before the headers, the format's error
+    // event after them). Nothing is metered or stored for a call aborted
+    // before the provider answered.
+    const lostStanding = new AbortController();
+    const standing = watchStanding(
+      keyStandingCheck(env, edge.principal, stream ? 'stream' : 'request'),
+      undefined,
+      () => lostStanding.abort(),
     );
+    let opened: OpenedUpstream;
+    try {
+      opened = await unlessStandingLost(
+        standing,
+        openUpstream(
+          model.provider,
+          upstreamRequest,
+          call.apiKey,
+          settings.timeoutMs,
+          AbortSignal.any([request.signal, lostStanding.signal]),
+        ),
+      );
+    } catch (error) {
+      standing.stop();
+      throw error;
+    }
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;
     edge.timings.add('provider', providerMs);
@@ -183,7 +205,15 @@ export async function handleNativeChat(
       // goes out only once the usage is durable.
       const metered = call.accepted();
       edge.ctx.waitUntil(metered.catch(() => undefined));
-      const bytes = await readBody(model.provider, opened, call.apiKey, settings.timeoutMs);
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        bytes = await unlessStandingLost(
+          standing,
+          readBody(model.provider, opened, call.apiKey, settings.timeoutMs),
+        );
+      } finally {
+        standing.stop();
+      }
       const answer = wire.decoding.decodeBody(
         model.provider,
         new TextDecoder().decode(bytes),
@@ -216,12 +246,6 @@ export async function handleNativeChat(
     // cancelled one closes first, and waitUntil finishes its metering.
     const metering = deferredTask(() => call.accepted());
     edge.ctx.waitUntil(metering.done.catch(() => undefined));
-    // A revoked key or a suspended account ends the stream within
-    // VERIFIED_KEY_TTL_MS, as GraphQL's do: the provider call is aborted and
-    // the stream ends with the error in the client's format.
-    const standing = watchStanding(keyStandingCheck(env, edge.principal), undefined, () =>
-      opened.abort.abort(),
-    );
     let firstEventAt: number | null = null;
     let headersDue!: () => void;
     const headersReady = new Promise<void>((resolve) => (headersDue = resolve));

@@ -42,13 +42,12 @@ export const accountSuspended = () =>
     'ACCOUNT_SUSPENDED',
   );
 
-/** What an open subscription of a revoked key ends with (resolvers/standing-watch.ts). */
-export const keyRevoked = () =>
-  new CodedError(
-    'UNAUTHENTICATED',
-    'the memory key of this subscription was revoked',
-    'KEY_REVOKED',
-  );
+/** What the standing watch follows (resolvers/standing-watch.ts): a GraphQL subscription, a drop-in stream or call. */
+export type WatchedWork = 'subscription' | 'stream' | 'request';
+
+/** What watched work of a revoked key ends with (resolvers/standing-watch.ts). */
+export const keyRevoked = (watched: WatchedWork = 'subscription') =>
+  new CodedError('UNAUTHENTICATED', `the memory key of this ${watched} was revoked`, 'KEY_REVOKED');
 
 /**
  * Why a request may not run an operation that needs `needed`, in words that

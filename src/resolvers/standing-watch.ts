@@ -1,20 +1,22 @@
 import type { CodedError } from '../core/errors';
 import { accountStub } from '../durable/rpc/stubs';
-import { accountSuspended, keyRevoked, type KeyPrincipal } from './principal';
+import { accountSuspended, keyRevoked, type KeyPrincipal, type WatchedWork } from './principal';
 import { VERIFIED_KEY_TTL_MS } from './verified-keys';
 
 /**
  * Asks the key's account object how the key stands now: null while it may go
- * on, else the error a subscription ends with (KEY_REVOKED for a revoked key,
- * ACCOUNT_SUSPENDED for an account suspended for billing).
+ * on, else the error the watched work ends with (KEY_REVOKED for a revoked
+ * key, ACCOUNT_SUSPENDED for an account suspended for billing). `watched`
+ * names that work in the revocation's message.
  */
 export function keyStandingCheck(
   env: Env,
   principal: KeyPrincipal,
+  watched: WatchedWork = 'subscription',
 ): () => Promise<CodedError | null> {
   return async () => {
     const standing = await accountStub(env, principal.accountId).keyState(principal.key.id);
-    if (standing === 'revoked') return keyRevoked();
+    if (standing === 'revoked') return keyRevoked(watched);
     if (standing === 'suspended') return accountSuspended();
     return null;
   };
@@ -75,6 +77,36 @@ export function watchStanding(
 }
 
 /**
+ * Waits for `work` (a provider call that has not answered yet, a whole
+ * non-streamed answer) unless the key loses its standing first: then rejects
+ * with the watch's error. Stopping the work is the watch's `onLost` (it
+ * aborts the call); what the work then throws is nobody's concern.
+ */
+export function unlessStandingLost<T>(watch: StandingWatch, work: Promise<T>): Promise<T> {
+  work.catch(() => undefined);
+  return Promise.race([work, watch.lost]);
+}
+
+/**
+ * Runs a whole call (a non-streamed chat) under a standing watch: once the
+ * key loses its standing, `work`'s signal aborts and the call rejects with
+ * the check's error. `signal` (the client went away) aborts it too.
+ */
+export async function whileInStanding<T>(
+  lostStanding: () => Promise<CodedError | null>,
+  signal: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const watch = watchStanding(lostStanding, VERIFIED_KEY_TTL_MS, () => abort.abort());
+  try {
+    return await unlessStandingLost(watch, work(AbortSignal.any([signal, abort.signal])));
+  } finally {
+    watch.stop();
+  }
+}
+
+/**
  * A long-lived subscription's events (memoryEvents, a streamed chat), ended
  * with the check's error once the key is revoked or its account suspended.
  * The key was checked when the subscription opened; it is asked about again
@@ -91,6 +123,18 @@ export function endOnLostStanding<T>(
   const watch = watchStanding(lostStanding, intervalMs, () => {
     void Promise.resolve(source.return?.()).catch(() => undefined);
   });
+  return endWithWatch(source, watch);
+}
+
+/**
+ * `source`, ended with `watch`'s error once the key lost its standing: for a
+ * source whose watch began before it opened (a chat, watched from before the
+ * provider's first byte), whose `onLost` already stops the source.
+ */
+export function endWithWatch<T>(
+  source: AsyncIterableIterator<T>,
+  watch: StandingWatch,
+): AsyncIterableIterator<T> {
   const { lost, stop } = watch;
 
   const watched: AsyncIterableIterator<T> = {

@@ -7,7 +7,13 @@ import {
 } from '../resolvers/chat/pipeline';
 import { billedParts, type TurnReceipt } from '../resolvers/chat/memory-turn';
 import type { MeteredContext } from '../resolvers/request-context';
-import { endOnLostStanding, keyStandingCheck } from '../resolvers/standing-watch';
+import {
+  endWithWatch,
+  keyStandingCheck,
+  unlessStandingLost,
+  watchStanding,
+  whileInStanding,
+} from '../resolvers/standing-watch';
 import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
@@ -196,8 +202,8 @@ ChatEventRef.implement({
 async function chatEvents(
   context: MeteredContext,
   input: ChatInput,
+  abort: AbortController,
 ): Promise<AsyncIterableIterator<ChatEventShape>> {
-  const abort = new AbortController();
   const chat = await openChat(context, input, abort.signal);
   let finished = false;
   const iterator: AsyncIterableIterator<ChatEventShape> = {
@@ -262,7 +268,13 @@ builder.mutationFields((t) => ({
         description: 'The model, the conversation and what to do with memory.',
       }),
     },
-    resolve: (_root, { input }, context) => completeChat(context, chatInput(input), context.signal),
+    // A slow model's answer may take longer than the bound: watched meanwhile.
+    resolve: (_root, { input }, context) =>
+      whileInStanding(
+        keyStandingCheck(context.env, context.principal, 'request'),
+        context.signal,
+        (signal) => completeChat(context, chatInput(input), signal),
+      ),
   }),
 }));
 
@@ -279,11 +291,25 @@ builder.subscriptionFields((t) => ({
           'The model, the conversation and what to do with memory, as for Mutation.chat.',
       }),
     },
-    subscribe: async (_root, { input }, context) =>
-      endOnLostStanding(
-        await chatEvents(context, chatInput(input)),
-        keyStandingCheck(context.env, context.principal),
-      ),
+    subscribe: async (_root, { input }, context) => {
+      // Watched from the start, not from the provider's first byte: a slow
+      // model may take longer than the bound to send it (the watch's loss
+      // aborts the call, which is not metered then, nor its turn stored).
+      const abort = new AbortController();
+      const watch = watchStanding(keyStandingCheck(context.env, context.principal), undefined, () =>
+        abort.abort(),
+      );
+      try {
+        const events = await unlessStandingLost(
+          watch,
+          chatEvents(context, chatInput(input), abort),
+        );
+        return endWithWatch(events, watch);
+      } catch (error) {
+        watch.stop();
+        throw error;
+      }
+    },
     resolve: (event) => {
       if (event.error !== undefined) throw event.error;
       return event;

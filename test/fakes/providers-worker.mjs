@@ -15,7 +15,9 @@
 //                                    midstream-error (sse.mjs), failed (a Responses
 //                                    stream ending in response.failed), unreachable (the
 //                                    connection fails; network-failure.mjs),
-//                                    ack-lost (Stripe)
+//                                    ack-lost (Stripe), stall (nothing at all, headers
+//                                    included, until the client aborts the call: a slow
+//                                    model's first byte; at most a minute)
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
 //   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock
 // The Stripe fake, with the API's idempotency and meter-event rules, is in stripe.mjs.
@@ -87,6 +89,7 @@ export default {
     if (script.mode === 'unreachable') return refusedConnection();
     const beside = besideChat(request, url, call);
     if (beside !== null) return beside;
+    if (script.mode === 'stall') return stalledAnswer(request, call);
     const response =
       url.host === 'api.anthropic.com'
         ? await anthropicFake(request, url, call, script)
@@ -140,4 +143,21 @@ async function control(request, url) {
     return Response.json({ ok: true });
   }
   return new Response('unknown control path', { status: 404 });
+}
+
+/**
+ * Answers nothing, not even headers, until the client aborts the call (then
+ * recorded as cancelled), or at most a minute: a slow reasoning model before
+ * its first byte.
+ */
+async function stalledAnswer(request, call) {
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 60_000);
+    request.signal.addEventListener('abort', () => {
+      call.cancelled = true;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return new Response('stalled', { status: 504 });
 }

@@ -23,5 +23,8 @@ export function fakesWorker(root = './') {
     name: 'fakes',
     modules: MODULES.map((file) => ({ type: 'ESModule', path: `${root}test/fakes/${file}` })),
     compatibilityDate: '2026-11-01',
+    // request.signal fires when the router aborts a call the fake has not
+    // answered yet (the 'stall' mode records it as cancelled).
+    compatibilityFlags: ['enable_request_signal'],
   };
 }

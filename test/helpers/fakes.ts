@@ -22,7 +22,9 @@ export type FakeMode =
   | 'midstream-error'
   | 'unreachable'
   /** A Responses API stream that ends in the provider's own response.failed. */
-  | 'failed';
+  | 'failed'
+  /** Nothing, headers included, until the client aborts the call (a slow model's first byte). */
+  | 'stall';
 
 export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];
