@@ -374,4 +374,68 @@ describe('facts over a dated history', () => {
       ).find((hit) => hit.memory.content === 'I live in Paris near the canal')!.score;
     expect(await turn(false)).toBe(await turn(true));
   });
+
+  it('a batch given newest first is read in time order: the March fact is the one replaced', async () => {
+    // Review 98: listings are newest first, and so are many backfills. Before,
+    // the model read Berlin (July) first and Paris (March) "updated" it.
+    const { secret } = await newKey();
+    const { facts } = await storeWithFacts(
+      secret,
+      'newest-first',
+      [
+        { content: 'We moved to Berlin last month', createdAt: JULY },
+        { content: 'I live in Paris near the canal', createdAt: MARCH },
+      ],
+      [
+        { input: 1, fact: 'The user lives in Paris' },
+        { input: 2, fact: 'The user lives in Berlin' },
+      ],
+      [
+        { fact: 1, action: 'ADD', target: '' },
+        { fact: 2, action: 'UPDATE', target: 'f1' },
+      ],
+    );
+    const extraction = JSON.stringify(
+      (await fakeCalls()).filter((call) => call.host === OPENAI.host)[0]!.body.messages,
+    );
+    expect(extraction).toContain(`1. ${MARCH} user: \\"I live in Paris near the canal\\"`);
+    expect(extraction).toContain(`2. ${JULY} user: \\"We moved to Berlin last month\\"`);
+    expect(facts.updated).toMatchObject([{ content: 'The user lives in Berlin' }]);
+    expect(await history(secret, facts.updated[0]!.id)).toMatchObject([
+      { content: 'The user lives in Paris', createdAt: MARCH, validUntil: JULY },
+      { content: 'The user lives in Berlin', createdAt: JULY, validUntil: null },
+    ]);
+    expect(contents(await search(secret, 'newest-first', FACTS_ONLY))).toEqual([
+      'The user lives in Berlin',
+    ]);
+  });
+
+  it('a backfilled fact older than the vault memory it would update arrives replaced by it', async () => {
+    const { secret } = await newKey();
+    const july = await storeWithFacts(
+      secret,
+      'backfill',
+      [{ content: 'We moved to Berlin last month', createdAt: JULY }],
+      ['The user lives in Berlin'],
+    );
+    const berlin = july.facts.added[0]!;
+    // The model answers UPDATE Berlin for a fact said in March.
+    const { facts } = await storeWithFacts(
+      secret,
+      'backfill',
+      [{ content: 'I live in Paris near the canal', createdAt: MARCH }],
+      ['The user lives in Paris'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    // Paris is stored, and arrives superseded by Berlin; Berlin stays current.
+    expect(facts.added).toMatchObject([{ content: 'The user lives in Paris' }]);
+    expect(facts.superseded).toEqual([facts.added[0]!.id]);
+    expect(await history(secret, berlin.id)).toMatchObject([
+      { content: 'The user lives in Paris', createdAt: MARCH, validUntil: JULY },
+      { content: 'The user lives in Berlin', createdAt: JULY, validUntil: null },
+    ]);
+    expect(contents(await search(secret, 'backfill', FACTS_ONLY))).toEqual([
+      'The user lives in Berlin',
+    ]);
+  });
 });

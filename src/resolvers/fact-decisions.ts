@@ -82,9 +82,29 @@ export function applyDecisions(
       receipt.rejected += 1;
       action = 'ADD';
     }
+    // A vault memory dated after the fact is not replaced by it (a backfill
+    // of March does not undo what July said): an UPDATE applies the other
+    // way round, the fact arriving already replaced by that memory; a DELETE
+    // is refused.
+    const later =
+      shown !== undefined && target !== null && 'localId' in target
+        ? shown.candidate.createdAt > fact.saidAt
+        : false;
+    let closedBy: { at: Date; by: string | null } | null = null;
+    if (later && action === 'UPDATE') {
+      closedBy = {
+        at: new Date(shown!.candidate.createdAt),
+        by: (target as { localId: string }).localId,
+      };
+      action = 'ADD';
+    } else if (later && action === 'DELETE') {
+      receipt.rejected += 1;
+      action = 'NONE';
+    }
     // An ADD of what the vault (or the batch) already says is no change.
     if (
       action === 'ADD' &&
+      closedBy === null &&
       own.some(({ candidate }) => sameFact(candidate.content, fact.content))
     ) {
       action = 'NONE';
@@ -107,7 +127,7 @@ export function applyDecisions(
         createdAt: saidAt,
         turns: fact.turns,
         supersedes: replacedFact?.id ?? replacedMemory,
-        closed: null,
+        closed: closedBy,
       });
     }
     const by = action === 'UPDATE' ? id : null;

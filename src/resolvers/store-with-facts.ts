@@ -188,24 +188,37 @@ async function planFacts(
   extractor: Extractor,
   receipt: FactsReceipt,
 ): Promise<FactPlan> {
+  // The model reads the batch's turns in time order, whatever order they
+  // came in (a listing is newest first, and so is many a backfill): a fact
+  // from March must come before one from July, or July's would be the one
+  // replaced. Sorted by turn, stably, so a question stays with its answer.
+  const turnOf = turnsOf(turn);
+  const saidAtOf = (group: readonly number[]) =>
+    Math.max(...group.map((index) => turn[index]!.createdAt.getTime()));
+  const inTime = [...new Set(turnOf)].sort((a, b) => saidAtOf(a) - saidAtOf(b)).flat();
   const extracted = await extractFacts(
     extractor,
-    turn.map((input) => ({
-      role: input.role ?? 'USER',
-      content: input.content,
-      saidAt: input.createdAt.getTime(),
+    inTime.map((index) => ({
+      role: turn[index]!.role ?? 'USER',
+      content: turn[index]!.content,
+      saidAt: turn[index]!.createdAt.getTime(),
     })),
   );
   addUsage(receipt, extracted.usage);
   receipt.extracted = extracted.value.length;
   if (extracted.value.length === 0) return { facts: [], retire: [] };
 
-  const turnOf = turnsOf(turn);
-  const facts = extracted.value.map(({ content, input }) => {
-    const group = turnOf[input]!;
-    const saidAt = Math.max(...group.map((index) => turn[index]!.createdAt.getTime()));
-    return { content, group, saidAt, turns: group.map((index) => turn[index]!.id) };
-  });
+  const facts = extracted.value
+    .map(({ content, input }) => {
+      const group = turnOf[inTime[input]!]!;
+      return {
+        content,
+        group,
+        saidAt: saidAtOf(group),
+        turns: group.map((index) => turn[index]!.id),
+      };
+    })
+    .sort((a, b) => a.saidAt - b.saidAt);
   const nearest = await nearestMemories(
     context,
     address,
