@@ -438,4 +438,44 @@ describe('facts over a dated history', () => {
       'The user lives in Berlin',
     ]);
   });
+
+  it('deleting a chain of successors together re-opens what the first replaced, whatever the order of ids', async () => {
+    // Review 98: deleteMemories([Munich, Berlin]) of Paris → Berlin → Munich
+    // left Paris closed, with no current fact; one by one re-opened it.
+    for (const order of ['successor first', 'predecessor first'] as const) {
+      const { secret } = await newKey();
+      const vault = order === 'successor first' ? 'chain-a' : 'chain-b';
+      const { paris, berlin } = await parisThenBerlin(secret, vault);
+      const munich = (
+        await storeWithFacts(
+          secret,
+          vault,
+          [{ content: 'We moved on to Munich', createdAt: '2026-09-01T09:00:00.000Z' }],
+          ['The user lives in Munich'],
+          [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+        )
+      ).facts.updated[0]!;
+      expect(munich.supersedes).toBe(berlin.id);
+
+      const ids = order === 'successor first' ? [munich.id, berlin.id] : [berlin.id, munich.id];
+      const deleted = await graphql<{ deleteMemories: { count: number } }>(
+        secret,
+        `
+          mutation ($ids: [ID!]!) {
+            deleteMemories(ids: $ids) {
+              count
+            }
+          }
+        `,
+        { ids },
+      );
+      expect(deleted.data).toEqual({ deleteMemories: { count: 2 } });
+      expect(await history(secret, paris.id)).toMatchObject([
+        { id: paris.id, validUntil: null, supersededBy: null },
+      ]);
+      expect(contents(await search(secret, vault, FACTS_ONLY))).toEqual([
+        'The user lives in Paris',
+      ]);
+    }
+  });
 });

@@ -187,23 +187,44 @@ export class VaultStorage {
   /**
    * Makes current again the memories that the current ones among `ids`
    * superseded: deleting the version that replaced a memory leaves that
-   * memory the latest one, as if it had never been replaced. A successor
-   * that was itself superseded re-opens nothing (a later version stands),
-   * and nothing in `ids` is re-opened. Call inside a transaction, before the
-   * deletes. Returns what it re-opened.
+   * memory the latest one, as if it had never been replaced. A chain deleted
+   * together is walked back past every version in `ids` (deleting Munich and
+   * Berlin of Paris → Berlin → Munich re-opens Paris, as deleting them one
+   * by one would); a successor that was itself superseded re-opens nothing
+   * (a later version stands), and nothing in `ids` is re-opened. Call inside
+   * a transaction, before the deletes. Returns what it re-opened.
    */
   reopenReplacedBy(ids: readonly string[]): { id: string; seq: number }[] {
-    const list = JSON.stringify(ids);
-    return this.sql.all<{ id: string; seq: number }>(
-      `UPDATE memories SET valid_until = NULL, superseded_by = NULL
-       WHERE superseded_by IN (
-           SELECT id FROM memories
-           WHERE id IN (SELECT value FROM json_each(?)) AND valid_until IS NULL)
-         AND id NOT IN (SELECT value FROM json_each(?))
-       RETURNING id, seq`,
-      list,
-      list,
-    );
+    const deleting = new Set(ids);
+    const walk = this.sql
+      .all<{ id: string }>(
+        `SELECT id FROM memories
+         WHERE id IN (SELECT value FROM json_each(?)) AND valid_until IS NULL`,
+        JSON.stringify(ids),
+      )
+      .map(({ id }) => id);
+    const reopened: { id: string; seq: number }[] = [];
+    const seen = new Set(walk);
+    while (walk.length > 0) {
+      const successor = walk.pop()!;
+      for (const { id, seq } of this.sql.all<{ id: string; seq: number }>(
+        'SELECT id, seq FROM memories WHERE superseded_by = ?',
+        successor,
+      )) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (deleting.has(id)) {
+          walk.push(id);
+          continue;
+        }
+        this.sql.run(
+          'UPDATE memories SET valid_until = NULL, superseded_by = NULL WHERE id = ?',
+          id,
+        );
+        reopened.push({ id, seq });
+      }
+    }
+    return reopened;
   }
 
   /** Every retired memory's seq and end (retired-set.ts keeps them as the search's filter). */
