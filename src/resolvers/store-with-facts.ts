@@ -148,9 +148,18 @@ export async function storeWithFacts(
   const globalId = (localId: string) =>
     encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId });
   const factsStored = stored.memories.slice(inputs.length);
+  // What each new fact really replaced: the vault retires the current
+  // version of what the model named, which another store may have
+  // superseded meanwhile (vault-writes.ts `retire`).
+  const replacedBy = new Map(
+    stored.retired.flatMap(({ id, supersededBy }) =>
+      supersededBy === null ? [] : [[supersededBy, id] as const],
+    ),
+  );
   plan?.facts.forEach((fact, index) => {
     const memory = factsStored[index]!;
-    const supersedes = fact.supersedes;
+    const supersedes =
+      fact.supersedes === null ? null : (replacedBy.get(memory.record.id) ?? fact.supersedes);
     if (supersedes === null) {
       receipt.added.push({ id: globalId(memory.record.id), content: memory.record.content });
     } else {

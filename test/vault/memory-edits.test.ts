@@ -66,3 +66,67 @@ describe('VaultObject.update', () => {
     expect(page.memories.map((record) => record.content)).toEqual(['kept as it is']);
   });
 });
+
+/**
+ * Two stores that each supersede the same memory, as two fact extractions
+ * running at once do (each model saw Paris current): the second replaces the
+ * current end of the chain instead, so one version stays current (review 98).
+ */
+describe('VaultObject.store superseding a memory another store superseded meanwhile', () => {
+  it('replaces the current version: Paris → Berlin → Rome, one current', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const [paris] = ok(
+      await vault.store(address, storeRequest([memory('lives in Paris')])),
+    ).memories;
+    const [berlin] = ok(
+      await vault.store(address, {
+        ...storeRequest([memory('lives in Berlin')]),
+        retire: [{ id: paris!.id, byPosition: 0 }],
+      }),
+    ).memories;
+    const second = ok(
+      await vault.store(address, {
+        ...storeRequest([memory('lives in Rome')]),
+        retire: [{ id: paris!.id, byPosition: 0 }],
+      }),
+    );
+    const rome = second.memories[0]!;
+    expect(second.retired).toEqual([{ id: berlin!.id, supersededBy: rome.id }]);
+
+    const stored = ok(await vault.get(address, [paris!.id, berlin!.id, rome.id])).memories;
+    const byId = new Map(stored.map((row) => [row.id, row]));
+    expect(byId.get(paris!.id)).toMatchObject({ supersededBy: berlin!.id });
+    expect(byId.get(berlin!.id)).toMatchObject({ supersededBy: rome.id });
+    expect(byId.get(rome.id)).toMatchObject({ supersededBy: null, validUntil: null });
+  });
+
+  it('a version said before the current one arrives replaced by it', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    const march = Date.UTC(2026, 2, 1);
+    const july = Date.UTC(2026, 6, 1);
+    const [paris] = ok(
+      await vault.store(
+        address,
+        storeRequest([memory('lives in Paris', { createdAt: march - 1 })]),
+      ),
+    ).memories;
+    const [berlin] = ok(
+      await vault.store(address, {
+        ...storeRequest([memory('lives in Berlin', { createdAt: july })]),
+        retire: [{ id: paris!.id, byPosition: 0 }],
+      }),
+    ).memories;
+    const second = ok(
+      await vault.store(address, {
+        ...storeRequest([memory('lives in Lyon', { createdAt: march })]),
+        retire: [{ id: paris!.id, byPosition: 0 }],
+      }),
+    );
+    const lyon = second.memories[0]!;
+    expect(second.retired).toEqual([{ id: lyon.id, supersededBy: berlin!.id }]);
+    const [current] = ok(await vault.get(address, [berlin!.id])).memories;
+    expect(current).toMatchObject({ supersededBy: null, validUntil: null });
+  });
+});

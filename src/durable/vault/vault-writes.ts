@@ -188,14 +188,35 @@ export class VaultWrites {
     // holds) was said: the successor's time, or the batch's latest, which is
     // a backfilled conversation's own time rather than the server's.
     const saidAt = Math.max(...written.map(({ record }) => record.createdAt));
-    for (const { id, byPosition } of retirements) {
-      if (own.has(id)) continue;
+    for (const { id: asked, byPosition } of retirements) {
+      if (own.has(asked)) continue;
       const successor = byPosition === null ? null : written[byPosition]?.record;
       if (successor === undefined) continue;
-      const supersededBy = successor?.id ?? null;
-      const at = successor === null ? saidAt : successor.createdAt;
-      const retired = this.rows.retire(id, supersededBy, Math.min(at, now));
-      if (retired !== null) applied.push({ id, supersededBy, ...retired });
+      // Another store may have superseded the memory since the model saw it
+      // (two extractions at once, each answering UPDATE Paris): the new
+      // version then replaces the current end of that chain, so one version
+      // stays current. A memory already declared untrue is left so.
+      if (successor === null) {
+        const retired = this.rows.retire(asked, null, Math.min(saidAt, now));
+        if (retired !== null) applied.push({ id: asked, supersededBy: null, ...retired });
+        continue;
+      }
+      const current = this.rows.currentVersionOf(asked);
+      if (current === null || own.has(current.id)) continue;
+      if (current.id !== asked && current.createdAt > successor.createdAt) {
+        // That version was said after this one: this one arrives replaced by it.
+        const retired = this.rows.retire(successor.id, current.id, current.createdAt);
+        if (retired !== null)
+          applied.push({ id: successor.id, supersededBy: current.id, ...retired });
+        continue;
+      }
+      const retired = this.rows.retire(
+        current.id,
+        successor.id,
+        Math.min(successor.createdAt, now),
+      );
+      if (retired !== null)
+        applied.push({ id: current.id, supersededBy: successor.id, ...retired });
     }
     return applied;
   }

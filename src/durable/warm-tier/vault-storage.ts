@@ -167,6 +167,31 @@ export class VaultStorage {
   }
 
   /**
+   * The current version of memory `id`: itself while current, else the end
+   * of its chain of successors; null when the chain ends in a memory
+   * declared no longer true (or deleted). What a fact decided against an
+   * older version applies to, when another store superseded it meanwhile.
+   */
+  currentVersionOf(id: string): { id: string; createdAt: number } | null {
+    let at: string | null = id;
+    for (let step = 0; at !== null && step < 1_000; step++) {
+      const row: {
+        id: string;
+        created_at: number;
+        valid_until: number | null;
+        superseded_by: string | null;
+      } | null = this.sql.first(
+        'SELECT id, created_at, valid_until, superseded_by FROM memories WHERE id = ?',
+        at,
+      );
+      if (row === null) return null;
+      if (row.valid_until === null) return { id: row.id, createdAt: row.created_at };
+      at = row.superseded_by;
+    }
+    return null;
+  }
+
+  /**
    * Marks a current memory as no longer valid from `at`, superseded by
    * `supersededBy` (or by nothing); false when it is not here or already
    * retired. Call inside a transaction. Returns its seq for the search filter.
