@@ -1,8 +1,16 @@
 import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
+import Anthropic from '@anthropic-ai/sdk';
+import { env } from 'cloudflare:workers';
 import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ChatStreamDocument, RevokeMemoryKeyDocument, UsageDocument } from '../generated/graphql';
+import { accountStub } from '../../src/durable/rpc/stubs';
+import {
+  ChatDocument,
+  ChatStreamDocument,
+  RevokeMemoryKeyDocument,
+  UsageDocument,
+} from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
 import { openAiClient } from '../helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
@@ -30,14 +38,62 @@ async function endOf(run: () => Promise<unknown>): Promise<unknown> {
   }
 }
 
+const anthropic = (secret: string) =>
+  new Anthropic({
+    apiKey: secret,
+    baseURL: BASE_URL,
+    fetch: workerFetch,
+    maxRetries: 0,
+    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
+  });
+
 describe('a revoked key ends a chat whose provider has not answered yet', () => {
   beforeEach(resetFakes);
 
-  it('streamed and non-streamed drop-in calls and a GraphQL chat end with KEY_REVOKED; the provider calls are aborted; nothing is stored or billed', async () => {
+  it('drop-in calls (streamed, non-streamed, translated; a suspended account too) and GraphQL chats (subscription, mutation) end in their own shapes; the provider calls are aborted; nothing is stored or billed', async () => {
     const streamed = await newKey();
     const whole = await newKey();
     const graphql = await newKey();
-    for (let i = 0; i < 3; i++) await scriptFake({ host: 'api.openai.com', mode: 'stall' });
+    // Also: a suspended account's Anthropic stream, a translated call (an
+    // OpenAI model on /v1/messages) and GraphQL's non-streamed chat mutation.
+    const suspended = await newKey();
+    const crossed = await newKey();
+    const mutation = await newKey();
+    for (let i = 0; i < 5; i++) await scriptFake({ host: 'api.openai.com', mode: 'stall' });
+    await scriptFake({ host: 'api.anthropic.com', mode: 'stall' });
+    const anthropicEnd = endOf(() =>
+      anthropic(suspended.secret)
+        .messages.stream({
+          model: 'claude-sonnet-4',
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'My lock keeper is called Dee' }],
+        })
+        .finalMessage(),
+    );
+    const crossedEnd = endOf(() =>
+      anthropic(crossed.secret).messages.create({
+        model: 'openai/gpt-4o',
+        max_tokens: 200,
+        messages: [{ role: 'user', content: 'My pilot is called Eve' }],
+      }),
+    );
+    const mutationEnd = workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${mutation.secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        query: print(ChatDocument),
+        variables: {
+          input: {
+            model: 'openai/gpt-4o',
+            messages: [{ role: 'USER', content: 'My skipper is called Flo' }],
+          },
+        },
+      }),
+    }).then((response) => response.json() as Promise<{ errors?: unknown[] }>);
 
     const streamedEnd = endOf(async () => {
       const stream = await openAiClient(streamed.secret).chat.completions.create({
@@ -72,13 +128,18 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
       const chatEnd = chat.next();
 
       // Every call has reached the provider, which sends nothing yet.
-      await eventually(async () =>
-        expect((await fakeCalls()).filter((call) => call.host === 'api.openai.com')).toHaveLength(
-          3,
-        ),
-      );
-      for (const key of [streamed, whole, graphql])
+      await eventually(async () => {
+        const calls = await fakeCalls();
+        expect(calls.filter((call) => call.host === 'api.openai.com')).toHaveLength(5);
+        expect(calls.filter((call) => call.host === 'api.anthropic.com')).toHaveLength(1);
+      });
+      for (const key of [streamed, whole, graphql, crossed, mutation])
         await key.admin.request(RevokeMemoryKeyDocument, { id: key.keyId });
+      await accountStub(env, suspended.accountId).applyBillingEvent(
+        `evt_${suspended.accountId}`,
+        Math.floor(Date.now() / 1000),
+        'suspended',
+      );
 
       const [streamedError, wholeError, chatResult] = await Promise.all([
         streamedEnd,
@@ -94,16 +155,36 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
       }
       expect(chatResult.value?.errors).toEqual([REVOKED]);
       expect((await chat.next()).done).toBe(true);
+      const [anthropicError, crossedError, mutationResult] = await Promise.all([
+        anthropicEnd,
+        crossedEnd,
+        mutationEnd,
+      ]);
+      expect(anthropicError).toBeInstanceOf(Anthropic.APIError);
+      expect((anthropicError as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+        type: 'error',
+        error: { reason: 'ACCOUNT_SUSPENDED' },
+      });
+      expect(crossedError).toBeInstanceOf(Anthropic.APIError);
+      expect((crossedError as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+        type: 'error',
+        error: { reason: 'KEY_REVOKED' },
+      });
+      expect(mutationResult.errors).toEqual([REVOKED]);
     } finally {
       client.dispose();
     }
 
     await eventually(async () => {
       const calls = (await fakeCalls()).filter((call) => call.host === 'api.openai.com');
-      expect(calls.map((call) => call.cancelled)).toEqual([true, true, true]);
+      expect(calls.map((call) => call.cancelled)).toEqual([true, true, true, true, true]);
+      const anthropicCalls = (await fakeCalls()).filter(
+        (call) => call.host === 'api.anthropic.com',
+      );
+      expect(anthropicCalls.map((call) => call.cancelled)).toEqual([true]);
     });
     // No turn was stored: a stored turn bills its tokens to its key.
-    for (const key of [streamed, whole, graphql]) {
+    for (const key of [streamed, whole, graphql, crossed, mutation, suspended]) {
       const usage = (await key.admin.request(UsageDocument, {})).usage;
       expect(usage.memoryTokens).toBe(0);
     }
