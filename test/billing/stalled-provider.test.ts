@@ -12,7 +12,7 @@ import {
   UsageDocument,
 } from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
-import { openAiClient } from '../helpers/drop-in';
+import { anthropicClient as anthropic, errorOf as endOf, openAiClient } from '../helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 
 // A slow model may take longer than the revocation bound (VERIFIED_KEY_TTL_MS,
@@ -27,25 +27,6 @@ import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 const REVOKED = expect.objectContaining({
   extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
 });
-
-/** What a call ends with: the error it raised, or null. */
-async function endOf(run: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await run();
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
-
-const anthropic = (secret: string) =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-  });
 
 describe('a revoked key ends a chat whose provider has not answered yet', () => {
   beforeEach(resetFakes);

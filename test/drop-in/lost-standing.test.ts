@@ -5,8 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { accountStub } from '../../src/durable/rpc/stubs';
 import { RevokeMemoryKeyDocument } from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
-import { openAiClient } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { anthropicClient as anthropic, errorOf as endOf, openAiClient } from '../helpers/drop-in';
+import { newKey } from '../helpers/graphql';
 
 // A drop-in stream ends once its key is revoked or its account suspended,
 // within the bound GraphQL's streams keep (VERIFIED_KEY_TTL_MS, 15 s): with
@@ -15,28 +15,9 @@ import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 // for the real interval, once, for every route together;
 // test/standing-watch.test.ts covers the watch's rules quickly.
 
-const anthropic = (secret: string) =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-  });
-
 /** A call to a provider's chat API. */
 const isChat = (call: { host: string }) =>
   call.host === 'api.openai.com' || call.host === 'api.anthropic.com';
-
-/** What an SDK's stream ends with once read to its end: the error it raised. */
-async function endOf(read: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await read();
-    return null;
-  } catch (error) {
-    return error;
-  }
-}
 
 describe('a drop-in stream ends when its key loses its standing', () => {
   beforeEach(resetFakes);

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
@@ -9,7 +9,12 @@ import { RestoreVaultDocument, StoreMemoriesDocument } from '../generated/graphq
 import { runAlarm } from '../helpers/alarms';
 import { writeMetaBeneath } from '../helpers/vaults';
 import { resetFakes } from '../helpers/fakes';
-import { openAiClient, postJson, usageTokens } from '../helpers/drop-in';
+import {
+  anthropicClient as anthropic,
+  openAiClient,
+  postJson,
+  usageTokens,
+} from '../helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
 import readme from '../../README.md?raw';
 
@@ -19,15 +24,6 @@ import readme from '../../README.md?raw';
 // client marked for the provider's cache is not taken for the user's words.
 
 type Key = Awaited<ReturnType<typeof newKey>>;
-
-const anthropic = (secret: string, headers: Record<string, string> = {}) =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test', ...headers },
-  });
 
 /** Every memory of a session vault, oldest first: role and content. */
 async function sessionMemories(key: Key, session: string): Promise<string[]> {

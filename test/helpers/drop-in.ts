@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { SearchDocument, StoreMemoryDocument } from '../generated/graphql';
 import { fakeCalls, type FakeCall } from './fakes';
@@ -23,6 +24,26 @@ export const openAiClient = (secret: string, headers: Record<string, string> = {
     maxRetries: 0,
     defaultHeaders: { 'x-provider-key': 'sk-test-openai', ...headers },
   });
+
+/** The official Anthropic SDK pointed at the router's /v1/messages, as openAiClient is. */
+export const anthropicClient = (secret: string, headers: Record<string, string> = {}) =>
+  new Anthropic({
+    apiKey: secret,
+    baseURL: BASE_URL,
+    fetch: workerFetch,
+    maxRetries: 0,
+    defaultHeaders: { 'x-provider-key': 'sk-ant-test', ...headers },
+  });
+
+/** What a call ends with: the error it raised, or null when it finished. */
+export async function errorOf(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+    return null;
+  } catch (error) {
+    return error;
+  }
+}
 
 /** The memory tokens the key's account was billed so far. */
 export async function usageTokens(key: { secret: string }): Promise<number> {
