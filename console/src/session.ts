@@ -42,8 +42,9 @@ const KEY_REFUSALS = new Set(['KEY_REVOKED', 'KEY_UNKNOWN', 'MALFORMED_CREDENTIA
  * from a copy of each JSON body (GraphQL's `errors[].extensions`, a REST
  * route's `error`), after the answer has gone on to the screen. Streams are
  * not read that way (export downloads carry no refusal once begun); a
- * `memoryEvents` subscription that the server ends because the key was
- * revoked (its last event is the error) is noticed where the client throws it.
+ * `memoryEvents` or `chat` subscription that the server ends because the key
+ * was revoked (its last event is the error) is noticed where the client
+ * throws it.
  */
 export function clientFor(key: string, onKeyRefused?: OnKeyRefused): MemoryRouterClient {
   const client = createClient({
@@ -56,6 +57,7 @@ export function clientFor(key: string, onKeyRefused?: OnKeyRefused): MemoryRoute
     ...client,
     memoryEvents: (vault, init) =>
       noticingStreamRefusal(client.memoryEvents(vault, init), onKeyRefused),
+    chat: (input, init) => noticingStreamRefusal(client.chat(input, init), onKeyRefused),
   };
 }
 
@@ -66,6 +68,11 @@ export function keyRefusalOf(error: unknown): string | null {
     KEY_REFUSALS.has(error.reason)
     ? error.reason
     : null;
+}
+
+/** True when `error` is the server refusing a write because the account is suspended for billing. */
+export function isSuspension(error: unknown): boolean {
+  return isMemoryRouterError(error, 'PAYMENT_REQUIRED') && error.reason === 'ACCOUNT_SUSPENDED';
 }
 
 /** `events` as they come; a stream ended by a refusal of the key tells `onKeyRefused` first. */

@@ -486,6 +486,51 @@ describe('web console at /console', () => {
     await revokeWhileShowing('#/vaults', '[data-testid=vault]');
     await shot('revoked-vaults');
 
+    // A chat stream the server ends because the key was revoked meanwhile
+    // (its standing watch, test/standing/*): the browser is given the frames
+    // the server sends then, the answer begun and the error as
+    // src/resolvers/principal.ts words it.
+    const chatting = await newMemoryKey('console chat revoke test');
+    await page.getByLabel('Memory key').fill(chatting);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('[data-testid=vault]').first().waitFor();
+    await page.goto(`${console_()}#/chat`);
+    const frame = (payload: unknown) => `event: next\ndata: ${JSON.stringify(payload)}\n\n`;
+    await page.route('**/graphql', (route) =>
+      route.request().postData()?.includes('subscription ChatStream')
+        ? route.fulfill({
+            status: 200,
+            contentType: 'text/event-stream',
+            body:
+              ':\n\n' +
+              frame({ data: { chat: { delta: 'The answer beg', done: false } } }) +
+              frame({
+                errors: [
+                  {
+                    message: 'the memory key of this stream was revoked',
+                    path: ['chat'],
+                    extensions: { code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' },
+                  },
+                ],
+              }) +
+              'event: complete\ndata:\n\n',
+          })
+        : route.fallback(),
+    );
+    await page.locator('select[name=provider]').selectOption('compatible');
+    await page.getByLabel('Model').fill('fake-model');
+    await page.getByLabel('Provider key').fill('sk-console-revoke-secret');
+    await page.getByLabel('Message').fill('Still there?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    // Before: the chat screen showed the refusal in a banner and stayed signed in.
+    await page.getByLabel('Memory key').waitFor();
+    expect(await page.getByTestId('signed-out').textContent()).toMatch(
+      /^Signed outKEY_REVOKEDThis memory key was revoked/,
+    );
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.unroute('**/graphql');
+    await page.goto(`${console_()}#/vaults`);
+
     // Signing in again (with a key still valid) clears the notice.
     await page.getByLabel('Memory key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -568,6 +613,8 @@ describe('web console at /console', () => {
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([suspended]);
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
     expect(await page.locator('.memory-list').textContent()).toContain('Readable while suspended');
+    // Nothing can be stored until billing is restored: the add-memory form is gone.
+    expect(await page.locator('form.add-memory').count()).toBe(0);
     await shot('live-suspended');
     await page.unroute('**/graphql');
 
@@ -605,6 +652,7 @@ describe('web console at /console', () => {
       .poll(() => items.first().textContent())
       .toContain('Written while nothing listened');
     expect(await stopped.count()).toBe(0);
+    expect(await page.locator('form.add-memory').count()).toBe(1);
     await suspendedApi.store({ content: 'Written after reconnecting' });
     await expect.poll(() => items.first().textContent()).toContain('Written after reconnecting');
 

@@ -1,4 +1,5 @@
 import { isMemoryRouterError } from '@memoryrouter/client';
+import { isSuspension } from '../session';
 
 /**
  * Says that the vault screen's live updates ended and why, with the code the
@@ -8,7 +9,7 @@ import { isMemoryRouterError } from '@memoryrouter/client';
  */
 export function LiveStopped({ error, onReconnect }: { error: unknown; onReconnect: () => void }) {
   const coded = isMemoryRouterError(error) ? error : null;
-  const suspended = coded?.code === 'PAYMENT_REQUIRED' && coded.reason === 'ACCOUNT_SUSPENDED';
+  const suspended = isSuspension(error);
   return (
     <div class="error" role="alert" data-testid="live-stopped">
       <strong>Live updates stopped</strong>

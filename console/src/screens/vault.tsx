@@ -7,7 +7,7 @@ import { MemoryCard } from '../components/memory-card';
 import { formatBytes, formatNumber, formatRelative, formatTime, vaultLabel } from '../format';
 import { watchVault } from '../live-updates';
 import { vaultHref } from '../router';
-import { keyRefusalOf } from '../session';
+import { isSuspension, keyRefusalOf } from '../session';
 import { useAsync } from '../use-async';
 
 const PAGE_SIZE = 20;
@@ -83,7 +83,8 @@ export function VaultScreen({
       {liveStopped ? <LiveStopped error={liveStopped.error} onReconnect={reconnect} /> : null}
       <ErrorBanner error={page.error} />
       <ErrorBanner error={actionError} />
-      {page.error === null ? (
+      {/* A suspended account stores nothing until billing is restored (the notice says so). */}
+      {page.error === null && !(liveStopped && isSuspension(liveStopped.error)) ? (
         <AddMemory client={client} selector={selector} onStored={page.reload} />
       ) : null}
       {page.data === null && !page.loading && page.error === null ? (
