@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ListVaultsDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { anthropicClient } from './helpers/drop-in';
 import { eventually, fakeCalls, resetFakes } from './helpers/fakes';
 
 const decodeReceipt = (header: string | null) =>
@@ -92,13 +93,7 @@ describe('POST /v1/messages with the official Anthropic SDK', () => {
   beforeEach(resetFakes);
 
   const anthropic = (secret: string, providerKey: string) =>
-    new Anthropic({
-      apiKey: secret,
-      baseURL: BASE_URL,
-      fetch: workerFetch,
-      maxRetries: 0,
-      defaultHeaders: { 'x-provider-key': providerKey, 'x-session-id': 'anthropic-rest' },
-    });
+    anthropicClient(secret, { 'x-provider-key': providerKey, 'x-session-id': 'anthropic-rest' });
 
   it('answers with memory in `system` and the receipt in a header', async () => {
     const { secret } = await setUp();

@@ -2,17 +2,16 @@ import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoryDocument } from '../generated/graphql';
 import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
-import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, postJson, replay, upstreamCalls, vaultContents } from '../helpers/drop-in';
+import {
+  anthropicClient,
+  keyWithMemory,
+  postJson,
+  replay,
+  upstreamCalls,
+  vaultContents,
+} from '../helpers/drop-in';
 
-const anthropic = (secret: string, headers: Record<string, string> = {}) =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test', ...headers },
-  });
+const anthropic = anthropicClient;
 
 const weather: Anthropic.Tool = {
   name: 'get_weather',

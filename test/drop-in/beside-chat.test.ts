@@ -3,16 +3,16 @@ import { ApiError, GoogleGenAI } from '@google/genai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, openAiClient, upstreamCalls, usageTokens } from '../helpers/drop-in';
+import {
+  anthropicClient,
+  keyWithMemory,
+  openAiClient,
+  upstreamCalls,
+  usageTokens,
+} from '../helpers/drop-in';
 
 const anthropic = (secret: string, providerKey = 'sk-ant-test') =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': providerKey },
-  });
+  anthropicClient(secret, { 'x-provider-key': providerKey });
 
 const gemini = (secret: string, providerKey = 'AIza-test', apiVersion?: string) =>
   new GoogleGenAI({

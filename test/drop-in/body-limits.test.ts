@@ -1,10 +1,15 @@
 import { env } from 'cloudflare:workers';
-import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, openAiClient, postJson, upstreamCalls } from '../helpers/drop-in';
+import {
+  anthropicClient,
+  keyWithMemory,
+  openAiClient,
+  postJson,
+  upstreamCalls,
+} from '../helpers/drop-in';
 
 /**
  * The drop-in routes take images and PDFs inline, as base64, so their body
@@ -65,13 +70,7 @@ describe('the drop-in routes’ own body limit', () => {
 
   it('Anthropic takes an inline image over MAX_REQUEST_BYTES, passed on whole', async () => {
     const { secret } = await keyWithMemory();
-    const client = new Anthropic({
-      apiKey: secret,
-      baseURL: BASE_URL,
-      fetch: workerFetch,
-      maxRetries: 0,
-      defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-    });
+    const client = anthropicClient(secret);
     const message = await client.messages.create({
       model: 'claude-sonnet-4',
       max_tokens: 50,

@@ -4,7 +4,14 @@ import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, PIXEL_PNG, postJson, upstreamCalls, weatherTool } from '../helpers/drop-in';
+import {
+  anthropicClient,
+  keyWithMemory,
+  PIXEL_PNG,
+  postJson,
+  upstreamCalls,
+  weatherTool,
+} from '../helpers/drop-in';
 
 const openai = (secret: string, providerKey: string) =>
   new OpenAI({
@@ -191,13 +198,7 @@ describe('across formats: every field carried, or a 400 naming the one that cann
 
   it('the Anthropic SDK reaches GPT through a translation, and cache_control is refused by name', async () => {
     const { secret } = await keyWithMemory();
-    const client = new Anthropic({
-      apiKey: secret,
-      baseURL: BASE_URL,
-      fetch: workerFetch,
-      maxRetries: 0,
-      defaultHeaders: { 'x-provider-key': 'sk-test' },
-    });
+    const client = anthropicClient(secret, { 'x-provider-key': 'sk-test' });
     const message = await client.messages.create({
       model: 'openai/gpt-4o',
       max_tokens: 200,

@@ -1,9 +1,8 @@
-import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, openAiClient, upstreamCalls } from '../helpers/drop-in';
+import { anthropicClient, keyWithMemory, openAiClient, upstreamCalls } from '../helpers/drop-in';
 
 /**
  * The providers' own request headers reach the provider as the client sent
@@ -29,13 +28,7 @@ describe('the providers’ own request headers are forwarded', () => {
       (await upstreamCalls('api.openai.com')).map((call) => call.headers['idempotency-key']),
     ).toEqual(['retry-chat-1', 'retry-responses-1']);
 
-    const anthropic = new Anthropic({
-      apiKey: secret,
-      baseURL: BASE_URL,
-      fetch: workerFetch,
-      maxRetries: 0,
-      defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-    });
+    const anthropic = anthropicClient(secret);
     await anthropic.messages.create(
       { model: 'claude-sonnet-4', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] },
       { headers: { 'Idempotency-Key': 'retry-messages-1' } },

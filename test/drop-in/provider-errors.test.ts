@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
-import { keyWithMemory, openAiClient } from '../helpers/drop-in';
+import { anthropicClient, keyWithMemory, openAiClient } from '../helpers/drop-in';
 
 /**
  * A provider's own error reaches a drop-in client as the provider sent it
@@ -23,14 +23,7 @@ const CONTEXT_TOO_LONG = {
   },
 };
 
-const anthropic = (secret: string) =>
-  new Anthropic({
-    apiKey: secret,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-  });
+const anthropic = (secret: string) => anthropicClient(secret);
 
 const gemini = (secret: string, providerKey = 'AIza-test') =>
   new GoogleGenAI({

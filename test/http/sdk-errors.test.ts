@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
-import { upstreamCalls } from '../helpers/drop-in';
+import { anthropicClient, upstreamCalls } from '../helpers/drop-in';
 
 const PROVIDER_HOSTS = ['api.openai.com', 'api.anthropic.com', 'generativelanguage.googleapis.com'];
 
@@ -27,14 +27,7 @@ const openai = (apiKey: string) =>
     defaultHeaders: { 'x-provider-key': 'sk-test' },
   });
 
-const anthropic = (apiKey: string) =>
-  new Anthropic({
-    apiKey,
-    baseURL: BASE_URL,
-    fetch: workerFetch,
-    maxRetries: 0,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
-  });
+const anthropic = (apiKey: string) => anthropicClient(apiKey);
 
 const gemini = (apiKey: string) =>
   new GoogleGenAI({
