@@ -12,7 +12,10 @@
  *   npm run bench:api:bulk-cpu -- --memories 20000 --rounds 2
  *
  * With `--rounds N` it loads N fresh vaults one after another (each vault
- * once), so a before/after within one server can be read per round.
+ * once), so a before/after within one server can be read per round. With
+ * `--wrangler "…"` it passes options to `wrangler dev`, e.g. another tree's
+ * config (`-c /work/wt/old/wrangler.toml`, that tree with its own `npm ci`
+ * and `.dev.vars`) to load an older build the same way.
  */
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { corpus, loadCorpus } from './corpus';
@@ -26,6 +29,9 @@ const option = (name: string, fallback: number) => {
 };
 const MEMORIES = option('memories', 10_000);
 const ROUNDS = option('rounds', 1);
+const WRANGLER_ARGS = (args.includes('--wrangler') ? args[args.indexOf('--wrangler') + 1]! : '')
+  .split(' ')
+  .filter(Boolean);
 const IN_FLIGHT = 4;
 const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
 
@@ -33,7 +39,10 @@ async function main() {
   if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;
   if (process.env.BENCH_API_INSPECTOR_PORT)
     process.env.MEMORYROUTER_TEST_INSPECTOR_PORT = process.env.BENCH_API_INSPECTOR_PORT;
-  const server = await devServer({ vars: { VAULT_MAX_MEMORIES: String(40_000) } });
+  const server = await devServer({
+    vars: { VAULT_MAX_MEMORIES: String(40_000) },
+    args: WRANGLER_ARGS,
+  });
   try {
     const { url } = server;
     const port = Number(new URL(url).port);

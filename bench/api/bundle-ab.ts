@@ -18,6 +18,7 @@
  * NAME=value`. Ports: BENCH_API_PORT/BENCH_API_INSPECTOR_PORT for A, the
  * next port up for B. Not part of `npm test`; it writes nothing.
  */
+import { createHash } from 'node:crypto';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
 import { corpus, corpusMemory, loadCorpus } from './corpus';
@@ -79,6 +80,17 @@ async function call(side: Side, path: string, body?: unknown) {
   return { wall, total: total ? Number(total[1]) : NaN, text };
 }
 
+/** A short fingerprint of the schema a side serves: its fields and arguments, by introspection. */
+async function schemaFingerprint(side: Side): Promise<string> {
+  const { text } = await call(side, '/graphql', {
+    query: '{ __schema { types { name fields { name args { name } } inputFields { name } } } }',
+  });
+  const digest = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const { types } = (JSON.parse(text) as { data: { __schema: { types: unknown[] } } }).data
+    .__schema;
+  return `${digest} (${types.length} types)`;
+}
+
 async function start(
   name: 'A' | 'B',
   port: number,
@@ -131,6 +143,11 @@ async function main() {
   try {
     console.log(`A: ${text('a') || '(wrangler.toml)'} ${text('a-env')}; workerd ${a.workerd}`);
     console.log(`B: ${text('b') || '(wrangler.toml)'} ${text('b-env')}; workerd ${b.workerd}`);
+    // Which code each side runs: with `-c` another tree's config, B should
+    // answer with that tree's schema; the same fingerprint on both sides of
+    // two trees means B did not build the other one.
+    const [schemaA, schemaB] = await Promise.all([a, b].map(schemaFingerprint));
+    console.log(`GraphQL schema: A ${schemaA}, B ${schemaB}`);
     const now = Date.now();
     const vault = { kind: 'SESSION', id: 'ab-search' };
     // bench:api's 3-vault row: the searched vault and two more of the same size.

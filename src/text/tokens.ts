@@ -51,8 +51,29 @@ export function foldWord(word: string): string {
   return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
+/**
+ * Index terms of words met lately, by the word as written. Text repeats its
+ * words (a batch of chat turns holds a few hundred distinct ones among
+ * thousands), and folding (NFKD) and stemming a word costs over a
+ * microsecond, several times a look-up here: a vault searched by text
+ * tokenizes every memory it writes (its vocabulary and postings cache),
+ * and every search its query. Cleared when full, so it never holds more
+ * than TERM_CACHE_WORDS short words (well under a MiB per isolate).
+ */
+const termsOfWords = new Map<string, string>();
+const TERM_CACHE_WORDS = 10_000;
+/** Longer words (ids, hashes, long numbers) rarely repeat and are not kept. */
+const TERM_CACHE_WORD_LENGTH = 24;
+
 export function indexTerm(word: string): string {
-  return stemmer(foldWord(word));
+  const known = termsOfWords.get(word);
+  if (known !== undefined) return known;
+  const term = stemmer(foldWord(word));
+  if (word.length <= TERM_CACHE_WORD_LENGTH) {
+    if (termsOfWords.size >= TERM_CACHE_WORDS) termsOfWords.clear();
+    termsOfWords.set(word, term);
+  }
+  return term;
 }
 
 /** The text's words as `unicode61` finds them in text without CJK runs: what vector chunks count. */

@@ -212,6 +212,56 @@ describe('a repeated turn is stored once', () => {
     expect((await complete(key, 'old', said)).turn).toBe('stored');
   });
 
+  it('a note stored by storeMemories within the last day is not stored again as a chat turn', async () => {
+    const key = await newKey();
+    const said = 'The boiler service is booked for Thursday morning';
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        {
+          content: said,
+          vault: { kind: 'SESSION', id: 'noted' },
+          createdAt: new Date(Date.now() - 23 * 3_600_000).toISOString(),
+        },
+      ],
+    });
+    // The user's words are left out; the answer, new, is stored.
+    const turn = await complete(key, 'noted', said);
+    expect(await sessionMemories(key, 'noted')).toEqual([
+      `USER: ${said}`,
+      `ASSISTANT: ${turn.answer}`,
+    ]);
+  });
+
+  it('a backdated import writes no digest for rows the check can no longer reach', async () => {
+    const key = await newKey();
+    const vault = { kind: 'SESSION' as const, id: 'backdated' };
+    const at = (hoursAgo: number) => new Date(Date.now() - hoursAgo * 3_600_000).toISOString();
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'Said last year', vault, createdAt: at(24 * 365) },
+        { content: 'Said two days ago', vault, createdAt: at(48) },
+        { content: 'Said this morning', vault, createdAt: at(3) },
+        { content: 'Said just now', vault },
+      ],
+    });
+    const address: VaultAddress = { kind: 'SESSION', keyId: key.keyId, externalId: 'backdated' };
+    const keyed = await runInDurableObject(
+      env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+      (_object, state) =>
+        state.storage.sql
+          .exec<{ content: string; keyed: number }>(
+            'SELECT content, content_key IS NOT NULL AS keyed FROM memories ORDER BY seq',
+          )
+          .toArray(),
+    );
+    expect(keyed).toEqual([
+      { content: 'Said last year', keyed: 0 },
+      { content: 'Said two days ago', keyed: 0 },
+      { content: 'Said this morning', keyed: 1 },
+      { content: 'Said just now', keyed: 1 },
+    ]);
+  });
+
   it('storeMemories keeps storing what it is given (its retries have idempotency keys)', async () => {
     const key = await newKey();
     const inputs = [{ content: 'Plain store', vault: { kind: 'SESSION' as const, id: 'plain' } }];

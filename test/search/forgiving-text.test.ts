@@ -122,6 +122,17 @@ describe('text search that forgives how a query is typed', () => {
     expect((await contents(key, 'soeur')).sort()).toEqual([SISTER, typedPlain].sort());
   });
 
+  it('forgives a typo of a word stored after the vault last read its words', async () => {
+    // The first misspelt search reads the vault's words; later writes add theirs.
+    const key = await newKey();
+    await storeApart(key, [DENTIST, CATS]);
+    expect(await contents(key, 'dentst')).toEqual([DENTIST]);
+    await storeApart(key, [HAIRCUT], 3);
+    expect(await contents(key, 'haircot')).toEqual([HAIRCUT]);
+    await storeApart(key, [SISTER], 6);
+    expect(await contents(key, 'soeur')).toEqual([SISTER]);
+  });
+
   it('scores another spelling of a word as the word itself', async () => {
     const key = await newKey();
     await storeApart(key, [SISTER, CATS]);

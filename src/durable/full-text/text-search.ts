@@ -157,26 +157,23 @@ export class TextSearch {
   changed(memories: readonly { content: string; words: number }[]): void {
     this.variants.clear();
     this.readTerms.clear();
-    if (this.vocabulary.loaded) {
-      if (memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
-      else this.vocabulary.add(memories.map((memory) => memory.content));
-    }
-    if (this.cache.size === 0) return;
+    if (this.vocabulary.loaded && memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
     // Finding a memory's terms (tokenizing it) costs about as much as reading
     // TOKENIZE_COST_IN_POSTINGS cached occurrences again: for a batch that
     // outweighs all the cache holds, forgetting everything is the cheaper
     // way to keep it true (a bulk import into a vault searched meanwhile).
-    if (memories.length * TOKENIZE_COST_IN_POSTINGS > this.cache.postings) {
-      this.cache.clear();
-      return;
-    }
+    if (memories.length * TOKENIZE_COST_IN_POSTINGS > this.cache.postings) this.cache.clear();
+    let forgetting = this.cache.size > 0;
+    if (!forgetting && !this.vocabulary.loaded) return;
+    // Each memory is tokenized once, for the vocabulary and the cache alike.
     for (const { content, words } of memories) {
-      const tokens = tokenize(content);
-      if (tokens.length !== words) {
+      const terms = tokenize(content).map((token) => token.term);
+      this.vocabulary.add(content, terms);
+      if (!forgetting) continue;
+      if (terms.length !== words) {
         this.cache.clear();
-        return;
-      }
-      this.cache.forget(new Set(tokens.map((token) => token.term)));
+        forgetting = false;
+      } else this.cache.forget(new Set(terms));
     }
   }
 

@@ -2,7 +2,7 @@ import { editDistanceWithin, typoAllowance } from '../../text/edit-distance';
 import { stemmer } from 'stemmer';
 import { hasCjk } from '../../text/cjk';
 import { spellingKey } from '../../text/term-folding';
-import { foldWord, tokenize } from '../../text/tokens';
+import { foldWord } from '../../text/tokens';
 
 /**
  * The distinct terms and words of a vault's memories, for query terms the
@@ -26,6 +26,8 @@ export class VaultVocabulary {
   private termsByLength: Map<string, string[]> | null = null;
   /** The words met so far. */
   private written: Set<string> | null = null;
+  /** The index terms met so far: most of a new memory's are, and need no spelling key. */
+  private terms: Set<string> | null = null;
 
   constructor(
     private readonly readTerms: () => Iterable<string>,
@@ -42,23 +44,27 @@ export class VaultVocabulary {
     this.byLength = null;
     this.termsByLength = null;
     this.written = null;
+    this.terms = null;
   }
 
-  /** Adds the terms and words of memories' texts. */
-  add(texts: Iterable<string>): void {
+  /**
+   * Adds the terms and words of a memory written: `terms` are its index
+   * terms as `tokenize` finds them (the caller has them already, for the
+   * postings cache). Nothing while the vocabulary is not loaded.
+   */
+  add(text: string, terms: Iterable<string>): void {
     if (this.bySpelling === null) return;
-    for (const text of texts) {
-      this.addTerms(tokenize(text).map((token) => token.term));
-      this.addWords(writtenWords(text));
-    }
+    this.addTerms(terms);
+    this.addWords(writtenWords(text));
   }
 
   private addTerms(terms: Iterable<string>): void {
     for (const term of terms) {
+      if (this.terms!.has(term)) continue;
+      this.terms!.add(term);
       const key = spellingKey(term);
       const same = this.bySpelling!.get(key);
       if (same === undefined) this.bySpelling!.set(key, [term]);
-      else if (same.includes(term)) continue;
       else same.push(term);
       addByLength(this.termsByLength!, term);
     }
@@ -78,6 +84,7 @@ export class VaultVocabulary {
     this.byLength = new Map();
     this.termsByLength = new Map();
     this.written = new Set();
+    this.terms = new Set();
     this.addTerms(this.readTerms());
     for (const text of this.readTexts()) this.addWords(writtenWords(text));
   }

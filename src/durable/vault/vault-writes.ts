@@ -125,7 +125,7 @@ export class VaultWrites {
     if (!batch.ok) return { result: batch, meta };
     const now = Date.now();
     const { seqs, retired, events } = this.storage.transactionSync(() => {
-      const written = this.rows.insert(batch.memories);
+      const written = this.rows.insert(batch.memories, now);
       if (idempotency !== undefined) {
         const records = batch.memories.map(({ record }) => record);
         this.keys.remember(idempotency.key, idempotency.fingerprint, records, now);
@@ -374,7 +374,7 @@ export class VaultWrites {
     const { seqs, events, retired } = this.storage.transactionSync(() => {
       this.rows.delete(row.id);
       this.hot.recordRemoval(removal);
-      const seqs = this.rows.insert(batch.memories);
+      const seqs = this.rows.insert(batch.memories, now);
       // A superseded memory stays superseded: its mark moves to the new row.
       const retired =
         row.validUntil === null ? null : this.rows.retire(row.id, row.supersededBy, row.validUntil);

@@ -22,6 +22,18 @@ export function heldRecently(sql: Sql, content: string, now: number): boolean {
 }
 
 /**
+ * The digest a row is written with: only a row the check can still reach,
+ * one created within the window before `now` (or after it). The check reads
+ * rows created within the window before its own, later, now, so a row older
+ * than that at its store is never compared: a backfilled import of earlier
+ * conversations or notes (most of a bulk load) pays for no digest and no
+ * entry in the digest's index.
+ */
+export function contentKeyOf(content: string, createdAt: number, now: number): number | null {
+  return createdAt >= now - REPEATED_TURN_WINDOW_MS ? textKey(content) : null;
+}
+
+/**
  * Gives rows of the last day without a digest theirs: after the migration
  * that added the column, and after a restore (snapshots carry no digests).
  * Older rows are never compared, so they are left without one.

@@ -1,7 +1,6 @@
 import { vectorToBytes } from '../../core/vectors';
 import { ftsText } from '../../text/cjk';
-import { textKey } from '../../text/turn-text';
-import { heldRecently } from './recent-texts';
+import { contentKeyOf, heldRecently } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
@@ -136,7 +135,7 @@ export class VaultStorage {
   }
 
   /** Writes the memories in order and returns their seqs. Call inside a transaction. */
-  insert(memories: readonly PreparedMemory[]): number[] {
+  insert(memories: readonly PreparedMemory[], now = Date.now()): number[] {
     const seqs = insertRowsInOneStatement(
       this.sql,
       'memories',
@@ -158,8 +157,8 @@ export class VaultStorage {
           // What the full-text index reads in place of content (cjk-index.ts):
           // written with the row, so its insert trigger indexes it once.
           ftsText(record.content),
-          // The repeated-turn check's digest (recent-texts.ts).
-          textKey(record.content),
+          // The repeated-turn check's digest, for rows it can reach (recent-texts.ts).
+          contentKeyOf(record.content, record.createdAt, now),
         ];
       }),
     );
