@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { NewMemory, Retirement } from '../src/durable/rpc/vault-types';
 import { VAULT_MIGRATIONS } from '../src/durable/warm-tier/vault-schema';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { StoreMemoryDocument } from './generated/graphql';
@@ -386,18 +387,36 @@ describe('a repeated chat turn with extraction', () => {
 
   it('the vault leaves out a fact whose turn items turned out repeated as it writes (turns racing)', async () => {
     const address = freshAddress('SESSION');
-    const turn = [
-      { ...memory('I adopted a cat called Miso'), skipIfRepeated: true },
-      { ...memory('Congratulations on Miso!', { role: 'ASSISTANT' }), skipIfRepeated: true },
-    ];
-    const fact = { ...memory('The user has a cat called Miso'), skipWith: [0, 1] };
-    const request = () => storeRequest([...turn, fact]);
-    const first = ok(await vaultStub(address).store(address, request()));
+    const store = async (memories: NewMemory[], retire: Retirement[] = []) =>
+      ok(await vaultStub(address).store(address, { ...storeRequest(memories), retire }));
+    const dog = (await store([memory('The user has a dog')])).memories[0]!;
+    const item = (content: string, role: 'USER' | 'ASSISTANT' = 'USER') => ({
+      ...memory(content, { role }),
+      skipIfRepeated: true,
+    });
+    const cat = [item('I adopted a cat called Miso'), item('Congratulations!', 'ASSISTANT')];
+    const catFact = { ...memory('The user has a cat called Miso'), skipWith: [0, 1] };
+    const first = await store([...cat, catFact]);
     expect(first.memories).toHaveLength(3);
-    // Both passed the Worker's check before either wrote: the second's turn
-    // repeats in the write's own step, and its fact goes with it.
-    const second = ok(await vaultStub(address).store(address, request()));
-    expect(second.memories).toEqual([]);
-    expect(second.repeated).toEqual([0, 1, 2]);
+
+    // Both passed the Worker's check before either wrote: the second's cat
+    // turn repeats in the write's own step, and its fact goes with it, as
+    // does the DELETE of the dog that fact's turn made its model decide; its
+    // new turn and that turn's fact are stored.
+    const fish = [item('I also keep a goldfish'), item('Lovely!', 'ASSISTANT')];
+    const fishFact = { ...memory('The user keeps a goldfish'), skipWith: [2, 3] };
+    const second = await store(
+      [...cat, ...fish, catFact, fishFact],
+      [{ id: dog.id, byPosition: null, skipWith: [0, 1] }],
+    );
+    expect(second.repeated).toEqual([0, 1, 4]);
+    expect(second.memories.map(({ content }) => content)).toEqual([
+      'I also keep a goldfish',
+      'Lovely!',
+      'The user keeps a goldfish',
+    ]);
+    expect(second.retired ?? []).toEqual([]);
+    const kept = ok(await vaultStub(address).read(address, [{ type: 'get', ids: [dog.id] }]));
+    expect(kept.results[0]).toMatchObject({ memories: [{ id: dog.id, validUntil: null }] });
   });
 });

@@ -189,9 +189,11 @@ export async function storeWithFacts(
     context,
     [...turn, ...factInputs],
     label,
-    (plan?.retire ?? []).map(({ id, byFact }) => ({
+    (plan?.retire ?? []).map(({ id, byFact, turns }) => ({
       id,
       byPosition: byFact === null ? null : inputs.length + byFact,
+      // A DELETE goes with its fact's turn when that is left out as repeated.
+      skipWith: turns.map((turnId) => positionOf.get(turnId)!),
     })),
     keyed === null
       ? null

@@ -185,6 +185,12 @@ export interface MemoryRecord {
 export interface Retirement {
   id: string;
   byPosition: number | null;
+  /**
+   * Positions of the memories whose fact decided it: dropped when they all
+   * are left out as repeated (as a memory's `skipWith`). A retirement by a
+   * dropped memory (`byPosition`) goes with it anyway.
+   */
+  skipWith?: number[];
 }
 
 /**

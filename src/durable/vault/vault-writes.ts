@@ -546,11 +546,15 @@ function withoutPositions(request: StoreRequest, dropped: readonly number[]): St
   const memories = kept.map((position) => request.memories[position]!);
   const droppedTokens = dropped.reduce((sum, at) => sum + request.memories[at]!.tokens, 0);
   const retire = request.retire?.flatMap((retirement) =>
-    retirement.byPosition === null
-      ? [retirement]
-      : moved.has(retirement.byPosition)
-        ? [{ ...retirement, byPosition: moved.get(retirement.byPosition)! }]
-        : [],
+    retirement.skipWith !== undefined &&
+    retirement.skipWith.length > 0 &&
+    retirement.skipWith.every((at) => gone.has(at))
+      ? []
+      : retirement.byPosition === null
+        ? [retirement]
+        : moved.has(retirement.byPosition)
+          ? [{ ...retirement, byPosition: moved.get(retirement.byPosition)! }]
+          : [],
   );
   const arriveRetired = request.arriveRetired?.flatMap((arriving) =>
     moved.has(arriving.position) ? [{ ...arriving, position: moved.get(arriving.position)! }] : [],
