@@ -270,9 +270,12 @@ builder.mutationFields((t) => ({
         type: ExtractInput,
         required: false,
         description:
-          'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. Default: off.',
+          'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. With idempotencyKey, a retry is answered before any model call. Default: off.',
       }),
-      idempotencyKey: t.arg.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
+      idempotencyKey: t.arg.string({
+        required: false,
+        description: `${IDEMPOTENCY_KEY_DESCRIPTION} With extract, the key covers the extract options too (another model is IDEMPOTENCY_KEY_REUSED), and a retry also answers the first call's facts receipt (extensions.memory.facts, the same ids) without calling the model.`,
+      }),
     },
     resolve: async (_root, { inputs, extract, idempotencyKey }, context) => {
       if (!extract) return storeMemories(context, inputs, undefined, idempotencyKey ?? null);
