@@ -188,6 +188,18 @@ describe('a keyed storeMemories with extract', () => {
     expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [fact.id] });
     // Its id as first answered; its text is gone from the vault, key included.
     expect(again.extensions!.memory!.facts!.added).toEqual([{ id: fact.id, content: '' }]);
+    // What the key keeps: ids, counts and decisions, no word of the inputs or the facts.
+    const address: VaultAddress = { kind: 'CORE', keyId: key.keyId, externalId: null };
+    const kept = await runInDurableObject(
+      env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+      (_, state) =>
+        JSON.stringify([
+          state.storage.sql.exec('SELECT * FROM store_keys').toArray(),
+          state.storage.sql.exec('SELECT * FROM store_key_records').toArray(),
+        ]),
+    );
+    expect(kept).toContain('deleted-fact');
+    expect(kept).not.toMatch(/sister|Ana|nurse|Berlin/u);
     const found = await post(
       'query ($id: ID!) { memory(id: $id) { id } }',
       { id: fact.id },
