@@ -180,21 +180,6 @@ describe('storeMemories with an idempotency key', () => {
         reason: 'INVALID_IDEMPOTENCY_KEY',
       });
     }
-    const withFacts = await post<Stored>(
-      /* GraphQL */ `
-        mutation ($inputs: [StoreMemoryInput!]!, $key: String) {
-          storeMemories(inputs: $inputs, idempotencyKey: $key, extract: { model: "openai/x" }) {
-            id
-          }
-        }
-      `,
-      { inputs, key: 'with-facts' },
-      secret,
-    );
-    expect(withFacts.errors?.[0]?.extensions).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      reason: 'IDEMPOTENCY_UNSUPPORTED',
-    });
     expect(await memoryCount(secret)).toBe(0);
     expect(await memoryCount(secret, { kind: 'SESSION', id: 'elsewhere' })).toBe(0);
   });

@@ -26,8 +26,12 @@ export interface PlannedFact {
 export interface FactPlan {
   /** Facts to store, in the order of the inputs that state them. */
   facts: PlannedFact[];
-  /** Vault memories to retire, by the index (into `facts`) of the fact that replaces them. */
-  retire: { id: string; byFact: number | null }[];
+  /**
+   * Vault memories to retire, by the index (into `facts`) of the fact that
+   * replaces them (null: declared untrue), with the turns of the fact that
+   * decided it.
+   */
+  retire: { id: string; byFact: number | null; turns: string[] }[];
 }
 
 /** What a candidate stands for: a memory of the vault, or an earlier fact of the batch. */
@@ -138,7 +142,7 @@ export function applyDecisions(
     } else if (replacedMemory !== null) {
       const byFact = by === null ? null : plan.facts.length - 1;
       retiring.set(replacedMemory, byFact);
-      plan.retire.push({ id: replacedMemory, byFact });
+      plan.retire.push({ id: replacedMemory, byFact, turns: fact.turns });
     }
   });
   return plan;

@@ -28,8 +28,10 @@ export interface Idempotency {
 
 /**
  * Checks an idempotency key and digests the call's inputs (their JSON, as
- * GraphQL coerced them: fields in the schema's order), so the vault can tell
- * a retry of the same call from another call reusing the key. The digest is
+ * GraphQL coerced them: fields in the schema's order; a store with fact
+ * extraction passes `{ inputs, extract }`, so its options count and its
+ * digest never equals a plain store's), so the vault can tell a retry of
+ * the same call from another call reusing the key. The digest is
  * keyed: whoever reads a vault's storage cannot confirm a guessed memory
  * text by hashing it. Neither digest is logged or answered.
  */

@@ -1,12 +1,15 @@
 import { CodedError, failure } from '../core/errors';
 import type {
   ArrivingRetirement,
+  KeyedExtraction,
   MemoryRecord,
   NewMemory,
+  ReplayedExtraction,
   Retirement,
   Role,
   StoreFailure,
   StorePlan,
+  StoreResult,
 } from '../durable/rpc/vault-types';
 import { accountStub, vaultStub } from '../durable/rpc/stubs';
 import { MAX_STORE_BATCH } from '../core/limits';
@@ -25,7 +28,7 @@ import {
   type Refusal,
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
-import { idempotencyOf } from './idempotency';
+import { idempotencyOf, type Idempotency } from './idempotency';
 import { meterMemoryTokens, usageCharge } from './meter';
 import { registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
@@ -53,7 +56,12 @@ export interface StoreInput {
   supersededBy?: string | null;
   /** A chat turn's item: left out when the vault created the same text within the last day (recent-texts.ts). */
   skipIfRepeated?: boolean;
+  /** Indices in the batch of the inputs this one was drawn from (a fact): left out when they all are. */
+  skipWith?: number[];
 }
+
+/** A keyed store: its key and digests, and with fact extraction what its replay answers besides. */
+export type KeyedStore = Idempotency & { extraction?: KeyedExtraction };
 
 export interface StoredMemory {
   address: VaultAddress;
@@ -96,7 +104,64 @@ export async function storeMemories(
   label: InputLabel = argumentLabel,
   idempotencyKey: string | null = null,
 ): Promise<StoredMemory[]> {
-  return (await storeBatch(context, inputs, label, [], idempotencyKey)).memories;
+  const keyed =
+    idempotencyKey === null
+      ? null
+      : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, inputs);
+  return (await storeBatch(context, inputs, label, [], keyed)).memories;
+}
+
+/**
+ * What the vault answers a keyed store of `inputs` from its key now, asked
+ * before anything costly (a store with fact extraction asks before its model
+ * calls): the first call's memories again, recorded on the receipt as a
+ * replay, with its extraction when it had one; IDEMPOTENCY_KEY_REUSED thrown
+ * when the key went with other inputs; null when the vault holds no such
+ * key and the call goes ahead. Writes and bills nothing. One vault only.
+ */
+export async function keyedReplay(
+  context: MeteredContext,
+  inputs: readonly StoreInput[],
+  keyed: KeyedStore,
+  label: InputLabel = argumentLabel,
+): Promise<{ memories: StoredMemory[]; extraction: ReplayedExtraction | null } | null> {
+  const now = Date.now();
+  const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
+  const address = prepared[0]!.address;
+  if (prepared.some((item) => vaultObjectName(item.address) !== vaultObjectName(address))) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'idempotencyKey: a batch with an idempotency key must store into one vault',
+      'IDEMPOTENCY_ONE_VAULT',
+    );
+  }
+  const result = await context.timings.time('vault', async (): Promise<StoreResult | null> =>
+    vaultStub(context.env, address).replay(
+      address,
+      keyed,
+      prepared.map(({ memory: { content, role, metadata } }) => ({ content, role, metadata })),
+    ),
+  );
+  if (result === null) return null;
+  if (!result.ok) throw CodedError.from(result);
+  recordReplay(context, address, result.deletedSince);
+  return {
+    memories: result.memories.map((record) => ({ address, record })),
+    extraction: result.extraction ?? null,
+  };
+}
+
+/** A replay on the request's receipt, its memories deleted since named by Memory.id. */
+function recordReplay(
+  context: MeteredContext,
+  address: VaultAddress,
+  deletedSince: readonly string[] = [],
+): void {
+  context.receipt.recordReplay(
+    deletedSince.map((localId) =>
+      encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId }),
+    ),
+  );
 }
 
 /**
@@ -110,15 +175,17 @@ export async function storeBatch(
   label: InputLabel = argumentLabel,
   retire: readonly Retirement[] = [],
   /** A retry with this key and the same inputs answers the first call's memories again. */
-  idempotencyKey: string | null = null,
+  keyed: KeyedStore | null = null,
 ): Promise<{
   /** By input position; a repeated chat turn's item (`skipIfRepeated`) has no entry. */
   memories: StoredMemory[];
   retired: { id: string; supersededBy: string | null }[];
   /** Memory tokens the batch billed (0 for a replay; repeated items not counted). */
   memoryTokens: number;
-  /** Inputs left out because their vault held the same text from the last day. */
+  /** Inputs left out because their vault held the same text from the last day (or with them: `skipWith`). */
   repeated: number;
+  /** A replay of a store with fact extraction: the first call's facts (`memories`: its inputs only). */
+  extraction: ReplayedExtraction | null;
 }> {
   if (inputs.length > MAX_STORE_BATCH) {
     throw new CodedError(
@@ -127,10 +194,7 @@ export async function storeBatch(
       'BATCH_TOO_LARGE',
     );
   }
-  const idempotency =
-    idempotencyKey === null
-      ? undefined
-      : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, inputs);
+  const idempotency = keyed ?? undefined;
   const now = Date.now();
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
 
@@ -142,7 +206,8 @@ export async function storeBatch(
     groups.set(name, group);
   });
   const shares = [...groups.values()];
-  if (retire.length > 0 && shares.length !== 1) {
+  // Retirements and `skipWith` name positions in the batch: one vault's request.
+  if ((retire.length > 0 || inputs.some((input) => input.skipWith)) && shares.length !== 1) {
     throw new CodedError(
       'BAD_USER_INPUT',
       'superseding needs a batch in one vault',
@@ -247,13 +312,11 @@ export async function storeBatch(
 
   // A replay (same idempotency key and inputs) stored and billed nothing.
   const replayed = writes.some(({ result }) => result.ok && result.replayed);
+  let extraction: ReplayedExtraction | null = null;
   for (const { address, result } of writes) {
     if (!result.ok || !result.replayed) continue;
-    context.receipt.recordReplay(
-      (result.deletedSince ?? []).map((localId) =>
-        encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId }),
-      ),
-    );
+    recordReplay(context, address, result.deletedSince);
+    extraction = result.extraction ?? null;
   }
   // Repeated chat turns were neither written nor billed by their vault.
   const repeatedTokens = writes.reduce(
@@ -283,7 +346,7 @@ export async function storeBatch(
     });
     retired.push(...(result.retired ?? []));
   }
-  return { memories: stored, retired, memoryTokens: billed, repeated };
+  return { memories: stored, retired, memoryTokens: billed, repeated, extraction };
 }
 
 /** One input checked on its own, as the vault will take it (tokens counted later). */
@@ -342,6 +405,7 @@ function prepare(
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
       ...(input.skipIfRepeated === true ? { skipIfRepeated: true } : {}),
+      ...(input.skipWith ? { skipWith: input.skipWith } : {}),
     },
     superseded: validUntil === null ? null : { validUntil, supersededBy },
   };

@@ -1,4 +1,4 @@
-import type { SearchHitRecord } from '../durable/rpc/vault-types';
+import type { ReplayedExtraction, SearchHitRecord } from '../durable/rpc/vault-types';
 import { randomId } from '../core/encoding';
 import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
@@ -17,7 +17,14 @@ import { applyDecisions, type FactPlan, type ShownCandidate } from './fact-decis
 import { vaultOf } from './principal';
 import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
-import { storeBatch, type InputLabel, type StoreInput, type StoredMemory } from './store-memories';
+import type { Idempotency } from './idempotency';
+import {
+  keyedReplay,
+  storeBatch,
+  type InputLabel,
+  type StoreInput,
+  type StoredMemory,
+} from './store-memories';
 
 /** Candidates per fact: its nearest memories in the same vault (hybrid search). */
 export const CANDIDATES_PER_FACT = 5;
@@ -59,11 +66,28 @@ function turnsOf(inputs: readonly StoreInput[]): number[][] {
 }
 
 export interface StoredWithFacts {
-  /** The raw turn as stored, in the order given. */
+  /** The raw turn as stored, in the order given (no entry for an input left out as repeated). */
   stored: StoredMemory[];
   facts: FactsReceipt;
   /** Memory tokens the store billed: the turn and the facts written. */
   memoryTokens: number;
+  /** Inputs the vault left out as repeated (`skipIfRepeated`: a chat turn's items). */
+  repeated: number;
+}
+
+/**
+ * What a keyed store with extraction keeps of its receipt with its key
+ * (`KeyedExtraction.receipt`): counts and decisions, never a fact's text,
+ * which a replay reads from the vault (store-keys.ts says why).
+ */
+interface ReceiptRecord {
+  extracted: number;
+  unchanged: number;
+  rejected: number;
+  failure: FactsReceipt['failure'];
+  usage: FactsReceipt['usage'];
+  /** Per fact stored, in order: the local id its UPDATE replaced as planned; null for a new fact. */
+  supersedes: (string | null)[];
 }
 
 /**
@@ -81,6 +105,11 @@ export async function storeWithFacts(
   inputs: readonly StoreInput[],
   extractor: Extractor,
   label?: InputLabel,
+  /**
+   * The call's idempotency key, its fingerprint covering the inputs and the
+   * extract options: a retry is answered from the vault before any model call.
+   */
+  keyed: Idempotency | null = null,
 ): Promise<StoredWithFacts> {
   const addresses = new Map(
     inputs.map((input) => {
@@ -110,6 +139,15 @@ export async function storeWithFacts(
     createdAt: input.createdAt ?? arrivedAt,
   }));
 
+  // A retry is answered before the model is asked anything: no model call,
+  // nothing stored or billed. Two calls racing both get here first; the
+  // vault then answers the second from the first's key as it writes (below),
+  // and the second's model calls were spent for nothing.
+  if (keyed !== null) {
+    const replay = await keyedReplay(context, turn, keyed, label);
+    if (replay !== null) return replayed(context, address, replay.memories, replay.extraction);
+  }
+
   let plan: FactPlan | null = null;
   try {
     plan = await planFacts(context, address, turn, extractor, receipt);
@@ -124,8 +162,11 @@ export async function storeWithFacts(
     }
   }
 
+  const positionOf = new Map(turn.map(({ id }, index) => [id, index]));
   const factInputs: StoreInput[] = (plan?.facts ?? []).map((fact) => ({
     vault: inputs[0]!.vault ?? null,
+    // Left out when its whole turn is (a chat turn that repeats: memory-turn.ts).
+    skipWith: fact.turns.map((id) => positionOf.get(id)!),
     id: fact.id,
     content: fact.content,
     role: 'SYSTEM',
@@ -136,50 +177,119 @@ export async function storeWithFacts(
     // Replaced by a later fact of the same batch: it arrives closed.
     ...(fact.closed === null ? {} : { validUntil: fact.closed.at, supersededBy: fact.closed.by }),
   }));
+  const record: ReceiptRecord = {
+    extracted: receipt.extracted,
+    unchanged: receipt.unchanged,
+    rejected: receipt.rejected,
+    failure: receipt.failure,
+    usage: receipt.usage,
+    supersedes: (plan?.facts ?? []).map((fact) => fact.supersedes),
+  };
   const stored = await storeBatch(
     context,
     [...turn, ...factInputs],
     label,
-    (plan?.retire ?? []).map(({ id, byFact }) => ({
+    (plan?.retire ?? []).map(({ id, byFact, turns }) => ({
       id,
       byPosition: byFact === null ? null : inputs.length + byFact,
+      // A DELETE goes with its fact's turn when that is left out as repeated.
+      skipWith: turns.map((turnId) => positionOf.get(turnId)!),
     })),
+    keyed === null
+      ? null
+      : { ...keyed, extraction: { inputs: inputs.length, receipt: JSON.stringify(record) } },
   );
+  const turnStored = stored.memories.slice(0, inputs.length);
+  // Another call with this key wrote first: its answer, not this one's plan.
+  if (stored.extraction !== null) return replayed(context, address, turnStored, stored.extraction);
+  // A fact left out with its repeated turn (skipWith) has no entry.
+  const facts = stored.memories
+    .slice(inputs.length)
+    .map((memory) => memory && { id: memory.record.id, content: memory.record.content });
+  const done = receiptOf(address, record, facts, stored.retired);
+  context.receipt.recordFacts(done);
+  return {
+    stored: turnStored,
+    facts: done,
+    memoryTokens: stored.memoryTokens,
+    repeated: stored.repeated,
+  };
+}
+
+/**
+ * A keyed store with extraction answered from its key: the first call's
+ * memories and its receipt again, as the vault holds them now. A fact
+ * deleted since keeps its id (named in extensions.memory.replay.deletedSince)
+ * with empty content: the vault keeps no copy of a deleted memory's text.
+ */
+function replayed(
+  context: MeteredContext,
+  address: VaultAddress,
+  stored: StoredMemory[],
+  /** null only for a key recorded without extraction, which another fingerprint refuses first. */
+  extraction: ReplayedExtraction | null,
+): StoredWithFacts {
+  const receipt =
+    extraction === null
+      ? emptyFacts()
+      : receiptOf(
+          address,
+          JSON.parse(extraction.receipt) as ReceiptRecord,
+          extraction.facts.map(({ id, content }) => ({ id, content: content ?? '' })),
+          extraction.retired,
+        );
+  context.receipt.recordFacts(receipt);
+  return { stored, facts: receipt, memoryTokens: 0, repeated: 0 };
+}
+
+/**
+ * The receipt of a store with extraction, from its record, the facts stored
+ * (in the record's order; undefined for one left out) and the retirements
+ * the vault applied: the same for the first call and its replays.
+ */
+function receiptOf(
+  address: VaultAddress,
+  record: ReceiptRecord,
+  facts: readonly ({ id: string; content: string } | undefined)[],
+  retired: readonly { id: string; supersededBy: string | null }[],
+): FactsReceipt {
   const globalId = (localId: string) =>
     encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId });
-  const factsStored = stored.memories.slice(inputs.length);
+  const receipt: FactsReceipt = {
+    ...emptyFacts(),
+    extracted: record.extracted,
+    unchanged: record.unchanged,
+    rejected: record.rejected,
+    failure: record.failure,
+    usage: { ...record.usage },
+  };
   // What each new fact really replaced: the vault retires the current
   // version of what the model named, which another store may have
   // superseded meanwhile (vault-writes.ts `retire`).
   const replacedBy = new Map(
-    stored.retired.flatMap(({ id, supersededBy }) =>
+    retired.flatMap(({ id, supersededBy }) =>
       supersededBy === null ? [] : [[supersededBy, id] as const],
     ),
   );
-  plan?.facts.forEach((fact, index) => {
-    const memory = factsStored[index]!;
-    const supersedes =
-      fact.supersedes === null ? null : (replacedBy.get(memory.record.id) ?? fact.supersedes);
+  facts.forEach((fact, index) => {
+    if (fact === undefined) return;
+    const planned = record.supersedes[index] ?? null;
+    const supersedes = planned === null ? null : (replacedBy.get(fact.id) ?? planned);
     if (supersedes === null) {
-      receipt.added.push({ id: globalId(memory.record.id), content: memory.record.content });
+      receipt.added.push({ id: globalId(fact.id), content: fact.content });
     } else {
       receipt.updated.push({
-        id: globalId(memory.record.id),
-        content: memory.record.content,
+        id: globalId(fact.id),
+        content: fact.content,
         supersedes: globalId(supersedes),
       });
     }
   });
-  for (const { id, supersededBy } of stored.retired) {
+  for (const { id, supersededBy } of retired) {
     if (supersededBy === null) receipt.deleted.push(globalId(id));
     else receipt.superseded.push(globalId(id));
   }
-  context.receipt.recordFacts(receipt);
-  return {
-    stored: stored.memories.slice(0, inputs.length),
-    facts: receipt,
-    memoryTokens: stored.memoryTokens,
-  };
+  return receipt;
 }
 
 /**

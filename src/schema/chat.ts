@@ -123,7 +123,8 @@ MemoryReceiptRef.implement({
     facts: t.field({
       type: FactsReceiptRef,
       nullable: true,
-      description: 'What fact extraction changed (ChatInput.extract); null when not asked for.',
+      description:
+        'What fact extraction changed (ChatInput.extract); null when not asked for, or when the turn was left unstored before extraction (turn.reason, e.g. DUPLICATE: no extraction call was made).',
       resolve: (receipt) => receipt.facts ?? null,
     }),
   }),

@@ -10,6 +10,7 @@ import {
   MAX_DELETE_BATCH,
   MAX_STORE_BATCH,
 } from '../core/limits';
+import { idempotencyOf } from '../resolvers/idempotency';
 import { storeMemories } from '../resolvers/store-memories';
 import { storeWithFacts } from '../resolvers/store-with-facts';
 import { updateMemory } from '../resolvers/update-memory';
@@ -269,21 +270,23 @@ builder.mutationFields((t) => ({
         type: ExtractInput,
         required: false,
         description:
-          'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. Default: off.',
+          'Also extract facts with your model and reconcile them with the vault (all inputs in one vault). The facts stored and the memories superseded are listed in extensions.memory.facts. With idempotencyKey, a retry is answered before any model call. Default: off.',
       }),
-      idempotencyKey: t.arg.string({ required: false, description: IDEMPOTENCY_KEY_DESCRIPTION }),
+      idempotencyKey: t.arg.string({
+        required: false,
+        description: `${IDEMPOTENCY_KEY_DESCRIPTION} With extract, the key covers the extract options too (another model is IDEMPOTENCY_KEY_REUSED), and a retry also answers the first call's facts receipt (extensions.memory.facts, the same ids) without calling the model.`,
+      }),
     },
     resolve: async (_root, { inputs, extract, idempotencyKey }, context) => {
-      if (extract && idempotencyKey) {
-        throw new CodedError(
-          'BAD_USER_INPUT',
-          'idempotencyKey: not taken together with extract',
-          'IDEMPOTENCY_UNSUPPORTED',
-        );
-      }
       if (!extract) return storeMemories(context, inputs, undefined, idempotencyKey ?? null);
+      // The fingerprint covers the extract options too: the same key with
+      // another model is another call (IDEMPOTENCY_KEY_REUSED).
+      const keyed =
+        idempotencyKey === null || idempotencyKey === undefined
+          ? null
+          : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, { inputs, extract });
       const extractor = await extractorFor(context, extract.model);
-      return (await storeWithFacts(context, inputs, extractor)).stored;
+      return (await storeWithFacts(context, inputs, extractor, undefined, keyed)).stored;
     },
   }),
   updateMemory: t.withAuth({ activeMemoryKey: true }).field({

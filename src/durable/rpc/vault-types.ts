@@ -56,6 +56,14 @@ export interface NewMemory {
    * step, so two identical turns racing store one.
    */
   skipIfRepeated?: boolean;
+  /**
+   * Positions in the request of the memories this one was drawn from (a
+   * fact, from its turn): when every one of them is left out as repeated
+   * (`skipIfRepeated`), this one is left out too, unbilled. Two identical
+   * chat turns with extraction racing past the Worker's check so store
+   * their facts once, as they store the turn once.
+   */
+  skipWith?: number[];
 }
 
 export interface StoreRequest {
@@ -77,8 +85,41 @@ export interface StoreRequest {
    * resolvers/idempotency.ts says when it goes) only matches records written
    * before fingerprints were keyed, and is never stored.
    */
-  idempotency?: { key: string; fingerprint: string; legacyFingerprint?: string };
+  idempotency?: {
+    key: string;
+    fingerprint: string;
+    legacyFingerprint?: string;
+    /** A batch with fact extraction: what its replay answers besides its memories. */
+    extraction?: KeyedExtraction;
+  };
 }
+
+/**
+ * What a keyed store with fact extraction keeps with its key besides its
+ * memories' ids, times and tokens (store-keys.ts), no text of any memory:
+ * `inputs`, how many of the batch's memories are the caller's inputs (the
+ * ones after them are its facts); `receipt`, the Worker's record of the
+ * extraction (counts, failure, each fact's planned decision), opaque here.
+ * The retirements the write applied are added by the vault.
+ */
+export interface KeyedExtraction {
+  inputs: number;
+  receipt: string;
+}
+
+/**
+ * A replayed store's extraction: the first call's receipt record, its facts
+ * (local id, and content as the vault holds it now: null when deleted
+ * since) and the retirements its write applied.
+ */
+export interface ReplayedExtraction {
+  receipt: string;
+  facts: { id: string; content: string | null }[];
+  retired: { id: string; supersededBy: string | null }[];
+}
+
+/** A keyed retry's own inputs, as a replay answers them (the vault keeps none of their text). */
+export type ReplayInput = Pick<NewMemory, 'content' | 'role' | 'metadata'>;
 
 /** Who a read or write bills, under the request's identifier (vault-usage.ts). */
 export interface UsageMeter {
@@ -144,6 +185,12 @@ export interface MemoryRecord {
 export interface Retirement {
   id: string;
   byPosition: number | null;
+  /**
+   * Positions of the memories whose fact decided it: dropped when they all
+   * are left out as repeated (as a memory's `skipWith`). A retirement by a
+   * dropped memory (`byPosition`) goes with it anyway.
+   */
+  skipWith?: number[];
 }
 
 /**
@@ -372,9 +419,12 @@ export type StoreResult =
       replayed?: boolean;
       /** A replay: local ids of its memories deleted since the first call (they stay deleted). */
       deletedSince?: string[];
+      /** A replay of a store with fact extraction: its facts and what they retired (`memories`: its inputs only). */
+      extraction?: ReplayedExtraction;
       /**
        * Positions in the request of `skipIfRepeated` memories the vault
-       * held already: not written, not billed, absent from `memories`.
+       * held already, and of `skipWith` memories left out with them: not
+       * written, not billed, absent from `memories`.
        */
       repeated?: number[];
     }

@@ -177,6 +177,35 @@ export class VaultObject extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * What a keyed store would answer now from its key (a replay of the first
+   * call, or IDEMPOTENCY_KEY_REUSED); null when the vault holds no such key.
+   * A read: a keyed store with fact extraction asks it before its model calls.
+   */
+  async replay(
+    address: VaultAddress,
+    idempotency: NonNullable<Rpc.StoreRequest['idempotency']>,
+    inputs: Rpc.ReplayInput[],
+  ): Promise<Rpc.StoreResult | null> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    return this.writes.replay(idempotency, inputs);
+  }
+
+  /**
+   * Positions of the texts a chat turn would leave out as repeated now (a
+   * live memory of the last day says the same); a read, asked before a
+   * turn's fact extraction. The store checks again as it writes.
+   */
+  async repeatedTexts(
+    address: VaultAddress,
+    contents: string[],
+  ): Promise<Result<{ positions: number[] }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    return { ok: true, positions: this.writes.repeatedTexts(contents) };
+  }
+
   /** Whether `store` would take a batch of this plan now; writes nothing. */
   async check(address: VaultAddress, plan: Rpc.StorePlan): Promise<Rpc.CheckResult> {
     const ready = await this.life.open(address);

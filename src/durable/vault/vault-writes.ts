@@ -29,6 +29,7 @@ import {
   type MemoryRecord,
   type NewMemory,
   type Retirement,
+  type ReplayInput,
   type StoreFailure,
   type StorePlan,
   type StoreRequest,
@@ -95,23 +96,12 @@ export class VaultWrites {
   ): { result: StoreResult; meta: VaultMetaRecord; usage?: StoreRequest['usage'] } {
     const { idempotency } = asked;
     if (idempotency !== undefined) {
-      const earlier = this.keys.find(idempotency.key, Date.now());
-      if (earlier !== null) {
-        const replay = replayOf(earlier, idempotency, asked.memories);
-        if (!replay.ok) return { result: replay, meta };
-        const ids = earlier.memories.map(({ id }) => id);
-        const held = new Set(this.rows.taken(ids));
-        const deletedSince = ids.filter((id) => !held.has(id));
-        return { result: deletedSince.length > 0 ? { ...replay, deletedSince } : replay, meta };
-      }
+      const replay = this.replay(idempotency, asked.memories);
+      if (replay !== null) return { result: replay, meta };
     }
     // Looked up in the same synchronous step as the write below: no other
     // store runs in between, so of two identical turns racing, one is stored.
-    const repeated = asked.memories.flatMap((memory, position) =>
-      memory.skipIfRepeated === true && this.rows.heldRecently(memory.content, Date.now())
-        ? [position]
-        : [],
-    );
+    const repeated = this.repeatedIn(asked.memories);
     const request = repeated.length === 0 ? asked : withoutPositions(asked, repeated);
     const noted = repeated.length === 0 ? {} : { repeated };
     const facts = this.facts(meta);
@@ -126,15 +116,27 @@ export class VaultWrites {
     const now = Date.now();
     const { seqs, retired, events } = this.storage.transactionSync(() => {
       const written = this.rows.insert(batch.memories, now);
-      if (idempotency !== undefined) {
-        const records = batch.memories.map(({ record }) => record);
-        this.keys.remember(idempotency.key, idempotency.fingerprint, records, now);
-      }
       this.meta.update(batch.meta);
       const retired = [
         ...this.retire(request.retire ?? [], batch.memories, now),
         ...this.arriveRetired(request.arriveRetired ?? [], batch.memories),
       ];
+      if (idempotency !== undefined) {
+        const records = batch.memories.map(({ record }) => record);
+        const { extraction } = idempotency;
+        this.keys.remember(
+          idempotency.key,
+          idempotency.fingerprint,
+          records,
+          now,
+          extraction === undefined
+            ? null
+            : {
+                ...extraction,
+                retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
+              },
+        );
+      }
       const events = [
         ...this.events.appendAdded(
           batch.memories.map(({ record }) => record),
@@ -168,6 +170,80 @@ export class VaultWrites {
       meta: written,
       usage: request.usage,
     };
+  }
+
+  /**
+   * The answer to a keyed store when the vault holds its key: the first
+   * call's memories again (built from `inputs`, the retry's own), or a
+   * refusal when the key was used with other inputs; null when the vault
+   * holds no such key. Writes nothing, so the Worker asks it before a keyed
+   * store's model calls, and `storeWith` in the write's own step.
+   */
+  replay(
+    idempotency: NonNullable<StoreRequest['idempotency']>,
+    inputs: readonly ReplayInput[],
+  ): StoreResult | null {
+    const earlier = this.keys.find(idempotency.key, Date.now());
+    if (earlier === null) return null;
+    const replay = replayOf(earlier, idempotency, inputs);
+    if (!replay.ok) return replay;
+    const ids = earlier.memories.map(({ id }) => id);
+    const held = new Set(this.rows.taken(ids));
+    const deletedSince = ids.filter((id) => !held.has(id));
+    const { extraction } = earlier;
+    return {
+      ...replay,
+      ...(deletedSince.length > 0 ? { deletedSince } : {}),
+      ...(extraction === null
+        ? {}
+        : {
+            extraction: {
+              receipt: extraction.receipt,
+              retired: extraction.retired,
+              // Read from the vault: the key keeps no fact's text.
+              facts: ids.slice(extraction.inputs).map((id) => ({
+                id,
+                content: held.has(id) ? (this.rows.find(id)?.content ?? null) : null,
+              })),
+            },
+          }),
+    };
+  }
+
+  /**
+   * Positions of the memories a store leaves out as repeated: a chat turn's
+   * item (`skipIfRepeated`) whose text the vault holds from the last day,
+   * and a memory drawn only from such items (`skipWith`: a fact of a
+   * repeated turn).
+   */
+  private repeatedIn(memories: readonly NewMemory[]): number[] {
+    const now = Date.now();
+    const repeated = new Set(
+      memories.flatMap((memory, position) =>
+        memory.skipIfRepeated === true && this.rows.heldRecently(memory.content, now)
+          ? [position]
+          : [],
+      ),
+    );
+    if (repeated.size === 0) return [];
+    memories.forEach((memory, position) => {
+      const from = memory.skipWith;
+      if (from !== undefined && from.length > 0 && from.every((at) => repeated.has(at)))
+        repeated.add(position);
+    });
+    return [...repeated].sort((a, b) => a - b);
+  }
+
+  /**
+   * Which of `contents` a chat turn would leave out as repeated now (the
+   * rule `repeatedIn` applies when it writes), so the Worker extracts facts
+   * from the new part of a turn only. Writes nothing.
+   */
+  repeatedTexts(contents: readonly string[]): number[] {
+    const now = Date.now();
+    return contents.flatMap((content, position) =>
+      this.rows.heldRecently(content, now) ? [position] : [],
+    );
   }
 
   /**
@@ -470,11 +546,15 @@ function withoutPositions(request: StoreRequest, dropped: readonly number[]): St
   const memories = kept.map((position) => request.memories[position]!);
   const droppedTokens = dropped.reduce((sum, at) => sum + request.memories[at]!.tokens, 0);
   const retire = request.retire?.flatMap((retirement) =>
-    retirement.byPosition === null
-      ? [retirement]
-      : moved.has(retirement.byPosition)
-        ? [{ ...retirement, byPosition: moved.get(retirement.byPosition)! }]
-        : [],
+    retirement.skipWith !== undefined &&
+    retirement.skipWith.length > 0 &&
+    retirement.skipWith.every((at) => gone.has(at))
+      ? []
+      : retirement.byPosition === null
+        ? [retirement]
+        : moved.has(retirement.byPosition)
+          ? [{ ...retirement, byPosition: moved.get(retirement.byPosition)! }]
+          : [],
   );
   const arriveRetired = request.arriveRetired?.flatMap((arriving) =>
     moved.has(arriving.position) ? [{ ...arriving, position: moved.get(arriving.position)! }] : [],
@@ -501,19 +581,25 @@ function withoutPositions(request: StoreRequest, dropped: readonly number[]): St
 function replayOf(
   earlier: RememberedStore,
   retry: NonNullable<StoreRequest['idempotency']>,
-  inputs: readonly NewMemory[],
+  inputs: readonly ReplayInput[],
 ): StoreResult {
-  if (!sameInputs(earlier, retry) || earlier.memories.length !== inputs.length) {
+  // With extraction, the batch is the inputs, then facts: a racing retry's
+  // facts (its own model's) are not the first call's, and are not answered.
+  const given = retry.extraction?.inputs ?? inputs.length;
+  const remembered = earlier.extraction?.inputs ?? earlier.memories.length;
+  if (!sameInputs(earlier, retry) || remembered !== given || given > inputs.length) {
     return failure(
       'BAD_USER_INPUT',
       `this idempotency key was used with other inputs in the last ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours; use a new key for a new call`,
       'IDEMPOTENCY_KEY_REUSED',
     );
   }
-  const memories = earlier.memories.map(({ id, createdAt, tokens }, position): MemoryRecord => {
-    const { content, role, metadata } = inputs[position]!;
-    return { id, content, role, metadata, createdAt, tokens };
-  });
+  const memories = earlier.memories
+    .slice(0, given)
+    .map(({ id, createdAt, tokens }, position): MemoryRecord => {
+      const { content, role, metadata } = inputs[position]!;
+      return { id, content, role, metadata, createdAt, tokens };
+    });
   return { ok: true, memories, created: false, replayed: true };
 }
 

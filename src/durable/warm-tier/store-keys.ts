@@ -1,5 +1,5 @@
 import { IDEMPOTENCY_WINDOW_MS } from '../../core/limits';
-import type { MemoryRecord } from '../rpc/vault-types';
+import type { KeyedExtraction, MemoryRecord } from '../rpc/vault-types';
 import type { Sql } from '../sqlite/sql';
 import { insertPlainRows } from '../sqlite/sql-batch';
 
@@ -12,11 +12,23 @@ import { insertPlainRows } from '../sqlite/sql-batch';
  */
 export type RememberedMemory = Pick<MemoryRecord, 'id' | 'createdAt' | 'tokens'>;
 
+/**
+ * What a vault remembers of a store with fact extraction besides its
+ * memories: ids, counts and decisions, never a fact's text (a replay reads
+ * each fact from the vault, so a deleted fact's text is gone with it).
+ */
+export interface RememberedExtraction extends KeyedExtraction {
+  /** The retirements the write applied: memory and successor, local ids. */
+  retired: { id: string; supersededBy: string | null }[];
+}
+
 /** What a vault remembers of a store made with an idempotency key. */
 export interface RememberedStore {
   fingerprint: string;
-  /** In the order of the call's inputs. */
+  /** In the order of the call's inputs, then (with extraction) its facts. */
   memories: RememberedMemory[];
+  /** Set for a store with fact extraction. */
+  extraction: RememberedExtraction | null;
 }
 
 /**
@@ -38,7 +50,7 @@ export function sameInputs(
 
 /** A vault's idempotency keys and their memories, as rows, across a wipe. */
 export interface HeldStoreKeys {
-  keys: [string, string, number][];
+  keys: [string, string, number, string | null][];
   memories: [string, number, string, number, number][];
 }
 
@@ -57,8 +69,8 @@ export class StoreKeys {
 
   /** The store made with this key within the window; null when none. */
   find(key: string, now: number): RememberedStore | null {
-    const found = this.sql.first<{ fingerprint: string }>(
-      'SELECT fingerprint FROM store_keys WHERE key = ? AND at > ?',
+    const found = this.sql.first<{ fingerprint: string; extraction: string | null }>(
+      'SELECT fingerprint, extraction FROM store_keys WHERE key = ? AND at > ?',
       key,
       now - IDEMPOTENCY_WINDOW_MS,
     );
@@ -69,22 +81,35 @@ export class StoreKeys {
         key,
       )
       .map(({ id, created_at, tokens }) => ({ id, createdAt: created_at, tokens }));
-    return { fingerprint: found.fingerprint, memories };
+    return {
+      fingerprint: found.fingerprint,
+      memories,
+      extraction:
+        found.extraction === null ? null : (JSON.parse(found.extraction) as RememberedExtraction),
+    };
   }
 
   /**
    * Records a store (inside its transaction), first forgetting keys past the
    * window, so a key used again after it starts afresh. Takes whole records
-   * and keeps only their `RememberedMemory` part.
+   * and keeps only their `RememberedMemory` part (with extraction: the
+   * inputs', then the facts').
    */
-  remember(key: string, fingerprint: string, records: readonly MemoryRecord[], now: number): void {
+  remember(
+    key: string,
+    fingerprint: string,
+    records: readonly MemoryRecord[],
+    now: number,
+    extraction: RememberedExtraction | null = null,
+  ): void {
     this.forgetBefore(now - IDEMPOTENCY_WINDOW_MS);
     this.sql.run('DELETE FROM store_key_records WHERE key = ?', key);
     this.sql.run(
-      'INSERT OR REPLACE INTO store_keys (key, fingerprint, at) VALUES (?, ?, ?)',
+      'INSERT OR REPLACE INTO store_keys (key, fingerprint, at, extraction) VALUES (?, ?, ?, ?)',
       key,
       fingerprint,
       now,
+      extraction === null ? null : JSON.stringify(extraction),
     );
     insertPlainRows(
       this.sql,
@@ -105,11 +130,11 @@ export class StoreKeys {
     const cutoff = now - IDEMPOTENCY_WINDOW_MS;
     return {
       keys: this.sql
-        .all<{ key: string; fingerprint: string; at: number }>(
-          'SELECT key, fingerprint, at FROM store_keys WHERE at > ?',
+        .all<{ key: string; fingerprint: string; at: number; extraction: string | null }>(
+          'SELECT key, fingerprint, at, extraction FROM store_keys WHERE at > ?',
           cutoff,
         )
-        .map(({ key, fingerprint, at }) => [key, fingerprint, at]),
+        .map(({ key, fingerprint, at, extraction }) => [key, fingerprint, at, extraction]),
       memories: this.sql
         .all<{ key: string; position: number; id: string; created_at: number; tokens: number }>(
           `SELECT key, position, id, created_at, tokens FROM store_key_records
@@ -128,7 +153,7 @@ export class StoreKeys {
 
   /** Writes back what `held` read (into the emptied tables). */
   restore(held: HeldStoreKeys): void {
-    insertPlainRows(this.sql, 'store_keys', ['key', 'fingerprint', 'at'], held.keys);
+    insertPlainRows(this.sql, 'store_keys', ['key', 'fingerprint', 'at', 'extraction'], held.keys);
     insertPlainRows(
       this.sql,
       'store_key_records',

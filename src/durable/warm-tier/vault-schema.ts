@@ -353,4 +353,19 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
     // Rows of the last day get their digest now; older ones never need it.
     run: (sql) => keyRecentRows(sql, Date.now()),
   },
+  {
+    version: 18,
+    statements: [],
+    // A keyed store with fact extraction (store-keys.ts) keeps, beside its
+    // memories' ids, how many were its inputs, the retirements it applied and
+    // the Worker's receipt record (counts and decisions, no text), as JSON;
+    // null for a store without extraction. Added only where missing, so a
+    // vault whose column exists already upgrades too.
+    run: (sql) => {
+      const has = sql.first<{ found: number }>(
+        "SELECT 1 AS found FROM pragma_table_info('store_keys') WHERE name = 'extraction'",
+      );
+      if (has === null) sql.run('ALTER TABLE store_keys ADD COLUMN extraction TEXT');
+    },
+  },
 ];

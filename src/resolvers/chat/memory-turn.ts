@@ -1,4 +1,5 @@
 import { CodedError } from '../../core/errors';
+import { vaultStub } from '../../durable/rpc/stubs';
 import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
@@ -11,6 +12,7 @@ import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
+import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import type { MemoryMode } from './memory-controls';
 
@@ -160,18 +162,41 @@ export function rememberTurn(
  * Stores a finished turn together with the facts the caller's model finds in
  * it (store-with-facts.ts). A failure to store is logged and reported in both
  * receipts, never thrown: the client has the answer already.
+ *
+ * The "once" rule holds as without extraction: items the vault holds from
+ * the last day are left out before the model is asked, so a repeated turn is
+ * DUPLICATE with no extraction call (facts null, as for any turn not
+ * stored), and a partly repeated one extracts from its new items only. The
+ * vault checks again as it writes; a fact whose items turned out repeated
+ * there (identical turns racing) is left out with them.
  */
 export async function rememberTurnWithFacts(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
   extractor: Extractor,
-): Promise<{ facts: FactsReceipt; turn: TurnReceipt } | null> {
-  const inputs = turnInputs(target, items);
+): Promise<{ facts: FactsReceipt | null; turn: TurnReceipt } | null> {
+  const inputs = turnInputs(target, items).map((input) => ({ ...input, skipIfRepeated: true }));
   if (inputs.length === 0) return null;
   try {
-    const done = await storeWithFacts(context, inputs, extractor);
-    return { facts: done.facts, turn: storedTurn(done.stored.length, done.memoryTokens) };
+    const address = vaultOf(context.principal, target);
+    const repeated = await context.timings.time('vault', async () =>
+      vaultStub(context.env, address).repeatedTexts(
+        address,
+        inputs.map(({ content }) => content),
+      ),
+    );
+    if (!repeated.ok) throw CodedError.from(repeated);
+    if (repeated.positions.length === inputs.length)
+      return { facts: null, turn: skippedTurn('DUPLICATE') };
+    const left = new Set(repeated.positions);
+    const fresh = inputs.filter((_, position) => !left.has(position));
+    const done = await storeWithFacts(context, fresh, extractor);
+    const stored = fresh.length - done.repeated;
+    return {
+      facts: done.facts,
+      turn: stored === 0 ? skippedTurn('DUPLICATE') : storedTurn(stored, done.memoryTokens),
+    };
   } catch (error) {
     const turn = failedTurn('storing a chat turn with facts failed', error);
     return {

@@ -1,0 +1,434 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { NewMemory, Retirement } from '../src/durable/rpc/vault-types';
+import { VAULT_MIGRATIONS } from '../src/durable/warm-tier/vault-schema';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import { StoreMemoryDocument } from './generated/graphql';
+import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { openAiClient, usageTokens } from './helpers/drop-in';
+import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { freshAddress, memory, ok, storeRequest, vaultStub } from './helpers/vaults';
+
+// Retries of everything that extracts facts: a keyed storeMemories(extract:)
+// answers the first call again, model calls and billing included (none), and
+// a chat turn with extraction that repeats is DUPLICATE, as one without.
+
+const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
+
+type Key = Awaited<ReturnType<typeof newKey>>;
+
+interface Facts {
+  extracted: number;
+  added: { id: string; content: string }[];
+  updated: { id: string; content: string; supersedes: string }[];
+  superseded: string[];
+  deleted: string[];
+  failure: { reason: string; message: string } | null;
+}
+
+interface StoreBody {
+  data?: { storeMemories: { id: string; content: string; createdAt: string }[] } | null;
+  errors?: { extensions?: { code?: string; reason?: string } }[];
+  extensions?: {
+    memory?: { memoryTokens: number; facts?: Facts; replay?: { deletedSince: string[] } };
+  };
+}
+
+/** The extractor's answers, in order: the facts, then (when given) the decisions. */
+async function scriptExtractor(
+  facts: string[],
+  decisions?: { fact: number; action: string; target: string }[],
+) {
+  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
+  if (decisions)
+    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
+}
+
+/** The model calls fact extraction made so far (the extraction's and the reconciliation's). */
+async function extractionCalls() {
+  return (await fakeCalls()).filter(
+    (call) =>
+      call.host === OPENAI.host &&
+      /record_facts|reconcile_facts/.test(JSON.stringify(call.body.tools ?? [])),
+  );
+}
+
+/** storeMemories with extraction and (when given) an idempotency key, raw. */
+async function storeWithFacts(
+  key: Key,
+  inputs: { content: string }[],
+  idempotencyKey: string | null,
+  model: string = OPENAI.model,
+): Promise<StoreBody> {
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': OPENAI.key,
+    },
+    body: JSON.stringify({
+      query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+        storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
+      }`,
+      variables: { inputs, extract: { model }, key: idempotencyKey },
+    }),
+  });
+  return (await response.json()) as StoreBody;
+}
+
+async function memoryCount(key: Key): Promise<number> {
+  const result = await post<{ vault: { memoryCount: number } | null }>(
+    '{ vault(selector: { kind: CORE }) { memoryCount } }',
+    {},
+    key.secret,
+  );
+  return result.data?.vault?.memoryCount ?? 0;
+}
+
+const MOVED = [
+  { content: 'We moved to Berlin last month' },
+  { content: 'My sister Ana is a nurse' },
+];
+
+describe('a keyed storeMemories with extract', () => {
+  beforeEach(resetFakes);
+
+  it('answers a retry with the first memories and fact receipt: no model call, nothing stored or billed', async () => {
+    const key = await newKey();
+    const paris = await key.api.request(StoreMemoryDocument, {
+      input: { content: 'The user lives in Paris' },
+    });
+    await scriptExtractor(
+      ['The user lives in Berlin', 'The user has a sister named Ana'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const first = await storeWithFacts(key, MOVED, 'moved-1');
+    expect(first.errors).toBeUndefined();
+    const facts = first.extensions!.memory!.facts!;
+    expect(facts.superseded).toEqual([paris.storeMemory.id]);
+    expect(facts.updated.map(({ content }) => content)).toEqual(['The user lives in Berlin']);
+    expect(facts.added.map(({ content }) => content)).toEqual(['The user has a sister named Ana']);
+    expect(first.extensions!.memory!.replay).toBeUndefined();
+    const calls = (await extractionCalls()).length;
+    expect(calls).toBe(2);
+    const billed = await usageTokens(key);
+    const count = await memoryCount(key);
+
+    const again = await storeWithFacts(key, MOVED, 'moved-1');
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts).toEqual(facts);
+    expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [] });
+    expect(again.extensions!.memory!.memoryTokens).toBe(0);
+    expect((await extractionCalls()).length).toBe(calls);
+    expect(await memoryCount(key)).toBe(count);
+    expect(await usageTokens(key)).toBe(billed);
+  });
+
+  it('stores concurrent identical calls once, each answered alike', async () => {
+    const key = await newKey();
+    for (let call = 0; call < 3; call++) await scriptExtractor(['The user has a sister named Ana']);
+    const results = await Promise.all(
+      Array.from({ length: 3 }, () => storeWithFacts(key, MOVED, 'race')),
+    );
+    for (const result of results) expect(result.errors).toBeUndefined();
+    expect(new Set(results.map(({ data }) => JSON.stringify(data))).size).toBe(1);
+    expect(
+      new Set(results.map(({ extensions }) => JSON.stringify(extensions!.memory!.facts))).size,
+    ).toBe(1);
+    expect(results[0]!.extensions!.memory!.facts!.added).toHaveLength(1);
+    // The two inputs and one fact, once.
+    expect(await memoryCount(key)).toBe(3);
+    const billedPerCall = results.map(({ extensions }) => extensions!.memory!.memoryTokens);
+    expect(billedPerCall.filter((tokens) => tokens > 0)).toHaveLength(1);
+    expect(await usageTokens(key)).toBe(Math.max(...billedPerCall));
+  });
+
+  it('refuses the same key with another model, other inputs or without extract, before any model call', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    expect((await storeWithFacts(key, MOVED, 'reused')).errors).toBeUndefined();
+    const calls = (await extractionCalls()).length;
+    const count = await memoryCount(key);
+    const otherModel = await storeWithFacts(key, MOVED, 'reused', 'openai/gpt-4o');
+    const otherInputs = await storeWithFacts(key, MOVED.slice(0, 1), 'reused');
+    const plain = await post(
+      `mutation ($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs, idempotencyKey: "reused") { id } }`,
+      { inputs: MOVED },
+      key.secret,
+    );
+    for (const refused of [otherModel, otherInputs, plain]) {
+      expect(refused.data ?? null).toBeNull();
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'IDEMPOTENCY_KEY_REUSED',
+      });
+    }
+    expect((await extractionCalls()).length).toBe(calls);
+    expect(await memoryCount(key)).toBe(count);
+  });
+
+  it('names a fact deleted since in replay.deletedSince; it stays deleted', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const first = await storeWithFacts(key, MOVED, 'deleted-fact');
+    const fact = first.extensions!.memory!.facts!.added[0]!;
+    const deleted = await post(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      { id: fact.id },
+      key.secret,
+    );
+    expect(deleted.data).toEqual({ deleteMemory: true });
+
+    const again = await storeWithFacts(key, MOVED, 'deleted-fact');
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [fact.id] });
+    // Its id as first answered; its text is gone from the vault, key included.
+    expect(again.extensions!.memory!.facts!.added).toEqual([{ id: fact.id, content: '' }]);
+    // What the key keeps: ids, counts and decisions, no word of the inputs or the facts.
+    const address: VaultAddress = { kind: 'CORE', keyId: key.keyId, externalId: null };
+    const kept = await runInDurableObject(
+      env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+      (_, state) =>
+        JSON.stringify([
+          state.storage.sql.exec('SELECT * FROM store_keys').toArray(),
+          state.storage.sql.exec('SELECT * FROM store_key_records').toArray(),
+        ]),
+    );
+    expect(kept).toContain('deleted-fact');
+    expect(kept).not.toMatch(/sister|Ana|nurse|Berlin/u);
+    const found = await post(
+      'query ($id: ID!) { memory(id: $id) { id } }',
+      { id: fact.id },
+      key.secret,
+    );
+    expect(found.data).toEqual({ memory: null });
+    expect(await memoryCount(key)).toBe(2);
+  });
+
+  it("the vault answers a racing call that reaches the write second with the first call's facts", async () => {
+    // Both calls looked the key up before either wrote, and each asked its
+    // model: the second's own facts are not stored; it gets the first's answer.
+    const address = freshAddress();
+    const keyed = (receipt: string) => ({
+      key: 'racing',
+      fingerprint: 'hmac-v1:same-inputs',
+      extraction: { inputs: 1, receipt },
+    });
+    const said = memory('We moved to Berlin last month');
+    const first = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([said, memory('The user lives in Berlin', { role: 'SYSTEM' })]),
+        idempotency: keyed('first'),
+      }),
+    );
+    const second = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([said, memory('The user now lives in Germany', { role: 'SYSTEM' })]),
+        idempotency: keyed('second'),
+      }),
+    );
+    expect(second.replayed).toBe(true);
+    expect(second.memories.map(({ id }) => id)).toEqual([first.memories[0]!.id]);
+    expect(second.extraction).toEqual({
+      receipt: 'first',
+      facts: [{ id: first.memories[1]!.id, content: 'The user lives in Berlin' }],
+      retired: [],
+    });
+    const stats = ok(await vaultStub(address).read(address, [{ type: 'stats' }]));
+    expect(stats.stats.memoryCount).toBe(2);
+  });
+
+  it('an old vault upgrades (migration 18): its keys still replay, and keyed extraction works', async () => {
+    const key = await newKey();
+    const plain = await post<{ storeMemories: { id: string }[] }>(
+      `mutation ($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs, idempotencyKey: "plain-old") { id } }`,
+      { inputs: [{ content: 'The ferry leaves at nine' }] },
+      key.secret,
+    );
+    const address: VaultAddress = { kind: 'CORE', keyId: key.keyId, externalId: null };
+    expect(VAULT_MIGRATIONS.at(-1)!.version).toBe(18);
+    const downgrade = (dropColumn: boolean) =>
+      runInDurableObject(
+        env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address))),
+        (object, state) => {
+          // The vault as schema 17 left it: keys without the extraction column.
+          if (dropColumn) state.storage.sql.exec('ALTER TABLE store_keys DROP COLUMN extraction');
+          // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
+          state.storage.sql.exec("UPDATE meta SET value = '17' WHERE key = 'schema_version'");
+          (object as unknown as { life: { wake(): void } }).life.wake();
+        },
+      );
+    await downgrade(true);
+    // Run again over a vault that has the column: the migration leaves it be.
+    await downgrade(false);
+
+    const retried = await post(
+      `mutation ($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs, idempotencyKey: "plain-old") { id } }`,
+      { inputs: [{ content: 'The ferry leaves at nine' }] },
+      key.secret,
+    );
+    expect(retried.data).toEqual(plain.data);
+    await scriptExtractor(['The user has a sister named Ana']);
+    const first = await storeWithFacts(key, MOVED, 'after-upgrade');
+    const again = await storeWithFacts(key, MOVED, 'after-upgrade');
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts).toEqual(first.extensions!.memory!.facts);
+    expect(await memoryCount(key)).toBe(4);
+  });
+});
+
+/** What a chat turn's receipt says, GraphQL. */
+interface ChatMemory {
+  storedMemoryTokens: number | null;
+  turn: { stored: boolean; memories: number; reason: string | null };
+  facts: { extracted: number; added: { content: string }[] } | null;
+}
+
+async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': OPENAI.key,
+    },
+    body: JSON.stringify({
+      query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
+        storedMemoryTokens turn { stored memories reason } facts { extracted added { content } }
+      } } }`,
+      variables: {
+        input: {
+          model: OPENAI.model,
+          sessionId: 'repeat',
+          memoryMode: 'WRITE',
+          extract: true,
+          messages: [{ role: 'USER', content }],
+        },
+      },
+    }),
+  });
+  const result = (await response.json()) as {
+    data?: { chat: { memory: ChatMemory } };
+    errors?: unknown[];
+  };
+  expect(result.errors).toBeUndefined();
+  return result.data!.chat.memory;
+}
+
+describe('a repeated chat turn with extraction', () => {
+  beforeEach(resetFakes);
+
+  it('GraphQL: DUPLICATE, no extraction call, nothing stored or billed; facts null', async () => {
+    const key = await newKey();
+    const said = 'My sister Ines moved to Porto in March';
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user has a sister named Ines who lives in Porto']);
+    const first = await chatWithFacts(key, said);
+    expect(first.turn).toMatchObject({ stored: true, memories: 2 });
+    expect(first.facts).toMatchObject({ extracted: 1 });
+    const calls = (await extractionCalls()).length;
+    const billed = await usageTokens(key);
+
+    await scriptFake({ host: OPENAI.host });
+    const again = await chatWithFacts(key, `  ${said}\n`);
+    expect(again).toEqual({
+      storedMemoryTokens: 0,
+      turn: { stored: false, memories: 0, reason: 'DUPLICATE' },
+      facts: null,
+    });
+    expect((await extractionCalls()).length).toBe(calls);
+    expect(await usageTokens(key)).toBe(billed);
+  });
+
+  it('GraphQL: the same question with a new answer stores and extracts the answer only', async () => {
+    const key = await newKey();
+    const said = 'What should I pack for Porto?';
+    await scriptFake({ host: OPENAI.host, reply: 'Pack a light raincoat.' });
+    await scriptExtractor([]);
+    expect((await chatWithFacts(key, said)).turn).toMatchObject({ stored: true, memories: 2 });
+
+    await scriptFake({ host: OPENAI.host, reply: 'Bring comfortable walking shoes.' });
+    await scriptExtractor(['Walking shoes suit Porto']);
+    const before = (await extractionCalls()).length;
+    const again = await chatWithFacts(key, said);
+    expect(again.turn).toEqual({ stored: true, memories: 1, reason: null });
+    expect(again.facts).toMatchObject({ extracted: 1 });
+    const extraction = (await extractionCalls()).slice(before)[0]!;
+    const read = JSON.stringify(extraction.body.messages);
+    expect(read).toContain('Bring comfortable walking shoes.');
+    expect(read).not.toContain(said);
+  });
+
+  it('drop-in /v1/chat/completions with X-Memory-Extract: duplicate, no extraction call, nothing billed', async () => {
+    const key = await newKey();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'drop-in-repeat',
+      'x-memory-mode': 'write',
+      'x-memory-extract': 'true',
+    });
+    const complete = async () => {
+      const { response } = await client.chat.completions
+        .create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Our wedding anniversary is 12 June' }],
+        })
+        .withResponse();
+      return {
+        turn: response.headers.get('x-memory-turn'),
+        stored: Number(response.headers.get('x-memory-tokens-stored')),
+      };
+    };
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user’s wedding anniversary is 12 June']);
+    const first = await complete();
+    expect(first.turn).toBe('stored');
+    expect(first.stored).toBeGreaterThan(0);
+    const calls = (await extractionCalls()).length;
+    expect(calls).toBe(1);
+    const billed = await usageTokens(key);
+
+    await scriptFake({ host: OPENAI.host });
+    expect(await complete()).toEqual({ turn: 'duplicate', stored: 0 });
+    expect((await extractionCalls()).length).toBe(calls);
+    expect(await usageTokens(key)).toBe(billed);
+  });
+
+  it('the vault leaves out a fact whose turn items turned out repeated as it writes (turns racing)', async () => {
+    const address = freshAddress('SESSION');
+    const store = async (memories: NewMemory[], retire: Retirement[] = []) =>
+      ok(await vaultStub(address).store(address, { ...storeRequest(memories), retire }));
+    const dog = (await store([memory('The user has a dog')])).memories[0]!;
+    const item = (content: string, role: 'USER' | 'ASSISTANT' = 'USER') => ({
+      ...memory(content, { role }),
+      skipIfRepeated: true,
+    });
+    const cat = [item('I adopted a cat called Miso'), item('Congratulations!', 'ASSISTANT')];
+    const catFact = { ...memory('The user has a cat called Miso'), skipWith: [0, 1] };
+    const first = await store([...cat, catFact]);
+    expect(first.memories).toHaveLength(3);
+
+    // Both passed the Worker's check before either wrote: the second's cat
+    // turn repeats in the write's own step, and its fact goes with it, as
+    // does the DELETE of the dog that fact's turn made its model decide; its
+    // new turn and that turn's fact are stored.
+    const fish = [item('I also keep a goldfish'), item('Lovely!', 'ASSISTANT')];
+    const fishFact = { ...memory('The user keeps a goldfish'), skipWith: [2, 3] };
+    const second = await store(
+      [...cat, ...fish, catFact, fishFact],
+      [{ id: dog.id, byPosition: null, skipWith: [0, 1] }],
+    );
+    expect(second.repeated).toEqual([0, 1, 4]);
+    expect(second.memories.map(({ content }) => content)).toEqual([
+      'I also keep a goldfish',
+      'Lovely!',
+      'The user keeps a goldfish',
+    ]);
+    expect(second.retired ?? []).toEqual([]);
+    const kept = ok(await vaultStub(address).read(address, [{ type: 'get', ids: [dog.id] }]));
+    expect(kept.results[0]).toMatchObject({ memories: [{ id: dog.id, validUntil: null }] });
+  });
+});
