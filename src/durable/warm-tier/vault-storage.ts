@@ -76,12 +76,12 @@ export class VaultStorage {
     return this.sql.first<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM memories')?.seq ?? 0;
   }
 
-  /** Which of `ids` the vault already holds. */
   /** Whether a live memory with this text (whitespace-normalised) was created within the last day (recent-texts.ts). */
   heldRecently(content: string, now: number): boolean {
     return heldRecently(this.sql, content, now);
   }
 
+  /** Which of `ids` the vault already holds. */
   taken(ids: readonly string[]): string[] {
     if (ids.length === 0) return [];
     return this.sql
