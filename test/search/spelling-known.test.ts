@@ -161,4 +161,31 @@ describe('forgiving spelling that does not invent', () => {
       }
     }
   });
+
+  it('does not forgive a word in one vault that another vault of the search holds', async () => {
+    const key = await newKey();
+    const session: Vault = { kind: 'SESSION', id: 'fp' };
+    const club = 'Zorvath is the name of my chess club.';
+    const restaurant = 'The Zorvach restaurant closed last week.';
+    await store(key, [club, 'Maria plays the cello on Sundays.']);
+    await store(key, [restaurant, 'My sister Marta loves jazz.'], session);
+    // Alone, the session vault reads "Zorvath" as its "Zorvach".
+    expect(await contents(key, 'Zorvath', [session])).toEqual([restaurant]);
+    // With CORE, which holds "Zorvath" itself, it does not (a search led by one vault).
+    expect(await contents(key, 'Zorvath', [{ kind: 'CORE' }, session])).toEqual([club]);
+    // Nor in chat (CORE and the session, merged by the Worker).
+    const block = await injected(key, 'Tell me about Zorvath', 'fp');
+    expect(block).toContain(club);
+    expect(block).not.toContain(restaurant);
+    expect(await injected(key, 'What does Maria like?', 'fp')).not.toContain('Marta');
+  });
+
+  it('still forgives across vaults a typo that the other vaults hold far less than its word', async () => {
+    const key = await newKey();
+    const session: Vault = { kind: 'SESSION', id: 'planning' };
+    await store(key, [...OTHER_TURNS, TYPO_TURN]);
+    await store(key, WEDDINGS, session);
+    const found = await contents(key, 'weding', [{ kind: 'CORE' }, session]);
+    expect(found.sort()).toEqual([...WEDDINGS, TYPO_TURN].sort());
+  });
 });

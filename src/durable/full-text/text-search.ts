@@ -13,6 +13,7 @@ import { phrasePostings, unitePostings } from './postings-union';
 import { digitGroups } from '../../text/number-terms';
 import { ligatureSpellings } from '../../text/term-folding';
 import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
+import { MAX_TYPO_HOLDERS, outnumbers } from './typo-holders';
 import type { Sql } from '../sqlite/sql';
 import { passagesIn, rankPassages, type ScoredPassages } from './text-ranker';
 import type { TermPostings } from './term-postings';
@@ -90,16 +91,10 @@ interface QueryTermPostings {
  * test/search/spelling-known.test.ts).
  */
 const FORGIVEN_WEIGHT = 0.5;
-/**
- * A spell checker's rule for a word the vault does hold: held by at most
- * this many memories, it may still be a typo (people misspell a word the
- * same way again, and chat stores every turn that did)…
- */
-const MAX_TYPO_HOLDERS = 2;
-/** …of a near word held by at least this many times as many memories. */
-const NEAR_HOLDERS_RATIO = 3;
 /** Ends the kept-shares name of a term's near misses (never part of a term or of words). */
 const NEAR_MARK = '\n~';
+/** Ends the kept name of a term read only as written (`TextSearch.asWritten`). */
+const AS_WRITTEN_MARK = '\n=';
 /**
  * A term the stemmer shares with an unrelated word ("news" and "new") is
  * matched by reading the words at its occurrences; past this many memories
@@ -161,7 +156,49 @@ export class TextSearch {
    */
   private readonly readTerms = new Map<string, QueryTermPostings>();
 
+  /**
+   * Query terms read only as written, never through near misses, while
+   * `readingAsWritten` runs: a search over several vaults where another
+   * vault holds the word (spelling-across-vaults.ts).
+   */
+  private asWritten: ReadonlySet<string> = new Set();
+
   constructor(private readonly sql: Sql) {}
+
+  /** Runs `search` with `terms` read only as written (`asWritten`). */
+  readingAsWritten<T>(terms: readonly string[], search: () => T): T {
+    const before = this.asWritten;
+    this.asWritten = new Set(terms);
+    try {
+      return search();
+    } finally {
+      this.asWritten = before;
+    }
+  }
+
+  /**
+   * For a search over several vaults: how many memories here hold each
+   * query term (as `ranked` reads it: its spellings, not its near misses),
+   * and, for each term read through near misses, how many hold those.
+   */
+  spelling(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    now: number,
+  ): { held: Record<string, number>; forgiven: Record<string, number> } {
+    const held: Record<string, number> = {};
+    const forgiven: Record<string, number> = {};
+    if (timeline.size === 0) return { held, forgiven };
+    const { terms, spelt } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
+    for (const term of terms) {
+      const { ranked, near } = this.queryPostings(term, spelt, timeline);
+      const holders = holdersIn(ranked);
+      if (holders > 0) held[term] = holders;
+      if (near !== null) forgiven[term] = holdersIn(near);
+    }
+    return { held, forgiven };
+  }
 
   /**
    * Keeps cached postings true to the index after memories were written or
@@ -488,12 +525,15 @@ export class TextSearch {
     spelt: ReadonlyMap<string, readonly string[]>,
     timeline: TextTimeline,
   ): QueryTermPostings {
-    let read = this.readTerms.get(term);
+    const forgiving = !this.asWritten.has(term);
+    const memo = forgiving ? term : `${term}${AS_WRITTEN_MARK}`;
+    let read = this.readTerms.get(memo);
     if (read === undefined) {
       const words = spelt.get(term) ?? [];
-      read = this.variants.get(nearKey(term, words)) ?? this.lookUpTerm(term, words, timeline);
+      const kept = forgiving ? nearKey(term, words) : `${nearKey(term, words)}${AS_WRITTEN_MARK}`;
+      read = this.variants.get(kept) ?? this.lookUpTerm(term, words, timeline, forgiving, kept);
       if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
-      this.readTerms.set(term, read);
+      this.readTerms.set(memo, read);
     }
     return read;
   }
@@ -503,6 +543,8 @@ export class TextSearch {
     term: string,
     words: readonly string[],
     timeline: TextTimeline,
+    forgiving: boolean,
+    kept: string,
   ): QueryTermPostings {
     const shared = sharedIndexTerm(term);
     const own =
@@ -512,12 +554,13 @@ export class TextSearch {
       .map((spelling) => this.termPostings(spelling))
       .filter((postings) => postings.seqs.length > 0);
     const searchable = timeline.size <= MAX_VOCABULARY_PASSAGES;
+    const typo = (heldBy: number) => forgiving && searchable && mayBeTypo(heldBy, words);
     if (
       own.seqs.length > 0 &&
       groups === null &&
       written.length === 0 &&
       shared === null &&
-      !(searchable && mayBeTypo(holdersIn(own), words))
+      !typo(holdersIn(own))
     )
       return { full: own, ranked: own, near: null, key: term };
 
@@ -531,21 +574,20 @@ export class TextSearch {
     const heldBy = holdersIn(ranked);
     let stands: TermPostings[] = [];
     let key = term;
-    if (searchable && mayBeTypo(heldBy, words)) {
+    if (typo(heldBy)) {
       // Near misses depend on the words as typed, so such a term is kept under them.
       key = nearKey(term, words);
-      const enough = Math.max(1, NEAR_HOLDERS_RATIO * heldBy);
       stands = this.vocabulary
         .nearTerms(term, words, MAX_NEAR_TERMS)
         .filter((other) => other !== term)
         .map((other) => this.termPostings(other))
-        .filter((postings) => holdersIn(postings) >= enough);
+        .filter((postings) => outnumbers(holdersIn(postings), heldBy));
     }
     const near = stands.length > 0 ? { ...unitePostings(stands), weight: FORGIVEN_WEIGHT } : null;
     const full = near === null ? ranked : unitePostings([ranked, ...stands]);
     const found = { full, ranked, near, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
-    this.variants.set(nearKey(term, words), found);
+    this.variants.set(kept, found);
     return found;
   }
 
