@@ -35,7 +35,7 @@ const LOOKALIKES = {
   Jonah: 'Jonas is my cousin from Hamburg.',
 } as const;
 
-/** Misspellings the vault's words and names must still forgive (the review's list). */
+/** Misspellings and other spellings the vault's words and names must still meet (the review's list). */
 const TYPOS: readonly (readonly [string, string])[] = [
   ['Siobahn', 'Siobhan Nguyen moved to Kyoto last spring.'],
   ['Nugyen', 'Siobhan Nguyen moved to Kyoto last spring.'],
@@ -47,6 +47,8 @@ const TYPOS: readonly (readonly [string, string])[] = [
   ['appointmnets', 'I have three appointments on Monday.'],
   ['Geburstag', 'Omas Geburtstag feiern wir in München.'],
   ['Muenchen', 'Omas Geburtstag feiern wir in München.'],
+  ['Munchen', 'Omas Geburtstag feiern wir in München.'],
+  ['Cafe', 'Brunch at Café Luna on Saturday.'],
   ['dentst apointment', 'My dentist appointment is on Friday at 9am.'],
 ];
 
