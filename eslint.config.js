@@ -13,6 +13,7 @@ export default tseslint.config(
       'dist',
       'worker-configuration.d.ts',
       'test/generated/**',
+      'src/text/known-words.generated.ts',
       'packages/client/src/generated/**',
       'packages/client/dist/**',
       'assets/**',

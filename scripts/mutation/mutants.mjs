@@ -924,4 +924,43 @@ export const MUTANTS = [
     tests: ['test/isolation.test.ts'],
     description: 'every key of an account gets the same key id, so they share vaults',
   },
+  {
+    id: 'kronos/typo-real-word-forgiven',
+    area: 'kronos',
+    file: 'src/durable/full-text/text-search.ts',
+    from: '!words.some(isKnownWord)',
+    to: 'true',
+    tests: ['test/search/spelling-known.test.ts'],
+    description: 'a real word or a first name ("cancel", "Marie") is read as a typo of a near word',
+  },
+  {
+    id: 'kronos/typo-held-once-never-forgiven',
+    area: 'kronos',
+    file: 'src/durable/full-text/text-search.ts',
+    from: 'heldBy <= MAX_TYPO_HOLDERS &&',
+    to: 'heldBy === 0 &&',
+    tests: ['test/search/spelling-known.test.ts'],
+    description:
+      'a typo one stored turn holds is no longer forgiven to the word many memories hold',
+  },
+  {
+    id: 'kronos/typo-full-match-as-unheld',
+    area: 'kronos',
+    file: 'src/durable/full-text/text-search.ts',
+    from: 'const full = near === null ? ranked : unitePostings([ranked, ...stands]);',
+    to: 'const full = ranked;',
+    tests: ['test/search/spelling-known.test.ts'],
+    description:
+      'a forgiven word is measured against a word no memory holds, and scores far below half',
+  },
+  {
+    id: 'kronos/typo-across-vaults-ignored',
+    area: 'kronos',
+    file: 'src/durable/queries/spelling-across-vaults.ts',
+    from: 'return heldElsewhere ? spelling.asWritten : windows;',
+    to: 'return windows;',
+    tests: ['test/search/spelling-known.test.ts'],
+    description:
+      'a vault forgives a word another vault of the search holds ("Zorvath" as "Zorvach")',
+  },
 ];

@@ -7,8 +7,10 @@ import type {
   SearchRequest,
   VaultReadOp,
   VaultReadOpResult,
+  VaultSpelling,
   WindowResult,
 } from '../durable/rpc/vault-types';
+import { windowsAcrossVaults } from '../durable/queries/spelling-across-vaults';
 import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
@@ -125,6 +127,9 @@ export async function searchMemories(
     metadata,
     vectorWeight: input.vectorWeight ?? context.config.hybridVectorWeight,
     ...(input.includeSuperseded === true ? { includeSuperseded: true } : {}),
+    // Each vault says how it read the query's spelling, so that a word one
+    // holds is not forgiven as a typo in another (spelling-across-vaults.ts).
+    ...(addresses.length > 1 ? { acrossVaults: true as const } : {}),
     // As of the caller's `now`, what was superseded after it was still current.
     ...(input.now == null ? {} : { asOf: now }),
   }));
@@ -143,7 +148,7 @@ export async function searchMemories(
     );
   const hitsOf = (address: VaultAddress, result: SearchResult): VaultHits => {
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
-    return { address, windows: result.windows };
+    return { address, windows: result.windows, spelling: result.spelling };
   };
   let perVault: VaultHits[];
   let billedInVault = meter !== undefined;
@@ -173,7 +178,12 @@ export async function searchMemories(
     // never written (no usage read would flush it).
     billedInVault = led.settled === true;
   }
-  const merged = mergeHits(reads, perVault);
+  // A led search comes settled: its vault chose before billing, and dropped the reports.
+  const spelt = windowsAcrossVaults(perVault);
+  const merged = mergeHits(
+    reads,
+    perVault.map((vault, at) => ({ address: vault.address, windows: spelt[at]! })),
+  );
   const hits = leaveOut === null ? merged : withoutLeftOut(merged, windows, leaveOut);
   const memoryTokens = billedTokens(hits);
   // The receipt says what was billed: a search asked to bill is (here or by
@@ -238,6 +248,7 @@ function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
 interface VaultHits {
   address: VaultAddress;
   windows: WindowResult[];
+  spelling?: VaultSpelling;
 }
 
 function billedTokens(hits: readonly RankedHit[]): number {

@@ -3,7 +3,7 @@ import { stemmer } from 'stemmer';
 /**
  * Words the Porter stemmer gives the same index term as an unrelated word:
  * "news" becomes "new", "university" "univers" like "universe", "business"
- * "busi" like "busy". The index keeps only the stem, so a query for "news"
+ * "busi" like "busy", "status" "statu" like "statue". The index keeps only the stem, so a query for "news"
  * read every "new job" at the full score of an exact match. Each family here
  * is read as its own query term, its first word marked with `FAMILY_MARK`
  * (which no index term holds: the stemmer outputs "experiment" for
@@ -25,6 +25,8 @@ const FAMILIES: readonly (readonly string[])[] = [
   ['hospitality'],
   ['stocking', 'stockings'],
   ['paste', 'pasted', 'pastes'],
+  // "status" and "statue" both index as "statu": an order's status is no bronze statue.
+  ['status'],
 ];
 
 /** Ends a family's query term: not a letter or digit, so never part of an index term. */

@@ -1,7 +1,8 @@
 import type { WordRange } from '../../text/chunks';
 import type { NamedDate } from '../../text/query-dates';
 import { foldWord, tokenize, type QueryName } from '../../text/tokens';
-import { isFamiliarWord } from '../../text/familiar-words';
+import { isKnownWord } from '../../text/known-words';
+import { typoAllowance } from '../../text/edit-distance';
 import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
@@ -12,6 +13,7 @@ import { phrasePostings, unitePostings } from './postings-union';
 import { digitGroups } from '../../text/number-terms';
 import { ligatureSpellings } from '../../text/term-folding';
 import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
+import { MAX_TYPO_HOLDERS, outnumbers } from './typo-holders';
 import type { Sql } from '../sqlite/sql';
 import { passagesIn, rankPassages, type ScoredPassages } from './text-ranker';
 import type { TermPostings } from './term-postings';
@@ -61,31 +63,38 @@ interface Hits {
 const TOKENIZE_COST_IN_POSTINGS = 25;
 
 /**
- * A query term's occurrences as a search reads them. `full` are the same
+ * A query term's occurrences as a search reads them. `ranked` are the same
  * word's, however written: the term's own, its other spellings' ("sœur" for
  * "soeur") and, for a number, its grouped form's ("1,450" for "1450").
- * `ranked` is, for a term the vault does not hold at all, the terms it may
- * be a misspelling of, at `FORGIVEN_WEIGHT`. The full-match unit
- * (full-match.ts) is taken from `full`, where such a term counts as held by
- * no memory: a memory found through a near miss scores clearly below one
- * that holds the word as the query spelt it. `key` names the postings for
- * the ranking's kept shares: the term, and for near misses, which depend on
- * the words as typed, those words too.
+ * `near` are, for a term the vault holds in no memory or in a few, the
+ * occurrences of the words it may be a misspelling of, at `FORGIVEN_WEIGHT`
+ * (the term's own still count in full). `full` is what the full-match unit
+ * (full-match.ts) counts: both, so that a forgiven word is measured against
+ * the word spelt right and scores half of what that word would. `key` names
+ * the postings for the ranking's kept shares: the term, and when near
+ * misses were looked for, which depends on the words as typed, those words
+ * too.
  */
 interface QueryTermPostings {
   full: TermPostings;
   ranked: TermPostings;
+  near: TermPostings | null;
   key: string;
 }
 
 /**
  * What a near miss's occurrences count for, as a share of the word's own
  * idf: a forgiven spelling is a guess, and a memory found by it should rank
- * below every one holding a word of the query as written. At 0.5 "weding"
- * finds the wedding at about half the score of "wedding" (TEXT, through
- * GraphQL, test/search/spelling-surface.test.ts).
+ * below one holding a word of the query as written. With the full-match
+ * unit counting the word spelt right (`QueryTermPostings.full`), "weding"
+ * finds the wedding at half the score of "wedding" (TEXT, through GraphQL,
+ * test/search/spelling-known.test.ts).
  */
 const FORGIVEN_WEIGHT = 0.5;
+/** Ends the kept-shares name of a term's near misses (never part of a term or of words). */
+const NEAR_MARK = '\n~';
+/** Ends the kept name of a term read only as written (`TextSearch.asWritten`). */
+const AS_WRITTEN_MARK = '\n=';
 /**
  * A term the stemmer shares with an unrelated word ("news" and "new") is
  * matched by reading the words at its occurrences; past this many memories
@@ -147,7 +156,49 @@ export class TextSearch {
    */
   private readonly readTerms = new Map<string, QueryTermPostings>();
 
+  /**
+   * Query terms read only as written, never through near misses, while
+   * `readingAsWritten` runs: a search over several vaults where another
+   * vault holds the word (spelling-across-vaults.ts).
+   */
+  private asWritten: ReadonlySet<string> = new Set();
+
   constructor(private readonly sql: Sql) {}
+
+  /** Runs `search` with `terms` read only as written (`asWritten`). */
+  readingAsWritten<T>(terms: readonly string[], search: () => T): T {
+    const before = this.asWritten;
+    this.asWritten = new Set(terms);
+    try {
+      return search();
+    } finally {
+      this.asWritten = before;
+    }
+  }
+
+  /**
+   * For a search over several vaults: how many memories here hold each
+   * query term (as `ranked` reads it: its spellings, not its near misses),
+   * and, for each term read through near misses, how many hold those.
+   */
+  spelling(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    now: number,
+  ): { held: Record<string, number>; forgiven: Record<string, number> } {
+    const held: Record<string, number> = {};
+    const forgiven: Record<string, number> = {};
+    if (timeline.size === 0) return { held, forgiven };
+    const { terms, spelt } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
+    for (const term of terms) {
+      const { ranked, near } = this.queryPostings(term, spelt, timeline);
+      const holders = holdersIn(ranked);
+      if (holders > 0) held[term] = holders;
+      if (near !== null) forgiven[term] = holdersIn(near);
+    }
+    return { held, forgiven };
+  }
 
   /**
    * Keeps cached postings true to the index after memories were written or
@@ -339,7 +390,13 @@ export class TextSearch {
   ): TextHit[] {
     const terms = query.terms;
     const read = terms.map((term) => this.queryPostings(term, query.spelt, timeline));
-    const postings = new Map(terms.map((term, at) => [term, read[at]!.ranked]));
+    // A name's openings count its near misses too ("Siobahn:" a speaker's label).
+    const postings = new Map(
+      terms.map((term, at) => {
+        const { ranked, near } = read[at]!;
+        return [term, near === null ? ranked : unitePostings([ranked, near])];
+      }),
+    );
     const names = query.names.filter((name) => postings.has(name.term));
     const dates = query.dates;
     // Boosts lift a memory by at most `lift`: one further below the limit-th
@@ -352,8 +409,8 @@ export class TextSearch {
       timeline,
       text,
       ranking,
-      read.map((found) => found.key),
-      [...postings.values()],
+      read.flatMap(({ key, near }) => (near === null ? [key] : [key, `${key}${NEAR_MARK}`])),
+      read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near])),
     );
 
     // The best passage of each memory in the window (of a memory's equal
@@ -465,24 +522,26 @@ export class TextSearch {
     spelt: ReadonlyMap<string, readonly string[]>,
     timeline: TextTimeline,
   ): QueryTermPostings {
-    let read = this.readTerms.get(term);
+    const forgiving = !this.asWritten.has(term);
+    const memo = forgiving ? term : `${term}${AS_WRITTEN_MARK}`;
+    let read = this.readTerms.get(memo);
     if (read === undefined) {
       const words = spelt.get(term) ?? [];
-      read =
-        this.variants.get(term) ??
-        this.variants.get(nearKey(term, words)) ??
-        this.lookUpTerm(term, words, timeline);
+      const kept = forgiving ? nearKey(term, words) : `${nearKey(term, words)}${AS_WRITTEN_MARK}`;
+      read = this.variants.get(kept) ?? this.lookUpTerm(term, words, timeline, forgiving, kept);
       if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
-      this.readTerms.set(term, read);
+      this.readTerms.set(memo, read);
     }
     return read;
   }
 
-  /** `queryPostings` read from the postings (and the vocabulary, for a term the vault lacks). */
+  /** `queryPostings` read from the postings (and the vocabulary, for a term that may be a typo). */
   private lookUpTerm(
     term: string,
     words: readonly string[],
     timeline: TextTimeline,
+    forgiving: boolean,
+    kept: string,
   ): QueryTermPostings {
     const shared = sharedIndexTerm(term);
     const own =
@@ -491,30 +550,41 @@ export class TextSearch {
     const written = ligatureSpellings(term)
       .map((spelling) => this.termPostings(spelling))
       .filter((postings) => postings.seqs.length > 0);
-    if (own.seqs.length > 0 && groups === null && written.length === 0 && shared === null)
-      return { full: own, ranked: own, key: term };
+    const searchable = timeline.size <= MAX_VOCABULARY_PASSAGES;
+    const typo = (heldBy: number) => forgiving && searchable && mayBeTypo(heldBy, words);
+    if (
+      own.seqs.length > 0 &&
+      groups === null &&
+      written.length === 0 &&
+      shared === null &&
+      !typo(holdersIn(own))
+    )
+      return { full: own, ranked: own, near: null, key: term };
 
     const same = [own, ...written];
     if (groups !== null) same.push(phrasePostings(groups.map((group) => this.termPostings(group))));
-    let near: TermPostings[] = [];
-    if (own.seqs.length === 0 && timeline.size <= MAX_VOCABULARY_PASSAGES) {
-      // A collision's family ("news") shares its spelling key with the stem ("new").
-      if (shared === null)
-        for (const spelling of this.vocabulary.spellings(term))
-          same.push(this.termPostings(spelling));
-      // A common word is taken as meant: "thanks" is not a typo of "think".
-      if (same.every((postings) => postings.seqs.length === 0) && !words.some(isFamiliarWord))
-        near = this.vocabulary
-          .nearTerms(term, words, MAX_NEAR_TERMS)
-          .map((other) => this.termPostings(other));
+    // A collision's family ("news") shares its spelling key with the stem ("new").
+    if (own.seqs.length === 0 && searchable && shared === null)
+      for (const spelling of this.vocabulary.spellings(term))
+        same.push(this.termPostings(spelling));
+    const ranked = unitePostings(same);
+    const heldBy = holdersIn(ranked);
+    let stands: TermPostings[] = [];
+    let key = term;
+    if (typo(heldBy)) {
+      // Near misses depend on the words as typed, so such a term is kept under them.
+      key = nearKey(term, words);
+      stands = this.vocabulary
+        .nearTerms(term, words, MAX_NEAR_TERMS)
+        .filter((other) => other !== term)
+        .map((other) => this.termPostings(other))
+        .filter((postings) => outnumbers(holdersIn(postings), heldBy));
     }
-    const full = unitePostings(same);
-    // Near misses depend on the words as typed, so a term the vault lacks is kept under them.
-    const key = own.seqs.length === 0 ? nearKey(term, words) : term;
-    const ranked = near.length > 0 ? { ...unitePostings(near), weight: FORGIVEN_WEIGHT } : full;
-    const found = { full, ranked, key };
+    const near = stands.length > 0 ? { ...unitePostings(stands), weight: FORGIVEN_WEIGHT } : null;
+    const full = near === null ? ranked : unitePostings([ranked, ...stands]);
+    const found = { full, ranked, near, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
-    this.variants.set(found.key, found);
+    this.variants.set(kept, found);
     return found;
   }
 
@@ -662,4 +732,23 @@ class WindowHits {
 /** The kept postings' name of a term read through near misses of `words`. */
 function nearKey(term: string, words: readonly string[]): string {
   return `${term}\n${words.join(' ')}`;
+}
+
+function holdersIn(postings: TermPostings): number {
+  return postings.holders ?? holdersOf(postings.seqs);
+}
+
+/**
+ * Whether a query term held by `heldBy` memories may be read as a typo of a
+ * near word: only while few hold it (`MAX_TYPO_HOLDERS`), only for words
+ * long enough to have a typo allowance, and never when a word the query
+ * wrote for it is a real English word or a common first name
+ * (known-words.ts): "cancel" is not "cancer", "Marie" not "Maria".
+ */
+function mayBeTypo(heldBy: number, words: readonly string[]): boolean {
+  return (
+    heldBy <= MAX_TYPO_HOLDERS &&
+    words.some((word) => typoAllowance(word) > 0) &&
+    !words.some(isKnownWord)
+  );
 }

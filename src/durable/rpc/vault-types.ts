@@ -242,6 +242,23 @@ export interface SearchRequest {
    * search does not.
    */
   keepUnmatched?: boolean;
+  /**
+   * One of several vaults searched together: the result tells how this
+   * vault read the query's spelling (`VaultSpelling`), so that a word one
+   * vault holds is not forgiven as a typo in another
+   * (queries/spelling-across-vaults.ts).
+   */
+  acrossVaults?: true;
+}
+
+/** How a vault of a search over several (`SearchRequest.acrossVaults`) read the query's words. */
+export interface VaultSpelling {
+  /** Query terms (index terms) this vault holds, and in how many memories. */
+  held: Record<string, number>;
+  /** Query terms it read through near misses (typos), and how many memories hold those. */
+  forgiven: Record<string, number>;
+  /** When any was forgiven: the windows with every forgiven term read only as written. */
+  asWritten?: WindowResult[];
 }
 
 /** Where in a memory's content the match is: UTF-16 code units, [start, end). */
@@ -518,6 +535,8 @@ export type VaultReadOpResult =
        * REEMBEDDING, the query's model is the one the vault is moving to.
        */
       textOnly?: 'REEMBEDDING';
+      /** A search over several vaults (`SearchRequest.acrossVaults`): how this vault read the query's spelling. */
+      spelling?: VaultSpelling;
       /**
        * This vault recorded the merged hits' tokens its `settleMerged` (or
        * `settle`) answered; `windows` is then empty, since it was handed them.

@@ -14,6 +14,8 @@ import { reembedTarget } from './vault-reembed';
 import { answeredByText, checkSearch } from './vault-rules';
 import type * as Rpc from '../rpc/vault-types';
 import { billedSearchTokens, type VaultUsage } from '../metering/vault-usage';
+import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
+import { windowsAcrossVaults } from '../queries/spelling-across-vaults';
 
 /**
  * A vault's reads, once the object is open: one batch of searches, lookups,
@@ -172,11 +174,12 @@ export class VaultReads {
     const theirs = places.map(({ result: at }, index) => searchResultOf(answers[index]!, at));
     let armAlarm = false;
     if (theirs.every((found) => found !== null)) {
-      const perVault = theirs.map((found) =>
-        found.packed === undefined ? found.windows : unpackWindows(found.packed),
-      );
       const own = fanOut.vaults.findIndex(
         (address) => vaultObjectName(address) === vaultObjectName(self),
+      );
+      settleSpelling(result, theirs, own === -1 ? 0 : own);
+      const perVault = theirs.map((found) =>
+        found.packed === undefined ? found.windows : unpackWindows(found.packed),
       );
       perVault.splice(own === -1 ? 0 : own, 0, result.windows);
       const { memoryTokens, contents } = mergedContents(request.windows, perVault);
@@ -279,7 +282,20 @@ export class VaultReads {
       ? { ...searched, mode: 'TEXT', vector: null }
       : searched;
     const started = performance.now();
-    const windows = this.queries.searchWindows(
+    const windows = this.searchRequest(request);
+    const spelling = request.acrossVaults === true ? this.spelling(request) : undefined;
+    spent(performance.now() - started);
+    return {
+      ok: true,
+      type: 'search',
+      windows,
+      ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}),
+      ...(spelling === undefined ? {} : { spelling }),
+    };
+  }
+
+  private searchRequest(request: Rpc.SearchRequest): Rpc.WindowResult[] {
+    return this.queries.searchWindows(
       this.hot.vectors(),
       () => this.hot.timeline(),
       request,
@@ -287,9 +303,64 @@ export class VaultReads {
       this.retired.current(request.asOf),
       this.retired.staleTurns(request.asOf),
     );
-    spent(performance.now() - started);
-    return { ok: true, type: 'search', windows, ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}) };
   }
+
+  /**
+   * How this vault read a search's spelling, for a search over several
+   * vaults (spelling-across-vaults.ts): the query terms it holds, those it
+   * forgave as typos and, when it forgave any, its windows once more with
+   * those read only as written. Nothing for a search without words to read.
+   */
+  private spelling(request: Rpc.SearchRequest): Rpc.VaultSpelling | undefined {
+    if (request.mode === 'VECTOR' || this.hot.vectors() === null) return undefined;
+    const text = this.queries.text;
+    const { held, forgiven } = text.spelling(
+      this.hot.timeline(),
+      request.text,
+      request.textRanking ?? DEFAULT_TEXT_RANKING,
+      request.now ?? Date.now(),
+    );
+    const terms = Object.keys(forgiven);
+    if (terms.length === 0) return Object.keys(held).length === 0 ? undefined : { held, forgiven };
+    return {
+      held,
+      forgiven,
+      asWritten: text.readingAsWritten(terms, () => this.searchRequest(request)),
+    };
+  }
+}
+
+type SearchFound = Extract<Rpc.VaultReadOpResult, { type: 'search'; ok: true }>;
+
+/**
+ * A led search's windows as spelling across its vaults allows
+ * (spelling-across-vaults.ts), in place, before they are merged and billed;
+ * the vaults' spelling reports are then dropped, so the Worker, which merges
+ * these same windows, has nothing to decide again. `own` is this vault's
+ * place among them.
+ */
+function settleSpelling(result: SearchFound, theirs: SearchFound[], own: number): void {
+  const all = [...theirs];
+  all.splice(own, 0, result);
+  if (all.every((found) => found.spelling?.asWritten === undefined)) {
+    for (const found of all) delete found.spelling;
+    return;
+  }
+  const chosen = windowsAcrossVaults(
+    all.map((found) => ({
+      windows: found.packed === undefined ? found.windows : unpackWindows(found.packed),
+      spelling: found.spelling,
+    })),
+  );
+  all.forEach((found, at) => {
+    if (chosen[at] !== found.spelling?.asWritten) {
+      delete found.spelling;
+      return;
+    }
+    if (found.packed === undefined) found.windows = chosen[at]!;
+    else found.packed = packWindows(chosen[at]!);
+    delete found.spelling;
+  });
 }
 
 /** Answers a search's windows packed into columns (packed-windows.ts), as its op asked. */
