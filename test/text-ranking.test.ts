@@ -411,7 +411,13 @@ describe('dates named in a query', () => {
     // Before: "October" only, and a spoken date lost its month and day.
     expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob', '4th', '2026']);
     expect(words('what do I have on December 4th')).toEqual(['decemb', '4th']);
-    expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '2026', '10', 'friend']);
+    expect(words('hiking in Oct 2026 with 10 friends')).toEqual([
+      'hike',
+      'oct',
+      '2026',
+      '10',
+      'friend',
+    ]);
     expect(words('the hike last summer')).toEqual(['hike', 'summer']);
     expect(words('what did Anna say last March?')).toEqual(['anna', 'sai', 'march']);
     expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);

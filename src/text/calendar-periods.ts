@@ -95,7 +95,10 @@ export function latestPeriod(
  * `today`, if it begins within a year of it: the coming one of a date said
  * without its year ("December 4th" asked in November).
  */
-export function nextPeriod(today: number, periodOf: (year: number) => Period | null): Period | null {
+export function nextPeriod(
+  today: number,
+  periodOf: (year: number) => Period | null,
+): Period | null {
   const { year } = calendarOf(today);
   for (let ahead = 0; ahead <= 1; ahead++) {
     const period = periodOf(year + ahead);

@@ -366,7 +366,9 @@ const SPOKEN_DATES: DateForm[] = [
     read: (m, today) => {
       const [first, second] = [Number(m[1]), Number(m[2])];
       const monthFirst = yearlessDay(today, first - 1, second);
-      return first === second ? monthFirst : [...monthFirst, ...yearlessDay(today, second - 1, first)];
+      return first === second
+        ? monthFirst
+        : [...monthFirst, ...yearlessDay(today, second - 1, first)];
     },
   },
   {
@@ -424,7 +426,9 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
 function otherSpellings(said: string): [string, string][] {
   const pairs: [string, string][] = [];
   for (const [word] of said.toLowerCase().matchAll(/\p{L}+|\d+(?:st|nd|rd|th)?/gu)) {
-    const month = /^\d/u.test(word) ? -1 : MONTHS.findIndex((name) => name.startsWith(word.slice(0, 3)));
+    const month = /^\d/u.test(word)
+      ? -1
+      : MONTHS.findIndex((name) => name.startsWith(word.slice(0, 3)));
     if (month >= 0 && (MONTHS[month]!.startsWith(word) || word === 'sept') && word.length >= 3) {
       const full = MONTHS[month]!;
       for (const other of [full, full.slice(0, 3)]) if (other !== word) pairs.push([word, other]);
@@ -465,7 +469,8 @@ const keptWords = (said: string, keep: KeptWords) =>
  * "2026-13"): dropped from the query's words, since its numbers are no
  * amounts ("30 minutes").
  */
-const DATE_SHAPED = /(?<![\d.])\b(?!24\/7\b)(?:\d{1,4}([-/.])\d{1,2}\1\d{1,4}|\d{1,2}\/\d{1,2}|\d{4}-\d{1,2})\b(?![-/.]?\d)/gu;
+const DATE_SHAPED =
+  /(?<![\d.])\b(?!24\/7\b)(?:\d{1,4}([-/.])\d{1,2}\1\d{1,4}|\d{1,2}\/\d{1,2}|\d{4}-\d{1,2})\b(?![-/.]?\d)/gu;
 
 export interface QueryDates {
   /** The days and periods the text names, each once. */

@@ -26,9 +26,19 @@ export interface AnalysedQuery {
  * yesterday?", "anything on Friday?", "what's going on next week?", as
  * index terms): not content, so such a question is about its date alone.
  */
-const ASKING_ABOUT_TIME = new Set(
-  ['what', 'happen', 'anyth', 'someth', 'everyth', 'go', 'plan', 'new', 'thing', 'stuff', 'up'],
-);
+const ASKING_ABOUT_TIME = new Set([
+  'what',
+  'happen',
+  'anyth',
+  'someth',
+  'everyth',
+  'go',
+  'plan',
+  'new',
+  'thing',
+  'stuff',
+  'up',
+]);
 
 /**
  * Queries analysed lately in this isolate, most recent last. Analysis is a

@@ -533,9 +533,7 @@ export class TextSearch {
     timeline: TextTimeline,
   ): QueryTermPostings {
     const alike = query.alike.get(term) ?? [];
-    // A date's word is read with its other spellings ("dec" with "decemb"):
-    // kept apart from the same term read alone.
-    const own = alike.length === 0 ? term : `${term}\n=${alike.join(' ')}`;
+    const own = alikeKey(term, alike);
     let read = this.readTerms.get(own);
     if (read === undefined) {
       const words = query.spelt.get(term) ?? [];
@@ -563,7 +561,6 @@ export class TextSearch {
     const written = [...ligatureSpellings(term), ...alike]
       .map((spelling) => this.termPostings(spelling))
       .filter((postings) => postings.seqs.length > 0);
-    const own_ = alike.length === 0 ? term : `${term}\n=${alike.join(' ')}`;
     if (own.seqs.length > 0 && groups === null && written.length === 0 && shared === null)
       return { full: own, ranked: own, key: term };
 
@@ -583,7 +580,8 @@ export class TextSearch {
     }
     const full = unitePostings(same);
     // Near misses depend on the words as typed, so a term the vault lacks is kept under them.
-    const key = own.seqs.length === 0 ? nearKey(term, words) : term;
+    const named = alikeKey(term, alike);
+    const key = own.seqs.length === 0 ? nearKey(named, words) : named;
     const ranked = near.length > 0 ? { ...unitePostings(near), weight: FORGIVEN_WEIGHT } : full;
     const found = { full, ranked, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
@@ -730,6 +728,14 @@ class WindowHits {
     }
     return hits;
   }
+}
+
+/**
+ * The kept postings' name of a term read with a date's other spellings of
+ * it ("dec" with "decemb"): apart from the same term read alone.
+ */
+function alikeKey(term: string, alike: readonly string[]): string {
+  return alike.length === 0 ? term : `${term}\n=${alike.join(' ')}`;
 }
 
 /** The kept postings' name of a term read through near misses of `words`. */
