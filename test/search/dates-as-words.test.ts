@@ -230,7 +230,14 @@ describe("chat's memory search with dates", () => {
     const inAWeek = new Date(Date.now() + 7 * day);
     const month = inAWeek.toLocaleString('en', { month: 'long', timeZone: 'UTC' });
     const date = inAWeek.getUTCDate();
-    const note = `Booked the dentist appointment for ${month} ${date}`;
+    const ordinal = [1, 21, 31].includes(date)
+      ? 'st'
+      : [2, 22].includes(date)
+        ? 'nd'
+        : [3, 23].includes(date)
+          ? 'rd'
+          : 'th';
+    const note = `Booked the dentist appointment for ${month} ${date}${ordinal}`;
     await key.api.request(StoreMemoriesDocument, {
       inputs: [
         { content: note, createdAt: new Date(Date.now() - day).toISOString() },
