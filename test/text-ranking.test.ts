@@ -435,6 +435,8 @@ describe('dates named in a query', () => {
       ['dec', 'december'],
       ['4', '4th'],
     ]);
+    // Not the other way: "4th" asked does not find every "4".
+    expect(readQueryDates('on December 4th', NOW).spellings).toEqual([['december', 'dec']]);
   });
 });
 

@@ -419,8 +419,8 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
 
 /**
  * Words a date's own words are also written as: a month's full name and its
- * three letters ("Dec", "December"), a day with and without its ordinal
- * ("4", "4th"), folded. A memory that names the date in the other form is
+ * three letters ("Dec", "December"), a day's number with its ordinal ("4":
+ * "4th"), folded. A memory that names the date in the other form is
  * found too.
  */
 function otherSpellings(said: string): [string, string][] {
@@ -445,7 +445,9 @@ function otherSpellings(said: string): [string, string][] {
           : number % 10 === 3 && number !== 13
             ? 'rd'
             : 'th';
-    pairs.push(day[2] ? [word, String(number)] : [word, `${number}${suffix}`]);
+    // Only the bare number reaches for its ordinal: "4th" asked does not
+    // find every "4" ("4 pears"), "Dec 4" asked finds "December 4th".
+    if (!day[2]) pairs.push([word, `${number}${suffix}`]);
   }
   return pairs;
 }

@@ -120,16 +120,18 @@ describe('dates as people say them', () => {
     expect(hits[0]).toBe(TURNS.marathon[0]);
   });
 
-  it('reads a relative date as words when the vault holds nothing of its period', async () => {
+  it('finds the words of a question whether or not its period holds memories', async () => {
     const key = await storeTurns();
-    // On 20 December last week (7–13 December) holds no memory: "last week"
-    // is then most likely the words a turn said, as in Berlin's.
-    const december = await search(key, 'what happened last week?', {
-      now: '2026-12-20T15:00:00.000Z',
-      windows: [{ window: 'ARCHIVE', limit: 20 }],
-    });
-    expect(december).toEqual([TURNS.berlin[0]]);
-    // With memories in the period, the period's memories (as above).
+    // On 20 December last week (7–13 December) holds no memory: the date
+    // adds nothing, and the question's words still find their memories.
+    const december = { now: '2026-12-20T15:00:00.000Z' };
+    expect(await search(key, 'the Thai dinner with Sam last week', december)).toEqual([
+      TURNS.thai[0],
+    ]);
+    // A question about the date alone finds that period's memories, here
+    // none: not Berlin's turn for saying "last week" (its "week" is the
+    // date's unit, no word of the question).
+    expect(await search(key, 'what happened last week?', december)).toEqual([]);
     expect((await search(key, 'what happened last week?')).sort()).toEqual(
       contents('report', 'thai', 'canal'),
     );
@@ -149,7 +151,11 @@ describe('dates as people say them', () => {
         },
       ],
     });
-    expect(await search(key, 'what happened yesterday?', { now: null })).toEqual([yesterday]);
+    // The day's memory first; the one saying "yesterday" is still found by the word.
+    expect(await search(key, 'what happened yesterday?', { now: null })).toEqual([
+      yesterday,
+      'we said yesterday was the best day',
+    ]);
   });
 });
 
@@ -181,7 +187,8 @@ describe("chat's memory search", () => {
         memoryMode: 'READ',
       },
     });
-    // Before: only the memory holding the word "yesterday", six days old.
-    expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual([yesterday]);
+    // Before: only the memory holding the word "yesterday", six days old;
+    // now the day's own memory comes first.
+    expect(result.memory.hits.map((hit) => hit.memory.content)[0]).toBe(yesterday);
   });
 });
