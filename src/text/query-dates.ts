@@ -6,31 +6,35 @@
  * Read forms (English, any case; month names full or three letters):
  * - a day with its year: "3 June 2023", "3rd of June, 2023", "June 3, 2023",
  *   "Jun 3rd 2023", "2023-06-03"; numbers as D/M/YYYY or M/D/YYYY ("/", "."
- *   or "-"): a reading only one order allows ("25/3/2026", "3/25/2026",
- *   "3/3/2026") names that day, one both allow ("4/3/2026") names both days;
+ *   or "-"; a two-digit year is this century's, "11/20/26"): a reading only
+ *   one order allows ("25/3/2026", "3/25/2026", "3/3/2026") names that day,
+ *   one both allow ("4/3/2026") names both days;
  * - a month, season or year with its year: "June 2023", "in Jun, 2023",
  *   "March of 2026", "2026-05", "spring 2026" (seasons of the northern
- *   hemisphere, calendar-periods.ts);
+ *   hemisphere, calendar-periods.ts), "in 2026", a query of a year alone;
  * - relative to now: "today", "tonight", "yesterday", "last night", "the day
- *   before yesterday", "last/this week", "last weekend", "last/this
- *   month/year", "3 days ago", "two weeks ago", "a month ago", "last March",
- *   "last summer", "in May", "on Friday" / "last Friday" / "Friday";
- * - a day without a year: "on March 3rd", "March 3", "the 3rd of March".
+ *   before yesterday", "last/this/next week", "last/this/next weekend",
+ *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
+ *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
+ *   "the past week", "last March", "last summer", "in May", "on Friday" /
+ *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
+ * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30".
  *
  * Relative and year-less dates are resolved against the search's `now`: a
- * month, day or season without a year is the latest one that has begun by
- * now's day ("in May" asked in May is this May), "last <month or season>"
- * the latest one that has ended ("last March" asked in March is a year
- * back), a weekday the latest one before today. "May" and "March" are also
- * words ("may be", "a march"): without a year they are read as dates only
- * after "in", "last" or "on", or with a day ordinal ("May 3rd").
+ * month or day without a year is both the latest one begun by now's day
+ * ("in May" asked in May is this May) and the next one to come within a
+ * year; "last <month or season>" the latest one that has ended ("last March"
+ * asked in March is a year back), a weekday the latest one before today.
+ * "May" and "March" are also words ("may be", "a march"): without a year
+ * they are read as dates only after "in", "last" or "on", or with a day
+ * ordinal ("May 3rd").
  *
- * A vault stores times in UTC and does not know the asker's time zone, so a
- * named day is the day as it runs anywhere on Earth: from its midnight at
- * UTC+14 to its end at UTC−12 (a 62-hour range around the UTC day); longer
- * periods likewise. "Today" is now's UTC day: an asker far from UTC whose
- * date differs still finds their day inside that range, but for at most a
- * few hours of "yesterday".
+ * A date's period is its days in the asker's calendar (`start`, `end`: UTC
+ * days, or those of now's offset when the search's `now` carried one), and,
+ * since a vault stores times in UTC and may not know the asker's zone, the
+ * same days as they run anywhere on Earth (`from`, `until`: from midnight
+ * at UTC+14 to the end at UTC−12, a 62-hour range around a day). How well a
+ * memory's time fits is period-fit.ts's question.
  */
 import {
   calendarOf,
@@ -143,12 +147,16 @@ const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
 /**
  * Which of a date's words stay query words: `names` keeps the names of
  * months, weekdays, seasons and days ("December", "Friday", "summer",
- * "yesterday", "weekend"), which a memory about that date may say; `words`
- * keeps its day and year numbers too ("December 4th, 2025"). The rest
- * ("last", "ago", "the past 3 days", a numeric date's digits) match nothing
- * the date is about ("the last bus", "3 trips", "26 minutes").
+ * "yesterday", "weekend"), which a memory about that date may say; `period`
+ * the named unit too ("week" of "last week", which a turn quoted long after
+ * says: "Last week I found my old notebooks", LoCoMo); `days` a day of the
+ * month as an ordinal ("4th"; "Dec 4" is read as "Dec 4th"); `year` a year
+ * that is the date ("in 2026"). The rest ("last", "ago", "the past 3 days",
+ * a numeric date's digits, a day's year) match nothing the date is about
+ * ("the last bus", "3 trips", "26 minutes", "4 pears"): a year beside a day
+ * or month cost LoCoMo recall, matching turns that mention the year.
  */
-type KeptWords = 'names' | 'words';
+type KeptWords = 'names' | 'period' | 'days' | 'year';
 
 /**
  * Reads one form of date: the periods a match names; null for a date with no
@@ -164,12 +172,12 @@ interface DateForm {
 const DATES_WITH_YEAR: DateForm[] = [
   {
     pattern: pattern(`\\b(\\d{1,2})${ORDINAL}\\s+(?:of\\s+)?${MONTH}${GAP}(\\d{4})\\b`),
-    keep: 'words',
+    keep: 'days',
     read: (m) => [dayIn(Number(m[4]), monthIndex(m[3]!), Number(m[1]))],
   },
   {
     pattern: pattern(`\\b${MONTH}\\s+(\\d{1,2})${ORDINAL}${GAP}(\\d{4})\\b`),
-    keep: 'words',
+    keep: 'days',
     read: (m) => [dayIn(Number(m[4]), monthIndex(m[1]!), Number(m[2]))],
   },
   {
@@ -192,7 +200,7 @@ const DATES_WITH_YEAR: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${MONTH}(?:\\s+of)?${GAP}(\\d{4})\\b`),
-    keep: 'words',
+    keep: 'days',
     read: (m) => [monthPeriod(Number(m[2]), monthIndex(m[1]!))],
   },
   {
@@ -205,20 +213,20 @@ const DATES_WITH_YEAR: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${SEASON}(?:\\s+of)?${GAP}(\\d{4})\\b`),
-    keep: 'words',
+    keep: 'year',
     read: (m) => [seasonPeriod(seasonOf(m[1]!), Number(m[2]))],
   },
   {
     // A year alone only where it reads as one ("in 2026", "during 1999"):
     // "2026 steps" or "room 1984" name no year.
     pattern: /\b(?:in|during|throughout)\s+(\d{4})\b(?![-/.:]\d)/giu,
-    keep: 'words',
+    keep: 'year',
     read: (m) => (isPlausibleYear(Number(m[1])) ? [yearPeriod(Number(m[1]))] : []),
   },
   {
     // A query that is a year and nothing else ("2026?").
     pattern: /^\W*(\d{4})\W*$/gu,
-    keep: 'words',
+    keep: 'year',
     read: (m) => (isPlausibleYear(Number(m[1])) ? [yearPeriod(Number(m[1]))] : []),
   },
 ];
@@ -273,7 +281,7 @@ const SPOKEN_DATES: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${COUNT}\\s+${UNITS}\\s+(?:ago|back|earlier)\\b`),
-    keep: 'names',
+    keep: 'period',
     read: (m, today) => {
       const count = countOf(m[1]!);
       if (count < 0 || count > 999) return [];
@@ -296,7 +304,7 @@ const SPOKEN_DATES: DateForm[] = [
       // a conversation's turn often says it ("last summer" in LoCoMo).
       `\\b(last|previous|this|next)\\s+(?:(week|weekend|month|year)|${SEASON})\\b`,
     ),
-    keep: 'names',
+    keep: 'period',
     read: (m, today) => {
       const said = m[1]!.toLowerCase();
       const step = said === 'this' ? 0 : said === 'next' ? 1 : -1;
@@ -345,14 +353,14 @@ const SPOKEN_DATES: DateForm[] = [
     pattern: pattern(
       `\\b(on\\s+|the\\s+)?(?:the\\s+)?(\\d{1,2})${ORDINAL}\\s+(of\\s+)?${MONTH}(?!\\w)`,
     ),
-    keep: 'words',
+    keep: 'days',
     read: (m, today) =>
       m[1] || m[3] || m[4] ? yearlessDay(today, monthIndex(m[5]!), Number(m[2])) : [],
   },
   {
     // "on March 3rd", "June 3": "May 20" and "March 3" need "on" or the ordinal.
     pattern: pattern(`\\b(on\\s+)?${MONTH}\\s+(?:the\\s+)?(\\d{1,2})${ORDINAL}\\b(?!\\s*[:.]\\d)`),
-    keep: 'words',
+    keep: 'days',
     read: (m, today) =>
       m[1] || m[4] || !VERB_MONTHS.has(m[2]!.toLowerCase())
         ? yearlessDay(today, monthIndex(m[2]!), Number(m[3]))
@@ -418,38 +426,27 @@ function yearlessDay(today: number, month: number, date: number): (Period | null
 }
 
 /**
- * Words a date's own words are also written as: a month's full name and its
- * three letters ("Dec", "December"), a day's number with its ordinal ("4":
- * "4th"), folded. A memory that names the date in the other form is
- * found too.
+ * Other spellings of a date's month: its full name and its three letters
+ * ("Dec", "December"), folded; a memory that names the month in the other
+ * form is found too.
  */
 function otherSpellings(said: string): [string, string][] {
   const pairs: [string, string][] = [];
-  for (const [word] of said.toLowerCase().matchAll(/\p{L}+|\d+(?:st|nd|rd|th)?/gu)) {
-    const month = /^\d/u.test(word)
-      ? -1
-      : MONTHS.findIndex((name) => name.startsWith(word.slice(0, 3)));
-    if (month >= 0 && (MONTHS[month]!.startsWith(word) || word === 'sept') && word.length >= 3) {
-      const full = MONTHS[month]!;
-      for (const other of [full, full.slice(0, 3)]) if (other !== word) pairs.push([word, other]);
+  for (const [word] of said.toLowerCase().matchAll(/\p{L}+/gu)) {
+    const month = MONTHS.findIndex((name) => name.startsWith(word.slice(0, 3)));
+    if (month < 0 || word.length < 3 || !(MONTHS[month]!.startsWith(word) || word === 'sept'))
       continue;
-    }
-    const day = /^(\d{1,2})(st|nd|rd|th)?$/u.exec(word);
-    if (day === null || Number(day[1]) < 1 || Number(day[1]) > 31) continue;
-    const number = Number(day[1]);
-    const suffix =
-      number % 10 === 1 && number !== 11
-        ? 'st'
-        : number % 10 === 2 && number !== 12
-          ? 'nd'
-          : number % 10 === 3 && number !== 13
-            ? 'rd'
-            : 'th';
-    // Only the bare number reaches for its ordinal: "4th" asked does not
-    // find every "4" ("4 pears"), "Dec 4" asked finds "December 4th".
-    if (!day[2]) pairs.push([word, `${number}${suffix}`]);
+    const full = MONTHS[month]!;
+    for (const other of [full, full.slice(0, 3)]) if (other !== word) pairs.push([word, other]);
   }
   return pairs;
+}
+
+/** A day of the month as its ordinal (1st, 2nd, 3rd, 4th, 11th, 21st). */
+function ordinal(day: number): string {
+  const teen = day % 100 >= 11 && day % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][day % 10] ?? 'th');
+  return `${day}${suffix}`;
 }
 
 /** Words that name a date's day, month, season or weekday, kept as query words (KeptWords). */
@@ -461,10 +458,21 @@ const NAME_WORD = new RegExp(
 /** A date as said, with the words `keep` does not keep blanked. */
 const keptWords = (said: string, keep: KeptWords) =>
   said.replace(/[\p{L}\p{N}]+/gu, (word) =>
-    NAME_WORD.test(word) || (keep === 'words' && /^\d{1,4}(?:st|nd|rd|th)?$/iu.test(word))
+    NAME_WORD.test(word) ||
+    (keep === 'period' && /^(?:week|month|year)s?$/iu.test(word)) ||
+    (keep === 'days' && /^\d{1,2}(?:st|nd|rd|th)$/iu.test(word)) ||
+    (keep === 'year' && /^\d{4}$/u.test(word))
       ? word
       : ' '.repeat(word.length),
   );
+
+/** The ordinals of a date's bare days of the month ("Dec 4": "4th"), as words it adds. */
+const ordinalDays = (said: string, keep: KeptWords): string[] =>
+  keep !== 'days'
+    ? []
+    : Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
+        ordinal(Number(day)),
+      );
 
 /**
  * Shaped like a date but read as none ("2/30/2026", "2026-02-29",
@@ -479,7 +487,8 @@ export interface QueryDates {
   dates: NamedDate[];
   /**
    * The text to read the query's words from: as written but for the words a
-   * date does not keep (KeptWords) and date-shaped numbers read as no date.
+   * date does not keep (KeptWords) and date-shaped numbers read as no date,
+   * and with a bare day of a date as its ordinal ("Dec 4": "4th").
    */
   words: string;
   /** `words` without any date's words: what the query asks about besides its dates. */
@@ -510,6 +519,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let unread = text;
   let words = text;
   let content = text;
+  const added: string[] = [];
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
     for (const form of forms) {
@@ -520,6 +530,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
         content = blank(content, match);
         words = blankUnkept(words, match, form.keep);
         spellings.push(...otherSpellings(keptWords(match[0], form.keep)));
+        added.push(...ordinalDays(match[0], form.keep));
         for (const period of read) {
           if (period === null) continue;
           const start = period.start - offset;
@@ -541,7 +552,8 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     words = blank(words, match);
     content = blank(content, match);
   }
-  return { dates: [...found.values()], words, content, spellings };
+  // Added at the end: `words` keeps the text's positions while dates are blanked.
+  return { dates: [...found.values()], words: [words, ...added].join(' '), content, spellings };
 }
 
 /** The days and periods `text` names, each once, resolved against `now`. */

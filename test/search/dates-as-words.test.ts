@@ -70,10 +70,12 @@ async function search(
   const { search } = await key.api.request(SearchDocument, {
     input: { query, mode: options.mode ?? 'TEXT', windows: ALL_WINDOWS, now: options.now ?? NOW },
   });
-  const byContent = new Map(Object.entries(NOTES).map(([note, [content]]) => [content, note]));
+  const byContent = new Map<string, Note>(
+    Object.entries(NOTES).map(([note, [content]]) => [content, note as Note]),
+  );
   const hits = [...search.hits]
     .sort((a, b) => b.score - a.score)
-    .map((hit) => ({ note: byContent.get(hit.memory.content) as Note, score: hit.score }));
+    .map((hit) => ({ note: byContent.get(hit.memory.content)!, score: hit.score }));
   return {
     notes: hits.map((hit) => hit.note),
     score: (note) => hits.find((hit) => hit.note === note)?.score ?? 0,
