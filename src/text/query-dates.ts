@@ -153,8 +153,8 @@ const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
  * month as an ordinal ("4th"; "Dec 4" is read as "Dec 4th"); `year` a year
  * that is the date ("in 2026"). The rest ("last", "ago", "the past 3 days",
  * a numeric date's digits, a day's year) match nothing the date is about
- * ("the last bus", "3 trips", "26 minutes", "4 pears"): a year beside a day
- * or month cost LoCoMo recall, matching turns that mention the year.
+ * ("the last bus", "3 trips", "26 minutes", "4 pears", every memory naming
+ * the year of "1 May, 2022").
  */
 type KeptWords = 'names' | 'period' | 'days' | 'year';
 
