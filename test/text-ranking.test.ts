@@ -227,11 +227,11 @@ describe('dates named in a query', () => {
   /** A Wednesday afternoon. */
   const NOW = Date.UTC(2026, 10, 18, 15);
   /** The UTC days or periods a query names, as [first day, day after] in ISO. */
-  const named = (query: string, now = NOW) =>
-    queryDates(query, now).map(({ kind, from, until }) => [
+  const named = (query: string, now = NOW, offsetMinutes = 0) =>
+    queryDates(query, now, offsetMinutes).map(({ kind, start, end }) => [
       kind,
-      new Date(from + 14 * HOUR).toISOString().slice(0, 10),
-      new Date(until - 12 * HOUR).toISOString().slice(0, 10),
+      new Date(start).toISOString().slice(0, 10),
+      new Date(end).toISOString().slice(0, 10),
     ]);
 
   it('reads days in the usual English forms, as the day in any time zone', () => {
@@ -248,17 +248,21 @@ describe('dates named in a query', () => {
         kind: 'day',
         from: june3 - 14 * HOUR,
         until: june3 + 24 * HOUR + 12 * HOUR,
+        start: june3,
+        end: june3 + 24 * HOUR,
         fromNow: false,
       });
     }
   });
 
-  it('reads a month with its year, and a day without one as the latest such day', () => {
+  it('reads a month with its year, and a day without one as the latest and the coming such day', () => {
     expect(queryDates('What did John do in July 2023?', NOW)).toEqual([
       {
         kind: 'month',
         from: Date.UTC(2023, 6, 1) - 14 * HOUR,
         until: Date.UTC(2023, 7, 1) + 12 * HOUR,
+        start: Date.UTC(2023, 6, 1),
+        end: Date.UTC(2023, 7, 1),
         fromNow: false,
       },
     ]);
@@ -266,10 +270,16 @@ describe('dates named in a query', () => {
     expect(queryDates('on June 3, 2023 and in August, 2024', NOW).map((date) => date.kind)).toEqual(
       ['day', 'month'],
     );
-    expect(named('What did she do on June 3?')).toEqual([['day', '2026-06-03', '2026-06-04']]);
-    expect(named('on March 3rd?')).toEqual([['day', '2026-03-03', '2026-03-04']]);
-    // Not yet this year: last year's.
-    expect(named('on December 24th')).toEqual([['day', '2025-12-24', '2025-12-25']]);
+    expect(named('What did she do on June 3?')).toEqual([
+      ['day', '2026-06-03', '2026-06-04'],
+      ['day', '2027-06-03', '2027-06-04'],
+    ]);
+    // Not yet this year: last year's, and the coming one (before: last year's only).
+    expect(named('on December 24th')).toEqual([
+      ['day', '2025-12-24', '2025-12-25'],
+      ['day', '2026-12-24', '2026-12-25'],
+    ]);
+    // The next 29 February is more than a year away.
     expect(named('Feb 29th')).toEqual([['day', '2024-02-29', '2024-03-01']]);
     expect(named('on 31 June 2023')).toEqual([]); // no such day
   });
@@ -283,12 +293,20 @@ describe('dates named in a query', () => {
       'the last mayor',
       'top 10 june songs',
       'yoga every Friday',
-      'the dentist next Monday',
       'on the Sunday before',
+      'open 24/7',
+      'the 10 best films of 2026',
+      'room 1850 in 3000 steps',
     ])
       expect(named(query), query).toEqual([]);
-    expect(named('on May 20')).toEqual([['day', '2026-05-20', '2026-05-21']]);
-    expect(named('in March')).toEqual([['month', '2026-03-01', '2026-04-01']]);
+    expect(named('on May 20')).toEqual([
+      ['day', '2026-05-20', '2026-05-21'],
+      ['day', '2027-05-20', '2027-05-21'],
+    ]);
+    expect(named('in March')).toEqual([
+      ['month', '2026-03-01', '2026-04-01'],
+      ['month', '2027-03-01', '2027-04-01'],
+    ]);
   });
 
   it('reads numeric days in either order, both days when both orders make one', () => {
@@ -317,7 +335,13 @@ describe('dates named in a query', () => {
       ['a couple of months ago', [['month', '2026-09-01', '2026-10-01']]],
       ['last year', [['year', '2025-01-01', '2026-01-01']]],
       ['what did Anna say last March?', [['month', '2026-03-01', '2026-04-01']]],
-      ['What did I do in May?', [['month', '2026-05-01', '2026-06-01']]],
+      [
+        'What did I do in May?',
+        [
+          ['month', '2026-05-01', '2026-06-01'],
+          ['month', '2027-05-01', '2027-06-01'],
+        ],
+      ],
       // The latest Friday before today (the 18th is a Wednesday).
       ['on Friday', [['day', '2026-11-13', '2026-11-14']]],
       ['last summer', [['season', '2026-06-01', '2026-09-01']]],
@@ -328,40 +352,86 @@ describe('dates named in a query', () => {
     // "Last" skips the month (season, weekday) we are in, "in" does not.
     const march10 = Date.UTC(2026, 2, 10, 12);
     expect(named('last March', march10)).toEqual([['month', '2025-03-01', '2025-04-01']]);
-    expect(named('in March', march10)).toEqual([['month', '2026-03-01', '2026-04-01']]);
+    expect(named('in March', march10)).toEqual([
+      ['month', '2026-03-01', '2026-04-01'],
+      ['month', '2027-03-01', '2027-04-01'],
+    ]);
     expect(named('on Tuesday', march10)).toEqual([['day', '2026-03-03', '2026-03-04']]);
   });
 
-  it("leaves a named date's words out of the query's words", () => {
+  it('reads the forms a review found unread, and dates no calendar has as no date', () => {
+    // Before: each named nothing (and its numbers matched "3 trips", "30 minutes").
+    const cases: [string, string[][]][] = [
+      ['in the last 3 days', [['week', '2026-11-16', '2026-11-19']]],
+      ['over the past two weeks', [['week', '2026-11-05', '2026-11-19']]],
+      ['the past week', [['week', '2026-11-12', '2026-11-19']]],
+      ['the past month', [['month', '2026-10-19', '2026-11-19']]],
+      ['a few days ago', [['week', '2026-11-14', '2026-11-17']]],
+      ['2 days back', [['day', '2026-11-16', '2026-11-17']]],
+      ['0 days ago', [['day', '2026-11-18', '2026-11-19']]],
+      ['this weekend', [['week', '2026-11-21', '2026-11-23']]],
+      ['next Monday', [['day', '2026-11-23', '2026-11-24']]],
+      ['next week', [['week', '2026-11-23', '2026-11-30']]],
+      ['next month', [['month', '2026-12-01', '2027-01-01']]],
+      ['what happened in 2026', [['year', '2026-01-01', '2027-01-01']]],
+      ['2026', [['year', '2026-01-01', '2027-01-01']]],
+      ['Tuesday night', [['day', '2026-11-17', '2026-11-18']]],
+      // US month/day with a two-digit year; a day and month without a year.
+      ['11/20/26', [['day', '2026-11-20', '2026-11-21']]],
+      [
+        '4/30',
+        [
+          ['day', '2026-04-30', '2026-05-01'],
+          ['day', '2027-04-30', '2027-05-01'],
+        ],
+      ],
+      ['2/30/2026', []],
+      ['2026-02-29', []],
+    ];
+    for (const [query, dates] of cases) expect(named(query), query).toEqual(dates);
+  });
+
+  it("uses now's offset for the calendar's days", () => {
+    // 2026-11-18T23:30Z is already the 19th at +09:00 (and still the 18th in UTC).
+    const late = Date.UTC(2026, 10, 18, 23, 30);
+    expect(named('today', late)).toEqual([['day', '2026-11-18', '2026-11-19']]);
+    const [today] = queryDates('today', late, 9 * 60);
+    // The 19th as it runs at +09:00: from 15:00Z on the 18th.
+    expect(new Date(today!.start).toISOString()).toBe('2026-11-18T15:00:00.000Z');
+    expect(new Date(today!.end).toISOString()).toBe('2026-11-19T15:00:00.000Z');
+  });
+
+  it("keeps a date's names and days as words, not its counts, digits or connectives", () => {
     const words = (query: string) => queryTerms(readQueryDates(query, NOW).words, 'full', 'drop');
-    // With the date gone only function words are left: not searched for.
+    // A numeric date's digits are no words ("2026-10-04" found a memory saying "10").
     expect(words('what did I do on 2026-10-04')).toEqual([]);
-    expect(queryTerms('what did I do on', 'full', 'keep')).toEqual([
-      'what',
-      'did',
-      'i',
-      'do',
-      'on',
-    ]);
-    // A date with its year keeps its month's name as a word; a spoken one does not.
-    expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob']);
+    expect(words('11/20/26')).toEqual([]);
+    // Not a date and shaped like one: dropped, not "30 minutes".
+    expect(words('2/30/2026 plans')).toEqual(['plan']);
+    // Before: "October" only, and a spoken date lost its month and day. A
+    // day's year is no word (turns that mention the year are no answer).
+    expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob', '4th']);
+    expect(words('what do I have on December 4th')).toEqual(['decemb', '4th']);
+    // A bare day is read as its ordinal: "4 pears" is no December 4th.
+    expect(words('anything on Dec 4')).toEqual(['anyth', 'dec', '4th']);
     expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '10', 'friend']);
-    expect(words('the hike in summer 2021')).toEqual(['hike', 'summer']);
-    // A season's name stays a word: "last summer" gives up "last" only.
+    // A year that is the date stays a word.
+    expect(words('what happened in 2026')).toEqual(['happen', '2026']);
     expect(words('the hike last summer')).toEqual(['hike', 'summer']);
-    expect(words('what did Anna say last March?')).toEqual(['anna', 'sai']);
+    expect(words('what did Anna say last March?')).toEqual(['anna', 'sai', 'march']);
+    expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);
+    expect(words('lunch the day before yesterday')).toEqual(['lunch', 'yesterdai']);
+    // Counts and units say how far back, not what happened ("3 trips", "all day").
     expect(words('what happened 3 days ago')).toEqual(['happen']);
+    expect(words('in the last 3 days')).toEqual([]);
+    expect(words('a few days ago')).toEqual([]);
     // Numbers and words that name no date stay words.
     expect(words('the 10 best films of 2026')).toEqual(['10', 'best', 'film', '2026']);
     expect(words('my last day at work')).toEqual(['last', 'dai', 'work']);
-    // A date said relative to now that the caller reads as words stays words.
-    const asWords = readQueryDates(
-      'what happened last week in 2026-10',
-      NOW,
-      (date) => date.fromNow,
-    );
-    expect(queryTerms(asWords.words, 'full', 'drop')).toEqual(['happen', 'last', 'week']);
-    expect(asWords.dates.map((date) => date.kind)).toEqual(['month']);
+    expect(words('open 24/7')).toEqual(['open', '24', '7']);
+    // The other spelling of a date's month, matched as the word itself.
+    expect(readQueryDates('anything on Dec 4', NOW).spellings).toEqual([['dec', 'december']]);
+    expect(readQueryDates('on December 4th', NOW).spellings).toEqual([['december', 'dec']]);
   });
 });
 

@@ -35,7 +35,12 @@ const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 export const EXAMPLE_TIME = '2026-11-26T10:00:00Z';
 
 export type TimeReading =
-  | { ok: true; ms: number }
+  | {
+      ok: true;
+      ms: number;
+      /** The offset from UTC the text was written in (minutes; Z: 0); absent for a number. */
+      offsetMinutes?: number;
+    }
   | {
       ok: false;
       /** INVALID_DATE_TIME (text, or a fractional number), TIMESTAMP_IN_SECONDS or TIME_OUT_OF_RANGE (a number). */
@@ -78,7 +83,9 @@ function readText(text: string): TimeReading {
       problem: `names no real time: ${JSON.stringify(text)} (a day past the month's end, hour 24 or a leap second)`,
     };
   }
-  return { ok: true, ms };
+  const offset =
+    parts[7] === undefined ? 0 : (offsetHours! * 60 + offsetMinutes!) * (parts[7] === '-' ? -1 : 1);
+  return { ok: true, ms, offsetMinutes: offset };
 }
 
 function readNumber(value: number): TimeReading {

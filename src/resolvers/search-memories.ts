@@ -1,6 +1,7 @@
 import { CALLER_SUPPLIED_MODEL } from '../embed/embedder';
 import { normalizeVector } from '../core/vectors';
 import { CodedError } from '../core/errors';
+import { offsetOf } from '../core/time-offsets';
 import { CREATED_AT_FUTURE_SLACK_MS, MAX_HITS_PER_WINDOW, MAX_SEARCH_VAULTS } from '../core/limits';
 import type {
   SearchMode,
@@ -118,8 +119,12 @@ export async function searchMemories(
   }
   const request: Promise<SearchRequest> = embedded.then(({ vector, model }) => ({
     text: input.query,
-    // What "yesterday" or "last March" in the query means (query-dates.ts).
+    // What "yesterday" or "last March" in the query means (query-dates.ts),
+    // in the calendar of the offset `now` was written in.
     now,
+    ...(input.now == null || offsetOf(input.now) === 0
+      ? {}
+      : { nowOffsetMinutes: offsetOf(input.now) }),
     vector,
     model,
     mode,

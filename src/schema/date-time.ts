@@ -1,6 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { EXAMPLE_TIME, readClientTime } from '../core/memory-time';
+import { keepOffset } from '../core/time-offsets';
 
 /**
  * The time a client sent; a refused one is coded like every other bad input
@@ -10,7 +11,7 @@ import { EXAMPLE_TIME, readClientTime } from '../core/memory-time';
  */
 function readTime(value: unknown, nodes?: ValueNode): Date {
   const read = readClientTime(value);
-  if (read.ok) return new Date(read.ms);
+  if (read.ok) return keepOffset(new Date(read.ms), read.offsetMinutes);
   throw new GraphQLError(`DateTime ${read.problem}`, {
     nodes,
     extensions: {

@@ -89,3 +89,21 @@ export function latestPeriod(
   }
   return null;
 }
+
+/**
+ * The first period that `periodOf(year)` gives and that begins after
+ * `today`, if it begins within a year of it: the coming one of a date said
+ * without its year ("December 4th" asked in November).
+ */
+export function nextPeriod(
+  today: number,
+  periodOf: (year: number) => Period | null,
+): Period | null {
+  const { year } = calendarOf(today);
+  for (let ahead = 0; ahead <= 1; ahead++) {
+    const period = periodOf(year + ahead);
+    if (period === null || period.start < (today + 1) * DAY) continue;
+    return period.start < (today + 366) * DAY ? period : null;
+  }
+  return null;
+}

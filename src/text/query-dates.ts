@@ -6,39 +6,45 @@
  * Read forms (English, any case; month names full or three letters):
  * - a day with its year: "3 June 2023", "3rd of June, 2023", "June 3, 2023",
  *   "Jun 3rd 2023", "2023-06-03"; numbers as D/M/YYYY or M/D/YYYY ("/", "."
- *   or "-"): a reading only one order allows ("25/3/2026", "3/25/2026",
- *   "3/3/2026") names that day, one both allow ("4/3/2026") names both days;
+ *   or "-"; a two-digit year is this century's, "11/20/26"): a reading only
+ *   one order allows ("25/3/2026", "3/25/2026", "3/3/2026") names that day,
+ *   one both allow ("4/3/2026") names both days;
  * - a month, season or year with its year: "June 2023", "in Jun, 2023",
  *   "March of 2026", "2026-05", "spring 2026" (seasons of the northern
- *   hemisphere, calendar-periods.ts);
+ *   hemisphere, calendar-periods.ts), "in 2026", a query of a year alone;
  * - relative to now: "today", "tonight", "yesterday", "last night", "the day
- *   before yesterday", "last/this week", "last weekend", "last/this
- *   month/year", "3 days ago", "two weeks ago", "a month ago", "last March",
- *   "last summer", "in May", "on Friday" / "last Friday" / "Friday";
- * - a day without a year: "on March 3rd", "March 3", "the 3rd of March".
+ *   before yesterday", "last/this/next week", "last/this/next weekend",
+ *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
+ *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
+ *   "the past week", "last March", "last summer", "in May", "on Friday" /
+ *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
+ * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30".
  *
  * Relative and year-less dates are resolved against the search's `now`: a
- * month, day or season without a year is the latest one that has begun by
- * now's day ("in May" asked in May is this May), "last <month or season>"
- * the latest one that has ended ("last March" asked in March is a year
- * back), a weekday the latest one before today. "May" and "March" are also
- * words ("may be", "a march"): without a year they are read as dates only
- * after "in", "last" or "on", or with a day ordinal ("May 3rd").
+ * month or day without a year is both the latest one begun by now's day
+ * ("in May" asked in May is this May) and the next one to come within a
+ * year; "last <month or season>" the latest one that has ended ("last March"
+ * asked in March is a year back), a weekday the latest one before today.
+ * "May" and "March" are also words ("may be", "a march"): without a year
+ * they are read as dates only after "in", "last" or "on", or with a day
+ * ordinal ("May 3rd").
  *
- * A vault stores times in UTC and does not know the asker's time zone, so a
- * named day is the day as it runs anywhere on Earth: from its midnight at
- * UTC+14 to its end at UTC−12 (a 62-hour range around the UTC day); longer
- * periods likewise. "Today" is now's UTC day: an asker far from UTC whose
- * date differs still finds their day inside that range, but for at most a
- * few hours of "yesterday".
+ * A date's period is its days in the asker's calendar (`start`, `end`: UTC
+ * days, or those of now's offset when the search's `now` carried one), and,
+ * since a vault stores times in UTC and may not know the asker's zone, the
+ * same days as they run anywhere on Earth (`from`, `until`: from midnight
+ * at UTC+14 to the end at UTC−12, a 62-hour range around a day). How well a
+ * memory's time fits is period-fit.ts's question.
  */
 import {
   calendarOf,
+  DAY,
   dayOf,
   dayPeriod,
   isDayOfMonth,
   latestPeriod,
   monthPeriod,
+  nextPeriod,
   seasonPeriod,
   weekdayOf,
   weekPeriod,
@@ -51,9 +57,12 @@ import {
 export interface NamedDate {
   /** A day, or a longer period (a week, a weekend as "week", a month, a season, a year). */
   kind: PeriodKind;
-  /** The range in ms since the epoch: [from, until). */
+  /** The range in ms since the epoch: [from, until), the period as it runs in any time zone. */
   from: number;
   until: number;
+  /** The period itself, as the asker's calendar has it (UTC, or now's offset): [start, end). */
+  start: number;
+  end: number;
   /** Said relative to now or without its year ("last summer", "May 3rd"): resolved against `now`. */
   fromNow: boolean;
 }
@@ -86,7 +95,7 @@ const ORDINAL = '(st|nd|rd|th)?';
 const GAP = '(?:\\s*,\\s*|\\s+)';
 /** How many, in digits or words ("3 days ago", "a couple of weeks ago"). */
 const COUNT =
-  '(\\d{1,3}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\\s+)?couple\\s+of)';
+  '(\\d{1,3}|an?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\\s+)?couple\\s+of)';
 const COUNT_WORDS = [
   'one',
   'two',
@@ -117,6 +126,7 @@ const countOf = (said: string): number => {
   if (/^\d+$/u.test(word)) return Number(word);
   if (word === 'a' || word === 'an') return 1;
   if (word.includes('couple')) return 2;
+  if (word === 'zero') return 0;
   return COUNT_WORDS.indexOf(word) + 1;
 };
 
@@ -124,12 +134,37 @@ const countOf = (said: string): number => {
 const dayIn = (year: number, month: number, date: number): Period | null =>
   isDayOfMonth(year, month, date) ? dayPeriod(dayOf(Date.UTC(year, month, date))) : null;
 
+/** The days `first` to `last` (inclusive), as one period of `kind`. */
+const daysPeriod = (kind: PeriodKind, first: number, last: number): Period => ({
+  kind,
+  start: first * DAY,
+  end: (last + 1) * DAY,
+});
+
+/** The years a bare four-digit number may name ("in 2026"): others are counts or codes. */
+const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
+
+/**
+ * Which of a date's words stay query words: `names` keeps the names of
+ * months, weekdays, seasons and days ("December", "Friday", "summer",
+ * "yesterday", "weekend"), which a memory about that date may say; `period`
+ * the named unit too ("week" of "last week", which a turn quoted long after
+ * says: "Last week I found my old notebooks", LoCoMo); `days` a day of the
+ * month as an ordinal ("4th"; "Dec 4" is read as "Dec 4th"); `year` a year
+ * that is the date ("in 2026"). The rest ("last", "ago", "the past 3 days",
+ * a numeric date's digits, a day's year) match nothing the date is about
+ * ("the last bus", "3 trips", "26 minutes", "4 pears", every memory naming
+ * the year of "1 May, 2022").
+ */
+type KeptWords = 'names' | 'period' | 'days' | 'year';
+
 /**
  * Reads one form of date: the periods a match names; null for a date with no
  * such day ("31 June 2023"), none for words that are no date after all.
  */
 interface DateForm {
   pattern: RegExp;
+  keep: KeptWords;
   read(match: RegExpMatchArray, today: number): (Period | null)[];
 }
 
@@ -137,21 +172,27 @@ interface DateForm {
 const DATES_WITH_YEAR: DateForm[] = [
   {
     pattern: pattern(`\\b(\\d{1,2})${ORDINAL}\\s+(?:of\\s+)?${MONTH}${GAP}(\\d{4})\\b`),
+    keep: 'days',
     read: (m) => [dayIn(Number(m[4]), monthIndex(m[3]!), Number(m[1]))],
   },
   {
     pattern: pattern(`\\b${MONTH}\\s+(\\d{1,2})${ORDINAL}${GAP}(\\d{4})\\b`),
+    keep: 'days',
     read: (m) => [dayIn(Number(m[4]), monthIndex(m[1]!), Number(m[2]))],
   },
   {
     pattern: /\b(\d{4})([-/.])(\d{1,2})\2(\d{1,2})\b/gu,
+    keep: 'names',
     read: (m) => [dayIn(Number(m[1]), Number(m[3]) - 1, Number(m[4]))],
   },
   {
-    // D/M/YYYY or M/D/YYYY: each order the numbers allow.
-    pattern: /\b(\d{1,2})([-/.])(\d{1,2})\2(\d{4})\b/gu,
+    // D/M/YYYY or M/D/YYYY, and with a two-digit year of this century
+    // ("11/20/26"): each order the numbers allow.
+    pattern: /\b(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b/gu,
+    keep: 'names',
     read: (m) => {
-      const [first, second, year] = [Number(m[1]), Number(m[3]), Number(m[4])];
+      const [first, second] = [Number(m[1]), Number(m[3])];
+      const year = m[4]!.length === 2 ? 2000 + Number(m[4]) : Number(m[4]);
       const dayFirst = dayIn(year, second - 1, first);
       const monthFirst = dayIn(year, first - 1, second);
       return first === second ? [dayFirst] : [dayFirst, monthFirst];
@@ -159,10 +200,12 @@ const DATES_WITH_YEAR: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${MONTH}(?:\\s+of)?${GAP}(\\d{4})\\b`),
+    keep: 'days',
     read: (m) => [monthPeriod(Number(m[2]), monthIndex(m[1]!))],
   },
   {
     pattern: /\b(\d{4})-(\d{2})\b(?![-/.]\d)/gu,
+    keep: 'names',
     read: (m) => {
       const month = Number(m[2]) - 1;
       return month >= 0 && month <= 11 ? [monthPeriod(Number(m[1]), month)] : [];
@@ -170,22 +213,78 @@ const DATES_WITH_YEAR: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${SEASON}(?:\\s+of)?${GAP}(\\d{4})\\b`),
+    keep: 'year',
     read: (m) => [seasonPeriod(seasonOf(m[1]!), Number(m[2]))],
   },
+  {
+    // A year alone only where it reads as one ("in 2026", "during 1999"):
+    // "2026 steps" or "room 1984" name no year.
+    pattern: /\b(?:in|during|throughout)\s+(\d{4})\b(?![-/.:]\d)/giu,
+    keep: 'year',
+    read: (m) => (isPlausibleYear(Number(m[1])) ? [yearPeriod(Number(m[1]))] : []),
+  },
+  {
+    // A query that is a year and nothing else ("2026?").
+    pattern: /^\W*(\d{4})\W*$/gu,
+    keep: 'year',
+    read: (m) => (isPlausibleYear(Number(m[1])) ? [yearPeriod(Number(m[1]))] : []),
+  },
 ];
+
+const UNITS = '(day|week|month|year)s?';
+/** A part of a named day ("Tuesday night"): the day's, as words of the date. */
+const PART_OF_DAY = '(?:morning|afternoon|evening|night)';
 
 /** Dates said relative to today, or without their year. */
 const SPOKEN_DATES: DateForm[] = [
   {
     pattern:
       /\b(?:(?:the\s+)?day\s+before\s+(yesterday)|(yesterday|last\s+night)|(today|tonight|this\s+(?:morning|afternoon|evening)))\b/giu,
+    keep: 'names',
     read: (m, today) => [dayPeriod(today - (m[1] ? 2 : m[2] ? 1 : 0))],
   },
   {
-    pattern: pattern(`\\b${COUNT}\\s+(day|week|month|year)s?\\s+ago\\b`),
+    // "in the last 3 days", "over the past two weeks", "the past month":
+    // from that many days (weeks, …) back up to today.
+    pattern: pattern(
+      `\\b(?:(?:in|over|during|within)\\s+)?the\\s+(?:last|past)\\s+(?:${COUNT}\\s+)?${UNITS}\\b`,
+    ),
+    keep: 'names',
+    read: (m, today) => {
+      const count = m[1] === undefined ? 1 : countOf(m[1]);
+      if (count < 1 || count > 999) return [];
+      const unit = m[2]!.toLowerCase();
+      const { year, month, date } = calendarOf(today);
+      const first =
+        unit === 'day'
+          ? today - count + 1
+          : unit === 'week'
+            ? today - 7 * count + 1
+            : dayOf(
+                unit === 'month'
+                  ? Date.UTC(year, month - count, date + 1)
+                  : Date.UTC(year - count, month, date + 1),
+              );
+      // A single day is a day; a few days are ranked as a week is.
+      const kind = unit === 'day' ? (count === 1 ? 'day' : 'week') : (unit as PeriodKind);
+      return [daysPeriod(kind, first, today)];
+    },
+  },
+  {
+    // "a few days ago": two to four days back (weeks likewise).
+    pattern: /\b(?:a\s+)?few\s+(day|week)s?\s+(?:ago|back|earlier)\b/giu,
+    keep: 'names',
+    read: (m, today) =>
+      m[1]!.toLowerCase() === 'day'
+        ? [daysPeriod('week', today - 4, today - 2)]
+        : [daysPeriod('month', today - 28, today - 14)],
+  },
+  {
+    pattern: pattern(`\\b${COUNT}\\s+${UNITS}\\s+(?:ago|back|earlier)\\b`),
+    keep: 'period',
     read: (m, today) => {
       const count = countOf(m[1]!);
-      if (count < 1 || count > 999) return [];
+      if (count < 0 || count > 999) return [];
       const { year, month } = calendarOf(today);
       switch (m[2]!.toLowerCase()) {
         case 'day':
@@ -201,42 +300,51 @@ const SPOKEN_DATES: DateForm[] = [
   },
   {
     pattern: pattern(
-      // A season's name stays a word (only "last" or "this" is taken): it is
-      // as much a topic as a time ("summer camp"), and a conversation's turn
-      // often says it ("last summer" in LoCoMo, whose recall fell without it).
-      `\\b(last|previous|this)(?:\\s+(week|weekend|month|year)\\b|(?=\\s+${SEASON}\\b))`,
+      // A season's name stays a word, as every date's names do (KeptWords):
+      // a conversation's turn often says it ("last summer" in LoCoMo).
+      `\\b(last|previous|this|next)\\s+(?:(week|weekend|month|year)|${SEASON})\\b`,
     ),
+    keep: 'period',
     read: (m, today) => {
-      const last = m[1]!.toLowerCase() !== 'this';
+      const said = m[1]!.toLowerCase();
+      const step = said === 'this' ? 0 : said === 'next' ? 1 : -1;
       const { year, month } = calendarOf(today);
       const unit = (m[2] ?? m[3]!).toLowerCase();
       switch (unit) {
         case 'week':
-          return [weekPeriod(last ? today - 7 : today)];
+          return [weekPeriod(today + 7 * step)];
         case 'weekend': {
-          // The Saturday and Sunday before today (this week's, said "this").
-          const sunday = last
-            ? today - (weekdayOf(today) === 6 ? 7 : weekdayOf(today) + 1)
-            : today - weekdayOf(today) + 6;
-          return [{ kind: 'week', start: dayPeriod(sunday - 1).start, end: dayPeriod(sunday).end }];
+          // The Saturday and Sunday before today; this week's, said "this";
+          // the week after's, said "next".
+          const sunday =
+            step < 0
+              ? today - (weekdayOf(today) === 6 ? 7 : weekdayOf(today) + 1)
+              : today - weekdayOf(today) + 6 + 7 * step;
+          return [daysPeriod('week', sunday - 1, sunday)];
         }
         case 'month':
-          return [monthPeriod(year, last ? month - 1 : month)];
+          return [monthPeriod(year, month + step)];
         case 'year':
-          return [yearPeriod(last ? year - 1 : year)];
+          return [yearPeriod(year + step)];
         default:
-          return [latestPeriod(today, (y) => seasonPeriod(seasonOf(unit), y), last)];
+          return step > 0
+            ? [nextPeriod(today, (y) => seasonPeriod(seasonOf(unit), y))]
+            : [latestPeriod(today, (y) => seasonPeriod(seasonOf(unit), y), step < 0)];
       }
     },
   },
   {
-    pattern: pattern(`\\b(last|previous|this)\\s+${MONTH}(?!\\w)`),
+    pattern: pattern(`\\b(last|previous|this|next)\\s+${MONTH}(?!\\w)`),
+    keep: 'names',
     read: (m, today) => {
       const said = m[1]!.toLowerCase();
-      // "this may help", "this march": words, not dates.
-      if (said === 'this' && VERB_MONTHS.has(m[2]!.toLowerCase())) return [];
+      // "this may help", "this march", "next may be": words, not dates.
+      if ((said === 'this' || said === 'next') && VERB_MONTHS.has(m[2]!.toLowerCase())) return [];
       const month = monthIndex(m[2]!);
-      return [latestPeriod(today, (year) => monthPeriod(year, month), said !== 'this')];
+      const periodOf = (year: number) => monthPeriod(year, month);
+      return said === 'next'
+        ? [nextPeriod(today, periodOf)]
+        : [latestPeriod(today, periodOf, said !== 'this')];
     },
   },
   {
@@ -245,30 +353,55 @@ const SPOKEN_DATES: DateForm[] = [
     pattern: pattern(
       `\\b(on\\s+|the\\s+)?(?:the\\s+)?(\\d{1,2})${ORDINAL}\\s+(of\\s+)?${MONTH}(?!\\w)`,
     ),
+    keep: 'days',
     read: (m, today) =>
       m[1] || m[3] || m[4] ? yearlessDay(today, monthIndex(m[5]!), Number(m[2])) : [],
   },
   {
     // "on March 3rd", "June 3": "May 20" and "March 3" need "on" or the ordinal.
     pattern: pattern(`\\b(on\\s+)?${MONTH}\\s+(?:the\\s+)?(\\d{1,2})${ORDINAL}\\b(?!\\s*[:.]\\d)`),
+    keep: 'days',
     read: (m, today) =>
       m[1] || m[4] || !VERB_MONTHS.has(m[2]!.toLowerCase())
         ? yearlessDay(today, monthIndex(m[2]!), Number(m[3]))
         : [],
   },
   {
-    pattern: pattern(`\\b(?:in|during)\\s+${MONTH}(?!\\w)`),
+    // "4/30" or "30/4": a day without its year, in each order the numbers allow.
+    // "24/7" is a phrase ("open 24/7"), not the 24th of July.
+    pattern: /(?<![\d/.-])\b(?!24\/7\b)(\d{1,2})\/(\d{1,2})\b(?![/.-]?\d)/gu,
+    keep: 'names',
     read: (m, today) => {
-      const month = monthIndex(m[1]!);
-      return [latestPeriod(today, (year) => monthPeriod(year, month))];
+      const [first, second] = [Number(m[1]), Number(m[2])];
+      const monthFirst = yearlessDay(today, first - 1, second);
+      return first === second
+        ? monthFirst
+        : [...monthFirst, ...yearlessDay(today, second - 1, first)];
     },
   },
   {
-    // Not "the Sunday before …", "every Friday" or "next Monday": no latest
-    // such day is meant.
+    pattern: pattern(`\\b(?:in|during)\\s+${MONTH}(?!\\w)`),
+    keep: 'names',
+    read: (m, today) => {
+      const month = monthIndex(m[1]!);
+      return bothWays(today, (year) => monthPeriod(year, month));
+    },
+  },
+  {
+    // "next Monday": the first one after today.
+    pattern: pattern(`\\bnext\\s+${WEEKDAY}\\b`),
+    keep: 'names',
+    read: (m, today) => {
+      const ahead = (WEEKDAYS.indexOf(m[1]!.toLowerCase()) - weekdayOf(today) + 7) % 7 || 7;
+      return [dayPeriod(today + ahead)];
+    },
+  },
+  {
+    // Not "the Sunday before …", "every Friday": no latest such day is meant.
     pattern: pattern(
-      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:(?:on|last|previous|this\\s+past|past)\\s+)?${WEEKDAY}\\b`,
+      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:(?:on|last|previous|this\\s+past|past)\\s+)?${WEEKDAY}(?:\\s+${PART_OF_DAY})?\\b`,
     ),
+    keep: 'names',
     read: (m, today) => {
       const back = (weekdayOf(today) - WEEKDAYS.indexOf(m[1]!.toLowerCase()) + 7) % 7 || 7;
       return [dayPeriod(today - back)];
@@ -276,44 +409,117 @@ const SPOKEN_DATES: DateForm[] = [
   },
 ];
 
-/** A day without its year: the latest such day by today (29 February: the last leap year's). */
+/**
+ * A period said without its year: its latest occurrence begun by today and
+ * its next one to come, within a year ("December 4th" asked in November is
+ * last December's and the coming one; either may be meant).
+ */
+function bothWays(today: number, periodOf: (year: number) => Period | null): (Period | null)[] {
+  const latest = latestPeriod(today, periodOf);
+  const next = nextPeriod(today, periodOf);
+  return next === null ? [latest] : [latest, next];
+}
+
+/** A day without its year: the latest such day by today (29 February: the last leap year's) and the next. */
 function yearlessDay(today: number, month: number, date: number): (Period | null)[] {
-  return [latestPeriod(today, (year) => dayIn(year, month, date))];
+  return bothWays(today, (year) => dayIn(year, month, date));
 }
 
 /**
- * The days and longer periods `text` names, each once, resolved against
- * `now` (ms since the epoch), and the text with those dates blanked ("what
- * did I do last March" → "what did I do           "): the date finds its
- * period's memories by their time, and its words are no words to match
- * ("last" would match every memory that says "last week", "10" any that
- * says ten, "March" any that mentions the month). Of a date with its year
- * only the numbers are blanked ("October 4th, 2026" keeps "October"). A date said relative to
- * now that `asWords` picks stays words and names nothing (the vault holds
- * nothing then: see TextSearch).
+ * Other spellings of a date's month: its full name and its three letters
+ * ("Dec", "December"), folded; a memory that names the month in the other
+ * form is found too.
  */
-export function readQueryDates(
-  text: string,
-  now: number,
-  asWords?: (date: NamedDate) => boolean,
-): { dates: NamedDate[]; words: string } {
-  const today = dayOf(now);
+function otherSpellings(said: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [word] of said.toLowerCase().matchAll(/\p{L}+/gu)) {
+    const month = MONTHS.findIndex((name) => name.startsWith(word.slice(0, 3)));
+    if (month < 0 || word.length < 3 || !(MONTHS[month]!.startsWith(word) || word === 'sept'))
+      continue;
+    const full = MONTHS[month]!;
+    for (const other of [full, full.slice(0, 3)]) if (other !== word) pairs.push([word, other]);
+  }
+  return pairs;
+}
+
+/** A day of the month as its ordinal (1st, 2nd, 3rd, 4th, 11th, 21st). */
+function ordinal(day: number): string {
+  const teen = day % 100 >= 11 && day % 100 <= 13;
+  const suffix = teen ? 'th' : (['th', 'st', 'nd', 'rd'][day % 10] ?? 'th');
+  return `${day}${suffix}`;
+}
+
+/** Words that name a date's day, month, season or weekday, kept as query words (KeptWords). */
+const NAME_WORD = new RegExp(
+  `^(?:${MONTH}|${WEEKDAY}|${SEASON}|yesterday|today|tonight|weekend|morning|afternoon|evening|night)$`,
+  'iu',
+);
+
+/** A date as said, with the words `keep` does not keep blanked. */
+const keptWords = (said: string, keep: KeptWords) =>
+  said.replace(/[\p{L}\p{N}]+/gu, (word) =>
+    NAME_WORD.test(word) ||
+    (keep === 'period' && /^(?:week|month|year)s?$/iu.test(word)) ||
+    (keep === 'days' && /^\d{1,2}(?:st|nd|rd|th)$/iu.test(word)) ||
+    (keep === 'year' && /^\d{4}$/u.test(word))
+      ? word
+      : ' '.repeat(word.length),
+  );
+
+/** The ordinals of a date's bare days of the month ("Dec 4": "4th"), as words it adds. */
+const ordinalDays = (said: string, keep: KeptWords): string[] =>
+  keep !== 'days'
+    ? []
+    : Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
+        ordinal(Number(day)),
+      );
+
+/**
+ * Shaped like a date but read as none ("2/30/2026", "2026-02-29",
+ * "2026-13"): dropped from the query's words, since its numbers are no
+ * amounts ("30 minutes").
+ */
+const DATE_SHAPED =
+  /(?<![\d.])\b(?!24\/7\b)(?:\d{1,4}([-/.])\d{1,2}\1\d{1,4}|\d{1,2}\/\d{1,2}|\d{4}-\d{1,2})\b(?![-/.]?\d)/gu;
+
+export interface QueryDates {
+  /** The days and periods the text names, each once. */
+  dates: NamedDate[];
+  /**
+   * The text to read the query's words from: as written but for the words a
+   * date does not keep (KeptWords) and date-shaped numbers read as no date,
+   * and with a bare day of a date as its ordinal ("Dec 4": "4th").
+   */
+  words: string;
+  /** `words` without any date's words: what the query asks about besides its dates. */
+  content: string;
+  /** Other spellings of a date's kept words, as [word, other] (folded: "dec", "december"). */
+  spellings: [string, string][];
+}
+
+/**
+ * The days and longer periods `text` names, resolved against `now` (ms since
+ * the epoch) in the calendar of `offsetMinutes` (the asker's offset from
+ * UTC, when known), and the text's words with them (QueryDates). A date's
+ * reading adds to its words, never takes from them: "December" still finds
+ * the memory that says "December 4th", and the memories stored on that day
+ * rank higher (TextSearch).
+ */
+export function readQueryDates(text: string, now: number, offsetMinutes = 0): QueryDates {
+  const offset = offsetMinutes * 60_000;
+  const today = dayOf(now + offset);
   const found = new Map<string, NamedDate>();
+  const spellings: [string, string][] = [];
   const blank = (text: string, { index, 0: said }: RegExpMatchArray) =>
     text.slice(0, index) + ' '.repeat(said.length) + text.slice(index! + said.length);
-  // A date with its year keeps its month's or season's name as a word, as
-  // before spoken dates were read: in transcripts the turn often says it
-  // ("in summer 2021" asks about a turn's "last summer"; LoCoMo's recall
-  // fell without it, BENCHMARKS.md).
-  const blankNumbers = (text: string, { index, 0: said }: RegExpMatchArray) =>
-    text.slice(0, index) +
-    said.replace(/\d+(?:st|nd|rd|th)?/giu, (digits) => ' '.repeat(digits.length)) +
-    text.slice(index! + said.length);
+  const blankUnkept = (text: string, { index, 0: said }: RegExpMatchArray, keep: KeptWords) =>
+    text.slice(0, index) + keptWords(said, keep) + text.slice(index! + said.length);
   // `unread` loses every date read, even one with no such day ("31 June
-  // 2023"), so that no later form reads its parts again ("June 2023");
-  // `words` only those that name a period.
+  // 2023"), so that no later form reads its parts again ("June 2023").
   let unread = text;
   let words = text;
+  let content = text;
+  const added: string[] = [];
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
     for (const form of forms) {
@@ -321,24 +527,36 @@ export function readQueryDates(
         const read = form.read(match, today);
         if (read.length === 0) continue;
         unread = blank(unread, match);
-        const dates = read
-          .filter((period) => period !== null)
-          .map(({ kind, start, end }) => ({
-            kind,
-            from: start - EARLIEST_ZONE,
-            until: end + LATEST_ZONE,
+        content = blank(content, match);
+        words = blankUnkept(words, match, form.keep);
+        spellings.push(...otherSpellings(keptWords(match[0], form.keep)));
+        added.push(...ordinalDays(match[0], form.keep));
+        for (const period of read) {
+          if (period === null) continue;
+          const start = period.start - offset;
+          const end = period.end - offset;
+          const date = {
+            kind: period.kind,
+            from: start - EARLIEST_ZONE + offset,
+            until: end + LATEST_ZONE + offset,
+            start,
+            end,
             fromNow,
-          }));
-        if (dates.length === 0 || (fromNow && asWords && dates.every(asWords))) continue;
-        for (const date of dates) found.set(`${date.kind} ${date.from}`, date);
-        words = fromNow ? blank(words, match) : blankNumbers(words, match);
+          };
+          found.set(`${date.kind} ${date.start} ${date.end}`, date);
+        }
       }
     }
   }
-  return { dates: [...found.values()], words };
+  for (const match of unread.matchAll(DATE_SHAPED)) {
+    words = blank(words, match);
+    content = blank(content, match);
+  }
+  // Added at the end: `words` keeps the text's positions while dates are blanked.
+  return { dates: [...found.values()], words: [words, ...added].join(' '), content, spellings };
 }
 
 /** The days and periods `text` names, each once, resolved against `now`. */
-export function queryDates(text: string, now: number): NamedDate[] {
-  return readQueryDates(text, now).dates;
+export function queryDates(text: string, now: number, offsetMinutes = 0): NamedDate[] {
+  return readQueryDates(text, now, offsetMinutes).dates;
 }

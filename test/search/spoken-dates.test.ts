@@ -91,8 +91,9 @@ describe('dates as people say them', () => {
       ['what happened yesterday?', ['boiler']],
       ['what happened today?', ['coffee']],
       ['what happened 3 days ago?', ['canal']],
-      // Monday 9 to Sunday 15 November: not the memory that says "last week".
-      ['what happened last week?', ['report', 'thai', 'canal']],
+      // Monday 9 to Sunday 15 November, and below them (next test) Berlin's
+      // turn, by its word "week".
+      ['what happened last week?', ['report', 'thai', 'canal', 'berlin']],
       // The latest Friday before Wednesday the 18th.
       ['what did we do on Friday?', ['thai']],
       ['What did I do in May?', ['marathon']],
@@ -120,17 +121,20 @@ describe('dates as people say them', () => {
     expect(hits[0]).toBe(TURNS.marathon[0]);
   });
 
-  it('reads a relative date as words when the vault holds nothing of its period', async () => {
+  it('finds the words of a question whether or not its period holds memories', async () => {
     const key = await storeTurns();
-    // On 20 December last week (7–13 December) holds no memory: "last week"
-    // is then most likely the words a turn said, as in Berlin's.
-    const december = await search(key, 'what happened last week?', {
-      now: '2026-12-20T15:00:00.000Z',
-      windows: [{ window: 'ARCHIVE', limit: 20 }],
-    });
-    expect(december).toEqual([TURNS.berlin[0]]);
-    // With memories in the period, the period's memories (as above).
-    expect((await search(key, 'what happened last week?')).sort()).toEqual(
+    // On 20 December last week (7–13 December) holds no memory: the date
+    // adds nothing, and the question's words still find their memories.
+    const december = { now: '2026-12-20T15:00:00.000Z' };
+    expect(await search(key, 'the Thai dinner with Sam last week', december)).toEqual([
+      TURNS.thai[0],
+    ]);
+    // A question about the date alone: the period holds nothing, and its
+    // named unit is still a word, so Berlin's turn that says "last week" is
+    // found as it was before any date was read.
+    expect(await search(key, 'what happened last week?', december)).toEqual([TURNS.berlin[0]]);
+    // With memories in the period, those come first.
+    expect((await search(key, 'what happened last week?')).slice(0, 3).sort()).toEqual(
       contents('report', 'thai', 'canal'),
     );
   });
@@ -149,7 +153,11 @@ describe('dates as people say them', () => {
         },
       ],
     });
-    expect(await search(key, 'what happened yesterday?', { now: null })).toEqual([yesterday]);
+    // The day's memory first; the one saying "yesterday" is still found by the word.
+    expect(await search(key, 'what happened yesterday?', { now: null })).toEqual([
+      yesterday,
+      'we said yesterday was the best day',
+    ]);
   });
 });
 
@@ -181,7 +189,8 @@ describe("chat's memory search", () => {
         memoryMode: 'READ',
       },
     });
-    // Before: only the memory holding the word "yesterday", six days old.
-    expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual([yesterday]);
+    // Before: only the memory holding the word "yesterday", six days old;
+    // now the day's own memory comes first.
+    expect(result.memory.hits.map((hit) => hit.memory.content)[0]).toBe(yesterday);
   });
 });

@@ -1,6 +1,6 @@
 import { dayOf } from '../../text/calendar-periods';
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
-import { queryNames, queryTermWords, type QueryName } from '../../text/tokens';
+import { indexTerm, queryNames, queryTermWords, type QueryName } from '../../text/tokens';
 import type { TextRanking } from './text-ranking';
 
 /** A query's index terms, the names and the dates it mentions. Shared: read it, never change it. */
@@ -10,13 +10,41 @@ export interface AnalysedQuery {
   spelt: ReadonlyMap<string, readonly string[]>;
   names: readonly QueryName[];
   dates: readonly NamedDate[];
+  /**
+   * With dates: the terms that ask about something besides them ("dentist"
+   * in "the dentist on Friday"), of which a memory must match one to be
+   * found; empty for a question about the date alone ("what happened
+   * yesterday?"), which its period's memories answer.
+   */
+  content: ReadonlySet<string>;
+  /** A date's terms' other spellings, also matched as the term ("dec": "decemb", "4": "4th"). */
+  alike: ReadonlyMap<string, readonly string[]>;
 }
+
+/**
+ * Words that ask about a time rather than a thing ("what happened
+ * yesterday?", "anything on Friday?", "what's going on next week?", as
+ * index terms): not content, so such a question is about its date alone.
+ */
+const ASKING_ABOUT_TIME = new Set([
+  'what',
+  'happen',
+  'anyth',
+  'someth',
+  'everyth',
+  'go',
+  'plan',
+  'new',
+  'thing',
+  'stuff',
+  'up',
+]);
 
 /**
  * Queries analysed lately in this isolate, most recent last. Analysis is a
  * pure function of the text, the stopword list and the UTC day of the
- * search's `now` (which "yesterday" or "in May" means), and of which dates
- * are read as words (`analyseQuery`), so it is shared by every
+ * search's `now` (which "yesterday" or "in May" means) in the asker's
+ * offset, so it is shared by every
  * vault object of the isolate: the windows of one search ask for the same
  * text, and so do the vaults of a multi-vault search that the isolate holds
  * (all of them under wrangler dev; in production a vault's object may run
@@ -28,50 +56,48 @@ const RECENT_QUERIES = 8;
 
 /**
  * The terms, names and dates of `text`, its dates read as of `now` (ms since
- * the epoch), analysed once for the isolate's recent queries. `heard` tells
- * whether the vault holds memories of a date's period: a date said relative
- * to now whose period holds none is read as the words it is instead
- * (TextSearch.heardIn says why).
+ * the epoch) in the calendar of `offsetMinutes`, analysed once for the
+ * isolate's recent queries.
  */
 export function analyseQuery(
   text: string,
   stopwords: TextRanking['stopwords'],
   now: number,
-  heard?: (date: NamedDate) => boolean,
+  offsetMinutes = 0,
 ): AnalysedQuery {
-  const read = analysed(text, stopwords, now, []);
-  if (heard === undefined) return read;
-  const unheard = read.dates.filter((date) => date.fromNow && !heard(date));
-  return unheard.length === 0 ? read : analysed(text, stopwords, now, unheard);
-}
-
-function analysed(
-  text: string,
-  stopwords: TextRanking['stopwords'],
-  now: number,
-  asWords: readonly NamedDate[],
-): AnalysedQuery {
-  const key = `${stopwords}\n${dayOf(now)}\n${asWords.map((date) => date.from).join(' ')}\n${text}`;
+  const key = `${stopwords}\n${dayOf(now + offsetMinutes * 60_000)}\n${offsetMinutes}\n${text}`;
   const known = recent.get(key);
   if (known !== undefined) {
     recent.delete(key);
     recent.set(key, known);
     return known;
   }
-  // A named date's words are not matched as words (query-dates.ts): the
-  // date finds its period's memories by their time instead. Function words are
-  // never searched for, even in a query of nothing else ("the", "is it?"):
-  // they hold in most memories, so their best match was any memory, scored
-  // as high as a real exact match, and chat injected it.
-  const { dates, words } = readQueryDates(text, now, (date) =>
-    asWords.some((word) => word.kind === date.kind && word.from === date.from),
-  );
+  // A date's words stay words (query-dates.ts says which); the date adds its
+  // period's memories. Function words are never searched for, even in a
+  // query of nothing else ("the", "is it?"): they hold in most memories, so
+  // their best match was any memory, scored as high as a real exact match,
+  // and chat injected it.
+  const { dates, words, content, spellings } = readQueryDates(text, now, offsetMinutes);
   const spelt = queryTermWords(words, stopwords, 'drop');
+  const alike = new Map<string, string[]>();
+  for (const [word, other] of spellings) {
+    const [term, same] = [indexTerm(word), indexTerm(other)];
+    if (!spelt.has(term) || term === same) continue;
+    alike.set(term, [...new Set([...(alike.get(term) ?? []), same])]);
+  }
   const analysed: AnalysedQuery = {
     terms: [...spelt.keys()],
     spelt,
     names: queryNames(text),
     dates,
+    content: new Set(
+      dates.length === 0
+        ? []
+        : [...queryTermWords(content, stopwords, 'drop').keys()].filter(
+            (term) => spelt.has(term) && !ASKING_ABOUT_TIME.has(term),
+          ),
+    ),
+    alike,
   };
   recent.set(key, analysed);
   if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);

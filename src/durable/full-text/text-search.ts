@@ -6,6 +6,7 @@ import { typoAllowance } from '../../text/edit-distance';
 import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
+import { periodFit } from '../../text/period-fit';
 import { kthLargest, topK } from '../hot-tier/selection';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
@@ -15,7 +16,7 @@ import { ligatureSpellings } from '../../text/term-folding';
 import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
 import { MAX_TYPO_HOLDERS, outnumbers } from './typo-holders';
 import type { Sql } from '../sqlite/sql';
-import { passagesIn, rankPassages, type ScoredPassages } from './text-ranker';
+import { passagesIn, rankPassages, termIdf, type ScoredPassages } from './text-ranker';
 import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
@@ -35,11 +36,11 @@ export interface TextHit {
 }
 
 /**
- * The score of a memory found only by the date it was stored on, at most:
- * below any word match's BM25 (one rare term in a short memory scores about
- * 1–5), so that it ranks under every memory matching words, in any vault.
+ * What a memory stored in a longer period a query names (a week, month,
+ * season, year) gains, as a share of what one stored on a named day gains:
+ * a day is the more specific (the ranking's dayBoost and monthBoost agree).
  */
-const DATE_ONLY_SCORE = 0.01;
+const LONGER_PERIOD_SHARE = 0.5;
 
 /**
  * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
@@ -116,20 +117,6 @@ const MAX_VOCABULARY_BATCH = 100;
  * BM25 (text-ranker.ts), reduced to the best passage per memory, and raised
  * for memories said by a person the query names.
  */
-/**
- * Whether the vault holds a memory stored in a date's period. A date said
- * relative to now that holds none is read as words (query-analysis.ts): it
- * could find nothing by its time, and in a transcript its words are often
- * the speaker's own, quoted by a question asked long after ("What did John
- * do last weekend?", where the turn says "Last weekend I…").
- */
-const heardIn =
-  (timeline: TextTimeline) =>
-  (date: NamedDate): boolean => {
-    const { start, end } = timeline.range(date.from - 1, date.until - 1);
-    return end > start;
-  };
-
 export class TextSearch {
   private readonly cache = new PostingsCache();
   private readonly vocabulary = new VaultVocabulary(
@@ -186,13 +173,14 @@ export class TextSearch {
     text: string,
     ranking: TextRanking,
     now: number,
+    offsetMinutes = 0,
   ): { held: Record<string, number>; forgiven: Record<string, number> } {
     const held: Record<string, number> = {};
     const forgiven: Record<string, number> = {};
     if (timeline.size === 0) return { held, forgiven };
-    const { terms, spelt } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
-    for (const term of terms) {
-      const { ranked, near } = this.queryPostings(term, spelt, timeline);
+    const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
+    for (const term of query.terms) {
+      const { ranked, near } = this.queryPostings(term, query, timeline);
       const holders = holdersIn(ranked);
       if (holders > 0) held[term] = holders;
       if (near !== null) forgiven[term] = holdersIn(near);
@@ -235,6 +223,7 @@ export class TextSearch {
     this.readTerms.clear();
     this.vocabulary.clear();
     this.lastRanking = null;
+    this.contentReach = null;
   }
 
   /**
@@ -254,9 +243,12 @@ export class TextSearch {
   } | null = null;
   /** Whether any memory names its speaker in metadata, asked once per read. */
   private speakerMetadata: boolean | null = null;
+  /** The memories the last query's content words reach (matchingContent), for its other windows. */
+  private contentReach: { timeline: TextTimeline; text: string; seqs: Set<number> } | null = null;
 
   forgetRanking(): void {
     this.lastRanking = null;
+    this.contentReach = null;
     this.speakerMetadata = null;
     this.readTerms.clear();
   }
@@ -299,19 +291,24 @@ export class TextSearch {
     text: string,
     ranking: TextRanking,
     now = Date.now(),
+    offsetMinutes = 0,
   ): number {
-    const { terms, spelt, dates } = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
-    if (terms.length === 0)
-      return dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
-    const postings = terms.map((term) => this.queryPostings(term, spelt, timeline).full);
+    const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
+    if (query.terms.length === 0)
+      return query.dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
+    const postings = query.terms.map((term) => this.queryPostings(term, query, timeline).full);
     return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
   }
 
   /**
    * The window's best `limit` memories: those matching the query's words,
-   * then, when a named day or period leaves room, that period's memories
-   * matching none of them (`datedOnly`). Dates said relative to now ("last
-   * week") count from `now`, the search's (ms; absent: the server's clock).
+   * raised when stored in a period the query names. When the query asks
+   * about its dates alone ("what happened yesterday?"), that period's
+   * memories matching none of its words are found too (`datedOnly`); when
+   * it asks about something besides ("the dentist on Friday"), a memory
+   * must match some of that (`content`), its date only ranks it. Dates
+   * said relative to now ("last week") count from `now`, the search's (ms;
+   * absent: the server's clock), in the calendar of `offsetMinutes`.
    */
   search(
     timeline: TextTimeline,
@@ -321,26 +318,67 @@ export class TextSearch {
     ranking: TextRanking,
     allowed?: { has(seq: number): boolean },
     now = Date.now(),
+    offsetMinutes = 0,
   ): TextHit[] {
-    const query = analyseQuery(text, ranking.stopwords, now, heardIn(timeline));
+    const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
     if (limit <= 0 || timeline.size === 0) return [];
+    const datesAlone = query.dates.length > 0 && query.content.size === 0;
+    const answering = datesAlone
+      ? allowed
+      : this.matchingContent(timeline, text, query, ranking, allowed);
     const byWords =
       query.terms.length === 0
         ? []
-        : this.searchWords(timeline, text, query, window, limit, ranking, allowed);
-    if (query.dates.length === 0 || byWords.length >= limit) return byWords;
-    return byWords.concat(
-      this.datedOnly(timeline, query.dates, window, limit - byWords.length, byWords, allowed),
-    );
+        : this.searchWords(timeline, text, query, window, limit, ranking, answering, datesAlone);
+    if (!datesAlone) return byWords;
+    const dated = this.datedOnly(timeline, query.dates, window, limit, byWords, ranking, allowed);
+    return byWords
+      .concat(dated)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, limit);
   }
 
   /**
-   * Memories stored on a day (or in a longer period: week, month, season,
-   * year) the query names that match none of its words: "what happened on
-   * October 4th 2026" asks for that day's memories by their date alone. They
-   * rank below every word match (under DATE_ONLY_SCORE and half the weakest
-   * one's score, so across windows and vaults too), a named day's above a
-   * longer period's, the latest first.
+   * The memories a query with dates and content words may answer: those
+   * its content words reach (holding one, or beside one that does, as the
+   * ranking reads context), among `allowed`. A date's own words ("Friday")
+   * and its period do not make a memory an answer to "the dentist on
+   * Friday"; undefined (all allowed) for a query without dates.
+   */
+  private matchingContent(
+    timeline: TextTimeline,
+    text: string,
+    query: AnalysedQuery,
+    ranking: TextRanking,
+    allowed?: { has(seq: number): boolean },
+  ): { has(seq: number): boolean } | undefined {
+    if (query.dates.length === 0 || query.terms.every((term) => query.content.has(term)))
+      return allowed;
+    const known = this.contentReach;
+    let reached: Set<number>;
+    if (known !== null && known.timeline === timeline && known.text === text) {
+      reached = known.seqs;
+    } else {
+      const postings = [...query.content].map(
+        (term) => this.queryPostings(term, query, timeline).full,
+      );
+      const scored = rankPassages(timeline, postings, ranking);
+      reached = new Set<number>();
+      for (let i = 0; i < scored.passages.length; i++)
+        if (scored.scores[i]! > 0) reached.add(timeline.seqAt(scored.passages[i]!));
+      this.contentReach = { timeline, text, seqs: reached };
+    }
+    return { has: (seq) => reached.has(seq) && (allowed === undefined || allowed.has(seq)) };
+  }
+
+  /**
+   * Memories stored in a period a question about dates alone names ("what
+   * happened on October 4th 2026?") that match none of its words: each
+   * scores what one word no memory holds would (the full-match unit of a
+   * date asked alone), times how well its time fits the period (periodFit),
+   * halved for a period longer than a day; so they compete with the
+   * memories that name the date ("December" for "December 24, 2025"),
+   * neither burying the other.
    */
   private datedOnly(
     timeline: TextTimeline,
@@ -348,34 +386,37 @@ export class TextSearch {
     window: { after: number | null; until: number },
     wanted: number,
     byWords: readonly TextHit[],
+    ranking: TextRanking,
     allowed?: { has(seq: number): boolean },
   ): TextHit[] {
     const taken = new Set(byWords.map((hit) => hit.seq));
-    const ceiling = Math.min(DATE_ONLY_SCORE, ...byWords.map((hit) => hit.score / 2));
-    const hits: TextHit[] = [];
-    const daysFirst = [...dates].sort(
-      (a, b) => Number(a.kind !== 'day') - Number(b.kind !== 'day'),
-    );
-    for (const date of daysFirst) {
+    const unit = termIdf(ranking, Math.max(timeline.size, 1), 0);
+    const found = new Map<number, { score: number; passage: number }>();
+    for (const date of dates) {
       // The date's [from, until) within the window's (after, until], in whole ms.
       const after = Math.max(window.after ?? -Infinity, date.from - 1);
       const until = Math.min(window.until, date.until - 1);
       if (until <= after) continue;
       const { start, end } = timeline.range(after, until);
-      const score = date.kind === 'day' ? ceiling : ceiling / 2;
-      for (let passage = end - 1; passage >= start && hits.length < wanted; passage--) {
+      const share = date.kind === 'day' ? 1 : LONGER_PERIOD_SHARE;
+      for (let passage = start; passage < end; passage++) {
         const seq = timeline.seqAt(passage);
         if (taken.has(seq) || (allowed !== undefined && !allowed.has(seq))) continue;
-        taken.add(seq);
-        const first = timeline.firstPassageOf(seq);
-        hits.push({
-          seq,
-          score,
-          words: timeline.chunked(first) ? timeline.rangeAt(first) : undefined,
-        });
+        const score = unit * share * periodFit(date, timeline.timeAt(passage));
+        const known = found.get(seq);
+        if (score > 0 && (known === undefined || score > known.score))
+          found.set(seq, { score, passage: timeline.firstPassageOf(seq) });
       }
     }
-    return hits;
+    return topK(
+      [...found],
+      wanted,
+      ([, a], [, b]) => b.score - a.score || a.passage - b.passage,
+    ).map(([seq, { score, passage }]) => ({
+      seq,
+      score,
+      words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+    }));
   }
 
   /** The window's memories that match the query's words, best `limit` first. */
@@ -386,10 +427,11 @@ export class TextSearch {
     window: { after: number | null; until: number },
     limit: number,
     ranking: TextRanking,
-    allowed?: { has(seq: number): boolean },
+    allowed: { has(seq: number): boolean } | undefined,
+    datesAlone: boolean,
   ): TextHit[] {
     const terms = query.terms;
-    const read = terms.map((term) => this.queryPostings(term, query.spelt, timeline));
+    const read = terms.map((term) => this.queryPostings(term, query, timeline));
     // A name's openings count its near misses too ("Siobahn:" a speaker's label).
     const postings = new Map(
       terms.map((term, at) => {
@@ -401,10 +443,14 @@ export class TextSearch {
     const dates = query.dates;
     // Boosts lift a memory by at most `lift`: one further below the limit-th
     // best than that cannot reach the top, so it is let go before boosting
-    // (and pruned ranking need not score it exactly).
-    const lift =
-      (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
-      (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
+    // (and pruned ranking need not score it exactly). A question about dates
+    // alone raises by a fixed amount (raiseNamedDates) that the best's
+    // relative scale cannot bound: every match is kept (its words are the
+    // date's few).
+    const lift = datesAlone
+      ? Infinity
+      : (names.length > 0 ? Math.max(0, ranking.nameBoost) : 0) +
+        (dates.length > 0 ? Math.max(0, ranking.dayBoost, ranking.monthBoost) : 0);
     const ranked = this.ranked(
       timeline,
       text,
@@ -448,7 +494,13 @@ export class TextSearch {
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
     for (let i = 0; i < hits.seqs.length; i++)
       if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
-    this.raiseNamedDates(timeline, dates, hits, ranking);
+    this.raiseNamedDates(
+      timeline,
+      dates,
+      hits,
+      ranking,
+      datesAlone ? termIdf(ranking, Math.max(timeline.size, 1), 0) / top : null,
+    );
     // Ties: the later memory first (time, then insertion order). Scores go
     // back to BM25's units, which the caller puts on the vault's full-match
     // scale (vault-queries.ts), so a vault with only weak matches scores low
@@ -469,23 +521,36 @@ export class TextSearch {
   }
 
   /**
-   * Memories stored on a day (or in a longer period) the query names are raised, as
-   * a boost and not a filter: the memory must match the words too, and what
-   * was said on other days still competes.
+   * Memories stored on a day (or in a longer period) the query names are
+   * raised, as a boost and not a filter: the memory must match the words
+   * too, and what was said on other days still competes. The boost is
+   * dayBoost (monthBoost for a longer period) of the best match, or for a
+   * question about dates alone `alone` (one word no memory holds, relative
+   * to the best: what a memory of the period matching no word scores,
+   * datedOnly), times how well the memory's time fits (periodFit).
    */
   private raiseNamedDates(
     timeline: TextTimeline,
     dates: readonly NamedDate[],
     hits: Hits,
     ranking: TextRanking,
+    alone: number | null,
   ): void {
     if (dates.length === 0) return;
     for (let i = 0; i < hits.passages.length; i++) {
       const time = timeline.timeAt(hits.passages[i]!);
       let boost = 0;
       for (const date of dates) {
-        if (time >= date.from && time < date.until)
-          boost = Math.max(boost, date.kind === 'day' ? ranking.dayBoost : ranking.monthBoost);
+        const fit = periodFit(date, time);
+        if (fit === 0) continue;
+        const day = date.kind === 'day';
+        const full =
+          alone === null
+            ? day
+              ? ranking.dayBoost
+              : ranking.monthBoost
+            : alone * (day ? 1 : LONGER_PERIOD_SHARE);
+        boost = Math.max(boost, full * fit);
       }
       hits.scores[i]! += boost;
     }
@@ -519,16 +584,19 @@ export class TextSearch {
    */
   private queryPostings(
     term: string,
-    spelt: ReadonlyMap<string, readonly string[]>,
+    query: Pick<AnalysedQuery, 'spelt' | 'alike'>,
     timeline: TextTimeline,
   ): QueryTermPostings {
+    const alike = query.alike.get(term) ?? [];
+    const named = alikeKey(term, alike);
     const forgiving = !this.asWritten.has(term);
-    const memo = forgiving ? term : `${term}${AS_WRITTEN_MARK}`;
+    const memo = forgiving ? named : `${named}${AS_WRITTEN_MARK}`;
     let read = this.readTerms.get(memo);
     if (read === undefined) {
-      const words = spelt.get(term) ?? [];
-      const kept = forgiving ? nearKey(term, words) : `${nearKey(term, words)}${AS_WRITTEN_MARK}`;
-      read = this.variants.get(kept) ?? this.lookUpTerm(term, words, timeline, forgiving, kept);
+      const words = query.spelt.get(term) ?? [];
+      const kept = forgiving ? nearKey(named, words) : `${nearKey(named, words)}${AS_WRITTEN_MARK}`;
+      read =
+        this.variants.get(kept) ?? this.lookUpTerm(term, words, alike, timeline, forgiving, kept);
       if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
       this.readTerms.set(memo, read);
     }
@@ -539,6 +607,7 @@ export class TextSearch {
   private lookUpTerm(
     term: string,
     words: readonly string[],
+    alike: readonly string[],
     timeline: TextTimeline,
     forgiving: boolean,
     kept: string,
@@ -547,7 +616,7 @@ export class TextSearch {
     const own =
       shared === null ? this.termPostings(term) : this.writtenPostings(term, shared, timeline);
     const groups = digitGroups(term);
-    const written = ligatureSpellings(term)
+    const written = [...ligatureSpellings(term), ...alike]
       .map((spelling) => this.termPostings(spelling))
       .filter((postings) => postings.seqs.length > 0);
     const searchable = timeline.size <= MAX_VOCABULARY_PASSAGES;
@@ -559,7 +628,7 @@ export class TextSearch {
       shared === null &&
       !typo(holdersIn(own))
     )
-      return { full: own, ranked: own, near: null, key: term };
+      return { full: own, ranked: own, near: null, key: alikeKey(term, alike) };
 
     const same = [own, ...written];
     if (groups !== null) same.push(phrasePostings(groups.map((group) => this.termPostings(group))));
@@ -570,10 +639,10 @@ export class TextSearch {
     const ranked = unitePostings(same);
     const heldBy = holdersIn(ranked);
     let stands: TermPostings[] = [];
-    let key = term;
+    let key = alikeKey(term, alike);
     if (typo(heldBy)) {
       // Near misses depend on the words as typed, so such a term is kept under them.
-      key = nearKey(term, words);
+      key = nearKey(key, words);
       stands = this.vocabulary
         .nearTerms(term, words, MAX_NEAR_TERMS)
         .filter((other) => other !== term)
@@ -727,6 +796,14 @@ class WindowHits {
     }
     return hits;
   }
+}
+
+/**
+ * The kept postings' name of a term read with a date's other spellings of
+ * it ("dec" with "decemb"): apart from the same term read alone.
+ */
+function alikeKey(term: string, alike: readonly string[]): string {
+  return alike.length === 0 ? term : `${term}\n=${alike.join(' ')}`;
 }
 
 /** The kept postings' name of a term read through near misses of `words`. */

@@ -134,6 +134,7 @@ export class VaultQueries {
         request.text,
         request.textRanking ?? DEFAULT_TEXT_RANKING,
         request.now,
+        request.nowOffsetMinutes,
       ));
     // Demoted where the window's memories are chosen, so the memories a
     // demotion lets in were ranked and can take the places.
@@ -226,7 +227,16 @@ export class VaultQueries {
     const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
     const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
     const byText = (limit: number): Ranked[] =>
-      this.text.search(timeline(), request.text, window, limit, ranking, allowed, request.now);
+      this.text.search(
+        timeline(),
+        request.text,
+        window,
+        limit,
+        ranking,
+        allowed,
+        request.now,
+        request.nowOffsetMinutes,
+      );
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
       index.searchWindow(
         request.vector!,

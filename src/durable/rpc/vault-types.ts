@@ -220,6 +220,11 @@ export interface SearchRequest {
    * the vault's clock.
    */
   now?: number;
+  /**
+   * The offset from UTC (minutes) `now` was written in: the calendar the
+   * query's "today", "yesterday" or "on Friday" are days of. Absent: UTC.
+   */
+  nowOffsetMinutes?: number;
   /** Text ranking settings; absent: the defaults. Only tuning runs set them. */
   textRanking?: TextRanking;
   /**

@@ -319,6 +319,7 @@ export class VaultReads {
       request.text,
       request.textRanking ?? DEFAULT_TEXT_RANKING,
       request.now ?? Date.now(),
+      request.nowOffsetMinutes,
     );
     const terms = Object.keys(forgiven);
     if (terms.length === 0) return Object.keys(held).length === 0 ? undefined : { held, forgiven };
