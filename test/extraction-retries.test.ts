@@ -432,3 +432,96 @@ describe('a repeated chat turn with extraction', () => {
     expect(kept.results[0]).toMatchObject({ memories: [{ id: dog.id, validUntil: null }] });
   });
 });
+
+describe('storeMemories with extract: refusals come before any model call', () => {
+  beforeEach(resetFakes);
+
+  it('takes a full batch of 100 inputs and the facts drawn from it (the limit is on inputs)', async () => {
+    const key = await newKey();
+    const inputs = Array.from({ length: 100 }, (_, index) => ({
+      content: `Note ${index}: the user visited lighthouse number ${index}`,
+    }));
+    const facts = Array.from({ length: 10 }, (_, index) => `The user visited lighthouse ${index}`);
+    await scriptExtractor(facts);
+    const result = await storeWithFacts(key, inputs, null);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.storeMemories).toHaveLength(100);
+    expect(result.extensions!.memory!.facts!.added).toHaveLength(10);
+    expect(await memoryCount(key)).toBe(110);
+  });
+
+  it('refuses an input the write would refuse (createdAt in the future) without a model call', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': OPENAI.key,
+      },
+      body: JSON.stringify({
+        query: `mutation ($inputs: [StoreMemoryInput!]!) {
+          storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
+        }`,
+        variables: {
+          inputs: [
+            { content: 'My sister Ana is a nurse' },
+            { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
+          ],
+        },
+      }),
+    });
+    const result = (await response.json()) as StoreBody;
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(JSON.stringify(result.errors)).toContain('inputs[1].createdAt');
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+  });
+
+  it('refuses extract with caller-supplied embeddings, or into a vault of them, up front (EXTRACT_OWN_EMBEDDINGS)', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const ownVector = [0.1, 0.2, 0.3, 0.4];
+    const store = async (inputs: unknown[], extract: boolean) => {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': OPENAI.key,
+        },
+        body: JSON.stringify({
+          query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+            storeMemories(inputs: $inputs, extract: $extract) { id }
+          }`,
+          variables: { inputs, extract: extract ? { model: OPENAI.model } : null },
+        }),
+      });
+      return (await response.json()) as StoreBody & { errors?: { message: string }[] };
+    };
+    const withVector = await store(
+      [{ content: 'My sister Ana is a nurse', embedding: ownVector }],
+      true,
+    );
+    expect(withVector.data ?? null).toBeNull();
+    expect(withVector.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'EXTRACT_OWN_EMBEDDINGS',
+    });
+    expect(withVector.errors?.[0]?.message).toMatch(/^inputs\[0\]\.embedding: extraction/u);
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+
+    // A vault of caller-supplied vectors: a plain input (and its facts) would
+    // get the deployment's vectors; the vault refuses it before the model call.
+    const first = await store([{ content: 'Ferry at nine', embedding: ownVector }], false);
+    expect(first.errors).toBeUndefined();
+    const intoOwn = await store([{ content: 'My sister Ana is a nurse' }], true);
+    expect(intoOwn.errors?.[0]?.extensions).toMatchObject({ reason: 'EMBEDDING_MISMATCH' });
+    expect(intoOwn.errors?.[0]?.message).toMatch(/^inputs\[0\]\.embedding: /u);
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(1);
+  });
+});

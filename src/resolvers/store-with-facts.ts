@@ -19,6 +19,7 @@ import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
 import type { Idempotency } from './idempotency';
 import {
+  checkBeforeExtraction,
   keyedReplay,
   storeBatch,
   type InputLabel,
@@ -147,6 +148,8 @@ export async function storeWithFacts(
     const replay = await keyedReplay(context, turn, keyed, label);
     if (replay !== null) return replayed(context, address, replay.memories, replay.extraction);
   }
+  // What the write would refuse is refused before the model is paid for.
+  await checkBeforeExtraction(context, turn, label);
 
   let plan: FactPlan | null = null;
   try {
