@@ -87,6 +87,15 @@ async function memoryCount(key: Key): Promise<number> {
   return result.data?.vault?.memoryCount ?? 0;
 }
 
+async function sessionCount(key: Key, session: string): Promise<number> {
+  const result = await post<{ vault: { memoryCount: number } | null }>(
+    'query ($id: String!) { vault(selector: { kind: SESSION, id: $id }) { memoryCount } }',
+    { id: session },
+    key.secret,
+  );
+  return result.data?.vault?.memoryCount ?? 0;
+}
+
 const MOVED = [
   { content: 'We moved to Berlin last month' },
   { content: 'My sister Ana is a nurse' },
@@ -342,6 +351,26 @@ describe('a repeated chat turn with extraction', () => {
     });
     expect((await extractionCalls()).length).toBe(calls);
     expect(await usageTokens(key)).toBe(billed);
+  });
+
+  it('GraphQL: identical turns racing store once; the others are DUPLICATE, never a negative count', async () => {
+    const key = await newKey();
+    const said = 'My brother Tomas plays the cello';
+    const results = await Promise.all(Array.from({ length: 3 }, () => chatWithFacts(key, said)));
+    const stored = results.filter(({ turn }) => turn.stored);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(stored[0]!.facts).not.toBeNull();
+    for (const loser of results.filter(({ turn }) => !turn.stored)) {
+      expect(loser).toEqual({
+        storedMemoryTokens: 0,
+        turn: { stored: false, memories: 0, reason: 'DUPLICATE' },
+        facts: null,
+      });
+    }
+    // The turn (question and answer) and its facts, once.
+    const facts = stored[0]!.facts!.added.length;
+    expect(await sessionCount(key, 'repeat')).toBe(2 + facts);
   });
 
   it('GraphQL: the same question with a new answer stores and extracts the answer only', async () => {
