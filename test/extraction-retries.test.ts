@@ -25,6 +25,7 @@ interface Facts {
   superseded: string[];
   deleted: string[];
   failure: { reason: string; message: string } | null;
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 interface StoreBody {
@@ -128,7 +129,12 @@ describe('a keyed storeMemories with extract', () => {
     const again = await storeWithFacts(key, MOVED, 'moved-1');
     expect(again.errors).toBeUndefined();
     expect(again.data).toEqual(first.data);
-    expect(again.extensions!.memory!.facts).toEqual(facts);
+    // The first call's provider tokens were reported once; the replay made no call.
+    expect(facts.usage.inputTokens).toBeGreaterThan(0);
+    expect(again.extensions!.memory!.facts).toEqual({
+      ...facts,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [] });
     expect(again.extensions!.memory!.memoryTokens).toBe(0);
     expect((await extractionCalls()).length).toBe(calls);
@@ -144,9 +150,12 @@ describe('a keyed storeMemories with extract', () => {
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     expect(new Set(results.map(({ data }) => JSON.stringify(data))).size).toBe(1);
-    expect(
-      new Set(results.map(({ extensions }) => JSON.stringify(extensions!.memory!.facts))).size,
-    ).toBe(1);
+    // Alike but for usage: each reports the provider tokens it spent itself.
+    const receipts = results.map(({ extensions }) => ({
+      ...extensions!.memory!.facts!,
+      usage: null,
+    }));
+    expect(new Set(receipts.map((facts) => JSON.stringify(facts))).size).toBe(1);
     expect(results[0]!.extensions!.memory!.facts!.added).toHaveLength(1);
     // The two inputs and one fact, once.
     expect(await memoryCount(key)).toBe(3);
@@ -285,7 +294,10 @@ describe('a keyed storeMemories with extract', () => {
     const first = await storeWithFacts(key, MOVED, 'after-upgrade');
     const again = await storeWithFacts(key, MOVED, 'after-upgrade');
     expect(again.data).toEqual(first.data);
-    expect(again.extensions!.memory!.facts).toEqual(first.extensions!.memory!.facts);
+    expect(again.extensions!.memory!.facts).toEqual({
+      ...first.extensions!.memory!.facts,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     expect(await memoryCount(key)).toBe(4);
   });
 });

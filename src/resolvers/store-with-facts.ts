@@ -146,7 +146,8 @@ export async function storeWithFacts(
   // and the second's model calls were spent for nothing.
   if (keyed !== null) {
     const replay = await keyedReplay(context, turn, keyed, label);
-    if (replay !== null) return replayed(context, address, replay.memories, replay.extraction);
+    if (replay !== null)
+      return replayed(context, address, replay.memories, replay.extraction, emptyFacts().usage);
   }
   // What the write would refuse is refused before the model is paid for.
   await checkBeforeExtraction(context, turn, label);
@@ -204,7 +205,8 @@ export async function storeWithFacts(
   );
   const turnStored = stored.memories.slice(0, inputs.length);
   // Another call with this key wrote first: its answer, not this one's plan.
-  if (stored.extraction !== null) return replayed(context, address, turnStored, stored.extraction);
+  if (stored.extraction !== null)
+    return replayed(context, address, turnStored, stored.extraction, receipt.usage);
   // A fact left out with its repeated turn (skipWith) has no entry.
   const facts = stored.memories
     .slice(inputs.length)
@@ -221,7 +223,8 @@ export async function storeWithFacts(
 
 /**
  * A keyed store with extraction answered from its key: the first call's
- * memories and its receipt again, as the vault holds them now. A fact
+ * memories and its receipt again, as the vault holds them now, with this
+ * call's own provider usage. A fact
  * deleted since keeps its id (named in extensions.memory.replay.deletedSince)
  * with empty content: the vault keeps no copy of a deleted memory's text.
  */
@@ -231,6 +234,12 @@ function replayed(
   stored: StoredMemory[],
   /** null only for a key recorded without extraction, which another fingerprint refuses first. */
   extraction: ReplayedExtraction | null,
+  /**
+   * The provider tokens this call spent: none for a retry answered before
+   * the model was asked; a racing call's own. Never the first call's, which
+   * were reported (and billed by the provider) once.
+   */
+  usage: FactsReceipt['usage'],
 ): StoredWithFacts {
   const receipt =
     extraction === null
@@ -241,6 +250,7 @@ function replayed(
           extraction.facts.map(({ id, content }) => ({ id, content: content ?? '' })),
           extraction.retired,
         );
+  receipt.usage = { ...usage };
   context.receipt.recordFacts(receipt);
   return { stored, facts: receipt, memoryTokens: 0, repeated: 0 };
 }
