@@ -188,6 +188,41 @@ describe('a keyed storeMemories with extract', () => {
     expect(await memoryCount(key)).toBe(count);
   });
 
+  it('replays a retry that spells the same model another way (gpt-4o-mini for openai/gpt-4o-mini)', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const first = await storeWithFacts(key, MOVED, 'spelled');
+    expect(first.errors).toBeUndefined();
+    const calls = (await extractionCalls()).length;
+    const again = await storeWithFacts(key, MOVED, 'spelled', 'gpt-4o-mini');
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [] });
+    expect((await extractionCalls()).length).toBe(calls);
+  });
+
+  it('says an empty model name is empty (UNKNOWN_MODEL), for extract as for chat', async () => {
+    const key = await newKey();
+    const stored = await storeWithFacts(key, MOVED, null, 'openai/');
+    const chat = await post(
+      `mutation ($input: ChatInput!) { chat(input: $input) { content } }`,
+      { input: { model: 'openai/', messages: [{ role: 'USER', content: 'hello there' }] } },
+      key.secret,
+    );
+    for (const refused of [stored, chat]) {
+      expect(refused.data ?? null).toBeNull();
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'UNKNOWN_MODEL',
+      });
+      expect(JSON.stringify(refused.errors)).toContain(
+        'the model name after \\"openai/\\" is empty',
+      );
+    }
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+  });
+
   it('names a fact deleted since in replay.deletedSince; it stays deleted', async () => {
     const key = await newKey();
     await scriptExtractor(['The user has a sister named Ana']);
