@@ -341,7 +341,11 @@ describe('a keyed storeMemories with extract', () => {
 interface ChatMemory {
   storedMemoryTokens: number | null;
   turn: { stored: boolean; memories: number; reason: string | null };
-  facts: { extracted: number; added: { content: string }[] } | null;
+  facts: {
+    extracted: number;
+    added: { content: string }[];
+    updated: { content: string }[];
+  } | null;
 }
 
 async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
@@ -354,7 +358,8 @@ async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
     },
     body: JSON.stringify({
       query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
-        storedMemoryTokens turn { stored memories reason } facts { extracted added { content } }
+        storedMemoryTokens turn { stored memories reason }
+        facts { extracted added { content } updated { content } }
       } } }`,
       variables: {
         input: {
@@ -418,6 +423,65 @@ describe('a repeated chat turn with extraction', () => {
     // The turn (question and answer) and its facts, once.
     const facts = stored[0]!.facts!.added.length;
     expect(await sessionCount(key, 'repeat')).toBe(2 + facts);
+  });
+
+  it('GraphQL: a turn repeating a demoted turn is news: stored and extracted again', async () => {
+    const key = await newKey();
+    const home = 'I am working from home this week';
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user works from home']);
+    expect((await chatWithFacts(key, home)).turn.stored).toBe(true);
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user works at the office'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    expect((await chatWithFacts(key, 'Back at the office now')).turn.stored).toBe(true);
+
+    // The first turn's fact was superseded: saying it again is not a retry.
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user works from home'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const before = (await extractionCalls()).length;
+    const again = await chatWithFacts(key, home);
+    expect(again.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(again.facts).toMatchObject({ extracted: 1 });
+    expect((await extractionCalls()).length).toBe(before + 2);
+    // The model saw the office fact as a candidate and replaced it.
+    expect(again.facts!.updated.map(({ content }) => content)).toEqual([
+      'The user works from home',
+    ]);
+
+    // Its fact stands now: the same turn once more is a repeat.
+    await scriptFake({ host: OPENAI.host });
+    const once = (await extractionCalls()).length;
+    expect((await chatWithFacts(key, home)).turn).toEqual({
+      stored: false,
+      memories: 0,
+      reason: 'DUPLICATE',
+    });
+    expect((await extractionCalls()).length).toBe(once);
+  });
+
+  it('GraphQL: a turn repeating a plain note (stored without extraction) is extracted', async () => {
+    const key = await newKey();
+    const said = 'My cousin Lea teaches piano in Lyon';
+    const note = await post(
+      'mutation ($input: StoreMemoryInput!) { storeMemory(input: $input) { id } }',
+      { input: { content: said, vault: { kind: 'SESSION', id: 'repeat' } } },
+      key.secret,
+    );
+    expect(note.errors).toBeUndefined();
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user has a cousin Lea who teaches piano in Lyon']);
+    const turn = await chatWithFacts(key, said);
+    expect(turn.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(turn.facts).toMatchObject({ extracted: 1 });
+    expect(turn.facts!.added.map(({ content }) => content)).toEqual([
+      'The user has a cousin Lea who teaches piano in Lyon',
+    ]);
   });
 
   it('GraphQL: the same question with a new answer stores and extracts the answer only', async () => {

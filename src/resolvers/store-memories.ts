@@ -57,6 +57,8 @@ export interface StoreInput {
   supersededBy?: string | null;
   /** A chat turn's item: left out when the vault created the same text within the last day (recent-texts.ts). */
   skipIfRepeated?: boolean;
+  /** With `skipIfRepeated`: only a turn stored with extraction whose facts still stand counts (a turn with extraction). */
+  repeatsExtractedOnly?: boolean;
   /** Indices in the batch of the inputs this one was drawn from (a fact): left out when they all are. */
   skipWith?: number[];
 }
@@ -441,6 +443,7 @@ function prepare(
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
       ...(input.skipIfRepeated === true ? { skipIfRepeated: true } : {}),
+      ...(input.repeatsExtractedOnly === true ? { repeatsExtractedOnly: true } : {}),
       ...(input.skipWith ? { skipWith: input.skipWith } : {}),
     },
     superseded: validUntil === null ? null : { validUntil, supersededBy },

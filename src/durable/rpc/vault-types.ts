@@ -57,6 +57,12 @@ export interface NewMemory {
    */
   skipIfRepeated?: boolean;
   /**
+   * With `skipIfRepeated`, a turn stored with fact extraction: only a turn
+   * stored with extraction whose facts still stand counts as held
+   * (recent-texts.ts `extractedTurnHeld`), not a plain note or a demoted turn.
+   */
+  repeatsExtractedOnly?: boolean;
+  /**
    * Positions in the request of the memories this one was drawn from (a
    * fact, from its turn): when every one of them is left out as repeated
    * (`skipIfRepeated`), this one is left out too, unbilled. Two identical

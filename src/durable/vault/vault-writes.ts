@@ -15,6 +15,7 @@ import {
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
 import type { RetiredSeq, RetiredSet } from '../warm-tier/retired-set';
+import { ANY_MEMORY, extractedTurnHeld } from '../warm-tier/recent-texts';
 import { sameInputs, type RememberedStore, type StoreKeys } from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
@@ -218,9 +219,17 @@ export class VaultWrites {
    */
   private repeatedIn(memories: readonly NewMemory[]): number[] {
     const now = Date.now();
+    const extracted = memories.some((memory) => memory.repeatsExtractedOnly === true)
+      ? extractedTurnHeld(this.retired.staleTurns())
+      : ANY_MEMORY;
     const repeated = new Set(
       memories.flatMap((memory, position) =>
-        memory.skipIfRepeated === true && this.rows.heldRecently(memory.content, now)
+        memory.skipIfRepeated === true &&
+        this.rows.heldRecently(
+          memory.content,
+          now,
+          memory.repeatsExtractedOnly === true ? extracted : ANY_MEMORY,
+        )
           ? [position]
           : [],
       ),
@@ -239,10 +248,11 @@ export class VaultWrites {
    * rule `repeatedIn` applies when it writes), so the Worker extracts facts
    * from the new part of a turn only. Writes nothing.
    */
-  repeatedTexts(contents: readonly string[]): number[] {
+  repeatedTexts(contents: readonly string[], extractedOnly = false): number[] {
     const now = Date.now();
+    const counts = extractedOnly ? extractedTurnHeld(this.retired.staleTurns()) : ANY_MEMORY;
     return contents.flatMap((content, position) =>
-      this.rows.heldRecently(content, now) ? [position] : [],
+      this.rows.heldRecently(content, now, counts) ? [position] : [],
     );
   }
 

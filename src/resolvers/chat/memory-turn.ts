@@ -177,7 +177,11 @@ export async function rememberTurnWithFacts(
   items: TurnItem[],
   extractor: Extractor,
 ): Promise<{ facts: FactsReceipt | null; turn: TurnReceipt } | null> {
-  const inputs = turnInputs(target, items).map((input) => ({ ...input, skipIfRepeated: true }));
+  const inputs = turnInputs(target, items).map((input) => ({
+    ...input,
+    skipIfRepeated: true,
+    repeatsExtractedOnly: true,
+  }));
   if (inputs.length === 0) return null;
   try {
     const address = vaultOf(context.principal, target);
@@ -185,6 +189,7 @@ export async function rememberTurnWithFacts(
       vaultStub(context.env, address).repeatedTexts(
         address,
         inputs.map(({ content }) => content),
+        true,
       ),
     );
     if (!repeated.ok) throw CodedError.from(repeated);
