@@ -223,6 +223,72 @@ describe('a keyed storeMemories with extract', () => {
     expect(await memoryCount(key)).toBe(0);
   });
 
+  it('extracts on a retry when the first extraction failed for a while (429, 5xx): turns kept, facts recorded under the key', async () => {
+    const key = await newKey();
+    await scriptFake({ host: OPENAI.host, status: 503 });
+    const first = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(first.errors).toBeUndefined();
+    expect(first.extensions!.memory!.facts!.failure).toMatchObject({ reason: 'PROVIDER_5XX' });
+    expect(await memoryCount(key)).toBe(2);
+    const calls = (await extractionCalls()).length;
+
+    await scriptExtractor(['The user has a sister named Ana']);
+    const retry = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(retry.errors).toBeUndefined();
+    // The same turns (ids as first stored), not stored again; the facts are new.
+    expect(retry.data).toEqual(first.data);
+    const facts = retry.extensions!.memory!.facts!;
+    expect(facts.failure).toBeNull();
+    expect(facts.added.map(({ content }) => content)).toEqual(['The user has a sister named Ana']);
+    expect((await extractionCalls()).length).toBe(calls + 1);
+    expect(await memoryCount(key)).toBe(3);
+
+    // Recorded under the key: the next retry replays the facts, no model call.
+    const again = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts!.added).toEqual(facts.added);
+    expect(again.extensions!.memory!.facts!.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+    expect((await extractionCalls()).length).toBe(calls + 1);
+    expect(await memoryCount(key)).toBe(3);
+  });
+
+  it("extracts again after the provider's 429, not after its 401", async () => {
+    const key = await newKey();
+    const retried = async (status: number, idempotencyKey: string) => {
+      await scriptFake({ host: OPENAI.host, status });
+      const first = await storeWithFacts(key, MOVED, idempotencyKey);
+      expect(first.extensions!.memory!.facts!.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
+      await scriptExtractor(['The user has a sister named Ana']);
+      const calls = (await extractionCalls()).length;
+      const retry = await storeWithFacts(key, MOVED, idempotencyKey);
+      expect(retry.data).toEqual(first.data);
+      return {
+        calls: (await extractionCalls()).length - calls,
+        facts: retry.extensions!.memory!.facts!,
+      };
+    };
+    const limited = await retried(429, 'rate-limited');
+    expect(limited.calls).toBe(1);
+    expect(limited.facts.failure).toBeNull();
+    const refused = await retried(401, 'refused');
+    expect(refused.calls).toBe(0);
+    expect(refused.facts.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
+    await resetFakes(); // the scripted answer the refused retry did not use
+  });
+
+  it('replays a malformed extraction answer: no second model call', async () => {
+    const key = await newKey();
+    await scriptFake({ host: OPENAI.host, toolArguments: 'not json at all' });
+    const first = await storeWithFacts(key, MOVED, 'malformed');
+    const failure = first.extensions!.memory!.facts!.failure;
+    expect(failure).not.toBeNull();
+    const calls = (await extractionCalls()).length;
+    const again = await storeWithFacts(key, MOVED, 'malformed');
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts!.failure).toEqual(failure);
+    expect((await extractionCalls()).length).toBe(calls);
+  });
+
   it('names a fact deleted since in replay.deletedSince; it stays deleted', async () => {
     const key = await newKey();
     await scriptExtractor(['The user has a sister named Ana']);

@@ -127,7 +127,12 @@ export async function keyedReplay(
   inputs: readonly StoreInput[],
   keyed: KeyedStore,
   label: InputLabel = argumentLabel,
-): Promise<{ memories: StoredMemory[]; extraction: ReplayedExtraction | null } | null> {
+): Promise<{
+  memories: StoredMemory[];
+  extraction: ReplayedExtraction | null;
+  /** Local ids of its memories deleted since. */
+  deletedSince: string[];
+} | null> {
   const now = Date.now();
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
   const address = prepared[0]!.address;
@@ -151,6 +156,7 @@ export async function keyedReplay(
   return {
     memories: result.memories.map((record) => ({ address, record })),
     extraction: result.extraction ?? null,
+    deletedSince: result.deletedSince ?? [],
   };
 }
 

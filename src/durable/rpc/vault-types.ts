@@ -111,6 +111,14 @@ export interface StoreRequest {
 export interface KeyedExtraction {
   inputs: number;
   receipt: string;
+  /**
+   * A retry that extracts again for a first call whose extraction failed
+   * for a while (the provider's 429 or 5xx, no connection): the batch holds
+   * the facts alone, and the key's record is replaced, its inputs' memories
+   * kept, only while it still holds `receipt` (the failed record); else the
+   * retry is answered as a replay of `inputs` (another retry got there first).
+   */
+  amends?: { receipt: string; inputs: ReplayInput[] };
 }
 
 /**

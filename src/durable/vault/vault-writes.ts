@@ -16,7 +16,12 @@ import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
 import type { RetiredSeq, RetiredSet } from '../warm-tier/retired-set';
 import { ANY_MEMORY, extractedTurnHeld } from '../warm-tier/recent-texts';
-import { sameInputs, type RememberedStore, type StoreKeys } from '../warm-tier/store-keys';
+import {
+  sameInputs,
+  type RememberedMemory,
+  type RememberedStore,
+  type StoreKeys,
+} from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
@@ -96,9 +101,23 @@ export class VaultWrites {
     meta: VaultMetaRecord,
   ): { result: StoreResult; meta: VaultMetaRecord; usage?: StoreRequest['usage'] } {
     const { idempotency } = asked;
+    const amends = idempotency?.extraction?.amends;
+    // A retry's new facts for inputs stored by the first call: their records.
+    let kept: RememberedMemory[] = [];
     if (idempotency !== undefined) {
-      const replay = this.replay(idempotency, asked.memories);
-      if (replay !== null) return { result: replay, meta };
+      const earlier = amends === undefined ? null : this.keys.find(idempotency.key, Date.now());
+      if (amends !== undefined && earlier?.extraction?.receipt === amends.receipt) {
+        kept = earlier.memories.slice(0, earlier.extraction.inputs);
+      } else {
+        const replay = this.replay(idempotency, amends?.inputs ?? asked.memories);
+        if (replay !== null) return { result: replay, meta };
+        // The key went (its window passed) while the retry extracted.
+        if (amends !== undefined)
+          return {
+            result: failure('NOT_FOUND', 'the idempotency key expired', 'IDEMPOTENCY_KEY_EXPIRED'),
+            meta,
+          };
+      }
     }
     // Looked up in the same synchronous step as the write below: no other
     // store runs in between, so of two identical turns racing, one is stored.
@@ -123,7 +142,7 @@ export class VaultWrites {
         ...this.arriveRetired(request.arriveRetired ?? [], batch.memories),
       ];
       if (idempotency !== undefined) {
-        const records = batch.memories.map(({ record }) => record);
+        const records = [...kept, ...batch.memories.map(({ record }) => record)];
         const { extraction } = idempotency;
         this.keys.remember(
           idempotency.key,
@@ -133,7 +152,8 @@ export class VaultWrites {
           extraction === undefined
             ? null
             : {
-                ...extraction,
+                inputs: extraction.inputs,
+                receipt: extraction.receipt,
                 retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
               },
         );
