@@ -361,6 +361,56 @@ describe('a keyed storeMemories with extract', () => {
     expect(stats.stats.memoryCount).toBe(2);
   });
 
+  it('the vault takes one of two retries amending a failed extraction; the other gets its facts', async () => {
+    const address = freshAddress();
+    const said = memory('We moved to Berlin last month');
+    const keyed = (receipt: string, amends?: string) => ({
+      key: 'amended',
+      fingerprint: 'hmac-v1:same-inputs',
+      extraction: {
+        inputs: 1,
+        receipt,
+        ...(amends === undefined
+          ? {}
+          : {
+              amends: {
+                receipt: amends,
+                inputs: [{ content: said.content, role: said.role, metadata: said.metadata }],
+              },
+            }),
+      },
+    });
+    const first = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([said]),
+        idempotency: keyed('failed'),
+      }),
+    );
+    const fact = (content: string) => memory(content, { role: 'SYSTEM' });
+    const amended = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([fact('The user lives in Berlin')]),
+        idempotency: keyed('extracted', 'failed'),
+      }),
+    );
+    expect(amended.replayed).toBeUndefined();
+    const late = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([fact('The user now lives in Germany')]),
+        idempotency: keyed('extracted too', 'failed'),
+      }),
+    );
+    expect(late.replayed).toBe(true);
+    expect(late.memories.map(({ id }) => id)).toEqual([first.memories[0]!.id]);
+    expect(late.extraction).toEqual({
+      receipt: 'extracted',
+      facts: [{ id: amended.memories[0]!.id, content: 'The user lives in Berlin' }],
+      retired: [],
+    });
+    const stats = ok(await vaultStub(address).read(address, [{ type: 'stats' }]));
+    expect(stats.stats.memoryCount).toBe(2);
+  });
+
   it('an old vault upgrades (migration 18): its keys still replay, and keyed extraction works', async () => {
     const key = await newKey();
     const plain = await post<{ storeMemories: { id: string }[] }>(
