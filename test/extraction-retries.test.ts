@@ -653,6 +653,27 @@ describe('a repeated chat turn with extraction', () => {
     expect(await usageTokens(key)).toBe(billed);
   });
 
+  it('drop-in /v1/chat/completions with X-Memory-Extract: identical turns racing store once, the others duplicate', async () => {
+    const key = await newKey();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'drop-in-race',
+      'x-memory-mode': 'write',
+      'x-memory-extract': 'true',
+    });
+    const turns = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const { response } = await client.chat.completions
+          .create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'My niece Sofia starts school in Rome' }],
+          })
+          .withResponse();
+        return response.headers.get('x-memory-turn');
+      }),
+    );
+    expect(turns.sort()).toEqual(['duplicate', 'duplicate', 'stored']);
+  });
+
   it('the vault leaves out a fact whose turn items turned out repeated as it writes (turns racing)', async () => {
     const address = freshAddress('SESSION');
     const store = async (memories: NewMemory[], retire: Retirement[] = []) =>
