@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 // The package's source, as a Worker that depends on @memoryrouter/client bundles it.
 import { createClient, MemoryRouterError } from '../packages/client/src/index';
 import readme from '../README.md?raw';
+import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
 /** The typed client running inside workerd (the Workers runtime), no polyfills. */
@@ -55,6 +56,36 @@ describe('@memoryrouter/client inside a Worker', () => {
     expect(JSON.parse(JSON.stringify(again))).toEqual(again);
     expect(Object.keys(again)).not.toContain('replay');
     expect(Object.keys(retry)).toEqual(['0', '1']);
+  });
+
+  it('stores with fact extraction: extract and providerKey sent, facts filled', async () => {
+    await resetFakes();
+    const { secret } = await newKey();
+    const client = createClient({ url: BASE_URL, key: secret, fetch: workerFetch });
+    await scriptFake({
+      host: 'api.openai.com',
+      toolArguments: JSON.stringify({ facts: ['The user has a sister named Ana'] }),
+    });
+    const stored = await client.storeMany([{ content: 'My sister Ana is a nurse' }], {
+      extract: { model: 'openai/gpt-4o-mini' },
+      providerKey: 'sk-client',
+    });
+    expect(stored.facts).toMatchObject({
+      extracted: 1,
+      added: [{ content: 'The user has a sister named Ana' }],
+      failure: null,
+    });
+    const calls = (await fakeCalls()).filter((call) => call.host === 'api.openai.com');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.headers.authorization).toBe('Bearer sk-client');
+    expect(Object.keys(stored)).toEqual(['0']);
+
+    const one = await client.store(
+      { content: 'We moved to Berlin last month' },
+      { extract: { model: 'openai/gpt-4o-mini' }, providerKey: 'sk-client' },
+    );
+    expect(one.facts).toMatchObject({ failure: null });
+    expect((await client.store({ content: 'no extraction' })).facts).toBeNull();
   });
 
   it('edits a memory, lists by filter and deletes in bulk', async () => {

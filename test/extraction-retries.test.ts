@@ -25,6 +25,7 @@ interface Facts {
   superseded: string[];
   deleted: string[];
   failure: { reason: string; message: string } | null;
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 interface StoreBody {
@@ -87,6 +88,15 @@ async function memoryCount(key: Key): Promise<number> {
   return result.data?.vault?.memoryCount ?? 0;
 }
 
+async function sessionCount(key: Key, session: string): Promise<number> {
+  const result = await post<{ vault: { memoryCount: number } | null }>(
+    'query ($id: String!) { vault(selector: { kind: SESSION, id: $id }) { memoryCount } }',
+    { id: session },
+    key.secret,
+  );
+  return result.data?.vault?.memoryCount ?? 0;
+}
+
 const MOVED = [
   { content: 'We moved to Berlin last month' },
   { content: 'My sister Ana is a nurse' },
@@ -119,7 +129,12 @@ describe('a keyed storeMemories with extract', () => {
     const again = await storeWithFacts(key, MOVED, 'moved-1');
     expect(again.errors).toBeUndefined();
     expect(again.data).toEqual(first.data);
-    expect(again.extensions!.memory!.facts).toEqual(facts);
+    // The first call's provider tokens were reported once; the replay made no call.
+    expect(facts.usage.inputTokens).toBeGreaterThan(0);
+    expect(again.extensions!.memory!.facts).toEqual({
+      ...facts,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [] });
     expect(again.extensions!.memory!.memoryTokens).toBe(0);
     expect((await extractionCalls()).length).toBe(calls);
@@ -135,9 +150,12 @@ describe('a keyed storeMemories with extract', () => {
     );
     for (const result of results) expect(result.errors).toBeUndefined();
     expect(new Set(results.map(({ data }) => JSON.stringify(data))).size).toBe(1);
-    expect(
-      new Set(results.map(({ extensions }) => JSON.stringify(extensions!.memory!.facts))).size,
-    ).toBe(1);
+    // Alike but for usage: each reports the provider tokens it spent itself.
+    const receipts = results.map(({ extensions }) => ({
+      ...extensions!.memory!.facts!,
+      usage: null,
+    }));
+    expect(new Set(receipts.map((facts) => JSON.stringify(facts))).size).toBe(1);
     expect(results[0]!.extensions!.memory!.facts!.added).toHaveLength(1);
     // The two inputs and one fact, once.
     expect(await memoryCount(key)).toBe(3);
@@ -168,6 +186,107 @@ describe('a keyed storeMemories with extract', () => {
     }
     expect((await extractionCalls()).length).toBe(calls);
     expect(await memoryCount(key)).toBe(count);
+  });
+
+  it('replays a retry that spells the same model another way (gpt-4o-mini for openai/gpt-4o-mini)', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const first = await storeWithFacts(key, MOVED, 'spelled');
+    expect(first.errors).toBeUndefined();
+    const calls = (await extractionCalls()).length;
+    const again = await storeWithFacts(key, MOVED, 'spelled', 'gpt-4o-mini');
+    expect(again.errors).toBeUndefined();
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.replay).toEqual({ deletedSince: [] });
+    expect((await extractionCalls()).length).toBe(calls);
+  });
+
+  it('says an empty model name is empty (UNKNOWN_MODEL), for extract as for chat', async () => {
+    const key = await newKey();
+    const stored = await storeWithFacts(key, MOVED, null, 'openai/');
+    const chat = await post(
+      `mutation ($input: ChatInput!) { chat(input: $input) { content } }`,
+      { input: { model: 'openai/', messages: [{ role: 'USER', content: 'hello there' }] } },
+      key.secret,
+    );
+    for (const refused of [stored, chat]) {
+      expect(refused.data ?? null).toBeNull();
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'UNKNOWN_MODEL',
+      });
+      expect(JSON.stringify(refused.errors)).toContain(
+        'the model name after \\"openai/\\" is empty',
+      );
+    }
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+  });
+
+  it('extracts on a retry when the first extraction failed for a while (429, 5xx): turns kept, facts recorded under the key', async () => {
+    const key = await newKey();
+    await scriptFake({ host: OPENAI.host, status: 503 });
+    const first = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(first.errors).toBeUndefined();
+    expect(first.extensions!.memory!.facts!.failure).toMatchObject({ reason: 'PROVIDER_5XX' });
+    expect(await memoryCount(key)).toBe(2);
+    const calls = (await extractionCalls()).length;
+
+    await scriptExtractor(['The user has a sister named Ana']);
+    const retry = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(retry.errors).toBeUndefined();
+    // The same turns (ids as first stored), not stored again; the facts are new.
+    expect(retry.data).toEqual(first.data);
+    const facts = retry.extensions!.memory!.facts!;
+    expect(facts.failure).toBeNull();
+    expect(facts.added.map(({ content }) => content)).toEqual(['The user has a sister named Ana']);
+    expect((await extractionCalls()).length).toBe(calls + 1);
+    expect(await memoryCount(key)).toBe(3);
+
+    // Recorded under the key: the next retry replays the facts, no model call.
+    const again = await storeWithFacts(key, MOVED, 'passing-failure');
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts!.added).toEqual(facts.added);
+    expect(again.extensions!.memory!.facts!.usage).toEqual({ inputTokens: 0, outputTokens: 0 });
+    expect((await extractionCalls()).length).toBe(calls + 1);
+    expect(await memoryCount(key)).toBe(3);
+  });
+
+  it("extracts again after the provider's 429, not after its 401", async () => {
+    const key = await newKey();
+    const retried = async (status: number, idempotencyKey: string) => {
+      await scriptFake({ host: OPENAI.host, status });
+      const first = await storeWithFacts(key, MOVED, idempotencyKey);
+      expect(first.extensions!.memory!.facts!.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
+      await scriptExtractor(['The user has a sister named Ana']);
+      const calls = (await extractionCalls()).length;
+      const retry = await storeWithFacts(key, MOVED, idempotencyKey);
+      expect(retry.data).toEqual(first.data);
+      return {
+        calls: (await extractionCalls()).length - calls,
+        facts: retry.extensions!.memory!.facts!,
+      };
+    };
+    const limited = await retried(429, 'rate-limited');
+    expect(limited.calls).toBe(1);
+    expect(limited.facts.failure).toBeNull();
+    const refused = await retried(401, 'refused');
+    expect(refused.calls).toBe(0);
+    expect(refused.facts.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
+    await resetFakes(); // the scripted answer the refused retry did not use
+  });
+
+  it('replays a malformed extraction answer: no second model call', async () => {
+    const key = await newKey();
+    await scriptFake({ host: OPENAI.host, toolArguments: 'not json at all' });
+    const first = await storeWithFacts(key, MOVED, 'malformed');
+    const failure = first.extensions!.memory!.facts!.failure;
+    expect(failure).not.toBeNull();
+    const calls = (await extractionCalls()).length;
+    const again = await storeWithFacts(key, MOVED, 'malformed');
+    expect(again.data).toEqual(first.data);
+    expect(again.extensions!.memory!.facts!.failure).toEqual(failure);
+    expect((await extractionCalls()).length).toBe(calls);
   });
 
   it('names a fact deleted since in replay.deletedSince; it stays deleted', async () => {
@@ -242,6 +361,56 @@ describe('a keyed storeMemories with extract', () => {
     expect(stats.stats.memoryCount).toBe(2);
   });
 
+  it('the vault takes one of two retries amending a failed extraction; the other gets its facts', async () => {
+    const address = freshAddress();
+    const said = memory('We moved to Berlin last month');
+    const keyed = (receipt: string, amends?: string) => ({
+      key: 'amended',
+      fingerprint: 'hmac-v1:same-inputs',
+      extraction: {
+        inputs: 1,
+        receipt,
+        ...(amends === undefined
+          ? {}
+          : {
+              amends: {
+                receipt: amends,
+                inputs: [{ content: said.content, role: said.role, metadata: said.metadata }],
+              },
+            }),
+      },
+    });
+    const first = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([said]),
+        idempotency: keyed('failed'),
+      }),
+    );
+    const fact = (content: string) => memory(content, { role: 'SYSTEM' });
+    const amended = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([fact('The user lives in Berlin')]),
+        idempotency: keyed('extracted', 'failed'),
+      }),
+    );
+    expect(amended.replayed).toBeUndefined();
+    const late = ok(
+      await vaultStub(address).store(address, {
+        ...storeRequest([fact('The user now lives in Germany')]),
+        idempotency: keyed('extracted too', 'failed'),
+      }),
+    );
+    expect(late.replayed).toBe(true);
+    expect(late.memories.map(({ id }) => id)).toEqual([first.memories[0]!.id]);
+    expect(late.extraction).toEqual({
+      receipt: 'extracted',
+      facts: [{ id: amended.memories[0]!.id, content: 'The user lives in Berlin' }],
+      retired: [],
+    });
+    const stats = ok(await vaultStub(address).read(address, [{ type: 'stats' }]));
+    expect(stats.stats.memoryCount).toBe(2);
+  });
+
   it('an old vault upgrades (migration 18): its keys still replay, and keyed extraction works', async () => {
     const key = await newKey();
     const plain = await post<{ storeMemories: { id: string }[] }>(
@@ -276,7 +445,10 @@ describe('a keyed storeMemories with extract', () => {
     const first = await storeWithFacts(key, MOVED, 'after-upgrade');
     const again = await storeWithFacts(key, MOVED, 'after-upgrade');
     expect(again.data).toEqual(first.data);
-    expect(again.extensions!.memory!.facts).toEqual(first.extensions!.memory!.facts);
+    expect(again.extensions!.memory!.facts).toEqual({
+      ...first.extensions!.memory!.facts,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    });
     expect(await memoryCount(key)).toBe(4);
   });
 });
@@ -285,7 +457,11 @@ describe('a keyed storeMemories with extract', () => {
 interface ChatMemory {
   storedMemoryTokens: number | null;
   turn: { stored: boolean; memories: number; reason: string | null };
-  facts: { extracted: number; added: { content: string }[] } | null;
+  facts: {
+    extracted: number;
+    added: { content: string }[];
+    updated: { content: string }[];
+  } | null;
 }
 
 async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
@@ -298,7 +474,8 @@ async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
     },
     body: JSON.stringify({
       query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
-        storedMemoryTokens turn { stored memories reason } facts { extracted added { content } }
+        storedMemoryTokens turn { stored memories reason }
+        facts { extracted added { content } updated { content } }
       } } }`,
       variables: {
         input: {
@@ -342,6 +519,85 @@ describe('a repeated chat turn with extraction', () => {
     });
     expect((await extractionCalls()).length).toBe(calls);
     expect(await usageTokens(key)).toBe(billed);
+  });
+
+  it('GraphQL: identical turns racing store once; the others are DUPLICATE, never a negative count', async () => {
+    const key = await newKey();
+    const said = 'My brother Tomas plays the cello';
+    const results = await Promise.all(Array.from({ length: 3 }, () => chatWithFacts(key, said)));
+    const stored = results.filter(({ turn }) => turn.stored);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(stored[0]!.facts).not.toBeNull();
+    for (const loser of results.filter(({ turn }) => !turn.stored)) {
+      expect(loser).toEqual({
+        storedMemoryTokens: 0,
+        turn: { stored: false, memories: 0, reason: 'DUPLICATE' },
+        facts: null,
+      });
+    }
+    // The turn (question and answer) and its facts, once.
+    const facts = stored[0]!.facts!.added.length;
+    expect(await sessionCount(key, 'repeat')).toBe(2 + facts);
+  });
+
+  it('GraphQL: a turn repeating a demoted turn is news: stored and extracted again', async () => {
+    const key = await newKey();
+    const home = 'I am working from home this week';
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user works from home']);
+    expect((await chatWithFacts(key, home)).turn.stored).toBe(true);
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user works at the office'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    expect((await chatWithFacts(key, 'Back at the office now')).turn.stored).toBe(true);
+
+    // The first turn's fact was superseded: saying it again is not a retry.
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user works from home'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const before = (await extractionCalls()).length;
+    const again = await chatWithFacts(key, home);
+    expect(again.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(again.facts).toMatchObject({ extracted: 1 });
+    expect((await extractionCalls()).length).toBe(before + 2);
+    // The model saw the office fact as a candidate and replaced it.
+    expect(again.facts!.updated.map(({ content }) => content)).toEqual([
+      'The user works from home',
+    ]);
+
+    // Its fact stands now: the same turn once more is a repeat.
+    await scriptFake({ host: OPENAI.host });
+    const once = (await extractionCalls()).length;
+    expect((await chatWithFacts(key, home)).turn).toEqual({
+      stored: false,
+      memories: 0,
+      reason: 'DUPLICATE',
+    });
+    expect((await extractionCalls()).length).toBe(once);
+  });
+
+  it('GraphQL: a turn repeating a plain note (stored without extraction) is extracted', async () => {
+    const key = await newKey();
+    const said = 'My cousin Lea teaches piano in Lyon';
+    const note = await post(
+      'mutation ($input: StoreMemoryInput!) { storeMemory(input: $input) { id } }',
+      { input: { content: said, vault: { kind: 'SESSION', id: 'repeat' } } },
+      key.secret,
+    );
+    expect(note.errors).toBeUndefined();
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(['The user has a cousin Lea who teaches piano in Lyon']);
+    const turn = await chatWithFacts(key, said);
+    expect(turn.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(turn.facts).toMatchObject({ extracted: 1 });
+    expect(turn.facts!.added.map(({ content }) => content)).toEqual([
+      'The user has a cousin Lea who teaches piano in Lyon',
+    ]);
   });
 
   it('GraphQL: the same question with a new answer stores and extracts the answer only', async () => {
@@ -397,6 +653,27 @@ describe('a repeated chat turn with extraction', () => {
     expect(await usageTokens(key)).toBe(billed);
   });
 
+  it('drop-in /v1/chat/completions with X-Memory-Extract: identical turns racing store once, the others duplicate', async () => {
+    const key = await newKey();
+    const client = openAiClient(key.secret, {
+      'x-session-id': 'drop-in-race',
+      'x-memory-mode': 'write',
+      'x-memory-extract': 'true',
+    });
+    const turns = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const { response } = await client.chat.completions
+          .create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'My niece Sofia starts school in Rome' }],
+          })
+          .withResponse();
+        return response.headers.get('x-memory-turn');
+      }),
+    );
+    expect(turns.sort()).toEqual(['duplicate', 'duplicate', 'stored']);
+  });
+
   it('the vault leaves out a fact whose turn items turned out repeated as it writes (turns racing)', async () => {
     const address = freshAddress('SESSION');
     const store = async (memories: NewMemory[], retire: Retirement[] = []) =>
@@ -430,5 +707,98 @@ describe('a repeated chat turn with extraction', () => {
     expect(second.retired ?? []).toEqual([]);
     const kept = ok(await vaultStub(address).read(address, [{ type: 'get', ids: [dog.id] }]));
     expect(kept.results[0]).toMatchObject({ memories: [{ id: dog.id, validUntil: null }] });
+  });
+});
+
+describe('storeMemories with extract: refusals come before any model call', () => {
+  beforeEach(resetFakes);
+
+  it('takes a full batch of 100 inputs and the facts drawn from it (the limit is on inputs)', async () => {
+    const key = await newKey();
+    const inputs = Array.from({ length: 100 }, (_, index) => ({
+      content: `Note ${index}: the user visited lighthouse number ${index}`,
+    }));
+    const facts = Array.from({ length: 10 }, (_, index) => `The user visited lighthouse ${index}`);
+    await scriptExtractor(facts);
+    const result = await storeWithFacts(key, inputs, null);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.storeMemories).toHaveLength(100);
+    expect(result.extensions!.memory!.facts!.added).toHaveLength(10);
+    expect(await memoryCount(key)).toBe(110);
+  });
+
+  it('refuses an input the write would refuse (createdAt in the future) without a model call', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': OPENAI.key,
+      },
+      body: JSON.stringify({
+        query: `mutation ($inputs: [StoreMemoryInput!]!) {
+          storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
+        }`,
+        variables: {
+          inputs: [
+            { content: 'My sister Ana is a nurse' },
+            { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
+          ],
+        },
+      }),
+    });
+    const result = (await response.json()) as StoreBody;
+    expect(result.data ?? null).toBeNull();
+    expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(JSON.stringify(result.errors)).toContain('inputs[1].createdAt');
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+  });
+
+  it('refuses extract with caller-supplied embeddings, or into a vault of them, up front (EXTRACT_OWN_EMBEDDINGS)', async () => {
+    const key = await newKey();
+    await scriptExtractor(['The user has a sister named Ana']);
+    const ownVector = [0.1, 0.2, 0.3, 0.4];
+    const store = async (inputs: unknown[], extract: boolean) => {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': OPENAI.key,
+        },
+        body: JSON.stringify({
+          query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+            storeMemories(inputs: $inputs, extract: $extract) { id }
+          }`,
+          variables: { inputs, extract: extract ? { model: OPENAI.model } : null },
+        }),
+      });
+      return (await response.json()) as StoreBody & { errors?: { message: string }[] };
+    };
+    const withVector = await store(
+      [{ content: 'My sister Ana is a nurse', embedding: ownVector }],
+      true,
+    );
+    expect(withVector.data ?? null).toBeNull();
+    expect(withVector.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'EXTRACT_OWN_EMBEDDINGS',
+    });
+    expect(withVector.errors?.[0]?.message).toMatch(/^inputs\[0\]\.embedding: extraction/u);
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(0);
+
+    // A vault of caller-supplied vectors: a plain input (and its facts) would
+    // get the deployment's vectors; the vault refuses it before the model call.
+    const first = await store([{ content: 'Ferry at nine', embedding: ownVector }], false);
+    expect(first.errors).toBeUndefined();
+    const intoOwn = await store([{ content: 'My sister Ana is a nurse' }], true);
+    expect(intoOwn.errors?.[0]?.extensions).toMatchObject({ reason: 'EMBEDDING_MISMATCH' });
+    expect(intoOwn.errors?.[0]?.message).toMatch(/^inputs\[0\]\.embedding: /u);
+    expect(await extractionCalls()).toHaveLength(0);
+    expect(await memoryCount(key)).toBe(1);
   });
 });

@@ -335,11 +335,13 @@ export const MUTANTS = [
   {
     id: 'resolvers/store-batch-cap',
     area: 'resolvers',
-    file: 'src/resolvers/store-memories.ts',
-    from: 'if (inputs.length > MAX_STORE_BATCH) {',
-    to: 'if (inputs.length > MAX_STORE_BATCH * 2) {',
-    tests: ['test/errors.test.ts'],
-    description: 'storeMemories takes more memories per call than documented',
+    // The vault's own cap: the Worker's (store-memories.ts) sits behind the
+    // schema's 1–100, which no caller gets past.
+    file: 'src/durable/vault/vault-rules.ts',
+    from: 'if (plan.memories.length > MAX_VAULT_WRITE) {',
+    to: 'if (plan.memories.length > MAX_VAULT_WRITE * 2) {',
+    tests: ['test/vault/vault-rules.test.ts'],
+    description: 'a vault write takes more memories than a full batch and its facts',
   },
   {
     id: 'resolvers/store-no-rollback',
@@ -376,8 +378,10 @@ export const MUTANTS = [
     id: 'resolvers/repeated-turn-stored',
     area: 'resolvers',
     file: 'src/durable/vault/vault-writes.ts',
-    from: 'memory.skipIfRepeated === true && this.rows.heldRecently(',
-    to: 'false && this.rows.heldRecently(',
+    from: `        memory.skipIfRepeated === true &&
+        this.rows.heldRecently(`,
+    to: `        false &&
+        this.rows.heldRecently(`,
     tests: ['test/drop-in/stored-turns.test.ts'],
     description: 'a retried chat turn is stored again',
   },

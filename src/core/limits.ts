@@ -49,8 +49,16 @@ export const REPEATED_TURN_WINDOW_MS = 24 * 3_600_000;
 
 // ── one call ────────────────────────────────────────────────────────────────
 
-/** Most memories one store call accepts (`storeMemories`, an import batch, a vault RPC). */
+/** Most memories one store call accepts from its caller (`storeMemories`, an import batch). */
 export const MAX_STORE_BATCH = 100;
+/** Most facts one extraction keeps, whatever the model returns. */
+export const MAX_FACTS_PER_CALL = 10;
+/**
+ * Most memories one vault write takes: a full batch and the facts extracted
+ * from it (`storeMemories(extract:)` writes both in one transaction, so the
+ * caller's limit stays on the inputs alone).
+ */
+export const MAX_VAULT_WRITE = MAX_STORE_BATCH + MAX_FACTS_PER_CALL;
 /** Most ids one deleteMemories call takes. */
 export const MAX_DELETE_BATCH = 100;
 

@@ -28,8 +28,13 @@ export function parseModel(raw: string): ParsedModel {
   if (slash > 0) {
     const provider = name.slice(0, slash);
     const model = name.slice(slash + 1);
-    if ((PROVIDER_IDS as readonly string[]).includes(provider) && model !== '') {
-      return { provider: provider as ProviderId, model };
+    if ((PROVIDER_IDS as readonly string[]).includes(provider)) {
+      if (model !== '') return { provider: provider as ProviderId, model };
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `invalid model "${raw}": the model name after "${provider}/" is empty: ${ACCEPTED}`,
+        'UNKNOWN_MODEL',
+      );
     }
     throw new CodedError(
       'BAD_USER_INPUT',

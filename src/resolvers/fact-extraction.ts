@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_FACTS_PER_CALL } from '../core/limits';
 import { providerFor } from '../providers';
 import type {
   AnswerUsage,
@@ -8,8 +9,6 @@ import type {
   ToolSpec,
 } from '../providers/types';
 
-/** Most facts one extraction keeps, whatever the model returns. */
-export const MAX_FACTS_PER_CALL = 10;
 /** Longest fact kept, in characters: facts are short, self-contained sentences. */
 export const MAX_FACT_LENGTH = 500;
 

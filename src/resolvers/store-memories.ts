@@ -1,6 +1,7 @@
 import { CodedError, failure } from '../core/errors';
 import type {
   ArrivingRetirement,
+  CheckResult,
   KeyedExtraction,
   MemoryRecord,
   NewMemory,
@@ -12,7 +13,7 @@ import type {
   StoreResult,
 } from '../durable/rpc/vault-types';
 import { accountStub, vaultStub } from '../durable/rpc/stubs';
-import { MAX_STORE_BATCH } from '../core/limits';
+import { MAX_STORE_BATCH, MAX_VAULT_WRITE } from '../core/limits';
 import { chunkSpans } from '../text/chunks';
 import { encodeMemoryId } from '../vaults/ids';
 import { countTokens } from '../core/tokens';
@@ -56,6 +57,8 @@ export interface StoreInput {
   supersededBy?: string | null;
   /** A chat turn's item: left out when the vault created the same text within the last day (recent-texts.ts). */
   skipIfRepeated?: boolean;
+  /** With `skipIfRepeated`: only a turn stored with extraction whose facts still stand counts (a turn with extraction). */
+  repeatsExtractedOnly?: boolean;
   /** Indices in the batch of the inputs this one was drawn from (a fact): left out when they all are. */
   skipWith?: number[];
 }
@@ -124,7 +127,12 @@ export async function keyedReplay(
   inputs: readonly StoreInput[],
   keyed: KeyedStore,
   label: InputLabel = argumentLabel,
-): Promise<{ memories: StoredMemory[]; extraction: ReplayedExtraction | null } | null> {
+): Promise<{
+  memories: StoredMemory[];
+  extraction: ReplayedExtraction | null;
+  /** Local ids of its memories deleted since. */
+  deletedSince: string[];
+} | null> {
   const now = Date.now();
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
   const address = prepared[0]!.address;
@@ -148,6 +156,7 @@ export async function keyedReplay(
   return {
     memories: result.memories.map((record) => ({ address, record })),
     extraction: result.extraction ?? null,
+    deletedSince: result.deletedSince ?? [],
   };
 }
 
@@ -187,7 +196,10 @@ export async function storeBatch(
   /** A replay of a store with fact extraction: the first call's facts (`memories`: its inputs only). */
   extraction: ReplayedExtraction | null;
 }> {
-  if (inputs.length > MAX_STORE_BATCH) {
+  // The caller's limit is on its own inputs; the facts drawn from them
+  // (`skipWith`, store-with-facts.ts) ride along in the same write.
+  const own = inputs.filter((input) => input.skipWith === undefined).length;
+  if (own > MAX_STORE_BATCH || inputs.length > MAX_VAULT_WRITE) {
     throw new CodedError(
       'PAYLOAD_TOO_LARGE',
       `at most ${MAX_STORE_BATCH} memories per call`,
@@ -349,6 +361,38 @@ export async function storeBatch(
   return { memories: stored, retired, memoryTokens: billed, repeated, extraction };
 }
 
+/**
+ * Whether the vault would take `inputs` and facts drawn from them, asked
+ * before a store with fact extraction calls the caller's model, so a batch
+ * the write would refuse costs no model call: each input on its own, the
+ * inputs against the vault (ids, vectors, room), and a fact's vector (the
+ * deployment's) against the vault's kind. One vault only. Room for the facts
+ * cannot be known before they are extracted: a vault filling up can still
+ * refuse the write.
+ */
+export async function checkBeforeExtraction(
+  context: MeteredContext,
+  inputs: readonly StoreInput[],
+  label: InputLabel = argumentLabel,
+): Promise<void> {
+  const own = inputs.findIndex((input) => (input.embedding ?? null) !== null);
+  if (own >= 0) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${label(own) ?? 'an input'}.embedding: extraction embeds its facts with the deployment's model, so it cannot be used with caller-supplied embeddings (store them without extract)`,
+      'EXTRACT_OWN_EMBEDDINGS',
+    );
+  }
+  const now = Date.now();
+  const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
+  const address = prepared[0]!.address;
+  const positions = prepared.map((_, index) => index);
+  const checked = await context.timings.time('vault', async (): Promise<CheckResult> =>
+    vaultStub(context.env, address).check(address, planOf(context, prepared, positions)),
+  );
+  if (!checked.ok) throw refusalAt(checked, positions, label);
+}
+
 /** One input checked on its own, as the vault will take it (tokens counted later). */
 function prepare(
   context: MeteredContext,
@@ -405,6 +449,7 @@ function prepare(
       chunkVectors: embedding === null ? null : (input.chunkEmbeddings ?? null),
       id: input.id ?? null,
       ...(input.skipIfRepeated === true ? { skipIfRepeated: true } : {}),
+      ...(input.repeatsExtractedOnly === true ? { repeatsExtractedOnly: true } : {}),
       ...(input.skipWith ? { skipWith: input.skipWith } : {}),
     },
     superseded: validUntil === null ? null : { validUntil, supersededBy },

@@ -4,7 +4,7 @@ import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
 import { planWindows } from '../kronos/plan';
 import { MEMORY_WINDOWS } from '../kronos/windows';
-import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import { vaultObjectName, type VaultAddress, type VaultSelector } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import {
   extractFacts,
@@ -19,6 +19,7 @@ import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
 import type { Idempotency } from './idempotency';
 import {
+  checkBeforeExtraction,
   keyedReplay,
   storeBatch,
   type InputLabel,
@@ -88,6 +89,22 @@ interface ReceiptRecord {
   usage: FactsReceipt['usage'];
   /** Per fact stored, in order: the local id its UPDATE replaced as planned; null for a new fact. */
   supersedes: (string | null)[];
+  /**
+   * The extraction failed for a while (the provider's 429 or 5xx, no
+   * connection, a timeout): a retry with the key extracts again. Absent in
+   * records written before it: such a failure replays.
+   */
+  retryable?: boolean;
+}
+
+/** Provider failures that pass: a retry may well succeed (providers/upstream-error.ts). */
+const PASSING_FAILURES = new Set(['UNREACHABLE', 'TIMEOUT', 'STREAM_BROKEN', 'PROVIDER_5XX']);
+
+function passes(error: CodedError): boolean {
+  return (
+    PASSING_FAILURES.has(error.reason ?? '') ||
+    (error.reason === 'PROVIDER_4XX' && error.details.providerStatus === 429)
+  );
 }
 
 /**
@@ -145,37 +162,23 @@ export async function storeWithFacts(
   // and the second's model calls were spent for nothing.
   if (keyed !== null) {
     const replay = await keyedReplay(context, turn, keyed, label);
-    if (replay !== null) return replayed(context, address, replay.memories, replay.extraction);
-  }
-
-  let plan: FactPlan | null = null;
-  try {
-    plan = await planFacts(context, address, turn, extractor, receipt);
-  } catch (error) {
-    if (error instanceof ExtractionFailure) {
-      receipt.failure = { reason: error.reason, message: error.message };
-    } else if (error instanceof CodedError) {
-      // The provider refused or failed: the turn is still stored, the cause reported.
-      receipt.failure = { reason: error.reason ?? error.code, message: error.message };
-    } else {
-      throw error;
+    if (replay !== null) {
+      const again = await extractAgain(context, address, replay, extractor, label, keyed);
+      return (
+        again ?? replayed(context, address, replay.memories, replay.extraction, emptyFacts().usage)
+      );
     }
   }
+  // What the write would refuse is refused before the model is paid for.
+  await checkBeforeExtraction(context, turn, label);
+
+  const { plan, retryable } = await planOrFailure(context, address, turn, extractor, receipt);
 
   const positionOf = new Map(turn.map(({ id }, index) => [id, index]));
   const factInputs: StoreInput[] = (plan?.facts ?? []).map((fact) => ({
-    vault: inputs[0]!.vault ?? null,
+    ...factInput(inputs[0]!.vault ?? null, fact),
     // Left out when its whole turn is (a chat turn that repeats: memory-turn.ts).
     skipWith: fact.turns.map((id) => positionOf.get(id)!),
-    id: fact.id,
-    content: fact.content,
-    role: 'SYSTEM',
-    metadata: factMetadata(fact.turns),
-    // A fact became known when its turn was said: backfilled history keeps
-    // its timeline (and a superseded fact closes then: vault-writes.ts).
-    createdAt: fact.createdAt,
-    // Replaced by a later fact of the same batch: it arrives closed.
-    ...(fact.closed === null ? {} : { validUntil: fact.closed.at, supersededBy: fact.closed.by }),
   }));
   const record: ReceiptRecord = {
     extracted: receipt.extracted,
@@ -184,6 +187,7 @@ export async function storeWithFacts(
     failure: receipt.failure,
     usage: receipt.usage,
     supersedes: (plan?.facts ?? []).map((fact) => fact.supersedes),
+    ...(retryable ? { retryable } : {}),
   };
   const stored = await storeBatch(
     context,
@@ -201,7 +205,8 @@ export async function storeWithFacts(
   );
   const turnStored = stored.memories.slice(0, inputs.length);
   // Another call with this key wrote first: its answer, not this one's plan.
-  if (stored.extraction !== null) return replayed(context, address, turnStored, stored.extraction);
+  if (stored.extraction !== null)
+    return replayed(context, address, turnStored, stored.extraction, receipt.usage);
   // A fact left out with its repeated turn (skipWith) has no entry.
   const facts = stored.memories
     .slice(inputs.length)
@@ -216,9 +221,133 @@ export async function storeWithFacts(
   };
 }
 
+/** A planned fact as the store input that writes it. */
+function factInput(vault: VaultSelector | null, fact: FactPlan['facts'][number]): StoreInput {
+  return {
+    vault,
+    id: fact.id,
+    content: fact.content,
+    role: 'SYSTEM',
+    metadata: factMetadata(fact.turns),
+    // A fact became known when its turn was said: backfilled history keeps
+    // its timeline (and a superseded fact closes then: vault-writes.ts).
+    createdAt: fact.createdAt,
+    // Replaced by a later fact of the same batch: it arrives closed.
+    ...(fact.closed === null ? {} : { validUntil: fact.closed.at, supersededBy: fact.closed.by }),
+  };
+}
+
+/**
+ * The facts of a batch, or why there are none: a failed or malformed
+ * extraction is reported in `receipt` (the turn is stored anyway), and
+ * `retryable` when it may pass (the provider's 429 or 5xx, no connection).
+ */
+async function planOrFailure(
+  context: MeteredContext,
+  address: VaultAddress,
+  turn: readonly (StoreInput & { id: string; createdAt: Date })[],
+  extractor: Extractor,
+  receipt: FactsReceipt,
+): Promise<{ plan: FactPlan | null; retryable: boolean }> {
+  try {
+    return { plan: await planFacts(context, address, turn, extractor, receipt), retryable: false };
+  } catch (error) {
+    if (error instanceof ExtractionFailure) {
+      receipt.failure = { reason: error.reason, message: error.message };
+      return { plan: null, retryable: false };
+    }
+    if (error instanceof CodedError) {
+      // The provider refused or failed: the turn is still stored, the cause reported.
+      receipt.failure = { reason: error.reason ?? error.code, message: error.message };
+      return { plan: null, retryable: passes(error) };
+    }
+    throw error;
+  }
+}
+
+/**
+ * A retry of a keyed store whose extraction failed for a while: extracts
+ * from the inputs the first call stored (by their remembered ids and times,
+ * the texts the retry sends again), and writes the facts alone, recorded
+ * under the key in place of the failure, so later retries replay them.
+ * null when the first call's extraction did not fail that way (or an input
+ * was deleted since, or it failed again): the call is answered as a replay.
+ */
+async function extractAgain(
+  context: MeteredContext,
+  address: VaultAddress,
+  replay: {
+    memories: StoredMemory[];
+    extraction: ReplayedExtraction | null;
+    deletedSince: string[];
+  },
+  extractor: Extractor,
+  label: InputLabel | undefined,
+  keyed: Idempotency,
+): Promise<StoredWithFacts | null> {
+  const { extraction } = replay;
+  if (extraction === null || extraction.facts.length > 0) return null;
+  const first = JSON.parse(extraction.receipt) as ReceiptRecord;
+  if (first.retryable !== true || replay.deletedSince.length > 0) return null;
+  const selector: VaultSelector = { kind: address.kind, id: address.externalId };
+  const turn = replay.memories.map(({ record }) => ({
+    vault: selector,
+    content: record.content,
+    role: record.role,
+    id: record.id,
+    createdAt: new Date(record.createdAt),
+  }));
+  const receipt = emptyFacts();
+  const { plan, retryable } = await planOrFailure(context, address, turn, extractor, receipt);
+  if (plan === null) {
+    // Failed again: the first call's answer, with what this attempt spent and met.
+    const answer = replayed(context, address, replay.memories, extraction, receipt.usage);
+    answer.facts.failure = receipt.failure;
+    return answer;
+  }
+  const record: ReceiptRecord = {
+    extracted: receipt.extracted,
+    unchanged: receipt.unchanged,
+    rejected: receipt.rejected,
+    failure: null,
+    usage: receipt.usage,
+    supersedes: plan.facts.map((fact) => fact.supersedes),
+    ...(retryable ? { retryable } : {}),
+  };
+  const stored = await storeBatch(
+    context,
+    plan.facts.map((fact) => factInput(selector, fact)),
+    label,
+    plan.retire.map(({ id, byFact }) => ({ id, byPosition: byFact })),
+    {
+      ...keyed,
+      extraction: {
+        inputs: turn.length,
+        receipt: JSON.stringify(record),
+        amends: {
+          receipt: extraction.receipt,
+          inputs: replay.memories.map(({ record: { content, role, metadata } }) => ({
+            content,
+            role,
+            metadata,
+          })),
+        },
+      },
+    },
+  );
+  // Another retry extracted first: its answer.
+  if (stored.extraction !== null)
+    return replayed(context, address, replay.memories, stored.extraction, receipt.usage);
+  const facts = stored.memories.map(({ record }) => ({ id: record.id, content: record.content }));
+  const done = receiptOf(address, record, facts, stored.retired);
+  context.receipt.recordFacts(done);
+  return { stored: replay.memories, facts: done, memoryTokens: stored.memoryTokens, repeated: 0 };
+}
+
 /**
  * A keyed store with extraction answered from its key: the first call's
- * memories and its receipt again, as the vault holds them now. A fact
+ * memories and its receipt again, as the vault holds them now, with this
+ * call's own provider usage. A fact
  * deleted since keeps its id (named in extensions.memory.replay.deletedSince)
  * with empty content: the vault keeps no copy of a deleted memory's text.
  */
@@ -228,6 +357,12 @@ function replayed(
   stored: StoredMemory[],
   /** null only for a key recorded without extraction, which another fingerprint refuses first. */
   extraction: ReplayedExtraction | null,
+  /**
+   * The provider tokens this call spent: none for a retry answered before
+   * the model was asked; a racing call's own. Never the first call's, which
+   * were reported (and billed by the provider) once.
+   */
+  usage: FactsReceipt['usage'],
 ): StoredWithFacts {
   const receipt =
     extraction === null
@@ -238,6 +373,7 @@ function replayed(
           extraction.facts.map(({ id, content }) => ({ id, content: content ?? '' })),
           extraction.retired,
         );
+  receipt.usage = { ...usage };
   context.receipt.recordFacts(receipt);
   return { stored, facts: receipt, memoryTokens: 0, repeated: 0 };
 }

@@ -279,13 +279,18 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, { inputs, extract, idempotencyKey }, context) => {
       if (!extract) return storeMemories(context, inputs, undefined, idempotencyKey ?? null);
+      const extractor = await extractorFor(context, extract.model);
       // The fingerprint covers the extract options too: the same key with
-      // another model is another call (IDEMPOTENCY_KEY_REUSED).
+      // another model is another call (IDEMPOTENCY_KEY_REUSED). The model as
+      // resolved, not as spelled: `gpt-4o-mini` is `openai/gpt-4o-mini`.
+      const options = { ...extract, model: `${extractor.provider}/${extractor.model}` };
       const keyed =
         idempotencyKey === null || idempotencyKey === undefined
           ? null
-          : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, { inputs, extract });
-      const extractor = await extractorFor(context, extract.model);
+          : await idempotencyOf(context.env.KEY_HMAC_SECRET, idempotencyKey, {
+              inputs,
+              extract: options,
+            });
       return (await storeWithFacts(context, inputs, extractor, undefined, keyed)).stored;
     },
   }),

@@ -8,7 +8,7 @@ import {
 } from '../../src/durable/vault/vault-rules';
 import { prepareStore } from '../../src/durable/vault/vault-writes';
 import type { StorePlan } from '../../src/durable/rpc/vault-types';
-import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, hotRowBytes } from '../../src/core/limits';
+import { MAX_HITS_PER_WINDOW, MAX_VAULT_WRITE, hotRowBytes } from '../../src/core/limits';
 import type { VaultAddress } from '../../src/vaults/address';
 import { allTime, memory, searchRequest, storeRequest } from '../helpers/vaults';
 
@@ -167,11 +167,13 @@ describe('what a vault refuses of a store batch', () => {
         checkPlan(plan([{ rows: 2 }, { rows: 2 }]), vault({ memoryCount: 3, hotRows: 9 }), limits),
       ),
     ).toMatchObject({ reason: 'VAULT_FULL', position: 1 });
-    expect(
-      refusal(
-        checkPlan(plan(Array.from({ length: MAX_STORE_BATCH + 1 }, () => ({}))), vault(), limits),
-      ),
-    ).toMatchObject({ reason: 'BATCH_TOO_LARGE' });
+    // A write takes a full batch and the facts extracted from it, no more.
+    const many = (length: number) => plan(Array.from({ length }, () => ({})));
+    const roomy = { vaultMaxMemories: 1_000, vaultMaxHotBytes: 1_000 * hotRowBytes(4) };
+    expect(checkPlan(many(MAX_VAULT_WRITE), vault(), roomy).ok).toBe(true);
+    expect(refusal(checkPlan(many(MAX_VAULT_WRITE + 1), vault(), limits))).toMatchObject({
+      reason: 'BATCH_TOO_LARGE',
+    });
   });
 
   it('checks every memory of a store against the shared rules, by position', () => {

@@ -18,6 +18,7 @@ import type {
   DeleteMemoriesMutation,
   MemoryFilter,
   ChatStreamSubscription,
+  ExtractInput,
   MeQuery,
   ToolCallFieldsFragment,
   MemoryEventsSubscription,
@@ -71,6 +72,26 @@ export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
 /** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (README, "Using the API"). */
 export interface StoreOptions {
   idempotencyKey?: string;
+  /**
+   * Also extract facts with your model (e.g. `{ model: "openai/gpt-4o-mini" }`)
+   * and reconcile them with the vault; the result's `facts` says what changed.
+   */
+  extract?: ExtractInput;
+  /** Your provider's key for `extract`, sent as X-Provider-Key (else one stored with the server). */
+  providerKey?: string;
+}
+
+/** What fact extraction changed (ids are Memory.id); `usage`: your provider's tokens for this call. */
+export interface FactsReceipt {
+  extracted: number;
+  added: { id: string; content: string }[];
+  updated: { id: string; content: string; supersedes: string }[];
+  superseded: string[];
+  deleted: string[];
+  unchanged: number;
+  rejected: number;
+  failure: { reason: string; message: string } | null;
+  usage: { inputTokens: number; outputTokens: number };
 }
 
 /**
@@ -83,11 +104,21 @@ export interface StoreReplay {
   deletedSince: string[];
 }
 
-/** A stored memory, with `replay` (not enumerable: JSON and spreading see the memory alone). */
-export type StoredMemory = Memory & { readonly replay: StoreReplay };
+/**
+ * What a store answered besides its memories: `replay`, and `facts` (null
+ * unless the store asked to `extract`). Not enumerable: JSON and spreading
+ * see the memories alone.
+ */
+export interface StoreAnswer {
+  readonly replay: StoreReplay;
+  readonly facts: FactsReceipt | null;
+}
 
-/** The stored memories, in input order, with `replay` (not enumerable: the array is as before). */
-export type StoredMemories = Memory[] & { readonly replay: StoreReplay };
+/** A stored memory, with `replay` and `facts` (not enumerable). */
+export type StoredMemory = Memory & StoreAnswer;
+
+/** The stored memories, in input order, with `replay` and `facts` (not enumerable: the array is as before). */
+export type StoredMemories = Memory[] & StoreAnswer;
 
 /** `extensions.memory` of a response that read memory: what was read, and the cost. */
 export interface MemoryReceipt {
@@ -97,17 +128,7 @@ export interface MemoryReceipt {
   /** A store answered from its idempotency key: its memories deleted since. */
   replay?: { deletedSince: string[] };
   /** What fact extraction changed, when the request asked for it (ids are Memory.id). */
-  facts?: {
-    extracted: number;
-    added: { id: string; content: string }[];
-    updated: { id: string; content: string; supersedes: string }[];
-    superseded: string[];
-    deleted: string[];
-    unchanged: number;
-    rejected: number;
-    failure: { reason: string; message: string } | null;
-    usage: { inputTokens: number; outputTokens: number };
-  };
+  facts?: FactsReceipt;
 }
 
 /** A vault export: the JSONL body and what the server said of it. */
@@ -136,14 +157,19 @@ export function createClient(options: ClientOptions) {
     inputs: StoreMemoryInput[],
     options: StoreOptions,
   ): Promise<StoredMemories> => {
-    const { data, extensions } = await transport.execute(StoreMemoriesDocument, {
-      inputs,
-      ...options,
-    });
-    const replay = (extensions.memory as MemoryReceipt | undefined)?.replay;
-    return withReplay(data.storeMemories, {
-      replayed: replay !== undefined,
-      deletedSince: replay?.deletedSince ?? [],
+    const { providerKey, ...variables } = options;
+    const { data, extensions } = await transport.execute(
+      StoreMemoriesDocument,
+      { inputs, ...variables },
+      providerKey ? { headers: { 'x-provider-key': providerKey } } : {},
+    );
+    const receipt = extensions.memory as MemoryReceipt | undefined;
+    return withAnswer(data.storeMemories, {
+      replay: {
+        replayed: receipt?.replay !== undefined,
+        deletedSince: receipt?.replay?.deletedSince ?? [],
+      },
+      facts: receipt?.facts ?? null,
     });
   };
 
@@ -179,14 +205,16 @@ export function createClient(options: ClientOptions) {
      */
     async store(input: StoreMemoryInput, options: StoreOptions = {}): Promise<StoredMemory> {
       const stored = await storeMemories([input], options);
-      return withReplay(stored[0]!, stored.replay);
+      return withAnswer(stored[0]!, stored);
     },
 
     /**
      * Stores up to 100 memories, all or nothing. With `idempotencyKey` (the
      * same for every retry of this call), a retry answers the first call's
      * memories and stores nothing again; `replay` says so, and which of
-     * them were deleted since.
+     * them were deleted since. With `extract` (and `providerKey`, or a key
+     * stored with the server), your model also extracts facts; `facts`
+     * lists what they changed (all inputs in one vault).
      */
     storeMany(inputs: StoreMemoryInput[], options: StoreOptions = {}): Promise<StoredMemories> {
       return storeMemories(inputs, options);
@@ -338,13 +366,11 @@ export function createClient(options: ClientOptions) {
 export type MemoryRouterClient = ReturnType<typeof createClient>;
 
 /** Attaches `replay` without changing what the value looks like to JSON, spreading or equality. */
-function withReplay<T extends object>(
-  value: T,
-  replay: StoreReplay,
-): T & { readonly replay: StoreReplay } {
-  return Object.defineProperty(value, 'replay', { value: replay, enumerable: false }) as T & {
-    readonly replay: StoreReplay;
-  };
+function withAnswer<T extends object>(value: T, answer: StoreAnswer): T & StoreAnswer {
+  return Object.defineProperties(value, {
+    replay: { value: answer.replay, enumerable: false },
+    facts: { value: answer.facts, enumerable: false },
+  }) as T & StoreAnswer;
 }
 
 async function* unwrap<T, U>(

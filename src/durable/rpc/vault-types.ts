@@ -57,6 +57,12 @@ export interface NewMemory {
    */
   skipIfRepeated?: boolean;
   /**
+   * With `skipIfRepeated`, a turn stored with fact extraction: only a turn
+   * stored with extraction whose facts still stand counts as held
+   * (recent-texts.ts `extractedTurnHeld`), not a plain note or a demoted turn.
+   */
+  repeatsExtractedOnly?: boolean;
+  /**
    * Positions in the request of the memories this one was drawn from (a
    * fact, from its turn): when every one of them is left out as repeated
    * (`skipIfRepeated`), this one is left out too, unbilled. Two identical
@@ -105,6 +111,14 @@ export interface StoreRequest {
 export interface KeyedExtraction {
   inputs: number;
   receipt: string;
+  /**
+   * A retry that extracts again for a first call whose extraction failed
+   * for a while (the provider's 429 or 5xx, no connection): the batch holds
+   * the facts alone, and the key's record is replaced, its inputs' memories
+   * kept, only while it still holds `receipt` (the failed record); else the
+   * retry is answered as a replay of `inputs` (another retry got there first).
+   */
+  amends?: { receipt: string; inputs: ReplayInput[] };
 }
 
 /**

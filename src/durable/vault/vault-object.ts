@@ -200,10 +200,12 @@ export class VaultObject extends DurableObject<Env> {
   async repeatedTexts(
     address: VaultAddress,
     contents: string[],
+    /** The rule of a turn with extraction (`NewMemory.repeatsExtractedOnly`). */
+    extractedOnly = false,
   ): Promise<Result<{ positions: number[] }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    return { ok: true, positions: this.writes.repeatedTexts(contents) };
+    return { ok: true, positions: this.writes.repeatedTexts(contents, extractedOnly) };
   }
 
   /** Whether `store` would take a batch of this plan now; writes nothing. */

@@ -1,7 +1,7 @@
 import type { AppConfig } from '../../core/config';
 import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../../embed/embedder';
 import { failure, type Failure } from '../../core/errors';
-import { MAX_HITS_PER_WINDOW, MAX_STORE_BATCH, maxHotRows, vaultCapacity } from '../../core/limits';
+import { MAX_HITS_PER_WINDOW, MAX_VAULT_WRITE, maxHotRows, vaultCapacity } from '../../core/limits';
 import { isHitCount } from '../../core/window-list';
 import { checkLocalId, type MemoryField } from '../../vaults/memory-rules';
 import type { VaultMetaRecord } from '../warm-tier/vault-meta';
@@ -75,10 +75,12 @@ export function checkPlan(
   vault: VaultFacts,
   limits: Limits,
 ): CheckedPlan | StoreFailure {
-  if (plan.memories.length > MAX_STORE_BATCH) {
+  // The caller's limit (MAX_STORE_BATCH inputs) is the Worker's to check;
+  // a write may carry the facts extracted from a full batch besides.
+  if (plan.memories.length > MAX_VAULT_WRITE) {
     return failure(
       'PAYLOAD_TOO_LARGE',
-      `at most ${MAX_STORE_BATCH} memories per call`,
+      `at most ${MAX_VAULT_WRITE} memories per write`,
       'BATCH_TOO_LARGE',
     );
   }

@@ -15,7 +15,13 @@ import {
 import type { HotIndex } from '../indexes/hot-index';
 import type { MemoryEventLog, MemoryEventRecord, NewMemoryEvent } from '../warm-tier/memory-events';
 import type { RetiredSeq, RetiredSet } from '../warm-tier/retired-set';
-import { sameInputs, type RememberedStore, type StoreKeys } from '../warm-tier/store-keys';
+import { ANY_MEMORY, extractedTurnHeld } from '../warm-tier/recent-texts';
+import {
+  sameInputs,
+  type RememberedMemory,
+  type RememberedStore,
+  type StoreKeys,
+} from '../warm-tier/store-keys';
 import { metaAfterRestore } from '../cold-tier/snapshot-store';
 import { namesSpeaker } from '../full-text/speaker-names';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
@@ -95,9 +101,23 @@ export class VaultWrites {
     meta: VaultMetaRecord,
   ): { result: StoreResult; meta: VaultMetaRecord; usage?: StoreRequest['usage'] } {
     const { idempotency } = asked;
+    const amends = idempotency?.extraction?.amends;
+    // A retry's new facts for inputs stored by the first call: their records.
+    let kept: RememberedMemory[] = [];
     if (idempotency !== undefined) {
-      const replay = this.replay(idempotency, asked.memories);
-      if (replay !== null) return { result: replay, meta };
+      const earlier = amends === undefined ? null : this.keys.find(idempotency.key, Date.now());
+      if (amends !== undefined && earlier?.extraction?.receipt === amends.receipt) {
+        kept = earlier.memories.slice(0, earlier.extraction.inputs);
+      } else {
+        const replay = this.replay(idempotency, amends?.inputs ?? asked.memories);
+        if (replay !== null) return { result: replay, meta };
+        // The key went (its window passed) while the retry extracted.
+        if (amends !== undefined)
+          return {
+            result: failure('NOT_FOUND', 'the idempotency key expired', 'IDEMPOTENCY_KEY_EXPIRED'),
+            meta,
+          };
+      }
     }
     // Looked up in the same synchronous step as the write below: no other
     // store runs in between, so of two identical turns racing, one is stored.
@@ -122,7 +142,7 @@ export class VaultWrites {
         ...this.arriveRetired(request.arriveRetired ?? [], batch.memories),
       ];
       if (idempotency !== undefined) {
-        const records = batch.memories.map(({ record }) => record);
+        const records = [...kept, ...batch.memories.map(({ record }) => record)];
         const { extraction } = idempotency;
         this.keys.remember(
           idempotency.key,
@@ -132,7 +152,8 @@ export class VaultWrites {
           extraction === undefined
             ? null
             : {
-                ...extraction,
+                inputs: extraction.inputs,
+                receipt: extraction.receipt,
                 retired: retired.map(({ id, supersededBy }) => ({ id, supersededBy })),
               },
         );
@@ -218,9 +239,17 @@ export class VaultWrites {
    */
   private repeatedIn(memories: readonly NewMemory[]): number[] {
     const now = Date.now();
+    const extracted = memories.some((memory) => memory.repeatsExtractedOnly === true)
+      ? extractedTurnHeld(this.retired.staleTurns())
+      : ANY_MEMORY;
     const repeated = new Set(
       memories.flatMap((memory, position) =>
-        memory.skipIfRepeated === true && this.rows.heldRecently(memory.content, now)
+        memory.skipIfRepeated === true &&
+        this.rows.heldRecently(
+          memory.content,
+          now,
+          memory.repeatsExtractedOnly === true ? extracted : ANY_MEMORY,
+        )
           ? [position]
           : [],
       ),
@@ -239,10 +268,11 @@ export class VaultWrites {
    * rule `repeatedIn` applies when it writes), so the Worker extracts facts
    * from the new part of a turn only. Writes nothing.
    */
-  repeatedTexts(contents: readonly string[]): number[] {
+  repeatedTexts(contents: readonly string[], extractedOnly = false): number[] {
     const now = Date.now();
+    const counts = extractedOnly ? extractedTurnHeld(this.retired.staleTurns()) : ANY_MEMORY;
     return contents.flatMap((content, position) =>
-      this.rows.heldRecently(content, now) ? [position] : [],
+      this.rows.heldRecently(content, now, counts) ? [position] : [],
     );
   }
 

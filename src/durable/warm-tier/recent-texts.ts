@@ -10,15 +10,47 @@ import type { Sql } from '../sqlite/sql';
  * time, so the check reads only rows with the same digest, and compares
  * their texts, never trusting the digest alone.
  */
-export function heldRecently(sql: Sql, content: string, now: number): boolean {
+export function heldRecently(
+  sql: Sql,
+  content: string,
+  now: number,
+  counts: RepeatRule = ANY_MEMORY,
+): boolean {
   const wanted = normalisedText(content);
-  const rows = sql.all<{ content: string }>(
-    `SELECT content FROM memories
+  const rows = sql.all<{ seq: number; content: string; metadata: string | null }>(
+    `SELECT seq, content, metadata FROM memories
      WHERE content_key = ? AND created_at >= ? AND valid_until IS NULL`,
     textKey(content),
     now - REPEATED_TURN_WINDOW_MS,
   );
-  return rows.some((row) => normalisedText(row.content) === wanted);
+  return rows.some((row) => normalisedText(row.content) === wanted && counts(row));
+}
+
+/** A live memory of the same text, as a repeat rule sees it. */
+export interface HeldText {
+  seq: number;
+  metadata: string | null;
+}
+
+/** Which held memories make a text a repeat. */
+export type RepeatRule = (held: HeldText) => boolean;
+
+/** Without extraction: any live memory of the same text. */
+export const ANY_MEMORY: RepeatRule = () => true;
+
+/**
+ * With extraction: only a turn stored with extraction (metadata kind
+ * "turn") whose facts still stand. A plain note of the same text was never
+ * extracted, and a demoted turn (one of its facts superseded or deleted:
+ * `stale`) said something that stopped being true, so saying it again is
+ * news: both are stored and extracted.
+ */
+export function extractedTurnHeld(stale: ReadonlySet<number> | null): RepeatRule {
+  return ({ seq, metadata }) =>
+    metadata !== null &&
+    metadata.includes('"turn"') &&
+    (JSON.parse(metadata) as { kind?: unknown }).kind === 'turn' &&
+    !(stale?.has(seq) ?? false);
 }
 
 /**

@@ -98,7 +98,7 @@ export class StoreKeys {
   remember(
     key: string,
     fingerprint: string,
-    records: readonly MemoryRecord[],
+    records: readonly RememberedMemory[],
     now: number,
     extraction: RememberedExtraction | null = null,
   ): void {

@@ -1,6 +1,6 @@
 import { vectorToBytes } from '../../core/vectors';
 import { ftsText } from '../../text/cjk';
-import { contentKeyOf, heldRecently } from './recent-texts';
+import { contentKeyOf, heldRecently, type RepeatRule } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
@@ -77,8 +77,8 @@ export class VaultStorage {
   }
 
   /** Whether a live memory with this text (whitespace-normalised) was created within the last day (recent-texts.ts). */
-  heldRecently(content: string, now: number): boolean {
-    return heldRecently(this.sql, content, now);
+  heldRecently(content: string, now: number, counts?: RepeatRule): boolean {
+    return heldRecently(this.sql, content, now, counts);
   }
 
   /** Which of `ids` the vault already holds. */

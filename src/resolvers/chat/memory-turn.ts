@@ -168,7 +168,8 @@ export function rememberTurn(
  * DUPLICATE with no extraction call (facts null, as for any turn not
  * stored), and a partly repeated one extracts from its new items only. The
  * vault checks again as it writes; a fact whose items turned out repeated
- * there (identical turns racing) is left out with them.
+ * there (identical turns racing) is left out with them, and a turn of which
+ * nothing was written is DUPLICATE too (its model calls were spent).
  */
 export async function rememberTurnWithFacts(
   context: MeteredContext,
@@ -176,7 +177,11 @@ export async function rememberTurnWithFacts(
   items: TurnItem[],
   extractor: Extractor,
 ): Promise<{ facts: FactsReceipt | null; turn: TurnReceipt } | null> {
-  const inputs = turnInputs(target, items).map((input) => ({ ...input, skipIfRepeated: true }));
+  const inputs = turnInputs(target, items).map((input) => ({
+    ...input,
+    skipIfRepeated: true,
+    repeatsExtractedOnly: true,
+  }));
   if (inputs.length === 0) return null;
   try {
     const address = vaultOf(context.principal, target);
@@ -184,6 +189,7 @@ export async function rememberTurnWithFacts(
       vaultStub(context.env, address).repeatedTexts(
         address,
         inputs.map(({ content }) => content),
+        true,
       ),
     );
     if (!repeated.ok) throw CodedError.from(repeated);
@@ -192,11 +198,12 @@ export async function rememberTurnWithFacts(
     const left = new Set(repeated.positions);
     const fresh = inputs.filter((_, position) => !left.has(position));
     const done = await storeWithFacts(context, fresh, extractor);
-    const stored = fresh.length - done.repeated;
-    return {
-      facts: done.facts,
-      turn: stored === 0 ? skippedTurn('DUPLICATE') : storedTurn(stored, done.memoryTokens),
-    };
+    // The turn's items the vault wrote (`repeated` counts the facts left
+    // out with them too). None: an identical turn racing this one wrote
+    // first, and this one is its duplicate, facts and all.
+    const stored = done.stored.filter((memory) => memory !== undefined).length;
+    if (stored === 0) return { facts: null, turn: skippedTurn('DUPLICATE') };
+    return { facts: done.facts, turn: storedTurn(stored, done.memoryTokens) };
   } catch (error) {
     const turn = failedTurn('storing a chat turn with facts failed', error);
     return {

@@ -50,6 +50,12 @@ export type ChatMessageInput = {
   toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
+/** Fact extraction with your own model: short facts are extracted from what is stored and reconciled with the nearest memories of the same vault. The provider key travels in X-Provider-Key (or is stored with setProviderKey); extraction calls are billed by your provider. */
+export type ExtractInput = {
+  /** provider/model that extracts, e.g. openai/gpt-4o-mini (any chat model). */
+  model: string;
+};
+
 /** What happened in a vault. */
 export type MemoryEventType =
   /** A memory was stored (content included). */
@@ -231,6 +237,7 @@ export type MemoryFieldsFragment = { id: string, content: string, role: Role, me
 export type StoreMemoriesMutationVariables = Exact<{
   inputs: Array<StoreMemoryInput> | StoreMemoryInput;
   idempotencyKey?: string | null | undefined;
+  extract?: ExtractInput | null | undefined;
 }>;
 
 
@@ -455,8 +462,12 @@ fragment MemoryFields on Memory {
   }
 }`) as unknown as TypedDocumentString<ChatStreamSubscription, ChatStreamSubscriptionVariables>;
 export const StoreMemoriesDocument = new TypedDocumentString(`
-    mutation StoreMemories($inputs: [StoreMemoryInput!]!, $idempotencyKey: String) {
-  storeMemories(inputs: $inputs, idempotencyKey: $idempotencyKey) {
+    mutation StoreMemories($inputs: [StoreMemoryInput!]!, $idempotencyKey: String, $extract: ExtractInput) {
+  storeMemories(
+    inputs: $inputs
+    idempotencyKey: $idempotencyKey
+    extract: $extract
+  ) {
     ...MemoryFields
   }
 }
