@@ -114,6 +114,15 @@ export async function storeMemories(
   return (await storeBatch(context, inputs, label, [], keyed)).memories;
 }
 
+/** A keyed batch naming more than one vault: the vault keeps the key with the write, in one step. */
+function keyedInManyVaults(): CodedError {
+  return new CodedError(
+    'BAD_USER_INPUT',
+    'idempotencyKey: a batch with an idempotency key must store into one vault',
+    'IDEMPOTENCY_ONE_VAULT',
+  );
+}
+
 /**
  * What the vault answers a keyed store of `inputs` from its key now, asked
  * before anything costly (a store with fact extraction asks before its model
@@ -137,11 +146,7 @@ export async function keyedReplay(
   const prepared = inputs.map((input, index) => prepare(context, input, now, label(index)));
   const address = prepared[0]!.address;
   if (prepared.some((item) => vaultObjectName(item.address) !== vaultObjectName(address))) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      'idempotencyKey: a batch with an idempotency key must store into one vault',
-      'IDEMPOTENCY_ONE_VAULT',
-    );
+    throw keyedInManyVaults();
   }
   const result = await context.timings.time('vault', async (): Promise<StoreResult | null> =>
     vaultStub(context.env, address).replay(
@@ -228,11 +233,7 @@ export async function storeBatch(
   }
   // The vault keeps the key with the write, in one step: one vault only.
   if (idempotency !== undefined && shares.length !== 1) {
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      'idempotencyKey: a batch with an idempotency key must store into one vault',
-      'IDEMPOTENCY_ONE_VAULT',
-    );
+    throw keyedInManyVaults();
   }
   const refused = (failure: StoreFailure, positions: readonly number[]) =>
     refusalAt(failure, positions, label);
