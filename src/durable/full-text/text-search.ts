@@ -544,13 +544,9 @@ export class TextSearch {
         const fit = periodFit(date, time);
         if (fit === 0) continue;
         const day = date.kind === 'day';
-        const full =
-          alone === null
-            ? day
-              ? ranking.dayBoost
-              : ranking.monthBoost
-            : alone * (day ? 1 : LONGER_PERIOD_SHARE);
-        boost = Math.max(boost, full * fit);
+        const dayBoost = alone ?? ranking.dayBoost;
+        const longerBoost = alone === null ? ranking.monthBoost : alone * LONGER_PERIOD_SHARE;
+        boost = Math.max(boost, (day ? dayBoost : longerBoost) * fit);
       }
       hits.scores[i]! += boost;
     }
