@@ -3,8 +3,7 @@ import { GraphQLClient } from 'graphql-request';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
-
-type Key = Awaited<ReturnType<typeof newKey>>;
+import { allWindows, keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
 /**
  * A date read in a query adds to what the query finds, never takes from it
@@ -45,21 +44,9 @@ const NOTES = {
 } as const satisfies Record<string, readonly [string, string]>;
 type Note = keyof typeof NOTES;
 
-const ALL_WINDOWS = (['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const).map((window) => ({
-  window,
-  limit: 30,
-}));
+const ALL_WINDOWS = allWindows(30);
 
-async function storeNotes(): Promise<Key> {
-  const key = await newKey();
-  await key.api.request(StoreMemoriesDocument, {
-    inputs: Object.values(NOTES).map(([content, at]) => ({
-      content,
-      createdAt: `${at}:00.000Z`,
-    })),
-  });
-  return key;
-}
+const storeNotes = () => keyWithDatedNotes(NOTES);
 
 /** The hits' notes, best first (scores compare across windows within one search). */
 async function search(

@@ -3,8 +3,7 @@ import { GraphQLClient } from 'graphql-request';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
-
-type Key = Awaited<ReturnType<typeof newKey>>;
+import { allWindows, keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
 /**
  * Dates as people say them in a search, resolved against the search's `now`
@@ -34,21 +33,9 @@ const TURNS = {
 } as const satisfies Record<string, readonly [string, string]>;
 type Turn = keyof typeof TURNS;
 
-const ALL_WINDOWS = (['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'] as const).map((window) => ({
-  window,
-  limit: 20,
-}));
+const ALL_WINDOWS = allWindows(20);
 
-async function storeTurns(): Promise<Key> {
-  const key = await newKey();
-  await key.api.request(StoreMemoriesDocument, {
-    inputs: Object.values(TURNS).map(([content, at]) => ({
-      content,
-      createdAt: `${at}:00.000Z`,
-    })),
-  });
-  return key;
-}
+const storeTurns = () => keyWithDatedNotes(TURNS);
 
 async function search(
   key: Key,
