@@ -53,6 +53,7 @@ export async function translateChat(
     storeResponse: controls.storeResponse,
     userExcluded,
     extract: controls.extract,
+    now: controls.now,
   };
   const modelName = String(body.model);
   const headers = {

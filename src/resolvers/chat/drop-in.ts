@@ -142,6 +142,7 @@ export async function prepareDropIn(
           windows: controls.windows,
           limit: controls.contextLimit,
           present: conversationTexts(wire.native.sentTexts(stripped)),
+          now: controls.now,
         })
       : null;
   const [found, recalled] = await Promise.all([

@@ -81,6 +81,8 @@ export async function recallMemory(
     windows?: WindowQuery[] | null;
     limit?: number | null;
     present: ReadonlySet<string>;
+    /** The search's `now` (ChatInput.now, X-Memory-Now); server time when absent. */
+    now?: Date | null;
   },
 ): Promise<Recalled> {
   const started = performance.now();
@@ -96,6 +98,7 @@ export async function recallMemory(
       query: options.query.slice(0, MAX_QUERY_LENGTH),
       vaults: options.vaults,
       windows: options.windows ?? null,
+      now: options.now ?? null,
     },
     { leaveOut: options.present },
   );

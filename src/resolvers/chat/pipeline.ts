@@ -70,6 +70,12 @@ export interface ChatInput {
   contextLimit?: number | null;
   /** Extract facts from the turn with the same model and key, and reconcile them (off by default). */
   extract?: boolean | null;
+  /**
+   * The memory search's `now`, as a search's (X-Memory-Now): its windows, and
+   * the calendar of the offset it was written in for "yesterday" and the
+   * like; server time when absent. The turn is stored at server time.
+   */
+  now?: Date | null;
 }
 
 export interface ChatOutcome {
@@ -152,6 +158,7 @@ export async function openChat(
           windows: input.windows,
           limit: input.contextLimit,
           present: conversationTexts(sentTexts(input.messages)),
+          now: input.now ?? null,
         })
       : { block: null, receipt: NO_MEMORY },
   ]);
