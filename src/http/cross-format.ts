@@ -54,6 +54,7 @@ export async function translateChat(
     userExcluded,
     extract: controls.extract,
     now: controls.now,
+    storeRepeats: controls.storeRepeats,
   };
   const modelName = String(body.model);
   const headers = {

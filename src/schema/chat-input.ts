@@ -104,6 +104,11 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       description: `Most memory tokens to inject, 0–${MAX_CONTEXT_LIMIT}: the memories' own tokens (Memory.tokens), as billed; default MEMORY_TOKEN_BUDGET, never more than a quarter of the model's context. The drop-in routes' X-Memory-Context-Limit.`,
       validate: z.number().int().min(0).max(MAX_CONTEXT_LIMIT),
     }),
+    storeRepeats: t.boolean({
+      required: false,
+      description:
+        'Store the turn even when the vault holds the same words from the last 24 hours (and, with extract, extract from it): for an app whose user says the same thing on purpose (a diary, "took my evening pill"). Identical turns racing then may all be stored. The drop-in routes\' X-Memory-Store-Repeats. Default: false, a repeat is DUPLICATE.',
+    }),
     now: t.field({
       type: 'DateTime',
       required: false,

@@ -54,6 +54,8 @@ export interface MemoryControls {
   storeResponse: boolean | null;
   /** X-Memory-Store-Tools: also store tool calls and results. */
   storeTools: boolean;
+  /** X-Memory-Store-Repeats: store the turn even when the vault holds it from the last 24 hours. */
+  storeRepeats: boolean;
   /** X-Memory-Context-Limit: most memory tokens to inject. */
   contextLimit: number | null;
   /**
@@ -154,6 +156,7 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     storeRequest: flag(headers, 'x-memory-store', true),
     storeResponse: flag(headers, 'x-memory-store-response', null),
     storeTools: flag(headers, 'x-memory-store-tools', false),
+    storeRepeats: flag(headers, 'x-memory-store-repeats', false),
     contextLimit,
     windows,
     receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),

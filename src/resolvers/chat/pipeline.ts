@@ -76,6 +76,11 @@ export interface ChatInput {
    * like; server time when absent. The turn is stored at server time.
    */
   now?: Date | null;
+  /**
+   * Store the turn even when the vault holds it from the last 24 hours
+   * (X-Memory-Store-Repeats); default false: a repeat is DUPLICATE.
+   */
+  storeRepeats?: boolean | null;
 }
 
 export interface ChatOutcome {
@@ -196,6 +201,7 @@ export async function openChat(
   metering.startWithin(METER_START_LATEST_MS);
 
   const target = vaults.at(-1)!;
+  const storing = { storeRepeats: input.storeRepeats === true };
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
     let facts: FactsReceipt | null = null;
@@ -241,17 +247,18 @@ export async function openChat(
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
       // streamed as it came.
-      const remembered = await rememberTurnWithFacts(context, target, items, {
-        provider: parsed.provider,
-        model: parsed.model,
-        apiKey,
-        settings,
-        signal,
-      });
+      const remembered = await rememberTurnWithFacts(
+        context,
+        target,
+        items,
+        { provider: parsed.provider, model: parsed.model, apiKey, settings, signal },
+        storing,
+      );
       facts = remembered?.facts ?? null;
       turn = remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER');
     } else {
-      turn = (await rememberTurn(context, target, items)) ?? skippedTurn('EXCLUDED_BY_CALLER');
+      turn =
+        (await rememberTurn(context, target, items, storing)) ?? skippedTurn('EXCLUDED_BY_CALLER');
     }
     return {
       content,

@@ -28,6 +28,8 @@ export type ChatInput = {
   sessionId?: string | null | undefined;
   /** Stop sequences (at most 4). */
   stop?: Array<string> | null | undefined;
+  /** Store the turn even when the vault holds the same words from the last 24 hours (and, with extract, extract from it): for an app whose user says the same thing on purpose (a diary, "took my evening pill"). Identical turns racing then may all be stored. The drop-in routes' X-Memory-Store-Repeats. Default: false, a repeat is DUPLICATE. */
+  storeRepeats?: boolean | null | undefined;
   /** Sampling temperature, 0–2. */
   temperature?: number | null | undefined;
   /** "auto" (default), "none", "required", or { name } to force one tool. */
