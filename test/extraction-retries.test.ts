@@ -1,7 +1,9 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { NewMemory, Retirement } from '../src/durable/rpc/vault-types';
+import type { NewMemory, Retirement, StoreRequest } from '../src/durable/rpc/vault-types';
+import { IDEMPOTENCY_WINDOW_MS } from '../src/core/limits';
+import { VaultObject } from '../src/durable/vault/vault-object';
 import { VAULT_MIGRATIONS } from '../src/durable/warm-tier/vault-schema';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { StoreMemoryDocument } from './generated/graphql';
@@ -30,7 +32,7 @@ interface Facts {
 
 interface StoreBody {
   data?: { storeMemories: { id: string; content: string; createdAt: string }[] } | null;
-  errors?: { extensions?: { code?: string; reason?: string } }[];
+  errors?: { message?: string; extensions?: { code?: string; reason?: string } }[];
   extensions?: {
     memory?: { memoryTokens: number; facts?: Facts; replay?: { deletedSince: string[] } };
   };
@@ -274,6 +276,57 @@ describe('a keyed storeMemories with extract', () => {
     expect(refused.calls).toBe(0);
     expect(refused.facts.failure).toMatchObject({ reason: 'PROVIDER_4XX' });
     await resetFakes(); // the scripted answer the refused retry did not use
+  });
+
+  it('a retry whose extraction outlasts the key’s 24 hours: NOT_FOUND, IDEMPOTENCY_KEY_EXPIRED, nothing written; the key is then new', async () => {
+    const key = await newKey();
+    await scriptFake({ host: OPENAI.host, status: 503 });
+    const first = await storeWithFacts(key, MOVED, 'slow-retry');
+    expect(first.extensions!.memory!.facts!.failure).toMatchObject({ reason: 'PROVIDER_5XX' });
+    expect(await memoryCount(key)).toBe(2);
+
+    // The retry finds the key (within its 24 hours) and asks the model; its
+    // 24 hours pass before the facts reach the vault. Vault objects run in
+    // this isolate: the key's record is aged as the facts' write arrives.
+    await scriptExtractor(['The user has a sister named Ana']);
+    const prototype = VaultObject.prototype as unknown as {
+      store(this: VaultObject, address: unknown, request: StoreRequest): Promise<unknown>;
+    };
+    const store = prototype.store;
+    prototype.store = async function (address, request) {
+      if (request.idempotency?.extraction?.amends !== undefined) {
+        (this as unknown as { ctx: DurableObjectState }).ctx.storage.sql.exec(
+          'UPDATE store_keys SET at = at - ?',
+          IDEMPOTENCY_WINDOW_MS + 1_000,
+        );
+      }
+      return store.call(this, address, request);
+    };
+    let late: StoreBody;
+    try {
+      late = await storeWithFacts(key, MOVED, 'slow-retry');
+    } finally {
+      prototype.store = store;
+    }
+    expect(late.data ?? null).toBeNull();
+    expect(late.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'IDEMPOTENCY_KEY_EXPIRED',
+    });
+    expect(late.errors?.[0]?.message).toMatch(
+      /its 24 hours passed while this retry extracted facts\): nothing was written/,
+    );
+    // The first call's memories stand, without facts.
+    expect(await memoryCount(key)).toBe(2);
+
+    // The key is gone: sent again, it is a new call, which stores the inputs again.
+    await scriptExtractor([]);
+    const again = await storeWithFacts(key, MOVED, 'slow-retry');
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.storeMemories.map(({ id }) => id)).not.toEqual(
+      first.data!.storeMemories.map(({ id }) => id),
+    );
+    expect(await memoryCount(key)).toBe(4);
   });
 
   it('replays a malformed extraction answer: no second model call', async () => {

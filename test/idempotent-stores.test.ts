@@ -7,6 +7,7 @@ import { UsageDocument } from './generated/graphql';
 import { runAlarm } from './helpers/alarms';
 import { newKey, post } from './helpers/graphql';
 import { writeMetaBeneath } from './helpers/vaults';
+import readme from '../README.md?raw';
 
 /**
  * `storeMemories(idempotencyKey:)`: a retry of the same call answers the
@@ -197,5 +198,37 @@ describe('storeMemories with an idempotency key', () => {
     expect(later.errors).toBeUndefined();
     expect(later.data!.storeMemories[0]!.id).not.toBe(first.data!.storeMemories[0]!.id);
     expect(await memoryCount(secret)).toBe(4);
+  });
+});
+
+describe("README's idempotent stores", () => {
+  it('name every reason the idempotency path answers, IDEMPOTENCY_KEY_EXPIRED included', () => {
+    // Every reason the code gives an idempotency refusal: the strings that
+    // name it (the vault's, the resolvers' and the key check's).
+    const sources = import.meta.glob('../src/**/*.ts', {
+      query: '?raw',
+      import: 'default',
+      eager: true,
+    });
+    const reasons = new Set(
+      Object.values(sources).flatMap((text) =>
+        [...text.matchAll(/'([A-Z_]*IDEMPOTEN[A-Z_]*)'/g)].map((match) => match[1]!),
+      ),
+    );
+    expect([...reasons]).toEqual(
+      expect.arrayContaining([
+        'IDEMPOTENCY_KEY_EXPIRED',
+        'IDEMPOTENCY_KEY_REUSED',
+        'IDEMPOTENCY_ONE_VAULT',
+        'INVALID_IDEMPOTENCY_KEY',
+      ]),
+    );
+    const section = readme.slice(readme.indexOf('To make a retry safe'));
+    const paragraphs = section.slice(0, section.indexOf('\n\n'));
+    for (const reason of reasons) expect(paragraphs, reason).toContain(`\`${reason}\``);
+    // And the list of reasons under "Errors" points there.
+    const errors = readme.slice(readme.indexOf('### Errors'));
+    const list = errors.slice(0, errors.indexOf('\n### ', 1));
+    for (const reason of reasons) expect(list, reason).toContain(`\`${reason}\``);
   });
 });

@@ -3,3 +3,11 @@ declare module '*?raw' {
   const text: string;
   export default text;
 }
+
+// Vite's glob import of files' texts, eager (a test that reads the sources).
+interface ImportMeta {
+  glob(
+    pattern: string,
+    options: { query: '?raw'; import: 'default'; eager: true },
+  ): Record<string, string>;
+}

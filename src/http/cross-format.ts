@@ -53,6 +53,8 @@ export async function translateChat(
     storeResponse: controls.storeResponse,
     userExcluded,
     extract: controls.extract,
+    now: controls.now,
+    storeRepeats: controls.storeRepeats,
   };
   const modelName = String(body.model);
   const headers = {

@@ -104,6 +104,17 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       description: `Most memory tokens to inject, 0–${MAX_CONTEXT_LIMIT}: the memories' own tokens (Memory.tokens), as billed; default MEMORY_TOKEN_BUDGET, never more than a quarter of the model's context. The drop-in routes' X-Memory-Context-Limit.`,
       validate: z.number().int().min(0).max(MAX_CONTEXT_LIMIT),
     }),
+    storeRepeats: t.boolean({
+      required: false,
+      description:
+        'Store the turn even when the vault holds the same words from the last 24 hours (and, with extract, extract from it): for an app whose user says the same thing on purpose (a diary, "took my evening pill"). Identical turns racing then may all be stored. The drop-in routes\' X-Memory-Store-Repeats. Default: false, a repeat is DUPLICATE.',
+    }),
+    now: t.field({
+      type: 'DateTime',
+      required: false,
+      description:
+        'Reference time of the memory search, as SearchInput.now: its windows, and dates the user\'s words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user\'s day in UTC−8); default: server time, in UTC\'s calendar. The turn is stored at server time. The drop-in routes\' X-Memory-Now.',
+    }),
     temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
     maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),
     topP: t.float({ required: false, description: 'Nucleus sampling, 0–1.' }),

@@ -114,7 +114,11 @@ export class VaultWrites {
         // The key went (its window passed) while the retry extracted.
         if (amends !== undefined)
           return {
-            result: failure('NOT_FOUND', 'the idempotency key expired', 'IDEMPOTENCY_KEY_EXPIRED'),
+            result: failure(
+              'NOT_FOUND',
+              `the idempotency key expired (its ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours passed while this retry extracted facts): nothing was written; the first call's memories stand without facts, and this key now starts a new call`,
+              'IDEMPOTENCY_KEY_EXPIRED',
+            ),
             meta,
           };
       }

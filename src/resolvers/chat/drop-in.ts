@@ -142,6 +142,7 @@ export async function prepareDropIn(
           windows: controls.windows,
           limit: controls.contextLimit,
           present: conversationTexts(wire.native.sentTexts(stripped)),
+          now: controls.now,
         })
       : null;
   const [found, recalled] = await Promise.all([
@@ -189,15 +190,22 @@ export async function prepareDropIn(
       if ('skip' in planned) return skippedTurn(planned.skip);
       const { items } = planned;
       const target = vaults.at(-1) as VaultSelector;
+      const storing = { storeRepeats: controls.storeRepeats };
       const turn = controls.extract
-        ? rememberTurnWithFacts(context, target, items, {
-            provider: model.provider,
-            model: model.model,
-            apiKey,
-            settings: providerSettings(context.env),
-            signal: new AbortController().signal,
-          }).then((remembered) => remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'))
-        : rememberTurn(context, target, items).then(
+        ? rememberTurnWithFacts(
+            context,
+            target,
+            items,
+            {
+              provider: model.provider,
+              model: model.model,
+              apiKey,
+              settings: providerSettings(context.env),
+              signal: new AbortController().signal,
+            },
+            storing,
+          ).then((remembered) => remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'))
+        : rememberTurn(context, target, items, storing).then(
             (remembered) => remembered ?? skippedTurn('EXCLUDED_BY_CALLER'),
           );
       // A streamed answer's headers have left: waitUntil finishes the store.

@@ -1,4 +1,6 @@
 import { CodedError } from '../../core/errors';
+import { readClientTime } from '../../core/memory-time';
+import { keepOffset } from '../../core/time-offsets';
 import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
 
@@ -52,6 +54,8 @@ export interface MemoryControls {
   storeResponse: boolean | null;
   /** X-Memory-Store-Tools: also store tool calls and results. */
   storeTools: boolean;
+  /** X-Memory-Store-Repeats: store the turn even when the vault holds it from the last 24 hours. */
+  storeRepeats: boolean;
   /** X-Memory-Context-Limit: most memory tokens to inject. */
   contextLimit: number | null;
   /**
@@ -63,6 +67,11 @@ export interface MemoryControls {
   receiptInBody: boolean;
   /** X-Memory-Extract: extract facts from the stored turn with the same model and key. */
   extract: boolean;
+  /**
+   * X-Memory-Now: the memory search's `now`, its offset kept (the calendar
+   * "yesterday" is read in); null: server time.
+   */
+  now: Date | null;
 }
 
 export function parseMode(raw: string, where: string): MemoryMode {
@@ -147,11 +156,26 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     storeRequest: flag(headers, 'x-memory-store', true),
     storeResponse: flag(headers, 'x-memory-store-response', null),
     storeTools: flag(headers, 'x-memory-store-tools', false),
+    storeRepeats: flag(headers, 'x-memory-store-repeats', false),
     contextLimit,
     windows,
     receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),
     extract,
+    now: nowControl(headers),
   };
+}
+
+/**
+ * X-Memory-Now, read as GraphQL reads a search's or a chat's `now`
+ * (core/memory-time.ts): RFC 3339 with its offset, or whole milliseconds;
+ * refused with the same reasons (INVALID_DATE_TIME, TIMESTAMP_IN_SECONDS, …).
+ */
+function nowControl(headers: Headers): Date | null {
+  const raw = headers.get('x-memory-now')?.trim();
+  if (raw === undefined || raw === '') return null;
+  const read = readClientTime(/^\d+$/.test(raw) ? Number(raw) : raw);
+  if (!read.ok) throw new CodedError('BAD_USER_INPUT', `X-Memory-Now ${read.problem}`, read.reason);
+  return keepOffset(new Date(read.ms), read.offsetMinutes);
 }
 
 /**

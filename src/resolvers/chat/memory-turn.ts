@@ -81,6 +81,8 @@ export async function recallMemory(
     windows?: WindowQuery[] | null;
     limit?: number | null;
     present: ReadonlySet<string>;
+    /** The search's `now` (ChatInput.now, X-Memory-Now); server time when absent. */
+    now?: Date | null;
   },
 ): Promise<Recalled> {
   const started = performance.now();
@@ -96,6 +98,7 @@ export async function recallMemory(
       query: options.query.slice(0, MAX_QUERY_LENGTH),
       vaults: options.vaults,
       windows: options.windows ?? null,
+      now: options.now ?? null,
     },
     { leaveOut: options.present },
   );
@@ -129,23 +132,36 @@ export interface TurnReceipt {
 }
 
 /**
+ * How a turn meets the "once" rule: by default what the vault holds from the
+ * last 24 hours is left out; `storeRepeats` (ChatInput.storeRepeats,
+ * X-Memory-Store-Repeats) stores it all the same, for an app whose user
+ * says the same thing on purpose ("took my evening pill").
+ */
+export interface TurnStoring {
+  storeRepeats?: boolean;
+}
+
+/**
  * Stores a finished turn in the target vault: items get consecutive
  * timestamps so they list in order. Handed to ctx.waitUntil too, so it
  * finishes when the caller does not wait for it (a streamed drop-in answer,
  * whose headers have left). A failure is logged (message only) and reported
  * in the returned receipt, never thrown: the client has the answer already.
  * null when there was nothing to store. Items the vault created from the
- * same text within the last 24 hours are left out, unbilled; a turn of
- * nothing else is DUPLICATE.
+ * same text within the last 24 hours are left out, unbilled, unless the
+ * caller stores repeats; a turn of nothing else is DUPLICATE.
  */
 export function rememberTurn(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
+  storing: TurnStoring = {},
 ): Promise<TurnReceipt | null> {
   // A turn the vault holds from the last day (a retry, a resent request) is
   // not stored or billed again: checked by the vault in the write's own step.
-  const inputs = turnInputs(target, items).map((input) => ({ ...input, skipIfRepeated: true }));
+  const inputs = turnInputs(target, items).map((input) =>
+    storing.storeRepeats === true ? input : { ...input, skipIfRepeated: true },
+  );
   if (inputs.length === 0) return Promise.resolve(null);
   const stored = storeBatch(context, inputs).then(
     (batch): TurnReceipt =>
@@ -169,34 +185,25 @@ export function rememberTurn(
  * stored), and a partly repeated one extracts from its new items only. The
  * vault checks again as it writes; a fact whose items turned out repeated
  * there (identical turns racing) is left out with them, and a turn of which
- * nothing was written is DUPLICATE too (its model calls were spent).
+ * nothing was written is DUPLICATE too (its model calls were spent). With
+ * `storeRepeats` nothing is left out: the whole turn is stored and
+ * extracted from.
  */
 export async function rememberTurnWithFacts(
   context: MeteredContext,
   target: VaultSelector,
   items: TurnItem[],
   extractor: Extractor,
+  storing: TurnStoring = {},
 ): Promise<{ facts: FactsReceipt | null; turn: TurnReceipt } | null> {
-  const inputs = turnInputs(target, items).map((input) => ({
-    ...input,
-    skipIfRepeated: true,
-    repeatsExtractedOnly: true,
-  }));
+  const storeRepeats = storing.storeRepeats === true;
+  const inputs = turnInputs(target, items).map((input) =>
+    storeRepeats ? input : { ...input, skipIfRepeated: true, repeatsExtractedOnly: true },
+  );
   if (inputs.length === 0) return null;
   try {
-    const address = vaultOf(context.principal, target);
-    const repeated = await context.timings.time('vault', async () =>
-      vaultStub(context.env, address).repeatedTexts(
-        address,
-        inputs.map(({ content }) => content),
-        true,
-      ),
-    );
-    if (!repeated.ok) throw CodedError.from(repeated);
-    if (repeated.positions.length === inputs.length)
-      return { facts: null, turn: skippedTurn('DUPLICATE') };
-    const left = new Set(repeated.positions);
-    const fresh = inputs.filter((_, position) => !left.has(position));
+    const fresh = storeRepeats ? inputs : await unrepeated(context, target, inputs);
+    if (fresh.length === 0) return { facts: null, turn: skippedTurn('DUPLICATE') };
     const done = await storeWithFacts(context, fresh, extractor);
     // The turn's items the vault wrote (`repeated` counts the facts left
     // out with them too). None: an identical turn racing this one wrote
@@ -216,6 +223,25 @@ export async function rememberTurnWithFacts(
   }
 }
 
+/** The inputs of a turn the vault does not hold from the last 24 hours (extracted facts standing). */
+async function unrepeated(
+  context: MeteredContext,
+  target: VaultSelector,
+  inputs: StoreInput[],
+): Promise<StoreInput[]> {
+  const address = vaultOf(context.principal, target);
+  const repeated = await context.timings.time('vault', async () =>
+    vaultStub(context.env, address).repeatedTexts(
+      address,
+      inputs.map(({ content }) => content),
+      true,
+    ),
+  );
+  if (!repeated.ok) throw CodedError.from(repeated);
+  const left = new Set(repeated.positions);
+  return inputs.filter((_, position) => !left.has(position));
+}
+
 /** Why a complete answer's turn was not stored although nothing failed. */
 const SKIPPED = {
   MEMORY_MODE_READ: 'the memory mode is read: memory is injected, nothing is stored',
@@ -231,7 +257,7 @@ const SKIPPED = {
   NO_CONTENT_WORDS:
     'the user said nothing to remember (a greeting, thanks or an acknowledgement: no word but function words and small talk)',
   DUPLICATE:
-    'the vault holds the same text from the last 24 hours (a retried or resent turn): not stored or billed again',
+    'the vault holds the same text from the last 24 hours (a retried or resent turn): not stored or billed again (storeRepeats, X-Memory-Store-Repeats: true, stores a repeat said on purpose)',
 } as const;
 
 export type SkipReason = keyof typeof SKIPPED;

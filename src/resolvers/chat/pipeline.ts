@@ -70,6 +70,17 @@ export interface ChatInput {
   contextLimit?: number | null;
   /** Extract facts from the turn with the same model and key, and reconcile them (off by default). */
   extract?: boolean | null;
+  /**
+   * The memory search's `now`, as a search's (X-Memory-Now): its windows, and
+   * the calendar of the offset it was written in for "yesterday" and the
+   * like; server time when absent. The turn is stored at server time.
+   */
+  now?: Date | null;
+  /**
+   * Store the turn even when the vault holds it from the last 24 hours
+   * (X-Memory-Store-Repeats); default false: a repeat is DUPLICATE.
+   */
+  storeRepeats?: boolean | null;
 }
 
 export interface ChatOutcome {
@@ -152,6 +163,7 @@ export async function openChat(
           windows: input.windows,
           limit: input.contextLimit,
           present: conversationTexts(sentTexts(input.messages)),
+          now: input.now ?? null,
         })
       : { block: null, receipt: NO_MEMORY },
   ]);
@@ -189,6 +201,7 @@ export async function openChat(
   metering.startWithin(METER_START_LATEST_MS);
 
   const target = vaults.at(-1)!;
+  const storing = { storeRepeats: input.storeRepeats === true };
   async function* events(): AsyncGenerator<AnswerEvent, ChatOutcome, undefined> {
     let content = '';
     let facts: FactsReceipt | null = null;
@@ -234,17 +247,18 @@ export async function openChat(
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
       // streamed as it came.
-      const remembered = await rememberTurnWithFacts(context, target, items, {
-        provider: parsed.provider,
-        model: parsed.model,
-        apiKey,
-        settings,
-        signal,
-      });
+      const remembered = await rememberTurnWithFacts(
+        context,
+        target,
+        items,
+        { provider: parsed.provider, model: parsed.model, apiKey, settings, signal },
+        storing,
+      );
       facts = remembered?.facts ?? null;
       turn = remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER');
     } else {
-      turn = (await rememberTurn(context, target, items)) ?? skippedTurn('EXCLUDED_BY_CALLER');
+      turn =
+        (await rememberTurn(context, target, items, storing)) ?? skippedTurn('EXCLUDED_BY_CALLER');
     }
     return {
       content,

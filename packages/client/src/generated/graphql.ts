@@ -20,12 +20,16 @@ export type ChatInput = {
   messages: Array<ChatMessageInput>;
   /** provider/model, e.g. openai/gpt-4o, anthropic/claude-sonnet-4, google/gemini-2.5-flash, openrouter/meta-llama/llama-3.3-70b, compatible/llama3.2; bare gpt-…, claude-… and gemini-… names are inferred */
   model: string;
+  /** Reference time of the memory search, as SearchInput.now: its windows, and dates the user's words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user's day in UTC−8); default: server time, in UTC's calendar. The turn is stored at server time. The drop-in routes' X-Memory-Now. */
+  now?: string | null | undefined;
   /** Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it). */
   responseFormat?: unknown;
   /** Also read (and write) this session's vault. */
   sessionId?: string | null | undefined;
   /** Stop sequences (at most 4). */
   stop?: Array<string> | null | undefined;
+  /** Store the turn even when the vault holds the same words from the last 24 hours (and, with extract, extract from it): for an app whose user says the same thing on purpose (a diary, "took my evening pill"). Identical turns racing then may all be stored. The drop-in routes' X-Memory-Store-Repeats. Default: false, a repeat is DUPLICATE. */
+  storeRepeats?: boolean | null | undefined;
   /** Sampling temperature, 0–2. */
   temperature?: number | null | undefined;
   /** "auto" (default), "none", "required", or { name } to force one tool. */

@@ -1,0 +1,248 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { print } from 'graphql';
+import { GraphQLClient } from 'graphql-request';
+import { createClient } from 'graphql-sse';
+import {
+  ChatDocument,
+  ChatStreamDocument,
+  SearchDocument,
+  type ChatStreamSubscription,
+} from '../generated/graphql';
+import { BASE_URL, post, workerFetch } from '../helpers/graphql';
+import { resetFakes } from '../helpers/fakes';
+import { postJson, upstreamCalls } from '../helpers/drop-in';
+import { keyWithDatedNotes, type Key } from '../helpers/dated-notes';
+
+/**
+ * Chat reads the user's dates in the user's calendar when told it (an
+ * outside review's finding, "review 100": chat's memory search read
+ * "yesterday" in UTC's day whatever the user's zone). `ChatInput.now` and
+ * the drop-in routes' X-Memory-Now take a search's `now`, offset and all.
+ */
+
+/** One instant, written in UTC and in UTC−8 (20:00 on the 26th there). */
+const NOW_UTC = '2026-11-27T04:00:00Z';
+const NOW_PACIFIC = '2026-11-26T20:00:00-08:00';
+
+const RAMEN = 'Lunch was ramen at the noodle bar';
+const TACOS = 'Lunch was tacos at the food truck';
+const NOTES = {
+  // Noon on the 25th in UTC−8: "yesterday" there at NOW_PACIFIC; in UTC the
+  // 25th, the day before yesterday.
+  ramen: [RAMEN, '2026-11-25T20:00'],
+  // Noon on the 26th in UTC−8 ("today" there); the 26th in UTC, "yesterday".
+  tacos: [TACOS, '2026-11-26T20:00'],
+} as const;
+
+const QUESTION = 'What did I have for lunch yesterday?';
+
+/** Both notes are in WORKING at that instant; one hit shows which one the day favours. */
+const ONE_HIT = [{ window: 'WORKING' as const, limit: 1 }];
+
+/** The lunch note a provider call was given, read from the request the fake recorded. */
+function lunchIn(rawBody: string): string[] {
+  return [RAMEN, TACOS].filter((note) => rawBody.includes(note));
+}
+
+const keyWithLunches = () => keyWithDatedNotes(NOTES);
+
+const graphqlChat = (key: Key) =>
+  new GraphQLClient(`${BASE_URL}/graphql`, {
+    fetch: workerFetch,
+    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
+  });
+
+describe("chat's `now`: the user's calendar for dates said relative to today", () => {
+  beforeEach(resetFakes);
+
+  it('GraphQL chat: the same question at the same instant injects the day of the offset `now` is written in', async () => {
+    const key = await keyWithLunches();
+    const asked = async (now: string) => {
+      const { chat } = await graphqlChat(key).request(ChatDocument, {
+        input: {
+          model: 'gpt-4o',
+          messages: [{ role: 'USER', content: QUESTION }],
+          memoryMode: 'READ',
+          windows: ONE_HIT,
+          now,
+        },
+      });
+      const call = (await upstreamCalls('api.openai.com')).at(-1)!;
+      expect(chat.memory.hits.map((hit) => hit.memory.content)).toEqual(lunchIn(call.rawBody));
+      return lunchIn(call.rawBody);
+    };
+    expect(await asked(NOW_UTC)).toEqual([TACOS]);
+    expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+    // A search with the same `now` agrees.
+    const searched = await key.api.request(SearchDocument, {
+      input: { query: QUESTION, windows: ONE_HIT, now: NOW_PACIFIC },
+    });
+    expect(searched.search.hits.map((hit) => hit.memory.content)).toEqual([RAMEN]);
+  });
+
+  it('the chat subscription takes the same `now`', async () => {
+    const key = await keyWithLunches();
+    const sse = createClient({
+      url: `${BASE_URL}/graphql`,
+      fetchFn: workerFetch,
+      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
+    });
+    const streamed = async (now: string) => {
+      let last: ChatStreamSubscription['chat'] | undefined;
+      for await (const result of sse.iterate<ChatStreamSubscription>({
+        query: print(ChatStreamDocument),
+        variables: {
+          input: {
+            model: 'gpt-4o',
+            messages: [{ role: 'USER', content: QUESTION }],
+            memoryMode: 'READ',
+            windows: ONE_HIT,
+            now,
+          },
+        },
+      })) {
+        expect(result.errors).toBeUndefined();
+        last = result.data!.chat;
+      }
+      return last!.result!.memory.hits.map((hit) => hit.memory.content);
+    };
+    expect(await streamed(NOW_UTC)).toEqual([TACOS]);
+    expect(await streamed(NOW_PACIFIC)).toEqual([RAMEN]);
+  });
+
+  const ROUTES = {
+    // Native OpenAI, native Anthropic, and a Claude model over the OpenAI
+    // format (the chat pipeline, translated).
+    'chat completions': {
+      path: '/v1/chat/completions',
+      headers: (s: string) => ({ authorization: `Bearer ${s}`, 'x-provider-key': 'sk-test' }),
+      body: { model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] },
+      host: 'api.openai.com',
+    },
+    messages: {
+      path: '/v1/messages',
+      headers: (s: string) => ({ 'x-api-key': s, 'x-provider-key': 'sk-ant-test' }),
+      body: {
+        model: 'claude-sonnet-4',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: QUESTION }],
+      },
+      host: 'api.anthropic.com',
+    },
+    'chat completions, cross-format': {
+      path: '/v1/chat/completions',
+      headers: (s: string) => ({ authorization: `Bearer ${s}`, 'x-provider-key': 'sk-ant-test' }),
+      body: { model: 'anthropic/claude-sonnet-4', messages: [{ role: 'user', content: QUESTION }] },
+      host: 'api.anthropic.com',
+    },
+    gemini: {
+      path: '/v1beta/models/gemini-2.5-flash:generateContent',
+      headers: (s: string) => ({ 'x-goog-api-key': s, 'x-provider-key': 'AIza-test' }),
+      body: { contents: [{ role: 'user', parts: [{ text: QUESTION }] }] },
+      host: 'generativelanguage.googleapis.com',
+    },
+  };
+
+  for (const [route, { path, headers, body, host }] of Object.entries(ROUTES)) {
+    it(`${route}: X-Memory-Now sets the calendar; without it, UTC's day at server time`, async () => {
+      const key = await keyWithLunches();
+      const asked = async (now: string | null) => {
+        const response = await postJson(
+          path,
+          { ...body, memory_mode: 'read' },
+          {
+            ...headers(key.secret),
+            'x-memory-windows': 'WORKING=1',
+            ...(now === null ? {} : { 'x-memory-now': now }),
+          },
+        );
+        expect(response.status).toBe(200);
+        return lunchIn((await upstreamCalls(host)).at(-1)!.rawBody);
+      };
+      expect(await asked(NOW_UTC)).toEqual([TACOS]);
+      expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+      // Whole milliseconds, as GraphQL's DateTime takes them: UTC's calendar.
+      expect(await asked(String(Date.parse(NOW_UTC)))).toEqual([TACOS]);
+      // Without it, server time in UTC's calendar (the server's clock moved
+      // to that instant): the user in UTC−8 gets the UTC day's lunch.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.parse(NOW_UTC));
+        expect(await asked(null)).toEqual([TACOS]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  }
+
+  it("a `now` that cannot be read is refused alike by search, GraphQL chat and X-Memory-Now, in each surface's shape, and the provider is never called", async () => {
+    const key = await keyWithLunches();
+    // The header's text, the same value as a GraphQL variable (milliseconds
+    // are a JSON number there), and the reason all three answer.
+    const cases: [string, string | number, string][] = [
+      ['2026-11-26T20:00:00', '2026-11-26T20:00:00', 'INVALID_DATE_TIME'],
+      ['yesterday', 'yesterday', 'INVALID_DATE_TIME'],
+      ['1795700000', 1795700000, 'TIMESTAMP_IN_SECONDS'],
+    ];
+    for (const [now, variable, reason] of cases) {
+      const searched = await post(
+        'query($now: DateTime) { search(input: { query: "lunch", now: $now }) { hits { score } } }',
+        { now: variable },
+        key.secret,
+      );
+      expect(searched.errors?.[0]?.extensions, now).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason,
+      });
+      const chatted = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-test',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          query: print(ChatDocument),
+          variables: {
+            input: {
+              model: 'gpt-4o',
+              messages: [{ role: 'USER', content: QUESTION }],
+              now: variable,
+            },
+          },
+        }),
+      });
+      const chatErrors = ((await chatted.json()) as { errors?: { extensions?: unknown }[] }).errors;
+      expect(chatErrors?.[0]?.extensions, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+
+      const openAi = await postJson(
+        '/v1/chat/completions',
+        { model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] },
+        { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test', 'x-memory-now': now },
+      );
+      expect(openAi.status, now).toBe(400);
+      const openAiError = ((await openAi.json()) as { error: Record<string, string> }).error;
+      expect(openAiError, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+      expect(openAiError.message).toMatch(/^X-Memory-Now /);
+
+      const anthropic = await postJson(
+        '/v1/messages',
+        {
+          model: 'claude-sonnet-4',
+          max_tokens: 50,
+          messages: [{ role: 'user', content: QUESTION }],
+        },
+        { 'x-api-key': key.secret, 'x-provider-key': 'sk-ant-test', 'x-memory-now': now },
+      );
+      expect(anthropic.status, now).toBe(400);
+      const anthropicBody = (await anthropic.json()) as {
+        type: string;
+        error: Record<string, string>;
+      };
+      expect(anthropicBody.type).toBe('error');
+      expect(anthropicBody.error, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+    }
+    expect(await upstreamCalls('api.openai.com')).toEqual([]);
+    expect(await upstreamCalls('api.anthropic.com')).toEqual([]);
+  });
+});
