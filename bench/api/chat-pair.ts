@@ -12,7 +12,8 @@
  * called directly (with and without that system message). Per row: the
  * p50 time to the first bytes (the stream is then read to its end, as
  * bench:api reads it), the ratio to `me` of the same server, and the mean
- * Server-Timing phases.
+ * Server-Timing phases, and the server's workerd CPU per request (mean; from
+ * /proc, so less at the mercy of the machine's load than the wall times).
  *
  *   npm run bench:api:chat-pair -- --memories 10000 --samples 300
  *   npm run bench:api:chat-pair -- --base /tmp/main-checkout   # base (A) vs this checkout (B)
@@ -28,6 +29,7 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
 import { corpus, loadCorpus } from './corpus';
+import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
@@ -46,6 +48,8 @@ interface Server {
   label: string;
   url: string;
   secret: string;
+  /** The server's workerd processes, whose CPU each request is charged (process-cpu.ts). */
+  workerd: number[];
   stop(): Promise<void>;
 }
 
@@ -68,7 +72,14 @@ async function startServer(label: string, dir: string, offset: number, fakeUrl: 
     const created = (await graphqlAt(server.url, admin, {
       query: `mutation { createMemoryKey(name: "bench") { secret } }`,
     })) as { createMemoryKey: { secret: string } };
-    return { label, url: server.url, secret: created.createMemoryKey.secret, stop: server.stop };
+    const { workerd } = await serverProcesses(Number(new URL(server.url).port));
+    return {
+      label,
+      url: server.url,
+      secret: created.createMemoryKey.secret,
+      workerd,
+      stop: server.stop,
+    };
   } finally {
     process.chdir(here);
   }
@@ -315,12 +326,19 @@ async function main() {
     const times = new Map(rows.map((row) => [key(row), [] as number[]]));
     const phases = new Map(rows.map((row) => [key(row), new Map<string, number>()]));
     const splits = new Map(rows.map((row) => [key(row), [[], [], []] as number[][]]));
+    // workerd's CPU from before a request to its last byte: its clock moves
+    // only on I/O and the wall times move with the machine's load, this less.
+    const cpu = new Map(rows.map((row) => [key(row), 0]));
+    const workerdOf = (row: Row) => servers.find((server) => server.label === row.server)?.workerd;
     for (let i = 0; i < 20; i++) for (const row of rows) await row.call(); // warm up
     const shuffle = shuffler(13);
     for (let round = 0; round < SAMPLES; round++) {
       for (const row of shuffle(rows)) {
         lastSplit = null;
+        const pids = workerdOf(row);
+        const before = pids ? await threadCpuMs(pids) : 0;
         const { ms, timing } = await row.call();
+        if (pids) cpu.set(key(row), cpu.get(key(row))! + (await threadCpuMs(pids)) - before);
         times.get(key(row))!.push(ms);
         // Set by the call just made (TypeScript cannot see that it was).
         const split = lastSplit as [number, number, number] | null;
@@ -343,8 +361,11 @@ async function main() {
       const mean = [...sums]
         .map(([name, total]) => `${name} ${(total / SAMPLES).toFixed(2)}`)
         .join(', ');
+      const cpuMs = workerdOf(row)
+        ? `, workerd CPU ${(cpu.get(key(row))! / SAMPLES).toFixed(2)} ms`
+        : '';
       console.log(
-        `${row.server.padEnd(4)} ${row.name.padEnd(40)} p50 ${p50(row).toFixed(2)} ms${ratio}`,
+        `${row.server.padEnd(4)} ${row.name.padEnd(40)} p50 ${p50(row).toFixed(2)} ms${ratio}${cpuMs}`,
       );
       if (mean) console.log(`       ${mean}`);
       const [out, inFake, back] = splits.get(key(row))!.map((parts) =>
