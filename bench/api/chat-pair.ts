@@ -28,7 +28,7 @@ import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
-import { corpus, loadCorpus } from './corpus';
+import { corpus, loadCorpus, type Corpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile, shuffler } from './rounds';
 
@@ -96,9 +96,15 @@ async function graphqlAt(url: string, token: string, body: object): Promise<unkn
   return parsed.data;
 }
 
-async function load(server: Server): Promise<void> {
+/**
+ * Loads bench:api's corpus into a server's SESSION bench-a. Every server gets
+ * the same memories at the same times (a paired run compares the same
+ * vault): the first draws them from `words`, which the queries then continue
+ * as bench:api's do; the others from a fresh stream of the same seed.
+ */
+async function load(server: Server, from: Corpus, now: number): Promise<void> {
   const vault = { kind: 'SESSION', id: 'bench-a' };
-  await loadCorpus(words, vault, { count: MEMORIES, now: Date.now(), inFlight: 4 }, (inputs) =>
+  await loadCorpus(from, vault, { count: MEMORIES, now, inFlight: 4 }, (inputs) =>
     graphqlAt(server.url, server.secret, {
       query: `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`,
       variables: { inputs },
@@ -281,9 +287,10 @@ async function main() {
   try {
     if (BASE !== null) servers.push(await startServer('A', BASE, BASE_OFFSET, fake.url));
     servers.push(await startServer(BASE === null ? 'this' : 'B', process.cwd(), 0, fake.url));
-    for (const server of servers) {
+    const loadedAt = Date.now();
+    for (const [at, server] of servers.entries()) {
       console.log(`loading ${MEMORIES} memories into ${server.label}'s SESSION bench-a…`);
-      await load(server);
+      await load(server, at === 0 ? words : corpus(), loadedAt);
     }
     const fillers = await Promise.all(servers.map(blockSizedFiller));
     console.log(
