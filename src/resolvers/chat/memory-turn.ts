@@ -14,6 +14,7 @@ import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
+import { deeperWindows, pickAcrossWindows } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
 
 export interface ChatReceipt {
@@ -62,9 +63,13 @@ export function chatVaults(
   ];
 }
 
+/** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
+const CHAT_PICKS = { deeper: deeperWindows, pick: pickAcrossWindows };
+
 /**
- * Searches the chat's vaults with the user's words and renders the best
- * memories as a block within the token budget: the smaller of `limit` (or the
+ * Searches the chat's vaults with the user's words, picks the best memories
+ * across windows and vaults (memory-picks.ts) and renders them as a block,
+ * best first within the token budget: the smaller of `limit` (or the
  * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
  * Memories the request already carries (`present`: the keys of its messages'
  * texts, text/conversation-texts.ts), such as earlier turns of this
@@ -97,7 +102,7 @@ export async function recallMemory(
       vaults: options.vaults,
       windows: options.windows ?? null,
     },
-    { leaveOut: options.present },
+    { leaveOut: options.present, picks: CHAT_PICKS },
   );
   const block = renderMemoryBlock(found.hits, budget);
   return {
