@@ -108,17 +108,21 @@ async function subscribedChat(
   return memory!;
 }
 
-/** The memory lines of the system message the fake provider received last. */
+/** The memory lines of the system message the fake provider received last, as shown. */
 async function injectedLines(): Promise<string[]> {
+  return (await blockLines()).map(
+    (line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string,
+  );
+}
+
+/** The block's lines as the fake provider received them last: `- [time · vault · window · role] "text"`. */
+async function blockLines(): Promise<string[]> {
   const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
   const system = call!.body.messages!.find(
     (message: { role: string }) => message.role === 'system',
   );
   if (!system) return [];
-  return (system.content as string)
-    .split('\n')
-    .filter((line) => line.startsWith('- ['))
-    .map((line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string);
+  return (system.content as string).split('\n').filter((line) => line.startsWith('- ['));
 }
 
 /** /v1/chat/completions through the official SDK; returns the decoded receipt header. */
@@ -154,6 +158,12 @@ describe('chat memory is chosen best first across windows', () => {
     expect(streamed.memoryTokens).toBe(
       streamed.hits.reduce((sum, hit) => sum + hit.memory.tokens, 0),
     );
+    // The receipt lists them best first; the block shows them oldest first.
+    const scores = streamed.hits.map((hit) => hit.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const times = (await blockLines()).map((line) => line.slice(3, line.indexOf(' · ')));
+    expect(times.length).toBeGreaterThan(1);
+    expect(times).toEqual([...times].sort());
 
     const dropIn = await completion(key);
     lines = await injectedLines();

@@ -9,7 +9,7 @@ const PREAMBLE = [
 
 export interface MemoryBlock {
   text: string;
-  /** The hits that fit in the budget, in the order shown (oldest first). */
+  /** The hits that fit in the budget, best first (the block shows them oldest first). */
   hits: RankedHit[];
   /** Memory tokens injected: the included memories' own tokens (Memory.tokens), as billed. */
   memoryTokens: number;
@@ -38,10 +38,10 @@ export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): M
   }
   if (included.length === 0) return null;
   // A stable sort: memories of the same moment keep their best-first order.
-  const shown = included.sort((a, b) => a.memory.createdAt - b.memory.createdAt);
+  const shown = [...included].sort((a, b) => a.memory.createdAt - b.memory.createdAt);
   return {
     text: `${PREAMBLE}\n<memories>\n${shown.map(blockLine).join('\n')}\n</memories>`,
-    hits: shown,
+    hits: included,
     memoryTokens,
   };
 }
