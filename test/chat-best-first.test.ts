@@ -79,6 +79,7 @@ const CHAT_STREAM = `subscription($input: ChatInput!) {
 async function subscribedChat(
   key: Key,
   input: Record<string, unknown>,
+  question = QUESTION,
 ): Promise<{ memoryTokens: number; hits: ReceiptHit[] }> {
   const client = createClient({
     url: `${BASE_URL}/graphql`,
@@ -96,7 +97,7 @@ async function subscribedChat(
         model: 'openai/gpt-4o',
         sessionId: 'carlos-kenji',
         memoryMode: 'READ',
-        messages: [{ role: 'USER', content: QUESTION }],
+        messages: [{ role: 'USER', content: question }],
         ...input,
       },
     },
@@ -126,14 +127,14 @@ async function blockLines(): Promise<string[]> {
 }
 
 /** /v1/chat/completions through the official SDK; returns the decoded receipt header. */
-async function completion(key: Key, headers: Record<string, string> = {}) {
+async function completion(key: Key, headers: Record<string, string> = {}, question = QUESTION) {
   const openai = openAiClient(key.secret, {
     'x-session-id': 'carlos-kenji',
     'x-memory-mode': 'read',
     ...headers,
   });
   const { response } = await openai.chat.completions
-    .create({ model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] })
+    .create({ model: 'gpt-4o', messages: [{ role: 'user', content: question }] })
     .withResponse();
   return {
     tokens: Number(response.headers.get('x-memory-tokens')),
@@ -191,5 +192,41 @@ describe('chat memory is chosen best first across windows', () => {
     expect(await injectedLines()).toEqual([best.memory.content]);
     expect(dropIn.receipt.hits.map((hit) => hit.score)).toEqual([best.score]);
     expect(dropIn.tokens).toBe(best.memory.tokens);
+  });
+
+  it('a recent memory above the floor still yields a tight budget to a better older one', async () => {
+    const key = await newKey();
+    const now = Date.now();
+    const older = 'The spare key is under the blue flowerpot by the back door';
+    const recent = 'The car key fob needs a new battery';
+    // Notes (one batch, one role, no speaker): each is found by its own words only.
+    const stored = await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        [older, 40 * DAY],
+        [recent, 20 * HOUR],
+      ].map(([content, ago]) => ({
+        content: content as string,
+        createdAt: new Date(now - (ago as number)).toISOString(),
+        vault: { kind: 'SESSION' as const, id: 'carlos-kenji' },
+      })),
+    });
+    const tokens = new Map(stored.storeMemories.map((memory) => [memory.content, memory.tokens]));
+    const question = 'where is the spare key';
+    const open = await subscribedChat(key, {}, question);
+    // Both are memory for it (the recent one is above the floor), the older one scores better.
+    expect(open.hits.map((hit) => [hit.memory.content, hit.window])).toEqual([
+      [older, 'LONG_TERM'],
+      [recent, 'WORKING'],
+    ]);
+    // Room for either, not both: the better one goes in, though its window comes later.
+    const limit = Math.max(tokens.get(older)!, tokens.get(recent)!);
+    expect(tokens.get(older)! + tokens.get(recent)!).toBeGreaterThan(limit);
+
+    const tight = await subscribedChat(key, { contextLimit: limit }, question);
+    expect(tight.hits.map((hit) => hit.memory.content)).toEqual([older]);
+    expect(await injectedLines()).toEqual([older]);
+    const dropIn = await completion(key, { 'x-memory-context-limit': String(limit) }, question);
+    expect(await injectedLines()).toEqual([older]);
+    expect(dropIn.tokens).toBe(tokens.get(older));
   });
 });
