@@ -114,6 +114,9 @@ export async function recallMemory(
     options.limit ?? context.config.memoryTokenBudget,
     Math.floor(contextWindow(model) / 4),
   );
+  // A vault the call names wrongly (a bad session id) is refused even when
+  // nothing is searched: the search used to be what refused it.
+  for (const selector of options.vaults) vaultOf(context.principal, selector);
   if (budget <= 0 || options.query.trim() === '')
     return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
   if (isSmallTalk(options.query))
