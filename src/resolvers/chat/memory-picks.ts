@@ -5,9 +5,10 @@ import type { RankedHit } from '../merge-hits';
 /**
  * A hit scoring under this share of the read's best hit is not memory for
  * the chat. Taken from the outside review's data (review 101): the answers
- * its questions look for score at least 0.36 of the best hit of their read
- * (a changed fact found by a name alone: "where does carlos live" → "Moved
- * to Denver", 0.132 beside 0.365), while the recent filler that crowded out
+ * 49 of its 50 questions look for score at least 0.36 of the best hit of
+ * their read (a changed fact found by a name alone: "where does carlos
+ * live" → "Moved to Denver", 0.132 beside 0.365; the 50th, 0.27, is a
+ * misread "wheres", 11th in its read anyway), while the recent filler that crowded out
  * a strong older answer scores 0.17–0.22 of it ("does carlos still work at
  * redwood bank": ramen turns 0.043–0.054 beside 0.257). 0.3 sits between.
  */
