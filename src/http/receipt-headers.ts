@@ -11,6 +11,7 @@ export function receiptJson(receipt: ChatReceipt) {
     // Once the turn is done (never in a streamed answer's headers).
     ...(parts ? { storedMemoryTokens: parts.stored, billedMemoryTokens: parts.billed } : {}),
     ...(receipt.turn ? { turn: receipt.turn } : {}),
+    ...(receipt.readSkipped ? { readSkipped: receipt.readSkipped } : {}),
     hits: receipt.hits.map((hit) => ({
       id: encodeMemoryId({
         kind: hit.address.kind,
@@ -41,6 +42,8 @@ export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
         }
       : {}),
     'x-memory-receipt': encodeText(JSON.stringify(receiptJson(receipt))),
+    // No memory was searched for the call, and why (small talk: NO_CONTENT_WORDS).
+    ...(receipt.readSkipped ? { 'x-memory-read-skipped': receipt.readSkipped.reason } : {}),
     ...turnHeaders(receipt.turn),
   };
 }

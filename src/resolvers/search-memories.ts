@@ -66,6 +66,13 @@ export async function searchMemories(
      * request's own messages).
      */
     leaveOut?: ReadonlySet<string> | null;
+    /**
+     * How a chat picks its memories across windows (chat/memory-picks.ts):
+     * `deeper` says how deep each window is read, `pick` gets every hit
+     * read (each window best first, those left out gone) and returns the
+     * ones to keep. Unset: each window keeps its own limit (the `search` field).
+     */
+    picks?: WindowPicks | null;
   } = {},
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '')
@@ -83,11 +90,13 @@ export async function searchMemories(
     input.now == null ? CREATED_AT_FUTURE_SLACK_MS : 0,
   );
   const leaveOut = options.leaveOut?.size ? options.leaveOut : null;
-  if (leaveOut !== null && options.billInVault) {
+  const picks = options.picks ?? null;
+  if ((leaveOut !== null || picks !== null) && options.billInVault) {
     // A vault bills the hits it merged itself, which would include those left out here.
-    throw new Error('a search that leaves memories out cannot bill in the vault');
+    throw new Error('a search that leaves memories out or picks its own cannot bill in the vault');
   }
-  const reads = leaveOut === null ? windows : widenedWindows(windows, leaveOut.size);
+  const deeper = picks === null ? windows : picks.deeper(windows);
+  const reads = leaveOut === null ? deeper : widenedWindows(deeper, leaveOut.size);
   const metadata = metadataFilter(input.metadata);
   // A query without a letter or a digit (punctuation, NUL) has nothing to
   // embed: its vector would rank every memory alike, at a score that means
@@ -189,7 +198,13 @@ export async function searchMemories(
     reads,
     perVault.map((vault, at) => ({ address: vault.address, windows: spelt[at]! })),
   );
-  const hits = leaveOut === null ? merged : withoutLeftOut(merged, windows, leaveOut);
+  const found = leaveOut === null ? merged : withoutLeftOut(merged, leaveOut);
+  const hits =
+    picks !== null
+      ? picks.pick(found, windows)
+      : reads === windows
+        ? found
+        : withinLimits(found, windows);
   const memoryTokens = billedTokens(hits);
   // The receipt says what was billed: a search asked to bill is (here or by
   // its caller at once); chat bills only the memories it injects, and only
@@ -218,17 +233,23 @@ function widenedWindows(windows: readonly WindowSearch[], leftOut: number): Wind
   );
 }
 
-/** The merged hits without those left out, each window cut back to its own limit. */
-function withoutLeftOut(
-  merged: readonly RankedHit[],
-  windows: readonly WindowSearch[],
-  leaveOut: ReadonlySet<string>,
-): RankedHit[] {
+/** How a search picks its hits across windows (a chat's: chat/memory-picks.ts). */
+export interface WindowPicks {
+  deeper(windows: readonly WindowSearch[]): WindowSearch[];
+  pick(hits: readonly RankedHit[], windows: readonly WindowSearch[]): RankedHit[];
+}
+
+/** The merged hits without those left out. */
+function withoutLeftOut(merged: readonly RankedHit[], leaveOut: ReadonlySet<string>): RankedHit[] {
+  return merged.filter((hit) => !leaveOut.has(conversationKey(hit.memory.content)));
+}
+
+/** Hits read deeper than asked, each window cut back to its own limit. */
+function withinLimits(hits: readonly RankedHit[], windows: readonly WindowSearch[]): RankedHit[] {
   const kept: RankedHit[] = [];
   const limits = new Map(windows.map(({ window, limit }) => [window, limit]));
   const taken = new Map<RankedHit['window'], number>();
-  for (const hit of merged) {
-    if (leaveOut.has(conversationKey(hit.memory.content))) continue;
+  for (const hit of hits) {
     const count = taken.get(hit.window) ?? 0;
     if (count >= (limits.get(hit.window) ?? 0)) continue;
     taken.set(hit.window, count + 1);

@@ -5,7 +5,7 @@ import {
   type ChatOutcome,
   type ChatReceipt,
 } from '../resolvers/chat/pipeline';
-import { billedParts, type TurnReceipt } from '../resolvers/chat/memory-turn';
+import { billedParts, type ReadSkipped, type TurnReceipt } from '../resolvers/chat/memory-turn';
 import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
@@ -87,6 +87,18 @@ TurnReceiptRef.implement({
   }),
 });
 
+export const SkippedReadRef = builder.objectRef<ReadSkipped>('SkippedRead');
+SkippedReadRef.implement({
+  description: 'Why a chat that reads memory searched none for this call.',
+  fields: (t) => ({
+    reason: t.exposeString('reason', {
+      description:
+        'Stable: NO_CONTENT_WORDS, the user\'s message is small talk alone (a greeting, thanks or an acknowledgement, "ok cool", "thanks!"), so nothing was searched, injected or billed.',
+    }),
+    message: t.exposeString('message', { description: 'The same, for a person.' }),
+  }),
+});
+
 export const MemoryReceiptRef = builder.objectRef<ChatReceipt>('MemoryReceipt');
 MemoryReceiptRef.implement({
   description:
@@ -119,6 +131,13 @@ MemoryReceiptRef.implement({
       description:
         'Whether the turn was stored, or why not (reason); null only before the answer is complete.',
       resolve: (receipt) => receipt.turn ?? null,
+    }),
+    readSkipped: t.field({
+      type: SkippedReadRef,
+      nullable: true,
+      description:
+        'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone); null when memory was searched, or when the memory mode reads none.',
+      resolve: (receipt) => receipt.readSkipped ?? null,
     }),
     facts: t.field({
       type: FactsReceiptRef,

@@ -133,7 +133,9 @@ describe('the official Anthropic SDK against /v1/messages', () => {
       text: document,
       cache_control: { type: 'ephemeral' },
     });
-    expect(blocks[1].text).toContain('"The user lives in Lisbon"');
+    // The memory block: the first call's question, stored as it was said.
+    expect(blocks[1].text).toContain('<memories>');
+    expect(blocks[1].text).toContain('"what should I see in Lisbon?"');
     expect(blocks[2]).toEqual({ type: 'text', text: 'and where should I eat in Lisbon?' });
   });
 

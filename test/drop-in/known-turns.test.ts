@@ -57,10 +57,11 @@ interface Surface {
   send(key: Key, session: string): Promise<Response>;
 }
 
-// Two HOT hits: the two best memories are turn 1's, so before anything is
+// Two HOT hits and no other window (whose free places would go to HOT's
+// next best): the two best memories are turn 1's, so before anything is
 // left out they take both places. Read only, so what is billed is the
 // injected memory alone.
-const LOW = { 'x-memory-recency-bias': 'low', 'x-memory-mode': 'read' };
+const LOW = { 'x-memory-windows': 'HOT=2', 'x-memory-mode': 'read' };
 
 const SURFACES: Surface[] = [
   {

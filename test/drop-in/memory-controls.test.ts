@@ -300,8 +300,14 @@ describe('memory controls of the system MemoryRouter replaces', () => {
     );
     const count = (hits: { window?: string }[], window: string) =>
       hits.filter((hit) => hit.window === window).length;
-    expect([count(high.hits, 'HOT'), count(high.hits, 'LONG_TERM')]).toEqual([6, 2]);
-    expect([count(low.hits, 'HOT'), count(low.hits, 'LONG_TERM')]).toEqual([2, 6]);
+    // Each window keeps its own share (high: HOT 6, WORKING 4, LONG_TERM 2;
+    // low the reverse); WORKING holds nothing here, so its places go to the
+    // next best of the other windows, read a little deeper (chat/memory-picks.ts).
+    expect(count(high.hits, 'HOT')).toBe(6);
+    expect(count(high.hits, 'LONG_TERM')).toBeGreaterThanOrEqual(2);
+    expect(count(low.hits, 'LONG_TERM')).toBe(6);
+    expect(count(low.hits, 'HOT')).toBeGreaterThanOrEqual(2);
+    for (const receipt of [high, low]) expect(receipt.hits.length).toBeLessThanOrEqual(12);
 
     const none = await windows({ 'x-memory-context-limit': '0' });
     expect(none).toMatchObject({ hits: 0, tokens: 0, hot: '0' });

@@ -165,7 +165,8 @@ describe('a window returns its limit of distinct memories', () => {
     const { chat } = await chatClient(key).request(ChatDocument, {
       input: {
         model: 'openai/gpt-4o',
-        messages: [{ role: 'USER', content: 'thanks' }],
+        // "thanks" alone is small talk, which reads no memory: a word of its own.
+        messages: [{ role: 'USER', content: 'thanks received' }],
         sessionId: 'both',
         memoryMode: 'READ',
         windows: [{ window: 'HOT', limit: 5 }],

@@ -9,7 +9,7 @@ const PREAMBLE = [
 
 export interface MemoryBlock {
   text: string;
-  /** The hits that fit in the budget, in the order shown. */
+  /** The hits that fit in the budget, best first (the block shows them oldest first). */
   hits: RankedHit[];
   /** Memory tokens injected: the included memories' own tokens (Memory.tokens), as billed. */
   memoryTokens: number;
@@ -18,12 +18,14 @@ export interface MemoryBlock {
 /**
  * The memory block shown to the model: each memory on its own line with its
  * time, source vault and window, its text JSON-quoted so it reads as data and
- * cannot close the block. Memories are taken best first while their own
- * tokens (the count stored with each memory, the one billed) stay within
- * `budget`; a memory too large for what is left is skipped, a smaller one
- * after it may still fit. The block's wrapping (the preamble, each line's
- * labels) is MemoryRouter's, so it is neither counted against the caller's
- * limit nor billed.
+ * cannot close the block. Memories are taken best first (`hits` come best
+ * first) while their own tokens (the count stored with each memory, the one
+ * billed) stay within `budget`; a memory too large for what is left is
+ * skipped, a smaller one after it may still fit. The lines are then shown
+ * oldest first, as the conversations went: a fact that changed reads in the
+ * order it changed, its latest version last, nearest the user's words. The
+ * block's wrapping (the preamble, each line's labels) is MemoryRouter's, so
+ * it is neither counted against the caller's limit nor billed.
  */
 export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): MemoryBlock | null {
   if (budget <= 0) return null;
@@ -35,8 +37,10 @@ export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): M
     included.push(hit);
   }
   if (included.length === 0) return null;
+  // A stable sort: memories of the same moment keep their best-first order.
+  const shown = [...included].sort((a, b) => a.memory.createdAt - b.memory.createdAt);
   return {
-    text: `${PREAMBLE}\n<memories>\n${included.map(blockLine).join('\n')}\n</memories>`,
+    text: `${PREAMBLE}\n<memories>\n${shown.map(blockLine).join('\n')}\n</memories>`,
     hits: included,
     memoryTokens,
   };

@@ -14,6 +14,7 @@ import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
+import { deeperWindows, pickAcrossWindows } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
 
 export interface ChatReceipt {
@@ -23,7 +24,27 @@ export interface ChatReceipt {
   turn?: TurnReceipt | null;
   /** What fact extraction did, when the call asked for it. */
   facts?: FactsReceipt;
+  /** Why no memory was searched for the call (absent when it was, or when memory was not to be read). */
+  readSkipped?: ReadSkipped;
 }
+
+/** Why a chat searched no memory although it reads memory. */
+export interface ReadSkipped {
+  reason: 'NO_CONTENT_WORDS';
+  message: string;
+}
+
+/**
+ * A message of small talk alone ("ok cool", "thanks!": isSmallTalk) asks
+ * nothing of memory: any memory found for it would share no word of its own,
+ * only "ok"s and "thanks" said before, and would be billed. The same test
+ * leaves such a turn unstored.
+ */
+const SMALL_TALK_READ: ReadSkipped = {
+  reason: 'NO_CONTENT_WORDS',
+  message:
+    'no memory was searched: the user said nothing to look up (small talk: a greeting, thanks or an acknowledgement)',
+};
 
 export interface Recalled {
   /** The block to inject; null when nothing fits or nothing was found. */
@@ -62,10 +83,15 @@ export function chatVaults(
   ];
 }
 
+/** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
+const CHAT_PICKS = { deeper: deeperWindows, pick: pickAcrossWindows };
+
 /**
- * Searches the chat's vaults with the user's words and renders the best
- * memories as a block within the token budget: the smaller of `limit` (or the
+ * Searches the chat's vaults with the user's words, picks the best memories
+ * across windows and vaults (memory-picks.ts) and renders them as a block,
+ * best first within the token budget: the smaller of `limit` (or the
  * deployment's MEMORY_TOKEN_BUDGET) and a quarter of the model's context.
+ * A message of small talk alone searches nothing (SMALL_TALK_READ).
  * Memories the request already carries (`present`: the keys of its messages'
  * texts, text/conversation-texts.ts), such as earlier turns of this
  * conversation stored as they were said, are left out, neither shown nor
@@ -90,8 +116,13 @@ export async function recallMemory(
     options.limit ?? context.config.memoryTokenBudget,
     Math.floor(contextWindow(model) / 4),
   );
+  // A vault the call names wrongly (a bad session id) is refused even when
+  // nothing is searched: the search used to be what refused it.
+  for (const selector of options.vaults) vaultOf(context.principal, selector);
   if (budget <= 0 || options.query.trim() === '')
     return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
+  if (isSmallTalk(options.query))
+    return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
   const found = await searchMemories(
     context,
     {
@@ -100,7 +131,7 @@ export async function recallMemory(
       windows: options.windows ?? null,
       now: options.now ?? null,
     },
-    { leaveOut: options.present },
+    { leaveOut: options.present, picks: CHAT_PICKS },
   );
   const block = renderMemoryBlock(found.hits, budget);
   return {

@@ -1,0 +1,86 @@
+import { MAX_HITS_PER_WINDOW } from '../../core/limits';
+import type { WindowSearch } from '../../kronos/plan';
+import type { RankedHit } from '../merge-hits';
+
+/**
+ * A hit scoring under this share of the read's best hit is not memory for
+ * the chat. Taken from the outside review's data (review 101): the answers
+ * 49 of its 50 questions look for score at least 0.36 of the best hit of
+ * their read (a changed fact found by a name alone: "where does carlos
+ * live" → "Moved to Denver", 0.132 beside 0.365; the 50th, 0.27, is a
+ * misread "wheres", 11th in its read anyway), while the recent filler that crowded out
+ * a strong older answer scores 0.17–0.22 of it ("does carlos still work at
+ * redwood bank": ramen turns 0.043–0.054 beside 0.257). 0.3 sits between.
+ */
+export const SCORE_FLOOR_RATIO = 0.3;
+
+/**
+ * The windows as a chat reads them: each one a little deeper than its own
+ * limit (twice it, or the other windows' limits added up when less, never
+ * past MAX_HITS_PER_WINDOW), so that the slots other windows free (their
+ * hits under the floor, or none at all) can go to its next best hits. A
+ * window of limit 0 stays unread.
+ */
+export function deeperWindows(windows: readonly WindowSearch[]): WindowSearch[] {
+  const slots = totalSlots(windows);
+  return windows.map((search) =>
+    search.limit === 0
+      ? search
+      : {
+          ...search,
+          limit: Math.min(
+            MAX_HITS_PER_WINDOW,
+            search.limit + Math.min(search.limit, slots - search.limit),
+          ),
+        },
+  );
+}
+
+/**
+ * The memories a chat keeps of a read, best first. `hits` come window after
+ * window, each window best first and read deeper than its limit
+ * (deeperWindows); `windows` carry each window's own limit.
+ *
+ * KRONOS still holds: each window keeps up to its limit of its own best
+ * hits, so recent context cannot crowd out old facts or the reverse. But a
+ * hit far below the best of the whole read (under SCORE_FLOOR_RATIO of it)
+ * is dropped whatever its window, and the slots so freed, with those of
+ * windows that found too little, go to the next best hits of the other
+ * windows, by score. The read keeps at most the windows' limits added up.
+ * Equal scores keep the read's order: the more recent window first, then
+ * the vault's own order.
+ */
+export function pickAcrossWindows(
+  hits: readonly RankedHit[],
+  windows: readonly WindowSearch[],
+): RankedHit[] {
+  if (hits.length === 0) return [];
+  const best = Math.max(...hits.map((hit) => hit.score));
+  // A floor is a share of a positive best: with none (nothing scored above
+  // 0), no hit is dropped for its score.
+  const floor = best > 0 ? best * SCORE_FLOOR_RATIO : -Infinity;
+  const limits = new Map(windows.map(({ window, limit }) => [window, limit]));
+  const taken = new Map<RankedHit['window'], number>();
+  const own: RankedHit[] = [];
+  const spare: RankedHit[] = [];
+  for (const hit of hits) {
+    if (hit.score < floor) continue;
+    const count = taken.get(hit.window) ?? 0;
+    if (count < (limits.get(hit.window) ?? 0)) {
+      taken.set(hit.window, count + 1);
+      own.push(hit);
+    } else spare.push(hit);
+  }
+  const freed = totalSlots(windows) - own.length;
+  const kept = new Set([...own, ...byScore(spare).slice(0, Math.max(0, freed))]);
+  return byScore(hits.filter((hit) => kept.has(hit)));
+}
+
+function totalSlots(windows: readonly WindowSearch[]): number {
+  return windows.reduce((sum, { limit }) => sum + limit, 0);
+}
+
+/** Best first; a stable sort, so equal scores keep the read's order. */
+function byScore(hits: readonly RankedHit[]): RankedHit[] {
+  return [...hits].sort((a, b) => b.score - a.score);
+}

@@ -1,0 +1,175 @@
+import { createClient } from 'graphql-sse';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { StoreMemoriesDocument } from './generated/graphql';
+import { resetFakes } from './helpers/fakes';
+import { openAiClient, upstreamCalls, usageTokens } from './helpers/drop-in';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+
+// A message of small talk alone ("ok cool", "thanks!") asks nothing of
+// memory: chat makes no memory search, injects nothing and bills nothing,
+// and the receipt says why (outside review 101, #3). A message with words of
+// its own beside the small talk reads memory as before.
+
+type Key = Awaited<ReturnType<typeof newKey>>;
+
+const SESSION = 'maya-jon';
+const DENTIST = 'Jon: I have to cancel my dentist appointment tomorrow, work is swamped.';
+
+/** A session whose memories include small talk of its own, and a CORE note. */
+async function mayaAndJon(): Promise<Key> {
+  const key = await newKey();
+  const now = Date.now();
+  const turns = [DENTIST, 'Maya: ok', 'Jon: thanks for understanding haha'];
+  await key.api.request(StoreMemoriesDocument, {
+    inputs: [
+      ...turns.map((content, at) => ({
+        content,
+        createdAt: new Date(now - 14 * 3_600_000 + at * 90_000).toISOString(),
+        vault: { kind: 'SESSION' as const, id: SESSION },
+      })),
+      { content: 'Siobhan prefers to be called Shiv' },
+    ],
+  });
+  return key;
+}
+
+const CHAT_STREAM = `subscription($input: ChatInput!) {
+  chat(input: $input) {
+    done
+    result {
+      memory {
+        memoryTokens billedMemoryTokens
+        hits { memory { content } }
+        readSkipped { reason message }
+        turn { stored reason }
+      }
+    }
+  }
+}`;
+
+interface StreamedMemory {
+  memoryTokens: number;
+  billedMemoryTokens: number;
+  hits: { memory: { content: string } }[];
+  readSkipped: { reason: string; message: string } | null;
+  turn: { stored: boolean; reason: string | null };
+}
+
+async function subscribedChat(key: Key, said: string): Promise<StreamedMemory> {
+  const client = createClient({
+    url: `${BASE_URL}/graphql`,
+    fetchFn: workerFetch,
+    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
+  });
+  let memory: StreamedMemory | null = null;
+  type Event = { chat: { done: boolean; result: { memory: StreamedMemory } | null } };
+  for await (const event of client.iterate<Event>({
+    query: CHAT_STREAM,
+    variables: {
+      input: {
+        model: 'openai/gpt-4o',
+        sessionId: SESSION,
+        messages: [{ role: 'USER', content: said }],
+      },
+    },
+  })) {
+    expect(event.errors).toBeUndefined();
+    if (event.data!.chat.done) memory = event.data!.chat.result!.memory;
+  }
+  client.dispose();
+  return memory!;
+}
+
+/** Whether the fake provider's last request carried a memory block. */
+async function lastCallHadMemory(): Promise<boolean> {
+  const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
+  return JSON.stringify(call!.body).includes('<memories>');
+}
+
+async function completion(key: Key, said: string) {
+  const openai = openAiClient(key.secret, { 'x-session-id': SESSION });
+  const { response } = await openai.chat.completions
+    .create({ model: 'gpt-4o', messages: [{ role: 'user', content: said }] })
+    .withResponse();
+  return {
+    headers: response.headers,
+    receipt: JSON.parse(
+      Buffer.from(response.headers.get('x-memory-receipt')!, 'base64url').toString(),
+    ) as { memoryTokens: number; hits: unknown[]; readSkipped?: { reason: string } },
+  };
+}
+
+describe('a small-talk message reads no memory', () => {
+  beforeEach(resetFakes);
+
+  it('"ok cool" and "thanks!" inject nothing and bill 0 memory tokens, and say why', async () => {
+    const key = await mayaAndJon();
+    for (const said of ['ok cool', 'thanks!']) {
+      const before = await usageTokens(key);
+      const streamed = await subscribedChat(key, said);
+      expect(await lastCallHadMemory()).toBe(false);
+      expect(streamed).toMatchObject({
+        memoryTokens: 0,
+        billedMemoryTokens: 0,
+        hits: [],
+        readSkipped: { reason: 'NO_CONTENT_WORDS' },
+        turn: { stored: false, reason: 'NO_CONTENT_WORDS' },
+      });
+      expect(streamed.readSkipped!.message).toMatch(/small talk/);
+
+      const dropIn = await completion(key, said);
+      expect(await lastCallHadMemory()).toBe(false);
+      expect(dropIn.headers.get('x-memory-tokens')).toBe('0');
+      expect(dropIn.headers.get('x-memory-tokens-billed')).toBe('0');
+      expect(dropIn.headers.get('x-memory-read-skipped')).toBe('NO_CONTENT_WORDS');
+      expect(dropIn.receipt).toMatchObject({
+        memoryTokens: 0,
+        hits: [],
+        readSkipped: { reason: 'NO_CONTENT_WORDS' },
+      });
+      expect(await usageTokens(key)).toBe(before);
+    }
+  });
+
+  it('makes no vault call for it (extensions.memory lists none)', async () => {
+    const key = await mayaAndJon();
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+      },
+      body: JSON.stringify({
+        query: `mutation($input: ChatInput!) { chat(input: $input) { memory { memoryTokens } } }`,
+        variables: {
+          input: {
+            model: 'openai/gpt-4o',
+            sessionId: SESSION,
+            memoryMode: 'READ',
+            messages: [{ role: 'USER', content: 'ok cool' }],
+          },
+        },
+      }),
+    });
+    const body = (await response.json()) as {
+      extensions?: { memory?: { vaults: unknown[]; windows: unknown[] } | null };
+    };
+    expect(body.extensions?.memory?.vaults ?? []).toEqual([]);
+    expect(body.extensions?.memory?.windows ?? []).toEqual([]);
+  });
+
+  it('a message with words of its own beside the small talk reads memory as before', async () => {
+    const key = await mayaAndJon();
+    const streamed = await subscribedChat(key, 'thanks! what did jon cancel?');
+    expect(streamed.readSkipped).toBeNull();
+    expect(streamed.hits.map((hit) => hit.memory.content)).toContain(DENTIST);
+    expect(streamed.memoryTokens).toBeGreaterThan(0);
+    expect(await lastCallHadMemory()).toBe(true);
+
+    const dropIn = await completion(key, 'thanks! what did jon cancel?');
+    expect(dropIn.headers.get('x-memory-read-skipped')).toBeNull();
+    expect(dropIn.receipt.readSkipped).toBeUndefined();
+    expect(Number(dropIn.headers.get('x-memory-tokens'))).toBeGreaterThan(0);
+  });
+});
