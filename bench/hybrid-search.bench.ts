@@ -33,6 +33,8 @@ import { queryNames, queryTerms } from '../src/text/tokens';
 import { queryDates } from '../src/text/query-dates';
 import { fusedRanking } from '../src/durable/queries/fused-ranking';
 import { windowRange } from '../src/kronos/windows';
+import { analyseQuery, type AnalysedQuery } from '../src/durable/full-text/query-analysis';
+import { reachedMemories } from '../src/durable/full-text/reached-memories';
 
 const MEMORIES = 10_000;
 const SAMPLES = 40;
@@ -53,6 +55,11 @@ interface VaultInternals {
 interface Hydrator {
   sql: { all<T>(query: string, ...params: unknown[]): T[] };
   hydrateSeqs(seqs: readonly number[]): unknown;
+}
+
+/** A query term's postings as a search reads them (private to TextSearch). */
+interface QueryPostingsReader {
+  queryPostings(term: string, query: AnalysedQuery, timeline: TextTimeline): { full: TermPostings };
 }
 
 /** A text search's postings reader (private to TextSearch; read here to time ranking alone). */
@@ -197,6 +204,39 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
         inputs,
         SAMPLES,
       );
+    // A dated question with content words ("… in May 2023?") asks which
+    // memories its content words reach (TextSearch.matchingContent): timed
+    // as it is found now (reachedMemories) and as it was before (a full
+    // ranking of those words, its positive scores gathered into a set of
+    // seqs), in turn, over those questions.
+    const reader = queries.text as unknown as QueryPostingsReader;
+    const dated = inputs
+      .map((q) => ({ q, query: analyseQuery(questions[q]!, 'full', Date.now(), 0) }))
+      .filter(
+        ({ query }) =>
+          query.dates.length > 0 &&
+          query.content.size > 0 &&
+          !query.terms.every((term) => query.content.has(term)),
+      )
+      .map(({ q, query }) => ({
+        q,
+        postings: [...query.content].map(
+          (term) => reader.queryPostings(term, query, timeline).full,
+        ),
+      }));
+    const reachByRanking = ({ postings }: (typeof dated)[number]) => {
+      const scored = rankPassages(timeline, postings, DEFAULT_TEXT_RANKING);
+      const reached = new Set<number>();
+      for (let i = 0; i < scored.passages.length; i++)
+        if (scored.scores[i]! > 0) reached.add(timeline.seqAt(scored.passages[i]!));
+    };
+    const reachByMarks = ({ postings }: (typeof dated)[number]) =>
+      reachedMemories(timeline, postings, DEFAULT_TEXT_RANKING);
+    const datedText = ({ q }: (typeof dated)[number]) => search('TEXT')(q);
+    const [contentRanked = [], contentMarked = [], datedTexts = []] =
+      dated.length === 0
+        ? []
+        : sampleInTurn([reachByRanking, reachByMarks, datedText], dated, SAMPLES);
     queries.hydrateMs = 0;
     const hydrating = performance.now();
     let hydrated = 0;
@@ -216,6 +256,10 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
       hydrateShare: queries.hydrateMs / hybridTotal,
       hydrated,
       passages: timeline.size,
+      dated: dated.length,
+      contentRanked,
+      contentMarked,
+      datedTexts,
     };
   });
 
@@ -234,6 +278,10 @@ it(`HYBRID search in the vault object, ${MEMORIES} conversational memories`, asy
       `    text pools of 50, both windows           p50 ${p50(phases.textPool)}`,
       `    float32 scan of all ${MEMORIES} rows (yardstick) p50 ${p50(phases.scan)}`,
       `    HYBRID ÷ float32 scan, batch by batch    p50 ${percentile(phases.ratios, 50).toFixed(2)}`,
+      `  ${phases.dated} dated questions with content words, in turn:`,
+      `    TEXT, both windows                       p50 ${p50(phases.datedTexts)}`,
+      `    content words' reach, marked (now)       p50 ${p50(phases.contentMarked)}`,
+      `    content words' reach, ranked (before)    p50 ${p50(phases.contentRanked)}`,
       `  answers' fingerprint (ids and scores of every question's hits) ${(fingerprint >>> 0).toString(16)}`,
       `  answers' order fingerprint (the same without scores) ${(orderFingerprint >>> 0).toString(16)}`,
       `  (samples are means of ${BATCH} consecutive searches; workerd's clock has 1 ms resolution)`,

@@ -48,6 +48,8 @@ async function afterTurns(callback: () => void): Promise<void> {
 export class VaultLoader {
   private readonly loader: DataLoader<ReadKey, OkResult>;
   private readonly stats = new Map<string, Promise<VaultStats>>();
+  /** A vault's size asked for after a call that did not measure it (`storageBytesOf`). */
+  private readonly sizing = new Map<string, Promise<number>>();
   /** Vaults whose stats came in the answer of a search another vault led (`statsWhenLed`). */
   private readonly fannedStats = new Set<string>();
 
@@ -85,9 +87,29 @@ export class VaultLoader {
     return stats;
   }
 
+  /**
+   * The bytes the vault's database holds. Only a call that asks for stats
+   * measures them (`call`), so after a search alone this asks the vault
+   * once more; a vault of the previous release measures them in every answer.
+   */
+  async storageBytesOf(address: VaultAddress): Promise<number> {
+    const known = (await this.statsOf(address)).storageBytes;
+    if (known !== undefined) return known;
+    const name = vaultObjectName(address);
+    let sized = this.sizing.get(name);
+    if (sized === undefined) {
+      sized = this.read(address, { type: 'stats' }).then(
+        async () => (await this.stats.get(name)!).storageBytes ?? 0,
+      );
+      this.sizing.set(name, sized);
+    }
+    return sized;
+  }
+
   /** Forgets what this request knows of a vault after writing to it. */
   invalidate(address: VaultAddress): void {
     this.stats.delete(vaultObjectName(address));
+    this.sizing.delete(vaultObjectName(address));
   }
 
   /**
@@ -179,8 +201,11 @@ export class VaultLoader {
     address: VaultAddress,
     ops: VaultReadOp[],
   ): Promise<Result<VaultReadResponse>> {
+    // The database's size is measured only for a call that asks for stats
+    // (`VaultReadOptions.storageBytes`): a search alone shows none.
+    const sized = ops.some((op) => op.type === 'stats');
     const response = await this.timings.time('vault', async () =>
-      vaultStub(this.env, address).read(address, ops.map(packedSearch)),
+      vaultStub(this.env, address).read(address, ops.map(packedSearch), { storageBytes: sized }),
     );
     this.absorb(name, address, response);
     if (response.ok && response.fanned !== undefined) {

@@ -145,8 +145,7 @@ VaultRef.implement({
     }),
     storageBytes: t.int({
       description: 'Bytes of durable storage the vault uses.',
-      resolve: async ({ address }, _args, context) =>
-        (await context.vaults.statsOf(address)).storageBytes,
+      resolve: async ({ address }, _args, context) => context.vaults.storageBytesOf(address),
     }),
     lastWriteAt: t.field({
       type: 'DateTime',

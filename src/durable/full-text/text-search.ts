@@ -21,6 +21,7 @@ import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
+import { reachedMemories, type ReachedMemories } from './reached-memories';
 
 /** A memory found by text: its relative score and the passage that scored. */
 export interface TextHit {
@@ -244,7 +245,8 @@ export class TextSearch {
   /** Whether any memory names its speaker in metadata, asked once per read. */
   private speakerMetadata: boolean | null = null;
   /** The memories the last query's content words reach (matchingContent), for its other windows. */
-  private contentReach: { timeline: TextTimeline; text: string; seqs: Set<number> } | null = null;
+  private contentReach: { timeline: TextTimeline; text: string; reached: ReachedMemories } | null =
+    null;
 
   forgetRanking(): void {
     this.lastRanking = null;
@@ -355,18 +357,16 @@ export class TextSearch {
     if (query.dates.length === 0 || query.terms.every((term) => query.content.has(term)))
       return allowed;
     const known = this.contentReach;
-    let reached: Set<number>;
+    let reached: ReachedMemories;
     if (known !== null && known.timeline === timeline && known.text === text) {
-      reached = known.seqs;
+      reached = known.reached;
     } else {
+      // Which memories, not how well: the ranking's reach without its scores.
       const postings = [...query.content].map(
         (term) => this.queryPostings(term, query, timeline).full,
       );
-      const scored = rankPassages(timeline, postings, ranking);
-      reached = new Set<number>();
-      for (let i = 0; i < scored.passages.length; i++)
-        if (scored.scores[i]! > 0) reached.add(timeline.seqAt(scored.passages[i]!));
-      this.contentReach = { timeline, text, seqs: reached };
+      reached = reachedMemories(timeline, postings, ranking);
+      this.contentReach = { timeline, text, reached };
     }
     return { has: (seq) => reached.has(seq) && (allowed === undefined || allowed.has(seq)) };
   }

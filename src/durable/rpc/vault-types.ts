@@ -363,8 +363,11 @@ export interface VaultStats {
   /** Whether anything was ever written (and not cleared or expired since). */
   exists: boolean;
   memoryCount: number;
-  /** Bytes of the object's SQLite database. */
-  storageBytes: number;
+  /**
+   * Bytes of the object's SQLite database; absent when the call said it
+   * does not need them (`VaultReadOptions.storageBytes`).
+   */
+  storageBytes?: number;
   /** null until the first write decides it. */
   embeddingModel: string | null;
   dimensions: number | null;
@@ -579,6 +582,18 @@ export type VaultReadOpResult =
   | { ok: true; type: 'history'; memories: MemoryRecord[] }
   | { ok: true; type: 'stats' }
   | Failure;
+
+/** How a `read` call answers beside its ops. */
+export interface VaultReadOptions {
+  /**
+   * Measure the database's size for the stats (`VaultStats.storageBytes`).
+   * Default true: a Worker of the previous release expects it in every
+   * answer. Measuring costs a SQLite statement over the database's pages
+   * (workerd's `databaseSize`), about a tenth of a millisecond that a
+   * search which shows no size need not pay.
+   */
+  storageBytes?: boolean;
+}
 
 export interface VaultReadResponse {
   stats: VaultStats;

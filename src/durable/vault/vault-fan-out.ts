@@ -1,7 +1,7 @@
 import { failure, type Result } from '../../core/errors';
 import { vaultObjectName, type VaultAddress } from '../../vaults/address';
 import { vaultStub } from '../rpc/stubs';
-import type { VaultReadOp, VaultReadResponse } from '../rpc/vault-types';
+import type { VaultReadOp, VaultReadOptions, VaultReadResponse } from '../rpc/vault-types';
 
 /** The other vaults' share of the searches a call leads: one call per vault, and where each search's result is. */
 export interface FannedCalls {
@@ -19,12 +19,14 @@ export interface FannedCalls {
  * Worker is what lets this vault bill the merged hits without a callback to
  * the Worker: their answers come to it, and it hands them on with its own.
  * A led search refused here answers without waiting for them, so their
- * failures are marked handled at once.
+ * failures are marked handled at once. They answer with the `options` of
+ * this vault's own call (their stats, sized or not, go to the same caller).
  */
 export function askFannedVaults(
   env: Env,
   self: VaultAddress,
   ops: readonly VaultReadOp[],
+  options: VaultReadOptions = {},
 ): FannedCalls | null {
   const own = vaultObjectName(self);
   const byVault = new Map<string, number>();
@@ -45,7 +47,7 @@ export function askFannedVaults(
   });
   if (asks.length === 0) return null;
   const calls = asks.map(({ address, ops: asked }) => {
-    const answer = vaultStub(env, address).read(address, asked);
+    const answer = vaultStub(env, address).read(address, asked, options);
     answer.catch(() => {});
     return { address, answer };
   });

@@ -223,6 +223,7 @@ export class VaultObject extends DurableObject<Env> {
   async read(
     address: VaultAddress,
     ops: Rpc.VaultReadOp[],
+    options: Rpc.VaultReadOptions = {},
   ): Promise<Result<Rpc.VaultReadResponse>> {
     const started = performance.now();
     if (leadsForeignVaults(address, ops)) {
@@ -234,13 +235,14 @@ export class VaultObject extends DurableObject<Env> {
     // rank while this one does (on other machines, in production). The meta
     // record `open` answered is the one the reads use: nothing writes it
     // between the two (no I/O is awaited in between).
-    const asked = askFannedVaults(this.env, address, ops);
+    const asked = askFannedVaults(this.env, address, ops, options);
     const { response, charges, settlements, leads } = this.reads.run(
       address,
       ops,
       started,
       ready.meta,
       asked,
+      options.storageBytes !== false,
     );
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group

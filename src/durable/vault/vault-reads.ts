@@ -68,6 +68,7 @@ export class VaultReads {
    * `leads`: searches over several vaults this vault leads, whose other
    * vaults' answers (`asked`, per op: vault-fan-out.ts) it merges and bills
    * (`lead`) after the answers are in.
+   * `sized`: whether the stats measure the database (`VaultReadOptions.storageBytes`).
    */
   run(
     address: VaultAddress,
@@ -75,6 +76,7 @@ export class VaultReads {
     started: number,
     meta: VaultMetaRecord,
     asked: FannedCalls | null = null,
+    sized = true,
   ): {
     response: Rpc.VaultReadResponse;
     charges: Rpc.UsageCharge[];
@@ -137,7 +139,7 @@ export class VaultReads {
     const hydrateMs = this.queries.hydrateMs;
     return {
       response: {
-        stats: this.stats(address, meta),
+        stats: this.stats(address, meta, sized),
         results,
         elapsedMs,
         searchMs: Math.max(0, searchMs - hydrateMs),
@@ -233,14 +235,17 @@ export class VaultReads {
     return armAlarm;
   }
 
-  /** The vault's stats, from the meta record its call opened with. */
-  stats(address: VaultAddress, meta: VaultMetaRecord): Rpc.VaultStats {
+  /**
+   * The vault's stats, from the meta record its call opened with; the
+   * database's size only when `sized` (it is measured, not kept).
+   */
+  stats(address: VaultAddress, meta: VaultMetaRecord, sized = true): Rpc.VaultStats {
     return {
       kind: address.kind,
       externalId: address.externalId,
       exists: meta.address !== null,
       memoryCount: this.hot.memoryCount(),
-      storageBytes: this.sql.databaseSize,
+      ...(sized ? { storageBytes: this.sql.databaseSize } : {}),
       embeddingModel: meta.embeddingModel,
       dimensions: meta.dimensions,
       lastWriteAt: meta.lastWriteAt,
