@@ -1,5 +1,6 @@
 import type { TextTimeline } from './text-timeline';
 import type { TermPostings } from './term-postings';
+import { holdersOf } from './full-match';
 
 /**
  * BM25's word statistics over every vault of a search: passages, words,
@@ -55,6 +56,8 @@ export function addStatistics(parts: readonly CorpusStatistics[]): CorpusStatist
  * indexed whole is one passage, one in chunks each chunk holding it.
  */
 export function passagesHolding(timeline: TextTimeline, term: TermPostings): number {
+  // No memory in chunks: a passage per memory, and the postings count those.
+  if (timeline.size === timeline.memoryCount) return term.holders ?? holdersOf(term.seqs);
   const held = new Set<number>();
   const chunks: number[] = [];
   for (let i = 0; i < term.seqs.length; i++) {

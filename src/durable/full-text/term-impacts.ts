@@ -109,9 +109,13 @@ export function termImpacts(
   tally: Uint16Array,
   idf?: number,
 ): TermImpacts {
-  const settings = `${settingsOf(ranking)}/${idf ?? 'own'}/${context.averageLength}`;
+  const settings = settingsOf(ranking);
   const id = timelineId(timeline);
-  const key = `${id}\n${name}`;
+  // Shares with a search's shared statistics (corpus-statistics.ts) are kept
+  // apart from the vault's own, so that a vault searched both alone and with
+  // others does not work its shares out again at every switch.
+  const key =
+    idf === undefined ? `${id}\n${name}` : `${id}\n${name}\n${idf}/${context.averageLength}`;
   const known = kept.get(key);
   if (known !== undefined) {
     kept.delete(key);
