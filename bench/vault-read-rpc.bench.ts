@@ -22,6 +22,7 @@ import type {
 } from '../src/durable/rpc/vault-types';
 import { USAGE_SHARDS, usageShardStub } from '../src/durable/rpc/stubs';
 import { mergeHits } from '../src/resolvers/merge-hits';
+import { addStatistics } from '../src/durable/full-text/corpus-statistics';
 import { unpackWindows } from '../src/durable/rpc/packed-windows';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
@@ -47,7 +48,8 @@ const searchRequest = (): SearchRequest =>
 const meter = (): UsageMeter => ({
   requestId: `r${Math.floor(next() * 1e12)}`,
   accountId: 'bench',
-  keyId: 'k',
+  // The vaults' own key: a vault leads only vaults of the meter's key (WRONG_OWNER).
+  keyId: 'bench-rpc',
 });
 
 it('vault read RPC: overhead beside the search', async () => {
@@ -166,12 +168,12 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
   // i13-fan: the first vault leads, asks the other two itself and bills the
   // merged hits; its one answer carries every vault's windows, cut to the
   // hits that made the merged list.
-  const ledByFirst = async () => {
+  const ledByFirst = async (request = searchRequest()) => {
     const { address, stub } = vaults[0]!;
     const response = await stub.read(address, [
       {
         type: 'search',
-        request: searchRequest(),
+        request,
         packed: true,
         fanOut: { vaults: vaults.map((vault) => vault.address), meter: meter() },
       },
@@ -186,6 +188,17 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
       found.push(unpackWindows(result.packed));
     }
     tokensOf(found.map((windows) => ({ windows })));
+  };
+  // Review 101 #4: the Worker first asks every vault for its word statistics
+  // (corpus-statistics.ts); the led search then ranks with their sums.
+  const ledWithStatistics = async () => {
+    const request = searchRequest();
+    const parts = await Promise.all(
+      vaults.map(({ address, stub }) =>
+        stub.textStatistics(address, { text: request.text, now: request.now ?? now }),
+      ),
+    );
+    await ledByFirst({ ...request, corpus: addStatistics(parts) });
   };
   // The floor: the same searches, billed nowhere.
   const unmetered = async () => {
@@ -204,7 +217,8 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
     ['usage shard after the merge', byShard],
     ['settled in the first vault', inVault],
     ['packed, settleMerged (before)', settledMerged],
-    ['packed, led by the first vault', ledByFirst],
+    ['packed, led by the first vault', () => ledByFirst()],
+    ['led, word statistics first', ledWithStatistics],
   ];
   for (const [, run] of variants) for (let i = 0; i < 3; i++) await run(); // warm up
   const wall = variants.map(() => [] as number[]);
@@ -223,6 +237,12 @@ it('3-vault search: metered by a usage shard after the merge, or settled in the 
   );
   // Paired within each round (the same load): the led search over the settled one.
   const led = variants.findIndex(([name]) => name.includes('led by'));
+  const shared = variants.findIndex(([name]) => name.includes('statistics first'));
+  const sharedRatios = wall[shared]!.map((value, s) => value / wall[led]![s]!);
+  console.log(
+    `word statistics first ÷ led, same round: p50 ${percentile(sharedRatios, 50).toFixed(3)}` +
+      ` (p25 ${percentile(sharedRatios, 25).toFixed(3)}, p75 ${percentile(sharedRatios, 75).toFixed(3)})`,
+  );
   const settled = variants.findIndex(([name]) => name.includes('settleMerged'));
   const ratios = wall[led]!.map((value, s) => value / wall[settled]![s]!);
   console.log(

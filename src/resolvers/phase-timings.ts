@@ -10,7 +10,8 @@
  *   tokenize  counting memory tokens
  *   vault     vault-object calls, wall time as the Worker waits (includes the next two;
  *             a metered multi-vault search makes one call, to the first vault by name,
- *             which reads the others itself and records the merged hits' tokens)
+ *             which reads the others itself and records the merged hits' tokens; a
+ *             multi-vault search by words first asks every vault for its word statistics)
  *   search    inside vault objects: ranking windows (vector scan, full text, fusion)
  *   hydrate   inside vault objects: reading the hit rows from SQLite
  *   meter     recording metered memory tokens in a usage shard (chat, a write over

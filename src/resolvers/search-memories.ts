@@ -126,7 +126,19 @@ export async function searchMemories(
       .time('embed', () => context.embedder.embedQueries([input.query]))
       .then(([vector]) => ({ vector: vector!, model: context.embedder.model }));
   }
-  const request: Promise<SearchRequest> = embedded.then(({ vector, model }) => ({
+  // Over several vaults, words are ranked with statistics of all of them
+  // (durable/full-text/corpus-statistics.ts), asked while the query embeds.
+  const corpus =
+    addresses.length > 1 && mode !== 'VECTOR'
+      ? context.vaults.textStatistics(addresses, {
+          text: input.query,
+          now,
+          ...(input.now == null || offsetOf(input.now) === 0
+            ? {}
+            : { nowOffsetMinutes: offsetOf(input.now) }),
+        })
+      : undefined;
+  const request: Promise<SearchRequest> = embedded.then(async ({ vector, model }) => ({
     text: input.query,
     // What "yesterday" or "last March" in the query means (query-dates.ts),
     // in the calendar of the offset `now` was written in.
@@ -144,6 +156,7 @@ export async function searchMemories(
     // Each vault says how it read the query's spelling, so that a word one
     // holds is not forgiven as a typo in another (spelling-across-vaults.ts).
     ...(addresses.length > 1 ? { acrossVaults: true as const } : {}),
+    ...(corpus === undefined ? {} : await corpus),
     // As of the caller's `now`, what was superseded after it was still current.
     ...(input.now == null ? {} : { asOf: now }),
   }));

@@ -2,7 +2,9 @@ import DataLoader from 'dataloader';
 import { CodedError, failure, type Failure, type Result } from '../core/errors';
 import { unpackWindows } from '../durable/rpc/packed-windows';
 import { vaultStub } from '../durable/rpc/stubs';
+import { addStatistics, type CorpusStatistics } from '../durable/full-text/corpus-statistics';
 import type {
+  TextStatisticsQuery,
   VaultReadOp,
   VaultReadOpResult,
   VaultReadResponse,
@@ -104,6 +106,29 @@ export class VaultLoader {
       this.sizing.set(name, sized);
     }
     return sized;
+  }
+
+  /**
+   * BM25's word statistics of a query over several vaults, summed
+   * (durable/full-text/corpus-statistics.ts): one light call per vault, all
+   * at once, before the search itself, so that every vault ranks the query's
+   * words as rare or common as they are in all of them. Should a vault not
+   * answer, each ranks with its own (`{}`): its search then says what failed.
+   */
+  async textStatistics(
+    addresses: readonly VaultAddress[],
+    query: TextStatisticsQuery,
+  ): Promise<{ corpus?: CorpusStatistics }> {
+    try {
+      const parts = await this.timings.time('vault', () =>
+        Promise.all(
+          addresses.map((address) => vaultStub(this.env, address).textStatistics(address, query)),
+        ),
+      );
+      return { corpus: addStatistics(parts) };
+    } catch {
+      return {};
+    }
   }
 
   /** Forgets what this request knows of a vault after writing to it. */

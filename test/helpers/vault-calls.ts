@@ -2,7 +2,17 @@ import { VaultObject } from '../../src/durable/vault/vault-object';
 import { vaultLabel, type VaultAddress } from '../../src/vaults/address';
 
 /** The RPC methods of a vault object a Worker request may call. */
-const VAULT_RPCS = ['read', 'search', 'get', 'list', 'stats', 'store', 'remove', 'clear'] as const;
+const VAULT_RPCS = [
+  'read',
+  'search',
+  'get',
+  'list',
+  'stats',
+  'store',
+  'remove',
+  'clear',
+  'textStatistics',
+] as const;
 
 /**
  * Records every RPC call vault objects receive until stopped: the objects run

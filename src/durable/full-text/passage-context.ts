@@ -22,16 +22,21 @@ interface Neighbourhoods {
   to: Int32Array;
   /** Expanded length of each passage; -1 until a query reaches it. */
   lengths: Float64Array;
-  /** k1 and b of `norms`. */
+  /** k1, b and the mean expanded length of `norms`. */
   k1: number;
   b: number;
+  averageLength: number;
   /** BM25's `k1 · (1 − b + b · length / average)` of each passage; NaN until reached. */
   norms: Float64Array;
 }
 
 const neighbourhoodsOf = new WeakMap<TextTimeline, Neighbourhoods>();
 
-function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbourhoods {
+function neighbourhoods(
+  timeline: TextTimeline,
+  ranking: TextRanking,
+  averageLength: number,
+): Neighbourhoods {
   const known = neighbourhoodsOf.get(timeline);
   if (
     known !== undefined &&
@@ -40,9 +45,10 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
     known.gap === ranking.contextGapMs &&
     known.contextWeight === ranking.contextWeight
   ) {
-    if (known.k1 !== ranking.k1 || known.b !== ranking.b) {
+    if (known.k1 !== ranking.k1 || known.b !== ranking.b || known.averageLength !== averageLength) {
       known.k1 = ranking.k1;
       known.b = ranking.b;
+      known.averageLength = averageLength;
       known.norms.fill(NaN);
     }
     return known;
@@ -58,6 +64,7 @@ function neighbourhoods(timeline: TextTimeline, ranking: TextRanking): Neighbour
     lengths: new Float64Array(passages).fill(-1),
     k1: ranking.k1,
     b: ranking.b,
+    averageLength,
     norms: new Float64Array(passages).fill(NaN),
   };
   neighbourhoodsOf.set(timeline, made);
@@ -84,13 +91,33 @@ export class PassageContext {
   private readonly gap: number;
   private readonly k1: number;
   private readonly b: number;
-  private readonly averageLength: number;
+  /** Mean expanded length: BM25's average document length, that `norms` were worked out with. */
+  readonly averageLength: number;
 
+  /**
+   * `averageWords`: the mean words per passage to normalise lengths by,
+   * when a search over several vaults shares one (corpus-statistics.ts);
+   * absent, this timeline's own. The timeline's kept length terms are made
+   * again when it differs from the last query's, so a query must not keep
+   * a context past another's of a different mean (each search ranks its
+   * windows before the next search starts).
+   */
   constructor(
     private readonly timeline: TextTimeline,
     ranking: TextRanking,
+    averageWords = timeline.averageWords,
   ) {
-    const hoods = neighbourhoods(timeline, ranking);
+    this.weights = Float64Array.from(
+      { length: ranking.contextDistance + 1 },
+      (_, d) => ranking.contextWeight ** d,
+    );
+    const spread = this.weights.reduce(
+      (sum, weight, d) => sum + (d === 0 ? weight : 2 * weight),
+      0,
+    );
+    // Mean expanded length; the few passages near either end have fewer neighbours.
+    this.averageLength = Math.max(averageWords * spread, 1e-9);
+    const hoods = neighbourhoods(timeline, ranking, this.averageLength);
     this.from = hoods.from;
     this.to = hoods.to;
     this.lengths = hoods.lengths;
@@ -101,16 +128,6 @@ export class PassageContext {
     this.k1 = ranking.k1;
     this.b = ranking.b;
     this.saturation = ranking.k1 + 1;
-    this.weights = Float64Array.from(
-      { length: ranking.contextDistance + 1 },
-      (_, d) => ranking.contextWeight ** d,
-    );
-    const spread = this.weights.reduce(
-      (sum, weight, d) => sum + (d === 0 ? weight : 2 * weight),
-      0,
-    );
-    // Mean expanded length; the few passages near either end have fewer neighbours.
-    this.averageLength = Math.max(timeline.averageWords * spread, 1e-9);
   }
 
   /**

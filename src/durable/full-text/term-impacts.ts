@@ -96,7 +96,9 @@ function settingsOf(ranking: TextRanking): string {
 
 /**
  * The shares of `term` (`name`, its postings) on this version of the
- * timeline, worked out now if not kept.
+ * timeline, worked out now if not kept. `idf`: the term's idf over every
+ * vault of a search (corpus-statistics.ts; before its weight), kept apart
+ * from the vault's own, as are shares of another mean length (`context`).
  */
 export function termImpacts(
   timeline: TextTimeline,
@@ -105,10 +107,15 @@ export function termImpacts(
   term: TermPostings,
   ranking: TextRanking,
   tally: Uint16Array,
+  idf?: number,
 ): TermImpacts {
   const settings = settingsOf(ranking);
   const id = timelineId(timeline);
-  const key = `${id}\n${name}`;
+  // Shares with a search's shared statistics (corpus-statistics.ts) are kept
+  // apart from the vault's own, so that a vault searched both alone and with
+  // others does not work its shares out again at every switch.
+  const key =
+    idf === undefined ? `${id}\n${name}` : `${id}\n${name}\n${idf}/${context.averageLength}`;
   const known = kept.get(key);
   if (known !== undefined) {
     kept.delete(key);
@@ -118,7 +125,7 @@ export function termImpacts(
     }
     keptBytes -= known.impacts.bytes;
   }
-  const impacts = computeImpacts(timeline, context, term, ranking, tally);
+  const impacts = computeImpacts(timeline, context, term, ranking, tally, idf);
   if (impacts.bytes <= MAX_QUERY_IMPACT_BYTES) {
     keepAtMost(MAX_IMPACT_BYTES - impacts.bytes);
     // Within the cache's own cap, and within what the isolate's indexes leave.
@@ -143,6 +150,7 @@ function computeImpacts(
   term: TermPostings,
   ranking: TextRanking,
   tally: Uint16Array,
+  sharedIdf: number | undefined,
 ): TermImpacts {
   const passages = timeline.size;
   // Occurrences per holding passage, as the full ranking counts them.
@@ -168,7 +176,7 @@ function computeImpacts(
   if (holders.length === 0) return NONE;
   const held = holders.length;
   // As the full ranking computes it, to the last bit.
-  const idf = termIdf(ranking, passages, held) * (term.weight ?? 1);
+  const idf = (sharedIdf ?? termIdf(ranking, passages, held)) * (term.weight ?? 1);
   let lo = passages;
   let hi = -1;
   let reachedAtMost = 0;

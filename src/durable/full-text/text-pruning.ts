@@ -1,7 +1,7 @@
 import { PassageContext } from './passage-context';
 import { MAX_QUERY_IMPACT_BYTES, termImpacts, type TermImpacts } from './term-impacts';
 import { addShares } from './share-sums';
-import type { ScoredPassages } from './text-ranker';
+import type { ScoredPassages, SharedStatistics } from './text-ranker';
 import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
@@ -114,6 +114,7 @@ export function prepareQuery(
   names: readonly string[],
   terms: readonly TermPostings[],
   ranking: TextRanking,
+  shared?: SharedStatistics,
 ): QueryScorer | null {
   if (timeline.size === 0 || !exactSums(ranking)) return null;
   if (8 * timeline.size * terms.length > MAX_QUERY_IMPACT_BYTES) return null;
@@ -123,7 +124,7 @@ export function prepareQuery(
   const searched = versionSearched.get(timeline);
   versionSearched.set(timeline, timeline.version);
   if (searched !== timeline.version) return null;
-  return new QueryScorer(timeline, names, terms, ranking);
+  return new QueryScorer(timeline, names, terms, ranking, shared);
 }
 
 /**
@@ -141,13 +142,16 @@ export class QueryScorer {
     names: readonly string[],
     terms: readonly TermPostings[],
     ranking: TextRanking,
+    shared?: SharedStatistics,
   ) {
-    const context = new PassageContext(timeline, ranking);
+    const context = new PassageContext(timeline, ranking, shared?.averageWords);
     this.version = timeline.version;
     const scratch = scratchFor(timeline.size);
     scratch.busy = true;
     this.impacts = terms
-      .map((term, at) => termImpacts(timeline, context, names[at]!, term, ranking, scratch.tally))
+      .map((term, at) =>
+        termImpacts(timeline, context, names[at]!, term, ranking, scratch.tally, shared?.idfs[at]),
+      )
       .filter((impacts) => impacts.shares.length > 0);
     scratch.busy = false;
   }

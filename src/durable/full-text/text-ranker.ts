@@ -86,6 +86,17 @@ function scratchFor(passages: number): Scratch {
 }
 
 /**
+ * A search over several vaults' statistics, for one query's terms
+ * (corpus-statistics.ts): the mean words per passage over all of them, and
+ * each term's idf among all their passages (`terms` order; before the
+ * term's weight). Absent, a vault ranks with its own.
+ */
+export interface SharedStatistics {
+  averageWords: number;
+  idfs: readonly (number | undefined)[];
+}
+
+/**
  * A term whose neighbourhoods cover more than this share of the passages
  * between its first and last is scored by sweeping that stretch rather than
  * by listing the passages it reached: on a corpus where a query's words are
@@ -119,10 +130,11 @@ export function rankPassages(
   timeline: TextTimeline,
   terms: readonly TermPostings[],
   ranking: TextRanking,
+  shared?: SharedStatistics,
 ): ScoredPassages {
   const passages = timeline.size;
   if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
-  const context = new PassageContext(timeline, ranking);
+  const context = new PassageContext(timeline, ranking, shared?.averageWords);
   const { from, to, weights, saturation } = context;
   const scratch = scratchFor(passages);
   scratch.busy = true;
@@ -135,7 +147,8 @@ export function rankPassages(
   let hi = -1;
   const holding: number[] = [];
 
-  for (const term of terms) {
+  for (let t = 0; t < terms.length; t++) {
+    const term = terms[t]!;
     let hitCount = 0;
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
@@ -155,7 +168,7 @@ export function rankPassages(
       }
     }
     if (hitCount === 0) continue;
-    const idf = termIdf(ranking, passages, hitCount) * (term.weight ?? 1);
+    const idf = (shared?.idfs[t] ?? termIdf(ranking, passages, hitCount)) * (term.weight ?? 1);
 
     // Spread each holding passage's count over its neighbourhood.
     let termLo = passages;

@@ -16,7 +16,20 @@ import { ligatureSpellings } from '../../text/term-folding';
 import { MAX_VOCABULARY_PASSAGES, VaultVocabulary } from './vault-vocabulary';
 import { MAX_TYPO_HOLDERS, outnumbers } from './typo-holders';
 import type { Sql } from '../sqlite/sql';
-import { passagesIn, rankPassages, termIdf, type ScoredPassages } from './text-ranker';
+import {
+  passagesIn,
+  rankPassages,
+  termIdf,
+  type ScoredPassages,
+  type SharedStatistics,
+} from './text-ranker';
+import {
+  fullKey,
+  nearKey as nearStatisticsKey,
+  passagesHolding,
+  termKey,
+  type CorpusStatistics,
+} from './corpus-statistics';
 import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
@@ -190,6 +203,39 @@ export class TextSearch {
   }
 
   /**
+   * This vault's part of a search's statistics over several vaults
+   * (corpus-statistics.ts): its passages and words, and for each query term
+   * the passages holding it (as `ranked` reads it), those holding its near
+   * misses when it is read through them, and the memories the full-match
+   * unit counts. Read as the search will read the terms, so each count is
+   * the one this vault's ranking would use alone.
+   */
+  statistics(
+    timeline: TextTimeline,
+    text: string,
+    ranking: TextRanking,
+    now: number,
+    offsetMinutes = 0,
+  ): CorpusStatistics {
+    const passages = timeline.size;
+    const statistics: CorpusStatistics = {
+      passages,
+      words: timeline.averageWords * passages,
+      holding: {},
+    };
+    if (passages === 0) return statistics;
+    const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
+    for (const term of query.terms) {
+      const { full, ranked, near } = this.queryPostings(term, query, timeline);
+      statistics.holding[termKey(term)] = passagesHolding(timeline, ranked);
+      if (near !== null)
+        statistics.holding[nearStatisticsKey(term)] = passagesHolding(timeline, near);
+      statistics.holding[fullKey(term)] = holdersIn(full);
+    }
+    return statistics;
+  }
+
+  /**
    * Keeps cached postings true to the index after memories were written or
    * deleted: their terms are forgotten. `words` is the index's own word count
    * of each; should this tokenizer disagree with it, everything is forgotten.
@@ -240,6 +286,7 @@ export class TextSearch {
     text: string;
     ranking: TextRanking;
     terms: TermPostings[];
+    corpus: CorpusStatistics | undefined;
     scored: ScoredPassages | QueryScorer;
   } | null = null;
   /** Whether any memory names its speaker in metadata, asked once per read. */
@@ -261,6 +308,8 @@ export class TextSearch {
     ranking: TextRanking,
     names: string[],
     terms: TermPostings[],
+    corpus: CorpusStatistics | undefined,
+    shared: SharedStatistics | undefined,
   ): ScoredPassages | QueryScorer {
     const last = this.lastRanking;
     if (
@@ -268,6 +317,7 @@ export class TextSearch {
       last.timeline === timeline &&
       last.text === text &&
       last.ranking === ranking &&
+      last.corpus === corpus &&
       last.terms.length === terms.length &&
       last.terms.every((term, at) => term === terms[at]) &&
       // Another vault's query may have taken the pruned ranking's scratch since.
@@ -276,8 +326,9 @@ export class TextSearch {
       return last.scored;
     }
     const scored =
-      prepareQuery(timeline, names, terms, ranking) ?? rankPassages(timeline, terms, ranking);
-    this.lastRanking = { timeline, text, ranking, terms, scored };
+      prepareQuery(timeline, names, terms, ranking, shared) ??
+      rankPassages(timeline, terms, ranking, shared);
+    this.lastRanking = { timeline, text, ranking, terms, corpus, scored };
     return scored;
   }
 
@@ -286,7 +337,8 @@ export class TextSearch {
    * scores in this vault (full-match.ts): the unit TEXT and HYBRID put text
    * scores on, so that they mean the same in every vault. A query of a date
    * and no terms counts the date as one word no memory holds; 0 for a query
-   * of neither. `now` is the search's (ms): what "yesterday" means.
+   * of neither. `now` is the search's (ms): what "yesterday" means. With
+   * `corpus` (a search over several vaults), counted over all of them.
    */
   fullMatchScore(
     timeline: TextTimeline,
@@ -294,12 +346,18 @@ export class TextSearch {
     ranking: TextRanking,
     now = Date.now(),
     offsetMinutes = 0,
+    corpus?: CorpusStatistics,
   ): number {
     const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
+    const passages = Math.max(corpus?.passages ?? timeline.size, 1);
     if (query.terms.length === 0)
-      return query.dates.length > 0 ? dateOnlyFullMatch(Math.max(timeline.size, 1), ranking) : 0;
-    const postings = query.terms.map((term) => this.queryPostings(term, query, timeline).full);
-    return fullMatchScore(postings, Math.max(timeline.size, 1), ranking);
+      return query.dates.length > 0 ? dateOnlyFullMatch(passages, ranking) : 0;
+    const postings = query.terms.map((term) => {
+      const { full } = this.queryPostings(term, query, timeline);
+      const holders = corpus?.holding[fullKey(term)];
+      return holders === undefined ? full : { ...full, holders };
+    });
+    return fullMatchScore(postings, passages, ranking);
   }
 
   /**
@@ -321,6 +379,7 @@ export class TextSearch {
     allowed?: { has(seq: number): boolean },
     now = Date.now(),
     offsetMinutes = 0,
+    corpus?: CorpusStatistics,
   ): TextHit[] {
     const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
     if (limit <= 0 || timeline.size === 0) return [];
@@ -331,9 +390,28 @@ export class TextSearch {
     const byWords =
       query.terms.length === 0
         ? []
-        : this.searchWords(timeline, text, query, window, limit, ranking, answering, datesAlone);
+        : this.searchWords(
+            timeline,
+            text,
+            query,
+            window,
+            limit,
+            ranking,
+            answering,
+            datesAlone,
+            corpus,
+          );
     if (!datesAlone) return byWords;
-    const dated = this.datedOnly(timeline, query.dates, window, limit, byWords, ranking, allowed);
+    const dated = this.datedOnly(
+      timeline,
+      query.dates,
+      window,
+      limit,
+      byWords,
+      ranking,
+      allowed,
+      corpus?.passages,
+    );
     return byWords
       .concat(dated)
       .sort((a, b) => b.score - a.score)
@@ -387,10 +465,11 @@ export class TextSearch {
     wanted: number,
     byWords: readonly TextHit[],
     ranking: TextRanking,
-    allowed?: { has(seq: number): boolean },
+    allowed: { has(seq: number): boolean } | undefined,
+    corpusPassages: number | undefined,
   ): TextHit[] {
     const taken = new Set(byWords.map((hit) => hit.seq));
-    const unit = termIdf(ranking, Math.max(timeline.size, 1), 0);
+    const unit = termIdf(ranking, Math.max(corpusPassages ?? timeline.size, 1), 0);
     const found = new Map<number, { score: number; passage: number }>();
     for (const date of dates) {
       // The date's [from, until) within the window's (after, until], in whole ms.
@@ -429,6 +508,7 @@ export class TextSearch {
     ranking: TextRanking,
     allowed: { has(seq: number): boolean } | undefined,
     datesAlone: boolean,
+    corpus: CorpusStatistics | undefined,
   ): TextHit[] {
     const terms = query.terms;
     const read = terms.map((term) => this.queryPostings(term, query, timeline));
@@ -457,6 +537,8 @@ export class TextSearch {
       ranking,
       read.flatMap(({ key, near }) => (near === null ? [key] : [key, `${key}${NEAR_MARK}`])),
       read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near])),
+      corpus,
+      sharedStatistics(corpus, ranking, terms, read),
     );
 
     // The best passage of each memory in the window (of a memory's equal
@@ -499,7 +581,7 @@ export class TextSearch {
       dates,
       hits,
       ranking,
-      datesAlone ? termIdf(ranking, Math.max(timeline.size, 1), 0) / top : null,
+      datesAlone ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top : null,
     );
     // Ties: the later memory first (time, then insertion order). Scores go
     // back to BM25's units, which the caller puts on the vault's full-match
@@ -805,6 +887,34 @@ function alikeKey(term: string, alike: readonly string[]): string {
 /** The kept postings' name of a term read through near misses of `words`. */
 function nearKey(term: string, words: readonly string[]): string {
   return `${term}\n${words.join(' ')}`;
+}
+
+/**
+ * The ranking's view of a search's statistics over several vaults: the
+ * mean passage length, and the idf of each postings list the query ranks
+ * (a term's own, then its near misses when read through them, as
+ * `searchWords` lists them). Undefined for a search of one vault.
+ */
+function sharedStatistics(
+  corpus: CorpusStatistics | undefined,
+  ranking: TextRanking,
+  terms: readonly string[],
+  read: readonly QueryTermPostings[],
+): SharedStatistics | undefined {
+  if (corpus === undefined) return undefined;
+  const passages = Math.max(corpus.passages, 1);
+  const idfOf = (key: string) => {
+    const holding = corpus.holding[key];
+    return holding === undefined ? undefined : termIdf(ranking, passages, holding);
+  };
+  return {
+    averageWords: corpus.words / passages,
+    idfs: terms.flatMap((term, at) =>
+      read[at]!.near === null
+        ? [idfOf(termKey(term))]
+        : [idfOf(termKey(term)), idfOf(nearStatisticsKey(term))],
+    ),
+  };
 }
 
 function holdersIn(postings: TermPostings): number {

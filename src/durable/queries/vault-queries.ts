@@ -135,6 +135,7 @@ export class VaultQueries {
         request.textRanking ?? DEFAULT_TEXT_RANKING,
         request.now,
         request.nowOffsetMinutes,
+        request.corpus,
       ));
     // Demoted where the window's memories are chosen, so the memories a
     // demotion lets in were ranked and can take the places.
@@ -236,6 +237,7 @@ export class VaultQueries {
         allowed,
         request.now,
         request.nowOffsetMinutes,
+        request.corpus,
       );
     const byVector = (limit: number, stats?: SimilarityStats): Ranked[] =>
       index.searchWindow(

@@ -9,6 +9,7 @@ import type { VaultAddress, VaultKind } from '../../vaults/address';
 import type { ListCursor } from '../../vaults/list-cursors';
 import type { Role } from '../../vaults/roles';
 import type { TextRanking } from '../full-text/text-ranking';
+import type { CorpusStatistics } from '../full-text/corpus-statistics';
 
 // Defined below the durable layer (kronos/ and vaults/ use them too), named
 // here as well for the vault object's modules.
@@ -268,6 +269,21 @@ export interface SearchRequest {
    * (queries/spelling-across-vaults.ts).
    */
   acrossVaults?: true;
+  /**
+   * One of several vaults searched together: BM25's word statistics summed
+   * over all of them (each vault's `textStatistics`), so that a word is as
+   * rare in every vault and the same memory scores the same in any
+   * (full-text/corpus-statistics.ts). Absent: the vault's own.
+   */
+  corpus?: CorpusStatistics;
+}
+
+/** What a vault needs to count its part of a search's statistics (`VaultObject.textStatistics`). */
+export interface TextStatisticsQuery {
+  text: string;
+  now: number;
+  nowOffsetMinutes?: number;
+  textRanking?: TextRanking;
 }
 
 /** How a vault of a search over several (`SearchRequest.acrossVaults`) read the query's words. */

@@ -20,6 +20,7 @@ import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from '../warm-tier/vault-storage';
 import type * as Rpc from '../rpc/vault-types';
+import type { CorpusStatistics } from '../full-text/corpus-statistics';
 import { VaultUpkeep } from './vault-upkeep';
 import { VaultUsage } from '../metering/vault-usage';
 import { VaultWrites } from './vault-writes';
@@ -265,6 +266,21 @@ export class VaultObject extends DurableObject<Env> {
     if (failed !== undefined) throw failed.reason;
     if (asked !== null && leads.length > 0) response.fanned = await fannedAnswers(asked.calls);
     return { ok: true, ...response };
+  }
+
+  /**
+   * This vault's part of the word statistics of a search over several
+   * vaults (full-text/corpus-statistics.ts), asked before the search so
+   * that every vault ranks with the sum. A vault that cannot be opened
+   * counts nothing: its search answers the failure.
+   */
+  async textStatistics(
+    address: VaultAddress,
+    query: Rpc.TextStatisticsQuery,
+  ): Promise<CorpusStatistics> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return { passages: 0, words: 0, holding: {} };
+    return this.reads.textStatistics(query);
   }
 
   /** Hands recorded memory tokens to the account now, so a usage or billing read sees them. */

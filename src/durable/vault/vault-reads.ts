@@ -16,6 +16,7 @@ import type * as Rpc from '../rpc/vault-types';
 import { billedSearchTokens, type VaultUsage } from '../metering/vault-usage';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { windowsAcrossVaults } from '../queries/spelling-across-vaults';
+import type { CorpusStatistics } from '../full-text/corpus-statistics';
 
 /**
  * A vault's reads, once the object is open: one batch of searches, lookups,
@@ -233,6 +234,22 @@ export class VaultReads {
     result.settled = true;
     result.windows = [];
     return armAlarm;
+  }
+
+  /**
+   * This vault's part of a multi-vault search's word statistics
+   * (`SearchRequest.corpus`): nothing while it holds no memories.
+   */
+  textStatistics(query: Rpc.TextStatisticsQuery): CorpusStatistics {
+    if (this.hot.vectors() === null) return { passages: 0, words: 0, holding: {} };
+    this.queries.text.forgetRanking();
+    return this.queries.text.statistics(
+      this.hot.timeline(),
+      query.text,
+      query.textRanking ?? DEFAULT_TEXT_RANKING,
+      query.now,
+      query.nowOffsetMinutes,
+    );
   }
 
   /**
