@@ -20,7 +20,7 @@ import {
 } from '../src/text/chunks';
 import { queryDates, readQueryDates } from '../src/text/query-dates';
 import { writesTermOf } from '../src/text/stem-collisions';
-import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
+import { indexTerm, queryNames, queryTerms, tokenize } from '../src/text/tokens';
 
 /** Scores by passage. */
 const byPassage = ({ passages, scores }: ScoredPassages) =>
@@ -500,6 +500,29 @@ describe('query words', () => {
       { term: 's', start: 4, end: 5 },
       { term: 'cafe', start: 6, end: 10 },
     ]);
+  });
+
+  it('reads contractions typed without an apostrophe as function words, unless they are words', () => {
+    // As "what's" is: the stemmer would read "whats" as "what", "hows" as "how".
+    expect(queryTerms('whats up with jon')).toEqual(queryTerms("what's up with jon"));
+    expect(queryTerms('whats up with jon')).toEqual(['jon']);
+    expect(queryTerms('hows biscuit')).toEqual(['biscuit']);
+    expect(queryTerms('wheres maya living these days')).toEqual(['maya', 'live', 'dai']);
+    for (const typed of ['whos', 'thats', 'im', 'ive', 'dont', 'didnt', 'cant', 'isnt'])
+      expect(queryTerms(`${typed} biscuit`), typed).toEqual(['biscuit']);
+    for (const typed of ['wasnt', 'youre', 'theyre', 'lets', 'wont', 'shouldnt', 'theyve'])
+      expect(queryTerms(`${typed} biscuit`), typed).toEqual(['biscuit']);
+    // With the apostrophe, a negation's first part is no word either ("Don", "won").
+    expect(queryTerms("don't forget, I won't go, it didn't rain")).toEqual([
+      'forget',
+      'go',
+      'rain',
+    ]);
+    // Not names either when capitalised: "Whats" opens a sentence, "Dont" may not.
+    expect(queryNames('Whats up, Dont you know Jon?').map((name) => name.word)).toEqual(['jon']);
+    // English words of their own stay words: an ID, being ill, a shed.
+    for (const word of ['ill', 'id', 'hell', 'shell', 'wed', 'shed'])
+      expect(queryTerms(`${word} biscuit`), word).toEqual([indexTerm(word), 'biscuit']);
   });
 
   it('reads capitalised words as names, marking those that open a sentence', () => {
