@@ -2,6 +2,7 @@ import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
 import { joinDigitGroups } from './number-terms';
+import { isQuestionVerb, withoutTalkVerb } from './question-verbs';
 import { queryTermOf } from './stem-collisions';
 
 /**
@@ -161,11 +162,14 @@ export function queryTermWords(
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
   const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
   // A grouped number ("1,450") is one term, the plain number (number-terms.ts).
-  // Negations ("don't") are no words of the question (the full list's reading).
+  // Negations ("don't") and the verb of "talk about" are no words of the
+  // question, nor are verbs that only shape it ("say", "remind",
+  // question-verbs.ts): the full list's reading.
+  const full = stopwords === 'full';
   const latin = cjk.length > 0 ? withoutCjk(text) : text;
-  const plain = joinDigitGroups(stopwords === 'full' ? withoutNegations(latin) : latin);
+  const plain = joinDigitGroups(full ? withoutTalkVerb(withoutNegations(latin)) : latin);
   const words = [...new Set(foldWord(plain).match(WORD) ?? [])];
-  const content = words.filter((word) => !stop.has(word));
+  const content = words.filter((word) => !stop.has(word) && !(full && isQuestionVerb(word)));
   const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
   const terms = new Map<string, string[]>();
   for (const word of chosen) {

@@ -37,3 +37,46 @@ describe('contractions typed without an apostrophe', () => {
     expect(found).not.toContain('Maya: Hey Jon! How was your weekend?');
   });
 });
+
+describe('verbs that shape a question about a conversation', () => {
+  it('finds what a person said, not memories that say "says" or "tell"', async () => {
+    const said = contents(await searchFriends(key, 'what did kenji say'));
+    // Which of Kenji's memories first is another question (the CORE note's name weighs most).
+    expect(said[0]).toMatch(/Kenji/);
+    expect(said.join('\n')).not.toContain('the vet says');
+    const told = contents(await searchFriends(key, 'what did kenji tell me'));
+    expect(told[0]).toMatch(/Kenji/);
+    expect(told).not.toContain('Maya: Great, I will tell them to make it a table for three.');
+    // "the vet says" is no answer to what Xochitl said; the turn naming her is.
+    const xochitl = contents(await searchFriends(key, 'what did xochitl say'));
+    expect(xochitl[0]).toContain('Xochitl');
+    expect(xochitl.join('\n')).not.toContain('the vet says');
+  });
+
+  it('does not answer "remind me" with a note called a reminder', async () => {
+    expect(contents(await searchFriends(key, 'can you remind me what maria said?'))).toEqual([]);
+    // Asked for by name, a reminder is still found.
+    expect(contents(await searchFriends(key, 'any reminders about insurance?'))[0]).toBe(
+      'Reminder: renew the car insurance before December 15',
+    );
+  });
+
+  it('reads "what happened in October" as a question about October', async () => {
+    const found = await searchFriends(key, 'what happened in october');
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.map((hit) => hit.content)).not.toContain(
+      'Jon: What happened to the Berkeley apartment?',
+    );
+  });
+
+  it('keeps the verbs as words of stored memories', async () => {
+    expect(contents(await searchFriends(key, 'tell them table'))[0]).toBe(
+      'Maya: Great, I will tell them to make it a table for three.',
+    );
+  });
+
+  it('answers a question made only of such words with nothing, as one of function words', async () => {
+    for (const question of ['what did they say?', 'tell me what happened', 'remind me'])
+      expect(await searchFriends(key, question), question).toEqual([]);
+  });
+});
