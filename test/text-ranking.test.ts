@@ -359,6 +359,32 @@ describe('dates named in a query', () => {
     expect(named('on Tuesday', march10)).toEqual([['day', '2026-03-03', '2026-03-04']]);
   });
 
+  it('reads a day of the month alone as the latest such day and the coming one', () => {
+    // The 18th of November: the 16th was two days ago, the 20th is to come.
+    expect(named('what did we talk about on the 16th')).toEqual([
+      ['day', '2026-11-16', '2026-11-17'],
+      ['day', '2026-12-16', '2026-12-17'],
+    ]);
+    expect(named('the 20th?')).toEqual([
+      ['day', '2026-10-20', '2026-10-21'],
+      ['day', '2026-11-20', '2026-11-21'],
+    ]);
+    // The 31st: of the latest and the next month that has one.
+    expect(named('on the 31st')).toEqual([
+      ['day', '2026-10-31', '2026-11-01'],
+      ['day', '2026-12-31', '2027-01-01'],
+    ]);
+    expect(named('on the 18th and the 1st')).toEqual([
+      ['day', '2026-11-18', '2026-11-19'],
+      ['day', '2026-12-18', '2026-12-19'],
+      ['day', '2026-11-01', '2026-11-02'],
+      ['day', '2026-12-01', '2026-12-02'],
+    ]);
+    // An ordinal that numbers something else names no day.
+    for (const query of ['the 3rd time', 'the 16th century', 'on the 4th floor', 'the 45th'])
+      expect(named(query), query).toEqual([]);
+  });
+
   it('reads the forms a review found unread, and dates no calendar has as no date', () => {
     // Before: each named nothing (and its numbers matched "3 trips", "30 minutes").
     const cases: [string, string[][]][] = [
@@ -419,8 +445,15 @@ describe('dates named in a query', () => {
     expect(words('what happened in 2026')).toEqual(['2026']);
     expect(words('the hike last summer')).toEqual(['hike', 'summer']);
     expect(words('what did Anna say last March?')).toEqual(['anna', 'march']);
+    // A date said relative to today is no word: "…last week." said in
+    // October is no answer to "this week" (its period's memories are).
     expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);
-    expect(words('lunch the day before yesterday')).toEqual(['lunch', 'yesterdai']);
+    expect(words('lunch the day before yesterday')).toEqual(['lunch']);
+    expect(words('what did priya do this week')).toEqual(['priya']);
+    expect(words('what did siobhan say 2 weeks ago')).toEqual(['siobhan']);
+    expect(words('dinner last night, lunch this morning, today')).toEqual(['dinner', 'lunch']);
+    expect(words('the party on Tuesday night')).toEqual(['parti', 'tuesdai', 'night']);
+    expect(words('on the 16th')).toEqual(['16th']);
     // Counts and units say how far back, not what happened ("3 trips", "all day").
     expect(words('what happened 3 days ago')).toEqual([]);
     expect(words('in the last 3 days')).toEqual([]);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newKey } from '../helpers/graphql';
 import type { Key } from '../helpers/dated-notes';
-import { searchFriends, storeFourFriends } from '../helpers/four-friends';
+import { EVERY_VAULT, searchFriends, storeFourFriends } from '../helpers/four-friends';
 
 /**
  * Which words of a question count, through GraphQL search over an outside
@@ -78,5 +78,49 @@ describe('verbs that shape a question about a conversation', () => {
   it('answers a question made only of such words with nothing, as one of function words', async () => {
     for (const question of ['what did they say?', 'tell me what happened', 'remind me'])
       expect(await searchFriends(key, question), question).toEqual([]);
+  });
+});
+
+describe('dates in a question', () => {
+  const GALWAY = "Siobhan: I'm flying to Galway on December 4th for my cousin Aoife's wedding.";
+
+  it('reads a question whose other words no memory holds as about its date', async () => {
+    for (const question of ['calendar december 4th', 'what is on the calendar for december 4th'])
+      expect(contents(await searchFriends(key, question))[0], question).toBe(GALWAY);
+    // A word the vault holds still asks about something besides the date
+    // (each vault decides by its own memories).
+    const siobhanPriya = [EVERY_VAULT[2]!];
+    const marathon = contents(
+      await searchFriends(key, 'marathon december 4th', { vaults: siobhanPriya }),
+    );
+    expect(marathon[0]).toBe("Priya: I'm training for the Dublin half marathon in March!");
+    expect(marathon).not.toContain(GALWAY);
+  });
+
+  it('reads "the 16th" as the latest 16th (and the coming one)', async () => {
+    const found = contents(await searchFriends(key, 'what did we talk about on the 16th'));
+    expect(found.slice(0, 3).sort()).toEqual(
+      [
+        'Maya: We finally moved! The new place is in Oakland, near Lake Merritt.',
+        'Jon: What happened to the Berkeley apartment?',
+        'Maya: The lease ended and the rent went up too much.',
+      ].sort(),
+    );
+    // "the 3rd time" numbers a time, not a day.
+    expect(await searchFriends(key, 'the 3rd time')).toEqual([]);
+  });
+
+  it("does not match a relative date's words in what memories say", async () => {
+    // A Sunday evening in California: this week is Monday the 16th to the 22nd.
+    const now = '2026-11-22T18:00:00-08:00';
+    const found = contents(await searchFriends(key, 'what did priya do this week', { now }));
+    // Before: October's "…last week." (it names Priya) first, by "week".
+    const october = 'Siobhan: Priya, my mum was diagnosed with breast cancer last week.';
+    const puppy = 'Priya: I adopted a puppy! A beagle named Waffles.';
+    expect(found.indexOf(puppy)).toBeGreaterThanOrEqual(0);
+    expect(found.indexOf(october) < 0 || found.indexOf(october) > found.indexOf(puppy)).toBe(true);
+    // Two weeks before the 27th is the week of the 12th: the scans, not October's "last week".
+    const scans = contents(await searchFriends(key, 'what did siobhan say 2 weeks ago'));
+    expect(scans[0]).toBe("Siobhan: Mum's scans came back mostly clear, the doctors are hopeful.");
   });
 });
