@@ -21,13 +21,14 @@ describe('contractions typed without an apostrophe', () => {
   it('finds what the same question with the apostrophe finds', async () => {
     expect(await searchFriends(key, "what's")).toEqual([]);
     expect(await searchFriends(key, 'whats')).toEqual([]);
-    for (const [typed, written] of [
+    const pairs: [typed: string, written: string][] = [
       ['hows biscuit', "how's biscuit"],
       ['whats up with jon', "what's up with jon"],
       ['wheres maya living these days', "where's maya living these days"],
       ['whos minding the plants', "who's minding the plants"],
       ['dont forget the dentist', "don't forget the dentist"],
-    ])
+    ];
+    for (const [typed, written] of pairs)
       expect(await searchFriends(key, typed), typed).toEqual(await searchFriends(key, written));
   });
 
