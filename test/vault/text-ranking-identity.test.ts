@@ -169,8 +169,9 @@ function expectSameHits(got: TextHit[], expected: TextHit[]): void {
 
 /**
  * The definition: every passage scored on its own, no sharing, no pruning;
- * a term's share of a passage at most what the holders around it score
- * for the term, times the steps' weights (text-ranker.ts `borrowingCaps`).
+ * a term's share of a passage at most what the best holder around it
+ * scores for the term, times the step's weight (text-ranker.ts
+ * `borrowingCaps`).
  */
 function referenceSearch(
   sql: Sql,
@@ -261,10 +262,10 @@ function referenceSearch(
           : Math.max(Math.log((passages - holding + 0.5) / (holding + 0.5)), 1e-6);
       const share = termShare(counts, idf, passage);
       if (share === 0) return;
-      // At most what the holders around it score for the term, times the steps' weights.
+      // At most the best holder around it scores for the term, times the step's weight.
       const cap = around(passage)
         .filter((at) => counts[at]! > 0)
-        .reduce((sum, at) => sum + weight(at, passage) * termShare(counts, idf, at), 0);
+        .reduce((most, at) => Math.max(most, weight(at, passage) * termShare(counts, idf, at)), 0);
       total += Math.min(share, cap);
     });
     return total;

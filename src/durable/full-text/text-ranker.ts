@@ -109,19 +109,18 @@ export function termIdf(ranking: TextRanking, passages: number, holding: number)
 }
 
 /**
- * The most a term may add to each passage its holders reach: what each
+ * The most a term may add to each passage its holders reach: the most any
  * holder around it scores for the term, times the weight of the step
- * between them, summed in the holders' order (`cap`). A passage lends its
- * neighbours its words at half weight per step, but BM25 divides by
- * length: a turn of two words ("Maya: ok") borrowing half a word scored
- * nine tenths of the turn it borrowed from (review 101). Capped, a memory
- * scores by one neighbour's word at most half of what that neighbour does,
- * however short. A holder's cap counts its own score in full, so the cap
- * never lowers it; a long neighbour's share stays as BM25 gives it. (The
- * best holder's share alone, not the sum, cost LoCoMo .018 of recall @5.)
+ * between them (`cap`). A passage lends its neighbours its words at half
+ * weight per step, but BM25 divides by length: a turn of two words ("Maya:
+ * ok") borrowing half a word scored nine tenths of the turn it borrowed
+ * from (review 101). Capped, a memory scores by a neighbour's word at most
+ * half of what that neighbour does, however short, and between two holders
+ * no more than beside one. A holder's cap counts its own score in full, so
+ * the cap never lowers it; a long neighbour's share stays as BM25 gives it.
  * `expanded` holds the term's weighted counts, `share` BM25's share of a
- * passage for a count. Shared with the pruned ranking (term-impacts.ts),
- * which adds the caps in the same order, so both cap alike, to the last bit.
+ * passage for a count. Shared with the pruned ranking (term-impacts.ts): a
+ * maximum is the same in any order, so both cap alike, to the last bit.
  */
 export function borrowingCaps(
   holders: ArrayLike<number>,
@@ -139,7 +138,10 @@ export function borrowingCaps(
     const own = share(passage, expanded[passage - offset]!);
     const last = to[passage]!;
     for (let near = from[passage]!; near <= last; near++)
-      cap[near - offset]! += weights[near > passage ? near - passage : passage - near]! * own;
+      cap[near - offset] = Math.max(
+        cap[near - offset]!,
+        weights[near > passage ? near - passage : passage - near]! * own,
+      );
   }
 }
 
