@@ -125,26 +125,3 @@ describe('dates in a question', () => {
     expect(scans[0]).toBe("Siobhan: Mum's scans came back mostly clear, the doctors are hopeful.");
   });
 });
-
-describe('memories with no words of their own', () => {
-  /** BM25 behind a TEXT score x = s / (s + F), up to the vault's unit F (the same for every hit). */
-  const bm25 = (score: number) => score / (1 - score);
-
-  it('score at most half of the turn beside them whose words they borrow', async () => {
-    const found = await searchFriends(key, 'cancel dentist', { vaults: [EVERY_VAULT[1]!] });
-    const [dentist, ok] = [found[0]!, found.find((hit) => hit.content === 'Maya: ok')!];
-    expect(dentist.content).toMatch(/cancel my dentist/);
-    // Before: 0.9 of it, BM25 dividing by the two-word turn's short length.
-    expect(bm25(ok.score) / bm25(dentist.score)).toBeLessThanOrEqual(0.5 + 1e-9);
-  });
-
-  it('score at most half of the best turn beside them, however many lend them words', async () => {
-    // "Maya: ok" sits between two turns of Jon's, the first about cancelling.
-    const found = await searchFriends(key, 'what did jon cancel');
-    const [dentist, ok] = [found[0]!, found.find((hit) => hit.content === 'Maya: ok')!];
-    expect(dentist.content).toMatch(/cancel my dentist/);
-    // Before: 0.337 beside 0.370 (review 101), 91% of it; now each of its
-    // borrowed words at most half of what the best turn beside it scores.
-    expect(ok.score).toBeLessThan(0.7 * dentist.score);
-  });
-});

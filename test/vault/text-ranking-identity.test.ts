@@ -167,12 +167,7 @@ function expectSameHits(got: TextHit[], expected: TextHit[]): void {
   got.forEach((hit, i) => expect(Math.abs(hit.score - expected[i]!.score)).toBeLessThan(1e-9));
 }
 
-/**
- * The definition: every passage scored on its own, no sharing, no pruning;
- * a term's share of a passage at most what the best holder around it
- * scores for the term, times the step's weight (text-ranker.ts
- * `borrowingCaps`).
- */
+/** The definition: every passage scored on its own, no sharing, no pruning. */
 function referenceSearch(
   sql: Sql,
   timeline: TextTimeline,
@@ -242,16 +237,9 @@ function referenceSearch(
   let spread = 1;
   for (let d = 1; d <= ranking.contextDistance; d++) spread += 2 * ranking.contextWeight ** d;
   const averageLength = Math.max(timeline.averageWords * spread, 1e-9);
-  // A term's BM25 share of a passage, from its weighted count over the neighbourhood.
-  const termShare = (counts: Float64Array, idf: number, passage: number): number => {
+  const score = (passage: number): number => {
     const near = around(passage);
     const length = near.reduce((sum, at) => sum + weight(at, passage) * timeline.wordsAt(at), 0);
-    const f = near.reduce((sum, at) => sum + weight(at, passage) * counts[at]!, 0);
-    if (f === 0) return 0;
-    const { k1, b } = ranking;
-    return (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * length) / averageLength));
-  };
-  const score = (passage: number): number => {
     let total = 0;
     own.forEach((counts) => {
       const holding = counts.reduce((sum, count) => sum + (count > 0 ? 1 : 0), 0);
@@ -260,13 +248,10 @@ function referenceSearch(
         ranking.idf === 'probabilistic'
           ? Math.log(1 + (passages - holding + 0.5) / (holding + 0.5))
           : Math.max(Math.log((passages - holding + 0.5) / (holding + 0.5)), 1e-6);
-      const share = termShare(counts, idf, passage);
-      if (share === 0) return;
-      // At most the best holder around it scores for the term, times the step's weight.
-      const cap = around(passage)
-        .filter((at) => counts[at]! > 0)
-        .reduce((most, at) => Math.max(most, weight(at, passage) * termShare(counts, idf, at)), 0);
-      total += Math.min(share, cap);
+      const f = near.reduce((sum, at) => sum + weight(at, passage) * counts[at]!, 0);
+      if (f === 0) return;
+      const { k1, b } = ranking;
+      total += (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * length) / averageLength));
     });
     return total;
   };

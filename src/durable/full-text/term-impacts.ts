@@ -1,6 +1,6 @@
 import { affordable, registerCache } from '../hot-tier/hot-budget';
 import type { PassageContext } from './passage-context';
-import { borrowingCaps, termIdf } from './text-ranker';
+import { termIdf } from './text-ranker';
 import type { TermPostings } from './term-postings';
 import type { TextRanking } from './text-ranking';
 import type { TextTimeline } from './text-timeline';
@@ -190,13 +190,8 @@ function computeImpacts(
       counts[near - lo]! +=
         weights[near > passage ? near - passage : passage - near]! * occurrences;
   }
-  const bm25 = (passage: number, frequency: number) =>
-    (idf * frequency * saturation) / (frequency + context.normOf(passage));
-  // A neighbour's borrowed words capped as the full ranking caps them.
-  const caps = new Float64Array(counts.length);
-  borrowingCaps(holders, holders.length, from, to, weights, counts, caps, bm25, lo);
   const share = (passage: number, frequency: number) =>
-    Math.min(bm25(passage, frequency), caps[passage - lo]!);
+    (idf * frequency * saturation) / (frequency + context.normOf(passage));
   if (reachedAtMost >= DENSE_SHARE * counts.length) {
     for (let at = 0; at < counts.length; at++) {
       const frequency = counts[at]!;

@@ -57,8 +57,6 @@ export function lowerBound(sorted: Int32Array, value: number): number {
 interface Scratch {
   own: Float64Array;
   expanded: Float64Array;
-  /** The most a term may add to each passage (`borrowingCaps`). */
-  cap: Float64Array;
   score: Float64Array;
   /** A term's passages holding it, then the passages it reached (sparse terms). */
   hits: Int32Array;
@@ -77,7 +75,6 @@ function scratchFor(passages: number): Scratch {
     shared = {
       own: new Float64Array(size),
       expanded: new Float64Array(size),
-      cap: new Float64Array(size),
       score: new Float64Array(size),
       hits: new Int32Array(size),
       reached: new Int32Array(size),
@@ -109,43 +106,6 @@ export function termIdf(ranking: TextRanking, passages: number, holding: number)
 }
 
 /**
- * The most a term may add to each passage its holders reach: the most any
- * holder around it scores for the term, times the weight of the step
- * between them (`cap`). A passage lends its neighbours its words at half
- * weight per step, but BM25 divides by length: a turn of two words ("Maya:
- * ok") borrowing half a word scored nine tenths of the turn it borrowed
- * from (review 101). Capped, a memory scores by a neighbour's word at most
- * half of what that neighbour does, however short, and between two holders
- * no more than beside one. A holder's cap counts its own score in full, so
- * the cap never lowers it; a long neighbour's share stays as BM25 gives it.
- * `expanded` holds the term's weighted counts, `share` BM25's share of a
- * passage for a count. Shared with the pruned ranking (term-impacts.ts): a
- * maximum is the same in any order, so both cap alike, to the last bit.
- */
-export function borrowingCaps(
-  holders: ArrayLike<number>,
-  count: number,
-  from: Int32Array,
-  to: Int32Array,
-  weights: Float64Array,
-  expanded: ArrayLike<number>,
-  cap: Float64Array,
-  share: (passage: number, frequency: number) => number,
-  offset = 0,
-): void {
-  for (let h = 0; h < count; h++) {
-    const passage = holders[h]!;
-    const own = share(passage, expanded[passage - offset]!);
-    const last = to[passage]!;
-    for (let near = from[passage]!; near <= last; near++)
-      cap[near - offset] = Math.max(
-        cap[near - offset]!,
-        weights[near > passage ? near - passage : passage - near]! * own,
-      );
-  }
-}
-
-/**
  * BM25 scores of every passage that holds a query term or neighbours one.
  *
  * Per term: the postings are counted per passage, each holding passage
@@ -166,7 +126,7 @@ export function rankPassages(
   const { from, to, weights, saturation } = context;
   const scratch = scratchFor(passages);
   scratch.busy = true;
-  const { own, expanded, cap, score, hits, reached, candidates } = scratch;
+  const { own, expanded, score, hits, reached, candidates } = scratch;
 
   let candidateCount = 0;
   // Once a term is swept densely, candidates are found by sweeping too.
@@ -221,9 +181,6 @@ export function rankPassages(
         expanded[near]! += weights[near > passage ? near - passage : passage - near]! * frequency;
       }
     }
-    const share = (passage: number, frequency: number) =>
-      (idf * frequency * saturation) / (frequency + context.normOf(passage));
-    borrowingCaps(hits, hitCount, from, to, weights, expanded, cap, share);
 
     if (sweep) {
       if (!dense) {
@@ -240,8 +197,7 @@ export function rankPassages(
         const frequency = expanded[passage]!;
         if (frequency === 0) continue;
         expanded[passage] = 0;
-        score[passage]! += Math.min(share(passage, frequency), cap[passage]!);
-        cap[passage] = 0;
+        score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
       }
       continue;
     }
@@ -256,8 +212,7 @@ export function rankPassages(
           if (passage > hi) hi = passage;
         } else candidates[candidateCount++] = passage;
       }
-      score[passage]! += Math.min(share(passage, frequency), cap[passage]!);
-      cap[passage] = 0;
+      score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
     }
   }
 
