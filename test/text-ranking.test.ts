@@ -20,7 +20,7 @@ import {
 } from '../src/text/chunks';
 import { queryDates, readQueryDates } from '../src/text/query-dates';
 import { writesTermOf } from '../src/text/stem-collisions';
-import { queryNames, queryTerms, tokenize } from '../src/text/tokens';
+import { indexTerm, queryNames, queryTerms, tokenize } from '../src/text/tokens';
 
 /** Scores by passage. */
 const byPassage = ({ passages, scores }: ScoredPassages) =>
@@ -359,6 +359,32 @@ describe('dates named in a query', () => {
     expect(named('on Tuesday', march10)).toEqual([['day', '2026-03-03', '2026-03-04']]);
   });
 
+  it('reads a day of the month alone as the latest such day and the coming one', () => {
+    // The 18th of November: the 16th was two days ago, the 20th is to come.
+    expect(named('what did we talk about on the 16th')).toEqual([
+      ['day', '2026-11-16', '2026-11-17'],
+      ['day', '2026-12-16', '2026-12-17'],
+    ]);
+    expect(named('the 20th?')).toEqual([
+      ['day', '2026-10-20', '2026-10-21'],
+      ['day', '2026-11-20', '2026-11-21'],
+    ]);
+    // The 31st: of the latest and the next month that has one.
+    expect(named('on the 31st')).toEqual([
+      ['day', '2026-10-31', '2026-11-01'],
+      ['day', '2026-12-31', '2027-01-01'],
+    ]);
+    expect(named('on the 18th and the 1st')).toEqual([
+      ['day', '2026-11-18', '2026-11-19'],
+      ['day', '2026-12-18', '2026-12-19'],
+      ['day', '2026-11-01', '2026-11-02'],
+      ['day', '2026-12-01', '2026-12-02'],
+    ]);
+    // An ordinal that numbers something else names no day.
+    for (const query of ['the 3rd time', 'the 16th century', 'on the 4th floor', 'the 45th'])
+      expect(named(query), query).toEqual([]);
+  });
+
   it('reads the forms a review found unread, and dates no calendar has as no date', () => {
     // Before: each named nothing (and its numbers matched "3 trips", "30 minutes").
     const cases: [string, string[][]][] = [
@@ -410,19 +436,26 @@ describe('dates named in a query', () => {
     expect(words('2/30/2026 plans')).toEqual(['plan']);
     // Before: "October" only, and a spoken date lost its month and day. A
     // day's year is no word (turns that mention the year are no answer).
-    expect(words('what happened on October 4th, 2026')).toEqual(['happen', 'octob', '4th']);
+    expect(words('what happened on October 4th, 2026')).toEqual(['octob', '4th']);
     expect(words('what do I have on December 4th')).toEqual(['decemb', '4th']);
     // A bare day is read as its ordinal: "4 pears" is no December 4th.
     expect(words('anything on Dec 4')).toEqual(['anyth', 'dec', '4th']);
     expect(words('hiking in Oct 2026 with 10 friends')).toEqual(['hike', 'oct', '10', 'friend']);
     // A year that is the date stays a word.
-    expect(words('what happened in 2026')).toEqual(['happen', '2026']);
+    expect(words('what happened in 2026')).toEqual(['2026']);
     expect(words('the hike last summer')).toEqual(['hike', 'summer']);
-    expect(words('what did Anna say last March?')).toEqual(['anna', 'sai', 'march']);
+    expect(words('what did Anna say last March?')).toEqual(['anna', 'march']);
+    // A date said relative to today is no word: "…last week." said in
+    // October is no answer to "this week" (its period's memories are).
     expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);
-    expect(words('lunch the day before yesterday')).toEqual(['lunch', 'yesterdai']);
+    expect(words('lunch the day before yesterday')).toEqual(['lunch']);
+    expect(words('what did priya do this week')).toEqual(['priya']);
+    expect(words('what did siobhan say 2 weeks ago')).toEqual(['siobhan']);
+    expect(words('dinner last night, lunch this morning, today')).toEqual(['dinner', 'lunch']);
+    expect(words('the party on Tuesday night')).toEqual(['parti', 'tuesdai', 'night']);
+    expect(words('on the 16th')).toEqual(['16th']);
     // Counts and units say how far back, not what happened ("3 trips", "all day").
-    expect(words('what happened 3 days ago')).toEqual(['happen']);
+    expect(words('what happened 3 days ago')).toEqual([]);
     expect(words('in the last 3 days')).toEqual([]);
     expect(words('a few days ago')).toEqual([]);
     // Numbers and words that name no date stay words.
@@ -500,6 +533,43 @@ describe('query words', () => {
       { term: 's', start: 4, end: 5 },
       { term: 'cafe', start: 6, end: 10 },
     ]);
+  });
+
+  it('reads contractions typed without an apostrophe as function words, unless they are words', () => {
+    // As "what's" is: the stemmer would read "whats" as "what", "hows" as "how".
+    expect(queryTerms('whats up with jon')).toEqual(queryTerms("what's up with jon"));
+    expect(queryTerms('whats up with jon')).toEqual(['jon']);
+    expect(queryTerms('hows biscuit')).toEqual(['biscuit']);
+    expect(queryTerms('wheres maya living these days')).toEqual(['maya', 'live', 'dai']);
+    for (const typed of ['whos', 'thats', 'im', 'ive', 'dont', 'didnt', 'cant', 'isnt'])
+      expect(queryTerms(`${typed} biscuit`), typed).toEqual(['biscuit']);
+    for (const typed of ['wasnt', 'youre', 'theyre', 'lets', 'wont', 'shouldnt', 'theyve'])
+      expect(queryTerms(`${typed} biscuit`), typed).toEqual(['biscuit']);
+    // With the apostrophe, a negation's first part is no word either ("Don", "won").
+    expect(queryTerms("don't forget, I won't go, it didn't rain")).toEqual([
+      'forget',
+      'go',
+      'rain',
+    ]);
+    // Not names either when capitalised: "Whats" opens a sentence, "Dont" may not.
+    expect(queryNames('Whats up, Dont you know Jon?').map((name) => name.word)).toEqual(['jon']);
+    // English words of their own stay words: an ID, being ill, a shed.
+    for (const word of ['ill', 'id', 'hell', 'shell', 'wed', 'shed'])
+      expect(queryTerms(`${word} biscuit`), word).toEqual([indexTerm(word), 'biscuit']);
+  });
+
+  it('leaves out the verbs that shape a question about a conversation, not their nouns', () => {
+    expect(queryTerms('what did kenji say')).toEqual(['kenji']);
+    expect(queryTerms('what did Kenji tell you about the cello?')).toEqual(['kenji', 'cello']);
+    expect(queryTerms('can you remind me what maria said?')).toEqual(['maria']);
+    expect(queryTerms('what did we talk about on the trip')).toEqual(['trip']);
+    expect(queryTerms('who mentioned the wedding, what happened there')).toEqual(['wed']);
+    expect(queryTerms('what was discussed')).toEqual([]);
+    // "talk" as a noun, and reminders asked for, stay words.
+    expect(queryTerms('when is my talk at the conference')).toEqual(['talk', 'confer']);
+    expect(queryTerms('any reminders?')).toEqual(['remind']);
+    // The package's list alone (the recall ablation) reads them as before.
+    expect(queryTerms('what did kenji say', 'basic')).toEqual(['kenji', 'sai']);
   });
 
   it('reads capitalised words as names, marking those that open a sentence', () => {

@@ -18,12 +18,13 @@
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
  *   "the past week", "last March", "last summer", "in May", "on Friday" /
  *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
- * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30".
+ * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30";
+ * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time").
  *
  * Relative and year-less dates are resolved against the search's `now`: a
  * month or day without a year is both the latest one begun by now's day
  * ("in May" asked in May is this May) and the next one to come within a
- * year; "last <month or season>" the latest one that has ended ("last March"
+ * year (a day without its month, within a year of months); "last <month or season>" the latest one that has ended ("last March"
  * asked in March is a year back), a weekday the latest one before today.
  * "May" and "March" are also words ("may be", "a march"): without a year
  * they are read as dates only after "in", "last" or "on", or with a day
@@ -53,6 +54,7 @@ import {
   type PeriodKind,
   type Season,
 } from './calendar-periods';
+import { foldWord, isFunctionWord } from './tokens';
 
 export interface NamedDate {
   /** A day, or a longer period (a week, a weekend as "week", a month, a season, a year). */
@@ -146,17 +148,20 @@ const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
 
 /**
  * Which of a date's words stay query words: `names` keeps the names of
- * months, weekdays, seasons and days ("December", "Friday", "summer",
- * "yesterday", "weekend"), which a memory about that date may say; `period`
- * the named unit too ("week" of "last week", which a turn quoted long after
- * says: "Last week I found my old notebooks", LoCoMo); `days` a day of the
- * month as an ordinal ("4th"; "Dec 4" is read as "Dec 4th"); `year` a year
- * that is the date ("in 2026"). The rest ("last", "ago", "the past 3 days",
- * a numeric date's digits, a day's year) match nothing the date is about
- * ("the last bus", "3 trips", "26 minutes", "4 pears", every memory naming
- * the year of "1 May, 2022").
+ * months, weekdays, seasons, parts of a named day and the weekend
+ * ("December", "Friday", "summer", "Tuesday night", "last weekend"), which
+ * a memory about that date may say ("Planning a hike this weekend");
+ * `days` a day of the month as an ordinal too ("4th"; "Dec 4" is read as
+ * "Dec 4th"); `year` a year that is the date ("in 2026"); `none` nothing,
+ * for a date said relative to today ("yesterday", "this morning"). The
+ * rest ("last", "ago", "week", "the past 3 days", a numeric date's digits,
+ * a day's year) match nothing the date is about ("the last bus", "3
+ * trips", "26 minutes", "4 pears", every memory naming the year of "1 May,
+ * 2022"): a relative date's words say when the question is, not when the
+ * memory was, so "…last week." said in October is no answer to "this
+ * week" (review 101); the date's period finds what was said then.
  */
-type KeptWords = 'names' | 'period' | 'days' | 'year';
+type KeptWords = 'names' | 'days' | 'year' | 'none';
 
 /**
  * Reads one form of date: the periods a match names; null for a date with no
@@ -240,7 +245,7 @@ const SPOKEN_DATES: DateForm[] = [
   {
     pattern:
       /\b(?:(?:the\s+)?day\s+before\s+(yesterday)|(yesterday|last\s+night)|(today|tonight|this\s+(?:morning|afternoon|evening)))\b/giu,
-    keep: 'names',
+    keep: 'none',
     read: (m, today) => [dayPeriod(today - (m[1] ? 2 : m[2] ? 1 : 0))],
   },
   {
@@ -281,7 +286,7 @@ const SPOKEN_DATES: DateForm[] = [
   },
   {
     pattern: pattern(`\\b${COUNT}\\s+${UNITS}\\s+(?:ago|back|earlier)\\b`),
-    keep: 'period',
+    keep: 'none',
     read: (m, today) => {
       const count = countOf(m[1]!);
       if (count < 0 || count > 999) return [];
@@ -304,7 +309,7 @@ const SPOKEN_DATES: DateForm[] = [
       // a conversation's turn often says it ("last summer" in LoCoMo).
       `\\b(last|previous|this|next)\\s+(?:(week|weekend|month|year)|${SEASON})\\b`,
     ),
-    keep: 'period',
+    keep: 'names',
     read: (m, today) => {
       const said = m[1]!.toLowerCase();
       const step = said === 'this' ? 0 : said === 'next' ? 1 : -1;
@@ -407,6 +412,18 @@ const SPOKEN_DATES: DateForm[] = [
       return [dayPeriod(today - back)];
     },
   },
+  {
+    // "on the 16th", "the 3rd?": a day of the month alone. Only where
+    // nothing follows that it could number ("the 3rd time", "the 16th
+    // century"): the end, punctuation, or a function word ("the 16th and").
+    pattern:
+      /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?=\s*$|\s*[^\s\p{L}\p{N}]|\s+(\p{L}+))/giu,
+    keep: 'days',
+    read: (m, today) =>
+      m[2] === undefined || isFunctionWord(foldWord(m[2]))
+        ? dayOfAnyMonth(today, Number(m[1]))
+        : [],
+  },
 ];
 
 /**
@@ -418,6 +435,28 @@ function bothWays(today: number, periodOf: (year: number) => Period | null): (Pe
   const latest = latestPeriod(today, periodOf);
   const next = nextPeriod(today, periodOf);
   return next === null ? [latest] : [latest, next];
+}
+
+/**
+ * A day of the month without its month ("the 16th"): the latest such day by
+ * today and the next to come (the 31st: of the latest and the next month
+ * that has one), as a day without its year is read.
+ */
+function dayOfAnyMonth(today: number, date: number): Period[] {
+  const { year, month } = calendarOf(today);
+  const inMonth = (step: number) =>
+    dayIn(year + Math.floor((month + step) / 12), (((month + step) % 12) + 12) % 12, date);
+  let latest: Period | null = null;
+  for (let step = 0; step > -12 && latest === null; step--) {
+    const day = inMonth(step);
+    if (day !== null && day.start <= today * DAY) latest = day;
+  }
+  let next: Period | null = null;
+  for (let step = 0; step <= 12 && next === null; step++) {
+    const day = inMonth(step);
+    if (day !== null && day.start > today * DAY) next = day;
+  }
+  return [latest, next].filter((day): day is Period => day !== null);
 }
 
 /** A day without its year: the latest such day by today (29 February: the last leap year's) and the next. */
@@ -450,16 +489,12 @@ function ordinal(day: number): string {
 }
 
 /** Words that name a date's day, month, season or weekday, kept as query words (KeptWords). */
-const NAME_WORD = new RegExp(
-  `^(?:${MONTH}|${WEEKDAY}|${SEASON}|yesterday|today|tonight|weekend|morning|afternoon|evening|night)$`,
-  'iu',
-);
+const NAME_WORD = new RegExp(`^(?:${MONTH}|${WEEKDAY}|${SEASON}|${PART_OF_DAY}|weekend)$`, 'iu');
 
 /** A date as said, with the words `keep` does not keep blanked. */
 const keptWords = (said: string, keep: KeptWords) =>
   said.replace(/[\p{L}\p{N}]+/gu, (word) =>
-    NAME_WORD.test(word) ||
-    (keep === 'period' && /^(?:week|month|year)s?$/iu.test(word)) ||
+    (keep !== 'none' && NAME_WORD.test(word)) ||
     (keep === 'days' && /^\d{1,2}(?:st|nd|rd|th)$/iu.test(word)) ||
     (keep === 'year' && /^\d{4}$/u.test(word))
       ? word

@@ -2,6 +2,7 @@ import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
 import { joinDigitGroups } from './number-terms';
+import { isQuestionVerb, withoutTalkVerb } from './question-verbs';
 import { queryTermOf } from './stem-collisions';
 
 /**
@@ -35,7 +36,32 @@ const FUNCTION_WORDS = [
   ...['own', 'few', 'so', 'again', 'further', 'until', 'during', 'above', 'below'],
   ...'bcdefghjklmnopqrstuvwxyz',
 ];
-const STOPWORDS = new Set([...eng, ...FUNCTION_WORDS]);
+/**
+ * Contractions typed without their apostrophe ("whats up", "dont forget"),
+ * as chat is written: function words as "what's" is. The stemmer would read
+ * "whats" as "what" and "hows" as "how", words nearly every conversation
+ * holds. Left out are those that are English words of their own and may be
+ * what a query asks about: "ill" (sick), "id" (an ID), "hell", "shell",
+ * "wed", "shed". "cant" and "wont" are kept: as nouns they are rare, as
+ * typed contractions common.
+ */
+const APOSTROPHE_LESS = [
+  ...['whats', 'wheres', 'hows', 'whos', 'whens', 'whys', 'thats', 'theres', 'heres'],
+  ...['whatre', 'whatll', 'whered', 'howd', 'whod', 'thatll', 'itll', 'lets', 'yall'],
+  ...['im', 'ive', 'youre', 'youve', 'youll', 'youd', 'hes', 'shes', 'hed', 'weve'],
+  ...['theyre', 'theyve', 'theyll', 'theyd', 'dont', 'didnt', 'doesnt', 'cant', 'wont'],
+  ...['isnt', 'wasnt', 'werent', 'arent', 'aint', 'hasnt', 'havent', 'hadnt', 'mustnt'],
+  ...['couldnt', 'wouldnt', 'shouldnt', 'neednt', 'couldve', 'wouldve', 'shouldve'],
+];
+const STOPWORDS = new Set([...eng, ...FUNCTION_WORDS, ...APOSTROPHE_LESS]);
+/**
+ * A negated auxiliary with its apostrophe ("don't", "won't", "didn't"),
+ * which the tokenizer splits into "don" and "t": the first part is no word
+ * of the question ("Don", "won" are), so the whole is a function word.
+ */
+const NEGATION = /\p{L}+n['’]t(?![\p{L}\p{N}])/gu;
+const withoutNegations = (text: string) =>
+  text.replace(NEGATION, (said) => ' '.repeat(said.length));
 /** The package's list alone: how queries were read before (kept for the recall ablation). */
 const BASIC_STOPWORDS = new Set(eng);
 /** More terms than this in one query add cost, not recall. */
@@ -136,9 +162,14 @@ export function queryTermWords(
   // CJK runs are looked up by their characters' pairs, as written (cjk.ts).
   const cjk = hasCjk(text) ? cjkQueryTerms(text) : [];
   // A grouped number ("1,450") is one term, the plain number (number-terms.ts).
-  const plain = joinDigitGroups(cjk.length > 0 ? withoutCjk(text) : text);
+  // Negations ("don't") and the verb of "talk about" are no words of the
+  // question, nor are verbs that only shape it ("say", "remind",
+  // question-verbs.ts): the full list's reading.
+  const full = stopwords === 'full';
+  const latin = cjk.length > 0 ? withoutCjk(text) : text;
+  const plain = joinDigitGroups(full ? withoutTalkVerb(withoutNegations(latin)) : latin);
   const words = [...new Set(foldWord(plain).match(WORD) ?? [])];
-  const content = words.filter((word) => !stop.has(word));
+  const content = words.filter((word) => !stop.has(word) && !(full && isQuestionVerb(word)));
   const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
   const terms = new Map<string, string[]>();
   for (const word of chosen) {

@@ -84,7 +84,8 @@ describe('a window returns its limit of distinct memories', () => {
     });
     const { search } = await key.api.request(SearchDocument, {
       input: {
-        query: 'what did I say about my sister',
+        // "mum" and "sister": "say" shapes the question and is no query word.
+        query: 'what did mum say about my sister',
         mode: 'TEXT',
         vaults: [vault],
         windows: [{ window: 'HOT', limit: 8 }],

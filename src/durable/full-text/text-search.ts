@@ -383,7 +383,7 @@ export class TextSearch {
   ): TextHit[] {
     const query = analyseQuery(text, ranking.stopwords, now, offsetMinutes);
     if (limit <= 0 || timeline.size === 0) return [];
-    const datesAlone = query.dates.length > 0 && query.content.size === 0;
+    const datesAlone = query.dates.length > 0 && !this.holdsContent(timeline, query);
     const answering = datesAlone
       ? allowed
       : this.matchingContent(timeline, text, query, ranking, allowed);
@@ -416,6 +416,18 @@ export class TextSearch {
       .concat(dated)
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
+  }
+
+  /**
+   * Whether the vault holds any of a dated query's content words, or a
+   * spelling it forgives for one: a word no memory holds ("calendar" in
+   * "calendar december 4th") asks about nothing the vault could answer
+   * besides the date, so the question is read as about its date alone.
+   */
+  private holdsContent(timeline: TextTimeline, query: AnalysedQuery): boolean {
+    for (const term of query.content)
+      if (this.queryPostings(term, query, timeline).full.seqs.length > 0) return true;
+    return false;
   }
 
   /**
