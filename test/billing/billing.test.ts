@@ -92,7 +92,8 @@ describe('metering', () => {
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'gpt-4o',
-        messages: [{ role: 'USER', content: 'hello' }],
+        // Not "hello" alone: small talk alone reads no memory (chat-small-talk.test.ts).
+        messages: [{ role: 'USER', content: 'hello, how is the world?' }],
         memoryMode: 'READ',
       },
     });
