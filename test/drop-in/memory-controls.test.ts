@@ -302,10 +302,11 @@ describe('memory controls of the system MemoryRouter replaces', () => {
       hits.filter((hit) => hit.window === window).length;
     // Each window keeps its own share (high: HOT 6, WORKING 4, LONG_TERM 2;
     // low the reverse); WORKING holds nothing here, so its places go to the
-    // next best of the other windows, read a little deeper (chat/memory-picks.ts).
-    expect(count(high.hits, 'HOT')).toBe(6);
+    // next best of the other windows, read a little deeper (chat/memory-picks.ts),
+    // which may be either window's (their notes score alike).
+    expect(count(high.hits, 'HOT')).toBeGreaterThanOrEqual(6);
     expect(count(high.hits, 'LONG_TERM')).toBeGreaterThanOrEqual(2);
-    expect(count(low.hits, 'LONG_TERM')).toBe(6);
+    expect(count(low.hits, 'LONG_TERM')).toBeGreaterThanOrEqual(6);
     expect(count(low.hits, 'HOT')).toBeGreaterThanOrEqual(2);
     for (const receipt of [high, low]) expect(receipt.hits.length).toBeLessThanOrEqual(12);
 
