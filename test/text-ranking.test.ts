@@ -585,7 +585,7 @@ describe('query words', () => {
 describe('text timeline and contextual BM25', () => {
   const T = 1_000_000;
   /** Turns of a transcript: each names its speaker, so context flows between them. */
-  const TURN = voiceOf('USER', 'Jon: hi', false);
+  const TURN = voiceOf('USER', 'Jon: went hiking', false);
 
   it('keeps memories in (time, insertion) order through backfills and deletes', () => {
     const timeline = new TextTimeline();
