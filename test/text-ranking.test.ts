@@ -585,7 +585,7 @@ describe('query words', () => {
 describe('text timeline and contextual BM25', () => {
   const T = 1_000_000;
   /** Turns of a transcript: each names its speaker, so context flows between them. */
-  const TURN = voiceOf('USER', 'Jon: hi', false);
+  const TURN = voiceOf('USER', 'Jon: went hiking', false);
 
   it('keeps memories in (time, insertion) order through backfills and deletes', () => {
     const timeline = new TextTimeline();
@@ -662,6 +662,36 @@ describe('text timeline and contextual BM25', () => {
         'I drive a Volvo',
       ].map(opensWithSpeakerLabel),
     ).toEqual([false, false, false, false, false]);
+  });
+
+  it('lets a turn of small talk alone neither borrow nor lend, nor match by its label', () => {
+    const timeline = new TextTimeline();
+    const turns = [
+      'Jon: I have to cancel my dentist appointment',
+      'Dr. Jane Smith: ok haha',
+      'Jon: thanks for understanding',
+      // Past the 64 characters a timeline load reads: never taken for small talk.
+      `Maya: ${'haha '.repeat(13)}ok`,
+    ];
+    timeline.insert(
+      turns.map((content, i) => ({
+        seq: i + 1,
+        createdAt: T + i * 60_000,
+        words: tokenize(content).length,
+        voice: voiceOf('USER', content, false),
+      })),
+    );
+    const scored = (seqs: number[], offsets: number[]) =>
+      [
+        ...byPassage(rankPassages(timeline, [{ seqs, offsets }], DEFAULT_TEXT_RANKING)).keys(),
+      ].sort();
+    // "cancel" (memory 1) reaches memory 3 through the small talk, never memory 2 itself.
+    expect(scored([1], [4])).toEqual([0, 2, 3]);
+    // "jane" of the label does not find memory 2; its "haha" does, and lends it to no one.
+    expect(scored([2], [1])).toEqual([]);
+    expect(scored([2], [4])).toEqual([1]);
+    // The long one is an ordinary turn: its label matches, and it borrows.
+    expect(scored([4], [0])).toEqual([0, 2, 3]);
   });
 
   it('ranks a timeline after writes and deletes as if it had been built with them', () => {

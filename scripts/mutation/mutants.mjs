@@ -842,6 +842,25 @@ export const MUTANTS = [
     description: 'a message of small talk alone still searches, injects and bills memory',
   },
   {
+    id: 'proof/small-talk-borrows-context',
+    area: 'proof',
+    file: 'src/durable/full-text/text-timeline.ts',
+    from: 'return isSmallTalkVoice(this.memoryVoices[this.seqs[passage]!]!);',
+    to: 'return false;',
+    tests: ['test/search/small-talk-ranking.test.ts'],
+    description:
+      '"Maya: ok" borrows its neighbours\' words again and scores 92% of the dentist turn',
+  },
+  {
+    id: 'proof/small-talk-label-matches',
+    area: 'proof',
+    file: 'src/durable/full-text/text-timeline.ts',
+    from: 'return offset >= labelWordsOf(this.memoryVoices[seq]!);',
+    to: 'return offset >= 0;',
+    tests: ['test/search/small-talk-ranking.test.ts'],
+    description: '"Maya: ok" is found by "maya" again and ranks above her real turns',
+  },
+  {
     id: 'proof/verifier-without-secret',
     area: 'proof',
     file: 'src/auth/memory-key.ts',

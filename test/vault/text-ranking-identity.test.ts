@@ -7,7 +7,8 @@ import { TextTimeline } from '../../src/durable/full-text/text-timeline';
 import { prepareQuery } from '../../src/durable/full-text/text-pruning';
 import { namesSpeaker } from '../../src/durable/full-text/speaker-names';
 import { opensWithSpeakerLabel } from '../../src/durable/full-text/turn-voices';
-import { queryNames, queryTerms } from '../../src/text/tokens';
+import { queryNames, queryTerms, words as wordsOf } from '../../src/text/tokens';
+import { isSmallTalkText } from '../../src/text/turn-text';
 import { seededRandom } from '../helpers/random';
 import {
   freshAddress,
@@ -27,6 +28,8 @@ import {
  */
 
 const MINUTE = 60_000;
+/** Turns of small talk alone, and a query word that finds some of them. */
+const SMALL_TALK = ['ok', 'haha ok', 'thanks!', 'Oh wow, haha', 'yes'];
 const NAMES = ['Alice', 'Bruno'];
 const VOCABULARY = (
   'garden river piano budget coffee train doctor invoice kitchen marathon winter ' +
@@ -39,6 +42,12 @@ function randomMemories(next: () => number, count: number, start: number) {
   return Array.from({ length: count }, () => {
     // Mostly a minute or less apart (often the same instant), sometimes hours.
     time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
+    // Small talk alone ("Alice: ok"), which borrows nothing and is no match by its label.
+    if (next() < 0.08) {
+      const talk = SMALL_TALK[Math.floor(next() * SMALL_TALK.length)]!;
+      const speaker = NAMES[Math.floor(next() * 3)];
+      return { content: speaker === undefined ? talk : `${speaker}: ${talk}`, createdAt: time };
+    }
     const long = next() < 0.05;
     const words = long ? 300 + Math.floor(next() * 400) : 3 + Math.floor(next() * 14);
     const text = Array.from(
@@ -59,6 +68,7 @@ function randomQuery(next: () => number): string {
   );
   // A name after the first word (so not a sentence opening): the name boost applies.
   if (next() < 0.4) words.splice(1, 0, NAMES[Math.floor(next() * NAMES.length)]!);
+  if (next() < 0.2) words.push('haha');
   return `what ${words.join(' ')}`;
 }
 
@@ -185,30 +195,41 @@ function referenceSearch(
       term,
     ),
   );
-  // Occurrences per passage of each term.
+  // Who said each memory: its role, whether it names its speaker (label or
+  // metadata), and whether it is small talk alone, then how many words its label takes.
+  const voices = new Map(
+    sql
+      .all<{ seq: number; role: string; content: string; metadata: string | null }>(
+        'SELECT seq, role, content, metadata FROM memories',
+      )
+      .map((row) => {
+        const labelled = opensWithSpeakerLabel(row.content);
+        const label = labelled ? row.content.slice(0, row.content.indexOf(':') + 1) : '';
+        const smallTalk =
+          row.content.length <= 64 && isSmallTalkText(row.content.slice(label.length));
+        return [
+          row.seq,
+          {
+            role: row.role,
+            speaker: labelled || namesSpeaker(row.metadata),
+            smallTalk,
+            labelWords: smallTalk ? wordsOf(label).length : 0,
+          },
+        ];
+      }),
+  );
+  const smallTalk = (passage: number) => voices.get(timeline.seqAt(passage))!.smallTalk;
+  // Occurrences per passage of each term; a small-talk memory's label is no occurrence.
   const own = postings.map((rows) => {
     const counts = new Float64Array(passages);
     for (const { doc, offset } of rows) {
+      if (offset < voices.get(doc)!.labelWords) continue;
       const holding: number[] = [];
       timeline.passagesHolding(doc, offset, holding);
       for (const passage of holding) counts[passage]! += 1;
     }
     return counts;
   });
-  // Who said each memory: its role, and whether it names its speaker (label or metadata).
-  const voices = new Map(
-    sql
-      .all<{ seq: number; role: string; content: string; metadata: string | null }>(
-        'SELECT seq, role, content, metadata FROM memories',
-      )
-      .map((row) => [
-        row.seq,
-        {
-          role: row.role,
-          speaker: opensWithSpeakerLabel(row.content) || namesSpeaker(row.metadata),
-        },
-      ]),
-  );
   // Passages `at` and `at + 1` are one stretch: no pause over the gap, and chunks of
   // one memory, or two turns that both name their speaker, or a user turn and a reply.
   const joined = (at: number): boolean => {
@@ -219,8 +240,10 @@ function referenceSearch(
     return a === b || (va.speaker && vb.speaker) || (roles.has('USER') && roles.has('ASSISTANT'));
   };
   // Two passages are neighbours within `contextDistance` steps of one stretch.
+  // Small talk alone neither borrows (its neighbourhood is itself) nor lends.
   const around = (passage: number): number[] => {
     const near = [passage];
+    if (smallTalk(passage)) return near;
     for (let at = passage - 1; at >= 0 && passage - at <= ranking.contextDistance; at--) {
       if (!joined(at)) break;
       near.push(at);
@@ -231,7 +254,7 @@ function referenceSearch(
     }
     // In time order, as the ranking adds them: with weights such as 0.3 the
     // last bit of a sum depends on its order, and ties at a cut on that bit.
-    return near.sort((a, b) => a - b);
+    return near.filter((at) => at === passage || !smallTalk(at)).sort((a, b) => a - b);
   };
   const weight = (a: number, b: number) => ranking.contextWeight ** Math.abs(a - b);
   let spread = 1;
@@ -281,7 +304,8 @@ function referenceSearch(
   const ranked = [...best].map(([seq, { passage, score: value }]) => ({
     seq,
     passage,
-    relative: value / top + (spoken.has(seq) ? ranking.nameBoost : 0),
+    relative:
+      value / top + (spoken.has(seq) && !voices.get(seq)!.smallTalk ? ranking.nameBoost : 0),
   }));
   ranked.sort((a, b) => b.relative - a.relative || b.passage - a.passage);
   return ranked.slice(0, limit).map(({ seq, passage, relative }) => ({

@@ -140,7 +140,9 @@ export class PassageContext {
     if (known >= 0) return known;
     const timeline = this.timeline;
     let first = passage;
+    // Small talk alone borrows nothing: its neighbourhood is itself.
     while (
+      !timeline.smallTalkAt(passage) &&
       first > 0 &&
       passage - first < this.distance &&
       timeline.timeAt(first) - timeline.timeAt(first - 1) <= this.gap &&
@@ -158,6 +160,7 @@ export class PassageContext {
     const timeline = this.timeline;
     let last = passage;
     while (
+      !timeline.smallTalkAt(passage) &&
       last < this.passages - 1 &&
       last - passage < this.distance &&
       timeline.timeAt(last + 1) - timeline.timeAt(last) <= this.gap &&
@@ -186,7 +189,8 @@ export class PassageContext {
       length = 0;
       const last = this.lastAround(passage);
       for (let near = this.firstAround(passage); near <= last; near++)
-        length += this.weights[Math.abs(near - passage)]! * this.timeline.wordsAt(near);
+        if (near === passage || !this.timeline.smallTalkAt(near))
+          length += this.weights[Math.abs(near - passage)]! * this.timeline.wordsAt(near);
       this.lengths[passage] = length;
     }
     const norm = this.k1 * (1 - this.b + (this.b * length) / this.averageLength);

@@ -31,7 +31,11 @@ export function reachedMemories(
   const reach = (passage: number) => {
     const last = context.lastAround(passage);
     for (let near = context.firstAround(passage); near <= last; near++)
-      if (weights[near > passage ? near - passage : passage - near]! > 0) reached[near] = 1;
+      if (
+        weights[near > passage ? near - passage : passage - near]! > 0 &&
+        (near === passage || !timeline.smallTalkAt(near))
+      )
+        reached[near] = 1;
   };
   const holding: number[] = [];
   // A term's share of a score is its idf (always positive, termIdf) times
@@ -42,7 +46,7 @@ export function reachedMemories(
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
       const first = timeline.firstPassageOf(seq);
-      if (first < 0) continue;
+      if (first < 0 || !timeline.counts(seq, term.offsets[i]!)) continue;
       if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
         reach(first); // a memory indexed whole
         continue;

@@ -159,7 +159,7 @@ function computeImpacts(
   for (let i = 0; i < term.seqs.length; i++) {
     const seq = term.seqs[i]!;
     const first = timeline.firstPassageOf(seq);
-    if (first < 0) continue;
+    if (first < 0 || !timeline.counts(seq, term.offsets[i]!)) continue;
     if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
       // The common case: a memory indexed whole.
       if (tally[first] === 0) holders.push(first);
@@ -195,8 +195,9 @@ function computeImpacts(
     tally[passage] = 0;
     const last = to[passage]!;
     for (let near = from[passage]!; near <= last; near++)
-      counts[near - lo]! +=
-        weights[near > passage ? near - passage : passage - near]! * occurrences;
+      if (near === passage || !timeline.smallTalkAt(near))
+        counts[near - lo]! +=
+          weights[near > passage ? near - passage : passage - near]! * occurrences;
   }
   const share = (passage: number, frequency: number) =>
     (idf * frequency * saturation) / (frequency + context.normOf(passage));

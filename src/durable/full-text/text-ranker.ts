@@ -153,7 +153,7 @@ export function rankPassages(
     for (let i = 0; i < term.seqs.length; i++) {
       const seq = term.seqs[i]!;
       const first = timeline.firstPassageOf(seq);
-      if (first < 0) continue;
+      if (first < 0 || !timeline.counts(seq, term.offsets[i]!)) continue;
       if (first + 1 >= passages || timeline.seqAt(first + 1) !== seq) {
         // The common case: a memory indexed whole.
         if (own[first] === 0) hits[hitCount++] = first;
@@ -190,6 +190,7 @@ export function rankPassages(
       own[passage] = 0;
       const last = to[passage]!;
       for (let near = from[passage]!; near <= last; near++) {
+        if (near !== passage && timeline.smallTalkAt(near)) continue; // borrows nothing
         if (!sweep && expanded[near] === 0) reached[reachedCount++] = near;
         expanded[near]! += weights[near > passage ? near - passage : passage - near]! * frequency;
       }

@@ -586,8 +586,10 @@ export class TextSearch {
     const top = found.relativeToBest();
     const hits = found.reachable(limit, lift);
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+    // Small talk alone ("Maya: ok") is not what its speaker said of anything.
     for (let i = 0; i < hits.seqs.length; i++)
-      if (spoken(hits.seqs[i]!)) hits.scores[i]! += ranking.nameBoost;
+      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!))
+        hits.scores[i]! += ranking.nameBoost;
     this.raiseNamedDates(
       timeline,
       dates,

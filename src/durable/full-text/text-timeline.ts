@@ -1,7 +1,13 @@
 import { CHUNK_WORDS, chunkWordRanges } from '../../text/chunks';
 import type { Sql, SqlValue } from '../sqlite/sql';
 import { speakerInMetadataSql } from './speaker-names';
-import { LABEL_READ, sameConversation, voiceOf } from './turn-voices';
+import {
+  isSmallTalkVoice,
+  LABEL_READ,
+  labelWordsOf,
+  sameConversation,
+  voiceOf,
+} from './turn-voices';
 
 /**
  * The order of a vault's text, for contextual ranking: every passage (a whole
@@ -158,6 +164,28 @@ export class TextTimeline {
     const seq = this.seqs[passage]!;
     const before = this.seqs[passage - 1]!;
     return seq === before || sameConversation(this.memoryVoices[before]!, this.memoryVoices[seq]!);
+  }
+
+  /**
+   * Whether the passage is a memory of small talk alone ("Maya: ok",
+   * turn-voices.ts): it neither borrows nor lends context.
+   */
+  smallTalkAt(passage: number): boolean {
+    return isSmallTalkVoice(this.memoryVoices[this.seqs[passage]!]!);
+  }
+
+  /** Whether memory `seq` is small talk alone (as `smallTalkAt`). */
+  smallTalkOf(seq: number): boolean {
+    return isSmallTalkVoice(this.memoryVoices[seq] ?? 0);
+  }
+
+  /**
+   * Whether word `offset` of memory `seq` counts as a match: not when it is
+   * the speaker label of a memory of small talk alone, so "Maya: ok" is not
+   * found by "maya" (it is by "ok").
+   */
+  counts(seq: number, offset: number): boolean {
+    return offset >= labelWordsOf(this.memoryVoices[seq]!);
   }
 
   /**
@@ -408,7 +436,7 @@ interface EntryRow extends Record<string, SqlStorageValue> {
 }
 
 const SELECT_ENTRIES = `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz, m.role AS role,
-    ${speakerInMetadataSql('m.metadata')} AS speaker, substr(m.content, 1, ${LABEL_READ}) AS opening
+    ${speakerInMetadataSql('m.metadata')} AS speaker, substr(m.content, 1, ${LABEL_READ + 1}) AS opening
   FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq`;
 
 function entryOf(row: EntryRow): TimelineEntry {

@@ -1,3 +1,5 @@
+import { isSmallTalkText } from '../../text/turn-text';
+import { words } from '../../text/tokens';
 /**
  * Which neighbouring memories are turns of one conversation, so that one may
  * lend the other its words as context (passage-context.ts). Context is what
@@ -18,6 +20,15 @@
 const ROLE_BITS = { USER: 1, ASSISTANT: 2, SYSTEM: 3 } as const;
 const ROLE_MASK = 3;
 const NAMES_SPEAKER = 4;
+/**
+ * Small talk alone (turn-text.ts's rule, the one chat skips storing by):
+ * "Maya: ok", "Jon: thanks for understanding haha". Such a memory says
+ * nothing of its own, so it borrows no context and its speaker label is no
+ * match (passage-context.ts, `labelWordsOf`); the two bits above it hold how
+ * many words its label takes (0–3).
+ */
+const SMALL_TALK = 8;
+const LABEL_SHIFT = 4;
 
 /**
  * A speaker label opening the content: a capitalised name of up to three
@@ -28,7 +39,11 @@ const NAMES_SPEAKER = 4;
 const SPEAKER_LABEL =
   /^\s{0,4}(?=[^:\n]{1,40}:)[\p{Lu}\p{Lt}\p{Lo}][\p{L}\p{M}\p{N}'’.-]*(?: [\p{L}\p{M}\p{N}'’.-]+){0,2}:(?:\s|$)/u;
 
-/** Characters of a memory's content that decide whether it opens with a speaker label. */
+/**
+ * Characters of a memory's content that decide whether it opens with a
+ * speaker label, and whether it is small talk alone: a memory longer than
+ * this is never taken for small talk (a timeline load reads one more, to know).
+ */
 export const LABEL_READ = 64;
 
 /** Whether the content opens with a speaker label ("Caroline: …"). */
@@ -42,7 +57,21 @@ export function opensWithSpeakerLabel(content: string): boolean {
  */
 export function voiceOf(role: string, content: string, speakerInMetadata: boolean): number {
   const roleBits = ROLE_BITS[role as keyof typeof ROLE_BITS] ?? 0;
-  return roleBits | (speakerInMetadata || opensWithSpeakerLabel(content) ? NAMES_SPEAKER : 0);
+  const label = SPEAKER_LABEL.exec(content)?.[0] ?? '';
+  const names = speakerInMetadata || label !== '' ? NAMES_SPEAKER : 0;
+  if (content.length > LABEL_READ || !isSmallTalkText(content.slice(label.length)))
+    return roleBits | names;
+  return roleBits | names | SMALL_TALK | (words(label).length << LABEL_SHIFT);
+}
+
+/** Whether the memory of this voice is small talk alone ("Maya: ok"). */
+export function isSmallTalkVoice(voice: number): boolean {
+  return (voice & SMALL_TALK) !== 0;
+}
+
+/** How many words a small-talk memory's speaker label takes (0 for any other memory). */
+export function labelWordsOf(voice: number): number {
+  return (voice & SMALL_TALK) === 0 ? 0 : voice >> LABEL_SHIFT;
 }
 
 /** Whether two neighbouring memories, by their voices, are turns of one conversation. */

@@ -368,4 +368,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       if (has === null) sql.run('ALTER TABLE store_keys ADD COLUMN extraction TEXT');
     },
   },
+  {
+    version: 19,
+    statements: [
+      // A voice now also says whether a memory is small talk alone and how
+      // many words its speaker label takes (turn-voices.ts): pages written
+      // before lack it, so they go and the timeline is read from memories once.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];
