@@ -125,6 +125,15 @@ export async function prepareDropIn(
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
   const userTurn = wire.native.userTurn(stripped);
+  // Tool results the user's turn carries (plumbing's SYSTEM items): content
+  // of their own, whatever the text beside them says ("thanks": review 102 #2).
+  const toolResults =
+    userTurn === null
+      ? []
+      : wire.native
+          .toolPlumbing(stripped, userTurn.index - 1)
+          .filter((item) => item.role === 'SYSTEM')
+          .map((item) => item.content);
   context.timings.since('prompt', promptStarted);
 
   const embedding = timeEmbedder(context);
@@ -137,7 +146,7 @@ export async function prepareDropIn(
   const recall =
     (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null
       ? recallMemory(context, model, {
-          query: userTurn.text,
+          query: [userTurn.text, ...toolResults].join('\n'),
           vaults,
           windows: controls.windows,
           limit: controls.contextLimit,
@@ -186,6 +195,7 @@ export async function prepareDropIn(
         answer,
         () => (userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
         () => wire.native.toolPlumbing(stripped, -1).length > 0,
+        toolResults.length > 0,
       );
       if ('skip' in planned) return skippedTurn(planned.skip);
       const { items } = planned;
@@ -269,6 +279,8 @@ export function turnItems(
   answer: CollectedAnswer,
   plumbing: () => TurnItem[],
   hasToolResults: () => boolean = () => false,
+  /** Whether the user's turn itself carries a tool result: then it is content, never small talk. */
+  turnHasToolResult = false,
 ): { items: TurnItem[] } | { skip: SkipReason } {
   const skip = answerSkipReason(controls.mode, {
     toolCalls: answer.toolCalls.length,
@@ -280,7 +292,8 @@ export function turnItems(
   if (userTurn === null && controls.storeResponse !== true && !hasToolResults())
     return { skip: 'NO_USER_MESSAGE' };
   const smallTalk = userTurn !== null && isSmallTalk(userTurn.said);
-  if (smallTalk && controls.storeResponse !== true) return { skip: 'NO_CONTENT_WORDS' };
+  if (smallTalk && !turnHasToolResult && controls.storeResponse !== true)
+    return { skip: 'NO_CONTENT_WORDS' };
   const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
   if (controls.storeRequest && userTurn !== null && !userExcluded && !smallTalk) {
