@@ -291,4 +291,54 @@ describe('chat memory is chosen best first across windows', () => {
       expect(dropIn.receipt.hits).toHaveLength(1);
     });
   });
+
+  it('extensions.memory.windows counts the memories injected, as the receipt lists them (review 102 #3)', async () => {
+    const key = await carlosAndKenji();
+    async function chatExtensions(input: Record<string, unknown>) {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-test',
+        },
+        body: JSON.stringify({
+          query: `mutation($input: ChatInput!) { chat(input: $input) { memory { hits { window } } } }`,
+          variables: {
+            input: {
+              model: 'openai/gpt-4o',
+              sessionId: 'carlos-kenji',
+              memoryMode: 'READ',
+              messages: [{ role: 'USER', content: QUESTION }],
+              ...input,
+            },
+          },
+        }),
+      });
+      const body = (await response.json()) as {
+        data: { chat: { memory: { hits: { window: string }[] } } };
+        extensions: { memory: { windows: { window: string; hits: number }[] } };
+      };
+      const counted = Object.fromEntries(
+        body.extensions.memory.windows
+          .filter(({ hits }) => hits > 0)
+          .map(({ window, hits }) => [window, hits]),
+      );
+      const injected: Record<string, number> = {};
+      for (const { window } of body.data.chat.memory.hits)
+        injected[window] = (injected[window] ?? 0) + 1;
+      return { counted, injected };
+    }
+    // Room for no memory at all: nothing injected, nothing counted.
+    const none = await chatExtensions({ contextLimit: 1 });
+    expect(none.injected).toEqual({});
+    expect(none.counted).toEqual({});
+    // Room for one: the window of that one memory, once.
+    const one = await chatExtensions({ contextLimit: key.tokens.get(ANSWER)! });
+    expect(Object.values(one.injected).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(one.counted).toEqual(one.injected);
+    const open = await chatExtensions({});
+    expect(Object.keys(open.injected).length).toBeGreaterThan(0);
+    expect(open.counted).toEqual(open.injected);
+  });
 });

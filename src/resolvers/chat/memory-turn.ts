@@ -142,6 +142,16 @@ export async function recallMemory(
     },
   );
   const block = renderMemoryBlock(found.hits, budget);
+  // extensions.memory.windows counts what is injected, as the receipt's
+  // hits do, not what the search found before the budget (review 102 #3).
+  const injected = block?.hits ?? [];
+  context.receipt.recordSearch(
+    [...new Set(injected.map((hit) => hit.window))].map((window) => ({
+      window,
+      hits: injected.filter((hit) => hit.window === window).length,
+    })),
+    0,
+  );
   return {
     block: block?.text ?? null,
     receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
