@@ -3,7 +3,7 @@ import { CodedError } from '../../core/errors';
 import type { Wire } from '../../providers';
 import { providerSettings } from '../../providers';
 import type { ParsedModel } from '../../providers/models';
-import type { NativeBody, UserTurn } from '../../providers/native';
+import type { NativeBody, NativeBodyFormat, UserTurn } from '../../providers/native';
 import type { CollectedAnswer } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
 import type { MeteredContext } from '../request-context';
@@ -125,15 +125,7 @@ export async function prepareDropIn(
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
   const userTurn = wire.native.userTurn(stripped);
-  // Tool results the user's turn carries (plumbing's SYSTEM items): content
-  // of their own, whatever the text beside them says ("thanks": review 102 #2).
-  const toolResults =
-    userTurn === null
-      ? []
-      : wire.native
-          .toolPlumbing(stripped, userTurn.index - 1)
-          .filter((item) => item.role === 'SYSTEM')
-          .map((item) => item.content);
+  const toolResults = userTurn === null ? [] : turnToolResults(wire.native, stripped, userTurn);
   context.timings.since('prompt', promptStarted);
 
   const embedding = timeEmbedder(context);
@@ -306,4 +298,19 @@ export function turnItems(
     items.push({ role: 'ASSISTANT', content: answer.text });
   }
   return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
+}
+
+/**
+ * The tool results the user's turn itself carries (Anthropic's
+ * `tool_result` blocks beside the text; plumbing's SYSTEM items of that one
+ * message, not of tool messages after it): content of their own, whatever
+ * the text beside them says ("thanks": review 102 #2).
+ */
+function turnToolResults(native: NativeBodyFormat, body: NativeBody, turn: UserTurn): string[] {
+  const fromTurn = native.toolPlumbing(body, turn.index - 1);
+  const afterTurn = native.toolPlumbing(body, turn.index).length;
+  return fromTurn
+    .slice(0, fromTurn.length - afterTurn)
+    .filter((item) => item.role === 'SYSTEM')
+    .map((item) => item.content);
 }
