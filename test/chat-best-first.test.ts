@@ -229,4 +229,116 @@ describe('chat memory is chosen best first across windows', () => {
     expect(await injectedLines()).toEqual([older]);
     expect(dropIn.tokens).toBe(tokens.get(older));
   });
+
+  describe('places a window leaves free go only to memories with words of the question (review 102 #1)', () => {
+    /** Review 102's `borrow1`: a recent conversation of eight turns, one minute apart, one of them the answer. */
+    const CHATTER: readonly (readonly ['USER' | 'ASSISTANT', string])[] = [
+      ['USER', 'My cat Biscuit turned twelve today'],
+      ['ASSISTANT', 'Twelve is a good age for a cat!'],
+      ['USER', 'I booked a dentist appointment for Monday'],
+      ['ASSISTANT', 'Good luck at the dentist.'],
+      ['USER', 'Priya cancelled the book club meeting'],
+      ['ASSISTANT', 'That is a shame.'],
+      ['USER', 'I am thinking of painting the kitchen green'],
+      ['ASSISTANT', 'Green kitchens are cosy.'],
+    ];
+    const PRIYA = 'Priya cancelled the book club meeting';
+    const ASKED = 'What did Priya cancel?';
+
+    async function borrow1(): Promise<Key> {
+      const key = await newKey();
+      const now = Date.now();
+      await key.api.request(StoreMemoriesDocument, {
+        inputs: CHATTER.map(([role, content], at) => ({
+          content,
+          role,
+          createdAt: new Date(now - (CHATTER.length - at) * 60_000).toISOString(),
+          vault: { kind: 'SESSION' as const, id: 'borrow1' },
+        })),
+      });
+      return key;
+    }
+
+    it('default windows: the answer is injected, chatter sharing no word of the question is not borrowed in', async () => {
+      const key = await borrow1();
+      const read = await subscribedChat(key, { sessionId: 'borrow1' }, ASKED);
+      const lines = await injectedLines();
+      expect(lines).toContain(PRIYA);
+      // HOT keeps its own default limit (4) of its best; nothing past it
+      // comes from the places WORKING and LONG_TERM leave free, for none of
+      // the other turns says "Priya" or "cancel".
+      expect(read.hits.filter((hit) => hit.window === 'HOT').length).toBeLessThanOrEqual(4);
+      expect(lines.length).toBeLessThanOrEqual(4);
+      expect(read.hits.map((hit) => hit.memory.content).sort()).toEqual([...lines].sort());
+    });
+
+    it('windows the caller names are never read past their limits (GraphQL windows, X-Memory-Windows)', async () => {
+      const key = await borrow1();
+      const windows = [
+        { window: 'HOT', limit: 1 },
+        { window: 'LONG_TERM', limit: 4 },
+      ];
+      const read = await subscribedChat(key, { sessionId: 'borrow1', windows }, ASKED);
+      expect(read.hits.map((hit) => [hit.window, hit.memory.content])).toEqual([['HOT', PRIYA]]);
+      expect(await injectedLines()).toEqual([PRIYA]);
+
+      const dropIn = await completion(
+        key,
+        { 'x-session-id': 'borrow1', 'x-memory-windows': 'HOT:1,LONG_TERM:4' },
+        ASKED,
+      );
+      expect(await injectedLines()).toEqual([PRIYA]);
+      expect(dropIn.receipt.hits).toHaveLength(1);
+    });
+  });
+
+  it('extensions.memory.windows counts the memories injected, as the receipt lists them (review 102 #3)', async () => {
+    const key = await carlosAndKenji();
+    async function chatExtensions(input: Record<string, unknown>) {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-test',
+        },
+        body: JSON.stringify({
+          query: `mutation($input: ChatInput!) { chat(input: $input) { memory { hits { window } } } }`,
+          variables: {
+            input: {
+              model: 'openai/gpt-4o',
+              sessionId: 'carlos-kenji',
+              memoryMode: 'READ',
+              messages: [{ role: 'USER', content: QUESTION }],
+              ...input,
+            },
+          },
+        }),
+      });
+      const body = (await response.json()) as {
+        data: { chat: { memory: { hits: { window: string }[] } } };
+        extensions: { memory: { windows: { window: string; hits: number }[] } };
+      };
+      const counted = Object.fromEntries(
+        body.extensions.memory.windows
+          .filter(({ hits }) => hits > 0)
+          .map(({ window, hits }) => [window, hits]),
+      );
+      const injected: Record<string, number> = {};
+      for (const { window } of body.data.chat.memory.hits)
+        injected[window] = (injected[window] ?? 0) + 1;
+      return { counted, injected };
+    }
+    // Room for no memory at all: nothing injected, nothing counted.
+    const none = await chatExtensions({ contextLimit: 1 });
+    expect(none.injected).toEqual({});
+    expect(none.counted).toEqual({});
+    // Room for one: the window of that one memory, once.
+    const one = await chatExtensions({ contextLimit: key.tokens.get(ANSWER)! });
+    expect(Object.values(one.injected).reduce((a, b) => a + b, 0)).toBe(1);
+    expect(one.counted).toEqual(one.injected);
+    const open = await chatExtensions({});
+    expect(Object.keys(open.injected).length).toBeGreaterThan(0);
+    expect(open.counted).toEqual(open.injected);
+  });
 });

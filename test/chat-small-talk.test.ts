@@ -2,7 +2,7 @@ import { createClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
-import { openAiClient, upstreamCalls, usageTokens } from './helpers/drop-in';
+import { anthropicClient, openAiClient, upstreamCalls, usageTokens } from './helpers/drop-in';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
 // A message of small talk alone ("ok cool", "thanks!") asks nothing of
@@ -171,5 +171,43 @@ describe('a small-talk message reads no memory', () => {
     expect(dropIn.headers.get('x-memory-read-skipped')).toBeNull();
     expect(dropIn.receipt.readSkipped).toBeUndefined();
     expect(Number(dropIn.headers.get('x-memory-tokens'))).toBeGreaterThan(0);
+  });
+
+  it('a tool result beside "thanks" is content: memory is read for it and the turn is stored (review 102 #2)', async () => {
+    const key = await newKey();
+    const trip = 'We fly to Kyoto on Friday for the cherry blossoms';
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [{ content: trip, vault: { kind: 'SESSION', id: 'tool-b' } }],
+    });
+    const claude = anthropicClient(key.secret, { 'x-session-id': 'tool-b' });
+    const { response } = await claude.messages
+      .create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        messages: [
+          { role: 'user', content: 'What is the weather like there this week?' },
+          {
+            role: 'assistant',
+            content: [{ type: 'tool_use', id: 't1', name: 'weather', input: { city: 'Kyoto' } }],
+          },
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'tool_result',
+                tool_use_id: 't1',
+                content: 'Kyoto is sunny with cherry blossoms',
+              },
+              { type: 'text', text: 'thanks' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(response.headers.get('x-memory-read-skipped')).toBeNull();
+    expect(Number(response.headers.get('x-memory-tokens'))).toBeGreaterThan(0);
+    const [call] = (await upstreamCalls('api.anthropic.com')).slice(-1);
+    expect(JSON.stringify(call!.body.system ?? '')).toContain(trip);
+    expect(response.headers.get('x-memory-turn')).toBe('stored');
   });
 });

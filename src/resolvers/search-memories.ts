@@ -222,10 +222,12 @@ export async function searchMemories(
   // The receipt says what was billed: a search asked to bill is (here or by
   // its caller at once); chat bills only the memories it injects, and only
   // once the provider accepts the call, so it records them itself then.
+  // A chat (picks) counts the memories it injects, after its token budget,
+  // itself (chat/memory-turn.ts): its windows are listed here with none yet.
   context.receipt.recordSearch(
     windows.map(({ window }) => ({
       window,
-      hits: hits.filter((hit) => hit.window === window).length,
+      hits: picks !== null ? 0 : hits.filter((hit) => hit.window === window).length,
     })),
     options.billInVault ? memoryTokens : 0,
   );

@@ -3,7 +3,7 @@ import { CodedError } from '../../core/errors';
 import type { Wire } from '../../providers';
 import { providerSettings } from '../../providers';
 import type { ParsedModel } from '../../providers/models';
-import type { NativeBody, UserTurn } from '../../providers/native';
+import type { NativeBody, NativeBodyFormat, UserTurn } from '../../providers/native';
 import type { CollectedAnswer } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
 import type { MeteredContext } from '../request-context';
@@ -125,6 +125,7 @@ export async function prepareDropIn(
   }
   const vaults = chatVaults(controls.sessionId, controls.conversationId);
   const userTurn = wire.native.userTurn(stripped);
+  const toolResults = userTurn === null ? [] : turnToolResults(wire.native, stripped, userTurn);
   context.timings.since('prompt', promptStarted);
 
   const embedding = timeEmbedder(context);
@@ -137,7 +138,7 @@ export async function prepareDropIn(
   const recall =
     (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null
       ? recallMemory(context, model, {
-          query: userTurn.text,
+          query: [userTurn.text, ...toolResults].join('\n'),
           vaults,
           windows: controls.windows,
           limit: controls.contextLimit,
@@ -186,6 +187,7 @@ export async function prepareDropIn(
         answer,
         () => (userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
         () => wire.native.toolPlumbing(stripped, -1).length > 0,
+        toolResults.length > 0,
       );
       if ('skip' in planned) return skippedTurn(planned.skip);
       const { items } = planned;
@@ -269,6 +271,8 @@ export function turnItems(
   answer: CollectedAnswer,
   plumbing: () => TurnItem[],
   hasToolResults: () => boolean = () => false,
+  /** Whether the user's turn itself carries a tool result: then it is content, never small talk. */
+  turnHasToolResult = false,
 ): { items: TurnItem[] } | { skip: SkipReason } {
   const skip = answerSkipReason(controls.mode, {
     toolCalls: answer.toolCalls.length,
@@ -280,7 +284,8 @@ export function turnItems(
   if (userTurn === null && controls.storeResponse !== true && !hasToolResults())
     return { skip: 'NO_USER_MESSAGE' };
   const smallTalk = userTurn !== null && isSmallTalk(userTurn.said);
-  if (smallTalk && controls.storeResponse !== true) return { skip: 'NO_CONTENT_WORDS' };
+  if (smallTalk && !turnHasToolResult && controls.storeResponse !== true)
+    return { skip: 'NO_CONTENT_WORDS' };
   const userExcluded = userTurn !== null && excluded.has(userTurn.index);
   const items: TurnItem[] = [];
   if (controls.storeRequest && userTurn !== null && !userExcluded && !smallTalk) {
@@ -293,4 +298,19 @@ export function turnItems(
     items.push({ role: 'ASSISTANT', content: answer.text });
   }
   return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
+}
+
+/**
+ * The tool results the user's turn itself carries (Anthropic's
+ * `tool_result` blocks beside the text; plumbing's SYSTEM items of that one
+ * message, not of tool messages after it): content of their own, whatever
+ * the text beside them says ("thanks": review 102 #2).
+ */
+function turnToolResults(native: NativeBodyFormat, body: NativeBody, turn: UserTurn): string[] {
+  const fromTurn = native.toolPlumbing(body, turn.index - 1);
+  const afterTurn = native.toolPlumbing(body, turn.index).length;
+  return fromTurn
+    .slice(0, fromTurn.length - afterTurn)
+    .filter((item) => item.role === 'SYSTEM')
+    .map((item) => item.content);
 }

@@ -1,6 +1,7 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
 import type { RankedHit } from '../merge-hits';
+import { queryTerms, tokenize } from '../../text/tokens';
 
 /**
  * A hit scoring under this share of the read's best hit is not memory for
@@ -36,6 +37,14 @@ export function deeperWindows(windows: readonly WindowSearch[]): WindowSearch[] 
   );
 }
 
+/** What a chat's picks know of its read beyond the hits. */
+export interface PickContext {
+  /** The user's words the read searched with. */
+  query: string;
+  /** Whether the caller named the windows (ChatInput.windows, X-Memory-Windows): their limits are then kept exactly. */
+  explicitWindows: boolean;
+}
+
 /**
  * The memories a chat keeps of a read, best first. `hits` come window after
  * window, each window best first and read deeper than its limit
@@ -46,13 +55,19 @@ export function deeperWindows(windows: readonly WindowSearch[]): WindowSearch[] 
  * hit far below the best of the whole read (under SCORE_FLOOR_RATIO of it)
  * is dropped whatever its window, and the slots so freed, with those of
  * windows that found too little, go to the next best hits of the other
- * windows, by score. The read keeps at most the windows' limits added up.
- * Equal scores keep the read's order: the more recent window first, then
- * the vault's own order.
+ * windows, by score, but only to a hit with evidence of its own: its own
+ * text holds a word of the query (hasOwnWord). A turn's text score also
+ * borrows its neighbours' words, so without that test every recent turn of
+ * a conversation scores and fills the freed places with chatter (review
+ * 102 #1). Windows the caller named are never read past their limits: the
+ * caller asked for those numbers. The read keeps at most the windows'
+ * limits added up. Equal scores keep the read's order: the more recent
+ * window first, then the vault's own order.
  */
 export function pickAcrossWindows(
   hits: readonly RankedHit[],
   windows: readonly WindowSearch[],
+  context: PickContext,
 ): RankedHit[] {
   if (hits.length === 0) return [];
   const best = Math.max(...hits.map((hit) => hit.score));
@@ -63,17 +78,23 @@ export function pickAcrossWindows(
   const taken = new Map<RankedHit['window'], number>();
   const own: RankedHit[] = [];
   const spare: RankedHit[] = [];
+  const terms = new Set(queryTerms(context.query));
   for (const hit of hits) {
     if (hit.score < floor) continue;
     const count = taken.get(hit.window) ?? 0;
     if (count < (limits.get(hit.window) ?? 0)) {
       taken.set(hit.window, count + 1);
       own.push(hit);
-    } else spare.push(hit);
+    } else if (!context.explicitWindows && hasOwnWord(hit, terms)) spare.push(hit);
   }
   const freed = totalSlots(windows) - own.length;
   const kept = new Set([...own, ...byScore(spare).slice(0, Math.max(0, freed))]);
   return byScore(hits.filter((hit) => kept.has(hit)));
+}
+
+/** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
+function hasOwnWord(hit: RankedHit, terms: ReadonlySet<string>): boolean {
+  return tokenize(hit.memory.content).some(({ term }) => terms.has(term));
 }
 
 function totalSlots(windows: readonly WindowSearch[]): number {

@@ -4,7 +4,7 @@ import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
-import { searchMemories } from '../search-memories';
+import { searchMemories, type WindowPicks } from '../search-memories';
 import type { MeteredContext } from '../request-context';
 import type { Extractor } from '../fact-extraction';
 import type { FactsReceipt } from '../receipt';
@@ -14,7 +14,7 @@ import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
-import { deeperWindows, pickAcrossWindows } from './memory-picks';
+import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
 
 export interface ChatReceipt {
@@ -84,7 +84,12 @@ export function chatVaults(
 }
 
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
-const CHAT_PICKS = { deeper: deeperWindows, pick: pickAcrossWindows };
+function chatPicks(context: PickContext): WindowPicks {
+  return {
+    deeper: deeperWindows,
+    pick: (hits, windows) => pickAcrossWindows(hits, windows, context),
+  };
+}
 
 /**
  * Searches the chat's vaults with the user's words, picks the best memories
@@ -131,9 +136,22 @@ export async function recallMemory(
       windows: options.windows ?? null,
       now: options.now ?? null,
     },
-    { leaveOut: options.present, picks: CHAT_PICKS },
+    {
+      leaveOut: options.present,
+      picks: chatPicks({ query: options.query, explicitWindows: options.windows != null }),
+    },
   );
   const block = renderMemoryBlock(found.hits, budget);
+  // extensions.memory.windows counts what is injected, as the receipt's
+  // hits do, not what the search found before the budget (review 102 #3).
+  const injected = block?.hits ?? [];
+  context.receipt.recordSearch(
+    [...new Set(injected.map((hit) => hit.window))].map((window) => ({
+      window,
+      hits: injected.filter((hit) => hit.window === window).length,
+    })),
+    0,
+  );
   return {
     block: block?.text ?? null,
     receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
