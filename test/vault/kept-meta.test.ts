@@ -63,9 +63,12 @@ describe('the meta record a vault keeps between writes', () => {
     const vault = vaultStub(address);
     ok(await vault.store(address, storeRequest([memory('a fact')])));
     const latest = VAULT_MIGRATIONS.at(-1)!.version;
-    // The last migration whose statements fail when run twice (a later one
-    // may check before it changes anything, and so not fail).
-    const rerun = VAULT_MIGRATIONS.findLast((migration) => migration.statements.length > 0)!;
+    // The last migration whose statements fail when run twice: one adding a
+    // column (a later one may check before it changes anything, or only
+    // delete rows, and so not fail).
+    const rerun = VAULT_MIGRATIONS.findLast((migration) =>
+      migration.statements.some((statement) => /\bADD COLUMN\b/i.test(statement)),
+    )!;
     const seen = await runInDurableObject(vault, (object, state) => {
       const instance = object as unknown as { meta: VaultMeta; life: { wake(): void } };
       const kept = instance.meta.current().lastWriteAt;
