@@ -10,7 +10,6 @@ import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
   keyStandingCheck,
-  standingCheckMs,
   unlessStandingLost,
   watchStanding,
   whileInStanding,
@@ -293,7 +292,6 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       whileInStanding(
         keyStandingCheck(context.env, context.principal, 'request'),
-        standingCheckMs(context.env),
         context.signal,
         (signal) => completeChat(context, chatInput(input), signal),
       ),
@@ -318,10 +316,8 @@ builder.subscriptionFields((t) => ({
       // model may take longer than the bound to send it (the watch's loss
       // aborts the call, which is not metered then, nor its turn stored).
       const abort = new AbortController();
-      const watch = watchStanding(
-        keyStandingCheck(context.env, context.principal),
-        standingCheckMs(context.env),
-        () => abort.abort(),
+      const watch = watchStanding(keyStandingCheck(context.env, context.principal), undefined, () =>
+        abort.abort(),
       );
       try {
         const events = await unlessStandingLost(
