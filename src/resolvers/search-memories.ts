@@ -126,6 +126,10 @@ export async function searchMemories(
       .time('embed', () => context.embedder.embedQueries([input.query]))
       .then(([vector]) => ({ vector: vector!, model: context.embedder.model }));
   }
+  // The calendar "yesterday" or "last March" is read in: that of the offset
+  // `now` was written in (UTC, the default, is left unsaid).
+  const calendar =
+    input.now == null || offsetOf(input.now) === 0 ? {} : { nowOffsetMinutes: offsetOf(input.now) };
   // Over several vaults, words are ranked with statistics of all of them
   // (durable/full-text/corpus-statistics.ts), asked while the query embeds.
   const corpus =
@@ -133,9 +137,7 @@ export async function searchMemories(
       ? context.vaults.textStatistics(addresses, {
           text: input.query,
           now,
-          ...(input.now == null || offsetOf(input.now) === 0
-            ? {}
-            : { nowOffsetMinutes: offsetOf(input.now) }),
+          ...calendar,
         })
       : undefined;
   const request: Promise<SearchRequest> = embedded.then(async ({ vector, model }) => ({
@@ -143,9 +145,7 @@ export async function searchMemories(
     // What "yesterday" or "last March" in the query means (query-dates.ts),
     // in the calendar of the offset `now` was written in.
     now,
-    ...(input.now == null || offsetOf(input.now) === 0
-      ? {}
-      : { nowOffsetMinutes: offsetOf(input.now) }),
+    ...calendar,
     vector,
     model,
     mode,
