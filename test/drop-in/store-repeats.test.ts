@@ -1,7 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
-import { openAiClient, postJson, upstreamCalls, usageTokens } from '../helpers/drop-in';
-import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import {
+  openAiClient,
+  postJson,
+  sessionMemories,
+  upstreamCalls,
+  usageTokens,
+} from '../helpers/drop-in';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 
 // The opt-out of the 24 h "once" rule (an outside review's finding, "review
 // 100"): a diary or medication app whose user says the same thing twice in a
@@ -12,22 +18,6 @@ type Key = Awaited<ReturnType<typeof newKey>>;
 
 const PILL = 'Took my evening pill';
 const OPENAI = { model: 'openai/gpt-4o-mini', host: 'api.openai.com' } as const;
-
-/** Every memory of a session vault, oldest first, as "ROLE: content". */
-async function sessionMemories(key: Key, session: string): Promise<string[]> {
-  const listed = await post<{
-    vault: { memories: { edges: { node: { role: string; content: string } }[] } } | null;
-  }>(
-    `query($selector: VaultSelector!) {
-      vault(selector: $selector) { memories(first: 100, order: OLDEST_FIRST) { edges { node { role content } } } }
-    }`,
-    { selector: { kind: 'SESSION', id: session } },
-    key.secret,
-  );
-  return (listed.data?.vault?.memories.edges ?? []).map(
-    ({ node }) => `${node.role}: ${node.content}`,
-  );
-}
 
 interface ChatMemory {
   storedMemoryTokens: number | null;

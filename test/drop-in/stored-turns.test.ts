@@ -13,9 +13,10 @@ import {
   anthropicClient as anthropic,
   openAiClient,
   postJson,
+  sessionMemories,
   usageTokens,
 } from '../helpers/drop-in';
-import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import readme from '../../README.md?raw';
 
 // What a drop-in (or GraphQL) chat turn leaves in its vault: the user's own
@@ -24,22 +25,6 @@ import readme from '../../README.md?raw';
 // client marked for the provider's cache is not taken for the user's words.
 
 type Key = Awaited<ReturnType<typeof newKey>>;
-
-/** Every memory of a session vault, oldest first: role and content. */
-async function sessionMemories(key: Key, session: string): Promise<string[]> {
-  const listed = await post<{
-    vault: { memories: { edges: { node: { role: string; content: string } }[] } } | null;
-  }>(
-    `query($selector: VaultSelector!) {
-      vault(selector: $selector) { memories(first: 100, order: OLDEST_FIRST) { edges { node { role content } } } }
-    }`,
-    { selector: { kind: 'SESSION', id: session } },
-    key.secret,
-  );
-  return (listed.data?.vault?.memories.edges ?? []).map(
-    ({ node }) => `${node.role}: ${node.content}`,
-  );
-}
 
 /** The turn's receipt headers of a non-streamed drop-in answer. */
 const turnOf = (headers: Headers) => ({

@@ -148,3 +148,19 @@ export const weatherTool = {
 /** A 1×1 PNG as a data URL. */
 export const PIXEL_PNG =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+/** Every memory of a key's session vault, oldest first, as "ROLE: content". */
+export async function sessionMemories(key: { secret: string }, session: string): Promise<string[]> {
+  const listed = await post<{
+    vault: { memories: { edges: { node: { role: string; content: string } }[] } } | null;
+  }>(
+    `query($selector: VaultSelector!) {
+      vault(selector: $selector) { memories(first: 100, order: OLDEST_FIRST) { edges { node { role content } } } }
+    }`,
+    { selector: { kind: 'SESSION', id: session } },
+    key.secret,
+  );
+  return (listed.data?.vault?.memories.edges ?? []).map(
+    ({ node }) => `${node.role}: ${node.content}`,
+  );
+}
