@@ -77,6 +77,14 @@ export async function searchMemories(
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '')
     throw new CodedError('BAD_USER_INPUT', 'query must not be empty', 'EMPTY_QUERY');
+  // Left out, CORE; an empty list would search nothing and answer as if
+  // nothing matched, so it is refused as an empty `windows` is.
+  if (input.vaults?.length === 0)
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'vaults: names no vault (leave it out to search CORE only)',
+      'INVALID_VAULTS',
+    );
   const addresses = distinctVaults(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );

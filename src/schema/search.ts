@@ -46,7 +46,7 @@ export const SearchInput = builder.inputType('SearchInput', {
     vaults: t.field({
       type: [VaultSelectorInput],
       required: false,
-      description: `Vaults to search, at most ${MAX_SEARCH_VAULTS}; default: CORE only.`,
+      description: `Vaults to search, 1–${MAX_SEARCH_VAULTS}; default (left out): CORE only. An empty list is refused (INVALID_VAULTS).`,
       validate: z.array(z.unknown()).max(MAX_SEARCH_VAULTS),
     }),
     windows: t.field({

@@ -160,7 +160,7 @@ export type SearchInput = {
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
-  /** Vaults to search, at most 10; default: CORE only. */
+  /** Vaults to search, 1–10; default (left out): CORE only. An empty list is refused (INVALID_VAULTS). */
   vaults?: Array<VaultSelector> | null | undefined;
   /** HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); at 1 HYBRID ranks and scores as VECTOR (the nearest memories, cosine scores). Default: the deployment's HYBRID_VECTOR_WEIGHT. */
   vectorWeight?: number | null | undefined;

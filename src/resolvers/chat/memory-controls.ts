@@ -192,7 +192,9 @@ function windowControls(
   const listed =
     body.memory_windows !== undefined && body.memory_windows !== null
       ? readWindowList(body.memory_windows, 'memory_windows')
-      : header !== null && header.trim() !== ''
+      : // Sent empty, the header names no window and is refused as `windows: []`
+        // is (core/window-list.ts); only a header left out means the defaults.
+        header !== null
         ? readWindowList(header, 'X-Memory-Windows')
         : null;
   if (listed !== null && bias !== undefined && bias !== '') {
