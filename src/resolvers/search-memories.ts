@@ -25,6 +25,7 @@ import { mergeHits, type RankedHit } from './merge-hits';
 import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
 import { vaultOf } from './principal';
+import { checkReferenceTime } from './reference-time';
 import type { MeteredContext } from './request-context';
 
 /** A letter or a digit, in any script: something an embedder can work with. */
@@ -88,6 +89,7 @@ export async function searchMemories(
   const addresses = distinctVaults(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
+  checkReferenceTime(input.now, 'now');
   const now = input.now?.getTime() ?? Date.now();
   // At server time HOT reaches the skew a stored `createdAt` may have
   // (windows.ts); a replay's own `now` is taken as it is.

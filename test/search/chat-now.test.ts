@@ -183,6 +183,21 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       ['2026-11-26T20:00:00', '2026-11-26T20:00:00', 'INVALID_DATE_TIME'],
       ['yesterday', 'yesterday', 'INVALID_DATE_TIME'],
       ['1795700000', 1795700000, 'TIMESTAMP_IN_SECONDS'],
+      // Outside review 102 #6. An empty header was read as no header (server
+      // time); times no memory can have (before 1970, or past the server's
+      // clock and its minute of skew, as a stored `createdAt`) were taken, and
+      // chat then injected nothing with no sign why.
+      ['', '', 'INVALID_DATE_TIME'],
+      ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', 'TIME_OUT_OF_RANGE'],
+      ['1969-12-31T23:59:59Z', '1969-12-31T23:59:59Z', 'TIME_OUT_OF_RANGE'],
+      ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z', 'TIME_OUT_OF_RANGE'],
+      ['253402300799000', 253402300799000, 'TIME_OUT_OF_RANGE'],
+      // README: a number below 1e11 is TIMESTAMP_IN_SECONDS when, read as
+      // seconds, it is a time from 2001 on (2001-01-01 here); any other
+      // number before 2001, as `5`, is TIME_OUT_OF_RANGE.
+      ['978307200', 978307200, 'TIMESTAMP_IN_SECONDS'],
+      ['5', 5, 'TIME_OUT_OF_RANGE'],
+      ['978307199', 978307199, 'TIME_OUT_OF_RANGE'],
     ];
     for (const [now, variable, reason] of cases) {
       const searched = await post(
@@ -244,5 +259,45 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     }
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
     expect(await upstreamCalls('api.anthropic.com')).toEqual([]);
+  });
+
+  it('a `now` past the server’s clock is refused by a chat that searches nothing too, and says the range', async () => {
+    const key = await keyWithLunches();
+    for (const [content, memoryMode] of [
+      ['thanks!', 'READ_WRITE'],
+      [QUESTION, 'WRITE'],
+      [QUESTION, 'OFF'],
+    ] as const) {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-test',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          query: print(ChatDocument),
+          variables: {
+            input: {
+              model: 'gpt-4o',
+              memoryMode,
+              now: '9999-12-31T23:59:59Z',
+              messages: [{ role: 'USER', content }],
+            },
+          },
+        }),
+      });
+      const result = (await response.json()) as {
+        errors?: { message: string; extensions?: unknown }[];
+      };
+      expect(
+        result.errors?.map((error) => error.extensions),
+        memoryMode,
+      ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'TIME_OUT_OF_RANGE' }]);
+      expect(result.errors?.[0]?.message).toMatch(
+        /^now must be a time a memory can have, from 1970-01-01T00:00:00.000Z to a minute past the server's clock .*; 9999-12-31T23:59:59.000Z is after it/,
+      );
+    }
+    expect(await upstreamCalls('api.openai.com')).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ import type {
   ToolSpec,
 } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
+import { checkReferenceTime } from '../reference-time';
 import type { FactsReceipt } from '../receipt';
 import type { MeteredContext } from '../request-context';
 import type { MemoryMode } from './memory-controls';
@@ -142,6 +143,7 @@ export async function openChat(
   // Checked here, not only by the search: a chat that searches nothing (small
   // talk, WRITE, OFF) refuses a list it would have refused otherwise.
   if (input.windows != null) checkWindowList(input.windows, 'windows');
+  checkReferenceTime(input.now, 'now');
   const vaults = chatVaults(input.sessionId, input.conversationId);
   const settings = providerSettings(context.env);
   if (parsed.provider === 'compatible' && settings.endpoints.compatible === null) {
