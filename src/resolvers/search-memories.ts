@@ -15,6 +15,7 @@ import { windowsAcrossVaults } from '../durable/queries/spelling-across-vaults';
 import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
+import { lacksSearchableWords, queryWordsAsRead } from '../text/searchable-words';
 import {
   vaultLabel,
   vaultObjectName,
@@ -45,9 +46,22 @@ export interface SearchInput {
 
 export interface SearchOutcome {
   hits: RankedHit[];
+  /** Why the query's words found nothing by text (none of them is searched); null otherwise. */
+  notice: SearchNotice | null;
   memoryTokens: number;
   /** Whether the vault already recorded memoryTokens for billing (a one-vault search asked to bill). */
   billedInVault: boolean;
+}
+
+/**
+ * A search that had nothing to look up by text: its query keeps no word a
+ * text search reads (text/searchable-words.ts) or, for VECTOR, nothing to
+ * embed. Not an error (the query is valid and the answer is right), but an
+ * empty list alone would read as "no memory about that".
+ */
+export interface SearchNotice {
+  reason: 'NO_CONTENT_WORDS';
+  message: string;
 }
 
 /**
@@ -119,8 +133,13 @@ export async function searchMemories(
       windows.map(({ window }) => ({ window, hits: 0 })),
       0,
     );
-    return { hits: [], memoryTokens: 0, billedInVault: false };
+    return { hits: [], memoryTokens: 0, billedInVault: false, notice: NOTHING_TO_EMBED };
   }
+  const notice =
+    mode !== 'VECTOR' &&
+    lacksSearchableWords(input.query, now, input.now == null ? 0 : offsetOf(input.now))
+      ? wordsNotSearched(input.query, mode)
+      : null;
 
   // The reads join the request's batch now, with the request still to be
   // made: the batch waits for the embedding, not for a timer.
@@ -241,7 +260,24 @@ export async function searchMemories(
     })),
     options.billInVault ? memoryTokens : 0,
   );
-  return { hits, memoryTokens, billedInVault };
+  return { hits, memoryTokens, billedInVault, notice };
+}
+
+const NOTHING_TO_EMBED: SearchNotice = {
+  reason: 'NO_CONTENT_WORDS',
+  message:
+    'nothing was searched: the query holds no letter or digit (name what to look for: a person, a thing, a place or a date)',
+};
+
+/** The notice for a query whose words are all function words or question verbs. */
+function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
+  const said = queryWordsAsRead(query);
+  if (said.length === 0) return NOTHING_TO_EMBED;
+  const listed = said.slice(0, 8).map((word) => JSON.stringify(word));
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word' : 'are function words'} or verbs that only shape a question, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+  };
 }
 
 /**

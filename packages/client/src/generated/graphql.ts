@@ -288,7 +288,7 @@ export type SearchQueryVariables = Exact<{
 }>;
 
 
-export type SearchQuery = { search: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } };
+export type SearchQuery = { search: { memoryTokens: number, notice: { reason: string, message: string } | null, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } };
 
 export type UsageQueryVariables = Exact<{
   from?: string | null | undefined;
@@ -556,6 +556,10 @@ export const SearchDocument = new TypedDocumentString(`
     query Search($input: SearchInput!) {
   search(input: $input) {
     memoryTokens
+    notice {
+      reason
+      message
+    }
     hits {
       score
       window
