@@ -29,6 +29,24 @@ async function search(query: string, mode: 'TEXT' | 'HYBRID' | 'VECTOR') {
   return { found: search.hits.map((hit) => hit.memory.content), notice: search.notice };
 }
 
+describe('a function word an article makes a noun is searched when the query has nothing else', () => {
+  it('"the well" finds the well, in TEXT and HYBRID, with no notice', async () => {
+    for (const mode of ['TEXT', 'HYBRID'] as const) {
+      const { found, notice } = await search('the well', mode);
+      expect(found[0], mode).toBe(WELL);
+      expect(notice, mode).toBeNull();
+    }
+  });
+
+  it('"well" alone, "the" alone and "is it?" still search no word, and say so', async () => {
+    for (const query of ['well?', 'the', 'is it?']) {
+      const { found, notice } = await search(query, 'TEXT');
+      expect(found, query).toEqual([]);
+      expect(notice?.reason, query).toBe('NO_CONTENT_WORDS');
+    }
+  });
+});
+
 describe('a search whose query keeps no searchable word says so', () => {
   it('"what did they say": NO_CONTENT_WORDS naming the words not searched, in TEXT and HYBRID', async () => {
     for (const mode of ['TEXT', 'HYBRID'] as const) {
