@@ -1,9 +1,9 @@
-import { print } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
 import { postJson, upstreamCalls } from './helpers/drop-in';
 import { resetFakes } from './helpers/fakes';
-import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { newKey, post } from './helpers/graphql';
+import { postChat } from './helpers/graphql-chat';
 
 /**
  * One rule for a list of vaults or windows (outside review 102 #5): left out,
@@ -20,23 +20,6 @@ async function keyWithNote() {
   const key = await newKey();
   await key.api.request(StoreMemoryDocument, { input: { content: NOTE } });
   return key;
-}
-
-/** A GraphQL chat's errors (a POST of the mutation), as extensions and messages. */
-async function chatErrors(secret: string, input: Record<string, unknown>) {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${secret}`,
-      'x-provider-key': 'sk-test',
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({ query: print(ChatDocument), variables: { input } }),
-  });
-  const body = (await response.json()) as {
-    errors?: { message: string; extensions?: Record<string, unknown> }[];
-  };
-  return body.errors ?? [];
 }
 
 describe('an empty list of vaults or windows is refused, an omitted one keeps the default', () => {
@@ -83,14 +66,14 @@ describe('an empty list of vaults or windows is refused, an omitted one keeps th
       { content: 'where is the spare key?', memoryMode: 'WRITE' },
     ];
     for (const { content, memoryMode } of asked) {
-      const errors = await chatErrors(key.secret, {
+      const { errors } = await postChat(key.secret, ChatDocument, {
         model: 'openai/gpt-4o',
         memoryMode,
         windows: [],
         messages: [{ role: 'USER', content }],
       });
       expect(
-        errors.map((error) => error.extensions),
+        errors?.map((error) => error.extensions),
         `${memoryMode}: ${content}`,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'INVALID_WINDOWS' }]);
     }

@@ -1,7 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { print } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
-import { createClient } from 'graphql-sse';
 import {
   ChatDocument,
   ChatStreamDocument,
@@ -10,6 +8,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
+import { postChat, streamChat } from '../helpers/graphql-chat';
 import { postJson, upstreamCalls } from '../helpers/drop-in';
 import { keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
@@ -82,29 +81,19 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
 
   it('the chat subscription takes the same `now`', async () => {
     const key = await keyWithLunches();
-    const sse = createClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-    });
     const streamed = async (now: string) => {
-      let last: ChatStreamSubscription['chat'] | undefined;
-      for await (const result of sse.iterate<ChatStreamSubscription>({
-        query: print(ChatStreamDocument),
-        variables: {
-          input: {
-            model: 'gpt-4o',
-            messages: [{ role: 'USER', content: QUESTION }],
-            memoryMode: 'READ',
-            windows: ONE_HIT,
-            now,
-          },
+      const result = await streamChat<NonNullable<ChatStreamSubscription['chat']['result']>>(
+        key.secret,
+        ChatStreamDocument,
+        {
+          model: 'gpt-4o',
+          messages: [{ role: 'USER', content: QUESTION }],
+          memoryMode: 'READ',
+          windows: ONE_HIT,
+          now,
         },
-      })) {
-        expect(result.errors).toBeUndefined();
-        last = result.data!.chat;
-      }
-      return last!.result!.memory.hits.map((hit) => hit.memory.content);
+      );
+      return result.memory.hits.map((hit) => hit.memory.content);
     };
     expect(await streamed(NOW_UTC)).toEqual([TACOS]);
     expect(await streamed(NOW_PACIFIC)).toEqual([RAMEN]);
@@ -209,26 +198,15 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
         code: 'BAD_USER_INPUT',
         reason,
       });
-      const chatted = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          query: print(ChatDocument),
-          variables: {
-            input: {
-              model: 'gpt-4o',
-              messages: [{ role: 'USER', content: QUESTION }],
-              now: variable,
-            },
-          },
-        }),
+      const chatted = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: QUESTION }],
+        now: variable,
       });
-      const chatErrors = ((await chatted.json()) as { errors?: { extensions?: unknown }[] }).errors;
-      expect(chatErrors?.[0]?.extensions, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+      expect(chatted.errors?.[0]?.extensions, now).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason,
+      });
 
       const openAi = await postJson(
         '/v1/chat/completions',
@@ -268,28 +246,12 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       [QUESTION, 'WRITE'],
       [QUESTION, 'OFF'],
     ] as const) {
-      const response = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          query: print(ChatDocument),
-          variables: {
-            input: {
-              model: 'gpt-4o',
-              memoryMode,
-              now: '9999-12-31T23:59:59Z',
-              messages: [{ role: 'USER', content }],
-            },
-          },
-        }),
+      const result = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        memoryMode,
+        now: '9999-12-31T23:59:59Z',
+        messages: [{ role: 'USER', content }],
       });
-      const result = (await response.json()) as {
-        errors?: { message: string; extensions?: unknown }[];
-      };
       expect(
         result.errors?.map((error) => error.extensions),
         memoryMode,
