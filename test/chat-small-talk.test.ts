@@ -134,6 +134,25 @@ describe('a small-talk message reads no memory', () => {
     expect(extensions?.memory?.windows ?? []).toEqual([]);
   });
 
+  it('"no" and "thing" are small talk only beside small talk or alone: questions made with them read memory and are stored', async () => {
+    // Before, "thing" (for "sure thing") and "no" made any message of
+    // function words small talk: these read no memory and were not stored.
+    const key = await mayaAndJon();
+    for (const said of ['what was that thing again?', 'no, the other thing']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+      const dropIn = await completion(key, said);
+      expect(dropIn.headers.get('x-memory-read-skipped'), said).toBeNull();
+    }
+    // Beside small talk, or alone, still small talk.
+    for (const said of ['sure thing', 'no thanks', 'no', 'oh no']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+      expect(streamed.turn, said).toMatchObject({ stored: false, reason: 'NO_CONTENT_WORDS' });
+    }
+  });
+
   it('a message with words of its own beside the small talk reads memory as before', async () => {
     const key = await mayaAndJon();
     const streamed = await subscribedChat(key, 'thanks! what did jon cancel?');
