@@ -15,7 +15,7 @@
  *   (TIME_OUT_OF_RANGE says so for milliseconds of 1973–2000).
  */
 
-import { CREATED_AT_FUTURE_SLACK_MS, EARLIEST_CREATED_AT } from './limits';
+import { EARLIEST_CREATED_AT, REFERENCE_TIME_FUTURE_SLACK_MS } from './limits';
 
 /** 2001-01-01T00:00:00Z: a number below it is taken for seconds, not milliseconds. */
 export const EARLIEST_NUMERIC_TIME = Date.UTC(2001, 0, 1);
@@ -139,22 +139,22 @@ export function readClientTime(value: unknown): TimeReading {
 
 /**
  * Why a search's reference time (`now`: SearchInput, ChatInput, X-Memory-Now)
- * is refused, or null: it must lie where a memory's own time may
- * (vaults/memory-rules.ts `checkCreatedAt`), from EARLIEST_CREATED_AT to
- * CREATED_AT_FUTURE_SLACK_MS past the server's clock. Outside it no memory
- * can be, so a chat injected nothing and a search found nothing, with no
- * sign the time was wrong (0001-01-01, 9999-12-31). `problem` follows the
+ * is refused, or null: from EARLIEST_CREATED_AT, where a memory's own time
+ * starts (vaults/memory-rules.ts `checkCreatedAt`), to
+ * REFERENCE_TIME_FUTURE_SLACK_MS (a day) past the server's clock. Outside
+ * it a chat injected nothing and a search found nothing, with no sign the
+ * time was wrong (0001-01-01, 9999-12-31). `problem` follows the
  * field's name, as TimeReading's does.
  */
 export function referenceTimeProblem(
   ms: number,
   serverNow: number,
 ): { reason: 'TIME_OUT_OF_RANGE'; problem: string } | null {
-  const latest = serverNow + CREATED_AT_FUTURE_SLACK_MS;
+  const latest = serverNow + REFERENCE_TIME_FUTURE_SLACK_MS;
   if (ms >= EARLIEST_CREATED_AT && ms <= latest) return null;
   const given = new Date(ms).toISOString();
   return {
     reason: 'TIME_OUT_OF_RANGE',
-    problem: `must be a time a memory can have, from ${new Date(EARLIEST_CREATED_AT).toISOString()} to a minute past the server's clock (${new Date(latest).toISOString()}); ${given} is ${ms < EARLIEST_CREATED_AT ? 'before' : 'after'} it (leave it out for server time)`,
+    problem: `must be from ${new Date(EARLIEST_CREATED_AT).toISOString()} to a day past the server's clock (${new Date(latest).toISOString()}); ${given} is ${ms < EARLIEST_CREATED_AT ? 'before' : 'after'} it (leave it out for server time)`,
   };
 }

@@ -156,7 +156,7 @@ export type SearchInput = {
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. Within the range of a memory's own time, 1970-01-01T00:00:00Z to a minute past the server's clock (TIME_OUT_OF_RANGE otherwise). */
+  /** Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. From 1970-01-01T00:00:00Z to a day past the server's clock (TIME_OUT_OF_RANGE otherwise). */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;

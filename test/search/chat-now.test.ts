@@ -173,8 +173,8 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       ['yesterday', 'yesterday', 'INVALID_DATE_TIME'],
       ['1795700000', 1795700000, 'TIMESTAMP_IN_SECONDS'],
       // Outside review 102 #6. An empty header was read as no header (server
-      // time); times no memory can have (before 1970, or past the server's
-      // clock and its minute of skew, as a stored `createdAt`) were taken, and
+      // time); times no memory can have (before 1970) or days past the
+      // server's clock were taken, and
       // chat then injected nothing with no sign why.
       ['', '', 'INVALID_DATE_TIME'],
       ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', 'TIME_OUT_OF_RANGE'],
@@ -239,6 +239,41 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     expect(await upstreamCalls('api.anthropic.com')).toEqual([]);
   });
 
+  it('a `now` minutes ahead of the server (a device whose clock runs fast) is taken; two days ahead is refused', async () => {
+    const key = await keyWithLunches();
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const outcome = async (now: string) => {
+      const searched = await post(
+        'query($now: DateTime) { search(input: { query: "lunch", now: $now }) { hits { score } } }',
+        { now },
+        key.secret,
+      );
+      const chatted = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: QUESTION }],
+        now,
+      });
+      const openAi = await postJson(
+        '/v1/chat/completions',
+        { model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] },
+        { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test', 'x-memory-now': now },
+      );
+      return [
+        searched.errors?.[0]?.extensions?.reason ?? 'ok',
+        chatted.errors?.[0]?.extensions?.reason ?? 'ok',
+        openAi.status === 200
+          ? 'ok'
+          : ((await openAi.json()) as { error: { reason: string } }).error.reason,
+      ];
+    };
+    expect(await outcome(ahead(10 * 60_000))).toEqual(['ok', 'ok', 'ok']);
+    expect(await outcome(ahead(2 * 24 * 60 * 60_000))).toEqual([
+      'TIME_OUT_OF_RANGE',
+      'TIME_OUT_OF_RANGE',
+      'TIME_OUT_OF_RANGE',
+    ]);
+  });
+
   it('a `now` past the server’s clock is refused by a chat that searches nothing too, and says the range', async () => {
     const key = await keyWithLunches();
     for (const [content, memoryMode] of [
@@ -257,7 +292,7 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
         memoryMode,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'TIME_OUT_OF_RANGE' }]);
       expect(result.errors?.[0]?.message).toMatch(
-        /^now must be a time a memory can have, from 1970-01-01T00:00:00.000Z to a minute past the server's clock .*; 9999-12-31T23:59:59.000Z is after it/,
+        /^now must be from 1970-01-01T00:00:00.000Z to a day past the server's clock .*; 9999-12-31T23:59:59.000Z is after it/,
       );
     }
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
