@@ -153,6 +153,24 @@ describe('a small-talk message reads no memory', () => {
     }
   });
 
+  it('a question is never small talk, whatever its other words: "how much was it?" and "what did I do this morning?" read memory and are stored', async () => {
+    // Before, "much" and "morning" (small-talk words, for "thanks so much"
+    // and "good morning") with function words alone made these small talk:
+    // no memory read, the turn not stored.
+    const key = await mayaAndJon();
+    for (const said of ['how much was it?', 'what did I do this morning?', 'whats good?']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+      const dropIn = await completion(key, said);
+      expect(dropIn.headers.get('x-memory-read-skipped'), said).toBeNull();
+    }
+    for (const said of ['good morning', 'thank you so much!']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+    }
+  });
+
   it('a message with words of its own beside the small talk reads memory as before', async () => {
     const key = await mayaAndJon();
     const streamed = await subscribedChat(key, 'thanks! what did jon cancel?');

@@ -69,12 +69,26 @@ const SMALL_TALK = new Set(
 const SMALL_TALK_FILLERS = new Set(['no', 'thing'].map((word) => indexTerm(word)));
 
 /**
+ * English question words, with the contractions typed without an
+ * apostrophe: a message asking with one ("how much was it?", "what did I do
+ * this morning?") wants an answer memory may hold, even when its other words
+ * are function words and small-talk words ("much", "morning").
+ */
+const QUESTION_WORDS = new Set(
+  ['what', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'].flatMap((word) => [
+    word,
+    `${word}s`,
+  ]),
+);
+
+/**
  * Whether a user's words are small talk, nothing to remember: at least one
  * small-talk word ("hi", "thanks", "oui", "danke") and otherwise only function
  * words (tokens.ts, the rule searches read queries by), punctuation and
  * emoji, as in "thank you so much!" or "no thanks"; or no word at all ("👍",
  * "..."). A turn of function words alone ("Never again", "I'm he/him") says
- * something and is stored. Runs of CJK characters count as content.
+ * something and is stored, and so does a question (QUESTION_WORDS), whatever
+ * its other words. Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
   let smallTalk = false;
@@ -82,6 +96,7 @@ export function isSmallTalkText(text: string): boolean {
   let functionWords = false;
   for (const { start, end } of words(text)) {
     const word = foldWord(text.slice(start, end));
+    if (QUESTION_WORDS.has(word)) return false;
     const term = stemmer(word);
     if (SMALL_TALK.has(term)) smallTalk = true;
     else if (SMALL_TALK_FILLERS.has(term)) fillers = true;
