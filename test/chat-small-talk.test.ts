@@ -165,7 +165,16 @@ describe('a small-talk message reads no memory', () => {
       const dropIn = await completion(key, said);
       expect(dropIn.headers.get('x-memory-read-skipped'), said).toBeNull();
     }
-    for (const said of ['good morning', 'thank you so much!']) {
+    // Beside a greeting a question is phatic, and "what a …!" exclaims.
+    for (const said of [
+      'good morning',
+      'thank you so much!',
+      'hi, how are you?',
+      'hey, how was your night?',
+      'good morning, how are you?',
+      'what a night!',
+      'how nice, thanks!',
+    ]) {
       const streamed = await subscribedChat(key, said);
       expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
     }

@@ -27,6 +27,8 @@ const FAMILIES: readonly (readonly string[])[] = [
   ['paste', 'pasted', 'pastes'],
   // "status" and "statue" both index as "statu": an order's status is no bronze statue.
   ['status'],
+  // "his" indexes as "hi": a search for "hi" found every memory of his.
+  ['his'],
 ];
 
 /** Ends a family's query term: not a letter or digit, so never part of an index term. */

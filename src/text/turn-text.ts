@@ -82,26 +82,57 @@ const QUESTION_WORDS = new Set(
 );
 
 /**
+ * Greetings and thanks: beside them a question is phatic ("hi, how are
+ * you?", "hey, how was your night?", "thanks, how's it going?"), small talk
+ * as before. "good" greets only before a time of day ("good morning").
+ */
+const GREETINGS = new Set(
+  [
+    ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
+    ...['thanks', 'thank', 'thx', 'ty', 'cheers'],
+  ].map((word) => indexTerm(word)),
+);
+const TIMES_OF_DAY = new Set(['morning', 'afternoon', 'evening', 'night']);
+
+/** Words that make "what a …!" and "how nice!" exclamations, not questions, without a "?". */
+const EXCLAIMED = new Set([
+  ...['a', 'an', 'nice', 'cool', 'great', 'awesome', 'lovely', 'sweet', 'fun', 'good'],
+  ...['wonderful', 'amazing', 'exciting', 'sad', 'funny', 'cute', 'perfect', 'weird'],
+]);
+
+/**
  * Whether a user's words are small talk, nothing to remember: at least one
  * small-talk word ("hi", "thanks", "oui", "danke") and otherwise only function
  * words (tokens.ts, the rule searches read queries by), punctuation and
  * emoji, as in "thank you so much!" or "no thanks"; or no word at all ("👍",
  * "..."). A turn of function words alone ("Never again", "I'm he/him") says
- * something and is stored, and so does a question (QUESTION_WORDS), whatever
- * its other words. Runs of CJK characters count as content.
+ * something and is stored, and so does a question (QUESTION_WORDS) without a
+ * greeting (GREETINGS): "how much was it?" is one, "hi, how are you?" and
+ * "what a night!" are not. Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
+  const found = words(text);
+  const folded = found.map(({ start, end }) => foldWord(text.slice(start, end)));
+  const questionMark = text.includes('?');
   let smallTalk = false;
   let fillers = false;
   let functionWords = false;
-  for (const { start, end } of words(text)) {
-    const word = foldWord(text.slice(start, end));
-    if (QUESTION_WORDS.has(word)) return false;
+  let greeted = false;
+  let asks = false;
+  for (const [at, word] of folded.entries()) {
+    if (QUESTION_WORDS.has(word)) {
+      functionWords = true;
+      if (questionMark || !EXCLAIMED.has(folded[at + 1] ?? '')) asks = true;
+      continue;
+    }
     const term = stemmer(word);
+    if (GREETINGS.has(term) || (TIMES_OF_DAY.has(word) && folded[at - 1] === 'good'))
+      greeted = true;
     if (SMALL_TALK.has(term)) smallTalk = true;
     else if (SMALL_TALK_FILLERS.has(term)) fillers = true;
     else if (isFunctionWord(word)) functionWords = true;
     else return false;
   }
-  return smallTalk || (fillers && !functionWords) || words(text).length === 0;
+  if (asks && !greeted) return false;
+  return smallTalk || (fillers && !functionWords) || found.length === 0;
 }

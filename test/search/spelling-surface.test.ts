@@ -108,6 +108,15 @@ describe('forgiving spelling compared on the words as written', () => {
     expect(found.sort()).toEqual([NEW_JOB, NEW_FLAT].sort());
   });
 
+  it('"hi" is not "his": a search for a greeting finds greetings, not every memory of his', async () => {
+    const key = await newKey();
+    const phd = 'Leo said he finally finished his PhD in Utrecht.';
+    const greeting = 'Hi Leo, congratulations!';
+    await storeTurns(key, [phd, greeting]);
+    expect((await search(key, 'hi')).map((hit) => hit.content)).toEqual([greeting]);
+    expect((await search(key, 'leo phd'))[0]?.content).toBe(phd);
+  });
+
   it('injects no "new job" into a chat asking for news', async () => {
     const key = await newKey();
     await storeTurns(key, TURNS);
