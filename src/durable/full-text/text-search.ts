@@ -106,6 +106,12 @@ interface QueryTermPostings {
  * test/search/spelling-known.test.ts).
  */
 const FORGIVEN_WEIGHT = 0.5;
+/**
+ * What a word of the same root counts for ("allergic" for "allergies",
+ * word-roots.ts), as a share of the query word's own idf: read only for a
+ * word no memory holds, and below an exact match, as a forgiven typo is.
+ */
+const SAME_ROOT_WEIGHT = 0.5;
 /** Ends the kept-shares name of a term's near misses (never part of a term or of words). */
 const NEAR_MARK = '\n~';
 /** Ends the kept name of a term read only as written (`TextSearch.asWritten`). */
@@ -741,7 +747,16 @@ export class TextSearch {
         .map((other) => this.termPostings(other))
         .filter((postings) => outnumbers(holdersIn(postings), heldBy));
     }
-    const near = stands.length > 0 ? { ...unitePostings(stands), weight: FORGIVEN_WEIGHT } : null;
+    let weight = FORGIVEN_WEIGHT;
+    if (stands.length === 0 && heldBy === 0 && forgiving && searchable && shared === null) {
+      // A word no memory holds, and no typo: the vault's words of its root.
+      stands = this.vocabulary
+        .sameRootTerms(words, MAX_NEAR_TERMS)
+        .map((other) => this.termPostings(other))
+        .filter((postings) => postings.seqs.length > 0);
+      weight = SAME_ROOT_WEIGHT;
+    }
+    const near = stands.length > 0 ? { ...unitePostings(stands), weight } : null;
     const full = near === null ? ranked : unitePostings([ranked, ...stands]);
     const found = { full, ranked, near, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();
