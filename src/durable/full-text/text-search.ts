@@ -35,6 +35,7 @@ import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
 import { reachedMemories, type ReachedMemories } from './reached-memories';
+import { tiedNewestFirst } from './equal-matches';
 
 /** A memory found by text: its relative score and the passage that scored. */
 export interface TextHit {
@@ -592,34 +593,41 @@ export class TextSearch {
     const top = found.relativeToBest();
     const hits = found.reachable(limit, lift);
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+    // What names and dates add to each hit, kept apart for telling ties (equal-matches.ts).
+    const boosts = hits.seqs.map(() => 0);
     // Small talk alone ("Maya: ok") is not what its speaker said of anything.
     for (let i = 0; i < hits.seqs.length; i++)
-      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!))
+      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!)) {
         hits.scores[i]! += ranking.nameBoost;
+        boosts[i]! += ranking.nameBoost;
+      }
     this.raiseNamedDates(
       timeline,
       dates,
       hits,
+      boosts,
       ranking,
       datesAlone ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top : null,
     );
-    // Ties: the later memory first (time, then insertion order). Scores go
-    // back to BM25's units, which the caller puts on the vault's full-match
-    // scale (vault-queries.ts), so a vault with only weak matches scores low
-    // when hits of several vaults are merged.
-    const order = hits.seqs.map((_, i) => i);
-    return topK(
-      order,
-      limit,
-      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
-    ).map((i) => {
-      const passage = hits.passages[i]!;
-      return {
-        seq: hits.seqs[i]!,
-        score: hits.scores[i]! * top,
-        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
-      };
-    });
+    // Memories found by their speaker's name alone tie, newest first (time,
+    // then insertion order), as do equal scores. Scores go back to BM25's
+    // units, which the caller puts on the vault's full-match scale
+    // (vault-queries.ts), so a vault with only weak matches scores low when
+    // hits of several vaults are merged.
+    const lists = read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near]));
+    return tiedNewestFirst(hits, boosts, lists, {
+      labelled: (seq) => timeline.namesSpeaker(seq),
+      around: (passage) => timeline.memoriesAround(passage, ranking.contextDistance),
+    })
+      .slice(0, limit)
+      .map((i) => {
+        const passage = hits.passages[i]!;
+        return {
+          seq: hits.seqs[i]!,
+          score: hits.scores[i]! * top,
+          words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+        };
+      });
   }
 
   /**
@@ -635,6 +643,7 @@ export class TextSearch {
     timeline: TextTimeline,
     dates: readonly NamedDate[],
     hits: Hits,
+    boosts: number[],
     ranking: TextRanking,
     alone: number | null,
   ): void {
@@ -651,6 +660,7 @@ export class TextSearch {
         boost = Math.max(boost, (day ? dayBoost : longerBoost) * fit);
       }
       hits.scores[i]! += boost;
+      boosts[i]! += boost;
     }
   }
 
