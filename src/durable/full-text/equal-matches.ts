@@ -16,39 +16,42 @@ export interface RankedHits {
 }
 
 /**
- * The hits' order, best first, with memories found by their speaker's name
- * alone taken as tied and listed newest first. Such a memory's own text
- * holds one word of the query, its speaker's name, as the label it opens
- * with ("Maya: …" for "maya"), and nothing else; every turn of that speaker
- * holds it the same way, so what still set them apart was BM25's length
- * normalisation and the context their neighbours lend, a few hundredths
- * that ranked her turns by how short they were, the oldest often first. A
- * label says who spoke, not how much of the turn is about the name, so
- * length is no evidence there. Two such hits tie when the label is of the
- * same name, nothing else raised one above the other (the same name and
- * date boosts) and no neighbour lends them a word of the query besides
- * labels (what else their context holds still orders them), and only when they are next to each other in the ranking
- * (a run): each takes the run's best score, and since no memory of another
- * match comes between them, nothing else moves. Matches of content words
- * keep BM25's order: there length normalisation is evidence (tying every
- * equal match newest first cost LoCoMo recall @5 .711 → .702, and tying
- * label matches whatever their neighbours held .711 → .707). `lists` are
- * the ranked postings lists. Scores are changed in `hits`; the order is
- * returned.
+ * The window's top hits (`top`: indices into `hits`, best first), with
+ * memories found by their speaker's name alone taken as tied and listed
+ * newest first. Such a memory's own text holds one word of the query, its
+ * speaker's name, as the label it opens with ("Maya: …" for "maya"), and
+ * nothing else; every turn of that speaker holds it the same way, so what
+ * still set them apart was BM25's length normalisation and the context
+ * their neighbours lend, a few hundredths that ranked her turns by how
+ * short they were, the oldest often first. A label says who spoke, not how
+ * much of the turn is about the name, so length is no evidence there. Two
+ * such hits tie when the label is of the same name, nothing else raised
+ * one above the other (the same name and date boosts) and no neighbour
+ * lends them a word of the query besides labels (what else their context
+ * holds still orders them), and only when they are next to each other in
+ * the ranking (a run): each takes the run's best score, and since no
+ * memory of another match comes between them, nothing else moves. Among
+ * the top only: which memories make the window's top stays BM25's (its
+ * pruned ranking finds exactly those, text-pruning.ts); their order and
+ * scores change. Matches of content words keep BM25's order: there length
+ * normalisation is evidence (tying every equal match newest first cost
+ * LoCoMo recall @5 .711 → .702, and tying label matches whatever their
+ * neighbours held .711 → .707). `lists` are the ranked postings lists.
+ * Scores are changed in `hits`; the order is returned.
  */
 export function tiedNewestFirst(
   hits: RankedHits,
+  top: readonly number[],
   boosts: readonly number[],
   lists: readonly TermPostings[],
   text: Neighbourhood,
 ): number[] {
-  const order = hits.seqs.map((_, i) => i);
-  order.sort((a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!);
-  const keys = labelKeys(hits, boosts, lists, text);
+  const order = [...top];
+  const keys = labelKeys(hits, order, boosts, lists, text);
   for (let start = 0; start < order.length;) {
     let end = start + 1;
-    const key = keys[order[start]!];
-    if (key !== undefined) while (end < order.length && keys[order[end]!] === key) end++;
+    const key = keys.get(order[start]!);
+    if (key !== undefined) while (end < order.length && keys.get(order[end]!) === key) end++;
     if (end - start > 1) {
       const best = hits.scores[order[start]!]!;
       const run = order.slice(start, end).sort((a, b) => hits.passages[b]! - hits.passages[a]!);
@@ -66,20 +69,21 @@ export function tiedNewestFirst(
  * Each hit's key when its memory's only occurrence of any list is its
  * speaker label (the first word of a memory that names its speaker) and no
  * memory within context reach holds a word of the query but as a label:
- * that list and the hit's boost; undefined for every other hit, which ties
- * with none.
+ * that list and the hit's boost, by the hit's index; none for every other
+ * hit, which ties with none.
  */
 function labelKeys(
   hits: RankedHits,
+  top: readonly number[],
   boosts: readonly number[],
   lists: readonly TermPostings[],
   text: Neighbourhood,
-): (string | undefined)[] {
+): Map<number, string> {
   const { seqs } = hits;
   const at = new Map<number, number[]>();
-  for (const [i, seq] of seqs.entries()) {
-    const known = at.get(seq);
-    if (known === undefined) at.set(seq, [i]);
+  for (const i of top) {
+    const known = at.get(seqs[i]!);
+    if (known === undefined) at.set(seqs[i]!, [i]);
     else known.push(i);
   }
   const occurrences = seqs.map(() => 0);
@@ -97,9 +101,12 @@ function labelKeys(
         if (isLabel) label[i] = list;
       }
     }
-  return seqs.map((_, i) => {
-    if (occurrences[i] !== 1 || label[i] === null) return undefined;
-    for (const near of text.around(hits.passages[i]!)) if (content.has(near)) return undefined;
-    return `${label[i]}|${boosts[i]!}`;
-  });
+  const keys = new Map<number, string>();
+  for (const i of top) {
+    if (occurrences[i] !== 1 || label[i] === null) continue;
+    let lent = false;
+    for (const near of text.around(hits.passages[i]!)) if (content.has(near)) lent = true;
+    if (!lent) keys.set(i, `${label[i]}|${boosts[i]!}`);
+  }
+  return keys;
 }

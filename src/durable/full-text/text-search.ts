@@ -615,19 +615,22 @@ export class TextSearch {
     // (vault-queries.ts), so a vault with only weak matches scores low when
     // hits of several vaults are merged.
     const lists = read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near]));
-    return tiedNewestFirst(hits, boosts, lists, {
+    const order = topK(
+      hits.seqs.map((_, i) => i),
+      limit,
+      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
+    );
+    return tiedNewestFirst(hits, order, boosts, lists, {
       labelled: (seq) => timeline.namesSpeaker(seq),
       around: (passage) => timeline.memoriesAround(passage, ranking.contextDistance),
-    })
-      .slice(0, limit)
-      .map((i) => {
-        const passage = hits.passages[i]!;
-        return {
-          seq: hits.seqs[i]!,
-          score: hits.scores[i]! * top,
-          words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
-        };
-      });
+    }).map((i) => {
+      const passage = hits.passages[i]!;
+      return {
+        seq: hits.seqs[i]!,
+        score: hits.scores[i]! * top,
+        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+      };
+    });
   }
 
   /**
