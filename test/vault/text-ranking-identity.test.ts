@@ -308,7 +308,43 @@ function referenceSearch(
       value / top + (spoken.has(seq) && !voices.get(seq)!.smallTalk ? ranking.nameBoost : 0),
   }));
   ranked.sort((a, b) => b.relative - a.relative || b.passage - a.passage);
-  return ranked.slice(0, limit).map(({ seq, passage, relative }) => ({
+  const kept = ranked.slice(0, limit);
+  // Turns found by their speaker's label alone, with no neighbour within
+  // context distance holding a query word but as a label, tie when next to
+  // each other with the same label term and boost: the run's best, newest first.
+  const isLabel = (doc: number, offset: number) => offset === 0 && voices.get(doc)!.speaker;
+  const labelKey = ({ seq, passage }: (typeof kept)[number]): string | null => {
+    const own = postings.flatMap((list, term) =>
+      list
+        .filter((row) => row.doc === seq)
+        .map((row) => ({ term, label: isLabel(seq, row.offset) })),
+    );
+    if (own.length !== 1 || !own[0]!.label) return null;
+    for (
+      let at = passage - ranking.contextDistance;
+      at <= passage + ranking.contextDistance;
+      at++
+    ) {
+      if (at < 0 || at >= passages || timeline.seqAt(at) === seq) continue;
+      const near = timeline.seqAt(at);
+      if (
+        postings.some((list) => list.some((row) => row.doc === near && !isLabel(near, row.offset)))
+      )
+        return null;
+    }
+    const boost = spoken.has(seq) && !voices.get(seq)!.smallTalk ? ranking.nameBoost : 0;
+    return `${own[0]!.term}|${boost}`;
+  };
+  for (let from = 0; from < kept.length;) {
+    const key = labelKey(kept[from]!);
+    let to = from + 1;
+    while (key !== null && to < kept.length && labelKey(kept[to]!) === key) to++;
+    const run = kept.slice(from, to).sort((a, b) => b.passage - a.passage);
+    const score = kept[from]!.relative;
+    run.forEach((hit, i) => (kept[from + i] = { ...hit, relative: score }));
+    from = to;
+  }
+  return kept.map(({ seq, passage, relative }) => ({
     seq,
     score: relative * top,
     words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,

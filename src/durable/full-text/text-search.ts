@@ -35,6 +35,7 @@ import type { TextRanking } from './text-ranking';
 import { prepareQuery, QueryScorer } from './text-pruning';
 import type { TextTimeline } from './text-timeline';
 import { reachedMemories, type ReachedMemories } from './reached-memories';
+import { tiedNewestFirst } from './equal-matches';
 
 /** A memory found by text: its relative score and the passage that scored. */
 export interface TextHit {
@@ -106,6 +107,12 @@ interface QueryTermPostings {
  * test/search/spelling-known.test.ts).
  */
 const FORGIVEN_WEIGHT = 0.5;
+/**
+ * What a word of the same root counts for ("allergic" for "allergies",
+ * word-roots.ts), as a share of the query word's own idf: read only for a
+ * word no memory holds, and below an exact match, as a forgiven typo is.
+ */
+const SAME_ROOT_WEIGHT = 0.5;
 /** Ends the kept-shares name of a term's near misses (never part of a term or of words). */
 const NEAR_MARK = '\n~';
 /** Ends the kept name of a term read only as written (`TextSearch.asWritten`). */
@@ -586,27 +593,37 @@ export class TextSearch {
     const top = found.relativeToBest();
     const hits = found.reachable(limit, lift);
     const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+    // What names and dates add to each hit, kept apart for telling ties (equal-matches.ts).
+    const boosts = hits.seqs.map(() => 0);
     // Small talk alone ("Maya: ok") is not what its speaker said of anything.
     for (let i = 0; i < hits.seqs.length; i++)
-      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!))
+      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!)) {
         hits.scores[i]! += ranking.nameBoost;
+        boosts[i]! += ranking.nameBoost;
+      }
     this.raiseNamedDates(
       timeline,
       dates,
       hits,
+      boosts,
       ranking,
       datesAlone ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top : null,
     );
-    // Ties: the later memory first (time, then insertion order). Scores go
-    // back to BM25's units, which the caller puts on the vault's full-match
-    // scale (vault-queries.ts), so a vault with only weak matches scores low
-    // when hits of several vaults are merged.
-    const order = hits.seqs.map((_, i) => i);
-    return topK(
-      order,
+    // Memories found by their speaker's name alone tie, newest first (time,
+    // then insertion order), as do equal scores. Scores go back to BM25's
+    // units, which the caller puts on the vault's full-match scale
+    // (vault-queries.ts), so a vault with only weak matches scores low when
+    // hits of several vaults are merged.
+    const lists = read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near]));
+    const order = topK(
+      hits.seqs.map((_, i) => i),
       limit,
       (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
-    ).map((i) => {
+    );
+    return tiedNewestFirst(hits, order, boosts, lists, {
+      labelled: (seq) => timeline.namesSpeaker(seq),
+      around: (passage) => timeline.memoriesAround(passage, ranking.contextDistance),
+    }).map((i) => {
       const passage = hits.passages[i]!;
       return {
         seq: hits.seqs[i]!,
@@ -629,6 +646,7 @@ export class TextSearch {
     timeline: TextTimeline,
     dates: readonly NamedDate[],
     hits: Hits,
+    boosts: number[],
     ranking: TextRanking,
     alone: number | null,
   ): void {
@@ -645,6 +663,7 @@ export class TextSearch {
         boost = Math.max(boost, (day ? dayBoost : longerBoost) * fit);
       }
       hits.scores[i]! += boost;
+      boosts[i]! += boost;
     }
   }
 
@@ -741,7 +760,16 @@ export class TextSearch {
         .map((other) => this.termPostings(other))
         .filter((postings) => outnumbers(holdersIn(postings), heldBy));
     }
-    const near = stands.length > 0 ? { ...unitePostings(stands), weight: FORGIVEN_WEIGHT } : null;
+    let weight = FORGIVEN_WEIGHT;
+    if (stands.length === 0 && heldBy === 0 && forgiving && searchable && shared === null) {
+      // A word no memory holds, and no typo: the vault's words of its root.
+      stands = this.vocabulary
+        .sameRootTerms(words, MAX_NEAR_TERMS)
+        .map((other) => this.termPostings(other))
+        .filter((postings) => postings.seqs.length > 0);
+      weight = SAME_ROOT_WEIGHT;
+    }
+    const near = stands.length > 0 ? { ...unitePostings(stands), weight } : null;
     const full = near === null ? ranked : unitePostings([ranked, ...stands]);
     const found = { full, ranked, near, key };
     if (this.variants.size >= MAX_KEPT_VARIANTS) this.variants.clear();

@@ -3,6 +3,7 @@ import type { Sql, SqlValue } from '../sqlite/sql';
 import { speakerInMetadataSql } from './speaker-names';
 import {
   isSmallTalkVoice,
+  namesSpeakerVoice,
   LABEL_READ,
   labelWordsOf,
   sameConversation,
@@ -172,6 +173,22 @@ export class TextTimeline {
    */
   smallTalkAt(passage: number): boolean {
     return isSmallTalkVoice(this.memoryVoices[this.seqs[passage]!]!);
+  }
+
+  /** Whether memory `seq` names its speaker, so that a name opening it is its label (turn-voices.ts). */
+  namesSpeaker(seq: number): boolean {
+    return namesSpeakerVoice(this.memoryVoices[seq] ?? 0);
+  }
+
+  /** The memories of the passages within `distance` of `passage`, its own memory left out. */
+  memoriesAround(passage: number, distance: number): number[] {
+    const own = this.seqs[passage]!;
+    const around: number[] = [];
+    const from = Math.max(0, passage - distance);
+    const to = Math.min(this.size - 1, passage + distance);
+    for (let near = from; near <= to; near++)
+      if (this.seqs[near]! !== own) around.push(this.seqs[near]!);
+    return around;
   }
 
   /** Whether memory `seq` is small talk alone (as `smallTalkAt`). */

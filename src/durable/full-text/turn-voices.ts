@@ -69,6 +69,11 @@ export function isSmallTalkVoice(voice: number): boolean {
   return (voice & SMALL_TALK) !== 0;
 }
 
+/** Whether the memory of this voice names its speaker (a label such as "Maya: …", or metadata). */
+export function namesSpeakerVoice(voice: number): boolean {
+  return (voice & NAMES_SPEAKER) !== 0;
+}
+
 /** How many words a small-talk memory's speaker label takes (0 for any other memory). */
 export function labelWordsOf(voice: number): number {
   return (voice & SMALL_TALK) === 0 ? 0 : voice >> LABEL_SHIFT;

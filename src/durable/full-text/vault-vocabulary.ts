@@ -2,7 +2,8 @@ import { editDistanceWithin, typoAllowance } from '../../text/edit-distance';
 import { stemmer } from 'stemmer';
 import { hasCjk } from '../../text/cjk';
 import { spellingKey } from '../../text/term-folding';
-import { foldWord } from '../../text/tokens';
+import { foldWord, isFunctionWord } from '../../text/tokens';
+import { MIN_ROOT_LETTERS, sharesRoot } from '../../text/word-roots';
 
 /**
  * The distinct terms and words of a vault's memories, for query terms the
@@ -118,6 +119,50 @@ export class VaultVocabulary {
     const terms = near.flatMap((word) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? []);
     return [...new Set(terms)];
   }
+
+  /**
+   * The index terms of the vault words of one root with one of `words` (a
+   * query's folded words of a term the vault holds in no memory and reads
+   * as no typo; word-roots.ts: "allergic" for "allergies", "chemo" for
+   * "chemotherapy"): at most `limit`, those sharing the longest beginning
+   * with it first. Function words are left out ("under" is no root of
+   * "understand"), and so are words of another first letter, as for typos.
+   * One pass over the vault's words of that letter.
+   */
+  sameRootTerms(words: readonly string[], limit: number): string[] {
+    this.load();
+    const found = new Map<string, number>();
+    for (const word of words) {
+      if (!LETTERS.test(word)) continue;
+      const first = String.fromCodePoint(word.codePointAt(0)!);
+      const opening = Array.from(word)
+        .slice(0, MIN_ROOT_LETTERS - 1)
+        .join('');
+      for (const [bucket, written] of this.byLength!) {
+        // A root of fewer letters is none (word-roots.ts), nor a word of another first letter.
+        if (!bucket.startsWith(first) || !(Number(bucket.slice(first.length)) >= MIN_ROOT_LETTERS))
+          continue;
+        for (const other of written) {
+          // Words of one root begin alike but for the root's last letter ("happi", "happy").
+          if (!other.startsWith(opening) || isFunctionWord(other) || !sharesRoot(word, other))
+            continue;
+          found.set(other, Math.max(found.get(other) ?? 0, sharedBeginning(word, other)));
+        }
+      }
+    }
+    const closest = [...found].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    const terms = closest.flatMap(
+      ([word]) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? [],
+    );
+    return [...new Set(terms)].slice(0, limit);
+  }
+}
+
+/** How many letters two words begin with alike. */
+function sharedBeginning(a: string, b: string): number {
+  let at = 0;
+  while (at < a.length && at < b.length && a[at] === b[at]) at++;
+  return at;
 }
 
 function addByLength(byLength: Map<string, string[]>, word: string): void {
