@@ -1,0 +1,122 @@
+import {
+  fullKey,
+  nearKey,
+  termKey,
+  type CorpusStatistics,
+} from '../durable/full-text/corpus-statistics';
+import type { AnalysedQuery } from '../durable/full-text/query-analysis';
+
+/**
+ * How old a vault's word statistics may be when a search over several
+ * vaults ranks with them (ms). Statistics only weigh words (BM25's idf and
+ * mean length, the full-match unit): a memory written since is found at
+ * once, its vault's counts catch up within this bound.
+ */
+export const WORD_STATISTICS_MAX_AGE_MS = 5_000;
+
+/** Vaults whose counts an isolate keeps, the least recently counted let go first. */
+const MAX_VAULTS = 1_000;
+
+/** Word readings kept per vault, the least recently counted let go first. */
+const MAX_READINGS = 2_000;
+
+interface Reading {
+  at: number;
+  /** Passages holding the term as the vault ranks it (`termKey`). */
+  ranked: number;
+  /** Passages holding its near misses, when the vault reads it through them (`nearKey`). */
+  near?: number;
+  /** Memories the full-match unit counts for it (`fullKey`). */
+  full: number;
+}
+
+interface VaultCounts {
+  at: number;
+  passages: number;
+  words: number;
+  readings: Map<string, Reading>;
+}
+
+/**
+ * Each vault's part of the word statistics of searches over several vaults
+ * (durable/full-text/corpus-statistics.ts), kept in the isolate so that a
+ * search whose words were counted lately ranks without first asking every
+ * vault: the serial round of `textStatistics` calls before the search.
+ * Filled by those calls (a cold isolate, a word not counted lately) and by
+ * every such search, whose vaults answer their counts with their hits
+ * (`SearchRequest.reportStatistics`), so the words searched stay fresh.
+ *
+ * Kept per vault and per reading of a word: the term with the other
+ * spellings a date gives it and the words the query wrote for it, which
+ * decide the near misses it is read through (text-search.ts), so the same
+ * word in another query reads the same counts. Counts older than
+ * `WORD_STATISTICS_MAX_AGE_MS` are not used.
+ */
+export class WordStatisticsCache {
+  private readonly vaults = new Map<string, VaultCounts>();
+
+  constructor(private readonly clock: () => number = () => Date.now()) {}
+
+  /**
+   * `vault`'s statistics for every term of `query`, or null when it has
+   * not been counted lately or one of the terms has not.
+   */
+  lookUp(vault: string, query: AnalysedQuery): CorpusStatistics | null {
+    const counts = this.vaults.get(vault);
+    const now = this.clock();
+    if (counts === undefined || !fresh(counts.at, now)) return null;
+    const { passages } = counts;
+    const statistics: CorpusStatistics = { passages, words: counts.words, holding: {} };
+    for (const term of query.terms) {
+      const reading = counts.readings.get(readingOf(term, query));
+      if (reading === undefined || !fresh(reading.at, now)) return null;
+      // Counted at different times: no word held by more passages than
+      // the vault had when last counted, so its idf stays a number.
+      statistics.holding[termKey(term)] = Math.min(reading.ranked, passages);
+      if (reading.near !== undefined)
+        statistics.holding[nearKey(term)] = Math.min(reading.near, passages);
+      statistics.holding[fullKey(term)] = Math.min(reading.full, passages);
+    }
+    return statistics;
+  }
+
+  /** Keeps `vault`'s statistics for `query`'s terms, as the vault counted them now. */
+  record(vault: string, query: AnalysedQuery, statistics: CorpusStatistics): void {
+    const at = this.clock();
+    const counts = this.vaults.get(vault) ?? { at, passages: 0, words: 0, readings: new Map() };
+    this.vaults.delete(vault);
+    this.vaults.set(vault, counts);
+    if (this.vaults.size > MAX_VAULTS) this.vaults.delete(this.vaults.keys().next().value!);
+    counts.at = at;
+    counts.passages = statistics.passages;
+    counts.words = statistics.words;
+    const { holding } = statistics;
+    for (const term of query.terms) {
+      const key = readingOf(term, query);
+      const near = holding[nearKey(term)];
+      counts.readings.delete(key);
+      counts.readings.set(key, {
+        at,
+        ranked: holding[termKey(term)] ?? 0,
+        ...(near === undefined ? {} : { near }),
+        full: holding[fullKey(term)] ?? 0,
+      });
+    }
+    while (counts.readings.size > MAX_READINGS)
+      counts.readings.delete(counts.readings.keys().next().value!);
+  }
+}
+
+function fresh(at: number, now: number): boolean {
+  return now - at <= WORD_STATISTICS_MAX_AGE_MS && at <= now;
+}
+
+/** What a term's counts depend on besides the vault: as text-search.ts names its postings. */
+function readingOf(term: string, query: AnalysedQuery): string {
+  const alike = query.alike.get(term) ?? [];
+  const spelt = query.spelt.get(term) ?? [];
+  return `${term}\n=${alike.join(' ')}\n${spelt.join(' ')}`;
+}
+
+/** The isolate's cache: every request of the isolate reads and fills it. */
+export const isolateWordStatistics = new WordStatisticsCache();
