@@ -5,12 +5,13 @@ import {
   type CorpusStatistics,
 } from '../durable/full-text/corpus-statistics';
 import type { AnalysedQuery } from '../durable/full-text/query-analysis';
+import { ExpiringMap } from '../core/expiring-map';
 
 /**
  * How old a vault's word statistics may be when a search over several
- * vaults ranks with them (ms). Statistics only weigh words (BM25's idf and
- * mean length, the full-match unit): a memory written since is found at
- * once, its vault's counts catch up within this bound.
+ * vaults ranks with them: less than this (ms). Statistics only weigh words
+ * (BM25's idf and mean length, the full-match unit): a memory written since
+ * is found at once, and its vault's counts catch up within this bound.
  */
 export const WORD_STATISTICS_MAX_AGE_MS = 5_000;
 
@@ -21,7 +22,6 @@ const MAX_VAULTS = 1_000;
 const MAX_READINGS = 2_000;
 
 interface Reading {
-  at: number;
   /** Passages holding the term as the vault ranks it (`termKey`). */
   ranked: number;
   /** Passages holding its near misses, when the vault reads it through them (`nearKey`). */
@@ -31,10 +31,10 @@ interface Reading {
 }
 
 interface VaultCounts {
-  at: number;
   passages: number;
   words: number;
-  readings: Map<string, Reading>;
+  /** Each word's counts live their own time: a later search may not have asked for it. */
+  readings: ExpiringMap<string, Reading>;
 }
 
 /**
@@ -49,11 +49,14 @@ interface VaultCounts {
  * Kept per vault and per reading of a word: the term with the other
  * spellings a date gives it and the words the query wrote for it, which
  * decide the near misses it is read through (text-search.ts), so the same
- * word in another query reads the same counts. Counts older than
- * `WORD_STATISTICS_MAX_AGE_MS` are not used.
+ * word in another query reads the same counts. Counts
+ * `WORD_STATISTICS_MAX_AGE_MS` old or older are not used.
  */
 export class WordStatisticsCache {
-  private readonly vaults = new Map<string, VaultCounts>();
+  private readonly vaults = new ExpiringMap<string, VaultCounts>(
+    WORD_STATISTICS_MAX_AGE_MS,
+    MAX_VAULTS,
+  );
 
   constructor(private readonly clock: () => number = () => Date.now()) {}
 
@@ -62,14 +65,14 @@ export class WordStatisticsCache {
    * not been counted lately or one of the terms has not.
    */
   lookUp(vault: string, query: AnalysedQuery): CorpusStatistics | null {
-    const counts = this.vaults.get(vault);
     const now = this.clock();
-    if (counts === undefined || !fresh(counts.at, now)) return null;
+    const counts = this.vaults.get(vault, now);
+    if (counts === undefined) return null;
     const { passages } = counts;
     const statistics: CorpusStatistics = { passages, words: counts.words, holding: {} };
     for (const term of query.terms) {
-      const reading = counts.readings.get(readingOf(term, query));
-      if (reading === undefined || !fresh(reading.at, now)) return null;
+      const reading = counts.readings.get(readingOf(term, query), now);
+      if (reading === undefined) return null;
       // Counted at different times: no word held by more passages than
       // the vault had when last counted, so its idf stays a number.
       statistics.holding[termKey(term)] = Math.min(reading.ranked, passages);
@@ -82,33 +85,29 @@ export class WordStatisticsCache {
 
   /** Keeps `vault`'s statistics for `query`'s terms, as the vault counted them now. */
   record(vault: string, query: AnalysedQuery, statistics: CorpusStatistics): void {
-    const at = this.clock();
-    const counts = this.vaults.get(vault) ?? { at, passages: 0, words: 0, readings: new Map() };
-    this.vaults.delete(vault);
-    this.vaults.set(vault, counts);
-    if (this.vaults.size > MAX_VAULTS) this.vaults.delete(this.vaults.keys().next().value!);
-    counts.at = at;
-    counts.passages = statistics.passages;
-    counts.words = statistics.words;
+    const now = this.clock();
+    const readings =
+      this.vaults.get(vault, now)?.readings ??
+      new ExpiringMap<string, Reading>(WORD_STATISTICS_MAX_AGE_MS, MAX_READINGS);
+    this.vaults.set(
+      vault,
+      { passages: statistics.passages, words: statistics.words, readings },
+      now,
+    );
     const { holding } = statistics;
     for (const term of query.terms) {
-      const key = readingOf(term, query);
       const near = holding[nearKey(term)];
-      counts.readings.delete(key);
-      counts.readings.set(key, {
-        at,
-        ranked: holding[termKey(term)] ?? 0,
-        ...(near === undefined ? {} : { near }),
-        full: holding[fullKey(term)] ?? 0,
-      });
+      readings.set(
+        readingOf(term, query),
+        {
+          ranked: holding[termKey(term)] ?? 0,
+          ...(near === undefined ? {} : { near }),
+          full: holding[fullKey(term)] ?? 0,
+        },
+        now,
+      );
     }
-    while (counts.readings.size > MAX_READINGS)
-      counts.readings.delete(counts.readings.keys().next().value!);
   }
-}
-
-function fresh(at: number, now: number): boolean {
-  return now - at <= WORD_STATISTICS_MAX_AGE_MS && at <= now;
 }
 
 /** What a term's counts depend on besides the vault: as text-search.ts names its postings. */

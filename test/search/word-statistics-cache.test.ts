@@ -25,7 +25,7 @@ describe("the isolate's word statistics of each vault", () => {
       words: 80,
       holding: { [rope!]: 2, [`${rope}\n+`]: 2, [trail!]: 3, [`${trail}\n+`]: 3 },
     });
-    clock.now += WORD_STATISTICS_MAX_AGE_MS;
+    clock.now += WORD_STATISTICS_MAX_AGE_MS - 1;
     expect(cache.lookUp('v1', asked)).toEqual({
       passages: 10,
       words: 80,
@@ -57,7 +57,7 @@ describe("the isolate's word statistics of each vault", () => {
   it('keeps the words of a recount fresh and the older ones to their own age', () => {
     const { cache, clock } = cacheAt(1_000);
     cache.record('v1', query('rope'), { passages: 4, words: 20, holding: { rope: 1 } });
-    clock.now += WORD_STATISTICS_MAX_AGE_MS;
+    clock.now += WORD_STATISTICS_MAX_AGE_MS - 1;
     cache.record('v1', query('storm'), { passages: 5, words: 25, holding: { storm: 2 } });
     clock.now += 1;
     expect(cache.lookUp('v1', query('storm'))).not.toBeNull();
