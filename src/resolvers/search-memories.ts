@@ -154,9 +154,7 @@ export async function searchMemories(
     // Each vault says how it read the query's spelling, so that a word one
     // holds is not forgiven as a typo in another (spelling-across-vaults.ts).
     ...(addresses.length > 1 ? { acrossVaults: true as const } : {}),
-    ...(statistics === undefined
-      ? {}
-      : { ...(await statistics.corpus), reportStatistics: true as const }),
+    ...(statistics === undefined ? {} : await statistics.fields),
     // As of the caller's `now`, what was superseded after it was still current.
     ...(input.now == null ? {} : { asOf: now }),
   }));

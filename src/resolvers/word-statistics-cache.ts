@@ -15,6 +15,13 @@ import { ExpiringMap } from '../core/expiring-map';
  */
 export const WORD_STATISTICS_MAX_AGE_MS = 5_000;
 
+/**
+ * Counts this old (ms) are still used, but the search asks its vaults to
+ * count its words again with their hits: under steady traffic a vault
+ * counts a word about once per this time, not on every search.
+ */
+export const WORD_STATISTICS_RECOUNT_MS = WORD_STATISTICS_MAX_AGE_MS / 2;
+
 /** Vaults whose counts an isolate keeps, the least recently counted let go first. */
 const MAX_VAULTS = 1_000;
 
@@ -22,6 +29,8 @@ const MAX_VAULTS = 1_000;
 const MAX_READINGS = 2_000;
 
 interface Reading {
+  /** When the vault counted it (the cache's clock). */
+  at: number;
   /** Passages holding the term as the vault ranks it (`termKey`). */
   ranked: number;
   /** Passages holding its near misses, when the vault reads it through them (`nearKey`). */
@@ -31,6 +40,7 @@ interface Reading {
 }
 
 interface VaultCounts {
+  at: number;
   passages: number;
   words: number;
   /** Each word's counts live their own time: a later search may not have asked for it. */
@@ -43,8 +53,10 @@ interface VaultCounts {
  * search whose words were counted lately ranks without first asking every
  * vault: the serial round of `textStatistics` calls before the search.
  * Filled by those calls (a cold isolate, a word not counted lately) and by
- * every such search, whose vaults answer their counts with their hits
- * (`SearchRequest.reportStatistics`), so the words searched stay fresh.
+ * the searches themselves: one whose kept counts are past
+ * `WORD_STATISTICS_RECOUNT_MS` asks its vaults to answer their counts with
+ * their hits (`SearchRequest.reportStatistics`), so the words searched stay
+ * fresh without a call of their own.
  *
  * Kept per vault and per reading of a word: the term with the other
  * spellings a date gives it and the words the query wrote for it, which
@@ -62,17 +74,23 @@ export class WordStatisticsCache {
 
   /**
    * `vault`'s statistics for every term of `query`, or null when it has
-   * not been counted lately or one of the terms has not.
+   * not been counted lately or one of the terms has not; `recount` when
+   * some are old enough to be counted again (`WORD_STATISTICS_RECOUNT_MS`).
    */
-  lookUp(vault: string, query: AnalysedQuery): CorpusStatistics | null {
+  lookUp(
+    vault: string,
+    query: AnalysedQuery,
+  ): { statistics: CorpusStatistics; recount: boolean } | null {
     const now = this.clock();
     const counts = this.vaults.get(vault, now);
     if (counts === undefined) return null;
     const { passages } = counts;
+    let oldest = counts.at;
     const statistics: CorpusStatistics = { passages, words: counts.words, holding: {} };
     for (const term of query.terms) {
       const reading = counts.readings.get(readingOf(term, query), now);
       if (reading === undefined) return null;
+      oldest = Math.min(oldest, reading.at);
       // Counted at different times: no word held by more passages than
       // the vault had when last counted, so its idf stays a number.
       statistics.holding[termKey(term)] = Math.min(reading.ranked, passages);
@@ -80,7 +98,7 @@ export class WordStatisticsCache {
         statistics.holding[nearKey(term)] = Math.min(reading.near, passages);
       statistics.holding[fullKey(term)] = Math.min(reading.full, passages);
     }
-    return statistics;
+    return { statistics, recount: now - oldest >= WORD_STATISTICS_RECOUNT_MS };
   }
 
   /** Keeps `vault`'s statistics for `query`'s terms, as the vault counted them now. */
@@ -91,7 +109,7 @@ export class WordStatisticsCache {
       new ExpiringMap<string, Reading>(WORD_STATISTICS_MAX_AGE_MS, MAX_READINGS);
     this.vaults.set(
       vault,
-      { passages: statistics.passages, words: statistics.words, readings },
+      { at: now, passages: statistics.passages, words: statistics.words, readings },
       now,
     );
     const { holding } = statistics;
@@ -100,6 +118,7 @@ export class WordStatisticsCache {
       readings.set(
         readingOf(term, query),
         {
+          at: now,
           ranked: holding[termKey(term)] ?? 0,
           ...(near === undefined ? {} : { near }),
           full: holding[fullKey(term)] ?? 0,

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { newKey } from '../helpers/graphql';
 import { recordVaultCalls } from '../helpers/vault-calls';
-import { WORD_STATISTICS_MAX_AGE_MS } from '../../src/resolvers/word-statistics-cache';
+import {
+  WORD_STATISTICS_MAX_AGE_MS,
+  WORD_STATISTICS_RECOUNT_MS,
+} from '../../src/resolvers/word-statistics-cache';
 
 /**
  * A search over several vaults ranks with word statistics of all of them
@@ -119,13 +122,28 @@ describe('word statistics kept between searches over several vaults', () => {
     expect(fromCache.hits).toEqual(asked.hits);
   });
 
-  it('counts older than the documented bound are asked for again', async () => {
+  it('a search within the recount time leaves the counts as they were; older counts are asked for again', async () => {
+    const key = await threeVaults();
+    const counted = Date.now();
+    await searched(key, 'ines rope');
+    vi.setSystemTime(counted + WORD_STATISTICS_RECOUNT_MS - 1);
+    expect((await searched(key, 'ines rope')).statisticsCalls).toEqual([]);
+    // Counted at `counted` still, not again by that search: past the bound they are asked for.
+    vi.setSystemTime(counted + WORD_STATISTICS_MAX_AGE_MS);
+    expect((await searched(key, 'ines rope')).statisticsCalls).toHaveLength(3);
+  });
+
+  it('counts past the recount time are counted again with the hits, so the bound runs from that search', async () => {
     const key = await threeVaults();
     await searched(key, 'ines rope');
     vi.setSystemTime(Date.now() + WORD_STATISTICS_MAX_AGE_MS - 1);
     expect((await searched(key, 'ines rope')).statisticsCalls).toEqual([]);
-    // That search recounted the words with its hits: the bound runs from it.
-    vi.setSystemTime(Date.now() + WORD_STATISTICS_MAX_AGE_MS);
+    // That search, past the recount time, had its vaults count the words
+    // with its hits: they are fresh for the bound from then, not from the first.
+    const recounted = Date.now();
+    vi.setSystemTime(recounted + WORD_STATISTICS_RECOUNT_MS - 1);
+    expect((await searched(key, 'ines rope')).statisticsCalls).toEqual([]);
+    vi.setSystemTime(recounted + WORD_STATISTICS_MAX_AGE_MS);
     expect((await searched(key, 'ines rope')).statisticsCalls).toHaveLength(3);
   });
 });

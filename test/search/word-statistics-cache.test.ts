@@ -3,6 +3,7 @@ import { analyseQuery } from '../../src/durable/full-text/query-analysis';
 import { DEFAULT_TEXT_RANKING } from '../../src/durable/full-text/text-ranking';
 import {
   WORD_STATISTICS_MAX_AGE_MS,
+  WORD_STATISTICS_RECOUNT_MS,
   WordStatisticsCache,
 } from '../../src/resolvers/word-statistics-cache';
 
@@ -25,12 +26,17 @@ describe("the isolate's word statistics of each vault", () => {
       words: 80,
       holding: { [rope!]: 2, [`${rope}\n+`]: 2, [trail!]: 3, [`${trail}\n+`]: 3 },
     });
-    clock.now += WORD_STATISTICS_MAX_AGE_MS - 1;
-    expect(cache.lookUp('v1', asked)).toEqual({
+    const counted = {
       passages: 10,
       words: 80,
       holding: { [rope!]: 2, [`${rope}\n+`]: 2, [trail!]: 3, [`${trail}\n+`]: 3 },
-    });
+    };
+    clock.now += WORD_STATISTICS_RECOUNT_MS - 1;
+    expect(cache.lookUp('v1', asked)).toEqual({ statistics: counted, recount: false });
+    clock.now += 1;
+    expect(cache.lookUp('v1', asked)).toEqual({ statistics: counted, recount: true });
+    clock.now = 1_000 + WORD_STATISTICS_MAX_AGE_MS - 1;
+    expect(cache.lookUp('v1', asked)).toEqual({ statistics: counted, recount: true });
     clock.now += 1;
     expect(cache.lookUp('v1', asked)).toBeNull();
   });
@@ -48,7 +54,7 @@ describe("the isolate's word statistics of each vault", () => {
     cache.record('v1', query('rope'), { passages: 10, words: 50, holding: { rope: 8 } });
     clock.now += 1_000;
     cache.record('v1', query('storm'), { passages: 3, words: 15, holding: { storm: 1 } });
-    const both = cache.lookUp('v1', query('rope storm'))!;
+    const both = cache.lookUp('v1', query('rope storm'))!.statistics;
     expect(both.passages).toBe(3);
     expect(both.holding.rope).toBe(3);
     expect(both.holding.storm).toBe(1);
