@@ -51,6 +51,10 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
         // Longer than any wait in the disconnect test, so only a real disconnect passes it.
         UPSTREAM_TIMEOUT_MS: '3000',
+        // An open stream asks about its key every second instead of every 15 s
+        // (the production bound, VERIFIED_KEY_TTL_MS), so the end-to-end
+        // revocation and suspension tests wait a second, not the bound.
+        STANDING_CHECK_MS: '1000',
         // Stripe test-mode credentials for the Stripe fake.
         STRIPE_SECRET_KEY: 'sk_test_fake',
         STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
@@ -153,8 +157,8 @@ export default defineConfig({
         defineProject({
           plugins: [
             quietDependencySourceMaps,
-            // Billing's standing tests hold a provider's first byte past the
-            // 15 s revocation bound, so its calls must not time out first.
+            // Billing's standing tests hold a provider's first byte until the
+            // standing check ends the call, so its calls must not time out first.
             worker(suite === 'billing' ? { UPSTREAM_TIMEOUT_MS: '60000' } : {}),
           ],
           test: {

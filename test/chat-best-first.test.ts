@@ -1,9 +1,9 @@
-import { createClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
 import { openAiClient, upstreamCalls } from './helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { newKey } from './helpers/graphql';
+import { postChat, streamChat } from './helpers/graphql-chat';
 
 // What a chat injects is chosen by score across KRONOS windows and vaults:
 // a strong older memory beats weak recent filler, both in which memories
@@ -81,32 +81,18 @@ async function subscribedChat(
   input: Record<string, unknown>,
   question = QUESTION,
 ): Promise<{ memoryTokens: number; hits: ReceiptHit[] }> {
-  const client = createClient({
-    url: `${BASE_URL}/graphql`,
-    fetchFn: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-  });
-  let memory: { memoryTokens: number; hits: ReceiptHit[] } | null = null;
-  type Event = {
-    chat: { done: boolean; result: { memory: typeof memory } | null };
-  };
-  for await (const event of client.iterate<Event>({
-    query: CHAT_STREAM,
-    variables: {
-      input: {
-        model: 'openai/gpt-4o',
-        sessionId: 'carlos-kenji',
-        memoryMode: 'READ',
-        messages: [{ role: 'USER', content: question }],
-        ...input,
-      },
+  const result = await streamChat<{ memory: { memoryTokens: number; hits: ReceiptHit[] } }>(
+    key.secret,
+    CHAT_STREAM,
+    {
+      model: 'openai/gpt-4o',
+      sessionId: 'carlos-kenji',
+      memoryMode: 'READ',
+      messages: [{ role: 'USER', content: question }],
+      ...input,
     },
-  })) {
-    expect(event.errors).toBeUndefined();
-    if (event.data!.chat.done) memory = event.data!.chat.result!.memory;
-  }
-  client.dispose();
-  return memory!;
+  );
+  return result.memory;
 }
 
 /** The memory lines of the system message the fake provider received last, as shown. */
@@ -295,37 +281,28 @@ describe('chat memory is chosen best first across windows', () => {
   it('extensions.memory.windows counts the memories injected, as the receipt lists them (review 102 #3)', async () => {
     const key = await carlosAndKenji();
     async function chatExtensions(input: Record<string, unknown>) {
-      const response = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
+      const body = await postChat<{ chat: { memory: { hits: { window: string }[] } } }>(
+        key.secret,
+        `mutation($input: ChatInput!) { chat(input: $input) { memory { hits { window } } } }`,
+        {
+          model: 'openai/gpt-4o',
+          sessionId: 'carlos-kenji',
+          memoryMode: 'READ',
+          messages: [{ role: 'USER', content: QUESTION }],
+          ...input,
         },
-        body: JSON.stringify({
-          query: `mutation($input: ChatInput!) { chat(input: $input) { memory { hits { window } } } }`,
-          variables: {
-            input: {
-              model: 'openai/gpt-4o',
-              sessionId: 'carlos-kenji',
-              memoryMode: 'READ',
-              messages: [{ role: 'USER', content: QUESTION }],
-              ...input,
-            },
-          },
-        }),
-      });
-      const body = (await response.json()) as {
-        data: { chat: { memory: { hits: { window: string }[] } } };
-        extensions: { memory: { windows: { window: string; hits: number }[] } };
+      );
+      expect(body.errors).toBeUndefined();
+      const receipt = body.extensions as {
+        memory: { windows: { window: string; hits: number }[] };
       };
       const counted = Object.fromEntries(
-        body.extensions.memory.windows
+        receipt.memory.windows
           .filter(({ hits }) => hits > 0)
           .map(({ window, hits }) => [window, hits]),
       );
       const injected: Record<string, number> = {};
-      for (const { window } of body.data.chat.memory.hits)
+      for (const { window } of body.data!.chat.memory.hits)
         injected[window] = (injected[window] ?? 0) + 1;
       return { counted, injected };
     }

@@ -1,9 +1,9 @@
-import { createClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
 import { anthropicClient, openAiClient, upstreamCalls, usageTokens } from './helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { newKey } from './helpers/graphql';
+import { postChat, streamChat } from './helpers/graphql-chat';
 
 // A message of small talk alone ("ok cool", "thanks!") asks nothing of
 // memory: chat makes no memory search, injects nothing and bills nothing,
@@ -56,28 +56,12 @@ interface StreamedMemory {
 }
 
 async function subscribedChat(key: Key, said: string): Promise<StreamedMemory> {
-  const client = createClient({
-    url: `${BASE_URL}/graphql`,
-    fetchFn: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
+  const result = await streamChat<{ memory: StreamedMemory }>(key.secret, CHAT_STREAM, {
+    model: 'openai/gpt-4o',
+    sessionId: SESSION,
+    messages: [{ role: 'USER', content: said }],
   });
-  let memory: StreamedMemory | null = null;
-  type Event = { chat: { done: boolean; result: { memory: StreamedMemory } | null } };
-  for await (const event of client.iterate<Event>({
-    query: CHAT_STREAM,
-    variables: {
-      input: {
-        model: 'openai/gpt-4o',
-        sessionId: SESSION,
-        messages: [{ role: 'USER', content: said }],
-      },
-    },
-  })) {
-    expect(event.errors).toBeUndefined();
-    if (event.data!.chat.done) memory = event.data!.chat.result!.memory;
-  }
-  client.dispose();
-  return memory!;
+  return result.memory;
 }
 
 /** Whether the fake provider's last request carried a memory block. */
@@ -133,30 +117,58 @@ describe('a small-talk message reads no memory', () => {
 
   it('makes no vault call for it (extensions.memory lists none)', async () => {
     const key = await mayaAndJon();
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${key.secret}`,
-        'x-provider-key': 'sk-test',
+    const body = await postChat(
+      key.secret,
+      `mutation($input: ChatInput!) { chat(input: $input) { memory { memoryTokens } } }`,
+      {
+        model: 'openai/gpt-4o',
+        sessionId: SESSION,
+        memoryMode: 'READ',
+        messages: [{ role: 'USER', content: 'ok cool' }],
       },
-      body: JSON.stringify({
-        query: `mutation($input: ChatInput!) { chat(input: $input) { memory { memoryTokens } } }`,
-        variables: {
-          input: {
-            model: 'openai/gpt-4o',
-            sessionId: SESSION,
-            memoryMode: 'READ',
-            messages: [{ role: 'USER', content: 'ok cool' }],
-          },
-        },
-      }),
-    });
-    const body = (await response.json()) as {
-      extensions?: { memory?: { vaults: unknown[]; windows: unknown[] } | null };
-    };
-    expect(body.extensions?.memory?.vaults ?? []).toEqual([]);
-    expect(body.extensions?.memory?.windows ?? []).toEqual([]);
+    );
+    const extensions = body.extensions as
+      { memory?: { vaults: unknown[]; windows: unknown[] } | null } | undefined;
+    expect(body.errors).toBeUndefined();
+    expect(extensions?.memory?.vaults ?? []).toEqual([]);
+    expect(extensions?.memory?.windows ?? []).toEqual([]);
+  });
+
+  it('"no" and "thing" are small talk only beside small talk or alone: questions made with them read memory and are stored', async () => {
+    // Before, "thing" (for "sure thing") and "no" made any message of
+    // function words small talk: these read no memory and were not stored.
+    const key = await mayaAndJon();
+    for (const said of ['what was that thing again?', 'no, the other thing']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+      const dropIn = await completion(key, said);
+      expect(dropIn.headers.get('x-memory-read-skipped'), said).toBeNull();
+    }
+    // Beside small talk, or alone, still small talk.
+    for (const said of ['sure thing', 'no thanks', 'no', 'oh no']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+      expect(streamed.turn, said).toMatchObject({ stored: false, reason: 'NO_CONTENT_WORDS' });
+    }
+  });
+
+  it('a question is never small talk, whatever its other words: "how much was it?" and "what did I do this morning?" read memory and are stored', async () => {
+    // Before, "much" and "morning" (small-talk words, for "thanks so much"
+    // and "good morning") with function words alone made these small talk:
+    // no memory read, the turn not stored.
+    const key = await mayaAndJon();
+    for (const said of ['how much was it?', 'what did I do this morning?', 'whats good?']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+      const dropIn = await completion(key, said);
+      expect(dropIn.headers.get('x-memory-read-skipped'), said).toBeNull();
+    }
+    for (const said of ['good morning', 'thank you so much!']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+    }
   });
 
   it('a message with words of its own beside the small talk reads memory as before', async () => {

@@ -2,7 +2,13 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { CodedError } from '../src/core/errors';
 import { accountStub } from '../src/durable/rpc/stubs';
-import { endOnLostStanding, keyStandingCheck } from '../src/resolvers/standing-watch';
+import { configurationProblems } from '../src/core/config-check';
+import {
+  endOnLostStanding,
+  keyStandingCheck,
+  standingCheckMs,
+} from '../src/resolvers/standing-watch';
+import { VERIFIED_KEY_TTL_MS } from '../src/resolvers/verified-keys';
 import { RevokeMemoryKeyDocument } from './generated/graphql';
 import { eventually } from './helpers/fakes';
 import { newKey } from './helpers/graphql';
@@ -10,7 +16,7 @@ import { newKey } from './helpers/graphql';
 // The rules of ending a long-lived subscription once its key is revoked or
 // its account suspended, on a short interval; test/memory-events.test.ts and
 // test/billing/suspension-ends-subscriptions.test.ts show it end to end at
-// the real one.
+// the interval the Worker reads (STANDING_CHECK_MS, a second in the tests).
 
 /** An idle subscription's events: nothing until return() ends it. */
 function idleSource() {
@@ -109,5 +115,30 @@ describe('endOnLostStanding', () => {
     expect(ended.calls()).toBe(0);
     expect(finished.calls()).toBe(0);
     await control.return!();
+  });
+});
+
+describe('standingCheckMs', () => {
+  it('asks every VERIFIED_KEY_TTL_MS unless STANDING_CHECK_MS is set shorter, never less often', () => {
+    // Production sets nothing: the bound the API promises ("within 15 seconds").
+    expect(VERIFIED_KEY_TTL_MS).toBe(15_000);
+    expect(standingCheckMs({})).toBe(VERIFIED_KEY_TTL_MS);
+    expect(standingCheckMs({ STANDING_CHECK_MS: '' })).toBe(VERIFIED_KEY_TTL_MS);
+    expect(standingCheckMs({ STANDING_CHECK_MS: '1000' })).toBe(1000);
+    // Longer would break the bound; unreadable falls back to it.
+    expect(standingCheckMs({ STANDING_CHECK_MS: '60000' })).toBe(VERIFIED_KEY_TTL_MS);
+    expect(standingCheckMs({ STANDING_CHECK_MS: 'soon' })).toBe(VERIFIED_KEY_TTL_MS);
+    expect(standingCheckMs({ STANDING_CHECK_MS: '-5' })).toBe(VERIFIED_KEY_TTL_MS);
+  });
+
+  it('is the interval the Worker of these tests reads, and an unreadable one is a configuration problem', () => {
+    expect(standingCheckMs(env)).toBe(1000);
+    const problems = configurationProblems({ ...env, STANDING_CHECK_MS: 'soon' });
+    expect(problems).toContainEqual(
+      expect.objectContaining({
+        variable: 'STANDING_CHECK_MS',
+        reason: 'STANDING_CHECK_MS_INVALID',
+      }),
+    );
   });
 });

@@ -363,18 +363,24 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
   it('a provider gone silent: TIMEOUT, as a 504 or as an error event after the text so far', async () => {
     const key = await keyWithMemory();
     await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
-    expect(await rest(key, 'anthropic', false)).toMatchObject({
+    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
+    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
+    // All three at once: each waits out UPSTREAM_TIMEOUT_MS, together rather than in turn.
+    const [anthropic, openai, responses] = await Promise.all([
+      rest(key, 'anthropic', false),
+      rest(key, 'openai', true),
+      rest(key, 'responses', true),
+    ]);
+    expect(anthropic).toMatchObject({
       status: 504,
       error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },
     });
-    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
-    expect(await rest(key, 'openai', true)).toMatchObject({
+    expect(openai).toMatchObject({
       status: 200,
       deltas: 'Fake ',
       error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },
     });
-    await scriptFake({ host: 'api.openai.com', mode: 'hang' });
-    expect(await rest(key, 'responses', true)).toMatchObject({
+    expect(responses).toMatchObject({
       status: 200,
       deltas: 'Fake ',
       error: { code: 'UPSTREAM_ERROR', reason: 'TIMEOUT' },

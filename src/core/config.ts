@@ -61,6 +61,8 @@ export interface ConfigVars {
   SNAPSHOT_DELAY_SECONDS?: string;
   HYBRID_VECTOR_WEIGHT?: string;
   REEMBED?: string;
+  /** Read by resolvers/standing-watch.ts (standingCheckMs): how often an open stream asks about its key. */
+  STANDING_CHECK_MS?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {

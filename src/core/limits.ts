@@ -32,6 +32,15 @@ export const EARLIEST_CREATED_AT = 0;
 /** How far ahead of the server's clock a `createdAt` may be (clock skew). */
 export const CREATED_AT_FUTURE_SLACK_MS = 60_000;
 
+/**
+ * How far ahead of the server's clock a search's or chat's `now` may be.
+ * Wider than a `createdAt`'s: a device whose clock runs minutes fast would
+ * otherwise see every chat refused, while a `now` somewhat ahead harms
+ * nothing (it only sees every memory); a day still catches the
+ * 9999-12-31s and unit mix-ups that would silently find nothing.
+ */
+export const REFERENCE_TIME_FUTURE_SLACK_MS = 24 * 60 * 60 * 1000;
+
 /** A memory's id inside its vault: kept by exports and imports. */
 export const LOCAL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -15,6 +15,8 @@
  *   (TIME_OUT_OF_RANGE says so for milliseconds of 1973–2000).
  */
 
+import { EARLIEST_CREATED_AT, REFERENCE_TIME_FUTURE_SLACK_MS } from './limits';
+
 /** 2001-01-01T00:00:00Z: a number below it is taken for seconds, not milliseconds. */
 export const EARLIEST_NUMERIC_TIME = Date.UTC(2001, 0, 1);
 
@@ -132,5 +134,27 @@ export function readClientTime(value: unknown): TimeReading {
     ok: false,
     reason: 'INVALID_DATE_TIME',
     problem: `must be an RFC 3339 date-time with an offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch`,
+  };
+}
+
+/**
+ * Why a search's reference time (`now`: SearchInput, ChatInput, X-Memory-Now)
+ * is refused, or null: from EARLIEST_CREATED_AT, where a memory's own time
+ * starts (vaults/memory-rules.ts `checkCreatedAt`), to
+ * REFERENCE_TIME_FUTURE_SLACK_MS (a day) past the server's clock. Outside
+ * it a chat injected nothing and a search found nothing, with no sign the
+ * time was wrong (0001-01-01, 9999-12-31). `problem` follows the
+ * field's name, as TimeReading's does.
+ */
+export function referenceTimeProblem(
+  ms: number,
+  serverNow: number,
+): { reason: 'TIME_OUT_OF_RANGE'; problem: string } | null {
+  const latest = serverNow + REFERENCE_TIME_FUTURE_SLACK_MS;
+  if (ms >= EARLIEST_CREATED_AT && ms <= latest) return null;
+  const given = new Date(ms).toISOString();
+  return {
+    reason: 'TIME_OUT_OF_RANGE',
+    problem: `must be from ${new Date(EARLIEST_CREATED_AT).toISOString()} to a day past the server's clock (${new Date(latest).toISOString()}); ${given} is ${ms < EARLIEST_CREATED_AT ? 'before' : 'after'} it (leave it out for server time)`,
   };
 }

@@ -7,6 +7,7 @@ import { openAiNative } from '../providers/openai/native';
 import type { MeteredContext } from '../resolvers/request-context';
 import {
   keyStandingCheck,
+  standingCheckMs,
   unlessStandingLost,
   watchStanding,
   whileInStanding,
@@ -66,6 +67,7 @@ export async function translateChat(
     // Watched for the key's standing while the answer is awaited, as the pass-through is.
     const outcome = await whileInStanding(
       keyStandingCheck(context.env, context.principal, 'request'),
+      standingCheckMs(context.env),
       request.signal,
       (signal) => completeChat(context, chatInput, signal),
     );
@@ -89,7 +91,7 @@ export async function translateChat(
   // pass-through: from before the provider's first byte.
   const standing = watchStanding(
     keyStandingCheck(context.env, context.principal, 'stream'),
-    undefined,
+    standingCheckMs(context.env),
     () => abort.abort(),
   );
   let chat: OpenChat;

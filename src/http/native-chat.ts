@@ -1,6 +1,11 @@
 import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-task';
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
-import { keyStandingCheck, unlessStandingLost, watchStanding } from '../resolvers/standing-watch';
+import {
+  keyStandingCheck,
+  standingCheckMs,
+  unlessStandingLost,
+  watchStanding,
+} from '../resolvers/standing-watch';
 import { CodedError } from '../core/errors';
 import {
   providerSettings,
@@ -176,7 +181,7 @@ export async function handleNativeChat(
     const lostStanding = new AbortController();
     const standing = watchStanding(
       keyStandingCheck(env, edge.principal, stream ? 'stream' : 'request'),
-      undefined,
+      standingCheckMs(env),
       () => lostStanding.abort(),
     );
     let opened: OpenedUpstream;

@@ -15,6 +15,7 @@ import { windowsAcrossVaults } from '../durable/queries/spelling-across-vaults';
 import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
+import { lacksSearchableWords, queryWordsAsRead } from '../text/searchable-words';
 import {
   vaultLabel,
   vaultObjectName,
@@ -26,6 +27,7 @@ import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
 import { searchStatistics } from './search-statistics';
 import { vaultOf } from './principal';
+import { checkReferenceTime } from './reference-time';
 import type { MeteredContext } from './request-context';
 
 /** A letter or a digit, in any script: something an embedder can work with. */
@@ -45,9 +47,22 @@ export interface SearchInput {
 
 export interface SearchOutcome {
   hits: RankedHit[];
+  /** Why the query's words found nothing by text (none of them is searched); null otherwise. */
+  notice: SearchNotice | null;
   memoryTokens: number;
   /** Whether the vault already recorded memoryTokens for billing (a one-vault search asked to bill). */
   billedInVault: boolean;
+}
+
+/**
+ * A search that had nothing to look up by text: its query keeps no word a
+ * text search reads (text/searchable-words.ts) or, for VECTOR, nothing to
+ * embed. Not an error (the query is valid and the answer is right), but an
+ * empty list alone would read as "no memory about that".
+ */
+export interface SearchNotice {
+  reason: 'NO_CONTENT_WORDS';
+  message: string;
 }
 
 /**
@@ -78,9 +93,18 @@ export async function searchMemories(
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '')
     throw new CodedError('BAD_USER_INPUT', 'query must not be empty', 'EMPTY_QUERY');
+  // Left out, CORE; an empty list would search nothing and answer as if
+  // nothing matched, so it is refused as an empty `windows` is.
+  if (input.vaults?.length === 0)
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'vaults: names no vault (leave it out to search CORE only)',
+      'INVALID_VAULTS',
+    );
   const addresses = distinctVaults(
     (input.vaults ?? [null]).map((selector) => vaultOf(context.principal, selector)),
   );
+  checkReferenceTime(input.now, 'now');
   const now = input.now?.getTime() ?? Date.now();
   // At server time HOT reaches the skew a stored `createdAt` may have
   // (windows.ts); a replay's own `now` is taken as it is.
@@ -110,8 +134,13 @@ export async function searchMemories(
       windows.map(({ window }) => ({ window, hits: 0 })),
       0,
     );
-    return { hits: [], memoryTokens: 0, billedInVault: false };
+    return { hits: [], memoryTokens: 0, billedInVault: false, notice: NOTHING_TO_EMBED };
   }
+  const notice =
+    mode !== 'VECTOR' &&
+    lacksSearchableWords(input.query, now, input.now == null ? 0 : offsetOf(input.now))
+      ? wordsNotSearched(input.query, mode)
+      : null;
 
   // The reads join the request's batch now, with the request still to be
   // made: the batch waits for the embedding, not for a timer.
@@ -230,7 +259,24 @@ export async function searchMemories(
     })),
     options.billInVault ? memoryTokens : 0,
   );
-  return { hits, memoryTokens, billedInVault };
+  return { hits, memoryTokens, billedInVault, notice };
+}
+
+const NOTHING_TO_EMBED: SearchNotice = {
+  reason: 'NO_CONTENT_WORDS',
+  message:
+    'nothing was searched: the query holds no letter or digit (name what to look for: a person, a thing, a place or a date)',
+};
+
+/** The notice for a query whose words are all function words or question verbs. */
+function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
+  const said = queryWordsAsRead(query);
+  if (said.length === 0) return NOTHING_TO_EMBED;
+  const listed = said.slice(0, 8).map((word) => JSON.stringify(word));
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word' : 'are function words'} or verbs that only shape a question, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+  };
 }
 
 /**

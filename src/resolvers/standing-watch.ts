@@ -1,3 +1,4 @@
+import type { ConfigVars } from '../core/config';
 import type { CodedError } from '../core/errors';
 import { accountStub } from '../durable/rpc/stubs';
 import { accountSuspended, keyRevoked, type KeyPrincipal, type WatchedWork } from './principal';
@@ -20,6 +21,20 @@ export function keyStandingCheck(
     if (standing === 'suspended') return accountSuspended();
     return null;
   };
+}
+
+/**
+ * How often an open stream asks about its key: STANDING_CHECK_MS when it is a
+ * positive number of milliseconds, never more than VERIFIED_KEY_TTL_MS (the
+ * bound the API promises, "within 15 seconds"); unset or unreadable, the
+ * bound (the configuration check reports an unreadable value). The tests set
+ * it short so that an end-to-end revocation test need not wait the bound.
+ */
+export function standingCheckMs(vars: ConfigVars): number {
+  const value = Number(vars.STANDING_CHECK_MS);
+  if (vars.STANDING_CHECK_MS?.trim() && Number.isFinite(value) && value > 0)
+    return Math.min(value, VERIFIED_KEY_TTL_MS);
+  return VERIFIED_KEY_TTL_MS;
 }
 
 /** A key's standing, asked about again and again while a stream is open. */
@@ -88,17 +103,19 @@ export function unlessStandingLost<T>(watch: StandingWatch, work: Promise<T>): P
 }
 
 /**
- * Runs a whole call (a non-streamed chat) under a standing watch: once the
- * key loses its standing, `work`'s signal aborts and the call rejects with
- * the check's error. `signal` (the client went away) aborts it too.
+ * Runs a whole call (a non-streamed chat) under a standing watch, asking
+ * every `intervalMs`: once the key loses its standing, `work`'s signal
+ * aborts and the call rejects with the check's error. `signal` (the client
+ * went away) aborts it too.
  */
 export async function whileInStanding<T>(
   lostStanding: () => Promise<CodedError | null>,
+  intervalMs: number,
   signal: AbortSignal,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const abort = new AbortController();
-  const watch = watchStanding(lostStanding, VERIFIED_KEY_TTL_MS, () => abort.abort());
+  const watch = watchStanding(lostStanding, intervalMs, () => abort.abort());
   try {
     return await unlessStandingLost(watch, work(AbortSignal.any([signal, abort.signal])));
   } finally {
@@ -110,8 +127,8 @@ export async function whileInStanding<T>(
  * A long-lived subscription's events (memoryEvents, a streamed chat), ended
  * with the check's error once the key is revoked or its account suspended.
  * The key was checked when the subscription opened; it is asked about again
- * (`lostStanding`: one account-object call) every VERIFIED_KEY_TTL_MS
- * (watchStanding). The checks stop when the subscription ends, by either
+ * (`lostStanding`: one account-object call) every `intervalMs`
+ * (watchStanding; standingCheckMs, VERIFIED_KEY_TTL_MS unless set shorter). The checks stop when the subscription ends, by either
  * side. The drop-in routes' streams are watched the same way
  * (http/native-chat.ts).
  */

@@ -113,7 +113,7 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       type: 'DateTime',
       required: false,
       description:
-        'Reference time of the memory search, as SearchInput.now: its windows, and dates the user\'s words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user\'s day in UTC−8); default: server time, in UTC\'s calendar. The turn is stored at server time. The drop-in routes\' X-Memory-Now.',
+        'Reference time of the memory search, as SearchInput.now: its windows, and dates the user\'s words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user\'s day in UTC−8); default: server time, in UTC\'s calendar. The same range as SearchInput.now (TIME_OUT_OF_RANGE outside it), refused whether or not the call reads memory. The turn is stored at server time. The drop-in routes\' X-Memory-Now.',
     }),
     temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
     maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),

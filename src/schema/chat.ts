@@ -10,6 +10,7 @@ import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
   keyStandingCheck,
+  standingCheckMs,
   unlessStandingLost,
   watchStanding,
   whileInStanding,
@@ -292,6 +293,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       whileInStanding(
         keyStandingCheck(context.env, context.principal, 'request'),
+        standingCheckMs(context.env),
         context.signal,
         (signal) => completeChat(context, chatInput(input), signal),
       ),
@@ -316,8 +318,10 @@ builder.subscriptionFields((t) => ({
       // model may take longer than the bound to send it (the watch's loss
       // aborts the call, which is not metered then, nor its turn stored).
       const abort = new AbortController();
-      const watch = watchStanding(keyStandingCheck(context.env, context.principal), undefined, () =>
-        abort.abort(),
+      const watch = watchStanding(
+        keyStandingCheck(context.env, context.principal),
+        standingCheckMs(context.env),
+        () => abort.abort(),
       );
       try {
         const events = await unlessStandingLost(

@@ -1,7 +1,7 @@
 import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
-import { endOnLostStanding, keyStandingCheck } from '../resolvers/standing-watch';
+import { endOnLostStanding, keyStandingCheck, standingCheckMs } from '../resolvers/standing-watch';
 import type { VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
@@ -79,7 +79,11 @@ builder.subscriptionFields((t) => ({
         args.lastEventId == null ? null : String(args.lastEventId),
         context.signal,
       );
-      const watched = endOnLostStanding(events, keyStandingCheck(context.env, context.principal));
+      const watched = endOnLostStanding(
+        events,
+        keyStandingCheck(context.env, context.principal),
+        standingCheckMs(context.env),
+      );
       return mapIterator(watched, (event) => ({ address, event }));
     },
     resolve: (parent) => parent,

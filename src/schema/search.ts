@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import type { MatchSpan } from '../durable/rpc/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
-import { searchMemories, type SearchOutcome } from '../resolvers/search-memories';
+import {
+  searchMemories,
+  type SearchNotice,
+  type SearchOutcome,
+} from '../resolvers/search-memories';
 import {
   MAX_EMBEDDING_DIMENSIONS,
   MAX_HITS_PER_WINDOW,
@@ -46,7 +50,7 @@ export const SearchInput = builder.inputType('SearchInput', {
     vaults: t.field({
       type: [VaultSelectorInput],
       required: false,
-      description: `Vaults to search, at most ${MAX_SEARCH_VAULTS}; default: CORE only.`,
+      description: `Vaults to search, 1–${MAX_SEARCH_VAULTS}; default (left out): CORE only. An empty list is refused (INVALID_VAULTS).`,
       validate: z.array(z.unknown()).max(MAX_SEARCH_VAULTS),
     }),
     windows: t.field({
@@ -66,7 +70,7 @@ export const SearchInput = builder.inputType('SearchInput', {
       type: 'DateTime',
       required: false,
       description:
-        'Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time.',
+        'Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. From 1970-01-01T00:00:00Z to a day past the server\'s clock (TIME_OUT_OF_RANGE otherwise).',
     }),
     embedding: t.floatList({
       required: false,
@@ -126,6 +130,23 @@ SearchHitRef.implement({
   }),
 });
 
+export const SearchNoticeRef = builder.objectRef<SearchNotice>('SearchNotice');
+
+SearchNoticeRef.implement({
+  description:
+    'Why a valid search had nothing to look up, so that an empty result is not read as "no memory about that".',
+  fields: (t) => ({
+    reason: t.exposeString('reason', {
+      description:
+        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk (MemoryReceipt.readSkipped).',
+    }),
+    message: t.exposeString('message', {
+      description:
+        'The same for a person: the words that were not searched and what to send instead.',
+    }),
+  }),
+});
+
 export const SearchResultRef = builder.objectRef<SearchOutcome>('SearchResult');
 
 SearchResultRef.implement({
@@ -138,6 +159,13 @@ SearchResultRef.implement({
     }),
     memoryTokens: t.exposeInt('memoryTokens', {
       description: 'Tokens of the memory returned, as billed.',
+    }),
+    notice: t.field({
+      type: SearchNoticeRef,
+      nullable: true,
+      description:
+        'Set when no word of the query was searched (TEXT, and the text side of HYBRID; VECTOR when there was nothing to embed): hits can then only come by meaning, or there are none. Null when the query had words to look up.',
+      resolve: (result) => result.notice,
     }),
   }),
 });

@@ -168,9 +168,15 @@ export function queryTermWords(
   const full = stopwords === 'full';
   const latin = cjk.length > 0 ? withoutCjk(text) : text;
   const plain = joinDigitGroups(full ? withoutTalkVerb(withoutNegations(latin)) : latin);
-  const words = [...new Set(foldWord(plain).match(WORD) ?? [])];
+  const said = foldWord(plain).match(WORD) ?? [];
+  const words = [...new Set(said)];
   const content = words.filter((word) => !stop.has(word) && !(full && isQuestionVerb(word)));
-  const chosen = content.length > 0 || cjk.length > 0 || onlyStopwords === 'drop' ? content : words;
+  const chosen =
+    content.length > 0 || cjk.length > 0
+      ? content
+      : onlyStopwords === 'drop'
+        ? nounsAfterArticles(said)
+        : words;
   const terms = new Map<string, string[]>();
   for (const word of chosen) {
     const term = queryTermOf(word);
@@ -180,6 +186,24 @@ export function queryTermWords(
   }
   for (const term of cjk) if (!terms.has(term)) terms.set(term, []);
   return new Map([...terms].slice(0, MAX_QUERY_TERMS));
+}
+
+/** Articles: a function word right after one is used as a noun ("the well", "a can", "the way"). */
+const ARTICLES = new Set(['the', 'a', 'an']);
+
+/**
+ * In a query of function words alone, those an article makes nouns ("the
+ * well", "a can", "the way"), each once: searched rather than nothing,
+ * since the query names nothing else (outside review 102 #4). Function
+ * words anywhere else stay out even then: "the", "is it?" or "what did
+ * they say?" found any memory, scored as a real match (query-analysis.ts).
+ */
+function nounsAfterArticles(said: readonly string[]): string[] {
+  const nouns = new Set<string>();
+  for (let at = 1; at < said.length; at += 1)
+    if (ARTICLES.has(said[at - 1]!) && !ARTICLES.has(said[at]!) && !isQuestionVerb(said[at]!))
+      nouns.add(said[at]!);
+  return [...nouns];
 }
 
 export interface QueryName {

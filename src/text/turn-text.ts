@@ -28,8 +28,8 @@ export function textKey(text: string): number {
 /**
  * Words of greeting, thanks, acknowledgement, yes and no, in English and in
  * the cheap cases of Spanish, French, German, Italian and Portuguese, with the
- * fillers they come with ("muchas", "beaucoup", "mille", "thing" of "sure
- * thing"). The query stopword list (tokens.ts) holds function words only, so
+ * fillers they come with ("muchas", "beaucoup", "mille"; "no" and "thing"
+ * are SMALL_TALK_FILLERS, below). The query stopword list (tokens.ts) holds function words only, so
  * "hi", "thanks" or "ok" would count as content there. Compared as index terms
  * (folded, stemmed), so "sí" and "si", "schön" and "schon" are one.
  */
@@ -37,10 +37,10 @@ const SMALL_TALK = new Set(
   [
     ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
     ...['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'welcome', 'np', 'please'],
-    ...['pls', 'ok', 'okay', 'kk', 'alright', 'fine', 'sure', 'thing', 'cool', 'great'],
+    ...['pls', 'ok', 'okay', 'kk', 'alright', 'fine', 'sure', 'cool', 'great'],
     ...['nice', 'awesome', 'perfect', 'good', 'morning', 'afternoon', 'evening', 'night'],
     ...['lol', 'haha', 'hmm', 'ah', 'oh', 'wow', 'yay', 'gotcha', 'noted', 'understood'],
-    ...['much', 'lot', 'yes', 'yeah', 'yep', 'yup', 'no', 'nope', 'nah'],
+    ...['much', 'lot', 'yes', 'yeah', 'yep', 'yup', 'nope', 'nah'],
     // Spanish
     ...['hola', 'gracias', 'muchas', 'adiós', 'buenos', 'buenas', 'días', 'tardes', 'noches'],
     ...['sí', 'vale', 'claro', 'nada', 'perfecto', 'genial', 'bueno', 'chao'],
@@ -60,19 +60,48 @@ const SMALL_TALK = new Set(
 );
 
 /**
+ * Words that go with small talk ("sure thing", "no thanks", "oh no") but also
+ * make real questions with function words alone ("what was that thing
+ * again?", "no, the other thing"): small talk beside a word of SMALL_TALK,
+ * or alone ("no", "no no"), never with function words only (outside review
+ * 102, leftovers: such questions read no memory and were not stored).
+ */
+const SMALL_TALK_FILLERS = new Set(['no', 'thing'].map((word) => indexTerm(word)));
+
+/**
+ * English question words, with the contractions typed without an
+ * apostrophe: a message asking with one ("how much was it?", "what did I do
+ * this morning?") wants an answer memory may hold, even when its other words
+ * are function words and small-talk words ("much", "morning").
+ */
+const QUESTION_WORDS = new Set(
+  ['what', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'].flatMap((word) => [
+    word,
+    `${word}s`,
+  ]),
+);
+
+/**
  * Whether a user's words are small talk, nothing to remember: at least one
  * small-talk word ("hi", "thanks", "oui", "danke") and otherwise only function
  * words (tokens.ts, the rule searches read queries by), punctuation and
  * emoji, as in "thank you so much!" or "no thanks"; or no word at all ("👍",
  * "..."). A turn of function words alone ("Never again", "I'm he/him") says
- * something and is stored. Runs of CJK characters count as content.
+ * something and is stored, and so does a question (QUESTION_WORDS), whatever
+ * its other words. Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
   let smallTalk = false;
+  let fillers = false;
+  let functionWords = false;
   for (const { start, end } of words(text)) {
     const word = foldWord(text.slice(start, end));
-    if (SMALL_TALK.has(stemmer(word))) smallTalk = true;
-    else if (!isFunctionWord(word)) return false;
+    if (QUESTION_WORDS.has(word)) return false;
+    const term = stemmer(word);
+    if (SMALL_TALK.has(term)) smallTalk = true;
+    else if (SMALL_TALK_FILLERS.has(term)) fillers = true;
+    else if (isFunctionWord(word)) functionWords = true;
+    else return false;
   }
-  return smallTalk || words(text).length === 0;
+  return smallTalk || (fillers && !functionWords) || words(text).length === 0;
 }

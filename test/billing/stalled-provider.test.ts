@@ -21,8 +21,8 @@ import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 // surface's own error, the provider call is aborted, and no turn is stored or
 // billed. Before, each of these ran until the provider answered (45 s in the
 // review that found it) and stored and billed the turn. Like
-// test/drop-in/lost-standing.test.ts, this waits the real interval once, for
-// every surface together.
+// test/drop-in/lost-standing.test.ts, this waits the standing check's interval
+// (STANDING_CHECK_MS, a second in the tests) once, for every surface together.
 
 const REVOKED = expect.objectContaining({
   extensions: expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
@@ -108,12 +108,14 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
       });
       const chatEnd = chat.next();
 
-      // Every call has reached the provider, which sends nothing yet.
+      // Every call has reached the provider, which sends nothing yet. As the
+      // first file of a fresh runner, the first calls load the Worker's
+      // modules, which took over eventually's 5 s on the shared machine.
       await eventually(async () => {
         const calls = await fakeCalls();
         expect(calls.filter((call) => call.host === 'api.openai.com')).toHaveLength(5);
         expect(calls.filter((call) => call.host === 'api.anthropic.com')).toHaveLength(1);
-      });
+      }, 25_000);
       for (const key of [streamed, whole, graphql, crossed, mutation])
         await key.admin.request(RevokeMemoryKeyDocument, { id: key.keyId });
       await accountStub(env, suspended.accountId).applyBillingEvent(
@@ -169,5 +171,5 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
       const usage = (await key.admin.request(UsageDocument, {})).usage;
       expect(usage.memoryTokens).toBe(0);
     }
-  }, 45_000);
+  });
 });

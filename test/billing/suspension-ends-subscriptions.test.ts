@@ -47,8 +47,8 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
 
   it('memoryEvents and a streaming chat end with PAYMENT_REQUIRED / ACCOUNT_SUSPENDED, and the chat’s provider call stops', async () => {
     // Before: both stayed open for good (a revoked key ended memoryEvents only).
-    // The check runs every VERIFIED_KEY_TTL_MS (15 s): this test waits that
-    // long, once (test/standing-watch.test.ts covers the rules quickly).
+    // The check runs every STANDING_CHECK_MS (a second in the tests, 15 s in
+    // production; test/standing-watch.test.ts covers the rules and the bound).
     const { secret, api, admin } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'seen before suspension' } });
     // The provider keeps the chat open (text-less events) until it is cancelled.
@@ -100,5 +100,5 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
     } finally {
       client.dispose();
     }
-  }, 45_000);
+  });
 });

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SetProviderKeyDocument } from '../generated/graphql';
 import { eventually, resetFakes } from '../helpers/fakes';
-import { BASE_URL, workerFetch } from '../helpers/graphql';
+import { postChat } from '../helpers/graphql-chat';
 import {
   keyWithMemory,
   postJson,
@@ -106,27 +106,17 @@ describe('a drop-in chat up to its first token', () => {
 
   it('the GraphQL chat names its key and provider phases, and its meter once the answer is whole', async () => {
     const key = await keyWithMemory();
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${key.secret}`,
-        'x-provider-key': 'sk-test',
+    const body = await postChat<{ chat: { content: string } }>(
+      key.secret,
+      'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+      {
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'USER', content: 'where does the user live?' }],
+        memoryMode: 'READ',
       },
-      body: JSON.stringify({
-        query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
-        variables: {
-          input: {
-            model: 'openai/gpt-4o',
-            messages: [{ role: 'USER', content: 'where does the user live?' }],
-            memoryMode: 'READ',
-          },
-        },
-      }),
-    });
-    const body = (await response.json()) as { data: { chat: { content: string } } };
-    expect(body.data.chat.content).toMatch(/^Fake /);
-    expect(phaseNames(response.headers.get('server-timing'))).toEqual(
+    );
+    expect(body.data!.chat.content).toMatch(/^Fake /);
+    expect(phaseNames(body.headers.get('server-timing'))).toEqual(
       expect.arrayContaining(['auth', 'parse', 'key', 'vault', 'provider', 'meter', 'total']),
     );
   });

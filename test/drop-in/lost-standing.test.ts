@@ -12,8 +12,9 @@ import { newKey } from '../helpers/graphql';
 // within the bound GraphQL's streams keep (VERIFIED_KEY_TTL_MS, 15 s): with
 // the error in the provider format's own error event, and the provider call
 // stops. Like test/billing/suspension-ends-subscriptions.test.ts, this waits
-// for the real interval, once, for every route together;
-// test/standing-watch.test.ts covers the watch's rules quickly.
+// for the standing check's interval (STANDING_CHECK_MS, a second in the
+// tests), once, for every route together; test/standing-watch.test.ts covers
+// the watch's rules and the bound.
 
 /** A call to a provider's chat API. */
 const isChat = (call: { host: string }) =>
@@ -90,5 +91,5 @@ describe('a drop-in stream ends when its key loses its standing', () => {
       const calls = (await fakeCalls()).filter(isChat);
       expect(calls.map((call) => call.cancelled)).toEqual([true, true, true]);
     });
-  }, 45_000);
+  });
 });

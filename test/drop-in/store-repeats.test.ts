@@ -7,7 +7,8 @@ import {
   upstreamCalls,
   usageTokens,
 } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { postChat } from '../helpers/graphql-chat';
 
 // The opt-out of the 24 h "once" rule (an outside review's finding, "review
 // 100"): a diary or medication app whose user says the same thing twice in a
@@ -31,32 +32,19 @@ async function chatGraphql(
   session: string,
   fields: { storeRepeats?: boolean; extract?: boolean } = {},
 ): Promise<ChatMemory> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': 'sk-test',
+  const result = await postChat<{ chat: { memory: ChatMemory } }>(
+    key.secret,
+    `mutation($input: ChatInput!) { chat(input: $input) { memory {
+      storedMemoryTokens turn { stored memories reason } facts { extracted added { content } }
+    } } }`,
+    {
+      model: OPENAI.model,
+      sessionId: session,
+      memoryMode: 'WRITE',
+      messages: [{ role: 'USER', content: PILL }],
+      ...fields,
     },
-    body: JSON.stringify({
-      query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
-        storedMemoryTokens turn { stored memories reason } facts { extracted added { content } }
-      } } }`,
-      variables: {
-        input: {
-          model: OPENAI.model,
-          sessionId: session,
-          memoryMode: 'WRITE',
-          messages: [{ role: 'USER', content: PILL }],
-          ...fields,
-        },
-      },
-    }),
-  });
-  const result = (await response.json()) as {
-    data?: { chat: { memory: ChatMemory } };
-    errors?: unknown[];
-  };
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.chat.memory;
 }

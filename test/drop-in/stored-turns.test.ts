@@ -16,7 +16,8 @@ import {
   sessionMemories,
   usageTokens,
 } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { postChat } from '../helpers/graphql-chat';
 import readme from '../../README.md?raw';
 
 // What a drop-in (or GraphQL) chat turn leaves in its vault: the user's own
@@ -52,36 +53,19 @@ const TURN_FIELDS = `mutation($input: ChatInput!) {
 
 /** A GraphQL chat mutation in the session vault, writing only. */
 async function chatGraphql(key: Key, session: string, content: string) {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': 'sk-test',
-    },
-    body: JSON.stringify({
-      query: TURN_FIELDS,
-      variables: {
-        input: {
-          model: 'gpt-4o',
-          sessionId: session,
-          memoryMode: 'WRITE',
-          messages: [{ role: 'USER', content }],
-        },
-      },
-    }),
-  });
-  const result = (await response.json()) as {
-    data?: {
-      chat: {
-        memory: {
-          storedMemoryTokens: number;
-          turn: { stored: boolean; memories: number; memoryTokens: number; reason: string | null };
-        };
+  const result = await postChat<{
+    chat: {
+      memory: {
+        storedMemoryTokens: number;
+        turn: { stored: boolean; memories: number; memoryTokens: number; reason: string | null };
       };
     };
-    errors?: unknown[];
-  };
+  }>(key.secret, TURN_FIELDS, {
+    model: 'gpt-4o',
+    sessionId: session,
+    memoryMode: 'WRITE',
+    messages: [{ role: 'USER', content }],
+  });
   expect(result.errors).toBeUndefined();
   return result.data!.chat.memory;
 }
@@ -370,27 +354,11 @@ describe('small talk is not stored', () => {
 
   it('README offers GraphQL chat only what ChatInput has: no storeResponse', async () => {
     const key = await newKey();
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${key.secret}`,
-        'x-provider-key': 'sk-test',
-      },
-      body: JSON.stringify({
-        query: TURN_FIELDS,
-        variables: {
-          input: {
-            model: 'gpt-4o',
-            storeResponse: true,
-            messages: [{ role: 'USER', content: 'hello' }],
-          },
-        },
-      }),
+    const result = await postChat(key.secret, TURN_FIELDS, {
+      model: 'gpt-4o',
+      storeResponse: true,
+      messages: [{ role: 'USER', content: 'hello' }],
     });
-    const result = (await response.json()) as {
-      errors?: { extensions?: { code?: string; reason?: string } }[];
-    };
     expect(result.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       reason: 'UNKNOWN_FIELD',

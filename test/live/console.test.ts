@@ -559,7 +559,8 @@ describe('web console at /console', () => {
 
     // Revoked while the vault is on screen and nothing is clicked: the only
     // request open is the subscription, which the server ends with
-    // UNAUTHENTICATED / KEY_REVOKED within its 15 s check.
+    // UNAUTHENTICATED / KEY_REVOKED at its next standing check (every second
+    // on the live Worker, STANDING_CHECK_MS; 15 s in production).
     const doomed = await newMemoryKey('console live revoke test');
     await createClient({ url: inject('liveUrl'), key: doomed }).store({
       content: 'A private note of the revoked key',

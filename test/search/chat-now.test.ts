@@ -1,7 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { print } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
-import { createClient } from 'graphql-sse';
 import {
   ChatDocument,
   ChatStreamDocument,
@@ -10,6 +8,7 @@ import {
 } from '../generated/graphql';
 import { BASE_URL, post, workerFetch } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
+import { postChat, streamChat } from '../helpers/graphql-chat';
 import { postJson, upstreamCalls } from '../helpers/drop-in';
 import { keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
@@ -82,29 +81,19 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
 
   it('the chat subscription takes the same `now`', async () => {
     const key = await keyWithLunches();
-    const sse = createClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-    });
     const streamed = async (now: string) => {
-      let last: ChatStreamSubscription['chat'] | undefined;
-      for await (const result of sse.iterate<ChatStreamSubscription>({
-        query: print(ChatStreamDocument),
-        variables: {
-          input: {
-            model: 'gpt-4o',
-            messages: [{ role: 'USER', content: QUESTION }],
-            memoryMode: 'READ',
-            windows: ONE_HIT,
-            now,
-          },
+      const result = await streamChat<NonNullable<ChatStreamSubscription['chat']['result']>>(
+        key.secret,
+        ChatStreamDocument,
+        {
+          model: 'gpt-4o',
+          messages: [{ role: 'USER', content: QUESTION }],
+          memoryMode: 'READ',
+          windows: ONE_HIT,
+          now,
         },
-      })) {
-        expect(result.errors).toBeUndefined();
-        last = result.data!.chat;
-      }
-      return last!.result!.memory.hits.map((hit) => hit.memory.content);
+      );
+      return result.memory.hits.map((hit) => hit.memory.content);
     };
     expect(await streamed(NOW_UTC)).toEqual([TACOS]);
     expect(await streamed(NOW_PACIFIC)).toEqual([RAMEN]);
@@ -183,6 +172,21 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       ['2026-11-26T20:00:00', '2026-11-26T20:00:00', 'INVALID_DATE_TIME'],
       ['yesterday', 'yesterday', 'INVALID_DATE_TIME'],
       ['1795700000', 1795700000, 'TIMESTAMP_IN_SECONDS'],
+      // Outside review 102 #6. An empty header was read as no header (server
+      // time); times no memory can have (before 1970) or days past the
+      // server's clock were taken, and
+      // chat then injected nothing with no sign why.
+      ['', '', 'INVALID_DATE_TIME'],
+      ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', 'TIME_OUT_OF_RANGE'],
+      ['1969-12-31T23:59:59Z', '1969-12-31T23:59:59Z', 'TIME_OUT_OF_RANGE'],
+      ['9999-12-31T23:59:59Z', '9999-12-31T23:59:59Z', 'TIME_OUT_OF_RANGE'],
+      ['253402300799000', 253402300799000, 'TIME_OUT_OF_RANGE'],
+      // README: a number below 1e11 is TIMESTAMP_IN_SECONDS when, read as
+      // seconds, it is a time from 2001 on (2001-01-01 here); any other
+      // number before 2001, as `5`, is TIME_OUT_OF_RANGE.
+      ['978307200', 978307200, 'TIMESTAMP_IN_SECONDS'],
+      ['5', 5, 'TIME_OUT_OF_RANGE'],
+      ['978307199', 978307199, 'TIME_OUT_OF_RANGE'],
     ];
     for (const [now, variable, reason] of cases) {
       const searched = await post(
@@ -194,26 +198,15 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
         code: 'BAD_USER_INPUT',
         reason,
       });
-      const chatted = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          query: print(ChatDocument),
-          variables: {
-            input: {
-              model: 'gpt-4o',
-              messages: [{ role: 'USER', content: QUESTION }],
-              now: variable,
-            },
-          },
-        }),
+      const chatted = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: QUESTION }],
+        now: variable,
       });
-      const chatErrors = ((await chatted.json()) as { errors?: { extensions?: unknown }[] }).errors;
-      expect(chatErrors?.[0]?.extensions, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
+      expect(chatted.errors?.[0]?.extensions, now).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason,
+      });
 
       const openAi = await postJson(
         '/v1/chat/completions',
@@ -244,5 +237,64 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     }
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
     expect(await upstreamCalls('api.anthropic.com')).toEqual([]);
+  });
+
+  it('a `now` minutes ahead of the server (a device whose clock runs fast) is taken; two days ahead is refused', async () => {
+    const key = await keyWithLunches();
+    const ahead = (ms: number) => new Date(Date.now() + ms).toISOString();
+    const outcome = async (now: string) => {
+      const searched = await post(
+        'query($now: DateTime) { search(input: { query: "lunch", now: $now }) { hits { score } } }',
+        { now },
+        key.secret,
+      );
+      const chatted = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: QUESTION }],
+        now,
+      });
+      const openAi = await postJson(
+        '/v1/chat/completions',
+        { model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] },
+        { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test', 'x-memory-now': now },
+      );
+      return [
+        searched.errors?.[0]?.extensions?.reason ?? 'ok',
+        chatted.errors?.[0]?.extensions?.reason ?? 'ok',
+        openAi.status === 200
+          ? 'ok'
+          : ((await openAi.json()) as { error: { reason: string } }).error.reason,
+      ];
+    };
+    expect(await outcome(ahead(10 * 60_000))).toEqual(['ok', 'ok', 'ok']);
+    expect(await outcome(ahead(2 * 24 * 60 * 60_000))).toEqual([
+      'TIME_OUT_OF_RANGE',
+      'TIME_OUT_OF_RANGE',
+      'TIME_OUT_OF_RANGE',
+    ]);
+  });
+
+  it('a `now` past the server’s clock is refused by a chat that searches nothing too, and says the range', async () => {
+    const key = await keyWithLunches();
+    for (const [content, memoryMode] of [
+      ['thanks!', 'READ_WRITE'],
+      [QUESTION, 'WRITE'],
+      [QUESTION, 'OFF'],
+    ] as const) {
+      const result = await postChat(key.secret, ChatDocument, {
+        model: 'gpt-4o',
+        memoryMode,
+        now: '9999-12-31T23:59:59Z',
+        messages: [{ role: 'USER', content }],
+      });
+      expect(
+        result.errors?.map((error) => error.extensions),
+        memoryMode,
+      ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'TIME_OUT_OF_RANGE' }]);
+      expect(result.errors?.[0]?.message).toMatch(
+        /^now must be from 1970-01-01T00:00:00.000Z to a day past the server's clock .*; 9999-12-31T23:59:59.000Z is after it/,
+      );
+    }
+    expect(await upstreamCalls('api.openai.com')).toEqual([]);
   });
 });

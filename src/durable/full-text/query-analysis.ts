@@ -73,10 +73,11 @@ export function analyseQuery(
     return known;
   }
   // A date's words stay words (query-dates.ts says which); the date adds its
-  // period's memories. Function words are never searched for, even in a
+  // period's memories. Function words are not searched for, even in a
   // query of nothing else ("the", "is it?"): they hold in most memories, so
   // their best match was any memory, scored as high as a real exact match,
-  // and chat injected it.
+  // and chat injected it. The one exception, in a query of nothing else, is
+  // a function word an article makes a noun ("the well": tokens.ts).
   const { dates, words, content, spellings } = readQueryDates(text, now, offsetMinutes);
   const spelt = queryTermWords(words, stopwords, 'drop');
   const alike = new Map<string, string[]>();

@@ -377,4 +377,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 20,
+    statements: [
+      // Which turns are small talk alone changed (text/turn-text.ts: a
+      // question, or "no"/"thing" beside function words, is not): pages hold
+      // the old flag in their voices, so they go once, as in version 19.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];

@@ -1,8 +1,9 @@
 import { CodedError } from '../../core/errors';
-import { readClientTime } from '../../core/memory-time';
+import { EXAMPLE_TIME, readClientTime } from '../../core/memory-time';
 import { keepOffset } from '../../core/time-offsets';
 import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
+import { checkReferenceTime } from '../reference-time';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
 export type MemoryMode = (typeof MEMORY_MODES)[number];
@@ -167,15 +168,26 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
 
 /**
  * X-Memory-Now, read as GraphQL reads a search's or a chat's `now`
- * (core/memory-time.ts): RFC 3339 with its offset, or whole milliseconds;
- * refused with the same reasons (INVALID_DATE_TIME, TIMESTAMP_IN_SECONDS, …).
+ * (core/memory-time.ts): RFC 3339 with its offset, or whole milliseconds,
+ * within the range of a memory's time; refused with the same reasons
+ * (INVALID_DATE_TIME, TIMESTAMP_IN_SECONDS, TIME_OUT_OF_RANGE). Sent empty
+ * it is refused too: read as server time, a client whose clock value went
+ * missing would never learn it (outside review 102 #6).
  */
 function nowControl(headers: Headers): Date | null {
   const raw = headers.get('x-memory-now')?.trim();
-  if (raw === undefined || raw === '') return null;
+  if (raw === undefined) return null;
+  if (raw === '')
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `X-Memory-Now is empty: send an RFC 3339 date-time with its offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch; leave the header out for server time`,
+      'INVALID_DATE_TIME',
+    );
   const read = readClientTime(/^\d+$/.test(raw) ? Number(raw) : raw);
   if (!read.ok) throw new CodedError('BAD_USER_INPUT', `X-Memory-Now ${read.problem}`, read.reason);
-  return keepOffset(new Date(read.ms), read.offsetMinutes);
+  const now = keepOffset(new Date(read.ms), read.offsetMinutes);
+  checkReferenceTime(now, 'X-Memory-Now');
+  return now;
 }
 
 /**
@@ -192,7 +204,9 @@ function windowControls(
   const listed =
     body.memory_windows !== undefined && body.memory_windows !== null
       ? readWindowList(body.memory_windows, 'memory_windows')
-      : header !== null && header.trim() !== ''
+      : // Sent empty, the header names no window and is refused as `windows: []`
+        // is (core/window-list.ts); only a header left out means the defaults.
+        header !== null
         ? readWindowList(header, 'X-Memory-Windows')
         : null;
   if (listed !== null && bias !== undefined && bias !== '') {

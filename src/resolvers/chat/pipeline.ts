@@ -1,5 +1,5 @@
 import { CodedError } from '../../core/errors';
-import type { WindowQuery } from '../../core/window-list';
+import { checkWindowList, type WindowQuery } from '../../core/window-list';
 import { parseModel } from '../../providers/models';
 import { providerFor, providerSettings } from '../../providers';
 import type {
@@ -14,6 +14,7 @@ import type {
   ToolSpec,
 } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
+import { checkReferenceTime } from '../reference-time';
 import type { FactsReceipt } from '../receipt';
 import type { MeteredContext } from '../request-context';
 import type { MemoryMode } from './memory-controls';
@@ -139,6 +140,10 @@ export async function openChat(
   if (input.topP != null && !(input.topP >= 0 && input.topP <= 1)) {
     throw new CodedError('BAD_USER_INPUT', 'top_p must be between 0 and 1', 'OUT_OF_RANGE');
   }
+  // Checked here, not only by the search: a chat that searches nothing (small
+  // talk, WRITE, OFF) refuses a list it would have refused otherwise.
+  if (input.windows != null) checkWindowList(input.windows, 'windows');
+  checkReferenceTime(input.now, 'now');
   const vaults = chatVaults(input.sessionId, input.conversationId);
   const settings = providerSettings(context.env);
   if (parsed.provider === 'compatible' && settings.endpoints.compatible === null) {

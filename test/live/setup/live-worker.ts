@@ -40,7 +40,13 @@ export default async function setup({
   // Free ports unless given: shared machines hand out ports per person (as dev-server.mjs).
   const port = Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort());
   const inspectorPort = Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort());
-  const vars = { ...LIVE_SECRETS, COMPATIBLE_BASE_URL: `${fake.url}/v1` };
+  const vars = {
+    ...LIVE_SECRETS,
+    COMPATIBLE_BASE_URL: `${fake.url}/v1`,
+    // An open stream asks about its key every second instead of every 15 s,
+    // so the console's revoked-subscription test need not wait the bound.
+    STANDING_CHECK_MS: '1000',
+  };
   const wrangler: ChildProcess = spawn(
     'npx',
     [

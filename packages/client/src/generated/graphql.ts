@@ -20,7 +20,7 @@ export type ChatInput = {
   messages: Array<ChatMessageInput>;
   /** provider/model, e.g. openai/gpt-4o, anthropic/claude-sonnet-4, google/gemini-2.5-flash, openrouter/meta-llama/llama-3.3-70b, compatible/llama3.2; bare gpt-…, claude-… and gemini-… names are inferred */
   model: string;
-  /** Reference time of the memory search, as SearchInput.now: its windows, and dates the user's words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user's day in UTC−8); default: server time, in UTC's calendar. The turn is stored at server time. The drop-in routes' X-Memory-Now. */
+  /** Reference time of the memory search, as SearchInput.now: its windows, and dates the user's words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user's day in UTC−8); default: server time, in UTC's calendar. The same range as SearchInput.now (TIME_OUT_OF_RANGE outside it), refused whether or not the call reads memory. The turn is stored at server time. The drop-in routes' X-Memory-Now. */
   now?: string | null | undefined;
   /** Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it). */
   responseFormat?: unknown;
@@ -139,11 +139,11 @@ export type SearchInput = {
   metadata?: unknown;
   /** Default: HYBRID. */
   mode?: SearchMode | null | undefined;
-  /** Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. */
+  /** Reference time for the windows, for dates the query says relative to today ("yesterday", "last March", "on Friday"), and for what is current: a memory superseded after it is found as it was then; default: server time. From 1970-01-01T00:00:00Z to a day past the server's clock (TIME_OUT_OF_RANGE otherwise). */
   now?: string | null | undefined;
   /** What to look for (1–4000 characters). */
   query: string;
-  /** Vaults to search, at most 10; default: CORE only. */
+  /** Vaults to search, 1–10; default (left out): CORE only. An empty list is refused (INVALID_VAULTS). */
   vaults?: Array<VaultSelector> | null | undefined;
   /** HYBRID only: weight of the vector side in the score fusion, 0–1 (text gets the rest); at 1 HYBRID ranks and scores as VECTOR (the nearest memories, cosine scores). Default: the deployment's HYBRID_VECTOR_WEIGHT. */
   vectorWeight?: number | null | undefined;
@@ -288,7 +288,7 @@ export type SearchQueryVariables = Exact<{
 }>;
 
 
-export type SearchQuery = { search: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } };
+export type SearchQuery = { search: { memoryTokens: number, notice: { reason: string, message: string } | null, hits: Array<{ score: number, window: MemoryWindow, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }> } };
 
 export type UsageQueryVariables = Exact<{
   from?: string | null | undefined;
@@ -556,6 +556,10 @@ export const SearchDocument = new TypedDocumentString(`
     query Search($input: SearchInput!) {
   search(input: $input) {
     memoryTokens
+    notice {
+      reason
+      message
+    }
     hits {
       score
       window

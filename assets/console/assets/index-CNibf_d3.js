@@ -198,6 +198,10 @@ fragment MemoryFields on Memory {
     query Search($input: SearchInput!) {
   search(input: $input) {
     memoryTokens
+    notice {
+      reason
+      message
+    }
     hits {
       score
       window

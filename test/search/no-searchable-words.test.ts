@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
+import { newKey } from '../helpers/graphql';
+
+/**
+ * A valid query that keeps no word a text search reads ("what did they
+ * say": function words and question verbs) found nothing, and the empty
+ * list read as "no memory about that" (outside review 102 #4). The result
+ * now says why (`SearchResult.notice`, reason NO_CONTENT_WORDS, as chat's
+ * `readSkipped` for small talk); a query with a word or a date of its own
+ * has no notice.
+ */
+
+type Key = Awaited<ReturnType<typeof newKey>>;
+let key: Key;
+
+const WELL = 'The old well behind the barn ran dry in August';
+const ROOF = 'Priya said the roof needs new tiles before winter';
+
+beforeAll(async () => {
+  key = await newKey();
+  await key.api.request(StoreMemoriesDocument, {
+    inputs: [{ content: WELL }, { content: ROOF }, { content: 'They said they would call back' }],
+  });
+});
+
+async function search(query: string, mode: 'TEXT' | 'HYBRID' | 'VECTOR') {
+  const { search } = await key.api.request(SearchDocument, { input: { query, mode } });
+  return { found: search.hits.map((hit) => hit.memory.content), notice: search.notice };
+}
+
+describe('a function word an article makes a noun is searched when the query has nothing else', () => {
+  it('"the well" finds the well, in TEXT and HYBRID, with no notice', async () => {
+    for (const mode of ['TEXT', 'HYBRID'] as const) {
+      const { found, notice } = await search('the well', mode);
+      expect(found[0], mode).toBe(WELL);
+      expect(notice, mode).toBeNull();
+    }
+  });
+
+  it('"well" alone, "the" alone and "is it?" still search no word, and say so', async () => {
+    for (const query of ['well?', 'the', 'is it?']) {
+      const { found, notice } = await search(query, 'TEXT');
+      expect(found, query).toEqual([]);
+      expect(notice?.reason, query).toBe('NO_CONTENT_WORDS');
+    }
+  });
+});
+
+describe('a search whose query keeps no searchable word says so', () => {
+  it('"what did they say": NO_CONTENT_WORDS naming the words not searched, in TEXT and HYBRID', async () => {
+    for (const mode of ['TEXT', 'HYBRID'] as const) {
+      const { found, notice } = await search('what did they say?', mode);
+      expect(found, mode).toEqual([]);
+      expect(notice, mode).toMatchObject({ reason: 'NO_CONTENT_WORDS' });
+      expect(notice!.message, mode).toMatch(
+        /^no word of the query was searched by text: "what", "did", "they", "say" are function words or verbs that only shape a question.*name what to look for/,
+      );
+    }
+    expect((await search('what did they say?', 'HYBRID')).notice!.message).toMatch(
+      /Hits, if any, are by meaning alone$/,
+    );
+  });
+
+  it('a query of punctuation alone: nothing to search or embed, in every mode', async () => {
+    for (const mode of ['TEXT', 'HYBRID', 'VECTOR'] as const) {
+      const { found, notice } = await search('?!', mode);
+      expect(found, mode).toEqual([]);
+      expect(notice, mode).toEqual({
+        reason: 'NO_CONTENT_WORDS',
+        message: expect.stringMatching(/^nothing was searched: the query holds no letter or digit/),
+      });
+    }
+  });
+
+  it('no notice for a query with a word or a date of its own, nor for VECTOR, which reads meaning', async () => {
+    const roof = await search('what did they say about the roof?', 'TEXT');
+    expect(roof).toEqual({ found: [ROOF], notice: null });
+    // A date alone is something to look up: that day's memories.
+    expect((await search('what happened yesterday?', 'TEXT')).notice).toBeNull();
+    expect((await search('what did they say?', 'VECTOR')).notice).toBeNull();
+  });
+});
