@@ -25,6 +25,7 @@ import {
 import { mergeHits, type RankedHit } from './merge-hits';
 import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
+import { searchStatistics } from './search-statistics';
 import { vaultOf } from './principal';
 import { checkReferenceTime } from './reference-time';
 import type { MeteredContext } from './request-context';
@@ -160,14 +161,11 @@ export async function searchMemories(
   const calendar =
     input.now == null || offsetOf(input.now) === 0 ? {} : { nowOffsetMinutes: offsetOf(input.now) };
   // Over several vaults, words are ranked with statistics of all of them
-  // (durable/full-text/corpus-statistics.ts), asked while the query embeds.
-  const corpus =
+  // (durable/full-text/corpus-statistics.ts): those counted lately in this
+  // isolate, the others asked while the query embeds (search-statistics.ts).
+  const statistics =
     addresses.length > 1 && mode !== 'VECTOR'
-      ? context.vaults.textStatistics(addresses, {
-          text: input.query,
-          now,
-          ...calendar,
-        })
+      ? searchStatistics(context.vaults, addresses, { text: input.query, now, ...calendar })
       : undefined;
   const request: Promise<SearchRequest> = embedded.then(async ({ vector, model }) => ({
     text: input.query,
@@ -185,7 +183,7 @@ export async function searchMemories(
     // Each vault says how it read the query's spelling, so that a word one
     // holds is not forgiven as a typo in another (spelling-across-vaults.ts).
     ...(addresses.length > 1 ? { acrossVaults: true as const } : {}),
-    ...(corpus === undefined ? {} : await corpus),
+    ...(statistics === undefined ? {} : await statistics.fields),
     // As of the caller's `now`, what was superseded after it was still current.
     ...(input.now == null ? {} : { asOf: now }),
   }));
@@ -204,6 +202,7 @@ export async function searchMemories(
     );
   const hitsOf = (address: VaultAddress, result: SearchResult): VaultHits => {
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
+    statistics?.keep(address, result.statistics);
     return { address, windows: result.windows, spelling: result.spelling };
   };
   let perVault: VaultHits[];

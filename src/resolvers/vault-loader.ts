@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { CodedError, failure, type Failure, type Result } from '../core/errors';
 import { unpackWindows } from '../durable/rpc/packed-windows';
 import { vaultStub } from '../durable/rpc/stubs';
-import { addStatistics, type CorpusStatistics } from '../durable/full-text/corpus-statistics';
+import type { CorpusStatistics } from '../durable/full-text/corpus-statistics';
 import type {
   TextStatisticsQuery,
   VaultReadOp,
@@ -109,25 +109,25 @@ export class VaultLoader {
   }
 
   /**
-   * BM25's word statistics of a query over several vaults, summed
-   * (durable/full-text/corpus-statistics.ts): one light call per vault, all
-   * at once, before the search itself, so that every vault ranks the query's
-   * words as rare or common as they are in all of them. Should a vault not
-   * answer, each ranks with its own (`{}`): its search then says what failed.
+   * Each vault's part of BM25's word statistics of a query over several
+   * vaults (durable/full-text/corpus-statistics.ts), in `addresses` order:
+   * one light call per vault, all at once, before the search itself, for
+   * the words this isolate has not counted lately (word-statistics-cache.ts).
+   * Should a vault not answer, null: each vault then ranks with its own, and
+   * its search says what failed.
    */
   async textStatistics(
     addresses: readonly VaultAddress[],
     query: TextStatisticsQuery,
-  ): Promise<{ corpus?: CorpusStatistics }> {
+  ): Promise<CorpusStatistics[] | null> {
     try {
-      const parts = await this.timings.time('vault', () =>
+      return await this.timings.time('vault', () =>
         Promise.all(
           addresses.map((address) => vaultStub(this.env, address).textStatistics(address, query)),
         ),
       );
-      return { corpus: addStatistics(parts) };
     } catch {
-      return {};
+      return null;
     }
   }
 

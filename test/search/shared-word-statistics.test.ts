@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SearchDocument } from '../generated/graphql';
 import { newKey } from '../helpers/graphql';
 import { EVERY_VAULT, storeFourFriends } from '../helpers/four-friends';
@@ -15,10 +15,18 @@ const LATER = '2027-06-01T00:00:00Z';
 const VAULTS = EVERY_VAULT.filter((vault) => vault.kind === 'CORE' || vault.id !== 'carlos-kenji');
 
 describe('word statistics shared by the vaults of a search', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   for (const mode of ['TEXT', 'HYBRID'] as const) {
     it(`${mode}: what a person said herself ranks above another vault's passing mention of her`, async () => {
       const key = await newKey();
       await storeFourFriends(key);
+      // A search's `now` may be at most a day past the server's clock
+      // (REFERENCE_TIME_FUTURE_SLACK_MS): the server's clock is LATER too.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.parse(LATER));
       const { search } = await key.api.request(SearchDocument, {
         input: {
           query: 'what has siobhan been up to lately',

@@ -276,6 +276,14 @@ export interface SearchRequest {
    * (full-text/corpus-statistics.ts). Absent: the vault's own.
    */
   corpus?: CorpusStatistics;
+  /**
+   * One of several vaults searched by words: also answer this vault's own
+   * part of the query's statistics (`statistics` in the result), counted in
+   * the same read as the search, which the Worker keeps for the next
+   * searches of these words (resolvers/word-statistics-cache.ts). A vault
+   * of the previous release ignores it, and the Worker asks it again.
+   */
+  reportStatistics?: true;
 }
 
 /** What a vault needs to count its part of a search's statistics (`VaultObject.textStatistics`). */
@@ -575,6 +583,8 @@ export type VaultReadOpResult =
       textOnly?: 'REEMBEDDING';
       /** A search over several vaults (`SearchRequest.acrossVaults`): how this vault read the query's spelling. */
       spelling?: VaultSpelling;
+      /** This vault's own part of the query's word statistics, when asked (`SearchRequest.reportStatistics`). */
+      statistics?: CorpusStatistics;
       /**
        * This vault recorded the merged hits' tokens its `settleMerged` (or
        * `settle`) answered; `windows` is then empty, since it was handed them.

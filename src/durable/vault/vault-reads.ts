@@ -241,13 +241,20 @@ export class VaultReads {
    * (`SearchRequest.corpus`): nothing while it holds no memories.
    */
   textStatistics(query: Rpc.TextStatisticsQuery): CorpusStatistics {
-    if (this.hot.vectors() === null) return { passages: 0, words: 0, holding: {} };
     this.queries.text.forgetRanking();
+    return this.countWords(query);
+  }
+
+  /** The query's word statistics in this vault as it is now (`textStatistics`). */
+  private countWords(
+    query: Omit<Rpc.TextStatisticsQuery, 'now'> & { now?: number },
+  ): CorpusStatistics {
+    if (this.hot.vectors() === null) return { passages: 0, words: 0, holding: {} };
     return this.queries.text.statistics(
       this.hot.timeline(),
       query.text,
       query.textRanking ?? DEFAULT_TEXT_RANKING,
-      query.now,
+      query.now ?? Date.now(),
       query.nowOffsetMinutes,
     );
   }
@@ -306,6 +313,8 @@ export class VaultReads {
     const started = performance.now();
     const windows = this.searchRequest(request);
     const spelling = request.acrossVaults === true ? this.spelling(request) : undefined;
+    // Counted after the windows, from the postings they just read.
+    const statistics = request.reportStatistics === true ? this.countWords(request) : undefined;
     spent(performance.now() - started);
     return {
       ok: true,
@@ -313,6 +322,7 @@ export class VaultReads {
       windows,
       ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}),
       ...(spelling === undefined ? {} : { spelling }),
+      ...(statistics === undefined ? {} : { statistics }),
     };
   }
 

@@ -1,0 +1,64 @@
+import { addStatistics, type CorpusStatistics } from '../durable/full-text/corpus-statistics';
+import { analyseQuery } from '../durable/full-text/query-analysis';
+import { DEFAULT_TEXT_RANKING } from '../durable/full-text/text-ranking';
+import type { SearchRequest, TextStatisticsQuery } from '../durable/rpc/vault-types';
+import { vaultObjectName, type VaultAddress } from '../vaults/address';
+import type { VaultLoader } from './vault-loader';
+import { isolateWordStatistics, type WordStatisticsCache } from './word-statistics-cache';
+
+/**
+ * The word statistics of a search over several vaults by words
+ * (durable/full-text/corpus-statistics.ts): what the search request says of
+ * them, and where the vaults' own counts answered with its hits go.
+ */
+export interface SearchStatistics {
+  /**
+   * The summed statistics to rank with (none when a vault could not be
+   * counted: each then ranks with its own), and whether the vaults are to
+   * answer their counts with their hits.
+   */
+  fields: Promise<Pick<SearchRequest, 'corpus' | 'reportStatistics'>>;
+  /** Keeps the counts a vault answered with its hits (`SearchRequest.reportStatistics`). */
+  keep(address: VaultAddress, counted: CorpusStatistics | undefined): void;
+}
+
+/**
+ * The statistics of `query` over `addresses`: each vault's from the
+ * isolate's cache where all its words were counted lately, the other
+ * vaults asked now (one call each, at once), and kept for the next searches.
+ * A search whose words are all known waits for no call before it starts;
+ * where its kept counts are due to be counted again, or a vault could not
+ * be counted, its vaults count them with their hits.
+ */
+export function searchStatistics(
+  vaults: VaultLoader,
+  addresses: readonly VaultAddress[],
+  asked: TextStatisticsQuery,
+  cache: WordStatisticsCache = isolateWordStatistics,
+): SearchStatistics {
+  const query = analyseQuery(
+    asked.text,
+    (asked.textRanking ?? DEFAULT_TEXT_RANKING).stopwords,
+    asked.now,
+    asked.nowOffsetMinutes ?? 0,
+  );
+  const keep = (address: VaultAddress, counted: CorpusStatistics | undefined) => {
+    if (counted !== undefined) cache.record(vaultObjectName(address), query, counted);
+  };
+  const known = addresses.map((address) => cache.lookUp(vaultObjectName(address), query));
+  const recount = known.some((kept) => kept?.recount === true);
+  const report = recount ? { reportStatistics: true as const } : {};
+  const missing = addresses.filter((_, at) => known[at] === null);
+  if (missing.length === 0) {
+    const corpus = addStatistics(known.map((kept) => kept!.statistics));
+    return { fields: Promise.resolve({ corpus, ...report }), keep };
+  }
+  const fields = vaults.textStatistics(missing, asked).then((counted) => {
+    if (counted === null) return { reportStatistics: true as const };
+    missing.forEach((address, at) => keep(address, counted[at]));
+    let next = 0;
+    const parts = known.map((kept) => kept?.statistics ?? counted[next++]!);
+    return { corpus: addStatistics(parts), ...report };
+  });
+  return { fields, keep };
+}
