@@ -95,7 +95,7 @@ describe('the limits, written once', () => {
     expect(printed).toContain(`Stores up to ${MAX_STORE_BATCH} memories`);
     expect(printed).toContain(`Hits from this window, 0–${MAX_HITS_PER_WINDOW}.`);
     expect(printed).toContain(`What to look for (1–${MAX_QUERY_LENGTH} characters).`);
-    expect(printed).toContain(`Vaults to search, at most ${MAX_SEARCH_VAULTS}`);
+    expect(printed).toContain(`Vaults to search, 1–${MAX_SEARCH_VAULTS};`);
     expect(printed).toContain(`Page size, 1–${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE}).`);
     expect(printed).toContain(`(at most ${MAX_METADATA_BYTES / 1024} KiB)`);
   });
