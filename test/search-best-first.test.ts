@@ -60,6 +60,48 @@ describe('search hits, best first across windows', () => {
     expect(scores[0]).toBeGreaterThan(scores[1]!);
   });
 
+  it('still lets each window choose its own best hits, up to its limit, across vaults', async () => {
+    const { api } = await newKey();
+    const session = { kind: 'SESSION' as const, id: 'first-day' };
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        {
+          content: 'Maya: running late, the bus is stuck in traffic',
+          vault: session,
+          createdAt: iso(NOW - 50 * MINUTE),
+        },
+        {
+          content: 'Maya says the vegetarian place on Elm Street is closed tonight',
+          createdAt: iso(NOW - 40 * MINUTE),
+        },
+        { content: 'Maya moved to Leeds in the spring', createdAt: iso(NOW - 30 * DAY) },
+        { content: 'Maya is vegetarian and eats no fish either', createdAt: iso(NOW - 20 * DAY) },
+      ],
+    });
+    const { search } = await api.request(SearchDocument, {
+      input: {
+        query: 'Is Maya vegetarian?',
+        vaults: [{ kind: 'CORE' }, session],
+        windows: [
+          { window: 'HOT', limit: 1 },
+          { window: 'LONG_TERM', limit: 1 },
+        ],
+        now: iso(NOW),
+      },
+    });
+    // One hit a window, its best, from whichever vault holds it.
+    expect(
+      search.hits
+        .map((hit) => [hit.window, hit.memory.content])
+        .sort(([a], [b]) => a!.localeCompare(b!)),
+    ).toEqual([
+      ['HOT', 'Maya says the vegetarian place on Elm Street is closed tonight'],
+      ['LONG_TERM', 'Maya is vegetarian and eats no fish either'],
+    ]);
+    const scores = search.hits.map((hit) => hit.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
   it('breaks a tie across windows newer first: the same note today before last week', async () => {
     const { api } = await newKey();
     const note = 'The boiler service is booked with Hendricks';
