@@ -45,25 +45,20 @@ describe('GraphQL API', () => {
         ],
       },
     });
-    const byWindow = result.search.hits.map((hit) => [
+    const found = result.search.hits.map((hit) => [
       hit.window,
       hit.memory.content,
       hit.memory.vault.kind,
     ]);
-    expect(byWindow).toContainEqual([
+    expect(found).toContainEqual([
       'WORKING',
       'We are planning a trip to Kyoto in April',
       'SESSION',
     ]);
-    expect(byWindow).toContainEqual(['LONG_TERM', 'My favourite colour is teal', 'CORE']);
-    // Windows come back in band order.
-    const order = result.search.hits.map((hit) => hit.window);
-    expect(order).toEqual(
-      [...order].sort(
-        (a, b) =>
-          ['HOT', 'WORKING', 'LONG_TERM'].indexOf(a) - ['HOT', 'WORKING', 'LONG_TERM'].indexOf(b),
-      ),
-    );
+    expect(found).toContainEqual(['LONG_TERM', 'My favourite colour is teal', 'CORE']);
+    // Best first across windows and vaults, each hit saying its window.
+    const scores = result.search.hits.map((hit) => hit.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
     expect(result.search.memoryTokens).toBe(
       result.search.hits.reduce((sum, hit) => sum + hit.memory.tokens, 0),
     );
@@ -96,12 +91,17 @@ describe('GraphQL API', () => {
     // Seen from nine days ago, the ten-day-old memory was a day old (WORKING),
     // and the two later ones did not exist yet.
     expect(await hitsAt(now - 9 * DAY)).toEqual([['WORKING', 'My favourite colour is teal']]);
-    // Seen from now, each is where its age puts it.
-    expect(await hitsAt()).toEqual([
-      ['HOT', 'I am allergic to peanuts'],
-      ['WORKING', 'We are planning a trip to Kyoto in April'],
-      ['LONG_TERM', 'My favourite colour is teal'],
-    ]);
+    // Seen from now, each is where its age puts it (listed best first, each
+    // with its window).
+    const fromNow = await hitsAt();
+    expect(fromNow).toHaveLength(3);
+    expect(fromNow).toEqual(
+      expect.arrayContaining([
+        ['HOT', 'I am allergic to peanuts'],
+        ['WORKING', 'We are planning a trip to Kyoto in April'],
+        ['LONG_TERM', 'My favourite colour is teal'],
+      ]),
+    );
   });
 
   it('reads a memory back by id, and deletes it', async () => {

@@ -298,7 +298,7 @@ export const MUTANTS = [
     file: 'src/durable/vault/merge-windows.ts',
     from: 'b.hit.score - a.hit.score ||',
     to: 'a.hit.score - b.hit.score ||',
-    tests: ['test/graphql-api.test.ts', 'test/chat-graphql.test.ts'],
+    tests: ['test/search-best-first.test.ts', 'test/chat-graphql.test.ts'],
     description: 'merged hits rank worst first',
   },
   {
@@ -817,11 +817,21 @@ export const MUTANTS = [
   {
     id: 'proof/chat-budget-in-window-order',
     area: 'proof',
-    file: 'src/resolvers/chat/memory-picks.ts',
-    from: 'return byScore(hits.filter((hit) => kept.has(hit)));',
-    to: 'return hits.filter((hit) => kept.has(hit));',
+    file: 'src/resolvers/merge-hits.ts',
+    from: 'return [...hits].sort((a, b) => b.score - a.score);',
+    to: 'return [...hits];',
     tests: ['test/chat-best-first.test.ts'],
     description: 'chat spends its token budget window after window, not best score first',
+  },
+  {
+    id: 'proof/search-hits-in-window-order',
+    area: 'proof',
+    file: 'src/resolvers/merge-hits.ts',
+    from: '  return bestFirst(\n    mergeWindowHits(',
+    to: '  return Array.from(\n    mergeWindowHits(',
+    tests: ['test/search-best-first.test.ts', 'test/graphql-api.test.ts'],
+    description:
+      'search lists its hits window by window (HOT first), not best first across windows (review 103 #2)',
   },
   {
     id: 'proof/memory-block-best-first-shown',

@@ -85,7 +85,7 @@ export async function searchMemories(
     /**
      * How a chat picks its memories across windows (chat/memory-picks.ts):
      * `deeper` says how deep each window is read, `pick` gets every hit
-     * read (each window best first, those left out gone) and returns the
+     * read (best first across windows, those left out gone) and returns the
      * ones to keep. Unset: each window keeps its own limit (the `search` field).
      */
     picks?: WindowPicks | null;
@@ -304,7 +304,7 @@ function withoutLeftOut(merged: readonly RankedHit[], leaveOut: ReadonlySet<stri
   return merged.filter((hit) => !leaveOut.has(conversationKey(hit.memory.content)));
 }
 
-/** Hits read deeper than asked, each window cut back to its own limit. */
+/** Hits read deeper than asked, each window cut back to its own limit; the list's order is kept. */
 function withinLimits(hits: readonly RankedHit[], windows: readonly WindowSearch[]): RankedHit[] {
   const kept: RankedHit[] = [];
   const limits = new Map(windows.map(({ window, limit }) => [window, limit]));

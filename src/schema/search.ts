@@ -150,11 +150,13 @@ SearchNoticeRef.implement({
 export const SearchResultRef = builder.objectRef<SearchOutcome>('SearchResult');
 
 SearchResultRef.implement({
-  description: 'Hits of a search, window by window (HOT first), best first within a window.',
+  description:
+    'Hits of a search, best first across windows and vaults; each hit says the window it came from.',
   fields: (t) => ({
     hits: t.field({
       type: [SearchHitRef],
-      description: 'The hits.',
+      description:
+        "The hits, best first by score across windows and vaults. Each window chose its own top hits (its limit), so recent memories cannot crowd out older ones, nor the reverse. Equal scores: the more recent window first, then the window's own order. Grouped by `window` keeping this order, the list gives each window's hits in its own ranking.",
       resolve: (result) => result.hits,
     }),
     memoryTokens: t.exposeInt('memoryTokens', {
@@ -174,7 +176,7 @@ builder.queryFields((t) => ({
   search: t.withAuth({ activeMemoryKey: true }).field({
     type: SearchResultRef,
     description:
-      'KRONOS search: each window returns its own top hits, across all the vaults asked for.',
+      'KRONOS search: each window returns its own top hits, across all the vaults asked for, listed together best first.',
     args: {
       input: t.arg({
         type: SearchInput,

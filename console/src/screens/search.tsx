@@ -178,6 +178,8 @@ function Results({ answer }: { answer: Answer }) {
       </p>
       {result.hits.length > 0 ? <HitTimeline hits={result.hits} now={now} /> : null}
       {WINDOWS.map(({ window }) => {
+        // The API lists hits best first across windows; filtered in that
+        // order, each window's hits read in its own ranking.
         const hits = result.hits.filter((hit) => hit.window === window);
         if (hits.length === 0) return null;
         return (

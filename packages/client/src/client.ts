@@ -220,7 +220,11 @@ export function createClient(options: ClientOptions) {
       return storeMemories(inputs, options);
     },
 
-    /** KRONOS search, with the receipt of what it read (`extensions.memory`). */
+    /**
+     * KRONOS search, with the receipt of what it read (`extensions.memory`):
+     * each window's top hits, listed best first across windows and vaults,
+     * each with its `window`.
+     */
     async search(
       input: SearchInput,
       init?: { signal?: AbortSignal },

@@ -1,6 +1,6 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
-import type { RankedHit } from '../merge-hits';
+import { bestFirst, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
 
 /**
@@ -46,9 +46,10 @@ export interface PickContext {
 }
 
 /**
- * The memories a chat keeps of a read, best first. `hits` come window after
- * window, each window best first and read deeper than its limit
- * (deeperWindows); `windows` carry each window's own limit.
+ * The memories a chat keeps of a read, best first. `hits` come best first
+ * across windows (mergeHits), each window's in its own order and read
+ * deeper than its limit (deeperWindows); only each window's own order
+ * matters here. `windows` carry each window's own limit.
  *
  * KRONOS still holds: each window keeps up to its limit of its own best
  * hits, so recent context cannot crowd out old facts or the reverse. But a
@@ -88,8 +89,8 @@ export function pickAcrossWindows(
     } else if (!context.explicitWindows && hasOwnWord(hit, terms)) spare.push(hit);
   }
   const freed = totalSlots(windows) - own.length;
-  const kept = new Set([...own, ...byScore(spare).slice(0, Math.max(0, freed))]);
-  return byScore(hits.filter((hit) => kept.has(hit)));
+  const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
+  return bestFirst(hits.filter((hit) => kept.has(hit)));
 }
 
 /** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
@@ -99,9 +100,4 @@ function hasOwnWord(hit: RankedHit, terms: ReadonlySet<string>): boolean {
 
 function totalSlots(windows: readonly WindowSearch[]): number {
   return windows.reduce((sum, { limit }) => sum + limit, 0);
-}
-
-/** Best first; a stable sort, so equal scores keep the read's order. */
-function byScore(hits: readonly RankedHit[]): RankedHit[] {
-  return [...hits].sort((a, b) => b.score - a.score);
 }
