@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { GraphQLClient } from 'graphql-request';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
@@ -113,13 +113,21 @@ describe('dates as people say them', () => {
     // On 20 December last week (7–13 December) holds no memory: the date
     // adds nothing, and the question's words still find their memories.
     const december = { now: '2026-12-20T15:00:00.000Z' };
-    expect(await search(key, 'the Thai dinner with Sam last week', december)).toEqual([
-      TURNS.thai[0],
-    ]);
-    // A question about the date alone: the period holds nothing, and a
-    // relative date's words are no words (review 101: an October "…last
-    // week." is no answer to a question asked in December), so nothing.
-    expect(await search(key, 'what happened last week?', december)).toEqual([]);
+    // A search's `now` may be at most a day past the server's clock
+    // (REFERENCE_TIME_FUTURE_SLACK_MS): the server's clock is December too.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse(december.now));
+    try {
+      expect(await search(key, 'the Thai dinner with Sam last week', december)).toEqual([
+        TURNS.thai[0],
+      ]);
+      // A question about the date alone: the period holds nothing, and a
+      // relative date's words are no words (review 101: an October "…last
+      // week." is no answer to a question asked in December), so nothing.
+      expect(await search(key, 'what happened last week?', december)).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
     // With memories in the period, those come first.
     expect((await search(key, 'what happened last week?')).slice(0, 3).sort()).toEqual(
       contents('report', 'thai', 'canal'),
