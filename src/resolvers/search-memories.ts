@@ -276,7 +276,7 @@ function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
   const listed = said.slice(0, 8).map((word) => JSON.stringify(word));
   return {
     reason: 'NO_CONTENT_WORDS',
-    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word' : 'are function words'} or verbs that only shape a question, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
   };
 }
 
