@@ -230,4 +230,30 @@ describe('an empty memory control is refused, never read as left out', () => {
     expect(await upstreamCalls('api.openai.com')).toEqual([]);
     await expectNothingStored(key);
   });
+
+  it('a malformed session id is refused before the provider is called in a mode that reads no memory too', async () => {
+    // Before, WRITE and OFF checked the id only when storing: after the
+    // provider had answered (and been paid for).
+    const key = await keyWithMemory();
+    for (const mode of ['write', 'off']) {
+      const response = await ROUTES[0]!.send(
+        key,
+        { memory_mode: mode, session_id: 'no spaces' },
+        {},
+      );
+      expect(response.status, mode).toBe(400);
+      expect(ROUTES[0]!.reasonOf(await response.json()), mode).toBe('INVALID_VAULT_ID');
+      const refused = await postChat(key.secret, ChatDocument, {
+        model: 'openai/gpt-4o',
+        memoryMode: mode.toUpperCase(),
+        sessionId: 'no spaces',
+        messages: [{ role: 'USER', content: WORDS }],
+      });
+      expect(
+        refused.errors?.map((error) => error.extensions),
+        mode,
+      ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'INVALID_VAULT_ID' }]);
+    }
+    expect(await fakeCalls()).toEqual([]);
+  });
 });
