@@ -144,3 +144,42 @@ describe('an empty list of vaults or windows is refused, an omitted one keeps th
     expect((await upstreamCalls('api.openai.com')).at(-1)!.rawBody).toContain(NOTE);
   });
 });
+
+describe('windows that ask for no hits at all', () => {
+  // Outside review 103 #7: every limit 0 searched nothing and answered no
+  // hits with `notice: null`, read as "no memory about that".
+  it('GraphQL search: every window at limit 0 answers no hits with the NO_HITS_ASKED notice, whatever the words', async () => {
+    const key = await keyWithNote();
+    for (const query of ['where is the spare key?', 'the']) {
+      const { search } = await key.api.request(SearchDocument, {
+        input: {
+          query,
+          windows: [
+            { window: 'HOT', limit: 0 },
+            { window: 'WORKING', limit: 0 },
+          ],
+        },
+      });
+      expect(search.hits, query).toEqual([]);
+      expect(search.notice, query).toEqual({
+        reason: 'NO_HITS_ASKED',
+        message: expect.stringMatching(/^nothing was searched: every window's limit is 0/),
+      });
+    }
+  });
+
+  it('GraphQL search: a limit of 0 for one window of several is taken, with no notice', async () => {
+    const key = await keyWithNote();
+    const { search } = await key.api.request(SearchDocument, {
+      input: {
+        query: 'where is the spare key?',
+        windows: [
+          { window: 'HOT', limit: 2 },
+          { window: 'WORKING', limit: 0 },
+        ],
+      },
+    });
+    expect(search.hits.map((hit) => hit.memory.content)).toEqual([NOTE]);
+    expect(search.notice).toBeNull();
+  });
+});

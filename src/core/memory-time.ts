@@ -4,9 +4,11 @@
  *
  * - an RFC 3339 date-time with its offset: `2026-11-26T10:00:00Z`,
  *   `2026-11-26T12:00:00+02:00` (fractions of a second allowed, `T` and `Z`
- *   in either case); a time without an offset is refused, since which zone
- *   it was written in is a guess, and so are other forms ("26 Nov 2026",
- *   "2026-11-26 10:00:00") that `Date.parse` would read one way or another;
+ *   in either case, a space for the `T` as RFC 3339 5.6 allows:
+ *   `2026-11-26 10:00:00Z`); a time without an offset is refused, since
+ *   which zone it was written in is a guess, and so are other forms
+ *   ("26 Nov 2026", "2026-11-26 10:00:00") that `Date.parse` would read one
+ *   way or another;
  * - a whole number of milliseconds since 1970-01-01T00:00:00Z, from
  *   2001-01-01 on (a fraction is INVALID_DATE_TIME). Smaller numbers are
  *   refused: what a client sends as one is in practice seconds (1795700000 is
@@ -30,7 +32,7 @@ const SECONDS_CUT = 1e11;
 const LATEST_TIME = 8.64e15;
 
 const RFC_3339 =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|([+-])(\d{2}):(\d{2}))$/;
 /** A date and time without an offset, with `T` or a space between them. */
 const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/;
 
@@ -77,7 +79,8 @@ function readText(text: string): TimeReading {
     minute! <= 59 &&
     second! <= 59 &&
     (parts[7] === undefined || (offsetHours! <= 23 && offsetMinutes! <= 59));
-  const ms = valid ? Date.parse(upper) : NaN;
+  // Date.parse is given the `T` form, the one its specification defines.
+  const ms = valid ? Date.parse(upper.replace(' ', 'T')) : NaN;
   if (!Number.isFinite(ms)) {
     return {
       ok: false,
@@ -100,11 +103,13 @@ function readNumber(value: number): TimeReading {
       problem: 'must be a whole number of milliseconds since the epoch (no fraction)',
     };
   }
-  if (!Number.isSafeInteger(value) || value > LATEST_TIME) {
+  // Every unsafe integer above zero is past it too; one below zero is
+  // refused below, as before 2001.
+  if (value > LATEST_TIME) {
     return {
       ok: false,
       reason: 'TIME_OUT_OF_RANGE',
-      problem: 'must be a whole number of milliseconds since the epoch',
+      problem: `is out of range: the latest time is ${LATEST_TIME} milliseconds since the epoch (${new Date(LATEST_TIME).toISOString()})`,
     };
   }
   if (value < EARLIEST_NUMERIC_TIME) {

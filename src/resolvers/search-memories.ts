@@ -55,13 +55,14 @@ export interface SearchOutcome {
 }
 
 /**
- * A search that had nothing to look up by text: its query keeps no word a
- * text search reads (text/searchable-words.ts) or, for VECTOR, nothing to
- * embed. Not an error (the query is valid and the answer is right), but an
- * empty list alone would read as "no memory about that".
+ * A search that had nothing to look up: its query keeps no word a text
+ * search reads (text/searchable-words.ts) or, for VECTOR, nothing to embed
+ * (NO_CONTENT_WORDS); or its windows ask for no hits at all (NO_HITS_ASKED).
+ * Not an error (the input is valid and the answer is right), but an empty
+ * list alone would read as "no memory about that".
  */
 export interface SearchNotice {
-  reason: 'NO_CONTENT_WORDS';
+  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED';
   message: string;
 }
 
@@ -114,6 +115,16 @@ export async function searchMemories(
     context.config.bands,
     input.now == null ? CREATED_AT_FUTURE_SLACK_MS : 0,
   );
+  // Every limit 0: nothing to read or embed. A 0 for one window of several
+  // is a real choice (that window is left out); for all, the answer is
+  // empty by request and says so, rather than reading as no memory found.
+  if (windows.every((search) => search.limit === 0)) {
+    context.receipt.recordSearch(
+      windows.map(({ window }) => ({ window, hits: 0 })),
+      0,
+    );
+    return { hits: [], memoryTokens: 0, billedInVault: false, notice: NO_HITS_ASKED };
+  }
   const leaveOut = options.leaveOut?.size ? options.leaveOut : null;
   const picks = options.picks ?? null;
   if ((leaveOut !== null || picks !== null) && options.billInVault) {
@@ -262,6 +273,12 @@ export async function searchMemories(
   return { hits, memoryTokens, billedInVault, notice };
 }
 
+const NO_HITS_ASKED: SearchNotice = {
+  reason: 'NO_HITS_ASKED',
+  message:
+    "nothing was searched: every window's limit is 0, which asks for no hits (give at least one window a limit above 0, or leave `windows` out for the defaults)",
+};
+
 const NOTHING_TO_EMBED: SearchNotice = {
   reason: 'NO_CONTENT_WORDS',
   message:
@@ -275,7 +292,7 @@ function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
   const listed = said.slice(0, 8).map((word) => JSON.stringify(word));
   return {
     reason: 'NO_CONTENT_WORDS',
-    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word' : 'are function words'} or verbs that only shape a question, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
   };
 }
 

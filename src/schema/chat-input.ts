@@ -77,11 +77,13 @@ export const ChatInputRef = builder.inputType('ChatInput', {
     }),
     sessionId: t.string({
       required: false,
-      description: "Also read (and write) this session's vault.",
+      description:
+        "Also read (and write) this session's vault. Sent empty it is refused (INVALID_VAULT_ID): leave it out for the CORE vault alone.",
     }),
     conversationId: t.string({
       required: false,
-      description: "Also read this conversation's EPHEMERAL vault; the turn is stored there.",
+      description:
+        "Also read this conversation's EPHEMERAL vault; the turn is stored there. Sent empty it is refused (INVALID_VAULT_ID).",
     }),
     memoryMode: t.field({
       type: MemoryModeEnum,

@@ -28,7 +28,7 @@ function readTime(value: unknown, nodes?: ValueNode): Date {
  */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: `An RFC 3339 date-time with its offset, e.g. ${EXAMPLE_TIME} or 2026-11-26T12:00:00+02:00; as input also milliseconds since the epoch, from 2001 on (a smaller number is refused: TIMESTAMP_IN_SECONDS when it reads as seconds of 2001 or later, TIME_OUT_OF_RANGE otherwise). Output is always UTC text.`,
+  description: `An RFC 3339 date-time with its offset, e.g. ${EXAMPLE_TIME} or 2026-11-26T12:00:00+02:00 (a space may stand for the T); as input also milliseconds since the epoch, from 2001 on (a smaller number is refused: TIMESTAMP_IN_SECONDS when it reads as seconds of 2001 or later, TIME_OUT_OF_RANGE otherwise). Output is always UTC text.`,
   serialize: (value) => DateTimeResolver.serialize(value) as unknown as string,
   parseValue: (value) => readTime(value),
   parseLiteral: (ast) =>

@@ -138,7 +138,7 @@ SearchNoticeRef.implement({
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk (MemoryReceipt.readSkipped).',
+        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk (MemoryReceipt.readSkipped). NO_HITS_ASKED, every window of `windows` has limit 0, so nothing was searched.',
     }),
     message: t.exposeString('message', {
       description:
@@ -166,7 +166,7 @@ SearchResultRef.implement({
       type: SearchNoticeRef,
       nullable: true,
       description:
-        'Set when no word of the query was searched (TEXT, and the text side of HYBRID; VECTOR when there was nothing to embed): hits can then only come by meaning, or there are none. Null when the query had words to look up.',
+        "Set when no word of the query was searched (TEXT, and the text side of HYBRID; VECTOR when there was nothing to embed): hits can then only come by meaning, or there are none; and when every window's limit is 0 (NO_HITS_ASKED). Null when the query had words to look up and a window asked for hits.",
       resolve: (result) => result.notice,
     }),
   }),

@@ -42,6 +42,30 @@ export function validateExternalId(kind: VaultKind, id: string | null | undefine
   return id;
 }
 
+/**
+ * A chat's session or conversation id as its caller sent it, `field` naming
+ * the header or field: null when left out. Sent empty it is refused, never
+ * read as left out: the turn would be stored in the permanent CORE vault,
+ * every chat of an app whose session variable came out blank (outside
+ * review 103 #5).
+ */
+export function chatVaultId(
+  kind: Exclude<VaultKind, 'CORE'>,
+  id: string | null | undefined,
+  field: string,
+): string | null {
+  if (id === null || id === undefined) return null;
+  if (id.trim() === '') {
+    const label = kind === 'SESSION' ? 'session id' : 'conversation id';
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${field} is empty: send a ${label}, or leave it out to use the CORE vault alone`,
+      'INVALID_VAULT_ID',
+    );
+  }
+  return validateExternalId(kind, id);
+}
+
 export function vaultAddress(
   keyId: string,
   kind: VaultKind,

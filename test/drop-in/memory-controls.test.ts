@@ -378,7 +378,7 @@ describe('memory controls of the system MemoryRouter replaces', () => {
       [{ session_id: 'no spaces allowed' }, {}, /session id must be/],
       [{}, { 'x-memory-recency-bias': 'extreme' }, /X-Memory-Recency-Bias/],
       [{}, { 'x-memory-context-limit': 'lots' }, /X-Memory-Context-Limit/],
-      [{}, { 'x-memory-store': 'maybe' }, /x-memory-store must be true or false/],
+      [{}, { 'x-memory-store': 'maybe' }, /X-Memory-Store must be true or false/],
       [
         { messages: [{ role: 'user', content: 'hi', memory: 'no' }] },
         {},

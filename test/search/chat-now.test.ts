@@ -22,6 +22,8 @@ import { keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 /** One instant, written in UTC and in UTC−8 (20:00 on the 26th there). */
 const NOW_UTC = '2026-11-27T04:00:00Z';
 const NOW_PACIFIC = '2026-11-26T20:00:00-08:00';
+/** The same, with the space RFC 3339 allows between date and time. */
+const NOW_PACIFIC_SPACED = '2026-11-26 20:00:00-08:00';
 
 const RAMEN = 'Lunch was ramen at the noodle bar';
 const TACOS = 'Lunch was tacos at the food truck';
@@ -72,11 +74,18 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     };
     expect(await asked(NOW_UTC)).toEqual([TACOS]);
     expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+    // RFC 3339 lets a space stand for the `T` (outside review 103 #8).
+    expect(await asked(NOW_PACIFIC_SPACED)).toEqual([RAMEN]);
     // A search with the same `now` agrees.
-    const searched = await key.api.request(SearchDocument, {
-      input: { query: QUESTION, windows: ONE_HIT, now: NOW_PACIFIC },
-    });
-    expect(searched.search.hits.map((hit) => hit.memory.content)).toEqual([RAMEN]);
+    for (const now of [NOW_PACIFIC, NOW_PACIFIC_SPACED]) {
+      const searched = await key.api.request(SearchDocument, {
+        input: { query: QUESTION, windows: ONE_HIT, now },
+      });
+      expect(
+        searched.search.hits.map((hit) => hit.memory.content),
+        now,
+      ).toEqual([RAMEN]);
+    }
   });
 
   it('the chat subscription takes the same `now`', async () => {
@@ -150,6 +159,7 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       };
       expect(await asked(NOW_UTC)).toEqual([TACOS]);
       expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+      expect(await asked(NOW_PACIFIC_SPACED)).toEqual([RAMEN]);
       // Whole milliseconds, as GraphQL's DateTime takes them: UTC's calendar.
       expect(await asked(String(Date.parse(NOW_UTC)))).toEqual([TACOS]);
       // Without it, server time in UTC's calendar (the server's clock moved
@@ -170,6 +180,8 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     // are a JSON number there), and the reason all three answer.
     const cases: [string, string | number, string][] = [
       ['2026-11-26T20:00:00', '2026-11-26T20:00:00', 'INVALID_DATE_TIME'],
+      // A space for the `T` is taken only with an offset.
+      ['2026-11-26 20:00:00', '2026-11-26 20:00:00', 'INVALID_DATE_TIME'],
       ['yesterday', 'yesterday', 'INVALID_DATE_TIME'],
       ['1795700000', 1795700000, 'TIMESTAMP_IN_SECONDS'],
       // Outside review 102 #6. An empty header was read as no header (server
@@ -187,6 +199,8 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       ['978307200', 978307200, 'TIMESTAMP_IN_SECONDS'],
       ['5', 5, 'TIME_OUT_OF_RANGE'],
       ['978307199', 978307199, 'TIME_OUT_OF_RANGE'],
+      // Past any date a JavaScript Date holds.
+      ['99999999999999999999', 1e20, 'TIME_OUT_OF_RANGE'],
     ];
     for (const [now, variable, reason] of cases) {
       const searched = await post(
@@ -217,6 +231,12 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       const openAiError = ((await openAi.json()) as { error: Record<string, string> }).error;
       expect(openAiError, now).toMatchObject({ code: 'BAD_USER_INPUT', reason });
       expect(openAiError.message).toMatch(/^X-Memory-Now /);
+      if (typeof variable === 'number' && variable > Number.MAX_SAFE_INTEGER) {
+        // The message says what the reason does (it read "must be a whole
+        // number of milliseconds", which 99999999999999999999 is).
+        expect(openAiError.message).toMatch(/^X-Memory-Now is out of range: the latest time is /);
+        expect(chatted.errors?.[0]?.message).toMatch(/is out of range: the latest time is /);
+      }
 
       const anthropic = await postJson(
         '/v1/messages',

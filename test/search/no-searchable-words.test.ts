@@ -62,6 +62,15 @@ describe('a search whose query keeps no searchable word says so', () => {
     );
   });
 
+  it('reads as English for one word and for several (outside review 103 #8: “"a" is a function word or verbs …”)', async () => {
+    expect((await search('a', 'TEXT')).notice!.message).toMatch(
+      /^no word of the query was searched by text: "a" is a function word or a verb that only shapes a question, held by nearly every memory;/,
+    );
+    expect((await search('what did they say?', 'TEXT')).notice!.message).toMatch(
+      /: "what", "did", "they", "say" are function words or verbs that only shape a question, held by nearly every memory;/,
+    );
+  });
+
   it('a query of punctuation alone: nothing to search or embed, in every mode', async () => {
     for (const mode of ['TEXT', 'HYBRID', 'VECTOR'] as const) {
       const { found, notice } = await search('?!', mode);

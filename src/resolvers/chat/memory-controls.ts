@@ -3,6 +3,7 @@ import { EXAMPLE_TIME, readClientTime } from '../../core/memory-time';
 import { keepOffset } from '../../core/time-offsets';
 import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
+import { chatVaultId } from '../../vaults/address';
 import { checkReferenceTime } from '../reference-time';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
@@ -87,9 +88,28 @@ export function parseMode(raw: string, where: string): MemoryMode {
   return mode;
 }
 
+/**
+ * A control header's value; null when left out. Sent empty it is refused,
+ * as X-Memory-Now and X-Memory-Windows are: read as left out, a client whose
+ * value went missing would get the default without learning it (outside
+ * review 103 #5). `expected` says what to send.
+ */
+function controlHeader(headers: Headers, name: string, expected: string): string | null {
+  const raw = headers.get(name)?.trim();
+  if (raw === undefined) return null;
+  if (raw === '') {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${name} is empty: send ${expected}, or leave the header out for the default`,
+      'MEMORY_CONTROL',
+    );
+  }
+  return raw;
+}
+
 function flag<T extends boolean | null>(headers: Headers, name: string, fallback: T): boolean | T {
-  const raw = headers.get(name)?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
+  const raw = controlHeader(headers, name, 'true or false')?.toLowerCase();
+  if (raw === undefined) return fallback;
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new CodedError('BAD_USER_INPUT', `${name} must be true or false`, 'MEMORY_CONTROL');
@@ -104,11 +124,11 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
   if (bodyMode !== undefined && typeof bodyMode !== 'string') {
     throw new CodedError('BAD_USER_INPUT', 'memory_mode must be a string', 'MEMORY_CONTROL');
   }
-  const headerMode = headers.get('x-memory-mode');
+  const headerMode = controlHeader(headers, 'X-Memory-Mode', 'on, off, read or write');
   const mode =
     bodyMode !== undefined
       ? parseMode(bodyMode, 'memory_mode')
-      : headerMode
+      : headerMode !== null
         ? parseMode(headerMode, 'X-Memory-Mode')
         : 'READ_WRITE';
 
@@ -116,10 +136,23 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
   if (bodySession !== undefined && bodySession !== null && typeof bodySession !== 'string') {
     throw new CodedError('BAD_USER_INPUT', 'session_id must be a string', 'MEMORY_CONTROL');
   }
+  const sessionId =
+    typeof bodySession === 'string'
+      ? chatVaultId('SESSION', bodySession, 'session_id')
+      : chatVaultId('SESSION', headers.get('x-session-id'), 'X-Session-Id');
+  const conversationId = chatVaultId(
+    'EPHEMERAL',
+    headers.get('x-conversation-id'),
+    'X-Conversation-Id',
+  );
 
-  const limitHeader = headers.get('x-memory-context-limit');
+  const limitHeader = controlHeader(
+    headers,
+    'X-Memory-Context-Limit',
+    `a whole number of tokens from 0 to ${MAX_CONTEXT_LIMIT}`,
+  );
   let contextLimit: number | null = null;
-  if (limitHeader !== null && limitHeader.trim() !== '') {
+  if (limitHeader !== null) {
     contextLimit = Number(limitHeader);
     if (!Number.isInteger(contextLimit) || contextLimit < 0 || contextLimit > MAX_CONTEXT_LIMIT) {
       throw new CodedError(
@@ -130,8 +163,12 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     }
   }
 
-  const bias = headers.get('x-memory-recency-bias')?.trim().toLowerCase();
-  if (bias !== undefined && bias !== '' && !(bias in RECENCY_WINDOWS)) {
+  const bias = controlHeader(
+    headers,
+    'X-Memory-Recency-Bias',
+    'low, medium or high',
+  )?.toLowerCase();
+  if (bias !== undefined && !(bias in RECENCY_WINDOWS)) {
     throw new CodedError(
       'BAD_USER_INPUT',
       'X-Memory-Recency-Bias must be low, medium or high',
@@ -141,7 +178,7 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
 
   const windows = windowControls(headers, body, bias);
 
-  const extract = flag(headers, 'x-memory-extract', false);
+  const extract = flag(headers, 'X-Memory-Extract', false);
   if (extract && (mode === 'READ' || mode === 'OFF')) {
     throw new CodedError(
       'BAD_USER_INPUT',
@@ -152,15 +189,15 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
 
   return {
     mode,
-    sessionId: (bodySession as string | null | undefined) || headers.get('x-session-id') || null,
-    conversationId: headers.get('x-conversation-id') || null,
-    storeRequest: flag(headers, 'x-memory-store', true),
-    storeResponse: flag(headers, 'x-memory-store-response', null),
-    storeTools: flag(headers, 'x-memory-store-tools', false),
-    storeRepeats: flag(headers, 'x-memory-store-repeats', false),
+    sessionId,
+    conversationId,
+    storeRequest: flag(headers, 'X-Memory-Store', true),
+    storeResponse: flag(headers, 'X-Memory-Store-Response', null),
+    storeTools: flag(headers, 'X-Memory-Store-Tools', false),
+    storeRepeats: flag(headers, 'X-Memory-Store-Repeats', false),
     contextLimit,
     windows,
-    receiptInBody: flag(headers, 'x-memory-receipt-in-body', false),
+    receiptInBody: flag(headers, 'X-Memory-Receipt-In-Body', false),
     extract,
     now: nowControl(headers),
   };
@@ -209,7 +246,7 @@ function windowControls(
         header !== null
         ? readWindowList(header, 'X-Memory-Windows')
         : null;
-  if (listed !== null && bias !== undefined && bias !== '') {
+  if (listed !== null && bias !== undefined) {
     throw new CodedError(
       'BAD_USER_INPUT',
       'X-Memory-Recency-Bias and X-Memory-Windows (or memory_windows) both choose the windows: send one',

@@ -78,8 +78,9 @@ export function chatVaults(
 ): VaultSelector[] {
   return [
     { kind: 'CORE' },
-    ...(sessionId ? [{ kind: 'SESSION' as const, id: sessionId }] : []),
-    ...(conversationId ? [{ kind: 'EPHEMERAL' as const, id: conversationId }] : []),
+    // `!= null`, not truthiness: an empty id is refused (vaults/address.ts), never dropped.
+    ...(sessionId != null ? [{ kind: 'SESSION' as const, id: sessionId }] : []),
+    ...(conversationId != null ? [{ kind: 'EPHEMERAL' as const, id: conversationId }] : []),
   ];
 }
 

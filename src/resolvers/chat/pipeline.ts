@@ -32,6 +32,7 @@ import {
   type TurnReceipt,
 } from './memory-turn';
 import { conversationTexts } from '../../text/conversation-texts';
+import { chatVaultId } from '../../vaults/address';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
 
@@ -144,7 +145,10 @@ export async function openChat(
   // talk, WRITE, OFF) refuses a list it would have refused otherwise.
   if (input.windows != null) checkWindowList(input.windows, 'windows');
   checkReferenceTime(input.now, 'now');
-  const vaults = chatVaults(input.sessionId, input.conversationId);
+  const vaults = chatVaults(
+    chatVaultId('SESSION', input.sessionId, 'sessionId'),
+    chatVaultId('EPHEMERAL', input.conversationId, 'conversationId'),
+  );
   const settings = providerSettings(context.env);
   if (parsed.provider === 'compatible' && settings.endpoints.compatible === null) {
     throw new CodedError(

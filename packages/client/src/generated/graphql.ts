@@ -8,7 +8,7 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ChatInput = {
   /** Most memory tokens to inject, 0–100000: the memories' own tokens (Memory.tokens), as billed; default MEMORY_TOKEN_BUDGET, never more than a quarter of the model's context. The drop-in routes' X-Memory-Context-Limit. */
   contextLimit?: number | null | undefined;
-  /** Also read this conversation's EPHEMERAL vault; the turn is stored there. */
+  /** Also read this conversation's EPHEMERAL vault; the turn is stored there. Sent empty it is refused (INVALID_VAULT_ID). */
   conversationId?: string | null | undefined;
   /** With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false. */
   extract?: boolean | null | undefined;
@@ -24,7 +24,7 @@ export type ChatInput = {
   now?: string | null | undefined;
   /** Structured output: { type: "json_object" } or { type: "json_schema", schema, name?, strict? } (OpenAI and Gemini models; Anthropic models refuse it). */
   responseFormat?: unknown;
-  /** Also read (and write) this session's vault. */
+  /** Also read (and write) this session's vault. Sent empty it is refused (INVALID_VAULT_ID): leave it out for the CORE vault alone. */
   sessionId?: string | null | undefined;
   /** Stop sequences (at most 4). */
   stop?: Array<string> | null | undefined;
