@@ -192,6 +192,21 @@ export function queryTermWords(
 const ARTICLES = new Set(['the', 'a', 'an']);
 
 /**
+ * Function words an article never makes a noun: question words, pronouns,
+ * forms of be/do/have, conjunctions and prepositions. "the what?" or "is
+ * the it" is a fragment, not a thing to look for (outside review 103 #6:
+ * they searched "what" and "it").
+ */
+const NEVER_NOUNS = new Set([
+  ...['what', 'whats', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'],
+  ...['i', 'me', 'my', 'you', 'your', 'he', 'him', 'his', 'she', 'her', 'it', 'its'],
+  ...['we', 'us', 'our', 'they', 'them', 'their', 'this', 'that', 'these', 'those'],
+  ...['is', 'am', 'are', 'was', 'were', 'be', 'been', 'being', 'do', 'does', 'did'],
+  ...['have', 'has', 'had', 'and', 'or', 'but', 'of', 'to', 'in', 'on', 'at', 'by'],
+  ...['for', 'with', 'from', 'if', 'than', 'then', 'so', 'not'],
+]);
+
+/**
  * In a query of function words alone, those an article makes nouns ("the
  * well", "a can", "the way"), each once: searched rather than nothing,
  * since the query names nothing else (outside review 102 #4). Function
@@ -201,7 +216,12 @@ const ARTICLES = new Set(['the', 'a', 'an']);
 function nounsAfterArticles(said: readonly string[]): string[] {
   const nouns = new Set<string>();
   for (let at = 1; at < said.length; at += 1)
-    if (ARTICLES.has(said[at - 1]!) && !ARTICLES.has(said[at]!) && !isQuestionVerb(said[at]!))
+    if (
+      ARTICLES.has(said[at - 1]!) &&
+      !ARTICLES.has(said[at]!) &&
+      !NEVER_NOUNS.has(said[at]!) &&
+      !isQuestionVerb(said[at]!)
+    )
       nouns.add(said[at]!);
   return [...nouns];
 }
