@@ -70,7 +70,11 @@ export function tiedNewestFirst(
  * speaker label (the first word of a memory that names its speaker) and no
  * memory within context reach holds a word of the query but as a label:
  * that list and the hit's boost, by the hit's index; none for every other
- * hit, which ties with none.
+ * hit, which ties with none. Looked up per top hit and neighbour in the
+ * lists (in memory order, as the index gives them) rather than by walking
+ * every posting: a query's lists hold tens of thousands of occurrences,
+ * its top a few dozen hits (walking them cost a 10,000-memory search
+ * 3.5 ms, three times the rest of its ranking).
  */
 function labelKeys(
   hits: RankedHits,
@@ -79,34 +83,55 @@ function labelKeys(
   lists: readonly TermPostings[],
   text: Neighbourhood,
 ): Map<number, string> {
-  const { seqs } = hits;
-  const at = new Map<number, number[]>();
-  for (const i of top) {
-    const known = at.get(seqs[i]!);
-    if (known === undefined) at.set(seqs[i]!, [i]);
-    else known.push(i);
-  }
-  const occurrences = seqs.map(() => 0);
-  const label = seqs.map((): number | null => null);
-  // Memories holding a word of the query other than as their label: what a
-  // neighbour lends as context.
-  const content = new Set<number>();
-  for (const [list, postings] of lists.entries())
-    for (let p = 0; p < postings.seqs.length; p++) {
-      const seq = postings.seqs[p]!;
-      const isLabel = postings.offsets[p] === 0 && text.labelled(seq);
-      if (!isLabel) content.add(seq);
-      for (const i of at.get(seq) ?? []) {
-        occurrences[i]!++;
-        if (isLabel) label[i] = list;
-      }
-    }
   const keys = new Map<number, string>();
   for (const i of top) {
-    if (occurrences[i] !== 1 || label[i] === null) continue;
+    const seq = hits.seqs[i]!;
+    if (!text.labelled(seq)) continue;
+    const label = onlyLabel(seq, lists);
+    if (label === null) continue;
     let lent = false;
-    for (const near of text.around(hits.passages[i]!)) if (content.has(near)) lent = true;
-    if (!lent) keys.set(i, `${label[i]}|${boosts[i]!}`);
+    for (const near of text.around(hits.passages[i]!))
+      if (holdsAsContent(near, lists, text)) {
+        lent = true;
+        break;
+      }
+    if (!lent) keys.set(i, `${label}|${boosts[i]!}`);
   }
   return keys;
+}
+
+/** The list whose one occurrence in a labelled memory is its label, when that is its only occurrence of any list. */
+function onlyLabel(seq: number, lists: readonly TermPostings[]): number | null {
+  let label: number | null = null;
+  let occurrences = 0;
+  for (const [list, postings] of lists.entries()) {
+    for (let p = firstOf(postings.seqs, seq); p < postings.seqs.length; p++) {
+      if (postings.seqs[p] !== seq) break;
+      if (++occurrences > 1) return null;
+      if (postings.offsets[p] === 0) label = list;
+    }
+  }
+  return occurrences === 1 ? label : null;
+}
+
+/** Whether a memory holds a word of the query other than as its label: context it lends. */
+function holdsAsContent(seq: number, lists: readonly TermPostings[], text: Neighbourhood): boolean {
+  for (const postings of lists)
+    for (let p = firstOf(postings.seqs, seq); p < postings.seqs.length; p++) {
+      if (postings.seqs[p] !== seq) break;
+      if (postings.offsets[p] !== 0 || !text.labelled(seq)) return true;
+    }
+  return false;
+}
+
+/** The first index of `seq` in ascending `seqs`, or where it would go. */
+function firstOf(seqs: ArrayLike<number>, seq: number): number {
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (seqs[middle]! < seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
