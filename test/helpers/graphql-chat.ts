@@ -28,6 +28,8 @@ export interface ChatRequestOptions {
   /** Ask for the answer as Server-Sent Events (a subscription posted by hand). */
   stream?: boolean;
   signal?: AbortSignal;
+  /** More request headers (an Accept of the client's own, say). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -39,7 +41,7 @@ export function sendChatRequest(
   secret: string,
   operation: Operation,
   variables: Record<string, unknown>,
-  { providerKey = 'sk-test', stream = false, signal }: ChatRequestOptions = {},
+  { providerKey = 'sk-test', stream = false, signal, headers = {} }: ChatRequestOptions = {},
 ): Promise<Response> {
   return workerFetch(`${BASE_URL}/graphql`, {
     method: 'POST',
@@ -47,6 +49,7 @@ export function sendChatRequest(
       'content-type': 'application/json',
       ...(stream ? { accept: 'text/event-stream' } : {}),
       ...chatHeaders(secret, providerKey),
+      ...headers,
     },
     body: JSON.stringify({ query: textOf(operation), variables }),
     signal,
