@@ -9,8 +9,7 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { StoreMemoryDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { openAiClient, usageTokens } from './helpers/drop-in';
-import { newKey, post } from './helpers/graphql';
-import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from './helpers/vaults';
 
 // Retries of everything that extracts facts: a keyed storeMemories(extract:)
@@ -65,14 +64,21 @@ async function storeWithFacts(
   idempotencyKey: string | null,
   model: string = OPENAI.model,
 ): Promise<StoreBody> {
-  return (await postWithProviderKey(
-    key.secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-      storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
-    }`,
-    { inputs, extract: { model }, key: idempotencyKey },
-    OPENAI.key,
-  )) as StoreBody;
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': OPENAI.key,
+    },
+    body: JSON.stringify({
+      query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+        storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
+      }`,
+      variables: { inputs, extract: { model }, key: idempotencyKey },
+    }),
+  });
+  return (await response.json()) as StoreBody;
 }
 
 async function memoryCount(key: Key): Promise<number> {
@@ -512,21 +518,33 @@ interface ChatMemory {
 }
 
 async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
-  const result = await postChat<{ chat: { memory: ChatMemory } }>(
-    key.secret,
-    `mutation($input: ChatInput!) { chat(input: $input) { memory {
-      storedMemoryTokens turn { stored memories reason }
-      facts { extracted added { content } updated { content } }
-    } } }`,
-    {
-      model: OPENAI.model,
-      sessionId: 'repeat',
-      memoryMode: 'WRITE',
-      extract: true,
-      messages: [{ role: 'USER', content }],
+  const response = await workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${key.secret}`,
+      'x-provider-key': OPENAI.key,
     },
-    OPENAI.key,
-  );
+    body: JSON.stringify({
+      query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
+        storedMemoryTokens turn { stored memories reason }
+        facts { extracted added { content } updated { content } }
+      } } }`,
+      variables: {
+        input: {
+          model: OPENAI.model,
+          sessionId: 'repeat',
+          memoryMode: 'WRITE',
+          extract: true,
+          messages: [{ role: 'USER', content }],
+        },
+      },
+    }),
+  });
+  const result = (await response.json()) as {
+    data?: { chat: { memory: ChatMemory } };
+    errors?: unknown[];
+  };
   expect(result.errors).toBeUndefined();
   return result.data!.chat.memory;
 }
@@ -765,19 +783,26 @@ describe('storeMemories with extract: refusals come before any model call', () =
   it('refuses an input the write would refuse (createdAt in the future) without a model call', async () => {
     const key = await newKey();
     await scriptExtractor(['The user has a sister named Ana']);
-    const result = (await postWithProviderKey(
-      key.secret,
-      `mutation ($inputs: [StoreMemoryInput!]!) {
-        storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
-      }`,
-      {
-        inputs: [
-          { content: 'My sister Ana is a nurse' },
-          { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
-        ],
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': OPENAI.key,
       },
-      OPENAI.key,
-    )) as StoreBody;
+      body: JSON.stringify({
+        query: `mutation ($inputs: [StoreMemoryInput!]!) {
+          storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
+        }`,
+        variables: {
+          inputs: [
+            { content: 'My sister Ana is a nurse' },
+            { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
+          ],
+        },
+      }),
+    });
+    const result = (await response.json()) as StoreBody;
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(JSON.stringify(result.errors)).toContain('inputs[1].createdAt');
@@ -790,14 +815,21 @@ describe('storeMemories with extract: refusals come before any model call', () =
     await scriptExtractor(['The user has a sister named Ana']);
     const ownVector = [0.1, 0.2, 0.3, 0.4];
     const store = async (inputs: unknown[], extract: boolean) => {
-      return (await postWithProviderKey(
-        key.secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-          storeMemories(inputs: $inputs, extract: $extract) { id }
-        }`,
-        { inputs, extract: extract ? { model: OPENAI.model } : null },
-        OPENAI.key,
-      )) as StoreBody & { errors?: { message: string }[] };
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': OPENAI.key,
+        },
+        body: JSON.stringify({
+          query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+            storeMemories(inputs: $inputs, extract: $extract) { id }
+          }`,
+          variables: { inputs, extract: extract ? { model: OPENAI.model } : null },
+        }),
+      });
+      return (await response.json()) as StoreBody & { errors?: { message: string }[] };
     };
     const withVector = await store(
       [{ content: 'My sister Ana is a nurse', embedding: ownVector }],
