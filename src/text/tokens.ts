@@ -188,6 +188,11 @@ export function queryTermWords(
   return new Map([...terms].slice(0, MAX_QUERY_TERMS));
 }
 
+/** English question words (small talk's rule reads them too: turn-text.ts). */
+export const QUESTION_WORDS = [
+  ...['what', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'],
+] as const;
+
 /** Articles: a function word right after one is used as a noun ("the well", "a can", "the way"). */
 const ARTICLES = new Set(['the', 'a', 'an']);
 
@@ -198,7 +203,8 @@ const ARTICLES = new Set(['the', 'a', 'an']);
  * they searched "what" and "it").
  */
 const NEVER_NOUNS = new Set([
-  ...['what', 'whats', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'],
+  ...QUESTION_WORDS,
+  'whats',
   ...['i', 'me', 'my', 'you', 'your', 'he', 'him', 'his', 'she', 'her', 'it', 'its'],
   ...['we', 'us', 'our', 'they', 'them', 'their', 'this', 'that', 'these', 'those'],
   ...['is', 'am', 'are', 'was', 'were', 'be', 'been', 'being', 'do', 'does', 'did'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
-import { foldWord, indexTerm, isFunctionWord, words } from './tokens';
+import { foldWord, indexTerm, isFunctionWord, QUESTION_WORDS, words } from './tokens';
 
 /**
  * A text as the repeated-turn check compares it: in Unicode's composed form
@@ -26,6 +26,16 @@ export function textKey(text: string): number {
 }
 
 /**
+ * Greetings and thanks: small talk, and beside them a question is phatic
+ * ("hi, how are you?", "hey, how was your night?", "thanks, how's it
+ * going?"), small talk as before (`isSmallTalkText`).
+ */
+const GREETING_WORDS = [
+  ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
+  ...['thanks', 'thank', 'thx', 'ty', 'cheers'],
+];
+
+/**
  * Words of greeting, thanks, acknowledgement, yes and no, in English and in
  * the cheap cases of Spanish, French, German, Italian and Portuguese, with the
  * fillers they come with ("muchas", "beaucoup", "mille"; "no" and "thing"
@@ -35,8 +45,8 @@ export function textKey(text: string): number {
  */
 const SMALL_TALK = new Set(
   [
-    ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
-    ...['thanks', 'thank', 'thx', 'ty', 'cheers', 'appreciated', 'welcome', 'np', 'please'],
+    ...GREETING_WORDS,
+    ...['appreciated', 'welcome', 'np', 'please'],
     ...['pls', 'ok', 'okay', 'kk', 'alright', 'fine', 'sure', 'cool', 'great'],
     ...['nice', 'awesome', 'perfect', 'good', 'morning', 'afternoon', 'evening', 'night'],
     ...['lol', 'haha', 'hmm', 'ah', 'oh', 'wow', 'yay', 'gotcha', 'noted', 'understood'],
@@ -69,29 +79,15 @@ const SMALL_TALK = new Set(
 const SMALL_TALK_FILLERS = new Set(['no', 'thing'].map((word) => indexTerm(word)));
 
 /**
- * English question words, with the contractions typed without an
- * apostrophe: a message asking with one ("how much was it?", "what did I do
- * this morning?") wants an answer memory may hold, even when its other words
- * are function words and small-talk words ("much", "morning").
+ * English question words (tokens.ts), with the contractions typed without
+ * an apostrophe: a message asking with one ("how much was it?", "what did I
+ * do this morning?") wants an answer memory may hold, even when its other
+ * words are function words and small-talk words ("much", "morning").
  */
-const QUESTION_WORDS = new Set(
-  ['what', 'where', 'when', 'who', 'whom', 'whose', 'which', 'why', 'how'].flatMap((word) => [
-    word,
-    `${word}s`,
-  ]),
-);
+const ASKING_WORDS = new Set(QUESTION_WORDS.flatMap((word) => [word, `${word}s`]));
 
-/**
- * Greetings and thanks: beside them a question is phatic ("hi, how are
- * you?", "hey, how was your night?", "thanks, how's it going?"), small talk
- * as before. "good" greets only before a time of day ("good morning").
- */
-const GREETINGS = new Set(
-  [
-    ...['hi', 'hello', 'hey', 'hiya', 'howdy', 'yo', 'greetings', 'bye', 'goodbye', 'cya'],
-    ...['thanks', 'thank', 'thx', 'ty', 'cheers'],
-  ].map((word) => indexTerm(word)),
-);
+/** GREETING_WORDS as index terms; "good" greets only before a time of day ("good morning"). */
+const GREETINGS = new Set(GREETING_WORDS.map((word) => indexTerm(word)));
 const TIMES_OF_DAY = new Set(['morning', 'afternoon', 'evening', 'night']);
 
 /** Words that make "what a …!" and "how nice!" exclamations, not questions, without a "?". */
@@ -106,7 +102,7 @@ const EXCLAIMED = new Set([
  * words (tokens.ts, the rule searches read queries by), punctuation and
  * emoji, as in "thank you so much!" or "no thanks"; or no word at all ("👍",
  * "..."). A turn of function words alone ("Never again", "I'm he/him") says
- * something and is stored, and so does a question (QUESTION_WORDS) without a
+ * something and is stored, and so does a question (ASKING_WORDS) without a
  * greeting (GREETINGS): "how much was it?" is one, "hi, how are you?" and
  * "what a night!" are not. Runs of CJK characters count as content.
  */
@@ -120,7 +116,7 @@ export function isSmallTalkText(text: string): boolean {
   let greeted = false;
   let asks = false;
   for (const [at, word] of folded.entries()) {
-    if (QUESTION_WORDS.has(word)) {
+    if (ASKING_WORDS.has(word)) {
       functionWords = true;
       if (questionMark || !EXCLAIMED.has(folded[at + 1] ?? '')) asks = true;
       continue;

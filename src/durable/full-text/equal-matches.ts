@@ -1,4 +1,5 @@
 import type { TermPostings } from './term-postings';
+import { lowerBound } from './text-ranker';
 
 /** What the ties need of the vault's text: who names their speaker, and who lies beside whom. */
 export interface Neighbourhood {
@@ -105,7 +106,7 @@ function onlyLabel(seq: number, lists: readonly TermPostings[]): number | null {
   let label: number | null = null;
   let occurrences = 0;
   for (const [list, postings] of lists.entries()) {
-    for (let p = firstOf(postings.seqs, seq); p < postings.seqs.length; p++) {
+    for (let p = lowerBound(postings.seqs, seq); p < postings.seqs.length; p++) {
       if (postings.seqs[p] !== seq) break;
       if (++occurrences > 1) return null;
       if (postings.offsets[p] === 0) label = list;
@@ -117,21 +118,9 @@ function onlyLabel(seq: number, lists: readonly TermPostings[]): number | null {
 /** Whether a memory holds a word of the query other than as its label: context it lends. */
 function holdsAsContent(seq: number, lists: readonly TermPostings[], text: Neighbourhood): boolean {
   for (const postings of lists)
-    for (let p = firstOf(postings.seqs, seq); p < postings.seqs.length; p++) {
+    for (let p = lowerBound(postings.seqs, seq); p < postings.seqs.length; p++) {
       if (postings.seqs[p] !== seq) break;
       if (postings.offsets[p] !== 0 || !text.labelled(seq)) return true;
     }
   return false;
-}
-
-/** The first index of `seq` in ascending `seqs`, or where it would go. */
-function firstOf(seqs: ArrayLike<number>, seq: number): number {
-  let low = 0;
-  let high = seqs.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (seqs[middle]! < seq) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -38,7 +38,7 @@ export function passagesIn(
 }
 
 /** The first index of `sorted` whose value is not below `value`. */
-export function lowerBound(sorted: Int32Array, value: number): number {
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

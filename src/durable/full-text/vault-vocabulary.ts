@@ -108,16 +108,13 @@ export class VaultVocabulary {
    * checkers do (Lucene's DirectSpellChecker, minPrefix 1): the first letter
    * is rarely the one mistyped, and on LoCoMo's questions, whose words a
    * conversation often simply lacks, the rule took recall from slightly
-   * below to slightly above reading them as written (BENCHMARKS.md). A
-   * written word is looked up by its stem's spelling key, since the index
-   * does not stem every word as `stemmer` does ("Straße").
+   * below to slightly above reading them as written (BENCHMARKS.md).
    */
   nearTerms(term: string, words: readonly string[], limit: number): string[] {
     this.load();
     const near = nearest(words, this.byLength!, limit);
     if (near.length === 0) return nearest([term], this.termsByLength!, limit);
-    const terms = near.flatMap((word) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? []);
-    return [...new Set(terms)];
+    return this.indexTermsOf(near);
   }
 
   /**
@@ -151,10 +148,17 @@ export class VaultVocabulary {
       }
     }
     const closest = [...found].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    const terms = closest.flatMap(
-      ([word]) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? [],
-    );
-    return [...new Set(terms)].slice(0, limit);
+    return this.indexTermsOf(closest.map(([word]) => word)).slice(0, limit);
+  }
+
+  /**
+   * The index terms of written words, each once, in their order: a word is
+   * looked up by its stem's spelling key, since the index does not stem
+   * every word as `stemmer` does ("Straße").
+   */
+  private indexTermsOf(written: readonly string[]): string[] {
+    const terms = written.flatMap((word) => this.bySpelling!.get(spellingKey(stemmer(word))) ?? []);
+    return [...new Set(terms)];
   }
 }
 
