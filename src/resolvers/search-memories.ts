@@ -118,13 +118,8 @@ export async function searchMemories(
   // Every limit 0: nothing to read or embed. A 0 for one window of several
   // is a real choice (that window is left out); for all, the answer is
   // empty by request and says so, rather than reading as no memory found.
-  if (windows.every((search) => search.limit === 0)) {
-    context.receipt.recordSearch(
-      windows.map(({ window }) => ({ window, hits: 0 })),
-      0,
-    );
-    return { hits: [], memoryTokens: 0, billedInVault: false, notice: NO_HITS_ASKED };
-  }
+  if (windows.every((search) => search.limit === 0))
+    return nothingSearched(context, windows, NO_HITS_ASKED);
   const leaveOut = options.leaveOut?.size ? options.leaveOut : null;
   const picks = options.picks ?? null;
   if ((leaveOut !== null || picks !== null) && options.billInVault) {
@@ -140,16 +135,13 @@ export async function searchMemories(
   // its TEXT half.
   const embeddable = input.embedding != null || HAS_WORD.test(input.query);
   const mode = embeddable ? (input.mode ?? 'HYBRID') : input.mode === 'VECTOR' ? null : 'TEXT';
-  if (mode === null) {
-    context.receipt.recordSearch(
-      windows.map(({ window }) => ({ window, hits: 0 })),
-      0,
-    );
-    return { hits: [], memoryTokens: 0, billedInVault: false, notice: NOTHING_TO_EMBED };
-  }
+  if (mode === null) return nothingSearched(context, windows, NOTHING_TO_EMBED);
+  // The calendar "yesterday" or "last March" is read in: that of the offset
+  // `now` was written in (UTC, the default, is left unsaid).
+  const offsetMinutes = input.now == null ? 0 : offsetOf(input.now);
+  const calendar = offsetMinutes === 0 ? {} : { nowOffsetMinutes: offsetMinutes };
   const notice =
-    mode !== 'VECTOR' &&
-    lacksSearchableWords(input.query, now, input.now == null ? 0 : offsetOf(input.now))
+    mode !== 'VECTOR' && lacksSearchableWords(input.query, now, offsetMinutes)
       ? wordsNotSearched(input.query, mode)
       : null;
 
@@ -167,10 +159,6 @@ export async function searchMemories(
       .time('embed', () => context.embedder.embedQueries([input.query]))
       .then(([vector]) => ({ vector: vector!, model: context.embedder.model }));
   }
-  // The calendar "yesterday" or "last March" is read in: that of the offset
-  // `now` was written in (UTC, the default, is left unsaid).
-  const calendar =
-    input.now == null || offsetOf(input.now) === 0 ? {} : { nowOffsetMinutes: offsetOf(input.now) };
   // Over several vaults, words are ranked with statistics of all of them
   // (durable/full-text/corpus-statistics.ts): those counted lately in this
   // isolate, the others asked while the query embeds (search-statistics.ts).
@@ -271,6 +259,19 @@ export async function searchMemories(
     options.billInVault ? memoryTokens : 0,
   );
   return { hits, memoryTokens, billedInVault, notice };
+}
+
+/** The outcome of a search that reads nothing: its windows listed with no hits, and why. */
+function nothingSearched(
+  context: MeteredContext,
+  windows: readonly WindowSearch[],
+  notice: SearchNotice,
+): SearchOutcome {
+  context.receipt.recordSearch(
+    windows.map(({ window }) => ({ window, hits: 0 })),
+    0,
+  );
+  return { hits: [], memoryTokens: 0, billedInVault: false, notice };
 }
 
 const NO_HITS_ASKED: SearchNotice = {

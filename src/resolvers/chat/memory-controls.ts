@@ -89,19 +89,25 @@ export function parseMode(raw: string, where: string): MemoryMode {
 }
 
 /**
- * A control header's value; null when left out. Sent empty it is refused,
- * as X-Memory-Now and X-Memory-Windows are: read as left out, a client whose
- * value went missing would get the default without learning it (outside
- * review 103 #5). `expected` says what to send.
+ * A control header's value; null when left out. Sent empty it is refused
+ * (`reason`: MEMORY_CONTROL unless the header's own reason is another), as an
+ * empty X-Memory-Windows is: read as left out, a client whose value went
+ * missing would get the default (`leftOut`) without learning it (outside
+ * reviews 102 #6 and 103 #5). `expected` says what to send.
  */
-function controlHeader(headers: Headers, name: string, expected: string): string | null {
+function controlHeader(
+  headers: Headers,
+  name: string,
+  expected: string,
+  { reason = 'MEMORY_CONTROL', leftOut = 'the default' } = {},
+): string | null {
   const raw = headers.get(name)?.trim();
   if (raw === undefined) return null;
   if (raw === '') {
     throw new CodedError(
       'BAD_USER_INPUT',
-      `${name} is empty: send ${expected}, or leave the header out for the default`,
-      'MEMORY_CONTROL',
+      `${name} is empty: send ${expected}, or leave the header out for ${leftOut}`,
+      reason,
     );
   }
   return raw;
@@ -212,14 +218,13 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
  * missing would never learn it (outside review 102 #6).
  */
 function nowControl(headers: Headers): Date | null {
-  const raw = headers.get('x-memory-now')?.trim();
-  if (raw === undefined) return null;
-  if (raw === '')
-    throw new CodedError(
-      'BAD_USER_INPUT',
-      `X-Memory-Now is empty: send an RFC 3339 date-time with its offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch; leave the header out for server time`,
-      'INVALID_DATE_TIME',
-    );
+  const raw = controlHeader(
+    headers,
+    'X-Memory-Now',
+    `an RFC 3339 date-time with its offset, e.g. ${EXAMPLE_TIME}, or milliseconds since the epoch`,
+    { reason: 'INVALID_DATE_TIME', leftOut: 'server time' },
+  );
+  if (raw === null) return null;
   const read = readClientTime(/^\d+$/.test(raw) ? Number(raw) : raw);
   if (!read.ok) throw new CodedError('BAD_USER_INPUT', `X-Memory-Now ${read.problem}`, read.reason);
   const now = keepOffset(new Date(read.ms), read.offsetMinutes);
