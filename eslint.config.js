@@ -14,6 +14,7 @@ export default tseslint.config(
       'worker-configuration.d.ts',
       'test/generated/**',
       'src/text/known-words.generated.ts',
+      'src/text/word-forms.generated.ts',
       'packages/client/src/generated/**',
       'packages/client/dist/**',
       'assets/**',

@@ -1,6 +1,7 @@
 import { dayOf } from '../../text/calendar-periods';
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
 import { indexTerm, queryNames, queryTermWords, type QueryName } from '../../text/tokens';
+import { queryWordForms } from '../../text/word-forms';
 import type { TextRanking } from './text-ranking';
 
 /** A query's index terms, the names and the dates it mentions. Shared: read it, never change it. */
@@ -17,7 +18,11 @@ export interface AnalysedQuery {
    * yesterday?"), which its period's memories answer.
    */
   content: ReadonlySet<string>;
-  /** A date's terms' other spellings, also matched as the term ("dec": "decemb", "4": "4th"). */
+  /**
+   * Other index terms also matched as the term: a date's other spellings
+   * ("dec": "decemb", "4": "4th") and the forms of a word the stemmer does
+   * not join ("win": "won", "child": "children"; word-forms.ts).
+   */
   alike: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -85,6 +90,13 @@ export function analyseQuery(
     const [term, same] = [indexTerm(word), indexTerm(other)];
     if (!spelt.has(term) || term === same) continue;
     alike.set(term, [...new Set([...(alike.get(term) ?? []), same])]);
+  }
+  // An irregular verb's or plural's other forms are the same word, so they
+  // count as the term does, in full, as the stemmer's "wins" and "winning" do.
+  for (const [term, written] of spelt) {
+    const forms = written.flatMap(queryWordForms).map(indexTerm);
+    const other = forms.filter((form) => form !== term && !alike.get(term)?.includes(form));
+    if (other.length > 0) alike.set(term, [...(alike.get(term) ?? []), ...new Set(other)]);
   }
   const analysed: AnalysedQuery = {
     terms: [...spelt.keys()],
