@@ -27,9 +27,9 @@ export interface SearchStatistics {
    * give; else the statistics to search again with (their sum, or, should a
    * vault not have answered its counts, those the vaults are asked for).
    */
-  again?(counted: readonly (CorpusStatistics | undefined)[]): Promise<
-    Pick<SearchRequest, 'corpus'>
-  > | null;
+  again?(
+    counted: readonly (CorpusStatistics | undefined)[],
+  ): Promise<Pick<SearchRequest, 'corpus'>> | null;
 }
 
 /**

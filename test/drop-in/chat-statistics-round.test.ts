@@ -65,7 +65,12 @@ async function chat(secret: string) {
   const block = messages.find((message) => message.role === 'system')?.content ?? '';
   return {
     memoryTokens: receipt.memoryTokens,
-    hits: receipt.hits.map(({ vault, window, score, tokens }) => ({ vault, window, score, tokens })),
+    hits: receipt.hits.map(({ vault, window, score, tokens }) => ({
+      vault,
+      window,
+      score,
+      tokens,
+    })),
     // The block's memories as the model reads them, without their times.
     memories: block
       .split('\n')
