@@ -30,7 +30,7 @@ const TRAIL = [
 async function sessionKey() {
   const key = await newKey();
   await key.api.request(StoreMemoriesDocument, {
-    inputs: TRAIL.map((content) => ({ content, vault: { kind: 'SESSION', id: SESSION } })),
+    inputs: TRAIL.map((content) => ({ content, vault: { kind: 'SESSION' as const, id: SESSION } })),
   });
   return key;
 }
