@@ -5,7 +5,9 @@
  * one SESSION vault per server with bench:api's corpus, and times,
  * interleaved and shuffled per round on every server: `{ me { id } }`,
  * bench:api's chat request (memory READ: the key's never-written CORE vault
- * and SESSION bench-a), the same with only the CORE vault (no session), the
+ * and SESSION bench-a), the same with a word of its own in every query (one
+ * the isolate has not counted lately, as a chat at a person's pace finds its
+ * words), the same with only the CORE vault (no session), the
  * same with memory off, with memory off and a system message as long as
  * READ's memory block, with READ's reads but a block of at most 40 tokens
  * (those two split the read from the prompt it makes), and the provider fake
@@ -187,6 +189,9 @@ async function blockSizedFiller(server: Server): Promise<string> {
   return filler;
 }
 
+/** Words no vault holds, one per call of the row that needs a word not counted lately. */
+let freshWords = 0;
+
 function rowsOf(server: Server, filler: string): Row[] {
   const chat =
     (
@@ -234,6 +239,18 @@ function rowsOf(server: Server, filler: string): Row[] {
       name: 'chat READ, CORE + SESSION (bench:api)',
       server: server.label,
       call: chat('read', { 'x-memory-mode': 'read', 'x-session-id': 'bench-a' }),
+    },
+    {
+      // A word of its own in every query: this isolate has not counted it
+      // lately, as a chat at a person's pace (turns more than 5 s apart)
+      // finds its words (resolvers/word-statistics-cache.ts).
+      name: 'chat READ, CORE + SESSION, a word not counted lately',
+      server: server.label,
+      call: chat(
+        'read-new-word',
+        { 'x-memory-mode': 'read', 'x-session-id': 'bench-a' },
+        () => `${words.longQuery()} note${++freshWords}`,
+      ),
     },
     {
       name: 'chat READ, CORE only',

@@ -12,7 +12,8 @@
  *             a metered multi-vault search makes one call, to the first vault by name,
  *             which reads the others itself and records the merged hits' tokens; a
  *             multi-vault search by words first asks each vault for the counts of words
- *             this isolate has not counted there lately: word-statistics-cache.ts)
+ *             this isolate has not counted there lately: word-statistics-cache.ts; a
+ *             chat whose other vaults were last seen empty does not: search-statistics.ts)
  *   search    inside vault objects: ranking windows (vector scan, full text, fusion)
  *   hydrate   inside vault objects: reading the hit rows from SQLite
  *   meter     recording metered memory tokens in a usage shard (chat, a write over

@@ -12,6 +12,7 @@ import type {
   WindowResult,
 } from '../durable/rpc/vault-types';
 import { windowsAcrossVaults } from '../durable/queries/spelling-across-vaults';
+import type { CorpusStatistics } from '../durable/full-text/corpus-statistics';
 import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
@@ -162,9 +163,17 @@ export async function searchMemories(
   // Over several vaults, words are ranked with statistics of all of them
   // (durable/full-text/corpus-statistics.ts): those counted lately in this
   // isolate, the others asked while the query embeds (search-statistics.ts).
+  // A search billed in its vaults must not read twice: only a chat's
+  // (billed once the provider accepts) may go out on each vault's own counts.
   const statistics =
     addresses.length > 1 && mode !== 'VECTOR'
-      ? searchStatistics(context.vaults, addresses, { text: input.query, now, ...calendar })
+      ? searchStatistics(
+          context.vaults,
+          addresses,
+          { text: input.query, now, ...calendar },
+          undefined,
+          { ownCounts: options.billInVault !== true },
+        )
       : undefined;
   const request: Promise<SearchRequest> = embedded.then(async ({ vector, model }) => ({
     text: input.query,
@@ -193,25 +202,49 @@ export async function searchMemories(
   // before it answers with every vault's windows (durable/vault/vault-fan-out.ts).
   const meter = options.billInVault ? usageMeter(context) : undefined;
   const leader = meter && addresses.length > 1 ? billingVault(addresses) : undefined;
-  const readVault = async (address: VaultAddress, billing: Partial<SearchOp> = {}) =>
+  const readVault = async (
+    address: VaultAddress,
+    billing: Partial<SearchOp> = {},
+    made: Promise<SearchRequest> = request,
+  ) =>
     context.vaults.read<'search'>(
       address,
-      request.then((made): SearchOp => ({ type: 'search', request: made, ...billing })),
+      made.then((search): SearchOp => ({ type: 'search', request: search, ...billing })),
       address === leader ? addresses : undefined,
     );
   const hitsOf = (address: VaultAddress, result: SearchResult): VaultHits => {
     if (result.textOnly) context.receipt.recordTextOnly(vaultLabel(address), result.textOnly);
     statistics?.keep(address, result.statistics);
-    return { address, windows: result.windows, spelling: result.spelling };
+    return {
+      address,
+      windows: result.windows,
+      spelling: result.spelling,
+      statistics: result.statistics,
+    };
   };
   let perVault: VaultHits[];
   let billedInVault = meter !== undefined;
   if (leader === undefined) {
-    perVault = await Promise.all(
-      addresses.map(async (address) =>
-        hitsOf(address, await readVault(address, meter ? { meter } : {})),
-      ),
-    );
+    const readAll = (made: Promise<SearchRequest>) =>
+      Promise.all(
+        addresses.map(async (address) =>
+          hitsOf(address, await readVault(address, meter ? { meter } : {}, made)),
+        ),
+      );
+    perVault = await readAll(request);
+    // Sent on each vault's own counts (search-statistics.ts): searched again
+    // with their sum when more than one vault turned out to hold memories.
+    const shared = statistics?.again?.(perVault.map((vault) => vault.statistics));
+    if (shared) {
+      perVault = await readAll(
+        request.then(async (made) => ({
+          ...made,
+          ownCorpus: undefined,
+          reportStatistics: undefined,
+          ...(await shared),
+        })),
+      );
+    }
   } else {
     const led = await readVault(leader, { fanOut: { vaults: addresses, meter: meter! } });
     const others = addresses.filter((address) => address !== leader);
@@ -353,6 +386,8 @@ interface VaultHits {
   address: VaultAddress;
   windows: WindowResult[];
   spelling?: VaultSpelling;
+  /** The vault's own counts of the query's words, when it answered them (`reportStatistics`). */
+  statistics?: CorpusStatistics;
 }
 
 function billedTokens(hits: readonly RankedHit[]): number {

@@ -17,9 +17,19 @@ export interface SearchStatistics {
    * counted: each then ranks with its own), and whether the vaults are to
    * answer their counts with their hits.
    */
-  fields: Promise<Pick<SearchRequest, 'corpus' | 'reportStatistics'>>;
+  fields: Promise<Pick<SearchRequest, 'corpus' | 'reportStatistics' | 'ownCorpus'>>;
   /** Keeps the counts a vault answered with its hits (`SearchRequest.reportStatistics`). */
   keep(address: VaultAddress, counted: CorpusStatistics | undefined): void;
+  /**
+   * Set when the search goes out on each vault's own counts (`ownCorpus`):
+   * given every vault's answered counts (`addresses` order), null when at
+   * most one vault holds passages, so the hits are those shared statistics
+   * give; else the statistics to search again with (their sum, or, should a
+   * vault not have answered its counts, those the vaults are asked for).
+   */
+  again?(
+    counted: readonly (CorpusStatistics | undefined)[],
+  ): Promise<Pick<SearchRequest, 'corpus'>> | null;
 }
 
 /**
@@ -29,12 +39,21 @@ export interface SearchStatistics {
  * A search whose words are all known waits for no call before it starts;
  * where its kept counts are due to be counted again, or a vault could not
  * be counted, its vaults count them with their hits.
+ *
+ * `ownCounts` (a chat's search: nothing is billed in the vaults, so a read
+ * may be made twice): when words are missing but, as this isolate last saw
+ * them, at most one of the vaults held any memory (a chat's CORE and
+ * conversation vaults often hold none), the vaults are not asked first:
+ * each ranks with its own counts, counted in the search's read, which is
+ * what the sum would be were the others empty. The answers say whether they
+ * were (`again`); a guess proved wrong costs one more read of every vault.
  */
 export function searchStatistics(
   vaults: VaultLoader,
   addresses: readonly VaultAddress[],
   asked: TextStatisticsQuery,
   cache: WordStatisticsCache = isolateWordStatistics,
+  options: { ownCounts?: boolean } = {},
 ): SearchStatistics {
   const query = analyseQuery(
     asked.text,
@@ -52,6 +71,22 @@ export function searchStatistics(
   if (missing.length === 0) {
     const corpus = addStatistics(known.map((kept) => kept!.statistics));
     return { fields: Promise.resolve({ corpus, ...report }), keep };
+  }
+  if (options.ownCounts === true && cache.atMostOneHeld(addresses.map(vaultObjectName))) {
+    return {
+      fields: Promise.resolve({ ownCorpus: true as const, reportStatistics: true as const }),
+      keep,
+      again: (counted) => {
+        if (counted.every((part) => part !== undefined)) {
+          if (counted.filter((part) => part.passages > 0).length <= 1) return null;
+          return Promise.resolve({ corpus: addStatistics(counted) });
+        }
+        // A vault that did not answer its counts (a previous release): asked, as without the guess.
+        return vaults
+          .textStatistics(addresses, asked)
+          .then((parts) => (parts === null ? {} : { corpus: addStatistics(parts) }));
+      },
+    };
   }
   const fields = vaults.textStatistics(missing, asked).then((counted) => {
     if (counted === null) return { reportStatistics: true as const };

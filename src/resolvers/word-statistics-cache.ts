@@ -22,6 +22,15 @@ export const WORD_STATISTICS_MAX_AGE_MS = 5_000;
  */
 export const WORD_STATISTICS_RECOUNT_MS = WORD_STATISTICS_MAX_AGE_MS / 2;
 
+/**
+ * How long an isolate remembers whether a vault held any memory when last
+ * counted (ms): only a guess at which way a chat's search over several
+ * vaults is cheaper (search-statistics.ts), never a count anything is
+ * ranked with, so it may be old; a wrong guess costs one more round of
+ * reads, never a different answer.
+ */
+export const HELD_GUESS_MS = 10 * 60_000;
+
 /** Vaults whose counts an isolate keeps, the least recently counted let go first. */
 const MAX_VAULTS = 1_000;
 
@@ -70,7 +79,25 @@ export class WordStatisticsCache {
     MAX_VAULTS,
   );
 
+  /** Whether each vault held passages when last counted (`HELD_GUESS_MS`). */
+  private readonly held = new ExpiringMap<string, boolean>(HELD_GUESS_MS, MAX_VAULTS);
+
   constructor(private readonly clock: () => number = () => Date.now()) {}
+
+  /**
+   * Whether, as last counted (within HELD_GUESS_MS), at most one of
+   * `vaults` held any passage; false when one of them was not counted then.
+   */
+  atMostOneHeld(vaults: readonly string[]): boolean {
+    const now = this.clock();
+    let holding = 0;
+    for (const vault of vaults) {
+      const held = this.held.get(vault, now);
+      if (held === undefined) return false;
+      if (held) holding++;
+    }
+    return holding <= 1;
+  }
 
   /**
    * `vault`'s statistics for every term of `query`, or null when it has
@@ -104,6 +131,7 @@ export class WordStatisticsCache {
   /** Keeps `vault`'s statistics for `query`'s terms, as the vault counted them now. */
   record(vault: string, query: AnalysedQuery, statistics: CorpusStatistics): void {
     const now = this.clock();
+    this.held.set(vault, statistics.passages > 0, now);
     const readings =
       this.vaults.get(vault, now)?.readings ??
       new ExpiringMap<string, Reading>(WORD_STATISTICS_MAX_AGE_MS, MAX_READINGS);

@@ -284,6 +284,17 @@ export interface SearchRequest {
    * of the previous release ignores it, and the Worker asks it again.
    */
   reportStatistics?: true;
+  /**
+   * One of several vaults searched by words, sent without `corpus` because
+   * the Worker expects the others to hold nothing (resolvers/search-statistics.ts):
+   * rank with this vault's own part of the statistics, counted now, as the
+   * corpus (what `corpus` would be were the others empty: the same numbers,
+   * so the same scores), and answer that part (`statistics`). The Worker
+   * checks every vault's part and searches again with their sum when more
+   * than one holds passages. A vault of the previous release ranks with its
+   * own statistics instead, which differ only in rounding.
+   */
+  ownCorpus?: true;
 }
 
 /** What a vault needs to count its part of a search's statistics (`VaultObject.textStatistics`). */

@@ -311,10 +311,15 @@ export class VaultReads {
       ? { ...searched, mode: 'TEXT', vector: null }
       : searched;
     const started = performance.now();
-    const windows = this.searchRequest(request);
-    const spelling = request.acrossVaults === true ? this.spelling(request) : undefined;
-    // Counted after the windows, from the postings they just read.
-    const statistics = request.reportStatistics === true ? this.countWords(request) : undefined;
+    // Its own part as the corpus (`ownCorpus`): counted before the windows,
+    // which rank with it; else, when asked, after them, from the postings
+    // they just read.
+    const own = request.ownCorpus === true ? this.countWords(request) : undefined;
+    const ranked = own === undefined ? request : { ...request, corpus: own };
+    const windows = this.searchRequest(ranked);
+    const spelling = request.acrossVaults === true ? this.spelling(ranked) : undefined;
+    const statistics =
+      own ?? (request.reportStatistics === true ? this.countWords(request) : undefined);
     spent(performance.now() - started);
     return {
       ok: true,
