@@ -1,5 +1,4 @@
-import { GraphQLClient } from 'graphql-request';
-import { createClient as createSseClient } from 'graphql-sse';
+import type { GraphQLClient } from 'graphql-request';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +12,7 @@ import {
 } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { chatClient, chatSseClient, postWithProviderKey } from './helpers/graphql-chat';
 import { decodeMemoryId } from '../src/vaults/ids';
 import { vaultObjectName } from '../src/vaults/address';
 
@@ -25,13 +25,6 @@ const PROVIDERS = [
 ] as const;
 
 const OPENAI = PROVIDERS[0];
-
-function withProviderKey(secret: string, providerKey: string) {
-  return new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${secret}`, 'x-provider-key': providerKey },
-  });
-}
 
 /** The extractor's two answers, in order: the facts, then the decisions. */
 async function scriptExtractor(
@@ -50,27 +43,17 @@ async function storeWithFacts(
   model: string,
   inputs: StoreMemoryInput[],
 ) {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${secret}`,
-      'x-provider-key': providerKey,
-    },
-    body: JSON.stringify({
-      query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-        storeMemories(inputs: $inputs, extract: $extract) { id content }
-      }`,
-      variables: { inputs, extract: { model } },
-    }),
-  });
-  const body = (await response.json()) as {
-    data?: { storeMemories: { id: string; content: string }[] };
-    errors?: unknown[];
-    extensions?: { memory?: { facts?: Facts } };
-  };
+  const body = await postWithProviderKey<{ storeMemories: { id: string; content: string }[] }>(
+    secret,
+    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+      storeMemories(inputs: $inputs, extract: $extract) { id content }
+    }`,
+    { inputs, extract: { model } },
+    providerKey,
+  );
   expect(body.errors).toBeUndefined();
-  return { stored: body.data!.storeMemories, facts: body.extensions!.memory!.facts! };
+  const extensions = body.extensions as { memory?: { facts?: Facts } } | undefined;
+  return { stored: body.data!.storeMemories, facts: extensions!.memory!.facts! };
 }
 
 interface Facts {
@@ -214,7 +197,7 @@ describe('fact extraction and superseding', () => {
 
   it('Mutation.chat with extract: the Paris→Berlin contradiction end to end', async () => {
     const { secret, api } = await newKey();
-    const chat = withProviderKey(secret, OPENAI.key);
+    const chat = chatClient(secret, OPENAI.key);
     const ask = (content: string) =>
       chat.request(ChatWithFactsDocument, {
         input: {
@@ -427,12 +410,7 @@ describe('fact extraction and superseding', () => {
     const { secret } = await newKey();
     await scriptFake({ host: OPENAI.host });
     await scriptExtractor(OPENAI.host, ['The user likes figs']);
-    const client = createSseClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': OPENAI.key },
-      retryAttempts: 0,
-    });
+    const client = chatSseClient(secret, OPENAI.key);
     const events: { done: boolean; result: { memory: { facts: Facts | null } } | null }[] = [];
     for await (const result of client.iterate({
       query: `subscription ($input: ChatInput!) { chat(input: $input) { done result { memory { facts { extracted added { id content } failure { reason } } } } } }`,
