@@ -15,6 +15,7 @@ import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { chatClient, chatSseClient, postWithProviderKey } from './helpers/graphql-chat';
 import { decodeMemoryId } from '../src/vaults/ids';
 import { vaultObjectName } from '../src/vaults/address';
+import { ownHotBudgetForTest } from '../src/durable/hot-tier/hot-budget';
 
 const PROVIDERS = [
   { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' },
@@ -146,6 +147,35 @@ describe('fact extraction and superseding', () => {
       expect(fromParis.memory!.history.map((version) => version.id)).toEqual([parisId, berlin.id]);
     });
   }
+
+  // Earlier files of a full run can fill the isolate's hot budget, and the
+  // vault's index then keeps no float32 block: the search must find the same
+  // memories (it found the raw turn too, its window's spread taken from the
+  // codes' estimates: test/vector-index.test.ts).
+  it('finds the same memories when the isolate has no hot budget left for the float32 block', async () => {
+    const restore = ownHotBudgetForTest(0);
+    try {
+      const { secret, api } = await newKey();
+      await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris' } });
+      await scriptExtractor(
+        OPENAI.host,
+        ['The user lives in Berlin'],
+        [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+      );
+      await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+        { content: 'We moved to Berlin last month' },
+      ]);
+      expect(await currentContents(api, 'where does the user live')).toEqual([
+        'The user lives in Berlin',
+      ]);
+      expect(await currentContents(api, 'where does the user live', true)).toEqual([
+        'The user lives in Berlin',
+        'The user lives in Paris',
+      ]);
+    } finally {
+      restore();
+    }
+  });
 
   it('facts of backfilled history keep its time: dated by their turn, closed when replaced', async () => {
     const { secret, api } = await newKey();
