@@ -2,15 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
 import { codes, newKey, post } from './helpers/graphql';
 import { eventually, fakeCalls, resetFakes } from './helpers/fakes';
-import { GraphQLClient } from 'graphql-request';
-import { BASE_URL, workerFetch } from './helpers/graphql';
-
-function withProviderKey(secret: string, providerKey: string) {
-  return new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${secret}`, 'x-provider-key': providerKey },
-  });
-}
+import { chatClient, postChat } from './helpers/graphql-chat';
 
 describe('Mutation.chat', () => {
   beforeEach(resetFakes);
@@ -18,7 +10,7 @@ describe('Mutation.chat', () => {
   it('injects memory as a system message for OpenAI, answers, and stores the turn', async () => {
     const { secret, api } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'My cat is called Miso' } });
-    const chat = withProviderKey(secret, 'sk-test-openai');
+    const chat = chatClient(secret, 'sk-test-openai');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'openai/gpt-4o',
@@ -74,22 +66,13 @@ describe('Mutation.chat', () => {
 
   it('keeps an upstream refusal coded, with its status, and never echoes the key', async () => {
     const { secret } = await newKey();
-    const chat = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${secret}`,
-        'x-provider-key': 'wrong-key-12345',
-      },
-      body: JSON.stringify({
-        query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
-        variables: { input: { model: 'gpt-4o', messages: [{ role: 'USER', content: 'hi' }] } },
-      }),
-    });
-    const body = (await chat.json()) as {
-      errors: { message: string; extensions: Record<string, unknown> }[];
-    };
-    expect(body.errors[0]!.extensions).toMatchObject({
+    const body = await postChat(
+      secret,
+      'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+      { model: 'gpt-4o', messages: [{ role: 'USER', content: 'hi' }] },
+      'wrong-key-12345',
+    );
+    expect(body.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       reason: 'PROVIDER_4XX',
       status: 401,
@@ -100,7 +83,7 @@ describe('Mutation.chat', () => {
 
   it('stores nothing when memoryMode is READ or OFF', async () => {
     const { secret, api } = await newKey();
-    const chat = withProviderKey(secret, 'sk-ant-test');
+    const chat = chatClient(secret, 'sk-ant-test');
     for (const memoryMode of ['READ', 'OFF'] as const) {
       await chat.request(ChatDocument, {
         input: {
@@ -127,7 +110,7 @@ describe('Mutation.chat', () => {
   it('WRITE stores the turn but injects nothing', async () => {
     const { secret, api } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'The user likes jazz' } });
-    const chat = withProviderKey(secret, 'sk-test');
+    const chat = chatClient(secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'gpt-4o',
@@ -162,7 +145,7 @@ describe('Mutation.chat', () => {
     expect(new Set(scores).size).toBe(scores.length);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
 
-    const chat = withProviderKey(secret, 'sk-test');
+    const chat = chatClient(secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'gpt-4o',

@@ -1,4 +1,3 @@
-import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChatDocument,
@@ -6,17 +5,15 @@ import {
   SearchDocument,
   StoreMemoryDocument,
 } from './generated/graphql';
-import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { newKey, post } from './helpers/graphql';
+import { chatClient, postWithProviderKey } from './helpers/graphql-chat';
 import { sharesAWord } from './helpers/drop-in';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 
 async function setUp(providerKey: string) {
   const key = await newKey();
   await key.api.request(StoreMemoryDocument, { input: { content: 'The user is vegetarian' } });
-  const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': providerKey },
-  });
+  const chat = chatClient(key.secret, providerKey);
   return { ...key, chat };
 }
 
@@ -111,9 +108,9 @@ describe('providers', () => {
 
   it('a rate limit keeps its retry-after, a 5xx its status', async () => {
     const { secret } = await setUp('');
-    const headers = { 'x-provider-key': 'sk-test' };
+    const providerKey = 'sk-test';
     await scriptFake({ host: 'api.openai.com', status: 429, headers: { 'retry-after': '7' } });
-    const limited = await postWith(secret, headers, ask('gpt-4o'));
+    const limited = await postWith(secret, providerKey, ask('gpt-4o'));
     expect(limited.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       reason: 'PROVIDER_4XX',
@@ -121,7 +118,7 @@ describe('providers', () => {
       retryAfter: 7,
     });
     await scriptFake({ host: 'api.openai.com', status: 503 });
-    const down = await postWith(secret, headers, ask('gpt-4o'));
+    const down = await postWith(secret, providerKey, ask('gpt-4o'));
     expect(down.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       status: 503,
@@ -131,15 +128,15 @@ describe('providers', () => {
 
   it('a stream cut mid-way or gone silent is an error, and nothing of it is stored', async () => {
     const { secret, api, chat } = await setUp('sk-test');
-    const headers = { 'x-provider-key': 'sk-ant-test' };
+    const providerKey = 'sk-ant-test';
     await scriptFake({ host: 'api.anthropic.com', mode: 'cut' });
-    const cut = await postWith(secret, headers, ask('claude-sonnet-4'));
+    const cut = await postWith(secret, providerKey, ask('claude-sonnet-4'));
     expect(cut.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       reason: 'STREAM_BROKEN',
     });
     await scriptFake({ host: 'api.anthropic.com', mode: 'hang' });
-    const silent = await postWith(secret, headers, ask('claude-sonnet-4'));
+    const silent = await postWith(secret, providerKey, ask('claude-sonnet-4'));
     expect(silent.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       reason: 'TIMEOUT',
@@ -168,22 +165,13 @@ describe('providers', () => {
   });
 });
 
-async function postWith(
-  secret: string,
-  headers: Record<string, string>,
-  variables: ReturnType<typeof ask>,
-) {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, ...headers },
-    body: JSON.stringify({
-      query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
-      variables,
-    }),
-  });
-  return (await response.json()) as {
-    errors?: { message: string; extensions: Record<string, unknown> }[];
-  };
+function postWith(secret: string, providerKey: string, variables: ReturnType<typeof ask>) {
+  return postWithProviderKey(
+    secret,
+    'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+    variables,
+    providerKey,
+  );
 }
 
 export { post };

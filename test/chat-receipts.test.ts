@@ -4,7 +4,8 @@ import { countTokens } from '../src/core/tokens';
 import { StoreMemoriesDocument, UsageDocument } from './generated/graphql';
 import { eventually, resetFakes, scriptFake } from './helpers/fakes';
 import { decodeReceipt, postJson, upstreamCalls, vaultContents } from './helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { BASE_URL, newKey } from './helpers/graphql';
+import { sendChatRequest, sseEvents } from './helpers/graphql-chat';
 import { WorkerWebSocket } from './helpers/websocket';
 
 // What a chat's receipt says against what was billed and stored: the memory
@@ -64,25 +65,19 @@ const CHAT_RECEIPT = `mutation($input: ChatInput!) {
 }`;
 
 function chatGraphql(key: Key, input: Record<string, unknown>, providerKey = 'sk-test') {
-  return workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': providerKey,
-    },
-    body: JSON.stringify({
-      query: CHAT_RECEIPT,
-      variables: {
-        input: {
-          model: 'gpt-4o',
-          messages: [{ role: 'USER', content: question }],
-          windows: [{ window: 'HOT', limit: 10 }],
-          ...input,
-        },
+  return sendChatRequest(
+    key.secret,
+    CHAT_RECEIPT,
+    {
+      input: {
+        model: 'gpt-4o',
+        messages: [{ role: 'USER', content: question }],
+        windows: [{ window: 'HOT', limit: 10 }],
+        ...input,
       },
-    }),
-  });
+    },
+    { providerKey },
+  );
 }
 
 interface ChatBody {
@@ -292,31 +287,20 @@ describe('a failed chat’s receipt says nothing was billed', () => {
     const tokens = await sessionWithFacts(key, 'fail2');
     const all = [...tokens.values()].reduce((a, b) => a + b, 0);
     const subscribe = (model: string) =>
-      workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'text/event-stream',
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
-        },
-        body: JSON.stringify({
-          query: `subscription($input: ChatInput!) { chat(input: $input) { delta done result { memory { memoryTokens } } } }`,
-          variables: {
-            input: {
-              model,
-              messages: [{ role: 'USER', content: question }],
-              sessionId: 'fail2',
-              windows: [{ window: 'HOT', limit: 10 }],
-            },
+      sendChatRequest(
+        key.secret,
+        `subscription($input: ChatInput!) { chat(input: $input) { delta done result { memory { memoryTokens } } } }`,
+        {
+          input: {
+            model,
+            messages: [{ role: 'USER', content: question }],
+            sessionId: 'fail2',
+            windows: [{ window: 'HOT', limit: 10 }],
           },
-        }),
-      });
-    const events = async (response: Response) =>
-      (await response.text())
-        .split('\n')
-        .filter((line) => line.startsWith('data: '))
-        .map((line) => JSON.parse(line.slice(6)) as ChatBody & { data: unknown });
+        },
+        { stream: true },
+      );
+    const events = (response: Response) => sseEvents<ChatBody & { data: unknown }>(response);
 
     const before = await usageOf(key);
     await scriptFake({ host: 'llm.local.test', status: 500 });

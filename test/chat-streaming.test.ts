@@ -1,7 +1,5 @@
-import { createClient } from 'graphql-sse';
 import { print } from 'graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GraphQLClient } from 'graphql-request';
 import {
   ChatDocument,
   ChatStreamDocument,
@@ -10,7 +8,8 @@ import {
   StoreMemoryDocument,
   type ChatStreamSubscription,
 } from './generated/graphql';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { newKey } from './helpers/graphql';
+import { chatClient, chatSseClient, readUntil, sendChatRequest } from './helpers/graphql-chat';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 
 const input = {
@@ -27,11 +26,7 @@ describe('Subscription.chat over Server-Sent Events', () => {
     await api.request(StoreMemoryDocument, {
       input: { content: 'Garden plan: tomatoes along the south fence' },
     });
-    const client = createClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
-    });
+    const client = chatSseClient(secret);
     const events: ChatStreamSubscription['chat'][] = [];
     for await (const result of client.iterate<ChatStreamSubscription>({
       query: print(ChatStreamDocument),
@@ -68,17 +63,12 @@ describe('Subscription.chat over Server-Sent Events', () => {
     // idle timeout ends the call: only the client's disconnect can.
     await scriptFake({ host: 'api.openai.com', mode: 'trickle' });
     const abort = new AbortController();
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        accept: 'text/event-stream',
-        'content-type': 'application/json',
-        authorization: `Bearer ${secret}`,
-        'x-provider-key': 'sk-test',
-      },
-      body: JSON.stringify({ query: print(ChatStreamDocument), variables: { input } }),
-      signal: abort.signal,
-    });
+    const response = await sendChatRequest(
+      secret,
+      ChatStreamDocument,
+      { input },
+      { stream: true, signal: abort.signal },
+    );
     expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = response.body!.getReader();
     await readUntil(reader, '"delta":"Fake');
@@ -88,10 +78,7 @@ describe('Subscription.chat over Server-Sent Events', () => {
 
     // The next turn of the same conversation runs to the end and is stored
     // after the cancelled one would have been; the vault holds that turn only.
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
-    });
+    const chat = chatClient(secret);
     const next = { ...input, messages: [{ role: 'USER' as const, content: 'and the roses?' }] };
     await chat.request(ChatDocument, { input: next });
     const stored = async () =>
@@ -108,15 +95,3 @@ describe('Subscription.chat over Server-Sent Events', () => {
     ]);
   });
 });
-
-/** Reads a stream until its text holds `marker`; fails if the stream ends first. */
-async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>, marker: string) {
-  const decoder = new TextDecoder();
-  let text = '';
-  while (!text.includes(marker)) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`the stream ended before ${marker}: ${text}`);
-    text += decoder.decode(value, { stream: true });
-  }
-  return text;
-}

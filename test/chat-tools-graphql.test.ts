@@ -1,6 +1,4 @@
 import { print } from 'graphql';
-import { GraphQLClient } from 'graphql-request';
-import { createClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChatStreamWithToolsDocument,
@@ -9,7 +7,7 @@ import {
   type ChatStreamWithToolsSubscription,
 } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes } from './helpers/fakes';
-import { BASE_URL, workerFetch } from './helpers/graphql';
+import { chatClient, chatSseClient, postChat } from './helpers/graphql-chat';
 import { keyWithMemory, vaultContents } from './helpers/drop-in';
 
 const tools = [
@@ -19,13 +17,6 @@ const tools = [
     parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
   },
 ];
-
-function chatClient(secret: string, providerKey: string) {
-  return new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${secret}`, 'x-provider-key': providerKey },
-  });
-}
 
 describe('GraphQL chat with tools', () => {
   beforeEach(resetFakes);
@@ -77,11 +68,7 @@ describe('GraphQL chat with tools', () => {
 
   it('runs an agent loop over the subscription: a toolCall event, then the answer', async () => {
     const { secret } = await keyWithMemory();
-    const client = createClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-ant-test' },
-    });
+    const client = chatSseClient(secret, 'sk-ant-test');
     const run = async (messages: ChatMessageInput[]) => {
       const events: ChatStreamWithToolsSubscription['chat'][] = [];
       for await (const result of client.iterate<ChatStreamWithToolsSubscription>({
@@ -130,11 +117,7 @@ describe('GraphQL chat with tools', () => {
     const call = first.chat.toolCalls[0]!;
     expect(call.signature).toBe(btoa('signed call to get_weather'));
 
-    const client = createClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'AIza-test' },
-    });
+    const client = chatSseClient(secret, 'AIza-test');
     const streamed: (string | null | undefined)[] = [];
     for await (const result of client.iterate<ChatStreamWithToolsSubscription>({
       query: print(ChatStreamWithToolsDocument),
@@ -199,23 +182,14 @@ describe('GraphQL chat with tools', () => {
       responseJsonSchema: responseFormat.schema,
     });
 
-    const refused = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${secret}`,
-        'x-provider-key': 'sk-ant-test',
-      },
-      body: JSON.stringify({
-        query: print(ChatWithToolsDocument),
-        variables: { input: { model: 'claude-sonnet-4', messages, responseFormat } },
-      }),
-    });
-    const body = (await refused.json()) as {
-      errors: { message: string; extensions: { code: string } }[];
-    };
-    expect(body.errors[0]!.extensions.code).toBe('BAD_USER_INPUT');
-    expect(body.errors[0]!.message).toMatch(/responseFormat is not available for Anthropic/);
+    const body = await postChat(
+      secret,
+      ChatWithToolsDocument,
+      { model: 'claude-sonnet-4', messages, responseFormat },
+      'sk-ant-test',
+    );
+    expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(body.errors![0]!.message).toMatch(/responseFormat is not available for Anthropic/);
     expect(await fakeCalls()).toHaveLength(2);
   });
 
@@ -254,21 +228,13 @@ describe('GraphQL chat with tools', () => {
       ['responseFormat of no known type', { responseFormat: { type: 'yaml' } }, 'BAD_USER_INPUT'],
     ];
     for (const [label, extra, code] of cases) {
-      const result = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${secret}`,
-          'x-provider-key': 'sk-test',
-        },
-        body: JSON.stringify({
-          query: print(ChatWithToolsDocument),
-          variables: { input: { model: 'gpt-4o', messages: hello, ...extra } },
-        }),
+      const body = await postChat(secret, ChatWithToolsDocument, {
+        model: 'gpt-4o',
+        messages: hello,
+        ...extra,
       });
-      const body = (await result.json()) as { errors?: { extensions: { code: string } }[] };
       expect(
-        body.errors?.map((error) => error.extensions.code),
+        body.errors?.map((error) => error.extensions?.code),
         label,
       ).toEqual([code]);
     }

@@ -9,7 +9,8 @@ import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { StoreMemoryDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { openAiClient, usageTokens } from './helpers/drop-in';
-import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { newKey, post } from './helpers/graphql';
+import { postChat, postWithProviderKey } from './helpers/graphql-chat';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from './helpers/vaults';
 
 // Retries of everything that extracts facts: a keyed storeMemories(extract:)
@@ -64,21 +65,14 @@ async function storeWithFacts(
   idempotencyKey: string | null,
   model: string = OPENAI.model,
 ): Promise<StoreBody> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': OPENAI.key,
-    },
-    body: JSON.stringify({
-      query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-        storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
-      }`,
-      variables: { inputs, extract: { model }, key: idempotencyKey },
-    }),
-  });
-  return (await response.json()) as StoreBody;
+  return (await postWithProviderKey(
+    key.secret,
+    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+      storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
+    }`,
+    { inputs, extract: { model }, key: idempotencyKey },
+    OPENAI.key,
+  )) as StoreBody;
 }
 
 async function memoryCount(key: Key): Promise<number> {
@@ -518,33 +512,21 @@ interface ChatMemory {
 }
 
 async function chatWithFacts(key: Key, content: string): Promise<ChatMemory> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': OPENAI.key,
+  const result = await postChat<{ chat: { memory: ChatMemory } }>(
+    key.secret,
+    `mutation($input: ChatInput!) { chat(input: $input) { memory {
+      storedMemoryTokens turn { stored memories reason }
+      facts { extracted added { content } updated { content } }
+    } } }`,
+    {
+      model: OPENAI.model,
+      sessionId: 'repeat',
+      memoryMode: 'WRITE',
+      extract: true,
+      messages: [{ role: 'USER', content }],
     },
-    body: JSON.stringify({
-      query: `mutation($input: ChatInput!) { chat(input: $input) { memory {
-        storedMemoryTokens turn { stored memories reason }
-        facts { extracted added { content } updated { content } }
-      } } }`,
-      variables: {
-        input: {
-          model: OPENAI.model,
-          sessionId: 'repeat',
-          memoryMode: 'WRITE',
-          extract: true,
-          messages: [{ role: 'USER', content }],
-        },
-      },
-    }),
-  });
-  const result = (await response.json()) as {
-    data?: { chat: { memory: ChatMemory } };
-    errors?: unknown[];
-  };
+    OPENAI.key,
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.chat.memory;
 }
@@ -783,26 +765,19 @@ describe('storeMemories with extract: refusals come before any model call', () =
   it('refuses an input the write would refuse (createdAt in the future) without a model call', async () => {
     const key = await newKey();
     await scriptExtractor(['The user has a sister named Ana']);
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${key.secret}`,
-        'x-provider-key': OPENAI.key,
+    const result = (await postWithProviderKey(
+      key.secret,
+      `mutation ($inputs: [StoreMemoryInput!]!) {
+        storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
+      }`,
+      {
+        inputs: [
+          { content: 'My sister Ana is a nurse' },
+          { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
+        ],
       },
-      body: JSON.stringify({
-        query: `mutation ($inputs: [StoreMemoryInput!]!) {
-          storeMemories(inputs: $inputs, extract: { model: "${OPENAI.model}" }) { id }
-        }`,
-        variables: {
-          inputs: [
-            { content: 'My sister Ana is a nurse' },
-            { content: 'Tomorrow is here', createdAt: new Date(Date.now() + 86_400_000) },
-          ],
-        },
-      }),
-    });
-    const result = (await response.json()) as StoreBody;
+      OPENAI.key,
+    )) as StoreBody;
     expect(result.data ?? null).toBeNull();
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect(JSON.stringify(result.errors)).toContain('inputs[1].createdAt');
@@ -815,21 +790,14 @@ describe('storeMemories with extract: refusals come before any model call', () =
     await scriptExtractor(['The user has a sister named Ana']);
     const ownVector = [0.1, 0.2, 0.3, 0.4];
     const store = async (inputs: unknown[], extract: boolean) => {
-      const response = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': OPENAI.key,
-        },
-        body: JSON.stringify({
-          query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-            storeMemories(inputs: $inputs, extract: $extract) { id }
-          }`,
-          variables: { inputs, extract: extract ? { model: OPENAI.model } : null },
-        }),
-      });
-      return (await response.json()) as StoreBody & { errors?: { message: string }[] };
+      return (await postWithProviderKey(
+        key.secret,
+        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+          storeMemories(inputs: $inputs, extract: $extract) { id }
+        }`,
+        { inputs, extract: extract ? { model: OPENAI.model } : null },
+        OPENAI.key,
+      )) as StoreBody & { errors?: { message: string }[] };
     };
     const withVector = await store(
       [{ content: 'My sister Ana is a nurse', embedding: ownVector }],

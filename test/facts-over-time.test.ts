@@ -2,6 +2,7 @@ import { createClient as createSseClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { postWithProviderKey } from './helpers/graphql-chat';
 import { decodeMemoryId } from '../src/vaults/ids';
 
 /**
@@ -37,16 +38,10 @@ async function graphql<T>(
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<{ data?: T; errors?: unknown[]; extensions?: { memory?: { facts?: Facts } } }> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${secret}`,
-      'x-provider-key': OPENAI.key,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as Awaited<ReturnType<typeof graphql<T>>>;
+  // Every request here carries the provider key: the stores extract facts with it.
+  return (await postWithProviderKey<T>(secret, query, variables, OPENAI.key)) as Awaited<
+    ReturnType<typeof graphql<T>>
+  >;
 }
 
 /** Stores `inputs` in a session vault with extraction; the fake model answers as scripted. */

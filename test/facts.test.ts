@@ -1,5 +1,4 @@
-import { GraphQLClient } from 'graphql-request';
-import { createClient as createSseClient } from 'graphql-sse';
+import type { GraphQLClient } from 'graphql-request';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,8 +12,10 @@ import {
 } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
+import { chatClient, chatSseClient, postWithProviderKey } from './helpers/graphql-chat';
 import { decodeMemoryId } from '../src/vaults/ids';
 import { vaultObjectName } from '../src/vaults/address';
+import { ownHotBudgetForTest } from '../src/durable/hot-tier/hot-budget';
 
 const PROVIDERS = [
   { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' },
@@ -25,13 +26,6 @@ const PROVIDERS = [
 ] as const;
 
 const OPENAI = PROVIDERS[0];
-
-function withProviderKey(secret: string, providerKey: string) {
-  return new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${secret}`, 'x-provider-key': providerKey },
-  });
-}
 
 /** The extractor's two answers, in order: the facts, then the decisions. */
 async function scriptExtractor(
@@ -50,27 +44,17 @@ async function storeWithFacts(
   model: string,
   inputs: StoreMemoryInput[],
 ) {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${secret}`,
-      'x-provider-key': providerKey,
-    },
-    body: JSON.stringify({
-      query: `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-        storeMemories(inputs: $inputs, extract: $extract) { id content }
-      }`,
-      variables: { inputs, extract: { model } },
-    }),
-  });
-  const body = (await response.json()) as {
-    data?: { storeMemories: { id: string; content: string }[] };
-    errors?: unknown[];
-    extensions?: { memory?: { facts?: Facts } };
-  };
+  const body = await postWithProviderKey<{ storeMemories: { id: string; content: string }[] }>(
+    secret,
+    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
+      storeMemories(inputs: $inputs, extract: $extract) { id content }
+    }`,
+    { inputs, extract: { model } },
+    providerKey,
+  );
   expect(body.errors).toBeUndefined();
-  return { stored: body.data!.storeMemories, facts: body.extensions!.memory!.facts! };
+  const extensions = body.extensions as { memory?: { facts?: Facts } } | undefined;
+  return { stored: body.data!.storeMemories, facts: extensions!.memory!.facts! };
 }
 
 interface Facts {
@@ -164,6 +148,35 @@ describe('fact extraction and superseding', () => {
     });
   }
 
+  // Earlier files of a full run can fill the isolate's hot budget, and the
+  // vault's index then keeps no float32 block: the search must find the same
+  // memories (it found the raw turn too, its window's spread taken from the
+  // codes' estimates: test/vector-index.test.ts).
+  it('finds the same memories when the isolate has no hot budget left for the float32 block', async () => {
+    const restore = ownHotBudgetForTest(0);
+    try {
+      const { secret, api } = await newKey();
+      await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris' } });
+      await scriptExtractor(
+        OPENAI.host,
+        ['The user lives in Berlin'],
+        [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+      );
+      await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
+        { content: 'We moved to Berlin last month' },
+      ]);
+      expect(await currentContents(api, 'where does the user live')).toEqual([
+        'The user lives in Berlin',
+      ]);
+      expect(await currentContents(api, 'where does the user live', true)).toEqual([
+        'The user lives in Berlin',
+        'The user lives in Paris',
+      ]);
+    } finally {
+      restore();
+    }
+  });
+
   it('facts of backfilled history keep its time: dated by their turn, closed when replaced', async () => {
     const { secret, api } = await newKey();
     const vault = { kind: 'SESSION', id: 'backfill' } as const;
@@ -214,7 +227,7 @@ describe('fact extraction and superseding', () => {
 
   it('Mutation.chat with extract: the Paris→Berlin contradiction end to end', async () => {
     const { secret, api } = await newKey();
-    const chat = withProviderKey(secret, OPENAI.key);
+    const chat = chatClient(secret, OPENAI.key);
     const ask = (content: string) =>
       chat.request(ChatWithFactsDocument, {
         input: {
@@ -427,12 +440,7 @@ describe('fact extraction and superseding', () => {
     const { secret } = await newKey();
     await scriptFake({ host: OPENAI.host });
     await scriptExtractor(OPENAI.host, ['The user likes figs']);
-    const client = createSseClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': OPENAI.key },
-      retryAttempts: 0,
-    });
+    const client = chatSseClient(secret, OPENAI.key);
     const events: { done: boolean; result: { memory: { facts: Facts | null } } | null }[] = [];
     for await (const result of client.iterate({
       query: `subscription ($input: ChatInput!) { chat(input: $input) { done result { memory { facts { extracted added { id content } failure { reason } } } } } }`,

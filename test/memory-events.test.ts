@@ -24,6 +24,7 @@ import {
 } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { postWithProviderKey } from './helpers/graphql-chat';
 import { WorkerWebSocket } from './helpers/websocket';
 import { writeMetaBeneath } from './helpers/vaults';
 
@@ -136,26 +137,15 @@ describe('Subscription.memoryEvents', () => {
           decisions: [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
         }),
       });
-      const response = await workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${secret}`,
-          'x-provider-key': 'sk-test',
-        },
-        body: JSON.stringify({
-          query: print(StoreWithFactsDocument),
-          variables: {
-            inputs: [{ content: 'We moved to Berlin' }],
-            extract: { model: 'openai/gpt-4o-mini' },
-          },
-        }),
+      const stored = await postWithProviderKey(secret, StoreWithFactsDocument, {
+        inputs: [{ content: 'We moved to Berlin' }],
+        extract: { model: 'openai/gpt-4o-mini' },
       });
       const receipt = (
-        (await response.json()) as {
-          extensions: { memory: { facts: { superseded: string[]; updated: { id: string }[] } } };
+        stored.extensions as {
+          memory: { facts: { superseded: string[]; updated: { id: string }[] } };
         }
-      ).extensions.memory.facts;
+      ).memory.facts;
       expect(receipt.superseded).toEqual([first.storeMemory.id]);
       const berlinId = receipt.updated[0]!.id;
       const written = [await events.next(), await events.next(), await events.next()];

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { newKey } from './helpers/graphql';
+import { postWithProviderKey } from './helpers/graphql-chat';
 
 /**
  * Outside review 95: once a fact is superseded, the raw turn it was drawn
@@ -15,21 +16,9 @@ interface Hit {
   memory: { content: string };
 }
 
-async function graphql<T>(
-  secret: string,
-  query: string,
-  variables: Record<string, unknown>,
-): Promise<{ data?: T; errors?: unknown[]; extensions?: Record<string, unknown> }> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${secret}`,
-      'x-provider-key': OPENAI.key,
-    },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await response.json()) as { data?: T; errors?: unknown[] };
+/** Every request here carries the provider key: the stores extract facts with it. */
+function graphql<T>(secret: string, query: string, variables: Record<string, unknown>) {
+  return postWithProviderKey<T>(secret, query, variables, OPENAI.key);
 }
 
 /** Stores `content` in the session vault with extraction; the fake model answers as scripted. */

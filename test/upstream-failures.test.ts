@@ -1,11 +1,11 @@
 import { print } from 'graphql';
-import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatStreamDocument, type ChatStreamSubscription } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake, type FakeMode } from './helpers/fakes';
 import type { newKey } from './helpers/graphql';
-import { BASE_URL, workerFetch } from './helpers/graphql';
+import { BASE_URL } from './helpers/graphql';
+import { chatSseClient, postChat } from './helpers/graphql-chat';
 import { keyWithMemory, postJson, usageTokens, vaultContents } from './helpers/drop-in';
 import { WorkerWebSocket } from './helpers/websocket';
 
@@ -37,20 +37,9 @@ const GRAPHQL_INPUT = {
 const CHAT_MUTATION = 'mutation($input: ChatInput!) { chat(input: $input) { content } }';
 
 async function graphqlMutation(key: Key): Promise<Outcome> {
-  const response = await workerFetch(`${BASE_URL}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${key.secret}`,
-      'x-provider-key': 'sk-test',
-    },
-    body: JSON.stringify({ query: CHAT_MUTATION, variables: { input: GRAPHQL_INPUT } }),
-  });
-  const body = (await response.json()) as {
-    errors?: { extensions: { code: string; reason?: string } }[];
-  };
+  const body = await postChat(key.secret, CHAT_MUTATION, GRAPHQL_INPUT);
   const error = body.errors?.[0]?.extensions;
-  return { deltas: '', error: error ? { code: error.code, reason: error.reason } : null };
+  return { deltas: '', error: error ? { code: error.code!, reason: error.reason } : null };
 }
 
 /** Reads a subscription's events into `seen` until it ends or fails. */
@@ -71,12 +60,7 @@ async function graphqlSubscription(
 }
 
 function graphqlSse(key: Key): Promise<Outcome> {
-  const client = createSseClient({
-    url: `${BASE_URL}/graphql`,
-    fetchFn: workerFetch,
-    retryAttempts: 0,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-  });
+  const client = chatSseClient(key.secret);
   return graphqlSubscription(
     client.iterate({ query: print(ChatStreamDocument), variables: { input: GRAPHQL_INPUT } }),
   );

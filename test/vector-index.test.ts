@@ -323,6 +323,38 @@ describe('VectorIndex over 2-bit codes', () => {
     }
   });
 
+  // A small window is scanned exactly over the float32 block. Without the
+  // block (the isolate's hot budget full), its spread came from the codes'
+  // estimates less their expected noise, which a few rows cannot measure:
+  // a noise row then stood out (score-fusion.ts), and a search found a
+  // memory it did not find with the block (test/facts.test.ts, Paris→Berlin).
+  it('gives a small window the spread and hits the float32 block gives it, the filtered rows counted too', () => {
+    const withBlock = new VectorIndex(DIMS, { exact, floatBlockBytes: 64 * 1024 * 1024 });
+    const without = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
+    for (const index of [withBlock, without]) index.insert(entries.slice(0, 300));
+    expect([withBlock.holdsFloats, without.holdsFloats]).toEqual([true, false]);
+    const odd = (seq: number) => seq % 2 === 1;
+    for (const [start, end] of [
+      [0, 2],
+      [10, 13],
+      [40, 48],
+      [0, 266],
+    ] as const) {
+      for (const query of queries.slice(0, 8)) {
+        for (const accept of [undefined, odd]) {
+          const asScanned = { rows: 0, mean: 0, deviation: 0 };
+          const fromStorage = { rows: 0, mean: 0, deviation: 0 };
+          const expected = withBlock.search(query, start, end, 10, accept, asScanned);
+          const found = without.search(query, start, end, 10, accept, fromStorage);
+          expect(found.map((hit) => hit.seq)).toEqual(expected.map((hit) => hit.seq));
+          expect(fromStorage.rows).toBe(end - start);
+          expect(fromStorage.mean).toBeCloseTo(asScanned.mean, 6);
+          expect(fromStorage.deviation).toBeCloseTo(asScanned.deviation, 6);
+        }
+      }
+    }
+  });
+
   it('estimates every row of a window, whatever its length (the kernel scores rows four at a time)', () => {
     const index = new VectorIndex(DIMS, { exact, floatBlockBytes: 0 });
     index.insert(entries.slice(0, 3_001));

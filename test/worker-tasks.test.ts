@@ -1,17 +1,14 @@
-import { GraphQLClient } from 'graphql-request';
 import { describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { newKey } from './helpers/graphql';
+import { chatClient } from './helpers/graphql-chat';
 import { workerTaskCounts } from './helpers/worker-tasks';
 
 describe("the Worker's waitUntil work in tests (test/setup/worker-tasks.ts)", () => {
   it('is recorded, and resetFakes returns only once it settled', async () => {
     const { secret, api } = await newKey();
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
-    });
+    const chat = chatClient(secret, 'sk-test-openai');
     const before = workerTaskCounts().recorded;
     await chat.request(ChatDocument, {
       input: {

@@ -13,13 +13,13 @@ import {
   UsageDocument,
 } from '../generated/graphql';
 import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
 import { runAlarm } from '../helpers/alarms';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
 import { flushUsage } from '../../src/resolvers/meter';
 import { PhaseTimings } from '../../src/resolvers/phase-timings';
-import { GraphQLClient } from 'graphql-request';
 
 const account = (accountId: string) =>
   env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`));
@@ -85,10 +85,7 @@ describe('metering', () => {
     expect(search.memoryTokens).toBe(2);
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(4);
 
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
-    });
+    const chat = chatClient(secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'gpt-4o',

@@ -1,5 +1,4 @@
 import { print } from 'graphql';
-import { createClient as createSseClient } from 'graphql-sse';
 import Anthropic from '@anthropic-ai/sdk';
 import { env } from 'cloudflare:workers';
 import OpenAI from 'openai';
@@ -13,7 +12,8 @@ import {
 } from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
 import { anthropicClient as anthropic, errorOf as endOf, openAiClient } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatSseClient, postChat } from '../helpers/graphql-chat';
 
 // A slow model may take longer than the revocation bound (VERIFIED_KEY_TTL_MS,
 // 15 s) before its first byte. The standing watch covers that wait too, and
@@ -58,23 +58,10 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
         messages: [{ role: 'user', content: 'My pilot is called Eve' }],
       }),
     );
-    const mutationEnd = workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${mutation.secret}`,
-        'x-provider-key': 'sk-test',
-      },
-      body: JSON.stringify({
-        query: print(ChatDocument),
-        variables: {
-          input: {
-            model: 'openai/gpt-4o',
-            messages: [{ role: 'USER', content: 'My skipper is called Flo' }],
-          },
-        },
-      }),
-    }).then((response) => response.json() as Promise<{ errors?: unknown[] }>);
+    const mutationEnd = postChat(mutation.secret, ChatDocument, {
+      model: 'openai/gpt-4o',
+      messages: [{ role: 'USER', content: 'My skipper is called Flo' }],
+    });
 
     const streamedEnd = endOf(async () => {
       const stream = await openAiClient(streamed.secret).chat.completions.create({
@@ -90,12 +77,7 @@ describe('a revoked key ends a chat whose provider has not answered yet', () => 
         messages: [{ role: 'user', content: 'My harbour master is called Bo' }],
       }),
     );
-    const client = createSseClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${graphql.secret}`, 'x-provider-key': 'sk-test' },
-      retryAttempts: 0,
-    });
+    const client = chatSseClient(graphql.secret);
     try {
       const chat = client.iterate({
         query: print(ChatStreamDocument),

@@ -1,5 +1,4 @@
 import { print } from 'graphql';
-import { createClient as createSseClient } from 'graphql-sse';
 import Stripe from 'stripe';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { chatSseClient } from '../helpers/graphql-chat';
 
 const stripe = new Stripe('sk_test_fake', { httpClient: Stripe.createFetchHttpClient() });
 
@@ -53,12 +53,7 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
     await api.request(StoreMemoryDocument, { input: { content: 'seen before suspension' } });
     // The provider keeps the chat open (text-less events) until it is cancelled.
     await scriptFake({ host: 'api.openai.com', mode: 'trickle' });
-    const client = createSseClient({
-      url: `${BASE_URL}/graphql`,
-      fetchFn: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test' },
-      retryAttempts: 0,
-    });
+    const client = chatSseClient(secret);
     try {
       const events = client.iterate({
         query: print(MemoryEventsDocument),

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument, UsageDocument } from '../generated/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { decodeReceipt, postJson, upstreamCalls } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { sendChatRequest } from '../helpers/graphql-chat';
 
 // A client resends the conversation with every turn. Its earlier turns are in
 // the session vault too (stored as they were said); chat must not inject
@@ -184,32 +185,25 @@ const SURFACES: Surface[] = [
     name: 'GraphQL chat',
     host: 'api.openai.com',
     send: (key, session) =>
-      workerFetch(`${BASE_URL}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${key.secret}`,
-          'x-provider-key': 'sk-test',
-        },
-        body: JSON.stringify({
-          query: `mutation($input: ChatInput!) {
-            chat(input: $input) { memory { memoryTokens hits { memory { content tokens } } } }
-          }`,
-          variables: {
-            input: {
-              model: 'openai/gpt-4o',
-              sessionId: session,
-              memoryMode: 'READ',
-              windows: [{ window: 'HOT', limit: 2 }],
-              messages: [
-                { role: 'USER', content: SAID },
-                { role: 'ASSISTANT', content: ANSWERED },
-                { role: 'USER', content: ASKED },
-              ],
-            },
+      sendChatRequest(
+        key.secret,
+        `mutation($input: ChatInput!) {
+          chat(input: $input) { memory { memoryTokens hits { memory { content tokens } } } }
+        }`,
+        {
+          input: {
+            model: 'openai/gpt-4o',
+            sessionId: session,
+            memoryMode: 'READ',
+            windows: [{ window: 'HOT', limit: 2 }],
+            messages: [
+              { role: 'USER', content: SAID },
+              { role: 'ASSISTANT', content: ANSWERED },
+              { role: 'USER', content: ASKED },
+            ],
           },
-        }),
-      }),
+        },
+      ),
   },
 ];
 

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
+import { postChat } from '../helpers/graphql-chat';
 import { anthropicClient, keyWithMemory, openAiClient } from '../helpers/drop-in';
 
 /**
@@ -300,22 +301,12 @@ describe('a provider’s own error, through the official SDKs', () => {
   it('GraphQL chat reports the provider’s code, param and status in extensions', async () => {
     const { secret } = await keyWithMemory();
     await scriptFake({ host: 'api.openai.com', status: 400, body: CONTEXT_TOO_LONG });
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${secret}`,
-        'x-provider-key': 'sk-test',
-      },
-      body: JSON.stringify({
-        query: 'mutation($input: ChatInput!) { chat(input: $input) { content } }',
-        variables: {
-          input: { model: 'openai/gpt-4o', messages: [{ role: 'USER', content: 'hello' }] },
-        },
-      }),
-    });
-    const body = (await response.json()) as { errors: { extensions: Record<string, unknown> }[] };
-    expect(body.errors[0]!.extensions).toMatchObject({
+    const body = await postChat(
+      secret,
+      'mutation($input: ChatInput!) { chat(input: $input) { content } }',
+      { model: 'openai/gpt-4o', messages: [{ role: 'USER', content: 'hello' }] },
+    );
+    expect(body.errors![0]!.extensions).toMatchObject({
       code: 'UPSTREAM_ERROR',
       reason: 'PROVIDER_4XX',
       providerCode: 'context_length_exceeded',

@@ -1,14 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { GraphQLClient } from 'graphql-request';
 import {
   ChatDocument,
   ChatStreamDocument,
   SearchDocument,
   type ChatStreamSubscription,
 } from '../generated/graphql';
-import { BASE_URL, post, workerFetch } from '../helpers/graphql';
+import { post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
-import { postChat, streamChat } from '../helpers/graphql-chat';
+import { chatClient, postChat, streamChat } from '../helpers/graphql-chat';
 import { postJson, upstreamCalls } from '../helpers/drop-in';
 import { keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
@@ -47,11 +46,7 @@ function lunchIn(rawBody: string): string[] {
 
 const keyWithLunches = () => keyWithDatedNotes(NOTES);
 
-const graphqlChat = (key: Key) =>
-  new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-  });
+const graphqlChat = (key: Key) => chatClient(key.secret, 'sk-test');
 
 describe("chat's `now`: the user's calendar for dates said relative to today", () => {
   beforeEach(resetFakes);

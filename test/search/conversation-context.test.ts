@@ -1,11 +1,11 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
 import { vaultObjectName } from '../../src/vaults/address';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
-import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import { newKey, post } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 import { resetFakes } from '../helpers/fakes';
 
 /**
@@ -136,10 +136,7 @@ describe('context within a conversation only', () => {
       { content: 'Any ideas for our trip?', role: 'USER' },
       { content: 'Sure, noted.', role: 'ASSISTANT' },
     ]);
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
-    });
+    const chat = chatClient(secret, 'sk-test-openai');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'openai/gpt-4o',

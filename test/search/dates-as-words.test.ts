@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { GraphQLClient } from 'graphql-request';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 import { resetFakes } from '../helpers/fakes';
 import { allWindows, keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
@@ -175,11 +175,7 @@ describe("chat's memory search with dates", () => {
   beforeEach(resetFakes);
 
   const day = 86_400_000;
-  const chatAs = (key: Key) =>
-    new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-    });
+  const chatAs = (key: Key) => chatClient(key.secret, 'sk-test');
   const ask = async (key: Key, content: string) => {
     const { chat } = await chatAs(key).request(ChatDocument, {
       input: { model: 'gpt-4o', messages: [{ role: 'USER', content }], memoryMode: 'READ' },

@@ -1,9 +1,9 @@
-import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
 import { postJson } from '../helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 
 /**
  * HYBRID scores mean the same in every vault, so a search (or chat's memory
@@ -81,10 +81,7 @@ describe('HYBRID search across vaults', () => {
 
   it("chat injects the session's answer before CORE's notes", async () => {
     const { secret } = await accountWithNotes();
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${secret}`, 'x-provider-key': 'sk-test-openai' },
-    });
+    const chat = chatClient(secret, 'sk-test-openai');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'openai/gpt-4o',

@@ -1,8 +1,8 @@
-import { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
 type Vault = { kind: 'CORE' } | { kind: 'SESSION'; id: string };
@@ -83,10 +83,7 @@ const contents = async (key: Key, query: string, vaults?: Vault[]) =>
 /** The memory block the fake OpenAI received in a READ chat asking `question` (its system message). */
 async function injected(key: Key, question: string, sessionId?: string): Promise<string> {
   await resetFakes();
-  const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test-openai' },
-  });
+  const chat = chatClient(key.secret, 'sk-test-openai');
   await chat.request(ChatDocument, {
     input: {
       model: 'openai/gpt-4o',

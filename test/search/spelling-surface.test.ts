@@ -1,10 +1,10 @@
-import { GraphQLClient } from 'graphql-request';
 import { stemmer } from 'stemmer';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STEM_COLLISION_FAMILIES } from '../../src/text/stem-collisions';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
 
@@ -120,10 +120,7 @@ describe('forgiving spelling compared on the words as written', () => {
   it('injects no "new job" into a chat asking for news', async () => {
     const key = await newKey();
     await storeTurns(key, TURNS);
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test-openai' },
-    });
+    const chat = chatClient(key.secret, 'sk-test-openai');
     const { chat: answer } = await chat.request(ChatDocument, {
       input: {
         model: 'openai/gpt-4o',

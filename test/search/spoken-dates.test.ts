@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { GraphQLClient } from 'graphql-request';
 import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { chatClient } from '../helpers/graphql-chat';
 import { resetFakes } from '../helpers/fakes';
 import { allWindows, keyWithDatedNotes, type Key } from '../helpers/dated-notes';
 
@@ -170,10 +170,7 @@ describe("chat's memory search", () => {
         },
       ],
     });
-    const chat = new GraphQLClient(`${BASE_URL}/graphql`, {
-      fetch: workerFetch,
-      headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test' },
-    });
+    const chat = chatClient(key.secret, 'sk-test');
     const { chat: result } = await chat.request(ChatDocument, {
       input: {
         model: 'gpt-4o',

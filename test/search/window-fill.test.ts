@@ -1,4 +1,4 @@
-import { GraphQLClient } from 'graphql-request';
+import type { GraphQLClient } from 'graphql-request';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChatDocument,
@@ -7,7 +7,8 @@ import {
   UsageDocument,
 } from '../generated/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
-import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import { newKey, post } from '../helpers/graphql';
+import { chatClient as chatClientWithKeys, sendChatRequest } from '../helpers/graphql-chat';
 
 /**
  * A window returns what it promises: its limit of distinct memories when the
@@ -31,10 +32,7 @@ async function usageOf(key: Key): Promise<number> {
 }
 
 function chatClient(key: Key): GraphQLClient {
-  return new GraphQLClient(`${BASE_URL}/graphql`, {
-    fetch: workerFetch,
-    headers: { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test-openai' },
-  });
+  return chatClientWithKeys(key.secret, 'sk-test-openai');
 }
 
 /** The memory block the fake provider received in the chat's one call (its system message). */
@@ -273,26 +271,22 @@ describe('an empty list of windows', () => {
     ]);
     expect(search.data ?? null).toBeNull();
     await resetFakes();
-    const response = await workerFetch(`${BASE_URL}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/graphql-response+json',
-        authorization: `Bearer ${key.secret}`,
-        'x-provider-key': 'sk-test-openai',
-      },
-      body: JSON.stringify({
-        query: CHAT,
-        variables: {
-          input: {
-            model: 'openai/gpt-4o',
-            messages: [{ role: 'USER', content: 'anything' }],
-            memoryMode: 'READ',
-            windows: [],
-          },
+    const response = await sendChatRequest(
+      key.secret,
+      CHAT,
+      {
+        input: {
+          model: 'openai/gpt-4o',
+          messages: [{ role: 'USER', content: 'anything' }],
+          memoryMode: 'READ',
+          windows: [],
         },
-      }),
-    });
+      },
+      {
+        providerKey: 'sk-test-openai',
+        headers: { accept: 'application/graphql-response+json' },
+      },
+    );
     const chat = (await response.json()) as {
       errors?: { extensions?: { code?: string; reason?: string } }[];
     };

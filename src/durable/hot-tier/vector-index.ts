@@ -227,6 +227,9 @@ export class VectorIndex extends HotRowWrites {
       return this.topRowsExactScan(query, start, count, k, accept, stats);
     }
     const slots = Math.min(count, k + this.rerankMargin(count, k, !this.floatsUsable));
+    if (!this.floatsUsable && slots === count) {
+      return this.topRowsFromStorage(query, start, count, k, accept, stats);
+    }
     // Room for the scan's candidates, before the scan takes views of the memory.
     const room = slots * 4;
     const picks = this.floatsUsable ? 0 : this.codePicks(room);
@@ -291,6 +294,37 @@ export class VectorIndex extends HotRowWrites {
       accept === undefined ? true : accept(this.seqs[row]!),
     );
     return this.rescoreFloat64(query, rows, k);
+  }
+
+  /**
+   * A window no larger than its candidates, without the float32 block:
+   * every row would be re-scored from storage anyway, so every row is
+   * scored exactly (those `accept` refuses too) and the spread comes from
+   * those scores, as the exact scan over the float32 block gives it. The
+   * codes' estimates, less their expected noise, are no measure of so few
+   * rows: a small window's spread could come out near zero, and a row of
+   * plain noise then stood out (score-fusion.ts) and was found, so which
+   * memories a search found depended on whether the isolate's hot budget
+   * had room for the block.
+   */
+  private topRowsFromStorage(
+    query: Float32Array,
+    start: number,
+    count: number,
+    k: number,
+    accept?: (seq: number) => boolean,
+    stats?: SimilarityStats,
+  ): IndexHit[] {
+    const every = Int32Array.from({ length: count }, (_, at) => start + at);
+    const { rows, scores } = this.storedRowScores(query, every);
+    // Rounded as the float32 scan's scores are.
+    if (stats !== undefined) spread(Float32Array.from(scores), stats);
+    const hits: ScoredRow[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (accept === undefined || accept(this.seqs[row]!)) hits.push(this.hitAt(row, scores[i]!));
+    }
+    return ranked(hits, k);
   }
 
   /**
@@ -392,6 +426,25 @@ export class VectorIndex extends HotRowWrites {
 
   /** Candidates re-scored from the exact vectors in storage. */
   private rescoreFromStorage(query: Float32Array, candidates: Int32Array, k: number): IndexHit[] {
+    const { rows, scores } = this.storedRowScores(query, candidates);
+    const hits: ScoredRow[] = [];
+    if (k * 8 < rows.length) {
+      // Hits for the best k only: the same k, in the same order.
+      for (const i of bestPositions(scores, rows, k)) hits.push(this.hitAt(rows[i]!, scores[i]!));
+    } else {
+      for (let i = 0; i < rows.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
+    }
+    return ranked(hits, k);
+  }
+
+  /**
+   * Exact float64 scores of `candidates` from the vectors in storage: the
+   * rows still stored, and each one's score at the same position.
+   */
+  private storedRowScores(
+    query: Float32Array,
+    candidates: Int32Array,
+  ): { rows: Int32Array; scores: Float64Array } {
     const vectors = this.exact!([...new Set(Array.from(candidates, (row) => this.seqs[row]!))]);
     const found: Float32Array[] = [];
     const offsets = new Int32Array(candidates.length);
@@ -407,16 +460,7 @@ export class VectorIndex extends HotRowWrites {
     }
     const scores = new Float64Array(found.length);
     storedScores(query, this.dims, found, offsets, scores);
-    const hits: ScoredRow[] = [];
-    if (k * 8 < found.length) {
-      // Hits for the best k only: the same k, in the same order.
-      const foundRows = rows.subarray(0, found.length);
-      for (const i of bestPositions(scores, foundRows, k))
-        hits.push(this.hitAt(rows[i]!, scores[i]!));
-    } else {
-      for (let i = 0; i < found.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
-    }
-    return ranked(hits, k);
+    return { rows: rows.subarray(0, found.length), scores };
   }
 
   private hitAt(row: number, score: number): ScoredRow {
