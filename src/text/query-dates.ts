@@ -54,6 +54,7 @@ import {
   type PeriodKind,
   type Season,
 } from './calendar-periods';
+import { dayPhrases } from './day-spellings';
 import { foldWord, isFunctionWord } from './tokens';
 
 export interface NamedDate {
@@ -488,6 +489,16 @@ function ordinal(day: number): string {
   return `${day}${suffix}`;
 }
 
+/**
+ * A day's ordinal (its query word, "28th") with each phrase a memory's text
+ * may write that day as ("november 28", "28 11": day-spellings.ts), so
+ * that "the 28th" finds "The party is on November 28" and not "28 minutes".
+ */
+function writtenDays(day: number): [string, string][] {
+  const { month, date } = calendarOf(day);
+  return dayPhrases(month, date).map((phrase) => [ordinal(date), phrase]);
+}
+
 /** Words that name a date's day, month, season or weekday, kept as query words (KeptWords). */
 const NAME_WORD = new RegExp(`^(?:${MONTH}|${WEEKDAY}|${SEASON}|${PART_OF_DAY}|weekend)$`, 'iu');
 
@@ -528,7 +539,11 @@ export interface QueryDates {
   words: string;
   /** `words` without any date's words: what the query asks about besides its dates. */
   content: string;
-  /** Other spellings of a date's kept words, as [word, other] (folded: "dec", "december"). */
+  /**
+   * Other spellings of a date's kept words, as [word, other] (folded: "dec",
+   * "december"); a day's ordinal with the phrases its day is written as
+   * ("28th", "november 28"), words separated by a space.
+   */
   spellings: [string, string][];
 }
 
@@ -568,6 +583,8 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
         added.push(...ordinalDays(match[0], form.keep));
         for (const period of read) {
           if (period === null) continue;
+          if (form.keep === 'days' && period.kind === 'day')
+            spellings.push(...writtenDays(period.start / DAY));
           const start = period.start - offset;
           const end = period.end - offset;
           const date = {

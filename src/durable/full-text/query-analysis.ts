@@ -17,7 +17,11 @@ export interface AnalysedQuery {
    * yesterday?"), which its period's memories answer.
    */
   content: ReadonlySet<string>;
-  /** A date's terms' other spellings, also matched as the term ("dec": "decemb", "4": "4th"). */
+  /**
+   * A date's terms' other spellings, also matched as the term ("dec":
+   * "decemb"); a day's ordinal's phrases ("28th": "novemb 28", "28 11"),
+   * matched where their terms stand side by side.
+   */
   alike: ReadonlyMap<string, readonly string[]>;
 }
 
@@ -82,7 +86,8 @@ export function analyseQuery(
   const spelt = queryTermWords(words, stopwords, 'drop');
   const alike = new Map<string, string[]>();
   for (const [word, other] of spellings) {
-    const [term, same] = [indexTerm(word), indexTerm(other)];
+    // A phrase ("november 28") is the index terms of its words ("novemb 28").
+    const [term, same] = [indexTerm(word), other.split(' ').map(indexTerm).join(' ')];
     if (!spelt.has(term) || term === same) continue;
     alike.set(term, [...new Set([...(alike.get(term) ?? []), same])]);
   }
