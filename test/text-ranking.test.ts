@@ -487,6 +487,13 @@ describe('dates named in a query', () => {
       '20th',
       'march twentieth',
     ]);
+    // A day asked in words from the fourth on; "the first" mostly numbers something else.
+    const spelled = readQueryDates('what about the twenty-eighth?', NOW);
+    expect(queryTerms(spelled.words)).toEqual(['28th']);
+    expect(spelled.spellings).toEqual(phrases);
+    expect(readQueryDates('on the fifth', NOW).dates).toHaveLength(2);
+    expect(readQueryDates('was it the first?', NOW).dates).toEqual([]);
+    expect(readQueryDates('the fifth time', NOW).dates).toEqual([]);
     // A date without its day adds none ("in May"), nor do words that name no day.
     expect(readQueryDates('in May', NOW).spellings).toEqual([]);
     expect(readQueryDates('the 3rd time', NOW).spellings).toEqual([]);

@@ -54,6 +54,25 @@ const UNITS = [
   'nineteenth',
 ];
 
+/**
+ * A day of the month asked in words ("the twenty-eighth", "the fifth"), as a
+ * pattern's source: from the 4th, since "the first", "the second" and "the
+ * third" mostly number other things ("was it the first?").
+ */
+export const SPELLED_DAY = `(?:(?:twenty|thirty)[-\\s]+(?:${UNITS.slice(1, 10).join('|')})|${UNITS.slice(4).join('|')}|twentieth|thirtieth)`;
+
+/** The day of the month a spelled ordinal names ("twenty-eighth": 28), or null. */
+export function spelledDay(said: string): number | null {
+  return (
+    DAYS_BY_NAME.get(
+      said
+        .toLowerCase()
+        .split(/[-\s]+/u)
+        .join(' '),
+    ) ?? null
+  );
+}
+
 /** A day of the month (1–31) as English writes it in words: "twenty eighth" ("twenty-eighth" as indexed). */
 export function spelledOrdinal(date: number): string {
   if (date < 20) return UNITS[date]!;
@@ -91,3 +110,7 @@ export function dayPhrases(month: number, date: number): string[] {
   if (spelled.includes(' ')) phrases.add(spelled);
   return [...phrases];
 }
+
+const DAYS_BY_NAME = new Map(
+  Array.from({ length: 31 }, (_, at) => [spelledOrdinal(at + 1), at + 1] as const),
+);

@@ -19,7 +19,8 @@
  *   "the past week", "last March", "last summer", "in May", "on Friday" /
  *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
  * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30";
- * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time").
+ * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time"),
+ *   "on the twenty-eighth", "the fifth?" (in words from the fourth on).
  *
  * Relative and year-less dates are resolved against the search's `now`: a
  * month or day without a year is both the latest one begun by now's day
@@ -54,7 +55,7 @@ import {
   type PeriodKind,
   type Season,
 } from './calendar-periods';
-import { dayPhrases } from './day-spellings';
+import { dayPhrases, SPELLED_DAY, spelledDay } from './day-spellings';
 import { foldWord, isFunctionWord } from './tokens';
 
 export interface NamedDate {
@@ -425,6 +426,18 @@ const SPOKEN_DATES: DateForm[] = [
         ? dayOfAnyMonth(today, Number(m[1]))
         : [],
   },
+  {
+    // "on the twenty-eighth", "the fifth?": the same, in words.
+    pattern: new RegExp(
+      `\\b(?:on\\s+)?the\\s+(${SPELLED_DAY})\\b(?=\\s*$|\\s*[^\\s\\p{L}\\p{N}]|\\s+(\\p{L}+))`,
+      'giu',
+    ),
+    keep: 'days',
+    read: (m, today) =>
+      m[2] === undefined || isFunctionWord(foldWord(m[2]))
+        ? dayOfAnyMonth(today, spelledDay(m[1]!)!)
+        : [],
+  },
 ];
 
 /**
@@ -512,13 +525,20 @@ const keptWords = (said: string, keep: KeptWords) =>
       : ' '.repeat(word.length),
   );
 
-/** The ordinals of a date's bare days of the month ("Dec 4": "4th"), as words it adds. */
+/**
+ * The ordinals of a date's bare or spelled days of the month ("Dec 4",
+ * "the fourth": "4th"), as words it adds.
+ */
 const ordinalDays = (said: string, keep: KeptWords): string[] =>
   keep !== 'days'
     ? []
-    : Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
-        ordinal(Number(day)),
-      );
+    : [
+        ...Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
+          ordinal(Number(day)),
+        ),
+        ...Array.from(said.matchAll(SPELLED_WORDS), ([words]) => ordinal(spelledDay(words)!)),
+      ];
+const SPELLED_WORDS = new RegExp(`\\b${SPELLED_DAY}\\b`, 'giu');
 
 /**
  * Shaped like a date but read as none ("2/30/2026", "2026-02-29",

@@ -46,9 +46,11 @@ describe('a day of the month asked alone', () => {
       'what about the 28th?',
       'what is happening on the 28th',
       'anything on the 28th',
+      'what about the twenty-eighth?',
     ]) {
       const found = await search(key, query);
-      // Before: only "Nov 28th" (the ordinal as written) was found.
+      // Before: only "Nov 28th" (the ordinal as written) was found; "the
+      // twenty-eighth" found nothing.
       expect([...found].sort(), query).toEqual([...DAY_28].sort());
     }
   });
