@@ -1,5 +1,5 @@
 /**
- * Study (outside review 103 #6, BENCHMARKS.md "Chat's relevance floor"):
+ * Study (outside review 103 #6, BENCHMARKS.md "Days of the month and chat's floor"):
  * would a stricter floor under chat's picks, or a rule against hits that
  * match only a person's name, make the injected block smaller without
  * losing evidence? Not part of `bench:recall`; run with
@@ -23,7 +23,7 @@ import { queryNames, queryTerms, tokenize } from '../../src/text/tokens';
 const BATCH = 100;
 const DAY = 86_400_000;
 const PLACES = 12;
-const FLOORS = [0, SCORE_FLOOR_RATIO, 0.35, 0.4, 0.45, 0.5, 0.6];
+const FLOORS = [...new Set([0, 0.3, SCORE_FLOOR_RATIO, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9])];
 
 const SEARCH_SCORED = `query ($input: SearchInput!) { search(input: $input) { hits { score memory { id content } } } }`;
 
