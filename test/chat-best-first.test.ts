@@ -184,8 +184,7 @@ describe('chat memory is chosen best first across windows', () => {
     const key = await newKey();
     const now = Date.now();
     const older = 'The spare key is under the blue flowerpot by the back door';
-    // Both words of the question, in a longer note: above the floor, below the older one.
-    const recent = 'Lent the spare key to the neighbours for the long weekend, ask them';
+    const recent = 'The car key fob needs a new battery';
     // Notes (one batch, one role, no speaker): each is found by its own words only.
     const stored = await key.api.request(StoreMemoriesDocument, {
       inputs: [

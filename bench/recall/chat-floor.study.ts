@@ -17,13 +17,18 @@
  */
 import { inject, it } from 'vitest';
 import { content, graphql, memoryKey, STORE } from './bench-api';
-import { SCORE_FLOOR_RATIO } from '../../src/resolvers/chat/memory-picks';
+import {
+  NAME_ONLY_FLOOR_RATIO,
+  pickAcrossWindows,
+  SCORE_FLOOR_RATIO,
+} from '../../src/resolvers/chat/memory-picks';
+import type { RankedHit } from '../../src/resolvers/merge-hits';
 import { queryNames, queryTerms, tokenize } from '../../src/text/tokens';
 
 const BATCH = 100;
 const DAY = 86_400_000;
 const PLACES = 12;
-const FLOORS = [...new Set([0, 0.3, SCORE_FLOOR_RATIO, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9])];
+const FLOORS = [0, SCORE_FLOOR_RATIO, NAME_ONLY_FLOOR_RATIO, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 const SEARCH_SCORED = `query ($input: SearchInput!) { search(input: $input) { hits { score memory { id content } } } }`;
 
@@ -101,6 +106,19 @@ it('chat floor study', async () => {
       const best = Math.max(0, ...hits.map((hit) => hit.score));
       const terms = new Set(queryTerms(question.question));
       const names = new Set(queryNames(question.question).map((name) => name.term));
+      // Chat's own picks, as deployed, over the same read.
+      const picked = pickAcrossWindows(
+        hits.map((hit) => ({ ...hit, window: 'ARCHIVE' }) as unknown as RankedHit),
+        [{ window: 'ARCHIVE', after: null, until: Date.parse(now), limit: PLACES }],
+        { query: question.question, explicitWindows: false },
+      );
+      const byId = new Map(hits.map((hit) => [hit.memory.id, hit]));
+      tally(
+        'chat now (pickAcrossWindows)',
+        picked.map((hit) => byId.get(hit.memory.id)!),
+        question.evidence,
+        turnOf,
+      );
       for (const ratio of FLOORS) {
         const kept = hits.filter((hit) => best <= 0 || hit.score >= best * ratio);
         tally(`floor ${ratio}`, kept, question.evidence, turnOf);
