@@ -16,7 +16,8 @@
  * words ("twenty-eighth") is a day on its own and needs no month.
  */
 
-const MONTH_NAMES = [
+/** The months' English names, January first (query-dates.ts reads them too). */
+export const MONTH_NAMES = [
   'january',
   'february',
   'march',

@@ -55,7 +55,7 @@ import {
   type PeriodKind,
   type Season,
 } from './calendar-periods';
-import { dayPhrases, SPELLED_DAY, spelledDay } from './day-spellings';
+import { dayPhrases, MONTH_NAMES, SPELLED_DAY, spelledDay } from './day-spellings';
 import { foldWord, isFunctionWord } from './tokens';
 
 export interface NamedDate {
@@ -71,20 +71,7 @@ export interface NamedDate {
   fromNow: boolean;
 }
 
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
+const MONTHS = MONTH_NAMES;
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const HOUR = 3_600_000;
 /** The earliest and latest time zones in use: UTC+14 starts a day first, UTC−12 ends it last. */
