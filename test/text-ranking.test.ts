@@ -463,8 +463,40 @@ describe('dates named in a query', () => {
     expect(words('my last day at work')).toEqual(['last', 'dai', 'work']);
     expect(words('open 24/7')).toEqual(['open', '24', '7']);
     // The other spelling of a date's month, matched as the word itself.
-    expect(readQueryDates('anything on Dec 4', NOW).spellings).toEqual([['dec', 'december']]);
-    expect(readQueryDates('on December 4th', NOW).spellings).toEqual([['december', 'dec']]);
+    const monthSpellings = (query: string) =>
+      readQueryDates(query, NOW).spellings.filter(([word]) => !/^\d/u.test(word));
+    expect(monthSpellings('anything on Dec 4')).toEqual([['dec', 'december']]);
+    expect(monthSpellings('on December 4th')).toEqual([['december', 'dec']]);
+  });
+
+  it("looks for a day's ordinal also as the phrases a text writes that day as", () => {
+    // Asked on 18 November: "the 28th" is 28 October and 28 November.
+    const phrases = readQueryDates('what about the 28th?', NOW).spellings;
+    expect(new Set(phrases.map(([word]) => word))).toEqual(new Set(['28th']));
+    const written = phrases.map(([, phrase]) => phrase);
+    for (const phrase of ['november 28', 'nov 28', '28 november', '28 11', '11 28'])
+      expect(written).toContain(phrase);
+    expect(written).toContain('28 oct');
+    expect(written).toContain('twenty eighth');
+    // Never the number alone, nor a phrase of a function word ("of").
+    expect(written).not.toContain('28');
+    expect(written.filter((phrase) => /\b(?:of|the)\b/u.test(phrase))).toEqual([]);
+    // A day below 10 is also written with its zero ("05/03"); a round day in one word.
+    expect(readQueryDates('on March 5th', NOW).spellings).toContainEqual(['5th', '05 03']);
+    expect(readQueryDates('on March 20th', NOW).spellings).toContainEqual([
+      '20th',
+      'march twentieth',
+    ]);
+    // A day asked in words from the fourth on; "the first" mostly numbers something else.
+    const spelled = readQueryDates('what about the twenty-eighth?', NOW);
+    expect(queryTerms(spelled.words)).toEqual(['28th']);
+    expect(spelled.spellings).toEqual(phrases);
+    expect(readQueryDates('on the fifth', NOW).dates).toHaveLength(2);
+    expect(readQueryDates('was it the first?', NOW).dates).toEqual([]);
+    expect(readQueryDates('the fifth time', NOW).dates).toEqual([]);
+    // A date without its day adds none ("in May"), nor do words that name no day.
+    expect(readQueryDates('in May', NOW).spellings).toEqual([]);
+    expect(readQueryDates('the 3rd time', NOW).spellings).toEqual([]);
   });
 });
 

@@ -19,7 +19,8 @@
  *   "the past week", "last March", "last summer", "in May", "on Friday" /
  *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
  * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30";
- * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time").
+ * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time"),
+ *   "on the twenty-eighth", "the fifth?" (in words from the fourth on).
  *
  * Relative and year-less dates are resolved against the search's `now`: a
  * month or day without a year is both the latest one begun by now's day
@@ -54,6 +55,7 @@ import {
   type PeriodKind,
   type Season,
 } from './calendar-periods';
+import { dayPhrases, MONTH_NAMES, SPELLED_DAY, spelledDay } from './day-spellings';
 import { foldWord, isFunctionWord } from './tokens';
 
 export interface NamedDate {
@@ -69,20 +71,7 @@ export interface NamedDate {
   fromNow: boolean;
 }
 
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
+const MONTHS = MONTH_NAMES;
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const HOUR = 3_600_000;
 /** The earliest and latest time zones in use: UTC+14 starts a day first, UTC−12 ends it last. */
@@ -424,6 +413,18 @@ const SPOKEN_DATES: DateForm[] = [
         ? dayOfAnyMonth(today, Number(m[1]))
         : [],
   },
+  {
+    // "on the twenty-eighth", "the fifth?": the same, in words.
+    pattern: new RegExp(
+      `\\b(?:on\\s+)?the\\s+(${SPELLED_DAY})\\b(?=\\s*$|\\s*[^\\s\\p{L}\\p{N}]|\\s+(\\p{L}+))`,
+      'giu',
+    ),
+    keep: 'days',
+    read: (m, today) =>
+      m[2] === undefined || isFunctionWord(foldWord(m[2]))
+        ? dayOfAnyMonth(today, spelledDay(m[1]!)!)
+        : [],
+  },
 ];
 
 /**
@@ -488,6 +489,16 @@ function ordinal(day: number): string {
   return `${day}${suffix}`;
 }
 
+/**
+ * A day's ordinal (its query word, "28th") with each phrase a memory's text
+ * may write that day as ("november 28", "28 11": day-spellings.ts), so
+ * that "the 28th" finds "The party is on November 28" and not "28 minutes".
+ */
+function writtenDays(day: number): [string, string][] {
+  const { month, date } = calendarOf(day);
+  return dayPhrases(month, date).map((phrase) => [ordinal(date), phrase]);
+}
+
 /** Words that name a date's day, month, season or weekday, kept as query words (KeptWords). */
 const NAME_WORD = new RegExp(`^(?:${MONTH}|${WEEKDAY}|${SEASON}|${PART_OF_DAY}|weekend)$`, 'iu');
 
@@ -501,13 +512,20 @@ const keptWords = (said: string, keep: KeptWords) =>
       : ' '.repeat(word.length),
   );
 
-/** The ordinals of a date's bare days of the month ("Dec 4": "4th"), as words it adds. */
+/**
+ * The ordinals of a date's bare or spelled days of the month ("Dec 4",
+ * "the fourth": "4th"), as words it adds.
+ */
 const ordinalDays = (said: string, keep: KeptWords): string[] =>
   keep !== 'days'
     ? []
-    : Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
-        ordinal(Number(day)),
-      );
+    : [
+        ...Array.from(said.matchAll(/(?<![\p{L}\p{N}])(\d{1,2})(?![\p{L}\p{N}])/gu), ([, day]) =>
+          ordinal(Number(day)),
+        ),
+        ...Array.from(said.matchAll(SPELLED_WORDS), ([words]) => ordinal(spelledDay(words)!)),
+      ];
+const SPELLED_WORDS = new RegExp(`\\b${SPELLED_DAY}\\b`, 'giu');
 
 /**
  * Shaped like a date but read as none ("2/30/2026", "2026-02-29",
@@ -528,7 +546,11 @@ export interface QueryDates {
   words: string;
   /** `words` without any date's words: what the query asks about besides its dates. */
   content: string;
-  /** Other spellings of a date's kept words, as [word, other] (folded: "dec", "december"). */
+  /**
+   * Other spellings of a date's kept words, as [word, other] (folded: "dec",
+   * "december"); a day's ordinal with the phrases its day is written as
+   * ("28th", "november 28"), words separated by a space.
+   */
   spellings: [string, string][];
 }
 
@@ -568,6 +590,8 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
         added.push(...ordinalDays(match[0], form.keep));
         for (const period of read) {
           if (period === null) continue;
+          if (form.keep === 'days' && period.kind === 'day')
+            spellings.push(...writtenDays(period.start / DAY));
           const start = period.start - offset;
           const end = period.end - offset;
           const date = {

@@ -20,8 +20,10 @@ export interface AnalysedQuery {
   content: ReadonlySet<string>;
   /**
    * Other index terms also matched as the term: a date's other spellings
-   * ("dec": "decemb", "4": "4th") and the forms of a word the stemmer does
-   * not join ("win": "won", "child": "children"; word-forms.ts).
+   * ("dec": "decemb", "4": "4th"), a day's ordinal's phrases ("28th":
+   * "novemb 28", "28 11"), matched where their terms stand side by side,
+   * and the forms of a word the stemmer does not join ("win": "won",
+   * "child": "children"; word-forms.ts).
    */
   alike: ReadonlyMap<string, readonly string[]>;
 }
@@ -87,7 +89,8 @@ export function analyseQuery(
   const spelt = queryTermWords(words, stopwords, 'drop');
   const alike = new Map<string, string[]>();
   for (const [word, other] of spellings) {
-    const [term, same] = [indexTerm(word), indexTerm(other)];
+    // A phrase ("november 28") is the index terms of its words ("novemb 28").
+    const [term, same] = [indexTerm(word), other.split(' ').map(indexTerm).join(' ')];
     if (!spelt.has(term) || term === same) continue;
     alike.set(term, [...new Set([...(alike.get(term) ?? []), same])]);
   }

@@ -728,7 +728,11 @@ export class TextSearch {
       shared === null ? this.termPostings(term) : this.writtenPostings(term, shared, timeline);
     const groups = digitGroups(term);
     const written = [...ligatureSpellings(term), ...alike]
-      .map((spelling) => this.termPostings(spelling))
+      .map((spelling) =>
+        spelling.includes(' ')
+          ? phrasePostings(spelling.split(' ').map((word) => this.termPostings(word)))
+          : this.termPostings(spelling),
+      )
       .filter((postings) => postings.seqs.length > 0);
     const searchable = timeline.size <= MAX_VOCABULARY_PASSAGES;
     const typo = (heldBy: number) => forgiving && searchable && mayBeTypo(heldBy, words);

@@ -2,6 +2,7 @@ import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
 import { bestFirst, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
+import { opensWithSpeakerLabel } from '../../durable/full-text/turn-voices';
 
 /**
  * A hit scoring under this share of the read's best hit is not memory for
@@ -14,6 +15,22 @@ import { queryTerms, tokenize } from '../../text/tokens';
  * redwood bank": ramen turns 0.043–0.054 beside 0.257). 0.3 sits between.
  */
 export const SCORE_FLOOR_RATIO = 0.3;
+
+/**
+ * The floor for a hit that holds no word of the question of its own but
+ * the names of people who speak in the read ("Jon: Cool, where is it?" for
+ * "Is Jon allergic to anything?"): such turns score about 0.31 of an
+ * answer, and filled chat's places beside it (review 103 #6: the note and
+ * ten of Jon's turns). 0.4 loses no evidence: LoCoMo's among a read of
+ * twelve stays 779 of 779 turns under 0.4 for every hit (778 at 0.45, 771
+ * at 0.7), and the lowest answer of the four friends' vaults, the changed
+ * fact "Moved to Denver" (found by "Carlos" alone), sits at 0.45
+ * (bench/recall/chat-floor.study.ts). For every hit it would also drop
+ * answers that hold a word of their own beside one that borrows its
+ * neighbours' words ("the Oslo hotel…" for "weather in Oslo?"), hence
+ * names only.
+ */
+export const NAME_ONLY_FLOOR_RATIO = 0.4;
 
 /**
  * The windows as a chat reads them: each one a little deeper than its own
@@ -54,7 +71,9 @@ export interface PickContext {
  * KRONOS still holds: each window keeps up to its limit of its own best
  * hits, so recent context cannot crowd out old facts or the reverse. But a
  * hit far below the best of the whole read (under SCORE_FLOOR_RATIO of it)
- * is dropped whatever its window, and the slots so freed, with those of
+ * is dropped whatever its window, as is one under NAME_ONLY_FLOOR_RATIO
+ * whose own text holds no word of the query but the names of the read's
+ * speakers; the slots so freed, with those of
  * windows that found too little, go to the next best hits of the other
  * windows, by score, but only to a hit with evidence of its own: its own
  * text holds a word of the query (hasOwnWord). A turn's text score also
@@ -75,13 +94,17 @@ export function pickAcrossWindows(
   // A floor is a share of a positive best: with none (nothing scored above
   // 0), no hit is dropped for its score.
   const floor = best > 0 ? best * SCORE_FLOOR_RATIO : -Infinity;
+  const nameOnlyFloor = best > 0 ? best * NAME_ONLY_FLOOR_RATIO : -Infinity;
   const limits = new Map(windows.map(({ window, limit }) => [window, limit]));
   const taken = new Map<RankedHit['window'], number>();
   const own: RankedHit[] = [];
   const spare: RankedHit[] = [];
   const terms = new Set(queryTerms(context.query));
+  const words = new Set(terms);
+  for (const speaker of speakersOf(hits)) words.delete(speaker);
   for (const hit of hits) {
     if (hit.score < floor) continue;
+    if (hit.score < nameOnlyFloor && !hasOwnWord(hit, words)) continue;
     const count = taken.get(hit.window) ?? 0;
     if (count < (limits.get(hit.window) ?? 0)) {
       taken.set(hit.window, count + 1);
@@ -96,6 +119,20 @@ export function pickAcrossWindows(
 /** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
 function hasOwnWord(hit: RankedHit, terms: ReadonlySet<string>): boolean {
   return tokenize(hit.memory.content).some(({ term }) => terms.has(term));
+}
+
+/**
+ * The index terms of the speaker labels the hits open with ("Jon: …"):
+ * the people who speak in the read. A query word among them is a person's
+ * name, not a thing asked about; "Oslo" of "weather in Oslo?" is not one.
+ */
+function speakersOf(hits: readonly RankedHit[]): Set<string> {
+  const speakers = new Set<string>();
+  for (const { memory } of hits)
+    if (opensWithSpeakerLabel(memory.content))
+      for (const { term } of tokenize(memory.content.slice(0, memory.content.indexOf(':'))))
+        speakers.add(term);
+  return speakers;
 }
 
 function totalSlots(windows: readonly WindowSearch[]): number {
