@@ -180,6 +180,29 @@ describe('a small-talk message reads no memory', () => {
     }
   });
 
+  it('a stock phatic question beside a greeting is small talk ("hi! how\'s it going?"), and its words alone or beside content read memory (review 101)', async () => {
+    // Before, "going", "life" and "everything" were content words: a
+    // greeting read memory, was billed for it and was stored.
+    const key = await mayaAndJon();
+    for (const said of ["hi! how's it going?", "thanks, how's it going?", 'hey, how is life?']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+      expect(streamed.memoryTokens, said).toBe(0);
+      expect(streamed.turn, said).toMatchObject({ stored: false, reason: 'NO_CONTENT_WORDS' });
+      const dropIn = await completion(key, said);
+      expect(dropIn.headers.get('x-memory-read-skipped'), said).toBe('NO_CONTENT_WORDS');
+    }
+    for (const said of [
+      "how's it going with jon's dentist?",
+      'is everything cancelled?',
+      'hi, where did jon go?',
+    ]) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+    }
+  });
+
   it('a message with words of its own beside the small talk reads memory as before', async () => {
     const key = await mayaAndJon();
     const streamed = await subscribedChat(key, 'thanks! what did jon cancel?');

@@ -86,6 +86,13 @@ const SMALL_TALK_FILLERS = new Set(['no', 'thing'].map((word) => indexTerm(word)
  */
 const ASKING_WORDS = new Set(QUESTION_WORDS.flatMap((word) => [word, `${word}s`]));
 
+/**
+ * Words of the stock phatic questions ("how's it going?", "how's life?",
+ * "how's everything?"): small talk only beside a greeting, compared as
+ * written so "go" and "lives" stay content ("hi, where did I go?").
+ */
+const PHATIC_WORDS = new Set(['going', 'everything', 'life']);
+
 /** GREETING_WORDS as index terms; "good" greets only before a time of day ("good morning"). */
 const GREETINGS = new Set(GREETING_WORDS.map((word) => indexTerm(word)));
 const TIMES_OF_DAY = new Set(['morning', 'afternoon', 'evening', 'night']);
@@ -104,7 +111,8 @@ const EXCLAIMED = new Set([
  * "..."). A turn of function words alone ("Never again", "I'm he/him") says
  * something and is stored, and so does a question (ASKING_WORDS) without a
  * greeting (GREETINGS): "how much was it?" is one, "hi, how are you?" and
- * "what a night!" are not. Runs of CJK characters count as content.
+ * "what a night!" are not, and neither is "thanks, how's it going?"
+ * (PHATIC_WORDS). Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
   const found = words(text);
@@ -115,6 +123,7 @@ export function isSmallTalkText(text: string): boolean {
   let functionWords = false;
   let greeted = false;
   let asks = false;
+  let phatic = false;
   for (const [at, word] of folded.entries()) {
     if (ASKING_WORDS.has(word)) {
       functionWords = true;
@@ -127,8 +136,9 @@ export function isSmallTalkText(text: string): boolean {
     if (SMALL_TALK.has(term)) smallTalk = true;
     else if (SMALL_TALK_FILLERS.has(term)) fillers = true;
     else if (isFunctionWord(word)) functionWords = true;
+    else if (PHATIC_WORDS.has(word)) phatic = true;
     else return false;
   }
-  if (asks && !greeted) return false;
+  if ((asks || phatic) && !greeted) return false;
   return smallTalk || (fillers && !functionWords) || found.length === 0;
 }

@@ -386,4 +386,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 21,
+    statements: [
+      // A stock phatic question beside a greeting ("hey! how's it going?")
+      // became small talk alone (text/turn-text.ts PHATIC_WORDS): the pages'
+      // voices hold the old flag, so they go once, as in version 20.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];
