@@ -146,4 +146,32 @@ describe('word statistics kept between searches over several vaults', () => {
     vi.setSystemTime(recounted + WORD_STATISTICS_MAX_AGE_MS);
     expect((await searched(key, 'ines rope')).statisticsCalls).toHaveLength(3);
   });
+
+  it('memories written into vaults counted empty a moment before score as they will once counted again, never 0 (review 104 #1)', async () => {
+    // Before, the kept sum of two empty vaults (no passages, no words)
+    // ranked every memory written since at 0 until the counts expired: a
+    // new user's first minute (ask, tell, ask again).
+    const key = await newKey();
+    const vaults = [VAULTS[0]!, VAULTS[1]!];
+    const query = 'which train does oskar take to work';
+    expect((await searched(key, query, vaults)).hits).toEqual([]);
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'Oskar takes the 7:40 train to work' },
+        { content: 'Oskar works at the harbour office', vault: VAULTS[1] },
+        { content: 'Oskar missed the train on Monday', vault: VAULTS[1] },
+      ],
+    });
+    const soon = await searched(key, query, vaults);
+    expect(soon.statisticsCalls).toEqual([]);
+    expect(soon.hits.map(([content]) => content)[0]).toBe('Oskar takes the 7:40 train to work');
+    for (const [content, score] of soon.hits) expect(score, content).toBeGreaterThan(0.1);
+
+    vi.setSystemTime(Date.now() + WORD_STATISTICS_MAX_AGE_MS);
+    const counted = await searched(key, query, vaults);
+    expect(counted.statisticsCalls).toHaveLength(2);
+    expect(new Set(soon.hits.map(([content]) => content))).toEqual(
+      new Set(counted.hits.map(([content]) => content)),
+    );
+  });
 });

@@ -51,6 +51,23 @@ export function addStatistics(parts: readonly CorpusStatistics[]): CorpusStatist
 }
 
 /**
+ * `kept` raised wherever one vault's own counts exceed it: a corpus can
+ * never hold fewer passages, words or holders of a word than one of its
+ * vaults. Each figure stays consistent (no word held by more passages than
+ * the corpus has), since both sides are.
+ */
+export function atLeastOwn(kept: CorpusStatistics, own: CorpusStatistics): CorpusStatistics {
+  const holding = { ...kept.holding };
+  for (const [key, count] of Object.entries(own.holding))
+    holding[key] = Math.max(holding[key] ?? 0, count);
+  return {
+    passages: Math.max(kept.passages, own.passages),
+    words: Math.max(kept.words, own.words),
+    holding,
+  };
+}
+
+/**
  * How many passages of `timeline` hold an occurrence of `term`, counted
  * as the ranking counts a term's holders (text-ranker.ts): a memory
  * indexed whole is one passage, one in chunks each chunk holding it.

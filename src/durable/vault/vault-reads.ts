@@ -16,7 +16,7 @@ import type * as Rpc from '../rpc/vault-types';
 import { billedSearchTokens, type VaultUsage } from '../metering/vault-usage';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { windowsAcrossVaults } from '../queries/spelling-across-vaults';
-import type { CorpusStatistics } from '../full-text/corpus-statistics';
+import { atLeastOwn, type CorpusStatistics } from '../full-text/corpus-statistics';
 
 /**
  * A vault's reads, once the object is open: one batch of searches, lookups,
@@ -315,7 +315,8 @@ export class VaultReads {
     // which rank with it; else, when asked, after them, from the postings
     // they just read.
     const own = request.ownCorpus === true ? this.countWords(request) : undefined;
-    const ranked = own === undefined ? request : { ...request, corpus: own };
+    const ranked =
+      own === undefined ? this.withCorpusAtLeastOwn(request) : { ...request, corpus: own };
     const windows = this.searchRequest(ranked);
     const spelling = request.acrossVaults === true ? this.spelling(ranked) : undefined;
     const statistics =
@@ -329,6 +330,27 @@ export class VaultReads {
       ...(spelling === undefined ? {} : { spelling }),
       ...(statistics === undefined ? {} : { statistics }),
     };
+  }
+
+  /**
+   * A search over several vaults ranks with summed statistics the Worker
+   * may have kept for a few seconds (resolvers/word-statistics-cache.ts):
+   * counted before memories written since. A sum smaller than this vault
+   * alone (its vaults counted empty a moment before) would weigh every word
+   * as nothing and score every hit 0, so the vault then counts its own words
+   * and ranks with the larger of each figure (`atLeastOwn`). Otherwise the
+   * kept sum stands: a count at most its bound old changes a word's weight
+   * a little, never which memories are found.
+   */
+  private withCorpusAtLeastOwn(request: Rpc.SearchRequest): Rpc.SearchRequest {
+    const { corpus } = request;
+    if (corpus === undefined || request.mode === 'VECTOR' || this.hot.vectors() === null)
+      return request;
+    const timeline = this.hot.timeline();
+    const passages = timeline.size;
+    if (corpus.passages >= passages && corpus.words >= timeline.averageWords * passages)
+      return request;
+    return { ...request, corpus: atLeastOwn(corpus, this.countWords(request)) };
   }
 
   private searchRequest(request: Rpc.SearchRequest): Rpc.WindowResult[] {
