@@ -115,6 +115,31 @@ describe('UseLiteEmbedder (the offline default)', () => {
     for (const { text, at } of order) single[at] = await one(text);
     expect(await digestOf(single)).toBe(expected);
   });
+
+  // The row sum keeps its pieces' weights and offsets for the next text, up
+  // to KEPT_SCRATCH_SYMBOLS pieces; a text with more gets arrays of its own.
+  // Nothing of a longer text may leak into a shorter one's vector.
+  it('gives a text the same vector before and after longer texts, past the kept scratch too', async () => {
+    const short = 'Caroline: the adoption agency called back!';
+    const medium = 'coffee garden holiday '.repeat(120).trim();
+    const huge = Array.from({ length: KEPT_SCRATCH_SYMBOLS + 500 }, (_, i) => `w${i % 97}`).join(
+      ' ',
+    );
+    const [shortFirst, mediumFirst, hugeFirst] = [
+      await one(short),
+      await one(medium),
+      await one(huge),
+    ];
+    expect([...(await one(short))]).toEqual([...shortFirst!]);
+    expect([...(await one(medium))]).toEqual([...mediumFirst!]);
+    expect([...(await one(huge))]).toEqual([...hugeFirst!]);
+    expect([...(await one(short))]).toEqual([...shortFirst!]);
+    // The batch form (one call) gives each text what it gets alone.
+    const batch = await embedder.embedPassages([huge, short, medium]);
+    expect(batch.map((vector) => [...vector])).toEqual(
+      [hugeFirst!, shortFirst!, mediumFirst!].map((vector) => [...vector]),
+    );
+  });
 });
 
 describe('UnigramTokenizer', () => {

@@ -19,6 +19,16 @@ const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
  * load on first use rather than when the Worker starts.
  */
 export async function countTokens(text: string): Promise<number> {
+  return (await tokenCounter())(text);
+}
+
+/**
+ * `countTokens` as a plain function, once the encoding is loaded: a batch
+ * waits once and then counts every text in one synchronous loop, so the
+ * time a caller measures around that loop is the counting's own.
+ */
+export async function tokenCounter(): Promise<(text: string) => number> {
   encoding ??= import('gpt-tokenizer/encoding/o200k_base');
-  return (await encoding).countTokens(text, PLAIN_TEXT);
+  const loaded = await encoding;
+  return (text) => loaded.countTokens(text, PLAIN_TEXT);
 }

@@ -1,4 +1,4 @@
-import { UNKNOWN_PIECE, UnigramTokenizer } from './sentencepiece';
+import { KEPT_SCRATCH_SYMBOLS, UNKNOWN_PIECE, UnigramTokenizer } from './sentencepiece';
 
 const FORMAT_VERSION = 1;
 const HEADER_BYTES = 24;
@@ -16,6 +16,7 @@ export class StaticTableModel {
   private readonly tokenizer: UnigramTokenizer;
   private readonly scales: Float32Array;
   private readonly rows: Int8Array;
+  private pieceScratch = { weights: new Float64Array(256), offsets: new Int32Array(256) };
 
   constructor(bytes: ArrayBuffer) {
     const view = new DataView(bytes);
@@ -51,7 +52,7 @@ export class StaticTableModel {
     // Text with no piece at all (empty, or only characters the vocabulary
     // lacks and the tokenizer merged away) takes the unknown piece's direction.
     if (pieces.length === 0) pieces = [UNKNOWN_PIECE];
-    for (const piece of pieces) this.addRow(sum, piece);
+    this.sumRows(sum, pieces);
     let norm = 0;
     for (let k = 0; k < dims; k++) norm += sum[k]! * sum[k]!;
     if (norm === 0) {
@@ -63,6 +64,78 @@ export class StaticTableModel {
     const vector = new Float32Array(dims);
     for (let k = 0; k < dims; k++) vector[k] = sum[k]! * scale;
     return vector;
+  }
+
+  /**
+   * Sets `sum` (all zeros) to the sum of the pieces' scaled rows, eight
+   * columns at a time: each column's total is built in a local over every
+   * piece and stored once, instead of `sum` being read and written back for
+   * each piece (a bulk store embeds about 16 pieces a memory, 100 memories a
+   * batch). Each column still adds the same products in piece order,
+   * starting from zero, so the vectors are bit-identical to adding one row
+   * after another (`addRow`). Pieces of weight 0 add nothing, as there.
+   */
+  private sumRows(sum: Float64Array, pieces: readonly number[]): void {
+    const dims = this.dimensions;
+    const { scales, rows } = this;
+    const weighted = this.weightedPieces(pieces.length);
+    const { weights, offsets } = weighted;
+    let count = 0;
+    for (const piece of pieces) {
+      const weight = scales[piece]!;
+      if (weight === 0) continue;
+      weights[count] = weight;
+      offsets[count] = piece * dims;
+      count++;
+    }
+    let k = 0;
+    for (; k + 8 <= dims; k += 8) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let s4 = 0;
+      let s5 = 0;
+      let s6 = 0;
+      let s7 = 0;
+      for (let i = 0; i < count; i++) {
+        const weight = weights[i]!;
+        const at = offsets[i]! + k;
+        s0 += weight * rows[at]!;
+        s1 += weight * rows[at + 1]!;
+        s2 += weight * rows[at + 2]!;
+        s3 += weight * rows[at + 3]!;
+        s4 += weight * rows[at + 4]!;
+        s5 += weight * rows[at + 5]!;
+        s6 += weight * rows[at + 6]!;
+        s7 += weight * rows[at + 7]!;
+      }
+      sum[k] = s0;
+      sum[k + 1] = s1;
+      sum[k + 2] = s2;
+      sum[k + 3] = s3;
+      sum[k + 4] = s4;
+      sum[k + 5] = s5;
+      sum[k + 6] = s6;
+      sum[k + 7] = s7;
+    }
+    for (; k < dims; k++) {
+      let total = 0;
+      for (let i = 0; i < count; i++) total += weights[i]! * rows[offsets[i]! + k]!;
+      sum[k] = total;
+    }
+  }
+
+  /**
+   * Scratch for `sumRows`' pieces (weight and row offset), kept for the next
+   * text like the tokenizer's (one isolate embeds one text at a time), up to
+   * KEPT_SCRATCH_SYMBOLS pieces (96 KiB); a longer text gets its own.
+   */
+  private weightedPieces(count: number): { weights: Float64Array; offsets: Int32Array } {
+    if (count <= this.pieceScratch.weights.length) return this.pieceScratch;
+    const scratch = { weights: new Float64Array(count), offsets: new Int32Array(count) };
+    if (count <= KEPT_SCRATCH_SYMBOLS) this.pieceScratch = scratch;
+    return scratch;
   }
 
   /**
