@@ -468,7 +468,15 @@ describe('web console at /console', () => {
       await page.goto(`${console_()}${hash}`);
       await page.locator(shown).first().waitFor();
       await revokeMemoryKey(doomed);
-      await page.getByRole('button', { name: 'Refresh' }).click();
+      // The vault screen's live stream may end first (the server's standing
+      // watch refuses the revoked key) and sign out by itself, taking the
+      // button away: clicked in the page at once if it is still there, so
+      // a click never waits on a button that is gone (a full run under load
+      // met that race).
+      await page.evaluate(() => {
+        const buttons = [...document.querySelectorAll('button')];
+        buttons.find((button) => button.textContent?.trim() === 'Refresh')?.click();
+      });
       // Before: it stayed signed in, the refusal in a banner and the key kept.
       await page.getByLabel('Memory key').waitFor();
       const notice = page.getByTestId('signed-out');
