@@ -91,7 +91,8 @@ function model(turns: Turn[], rule: Rule, question: string): Map<string, number>
   const lengths = turns.map((turn, p) => {
     let length = turn.words;
     for (let d = -DISTANCE; d <= DISTANCE; d++)
-      if (d !== 0 && near(p, d)) length += rule.weight(d, turn, turns[p + d]!) * turns[p + d]!.words;
+      if (d !== 0 && near(p, d))
+        length += rule.weight(d, turn, turns[p + d]!) * turns[p + d]!.words;
     totalLength += length;
     return length;
   });
@@ -123,9 +124,21 @@ function recall(rule: Rule, pure = false) {
     const base = model(turns, symmetric, row.question);
     const moved = model(turns, rule, row.question);
     const ranked = row.text50
-      .map(([id, score]) => [id, pure ? (moved.get(id) ?? 0) : base.get(id) ? (score * moved.get(id)!) / base.get(id)! : score] as const)
+      .map(
+        ([id, score]) =>
+          [
+            id,
+            pure
+              ? (moved.get(id) ?? 0)
+              : base.get(id)
+                ? (score * moved.get(id)!) / base.get(id)!
+                : score,
+          ] as const,
+      )
       .sort((a, b) => b[1] - a[1])
       .map(([id]) => id);
+    if (process.env.DUMP)
+      console.log(`DUMP ${JSON.stringify({ c: row.conversation, q: row.question, ranked })}`);
     const found = (k: number) =>
       row.evidence.filter((id) => ranked.slice(0, k).includes(id)).length / row.evidence.length;
     const half = TUNING.has(row.conversation) ? sums.tune : sums.held;
@@ -157,8 +170,7 @@ for (const short of [8, 12, 16, 24])
   for (const before of [0.75, 1])
     rules.push({
       name: `turn before ${before} for replies under ${short} words`,
-      weight: (d, borrower) =>
-        d === -1 && borrower.words < short ? before : 0.5 ** Math.abs(d),
+      weight: (d, borrower) => (d === -1 && borrower.words < short ? before : 0.5 ** Math.abs(d)),
     });
 
 // Second round, around the best of the first (0.625 when the turn before asks).
@@ -183,11 +195,7 @@ for (const short of [8, 16])
   second.push({
     name: `0.625 when it asks, 0.75 if the reply is under ${short} words`,
     weight: (d, borrower, lender) =>
-      d === -1 && lender.asks
-        ? borrower.words < short
-          ? 0.75
-          : 0.625
-        : 0.5 ** Math.abs(d),
+      d === -1 && lender.asks ? (borrower.words < short ? 0.75 : 0.625) : 0.5 ** Math.abs(d),
   });
 second.push({
   name: `0.625 when it asks, also 0.3125 two steps back`,
@@ -197,4 +205,6 @@ second.push({
 
 const pure = process.env.PURE === '1';
 if (pure) console.log('model alone (no study scores)');
-for (const rule of process.env.ROUND === '2' ? second : rules) recall(rule, pure);
+const chosen = process.env.RULE;
+for (const rule of process.env.ROUND === '2' ? second : rules)
+  if (chosen === undefined || rule.name === chosen) recall(rule, pure);
