@@ -203,8 +203,29 @@ second.push({
     d === -1 && lender.asks ? 0.625 : d === -2 && lender.asks ? 0.3125 : 0.5 ** Math.abs(d),
 });
 
+// Third round: the pairs also measured in the Worker (BENCHMARKS.md), to
+// say how well this re-ranking predicts the bench.
+const third: Rule[] = [symmetric];
+for (const [asked, asker] of [
+  [0.625, 0.375],
+  [0.75, 0.375],
+  [0.75, 0.25],
+  [0.625, 0.25],
+  [0.875, 0.375],
+  [0.5, 0.375],
+  [0.625, 0.5],
+  [0.875, 0.25],
+  [1, 0.25],
+  [0.75, 0.125],
+] as const)
+  third.push({
+    name: `asked ${asked}, asker ${asker}`,
+    weight: (d, borrower, lender) =>
+      d === -1 && lender.asks ? asked : d === 1 && borrower.asks ? asker : 0.5 ** Math.abs(d),
+  });
+
 const pure = process.env.PURE === '1';
 if (pure) console.log('model alone (no study scores)');
 const chosen = process.env.RULE;
-for (const rule of process.env.ROUND === '2' ? second : rules)
+for (const rule of { '2': second, '3': third }[process.env.ROUND ?? ''] ?? rules)
   if (chosen === undefined || rule.name === chosen) recall(rule, pure);

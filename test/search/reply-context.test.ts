@@ -5,8 +5,8 @@ import { newKey } from '../helpers/graphql';
 /**
  * A short reply holds few of a question's words: they are in the question
  * it answers, the turn before it. Through GraphQL search, such a reply
- * borrows more of the turn before it when that turn asks (0.625 instead of
- * 0.5), and a question borrows less of its answer (0.375), so the answer
+ * borrows more of the turn before it when that turn asks (0.75 instead of
+ * 0.5), and a question borrows less of its answer (0.125), so the answer
  * ranks above a turn further back that merely repeats a word of the search
  * (LoCoMo: "When did Melanie go on a hike after the roadtrip?" → "we just
  * did it yesterday!", with the roadtrip turn above it).

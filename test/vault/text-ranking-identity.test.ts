@@ -56,8 +56,9 @@ function randomMemories(next: () => number, count: number, start: number) {
         VOCABULARY[Math.floor(next() * (long ? VOCABULARY.length * 4 : VOCABULARY.length))] ??
         'filler',
     ).join(' ');
-    // A quarter ask, so the turn after borrows more of them (askedWeight).
-    const asked = next() < 0.25 ? `${text}?` : text;
+    // A quarter ask, so the turn after borrows more of them (askedWeight); by
+    // length, not a draw, so the seeds' other draws stay as they were.
+    const asked = words % 4 === 0 ? `${text}?` : text;
     const speaker = NAMES[Math.floor(next() * 3)];
     return { content: speaker === undefined ? asked : `${speaker}: ${asked}`, createdAt: time };
   });

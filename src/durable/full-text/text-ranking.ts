@@ -63,7 +63,7 @@ export interface TextRanking {
  * hard), and with context in, nearby values rank within ±0.01 of each other.
  * 0.5 per step over ±4 neighbours is the setting of the issue's study; a
  * 30-minute pause is the usual cut between sessions of activity. A reply
- * borrows 0.625 of the question just before it, and the question 0.375 of
+ * borrows 0.75 of the question just before it, and the question 0.125 of
  * its reply (chosen on conv-26/30/41 from the grid in BENCHMARKS.md,
  * "Replies borrow from the question they answer"; multiples of 2⁻²⁰, so
  * pruning stays exact). The name
@@ -76,8 +76,8 @@ export const DEFAULT_TEXT_RANKING: TextRanking = {
   b: 0.5,
   contextWeight: 0.5,
   contextDistance: 4,
-  askedWeight: 0.625,
-  askerWeight: 0.375,
+  askedWeight: 0.75,
+  askerWeight: 0.125,
   contextGapMs: 30 * 60_000,
   nameBoost: 0.25,
   dayBoost: 0.5,
