@@ -456,7 +456,8 @@ export interface TimelinePage {
 /**
  * What a timeline entry is read from: the row's time, FTS5's word count, and
  * for its voice the role, whether metadata names a speaker and the content's
- * first and last characters (a speaker label and a closing question mark need no more, so long memories are not read).
+ * first and last characters (all a speaker label and a closing question mark
+ * need, so long memories are not read).
  */
 interface EntryRow extends Record<string, SqlStorageValue> {
   seq: number;
