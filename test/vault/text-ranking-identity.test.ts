@@ -56,8 +56,11 @@ function randomMemories(next: () => number, count: number, start: number) {
         VOCABULARY[Math.floor(next() * (long ? VOCABULARY.length * 4 : VOCABULARY.length))] ??
         'filler',
     ).join(' ');
+    // A quarter ask, so the turn after borrows more of them (askedWeight); by
+    // length, not a draw, so the seeds' other draws stay as they were.
+    const asked = words % 4 === 0 ? `${text}?` : text;
     const speaker = NAMES[Math.floor(next() * 3)];
-    return { content: speaker === undefined ? text : `${speaker}: ${text}`, createdAt: time };
+    return { content: speaker === undefined ? asked : `${speaker}: ${asked}`, createdAt: time };
   });
 }
 
@@ -116,7 +119,8 @@ function sparseMemories(next: () => number, count: number, start: number) {
   return Array.from({ length: count }, () => {
     time += next() < 0.1 ? 3 * 60 * MINUTE : Math.floor(next() * 2) * MINUTE;
     const word = RARE_WORDS[Math.floor(next() * RARE_WORDS.length)]!;
-    const text = Array.from({ length: 5 + Math.floor(next() * 21) }, () => word).join(' ');
+    const words = Array.from({ length: 5 + Math.floor(next() * 21) }, () => word).join(' ');
+    const text = next() < 0.25 ? `${words}?` : words;
     return { content: next() < 0.3 ? `Alice: ${text}` : text, createdAt: time };
   });
 }
@@ -214,6 +218,7 @@ function referenceSearch(
             speaker: labelled || namesSpeaker(row.metadata),
             smallTalk,
             labelWords: smallTalk ? wordsOf(label).length : 0,
+            asks: /[?？]\s*$/u.test(row.content),
           },
         ];
       }),
@@ -256,7 +261,18 @@ function referenceSearch(
     // last bit of a sum depends on its order, and ties at a cut on that bit.
     return near.filter((at) => at === passage || !smallTalk(at)).sort((a, b) => a - b);
   };
-  const weight = (a: number, b: number) => ranking.contextWeight ** Math.abs(a - b);
+  // A memory's last passage, when the memory ends in a question.
+  const asks = (at: number) =>
+    voices.get(timeline.seqAt(at))!.asks &&
+    (at + 1 >= passages || timeline.seqAt(at + 1) !== timeline.seqAt(at));
+  // What `passage` borrows of `at`: a reply more of the question just before
+  // it, the question less of that reply; otherwise by distance.
+  const weight = (at: number, passage: number) =>
+    at === passage - 1 && asks(at)
+      ? ranking.askedWeight
+      : at === passage + 1 && asks(passage)
+        ? ranking.askerWeight
+        : ranking.contextWeight ** Math.abs(at - passage);
   let spread = 1;
   for (let d = 1; d <= ranking.contextDistance; d++) spread += 2 * ranking.contextWeight ** d;
   const averageLength = Math.max(timeline.averageWords * spread, 1e-9);

@@ -17,6 +17,8 @@ interface Neighbourhoods {
   distance: number;
   gap: number;
   contextWeight: number;
+  askedWeight: number;
+  askerWeight: number;
   /** First and last passage around each one; -1 until a query reaches it. */
   from: Int32Array;
   to: Int32Array;
@@ -43,7 +45,9 @@ function neighbourhoods(
     known.version === timeline.version &&
     known.distance === ranking.contextDistance &&
     known.gap === ranking.contextGapMs &&
-    known.contextWeight === ranking.contextWeight
+    known.contextWeight === ranking.contextWeight &&
+    known.askedWeight === ranking.askedWeight &&
+    known.askerWeight === ranking.askerWeight
   ) {
     if (known.k1 !== ranking.k1 || known.b !== ranking.b || known.averageLength !== averageLength) {
       known.k1 = ranking.k1;
@@ -59,6 +63,8 @@ function neighbourhoods(
     distance: ranking.contextDistance,
     gap: ranking.contextGapMs,
     contextWeight: ranking.contextWeight,
+    askedWeight: ranking.askedWeight,
+    askerWeight: ranking.askerWeight,
     from: new Int32Array(passages).fill(-1),
     to: new Int32Array(passages).fill(-1),
     lengths: new Float64Array(passages).fill(-1),
@@ -91,6 +97,8 @@ export class PassageContext {
   private readonly gap: number;
   private readonly k1: number;
   private readonly b: number;
+  private readonly askedWeight: number;
+  private readonly askerWeight: number;
   /** Mean expanded length: BM25's average document length, that `norms` were worked out with. */
   readonly averageLength: number;
 
@@ -127,7 +135,23 @@ export class PassageContext {
     this.gap = ranking.contextGapMs;
     this.k1 = ranking.k1;
     this.b = ranking.b;
+    this.askedWeight = ranking.askedWeight;
+    this.askerWeight = ranking.askerWeight;
     this.saturation = ranking.k1 + 1;
+  }
+
+  /**
+   * The weight at which `passage` borrows the words of `near`, a passage
+   * within its neighbourhood: `weights` by distance, except between a
+   * question and the turn just after it (`askedWeight`, `askerWeight`): a
+   * reply is about the question it answers more than about what follows it.
+   * Length terms and weighted counts both read it, so the ranking stays that
+   * of each passage indexed with its neighbours' words at these weights.
+   */
+  weightOf(passage: number, near: number): number {
+    if (near === passage - 1 && this.timeline.asksAt(near)) return this.askedWeight;
+    if (near === passage + 1 && this.timeline.asksAt(passage)) return this.askerWeight;
+    return this.weights[near > passage ? near - passage : passage - near]!;
   }
 
   /**
@@ -190,7 +214,7 @@ export class PassageContext {
       const last = this.lastAround(passage);
       for (let near = this.firstAround(passage); near <= last; near++)
         if (near === passage || !this.timeline.smallTalkAt(near))
-          length += this.weights[Math.abs(near - passage)]! * this.timeline.wordsAt(near);
+          length += this.weightOf(passage, near) * this.timeline.wordsAt(near);
       this.lengths[passage] = length;
     }
     const norm = this.k1 * (1 - this.b + (this.b * length) / this.averageLength);

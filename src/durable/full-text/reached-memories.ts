@@ -27,14 +27,10 @@ export function reachedMemories(
   const passages = timeline.size;
   const reached = new Uint8Array(passages);
   const context = new PassageContext(timeline, ranking);
-  const { weights } = context;
   const reach = (passage: number) => {
     const last = context.lastAround(passage);
     for (let near = context.firstAround(passage); near <= last; near++)
-      if (
-        weights[near > passage ? near - passage : passage - near]! > 0 &&
-        (near === passage || !timeline.smallTalkAt(near))
-      )
+      if (context.weightOf(near, passage) > 0 && (near === passage || !timeline.smallTalkAt(near)))
         reached[near] = 1;
   };
   const holding: number[] = [];

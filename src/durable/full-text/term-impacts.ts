@@ -90,8 +90,9 @@ function timelineId(timeline: TextTimeline): number {
 }
 
 function settingsOf(ranking: TextRanking): string {
-  const { k1, b, contextWeight, contextDistance, contextGapMs, idf } = ranking;
-  return `${k1}/${b}/${contextWeight}/${contextDistance}/${contextGapMs}/${idf}`;
+  const { k1, b, contextWeight, contextDistance, askedWeight, askerWeight, contextGapMs, idf } =
+    ranking;
+  return `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}`;
 }
 
 /**
@@ -188,7 +189,7 @@ function computeImpacts(
     reachedAtMost += last - first + 1;
   }
   // Each holder's count spread over its neighbourhood (the weighted counts).
-  const { from, to, weights, saturation } = context;
+  const { from, to, saturation } = context;
   const counts = new Float64Array(hi - lo + 1);
   for (const passage of holders) {
     const occurrences = tally[passage]!;
@@ -196,8 +197,7 @@ function computeImpacts(
     const last = to[passage]!;
     for (let near = from[passage]!; near <= last; near++)
       if (near === passage || !timeline.smallTalkAt(near))
-        counts[near - lo]! +=
-          weights[near > passage ? near - passage : passage - near]! * occurrences;
+        counts[near - lo]! += context.weightOf(near, passage) * occurrences;
   }
   const share = (passage: number, frequency: number) =>
     (idf * frequency * saturation) / (frequency + context.normOf(passage));

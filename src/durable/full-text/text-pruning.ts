@@ -49,7 +49,9 @@ function exactSums(ranking: TextRanking): boolean {
   if (!(weight >= 0 && weight <= 1) || !Number.isInteger(ranking.contextDistance)) return false;
   for (let d = 0; d <= ranking.contextDistance; d++)
     if (!Number.isInteger(weight ** d / EXACT_WEIGHT_UNIT)) return false;
-  return true;
+  return [ranking.askedWeight, ranking.askerWeight].every(
+    (asked) => asked >= 0 && asked <= 1 && Number.isInteger(asked / EXACT_WEIGHT_UNIT),
+  );
 }
 
 /**

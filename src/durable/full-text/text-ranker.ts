@@ -135,7 +135,7 @@ export function rankPassages(
   const passages = timeline.size;
   if (passages === 0) return { passages: new Int32Array(0), scores: new Float64Array(0) };
   const context = new PassageContext(timeline, ranking, shared?.averageWords);
-  const { from, to, weights, saturation } = context;
+  const { from, to, saturation } = context;
   const scratch = scratchFor(passages);
   scratch.busy = true;
   const { own, expanded, score, hits, reached, candidates } = scratch;
@@ -192,7 +192,7 @@ export function rankPassages(
       for (let near = from[passage]!; near <= last; near++) {
         if (near !== passage && timeline.smallTalkAt(near)) continue; // borrows nothing
         if (!sweep && expanded[near] === 0) reached[reachedCount++] = near;
-        expanded[near]! += weights[near > passage ? near - passage : passage - near]! * frequency;
+        expanded[near]! += context.weightOf(near, passage) * frequency;
       }
     }
 

@@ -15,6 +15,19 @@ export interface TextRanking {
   /** Neighbours on each side that contribute. */
   contextDistance: number;
   /**
+   * Weight at which a turn borrows from the turn just before it when that
+   * one ends in a question (instead of `contextWeight`): a short reply
+   * ("we just did it yesterday!") answers the question it follows, whose
+   * words a search for it holds.
+   */
+  askedWeight: number;
+  /**
+   * Weight at which a turn ending in a question borrows from the turn just
+   * after it (its answer), instead of `contextWeight`: the question is not
+   * what a search for the answer's words looks for.
+   */
+  askerWeight: number;
+  /**
    * A pause longer than this between two memories ends the context: what was
    * said days apart is not one conversation.
    */
@@ -49,7 +62,11 @@ export interface TextRanking {
  * suit short memories (FTS5's fixed 1.2/0.75 saturate and normalise too
  * hard), and with context in, nearby values rank within ±0.01 of each other.
  * 0.5 per step over ±4 neighbours is the setting of the issue's study; a
- * 30-minute pause is the usual cut between sessions of activity. The name
+ * 30-minute pause is the usual cut between sessions of activity. A reply
+ * borrows 0.75 of the question just before it, and the question 0.125 of
+ * its reply (chosen on conv-26/30/41 from the grid in BENCHMARKS.md,
+ * "Replies borrow from the question they answer"; multiples of 2⁻²⁰, so
+ * pruning stays exact). The name
  * boost is the middle of the range the study found useful (+0.2–0.3). The
  * date boosts sit on a plateau (day 0.25–1, month 0.1–0.5 within ±0.005);
  * a named day counts twice a named month, being twice as specific at least.
@@ -59,6 +76,8 @@ export const DEFAULT_TEXT_RANKING: TextRanking = {
   b: 0.5,
   contextWeight: 0.5,
   contextDistance: 4,
+  askedWeight: 0.75,
+  askerWeight: 0.125,
   contextGapMs: 30 * 60_000,
   nameBoost: 0.25,
   dayBoost: 0.5,

@@ -2,6 +2,8 @@ import { CHUNK_WORDS, chunkWordRanges } from '../../text/chunks';
 import type { Sql, SqlValue } from '../sqlite/sql';
 import { speakerInMetadataSql } from './speaker-names';
 import {
+  asksVoice,
+  CLOSING_READ,
   isSmallTalkVoice,
   namesSpeakerVoice,
   LABEL_READ,
@@ -68,14 +70,15 @@ export class TextTimeline {
       string,
       number,
       string,
+      string,
     ][];
     // In seq order (the table's own order, no sort), which is also time order
     // unless history was backfilled.
     const inOrder = rows.every((row, i) => i === 0 || row[1] >= rows[i - 1]![1]);
     if (!inOrder) rows.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     timeline.ensureCapacity(rows.length);
-    for (const [seq, created_at, sz, role, speaker, opening] of rows) {
-      timeline.append(entryOf({ seq, created_at, sz, role, speaker, opening }));
+    for (const [seq, created_at, sz, role, speaker, opening, closing] of rows) {
+      timeline.append(entryOf({ seq, created_at, sz, role, speaker, opening, closing }));
     }
     return timeline;
   }
@@ -173,6 +176,18 @@ export class TextTimeline {
    */
   smallTalkAt(passage: number): boolean {
     return isSmallTalkVoice(this.memoryVoices[this.seqs[passage]!]!);
+  }
+
+  /**
+   * Whether `passage` ends a memory that ends in a question (turn-voices.ts):
+   * the passage after it is likely its answer.
+   */
+  asksAt(passage: number): boolean {
+    const seq = this.seqs[passage]!;
+    return (
+      asksVoice(this.memoryVoices[seq]!) &&
+      (passage + 1 >= this.count || this.seqs[passage + 1] !== seq)
+    );
   }
 
   /** Whether memory `seq` names its speaker, so that a name opening it is its label (turn-voices.ts). */
@@ -441,7 +456,8 @@ export interface TimelinePage {
 /**
  * What a timeline entry is read from: the row's time, FTS5's word count, and
  * for its voice the role, whether metadata names a speaker and the content's
- * first characters (all a speaker label needs, so long memories are not read).
+ * first and last characters (all a speaker label and a closing question mark
+ * need, so long memories are not read).
  */
 interface EntryRow extends Record<string, SqlStorageValue> {
   seq: number;
@@ -450,10 +466,12 @@ interface EntryRow extends Record<string, SqlStorageValue> {
   role: string;
   speaker: number;
   opening: string;
+  closing: string;
 }
 
 const SELECT_ENTRIES = `SELECT m.seq AS seq, m.created_at AS created_at, d.sz AS sz, m.role AS role,
-    ${speakerInMetadataSql('m.metadata')} AS speaker, substr(m.content, 1, ${LABEL_READ + 1}) AS opening
+    ${speakerInMetadataSql('m.metadata')} AS speaker, substr(m.content, 1, ${LABEL_READ + 1}) AS opening,
+    substr(m.content, -${CLOSING_READ}) AS closing
   FROM memories m LEFT JOIN memories_fts_docsize d ON d.id = m.seq`;
 
 function entryOf(row: EntryRow): TimelineEntry {
@@ -461,7 +479,7 @@ function entryOf(row: EntryRow): TimelineEntry {
     seq: row.seq,
     createdAt: row.created_at,
     words: columnWords(row.sz),
-    voice: voiceOf(row.role, row.opening, row.speaker === 1),
+    voice: voiceOf(row.role, row.opening, row.speaker === 1, row.closing),
   };
 }
 

@@ -29,6 +29,20 @@ const NAMES_SPEAKER = 4;
  */
 const SMALL_TALK = 8;
 const LABEL_SHIFT = 4;
+/**
+ * A memory that ends in a question ("Did you go on that hike?"): the turn
+ * after it is likely its answer, and borrows more of its words
+ * (passage-context.ts), while it borrows less of the answer's.
+ */
+const ASKS = 64;
+
+/**
+ * Characters of a memory's end that decide whether it ends in a question
+ * (`ASKS`): a timeline load reads no more of each memory than these and
+ * `LABEL_READ`.
+ */
+export const CLOSING_READ = 16;
+const ENDS_IN_QUESTION = /[?？]\s*$/u;
 
 /**
  * A speaker label opening the content: a capitalised name of up to three
@@ -52,16 +66,30 @@ export function opensWithSpeakerLabel(content: string): boolean {
 }
 
 /**
- * A memory's voice: its role, and whether it names its speaker in a label or
- * in metadata (`speakerInMetadata`: what `namesSpeaker` says of it).
+ * A memory's voice: its role, whether it names its speaker in a label or in
+ * metadata (`speakerInMetadata`: what `namesSpeaker` says of it), and whether
+ * it ends in a question. `content` is the whole content or its first
+ * `LABEL_READ` + 1 characters; `closing`, its last characters (at least
+ * `CLOSING_READ`), when `content` is not whole.
  */
-export function voiceOf(role: string, content: string, speakerInMetadata: boolean): number {
+export function voiceOf(
+  role: string,
+  content: string,
+  speakerInMetadata: boolean,
+  closing = content,
+): number {
   const roleBits = ROLE_BITS[role as keyof typeof ROLE_BITS] ?? 0;
   const label = SPEAKER_LABEL.exec(content)?.[0] ?? '';
   const names = speakerInMetadata || label !== '' ? NAMES_SPEAKER : 0;
+  const asks = ENDS_IN_QUESTION.test(closing) ? ASKS : 0;
   if (content.length > LABEL_READ || !isSmallTalkText(content.slice(label.length)))
-    return roleBits | names;
-  return roleBits | names | SMALL_TALK | (words(label).length << LABEL_SHIFT);
+    return roleBits | names | asks;
+  return roleBits | names | asks | SMALL_TALK | (words(label).length << LABEL_SHIFT);
+}
+
+/** Whether the memory of this voice ends in a question. */
+export function asksVoice(voice: number): boolean {
+  return (voice & ASKS) !== 0;
 }
 
 /** Whether the memory of this voice is small talk alone ("Maya: ok"). */
@@ -76,7 +104,7 @@ export function namesSpeakerVoice(voice: number): boolean {
 
 /** How many words a small-talk memory's speaker label takes (0 for any other memory). */
 export function labelWordsOf(voice: number): number {
-  return (voice & SMALL_TALK) === 0 ? 0 : voice >> LABEL_SHIFT;
+  return (voice & SMALL_TALK) === 0 ? 0 : (voice >> LABEL_SHIFT) & 3;
 }
 
 /** Whether two neighbouring memories, by their voices, are turns of one conversation. */

@@ -395,4 +395,13 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 22,
+    statements: [
+      // A voice now also says whether a memory ends in a question, which
+      // the turn after it borrows more from (turn-voices.ts): pages written
+      // before lack the flag, so they go once, as in version 21.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];
