@@ -6,7 +6,7 @@ import {
   recordDeletion,
   writeCheckpoint,
 } from './hot-checkpoint';
-import { coldRows, exactVectors } from './stored-vectors';
+import { coldRows, exactVectors, INDEXED } from './stored-vectors';
 import type { Sql } from '../sqlite/sql';
 import { dropTextPages, loadTextTimeline, writeTextPages } from './text-checkpoint';
 import { namesSpeaker } from '../full-text/speaker-names';
@@ -161,14 +161,33 @@ export class HotIndex {
     return this.index;
   }
 
-  /** Rows the index holds (one per chunk of a long memory); 0 before the first write. */
+  /**
+   * Rows of the vault's vectors (one per chunk of a long memory); 0 before
+   * the first write. Over the isolate's budget the index holds only the
+   * newest rows (`partial`), so SQLite counts them all: the vault's room is
+   * the same whatever else the isolate holds.
+   */
   rows(): number {
-    return this.vectors()?.size ?? 0;
+    const index = this.vectors();
+    if (index === null) return 0;
+    if (!index.partial) return index.size;
+    return (
+      this.sql.first<{ n: number }>(
+        `SELECT coalesce(sum(CASE WHEN chunk_embeddings IS NULL THEN 1
+           ELSE length(chunk_embeddings) / ? END), 0) AS n FROM memories WHERE ${INDEXED}`,
+        index.dims * 4,
+      )?.n ?? 0
+    );
   }
 
-  /** Memories in the vault: the loaded index knows; before it is loaded, SQLite counts them. */
+  /**
+   * Memories in the vault: the loaded index knows, unless it holds only the
+   * newest (over the isolate's budget); before it is loaded, and then, SQLite
+   * counts them. Before, a vault in a busy isolate counted only its held
+   * memories, so stats fell short and a full vault took more (VAULT_FULL).
+   */
   memoryCount(): number {
-    return this.indexLoaded && this.index !== null
+    return this.indexLoaded && this.index !== null && !this.index.partial
       ? this.index.memoryCount + this.deferredMemories
       : this.storedCount();
   }
