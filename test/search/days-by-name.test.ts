@@ -21,6 +21,8 @@ const NOTES = {
   luigi: ["Dinner at Luigi's on the 28th of November", '2026-11-22T12:00'],
   budget: ['The budget review is on 28/11', '2026-11-23T12:00'],
   table: ['Booked a table for the 28th', '2026-11-24T12:00'],
+  // Written before last Saturday, naming it.
+  mia: ["Mia's party on 21 November", '2026-11-15T12:00'],
   // The number outside a date.
   bus: ['The bus ride took 28 minutes', '2026-11-10T12:00'],
   flat: ['Our friends live in flat 28', '2026-11-11T12:00'],
@@ -28,7 +30,7 @@ const NOTES = {
   dentist: ['Dentist on November 12', '2026-11-05T12:00'],
   // Written on the 27th itself (UTC), naming no day.
   coffee: ['Morning coffee on the balcony', '2026-11-27T08:00'],
-  bike: ['Oiled the chain of the bike', '2026-11-27T10:00'],
+  bike: ['Oiled the chain of the bike', '2026-11-27T09:00'],
 } as const satisfies Record<string, readonly [string, string]>;
 type Note = keyof typeof NOTES;
 
@@ -60,7 +62,6 @@ describe('a day named by a relative word', () => {
     for (const mode of ['TEXT', 'HYBRID'] as const)
       for (const query of [
         'what are we doing tomorrow?',
-        "what's happening on Saturday?",
         'anything this Saturday?',
         'plans for tomorrow night',
       ]) {
@@ -86,6 +87,13 @@ describe('a day named by a relative word', () => {
     expect(sorted(found.slice(0, DAY_28.length))).toEqual(sorted(DAY_28));
   });
 
+  it('reads a weekday alone as the past one and the coming one', async () => {
+    const key = await keyWithDatedNotes(NOTES);
+    const found = await search(key, "what's happening on Saturday?");
+    // Before: only "28 Nov works for me", stored last Saturday.
+    expect(sorted(found)).toEqual(sorted([...DAY_28, 'mia']));
+  });
+
   it('still finds what was stored on a past day, and what writes it', async () => {
     const key = await keyWithDatedNotes(NOTES);
     // Asked on Saturday the 28th: yesterday is Friday the 27th.
@@ -93,10 +101,9 @@ describe('a day named by a relative word', () => {
       now: '2026-11-28T12:00:00.000Z',
     });
     expect(sorted(found)).toEqual(sorted(['coffee', 'bike']));
-    const saturday = await search(key, 'what happened last Saturday?', {
-      now: '2026-12-01T12:00:00.000Z',
-    });
-    expect(sorted(saturday)).toEqual(sorted(DAY_28));
+    // Last Saturday, the 21st: stored on it, and written before it.
+    const saturday = await search(key, 'what happened last Saturday?');
+    expect(sorted(saturday.slice(0, 2))).toEqual(sorted(['works', 'mia']));
   });
 });
 
