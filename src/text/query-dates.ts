@@ -17,10 +17,25 @@
  *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
  *   "the past week", "last March", "last summer", "in May", "on Friday" /
- *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
+ *   "last Friday" / "Friday" / "Tuesday night", "next Monday", "this
+ *   Saturday" (today's or the coming one); "tomorrow" and "the day after
+ *   tomorrow" name no period (nothing is stored on a day to come) and are
+ *   found only as their memories write them (below);
  * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30";
  * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time"),
- *   "on the twenty-eighth", "the fifth?" (in words from the fourth on).
+ *   "what about 16th", "16th?" (not "my 16th", "16th century"), "on the
+ *   twenty-eighth", "the fifth?" (in words from the fourth on), "the 16?",
+ *   "on the 16" (a number 1–31 after "the" with nothing after it it could
+ *   count: not "the 16 of us").
+ *
+ * A day named by a relative word (today, tonight, yesterday, the day
+ * before yesterday, tomorrow, a weekday, "next Friday", "this Saturday") is
+ * also looked for as a memory's text writes it, whenever that memory was
+ * written: its ordinal ("28th") is added as a query word, with the phrases
+ * of that day with its month (day-spellings.ts: "November 28", "28/11") as
+ * its spellings, as "the 28th" is. A weekday alone ("on Saturday") writes
+ * both the latest and the coming one; "last Saturday" only the latest.
+ * Its period still finds what was stored on a past day.
  *
  * Relative and year-less dates are resolved against the search's `now`: a
  * month or day without a year is both the latest one begun by now's day

@@ -68,9 +68,7 @@ describe('a day named by a relative word', () => {
         const found = await search(key, query, { mode });
         // Before: nothing for "tomorrow"; for "on Saturday" only what was
         // stored last Saturday ("28 Nov works for me").
-        expect(sorted(found.slice(0, DAY_28.length)), `${mode}: ${query}`).toEqual(
-          sorted(DAY_28),
-        );
+        expect(sorted(found.slice(0, DAY_28.length)), `${mode}: ${query}`).toEqual(sorted(DAY_28));
         for (const never of ['bus', 'flat', 'dentist'] as const)
           expect(found, `${mode}: ${query}`).not.toContain(never);
       }
