@@ -609,6 +609,12 @@ export interface QueryDates {
    * ("28th", "november 28"), words separated by a space.
    */
   spellings: [string, string][];
+  /**
+   * The ordinals of the days the query names ("28th"; folded), each looked
+   * for with the phrases its day is written as: a memory holding one
+   * writes a day the query asks about.
+   */
+  writtenDays: string[];
 }
 
 /**
@@ -634,6 +640,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let words = text;
   let content = text;
   const added: string[] = [];
+  const days = new Set<string>();
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
     for (const form of forms) {
@@ -651,11 +658,14 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
         for (const day of written) {
           added.push(ordinal(calendarOf(day).date));
           spellings.push(...writtenDays(day));
+          days.add(ordinal(calendarOf(day).date));
         }
         for (const period of read) {
           if (period === null) continue;
-          if (form.keep === 'days' && period.kind === 'day')
+          if (form.keep === 'days' && period.kind === 'day') {
             spellings.push(...writtenDays(period.start / DAY));
+            days.add(ordinal(calendarOf(period.start / DAY).date));
+          }
           const start = period.start - offset;
           const end = period.end - offset;
           const date = {
@@ -676,7 +686,13 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     content = blank(content, match);
   }
   // Added at the end: `words` keeps the text's positions while dates are blanked.
-  return { dates: [...found.values()], words: [words, ...added].join(' '), content, spellings };
+  return {
+    dates: [...found.values()],
+    words: [words, ...added].join(' '),
+    content,
+    spellings,
+    writtenDays: [...days],
+  };
 }
 
 /** The days and periods `text` names, each once, resolved against `now`. */
