@@ -446,13 +446,28 @@ describe('dates named in a query', () => {
     expect(words('the hike last summer')).toEqual(['hike', 'summer']);
     expect(words('what did Anna say last March?')).toEqual(['anna', 'march']);
     // A date said relative to today is no word: "…last week." said in
-    // October is no answer to "this week" (its period's memories are).
+    // October is no answer to "this week" (its period's memories are). A
+    // day it names is its ordinal, as a memory's text writes that day
+    // ("16th", with "November 16" and the other phrases as its spellings).
     expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);
-    expect(words('lunch the day before yesterday')).toEqual(['lunch']);
+    expect(words('lunch the day before yesterday')).toEqual(['lunch', '16th']);
     expect(words('what did priya do this week')).toEqual(['priya']);
     expect(words('what did siobhan say 2 weeks ago')).toEqual(['siobhan']);
-    expect(words('dinner last night, lunch this morning, today')).toEqual(['dinner', 'lunch']);
-    expect(words('the party on Tuesday night')).toEqual(['parti', 'tuesdai', 'night']);
+    expect(words('dinner last night, lunch this morning, today')).toEqual([
+      'dinner',
+      'lunch',
+      '17th',
+      '18th',
+    ]);
+    // A weekday alone: the latest (Tuesday the 17th) and the coming one.
+    expect(words('the party on Tuesday night')).toEqual([
+      'parti',
+      'tuesdai',
+      'night',
+      '17th',
+      '24th',
+    ]);
+    expect(words('what are we doing tomorrow?')).toEqual(['19th']);
     expect(words('on the 16th')).toEqual(['16th']);
     // Counts and units say how far back, not what happened ("3 trips", "all day").
     expect(words('what happened 3 days ago')).toEqual([]);

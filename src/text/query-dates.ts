@@ -17,10 +17,25 @@
  *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
  *   "the past week", "last March", "last summer", "in May", "on Friday" /
- *   "last Friday" / "Friday" / "Tuesday night", "next Monday";
+ *   "last Friday" / "Friday" / "Tuesday night", "next Monday", "this
+ *   Saturday" (today's or the coming one); "tomorrow" and "the day after
+ *   tomorrow" name no period (nothing is stored on a day to come) and are
+ *   found only as their memories write them (below);
  * - a day without a year: "on March 3rd", "March 3", "the 3rd of March", "4/30";
  * - a day of the month alone: "on the 16th", "the 3rd?" (not "the 3rd time"),
- *   "on the twenty-eighth", "the fifth?" (in words from the fourth on).
+ *   "what about 16th", "16th?" (not "my 16th", "16th century"), "on the
+ *   twenty-eighth", "the fifth?" (in words from the fourth on), "the 16?",
+ *   "on the 16" (a number 1–31 after "the" with nothing after it it could
+ *   count: not "the 16 of us").
+ *
+ * A day named by a relative word (today, tonight, yesterday, the day
+ * before yesterday, tomorrow, a weekday, "next Friday", "this Saturday") is
+ * also looked for as a memory's text writes it, whenever that memory was
+ * written: its ordinal ("28th") is added as a query word, with the phrases
+ * of that day with its month (day-spellings.ts: "November 28", "28/11") as
+ * its spellings, as "the 28th" is. A weekday alone ("on Saturday") writes
+ * both the latest and the coming one; "last Saturday" only the latest.
+ * Its period still finds what was stored on a past day.
  *
  * Relative and year-less dates are resolved against the search's `now`: a
  * month or day without a year is both the latest one begun by now's day
@@ -160,6 +175,13 @@ interface DateForm {
   pattern: RegExp;
   keep: KeptWords;
   read(match: RegExpMatchArray, today: number): (Period | null)[];
+  /**
+   * The days (UTC day numbers of the asker's calendar) a relative word
+   * names ("tomorrow", "on Saturday"), whose written forms ("November 28",
+   * "28/11", "the 28th") a memory's text may hold whenever it was written:
+   * plans for a day are written before it.
+   */
+  writes?(match: RegExpMatchArray, today: number): number[];
 }
 
 /** Dates that carry their year. Days come before months, so "June 3, 2023" is not also "June 2023". */
@@ -236,6 +258,15 @@ const SPOKEN_DATES: DateForm[] = [
       /\b(?:(?:the\s+)?day\s+before\s+(yesterday)|(yesterday|last\s+night)|(today|tonight|this\s+(?:morning|afternoon|evening)))\b/giu,
     keep: 'none',
     read: (m, today) => [dayPeriod(today - (m[1] ? 2 : m[2] ? 1 : 0))],
+    writes: (m, today) => [today - (m[1] ? 2 : m[2] ? 1 : 0)],
+  },
+  {
+    // "tomorrow", "the day after tomorrow": no memory is stored on a day to
+    // come, so no period; the day is found as its memories write it.
+    pattern: /\b(?:(?:the\s+)?day\s+after\s+(tomorrow)|tomorrow)\b/giu,
+    keep: 'none',
+    read: () => [],
+    writes: (m, today) => [today + (m[1] ? 2 : 1)],
   },
   {
     // "in the last 3 days", "over the past two weeks", "the past month":
@@ -382,36 +413,51 @@ const SPOKEN_DATES: DateForm[] = [
     },
   },
   {
-    // "next Monday": the first one after today.
-    pattern: pattern(`\\bnext\\s+${WEEKDAY}\\b`),
+    // "next Monday": the first one after today; "this Saturday": the one of
+    // this week to come (today's, said on a Saturday).
+    pattern: pattern(`\\b(next|this)\\s+${WEEKDAY}\\b`),
     keep: 'names',
-    read: (m, today) => {
-      const ahead = (WEEKDAYS.indexOf(m[1]!.toLowerCase()) - weekdayOf(today) + 7) % 7 || 7;
-      return [dayPeriod(today + ahead)];
-    },
+    read: (m, today) => [dayPeriod(comingWeekday(m, today))],
+    writes: (m, today) => [comingWeekday(m, today)],
   },
   {
     // Not "the Sunday before …", "every Friday": no latest such day is meant.
     pattern: pattern(
-      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:(?:on|last|previous|this\\s+past|past)\\s+)?${WEEKDAY}(?:\\s+${PART_OF_DAY})?\\b`,
+      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:on\\s+|(last|previous|this\\s+past|past)\\s+)?${WEEKDAY}(?:\\s+${PART_OF_DAY})?\\b`,
     ),
     keep: 'names',
-    read: (m, today) => {
-      const back = (weekdayOf(today) - WEEKDAYS.indexOf(m[1]!.toLowerCase()) + 7) % 7 || 7;
-      return [dayPeriod(today - back)];
+    read: (m, today) => [dayPeriod(today - weekdayBack(m[2]!, today))],
+    // "on Saturday" may be the coming one too ("what's happening on
+    // Saturday?"); "last Saturday" only the past one. Memories stored on
+    // the past one are found by its period as before.
+    writes: (m, today) => {
+      const past = today - weekdayBack(m[2]!, today);
+      return m[1] ? [past] : [past, past + 7];
     },
   },
   {
     // "on the 16th", "the 3rd?": a day of the month alone. Only where
     // nothing follows that it could number ("the 3rd time", "the 16th
     // century"): the end, punctuation, or a function word ("the 16th and").
+    // "the" may be left out ("what about 28th?"), not after a word the
+    // ordinal belongs to ("my 28th", "a 3rd").
     pattern:
-      /\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b(?=\s*$|\s*[^\s\p{L}\p{N}]|\s+(\p{L}+))/giu,
+      /(?<!\b(?:my|your|his|her|our|their|its|a|an|this|that|every|each)\s+)\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b(?=\s*$|\s*[^\s\p{L}\p{N}]|\s+(\p{L}+))/giu,
     keep: 'days',
     read: (m, today) =>
       m[2] === undefined || isFunctionWord(foldWord(m[2]))
         ? dayOfAnyMonth(today, Number(m[1]))
         : [],
+  },
+  {
+    // "the 28?", "on the 28": a number of a day (1–31) with "the" and
+    // nothing after it that it could count ("the 28 of us", "the 5 best").
+    pattern: /\b(?:on\s+)?the\s+(\d{1,2})(?=\s*$|\s*[?!,;)]|\s*\.(?!\d))/giu,
+    keep: 'days',
+    read: (m, today) => {
+      const date = Number(m[1]);
+      return date >= 1 && date <= 31 ? dayOfAnyMonth(today, date) : [];
+    },
   },
   {
     // "on the twenty-eighth", "the fifth?": the same, in words.
@@ -426,6 +472,17 @@ const SPOKEN_DATES: DateForm[] = [
         : [],
   },
 ];
+
+/** How many days back the latest `weekday` before today is (1–7). */
+function weekdayBack(weekday: string, today: number): number {
+  return (weekdayOf(today) - WEEKDAYS.indexOf(weekday.toLowerCase()) + 7) % 7 || 7;
+}
+
+/** The day "next <weekday>" (after today) or "this <weekday>" (today or after) names. */
+function comingWeekday(m: RegExpMatchArray, today: number): number {
+  const ahead = (WEEKDAYS.indexOf(m[2]!.toLowerCase()) - weekdayOf(today) + 7) % 7;
+  return today + (ahead === 0 && m[1]!.toLowerCase() === 'next' ? 7 : ahead);
+}
 
 /**
  * A period said without its year: its latest occurrence begun by today and
@@ -552,6 +609,12 @@ export interface QueryDates {
    * ("28th", "november 28"), words separated by a space.
    */
   spellings: [string, string][];
+  /**
+   * The ordinals of the days the query names ("28th"; folded), each looked
+   * for with the phrases its day is written as: a memory holding one
+   * writes a day the query asks about.
+   */
+  writtenDays: string[];
 }
 
 /**
@@ -577,21 +640,32 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let words = text;
   let content = text;
   const added: string[] = [];
+  const days = new Set<string>();
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
     for (const form of forms) {
       for (const match of unread.matchAll(form.pattern)) {
         const read = form.read(match, today);
-        if (read.length === 0) continue;
+        const written = form.writes?.(match, today) ?? [];
+        if (read.length === 0 && written.length === 0) continue;
         unread = blank(unread, match);
         content = blank(content, match);
         words = blankUnkept(words, match, form.keep);
         spellings.push(...otherSpellings(keptWords(match[0], form.keep)));
         added.push(...ordinalDays(match[0], form.keep));
+        // A day named by a relative word is also looked for as its text
+        // writes it: its ordinal ("28th"), a query word, with the phrases.
+        for (const day of written) {
+          added.push(ordinal(calendarOf(day).date));
+          spellings.push(...writtenDays(day));
+          days.add(ordinal(calendarOf(day).date));
+        }
         for (const period of read) {
           if (period === null) continue;
-          if (form.keep === 'days' && period.kind === 'day')
+          if (form.keep === 'days' && period.kind === 'day') {
             spellings.push(...writtenDays(period.start / DAY));
+            days.add(ordinal(calendarOf(period.start / DAY).date));
+          }
           const start = period.start - offset;
           const end = period.end - offset;
           const date = {
@@ -612,7 +686,13 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     content = blank(content, match);
   }
   // Added at the end: `words` keeps the text's positions while dates are blanked.
-  return { dates: [...found.values()], words: [words, ...added].join(' '), content, spellings };
+  return {
+    dates: [...found.values()],
+    words: [words, ...added].join(' '),
+    content,
+    spellings,
+    writtenDays: [...days],
+  };
 }
 
 /** The days and periods `text` names, each once, resolved against `now`. */

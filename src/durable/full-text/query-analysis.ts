@@ -26,6 +26,12 @@ export interface AnalysedQuery {
    * "child": "children"; word-forms.ts).
    */
   alike: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The terms that are a named day's ordinal ("28th" of "tomorrow" or "the
+   * 28th"), matched with that day's phrases (`alike`): a memory holding one
+   * writes the day, and ranks as one stored on it does (TextSearch).
+   */
+  writtenDays: ReadonlySet<string>;
 }
 
 /**
@@ -85,7 +91,11 @@ export function analyseQuery(
   // their best match was any memory, scored as high as a real exact match,
   // and chat injected it. The one exception, in a query of nothing else, is
   // a function word an article makes a noun ("the well": tokens.ts).
-  const { dates, words, content, spellings } = readQueryDates(text, now, offsetMinutes);
+  const { dates, words, content, spellings, writtenDays } = readQueryDates(
+    text,
+    now,
+    offsetMinutes,
+  );
   const spelt = queryTermWords(words, stopwords, 'drop');
   const alike = new Map<string, string[]>();
   for (const [word, other] of spellings) {
@@ -114,6 +124,7 @@ export function analyseQuery(
           ),
     ),
     alike,
+    writtenDays: new Set(writtenDays.map(indexTerm).filter((term) => spelt.has(term))),
   };
   recent.set(key, analysed);
   if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);

@@ -601,6 +601,13 @@ export class TextSearch {
         hits.scores[i]! += ranking.nameBoost;
         boosts[i]! += ranking.nameBoost;
       }
+    // A memory writing a day the query names ("November 28" for "tomorrow")
+    // is about that day whenever it was written.
+    const writing = new Set<number>();
+    terms.forEach((term, at) => {
+      if (query.writtenDays.has(term))
+        for (const seq of Array.from(read[at]!.ranked.seqs)) writing.add(seq);
+    });
     this.raiseNamedDates(
       timeline,
       dates,
@@ -608,6 +615,7 @@ export class TextSearch {
       boosts,
       ranking,
       datesAlone ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top : null,
+      writing,
     );
     // Memories found by their speaker's name alone tie, newest first (time,
     // then insertion order), as do equal scores. Scores go back to BM25's
@@ -640,7 +648,10 @@ export class TextSearch {
    * dayBoost (monthBoost for a longer period) of the best match, or for a
    * question about dates alone `alone` (one word no memory holds, relative
    * to the best: what a memory of the period matching no word scores,
-   * datedOnly), times how well the memory's time fits (periodFit).
+   * datedOnly), times how well the memory's time fits (periodFit). A
+   * memory that writes a day the query names (`writing`) fits that day
+   * fully: plans are written before their day, and stand above what was
+   * merely stored in its hours.
    */
   private raiseNamedDates(
     timeline: TextTimeline,
@@ -649,11 +660,12 @@ export class TextSearch {
     boosts: number[],
     ranking: TextRanking,
     alone: number | null,
+    writing: ReadonlySet<number>,
   ): void {
     if (dates.length === 0) return;
     for (let i = 0; i < hits.passages.length; i++) {
       const time = timeline.timeAt(hits.passages[i]!);
-      let boost = 0;
+      let boost = writing.has(hits.seqs[i]!) ? (alone ?? ranking.dayBoost) : 0;
       for (const date of dates) {
         const fit = periodFit(date, time);
         if (fit === 0) continue;
