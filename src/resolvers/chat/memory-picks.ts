@@ -2,7 +2,11 @@ import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
 import { bestFirst, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
-import { opensWithSpeakerLabel } from '../../durable/full-text/turn-voices';
+import {
+  isSmallTalkVoice,
+  opensWithSpeakerLabel,
+  voiceOf,
+} from '../../durable/full-text/turn-voices';
 
 /**
  * A hit scoring under this share of the read's best hit is not memory for
@@ -33,6 +37,19 @@ export const SCORE_FLOOR_RATIO = 0.3;
 export const NAME_ONLY_FLOOR_RATIO = 0.4;
 
 /**
+ * How many memories a chat injects from a read in which no hit holds a word
+ * of the question of its own but the names of the read's speakers ("Is Anna
+ * allergic to anything?" with nothing stored of allergies: every hit is one
+ * of Anna's turns, or recent filler). Such a read has no answer by its words,
+ * so its hits tie near one another and a floor relative to the best cuts
+ * nothing (review 104 #3: twelve of Anna's turns injected). The best few
+ * stay: an answer in other words (found by meaning, or by its neighbours'
+ * words) ranks first among them. Measured in bench/recall/chat-floor.study.ts
+ * (BENCHMARKS.md, "Chat's unanswered questions").
+ */
+export const NAME_ONLY_READ_LIMIT = 2;
+
+/**
  * The windows as a chat reads them: each one a little deeper than its own
  * limit (twice it, or the other windows' limits added up when less, never
  * past MAX_HITS_PER_WINDOW), so that the slots other windows free (their
@@ -60,6 +77,8 @@ export interface PickContext {
   query: string;
   /** Whether the caller named the windows (ChatInput.windows, X-Memory-Windows): their limits are then kept exactly. */
   explicitWindows: boolean;
+  /** NAME_ONLY_READ_LIMIT unless a study measures another. */
+  nameOnlyReadLimit?: number;
 }
 
 /**
@@ -102,7 +121,12 @@ export function pickAcrossWindows(
   const terms = new Set(queryTerms(context.query));
   const words = new Set(terms);
   for (const speaker of speakersOf(hits)) words.delete(speaker);
+  // A read none of whose hits holds a word of the question but names keeps
+  // only its best few (NAME_ONLY_READ_LIMIT), when the question asks more.
+  const nameOnlyRead =
+    words.size > 0 && !hits.some((hit) => !isSmallTalkMemory(hit) && hasOwnWord(hit, words));
   for (const hit of hits) {
+    if (isSmallTalkMemory(hit)) continue;
     if (hit.score < floor) continue;
     if (hit.score < nameOnlyFloor && !hasOwnWord(hit, words)) continue;
     const count = taken.get(hit.window) ?? 0;
@@ -113,7 +137,18 @@ export function pickAcrossWindows(
   }
   const freed = totalSlots(windows) - own.length;
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
-  return bestFirst(hits.filter((hit) => kept.has(hit)));
+  const picked = bestFirst(hits.filter((hit) => kept.has(hit)));
+  return nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked;
+}
+
+/**
+ * Whether the memory is small talk alone ("Got it.", "Maya: ok"), as its
+ * stored flag says (turn-voices.ts): it answers nothing, so a chat never
+ * injects it, even where it borrows its neighbours' words or shares a
+ * greeting word with the question ("OK noted." for "Is Noah ok?").
+ */
+function isSmallTalkMemory(hit: RankedHit): boolean {
+  return isSmallTalkVoice(voiceOf('USER', hit.memory.content, false));
 }
 
 /** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
