@@ -1,12 +1,8 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
-import { bestFirst, type RankedHit } from '../merge-hits';
+import { bestFirst, isSmallTalk, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
-import {
-  isSmallTalkVoice,
-  opensWithSpeakerLabel,
-  voiceOf,
-} from '../../durable/full-text/turn-voices';
+import { opensWithSpeakerLabel } from '../../durable/full-text/turn-voices';
 
 /**
  * A hit scoring under this share of the read's best hit is not memory for
@@ -124,9 +120,11 @@ export function pickAcrossWindows(
   // A read none of whose hits holds a word of the question but names keeps
   // only its best few (NAME_ONLY_READ_LIMIT), when the question asks more.
   const nameOnlyRead =
-    words.size > 0 && !hits.some((hit) => !isSmallTalkMemory(hit) && hasOwnWord(hit, words));
+    words.size > 0 && !hits.some((hit) => !isSmallTalk(hit) && hasOwnWord(hit, words));
   for (const hit of hits) {
-    if (isSmallTalkMemory(hit)) continue;
+    // Small talk alone ("Got it.") answers nothing: never injected, even
+    // where it borrows its neighbours' words (review 104 #6).
+    if (isSmallTalk(hit)) continue;
     if (hit.score < floor) continue;
     if (hit.score < nameOnlyFloor && !hasOwnWord(hit, words)) continue;
     const count = taken.get(hit.window) ?? 0;
@@ -139,16 +137,6 @@ export function pickAcrossWindows(
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
   const picked = bestFirst(hits.filter((hit) => kept.has(hit)));
   return nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked;
-}
-
-/**
- * Whether the memory is small talk alone ("Got it.", "Maya: ok"), as its
- * stored flag says (turn-voices.ts): it answers nothing, so a chat never
- * injects it, even where it borrows its neighbours' words or shares a
- * greeting word with the question ("OK noted." for "Is Noah ok?").
- */
-function isSmallTalkMemory(hit: RankedHit): boolean {
-  return isSmallTalkVoice(voiceOf('USER', hit.memory.content, false));
 }
 
 /** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
