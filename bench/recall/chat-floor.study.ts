@@ -33,6 +33,7 @@ import {
 } from '../../src/resolvers/chat/memory-picks';
 import type { RankedHit } from '../../src/resolvers/merge-hits';
 import { queryNames, queryTerms, tokenize } from '../../src/text/tokens';
+import { opensWithSpeakerLabel } from '../../src/durable/full-text/turn-voices';
 
 const BATCH = 100;
 const DAY = 86_400_000;
@@ -40,6 +41,8 @@ const PLACES = 12;
 const FLOORS = [0, SCORE_FLOOR_RATIO, NAME_ONLY_FLOOR_RATIO, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9];
 /** Chat's limit for a read of names only: none (before review 104), or a few. */
 const NAME_ONLY_LIMITS = [Infinity, 0, 1, NAME_ONLY_READ_LIMIT, 3, 4];
+/** Rejected variant: at most this many hits without a word of the question but names, in any read. */
+const NAME_ONLY_CAPS = [2, 4, 6];
 
 const SEARCH_SCORED = `query ($input: SearchInput!) { search(input: $input) { hits { score memory { id content } } } }`;
 
@@ -63,6 +66,21 @@ interface Unanswered {
   adversarialQuestions: number;
 }
 
+/** The query's terms that are not speakers' names (chat's `words`, memory-picks.ts). */
+function contentWords(query: string, hits: readonly Hit[]): Set<string> {
+  const words = new Set(queryTerms(query));
+  for (const { memory } of hits)
+    if (opensWithSpeakerLabel(memory.content))
+      for (const { term } of tokenize(memory.content.slice(0, memory.content.indexOf(':'))))
+        words.delete(term);
+  return words;
+}
+
+/** Whether the hit's own text holds one of `words`. */
+function holdsWord(hit: Hit, words: ReadonlySet<string>): boolean {
+  return tokenize(hit.memory.content).some(({ term }) => words.has(term));
+}
+
 /** Whether the hit's own words match the query only by names the query gives, when it asks more. */
 function matchesNameOnly(hit: Hit, terms: ReadonlySet<string>, names: ReadonlySet<string>) {
   if ([...terms].every((term) => names.has(term))) return false;
@@ -77,6 +95,7 @@ it('chat floor study', async () => {
   const run = Date.now().toString(36);
   const tallies = new Map<string, Tally>();
   const unanswered = new Map<string, Unanswered>();
+  let namesOnlyReads = 0;
   const unansweredOf = (name: string) =>
     unanswered.get(name) ??
     unanswered
@@ -140,16 +159,16 @@ it('chat floor study', async () => {
     const nameOnlyLabel = (limit: number) =>
       limit === Infinity ? 'chat, names-only read: all (before)' : `chat, names-only read: ${limit}`;
 
-    for (const question of conversation.questions) {
-      if (question.evidence.length === 0) {
-        const hits = await read(question.question, PLACES);
-        for (const limit of NAME_ONLY_LIMITS) {
-          const entry = unansweredOf(nameOnlyLabel(limit));
-          entry.adversarial += chatPicks(hits, question.question, limit).length;
-          entry.adversarialQuestions += 1;
-        }
-        continue;
+    for (const question of conversation.adversarial) {
+      const hits = await read(question, PLACES);
+      for (const limit of NAME_ONLY_LIMITS) {
+        const entry = unansweredOf(nameOnlyLabel(limit));
+        entry.adversarial += chatPicks(hits, question, limit).length;
+        entry.adversarialQuestions += 1;
       }
+    }
+    for (const question of conversation.questions) {
+      if (question.evidence.length === 0) continue;
       const deeper = await read(question.question, PLACES + question.evidence.length);
       const hits = deeper.slice(0, PLACES);
       const best = Math.max(0, ...hits.map((hit) => hit.score));
@@ -159,6 +178,14 @@ it('chat floor study', async () => {
       const withoutEvidence = deeper
         .filter((hit) => !evidence.has(turnOf.get(hit.memory.id)!))
         .slice(0, PLACES);
+      const words = contentWords(question.question, deeper);
+      if (words.size > 0 && !hits.some((hit) => holdsWord(hit, words))) namesOnlyReads += 1;
+      const chatNow = chatPicks(hits, question.question, NAME_ONLY_READ_LIMIT);
+      for (const cap of NAME_ONLY_CAPS) {
+        let left = cap;
+        const kept = chatNow.filter((hit) => holdsWord(hit, words) || left-- > 0);
+        tally(`chat + at most ${cap} hits of names only`, kept, question.evidence, turnOf);
+      }
       for (const limit of NAME_ONLY_LIMITS) {
         const label = nameOnlyLabel(limit);
         tally(label, chatPicks(hits, question.question, limit), question.evidence, turnOf);
@@ -182,16 +209,17 @@ it('chat floor study', async () => {
 
   console.log('\nchat picks over LoCoMo questions with evidence (HYBRID, one window of 12):');
   console.log(
-    'variant                         | injected/question | evidence recall | evidence turns',
+    'variant                             | injected/question | evidence recall | evidence turns',
   );
   for (const [name, entry] of tallies)
     console.log(
-      `${name.padEnd(31)} | ${(entry.injected / entry.questions).toFixed(2).padStart(17)} | ${(
+      `${name.padEnd(35)} | ${(entry.injected / entry.questions).toFixed(2).padStart(17)} | ${(
         entry.evidence / entry.questions
       )
         .toFixed(3)
         .padStart(15)} | ${String(entry.found).padStart(14)}`,
     );
+  console.log(`reads holding no word of the question but names: ${namesOnlyReads}`);
   console.log('\nchat picks where the read holds no answer (memories injected per question):');
   console.log('variant                                 | evidence removed | adversarial (cat. 5)');
   for (const [name, entry] of unanswered)

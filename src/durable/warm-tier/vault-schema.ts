@@ -395,4 +395,12 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 22,
+    statements: [
+      // "Got it." became small talk alone (text/turn-text.ts acknowledges):
+      // the pages' voices hold the old flag, so they go once, as in 20 and 21.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];
