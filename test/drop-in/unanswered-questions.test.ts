@@ -31,6 +31,10 @@ const TURNS: readonly (readonly [content: string, at: string, role: 'USER' | 'AS
     'USER',
   ],
   ['OK noted.', '2026-11-20T10:01', 'ASSISTANT'],
+  ["Noah's school starts at 8:15.", '2026-10-01T08:00', 'USER'],
+  ['Noah likes dinosaurs and trains.', '2026-10-02T08:00', 'USER'],
+  ["Noah's birthday party is at the bowling alley.", '2026-10-03T08:00', 'USER'],
+  ['Noah has swimming on Thursdays.', '2026-10-04T08:00', 'USER'],
 ];
 
 async function keyWithTurns(): Promise<Key> {
@@ -106,7 +110,9 @@ describe('small talk alone', () => {
     expect((await ask(key, 'When is the Falcon launch?')).injected).toEqual([
       'The Falcon launch is on March 3rd.',
     ]);
-    expect((await ask(key, 'Is Noah ok?')).injected).toEqual([TURNS[10]![0]]);
+    const noah = (await ask(key, 'Is Noah ok?')).injected;
+    expect(noah).toContain(TURNS[10]![0]);
+    expect(noah).not.toContain('OK noted.');
   });
 
   it('never outranks a memory that says something in a search', async () => {
@@ -115,9 +121,11 @@ describe('small talk alone', () => {
       input: { query: 'Is Noah ok?', vaults: [SESSION], now: NOW },
     });
     const contents = search.hits.map((hit) => hit.memory.content);
-    // Before: "OK noted." first, by the question's "ok".
-    expect(contents[0]).toBe(TURNS[10]![0]);
-    expect(contents).toContain('OK noted.');
+    // Before: "OK noted." first (0.32), by the question's "ok", above
+    // Noah's notes (0.26).
+    expect(contents.length).toBeGreaterThan(1);
+    expect(contents.at(-1)).toBe('OK noted.');
+    expect(contents.slice(0, -1).every((content) => content.includes('Noah'))).toBe(true);
     const scores = search.hits.map((hit) => hit.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
   });
