@@ -157,7 +157,9 @@ it('chat floor study', async () => {
       ).map((hit) => byId.get(hit.memory.id)!);
     };
     const nameOnlyLabel = (limit: number) =>
-      limit === Infinity ? 'chat, names-only read: all (before)' : `chat, names-only read: ${limit}`;
+      limit === Infinity
+        ? 'chat, names-only read: all (before)'
+        : `chat, names-only read: ${limit}`;
 
     for (const question of conversation.adversarial) {
       const hits = await read(question, PLACES);

@@ -87,9 +87,10 @@ describe('a question nothing stored answers, in chat', () => {
     // the question by "Anna" alone.
     const { injected, tokens } = await ask(key, 'Is Anna allergic to anything?');
     expect(injected).toHaveLength(2);
-    expect(injected.every((content) => content.startsWith('Anna: ')), injected.join('\n')).toBe(
-      true,
-    );
+    expect(
+      injected.every((content) => content.startsWith('Anna: ')),
+      injected.join('\n'),
+    ).toBe(true);
     expect(tokens).toBeGreaterThan(0);
     expect(await usageTokens(key)).toBe(before + tokens);
   });
