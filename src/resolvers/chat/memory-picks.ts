@@ -96,8 +96,10 @@ export interface PickContext {
  * a conversation scores and fills the freed places with chatter (review
  * 102 #1). Windows the caller named are never read past their limits: the
  * caller asked for those numbers. The read keeps at most the windows'
- * limits added up. Equal scores keep the read's order: the more recent
- * window first, then the vault's own order.
+ * limits added up, and at most NAME_ONLY_READ_LIMIT when none of its hits
+ * holds a word of the query but speakers' names; small talk alone is never
+ * kept. Equal scores keep the read's order: the more recent window first,
+ * then the vault's own order.
  */
 export function pickAcrossWindows(
   hits: readonly RankedHit[],
