@@ -203,6 +203,23 @@ describe('a small-talk message reads no memory', () => {
     }
   });
 
+  it('"got it" acknowledging is small talk; "I got it" and "got the tickets" say something (review 104 #6)', async () => {
+    // Before, "got" was a content word: "Got it." read memory, was billed
+    // and was stored, and as a stored reply it was injected beside answers.
+    const key = await mayaAndJon();
+    for (const said of ['Got it.', 'ok, got it, thanks']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped?.reason, said).toBe('NO_CONTENT_WORDS');
+      expect(streamed.memoryTokens, said).toBe(0);
+      expect(streamed.turn, said).toMatchObject({ stored: false, reason: 'NO_CONTENT_WORDS' });
+    }
+    for (const said of ['I got it', 'got the tickets']) {
+      const streamed = await subscribedChat(key, said);
+      expect(streamed.readSkipped, said).toBeNull();
+      expect(streamed.turn, said).toMatchObject({ stored: true, reason: null });
+    }
+  });
+
   it('a message with words of its own beside the small talk reads memory as before', async () => {
     const key = await mayaAndJon();
     const streamed = await subscribedChat(key, 'thanks! what did jon cancel?');

@@ -9,7 +9,9 @@
  * with `sample_id`, `conversation.session_N` (turns with `speaker`, `dia_id`,
  * `text`), `conversation.session_N_date_time` ("1:56 pm on 8 May, 2023") and
  * `qa` (`question`, `evidence` dia_ids, `category`). Categories 1–4 are
- * retrieval questions; category 5 (adversarial) has no evidence and is left out.
+ * retrieval questions; category 5 (adversarial: asks what the conversation
+ * does not hold) has no evidence and is kept apart (`adversarial`), which only
+ * chat-floor.study.ts reads.
  */
 export interface RecallTurn {
   /** The dataset's turn id (`dia_id`); only the bench sees it, never the vault. */
@@ -30,6 +32,8 @@ export interface RecallConversation {
   id: string;
   turns: RecallTurn[];
   questions: RecallQuestion[];
+  /** The category-5 questions: nothing in the conversation answers them. */
+  adversarial: string[];
 }
 
 const MONTHS = [
@@ -107,6 +111,9 @@ export function readConversations(json: string): RecallConversation[] {
           ),
         ],
       }));
-    return { id: sample.sample_id ?? `conversation-${position}`, turns, questions };
+    const adversarial = sample.qa
+      .filter((qa) => qa.category === 5)
+      .map((qa) => String(qa.question));
+    return { id: sample.sample_id ?? `conversation-${position}`, turns, questions, adversarial };
   });
 }

@@ -1,3 +1,4 @@
+import { isSmallTalkVoice, voiceOf } from '../durable/full-text/turn-voices';
 import { mergeWindowHits } from '../durable/vault/merge-windows';
 import type { SearchHitRecord, WindowResult } from '../durable/rpc/vault-types';
 import type { MemoryWindow } from '../kronos/windows';
@@ -15,17 +16,46 @@ export interface RankedHit extends SearchHitRecord {
  * context cannot crowd out old facts; only the order a client reads them in
  * is by score, so that the top of the list is the best answers, not the
  * recent window's weak ones (outside review 103 #2). Ties as `bestFirst`.
+ * Small talk alone comes last (smallTalkLast).
  */
 export function mergeHits(
   windows: readonly { window: MemoryWindow; limit: number }[],
   perVault: readonly { address: VaultAddress; windows: readonly WindowResult[] }[],
 ): RankedHit[] {
-  return bestFirst(
-    mergeWindowHits(
-      windows,
-      perVault.map(({ address, windows: found }) => ({ source: address, windows: found })),
-    ).map(({ hit, source }) => ({ ...hit, address: source })),
+  return smallTalkLast(
+    bestFirst(
+      mergeWindowHits(
+        windows,
+        perVault.map(({ address, windows: found }) => ({ source: address, windows: found })),
+      ).map(({ hit, source }) => ({ ...hit, address: source })),
+    ),
   );
+}
+
+/**
+ * Best-first hits with every memory of small talk alone ("OK noted.", "Maya:
+ * ok": its stored flag, turn-voices.ts) after every other, scored no higher
+ * than the last of those, so the list stays best first. Such a memory says
+ * nothing of its own, yet scores by a greeting word of the question ("OK
+ * noted." for "Is Noah ok?") or its neighbours' words, and so ranked above
+ * the answer (review 104 #6). It still shows, below: a search lists what
+ * its windows hold.
+ */
+export function smallTalkLast<Hit extends RankedHit>(hits: readonly Hit[]): Hit[] {
+  const said = hits.filter((hit) => !isSmallTalk(hit));
+  if (said.length === hits.length) return [...hits];
+  const lowest = Math.min(...said.map((hit) => hit.score));
+  return [
+    ...said,
+    ...hits
+      .filter((hit) => isSmallTalk(hit))
+      .map((hit) => (hit.score > lowest ? { ...hit, score: lowest } : hit)),
+  ];
+}
+
+/** Whether the hit's memory is small talk alone, by the rule its stored flag follows. */
+export function isSmallTalk(hit: RankedHit): boolean {
+  return isSmallTalkVoice(voiceOf('USER', hit.memory.content, false));
 }
 
 /**

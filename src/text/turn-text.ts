@@ -93,6 +93,20 @@ const ASKING_WORDS = new Set(QUESTION_WORDS.flatMap((word) => [word, `${word}s`]
  */
 const PHATIC_WORDS = new Set(['going', 'everything', 'life']);
 
+/**
+ * "got it": an acknowledgement, small talk when it opens the message or
+ * follows small talk ("Got it.", "ok, got it, thanks"); "I got it" and "got
+ * the tickets" say something (review 104 #6: the stored reply "Got it." was
+ * injected for "When is the Falcon launch?").
+ */
+function acknowledges(folded: readonly string[], at: number): boolean {
+  return (
+    folded[at] === 'got' &&
+    folded[at + 1] === 'it' &&
+    folded.slice(0, at).every((word) => SMALL_TALK.has(stemmer(word)))
+  );
+}
+
 /** GREETING_WORDS as index terms; "good" greets only before a time of day ("good morning"). */
 const GREETINGS = new Set(GREETING_WORDS.map((word) => indexTerm(word)));
 const TIMES_OF_DAY = new Set(['morning', 'afternoon', 'evening', 'night']);
@@ -112,7 +126,8 @@ const EXCLAIMED = new Set([
  * something and is stored, and so does a question (ASKING_WORDS) without a
  * greeting (GREETINGS): "how much was it?" is one, "hi, how are you?" and
  * "what a night!" are not, and neither is "thanks, how's it going?"
- * (PHATIC_WORDS). Runs of CJK characters count as content.
+ * (PHATIC_WORDS). "got it" is small talk where it acknowledges
+ * (`acknowledges`). Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
   const found = words(text);
@@ -133,7 +148,7 @@ export function isSmallTalkText(text: string): boolean {
     const term = stemmer(word);
     if (GREETINGS.has(term) || (TIMES_OF_DAY.has(word) && folded[at - 1] === 'good'))
       greeted = true;
-    if (SMALL_TALK.has(term)) smallTalk = true;
+    if (SMALL_TALK.has(term) || acknowledges(folded, at)) smallTalk = true;
     else if (SMALL_TALK_FILLERS.has(term)) fillers = true;
     else if (isFunctionWord(word)) functionWords = true;
     else if (PHATIC_WORDS.has(word)) phatic = true;

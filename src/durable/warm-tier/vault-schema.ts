@@ -404,4 +404,12 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 23,
+    statements: [
+      // "Got it." became small talk alone (text/turn-text.ts acknowledges):
+      // the pages' voices hold the old flag, so they go once, as in 20 to 22.
+      'DELETE FROM text_pages',
+    ],
+  },
 ];

@@ -1,6 +1,6 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
 import type { WindowSearch } from '../../kronos/plan';
-import { bestFirst, type RankedHit } from '../merge-hits';
+import { bestFirst, isSmallTalk, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
 import { opensWithSpeakerLabel } from '../../durable/full-text/turn-voices';
 
@@ -33,6 +33,19 @@ export const SCORE_FLOOR_RATIO = 0.3;
 export const NAME_ONLY_FLOOR_RATIO = 0.4;
 
 /**
+ * How many memories a chat injects from a read in which no hit holds a word
+ * of the question of its own but the names of the read's speakers ("Is Anna
+ * allergic to anything?" with nothing stored of allergies: every hit is one
+ * of Anna's turns, or recent filler). Such a read has no answer by its words,
+ * so its hits tie near one another and a floor relative to the best cuts
+ * nothing (review 104 #3: twelve of Anna's turns injected). The best few
+ * stay: an answer in other words (found by meaning, or by its neighbours'
+ * words) ranks first among them. Measured in bench/recall/chat-floor.study.ts
+ * (BENCHMARKS.md, "Chat's unanswered questions").
+ */
+export const NAME_ONLY_READ_LIMIT = 2;
+
+/**
  * The windows as a chat reads them: each one a little deeper than its own
  * limit (twice it, or the other windows' limits added up when less, never
  * past MAX_HITS_PER_WINDOW), so that the slots other windows free (their
@@ -60,6 +73,8 @@ export interface PickContext {
   query: string;
   /** Whether the caller named the windows (ChatInput.windows, X-Memory-Windows): their limits are then kept exactly. */
   explicitWindows: boolean;
+  /** NAME_ONLY_READ_LIMIT unless a study measures another. */
+  nameOnlyReadLimit?: number;
 }
 
 /**
@@ -81,8 +96,10 @@ export interface PickContext {
  * a conversation scores and fills the freed places with chatter (review
  * 102 #1). Windows the caller named are never read past their limits: the
  * caller asked for those numbers. The read keeps at most the windows'
- * limits added up. Equal scores keep the read's order: the more recent
- * window first, then the vault's own order.
+ * limits added up, and at most NAME_ONLY_READ_LIMIT when none of its hits
+ * holds a word of the query but speakers' names; small talk alone is never
+ * kept. Equal scores keep the read's order: the more recent window first,
+ * then the vault's own order.
  */
 export function pickAcrossWindows(
   hits: readonly RankedHit[],
@@ -102,7 +119,14 @@ export function pickAcrossWindows(
   const terms = new Set(queryTerms(context.query));
   const words = new Set(terms);
   for (const speaker of speakersOf(hits)) words.delete(speaker);
+  // A read none of whose hits holds a word of the question but names keeps
+  // only its best few (NAME_ONLY_READ_LIMIT), when the question asks more.
+  const nameOnlyRead =
+    words.size > 0 && !hits.some((hit) => !isSmallTalk(hit) && hasOwnWord(hit, words));
   for (const hit of hits) {
+    // Small talk alone ("Got it.") answers nothing: never injected, even
+    // where it borrows its neighbours' words (review 104 #6).
+    if (isSmallTalk(hit)) continue;
     if (hit.score < floor) continue;
     if (hit.score < nameOnlyFloor && !hasOwnWord(hit, words)) continue;
     const count = taken.get(hit.window) ?? 0;
@@ -113,7 +137,8 @@ export function pickAcrossWindows(
   }
   const freed = totalSlots(windows) - own.length;
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
-  return bestFirst(hits.filter((hit) => kept.has(hit)));
+  const picked = bestFirst(hits.filter((hit) => kept.has(hit)));
+  return nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked;
 }
 
 /** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
