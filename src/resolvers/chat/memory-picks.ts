@@ -75,6 +75,13 @@ export interface PickContext {
   explicitWindows: boolean;
   /** NAME_ONLY_READ_LIMIT unless a study measures another. */
   nameOnlyReadLimit?: number;
+  /**
+   * Whether the query names a day or a period ("tomorrow", "on the 28th",
+   * "last week"): its memories are found by their dates, in their time or
+   * as their text writes the day ("November 28"), not by a word of the
+   * question, so such a read is never cut as a names-only one.
+   */
+  namesDate?: boolean;
 }
 
 /**
@@ -122,7 +129,9 @@ export function pickAcrossWindows(
   // A read none of whose hits holds a word of the question but names keeps
   // only its best few (NAME_ONLY_READ_LIMIT), when the question asks more.
   const nameOnlyRead =
-    words.size > 0 && !hits.some((hit) => !isSmallTalk(hit) && hasOwnWord(hit, words));
+    context.namesDate !== true &&
+    words.size > 0 &&
+    !hits.some((hit) => !isSmallTalk(hit) && hasOwnWord(hit, words));
   for (const hit of hits) {
     // Small talk alone ("Got it.") answers nothing: never injected, even
     // where it borrows its neighbours' words (review 104 #6).

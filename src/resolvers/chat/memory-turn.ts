@@ -12,6 +12,7 @@ import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
+import { queryDates, readQueryDates } from '../../text/query-dates';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
@@ -84,6 +85,15 @@ export function chatVaults(
   ];
 }
 
+/**
+ * Whether `query` names a day or a period in any calendar offset's reading
+ * (the day it falls on may differ, that it names one does not).
+ */
+function namesDate(query: string, now: number): boolean {
+  const read = readQueryDates(query, now);
+  return read.writtenDays.length > 0 || queryDates(query, now).length > 0;
+}
+
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
 function chatPicks(context: PickContext): WindowPicks {
   return {
@@ -139,7 +149,11 @@ export async function recallMemory(
     },
     {
       leaveOut: options.present,
-      picks: chatPicks({ query: options.query, explicitWindows: options.windows != null }),
+      picks: chatPicks({
+        query: options.query,
+        explicitWindows: options.windows != null,
+        namesDate: namesDate(options.query, (options.now ?? new Date()).getTime()),
+      }),
     },
   );
   const block = renderMemoryBlock(found.hits, budget);
