@@ -13,6 +13,8 @@
  * does not hold) has no evidence and is kept apart (`adversarial`), which only
  * chat-floor.study.ts reads.
  */
+
+import { MONTH_NAMES } from '../../src/text/day-spellings';
 export interface RecallTurn {
   /** The dataset's turn id (`dia_id`); only the bench sees it, never the vault. */
   turnId: string;
@@ -36,27 +38,12 @@ export interface RecallConversation {
   adversarial: string[];
 }
 
-const MONTHS = [
-  'january',
-  'february',
-  'march',
-  'april',
-  'may',
-  'june',
-  'july',
-  'august',
-  'september',
-  'october',
-  'november',
-  'december',
-];
-
 /** "1:56 pm on 8 May, 2023" → ms (UTC). */
 export function parseSessionDate(text: string): number {
   const match = /(\d{1,2}):(\d{2})\s*(am|pm)\s+on\s+(\d{1,2})\s+([A-Za-z]+),?\s+(\d{4})/i.exec(
     text,
   );
-  const month = match ? MONTHS.indexOf(match[5]!.toLowerCase()) : -1;
+  const month = match ? MONTH_NAMES.indexOf(match[5]!.toLowerCase()) : -1;
   if (!match || month < 0) throw new Error(`unreadable session date "${text}"`);
   const hour = (Number(match[1]) % 12) + (match[3]!.toLowerCase() === 'pm' ? 12 : 0);
   return Date.UTC(Number(match[6]), month, Number(match[4]), hour, Number(match[2]));

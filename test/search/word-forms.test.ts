@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SearchDocument, StoreMemoriesDocument, type SearchMode } from '../generated/graphql';
+import type { SearchMode } from '../generated/graphql';
+import { searchHot as search, storeMinuteApart as store, type Key } from '../helpers/dated-notes';
 import { newKey } from '../helpers/graphql';
-
-type Key = Awaited<ReturnType<typeof newKey>>;
 
 /**
  * Notes without speaker labels, so that no note lends its neighbours context
@@ -16,24 +15,6 @@ const OTHERS = [
   'The dentist moved the appointment to Thursday.',
   'Maya’s cat Biscuit has been sick, the vet says it is a kidney issue.',
 ];
-
-/** Stores notes a minute apart, the last a minute ago. */
-async function store(key: Key, notes: readonly string[]) {
-  const start = Date.now() - notes.length * 60_000;
-  await key.api.request(StoreMemoriesDocument, {
-    inputs: notes.map((content, index) => ({
-      content,
-      createdAt: new Date(start + index * 60_000).toISOString(),
-    })),
-  });
-}
-
-async function search(key: Key, query: string, mode: SearchMode = 'TEXT') {
-  const { search } = await key.api.request(SearchDocument, {
-    input: { query, mode, windows: [{ window: 'HOT', limit: 10 }] },
-  });
-  return search.hits.map((hit) => ({ content: hit.memory.content, score: hit.score }));
-}
 
 const contents = async (key: Key, query: string, mode?: SearchMode) =>
   (await search(key, query, mode)).map((hit) => hit.content);
