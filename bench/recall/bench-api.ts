@@ -5,6 +5,7 @@
  */
 import { env, exports } from 'cloudflare:workers';
 import { SignJWT } from 'jose';
+import type { RecallTurn } from './dataset';
 
 interface GraphQLResponse<T> {
   data?: T;
@@ -50,3 +51,34 @@ export async function memoryKey(): Promise<string> {
 }
 
 export const content = (turn: { speaker: string; text: string }) => `${turn.speaker}: ${turn.text}`;
+
+/** The recall benchmarks store a conversation's turns in batches of this many. */
+export const STORE_BATCH = 100;
+
+/**
+ * Stores a conversation's turns in order, `STORE_BATCH` to a `storeMemories`
+ * call, each as `content(turn)` at its own time. Returns which turn each new
+ * memory id holds, and each batch's time per memory (ms) for the write-cost
+ * figures.
+ */
+export async function storeConversation(
+  token: string,
+  vault: { kind: string; id: string },
+  turns: readonly RecallTurn[],
+): Promise<{ turnOf: Map<string, string>; msPerMemory: number[] }> {
+  const turnOf = new Map<string, string>();
+  const msPerMemory: number[] = [];
+  for (let start = 0; start < turns.length; start += STORE_BATCH) {
+    const batch = turns.slice(start, start + STORE_BATCH);
+    const stored = await graphql<{ storeMemories: { id: string }[] }>(token, STORE, {
+      inputs: batch.map((turn) => ({
+        vault,
+        content: content(turn),
+        createdAt: new Date(turn.createdAt).toISOString(),
+      })),
+    });
+    msPerMemory.push(stored.ms / batch.length);
+    stored.data!.storeMemories.forEach((memory, i) => turnOf.set(memory.id, batch[i]!.turnId));
+  }
+  return { turnOf, msPerMemory };
+}

@@ -24,7 +24,7 @@
  * names (NAME_ONLY_READ_LIMIT), it counts the memories injected there.
  */
 import { inject, it } from 'vitest';
-import { content, graphql, memoryKey, STORE } from './bench-api';
+import { graphql, memoryKey, storeConversation } from './bench-api';
 import {
   NAME_ONLY_FLOOR_RATIO,
   NAME_ONLY_READ_LIMIT,
@@ -35,7 +35,6 @@ import type { RankedHit } from '../../src/resolvers/merge-hits';
 import { queryNames, queryTerms, tokenize } from '../../src/text/tokens';
 import { opensWithSpeakerLabel } from '../../src/durable/full-text/turn-voices';
 
-const BATCH = 100;
 const DAY = 86_400_000;
 const PLACES = 12;
 const FLOORS = [0, SCORE_FLOOR_RATIO, NAME_ONLY_FLOOR_RATIO, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9];
@@ -120,18 +119,7 @@ it('chat floor study', async () => {
 
   for (const conversation of conversations) {
     const vault = { kind: 'SESSION', id: `${conversation.id}-floor-${run}`.slice(0, 128) };
-    const turnOf = new Map<string, string>();
-    for (let start = 0; start < conversation.turns.length; start += BATCH) {
-      const batch = conversation.turns.slice(start, start + BATCH);
-      const stored = await graphql<{ storeMemories: { id: string }[] }>(token, STORE, {
-        inputs: batch.map((turn) => ({
-          vault,
-          content: content(turn),
-          createdAt: new Date(turn.createdAt).toISOString(),
-        })),
-      });
-      stored.data!.storeMemories.forEach((memory, i) => turnOf.set(memory.id, batch[i]!.turnId));
-    }
+    const { turnOf } = await storeConversation(token, vault, conversation.turns);
     const last = Math.max(...conversation.turns.map((turn) => turn.createdAt));
     const now = new Date(last + 91 * DAY).toISOString();
 

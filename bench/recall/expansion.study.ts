@@ -35,7 +35,7 @@ import { deriveKey } from '../../src/auth/memory-key';
 import { createEmbedder } from '../../src/embed';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 import { decodeMemoryId } from '../../src/vaults/ids';
-import { content, graphql, memoryKey, STORE } from './bench-api';
+import { memoryKey, storeConversation } from './bench-api';
 import { DEFAULT_TEXT_RANKING, type TextRanking } from '../../src/durable/full-text/text-ranking';
 import { rankPassages } from '../../src/durable/full-text/text-ranker';
 import { analyseQuery } from '../../src/durable/full-text/query-analysis';
@@ -49,7 +49,6 @@ import { foldWord, queryTerms, tokenize, words } from '../../src/text/tokens';
 import { readQueryDates } from '../../src/text/query-dates';
 import { holdOut, recallOf, type StudyRow } from './held-out';
 
-const BATCH = 100;
 const DAY = 86_400_000;
 const POOL = 200;
 const FEEDBACK_HITS = [3, 5, 10];
@@ -138,18 +137,7 @@ it('query expansion on the text side, held out by conversation', async () => {
 
   for (const conversation of conversations) {
     const vault = { kind: 'SESSION', id: `${conversation.id}-${run}`.slice(0, 128) };
-    const turnOf = new Map<string, string>();
-    for (let start = 0; start < conversation.turns.length; start += BATCH) {
-      const batch = conversation.turns.slice(start, start + BATCH);
-      const stored = await graphql<{ storeMemories: { id: string }[] }>(token, STORE, {
-        inputs: batch.map((turn) => ({
-          vault,
-          content: content(turn),
-          createdAt: new Date(turn.createdAt).toISOString(),
-        })),
-      });
-      stored.data!.storeMemories.forEach((memory, i) => turnOf.set(memory.id, batch[i]!.turnId));
-    }
+    const { turnOf } = await storeConversation(token, vault, conversation.turns);
     const turnOfLocal = new Map(
       [...turnOf].map(([id, turn]) => [decodeMemoryId(id).localId, turn] as const),
     );

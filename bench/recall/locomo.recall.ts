@@ -19,7 +19,15 @@ import type { RecallConversation } from './dataset';
 import { ablations } from './ablation';
 import { rankingCost, type RankingCost } from './ranking-cost';
 import { decodeMemoryId } from '../../src/vaults/ids';
-import { content, graphql, memoryKey, SEARCH, STORE } from './bench-api';
+import {
+  content,
+  graphql,
+  memoryKey,
+  SEARCH,
+  STORE,
+  STORE_BATCH,
+  storeConversation,
+} from './bench-api';
 
 /** The three modes as deployed, then HYBRID at other fusion weights, so retuning is one run. */
 const MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
@@ -31,7 +39,7 @@ const modeInput = (mode: Mode) =>
     ? { mode: 'HYBRID', vectorWeight: Number(mode.slice('HYBRID α='.length)) }
     : { mode };
 const K = [5, 10] as const;
-const BATCH = 100;
+const BATCH = STORE_BATCH;
 const DAY = 86_400_000;
 /** One-memory stores timed for the write cost. */
 const SINGLE_WRITES = 100;
@@ -84,19 +92,8 @@ it('recall on a LoCoMo-format file, every mode', async () => {
 
   for (const conversation of conversations) {
     const vault = { kind: 'SESSION', id: `${conversation.id}-${run}`.slice(0, 128) };
-    const turnOf = new Map<string, string>();
-    for (let start = 0; start < conversation.turns.length; start += BATCH) {
-      const batch = conversation.turns.slice(start, start + BATCH);
-      const stored = await graphql<{ storeMemories: { id: string }[] }>(token, STORE, {
-        inputs: batch.map((turn) => ({
-          vault,
-          content: content(turn),
-          createdAt: new Date(turn.createdAt).toISOString(),
-        })),
-      });
-      batchMs.push(stored.ms / batch.length);
-      stored.data!.storeMemories.forEach((memory, i) => turnOf.set(memory.id, batch[i]!.turnId));
-    }
+    const { turnOf, msPerMemory } = await storeConversation(token, vault, conversation.turns);
+    batchMs.push(...msPerMemory);
     turns += conversation.turns.length;
     const last = Math.max(...conversation.turns.map((turn) => turn.createdAt));
     const now = new Date(last + 91 * DAY).toISOString();

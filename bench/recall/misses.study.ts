@@ -7,10 +7,9 @@
  * --config bench/recall/vitest.config.ts | grep '^MISSROW '`.
  */
 import { inject, it } from 'vitest';
-import { content, graphql, memoryKey, STORE } from './bench-api';
+import { graphql, memoryKey, storeConversation } from './bench-api';
 
 const SEARCH_SCORED = `query ($input: SearchInput!) { search(input: $input) { hits { score memory { id } } } }`;
-const BATCH = 100;
 const DAY = 86_400_000;
 
 it('misses, question by question', async () => {
@@ -19,18 +18,7 @@ it('misses, question by question', async () => {
   const run = Date.now().toString(36);
   for (const conversation of conversations) {
     const vault = { kind: 'SESSION', id: `${conversation.id}-${run}`.slice(0, 128) };
-    const turnOf = new Map<string, string>();
-    for (let start = 0; start < conversation.turns.length; start += BATCH) {
-      const batch = conversation.turns.slice(start, start + BATCH);
-      const stored = await graphql<{ storeMemories: { id: string }[] }>(token, STORE, {
-        inputs: batch.map((turn) => ({
-          vault,
-          content: content(turn),
-          createdAt: new Date(turn.createdAt).toISOString(),
-        })),
-      });
-      stored.data!.storeMemories.forEach((memory, i) => turnOf.set(memory.id, batch[i]!.turnId));
-    }
+    const { turnOf } = await storeConversation(token, vault, conversation.turns);
     const last = Math.max(...conversation.turns.map((turn) => turn.createdAt));
     const now = new Date(last + 91 * DAY).toISOString();
     type Found = { search: { hits: { score: number; memory: { id: string } }[] } };
