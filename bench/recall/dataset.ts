@@ -14,7 +14,7 @@
  * chat-floor.study.ts reads.
  */
 
-import { MONTH_NAMES } from '../../src/text/day-spellings';
+import { MONTH_NAMES } from '../../src/text/day-spellings.ts';
 export interface RecallTurn {
   /** The dataset's turn id (`dia_id`); only the bench sees it, never the vault. */
   turnId: string;
