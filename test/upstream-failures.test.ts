@@ -315,6 +315,26 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
     });
   }
 
+  it('a redirect is never followed: REDIRECTED, and the provider key goes to no other host', async () => {
+    const key = await keyWithMemory();
+    for (const [surface, host, run] of SURFACES) {
+      // Another provider's fake: a followed redirect would be recorded there.
+      const elsewhere = host === 'api.anthropic.com' ? 'api.openai.com' : 'api.anthropic.com';
+      await scriptFake({
+        host,
+        status: 307,
+        headers: { location: `https://${elsewhere}/v1/redirected?token=abc` },
+      });
+      const outcome = await run(key);
+      expect(outcome.error, surface).toEqual({ code: 'UPSTREAM_ERROR', reason: 'REDIRECTED' });
+      expect(outcome.deltas, surface).toBe('');
+      if (outcome.status !== undefined) expect(outcome.status, surface).toBe(502);
+    }
+    const calls = await fakeCalls();
+    expect(calls.length).toBe(SURFACES.length);
+    expect(calls.filter((call) => call.path.includes('redirected'))).toEqual([]);
+  });
+
   const breaks: [string, FakeMode][] = [
     ['a reset mid-stream', 'reset'],
     ['malformed data', 'malformed'],

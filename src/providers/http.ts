@@ -2,7 +2,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
 import { StreamDeadlines } from './stream-deadlines';
-import { providerRefused, streamBroken, timedOut, unreachable } from './upstream-error';
+import { providerRefused, redirected, streamBroken, timedOut, unreachable } from './upstream-error';
 
 export interface UpstreamRequest {
   url: string;
@@ -24,7 +24,7 @@ export interface OpenedUpstream {
  * provider has accepted it (2xx with a body); otherwise throws a coded
  * upstream error: the provider's refusal (PROVIDER_4XX / 5XX), TIMEOUT when
  * no response came within `timeoutMs`, UNREACHABLE when the connection
- * failed. When the caller's signal aborts (the client went away) the abort
+ * failed, REDIRECTED when it answered a redirect (never followed). When the caller's signal aborts (the client went away) the abort
  * reason is rethrown as is.
  */
 export async function openUpstream(
@@ -54,6 +54,10 @@ export async function openUpstream(
             : { 'content-type': 'application/json', ...request.headers },
         body: request.body ?? null,
         signal: abort.signal,
+        // Never follow: a redirect would resend the provider key (Anthropic's
+        // and Google's key headers survive a cross-origin hop) to a host the
+        // caller did not name. It is answered as REDIRECTED instead.
+        redirect: 'manual',
       });
     } catch (error) {
       if (signal.aborted) throw error;
@@ -63,6 +67,10 @@ export async function openUpstream(
         error instanceof Error ? error.message : 'connection failed',
         apiKey,
       );
+    }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw redirected(provider, response.status, response.headers.get('location'));
     }
     if (!response.ok) {
       const text = await response.text().catch(() => '');

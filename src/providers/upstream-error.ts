@@ -17,6 +17,8 @@ import { wireFormatOf, type ProviderId } from './types';
  *                  mid-stream, malformed data, or an end before the answer finished
  *   PROVIDER_4XX   the provider refused the call (its status is kept: 401, 404, 429, …)
  *   PROVIDER_5XX   the provider failed
+ *   REDIRECTED     the provider's address answered a redirect (3xx), which is
+ *                  never followed: the key goes only to the configured base URL
  * `details` carry `provider`, `status` (the HTTP status the REST routes answer
  * with), for rate limits `retryAfter` seconds, and the provider's request id
  * when it gave one (`providerRequestId`); for an error the provider itself
@@ -119,6 +121,31 @@ export function unreachable(provider: ProviderId, why: string, apiKey: string | 
     `${provider} could not be reached (no connection was made, or it was lost before any answer); try again, and check the provider's status and base URL`,
     'UNREACHABLE',
     { provider, status: 502 },
+  );
+}
+
+/**
+ * The configured address answered a redirect. Following it would send the
+ * provider key to wherever the redirect points (a proxy, a mistyped base
+ * URL), so the call stops here; the target's origin is named so the caller
+ * can fix the base URL, never its path or query (they may carry tokens).
+ */
+export function redirected(
+  provider: ProviderId,
+  status: number,
+  location: string | null,
+): CodedError {
+  let target = 'another address';
+  try {
+    if (location !== null) target = new URL(location).origin;
+  } catch {
+    // a relative or malformed Location: not named
+  }
+  return new CodedError(
+    'UPSTREAM_ERROR',
+    `${provider} answered a redirect (HTTP ${status}) to ${target}; MemoryRouter does not follow a provider's redirects, so your provider key is only sent to the base URL configured for ${provider}: check that base URL`,
+    'REDIRECTED',
+    { provider, status: 502, providerStatus: status },
   );
 }
 
