@@ -315,6 +315,22 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
     });
   }
 
+  it("Gemini's JSON array stream ends with the error as its last element when the stream breaks mid-event", async () => {
+    const key = await keyWithMemory();
+    await scriptFake({ host: 'generativelanguage.googleapis.com', mode: 'cut-mid-event' });
+    const response = await postJson(
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent',
+      { contents: [{ role: 'user', parts: [{ text: QUESTION }] }] },
+      REST.google.headers(key),
+    );
+    const elements = (await response.json()) as Json[];
+    expect(elements.map((element) => textOf('google', element)).join('')).toBe('Fake ');
+    expect(errorOf('google', elements.at(-1)!)).toEqual({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STREAM_BROKEN',
+    });
+  });
+
   it('a redirect is never followed: REDIRECTED, and the provider key goes to no other host', async () => {
     const key = await keyWithMemory();
     for (const [surface, host, run] of SURFACES) {
@@ -340,20 +356,26 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
     ['malformed data', 'malformed'],
     ['the provider’s error event after the 200', 'midstream-error'],
     ['a stream cut short', 'cut'],
+    // The error event must not be glued to the half event before it.
+    ['a stream cut half-way through an event', 'cut-mid-event'],
+    ['a JSON body where events were due', 'json-body'],
   ];
+  /** Modes only a stream can show (the GraphQL mutation streams upstream too). */
+  const STREAM_ONLY: FakeMode[] = ['midstream-error', 'cut-mid-event', 'json-body'];
   for (const [kind, mode] of breaks) {
     it(`${kind}: STREAM_BROKEN after the text so far, and the partial answer is not stored`, async () => {
       const key = await keyWithMemory();
       for (const [surface, host, run] of SURFACES) {
         const streamed =
           surface.includes('SSE') || surface.includes('WebSocket') || surface.includes('stream');
-        // An error event exists only in streams (the GraphQL mutation streams upstream too).
-        if (mode === 'midstream-error' && !streamed && surface !== 'GraphQL mutation') continue;
+        if (STREAM_ONLY.includes(mode) && !streamed && surface !== 'GraphQL mutation') continue;
         await scriptFake({ host, mode });
         const outcome = await run(key);
         const code = mode === 'midstream-error' ? providerCode(surface, 'event') : 'UPSTREAM_ERROR';
         expect(outcome.error, surface).toEqual({ code, reason: 'STREAM_BROKEN' });
-        if (streamed && mode !== 'cut') expect(outcome.deltas, surface).toBe('Fake ');
+        if (streamed && mode !== 'cut' && mode !== 'json-body')
+          expect(outcome.deltas, surface).toBe('Fake ');
+        if (mode === 'json-body') expect(outcome.deltas, surface).toBe('');
         if (outcome.status !== undefined)
           expect(outcome.status, surface).toBe(streamed ? 200 : 502);
       }

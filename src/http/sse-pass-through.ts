@@ -32,6 +32,9 @@ export function eventEnd(bytes: Uint8Array, from = 0): number {
   return -1;
 }
 
+/** The blank line that ends a server-sent event. */
+const EVENT_END = new TextEncoder().encode('\n\n');
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
   const out = new Uint8Array(a.length + b.length);
@@ -149,10 +152,29 @@ export function passThroughSse(
     if (deadlines.overdue) taken();
   };
 
-  /** Decodes one raw event; throws a coded error when it is not acceptable. */
-  const check = (raw: Uint8Array) => {
+  /**
+   * Decodes one raw event; throws a coded error when it is not acceptable.
+   * Returns how many server-sent events it held (comments hold none).
+   */
+  const check = (raw: Uint8Array): number => {
     parser.feed(decoder.decode(raw));
-    for (const event of parsed.splice(0)) events.push(...options.decoder.push(event));
+    const found = parsed.splice(0);
+    for (const event of found) events.push(...options.decoder.push(event));
+    return found.length;
+  };
+  /**
+   * The bytes after the provider's last blank line, when its stream ended:
+   * an event that lacks only its blank line goes on with one (the client
+   * reads what the answer was counted from), anything else (half an event,
+   * a JSON body where events were due) is dropped, as an SSE client would
+   * drop it, so that an error event after it stands on its own line.
+   */
+  const lastBytes = (tail: Uint8Array): Uint8Array | null => {
+    try {
+      return check(concat(tail, EVENT_END)) > 0 ? concat(tail, EVENT_END) : null;
+    } catch {
+      return null;
+    }
   };
 
   const fail = (controller: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
@@ -219,9 +241,9 @@ export function passThroughSse(
           );
           if (done) {
             if (pending.length > 0) {
-              // A last event without its blank line: SSE clients drop it too.
-              controller.enqueue(pending);
+              const last = lastBytes(pending);
               pending = new Uint8Array(0);
+              if (last !== null) controller.enqueue(last);
             }
             if (!options.decoder.complete) {
               throw streamBroken(

@@ -19,6 +19,10 @@ export function frame([event, data], lineEnd = '\n') {
  *                    (network-failure.mjs: the body ends, the client's fetch breaks it)
  *   malformed        a frame of broken JSON follows the first piece of text
  *   midstream-error  the provider's own error event follows the first piece of text
+ *   cut-mid-event    the connection closes cleanly half-way through the event
+ *                    after the first piece of text (no blank line after it)
+ *   json-body        a whole JSON body where events were due, and the end (a
+ *                    compatible server or a proxy that ignored `stream`)
  *   trickle          after the first piece of text, an event with no text every
  *                    200 ms (so no idle timeout fires) until the client cancels
  *                    the stream: only a disconnect can end this call
@@ -74,6 +78,19 @@ export function sseResponse({
         case 'malformed':
           for (const text of head) controller.enqueue(encode(text));
           controller.enqueue(encode(`data: {"choices": [{"delta": ${lineEnd}${lineEnd}`));
+          controller.close();
+          return;
+        case 'cut-mid-event': {
+          for (const text of head) controller.enqueue(encode(text));
+          const next = encode(frame(frames[firstText] ?? idleFrame, lineEnd));
+          controller.enqueue(next.slice(0, Math.floor(next.length / 2)));
+          controller.close();
+          return;
+        }
+        case 'json-body':
+          controller.enqueue(
+            encode(JSON.stringify({ id: 'chatcmpl-json', object: 'chat.completion' })),
+          );
           controller.close();
           return;
         case 'midstream-error':

@@ -20,6 +20,10 @@ export type FakeMode =
   | 'reset'
   | 'malformed'
   | 'midstream-error'
+  /** A stream that ends half-way through an event (no blank line after it). */
+  | 'cut-mid-event'
+  /** A whole JSON body where a stream's events were due. */
+  | 'json-body'
   | 'unreachable'
   /** A Responses API stream that ends in the provider's own response.failed. */
   | 'failed'
