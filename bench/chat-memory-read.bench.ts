@@ -9,12 +9,21 @@
  * (`searchMs + hydrateMs`). Memories are sentences over bench:api's
  * vocabulary with random vectors, as in the vault-read-rpc bench.
  *
+ * The last two variants send the search as the route does: each window read
+ * deeper for the picks and one more for the user's own message (9 of each
+ * here, not 4), and `acrossVaults` (two vaults: each reports its spelling).
+ * A second test times the Worker's own steps of such a chat, before the
+ * reads (the small-talk and date checks of the query, the no-words notice)
+ * and after them (spelling across vaults and the merge, the picks, the
+ * block), on bench:api's queries and their real answers.
+ *
  * Samples are means of BATCH consecutive reads (workerd's clock moves on
  * I/O), the variants taken in turn so that they meet the same load.
  */
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
+import { MAX_HITS_PER_WINDOW } from '../src/core/limits';
 import { unpackWindows } from '../src/durable/rpc/packed-windows';
 import type { SearchRequest, VaultReadResponse } from '../src/durable/rpc/vault-types';
 import { planWindows } from '../src/kronos/plan';
@@ -23,13 +32,22 @@ import { vaultStub } from '../src/durable/rpc/stubs';
 import { seededRandom } from '../test/helpers/random';
 import { corpus } from './api/corpus';
 import { corpusSearchRequest, fillCorpusVault } from './corpus-vault';
-import { BATCH, printCallPhases } from './measure';
+import { BATCH, percentile, printCallPhases, sampleInTurn } from './measure';
+import { windowsAcrossVaults } from '../src/durable/queries/spelling-across-vaults';
+import { mergeHits, type RankedHit } from '../src/resolvers/merge-hits';
+import { deeperWindows, pickAcrossWindows } from '../src/resolvers/chat/memory-picks';
+import { renderMemoryBlock } from '../src/resolvers/chat/memory-block';
+import { isSmallTalk } from '../src/resolvers/chat/memory-turn';
+import { queryDates, readQueryDates } from '../src/text/query-dates';
+import { lacksSearchableWords } from '../src/text/searchable-words';
+import type { WindowSearch } from '../src/kronos/plan';
 
 const ROWS = 10_000;
 const DIMS = 384;
 const SAMPLES = 40;
+const STEP_PASSES = 8;
 const next = seededRandom(13);
-const { sentence } = corpus(13);
+const { sentence, longQuery } = corpus(13);
 const now = Date.now();
 const config = readConfig(env);
 // The chat route's windows: the deployment's defaults (a chat names none).
@@ -37,11 +55,17 @@ const windows = planWindows(config.defaultWindows, now, config.bands);
 
 const stubOf = (address: VaultAddress) => vaultStub(env, address);
 
-async function loadedSession(): Promise<VaultAddress> {
-  const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-chat', externalId: 's' };
-  const stub = stubOf(address);
-  await fillCorpusVault(stub, address, { rows: ROWS, dims: DIMS, now, sentence, next });
-  return address;
+let loaded: Promise<VaultAddress> | null = null;
+
+/** The 10k SESSION vault, filled once for both tests of this file (storage is shared within a file). */
+function loadedSession(): Promise<VaultAddress> {
+  loaded ??= (async () => {
+    const address: VaultAddress = { kind: 'SESSION', keyId: 'bench-chat', externalId: 's' };
+    const stub = stubOf(address);
+    await fillCorpusVault(stub, address, { rows: ROWS, dims: DIMS, now, sentence, next });
+    return address;
+  })();
+  return loaded;
 }
 
 it("chat memory read: the CORE and session vaults' calls beside their ranking", async () => {
@@ -49,6 +73,16 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
   const core: VaultAddress = { kind: 'CORE', keyId: 'bench-chat', externalId: null };
   const request = (): SearchRequest =>
     corpusSearchRequest(windows, config.hybridVectorWeight, { dims: DIMS, sentence, next });
+  // As the route sends it: each window read deeper and widened by one
+  // (chatReads), and, with two vaults, each vault reporting its spelling.
+  const chatRequest = (): SearchRequest => ({
+    ...corpusSearchRequest(chatReads(windows), config.hybridVectorWeight, {
+      dims: DIMS,
+      sentence,
+      next,
+    }),
+    acrossVaults: true,
+  });
   const kept = new Map<string, ReturnType<typeof stubOf>>();
   const keptStub = (address: VaultAddress) => {
     const name = vaultObjectName(address);
@@ -78,9 +112,17 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
       },
     ],
     [
-      'both at once (the chat)',
+      'both at once',
       async () => {
         const made = request();
+        return Promise.all([read(core, made), read(session, made)]);
+      },
+    ],
+    ['SESSION alone, chat request', async () => [await read(session, chatRequest())]],
+    [
+      'both, chat request (the chat)',
+      async () => {
+        const made = chatRequest();
         return Promise.all([read(core, made), read(session, made)]);
       },
     ],
@@ -106,12 +148,100 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
     }
   }
   console.log(
-    `\nchat memory read (HOT:4, WORKING:4, LONG_TERM:4, HYBRID), p50 of ${SAMPLES} samples × ${BATCH}`,
+    `\nchat memory read (HOT:4, WORKING:4, LONG_TERM:4, HYBRID; a chat request reads each ${chatReads(windows)[0]!.limit} deep, acrossVaults), p50 of ${SAMPLES} samples × ${BATCH}`,
   );
   printCallPhases(
     variants.map(([name]) => name),
     wall,
     inside,
     ranked,
+  );
+});
+
+/** The windows as a chat reads them: deeper (memory-picks.ts), then widened by one for the user's own message. */
+function chatReads(planned: readonly WindowSearch[]): WindowSearch[] {
+  return deeperWindows(planned).map((search) =>
+    search.limit === 0
+      ? search
+      : { ...search, limit: Math.min(MAX_HITS_PER_WINDOW, search.limit + 1) },
+  );
+}
+
+it("chat memory read: the Worker's steps before and after the two reads", async () => {
+  const session = await loadedSession();
+  const core: VaultAddress = { kind: 'CORE', keyId: 'bench-chat', externalId: null };
+  const reads = chatReads(windows);
+  // What bench:api's chat sends both vaults (acrossVaults: two vaults), and their answers.
+  const answers = [];
+  const queries: string[] = [];
+  for (let q = 0; q < 50; q++) {
+    const query = longQuery();
+    const made: SearchRequest = {
+      ...corpusSearchRequest(reads, config.hybridVectorWeight, { dims: DIMS, sentence, next }),
+      text: query,
+      acrossVaults: true,
+    };
+    const perVault = await Promise.all(
+      [core, session].map(async (address) => {
+        const response = await stubOf(address).read(address, [
+          { type: 'search', request: made, packed: true },
+        ]);
+        if (!response.ok) throw new Error(response.message);
+        const result = response.results[0]!;
+        if (!result.ok || result.type !== 'search') throw new Error('no search');
+        return {
+          address,
+          windows: result.packed ? unpackWindows(result.packed) : result.windows,
+          spelling: result.spelling,
+        };
+      }),
+    );
+    answers.push(perVault);
+    queries.push(query);
+  }
+  const inputs = answers.map((perVault, at) => ({ perVault, query: queries[at]! }));
+  const merged = ({ perVault }: (typeof inputs)[number]): RankedHit[] => {
+    const spelt = windowsAcrossVaults(perVault);
+    return mergeHits(
+      reads,
+      perVault.map((vault, at) => ({ address: vault.address, windows: spelt[at]! })),
+    );
+  };
+  const mergedHits = inputs.map(merged);
+  const steps: [string, (input: (typeof inputs)[number] & { at: number }) => void][] = [
+    ['isSmallTalk(query)', ({ query }) => void isSmallTalk(query)],
+    [
+      'names a date (namesDate)',
+      ({ query }) =>
+        void (readQueryDates(query, now).writtenDays.length > 0 || queryDates(query, now).length),
+    ],
+    ['lacksSearchableWords (notice)', ({ query }) => void lacksSearchableWords(query, now)],
+    ['merge (spelling, mergeHits)', (input) => void merged(input)],
+    [
+      'picks (pickAcrossWindows)',
+      ({ query, at }) =>
+        void pickAcrossWindows(mergedHits[at]!, windows, {
+          query,
+          explicitWindows: false,
+          namesDate: false,
+        }),
+    ],
+    ['block (renderMemoryBlock)', ({ at }) => void renderMemoryBlock(mergedHits[at]!, 2000)],
+  ];
+  const indexed = inputs.map((input, at) => ({ ...input, at }));
+  // Each step is far below the clock's tick: a sample is a pass over every
+  // answer, STEP_PASSES times, the steps taken in turn.
+  const jobs = steps.map(([, run]) => (input: (typeof indexed)[number]) => {
+    for (let p = 0; p < STEP_PASSES; p++) run(input);
+  });
+  for (let i = 0; i < 3; i++) sampleInTurn(jobs, indexed, 2); // warm up
+  const samples = sampleInTurn(jobs, indexed, SAMPLES).map((list) =>
+    list.map((ms) => ms / STEP_PASSES),
+  );
+  console.log(
+    `\nthe Worker's steps of bench:api's chat (its 50 queries and their two answers), p50 of ${SAMPLES} samples × ${BATCH * STEP_PASSES}, ms a chat`,
+  );
+  steps.forEach(([name], at) =>
+    console.log(`${name.padEnd(34)} ${percentile(samples[at]!, 50).toFixed(4)}`),
   );
 });

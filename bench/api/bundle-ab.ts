@@ -8,7 +8,11 @@
  * every block, so the machine's drift falls on both alike. Per row and side:
  * p50 of the whole request, mean Server-Timing `total`, and workerd's CPU per
  * request over the blocks (/proc; its clock advances only on I/O, so this is
- * the truer cost). Bulk: batches of 100 new memories, one at a time.
+ * the truer cost). Bulk: batches of 100 new memories, one at a time. Chat:
+ * bench:api's chat row (`/v1/chat/completions`, streamed, memory READ, the
+ * key's CORE and the searched SESSION vault) against a provider fake in this
+ * process, its "p50" the time to the first bytes (the stream is then read to
+ * its end); a probe first checks that both sides inject the same memory.
  *
  *   npm run bench:api:ab -- --b "-c .wrangler-b.toml"
  *   npm run bench:api:ab -- --b "--define process.env.NODE_ENV:'production'" --blocks 20
@@ -20,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { devServer } from '../../scripts/live/dev-server.mjs';
+import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
 import { corpus, corpusMemory, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
@@ -97,6 +102,7 @@ async function start(
   inspectorPort: number,
   extra: string,
   env: string,
+  providerUrl: string,
 ): Promise<Side> {
   const server = await devServer({
     port,
@@ -104,7 +110,11 @@ async function start(
     args: split(extra),
     env: envOf(env),
     // No cold snapshot (30 s after a vault's last write) inside a measured block.
-    vars: { VAULT_MAX_MEMORIES: String(40_000), SNAPSHOT_DELAY_SECONDS: String(3_600) },
+    vars: {
+      VAULT_MAX_MEMORIES: String(40_000),
+      SNAPSHOT_DELAY_SECONDS: String(3_600),
+      COMPATIBLE_BASE_URL: `${providerUrl}/v1`,
+    },
   });
   const admin = await adminToken(`ab-${name}`);
   const side: Side = { name, url: server.url, workerd: [], secret: admin, stop: server.stop };
@@ -116,6 +126,48 @@ async function start(
   ).data.createMemoryKey.secret;
   side.workerd = (await serverProcesses(port)).workerd;
   return side;
+}
+
+/**
+ * bench:api's chat: streamed, memory READ (the key's CORE vault and SESSION
+ * `session`), timed to the first bytes; the rest is read to the end, as a
+ * client does. Returns the memory receipt too (X-Memory-Receipt, decoded).
+ */
+async function chat(side: Side, session: string, query: string) {
+  const started = performance.now();
+  const response = await fetch(`${side.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${side.secret}`,
+      'x-provider-key': 'sk-bench',
+      'x-memory-mode': 'read',
+      'x-session-id': session,
+    },
+    body: JSON.stringify({
+      model: 'compatible/fake-model',
+      stream: true,
+      messages: [{ role: 'user', content: query }],
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`${side.name} chat: ${response.status} ${await response.text()}`);
+  const reader = response.body!.getReader();
+  await reader.read();
+  const wall = performance.now() - started;
+  while (!(await reader.read()).done);
+  const timing = response.headers.get('server-timing') ?? '';
+  const total = /(?:^|,)\s*total;dur=([\d.]+)/.exec(timing);
+  const receipt = response.headers.get('x-memory-receipt') ?? '';
+  return { wall, total: total ? Number(total[1]) : NaN, receipt };
+}
+
+/** A memory receipt without the memories' ids (each server names its memories anew). */
+function receiptWithoutIds(header: string): string {
+  const json = Buffer.from(header, 'base64url').toString('utf8');
+  return JSON.stringify(JSON.parse(json), (key, value: unknown) =>
+    key === 'id' ? undefined : value,
+  );
 }
 
 async function load(side: Side, vault: { kind: string; id: string }, count: number, now: number) {
@@ -136,9 +188,10 @@ interface Tally {
 async function main() {
   const portA = Number(process.env.BENCH_API_PORT) || 8862;
   const inspectorA = Number(process.env.BENCH_API_INSPECTOR_PORT) || portA + 500;
+  const fake = await startProviderFake();
   const [a, b] = await Promise.all([
-    start('A', portA, inspectorA, text('a'), text('a-env')),
-    start('B', portA + 1, inspectorA + 1, text('b'), text('b-env')),
+    start('A', portA, inspectorA, text('a'), text('a-env'), fake.url),
+    start('B', portA + 1, inspectorA + 1, text('b'), text('b-env'), fake.url),
   ]);
   try {
     console.log(`A: ${text('a') || '(wrangler.toml)'} ${text('a-env')}; workerd ${a.workerd}`);
@@ -177,6 +230,12 @@ async function main() {
       ),
     );
     console.log(`same search answer on A and B: ${hits[0] === hits[1]}`);
+    if (wanted('chat')) {
+      // Same memory injected (each hit's vault, window, score and tokens).
+      const chats = await Promise.all([a, b].map((side) => chat(side, vault.id, probe)));
+      const [ra, rb] = chats.map(({ receipt }) => receiptWithoutIds(receipt));
+      console.log(`same chat memory on A and B: ${ra === rb} (${ra!.length} characters)`);
+    }
 
     const queries = corpus(11);
     const bulkWords = corpus(13);
@@ -221,6 +280,11 @@ async function main() {
         'search, 3 vaults, HYBRID, 16 in flight',
         IN_FLIGHT_BLOCK,
         (side, i) => inFlight(side, i),
+      ],
+      [
+        'chat TTFT, stream, memory READ',
+        BLOCK,
+        (side, i) => chat(side, vault.id, blockQueries[i]!),
       ],
       [
         'storeMemories, 1 memory',
@@ -340,6 +404,7 @@ async function main() {
     }
   } finally {
     await Promise.all([a.stop(), b.stop()]);
+    fake.server.close();
   }
 }
 

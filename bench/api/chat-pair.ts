@@ -4,7 +4,8 @@
  * one from another checkout, for a paired before/after in one run), loads
  * one SESSION vault per server with bench:api's corpus, and times,
  * interleaved and shuffled per round on every server: `{ me { id } }`,
- * bench:api's chat request (memory READ: the key's never-written CORE vault
+ * bench:api's 1-vault HYBRID search of the same vault (the read without the
+ * chat), bench:api's chat request (memory READ: the key's never-written CORE vault
  * and SESSION bench-a), the same with a word of its own in every query (one
  * the isolate has not counted lately, as a chat at a person's pace finds its
  * words), the same with only the CORE vault (no session), the
@@ -233,8 +234,37 @@ function rowsOf(server: Server, filler: string): Row[] {
     await response.arrayBuffer();
     return { ms: performance.now() - started, timing: response.headers.get('server-timing') };
   };
+  // bench:api's 1-vault HYBRID search of the same vault: the read a chat makes, without the chat.
+  const search: Row['call'] = async () => {
+    const started = performance.now();
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${server.secret}` },
+      body: JSON.stringify({
+        query: `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`,
+        variables: {
+          input: {
+            query: words.longQuery(),
+            mode: 'HYBRID',
+            vaults: [{ kind: 'SESSION', id: 'bench-a' }],
+            windows: [
+              { window: 'WORKING', limit: 10 },
+              { window: 'LONG_TERM', limit: 10 },
+            ],
+          },
+        },
+      }),
+    });
+    await response.arrayBuffer();
+    return { ms: performance.now() - started, timing: response.headers.get('server-timing') };
+  };
   return [
     { name: '{ me { id } }', server: server.label, call: me },
+    {
+      name: 'search, 1 vault, HYBRID, 2 windows × 10 (bench:api)',
+      server: server.label,
+      call: search,
+    },
     {
       name: 'chat READ, CORE + SESSION (bench:api)',
       server: server.label,

@@ -837,7 +837,7 @@ export const MUTANTS = [
     id: 'proof/chat-injects-small-talk',
     area: 'proof',
     file: 'src/resolvers/chat/memory-picks.ts',
-    from: '    if (isSmallTalk(hit)) continue;',
+    from: '    if (read.smallTalk(at)) continue;',
     to: '',
     tests: ['test/drop-in/unanswered-questions.test.ts'],
     description: 'chat injects a stored "Got it." beside the answer it followed (review 104 #6)',

@@ -79,9 +79,11 @@ export interface PickContext {
    * Whether the query names a day or a period ("tomorrow", "on the 28th",
    * "last week"): its memories are found by their dates, in their time or
    * as their text writes the day ("November 28"), not by a word of the
-   * question, so such a read is never cut as a names-only one.
+   * question, so such a read is never cut as a names-only one. A function
+   * is asked only for a read that would be cut so (few are): reading the
+   * query's dates is not on the way to the first token otherwise.
    */
-  namesDate?: boolean;
+  namesDate?: boolean | (() => boolean);
 }
 
 /**
@@ -126,23 +128,24 @@ export function pickAcrossWindows(
   const terms = new Set(queryTerms(context.query));
   const words = new Set(terms);
   for (const speaker of speakersOf(hits)) words.delete(speaker);
+  const read = readHits(hits);
   // A read none of whose hits holds a word of the question but names keeps
   // only its best few (NAME_ONLY_READ_LIMIT), when the question asks more.
   const nameOnlyRead =
-    context.namesDate !== true &&
     words.size > 0 &&
-    !hits.some((hit) => !isSmallTalk(hit) && hasOwnWord(hit, words));
-  for (const hit of hits) {
+    !hits.some((_, at) => !read.smallTalk(at) && read.holds(at, words)) &&
+    !namesDate(context);
+  for (const [at, hit] of hits.entries()) {
     // Small talk alone ("Got it.") answers nothing: never injected, even
     // where it borrows its neighbours' words (review 104 #6).
-    if (isSmallTalk(hit)) continue;
+    if (read.smallTalk(at)) continue;
     if (hit.score < floor) continue;
-    if (hit.score < nameOnlyFloor && !hasOwnWord(hit, words)) continue;
+    if (hit.score < nameOnlyFloor && !read.holds(at, words)) continue;
     const count = taken.get(hit.window) ?? 0;
     if (count < (limits.get(hit.window) ?? 0)) {
       taken.set(hit.window, count + 1);
       own.push(hit);
-    } else if (!context.explicitWindows && hasOwnWord(hit, terms)) spare.push(hit);
+    } else if (!context.explicitWindows && read.holds(at, terms)) spare.push(hit);
   }
   const freed = totalSlots(windows) - own.length;
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
@@ -150,9 +153,30 @@ export function pickAcrossWindows(
   return nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked;
 }
 
-/** Whether the hit's own text (not its neighbours') holds one of the query's terms. */
-function hasOwnWord(hit: RankedHit, terms: ReadonlySet<string>): boolean {
-  return tokenize(hit.memory.content).some(({ term }) => terms.has(term));
+function namesDate(context: PickContext): boolean {
+  return typeof context.namesDate === 'function' ? context.namesDate() : context.namesDate === true;
+}
+
+/**
+ * What the picks ask of each hit, worked out once per hit and only when
+ * asked: whether it is small talk alone, and whether its own text (not its
+ * neighbours') holds one of a set of the query's terms. A hit is asked
+ * against two sets (the query's words without the speakers' names, and all
+ * of them), so its text is tokenized once, not once per question.
+ */
+function readHits(hits: readonly RankedHit[]): {
+  smallTalk(at: number): boolean;
+  holds(at: number, terms: ReadonlySet<string>): boolean;
+} {
+  const smallTalk: (boolean | undefined)[] = new Array(hits.length);
+  const ownTerms: (string[] | undefined)[] = new Array(hits.length);
+  return {
+    smallTalk: (at) => (smallTalk[at] ??= isSmallTalk(hits[at]!)),
+    holds: (at, terms) =>
+      (ownTerms[at] ??= tokenize(hits[at]!.memory.content).map(({ term }) => term)).some((term) =>
+        terms.has(term),
+      ),
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
-import { queryDates, readQueryDates } from '../../text/query-dates';
+import { readQueryDates } from '../../text/query-dates';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
@@ -91,7 +91,7 @@ export function chatVaults(
  */
 function namesDate(query: string, now: number): boolean {
   const read = readQueryDates(query, now);
-  return read.writtenDays.length > 0 || queryDates(query, now).length > 0;
+  return read.writtenDays.length > 0 || read.dates.length > 0;
 }
 
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
@@ -139,6 +139,7 @@ export async function recallMemory(
     return { block: null, receipt: NO_MEMORY, elapsedMs: 0 };
   if (isSmallTalk(options.query))
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
+  const now = (options.now ?? new Date()).getTime();
   const found = await searchMemories(
     context,
     {
@@ -152,7 +153,8 @@ export async function recallMemory(
       picks: chatPicks({
         query: options.query,
         explicitWindows: options.windows != null,
-        namesDate: namesDate(options.query, (options.now ?? new Date()).getTime()),
+        // Asked only of a read that would be cut as names-only (memory-picks.ts).
+        namesDate: () => namesDate(options.query, now),
       }),
     },
   );
