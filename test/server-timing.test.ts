@@ -2,6 +2,7 @@ import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { MeDocument, StoreMemoriesDocument } from './generated/graphql';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { PhaseTimings } from '../src/resolvers/phase-timings';
 
 /** A Server-Timing value as name → milliseconds. */
 function phases(header: string | null): Record<string, number> {
@@ -127,5 +128,38 @@ describe('Server-Timing', () => {
       body: JSON.stringify({ query: print(MeDocument) }),
     });
     expect(Object.keys(phases(refused.headers.get('server-timing')))).toContain('auth');
+  });
+});
+
+describe('PhaseTimings', () => {
+  it('counts a phase waited on by calls in flight together once, as the span the Worker waited', async () => {
+    let clock = 0;
+    const timings = new PhaseTimings(() => clock);
+    const opened = () => {
+      let settle!: () => void;
+      const done = new Promise<void>((resolve) => (settle = resolve));
+      return { done, settle };
+    };
+    const core = opened();
+    const session = opened();
+    // A chat's two reads: sent at 0 and 1, answered at 4 and 6.
+    const coreRead = timings.time('vault', () => core.done);
+    clock = 1;
+    const sessionRead = timings.time('vault', () => session.done);
+    clock = 4;
+    core.settle();
+    await coreRead;
+    clock = 6;
+    session.settle();
+    await sessionRead;
+    // A later call on its own: 10 to 12.
+    clock = 10;
+    await timings.time('vault', async () => {
+      clock = 12;
+    });
+    // 0–6 and 10–12, not the waits' sum (4 + 5 + 2).
+    expect(timings.toJSON().vault).toBe(8);
+    clock = 20;
+    expect(timings.toHeader()).toBe('vault;dur=8, total;dur=20');
   });
 });

@@ -24,9 +24,14 @@
  *   serialize turning the GraphQL result into the response body
  *   total     from the first middleware to the response's headers
  *
- * Phases that overlap (several vaults called in parallel) add up, so their
- * sum can exceed `total`. Workers' clocks advance only across I/O, so a phase
- * spent purely on the CPU of one object may read as 0 in production.
+ * A phase the Worker waits on (`time`) counts its wall time once however many
+ * of its calls are in flight together: a chat's CORE and SESSION reads, sent
+ * at once, add the span from the first call's start to the last one's end,
+ * not the sum of both waits. `search` and `hydrate` are work the objects
+ * report, so they add up over vaults. Different phases may overlap, so the
+ * phases' sum can still exceed `total`. Workers' clocks advance only across
+ * I/O, so a phase spent purely on the CPU of one object may read as 0 in
+ * production.
  */
 export const PHASES = [
   'auth',
@@ -46,26 +51,43 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 
 export class PhaseTimings {
-  private readonly started = performance.now();
+  private readonly started: number;
   private readonly spent = new Map<Phase, number>();
+  /** Per phase timed with `time`: how many of its calls are in flight, since when. */
+  private readonly inFlight = new Map<Phase, { calls: number; since: number }>();
+
+  /** `now` is the clock (performance.now(); a test passes its own). */
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.started = now();
+  }
 
   add(phase: Phase, ms: number): void {
     if (!(ms >= 0)) return; // NaN or a clock step back: nothing to add
     this.spent.set(phase, (this.spent.get(phase) ?? 0) + ms);
   }
 
-  /** Adds the time since `start` (a performance.now() reading) to `phase`. */
+  /** Adds the time since `start` (a reading of this object's clock) to `phase`. */
   since(phase: Phase, start: number): void {
-    this.add(phase, performance.now() - start);
+    this.add(phase, this.now() - start);
   }
 
-  /** Runs `work`, adding its time to `phase`, whether it succeeds or fails. */
+  /**
+   * Runs `work`, whether it succeeds or fails, adding to `phase` the time
+   * during which at least one of the phase's `time` calls was in flight.
+   */
   async time<T>(phase: Phase, work: () => Promise<T>): Promise<T> {
-    const start = performance.now();
+    const open = this.inFlight.get(phase);
+    if (open) open.calls += 1;
+    else this.inFlight.set(phase, { calls: 1, since: this.now() });
     try {
       return await work();
     } finally {
-      this.since(phase, start);
+      const current = this.inFlight.get(phase)!;
+      current.calls -= 1;
+      if (current.calls === 0) {
+        this.inFlight.delete(phase);
+        this.since(phase, current.since);
+      }
     }
   }
 
@@ -82,7 +104,7 @@ export class PhaseTimings {
   /** The `Server-Timing` value: each phase that took place, then `total`. */
   toHeader(): string {
     const entries = Object.entries(this.toJSON()).map(([phase, ms]) => `${phase};dur=${ms}`);
-    const total = Math.round((performance.now() - this.started) * 1000) / 1000;
+    const total = Math.round((this.now() - this.started) * 1000) / 1000;
     return [...entries, `total;dur=${total}`].join(', ');
   }
 }
