@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { HotIndex } from '../../src/durable/indexes/hot-index';
 import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
 import { TextSearch } from '../../src/durable/full-text/text-search';
-import { TextTimeline } from '../../src/durable/full-text/text-timeline';
+import type { TextTimeline } from '../../src/durable/full-text/text-timeline';
 import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import { VaultStorage } from '../../src/durable/warm-tier/vault-storage';
 import type { VectorIndex } from '../../src/durable/hot-tier/vector-index';
-import {
-  allTime,
-  embedder,
-  freshAddress,
-  memory,
-  ok,
-  searchRequest,
-  storeRequest,
-  vaultStub,
-} from '../helpers/vaults';
-import type { VaultObject } from '../../src/durable/vault/vault-object';
+import { embedder, freshAddress, memory, ok, storeRequest, vaultStub } from '../helpers/vaults';
 
 const DAY = 86_400_000;
 
@@ -197,56 +187,5 @@ describe('the hot index lifecycle', () => {
       };
     });
     expect(result).toEqual({ same: false, sizes: [5, 5], count: 5 });
-  });
-});
-
-describe('the text timeline through a checkpoint', () => {
-  /** Reads of rows' timeline entries (word counts, voices) while `run` runs. */
-  async function timelineReads(run: () => Promise<unknown>): Promise<number> {
-    const entries = TextTimeline.entries;
-    let reads = 0;
-    TextTimeline.entries = (...args: Parameters<typeof entries>) => {
-      reads++;
-      return entries(...args);
-    };
-    try {
-      await run();
-    } finally {
-      TextTimeline.entries = entries;
-    }
-    return reads;
-  }
-  const batch = (tag: string) =>
-    Array.from({ length: 10 }, (_, i) => memory(`${tag} note ${i} about the lighthouse`));
-
-  it('is not kept by a vault no text search read: its writes after the checkpoint skip it, and a search still finds them', async () => {
-    const address = freshAddress('SESSION');
-    const vault = vaultStub(address);
-    ok(await vault.store(address, storeRequest(batch('early'))));
-    await runInDurableObject(vault, (instance: VaultObject) => instance.checkpoint());
-    const reads = await timelineReads(async () =>
-      ok(await vault.store(address, storeRequest(batch('later')))),
-    );
-    expect(reads).toBe(0);
-    const found = ok(
-      await vault.search(address, [
-        searchRequest('later note 3 lighthouse', [allTime(20)], { mode: 'TEXT' }),
-      ]),
-    );
-    const contents = found.results[0]![0]!.hits.map((hit) => hit.memory.content);
-    expect(contents[0]).toBe('later note 3 about the lighthouse');
-    expect(contents).toContain('early note 3 about the lighthouse');
-  });
-
-  it('is kept by a vault a text search read, and takes every write', async () => {
-    const address = freshAddress('SESSION');
-    const vault = vaultStub(address);
-    ok(await vault.store(address, storeRequest(batch('early'))));
-    ok(await vault.search(address, [searchRequest('lighthouse', [allTime(5)], { mode: 'TEXT' })]));
-    await runInDurableObject(vault, (instance: VaultObject) => instance.checkpoint());
-    const reads = await timelineReads(async () =>
-      ok(await vault.store(address, storeRequest(batch('later')))),
-    );
-    expect(reads).toBe(1);
   });
 });

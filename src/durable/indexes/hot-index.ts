@@ -296,18 +296,12 @@ export class HotIndex {
     const index = this.vectors();
     if (index === null) return;
     // Loaded first: once the new mark is set, loading would replay from it.
-    const held = this.textTimeline !== null;
     const timeline = this.timeline();
     this.finishFilling();
     // Counted afresh next time: this transaction may yet roll back.
     this.lag = null;
     writeCheckpoint(this.sql, this.meta, index, this.options.checkpointPageBytes);
     writeTextPages(this.sql, timeline);
-    // A vault no text search read since it woke keeps none: held, every
-    // later write would pay its upkeep (reading the rows' word counts,
-    // tokenizing them for the postings cache) for searches that may never
-    // come. The first one loads it from the pages just written.
-    if (!held) this.textTimeline = null;
   }
 
   /** Drops the saved checkpoint (the rows it describes are being replaced). Call inside a transaction. */
