@@ -216,9 +216,9 @@ export function checkpointLagDue(lag: number, size: number): boolean {
  * rewritten at once, even while writes are still arriving. Below that, a due
  * checkpoint waits for writes to settle (vault-alarm.ts `checkpointDeferral`):
  * each rewrite copies the whole index, so during a bulk import rewriting at
- * every eighth copied each vector about nine times; waiting up to half
+ * every eighth could copy each vector nine times; waiting up to half
  * bounds it at about three, and what a wake-up replays from `memories`
- * (the lag) at half the index.
+ * (the lag) at about half the index and the writes of the alarm's delay.
  */
 export function checkpointLagFar(lag: number, size: number): boolean {
   return lag >= Math.max(MIN_CHECKPOINT_LAG, size / 2);
