@@ -202,3 +202,36 @@ describe("a batch's ADDED events, copied from its rows in one statement", () => 
     });
   });
 });
+
+describe("a batch's ids", () => {
+  it('sort together in the vault (one run of its id index), each as random an id as one stored alone', async () => {
+    const address = freshAddress('SESSION');
+    const start = Date.now() - 10 * 60_000;
+    const ids = async (memories: NewMemory[]) => {
+      const stored = await vaultStub(address).store(address, storeRequest(memories));
+      if (!stored.ok) throw new Error(stored.message);
+      return stored.memories.map(({ id }) => id);
+    };
+    const first = await ids(conversation(start));
+    const alone = await ids([memory('one memory stored alone', { createdAt: start })]);
+    const given = conversation(start + 200_000).slice(0, 20);
+    given[5] = { ...given[5]!, id: 'kept-as-given' };
+    const second = await ids(given);
+
+    const all = [...first, ...alone, ...second];
+    expect(new Set(all).size).toBe(all.length);
+    for (const id of all.filter((id) => id !== 'kept-as-given'))
+      expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(second[5]).toBe('kept-as-given');
+    // Each batch a run of the vault's ids in the index's order, with a half
+    // of its own; the other halves all differ.
+    const order = all.filter((id) => id !== 'kept-as-given').sort();
+    for (const batch of [first, second.filter((id) => id !== 'kept-as-given')]) {
+      const at = order.indexOf(batch.toSorted()[0]!);
+      expect(order.slice(at, at + batch.length)).toEqual(batch.toSorted());
+      expect(new Set(batch.map((id) => id.slice(0, 8))).size).toBe(1);
+      expect(new Set(batch.map((id) => id.slice(8))).size).toBe(batch.length);
+    }
+    expect(new Set([first[0]!, second[0]!, alone[0]!].map((id) => id.slice(0, 8))).size).toBe(3);
+  });
+});

@@ -6,14 +6,17 @@ import {
   CHECKPOINT_DELAY_MS,
   dueWork,
   nextAlarm,
+  checkpointDeferral,
   snapshotDeferral,
   type DueTimes,
 } from '../../src/durable/vault/vault-alarm';
+import { chunkSpans } from '../../src/text/chunks';
 import { MetaTable, Sql } from '../../src/durable/sqlite/sql';
 import type { HotIndex } from '../../src/durable/indexes/hot-index';
 import { VaultMeta } from '../../src/durable/warm-tier/vault-meta';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
 import {
+  embedder,
   freshAddress,
   memory,
   ok,
@@ -21,6 +24,7 @@ import {
   vaultStub,
   writeMetaBeneath,
 } from '../helpers/vaults';
+import { runAlarm } from '../helpers/alarms';
 
 const none: DueTimes = { expiresAt: null, checkpointDueAt: null, snapshotDueAt: null };
 
@@ -238,5 +242,88 @@ describe('checkpoint planning on a busy vault', () => {
     });
     await store(address, 1, 'third');
     expect(await runInDurableObject(vault, dueAt)).not.toBeNull(); // 256 behind
+  });
+});
+
+describe('a due checkpoint while writes keep arriving', () => {
+  const metaOf = (state: DurableObjectState) =>
+    new VaultMeta(new MetaTable(new Sql(state.storage.sql)));
+
+  it('waits for writes to settle unless it is far behind (pure rule)', () => {
+    expect(checkpointDeferral(10_000, 12_000, false)).toBe(10_000 + CHECKPOINT_DELAY_MS);
+    expect(checkpointDeferral(10_000, 10_000 + CHECKPOINT_DELAY_MS, false)).toBeNull();
+    expect(checkpointDeferral(10_000, 12_000, true)).toBeNull();
+    expect(checkpointDeferral(null, 12_000, false)).toBeNull();
+  });
+
+  it('is planned again for when writes settle, then written', async () => {
+    const address = freshAddress('SESSION', 'busy-checkpoint');
+    const vault = vaultStub(address);
+    // The index outgrows the memory count (the vault project's vaults hold at
+    // most 300) with memories indexed in chunks: 40 of 8 chunks each.
+    const sentence = (n: number) => `Sentence ${n} of a long document about harbour trips. `;
+    const long = (i: number) => Array.from({ length: 240 }, (_, n) => sentence(n + i)).join('');
+    const chunks = chunkSpans(long(0)).length;
+    expect(chunks).toBeGreaterThanOrEqual(8);
+    const documents = Array.from({ length: 40 }, (_, i) => ({
+      ...memory(long(i)),
+      chunkVectors: chunkSpans(long(i)).map((_, c) => embedder.embedOne(`part ${c} of ${i}`)),
+    }));
+    for (const from of [0, 20])
+      ok(await vault.store(address, storeRequest(documents.slice(from, from + 20))));
+    await runInDurableObject(vault, (instance: VaultObject) => instance.checkpoint());
+    const rows = documents.reduce((sum, { chunkVectors }) => sum + chunkVectors.length, 0);
+    const storeShort = async (count: number, tag: string) => {
+      for (let from = 0; from < count; from += 100) {
+        const size = Math.min(100, count - from);
+        const batch = Array.from({ length: size }, (_, i) => memory(`${tag} ${from + i}`));
+        ok(await vault.store(address, storeRequest(batch)));
+      }
+    };
+    // 256 behind (due: MIN_CHECKPOINT_LAG), under half of the index's rows.
+    await storeShort(256, 'short');
+    expect(256).toBeLessThan((rows + 256) / 2);
+    const alarmWhileBusy = () =>
+      runAlarm(vault, (state, object) =>
+        writeMetaBeneath(object, state, ({ meta }) => meta.set('checkpointDueAt', Date.now() - 1)),
+      );
+    const rearmed = await alarmWhileBusy();
+    const waiting = await runInDurableObject(vault, (_, state) => metaOf(state).record());
+    expect(waiting.checkpoint).toMatchObject({ rows });
+    expect(waiting.checkpointDueAt).toBe(waiting.lastWriteAt! + CHECKPOINT_DELAY_MS);
+    expect(rearmed).toBe(nextAlarm(waiting));
+
+    // Writes settled (the last one long enough ago): written.
+    await runAlarm(vault, (state, object) =>
+      writeMetaBeneath(object, state, ({ meta }) =>
+        meta.update({ checkpointDueAt: Date.now() - 1, lastWriteAt: Date.now() - 60_000 }),
+      ),
+    );
+    const settled = await runInDurableObject(vault, (_, state) => metaOf(state).record());
+    expect(settled.checkpoint).toMatchObject({ rows: rows + 256 });
+    expect(settled.checkpointDueAt).toBeNull();
+  });
+
+  it('is written at once in a vault that has none yet, however recent the last write', async () => {
+    const address = freshAddress('SESSION', 'first-checkpoint');
+    const vault = vaultStub(address);
+    const batch = (from: number, size: number) =>
+      Array.from({ length: size }, (_, i) => memory(`first import ${from + i}`));
+    for (const [from, size] of [
+      [0, 100],
+      [100, 100],
+      [200, 56],
+    ] as const)
+      ok(await vault.store(address, storeRequest(batch(from, size))));
+    const checkpointDueAt = await runInDurableObject(vault, (_, state) =>
+      metaOf(state).get('checkpointDueAt'),
+    );
+    expect(checkpointDueAt).not.toBeNull();
+    await runAlarm(vault, (state, object) =>
+      writeMetaBeneath(object, state, ({ meta }) => meta.set('checkpointDueAt', Date.now() - 1)),
+    );
+    const after = await runInDurableObject(vault, (_, state) => metaOf(state).record());
+    expect(after.checkpoint).toMatchObject({ rows: 256 });
+    expect(after.checkpointDueAt).toBeNull();
   });
 });

@@ -211,6 +211,19 @@ export function checkpointLagDue(lag: number, size: number): boolean {
   return lag >= Math.max(MIN_CHECKPOINT_LAG, size / 8);
 }
 
+/**
+ * Whether a checkpoint is so far behind (half the index, or more) that it is
+ * rewritten at once, even while writes are still arriving. Below that, a due
+ * checkpoint waits for writes to settle (vault-alarm.ts `checkpointDeferral`):
+ * each rewrite copies the whole index, so during a bulk import rewriting at
+ * every eighth could copy each vector nine times; waiting up to half
+ * bounds it at about three, and what a wake-up replays from `memories`
+ * (the lag) at about half the index and the writes of the alarm's delay.
+ */
+export function checkpointLagFar(lag: number, size: number): boolean {
+  return lag >= Math.max(MIN_CHECKPOINT_LAG, size / 2);
+}
+
 /** Notes a deleted row that the current checkpoint still holds. */
 export function recordDeletion(
   sql: Sql,

@@ -1,6 +1,7 @@
 import {
   checkpointLag,
   checkpointLagDue,
+  checkpointLagFar,
   type FloatFill,
   loadHotIndex,
   recordDeletion,
@@ -276,6 +277,18 @@ export class HotIndex {
     if (mark === null) return checkpointLagDue(size, size);
     this.lag ??= checkpointLag(this.sql, mark);
     return checkpointLagDue(this.lag, size);
+  }
+
+  /**
+   * Whether the checkpoint is far enough behind to be rewritten even while
+   * writes keep arriving (hot-checkpoint.ts `checkpointLagFar`). A vault
+   * with none yet, or whose index is not loaded, is.
+   */
+  checkpointFarBehind(mark: CheckpointMark | null = this.meta.get('checkpoint')): boolean {
+    const size = this.index?.size ?? 0;
+    if (mark === null || this.index === null) return true;
+    this.lag ??= checkpointLag(this.sql, mark);
+    return checkpointLagFar(this.lag, size);
   }
 
   /** Saves the index and the timeline as they are now. Call inside a transaction. */

@@ -48,7 +48,7 @@ export interface NewMemory {
    * when it is indexed in chunks; `vector` is then their normalised mean.
    */
   chunkVectors?: (Float32Array | number[])[] | null;
-  /** Keep this id (imports of exported vaults); default: a fresh random id. */
+  /** Keep this id (imports of exported vaults); default: a fresh random id (`batchIds`). */
   id?: string | null;
   /**
    * A chat turn's item: not stored (nor billed) when a live memory of the

@@ -91,6 +91,21 @@ export function snapshotDeferral(
   return settled > now ? settled : null;
 }
 
+/**
+ * When a due checkpoint should wait: writes are still arriving (the last one
+ * is less than CHECKPOINT_DELAY_MS old) and the checkpoint is not far behind
+ * (`farBehind`, hot-checkpoint.ts `checkpointLagFar`), so it moves to when
+ * they will have settled (null: write it now). A bulk import then rewrites
+ * the whole index at most each time it grows by half, not by an eighth.
+ */
+export function checkpointDeferral(
+  lastWriteAt: number | null,
+  now: number,
+  farBehind: boolean,
+): number | null {
+  return farBehind ? null : snapshotDeferral(lastWriteAt, now, CHECKPOINT_DELAY_MS);
+}
+
 /** Sets the object's alarm to `next` (none for null), touching storage only when that changes it. */
 export async function armAlarm(storage: DurableObjectStorage, next: number | null): Promise<void> {
   const current = await storage.getAlarm();

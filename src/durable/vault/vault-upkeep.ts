@@ -2,7 +2,7 @@ import type { AppConfig } from '../../core/config';
 import type { Embedder } from '../../embed/embedder';
 import type { HotIndex } from '../indexes/hot-index';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
-import { dueWork, snapshotDeferral } from './vault-alarm';
+import { checkpointDeferral, dueWork, snapshotDeferral } from './vault-alarm';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultReembed } from './vault-reembed';
@@ -23,7 +23,8 @@ export interface VaultUpkeepParts {
 
 /**
  * What the vault's one alarm does (vault-alarm.ts finds what is due): delete
- * an expired vault, or write the hot index checkpoint, hand recorded memory
+ * an expired vault, or write the hot index checkpoint (once writes settle,
+ * unless it is far behind), hand recorded memory
  * tokens to the account (vault-usage.ts), run a re-embedding
  * batch and write a snapshot once writes have settled, then re-arm.
  */
@@ -37,7 +38,7 @@ export class VaultUpkeep {
     const { meta, reembedding, usage, life } = this.parts;
     const due = dueWork(meta.record(), Date.now());
     if (due.expire) return life.destroy('EXPIRED');
-    if (due.checkpoint) this.checkpoint();
+    if (due.checkpoint) this.dueCheckpoint();
     if (due.usage) await usage.handOverDue(Date.now());
     if (due.reembed) {
       const embedder = this.parts.embedder();
@@ -46,6 +47,18 @@ export class VaultUpkeep {
     }
     if (due.snapshot) await this.snapshot();
     await life.armAlarm();
+  }
+
+  /** A due checkpoint: written, or planned again once writes settle (vault-alarm.ts). */
+  private dueCheckpoint(): void {
+    const { meta, hot } = this.parts;
+    const deferred = checkpointDeferral(
+      meta.get('lastWriteAt'),
+      Date.now(),
+      hot.checkpointFarBehind(),
+    );
+    if (deferred === null) this.checkpoint();
+    else meta.set('checkpointDueAt', deferred);
   }
 
   /** Writes the hot index checkpoint now. */

@@ -1,5 +1,5 @@
 import type { AppConfig } from '../../core/config';
-import { randomId } from '../../core/encoding';
+import { batchIds } from '../../core/encoding';
 import { IDEMPOTENCY_WINDOW_MS } from '../../core/limits';
 import { failure, type Failure } from '../../core/errors';
 import type { VaultAddress } from '../../vaults/address';
@@ -655,10 +655,13 @@ export function prepareStore(
   const plan = checkPlan(planOf(request), vault, limits);
   if (!plan.ok) return plan;
   const memories: PreparedMemory[] = [];
+  // Ids for the memories that bring none, sorting together (encoding.ts).
+  const ids = batchIds(request.memories.filter((memory) => memory.id == null).length);
   for (const [position, memory] of request.memories.entries()) {
     const deferred = plan.deferred && !memory.callerVector;
     const dimensions = deferred ? plan.deferredDimensions : plan.dimensions;
-    const prepared = prepareMemory(memory, dimensions, limits.maxContentBytes, now);
+    const id = memory.id ?? ids.pop()!;
+    const prepared = prepareMemory(memory, id, dimensions, limits.maxContentBytes, now);
     if (!prepared.ok)
       return refuseAt(position, 'field' in prepared ? prepared.field : null, prepared);
     memories.push(deferred ? { ...prepared.memory, deferred } : prepared.memory);
@@ -680,6 +683,7 @@ export function prepareStore(
 
 function prepareMemory(
   memory: NewMemory,
+  id: string,
   dimensions: number,
   maxContentBytes: number,
   now: number,
@@ -700,7 +704,7 @@ function prepareMemory(
     ok: true,
     memory: {
       record: {
-        id: memory.id ?? randomId(),
+        id,
         content: memory.content,
         role: memory.role,
         metadata: memory.metadata,
