@@ -99,8 +99,16 @@ interface LastScan {
  */
 interface ScoresSeen {
   query: Float32Array;
+  /** By window (its first row and count), what its ranking scored. */
+  windows: WindowScores[];
+}
+
+/** What one window's ranking scored: its exact scan, or its re-scored candidates. */
+interface WindowScores {
+  start: number;
+  count: number;
   /** An exact scan's float32 scores of rows [start, start + count). */
-  scans: { start: number; count: number; scores: Float32Array }[];
+  scan: Float32Array | null;
   /** Float32 scores of picked rows: rows[i] scored scores[i]. */
   float32: { rows: Int32Array; scores: Float32Array }[];
   /** Float64 scores of rows, likewise. */
@@ -244,7 +252,7 @@ export class VectorIndex extends HotRowWrites {
     stats?: SimilarityStats,
     scope?: SearchScope,
   ): IndexHit[] {
-    const seen = this.scoresSeen(query, scope);
+    const seen = this.scoresSeen(query, start, count, scope);
     if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
       return this.topRowsExactScan(query, start, count, k, accept, stats, seen);
     }
@@ -295,12 +303,10 @@ export class VectorIndex extends HotRowWrites {
     k: number,
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
-    seen?: ScoresSeen,
+    seen?: WindowScores,
   ): IndexHit[] {
-    const scanned = seen?.scans.find((scan) => scan.start === start && scan.count === count);
-    const scores = scanned?.scores ?? this.exactScan(query, start, count);
-    if (seen !== undefined && scanned === undefined)
-      seen.scans.push({ start, count, scores: scores.slice() });
+    const scores = seen?.scan ?? this.exactScan(query, start, count);
+    if (seen !== undefined && seen.scan === null) seen.scan = scores.slice();
     if (stats !== undefined) spread(scores, stats);
     const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
       accept === undefined ? true : accept(this.seqs[row]!),
@@ -327,15 +333,29 @@ export class VectorIndex extends HotRowWrites {
     return new Float32Array(kernel.memory.buffer, out, count);
   }
 
-  /** What `scope` has scored for `query` so far (nothing without a scope). */
-  private scoresSeen(query: Float32Array, scope: SearchScope | undefined): ScoresSeen | undefined {
+  /**
+   * What `scope` has scored for `query` in the window of `count` rows from
+   * `start` so far (nothing without a scope): a window's fill asks the same
+   * window again, so only that window's scores are looked at.
+   */
+  private scoresSeen(
+    query: Float32Array,
+    start: number,
+    count: number,
+    scope: SearchScope | undefined,
+  ): WindowScores | undefined {
     if (scope === undefined) return undefined;
     let seen = this.seen.get(scope);
     if (seen === undefined || seen.query !== query) {
-      seen = { query, scans: [], float32: [], float64: [] };
+      seen = { query, windows: [] };
       this.seen.set(scope, seen);
     }
-    return seen;
+    let window = seen.windows.find((known) => known.start === start && known.count === count);
+    if (window === undefined) {
+      window = { start, count, scan: null, float32: [], float64: [] };
+      seen.windows.push(window);
+    }
+    return window;
   }
 
   /**
@@ -434,7 +454,7 @@ export class VectorIndex extends HotRowWrites {
     query: Float32Array,
     candidates: Int32Array,
     k: number,
-    seen?: ScoresSeen,
+    seen?: WindowScores,
   ): IndexHit[] {
     const slots = Math.min(candidates.length, k + CANDIDATE_MARGIN);
     if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k, seen);
@@ -472,7 +492,7 @@ export class VectorIndex extends HotRowWrites {
     query: Float32Array,
     rows: Int32Array,
     k: number,
-    seen?: ScoresSeen,
+    seen?: WindowScores,
   ): IndexHit[] {
     const known = seen === undefined ? null : scoresByRow(seen.float64);
     const missing = known === null ? rows : rows.filter((row) => !known.has(row));
