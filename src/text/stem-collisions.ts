@@ -51,9 +51,26 @@ const CHECKED = new Map<string, string>(
 /** The families, for tests that check each word shares its family's index term. */
 export const STEM_COLLISION_FAMILIES = FAMILIES;
 
+/**
+ * Query terms of recently asked words, kept for the isolate as `indexTerm`
+ * keeps its own (tokens.ts): a pure function of the word, and the stemmer
+ * was most of a query's reading of its words (each search reads its query
+ * once per vault).
+ */
+const termsOfQueryWords = new Map<string, string>();
+const KEPT_WORDS = 10_000;
+const KEPT_WORD_LENGTH = 24;
+
 /** The query term of a folded word: its collision family's, or its stem. */
 export function queryTermOf(word: string): string {
-  return FAMILY_OF.get(word) ?? stemmer(word);
+  const known = termsOfQueryWords.get(word);
+  if (known !== undefined) return known;
+  const term = FAMILY_OF.get(word) ?? stemmer(word);
+  if (word.length <= KEPT_WORD_LENGTH) {
+    if (termsOfQueryWords.size >= KEPT_WORDS) termsOfQueryWords.clear();
+    termsOfQueryWords.set(word, term);
+  }
+  return term;
 }
 
 /**

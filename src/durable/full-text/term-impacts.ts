@@ -89,10 +89,22 @@ function timelineId(timeline: TextTimeline): number {
   return id;
 }
 
+/**
+ * The settings shares depend on, as one string, written once per ranking
+ * object (a query's terms all ask with the same one; writing out its
+ * numbers for each term was most of a kept term's look-up).
+ */
+const settingsWritten = new WeakMap<TextRanking, string>();
+
 function settingsOf(ranking: TextRanking): string {
-  const { k1, b, contextWeight, contextDistance, askedWeight, askerWeight, contextGapMs, idf } =
-    ranking;
-  return `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}`;
+  let settings = settingsWritten.get(ranking);
+  if (settings === undefined) {
+    const { k1, b, contextWeight, contextDistance, askedWeight, askerWeight, contextGapMs, idf } =
+      ranking;
+    settings = `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}`;
+    settingsWritten.set(ranking, settings);
+  }
+  return settings;
 }
 
 /**

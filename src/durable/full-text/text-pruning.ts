@@ -65,6 +65,12 @@ interface Scratch {
   /** The passages a window returns and their scores, before they are copied out. */
   kept: Int32Array;
   keptScores: Float64Array;
+  /**
+   * The window whose sums `sums` still holds (every other entry is zero):
+   * the same query's same window asked again (a window's fill asks for a
+   * deeper pool) takes them as they are instead of adding the shares again.
+   */
+  summed: { scorer: QueryScorer; first: number; last: number } | null;
   /** Set while in use: a use that did not finish leaves the arrays dirty. */
   busy: boolean;
 }
@@ -79,6 +85,7 @@ function scratchFor(passages: number): Scratch {
       tally: new Uint16Array(size),
       kept: new Int32Array(size),
       keptScores: new Float64Array(size),
+      summed: null,
       busy: false,
     };
   }
@@ -184,8 +191,19 @@ export class QueryScorer {
     const scratch = scratchFor(timeline.size);
     scratch.busy = true;
     const sums = scratch.sums;
-    // Each term's shares added in query order, as the full ranking adds them.
-    addShares(sums, first, last, this.impacts);
+    const summed = scratch.summed;
+    scratch.summed = null;
+    if (
+      summed === null ||
+      summed.scorer !== this ||
+      summed.first !== first ||
+      summed.last !== last
+    ) {
+      // Another window's sums zeroed, then each term's shares added in query
+      // order, as the full ranking adds them.
+      if (summed !== null) sums.fill(0, summed.first, summed.last);
+      addShares(sums, first, last, this.impacts);
+    }
     // The window's best and the limit-th best whole memory (allowed), in one
     // pass. The passages that could change the pool when met are noted in
     // order (a few hundred of thousands); of the others only the best score.
@@ -227,8 +245,8 @@ export class QueryScorer {
         keptScores[count++] = score;
       }
     }
-    // Every sum zeroed for the next window.
-    sums.fill(0, first, last);
+    // The sums are kept for this window asked again; the next other window zeroes them.
+    scratch.summed = { scorer: this, first, last };
     const out: ScoredPassages = {
       passages: kept.slice(0, count),
       scores: keptScores.slice(0, count),

@@ -88,6 +88,33 @@ interface LastScan {
   weight: number;
 }
 
+/**
+ * The exact scores one search (`SearchScope`) has worked out for one query:
+ * a window it asks for again with a deeper pool (its fill) takes them
+ * instead of scoring the same rows again. A row's score is a function of
+ * the query and the row alone (dot_picked gives the float dot_rows gives;
+ * exactScores sums each row on its own), so a score taken is the score the
+ * kernel would give again, bit for bit, and the candidates, their order and
+ * every score of the answer are what scoring them again gives.
+ */
+interface ScoresSeen {
+  query: Float32Array;
+  /** By window (its first row and count), what its ranking scored. */
+  windows: WindowScores[];
+}
+
+/** What one window's ranking scored: its exact scan, or its re-scored candidates. */
+interface WindowScores {
+  start: number;
+  count: number;
+  /** An exact scan's float32 scores of rows [start, start + count). */
+  scan: Float32Array | null;
+  /** Float32 scores of picked rows: rows[i] scored scores[i]. */
+  float32: { rows: Int32Array; scores: Float32Array }[];
+  /** Float64 scores of rows, likewise. */
+  float64: { rows: Int32Array; scores: Float64Array }[];
+}
+
 /** Float32 candidates re-scored in float64, beyond k, so near-ties cannot drop a true top-k row. */
 const CANDIDATE_MARGIN = 16;
 /** Windows up to this many rows are scanned exactly when the float32 block is kept. */
@@ -95,6 +122,8 @@ const EXACT_SCAN_ROWS = 2_048;
 
 export class VectorIndex extends HotRowWrites {
   private lastScan: LastScan | null = null;
+  /** Exact scores by search, while its scope lives (a window's fill asks again). */
+  private readonly seen = new WeakMap<SearchScope, ScoresSeen>();
 
   /** A copy of rows [start, end) (for checkpoints); vectors only while the block is kept and filled. */
   slice(
@@ -223,8 +252,9 @@ export class VectorIndex extends HotRowWrites {
     stats?: SimilarityStats,
     scope?: SearchScope,
   ): IndexHit[] {
+    const seen = this.scoresSeen(query, start, count, scope);
     if (this.floatsUsable && count <= EXACT_SCAN_ROWS) {
-      return this.topRowsExactScan(query, start, count, k, accept, stats);
+      return this.topRowsExactScan(query, start, count, k, accept, stats, seen);
     }
     const slots = Math.min(count, k + this.rerankMargin(count, k, !this.floatsUsable));
     if (!this.floatsUsable && slots === count) {
@@ -244,7 +274,7 @@ export class VectorIndex extends HotRowWrites {
     }
     const accepted = (row: number) => (accept === undefined ? true : accept(this.seqs[row]!));
     if (this.floatsUsable) {
-      return this.rescoreInMemory(query, pickBest(scores, start, slots, accepted), k);
+      return this.rescoreInMemory(query, pickBest(scores, start, slots, accepted), k, seen);
     }
     // Re-scored from storage, the candidates' order does not matter (ranked
     // sorts them all), so they can come from the kernel's pass: the same rows.
@@ -273,7 +303,19 @@ export class VectorIndex extends HotRowWrites {
     k: number,
     accept?: (seq: number) => boolean,
     stats?: SimilarityStats,
+    seen?: WindowScores,
   ): IndexHit[] {
+    const scores = seen?.scan ?? this.exactScan(query, start, count);
+    if (seen !== undefined && seen.scan === null) seen.scan = scores.slice();
+    if (stats !== undefined) spread(scores, stats);
+    const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
+      accept === undefined ? true : accept(this.seqs[row]!),
+    );
+    return this.rescoreFloat64(query, rows, k, seen);
+  }
+
+  /** Float32 scores of rows [start, start + count), in the floats kernel's scratch. */
+  private exactScan(query: Float32Array, start: number, count: number): Float32Array {
     const kernel = this.floatsKernel!;
     const picks = this.floatsScratch(count * 2);
     const out = picks + count * 4;
@@ -288,12 +330,32 @@ export class VectorIndex extends HotRowWrites {
       );
       kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, count, out);
     }
-    const scores = new Float32Array(kernel.memory.buffer, out, count);
-    if (stats !== undefined) spread(scores, stats);
-    const rows = pickBest(scores, start, Math.min(count, k + CANDIDATE_MARGIN), (row) =>
-      accept === undefined ? true : accept(this.seqs[row]!),
-    );
-    return this.rescoreFloat64(query, rows, k);
+    return new Float32Array(kernel.memory.buffer, out, count);
+  }
+
+  /**
+   * What `scope` has scored for `query` in the window of `count` rows from
+   * `start` so far (nothing without a scope): a window's fill asks the same
+   * window again, so only that window's scores are looked at.
+   */
+  private scoresSeen(
+    query: Float32Array,
+    start: number,
+    count: number,
+    scope: SearchScope | undefined,
+  ): WindowScores | undefined {
+    if (scope === undefined) return undefined;
+    let seen = this.seen.get(scope);
+    if (seen === undefined || seen.query !== query) {
+      seen = { query, windows: [] };
+      this.seen.set(scope, seen);
+    }
+    let window = seen.windows.find((known) => known.start === start && known.count === count);
+    if (window === undefined) {
+      window = { start, count, scan: null, float32: [], float64: [] };
+      seen.windows.push(window);
+    }
+    return window;
   }
 
   /**
@@ -388,39 +450,68 @@ export class VectorIndex extends HotRowWrites {
   }
 
   /** Candidates re-scored from the float32 block: float32 to narrow, float64 to rank. */
-  private rescoreInMemory(query: Float32Array, candidates: Int32Array, k: number): IndexHit[] {
+  private rescoreInMemory(
+    query: Float32Array,
+    candidates: Int32Array,
+    k: number,
+    seen?: WindowScores,
+  ): IndexHit[] {
     const slots = Math.min(candidates.length, k + CANDIDATE_MARGIN);
-    if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k);
+    if (candidates.length <= slots) return this.rescoreFloat64(query, candidates, k, seen);
+    const known = seen === undefined ? null : scoresByRow(seen.float32);
+    // Only the candidates not scored before go to the kernel (all of them, mostly).
+    const missing = known === null ? candidates : candidates.filter((row) => !known.has(row));
     const kernel = this.floatsKernel!;
-    const picks = this.floatsScratch(candidates.length * 2);
-    const picked = new Int32Array(kernel.memory.buffer, picks, candidates.length);
-    for (let c = 0; c < candidates.length; c++) picked[c] = this.slots[candidates[c]!]!;
-    const out = picks + candidates.length * 4;
+    const picks = this.floatsScratch(missing.length * 2);
+    const picked = new Int32Array(kernel.memory.buffer, picks, missing.length);
+    for (let c = 0; c < missing.length; c++) picked[c] = this.slots[missing[c]!]!;
+    const out = picks + missing.length * 4;
     this.floats().set(query, 0);
-    kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, candidates.length, out);
-    const scores = new Float32Array(kernel.memory.buffer, out, candidates.length);
+    kernel.dot_picked(0, this.vectorsOffset(), this.dims, picks, missing.length, out);
+    const computed = new Float32Array(kernel.memory.buffer, out, missing.length);
+    let scores = computed;
+    if (known !== null) {
+      scores = new Float32Array(candidates.length);
+      for (let c = 0, m = 0; c < candidates.length; c++) {
+        const row = candidates[c]!;
+        scores[c] = known.get(row) ?? computed[m++]!;
+      }
+    }
+    seen?.float32.push({ rows: missing, scores: computed.slice() });
     const best = pickBest(scores, 0, slots, () => true);
     return this.rescoreFloat64(
       query,
       best.map((c) => candidates[c]!),
       k,
+      seen,
     );
   }
 
   /** Exact float64 scores of rows from the float32 block, best k first. */
-  private rescoreFloat64(query: Float32Array, rows: Int32Array, k: number): IndexHit[] {
-    const scores = new Float64Array(rows.length);
+  private rescoreFloat64(
+    query: Float32Array,
+    rows: Int32Array,
+    k: number,
+    seen?: WindowScores,
+  ): IndexHit[] {
+    const known = seen === undefined ? null : scoresByRow(seen.float64);
+    const missing = known === null ? rows : rows.filter((row) => !known.has(row));
+    const computed = new Float64Array(missing.length);
     exactScores(
       query,
       this.floats(),
       this.vectorsOffset() / 4,
       this.dims,
       this.slots,
-      rows,
-      scores,
+      missing,
+      computed,
     );
+    seen?.float64.push({ rows: missing, scores: computed });
     const hits: ScoredRow[] = [];
-    for (let i = 0; i < rows.length; i++) hits.push(this.hitAt(rows[i]!, scores[i]!));
+    for (let i = 0, m = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      hits.push(this.hitAt(row, known?.get(row) ?? computed[m++]!));
+    }
     return ranked(hits, k);
   }
 
@@ -472,4 +563,18 @@ export class VectorIndex extends HotRowWrites {
       row,
     };
   }
+}
+
+/**
+ * Scores already worked out, by row; null while there are none (a search's
+ * first ranking of a window, nearly always), so that nothing is built then.
+ */
+function scoresByRow(
+  known: readonly { rows: Int32Array; scores: ArrayLike<number> }[],
+): Map<number, number> | null {
+  if (known.length === 0) return null;
+  const byRow = new Map<number, number>();
+  for (const { rows, scores } of known)
+    for (let i = 0; i < rows.length; i++) byRow.set(rows[i]!, scores[i]!);
+  return byRow;
 }
