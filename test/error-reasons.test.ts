@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoryDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
-import { postJson } from './helpers/drop-in';
+import { postJson, upstreamCalls } from './helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { WorkerWebSocket } from './helpers/websocket';
 
@@ -319,6 +319,40 @@ describe('REST and drop-in errors', () => {
     expect(body.error.message).toMatch(/serves Gemini models only/);
     expect(body.error.message).toMatch(/\/v1\/chat\/completions/);
     expect(body.error.details[0]!.reason).toBe('MODEL_NOT_SERVED');
+  });
+
+  it('a bare OpenAI model name is inferred on every route, as claude-… and gemini-… are', async () => {
+    const { secret } = await newKey();
+    // Before: the Gemini route sent these to Google as Gemini models, and
+    // /v1/messages sent gpt-4o to Anthropic (review201 F8).
+    for (const model of ['gpt-4o', 'o3-mini', 'o1']) {
+      const response = await postJson(
+        `/v1beta/models/${model}:generateContent`,
+        { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] },
+        { 'x-goog-api-key': secret, 'x-provider-key': 'AIza-test' },
+      );
+      expect(response.status, model).toBe(400);
+      const body = (await response.json()) as {
+        error: { message: string; details: { reason: string }[] };
+      };
+      expect(body.error.details[0]!.reason, model).toBe('MODEL_NOT_SERVED');
+      expect(body.error.message, model).toContain('call POST /v1/chat/completions');
+      expect(body.error.message, model).toContain(`with model "openai/${model}"`);
+    }
+    expect(await upstreamCalls('generativelanguage.googleapis.com')).toHaveLength(0);
+
+    // On /v1/messages a bare gpt-… name is translated to OpenAI, as
+    // openai/gpt-4o and a bare gemini-… name are there.
+    const messages = await postJson(
+      '/v1/messages',
+      { model: 'gpt-4o', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-api-key': secret, 'x-provider-key': 'sk-test' },
+    );
+    expect(messages.status).toBe(200);
+    expect(((await messages.json()) as { type: string }).type).toBe('message');
+    expect(await upstreamCalls('api.anthropic.com')).toHaveLength(0);
+    const [openai] = await upstreamCalls('api.openai.com');
+    expect(JSON.parse(openai!.rawBody)).toMatchObject({ model: 'gpt-4o' });
   });
 
   it('an unreachable provider is said plainly, without the runtime’s internals', async () => {

@@ -144,6 +144,54 @@ describe('GraphQL over HTTP', () => {
     }
   });
 
+  it('refuses variables it cannot read, or an operationName matching nothing, with 400 under graphql-response+json, 200 under application/json', async () => {
+    const { secret } = await newKey();
+    const search = 'query Q($i: SearchInput!) { search(input: $i) { memoryTokens } }';
+    const cases: Record<string, { query: string; variables?: unknown; operationName?: string }> = {
+      INVALID_ENUM_VALUE: {
+        query: search,
+        variables: { i: { query: 'teal', windows: [{ window: 'NOPE', limit: 3 }] } },
+      },
+      MISSING_VALUE: { query: search, variables: {} },
+      UNKNOWN_FIELD: { query: search, variables: { i: { query: 'teal', colour: 'teal' } } },
+      INVALID_DATE_TIME: { query: search, variables: { i: { query: 'teal', now: 'yesterday' } } },
+      INVALID_VARIABLE: {
+        query: 'query($n: Int!) { vaults(first: $n) { kind } }',
+        variables: { n: 'abc' },
+      },
+      OPERATION_RESOLUTION_FAILURE: { query: '{ me { id } }', operationName: 'Nope' },
+    };
+    for (const [reason, request] of Object.entries(cases)) {
+      for (const [accept, status] of [
+        ['application/graphql-response+json', 400],
+        // Before: 400 here too, though GraphQL over HTTP (and README, "Errors")
+        // keeps 200 for every well-formed request under application/json.
+        ['application/json', 200],
+        ['*/*', 200],
+      ] as const) {
+        const response = await workerFetch(`${BASE_URL}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept,
+            authorization: `Bearer ${secret}`,
+          },
+          body: JSON.stringify(request),
+        });
+        expect(response.status, `${reason} ${accept}`).toBe(status);
+        const body = (await response.json()) as Record<string, unknown>;
+        expect(body, `${reason} ${accept}`).toEqual({
+          errors: [
+            expect.objectContaining({
+              message: expect.any(String),
+              extensions: { code: 'BAD_USER_INPUT', reason },
+            }),
+          ],
+        });
+      }
+    }
+  });
+
   it('maps an operation it cannot pick to BAD_USER_INPUT', async () => {
     const { secret } = await newKey();
     // Before: extensions.code was OPERATION_RESOLUTION_FAILURE, outside the documented list.

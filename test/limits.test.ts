@@ -27,6 +27,7 @@ import {
   maxImportLineBytes,
   vaultCapacity,
 } from '../src/core/limits';
+import { MAX_CHAT_CHARACTERS, MAX_CHAT_MESSAGES } from '../src/resolvers/chat/pipeline';
 import { IMPORT_BATCH } from '../src/resolvers/import-memories';
 
 /** The README's "Limits" row whose first cell starts with `what`. */
@@ -84,6 +85,12 @@ describe('the limits, written once', () => {
     expect(perVault).toContain(`(${DEFAULT_VAULT_MAX_HOT_MIB} MiB)`);
     expect(perVault).toContain(`${thousands(vaultCapacity(defaults, 384))} at 384 dimensions`);
     expect(perVault).toContain(`${thousands(vaultCapacity(defaults, 768))} at 768`);
+    // Before: neither cap was in the table (review201 F11).
+    const chat = row('chat messages');
+    expect(chat).toContain(`${MAX_CHAT_MESSAGES} messages`);
+    expect(chat).toContain(`${thousands(MAX_CHAT_CHARACTERS)} characters`);
+    expect(chat).toContain('`TOO_MANY_MESSAGES`');
+    expect(chat).toContain('`MESSAGES_TOO_LONG`');
     const importRow = row('import');
     expect(importRow).toContain(`${IMPORT_BATCH} lines at a time`);
     expect(importRow).toContain(

@@ -42,8 +42,17 @@ export const EXPOSED_HEADERS = [
   'x-ratelimit-remaining-tokens',
   'x-ratelimit-reset-requests',
   'x-ratelimit-reset-tokens',
+  // Anthropic's four documented families, each with -limit, -remaining and -reset.
+  'anthropic-ratelimit-requests-limit',
   'anthropic-ratelimit-requests-remaining',
   'anthropic-ratelimit-requests-reset',
+  'anthropic-ratelimit-tokens-limit',
   'anthropic-ratelimit-tokens-remaining',
   'anthropic-ratelimit-tokens-reset',
+  'anthropic-ratelimit-input-tokens-limit',
+  'anthropic-ratelimit-input-tokens-remaining',
+  'anthropic-ratelimit-input-tokens-reset',
+  'anthropic-ratelimit-output-tokens-limit',
+  'anthropic-ratelimit-output-tokens-remaining',
+  'anthropic-ratelimit-output-tokens-reset',
 ] as const;

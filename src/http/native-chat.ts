@@ -16,7 +16,7 @@ import {
   wireOf,
 } from '../providers';
 import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
-import { parseModel, type ParsedModel } from '../providers/models';
+import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type ProviderId } from '../providers/types';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
@@ -47,14 +47,15 @@ const NATIVE_PROVIDER: Record<ChatSurface, ProviderId> = {
 
 /**
  * The model a surface's request names: `provider/model` as everywhere, a
- * bare claude-… or gemini-… name for those providers, and any other bare name
- * for the surface's own provider (fine-tuned and new models included).
+ * well-known bare name (gpt-…, chatgpt-…, o1…/o3…, claude-…, gemini-…) for
+ * its provider on every route, as GraphQL's chat infers it, and any other
+ * bare name for the surface's own provider (fine-tuned and new models included).
  */
 export function modelFor(surface: ChatSurface, name: string): ParsedModel {
   const trimmed = name.trim();
   if (trimmed.includes('/')) return parseModel(trimmed);
-  if (/^claude-/.test(trimmed)) return { provider: 'anthropic', model: trimmed };
-  if (/^gemini-/.test(trimmed)) return { provider: 'google', model: trimmed };
+  const inferred = inferredProvider(trimmed);
+  if (inferred !== null) return { provider: inferred, model: trimmed };
   if (trimmed === '' || trimmed.length > 200 || /\s/.test(trimmed)) return parseModel(trimmed);
   return { provider: NATIVE_PROVIDER[surface], model: trimmed };
 }

@@ -42,15 +42,20 @@ export function parseModel(raw: string): ParsedModel {
       'UNKNOWN_PROVIDER',
     );
   }
-  const inferred = INFERRED.find(([pattern]) => pattern.test(name));
-  if (inferred === undefined) {
+  const inferred = inferredProvider(name);
+  if (inferred === null) {
     throw new CodedError(
       'BAD_USER_INPUT',
       `cannot tell the provider of "${name}": ${ACCEPTED}`,
       'UNKNOWN_PROVIDER',
     );
   }
-  return { provider: inferred[1], model: name };
+  return { provider: inferred, model: name };
+}
+
+/** The provider of a well-known bare name (gpt-…, chatgpt-…, o1…/o3…, claude-…, gemini-…); null for any other. */
+export function inferredProvider(name: string): ProviderId | null {
+  return INFERRED.find(([pattern]) => pattern.test(name))?.[1] ?? null;
 }
 
 /** Context windows (tokens) of model families, to size the memory block; a cautious default otherwise. */

@@ -320,7 +320,7 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   clearVault: t.withAuth({ memoryKey: true }).int({
     description:
-      'Deletes every memory of a vault for good; returns how many memories were removed (0 for an empty or unknown vault, so clearing twice is safe).',
+      'Deletes every memory of a vault for good, and its snapshots with them, so restoreVault cannot undo it; returns how many memories were removed (0 for an empty or unknown vault, so clearing twice is safe).',
     args: {
       selector: t.arg({
         type: VaultSelectorInput,

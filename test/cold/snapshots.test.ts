@@ -542,7 +542,7 @@ describe('COLD tier', () => {
   });
 
   it('keeps the newest snapshots only, and clearVault deletes them all', async () => {
-    const { api, keyId, admin } = await newKey();
+    const { api, keyId, admin, adminToken } = await newKey();
     const takenAround: [number, number][] = [];
     for (let round = 0; round < 5; round++) {
       await seed(api, 'ret', 1);
@@ -564,5 +564,16 @@ describe('COLD tier', () => {
     expect((await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots).toEqual(
       [],
     );
+    // A restore after the clear says why there is nothing to restore.
+    // Before: only "no such snapshot of this vault" (review201 F6).
+    const restore = await post(
+      'mutation ($keyId: ID!) { restoreVault(keyId: $keyId, vault: { kind: SESSION, id: "ret" }) { restored } }',
+      { keyId },
+      adminToken,
+    );
+    expect(restore.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/clearing a vault .*deletes its snapshots/),
+      extensions: { code: 'NOT_FOUND', reason: 'SNAPSHOT_NOT_FOUND' },
+    });
   });
 });

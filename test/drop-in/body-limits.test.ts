@@ -152,4 +152,72 @@ describe('the drop-in routes’ own body limit', () => {
     expect(chunked.status).toBe(200);
     expect(await upstreamCalls('api.openai.com')).toHaveLength(1);
   });
+
+  it('answers 413 to a body Content-Length declares too large without reading it; a chunked one as it is read', async () => {
+    const { secret } = await keyWithMemory();
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${secret}`,
+      'x-api-key': secret,
+      'x-goog-api-key': secret,
+      'x-provider-key': 'sk-test',
+    };
+    const CHUNK = 1024 * 1024;
+    /** A body of `size` bytes, made in 1 MiB chunks as they are pulled; counts what was pulled. */
+    const counted = (size: number) => {
+      const sent = { bytes: 0 };
+      const body = new ReadableStream<Uint8Array>(
+        {
+          pull(controller) {
+            if (sent.bytes >= size) return controller.close();
+            const chunk = new Uint8Array(Math.min(CHUNK, size - sent.bytes)).fill(0x20);
+            sent.bytes += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return { body, sent };
+    };
+    for (const [path, limit] of [
+      ['/v1/chat/completions', DROP_IN_LIMIT],
+      ['/v1/responses', DROP_IN_LIMIT],
+      ['/v1/messages', DROP_IN_LIMIT],
+      ['/v1beta/models/gemini-2.5-flash:generateContent', DROP_IN_LIMIT],
+      ['/graphql', GENERAL_LIMIT],
+    ] as const) {
+      // Past the limit and past the 8 MiB the Worker reads of a body it
+      // drops (DISCARD_LIMIT_BYTES), as every over-limit body is under the
+      // deployed 20 MiB limit. Before: the Worker read 8 MiB of it and cut
+      // the rest, which `wrangler dev` answered with a bare 500 "Network
+      // connection lost" or a dropped connection (review201 F1); now it is
+      // left unread, for the runtime to drain or discard.
+      const size = 9 * 1024 * 1024;
+      const declared = counted(size);
+      const refused = await workerFetch(`${BASE_URL}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(size) },
+        body: declared.body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(refused.status, path).toBe(413);
+      const text = await refused.text();
+      expect(text, path).toContain('PAYLOAD_TOO_LARGE');
+      expect(text, path).toContain(`request body is larger than the limit of ${limit} bytes`);
+      expect(declared.sent.bytes, path).toBeLessThanOrEqual(CHUNK);
+
+      // Chunked: counted as it is read, then drained, as before.
+      const chunked = counted(limit + CHUNK);
+      const counting = await workerFetch(`${BASE_URL}${path}`, {
+        method: 'POST',
+        headers,
+        body: chunked.body,
+        duplex: 'half',
+      } as RequestInit);
+      expect(counting.status, path).toBe(413);
+      expect(await counting.text(), path).toContain('BODY_TOO_LARGE');
+      expect(chunked.sent.bytes, path).toBe(limit + CHUNK);
+    }
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(0);
+  });
 });

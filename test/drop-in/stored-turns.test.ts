@@ -8,7 +8,7 @@ import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 import { RestoreVaultDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { runAlarm } from '../helpers/alarms';
 import { writeMetaBeneath } from '../helpers/vaults';
-import { resetFakes } from '../helpers/fakes';
+import { resetFakes, scriptFake } from '../helpers/fakes';
 import {
   anthropicClient as anthropic,
   openAiClient,
@@ -558,5 +558,78 @@ describe('context documents marked for the prompt cache are not the user’s wor
       ],
     });
     expect((await sessionMemories(key, 'parts-breakpoint'))[0]).toBe('USER: I cycle 12 km to work');
+  });
+});
+
+describe('a turn stores what it can (review201 F9)', () => {
+  beforeEach(resetFakes);
+
+  /** A non-streamed drop-in chat completion in a session vault, writing only. */
+  async function written(key: Key, session: string, model: string, content: string) {
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model, messages: [{ role: 'user', content }] },
+      {
+        authorization: `Bearer ${key.secret}`,
+        'x-provider-key': 'sk-test',
+        'x-session-id': session,
+        'x-memory-mode': 'write',
+      },
+    );
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    return { answer: body.choices[0]!.message.content, ...turnOf(response.headers) };
+  }
+
+  it('a compatible model’s leading <think> block is not stored as its answer', async () => {
+    const key = await newKey();
+    const reply =
+      '<think>\nThe user wants bakery names. Puns are good.\n</think>\n\nHow about Loaf Story?';
+    await scriptFake({ host: 'llm.local.test', reply });
+    const turn = await written(
+      key,
+      'think',
+      'compatible/deepseek-r1',
+      'Suggest a name for my bakery',
+    );
+    // The client gets the answer as the model sent it.
+    expect(turn.answer).toBe(reply);
+    expect(turn.turn).toBe('stored');
+    // Before: the ASSISTANT memory began with the <think> block.
+    expect(await sessionMemories(key, 'think')).toEqual([
+      'USER: Suggest a name for my bakery',
+      'ASSISTANT: How about Loaf Story?',
+    ]);
+  });
+
+  it('a lone surrogate in the answer becomes U+FFFD; the user’s words are stored too', async () => {
+    const key = await newKey();
+    await scriptFake({ host: 'api.openai.com', reply: 'Tom \ud83d likes tuna' });
+    const turn = await written(key, 'lone', 'gpt-4o', 'What does my cat Tom like to eat?');
+    // Before: not-stored, INVALID_TEXT, and nothing in the vault.
+    expect(turn.turn).toBe('stored');
+    expect(await sessionMemories(key, 'lone')).toEqual([
+      'USER: What does my cat Tom like to eat?',
+      'ASSISTANT: Tom \ufffd likes tuna',
+    ]);
+  });
+
+  it('a user message over the content limit is stored cut to fit, marked, with the answer', async () => {
+    const key = await newKey();
+    const limit = Number(env.MAX_CONTENT_BYTES);
+    // Two-byte characters, so a cut in the middle of one would show.
+    const pasted = 'kettle boils wäter quickly. '.repeat(Math.ceil((2 * limit) / 28));
+    await scriptFake({ host: 'api.openai.com', reply: 'Noted: the kettle boils water quickly.' });
+    const turn = await written(key, 'long', 'gpt-4o', pasted);
+    // Before: not-stored, CONTENT_TOO_LARGE: the answer was dropped too.
+    expect(turn.turn).toBe('stored');
+    const [user, assistant] = await sessionMemories(key, 'long');
+    const stored = user!.slice('USER: '.length);
+    expect(stored.endsWith(' […truncated]')).toBe(true);
+    expect(new TextEncoder().encode(stored).byteLength).toBeLessThanOrEqual(limit);
+    expect(new TextEncoder().encode(stored).byteLength).toBeGreaterThan(limit - 32);
+    expect(pasted.startsWith(stored.slice(0, -' […truncated]'.length))).toBe(true);
+    expect(stored).not.toContain('\ufffd');
+    expect(assistant).toBe('ASSISTANT: Noted: the kettle boils water quickly.');
   });
 });

@@ -646,6 +646,9 @@ const cases: Case[] = [
         method: 'POST',
         headers: {
           'content-type': 'application/json',
+          // 400 under this media type; 200 under application/json or no
+          // Accept, as for any well-formed request (test/http.test.ts).
+          accept: 'application/graphql-response+json',
           authorization: `Bearer ${victim.secret}`,
         },
         body: JSON.stringify({ query: 'query A { me { id } }', operationName: 'Missing' }),

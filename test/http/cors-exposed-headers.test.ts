@@ -84,6 +84,33 @@ describe('headers a browser client may read', () => {
     expect(hiddenFrom(limited)).toEqual([]);
   });
 
+  it('Anthropic’s rate-limit headers, every family Anthropic documents', async () => {
+    const { secret } = await keyWithMemory();
+    const rateLimits: Record<string, string> = {};
+    for (const family of ['requests', 'tokens', 'input-tokens', 'output-tokens']) {
+      rateLimits[`anthropic-ratelimit-${family}-limit`] = '1000';
+      rateLimits[`anthropic-ratelimit-${family}-remaining`] = '0';
+      rateLimits[`anthropic-ratelimit-${family}-reset`] = '2026-11-27T16:00:00Z';
+    }
+    await scriptFake({
+      host: 'api.anthropic.com',
+      status: 429,
+      headers: { ...rateLimits, 'retry-after': '30' },
+    });
+    const limited = await postJson(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] },
+      { ...ORIGIN, 'x-api-key': secret, 'x-provider-key': 'sk-ant-test' },
+    );
+    expect(limited.status).toBe(429);
+    for (const [name, value] of Object.entries(rateLimits)) {
+      expect(limited.headers.get(name), name).toBe(value);
+    }
+    // Before: the *-limit headers and the input-/output-tokens families were
+    // passed on but hidden from a browser (review201 F10).
+    expect(hiddenFrom(limited)).toEqual([]);
+  });
+
   it('an export: its memory count, and no checksum header (the checksum is the trailer line)', async () => {
     const { secret } = await keyWithMemory();
     const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {

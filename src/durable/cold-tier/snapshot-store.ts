@@ -137,7 +137,12 @@ export class SnapshotStore {
     const object =
       chosen !== null && chosen.startsWith(this.prefix) ? await this.bucket.get(chosen) : null;
     if (chosen === null || object === null) {
-      return failure('NOT_FOUND', 'no such snapshot of this vault', 'SNAPSHOT_NOT_FOUND');
+      // The likeliest reason a caller meets: a clear (or an expiry) took them.
+      return failure(
+        'NOT_FOUND',
+        'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
+        'SNAPSHOT_NOT_FOUND',
+      );
     }
     this.clearStaging();
     let header: SnapshotHeader | null = null;

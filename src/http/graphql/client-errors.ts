@@ -80,7 +80,8 @@ export function codedRequestRefusal(coded: CodedError): GraphQLError {
 export function withDocumentedCode(error: GraphQLError): GraphQLError {
   const coercion = coercionReason(error);
   const code = coercion ?? error.extensions?.code;
-  if (typeof code === 'string' && coercion === null && !REQUEST_ERROR_CODES.has(code)) return error;
+  if (typeof code === 'string' && coercion === null && !REQUEST_ERROR_CODES.has(code))
+    return withSpecStatus(error);
   // An operation over a shape limit says which limit, by name (see operation-limits.ts).
   const limit = operationLimitHit(error.message);
   // The engine's own details stay inside: `originalError` (a parser's
@@ -92,6 +93,10 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
   // limits throw out of validation, past the step where Yoga marks
   // validation errors as such: marked here the same way, they answer 400
   // under `application/graphql-response+json` as other validation errors do.
+  // The executor's own refusals (a variable it cannot coerce, an
+  // `operationName` that matches nothing) carry a bare `http.status` 400,
+  // which Yoga would answer under `application/json` too: they are request
+  // errors of a well-formed request, so `spec` as well.
   const { http: engineHttp, ...extensions } = error.extensions ?? {};
   delete extensions.originalError;
   const http =
@@ -99,7 +104,9 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
       ? { ...engineHttp, spec: false }
       : limit !== null
         ? { spec: true, status: HTTP_STATUS.BAD_USER_INPUT }
-        : engineHttp;
+        : engineHttp === undefined
+          ? undefined
+          : { ...engineHttp, spec: true };
   return new GraphQLError(limit?.message ?? withoutSuggestions(error.message), {
     nodes: error.nodes,
     source: error.source,
@@ -116,6 +123,26 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
           ? { reason: code }
           : {}),
     },
+  });
+}
+
+/**
+ * A coded error the executor refused the request with (a scalar's own
+ * refusal of a variable, INVALID_DATE_TIME) keeps its code, but its bare
+ * `http.status` 400 becomes a request error's (`spec`): 200 under
+ * `application/json`, as for the engine's own coercion errors above.
+ * Errors without the engine's `http` are returned as they are.
+ */
+function withSpecStatus(error: GraphQLError): GraphQLError {
+  const http = error.extensions?.http as { spec?: boolean } | undefined;
+  if (http === undefined || http.spec !== undefined) return error;
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, http: { ...http, spec: true } },
   });
 }
 

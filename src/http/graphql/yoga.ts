@@ -14,6 +14,7 @@ import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-l
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
+import { useOperationNameCheck } from './use-operation-name-check';
 import { useServerTiming } from './use-server-timing';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
@@ -79,6 +80,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
       },
       blockFieldSuggestion: { enabled: true },
     }),
+    useOperationNameCheck(),
     useIntrospectionPolicy(),
     useVaultReadLimit(),
     useErrorCodes(),

@@ -15,6 +15,7 @@ import { isSmallTalkText } from '../../text/turn-text';
 import { readQueryDates } from '../../text/query-dates';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
+import { storableTurnText } from './storable-turn';
 import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
 
@@ -225,7 +226,7 @@ export function rememberTurn(
 ): Promise<TurnReceipt | null> {
   // A turn the vault holds from the last day (a retry, a resent request) is
   // not stored or billed again: checked by the vault in the write's own step.
-  const inputs = turnInputs(target, items).map((input) =>
+  const inputs = turnInputs(target, items, context.config.maxContentBytes).map((input) =>
     storing.storeRepeats === true ? input : { ...input, skipIfRepeated: true },
   );
   if (inputs.length === 0) return Promise.resolve(null);
@@ -263,7 +264,7 @@ export async function rememberTurnWithFacts(
   storing: TurnStoring = {},
 ): Promise<{ facts: FactsReceipt | null; turn: TurnReceipt } | null> {
   const storeRepeats = storing.storeRepeats === true;
-  const inputs = turnInputs(target, items).map((input) =>
+  const inputs = turnInputs(target, items, context.config.maxContentBytes).map((input) =>
     storeRepeats ? input : { ...input, skipIfRepeated: true, repeatsExtractedOnly: true },
   );
   if (inputs.length === 0) return null;
@@ -391,9 +392,21 @@ function failedTurn(what: string, error: unknown): TurnReceipt {
   };
 }
 
-/** A turn's non-empty items as store inputs, with consecutive timestamps so they list in order. */
-function turnInputs(target: VaultSelector, items: TurnItem[]): StoreInput[] {
-  const kept = items.filter((item) => item.content.trim() !== '');
+/**
+ * A turn's non-empty items as store inputs, as storable text
+ * (storable-turn.ts), with consecutive timestamps so they list in order.
+ */
+function turnInputs(
+  target: VaultSelector,
+  items: TurnItem[],
+  maxContentBytes: number,
+): StoreInput[] {
+  const kept = items
+    .map((item) => ({
+      ...item,
+      content: storableTurnText(item.content, item.role, maxContentBytes),
+    }))
+    .filter((item) => item.content.trim() !== '');
   const now = Date.now();
   return kept.map((item, index) => ({
     vault: target,
