@@ -91,15 +91,36 @@ export async function limitBody(request: Request, maxBytes: number): Promise<Req
   return new Request(request, { body });
 }
 
+/** JSON.parse's third reviver argument and JSON.rawJSON (ES2025's JSON source text access; workerd has both). */
+type SourceReviver = (key: string, value: unknown, context?: { source?: string }) => unknown;
+const parseWithSource = JSON.parse as (text: string, reviver: SourceReviver) => unknown;
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+
+/**
+ * An integer past 2^53 (a 64-bit `seed`, an id) would come out of a parse
+ * and a re-serialisation rounded; it is kept as its own digits instead
+ * (JSON.rawJSON), so a forwarded body says what the client wrote. Every
+ * other value is the parse's own.
+ */
+const keepLongIntegers: SourceReviver = (_key, value, context) =>
+  typeof value === 'number' &&
+  Number.isInteger(value) &&
+  !Number.isSafeInteger(value) &&
+  context?.source !== undefined &&
+  /^-?\d+$/.test(context.source)
+    ? rawJson(context.source)
+    : value;
+
 /**
  * The request body as a JSON object. Anything else (a body that is not
  * JSON, or JSON `null`, a list, a number, a string) is BAD_USER_INPUT with
- * reason INVALID_JSON.
+ * reason INVALID_JSON. Integers past 2^53 are kept digit for digit
+ * (`keepLongIntegers`): serialised again, they read as sent.
  */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
   let body: unknown;
   try {
-    body = await request.json();
+    body = parseWithSource(await request.text(), keepLongIntegers);
   } catch {
     throw new CodedError('BAD_USER_INPUT', 'the body must be JSON', 'INVALID_JSON');
   }
