@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
-import { openAiClient, upstreamCalls } from './helpers/drop-in';
+import { injectedBlockLines, injectedMemories, openAiClient } from './helpers/drop-in';
 import { newKey } from './helpers/graphql';
 import { postChat, streamChat } from './helpers/graphql-chat';
 
@@ -95,23 +95,6 @@ async function subscribedChat(
   return result.memory;
 }
 
-/** The memory lines of the system message the fake provider received last, as shown. */
-async function injectedLines(): Promise<string[]> {
-  return (await blockLines()).map(
-    (line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string,
-  );
-}
-
-/** The block's lines as the fake provider received them last: `- [time · vault · window · role] "text"`. */
-async function blockLines(): Promise<string[]> {
-  const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
-  const system = call!.body.messages!.find(
-    (message: { role: string }) => message.role === 'system',
-  );
-  if (!system) return [];
-  return (system.content as string).split('\n').filter((line) => line.startsWith('- ['));
-}
-
 /** /v1/chat/completions through the official SDK; returns the decoded receipt header. */
 async function completion(key: Key, headers: Record<string, string> = {}, question = QUESTION) {
   const openai = openAiClient(key.secret, {
@@ -137,7 +120,7 @@ describe('chat memory is chosen best first across windows', () => {
     const key = await carlosAndKenji();
 
     const streamed = await subscribedChat(key, {});
-    let lines = await injectedLines();
+    let lines = await injectedMemories();
     expect(lines).toContain(ANSWER);
     for (const filler of FILLER) expect(lines).not.toContain(filler);
     // The receipt is what was injected, and billed.
@@ -148,12 +131,12 @@ describe('chat memory is chosen best first across windows', () => {
     // The receipt lists them best first; the block shows them oldest first.
     const scores = streamed.hits.map((hit) => hit.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    const times = (await blockLines()).map((line) => line.slice(3, line.indexOf(' · ')));
+    const times = (await injectedBlockLines()).map((line) => line.slice(3, line.indexOf(' · ')));
     expect(times.length).toBeGreaterThan(1);
     expect(times).toEqual([...times].sort());
 
     const dropIn = await completion(key);
-    lines = await injectedLines();
+    lines = await injectedMemories();
     expect(lines).toContain(ANSWER);
     for (const filler of FILLER) expect(lines).not.toContain(filler);
     expect(dropIn.receipt.hits).toHaveLength(lines.length);
@@ -172,10 +155,10 @@ describe('chat memory is chosen best first across windows', () => {
 
     const tight = await subscribedChat(key, { contextLimit: limit });
     expect(tight.hits.map((hit) => hit.memory.content)).toEqual([best.memory.content]);
-    expect(await injectedLines()).toEqual([best.memory.content]);
+    expect(await injectedMemories()).toEqual([best.memory.content]);
 
     const dropIn = await completion(key, { 'x-memory-context-limit': String(limit) });
-    expect(await injectedLines()).toEqual([best.memory.content]);
+    expect(await injectedMemories()).toEqual([best.memory.content]);
     expect(dropIn.receipt.hits.map((hit) => hit.score)).toEqual([best.score]);
     expect(dropIn.tokens).toBe(best.memory.tokens);
   });
@@ -210,9 +193,9 @@ describe('chat memory is chosen best first across windows', () => {
 
     const tight = await subscribedChat(key, { contextLimit: limit }, question);
     expect(tight.hits.map((hit) => hit.memory.content)).toEqual([older]);
-    expect(await injectedLines()).toEqual([older]);
+    expect(await injectedMemories()).toEqual([older]);
     const dropIn = await completion(key, { 'x-memory-context-limit': String(limit) }, question);
-    expect(await injectedLines()).toEqual([older]);
+    expect(await injectedMemories()).toEqual([older]);
     expect(dropIn.tokens).toBe(tokens.get(older));
   });
 
@@ -248,7 +231,7 @@ describe('chat memory is chosen best first across windows', () => {
     it('default windows: the answer is injected, chatter sharing no word of the question is not borrowed in', async () => {
       const key = await borrow1();
       const read = await subscribedChat(key, { sessionId: 'borrow1' }, ASKED);
-      const lines = await injectedLines();
+      const lines = await injectedMemories();
       expect(lines).toContain(PRIYA);
       // HOT keeps its own default limit (4) of its best; nothing past it
       // comes from the places WORKING and LONG_TERM leave free, for none of
@@ -266,14 +249,14 @@ describe('chat memory is chosen best first across windows', () => {
       ];
       const read = await subscribedChat(key, { sessionId: 'borrow1', windows }, ASKED);
       expect(read.hits.map((hit) => [hit.window, hit.memory.content])).toEqual([['HOT', PRIYA]]);
-      expect(await injectedLines()).toEqual([PRIYA]);
+      expect(await injectedMemories()).toEqual([PRIYA]);
 
       const dropIn = await completion(
         key,
         { 'x-session-id': 'borrow1', 'x-memory-windows': 'HOT:1,LONG_TERM:4' },
         ASKED,
       );
-      expect(await injectedLines()).toEqual([PRIYA]);
+      expect(await injectedMemories()).toEqual([PRIYA]);
       expect(dropIn.receipt.hits).toHaveLength(1);
     });
   });

@@ -3,6 +3,14 @@ import { serverAudits } from 'graphql-http';
 import { describe, expect, it } from 'vitest';
 import { BASE_URL, codes, newKey, post, workerFetch } from './helpers/graphql';
 
+/** A GraphQL POST with a memory key, asking for the answer as `accept`. */
+const postAccepting = (secret: string, accept: string, request: unknown) =>
+  workerFetch(`${BASE_URL}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${secret}` },
+    body: JSON.stringify(request),
+  });
+
 describe('GraphQL over HTTP', () => {
   for (const audit of serverAudits({ url: `${BASE_URL}/graphql`, fetchFn: workerFetch })) {
     it(`audit ${audit.id}: ${audit.name}`, async () => {
@@ -121,15 +129,7 @@ describe('GraphQL over HTTP', () => {
         // GraphQL over HTTP keeps 200 for any well-formed request under application/json.
         ['application/json', 200],
       ] as const) {
-        const response = await workerFetch(`${BASE_URL}/graphql`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept,
-            authorization: `Bearer ${secret}`,
-          },
-          body: JSON.stringify({ query }),
-        });
+        const response = await postAccepting(secret, accept, { query });
         expect(response.status, `${reason} ${accept}`).toBe(status);
         const body = (await response.json()) as Record<string, unknown>;
         expect(body, `${reason} ${accept}`).toEqual({
@@ -169,15 +169,7 @@ describe('GraphQL over HTTP', () => {
         ['application/json', 200],
         ['*/*', 200],
       ] as const) {
-        const response = await workerFetch(`${BASE_URL}/graphql`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            accept,
-            authorization: `Bearer ${secret}`,
-          },
-          body: JSON.stringify(request),
-        });
+        const response = await postAccepting(secret, accept, request);
         expect(response.status, `${reason} ${accept}`).toBe(status);
         const body = (await response.json()) as Record<string, unknown>;
         expect(body, `${reason} ${accept}`).toEqual({

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from '../helpers/fakes';
-import { postJson, upstreamCalls } from '../helpers/drop-in';
+import { injectedMemories, postJson } from '../helpers/drop-in';
 import { newKey } from '../helpers/graphql';
 import { NOW, storeFourFriends } from '../helpers/four-friends';
 
@@ -25,15 +25,7 @@ async function injected(question: string, session: string): Promise<string[]> {
     },
   );
   expect(response.status).toBe(200);
-  const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
-  const system = call!.body.messages!.find(
-    (message: { role: string }) => message.role === 'system',
-  );
-  if (!system) return [];
-  return (system.content as string)
-    .split('\n')
-    .filter((line) => line.startsWith('- ['))
-    .map((line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string);
+  return injectedMemories();
 }
 
 describe('a one-line question in chat', () => {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SearchDocument, StoreMemoriesDocument } from '../generated/graphql';
 import { resetFakes } from '../helpers/fakes';
-import { postJson, upstreamCalls, usageTokens } from '../helpers/drop-in';
+import { injectedMemories, postJson, usageTokens } from '../helpers/drop-in';
 import { newKey } from '../helpers/graphql';
 
 /**
@@ -64,16 +64,7 @@ async function ask(key: Key, question: string): Promise<{ injected: string[]; to
     },
   );
   expect(response.status).toBe(200);
-  const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
-  const system = call!.body.messages!.find(
-    (message: { role: string }) => message.role === 'system',
-  );
-  const injected = system
-    ? (system.content as string)
-        .split('\n')
-        .filter((line) => line.startsWith('- ['))
-        .map((line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string)
-    : [];
+  const injected = await injectedMemories();
   return { injected, tokens: Number(response.headers.get('x-memory-tokens')) };
 }
 

@@ -61,6 +61,26 @@ export async function upstreamCalls(host: string): Promise<FakeCall[]> {
 }
 
 /**
+ * The memory block's lines in the system message of the last call the
+ * OpenAI fake received, as the model reads them: `- [time · vault · window · role] "text"`.
+ */
+export async function injectedBlockLines(): Promise<string[]> {
+  const [call] = (await upstreamCalls('api.openai.com')).slice(-1);
+  const system = call!.body.messages!.find(
+    (message: { role: string }) => message.role === 'system',
+  );
+  if (!system) return [];
+  return (system.content as string).split('\n').filter((line) => line.startsWith('- ['));
+}
+
+/** The memories injected into the OpenAI fake's last call, their texts only. */
+export async function injectedMemories(): Promise<string[]> {
+  return (await injectedBlockLines()).map(
+    (line) => JSON.parse(line.slice(line.indexOf('] ') + 2)) as string,
+  );
+}
+
+/**
  * Sends a recorded upstream request straight to the fake provider, as the
  * router sent it: what the provider answers a client that called it directly.
  */
