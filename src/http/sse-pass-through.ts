@@ -170,8 +170,9 @@ export function passThroughSse(
    * drop it, so that an error event after it stands on its own line.
    */
   const lastBytes = (tail: Uint8Array): Uint8Array | null => {
+    const ended = concat(tail, EVENT_END);
     try {
-      return check(concat(tail, EVENT_END)) > 0 ? concat(tail, EVENT_END) : null;
+      return check(ended) > 0 ? ended : null;
     } catch {
       return null;
     }
