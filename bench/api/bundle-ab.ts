@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
+import { sendChat } from './chat-request';
 import { corpus, corpusMemory, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile } from './rounds';
@@ -135,20 +136,12 @@ async function start(
  */
 async function chat(side: Side, session: string, query: string) {
   const started = performance.now();
-  const response = await fetch(`${side.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${side.secret}`,
-      'x-provider-key': 'sk-bench',
-      'x-memory-mode': 'read',
-      'x-session-id': session,
-    },
-    body: JSON.stringify({
-      model: 'compatible/fake-model',
-      stream: true,
-      messages: [{ role: 'user', content: query }],
-    }),
+  const response = await sendChat({
+    url: side.url,
+    secret: side.secret,
+    mode: 'read',
+    session,
+    query,
   });
   if (!response.ok)
     throw new Error(`${side.name} chat: ${response.status} ${await response.text()}`);

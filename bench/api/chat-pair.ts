@@ -31,6 +31,7 @@ import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
+import { memoryBlockChars, sendChat } from './chat-request';
 import { corpus, loadCorpus, type Corpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile, shuffler } from './rounds';
@@ -168,23 +169,12 @@ interface Row {
  * `x-memory-tokens` × 4 characters), read once per server after loading.
  */
 async function blockSizedFiller(server: Server): Promise<string> {
-  const response = await fetch(`${server.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${server.secret}`,
-      'x-provider-key': 'sk-bench',
-      'x-memory-mode': 'read',
-      'x-session-id': 'bench-a',
-    },
-    body: JSON.stringify({
-      model: 'compatible/fake-model',
-      stream: true,
-      messages: [{ role: 'user', content: words.longQuery() }],
-    }),
+  const chars = await memoryBlockChars({
+    url: server.url,
+    secret: server.secret,
+    session: 'bench-a',
+    query: words.longQuery(),
   });
-  const chars = 4 * Number(response.headers.get('x-memory-tokens') ?? 0);
-  await response.arrayBuffer();
   let filler = '';
   while (filler.length < chars) filler += `${words.longQuery()}. `;
   return filler;
@@ -203,22 +193,12 @@ function rowsOf(server: Server, filler: string): Row[] {
     ): Row['call'] =>
     async () => {
       const started = performance.now();
-      const response = await fetch(`${server.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${server.secret}`,
-          'x-provider-key': 'sk-bench',
-          ...headers,
-        },
-        body: JSON.stringify({
-          model: 'compatible/fake-model',
-          stream: true,
-          messages: [
-            ...(system === null ? [] : [{ role: 'system', content: system }]),
-            { role: 'user', content: query() },
-          ],
-        }),
+      const response = await sendChat({
+        url: server.url,
+        secret: server.secret,
+        headers,
+        query: query(),
+        ...(system === null ? {} : { system }),
       });
       if (!response.ok) throw new Error(`${name}: ${response.status} ${await response.text()}`);
       const timing = response.headers.get('server-timing');

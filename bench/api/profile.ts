@@ -28,6 +28,7 @@ import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, corpusMemory } from './corpus';
 import { adminToken } from './admin-token';
 import { bundleModules } from './bundle-modules';
+import { memoryBlockChars, sendChat } from './chat-request';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -230,23 +231,14 @@ async function main() {
     const chatCall =
       (mode: 'read' | 'off', system = '') =>
       async (i: number) => {
-        const response = await fetch(`${url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${secret}`,
-            'x-provider-key': 'sk-profile',
-            'x-memory-mode': mode,
-            'x-session-id': vault.id,
-          },
-          body: JSON.stringify({
-            model: 'compatible/fake-model',
-            stream: true,
-            messages: [
-              ...(system === '' ? [] : [{ role: 'system', content: system }]),
-              { role: 'user', content: sentence(8 + (i % 12), i) },
-            ],
-          }),
+        const response = await sendChat({
+          url,
+          secret,
+          providerKey: 'sk-profile',
+          mode,
+          session: vault.id,
+          query: sentence(8 + (i % 12), i),
+          ...(system === '' ? {} : { system }),
         });
         if (!response.ok) throw new Error(`chat: ${response.status} ${await response.text()}`);
         // Read to the end, as a real client (and bench:api's TTFT row) does.
@@ -256,23 +248,13 @@ async function main() {
     // READ chat sends (its tokens × 4 characters; a system message, as the
     // block is, since the fake echoes the user's words): does the provider
     // call slow down with the prompt's size rather than with the read?
-    const readProbe = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Bearer ${secret}`,
-        'x-provider-key': 'sk-profile',
-        'x-memory-mode': 'read',
-        'x-session-id': vault.id,
-      },
-      body: JSON.stringify({
-        model: 'compatible/fake-model',
-        stream: true,
-        messages: [{ role: 'user', content: sentence(12, 1) }],
-      }),
+    const blockChars = await memoryBlockChars({
+      url,
+      secret,
+      providerKey: 'sk-profile',
+      session: vault.id,
+      query: sentence(12, 1),
     });
-    const blockChars = 4 * Number(readProbe.headers.get('x-memory-tokens') ?? 0);
-    await readProbe.arrayBuffer();
     let padding = '';
     for (let i = 0; padding.length < blockChars; i++) padding += `${sentence(12, i)}. `;
     const scenarios: [string, (i: number) => Promise<void>][] = [

@@ -23,6 +23,7 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
+import { firstBytes, sendChat } from './chat-request';
 import { percentile, shuffler } from './rounds';
 
 const args = process.argv.slice(2);
@@ -155,15 +156,6 @@ async function load(
   return count / ((performance.now() - started) / 1000);
 }
 
-/** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
-async function firstBytes(response: Response, started: number): Promise<number> {
-  const reader = response.body!.getReader();
-  await reader.read();
-  const elapsed = performance.now() - started;
-  while (!(await reader.read()).done);
-  return elapsed;
-}
-
 async function main() {
   if (process.env.BENCH_API_PORT) process.env.MEMORYROUTER_TEST_PORT = process.env.BENCH_API_PORT;
   if (process.env.BENCH_API_INSPECTOR_PORT)
@@ -241,20 +233,12 @@ async function main() {
     // inside the next request (BENCHMARKS.md, branch i13-chat3).
     const ttft = async () => {
       const started = performance.now();
-      const response = await fetch(`${url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${secret}`,
-          'x-provider-key': 'sk-bench',
-          'x-memory-mode': 'read',
-          'x-session-id': 'bench-a', // reads the 10k vault (and the key's CORE)
-        },
-        body: JSON.stringify({
-          model: 'compatible/fake-model',
-          stream: true,
-          messages: [{ role: 'user', content: longQuery() }],
-        }),
+      const response = await sendChat({
+        url,
+        secret,
+        mode: 'read',
+        session: 'bench-a', // reads the 10k vault (and the key's CORE)
+        query: longQuery(),
       });
       notePhases(response.headers.get('server-timing'));
       return firstBytes(response, started);
