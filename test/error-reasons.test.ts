@@ -113,6 +113,28 @@ describe('GraphQL errors carry a reason and a message in the caller’s terms', 
     });
   });
 
+  it('an id with a changed last character names no memory: not read, not deleted', async () => {
+    const { secret, api } = await newKey();
+    const stored = await api.request(StoreMemoryDocument, { input: { content: 'teal is best' } });
+    const id = stored.storeMemory.id;
+    // A CORE memory id carries 19 bytes in 26 characters: the last one's
+    // low 4 bits are spare, and a lenient decoder ignores them.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    expect(id.length - 'mem_'.length).toBe(26);
+    const last = alphabet.indexOf(id.at(-1)!);
+    const tweaked = id.slice(0, -1) + alphabet[last ^ 1];
+    const read = await post('query($id: ID!) { memory(id: $id) { id } }', { id: tweaked }, secret);
+    expect(firstError(read).extensions).toMatchObject({ reason: 'INVALID_MEMORY_ID' });
+    const deleted = await post(
+      'mutation($id: ID!) { deleteMemory(id: $id) }',
+      { id: tweaked },
+      secret,
+    );
+    expect(firstError(deleted).extensions).toMatchObject({ reason: 'INVALID_MEMORY_ID' });
+    const still = await post('query($id: ID!) { memory(id: $id) { content } }', { id }, secret);
+    expect(still.data).toEqual({ memory: { content: 'teal is best' } });
+  });
+
   it('invalid JSON: a 400 without the parser’s internals; an empty body is a 400 too', async () => {
     const broken = await graphqlRaw('{"query": ');
     expect(broken.status).toBe(400);

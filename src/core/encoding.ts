@@ -35,9 +35,18 @@ export function toBase64Url(bytes: Uint8Array): string {
   return ascii.decode(out);
 }
 
-/** Inverse of toBase64Url; returns null for anything that is not valid base64url. */
+/**
+ * Inverse of toBase64Url; returns null for anything that is not valid
+ * base64url. Canonical text only (RFC 4648 §3.5): the bits a last character
+ * carries past the final byte must be zero. Otherwise several texts decode
+ * to the same bytes, and an id with its last character changed would still
+ * address (and delete) the memory it no longer names.
+ */
 export function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
+  const spare = text.length % 4 === 2 ? 15 : text.length % 4 === 3 ? 3 : 0;
+  if (spare !== 0 && (BASE64URL.indexOf(text.charCodeAt(text.length - 1)) & spare) !== 0)
+    return null;
   const padded =
     text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   try {

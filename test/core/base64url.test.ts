@@ -40,3 +40,20 @@ describe('toBase64Url', () => {
     expect(decodeText(encodeText(words))).toBe(words);
   });
 });
+
+describe('fromBase64Url, canonical text only', () => {
+  it('refuses a last character whose spare bits are set, so one id names one memory', () => {
+    // 'Zg' is "f"; 'Zh'…'Zv' decode to the same byte in lenient decoders.
+    expect(fromBase64Url('Zg')).toEqual(Uint8Array.of(0x66));
+    for (const tweaked of ['Zh', 'Zi', 'Zv']) expect(fromBase64Url(tweaked)).toBeNull();
+    expect(fromBase64Url('Zm8')).toEqual(new TextEncoder().encode('fo'));
+    for (const tweaked of ['Zm9', 'Zm-', 'Zm_']) expect(fromBase64Url(tweaked)).toBeNull();
+    // Every text toBase64Url writes is still read, at every length.
+    const next = seededRandom(91);
+    for (let length = 0; length <= 60; length++) {
+      const bytes = Uint8Array.from({ length }, () => Math.floor(next() * 256));
+      expect(fromBase64Url(toBase64Url(bytes))).toEqual(bytes);
+    }
+    expect(decodeText(encodeText('c:abc:')) ?? '').toBe('c:abc:');
+  });
+});
