@@ -109,7 +109,31 @@ function checkMetadataShape(value: unknown): Refusal | null {
       'METADATA_TOO_DEEP',
     );
   }
+  // The same rule as content: a lone surrogate in a key or a string value
+  // would be answered as `\ud800`, which strict JSON readers refuse, and one
+  // memory would make a whole page, search or export unreadable to them.
+  if (holdsLoneSurrogate(value)) {
+    return refuse(
+      'metadata',
+      'BAD_USER_INPUT',
+      'metadata holds a lone UTF-16 surrogate in a key or a string, which is not text',
+      'INVALID_TEXT',
+    );
+  }
   return null;
+}
+
+/** Whether any key or string value, at any depth, is not well-formed UTF-16 (without recursion). */
+function holdsLoneSurrogate(value: object): boolean {
+  const pending: object[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    for (const [key, child] of Object.entries(next)) {
+      if (!key.isWellFormed()) return true;
+      if (typeof child === 'string' && !child.isWellFormed()) return true;
+      if (typeof child === 'object' && child !== null) pending.push(child as object);
+    }
+  }
+  return false;
 }
 
 function checkMetadataBytes(json: string): Refusal | null {

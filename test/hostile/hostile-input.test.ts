@@ -497,6 +497,25 @@ const cases: Case[] = [
   },
   {
     item: 17,
+    name: 'metadata with a lone surrogate in a value, and in a key',
+    send: asKey(STORE_MANY, {
+      inputs: [
+        { content: 'fine', metadata: { mood: 'ok \ud800' } },
+        { content: 'fine too', metadata: { ['\udc00key']: 'x' } },
+      ],
+    }),
+    status: 200,
+    expect: { graphql: 'BAD_USER_INPUT', reason: 'INVALID_TEXT' },
+  },
+  {
+    item: 17,
+    name: 'an import line with a lone surrogate in its metadata',
+    send: importLine('{"content":"fine","metadata":{"tags":["a","\\ud83d"]}}'),
+    status: 200,
+    expect: { line: 'INVALID_TEXT' },
+  },
+  {
+    item: 17,
     name: 'an import line of invalid UTF-8',
     send: importLines(bytes('{"content":"', [0xff, 0xfe], '"}')),
     status: 200,
