@@ -113,6 +113,48 @@ describe('GraphQL errors carry a reason and a message in the caller’s terms', 
     });
   });
 
+  it('a search whose vector does not fit a vault says which vault, what it holds and what to send', async () => {
+    const { secret } = await newKey();
+    const store = 'mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }';
+    const byo = { kind: 'SESSION', id: 'byo' };
+    await post(
+      store,
+      { i: [{ content: 'byo first', embedding: [0.1, 0.2, 0.3], vault: byo }] },
+      secret,
+    );
+    await post(store, { i: [{ content: 'core first' }] }, secret);
+    const search = 'query($s: SearchInput!) { search(input: $s) { hits { memory { content } } } }';
+
+    // No `embedding` for a vault of one's own vectors: the server's 384 were never sent.
+    const bare = firstError(
+      await post(search, { s: { query: 'byo first', vaults: [byo] } }, secret),
+    );
+    expect(bare.extensions).toMatchObject({ reason: 'EMBEDDING_DIMENSIONS' });
+    expect(bare.message).toContain('vault session:byo:');
+    expect(bare.message).toContain('caller-supplied vectors of 3 dimensions');
+    expect(bare.message).toContain('send `embedding` with 3 numbers, or search with mode TEXT');
+
+    // Its own 3 numbers over it and CORE: the refusal is CORE's, and says so.
+    const both = firstError(
+      await post(
+        search,
+        { s: { query: 'first', embedding: [0.1, 0.2, 0.3], vaults: [byo, { kind: 'CORE' }] } },
+        secret,
+      ),
+    );
+    expect(both.extensions).toMatchObject({ reason: 'EMBEDDING_DIMENSIONS' });
+    expect(both.message).toContain('vault core:');
+    expect(both.message).toContain('leave `embedding` out');
+
+    // TEXT needs no vector of either kind.
+    const text = await post(
+      search,
+      { s: { query: 'byo first', vaults: [byo], mode: 'TEXT' } },
+      secret,
+    );
+    expect(text.data).toEqual({ search: { hits: [{ memory: { content: 'byo first' } }] } });
+  });
+
   it('an id with a changed last character names no memory: not read, not deleted', async () => {
     const { secret, api } = await newKey();
     const stored = await api.request(StoreMemoryDocument, { input: { content: 'teal is best' } });

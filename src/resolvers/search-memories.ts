@@ -26,6 +26,7 @@ import {
 import { mergeHits, type RankedHit } from './merge-hits';
 import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
+import { vaultRefusal } from './vault-loader';
 import { searchStatistics } from './search-statistics';
 import { vaultOf } from './principal';
 import { checkReferenceTime } from './reference-time';
@@ -257,7 +258,7 @@ export async function searchMemories(
         ? await Promise.all(
             others.map(async (address) => hitsOf(address, await readVault(address))),
           )
-        : others.map((address, at) => hitsOf(address, fannedResult(fanned[at])));
+        : others.map((address, at) => hitsOf(address, fannedResult(address, fanned[at])));
     perVault = addresses.map((address) =>
       address === leader ? hitsOf(leader, led) : theirs[others.indexOf(address)]!,
     );
@@ -373,10 +374,10 @@ type SearchOp = Extract<VaultReadOp, { type: 'search' }>;
 type SearchResult = Extract<VaultReadOpResult, { type: 'search'; ok: true }>;
 
 /** Another vault's search, from the answer of the vault that led it; throws its failure. */
-function fannedResult(result: VaultReadOpResult | undefined): SearchResult {
+function fannedResult(address: VaultAddress, result: VaultReadOpResult | undefined): SearchResult {
   if (result === undefined)
     throw new CodedError('UPSTREAM_ERROR', 'a vault did not answer', 'VAULT_UNAVAILABLE');
-  if (!result.ok) throw CodedError.from(result);
+  if (!result.ok) throw vaultRefusal(address, result);
   if (result.type !== 'search')
     throw new CodedError('UPSTREAM_ERROR', 'a vault answered no search', 'VAULT_UNAVAILABLE');
   return result;

@@ -214,7 +214,7 @@ export class VaultLoader {
       const index = sent++;
       return answered!.then((response) => {
         const result = response.ok ? response.results[index]! : response;
-        if (!result.ok) throw CodedError.from(result);
+        if (!result.ok) throw vaultRefusal(address, result);
         return result;
       });
     });
@@ -271,6 +271,15 @@ export class VaultLoader {
     this.timings.add('hydrate', response.hydrateMs);
     this.stats.set(name, Promise.resolve(response.stats));
   }
+}
+
+/** Refusals about what one vault holds, which a search over several must say of which vault. */
+const ABOUT_THE_VAULT = new Set(['EMBEDDING_DIMENSIONS', 'EMBEDDING_MISMATCH']);
+
+/** A vault's refusal as the caller's error, naming the vault when the refusal is about it. */
+export function vaultRefusal(address: VaultAddress, result: Failure): CodedError {
+  if (!ABOUT_THE_VAULT.has(result.reason ?? '')) return CodedError.from(result);
+  return CodedError.from({ ...result, message: `vault ${vaultLabel(address)}: ${result.message}` });
 }
 
 /** The vaults of a batch leading a search that reads `name` (`ReadKey.leads`). */

@@ -280,10 +280,7 @@ export function checkSearch(
   if (dimensions === null) return null; // an empty vault matches nothing
   if (answeredByText(request, vault)) return null;
   if (request.vector === null || request.vector.length !== dimensions) {
-    return badInput(
-      `query embedding has ${request.vector?.length ?? 0} dimensions; this vault uses ${dimensions}`,
-      'EMBEDDING_DIMENSIONS',
-    );
+    return badInput(searchDimensionsProblem(request, model, dimensions), 'EMBEDDING_DIMENSIONS');
   }
   if (
     model !== null &&
@@ -297,6 +294,24 @@ export function checkSearch(
     );
   }
   return null;
+}
+
+/**
+ * Why a query's vector does not fit the vault, in the caller's terms: what
+ * the vault holds, what the query brought (its own `embedding` or the
+ * server's embedding of its text), and what to send instead.
+ */
+function searchDimensionsProblem(
+  request: Pick<SearchRequest, 'vector' | 'model'>,
+  held: string | null,
+  dimensions: number,
+): string {
+  const size = request.vector?.length ?? 0;
+  if (held === CALLER_SUPPLIED_MODEL && request.model !== CALLER_SUPPLIED_MODEL)
+    return `this vault holds caller-supplied vectors of ${dimensions} dimensions and the query brought no \`embedding\` (the server's embedding of its text has ${size}): send \`embedding\` with ${dimensions} numbers, or search with mode TEXT`;
+  if (request.model === CALLER_SUPPLIED_MODEL && held !== null && held !== CALLER_SUPPLIED_MODEL)
+    return `the query's \`embedding\` has ${size} dimensions; this vault holds ${describeKind(held)} of ${dimensions}: leave \`embedding\` out to have the query embedded as the vault is, or search with mode TEXT`;
+  return `query embedding has ${size} dimensions; this vault uses ${dimensions}`;
 }
 
 /**
