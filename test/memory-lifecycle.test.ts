@@ -202,10 +202,48 @@ describe('Vault.memories(filter)', () => {
     expect(await listAll(secret, {}, 5)).toMatchObject({ totals: [12] });
   });
 
+  it('filters on any key a store accepts: dots, spaces, accents and quotes, typed as ever', async () => {
+    const { secret } = await newKey();
+    const keys = ['user.id', 'user id', 'thème', 'say "hi"', 'a\\b', '$.topic'];
+    await store(
+      secret,
+      keys.flatMap((key, i) => [
+        { vault, content: `match ${i}`, metadata: { [key]: 'yes', topic: 'x' } },
+        { vault, content: `other ${i}`, metadata: { [key]: 'no', [`${key}.x`]: 'yes' } },
+        { vault, content: `number ${i}`, metadata: { [key]: 1 } },
+      ]),
+    );
+    for (const [i, key] of keys.entries()) {
+      expect((await listAll(secret, { metadata: { [key]: 'yes' } })).contents, key).toEqual([
+        `match ${i}`,
+      ]);
+      expect((await listAll(secret, { metadata: { [key]: 1 } })).contents, key).toEqual([
+        `number ${i}`,
+      ]);
+      expect((await listAll(secret, { metadata: { [key]: '1' } })).contents, key).toEqual([]);
+      const found = await post<{ search: { hits: { memory: { content: string } }[] } }>(
+        'query($s: SearchInput!) { search(input: $s) { hits { memory { content } } } }',
+        {
+          s: {
+            query: `match ${i}`,
+            vaults: [vault],
+            mode: 'TEXT',
+            metadata: { [key]: 'yes', topic: 'x' },
+          },
+        },
+        secret,
+      );
+      expect(
+        found.data!.search.hits.map((hit) => hit.memory.content),
+        key,
+      ).toEqual([`match ${i}`]);
+    }
+  });
+
   it('refuses a filter the search would refuse', async () => {
     const { secret } = await newKey();
     await seed(secret);
-    for (const metadata of [[1], { 'bad key': 1 }, { nested: { a: 1 } }]) {
+    for (const metadata of [[1], { '': 1 }, { 'tab\tkey': 1 }, { nested: { a: 1 } }]) {
       const result = await post<Listed>(LIST, { selector: vault, filter: { metadata } }, secret);
       expect(result.errors?.[0]?.extensions, JSON.stringify(metadata)).toMatchObject({
         code: 'BAD_USER_INPUT',

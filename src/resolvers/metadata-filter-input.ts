@@ -1,6 +1,6 @@
 import { CodedError } from '../core/errors';
 import { MAX_FILTER_KEYS } from '../core/limits';
-import { METADATA_KEY } from '../durable/queries/metadata-filter';
+import { isFilterableMetadataKey } from '../durable/queries/metadata-filter';
 import type { MetadataFilter } from '../durable/rpc/vault-types';
 
 /**
@@ -27,10 +27,10 @@ export function metadataFilter(raw: unknown): MetadataFilter | null {
   }
   const filter: MetadataFilter = {};
   for (const [key, value] of entries) {
-    if (!METADATA_KEY.test(key)) {
+    if (!isFilterableMetadataKey(key)) {
       throw new CodedError(
         'BAD_USER_INPUT',
-        `metadata filter key "${key}" must match ${METADATA_KEY.source}`,
+        `metadata filter key ${JSON.stringify(key.slice(0, 64))} must be 1–256 characters of text without control characters`,
         'INVALID_FILTER',
       );
     }
