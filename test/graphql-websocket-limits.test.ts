@@ -140,4 +140,29 @@ describe('one GraphQL WebSocket’s limits', () => {
     }).outcome;
     expect(anonymous.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
+
+  it('answers an operation over a shape limit, or that does not parse, as HTTP does (coded, at once)', async () => {
+    const { secret } = await newKey();
+    const client = socketClient(secret);
+    const nested = `{ vaults { ${'memories { edges { node { vault { '.repeat(4)}kind ${'} } } } '.repeat(4)}} }`;
+    const cases: [string, string][] = [
+      [nested, 'DEPTH_LIMIT'],
+      [`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(' ')} }`, 'ALIAS_LIMIT'],
+      [
+        `{ me { ${Array.from({ length: 11 }, () => 'id @skip(if: false)').join(' ')} } }`,
+        'DIRECTIVE_LIMIT',
+      ],
+      ['{ me { id }', 'GRAPHQL_PARSE_FAILED'],
+    ];
+    for (const [query, reason] of cases) {
+      const outcome = await firstOutcome(client, query, {}).outcome;
+      expect(outcome.errors?.[0]?.extensions, reason).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason,
+      });
+    }
+    // The socket still serves: a rejection closes nothing.
+    const me = await firstOutcome(client, '{ me { id } }', {}).outcome;
+    expect(me.errors).toBeUndefined();
+  });
 });

@@ -87,11 +87,18 @@ export function handleGraphQLWebSocket(
       try {
         document = enveloped.parse(payload.query);
       } catch (error) {
-        return [
-          toClientError(error instanceof GraphQLError ? error : new GraphQLError(String(error))),
-        ];
+        return [requestError(error, 'GRAPHQL_PARSE_FAILED')];
       }
-      const errors: readonly GraphQLError[] = enveloped.validate(enveloped.schema, document);
+      // graphql-armor's limits (depth, aliases, directives, cost) throw out
+      // of validation instead of returning their error: answered like the
+      // rest, or graphql-ws would drop the rejection and the client would
+      // wait for an answer that never comes.
+      let errors: readonly GraphQLError[];
+      try {
+        errors = enveloped.validate(enveloped.schema, document);
+      } catch (error) {
+        return [requestError(error, 'GRAPHQL_VALIDATION_FAILED')];
+      }
       if (errors.length > 0) return errors.map((error) => toClientError(error));
       return {
         schema: enveloped.schema,
@@ -179,4 +186,23 @@ function socketError(error: GraphQLError) {
   const extensions = { ...shown.extensions };
   delete extensions.http;
   return { ...shown, extensions };
+}
+
+/**
+ * A document the engine refused (its parse or its validation), as the HTTP
+ * route answers it: BAD_USER_INPUT with the engine's code as `reason` (or
+ * the limit's, for an operation over a shape limit).
+ */
+function requestError(error: unknown, code: string): GraphQLError {
+  const refused = error instanceof GraphQLError ? error : new GraphQLError(String(error));
+  return toClientError(
+    refused.extensions?.code === undefined
+      ? new GraphQLError(refused.message, {
+          nodes: refused.nodes,
+          source: refused.source,
+          positions: refused.positions,
+          extensions: { ...refused.extensions, code },
+        })
+      : refused,
+  );
 }
