@@ -165,4 +165,28 @@ describe('one GraphQL WebSocket’s limits', () => {
     const me = await firstOutcome(client, '{ me { id } }', {}).outcome;
     expect(me.errors).toBeUndefined();
   });
+
+  it('takes the key from connectionParams under every name a header may carry it', async () => {
+    const { secret } = await newKey();
+    for (const name of [
+      'authorization',
+      'Authorization',
+      'x-memory-key',
+      'x-api-key',
+      'x-goog-api-key',
+    ]) {
+      const value = name.toLowerCase() === 'authorization' ? `Bearer ${secret}` : secret;
+      const client = createClient({
+        url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WorkerWebSocket,
+        connectionParams: { [name]: value },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      open.push(client);
+      const me = await firstOutcome(client, '{ me { id } }', {}).outcome;
+      expect(me.errors, name).toBeUndefined();
+      expect((me.data as { me: { id: string } }).me.id, name).toMatch(/\S/);
+    }
+  });
 });

@@ -54,13 +54,21 @@ export function handleGraphQLWebSocket(
       // so a key revoked meanwhile stops working on an open socket too
       // (within the verified-key bound, resolvers/verified-keys.ts).
       const params = connection.connectionParams ?? {};
+      // The names a request's headers may carry the key under, in the same
+      // order of precedence (auth/credentials.ts), then the upgrade's own.
+      const memoryKey = connectionParam(params, 'x-memory-key');
       const sent = connectionParam(params, 'authorization');
+      const apiKey = connectionParam(params, 'x-api-key', 'x-goog-api-key');
       const credential =
-        sent === null
-          ? presentedCredential(request)
-          : /^bearer /i.test(sent)
-            ? sent
-            : `Bearer ${sent}`;
+        memoryKey !== null
+          ? `Bearer ${memoryKey}`
+          : sent !== null
+            ? /^bearer /i.test(sent)
+              ? sent
+              : `Bearer ${sent}`
+            : apiKey !== null
+              ? `Bearer ${apiKey}`
+              : presentedCredential(request);
       // Each operation its own timings: they reach its receipt (no header on a socket).
       const timings = new PhaseTimings();
       const { principal, authError } = await timings.time('auth', () =>
