@@ -34,6 +34,52 @@ describe('GraphQL over HTTP', () => {
     expect(refused.status).toBe(405);
   });
 
+  it('refuses GET variables or extensions that are not a JSON object: 400, coded, not an unexpected error', async () => {
+    const { secret } = await newKey();
+    const query = encodeURIComponent('query($n: Int) { vaults(first: $n) { kind } }');
+    for (const [name, value] of [
+      ['variables', '{bad'],
+      ['variables', '[1]'],
+      ['extensions', 'nope'],
+    ]) {
+      const response = await workerFetch(
+        `${BASE_URL}/graphql?query=${query}&${name}=${encodeURIComponent(value!)}`,
+        { headers: { authorization: `Bearer ${secret}` } },
+      );
+      expect(response.status, `${name}=${value}`).toBe(400);
+      const body = (await response.json()) as { errors: { message: string; extensions: object }[] };
+      expect(body.errors[0]!.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID_JSON',
+      });
+      expect(body.errors[0]!.message).toContain(name);
+    }
+    const fine = await workerFetch(
+      `${BASE_URL}/graphql?query=${query}&variables=${encodeURIComponent('{"n":1}')}`,
+      { headers: { authorization: `Bearer ${secret}` } },
+    );
+    expect(fine.status).toBe(200);
+  });
+
+  it('says what to accept when nothing it answers is acceptable (406 with a coded body)', async () => {
+    const { secret } = await newKey();
+    const subscription = 'subscription { memoryEvents(vault: { kind: CORE }) { id } }';
+    for (const [accept, request] of [
+      ['application/json', { query: subscription }],
+      ['application/graphql-response+json', { query: subscription }],
+      ['image/png', { query: '{ me { id } }' }],
+    ] as const) {
+      const response = await postAccepting(secret, accept, request);
+      expect(response.status, accept).toBe(406);
+      const body = (await response.json()) as { errors: { message: string; extensions: object }[] };
+      expect(body.errors[0]!.extensions, accept).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'NOT_ACCEPTABLE',
+      });
+      expect(body.errors[0]!.message).toContain('text/event-stream');
+    }
+  });
+
   it('refuses a body over the limit before parsing it', async () => {
     const limit = Number(env.MAX_REQUEST_BYTES);
     const huge = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(limit) });

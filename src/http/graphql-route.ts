@@ -26,7 +26,9 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
       ),
     );
   }
-  return yoga.fetch(request, {
+  const unreadable = request.method === 'GET' ? unreadableSearchParam(request) : null;
+  if (unreadable !== null) return errorResponse('graphql', unreadable);
+  const answered = yoga.fetch(request, {
     env,
     ctx,
     edge: {
@@ -37,6 +39,58 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
       timings: edge.timings,
     },
   });
+  return Promise.resolve(answered).then((response) =>
+    response.status === 406 ? notAcceptable(request, response) : response,
+  );
+}
+
+/**
+ * A GET's `variables` or `extensions` that is not a JSON object: Yoga would
+ * throw parsing it and answer an unexpected error. Said as a POST's
+ * unreadable body is (400, BAD_USER_INPUT, INVALID_JSON).
+ */
+function unreadableSearchParam(request: Request): CodedError | null {
+  const params = new URL(request.url).searchParams;
+  for (const name of ['variables', 'extensions']) {
+    const text = params.get(name);
+    if (!text) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return new CodedError(
+        'BAD_USER_INPUT',
+        `the \`${name}\` parameter must be a JSON object`,
+        'INVALID_JSON',
+        { status: 400 },
+      );
+  }
+  return null;
+}
+
+/**
+ * Yoga's 406 has an empty body: the request's Accept takes none of the media
+ * types the answer can have. Said, with what to send instead, and still 406.
+ */
+function notAcceptable(request: Request, response: Response): Response {
+  if (response.headers.get('content-length') !== '0' && response.body !== null) return response;
+  const accept = request.headers.get('accept') ?? '';
+  const refusal = errorResponse(
+    'graphql',
+    new CodedError(
+      'BAD_USER_INPUT',
+      `nothing this route answers is acceptable to "Accept: ${accept.slice(0, 200)}": queries and mutations answer application/graphql-response+json or application/json, a subscription answers text/event-stream (or use the WebSocket)`,
+      'NOT_ACCEPTABLE',
+      { status: 406 },
+    ),
+  );
+  // Yoga's own header: the media types it would have answered in.
+  const offered = response.headers.get('accept');
+  if (offered !== null) refusal.headers.set('accept', offered);
+  return refusal;
 }
 
 /** A browser opening /graphql: a GET without a query that takes HTML. */
