@@ -30,7 +30,7 @@ export interface MemoryParent {
 
 export const MemoryRef = builder.objectRef<MemoryParent>('Memory');
 
-const IDEMPOTENCY_KEY_DESCRIPTION = `Makes a retry safe: for ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours, the same key with the same inputs answers the first call's memories again and stores and bills nothing (memories deleted since stay deleted: the replay answers them as first stored, from the retry's own inputs, since the vault keeps no copy of their content, and lists their ids in extensions.memory.replay.deletedSince); with other inputs it is refused (IDEMPOTENCY_KEY_REUSED). Scoped to the vault of the calling key; the inputs must be in one vault. 1–255 printable ASCII characters, e.g. a UUID.`;
+const IDEMPOTENCY_KEY_DESCRIPTION = `Makes a retry safe: for ${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours, the same key with the same inputs answers the first call's memories again and stores and bills nothing (memories deleted since stay deleted: the replay answers them as first stored, from the retry's own inputs, since the vault keeps no copy of their content, and lists their ids in extensions.memory.replay.deletedSince); with other inputs it is refused (IDEMPOTENCY_KEY_REUSED). Scoped to the vault of the calling key; the inputs must be in one vault. 1–255 printable ASCII characters without spaces, e.g. a UUID.`;
 
 MemoryRef.implement({
   description: 'One remembered piece of text, with when it was said and by whom.',
