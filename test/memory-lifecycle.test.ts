@@ -204,7 +204,7 @@ describe('Vault.memories(filter)', () => {
 
   it('filters on any key a store accepts: dots, spaces, accents and quotes, typed as ever', async () => {
     const { secret } = await newKey();
-    const keys = ['user.id', 'user id', 'thème', 'say "hi"', 'a\\b', '$.topic'];
+    const keys = ['user.id', 'user id', 'thème', 'say "hi"', 'a\\b', '$.topic', '__proto__'];
     await store(
       secret,
       keys.flatMap((key, i) => [

@@ -25,7 +25,10 @@ export function metadataFilter(raw: unknown): MetadataFilter | null {
       'INVALID_FILTER',
     );
   }
-  const filter: MetadataFilter = {};
+  // Built as data properties: `filter[key] = …` with the key `__proto__`
+  // would set the object's prototype instead, and the filter would match
+  // every memory.
+  const kept: [string, MetadataFilter[string]][] = [];
   for (const [key, value] of entries) {
     if (!isFilterableMetadataKey(key)) {
       throw new CodedError(
@@ -41,7 +44,7 @@ export function metadataFilter(raw: unknown): MetadataFilter | null {
         'INVALID_FILTER',
       );
     }
-    filter[key] = value as MetadataFilter[string];
+    kept.push([key, value as MetadataFilter[string]]);
   }
-  return filter;
+  return Object.fromEntries(kept) as MetadataFilter;
 }
