@@ -48,6 +48,17 @@ describe('bad input gets a coded error and changes nothing', () => {
         { inputs: [{ content: 'a', vault: { kind: 'SESSION', id: 'no spaces/slashes' } }] },
         'BAD_USER_INPUT',
       ],
+      // A path segment of the export URL that every URL parser folds away.
+      [
+        'session id ..',
+        { inputs: [{ content: 'a', vault: { kind: 'SESSION', id: '..' } }] },
+        'BAD_USER_INPUT',
+      ],
+      [
+        'conversation id .',
+        { inputs: [{ content: 'a', vault: { kind: 'EPHEMERAL', id: '.' } }] },
+        'BAD_USER_INPUT',
+      ],
       [
         'session without id',
         { inputs: [{ content: 'a', vault: { kind: 'SESSION' } }] },

@@ -39,6 +39,16 @@ export function validateExternalId(kind: VaultKind, id: string | null | undefine
       'INVALID_VAULT_ID',
     );
   }
+  // A vault's id is a path segment of its export and import URLs, where
+  // every URL parser folds "." and ".." away: such a vault could be written
+  // and never exported.
+  if (id === '.' || id === '..') {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `${label} "${id}" is not allowed: "." and ".." are path segments in the vault's export and import URLs`,
+      'INVALID_VAULT_ID',
+    );
+  }
   return id;
 }
 
