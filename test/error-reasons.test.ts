@@ -113,6 +113,14 @@ describe('GraphQL errors carry a reason and a message in the caller’s terms', 
     });
   });
 
+  it('a misspelt field reads alike whether or not a near name exists', async () => {
+    const { secret } = await newKey();
+    const near = firstError(await post('{ me { nam } }', {}, secret));
+    const far = firstError(await post('{ me { zzzzz } }', {}, secret));
+    expect(near.message.replace('nam', 'zzzzz')).toBe(far.message);
+    expect(near.message).not.toMatch(/Did you mean|Suggestion|\[/);
+  });
+
   it('a search whose vector does not fit a vault says which vault, what it holds and what to send', async () => {
     const { secret } = await newKey();
     const store = 'mutation($i: [StoreMemoryInput!]!) { storeMemories(inputs: $i) { id } }';

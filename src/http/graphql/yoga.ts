@@ -78,7 +78,8 @@ export const yoga = createYoga<ServerContext, RequestContext>({
         errorMessage: LIMIT.COST_LIMIT,
         ignoreIntrospection: true,
       },
-      blockFieldSuggestion: { enabled: true },
+      // No mask: a marker only where a near name exists would tell that one does.
+      blockFieldSuggestion: { enabled: true, mask: '' },
     }),
     useOperationNameCheck(),
     useIntrospectionPolicy(),
