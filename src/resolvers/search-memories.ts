@@ -324,10 +324,29 @@ const NOTHING_TO_EMBED: SearchNotice = {
 function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
   const said = queryWordsAsRead(query);
   if (said.length === 0) return NOTHING_TO_EMBED;
-  const listed = said.slice(0, 8).map((word) => JSON.stringify(word));
+  // A letter alone ("x", "plan b") is no function word: said as what it is.
+  const letters = said.filter((word) => /^\p{L}$/u.test(word) && word !== 'a' && word !== 'i');
+  const others = said.filter((word) => !letters.includes(word));
+  const listed = (words: string[]) =>
+    `${words
+      .slice(0, 8)
+      .map((word) => JSON.stringify(word))
+      .join(', ')}${words.length > 8 ? ', …' : ''}`;
+  const why = [
+    ...(others.length === 0
+      ? []
+      : [
+          `${listed(others)} ${others.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory`,
+        ]),
+    ...(letters.length === 0
+      ? []
+      : [
+          `${listed(letters)} ${letters.length === 1 ? 'is a single letter, which' : 'are single letters, which'} text search leaves out`,
+        ]),
+  ];
   return {
     reason: 'NO_CONTENT_WORDS',
-    message: `no word of the query was searched by text: ${listed.join(', ')}${said.length > 8 ? ', …' : ''} ${said.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+    message: `no word of the query was searched by text: ${why.join('; ')}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
   };
 }
 

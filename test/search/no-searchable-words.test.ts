@@ -73,6 +73,15 @@ describe('a search whose query keeps no searchable word says so', () => {
     );
   });
 
+  it('calls a letter alone a single letter, not a function word (outside review 206 F-g)', async () => {
+    expect((await search('x', 'TEXT')).notice!.message).toMatch(
+      /^no word of the query was searched by text: "x" is a single letter, which text search leaves out; name what to look for/,
+    );
+    expect((await search('what is b?', 'TEXT')).notice!.message).toMatch(
+      /: "what", "is" are function words or verbs that only shape a question, held by nearly every memory; "b" is a single letter, which text search leaves out;/,
+    );
+  });
+
   it('a query of punctuation alone: nothing to search or embed, in every mode', async () => {
     for (const mode of ['TEXT', 'HYBRID', 'VECTOR'] as const) {
       const { found, notice } = await search('?!', mode);
