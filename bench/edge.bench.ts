@@ -376,6 +376,30 @@ it('per-request cost of the Worker: a search and a store beside me, vault answer
         }),
     ],
     [
+      'the same, selecting memoryTokens only',
+      () =>
+        post(`query($input: SearchInput!) { search(input: $input) { memoryTokens } }`, {
+          input: {
+            query: 'what did my friend say about the garden and the river last weekend',
+            mode: 'HYBRID',
+            vaults: [vault],
+            windows,
+          },
+        }),
+    ],
+    [
+      'the same search, TEXT (nothing embedded)',
+      () =>
+        post(SEARCH, {
+          input: {
+            query: 'what did my friend say about the garden and the river last weekend',
+            mode: 'TEXT',
+            vaults: [vault],
+            windows,
+          },
+        }),
+    ],
+    [
       'storeMemories, 1 memory',
       () =>
         post(STORE, {
