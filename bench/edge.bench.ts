@@ -713,3 +713,89 @@ it('per-request cost of the Worker: pieces of a search', async () => {
   for (const [j, [name]] of jobs.entries())
     console.log(`${name.padEnd(50)} ${((median(samples[j]!) / 40) * 1000).toFixed(2)} µs`);
 });
+
+/**
+ * Executing a search's selection over 20 hits, its resolver answering a made
+ * outcome at once: Yoga's executor (@graphql-tools/executor) against
+ * graphql-js's own, and the same selecting memoryTokens only.
+ */
+it('per-request cost of the Worker: executing a search result', async () => {
+  const { parse, execute: graphqlExecute } = await import('graphql');
+  const { normalizedExecutor } = await import('@graphql-tools/executor');
+  const { schema } = await import('../src/schema');
+  const { sampleInTurn } = await import('./measure');
+  const field = schema.getQueryType()!.getFields().search!;
+  const original = field.resolve;
+  const address = { keyId: 'k', kind: 'SESSION', externalId: 'edge' };
+  const outcome = {
+    memoryTokens: 300,
+    notice: null,
+    hits: Array.from({ length: 20 }, (_, i) => ({
+      address,
+      score: 0.5 + i / 100,
+      window: 'WORKING',
+      match: { start: 0, end: 10 },
+      memory: {
+        id: `m${i}abcdefgh`,
+        content:
+          'garden travel music family coffee weekend project painting river mountain book friend',
+      },
+    })),
+  };
+  field.resolve = () => outcome;
+  try {
+    const full = parse(
+      `{ search(input: { query: "q" }) { memoryTokens hits { score memory { id content } } } }`,
+    );
+    const tokens = parse(`{ search(input: { query: "q" }) { memoryTokens } }`);
+    const contextValue = { principal: null };
+    const check = (await normalizedExecutor({ schema, document: full, contextValue })) as {
+      errors?: unknown;
+    };
+    if (check.errors) throw new Error(JSON.stringify(check.errors));
+    const variants = [
+      'hits { score }',
+      'hits { memory { content } }',
+      'hits { memory { id } }',
+    ].map(
+      (selection) =>
+        [selection, parse(`{ search(input: { query: "q" }) { ${selection} } }`)] as const,
+    );
+    const jobs: [string, () => unknown][] = [
+      ...variants.map(
+        ([name, document]) =>
+          [
+            `tools executor, ${name}`,
+            () => normalizedExecutor({ schema, document, contextValue }),
+          ] as [string, () => unknown],
+      ),
+      [
+        'tools executor, 20 hits',
+        () => normalizedExecutor({ schema, document: full, contextValue }),
+      ],
+      [
+        'tools executor, memoryTokens',
+        () => normalizedExecutor({ schema, document: tokens, contextValue }),
+      ],
+      [
+        'graphql-js execute, 20 hits',
+        () => graphqlExecute({ schema, document: full, contextValue }),
+      ],
+      [
+        'graphql-js execute, memoryTokens',
+        () => graphqlExecute({ schema, document: tokens, contextValue }),
+      ],
+    ];
+    const samples = sampleInTurn(
+      jobs.map(([, run]) => () => {
+        for (let i = 0; i < 10; i++) run();
+      }),
+      [0],
+      40,
+    );
+    for (const [j, [name]] of jobs.entries())
+      console.log(`${name.padEnd(40)} ${((median(samples[j]!) / 10) * 1000).toFixed(1)} µs`);
+  } finally {
+    field.resolve = original;
+  }
+});
