@@ -631,6 +631,7 @@ it('per-request cost of the Worker: pieces of a search', async () => {
   const { schema } = await import('../src/schema');
   const { lacksSearchableWords } = await import('../src/text/searchable-words');
   const { PhaseTimings } = await import('../src/resolvers/phase-timings');
+  const { encodeText, toBase64Url } = await import('../src/core/encoding');
   const { sampleInTurn } = await import('./measure');
   const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
   const document = parse(SEARCH);
@@ -667,9 +668,31 @@ it('per-request cost of the Worker: pieces of a search', async () => {
       },
     },
   };
+  const encoder = new TextEncoder();
+  const ids = Array.from(
+    { length: 20 },
+    (_, i) => `s:${(i * 7919).toString(36)}abcdefghijk:bench-a`,
+  );
+  const receiptText = JSON.stringify({
+    memories: Array.from({ length: 12 }, (_, i) => ({
+      id: `mem_czphYmMxMjM6YmVuY2gtYQ${i}`,
+      vault: 'SESSION:bench-a',
+      window: 'WORKING',
+      score: 0.51234 + i,
+    })),
+  });
   const jobs: [string, () => void][] = [
+    ['20 memory ids, encodeText', () => ids.forEach((id) => encodeText(id))],
     [
-      'vault read limit: operation, variables, arguments',
+      '20 memory ids, through TextEncoder (before worker-trim)',
+      () => ids.forEach((id) => toBase64Url(encoder.encode(id))),
+    ],
+    [
+      `receipt-sized text (${receiptText.length} chars), encodeText`,
+      () => void encodeText(receiptText),
+    ],
+    [
+      'coercing a search’s variables and arguments (the vault read limit’s work a search before worker-trim)',
       () => {
         const operation = getOperationAST(document, undefined)!;
         const root = schema.getRootType(operation.operation)!;

@@ -64,8 +64,12 @@ export function encodeText(text: string): string {
   );
 }
 
-/** Ids and cursors are shorter; longer text (a receipt header) keeps the one byte array. */
-const SHORT_TEXT = 256;
+/**
+ * Up to this length the string is built faster than the runtime's round
+ * (workerd, bench edge: 20 ids of 35 characters 7 µs against 25; a 1.3 KB
+ * receipt header 16 µs against 4; even at about 150 characters).
+ */
+const SHORT_TEXT = 128;
 
 /**
  * toBase64Url of ASCII text's bytes (its UTF-8 bytes are its char codes),
