@@ -31,8 +31,13 @@ function server() {
         input SearchInput {
           vaults: [Counted!]
         }
+        input ChatInput {
+          sessionId: String
+          conversationId: String
+        }
         type Query {
           search(input: SearchInput!): Int!
+          chat(input: ChatInput): Int!
         }
         type Mutation {
           store(inputs: [Item!]!): Int!
@@ -40,7 +45,7 @@ function server() {
       `,
       resolvers: {
         Counted,
-        Query: { search: (_root, { input }) => input.vaults?.length ?? 1 },
+        Query: { search: (_root, { input }) => input.vaults?.length ?? 1, chat: () => 1 },
         Mutation: { store: (_root, { inputs }) => inputs.length },
       },
     }),
@@ -175,5 +180,15 @@ describe('vault read limit and variables', () => {
       ]);
       expect(await post(document, {}, 'One')).toEqual({ data: { search: 1 } });
     }
+  });
+
+  it('counts fields with a bound of their own (chat: up to three vaults) exactly near the limit', async () => {
+    const { post } = server();
+    const chats = (input: string) =>
+      `{ ${Array.from({ length: 7 }, (_, i) => `c${i}: chat(input: ${input})`).join(' ')} }`;
+    const refused = await post(chats('{ sessionId: "s", conversationId: "c" }'), {});
+    expect(refused.errors?.map((error) => error.extensions?.reason)).toEqual(['VAULT_READ_LIMIT']);
+    const allowed = await post(chats('{}'), {});
+    expect(allowed.errors).toBeUndefined();
   });
 });
