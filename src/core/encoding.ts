@@ -63,8 +63,58 @@ export function toHex(bytes: Uint8Array): string {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** The base64url alphabet as text, for asciiToBase64Url. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** toBase64Url of the text's UTF-8 bytes. */
 export function encodeText(text: string): string {
-  return toBase64Url(encoder.encode(text));
+  return (
+    (text.length <= SHORT_TEXT ? asciiToBase64Url(text) : null) ?? toBase64Url(encoder.encode(text))
+  );
+}
+
+/**
+ * Up to this length the string is built faster than the runtime's round
+ * (workerd, bench edge: 20 ids of 35 characters 7 µs against 25; a 1.3 KB
+ * receipt header 16 µs against 4; even at about 150 characters).
+ */
+const SHORT_TEXT = 128;
+
+/**
+ * toBase64Url of ASCII text's bytes (its UTF-8 bytes are its char codes),
+ * read from the string and written as one: no TextEncoder and TextDecoder
+ * round, two calls into the runtime and two byte arrays, for every memory
+ * id of a search's hits (about 1 µs an id against 0.3 in workerd, bench
+ * edge). null as soon as a character is not ASCII.
+ */
+function asciiToBase64Url(text: string): string | null {
+  const length = text.length;
+  const whole = length - (length % 3);
+  let out = '';
+  for (let i = 0; i < whole; i += 3) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    if ((a | b | c) > 0x7f) return null;
+    const triple = (a << 16) | (b << 8) | c;
+    out +=
+      ALPHABET[triple >>> 18]! +
+      ALPHABET[(triple >>> 12) & 63]! +
+      ALPHABET[(triple >>> 6) & 63]! +
+      ALPHABET[triple & 63]!;
+  }
+  if (length - whole === 1) {
+    const single = text.charCodeAt(whole);
+    if (single > 0x7f) return null;
+    out += ALPHABET[single >>> 2]! + ALPHABET[(single & 3) << 4]!;
+  } else if (length - whole === 2) {
+    const a = text.charCodeAt(whole);
+    const b = text.charCodeAt(whole + 1);
+    if ((a | b) > 0x7f) return null;
+    const pair = (a << 8) | b;
+    out += ALPHABET[pair >>> 10]! + ALPHABET[(pair >>> 4) & 63]! + ALPHABET[(pair & 15) << 2]!;
+  }
+  return out;
 }
 
 export function decodeText(encoded: string): string | null {

@@ -39,6 +39,26 @@ describe('toBase64Url', () => {
     const words = 'memoria · 記憶 · 🧠 "quoted" <tag>';
     expect(decodeText(encodeText(words))).toBe(words);
   });
+
+  it('encodes text as the base64url of its UTF-8 bytes, ASCII or not, at every length', () => {
+    const next = seededRandom(59);
+    const bytesOf = (text: string) => toBase64Url(new TextEncoder().encode(text));
+    const others = ['é', '記', '🧠', '\u0080', '\u07ff', '\ud800'];
+    for (let length = 0; length <= 300; length++) {
+      const ascii = Array.from({ length }, () =>
+        String.fromCharCode(Math.floor(next() * 128)),
+      ).join('');
+      expect(encodeText(ascii)).toBe(bytesOf(ascii));
+      if (length === 0) continue;
+      // One character that is not ASCII, in each position of a group of three.
+      for (const at of [0, length - 1, Math.floor(length / 2)]) {
+        const other = others[Math.floor(next() * others.length)]!;
+        const text = ascii.slice(0, at) + other + ascii.slice(at + 1);
+        expect(encodeText(text)).toBe(bytesOf(text));
+      }
+    }
+    expect(encodeText('s:abc123:bench-a')).toBe('czphYmMxMjM6YmVuY2gtYQ');
+  });
 });
 
 describe('fromBase64Url, canonical text only', () => {
