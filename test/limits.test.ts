@@ -24,9 +24,9 @@ import {
   MAX_SEARCH_VAULTS,
   MAX_SEARCH_WINDOWS,
   MAX_STORE_BATCH,
-  maxImportLineBytes,
   vaultCapacity,
 } from '../src/core/limits';
+import { maxImportLineBytes } from '../src/vaults/jsonl';
 import { MAX_CHAT_CHARACTERS, MAX_CHAT_MESSAGES } from '../src/resolvers/chat/pipeline';
 import { IMPORT_BATCH } from '../src/resolvers/import-memories';
 

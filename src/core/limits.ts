@@ -133,14 +133,3 @@ export function vaultCapacity(
 ): number {
   return Math.min(config.vaultMaxMemories, maxHotRows(config, dimensions));
 }
-
-// ── import ──────────────────────────────────────────────────────────────────
-
-/**
- * Longest import line accepted: twice the content and metadata limits (JSON
- * escaping), plus room for an embedding written as JSON numbers and the other
- * fields. Longer lines are refused without being held in memory.
- */
-export function maxImportLineBytes(maxContentBytes: number): number {
-  return 2 * (maxContentBytes + MAX_METADATA_BYTES) + 128 * 1024;
-}

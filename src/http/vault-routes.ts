@@ -1,5 +1,5 @@
 import { CodedError } from '../core/errors';
-import { maxImportLineBytes } from '../core/limits';
+import { maxImportLineBytes } from '../vaults/jsonl';
 import { checkedAgainstHeader } from '../resolvers/checked-upload';
 import { exportVault } from '../resolvers/export-vault';
 import { importMemories } from '../resolvers/import-memories';

@@ -1,7 +1,8 @@
 import type { MeteredContext } from './request-context';
 import { CodedError, failure } from '../core/errors';
 import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../embed/embedder';
-import { MAX_STORE_BATCH, maxImportLineBytes } from '../core/limits';
+import { MAX_STORE_BATCH } from '../core/limits';
+import { maxImportLineBytes } from '../vaults/jsonl';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine, readImportHeader } from '../vaults/jsonl';
 import type { RawLine } from '../vaults/line-splitter';

@@ -1,6 +1,7 @@
 import { CodedError } from '../core/errors';
 import { fromBase64Url, toBase64Url } from '../core/encoding';
-import { MAX_EMBEDDING_DIMENSIONS } from '../core/limits';
+import { MAX_EMBEDDING_DIMENSIONS, MAX_METADATA_BYTES } from '../core/limits';
+import { chunkWordRanges } from '../text/chunks';
 import { readClientTime } from '../core/memory-time';
 import { ROLES, type Role } from './roles';
 import type { VaultKind } from './address';
@@ -32,6 +33,30 @@ import { checkLocalId } from './memory-rules';
  * A file without that line was cut short. Imports also accept the minimal form
  * {"content": …, "role": …, "timestamp": …} (role and timestamp optional).
  */
+
+/**
+ * Longest import line accepted, which must hold the longest line an export
+ * writes: content of control characters, each written by JSON as `\u00XX`
+ * (6 bytes for 1); metadata at its limit, escaped again at most twofold; an
+ * embedding as JSON numbers (about 24 bytes each, what a hand-written line
+ * may send) at the most dimensions; and the chunk vectors of the content
+ * with the most words ("a a a …": one word every 2 bytes), base64url at the
+ * most dimensions. Longer lines are refused without being held in memory.
+ * (Before, 2 × (content + metadata) + 128 KiB: a vault's own export of a
+ * long memory of short words could exceed it.)
+ */
+export function maxImportLineBytes(maxContentBytes: number): number {
+  const chunks = chunkWordRanges(Math.ceil(maxContentBytes / 2)).length;
+  const vector = Math.ceil((MAX_EMBEDDING_DIMENSIONS * 4 * 4) / 3);
+  const bytes =
+    6 * maxContentBytes +
+    2 * MAX_METADATA_BYTES +
+    24 * MAX_EMBEDDING_DIMENSIONS +
+    chunks * vector +
+    64 * 1024;
+  return Math.ceil(bytes / 1024) * 1024;
+}
+
 export const FORMAT = 'memoryrouter.vault';
 export const FORMAT_VERSION = 1;
 

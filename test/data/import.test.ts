@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { GetVaultDocument, SearchVersionsDocument } from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
-import { maxImportLineBytes } from '../../src/core/limits';
+import { maxImportLineBytes } from '../../src/vaults/jsonl';
 import { splitLines } from '../../src/vaults/line-splitter';
 
 const DAY = 86_400_000;
@@ -327,6 +327,38 @@ describe('POST /v1/vaults/…/import, line by line', () => {
         },
       ],
     ]);
+  });
+
+  it('imports its own export of the longest line a store can make (short words, control characters, full metadata)', async () => {
+    const { api, secret } = await newKey();
+    const maxContent = Number(env.MAX_CONTENT_BYTES ?? 32_768);
+    // One word every 2 bytes: the most chunk vectors; U+000B is written by
+    // JSON as 6 bytes; quotes in metadata are escaped.
+    const content = 'a\u000b'.repeat(maxContent / 2 - 1);
+    const metadata = { k: '"'.repeat(8_000) };
+    const stored = await workerFetch(`${BASE_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({
+        query: 'mutation($i: StoreMemoryInput!) { storeMemory(input: $i) { id } }',
+        variables: { i: { content, metadata, vault: { kind: 'SESSION', id: 'longest' } } },
+      }),
+    });
+    expect(((await stored.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const exportOf = async (id: string) =>
+      (
+        await workerFetch(`${BASE_URL}/v1/vaults/session/${id}/export`, {
+          headers: { authorization: `Bearer ${secret}` },
+        })
+      ).text();
+    const file = await exportOf('longest');
+    const longest = Math.max(...file.split('\n').map((line) => encoder.encode(line).length));
+    expect(longest).toBeGreaterThan(2 * (maxContent + 16_384) + 128 * 1024); // the old limit
+    const report = (await (
+      await importInto(secret, 'session/longest-copy', file)
+    ).json()) as Report;
+    expect(report).toMatchObject({ imported: 1, failed: 0 });
+    expect(await contents(api, 'longest-copy')).toEqual([content]);
   });
 
   it('keeps a one-line upload far over the line limit out of memory and refuses only that line', async () => {
