@@ -66,3 +66,12 @@ export async function latencies(
     }),
   );
 }
+
+/** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
+export async function firstBytes(response: Response, started: number): Promise<number> {
+  const reader = response.body!.getReader();
+  await reader.read();
+  const elapsed = performance.now() - started;
+  while (!(await reader.read()).done);
+  return elapsed;
+}

@@ -23,7 +23,7 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
-import { latencies, type Row } from './rounds';
+import { firstBytes, latencies, type Row } from './rounds';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -124,15 +124,6 @@ async function load(
     graphql(STORE, { inputs }),
   );
   return count / ((performance.now() - started) / 1000);
-}
-
-/** Milliseconds from `started` to a response's first bytes; the rest is then read to the end. */
-async function firstBytes(response: Response, started: number): Promise<number> {
-  const reader = response.body!.getReader();
-  await reader.read();
-  const elapsed = performance.now() - started;
-  while (!(await reader.read()).done);
-  return elapsed;
 }
 
 async function main() {
