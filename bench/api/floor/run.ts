@@ -8,7 +8,11 @@
  * says what), measured as bench:api measures: interleaved rounds, shuffled
  * per round (rounds.ts), p50 ÷ the skeleton's `me` and ÷ its `/health` in
  * the same run. Bulk: 10,000 rows in calls of 100, 4 in flight, as bench:api
- * loads a vault.
+ * loads a vault. Then, per row, a burst of sequential requests (bulk: calls
+ * of 100, 4 in flight) with the CPU that workerd and wrangler's node proxy
+ * spent on it (Linux, /proc; process-cpu.ts): less at the mercy of the
+ * machine's load than the wall times, and what bounds a rate on workerd's
+ * one thread.
  *
  *   npm run bench:api:floor
  *   BENCH_API_PORT=8981 BENCH_API_INSPECTOR_PORT=9381 npm run bench:api:floor
@@ -22,6 +26,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { devServer } from '../../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../../test/live/setup/provider-fake';
 import { corpus, loadCorpus } from '../corpus';
+import { serverProcesses, threadCpuMs } from '../process-cpu';
 import { firstBytes, latencies } from '../rounds';
 import { answerBytes, packedAnswer } from './answer';
 
@@ -32,6 +37,8 @@ const option = (name: string, fallback: number) => {
 };
 const SAMPLES = option('samples', 200);
 const BULK = option('memories', 10_000);
+/** Requests per row in the CPU bursts after the rounds (bulk: a fifth of it, calls of 100). */
+const BURST = option('burst', 100);
 /** The key the skeleton recognises (worker.ts `knownKeys`). */
 const KEY = 'mk_floor.bench';
 
@@ -109,18 +116,49 @@ async function main() {
       { name: 'fake provider called directly (TTFT)', call: direct },
     ];
     const timed = await latencies(rows, SAMPLES);
+    // CPU per request, row by row (after the rounds, so it costs them nothing).
+    const { proxy, workerd } = await serverProcesses(Number(new URL(url).port));
+    const burst = async (call: () => Promise<unknown>, calls: number, inFlight = 1) => {
+      const [workerdBefore, proxyBefore] = [await threadCpuMs(workerd), await threadCpuMs(proxy)];
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: inFlight }, async () => {
+          while (next++ < calls) await call();
+        }),
+      );
+      return {
+        workerd: ((await threadCpuMs(workerd)) - workerdBefore) / calls,
+        proxy: ((await threadCpuMs(proxy)) - proxyBefore) / calls,
+      };
+    };
+    const cpu = new Map<string, { workerd: number; proxy: number }>();
+    for (const row of rows.slice(0, -1)) cpu.set(row.name, await burst(row.call, BURST));
+    const bulkCalls = Math.max(4, Math.round(BURST / 5));
+    const bulkBurst = (path: string) =>
+      burst(
+        () =>
+          loadCorpus(words, vault, { count: 100, now: Date.now(), inFlight: 1 }, (inputs) =>
+            json(path, { inputs }),
+          ),
+        bulkCalls,
+        4,
+      );
+    const bulkCpu = await bulkBurst('/bulk');
+    const bulkCallCpu = await bulkBurst('/bulk?write=0');
     const loadAfter = loadavg();
     const health = timed.get(rows[0]!.name)!.p50;
     const me = timed.get(rows[1]!.name)!.p50;
     const lines = [
-      `Floor run ${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, skeleton Worker (bench/api/floor), \`wrangler dev --local\`, state under ${tmpdir()}; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round); load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')} before, ${loadAfter.map((n) => n.toFixed(2)).join(' ')} after. Object answer ${answerBytes(packedAnswer())} B (JSON), Worker search answer ${searchBytes} B (real ones: about 4,900 and 4,300 B).`,
+      `Floor run ${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, skeleton Worker (bench/api/floor), \`wrangler dev --local\`, state under ${tmpdir()}; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), CPU per request from a burst of ${BURST} sequential requests per row after them (bulk: ${Math.max(4, Math.round(BURST / 5))} calls, 4 in flight); load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')} before, ${loadAfter.map((n) => n.toFixed(2)).join(' ')} after. Object answer ${answerBytes(packedAnswer())} B (JSON), Worker search answer ${searchBytes} B (real ones: about 4,900 and 4,300 B).`,
       '',
-      '| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate |',
-      '|---|---|---|---|---|---|',
-      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s |`,
+      '| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate | workerd CPU ms/req | proxy CPU ms/req |',
+      '|---|---|---|---|---|---|---|---|',
+      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s (workerd's CPU alone allows ${((100 * 1000) / bulkCpu.workerd).toFixed(0)}) | ${bulkCpu.workerd.toFixed(2)} per call | ${bulkCpu.proxy.toFixed(2)} per call |`,
+      `| bulk-floor's call without its INSERTs (transport only) | | | | | | ${bulkCallCpu.workerd.toFixed(2)} per call | ${bulkCallCpu.proxy.toFixed(2)} per call |`,
       ...rows.map(({ name }) => {
         const { p50, p99 } = timed.get(name)!;
-        return `| ${name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${(p50 / health).toFixed(2)}× | ${(p50 / me).toFixed(2)}× | |`;
+        const spent = cpu.get(name);
+        return `| ${name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${(p50 / health).toFixed(2)}× | ${(p50 / me).toFixed(2)}× | | ${spent?.workerd.toFixed(2) ?? ''} | ${spent?.proxy.toFixed(2) ?? ''} |`;
       }),
     ];
     console.log(lines.join('\n'));

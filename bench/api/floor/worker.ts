@@ -12,7 +12,8 @@
  *                                  answer, the Worker answering JSON of a
  *                                  real search response's size
  *   POST /store                    one object call that INSERTs one row
- *   POST /bulk                     one object call that INSERTs 100 rows
+ *   POST /bulk?write=0|1           one object call that INSERTs 100 rows
+ *                                  (0: the same call, no INSERT)
  *   POST /chat?objects=1|2         object call(s) as /search (unmetered),
  *                                  then a streamed provider fetch whose
  *                                  body is passed through
@@ -78,17 +79,22 @@ export class FloorObject extends DurableObject<FloorEnv> {
     return { id };
   }
 
-  /** A batch's rows, one INSERT each, in one synchronous step (one commit). */
-  storeBatch(contents: string[]): { ids: string[] } {
+  /**
+   * A batch's rows, one INSERT each, in one synchronous step (one commit);
+   * `write` false: the same call and answer without the INSERTs (what the
+   * transport alone costs).
+   */
+  storeBatch(contents: string[], write = true): { ids: string[] } {
     const at = Date.now();
     const ids = contents.map((content) => {
       const id = crypto.randomUUID();
-      this.ctx.storage.sql.exec(
-        'INSERT INTO memories (id, content, created_at) VALUES (?, ?, ?)',
-        id,
-        content + ROW_TEXT.slice(content.length),
-        at,
-      );
+      if (write)
+        this.ctx.storage.sql.exec(
+          'INSERT INTO memories (id, content, created_at) VALUES (?, ?, ?)',
+          id,
+          content + ROW_TEXT.slice(content.length),
+          at,
+        );
       return id;
     });
     return { ids };
@@ -147,6 +153,7 @@ export default {
       case '/bulk': {
         const { ids } = await vault('floor-bulk').storeBatch(
           body.inputs!.map((input) => input.content),
+          url.searchParams.get('write') !== '0',
         );
         return Response.json({ data: { storeMemories: ids.map((id) => ({ id })) } });
       }
