@@ -9,10 +9,11 @@
  * per round (rounds.ts), p50 ÷ the skeleton's `me` and ÷ its `/health` in
  * the same run. Bulk: 10,000 rows in calls of 100, 4 in flight, as bench:api
  * loads a vault. Then, per row, a burst of sequential requests (bulk: calls
- * of 100, 4 in flight) with the CPU that workerd and wrangler's node proxy
- * spent on it (Linux, /proc; process-cpu.ts): less at the mercy of the
- * machine's load than the wall times, and what bounds a rate on workerd's
- * one thread.
+ * of 100, 4 in flight) with the CPU spent on it (Linux, /proc;
+ * process-cpu.ts) by the workerd that runs the Worker and its objects, and
+ * by wrangler's proxy (its own workerd, the one listening on the port, and
+ * its node process): less at the mercy of the machine's load than the wall
+ * times, and the Worker's workerd is what bounds a rate on its one thread.
  *
  *   npm run bench:api:floor
  *   BENCH_API_PORT=8981 BENCH_API_INSPECTOR_PORT=9381 npm run bench:api:floor
@@ -22,6 +23,7 @@
  * bench:api never measures so. Not part of `npm test`; it prints its table
  * and writes nothing.
  */
+import { readFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { devServer } from '../../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../../test/live/setup/provider-fake';
@@ -117,7 +119,16 @@ async function main() {
     ];
     const timed = await latencies(rows, SAMPLES);
     // CPU per request, row by row (after the rounds, so it costs them nothing).
-    const { proxy, workerd } = await serverProcesses(Number(new URL(url).port));
+    // wrangler dev runs two workerd: its proxy's, listening on the port
+    // (`entry=localhost:<port>`), and the Worker's, on a port of its own.
+    const port = new URL(url).port;
+    const processes = await serverProcesses(Number(port));
+    const proxy = [...processes.proxy];
+    const workerd: number[] = [];
+    for (const pid of processes.workerd) {
+      const command = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      (command.includes(`entry=localhost:${port}`) ? proxy : workerd).push(pid);
+    }
     const burst = async (call: () => Promise<unknown>, calls: number, inFlight = 1) => {
       const [workerdBefore, proxyBefore] = [await threadCpuMs(workerd), await threadCpuMs(proxy)];
       let next = 0;
@@ -151,9 +162,9 @@ async function main() {
     const lines = [
       `Floor run ${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, skeleton Worker (bench/api/floor), \`wrangler dev --local\`, state under ${tmpdir()}; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), CPU per request from a burst of ${BURST} sequential requests per row after them (bulk: ${Math.max(4, Math.round(BURST / 5))} calls, 4 in flight); load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')} before, ${loadAfter.map((n) => n.toFixed(2)).join(' ')} after. Object answer ${answerBytes(packedAnswer())} B (JSON), Worker search answer ${searchBytes} B (real ones: about 4,900 and 4,300 B).`,
       '',
-      '| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate | workerd CPU ms/req | proxy CPU ms/req |',
+      "| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate | Worker's workerd CPU ms/req | proxy's CPU ms/req (workerd + node) |",
       '|---|---|---|---|---|---|---|---|',
-      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s (workerd's CPU alone allows ${((100 * 1000) / bulkCpu.workerd).toFixed(0)}) | ${bulkCpu.workerd.toFixed(2)} per call | ${bulkCpu.proxy.toFixed(2)} per call |`,
+      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s (the Worker's workerd CPU alone allows ${((100 * 1000) / bulkCpu.workerd).toFixed(0)}) | ${bulkCpu.workerd.toFixed(2)} per call | ${bulkCpu.proxy.toFixed(2)} per call |`,
       `| bulk-floor's call without its INSERTs (transport only) | | | | | | ${bulkCallCpu.workerd.toFixed(2)} per call | ${bulkCallCpu.proxy.toFixed(2)} per call |`,
       ...rows.map(({ name }) => {
         const { p50, p99 } = timed.get(name)!;
