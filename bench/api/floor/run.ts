@@ -123,26 +123,37 @@ async function main() {
     // (`entry=localhost:<port>`), and the Worker's, on a port of its own.
     const port = new URL(url).port;
     const processes = await serverProcesses(Number(port));
-    const proxy = [...processes.proxy];
-    const workerd: number[] = [];
+    const groups = { worker: [] as number[], proxyWorkerd: [] as number[], node: processes.proxy };
     for (const pid of processes.workerd) {
       const command = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-      (command.includes(`entry=localhost:${port}`) ? proxy : workerd).push(pid);
+      (command.includes(`entry=localhost:${port}`) ? groups.proxyWorkerd : groups.worker).push(pid);
     }
+    type Spent = Record<keyof typeof groups, number>;
+    const spentNow = async (): Promise<Spent> => ({
+      worker: await threadCpuMs(groups.worker),
+      proxyWorkerd: await threadCpuMs(groups.proxyWorkerd),
+      node: await threadCpuMs(groups.node),
+    });
     const burst = async (call: () => Promise<unknown>, calls: number, inFlight = 1) => {
-      const [workerdBefore, proxyBefore] = [await threadCpuMs(workerd), await threadCpuMs(proxy)];
+      const before = await spentNow();
       let next = 0;
       await Promise.all(
         Array.from({ length: inFlight }, async () => {
           while (next++ < calls) await call();
         }),
       );
+      const after = await spentNow();
       return {
-        workerd: ((await threadCpuMs(workerd)) - workerdBefore) / calls,
-        proxy: ((await threadCpuMs(proxy)) - proxyBefore) / calls,
+        worker: (after.worker - before.worker) / calls,
+        proxyWorkerd: (after.proxyWorkerd - before.proxyWorkerd) / calls,
+        node: (after.node - before.node) / calls,
       };
     };
-    const cpu = new Map<string, { workerd: number; proxy: number }>();
+    const cells = (spent: Spent | undefined) =>
+      spent === undefined
+        ? ' | | '
+        : `${spent.worker.toFixed(2)} | ${spent.proxyWorkerd.toFixed(2)} | ${spent.node.toFixed(2)}`;
+    const cpu = new Map<string, Spent>();
     for (const row of rows.slice(0, -1)) cpu.set(row.name, await burst(row.call, BURST));
     const bulkCalls = Math.max(4, Math.round(BURST / 5));
     const bulkBurst = (path: string) =>
@@ -162,14 +173,13 @@ async function main() {
     const lines = [
       `Floor run ${started.toISOString().slice(0, 16)}Z–${new Date().toISOString().slice(11, 16)}Z, skeleton Worker (bench/api/floor), \`wrangler dev --local\`, state under ${tmpdir()}; p50 over ${SAMPLES} rounds of one sequential request per row (rows interleaved, shuffled per round), CPU per request from a burst of ${BURST} sequential requests per row after them (bulk: ${Math.max(4, Math.round(BURST / 5))} calls, 4 in flight); load average ${loadBefore.map((n) => n.toFixed(2)).join(' ')} before, ${loadAfter.map((n) => n.toFixed(2)).join(' ')} after. Object answer ${answerBytes(packedAnswer())} B (JSON), Worker search answer ${searchBytes} B (real ones: about 4,900 and 4,300 B).`,
       '',
-      "| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate | Worker's workerd CPU ms/req | proxy's CPU ms/req (workerd + node) |",
-      '|---|---|---|---|---|---|---|---|',
-      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s (the Worker's workerd CPU alone allows ${((100 * 1000) / bulkCpu.workerd).toFixed(0)}) | ${bulkCpu.workerd.toFixed(2)} per call | ${bulkCpu.proxy.toFixed(2)} per call |`,
-      `| bulk-floor's call without its INSERTs (transport only) | | | | | | ${bulkCallCpu.workerd.toFixed(2)} per call | ${bulkCallCpu.proxy.toFixed(2)} per call |`,
+      "| floor row | p50 ms | p99 ms | p50 ÷ /health | p50 ÷ me | rate | CPU ms a request (bulk: a call): Worker's workerd | proxy's workerd | wrangler's node |",
+      '|---|---|---|---|---|---|---|---|---|',
+      `| bulk-floor: ${BULK} rows, calls of 100, 4 in flight | | | | | ${bulkRate.toFixed(0)} rows/s (the Worker's workerd CPU alone allows ${((100 * 1000) / bulkCpu.worker).toFixed(0)}) | ${cells(bulkCpu)} |`,
+      `| bulk-floor's call without its INSERTs (transport only) | | | | | | ${cells(bulkCallCpu)} |`,
       ...rows.map(({ name }) => {
         const { p50, p99 } = timed.get(name)!;
-        const spent = cpu.get(name);
-        return `| ${name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${(p50 / health).toFixed(2)}× | ${(p50 / me).toFixed(2)}× | | ${spent?.workerd.toFixed(2) ?? ''} | ${spent?.proxy.toFixed(2) ?? ''} |`;
+        return `| ${name} | ${p50.toFixed(2)} | ${p99.toFixed(2)} | ${(p50 / health).toFixed(2)}× | ${(p50 / me).toFixed(2)}× | | ${cells(cpu.get(name))} |`;
       }),
     ];
     console.log(lines.join('\n'));
