@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules',
-      '.wrangler',
+      '**/.wrangler',
       'dist',
       'worker-configuration.d.ts',
       'test/generated/**',

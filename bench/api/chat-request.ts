@@ -57,12 +57,3 @@ export async function memoryBlockChars(chat: BenchChat): Promise<number> {
   await response.arrayBuffer();
   return 4 * Number(response.headers.get('x-memory-tokens') ?? 0);
 }
-
-/** Milliseconds from `started` to the response's first bytes; the rest is then read to the end, as a client does. */
-export async function firstBytes(response: Response, started: number): Promise<number> {
-  const reader = response.body!.getReader();
-  await reader.read();
-  const elapsed = performance.now() - started;
-  while (!(await reader.read()).done);
-  return elapsed;
-}

@@ -23,8 +23,8 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
-import { firstBytes, sendChat } from './chat-request';
-import { percentile, shuffler } from './rounds';
+import { sendChat } from './chat-request';
+import { firstBytes, latencies, type Row } from './rounds';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -45,38 +45,9 @@ const words = corpus();
 const { sentence } = words;
 
 // ── measuring ─────────────────────────────────────────────────────────────────
-// Rows are measured interleaved, not one after another: wrangler dev's proxy
-// drifts by milliseconds over a run, and a ratio of two rows measured minutes
-// apart would carry that drift. Each round sends one request of every row, in
-// an order shuffled per round (seeded), so every row sees the same machine.
-
-interface Row {
-  name: string;
-  /** Resolves to the request's own time in ms when it is not the whole call (the chat's first bytes). */
-  call: () => Promise<void | number>;
-}
-
-/** p50 and p99 of every row, from SAMPLES rounds that each time one request of every row. */
-async function latencies(rows: readonly Row[], samples = SAMPLES) {
-  const shuffle = shuffler(13);
-  for (let i = 0; i < Math.min(20, samples); i++) for (const row of rows) await row.call(); // warm up
-  const times = new Map(rows.map((row) => [row.name, [] as number[]]));
-  for (let i = 0; i < samples; i++) {
-    for (const row of shuffle(rows)) {
-      phasesOf = row.name;
-      const start = performance.now();
-      const own = await row.call();
-      times.get(row.name)!.push(typeof own === 'number' ? own : performance.now() - start);
-      phasesOf = null;
-    }
-  }
-  return new Map(
-    [...times].map(([name, list]) => {
-      list.sort((a, b) => a - b);
-      return [name, { p50: percentile(list, 50), p99: percentile(list, 99) }];
-    }),
-  );
-}
+// Latencies: interleaved, shuffled rounds (`latencies`, rounds.ts), so every
+// row sees the same machine; the Server-Timing phases of each request are
+// summed under the row being timed.
 
 /**
  * Requests per second of every row with IN_FLIGHT in flight, one row after
@@ -269,7 +240,11 @@ async function main() {
     ];
     // The phase table lists rows in this order, whatever order the rounds ran them in.
     for (const [name] of measured) phaseSums.set(name, new Map());
-    const timed = await latencies(measured.map(([name, call]) => ({ name, call })));
+    const timed = await latencies(
+      measured.map(([name, call]) => ({ name, call })),
+      SAMPLES,
+      (name) => (phasesOf = name),
+    );
     const rates = await throughputs(
       measured.filter(([, , rate]) => rate).map(([name, call]) => ({ name, call })),
     );
@@ -287,7 +262,9 @@ async function main() {
         rows.push({ name: `storeMemories into a ${LARGE} vault`, rate, unit: 'memories/s' });
         const name = `search, 1 vault of ${LARGE}, HYBRID`;
         const call = async () => searchOne(longQuery(), 'HYBRID', [large])();
-        const { p50, p99 } = (await latencies([{ name, call }], 50)).get(name)!;
+        const { p50, p99 } = (await latencies([{ name, call }], 50, (row) => (phasesOf = row))).get(
+          name,
+        )!;
         rows.push({ name, p50, p99 });
       } catch (error) {
         rows.push({ name: `${LARGE} in one vault: ${(error as Error).message}` });
