@@ -16,6 +16,7 @@ import { VaultMeta } from '../warm-tier/vault-meta';
 import { ExportViews, type ExportPage } from '../warm-tier/export-views';
 import { VaultQueries } from '../queries/vault-queries';
 import { askFannedVaults, fannedAnswers, leadsForeignVaults } from './vault-fan-out';
+import { answerBytes, MAX_ANSWER_BYTES } from '../rpc/answer-size';
 import { VaultReads } from './vault-reads';
 import { VaultReembed } from './vault-reembed';
 import { VaultStorage } from '../warm-tier/vault-storage';
@@ -245,6 +246,15 @@ export class VaultObject extends DurableObject<Env> {
       asked,
       options.storageBytes !== false,
     );
+    // An answer too large for the RPC is refused before anything is billed
+    // (rpc/answer-size.ts): many aliased searches of long memories.
+    const size = answerBytes(response.results, MAX_ANSWER_BYTES);
+    if (size > MAX_ANSWER_BYTES)
+      return failure(
+        'PAYLOAD_TOO_LARGE',
+        `this operation's reads of one vault would answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB (the most one vault call carries): ask for fewer hits (window limits, page sizes) or send fewer searches in one operation; nothing was billed`,
+        'ANSWER_TOO_LARGE',
+      );
     // The tokens of metered searches are recorded before the answer leaves,
     // with those of other reads finishing meanwhile, in one commit (group
     // commit: usage-commit-group.ts). Multi-vault searches this vault leads
