@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
 import { newMemoryKey, revokeMemoryKey } from './helpers';
@@ -368,6 +368,73 @@ describe('web console at /console', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
     await shot('phone-chat-answer');
     await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('stops a streaming answer with Stop, on leaving the Chat screen and on signing out', async () => {
+    // The provider fake sends the first words, then keeps the stream open
+    // with text-less events until its client goes away.
+    const fake = inject('fakeUrl');
+    const trickleNextCall = () =>
+      fetch(`${fake}/_script`, {
+        method: 'POST',
+        body: JSON.stringify({ host: 'llm.local.test', mode: 'trickle' }),
+      });
+    // The browser's own account of the chat stream's request: it ends only
+    // when the page aborts it (the server would keep it open a minute).
+    let streamEnded: Promise<string> = Promise.resolve('none');
+    const startAnswer = async (message: string) => {
+      await page.goto(`${console_()}#/chat`);
+      await page.getByRole('heading', { name: 'Chat playground' }).waitFor();
+      await page.locator('select[name=provider]').selectOption('compatible');
+      await page.getByLabel('Model').fill('fake-model');
+      await page.getByLabel('Provider key').fill('sk-console-stop-secret');
+      await page.locator('select[name=memoryMode]').selectOption('READ');
+      await page.getByLabel('Message').fill(message);
+      await trickleNextCall();
+      const isStream = (request: Request) =>
+        request.postData()?.includes('subscription ChatStream') === true;
+      streamEnded = Promise.race([
+        page
+          .waitForEvent('requestfailed', { predicate: isStream, timeout: 20_000 })
+          .then((request) => request.failure()?.errorText ?? 'failed')
+          .catch(() => 'still open'),
+        page
+          .waitForEvent('requestfinished', { predicate: isStream, timeout: 20_000 })
+          .then(() => 'finished')
+          .catch(() => 'still open'),
+      ]);
+      await page.getByRole('button', { name: 'Send' }).click();
+      // The first words arrived; the stream is still open.
+      await expect.poll(() => page.getByTestId('chat-answer').textContent()).toMatch(/\S/);
+    };
+
+    // Stop: the words so far stay, marked stopped; Send is back.
+    await startAnswer('Stop me half-way');
+    const partial = await page.getByTestId('chat-answer').textContent();
+    await shot('chat-answering');
+    // Before: only a disabled "Answering…" button, nothing to stop the answer with.
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+    expect(await page.getByTestId('chat-answer').textContent()).toBe(partial);
+    expect(await page.getByTestId('chat-stopped').textContent()).toContain('Stopped');
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('chat-stopped');
+
+    // Another screen: the answer stops with the Chat screen.
+    await startAnswer('Leave me half-way');
+    await page.getByRole('navigation').getByRole('link', { name: 'Vaults' }).click();
+    // Before: the stream stayed open (the provider answering on) after the screen was gone.
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+
+    // Signing out stops it too; then sign in again for the tests after this one.
+    await startAnswer('Sign out half-way');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+    await page.getByLabel('Memory key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatInput, ChatResult, MemoryRouterClient, MemoryWindow } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { MemoryCard } from '../components/memory-card';
@@ -45,7 +45,19 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
   const [result, setResult] = useState<ChatResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Whether the answer shown was cut short by Stop (what came so far stays shown).
+  const [stopped, setStopped] = useState(false);
   const running = useRef<AbortController | null>(null);
+  // Leaving the screen (another screen, signing out) stops a running answer:
+  // the stream closes, and the server ends the provider call and stores no turn.
+  useEffect(() => () => running.current?.abort(), []);
+
+  const stop = () => {
+    running.current?.abort();
+    running.current = null;
+    setBusy(false);
+    setStopped(true);
+  };
 
   const send = async (event: Event) => {
     event.preventDefault();
@@ -55,6 +67,7 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
     setError(null);
     setAnswer('');
     setResult(null);
+    setStopped(false);
     setBusy(true);
     const input: ChatInput = {
       model: `${provider}/${model.trim()}`,
@@ -183,15 +196,27 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
             required
           />
         </label>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Answering…' : 'Send'}
-        </button>
+        <div class="actions wide">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Answering…' : 'Send'}
+          </button>
+          {busy ? (
+            <button type="button" class="secondary" onClick={stop}>
+              Stop
+            </button>
+          ) : null}
+        </div>
       </form>
       <ErrorBanner error={error} />
       {answer !== '' || result ? (
         <div class="card chat-answer" data-testid="chat-answer">
           {answer}
         </div>
+      ) : null}
+      {stopped ? (
+        <p class="notice chat-stopped" data-testid="chat-stopped">
+          Stopped: the answer above is what arrived before you stopped it.
+        </p>
       ) : null}
       {result ? <ChatReceipt result={result} /> : null}
     </section>
