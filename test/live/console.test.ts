@@ -438,6 +438,41 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('takes every window at 0: a search that asks for no hits, a chat that reads no memory', async () => {
+    const zeroEveryWindow = async () => {
+      for (const window of ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'])
+        await page.locator(`input[name=limit-${window}]`).fill('0');
+    };
+    await page.goto(`${console_()}#/search`);
+    await page.locator('input[name=query]').fill('allergic');
+    await zeroEveryWindow();
+    await page.getByRole('button', { name: 'Search' }).click();
+    // Before: BAD_USER_INPUT INVALID_WINDOWS "windows: names no window", for `windows: []`.
+    await page.getByTestId('search-notice').waitFor();
+    expect(await page.getByTestId('search-notice').textContent()).toContain('NO_HITS_ASKED');
+    expect(await page.locator('.results .summary').textContent()).toMatch(/^0 hits/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('search-no-windows');
+
+    await page.goto(`${console_()}#/chat`);
+    await page.locator('select[name=provider]').selectOption('compatible');
+    await page.getByLabel('Model').fill('fake-model');
+    await page.getByLabel('Provider key').fill('sk-console-test-secret');
+    await page.locator('select[name=memoryMode]').selectOption('WRITE');
+    await zeroEveryWindow();
+    await page.getByLabel('Message').fill('Remember that I water the ferns on Sundays');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const receipt = page.getByTestId('chat-receipt');
+    await receipt.waitFor();
+    expect(await page.getByTestId('chat-answer').textContent()).toBe(
+      'Fake llm.local.test heard: Remember that I water the ferns on Sundays',
+    );
+    expect(await receipt.locator('[data-field=hits]').textContent()).toBe('0');
+    expect(await receipt.locator('[data-field=turn]').textContent()).toMatch(/^yes/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('wraps a very long vault id instead of widening the page, keeping it whole in the title', async () => {
     // The longest id the API accepts (128 characters), with no place to break.
     const longId = `customer-${'0123456789abcdef'.repeat(7)}-end`.padEnd(128, 'x');

@@ -73,10 +73,10 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
       model: `${provider}/${model.trim()}`,
       messages: [{ role: 'USER', content: message }],
       memoryMode: mode,
-      windows: WINDOWS.filter((window) => (limits[window] ?? 0) > 0).map((window) => ({
-        window,
-        limit: limits[window] ?? 0,
-      })),
+      // Every window as set, 0 included: a window of limit 0 is not read, all
+      // at 0 injects nothing (the turn is still stored in READ_WRITE and
+      // WRITE); left out, they made `windows: []`, refused as INVALID_WINDOWS.
+      windows: WINDOWS.map((window) => ({ window, limit: limits[window] ?? 0 })),
       ...(sessionId.trim() === '' ? {} : { sessionId: sessionId.trim() }),
       ...(conversationId.trim() === '' ? {} : { conversationId: conversationId.trim() }),
     };
