@@ -183,6 +183,61 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('reads the open vault’s page one request at a time while a burst of memory events arrives', async () => {
+    const vault = { kind: 'SESSION' as const, id: 'burst' };
+    await api.store({ content: 'Before the burst', vault });
+    const isPageRead = (request: Request) =>
+      request.postData()?.includes('query VaultMemories') === true;
+    await Promise.all([
+      page.waitForResponse((response) =>
+        response.request().postData()?.includes('subscription MemoryEvents'),
+      ),
+      page.goto(`${console_()}#/vault/session/burst`),
+    ]);
+    await page.getByText('Before the burst').waitFor();
+    // Each page read takes half a second, so the events below arrive while one runs.
+    await page.route('**/graphql', async (route) => {
+      if (!isPageRead(route.request())) return route.fallback();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return route.fallback();
+    });
+    let reads = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    const started = (request: Request) => {
+      if (!isPageRead(request)) return;
+      reads += 1;
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+    };
+    const ended = (request: Request) => {
+      if (isPageRead(request)) running -= 1;
+    };
+    page.on('request', started);
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
+    try {
+      // Twenty writes from another client, one event each.
+      for (let index = 1; index <= 20; index++)
+        await api.store({ content: `Burst note ${index}`, vault });
+      // The screen ends on the vault as the last event left it.
+      await expect
+        .poll(() => page.locator('[data-field=count]').textContent(), { timeout: 20_000 })
+        .toBe('21');
+      expect(await page.locator('.memory-list > li').first().textContent()).toContain(
+        'Burst note 20',
+      );
+    } finally {
+      page.off('request', started);
+      page.off('requestfinished', ended);
+      page.off('requestfailed', ended);
+      await page.unroute('**/graphql');
+    }
+    // Before: one read per event, up to twenty at once.
+    expect(mostAtOnce).toBe(1);
+    expect(reads).toBeLessThan(10);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('clears a vault only after its name is typed', async () => {
     await page.goto(`${console_()}#/vault/session/scratch`);
     await page.getByText('Scratch thought to be cleared').waitFor();
