@@ -62,4 +62,27 @@ describe('@memoryrouter/client before sending', () => {
     const chats = (await fakeCalls()).filter((call) => call.path.includes('/chat/completions'));
     expect(chats).toHaveLength(1);
   });
+
+  it('refuses a key no HTTP header can carry with INVALID_KEY, sending nothing', async () => {
+    // The docs' own placeholder, typed as is: "…" is U+2026, outside Latin-1.
+    const { client, sent } = countingClient('mk_…');
+    // Before: NETWORK_ERROR "could not reach …: Cannot convert argument to a ByteString".
+    const refused = await client.me().catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'INVALID_KEY', status: undefined });
+    expect((refused as Error).message).toContain('U+2026 (…) at character 4');
+    const streamed = await collect(
+      client.memoryEvents({ kind: 'CORE' }, { signal: new AbortController().signal }),
+    ).catch((error: unknown) => error);
+    expect(streamed).toMatchObject({ code: 'INVALID_KEY' });
+    const lineBreak = countingClient('mk_abc\ndef');
+    expect(await lineBreak.client.vaults().catch((error: unknown) => error)).toMatchObject({
+      code: 'INVALID_KEY',
+    });
+    expect([...sent, ...lineBreak.sent]).toEqual([]);
+
+    // A key with trailing whitespace (a pasted line) is sent, the header dropping it; the server judges it.
+    const { secret } = await keyWithMemory('The user lives in Lisbon');
+    const pasted = countingClient(`${secret}\n`);
+    expect((await pasted.client.vaults()).map((vault) => vault.kind)).toContain('CORE');
+  });
 });

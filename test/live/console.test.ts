@@ -101,6 +101,19 @@ describe('web console at /console', () => {
 
   it('refuses a wrong key with the API message, then signs in and keeps the key in sessionStorage only', async () => {
     await page.goto(console_());
+    // The docs' placeholder typed as is: the client refuses it before sending, at the field.
+    await page.getByLabel('Memory key').fill('mk_…');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const fieldError = page.locator('#memory-key-error');
+    // Before: NETWORK_ERROR "could not reach …: String contains non ISO-8859-1 code point".
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/^INVALID_KEY the memory key cannot be sent/);
+    expect(await page.getByLabel('Memory key').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Memory key').getAttribute('aria-describedby')).toBe(
+      'memory-key-error',
+    );
+    await shot('sign-in-invalid-key');
+
     await page.getByLabel('Memory key').fill('mk_bm9ib2R5.wrong-secret');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
