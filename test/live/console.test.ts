@@ -279,6 +279,10 @@ describe('web console at /console', () => {
     await expect.poll(() => items.count()).toBe(1);
     expect(await items.first().textContent()).toContain('My dentist appointment is on Friday');
     expect(await items.first().textContent()).toContain('topic: health');
+    // Before: "Page 1 · 1 memories".
+    await expect
+      .poll(() => page.locator('.toolbar > span').textContent())
+      .toBe('Page 1 · 1 memory');
     const stored = await api.memories({ kind: 'SESSION', id: 'notes' });
     expect(stored?.memories.edges.map(({ node }) => node.content)).toEqual([
       'My dentist appointment is on Friday',
@@ -315,6 +319,9 @@ describe('web console at /console', () => {
     expect(await page.locator('.timeline circle').count()).toBe(hits);
     expect(await page.locator('.receipt').textContent()).toMatch(/Memory tokens\d+/);
     expect(await page.locator('.receipt').textContent()).toContain('core × 1');
+    const searchStatus = page.getByTestId('search-status');
+    expect(await searchStatus.getAttribute('role')).toBe('status');
+    expect(await searchStatus.textContent()).toBe(`${hits} hits found.`);
     await shot('search');
 
     // A metadata filter narrows the hits to memories that carry it.
@@ -371,6 +378,11 @@ describe('web console at /console', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen.at(-1)).toBe(401);
+    const importStatus = page.getByTestId('import-status');
+    expect(await importStatus.getAttribute('role')).toBe('status');
+    expect(await importStatus.textContent()).toBe(
+      'Import finished: 400 imported, 0 skipped, 1 failed.',
+    );
     await shot('import');
     expect((await api.memories({ kind: 'SESSION', id: 'imported' }))?.memoryCount).toBe(400);
     expect(pageErrors).toEqual([]);
@@ -424,6 +436,12 @@ describe('web console at /console', () => {
       Number(await receipt.locator('[data-field=memoryTokens]').textContent()),
     ).toBeGreaterThan(0);
     expect(await receipt.locator('.memory-list').textContent()).toContain('allergic to peanuts');
+    // The answer's end is said in a live region (before: none on any screen).
+    const status = page.getByTestId('chat-status');
+    expect(await status.getAttribute('role')).toBe('status');
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(await status.textContent()).toMatch(/^Answer complete: \d+ memor(y|ies) injected\.$/);
+    expect(await page.getByTestId('chat-answer').getAttribute('aria-busy')).toBe('false');
     const stored = await page.evaluate(() => [
       ...Object.values(sessionStorage),
       ...Object.values(localStorage),

@@ -3,7 +3,7 @@ import type { ChatInput, ChatResult, MemoryRouterClient, MemoryWindow } from '@m
 import { ErrorBanner } from '../components/error-banner';
 import { MemoryCard } from '../components/memory-card';
 import { WindowLimits } from '../components/window-limits';
-import { formatNumber, vaultLabel } from '../format';
+import { countOf, formatNumber, vaultLabel } from '../format';
 
 const PROVIDERS = [
   ['openai', 'gpt-4o-mini'],
@@ -209,15 +209,27 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
       </form>
       <ErrorBanner error={error} />
       {answer !== '' || result ? (
-        <div class="card chat-answer" data-testid="chat-answer">
+        <div
+          class="card chat-answer"
+          data-testid="chat-answer"
+          aria-live="polite"
+          aria-busy={busy ? 'true' : 'false'}
+        >
           {answer}
         </div>
       ) : null}
-      {stopped ? (
-        <p class="notice chat-stopped" data-testid="chat-stopped">
-          Stopped: the answer above is what arrived before you stopped it.
-        </p>
-      ) : null}
+      {/* Always present, so a screen reader hears each change: answering, done, stopped. */}
+      <p class="notice chat-status" role="status" aria-live="polite" data-testid="chat-status">
+        {busy ? (
+          'Answering…'
+        ) : stopped ? (
+          <span data-testid="chat-stopped">
+            Stopped: the answer above is what arrived before you stopped it.
+          </span>
+        ) : result ? (
+          `Answer complete: ${countOf(result.memory.hits.length, 'memory', 'memories')} injected.`
+        ) : null}
+      </p>
       {result ? <ChatReceipt result={result} /> : null}
     </section>
   );
@@ -242,7 +254,7 @@ function ChatReceipt({ result }: { result: ChatResult }) {
         <dd data-field="turn">
           {memory.turn
             ? memory.turn.stored
-              ? `yes (${memory.turn.memories} memories)`
+              ? `yes (${countOf(memory.turn.memories, 'memory', 'memories')})`
               : `no${memory.turn.reason ? ` (${memory.turn.reason})` : ''}`
             : '—'}
         </dd>

@@ -164,6 +164,14 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
         </button>
       </form>
       <ErrorBanner error={error ?? vaults.error} />
+      {/* Always present, so a screen reader hears the search start and its results arrive. */}
+      <p class="sr-only" role="status" aria-live="polite" data-testid="search-status">
+        {busy
+          ? 'Searching…'
+          : answer
+            ? `${plural(answer.result.hits.length, 'hit')} found${answer.result.notice ? `: ${answer.result.notice.reason}` : ''}.`
+            : ''}
+      </p>
       {answer ? <Results answer={answer} /> : null}
     </section>
   );
