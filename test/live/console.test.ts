@@ -202,8 +202,8 @@ describe('web console at /console', () => {
     const isPageRead = (request: Request) =>
       request.postData()?.includes('query VaultMemories') === true;
     await Promise.all([
-      page.waitForResponse((response) =>
-        response.request().postData()?.includes('subscription MemoryEvents'),
+      page.waitForResponse(
+        (response) => response.request().postData()?.includes('subscription MemoryEvents') === true,
       ),
       page.goto(`${console_()}#/vault/session/burst`),
     ]);
