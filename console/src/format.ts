@@ -52,3 +52,8 @@ export function selectorOf(vault: {
 }): VaultSelector {
   return vault.kind === 'CORE' ? { kind: 'CORE' } : { kind: vault.kind, id: vault.externalId };
 }
+
+/** "1 memory", "2 memories", "1,000 hits": a count and its noun, singular for one. */
+export function countOf(count: number, one: string, many = `${one}s`): string {
+  return `${formatNumber(count)} ${count === 1 ? one : many}`;
+}

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient, type MemoryRouterClient } from '@memoryrouter/client';
 import { newMemoryKey, revokeMemoryKey } from './helpers';
@@ -101,6 +101,19 @@ describe('web console at /console', () => {
 
   it('refuses a wrong key with the API message, then signs in and keeps the key in sessionStorage only', async () => {
     await page.goto(console_());
+    // The docs' placeholder typed as is: the client refuses it before sending, at the field.
+    await page.getByLabel('Memory key').fill('mk_…');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const fieldError = page.locator('#memory-key-error');
+    // Before: NETWORK_ERROR "could not reach …: String contains non ISO-8859-1 code point".
+    await fieldError.waitFor();
+    expect(await fieldError.textContent()).toMatch(/^INVALID_KEY the memory key cannot be sent/);
+    expect(await page.getByLabel('Memory key').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Memory key').getAttribute('aria-describedby')).toBe(
+      'memory-key-error',
+    );
+    await shot('sign-in-invalid-key');
+
     await page.getByLabel('Memory key').fill('mk_bm9ib2R5.wrong-secret');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('UNAUTHENTICATED');
@@ -183,6 +196,61 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('reads the open vault’s page one request at a time while a burst of memory events arrives', async () => {
+    const vault = { kind: 'SESSION' as const, id: 'burst' };
+    await api.store({ content: 'Before the burst', vault });
+    const isPageRead = (request: Request) =>
+      request.postData()?.includes('query VaultMemories') === true;
+    await Promise.all([
+      page.waitForResponse(
+        (response) => response.request().postData()?.includes('subscription MemoryEvents') === true,
+      ),
+      page.goto(`${console_()}#/vault/session/burst`),
+    ]);
+    await page.getByText('Before the burst').waitFor();
+    // Each page read takes half a second, so the events below arrive while one runs.
+    await page.route('**/graphql', async (route) => {
+      if (!isPageRead(route.request())) return route.fallback();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return route.fallback();
+    });
+    let reads = 0;
+    let running = 0;
+    let mostAtOnce = 0;
+    const started = (request: Request) => {
+      if (!isPageRead(request)) return;
+      reads += 1;
+      mostAtOnce = Math.max(mostAtOnce, ++running);
+    };
+    const ended = (request: Request) => {
+      if (isPageRead(request)) running -= 1;
+    };
+    page.on('request', started);
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
+    try {
+      // Twenty writes from another client, one event each.
+      for (let index = 1; index <= 20; index++)
+        await api.store({ content: `Burst note ${index}`, vault });
+      // The screen ends on the vault as the last event left it.
+      await expect
+        .poll(() => page.locator('[data-field=count]').textContent(), { timeout: 20_000 })
+        .toBe('21');
+      expect(await page.locator('.memory-list > li').first().textContent()).toContain(
+        'Burst note 20',
+      );
+    } finally {
+      page.off('request', started);
+      page.off('requestfinished', ended);
+      page.off('requestfailed', ended);
+      await page.unroute('**/graphql');
+    }
+    // Before: one read per event, up to twenty at once.
+    expect(mostAtOnce).toBe(1);
+    expect(reads).toBeLessThan(10);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('clears a vault only after its name is typed', async () => {
     await page.goto(`${console_()}#/vault/session/scratch`);
     await page.getByText('Scratch thought to be cleared').waitFor();
@@ -211,6 +279,10 @@ describe('web console at /console', () => {
     await expect.poll(() => items.count()).toBe(1);
     expect(await items.first().textContent()).toContain('My dentist appointment is on Friday');
     expect(await items.first().textContent()).toContain('topic: health');
+    // Before: "Page 1 · 1 memories".
+    await expect
+      .poll(() => page.locator('.toolbar > span').textContent())
+      .toBe('Page 1 · 1 memory');
     const stored = await api.memories({ kind: 'SESSION', id: 'notes' });
     expect(stored?.memories.edges.map(({ node }) => node.content)).toEqual([
       'My dentist appointment is on Friday',
@@ -247,6 +319,9 @@ describe('web console at /console', () => {
     expect(await page.locator('.timeline circle').count()).toBe(hits);
     expect(await page.locator('.receipt').textContent()).toMatch(/Memory tokens\d+/);
     expect(await page.locator('.receipt').textContent()).toContain('core × 1');
+    const searchStatus = page.getByTestId('search-status');
+    expect(await searchStatus.getAttribute('role')).toBe('status');
+    expect(await searchStatus.textContent()).toBe(`${hits} hits found.`);
     await shot('search');
 
     // A metadata filter narrows the hits to memories that carry it.
@@ -303,6 +378,11 @@ describe('web console at /console', () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(seen.at(-1)).toBe(401);
+    const importStatus = page.getByTestId('import-status');
+    expect(await importStatus.getAttribute('role')).toBe('status');
+    expect(await importStatus.textContent()).toBe(
+      'Import finished: 400 imported, 0 skipped, 1 failed.',
+    );
     await shot('import');
     expect((await api.memories({ kind: 'SESSION', id: 'imported' }))?.memoryCount).toBe(400);
     expect(pageErrors).toEqual([]);
@@ -356,6 +436,12 @@ describe('web console at /console', () => {
       Number(await receipt.locator('[data-field=memoryTokens]').textContent()),
     ).toBeGreaterThan(0);
     expect(await receipt.locator('.memory-list').textContent()).toContain('allergic to peanuts');
+    // The answer's end is said in a live region (before: none on any screen).
+    const status = page.getByTestId('chat-status');
+    expect(await status.getAttribute('role')).toBe('status');
+    expect(await status.getAttribute('aria-live')).toBe('polite');
+    expect(await status.textContent()).toMatch(/^Answer complete: \d+ memor(y|ies) injected\.$/);
+    expect(await page.getByTestId('chat-answer').getAttribute('aria-busy')).toBe('false');
     const stored = await page.evaluate(() => [
       ...Object.values(sessionStorage),
       ...Object.values(localStorage),
@@ -368,6 +454,108 @@ describe('web console at /console', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
     await shot('phone-chat-answer');
     await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('stops a streaming answer with Stop, on leaving the Chat screen and on signing out', async () => {
+    // The provider fake sends the first words, then keeps the stream open
+    // with text-less events until its client goes away.
+    const fake = inject('fakeUrl');
+    const trickleNextCall = () =>
+      fetch(`${fake}/_script`, {
+        method: 'POST',
+        body: JSON.stringify({ host: 'llm.local.test', mode: 'trickle' }),
+      });
+    // The browser's own account of the chat stream's request: it ends only
+    // when the page aborts it (the server would keep it open a minute).
+    let streamEnded: Promise<string> = Promise.resolve('none');
+    const startAnswer = async (message: string) => {
+      await page.goto(`${console_()}#/chat`);
+      await page.getByRole('heading', { name: 'Chat playground' }).waitFor();
+      await page.locator('select[name=provider]').selectOption('compatible');
+      await page.getByLabel('Model').fill('fake-model');
+      await page.getByLabel('Provider key').fill('sk-console-stop-secret');
+      await page.locator('select[name=memoryMode]').selectOption('READ');
+      await page.getByLabel('Message').fill(message);
+      await trickleNextCall();
+      const isStream = (request: Request) =>
+        request.postData()?.includes('subscription ChatStream') === true;
+      streamEnded = Promise.race([
+        page
+          .waitForEvent('requestfailed', { predicate: isStream, timeout: 20_000 })
+          .then((request) => request.failure()?.errorText ?? 'failed')
+          .catch(() => 'still open'),
+        page
+          .waitForEvent('requestfinished', { predicate: isStream, timeout: 20_000 })
+          .then(() => 'finished')
+          .catch(() => 'still open'),
+      ]);
+      await page.getByRole('button', { name: 'Send' }).click();
+      // The first words arrived; the stream is still open.
+      await expect.poll(() => page.getByTestId('chat-answer').textContent()).toMatch(/\S/);
+    };
+
+    // Stop: the words so far stay, marked stopped; Send is back.
+    await startAnswer('Stop me half-way');
+    const partial = await page.getByTestId('chat-answer').textContent();
+    await shot('chat-answering');
+    // Before: only a disabled "Answering…" button, nothing to stop the answer with.
+    await page.getByRole('button', { name: 'Stop' }).click();
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+    expect(await page.getByTestId('chat-answer').textContent()).toBe(partial);
+    expect(await page.getByTestId('chat-stopped').textContent()).toContain('Stopped');
+    expect(await page.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('chat-stopped');
+
+    // Another screen: the answer stops with the Chat screen.
+    await startAnswer('Leave me half-way');
+    await page.getByRole('navigation').getByRole('link', { name: 'Vaults' }).click();
+    // Before: the stream stayed open (the provider answering on) after the screen was gone.
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+
+    // Signing out stops it too; then sign in again for the tests after this one.
+    await startAnswer('Sign out half-way');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await streamEnded).toBe('net::ERR_ABORTED');
+    await page.getByLabel('Memory key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('takes every window at 0: a search that asks for no hits, a chat that reads no memory', async () => {
+    const zeroEveryWindow = async () => {
+      for (const window of ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'])
+        await page.locator(`input[name=limit-${window}]`).fill('0');
+    };
+    await page.goto(`${console_()}#/search`);
+    await page.locator('input[name=query]').fill('allergic');
+    await zeroEveryWindow();
+    await page.getByRole('button', { name: 'Search' }).click();
+    // Before: BAD_USER_INPUT INVALID_WINDOWS "windows: names no window", for `windows: []`.
+    await page.getByTestId('search-notice').waitFor();
+    expect(await page.getByTestId('search-notice').textContent()).toContain('NO_HITS_ASKED');
+    expect(await page.locator('.results .summary').textContent()).toMatch(/^0 hits/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await shot('search-no-windows');
+
+    await page.goto(`${console_()}#/chat`);
+    await page.locator('select[name=provider]').selectOption('compatible');
+    await page.getByLabel('Model').fill('fake-model');
+    await page.getByLabel('Provider key').fill('sk-console-test-secret');
+    await page.locator('select[name=memoryMode]').selectOption('WRITE');
+    await zeroEveryWindow();
+    await page.getByLabel('Message').fill('Remember that I water the ferns on Sundays');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const receipt = page.getByTestId('chat-receipt');
+    await receipt.waitFor();
+    expect(await page.getByTestId('chat-answer').textContent()).toBe(
+      'Fake llm.local.test heard: Remember that I water the ferns on Sundays',
+    );
+    expect(await receipt.locator('[data-field=hits]').textContent()).toBe('0');
+    expect(await receipt.locator('[data-field=turn]').textContent()).toMatch(/^yes/);
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

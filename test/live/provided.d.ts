@@ -4,6 +4,8 @@ declare module 'vitest' {
     liveUrl: string;
     adminSecret: string;
     chromium: string;
+    /** The provider fake (setup/provider-fake.ts): its control paths /_script and /_calls. */
+    fakeUrl: string;
   }
 }
 

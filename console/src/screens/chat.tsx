@@ -1,9 +1,9 @@
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatInput, ChatResult, MemoryRouterClient, MemoryWindow } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { MemoryCard } from '../components/memory-card';
 import { WindowLimits } from '../components/window-limits';
-import { formatNumber, vaultLabel } from '../format';
+import { countOf, formatNumber, vaultLabel } from '../format';
 
 const PROVIDERS = [
   ['openai', 'gpt-4o-mini'],
@@ -45,7 +45,19 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
   const [result, setResult] = useState<ChatResult | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Whether the answer shown was cut short by Stop (what came so far stays shown).
+  const [stopped, setStopped] = useState(false);
   const running = useRef<AbortController | null>(null);
+  // Leaving the screen (another screen, signing out) stops a running answer:
+  // the stream closes, and the server ends the provider call and stores no turn.
+  useEffect(() => () => running.current?.abort(), []);
+
+  const stop = () => {
+    running.current?.abort();
+    running.current = null;
+    setBusy(false);
+    setStopped(true);
+  };
 
   const send = async (event: Event) => {
     event.preventDefault();
@@ -55,15 +67,16 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
     setError(null);
     setAnswer('');
     setResult(null);
+    setStopped(false);
     setBusy(true);
     const input: ChatInput = {
       model: `${provider}/${model.trim()}`,
       messages: [{ role: 'USER', content: message }],
       memoryMode: mode,
-      windows: WINDOWS.filter((window) => (limits[window] ?? 0) > 0).map((window) => ({
-        window,
-        limit: limits[window] ?? 0,
-      })),
+      // Every window as set, 0 included: a window of limit 0 is not read, all
+      // at 0 injects nothing (the turn is still stored in READ_WRITE and
+      // WRITE); left out, they made `windows: []`, refused as INVALID_WINDOWS.
+      windows: WINDOWS.map((window) => ({ window, limit: limits[window] ?? 0 })),
       ...(sessionId.trim() === '' ? {} : { sessionId: sessionId.trim() }),
       ...(conversationId.trim() === '' ? {} : { conversationId: conversationId.trim() }),
     };
@@ -183,16 +196,40 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
             required
           />
         </label>
-        <button type="submit" disabled={busy}>
-          {busy ? 'Answering…' : 'Send'}
-        </button>
+        <div class="actions wide">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Answering…' : 'Send'}
+          </button>
+          {busy ? (
+            <button type="button" class="secondary" onClick={stop}>
+              Stop
+            </button>
+          ) : null}
+        </div>
       </form>
       <ErrorBanner error={error} />
       {answer !== '' || result ? (
-        <div class="card chat-answer" data-testid="chat-answer">
+        <div
+          class="card chat-answer"
+          data-testid="chat-answer"
+          aria-live="polite"
+          aria-busy={busy ? 'true' : 'false'}
+        >
           {answer}
         </div>
       ) : null}
+      {/* Always present, so a screen reader hears each change: answering, done, stopped. */}
+      <p class="notice chat-status" role="status" aria-live="polite" data-testid="chat-status">
+        {busy ? (
+          'Answering…'
+        ) : stopped ? (
+          <span data-testid="chat-stopped">
+            Stopped: the answer above is what arrived before you stopped it.
+          </span>
+        ) : result ? (
+          `Answer complete: ${countOf(result.memory.hits.length, 'memory', 'memories')} injected.`
+        ) : null}
+      </p>
       {result ? <ChatReceipt result={result} /> : null}
     </section>
   );
@@ -217,7 +254,7 @@ function ChatReceipt({ result }: { result: ChatResult }) {
         <dd data-field="turn">
           {memory.turn
             ? memory.turn.stored
-              ? `yes (${memory.turn.memories} memories)`
+              ? `yes (${countOf(memory.turn.memories, 'memory', 'memories')})`
               : `no${memory.turn.reason ? ` (${memory.turn.reason})` : ''}`
             : '—'}
         </dd>

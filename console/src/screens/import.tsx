@@ -106,6 +106,14 @@ export function ImportScreen({
         </div>
       ) : null}
       <ErrorBanner error={error} />
+      {/* Always present, so a screen reader hears the import move on and end. */}
+      <p class="sr-only" role="status" aria-live="polite" data-testid="import-status">
+        {busy && progress
+          ? `${formatNumber(progress.linesDone)} of ${formatNumber(progress.totalLines)} lines`
+          : report
+            ? `Import finished: ${formatNumber(report.imported)} imported, ${formatNumber(report.skipped)} skipped, ${formatNumber(report.failed)} failed.`
+            : ''}
+      </p>
       {report ? (
         <div class="card import-report" data-testid="import-report">
           <h3>Report</h3>

@@ -66,10 +66,10 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
     const input: SearchInput = {
       query,
       mode,
-      windows: WINDOWS.filter(({ window }) => (limits[window] ?? 0) > 0).map(({ window }) => ({
-        window,
-        limit: limits[window] ?? 0,
-      })),
+      // Every window as set, 0 included: a window of limit 0 is not read, and
+      // all at 0 is the API's NO_HITS_ASKED notice, shown with the results
+      // (left out, they made `windows: []`, refused as INVALID_WINDOWS).
+      windows: WINDOWS.map(({ window }) => ({ window, limit: limits[window] ?? 0 })),
       ...(selectors.length > 0 ? { vaults: selectors } : {}),
       ...(filter === undefined ? {} : { metadata: filter }),
       ...(now === '' ? {} : { now: new Date(reference).toISOString() }),
@@ -164,6 +164,14 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
         </button>
       </form>
       <ErrorBanner error={error ?? vaults.error} />
+      {/* Always present, so a screen reader hears the search start and its results arrive. */}
+      <p class="sr-only" role="status" aria-live="polite" data-testid="search-status">
+        {busy
+          ? 'Searching…'
+          : answer
+            ? `${plural(answer.result.hits.length, 'hit')} found${answer.result.notice ? `: ${answer.result.notice.reason}` : ''}.`
+            : ''}
+      </p>
       {answer ? <Results answer={answer} /> : null}
     </section>
   );
@@ -176,6 +184,11 @@ function Results({ answer }: { answer: Answer }) {
       <p class="summary">
         {plural(result.hits.length, 'hit')} · {formatNumber(result.memoryTokens)} memory tokens
       </p>
+      {result.notice ? (
+        <p class="notice" data-testid="search-notice">
+          <code>{result.notice.reason}</code> {result.notice.message}
+        </p>
+      ) : null}
       {result.hits.length > 0 ? <HitTimeline hits={result.hits} now={now} /> : null}
       {WINDOWS.map(({ window }) => {
         // The API lists hits best first across windows; filtered in that

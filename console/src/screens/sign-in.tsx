@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import type { MemoryKey } from '@memoryrouter/client';
+import { isMemoryRouterError, type MemoryKey } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { clientFor } from '../session';
 
@@ -31,6 +31,8 @@ export function SignIn({
       setBusy(false);
     }
   };
+  // A key the client cannot send at all (INVALID_KEY) is the field's fault: shown at the field.
+  const keyError = isMemoryRouterError(error, 'INVALID_KEY') ? error : null;
   return (
     <main class="sign-in">
       <h1>MemoryRouter</h1>
@@ -45,7 +47,14 @@ export function SignIn({
           value={key}
           onInput={(event) => setKey(event.currentTarget.value)}
           required
+          aria-invalid={keyError ? 'true' : undefined}
+          aria-describedby={keyError ? 'memory-key-error' : undefined}
         />
+        {keyError ? (
+          <p id="memory-key-error" class="field-error" role="alert">
+            <strong>{keyError.code}</strong> {keyError.message}
+          </p>
+        ) : null}
         <button type="submit" disabled={busy || key.trim() === ''}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>
@@ -53,7 +62,7 @@ export function SignIn({
           Kept in this tab's session storage only; closing the tab signs you out. Create a key with{' '}
           <code>npm run key:create</code>.
         </p>
-        <ErrorBanner error={error} />
+        <ErrorBanner error={keyError ? null : error} />
       </form>
     </main>
   );

@@ -4,7 +4,14 @@ import { ErrorBanner } from '../components/error-banner';
 import { AddMemory } from '../components/add-memory';
 import { LiveStopped } from '../components/live-stopped';
 import { MemoryCard } from '../components/memory-card';
-import { formatBytes, formatNumber, formatRelative, formatTime, vaultLabel } from '../format';
+import {
+  countOf,
+  formatBytes,
+  formatNumber,
+  formatRelative,
+  formatTime,
+  vaultLabel,
+} from '../format';
 import { watchVault } from '../live-updates';
 import { vaultHref } from '../router';
 import { isSuspension, keyRefusalOf } from '../session';
@@ -124,7 +131,7 @@ export function VaultScreen({
               </select>
             </label>
             <span>
-              Page {cursors.length} · {formatNumber(vault.memories.totalCount)} memories
+              Page {cursors.length} · {countOf(vault.memories.totalCount, 'memory', 'memories')}
             </span>
           </div>
           <ol class="memory-list">

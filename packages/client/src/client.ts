@@ -303,7 +303,7 @@ export function createClient(options: ClientOptions) {
      * turn was stored, `memory.turn`). To answer tool calls, send the result's
      * `toolCalls` back on an ASSISTANT message and each tool's output as a USER
      * message with `toolCallId`. Breaking out of the loop or aborting `signal`
-     * stops the model call.
+     * stops the model call; with a `signal` aborted already nothing is sent.
      */
     chat(
       input: ChatInput,

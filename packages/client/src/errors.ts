@@ -18,8 +18,13 @@ export const SERVER_ERROR_CODES = [
   'INTERNAL_SERVER_ERROR',
 ] as const;
 
-/** The client's own: NETWORK_ERROR when no answer arrived, UNEXPECTED_RESPONSE when the answer was not the API's. */
-export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE'] as const;
+/**
+ * The client's own: NETWORK_ERROR when no answer arrived, UNEXPECTED_RESPONSE
+ * when the answer was not the API's, INVALID_KEY when the memory key holds a
+ * character no HTTP header can carry (outside Latin-1, or a line break), so
+ * nothing was sent.
+ */
+export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE', 'INVALID_KEY'] as const;
 
 /** Every `code` a MemoryRouterError can have. */
 export type ErrorCode = (typeof SERVER_ERROR_CODES)[number] | (typeof CLIENT_ERROR_CODES)[number];
@@ -125,5 +130,31 @@ export function networkError(url: string, cause: unknown): MemoryRouterError {
     {},
     [],
     { cause },
+  );
+}
+
+/**
+ * The exception for a memory key that cannot be sent, or null when it can.
+ * An HTTP header carries Latin-1 without line breaks; `fetch` throws on
+ * anything else before sending (a line break or NUL too, except trailing
+ * whitespace, which it drops), which would read as NETWORK_ERROR. A typed
+ * "…" (the docs' `mk_…` placeholder) or a pasted line break is the usual cause.
+ */
+export function unsendableKeyError(key: string): MemoryRouterError | null {
+  // Trailing whitespace is dropped from a header value, so it can be sent.
+  const characters = [...key.replace(/[\t\n\r ]+$/, '')];
+  const index = characters.findIndex((character) => {
+    const code = character.codePointAt(0)!;
+    return code > 0xff || code === 0 || code === 0x0a || code === 0x0d;
+  });
+  if (index === -1) return null;
+  const character = characters[index]!;
+  const code = character.codePointAt(0)!;
+  const named = `U+${code.toString(16).toUpperCase().padStart(4, '0')}${code > 0xff ? ` (${character})` : ''}`;
+  return new MemoryRouterError(
+    'INVALID_KEY',
+    `the memory key cannot be sent: it holds ${named} at character ${index + 1}, which no HTTP header can carry; a memory key is plain ASCII (mk_…), copy it whole as \`memoryrouter keys create\` printed it`,
+    undefined,
+    undefined,
   );
 }

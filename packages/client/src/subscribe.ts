@@ -9,7 +9,9 @@ import type { Operation, Transport } from './transport.js';
  * each event's data. Errors in the stream are thrown as MemoryRouterError.
  * Leaving the loop early (break, return, or `signal`) closes the stream, and
  * the server stops what it was doing for it. Nothing is retried: a chat that
- * was cut off must not be sent to the model twice.
+ * was cut off must not be sent to the model twice. A `signal` aborted before
+ * the first event is asked for ends the loop the same way, before anything
+ * is sent (an abort during the stream throws nothing either).
  */
 export async function* subscribe<TResult, TVariables>(
   transport: Transport,
@@ -17,6 +19,8 @@ export async function* subscribe<TResult, TVariables>(
   variables: TVariables,
   options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
 ): AsyncGenerator<TResult, void, undefined> {
+  // Its 'abort' event has fired already: the listener below would never run.
+  if (options.signal?.aborted) return;
   const sse = createSseClient({
     url: transport.graphqlUrl,
     headers: transport.headers(options.headers),

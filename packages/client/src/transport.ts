@@ -3,6 +3,7 @@ import {
   fromFailedResponse,
   fromGraphQLErrors,
   networkError,
+  unsendableKeyError,
   MemoryRouterError,
 } from './errors.js';
 import type { GraphQLErrorEntry } from './errors.js';
@@ -38,8 +39,14 @@ export class Transport {
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
   }
 
-  /** Request headers: the caller's, then the memory key, then these. */
+  /**
+   * Request headers: the caller's, then the memory key, then these. Every
+   * request asks here first, so a key no header can carry is refused
+   * (INVALID_KEY) before anything is sent.
+   */
   headers(more: Record<string, string> = {}): Record<string, string> {
+    const refused = unsendableKeyError(this.key);
+    if (refused !== null) throw refused;
     return { ...this.extraHeaders, authorization: `Bearer ${this.key}`, ...more };
   }
 

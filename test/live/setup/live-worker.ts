@@ -32,7 +32,7 @@ async function freePort(): Promise<number> {
 export default async function setup({
   provide,
 }: {
-  provide: (key: 'liveUrl' | 'adminSecret', value: string) => void;
+  provide: (key: 'liveUrl' | 'adminSecret' | 'fakeUrl', value: string) => void;
 }) {
   execFileSync('npx', ['tsc', '-p', 'packages/client/tsconfig.build.json'], { stdio: 'inherit' });
   const fake = await startProviderFake();
@@ -111,6 +111,7 @@ export default async function setup({
   }
   provide('liveUrl', url);
   provide('adminSecret', LIVE_SECRETS.ADMIN_JWT_SECRET);
+  provide('fakeUrl', fake.url);
   return stop;
 }
 

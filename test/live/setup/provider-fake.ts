@@ -9,14 +9,22 @@ export const FAKE_PROVIDER_HOST = 'llm.local.test';
 /**
  * Serves the providers fake on 127.0.0.1 for a `wrangler dev` Worker, whose
  * COMPATIBLE_BASE_URL points here. Requests are handed to the fake as if sent
- * to llm.local.test, the host it answers as an OpenAI-compatible server.
+ * to llm.local.test, the host it answers as an OpenAI-compatible server; the
+ * fake's control paths (`/_calls`, `/_script`, `/_reset`) as if sent to
+ * fakes.test, so a live test can script a call (`{"host": "llm.local.test",
+ * "mode": "trickle"}`) and read what arrived. A client that goes away
+ * cancels the fake's answer, which records the call as `cancelled`.
  */
 export async function startProviderFake(): Promise<{ url: string; server: Server }> {
   const server = createServer(async (incoming, outgoing) => {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of incoming) chunks.push(chunk as Buffer);
-      const url = new URL(incoming.url ?? '/', `http://${FAKE_PROVIDER_HOST}`);
+      const path = incoming.url ?? '/';
+      const url = new URL(
+        path,
+        `http://${path.startsWith('/_') ? 'fakes.test' : FAKE_PROVIDER_HOST}`,
+      );
       const headers = new Headers();
       for (const [name, value] of Object.entries(incoming.headers))
         if (typeof value === 'string') headers.set(name, value);
@@ -27,6 +35,9 @@ export async function startProviderFake(): Promise<{ url: string; server: Server
       outgoing.writeHead(response.status, Object.fromEntries(response.headers));
       // Written as it comes, so streamed answers stay streamed.
       const reader = response.body?.getReader();
+      outgoing.once('close', () => {
+        if (!outgoing.writableFinished) void reader?.cancel();
+      });
       while (reader) {
         const { done, value } = await reader.read();
         if (done) break;
