@@ -2,7 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { validationError } from './validation-errors';
-import { JSONResolver } from 'graphql-scalars';
+import { JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import { DateTimeScalar } from './date-time';
 import type { AuthFailure } from '@pothos/plugin-scope-auth';
 import { refusal, satisfies, type Credential } from '../resolvers/principal';
@@ -37,6 +37,7 @@ export interface PothosTypes {
   Scalars: {
     DateTime: { Input: Date; Output: Date | number };
     JSON: { Input: unknown; Output: unknown };
+    SafeInt: { Input: number; Output: number };
   };
   DefaultFieldNullability: false;
 }
@@ -63,6 +64,10 @@ export const builder = new SchemaBuilder<PothosTypes>({
 builder.addScalarType('DateTime', DateTimeScalar);
 builder.addScalarType('JSON', JSONResolver, {
   description: 'Any JSON value; memory metadata is a JSON object.',
+});
+builder.addScalarType('SafeInt', SafeIntResolver, {
+  description:
+    "A whole number up to 2^53 − 1, written as a JSON number: a count that may pass GraphQL's Int (at most 2,147,483,647), such as an account's memory tokens.",
 });
 
 builder.queryType({ description: 'Reads: vaults, memories, windowed search and the calling key.' });

@@ -13,6 +13,20 @@ import { billingCustomer } from '../resolvers/billing-customer';
 import { flushUsage } from '../resolvers/meter';
 import { builder } from './builder';
 
+/**
+ * A token count as GraphQL's Int, which stops at 2,147,483,647 ($2,147 of
+ * memory tokens): past it, a coded refusal that names the SafeInt field to
+ * read instead, where graphql-js would fail the whole answer uncoded.
+ */
+function asInt(value: number, field: string): number {
+  if (value <= 2_147_483_647) return value;
+  throw new CodedError(
+    'BAD_USER_INPUT',
+    `${field} is ${value}, past what GraphQL's Int holds (2147483647): select ${field}Safe (SafeInt) instead`,
+    'INT_OVERFLOW',
+  );
+}
+
 /** Longest usage range one query may ask for. */
 const MAX_RANGE_DAYS = 366;
 
@@ -21,7 +35,15 @@ UsageDayRef.implement({
   description: 'Memory tokens of one UTC day.',
   fields: (t) => ({
     date: t.exposeString('date', { description: 'The UTC day, YYYY-MM-DD.' }),
-    memoryTokens: t.exposeInt('memoryTokens', { description: 'Memory tokens metered that day.' }),
+    memoryTokens: t.int({
+      description: 'Memory tokens metered that day (past 2,147,483,647: memoryTokensSafe).',
+      resolve: (day) => asInt(day.memoryTokens, 'memoryTokens'),
+    }),
+    memoryTokensSafe: t.field({
+      type: 'SafeInt',
+      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
+      resolve: (day) => day.memoryTokens,
+    }),
   }),
 });
 
@@ -30,7 +52,15 @@ KeyUsageRef.implement({
   description: "One memory key's share of the usage.",
   fields: (t) => ({
     keyId: t.exposeID('keyId', { description: 'The MemoryKey.id.' }),
-    memoryTokens: t.exposeInt('memoryTokens', { description: 'Memory tokens in the range.' }),
+    memoryTokens: t.int({
+      description: 'Memory tokens in the range (past 2,147,483,647: memoryTokensSafe).',
+      resolve: (usage) => asInt(usage.memoryTokens, 'memoryTokens'),
+    }),
+    memoryTokensSafe: t.field({
+      type: 'SafeInt',
+      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
+      resolve: (usage) => usage.memoryTokens,
+    }),
     days: t.field({
       type: [UsageDayRef],
       description: 'Per day, oldest first.',
@@ -44,8 +74,15 @@ UsageRef.implement({
   description:
     'Metered memory tokens: tokens of memory written (stored, imported, chat turns) plus tokens of memory returned by search or injected into a model call. $1.00 per 1,000,000.',
   fields: (t) => ({
-    memoryTokens: t.exposeInt('memoryTokens', {
-      description: "The account's memory tokens in the range.",
+    memoryTokens: t.int({
+      description:
+        "The account's memory tokens in the range (past 2,147,483,647, $2,147: memoryTokensSafe).",
+      resolve: (usage) => asInt(usage.memoryTokens, 'memoryTokens'),
+    }),
+    memoryTokensSafe: t.field({
+      type: 'SafeInt',
+      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
+      resolve: (usage) => usage.memoryTokens,
     }),
     days: t.field({
       type: [UsageDayRef],
@@ -73,8 +110,10 @@ FailedMeterEventRef.implement({
     identifier: t.exposeString('identifier', {
       description: "The meter event's identifier, as sent to Stripe.",
     }),
-    memoryTokens: t.exposeInt('memoryTokens', {
+    memoryTokens: t.field({
+      type: 'SafeInt',
       description: 'The memory tokens it carries (its Stripe payload value).',
+      resolve: (event) => event.memoryTokens,
     }),
     usageAt: t.field({
       type: 'DateTime',
@@ -106,8 +145,10 @@ BillingRef.implement({
       nullable: true,
       description: 'The linked Stripe customer.',
     }),
-    unbilledMemoryTokens: t.exposeInt('unbilledMemoryTokens', {
+    unbilledMemoryTokens: t.field({
+      type: 'SafeInt',
       description: 'Recorded, not yet sealed into a meter event.',
+      resolve: (billing) => billing.unbilledMemoryTokens,
     }),
     pendingMeterEvents: t.exposeInt('pendingMeterEvents', {
       description: 'Meter events Stripe has not acknowledged yet.',
@@ -116,8 +157,10 @@ BillingRef.implement({
       description:
         'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe: see failedMeterEventRecords).',
     }),
-    failedMemoryTokens: t.exposeInt('failedMemoryTokens', {
+    failedMemoryTokens: t.field({
+      type: 'SafeInt',
       description: 'The memory tokens of all failedMeterEvents: recorded in usage, not billed.',
+      resolve: (billing) => billing.failedMemoryTokens,
     }),
     failedMeterEventRecords: t.field({
       type: [FailedMeterEventRef],

@@ -455,7 +455,7 @@ export type UsageQuery = { usage: { memoryTokens: number, costUsd: number, days:
 export type BillingQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type BillingQuery = { billing: { status: string, stripeCustomerId: string | null, unbilledMemoryTokens: number, pendingMeterEvents: number, failedMeterEvents: number, failedMemoryTokens: number, failedMeterEventRecords: Array<{ identifier: string, memoryTokens: number, usageAt: string, failedAt: string, attempts: number, reason: string }> } };
+export type BillingQuery = { billing: { status: string, stripeCustomerId: string | null, unbilledMemoryTokens: unknown, pendingMeterEvents: number, failedMeterEvents: number, failedMemoryTokens: unknown, failedMeterEventRecords: Array<{ identifier: string, memoryTokens: unknown, usageAt: string, failedAt: string, attempts: number, reason: string }> } };
 
 export type CreateBillingCustomerMutationVariables = Exact<{
   email?: string | null | undefined;
