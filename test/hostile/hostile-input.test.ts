@@ -191,8 +191,8 @@ const cases: Case[] = [
   // 13. The import route: bounded lines, linear splitting, bad requests.
   {
     item: 13,
-    name: 'a single line of 1 MiB (over the line limit)',
-    send: importLines(stream(1024 * 1024)),
+    name: 'a single line of 2 MiB (over the line limit)',
+    send: importLines(stream(2 * 1024 * 1024)),
     status: 200,
     expect: { line: 'LINE_TOO_LONG' },
   },

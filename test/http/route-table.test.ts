@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { failureResponse, type Surface } from '../../src/http/error-shapes';
+import { maxImportLineBytes } from '../../src/vaults/jsonl';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 import { upstreamCalls } from '../helpers/drop-in';
@@ -227,8 +228,11 @@ describe('every route answers every bad request in its own shape', () => {
         if (route.method === 'GET') return;
         // The chat surfaces' POST routes are the drop-in routes, with a limit of their own.
         const dropIn = ['openai', 'anthropic', 'google'].includes(route.surface);
+        // An import's limit is per line (the longest line an export writes).
         const padding = 'x'.repeat(
-          Number(dropIn ? env.MAX_DROP_IN_REQUEST_BYTES : env.MAX_REQUEST_BYTES),
+          route.streamed
+            ? maxImportLineBytes(Number(env.MAX_CONTENT_BYTES ?? 32_768)) + 1
+            : Number(dropIn ? env.MAX_DROP_IN_REQUEST_BYTES : env.MAX_REQUEST_BYTES),
         );
         const response = await send(route, {
           headers: headersFor(route, key.secret),
