@@ -58,6 +58,8 @@ export interface Failure {
   message: string;
   /** A finer, stable reason within the code, e.g. `VAULT_FULL` or `EMBEDDING_MISMATCH`. */
   reason?: string;
+  /** More facts for the client, as CodedError's (e.g. `retryAfter` in seconds). */
+  details?: Record<string, string | number>;
 }
 
 export type Result<T> = ({ ok: true } & T) | Failure;
@@ -87,7 +89,7 @@ export class CodedError extends Error {
   }
 
   static from(result: Failure): CodedError {
-    return new CodedError(result.code, result.message, result.reason);
+    return new CodedError(result.code, result.message, result.reason, result.details);
   }
 }
 

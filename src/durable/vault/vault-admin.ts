@@ -5,7 +5,7 @@ import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
-import type { VaultReembed } from './vault-reembed';
+import { REEMBED_BATCH_MEMORIES, REEMBED_PAUSE_MS, type VaultReembed } from './vault-reembed';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { VaultWrites } from './vault-writes';
 
@@ -78,11 +78,16 @@ export class VaultAdmin {
   private refuseMixedModels(): Failure | null {
     if (!this.parts.reembedding.hasDeferredRows()) return null;
     const progress = this.parts.meta.get('reembed');
-    return failure(
-      'RATE_LIMITED',
-      `the vault is re-embedding into ${progress?.model ?? 'another model'} (${progress?.remaining ?? 0} memories to go); export it once that is done`,
-      'REEMBEDDING',
-    );
+    const remaining = progress?.remaining ?? 0;
+    return {
+      ...failure(
+        'RATE_LIMITED',
+        `the vault is re-embedding into ${progress?.model ?? 'another model'} (${remaining} memories to go); export it once that is done`,
+        'REEMBEDDING',
+      ),
+      // An estimate: a batch and its pause about every half second.
+      details: { retryAfter: reembedSecondsLeft(remaining) },
+    };
   }
 
   /**
@@ -131,4 +136,10 @@ export class VaultAdmin {
     await this.parts.life.armAlarm();
     return { ok: true, progress };
   }
+}
+
+/** Seconds until `remaining` memories are re-embedded, at about half a second a batch; at least 1. */
+function reembedSecondsLeft(remaining: number): number {
+  const batches = Math.ceil(remaining / REEMBED_BATCH_MEMORIES);
+  return Math.max(1, Math.ceil((batches * (REEMBED_PAUSE_MS + 250)) / 1000));
 }
