@@ -173,10 +173,10 @@ describe('re-embedding a vault into the deployment’s model', () => {
       // When to try again, for the route's Retry-After (at least a second).
       details: { retryAfter: expect.any(Number) },
     });
-    expect(
-      (failed(await vault.snapshot(address)) as { details: { retryAfter: number } }).details
-        .retryAfter,
-    ).toBeGreaterThanOrEqual(1);
+    const { details } = failed(await vault.snapshot(address)) as unknown as {
+      details: { retryAfter: number };
+    };
+    expect(details.retryAfter).toBeGreaterThanOrEqual(1);
 
     // A batch or more, then the object is evicted: it resumes where it was.
     await dueAt(address, Date.now());
