@@ -7,15 +7,25 @@
  * none.
  */
 export function presentedCredential(request: Request): string | null {
-  const { headers } = request;
-  const memoryKey = headers.get('x-memory-key')?.trim();
-  if (memoryKey) return `Bearer ${memoryKey}`;
-  const authorization = headers.get('authorization')?.trim();
-  if (authorization) return authorization;
-  const apiKey = headers.get('x-api-key')?.trim() || headers.get('x-goog-api-key')?.trim();
-  if (apiKey) return `Bearer ${apiKey}`;
+  const sent = credentialIn((name) => request.headers.get(name)?.trim() || null);
+  if (sent !== null) return sent;
   const queryKey = new URL(request.url).searchParams.get('key');
   if (queryKey?.startsWith('mk_')) return `Bearer ${queryKey}`;
+  return null;
+}
+
+/**
+ * The credential among named values (a request's headers, a GraphQL
+ * WebSocket's connectionParams), in the order of precedence above, as an
+ * `Authorization` value (the `authorization` one as sent); null when none.
+ */
+export function credentialIn(read: (name: string) => string | null): string | null {
+  const memoryKey = read('x-memory-key');
+  if (memoryKey) return `Bearer ${memoryKey}`;
+  const authorization = read('authorization');
+  if (authorization) return authorization;
+  const apiKey = read('x-api-key') || read('x-goog-api-key');
+  if (apiKey) return `Bearer ${apiKey}`;
   return null;
 }
 

@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { credentialIn, presentedCredential, presentedProviderKey } from '../auth/credentials';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
@@ -54,21 +54,16 @@ export function handleGraphQLWebSocket(
       // so a key revoked meanwhile stops working on an open socket too
       // (within the verified-key bound, resolvers/verified-keys.ts).
       const params = connection.connectionParams ?? {};
-      // The names a request's headers may carry the key under, in the same
-      // order of precedence (auth/credentials.ts), then the upgrade's own.
-      const memoryKey = connectionParam(params, 'x-memory-key');
-      const sent = connectionParam(params, 'authorization');
-      const apiKey = connectionParam(params, 'x-api-key', 'x-goog-api-key');
+      // The names a request's headers carry the key under, in their order
+      // (auth/credentials.ts), then the upgrade request's own; a bare
+      // `authorization` value is taken as a bearer token.
+      const sent = credentialIn((name) => connectionParam(params, name));
       const credential =
-        memoryKey !== null
-          ? `Bearer ${memoryKey}`
-          : sent !== null
-            ? /^bearer /i.test(sent)
-              ? sent
-              : `Bearer ${sent}`
-            : apiKey !== null
-              ? `Bearer ${apiKey}`
-              : presentedCredential(request);
+        sent === null
+          ? presentedCredential(request)
+          : /^bearer /i.test(sent)
+            ? sent
+            : `Bearer ${sent}`;
       // Each operation its own timings: they reach its receipt (no header on a socket).
       const timings = new PhaseTimings();
       const { principal, authError } = await timings.time('auth', () =>
