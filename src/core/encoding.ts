@@ -1,7 +1,7 @@
 /** base64url without padding, for ids, cursors and keys that travel in URLs and headers. */
-const BASE64URL = new TextEncoder().encode(
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
-);
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** The alphabet as bytes, for the byte-array writer. */
+const BASE64URL = new TextEncoder().encode(ALPHABET);
 const ascii = new TextDecoder();
 
 /**
@@ -45,8 +45,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 export function fromBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const spare = text.length % 4 === 2 ? 15 : text.length % 4 === 3 ? 3 : 0;
-  if (spare !== 0 && (BASE64URL.indexOf(text.charCodeAt(text.length - 1)) & spare) !== 0)
-    return null;
+  if (spare !== 0 && (ALPHABET.indexOf(text.at(-1)!) & spare) !== 0) return null;
   const padded =
     text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4);
   try {
@@ -62,9 +61,6 @@ export function toHex(bytes: Uint8Array): string {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-/** The base64url alphabet as text, for asciiToBase64Url. */
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** toBase64Url of the text's UTF-8 bytes. */
 export function encodeText(text: string): string {
