@@ -27,6 +27,28 @@ function asInt(value: number, field: string): number {
   );
 }
 
+/**
+ * A count of memory tokens as the contract's Int (`memoryTokens`, refused
+ * past the Int) and its SafeInt twin (`memoryTokensSafe`), on any type whose
+ * value carries `memoryTokens`.
+ */
+function memoryTokenFields<Parent extends { memoryTokens: number }>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<typeof builder.$inferSchemaTypes, Parent>,
+  description: string,
+) {
+  return {
+    memoryTokens: t.int({
+      description,
+      resolve: (parent) => asInt(parent.memoryTokens, 'memoryTokens'),
+    }),
+    memoryTokensSafe: t.field({
+      type: 'SafeInt',
+      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
+      resolve: (parent) => parent.memoryTokens,
+    }),
+  };
+}
+
 /** Longest usage range one query may ask for. */
 const MAX_RANGE_DAYS = 366;
 
@@ -35,15 +57,10 @@ UsageDayRef.implement({
   description: 'Memory tokens of one UTC day.',
   fields: (t) => ({
     date: t.exposeString('date', { description: 'The UTC day, YYYY-MM-DD.' }),
-    memoryTokens: t.int({
-      description: 'Memory tokens metered that day (past 2,147,483,647: memoryTokensSafe).',
-      resolve: (day) => asInt(day.memoryTokens, 'memoryTokens'),
-    }),
-    memoryTokensSafe: t.field({
-      type: 'SafeInt',
-      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
-      resolve: (day) => day.memoryTokens,
-    }),
+    ...memoryTokenFields(
+      t,
+      'Memory tokens metered that day (past 2,147,483,647: memoryTokensSafe).',
+    ),
   }),
 });
 
@@ -52,15 +69,7 @@ KeyUsageRef.implement({
   description: "One memory key's share of the usage.",
   fields: (t) => ({
     keyId: t.exposeID('keyId', { description: 'The MemoryKey.id.' }),
-    memoryTokens: t.int({
-      description: 'Memory tokens in the range (past 2,147,483,647: memoryTokensSafe).',
-      resolve: (usage) => asInt(usage.memoryTokens, 'memoryTokens'),
-    }),
-    memoryTokensSafe: t.field({
-      type: 'SafeInt',
-      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
-      resolve: (usage) => usage.memoryTokens,
-    }),
+    ...memoryTokenFields(t, 'Memory tokens in the range (past 2,147,483,647: memoryTokensSafe).'),
     days: t.field({
       type: [UsageDayRef],
       description: 'Per day, oldest first.',
@@ -74,16 +83,10 @@ UsageRef.implement({
   description:
     'Metered memory tokens: tokens of memory written (stored, imported, chat turns) plus tokens of memory returned by search or injected into a model call. $1.00 per 1,000,000.',
   fields: (t) => ({
-    memoryTokens: t.int({
-      description:
-        "The account's memory tokens in the range (past 2,147,483,647, $2,147: memoryTokensSafe).",
-      resolve: (usage) => asInt(usage.memoryTokens, 'memoryTokens'),
-    }),
-    memoryTokensSafe: t.field({
-      type: 'SafeInt',
-      description: 'memoryTokens as a SafeInt: exact up to 2^53 − 1.',
-      resolve: (usage) => usage.memoryTokens,
-    }),
+    ...memoryTokenFields(
+      t,
+      "The account's memory tokens in the range (past 2,147,483,647, $2,147: memoryTokensSafe).",
+    ),
     days: t.field({
       type: [UsageDayRef],
       description: 'Per UTC day, oldest first (days without usage are left out).',
