@@ -332,18 +332,15 @@ function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
       .slice(0, 8)
       .map((word) => JSON.stringify(word))
       .join(', ')}${words.length > 8 ? ', …' : ''}`;
-  const why = [
-    ...(others.length === 0
-      ? []
-      : [
-          `${listed(others)} ${others.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory`,
-        ]),
-    ...(letters.length === 0
-      ? []
-      : [
-          `${listed(letters)} ${letters.length === 1 ? 'is a single letter, which' : 'are single letters, which'} text search leaves out`,
-        ]),
-  ];
+  const why: string[] = [];
+  if (others.length > 0)
+    why.push(
+      `${listed(others)} ${others.length === 1 ? 'is a function word or a verb that only shapes a question' : 'are function words or verbs that only shape a question'}, held by nearly every memory`,
+    );
+  if (letters.length > 0)
+    why.push(
+      `${listed(letters)} ${letters.length === 1 ? 'is a single letter, which' : 'are single letters, which'} text search leaves out`,
+    );
   return {
     reason: 'NO_CONTENT_WORDS',
     message: `no word of the query was searched by text: ${why.join('; ')}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
