@@ -4,7 +4,7 @@ import { credentialIn, presentedCredential, presentedProviderKey } from '../auth
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
-import { toClientError } from './graphql/client-errors';
+import { toClientError, withExtensions } from './graphql/client-errors';
 import { yoga } from './graphql/yoga';
 import { authenticate } from './authenticate';
 import { PhaseTimings } from '../resolvers/phase-timings';
@@ -199,13 +199,6 @@ function socketError(error: GraphQLError) {
 function requestError(error: unknown, code: string): GraphQLError {
   const refused = error instanceof GraphQLError ? error : new GraphQLError(String(error));
   return toClientError(
-    refused.extensions?.code === undefined
-      ? new GraphQLError(refused.message, {
-          nodes: refused.nodes,
-          source: refused.source,
-          positions: refused.positions,
-          extensions: { ...refused.extensions, code },
-        })
-      : refused,
+    refused.extensions?.code === undefined ? withExtensions(refused, { code }) : refused,
   );
 }

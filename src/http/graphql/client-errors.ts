@@ -136,13 +136,21 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
 function withSpecStatus(error: GraphQLError): GraphQLError {
   const http = error.extensions?.http as { spec?: boolean } | undefined;
   if (http === undefined || http.spec !== undefined) return error;
+  return withExtensions(error, { http: { ...http, spec: true } });
+}
+
+/** The same error (message, location, path, cause) with these extensions added or replaced. */
+export function withExtensions(
+  error: GraphQLError,
+  extensions: Record<string, unknown>,
+): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...error.extensions, http: { ...http, spec: true } },
+    extensions: { ...error.extensions, ...extensions },
   });
 }
 
