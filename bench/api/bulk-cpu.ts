@@ -21,17 +21,11 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
 import { cpuMs, serverProcesses } from './process-cpu';
+import { numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const MEMORIES = option('memories', 10_000);
-const ROUNDS = option('rounds', 1);
-const WRANGLER_ARGS = (args.includes('--wrangler') ? args[args.indexOf('--wrangler') + 1]! : '')
-  .split(' ')
-  .filter(Boolean);
+const MEMORIES = numberOption('memories', 10_000);
+const ROUNDS = numberOption('rounds', 1);
+const WRANGLER_ARGS = textOption('wrangler').split(' ').filter(Boolean);
 const IN_FLIGHT = 4;
 const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;
 

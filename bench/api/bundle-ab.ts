@@ -30,19 +30,15 @@ import { sendChat } from './chat-request';
 import { corpus, corpusMemory, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile } from './rounds';
+import { numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const text = (name: string, fallback = '') => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1]! : fallback;
-};
-const MEMORIES = Number(text('memories', '3000'));
-const BLOCKS = Number(text('blocks', '16'));
-const BLOCK = Number(text('block', '25'));
-const BULK_BLOCK = Number(text('bulk-block', '4'));
-const IN_FLIGHT_BLOCK = Number(text('in-flight-block', '64'));
+const MEMORIES = numberOption('memories', 3_000);
+const BLOCKS = numberOption('blocks', 16);
+const BLOCK = numberOption('block', 25);
+const BULK_BLOCK = numberOption('bulk-block', 4);
+const IN_FLIGHT_BLOCK = numberOption('in-flight-block', 64);
 /** `--only "me|bulk"`: only the rows whose name holds one of these texts. */
-const ONLY = text('only').split('|');
+const ONLY = textOption('only').split('|');
 const split = (value: string) => value.split(' ').filter(Boolean);
 const envOf = (value: string) =>
   Object.fromEntries(
@@ -183,12 +179,16 @@ async function main() {
   const inspectorA = Number(process.env.BENCH_API_INSPECTOR_PORT) || portA + 500;
   const fake = await startProviderFake();
   const [a, b] = await Promise.all([
-    start('A', portA, inspectorA, text('a'), text('a-env'), fake.url),
-    start('B', portA + 1, inspectorA + 1, text('b'), text('b-env'), fake.url),
+    start('A', portA, inspectorA, textOption('a'), textOption('a-env'), fake.url),
+    start('B', portA + 1, inspectorA + 1, textOption('b'), textOption('b-env'), fake.url),
   ]);
   try {
-    console.log(`A: ${text('a') || '(wrangler.toml)'} ${text('a-env')}; workerd ${a.workerd}`);
-    console.log(`B: ${text('b') || '(wrangler.toml)'} ${text('b-env')}; workerd ${b.workerd}`);
+    console.log(
+      `A: ${textOption('a') || '(wrangler.toml)'} ${textOption('a-env')}; workerd ${a.workerd}`,
+    );
+    console.log(
+      `B: ${textOption('b') || '(wrangler.toml)'} ${textOption('b-env')}; workerd ${b.workerd}`,
+    );
     // Which code each side runs: with `-c` another tree's config, B should
     // answer with that tree's schema; the same fingerprint on both sides of
     // two trees means B did not build the other one.

@@ -31,21 +31,17 @@ import type { Server as HttpServer, ServerResponse } from 'node:http';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
-import { memoryBlockChars, sendChat } from './chat-request';
+import { memoryBlockChars, sendChat, sendChatToFake } from './chat-request';
 import { corpus, loadCorpus, type Corpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
 import { percentile, shuffler } from './rounds';
+import { numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const MEMORIES = option('memories', 10_000);
-const SAMPLES = option('samples', 300);
-const BASE = args.includes('--base') ? args[args.indexOf('--base') + 1]! : null;
+const MEMORIES = numberOption('memories', 10_000);
+const SAMPLES = numberOption('samples', 300);
+const BASE = textOption('base') || null;
 /** `--base-offset N`: the base server's ports are this checkout's plus N (1 unless said). */
-const BASE_OFFSET = option('base-offset', 1);
+const BASE_OFFSET = numberOption('base-offset', 1);
 const words = corpus();
 
 interface Server {
@@ -327,18 +323,7 @@ async function main() {
       (content: () => string, system: string | null = null): Row['call'] =>
       async () => {
         const started = performance.now();
-        const response = await fetch(`${fake.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-          body: JSON.stringify({
-            model: 'fake-model',
-            stream: true,
-            messages: [
-              ...(system === null ? [] : [{ role: 'system', content: system }]),
-              { role: 'user', content: content() },
-            ],
-          }),
-        });
+        const response = await sendChatToFake(fake.url, content(), system);
         return { ms: await firstBytes(response, started), timing: null };
       };
     const direct: Row = {

@@ -57,3 +57,26 @@ export async function memoryBlockChars(chat: BenchChat): Promise<number> {
   await response.arrayBuffer();
   return 4 * Number(response.headers.get('x-memory-tokens') ?? 0);
 }
+
+/**
+ * A streamed chat sent straight to the provider fake, without the Worker:
+ * the rows that show the fake's own share of a chat's time to first token.
+ */
+export function sendChatToFake(
+  fakeUrl: string,
+  user = 'hello',
+  system: string | null = null,
+): Promise<Response> {
+  return fetch(`${fakeUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+    body: JSON.stringify({
+      model: 'fake-model',
+      stream: true,
+      messages: [
+        ...(system === null ? [] : [{ role: 'system', content: system }]),
+        { role: 'user', content: user },
+      ],
+    }),
+  });
+}

@@ -27,16 +27,12 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { adminToken } from './admin-token';
 import { corpus, loadCorpus } from './corpus';
 import { percentile, shuffler } from './rounds';
+import { numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const MEMORIES = option('memories', 3_000);
-const SAMPLES = option('samples', 300);
+const MEMORIES = numberOption('memories', 3_000);
+const SAMPLES = numberOption('samples', 300);
 /** `--only "me {|stats"`: only the rows whose name holds one of these texts. */
-const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').split('|');
+const ONLY = textOption('only').split('|');
 
 interface Sample {
   /** Request sent until the body is parsed. */

@@ -27,23 +27,19 @@ import { adminToken } from './admin-token';
 import { bundleModules } from './bundle-modules';
 import { corpus, loadCorpus } from './corpus';
 import { serverProcesses, threadCpuMs } from './process-cpu';
+import { hasFlag, numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1]! : fallback;
-};
-const MEMORIES = Number(option('memories', '10000'));
-const ROUNDS = Number(option('rounds', '4'));
-const BURST = Number(option('burst', '200'));
-const FREQUENCY = Number(option('frequency', '1999'));
-const ONLY = option('only', '').split('|');
-const TOP = Number(option('top', '60'));
+const MEMORIES = numberOption('memories', 10_000);
+const ROUNDS = numberOption('rounds', 4);
+const BURST = numberOption('burst', 200);
+const FREQUENCY = numberOption('frequency', 1_999);
+const ONLY = textOption('only', '').split('|');
+const TOP = numberOption('top', 60);
 /** `--keep DIR`: keep each burst's perf.data there (with `--graph`, call stacks too) for `perf report`. */
-const KEEP = option('keep', '');
-const GRAPH = args.includes('--graph');
+const KEEP = textOption('keep', '');
+const GRAPH = hasFlag('graph');
 /** `--wrangler "-c other.toml"`: more `wrangler dev` options, to split another build. */
-const WRANGLER = option('wrangler', '').split(' ').filter(Boolean);
+const WRANGLER = textOption('wrangler', '').split(' ').filter(Boolean);
 
 const SEARCH = `query($input: SearchInput!) { search(input: $input) { memoryTokens hits { score memory { id content } } } }`;
 const STORE = `mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }`;

@@ -11,6 +11,7 @@
  * after a read answered shows up by name.
  */
 import { readFile } from 'node:fs/promises';
+import { hasFlag, textOption } from './options';
 
 interface Node {
   id: number;
@@ -24,16 +25,11 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1]! : fallback;
-};
-const file = args[0];
+const file = process.argv[2];
 if (file === undefined) throw new Error('name a .cpuprofile written by bench:api:profile --save');
-const FROM = new RegExp(option('from', '^src/durable/'));
-const TO = new RegExp(option('to', '^openUpstream$'));
-const TOP = Number(option('top', '20'));
+const FROM = new RegExp(textOption('from', '^src/durable/'));
+const TO = new RegExp(textOption('to', '^openUpstream$'));
+const TOP = Number(textOption('top', '20'));
 /**
  * `--from-fn RE`: the span starts at the FIRST sample whose stack holds a
  * function of that name (e.g. `openUpstream`: the provider call's start)
@@ -43,8 +39,8 @@ const TOP = Number(option('top', '20'));
  * `--abort RE`: a span that reaches a sample in these modules is dropped (it
  * ran into the next request, e.g. `^src/(embed|auth)/`).
  */
-const ABORT = args.includes('--abort') ? new RegExp(option('abort', '')) : null;
-const FROM_FN = args.includes('--from-fn') ? new RegExp(option('from-fn', '')) : null;
+const ABORT = hasFlag('abort') ? new RegExp(textOption('abort', '')) : null;
+const FROM_FN = hasFlag('from-fn') ? new RegExp(textOption('from-fn', '')) : null;
 
 const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));

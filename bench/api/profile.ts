@@ -29,32 +29,26 @@ import { corpus, corpusMemory } from './corpus';
 import { adminToken } from './admin-token';
 import { bundleModules } from './bundle-modules';
 import { memoryBlockChars, sendChat } from './chat-request';
+import { hasFlag, numberOption, textOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const MEMORIES = option('memories', 2_000);
-const REQUESTS = option('requests', 400);
-const TOP = option('top', 25);
+const MEMORIES = numberOption('memories', 2_000);
+const REQUESTS = numberOption('requests', 400);
+const TOP = numberOption('top', 25);
 /** Microseconds between samples: fewer samples disturb the timing less. */
-const INTERVAL = option('interval', 100);
+const INTERVAL = numberOption('interval', 100);
 /** `--only store`: profile only the scenarios whose name contains this text (`a|b`: either). */
-const ONLY = (args.includes('--only') ? args[args.indexOf('--only') + 1]! : '').split('|');
+const ONLY = textOption('only').split('|');
 /** `--wrangler "-c other.toml"`: more `wrangler dev` options, to profile another build. */
-const WRANGLER = (args.includes('--wrangler') ? args[args.indexOf('--wrangler') + 1]! : '')
-  .split(' ')
-  .filter(Boolean);
+const WRANGLER = textOption('wrangler').split(' ').filter(Boolean);
 /**
  * `--heap`: instead of CPU, sample allocations (V8's sampling heap profiler,
  * objects a minor or major GC collected included) and print bytes allocated
  * per request by module and function: what the garbage collector has to
  * clean up after each request.
  */
-const HEAP = args.includes('--heap');
+const HEAP = hasFlag('heap');
 /** `--save DIR`: also write each scenario's raw profile there (for a timeline: profile-timeline.ts). */
-const SAVE = args.includes('--save') ? args[args.indexOf('--save') + 1]! : null;
+const SAVE = textOption('save') || null;
 
 interface CallFrame {
   functionName: string;

@@ -23,18 +23,14 @@ import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { corpus, loadCorpus } from './corpus';
 import { adminToken } from './admin-token';
-import { sendChat } from './chat-request';
+import { sendChat, sendChatToFake } from './chat-request';
 import { firstBytes, latencies, type Row } from './rounds';
+import { numberOption } from './options';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const MEMORIES = option('memories', 10_000);
-const LARGE = option('large', 0);
-const SAMPLES = option('samples', 200);
-const SECONDS = option('seconds', 4);
+const MEMORIES = numberOption('memories', 10_000);
+const LARGE = numberOption('large', 0);
+const SAMPLES = numberOption('samples', 200);
+const SECONDS = numberOption('seconds', 4);
 const IN_FLIGHT = 16;
 /** The server's snapshot delay, set explicitly so the run knows when the load's snapshots are done. */
 const SNAPSHOT_DELAY_SECONDS = 30;
@@ -216,15 +212,7 @@ async function main() {
     };
     const direct = async () => {
       const started = performance.now();
-      const response = await fetch(`${fake.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-        body: JSON.stringify({
-          model: 'fake-model',
-          stream: true,
-          messages: [{ role: 'user', content: 'hello' }],
-        }),
-      });
+      const response = await sendChatToFake(fake.url);
       return firstBytes(response, started);
     };
 

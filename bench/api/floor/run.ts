@@ -31,16 +31,13 @@ import { corpus, loadCorpus } from '../corpus';
 import { serverProcesses, threadCpuMs } from '../process-cpu';
 import { firstBytes, latencies } from '../rounds';
 import { answerBytes, packedAnswer } from './answer';
+import { numberOption } from '../options';
+import { sendChatToFake } from '../chat-request';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
-const SAMPLES = option('samples', 200);
-const BULK = option('memories', 10_000);
+const SAMPLES = numberOption('samples', 200);
+const BULK = numberOption('memories', 10_000);
 /** Requests per row in the CPU bursts after the rounds (bulk: a fifth of it, calls of 100). */
-const BURST = option('burst', 100);
+const BURST = numberOption('burst', 100);
 /** The key the skeleton recognises (worker.ts `knownKeys`). */
 const KEY = 'mk_floor.bench';
 
@@ -84,15 +81,7 @@ async function main() {
     };
     const direct = async () => {
       const started = performance.now();
-      const response = await fetch(`${fake.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-        body: JSON.stringify({
-          model: 'fake-model',
-          stream: true,
-          messages: [{ role: 'user', content: 'hello' }],
-        }),
-      });
+      const response = await sendChatToFake(fake.url);
       return firstBytes(response, started);
     };
     const query = { query: '{ me { id } }', variables: {} };
