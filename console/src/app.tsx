@@ -106,7 +106,7 @@ export function App() {
         ) : route.screen === 'chat' ? (
           <ChatScreen client={client} />
         ) : route.screen === 'usage' ? (
-          <UsageScreen client={client} />
+          <UsageScreen client={client} me={me} />
         ) : route.screen === 'import' ? (
           <ImportScreen
             client={client}

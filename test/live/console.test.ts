@@ -399,6 +399,11 @@ describe('web console at /console', () => {
     expect(await page.locator('[data-field=memory-tokens]').textContent()).toBe(
       usage.memoryTokens.toLocaleString('en'),
     );
+    // The key's chart is headed by the name it was given, its id beside it.
+    const { id } = await api.me();
+    const heading = page.locator('.key-usage h3');
+    await expect.poll(() => heading.textContent()).toContain('Key “console test”');
+    expect(await heading.locator('code').textContent()).toBe(id);
     await shot('usage');
     expect(pageErrors).toEqual([]);
   });

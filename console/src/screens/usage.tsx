@@ -1,4 +1,4 @@
-import type { MemoryRouterClient } from '@memoryrouter/client';
+import type { MemoryKey, MemoryRouterClient } from '@memoryrouter/client';
 import { BarChart, type Bar } from '../components/bar-chart';
 import { ErrorBanner } from '../components/error-banner';
 import { formatNumber } from '../format';
@@ -16,8 +16,16 @@ function lastDays(days: { date: string; memoryTokens: number }[], today: number)
   });
 }
 
+/**
+ * The name a key was given, where the console knows it: usage lists keys by
+ * id only, and the signed-in key (the one a memory key's usage lists) is `me`.
+ */
+function keyName(keyId: string, me: MemoryKey | null): string | null {
+  return keyId === me?.id ? (me.name ?? null) : null;
+}
+
 /** Memory tokens per day for the last 30 days: the account, then each key. */
-export function UsageScreen({ client }: { client: MemoryRouterClient }) {
+export function UsageScreen({ client, me }: { client: MemoryRouterClient; me: MemoryKey | null }) {
   const today = Date.now();
   const usage = useAsync(
     () => client.usage({ from: new Date(today - (DAYS - 1) * DAY_MS) }),
@@ -42,18 +50,22 @@ export function UsageScreen({ client }: { client: MemoryRouterClient }) {
             <dd>${data.costUsd.toFixed(4)}</dd>
           </dl>
           <BarChart title="Account, memory tokens per day" bars={lastDays(data.days, today)} />
-          {data.keys.map((key) => (
-            <div class="card key-usage" key={key.keyId}>
-              <h3>
-                Key <code>{key.keyId}</code>{' '}
-                <small>{formatNumber(key.memoryTokens)} memory tokens</small>
-              </h3>
-              <BarChart
-                title={`Key ${key.keyId}, memory tokens per day`}
-                bars={lastDays(key.days, today)}
-              />
-            </div>
-          ))}
+          {data.keys.map((key) => {
+            const name = keyName(key.keyId, me);
+            return (
+              <div class="card key-usage" key={key.keyId}>
+                <h3>
+                  Key {name === null ? null : `“${name}” `}
+                  <code>{key.keyId}</code>{' '}
+                  <small>{formatNumber(key.memoryTokens)} memory tokens</small>
+                </h3>
+                <BarChart
+                  title={`Key ${name === null ? key.keyId : `“${name}”`}, memory tokens per day`}
+                  bars={lastDays(key.days, today)}
+                />
+              </div>
+            );
+          })}
         </>
       ) : null}
     </section>
