@@ -1,4 +1,5 @@
-// The Stripe part of the fakes Worker (imported by providers-worker.mjs). It
+// The Stripe part of the fakes Worker (imported by providers-worker.mjs; served
+// in Node for `npm start` and the live tests by scripts/fake-stripe.mjs). It
 // keeps the rules of the real API that a client can trip over, per Stripe's
 // API reference and the official SDK's types:
 //
