@@ -544,6 +544,15 @@ export const MUTANTS = [
     description: 'a paid invoice does not restore the account',
   },
   {
+    id: 'billing/stripe-api-base-ignored',
+    area: 'billing',
+    file: 'src/billing/stripe.ts',
+    from: '...stripeApiAddress(vars.STRIPE_API_BASE),',
+    to: '',
+    tests: ['test/stripe-api-base.test.ts'],
+    description: 'STRIPE_API_BASE is ignored: a local fake never hears from the Worker',
+  },
+  {
     id: 'billing/future-signature',
     area: 'billing',
     file: 'src/http/stripe-webhook.ts',

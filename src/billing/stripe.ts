@@ -3,6 +3,7 @@ import type * as StripeModule from 'stripe';
 import type { AccountStatus } from './usage';
 
 export interface StripeVars {
+  STRIPE_API_BASE?: string;
   STRIPE_TIMEOUT_MS?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
@@ -18,6 +19,23 @@ function loadStripe() {
 }
 
 /**
+ * STRIPE_API_BASE as the SDK's own host, port and protocol options (it has
+ * no base-URL option, and adds /v1/ itself, so the variable is an origin:
+ * the configuration check refuses one with a path). Unset or empty: the SDK's
+ * default, https://api.stripe.com.
+ */
+export function stripeApiAddress(base: string | undefined): {
+  host?: string;
+  port?: string;
+  protocol?: 'http' | 'https';
+} {
+  if (!base) return {};
+  const url = new URL(base);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return { host: url.hostname, port: url.port || (protocol === 'http' ? '80' : '443'), protocol };
+}
+
+/**
  * The official Stripe client on Workers: fetch-based HTTP, no automatic
  * retries (the meter outbox retries on its own schedule: the same meter-event
  * identifier, a new idempotency key per attempt). null when the deployment
@@ -30,6 +48,8 @@ export async function stripeClient(vars: StripeVars): Promise<Stripe | null> {
     httpClient: StripeSdk.createFetchHttpClient(),
     maxNetworkRetries: 0,
     timeout: Number(vars.STRIPE_TIMEOUT_MS) || 10_000,
+    // A local fake in place of Stripe (README, "Billing: memory tokens").
+    ...stripeApiAddress(vars.STRIPE_API_BASE),
   });
 }
 

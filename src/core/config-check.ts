@@ -51,6 +51,7 @@ const BASE_URLS = [
   'GOOGLE_BASE_URL',
   'OPENROUTER_BASE_URL',
   'COMPATIBLE_BASE_URL',
+  'STRIPE_API_BASE',
 ] as const;
 
 export type CheckedVars = ConfigVars & Record<string, unknown>;
@@ -126,6 +127,13 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
         problem: 'must be an http(s) URL',
         reason: `${name}_INVALID`,
       });
+    } else if (name === 'STRIPE_API_BASE' && !isOrigin(value)) {
+      // The Stripe SDK takes a host, port and protocol, and adds /v1/ itself.
+      problems.push({
+        variable: name,
+        problem: 'must be an http(s) origin, without a path (the Stripe SDK adds /v1/)',
+        reason: `${name}_INVALID`,
+      });
     }
   }
 
@@ -144,6 +152,19 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/** Scheme, host and port only: no path but "/", no query, fragment or credentials. */
+function isOrigin(value: string): boolean {
+  const url = new URL(value);
+  return (
+    url.pathname === '/' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    !/[?#]/.test(value)
+  );
 }
 
 /** One sentence for people: "KEY_HMAC_SECRET is not set; ENVIRONMENT must be …". */

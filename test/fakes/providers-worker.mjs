@@ -52,7 +52,8 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     if (url.host === 'fakes.test') return control(request, url);
-    if (url.host === 'api.stripe.com') {
+    // Stripe under its own host, or under STRIPE_API_BASE's (stripe.local.test, any port).
+    if (url.host === 'api.stripe.com' || url.hostname === 'stripe.local.test') {
       return stripeApi(request, url, {
         record: (call) => calls.push(call),
         script: nextScript(url.host),

@@ -1,4 +1,5 @@
-// The Stripe part of the fakes Worker (imported by providers-worker.mjs). It
+// The Stripe part of the fakes Worker (imported by providers-worker.mjs; served
+// in Node for `npm start` and the live tests by scripts/fake-stripe.mjs). It
 // keeps the rules of the real API that a client can trip over, per Stripe's
 // API reference and the official SDK's types:
 //
@@ -93,9 +94,10 @@ function send({ status, body }, headers = {}) {
 
 /**
  * Handles one call to api.stripe.com. `record` keeps it in the fakes' call
- * log; `script` is the next scripted behaviour for this host, if any.
+ * log; `script` is the next scripted behaviour for this host, if any; `key`,
+ * when given, is the one secret key accepted (else any test-mode key).
  */
-export async function stripeApi(request, url, { record, script }) {
+export async function stripeApi(request, url, { record, script, key }) {
   const auth = request.headers.get('authorization') ?? '';
   // Read as bytes: workerd warns when .text() meets a form-encoded body.
   const raw =
@@ -109,7 +111,7 @@ export async function stripeApi(request, url, { record, script }) {
     body,
     cancelled: false,
   });
-  if (!auth.startsWith('Bearer sk_test_'))
+  if (key === undefined ? !auth.startsWith('Bearer sk_test_') : auth !== `Bearer ${key}`)
     return send(stripeError(401, 'Invalid API Key provided'));
 
   const fingerprint = `${request.method} ${url.pathname} ${raw}`;
@@ -226,4 +228,50 @@ function meterEvent(body) {
   };
   state.meterEvents.push(event);
   return { status: 200, body: event };
+}
+
+/**
+ * A Stripe-Signature header for a webhook payload, as Stripe computes it:
+ * `t=<seconds>,v1=<hex HMAC-SHA256 of "<t>.<payload>" keyed with the whole
+ * signing secret>`. Web Crypto, so it runs in workerd and in Node alike.
+ */
+export async function signWebhook(payload, secret, timestamp = Math.floor(Date.now() / 1000)) {
+  const encoder = new TextEncoder();
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(`${timestamp}.${payload}`));
+  const hex = [...new Uint8Array(mac)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `t=${timestamp},v1=${hex}`;
+}
+
+let eventCount = 0;
+
+/**
+ * A v1 event as Stripe delivers it (`object: "event"`, `data.object` the
+ * thing it is about). `object` defaults to what the type names: a
+ * subscription (status from `status`, default "active") or an invoice, of
+ * `customer`.
+ */
+export function webhookEvent({ type, customer, status, object }) {
+  eventCount += 1;
+  const kind = type.startsWith('customer.subscription.')
+    ? { id: `sub_fake${eventCount}`, object: 'subscription', status: status ?? 'active' }
+    : type.startsWith('invoice.')
+      ? { id: `in_fake${eventCount}`, object: 'invoice' }
+      : { id: `obj_fake${eventCount}` };
+  return {
+    id: `evt_fake${eventCount}_${Date.now().toString(36)}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    type,
+    created: Math.floor(now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    data: { object: { ...kind, ...(customer ? { customer } : {}), ...object } },
+  };
 }

@@ -776,10 +776,10 @@ describe('web console at /console', () => {
     expect(await page.locator('body').textContent()).not.toContain('A private note');
     await shot('live-revoked');
 
-    // The same stream ended for a suspended account. The live Worker has no
-    // Stripe to suspend it through (test/billing/suspension-ends-subscriptions
-    // covers the server's side), so the browser is given the end the server
-    // sends then: graphql-yoga's SSE frames, the error as src/resolvers/principal.ts words it.
+    // The same stream ended for a suspended account. The server's side is
+    // covered by test/billing/suspension-ends-subscriptions (and a suspension
+    // through the live Worker's Stripe fake by live/billing), so the browser
+    // is given the end the server sends then: graphql-yoga's SSE frames, the error as src/resolvers/principal.ts words it.
     const suspended = await newMemoryKey('console live suspension test');
     const suspendedApi = createClient({ url: inject('liveUrl'), key: suspended });
     await suspendedApi.store({ content: 'Readable while suspended' });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProviderFake } from './provider-fake';
+import { startStripeFake } from '../../../scripts/fake-stripe.mjs';
 
 /** Development secrets of the live Worker (test values, passed on its command line). */
 export const LIVE_SECRETS = {
@@ -26,13 +27,18 @@ async function freePort(): Promise<number> {
  * what would be published), then runs the real Worker with `wrangler dev`,
  * offline, on free ports (or MEMORYROUTER_TEST_PORT and
  * MEMORYROUTER_TEST_INSPECTOR_PORT), with fresh local storage in a temporary
- * folder and `compatible/…` models answered by the provider fake. Torn down after the
- * last test: the server's process group is stopped and its storage removed.
+ * folder, `compatible/…` models answered by the provider fake and Stripe by
+ * the Stripe fake (`npm run fake:stripe`, on a free port or
+ * MEMORYROUTER_TEST_STRIPE_PORT). Torn down after the last test: the
+ * server's process group is stopped and its storage removed.
  */
 export default async function setup({
   provide,
 }: {
-  provide: (key: 'liveUrl' | 'adminSecret' | 'fakeUrl', value: string) => void;
+  provide: (
+    key: 'liveUrl' | 'adminSecret' | 'fakeUrl' | 'stripeFakeUrl' | 'stripeWebhookSecret',
+    value: string,
+  ) => void;
 }) {
   execFileSync('npx', ['tsc', '-p', 'packages/client/tsconfig.build.json'], { stdio: 'inherit' });
   const fake = await startProviderFake();
@@ -40,12 +46,23 @@ export default async function setup({
   // Free ports unless given: shared machines hand out ports per person (as dev-server.mjs).
   const port = Number(process.env.MEMORYROUTER_TEST_PORT) || (await freePort());
   const inspectorPort = Number(process.env.MEMORYROUTER_TEST_INSPECTOR_PORT) || (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const stripe = await startStripeFake({
+    port: Number(process.env.MEMORYROUTER_TEST_STRIPE_PORT) || 0,
+    webhookUrl: `${url}/stripe/webhook`,
+  });
   const vars = {
     ...LIVE_SECRETS,
     COMPATIBLE_BASE_URL: `${fake.url}/v1`,
     // An open stream asks about its key every second instead of every 15 s,
     // so the console's revoked-subscription test need not wait the bound.
     STANDING_CHECK_MS: '1000',
+    // Billing against the Stripe fake, usage sealed into meter events a
+    // second after it reaches the account instead of a minute.
+    STRIPE_API_BASE: stripe.url,
+    STRIPE_SECRET_KEY: stripe.key,
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    METER_FLUSH_SECONDS: '1',
   };
   const wrangler: ChildProcess = spawn(
     'npx',
@@ -98,11 +115,11 @@ export default async function setup({
       clearTimeout(timer);
     }
     await new Promise((resolve) => fake.server.close(resolve));
+    await new Promise((resolve) => stripe.server.close(resolve));
     // workerd may still be closing its SQLite files as the group exits.
     await rm(persist, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   };
 
-  const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntilServing(url, exited, () => output);
   } catch (error) {
@@ -112,6 +129,8 @@ export default async function setup({
   provide('liveUrl', url);
   provide('adminSecret', LIVE_SECRETS.ADMIN_JWT_SECRET);
   provide('fakeUrl', fake.url);
+  provide('stripeFakeUrl', stripe.url);
+  provide('stripeWebhookSecret', stripe.webhookSecret);
   return stop;
 }
 
