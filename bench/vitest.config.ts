@@ -32,6 +32,17 @@ export default defineConfig({
     root,
     include: ['bench/**/*.bench.ts'],
     testTimeout: 1_800_000,
+    // Each bench file gets a fresh runner (vitest's default isolation, so no
+    // file measures in another's isolate). With vitest's on-disk module cache
+    // on (its default), a fresh runner's first request is a snapshot of every
+    // module of its file's import graph already transformed, and the pool
+    // inlines their code, each alias again: 38.7 MB for hot-tier or
+    // bulk-store once an earlier file had loaded the Worker (gpt-tokenizer's
+    // o200k table alone is 13.8 MB, twice). workerd refuses a WebSocket
+    // message over 32 MiB (close 1009) and the run lost the files after it.
+    // Without the cache the runner fetches module by module, each well under
+    // the limit (BENCHMARKS.md, "npm run bench runs whole").
+    fsModuleCache: false,
     provide: {
       conversations: existsSync(locomo) ? readConversations(readFileSync(locomo, 'utf8')) : [],
     },
