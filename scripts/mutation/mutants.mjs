@@ -855,8 +855,8 @@ export const MUTANTS = [
     id: 'proof/chat-names-only-read-unlimited',
     area: 'proof',
     file: 'src/resolvers/chat/memory-picks.ts',
-    from: '  return nameOnlyRead ?',
-    to: '  return false ?',
+    from: '    nameOnlyRead ? picked',
+    to: '    false ? picked',
     tests: ['test/drop-in/unanswered-questions.test.ts'],
     description:
       'chat injects every turn that only names the person when nothing answers (review 104 #3)',

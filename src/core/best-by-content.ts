@@ -5,10 +5,21 @@
  * the best of each content (merge-windows.ts), so the bill sums what is
  * returned. Here in core because the vault's queries and the merge need the
  * same identity.
+ *
+ * Two contents are the same when their words are: letters (with their
+ * marks) and digits, in order, regardless of case, whatever punctuation
+ * and spacing lie between. "My dentist is Dr. Alvarez", "my dentist is Dr
+ * Alvarez" and "My dentist is Dr. Alvarez!" are one memory (outside review
+ * 213 #10: four copies took a window's places); "3.5" and "35" stay two.
+ * A content with no word at all ("👍", "!!!") is compared whole.
  */
 export function contentKey(content: string): string {
-  return content.trim().toLowerCase();
+  const words = content.toLowerCase().replace(NOT_A_WORD, ' ').trim();
+  return words === '' ? content.trim().toLowerCase() : words;
 }
+
+/** A run of what is neither a letter, a combining mark nor a digit. */
+const NOT_A_WORD = /[^\p{L}\p{M}\p{N}]+/gu;
 
 /**
  * Keys kept in a plain list before an index is built: a window's hits are

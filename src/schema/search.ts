@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MatchSpan } from '../durable/rpc/vault-types';
+import type { MatchSpan, OutdatedRecord } from '../durable/rpc/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
 import {
   searchMemories,
@@ -126,6 +126,36 @@ SearchHitRef.implement({
       type: MemoryWindowEnum,
       description: 'The window it fell in.',
       resolve: (hit) => hit.window,
+    }),
+    outdated: t.field({
+      type: OutdatedMemoryRef,
+      nullable: true,
+      description:
+        'Set when a later fact made this memory outdated (fact extraction): it is a turn a fact was drawn from, or one that restated a fact while it stood ("You live in Paris…"), and that fact has since been superseded or declared no longer true. Its score is demoted (a quarter). Null for every other memory, and with includeSuperseded.',
+      resolve: (hit) =>
+        hit.outdated == null ? null : { address: hit.address, outdated: hit.outdated },
+    }),
+  }),
+});
+
+export const OutdatedMemoryRef = builder.objectRef<{
+  address: RankedHit['address'];
+  outdated: OutdatedRecord;
+}>('OutdatedMemory');
+
+OutdatedMemoryRef.implement({
+  description: "What made a memory outdated, as of the search's now.",
+  fields: (t) => ({
+    since: t.field({
+      type: 'DateTime',
+      description: 'When the first fact it stated stopped being valid.',
+      resolve: ({ outdated }) => outdated.since,
+    }),
+    replacedBy: t.field({
+      type: [MemoryRef],
+      description:
+        'The memories current now that replaced its facts (the latest version of each); empty when they were declared no longer true.',
+      resolve: ({ address, outdated }) => outdated.current.map((record) => ({ address, record })),
     }),
   }),
 });

@@ -6,6 +6,8 @@ import { metadataConditions } from './metadata-filter';
 import { fusedRanking } from './fused-ranking';
 import { textEvidence } from './score-fusion';
 import { demoteStaleTurns, staleHeadroom } from './stale-turns';
+import { OutdatedMemories } from './outdated-memories';
+import type { RetiredFact } from '../full-text/retired-facts';
 import type { Sql, SqlValue } from '../sqlite/sql';
 import { DEFAULT_TEXT_RANKING } from '../full-text/text-ranking';
 import { TextSearch } from '../full-text/text-search';
@@ -22,6 +24,9 @@ import type {
   WindowResult,
   WindowSearch,
 } from '../rpc/vault-types';
+
+/** How far down a fact's versions a search follows to the current one (a vault's chains are short). */
+const MAX_VERSION_STEPS = 16;
 
 interface MemoryRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -121,6 +126,7 @@ export class VaultQueries {
     windows: readonly WindowSearch[],
     retired: ReadonlySet<number> | null = null,
     stale: ReadonlySet<number> | null = null,
+    facts: readonly RetiredFact[] | null = null,
   ): WindowResult[] {
     // Every window reads the query's dates as of one day (a caller without a
     // `now` of its own gets the clock's, read once).
@@ -140,10 +146,20 @@ export class VaultQueries {
     // Demoted where the window's memories are chosen, so the memories a
     // demotion lets in were ranked and can take the places.
     const demoted = request.includeSuperseded === true ? null : stale;
+    // Turns that restated a retired fact are demoted as its own turns are
+    // (outdated-memories.ts): told by their text, so the candidates are read
+    // before the cut. Only in a vault where a fact was retired.
+    const outdated =
+      request.includeSuperseded === true || facts === null ? null : new OutdatedMemories(facts);
+    const records = new Map<number, { memory: MemoryRecord; chunked: boolean }>();
+    const read = (seqs: readonly number[]) => {
+      const unread = seqs.filter((seq) => !records.has(seq));
+      for (const [seq, record] of this.hydrateSeqs(unread)) records.set(seq, record);
+    };
     // A window ranked again (its fill, below) reuses what it can of its first ranking.
     const run: SearchRun = { pools: new Map() };
     const rank = (window: WindowSearch, asked: number) => {
-      const extra = staleHeadroom(demoted, asked);
+      const extra = outdated === null ? staleHeadroom(demoted, asked) : asked;
       const ranking = this.rankWindow(
         index,
         timeline,
@@ -154,14 +170,22 @@ export class VaultQueries {
         fullMatchOnce,
         run,
       );
-      if (demoted === null) return ranking;
-      return { ...ranking, ranked: demoteStaleTurns(ranking.ranked, demoted, asked) };
+      if (demoted === null && outdated === null) return ranking;
+      let stale = demoted;
+      if (outdated !== null) {
+        read(ranking.ranked.map((hit) => hit.seq));
+        const restating = ranking.ranked.filter((hit) => {
+          const found = records.get(hit.seq);
+          return found !== undefined && outdated.restates(found.memory);
+        });
+        if (restating.length > 0)
+          stale = new Set([...(demoted ?? []), ...restating.map((hit) => hit.seq)]);
+      }
+      return { ...ranking, ranked: demoteStaleTurns(ranking.ranked, stale, asked) };
     };
     const rankings = windows.map((window) => rank(window, window.limit));
-    const records = this.hydrateSeqs(
-      rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)),
-    );
-    return rankings.map((ranking, at) => {
+    read(rankings.flatMap(({ ranked }) => ranked.map((hit) => hit.seq)));
+    const results = rankings.map((ranking, at) => {
       const window = windows[at]!;
       let { ranked } = ranking;
       let picked = distinctContents(ranked, records, window.limit);
@@ -173,8 +197,7 @@ export class VaultQueries {
       while (picked.length < window.limit && ranked.length === asked) {
         asked = moreCandidates(asked, picked.length, window.limit);
         ranked = rank(window, asked).ranked;
-        const unread = ranked.filter((hit) => !records.has(hit.seq)).map((hit) => hit.seq);
-        for (const [seq, record] of this.hydrateSeqs(unread)) records.set(seq, record);
+        read(ranked.map((hit) => hit.seq));
         picked = distinctContents(ranked, records, window.limit);
       }
       const hits: SearchHitRecord[] = picked.map(({ hit, memory, chunked }) => ({
@@ -185,6 +208,41 @@ export class VaultQueries {
       }));
       return { ...ranking.result, hits };
     });
+    if (outdated !== null) this.markOutdated(results, outdated, request.asOf);
+    return results;
+  }
+
+  /**
+   * Marks each hit a retired fact made outdated with when, and with the
+   * memories current as of `asOf` (now when absent) that replaced its facts:
+   * each fact's successor, or the successor's own, down the chain of
+   * versions (Paris → Berlin → Munich gives Munich). A chain that ends in a
+   * memory declared no longer true gives nothing.
+   */
+  private markOutdated(
+    results: readonly WindowResult[],
+    outdated: OutdatedMemories,
+    asOf: number | undefined,
+  ): void {
+    for (const { hits } of results)
+      for (const hit of hits) {
+        const facts = outdated.factsOf(hit.memory);
+        if (facts.length === 0) continue;
+        const current: MemoryRecord[] = [];
+        let next = facts.flatMap((fact) => (fact.supersededBy === null ? [] : [fact.supersededBy]));
+        for (let step = 0; next.length > 0 && step < MAX_VERSION_STEPS; step++) {
+          const later: string[] = [];
+          for (const memory of this.hydrate([...new Set(next)])) {
+            const stands =
+              memory.validUntil == null || (asOf !== undefined && memory.validUntil > asOf);
+            if (stands) {
+              if (!current.some((kept) => kept.id === memory.id)) current.push(memory);
+            } else if (memory.supersededBy != null) later.push(memory.supersededBy);
+          }
+          next = later;
+        }
+        hit.outdated = { since: Math.min(...facts.map((fact) => fact.validUntil)), current };
+      }
   }
 
   /** One window of one search (`searchWindows` with one window). */
@@ -195,8 +253,9 @@ export class VaultQueries {
     window: WindowSearch,
     retired: ReadonlySet<number> | null = null,
     stale: ReadonlySet<number> | null = null,
+    facts: readonly RetiredFact[] | null = null,
   ): WindowResult {
-    return this.searchWindows(index, timeline, request, [window], retired, stale)[0]!;
+    return this.searchWindows(index, timeline, request, [window], retired, stale, facts)[0]!;
   }
 
   /** A window's ranked memories before hydration, and its result without hits. */

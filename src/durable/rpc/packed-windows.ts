@@ -20,6 +20,7 @@ export function packWindows(windows: readonly WindowResult[]): PackedWindow[] {
       roles: hits.map((hit) => hit.memory.role),
       metadata: hits.map((hit) => hit.memory.metadata),
       supersededBy: hits.map((hit) => hit.memory.supersededBy ?? null),
+      outdated: hits.map((hit) => hit.outdated ?? null),
       numbers,
     };
   });
@@ -27,7 +28,7 @@ export function packWindows(windows: readonly WindowResult[]): PackedWindow[] {
 
 export function unpackWindows(packed: readonly PackedWindow[]): WindowResult[] {
   return packed.map(
-    ({ window, rowsInWindow, ids, contents, roles, metadata, supersededBy, numbers }) => {
+    ({ window, rowsInWindow, ids, contents, roles, metadata, supersededBy, outdated, numbers }) => {
       const hits: SearchHitRecord[] = ids.map((id, at) => {
         const base = at * NUMBERS_PER_HIT;
         const validUntil = numbers[base + 3]!;
@@ -45,6 +46,7 @@ export function unpackWindows(packed: readonly PackedWindow[]): WindowResult[] {
           score: numbers[base]!,
           window,
           match: { start: numbers[base + 4]!, end: numbers[base + 5]! },
+          ...(outdated?.[at] ? { outdated: outdated[at] } : {}),
         };
       });
       return { window, hits, rowsInWindow };
@@ -79,6 +81,7 @@ export function cutPackedWindows(
       roles: pick(window.roles),
       metadata: pick(window.metadata),
       supersededBy: pick(window.supersededBy),
+      ...(window.outdated ? { outdated: pick(window.outdated) } : {}),
       numbers,
     };
   });

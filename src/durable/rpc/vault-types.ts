@@ -327,6 +327,19 @@ export interface SearchHitRecord {
   window: MemoryWindow;
   /** The passage that matched: all of the content unless it was indexed in chunks. */
   match: MatchSpan;
+  /**
+   * Set on a memory a later fact made outdated (queries/outdated-memories.ts):
+   * a turn a retired fact was drawn from or that restated it. Absent otherwise.
+   */
+  outdated?: OutdatedRecord | null;
+}
+
+/** What made a memory outdated, as of the search's `now`. */
+export interface OutdatedRecord {
+  /** When the first of its facts stopped being valid. */
+  since: number;
+  /** The memories current now that replaced those facts; empty when they were declared no longer true. */
+  current: MemoryRecord[];
 }
 
 export interface WindowResult {
@@ -353,6 +366,8 @@ export interface PackedWindow {
   roles: Role[];
   metadata: (string | null)[];
   supersededBy: (string | null)[];
+  /** Per hit: what made it outdated; null for nearly every hit. Absent from a vault of an earlier release. */
+  outdated?: (OutdatedRecord | null)[];
   /** Per hit: score, createdAt, tokens, validUntil (NaN for null), match start, match end. */
   numbers: Float64Array;
 }

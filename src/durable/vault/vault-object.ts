@@ -25,6 +25,7 @@ import type { CorpusStatistics } from '../full-text/corpus-statistics';
 import { VaultUpkeep } from './vault-upkeep';
 import { VaultUsage } from '../metering/vault-usage';
 import { VaultWrites } from './vault-writes';
+import { retiredFact } from '../full-text/retired-facts';
 
 /**
  * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
@@ -72,6 +73,7 @@ export class VaultObject extends DurableObject<Env> {
     const retired = new RetiredSet(
       () => rows.retiredSeqs(),
       () => rows.staleTurnSeqs(),
+      () => rows.retiredFactRows().map(retiredFact),
     );
     const subscribers = new EventSockets(ctx, events);
     const broadcast = subscribers.broadcast.bind(subscribers);

@@ -292,6 +292,7 @@ export class VaultReads {
       window,
       this.retired.current(request.asOf),
       this.retired.staleTurns(request.asOf),
+      this.retired.retiredFacts(request.asOf),
     );
   }
 
@@ -361,6 +362,7 @@ export class VaultReads {
       request.windows,
       this.retired.current(request.asOf),
       this.retired.staleTurns(request.asOf),
+      this.retired.retiredFacts(request.asOf),
     );
   }
 

@@ -1,3 +1,5 @@
+import type { RetiredFact } from '../full-text/retired-facts';
+
 /** A retired memory's seq and the time it stopped being valid (its `valid_until`). */
 export interface RetiredSeq {
   seq: number;
@@ -32,10 +34,12 @@ export class RetiredSet {
   private seqs: Set<number> | null = null;
   private staleSince: Map<number, number> | null = null;
   private staleSeqs: Set<number> | null = null;
+  private facts: RetiredFact[] | null = null;
 
   constructor(
     private readonly load: () => RetiredSeq[],
     private readonly loadStale: () => StaleTurnSeq[],
+    private readonly loadFacts: () => RetiredFact[],
   ) {}
 
   /**
@@ -64,6 +68,19 @@ export class RetiredSet {
     }
     if (this.staleSeqs!.size === 0) return null;
     return asOf === undefined ? this.staleSeqs : retiredBy(this.staleSince, asOf);
+  }
+
+  /**
+   * The retired facts (outdated-memories.ts tells which memories they made
+   * outdated): null when there are none. With `asOf`, only those retired by
+   * then.
+   */
+  retiredFacts(asOf?: number): readonly RetiredFact[] | null {
+    if (this.current() === null) return null;
+    this.facts ??= this.loadFacts();
+    const facts =
+      asOf === undefined ? this.facts : this.facts.filter((fact) => fact.validUntil <= asOf);
+    return facts.length === 0 ? null : facts;
   }
 
   /** Call after the retirement committed. */
@@ -104,6 +121,7 @@ export class RetiredSet {
   private forgetStale(): void {
     this.staleSince = null;
     this.staleSeqs = null;
+    this.facts = null;
   }
 }
 

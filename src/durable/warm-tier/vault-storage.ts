@@ -6,6 +6,7 @@ import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
 import type { MemoryRecord } from '../rpc/vault-types';
 import type { RetiredSeq, StaleTurnSeq } from './retired-set';
+import type { RetiredFactRow } from '../full-text/retired-facts';
 
 /** The columns a store writes, in the order `insert` binds them. */
 const MEMORY_COLUMNS = [
@@ -277,6 +278,42 @@ export class VaultStorage {
          GROUP BY turn.seq`,
       )
       .map((row) => ({ seq: row.seq, since: row.since }));
+  }
+
+  /**
+   * Every retired fact (metadata `{"kind": "fact"}`, `valid_until` set) with
+   * the content and turns of the memory that replaced it, if any
+   * (outdated-memories.ts reads which memories they made outdated).
+   */
+  retiredFactRows(): RetiredFactRow[] {
+    return this.sql
+      .all<{
+        id: string;
+        content: string;
+        valid_until: number;
+        superseded_by: string | null;
+        turns: string | null;
+        successor_content: string | null;
+        successor_turns: string | null;
+      }>(
+        `SELECT fact.id AS id, fact.content AS content, fact.valid_until AS valid_until,
+                fact.superseded_by AS superseded_by,
+                json_extract(fact.metadata, '$.turns') AS turns,
+                successor.content AS successor_content,
+                json_extract(successor.metadata, '$.turns') AS successor_turns
+         FROM memories AS fact LEFT JOIN memories AS successor ON successor.id = fact.superseded_by
+         WHERE fact.valid_until IS NOT NULL
+           AND json_extract(fact.metadata, '$.kind') = 'fact'`,
+      )
+      .map((row) => ({
+        id: row.id,
+        content: row.content,
+        validUntil: row.valid_until,
+        supersededBy: row.superseded_by,
+        turns: row.turns,
+        successorContent: row.successor_content,
+        successorTurns: row.successor_turns,
+      }));
   }
 
   /** Call inside a transaction. */

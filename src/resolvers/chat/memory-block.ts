@@ -46,7 +46,16 @@ export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): M
   };
 }
 
+/**
+ * A memory a later fact made outdated (SearchHitRecord.outdated) says so in
+ * its labels, with the time: the model reads "I live in Lisbon" as the past,
+ * and the memory that replaced it comes with it (memory-picks.ts).
+ */
 function blockLine(hit: RankedHit): string {
-  const when = new Date(hit.memory.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `- [${when} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}] ${JSON.stringify(hit.memory.content)}`;
+  const outdated = hit.outdated ? ` · outdated since ${isoSeconds(hit.outdated.since)}` : '';
+  return `- [${isoSeconds(hit.memory.createdAt)} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}${outdated}] ${JSON.stringify(hit.memory.content)}`;
+}
+
+function isoSeconds(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

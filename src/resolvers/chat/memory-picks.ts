@@ -3,6 +3,8 @@ import type { WindowSearch } from '../../kronos/plan';
 import { bestFirst, isSmallTalk, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
 import { opensWithSpeakerLabel } from '../../durable/full-text/turn-voices';
+import { STALE_TURN_WEIGHT } from '../../durable/queries/stale-turns';
+import { vaultLabel } from '../../vaults/address';
 
 /**
  * A hit scoring under this share of the read's best hit is not memory for
@@ -150,7 +152,64 @@ export function pickAcrossWindows(
   const freed = totalSlots(windows) - own.length;
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
   const picked = bestFirst(hits.filter((hit) => kept.has(hit)));
-  return nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked;
+  return withCurrentFacts(
+    nameOnlyRead ? picked.slice(0, context.nameOnlyReadLimit ?? NAME_ONLY_READ_LIMIT) : picked,
+    hits,
+    windows,
+    floor * STALE_TURN_WEIGHT,
+  );
+}
+
+/**
+ * The picks with the memories that replaced what an outdated hit of the read
+ * says (SearchHitRecord.outdated: a turn a superseded fact was drawn from, or
+ * one that restated it) beside it, whatever their own score: "I live in
+ * Lisbon" shown alone reads as true (outside review 213 #3), and the
+ * assistant's own "You live in Paris…" outranked "The user lives in Berlin"
+ * until the floor cut Berlin (#2). An outdated hit brings them when it
+ * would have been picked but for its demotion: scored at least `floor` (the
+ * read's floor times the demotion) and not small talk. A memory brought
+ * ranks with the hit that brought it (its own score when higher); one the
+ * read did not find at all is placed in the window its time falls in.
+ */
+function withCurrentFacts(
+  picked: readonly RankedHit[],
+  hits: readonly RankedHit[],
+  windows: readonly WindowSearch[],
+  floor: number,
+): RankedHit[] {
+  if (!hits.some((hit) => hit.outdated?.current.length)) return [...picked];
+  const key = (hit: { memory: { id: string }; address: RankedHit['address'] }) =>
+    `${vaultLabel(hit.address)} ${hit.memory.id}`;
+  const chosen = new Map(picked.map((hit) => [key(hit), hit]));
+  const found = new Map(hits.map((hit) => [key(hit), hit]));
+  for (const hit of hits) {
+    if (!hit.outdated?.current.length || hit.score < floor || isSmallTalk(hit)) continue;
+    for (const memory of hit.outdated.current) {
+      const at = key({ memory, address: hit.address });
+      const kept = chosen.get(at) ?? found.get(at);
+      if (kept !== undefined && chosen.has(at) && kept.score >= hit.score) continue;
+      chosen.set(
+        at,
+        kept !== undefined
+          ? { ...kept, score: Math.max(kept.score, hit.score) }
+          : {
+              memory,
+              score: hit.score,
+              window: windowOf(memory.createdAt, windows) ?? hit.window,
+              match: { start: 0, end: memory.content.length },
+              address: hit.address,
+            },
+      );
+    }
+  }
+  return bestFirst([...chosen.values()]);
+}
+
+/** The window a time falls in, of those read; undefined when none holds it. */
+function windowOf(time: number, windows: readonly WindowSearch[]): RankedHit['window'] | undefined {
+  return windows.find(({ after, until }) => (after === null || time > after) && time <= until)
+    ?.window;
 }
 
 function namesDate(context: PickContext): boolean {

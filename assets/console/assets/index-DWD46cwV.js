@@ -58,6 +58,13 @@
         hits {
           score
           window
+          outdated {
+            since
+            replacedBy {
+              id
+              content
+            }
+          }
           memory {
             ...MemoryFields
           }
@@ -205,6 +212,13 @@ fragment MemoryFields on Memory {
     hits {
       score
       window
+      outdated {
+        since
+        replacedBy {
+          id
+          content
+        }
+      }
       memory {
         ...MemoryFields
       }
