@@ -799,6 +799,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let past = false;
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
+    const anchored = fromNow && found.size > 0;
     for (const form of forms) {
       for (const match of unread.matchAll(form.pattern)) {
         const read = form.read(match, today);
@@ -807,7 +808,11 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
           ...(form.writes?.(match, today) ?? []),
           ...(ahead ? daysAhead(read, today) : []),
         ];
-        const keep = typeof form.keep === 'function' ? form.keep(match) : form.keep;
+        // Beside a date with its year ("last Friday on 23 January, 2022"),
+        // a relative word counts from that date, not from now: its names
+        // stay words, as before review 213 (LoCoMo's questions say so).
+        const keep =
+          typeof form.keep !== 'function' ? form.keep : anchored ? 'names' : form.keep(match);
         if (read.length === 0 && written.length === 0) continue;
         unread = blank(unread, match);
         content = blank(content, match);
