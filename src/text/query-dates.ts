@@ -182,6 +182,8 @@ const comingWeekend = (today: number) => today - weekdayOf(today) + 6;
 
 /** The most days to come a period's reading writes ("next month"; not "next year"). */
 const MOST_DAYS_AHEAD = 31;
+/** The most days to come looked for by their ordinals ("in the next two weeks"); more, by their months. */
+const MOST_ORDINALS_AHEAD = 14;
 
 /** The days after today of `periods` (UTC day numbers), none for a period longer than a month. */
 function daysAhead(periods: readonly (Period | null)[], today: number): number[] {
@@ -826,10 +828,18 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
         else past = true;
         // A day named by a relative word is also looked for as its text
         // writes it: its ordinal ("28th"), a query word, with the phrases.
-        for (const day of written) {
-          added.push(ordinal(calendarOf(day).date));
-          spellings.push(...writtenDays(day));
-          days.add(ordinal(calendarOf(day).date));
+        // Past two weeks of days ("next month") the ordinals would be every
+        // day of a month, a word in any dated memory: its months' names
+        // (and their short forms) are what its memories write instead.
+        if (written.length > MOST_ORDINALS_AHEAD) {
+          for (const month of new Set(written.map((day) => calendarOf(day).month)))
+            added.push(MONTHS[month]!, MONTHS[month]!.slice(0, 3));
+        } else {
+          for (const day of written) {
+            added.push(ordinal(calendarOf(day).date));
+            spellings.push(...writtenDays(day));
+            days.add(ordinal(calendarOf(day).date));
+          }
         }
         for (const period of read) {
           if (period === null) continue;
