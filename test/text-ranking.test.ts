@@ -307,6 +307,19 @@ describe('dates named in a query', () => {
       ['month', '2026-03-01', '2026-04-01'],
       ['month', '2027-03-01', '2027-04-01'],
     ]);
+    // A third of a month, with or without "in" (review 213), its year's too.
+    for (const query of ['in late September', 'late September', 'at the end of September'])
+      expect(named(query), query).toEqual([
+        ['week', '2026-09-21', '2026-10-01'],
+        ['week', '2027-09-21', '2027-10-01'],
+      ]);
+    expect(named('mid-June 2023')).toEqual([['week', '2023-06-11', '2023-06-21']]);
+    expect(named('in early February')).toEqual([
+      ['week', '2026-02-01', '2026-02-11'],
+      ['week', '2027-02-01', '2027-02-11'],
+    ]);
+    // "late, may I": no date.
+    expect(named('it is late may I go')).toEqual([]);
   });
 
   it('reads numeric days in either order, both days when both orders make one', () => {
@@ -331,6 +344,17 @@ describe('dates named in a query', () => {
       ['what happened last week?', [['week', '2026-11-09', '2026-11-16']]],
       ['two weeks ago', [['week', '2026-11-02', '2026-11-09']]],
       ['last weekend', [['week', '2026-11-14', '2026-11-16']]],
+      // Review 213: the weekend gone by, however said; "the other day"
+      // some days back; "the week before last" two weeks back.
+      ['over the weekend', [['week', '2026-11-14', '2026-11-16']]],
+      ['this past weekend', [['week', '2026-11-14', '2026-11-16']]],
+      ['the past weekend', [['week', '2026-11-14', '2026-11-16']]],
+      ['the week before last', [['week', '2026-11-02', '2026-11-09']]],
+      ['a couple weeks ago', [['week', '2026-11-02', '2026-11-09']]],
+      ['the other day', [['week', '2026-11-11', '2026-11-18']]],
+      // Periods to come, from tomorrow.
+      ['in the next two weeks', [['week', '2026-11-19', '2026-12-03']]],
+      ['the week after next', [['week', '2026-11-30', '2026-12-07']]],
       ['last month', [['month', '2026-10-01', '2026-11-01']]],
       ['a couple of months ago', [['month', '2026-09-01', '2026-10-01']]],
       ['last year', [['year', '2025-01-01', '2026-01-01']]],
@@ -449,7 +473,17 @@ describe('dates named in a query', () => {
     // October is no answer to "this week" (its period's memories are). A
     // day it names is its ordinal, as a memory's text writes that day
     // ("16th", with "November 16" and the other phrases as its spellings).
-    expect(words('What did Caroline do last weekend?')).toEqual(['carolin', 'weekend']);
+    // "last weekend" and "last Friday" likewise (review 213): "weekend"
+    // and "Friday" stay words only for a weekend or day that may be to come.
+    expect(words('What did Caroline do last weekend?')).toEqual(['carolin']);
+    expect(words('what did Caroline do on the weekend?')).toEqual([
+      'carolin',
+      'weekend',
+      '21st',
+      '22nd',
+    ]);
+    expect(words('what did Caroline do last Friday?')).toEqual(['carolin', '13th']);
+    expect(words('what did Caroline do on Friday?')).toEqual(['carolin', 'fridai', '13th', '20th']);
     expect(words('lunch the day before yesterday')).toEqual(['lunch', '16th']);
     expect(words('what did priya do this week')).toEqual(['priya']);
     expect(words('what did siobhan say 2 weeks ago')).toEqual(['siobhan']);

@@ -16,7 +16,7 @@ import type { CorpusStatistics } from '../durable/full-text/corpus-statistics';
 import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
-import { lacksSearchableWords, queryWordsAsRead } from '../text/searchable-words';
+import { datesToCome, lacksSearchableWords, queryWordsAsRead } from '../text/searchable-words';
 import {
   vaultLabel,
   vaultObjectName,
@@ -64,7 +64,7 @@ export interface SearchOutcome {
  * list alone would read as "no memory about that".
  */
 export interface SearchNotice {
-  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED';
+  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED' | 'PERIOD_TO_COME';
   message: string;
 }
 
@@ -292,7 +292,16 @@ export async function searchMemories(
     })),
     options.billInVault ? memoryTokens : 0,
   );
-  return { hits, memoryTokens, billedInVault, notice };
+  return {
+    hits,
+    memoryTokens,
+    billedInVault,
+    notice:
+      notice ??
+      (hits.length === 0 && mode !== 'VECTOR'
+        ? periodToCome(datesToCome(input.query, now, offsetMinutes))
+        : null),
+  };
 }
 
 /** The outcome of a search that reads nothing: its windows listed with no hits, and why. */
@@ -319,6 +328,21 @@ const NOTHING_TO_EMBED: SearchNotice = {
   message:
     'nothing was searched: the query holds no letter or digit (name what to look for: a person, a thing, a place or a date)',
 };
+
+/**
+ * The notice for a search that found nothing for dates still to come
+ * ("next week"): nothing is stored on a day to come, so only a memory whose
+ * text writes one of its days ("December 3rd", "Dec 12") is found; null
+ * when the query names no such dates.
+ */
+function periodToCome(said: readonly string[]): SearchNotice | null {
+  if (said.length === 0) return null;
+  const dates = [...new Set(said.map((date) => JSON.stringify(date.toLowerCase())))].join(', ');
+  return {
+    reason: 'PERIOD_TO_COME',
+    message: `nothing was found: ${dates} ${said.length === 1 ? 'is' : 'are'} still to come, so no memory is stored then, and none of the memories searched writes one of its days (as "December 3rd" or "Dec 12"); a plan is found when its text names the day`,
+  };
+}
 
 /** The notice for a query whose words are all function words or question verbs. */
 function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {

@@ -164,11 +164,11 @@ export const SearchNoticeRef = builder.objectRef<SearchNotice>('SearchNotice');
 
 SearchNoticeRef.implement({
   description:
-    'Why a valid search had nothing to look up, so that an empty result is not read as "no memory about that".',
+    'Why a valid search had nothing to look up, or found nothing for a reason it can name, so that an empty result is not read as "no memory about that".',
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk (MemoryReceipt.readSkipped). NO_HITS_ASKED, every window of `windows` has limit 0, so nothing was searched.',
+        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk (MemoryReceipt.readSkipped). NO_HITS_ASKED, every window of `windows` has limit 0, so nothing was searched. PERIOD_TO_COME, no hit, and every date the query names is still to come ("next week", "tomorrow"): no memory is stored on a day to come, and no memory searched writes one of its days ("December 3rd").',
     }),
     message: t.exposeString('message', {
       description:

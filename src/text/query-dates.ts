@@ -101,7 +101,7 @@ const ORDINAL = '(st|nd|rd|th)?';
 const GAP = '(?:\\s*,\\s*|\\s+)';
 /** How many, in digits or words ("3 days ago", "a couple of weeks ago"). */
 const COUNT =
-  '(\\d{1,3}|an?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\\s+)?couple\\s+of)';
+  '(\\d{1,3}|an?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:a\\s+)?couple(?:\\s+of)?)';
 const COUNT_WORDS = [
   'one',
   'two',
@@ -118,6 +118,12 @@ const COUNT_WORDS = [
 ];
 /** Month words that are also everyday words ("it may rain", "a march"). */
 const VERB_MONTHS = new Set(['may', 'march', 'mar']);
+/**
+ * A third of a month ("late September", "in early November", "mid-June",
+ * "at the end of August", "the beginning of May"): the part (group 1), the
+ * month (group 2).
+ */
+const PART_OF_MONTH = `\\b((?:(?:in|during|at|by|around|until|towards?)\\s+)?(?:the\\s+)?(?:early|mid|middle|late|(?:very\\s+)?(?:beginning|start|middle|end)\\s+of))(?:\\s+|-)${MONTH}`;
 
 const pattern = (source: string) => new RegExp(source, 'giu');
 
@@ -147,6 +153,49 @@ const daysPeriod = (kind: PeriodKind, first: number, last: number): Period => ({
   end: (last + 1) * DAY,
 });
 
+/**
+ * The third of a month a part names: early (the beginning, the start) the
+ * 1st to the 10th, mid (the middle) the 11th to the 20th, late (the end)
+ * the 21st to the last; ranked as a week is.
+ */
+function partOfMonth(part: string, year: number, month: number): Period {
+  const said = part.toLowerCase();
+  const last = calendarOf(dayOf(Date.UTC(year, month + 1, 0))).date;
+  const [first, final] = /late|end/u.test(said)
+    ? [21, last]
+    : /mid/u.test(said)
+      ? [11, 20]
+      : [1, 10];
+  return daysPeriod(
+    'week',
+    dayOf(Date.UTC(year, month, first)),
+    dayOf(Date.UTC(year, month, final)),
+  );
+}
+
+/** The Saturday and Sunday that end on `sunday` (a UTC day number). */
+const weekend = (sunday: number): Period => daysPeriod('week', sunday - 1, sunday);
+/** The Sunday of the latest weekend over before today. */
+const endedWeekend = (today: number) => today - (weekdayOf(today) === 6 ? 7 : weekdayOf(today) + 1);
+/** The Sunday of this week: of the weekend to come, or under way. */
+const comingWeekend = (today: number) => today - weekdayOf(today) + 6;
+
+/** The most days to come a period's reading writes ("next month"; not "next year"). */
+const MOST_DAYS_AHEAD = 31;
+/** The most days to come looked for by their ordinals ("in the next two weeks"); more, by their months. */
+const MOST_ORDINALS_AHEAD = 14;
+
+/** The days after today of `periods` (UTC day numbers), none for a period longer than a month. */
+function daysAhead(periods: readonly (Period | null)[], today: number): number[] {
+  const days: number[] = [];
+  for (const period of periods) {
+    if (period === null || period.end / DAY - period.start / DAY > MOST_DAYS_AHEAD) continue;
+    for (let day = Math.max(period.start / DAY, today + 1); day < period.end / DAY; day++)
+      days.push(day);
+  }
+  return days;
+}
+
 /** The years a bare four-digit number may name ("in 2026"): others are counts or codes. */
 const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
 
@@ -173,7 +222,8 @@ type KeptWords = 'names' | 'days' | 'year' | 'none';
  */
 interface DateForm {
   pattern: RegExp;
-  keep: KeptWords;
+  /** Which words stay, for every match or by what the match says ("last Friday": none). */
+  keep: KeptWords | ((match: RegExpMatchArray) => KeptWords);
   read(match: RegExpMatchArray, today: number): (Period | null)[];
   /**
    * The days (UTC day numbers of the asker's calendar) a relative word
@@ -182,6 +232,12 @@ interface DateForm {
    * plans for a day are written before it.
    */
   writes?(match: RegExpMatchArray, today: number): number[];
+  /**
+   * Whether the days to come of the periods read ("next week", "this
+   * weekend" asked on a weekday) are written days too: nothing is stored
+   * on them yet, so a plan's text is the only way to find them.
+   */
+  ahead?: boolean | ((match: RegExpMatchArray) => boolean);
 }
 
 /** Dates that carry their year. Days come before months, so "June 3, 2023" is not also "June 2023". */
@@ -213,6 +269,12 @@ const DATES_WITH_YEAR: DateForm[] = [
       const monthFirst = dayIn(year, first - 1, second);
       return first === second ? [dayFirst] : [dayFirst, monthFirst];
     },
+  },
+  {
+    // "late September 2023", "the end of June, 2023": a third of the month.
+    pattern: pattern(`${PART_OF_MONTH}(?:\\s+of)?${GAP}(\\d{4})\\b`),
+    keep: 'names',
+    read: (m) => [partOfMonth(m[1]!, Number(m[3]), monthIndex(m[2]!))],
   },
   {
     pattern: pattern(`\\b${MONTH}(?:\\s+of)?${GAP}(\\d{4})\\b`),
@@ -324,10 +386,87 @@ const SPOKEN_DATES: DateForm[] = [
     },
   },
   {
+    // "the week before last", "the weekend after next": two weeks back or
+    // ahead. Said relative to now, so no word stays ("week" is no answer).
+    pattern: /\b(?:the\s+)?(week|weekend)\s+(before\s+last|after\s+next)\b/giu,
+    keep: 'none',
+    read: (m, today) => {
+      const step = m[2]!.toLowerCase().startsWith('before') ? -2 : 2;
+      return [
+        m[1]!.toLowerCase() === 'week'
+          ? weekPeriod(today + 7 * step)
+          : weekend(step < 0 ? endedWeekend(today) - 7 : comingWeekend(today) + 7),
+      ];
+    },
+    ahead: true,
+  },
+  {
+    // The weekend said relative to now. Gone by ("last weekend", "this past
+    // weekend", "over the weekend"; review 213): what was stored then
+    // answers, not September's "The weekend was quiet", so "weekend" is no
+    // word; on a Saturday or Sunday "over the weekend" is the one under way.
+    // To come ("this weekend", "next weekend"): its days as memories write
+    // them, and "weekend" stays, as plans say it ("a hike this weekend");
+    // "on the weekend" may be either.
+    pattern:
+      /\b(?:(over|during)\s+the|(on|at)\s+the|(last|previous|(?:this|the)\s+past|past)|(this)|(next))\s+weekend\b/giu,
+    keep: (m) => (m[1] || m[3] ? 'none' : 'names'),
+    read: (m, today) => {
+      const under = weekdayOf(today) >= 5;
+      if (m[1]) return [weekend(under ? comingWeekend(today) : endedWeekend(today))];
+      if (m[2])
+        return under
+          ? [weekend(comingWeekend(today))]
+          : [weekend(endedWeekend(today)), weekend(comingWeekend(today))];
+      if (m[3]) return [weekend(endedWeekend(today))];
+      return [weekend(comingWeekend(today) + (m[5] ? 7 : 0))];
+    },
+    ahead: (m) => !m[1] && !m[3],
+  },
+  {
+    // "the other day" (or night): a few days back, up to a week; "the
+    // other week" one to three weeks back. Its words ask about nothing
+    // ("a long day at the office").
+    pattern: /\bthe\s+other\s+(day|night|evening|week)\b/giu,
+    keep: 'none',
+    read: (m, today) =>
+      m[1]!.toLowerCase() === 'week'
+        ? [daysPeriod('month', today - 21, today - 7)]
+        : [daysPeriod('week', today - 7, today - 1)],
+  },
+  {
+    // "in the next two weeks", "over the coming days", "the coming week":
+    // from tomorrow on. Nothing is stored yet on days to come: their days
+    // are found as memories write them ("December 3rd", "Dec 12").
+    pattern: pattern(
+      `\\b(?:(?:in|over|during|within|for)\\s+the\\s+(?:next|coming)|the\\s+coming)\\s+(?:${COUNT}\\s+)?${UNITS}\\b`,
+    ),
+    keep: 'none',
+    read: (m, today) => {
+      const count = m[1] === undefined ? 1 : countOf(m[1]);
+      if (count < 1 || count > 999) return [];
+      const unit = m[2]!.toLowerCase();
+      const { year, month, date } = calendarOf(today);
+      const last =
+        unit === 'day'
+          ? today + count
+          : unit === 'week'
+            ? today + 7 * count
+            : dayOf(
+                unit === 'month'
+                  ? Date.UTC(year, month + count, date)
+                  : Date.UTC(year + count, month, date),
+              );
+      const kind = unit === 'day' ? (count === 1 ? 'day' : 'week') : (unit as PeriodKind);
+      return [daysPeriod(kind, today + 1, last)];
+    },
+    ahead: true,
+  },
+  {
     pattern: pattern(
       // A season's name stays a word, as every date's names do (KeptWords):
       // a conversation's turn often says it ("last summer" in LoCoMo).
-      `\\b(last|previous|this|next)\\s+(?:(week|weekend|month|year)|${SEASON})\\b`,
+      `\\b(last|previous|this|next)\\s+(?:(week|month|year)|${SEASON})\\b`,
     ),
     keep: 'names',
     read: (m, today) => {
@@ -338,15 +477,6 @@ const SPOKEN_DATES: DateForm[] = [
       switch (unit) {
         case 'week':
           return [weekPeriod(today + 7 * step)];
-        case 'weekend': {
-          // The Saturday and Sunday before today; this week's, said "this";
-          // the week after's, said "next".
-          const sunday =
-            step < 0
-              ? today - (weekdayOf(today) === 6 ? 7 : weekdayOf(today) + 1)
-              : today - weekdayOf(today) + 6 + 7 * step;
-          return [daysPeriod('week', sunday - 1, sunday)];
-        }
         case 'month':
           return [monthPeriod(year, month + step)];
         case 'year':
@@ -357,6 +487,8 @@ const SPOKEN_DATES: DateForm[] = [
             : [latestPeriod(today, (y) => seasonPeriod(seasonOf(unit), y), step < 0)];
       }
     },
+    // "next week", "next month": days to come, found as memories write them.
+    ahead: (m) => m[1]!.toLowerCase() === 'next' && m[2] !== undefined,
   },
   {
     pattern: pattern(`\\b(last|previous|this|next)\\s+${MONTH}(?!\\w)`),
@@ -405,6 +537,20 @@ const SPOKEN_DATES: DateForm[] = [
     },
   },
   {
+    // "late September", "in early November", "mid-June", "at the end of
+    // August": a third of the month, the latest begun and the next (as "in
+    // May" is). Its part ("late", "end") asks about nothing; the month's
+    // name stays. "late May" and "early March" need "in" (or "of"): "it's
+    // late, may I".
+    pattern: pattern(`${PART_OF_MONTH}(?!\\w)`),
+    keep: 'names',
+    read: (m, today) => {
+      const month = monthIndex(m[2]!);
+      if (VERB_MONTHS.has(m[2]!.toLowerCase()) && !/\b(?:in|during|of)\b/iu.test(m[1]!)) return [];
+      return bothWays(today, (year) => partOfMonth(m[1]!, year, month));
+    },
+  },
+  {
     pattern: pattern(`\\b(?:in|during)\\s+${MONTH}(?!\\w)`),
     keep: 'names',
     read: (m, today) => {
@@ -423,9 +569,13 @@ const SPOKEN_DATES: DateForm[] = [
   {
     // Not "the Sunday before …", "every Friday": no latest such day is meant.
     pattern: pattern(
-      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:on\\s+|(last|previous|this\\s+past|past)\\s+)?${WEEKDAY}(?:\\s+${PART_OF_DAY})?\\b`,
+      `(?<!\\b(?:the|a|every|each|next)\\s+)\\b(?:on\\s+|(last|previous|(?:this|the)\\s+past|past)\\s+)?${WEEKDAY}(?:\\s+${PART_OF_DAY})?\\b`,
     ),
-    keep: 'names',
+    // "last Friday" says when the question is, as "last week" does: what
+    // was stored that Friday answers it, not July's "…last Friday I went
+    // to a council meeting" (review 213). "on Friday" may be the coming
+    // one, which only its memories' words can find: its name stays.
+    keep: (m) => (m[1] ? 'none' : 'names'),
     read: (m, today) => [dayPeriod(today - weekdayBack(m[2]!, today))],
     // "on Saturday" may be the coming one too ("what's happening on
     // Saturday?"); "last Saturday" only the past one. Memories stored on
@@ -615,6 +765,12 @@ export interface QueryDates {
    * writes a day the query asks about.
    */
   writtenDays: string[];
+  /**
+   * The dates as said ("next week", "tomorrow") when every date the query
+   * names is still to come, so that no memory is stored in it; empty
+   * otherwise. A search that finds nothing for them says why.
+   */
+  toCome: string[];
 }
 
 /**
@@ -641,28 +797,53 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let content = text;
   const added: string[] = [];
   const days = new Set<string>();
+  const saidToCome: string[] = [];
+  let past = false;
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
     const fromNow = forms === SPOKEN_DATES;
+    const anchored = fromNow && found.size > 0;
     for (const form of forms) {
       for (const match of unread.matchAll(form.pattern)) {
         const read = form.read(match, today);
-        const written = form.writes?.(match, today) ?? [];
+        const ahead = typeof form.ahead === 'function' ? form.ahead(match) : form.ahead === true;
+        const written = [
+          ...(form.writes?.(match, today) ?? []),
+          ...(ahead ? daysAhead(read, today) : []),
+        ];
+        // Beside a date with its year ("last Friday on 23 January, 2022"),
+        // a relative word counts from that date, not from now: its names
+        // stay words, as before review 213 (LoCoMo's questions say so).
+        const keep =
+          typeof form.keep !== 'function' ? form.keep : anchored ? 'names' : form.keep(match);
         if (read.length === 0 && written.length === 0) continue;
         unread = blank(unread, match);
         content = blank(content, match);
-        words = blankUnkept(words, match, form.keep);
-        spellings.push(...otherSpellings(keptWords(match[0], form.keep)));
-        added.push(...ordinalDays(match[0], form.keep));
+        words = blankUnkept(words, match, keep);
+        spellings.push(...otherSpellings(keptWords(match[0], keep)));
+        added.push(...ordinalDays(match[0], keep));
+        const toCome =
+          read.every((period) => period === null || period.start > today * DAY) &&
+          written.every((day) => day > today);
+        if (toCome) saidToCome.push(match[0].trim());
+        else past = true;
         // A day named by a relative word is also looked for as its text
         // writes it: its ordinal ("28th"), a query word, with the phrases.
-        for (const day of written) {
-          added.push(ordinal(calendarOf(day).date));
-          spellings.push(...writtenDays(day));
-          days.add(ordinal(calendarOf(day).date));
+        // Past two weeks of days ("next month") the ordinals would be every
+        // day of a month, a word in any dated memory: its months' names
+        // (and their short forms) are what its memories write instead.
+        if (written.length > MOST_ORDINALS_AHEAD) {
+          for (const month of new Set(written.map((day) => calendarOf(day).month)))
+            added.push(MONTHS[month]!, MONTHS[month]!.slice(0, 3));
+        } else {
+          for (const day of written) {
+            added.push(ordinal(calendarOf(day).date));
+            spellings.push(...writtenDays(day));
+            days.add(ordinal(calendarOf(day).date));
+          }
         }
         for (const period of read) {
           if (period === null) continue;
-          if (form.keep === 'days' && period.kind === 'day') {
+          if (keep === 'days' && period.kind === 'day') {
             spellings.push(...writtenDays(period.start / DAY));
             days.add(ordinal(calendarOf(period.start / DAY).date));
           }
@@ -692,6 +873,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     content,
     spellings,
     writtenDays: [...days],
+    toCome: past ? [] : saidToCome,
   };
 }
 

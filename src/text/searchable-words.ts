@@ -16,6 +16,16 @@ export function lacksSearchableWords(query: string, now: number, offsetMinutes =
   );
 }
 
+/**
+ * The dates `query` names as it says them ("next week", "tomorrow") when
+ * all of them are still to come as of `now`, or none: no memory is stored
+ * on a day to come, so a search finds only the memories that write its
+ * days, and when none does the caller should be told so (review 213 #5).
+ */
+export function datesToCome(query: string, now: number, offsetMinutes = 0): string[] {
+  return readQueryDates(query, now, offsetMinutes).toCome;
+}
+
 /** The query's words as a search reads them (folded, each once, in order), for a message. */
 export function queryWordsAsRead(query: string): string[] {
   return [...new Set(words(query).map(({ start, end }) => foldWord(query.slice(start, end))))];
