@@ -322,8 +322,23 @@ const NOTHING_TO_EMBED: SearchNotice = {
 
 /** The notice for a query whose words are all function words or question verbs. */
 function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
+  const why = whyWordsNotSearched(query);
+  if (why === null) return NOTHING_TO_EMBED;
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no word of the query was searched by text: ${why}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+  };
+}
+
+/**
+ * Why none of the query's words is searched by text, word by word ("\"when\",
+ * \"was\" are function words …"); null when it holds no word at all. Chat
+ * says the same when a message gives it nothing to read memory with
+ * (chat/memory-turn.ts).
+ */
+export function whyWordsNotSearched(query: string): string | null {
   const said = queryWordsAsRead(query);
-  if (said.length === 0) return NOTHING_TO_EMBED;
+  if (said.length === 0) return null;
   // A letter alone ("x", "plan b") is no function word: said as what it is.
   const letters = said.filter((word) => /^\p{L}$/u.test(word) && word !== 'a' && word !== 'i');
   const others = said.filter((word) => !letters.includes(word));
@@ -341,10 +356,7 @@ function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
     why.push(
       `${listed(letters)} ${letters.length === 1 ? 'is a single letter, which' : 'are single letters, which'} text search leaves out`,
     );
-  return {
-    reason: 'NO_CONTENT_WORDS',
-    message: `no word of the query was searched by text: ${why.join('; ')}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
-  };
+  return why.join('; ');
 }
 
 /**

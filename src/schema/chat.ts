@@ -94,7 +94,7 @@ SkippedReadRef.implement({
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'Stable: NO_CONTENT_WORDS, the user\'s message is small talk alone (a greeting, thanks or an acknowledgement, "ok cool", "thanks!"), so nothing was searched, injected or billed.',
+        'Stable: NO_CONTENT_WORDS, the user\'s message is small talk alone (a greeting, thanks or an acknowledgement, "ok cool", "thanks!"), or holds no word a search reads (function words and question verbs alone, no date: "When was that?", with no earlier user turn to read a follow-up with, or that one none either), so nothing was searched, injected or billed; the message names the words, as `search`\'s NO_CONTENT_WORDS notice does.',
     }),
     message: t.exposeString('message', { description: 'The same, for a person.' }),
   }),
@@ -137,7 +137,7 @@ MemoryReceiptRef.implement({
       type: SkippedReadRef,
       nullable: true,
       description:
-        'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone); null when memory was searched, or when the memory mode reads none.',
+        'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone, or has no word to look up even with the user turn before it); null when memory was searched, or when the memory mode reads none.',
       resolve: (receipt) => receipt.readSkipped ?? null,
     }),
     facts: t.field({

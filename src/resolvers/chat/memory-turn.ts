@@ -4,7 +4,9 @@ import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
-import { searchMemories, type WindowPicks } from '../search-memories';
+import { searchMemories, whyWordsNotSearched, type WindowPicks } from '../search-memories';
+import { lacksSearchableWords } from '../../text/searchable-words';
+import { offsetOf } from '../../core/time-offsets';
 import type { MeteredContext } from '../request-context';
 import type { Extractor } from '../fact-extraction';
 import type { FactsReceipt } from '../receipt';
@@ -30,7 +32,11 @@ export interface ChatReceipt {
   readSkipped?: ReadSkipped;
 }
 
-/** Why a chat searched no memory although it reads memory. */
+/**
+ * Why a chat searched no memory although it reads memory: small talk alone,
+ * or a message with no word a search reads (wordsNotRead), both
+ * NO_CONTENT_WORDS as `search`'s notice for such a query.
+ */
 export interface ReadSkipped {
   reason: 'NO_CONTENT_WORDS';
   message: string;
@@ -47,6 +53,24 @@ const SMALL_TALK_READ: ReadSkipped = {
   message:
     'no memory was searched: the user said nothing to look up (small talk: a greeting, thanks or an acknowledgement)',
 };
+
+/**
+ * Why a message with words, but none a search reads ("When was that?" with
+ * no earlier user turn to read it with: memory-query.ts), reads no memory;
+ * null when it has a word or a date to look up. `search` would answer such a
+ * query by meaning alone, and a vector of function words ranks every
+ * memory alike: what it found would be billed and tell the model nothing.
+ * The receipt says so in `search`'s words (its NO_CONTENT_WORDS notice),
+ * rather than reading as no memory found (outside review 213 #7).
+ */
+function wordsNotRead(query: string, now: number, offsetMinutes: number): ReadSkipped | null {
+  if (!lacksSearchableWords(query, now, offsetMinutes)) return null;
+  const why = whyWordsNotSearched(query);
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no memory was searched: ${why ?? 'the message holds no letter or digit'}; the user's message (with the user's turn before it, for a follow-up) names nothing to look up (a person, a thing, a place or a date)`,
+  };
+}
 
 export interface Recalled {
   /** The block to inject; null when nothing fits or nothing was found. */
@@ -141,6 +165,9 @@ export async function recallMemory(
   if (isSmallTalk(options.query))
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
   const now = (options.now ?? new Date()).getTime();
+  const unread = wordsNotRead(options.query, now, options.now == null ? 0 : offsetOf(options.now));
+  if (unread !== null)
+    return { block: null, receipt: { ...NO_MEMORY, readSkipped: unread }, elapsedMs: 0 };
   const found = await searchMemories(
     context,
     {
