@@ -19,7 +19,7 @@ import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
 import { FactsReceiptRef } from './facts';
-import { SearchHitRef } from './search';
+import { SearchHitRef, SearchNoticeRef } from './search';
 
 export const ToolCallRef = builder.objectRef<ToolCall>('ToolCall');
 ToolCallRef.implement({
@@ -139,6 +139,13 @@ MemoryReceiptRef.implement({
       description:
         'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone, or has no word to look up even with the user turn before it); null when memory was searched, or when the memory mode reads none.',
       resolve: (receipt) => receipt.readSkipped ?? null,
+    }),
+    notice: t.field({
+      type: SearchNoticeRef,
+      nullable: true,
+      description:
+        "Why memory was searched and nothing injected, when there is more to say than no memory matched: OLDER_MEMORIES_NOT_SEARCHED, memories older than the LONG_TERM window (ARCHIVE, not read: `windows` left it out) match the message, so list ARCHIVE in `windows` to read them; NO_HITS_ASKED, every window's limit is 0. Checked only when nothing was found. Null otherwise (a message with nothing to search is readSkipped).",
+      resolve: (receipt) => receipt.notice ?? null,
     }),
     facts: t.field({
       type: FactsReceiptRef,

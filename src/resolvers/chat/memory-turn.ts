@@ -4,7 +4,13 @@ import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
-import { searchMemories, whyWordsNotSearched, type WindowPicks } from '../search-memories';
+import {
+  searchMemories,
+  whyWordsNotSearched,
+  type ArchiveAlso,
+  type SearchNotice,
+  type WindowPicks,
+} from '../search-memories';
 import { lacksSearchableWords } from '../../text/searchable-words';
 import { offsetOf } from '../../core/time-offsets';
 import type { MeteredContext } from '../request-context';
@@ -30,6 +36,12 @@ export interface ChatReceipt {
   facts?: FactsReceipt;
   /** Why no memory was searched for the call (absent when it was, or when memory was not to be read). */
   readSkipped?: ReadSkipped;
+  /**
+   * Why a read that searched found nothing to inject although there is
+   * memory to say so of (search's notice: OLDER_MEMORIES_NOT_SEARCHED when
+   * ARCHIVE, not read, holds matches); absent otherwise.
+   */
+  notice?: SearchNotice;
 }
 
 /**
@@ -119,6 +131,23 @@ function namesDate(query: string, now: number): boolean {
   return read.writtenDays.length > 0 || read.dates.length > 0;
 }
 
+/**
+ * CORE is the key's vault of lasting facts ("I am allergic to peanuts"):
+ * a chat that names no windows reads it in ARCHIVE too, with as many hits
+ * as the deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS), so a
+ * fact told months ago still reaches the model (outside review 213 #1).
+ * The session's and conversation's vaults keep the default windows: their
+ * old turns are what ARCHIVE is for. A deployment whose defaults list
+ * ARCHIVE reads it in every vault already; one whose LONG_TERM gets 0 hits
+ * reads CORE in no ARCHIVE either.
+ */
+function coreArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
+  return {
+    kinds: ['CORE'],
+    limit: defaults.find((query) => query.window === 'LONG_TERM')?.limit ?? 0,
+  };
+}
+
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
 function chatPicks(context: PickContext): WindowPicks {
   return {
@@ -183,7 +212,9 @@ export async function recallMemory(
         explicitWindows: options.windows != null,
         // Asked only of a read that would be cut as names-only (memory-picks.ts).
         namesDate: () => namesDate(options.query, now),
+        keepsOwnPlaces: 'ARCHIVE',
       }),
+      alsoArchive: options.windows == null ? coreArchive(context.config.defaultWindows) : null,
     },
   );
   const block = renderMemoryBlock(found.hits, budget);
@@ -199,7 +230,10 @@ export async function recallMemory(
   );
   return {
     block: block?.text ?? null,
-    receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
+    receipt:
+      block === null
+        ? { ...NO_MEMORY, ...(found.notice === null ? {} : { notice: found.notice }) }
+        : { hits: block.hits, memoryTokens: block.memoryTokens },
     elapsedMs: performance.now() - started,
   };
 }
