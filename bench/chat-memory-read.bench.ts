@@ -68,6 +68,26 @@ function loadedSession(): Promise<VaultAddress> {
   return loaded;
 }
 
+let coreLoaded: Promise<VaultAddress> | null = null;
+
+/** A CORE vault of 1,000 memories: 500 of the last hours, 500 stored 100 days ago (ARCHIVE). */
+function loadedCore(): Promise<VaultAddress> {
+  coreLoaded ??= (async () => {
+    const address: VaultAddress = { kind: 'CORE', keyId: 'bench-chat-core', externalId: null };
+    const stub = stubOf(address);
+    await fillCorpusVault(stub, address, {
+      rows: 500,
+      dims: DIMS,
+      now: now - 100 * 86_400_000,
+      sentence,
+      next,
+    });
+    await fillCorpusVault(stub, address, { rows: 500, dims: DIMS, now, sentence, next });
+    return address;
+  })();
+  return coreLoaded;
+}
+
 it("chat memory read: the CORE and session vaults' calls beside their ranking", async () => {
   const session = await loadedSession();
   const core: VaultAddress = { kind: 'CORE', keyId: 'bench-chat', externalId: null };
@@ -83,6 +103,24 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
     }),
     acrossVaults: true,
   });
+  // A chat that names no windows reads CORE in ARCHIVE too (memory-turn.ts
+  // `coreArchive`): CORE's request carries a fourth window, read as deep as
+  // the others. Measured on the never-written CORE (bench:api's) and on a
+  // CORE of 1,000 memories, half of them older than LONG_TERM.
+  const withArchive = planWindows(
+    [...config.defaultWindows, { window: 'ARCHIVE', limit: 4 }],
+    now,
+    config.bands,
+  );
+  const chatArchiveRequest = (): SearchRequest => ({
+    ...corpusSearchRequest(chatReads(withArchive), config.hybridVectorWeight, {
+      dims: DIMS,
+      sentence,
+      next,
+    }),
+    acrossVaults: true,
+  });
+  const coreHeld = await loadedCore();
   const kept = new Map<string, ReturnType<typeof stubOf>>();
   const keptStub = (address: VaultAddress) => {
     const name = vaultObjectName(address);
@@ -124,6 +162,33 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
       async () => {
         const made = chatRequest();
         return Promise.all([read(core, made), read(session, made)]);
+      },
+    ],
+    [
+      'both, chat, CORE (never written) also in ARCHIVE',
+      async () => {
+        const made = chatRequest();
+        return Promise.all([
+          read(core, { ...made, windows: chatArchiveRequest().windows }),
+          read(session, made),
+        ]);
+      },
+    ],
+    [
+      'both, chat, CORE of 1k',
+      async () => {
+        const made = chatRequest();
+        return Promise.all([read(coreHeld, made), read(session, made)]);
+      },
+    ],
+    [
+      'both, chat, CORE of 1k also in ARCHIVE',
+      async () => {
+        const made = chatRequest();
+        return Promise.all([
+          read(coreHeld, { ...made, windows: chatArchiveRequest().windows }),
+          read(session, made),
+        ]);
       },
     ],
   ];

@@ -16,6 +16,7 @@ export const EXPOSED_HEADERS = [
   'x-memory-turn',
   'x-memory-turn-reason',
   'x-memory-read-skipped',
+  'x-memory-notice',
   'x-session-id',
   // An export's memory count, and its file name (Content-Disposition is not safelisted).
   'x-memory-count',

@@ -12,6 +12,7 @@ export function receiptJson(receipt: ChatReceipt) {
     ...(parts ? { storedMemoryTokens: parts.stored, billedMemoryTokens: parts.billed } : {}),
     ...(receipt.turn ? { turn: receipt.turn } : {}),
     ...(receipt.readSkipped ? { readSkipped: receipt.readSkipped } : {}),
+    ...(receipt.notice ? { notice: receipt.notice } : {}),
     hits: receipt.hits.map((hit) => ({
       id: encodeMemoryId({
         kind: hit.address.kind,
@@ -44,6 +45,8 @@ export function receiptHeaders(receipt: ChatReceipt): Record<string, string> {
     'x-memory-receipt': encodeText(JSON.stringify(receiptJson(receipt))),
     // No memory was searched for the call, and why (small talk: NO_CONTENT_WORDS).
     ...(receipt.readSkipped ? { 'x-memory-read-skipped': receipt.readSkipped.reason } : {}),
+    // Memory was searched and none injected, and why (OLDER_MEMORIES_NOT_SEARCHED: ARCHIVE holds matches).
+    ...(receipt.notice ? { 'x-memory-notice': receipt.notice.reason } : {}),
     ...turnHeaders(receipt.turn),
   };
 }

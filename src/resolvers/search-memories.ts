@@ -23,7 +23,7 @@ import {
   type VaultAddress,
   type VaultSelector,
 } from '../vaults/address';
-import { mergeHits, type RankedHit } from './merge-hits';
+import { isSmallTalk, mergeHits, type RankedHit } from './merge-hits';
 import { metadataFilter } from './metadata-filter-input';
 import { usageMeter } from './meter';
 import { vaultRefusal } from './vault-loader';
@@ -64,8 +64,19 @@ export interface SearchOutcome {
  * list alone would read as "no memory about that".
  */
 export interface SearchNotice {
-  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED' | 'PERIOD_TO_COME';
+  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED' | 'PERIOD_TO_COME' | 'OLDER_MEMORIES_NOT_SEARCHED';
   message: string;
+}
+
+/**
+ * A chat's read of some vaults in ARCHIVE too, beside the windows it reads
+ * every vault in: CORE, the key's vault of lasting facts, when the chat
+ * names no windows (chat/memory-turn.ts). The window keeps its own `limit`;
+ * its unused places are not given to the other windows.
+ */
+export interface ArchiveAlso {
+  kinds: readonly VaultAddress['kind'][];
+  limit: number;
 }
 
 /**
@@ -92,6 +103,8 @@ export async function searchMemories(
      * ones to keep. Unset: each window keeps its own limit (the `search` field).
      */
     picks?: WindowPicks | null;
+    /** Vaults also read in ARCHIVE when the windows leave it out (a chat's CORE); not with billInVault. */
+    alsoArchive?: ArchiveAlso | null;
   } = {},
 ): Promise<SearchOutcome> {
   if (input.query.trim() === '')
@@ -130,6 +143,23 @@ export async function searchMemories(
   }
   const deeper = picks === null ? windows : picks.deeper(windows);
   const reads = leaveOut === null ? deeper : widenedWindows(deeper, leaveOut.size);
+  // ARCHIVE for some vaults only: its window is planned and read deeper as
+  // the others are, and only those vaults are asked for it.
+  const archive = archiveAlso(options.alsoArchive, windows, addresses, now, context.config.bands);
+  if (archive !== null && options.billInVault)
+    throw new Error('a search that reads some vaults in ARCHIVE only cannot bill in the vault');
+  const archiveRead =
+    archive === null
+      ? null
+      : (() => {
+          const deep =
+            picks === null ? archive.search : picks.deeper([...windows, archive.search]).at(-1)!;
+          return leaveOut === null ? deep : widenedWindows([deep], leaveOut.size)[0]!;
+        })();
+  const allWindows = archive === null ? windows : [...windows, archive.search];
+  const allReads = archiveRead === null ? reads : [...reads, archiveRead];
+  const readsOf = (address: VaultAddress) =>
+    archive !== null && archive.vaults.includes(address) ? allReads : reads;
   const metadata = metadataFilter(input.metadata);
   // A query without a letter or a digit (punctuation, NUL) has nothing to
   // embed: its vector would rank every memory alike, at a score that means
@@ -229,7 +259,16 @@ export async function searchMemories(
     const readAll = (made: Promise<SearchRequest>) =>
       Promise.all(
         addresses.map(async (address) =>
-          hitsOf(address, await readVault(address, meter ? { meter } : {}, made)),
+          hitsOf(
+            address,
+            await readVault(
+              address,
+              meter ? { meter } : {},
+              archive === null
+                ? made
+                : made.then((search) => ({ ...search, windows: readsOf(address) })),
+            ),
+          ),
         ),
       );
     perVault = await readAll(request);
@@ -269,13 +308,13 @@ export async function searchMemories(
   // A led search comes settled: its vault chose before billing, and dropped the reports.
   const spelt = windowsAcrossVaults(perVault);
   const merged = mergeHits(
-    reads,
+    allReads,
     perVault.map((vault, at) => ({ address: vault.address, windows: spelt[at]! })),
   );
   const found = leaveOut === null ? merged : withoutLeftOut(merged, leaveOut);
   const hits =
     picks !== null
-      ? picks.pick(found, windows)
+      ? picks.pick(found, allWindows)
       : reads === windows
         ? found
         : withinLimits(found, windows);
@@ -286,23 +325,95 @@ export async function searchMemories(
   // A chat (picks) counts the memories it injects, after its token budget,
   // itself (chat/memory-turn.ts): its windows are listed here with none yet.
   context.receipt.recordSearch(
-    windows.map(({ window }) => ({
+    allWindows.map(({ window }) => ({
       window,
       hits: picks !== null ? 0 : hits.filter((hit) => hit.window === window).length,
     })),
     options.billInVault ? memoryTokens : 0,
   );
+  // No hit, and every date the query names is still to come: say so.
+  const toCome =
+    notice === null && hits.length === 0 && mode !== 'VECTOR'
+      ? periodToCome(datesToCome(input.query, now, offsetMinutes))
+      : null;
+  // Nothing found in the windows read: whether ARCHIVE, left out, holds
+  // memories that match, so that "too old to be searched" is not read as
+  // "no memory" (outside review 213 #1). Asked only of an empty answer, so
+  // a search that finds something costs nothing more.
+  const unread = addresses.filter(
+    (address) =>
+      !windows.some((search) => search.window === 'ARCHIVE' && search.limit > 0) &&
+      !(archive?.vaults.includes(address) ?? false),
+  );
+  const older =
+    hits.length === 0 && notice === null && toCome === null && unread.length > 0
+      ? await archiveHolds(context, unread, request, now, leaveOut)
+      : false;
   return {
     hits,
     memoryTokens,
     billedInVault,
-    notice:
-      notice ??
-      (hits.length === 0 && mode !== 'VECTOR'
-        ? periodToCome(datesToCome(input.query, now, offsetMinutes))
-        : null),
+    notice: notice ?? toCome ?? (older ? OLDER_MEMORIES : null),
   };
 }
+
+/** The ARCHIVE window of the vaults a chat also reads in it, or null: none, or ARCHIVE is read anyway. */
+function archiveAlso(
+  also: ArchiveAlso | null | undefined,
+  windows: readonly WindowSearch[],
+  addresses: readonly VaultAddress[],
+  now: number,
+  bands: MeteredContext['config']['bands'],
+): { search: WindowSearch; vaults: VaultAddress[] } | null {
+  if (!also || also.limit <= 0 || windows.some((search) => search.window === 'ARCHIVE'))
+    return null;
+  const vaults = addresses.filter((address) => also.kinds.includes(address.kind));
+  if (vaults.length === 0) return null;
+  const [search] = planWindows([{ window: 'ARCHIVE', limit: also.limit }], now, bands);
+  return { search: search!, vaults };
+}
+
+/**
+ * Whether ARCHIVE holds a memory the search's request finds in `vaults`
+ * (one hit each is enough; small talk and memories left out do not count).
+ * Neither billed nor listed in the receipt: nothing of it is returned.
+ */
+async function archiveHolds(
+  context: MeteredContext,
+  vaults: readonly VaultAddress[],
+  request: Promise<SearchRequest>,
+  now: number,
+  leaveOut: ReadonlySet<string> | null,
+): Promise<boolean> {
+  const [probe] = planWindows(
+    [{ window: 'ARCHIVE', limit: Math.min(MAX_HITS_PER_WINDOW, 1 + (leaveOut?.size ?? 0)) }],
+    now,
+    context.config.bands,
+  );
+  const results = await Promise.all(
+    vaults.map((address) =>
+      context.vaults.read<'search'>(
+        address,
+        request.then((search): SearchOp => ({
+          type: 'search',
+          request: { ...search, windows: [probe!] },
+        })),
+      ),
+    ),
+  );
+  const merged = mergeHits(
+    [probe!],
+    results.map((result, at) => ({ address: vaults[at]!, windows: result.windows })),
+  );
+  const found = leaveOut === null ? merged : withoutLeftOut(merged, leaveOut);
+  return found.some((hit) => !isSmallTalk(hit));
+}
+
+const OLDER_MEMORIES: SearchNotice = {
+  reason: 'OLDER_MEMORIES_NOT_SEARCHED',
+  message:
+    'no memory matched in the windows searched, but memories older than the LONG_TERM window (ARCHIVE) do: ARCHIVE is searched only when listed; list it to search them (windows: [{ window: ARCHIVE, limit: 4 }, …]; drop-in: X-Memory-Windows: HOT=4,WORKING=4,LONG_TERM=4,ARCHIVE=4)',
+};
 
 /** The outcome of a search that reads nothing: its windows listed with no hits, and why. */
 function nothingSearched(
@@ -346,8 +457,23 @@ function periodToCome(said: readonly string[]): SearchNotice | null {
 
 /** The notice for a query whose words are all function words or question verbs. */
 function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
+  const why = whyWordsNotSearched(query);
+  if (why === null) return NOTHING_TO_EMBED;
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no word of the query was searched by text: ${why}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
+  };
+}
+
+/**
+ * Why none of the query's words is searched by text, word by word ("\"when\",
+ * \"was\" are function words …"); null when it holds no word at all. Chat
+ * says the same when a message gives it nothing to read memory with
+ * (chat/memory-turn.ts).
+ */
+export function whyWordsNotSearched(query: string): string | null {
   const said = queryWordsAsRead(query);
-  if (said.length === 0) return NOTHING_TO_EMBED;
+  if (said.length === 0) return null;
   // A letter alone ("x", "plan b") is no function word: said as what it is.
   const letters = said.filter((word) => /^\p{L}$/u.test(word) && word !== 'a' && word !== 'i');
   const others = said.filter((word) => !letters.includes(word));
@@ -365,10 +491,7 @@ function wordsNotSearched(query: string, mode: SearchMode): SearchNotice {
     why.push(
       `${listed(letters)} ${letters.length === 1 ? 'is a single letter, which' : 'are single letters, which'} text search leaves out`,
     );
-  return {
-    reason: 'NO_CONTENT_WORDS',
-    message: `no word of the query was searched by text: ${why.join('; ')}; name what to look for (a person, a thing, a place or a date)${mode === 'HYBRID' ? '. Hits, if any, are by meaning alone' : ''}`,
-  };
+  return why.join('; ');
 }
 
 /**

@@ -19,7 +19,7 @@ import type { AnswerEvent, AnswerUsage, ToolCall } from '../providers/types';
 import { builder } from './builder';
 import { ChatInputRef, chatInput } from './chat-input';
 import { FactsReceiptRef } from './facts';
-import { SearchHitRef } from './search';
+import { SearchHitRef, SearchNoticeRef } from './search';
 
 export const ToolCallRef = builder.objectRef<ToolCall>('ToolCall');
 ToolCallRef.implement({
@@ -94,7 +94,7 @@ SkippedReadRef.implement({
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'Stable: NO_CONTENT_WORDS, the user\'s message is small talk alone (a greeting, thanks or an acknowledgement, "ok cool", "thanks!"), so nothing was searched, injected or billed.',
+        'Stable: NO_CONTENT_WORDS, the user\'s message is small talk alone (a greeting, thanks or an acknowledgement, "ok cool", "thanks!"), or holds no word a search reads (function words and question verbs alone, no date: "When was that?", with no earlier user turn to read a follow-up with, or that one none either), so nothing was searched, injected or billed; the message names the words, as `search`\'s NO_CONTENT_WORDS notice does.',
     }),
     message: t.exposeString('message', { description: 'The same, for a person.' }),
   }),
@@ -137,8 +137,15 @@ MemoryReceiptRef.implement({
       type: SkippedReadRef,
       nullable: true,
       description:
-        'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone); null when memory was searched, or when the memory mode reads none.',
+        'Why no memory was searched for this call (reason NO_CONTENT_WORDS: the message is small talk alone, or has no word to look up even with the user turn before it); null when memory was searched, or when the memory mode reads none.',
       resolve: (receipt) => receipt.readSkipped ?? null,
+    }),
+    notice: t.field({
+      type: SearchNoticeRef,
+      nullable: true,
+      description:
+        "Why memory was searched and nothing injected, when there is more to say than no memory matched: OLDER_MEMORIES_NOT_SEARCHED, memories older than the LONG_TERM window (ARCHIVE, not read: `windows` left it out) match the message, so list ARCHIVE in `windows` to read them; NO_HITS_ASKED, every window's limit is 0. Checked only when nothing was found. Null otherwise (a message with nothing to search is readSkipped).",
+      resolve: (receipt) => receipt.notice ?? null,
     }),
     facts: t.field({
       type: FactsReceiptRef,

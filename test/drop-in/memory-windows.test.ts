@@ -80,7 +80,7 @@ describe('X-Memory-Windows and memory_windows on the drop-in routes', () => {
   for (const route of Object.keys(ROUTES) as Route[]) {
     const { path, headers, body, host } = ROUTES[route];
 
-    it(`${route}: a memory older than 90 days is injected only when ARCHIVE is asked for`, async () => {
+    it(`${route}: a memory older than 90 days is injected only when ARCHIVE is asked for, or from CORE when no windows are named`, async () => {
       const key = await keyWithOldAllergy();
       const asked = async (extraHeaders: Record<string, string>, extraBody = {}) => {
         const response = await postJson(
@@ -93,8 +93,12 @@ describe('X-Memory-Windows and memory_windows on the drop-in routes', () => {
         expect(call.rawBody).not.toMatch(/memory_windows|memory_mode/);
         return call.rawBody;
       };
-      // The deployment's default: ARCHIVE gets no hits.
-      expect(await asked({})).not.toContain(ALLERGY);
+      // Windows named without ARCHIVE: it gets no hits.
+      expect(await asked({ 'x-memory-windows': 'HOT=4,WORKING=4,LONG_TERM=4' })).not.toContain(
+        ALLERGY,
+      );
+      // None named: CORE, the vault of lasting facts, is read in ARCHIVE too (review 213 #1).
+      expect(await asked({})).toContain(ALLERGY);
       expect(
         await asked({ 'x-memory-windows': 'HOT=4,WORKING=4,LONG_TERM=4,ARCHIVE=4' }),
       ).toContain(ALLERGY);

@@ -10,6 +10,7 @@ import type { MeteredContext } from '../request-context';
 import type { VaultSelector } from '../../vaults/address';
 import { conversationTexts } from '../../text/conversation-texts';
 import { memoryControls, stripOwnFields, type MemoryControls } from './memory-controls';
+import { followUpQuery } from './memory-query';
 import {
   chatVaults,
   NO_MEMORY,
@@ -138,7 +139,16 @@ export async function prepareDropIn(
   const recall =
     (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null
       ? recallMemory(context, model, {
-          query: [userTurn.text, ...toolResults].join('\n'),
+          // Tool results are read with the turn; a follow-up without them
+          // ("When was that?") with the user's turn before it (memory-query.ts).
+          query:
+            toolResults.length > 0
+              ? [userTurn.text, ...toolResults].join('\n')
+              : followUpQuery(
+                  userTurn.text,
+                  earlierUserText(wire.native, stripped, userTurn.index),
+                  controls.now,
+                ),
           vaults,
           windows: controls.windows,
           limit: controls.contextLimit,
@@ -313,4 +323,15 @@ function turnToolResults(native: NativeBodyFormat, body: NativeBody, turn: UserT
     .slice(0, fromTurn.length - afterTurn)
     .filter((item) => item.role === 'SYSTEM')
     .map((item) => item.content);
+}
+
+/**
+ * The user's own words of the user turn before `index` (memory-query.ts
+ * reads a follow-up with them); null when there is none, or the body's
+ * messages are no list (the Responses API's `input` as a string).
+ */
+function earlierUserText(native: NativeBodyFormat, body: NativeBody, index: number): string | null {
+  const messages = body[native.messagesKey];
+  if (!Array.isArray(messages)) return null;
+  return native.userTurn({ ...body, [native.messagesKey]: messages.slice(0, index) })?.said ?? null;
 }

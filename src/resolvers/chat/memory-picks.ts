@@ -86,6 +86,13 @@ export interface PickContext {
    * query's dates is not on the way to the first token otherwise.
    */
   namesDate?: boolean | (() => boolean);
+  /**
+   * A window read beside the others for some vaults only (CORE's ARCHIVE
+   * when the chat names no windows: search-memories.ts `alsoArchive`): its
+   * places left unused go to no other window, so a chat whose CORE holds
+   * nothing old picks exactly what it picked without it.
+   */
+  keepsOwnPlaces?: WindowSearch['window'] | null;
 }
 
 /**
@@ -149,7 +156,10 @@ export function pickAcrossWindows(
       own.push(hit);
     } else if (!context.explicitWindows && read.holds(at, terms)) spare.push(hit);
   }
-  const freed = totalSlots(windows) - own.length;
+  const apart = context.keepsOwnPlaces ?? null;
+  const freed =
+    totalSlots(windows.filter(({ window }) => window !== apart)) -
+    own.filter((hit) => hit.window !== apart).length;
   const kept = new Set([...own, ...bestFirst(spare).slice(0, Math.max(0, freed))]);
   const picked = bestFirst(hits.filter((hit) => kept.has(hit)));
   return withCurrentFacts(

@@ -4,7 +4,15 @@ import type { WindowQuery } from '../../core/window-list';
 import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
-import { searchMemories, type WindowPicks } from '../search-memories';
+import {
+  searchMemories,
+  whyWordsNotSearched,
+  type ArchiveAlso,
+  type SearchNotice,
+  type WindowPicks,
+} from '../search-memories';
+import { lacksSearchableWords } from '../../text/searchable-words';
+import { offsetOf } from '../../core/time-offsets';
 import type { MeteredContext } from '../request-context';
 import type { Extractor } from '../fact-extraction';
 import type { FactsReceipt } from '../receipt';
@@ -28,9 +36,19 @@ export interface ChatReceipt {
   facts?: FactsReceipt;
   /** Why no memory was searched for the call (absent when it was, or when memory was not to be read). */
   readSkipped?: ReadSkipped;
+  /**
+   * Why a read that searched found nothing to inject although there is
+   * memory to say so of (search's notice: OLDER_MEMORIES_NOT_SEARCHED when
+   * ARCHIVE, not read, holds matches); absent otherwise.
+   */
+  notice?: SearchNotice;
 }
 
-/** Why a chat searched no memory although it reads memory. */
+/**
+ * Why a chat searched no memory although it reads memory: small talk alone,
+ * or a message with no word a search reads (wordsNotRead), both
+ * NO_CONTENT_WORDS as `search`'s notice for such a query.
+ */
 export interface ReadSkipped {
   reason: 'NO_CONTENT_WORDS';
   message: string;
@@ -47,6 +65,24 @@ const SMALL_TALK_READ: ReadSkipped = {
   message:
     'no memory was searched: the user said nothing to look up (small talk: a greeting, thanks or an acknowledgement)',
 };
+
+/**
+ * Why a message with words, but none a search reads ("When was that?" with
+ * no earlier user turn to read it with: memory-query.ts), reads no memory;
+ * null when it has a word or a date to look up. `search` would answer such a
+ * query by meaning alone, and a vector of function words ranks every
+ * memory alike: what it found would be billed and tell the model nothing.
+ * The receipt says so in `search`'s words (its NO_CONTENT_WORDS notice),
+ * rather than reading as no memory found (outside review 213 #7).
+ */
+function wordsNotRead(query: string, now: number, offsetMinutes: number): ReadSkipped | null {
+  if (!lacksSearchableWords(query, now, offsetMinutes)) return null;
+  const why = whyWordsNotSearched(query);
+  return {
+    reason: 'NO_CONTENT_WORDS',
+    message: `no memory was searched: ${why ?? 'the message holds no letter or digit'}; the user's message (with the user's turn before it, for a follow-up) names nothing to look up (a person, a thing, a place or a date)`,
+  };
+}
 
 export interface Recalled {
   /** The block to inject; null when nothing fits or nothing was found. */
@@ -95,6 +131,23 @@ function namesDate(query: string, now: number): boolean {
   return read.writtenDays.length > 0 || read.dates.length > 0;
 }
 
+/**
+ * CORE is the key's vault of lasting facts ("I am allergic to peanuts"):
+ * a chat that names no windows reads it in ARCHIVE too, with as many hits
+ * as the deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS), so a
+ * fact told months ago still reaches the model (outside review 213 #1).
+ * The session's and conversation's vaults keep the default windows: their
+ * old turns are what ARCHIVE is for. A deployment whose defaults list
+ * ARCHIVE reads it in every vault already; one whose LONG_TERM gets 0 hits
+ * reads CORE in no ARCHIVE either.
+ */
+function coreArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
+  return {
+    kinds: ['CORE'],
+    limit: defaults.find((query) => query.window === 'LONG_TERM')?.limit ?? 0,
+  };
+}
+
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
 function chatPicks(context: PickContext): WindowPicks {
   return {
@@ -141,6 +194,9 @@ export async function recallMemory(
   if (isSmallTalk(options.query))
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
   const now = (options.now ?? new Date()).getTime();
+  const unread = wordsNotRead(options.query, now, options.now == null ? 0 : offsetOf(options.now));
+  if (unread !== null)
+    return { block: null, receipt: { ...NO_MEMORY, readSkipped: unread }, elapsedMs: 0 };
   const found = await searchMemories(
     context,
     {
@@ -156,7 +212,9 @@ export async function recallMemory(
         explicitWindows: options.windows != null,
         // Asked only of a read that would be cut as names-only (memory-picks.ts).
         namesDate: () => namesDate(options.query, now),
+        keepsOwnPlaces: 'ARCHIVE',
       }),
+      alsoArchive: options.windows == null ? coreArchive(context.config.defaultWindows) : null,
     },
   );
   const block = renderMemoryBlock(found.hits, budget);
@@ -172,7 +230,10 @@ export async function recallMemory(
   );
   return {
     block: block?.text ?? null,
-    receipt: block === null ? NO_MEMORY : { hits: block.hits, memoryTokens: block.memoryTokens },
+    receipt:
+      block === null
+        ? { ...NO_MEMORY, ...(found.notice === null ? {} : { notice: found.notice }) }
+        : { hits: block.hits, memoryTokens: block.memoryTokens },
     elapsedMs: performance.now() - started,
   };
 }

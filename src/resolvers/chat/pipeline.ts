@@ -32,6 +32,7 @@ import {
   type TurnReceipt,
 } from './memory-turn';
 import { conversationTexts } from '../../text/conversation-texts';
+import { memoryQuery } from './memory-query';
 import { chatVaultId } from '../../vaults/address';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
@@ -167,7 +168,8 @@ export async function openChat(
     context.timings.time('key', () => requireProviderKey(context, parsed.provider)),
     (mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined
       ? recallMemory(context, parsed, {
-          query: lastUser.content,
+          // A follow-up ("When was that?") reads with the turn before it too.
+          query: memoryQuery(input.messages, input.now ?? null) ?? lastUser.content,
           vaults,
           windows: input.windows,
           limit: input.contextLimit,
