@@ -76,6 +76,12 @@ export const googleNative: NativeBodyFormat = {
     return { ...body, [newKeyFor(body, 'systemInstruction')]: { parts: [memory] } };
   },
 
+  forcesToolCall(body) {
+    const config = fieldOf(body, 'toolConfig');
+    const calling = isRecord(config) ? fieldOf(config, 'functionCallingConfig') : undefined;
+    return isRecord(calling) && calling.mode === 'ANY';
+  },
+
   toolPlumbing(body, after) {
     return listOf(body.contents)
       .slice(after + 1)

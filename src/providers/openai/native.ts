@@ -22,6 +22,21 @@ function textOf(content: unknown): string {
 }
 
 /**
+ * Whether an OpenAI `tool_choice` (chat completions' or the Responses API's)
+ * makes the model call a tool: `required`, a named function (or custom
+ * tool), or `allowed_tools` in `required` mode.
+ */
+export function forcesOpenAiToolCall(choice: unknown): boolean {
+  if (choice === 'required') return true;
+  if (!isRecord(choice)) return false;
+  if (choice.type === 'allowed_tools')
+    return isRecord(choice.allowed_tools)
+      ? choice.allowed_tools.mode === 'required'
+      : choice.mode === 'required';
+  return choice.type === 'function' || choice.type === 'custom';
+}
+
+/**
  * OpenAI's chat-completions body (also OpenRouter's and compatible servers').
  * Memory goes in a system message right after the caller's leading system or
  * developer messages (as a developer message when the caller uses those), so
@@ -66,6 +81,10 @@ export const openAiNative: NativeBodyFormat = {
       ...body,
       messages: [...messages.slice(0, at), { role, content: block }, ...messages.slice(at)],
     };
+  },
+
+  forcesToolCall(body) {
+    return forcesOpenAiToolCall(body.tool_choice);
   },
 
   toolPlumbing(body, after) {
