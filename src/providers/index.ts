@@ -8,7 +8,7 @@ import { geminiBody } from './google/request';
 import { openUpstream, serverSentEvents, type UpstreamRequest } from './http';
 import type { NativeBodyFormat } from './native';
 import { openAiDecoding } from './openai/decode';
-import { openAiNative } from './openai/native';
+import { joinedSystemNative, openAiNative } from './openai/native';
 import { openAiRequest } from './openai/request';
 import { responsesDecoding } from './openai/responses-decode';
 import { responsesNative } from './openai/responses-native';
@@ -37,7 +37,11 @@ const WIRES: Record<WireFormat, Wire> = {
   google: { format: 'google', decoding: googleDecoding, native: googleNative },
 };
 
+/** OpenAI's wire to OpenRouter and compatible servers: memory joins the caller's system message. */
+const JOINED_SYSTEM_WIRE: Wire = { ...WIRES.openai, native: joinedSystemNative };
+
 export function wireOf(provider: ProviderId): Wire {
+  if (provider === 'openrouter' || provider === 'compatible') return JOINED_SYSTEM_WIRE;
   return WIRES[wireFormatOf(provider)];
 }
 
