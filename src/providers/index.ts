@@ -194,6 +194,16 @@ export interface ProviderVars {
   UPSTREAM_TIMEOUT_MS?: string;
 }
 
+/**
+ * How long a non-streamed answer may take in all, and a streamed one may stay
+ * silent: 10 minutes, the official SDKs' own default (openai and
+ * @anthropic-ai/sdk `DEFAULT_TIMEOUT`). A long answer (thousands of tokens,
+ * a reasoning model) routinely takes minutes; a shorter deadline failed it
+ * with a 504 that the SDKs retry, each attempt generated and billed by the
+ * provider (review 212 F1).
+ */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+
 export function providerSettings(vars: ProviderVars): ProviderSettings {
   return {
     endpoints: {
@@ -203,6 +213,6 @@ export function providerSettings(vars: ProviderVars): ProviderSettings {
       openrouter: vars.OPENROUTER_BASE_URL || 'https://openrouter.ai/api/v1',
       compatible: vars.COMPATIBLE_BASE_URL || null,
     },
-    timeoutMs: Number(vars.UPSTREAM_TIMEOUT_MS) || 60_000,
+    timeoutMs: Number(vars.UPSTREAM_TIMEOUT_MS) || DEFAULT_UPSTREAM_TIMEOUT_MS,
   };
 }

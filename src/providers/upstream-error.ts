@@ -12,7 +12,7 @@ import { wireFormatOf, type ProviderId } from './types';
  * Every way a provider call can fail, as one code (UPSTREAM_ERROR) and a
  * stable reason:
  *   UNREACHABLE    no answer at all: DNS, connect, TLS, a reset before the response
- *   TIMEOUT        no first byte, or no next chunk, within UPSTREAM_TIMEOUT_MS
+ *   TIMEOUT        a non-streamed answer not whole, or a stream silent (no headers, no next chunk), within UPSTREAM_TIMEOUT_MS
  *   STREAM_BROKEN  accepted, then the answer broke: a reset or an error event
  *                  mid-stream, malformed data, or an end before the answer finished
  *   PROVIDER_4XX   the provider refused the call (its status is kept: 401, 404, 429, …)
