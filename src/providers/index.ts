@@ -76,6 +76,8 @@ export function upstreamUrl(
   settings: ProviderSettings,
   model: string,
   stream: boolean,
+  /** Gemini's API version: the one the client's path named (`/v1/models/…`), else v1beta. */
+  geminiVersion: 'v1' | 'v1beta' = 'v1beta',
 ): string {
   const base = settings.endpoints[provider];
   if (base === null) throw new Error(`provider ${provider} is not configured`);
@@ -84,7 +86,7 @@ export function upstreamUrl(
     case 'anthropic':
       return `${root}/v1/messages`;
     case 'google':
-      return `${root}/v1beta/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+      return `${root}/${geminiVersion}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
     default:
       return `${root}/chat/completions`;
   }
