@@ -81,9 +81,15 @@ describe('providers', () => {
       '/api/v1/chat/completions',
       'meta-llama/llama-3.3-70b',
     ]);
-    // Memory follows the caller's system prefix, which stays first (and cacheable).
-    expect(openrouter!.body.messages![0]).toEqual({ role: 'system', content: 'Be brief.' });
-    expect(openrouter!.body.messages![1]!.content).toContain('"The user is vegetarian"');
+    // Memory joins the caller's system message after its own words (one
+    // system message: open models' chat templates refuse a second), so the
+    // prefix stays first (and cacheable).
+    expect(openrouter!.body.messages!.map((m: { role: string }) => m.role)).toEqual([
+      'system',
+      'user',
+    ]);
+    expect(openrouter!.body.messages![0]!.content).toMatch(/^Be brief\.\n\n/);
+    expect(openrouter!.body.messages![0]!.content).toContain('"The user is vegetarian"');
     expect(openrouter!.headers['x-title']).toBe('MemoryRouter');
     expect(openrouter!.body.stream_options).toEqual({ include_usage: true });
     expect([local!.host, local!.path, local!.body.model]).toEqual([

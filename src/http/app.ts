@@ -19,6 +19,7 @@ import {
   errorResponse,
   failureResponse,
   surfaceOf,
+  type Surface,
 } from './error-shapes';
 import { graphqlRoute } from './graphql-route';
 import { isGeminiMethodTarget } from './gemini-target';
@@ -128,6 +129,15 @@ function methodNotAllowed(methods: readonly Method[]): CodedError {
   );
 }
 
+/**
+ * Where the SDK of a route's format puts its key, for the refusal of a
+ * request that sent none (the others: a Bearer token, refusal's default).
+ */
+const KEY_SLOT: Partial<Record<Surface, string>> = {
+  anthropic: '"x-api-key: mk_…"',
+  google: '"x-goog-api-key: mk_…" (or ?key=mk_…)',
+};
+
 /** The per-route checks, cheapest first: content type, size, then credentials. */
 async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
   let request = c.req.raw;
@@ -142,7 +152,7 @@ async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
       ? { principal: null, authError: null }
       : await timings.time('auth', () => authenticate(presentedCredential(request), c.env));
   if (spec.access !== 'none' && spec.access !== 'optional' && !satisfies(principal, spec.access)) {
-    throw refusal(principal, authError, spec.access);
+    throw refusal(principal, authError, spec.access, KEY_SLOT[surfaceOf(c.req.path, request)]);
   }
   return {
     request,

@@ -9,7 +9,7 @@ import { handleNativeChat } from './native-chat';
  *   POST /v1/chat/completions                          OpenAI's format (OpenAI, OpenRouter, compatible servers)
  *   POST /v1/responses                                 OpenAI's Responses API (the same providers)
  *   POST /v1/messages                                  Anthropic's format
- *   POST /v1beta/models/{model}:generateContent        Gemini's format (also /v1/models/…)
+ *   POST /v1beta/models/{model}:generateContent        Gemini's format (also /v1/models/…, sent to Google's /v1/…)
  *   POST /v1beta/models/{model}:streamGenerateContent
  * The model is named in the body, except on Gemini's paths. Gemini's
  * countTokens, on the same path, is passed through (gemini-models.ts).
@@ -46,5 +46,7 @@ export function geminiRoute(edge: Edge<'activeMemoryKey'>): Promise<Response> {
       'ROUTE_NOT_FOUND',
     );
   }
-  return handleNativeChat(edge, { surface: 'google', model, stream, api: 'chat' });
+  // The API version the client called is the one Google gets, as for countTokens.
+  const geminiVersion = new URL(edge.request.url).pathname.split('/')[1] === 'v1' ? 'v1' : 'v1beta';
+  return handleNativeChat(edge, { surface: 'google', model, stream, api: 'chat', geminiVersion });
 }

@@ -37,6 +37,8 @@ export interface NativeRoute {
   stream: boolean | null;
   /** The surface's chat API, or OpenAI's Responses API (POST /v1/responses). */
   api: 'chat' | 'responses';
+  /** Gemini's API version, as the client's path names it (`/v1/models/…` or `/v1beta/models/…`): Google gets the same. */
+  geminiVersion?: 'v1' | 'v1beta';
 }
 
 const NATIVE_PROVIDER: Record<ChatSurface, ProviderId> = {
@@ -163,7 +165,7 @@ export async function handleNativeChat(
     const upstreamRequest = {
       url: responses
         ? responsesUrl(model.provider, settings)
-        : upstreamUrl(model.provider, settings, model.model, stream),
+        : upstreamUrl(model.provider, settings, model.model, stream, route.geminiVersion),
       headers: upstreamHeaders(model.provider, call.apiKey, stream, request.headers),
       body: JSON.stringify(call.body),
     };

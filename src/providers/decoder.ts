@@ -1,5 +1,5 @@
 import type { AnswerEnd, AnswerEvent, CollectedAnswer, ProviderId } from './types';
-import { streamBroken } from './upstream-error';
+import { errorInAnswer, streamBroken } from './upstream-error';
 
 /** One server-sent event, as eventsource-parser gives it. */
 export interface SseEvent {
@@ -48,7 +48,10 @@ export function parseJson(
   return value as Record<string, unknown>;
 }
 
-/** A whole answer's JSON; STREAM_BROKEN when malformed or when it holds an error object. */
+/**
+ * A whole answer's JSON; STREAM_BROKEN when malformed; the provider's own
+ * error (errorInAnswer) when it is an error object sent with a 200.
+ */
 export function answerBody(
   provider: ProviderId,
   text: string,
@@ -56,12 +59,21 @@ export function answerBody(
 ): Record<string, unknown> {
   const body = parseJson(provider, text, apiKey);
   const error = embeddedError(body);
-  if (error !== null) throw streamBroken(provider, error, apiKey);
+  if (error !== null) throw errorInAnswer(provider, error, apiKey, body);
   return body;
 }
 
-/** The message of an error object a provider put inside a 200 answer. */
+/**
+ * The message of an error object a provider put inside a 200 answer or a
+ * stream: `{"error": …}` (OpenAI, OpenRouter, newer vLLM, Google), or
+ * `{"object": "error", "message": …}` (OpenAI-compatible servers such as
+ * older vLLM releases, the error's fields at the top).
+ */
 export function embeddedError(body: Record<string, unknown>): string | null {
+  if (body.object === 'error') {
+    const message = typeof body.message === 'string' ? body.message : 'error event';
+    return typeof body.type === 'string' ? `${body.type}: ${message}` : message;
+  }
   const error = body.error;
   if (error === undefined || error === null) return null;
   if (typeof error === 'string') return error;

@@ -17,6 +17,8 @@ export interface OpenedUpstream {
   response: Response;
   /** Aborts the call; the caller's signal aborts it too. */
   abort: AbortController;
+  /** When the request was sent (Date.now()): a non-streamed answer's deadline counts from it. */
+  sentAt?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function openUpstream(
   if (signal.aborted) onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
   let timedOutNow = false;
+  const sentAt = Date.now();
   const timer = setTimeout(() => {
     timedOutNow = true;
     abort.abort(new Error('timeout'));
@@ -78,15 +81,17 @@ export async function openUpstream(
       throw providerRefused(provider, response.status, text, apiKey, response.headers);
     }
     if (response.body === null) throw streamBroken(provider, 'the response had no body', apiKey);
-    return { response, abort };
+    return { response, abort, sentAt };
   } finally {
     clearTimeout(timer);
   }
 }
 
 /**
- * Reads a whole (non-streamed) response body, waiting at most `timeoutMs`;
- * a connection lost meanwhile is STREAM_BROKEN.
+ * Reads a whole (non-streamed) response body, so that the whole answer,
+ * headers and body, takes at most `timeoutMs` from when the request was sent
+ * (providers send a non-streamed answer's headers once it is written, or at
+ * once and the body later); a connection lost meanwhile is STREAM_BROKEN.
  */
 export async function readBody(
   provider: ProviderId,
@@ -96,10 +101,14 @@ export async function readBody(
 ): Promise<Uint8Array<ArrayBuffer>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      opened.abort.abort(new Error('timeout'));
-      reject(timedOut(provider, timeoutMs));
-    }, timeoutMs);
+    const left = opened.sentAt === undefined ? timeoutMs : opened.sentAt + timeoutMs - Date.now();
+    timer = setTimeout(
+      () => {
+        opened.abort.abort(new Error('timeout'));
+        reject(timedOut(provider, timeoutMs));
+      },
+      Math.max(0, left),
+    );
   });
   try {
     return new Uint8Array(

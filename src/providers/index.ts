@@ -8,7 +8,7 @@ import { geminiBody } from './google/request';
 import { openUpstream, serverSentEvents, type UpstreamRequest } from './http';
 import type { NativeBodyFormat } from './native';
 import { openAiDecoding } from './openai/decode';
-import { openAiNative } from './openai/native';
+import { joinedSystemNative, openAiNative } from './openai/native';
 import { openAiRequest } from './openai/request';
 import { responsesDecoding } from './openai/responses-decode';
 import { responsesNative } from './openai/responses-native';
@@ -37,7 +37,11 @@ const WIRES: Record<WireFormat, Wire> = {
   google: { format: 'google', decoding: googleDecoding, native: googleNative },
 };
 
+/** OpenAI's wire to OpenRouter and compatible servers: memory joins the caller's system message. */
+const JOINED_SYSTEM_WIRE: Wire = { ...WIRES.openai, native: joinedSystemNative };
+
 export function wireOf(provider: ProviderId): Wire {
+  if (provider === 'openrouter' || provider === 'compatible') return JOINED_SYSTEM_WIRE;
   return WIRES[wireFormatOf(provider)];
 }
 
@@ -72,6 +76,8 @@ export function upstreamUrl(
   settings: ProviderSettings,
   model: string,
   stream: boolean,
+  /** Gemini's API version: the one the client's path named (`/v1/models/…`), else v1beta. */
+  geminiVersion: 'v1' | 'v1beta' = 'v1beta',
 ): string {
   const base = settings.endpoints[provider];
   if (base === null) throw new Error(`provider ${provider} is not configured`);
@@ -80,7 +86,7 @@ export function upstreamUrl(
     case 'anthropic':
       return `${root}/v1/messages`;
     case 'google':
-      return `${root}/v1beta/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
+      return `${root}/${geminiVersion}/models/${encodeURIComponent(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
     default:
       return `${root}/chat/completions`;
   }
@@ -190,6 +196,16 @@ export interface ProviderVars {
   UPSTREAM_TIMEOUT_MS?: string;
 }
 
+/**
+ * How long a non-streamed answer may take in all, and a streamed one may stay
+ * silent: 10 minutes, the official SDKs' own default (openai and
+ * @anthropic-ai/sdk `DEFAULT_TIMEOUT`). A long answer (thousands of tokens,
+ * a reasoning model) routinely takes minutes; a shorter deadline failed it
+ * with a 504 that the SDKs retry, each attempt generated and billed by the
+ * provider (review 212 F1).
+ */
+export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+
 export function providerSettings(vars: ProviderVars): ProviderSettings {
   return {
     endpoints: {
@@ -199,6 +215,6 @@ export function providerSettings(vars: ProviderVars): ProviderSettings {
       openrouter: vars.OPENROUTER_BASE_URL || 'https://openrouter.ai/api/v1',
       compatible: vars.COMPATIBLE_BASE_URL || null,
     },
-    timeoutMs: Number(vars.UPSTREAM_TIMEOUT_MS) || 60_000,
+    timeoutMs: Number(vars.UPSTREAM_TIMEOUT_MS) || DEFAULT_UPSTREAM_TIMEOUT_MS,
   };
 }

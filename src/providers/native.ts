@@ -67,6 +67,14 @@ export interface NativeBodyFormat {
   injectMemory(body: NativeBody, block: string): NativeBody;
   /** Tool calls and results after the user's turn (stored only when the client asks). */
   toolPlumbing(body: NativeBody, after: number): ToolPlumbing[];
+  /**
+   * Whether the client forces the model to call a tool (Anthropic's
+   * `tool_choice` `tool`/`any`, OpenAI's named function or `required`,
+   * Gemini's `functionCallingConfig.mode: ANY`): the tool call is then the
+   * answer (structured output, Anthropic's tool-forced JSON), not a pause for
+   * tool results. Absent: never.
+   */
+  forcesToolCall?(body: NativeBody): boolean;
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -76,7 +76,7 @@ export interface ProviderEndpoints {
 
 export interface ProviderSettings {
   endpoints: ProviderEndpoints;
-  /** Longest wait for the first byte and between two stream chunks. */
+  /** Longest wait for a non-streamed answer, whole; for a streamed one, for its headers and between two chunks (silence, not length). */
   timeoutMs: number;
 }
 

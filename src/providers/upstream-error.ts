@@ -12,7 +12,7 @@ import { wireFormatOf, type ProviderId } from './types';
  * Every way a provider call can fail, as one code (UPSTREAM_ERROR) and a
  * stable reason:
  *   UNREACHABLE    no answer at all: DNS, connect, TLS, a reset before the response
- *   TIMEOUT        no first byte, or no next chunk, within UPSTREAM_TIMEOUT_MS
+ *   TIMEOUT        a non-streamed answer not whole, or a stream silent (no headers, no next chunk), within UPSTREAM_TIMEOUT_MS
  *   STREAM_BROKEN  accepted, then the answer broke: a reset or an error event
  *                  mid-stream, malformed data, or an end before the answer finished
  *   PROVIDER_4XX   the provider refused the call (its status is kept: 401, 404, 429, …)
@@ -184,6 +184,37 @@ export function providerStreamError(
     `${provider} stream broke: ${redact(why, apiKey).slice(0, 500)}`,
     'STREAM_BROKEN',
     { provider, status: 502, ...facts },
+    { body, headers: null },
+  );
+}
+
+/**
+ * An error the provider sent as a whole answer with HTTP 200: OpenRouter's
+ * documented way to report a model that failed after the call was accepted
+ * (`{"error": {"code": 429, "message": …, "metadata": {…}}}`), or a
+ * compatible server's `{"object": "error", …}`. It is the provider's error,
+ * not a broken answer: its body is kept whole (OpenRouter's `code` and
+ * `metadata` included) for a client of the same format, and its `code`, when
+ * it is an HTTP error status, is the status the route answers with (a rate
+ * limit stays a 429 the client can retry later); else 502.
+ */
+export function errorInAnswer(
+  provider: ProviderId,
+  why: string,
+  apiKey: string | null,
+  answer: Record<string, unknown>,
+): ProviderError {
+  const { body, facts } = readProviderError(provider, answer, apiKey);
+  const inner = answer.error;
+  const code =
+    typeof inner === 'object' && inner !== null ? (inner as { code?: unknown }).code : answer.code;
+  const status =
+    typeof code === 'number' && Number.isInteger(code) && code >= 400 && code < 600 ? code : 502;
+  return new ProviderError(
+    provider,
+    `${provider} answered with an error: ${redact(why, apiKey).slice(0, 500)}`,
+    status >= 500 ? 'PROVIDER_5XX' : 'PROVIDER_4XX',
+    { provider, status, providerStatus: status, ...facts },
     { body, headers: null },
   );
 }

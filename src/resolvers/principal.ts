@@ -58,6 +58,11 @@ export function refusal(
   principal: Principal | null,
   authError: CodedError | null,
   needed: Credential,
+  /**
+   * How the client sends a memory key, in its SDK's own slot: Anthropic's
+   * `x-api-key`, Google's `x-goog-api-key` (or `?key=`); default: a Bearer token.
+   */
+  sendKey = '"Authorization: Bearer mk_…"',
 ): CodedError {
   if (principal === null) {
     if (authError !== null) return authError;
@@ -65,9 +70,9 @@ export function refusal(
       'UNAUTHENTICATED',
       {
         admin: 'this operation needs an admin token: send "Authorization: Bearer <JWT>"',
-        memoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
-        activeMemoryKey: 'this operation needs a memory key: send "Authorization: Bearer mk_…"',
-        either: 'send a memory key ("Authorization: Bearer mk_…") or an admin token',
+        memoryKey: `this operation needs a memory key: send ${sendKey}`,
+        activeMemoryKey: `this operation needs a memory key: send ${sendKey}`,
+        either: `send a memory key (${sendKey}) or an admin token`,
       }[needed],
       'NO_CREDENTIAL',
     );

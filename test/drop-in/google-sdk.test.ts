@@ -43,7 +43,8 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
     });
     expect(first.functionCalls).toEqual([{ name: 'get_weather', args: { city: 'Rome' } }]);
     const [call] = await upstreamCalls('generativelanguage.googleapis.com');
-    expect(call!.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    // The SDK's own API version (v1 by default), as Google would get it directly.
+    expect(call!.path).toBe('/v1/models/gemini-2.5-flash:generateContent');
     expect(call!.headers['x-goog-api-key']).toBe('AIza-test');
     // The client's instruction first, memory as a part after it.
     expect(call!.body.systemInstruction.parts[0]).toEqual({ text: 'Answer briefly.' });
@@ -84,7 +85,7 @@ describe('the official @google/genai SDK against the native Gemini route', () =>
     }
     expect(text).toBe('Fake generativelanguage.googleapis.com heard: where do I live?');
     const [call] = await upstreamCalls('generativelanguage.googleapis.com');
-    expect(call!.path).toBe('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
+    expect(call!.path).toBe('/v1/models/gemini-2.5-flash:streamGenerateContent?alt=sse');
 
     const raw = await postJson(
       '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',

@@ -367,9 +367,11 @@ export async function openAiFake(request, url, host, call, script) {
       call,
       firstText: 2,
       idleFrame: [null, chunk({})],
+      // A scripted `errorEvent` is the server's own error event (vLLM's
+      // `{"object": "error", …}`), followed by `[DONE]` as vLLM sends it.
       errorFrame: [
         null,
-        {
+        script.errorEvent ?? {
           error: {
             message: 'The server had an error while processing your request. Sorry about that!',
             type: 'server_error',
@@ -378,6 +380,7 @@ export async function openAiFake(request, url, host, call, script) {
           },
         },
       ],
+      afterError: script.errorEvent ? [[null, '[DONE]']] : [],
       comments: host === 'openrouter.ai' ? ['OPENROUTER PROCESSING', 'OPENROUTER PROCESSING'] : [],
       headers,
     });

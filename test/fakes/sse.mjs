@@ -27,7 +27,8 @@ export function frame([event, data], lineEnd = '\n') {
  *                    200 ms (so no idle timeout fires) until the client cancels
  *                    the stream: only a disconnect can end this call
  * `firstText` is how many frames it takes to carry the first piece of text;
- * `errorFrame` is the provider's in-stream error event; `idleFrame` an event
+ * `errorFrame` is the provider's in-stream error event (`afterError`: frames
+ * that follow it, such as a server's `[DONE]`); `idleFrame` an event
  * that carries no text (OpenAI's empty delta, Anthropic's ping); `comments`
  * are sent before anything else (OpenRouter's keep-alives).
  */
@@ -37,6 +38,7 @@ export function sseResponse({
   call,
   firstText,
   errorFrame,
+  afterError = [],
   idleFrame,
   lineEnd = '\n',
   comments = [],
@@ -96,6 +98,7 @@ export function sseResponse({
         case 'midstream-error':
           for (const text of head) controller.enqueue(encode(text));
           controller.enqueue(encode(frame(errorFrame, lineEnd)));
+          for (const f of afterError) controller.enqueue(encode(frame(f, lineEnd)));
           controller.close();
           return;
         default:

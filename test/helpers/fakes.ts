@@ -52,6 +52,8 @@ export async function scriptFake(script: {
   reply?: string;
   /** The arguments text of the tool call the model makes (fact extraction's answers). */
   toolArguments?: string;
+  /** OpenAI format: the error event of `midstream-error`, then `[DONE]` (default: OpenAI's `{"error": …}`, then the end). */
+  errorEvent?: Record<string, unknown>;
 }): Promise<void> {
   await fetch('http://fakes.test/_script', { method: 'POST', body: JSON.stringify(script) });
 }

@@ -103,6 +103,11 @@ export const anthropicNative: NativeBodyFormat = {
 
   injectMemory: injectAnthropic,
 
+  forcesToolCall(body) {
+    const choice = body.tool_choice;
+    return isRecord(choice) && (choice.type === 'tool' || choice.type === 'any');
+  },
+
   toolPlumbing(body, after) {
     return listOf(body.messages)
       .slice(after + 1)

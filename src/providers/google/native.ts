@@ -55,14 +55,19 @@ export const googleNative: NativeBodyFormat = {
     const cached = fieldOf(body, 'cachedContent');
     if (cached !== undefined && cached !== null) {
       const contents = listOf(body.contents);
-      const turn = googleNative.userTurn(body);
-      if (turn !== null) {
-        const content = contents[turn.index] as Record<string, unknown>;
+      // The last user turn, even one of functionResponse parts only (a
+      // function-calling loop): memory then follows the model's earlier
+      // calls instead of sitting before them in the first turn (review 212 F6).
+      const last = contents.findLastIndex(
+        (content) => isRecord(content) && roleOf(content) === 'user',
+      );
+      if (last !== -1 && googleNative.userTurn(body) !== null) {
+        const content = contents[last] as Record<string, unknown>;
         const parts = partsOf(content);
         // functionResponse parts answer the model's calls: keep them first.
         const at = parts.filter((part) => fieldOf(part, 'functionResponse') !== undefined).length;
         const updated = { ...content, parts: [...parts.slice(0, at), memory, ...parts.slice(at)] };
-        return { ...body, contents: contents.map((c, i) => (i === turn.index ? updated : c)) };
+        return { ...body, contents: contents.map((c, i) => (i === last ? updated : c)) };
       }
     }
     const present = keyOf(body, 'systemInstruction');
@@ -74,6 +79,12 @@ export const googleNative: NativeBodyFormat = {
       return { ...body, [present]: { ...instruction, parts: [...partsOf(instruction), memory] } };
     }
     return { ...body, [newKeyFor(body, 'systemInstruction')]: { parts: [memory] } };
+  },
+
+  forcesToolCall(body) {
+    const config = fieldOf(body, 'toolConfig');
+    const calling = isRecord(config) ? fieldOf(config, 'functionCallingConfig') : undefined;
+    return isRecord(calling) && calling.mode === 'ANY';
   },
 
   toolPlumbing(body, after) {

@@ -22,10 +22,74 @@ function textOf(content: unknown): string {
 }
 
 /**
- * OpenAI's chat-completions body (also OpenRouter's and compatible servers').
- * Memory goes in a system message right after the caller's leading system or
- * developer messages (as a developer message when the caller uses those), so
- * the caller's prefix, and OpenAI's automatic prompt cache of it, is unchanged.
+ * Whether an OpenAI `tool_choice` (chat completions' or the Responses API's)
+ * makes the model call a tool: `required`, a named function (or custom
+ * tool), or `allowed_tools` in `required` mode.
+ */
+export function forcesOpenAiToolCall(choice: unknown): boolean {
+  if (choice === 'required') return true;
+  if (!isRecord(choice)) return false;
+  if (choice.type === 'allowed_tools')
+    return isRecord(choice.allowed_tools)
+      ? choice.allowed_tools.mode === 'required'
+      : choice.mode === 'required';
+  return choice.type === 'function' || choice.type === 'custom';
+}
+
+/** How a chat-completions request carries the memory block (`withMemoryMessage`). */
+export type MemoryMessagePlacement = 'own-message' | 'joined';
+
+/**
+ * The messages with the memory block after the caller's leading system or
+ * developer messages. `own-message` (OpenAI): a message of its own there, a
+ * developer message when the caller uses those, else a system one; OpenAI
+ * reads any number of them. `joined` (OpenRouter, compatible servers):
+ * appended to the caller's last leading system message (string content after
+ * a blank line, a list of parts as one more text part), since the chat
+ * templates of many open models (Mistral's, Llama 2's) allow one leading
+ * system message and refuse a second (review 212 F2); nothing of the
+ * caller's is changed. With no leading system message, both put one first.
+ * Either way the caller's prefix, and a prompt cache of it, is unchanged.
+ */
+export function withMemoryMessage(
+  messages: unknown[],
+  block: string,
+  placement: MemoryMessagePlacement,
+): unknown[] {
+  let at = 0;
+  while (
+    at < messages.length &&
+    SYSTEM_ROLES.has(String((messages[at] as { role?: unknown })?.role))
+  )
+    at++;
+  if (placement === 'joined' && at > 0 && isRecord(messages[at - 1])) {
+    const last = messages[at - 1] as Record<string, unknown>;
+    const content = last.content;
+    const joined =
+      typeof content === 'string'
+        ? content === ''
+          ? block
+          : `${content}\n\n${block}`
+        : Array.isArray(content)
+          ? [...content, { type: 'text', text: block }]
+          : block;
+    return messages.map((message, index) =>
+      index === at - 1 ? { ...last, content: joined } : message,
+    );
+  }
+  const role = messages
+    .slice(0, at)
+    .some((message) => (message as { role?: unknown }).role === 'developer')
+    ? 'developer'
+    : 'system';
+  return [...messages.slice(0, at), { role, content: block }, ...messages.slice(at)];
+}
+
+/**
+ * OpenAI's chat-completions body. Memory goes in a message of its own right
+ * after the caller's leading system or developer messages (a developer
+ * message when the caller uses those), so the caller's prefix, and OpenAI's
+ * automatic prompt cache of it, is unchanged (`withMemoryMessage`).
  */
 export const openAiNative: NativeBodyFormat = {
   messagesKey: 'messages',
@@ -50,22 +114,11 @@ export const openAiNative: NativeBodyFormat = {
   },
 
   injectMemory(body, block): NativeBody {
-    const messages = listOf(body.messages);
-    let at = 0;
-    while (
-      at < messages.length &&
-      SYSTEM_ROLES.has(String((messages[at] as { role?: unknown })?.role))
-    )
-      at++;
-    const role = messages
-      .slice(0, at)
-      .some((message) => (message as { role?: unknown }).role === 'developer')
-      ? 'developer'
-      : 'system';
-    return {
-      ...body,
-      messages: [...messages.slice(0, at), { role, content: block }, ...messages.slice(at)],
-    };
+    return { ...body, messages: withMemoryMessage(listOf(body.messages), block, 'own-message') };
+  },
+
+  forcesToolCall(body) {
+    return forcesOpenAiToolCall(body.tool_choice);
   },
 
   toolPlumbing(body, after) {
@@ -91,5 +144,17 @@ export const openAiNative: NativeBodyFormat = {
         }
         return [];
       });
+  },
+};
+
+/**
+ * The same body sent to OpenRouter or a compatible server (Ollama, vLLM,
+ * LM Studio, llama.cpp): memory joins the caller's last leading system
+ * message instead of following it (`withMemoryMessage`, `joined`).
+ */
+export const joinedSystemNative: NativeBodyFormat = {
+  ...openAiNative,
+  injectMemory(body, block): NativeBody {
+    return { ...body, messages: withMemoryMessage(listOf(body.messages), block, 'joined') };
   },
 };

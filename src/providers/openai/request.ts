@@ -1,11 +1,18 @@
 import type { ChatMessage, ProviderCall, ProviderId } from '../types';
+import { withMemoryMessage, type MemoryMessagePlacement } from './native';
 
 /**
- * OpenAI chat messages. The memory block is a system message placed after the
- * caller's leading system messages, so their prefix (and the provider's
- * prompt cache of it) stays the same from call to call.
+ * OpenAI chat messages. The memory block goes after the caller's leading
+ * system messages, so their prefix (and the provider's prompt cache of it)
+ * stays the same from call to call: a system message of its own for OpenAI,
+ * joined to the last of them for OpenRouter and compatible servers
+ * (`withMemoryMessage`).
  */
-export function openAiMessages(messages: ChatMessage[], memoryBlock: string | null) {
+export function openAiMessages(
+  messages: ChatMessage[],
+  memoryBlock: string | null,
+  placement: MemoryMessagePlacement = 'own-message',
+) {
   const wire = messages.map((message) => {
     if (message.role === 'USER' && message.toolCallId) {
       return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
@@ -24,16 +31,18 @@ export function openAiMessages(messages: ChatMessage[], memoryBlock: string | nu
     return { role: message.role.toLowerCase(), content: message.content };
   });
   if (memoryBlock === null) return wire;
-  const firstNonSystem = messages.findIndex((message) => message.role !== 'SYSTEM');
-  const at = firstNonSystem === -1 ? wire.length : firstNonSystem;
-  return [...wire.slice(0, at), { role: 'system', content: memoryBlock }, ...wire.slice(at)];
+  return withMemoryMessage(wire, memoryBlock, placement);
 }
 
 /** A streamed chat-completions request from a provider-neutral call. */
 export function openAiRequest(provider: ProviderId, call: ProviderCall): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: call.model,
-    messages: openAiMessages(call.messages, call.memoryBlock),
+    messages: openAiMessages(
+      call.messages,
+      call.memoryBlock,
+      provider === 'openai' ? 'own-message' : 'joined',
+    ),
     stream: true,
   };
   // Usage arrives in a last chunk only when asked for. OpenAI and OpenRouter

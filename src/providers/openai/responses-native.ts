@@ -1,4 +1,5 @@
 import { CodedError } from '../../core/errors';
+import { forcesOpenAiToolCall } from './native';
 import {
   isRecord,
   lastUserTurn,
@@ -122,6 +123,10 @@ export const responsesNative: NativeBodyFormat = {
   injectMemory(body, block): NativeBody {
     const own = typeof body.instructions === 'string' ? body.instructions : '';
     return { ...body, instructions: own.trim() === '' ? block : `${own}\n\n${block}` };
+  },
+
+  forcesToolCall(body) {
+    return forcesOpenAiToolCall(body.tool_choice);
   },
 
   toolPlumbing(body, after) {

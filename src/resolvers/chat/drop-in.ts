@@ -3,8 +3,8 @@ import { CodedError } from '../../core/errors';
 import type { Wire } from '../../providers';
 import { providerSettings } from '../../providers';
 import type { ParsedModel } from '../../providers/models';
-import type { NativeBody, NativeBodyFormat, UserTurn } from '../../providers/native';
-import type { CollectedAnswer } from '../../providers/types';
+import type { NativeBody, NativeBodyFormat, ToolPlumbing, UserTurn } from '../../providers/native';
+import type { CollectedAnswer, ToolCall } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
 import type { MeteredContext } from '../request-context';
 import type { VaultSelector } from '../../vaults/address';
@@ -190,12 +190,16 @@ export async function prepareDropIn(
     async finished(answer) {
       if (done) return null;
       done = true;
+      const forced = answer.toolCalls.length > 0 && wire.native.forcesToolCall?.(stripped) === true;
       const planned = turnItems(
         controls,
         userTurn,
         excluded,
-        answer,
-        () => (userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
+        forced ? structuredAnswer(answer) : answer,
+        () => [
+          ...(userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
+          ...(forced ? answer.toolCalls.map(calledItem) : []),
+        ],
         () => wire.native.toolPlumbing(stripped, -1).length > 0,
         toolResults.length > 0,
       );
@@ -226,6 +230,25 @@ export async function prepareDropIn(
     },
   };
 }
+
+/**
+ * A forced tool call's answer (structured output: the client forced the tool,
+ * so no call with its result follows): the model's text, if any, then each
+ * call's arguments as the JSON text the model wrote, one per line. The turn
+ * then ends like a JSON-mode answer (response_format), whose text is stored.
+ */
+function structuredAnswer(answer: CollectedAnswer): CollectedAnswer {
+  const text = [answer.text, ...answer.toolCalls.map((call) => call.arguments)]
+    .filter((part) => part.trim() !== '')
+    .join('\n');
+  return { ...answer, text, toolCalls: [] };
+}
+
+/** A call the answer made, as tool plumbing writes a call sent back (X-Memory-Store-Tools). */
+const calledItem = (call: ToolCall): ToolPlumbing => ({
+  role: 'ASSISTANT',
+  content: `called ${call.name}(${call.arguments})`,
+});
 
 /**
  * The call's provider key. With the account's shared key, a call that reads
