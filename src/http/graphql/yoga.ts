@@ -15,6 +15,7 @@ import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
 import { useOperationNameCheck } from './use-operation-name-check';
+import { useReadOnlyGet } from './use-read-only-get';
 import { useServerTiming } from './use-server-timing';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
@@ -82,6 +83,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
       blockFieldSuggestion: { enabled: true, mask: '' },
     }),
     useOperationNameCheck(),
+    useReadOnlyGet(),
     useIntrospectionPolicy(),
     useVaultReadLimit(),
     useErrorCodes(),
