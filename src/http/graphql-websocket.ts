@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { credentialIn, presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { credentialIn, presentedCredentials } from '../auth/credentials';
+import { CodedError } from '../core/errors';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
@@ -21,7 +22,7 @@ interface Enveloped {
  * from the connection_init payload, `{ authorization: "Bearer mk_…",
  * providerKey: "…" }` (the provider key also under the header's name,
  * `x-provider-key`; names in any case), falling back to the upgrade
- * request's headers (the same ones as over HTTP, see presentedCredential). Closing
+ * request's headers (the same ones as over HTTP, see presentedCredentials). Closing
  * the socket returns every running subscription's iterator, which aborts its
  * upstream model call.
  */
@@ -57,13 +58,18 @@ export function handleGraphQLWebSocket(
       // The names a request's headers carry the key under, in their order
       // (auth/credentials.ts), then the upgrade request's own; a bare
       // `authorization` value is taken as a bearer token.
-      const sent = credentialIn((name) => connectionParam(params, name));
+      // Two that differ are refused (AMBIGUOUS_CREDENTIAL), as over HTTP;
+      // the upgrade request's own passed that check at the edge.
+      let sent;
+      try {
+        sent = credentialIn((name) => connectionParam(params, name));
+      } catch (error) {
+        if (error instanceof CodedError) return [toClientError(error)];
+        throw error;
+      }
+      const upgrade = presentedCredentials(request);
       const credential =
-        sent === null
-          ? presentedCredential(request)
-          : /^bearer /i.test(sent)
-            ? sent
-            : `Bearer ${sent}`;
+        sent === null ? upgrade.credential : /^bearer /i.test(sent) ? sent : `Bearer ${sent}`;
       // Each operation its own timings: they reach its receipt (no header on a socket).
       const timings = new PhaseTimings();
       const { principal, authError } = await timings.time('auth', () =>
@@ -79,8 +85,7 @@ export function handleGraphQLWebSocket(
           principal,
           authError,
           providerKey:
-            connectionParam(params, 'providerKey', 'x-provider-key') ??
-            presentedProviderKey(request),
+            connectionParam(params, 'providerKey', 'x-provider-key') ?? upgrade.providerKey,
           signal: request.signal,
           timings,
         },

@@ -1,6 +1,11 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { createClient } from 'graphql-ws';
+import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { upstreamCalls } from '../helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
 import { fakeCalls, resetFakes } from '../helpers/fakes';
+import { WorkerWebSocket } from '../helpers/websocket';
 
 /**
  * The findings of an outside security review (review 214), one block each:
@@ -92,5 +97,167 @@ describe('W7, W8: a GET runs nothing with side effects', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     await response.body?.cancel();
+  });
+});
+
+describe('W6: two credentials that disagree are refused, not one picked', () => {
+  const store = (session: string) =>
+    JSON.stringify({
+      query: `mutation { storeMemory(input: { content: "which account?", vault: { kind: SESSION, id: "${session}" } }) { id } }`,
+    });
+  const gqlHeaders = { 'content-type': 'application/json', accept: 'application/json' };
+
+  it('refuses a store carrying two memory keys, or a memory key beside an admin token: 401 AMBIGUOUS_CREDENTIAL naming both, nothing stored', async () => {
+    const a = await newKey();
+    const b = await newKey();
+    const cases: [string, Record<string, string>, string, RegExp][] = [
+      [
+        '',
+        { authorization: `Bearer ${a.secret}`, 'x-memory-key': b.secret },
+        'w6-1',
+        /X-Memory-Key and Authorization/,
+      ],
+      [
+        `?key=${b.secret}`,
+        { authorization: `Bearer ${a.secret}` },
+        'w6-2',
+        /Authorization and the key query parameter/,
+      ],
+      [
+        '',
+        { 'x-api-key': b.secret, authorization: `Bearer ${a.secret}` },
+        'w6-3',
+        /Authorization and x-api-key/,
+      ],
+      [
+        '',
+        { authorization: `Bearer ${a.adminToken}`, 'x-memory-key': b.secret },
+        'w6-4',
+        /X-Memory-Key and Authorization/,
+      ],
+    ];
+    for (const [query, headers, session, names] of cases) {
+      const response = await workerFetch(`${BASE_URL}/graphql${query}`, {
+        method: 'POST',
+        headers: { ...gqlHeaders, ...headers },
+        body: store(session),
+      });
+      expect(response.status, session).toBe(401);
+      const [error] = await errorsOf(response);
+      expect(error!.extensions, session).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason: 'AMBIGUOUS_CREDENTIAL',
+      });
+      expect(error!.message, session).toMatch(names);
+      expect(await sessionCount(a, session)).toBe(0);
+      expect(await sessionCount(b, session)).toBe(0);
+    }
+  });
+
+  it('takes the same key sent in two places', async () => {
+    const a = await newKey();
+    const response = await workerFetch(`${BASE_URL}/graphql?key=${a.secret}`, {
+      method: 'POST',
+      headers: { ...gqlHeaders, authorization: `Bearer ${a.secret}`, 'x-memory-key': a.secret },
+      body: JSON.stringify({ query: '{ me { id } }' }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { me: { id: a.keyId } } });
+  });
+
+  it('refuses two different keys in a WebSocket connection_init', async () => {
+    const a = await newKey();
+    const b = await newKey();
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${a.secret}`, 'x-memory-key': b.secret },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    let refused: unknown;
+    try {
+      await client.iterate({ query: '{ me { id } }' }).next();
+    } catch (error) {
+      refused = error;
+    }
+    await client.dispose();
+    expect(refused).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+      }),
+    ]);
+  });
+
+  it('drop-in: the SDK key slot holding a provider key beside X-Memory-Key is the provider key', async () => {
+    const a = await newKey();
+    await resetFakes();
+    // OpenAI's SDK: apiKey is the provider key, the memory key an extra header.
+    const openai = new OpenAI({
+      apiKey: 'sk-userprov-123456',
+      baseURL: `${BASE_URL}/v1`,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'x-memory-key': a.secret },
+    });
+    const answer = await openai.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'hdr test 4' }],
+    });
+    expect(answer.choices[0]!.message.content).toBeTruthy();
+    expect(
+      (await upstreamCalls('api.openai.com')).map((call) => call.headers.authorization),
+    ).toEqual(['Bearer sk-userprov-123456']);
+    // Anthropic's SDK: x-api-key.
+    const anthropic = new Anthropic({
+      apiKey: 'sk-ant-userprov-7890',
+      baseURL: BASE_URL,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'x-memory-key': a.secret },
+    });
+    await anthropic.messages.create({
+      model: 'claude-sonnet-4',
+      max_tokens: 16,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(
+      (await upstreamCalls('api.anthropic.com')).map((call) => call.headers['x-api-key']),
+    ).toEqual(['sk-ant-userprov-7890']);
+  });
+
+  it("drop-in: a provider key in the key slot that differs from X-Provider-Key is refused in the provider's shape", async () => {
+    const a = await newKey();
+    await resetFakes();
+    const response = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-memory-key': a.secret,
+        authorization: 'Bearer sk-one',
+        'x-provider-key': 'sk-two',
+      },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(401);
+    const body = (await response.json()) as { error: { message: string; code: string } };
+    expect(body.error.message).toMatch(/X-Provider-Key and Authorization/);
+    expect(JSON.stringify(body)).toMatch(/AMBIGUOUS_CREDENTIAL/);
+    expect(await fakeCalls()).toEqual([]);
+  });
+});
+
+describe('W9: an admin token is kept out of URLs', () => {
+  it('refuses ?key=<admin JWT> saying admin tokens go in a header', async () => {
+    const a = await newKey();
+    const response = await workerFetch(`${BASE_URL}/graphql?key=${a.adminToken}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: '{ memoryKeys { id } }' }),
+    });
+    expect(response.status).toBe(401);
+    const [error] = await errorsOf(response);
+    expect(error!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'ADMIN_TOKEN_IN_URL' });
+    expect(error!.message).toMatch(/Authorization: Bearer <JWT>/);
   });
 });
