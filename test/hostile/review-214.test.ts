@@ -261,3 +261,62 @@ describe('W9: an admin token is kept out of URLs', () => {
     expect(error!.message).toMatch(/Authorization: Bearer <JWT>/);
   });
 });
+
+describe('W2: brackets nested past the parser’s stack are refused before parsing', () => {
+  const nested = (depth: number, space = '') =>
+    `query($i: SearchInput!${space}=${'['.repeat(depth)}${']'.repeat(depth)}) { me { id } }`;
+
+  it('answers NESTING_LIMIT over HTTP, 400 under graphql-response+json, never an unexpected error', async () => {
+    for (const [depth, space] of [
+      [50_000, ''],
+      [50_000, ' '],
+      [2_000, ''],
+      [101, ''],
+    ] as const) {
+      const response = await workerFetch(`${BASE_URL}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+        },
+        body: JSON.stringify({ query: nested(depth, space) }),
+      });
+      expect(response.status, `${depth}`).toBe(400);
+      expect(
+        (await errorsOf(response)).map((error) => error.extensions),
+        `${depth}`,
+      ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'NESTING_LIMIT' }]);
+    }
+    // Brackets inside strings and comments are text, not nesting.
+    const key = await newKey();
+    const quoted = await post(
+      `# ${'['.repeat(500)}\n{ me { id } vault(selector: { kind: SESSION, id: "${'[\\"'.repeat(500)}" }) { memoryCount } }`,
+      {},
+      key.secret,
+    );
+    expect(quoted.errors?.map((error) => error.extensions?.reason)).not.toContain('NESTING_LIMIT');
+  });
+
+  it('answers NESTING_LIMIT over WebSocket, and the socket still serves', async () => {
+    const key = await newKey();
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WorkerWebSocket,
+      connectionParams: { authorization: `Bearer ${key.secret}` },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    let refused: unknown;
+    try {
+      await client.iterate({ query: nested(50_000) }).next();
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toEqual([
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', reason: 'NESTING_LIMIT' } }),
+    ]);
+    const me = await client.iterate({ query: '{ me { id } }' }).next();
+    expect(me.value).toEqual({ data: { me: { id: key.keyId } } });
+    await client.dispose();
+  });
+});
