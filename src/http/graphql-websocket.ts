@@ -1,5 +1,5 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
 import { credentialIn, presentedCredentials } from '../auth/credentials';
 import { CodedError } from '../core/errors';
 import { utf8Length } from '../core/encoding';
@@ -133,17 +133,27 @@ export function handleGraphQLWebSocket(
       protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
       send: (data) => socket.send(data),
       close: (code, reason) => socket.close(code, reason),
-      onMessage: (onMessage) =>
+      onMessage: (onMessage) => {
+        // Messages are handed on in the order they came: a binary frame's
+        // text is read asynchronously, so every message waits its turn.
+        let previous: Promise<void> = Promise.resolve();
         socket.addEventListener('message', (event) => {
-          // The same bound as an HTTP body, before anything parses the message.
-          if (tooLarge(event.data, maxBytes)) {
-            socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
-            return;
-          }
-          void onMessage(
-            typeof event.data === 'string' ? event.data : new TextDecoder().decode(event.data),
-          );
-        }),
+          const data = event.data as Frame;
+          previous = previous.then(async () => {
+            // The same bound as an HTTP body, before anything parses the message.
+            if (tooLarge(data, maxBytes)) {
+              socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
+              return;
+            }
+            const text = await messageText(data);
+            if (text === null) {
+              socket.close(CloseCode.BadRequest, 'Invalid message received');
+              return;
+            }
+            void onMessage(text);
+          });
+        });
+      },
     },
     undefined,
   );
@@ -161,8 +171,27 @@ export function handleGraphQLWebSocket(
  */
 const MESSAGE_TOO_BIG = 1009;
 
+/**
+ * What a message event carries: text, or a binary frame, which workerd
+ * delivers as a Blob (review214 W1: decoding it as a buffer threw, uncaught,
+ * and dropped the socket), typed as an ArrayBuffer.
+ */
+type Frame = string | ArrayBuffer | Blob;
+
+/** A message's text: a binary frame decoded as UTF-8 (graphql-ws allows it); null when it is not UTF-8. */
+async function messageText(data: Frame): Promise<string | null> {
+  if (typeof data === 'string') return data;
+  try {
+    const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a message is over `maxBytes` of UTF-8, encoding it only when its length cannot tell. */
-function tooLarge(data: string | ArrayBuffer, maxBytes: number): boolean {
+function tooLarge(data: Frame, maxBytes: number): boolean {
+  if (data instanceof Blob) return data.size > maxBytes;
   if (typeof data !== 'string') return data.byteLength > maxBytes;
   // A UTF-16 code unit is 1 to 3 UTF-8 bytes.
   if (data.length > maxBytes) return true;

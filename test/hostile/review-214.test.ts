@@ -320,3 +320,67 @@ describe('W2: brackets nested past the parser’s stack are refused before parsi
     await client.dispose();
   });
 });
+
+describe('W1: a binary WebSocket frame', () => {
+  /** A raw graphql-transport-ws socket to the Worker, acknowledged, and what it receives. */
+  async function rawSocket(secret: string) {
+    const response = await workerFetch(`${BASE_URL}/graphql`, {
+      headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'graphql-transport-ws' },
+    });
+    const socket = response.webSocket!;
+    socket.accept();
+    const messages: Record<string, unknown>[] = [];
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.addEventListener('close', (event) =>
+        resolve({ code: event.code, reason: event.reason }),
+      ),
+    );
+    const waiting: (() => void)[] = [];
+    socket.addEventListener('message', (event) => {
+      messages.push(JSON.parse(event.data as string) as Record<string, unknown>);
+      waiting.splice(0).forEach((wake) => wake());
+    });
+    const next = async (type: string) => {
+      for (;;) {
+        const found = messages.find((message) => message.type === type);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiting.push(resolve));
+      }
+    };
+    socket.send(
+      JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${secret}` } }),
+    );
+    await next('connection_ack');
+    return { socket, next, closed };
+  }
+
+  it('reads a binary frame holding a message as its UTF-8 text', async () => {
+    const key = await newKey();
+    const { socket, next } = await rawSocket(key.secret);
+    socket.send(
+      new TextEncoder().encode(
+        JSON.stringify({ id: 'q', type: 'subscribe', payload: { query: '{ me { id } }' } }),
+      ),
+    );
+    expect(await next('next')).toEqual({
+      id: 'q',
+      type: 'next',
+      payload: { data: { me: { id: key.keyId } } },
+    });
+    socket.close(1000);
+  });
+
+  it('closes with 4400 on a binary frame that is not UTF-8, coded, never uncaught', async () => {
+    const key = await newKey();
+    const { socket, closed } = await rawSocket(key.secret);
+    socket.send(new Uint8Array([0xff, 0xfe, 0x00]));
+    expect(await closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+  });
+
+  it('closes with 1009 on a binary frame over the request limit, as on a text one', async () => {
+    const key = await newKey();
+    const { socket, closed } = await rawSocket(key.secret);
+    socket.send(new Uint8Array(262_145).fill(0x20));
+    expect((await closed).code).toBe(1009);
+  });
+});
