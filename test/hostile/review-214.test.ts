@@ -384,3 +384,22 @@ describe('W1: a binary WebSocket frame', () => {
     expect((await closed).code).toBe(1009);
   });
 });
+
+describe('W4: content that shows as nothing', () => {
+  it('refuses zero-width and other invisible content as EMPTY_CONTENT, as whitespace is, storing and billing nothing', async () => {
+    const key = await newKey();
+    for (const content of ['\u200b', ' \u200b\n\t', '\u200c\u200d\u2060\ufeff', '\u00ad']) {
+      const result = await post(
+        'mutation($c: String!) { storeMemory(input: { content: $c, vault: { kind: SESSION, id: "w4" } }) { id } }',
+        { c: content },
+        key.secret,
+      );
+      expect(result.errors?.[0]?.extensions, JSON.stringify(content)).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'EMPTY_CONTENT',
+      });
+    }
+    expect(await sessionCount(key, 'w4')).toBe(0);
+    expect(await usageTokens(key)).toBe(0);
+  });
+});
