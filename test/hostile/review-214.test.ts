@@ -403,3 +403,30 @@ describe('W4: content that shows as nothing', () => {
     expect(await usageTokens(key)).toBe(0);
   });
 });
+
+describe('W5: a drop-in body nested too deep', () => {
+  it('is refused TOO_DEEP in the provider’s shape (not "not JSON"), calling nothing; 512 levels are read', async () => {
+    const key = await newKey();
+    await resetFakes();
+    const send = (depth: number) =>
+      workerFetch(`${BASE_URL}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${key.secret}`,
+          'x-provider-key': 'sk-test',
+        },
+        body: `{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+      });
+    const refused = await send(10_000);
+    expect(refused.status).toBe(400);
+    const body = (await refused.json()) as { error: Record<string, unknown> };
+    expect(body.error).toMatchObject({ message: expect.stringMatching(/512 levels/) });
+    expect(JSON.stringify(body)).toContain('TOO_DEEP');
+    expect(await fakeCalls()).toEqual([]);
+    // At the limit (the body's own object is one level): read and sent on
+    // (the fake provider then refuses the unknown field, as OpenAI would).
+    expect(await (await send(511)).text()).not.toContain('TOO_DEEP');
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(1);
+  });
+});
