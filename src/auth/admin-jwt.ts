@@ -8,6 +8,9 @@ export interface AdminJwtConfig {
   ADMIN_JWT_AUDIENCE?: string;
 }
 
+/** Three base64url segments: header, payload, signature (an admin token's shape). */
+export const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 /** Longest an admin token may still be valid for when it is presented. */
 export const MAX_ADMIN_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 

@@ -1,35 +1,110 @@
+import { JWT_SHAPE } from './admin-jwt';
+import { CodedError } from '../core/errors';
+
+/** What a request presents: its credential as an `Authorization` value, and a provider key. */
+export interface Presented {
+  /** The memory key or admin JWT, as `Bearer …` (the `authorization` value as sent); null when none. */
+  credential: string | null;
+  /** The caller's provider key for this request only: never stored, never logged. */
+  providerKey: string | null;
+}
+
+/** The headers a credential may come in, in the order README names them. */
+const CREDENTIAL_HEADERS = ['x-memory-key', 'authorization', 'x-api-key', 'x-goog-api-key'];
+
+/** Where the key slot of each provider's SDK puts its key. */
+const SDK_KEY_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key']);
+
 /**
- * The credential a request presents, as an `Authorization` value, read the
- * same way on every route: `X-Memory-Key: mk_…`, then `Authorization:
- * Bearer …` (a memory key or an admin JWT), then `x-api-key: mk_…`
- * (Anthropic's SDK), then `x-goog-api-key: mk_…` (Google's), then a
- * `key=mk_…` query parameter (Gemini's REST examples). null when there is
- * none.
+ * The credential a request presents, read the same way on every route:
+ * `X-Memory-Key: mk_…`, `Authorization: Bearer …` (a memory key or an admin
+ * JWT), `x-api-key: mk_…` (Anthropic's SDK), `x-goog-api-key: mk_…`
+ * (Google's), or a `key=mk_…` query parameter (Gemini's REST examples).
+ * Several places may carry the same credential; two that differ are refused
+ * (AMBIGUOUS_CREDENTIAL) rather than one picked. On a drop-in route, when
+ * the memory key comes in X-Memory-Key, an SDK key slot holding something
+ * other than a memory key is the caller's provider key (the SDK's `apiKey`
+ * is the provider's key, X-Memory-Key added as a header), unless
+ * X-Provider-Key says otherwise. An admin JWT is never read from the URL
+ * (ADMIN_TOKEN_IN_URL): URLs end up in logs and histories.
  */
-export function presentedCredential(request: Request): string | null {
-  const sent = credentialIn((name) => request.headers.get(name)?.trim() || null);
-  if (sent !== null) return sent;
-  const queryKey = new URL(request.url).searchParams.get('key');
-  if (queryKey?.startsWith('mk_')) return `Bearer ${queryKey}`;
-  return null;
+export function presentedCredentials(request: Request, { dropIn = false } = {}): Presented {
+  const header = (name: string) => request.headers.get(name)?.trim() || null;
+  const queryKey = new URL(request.url).searchParams.get('key')?.trim() || null;
+  if (queryKey !== null && JWT_SHAPE.test(queryKey)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'an admin token is not taken from the URL (URLs end up in logs and browser histories): send it as "Authorization: Bearer <JWT>"',
+      'ADMIN_TOKEN_IN_URL',
+    );
+  }
+  const sent: [string, string][] = [];
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = header(name);
+    if (value !== null) sent.push([name, value]);
+  }
+  if (queryKey?.startsWith('mk_')) sent.push(['?key=', queryKey]);
+  let providerKey = header('x-provider-key');
+  const withMemoryKeyHeader = dropIn && sent.some(([name]) => name === 'x-memory-key');
+  const credentials = sent.filter(([name, value]) => {
+    if (!withMemoryKeyHeader || !SDK_KEY_HEADERS.has(name) || tokenOf(value).startsWith('mk_'))
+      return true;
+    const key = tokenOf(value);
+    if (providerKey !== null && providerKey !== key) {
+      throw new CodedError(
+        'UNAUTHENTICATED',
+        `two different provider keys: X-Provider-Key and ${headerName(name)} (taken as the provider key beside X-Memory-Key); send one`,
+        'AMBIGUOUS_CREDENTIAL',
+      );
+    }
+    providerKey = key;
+    return false;
+  });
+  return { credential: agreed(credentials), providerKey };
 }
 
 /**
- * The credential among named values (a request's headers, a GraphQL
- * WebSocket's connectionParams), in the order of precedence above, as an
- * `Authorization` value (the `authorization` one as sent); null when none.
+ * The one credential among named values (a GraphQL WebSocket's
+ * connectionParams), under the header names above, as an `Authorization`
+ * value; null when none. Two that differ: AMBIGUOUS_CREDENTIAL.
  */
 export function credentialIn(read: (name: string) => string | null): string | null {
-  const memoryKey = read('x-memory-key');
-  if (memoryKey) return `Bearer ${memoryKey}`;
-  const authorization = read('authorization');
-  if (authorization) return authorization;
-  const apiKey = read('x-api-key') || read('x-goog-api-key');
-  if (apiKey) return `Bearer ${apiKey}`;
-  return null;
+  const sent: [string, string][] = [];
+  for (const name of CREDENTIAL_HEADERS) {
+    const value = read(name);
+    if (value) sent.push([name, value]);
+  }
+  return agreed(sent);
 }
 
-/** The caller's provider key for this request only (X-Provider-Key): never stored, never logged. */
-export function presentedProviderKey(request: Request): string | null {
-  return request.headers.get('x-provider-key')?.trim() || null;
+/** The token of a header's value: an Authorization value without its scheme, any other as sent. */
+function tokenOf(value: string): string {
+  return value.replace(/^Bearer\s+/i, '').trim();
+}
+
+/** The credential all the places agree on, as an `Authorization` value; null when none. */
+function agreed(sent: [string, string][]): string | null {
+  const first = sent[0];
+  if (first === undefined) return null;
+  const other = sent.find(([, value]) => tokenOf(value) !== tokenOf(first[1]));
+  if (other !== undefined) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      `two different credentials: ${headerName(first[0])} and ${headerName(other[0])}; send one (README, "Using the API")`,
+      'AMBIGUOUS_CREDENTIAL',
+    );
+  }
+  return first[0] === 'authorization' ? first[1] : `Bearer ${first[1]}`;
+}
+
+const HEADER_NAMES: Record<string, string> = {
+  'x-memory-key': 'X-Memory-Key',
+  authorization: 'Authorization',
+  'x-api-key': 'x-api-key',
+  'x-goog-api-key': 'x-goog-api-key',
+  '?key=': 'the key query parameter',
+};
+
+function headerName(name: string): string {
+  return HEADER_NAMES[name] ?? name;
 }

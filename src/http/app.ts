@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { presentedCredentials } from '../auth/credentials';
 import { CodedError } from '../core/errors';
 import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
@@ -147,10 +147,19 @@ async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
     request = await limitBody(request, limit);
   }
   const timings = c.get('timings');
+  // Two credentials that disagree are refused here, on every route. The
+  // routes an SDK calls with the provider's key in its key slot (everything
+  // but GraphQL and the vault routes) take that key beside X-Memory-Key.
+  const presented =
+    spec.access === 'none'
+      ? { credential: null, providerKey: null }
+      : presentedCredentials(request, {
+          dropIn: spec.path !== '/graphql' && !spec.path.startsWith('/v1/vaults/'),
+        });
   const { principal, authError } =
     spec.access === 'none'
       ? { principal: null, authError: null }
-      : await timings.time('auth', () => authenticate(presentedCredential(request), c.env));
+      : await timings.time('auth', () => authenticate(presented.credential, c.env));
   if (spec.access !== 'none' && spec.access !== 'optional' && !satisfies(principal, spec.access)) {
     throw refusal(principal, authError, spec.access, KEY_SLOT[surfaceOf(c.req.path, request)]);
   }
@@ -161,7 +170,7 @@ async function admit<A extends Access>(c: Context<AppEnv>, spec: RouteSpec<A>) {
     params: c.req.param() as Record<string, string>,
     principal,
     authError,
-    providerKey: presentedProviderKey(request),
+    providerKey: presented.providerKey,
     timings,
   } as Edge<A>;
 }

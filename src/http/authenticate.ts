@@ -1,12 +1,9 @@
-import { verifyAdminJwt } from '../auth/admin-jwt';
+import { JWT_SHAPE, verifyAdminJwt } from '../auth/admin-jwt';
 import { deriveKey, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
 import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { KeyPrincipal, Principal } from '../resolvers/principal';
 import { recalledPrincipal, rememberPrincipal } from '../resolvers/verified-keys';
-
-/** Three base64url segments: header, payload, signature. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** Who a request is, or why the credentials it sent were refused. */
 export interface Authenticated {

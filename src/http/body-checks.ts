@@ -1,4 +1,5 @@
 import { CodedError } from '../core/errors';
+import { nestsDeeperThan } from '../core/nesting';
 import { isRecord } from '../providers/native';
 import { readChunks } from './request-body';
 
@@ -22,6 +23,13 @@ export const DEFAULT_MAX_DROP_IN_REQUEST_BYTES = 20 * 1024 * 1024;
 export function maxDropInRequestBytes(env: Env): number {
   return Number(env.MAX_DROP_IN_REQUEST_BYTES) || DEFAULT_MAX_DROP_IN_REQUEST_BYTES;
 }
+
+/**
+ * Deepest a drop-in body's lists and objects may nest: far above any real
+ * request (tool JSON Schemas nest tens of levels), far below the depth at
+ * which parsing it overflows the stack (thousands).
+ */
+export const MAX_JSON_NESTING = 512;
 
 /** What a route's body may be. */
 export type BodyKind = 'json' | 'jsonl' | 'graphql';
@@ -118,9 +126,19 @@ const keepLongIntegers: SourceReviver = (_key, value, context) =>
  * (`keepLongIntegers`): serialised again, they read as sent.
  */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  const text = await request.text();
+  // The reviver pass recurses once per level and would overflow the stack
+  // (review214 W5: a valid body 10,000 deep was called "not JSON").
+  if (nestsDeeperThan(text, MAX_JSON_NESTING)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `the body nests lists and objects more than ${MAX_JSON_NESTING} levels deep`,
+      'TOO_DEEP',
+    );
+  }
   let body: unknown;
   try {
-    body = parseWithSource(await request.text(), keepLongIntegers);
+    body = parseWithSource(text, keepLongIntegers);
   } catch {
     throw new CodedError('BAD_USER_INPUT', 'the body must be JSON', 'INVALID_JSON');
   }

@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import { GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { credentialIn, presentedCredential, presentedProviderKey } from '../auth/credentials';
+import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
+import { credentialIn, presentedCredentials } from '../auth/credentials';
+import { CodedError } from '../core/errors';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
@@ -21,7 +22,7 @@ interface Enveloped {
  * from the connection_init payload, `{ authorization: "Bearer mk_…",
  * providerKey: "…" }` (the provider key also under the header's name,
  * `x-provider-key`; names in any case), falling back to the upgrade
- * request's headers (the same ones as over HTTP, see presentedCredential). Closing
+ * request's headers (the same ones as over HTTP, see presentedCredentials). Closing
  * the socket returns every running subscription's iterator, which aborts its
  * upstream model call.
  */
@@ -57,13 +58,18 @@ export function handleGraphQLWebSocket(
       // The names a request's headers carry the key under, in their order
       // (auth/credentials.ts), then the upgrade request's own; a bare
       // `authorization` value is taken as a bearer token.
-      const sent = credentialIn((name) => connectionParam(params, name));
+      // Two that differ are refused (AMBIGUOUS_CREDENTIAL), as over HTTP;
+      // the upgrade request's own passed that check at the edge.
+      let sent;
+      try {
+        sent = credentialIn((name) => connectionParam(params, name));
+      } catch (error) {
+        if (error instanceof CodedError) return [toClientError(error)];
+        throw error;
+      }
+      const upgrade = presentedCredentials(request);
       const credential =
-        sent === null
-          ? presentedCredential(request)
-          : /^bearer /i.test(sent)
-            ? sent
-            : `Bearer ${sent}`;
+        sent === null ? upgrade.credential : /^bearer /i.test(sent) ? sent : `Bearer ${sent}`;
       // Each operation its own timings: they reach its receipt (no header on a socket).
       const timings = new PhaseTimings();
       const { principal, authError } = await timings.time('auth', () =>
@@ -79,8 +85,7 @@ export function handleGraphQLWebSocket(
           principal,
           authError,
           providerKey:
-            connectionParam(params, 'providerKey', 'x-provider-key') ??
-            presentedProviderKey(request),
+            connectionParam(params, 'providerKey', 'x-provider-key') ?? upgrade.providerKey,
           signal: request.signal,
           timings,
         },
@@ -128,17 +133,27 @@ export function handleGraphQLWebSocket(
       protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
       send: (data) => socket.send(data),
       close: (code, reason) => socket.close(code, reason),
-      onMessage: (onMessage) =>
+      onMessage: (onMessage) => {
+        // Messages are handed on in the order they came: a binary frame's
+        // text is read asynchronously, so every message waits its turn.
+        let previous: Promise<void> = Promise.resolve();
         socket.addEventListener('message', (event) => {
-          // The same bound as an HTTP body, before anything parses the message.
-          if (tooLarge(event.data, maxBytes)) {
-            socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
-            return;
-          }
-          void onMessage(
-            typeof event.data === 'string' ? event.data : new TextDecoder().decode(event.data),
-          );
-        }),
+          const data = event.data as Frame;
+          previous = previous.then(async () => {
+            // The same bound as an HTTP body, before anything parses the message.
+            if (tooLarge(data, maxBytes)) {
+              socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
+              return;
+            }
+            const text = await messageText(data);
+            if (text === null) {
+              socket.close(CloseCode.BadRequest, 'Invalid message received');
+              return;
+            }
+            void onMessage(text);
+          });
+        });
+      },
     },
     undefined,
   );
@@ -156,8 +171,27 @@ export function handleGraphQLWebSocket(
  */
 const MESSAGE_TOO_BIG = 1009;
 
+/**
+ * What a message event carries: text, or a binary frame, which workerd
+ * delivers as a Blob (review214 W1: decoding it as a buffer threw, uncaught,
+ * and dropped the socket), typed as an ArrayBuffer.
+ */
+type Frame = string | ArrayBuffer | Blob;
+
+/** A message's text: a binary frame decoded as UTF-8 (graphql-ws allows it); null when it is not UTF-8. */
+async function messageText(data: Frame): Promise<string | null> {
+  if (typeof data === 'string') return data;
+  try {
+    const bytes = data instanceof Blob ? await data.arrayBuffer() : data;
+    return new TextDecoder('utf-8', { fatal: true }).decode(new Uint8Array(bytes));
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a message is over `maxBytes` of UTF-8, encoding it only when its length cannot tell. */
-function tooLarge(data: string | ArrayBuffer, maxBytes: number): boolean {
+function tooLarge(data: Frame, maxBytes: number): boolean {
+  if (data instanceof Blob) return data.size > maxBytes;
   if (typeof data !== 'string') return data.byteLength > maxBytes;
   // A UTF-16 code unit is 1 to 3 UTF-8 bytes.
   if (data.length > maxBytes) return true;

@@ -6,7 +6,7 @@ import { readClientTime } from '../core/memory-time';
 import { ROLES, type Role } from './roles';
 import type { VaultKind } from './address';
 import { splitLines } from './line-splitter';
-import { checkLocalId } from './memory-rules';
+import { checkLocalId, isBlankText } from './memory-rules';
 
 /**
  * The JSONL format of snapshots, exports and imports. One header line, then
@@ -186,7 +186,7 @@ export function parseLine(text: string): ParsedLine {
   }
   const line = value as Record<string, unknown>;
   if (line.format === FORMAT) return { type: 'header', header: line as unknown as SnapshotHeader };
-  if (typeof line.content !== 'string' || line.content.trim() === '') {
+  if (typeof line.content !== 'string' || isBlankText(line.content)) {
     return refuse('`content` must be a non-empty string', 'EMPTY_CONTENT');
   }
   const role =

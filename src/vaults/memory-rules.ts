@@ -42,8 +42,18 @@ function refuse(field: MemoryField, code: ErrorCode, problem: string, reason: st
   return { ...failure(code, problem, reason), field };
 }
 
+/**
+ * Whether text shows as nothing: whitespace and default-ignorable code
+ * points only (zero-width spaces and joiners, U+2060, a BOM, soft hyphens,
+ * variation selectors). Such content would be stored, indexed and billed
+ * as a memory no one can see (review214 W4).
+ */
+export function isBlankText(text: string): boolean {
+  return /^[\s\p{Default_Ignorable_Code_Point}]*$/u.test(text);
+}
+
 export function checkContent(content: unknown, maxContentBytes: number): Refusal | null {
-  if (typeof content !== 'string' || content.trim() === '') {
+  if (typeof content !== 'string' || isBlankText(content)) {
     return refuse('content', 'BAD_USER_INPUT', 'content must not be empty', 'EMPTY_CONTENT');
   }
   // A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite would keep

@@ -119,9 +119,14 @@ export function withDocumentedCode(error: GraphQLError): GraphQLError {
       code: 'BAD_USER_INPUT',
       ...(limit !== null
         ? { reason: limit.reason }
-        : typeof code === 'string'
-          ? { reason: code }
-          : {}),
+        : // Yoga's refusal of a mutation by GET (and ours of a subscription
+          // with effects, use-read-only-get.ts): 405 with Allow, reason as
+          // every other route's 405.
+          (engineHttp as { status?: number } | undefined)?.status === 405
+          ? { reason: 'METHOD_NOT_ALLOWED' }
+          : typeof code === 'string'
+            ? { reason: code }
+            : {}),
     },
   });
 }

@@ -10,6 +10,13 @@ export const OPERATION_LIMITS = {
   maxDirectives: 10,
   maxTokens: 2_000,
   maxCost: 5_000,
+  /**
+   * Brackets (`[ { (`) open at once in the document's text, checked before
+   * it is parsed (use-nesting-limit.ts): far above any real document (the
+   * depth limit keeps selections to 12 levels; an input nests a few more),
+   * far below where graphql-js's recursive parser runs out of stack (~2,000).
+   */
+  maxNesting: 100,
 } as const;
 
 /**
@@ -23,6 +30,7 @@ export const OPERATION_LIMIT_ERRORS = {
   DIRECTIVE_LIMIT: 'the operation uses too many directives (directive limit)',
   TOKEN_LIMIT: 'the operation is too long (token limit)',
   COST_LIMIT: 'the operation asks for too much at once (cost limit)',
+  NESTING_LIMIT: 'the operation nests brackets too deeply (nesting limit)',
 } as const;
 
 export type OperationLimitReason = keyof typeof OPERATION_LIMIT_ERRORS;

@@ -14,7 +14,9 @@ import { OPERATION_LIMIT_ERRORS as LIMIT, OPERATION_LIMITS } from './operation-l
 import { useErrorCodes } from './use-error-codes';
 import { useIntrospectionPolicy } from './use-introspection-policy';
 import { useMemoryReceipt } from './use-memory-receipt';
+import { useNestingLimit } from './use-nesting-limit';
 import { useOperationNameCheck } from './use-operation-name-check';
+import { useReadOnlyGet } from './use-read-only-get';
 import { useServerTiming } from './use-server-timing';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
@@ -50,6 +52,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
     maskError: (error) => toClientError(error),
   },
   plugins: [
+    useNestingLimit(),
     EnvelopArmorPlugin({
       maxDepth: {
         n: OPERATION_LIMITS.maxDepth,
@@ -82,6 +85,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
       blockFieldSuggestion: { enabled: true, mask: '' },
     }),
     useOperationNameCheck(),
+    useReadOnlyGet(),
     useIntrospectionPolicy(),
     useVaultReadLimit(),
     useErrorCodes(),
