@@ -25,7 +25,8 @@ const SDK_KEY_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key']
  * the memory key comes in X-Memory-Key, an SDK key slot holding something
  * other than a memory key is the caller's provider key (the SDK's `apiKey`
  * is the provider's key, X-Memory-Key added as a header), unless
- * X-Provider-Key says otherwise. An admin JWT is never read from the URL
+ * X-Provider-Key says otherwise; an admin JWT there stays a credential (two
+ * credentials: refused), so it is never forwarded to a provider. An admin JWT is never read from the URL
  * (ADMIN_TOKEN_IN_URL): URLs end up in logs and histories.
  */
 export function presentedCredentials(request: Request, { dropIn = false } = {}): Presented {
@@ -47,9 +48,16 @@ export function presentedCredentials(request: Request, { dropIn = false } = {}):
   let providerKey = header('x-provider-key');
   const withMemoryKeyHeader = dropIn && sent.some(([name]) => name === 'x-memory-key');
   const credentials = sent.filter(([name, value]) => {
-    if (!withMemoryKeyHeader || !SDK_KEY_HEADERS.has(name) || tokenOf(value).startsWith('mk_'))
-      return true;
     const key = tokenOf(value);
+    // An admin token is a credential wherever it is sent, never a provider
+    // key: taken as one, it would be forwarded to the provider.
+    if (
+      !withMemoryKeyHeader ||
+      !SDK_KEY_HEADERS.has(name) ||
+      key.startsWith('mk_') ||
+      JWT_SHAPE.test(key)
+    )
+      return true;
     if (providerKey !== null && providerKey !== key) {
       throw new CodedError(
         'UNAUTHENTICATED',

@@ -247,6 +247,25 @@ describe('W6: two credentials that disagree are refused, not one picked', () => 
   });
 });
 
+describe('an admin token beside X-Memory-Key on a drop-in route', () => {
+  it('is refused as a second credential, never forwarded to the provider as its key', async () => {
+    const a = await newKey();
+    await resetFakes();
+    const response = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-memory-key': a.secret,
+        authorization: `Bearer ${a.adminToken}`,
+      },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(401);
+    expect(JSON.stringify(await response.json())).toMatch(/AMBIGUOUS_CREDENTIAL/);
+    expect(await fakeCalls()).toEqual([]);
+  });
+});
+
 describe('W9: an admin token is kept out of URLs', () => {
   it('refuses ?key=<admin JWT> saying admin tokens go in a header', async () => {
     const a = await newKey();
