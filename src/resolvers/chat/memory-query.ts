@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../../providers/types';
+import { MAX_QUERY_LENGTH } from '../../core/limits';
 import { offsetOf } from '../../core/time-offsets';
 import { readQueryDates } from '../../text/query-dates';
 import { queryTerms } from '../../text/tokens';
@@ -44,8 +45,10 @@ export function memoryQuery(messages: readonly ChatMessage[], now: Date | null):
 export function followUpQuery(last: string, earlier: string | null, now: Date | null): string {
   if (earlier === null || earlier.trim() === '') return last;
   if (isSmallTalkText(last) || isSmallTalkText(earlier)) return last;
-  if (queryTerms(last).length >= FOLLOW_UP_CONTENT_WORDS) return last;
+  // Judged on what a search reads of it: a message may be megabytes.
+  const read = last.slice(0, MAX_QUERY_LENGTH);
+  if (queryTerms(read).length >= FOLLOW_UP_CONTENT_WORDS) return last;
   const at = (now ?? new Date()).getTime();
-  if (readQueryDates(last, at, now == null ? 0 : offsetOf(now)).dates.length > 0) return last;
+  if (readQueryDates(read, at, now == null ? 0 : offsetOf(now)).dates.length > 0) return last;
   return `${last}\n${earlier}`;
 }

@@ -194,7 +194,12 @@ export async function recallMemory(
   if (isSmallTalk(options.query))
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
   const now = (options.now ?? new Date()).getTime();
-  const unread = wordsNotRead(options.query, now, options.now == null ? 0 : offsetOf(options.now));
+  // Judged on what is searched: a message may be megabytes (an inline image's text).
+  const unread = wordsNotRead(
+    options.query.slice(0, MAX_QUERY_LENGTH),
+    now,
+    options.now == null ? 0 : offsetOf(options.now),
+  );
   if (unread !== null)
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: unread }, elapsedMs: 0 };
   const found = await searchMemories(
