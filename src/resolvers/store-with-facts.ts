@@ -18,6 +18,7 @@ import { vaultOf } from './principal';
 import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
 import type { Idempotency } from './idempotency';
+import { isTurnMetadata, TURN_KIND } from '../text/turn-text';
 import {
   checkBeforeExtraction,
   keyedReplay,
@@ -37,7 +38,7 @@ export const CANDIDATES_PER_FACT = 5;
  * searchable but is never a reconciliation candidate.
  */
 export const FACT_METADATA = { kind: 'fact' } as const;
-export const TURN_METADATA = { kind: 'turn' } as const;
+export const TURN_METADATA = { kind: TURN_KIND } as const;
 
 /**
  * A fact's metadata: its kind, and the local ids of the turns it was drawn
@@ -547,7 +548,7 @@ async function nearestMemories(
   return searches.map((search, factIndex) =>
     search.windows
       .flatMap((window) => window.hits)
-      .filter((hit) => !isTurn(hit.memory.metadata))
+      .filter((hit) => !isTurnMetadata(hit.memory.metadata))
       .sort((a: SearchHitRecord, b: SearchHitRecord) => b.score - a.score)
       .slice(0, CANDIDATES_PER_FACT)
       .map((hit, rank) => ({
@@ -559,11 +560,6 @@ async function nearestMemories(
         },
       })),
   );
-}
-
-function isTurn(metadata: string | null): boolean {
-  if (metadata === null || !metadata.includes('"turn"')) return false;
-  return (JSON.parse(metadata) as { kind?: unknown }).kind === TURN_METADATA.kind;
 }
 
 function addUsage(

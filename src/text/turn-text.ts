@@ -2,6 +2,27 @@ import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
 import { foldWord, indexTerm, isFunctionWord, QUESTION_WORDS, words } from './tokens';
 
+/** The metadata kind of a chat turn stored with extraction (`{"kind": "turn"}`). */
+export const TURN_KIND = 'turn';
+
+/**
+ * Whether a memory's metadata (its JSON text) marks it a turn stored with
+ * extraction; a substring test first, so most metadata is never parsed.
+ */
+export function isTurnMetadata(metadata: string | null): boolean {
+  if (metadata === null || !metadata.includes(`"${TURN_KIND}"`)) return false;
+  try {
+    const parsed: unknown = JSON.parse(metadata);
+    return (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      (parsed as { kind?: unknown }).kind === TURN_KIND
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A text as the repeated-turn check compares it: in Unicode's composed form
  * (NFC), trimmed, every run of whitespace one space. A resent chat turn is

@@ -1,4 +1,5 @@
 import { tokenize } from '../../text/tokens';
+import { isTurnMetadata } from '../../text/turn-text';
 import type { RetiredFact } from '../full-text/retired-facts';
 import type { MemoryRecord } from '../rpc/vault-types';
 
@@ -45,7 +46,7 @@ export class OutdatedMemories {
   }
 
   private restated(memory: MemoryRecord): RetiredFact[] {
-    if (this.facts.length === 0 || !isTurn(memory.metadata)) return [];
+    if (this.facts.length === 0 || !isTurnMetadata(memory.metadata)) return [];
     let found: RetiredFact[] | null = null;
     for (const fact of this.facts) {
       if (memory.createdAt >= fact.validUntil || fact.oldWords.length === 0) continue;
@@ -68,19 +69,5 @@ export class OutdatedMemories {
       this.words.set(memory.id, words);
     }
     return words;
-  }
-}
-
-function isTurn(metadata: string | null): boolean {
-  if (metadata === null || !metadata.includes('"turn"')) return false;
-  try {
-    const parsed: unknown = JSON.parse(metadata);
-    return (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      (parsed as { kind?: unknown }).kind === 'turn'
-    );
-  } catch {
-    return false;
   }
 }

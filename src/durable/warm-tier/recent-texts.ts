@@ -1,5 +1,5 @@
 import { REPEATED_TURN_WINDOW_MS } from '../../core/limits';
-import { normalisedText, textKey } from '../../text/turn-text';
+import { isTurnMetadata, normalisedText, textKey } from '../../text/turn-text';
 import type { Sql } from '../sqlite/sql';
 
 /**
@@ -46,11 +46,7 @@ export const ANY_MEMORY: RepeatRule = () => true;
  * news: both are stored and extracted.
  */
 export function extractedTurnHeld(stale: ReadonlySet<number> | null): RepeatRule {
-  return ({ seq, metadata }) =>
-    metadata !== null &&
-    metadata.includes('"turn"') &&
-    (JSON.parse(metadata) as { kind?: unknown }).kind === 'turn' &&
-    !(stale?.has(seq) ?? false);
+  return ({ seq, metadata }) => isTurnMetadata(metadata) && !(stale?.has(seq) ?? false);
 }
 
 /**
