@@ -340,11 +340,10 @@ export async function searchMemories(
   // memories that match, so that "too old to be searched" is not read as
   // "no memory" (outside review 213 #1). Asked only of an empty answer, so
   // a search that finds something costs nothing more.
-  const unread = addresses.filter(
-    (address) =>
-      !windows.some((search) => search.window === 'ARCHIVE' && search.limit > 0) &&
-      !(archive?.vaults.includes(address) ?? false),
-  );
+  const askedArchive = windows.some((search) => search.window === 'ARCHIVE' && search.limit > 0);
+  const unread = askedArchive
+    ? []
+    : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
   const older =
     hits.length === 0 && notice === null && toCome === null && unread.length > 0
       ? await archiveHolds(context, unread, request, now, leaveOut)
