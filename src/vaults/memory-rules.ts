@@ -111,7 +111,7 @@ function checkMetadataShape(value: unknown): Refusal | null {
   }
   // Measured before anything serialises it: JSON.stringify recurses, and a
   // value nested a hundred thousand levels deep would overflow its stack.
-  if (nestsDeeperThan(value, MAX_METADATA_DEPTH)) {
+  if (objectNestsDeeperThan(value, MAX_METADATA_DEPTH)) {
     return refuse(
       'metadata',
       'BAD_USER_INPUT',
@@ -157,7 +157,7 @@ function checkMetadataBytes(json: string): Refusal | null {
 }
 
 /** Whether objects and arrays nest more than `limit` levels (`{}` is one), without recursion. */
-function nestsDeeperThan(value: object, limit: number): boolean {
+function objectNestsDeeperThan(value: object, limit: number): boolean {
   const pending: [object, number][] = [[value, 1]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [container, depth] = next;
