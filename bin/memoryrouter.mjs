@@ -37,6 +37,8 @@ Environment:
   MEMORYROUTER_ACCOUNT  the account admin commands act on (default local-dev)
   MEMORYROUTER_KEY      a memory key (mk_…) for vault commands
   ADMIN_JWT_SECRET      signs admin tokens; read from .dev.vars when not set
+  ADMIN_JWT_ISSUER      the iss an admin token carries, when the server pins one (also from .dev.vars)
+  ADMIN_JWT_AUDIENCE    the aud an admin token carries, when the server pins one (also from .dev.vars)
 
 Exit status: 0 on success, 1 on a refusal (the server's coded error is printed), 2 on bad usage.
 `;
@@ -70,11 +72,18 @@ const baseUrl = (options.url ?? process.env.MEMORYROUTER_URL ?? 'http://localhos
 );
 const accountId = options.account ?? process.env.MEMORYROUTER_ACCOUNT ?? 'local-dev';
 
-/** ADMIN_JWT_SECRET from the environment, else from .dev.vars (what `npm start` uses). */
+/** A deployment setting from the environment, else from .dev.vars (what `npm start` uses). */
+async function setting(name) {
+  if (process.env[name]) return process.env[name];
+  devVars ??= readFile('.dev.vars', 'utf8')
+    .then((text) => parseEnv(text))
+    .catch(() => ({}));
+  return (await devVars)[name] || undefined;
+}
+let devVars;
+
 async function adminSecret() {
-  if (process.env.ADMIN_JWT_SECRET) return process.env.ADMIN_JWT_SECRET;
-  const devVars = await readFile('.dev.vars', 'utf8').catch(() => null);
-  const secret = devVars === null ? undefined : parseEnv(devVars).ADMIN_JWT_SECRET;
+  const secret = await setting('ADMIN_JWT_SECRET');
   if (!secret) {
     throw new UsageError(
       'no ADMIN_JWT_SECRET: set it in the environment, or run from the project folder with a .dev.vars',
@@ -101,6 +110,11 @@ async function adminToken() {
   } catch {
     throw new UsageError(`--expires ${options.expires}: expected ${EXPIRES_ACCEPTED}`);
   }
+  // A deployment that pins `iss` / `aud` refuses a token without them.
+  const issuer = await setting('ADMIN_JWT_ISSUER');
+  const audience = await setting('ADMIN_JWT_AUDIENCE');
+  if (issuer) jwt.setIssuer(issuer);
+  if (audience) jwt.setAudience(audience);
   const token = await jwt.sign(new TextEncoder().encode(await adminSecret()));
   const lifetime = decodeJwt(token).exp - issuedAt;
   if (lifetime > MAX_ADMIN_TOKEN_LIFETIME_SECONDS) {

@@ -48,6 +48,16 @@ export async function verifyAdminJwt(token: string, config: AdminJwtConfig): Pro
     if (error instanceof CodedError) throw error;
     if (error instanceof errors.JWTExpired)
       throw new CodedError('UNAUTHENTICATED', 'admin token has expired', 'ADMIN_TOKEN_EXPIRED');
+    // Says which claim failed (a pinned iss / aud the token lacks or gets
+    // wrong is the usual cause), never the value the deployment expects.
+    if (error instanceof errors.JWTClaimValidationFailed) {
+      const problem = error.reason === 'missing' ? 'is missing' : 'was not accepted';
+      throw new CodedError(
+        'UNAUTHENTICATED',
+        `invalid admin token: its "${error.claim}" claim ${problem}`,
+        'ADMIN_TOKEN_INVALID',
+      );
+    }
     if (error instanceof errors.JOSEError)
       throw new CodedError('UNAUTHENTICATED', 'invalid admin token', 'ADMIN_TOKEN_INVALID');
     throw error;

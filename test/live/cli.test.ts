@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { describe, expect, inject, it } from 'vitest';
+import { verifyAdminJwt } from '../../src/auth/admin-jwt';
 
 const run = promisify(execFile);
 let accounts = 0;
@@ -78,5 +80,42 @@ describe('npx memoryrouter keys create --name', () => {
     expect(created.stdout.trim()).toMatch(/^mk_/);
     const listed = await run(process.execPath, ['bin/memoryrouter.mjs', 'keys', 'list'], { env });
     expect(listed.stdout).toMatch(/^key_[0-9a-f]{32}\tbilling bot\t.*\tactive$/m);
+  });
+});
+
+describe('npx memoryrouter admin-token on a deployment that pins iss and aud', () => {
+  const pinned = {
+    ADMIN_JWT_SECRET: 'cli-pinned-claims-secret-0123456789',
+    ADMIN_JWT_ISSUER: 'https://ops.example.com',
+    ADMIN_JWT_AUDIENCE: 'memoryrouter',
+  };
+
+  async function tokenWith(env: Record<string, string>): Promise<string> {
+    const { stdout } = await run(process.execPath, ['bin/memoryrouter.mjs', 'admin-token'], {
+      env: { ...process.env, ...env, MEMORYROUTER_ACCOUNT: 'cli-pinned' },
+    });
+    return stdout.trim();
+  }
+
+  it('signs the pinned claims, so the server takes its token', async () => {
+    const token = await tokenWith(pinned);
+    expect(decodeJwt(token)).toMatchObject({ iss: pinned.ADMIN_JWT_ISSUER, aud: 'memoryrouter' });
+    await expect(verifyAdminJwt(token, pinned)).resolves.toBe('cli-pinned');
+  });
+
+  it('a token without them is refused naming the claim, not the expected value', async () => {
+    const token = await tokenWith({ ADMIN_JWT_SECRET: pinned.ADMIN_JWT_SECRET });
+    const refused = verifyAdminJwt(token, pinned);
+    await expect(refused).rejects.toMatchObject({
+      reason: 'ADMIN_TOKEN_INVALID',
+      message: 'invalid admin token: its "iss" claim is missing',
+    });
+    const elsewhere = verifyAdminJwt(
+      await tokenWith({ ...pinned, ADMIN_JWT_AUDIENCE: 'other' }),
+      pinned,
+    );
+    await expect(elsewhere).rejects.toMatchObject({
+      message: 'invalid admin token: its "aud" claim was not accepted',
+    });
   });
 });
