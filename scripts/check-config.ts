@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
 import { configurationProblems, describeProblems } from '../src/core/config-check';
+import { embedderProblems } from '../src/embed/embedder-config';
 import { wranglerOverrides } from '../src/core/wrangler-overrides';
 
 const overrides = wranglerOverrides(process.argv.slice(2));
@@ -17,12 +18,13 @@ const config = unstable_readConfig({
   ...(environment ? { env: environment } : {}),
 });
 const devVars = parseEnv(await readFile('.dev.vars', 'utf8').catch(() => ''));
-const problems = configurationProblems({
+const vars = {
   ...config.vars,
   ...devVars,
   ...overrides.vars,
   AI: config.ai ? {} : undefined,
-});
+};
+const problems = [...configurationProblems(vars), ...embedderProblems(vars)];
 if (problems.length > 0) {
   console.error(
     `configuration error: ${describeProblems(problems)}.\n` +

@@ -1,10 +1,12 @@
 import { configurationProblems, describeProblems, type ConfigProblem } from '../core/config-check';
+import { embedderProblems } from '../embed/embedder-config';
 
 /** Checked once per isolate (per env object): variables cannot change while it lives. */
 const verdicts = new WeakMap<object, ConfigProblem[]>();
 
 /**
- * What is wrong with the deployment's variables and secrets (src/core/config-check.ts),
+ * What is wrong with the deployment's variables and secrets (src/core/config-check.ts,
+ * and the embedder's: src/embed/embedder-config.ts),
  * logged once for the operator, names only. While the list is not empty the
  * HTTP layer answers every request with CONFIGURATION_ERROR (503) in its
  * route's own error shape, naming the variables and never their values.
@@ -12,7 +14,8 @@ const verdicts = new WeakMap<object, ConfigProblem[]>();
 export function configurationProblemsOf(env: Env): ConfigProblem[] {
   let problems = verdicts.get(env);
   if (problems === undefined) {
-    problems = configurationProblems(env as unknown as Record<string, unknown>);
+    const vars = env as unknown as Record<string, unknown>;
+    problems = [...configurationProblems(vars), ...embedderProblems(vars)];
     verdicts.set(env, problems);
     if (problems.length > 0) console.error(`configuration error: ${describeProblems(problems)}`);
   }

@@ -10,6 +10,7 @@ import {
   PROVIDER_KEY_SECRET_SHORT,
 } from '../../src/core/config-check';
 import { wranglerOverrides } from '../../src/core/wrangler-overrides';
+import { embedderProblems } from '../../src/embed/embedder-config';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 
 // This project runs the Worker with KEY_HMAC_SECRET empty, ADMIN_JWT_SECRET
@@ -276,6 +277,42 @@ describe('a mistyped variable', () => {
     // Before: "must be a number from 0 to 1, got \"sk-live-…\"" (and the same for REEMBED).
     expect(problems).toEqual([{ variable, problem: expected, reason: `${variable}_INVALID` }]);
     expect(describeProblems(problems)).toBe(`${variable} ${expected}`);
+  });
+
+  // Outside review 227 F-D: both passed the check, and then every request
+  // but /health failed at its first embedding as "Unexpected error.".
+  it('a Workers AI model outside the catalog, or a timeout with a unit, is named before any request', () => {
+    const workersAi = {
+      ...env,
+      ...good,
+      VAULT_MAX_MEMORIES: '40000',
+      EMBEDDING_PROVIDER: 'workers-ai',
+      AI: {},
+    };
+    const misnamed = { ...workersAi, EMBEDDING_MODEL: '@cf/baai/bge-base-en-v1.5x' };
+    expect(configurationProblems(misnamed)).toEqual([]);
+    expect(embedderProblems(misnamed)).toEqual([
+      {
+        variable: 'EMBEDDING_MODEL',
+        problem:
+          'must be one of @cf/baai/bge-small-en-v1.5, @cf/baai/bge-base-en-v1.5, @cf/baai/bge-large-en-v1.5, @cf/baai/bge-m3',
+        reason: 'EMBEDDING_MODEL_INVALID',
+      },
+    ]);
+    expect(embedderProblems({ ...workersAi, EMBEDDING_MODEL: pasted })[0]!.problem).not.toContain(
+      pasted,
+    );
+    // The offline embedder reads no model: nothing to refuse.
+    expect(embedderProblems({ ...misnamed, EMBEDDING_PROVIDER: 'local' })).toEqual([]);
+    expect(embedderProblems({ ...workersAi, EMBEDDING_MODEL: '@cf/baai/bge-m3' })).toEqual([]);
+
+    expect(configurationProblems({ ...workersAi, EMBEDDING_TIMEOUT_MS: '10s' })).toEqual([
+      {
+        variable: 'EMBEDDING_TIMEOUT_MS',
+        problem: 'must be a positive number',
+        reason: 'EMBEDDING_TIMEOUT_MS_INVALID',
+      },
+    ]);
   });
 });
 
