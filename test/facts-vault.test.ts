@@ -1,6 +1,6 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MemoryHistoryDocument } from './generated/graphql';
+import { MemoryHistoryDocument, StoreMemoryDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { postChat, postWithProviderKey } from './helpers/graphql-chat';
@@ -200,7 +200,10 @@ describe('facts kept where every session reads them (factsVault)', () => {
   });
 
   it('storeMemories(extract: { factsVault }) with an idempotency key: a retry replays the CORE facts, no model call', async () => {
-    const { secret } = await newKey();
+    const { secret, api } = await newKey();
+    const cat = await api.request(StoreMemoryDocument, {
+      input: { content: 'The user has a cat called Rex', metadata: { kind: 'fact' } },
+    });
     const store = () =>
       postWithProviderKey<{ storeMemories: { id: string }[] }>(
         secret,
@@ -214,24 +217,32 @@ describe('facts kept where every session reads them (factsVault)', () => {
         },
         OPENAI.key,
       );
-    await scriptExtractor(['The user has a dog called Rex']);
+    await scriptExtractor(
+      ['The user has a dog called Rex'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
     const first = await store();
     expect(first.errors).toBeUndefined();
     const facts = (first.extensions as { memory: { facts: Facts } }).memory.facts;
-    expect(facts.added).toMatchObject([{ content: 'The user has a dog called Rex' }]);
-    expect(decodeMemoryId(facts.added[0]!.id)).toMatchObject({ kind: 'CORE' });
+    expect(facts.updated).toMatchObject([
+      { content: 'The user has a dog called Rex', supersedes: cat.storeMemory.id },
+    ]);
+    expect(facts.superseded).toEqual([cat.storeMemory.id]);
+    expect(decodeMemoryId(facts.updated[0]!.id)).toMatchObject({ kind: 'CORE' });
     const billed = await usageTokens({ secret });
     const calls = await modelCalls();
 
     const again = await store();
     expect(again.errors).toBeUndefined();
     expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
-    expect((again.extensions as { memory: { facts: Facts } }).memory.facts.added).toEqual(
-      facts.added,
-    );
+    expect((again.extensions as { memory: { facts: Facts } }).memory.facts).toMatchObject({
+      updated: facts.updated,
+      superseded: facts.superseded,
+      added: [],
+    });
     expect(await modelCalls()).toBe(calls);
     expect(await usageTokens({ secret })).toBe(billed);
-    expect(await vaultMemories(secret, { kind: 'CORE' })).toHaveLength(1);
+    expect(await vaultMemories(secret, { kind: 'CORE' })).toHaveLength(2); // the cat, kept, and the dog
   });
 
   it('memoryEvents of CORE hear the fact a session chat sent there', async () => {

@@ -402,7 +402,8 @@ async function storeFactsApart(
 /**
  * A keyed store with facts apart answered from its key: the turn as the
  * first call stored it, and its facts as their vault holds them now (a
- * fact deleted since is left out), with this call's own provider usage.
+ * fact deleted since, or never written, is left out, and so is a
+ * retirement that did not happen), with this call's own provider usage.
  */
 async function replayedApart(
   context: MeteredContext,
@@ -420,7 +421,10 @@ async function replayedApart(
   const found = await context.timings.time(
     'vault',
     async (): Promise<Result<{ memories: MemoryRecord[] }>> =>
-      vaultStub(context.env, factsAddress).get(factsAddress, apart.facts),
+      vaultStub(context.env, factsAddress).get(factsAddress, [
+        ...apart.facts,
+        ...apart.retire.map(({ id }) => id),
+      ]),
   );
   if (!found.ok) throw CodedError.from(found);
   const byId = new Map(found.memories.map((memory) => [memory.id, memory]));
@@ -431,7 +435,9 @@ async function replayedApart(
       const memory = byId.get(id);
       return memory && { id, content: memory.content };
     }),
-    apart.retire,
+    // What the first call's facts write retired: none when it never
+    // happened (refused, or cut short after the turn was stored).
+    apart.retire.filter(({ id }) => (byId.get(id)?.validUntil ?? null) !== null),
   );
   receipt.usage = { ...usage };
   context.receipt.recordFacts(receipt);
