@@ -54,6 +54,7 @@ export async function translateChat(
     storeResponse: controls.storeResponse,
     userExcluded,
     extract: controls.extract,
+    factsVault: controls.factsVault,
     now: controls.now,
     storeRepeats: controls.storeRepeats,
   };

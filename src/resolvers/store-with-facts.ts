@@ -1,4 +1,11 @@
-import type { ReplayedExtraction, SearchHitRecord } from '../durable/rpc/vault-types';
+import type { Result } from '../core/errors';
+import type {
+  CheckResult,
+  MemoryRecord,
+  ReplayedExtraction,
+  SearchHitRecord,
+} from '../durable/rpc/vault-types';
+import { vaultStub } from '../durable/rpc/stubs';
 import { randomId } from '../core/encoding';
 import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
@@ -91,6 +98,18 @@ interface ReceiptRecord {
   /** Per fact stored, in order: the local id its UPDATE replaced as planned; null for a new fact. */
   supersedes: (string | null)[];
   /**
+   * Facts kept apart from the turn (factsVault): their vault, the local ids
+   * planned for them there (in order) and the retirements planned with
+   * them; the key is kept with the turn, so a replay reads the facts from
+   * their vault. Absent when the facts went with the turn.
+   */
+  apart?: {
+    kind: VaultAddress['kind'];
+    externalId: string | null;
+    facts: string[];
+    retire: { id: string; supersededBy: string | null }[];
+  };
+  /**
    * The extraction failed for a while (the provider's 429 or 5xx, no
    * connection, a timeout): a retry with the key extracts again. Absent in
    * records written before it: such a failure replays.
@@ -128,6 +147,12 @@ export async function storeWithFacts(
    * extract options: a retry is answered from the vault before any model call.
    */
   keyed: Idempotency | null = null,
+  /**
+   * Where the facts go (ExtractInput.factsVault, ChatInput.factsVault): null
+   * or the inputs' own vault, with the turn (the default); another vault of
+   * the key (CORE: read by every chat), apart (storeFactsApart).
+   */
+  factsVault: VaultSelector | null = null,
 ): Promise<StoredWithFacts> {
   const addresses = new Map(
     inputs.map((input) => {
@@ -143,6 +168,10 @@ export async function storeWithFacts(
     );
   }
   const address = [...addresses.values()][0]!;
+  const factsAddress = factsVault === null ? address : factsVaultOf(context, factsVault);
+  if (vaultObjectName(factsAddress) !== vaultObjectName(address)) {
+    return storeFactsApart(context, inputs, extractor, label, keyed, address, factsAddress);
+  }
   const receipt: FactsReceipt = emptyFacts();
 
   // The turn's ids are chosen here, so its facts can name it in the same
@@ -220,6 +249,199 @@ export async function storeWithFacts(
     memoryTokens: stored.memoryTokens,
     repeated: stored.repeated,
   };
+}
+
+/** The facts' vault a selector names under the calling key; a bad selector is refused coded. */
+export function factsVaultOf(context: MeteredContext, selector: VaultSelector): VaultAddress {
+  try {
+    return vaultOf(context.principal, selector);
+  } catch (error) {
+    if (!(error instanceof CodedError)) throw error;
+    throw new CodedError(error.code, `factsVault: ${error.message}`, error.reason);
+  }
+}
+
+/**
+ * A store with extraction whose facts go to another vault of the key than
+ * the turn (factsVault: CORE, so that every chat reads them). The facts are
+ * reconciled against the facts' vault, so a fact from one session
+ * supersedes one from another. Two vaults are two writes: the turn first,
+ * with the idempotency key and the receipt record (the facts' planned ids),
+ * then the facts and their retirements in their vault. A facts write the
+ * vault refuses after the turn was stored (it filled meanwhile) is reported
+ * in the receipt's failure (STORE_FAILED), as a failed extraction is; the
+ * turn stays stored. Each fact names its turn by Memory.id (metadata
+ * `sourceTurns`); the turn's own demotion when its fact is superseded
+ * (`outdated`) needs the fact in the turn's vault, so it does not happen
+ * here (README "Where facts go").
+ */
+async function storeFactsApart(
+  context: MeteredContext,
+  inputs: readonly StoreInput[],
+  extractor: Extractor,
+  label: InputLabel | undefined,
+  keyed: Idempotency | null,
+  address: VaultAddress,
+  factsAddress: VaultAddress,
+): Promise<StoredWithFacts> {
+  const receipt: FactsReceipt = emptyFacts();
+  const arrivedAt = new Date();
+  const turn = inputs.map((input) => ({
+    ...input,
+    id: input.id ?? randomId(),
+    metadata: input.metadata ?? TURN_METADATA,
+    createdAt: input.createdAt ?? arrivedAt,
+  }));
+  if (keyed !== null) {
+    const replay = await keyedReplay(context, turn, keyed, label);
+    if (replay !== null) {
+      return replayedApart(context, address, replay.memories, replay.extraction, receipt.usage);
+    }
+  }
+  // What either write would refuse is refused before the model is paid for.
+  await checkBeforeExtraction(context, turn, label);
+  const checked = await context.timings.time('vault', async (): Promise<CheckResult> =>
+    vaultStub(context.env, factsAddress).check(factsAddress, {
+      model: context.embedder.model,
+      dimensions: context.embedder.dimensions,
+      memories: [],
+    }),
+  );
+  if (!checked.ok) {
+    throw new CodedError(checked.code, `factsVault: ${checked.message}`, checked.reason);
+  }
+
+  const { plan } = await planOrFailure(context, factsAddress, turn, extractor, receipt);
+  const facts = plan?.facts ?? [];
+  const retire = plan?.retire ?? [];
+  const record: ReceiptRecord = {
+    extracted: receipt.extracted,
+    unchanged: receipt.unchanged,
+    rejected: receipt.rejected,
+    failure: receipt.failure,
+    usage: receipt.usage,
+    supersedes: facts.map((fact) => fact.supersedes),
+    apart: {
+      kind: factsAddress.kind,
+      externalId: factsAddress.externalId,
+      facts: facts.map((fact) => fact.id),
+      retire: retire.map(({ id, byFact }) => ({
+        id,
+        supersededBy: byFact === null ? null : facts[byFact]!.id,
+      })),
+    },
+  };
+  const stored = await storeBatch(
+    context,
+    turn,
+    label,
+    [],
+    keyed === null
+      ? null
+      : { ...keyed, extraction: { inputs: inputs.length, receipt: JSON.stringify(record) } },
+  );
+  const turnStored = stored.memories.slice(0, inputs.length);
+  // Another call with this key wrote first: its answer, not this one's plan.
+  if (stored.extraction !== null) {
+    return replayedApart(context, address, turnStored, stored.extraction, receipt.usage);
+  }
+
+  // A fact (and what it retires) goes with its turn: left out when every
+  // item it was drawn from was left out as repeated (a chat turn racing its twin).
+  const positionOf = new Map(turn.map(({ id }, index) => [id, index]));
+  const standing = (turns: readonly string[]) =>
+    turns.some((id) => turnStored[positionOf.get(id)!] !== undefined);
+  const kept = facts.flatMap((fact, index) => (standing(fact.turns) ? [index] : []));
+  const placeOf = new Map(kept.map((index, place) => [index, place]));
+  const retiring = retire.filter(({ turns }) => standing(turns));
+  const sourceOf = (turns: readonly string[]) =>
+    turns.flatMap((id) =>
+      turnStored[positionOf.get(id)!] === undefined
+        ? []
+        : [encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId: id })],
+    );
+  const selector: VaultSelector = { kind: factsAddress.kind, id: factsAddress.externalId };
+  const written: (StoredMemory | undefined)[] = new Array(facts.length);
+  let retired: { id: string; supersededBy: string | null }[] = [];
+  let memoryTokens = stored.memoryTokens;
+  if (kept.length > 0 || retiring.length > 0) {
+    try {
+      const factsStored = await storeBatch(
+        context,
+        kept.map((index) => ({
+          ...factInput(selector, facts[index]!),
+          metadata: { ...FACT_METADATA, sourceTurns: sourceOf(facts[index]!.turns) },
+        })),
+        () => null,
+        retiring.map(({ id, byFact }) => ({
+          id,
+          byPosition: byFact === null ? null : (placeOf.get(byFact) ?? null),
+        })),
+      );
+      kept.forEach((index, place) => (written[index] = factsStored.memories[place]));
+      retired = factsStored.retired;
+      memoryTokens += factsStored.memoryTokens;
+    } catch (error) {
+      if (!(error instanceof CodedError)) throw error;
+      receipt.failure = {
+        reason: 'STORE_FAILED',
+        message: `the facts could not be stored in their vault (${error.reason ?? error.code}): ${error.message}`,
+      };
+    }
+  }
+  const done = receiptOf(
+    factsAddress,
+    { ...record, failure: receipt.failure },
+    written.map((memory) => memory && { id: memory.record.id, content: memory.record.content }),
+    retired,
+  );
+  context.receipt.recordFacts(done);
+  return { stored: turnStored, facts: done, memoryTokens, repeated: stored.repeated };
+}
+
+/**
+ * A keyed store with facts apart answered from its key: the turn as the
+ * first call stored it, and its facts as their vault holds them now (a
+ * fact deleted since, or never written, is left out, and so is a
+ * retirement that did not happen), with this call's own provider usage.
+ */
+async function replayedApart(
+  context: MeteredContext,
+  address: VaultAddress,
+  stored: StoredMemory[],
+  extraction: ReplayedExtraction | null,
+  usage: FactsReceipt['usage'],
+): Promise<StoredWithFacts> {
+  const record = extraction === null ? null : (JSON.parse(extraction.receipt) as ReceiptRecord);
+  if (extraction === null || record?.apart === undefined) {
+    return replayed(context, address, stored, extraction, usage);
+  }
+  const { apart } = record;
+  const factsAddress = vaultOf(context.principal, { kind: apart.kind, id: apart.externalId });
+  const found = await context.timings.time(
+    'vault',
+    async (): Promise<Result<{ memories: MemoryRecord[] }>> =>
+      vaultStub(context.env, factsAddress).get(factsAddress, [
+        ...apart.facts,
+        ...apart.retire.map(({ id }) => id),
+      ]),
+  );
+  if (!found.ok) throw CodedError.from(found);
+  const byId = new Map(found.memories.map((memory) => [memory.id, memory]));
+  const receipt = receiptOf(
+    factsAddress,
+    record,
+    apart.facts.map((id) => {
+      const memory = byId.get(id);
+      return memory && { id, content: memory.content };
+    }),
+    // What the first call's facts write retired: none when it never
+    // happened (refused, or cut short after the turn was stored).
+    apart.retire.filter(({ id }) => (byId.get(id)?.validUntil ?? null) !== null),
+  );
+  receipt.usage = { ...usage };
+  context.receipt.recordFacts(receipt);
+  return { stored, facts: receipt, memoryTokens: 0, repeated: 0 };
 }
 
 /** A planned fact as the store input that writes it. */

@@ -6,6 +6,7 @@ import type { ChatMessage } from '../providers/types';
 import { builder } from './builder';
 import { RoleEnum } from './enums';
 import { DEFAULT_WINDOWS_DESCRIPTION, WindowQueryInput } from './search';
+import { VaultSelectorInput } from './vault-selector';
 
 // What a chat call takes: the model, the conversation (tool calls and
 // results included) and what to do with memory. The answer's types and the
@@ -94,6 +95,12 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       required: false,
       description:
         'With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false.',
+    }),
+    factsVault: t.field({
+      type: VaultSelectorInput,
+      required: false,
+      description:
+        "With extract: where the facts go and are reconciled. { kind: CORE } keeps facts about the user where every chat reads them, whatever its sessionId (a fact said in one session supersedes one said in another). Left out: the turn's vault (the sessionId's, conversationId's, or CORE), where only chats with that id read them. The drop-in routes' X-Memory-Facts-Vault: core.",
     }),
     windows: t.field({
       type: [WindowQueryInput],

@@ -1,16 +1,23 @@
 import type { FactsReceipt } from '../resolvers/receipt';
 import { builder } from './builder';
+import { VaultSelectorInput } from './vault-selector';
 
 // Fact extraction: what a store or chat call asks for, and the receipt of
 // what it changed. The fields that take them are in memory.ts and chat.ts.
 
 export const ExtractInput = builder.inputType('ExtractInput', {
   description:
-    'Fact extraction with your own model: short facts are extracted from what is stored and reconciled with the nearest memories of the same vault. The provider key travels in X-Provider-Key (or is stored with setProviderKey); extraction calls are billed by your provider.',
+    'Fact extraction with your own model: short facts are extracted from what is stored and reconciled with the nearest memories of the vault they go to (factsVault; by default the same vault). The provider key travels in X-Provider-Key (or is stored with setProviderKey); extraction calls are billed by your provider.',
   fields: (t) => ({
     model: t.string({
       required: true,
       description: 'provider/model that extracts, e.g. openai/gpt-4o-mini (any chat model).',
+    }),
+    factsVault: t.field({
+      type: VaultSelectorInput,
+      required: false,
+      description:
+        "Where the facts go and are reconciled: { kind: CORE } keeps them where every chat reads them, whichever session said them. Left out: the inputs' own vault, with the turn. Each fact names the turn it was drawn from in metadata sourceTurns when they are apart.",
     }),
   }),
 });

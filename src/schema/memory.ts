@@ -283,7 +283,13 @@ builder.mutationFields((t) => ({
       // The fingerprint covers the extract options too: the same key with
       // another model is another call (IDEMPOTENCY_KEY_REUSED). The model as
       // resolved, not as spelled: `gpt-4o-mini` is `openai/gpt-4o-mini`.
-      const options = { ...extract, model: `${extractor.provider}/${extractor.model}` };
+      const { factsVault, ...rest } = extract;
+      // Left out or null: the fingerprint of a call from before factsVault existed.
+      const options = {
+        ...rest,
+        model: `${extractor.provider}/${extractor.model}`,
+        ...(factsVault ? { factsVault } : {}),
+      };
       const keyed =
         idempotencyKey === null || idempotencyKey === undefined
           ? null
@@ -291,7 +297,9 @@ builder.mutationFields((t) => ({
               inputs,
               extract: options,
             });
-      return (await storeWithFacts(context, inputs, extractor, undefined, keyed)).stored;
+      return (
+        await storeWithFacts(context, inputs, extractor, undefined, keyed, factsVault ?? null)
+      ).stored;
     },
   }),
   updateMemory: t.withAuth({ activeMemoryKey: true }).field({

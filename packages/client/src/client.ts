@@ -75,6 +75,8 @@ export interface StoreOptions {
   /**
    * Also extract facts with your model (e.g. `{ model: "openai/gpt-4o-mini" }`)
    * and reconcile them with the vault; the result's `facts` says what changed.
+   * `factsVault: { kind: 'CORE' }` keeps the facts where every chat reads
+   * them, whichever vault the inputs go to (README, "Where facts go").
    */
   extract?: ExtractInput;
   /** Your provider's key for `extract`, sent as X-Provider-Key (else one stored with the server). */

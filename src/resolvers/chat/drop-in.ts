@@ -206,7 +206,7 @@ export async function prepareDropIn(
       if ('skip' in planned) return skippedTurn(planned.skip);
       const { items } = planned;
       const target = vaults.at(-1) as VaultSelector;
-      const storing = { storeRepeats: controls.storeRepeats };
+      const storing = { storeRepeats: controls.storeRepeats, factsVault: controls.factsVault };
       const turn = controls.extract
         ? rememberTurnWithFacts(
             context,

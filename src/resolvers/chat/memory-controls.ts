@@ -3,7 +3,7 @@ import { EXAMPLE_TIME, readClientTime } from '../../core/memory-time';
 import { keepOffset } from '../../core/time-offsets';
 import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
-import { chatVaultId } from '../../vaults/address';
+import { chatVaultId, type VaultSelector } from '../../vaults/address';
 import { checkReferenceTime } from '../reference-time';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
@@ -69,6 +69,8 @@ export interface MemoryControls {
   receiptInBody: boolean;
   /** X-Memory-Extract: extract facts from the stored turn with the same model and key. */
   extract: boolean;
+  /** X-Memory-Facts-Vault: core sends the extracted facts to CORE; null: with the turn. */
+  factsVault: VaultSelector | null;
   /**
    * X-Memory-Now: the memory search's `now`, its offset kept (the calendar
    * "yesterday" is read in); null: server time.
@@ -193,6 +195,8 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     );
   }
 
+  const factsVault = factsVaultControl(headers, extract);
+
   return {
     mode,
     sessionId,
@@ -205,8 +209,35 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     windows,
     receiptInBody: flag(headers, 'X-Memory-Receipt-In-Body', false),
     extract,
+    factsVault,
     now: nowControl(headers),
   };
+}
+
+/**
+ * X-Memory-Facts-Vault, ChatInput.factsVault of the drop-in routes: `core`
+ * keeps extracted facts in CORE, where every chat reads them. Only CORE is
+ * named: a header has no room for a selector, and CORE is the vault every
+ * session shares. Without X-Memory-Extract there are no facts to send.
+ */
+function factsVaultControl(headers: Headers, extract: boolean): VaultSelector | null {
+  const raw = controlHeader(headers, 'X-Memory-Facts-Vault', 'core')?.toLowerCase();
+  if (raw === undefined) return null;
+  if (raw !== 'core') {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Facts-Vault must be core (facts go to the CORE vault); leave it out to keep facts with the turn',
+      'MEMORY_CONTROL',
+    );
+  }
+  if (!extract) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Facts-Vault says where extracted facts go: it needs X-Memory-Extract: true',
+      'MEMORY_CONTROL',
+    );
+  }
+  return { kind: 'CORE' };
 }
 
 /**

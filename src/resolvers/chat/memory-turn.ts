@@ -272,6 +272,8 @@ export interface TurnReceipt {
  */
 export interface TurnStoring {
   storeRepeats?: boolean;
+  /** With extraction: where the facts go (ChatInput.factsVault); null: with the turn. */
+  factsVault?: VaultSelector | null;
 }
 
 /**
@@ -337,7 +339,14 @@ export async function rememberTurnWithFacts(
   try {
     const fresh = storeRepeats ? inputs : await unrepeated(context, target, inputs);
     if (fresh.length === 0) return { facts: null, turn: skippedTurn('DUPLICATE') };
-    const done = await storeWithFacts(context, fresh, extractor);
+    const done = await storeWithFacts(
+      context,
+      fresh,
+      extractor,
+      undefined,
+      null,
+      storing.factsVault ?? null,
+    );
     // The turn's items the vault wrote (`repeated` counts the facts left
     // out with them too). None: an identical turn racing this one wrote
     // first, and this one is its duplicate, facts and all.

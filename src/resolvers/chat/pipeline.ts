@@ -33,7 +33,8 @@ import {
 } from './memory-turn';
 import { conversationTexts } from '../../text/conversation-texts';
 import { memoryQuery } from './memory-query';
-import { chatVaultId } from '../../vaults/address';
+import { chatVaultId, type VaultSelector } from '../../vaults/address';
+import { factsVaultOf } from '../store-with-facts';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
 import { requireProviderKey } from './provider-keys';
 
@@ -73,6 +74,11 @@ export interface ChatInput {
   contextLimit?: number | null;
   /** Extract facts from the turn with the same model and key, and reconcile them (off by default). */
   extract?: boolean | null;
+  /**
+   * With extract: the vault the facts go to and are reconciled in (CORE:
+   * read by every chat); default the turn's vault (X-Memory-Facts-Vault).
+   */
+  factsVault?: VaultSelector | null;
   /**
    * The memory search's `now`, as a search's (X-Memory-Now): its windows, and
    * the calendar of the offset it was written in for "yesterday" and the
@@ -129,6 +135,17 @@ export async function openChat(
       `extract needs a memoryMode that stores the turn (READ_WRITE or WRITE), not ${mode}`,
       'EXTRACT_NEEDS_WRITE',
     );
+  }
+  if (input.factsVault != null) {
+    if (input.extract !== true) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        'factsVault says where extracted facts go: it needs extract: true',
+        'FACTS_VAULT_NEEDS_EXTRACT',
+      );
+    }
+    // A bad selector is refused before the provider is called.
+    factsVaultOf(context, input.factsVault);
   }
   if (input.temperature != null && !(input.temperature >= 0 && input.temperature <= 2)) {
     throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2', 'OUT_OF_RANGE');
@@ -263,7 +280,7 @@ export async function openChat(
         target,
         items,
         { provider: parsed.provider, model: parsed.model, apiKey, settings, signal },
-        storing,
+        { ...storing, factsVault: input.factsVault ?? null },
       );
       facts = remembered?.facts ?? null;
       turn = remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER');

@@ -12,6 +12,8 @@ export type ChatInput = {
   conversationId?: string | null | undefined;
   /** With a mode that stores (READ_WRITE, WRITE): the same model also extracts short facts from the turn and reconciles them with the vault (ADD, UPDATE supersedes, DELETE, NONE) before the answer completes; the receipt (memory.facts) lists them. Extraction calls are billed by your provider. Default: false. */
   extract?: boolean | null | undefined;
+  /** With extract: where the facts go and are reconciled. { kind: CORE } keeps facts about the user where every chat reads them, whatever its sessionId (a fact said in one session supersedes one said in another). Left out: the turn's vault (the sessionId's, conversationId's, or CORE), where only chats with that id read them. The drop-in routes' X-Memory-Facts-Vault: core. */
+  factsVault?: VaultSelector | null | undefined;
   /** Most tokens of answer. */
   maxTokens?: number | null | undefined;
   /** Default: READ_WRITE. */
@@ -54,8 +56,10 @@ export type ChatMessageInput = {
   toolCalls?: Array<ToolCallInput> | null | undefined;
 };
 
-/** Fact extraction with your own model: short facts are extracted from what is stored and reconciled with the nearest memories of the same vault. The provider key travels in X-Provider-Key (or is stored with setProviderKey); extraction calls are billed by your provider. */
+/** Fact extraction with your own model: short facts are extracted from what is stored and reconciled with the nearest memories of the vault they go to (factsVault; by default the same vault). The provider key travels in X-Provider-Key (or is stored with setProviderKey); extraction calls are billed by your provider. */
 export type ExtractInput = {
+  /** Where the facts go and are reconciled: { kind: CORE } keeps them where every chat reads them, whichever session said them. Left out: the inputs' own vault, with the turn. Each fact names the turn it was drawn from in metadata sourceTurns when they are apart. */
+  factsVault?: VaultSelector | null | undefined;
   /** provider/model that extracts, e.g. openai/gpt-4o-mini (any chat model). */
   model: string;
 };
