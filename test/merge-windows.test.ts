@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keepsHit, mergedContents } from '../src/durable/vault/merge-windows';
+import { contentKey } from '../src/core/best-by-content';
+import { mergedHits } from '../src/durable/vault/merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/rpc/packed-windows';
 import type { WindowResult } from '../src/durable/rpc/vault-types';
 import type { MemoryWindow } from '../src/kronos/windows';
@@ -56,12 +57,24 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
         WINDOWS,
         perVault.map((windows, at) => ({ address: vaults[at]!, windows })),
       );
-      const { memoryTokens, contents } = mergedContents(WINDOWS, perVault);
+      const { memoryTokens, kept } = mergedHits(WINDOWS, perVault);
       expect(memoryTokens).toBe(merged.reduce((sum, hit) => sum + hit.memory.tokens, 0));
+      // Kept: every hit, of any vault, whose content (as contentKey reads it)
+      // made its window of the merged list; no other.
+      for (const windows of perVault)
+        for (const window of windows)
+          for (const hit of window.hits)
+            expect(kept.has(hit)).toBe(
+              merged.some(
+                (found) =>
+                  found.window === window.window &&
+                  contentKey(found.memory.content) === contentKey(hit.memory.content),
+              ),
+            );
       const cut = perVault.map((windows) =>
         windows.map((window) => ({
           ...window,
-          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+          hits: window.hits.filter((hit) => kept.has(hit)),
         })),
       );
       const again = mergeHits(
@@ -72,8 +85,8 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
       // Cut in columns, as a vault hands them on, the same hits.
       const packedCut = perVault.map((windows) =>
         unpackWindows(
-          cutPackedWindows(packWindows(windows), (window, at) =>
-            keepsHit(contents, window.window, window.contents[at]!),
+          cutPackedWindows(packWindows(windows), (_, at, place) =>
+            kept.has(windows[place]!.hits[at]!),
           ),
         ),
       );
