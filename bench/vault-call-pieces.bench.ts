@@ -16,7 +16,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { readConfig } from '../src/core/config';
-import { keepsHit, mergedContents } from '../src/durable/vault/merge-windows';
+import { mergedHits } from '../src/durable/vault/merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/rpc/packed-windows';
 import type { VaultMeta, VaultMetaRecord } from '../src/durable/warm-tier/vault-meta';
 import type { VaultObject } from '../src/durable/vault/vault-object';
@@ -125,16 +125,15 @@ it('vault call pieces: the object’s own work around the ranking', async () => 
       ['leader: unpack a led vault’s windows', timedLoop(() => unpackWindows(uncutPacked))],
       [
         'leader: merge own + 1 led vault',
-        timedLoop(() => mergedContents(request.windows, [found, unpackWindows(uncutPacked)])),
+        timedLoop(() => mergedHits(request.windows, [found, unpackWindows(uncutPacked)])),
       ],
       [
         'leader: cut a led vault’s packed windows',
         (() => {
-          const { contents } = mergedContents(request.windows, [found, unpackWindows(uncutPacked)]);
+          const unpacked = unpackWindows(uncutPacked);
+          const { kept } = mergedHits(request.windows, [found, unpacked]);
           return timedLoop(() =>
-            cutPackedWindows(uncutPacked, (window, at) =>
-              keepsHit(contents, window.window, window.contents[at]!),
-            ),
+            cutPackedWindows(uncutPacked, (_, at, place) => kept.has(unpacked[place]!.hits[at]!)),
           );
         })(),
       ],

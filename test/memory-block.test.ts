@@ -82,4 +82,19 @@ describe('the memory block', () => {
     expect(renderMemoryBlock([only!], 0)).toBeNull();
     expect(renderMemoryBlock([], 100)).toBeNull();
   });
+
+  it('labels each line with its time to the second, in UTC, milliseconds cut', async () => {
+    const [first, second] = await Promise.all([hit('bees in the garden', 1), hit('a far date', 2)]);
+    const far = {
+      ...second!,
+      memory: { ...second!.memory, createdAt: Date.UTC(10_000, 0, 1, 0, 0, 0, 999) },
+    };
+    const soon = {
+      ...first!,
+      memory: { ...first!.memory, createdAt: first!.memory.createdAt + 123 },
+    };
+    const lines = linesOf(renderMemoryBlock([soon, far], 1_000)!.text);
+    expect(lines[0]!.startsWith('- [2026-11-20T00:01:00Z · ')).toBe(true);
+    expect(lines[1]!.startsWith('- [+010000-01-01T00:00:00Z · ')).toBe(true);
+  });
 });

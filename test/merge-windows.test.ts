@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keepsHit, mergedContents } from '../src/durable/vault/merge-windows';
+import { contentKey } from '../src/core/best-by-content';
+import { mergedHits } from '../src/durable/vault/merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/rpc/packed-windows';
 import type { WindowResult } from '../src/durable/rpc/vault-types';
 import type { MemoryWindow } from '../src/kronos/windows';
@@ -20,14 +21,17 @@ const vaults: VaultAddress[] = ['a', 'b', 'c'].map((id) => ({
 /**
  * Windows full of ties: few distinct scores and creation times, and the
  * same contents (in other cases and spacing) in several vaults and windows.
+ * `spread`: more contents than a window's limit, so that some never make
+ * the merged list, and scores without ties, each window best first as a
+ * vault answers it.
  */
-function tiedWindows(next: () => number, vault: number): WindowResult[] {
+function tiedWindows(next: () => number, vault: number, spread = false): WindowResult[] {
   const pick = <T>(values: readonly T[]) => values[Math.floor(next() * values.length)]!;
-  return WINDOWS.map(({ window }) => ({
-    window,
-    rowsInWindow: 100,
-    hits: Array.from({ length: 2 + Math.floor(next() * 6) }, (_, at) => {
-      const content = pick(['owls hunt', 'Owls hunt ', 'bees dance', 'tides turn', 'moss grows']);
+  const contents = ['owls hunt', 'Owls hunt ', 'bees dance', 'tides turn', 'moss grows'];
+  if (spread) contents.push('owls, hunt!', 'frogs sing', 'ferns uncurl', 'wind blows');
+  return WINDOWS.map(({ window }) => {
+    const hits = Array.from({ length: 2 + Math.floor(next() * 6) }, (_, at) => {
+      const content = pick(contents);
       return {
         memory: {
           id: `m${vault}-${window}-${at}`,
@@ -39,47 +43,74 @@ function tiedWindows(next: () => number, vault: number): WindowResult[] {
           validUntil: null,
           supersededBy: null,
         },
-        score: pick([0.5, 0.7, 0.9]),
+        score: spread ? next() : pick([0.5, 0.7, 0.9]),
         window,
         match: { start: 0, end: content.length },
       };
-    }),
-  }));
+    });
+    if (spread) hits.sort((a, b) => b.score - a.score);
+    return { window, rowsInWindow: 100, hits };
+  });
 }
 
 describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
-  it('bills the tokens of the merged hits, and the cut windows merge to the very same list', () => {
-    const next = seededRandom(13);
-    for (let trial = 0; trial < 300; trial++) {
-      const perVault = vaults.map((_, vault) => tiedWindows(next, vault));
-      const merged = mergeHits(
-        WINDOWS,
-        perVault.map((windows, at) => ({ address: vaults[at]!, windows })),
-      );
-      const { memoryTokens, contents } = mergedContents(WINDOWS, perVault);
-      expect(memoryTokens).toBe(merged.reduce((sum, hit) => sum + hit.memory.tokens, 0));
-      const cut = perVault.map((windows) =>
-        windows.map((window) => ({
-          ...window,
-          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
-        })),
-      );
-      const again = mergeHits(
-        WINDOWS,
-        cut.map((windows, at) => ({ address: vaults[at]!, windows })),
-      );
-      expect(again).toStrictEqual(merged);
-      // Cut in columns, as a vault hands them on, the same hits.
-      const packedCut = perVault.map((windows) =>
-        unpackWindows(
-          cutPackedWindows(packWindows(windows), (window, at) =>
-            keepsHit(contents, window.window, window.contents[at]!),
+  it.each([
+    ['ties, every content kept', false],
+    ['more contents than the limits', true],
+  ])(
+    'bills the tokens of the merged hits, and the cut windows merge to the very same list (%s)',
+    (_, spread) => {
+      const next = seededRandom(13);
+      let handedOn = 0;
+      let given = 0;
+      for (let trial = 0; trial < 300; trial++) {
+        const perVault = vaults.map((_, vault) => tiedWindows(next, vault, spread));
+        const merged = mergeHits(
+          WINDOWS,
+          perVault.map((windows, at) => ({ address: vaults[at]!, windows })),
+        );
+        const { memoryTokens, kept } = mergedHits(WINDOWS, perVault);
+        expect(memoryTokens).toBe(merged.reduce((sum, hit) => sum + hit.memory.tokens, 0));
+        // Kept: every hit, of any vault, whose content (as contentKey reads it)
+        // made its window of the merged list; no other.
+        for (const windows of perVault)
+          for (const window of windows)
+            for (const hit of window.hits)
+              expect(kept.has(hit)).toBe(
+                merged.some(
+                  (found) =>
+                    found.window === window.window &&
+                    contentKey(found.memory.content) === contentKey(hit.memory.content),
+                ),
+              );
+        const cut = perVault.map((windows) =>
+          windows.map((window) => ({
+            ...window,
+            hits: window.hits.filter((hit) => kept.has(hit)),
+          })),
+        );
+        const again = mergeHits(
+          WINDOWS,
+          cut.map((windows, at) => ({ address: vaults[at]!, windows })),
+        );
+        expect(again).toStrictEqual(merged);
+        // With more contents than the limits, the cut hands on less than it was given.
+        handedOn += cut.flat().reduce((sum, window) => sum + window.hits.length, 0);
+        given += perVault.flat().reduce((sum, window) => sum + window.hits.length, 0);
+        // Cut in columns, as a vault hands them on, the same hits.
+        const packedCut = perVault.map((windows) =>
+          unpackWindows(
+            cutPackedWindows(packWindows(windows), (_, at, place) =>
+              kept.has(windows[place]!.hits[at]!),
+            ),
           ),
-        ),
-      );
-      expect(packedCut).toStrictEqual(cut);
-    }
-  });
+        );
+        expect(packedCut).toStrictEqual(cut);
+      }
+      if (spread) expect(handedOn).toBeLessThan(given);
+      else expect(handedOn).toBe(given);
+    },
+  );
 });
 
 describe('equal scores across vaults (merge-windows.ts)', () => {

@@ -283,14 +283,24 @@ export const MUTANTS = [
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'hit.memory.content,\n          { hit, source, place },',
-    to: 'hit.memory.id,\n          { hit, source, place },',
+    from: 'best.offer(hit.memory.content, { hit, source, place }, betterScore);',
+    to: 'best.offer(hit.memory.id, { hit, source, place }, betterScore);',
     tests: [
       'test/search-across-vaults.test.ts',
       'test/graphql-api.test.ts',
       'test/fan-out.test.ts',
     ],
     description: 'the same fact stored in two vaults comes back twice',
+  },
+  {
+    id: 'resolvers/leader-cut-keeps-all',
+    area: 'resolvers',
+    file: 'src/durable/vault/merge-windows.ts',
+    from: 'if (made[contentOf[at]!] === 1) kept.add(offered[at]!);',
+    to: 'kept.add(offered[at]!);',
+    tests: ['test/merge-windows.test.ts'],
+    description:
+      'the vault leading a multi-vault search hands on every hit, not only those of the contents that made the merged list',
   },
   {
     id: 'resolvers/merge-worst-first',

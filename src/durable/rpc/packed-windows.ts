@@ -54,15 +54,19 @@ export function unpackWindows(packed: readonly PackedWindow[]): WindowResult[] {
   );
 }
 
-/** Packed windows cut to the hits `keep` takes (by window and position), columns and all. */
+/**
+ * Packed windows cut to the hits `keep` takes (by window, position, and the
+ * window's place in `packed`, which is its place in `unpackWindows`'
+ * answer), columns and all.
+ */
 export function cutPackedWindows(
   packed: readonly PackedWindow[],
-  keep: (window: PackedWindow, at: number) => boolean,
+  keep: (window: PackedWindow, at: number, place: number) => boolean,
 ): PackedWindow[] {
-  return packed.map((window) => {
+  return packed.map((window, place) => {
     const kept: number[] = [];
     window.ids.forEach((_, at) => {
-      if (keep(window, at)) kept.push(at);
+      if (keep(window, at, place)) kept.push(at);
     });
     if (kept.length === window.ids.length) return window;
     const numbers = new Float64Array(kept.length * NUMBERS_PER_HIT);

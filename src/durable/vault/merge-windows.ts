@@ -1,6 +1,5 @@
 import type { WindowSearch } from '../../kronos/plan';
-import type { MemoryWindow } from '../../kronos/windows';
-import { BestByContent, contentKey } from '../../core/best-by-content';
+import { BestByContent } from '../../core/best-by-content';
 import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
@@ -34,56 +33,70 @@ export function mergeWindowHits<Source>(
       const hits = result?.hits ?? [];
       for (let place = 0; place < hits.length; place++) {
         const hit = hits[place]!;
-        best.offer(
-          hit.memory.content,
-          { hit, source, place },
-          (offered, kept) => offered.hit.score > kept.hit.score,
-        );
+        best.offer(hit.memory.content, { hit, source, place }, betterScore);
       }
     }
-    const ranked = [...best.values()].sort(
-      (a, b) =>
-        b.hit.score - a.hit.score ||
-        a.place - b.place ||
-        b.hit.memory.createdAt - a.hit.memory.createdAt,
-    );
+    const ranked = [...best.values()].sort(mergedOrder);
     for (const { hit, source } of ranked.slice(0, limit)) merged.push({ hit, source });
   }
   return merged;
 }
 
-/**
- * What the vault leading a multi-vault search needs of the merge: the
- * memory tokens its hits bill, and per window the contents that made it.
- * Every vault's windows cut to the hits of those contents (`keepsHit`) merge
- * to the very same list, in the same order: each kept content keeps all its
- * hits, so its best hit is unchanged, and every hit above a kept one in its
- * vault's list scores at least as much and was kept too, so its place in
- * its vault is unchanged. So the leader need only hand on those.
- */
-export function mergedContents(
-  windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
-  perVault: readonly (readonly WindowResult[])[],
-): { memoryTokens: number; contents: Map<MemoryWindow, Set<string>> } {
-  const tagged = perVault.map((found) => ({ source: null, windows: found }));
-  let memoryTokens = 0;
-  const contents = new Map<MemoryWindow, Set<string>>();
-  for (const search of windows) {
-    const kept = new Set<string>();
-    for (const { hit } of mergeWindowHits([search], tagged)) {
-      memoryTokens += hit.memory.tokens;
-      kept.add(contentKey(hit.memory.content));
-    }
-    contents.set(search.window, kept);
-  }
-  return { memoryTokens, contents };
+const betterScore = (offered: Placed, kept: Placed): boolean => offered.hit.score > kept.hit.score;
+
+/** A hit with its place in its vault's window. */
+interface Placed {
+  hit: SearchHitRecord;
+  place: number;
 }
 
-/** Whether a hit's content made its window of the merged list (`mergedContents`). */
-export function keepsHit(
-  contents: ReadonlyMap<MemoryWindow, ReadonlySet<string>>,
-  window: MemoryWindow,
-  content: string,
-): boolean {
-  return contents.get(window)?.has(contentKey(content)) === true;
+/** The merged order: best score, then the better place in its vault, then the later-stored. */
+const mergedOrder = (a: Placed, b: Placed): number =>
+  b.hit.score - a.hit.score || a.place - b.place || b.hit.memory.createdAt - a.hit.memory.createdAt;
+
+/**
+ * What the vault leading a multi-vault search needs of the merge: the
+ * memory tokens its hits bill, and every hit (of every vault, by identity)
+ * whose content made its window of the merged list. Every vault's windows
+ * cut to those hits merge to the very same list, in the same order: each
+ * kept content keeps all its hits, so its best hit is unchanged, and every
+ * hit above a kept one in its vault's list scores at least as much and was
+ * kept too, so its place in its vault is unchanged. So the leader need only
+ * hand on those. Each hit's content is keyed once (`contentKey`), in the
+ * merge itself: the cut asks the set, not the content again.
+ */
+export function mergedHits(
+  windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
+  perVault: readonly (readonly WindowResult[])[],
+): { memoryTokens: number; kept: Set<SearchHitRecord> } {
+  let memoryTokens = 0;
+  const kept = new Set<SearchHitRecord>();
+  for (const { window, limit } of windows) {
+    const best = new BestByContent<Placed>();
+    const offered: SearchHitRecord[] = [];
+    // Per offered hit, its content's place in `best`.
+    const contentOf: number[] = [];
+    for (const results of perVault) {
+      const hits = results.find((candidate) => candidate.window === window)?.hits ?? [];
+      for (let place = 0; place < hits.length; place++) {
+        const hit = hits[place]!;
+        offered.push(hit);
+        contentOf.push(best.offer(hit.memory.content, { hit, place }, betterScore));
+      }
+    }
+    const entries = best.values();
+    // Sorted as mergeWindowHits sorts the entries (a stable sort from the same order).
+    const order = entries
+      .map((_, at) => at)
+      .sort((a, b) => mergedOrder(entries[a]!, entries[b]!))
+      .slice(0, limit);
+    const made = new Uint8Array(entries.length);
+    for (const at of order) {
+      made[at] = 1;
+      memoryTokens += entries[at]!.hit.memory.tokens;
+    }
+    for (let at = 0; at < offered.length; at++)
+      if (made[contentOf[at]!] === 1) kept.add(offered[at]!);
+  }
+  return { memoryTokens, kept };
 }

@@ -3,7 +3,7 @@ import { vaultCapacity } from '../../core/limits';
 import type { Result } from '../../core/errors';
 import { vaultObjectName, type VaultAddress } from '../../vaults/address';
 import type { HotIndex } from '../indexes/hot-index';
-import { keepsHit, mergedContents } from './merge-windows';
+import { mergedHits } from './merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from '../rpc/packed-windows';
 import { reachedAnswer, type FannedCalls } from './vault-fan-out';
 import type { RetiredSet } from '../warm-tier/retired-set';
@@ -181,11 +181,12 @@ export class VaultReads {
         (address) => vaultObjectName(address) === vaultObjectName(self),
       );
       settleSpelling(result, theirs, own === -1 ? 0 : own);
-      const perVault = theirs.map((found) =>
+      const theirWindows = theirs.map((found) =>
         found.packed === undefined ? found.windows : unpackWindows(found.packed),
       );
+      const perVault = [...theirWindows];
       perVault.splice(own === -1 ? 0 : own, 0, result.windows);
-      const { memoryTokens, contents } = mergedContents(request.windows, perVault);
+      const { memoryTokens, kept } = mergedHits(request.windows, perVault);
       if (bills) {
         armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
         result.settled = true;
@@ -193,16 +194,19 @@ export class VaultReads {
       const cut = (windows: Rpc.WindowResult[]) =>
         windows.map((window) => ({
           ...window,
-          hits: window.hits.filter((hit) => keepsHit(contents, window.window, hit.memory.content)),
+          hits: window.hits.filter((hit) => kept.has(hit)),
         }));
       result.windows = cut(result.windows);
-      for (const found of theirs) {
+      theirs.forEach((found, at) => {
         if (found.packed === undefined) found.windows = cut(found.windows);
-        else
-          found.packed = cutPackedWindows(found.packed, (window, at) =>
-            keepsHit(contents, window.window, window.contents[at]!),
+        else {
+          // The hits merged were unpacked from these columns, window by window, in order.
+          const unpacked = theirWindows[at]!;
+          found.packed = cutPackedWindows(found.packed, (_, hit, place) =>
+            kept.has(unpacked[place]!.hits[hit]!),
           );
-      }
+        }
+      });
     }
     result.fannedFrom = places;
     if (packed) packResult(result);
