@@ -19,6 +19,7 @@ import {
   MAX_PAGE_SIZE,
   MAX_LISTED_VAULTS,
   MAX_OPERATIONS_PER_SOCKET,
+  MAX_SUBSCRIPTIONS_PER_VAULT,
   DEFAULT_LISTED_VAULTS,
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
@@ -48,6 +49,9 @@ describe('the limits, written once', () => {
     expect(IDEMPOTENCY_KEY.source).toContain('{1,255}');
     expect(row('metadata')).toContain(`${MAX_METADATA_DEPTH} levels`);
     expect(row('operations per WebSocket')).toContain(`${MAX_OPERATIONS_PER_SOCKET} at once`);
+    expect(row('live subscriptions per vault')).toContain(
+      `${MAX_SUBSCRIPTIONS_PER_VAULT} \`memoryEvents\` at once`,
+    );
     expect(CREATED_AT_FUTURE_SLACK_MS).toBe(60_000);
     expect(row('`createdAt`')).toContain('a minute ahead');
     expect(row('ids')).toContain(

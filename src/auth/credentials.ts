@@ -27,7 +27,8 @@ const SDK_KEY_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key']
  * is the provider's key, X-Memory-Key added as a header), unless
  * X-Provider-Key says otherwise; an admin JWT there stays a credential (two
  * credentials: refused), so it is never forwarded to a provider. An admin JWT is never read from the URL
- * (ADMIN_TOKEN_IN_URL): URLs end up in logs and histories.
+ * (ADMIN_TOKEN_IN_URL): URLs end up in logs and histories; anything else
+ * in `?key=` that is not a memory key is refused (INVALID_KEY_FORMAT).
  */
 export function presentedCredentials(request: Request, { dropIn = false } = {}): Presented {
   const header = (name: string) => request.headers.get(name)?.trim() || null;
@@ -39,12 +40,21 @@ export function presentedCredentials(request: Request, { dropIn = false } = {}):
       'ADMIN_TOKEN_IN_URL',
     );
   }
+  // Anything else there (a provider's key, a typo) would be ignored and the
+  // request run unauthenticated or on another credential without a word.
+  if (queryKey !== null && !queryKey.startsWith('mk_')) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'the key query parameter takes a memory key (mk_…) only, and this is not one: send your memory key there, or leave the parameter out',
+      'INVALID_KEY_FORMAT',
+    );
+  }
   const sent: [string, string][] = [];
   for (const name of CREDENTIAL_HEADERS) {
     const value = header(name);
     if (value !== null) sent.push([name, value]);
   }
-  if (queryKey?.startsWith('mk_')) sent.push(['?key=', queryKey]);
+  if (queryKey !== null) sent.push(['?key=', queryKey]);
   let providerKey = header('x-provider-key');
   const withMemoryKeyHeader = dropIn && sent.some(([name]) => name === 'x-memory-key');
   const credentials = sent.filter(([name, value]) => {
@@ -83,6 +93,24 @@ export function credentialIn(read: (name: string) => string | null): string | nu
     if (value) sent.push([name, value]);
   }
   return agreed(sent);
+}
+
+/**
+ * A GraphQL WebSocket operation's credential: its connection_init payload's
+ * (`sent`, as credentialIn reads it), else its upgrade request's headers'
+ * (`upgrade`, from presentedCredentials); both as `Authorization` values.
+ * The two may carry the same credential; two that differ are refused
+ * (AMBIGUOUS_CREDENTIAL) as two places of one HTTP request are.
+ */
+export function socketCredential(sent: string | null, upgrade: string | null): string | null {
+  if (sent !== null && upgrade !== null && tokenOf(sent) !== tokenOf(upgrade)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      'two different credentials: the connection_init payload and the upgrade request; send one (README, "Using the API")',
+      'AMBIGUOUS_CREDENTIAL',
+    );
+  }
+  return sent ?? upgrade;
 }
 
 /** The token of a header's value: an Authorization value without its scheme, any other as sent. */

@@ -105,6 +105,18 @@ export const DEFAULT_LISTED_VAULTS = 100;
  */
 export const MAX_OPERATIONS_PER_SOCKET = 50;
 
+/**
+ * Most live `memoryEvents` subscriptions one vault serves at once, over SSE,
+ * EventSource GET and WebSocket together (each operation of a socket is
+ * one). Counted by the vault object, the one place that sees every
+ * subscriber of its vault, whatever isolate serves the client (a key's
+ * sockets span isolates, so no count per key would be true). Every event
+ * is sent to each of them in turn: the bound keeps one write's fan-out small
+ * (review214 W3: 3,000 subscribers held a store 3.2 s). A streamed `chat`
+ * is not a live subscription: it holds no vault socket.
+ */
+export const MAX_SUBSCRIPTIONS_PER_VAULT = 100;
+
 // ── one vault ───────────────────────────────────────────────────────────────
 
 /** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */

@@ -1,6 +1,6 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { credentialIn, presentedCredentials } from '../auth/credentials';
+import { credentialIn, presentedCredentials, socketCredential } from '../auth/credentials';
 import { CodedError } from '../core/errors';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
@@ -58,18 +58,21 @@ export function handleGraphQLWebSocket(
       // The names a request's headers carry the key under, in their order
       // (auth/credentials.ts), then the upgrade request's own; a bare
       // `authorization` value is taken as a bearer token.
-      // Two that differ are refused (AMBIGUOUS_CREDENTIAL), as over HTTP;
-      // the upgrade request's own passed that check at the edge.
-      let sent;
+      // Two that differ are refused (AMBIGUOUS_CREDENTIAL), as over HTTP,
+      // within the payload and between it and the upgrade request (whose
+      // own headers passed that check at the edge).
+      const upgrade = presentedCredentials(request);
+      let credential;
       try {
-        sent = credentialIn((name) => connectionParam(params, name));
+        const sent = credentialIn((name) => connectionParam(params, name));
+        credential = socketCredential(
+          sent === null || /^bearer /i.test(sent) ? sent : `Bearer ${sent}`,
+          upgrade.credential,
+        );
       } catch (error) {
         if (error instanceof CodedError) return [toClientError(error)];
         throw error;
       }
-      const upgrade = presentedCredentials(request);
-      const credential =
-        sent === null ? upgrade.credential : /^bearer /i.test(sent) ? sent : `Bearer ${sent}`;
       // Each operation its own timings: they reach its receipt (no header on a socket).
       const timings = new PhaseTimings();
       const { principal, authError } = await timings.time('auth', () =>

@@ -2,6 +2,7 @@ import { VAULT_ADDRESS_HEADER } from '../durable/vault/event-sockets';
 import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
+import { MAX_SUBSCRIPTIONS_PER_VAULT } from '../core/limits';
 import type { VaultAddress } from '../vaults/address';
 import { SubscriberQueue } from './subscriber-queue';
 
@@ -36,6 +37,13 @@ export async function watchVault(
     headers: { Upgrade: 'websocket', [VAULT_ADDRESS_HEADER]: JSON.stringify(address) },
   });
   const socket = response.webSocket;
+  if (response.status === 429) {
+    throw new CodedError(
+      'RATE_LIMITED',
+      `at most ${MAX_SUBSCRIPTIONS_PER_VAULT} live memoryEvents subscriptions watch one vault at once (over SSE and WebSocket together); end one first`,
+      'TOO_MANY_SUBSCRIPTIONS',
+    );
+  }
   if (socket === null) {
     throw new CodedError('FORBIDDEN', 'this vault cannot be watched', 'VAULT_WATCH_REFUSED');
   }

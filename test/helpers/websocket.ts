@@ -21,9 +21,11 @@ export class WorkerWebSocket {
   onerror: Handler<unknown> = null;
   private socket: WebSocket | null = null;
 
-  constructor(url: string, protocols?: string | string[]) {
+  /** `headers`: more headers for the upgrade request (a subclass passes them; graphql-ws gives two arguments). */
+  constructor(url: string, protocols?: string | string[], headers: Record<string, string> = {}) {
     void workerFetch(url.replace(/^ws/, 'http'), {
       headers: {
+        ...headers,
         upgrade: 'websocket',
         'sec-websocket-protocol': [protocols ?? []].flat().join(', '),
       },

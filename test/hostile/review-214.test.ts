@@ -189,6 +189,68 @@ describe('W6: two credentials that disagree are refused, not one picked', () => 
     ]);
   });
 
+  /** The first answer of `{ me { id } }` over a socket whose upgrade carries `headers` and `?query`. */
+  async function socketMe(
+    connectionParams: Record<string, string>,
+    { query = '', headers = {} }: { query?: string; headers?: Record<string, string> },
+  ): Promise<unknown> {
+    class UpgradeWith extends WorkerWebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, headers);
+      }
+    }
+    const client = createClient({
+      url: `${BASE_URL.replace('http', 'ws')}/graphql${query}`,
+      webSocketImpl: UpgradeWith,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      return (await client.iterate({ query: '{ me { id } }' }).next()).value;
+    } catch (error) {
+      return error;
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('refuses a connection_init credential that differs from the upgrade request’s (headers or ?key=), takes the same one', async () => {
+    const a = await newKey();
+    const b = await newKey();
+    const refused = [
+      expect.objectContaining({
+        message: expect.stringMatching(/connection_init payload and the upgrade request/),
+        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+      }),
+    ];
+    expect(
+      await socketMe(
+        { authorization: `Bearer ${a.secret}` },
+        { headers: { authorization: `Bearer ${b.secret}` } },
+      ),
+    ).toEqual(refused);
+    expect(
+      await socketMe({ 'x-memory-key': a.secret }, { headers: { 'x-api-key': b.secret } }),
+    ).toEqual(refused);
+    expect(await socketMe({ authorization: a.secret }, { query: `?key=${b.secret}` })).toEqual(
+      refused,
+    );
+    expect(
+      await socketMe({ authorization: `Bearer ${a.adminToken}` }, { query: `?key=${b.secret}` }),
+    ).toEqual(refused);
+    // The same key in both places, or in either alone, is taken.
+    const me = { data: { me: { id: a.keyId } } };
+    expect(
+      await socketMe(
+        { authorization: `Bearer ${a.secret}` },
+        { headers: { 'x-memory-key': a.secret }, query: `?key=${a.secret}` },
+      ),
+    ).toEqual(me);
+    expect(await socketMe({ authorization: a.secret }, {})).toEqual(me);
+    expect(await socketMe({}, { headers: { authorization: `Bearer ${a.secret}` } })).toEqual(me);
+  });
+
   it('drop-in: the SDK key slot holding a provider key beside X-Memory-Key is the provider key', async () => {
     const a = await newKey();
     await resetFakes();
@@ -278,6 +340,58 @@ describe('W9: an admin token is kept out of URLs', () => {
     const [error] = await errorsOf(response);
     expect(error!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'ADMIN_TOKEN_IN_URL' });
     expect(error!.message).toMatch(/Authorization: Bearer <JWT>/);
+  });
+});
+
+describe('a ?key= that is not a memory key', () => {
+  const notKeys = [
+    'AIzaSyD-provider-key-000000000000000',
+    'sk-userprov-123456',
+    'mk-typo-1234',
+    'xyzzy',
+  ];
+
+  it('is refused INVALID_KEY_FORMAT on /graphql, never ignored in favour of another credential or none', async () => {
+    const a = await newKey();
+    for (const value of notKeys) {
+      for (const headers of [{}, { authorization: `Bearer ${a.secret}` }] as Record<
+        string,
+        string
+      >[]) {
+        const response = await workerFetch(`${BASE_URL}/graphql?key=${encodeURIComponent(value)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+          body: JSON.stringify({
+            query: `mutation { storeMemory(input: { content: "via a bad key", vault: { kind: SESSION, id: "badkey" } }) { id } }`,
+          }),
+        });
+        expect(response.status, value).toBe(401);
+        const [error] = await errorsOf(response);
+        expect(error!.extensions).toEqual({
+          code: 'UNAUTHENTICATED',
+          reason: 'INVALID_KEY_FORMAT',
+        });
+        // The value is a secret of some kind: never echoed.
+        expect(error!.message).not.toContain(value);
+      }
+    }
+    expect(await sessionCount(a, 'badkey')).toBe(0);
+  });
+
+  it("is refused in the provider's shape on a drop-in route, calling nothing", async () => {
+    const a = await newKey();
+    await resetFakes();
+    const response = await workerFetch(
+      `${BASE_URL}/v1beta/models/gemini-2.0-flash:generateContent?key=${notKeys[0]}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-memory-key': a.secret },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'hi' }] }] }),
+      },
+    );
+    expect(response.status).toBe(401);
+    expect(JSON.stringify(await response.json())).toMatch(/INVALID_KEY_FORMAT/);
+    expect(await fakeCalls()).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { MAX_SUBSCRIPTIONS_PER_VAULT } from '../../core/limits';
 import type { MemoryEventLog, MemoryEventRecord } from '../warm-tier/memory-events';
 
 /** The header that carries the Worker's server-side vault address to the object's `fetch`. */
@@ -16,8 +17,16 @@ export class EventSockets {
     private readonly log: MemoryEventLog,
   ) {}
 
-  /** Accepts a subscriber that last saw `afterSeq` (null: only what happens from now). */
+  /**
+   * Accepts a subscriber that last saw `afterSeq` (null: only what happens
+   * from now); 429 when the vault has MAX_SUBSCRIPTIONS_PER_VAULT already.
+   * The count is the object's own sockets, so a slot is free again as soon
+   * as a subscriber's socket is closed, however it ended.
+   */
   accept(afterSeq: number | null): Response {
+    if (this.ctx.getWebSockets().length >= MAX_SUBSCRIPTIONS_PER_VAULT) {
+      return new Response('too many subscribers', { status: 429 });
+    }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const missed = afterSeq === null ? [] : this.log.since(afterSeq);
