@@ -51,6 +51,10 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
         COMPATIBLE_BASE_URL: 'http://llm.local.test/v1',
         // Longer than any wait in the disconnect test, so only a real disconnect passes it.
         UPSTREAM_TIMEOUT_MS: '3000',
+        // Fact extraction's own bound, all its calls together (60 s in production):
+        // short, so test/extraction-timeout.test.ts waits seconds, and above
+        // what a scripted extraction takes on a loaded machine.
+        EXTRACTION_TIMEOUT_MS: '5000',
         // An open stream asks about its key every second instead of every 15 s
         // (the production bound, VERIFIED_KEY_TTL_MS), so the end-to-end
         // revocation and suspension tests wait a second, not the bound.

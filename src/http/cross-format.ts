@@ -1,3 +1,4 @@
+import { CodedError } from '../core/errors';
 import { memoryControls, stripOwnFields } from '../resolvers/chat/memory-controls';
 import { completeChat, openChat, type ChatInput, type OpenChat } from '../resolvers/chat/pipeline';
 import type { ParsedModel } from '../providers/models';
@@ -37,6 +38,15 @@ export async function translateChat(
 ): Promise<Response> {
   if (surface === 'google') throw notServedByGemini(model);
   const controls = memoryControls(request.headers, body);
+  // A translated call puts memory in the target's system slot; only a native
+  // chat-completions call can move it (drop-in.ts).
+  if (controls.placement === 'user') {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `X-Memory-Placement: user is served on native chat-completions calls only; ${model.provider}/${model.model} through this route is translated: call it through /v1/chat/completions`,
+      'MEMORY_CONTROL',
+    );
+  }
   const { body: stripped, excluded } = stripOwnFields(body, 'messages');
   const input =
     surface === 'openai' ? fromOpenAiFormat(stripped, model) : fromAnthropicFormat(stripped, model);

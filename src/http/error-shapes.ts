@@ -12,6 +12,7 @@ import {
   providerOwnError,
   refusalHeaders,
 } from './provider-errors';
+import { ProviderError } from '../providers/upstream-error';
 
 /**
  * Every error body the Worker answers over HTTP, one shape per surface, so
@@ -112,6 +113,46 @@ export function statusOf(error: CodedError): number {
     return status;
   }
   return status >= 400 && status < 600 ? status : HTTP_STATUS[error.code];
+}
+
+/**
+ * Reasons of MemoryRouter's own errors that sending the same request again
+ * does not fix, or fixes only after the same long wait: a TIMEOUT came after
+ * UPSTREAM_TIMEOUT_MS (10 minutes by default), each attempt generated and
+ * billed by the provider; a REDIRECTED base URL and a deployment without an
+ * embedder stay so until the operator changes them.
+ */
+const NOT_RETRIED = new Set(['TIMEOUT', 'REDIRECTED', 'EMBEDDING_FAILED']);
+
+/**
+ * Whether an SDK should send the request again: the openai and Anthropic SDKs
+ * retry 408, 409, 429 and 5xx unless the answer says `x-should-retry: false`,
+ * and obey `x-should-retry: true` on any status. Our own 429 (retry after
+ * `retry-after`), a connection that failed or broke, a vault that did not
+ * answer, a masked 500 may pass on a second try; a timeout, a redirect and a
+ * configuration error would not (NOT_RETRIED); a refusal (4xx) never does.
+ */
+export function retryFixes(status: number, code: string, reason: string | undefined): boolean {
+  if (code === CONFIGURATION_ERROR || NOT_RETRIED.has(reason ?? '')) return false;
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/**
+ * Says on a chat surface (whose clients are the providers' SDKs) whether a
+ * retry can help. Not on a provider's own error, where the provider's
+ * headers (its own `x-should-retry`, OpenAI and Anthropic send one) and its
+ * status keep the provider's retry semantics.
+ */
+function sayWhetherToRetry(
+  surface: Surface,
+  headers: Headers,
+  status: number,
+  code: string,
+  reason: string | undefined,
+): Headers {
+  if (surface === 'openai' || surface === 'anthropic' || surface === 'google')
+    headers.set('x-should-retry', String(retryFixes(status, code, reason)));
+  return headers;
 }
 
 /** What an error body says: a coded error, the masked internal error, or a configuration error. */
@@ -233,6 +274,8 @@ export function errorResponse(surface: Surface, error: CodedError): Response {
   const requestId = error.details.providerRequestId;
   if (typeof requestId === 'string')
     headers.set(surface === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
+  if (!(error instanceof ProviderError))
+    sayWhetherToRetry(surface, headers, status, error.code, error.reason);
   return Response.json(errorBody(surface, error, status), { status, headers });
 }
 
@@ -253,7 +296,8 @@ export function configurationErrorResponse(
     details: {},
     variables: [...variables],
   };
-  return Response.json(errorBody(surface, facts, 503), { status: 503 });
+  const headers = sayWhetherToRetry(surface, new Headers(), 503, CONFIGURATION_ERROR, reason);
+  return Response.json(errorBody(surface, facts, 503), { status: 503, headers });
 }
 
 /**
@@ -270,7 +314,8 @@ export function failureResponse(surface: Surface, error: unknown): Response {
     error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
   );
   const masked = { code: INTERNAL_SERVER_ERROR, message: 'Unexpected error.', details: {} };
-  return Response.json(errorBody(surface, masked, 500), { status: 500 });
+  const headers = sayWhetherToRetry(surface, new Headers(), 500, INTERNAL_SERVER_ERROR, undefined);
+  return Response.json(errorBody(surface, masked, 500), { status: 500, headers });
 }
 
 /** The event that ends a broken stream, as each provider sends one after a 200. */

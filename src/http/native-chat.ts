@@ -17,7 +17,8 @@ import {
 } from '../providers';
 import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
-import { wireFormatOf, type ProviderId } from '../providers/types';
+import { wireFormatOf, type CollectedAnswer, type ProviderId } from '../providers/types';
+import { withAnswerHeaders } from '../providers/upstream-error';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
@@ -222,11 +223,17 @@ export async function handleNativeChat(
       } finally {
         standing.stop();
       }
-      const answer = wire.decoding.decodeBody(
-        model.provider,
-        new TextDecoder().decode(bytes),
-        call.apiKey,
-      );
+      let answer: CollectedAnswer;
+      try {
+        answer = wire.decoding.decodeBody(
+          model.provider,
+          new TextDecoder().decode(bytes),
+          call.apiKey,
+        );
+      } catch (error) {
+        // OpenRouter's error in a 200 body: passed on with the response's headers.
+        throw withAnswerHeaders(error, opened.response.headers);
+      }
       // A response OpenAI keeps under the account's shared key is recorded
       // as this memory key's before its id goes out (drop-in.ts).
       await Promise.all([metered, call.rememberResponse(answer.responseId)]);

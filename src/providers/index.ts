@@ -194,6 +194,7 @@ export interface ProviderVars {
   OPENROUTER_BASE_URL?: string;
   COMPATIBLE_BASE_URL?: string;
   UPSTREAM_TIMEOUT_MS?: string;
+  EXTRACTION_TIMEOUT_MS?: string;
 }
 
 /**
@@ -206,6 +207,16 @@ export interface ProviderVars {
  */
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
 
+/**
+ * How long fact extraction (chat `extract`, X-Memory-Extract,
+ * storeMemories(extract:)) may take in all, its model calls included: its
+ * calls are short forced tool calls, and the turn's receipt (a non-streamed
+ * answer, GraphQL's result) waits for it, so it does not get the 10 minutes
+ * of a chat answer. Past it the turn is stored without facts,
+ * facts.failure TIMEOUT.
+ */
+export const DEFAULT_EXTRACTION_TIMEOUT_MS = 60_000;
+
 export function providerSettings(vars: ProviderVars): ProviderSettings {
   return {
     endpoints: {
@@ -216,5 +227,6 @@ export function providerSettings(vars: ProviderVars): ProviderSettings {
       compatible: vars.COMPATIBLE_BASE_URL || null,
     },
     timeoutMs: Number(vars.UPSTREAM_TIMEOUT_MS) || DEFAULT_UPSTREAM_TIMEOUT_MS,
+    extractionTimeoutMs: Number(vars.EXTRACTION_TIMEOUT_MS) || DEFAULT_EXTRACTION_TIMEOUT_MS,
   };
 }

@@ -65,6 +65,12 @@ export interface NativeBodyFormat {
   sentTexts(body: NativeBody): string[];
   /** A copy of the body with the memory block added; the caller's own content is left as it was. */
   injectMemory(body: NativeBody, block: string): NativeBody;
+  /**
+   * The memory block in the first user message instead (X-Memory-Placement:
+   * user), for models that refuse a system role; absent: a format whose
+   * system slot no model refuses (Anthropic's, Gemini's, `instructions`).
+   */
+  injectInUserMessage?(body: NativeBody, block: string): NativeBody;
   /** Tool calls and results after the user's turn (stored only when the client asks). */
   toolPlumbing(body: NativeBody, after: number): ToolPlumbing[];
   /**

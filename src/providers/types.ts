@@ -78,6 +78,8 @@ export interface ProviderSettings {
   endpoints: ProviderEndpoints;
   /** Longest wait for a non-streamed answer, whole; for a streamed one, for its headers and between two chunks (silence, not length). */
   timeoutMs: number;
+  /** Longest fact extraction, all its calls together (EXTRACTION_TIMEOUT_MS). */
+  extractionTimeoutMs: number;
 }
 
 /** Token counts as the provider reported them (null where it reported none). */

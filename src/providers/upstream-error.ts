@@ -94,18 +94,40 @@ export function providerRefused(
     status,
     providerStatus: status,
     ...facts,
+    ...headerFacts(headers),
   };
-  // The provider's id of the failed request, for its support.
-  const requestId = headers.get('request-id') ?? headers.get('x-request-id');
-  if (requestId && /^[\w.:-]{1,200}$/.test(requestId)) details.providerRequestId = requestId;
-  const seconds = retryAfterSeconds(headers.get('retry-after'));
-  if (seconds !== null) details.retryAfter = seconds;
   return new ProviderError(
     provider,
     `${provider} answered ${status}: ${message}`,
     status >= 500 ? 'PROVIDER_5XX' : 'PROVIDER_4XX',
     details,
     { body, headers },
+  );
+}
+
+/** What an error's response headers tell: the provider's request id (for its support) and Retry-After. */
+function headerFacts(headers: Headers): Record<string, string | number> {
+  const facts: Record<string, string | number> = {};
+  const requestId = headers.get('request-id') ?? headers.get('x-request-id');
+  if (requestId && /^[\w.:-]{1,200}$/.test(requestId)) facts.providerRequestId = requestId;
+  const seconds = retryAfterSeconds(headers.get('retry-after'));
+  if (seconds !== null) facts.retryAfter = seconds;
+  return facts;
+}
+
+/**
+ * An error found in a whole 200 answer (errorInAnswer; the decoders read the
+ * body without its response) given that response's headers, so it passes
+ * on the provider's rate limits and request id as a refusal does.
+ */
+export function withAnswerHeaders(error: unknown, headers: Headers): unknown {
+  if (!(error instanceof ProviderError) || error.reply.headers !== null) return error;
+  return new ProviderError(
+    error.provider,
+    error.message,
+    error.reason ?? 'PROVIDER_5XX',
+    { ...error.details, ...headerFacts(headers) },
+    { body: error.reply.body, headers },
   );
 }
 

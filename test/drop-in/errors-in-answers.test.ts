@@ -46,6 +46,23 @@ describe('OpenRouter’s error in a 200 body (a non-streamed call)', () => {
     expect(await sessionMemories(key, 'or-429')).toEqual([]);
   });
 
+  it('passes on OpenRouter’s response headers (rate limits, request id), as every provider error does', async () => {
+    const error = { code: 429, message: 'Rate limit exceeded upstream' };
+    const headers = {
+      'x-ratelimit-limit': '20',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': '1764288000000',
+      'x-request-id': 'gen-or-123',
+      'retry-after': '7',
+    };
+    await scriptFake({ host: 'openrouter.ai', status: 200, body: { error }, headers });
+    const response = await chat(key, 'openrouter/anthropic/claude-sonnet-4-5');
+    expect(response.status).toBe(429);
+    for (const [name, value] of Object.entries(headers))
+      expect(response.headers.get(name), name).toBe(value);
+    expect(response.headers.get('content-type')).toBe('application/json');
+  });
+
   it('a code that is no HTTP status answers 502, the body still kept', async () => {
     const error = { code: 'model_error', message: 'The model produced invalid output' };
     await scriptFake({ host: 'openrouter.ai', status: 200, body: { error } });

@@ -37,7 +37,7 @@ export function forcesOpenAiToolCall(choice: unknown): boolean {
 }
 
 /** How a chat-completions request carries the memory block (`withMemoryMessage`). */
-export type MemoryMessagePlacement = 'own-message' | 'joined';
+export type MemoryMessagePlacement = 'own-message' | 'joined' | 'first-user';
 
 /**
  * The messages with the memory block after the caller's leading system or
@@ -50,12 +50,35 @@ export type MemoryMessagePlacement = 'own-message' | 'joined';
  * system message and refuse a second (review 212 F2); nothing of the
  * caller's is changed. With no leading system message, both put one first.
  * Either way the caller's prefix, and a prompt cache of it, is unchanged.
+ * `first-user` (X-Memory-Placement: user): before the words of the first
+ * user message (a blank line between; a list of parts gets a text part
+ * first), for chat templates that refuse any system role (Gemma's: "System
+ * role not supported"), as llama.cpp folds a system prompt into that turn;
+ * with no user message, as `own-message`.
  */
 export function withMemoryMessage(
   messages: unknown[],
   block: string,
   placement: MemoryMessagePlacement,
 ): unknown[] {
+  if (placement === 'first-user') {
+    const first = messages.findIndex((message) => isRecord(message) && message.role === 'user');
+    if (first >= 0) {
+      const user = messages[first] as Record<string, unknown>;
+      const content = user.content;
+      const led =
+        typeof content === 'string'
+          ? content === ''
+            ? block
+            : `${block}\n\n${content}`
+          : Array.isArray(content)
+            ? [{ type: 'text', text: block }, ...content]
+            : block;
+      return messages.map((message, index) =>
+        index === first ? { ...user, content: led } : message,
+      );
+    }
+  }
   let at = 0;
   while (
     at < messages.length &&
@@ -115,6 +138,10 @@ export const openAiNative: NativeBodyFormat = {
 
   injectMemory(body, block): NativeBody {
     return { ...body, messages: withMemoryMessage(listOf(body.messages), block, 'own-message') };
+  },
+
+  injectInUserMessage(body, block): NativeBody {
+    return { ...body, messages: withMemoryMessage(listOf(body.messages), block, 'first-user') };
   },
 
   forcesToolCall(body) {

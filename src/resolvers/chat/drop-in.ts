@@ -114,6 +114,13 @@ export async function prepareDropIn(
       'INVALID_REQUEST',
     );
   }
+  if (controls.placement === 'user' && !wire.native.injectInUserMessage) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      'X-Memory-Placement: user is served for chat completions (/v1/chat/completions); this format has a system slot every model reads',
+      'MEMORY_CONTROL',
+    );
+  }
   if (
     model.provider === 'compatible' &&
     providerSettings(context.env).endpoints.compatible === null
@@ -167,7 +174,11 @@ export async function prepareDropIn(
   if (recalled !== null) {
     memoryMs = recalled.elapsedMs;
     receipt = recalled.receipt;
-    if (recalled.block !== null) body = wire.native.injectMemory(stripped, recalled.block);
+    if (recalled.block !== null)
+      body =
+        controls.placement === 'user' && wire.native.injectInUserMessage
+          ? wire.native.injectInUserMessage(stripped, recalled.block)
+          : wire.native.injectMemory(stripped, recalled.block);
   }
   if (wire.format !== 'google') body = { ...body, model: model.model };
   context.timings.since('prompt', injectStarted);

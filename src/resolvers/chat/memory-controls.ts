@@ -76,6 +76,11 @@ export interface MemoryControls {
    * "yesterday" is read in); null: server time.
    */
   now: Date | null;
+  /**
+   * X-Memory-Placement: `system` (the format's system slot, the default) or
+   * `user` (the first user message, for templates that refuse a system role).
+   */
+  placement: 'system' | 'user';
 }
 
 export function parseMode(raw: string, where: string): MemoryMode {
@@ -211,7 +216,19 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
     extract,
     factsVault,
     now: nowControl(headers),
+    placement: placementControl(headers),
   };
+}
+
+function placementControl(headers: Headers): 'system' | 'user' {
+  const raw = controlHeader(headers, 'X-Memory-Placement', 'system or user')?.toLowerCase();
+  if (raw === undefined || raw === 'system') return 'system';
+  if (raw === 'user') return 'user';
+  throw new CodedError(
+    'BAD_USER_INPUT',
+    'X-Memory-Placement must be system or user',
+    'MEMORY_CONTROL',
+  );
 }
 
 /**

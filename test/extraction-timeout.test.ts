@@ -1,0 +1,74 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ChatWithFactsDocument } from './generated/graphql';
+import { resetFakes, scriptFake } from './helpers/fakes';
+import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { chatClient } from './helpers/graphql-chat';
+import { sessionMemories } from './helpers/drop-in';
+import { settleWorkerTasks } from './helpers/worker-tasks';
+
+// Fact extraction shared the chat's 10-minute upstream timeout, and that
+// timeout is for silence: a model that trickles keep-alives never hits it.
+// The turn's receipt (a non-streamed answer, GraphQL's result) waited for it.
+// Extraction has its own bound, EXTRACTION_TIMEOUT_MS (5 s in the tests,
+// vitest.config.ts; 60 s by default); past it the turn is stored without facts.
+
+describe('fact extraction within its own bound', () => {
+  beforeEach(resetFakes);
+
+  it('a model that never finishes the extraction: the turn is stored, facts.failure TIMEOUT, the answer whole', async () => {
+    const { secret } = await newKey();
+    const host = 'api.openai.com';
+    // Each chat is answered, then its extraction trickles keep-alives for a minute.
+    await scriptFake({ host });
+    await scriptFake({ host, mode: 'trickle' });
+    const graphql = await chatClient(secret, 'sk-test').request(ChatWithFactsDocument, {
+      input: {
+        model: 'openai/gpt-4o-mini',
+        messages: [{ role: 'USER', content: 'My sister Ana lives in Porto' }],
+        sessionId: 'bounded-graphql',
+        extract: true,
+      },
+    });
+    await scriptFake({ host });
+    await scriptFake({ host, mode: 'trickle' });
+    const dropIn = await workerFetch(`${BASE_URL}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secret}`,
+        'x-provider-key': 'sk-test',
+        'x-memory-extract': 'true',
+        'x-session-id': 'bounded-drop-in',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'My brother Rui lives in Faro' }],
+      }),
+    });
+
+    expect(graphql.chat.content).toMatch(/^Fake /);
+    expect(graphql.chat.memory.facts).toMatchObject({
+      extracted: 0,
+      added: [],
+      failure: { reason: 'TIMEOUT' },
+    });
+    expect(graphql.chat.memory.facts!.failure!.message).toContain('EXTRACTION_TIMEOUT_MS');
+
+    expect(dropIn.status).toBe(200);
+    expect(dropIn.headers.get('x-memory-turn')).toBe('stored');
+    const answer = (await dropIn.json()) as { choices: { message: { content: string } }[] };
+    expect(answer.choices[0]!.message.content).toMatch(/^Fake /);
+
+    await settleWorkerTasks();
+    expect(await sessionMemories({ secret }, 'bounded-graphql')).toEqual([
+      'USER: My sister Ana lives in Porto',
+      expect.stringMatching(/^ASSISTANT: Fake /),
+    ]);
+    expect(await sessionMemories({ secret }, 'bounded-drop-in')).toEqual([
+      'USER: My brother Rui lives in Faro',
+      expect.stringMatching(/^ASSISTANT: Fake /),
+    ]);
+    // Two bounds waited out, after the first store of the file loads the
+    // embedder (seconds on a loaded machine): more than the default 30 s.
+  }, 90_000);
+});
