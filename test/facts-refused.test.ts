@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
-import { resetFakes, scriptFake } from './helpers/fakes';
+import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { newKey, post } from './helpers/graphql';
 import { postWithProviderKey } from './helpers/graphql-chat';
 
-// Review 226 F1: a fact the vault would refuse as a memory (the model's
-// junk, a fact cut inside an emoji, or no room left for the facts) must not
-// cost the user's turn its write, nor blame an input the caller never sent.
+// Review 226: a fact the vault would refuse as a memory (the model's junk,
+// a fact cut inside an emoji, or no room left for the facts) must not cost
+// the user's turn its write, nor blame an input the caller never sent (F1);
+// an unusable answer's tokens are still counted (F5); two copies of one fact
+// from one input are stored once (F6).
 
 const HOST = 'api.openai.com';
 const MODEL = 'openai/gpt-4o-mini';
@@ -169,5 +171,51 @@ describe('facts the vault would refuse', () => {
     const extensions = body.extensions as { memory: { facts: Facts } };
     expect(extensions.memory.facts.refused).toBe(1);
     expect(await contentsOf(secret, 'chatjunk')).toEqual(['I like tea', 'Nice to hear!']);
+  });
+});
+
+/** The fake's token count (test/fakes/answers.mjs `tokensOf`), for the usage it reports. */
+const tokensOf = (value: unknown) => Math.max(1, Math.ceil(JSON.stringify(value).length / 4));
+
+describe('facts.usage counts every model call', () => {
+  beforeEach(resetFakes);
+
+  /** What the fake reported for each call: the prompt's tokens and the tool call's. */
+  async function billed(answers: { name: string; arguments: string }[]) {
+    const calls = (await fakeCalls()).filter((call) => call.host === HOST);
+    expect(calls).toHaveLength(answers.length);
+    return {
+      inputTokens: calls.reduce((sum, call) => sum + tokensOf(call.body.messages), 0),
+      outputTokens: answers.reduce((sum, answer) => sum + tokensOf(answer), 0),
+    };
+  }
+
+  it('counts the tokens of an extraction whose answer is not JSON', async () => {
+    const { secret } = await newKey();
+    await scriptFake({ host: HOST, toolArguments: 'not JSON' });
+    const { body, facts } = await storeWithFacts(secret, 'usage1', ['I like tea']);
+    expect(body.errors).toBeUndefined();
+    expect(facts!.failure).toMatchObject({ reason: 'MALFORMED_ANSWER' });
+    const usage = await billed([{ name: 'record_facts', arguments: 'not JSON' }]);
+    expect(usage.inputTokens).toBeGreaterThan(0);
+    expect(facts!.usage).toEqual(usage);
+  });
+
+  it('counts both calls when the reconciliation answer is unusable', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoriesDocument, {
+      inputs: [{ content: 'The user drinks coffee', vault: { kind: 'SESSION', id: 'usage2' } }],
+    });
+    const extracted = JSON.stringify({ facts: [{ input: 1, fact: 'The user likes tea' }] });
+    await scriptFake({ host: HOST, toolArguments: extracted });
+    await scriptFake({ host: HOST, toolArguments: 'garbage' });
+    const { facts } = await storeWithFacts(secret, 'usage2', ['I like tea']);
+    expect(facts!.failure).toMatchObject({ reason: 'MALFORMED_ANSWER' });
+    expect(facts!.usage).toEqual(
+      await billed([
+        { name: 'record_facts', arguments: extracted },
+        { name: 'reconcile_facts', arguments: 'garbage' },
+      ]),
+    );
   });
 });

@@ -280,6 +280,8 @@ async function planOrFailure(
     return { plan: await planFacts(context, address, turn, extractor, receipt), retryable: false };
   } catch (error) {
     if (error instanceof ExtractionFailure) {
+      // The unusable answer was billed all the same: its tokens count.
+      addUsage(receipt, error.usage);
       receipt.failure = { reason: error.reason, message: error.message };
       return { plan: null, retryable: false };
     }
