@@ -219,3 +219,30 @@ describe('facts.usage counts every model call', () => {
     );
   });
 });
+
+describe('one fact said twice in one extraction', () => {
+  beforeEach(resetFakes);
+
+  it('stores it once: the second copy is NONE, as a duplicate of the vault would be', async () => {
+    const { secret } = await newKey();
+    await scriptFake({
+      host: HOST,
+      toolArguments: JSON.stringify({
+        facts: [
+          { input: 1, fact: 'Der Nutzer wohnt in Hamburg' },
+          { input: 1, fact: 'Der Nutzer wohnt in Hamburg.' },
+        ],
+      }),
+    });
+    const { facts } = await storeWithFacts(secret, 'twice', ['Ich wohne in Hamburg']);
+    expect(facts).toMatchObject({
+      extracted: 2,
+      added: [{ content: 'Der Nutzer wohnt in Hamburg' }],
+      unchanged: 1,
+    });
+    expect(await contentsOf(secret, 'twice')).toEqual([
+      'Ich wohne in Hamburg',
+      'Der Nutzer wohnt in Hamburg',
+    ]);
+  });
+});
