@@ -15,6 +15,8 @@ const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.
 const VAULT = (id: string) => ({ kind: 'SESSION', id }) as const;
 const MARCH = '2026-03-01T10:00:00.000Z';
 const JULY = '2026-07-01T09:00:00.000Z';
+const SEPTEMBER = '2026-09-01T09:00:00.000Z';
+const OCTOBER = '2026-10-01T09:00:00.000Z';
 
 interface Version {
   id: string;
@@ -271,7 +273,8 @@ describe('facts over a dated history', () => {
       'The user lives in Berlin',
     ]);
 
-    // Deleting a version that was itself replaced re-opens nothing: Berlin stands.
+    // Deleting a version that was itself replaced re-opens nothing: Berlin
+    // stands, and Paris is now replaced by it (review 226 F4).
     const lyon = facts.updated.find((fact) => fact.content === 'The user lives in Lyon')!;
     await graphql(
       secret,
@@ -282,9 +285,152 @@ describe('facts over a dated history', () => {
       `,
       { id: lyon.id },
     );
-    expect(await history(secret, paris.id)).toMatchObject([{ id: paris.id, validUntil: MARCH }]);
+    expect(await history(secret, paris.id)).toMatchObject([
+      { id: paris.id, validUntil: MARCH, supersededBy: { id: berlin.id } },
+      { id: berlin.id, validUntil: null },
+    ]);
     expect(contents(await search(secret, 'chain', FACTS_ONLY))).toEqual([
       'The user lives in Berlin',
+    ]);
+  });
+
+  it('deleting a middle version links the one before it to the one after it (review 226 F4)', async () => {
+    const { secret } = await newKey();
+    const { paris, berlin } = await parisThenBerlin(secret, 'middle');
+    const munich = (
+      await storeWithFacts(
+        secret,
+        'middle',
+        [{ content: 'Now we are in Munich', createdAt: SEPTEMBER }],
+        ['The user lives in Munich'],
+        [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+      )
+    ).facts.updated[0]!;
+    expect(munich.supersedes).toBe(berlin.id);
+    const deleted = await graphql(
+      secret,
+      `
+        mutation ($id: ID!) {
+          deleteMemory(id: $id)
+        }
+      `,
+      {
+        id: berlin.id,
+      },
+    );
+    expect(deleted.data).toEqual({ deleteMemory: true });
+
+    // Paris stays closed as of July, now replaced by Munich; both histories agree.
+    const versions = [
+      { id: paris.id, validUntil: JULY, supersededBy: { id: munich.id } },
+      { id: munich.id, validUntil: null, supersededBy: null },
+    ];
+    expect(await history(secret, munich.id)).toMatchObject(versions);
+    expect(await history(secret, paris.id)).toMatchObject(versions);
+    // Paris's turn is outdated, replaced by Munich: not "declared no longer true".
+    const found = await graphql<{
+      search: {
+        hits: {
+          memory: { content: string };
+          outdated: { since: string; replacedBy: { content: string }[] } | null;
+        }[];
+      };
+    }>(
+      secret,
+      `
+        query ($input: SearchInput!) {
+          search(input: $input) {
+            hits {
+              memory {
+                content
+              }
+              outdated {
+                since
+                replacedBy {
+                  content
+                }
+              }
+            }
+          }
+        }
+      `,
+      {
+        input: {
+          query: 'Paris canal',
+          vaults: [VAULT('middle')],
+          windows: ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].map((window) => ({
+            window,
+            limit: 10,
+          })),
+        },
+      },
+    );
+    expect(
+      found.data!.search.hits.find((hit) => hit.memory.content === 'I live in Paris near the canal')
+        ?.outdated,
+    ).toEqual({ since: JULY, replacedBy: [{ content: 'The user lives in Munich' }] });
+
+    // Subscribers hear it: after Berlin's DELETED, Paris's UPDATED naming Munich.
+    const client = createSseClient({
+      url: `${BASE_URL}/graphql`,
+      fetchFn: workerFetch,
+      headers: { authorization: `Bearer ${secret}` },
+      retryAttempts: 0,
+    });
+    type Event = { type: string; memoryId: string; supersededBy: string | null };
+    const events = client.iterate<{ memoryEvents: Event }>({
+      query: `subscription { memoryEvents(vault: { kind: SESSION, id: "middle" }, lastEventId: "0") { type memoryId supersededBy } }`,
+    });
+    try {
+      const seen: Event[] = [];
+      while (!seen.some((event) => event.type === 'DELETED')) {
+        const next = await events.next();
+        expect(next.done).toBe(false);
+        seen.push(next.value!.data!.memoryEvents);
+      }
+      const next = await events.next();
+      expect(next.done).toBe(false);
+      expect([seen.at(-1), next.value!.data!.memoryEvents]).toEqual([
+        { type: 'DELETED', memoryId: berlin.id, supersededBy: null },
+        { type: 'UPDATED', memoryId: paris.id, supersededBy: munich.id },
+      ]);
+    } finally {
+      await events.return?.();
+      client.dispose();
+    }
+  });
+
+  it('deleting two middle versions in one call links past both', async () => {
+    const { secret } = await newKey();
+    const { paris, berlin } = await parisThenBerlin(secret, 'middles');
+    const next = async (content: string, createdAt: string) =>
+      (
+        await storeWithFacts(
+          secret,
+          'middles',
+          [{ content, createdAt }],
+          [`The user lives in ${content}`],
+          [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+        )
+      ).facts.updated[0]!;
+    const munich = await next('Munich', SEPTEMBER);
+    const rome = await next('Rome', OCTOBER);
+    expect(rome.supersedes).toBe(munich.id);
+    const deleted = await graphql(
+      secret,
+      `
+        mutation ($ids: [ID!]!) {
+          deleteMemories(ids: $ids) {
+            count
+          }
+        }
+      `,
+      { ids: [berlin.id, munich.id] },
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect(await history(secret, rome.id)).toMatchObject([
+      { id: paris.id, validUntil: JULY, supersededBy: { id: rome.id } },
+      { id: rome.id, validUntil: null },
     ]);
   });
 

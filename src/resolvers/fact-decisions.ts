@@ -105,11 +105,17 @@ export function applyDecisions(
       receipt.rejected += 1;
       action = 'NONE';
     }
-    // An ADD of what the vault (or the batch) already says is no change.
+    // An ADD of what the vault (or the batch) already says is no change: the
+    // facts planned before it, of any turn of the batch (its own included),
+    // count as its candidates here, so "… Hamburg" and "… Hamburg." from one
+    // input are stored once.
     if (
       action === 'ADD' &&
       closedBy === null &&
-      own.some(({ candidate }) => sameFact(candidate.content, fact.content))
+      (own.some(({ candidate }) => sameFact(candidate.content, fact.content)) ||
+        plan.facts.some(
+          (earlier) => earlier.closed === null && sameFact(earlier.content, fact.content),
+        ))
     ) {
       action = 'NONE';
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_FACTS_PER_CALL } from '../core/limits';
+import { checkContent } from '../vaults/memory-rules';
 import { providerFor } from '../providers';
 import type {
   AnswerUsage,
@@ -64,6 +65,8 @@ export class ExtractionFailure extends Error {
   constructor(
     readonly reason: 'NO_TOOL_CALL' | 'MALFORMED_ANSWER',
     message: string,
+    /** The unusable call's tokens: the provider bills them all the same. */
+    readonly usage: AnswerUsage | null = null,
   ) {
     super(message);
   }
@@ -155,16 +158,43 @@ export interface ModelAnswer<T> {
   usage: AnswerUsage | null;
 }
 
+/** The facts of a batch, and how many of the model's facts the vault would refuse as memories. */
+export interface ExtractedFacts extends ModelAnswer<ExtractedFact[]> {
+  refused: number;
+}
+
+/**
+ * A fact as stored: trimmed, and cut to MAX_FACT_LENGTH UTF-16 units at a
+ * grapheme boundary, so a cut never splits a surrogate pair (a lone
+ * surrogate is not text) or an emoji sequence.
+ */
+export function cutFact(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= MAX_FACT_LENGTH) return trimmed;
+  let end = 0;
+  for (const { segment } of new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(
+    trimmed,
+  )) {
+    if (end + segment.length > MAX_FACT_LENGTH) break;
+    end += segment.length;
+  }
+  return trimmed.slice(0, end).trimEnd();
+}
+
 /**
  * Asks the caller's model for the facts of a batch, read in order with each
  * input's date; at most MAX_FACTS_PER_CALL, trimmed, distinct, in the order
  * of the inputs that state them. A fact tagged with no input of the batch
- * (or given as a bare string) is taken as the last input's.
+ * (or given as a bare string) is taken as the last input's. A fact the
+ * vault would refuse as a memory (invisible-only text, a lone surrogate: the
+ * same content rules as any store) is left out and counted in `refused`, so
+ * the model's junk never costs the turn its write.
  */
 export async function extractFacts(
   extractor: Extractor,
   inputs: readonly SaidInput[],
-): Promise<ModelAnswer<ExtractedFact[]>> {
+  maxContentBytes: number,
+): Promise<ExtractedFacts> {
   const quoted = inputs.map(
     (item, index) =>
       `${index + 1}. ${new Date(item.saidAt).toISOString()} ${item.role.toLowerCase()}: ${JSON.stringify(item.content)}`,
@@ -174,19 +204,27 @@ export async function extractFacts(
     { role: 'USER', content: `The conversation, in order:\n${quoted.join('\n')}` },
   ]);
   const parsed = factsSchema.safeParse(answer.value);
-  if (!parsed.success) throw new ExtractionFailure('MALFORMED_ANSWER', 'facts is not a list');
+  if (!parsed.success) {
+    throw new ExtractionFailure('MALFORMED_ANSWER', 'facts is not a list', answer.usage);
+  }
   const last = inputs.length - 1;
   const facts: ExtractedFact[] = [];
+  let refused = 0;
   for (const item of parsed.data.facts) {
     const tagged = taggedFact(item, inputs.length);
     if (tagged === null) continue;
-    const content = tagged.content.trim().slice(0, MAX_FACT_LENGTH);
-    if (content === '' || facts.some((fact) => fact.content === content)) continue;
+    const content = cutFact(tagged.content);
+    if (content === '') continue;
+    if (checkContent(content, maxContentBytes) !== null) {
+      refused += 1;
+      continue;
+    }
+    if (facts.some((fact) => fact.content === content)) continue;
     facts.push({ content, input: tagged.input ?? last });
     if (facts.length === MAX_FACTS_PER_CALL) break;
   }
   // Stable: facts of the same input keep the model's order.
-  return { value: facts.sort((a, b) => a.input - b.input), usage: answer.usage };
+  return { value: facts.sort((a, b) => a.input - b.input), usage: answer.usage, refused };
 }
 
 /** A fact of the model's answer and its input's index (null: none of the batch's). */
@@ -224,7 +262,11 @@ export async function reconcileFacts(
   ]);
   const parsed = decisionsSchema.safeParse(answer.value);
   if (!parsed.success) {
-    throw new ExtractionFailure('MALFORMED_ANSWER', 'decisions do not match the schema');
+    throw new ExtractionFailure(
+      'MALFORMED_ANSWER',
+      'decisions do not match the schema',
+      answer.usage,
+    );
   }
   return {
     value: parsed.data.decisions.map((decision) => ({
@@ -260,13 +302,19 @@ async function callTool(
   for (;;) {
     const next = await stream.next();
     if (next.done) {
+      // An unusable answer's tokens are billed all the same: they go with the failure.
+      const { usage } = next.value;
       if (text === null) {
-        throw new ExtractionFailure('NO_TOOL_CALL', `the model did not call ${tool.name}`);
+        throw new ExtractionFailure('NO_TOOL_CALL', `the model did not call ${tool.name}`, usage);
       }
       try {
-        return { value: JSON.parse(text) as unknown, usage: next.value.usage };
+        return { value: JSON.parse(text) as unknown, usage };
       } catch {
-        throw new ExtractionFailure('MALFORMED_ANSWER', `${tool.name} arguments are not JSON`);
+        throw new ExtractionFailure(
+          'MALFORMED_ANSWER',
+          `${tool.name} arguments are not JSON`,
+          usage,
+        );
       }
     }
     const event = next.value;

@@ -47,6 +47,11 @@ export interface FactsReceipt {
   unchanged: number;
   /** Decisions refused: an UPDATE or DELETE naming a memory outside the fact's candidates. */
   rejected: number;
+  /**
+   * Facts left out because the vault refuses them as memories (empty or
+   * invisible-only text, a lone surrogate): the turn and the other facts are stored.
+   */
+  refused: number;
   /** Why extraction failed (the raw turn was stored anyway); null when it worked. */
   failure: { reason: string; message: string } | null;
   /** The extraction calls' tokens, as the provider reported them: the caller's own provider cost. */
@@ -119,6 +124,7 @@ export class ReceiptCollector {
     into.deleted.push(...facts.deleted);
     into.unchanged += facts.unchanged;
     into.rejected += facts.rejected;
+    into.refused += facts.refused;
     into.failure ??= facts.failure;
     into.usage.inputTokens += facts.usage.inputTokens;
     into.usage.outputTokens += facts.usage.outputTokens;

@@ -78,7 +78,7 @@ export interface StoredMemory {
  */
 export type InputLabel = (index: number) => string | null;
 
-const argumentLabel: InputLabel = (index) => `inputs[${index}]`;
+export const argumentLabel: InputLabel = (index) => `inputs[${index}]`;
 
 interface Prepared {
   address: VaultAddress;

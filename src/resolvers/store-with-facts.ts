@@ -27,6 +27,7 @@ import type { MeteredContext } from './request-context';
 import type { Idempotency } from './idempotency';
 import { isTurnMetadata, TURN_KIND } from '../text/turn-text';
 import {
+  argumentLabel,
   checkBeforeExtraction,
   keyedReplay,
   storeBatch,
@@ -93,6 +94,8 @@ interface ReceiptRecord {
   extracted: number;
   unchanged: number;
   rejected: number;
+  /** Absent in records written before facts the vault would refuse were left out. */
+  refused?: number;
   failure: FactsReceipt['failure'];
   usage: FactsReceipt['usage'];
   /** Per fact stored, in order: the local id its UPDATE replaced as planned; null for a new fact. */
@@ -214,25 +217,40 @@ export async function storeWithFacts(
     extracted: receipt.extracted,
     unchanged: receipt.unchanged,
     rejected: receipt.rejected,
+    refused: receipt.refused,
     failure: receipt.failure,
     usage: receipt.usage,
     supersedes: (plan?.facts ?? []).map((fact) => fact.supersedes),
     ...(retryable ? { retryable } : {}),
   };
-  const stored = await storeBatch(
-    context,
-    [...turn, ...factInputs],
-    label,
-    (plan?.retire ?? []).map(({ id, byFact, turns }) => ({
-      id,
-      byPosition: byFact === null ? null : inputs.length + byFact,
-      // A DELETE goes with its fact's turn when that is left out as repeated.
-      skipWith: turns.map((turnId) => positionOf.get(turnId)!),
-    })),
-    keyed === null
-      ? null
-      : { ...keyed, extraction: { inputs: inputs.length, receipt: JSON.stringify(record) } },
-  );
+  const write = (facts: readonly StoreInput[], retire: FactPlan['retire']) =>
+    storeBatch(
+      context,
+      [...turn, ...facts],
+      turnLabel(inputs.length, label),
+      retire.map(({ id, byFact, turns }) => ({
+        id,
+        byPosition: byFact === null ? null : inputs.length + byFact,
+        // A DELETE goes with its fact's turn when that is left out as repeated.
+        skipWith: turns.map((turnId) => positionOf.get(turnId)!),
+      })),
+      keyed === null
+        ? null
+        : { ...keyed, extraction: { inputs: inputs.length, receipt: JSON.stringify(record) } },
+    );
+  const stored = await write(factInputs, plan?.retire ?? []).catch((error: unknown) => {
+    // Room for the turn (checked before the model was asked) but not for its
+    // facts: the turn is stored alone and the receipt says the facts were not.
+    if (!(error instanceof CodedError) || error.reason !== 'VAULT_FULL' || factInputs.length === 0)
+      throw error;
+    receipt.failure = {
+      reason: 'VAULT_FULL',
+      message: `the vault has no room for the ${factInputs.length} facts found: the turn is stored without them`,
+    };
+    record.failure = receipt.failure;
+    record.supersedes = [];
+    return write([], []);
+  });
   const turnStored = stored.memories.slice(0, inputs.length);
   // Another call with this key wrote first: its answer, not this one's plan.
   if (stored.extraction !== null)
@@ -318,6 +336,7 @@ async function storeFactsApart(
     extracted: receipt.extracted,
     unchanged: receipt.unchanged,
     rejected: receipt.rejected,
+    refused: receipt.refused,
     failure: receipt.failure,
     usage: receipt.usage,
     supersedes: facts.map((fact) => fact.supersedes),
@@ -444,6 +463,14 @@ async function replayedApart(
   return { stored, facts: receipt, memoryTokens: 0, repeated: 0 };
 }
 
+/**
+ * The caller's labels for the turn's inputs, none for the facts written
+ * after them: a refusal of a fact must not name an input the caller never sent.
+ */
+function turnLabel(inputs: number, label: InputLabel = argumentLabel): InputLabel {
+  return (index) => (index < inputs ? label(index) : null);
+}
+
 /** A planned fact as the store input that writes it. */
 function factInput(vault: VaultSelector | null, fact: FactPlan['facts'][number]): StoreInput {
   return {
@@ -479,6 +506,8 @@ async function planOrFailure(
     return { plan, retryable: false };
   } catch (error) {
     if (error instanceof ExtractionFailure) {
+      // The unusable answer was billed all the same: its tokens count.
+      addUsage(receipt, error.usage);
       receipt.failure = { reason: error.reason, message: error.message };
       return { plan: null, retryable: false };
     }
@@ -571,6 +600,7 @@ async function extractAgain(
     extracted: receipt.extracted,
     unchanged: receipt.unchanged,
     rejected: receipt.rejected,
+    refused: receipt.refused,
     failure: null,
     usage: receipt.usage,
     supersedes: plan.facts.map((fact) => fact.supersedes),
@@ -579,7 +609,7 @@ async function extractAgain(
   const stored = await storeBatch(
     context,
     plan.facts.map((fact) => factInput(selector, fact)),
-    label,
+    turnLabel(0),
     plan.retire.map(({ id, byFact }) => ({ id, byPosition: byFact })),
     {
       ...keyed,
@@ -658,6 +688,7 @@ function receiptOf(
     extracted: record.extracted,
     unchanged: record.unchanged,
     rejected: record.rejected,
+    refused: record.refused ?? 0,
     failure: record.failure,
     usage: { ...record.usage },
   };
@@ -720,9 +751,11 @@ async function planFacts(
       content: turn[index]!.content,
       saidAt: turn[index]!.createdAt.getTime(),
     })),
+    context.config.maxContentBytes,
   );
   addUsage(receipt, extracted.usage);
   receipt.extracted = extracted.value.length;
+  receipt.refused = extracted.refused;
   if (extracted.value.length === 0) return { facts: [], retire: [] };
 
   const facts = extracted.value
@@ -841,6 +874,7 @@ export function emptyFacts(): FactsReceipt {
     deleted: [],
     unchanged: 0,
     rejected: 0,
+    refused: 0,
     failure: null,
     usage: { inputTokens: 0, outputTokens: 0 },
   };

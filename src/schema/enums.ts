@@ -84,7 +84,8 @@ export const MemoryEventTypeEnum = builder.enumType('MemoryEventType', {
         'A memory was edited by updateMemory: same id and createdAt, new content, role or metadata (its content included).',
     },
     UPDATED: {
-      description: 'A memory was superseded by a later fact (supersededBy names the new memory).',
+      description:
+        'A memory was superseded by a later fact, or linked to the next version when the version that replaced it was deleted (supersededBy names the new memory).',
     },
     DELETED: {
       description:

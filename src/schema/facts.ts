@@ -41,7 +41,7 @@ FactFailureRef.implement({
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'MALFORMED_ANSWER, NO_TOOL_CALL, STORE_FAILED, or the upstream reason (PROVIDER_4XX, …).',
+        'MALFORMED_ANSWER, NO_TOOL_CALL, STORE_FAILED, VAULT_FULL (the turn stored, its facts not: no room), or the upstream reason (PROVIDER_4XX, …).',
     }),
     message: t.exposeString('message', { description: 'In words.' }),
   }),
@@ -75,6 +75,10 @@ FactsReceiptRef.implement({
     rejected: t.exposeInt('rejected', {
       description:
         "Decisions refused: an UPDATE or DELETE naming a memory outside the fact's own candidates.",
+    }),
+    refused: t.exposeInt('refused', {
+      description:
+        'Facts the model found that the vault refuses as memories (empty or invisible-only text, a lone surrogate), left out: the turn and the other facts are stored.',
     }),
     failure: t.field({
       type: FactFailureRef,

@@ -38,7 +38,8 @@ MemoryEventRef.implement({
     }),
     content: t.string({
       nullable: true,
-      description: 'ADDED: the text stored; EDITED: the new text; null otherwise.',
+      description:
+        'ADDED: the text stored; EDITED: the new text; null otherwise. A replayed event (lastEventId) carries the text the memory holds now: an ADDED replayed after an edit shows the edited text, and null once the memory is deleted.',
       resolve: ({ event }) => event.content,
     }),
     supersededBy: t.id({

@@ -320,9 +320,11 @@ export function createClient(options: ClientOptions) {
     },
 
     /**
-     * A vault's live changes (ADDED, UPDATED, DELETED, REOPENED, CLEARED, EXPIRED), from
-     * every write path. Pass the last `id` seen as `lastEventId` to get what
-     * was missed since; a RESYNC event says the gap was too long to replay.
+     * A vault's live changes (ADDED, EDITED, UPDATED, DELETED, REOPENED, CLEARED,
+     * EXPIRED), from every write path. Pass the last `id` seen as `lastEventId`
+     * to get what was missed since (a replayed ADDED or EDITED carries the
+     * memory's text as it is now, null once deleted); a RESYNC event says the
+     * gap was too long to replay.
      * Breaking out of the loop or aborting `signal` stops it.
      */
     memoryEvents(

@@ -369,6 +369,9 @@ export class VaultWrites {
       // Deleting the current version of a memory makes the version it
       // replaced current again (a wrong fact deleted leaves the right one).
       const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
+      // Deleting a version that was itself superseded links the one before
+      // it to the one after it (Paris → Munich once Berlin goes).
+      const relinked = mayReopen ? this.rows.relinkPastDeleted(rows.map(({ id }) => id)) : [];
       for (const removal of removals) {
         this.rows.delete(removal.row.id);
         this.hot.recordRemoval(removal);
@@ -389,6 +392,13 @@ export class VaultWrites {
           supersededBy: null,
           at,
         })),
+        // Relinked to a successor: UPDATED naming it. One passed on "declared
+        // untrue" looked so already (its successor was a deleted id): no event.
+        ...relinked.flatMap(({ id, supersededBy }) =>
+          supersededBy === null
+            ? []
+            : [{ type: 'UPDATED' as const, memoryId: id, content: null, supersededBy, at }],
+        ),
       ]);
       return { events, reopened };
     });

@@ -252,6 +252,56 @@ export class VaultStorage {
     return reopened;
   }
 
+  /**
+   * Relinks past the superseded versions among `ids`: a memory superseded by
+   * one of them is superseded by that version's own successor instead (the
+   * first one not in `ids`), so deleting Berlin of Paris → Berlin → Munich
+   * leaves Paris → Munich, its `validUntil` kept, and Munich's history still
+   * reaches Paris. A version declared untrue (no successor) passes that on:
+   * its predecessor is left declared untrue too, never pointing at a deleted
+   * id. Call inside a transaction, after `reopenReplacedBy` (which handles a
+   * chain whose current version goes) and before the deletes. Returns each
+   * memory relinked and its new successor.
+   */
+  relinkPastDeleted(ids: readonly string[]): { id: string; supersededBy: string | null }[] {
+    const successorOf = new Map(
+      this.sql
+        .all<{ id: string; superseded_by: string | null }>(
+          `SELECT id, superseded_by FROM memories
+           WHERE id IN (SELECT value FROM json_each(?)) AND valid_until IS NOT NULL`,
+          JSON.stringify(ids),
+        )
+        .map((row) => [row.id, row.superseded_by] as const),
+    );
+    if (successorOf.size === 0) return [];
+    const deleting = new Set(ids);
+    /** The first successor past the deleted versions (null: none stands). */
+    const standing = (id: string): string | null => {
+      const seen = new Set<string>();
+      let next = successorOf.get(id) ?? null;
+      while (next !== null && deleting.has(next) && !seen.has(next)) {
+        seen.add(next);
+        next = successorOf.get(next) ?? null;
+      }
+      return next !== null && deleting.has(next) ? null : next;
+    };
+    const relinked: { id: string; supersededBy: string | null }[] = [];
+    for (const { id, superseded_by: was } of this.sql.all<{
+      id: string;
+      superseded_by: string;
+    }>(
+      `SELECT id, superseded_by FROM memories
+       WHERE superseded_by IN (SELECT value FROM json_each(?))`,
+      JSON.stringify([...successorOf.keys()]),
+    )) {
+      if (deleting.has(id)) continue;
+      const supersededBy = standing(was);
+      this.sql.run('UPDATE memories SET superseded_by = ? WHERE id = ?', supersededBy, id);
+      relinked.push({ id, supersededBy });
+    }
+    return relinked;
+  }
+
   /** Every retired memory's seq and end (retired-set.ts keeps them as the search's filter). */
   retiredSeqs(): RetiredSeq[] {
     return this.sql

@@ -80,7 +80,7 @@ export type MemoryEventType =
   | 'REOPENED'
   /** Events were missed beyond the replay window (last 1,000 events or 24 hours), or the vault was restored from a snapshot: read the vault again, then keep the id of this event. */
   | 'RESYNC'
-  /** A memory was superseded by a later fact (supersededBy names the new memory). */
+  /** A memory was superseded by a later fact, or linked to the next version when the version that replaced it was deleted (supersededBy names the new memory). */
   | 'UPDATED';
 
 /** Which memories a listing keeps: every condition given must hold (AND); none given lists all. */
