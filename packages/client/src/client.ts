@@ -91,6 +91,8 @@ export interface FactsReceipt {
   superseded: string[];
   deleted: string[];
   unchanged: number;
+  /** Facts the vault refuses as memories (invisible-only text, a lone surrogate), left out. */
+  refused: number;
   rejected: number;
   failure: { reason: string; message: string } | null;
   usage: { inputTokens: number; outputTokens: number };

@@ -236,7 +236,7 @@ export type ChatStreamSubscriptionVariables = Exact<{
 }>;
 
 
-export type ChatStreamSubscription = { chat: { delta: string | null, done: boolean, toolCall: { id: string, name: string, arguments: unknown, signature: string | null } | null, result: { content: string, model: string, provider: string, finishReason: string | null, toolCalls: Array<{ id: string, name: string, arguments: unknown, signature: string | null }>, usage: { inputTokens: number | null, outputTokens: number | null } | null, memory: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, outdated: { since: string, replacedBy: Array<{ id: string, content: string }> } | null, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }>, turn: { stored: boolean, memories: number, reason: string | null, message: string | null } | null, facts: { extracted: number, superseded: Array<string>, deleted: Array<string>, unchanged: number, rejected: number, inputTokens: number, outputTokens: number, added: Array<{ id: string, content: string, supersedes: string | null }>, updated: Array<{ id: string, content: string, supersedes: string | null }>, failure: { reason: string, message: string } | null } | null } } | null } };
+export type ChatStreamSubscription = { chat: { delta: string | null, done: boolean, toolCall: { id: string, name: string, arguments: unknown, signature: string | null } | null, result: { content: string, model: string, provider: string, finishReason: string | null, toolCalls: Array<{ id: string, name: string, arguments: unknown, signature: string | null }>, usage: { inputTokens: number | null, outputTokens: number | null } | null, memory: { memoryTokens: number, hits: Array<{ score: number, window: MemoryWindow, outdated: { since: string, replacedBy: Array<{ id: string, content: string }> } | null, memory: { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } } }>, turn: { stored: boolean, memories: number, reason: string | null, message: string | null } | null, facts: { extracted: number, superseded: Array<string>, deleted: Array<string>, unchanged: number, refused: number, rejected: number, inputTokens: number, outputTokens: number, added: Array<{ id: string, content: string, supersedes: string | null }>, updated: Array<{ id: string, content: string, supersedes: string | null }>, failure: { reason: string, message: string } | null } | null } } | null } };
 
 export type ToolCallFieldsFragment = { id: string, name: string, arguments: unknown, signature: string | null };
 
@@ -445,6 +445,7 @@ export const ChatStreamDocument = new TypedDocumentString(`
           superseded
           deleted
           unchanged
+          refused
           rejected
           failure {
             reason

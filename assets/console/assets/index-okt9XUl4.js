@@ -90,6 +90,7 @@
           superseded
           deleted
           unchanged
+          refused
           rejected
           failure {
             reason
