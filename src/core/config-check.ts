@@ -74,6 +74,15 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
       });
   }
 
+  // Optional during a rotation; set, as strong as the secret it was.
+  const previousKeySecret = text('KEY_HMAC_SECRET_PREVIOUS') ?? '';
+  if (previousKeySecret !== '' && previousKeySecret.length < MIN_SECRET_LENGTH)
+    problems.push({
+      variable: 'KEY_HMAC_SECRET_PREVIOUS',
+      problem: `is shorter than ${MIN_SECRET_LENGTH} characters: set the previous KEY_HMAC_SECRET itself, or leave it unset`,
+      reason: 'KEY_HMAC_SECRET_PREVIOUS_TOO_SHORT',
+    });
+
   for (const name of OPTIONAL_SECRETS) {
     const value = text(name) ?? '';
     if (value !== '' && value.length < MIN_SECRET_LENGTH)

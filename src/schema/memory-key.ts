@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountStub } from '../durable/rpc/stubs';
-import { deriveKey, generateMemoryKey } from '../auth/memory-key';
+import { deriveKey, generateMemoryKey, keySecretId } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { builder } from './builder';
@@ -23,6 +23,15 @@ MemoryKeyRef.implement({
       nullable: true,
       description: 'When it was revoked; null while it works.',
       resolve: (key) => key.revokedAt,
+    }),
+    sealedWithPreviousSecret: t.boolean({
+      nullable: true,
+      description:
+        'True while its verifier is still made under an earlier KEY_HMAC_SECRET (after a rotation): it works only while KEY_HMAC_SECRET_PREVIOUS holds that secret, and is sealed again under the current one, keeping its id and memories, when next used. False once sealed under the current secret. Null when not known: a key made before this was recorded and not used since.',
+      resolve: async (key, _args, context) =>
+        key.secretId === null
+          ? null
+          : key.secretId !== (await keySecretId(context.env.KEY_HMAC_SECRET)),
     }),
   }),
 });
@@ -73,11 +82,15 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const accountId = context.principal.accountId;
       const secret = generateMemoryKey(accountId);
-      const { keyId, verifier } = await deriveKey(context.env.KEY_HMAC_SECRET, secret);
+      const [{ keyId, verifier }, secretId] = await Promise.all([
+        deriveKey(context.env.KEY_HMAC_SECRET, secret),
+        keySecretId(context.env.KEY_HMAC_SECRET),
+      ]);
       const key = await accountStub(context.env, accountId).createKey(accountId, {
         id: keyId,
         name: args.name ?? null,
         verifier,
+        secretId,
       });
       return { key, secret };
     },
