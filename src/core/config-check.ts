@@ -83,6 +83,19 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
       reason: 'KEY_HMAC_SECRET_PREVIOUS_TOO_SHORT',
     });
 
+  // Half a rotation: the old value moved to PREVIOUS, no new one yet. Nothing
+  // opens with PREVIOUS alone, so stored keys would all stop working.
+  if (
+    (text('PROVIDER_KEY_SECRET') ?? '') === '' &&
+    (text('PROVIDER_KEY_SECRET_PREVIOUS') ?? '') !== ''
+  )
+    problems.push({
+      variable: 'PROVIDER_KEY_SECRET',
+      problem:
+        'is not set while PROVIDER_KEY_SECRET_PREVIOUS is: a rotation needs the new secret too (or unset both)',
+      reason: 'PROVIDER_KEY_SECRET_NOT_SET',
+    });
+
   for (const name of OPTIONAL_SECRETS) {
     const value = text(name) ?? '';
     if (value !== '' && value.length < MIN_SECRET_LENGTH)
