@@ -5,6 +5,7 @@ import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { forgetKey } from '../resolvers/verified-keys';
+import { deleteKeyVaults, type DeletedKeyVaults } from '../resolvers/delete-key-vaults';
 
 export const MemoryKeyRef = builder.objectRef<MemoryKeyRecord>('MemoryKey');
 
@@ -50,6 +51,21 @@ CreatedMemoryKeyRef.implement({
     }),
     secret: t.exposeString('secret', {
       description: 'The secret mk_… value, shown once: only a hash of it is kept.',
+    }),
+  }),
+});
+
+export const DeletedKeyVaultsRef = builder.objectRef<DeletedKeyVaults>('DeletedKeyVaults');
+
+DeletedKeyVaultsRef.implement({
+  description: "What deleteKeyVaults did with a key's vaults.",
+  fields: (t) => ({
+    vaultsCleared: t.exposeInt('vaultsCleared', {
+      description: 'Vaults emptied (with their snapshots) by this call.',
+    }),
+    memoriesRemoved: t.exposeInt('memoriesRemoved', { description: 'Memories deleted.' }),
+    vaultsRemaining: t.exposeInt('vaultsRemaining', {
+      description: 'Vaults of the key left (a call clears at most 100): call again until 0.',
     }),
   }),
 });
@@ -106,5 +122,13 @@ builder.mutationFields((t) => ({
       forgetKey(result.key.id);
       return true;
     },
+  }),
+  deleteKeyVaults: t.withAuth({ admin: true }).field({
+    type: DeletedKeyVaultsRef,
+    description:
+      'Admin only: deletes every memory of every vault a memory key of the account wrote to, and their snapshots, for good (restoreVault cannot undo it), as clearVault does for one vault; works on a revoked key, whose holder can no longer clear. The key itself, its usage and its stored provider keys stay. NOT_FOUND (KEY_NOT_FOUND) for a key the account does not have.',
+    args: { id: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }) },
+    resolve: (_root, args, context) =>
+      deleteKeyVaults(context.env, context.principal.accountId, String(args.id)),
   }),
 }));
