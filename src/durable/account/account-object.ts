@@ -242,6 +242,7 @@ export class AccountObject extends DurableObject<Env> {
       failedMeterEvents: outbox.failed,
       failedMemoryTokens: outbox.failedTokens,
       failedMeterEventRecords: this.outbox.failedEvents(),
+      lastMeterEventError: this.outbox.lastError(),
     };
   }
 
