@@ -771,6 +771,30 @@ describe('Stripe webhooks', () => {
         variables: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
       },
     });
+    // One missing: only that one is named (before: both, whichever was missing).
+    for (const [vars, missing] of [
+      [{ STRIPE_WEBHOOK_SECRET: '' }, 'STRIPE_WEBHOOK_SECRET'],
+      [{ STRIPE_SECRET_KEY: '' }, 'STRIPE_SECRET_KEY'],
+    ] as const) {
+      const half = await stripeWebhookRoute({
+        request: new Request(`${BASE_URL}/stripe/webhook`, {
+          method: 'POST',
+          headers: { 'stripe-signature': 't=1,v1=x' },
+          body: event,
+        }),
+        env: { ...env, ...vars },
+        ctx: createExecutionContext(),
+        params: {},
+        principal: null,
+        authError: null,
+        providerKey: null,
+        timings: new PhaseTimings(),
+      });
+      expect(half.status, missing).toBe(503);
+      expect(((await half.json()) as { error: { variables: string[] } }).error.variables).toEqual([
+        missing,
+      ]);
+    }
 
     const huge = JSON.stringify({ padding: 'x'.repeat(Number(env.MAX_REQUEST_BYTES)) });
     const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {
