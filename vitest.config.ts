@@ -34,6 +34,9 @@ function worker(vars: Record<string, string>, options: { fakeAi?: boolean } = {}
     miniflare: {
       bindings: {
         KEY_HMAC_SECRET: 'test-key-hmac-secret',
+        // A rotation in progress: keys made under the previous secret still
+        // work, keeping their ids and memories (test/key-hmac-rotation.test.ts).
+        KEY_HMAC_SECRET_PREVIOUS: 'test-previous-key-hmac-secret',
         ADMIN_JWT_SECRET: 'test-admin-jwt-secret',
         PROVIDER_KEY_SECRET: 'test-provider-key-secret',
         // A rotation in progress: keys sealed under the previous secret still open.

@@ -16,7 +16,7 @@ import { codes, newKey, post } from './helpers/graphql';
 const principalOf = (accountId: string, keyId: string): KeyPrincipal => ({
   kind: 'key',
   accountId,
-  key: { id: keyId, name: null, createdAt: 0, revokedAt: null },
+  key: { id: keyId, name: null, createdAt: 0, revokedAt: null, secretId: null },
   status: 'active',
 });
 

@@ -11,6 +11,12 @@ import { decodeText, encodeText, fromBase64Url, toBase64Url, toHex } from '../co
  *     public id; the secret cannot be recovered from it;
  *   - the verifier (256 bits): stored by the account object and compared in
  *     constant time on every request.
+ *
+ * Rotation (KEY_HMAC_SECRET_PREVIOUS): a key id names vault objects, so it
+ * must outlive the secret. The account keeps each key's canonical id apart
+ * from its lookup id (the id under the secret that made its verifier): a key
+ * found only under the previous secret is verified under it and sealed again
+ * under the current one, keeping its canonical id (AccountObject.authenticate).
  */
 export const KEY_PREFIX = 'mk_';
 const SECRET_BYTES = 32;
@@ -50,13 +56,23 @@ export function parseMemoryKey(key: string): ParsedKey | null {
   return { accountId, key };
 }
 
-/** The imported HMAC key of the last secret seen: importing it again on every request is waste. */
-let imported: { secret: string; key: Promise<CryptoKey> } | null = null;
+/**
+ * The imported HMAC keys of the secrets seen (the current one and, during a
+ * rotation, the previous): importing one again on every request is waste.
+ * An isolate sees one deployment's secrets, so the map stays tiny; it is
+ * cleared past a few entries anyway (tests switch secrets).
+ */
+const imported = new Map<string, Promise<CryptoKey>>();
 
 function hmacKey(secret: string): Promise<CryptoKey> {
   if (secret === '') throw new Error('configuration: KEY_HMAC_SECRET is not set');
-  if (imported?.secret !== secret) imported = { secret, key: importHmacKey(secret) };
-  return imported.key;
+  let key = imported.get(secret);
+  if (key === undefined) {
+    if (imported.size >= 4) imported.clear();
+    key = importHmacKey(secret);
+    imported.set(secret, key);
+  }
+  return key;
 }
 
 function importHmacKey(secret: string): Promise<CryptoKey> {
@@ -81,6 +97,62 @@ async function hmac(cryptoKey: CryptoKey, label: string, value: string): Promise
 export interface KeyDerivation {
   keyId: string;
   verifier: string;
+}
+
+/** A key's derivation under the current secret, and under the previous one during a rotation. */
+export interface KeyDerivations {
+  current: KeyDerivation & { secretId: string };
+  previous: KeyDerivation | null;
+}
+
+/** The HMAC secrets of memory keys: KEY_HMAC_SECRET and, during a rotation, KEY_HMAC_SECRET_PREVIOUS. */
+export interface KeyHmacSecrets {
+  KEY_HMAC_SECRET: string;
+  KEY_HMAC_SECRET_PREVIOUS?: string;
+}
+
+/**
+ * The previous secret, or null when none is set. One shorter than 16
+ * characters is refused by the configuration check (core/config-check.ts)
+ * before any request gets here.
+ */
+export function previousKeySecret(secrets: KeyHmacSecrets): string | null {
+  const previous = secrets.KEY_HMAC_SECRET_PREVIOUS ?? '';
+  return previous === '' || previous === secrets.KEY_HMAC_SECRET ? null : previous;
+}
+
+/**
+ * A public id of a secret (64 bits of an HMAC under it, hex): recorded with
+ * each key so an operator sees which keys are still sealed under a previous
+ * secret. It cannot be turned back into the secret, nor tried against
+ * guesses without the secret itself.
+ */
+export function keySecretId(hmacSecret: string): Promise<string> {
+  let id = secretIds.get(hmacSecret);
+  if (id === undefined) {
+    if (secretIds.size >= 4) secretIds.clear();
+    id = hmacKey(hmacSecret)
+      .then((cryptoKey) => hmac(cryptoKey, 'memoryrouter/key-secret-id', ''))
+      .then((bytes) => toHex(bytes.subarray(0, 8)));
+    secretIds.set(hmacSecret, id);
+  }
+  return id;
+}
+
+const secretIds = new Map<string, Promise<string>>();
+
+/** What the account needs to check a presented key, under both secrets during a rotation. */
+export async function deriveKeyForCheck(
+  secrets: KeyHmacSecrets,
+  key: string,
+): Promise<KeyDerivations> {
+  const previousSecret = previousKeySecret(secrets);
+  const [current, secretId, previous] = await Promise.all([
+    deriveKey(secrets.KEY_HMAC_SECRET, key),
+    keySecretId(secrets.KEY_HMAC_SECRET),
+    previousSecret === null ? null : deriveKey(previousSecret, key),
+  ]);
+  return { current: { ...current, secretId }, previous };
 }
 
 export async function deriveKey(hmacSecret: string, key: string): Promise<KeyDerivation> {

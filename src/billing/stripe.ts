@@ -76,12 +76,19 @@ export function isDuplicateMeterEvent(error: unknown): boolean {
  *     acknowledgement was lost);
  *   - refused: a 400/404 about the request itself (a timestamp out of range,
  *     a bad payload): sending it again cannot succeed;
+ *   - configuration: Stripe refused STRIPE_SECRET_KEY itself (401, or 403 for
+ *     a restricted key without meter-event rights): the deployment's problem,
+ *     not the event's; retried like `retry` once the operator fixes the key,
+ *     but logged and shown to the admin meanwhile;
  *   - retry: anything that may pass later (5xx, timeouts, rate limits, an
- *     idempotency conflict, a key the operator may still fix).
+ *     idempotency conflict).
  */
-export function meterEventFailure(error: unknown): 'delivered' | 'refused' | 'retry' {
+export function meterEventFailure(
+  error: unknown,
+): 'delivered' | 'refused' | 'configuration' | 'retry' {
   if (isDuplicateMeterEvent(error)) return 'delivered';
   const { type, statusCode } = (error ?? {}) as { type?: string; statusCode?: number };
+  if (statusCode === 401 || statusCode === 403) return 'configuration';
   if (type === 'StripeInvalidRequestError' && (statusCode === 400 || statusCode === 404)) {
     return 'refused';
   }

@@ -32,6 +32,20 @@ export interface BillingState {
   failedMemoryTokens: number;
   /** The newest of them (at most FAILED_EVENTS_SHOWN), for the operator to reconcile in Stripe. */
   failedMeterEventRecords: FailedMeterEvent[];
+  /** Why the last attempt to send a meter event failed; null once one is sent again. */
+  lastMeterEventError: MeterEventError | null;
+}
+
+/** The last failed send of a meter event, as the admin's billing view shows it. */
+export interface MeterEventError {
+  /**
+   * STRIPE_AUTHENTICATION_FAILED (Stripe refused STRIPE_SECRET_KEY: fix the
+   * secret), STRIPE_REFUSED (the event itself, set aside) or
+   * STRIPE_UNAVAILABLE (5xx, timeout, rate limit: retried with backoff).
+   */
+  reason: string;
+  message: string;
+  at: number;
 }
 
 /** A meter event set aside: never sent again, so its tokens are billed only if the operator does. */

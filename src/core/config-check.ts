@@ -75,6 +75,28 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
       });
   }
 
+  // Optional during a rotation; set, as strong as the secret it was.
+  const previousKeySecret = text('KEY_HMAC_SECRET_PREVIOUS') ?? '';
+  if (previousKeySecret !== '' && previousKeySecret.length < MIN_SECRET_LENGTH)
+    problems.push({
+      variable: 'KEY_HMAC_SECRET_PREVIOUS',
+      problem: `is shorter than ${MIN_SECRET_LENGTH} characters: set the previous KEY_HMAC_SECRET itself, or leave it unset`,
+      reason: 'KEY_HMAC_SECRET_PREVIOUS_TOO_SHORT',
+    });
+
+  // Half a rotation: the old value moved to PREVIOUS, no new one yet. Nothing
+  // opens with PREVIOUS alone, so stored keys would all stop working.
+  if (
+    (text('PROVIDER_KEY_SECRET') ?? '') === '' &&
+    (text('PROVIDER_KEY_SECRET_PREVIOUS') ?? '') !== ''
+  )
+    problems.push({
+      variable: 'PROVIDER_KEY_SECRET',
+      problem:
+        'is not set while PROVIDER_KEY_SECRET_PREVIOUS is: a rotation needs the new secret too (or unset both)',
+      reason: 'PROVIDER_KEY_SECRET_NOT_SET',
+    });
+
   for (const name of OPTIONAL_SECRETS) {
     const value = text(name) ?? '';
     if (value !== '' && value.length < MIN_SECRET_LENGTH)

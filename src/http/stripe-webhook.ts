@@ -56,10 +56,15 @@ function eventFrom(payload: string): Stripe.Event {
 export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promise<Response> {
   const stripe = await stripeClient(env);
   if (stripe === null || !env.STRIPE_WEBHOOK_SECRET) {
+    // Only the variables actually missing: an operator fixes what is named.
+    const missing = [
+      ...(stripe === null ? ['STRIPE_SECRET_KEY'] : []),
+      ...(env.STRIPE_WEBHOOK_SECRET ? [] : ['STRIPE_WEBHOOK_SECRET']),
+    ];
     return configurationErrorResponse(
       'rest',
       'Stripe webhooks are not configured on this deployment',
-      ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+      missing,
       'STRIPE_NOT_CONFIGURED',
     );
   }

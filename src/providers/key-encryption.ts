@@ -1,4 +1,5 @@
 import { MIN_SECRET_LENGTH } from '../core/config-check';
+import { ConfigurationError } from '../core/errors';
 import { fromBase64Url, toBase64Url, toHex } from '../core/encoding';
 
 /**
@@ -35,6 +36,19 @@ export function keySecrets(vars: SecretVars): KeySecrets | null {
   if (current.length < MIN_SECRET_LENGTH) return null;
   const previous = vars.PROVIDER_KEY_SECRET_PREVIOUS ?? '';
   return { current, previous: previous.length >= MIN_SECRET_LENGTH ? previous : null };
+}
+
+/**
+ * Why a deployment cannot open stored provider keys: PROVIDER_KEY_SECRET is
+ * not set (a rotation needs it too: PROVIDER_KEY_SECRET_PREVIOUS alone opens
+ * nothing). CONFIGURATION_ERROR, as README "Stored provider keys" says.
+ */
+export function storedKeysUnconfigured(message: string): ConfigurationError {
+  return new ConfigurationError(
+    `${message}: PROVIDER_KEY_SECRET is not set on this deployment (at least 16 characters)`,
+    'PROVIDER_KEY_SECRET_NOT_SET',
+    ['PROVIDER_KEY_SECRET'],
+  );
 }
 
 const derived = new Map<string, Promise<{ id: string; key: CryptoKey }>>();

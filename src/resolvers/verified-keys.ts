@@ -12,8 +12,11 @@ import type { KeyPrincipal } from './principal';
  * VERIFIED_KEY_TTL_MS, after which a key is checked by its account object
  * again. Only successes are kept; a refused key is asked about every time.
  *
- * Entries are found by the key id and checked against the verifier, both
- * HMACs of the key (src/auth/memory-key.ts): the key itself is never kept.
+ * Entries are found by the key's id under the current KEY_HMAC_SECRET and
+ * checked against the verifier, both HMACs of the key (src/auth/memory-key.ts):
+ * the key itself is never kept. After a rotation that id differs from the
+ * key's own (its canonical id, which names its vaults), so a revocation
+ * forgets entries by the principal's key id as well.
  */
 export const VERIFIED_KEY_TTL_MS = 15_000;
 /** Most keys one isolate remembers; the oldest go first. */
@@ -50,6 +53,7 @@ export function rememberPrincipal(
 /** A key was revoked here: refuse it at once in this isolate. */
 export function forgetKey(keyId: string): void {
   entries.delete(keyId);
+  entries.deleteWhere((entry) => entry.principal.key.id === keyId);
 }
 
 /** An account's standing changed here (suspended, reinstated): check its keys again. */

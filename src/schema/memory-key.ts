@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { accountStub } from '../durable/rpc/stubs';
-import { deriveKey, generateMemoryKey } from '../auth/memory-key';
+import { deriveKey, generateMemoryKey, keySecretId } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { builder } from './builder';
 import { forgetKey } from '../resolvers/verified-keys';
+import { deleteKeyVaults, type DeletedKeyVaults } from '../resolvers/delete-key-vaults';
 
 export const MemoryKeyRef = builder.objectRef<MemoryKeyRecord>('MemoryKey');
 
@@ -24,6 +25,15 @@ MemoryKeyRef.implement({
       description: 'When it was revoked; null while it works.',
       resolve: (key) => key.revokedAt,
     }),
+    sealedWithPreviousSecret: t.boolean({
+      nullable: true,
+      description:
+        'True while its verifier is still made under an earlier KEY_HMAC_SECRET (after a rotation): it works only while KEY_HMAC_SECRET_PREVIOUS holds that secret, and is sealed again under the current one, keeping its id and memories, when next used. False once sealed under the current secret. Null when not known: a key made before this was recorded and not used since.',
+      resolve: async (key, _args, context) =>
+        key.secretId === null
+          ? null
+          : key.secretId !== (await keySecretId(context.env.KEY_HMAC_SECRET)),
+    }),
   }),
 });
 
@@ -41,6 +51,21 @@ CreatedMemoryKeyRef.implement({
     }),
     secret: t.exposeString('secret', {
       description: 'The secret mk_… value, shown once: only a hash of it is kept.',
+    }),
+  }),
+});
+
+export const DeletedKeyVaultsRef = builder.objectRef<DeletedKeyVaults>('DeletedKeyVaults');
+
+DeletedKeyVaultsRef.implement({
+  description: "What deleteKeyVaults did with a key's vaults.",
+  fields: (t) => ({
+    vaultsCleared: t.exposeInt('vaultsCleared', {
+      description: 'Vaults emptied (with their snapshots) by this call.',
+    }),
+    memoriesRemoved: t.exposeInt('memoriesRemoved', { description: 'Memories deleted.' }),
+    vaultsRemaining: t.exposeInt('vaultsRemaining', {
+      description: 'Vaults of the key left (a call clears at most 100): call again until 0.',
     }),
   }),
 });
@@ -73,11 +98,15 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, context) => {
       const accountId = context.principal.accountId;
       const secret = generateMemoryKey(accountId);
-      const { keyId, verifier } = await deriveKey(context.env.KEY_HMAC_SECRET, secret);
+      const [{ keyId, verifier }, secretId] = await Promise.all([
+        deriveKey(context.env.KEY_HMAC_SECRET, secret),
+        keySecretId(context.env.KEY_HMAC_SECRET),
+      ]);
       const key = await accountStub(context.env, accountId).createKey(accountId, {
         id: keyId,
         name: args.name ?? null,
         verifier,
+        secretId,
       });
       return { key, secret };
     },
@@ -93,5 +122,13 @@ builder.mutationFields((t) => ({
       forgetKey(result.key.id);
       return true;
     },
+  }),
+  deleteKeyVaults: t.withAuth({ admin: true }).field({
+    type: DeletedKeyVaultsRef,
+    description:
+      'Admin only: deletes every memory of every vault a memory key of the account wrote to, and their snapshots, for good (restoreVault cannot undo it), as clearVault does for one vault; works on a revoked key, whose holder can no longer clear. The key itself, its usage and its stored provider keys stay. NOT_FOUND (KEY_NOT_FOUND) for a key the account does not have.',
+    args: { id: t.arg.id({ required: true, description: 'A MemoryKey.id of the account.' }) },
+    resolve: (_root, args, context) =>
+      deleteKeyVaults(context.env, context.principal.accountId, String(args.id)),
   }),
 }));

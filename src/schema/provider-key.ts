@@ -6,6 +6,7 @@ import { CodedError } from '../core/errors';
 import { forgetSealedKeys } from '../resolvers/chat/sealed-keys';
 import {
   currentSecretId,
+  storedKeysUnconfigured,
   describeProviderKey,
   keySecrets,
   openProviderKey,
@@ -31,7 +32,8 @@ type ProviderName = (typeof PROVIDER_IDS)[number];
 const providerId = (value: string) => value.toLowerCase() as ProviderName;
 
 interface ShownKey extends ProviderKeyRecord {
-  currentSecret: string;
+  /** Id of the current PROVIDER_KEY_SECRET; null when the deployment sets none. */
+  currentSecret: string | null;
 }
 
 export const ProviderKeyRef = builder.objectRef<ShownKey>('ProviderKey');
@@ -55,9 +57,10 @@ ProviderKeyRef.implement({
     }),
     last4: t.exposeString('last4', { description: 'Its last 4 characters.' }),
     sealedWithPreviousSecret: t.boolean({
+      nullable: true,
       description:
-        'True while it is still sealed under PROVIDER_KEY_SECRET_PREVIOUS (after a rotation); it is sealed again when next used or by rotateProviderKeys.',
-      resolve: (key) => key.secretId !== key.currentSecret,
+        'True while it is still sealed under PROVIDER_KEY_SECRET_PREVIOUS (after a rotation); it is sealed again when next used or by rotateProviderKeys. Null on a deployment without PROVIDER_KEY_SECRET, which cannot open it at all.',
+      resolve: (key) => (key.currentSecret === null ? null : key.secretId !== key.currentSecret),
     }),
     createdAt: t.field({
       type: 'DateTime',
@@ -95,19 +98,14 @@ export const SetProviderKeyInput = builder.inputType('SetProviderKeyInput', {
 
 function secretsOf(env: Env): KeySecrets {
   const secrets = keySecrets(env);
-  if (secrets === null) {
-    throw new CodedError(
-      'FORBIDDEN',
-      'stored provider keys are off on this deployment: set PROVIDER_KEY_SECRET (at least 16 characters)',
-      'STORED_KEYS_DISABLED',
-    );
-  }
+  if (secrets === null)
+    throw storedKeysUnconfigured('stored provider keys cannot be sealed or opened');
   return secrets;
 }
 
 async function shown(env: Env, records: ProviderKeyRecord[]): Promise<ShownKey[]> {
   const secrets = keySecrets(env);
-  const currentSecret = secrets === null ? '' : await currentSecretId(secrets);
+  const currentSecret = secrets === null ? null : await currentSecretId(secrets);
   return records.map((record) => ({ ...record, currentSecret }));
 }
 

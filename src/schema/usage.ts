@@ -4,6 +4,7 @@ import {
   type BillingState,
   type FailedMeterEvent,
   type KeyUsage,
+  type MeterEventError,
   type UsageDay,
   type UsageReport,
 } from '../billing/usage';
@@ -137,6 +138,20 @@ FailedMeterEventRef.implement({
 });
 
 export const BillingRef = builder.objectRef<BillingState>('Billing');
+const MeterEventErrorRef = builder.objectRef<MeterEventError>('MeterEventError');
+MeterEventErrorRef.implement({
+  description: 'The last failed attempt to send a meter event to Stripe.',
+  fields: (t) => ({
+    reason: t.exposeString('reason', {
+      description: 'STRIPE_AUTHENTICATION_FAILED, STRIPE_REFUSED or STRIPE_UNAVAILABLE.',
+    }),
+    message: t.exposeString('message', {
+      description: "What failed, in words (Stripe's message; never the key).",
+    }),
+    at: t.field({ type: 'DateTime', description: 'When.', resolve: (error) => error.at }),
+  }),
+});
+
 BillingRef.implement({
   description: "The account's billing state.",
   fields: (t) => ({
@@ -169,6 +184,13 @@ BillingRef.implement({
       type: [FailedMeterEventRef],
       description: `The failed meter events, newest first (at most ${FAILED_EVENTS_SHOWN}; failedMeterEvents and failedMemoryTokens count all): what to reconcile in Stripe.`,
       resolve: (billing) => billing.failedMeterEventRecords,
+    }),
+    lastMeterEventError: t.field({
+      type: MeterEventErrorRef,
+      nullable: true,
+      description:
+        'Why the last attempt to send a meter event failed; null once one is sent. Reason STRIPE_AUTHENTICATION_FAILED: Stripe refused STRIPE_SECRET_KEY (fix the secret; events wait meanwhile); STRIPE_REFUSED: an event refused for good (see failedMeterEventRecords); STRIPE_UNAVAILABLE: a temporary failure, retried with backoff.',
+      resolve: (billing) => billing.lastMeterEventError,
     }),
   }),
 });

@@ -12,7 +12,7 @@ import {
   StoreMemoryDocument,
   UsageDocument,
 } from '../generated/graphql';
-import { BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import { adminToken, BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
 import { chatClient } from '../helpers/graphql-chat';
 import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
@@ -217,6 +217,45 @@ describe('Stripe meter events', () => {
     ]);
     const keys = attempts.map((call) => call.headers['idempotency-key']);
     expect(new Set(keys).size).toBe(4);
+  });
+
+  it('treats a refused STRIPE_SECRET_KEY as the deployment’s problem: logged once, shown in billing, never the key', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage under a rolled key' } });
+    const lastError = `{ billing { pendingMeterEvents failedMeterEvents lastMeterEventError { reason message at } } }`;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // Stripe answers 401, as for a wrong or rolled secret key, twice.
+      await scriptStripe({ status: 401 });
+      await flush(accountId);
+      await scriptStripe({ status: 401 });
+      await flush(accountId);
+      const log = logged.mock.calls.flat().join(' ');
+      // Before: nothing logged, nothing shown, retried silently for 23 hours.
+      expect(log.match(/Stripe refused STRIPE_SECRET_KEY/g)).toHaveLength(1);
+      expect(log).not.toContain(env.STRIPE_SECRET_KEY);
+    } finally {
+      logged.mockRestore();
+    }
+    const refused = await post(lastError, {}, await adminToken(accountId));
+    expect(refused.data).toMatchObject({
+      billing: {
+        pendingMeterEvents: 1,
+        failedMeterEvents: 0,
+        lastMeterEventError: {
+          reason: 'STRIPE_AUTHENTICATION_FAILED',
+          message: expect.stringContaining('STRIPE_SECRET_KEY'),
+          at: expect.any(String),
+        },
+      },
+    });
+    expect(JSON.stringify(refused)).not.toContain(env.STRIPE_SECRET_KEY);
+    // The key is fixed: the event goes out and the error clears.
+    await flush(accountId);
+    expect((await post(lastError, {}, await adminToken(accountId))).data).toEqual({
+      billing: { pendingMeterEvents: 0, failedMeterEvents: 0, lastMeterEventError: null },
+    });
   });
 
   it('sets aside an event Stripe refuses for good, and never resends it', async () => {
@@ -732,6 +771,30 @@ describe('Stripe webhooks', () => {
         variables: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
       },
     });
+    // One missing: only that one is named (before: both, whichever was missing).
+    for (const [vars, missing] of [
+      [{ STRIPE_WEBHOOK_SECRET: '' }, 'STRIPE_WEBHOOK_SECRET'],
+      [{ STRIPE_SECRET_KEY: '' }, 'STRIPE_SECRET_KEY'],
+    ] as const) {
+      const half = await stripeWebhookRoute({
+        request: new Request(`${BASE_URL}/stripe/webhook`, {
+          method: 'POST',
+          headers: { 'stripe-signature': 't=1,v1=x' },
+          body: event,
+        }),
+        env: { ...env, ...vars },
+        ctx: createExecutionContext(),
+        params: {},
+        principal: null,
+        authError: null,
+        providerKey: null,
+        timings: new PhaseTimings(),
+      });
+      expect(half.status, missing).toBe(503);
+      expect(((await half.json()) as { error: { variables: string[] } }).error.variables).toEqual([
+        missing,
+      ]);
+    }
 
     const huge = JSON.stringify({ padding: 'x'.repeat(Number(env.MAX_REQUEST_BYTES)) });
     const response = await workerFetch(`${BASE_URL}/stripe/webhook`, {

@@ -342,7 +342,7 @@ export type SetProviderKeyMutationVariables = Exact<{
 }>;
 
 
-export type SetProviderKeyMutation = { setProviderKey: { provider: Provider, memoryKeyId: string | null, fingerprint: string, last4: string, sealedWithPreviousSecret: boolean } };
+export type SetProviderKeyMutation = { setProviderKey: { provider: Provider, memoryKeyId: string | null, fingerprint: string, last4: string, sealedWithPreviousSecret: boolean | null } };
 
 export type DeleteProviderKeyMutationVariables = Exact<{
   provider: Provider;
@@ -360,7 +360,7 @@ export type RotateProviderKeysMutation = { rotateProviderKeys: number };
 export type ProviderKeysQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ProviderKeysQuery = { providerKeys: Array<{ provider: Provider, memoryKeyId: string | null, fingerprint: string, last4: string, sealedWithPreviousSecret: boolean }> };
+export type ProviderKeysQuery = { providerKeys: Array<{ provider: Provider, memoryKeyId: string | null, fingerprint: string, last4: string, sealedWithPreviousSecret: boolean | null }> };
 
 export type MemoryFieldsFragment = { id: string, content: string, role: Role, metadata: unknown, createdAt: string, tokens: number, vault: { id: string, kind: VaultKind, externalId: string | null } };
 

@@ -174,6 +174,26 @@ describe('configurationProblems', () => {
     expect(problems({ PROVIDER_KEY_SECRET: 'x'.repeat(16) })).toEqual([]);
   });
 
+  it('refuses a KEY_HMAC_SECRET_PREVIOUS too short to be a previous KEY_HMAC_SECRET', () => {
+    const vars = {
+      ...env,
+      KEY_HMAC_SECRET: 'a-long-enough-secret',
+      ADMIN_JWT_SECRET: 'x'.repeat(16),
+      ENVIRONMENT: 'development',
+      VAULT_MAX_MEMORIES: '40000',
+    };
+    expect(configurationProblems({ ...vars, KEY_HMAC_SECRET_PREVIOUS: 'short' })).toEqual([
+      expect.objectContaining({
+        variable: 'KEY_HMAC_SECRET_PREVIOUS',
+        reason: 'KEY_HMAC_SECRET_PREVIOUS_TOO_SHORT',
+      }),
+    ]);
+    expect(configurationProblems({ ...vars, KEY_HMAC_SECRET_PREVIOUS: '' })).toEqual([]);
+    expect(configurationProblems({ ...vars, KEY_HMAC_SECRET_PREVIOUS: 'y'.repeat(16) })).toEqual(
+      [],
+    );
+  });
+
   it('reads wrangler’s --var and --env the way wrangler does', () => {
     expect(
       wranglerOverrides([

@@ -9,6 +9,7 @@ import type {
   KeyStanding,
   KeyState,
   MemoryKeyRecord,
+  PresentedKey,
   ProviderKeyRecord,
   RegisteredVaultPage,
   SealedProviderKey,
@@ -31,6 +32,8 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   verifier: string;
   created_at: number;
   revoked_at: number | null;
+  lookup_id: string;
+  secret_id: string | null;
 }
 
 /**
@@ -63,38 +66,60 @@ export class AccountObject extends DurableObject<Env> {
 
   async createKey(
     accountId: string,
-    key: { id: string; name: string | null; verifier: string },
+    key: { id: string; name: string | null; verifier: string; secretId: string | null },
   ): Promise<MemoryKeyRecord> {
     this.recordAccount(accountId);
     const createdAt = Date.now();
     this.sql.run(
-      'INSERT INTO memory_keys (id, name, verifier, created_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO memory_keys (id, lookup_id, name, verifier, created_at, secret_id) VALUES (?, ?, ?, ?, ?, ?)',
+      key.id,
       key.id,
       key.name,
       key.verifier,
       createdAt,
+      key.secretId,
     );
-    return { id: key.id, name: key.name, createdAt, revokedAt: null };
+    return { id: key.id, name: key.name, createdAt, revokedAt: null, secretId: key.secretId };
   }
 
   /**
    * Checks a presented key's verifier in constant time, and tells the
    * account's standing with it: the Worker authorizes the whole request from
-   * this one call.
+   * this one call. A key found only under the previous KEY_HMAC_SECRET (a
+   * rotation) is sealed again here under the current one: its lookup id and
+   * verifier change, its id (and so its vaults) stays.
    */
-  async authenticate(
-    accountId: string,
-    keyId: string,
-    verifier: string,
-  ): Promise<Result<KeyStanding>> {
-    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
+  async authenticate(accountId: string, presented: PresentedKey): Promise<Result<KeyStanding>> {
     const unknown = failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_UNKNOWN');
-    if (row === null || this.meta.get('account_id') !== accountId) return unknown;
-    if (!constantTimeEqual(verifier, row.verifier)) return unknown;
+    if (this.meta.get('account_id') !== accountId) return unknown;
+    const { current, previous } = presented;
+    const row =
+      this.keyByLookup(current.keyId, current.verifier) ??
+      (previous === null ? null : this.keyByLookup(previous.keyId, previous.verifier));
+    if (row === null) return unknown;
+    if (row.lookup_id !== current.keyId || row.secret_id !== current.secretId) {
+      // Sealed again under the current secret (or its secret recorded, for a
+      // key made before secret ids were): the next request finds it directly.
+      row.lookup_id = current.keyId;
+      row.verifier = current.verifier;
+      row.secret_id = current.secretId;
+      this.sql.run(
+        'UPDATE memory_keys SET lookup_id = ?, verifier = ?, secret_id = ? WHERE id = ?',
+        row.lookup_id,
+        row.verifier,
+        row.secret_id,
+        row.id,
+      );
+    }
     // Only the holder of the real key can learn that it was revoked.
     if (row.revoked_at !== null)
       return failure('UNAUTHENTICATED', 'invalid or revoked memory key', 'KEY_REVOKED');
     return { ok: true, key: toKeyRecord(row), status: this.status() };
+  }
+
+  private keyByLookup(lookupId: string, verifier: string): KeyRow | null {
+    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE lookup_id = ?', lookupId);
+    return row !== null && constantTimeEqual(verifier, row.verifier) ? row : null;
   }
 
   async listKeys(): Promise<MemoryKeyRecord[]> {
@@ -217,6 +242,7 @@ export class AccountObject extends DurableObject<Env> {
       failedMeterEvents: outbox.failed,
       failedMemoryTokens: outbox.failedTokens,
       failedMeterEventRecords: this.outbox.failedEvents(),
+      lastMeterEventError: this.outbox.lastError(),
     };
   }
 
@@ -316,5 +342,11 @@ export class AccountObject extends DurableObject<Env> {
 }
 
 function toKeyRecord(row: KeyRow): MemoryKeyRecord {
-  return { id: row.id, name: row.name, createdAt: row.created_at, revokedAt: row.revoked_at };
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    secretId: row.secret_id,
+  };
 }

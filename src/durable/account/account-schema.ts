@@ -89,4 +89,18 @@ export const ACCOUNT_MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)',
     ],
   },
+  {
+    version: 6,
+    statements: [
+      // A key's id names its vault objects and never changes; lookup_id is its
+      // id under the KEY_HMAC_SECRET that made its verifier, which changes when
+      // a rotation seals it again (auth/memory-key.ts). secret_id is that
+      // secret's public id; null for keys made before it was recorded and not
+      // used since.
+      'ALTER TABLE memory_keys ADD COLUMN lookup_id TEXT',
+      'UPDATE memory_keys SET lookup_id = id',
+      'CREATE UNIQUE INDEX memory_keys_lookup_id ON memory_keys (lookup_id)',
+      'ALTER TABLE memory_keys ADD COLUMN secret_id TEXT',
+    ],
+  },
 ];

@@ -1,5 +1,9 @@
 import { meterEventFailure, meterEventName, stripeClient } from '../../billing/stripe';
-import { FAILED_EVENTS_SHOWN, type FailedMeterEvent } from '../../billing/usage';
+import {
+  FAILED_EVENTS_SHOWN,
+  type FailedMeterEvent,
+  type MeterEventError,
+} from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { MetaTable, Sql } from '../sqlite/sql';
 
@@ -26,6 +30,10 @@ export function retryDelayMs(attempts: number): number {
  * window. Kept apart from the account object so the delivery rules read as
  * one piece.
  */
+/** What an admin and the log are told when Stripe refuses STRIPE_SECRET_KEY (never the key). */
+const AUTHENTICATION_FAILED =
+  'Stripe refused STRIPE_SECRET_KEY (authentication failed): set a valid secret key; events wait and are sent once it is fixed, within 24 hours of their first attempt';
+
 export class MeterOutbox {
   constructor(
     private readonly sql: Sql,
@@ -94,14 +102,24 @@ export class MeterOutbox {
         const message = error instanceof Error ? error.message.slice(0, 300) : 'unknown error';
         const outcome = meterEventFailure(error);
         if (outcome === 'delivered') this.markMeterEventSent(event.identifier);
-        else if (outcome === 'refused') this.failMeterEvent(event.identifier, message);
-        else {
+        else if (outcome === 'refused') {
+          this.failMeterEvent(event.identifier, message);
+          this.recordError('STRIPE_REFUSED', message);
+        } else {
+          // Stripe's own message about a refused key quotes part of it: ours instead.
+          const reason = outcome === 'configuration' ? AUTHENTICATION_FAILED : message;
           this.sql.run(
             'UPDATE meter_outbox SET next_attempt_at = ?, last_error = ? WHERE identifier = ?',
             Date.now() + retryDelayMs(attempts),
-            message,
+            reason,
             event.identifier,
           );
+          if (outcome === 'configuration') {
+            this.recordError('STRIPE_AUTHENTICATION_FAILED', reason);
+            // Every other event would be refused the same way: they wait too.
+            break;
+          }
+          this.recordError('STRIPE_UNAVAILABLE', message);
         }
       }
     }
@@ -111,7 +129,25 @@ export class MeterOutbox {
     if (next !== null && next !== undefined) await this.schedule(next);
   }
 
+  /**
+   * Keeps the last failure for the admin's billing view, and logs a refused
+   * STRIPE_SECRET_KEY once, when it starts (each retry would otherwise log
+   * it again); a send that succeeds clears both.
+   */
+  private recordError(reason: string, message: string): void {
+    const previous = this.lastError();
+    if (reason === 'STRIPE_AUTHENTICATION_FAILED' && previous?.reason !== reason)
+      console.error(`meter events not sent: ${AUTHENTICATION_FAILED}`);
+    this.meta.set('meter_last_error', JSON.stringify({ reason, message, at: Date.now() }));
+  }
+
+  lastError(): MeterEventError | null {
+    const text = this.meta.get('meter_last_error');
+    return text === null ? null : (JSON.parse(text) as MeterEventError);
+  }
+
   private markMeterEventSent(identifier: string): void {
+    this.meta.delete('meter_last_error');
     this.sql.run(
       'UPDATE meter_outbox SET sent_at = ? WHERE identifier = ?',
       Date.now(),

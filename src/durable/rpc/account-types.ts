@@ -6,6 +6,17 @@ export interface MemoryKeyRecord {
   name: string | null;
   createdAt: number;
   revokedAt: number | null;
+  /**
+   * Public id of the KEY_HMAC_SECRET its verifier was made under (not the
+   * secret); null for a key made before ids were recorded and not used since.
+   */
+  secretId: string | null;
+}
+
+/** A presented key as the Worker derived it: under the current secret, and the previous one during a rotation. */
+export interface PresentedKey {
+  current: { keyId: string; verifier: string; secretId: string };
+  previous: { keyId: string; verifier: string } | null;
 }
 
 /** A memory key that checked out, and its account's standing (AccountObject.authenticate). */

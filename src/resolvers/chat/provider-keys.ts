@@ -5,6 +5,7 @@ import {
   openProviderKey,
   providerKeyAad,
   sealProviderKey,
+  storedKeysUnconfigured,
 } from '../../providers/key-encryption';
 import type { ProviderId } from '../../providers/types';
 import type { KeyContext } from '../request-context';
@@ -38,7 +39,6 @@ export async function providerKeyFor(
 ): Promise<FoundProviderKey> {
   if (context.providerKey) return { key: context.providerKey, shared: false };
   const secrets = keySecrets(context.env);
-  if (secrets === null) return { key: null, shared: false };
   const { accountId, key } = context.principal;
   const account = accountStub(context.env, accountId);
   let stored = recalledSealedKeys(accountId, key.id, provider);
@@ -46,6 +46,10 @@ export async function providerKeyFor(
     stored = await account.sealedProviderKeys(key.id, provider);
     rememberSealedKeys(accountId, key.id, provider, stored);
   }
+  // A key is stored, but this deployment cannot open it: say so, not "store one".
+  if (secrets === null && stored.length > 0)
+    throw storedKeysUnconfigured(`a ${provider} key is stored for this memory key's account`);
+  if (secrets === null) return { key: null, shared: false };
   for (const { scope, sealed } of stored) {
     const aad = providerKeyAad(accountId, scope, provider);
     const opened = await openProviderKey(secrets, sealed, aad);

@@ -1,0 +1,84 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { StoreMemoriesDocument } from '../generated/graphql';
+import { adminToken, newKey, post } from '../helpers/graphql';
+import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
+import { runAlarm } from '../helpers/alarms';
+import { snapshotKeys, writeMetaBeneath } from '../helpers/vaults';
+
+const stubOf = (address: VaultAddress) =>
+  env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+
+/** The vault's writes have settled and its snapshot is due: its alarm writes it. */
+const settle = (state: DurableObjectState, object: unknown) =>
+  writeMetaBeneath(object, state, ({ sql }) => {
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', '0')");
+    sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+  });
+
+const DELETE = `mutation($id: ID!) {
+  deleteKeyVaults(id: $id) { vaultsCleared memoriesRemoved vaultsRemaining }
+}`;
+const REVOKE = 'mutation($id: ID!) { revokeMemoryKey(id: $id) }';
+const SNAPSHOTS = `query($k: ID!, $v: VaultSelector!) { vaultSnapshots(keyId: $k, vault: $v) { key } }`;
+
+describe('deleteKeyVaults: an admin deletes a memory key’s memories', () => {
+  it('empties every vault of a revoked key and deletes their snapshots', async () => {
+    const { api, keyId, adminToken: admin } = await newKey('leaver');
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'Leaver private note: my PIN is 4821' },
+        { content: 'a session fact', vault: { kind: 'SESSION' as const, id: 's1' } },
+        { content: 'another session fact', vault: { kind: 'SESSION' as const, id: 's1' } },
+      ],
+    });
+    const core: VaultAddress = { kind: 'CORE', keyId, externalId: null };
+    const session: VaultAddress = { kind: 'SESSION', keyId, externalId: 's1' };
+    for (const address of [core, session]) await runAlarm(stubOf(address), settle);
+    expect(await snapshotKeys(core)).toHaveLength(1);
+    expect(await snapshotKeys(session)).toHaveLength(1);
+    expect((await post(REVOKE, { id: keyId }, admin)).errors).toBeUndefined();
+
+    // Before: no admin operation deleted by key id, and the key itself is refused.
+    const deleted = await post(DELETE, { id: keyId }, admin);
+    expect(deleted.errors).toBeUndefined();
+    expect(deleted.data).toEqual({
+      deleteKeyVaults: { vaultsCleared: 2, memoriesRemoved: 3, vaultsRemaining: 0 },
+    });
+    expect(await snapshotKeys(core)).toEqual([]);
+    expect(await snapshotKeys(session)).toEqual([]);
+    expect((await post(SNAPSHOTS, { k: keyId, v: { kind: 'CORE' } }, admin)).data).toEqual({
+      vaultSnapshots: [],
+    });
+    // Nothing of the vaults left to read: the stats say they do not exist.
+    for (const address of [core, session]) {
+      const stats = await stubOf(address).stats(address);
+      expect(stats).toMatchObject({ ok: true, stats: { exists: false } });
+    }
+    // Twice is safe.
+    expect((await post(DELETE, { id: keyId }, admin)).data).toEqual({
+      deleteKeyVaults: { vaultsCleared: 1, memoriesRemoved: 0, vaultsRemaining: 0 },
+    });
+  });
+
+  it('refuses a key id the account does not have, another account’s included, and a memory key', async () => {
+    const owner = await newKey('owner');
+    await owner.api.request(StoreMemoriesDocument, { inputs: [{ content: 'owner note' }] });
+    const stranger = await adminToken(`acct-stranger-${Date.now().toString(36)}`);
+    for (const id of [owner.keyId, 'key_00000000000000000000000000000000']) {
+      const refused = await post(DELETE, { id }, stranger);
+      expect(refused.errors?.[0]?.extensions).toMatchObject({
+        code: 'NOT_FOUND',
+        reason: 'KEY_NOT_FOUND',
+      });
+    }
+    expect(
+      (await post(DELETE, { id: owner.keyId }, owner.secret)).errors?.[0]?.extensions,
+    ).toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    // The owner's memory is still there.
+    const core: VaultAddress = { kind: 'CORE', keyId: owner.keyId, externalId: null };
+    expect(await stubOf(core).stats(core)).toMatchObject({ ok: true, stats: { exists: true } });
+  });
+});
