@@ -1,4 +1,5 @@
 import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
+import { noteResultEventId, resumeAfter } from '../resolvers/live-event-ids';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
 import { endOnLostStanding, keyStandingCheck, standingCheckMs } from '../resolvers/standing-watch';
@@ -22,7 +23,7 @@ MemoryEventRef.implement({
   fields: (t) => ({
     id: t.id({
       description:
-        'Increases with every event of the vault; pass the last one seen as lastEventId to resume.',
+        "Increases with every event of the vault; pass the last one seen as lastEventId to resume. Over SSE it is also each frame's `id:`, so a browser's EventSource resumes by itself (it sends it back as Last-Event-ID).",
       resolve: ({ event }) => String(event.seq),
     }),
     type: t.field({
@@ -69,7 +70,8 @@ builder.subscriptionFields((t) => ({
       }),
       lastEventId: t.arg.id({
         required: false,
-        description: 'The id of the last event received: replay what came after it.',
+        description:
+          'The id of the last event received: replay what came after it. Over SSE a Last-Event-ID header takes its place (an EventSource reconnecting sends the id of the last frame it received).',
       }),
     },
     subscribe: async (_root, args, context) => {
@@ -77,7 +79,10 @@ builder.subscriptionFields((t) => ({
       const events = await watchVault(
         context.env,
         address,
-        args.lastEventId == null ? null : String(args.lastEventId),
+        resumeAfter(
+          args.lastEventId == null ? null : String(args.lastEventId),
+          httpRequestOf(context),
+        ),
         context.signal,
       );
       const watched = endOnLostStanding(
@@ -87,9 +92,18 @@ builder.subscriptionFields((t) => ({
       );
       return mapIterator(watched, (event) => ({ address, event }));
     },
-    resolve: (parent) => parent,
+    resolve: (parent, _args, context) => {
+      noteResultEventId(httpRequestOf(context), String(parent.event.seq));
+      return parent;
+    },
   }),
 }));
+
+/** The HTTP request of an operation over HTTP (SSE); graphql-ws operations have none. */
+function httpRequestOf(context: object): Request | undefined {
+  const { request } = context as { request?: unknown };
+  return request instanceof Request ? request : undefined;
+}
 
 /** An iterator's values mapped, its return() passed through (so unsubscribing closes the socket). */
 function mapIterator<T, U>(

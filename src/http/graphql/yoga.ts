@@ -18,6 +18,7 @@ import { useNestingLimit } from './use-nesting-limit';
 import { useOperationNameCheck } from './use-operation-name-check';
 import { useReadOnlyGet } from './use-read-only-get';
 import { useServerTiming } from './use-server-timing';
+import { useSseEventStream } from './use-sse-event-stream';
 import { useVaultReadLimit } from './use-vault-read-limit';
 
 /** What the HTTP layer hands Yoga: bindings and the caller it authenticated. */
@@ -91,6 +92,8 @@ export const yoga = createYoga<ServerContext, RequestContext>({
     useErrorCodes(),
     useMemoryReceipt(),
     useServerTiming(),
+    // After Yoga's own result processors: replaces its SSE writer.
+    useSseEventStream(),
   ],
   context: ({ env, ctx, edge }) => createRequestContext(env, ctx, edge),
 });
