@@ -177,17 +177,7 @@ export async function storeWithFacts(
   }
   const receipt: FactsReceipt = emptyFacts();
 
-  // The turn's ids are chosen here, so its facts can name it in the same
-  // batch, and its time too: inputs without one are dated once, as the batch
-  // arrives, so a fact (and what a later fact of the batch closes) has a time
-  // before the vault writes.
-  const arrivedAt = new Date();
-  const turn = inputs.map((input) => ({
-    ...input,
-    id: input.id ?? randomId(),
-    metadata: input.metadata ?? TURN_METADATA,
-    createdAt: input.createdAt ?? arrivedAt,
-  }));
+  const turn = turnOf(inputs);
 
   // A retry is answered before the model is asked anything: no model call,
   // nothing stored or billed. Two calls racing both get here first; the
@@ -269,6 +259,22 @@ export async function storeWithFacts(
   };
 }
 
+/**
+ * The turn's inputs with their ids chosen here, so its facts can name it,
+ * and their time too: inputs without one are dated once, as the batch
+ * arrives, so a fact (and what a later fact of the batch closes) has a time
+ * before the vault writes.
+ */
+function turnOf(inputs: readonly StoreInput[]) {
+  const arrivedAt = new Date();
+  return inputs.map((input) => ({
+    ...input,
+    id: input.id ?? randomId(),
+    metadata: input.metadata ?? TURN_METADATA,
+    createdAt: input.createdAt ?? arrivedAt,
+  }));
+}
+
 /** The facts' vault a selector names under the calling key; a bad selector is refused coded. */
 export function factsVaultOf(context: MeteredContext, selector: VaultSelector): VaultAddress {
   try {
@@ -303,13 +309,7 @@ async function storeFactsApart(
   factsAddress: VaultAddress,
 ): Promise<StoredWithFacts> {
   const receipt: FactsReceipt = emptyFacts();
-  const arrivedAt = new Date();
-  const turn = inputs.map((input) => ({
-    ...input,
-    id: input.id ?? randomId(),
-    metadata: input.metadata ?? TURN_METADATA,
-    createdAt: input.createdAt ?? arrivedAt,
-  }));
+  const turn = turnOf(inputs);
   if (keyed !== null) {
     const replay = await keyedReplay(context, turn, keyed, label);
     if (replay !== null) {
