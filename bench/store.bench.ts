@@ -7,47 +7,17 @@
  * clock ticks in whole milliseconds, so a sample is the mean of a batch of
  * calls.
  */
-import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
 import { it } from 'vitest';
+import { benchMemoryKey, graphql, median } from './worker-graphql';
 
 const BATCH = 5;
 const SAMPLES = 20;
-const BASE = 'http://memoryrouter.bench';
 const STORE_MANY =
   'mutation($inputs: [StoreMemoryInput!]!) { storeMemories(inputs: $inputs) { id } }';
 const STORE_ONE = 'mutation($input: StoreMemoryInput!) { storeMemory(input: $input) { id } }';
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function graphql(token: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await exports.default.fetch(
-    new Request(`${BASE}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    }),
-  );
-  const body = (await response.json()) as {
-    data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    errors?: { message: string }[];
-  };
-  if (body.errors) throw new Error(body.errors[0]!.message);
-  return body.data!;
-}
-
 it('store cost through GraphQL', async () => {
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-store-account')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = await graphql(
-    admin,
-    'mutation { createMemoryKey(name: "bench-store") { secret } }',
-  );
-  const secret = created.createMemoryKey.secret as string;
+  const { secret } = await benchMemoryKey('bench-store-account', 'bench-store');
 
   let counter = 0;
   const content = () => `note ${counter++}: the user mentioned topic ${counter % 17} today`;

@@ -9,48 +9,18 @@
  * as the bench never all reached their vault here: dropped.) Variants in
  * turns, medians of means of batches; figures only, no asserts.
  */
-import { env, exports } from 'cloudflare:workers';
-import { SignJWT } from 'jose';
+import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
+import { benchMemoryKey, graphql, median } from './worker-graphql';
 import { MAX_SUBSCRIPTIONS_PER_VAULT } from '../src/core/limits';
 import { vaultObjectName } from '../src/vaults/address';
 
 const BATCH = 5;
 const SAMPLES = 15;
-const BASE = 'http://memoryrouter.bench';
 const STORE_ONE = 'mutation($input: StoreMemoryInput!) { storeMemory(input: $input) { id } }';
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function graphql(token: string, query: string, variables: Record<string, unknown> = {}) {
-  const response = await exports.default.fetch(
-    new Request(`${BASE}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    }),
-  );
-  const body = (await response.json()) as {
-    data?: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    errors?: { message: string }[];
-  };
-  if (body.errors) throw new Error(body.errors[0]!.message);
-  return body.data!;
-}
-
 it('a store into a vault with live subscribers', async () => {
-  const admin = await new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject('bench-fan-out-account')
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(env.ADMIN_JWT_SECRET));
-  const created = await graphql(
-    admin,
-    'mutation { createMemoryKey(name: "bench-fan-out") { key { id } secret } }',
-  );
-  const secret = created.createMemoryKey.secret as string;
-  const keyId = created.createMemoryKey.key.id as string;
+  const { secret, id: keyId } = await benchMemoryKey('bench-fan-out-account', 'bench-fan-out');
   const vault = (id: string) => ({ kind: 'SESSION', id: `fan-${id}` });
   let counter = 0;
   const store = (id: string) =>
