@@ -204,13 +204,7 @@ export async function storeWithFacts(
     skipWith: fact.turns.map((id) => positionOf.get(id)!),
   }));
   const record: ReceiptRecord = {
-    extracted: receipt.extracted,
-    unchanged: receipt.unchanged,
-    rejected: receipt.rejected,
-    refused: receipt.refused,
-    failure: receipt.failure,
-    usage: receipt.usage,
-    supersedes: (plan?.facts ?? []).map((fact) => fact.supersedes),
+    ...recordOf(receipt, plan?.facts ?? []),
     ...(retryable ? { retryable } : {}),
   };
   const write = (facts: readonly StoreInput[], retire: FactPlan['retire']) =>
@@ -256,6 +250,19 @@ export async function storeWithFacts(
     facts: done,
     memoryTokens: stored.memoryTokens,
     repeated: stored.repeated,
+  };
+}
+
+/** What a keyed store keeps of its facts receipt for a retry, before the vault writes. */
+function recordOf(receipt: FactsReceipt, facts: FactPlan['facts']): ReceiptRecord {
+  return {
+    extracted: receipt.extracted,
+    unchanged: receipt.unchanged,
+    rejected: receipt.rejected,
+    refused: receipt.refused,
+    failure: receipt.failure,
+    usage: receipt.usage,
+    supersedes: facts.map((fact) => fact.supersedes),
   };
 }
 
@@ -333,13 +340,7 @@ async function storeFactsApart(
   const facts = plan?.facts ?? [];
   const retire = plan?.retire ?? [];
   const record: ReceiptRecord = {
-    extracted: receipt.extracted,
-    unchanged: receipt.unchanged,
-    rejected: receipt.rejected,
-    refused: receipt.refused,
-    failure: receipt.failure,
-    usage: receipt.usage,
-    supersedes: facts.map((fact) => fact.supersedes),
+    ...recordOf(receipt, facts),
     apart: {
       kind: factsAddress.kind,
       externalId: factsAddress.externalId,
