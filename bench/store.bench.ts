@@ -8,7 +8,7 @@
  * calls.
  */
 import { it } from 'vitest';
-import { benchMemoryKey, graphql, median } from './worker-graphql';
+import { benchMemoryKey, graphql, median, timeInTurns } from './worker-graphql';
 
 const BATCH = 5;
 const SAMPLES = 20;
@@ -47,14 +47,11 @@ it('store cost through GraphQL', async () => {
   // Warm-up: every vault exists and every module is loaded before timing.
   for (const [, run] of variants) await run();
 
-  const samples = variants.map(() => [] as number[]);
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const [v, [, run]] of variants.entries()) {
-      const started = Date.now();
-      for (let b = 0; b < BATCH; b++) await run();
-      samples[v]!.push((Date.now() - started) / BATCH);
-    }
-  }
+  const samples = await timeInTurns(
+    variants.map(([, run]) => run),
+    SAMPLES,
+    BATCH,
+  );
   const reference = median(samples[1]!);
   console.log(
     [

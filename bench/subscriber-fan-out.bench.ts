@@ -11,7 +11,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
-import { benchMemoryKey, graphql, median } from './worker-graphql';
+import { benchMemoryKey, graphql, median, timeInTurns } from './worker-graphql';
 import { MAX_SUBSCRIPTIONS_PER_VAULT } from '../src/core/limits';
 import { vaultObjectName } from '../src/vaults/address';
 
@@ -55,14 +55,11 @@ it('a store into a vault with live subscribers', async () => {
     ['100 bare sockets, answered', () => store('bare')],
   ];
   for (const [, run] of variants) await run();
-  const samples = variants.map(() => [] as number[]);
-  for (let s = 0; s < SAMPLES; s++) {
-    for (const [v, [, run]] of variants.entries()) {
-      const started = Date.now();
-      for (let b = 0; b < BATCH; b++) await run();
-      samples[v]!.push((Date.now() - started) / BATCH);
-    }
-  }
+  const samples = await timeInTurns(
+    variants.map(([, run]) => run),
+    SAMPLES,
+    BATCH,
+  );
   const reference = median(samples[0]!);
   console.log(
     [

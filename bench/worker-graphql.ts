@@ -45,3 +45,24 @@ export async function benchMemoryKey(
   );
   return { secret: created.createMemoryKey.secret, id: created.createMemoryKey.key.id };
 }
+
+/**
+ * Samples of several async jobs taken in turn, each sample the mean of
+ * `batch` consecutive calls (workerd's clock ticks in whole milliseconds),
+ * so every job meets the same load on a shared machine.
+ */
+export async function timeInTurns(
+  jobs: readonly (() => Promise<unknown>)[],
+  samples: number,
+  batch: number,
+): Promise<number[][]> {
+  const out = jobs.map(() => [] as number[]);
+  for (let s = 0; s < samples; s++) {
+    for (const [j, run] of jobs.entries()) {
+      const started = Date.now();
+      for (let b = 0; b < batch; b++) await run();
+      out[j]!.push((Date.now() - started) / batch);
+    }
+  }
+  return out;
+}
