@@ -119,7 +119,7 @@ async function firstSseEvent(response: Response): Promise<Outcome> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
   for (;;) {
-    const match = /event: next\ndata: (.*)\n/.exec(text);
+    const match = /event: next\n(?:id: .*\n)?data: (.*)\n/.exec(text);
     // The stream stays open: reading on is the client's to decide.
     if (match) return JSON.parse(match[1]!) as Outcome;
     const { done, value } = await reader.read();
