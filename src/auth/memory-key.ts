@@ -141,14 +141,19 @@ export function keySecretId(hmacSecret: string): Promise<string> {
 
 const secretIds = new Map<string, Promise<string>>();
 
-/** What the account needs to check a presented key, under both secrets during a rotation. */
+/**
+ * What the account needs to check a presented key, under both secrets during
+ * a rotation, from its derivation under the current secret (`current`,
+ * already made to look the key up in the isolate's verified keys: only a key
+ * not found there pays for the rest).
+ */
 export async function deriveKeyForCheck(
   secrets: KeyHmacSecrets,
   key: string,
+  current: KeyDerivation,
 ): Promise<KeyDerivations> {
   const previousSecret = previousKeySecret(secrets);
-  const [current, secretId, previous] = await Promise.all([
-    deriveKey(secrets.KEY_HMAC_SECRET, key),
+  const [secretId, previous] = await Promise.all([
     keySecretId(secrets.KEY_HMAC_SECRET),
     previousSecret === null ? null : deriveKey(previousSecret, key),
   ]);

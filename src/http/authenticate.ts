@@ -1,5 +1,5 @@
 import { JWT_SHAPE, verifyAdminJwt } from '../auth/admin-jwt';
-import { deriveKeyForCheck, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
+import { deriveKey, deriveKeyForCheck, KEY_PREFIX, parseMemoryKey } from '../auth/memory-key';
 import { accountStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import type { KeyPrincipal, Principal } from '../resolvers/principal';
@@ -42,13 +42,13 @@ async function principalOf(credential: string, env: Env): Promise<Principal> {
     const parsed = parseMemoryKey(token);
     if (parsed === null)
       throw new CodedError('UNAUTHENTICATED', 'malformed memory key', 'MALFORMED_CREDENTIAL');
-    const presented = await deriveKeyForCheck(env, parsed.key);
-    const { keyId, verifier } = presented.current;
+    const current = await deriveKey(env.KEY_HMAC_SECRET, parsed.key);
+    const { keyId, verifier } = current;
     const recalled = recalledPrincipal(keyId, verifier);
     if (recalled !== null && recalled.accountId === parsed.accountId) return recalled;
     const standing = await accountStub(env, parsed.accountId).authenticate(
       parsed.accountId,
-      presented,
+      await deriveKeyForCheck(env, parsed.key, current),
     );
     if (!standing.ok) throw CodedError.from(standing);
     const principal: KeyPrincipal = {
