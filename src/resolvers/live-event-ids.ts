@@ -1,4 +1,5 @@
 import { CodedError } from '../core/errors';
+import { isMemoryEventId } from '../durable/warm-tier/memory-events';
 
 /**
  * The id of the vault event a request's subscription result was made from,
@@ -35,7 +36,7 @@ export function takeResultEventId(request: Request): string | null {
 export function resumeAfter(argument: string | null, request: Request | undefined): string | null {
   const header = request?.headers.get('last-event-id') ?? '';
   if (header === '') return argument;
-  if (!/^\d{1,15}$/.test(header)) {
+  if (!isMemoryEventId(header)) {
     throw new CodedError(
       'BAD_USER_INPUT',
       'the Last-Event-ID header is the id of a MemoryEvent',

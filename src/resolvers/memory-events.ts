@@ -1,5 +1,5 @@
 import { VAULT_ADDRESS_HEADER } from '../durable/vault/event-sockets';
-import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
+import { isMemoryEventId, type MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import { MAX_SUBSCRIPTIONS_PER_VAULT } from '../core/limits';
@@ -24,7 +24,7 @@ export async function watchVault(
 ): Promise<AsyncIterableIterator<MemoryEventRecord>> {
   let after = '';
   if (lastEventId !== null) {
-    if (!/^\d{1,15}$/.test(lastEventId)) {
+    if (!isMemoryEventId(lastEventId)) {
       throw new CodedError(
         'BAD_USER_INPUT',
         'lastEventId is the id of a MemoryEvent',

@@ -5,7 +5,7 @@ import type { VaultAddress, VaultKind } from '../../vaults/address';
 import { lazyDeploymentEmbedder } from './deployment-embedder';
 import { EventSockets, VAULT_ADDRESS_HEADER } from './event-sockets';
 import { HotIndex } from '../indexes/hot-index';
-import { MemoryEventLog } from '../warm-tier/memory-events';
+import { isMemoryEventId, MemoryEventLog } from '../warm-tier/memory-events';
 import { RetiredSet } from '../warm-tier/retired-set';
 import { StoreKeys } from '../warm-tier/store-keys';
 import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
@@ -147,7 +147,7 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.life.open(address);
     if (!ready.ok) return new Response(ready.message, { status: 403 });
     const after = new URL(request.url).searchParams.get('after');
-    const afterSeq = after !== null && /^\d{1,15}$/.test(after) ? Number(after) : null;
+    const afterSeq = after !== null && isMemoryEventId(after) ? Number(after) : null;
     return this.subscribers.accept(afterSeq);
   }
 

@@ -31,6 +31,14 @@ export interface MemoryEventRecord {
 export type NewMemoryEvent = Omit<MemoryEventRecord, 'seq'>;
 
 /** The replay window: the last this many events, and none older than `REPLAY_MAX_AGE_MS`. */
+/**
+ * Whether a text is a MemoryEvent's id as clients send it back (lastEventId,
+ * Last-Event-ID): a sequence number of at most 15 digits, safe as a number.
+ */
+export function isMemoryEventId(text: string): boolean {
+  return /^\d{1,15}$/.test(text);
+}
+
 export const REPLAY_MAX_EVENTS = 1_000;
 export const REPLAY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
