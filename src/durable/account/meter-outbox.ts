@@ -22,6 +22,10 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(attempts - 1, 30));
 }
 
+/** What an admin and the log are told when Stripe refuses STRIPE_SECRET_KEY (never the key). */
+const AUTHENTICATION_FAILED =
+  'Stripe refused STRIPE_SECRET_KEY (authentication failed): set a valid secret key; events wait and are sent once it is fixed, within 24 hours of their first attempt';
+
 /**
  * The account's outbox of Stripe meter events (table `meter_outbox`): usage
  * recorded by the account object is sealed into events with stable
@@ -30,10 +34,6 @@ export function retryDelayMs(attempts: number): number {
  * window. Kept apart from the account object so the delivery rules read as
  * one piece.
  */
-/** What an admin and the log are told when Stripe refuses STRIPE_SECRET_KEY (never the key). */
-const AUTHENTICATION_FAILED =
-  'Stripe refused STRIPE_SECRET_KEY (authentication failed): set a valid secret key; events wait and are sent once it is fixed, within 24 hours of their first attempt';
-
 export class MeterOutbox {
   constructor(
     private readonly sql: Sql,
