@@ -50,9 +50,12 @@ export function rememberPrincipal(
   entries.set(keyId, { verifier, principal }, now);
 }
 
-/** A key was revoked here: refuse it at once in this isolate. */
+/**
+ * A key was revoked here: refuse it at once in this isolate. Found by its
+ * principal's (canonical) id, which is also the entry's own key unless the
+ * key was sealed again after a rotation.
+ */
 export function forgetKey(keyId: string): void {
-  entries.delete(keyId);
   entries.deleteWhere((entry) => entry.principal.key.id === keyId);
 }
 
