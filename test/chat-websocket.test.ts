@@ -84,6 +84,62 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     expect(error!.message).toContain('`providerKey` or `x-provider-key` in connectionParams');
   });
 
+  it('refuses two different provider keys (payload names, or payload and upgrade request) before any provider call; takes one sent twice', async () => {
+    const { secret } = await newKey();
+    /** The first answer of a chat over a socket whose upgrade request carries `headers`. */
+    async function chatWith(params: Record<string, string>, headers: Record<string, string>) {
+      class UpgradeWith extends WorkerWebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, headers);
+        }
+      }
+      const client = createClient({
+        url: `${BASE_URL.replace('http', 'ws')}/graphql`,
+        webSocketImpl: UpgradeWith,
+        connectionParams: { authorization: `Bearer ${secret}`, ...params },
+        retryAttempts: 0,
+        lazy: true,
+      });
+      const results = [];
+      try {
+        for await (const result of client.iterate({
+          query: print(ChatStreamDocument),
+          variables: { input },
+        }))
+          results.push(result);
+        return results;
+      } catch (error) {
+        return error;
+      } finally {
+        await client.dispose();
+      }
+    }
+    const refused = (message: RegExp) => [
+      expect.objectContaining({
+        message: expect.stringMatching(message),
+        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+      }),
+    ];
+    expect(
+      await chatWith({ providerKey: 'sk-ant-one', 'x-provider-key': 'sk-ant-two' }, {}),
+    ).toEqual(refused(/two different provider keys in the connection_init payload/));
+    expect(
+      await chatWith({ providerKey: 'sk-ant-one' }, { 'x-provider-key': 'sk-ant-two' }),
+    ).toEqual(
+      refused(/two different provider keys: the connection_init payload and the upgrade request/),
+    );
+    expect(await fakeCalls()).toEqual([]);
+
+    // The same key in both places is that key.
+    const same = (await chatWith(
+      { providerKey: 'sk-ant-one' },
+      { 'x-provider-key': 'sk-ant-one' },
+    )) as { errors?: unknown }[];
+    expect(same.length).toBeGreaterThan(1);
+    for (const result of same) expect(result.errors).toBeUndefined();
+    expect((await fakeCalls()).map((call) => call.headers['x-api-key'])).toEqual(['sk-ant-one']);
+  });
+
   it('reports coded errors, and a closed socket stops the upstream call', async () => {
     const { secret } = await newKey();
     const noKey = wsClient({ authorization: `Bearer ${secret}` });

@@ -113,6 +113,29 @@ export function socketCredential(sent: string | null, upgrade: string | null): s
   return sent ?? upgrade;
 }
 
+/**
+ * A GraphQL WebSocket operation's provider key: its connection_init
+ * payload's (`sent`: each value found under the payload's provider-key
+ * names), else its upgrade request's (`upgrade`). As with the credential,
+ * two that differ are refused (AMBIGUOUS_CREDENTIAL) rather than one picked:
+ * the one not picked would be a key the caller believes is billed.
+ */
+export function socketProviderKey(sent: readonly string[], upgrade: string | null): string | null {
+  const values = upgrade === null ? sent : [...sent, upgrade];
+  const first = values[0];
+  if (first === undefined) return null;
+  if (values.some((value) => value !== first)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      upgrade !== null && sent.length > 0 && sent.every((value) => value === sent[0])
+        ? 'two different provider keys: the connection_init payload and the upgrade request; send one'
+        : 'two different provider keys in the connection_init payload (providerKey, x-provider-key); send one',
+      'AMBIGUOUS_CREDENTIAL',
+    );
+  }
+  return first;
+}
+
 /** The token of a header's value: an Authorization value without its scheme, any other as sent. */
 function tokenOf(value: string): string {
   return value.replace(/^Bearer\s+/i, '').trim();

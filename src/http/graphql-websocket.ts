@@ -1,6 +1,11 @@
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer } from 'graphql-ws';
-import { credentialIn, presentedCredentials, socketCredential } from '../auth/credentials';
+import {
+  credentialIn,
+  presentedCredentials,
+  socketCredential,
+  socketProviderKey,
+} from '../auth/credentials';
 import { CodedError } from '../core/errors';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
@@ -22,7 +27,9 @@ interface Enveloped {
  * from the connection_init payload, `{ authorization: "Bearer mk_…",
  * providerKey: "…" }` (the provider key also under the header's name,
  * `x-provider-key`; names in any case), falling back to the upgrade
- * request's headers (the same ones as over HTTP, see presentedCredentials). Closing
+ * request's headers (the same ones as over HTTP, see presentedCredentials);
+ * two different credentials, or two different provider keys, are refused
+ * (AMBIGUOUS_CREDENTIAL) wherever they meet. Closing
  * the socket returns every running subscription's iterator, which aborts its
  * upstream model call.
  */
@@ -63,11 +70,16 @@ export function handleGraphQLWebSocket(
       // own headers passed that check at the edge).
       const upgrade = presentedCredentials(request);
       let credential;
+      let providerKey;
       try {
         const sent = credentialIn((name) => connectionParam(params, name));
         credential = socketCredential(
           sent === null || /^bearer /i.test(sent) ? sent : `Bearer ${sent}`,
           upgrade.credential,
+        );
+        providerKey = socketProviderKey(
+          connectionParams(params, 'providerKey', 'x-provider-key'),
+          upgrade.providerKey,
         );
       } catch (error) {
         if (error instanceof CodedError) return [toClientError(error)];
@@ -87,8 +99,7 @@ export function handleGraphQLWebSocket(
         edge: {
           principal,
           authError,
-          providerKey:
-            connectionParam(params, 'providerKey', 'x-provider-key') ?? upgrade.providerKey,
+          providerKey,
           signal: request.signal,
           timings,
         },
@@ -208,12 +219,18 @@ function tooLarge(data: Frame, maxBytes: number): boolean {
  * (`Authorization`, `X-Provider-Key`) or by the names documented here.
  */
 function connectionParam(params: Record<string, unknown>, ...names: string[]): string | null {
+  return connectionParams(params, ...names)[0] ?? null;
+}
+
+/** Every non-empty value of the payload under any of `names` (in any case), trimmed. */
+function connectionParams(params: Record<string, unknown>, ...names: string[]): string[] {
   const wanted = new Set(names.map((name) => name.toLowerCase()));
+  const values: string[] = [];
   for (const [name, value] of Object.entries(params)) {
     if (!wanted.has(name.toLowerCase())) continue;
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    if (typeof value === 'string' && value.trim() !== '') values.push(value.trim());
   }
-  return null;
+  return values;
 }
 
 /**
