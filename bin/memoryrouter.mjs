@@ -17,6 +17,14 @@ Usage:
       Prints only the new key's secret (mk_…) on stdout; its id goes to stderr.
       NAME labels the key in keys list (default: "created with the memoryrouter CLI").
   memoryrouter keys revoke KEY_ID
+  memoryrouter provider-keys list
+      One line per stored provider key: provider, scope (the memory key's id,
+      or "account"), last 4 characters, fingerprint, when it was last set.
+  memoryrouter provider-keys set PROVIDER [--memory-key KEY_ID]
+      Stores the provider's API key, read from stdin (never from the command
+      line, where shells and process lists keep it), sealed for the account
+      or, with --memory-key, for one memory key.
+  memoryrouter provider-keys delete PROVIDER [--memory-key KEY_ID]
   memoryrouter vault export VAULT [--out FILE]
       Writes the vault as JSONL to FILE (default: stdout).
   memoryrouter vault import VAULT FILE
@@ -24,11 +32,13 @@ Usage:
       and the per-line report as JSON on stdout.
 
   VAULT is core, session/ID or ephemeral/ID.
+  PROVIDER is openai, anthropic, google, openrouter or compatible.
 
 Options:
   --account ID   the account an admin token is for (default: MEMORYROUTER_ACCOUNT, else local-dev)
   --expires SPAN how long an admin token lives, with a unit, at most 24h (default 15m): 30s, 15m, 2h, 24h
   --key MK       the memory key for vault commands (default: MEMORYROUTER_KEY)
+  --memory-key ID  a provider key's scope: this memory key only (default: the whole account)
   --url URL      the server (default: MEMORYROUTER_URL, else http://localhost:8787)
   -h, --help     this text
 
@@ -56,6 +66,7 @@ const { values: options, positionals } = (() => {
         name: { type: 'string' },
         out: { type: 'string' },
         key: { type: 'string' },
+        'memory-key': { type: 'string' },
         url: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -180,6 +191,27 @@ async function routeError(response) {
   return new Refused(body?.error ? describe(body.error) : `HTTP ${response.status}`);
 }
 
+const PROVIDERS = ['openai', 'anthropic', 'google', 'openrouter', 'compatible'];
+
+/** The Provider enum value of a PROVIDER argument, in any case. */
+function providerOf(command, provider) {
+  const name = provider?.toLowerCase();
+  if (!PROVIDERS.includes(name)) {
+    throw new UsageError(`${command} needs a PROVIDER: ${PROVIDERS.join(', ')}`);
+  }
+  return name.toUpperCase();
+}
+
+/** All of stdin as one trimmed string: a provider key piped or typed (then Ctrl-D). */
+async function stdinKey() {
+  if (process.stdin.isTTY) console.error('paste the provider key, then press Enter and Ctrl-D:');
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  const key = text.trim();
+  if (!key) throw new UsageError('provider-keys set reads the key from stdin, and it was empty');
+  return key;
+}
+
 const commands = {
   'admin-token': async () => console.log(await adminToken()),
 
@@ -206,6 +238,55 @@ const commands = {
     if (!keyId) throw new UsageError('keys revoke needs a KEY_ID (see keys list)');
     await adminGraphql('mutation($id: ID!) { revokeMemoryKey(id: $id) }', { id: keyId });
     console.error(`revoked ${keyId}`);
+  },
+
+  'provider-keys list': async () => {
+    const { providerKeys } = await adminGraphql(
+      '{ providerKeys { provider memoryKeyId last4 fingerprint updatedAt } }',
+    );
+    for (const key of providerKeys) {
+      console.log(
+        [
+          key.provider.toLowerCase(),
+          key.memoryKeyId ?? 'account',
+          key.last4,
+          key.fingerprint,
+          key.updatedAt,
+        ].join('\t'),
+      );
+    }
+  },
+
+  'provider-keys set': async (provider) => {
+    const input = {
+      provider: providerOf('provider-keys set', provider),
+      ...(options['memory-key'] ? { memoryKeyId: options['memory-key'] } : {}),
+    };
+    // Read only once the arguments are known good: a usage error does not swallow stdin.
+    input.key = await stdinKey();
+    const { setProviderKey } = await adminGraphql(
+      'mutation($input: SetProviderKeyInput!) { setProviderKey(input: $input) { provider memoryKeyId last4 fingerprint } }',
+      { input },
+    );
+    console.error(
+      `stored the ${setProviderKey.provider.toLowerCase()} key …${setProviderKey.last4} (${setProviderKey.fingerprint}) for ${setProviderKey.memoryKeyId ?? `account ${accountId}`}`,
+    );
+  },
+
+  'provider-keys delete': async (provider) => {
+    const { deleteProviderKey } = await adminGraphql(
+      'mutation($provider: Provider!, $memoryKeyId: ID) { deleteProviderKey(provider: $provider, memoryKeyId: $memoryKeyId) }',
+      {
+        provider: providerOf('provider-keys delete', provider),
+        memoryKeyId: options['memory-key'] ?? null,
+      },
+    );
+    if (!deleteProviderKey) {
+      throw new Refused(
+        `no ${provider.toLowerCase()} key stored for ${options['memory-key'] ?? `account ${accountId}`}`,
+      );
+    }
+    console.error(`deleted the ${provider.toLowerCase()} key`);
   },
 
   'vault export': async (vault) => {

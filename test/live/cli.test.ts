@@ -119,3 +119,79 @@ describe('npx memoryrouter admin-token on a deployment that pins iss and aud', (
     });
   });
 });
+
+describe('npx memoryrouter provider-keys', () => {
+  const account = `cli-provider-${process.pid}-${Date.now().toString(36)}`;
+  const env = () => ({
+    ...process.env,
+    MEMORYROUTER_URL: inject('liveUrl'),
+    ADMIN_JWT_SECRET: inject('adminSecret'),
+    MEMORYROUTER_ACCOUNT: account,
+  });
+
+  /** The CLI with `input` on its stdin, as `printf %s "$KEY" | npx memoryrouter …` runs it. */
+  async function cliWithStdin(input: string, ...args: string[]) {
+    const running = run(process.execPath, ['bin/memoryrouter.mjs', ...args], { env: env() });
+    running.child.stdin!.end(input);
+    try {
+      const { stdout, stderr } = await running;
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  }
+
+  it('sets a key from stdin (never echoing it), lists it by fingerprint, deletes it', async () => {
+    const secret = 'sk-cli-provider-key-0123456789abcd';
+    const set = await cliWithStdin(`${secret}\n`, 'provider-keys', 'set', 'OpenAI');
+    expect(set.code).toBe(0);
+    expect(set.stdout + set.stderr).not.toContain(secret.slice(0, -4));
+    expect(set.stderr).toContain(`stored the openai key …abcd`);
+
+    const { createHash } = await import('node:crypto');
+    const fingerprint = `sha256:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+    const listed = await cliWithStdin('', 'provider-keys', 'list');
+    expect(listed.stdout).toMatch(
+      new RegExp(`^openai\\taccount\\tabcd\\t${fingerprint}\\t\\S+$`, 'm'),
+    );
+    expect(listed.stdout).not.toContain(secret.slice(0, -4));
+
+    // --memory-key scopes it to one memory key.
+    const created = await cliWithStdin('', 'keys', 'create');
+    const keyId = /created (key_\w+)/.exec(created.stderr)![1]!;
+    const scoped = await cliWithStdin(
+      'sk-ant-scoped-9876',
+      'provider-keys',
+      'set',
+      'anthropic',
+      '--memory-key',
+      keyId,
+    );
+    expect(scoped.stderr).toContain(`for ${keyId}`);
+    expect((await cliWithStdin('', 'provider-keys', 'list')).stdout).toMatch(
+      new RegExp(`^anthropic\t${keyId}\t9876\t`, 'm'),
+    );
+    expect(
+      (await cliWithStdin('', 'provider-keys', 'delete', 'anthropic', '--memory-key', keyId)).code,
+    ).toBe(0);
+
+    expect((await cliWithStdin('', 'provider-keys', 'delete', 'openai')).code).toBe(0);
+    expect((await cliWithStdin('', 'provider-keys', 'list')).stdout).toBe('');
+    const again = await cliWithStdin('', 'provider-keys', 'delete', 'openai');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`no openai key stored for account ${account}`);
+  });
+
+  it('refuses an unknown provider or an empty key as usage errors, storing nothing', async () => {
+    const unknown = await cliWithStdin('sk-whatever-123', 'provider-keys', 'set', 'mistral');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      'provider-keys set needs a PROVIDER: openai, anthropic, google, openrouter, compatible',
+    );
+    const empty = await cliWithStdin('  \n', 'provider-keys', 'set', 'anthropic');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('reads the key from stdin, and it was empty');
+    expect((await cliWithStdin('', 'provider-keys', 'list')).stdout).toBe('');
+  });
+});
