@@ -1,7 +1,7 @@
 // The Stripe fake of the tests (test/fakes/stripe.mjs) served over HTTP in
 // Node, so a `wrangler dev` Worker (npm start, the live tests) can bill
 // against it offline: point STRIPE_API_BASE at it and give the Worker the key
-// and webhook secret it prints (README, "Billing: memory tokens").
+// and webhook secret it prints (docs/billing.md).
 //
 //   npm run fake:stripe -- [--port 12111] [--host 127.0.0.1]
 //     [--webhook-url http://127.0.0.1:8787/stripe/webhook]

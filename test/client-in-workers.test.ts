@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 // The package's source, as a Worker that depends on @memoryrouter/client bundles it.
 import { createClient, MemoryRouterError } from '../packages/client/src/index';
-import readme from '../README.md?raw';
+import apiPage from '../docs/api.md?raw';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
@@ -205,9 +205,9 @@ describe('@memoryrouter/client exportVault', () => {
   });
 });
 
-describe("README's typed-client example", () => {
+describe("docs/api.md's typed-client example", () => {
   it('promises the error the client raises for a vector of its own in a vault the deployment embeds', async () => {
-    const example = readme.slice(readme.indexOf('import { createClient, isMemoryRouterError }'));
+    const example = apiPage.slice(apiPage.indexOf('import { createClient, isMemoryRouterError }'));
     const promised = /\/\/ (BAD_USER_INPUT) ([A-Z_]+) …/.exec(example);
     expect(promised).not.toBeNull();
     const { secret } = await newKey();

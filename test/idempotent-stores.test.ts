@@ -7,7 +7,7 @@ import { UsageDocument } from './generated/graphql';
 import { runAlarm } from './helpers/alarms';
 import { newKey, post } from './helpers/graphql';
 import { writeMetaBeneath } from './helpers/vaults';
-import readme from '../README.md?raw';
+import apiPage from '../docs/api.md?raw';
 
 /**
  * `storeMemories(idempotencyKey:)`: a retry of the same call answers the
@@ -223,12 +223,12 @@ describe("README's idempotent stores", () => {
         'INVALID_IDEMPOTENCY_KEY',
       ]),
     );
-    const section = readme.slice(readme.indexOf('To make a retry safe'));
+    const section = apiPage.slice(apiPage.indexOf('To make a retry safe'));
     const paragraphs = section.slice(0, section.indexOf('\n\n'));
     for (const reason of reasons) expect(paragraphs, reason).toContain(`\`${reason}\``);
     // And the list of reasons under "Errors" points there.
-    const errors = readme.slice(readme.indexOf('### Errors'));
-    const list = errors.slice(0, errors.indexOf('\n### ', 1));
+    const errors = apiPage.slice(apiPage.indexOf('\n## Errors\n'));
+    const list = errors.slice(0, errors.indexOf('\n## ', 1));
     for (const reason of reasons) expect(list, reason).toContain(`\`${reason}\``);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import readme from '../README.md?raw';
+import apiPage from '../docs/api.md?raw';
 import printed from '../schema.graphql?raw';
 import {
   CREATED_AT_FUTURE_SLACK_MS,
@@ -31,18 +31,18 @@ import { maxImportLineBytes } from '../src/vaults/jsonl';
 import { MAX_CHAT_CHARACTERS, MAX_CHAT_MESSAGES } from '../src/resolvers/chat/pipeline';
 import { IMPORT_BATCH } from '../src/resolvers/import-memories';
 
-/** The README's "Limits" row whose first cell starts with `what`. */
+/** docs/api.md's "Limits" row whose first cell starts with `what`. */
 function row(what: string): string {
-  const table = readme.slice(readme.indexOf('### Limits'));
+  const table = apiPage.slice(apiPage.indexOf('\n## Limits\n'));
   const line = table.split('\n').find((text) => text.startsWith(`| ${what}`));
-  if (line === undefined) throw new Error(`README "Limits" has no row "${what}"`);
+  if (line === undefined) throw new Error(`docs/api.md "Limits" has no row "${what}"`);
   return line;
 }
 
 const thousands = (value: number) => value.toLocaleString('en-US');
 
 describe('the limits, written once', () => {
-  it('are the numbers the README table gives', () => {
+  it('are the numbers the docs/api.md table gives', () => {
     expect(row('memory content')).toContain(`${DEFAULT_MAX_CONTENT_BYTES / 1024} KiB`);
     expect(row('metadata')).toContain(`${MAX_METADATA_BYTES / 1024} KiB`);
     expect(row('idempotency key')).toContain(`${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours`);

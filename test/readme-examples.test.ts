@@ -1,11 +1,13 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it, vi } from 'vitest';
 import readme from '../README.md?raw';
+import apiPage from '../docs/api.md?raw';
+import dropInPage from '../docs/drop-in.md?raw';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
 /** The JSON bodies (`-d '…'`) of README's first two curl examples to /graphql: store, then search. */
 function curlBodies(): { query: string; variables: Record<string, unknown> }[] {
-  const section = readme.slice(readme.indexOf('## Using the API'));
+  const section = readme.slice(readme.indexOf('## Store and search'));
   const bodies = /curl -s http:\/\/localhost:8787\/graphql [^\n]*-d '(\{[\s\S]*?\})'\n/g;
   return [...section.matchAll(bodies)]
     .slice(0, 2)
@@ -41,7 +43,7 @@ describe("README's search example", () => {
   });
 
   it('the typed-client example searches LONG_TERM as of a `now` that holds its backfilled memory', () => {
-    const example = readme.slice(readme.indexOf('import { createClient, isMemoryRouterError }'));
+    const example = apiPage.slice(apiPage.indexOf('import { createClient, isMemoryRouterError }'));
     const createdAt = Date.parse(/createdAt: '([^']+)'/.exec(example)![1]!);
     const now = Date.parse(/now: '([^']+)'/.exec(example)?.[1] ?? 'no now');
     expect(/windows: \[\{ window: 'LONG_TERM'/.test(example)).toBe(true);
@@ -83,7 +85,9 @@ async function runExample(
 
 describe("README's Anthropic SDK example", () => {
   it('names a model the bundled SDK does not warn about, and it answers', async () => {
-    const example = readme.slice(readme.indexOf("import Anthropic from '@anthropic-ai/sdk';"));
+    const example = dropInPage.slice(
+      dropInPage.indexOf("import Anthropic from '@anthropic-ai/sdk';"),
+    );
     const model = /model: '([^']+)'/.exec(example)![1]!;
     const { secret } = await newKey();
     const anthropic = new Anthropic({

@@ -26,10 +26,30 @@ const RUNNABLE = new Set(['sh', 'bash', 'shell', 'graphql', 'ts']);
 const ATTRIBUTE = /([a-z-]+)=(?:"([^"]*)"|(\S+))/g;
 
 /**
- * @returns {{ line: number, section: string, language: string, code: string,
+ * The documentation whose blocks the README test runs, in this order: the
+ * README's quick start makes the memory key and the first memories that the
+ * pages' examples then use.
+ */
+export const DOC_PAGES = [
+  'README.md',
+  'docs/console.md',
+  'docs/api.md',
+  'docs/chat.md',
+  'docs/facts-and-events.md',
+  'docs/drop-in.md',
+  'docs/data.md',
+  'docs/billing.md',
+  'docs/embeddings.md',
+  'docs/configuration.md',
+  'docs/deploy.md',
+  'docs/development.md',
+];
+
+/**
+ * @returns {{ file: string, line: number, section: string, language: string, code: string,
  *   attributes: Record<string, string>, runnable: boolean }[]}
  */
-export function readBlocks(markdown) {
+export function readBlocks(markdown, file = 'README.md') {
   const blocks = [];
   const lines = markdown.split('\n');
   let section = '';
@@ -58,6 +78,7 @@ export function readBlocks(markdown) {
     }
     if (text.trim() === open.fence) {
       blocks.push({
+        file,
         line: open.line,
         section: open.section,
         language: open.language,
@@ -71,7 +92,7 @@ export function readBlocks(markdown) {
     // Blocks inside list items are indented: drop that indentation.
     open.body.push(text.slice(Math.min(open.indent, text.length - text.trimStart().length)));
   });
-  if (open !== null) throw new Error(`README.md:${open.line}: code block never closed`);
+  if (open !== null) throw new Error(`${file}:${open.line}: code block never closed`);
   return blocks;
 }
 
@@ -79,7 +100,8 @@ export function readBlocks(markdown) {
 export function reasonNotRun(block) {
   const known = new Set(['as', 'needs', 'skip', 'expect']);
   for (const name of Object.keys(block.attributes)) {
-    if (!known.has(name)) throw new Error(`README.md:${block.line}: unknown attribute ${name}=`);
+    if (!known.has(name))
+      throw new Error(`${block.file}:${block.line}: unknown attribute ${name}=`);
   }
   if (!block.runnable) return `${block.language || 'text'} block`;
   if (block.attributes.skip) return block.attributes.skip;
@@ -87,13 +109,15 @@ export function reasonNotRun(block) {
   for (const need of needs) {
     if (!(need in OUTSIDE)) {
       throw new Error(
-        `README.md:${block.line}: needs=${need} is not one of ${Object.keys(OUTSIDE).join(', ')}`,
+        `${block.file}:${block.line}: needs=${need} is not one of ${Object.keys(OUTSIDE).join(', ')}`,
       );
     }
   }
   if (needs.length > 0) return `needs ${needs.map((need) => OUTSIDE[need]).join(' and ')}`;
   if (block.attributes.as !== undefined && block.attributes.as !== 'admin') {
-    throw new Error(`README.md:${block.line}: as=${block.attributes.as} (only as=admin exists)`);
+    throw new Error(
+      `${block.file}:${block.line}: as=${block.attributes.as} (only as=admin exists)`,
+    );
   }
   return null;
 }

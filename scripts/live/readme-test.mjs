@@ -1,5 +1,5 @@
-// `npm run test:readme`: runs every shell and GraphQL block of README.md, in
-// order, against a live local server (see readme-blocks.mjs for what a block
+// `npm run test:readme`: runs every shell and GraphQL block of README.md and
+// the pages of docs/ (DOC_PAGES, in that order) against a live local server (see readme-blocks.mjs for what a block
 // can declare). Shell blocks run in bash from the project folder, sharing
 // exported variables (so `export MK=…` in one block serves the next), with
 // http://localhost:8787 pointed at the test server. A block fails when it
@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'graphql';
 import { promisify } from 'node:util';
 import { devServer } from './dev-server.mjs';
-import { readBlocks, reasonNotRun } from './readme-blocks.mjs';
+import { DOC_PAGES, readBlocks, reasonNotRun } from './readme-blocks.mjs';
 
 const BLOCK_TIMEOUT_MS = 60_000;
 const README_URL = 'http://localhost:8787';
@@ -75,9 +75,10 @@ async function adminToken(url) {
   return stdout.trim();
 }
 
-/** Runs the README's blocks against `url`; resolves to true when all that run pass. */
-export async function runReadme(url, readmePath = 'README.md') {
-  const blocks = readBlocks(await readFile(readmePath, 'utf8'));
+/** Runs the documentation's blocks against `url`; resolves to their counts. */
+export async function runReadme(url, paths = DOC_PAGES) {
+  const blocks = [];
+  for (const path of paths) blocks.push(...readBlocks(await readFile(path, 'utf8'), path));
   const work = await mkdtemp(join(tmpdir(), 'memoryrouter-readme-'));
   const stateFile = join(work, 'env.sh');
   await writeFile(stateFile, '');
@@ -92,7 +93,7 @@ export async function runReadme(url, readmePath = 'README.md') {
   const counts = { passed: 0, failed: 0, notRun: 0, skipped: 0 };
   const report = (mark, block, note) =>
     console.log(
-      `${mark} README.md:${block.line} ${block.language} (${block.section})${note ? `: ${note}` : ''}`,
+      `${mark} ${block.file}:${block.line} ${block.language} (${block.section})${note ? `: ${note}` : ''}`,
     );
 
   try {

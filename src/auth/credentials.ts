@@ -9,7 +9,7 @@ export interface Presented {
   providerKey: string | null;
 }
 
-/** The headers a credential may come in, in the order README names them. */
+/** The headers a credential may come in, in the order docs/api.md names them. */
 const CREDENTIAL_HEADERS = ['x-memory-key', 'authorization', 'x-api-key', 'x-goog-api-key'];
 
 /** Where the key slot of each provider's SDK puts its key. */
@@ -106,7 +106,7 @@ export function socketCredential(sent: string | null, upgrade: string | null): s
   if (sent !== null && upgrade !== null && tokenOf(sent) !== tokenOf(upgrade)) {
     throw new CodedError(
       'UNAUTHENTICATED',
-      'two different credentials: the connection_init payload and the upgrade request; send one (README, "Using the API")',
+      'two different credentials: the connection_init payload and the upgrade request; send one (docs/api.md, "Using the API")',
       'AMBIGUOUS_CREDENTIAL',
     );
   }
@@ -149,7 +149,7 @@ function agreed(sent: [string, string][]): string | null {
   if (other !== undefined) {
     throw new CodedError(
       'UNAUTHENTICATED',
-      `two different credentials: ${headerName(first[0])} and ${headerName(other[0])}; send one (README, "Using the API")`,
+      `two different credentials: ${headerName(first[0])} and ${headerName(other[0])}; send one (docs/api.md, "Using the API")`,
       'AMBIGUOUS_CREDENTIAL',
     );
   }

@@ -48,7 +48,7 @@ export async function stripeClient(vars: StripeVars): Promise<Stripe | null> {
     httpClient: StripeSdk.createFetchHttpClient(),
     maxNetworkRetries: 0,
     timeout: Number(vars.STRIPE_TIMEOUT_MS) || 10_000,
-    // A local fake in place of Stripe (README, "Billing: memory tokens").
+    // A local fake in place of Stripe (docs/billing.md).
     ...stripeApiAddress(vars.STRIPE_API_BASE),
   });
 }

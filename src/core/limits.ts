@@ -3,7 +3,7 @@
  * resolvers, the JSONL import and the vault object all read them from here,
  * so no two layers can disagree. Three are deployment settings (Worker
  * variables read by src/core/config.ts, with the defaults below); the functions at
- * the end derive limits from them. README.md "Limits" lists all of them for
+ * the end derive limits from them. docs/api.md "Limits" lists all of them for
  * users, and test/limits.test.ts checks that table against this file.
  * (Plain data only: this module imports nothing.)
  */

@@ -16,7 +16,7 @@ export function maxRequestBytes(env: Env): number {
  * requests of 20 MB (Gemini) to 32 MB (Anthropic). The body is parsed once;
  * while the call is sent the isolate holds it about three times (the bytes
  * read, the parsed JSON, the serialised forward), so 20 MiB (about 60 MB held) leaves room in a
- * Worker's 128 MB for other requests and hot vault indexes (README.md, "Limits").
+ * Worker's 128 MB for other requests and hot vault indexes (docs/api.md, "Limits").
  */
 export const DEFAULT_MAX_DROP_IN_REQUEST_BYTES = 20 * 1024 * 1024;
 

@@ -41,7 +41,7 @@ export function keySecrets(vars: SecretVars): KeySecrets | null {
 /**
  * Why a deployment cannot open stored provider keys: PROVIDER_KEY_SECRET is
  * not set (a rotation needs it too: PROVIDER_KEY_SECRET_PREVIOUS alone opens
- * nothing). CONFIGURATION_ERROR, as README "Stored provider keys" says.
+ * nothing). CONFIGURATION_ERROR, as docs/drop-in.md "Stored provider keys" says.
  */
 export function storedKeysUnconfigured(message: string): ConfigurationError {
   return new ConfigurationError(

@@ -304,7 +304,7 @@ export function factsVaultOf(context: MeteredContext, selector: VaultSelector): 
  * turn stays stored. Each fact names its turn by Memory.id (metadata
  * `sourceTurns`); the turn's own demotion when its fact is superseded
  * (`outdated`) needs the fact in the turn's vault, so it does not happen
- * here (README "Where facts go").
+ * here (docs/facts-and-events.md, "Where facts go").
  */
 async function storeFactsApart(
   context: MeteredContext,

@@ -54,7 +54,7 @@ builder.mutationFields((t) => ({
   migrateKvVaults: t.withAuth({ admin: true }).field({
     type: KvMigrationRef,
     description:
-      'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in the README) into the vaults of a memory key. The operator must first record the account as the owner of the prefix (KV key `memoryrouter-owner:{prefix}`, value the account id); other prefixes are FORBIDDEN. Idempotent; resumes where the last run stopped.',
+      'Admin only: imports KV-era vaults (serialized indexes under `prefix` in the LEGACY_KV namespace, layout in docs/data.md) into the vaults of a memory key. The operator must first record the account as the owner of the prefix (KV key `memoryrouter-owner:{prefix}`, value the account id); other prefixes are FORBIDDEN. Idempotent; resumes where the last run stopped.',
     args: {
       keyId: t.arg.id({
         required: true,

@@ -13,7 +13,7 @@ interface Issue {
 
 /**
  * A failed argument check (plugin-validation, zod) as a coded error in the
- * caller's terms: the field's path as the README writes it
+ * caller's terms: the field's path as the documentation writes it
  * (`input.windows[0].limit`, `inputs[7].metadata`), the rule in plain words
  * instead of the validator's ("Too small: expected number to be >=0"), and a
  * stable reason per rule: OUT_OF_RANGE (a number), TOO_LONG / TOO_SHORT (a

@@ -14,7 +14,7 @@ import { KIND_LETTER, LETTER_KIND } from './ids';
  *
  * Cursors handed out before the binding carry a position only. Nothing in
  * them tells which listing they came from, so they are taken as before, for
- * whatever listing they are passed to (README.md, "Listing memories").
+ * whatever listing they are passed to (docs/api.md, "Listing, correcting and deleting memories").
  */
 
 const refused = (why: string) => new CodedError('BAD_USER_INPUT', why, 'INVALID_CURSOR');

@@ -18,7 +18,7 @@ import {
 } from '../helpers/drop-in';
 import { newKey } from '../helpers/graphql';
 import { postChat } from '../helpers/graphql-chat';
-import readme from '../../README.md?raw';
+import chatPage from '../../docs/chat.md?raw';
 
 // What a drop-in (or GraphQL) chat turn leaves in its vault: the user's own
 // words, once. A retried or resent turn is not stored or billed again within
@@ -364,8 +364,8 @@ describe('small talk is not stored', () => {
       reason: 'UNKNOWN_FIELD',
     });
     // So README's rules for what a turn stores name the drop-in header alone.
-    const section = readme.slice(readme.indexOf('### What a turn stores'));
-    const rules = section.slice(0, section.indexOf('\n### ', 1));
+    const section = chatPage.slice(chatPage.indexOf('\n## What a turn stores\n'));
+    const rules = section.slice(0, section.indexOf('\n## ', 1));
     expect(rules).toContain('X-Memory-Store-Response: true');
     expect(rules).not.toMatch(/`storeResponse: true`/u);
   });

@@ -34,7 +34,7 @@ const adminToken = (expiresAt: number) =>
     .sign(new TextEncoder().encode(inject('adminSecret')));
 
 // wrangler.toml bundles without esbuild's keep_names and with NODE_ENV
-// "production", for `wrangler dev` as for deploy (README, "Development").
+// "production", for `wrangler dev` as for deploy (docs/development.md).
 describe('the bundle wrangler builds', () => {
   it('errors thrown by classes inside the bundle keep their codes and reasons', async () => {
     // jose's JWTExpired and JOSEError, told apart by class, then our CodedError.

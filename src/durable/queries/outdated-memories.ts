@@ -18,7 +18,7 @@ import type { MemoryRecord } from '../rpc/vault-types';
  * declared no longer true has none), every word of the fact. A question
  * ("Where do I live?") holds no old value and restates nothing; a turn that
  * only names the old value ("I visited Paris") says nothing of what changed.
- * Memories stored without extraction are never outdated, as README says.
+ * Memories stored without extraction are never outdated, as docs/facts-and-events.md says.
  */
 export class OutdatedMemories {
   private readonly byTurn = new Map<string, RetiredFact[]>();
