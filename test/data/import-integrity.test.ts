@@ -216,6 +216,41 @@ describe('an export without its header line', () => {
   });
 });
 
+describe('an import keeps the vectors an export wrote, bit for bit', () => {
+  it('a float32 unit vector comes back out unchanged, so export → import → export reproduces the checksum', async () => {
+    // Before: every imported vector was scaled to length 1 again, which moves
+    // the last bit of some components (this one's among them) of a vector
+    // already of length 1 to float32 precision (review235 F1).
+    const { secret } = await newKey();
+    const vector = [
+      0.4979962110519409, 0.1467243880033493, 0.5241154432296753, -0.183365598320961,
+      0.04698700085282326, -0.5196524262428284, 0.3574991822242737, 0.14865988492965698,
+    ];
+    const line = JSON.stringify({ content: 'A vector of my own', embedding: base64Floats(vector) });
+    const report = (await (
+      await rest(secret, 'session/own-vectors/import', { method: 'POST', body: line })
+    ).json()) as Report;
+    expect(report).toMatchObject({ imported: 1, failed: 0, dimensions: 8 });
+    const exported = (await (await rest(secret, 'session/own-vectors/export')).text())
+      .trim()
+      .split('\n');
+    expect(JSON.parse(exported[1]!)).toMatchObject({ embedding: base64Floats(vector) });
+
+    // And the file itself: imported elsewhere and exported again, the same lines.
+    const again = (await (
+      await rest(secret, 'session/own-vectors-copy/import', {
+        method: 'POST',
+        body: exported.join('\n'),
+      })
+    ).json()) as Report;
+    expect(again).toMatchObject({ imported: 1, failed: 0 });
+    const copy = (await (await rest(secret, 'session/own-vectors-copy/export')).text())
+      .trim()
+      .split('\n');
+    expect(JSON.parse(copy.at(-1)!).checksum).toBe(JSON.parse(exported.at(-1)!).checksum);
+  });
+});
+
 describe("an import checks the file against its header's count and checksum", () => {
   it('refuses a truncated file whole, before storing anything', async () => {
     // Before: 200 {"imported":2,"failed":0} for a file whose header counts 4.
