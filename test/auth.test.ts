@@ -1,6 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { deriveKey } from '../src/auth/memory-key';
+import { MAX_ACTIVE_MEMORY_KEYS } from '../src/core/limits';
 import { toHex } from '../src/core/encoding';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
@@ -106,6 +107,42 @@ describe('memory keys and admin tokens', () => {
     expect(codes(await post(CreateMemoryKeyDocument, { name: 'x' }, wrong))).toEqual([
       'UNAUTHENTICATED',
     ]);
+  });
+});
+
+describe('memory keys per account', () => {
+  it(`holds at most ${MAX_ACTIVE_MEMORY_KEYS} keys that are not revoked: one more is refused TOO_MANY_KEYS until one is revoked`, async () => {
+    const { admin, accountId, adminToken: token } = await newKey('first');
+    // The account's other keys, written straight into its storage: creating
+    // a thousand through GraphQL would only take longer.
+    await runInDurableObject(
+      env.ACCOUNT.get(env.ACCOUNT.idFromName(`account:${accountId}`)),
+      (_, state) => {
+        for (let i = 1; i < MAX_ACTIVE_MEMORY_KEYS - 1; i++) {
+          state.storage.sql.exec(
+            'INSERT INTO memory_keys (id, lookup_id, name, verifier, created_at) VALUES (?, ?, ?, ?, ?)',
+            `key_padding${i}`,
+            `key_padding${i}`,
+            null,
+            'not-a-verifier',
+            Date.now(),
+          );
+        }
+      },
+    );
+    const last = await post(CreateMemoryKeyDocument, { name: 'the last' }, token);
+    expect(last.errors).toBeUndefined();
+    const refused = await post(CreateMemoryKeyDocument, { name: 'one too many' }, token);
+    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', reason: 'TOO_MANY_KEYS' });
+    expect(refused.errors?.[0]?.message).toMatch(/revoke one/);
+    const keys = (await admin.request(MemoryKeysDocument)).memoryKeys;
+    expect(keys).toHaveLength(MAX_ACTIVE_MEMORY_KEYS);
+    expect(keys.map((key) => key.name)).not.toContain('one too many');
+
+    // A revoked key no longer counts.
+    await admin.request(RevokeMemoryKeyDocument, { id: 'key_padding1' });
+    const again = await post(CreateMemoryKeyDocument, { name: 'after a revocation' }, token);
+    expect(again.errors).toBeUndefined();
   });
 });
 

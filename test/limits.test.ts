@@ -20,6 +20,7 @@ import {
   MAX_LISTED_VAULTS,
   MAX_OPERATIONS_PER_SOCKET,
   MAX_SUBSCRIPTIONS_PER_VAULT,
+  MAX_ACTIVE_MEMORY_KEYS,
   DEFAULT_LISTED_VAULTS,
   MAX_QUERY_LENGTH,
   MAX_SEARCH_VAULTS,
@@ -48,6 +49,9 @@ describe('the limits, written once', () => {
     expect(row('idempotency key')).toContain(`${IDEMPOTENCY_WINDOW_MS / 3_600_000} hours`);
     expect(IDEMPOTENCY_KEY.source).toContain('{1,255}');
     expect(row('metadata')).toContain(`${MAX_METADATA_DEPTH} levels`);
+    expect(row('memory keys per account')).toContain(
+      `${thousands(MAX_ACTIVE_MEMORY_KEYS)} not revoked`,
+    );
     expect(row('operations per WebSocket')).toContain(`${MAX_OPERATIONS_PER_SOCKET} at once`);
     expect(row('live subscriptions per vault')).toContain(
       `${MAX_SUBSCRIPTIONS_PER_VAULT} \`memoryEvents\` at once`,

@@ -117,6 +117,16 @@ export const MAX_OPERATIONS_PER_SOCKET = 50;
  */
 export const MAX_SUBSCRIPTIONS_PER_VAULT = 100;
 
+// ── one account ─────────────────────────────────────────────────────────────
+
+/**
+ * Most memory keys an account holds that are not revoked. `memoryKeys`
+ * lists them in one answer, and every key is a row the account object keeps:
+ * a bound, so a runaway script cannot grow either without end (review236).
+ * Revoked keys do not count.
+ */
+export const MAX_ACTIVE_MEMORY_KEYS = 1_000;
+
 // ── one vault ───────────────────────────────────────────────────────────────
 
 /** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */

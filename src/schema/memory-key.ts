@@ -102,13 +102,14 @@ builder.mutationFields((t) => ({
         deriveKey(context.env.KEY_HMAC_SECRET, secret),
         keySecretId(context.env.KEY_HMAC_SECRET),
       ]);
-      const key = await accountStub(context.env, accountId).createKey(accountId, {
+      const created = await accountStub(context.env, accountId).createKey(accountId, {
         id: keyId,
         name: args.name ?? null,
         verifier,
         secretId,
       });
-      return { key, secret };
+      if (!created.ok) throw CodedError.from(created);
+      return { key: created.key, secret };
     },
   }),
   revokeMemoryKey: t.withAuth({ admin: true }).boolean({

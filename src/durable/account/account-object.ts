@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { constantTimeEqual } from './constant-time';
 import { failure, type Result } from '../../core/errors';
+import { MAX_ACTIVE_MEMORY_KEYS } from '../../core/limits';
 import type { VaultAddress, VaultKind } from '../../vaults/address';
 import type { VaultListPosition } from '../../vaults/list-cursors';
 import { ACCOUNT_MIGRATIONS } from './account-schema';
@@ -67,7 +68,17 @@ export class AccountObject extends DurableObject<Env> {
   async createKey(
     accountId: string,
     key: { id: string; name: string | null; verifier: string; secretId: string | null },
-  ): Promise<MemoryKeyRecord> {
+  ): Promise<Result<{ key: MemoryKeyRecord }>> {
+    const active = this.sql.first<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM memory_keys WHERE revoked_at IS NULL',
+    );
+    if ((active?.n ?? 0) >= MAX_ACTIVE_MEMORY_KEYS) {
+      return failure(
+        'FORBIDDEN',
+        `an account holds at most ${MAX_ACTIVE_MEMORY_KEYS} memory keys that are not revoked; revoke one (revokeMemoryKey) before creating another`,
+        'TOO_MANY_KEYS',
+      );
+    }
     this.recordAccount(accountId);
     const createdAt = Date.now();
     this.sql.run(
@@ -79,7 +90,10 @@ export class AccountObject extends DurableObject<Env> {
       createdAt,
       key.secretId,
     );
-    return { id: key.id, name: key.name, createdAt, revokedAt: null, secretId: key.secretId };
+    return {
+      ok: true,
+      key: { id: key.id, name: key.name, createdAt, revokedAt: null, secretId: key.secretId },
+    };
   }
 
   /**
