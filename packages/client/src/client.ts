@@ -69,14 +69,14 @@ export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
 export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
 
-/** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (README, "Using the API"). */
+/** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (docs/api.md, "Storing memories"). */
 export interface StoreOptions {
   idempotencyKey?: string;
   /**
    * Also extract facts with your model (e.g. `{ model: "openai/gpt-4o-mini" }`)
    * and reconcile them with the vault; the result's `facts` says what changed.
    * `factsVault: { kind: 'CORE' }` keeps the facts where every chat reads
-   * them, whichever vault the inputs go to (README, "Where facts go").
+   * them, whichever vault the inputs go to (docs/facts-and-events.md, "Where facts go").
    */
   extract?: ExtractInput;
   /** Your provider's key for `extract`, sent as X-Provider-Key (else one stored with the server). */
@@ -142,7 +142,7 @@ export interface VaultExport {
   /**
    * The memories the file holds (`x-memory-count`). The file's checksum is not
    * a header: an export streams, so it comes in the file's last line (the
-   * trailer, see the server's README, "Your data"), which importVault checks.
+   * trailer, see the server's docs/data.md), which importVault checks.
    */
   memoryCount: number;
   /** The JSONL itself: read it with .text(), .blob() or .body. */
