@@ -419,7 +419,7 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       // apart from their turn, factsVault): that vault's Worker call says so
       // here, since this vault holds no copy of the fact. `fact` is the
       // fact's Memory.id there; `since` when it stopped being valid.
-      `CREATE TABLE turns_outdated_elsewhere (
+      `CREATE TABLE IF NOT EXISTS turns_outdated_elsewhere (
         turn TEXT NOT NULL,
         fact TEXT NOT NULL,
         since INTEGER NOT NULL,
