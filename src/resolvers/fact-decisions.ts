@@ -86,6 +86,14 @@ export function applyDecisions(
       receipt.rejected += 1;
       action = 'ADD';
     }
+    // An UPDATE to the very text the current version says is no change (the
+    // rule an ADD of a duplicate follows below): no new version is stored,
+    // nothing is retired, and the receipt counts it unchanged.
+    if (action === 'UPDATE' && target !== null) {
+      const current =
+        'planned' in target ? plan.facts[target.planned]!.content : shown!.candidate.content;
+      if (sameFact(current, fact.content)) action = 'NONE';
+    }
     // A vault memory dated after the fact is not replaced by it (a backfill
     // of March does not undo what July said): an UPDATE applies the other
     // way round, the fact arriving already replaced by that memory; a DELETE

@@ -21,6 +21,7 @@ import {
   type Extractor,
 } from './fact-extraction';
 import { applyDecisions, type FactPlan, type ShownCandidate } from './fact-decisions';
+import { markSourceTurnsOutdated } from './outdated-elsewhere';
 import { vaultOf } from './principal';
 import type { FactsReceipt } from './receipt';
 import type { MeteredContext } from './request-context';
@@ -243,6 +244,9 @@ export async function storeWithFacts(
   const facts = stored.memories
     .slice(inputs.length)
     .map((memory) => memory && { id: memory.record.id, content: memory.record.content });
+  // A fact written apart from its turn earlier (sourceTurns) may be what
+  // this store retired: its turn, in another vault, is told.
+  await markSourceTurnsOutdated(context, address, stored.retired);
   const done = receiptOf(address, record, facts, stored.retired);
   context.receipt.recordFacts(done);
   return {
@@ -302,9 +306,9 @@ export function factsVaultOf(context: MeteredContext, selector: VaultSelector): 
  * vault refuses after the turn was stored (it filled meanwhile) is reported
  * in the receipt's failure (STORE_FAILED), as a failed extraction is; the
  * turn stays stored. Each fact names its turn by Memory.id (metadata
- * `sourceTurns`); the turn's own demotion when its fact is superseded
- * (`outdated`) needs the fact in the turn's vault, so it does not happen
- * here (docs/facts-and-events.md, "Where facts go").
+ * `sourceTurns`); when a store retires such a fact, the turn's vault is
+ * told after the facts are written (outdated-elsewhere.ts), so the turn is
+ * demoted and marked `outdated` there as beside its fact.
  */
 async function storeFactsApart(
   context: MeteredContext,
@@ -409,6 +413,8 @@ async function storeFactsApart(
       };
     }
   }
+  // The retired facts' turns live in other vaults: one more call tells them.
+  await markSourceTurnsOutdated(context, factsAddress, retired);
   const done = receiptOf(
     factsAddress,
     { ...record, failure: receipt.failure },
@@ -422,8 +428,9 @@ async function storeFactsApart(
 /**
  * A keyed store with facts apart answered from its key: the turn as the
  * first call stored it, and its facts as their vault holds them now (a
- * fact deleted since, or never written, is left out, and so is a
- * retirement that did not happen), with this call's own provider usage.
+ * fact deleted since keeps its id with empty content and is named in
+ * replay.deletedSince; a retirement that did not happen is left out), with
+ * this call's own provider usage.
  */
 async function replayedApart(
   context: MeteredContext,
@@ -448,13 +455,20 @@ async function replayedApart(
   );
   if (!found.ok) throw CodedError.from(found);
   const byId = new Map(found.memories.map((memory) => [memory.id, memory]));
+  // A fact its vault no longer holds was deleted since: kept in the receipt
+  // with its id and no content, and named in replay.deletedSince, as beside
+  // its turn. (A first call whose facts write was refused after its turn was
+  // stored reads the same: the key is kept with the turn, before that write.)
+  const deletedSince = apart.facts.filter((id) => !byId.has(id));
+  context.receipt.recordReplay(
+    deletedSince.map((localId) =>
+      encodeMemoryId({ kind: factsAddress.kind, externalId: factsAddress.externalId, localId }),
+    ),
+  );
   const receipt = receiptOf(
     factsAddress,
     record,
-    apart.facts.map((id) => {
-      const memory = byId.get(id);
-      return memory && { id, content: memory.content };
-    }),
+    apart.facts.map((id) => ({ id, content: byId.get(id)?.content ?? '' })),
     // What the first call's facts write retired: none when it never
     // happened (refused, or cut short after the turn was stored).
     apart.retire.filter(({ id }) => (byId.get(id)?.validUntil ?? null) !== null),
@@ -632,6 +646,7 @@ async function extractAgain(
   if (stored.extraction !== null)
     return replayed(context, address, replay.memories, stored.extraction, receipt.usage);
   const facts = stored.memories.map(({ record }) => ({ id: record.id, content: record.content }));
+  await markSourceTurnsOutdated(context, address, stored.retired);
   const done = receiptOf(address, record, facts, stored.retired);
   context.receipt.recordFacts(done);
   return { stored: replay.memories, facts: done, memoryTokens: stored.memoryTokens, repeated: 0 };

@@ -73,7 +73,8 @@ export class VaultObject extends DurableObject<Env> {
     const retired = new RetiredSet(
       () => rows.retiredSeqs(),
       () => rows.staleTurnSeqs(),
-      () => rows.retiredFactRows().map(retiredFact),
+      () => [...rows.retiredFactRows().map(retiredFact), ...rows.factsOutdatedElsewhere()],
+      () => rows.anyOutdatedElsewhere(),
     );
     const subscribers = new EventSockets(ctx, events);
     const broadcast = subscribers.broadcast.bind(subscribers);
@@ -331,6 +332,21 @@ export class VaultObject extends DurableObject<Env> {
   async stats(address: VaultAddress): Promise<Result<{ stats: Rpc.VaultStats }>> {
     const ready = await this.life.open(address);
     return ready.ok ? { ok: true, stats: this.reads.stats(address, ready.meta) } : ready;
+  }
+
+  /**
+   * Another vault retired facts drawn from turns of this one (facts kept
+   * apart from their turn): those turns are demoted and marked outdated
+   * here as this vault's own retired facts' turns are. `fact` is the
+   * fact's Memory.id in its vault; turns this vault does not hold are skipped.
+   */
+  async markOutdatedElsewhere(
+    address: VaultAddress,
+    marks: { turn: string; fact: string; since: number }[],
+  ): Promise<Result<{ marked: number }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    return { ok: true, marked: this.writes.markOutdatedElsewhere(marks) };
   }
 
   /** Deletes one memory; `deleted` is false when it was not there. */

@@ -350,6 +350,19 @@ export class VaultWrites {
   }
 
   /** Deletes one memory; false when it was not there. */
+  /**
+   * Marks turns of this vault outdated because another vault retired the
+   * fact drawn from them (facts kept apart: store-with-facts.ts), so they
+   * are demoted, marked `outdated` and no longer repeats, as the turns of
+   * this vault's own retired facts are. Marks for turns it does not hold
+   * are skipped; a mark already made changes nothing. Answers how many are new.
+   */
+  markOutdatedElsewhere(marks: readonly { turn: string; fact: string; since: number }[]): number {
+    const added = this.storage.transactionSync(() => this.rows.markOutdatedElsewhere(marks));
+    if (added > 0) this.retired.markedElsewhere();
+    return added;
+  }
+
   remove(id: string): boolean {
     return this.removeMany([id]).length > 0;
   }

@@ -40,7 +40,18 @@ export class RetiredSet {
     private readonly load: () => RetiredSeq[],
     private readonly loadStale: () => StaleTurnSeq[],
     private readonly loadFacts: () => RetiredFact[],
+    /** Whether another vault retired a fact drawn from a turn here (facts kept apart). */
+    private readonly loadElsewhere: () => boolean = () => false,
   ) {}
+
+  private elsewhere: boolean | null = null;
+
+  /** Whether turns may be stale: a fact retired here, or one of theirs retired elsewhere. */
+  private anyStale(): boolean {
+    if (this.current() !== null) return true;
+    this.elsewhere ??= this.loadElsewhere();
+    return this.elsewhere;
+  }
 
   /**
    * The filter for a search: null when nothing is retired (searches skip the
@@ -61,7 +72,7 @@ export class RetiredSet {
    * only turns one of whose facts was retired by then.
    */
   staleTurns(asOf?: number): ReadonlySet<number> | null {
-    if (this.current() === null) return null;
+    if (!this.anyStale()) return null;
     if (this.staleSince === null) {
       this.staleSince = new Map(this.loadStale().map(({ seq, since }) => [seq, since]));
       this.staleSeqs = new Set(this.staleSince.keys());
@@ -76,7 +87,7 @@ export class RetiredSet {
    * then.
    */
   retiredFacts(asOf?: number): readonly RetiredFact[] | null {
-    if (this.current() === null) return null;
+    if (!this.anyStale()) return null;
     this.facts ??= this.loadFacts();
     const facts =
       asOf === undefined ? this.facts : this.facts.filter((fact) => fact.validUntil <= asOf);
@@ -104,6 +115,12 @@ export class RetiredSet {
     }
   }
 
+  /** Call after another vault marked turns here outdated (facts kept apart). */
+  markedElsewhere(): void {
+    this.elsewhere = null;
+    this.forgetStale();
+  }
+
   /**
    * Call after rows were replaced or deleted: an edited turn has a new seq,
    * and a fact deleted or edited may no longer name its turns.
@@ -115,6 +132,7 @@ export class RetiredSet {
   forget(): void {
     this.until = null;
     this.seqs = null;
+    this.elsewhere = null;
     this.forgetStale();
   }
 

@@ -412,4 +412,19 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       'DELETE FROM text_pages',
     ],
   },
+  {
+    version: 24,
+    statements: [
+      // Turns of this vault whose fact another vault retired (facts kept
+      // apart from their turn, factsVault): that vault's Worker call says so
+      // here, since this vault holds no copy of the fact. `fact` is the
+      // fact's Memory.id there; `since` when it stopped being valid.
+      `CREATE TABLE IF NOT EXISTS turns_outdated_elsewhere (
+        turn TEXT NOT NULL,
+        fact TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        PRIMARY KEY (turn, fact)
+      ) WITHOUT ROWID`,
+    ],
+  },
 ];

@@ -6,7 +6,7 @@ import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
 import type { MemoryRecord } from '../rpc/vault-types';
 import type { RetiredSeq, StaleTurnSeq } from './retired-set';
-import type { RetiredFactRow } from '../full-text/retired-facts';
+import type { RetiredFact, RetiredFactRow } from '../full-text/retired-facts';
 
 /** The columns a store writes, in the order `insert` binds them. */
 const MEMORY_COLUMNS = [
@@ -320,14 +320,69 @@ export class VaultStorage {
   staleTurnSeqs(): StaleTurnSeq[] {
     return this.sql
       .all<{ seq: number; since: number }>(
-        `SELECT turn.seq AS seq, MIN(fact.valid_until) AS since
-         FROM memories AS fact, json_each(fact.metadata, '$.turns') AS source
-         JOIN memories AS turn ON turn.id = source.value
-         WHERE fact.valid_until IS NOT NULL
-           AND json_extract(fact.metadata, '$.kind') = 'fact'
-         GROUP BY turn.seq`,
+        `SELECT seq, MIN(since) AS since FROM (
+           SELECT turn.seq AS seq, fact.valid_until AS since
+           FROM memories AS fact, json_each(fact.metadata, '$.turns') AS source
+           JOIN memories AS turn ON turn.id = source.value
+           WHERE fact.valid_until IS NOT NULL
+             AND json_extract(fact.metadata, '$.kind') = 'fact'
+           UNION ALL
+           SELECT turn.seq AS seq, mark.since AS since
+           FROM turns_outdated_elsewhere AS mark JOIN memories AS turn ON turn.id = mark.turn
+         )
+         GROUP BY seq`,
       )
       .map((row) => ({ seq: row.seq, since: row.since }));
+  }
+
+  /**
+   * Records that another vault retired facts drawn from turns of this one
+   * (facts kept apart, store-with-facts.ts): a mark per turn this vault
+   * holds, once per fact. Answers how many marks are new.
+   */
+  markOutdatedElsewhere(marks: readonly { turn: string; fact: string; since: number }[]): number {
+    let added = 0;
+    for (const { turn, fact, since } of marks) {
+      added += this.sql.run(
+        `INSERT OR IGNORE INTO turns_outdated_elsewhere (turn, fact, since)
+         SELECT id, ?, ? FROM memories WHERE id = ?`,
+        fact,
+        since,
+        turn,
+      );
+    }
+    return added;
+  }
+
+  /** Whether another vault retired a fact drawn from a turn of this one. */
+  anyOutdatedElsewhere(): boolean {
+    return this.sql.first('SELECT 1 AS found FROM turns_outdated_elsewhere LIMIT 1') !== null;
+  }
+
+  /**
+   * The facts other vaults retired, as this vault knows them: by Memory.id,
+   * with the turns here they were drawn from. Their text is not here, so
+   * they mark their own turns outdated only (no restating turns), and name
+   * no successor this vault could show.
+   */
+  factsOutdatedElsewhere(): RetiredFact[] {
+    const byFact = new Map<string, { since: number; turns: Set<string> }>();
+    for (const { turn, fact, since } of this.sql.all<{ turn: string; fact: string; since: number }>(
+      'SELECT turn, fact, since FROM turns_outdated_elsewhere',
+    )) {
+      const found = byFact.get(fact);
+      if (found === undefined) byFact.set(fact, { since, turns: new Set([turn]) });
+      else found.turns.add(turn);
+    }
+    return [...byFact].map(([id, { since, turns }]) => ({
+      id,
+      validUntil: since,
+      supersededBy: null,
+      turns,
+      successorTurns: new Set(),
+      oldWords: [],
+      topicWords: [],
+    }));
   }
 
   /**

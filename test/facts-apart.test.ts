@@ -1,0 +1,253 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryHistoryDocument, StoreMemoryDocument } from './generated/graphql';
+import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { newKey, post } from './helpers/graphql';
+import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { openAiClient } from './helpers/drop-in';
+
+// Facts kept apart from their turn (factsVault: CORE) behave as facts kept
+// beside it: the turn of a fact retired in CORE is demoted and outdated in
+// its own vault, and is news when said again; a same-fact UPDATE stores no
+// version; a keyed replay names a fact deleted since.
+
+const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
+
+interface Facts {
+  extracted: number;
+  added: { id: string; content: string }[];
+  updated: { id: string; content: string; supersedes: string }[];
+  superseded: string[];
+  deleted: string[];
+  unchanged: number;
+}
+
+interface ChatMemory {
+  facts: Facts | null;
+  turn: { stored: boolean; memories: number; reason: string | null } | null;
+}
+
+const CHAT = `mutation ($input: ChatInput!) {
+  chat(input: $input) {
+    memory {
+      facts { extracted added { id content } updated { id content supersedes } superseded deleted unchanged }
+      turn { stored memories reason }
+    }
+  }
+}`;
+
+async function scriptExtractor(
+  facts: string[],
+  decisions?: { fact: number; action: string; target: string }[],
+) {
+  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
+  if (decisions)
+    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
+}
+
+/** A chat turn in `session` whose facts go to CORE. */
+async function chatApart(secret: string, session: string, content: string): Promise<ChatMemory> {
+  const result = await postChat<{ chat: { memory: ChatMemory } }>(
+    secret,
+    CHAT,
+    {
+      model: OPENAI.model,
+      sessionId: session,
+      extract: true,
+      factsVault: { kind: 'CORE' },
+      messages: [{ role: 'USER', content }],
+    },
+    OPENAI.key,
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.chat.memory;
+}
+
+interface Hit {
+  score: number;
+  memory: { content: string; vault: { kind: string } };
+  outdated: { since: string; replacedBy: { content: string }[] } | null;
+}
+
+async function search(secret: string, query: string, vaults: object[]): Promise<Hit[]> {
+  const result = await post<{ search: { hits: Hit[] } }>(
+    `query ($input: SearchInput!) {
+      search(input: $input) {
+        hits { score memory { content vault { kind } } outdated { since replacedBy { content } } }
+      }
+    }`,
+    {
+      input: {
+        query,
+        vaults,
+        windows: ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].map((window) => ({
+          window,
+          limit: 10,
+        })),
+      },
+    },
+    secret,
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.search.hits;
+}
+
+async function extractionCalls(): Promise<number> {
+  return (await fakeCalls()).filter(
+    (call) => call.host === OPENAI.host && JSON.stringify(call.body).includes('_facts'),
+  ).length;
+}
+
+const PARIS = 'I live in Paris, near the canal.';
+const SESSION_A = { kind: 'SESSION', id: 'session-a' };
+
+/** Paris said in session A, then Madrid in session B superseding it in CORE. */
+async function parisThenMadrid(secret: string) {
+  await scriptFake({ host: OPENAI.host });
+  await scriptExtractor(['The user lives in Paris']);
+  const a = await chatApart(secret, 'session-a', PARIS);
+  expect(a.facts!.added).toHaveLength(1);
+  const before = await search(secret, 'Paris canal', [SESSION_A]);
+  await scriptFake({ host: OPENAI.host });
+  await scriptExtractor(
+    ['The user lives in Madrid'],
+    [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+  );
+  const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.');
+  expect(b.facts!.superseded).toEqual([a.facts!.added[0]!.id]);
+  return { paris: a.facts!.added[0]!, before };
+}
+
+describe('facts apart from their turn (factsVault)', () => {
+  beforeAll(async () => {
+    const { api } = await newKey();
+    await api.request(StoreMemoryDocument, { input: { content: 'warming the embedder' } });
+  });
+  beforeEach(resetFakes);
+
+  it('the source turn is demoted and outdated in its own vault when CORE supersedes its fact', async () => {
+    const { secret } = await newKey();
+    const { before } = await parisThenMadrid(secret);
+    const turnBefore = before.find((hit) => hit.memory.content === PARIS)!;
+    expect(turnBefore.outdated).toBeNull();
+
+    const after = await search(secret, 'Paris canal', [SESSION_A]);
+    const turn = after.find((hit) => hit.memory.content === PARIS)!;
+    // Outdated as beside its fact; the successor lives in CORE, not here.
+    expect(turn.outdated).toMatchObject({ replacedBy: [] });
+    expect(Date.parse(turn.outdated!.since)).toBeGreaterThan(0);
+    // Demoted by STALE_TURN_WEIGHT (a quarter), the same words matched.
+    expect(turn.score).toBeLessThan(turnBefore.score * 0.5);
+
+    // Over both vaults, where do I live: Madrid's fact ranks above Paris's turn.
+    const both = await search(secret, 'where do I live, Paris or Madrid', [
+      SESSION_A,
+      { kind: 'CORE' },
+    ]);
+    const rank = (content: string) => both.findIndex((hit) => hit.memory.content === content);
+    expect(rank('The user lives in Madrid')).toBeGreaterThanOrEqual(0);
+    expect(rank('The user lives in Madrid')).toBeLessThan(rank(PARIS));
+  });
+
+  it('a turn said again after CORE superseded its fact is stored and extracted again, not DUPLICATE', async () => {
+    const { secret } = await newKey();
+    await parisThenMadrid(secret);
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Paris'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const calls = await extractionCalls();
+    const again = await chatApart(secret, 'session-a', PARIS);
+    expect(again.turn).toEqual({ stored: true, memories: 2, reason: null });
+    expect(await extractionCalls()).toBe(calls + 2);
+    expect(again.facts!.updated.map(({ content }) => content)).toEqual(['The user lives in Paris']);
+
+    // Its fact stands again: once more is a repeat.
+    await scriptFake({ host: OPENAI.host });
+    expect((await chatApart(secret, 'session-a', PARIS)).turn).toEqual({
+      stored: false,
+      memories: 0,
+      reason: 'DUPLICATE',
+    });
+  });
+
+  it('drop-in: a turn said again after CORE superseded its fact is stored', async () => {
+    const { secret } = await newKey();
+    await parisThenMadrid(secret);
+    const client = openAiClient(secret, {
+      'x-session-id': 'session-a',
+      'x-memory-extract': 'true',
+      'x-memory-facts-vault': 'core',
+    });
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Paris'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const { response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PARIS }] })
+      .withResponse();
+    expect(response.headers.get('x-memory-turn')).toBe('stored');
+  });
+
+  it('an UPDATE to the same text as the current fact stores no new version (unchanged)', async () => {
+    const { secret, api } = await newKey();
+    const fact = await api.request(StoreMemoryDocument, {
+      input: { content: 'The user lives in Paris', metadata: { kind: 'fact' } },
+    });
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Paris.'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const turn = await chatApart(secret, 'session-a', 'Still in Paris, as ever.');
+    expect(turn.facts).toMatchObject({
+      extracted: 1,
+      added: [],
+      updated: [],
+      superseded: [],
+      unchanged: 1,
+    });
+    const history = await api.request(MemoryHistoryDocument, { id: fact.storeMemory.id });
+    expect(history.memory!.history.map((version) => version.content)).toEqual([
+      'The user lives in Paris',
+    ]);
+  });
+
+  it('a keyed replay names a fact deleted since in replay.deletedSince', async () => {
+    const { secret } = await newKey();
+    const store = () =>
+      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+        secret,
+        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
+        }`,
+        {
+          inputs: [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
+          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
+          key: 'rex-1',
+        },
+        OPENAI.key,
+      );
+    await scriptExtractor(['The user has a dog called Rex']);
+    const first = await store();
+    expect(first.errors).toBeUndefined();
+    const added = (first.extensions as { memory: { facts: Facts } }).memory.facts.added;
+    expect(added).toHaveLength(1);
+    const deleted = await post<{ deleteMemory: boolean }>(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      { id: added[0]!.id },
+      secret,
+    );
+    expect(deleted.data).toEqual({ deleteMemory: true });
+
+    const again = await store();
+    expect(again.errors).toBeUndefined();
+    const memory = (
+      again.extensions as { memory: { facts: Facts; replay: { deletedSince: string[] } } }
+    ).memory;
+    expect(memory.replay.deletedSince).toEqual([added[0]!.id]);
+    // Kept in the receipt by id, without the text the vault no longer holds.
+    expect(memory.facts.added).toEqual([{ id: added[0]!.id, content: '' }]);
+  });
+});
