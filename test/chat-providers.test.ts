@@ -99,6 +99,60 @@ describe('providers', () => {
     ]);
   });
 
+  it('memoryPlacement USER puts memory before the first user message’s words, for every chat-completions provider', async () => {
+    const { chat } = await setUp('sk-or-test');
+    const user = (model: string) => ({
+      // READ: no turn is stored, so each call reads the same one memory.
+      input: { ...ask(model).input, memoryMode: 'READ' as const, memoryPlacement: 'USER' as const },
+    });
+    await chat.request(ChatDocument, user('openai/gpt-4o'));
+    await chat.request(ChatDocument, user('openrouter/google/gemma-2-9b-it'));
+    await chat.request(ChatDocument, user('compatible/gemma-2-9b-it'));
+    const calls = await fakeCalls();
+    expect(calls.map((call) => call.host)).toEqual([
+      'api.openai.com',
+      'openrouter.ai',
+      'llm.local.test',
+    ]);
+    for (const call of calls) {
+      const [system, first] = call.body.messages!;
+      // The caller's system message as it sent it, no memory system message added.
+      expect(call.body.messages!.map((m: { role: string }) => m.role)).toEqual(['system', 'user']);
+      expect(system.content).toBe('Be brief.');
+      expect(first.content).toContain('"The user is vegetarian"');
+      expect(first.content.endsWith('\n\nsuggest a vegetarian dinner')).toBe(true);
+    }
+    // SYSTEM is today's default, as leaving it out.
+    await resetFakes();
+    await chat.request(ChatDocument, {
+      input: {
+        ...ask('compatible/gemma-2-9b-it').input,
+        memoryMode: 'READ' as const,
+        memoryPlacement: 'SYSTEM' as const,
+      },
+    });
+    const [system] = (await fakeCalls())[0]!.body.messages!;
+    expect(system.content).toMatch(/^Be brief\.\n\n/);
+    expect(system.content).toContain('"The user is vegetarian"');
+  });
+
+  it('memoryPlacement USER is refused for Anthropic and Gemini models, before any call', async () => {
+    const { secret } = await setUp('sk-ant-test');
+    for (const model of ['anthropic/claude-sonnet-4', 'google/gemini-2.5-flash']) {
+      const body = await postWithProviderKey(
+        secret,
+        `mutation ($input: ChatInput!) { chat(input: $input) { content } }`,
+        { input: { ...ask(model).input, memoryPlacement: 'USER' } },
+        'sk-ant-test',
+      );
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'MEMORY_PLACEMENT',
+      });
+    }
+    expect(await fakeCalls()).toEqual([]);
+  });
+
   it('an OpenAI-compatible server is asked for usage too, so ChatResult.usage is filled', async () => {
     const { chat } = await setUp('');
     const { chat: result } = await chat.request(ChatWithToolsDocument, ask('compatible/llama3.2'));

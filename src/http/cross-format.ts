@@ -22,7 +22,7 @@ import {
   openAiFraming,
 } from './cross-format-out';
 import type { ChatSurface } from './error-shapes';
-import { receiptHeaders, receiptJson } from './receipt-headers';
+import { factsAsked, receiptHeaders, receiptJson } from './receipt-headers';
 
 /**
  * Runs a cross-format request through the chat pipeline and answers in the
@@ -91,7 +91,7 @@ export async function translateChat(
       {
         headers: {
           ...headers,
-          ...receiptHeaders(outcome.memory),
+          ...receiptHeaders(outcome.memory, factsAsked(controls)),
           'x-memory-chunks-retrieved': String(outcome.memory.hits.length),
         },
       },
@@ -120,7 +120,7 @@ export async function translateChat(
     surface === 'openai' ? openAiFraming(modelName, includeUsage) : anthropicFraming(modelName),
     {
       ...headers,
-      ...receiptHeaders(chat.memory),
+      ...receiptHeaders(chat.memory, factsAsked(controls)),
       'x-memory-chunks-retrieved': String(chat.memory.hits.length),
     },
     standing,

@@ -116,21 +116,25 @@ export function statusOf(error: CodedError): number {
 }
 
 /**
- * Reasons of MemoryRouter's own errors that sending the same request again
- * does not fix, or fixes only after the same long wait: a TIMEOUT came after
- * UPSTREAM_TIMEOUT_MS (10 minutes by default), each attempt generated and
- * billed by the provider; a REDIRECTED base URL and a deployment without an
- * embedder stay so until the operator changes them.
+ * Reasons of MemoryRouter's own errors that an SDK must not send again by
+ * itself: a TIMEOUT came after UPSTREAM_TIMEOUT_MS (10 minutes by default),
+ * each attempt generated and billed by the provider; a STREAM_BROKEN answer
+ * was accepted by the provider (its input billed, perhaps part of an answer)
+ * and its memory metered, so a silent resend would bill the caller twice for
+ * one answer: the app decides, as it does after a stream that broke mid-way;
+ * a REDIRECTED base URL and a deployment without an embedder stay so until
+ * the operator changes them.
  */
-const NOT_RETRIED = new Set(['TIMEOUT', 'REDIRECTED', 'EMBEDDING_FAILED']);
+const NOT_RETRIED = new Set(['TIMEOUT', 'STREAM_BROKEN', 'REDIRECTED', 'EMBEDDING_FAILED']);
 
 /**
  * Whether an SDK should send the request again: the openai and Anthropic SDKs
  * retry 408, 409, 429 and 5xx unless the answer says `x-should-retry: false`,
  * and obey `x-should-retry: true` on any status. Our own 429 (retry after
- * `retry-after`), a connection that failed or broke, a vault that did not
- * answer, a masked 500 may pass on a second try; a timeout, a redirect and a
- * configuration error would not (NOT_RETRIED); a refusal (4xx) never does.
+ * `retry-after`), a provider that could not be reached, a vault that did not
+ * answer, a masked 500 may pass on a second try; a timeout, a broken answer
+ * (billed), a redirect and a configuration error are not resent (NOT_RETRIED);
+ * a refusal (4xx) never passes.
  */
 export function retryFixes(status: number, code: string, reason: string | undefined): boolean {
   if (code === CONFIGURATION_ERROR || NOT_RETRIED.has(reason ?? '')) return false;

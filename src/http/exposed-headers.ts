@@ -17,6 +17,11 @@ export const EXPOSED_HEADERS = [
   'x-memory-turn-reason',
   'x-memory-read-skipped',
   'x-memory-notice',
+  // What fact extraction did (X-Memory-Extract), or that it is still to come.
+  'x-memory-facts',
+  'x-memory-facts-counts',
+  'x-memory-facts-reason',
+  'x-memory-facts-vault',
   'x-session-id',
   // An export's memory count, and its file name (Content-Disposition is not safelisted).
   'x-memory-count',

@@ -25,7 +25,7 @@ import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
 import { errorFrame, type ChatSurface } from './error-shapes';
 import { asksForSse, sseAsJsonArray } from './json-array-stream';
-import { receiptHeaders, receiptJson } from './receipt-headers';
+import { factsAsked, receiptHeaders, receiptJson } from './receipt-headers';
 import { notServedByResponses, responsesErrorFrame } from './responses-api';
 import { providerHeaders } from './provider-headers';
 import { passThroughSse } from './sse-pass-through';
@@ -72,7 +72,7 @@ const ms = (value: number) => String(Math.round(value));
  */
 function memoryHeaders(call: DropInCall): [string, string][] {
   return Object.entries({
-    ...receiptHeaders(call.receipt),
+    ...receiptHeaders(call.receipt, factsAsked(call.controls)),
     'x-memory-tokens-retrieved': String(call.receipt.memoryTokens),
     'x-memory-chunks-retrieved': String(call.receipt.hits.length),
     ...(call.sessionId ? { 'x-session-id': call.sessionId } : {}),
@@ -237,8 +237,13 @@ export async function handleNativeChat(
       // A response OpenAI keeps under the account's shared key is recorded
       // as this memory key's before its id goes out (drop-in.ts).
       await Promise.all([metered, call.rememberResponse(answer.responseId)]);
-      const turn = await call.finished(answer);
-      call.receipt = { ...call.receipt, turn };
+      const finished = await call.finished(answer);
+      if (finished !== null)
+        call.receipt = {
+          ...call.receipt,
+          turn: finished.turn,
+          ...(finished.facts === null ? {} : { facts: finished.facts }),
+        };
       const out = call.controls.receiptInBody
         ? withReceiptField(bytes, receiptJson(call.receipt))
         : bytes;

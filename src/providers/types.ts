@@ -53,6 +53,12 @@ export interface ProviderCall {
   messages: ChatMessage[];
   /** The memory block for this provider's system slot; null when none is injected. */
   memoryBlock: string | null;
+  /**
+   * `user`: the block goes before the words of the first user message instead
+   * of the system slot (chat completions only; the pipeline refuses it for
+   * the others). Default `system`.
+   */
+  memoryPlacement?: 'system' | 'user';
   temperature: number | null;
   maxTokens: number | null;
   topP?: number | null;

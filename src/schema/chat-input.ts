@@ -22,6 +22,18 @@ export const MemoryModeEnum = builder.enumType('MemoryMode', {
   } as const,
 });
 
+export const MemoryPlacementEnum = builder.enumType('MemoryPlacement', {
+  description:
+    "Where a chat call's memory block goes; the drop-in routes' X-Memory-Placement (system, user).",
+  values: {
+    SYSTEM: { description: "The provider's system slot (the default)." },
+    USER: {
+      description:
+        'Before the words of the first user message, no system message added: for chat templates that refuse a system role (Gemma on vLLM or OpenRouter). OpenAI, OpenRouter and compatible models only; Anthropic and Gemini models refuse it (BAD_USER_INPUT, MEMORY_PLACEMENT).',
+    },
+  } as const,
+});
+
 export const ToolCallInput = builder.inputType('ToolCallInput', {
   description:
     'A tool call the model made, sent back in the conversation on its ASSISTANT message.',
@@ -123,6 +135,12 @@ export const ChatInputRef = builder.inputType('ChatInput', {
       required: false,
       description:
         'Reference time of the memory search, as SearchInput.now: its windows, and dates the user\'s words say relative to today ("yesterday", "last Friday", "in May") read in the calendar of the offset it is written in (2026-11-26T20:00:00-08:00: the user\'s day in UTC−8); default: server time, in UTC\'s calendar. The same range as SearchInput.now (TIME_OUT_OF_RANGE outside it), refused whether or not the call reads memory. The turn is stored at server time. The drop-in routes\' X-Memory-Now.',
+    }),
+    memoryPlacement: t.field({
+      type: MemoryPlacementEnum,
+      required: false,
+      description:
+        "Where the memory block goes: SYSTEM (the default) or USER, the first user message, for models whose template refuses a system role (OpenAI, OpenRouter and compatible models; refused for Anthropic and Gemini: MEMORY_PLACEMENT, before any call). The drop-in routes' X-Memory-Placement.",
     }),
     temperature: t.float({ required: false, description: 'Sampling temperature, 0–2.' }),
     maxTokens: t.int({ required: false, description: 'Most tokens of answer.' }),

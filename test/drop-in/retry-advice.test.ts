@@ -89,6 +89,35 @@ describe('x-should-retry on MemoryRouter’s own errors', () => {
     expect(await upstreamCalls('api.openai.com')).toHaveLength(3);
   });
 
+  it('the openai and Anthropic SDKs do not resend an answer that broke after the provider took the call (502 STREAM_BROKEN)', async () => {
+    const { secret } = await keyWithMemory();
+    // Only the first call breaks: a resent one would be answered whole, and
+    // billed a second time by the provider and by the memory meter.
+    await scriptFake({ host: 'api.openai.com', mode: 'cut' });
+    await scriptFake({ host: 'api.anthropic.com', mode: 'cut' });
+    const [openaiError, anthropicError] = await Promise.all([
+      errorOf(() => openai(secret).chat.completions.create({ model: 'gpt-4o', messages: asked })),
+      errorOf(() =>
+        anthropic(secret).messages.create({
+          model: 'claude-sonnet-5-5',
+          max_tokens: 64,
+          messages: asked,
+        }),
+      ),
+    ]);
+    for (const [error, SdkError] of [
+      [openaiError, OpenAI.APIError],
+      [anthropicError, Anthropic.APIError],
+    ] as const) {
+      expect(error).toBeInstanceOf(SdkError);
+      expect(error).toMatchObject({ status: 502 });
+      expect(JSON.stringify((error as { error?: unknown }).error)).toContain('STREAM_BROKEN');
+      expect((error as { headers?: Headers }).headers?.get('x-should-retry')).toBe('false');
+    }
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(1);
+    expect(await upstreamCalls('api.anthropic.com')).toHaveLength(1);
+  });
+
   it('says true where a retry may pass (unreachable), false where it cannot (a refusal)', async () => {
     const { secret } = await keyWithMemory();
     const call = (headers: Record<string, string> = {}) =>

@@ -41,7 +41,11 @@ export function openAiRequest(provider: ProviderId, call: ProviderCall): Record<
     messages: openAiMessages(
       call.messages,
       call.memoryBlock,
-      provider === 'openai' ? 'own-message' : 'joined',
+      call.memoryPlacement === 'user'
+        ? 'first-user'
+        : provider === 'openai'
+          ? 'own-message'
+          : 'joined',
     ),
     stream: true,
   };

@@ -6,6 +6,7 @@ import type { ParsedModel } from '../../providers/models';
 import type { NativeBody, NativeBodyFormat, ToolPlumbing, UserTurn } from '../../providers/native';
 import type { CollectedAnswer, ToolCall } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
+import type { FactsReceipt } from '../receipt';
 import type { MeteredContext } from '../request-context';
 import type { VaultSelector } from '../../vaults/address';
 import { conversationTexts } from '../../text/conversation-texts';
@@ -61,9 +62,17 @@ export interface DropInCall {
   accepted(): Promise<void>;
   /**
    * Stores the turn when the answer ends it (call once, with the complete
-   * answer); resolves to whether it was stored, or why not (null: called before).
+   * answer); resolves to whether it was stored, or why not, and with
+   * X-Memory-Extract what extraction did (null: called before).
    */
-  finished(answer: CollectedAnswer): Promise<TurnReceipt | null>;
+  finished(answer: CollectedAnswer): Promise<FinishedTurn | null>;
+}
+
+/** A drop-in turn's fate: stored or why not, and the facts extracted from it (X-Memory-Extract). */
+export interface FinishedTurn {
+  turn: TurnReceipt;
+  /** Null without X-Memory-Extract, or when no extraction ran (a DUPLICATE turn). */
+  facts: FactsReceipt | null;
 }
 
 /** Wraps the request's embedder to add up the time its calls take. */
@@ -214,7 +223,7 @@ export async function prepareDropIn(
         () => wire.native.toolPlumbing(stripped, -1).length > 0,
         toolResults.length > 0,
       );
-      if ('skip' in planned) return skippedTurn(planned.skip);
+      if ('skip' in planned) return { turn: skippedTurn(planned.skip), facts: null };
       const { items } = planned;
       const target = vaults.at(-1) as VaultSelector;
       const storing = { storeRepeats: controls.storeRepeats, factsVault: controls.factsVault };
@@ -231,10 +240,14 @@ export async function prepareDropIn(
               signal: new AbortController().signal,
             },
             storing,
-          ).then((remembered) => remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'))
-        : rememberTurn(context, target, items, storing).then(
-            (remembered) => remembered ?? skippedTurn('EXCLUDED_BY_CALLER'),
-          );
+          ).then((remembered) => ({
+            turn: remembered?.turn ?? skippedTurn('EXCLUDED_BY_CALLER'),
+            facts: remembered?.facts ?? null,
+          }))
+        : rememberTurn(context, target, items, storing).then((remembered) => ({
+            turn: remembered ?? skippedTurn('EXCLUDED_BY_CALLER'),
+            facts: null,
+          }));
       // A streamed answer's headers have left: waitUntil finishes the store.
       context.ctx.waitUntil(turn);
       return turn;

@@ -3,7 +3,7 @@ import { EXAMPLE_TIME, readClientTime } from '../../core/memory-time';
 import { keepOffset } from '../../core/time-offsets';
 import { readWindowList, type WindowQuery } from '../../core/window-list';
 import { isRecord, type MessagesKey, type NativeBody } from '../../providers/native';
-import { chatVaultId, type VaultSelector } from '../../vaults/address';
+import { chatVaultId, vaultLabel, type VaultSelector } from '../../vaults/address';
 import { checkReferenceTime } from '../reference-time';
 
 export const MEMORY_MODES = ['READ_WRITE', 'READ', 'WRITE', 'OFF'] as const;
@@ -341,4 +341,23 @@ export function stripOwnFields(
     });
   }
   return { body: rest, excluded };
+}
+
+/**
+ * With X-Memory-Extract, the label of the vault the facts go to
+ * (X-Memory-Facts-Vault's CORE, else the turn's: the conversation's, the
+ * session's or CORE), as vaultLabel writes it; null without extraction.
+ */
+export function factsVaultLabel(controls: MemoryControls): string | null {
+  if (!controls.extract) return null;
+  if (controls.factsVault !== null)
+    return vaultLabel({
+      kind: controls.factsVault.kind,
+      externalId: controls.factsVault.id ?? null,
+    });
+  if (controls.conversationId !== null)
+    return vaultLabel({ kind: 'EPHEMERAL', externalId: controls.conversationId });
+  if (controls.sessionId !== null)
+    return vaultLabel({ kind: 'SESSION', externalId: controls.sessionId });
+  return vaultLabel({ kind: 'CORE', externalId: null });
 }

@@ -44,6 +44,17 @@ export type { ChatReceipt } from './memory-turn';
 export const MAX_CHAT_MESSAGES = 200;
 export const MAX_CHAT_CHARACTERS = 400_000;
 
+/**
+ * The providers whose calls go out as chat completions, where memory can lead
+ * the first user message (ChatInput.memoryPlacement USER), as on the drop-in
+ * /v1/chat/completions route.
+ */
+const USER_PLACEMENT_PROVIDERS: ReadonlySet<ProviderId> = new Set([
+  'openai',
+  'openrouter',
+  'compatible',
+]);
+
 export interface ChatInput {
   model: string;
   messages: ChatMessage[];
@@ -90,6 +101,15 @@ export interface ChatInput {
    * (X-Memory-Store-Repeats); default false: a repeat is DUPLICATE.
    */
   storeRepeats?: boolean | null;
+  /**
+   * Where the memory block goes (X-Memory-Placement): SYSTEM, the format's
+   * system slot (the default), or USER, before the words of the first user
+   * message, for chat templates that refuse a system role (Gemma's). Served
+   * where the call goes out as chat completions (OpenAI, OpenRouter,
+   * compatible servers); Anthropic and Gemini models refuse it, as their
+   * drop-in routes do.
+   */
+  memoryPlacement?: 'SYSTEM' | 'USER' | null;
 }
 
 export interface ChatOutcome {
@@ -147,6 +167,13 @@ export async function openChat(
     // A bad selector is refused before the provider is called.
     factsVaultOf(context, input.factsVault);
   }
+  if (input.memoryPlacement === 'USER' && !USER_PLACEMENT_PROVIDERS.has(parsed.provider)) {
+    throw new CodedError(
+      'BAD_USER_INPUT',
+      `memoryPlacement USER is served for OpenAI, OpenRouter and compatible models (chat completions); ${parsed.provider} has a system slot every model of it reads`,
+      'MEMORY_PLACEMENT',
+    );
+  }
   if (input.temperature != null && !(input.temperature >= 0 && input.temperature <= 2)) {
     throw new CodedError('BAD_USER_INPUT', 'temperature must be between 0 and 2', 'OUT_OF_RANGE');
   }
@@ -203,6 +230,7 @@ export async function openChat(
       model: parsed.model,
       messages: input.messages,
       memoryBlock: recalled.block,
+      memoryPlacement: input.memoryPlacement === 'USER' ? 'user' : 'system',
       temperature: input.temperature ?? null,
       maxTokens: input.maxTokens ?? null,
       topP: input.topP ?? null,

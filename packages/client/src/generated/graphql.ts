@@ -18,6 +18,8 @@ export type ChatInput = {
   maxTokens?: number | null | undefined;
   /** Default: READ_WRITE. */
   memoryMode?: MemoryMode | null | undefined;
+  /** Where the memory block goes: SYSTEM (the default) or USER, the first user message, for models whose template refuses a system role (OpenAI, OpenRouter and compatible models; refused for Anthropic and Gemini: MEMORY_PLACEMENT, before any call). The drop-in routes' X-Memory-Placement. */
+  memoryPlacement?: MemoryPlacement | null | undefined;
   /** The conversation, oldest first (at most 200); the last USER message is the memory query. */
   messages: Array<ChatMessageInput>;
   /** provider/model, e.g. openai/gpt-4o, anthropic/claude-sonnet-4, google/gemini-2.5-flash, openrouter/meta-llama/llama-3.3-70b, compatible/llama3.2; bare gpt-…, claude-… and gemini-… names are inferred */
@@ -112,6 +114,13 @@ export type MemoryOrder =
   | 'NEWEST_FIRST'
   /** Oldest createdAt first. */
   | 'OLDEST_FIRST';
+
+/** Where a chat call's memory block goes; the drop-in routes' X-Memory-Placement (system, user). */
+export type MemoryPlacement =
+  /** The provider's system slot (the default). */
+  | 'SYSTEM'
+  /** Before the words of the first user message, no system message added: for chat templates that refuse a system role (Gemma on vLLM or OpenRouter). OpenAI, OpenRouter and compatible models only; Anthropic and Gemini models refuse it (BAD_USER_INPUT, MEMORY_PLACEMENT). */
+  | 'USER';
 
 /** KRONOS time windows: disjoint bands measured back from the reference time `now`. */
 export type MemoryWindow =
