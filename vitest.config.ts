@@ -133,6 +133,19 @@ const SEPARATE_SUITES = [
 
 export default defineConfig({
   test: {
+    // Every workerd project transforms the same modules (the Worker, its
+    // dependencies, the helpers): kept on disk (node_modules/.vitest-cache),
+    // keyed by each module's content and the transform's configuration, which
+    // the projects share, the first project transforms and the others read.
+    fsModuleCache: true,
+    // Two runners at once, for CI's two cores (vitest's default is one fewer
+    // than the cores: one here, the other core idle through every workerd
+    // project). Vitest hands each free runner the next file of the queue, so
+    // the two stay busy whatever the files' lengths; each project then starts
+    // a runner (workerd, the Worker's modules evaluated) on each of the two,
+    // its modules transformed once. The `live` project keeps one file at a
+    // time and runs last (fileParallelism: false, below).
+    maxWorkers: 2,
     // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
     testTimeout: 30_000,
     // Hooks that seed a whole world (the hostile suite's two accounts, their
