@@ -107,11 +107,12 @@ const SETUP_FILES = [
 ];
 
 /**
- * Every workerd project runs its files one after another in one runner: one
- * workerd, one isolate, one set of local storage, the Worker's modules loaded
- * once. With vitest's default (a runner per file) each file started workerd
- * and loaded every module again through the pool, about two thirds of the
- * run's time (ARCHITECTURE.md, "Test pool"). Tests make their own accounts
+ * Every workerd project runs its files one after another in a runner (two at
+ * once, maxWorkers below: one per core): one workerd, one isolate, one set of
+ * local storage, the Worker's modules loaded once per runner. With vitest's
+ * default (a runner per file) each file started workerd and loaded every
+ * module again through the pool, about two thirds of the run's time
+ * (ARCHITECTURE.md, "Test pool"). Tests make their own accounts
  * and vaults, so the files do not see each other's data; vitest still
  * restores spies and mocks after each file.
  */
