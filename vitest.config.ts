@@ -147,8 +147,14 @@ export default defineConfig({
     // its modules transformed once. The `live` project keeps one file at a
     // time and runs last (fileParallelism: false, below).
     maxWorkers: 2,
-    // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
-    testTimeout: 30_000,
+    // The first test of a runner's first file pays for loading the Worker's
+    // modules, its Durable Objects and the embedder; with two runners each
+    // project starts two at once, and on the shared 2-core machine at load
+    // 15-20 one such first test took 30.7 s (test/billing/vault-metering,
+    // branch ci-trim's CI run, 2026-11-28; main's own run at that load lost
+    // test/search/chat-now's first test at 32.9 s). A bound for a hung test,
+    // not a claim about speed: hookTimeout below is the same.
+    testTimeout: 60_000,
     // Hooks that seed a whole world (the hostile suite's two accounts, their
     // vaults, snapshots and Stripe customer) make dozens of requests.
     hookTimeout: 60_000,
