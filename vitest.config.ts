@@ -107,11 +107,12 @@ const SETUP_FILES = [
 ];
 
 /**
- * Every workerd project runs its files one after another in one runner: one
- * workerd, one isolate, one set of local storage, the Worker's modules loaded
- * once. With vitest's default (a runner per file) each file started workerd
- * and loaded every module again through the pool, about two thirds of the
- * run's time (ARCHITECTURE.md, "Test pool"). Tests make their own accounts
+ * Every workerd project runs its files one after another in a runner (two at
+ * once, maxWorkers below: one per core): one workerd, one isolate, one set of
+ * local storage, the Worker's modules loaded once per runner. With vitest's
+ * default (a runner per file) each file started workerd and loaded every
+ * module again through the pool, about two thirds of the run's time
+ * (ARCHITECTURE.md, "Test pool"). Tests make their own accounts
  * and vaults, so the files do not see each other's data; vitest still
  * restores spies and mocks after each file.
  */
@@ -133,8 +134,27 @@ const SEPARATE_SUITES = [
 
 export default defineConfig({
   test: {
-    // The first test of a file pays for loading the Worker's modules; CI has 2 slow cores.
-    testTimeout: 30_000,
+    // Every workerd project transforms the same modules (the Worker, its
+    // dependencies, the helpers): kept on disk (node_modules/.vitest-cache),
+    // keyed by each module's content and the transform's configuration, which
+    // the projects share, the first project transforms and the others read.
+    fsModuleCache: true,
+    // Two runners at once, for CI's two cores (vitest's default is one fewer
+    // than the cores: one here, the other core idle through every workerd
+    // project). Vitest hands each free runner the next file of the queue, so
+    // the two stay busy whatever the files' lengths; each project then starts
+    // a runner (workerd, the Worker's modules evaluated) on each of the two,
+    // its modules transformed once. The `live` project keeps one file at a
+    // time and runs last (fileParallelism: false, below).
+    maxWorkers: 2,
+    // The first test of a runner's first file pays for loading the Worker's
+    // modules, its Durable Objects and the embedder; with two runners each
+    // project starts two at once, and on the shared 2-core machine at load
+    // 15-20 one such first test took 30.7 s (test/billing/vault-metering,
+    // branch ci-trim's CI run, 2026-11-28; main's own run at that load lost
+    // test/search/chat-now's first test at 32.9 s). A bound for a hung test,
+    // not a claim about speed: hookTimeout below is the same.
+    testTimeout: 60_000,
     // Hooks that seed a whole world (the hostile suite's two accounts, their
     // vaults, snapshots and Stripe customer) make dozens of requests.
     hookTimeout: 60_000,
