@@ -10,6 +10,9 @@ import { startStripeFake } from '../../../scripts/fake-stripe.mjs';
 export const LIVE_SECRETS = {
   KEY_HMAC_SECRET: 'live-test-key-hmac-secret',
   ADMIN_JWT_SECRET: 'live-test-admin-jwt-secret',
+  // Stored provider keys on (the CLI's provider-keys commands): given here,
+  // not read from a .dev.vars a fresh clone does not have yet.
+  PROVIDER_KEY_SECRET: 'live-test-provider-key-secret',
 };
 
 const START_TIMEOUT_MS = 120_000;
