@@ -16,20 +16,34 @@ export const REQUEST_ID_HEADER = 'x-memory-request-id';
 const requestIds = new AsyncLocalStorage<string>();
 
 /**
- * `req_` and 16 base64url characters (96 random bits): unique without
- * coordination, URL-safe, short enough to read over the phone. Cloudflare's
+ * `mrq_` and 16 base64url characters (96 random bits): unique without
+ * coordination, URL-safe, short enough to read over the phone. Not `req_`:
+ * Anthropic's request ids start so, and ours may sit in the same header
+ * (error-shapes.ts), so the prefix says whose support to ask. Cloudflare's
  * `cf-ray` is not reused: Workers Logs already tie every line of an
  * invocation to its ray, and outside Cloudflare's edge (wrangler dev, a
  * service binding) the header is whatever the caller sent, so neither unique
  * nor ours.
  */
 export function newRequestId(): string {
-  return `req_${randomId(12)}`;
+  return `mrq_${randomId(12)}`;
 }
 
 /** Runs `work` (and everything it awaits or schedules) as request `id`. */
 export function inRequest<T>(id: string, work: () => T): T {
   return requestIds.run(id, work);
+}
+
+/**
+ * `listener`, run as the request current where this is called: for callbacks
+ * the runtime calls from outside it (a WebSocket's message and close events,
+ * whose operations log as the upgrade request's id).
+ */
+export function inThisRequest<A extends unknown[], R>(
+  listener: (...args: A) => R,
+): (...args: A) => R {
+  const id = requestIds.getStore();
+  return id === undefined ? listener : (...args) => requestIds.run(id, listener, ...args);
 }
 
 /** The id of the request this code runs for; undefined outside one. */

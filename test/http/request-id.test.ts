@@ -17,7 +17,7 @@ import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
  * line of a failure names it.
  */
 const HEADER = 'x-memory-request-id';
-const ID = /^req_[A-Za-z0-9_-]{16}$/;
+const ID = /^mrq_[A-Za-z0-9_-]{16}$/;
 
 function idOf(response: Response, what: string): string {
   const id = response.headers.get(HEADER);
@@ -107,7 +107,8 @@ describe('the request id', () => {
       response.webSocket?.close();
       await response.body?.cancel();
     }
-  });
+    // The first chat of the file loads the embedder: slow on a loaded machine.
+  }, 120_000);
 
   it('is in every GraphQL error’s extensions, the same as the header', async () => {
     const response = await graphql('{ me { id } nope }');
@@ -125,6 +126,34 @@ describe('the request id', () => {
       code: 'UNAUTHENTICATED',
       requestId: theirs,
     });
+  });
+
+  it('is in the errors of a WebSocket’s operations, the upgrade answer’s id', async () => {
+    const upgrade = await workerFetch(`${BASE_URL}/graphql`, {
+      headers: { upgrade: 'websocket', 'sec-websocket-protocol': 'graphql-transport-ws' },
+    });
+    const id = idOf(upgrade, 'upgrade');
+    const socket = upgrade.webSocket!;
+    socket.accept();
+    const messages: Record<string, unknown>[] = [];
+    const arrived = (type: string) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const check = () => {
+          const found = messages.find((message) => message.type === type);
+          if (found) resolve(found);
+          else socket.addEventListener('message', check, { once: true });
+        };
+        check();
+      });
+    socket.addEventListener('message', (event) => messages.push(JSON.parse(String(event.data))));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    await arrived('connection_ack');
+    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ nope }' } }));
+    const error = (await arrived('error')) as {
+      payload: { extensions: Record<string, unknown> }[];
+    };
+    socket.close();
+    expect(error.payload[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: id });
   });
 
   it('is named by the log line of an unexpected error, and by the masked answer', async () => {
