@@ -172,7 +172,7 @@ describe('bad input gets a coded error and changes nothing', () => {
       expect(result.errors).toEqual([
         expect.objectContaining({
           message: 'Unexpected error.',
-          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(/^mrq_/) },
         }),
       ]);
       // The parse error reached the log (name and message), not the client.

@@ -88,7 +88,11 @@ describe('one GraphQL WebSocket’s limits', () => {
     expect(refused.closed).toBeUndefined();
     expect(refused.errors).toEqual([
       expect.objectContaining({
-        extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_OPERATIONS' },
+        extensions: {
+          code: 'RATE_LIMITED',
+          reason: 'TOO_MANY_OPERATIONS',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
       }),
     ]);
     // The connection and its operations go on; a completed one frees its place.

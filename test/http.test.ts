@@ -182,7 +182,11 @@ describe('GraphQL over HTTP', () => {
           errors: [
             {
               message: expect.any(String),
-              extensions: { code: 'BAD_USER_INPUT', reason },
+              extensions: {
+                code: 'BAD_USER_INPUT',
+                reason,
+                requestId: expect.stringMatching(/^mrq_/),
+              },
             },
           ],
         });
@@ -222,7 +226,11 @@ describe('GraphQL over HTTP', () => {
           errors: [
             expect.objectContaining({
               message: expect.any(String),
-              extensions: { code: 'BAD_USER_INPUT', reason },
+              extensions: {
+                code: 'BAD_USER_INPUT',
+                reason,
+                requestId: expect.stringMatching(/^mrq_/),
+              },
             }),
           ],
         });

@@ -36,7 +36,11 @@ interface Outcome {
 const TOO_MANY = [
   expect.objectContaining({
     message: expect.stringMatching(/at most 100 live memoryEvents subscriptions/),
-    extensions: { code: 'RATE_LIMITED', reason: 'TOO_MANY_SUBSCRIPTIONS' },
+    extensions: {
+      code: 'RATE_LIMITED',
+      reason: 'TOO_MANY_SUBSCRIPTIONS',
+      requestId: expect.stringMatching(/^mrq_/),
+    },
   }),
 ];
 

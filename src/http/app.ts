@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { presentedCredentials } from '../auth/credentials';
 import { CodedError } from '../core/errors';
+import { inRequest, newRequestId } from '../core/request-log';
 import type { PhaseTimings } from '../resolvers/phase-timings';
 import { refusal, satisfies } from '../resolvers/principal';
 import { authenticate } from './authenticate';
@@ -67,8 +68,12 @@ type AppEnv = { Bindings: Env; Variables: { timings: PhaseTimings } };
 
 export const app = new Hono<AppEnv>();
 
-// Every response, errors included, carries CORS headers and says where its
-// time went (Server-Timing); preflights are answered here.
+// Before anything else runs: the request's id (core/request-log.ts), which
+// every log line about a failure names and every response carries.
+app.use((_c, next) => inRequest(newRequestId(), next));
+
+// Every response, errors included, carries CORS headers, the request id and
+// says where its time went (Server-Timing); preflights are answered here.
 app.use(edgeHeaders(EXPOSED_HEADERS));
 
 app.use(async (c, next) => {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { currentRequestId, REQUEST_ID_HEADER } from '../core/request-log';
 import { PhaseTimings } from '../resolvers/phase-timings';
 import { withServerTiming } from './server-timing';
 
@@ -8,8 +9,9 @@ const MAX_AGE_SECONDS = '86400';
 
 /**
  * The headers every response carries: CORS for any origin (credentials
- * travel in headers, never cookies) and `Server-Timing` from the request's
- * PhaseTimings. A preflight (OPTIONS) is answered here, before any route.
+ * travel in headers, never cookies), the request id (`X-Memory-Request-Id`,
+ * made by the middleware before this one) and `Server-Timing` from the
+ * request's PhaseTimings. A preflight (OPTIONS) is answered here, before any route.
  *
  * One middleware instead of Hono's cors() plus a timing one: cors() touches
  * `c.res` before the handler runs, which makes Hono create a placeholder
@@ -24,21 +26,21 @@ export function edgeHeaders(
   const exposed = exposedHeaders.join(',');
   return async (c, next) => {
     const timings = new PhaseTimings();
-    if (c.req.method === 'OPTIONS') return withServerTiming(preflight(c.req.raw, exposed), timings);
+    const requestId = currentRequestId() ?? '';
+    if (c.req.method === 'OPTIONS')
+      return withServerTiming(preflight(c.req.raw, exposed, requestId), timings);
     c.set('timings', timings);
     const startedAt = Date.now();
     await next();
     const response = c.res;
     let finished: Response;
     try {
-      response.headers.set('access-control-allow-origin', '*');
-      response.headers.set('access-control-expose-headers', exposed);
+      setEdgeHeaders(response.headers, exposed, requestId);
       finished = withServerTiming(response, timings);
     } catch {
       // Immutable headers: a copy takes them (and keeps the body streaming).
       finished = new Response(response.body, response);
-      finished.headers.set('access-control-allow-origin', '*');
-      finished.headers.set('access-control-expose-headers', exposed);
+      setEdgeHeaders(finished.headers, exposed, requestId);
       finished = withServerTiming(finished, timings);
     }
     // Mutable by now: the handler's own response, or the copy made above.
@@ -68,10 +70,17 @@ function wantsEpochs(request: Request, env: Env): boolean {
   return env.ENVIRONMENT === 'development' && request.headers.has(DEBUG_EPOCH_HEADER);
 }
 
-function preflight(request: Request, exposed: string): Response {
+function setEdgeHeaders(headers: Headers, exposed: string, requestId: string): void {
+  headers.set('access-control-allow-origin', '*');
+  headers.set('access-control-expose-headers', exposed);
+  if (requestId !== '') headers.set(REQUEST_ID_HEADER, requestId);
+}
+
+function preflight(request: Request, exposed: string, requestId: string): Response {
   const headers = new Headers({
     'access-control-allow-origin': '*',
     'access-control-expose-headers': exposed,
+    ...(requestId === '' ? {} : { [REQUEST_ID_HEADER]: requestId }),
     'access-control-max-age': MAX_AGE_SECONDS,
     'access-control-allow-methods': ALLOWED_METHODS,
   });

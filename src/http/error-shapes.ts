@@ -5,6 +5,7 @@ import {
   HTTP_STATUS,
   INTERNAL_SERVER_ERROR,
 } from '../core/errors';
+import { currentRequestId, logError, requestIdExtension } from '../core/request-log';
 import { isGeminiMethodTarget } from './gemini-target';
 import {
   providerErrorFrame,
@@ -216,7 +217,12 @@ export function errorBody(surface: Surface, error: ErrorFacts, status: number): 
   switch (surface) {
     case 'graphql':
       return {
-        errors: [{ message: error.message, extensions: { ...ours, ...facts(error.details) } }],
+        errors: [
+          {
+            message: error.message,
+            extensions: { ...ours, ...facts(error.details), ...requestIdExtension() },
+          },
+        ],
       };
     case 'rest':
       return { error: { ...ours, message: error.message, ...facts(error.details) } };
@@ -229,18 +235,22 @@ export function errorBody(surface: Surface, error: ErrorFacts, status: number): 
           ...ours,
         },
       };
-    case 'anthropic':
+    case 'anthropic': {
+      // Anthropic's API names its request in the body too: the provider's, else ours.
+      const requestId =
+        typeof error.details.providerRequestId === 'string'
+          ? error.details.providerRequestId
+          : currentRequestId();
       return {
         type: 'error',
-        ...(typeof error.details.providerRequestId === 'string'
-          ? { request_id: error.details.providerRequestId }
-          : {}),
+        ...(requestId === undefined ? {} : { request_id: requestId }),
         error: {
           type: ANTHROPIC_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'),
           message: error.message,
           ...ours,
         },
       };
+    }
     case 'google':
       return {
         error: {
@@ -274,10 +284,11 @@ export function errorResponse(surface: Surface, error: CodedError): Response {
   if (error.details.retryAfter !== undefined)
     headers.set('retry-after', String(error.details.retryAfter));
   if (typeof error.details.allow === 'string') headers.set('allow', error.details.allow);
-  // The provider's request id, where its SDK looks for one.
+  // The provider's request id, where its SDK looks for one; else ours.
   const requestId = error.details.providerRequestId;
   if (typeof requestId === 'string')
     headers.set(surface === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
+  else withOurRequestId(surface, headers);
   if (!(error instanceof ProviderError))
     sayWhetherToRetry(surface, headers, status, error.code, error.reason);
   return Response.json(errorBody(surface, error, status), { status, headers });
@@ -301,6 +312,7 @@ export function configurationErrorResponse(
     variables: [...variables],
   };
   const headers = sayWhetherToRetry(surface, new Headers(), 503, CONFIGURATION_ERROR, reason);
+  withOurRequestId(surface, headers);
   return Response.json(errorBody(surface, facts, 503), { status: 503, headers });
 }
 
@@ -313,13 +325,28 @@ export function failureResponse(surface: Surface, error: unknown): Response {
   if (error instanceof CodedError) return errorResponse(surface, error);
   if (error instanceof ConfigurationError)
     return configurationErrorResponse(surface, error.message, error.variables, error.reason);
-  console.error(
+  logError(
     'unexpected error',
     error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
   );
   const masked = { code: INTERNAL_SERVER_ERROR, message: 'Unexpected error.', details: {} };
   const headers = sayWhetherToRetry(surface, new Headers(), 500, INTERNAL_SERVER_ERROR, undefined);
+  withOurRequestId(surface, headers);
   return Response.json(errorBody(surface, masked, 500), { status: 500, headers });
+}
+
+/**
+ * Our request id in the header the surface's SDK reads into its error's
+ * request id (OpenAI's `x-request-id`, Anthropic's `request-id`) when an
+ * error of our own has no provider's id: what a developer logs from the SDK's
+ * error is then what support looks up. (Every answer also carries it as
+ * X-Memory-Request-Id, edge-headers.ts.)
+ */
+function withOurRequestId(surface: Surface, headers: Headers): void {
+  if (surface !== 'openai' && surface !== 'anthropic') return;
+  const requestId = currentRequestId();
+  if (requestId !== undefined)
+    headers.set(surface === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
 }
 
 /** The event that ends a broken stream, as each provider sends one after a 200. */

@@ -37,7 +37,10 @@ export const EXPOSED_HEADERS = [
   'retry-after',
   'retry-after-ms',
   'x-should-retry',
-  // The provider's request id (OpenAI's and ours in OpenAI's shape; Anthropic's), for support tickets.
+  // Ours, on every answer: the id a user quotes to support (core/request-log.ts).
+  'x-memory-request-id',
+  // The provider's request id (OpenAI's and ours in OpenAI's shape; Anthropic's), for support
+  // tickets; ours where an error of our own on a drop-in route has no provider's (error-shapes.ts).
   'x-request-id',
   'request-id',
   'openai-processing-ms',

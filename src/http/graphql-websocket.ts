@@ -7,6 +7,7 @@ import {
   socketProviderKey,
 } from '../auth/credentials';
 import { CodedError } from '../core/errors';
+import { inThisRequest } from '../core/request-log';
 import { utf8Length } from '../core/encoding';
 import { MAX_OPERATIONS_PER_SOCKET } from '../core/limits';
 import { maxRequestBytes } from './body-checks';
@@ -151,27 +152,38 @@ export function handleGraphQLWebSocket(
         // Messages are handed on in the order they came: a binary frame's
         // text is read asynchronously, so every message waits its turn.
         let previous: Promise<void> = Promise.resolve();
-        socket.addEventListener('message', (event) => {
-          const data = event.data as Frame;
-          previous = previous.then(async () => {
-            // The same bound as an HTTP body, before anything parses the message.
-            if (tooLarge(data, maxBytes)) {
-              socket.close(MESSAGE_TOO_BIG, `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`);
-              return;
-            }
-            const text = await messageText(data);
-            if (text === null) {
-              socket.close(CloseCode.BadRequest, 'Invalid message received');
-              return;
-            }
-            void onMessage(text);
-          });
-        });
+        // Events arrive outside the upgrade request's context: each runs in
+        // it again, so a socket's errors and log lines carry its request id.
+        socket.addEventListener(
+          'message',
+          inThisRequest((event) => {
+            const data = event.data as Frame;
+            previous = previous.then(async () => {
+              // The same bound as an HTTP body, before anything parses the message.
+              if (tooLarge(data, maxBytes)) {
+                socket.close(
+                  MESSAGE_TOO_BIG,
+                  `PAYLOAD_TOO_LARGE: a message over ${maxBytes} bytes`,
+                );
+                return;
+              }
+              const text = await messageText(data);
+              if (text === null) {
+                socket.close(CloseCode.BadRequest, 'Invalid message received');
+                return;
+              }
+              void onMessage(text);
+            });
+          }),
+        );
       },
     },
     undefined,
   );
-  socket.addEventListener('close', (event) => void closed(event.code, event.reason));
+  socket.addEventListener(
+    'close',
+    inThisRequest((event) => void closed(event.code, event.reason)),
+  );
   return new Response(null, {
     status: 101,
     webSocket: client,

@@ -1,5 +1,6 @@
 import { configurationProblems, describeProblems, type ConfigProblem } from '../core/config-check';
 import { embedderProblems } from '../embed/embedder-config';
+import { logError } from '../core/request-log';
 
 /** Checked once per isolate (per env object): variables cannot change while it lives. */
 const verdicts = new WeakMap<object, ConfigProblem[]>();
@@ -17,7 +18,7 @@ export function configurationProblemsOf(env: Env): ConfigProblem[] {
     const vars = env as unknown as Record<string, unknown>;
     problems = [...configurationProblems(vars), ...embedderProblems(vars)];
     verdicts.set(env, problems);
-    if (problems.length > 0) console.error(`configuration error: ${describeProblems(problems)}`);
+    if (problems.length > 0) logError(`configuration error: ${describeProblems(problems)}`);
   }
   return problems;
 }

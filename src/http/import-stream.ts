@@ -1,5 +1,6 @@
 import { CodedError, INTERNAL_SERVER_ERROR } from '../core/errors';
 import type { ImportProgress, ImportReport } from '../resolvers/import-memories';
+import { logError } from '../core/request-log';
 
 export type ProgressFormat = 'ndjson' | 'sse';
 
@@ -48,7 +49,7 @@ export function streamImport(
         await send('error', { error: { code, message, ...(reason ? { reason } : {}) } });
       } else {
         // Masked like any unexpected error: logged by name and message only.
-        console.error(
+        logError(
           'import failed',
           error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
         );

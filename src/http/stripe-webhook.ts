@@ -5,6 +5,7 @@ import { CodedError } from '../core/errors';
 import type { Edge } from './edge';
 import { configurationErrorResponse } from './error-shapes';
 import { forgetAccount } from '../resolvers/verified-keys';
+import { logError } from '../core/request-log';
 
 /** Stripe's default signature tolerance, applied both ways (a signature from the future is refused too). */
 const TOLERANCE_SECONDS = 300;
@@ -101,7 +102,7 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
     // A customer Stripe does not know (a test-mode leftover, another
     // integration's) never will be: acknowledged, or Stripe retries for days.
     if (isMissingResource(error)) return ignored('no such customer in Stripe');
-    console.error(
+    logError(
       'stripe webhook: customer lookup failed',
       event.id,
       error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',

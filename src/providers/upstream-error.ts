@@ -7,6 +7,7 @@ import {
   providerCodeOf,
 } from './provider-error-body';
 import { wireFormatOf, type ProviderId } from './types';
+import { logWarn } from '../core/request-log';
 
 /*
  * Every way a provider call can fail, as one code (UPSTREAM_ERROR) and a
@@ -137,7 +138,7 @@ export function withAnswerHeaders(error: unknown, headers: Headers): unknown {
  * scrubbed of the key, and the caller reads what happened and what to try.
  */
 export function unreachable(provider: ProviderId, why: string, apiKey: string | null): CodedError {
-  console.warn(`${provider} could not be reached`, redact(why, apiKey).slice(0, 300));
+  logWarn(`${provider} could not be reached`, redact(why, apiKey).slice(0, 300));
   return new CodedError(
     'UPSTREAM_ERROR',
     `${provider} could not be reached (no connection was made, or it was lost before any answer); try again, and check the provider's status and base URL`,

@@ -1,6 +1,7 @@
 import { CodedError, type Result } from '../core/errors';
 import { Sha256Stream } from '../core/sha256-stream';
 import { trailerLine } from '../vaults/jsonl';
+import { logWarn } from '../core/request-log';
 
 /** One page of an export as the vault sends it (src/durable/warm-tier/export-views.ts). */
 export interface ExportPageOf {
@@ -46,7 +47,7 @@ export function exportStream(
           // errors is reported by the runtime as an uncaught exception: the
           // file ends here instead, without its trailer, which is how the
           // format says "cut short" (an import refuses it, COUNT_MISMATCH).
-          console.warn('export ended early', CodedError.from(next).reason ?? next.code);
+          logWarn('export ended early', CodedError.from(next).reason ?? next.code);
           controller.close();
           return;
         }

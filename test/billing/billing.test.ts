@@ -456,6 +456,7 @@ describe('the billing customer', () => {
       code: 'CONFIGURATION_ERROR',
       reason: 'STRIPE_NOT_CONFIGURED',
       variables: ['STRIPE_SECRET_KEY'],
+      requestId: expect.stringMatching(/^mrq_/),
     });
     expect(body.errors[0]!.message).toContain('STRIPE_SECRET_KEY');
     expect(await customerCalls()).toEqual([]);

@@ -64,7 +64,11 @@ describe('W7, W8: a GET runs nothing with side effects', () => {
       expect(response.status).toBe(405);
       expect(response.headers.get('allow')).toBe('POST');
       expect((await errorsOf(response)).map((error) => error.extensions)).toEqual([
-        { code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' },
+        {
+          code: 'BAD_USER_INPUT',
+          reason: 'METHOD_NOT_ALLOWED',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
       ]);
       expect(await fakeCalls()).toEqual([]);
       expect(await sessionCount(key, 'getchat')).toBe(0);
@@ -82,7 +86,11 @@ describe('W7, W8: a GET runs nothing with side effects', () => {
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('POST');
     expect((await errorsOf(response)).map((error) => error.extensions)).toEqual([
-      { code: 'BAD_USER_INPUT', reason: 'METHOD_NOT_ALLOWED' },
+      {
+        code: 'BAD_USER_INPUT',
+        reason: 'METHOD_NOT_ALLOWED',
+        requestId: expect.stringMatching(/^mrq_/),
+      },
     ]);
     expect(await sessionCount(key, 'getstore')).toBe(0);
   });
@@ -147,6 +155,7 @@ describe('W6: two credentials that disagree are refused, not one picked', () => 
       expect(error!.extensions, session).toEqual({
         code: 'UNAUTHENTICATED',
         reason: 'AMBIGUOUS_CREDENTIAL',
+        requestId: expect.stringMatching(/^mrq_/),
       });
       expect(error!.message, session).toMatch(names);
       expect(await sessionCount(a, session)).toBe(0);
@@ -184,7 +193,11 @@ describe('W6: two credentials that disagree are refused, not one picked', () => 
     await client.dispose();
     expect(refused).toEqual([
       expect.objectContaining({
-        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+        extensions: {
+          code: 'UNAUTHENTICATED',
+          reason: 'AMBIGUOUS_CREDENTIAL',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
       }),
     ]);
   });
@@ -221,7 +234,11 @@ describe('W6: two credentials that disagree are refused, not one picked', () => 
     const refused = [
       expect.objectContaining({
         message: expect.stringMatching(/connection_init payload and the upgrade request/),
-        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+        extensions: {
+          code: 'UNAUTHENTICATED',
+          reason: 'AMBIGUOUS_CREDENTIAL',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
       }),
     ];
     expect(
@@ -338,7 +355,11 @@ describe('W9: an admin token is kept out of URLs', () => {
     });
     expect(response.status).toBe(401);
     const [error] = await errorsOf(response);
-    expect(error!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'ADMIN_TOKEN_IN_URL' });
+    expect(error!.extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'ADMIN_TOKEN_IN_URL',
+      requestId: expect.stringMatching(/^mrq_/),
+    });
     expect(error!.message).toMatch(/Authorization: Bearer <JWT>/);
   });
 });
@@ -370,6 +391,7 @@ describe('a ?key= that is not a memory key', () => {
         expect(error!.extensions).toEqual({
           code: 'UNAUTHENTICATED',
           reason: 'INVALID_KEY_FORMAT',
+          requestId: expect.stringMatching(/^mrq_/),
         });
         // The value is a secret of some kind: never echoed.
         expect(error!.message).not.toContain(value);
@@ -418,7 +440,13 @@ describe('W2: brackets nested past the parser’s stack are refused before parsi
       expect(
         (await errorsOf(response)).map((error) => error.extensions),
         `${depth}`,
-      ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'NESTING_LIMIT' }]);
+      ).toEqual([
+        {
+          code: 'BAD_USER_INPUT',
+          reason: 'NESTING_LIMIT',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
+      ]);
     }
     // Brackets inside strings and comments are text, not nesting.
     const key = await newKey();
@@ -446,7 +474,13 @@ describe('W2: brackets nested past the parser’s stack are refused before parsi
       refused = error;
     }
     expect(refused).toEqual([
-      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', reason: 'NESTING_LIMIT' } }),
+      expect.objectContaining({
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          reason: 'NESTING_LIMIT',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
+      }),
     ]);
     const me = await client.iterate({ query: '{ me { id } }' }).next();
     expect(me.value).toEqual({ data: { me: { id: key.keyId } } });

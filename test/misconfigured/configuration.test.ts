@@ -48,6 +48,7 @@ describe('a misconfigured deployment', () => {
       code: 'CONFIGURATION_ERROR',
       reason: 'KEY_HMAC_SECRET_NOT_SET',
       variables: NAMED,
+      requestId: expect.stringMatching(/^mrq_/),
     });
     expectNamesNotValues(JSON.stringify(body));
   });

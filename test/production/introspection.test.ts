@@ -35,17 +35,29 @@ describe('production policy', () => {
     for (const [token, reason] of credentials) {
       const refused = await post(introspection, {}, token);
       expect(refused.errors, token).toEqual([
-        { message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } },
+        {
+          message: expect.any(String),
+          extensions: {
+            code: 'UNAUTHENTICATED',
+            reason,
+            requestId: expect.stringMatching(/^mrq_/),
+          },
+        },
       ]);
       expect(refused.data, token).toBeUndefined();
       // The same reason a field that needs a credential gives for it.
       const field = await post('{ memoryKeys { id } }', {}, token);
-      expect(field.errors?.[0]?.extensions, token).toEqual({ code: 'UNAUTHENTICATED', reason });
+      expect(field.errors?.[0]?.extensions, token).toEqual({
+        code: 'UNAUTHENTICATED',
+        reason,
+        requestId: expect.stringMatching(/^mrq_/),
+      });
     }
     const none = await post(introspection);
     expect(none.errors?.[0]?.extensions).toEqual({
       code: 'UNAUTHENTICATED',
       reason: 'NO_CREDENTIAL',
+      requestId: expect.stringMatching(/^mrq_/),
     });
     expect(none.errors?.[0]?.message).toMatch(/memory key .* or an admin token/);
   });
@@ -115,6 +127,7 @@ describe('production policy', () => {
       expect(body.errors[0]!.extensions).toEqual({
         code: 'NOT_FOUND',
         reason: 'GRAPHIQL_DISABLED',
+        requestId: expect.stringMatching(/^mrq_/),
       });
       expect(body.errors[0]!.message).toMatch(/POST \/graphql/);
     }
@@ -127,7 +140,11 @@ describe('production policy', () => {
       errors: [
         {
           message: 'Must provide query string.',
-          extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST' },
+          extensions: {
+            code: 'BAD_USER_INPUT',
+            reason: 'BAD_REQUEST',
+            requestId: expect.stringMatching(/^mrq_/),
+          },
         },
       ],
     });

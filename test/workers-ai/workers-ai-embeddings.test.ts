@@ -68,7 +68,11 @@ describe('Workers AI embeddings through GraphQL', () => {
     const stored = await post(StoreMemoryDocument, { input: { content: 'lost?' } }, secret);
     expect(stored.status).toBe(200);
     expect(stored.errors?.map((error) => error.extensions)).toEqual([
-      { code: 'UPSTREAM_ERROR', reason: 'EMBEDDING_FAILED' },
+      {
+        code: 'UPSTREAM_ERROR',
+        reason: 'EMBEDDING_FAILED',
+        requestId: expect.stringMatching(/^mrq_/),
+      },
     ]);
     expect(stored.errors?.[0]?.message).not.toMatch(/3040|Capacity/);
     expect(await ai.calls()).toHaveLength(3);
@@ -83,7 +87,11 @@ describe('Workers AI embeddings through GraphQL', () => {
     await ai.script(['hang', 'hang', 'hang']);
     const vector = await post(SearchDocument, { input: { query: 'where are the keys' } }, secret);
     expect(vector.errors?.map((error) => error.extensions)).toEqual([
-      { code: 'UPSTREAM_ERROR', reason: 'EMBEDDING_FAILED' },
+      {
+        code: 'UPSTREAM_ERROR',
+        reason: 'EMBEDDING_FAILED',
+        requestId: expect.stringMatching(/^mrq_/),
+      },
     ]);
     expect(await ai.calls()).toHaveLength(3);
 
@@ -104,6 +112,7 @@ describe('Workers AI embeddings through GraphQL', () => {
     expect(stored.errors?.[0]?.extensions).toEqual({
       code: 'UPSTREAM_ERROR',
       reason: 'EMBEDDING_FAILED',
+      requestId: expect.stringMatching(/^mrq_/),
     });
     expect(await ai.calls()).toHaveLength(1);
   });

@@ -6,6 +6,7 @@ import {
 } from '../../billing/usage';
 import { randomId } from '../../core/encoding';
 import type { MetaTable, Sql } from '../sqlite/sql';
+import { logError } from '../../core/request-log';
 
 /** Meter events sent per alarm run. */
 const FLUSH_BATCH = 25;
@@ -137,7 +138,7 @@ export class MeterOutbox {
   private recordError(reason: string, message: string): void {
     const previous = this.lastError();
     if (reason === 'STRIPE_AUTHENTICATION_FAILED' && previous?.reason !== reason)
-      console.error(`meter events not sent: ${AUTHENTICATION_FAILED}`);
+      logError(`meter events not sent: ${AUTHENTICATION_FAILED}`);
     this.meta.set('meter_last_error', JSON.stringify({ reason, message, at: Date.now() }));
   }
 
@@ -156,7 +157,7 @@ export class MeterOutbox {
   }
 
   private failMeterEvent(identifier: string, reason: string): void {
-    console.error('meter event not delivered', identifier, reason);
+    logError('meter event not delivered', identifier, reason);
     this.sql.run(
       'UPDATE meter_outbox SET failed_at = ?, last_error = ? WHERE identifier = ?',
       Date.now(),

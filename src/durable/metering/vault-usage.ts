@@ -5,6 +5,7 @@ import type { Sql } from '../sqlite/sql';
 import { UsageCommitGroup } from './usage-commit-group';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { UsageCharge, WindowResult } from '../rpc/vault-types';
+import { logError } from '../../core/request-log';
 
 /** How long memory tokens gather in a vault before it hands them to the account in one batch. */
 export const USAGE_HANDOVER_DELAY_MS = 2_000;
@@ -139,7 +140,7 @@ export class VaultUsage {
       const failures = this.meta.get('usageFailures');
       this.meta.set('usageFailures', failures + 1);
       const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)]!;
-      console.error('vault usage hand-over failed; retrying', delay, String(error).slice(0, 200));
+      logError('vault usage hand-over failed; retrying', delay, String(error).slice(0, 200));
       this.planHandOver(now + delay);
     }
   }

@@ -5,6 +5,7 @@ import {
   HTTP_STATUS,
   INTERNAL_SERVER_ERROR,
 } from '../../core/errors';
+import { logError, requestIdExtension } from '../../core/request-log';
 import { operationLimitHit } from './operation-limits';
 
 /** The engine's own codes for bad requests, reported as BAD_USER_INPUT with this reason. */
@@ -190,7 +191,7 @@ function withoutSuggestions(message: string): string {
 
 /** Anything not caused by the client: logged (message only) and replaced by a masked, coded error. */
 export function maskUnexpected(error: unknown, path?: readonly (string | number)[]): GraphQLError {
-  console.error(
+  logError(
     'unexpected error',
     error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
   );
@@ -207,8 +208,12 @@ function codedCause(error: GraphQLError): CodedError | ConfigurationError | null
   return cause instanceof CodedError || cause instanceof ConfigurationError ? cause : null;
 }
 
-/** What a client may see of any error. */
+/** What a client may see of any error, with the request's id in its extensions. */
 export function toClientError(error: unknown): GraphQLError {
+  return withRequestId(shownError(error));
+}
+
+function shownError(error: unknown): GraphQLError {
   if (error instanceof CodedError || error instanceof ConfigurationError)
     return codedGraphQLError(error);
   // A resolver's CodedError arrives wrapped in the engine's located error.
@@ -216,4 +221,15 @@ export function toClientError(error: unknown): GraphQLError {
   if (coded !== null) return codedGraphQLError(coded, error as GraphQLError);
   if (isGraphQLError(error) && isClientError(error)) return withDocumentedCode(error);
   return maskUnexpected(error, isGraphQLError(error) ? error.path : undefined);
+}
+
+/**
+ * The error with `extensions.requestId`, the id its answer carries as
+ * X-Memory-Request-Id (core/request-log.ts), for a client that keeps only the
+ * body; as it is outside a request or when it has one already.
+ */
+export function withRequestId(error: GraphQLError): GraphQLError {
+  const extension = requestIdExtension();
+  if (extension.requestId === undefined || error.extensions?.requestId !== undefined) return error;
+  return withExtensions(error, extension);
 }

@@ -1,5 +1,6 @@
 import type { YogaLogger } from 'graphql-yoga';
 import { isClientError } from './client-errors';
+import { logError, logWarn } from '../../core/request-log';
 
 /**
  * Yoga's logger. Errors the client caused (bad variables, operations over the
@@ -12,9 +13,9 @@ const describe = (arg: unknown) => (arg instanceof Error ? `${arg.name}: ${arg.m
 export const yogaLogger: YogaLogger = {
   debug: () => {},
   info: () => {},
-  warn: (...args) => console.warn(...args.map(describe)),
+  warn: (...args) => logWarn(...args.map(describe)),
   error: (...args) => {
     if (args.some((arg) => isClientError(arg))) return;
-    console.error(...args.map(describe));
+    logError(...args.map(describe));
   },
 };

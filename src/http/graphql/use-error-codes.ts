@@ -1,10 +1,11 @@
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { withDocumentedCode } from './client-errors';
+import { withDocumentedCode, withRequestId } from './client-errors';
 
 /**
  * Every error a client sees over HTTP carries one of the documented codes
- * (see client-errors.ts); masking has already replaced unexpected errors.
+ * (see client-errors.ts) and the request's id; masking has already replaced
+ * unexpected errors.
  */
 export function useErrorCodes(): Plugin {
   return {
@@ -12,7 +13,9 @@ export function useErrorCodes(): Plugin {
       if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
       setResult({
         ...result,
-        errors: result.errors.map((error) => withDocumentedCode(error as GraphQLError)),
+        errors: result.errors.map((error) =>
+          withRequestId(withDocumentedCode(error as GraphQLError)),
+        ),
       });
     },
   };

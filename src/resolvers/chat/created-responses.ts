@@ -2,6 +2,7 @@ import { CodedError } from '../../core/errors';
 import { ExpiringMap } from '../../core/expiring-map';
 import { createdResponsesStub } from '../../durable/rpc/stubs';
 import type { KeyContext } from '../request-context';
+import { logError } from '../../core/request-log';
 
 /**
  * Which memory key created an OpenAI stored response made with the account's
@@ -54,7 +55,7 @@ export async function rememberCreatedResponse(context: KeyContext, id: string): 
   try {
     expiresAt = await stubOf(context).remember(id);
   } catch (error) {
-    console.error('recording a created response failed', String(error).slice(0, 200));
+    logError('recording a created response failed', String(error).slice(0, 200));
     throw new CodedError(
       'UPSTREAM_ERROR',
       'the response was made but who created it could not be recorded, so its id is not handed out; retry the call',

@@ -26,6 +26,7 @@ import { renderMemoryBlock } from './memory-block';
 import { storableTurnText } from './storable-turn';
 import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
+import { logError } from '../../core/request-log';
 
 export interface ChatReceipt {
   hits: RankedHit[];
@@ -448,7 +449,7 @@ function storedTurn(memories: number, memoryTokens: number): TurnReceipt {
 
 /** A refusal the caller can act on keeps its reason and message; anything else is STORE_FAILED. */
 function failedTurn(what: string, error: unknown): TurnReceipt {
-  console.error(what, error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error');
+  logError(what, error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error');
   if (error instanceof CodedError) {
     return {
       stored: false,

@@ -10,6 +10,7 @@ import {
 import type { ProviderId } from '../../providers/types';
 import type { KeyContext } from '../request-context';
 import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './sealed-keys';
+import { logError } from '../../core/request-log';
 
 /** A provider key, and whether it is the account-wide stored one. */
 export interface FoundProviderKey {
@@ -66,7 +67,7 @@ export async function providerKeyFor(
           .then((resealed) => account.resealProviderKey(scope, provider, sealed, resealed))
           .then(
             () => forgetSealedKeys(accountId),
-            () => console.error('sealing a provider key under the current secret failed'),
+            () => logError('sealing a provider key under the current secret failed'),
           ),
       );
     }
