@@ -131,9 +131,9 @@ it('vault call pieces: the object’s own work around the ranking', async () => 
         'leader: cut a led vault’s packed windows',
         (() => {
           const unpacked = unpackWindows(uncutPacked);
-          const { kept } = mergedHits(request.windows, [found, unpacked]);
+          const { handOn } = mergedHits(request.windows, [found, unpacked]);
           return timedLoop(() =>
-            cutPackedWindows(uncutPacked, (_, at, place) => kept.has(unpacked[place]!.hits[at]!)),
+            cutPackedWindows(uncutPacked, (_, at, place) => at < handOn[1]![place]!),
           );
         })(),
       ],

@@ -283,8 +283,8 @@ export const MUTANTS = [
     id: 'resolvers/merge-keeps-duplicates',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'best.offer(hit.memory.content, { hit, source, place }, betterScore);',
-    to: 'best.offer(hit.memory.id, { hit, source, place }, betterScore);',
+    from: 'best.offer(hit.memory.content, { hit, vault, place }, placedBefore);',
+    to: 'best.offer(hit.memory.id, { hit, vault, place }, placedBefore);',
     tests: [
       'test/search-across-vaults.test.ts',
       'test/graphql-api.test.ts',
@@ -296,11 +296,11 @@ export const MUTANTS = [
     id: 'resolvers/leader-cut-keeps-all',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'if (made[contentOf[at]!] === 1) kept.add(offered[at]!);',
-    to: 'kept.add(offered[at]!);',
+    from: 'const handOn = perVault.map((results) => results.map(() => 0));',
+    to: 'const handOn = perVault.map((results) => results.map((found) => found.hits.length));',
     tests: ['test/merge-windows.test.ts'],
     description:
-      'the vault leading a multi-vault search hands on every hit, not only those of the contents that made the merged list',
+      'the vault leading a multi-vault search hands on every hit, not only each window up to its last merged content’s best hit',
   },
   {
     id: 'resolvers/merge-worst-first',
@@ -315,8 +315,8 @@ export const MUTANTS = [
     id: 'resolvers/merge-ignores-limit',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
-    from: 'of ranked.slice(0, limit)) merged.push',
-    to: 'of ranked) merged.push',
+    from: 'if (ranked.length > limit) ranked.length = limit;',
+    to: 'void limit;',
     tests: [
       'test/search-across-vaults.test.ts',
       'test/fan-out.test.ts',

@@ -12,9 +12,11 @@ import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
  * are on scales of their own, score-fusion.ts; VECTOR's cosine does not
  * depend on the vault). Equal scores keep each vault's own order (a vault
  * ranks its ties, e.g. HYBRID's word matches capped level in text's order):
- * the better-placed in its vault first, then the later-stored. Each vault
- * answers its window's limit of distinct contents (vault-queries.ts), so a
- * content's duplicates never leave the merged window short.
+ * the better-placed in its vault first, then the later-stored, then the
+ * smaller memory id (`mergedOrder`), so the order does not depend on the
+ * order the vaults are listed in. Each vault answers its window's limit of
+ * distinct contents (vault-queries.ts), so a content's duplicates never
+ * leave the merged window short.
  *
  * Pure, and here rather than in the resolvers because both sides of a
  * multi-vault search run it: the Worker to answer, and the vault that leads
@@ -26,77 +28,92 @@ export function mergeWindowHits<Source>(
   perVault: readonly { source: Source; windows: readonly WindowResult[] }[],
 ): { hit: SearchHitRecord; source: Source }[] {
   const merged: { hit: SearchHitRecord; source: Source }[] = [];
-  for (const { window, limit } of windows) {
-    const best = new BestByContent<{ hit: SearchHitRecord; source: Source; place: number }>();
-    for (const { source, windows: results } of perVault) {
-      const result = results.find((candidate) => candidate.window === window);
-      const hits = result?.hits ?? [];
-      for (let place = 0; place < hits.length; place++) {
-        const hit = hits[place]!;
-        best.offer(hit.memory.content, { hit, source, place }, betterScore);
-      }
-    }
-    const ranked = [...best.values()].sort(mergedOrder);
-    for (const { hit, source } of ranked.slice(0, limit)) merged.push({ hit, source });
-  }
+  const results = perVault.map(({ windows: found }) => found);
+  for (const { window, limit } of windows)
+    for (const { hit, vault } of mergeWindow(window, limit, results).ranked)
+      merged.push({ hit, source: perVault[vault]!.source });
   return merged;
 }
 
-const betterScore = (offered: Placed, kept: Placed): boolean => offered.hit.score > kept.hit.score;
-
-/** A hit with its place in its vault's window. */
-interface Placed {
-  hit: SearchHitRecord;
-  place: number;
-}
-
-/** The merged order: best score, then the better place in its vault, then the later-stored. */
-const mergedOrder = (a: Placed, b: Placed): number =>
-  b.hit.score - a.hit.score || a.place - b.place || b.hit.memory.createdAt - a.hit.memory.createdAt;
-
 /**
  * What the vault leading a multi-vault search needs of the merge: the
- * memory tokens its hits bill, and every hit (of every vault, by identity)
- * whose content made its window of the merged list. Every vault's windows
- * cut to those hits merge to the very same list, in the same order: each
- * kept content keeps all its hits, so its best hit is unchanged, and every
- * hit above a kept one in its vault's list scores at least as much and was
- * kept too, so its place in its vault is unchanged. So the leader need only
- * hand on those. Each hit's content is keyed once (`contentKey`), in the
- * merge itself: the cut asks the set, not the content again.
+ * memory tokens its hits bill, and how many hits of each vault's window
+ * (`handOn[vault][place of the window in that vault's results]`) to hand on:
+ * each window up to its last hit that is a merged content's best (none when
+ * it holds none). Those cut windows merge to the very same list, in the same
+ * order, whatever the ties: every hit keeps its place in its vault (a cut
+ * window is a prefix of what the vault answered), every merged content keeps
+ * the hit it was merged by (all its hits worse than that one may go, as they
+ * never count), and a content that missed the list only loses hits, so it
+ * can only rank lower. The leader need only hand on those. With distinct
+ * contents and scores a vault's merged hits are a prefix of its window
+ * anyway, so the cut hands on the merged hits and few others.
  */
 export function mergedHits(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
   perVault: readonly (readonly WindowResult[])[],
-): { memoryTokens: number; kept: Set<SearchHitRecord> } {
+): { memoryTokens: number; handOn: number[][] } {
   let memoryTokens = 0;
-  const kept = new Set<SearchHitRecord>();
+  const handOn = perVault.map((results) => results.map(() => 0));
   for (const { window, limit } of windows) {
-    const best = new BestByContent<Placed>();
-    const offered: SearchHitRecord[] = [];
-    // Per offered hit, its content's place in `best`.
-    const contentOf: number[] = [];
-    for (const results of perVault) {
-      const hits = results.find((candidate) => candidate.window === window)?.hits ?? [];
-      for (let place = 0; place < hits.length; place++) {
-        const hit = hits[place]!;
-        offered.push(hit);
-        contentOf.push(best.offer(hit.memory.content, { hit, place }, betterScore));
-      }
+    const { ranked, found } = mergeWindow(window, limit, perVault);
+    for (const { hit, vault, place } of ranked) {
+      memoryTokens += hit.memory.tokens;
+      const lengths = handOn[vault]!;
+      const at = found[vault]!;
+      if (lengths[at]! <= place) lengths[at] = place + 1;
     }
-    const entries = best.values();
-    // Sorted as mergeWindowHits sorts the entries (a stable sort from the same order).
-    const order = entries
-      .map((_, at) => at)
-      .sort((a, b) => mergedOrder(entries[a]!, entries[b]!))
-      .slice(0, limit);
-    const made = new Uint8Array(entries.length);
-    for (const at of order) {
-      made[at] = 1;
-      memoryTokens += entries[at]!.hit.memory.tokens;
-    }
-    for (let at = 0; at < offered.length; at++)
-      if (made[contentOf[at]!] === 1) kept.add(offered[at]!);
   }
-  return { memoryTokens, kept };
+  return { memoryTokens, handOn };
 }
+
+/** A hit offered to the merge, with its vault (its index in `perVault`) and its place in its vault's window. */
+interface Placed {
+  hit: SearchHitRecord;
+  vault: number;
+  place: number;
+}
+
+/**
+ * The one merge core behind both: one window's merged list (best first, at
+ * most `limit`), each content by its best hit (`mergedOrder`), and where the
+ * window is in each vault's results (`found[vault]`, -1 when absent).
+ */
+function mergeWindow(
+  window: WindowSearch['window'],
+  limit: number,
+  perVault: readonly (readonly WindowResult[])[],
+): { ranked: Placed[]; found: number[] } {
+  const best = new BestByContent<Placed>();
+  const found: number[] = [];
+  for (let vault = 0; vault < perVault.length; vault++) {
+    const results = perVault[vault]!;
+    const at = results.findIndex((candidate) => candidate.window === window);
+    found.push(at);
+    const hits = at === -1 ? [] : results[at]!.hits;
+    for (let place = 0; place < hits.length; place++) {
+      const hit = hits[place]!;
+      best.offer(hit.memory.content, { hit, vault, place }, placedBefore);
+    }
+  }
+  const ranked = [...best.values()].sort(mergedOrder);
+  if (ranked.length > limit) ranked.length = limit;
+  return { ranked, found };
+}
+
+/** Whether an offered hit is its content's better: it comes first in the merged order. */
+const placedBefore = (offered: Placed, kept: Placed): boolean => mergedOrder(offered, kept) < 0;
+
+/**
+ * The merged order, of contents by their best hit and of a content's hits:
+ * best score, then the better place in its vault, then the later-stored,
+ * then the smaller memory id. Ties across vaults are so settled by each
+ * content's best place, not by which vault offered it first: the merge of
+ * windows cut by `mergedHits` is the same list. Only hits alike in all four
+ * (one memory's copies) keep the vaults' order.
+ */
+const mergedOrder = (a: Placed, b: Placed): number =>
+  b.hit.score - a.hit.score ||
+  a.place - b.place ||
+  b.hit.memory.createdAt - a.hit.memory.createdAt ||
+  (a.hit.memory.id < b.hit.memory.id ? -1 : a.hit.memory.id > b.hit.memory.id ? 1 : 0);

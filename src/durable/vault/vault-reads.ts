@@ -180,32 +180,31 @@ export class VaultReads {
       const own = fanOut.vaults.findIndex(
         (address) => vaultObjectName(address) === vaultObjectName(self),
       );
-      settleSpelling(result, theirs, own === -1 ? 0 : own);
+      const ownAt = own === -1 ? 0 : own;
+      settleSpelling(result, theirs, ownAt);
       const theirWindows = theirs.map((found) =>
         found.packed === undefined ? found.windows : unpackWindows(found.packed),
       );
       const perVault = [...theirWindows];
-      perVault.splice(own === -1 ? 0 : own, 0, result.windows);
-      const { memoryTokens, kept } = mergedHits(request.windows, perVault);
+      perVault.splice(ownAt, 0, result.windows);
+      const { memoryTokens, handOn } = mergedHits(request.windows, perVault);
       if (bills) {
         armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
         result.settled = true;
       }
-      const cut = (windows: Rpc.WindowResult[]) =>
-        windows.map((window) => ({
-          ...window,
-          hits: window.hits.filter((hit) => kept.has(hit)),
-        }));
-      result.windows = cut(result.windows);
+      const cut = (windows: Rpc.WindowResult[], lengths: number[]) =>
+        windows.map((window, at) =>
+          window.hits.length > lengths[at]!
+            ? { ...window, hits: window.hits.slice(0, lengths[at]) }
+            : window,
+        );
+      result.windows = cut(result.windows, handOn[ownAt]!);
       theirs.forEach((found, at) => {
-        if (found.packed === undefined) found.windows = cut(found.windows);
-        else {
-          // The hits merged were unpacked from these columns, window by window, in order.
-          const unpacked = theirWindows[at]!;
-          found.packed = cutPackedWindows(found.packed, (_, hit, place) =>
-            kept.has(unpacked[place]!.hits[hit]!),
-          );
-        }
+        const lengths = handOn[at < ownAt ? at : at + 1]!;
+        if (found.packed === undefined) found.windows = cut(found.windows, lengths);
+        // Unpacked for the merge window by window, in order: a window's place is its place here.
+        else
+          found.packed = cutPackedWindows(found.packed, (_, hit, place) => hit < lengths[place]!);
       });
     }
     result.fannedFrom = places;
