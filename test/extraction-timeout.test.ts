@@ -3,7 +3,7 @@ import worker from '../src/index';
 import { ChatWithFactsDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
-import { chatClient } from './helpers/graphql-chat';
+import { chatClient, postWithProviderKey } from './helpers/graphql-chat';
 import { sessionMemories } from './helpers/drop-in';
 import { settleWorkerTasks } from './helpers/worker-tasks';
 
@@ -97,4 +97,43 @@ describe('fact extraction within its own bound', () => {
       expect.stringMatching(/^ASSISTANT: Fake /),
     ]);
   });
+
+  it('a keyed retry after a timeout extracts again, as for any failure that passes', async () => {
+    const { secret } = await newKey();
+    const host = 'api.openai.com';
+    const store = () =>
+      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+        secret,
+        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
+        }`,
+        {
+          inputs: [{ content: 'My sister Ana lives in Porto' }],
+          extract: { model: 'openai/gpt-4o-mini' },
+          key: 'timed-out-once',
+        },
+        'sk-test',
+      );
+    type Facts = { added: { content: string }[]; failure: { reason: string } | null };
+    const factsOf = (body: { extensions?: unknown }) =>
+      (body.extensions as { memory: { facts: Facts } }).memory.facts;
+    await scriptFake({ host, mode: 'trickle' });
+    const first = await store();
+    expect(first.errors).toBeUndefined();
+    expect(factsOf(first)).toMatchObject({ added: [], failure: { reason: 'TIMEOUT' } });
+
+    await scriptFake({
+      host,
+      toolArguments: JSON.stringify({ facts: ['The user has a sister Ana who lives in Porto'] }),
+    });
+    const retry = await store();
+    expect(retry.errors).toBeUndefined();
+    expect(retry.data).toEqual(first.data);
+    // Before (TIMEOUT not a failure that passes): the retry replayed the
+    // timeout, and the facts of this key were never extracted.
+    expect(factsOf(retry)).toMatchObject({
+      added: [{ content: 'The user has a sister Ana who lives in Porto' }],
+      failure: null,
+    });
+  }, 90_000);
 });

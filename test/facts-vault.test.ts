@@ -1,6 +1,10 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryHistoryDocument, StoreMemoryDocument } from './generated/graphql';
+import {
+  MemoryHistoryDocument,
+  StoreMemoriesDocument,
+  StoreMemoryDocument,
+} from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { postChat, postWithProviderKey } from './helpers/graphql-chat';
@@ -266,6 +270,70 @@ describe('facts kept where every session reads them (factsVault)', () => {
     expect(await modelCalls()).toBe(calls);
     expect(await usageTokens({ secret })).toBe(billed);
     expect(await vaultMemories(secret, { kind: 'CORE' })).toHaveLength(2); // the cat, kept, and the dog
+  });
+
+  it('a keyed store whose facts vault refuses the write: the turn stored, facts.failure STORE_FAILED, and its retry supersedes nothing', async () => {
+    const { secret, api } = await newKey();
+    const cat = await api.request(StoreMemoryDocument, {
+      input: { content: 'The user has a cat called Rex', metadata: { kind: 'fact' } },
+    });
+    // CORE full: the cat and 299 notes, the 300 a vault holds in the tests (VAULT_MAX_MEMORIES).
+    for (const size of [100, 100, 99]) {
+      await api.request(StoreMemoriesDocument, {
+        inputs: Array.from({ length: size }, (_, at) => ({ content: `filler note ${size}-${at}` })),
+      });
+    }
+    const store = () =>
+      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+        secret,
+        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
+          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
+        }`,
+        {
+          inputs: [
+            { content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'full-core' } },
+          ],
+          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
+          key: 'rex-full',
+        },
+        OPENAI.key,
+      );
+    await scriptExtractor(
+      ['The user has a dog called Rex'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const first = await store();
+    // Before (any error rethrown): the call failed though its turn was stored,
+    // and a client retrying without the key stored it twice.
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.storeMemories).toHaveLength(1);
+    const facts = (first.extensions as { memory: { facts: Facts } }).memory.facts;
+    expect(facts).toMatchObject({
+      updated: [],
+      superseded: [],
+      failure: { reason: 'STORE_FAILED' },
+    });
+    expect(facts.failure!.message).toContain('VAULT_FULL');
+
+    const again = await store();
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
+    // Before (the plan's retirements replayed as done): the cat reported
+    // superseded. (The replay does not repeat the first call's STORE_FAILED:
+    // the key's record is written with the turn, before the facts write.)
+    expect((again.extensions as { memory: { facts: Facts } }).memory.facts).toMatchObject({
+      updated: [],
+      superseded: [],
+    });
+    // The cat is still current, and no dog fact was written (it would be the newest).
+    const current = await post<{ memory: { validUntil: string | null } | null }>(
+      `query ($id: ID!) { memory(id: $id) { validUntil } }`,
+      { id: cat.storeMemory.id },
+      secret,
+    );
+    expect(current.data).toEqual({ memory: { validUntil: null } });
+    const newest = await vaultMemories(secret, { kind: 'CORE' });
+    expect(newest.map((memory) => memory.content)).not.toContain('The user has a dog called Rex');
   });
 
   it('memoryEvents of CORE hear the fact a session chat sent there', async () => {

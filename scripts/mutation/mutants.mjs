@@ -1079,4 +1079,102 @@ export const MUTANTS = [
     description:
       'a vault forgives a word another vault of the search holds ("Zorvath" as "Zorvach")',
   },
+  // ── review237's survivors (branch prove-tests): each has a test that kills it ──
+  {
+    id: 'resolvers/key-vaults-none-remaining',
+    area: 'resolvers',
+    file: 'src/resolvers/delete-key-vaults.ts',
+    from: '    vaultsRemaining: addresses.length - now.length,',
+    to: '    vaultsRemaining: 0,',
+    tests: ['test/cold/key-vaults-deletion.test.ts'],
+    name: 'more vaults than one call clears',
+    description:
+      'deleteKeyVaults on a key with more vaults than one call clears says none remain: memories are left',
+  },
+  {
+    id: 'resolvers/facts-apart-replay-lists-unapplied-retirements',
+    area: 'resolvers',
+    file: 'src/resolvers/store-with-facts.ts',
+    from: '    apart.retire.filter(({ id }) => (byId.get(id)?.validUntil ?? null) !== null),',
+    to: '    apart.retire,',
+    tests: ['test/facts-vault.test.ts'],
+    name: 'facts vault refuses the write',
+    description:
+      'a keyed retry after the facts vault refused the write reports memories superseded that are still current',
+  },
+  {
+    id: 'resolvers/facts-apart-write-failure-fails-call',
+    area: 'resolvers',
+    file: 'src/resolvers/store-with-facts.ts',
+    from: "    } catch (error) {\n      if (!(error instanceof CodedError)) throw error;\n      receipt.failure = {\n        reason: 'STORE_FAILED',",
+    to: "    } catch (error) {\n      throw error;\n      receipt.failure = {\n        reason: 'STORE_FAILED',",
+    tests: ['test/facts-vault.test.ts'],
+    name: 'facts vault refuses the write',
+    description:
+      'the turn is stored but the call errors instead of answering facts.failure STORE_FAILED',
+  },
+  {
+    id: 'resolvers/extraction-timeout-not-retried',
+    area: 'resolvers',
+    file: 'src/resolvers/store-with-facts.ts',
+    from: "new Set(['UNREACHABLE', 'TIMEOUT', 'STREAM_BROKEN', 'PROVIDER_5XX']);",
+    to: "new Set(['UNREACHABLE', 'STREAM_BROKEN', 'PROVIDER_5XX']);",
+    tests: ['test/extraction-timeout.test.ts'],
+    name: 'keyed retry after a timeout',
+    description:
+      'a keyed retry after an extraction TIMEOUT replays the failure: the facts are never extracted',
+  },
+  {
+    id: 'billing/restricted-key-403-retried',
+    area: 'billing',
+    file: 'src/billing/stripe.ts',
+    from: "if (statusCode === 401 || statusCode === 403) return 'configuration';",
+    to: "if (statusCode === 401) return 'configuration';",
+    tests: BILLING,
+    name: 'treats a 403',
+    description:
+      'a restricted Stripe key (403) is retried as STRIPE_UNAVAILABLE: nothing logged, Stripe\u2019s message shown',
+  },
+  {
+    id: 'proof/configuration-error-retried',
+    area: 'proof',
+    file: 'src/http/error-shapes.ts',
+    from: "if (code === CONFIGURATION_ERROR || NOT_RETRIED.has(reason ?? '')) return false;",
+    to: "if (NOT_RETRIED.has(reason ?? '')) return false;",
+    tests: ['test/misconfigured/configuration.test.ts'],
+    name: 'tells the SDKs not to resend',
+    description:
+      'a CONFIGURATION_ERROR says x-should-retry: true: the SDKs send every call to a misconfigured deployment three times',
+  },
+  {
+    id: 'proof/gemini-paths-no-retry-header',
+    area: 'proof',
+    file: 'src/http/error-shapes.ts',
+    from: "if (surface === 'openai' || surface === 'anthropic' || surface === 'google')",
+    to: "if (surface === 'openai' || surface === 'anthropic')",
+    tests: ['test/misconfigured/configuration.test.ts'],
+    name: 'tells the SDKs not to resend',
+    description: 'Gemini\u2019s paths answer MemoryRouter\u2019s own errors without x-should-retry',
+  },
+  {
+    id: 'resolvers/key-vaults-cap-off-by-one',
+    area: 'resolvers',
+    file: 'src/resolvers/delete-key-vaults.ts',
+    from: 'const now = addresses.slice(0, KEY_VAULTS_PER_CALL);',
+    to: 'const now = addresses.slice(0, KEY_VAULTS_PER_CALL + 1);',
+    tests: ['test/cold/key-vaults-deletion.test.ts'],
+    name: 'more vaults than one call clears',
+    description: 'deleteKeyVaults clears one vault more than KEY_VAULTS_PER_CALL in a call',
+  },
+  {
+    id: 'billing/refused-key-stripe-message-shown',
+    area: 'billing',
+    file: 'src/durable/account/meter-outbox.ts',
+    from: "const reason = outcome === 'configuration' ? AUTHENTICATION_FAILED : message;",
+    to: 'const reason = message;',
+    tests: BILLING,
+    name: 'treats a',
+    description:
+      'a refused STRIPE_SECRET_KEY shows the admin Stripe\u2019s message, which quotes part of the key',
+  },
 ];

@@ -258,6 +258,35 @@ describe('Stripe meter events', () => {
     });
   });
 
+  it('treats a 403 (a restricted key without meter-event rights) as a refused STRIPE_SECRET_KEY, not as Stripe being down', async () => {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    await api.request(StoreMemoryDocument, { input: { content: 'usage under a restricted key' } });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await scriptStripe({ status: 403 });
+      await flush(accountId);
+      expect(logged.mock.calls.flat().join(' ')).toContain('Stripe refused STRIPE_SECRET_KEY');
+    } finally {
+      logged.mockRestore();
+    }
+    const shown = await post(
+      `{ billing { pendingMeterEvents lastMeterEventError { reason message } } }`,
+      {},
+      await adminToken(accountId),
+    );
+    // Before (403 retried as STRIPE_UNAVAILABLE): nothing logged, and the
+    // admin was shown Stripe's message, which quotes part of the key.
+    expect(shown.data).toMatchObject({
+      billing: {
+        pendingMeterEvents: 1,
+        lastMeterEventError: { reason: 'STRIPE_AUTHENTICATION_FAILED' },
+      },
+    });
+    // The key as Stripe's message quotes it (the fake's: prefix, asterisks, last four).
+    expect(JSON.stringify(shown)).not.toContain('****');
+  });
+
   it('sets aside an event Stripe refuses for good, and never resends it', async () => {
     const { admin, accountId } = await newKey();
     await admin.request(CreateBillingCustomerDocument, {});

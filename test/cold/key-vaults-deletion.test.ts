@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from '../generated/graphql';
 import { adminToken, newKey, post } from '../helpers/graphql';
 import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
+import { accountStub } from '../../src/durable/rpc/stubs';
+import { KEY_VAULTS_PER_CALL } from '../../src/resolvers/delete-key-vaults';
 import { runAlarm } from '../helpers/alarms';
 import { snapshotKeys, writeMetaBeneath } from '../helpers/vaults';
 
@@ -60,6 +62,44 @@ describe('deleteKeyVaults: an admin deletes a memory key’s memories', () => {
       deleteKeyVaults: { vaultsCleared: 1, memoriesRemoved: 0, vaultsRemaining: 0 },
     });
   });
+
+  it('says what is left of a key with more vaults than one call clears, and clears it on the next call', async () => {
+    const { api, keyId, accountId, adminToken: admin } = await newKey('many sessions');
+    // Two memories, wherever the registry's order puts their vaults.
+    const last = `s${KEY_VAULTS_PER_CALL}`;
+    await api.request(StoreMemoriesDocument, {
+      inputs: [
+        { content: 'a core note' },
+        { content: 'kept for the second call', vault: { kind: 'SESSION' as const, id: last } },
+      ],
+    });
+    // CORE and KEY_VAULTS_PER_CALL sessions: one more vault than a call clears.
+    const account = accountStub(env, accountId);
+    for (let index = 1; index < KEY_VAULTS_PER_CALL; index += 1)
+      await account.registerVault(keyId, 'SESSION', `s${index}`);
+    const first = await post(DELETE, { id: keyId }, admin);
+    expect(first.errors).toBeUndefined();
+    // Before (with vaultsRemaining always 0): the operator is told it is done.
+    expect(first.data).toMatchObject({
+      deleteKeyVaults: { vaultsCleared: KEY_VAULTS_PER_CALL, vaultsRemaining: 1 },
+    });
+    const second = await post(DELETE, { id: keyId }, admin);
+    // The one left (CORE with it when CORE was cleared first: clearing is idempotent).
+    expect(second.data).toMatchObject({ deleteKeyVaults: { vaultsRemaining: 0 } });
+    const memoriesRemoved = [first, second].map(
+      (result) =>
+        (result.data as { deleteKeyVaults: { memoriesRemoved: number } }).deleteKeyVaults
+          .memoriesRemoved,
+    );
+    expect(memoriesRemoved[0]! + memoriesRemoved[1]!).toBe(2);
+    for (const address of [
+      { kind: 'CORE', keyId, externalId: null },
+      { kind: 'SESSION', keyId, externalId: last },
+    ] satisfies VaultAddress[]) {
+      const stats = await stubOf(address).stats(address);
+      expect(stats).toMatchObject({ ok: true, stats: { exists: false } });
+    }
+  }, 120_000);
 
   it('refuses a key id the account does not have, another account’s included, and a memory key', async () => {
     const owner = await newKey('owner');

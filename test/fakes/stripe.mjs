@@ -73,6 +73,23 @@ function stripeError(status, message, extra = {}) {
   };
 }
 
+/**
+ * Stripe refusing the secret key itself, in its words: a 401 for a wrong or
+ * rolled key, a 403 for a restricted key without the endpoint's permission.
+ * Both quote part of the key (its prefix and last four characters), which is
+ * why MemoryRouter never shows or logs Stripe's message for them.
+ */
+function refusedKey(status, auth) {
+  const key = auth.replace(/^Bearer /, '');
+  const quoted = `${key.slice(0, key.indexOf('_', 3) + 1)}${'*'.repeat(12)}${key.slice(-4)}`;
+  return stripeError(
+    status,
+    status === 401
+      ? `Invalid API Key provided: ${quoted}`
+      : `The provided key '${quoted}' does not have the required permissions for this endpoint on account 'acct_fake'. Having the 'rak_billing_meter_event_write' permission would allow this request to continue.`,
+  );
+}
+
 /** Stripe's form encoding, a[b]=c, read back into nested objects. */
 function parseForm(text) {
   const out = {};
@@ -140,6 +157,7 @@ export async function stripeApi(request, url, { record, script, key }) {
     await new Promise((resolve) => setTimeout(resolve, 20_000));
     return send(stripeError(504, 'gateway timeout'));
   }
+  if (script.status === 401 || script.status === 403) return send(refusedKey(script.status, auth));
   if (script.status) return send(save(stripeError(script.status, 'scripted failure')));
 
   const result = execute(request.method, url.pathname, body);

@@ -141,6 +141,41 @@ describe('a misconfigured deployment', () => {
 });
 
 describe('configurationProblems', () => {
+  it('tells the SDKs not to resend: x-should-retry false on every chat surface, Gemini’s included', async () => {
+    // The SDKs as an app uses them, with their default retries (2): a 503
+    // is retried unless the answer says x-should-retry: false.
+    let sent = 0;
+    const counted: typeof fetch = (input, init) => {
+      sent += 1;
+      return workerFetch(input, init);
+    };
+    const openai = new OpenAI({ apiKey: 'mk_x', baseURL: `${BASE_URL}/v1`, fetch: counted });
+    const openaiError = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error);
+    expect(openaiError).toMatchObject({ status: 503, code: 'CONFIGURATION_ERROR' });
+    // Before (x-should-retry: true): three calls to a deployment that cannot answer.
+    expect(sent).toBe(1);
+    const anthropic = new Anthropic({ apiKey: 'mk_x', baseURL: BASE_URL, fetch: counted });
+    const anthropicError = await anthropic.messages
+      .create({
+        model: 'claude-sonnet-4',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+      .catch((error: unknown) => error);
+    expect(anthropicError).toMatchObject({ status: 503 });
+    expect(sent).toBe(2);
+    // @google/genai does not read the header; a raw-HTTP client of Gemini's paths does.
+    const gemini = await workerFetch(`${BASE_URL}/v1beta/models/gemini-2.5-flash:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'mk_x' },
+      body: '{}',
+    });
+    expect(gemini.status).toBe(503);
+    expect(gemini.headers.get('x-should-retry')).toBe('false');
+  });
+
   it('refuses a provider-key secret the runtime would not use, in the runtime’s own words', () => {
     const base = {
       ...env,
