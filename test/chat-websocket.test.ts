@@ -117,7 +117,11 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     const refused = (message: RegExp) => [
       expect.objectContaining({
         message: expect.stringMatching(message),
-        extensions: { code: 'UNAUTHENTICATED', reason: 'AMBIGUOUS_CREDENTIAL' },
+        extensions: {
+          code: 'UNAUTHENTICATED',
+          reason: 'AMBIGUOUS_CREDENTIAL',
+          requestId: expect.stringMatching(/^mrq_/),
+        },
       }),
     ];
     expect(

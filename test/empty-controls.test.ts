@@ -1,3 +1,4 @@
+import { withoutRequestId } from './helpers/graphql';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument } from './generated/graphql';
 import { keyWithMemory, postJson, upstreamCalls, vaultContents } from './helpers/drop-in';
@@ -215,7 +216,10 @@ describe('an empty memory control is refused, never read as left out', () => {
           messages: [{ role: 'USER', content: WORDS }],
         });
         expect(
-          refused.errors?.map((error) => ({ ...error.extensions, message: error.message })),
+          refused.errors?.map((error) => ({
+            ...withoutRequestId(error.extensions),
+            message: error.message,
+          })),
           `${memoryMode} ${field}`,
         ).toEqual([
           {
@@ -250,7 +254,7 @@ describe('an empty memory control is refused, never read as left out', () => {
         messages: [{ role: 'USER', content: WORDS }],
       });
       expect(
-        refused.errors?.map((error) => error.extensions),
+        refused.errors?.map((error) => withoutRequestId(error.extensions)),
         mode,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'INVALID_VAULT_ID' }]);
     }

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ChatDocument, SearchDocument, StoreMemoryDocument } from './generated/graphql';
 import { postJson, upstreamCalls } from './helpers/drop-in';
 import { resetFakes } from './helpers/fakes';
-import { newKey, post } from './helpers/graphql';
+import { withoutRequestId, newKey, post } from './helpers/graphql';
 import { postChat } from './helpers/graphql-chat';
 
 /**
@@ -32,7 +32,7 @@ describe('an empty list of vaults or windows is refused, an omitted one keeps th
       { input: { query: 'where is the spare key?', vaults: [] } },
       key.secret,
     );
-    expect(refused.errors?.map((error) => error.extensions)).toEqual([
+    expect(refused.errors?.map((error) => withoutRequestId(error.extensions))).toEqual([
       { code: 'BAD_USER_INPUT', reason: 'INVALID_VAULTS' },
     ]);
     expect(refused.errors?.[0]?.message).toMatch(/^vaults: names no vault .*leave it out/);
@@ -51,7 +51,7 @@ describe('an empty list of vaults or windows is refused, an omitted one keeps th
       { input: { query: 'where is the spare key?', windows: [] } },
       key.secret,
     );
-    expect(refused.errors?.map((error) => error.extensions)).toEqual([
+    expect(refused.errors?.map((error) => withoutRequestId(error.extensions))).toEqual([
       { code: 'BAD_USER_INPUT', reason: 'INVALID_WINDOWS' },
     ]);
     expect(refused.errors?.[0]?.message).toMatch(/leave it out for the defaults/);
@@ -73,7 +73,7 @@ describe('an empty list of vaults or windows is refused, an omitted one keeps th
         messages: [{ role: 'USER', content }],
       });
       expect(
-        errors?.map((error) => error.extensions),
+        errors?.map((error) => withoutRequestId(error.extensions)),
         `${memoryMode}: ${content}`,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'INVALID_WINDOWS' }]);
     }

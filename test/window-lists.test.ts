@@ -12,7 +12,7 @@ import {
 import { SearchDocument } from './generated/graphql';
 import { postJson, upstreamCalls } from './helpers/drop-in';
 import { resetFakes } from './helpers/fakes';
-import { newKey, post } from './helpers/graphql';
+import { withoutRequestId, newKey, post } from './helpers/graphql';
 
 /**
  * One reading of every window list (src/core/window-list.ts): what
@@ -145,7 +145,7 @@ describe('the same mistake in a window list gets the same reason on every surfac
     for (const { mistake, windows, reason } of SAME_MISTAKES) {
       const result = await post(SearchDocument, { input: { query: 'x', windows } }, secret);
       expect(
-        result.errors?.map((error) => error.extensions),
+        result.errors?.map((error) => withoutRequestId(error.extensions)),
         mistake,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason }]);
     }

@@ -77,3 +77,18 @@ export async function post<T = Record<string, unknown>, V = Record<string, unkno
 export function codes(result: RawResult<unknown>): (string | undefined)[] {
   return (result.errors ?? []).map((error) => error.extensions?.code);
 }
+
+/**
+ * A GraphQL error's extensions as a test compares them whole: its request id
+ * (every error carries one, test/http/request-id.test.ts) checked for its
+ * shape and left out, so the rest is compared exactly.
+ */
+export function withoutRequestId(
+  extensions: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+  if (extensions === undefined) return undefined;
+  const { requestId, ...rest } = extensions;
+  if (typeof requestId !== 'string' || !/^mrq_[\w-]{16}$/.test(requestId))
+    throw new Error(`expected a request id in the error's extensions, got ${String(requestId)}`);
+  return rest;
+}

@@ -5,7 +5,7 @@ import {
   SearchDocument,
   type ChatStreamSubscription,
 } from '../generated/graphql';
-import { post } from '../helpers/graphql';
+import { withoutRequestId, post } from '../helpers/graphql';
 import { resetFakes } from '../helpers/fakes';
 import { chatClient, postChat, streamChat } from '../helpers/graphql-chat';
 import { postJson, upstreamCalls } from '../helpers/drop-in';
@@ -303,7 +303,7 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
         messages: [{ role: 'USER', content }],
       });
       expect(
-        result.errors?.map((error) => error.extensions),
+        result.errors?.map((error) => withoutRequestId(error.extensions)),
         memoryMode,
       ).toEqual([{ code: 'BAD_USER_INPUT', reason: 'TIME_OUT_OF_RANGE' }]);
       expect(result.errors?.[0]?.message).toMatch(
