@@ -257,6 +257,10 @@ export default defineConfig({
           globalSetup: ['test/live/setup/chromium.ts', 'test/live/setup/live-worker.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A page's update (a streamed answer's first words, a list after a
+          // write) may take more than expect.poll's default second while the
+          // machine is busy (CI beside other work); the claim is the same.
+          expect: { poll: { timeout: 15_000 } },
         },
       }),
     ],
