@@ -44,6 +44,23 @@ export default tseslint.config(
     },
   },
   {
+    // Every log line of src/ goes through core/request-log.ts (logError,
+    // logWarn), which names the request it is about.
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/request-log.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['error', 'warn', 'log', 'info', 'debug'].map((property) => ({
+          object: 'console',
+          property,
+          message:
+            'log through logError / logWarn (src/core/request-log.ts): they name the request',
+        })),
+      ],
+    },
+  },
+  {
     // GraphQL is a surface: below it, errors are CodedError and data is plain.
     files: ['src/{resolvers,durable,providers,billing,auth,embed,kronos,text,vaults,core}/**/*.ts'],
     rules: {

@@ -1,5 +1,6 @@
 import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
+import { logWarn } from '../core/request-log';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { vaultOf } from './principal';
@@ -20,7 +21,8 @@ interface Mark {
  * One read of the retired facts and one call per turns' vault, only when
  * something was retired. Never fails the store: the facts are written
  * already; a failed call is tried once more after the answer, and when that
- * fails too the turns are not demoted (logged by reason, README "Where facts go").
+ * fails too the turns are not demoted (logged by reason with the request id,
+ * docs/facts-and-events.md "Where facts go").
  */
 export async function markSourceTurnsOutdated(
   context: MeteredContext,
@@ -33,7 +35,7 @@ export async function markSourceTurnsOutdated(
   } catch (first) {
     context.ctx.waitUntil(
       markOnce(context, factsAddress, retired).catch((again: unknown) =>
-        console.warn('source turns not marked outdated', reasonOf(again), reasonOf(first)),
+        logWarn('source turns not marked outdated', reasonOf(again), reasonOf(first)),
       ),
     );
   }
