@@ -48,12 +48,8 @@ export class BestByContent<T> {
   private readonly entries: T[] = [];
   private index: Map<string, number> | null = null;
 
-  /**
-   * Offers `entry` for `content`; it replaces the kept one only when
-   * `better` says so. Returns the content's place in `values()`: entries
-   * offered with the same place share a content.
-   */
-  offer(content: string, entry: T, better: (offered: T, kept: T) => boolean): number {
+  /** Offers `entry` for `content`; it replaces the kept one only when `better` says so. */
+  offer(content: string, entry: T, better: (offered: T, kept: T) => boolean): void {
     const key = contentKey(content);
     const at = this.find(key);
     if (at === -1) {
@@ -62,10 +58,9 @@ export class BestByContent<T> {
       this.entries.push(entry);
       if (this.index === null && this.keys.length > SCANNED_KEYS)
         this.index = new Map(this.keys.map((kept, position) => [kept, position]));
-      return this.keys.length - 1;
+    } else if (better(entry, this.entries[at]!)) {
+      this.entries[at] = entry;
     }
-    if (better(entry, this.entries[at]!)) this.entries[at] = entry;
-    return at;
   }
 
   /** The kept entries, in the order their contents were first offered. */
