@@ -136,9 +136,9 @@ describe('providers', () => {
     expect(system.content).toContain('"The user is vegetarian"');
   });
 
-  it('memoryPlacement USER is refused for Anthropic and Gemini models, before any call', async () => {
+  it('memoryPlacement USER is refused for Anthropic models, before any call', async () => {
     const { secret } = await setUp('sk-ant-test');
-    for (const model of ['anthropic/claude-sonnet-4', 'google/gemini-2.5-flash']) {
+    for (const model of ['anthropic/claude-sonnet-4', 'anthropic/claude-opus-4-1']) {
       const body = await postWithProviderKey(
         secret,
         `mutation ($input: ChatInput!) { chat(input: $input) { content } }`,

@@ -38,12 +38,12 @@ export async function translateChat(
 ): Promise<Response> {
   if (surface === 'google') throw notServedByGemini(model);
   const controls = memoryControls(request.headers, body);
-  // A translated call puts memory in the target's system slot; only a native
-  // chat-completions call can move it (drop-in.ts).
-  if (controls.placement === 'user') {
+  // A translated call carries memory where the target takes it (the
+  // pipeline's placement); Anthropic's system slot is read by every model.
+  if (controls.placement === 'user' && model.provider === 'anthropic') {
     throw new CodedError(
       'BAD_USER_INPUT',
-      `X-Memory-Placement: user is served on native chat-completions calls only; ${model.provider}/${model.model} through this route is translated: call it through /v1/chat/completions`,
+      `X-Memory-Placement: user is not served for Anthropic models (${model.model}): every model of theirs reads the system prompt`,
       'MEMORY_CONTROL',
     );
   }
@@ -67,6 +67,8 @@ export async function translateChat(
     factsVault: controls.factsVault,
     now: controls.now,
     storeRepeats: controls.storeRepeats,
+    memoryPlacement:
+      controls.placement === null ? null : controls.placement === 'user' ? 'USER' : 'SYSTEM',
   };
   const modelName = String(body.model);
   const headers = {

@@ -55,8 +55,8 @@ export interface ProviderCall {
   memoryBlock: string | null;
   /**
    * `user`: the block goes before the words of the first user message instead
-   * of the system slot (chat completions only; the pipeline refuses it for
-   * the others). Default `system`.
+   * of the system slot (chat completions and Gemini; the pipeline refuses it
+   * for Anthropic). Default `system`.
    */
   memoryPlacement?: 'system' | 'user';
   temperature: number | null;

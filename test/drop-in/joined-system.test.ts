@@ -169,19 +169,23 @@ describe('X-Memory-Placement: user, for templates that refuse a system role', ()
       status: 400,
       error: { error: { code: 'BAD_USER_INPUT', reason: 'MEMORY_CONTROL' } },
     });
-    // Translated (Anthropic's route to a compatible model): not served either.
-    const translated = await errorOf(() =>
-      anthropicClient(secret, { 'x-memory-placement': 'user' }).messages.create({
-        model: 'compatible/gemma-2-9b-it',
-        max_tokens: 64,
-        messages: [{ role: 'user', content: 'where do I live?' }],
-      }),
-    );
-    expect(translated).toMatchObject({
-      status: 400,
-      error: { error: { code: 'BAD_USER_INPUT', reason: 'MEMORY_CONTROL' } },
-    });
     expect(await upstreamCalls('llm.local.test')).toEqual([]);
     expect(await upstreamCalls('api.anthropic.com')).toEqual([]);
+  });
+
+  it('a translated call (Anthropic’s route to a compatible model) takes it too', async () => {
+    await anthropicClient(secret, {
+      'x-provider-key': '',
+      'x-memory-placement': 'user',
+    }).messages.create({
+      model: 'compatible/gemma-2-9b-it',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'where do I live?' }],
+    });
+    const [call] = await upstreamCalls('llm.local.test');
+    expect(roles(call!.body.messages)).toEqual(['user']);
+    const first = call!.body.messages[0].content as string;
+    expect(first).toContain(MEMORY);
+    expect(first.endsWith('\n\nwhere do I live?')).toBe(true);
   });
 });

@@ -2,9 +2,10 @@
 // generativelanguage.googleapis.com speaks them: a bad key is a 400 with
 // API_KEY_INVALID, unknown fields are refused by name, a field may be named
 // in camelCase or snake_case (protobuf's JSON names; one field under both is
-// refused), a cache refuses a systemInstruction beside it, and events end
-// with CRLF line breaks. Gemini 3 models sign their function calls and
-// refuse one sent back without its signature.
+// refused), a cache refuses a systemInstruction beside it, Gemma models
+// refuse any systemInstruction, and events end with CRLF line breaks. Gemini
+// 3 models sign their function calls and refuse one sent back without its
+// signature.
 
 import { answerFor, idFor, piecesOf, tokensOf } from './answers.mjs';
 import { hangingResponse, sseResponse } from './sse.mjs';
@@ -269,6 +270,9 @@ export async function googleFake(request, url, call, script) {
         `models/${model} is not found for API version ${match[1]}, or is not supported for generateContent.`,
       );
     }
+    // Gemma models refuse any system instruction, an empty one too.
+    if (model.startsWith('gemma-') && body.systemInstruction !== undefined)
+      throw new Refusal(400, `Developer instruction is not enabled for models/${model}`);
     if (signsCalls(model)) checkSignatures(body);
     const stream = match[3] === 'streamGenerateContent';
     if (stream && url.searchParams.get('alt') !== 'sse')

@@ -29,7 +29,8 @@ const roleOf = (content: unknown) =>
  * (fields.ts). Memory is a part of the system instruction after the caller's
  * own parts, under the name the caller gave it, except with a cached content:
  * Gemini refuses a request that sets a system instruction next to a cache,
- * so memory then leads the user's last turn.
+ * so memory then leads the user's last turn. Gemma models, and callers that
+ * ask for it, get it in the first user turn instead (injectInUserMessage).
  */
 export const googleNative: NativeBodyFormat = {
   messagesKey: 'contents',
@@ -79,6 +80,21 @@ export const googleNative: NativeBodyFormat = {
       return { ...body, [present]: { ...instruction, parts: [...partsOf(instruction), memory] } };
     }
     return { ...body, [newKeyFor(body, 'systemInstruction')]: { parts: [memory] } };
+  },
+
+  /**
+   * X-Memory-Placement: user, the default for Gemma models (they refuse any
+   * systemInstruction: memory-placement.ts): the block is a text part before
+   * the first user turn's parts, a blank line after it, as llama.cpp folds a
+   * system prompt into that turn. With no user turn, as injectMemory.
+   */
+  injectInUserMessage(body, block): NativeBody {
+    const contents = listOf(body.contents);
+    const first = contents.findIndex((content) => isRecord(content) && roleOf(content) === 'user');
+    if (first === -1) return googleNative.injectMemory(body, block);
+    const content = contents[first] as Record<string, unknown>;
+    const led = { ...content, parts: [{ text: `${block}\n\n` }, ...listOf(content.parts)] };
+    return { ...body, contents: contents.map((c, i) => (i === first ? led : c)) };
   },
 
   forcesToolCall(body) {

@@ -3,6 +3,7 @@ import { CodedError } from '../../core/errors';
 import type { Wire } from '../../providers';
 import { providerSettings } from '../../providers';
 import type { ParsedModel } from '../../providers/models';
+import { memoryPlacementFor } from '../../providers/memory-placement';
 import type { NativeBody, NativeBodyFormat, ToolPlumbing, UserTurn } from '../../providers/native';
 import type { CollectedAnswer, ToolCall } from '../../providers/types';
 import { meterMemoryTokens } from '../meter';
@@ -126,10 +127,11 @@ export async function prepareDropIn(
   if (controls.placement === 'user' && !wire.native.injectInUserMessage) {
     throw new CodedError(
       'BAD_USER_INPUT',
-      'X-Memory-Placement: user is served for chat completions (/v1/chat/completions); this format has a system slot every model reads',
+      'X-Memory-Placement: user is served for chat completions (/v1/chat/completions) and Gemini (generateContent); this format has a system slot every model reads',
       'MEMORY_CONTROL',
     );
   }
+  const placement = memoryPlacementFor(model, controls.placement);
   if (
     model.provider === 'compatible' &&
     providerSettings(context.env).endpoints.compatible === null
@@ -185,7 +187,7 @@ export async function prepareDropIn(
     receipt = recalled.receipt;
     if (recalled.block !== null)
       body =
-        controls.placement === 'user' && wire.native.injectInUserMessage
+        placement === 'user' && wire.native.injectInUserMessage
           ? wire.native.injectInUserMessage(stripped, recalled.block)
           : wire.native.injectMemory(stripped, recalled.block);
   }

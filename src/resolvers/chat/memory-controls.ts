@@ -77,10 +77,11 @@ export interface MemoryControls {
    */
   now: Date | null;
   /**
-   * X-Memory-Placement: `system` (the format's system slot, the default) or
-   * `user` (the first user message, for templates that refuse a system role).
+   * X-Memory-Placement: `system` (the format's system slot) or `user` (the
+   * first user message, for templates that refuse a system role); null: not
+   * asked, the model's default (`memoryPlacementFor`).
    */
-  placement: 'system' | 'user';
+  placement: 'system' | 'user' | null;
 }
 
 export function parseMode(raw: string, where: string): MemoryMode {
@@ -220,9 +221,10 @@ export function memoryControls(headers: Headers, body: NativeBody): MemoryContro
   };
 }
 
-function placementControl(headers: Headers): 'system' | 'user' {
+function placementControl(headers: Headers): 'system' | 'user' | null {
   const raw = controlHeader(headers, 'X-Memory-Placement', 'system or user')?.toLowerCase();
-  if (raw === undefined || raw === 'system') return 'system';
+  if (raw === undefined) return null;
+  if (raw === 'system') return 'system';
   if (raw === 'user') return 'user';
   throw new CodedError(
     'BAD_USER_INPUT',

@@ -1,3 +1,4 @@
+import { memoryPlacementFor } from '../../providers/memory-placement';
 import { CodedError } from '../../core/errors';
 import { checkWindowList, type WindowQuery } from '../../core/window-list';
 import { parseModel } from '../../providers/models';
@@ -45,14 +46,15 @@ export const MAX_CHAT_MESSAGES = 200;
 export const MAX_CHAT_CHARACTERS = 400_000;
 
 /**
- * The providers whose calls go out as chat completions, where memory can lead
- * the first user message (ChatInput.memoryPlacement USER), as on the drop-in
- * /v1/chat/completions route.
+ * The providers whose calls can carry memory in the first user message
+ * (ChatInput.memoryPlacement USER), as their drop-in routes can: chat
+ * completions and Gemini. Anthropic's system slot is read by every model.
  */
 const USER_PLACEMENT_PROVIDERS: ReadonlySet<ProviderId> = new Set([
   'openai',
   'openrouter',
   'compatible',
+  'google',
 ]);
 
 export interface ChatInput {
@@ -103,11 +105,10 @@ export interface ChatInput {
   storeRepeats?: boolean | null;
   /**
    * Where the memory block goes (X-Memory-Placement): SYSTEM, the format's
-   * system slot (the default), or USER, before the words of the first user
-   * message, for chat templates that refuse a system role (Gemma's). Served
-   * where the call goes out as chat completions (OpenAI, OpenRouter,
-   * compatible servers); Anthropic and Gemini models refuse it, as their
-   * drop-in routes do.
+   * system slot, or USER, before the words of the first user message, for
+   * chat templates that refuse a system role (Gemma's). Null: the model's
+   * default (memory-placement.ts: USER for Gemma on the Gemini API, else
+   * SYSTEM). Anthropic models refuse USER, as their drop-in route does.
    */
   memoryPlacement?: 'SYSTEM' | 'USER' | null;
 }
@@ -170,7 +171,7 @@ export async function openChat(
   if (input.memoryPlacement === 'USER' && !USER_PLACEMENT_PROVIDERS.has(parsed.provider)) {
     throw new CodedError(
       'BAD_USER_INPUT',
-      `memoryPlacement USER is served for OpenAI, OpenRouter and compatible models (chat completions); ${parsed.provider} has a system slot every model of it reads`,
+      `memoryPlacement USER is served for OpenAI, OpenRouter, Gemini and compatible models; ${parsed.provider} has a system slot every model of it reads`,
       'MEMORY_PLACEMENT',
     );
   }
@@ -230,7 +231,10 @@ export async function openChat(
       model: parsed.model,
       messages: input.messages,
       memoryBlock: recalled.block,
-      memoryPlacement: input.memoryPlacement === 'USER' ? 'user' : 'system',
+      memoryPlacement: memoryPlacementFor(
+        parsed,
+        input.memoryPlacement == null ? null : input.memoryPlacement === 'USER' ? 'user' : 'system',
+      ),
       temperature: input.temperature ?? null,
       maxTokens: input.maxTokens ?? null,
       topP: input.topP ?? null,

@@ -18,7 +18,7 @@ export type ChatInput = {
   maxTokens?: number | null | undefined;
   /** Default: READ_WRITE. */
   memoryMode?: MemoryMode | null | undefined;
-  /** Where the memory block goes: SYSTEM (the default) or USER, the first user message, for models whose template refuses a system role (OpenAI, OpenRouter and compatible models; refused for Anthropic and Gemini: MEMORY_PLACEMENT, before any call). The drop-in routes' X-Memory-Placement. */
+  /** Where the memory block goes: SYSTEM or USER, the first user message, for models whose template refuses a system role (OpenAI, OpenRouter, compatible and Gemini models; refused for Anthropic: MEMORY_PLACEMENT, before any call). Left out: SYSTEM, except for Gemma models on the Gemini API (google/gemma-…), which refuse any system instruction: USER, the messages' SYSTEM text leading the first user message too. The drop-in routes' X-Memory-Placement. */
   memoryPlacement?: MemoryPlacement | null | undefined;
   /** The conversation, oldest first (at most 200); the last USER message is the memory query. */
   messages: Array<ChatMessageInput>;
@@ -117,9 +117,9 @@ export type MemoryOrder =
 
 /** Where a chat call's memory block goes; the drop-in routes' X-Memory-Placement (system, user). */
 export type MemoryPlacement =
-  /** The provider's system slot (the default). */
+  /** The provider's system slot (the default, but for Gemma models on the Gemini API). */
   | 'SYSTEM'
-  /** Before the words of the first user message, no system message added: for chat templates that refuse a system role (Gemma on vLLM or OpenRouter). OpenAI, OpenRouter and compatible models only; Anthropic and Gemini models refuse it (BAD_USER_INPUT, MEMORY_PLACEMENT). */
+  /** Before the words of the first user message, no system message added: for chat templates that refuse a system role (Gemma on vLLM or OpenRouter; the default for Gemma on the Gemini API, which refuses any system instruction). OpenAI, OpenRouter, compatible and Gemini models; Anthropic models refuse it (BAD_USER_INPUT, MEMORY_PLACEMENT). */
   | 'USER';
 
 /** KRONOS time windows: disjoint bands measured back from the reference time `now`. */
