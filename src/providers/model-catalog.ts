@@ -25,6 +25,7 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
   { id: 'anthropic/claude-sonnet-4', provider: 'anthropic', releasedAt: released('2025-05-22') },
   { id: 'anthropic/claude-sonnet-4-5', provider: 'anthropic', releasedAt: released('2025-09-29') },
   { id: 'google/gemini-2.5-flash', provider: 'google', releasedAt: released('2025-06-17') },
+  { id: 'google/gemma-3-27b-it', provider: 'google', releasedAt: released('2025-03-12') },
   {
     id: 'openrouter/meta-llama/llama-3.3-70b',
     provider: 'openrouter',
