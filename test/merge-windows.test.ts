@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { contentKey } from '../src/core/best-by-content';
 import { mergedHits } from '../src/durable/vault/merge-windows';
 import { cutPackedWindows, packWindows, unpackWindows } from '../src/durable/rpc/packed-windows';
-import type { WindowResult } from '../src/durable/rpc/vault-types';
+import type { MergedWindow, WindowResult } from '../src/durable/rpc/vault-types';
 import type { MemoryWindow } from '../src/kronos/windows';
-import { mergeHits } from '../src/resolvers/merge-hits';
+import { bestFirst, mergeHits } from '../src/resolvers/merge-hits';
 import type { VaultAddress } from '../src/vaults/address';
 import { seededRandom } from './helpers/random';
 
@@ -82,7 +82,7 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
           perVault.map((windows, at) => ({ address: vaults[at]!, windows })).reverse(),
         );
         expect(reversed).toStrictEqual(merged);
-        const { memoryTokens, handOn } = mergedHits(WINDOWS, perVault);
+        const { memoryTokens, handOn, merged: order } = mergedHits(WINDOWS, perVault);
         expect(memoryTokens).toBe(merged.reduce((sum, hit) => sum + hit.memory.tokens, 0));
         // Cut: each vault's window to a prefix of what the vault answered.
         const cut = perVault.map((windows, vault) =>
@@ -96,6 +96,10 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
           cut.map((windows, at) => ({ address: vaults[at]!, windows })),
         );
         expect(again).toStrictEqual(merged);
+        // The leader's merged order, read from the cut windows as it hands
+        // them on, is that list too: the caller need not merge them again.
+        const cutWindows = cut.map((windows, at) => ({ address: vaults[at]!, windows }));
+        expect(mergeHits(WINDOWS, cutWindows, order)).toStrictEqual(merged);
         // Every content that made the list is handed on by its best hit (as contentKey reads it).
         for (const hit of merged)
           expect(
@@ -123,11 +127,59 @@ describe('the merge a leading vault bills and cuts (merge-windows.ts)', () => {
           ),
         );
         expect(packedCut).toStrictEqual(cut);
+        expect(
+          mergeHits(
+            WINDOWS,
+            packedCut.map((windows, at) => ({ address: vaults[at]!, windows })),
+            order,
+          ),
+        ).toStrictEqual(merged);
       }
       if (spread) expect(handedOn).toBeLessThan(given);
       else expect(handedOn).toBeLessThanOrEqual(given);
     },
   );
+});
+
+describe("a led search's merged order (merge-windows.ts handedOnHits)", () => {
+  const perVault = () => {
+    const next = seededRandom(7);
+    return vaults.map((_, vault) => tiedWindows(next, vault, true, false));
+  };
+  const listed = (windows: WindowResult[][]) =>
+    windows.map((found, at) => ({ address: vaults[at]!, windows: found }));
+
+  it('is read as handed on, not merged again', () => {
+    const windows = perVault();
+    const { merged: order } = mergedHits(WINDOWS, windows);
+    // Each window's best hit alone: the list is what the order names.
+    const firsts = order.map((window) => ({
+      ...window,
+      vaults: window.vaults.slice(0, 1),
+      places: window.places.slice(0, 1),
+    }));
+    const merged = mergeHits(WINDOWS, listed(windows));
+    const read = mergeHits(WINDOWS, listed(windows), firsts);
+    expect(read).toHaveLength(WINDOWS.length);
+    expect(read).toStrictEqual(
+      bestFirst(WINDOWS.map(({ window }) => merged.find((hit) => hit.window === window)!)),
+    );
+  });
+
+  it.each([
+    ['a place past its window', (order: MergedWindow[]) => (order[0]!.places[0] = 99)],
+    ['a vault that is not there', (order: MergedWindow[]) => (order[1]!.vaults[0] = 3)],
+    ['the windows in another order', (order: MergedWindow[]) => order.reverse()],
+    ['a window left out', (order: MergedWindow[]) => void order.pop()],
+    ['a vault without its place', (order: MergedWindow[]) => void order[0]!.places.pop()],
+  ])('is merged again when the order does not fit the windows (%s)', (_, spoil) => {
+    const windows = perVault();
+    const { merged: order } = mergedHits(WINDOWS, windows);
+    spoil(order);
+    expect(mergeHits(WINDOWS, listed(windows), order)).toStrictEqual(
+      mergeHits(WINDOWS, listed(windows)),
+    );
+  });
 });
 
 describe('equal scores across vaults (merge-windows.ts)', () => {

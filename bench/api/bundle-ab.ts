@@ -201,8 +201,11 @@ async function main() {
       vault,
       ...['ab-search-b', 'ab-search-c'].map((id) => ({ kind: 'SESSION', id })),
     ];
-    const wanted = (name: string) => ONLY.some((part) => name.includes(part));
-    const loaded = wanted('3 vaults') ? threeVaults : [vault];
+    // Whether a row of this name runs: `--only` texts are matched against the
+    // rows' names (below), so these ask by a row's name too. By '3 vaults'
+    // alone, `--only "me {|search"` ran the 3-vault rows over two empty vaults.
+    const wanted = (row: string) => ONLY.some((part) => row.includes(part));
+    const loaded = wanted('search, 3 vaults, HYBRID') ? threeVaults : [vault];
     for (const each of loaded) {
       await Promise.all([load(a, each, MEMORIES, now), load(b, each, MEMORIES, now)]);
     }
@@ -223,7 +226,7 @@ async function main() {
       ),
     );
     console.log(`same search answer on A and B: ${hits[0] === hits[1]}`);
-    if (wanted('chat')) {
+    if (wanted('chat TTFT, stream, memory READ')) {
       // Same memory injected (each hit's vault, window, score and tokens).
       const chats = await Promise.all([a, b].map((side) => chat(side, vault.id, probe)));
       const [ra, rb] = chats.map(({ receipt }) => receiptWithoutIds(receipt));

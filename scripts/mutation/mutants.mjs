@@ -303,6 +303,36 @@ export const MUTANTS = [
       'the vault leading a multi-vault search hands on every hit, not only each window up to its last merged content’s best hit',
   },
   {
+    id: 'resolvers/led-order-merged-again',
+    area: 'resolvers',
+    file: 'src/resolvers/merge-hits.ts',
+    from: '(merged && handedOnHits(windows, sources, merged)) ?? mergeWindowHits(windows, sources);',
+    to: 'mergeWindowHits(windows, sources);',
+    tests: ['test/merge-windows.test.ts', 'test/search-across-vaults.test.ts'],
+    description:
+      'the Worker merges a led search’s windows again instead of reading the order its leader merged them in',
+  },
+  {
+    id: 'resolvers/led-order-without-fallback',
+    area: 'resolvers',
+    file: 'src/resolvers/merge-hits.ts',
+    from: '(merged && handedOnHits(windows, sources, merged)) ?? mergeWindowHits(windows, sources);',
+    to: 'handedOnHits(windows, sources, merged ?? []) ?? [];',
+    tests: ['test/merge-windows.test.ts', 'test/search-across-vaults.test.ts'],
+    description:
+      'a led search whose leader hands on no order (a vault of the previous release), or one that does not fit its windows, answers nothing instead of being merged by the Worker',
+  },
+  {
+    id: 'resolvers/led-order-unchecked-place',
+    area: 'resolvers',
+    file: 'src/durable/vault/merge-windows.ts',
+    from: 'if (vault === undefined || hit === undefined) return null;',
+    to: 'if (vault === undefined) return null;',
+    tests: ['test/merge-windows.test.ts'],
+    description:
+      'an order naming a place past its window is read as it is (an undefined hit) instead of the windows being merged again',
+  },
+  {
     id: 'resolvers/merge-worst-first',
     area: 'resolvers',
     file: 'src/durable/vault/merge-windows.ts',
@@ -846,8 +876,8 @@ export const MUTANTS = [
     id: 'proof/search-hits-in-window-order',
     area: 'proof',
     file: 'src/resolvers/merge-hits.ts',
-    from: '    bestFirst(\n      mergeWindowHits(',
-    to: '    Array.from(\n      mergeWindowHits(',
+    from: 'return smallTalkLast(bestFirst(hits.map(',
+    to: 'return smallTalkLast(Array.from(hits.map(',
     tests: ['test/search-best-first.test.ts', 'test/graphql-api.test.ts'],
     description:
       'search lists its hits window by window (HOT first), not best first across windows (review 103 #2)',

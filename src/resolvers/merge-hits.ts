@@ -1,6 +1,6 @@
 import { isSmallTalkVoice, voiceOf } from '../durable/full-text/turn-voices';
-import { mergeWindowHits } from '../durable/vault/merge-windows';
-import type { SearchHitRecord, WindowResult } from '../durable/rpc/vault-types';
+import { handedOnHits, mergeWindowHits } from '../durable/vault/merge-windows';
+import type { MergedWindow, SearchHitRecord, WindowResult } from '../durable/rpc/vault-types';
 import type { MemoryWindow } from '../kronos/windows';
 import type { VaultAddress } from '../vaults/address';
 
@@ -21,15 +21,20 @@ export interface RankedHit extends SearchHitRecord {
 export function mergeHits(
   windows: readonly { window: MemoryWindow; limit: number }[],
   perVault: readonly { address: VaultAddress; windows: readonly WindowResult[] }[],
+  /**
+   * The merged order a vault that led the search handed on with these
+   * windows (`VaultReadOpResult.merged`): read as it is instead of merging
+   * again, unless it does not fit them.
+   */
+  merged?: readonly MergedWindow[],
 ): RankedHit[] {
-  return smallTalkLast(
-    bestFirst(
-      mergeWindowHits(
-        windows,
-        perVault.map(({ address, windows: found }) => ({ source: address, windows: found })),
-      ).map(({ hit, source }) => ({ ...hit, address: source })),
-    ),
-  );
+  const sources = perVault.map(({ address, windows: found }) => ({
+    source: address,
+    windows: found,
+  }));
+  const hits =
+    (merged && handedOnHits(windows, sources, merged)) ?? mergeWindowHits(windows, sources);
+  return smallTalkLast(bestFirst(hits.map(({ hit, source }) => ({ ...hit, address: source }))));
 }
 
 /**

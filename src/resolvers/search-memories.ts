@@ -4,6 +4,7 @@ import { CodedError } from '../core/errors';
 import { offsetOf } from '../core/time-offsets';
 import { CREATED_AT_FUTURE_SLACK_MS, MAX_HITS_PER_WINDOW, MAX_SEARCH_VAULTS } from '../core/limits';
 import type {
+  MergedWindow,
   SearchMode,
   SearchRequest,
   VaultReadOp,
@@ -255,6 +256,8 @@ export async function searchMemories(
   };
   let perVault: VaultHits[];
   let billedInVault = meter !== undefined;
+  /** A led search's merged order, as its leader handed it on (unset by a leader of the previous release). */
+  let handedOn: MergedWindow[] | undefined;
   if (leader === undefined) {
     const readAll = (made: Promise<SearchRequest>) =>
       Promise.all(
@@ -304,12 +307,15 @@ export async function searchMemories(
     // The leader leaves the bill to the caller (`settled` unset) when it was
     // never written (no usage read would flush it).
     billedInVault = led.settled === true;
+    if (fanned !== undefined) handedOn = led.merged;
   }
-  // A led search comes settled: its vault chose before billing, and dropped the reports.
+  // A led search comes settled: its vault chose before billing, and dropped
+  // the reports; merged too, so its order is read as handed on (mergeHits).
   const spelt = windowsAcrossVaults(perVault);
   const merged = mergeHits(
     allReads,
     perVault.map((vault, at) => ({ address: vault.address, windows: spelt[at]! })),
+    handedOn,
   );
   const found = leaveOut === null ? merged : withoutLeftOut(merged, leaveOut);
   const hits =

@@ -372,6 +372,18 @@ export interface PackedWindow {
   numbers: Float64Array;
 }
 
+/**
+ * One window of a led search as its leader merged it: its hits best first,
+ * each by its vault (its place in `FanOut.vaults`) and its place in that
+ * vault's handed-on window of the same name. Places survive the leader's cut,
+ * which hands on a prefix of each window through its last merged hit.
+ */
+export interface MergedWindow {
+  window: MemoryWindow;
+  vaults: number[];
+  places: number[];
+}
+
 export interface SearchResponse {
   results: WindowResult[][];
   /** Milliseconds spent inside the object on these searches. */
@@ -626,6 +638,14 @@ export type VaultReadOpResult =
        * fails) or this vault was never written.
        */
       fannedFrom?: { call: number; result: number }[];
+      /**
+       * A search this vault led, merged and billed (`fanOut`): each window's
+       * merged list in order, so that the caller need not merge the handed-on
+       * windows again (merge-windows.ts `handedOnHits`). Absent from a vault
+       * of the previous release, and when a vault of the search failed: the
+       * caller then merges the windows itself, as before.
+       */
+      merged?: MergedWindow[];
       /** The same results, put here by the caller's loader from `fannedFrom` (never sent). */
       fanned?: VaultReadOpResult[];
     }

@@ -1,6 +1,6 @@
 import type { WindowSearch } from '../../kronos/plan';
 import { BestByContent } from '../../core/best-by-content';
-import type { SearchHitRecord, WindowResult } from '../rpc/vault-types';
+import type { MergedWindow, SearchHitRecord, WindowResult } from '../rpc/vault-types';
 
 /**
  * Merges per-vault window results into one ranked list per window: hits from
@@ -52,19 +52,55 @@ export function mergeWindowHits<Source>(
 export function mergedHits(
   windows: readonly Pick<WindowSearch, 'window' | 'limit'>[],
   perVault: readonly (readonly WindowResult[])[],
-): { memoryTokens: number; handOn: number[][] } {
+): { memoryTokens: number; handOn: number[][]; merged: MergedWindow[] } {
   let memoryTokens = 0;
   const handOn = perVault.map((results) => results.map(() => 0));
+  const merged: MergedWindow[] = [];
   for (const { window, limit } of windows) {
     const { ranked, found } = mergeWindow(window, limit, perVault);
+    const order: MergedWindow = { window, vaults: [], places: [] };
     for (const { hit, vault, place } of ranked) {
       memoryTokens += hit.memory.tokens;
       const lengths = handOn[vault]!;
       const at = found[vault]!;
       if (lengths[at]! <= place) lengths[at] = place + 1;
+      order.vaults.push(vault);
+      order.places.push(place);
+    }
+    merged.push(order);
+  }
+  return { memoryTokens, handOn, merged };
+}
+
+/**
+ * A led search's merged list as its leader handed it on (`merged`, from
+ * `mergedHits`), read from the handed-on windows without merging them
+ * again: what `mergeWindowHits` answers for those windows, for no content
+ * key and no sort. Null when the order does not fit the windows (a window
+ * missing or out of order, a place past its window's hits), so the caller
+ * merges them itself: a leader's answer is trusted only as far as it is
+ * consistent.
+ */
+export function handedOnHits<Source>(
+  windows: readonly Pick<WindowSearch, 'window'>[],
+  perVault: readonly { source: Source; windows: readonly WindowResult[] }[],
+  merged: readonly MergedWindow[],
+): { hit: SearchHitRecord; source: Source }[] | null {
+  if (merged.length !== windows.length) return null;
+  const hits: { hit: SearchHitRecord; source: Source }[] = [];
+  for (let at = 0; at < windows.length; at++) {
+    const { window, vaults, places } = merged[at]!;
+    if (window !== windows[at]!.window || vaults.length !== places.length) return null;
+    for (let entry = 0; entry < vaults.length; entry++) {
+      const vault = perVault[vaults[entry]!];
+      const hit = vault?.windows.find((candidate) => candidate.window === window)?.hits[
+        places[entry]!
+      ];
+      if (vault === undefined || hit === undefined) return null;
+      hits.push({ hit, source: vault.source });
     }
   }
-  return { memoryTokens, handOn };
+  return hits;
 }
 
 /** A hit offered to the merge, with its vault (its index in `perVault`) and its place in its vault's window. */

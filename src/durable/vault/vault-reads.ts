@@ -157,8 +157,10 @@ export class VaultReads {
    * vaults' results, merges every vault's windows in the caller's order as
    * the Worker will (merge-windows.ts), records the merged hits' memory
    * tokens under the search's identifier (with the group commit of reads),
-   * and cuts every vault's windows to the hits of the contents that made the
-   * merged list, which merge to the same list for fewer hits to hand on.
+   * cuts every vault's windows to the hits of the contents that made the
+   * merged list, which merge to the same list for fewer hits to hand on,
+   * and hands on the merged order (`merged`), so that the caller reads the
+   * list from the cut windows instead of merging them again.
    * Returns true when the alarm must be re-armed. When another vault failed
    * or could not be called at all, the search fails (UPSTREAM_ERROR for the
    * latter) and nothing of it is billed; the call's other ops are answered.
@@ -187,7 +189,7 @@ export class VaultReads {
       );
       const perVault = [...theirWindows];
       perVault.splice(ownAt, 0, result.windows);
-      const { memoryTokens, handOn } = mergedHits(request.windows, perVault);
+      const { memoryTokens, handOn, merged } = mergedHits(request.windows, perVault);
       if (bills) {
         armAlarm = await this.usage.recordReads([{ ...fanOut.meter, memoryTokens }]);
         result.settled = true;
@@ -198,6 +200,8 @@ export class VaultReads {
             ? { ...window, hits: window.hits.slice(0, lengths[at]) }
             : window,
         );
+      // The merged order, for the caller to read the cut windows by (they keep every place in it).
+      result.merged = merged;
       result.windows = cut(result.windows, handOn[ownAt]!);
       theirs.forEach((found, at) => {
         const lengths = handOn[at < ownAt ? at : at + 1]!;
