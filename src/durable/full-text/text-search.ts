@@ -315,6 +315,14 @@ export class TextSearch {
   /** The windows' text passes of this read, for a window asked again (window-passes.ts). */
   private readonly passes = new WindowPasses();
 
+  /**
+   * Lets the windows' passes go (a search is done with its windows' fills):
+   * they hold a window's candidates, up to 16 bytes a passage.
+   */
+  forgetPasses(): void {
+    this.passes.clear();
+  }
+
   forgetRanking(): void {
     this.passes.clear();
     this.lastRanking = null;

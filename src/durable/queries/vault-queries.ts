@@ -133,6 +133,24 @@ export class VaultQueries {
     stale: ReadonlySet<number> | null = null,
     facts: readonly RetiredFact[] | null = null,
   ): WindowResult[] {
+    try {
+      return this.searchEachWindow(index, timeline, asked, windows, retired, stale, facts);
+    } finally {
+      // The windows' text passes served their fills (window-passes.ts).
+      this.text.forgetPasses();
+    }
+  }
+
+  /** `searchWindows`, its windows' text passes kept until it returns. */
+  private searchEachWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    asked: SearchRequest,
+    windows: readonly WindowSearch[],
+    retired: ReadonlySet<number> | null,
+    stale: ReadonlySet<number> | null,
+    facts: readonly RetiredFact[] | null,
+  ): WindowResult[] {
     // Every window reads the query's dates as of one day (a caller without a
     // `now` of its own gets the clock's, read once).
     const request = asked.now === undefined ? { ...asked, now: Date.now() } : asked;
