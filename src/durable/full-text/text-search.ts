@@ -312,7 +312,7 @@ export class TextSearch {
     reached: ReachedMemories;
     answering?: { allowed: unknown; has(seq: number): boolean };
   } | null = null;
-  /** The windows' text passes of this read, for a window asked again (window-passes.ts). */
+  /** The windows' text passes of the search under way, for a window asked again (window-passes.ts). */
   private readonly passes = new WindowPasses();
 
   /**
