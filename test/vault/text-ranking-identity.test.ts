@@ -556,6 +556,93 @@ describe('text ranking', () => {
     }
   });
 
+  it('answers a window asked again for deeper pools (its fill) as a search asked once: dated questions, names, filters, a shallower ask', async () => {
+    // A window's fill asks the same window again for more (vault-queries.ts)
+    // and text search starts from what the first ask found and boosted
+    // (window-passes.ts). Each answer must be the one a search asked once
+    // at that limit gives: questions naming a day (which memories their
+    // content words reach, matchingContent) and a speaker (the name boost),
+    // with and without a filter, on the full ranking (context weight 0.3)
+    // and on the pruned one (the default).
+    const rankings: TextRanking[] = [
+      { ...DEFAULT_TEXT_RANKING, contextWeight: 0.3 },
+      DEFAULT_TEXT_RANKING,
+    ];
+    const days = ['on January 1, 2026', 'on January 2, 2026', 'on January 3rd', 'in January 2026'];
+    for (const seed of [31, 32, 33]) {
+      const next = seededRandom(seed);
+      const address = freshAddress();
+      const vault = vaultStub(address);
+      const start = Date.UTC(2026, 0, 1);
+      // Some memories say the month (a date's own words) and a few hold a
+      // rare word: a question asking for it on a day may answer only the
+      // memories its content word reaches, not all that say the month.
+      const memories = randomMemories(next, 300, start).map((memory) => {
+        const draw = next();
+        if (draw < 0.03) return { ...memory, content: `${memory.content} zqkaga` };
+        return draw < 0.4 ? { ...memory, content: `${memory.content} in january` } : memory;
+      });
+      await storeAll(vault, address, memories);
+      const end = memories.at(-1)!.createdAt;
+      const now = end + 3_600_000;
+      const searches = Array.from({ length: 16 }, () => ({
+        text:
+          next() < 0.3
+            ? `what did zqkaga say ${days[Math.floor(next() * 4)]!}`
+            : next() < 0.7
+              ? `${randomQuery(next)} ${days[Math.floor(next() * 4)]!}`
+              : randomQuery(next),
+        window:
+          next() < 0.5
+            ? { after: null, until: end }
+            : { after: start + Math.floor(next() * (end - start) * 0.5), until: end },
+        ranking: rankings[Math.floor(next() * rankings.length)]!,
+        filtered: next() < 0.3,
+      }));
+      const compared = await runInDurableObject(vault, (_, state) => {
+        const sql = new Sql(state.storage.sql);
+        const timeline = TextTimeline.load(sql);
+        const search = new TextSearch(sql);
+        const once = new TextSearch(sql);
+        const seqs = sql.all<{ seq: number }>('SELECT seq FROM memories').map((row) => row.seq);
+        const allowed = new Set(seqs.filter((seq) => seq % 3 !== 0));
+        // Every memory allowed by name: what no filter at all must answer too.
+        const every = new Set(seqs);
+        return searches.flatMap(({ text, window, ranking, filtered }) => {
+          search.forgetRanking();
+          const only = filtered ? allowed : undefined;
+          // The fill's pools (50, 60, 75, 102, 150, 204), then a shallower ask.
+          return [10, 50, 60, 75, 102, 150, 204, 30].map((limit) => {
+            once.forgetRanking();
+            const expected = once.search(
+              timeline,
+              text,
+              window,
+              limit,
+              ranking,
+              only ?? every,
+              now,
+            );
+            return {
+              got: search.search(timeline, text, window, limit, ranking, only, now),
+              expected,
+            };
+          });
+        });
+      });
+      let found = 0;
+      let deep = 0;
+      for (const { got, expected } of compared) {
+        expect(got).toEqual(expected);
+        found += got.length;
+        if (got.length > 75) deep++;
+      }
+      // The windows meet the vault, and the deeper asks reach past the first pools.
+      expect(found).toBeGreaterThan(1000);
+      expect(deep).toBeGreaterThan(10);
+    }
+  });
+
   it("keeps no term's shares past a write: stores in the middle, deletes, the same queries again", async () => {
     // Ranking keeps each term's shares until the timeline changes
     // (term-impacts.ts); after every write the vault's own search, with its

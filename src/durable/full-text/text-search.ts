@@ -7,7 +7,15 @@ import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
 import { analyseQuery, type AnalysedQuery } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
 import { periodFit } from '../../text/period-fit';
-import { kthLargest, topK } from '../hot-tier/selection';
+import { topK } from '../hot-tier/selection';
+import {
+  hitsDownTo,
+  newPass,
+  WindowHits,
+  WindowPasses,
+  type Hits,
+  type PassKey,
+} from './window-passes';
 import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import { phrasePostings, unitePostings } from './postings-union';
@@ -63,13 +71,6 @@ const LONGER_PERIOD_SHARE = 0.5;
  * ("Caroline: …") does.
  */
 const SPEAKER_SHARE = 0.5;
-
-/** One window's candidate memories, in parallel arrays: seq, best passage, score. */
-interface Hits {
-  seqs: number[];
-  passages: number[];
-  scores: number[];
-}
 
 /**
  * What tokenizing one memory to forget its terms costs, in postings read
@@ -248,6 +249,7 @@ export class TextSearch {
    * of each; should this tokenizer disagree with it, everything is forgotten.
    */
   changed(memories: readonly { content: string; words: number }[]): void {
+    this.passes.clear();
     this.variants.clear();
     this.readTerms.clear();
     if (this.vocabulary.loaded && memories.length > MAX_VOCABULARY_BATCH) this.vocabulary.clear();
@@ -278,6 +280,7 @@ export class TextSearch {
     this.vocabulary.clear();
     this.lastRanking = null;
     this.contentReach = null;
+    this.passes.clear();
   }
 
   /**
@@ -298,11 +301,30 @@ export class TextSearch {
   } | null = null;
   /** Whether any memory names its speaker in metadata, asked once per read. */
   private speakerMetadata: boolean | null = null;
-  /** The memories the last query's content words reach (matchingContent), for its other windows. */
-  private contentReach: { timeline: TextTimeline; text: string; reached: ReachedMemories } | null =
-    null;
+  /**
+   * The memories the last query's content words reach (matchingContent),
+   * for its other windows; and the last memories it let answer, and from
+   * which allowed ones, so that a window asked again is given the same.
+   */
+  private contentReach: {
+    timeline: TextTimeline;
+    text: string;
+    reached: ReachedMemories;
+    answering?: { allowed: unknown; has(seq: number): boolean };
+  } | null = null;
+  /** The windows' text passes of the search under way, for a window asked again (window-passes.ts). */
+  private readonly passes = new WindowPasses();
+
+  /**
+   * Lets the windows' passes go (a search is done with its windows' fills):
+   * they hold a window's candidates, up to 16 bytes a passage.
+   */
+  forgetPasses(): void {
+    this.passes.clear();
+  }
 
   forgetRanking(): void {
+    this.passes.clear();
     this.lastRanking = null;
     this.contentReach = null;
     this.speakerMetadata = null;
@@ -453,19 +475,23 @@ export class TextSearch {
   ): { has(seq: number): boolean } | undefined {
     if (query.dates.length === 0 || query.terms.every((term) => query.content.has(term)))
       return allowed;
-    const known = this.contentReach;
-    let reached: ReachedMemories;
-    if (known !== null && known.timeline === timeline && known.text === text) {
-      reached = known.reached;
-    } else {
+    let known = this.contentReach;
+    if (known === null || known.timeline !== timeline || known.text !== text) {
       // Which memories, not how well: the ranking's reach without its scores.
       const postings = [...query.content].map(
         (term) => this.queryPostings(term, query, timeline).full,
       );
-      reached = reachedMemories(timeline, postings, ranking);
-      this.contentReach = { timeline, text, reached };
+      known = { timeline, text, reached: reachedMemories(timeline, postings, ranking) };
+      this.contentReach = known;
     }
-    return { has: (seq) => reached.has(seq) && (allowed === undefined || allowed.has(seq)) };
+    if (known.answering === undefined || known.answering.allowed !== allowed) {
+      const { reached } = known;
+      known.answering = {
+        allowed,
+        has: (seq) => reached.has(seq) && (allowed === undefined || allowed.has(seq)),
+      };
+    }
+    return known.answering;
   }
 
   /**
@@ -560,13 +586,113 @@ export class TextSearch {
       sharedStatistics(corpus, ranking, terms, read),
     );
 
-    // The best passage of each memory in the window (of a memory's equal
-    // chunks, the first). Most memories are one passage; only those in
-    // chunks need looking up. Scored passages are in time order, so the
-    // window's are one run of them.
     const { start, end } = timeline.range(window.after, window.until);
-    const scored =
-      ranked instanceof QueryScorer ? ranked.scoresIn(start, end, limit, lift, allowed) : ranked;
+    // The same window asked again with a deeper pool (its fill) starts from
+    // what this read's first ask found and boosted (window-passes.ts); a
+    // pruned ranking's candidates depend on the pool's size, so it does not.
+    const key: PassKey | null =
+      ranked instanceof QueryScorer
+        ? null
+        : {
+            scored: ranked,
+            query,
+            ranking,
+            corpus,
+            version: timeline.version,
+            start,
+            end,
+            lift,
+            allowed,
+          };
+    let pass = key === null ? undefined : this.passes.find(key);
+    if (pass === undefined) {
+      const found = this.windowHits(
+        timeline,
+        ranked instanceof QueryScorer ? ranked.scoresIn(start, end, limit, lift, allowed) : ranked,
+        start,
+        end,
+        allowed,
+      );
+      pass = newPass(key ?? ({} as PassKey), found, found.relativeToBest());
+      if (key !== null) this.passes.keep(pass);
+    }
+    if (pass.found.count === 0) return [];
+    const { top } = pass;
+    // A name's boost read from metadata depends on which hits could reach
+    // the top (spokenByNamed): then every hit is boosted again.
+    const spokenByHits = names.length > 0 && ranking.nameBoost > 0 && this.hasSpeakerMetadata();
+    const { hits, boosts } = hitsDownTo(
+      pass,
+      pass.found.floor(limit, lift),
+      spokenByHits,
+      (hits, boosts, from) => {
+        const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
+        // Small talk alone ("Maya: ok") is not what its speaker said of anything.
+        for (let i = from; i < hits.seqs.length; i++)
+          if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!)) {
+            hits.scores[i]! += ranking.nameBoost;
+            boosts[i]! += ranking.nameBoost;
+          }
+        // A memory writing a day the query names ("November 28" for "tomorrow")
+        // is about that day whenever it was written.
+        const writing = new Set<number>();
+        terms.forEach((term, at) => {
+          if (query.writtenDays.has(term))
+            for (const seq of Array.from(read[at]!.ranked.seqs)) writing.add(seq);
+        });
+        this.raiseNamedDates(
+          timeline,
+          dates,
+          hits,
+          boosts,
+          from,
+          ranking,
+          datesAlone
+            ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top
+            : null,
+          writing,
+        );
+      },
+    );
+    // Memories found by their speaker's name alone tie, newest first (time,
+    // then insertion order), as do equal scores. Scores go back to BM25's
+    // units, which the caller puts on the vault's full-match scale
+    // (vault-queries.ts), so a vault with only weak matches scores low when
+    // hits of several vaults are merged.
+    const lists = read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near]));
+    const order = topK(
+      hits.seqs.map((_, i) => i),
+      limit,
+      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
+    );
+    // Ties change their scores: on a copy, the pass keeps its own.
+    const tied = { ...hits, scores: hits.scores.slice() };
+    return tiedNewestFirst(tied, order, boosts, lists, {
+      labelled: (seq) => timeline.namesSpeaker(seq),
+      around: (passage) => timeline.memoriesAround(passage, ranking.contextDistance),
+    }).map((i) => {
+      const passage = hits.passages[i]!;
+      return {
+        seq: hits.seqs[i]!,
+        score: tied.scores[i]! * top,
+        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
+      };
+    });
+  }
+
+  /**
+   * The best passage of each memory in the window (of a memory's equal
+   * chunks, the first) among `scored`. Most memories are one passage; only
+   * those in chunks need looking up. Scored passages are in time order, so
+   * the window's are one run of them.
+   */
+  private windowHits(
+    timeline: TextTimeline,
+    scored: ScoredPassages,
+    start: number,
+    end: number,
+    allowed: { has(seq: number): boolean } | undefined,
+  ): WindowHits {
     const run = passagesIn(scored, start, end);
     const found = new WindowHits(run.to - run.from);
     const chunkedAt = new Map<number, number>();
@@ -589,56 +715,7 @@ export class TextSearch {
         found.passages[at] = passage;
       }
     }
-    if (found.count === 0) return [];
-    const top = found.relativeToBest();
-    const hits = found.reachable(limit, lift);
-    const spoken = this.spokenByNamed(names, postings, hits, limit, ranking.nameBoost);
-    // What names and dates add to each hit, kept apart for telling ties (equal-matches.ts).
-    const boosts = hits.seqs.map(() => 0);
-    // Small talk alone ("Maya: ok") is not what its speaker said of anything.
-    for (let i = 0; i < hits.seqs.length; i++)
-      if (spoken(hits.seqs[i]!) && !timeline.smallTalkOf(hits.seqs[i]!)) {
-        hits.scores[i]! += ranking.nameBoost;
-        boosts[i]! += ranking.nameBoost;
-      }
-    // A memory writing a day the query names ("November 28" for "tomorrow")
-    // is about that day whenever it was written.
-    const writing = new Set<number>();
-    terms.forEach((term, at) => {
-      if (query.writtenDays.has(term))
-        for (const seq of Array.from(read[at]!.ranked.seqs)) writing.add(seq);
-    });
-    this.raiseNamedDates(
-      timeline,
-      dates,
-      hits,
-      boosts,
-      ranking,
-      datesAlone ? termIdf(ranking, Math.max(corpus?.passages ?? timeline.size, 1), 0) / top : null,
-      writing,
-    );
-    // Memories found by their speaker's name alone tie, newest first (time,
-    // then insertion order), as do equal scores. Scores go back to BM25's
-    // units, which the caller puts on the vault's full-match scale
-    // (vault-queries.ts), so a vault with only weak matches scores low when
-    // hits of several vaults are merged.
-    const lists = read.flatMap(({ ranked, near }) => (near === null ? [ranked] : [ranked, near]));
-    const order = topK(
-      hits.seqs.map((_, i) => i),
-      limit,
-      (a, b) => hits.scores[b]! - hits.scores[a]! || hits.passages[b]! - hits.passages[a]!,
-    );
-    return tiedNewestFirst(hits, order, boosts, lists, {
-      labelled: (seq) => timeline.namesSpeaker(seq),
-      around: (passage) => timeline.memoriesAround(passage, ranking.contextDistance),
-    }).map((i) => {
-      const passage = hits.passages[i]!;
-      return {
-        seq: hits.seqs[i]!,
-        score: hits.scores[i]! * top,
-        words: timeline.chunked(passage) ? timeline.rangeAt(passage) : undefined,
-      };
-    });
+    return found;
   }
 
   /**
@@ -658,12 +735,13 @@ export class TextSearch {
     dates: readonly NamedDate[],
     hits: Hits,
     boosts: number[],
+    from: number,
     ranking: TextRanking,
     alone: number | null,
     writing: ReadonlySet<number>,
   ): void {
     if (dates.length === 0) return;
-    for (let i = 0; i < hits.passages.length; i++) {
+    for (let i = from; i < hits.passages.length; i++) {
       const time = timeline.timeAt(hits.passages[i]!);
       let boost = writing.has(hits.seqs[i]!) ? (alone ?? ranking.dayBoost) : 0;
       for (const date of dates) {
@@ -879,58 +957,6 @@ export class TextSearch {
       if (named) said.add(row.seq as number);
     }
     return (seq) => opens(seq) || said.has(seq);
-  }
-}
-
-/**
- * One window's candidate memories while they are many (typed arrays, sized to
- * the window's scored passages): seq, best passage and score of each.
- */
-class WindowHits {
-  readonly seqs: Int32Array;
-  readonly passages: Int32Array;
-  readonly scores: Float64Array;
-  count = 0;
-
-  constructor(capacity: number) {
-    this.seqs = new Int32Array(capacity);
-    this.passages = new Int32Array(capacity);
-    this.scores = new Float64Array(capacity);
-  }
-
-  add(seq: number, passage: number, score: number): void {
-    const at = this.count++;
-    this.seqs[at] = seq;
-    this.passages[at] = passage;
-    this.scores[at] = score;
-  }
-
-  /** Makes every score relative to the best (best = 1); returns the best. */
-  relativeToBest(): number {
-    let top = 0;
-    for (let i = 0; i < this.count; i++) if (this.scores[i]! > top) top = this.scores[i]!;
-    for (let i = 0; i < this.count; i++) this.scores[i] = this.scores[i]! / top;
-    return top;
-  }
-
-  /**
-   * The hits, in order, but those whose score is more than `lift` below the
-   * `limit`-th best (with a margin for rounding): boosted by at most `lift`,
-   * they stay below at least `limit` others.
-   */
-  reachable(limit: number, lift: number): Hits {
-    const hits: Hits = { seqs: [], passages: [], scores: [] };
-    const floor =
-      this.count <= limit
-        ? -Infinity
-        : kthLargest(this.scores.slice(0, this.count), limit) - lift - 1e-9;
-    for (let i = 0; i < this.count; i++) {
-      if (this.scores[i]! < floor) continue;
-      hits.seqs.push(this.seqs[i]!);
-      hits.passages.push(this.passages[i]!);
-      hits.scores.push(this.scores[i]!);
-    }
-    return hits;
   }
 }
 

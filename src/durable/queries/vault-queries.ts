@@ -72,7 +72,12 @@ const HYBRID_POOL = 50;
  */
 interface SearchRun {
   pools: Map<WindowSearch, HybridPools>;
+  /** The memories each window may answer (undefined: all). */
+  allowed: Map<WindowSearch, { has(seq: number): boolean } | undefined>;
 }
+
+/** A window whose metadata filter matches no memory. */
+const EMPTY: { has(seq: number): boolean } = { has: () => false };
 
 /** A window's two HYBRID pools of `size`, and the spread of its vector side. */
 interface HybridPools {
@@ -128,6 +133,24 @@ export class VaultQueries {
     stale: ReadonlySet<number> | null = null,
     facts: readonly RetiredFact[] | null = null,
   ): WindowResult[] {
+    try {
+      return this.searchEachWindow(index, timeline, asked, windows, retired, stale, facts);
+    } finally {
+      // The windows' text passes served their fills (window-passes.ts).
+      this.text.forgetPasses();
+    }
+  }
+
+  /** `searchWindows`, its windows' text passes kept until it returns. */
+  private searchEachWindow(
+    index: VectorIndex | null,
+    timeline: () => TextTimeline,
+    asked: SearchRequest,
+    windows: readonly WindowSearch[],
+    retired: ReadonlySet<number> | null,
+    stale: ReadonlySet<number> | null,
+    facts: readonly RetiredFact[] | null,
+  ): WindowResult[] {
     // Every window reads the query's dates as of one day (a caller without a
     // `now` of its own gets the clock's, read once).
     const request = asked.now === undefined ? { ...asked, now: Date.now() } : asked;
@@ -157,7 +180,7 @@ export class VaultQueries {
       for (const [seq, record] of this.hydrateSeqs(unread)) records.set(seq, record);
     };
     // A window ranked again (its fill, below) reuses what it can of its first ranking.
-    const run: SearchRun = { pools: new Map() };
+    const run: SearchRun = { pools: new Map(), allowed: new Map() };
     const rank = (window: WindowSearch, asked: number) => {
       const extra = outdated === null ? staleHeadroom(demoted, asked) : asked;
       const ranking = this.rankWindow(
@@ -276,14 +299,26 @@ export class VaultQueries {
     const none = { result: empty, ranked: [] };
     if (end <= start && !index.partial) return none;
 
-    const matching =
-      request.metadata === null ? undefined : this.matching(request.metadata, window);
-    if (matching !== undefined && matching.size === 0) return none;
-    const skip = request.includeSuperseded === true ? null : retired;
-    const allowed =
-      skip === null
-        ? matching
-        : { has: (seq: number) => !skip.has(seq) && (matching === undefined || matching.has(seq)) };
+    // Worked out once per window and search: its fill is given the same
+    // memories, the same object (text search keeps the window's pass by it).
+    let allowed: { has(seq: number): boolean } | undefined;
+    if (run.allowed.has(window)) allowed = run.allowed.get(window);
+    else {
+      const matching =
+        request.metadata === null ? undefined : this.matching(request.metadata, window);
+      const skip = request.includeSuperseded === true ? null : retired;
+      allowed =
+        matching !== undefined && matching.size === 0
+          ? EMPTY
+          : skip === null
+            ? matching
+            : {
+                has: (seq: number) =>
+                  !skip.has(seq) && (matching === undefined || matching.has(seq)),
+              };
+      run.allowed.set(window, allowed);
+    }
+    if (allowed === EMPTY) return none;
     const accept = allowed === undefined ? undefined : (seq: number) => allowed.has(seq);
     const ranking = request.textRanking ?? DEFAULT_TEXT_RANKING;
     const byText = (limit: number): Ranked[] =>
