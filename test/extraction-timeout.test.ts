@@ -10,9 +10,9 @@ import { settleWorkerTasks } from './helpers/worker-tasks';
 // Fact extraction shared the chat's 10-minute upstream timeout, and that
 // timeout is for silence: a model that trickles keep-alives never hits it.
 // The turn's receipt (a non-streamed answer, GraphQL's result) waited for it.
-// Extraction has its own bound, EXTRACTION_TIMEOUT_MS (60 s by default; 5 s in
-// the tests, vitest.config.ts, above what a scripted extraction takes on a
-// loaded machine); past it the turn is stored without facts.
+// Extraction has its own bound, EXTRACTION_TIMEOUT_MS (60 s by default; 30 s
+// in the tests, vitest.config.ts, far above what a scripted extraction takes
+// on a loaded machine; 1 s here); past it the turn is stored without facts.
 
 type FetchHandler = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
 
