@@ -319,19 +319,20 @@ describe('facts kept where every session reads them (factsVault)', () => {
     expect(again.errors).toBeUndefined();
     expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
     // Before (the plan's retirements replayed as done): the cat reported
-    // superseded. The replay cannot tell a fact its vault refused from one
-    // deleted since (the key's record is written with the turn, before the
-    // facts): the planned fact comes back without content and is listed in
-    // replay.deletedSince, as docs/facts-and-events.md says; nothing superseded.
+    // superseded. Before facts-marks, the replay answered failure null and
+    // the planned fact without content, listed in replay.deletedSince: the
+    // key's record is written with the turn, before the facts. The refusal
+    // is now recorded with the key, so the replay tells the first answer's story.
     const replayed = again.extensions as {
       memory: { facts: Facts; replay: { deletedSince: string[] } };
     };
-    expect(replayed.memory.facts).toMatchObject({ superseded: [] });
-    const planned = (replayed.memory.facts.updated as { id: string; content: string }[]) ?? [];
-    for (const fact of planned) {
-      expect(fact.content).toBe('');
-      expect(replayed.memory.replay.deletedSince).toContain(fact.id);
-    }
+    expect(replayed.memory.facts).toMatchObject({
+      added: [],
+      updated: [],
+      superseded: [],
+      failure: facts.failure,
+    });
+    expect(replayed.memory.replay.deletedSince).toEqual([]);
     // The cat is still current, and no dog fact was written (it would be the newest).
     const current = await post<{ memory: { validUntil: string | null } | null }>(
       `query ($id: ID!) { memory(id: $id) { validUntil } }`,
