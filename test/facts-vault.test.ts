@@ -1,6 +1,7 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DeleteMemoryDocument,
   MemoryHistoryDocument,
   StoreMemoriesDocument,
   StoreMemoryDocument,
@@ -270,6 +271,19 @@ describe('facts kept where every session reads them (factsVault)', () => {
     expect(await modelCalls()).toBe(calls);
     expect(await usageTokens({ secret })).toBe(billed);
     expect(await vaultMemories(secret, { kind: 'CORE' })).toHaveLength(2); // the cat, kept, and the dog
+
+    // The dog deleted re-opens the cat: a replay no longer calls it superseded
+    // (mutant resolvers/facts-apart-replay-lists-unapplied-retirements).
+    await api.request(DeleteMemoryDocument, { id: facts.updated[0]!.id });
+    const reopened = await store();
+    const replay = reopened.extensions as {
+      memory: { facts: Facts; replay: { deletedSince: string[] } };
+    };
+    expect(replay.memory.facts).toMatchObject({
+      updated: [{ id: facts.updated[0]!.id, content: '' }],
+      superseded: [],
+    });
+    expect(replay.memory.replay.deletedSince).toEqual([facts.updated[0]!.id]);
   });
 
   it('a keyed store whose facts vault refuses the write: the turn stored, facts.failure STORE_FAILED, and its retry supersedes nothing', async () => {
