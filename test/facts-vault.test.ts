@@ -1,6 +1,7 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DeleteMemoryDocument,
   MemoryHistoryDocument,
   StoreMemoriesDocument,
   StoreMemoryDocument,
@@ -270,6 +271,19 @@ describe('facts kept where every session reads them (factsVault)', () => {
     expect(await modelCalls()).toBe(calls);
     expect(await usageTokens({ secret })).toBe(billed);
     expect(await vaultMemories(secret, { kind: 'CORE' })).toHaveLength(2); // the cat, kept, and the dog
+
+    // The dog deleted re-opens the cat: a replay no longer calls it superseded
+    // (mutant resolvers/facts-apart-replay-lists-unapplied-retirements).
+    await api.request(DeleteMemoryDocument, { id: facts.updated[0]!.id });
+    const reopened = await store();
+    const replay = reopened.extensions as {
+      memory: { facts: Facts; replay: { deletedSince: string[] } };
+    };
+    expect(replay.memory.facts).toMatchObject({
+      updated: [{ id: facts.updated[0]!.id, content: '' }],
+      superseded: [],
+    });
+    expect(replay.memory.replay.deletedSince).toEqual([facts.updated[0]!.id]);
   });
 
   it('a keyed store whose facts vault refuses the write: the turn stored, facts.failure STORE_FAILED, and its retry supersedes nothing', async () => {
@@ -319,19 +333,20 @@ describe('facts kept where every session reads them (factsVault)', () => {
     expect(again.errors).toBeUndefined();
     expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
     // Before (the plan's retirements replayed as done): the cat reported
-    // superseded. The replay cannot tell a fact its vault refused from one
-    // deleted since (the key's record is written with the turn, before the
-    // facts): the planned fact comes back without content and is listed in
-    // replay.deletedSince, as docs/facts-and-events.md says; nothing superseded.
+    // superseded. Before facts-marks, the replay answered failure null and
+    // the planned fact without content, listed in replay.deletedSince: the
+    // key's record is written with the turn, before the facts. The refusal
+    // is now recorded with the key, so the replay tells the first answer's story.
     const replayed = again.extensions as {
       memory: { facts: Facts; replay: { deletedSince: string[] } };
     };
-    expect(replayed.memory.facts).toMatchObject({ superseded: [] });
-    const planned = (replayed.memory.facts.updated as { id: string; content: string }[]) ?? [];
-    for (const fact of planned) {
-      expect(fact.content).toBe('');
-      expect(replayed.memory.replay.deletedSince).toContain(fact.id);
-    }
+    expect(replayed.memory.facts).toMatchObject({
+      added: [],
+      updated: [],
+      superseded: [],
+      failure: facts.failure,
+    });
+    expect(replayed.memory.replay.deletedSince).toEqual([]);
     // The cat is still current, and no dog fact was written (it would be the newest).
     const current = await post<{ memory: { validUntil: string | null } | null }>(
       `query ($id: ID!) { memory(id: $id) { validUntil } }`,

@@ -1128,9 +1128,9 @@ export const MUTANTS = [
     from: '    apart.retire.filter(({ id }) => (byId.get(id)?.validUntil ?? null) !== null),',
     to: '    apart.retire,',
     tests: ['test/facts-vault.test.ts'],
-    name: 'facts vault refuses the write',
+    name: 'with an idempotency key: a retry replays the CORE facts',
     description:
-      'a keyed retry after the facts vault refused the write reports memories superseded that are still current',
+      'a keyed retry after the fact that superseded a memory was deleted (re-opening it) reports that memory superseded though it is current again',
   },
   {
     id: 'resolvers/facts-apart-write-failure-fails-call',

@@ -7,6 +7,7 @@ import type {
 } from '../durable/rpc/vault-types';
 import { vaultStub } from '../durable/rpc/stubs';
 import { randomId } from '../core/encoding';
+import { logWarn } from '../core/request-log';
 import { CodedError } from '../core/errors';
 import { CREATED_AT_FUTURE_SLACK_MS } from '../core/limits';
 import { planWindows } from '../kronos/plan';
@@ -411,6 +412,9 @@ async function storeFactsApart(
         reason: 'STORE_FAILED',
         message: `the facts could not be stored in their vault (${error.reason ?? error.code}): ${error.message}`,
       };
+      // The key was recorded with the turn, planning facts that never came:
+      // it is told, so a replay answers this failure, not "deleted since".
+      if (keyed !== null) await recordRefusal(context, address, keyed.key, record, receipt.failure);
     }
   }
   // The retired facts' turns live in other vaults: one more call tells them.
@@ -423,6 +427,48 @@ async function storeFactsApart(
   );
   context.receipt.recordFacts(done);
   return { stored: turnStored, facts: done, memoryTokens, repeated: stored.repeated };
+}
+
+/**
+ * A keyed store with facts apart whose facts write was refused: the record
+ * kept with the key in the turn's vault becomes the failure, with nothing
+ * planned (no fact, no retirement), so a replay reports what the first
+ * answer did. Never fails the store: a failed call is tried once more after
+ * the answer, and when that fails too the replay reads the planned facts as
+ * deleted since (logged by reason with the request id).
+ */
+async function recordRefusal(
+  context: MeteredContext,
+  address: VaultAddress,
+  key: string,
+  record: ReceiptRecord,
+  failure: FactsReceipt['failure'],
+): Promise<void> {
+  const from = JSON.stringify(record);
+  const refused: ReceiptRecord = {
+    ...record,
+    failure,
+    supersedes: [],
+    ...(record.apart === undefined ? {} : { apart: { ...record.apart, facts: [], retire: [] } }),
+  };
+  const to = JSON.stringify(refused);
+  const amend = async () => {
+    const amended = await vaultStub(context.env, address).amendKeyedReceipt(address, key, from, to);
+    if (!amended.ok) throw CodedError.from(amended);
+  };
+  try {
+    await amend();
+  } catch (first) {
+    context.ctx.waitUntil(
+      amend().catch((again: unknown) =>
+        logWarn('refused facts write not recorded with its key', reasonOf(again), reasonOf(first)),
+      ),
+    );
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof CodedError ? (error.reason ?? error.code) : 'UNEXPECTED';
 }
 
 /**
@@ -458,7 +504,7 @@ async function replayedApart(
   // A fact its vault no longer holds was deleted since: kept in the receipt
   // with its id and no content, and named in replay.deletedSince, as beside
   // its turn. (A first call whose facts write was refused after its turn was
-  // stored reads the same: the key is kept with the turn, before that write.)
+  // stored recorded the failure with nothing planned: recordRefusal.)
   const deletedSince = apart.facts.filter((id) => !byId.has(id));
   context.receipt.recordReplay(
     deletedSince.map((localId) =>

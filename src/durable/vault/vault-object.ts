@@ -349,6 +349,23 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, marked: this.writes.markOutdatedElsewhere(marks) };
   }
 
+  /**
+   * A keyed store with facts kept apart whose facts write was refused after
+   * its turn was stored here: its recorded receipt becomes `to` (the
+   * failure), while it is still `from`, so a replay answers as the first
+   * call did. `amended` is false when the key went or holds another receipt.
+   */
+  async amendKeyedReceipt(
+    address: VaultAddress,
+    key: string,
+    from: string,
+    to: string,
+  ): Promise<Result<{ amended: boolean }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    return { ok: true, amended: this.writes.amendKeyedReceipt(key, from, to) };
+  }
+
   /** Deletes one memory; `deleted` is false when it was not there. */
   async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
     const removed = await this.removeMany(address, [id]);

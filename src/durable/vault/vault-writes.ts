@@ -363,6 +363,11 @@ export class VaultWrites {
     return added;
   }
 
+  /** Replaces a keyed store's recorded receipt while it is still `from` (StoreKeys.amendReceipt). */
+  amendKeyedReceipt(key: string, from: string, to: string): boolean {
+    return this.storage.transactionSync(() => this.keys.amendReceipt(key, from, to, Date.now()));
+  }
+
   remove(id: string): boolean {
     return this.removeMany([id]).length > 0;
   }

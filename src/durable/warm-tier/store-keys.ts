@@ -120,6 +120,24 @@ export class StoreKeys {
   }
 
   /**
+   * Replaces the receipt a keyed store with extraction recorded, when it is
+   * still `from` (a facts write refused after its turn was stored: the
+   * record says so, so a replay tells what the first answer told). Answers
+   * whether it was replaced: false when the key went or holds another receipt.
+   */
+  amendReceipt(key: string, from: string, to: string, now: number): boolean {
+    const found = this.find(key, now);
+    if (found?.extraction?.receipt !== from) return false;
+    const extraction: RememberedExtraction = { ...found.extraction, receipt: to };
+    this.sql.run(
+      'UPDATE store_keys SET extraction = ? WHERE key = ?',
+      JSON.stringify(extraction),
+      key,
+    );
+    return true;
+  }
+
+  /**
    * The keys still within the window, with their memories, to write back
    * once the vault is wiped (`restore`): a clear or an expiry removes the
    * memories, not what was answered to their stores, so a retry of one
