@@ -4,5 +4,7 @@ import type { RecallConversation } from './dataset';
 declare module 'vitest' {
   export interface ProvidedContext {
     conversations: RecallConversation[];
+    protocols: string;
+    protocolMisses: string;
   }
 }

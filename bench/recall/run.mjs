@@ -1,6 +1,8 @@
 /**
  * `npm run bench:recall -- <file> [--modes VECTOR,TEXT,HYBRID]`: replays a
  * LoCoMo-format file through the Worker inside workerd and prints recall.
+ * `--protocols` runs protocols.study.ts instead: recall under other ways an app
+ * stores and searches (PROTOCOLS=a,b picks variants).
  * The file is read in Node by the vitest config (RECALL_FILE), never bundled.
  */
 import { existsSync } from 'node:fs';
@@ -14,6 +16,9 @@ if (!file || !existsSync(file)) {
   process.exit(2);
 }
 process.env.RECALL_FILE = resolve(file);
+if (process.argv.includes('--protocols')) {
+  process.env.RECALL_INCLUDE = 'bench/recall/protocols.study.ts';
+}
 const config = fileURLToPath(new URL('./vitest.config.ts', import.meta.url));
 const vitest = await startVitest('test', [], { config, watch: false });
 await vitest?.close();

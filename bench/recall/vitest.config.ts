@@ -27,6 +27,12 @@ export default defineConfig({
     // The benchmarks; RECALL_INCLUDE runs one study instead (expansion.study.ts).
     include: [process.env.RECALL_INCLUDE ?? 'bench/recall/*.recall.ts'],
     testTimeout: 3_600_000,
-    provide: { conversations: readConversations(readFileSync(file, 'utf8')) },
+    provide: {
+      conversations: readConversations(readFileSync(file, 'utf8')),
+      // protocols.study.ts: which variants (comma-separated; all when empty) and
+      // which variant's HYBRID misses to print.
+      protocols: process.env.PROTOCOLS ?? '',
+      protocolMisses: process.env.PROTOCOL_MISSES ?? '',
+    },
   },
 });

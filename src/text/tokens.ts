@@ -237,15 +237,22 @@ export interface QueryName {
   term: string;
   /** The folded word ("caroline"), for comparing with metadata values. */
   word: string;
-  /** Whether it opens a sentence, where capitals say nothing about names. */
+  /**
+   * Whether its capital says nothing about names: it opens a sentence, or it
+   * is written in lower case (`lowerCase`).
+   */
   sentenceStart: boolean;
+  /** Written in lower case ("when did caroline…"): a name only if the vault knows it as one. */
+  lowerCase?: true;
 }
 
 /**
  * Words of a query written as proper names: capitalised, not stopwords, not
  * "I". A capital at the start of a sentence may just be grammar ("When did…"),
  * so those are marked and the vault decides from its own data whether the word
- * is a name it knows.
+ * is a name it knows. So are the words written in lower case: many people
+ * type names so ("what did caroline paint?"), and the vault knows its
+ * speakers (their labels open their turns, or their metadata names them).
  */
 export function queryNames(text: string): QueryName[] {
   const names = new Map<string, QueryName>();
@@ -257,11 +264,18 @@ export function queryNames(text: string): QueryName[] {
       continue;
     }
     const folded = foldWord(word);
-    if (/^\p{Lu}/u.test(word) && !STOPWORDS.has(folded) && word !== 'I') {
+    const capital = /^\p{Lu}/u.test(word);
+    if ((capital || /^\p{Ll}/u.test(word)) && !STOPWORDS.has(folded) && word !== 'I') {
       const term = stemmer(folded);
       const known = names.get(term);
-      if (known === undefined || (known.sentenceStart && !sentenceStart)) {
-        names.set(term, { term, word: folded, sentenceStart });
+      const unsure = sentenceStart || !capital;
+      if (known === undefined || (known.sentenceStart && !unsure)) {
+        names.set(
+          term,
+          capital
+            ? { term, word: folded, sentenceStart }
+            : { term, word: folded, sentenceStart: true, lowerCase: true },
+        );
       }
     }
     sentenceStart = false;

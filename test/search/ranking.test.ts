@@ -164,6 +164,57 @@ describe('search ranking', () => {
     expect(boosted[1]).toBe('Caroline: painting, painting sunsets all day');
   });
 
+  it('knows a speaker typed in lower case, and a lower-case word that opens no turn is no name', async () => {
+    // The boost test's turns and its words' weights (FTS5's idf, where a name
+    // in most turns counts nothing): by words alone Caroline's turn wins.
+    const turns = [
+      'Melanie: I painted a sunset',
+      'Caroline: painting, painting sunsets all day',
+      'Melanie: the kids start school on Monday',
+      'Caroline: the kids loved the museum',
+      'Melanie: we went camping in June',
+      'Melanie: my husband cooks on Fridays',
+      'Caroline: my mentor called',
+      'Melanie: the dog needs a walk',
+    ];
+    const fixture = await vaultWith(
+      turns.map((content, i) => ({ content, vector: axis(0), createdAt: T0 + i * 60 * MINUTE })),
+    );
+    const fts5 = { textRanking: { ...DEFAULT_TEXT_RANKING, idf: 'fts5' as const } };
+    const typed = await contents(fixture, request('what did melanie paint', null, 'TEXT', fts5));
+    expect(typed[0]).toBe('Melanie: I painted a sunset');
+    expect(typed[1]).toBe('Caroline: painting, painting sunsets all day');
+    // "kids" is in two turns and opens neither: both keep their words' order.
+    const kids = await contents(fixture, request('what did the kids love', null, 'TEXT', fts5));
+    expect(kids[0]).toBe('Caroline: the kids loved the museum');
+  });
+
+  it('knows a speaker its metadata names when the query types the name in lower case', async () => {
+    const address = freshAddress('SESSION');
+    const vault = vaultStub(address);
+    const text = 'I painted a sunset over the lake';
+    ok(
+      await vault.store(
+        address,
+        storeRequest([
+          memory(text, { metadata: { speaker: 'Melanie' }, createdAt: T0 }),
+          memory(text.replace('lake', 'bay'), {
+            metadata: { speaker: 'Caroline' },
+            createdAt: T0 + 1,
+          }),
+        ]),
+      ),
+    );
+    const found = ok(
+      await vault.search(address, [
+        { ...request('what did melanie paint', null, 'TEXT'), windows: [allTime(2)] },
+      ]),
+    );
+    expect(
+      found.results[0]![0]!.hits.map((hit) => JSON.parse(hit.memory.metadata!).speaker),
+    ).toEqual(['Melanie', 'Caroline']);
+  });
+
   it('raises memories whose metadata names the speaker', async () => {
     const address = freshAddress('SESSION');
     const vault = vaultStub(address);

@@ -309,7 +309,19 @@ function referenceSearch(
   if (best.size === 0) return [];
   const top = Math.max(...[...best.values()].map((hit) => hit.score));
   // Said by a named person: the memory opens with the name.
-  const names = queryNames(text).map((name) => name.term);
+  // A word typed in lower case is a name only when most memories holding it
+  // open with it (a speaker's label).
+  const opensMost = (term: string) => {
+    const rows = sql.all<{ doc: number; offset: number }>(
+      'SELECT doc, offset FROM memories_vocab WHERE term = ?',
+      term,
+    );
+    const opening = new Set(rows.filter((row) => row.offset === 0).map((row) => row.doc));
+    return opening.size >= 0.5 * new Set(rows.map((row) => row.doc)).size;
+  };
+  const names = queryNames(text)
+    .filter((name) => !name.lowerCase || opensMost(name.term))
+    .map((name) => name.term);
   const spoken = new Set(
     names.flatMap((name) =>
       sql

@@ -66,11 +66,17 @@ export interface TextHit {
 const LONGER_PERIOD_SHARE = 0.5;
 
 /**
- * A capitalised word opening a sentence ("When…", "Caroline…") counts as a
- * name only when most memories holding it begin with it, as a speaker label
- * ("Caroline: …") does.
+ * A capitalised word opening a sentence ("When…", "Caroline…"), or a word
+ * written in lower case ("caroline"), counts as a name only when most
+ * memories holding it begin with it, as a speaker label ("Caroline: …")
+ * does, or (lower case) when metadata names it as who said a memory.
  */
 const SPEAKER_SHARE = 0.5;
+/** Whether most memories holding a term begin with it (SPEAKER_SHARE). */
+function opensMost(term: TermPostings): boolean {
+  const { opening, holding } = nameOpenings(term);
+  return opening.size >= SPEAKER_SHARE * holding;
+}
 
 /**
  * What tokenizing one memory to forget its terms costs, in postings read
@@ -564,7 +570,16 @@ export class TextSearch {
         return [term, near === null ? ranked : unitePostings([ranked, near])];
       }),
     );
-    const names = query.names.filter((name) => postings.has(name.term));
+    // A word written in lower case is a name only where the vault knows it
+    // as a speaker (spokenByNamed); deciding that here keeps the boost's lift
+    // (and what pruning lets go) as it was for every other word.
+    const names = query.names.filter(
+      (name) =>
+        postings.has(name.term) &&
+        (name.lowerCase !== true ||
+          this.hasSpeakerMetadata() ||
+          opensMost(postings.get(name.term)!)),
+    );
     const dates = query.dates;
     // Boosts lift a memory by at most `lift`: one further below the limit-th
     // best than that cannot reach the top, so it is let go before boosting
@@ -928,9 +943,9 @@ export class TextSearch {
     if (names.length === 0 || boost <= 0) return () => false;
     const openings: Set<number>[] = [];
     for (const name of names) {
-      const { opening, holding } = nameOpenings(postings.get(name.term)!);
-      if (name.sentenceStart && opening.size < SPEAKER_SHARE * holding) continue;
-      openings.push(opening);
+      const term = postings.get(name.term)!;
+      if (name.sentenceStart && !opensMost(term)) continue;
+      openings.push(nameOpenings(term).opening);
     }
     const opens = (seq: number) => openings.some((opening) => opening.has(seq));
 
