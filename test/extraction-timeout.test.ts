@@ -118,7 +118,7 @@ describe('fact extraction within its own bound', () => {
     const factsOf = (body: { extensions?: unknown }) =>
       (body.extensions as { memory: { facts: Facts } }).memory.facts;
     await scriptFake({ host, mode: 'trickle' });
-    const first = await store();
+    const first = await withExtractionBound(1000, store);
     expect(first.errors).toBeUndefined();
     expect(factsOf(first)).toMatchObject({ added: [], failure: { reason: 'TIMEOUT' } });
 
@@ -135,5 +135,5 @@ describe('fact extraction within its own bound', () => {
       added: [{ content: 'The user has a sister Ana who lives in Porto' }],
       failure: null,
     });
-  }, 90_000);
+  });
 });
