@@ -318,7 +318,7 @@ export async function anthropicFake(request, url, call, script) {
       body.thinking?.type === 'enabled'
         ? { type: 'thinking', thinking: 'Let me think about that.', signature: 'sig_fake' }
         : null;
-    const stopReason = toolUse ? 'tool_use' : 'end_turn';
+    const stopReason = script.finish ?? (toolUse ? 'tool_use' : 'end_turn');
     const outputTokens = tokensOf(answer.text ?? answer.toolCall);
     const message = {
       id: `msg_fake${serial}`,

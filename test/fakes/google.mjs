@@ -293,7 +293,7 @@ export async function googleFake(request, url, call, script) {
     const candidate = (parts, finish) => ({
       content: { parts, role: 'model' },
       index: 0,
-      ...(finish ? { finishReason: 'STOP' } : {}),
+      ...(finish ? { finishReason: script.finish ?? 'STOP' } : {}),
     });
     const envelope = { modelVersion: model, responseId: `resp_fake_${idFor(call.rawBody)}` };
 

@@ -291,7 +291,7 @@ export async function openAiFake(request, url, host, call, script) {
     const toolCall = answer.toolCall
       ? { id: `call_fake${serial}`, type: 'function', function: answer.toolCall }
       : null;
-    const finish = toolCall ? 'tool_calls' : 'stop';
+    const finish = script.finish ?? (toolCall ? 'tool_calls' : 'stop');
     const choices = Array.from({ length: body.n ?? 1 }, (_, index) => index);
 
     if (body.stream !== true) {

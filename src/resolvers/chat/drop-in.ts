@@ -338,6 +338,7 @@ export function turnItems(
     text: answer.text,
     // A Responses API answer the provider ended with `response.failed`.
     failed: answer.finishReason === 'failed',
+    finishReason: answer.finishReason,
   });
   if (skip !== null) return { skip };
   if (userTurn === null && controls.storeResponse !== true && !hasToolResults())

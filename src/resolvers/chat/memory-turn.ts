@@ -397,6 +397,8 @@ const SKIPPED = {
   NO_USER_MESSAGE:
     'the chat has no user message (a titling or classifying call): an answer alone is no memory of the user (X-Memory-Store-Response: true stores it)',
   ANSWER_FAILED: 'the provider reported the answer as failed',
+  ANSWER_REFUSED:
+    'the model refused or a safety filter stopped the answer (refusal, content_filter, SAFETY, RECITATION, …): neither the refused prompt nor the cut-off answer is kept, so memory never brings them back',
   NO_CONTENT_WORDS:
     'the user said nothing to remember (a greeting, thanks or an acknowledgement: no word but function words and small talk)',
   DUPLICATE:
@@ -417,17 +419,39 @@ export function skippedTurn(reason: SkipReason): TurnReceipt {
 }
 
 /**
+ * The providers' words for an answer the model refused or a safety filter
+ * cut: Anthropic's `refusal` (its docs: remove the refused turn before
+ * continuing, or the refusals continue), OpenAI's `content_filter` (also a
+ * Responses answer left incomplete for that reason), Gemini's SAFETY and its
+ * kin. Such a turn is never stored: memory would put the refused prompt and
+ * the cut-off text back into every later call.
+ */
+const REFUSED_ENDS = new Set([
+  'refusal',
+  'content_filter',
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'IMAGE_RECITATION',
+]);
+
+/**
  * Why a complete answer ends no turn to store, whatever the caller asked to
  * keep of it; null: it ends one. Only a final answer ends a turn: one that
  * asks for tools waits for their results.
  */
 export function answerSkipReason(
   mode: MemoryMode,
-  answer: { toolCalls: number; text: string; failed: boolean },
+  answer: { toolCalls: number; text: string; failed: boolean; finishReason: string | null },
 ): SkipReason | null {
   if (mode === 'READ') return 'MEMORY_MODE_READ';
   if (mode === 'OFF') return 'MEMORY_MODE_OFF';
   if (answer.failed) return 'ANSWER_FAILED';
+  if (REFUSED_ENDS.has(answer.finishReason ?? '')) return 'ANSWER_REFUSED';
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
   if (answer.text.trim() === '') return 'EMPTY_ANSWER';
   return null;

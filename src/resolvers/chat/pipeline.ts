@@ -294,6 +294,7 @@ export async function openChat(
       toolCalls: toolCalls.length,
       text: content,
       failed: false,
+      finishReason: end.finishReason,
     });
     const smallTalk =
       skip === null &&
