@@ -19,6 +19,7 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerItems,
   answerSkipReason,
   isSmallTalk,
   skippedTurn,
@@ -354,10 +355,9 @@ export function turnItems(
   if (controls.storeTools && !userExcluded) {
     items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));
   }
-  if (controls.storeResponse ?? !userExcluded) {
-    items.push({ role: 'ASSISTANT', content: answer.text });
-  }
-  return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
+  if (controls.storeResponse ?? !userExcluded) items.push(...answerItems(answer.text));
+  if (items.length > 0) return { items };
+  return { skip: answer.text.trim() === '' ? 'EMPTY_ANSWER' : 'EXCLUDED_BY_CALLER' };
 }
 
 /**

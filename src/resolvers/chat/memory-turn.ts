@@ -393,7 +393,8 @@ const SKIPPED = {
     'the answer asks for tool calls: the turn is stored with the answer that follows their results',
   EXCLUDED_BY_CALLER:
     'the caller kept the turn out of memory (memory: false on its user message, X-Memory-Store, X-Memory-Store-Response)',
-  EMPTY_ANSWER: 'the answer has no text to store',
+  EMPTY_ANSWER:
+    'the answer has no text to store (an image or speech only) and nothing else of the turn was left to store',
   NO_USER_MESSAGE:
     'the chat has no user message (a titling or classifying call): an answer alone is no memory of the user (X-Memory-Store-Response: true stores it)',
   ANSWER_FAILED: 'the provider reported the answer as failed',
@@ -453,8 +454,19 @@ export function answerSkipReason(
   if (answer.failed) return 'ANSWER_FAILED';
   if (REFUSED_ENDS.has(answer.finishReason ?? '')) return 'ANSWER_REFUSED';
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
-  if (answer.text.trim() === '') return 'EMPTY_ANSWER';
+  // An answer without text (an image, speech) still ends the turn: the
+  // user's words are stored alone (answerItems), EMPTY_ANSWER only when
+  // nothing else is left to store.
   return null;
+}
+
+/**
+ * The answer's own item, none when it has no text (an image-only or
+ * speech-only answer): one odd part never costs the whole turn, so the
+ * user's words are stored without it.
+ */
+export function answerItems(text: string): TurnItem[] {
+  return text.trim() === '' ? [] : [{ role: 'ASSISTANT', content: text }];
 }
 
 /**
