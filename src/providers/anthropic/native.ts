@@ -103,6 +103,17 @@ export const anthropicNative: NativeBodyFormat = {
 
   injectMemory: injectAnthropic,
 
+  answerPrefix(body) {
+    const last = listOf(body.messages).at(-1);
+    if (!isRecord(last) || last.role !== 'assistant') return '';
+    // Text blocks only: a prefill's text continues into the answer as is.
+    return blocksOf(last.content)
+      .flatMap((block) =>
+        block.type === 'text' && typeof block.text === 'string' ? [block.text] : [],
+      )
+      .join('');
+  },
+
   forcesToolCall(body) {
     const choice = body.tool_choice;
     return isRecord(choice) && (choice.type === 'tool' || choice.type === 'any');

@@ -214,6 +214,10 @@ export async function prepareDropIn(
       if (done) return null;
       done = true;
       const forced = answer.toolCalls.length > 0 && wire.native.forcesToolCall?.(stripped) === true;
+      // An Anthropic prefill is the start of the model's answer: stored joined.
+      const prefix = wire.native.answerPrefix?.(stripped) ?? '';
+      if (prefix !== '' && answer.text.trim() !== '')
+        answer = { ...answer, text: prefix + answer.text };
       const planned = turnItems(
         controls,
         userTurn,
