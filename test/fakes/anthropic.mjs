@@ -37,6 +37,8 @@ const BLOCK_TYPES = [
   'thinking',
   'redacted_thinking',
   'search_result',
+  'server_tool_use',
+  'web_search_tool_result',
 ];
 const TYPES = {
   400: 'invalid_request_error',
@@ -327,11 +329,26 @@ export async function anthropicFake(request, url, call, script) {
       model: body.model,
     };
 
+    // A scripted pause_turn: a long turn of server tools paused, as Anthropic
+    // sends it: the server tool's call and result, then the text so far.
+    const paused =
+      script.finish === 'pause_turn'
+        ? [
+            {
+              type: 'server_tool_use',
+              id: `srvtoolu_fake${serial}`,
+              name: 'web_search',
+              input: { query: 'museums' },
+            },
+            { type: 'web_search_tool_result', tool_use_id: `srvtoolu_fake${serial}`, content: [] },
+          ]
+        : [];
     if (body.stream !== true) {
       return Response.json(
         {
           ...message,
           content: [
+            ...paused,
             ...(thinking ? [thinking] : []),
             ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
             ...(toolUse ? [toolUse] : []),

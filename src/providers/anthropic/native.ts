@@ -106,12 +106,18 @@ export const anthropicNative: NativeBodyFormat = {
   answerPrefix(body) {
     const last = listOf(body.messages).at(-1);
     if (!isRecord(last) || last.role !== 'assistant') return '';
-    // Text blocks only: a prefill's text continues into the answer as is.
-    return blocksOf(last.content)
-      .flatMap((block) =>
-        block.type === 'text' && typeof block.text === 'string' ? [block.text] : [],
-      )
-      .join('');
+    const blocks = blocksOf(last.content);
+    // A paused turn resent (pause_turn: server tools' blocks beside the text
+    // so far) is whole blocks the answer's new blocks follow; a prefill (text
+    // only) is the start of the answer's first text, continued as is.
+    const paused = blocks.some((block) => block.type !== 'text');
+    const texts = blocks.flatMap((block) =>
+      block.type === 'text' && typeof block.text === 'string' && block.text !== ''
+        ? [block.text]
+        : [],
+    );
+    if (!paused) return texts.join('');
+    return texts.length === 0 ? '' : `${texts.join('\n')}\n`;
   },
 
   forcesToolCall(body) {

@@ -391,6 +391,8 @@ const SKIPPED = {
   MEMORY_MODE_OFF: 'the memory mode is off: nothing is injected or stored',
   AWAITING_TOOL_RESULTS:
     'the answer asks for tool calls: the turn is stored with the answer that follows their results',
+  ANSWER_PAUSED:
+    'the model paused a long turn (Anthropic pause_turn): the turn is stored once, whole, with the answer of the call that continues it',
   EXCLUDED_BY_CALLER:
     'the caller kept the turn out of memory (memory: false on its user message, X-Memory-Store, X-Memory-Store-Response)',
   EMPTY_ANSWER:
@@ -454,6 +456,9 @@ export function answerSkipReason(
   if (answer.failed) return 'ANSWER_FAILED';
   if (REFUSED_ENDS.has(answer.finishReason ?? '')) return 'ANSWER_REFUSED';
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
+  // Anthropic's pause_turn: the client resends with the paused content as the
+  // last assistant message, and that call stores the turn (answerPrefix).
+  if (answer.finishReason === 'pause_turn') return 'ANSWER_PAUSED';
   // An answer without text (an image, speech) still ends the turn: the
   // user's words are stored alone (answerItems), EMPTY_ANSWER only when
   // nothing else is left to store.
