@@ -133,10 +133,10 @@ function check(body, headers) {
   if (body.messages[0]?.role !== 'user')
     throw new Refusal(400, 'messages: first message must use the "user" role');
   let toolUses = new Set();
-  let breakpoints = [
-    ...(body.tools ?? []),
-    ...(Array.isArray(body.system) ? body.system : []),
-  ].filter((b) => b?.cache_control).length;
+  let breakpoints =
+    [...(body.tools ?? []), ...(Array.isArray(body.system) ? body.system : [])].filter(
+      (b) => b?.cache_control,
+    ).length + (body.cache_control ? 1 : 0);
   body.messages.forEach((message, index) => {
     if (message?.role !== 'user' && message?.role !== 'assistant')
       throw new Refusal(400, `messages.${index}.role: Input should be 'user' or 'assistant'`);
@@ -217,6 +217,8 @@ function cacheUsage(body) {
       })),
     ),
   ];
+  // Automatic caching (top-level cache_control): the breakpoint on the last block.
+  if (body.cache_control && units.length > 0) units.at(-1).cached = true;
   let read = 0;
   let written = 0;
   units.forEach((entry, index) => {
