@@ -120,9 +120,31 @@ function openAiText(content: unknown, path: string, refuse: (field: string) => C
     .join('');
 }
 
+/**
+ * Fields whose value asks for nothing (OpenAI's defaults, which clients and
+ * frameworks often send anyway, or `store: false` for privacy): accepted and
+ * dropped, as `n: 1` is, since no target lacks what they ask for (review 248
+ * A3). Any other value of theirs is still refused by name.
+ */
+const OPENAI_NEUTRAL: Record<string, (value: unknown) => boolean> = {
+  logprobs: (value) => value === false,
+  presence_penalty: (value) => value === 0,
+  frequency_penalty: (value) => value === 0,
+  store: (value) => value === false,
+  metadata: (value) => isRecord(value) && Object.keys(value).length === 0,
+  user: (value) => value === '',
+};
+
+const neutral = (key: string, value: unknown): boolean => OPENAI_NEUTRAL[key]?.(value) === true;
+
 export function fromOpenAiFormat(body: Record<string, unknown>, model: ParsedModel): ChatInput {
   const refuse = (field: string) => refusal(field, model, 'openai');
-  onlyKeys(body, OPENAI_CARRIED, '', refuse);
+  onlyKeys(
+    Object.fromEntries(Object.entries(body).filter(([key, value]) => !neutral(key, value))),
+    OPENAI_CARRIED,
+    '',
+    refuse,
+  );
   if (body.n !== undefined && body.n !== 1) throw refuse('n');
   if (body.parallel_tool_calls === false) throw refuse('parallel_tool_calls');
   if (isRecord(body.stream_options))

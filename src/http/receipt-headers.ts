@@ -135,7 +135,7 @@ function factsHeaders(receipt: ChatReceipt, facts: FactsAsked | null): Record<st
  * the same turn from the last 24 hours (nothing stored or billed again); or
  * `not-stored` with the coded reason in `X-Memory-Turn-Reason` (a refused
  * store's, or why none was tried: MEMORY_MODE_READ, AWAITING_TOOL_RESULTS,
- * EXCLUDED_BY_CALLER, NO_CONTENT_WORDS, …). Absent only when the headers
+ * ANSWER_REFUSED, EXCLUDED_BY_CALLER, NO_CONTENT_WORDS, …). Absent only when the headers
  * left before the answer ended (streamed).
  */
 function turnHeaders(turn: ChatReceipt['turn']): Record<string, string> {

@@ -81,6 +81,12 @@ export interface NativeBodyFormat {
    * tool results. Absent: never.
    */
   forcesToolCall?(body: NativeBody): boolean;
+  /**
+   * The text the model's answer continues (Anthropic's prefill: the last
+   * message is the assistant's, and the answer starts where it stops), so the
+   * stored answer is the model's whole answer. Absent or '': none.
+   */
+  answerPrefix?(body: NativeBody): string;
 }
 
 export const isRecord = (value: unknown): value is Record<string, unknown> =>

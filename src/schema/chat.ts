@@ -79,7 +79,7 @@ TurnReceiptRef.implement({
     reason: t.exposeString('reason', {
       nullable: true,
       description:
-        "Why it was not stored, stable: why no store was tried (MEMORY_MODE_READ, MEMORY_MODE_OFF, AWAITING_TOOL_RESULTS: the answer asks for tools, EXCLUDED_BY_CALLER, EMPTY_ANSWER, ANSWER_FAILED, NO_USER_MESSAGE: a drop-in chat with neither a user message nor tool results, NO_CONTENT_WORDS: the user said nothing to remember, such as a greeting or thanks, DUPLICATE: the vault holds the same turn, whitespace aside, from the last 24 hours, so nothing was stored or billed again), or the store's own refusal (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
+        "Why it was not stored, stable: why no store was tried (MEMORY_MODE_READ, MEMORY_MODE_OFF, AWAITING_TOOL_RESULTS: the answer asks for tools, ANSWER_PAUSED: Anthropic paused a long turn (pause_turn), stored with the call that continues it, EXCLUDED_BY_CALLER, EMPTY_ANSWER, ANSWER_FAILED, ANSWER_REFUSED: the model refused or a safety filter stopped the answer, NO_USER_MESSAGE: a drop-in chat with neither a user message nor tool results, NO_CONTENT_WORDS: the user said nothing to remember, such as a greeting or thanks, DUPLICATE: the vault holds the same turn, whitespace aside, from the last 24 hours, so nothing was stored or billed again), or the store's own refusal (VAULT_FULL, EMBEDDING_MISMATCH, …) or STORE_FAILED; null when stored.",
     }),
     message: t.exposeString('message', {
       nullable: true,

@@ -110,6 +110,48 @@ describe('across formats: every field carried, or a 400 naming the one that cann
     expect(finish).toBe('tool_calls');
   });
 
+  it('accepts values that ask for nothing (review248 A3), still refusing any other value by name', async () => {
+    const { secret } = await keyWithMemory();
+    const client = openai(secret, 'sk-ant-test');
+    const answer = await client.chat.completions.create({
+      model: 'anthropic/claude-sonnet-4',
+      messages: [{ role: 'user', content: 'Where do I live?' }],
+      logprobs: false,
+      presence_penalty: 0,
+      frequency_penalty: 0,
+      store: false,
+      metadata: {},
+      user: '',
+    });
+    expect(answer.choices[0]!.message.content).toContain('Where do I live?');
+    const sent = (await upstreamCalls('api.anthropic.com')).at(-1)!.body;
+    for (const field of [
+      'logprobs',
+      'presence_penalty',
+      'frequency_penalty',
+      'store',
+      'metadata',
+      'user',
+    ])
+      expect(sent[field], field).toBeUndefined();
+    for (const [field, extra] of [
+      ['presence_penalty', { presence_penalty: 0.5 }],
+      ['store', { store: true }],
+      ['metadata', { metadata: { app: 'x' } }],
+      ['user', { user: 'u-1' }],
+    ] as const) {
+      const error = (await client.chat.completions
+        .create({
+          model: 'anthropic/claude-sonnet-4',
+          messages: [{ role: 'user', content: 'Where do I live?' }],
+          ...extra,
+        })
+        .catch((e: unknown) => e)) as APIError;
+      expect(error, field).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error.param, field).toBe(field);
+    }
+  });
+
   it('refuses what a translation cannot carry, naming the field and the way that keeps it', async () => {
     const { secret } = await keyWithMemory();
     const client = openai(secret, 'sk-ant-test');

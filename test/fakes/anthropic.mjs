@@ -37,6 +37,8 @@ const BLOCK_TYPES = [
   'thinking',
   'redacted_thinking',
   'search_result',
+  'server_tool_use',
+  'web_search_tool_result',
 ];
 const TYPES = {
   400: 'invalid_request_error',
@@ -131,10 +133,10 @@ function check(body, headers) {
   if (body.messages[0]?.role !== 'user')
     throw new Refusal(400, 'messages: first message must use the "user" role');
   let toolUses = new Set();
-  let breakpoints = [
-    ...(body.tools ?? []),
-    ...(Array.isArray(body.system) ? body.system : []),
-  ].filter((b) => b?.cache_control).length;
+  let breakpoints =
+    [...(body.tools ?? []), ...(Array.isArray(body.system) ? body.system : [])].filter(
+      (b) => b?.cache_control,
+    ).length + (body.cache_control ? 1 : 0);
   body.messages.forEach((message, index) => {
     if (message?.role !== 'user' && message?.role !== 'assistant')
       throw new Refusal(400, `messages.${index}.role: Input should be 'user' or 'assistant'`);
@@ -215,6 +217,8 @@ function cacheUsage(body) {
       })),
     ),
   ];
+  // Automatic caching (top-level cache_control): the breakpoint on the last block.
+  if (body.cache_control && units.length > 0) units.at(-1).cached = true;
   let read = 0;
   let written = 0;
   units.forEach((entry, index) => {
@@ -318,7 +322,7 @@ export async function anthropicFake(request, url, call, script) {
       body.thinking?.type === 'enabled'
         ? { type: 'thinking', thinking: 'Let me think about that.', signature: 'sig_fake' }
         : null;
-    const stopReason = toolUse ? 'tool_use' : 'end_turn';
+    const stopReason = script.finish ?? (toolUse ? 'tool_use' : 'end_turn');
     const outputTokens = tokensOf(answer.text ?? answer.toolCall);
     const message = {
       id: `msg_fake${serial}`,
@@ -327,11 +331,26 @@ export async function anthropicFake(request, url, call, script) {
       model: body.model,
     };
 
+    // A scripted pause_turn: a long turn of server tools paused, as Anthropic
+    // sends it: the server tool's call and result, then the text so far.
+    const paused =
+      script.finish === 'pause_turn'
+        ? [
+            {
+              type: 'server_tool_use',
+              id: `srvtoolu_fake${serial}`,
+              name: 'web_search',
+              input: { query: 'museums' },
+            },
+            { type: 'web_search_tool_result', tool_use_id: `srvtoolu_fake${serial}`, content: [] },
+          ]
+        : [];
     if (body.stream !== true) {
       return Response.json(
         {
           ...message,
           content: [
+            ...paused,
             ...(thinking ? [thinking] : []),
             ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
             ...(toolUse ? [toolUse] : []),

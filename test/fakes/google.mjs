@@ -293,9 +293,30 @@ export async function googleFake(request, url, call, script) {
     const candidate = (parts, finish) => ({
       content: { parts, role: 'model' },
       index: 0,
-      ...(finish ? { finishReason: 'STOP' } : {}),
+      ...(finish ? { finishReason: script.finish ?? 'STOP' } : {}),
     });
     const envelope = { modelVersion: model, responseId: `resp_fake_${idFor(call.rawBody)}` };
+    // responseModalities without TEXT (image or speech models): the answer is
+    // one inlineData part, no text at all.
+    const modalities = body.generationConfig?.responseModalities;
+    if (Array.isArray(modalities) && !modalities.includes('TEXT') && !call0) {
+      const media = modalities.includes('AUDIO')
+        ? { mimeType: 'audio/L16;codec=pcm;rate=24000', data: 'AAAA' }
+        : { mimeType: 'image/png', data: 'iVBORw0KGgo=' };
+      const whole = {
+        candidates: [candidate([{ inlineData: media }], true)],
+        usageMetadata,
+        ...envelope,
+      };
+      if (!stream) return Response.json(whole);
+      return sseResponse({
+        frames: [[null, whole]],
+        mode: script.mode,
+        call,
+        firstText: 1,
+        lineEnd: '\r\n',
+      });
+    }
 
     if (!stream) {
       return Response.json({

@@ -418,6 +418,15 @@ function responsesAnswer(body, { host, spec, call, script, serial, headers }) {
     });
   }
   if (background) return Response.json(responseObject(body, id, 'queued', [], null), { headers });
+  // A scripted finish `content_filter`: OpenAI's answer cut by its content filter.
+  if (body.stream !== true && script.finish === 'content_filter')
+    return Response.json(
+      {
+        ...responseObject(body, id, 'incomplete', output, usage),
+        incomplete_details: { reason: 'content_filter' },
+      },
+      { headers },
+    );
   if (body.stream !== true)
     return Response.json(responseObject(body, id, 'completed', output, usage), { headers });
 

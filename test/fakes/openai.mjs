@@ -291,8 +291,15 @@ export async function openAiFake(request, url, host, call, script) {
     const toolCall = answer.toolCall
       ? { id: `call_fake${serial}`, type: 'function', function: answer.toolCall }
       : null;
-    const finish = toolCall ? 'tool_calls' : 'stop';
+    const finish = script.finish ?? (toolCall ? 'tool_calls' : 'stop');
     const choices = Array.from({ length: body.n ?? 1 }, (_, index) => index);
+    // `modalities: ["text", "audio"]`: OpenAI answers in audio, the words only
+    // as its transcript (`message.audio.transcript`, streamed as
+    // `delta.audio.transcript` pieces before the audio data), content null.
+    const spoken =
+      Array.isArray(body.modalities) && body.modalities.includes('audio') && !toolCall
+        ? { id: `audio_fake${serial}`, data: 'UklGRg==', expires_at: 1_764_003_600 }
+        : null;
 
     if (body.stream !== true) {
       return Response.json(
@@ -305,7 +312,8 @@ export async function openAiFake(request, url, host, call, script) {
             index,
             message: {
               role: 'assistant',
-              content: answer.text ?? null,
+              content: spoken ? null : (answer.text ?? null),
+              ...(spoken ? { audio: { ...spoken, transcript: answer.text } } : {}),
               refusal: null,
               ...(toolCall ? { tool_calls: [toolCall] } : {}),
               annotations: [],
@@ -351,6 +359,11 @@ export async function openAiFake(request, url, host, call, script) {
       for (const piece of argumentPieces(toolCall.function.arguments)) {
         frames.push([null, chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] })]);
       }
+    } else if (spoken) {
+      frames.push([null, chunk({ audio: { id: spoken.id, transcript: '' } })]);
+      for (const transcript of piecesOf(answer.text))
+        frames.push([null, chunk({ audio: { transcript } })]);
+      frames.push([null, chunk({ audio: { data: spoken.data, expires_at: spoken.expires_at } })]);
     } else {
       for (const content of piecesOf(answer.text)) frames.push([null, chunk({ content })]);
     }

@@ -9,7 +9,8 @@
 //
 //   GET  http://fakes.test/_calls    what reached the fakes, oldest first
 //   POST http://fakes.test/_reset    forget calls, scripts, the prompt cache and stored responses
-//   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?, toolArguments?, errorEvent?}
+//   POST http://fakes.test/_script   {host, status?, body?, headers?, mode?, reply?, finish?, toolArguments?, errorEvent?}
+//                                    finish: the answer's stop word in place of the usual one
 //                                    applies to the next call to that host; modes:
 //                                    cut, hang, trickle, reset, malformed,
 //                                    midstream-error (sse.mjs), failed (a Responses

@@ -50,6 +50,8 @@ export async function scriptFake(script: {
   headers?: Record<string, string>;
   mode?: FakeMode;
   reply?: string;
+  /** The provider's own finish word for the answer (`refusal`, `content_filter`, `SAFETY`, `pause_turn`, …) in place of the usual one. */
+  finish?: string;
   /** The arguments text of the tool call the model makes (fact extraction's answers). */
   toolArguments?: string;
   /** OpenAI format: the error event of `midstream-error`, then `[DONE]` (default: OpenAI's `{"error": …}`, then the end). */

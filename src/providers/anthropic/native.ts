@@ -28,6 +28,33 @@ function textOf(content: unknown): string {
 const hasBreakpoint = (block: unknown) => isRecord(block) && block.cache_control != null;
 
 /**
+ * Automatic prompt caching (a top-level `cache_control`): Anthropic puts
+ * that breakpoint on the last block of the last message. Memory added there
+ * would become that last block and enter the cached prefix, so no later call
+ * would read it (review 248 A6): the same breakpoint is set on that block
+ * instead, explicitly, so memory can follow it as it follows the client's own
+ * breakpoints. The number of breakpoints (at most 4) stays the same.
+ */
+function placeAutomaticBreakpoint(body: NativeBody): NativeBody {
+  if (!isRecord(body.cache_control)) return body;
+  const messages = listOf(body.messages);
+  const last = messages.at(-1);
+  if (!isRecord(last)) return body;
+  const content = blocksOf(last.content);
+  if (content.length === 0) return body;
+  const { cache_control: breakpoint, ...rest } = body;
+  const marked = content.map((part, index) =>
+    index === content.length - 1 ? { ...part, cache_control: breakpoint } : part,
+  );
+  return {
+    ...rest,
+    messages: messages.map((m, index) =>
+      index === messages.length - 1 ? { ...last, content: marked } : m,
+    ),
+  };
+}
+
+/**
  * Anthropic's prompt cache keys on the prefix up to each `cache_control`
  * breakpoint, in the order tools → system → messages. Memory changes from
  * call to call, so it must come after the last breakpoint: as a last system
@@ -35,7 +62,8 @@ const hasBreakpoint = (block: unknown) => isRecord(block) && block.cache_control
  * in the user's turn after the cached block (and after any tool_result
  * blocks, which must lead a user message).
  */
-function injectAnthropic(body: NativeBody, block: string): NativeBody {
+function injectAnthropic(original: NativeBody, block: string): NativeBody {
+  const body = placeAutomaticBreakpoint(original);
   const memory = { type: 'text', text: block };
   const messages = listOf(body.messages);
   let lastCached = -1;
@@ -102,6 +130,23 @@ export const anthropicNative: NativeBodyFormat = {
   },
 
   injectMemory: injectAnthropic,
+
+  answerPrefix(body) {
+    const last = listOf(body.messages).at(-1);
+    if (!isRecord(last) || last.role !== 'assistant') return '';
+    const blocks = blocksOf(last.content);
+    // A paused turn resent (pause_turn: server tools' blocks beside the text
+    // so far) is whole blocks the answer's new blocks follow; a prefill (text
+    // only) is the start of the answer's first text, continued as is.
+    const paused = blocks.some((block) => block.type !== 'text');
+    const texts = blocks.flatMap((block) =>
+      block.type === 'text' && typeof block.text === 'string' && block.text !== ''
+        ? [block.text]
+        : [],
+    );
+    if (!paused) return texts.join('');
+    return texts.length === 0 ? '' : `${texts.join('\n')}\n`;
+  },
 
   forcesToolCall(body) {
     const choice = body.tool_choice;

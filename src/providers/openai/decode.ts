@@ -19,9 +19,10 @@ interface ToolCallDelta {
 
 interface Choice {
   index?: number;
-  delta?: { content?: unknown; tool_calls?: ToolCallDelta[] };
+  delta?: { content?: unknown; tool_calls?: ToolCallDelta[]; audio?: unknown };
   message?: {
     content?: unknown;
+    audio?: unknown;
     tool_calls?: { id?: string; function?: { name?: string; arguments?: string } }[];
   };
   finish_reason?: string | null;
@@ -31,6 +32,18 @@ function usageOf(raw: unknown): AnswerUsage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const { prompt_tokens, completion_tokens } = raw as Record<string, unknown>;
   return { inputTokens: asNumber(prompt_tokens), outputTokens: asNumber(completion_tokens) };
+}
+
+/**
+ * The words of an audio answer (`modalities: ["text", "audio"]`): its
+ * transcript, streamed as `delta.audio.transcript` pieces. It is what the
+ * model said, so it is the answer's text to store (review 248 A1); the audio
+ * itself passes to the client untouched.
+ */
+function transcriptOf(audio: unknown): string {
+  if (typeof audio !== 'object' || audio === null) return '';
+  const { transcript } = audio as Record<string, unknown>;
+  return typeof transcript === 'string' ? transcript : '';
 }
 
 /** Text of a message's content: a string, or (some compatible servers) a list of text parts. */
@@ -77,7 +90,7 @@ export class OpenAiStreamDecoder implements StreamDecoder {
     const events: AnswerEvent[] = [];
     for (const choice of (chunk.choices as Choice[] | undefined) ?? []) {
       if ((choice.index ?? 0) !== 0) continue;
-      const text = textOf(choice.delta?.content);
+      const text = textOf(choice.delta?.content) + transcriptOf(choice.delta?.audio);
       if (text !== '') events.push({ type: 'text', text });
       for (const delta of choice.delta?.tool_calls ?? []) {
         const index = delta.index ?? 0;
@@ -117,7 +130,7 @@ export const openAiDecoding: WireDecoding = {
     if (!Array.isArray(choices)) throw streamBroken(provider, 'the answer has no choices', apiKey);
     const choice = choices.find((c) => (c.index ?? 0) === 0) ?? choices[0];
     const events: AnswerEvent[] = [];
-    const text0 = textOf(choice?.message?.content);
+    const text0 = textOf(choice?.message?.content) || transcriptOf(choice?.message?.audio);
     if (text0 !== '') events.push({ type: 'text', text: text0 });
     (choice?.message?.tool_calls ?? []).forEach((call, index) => {
       const toolCall: ToolCall = {

@@ -81,8 +81,7 @@ export class ResponsesStreamDecoder implements StreamDecoder {
     }
     if (TERMINAL_EVENTS.has(type)) {
       const response = isRecord(chunk.response) ? chunk.response : {};
-      this.status =
-        typeof response.status === 'string' ? response.status : type.slice('response.'.length);
+      this.status = statusOf(response) ?? type.slice('response.'.length);
       this.usage = usageOf(response.usage);
     }
     return [];
@@ -91,6 +90,18 @@ export class ResponsesStreamDecoder implements StreamDecoder {
   end(): AnswerEnd {
     return { finishReason: this.status, usage: this.usage };
   }
+}
+
+/**
+ * How a response ended: its status, except that one left incomplete by a
+ * content filter says `content_filter`, as a chat completion's finish
+ * reason does (a refused answer is not stored: answerSkipReason).
+ */
+function statusOf(response: Record<string, unknown>): string | null {
+  const details = response.incomplete_details;
+  if (response.status === 'incomplete' && isRecord(details) && details.reason === 'content_filter')
+    return 'content_filter';
+  return typeof response.status === 'string' ? response.status : null;
 }
 
 export const responsesDecoding: WireDecoding = {
@@ -111,7 +122,7 @@ export const responsesDecoding: WireDecoding = {
       }
     }
     return collect(events, {
-      finishReason: typeof body.status === 'string' ? body.status : null,
+      finishReason: statusOf(body),
       usage: usageOf(body.usage),
       ...(typeof body.id === 'string' ? { responseId: body.id } : {}),
     });

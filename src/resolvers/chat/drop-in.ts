@@ -19,6 +19,7 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerItems,
   answerSkipReason,
   isSmallTalk,
   skippedTurn,
@@ -213,6 +214,10 @@ export async function prepareDropIn(
       if (done) return null;
       done = true;
       const forced = answer.toolCalls.length > 0 && wire.native.forcesToolCall?.(stripped) === true;
+      // An Anthropic prefill is the start of the model's answer: stored joined.
+      const prefix = wire.native.answerPrefix?.(stripped) ?? '';
+      if (prefix !== '' && answer.text.trim() !== '')
+        answer = { ...answer, text: prefix + answer.text };
       const planned = turnItems(
         controls,
         userTurn,
@@ -338,6 +343,7 @@ export function turnItems(
     text: answer.text,
     // A Responses API answer the provider ended with `response.failed`.
     failed: answer.finishReason === 'failed',
+    finishReason: answer.finishReason,
   });
   if (skip !== null) return { skip };
   if (userTurn === null && controls.storeResponse !== true && !hasToolResults())
@@ -353,10 +359,9 @@ export function turnItems(
   if (controls.storeTools && !userExcluded) {
     items.push(...plumbing().map((item) => ({ ...item, metadata: { source: 'tool' } })));
   }
-  if (controls.storeResponse ?? !userExcluded) {
-    items.push({ role: 'ASSISTANT', content: answer.text });
-  }
-  return items.length === 0 ? { skip: 'EXCLUDED_BY_CALLER' } : { items };
+  if (controls.storeResponse ?? !userExcluded) items.push(...answerItems(answer.text));
+  if (items.length > 0) return { items };
+  return { skip: answer.text.trim() === '' ? 'EMPTY_ANSWER' : 'EXCLUDED_BY_CALLER' };
 }
 
 /**

@@ -391,12 +391,17 @@ const SKIPPED = {
   MEMORY_MODE_OFF: 'the memory mode is off: nothing is injected or stored',
   AWAITING_TOOL_RESULTS:
     'the answer asks for tool calls: the turn is stored with the answer that follows their results',
+  ANSWER_PAUSED:
+    'the model paused a long turn (Anthropic pause_turn): the turn is stored once, whole, with the answer of the call that continues it',
   EXCLUDED_BY_CALLER:
     'the caller kept the turn out of memory (memory: false on its user message, X-Memory-Store, X-Memory-Store-Response)',
-  EMPTY_ANSWER: 'the answer has no text to store',
+  EMPTY_ANSWER:
+    'the answer has no text to store (an image or speech only) and nothing else of the turn was left to store',
   NO_USER_MESSAGE:
     'the chat has no user message (a titling or classifying call): an answer alone is no memory of the user (X-Memory-Store-Response: true stores it)',
   ANSWER_FAILED: 'the provider reported the answer as failed',
+  ANSWER_REFUSED:
+    'the model refused or a safety filter stopped the answer (refusal, content_filter, SAFETY, RECITATION, …): neither the refused prompt nor the cut-off answer is kept, so memory never brings them back',
   NO_CONTENT_WORDS:
     'the user said nothing to remember (a greeting, thanks or an acknowledgement: no word but function words and small talk)',
   DUPLICATE:
@@ -417,20 +422,56 @@ export function skippedTurn(reason: SkipReason): TurnReceipt {
 }
 
 /**
+ * The providers' words for an answer the model refused or a safety filter
+ * cut: Anthropic's `refusal` (its docs: remove the refused turn before
+ * continuing, or the refusals continue), OpenAI's `content_filter` (also a
+ * Responses answer left incomplete for that reason), Gemini's SAFETY and its
+ * kin. Such a turn is never stored: memory would put the refused prompt and
+ * the cut-off text back into every later call.
+ */
+const REFUSED_ENDS = new Set([
+  'refusal',
+  'content_filter',
+  'SAFETY',
+  'RECITATION',
+  'BLOCKLIST',
+  'PROHIBITED_CONTENT',
+  'SPII',
+  'IMAGE_SAFETY',
+  'IMAGE_PROHIBITED_CONTENT',
+  'IMAGE_RECITATION',
+]);
+
+/**
  * Why a complete answer ends no turn to store, whatever the caller asked to
  * keep of it; null: it ends one. Only a final answer ends a turn: one that
  * asks for tools waits for their results.
  */
 export function answerSkipReason(
   mode: MemoryMode,
-  answer: { toolCalls: number; text: string; failed: boolean },
+  answer: { toolCalls: number; text: string; failed: boolean; finishReason: string | null },
 ): SkipReason | null {
   if (mode === 'READ') return 'MEMORY_MODE_READ';
   if (mode === 'OFF') return 'MEMORY_MODE_OFF';
   if (answer.failed) return 'ANSWER_FAILED';
+  if (REFUSED_ENDS.has(answer.finishReason ?? '')) return 'ANSWER_REFUSED';
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
-  if (answer.text.trim() === '') return 'EMPTY_ANSWER';
+  // Anthropic's pause_turn: the client resends with the paused content as the
+  // last assistant message, and that call stores the turn (answerPrefix).
+  if (answer.finishReason === 'pause_turn') return 'ANSWER_PAUSED';
+  // An answer without text (an image, speech) still ends the turn: the
+  // user's words are stored alone (answerItems), EMPTY_ANSWER only when
+  // nothing else is left to store.
   return null;
+}
+
+/**
+ * The answer's own item, none when it has no text (an image-only or
+ * speech-only answer): one odd part never costs the whole turn, so the
+ * user's words are stored without it.
+ */
+export function answerItems(text: string): TurnItem[] {
+  return text.trim() === '' ? [] : [{ role: 'ASSISTANT', content: text }];
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   recallMemory,
   rememberTurn,
   rememberTurnWithFacts,
+  answerItems,
   answerSkipReason,
   isSmallTalk,
   skippedTurn,
@@ -294,6 +295,7 @@ export async function openChat(
       toolCalls: toolCalls.length,
       text: content,
       failed: false,
+      finishReason: end.finishReason,
     });
     const smallTalk =
       skip === null &&
@@ -302,7 +304,14 @@ export async function openChat(
       input.storeResponse !== true;
     const items = skip === null && !smallTalk ? chatTurnItems(input, lastUser, content) : [];
     if (skip !== null || smallTalk || items.length === 0) {
-      turn = skippedTurn(skip ?? (smallTalk ? 'NO_CONTENT_WORDS' : 'EXCLUDED_BY_CALLER'));
+      turn = skippedTurn(
+        skip ??
+          (smallTalk
+            ? 'NO_CONTENT_WORDS'
+            : content.trim() === ''
+              ? 'EMPTY_ANSWER'
+              : 'EXCLUDED_BY_CALLER'),
+      );
     } else if (input.extract === true) {
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
@@ -349,7 +358,7 @@ function chatTurnItems(
     ...(input.storeRequest === false || lastUser === undefined || isSmallTalk(lastUser.content)
       ? []
       : [{ role: 'USER' as const, content: lastUser.content }]),
-    ...(storeAnswer ? [{ role: 'ASSISTANT' as const, content: answer }] : []),
+    ...(storeAnswer ? answerItems(answer) : []),
   ];
 }
 
