@@ -24,6 +24,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
   { id: 'openai/gpt-4o-mini', provider: 'openai', releasedAt: released('2024-07-18') },
   { id: 'anthropic/claude-sonnet-4', provider: 'anthropic', releasedAt: released('2025-05-22') },
   { id: 'anthropic/claude-sonnet-4-5', provider: 'anthropic', releasedAt: released('2025-09-29') },
+  // The model docs/drop-in.md's examples name: the bundled SDK warns that 4-5 is deprecated.
+  { id: 'anthropic/claude-sonnet-5-5', provider: 'anthropic', releasedAt: released('2026-10-08') },
   { id: 'google/gemini-2.5-flash', provider: 'google', releasedAt: released('2025-06-17') },
   { id: 'google/gemma-3-27b-it', provider: 'google', releasedAt: released('2025-03-12') },
   {
