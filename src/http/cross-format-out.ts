@@ -3,6 +3,7 @@ import { randomId } from '../core/encoding';
 import type { AnswerEvent, ToolCall } from '../providers/types';
 import { sseFrame, type StreamFraming } from './chat-stream';
 import { errorFrame } from './error-shapes';
+import { isRefusedEnd } from '../resolvers/chat/memory-turn';
 
 /**
  * Answers of a cross-format chat (cross-format-in.ts) in the client's own
@@ -12,12 +13,20 @@ import { errorFrame } from './error-shapes';
 
 const LENGTH_REASONS = new Set(['length', 'max_tokens', 'MAX_TOKENS']);
 
+/**
+ * The answer's end in the client's words. A refusal or a safety stop
+ * (Anthropic `refusal`, OpenAI `content_filter`, Gemini SAFETY and its kin)
+ * keeps its meaning across formats: a client told `stop`/`end_turn` would
+ * take a cut-off answer for a whole one.
+ */
 function openAiFinish(outcome: ChatOutcome): string {
+  if (isRefusedEnd(outcome.finishReason)) return 'content_filter';
   if (outcome.toolCalls.length > 0) return 'tool_calls';
   return LENGTH_REASONS.has(outcome.finishReason ?? '') ? 'length' : 'stop';
 }
 
 function anthropicStop(outcome: ChatOutcome): string {
+  if (isRefusedEnd(outcome.finishReason)) return 'refusal';
   if (outcome.toolCalls.length > 0) return 'tool_use';
   return LENGTH_REASONS.has(outcome.finishReason ?? '') ? 'max_tokens' : 'end_turn';
 }

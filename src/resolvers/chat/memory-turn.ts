@@ -442,6 +442,11 @@ const REFUSED_ENDS = new Set([
   'IMAGE_RECITATION',
 ]);
 
+/** Whether a provider's finish word says the model refused or a safety filter cut the answer. */
+export function isRefusedEnd(finishReason: string | null | undefined): boolean {
+  return REFUSED_ENDS.has(finishReason ?? '');
+}
+
 /**
  * Why a complete answer ends no turn to store, whatever the caller asked to
  * keep of it; null: it ends one. Only a final answer ends a turn: one that
@@ -454,7 +459,7 @@ export function answerSkipReason(
   if (mode === 'READ') return 'MEMORY_MODE_READ';
   if (mode === 'OFF') return 'MEMORY_MODE_OFF';
   if (answer.failed) return 'ANSWER_FAILED';
-  if (REFUSED_ENDS.has(answer.finishReason ?? '')) return 'ANSWER_REFUSED';
+  if (isRefusedEnd(answer.finishReason)) return 'ANSWER_REFUSED';
   if (answer.toolCalls > 0) return 'AWAITING_TOOL_RESULTS';
   // Anthropic's pause_turn: the client resends with the paused content as the
   // last assistant message, and that call stores the turn (answerPrefix).
