@@ -37,8 +37,9 @@ it('misses, question by question', async () => {
     for (const question of conversation.questions) {
       const hybrid = await ranked(question.question, 'HYBRID', 10);
       const text50 = await ranked(question.question, 'TEXT', 50);
+      const vector10 = await ranked(question.question, 'VECTOR', 10);
       console.log(
-        `MISSROW ${JSON.stringify({ conversation: conversation.id, ...question, hybrid, text50 })}`,
+        `MISSROW ${JSON.stringify({ conversation: conversation.id, ...question, hybrid, text50, vector10 })}`,
       );
     }
   }
