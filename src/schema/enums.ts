@@ -30,7 +30,10 @@ export const SearchModeEnum = builder.enumType('SearchMode', {
   values: {
     VECTOR: { description: 'Cosine similarity of embeddings.' },
     TEXT: { description: 'Full-text match ranked by BM25.' },
-    HYBRID: { description: 'Reciprocal rank fusion of VECTOR and TEXT (the default).' },
+    HYBRID: {
+      description:
+        "TEXT and VECTOR scores added, the vector side weighted by vectorWeight (HYBRID_VECTOR_WEIGHT) and counted only where a memory stands out from its window; memories with the words keep TEXT's order below weight 0.5 (the default).",
+    },
   } as const,
 });
 

@@ -183,7 +183,7 @@ export type SearchInput = {
 
 /** How memories are matched against the query. */
 export type SearchMode =
-  /** Reciprocal rank fusion of VECTOR and TEXT (the default). */
+  /** TEXT and VECTOR scores added, the vector side weighted by vectorWeight (HYBRID_VECTOR_WEIGHT) and counted only where a memory stands out from its window; memories with the words keep TEXT's order below weight 0.5 (the default). */
   | 'HYBRID'
   /** Full-text match ranked by BM25. */
   | 'TEXT'
