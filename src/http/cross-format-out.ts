@@ -3,15 +3,13 @@ import { randomId } from '../core/encoding';
 import type { AnswerEvent, ToolCall } from '../providers/types';
 import { sseFrame, type StreamFraming } from './chat-stream';
 import { errorFrame } from './error-shapes';
-import { isRefusedEnd } from '../resolvers/chat/memory-turn';
+import { isLengthEnd, isRefusedEnd } from '../providers/finish-reasons';
 
 /**
  * Answers of a cross-format chat (cross-format-in.ts) in the client's own
  * format: whole responses and streamed framings, OpenAI's chat completion and
  * Anthropic's message. Gemini's format is only ever served natively.
  */
-
-const LENGTH_REASONS = new Set(['length', 'max_tokens', 'MAX_TOKENS']);
 
 /**
  * The answer's end in the client's words. A refusal or a safety stop
@@ -22,13 +20,13 @@ const LENGTH_REASONS = new Set(['length', 'max_tokens', 'MAX_TOKENS']);
 function openAiFinish(outcome: ChatOutcome): string {
   if (isRefusedEnd(outcome.finishReason)) return 'content_filter';
   if (outcome.toolCalls.length > 0) return 'tool_calls';
-  return LENGTH_REASONS.has(outcome.finishReason ?? '') ? 'length' : 'stop';
+  return isLengthEnd(outcome.finishReason) ? 'length' : 'stop';
 }
 
 function anthropicStop(outcome: ChatOutcome): string {
   if (isRefusedEnd(outcome.finishReason)) return 'refusal';
   if (outcome.toolCalls.length > 0) return 'tool_use';
-  return LENGTH_REASONS.has(outcome.finishReason ?? '') ? 'max_tokens' : 'end_turn';
+  return isLengthEnd(outcome.finishReason) ? 'max_tokens' : 'end_turn';
 }
 
 function openAiUsage(outcome: ChatOutcome) {

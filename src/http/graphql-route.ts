@@ -31,15 +31,18 @@ export function graphqlRoute(edge: Edge<'optional'>): Response | Promise<Respons
   if (request.method === 'POST' && request.body !== null) {
     const type = request.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
     if (!type) return answer(edge, asJson(request));
-    if (type === FORM) return formBody(request).then((read) => answer(edge, read));
+    if (type === FORM)
+      return formBody(request).then((read) =>
+        read instanceof CodedError ? errorResponse('graphql', read) : answer(edge, read),
+      );
   }
   return answer(edge, request);
 }
 
 const FORM = 'application/x-www-form-urlencoded';
 
-function answer(edge: Edge<'optional'>, request: Request | CodedError): Promise<Response> {
-  if (request instanceof CodedError) return Promise.resolve(errorResponse('graphql', request));
+/** Yoga's answer, with its empty 406 said (notAcceptable). */
+function answer(edge: Edge<'optional'>, request: Request): Promise<Response> {
   const { env, ctx } = edge;
   const answered = yoga.fetch(request, {
     env,

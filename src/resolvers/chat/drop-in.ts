@@ -20,6 +20,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   answerItems,
+  emptyTurnReason,
   answerSkipReason,
   isSmallTalk,
   skippedTurn,
@@ -361,7 +362,7 @@ export function turnItems(
   }
   if (controls.storeResponse ?? !userExcluded) items.push(...answerItems(answer.text));
   if (items.length > 0) return { items };
-  return { skip: answer.text.trim() === '' ? 'EMPTY_ANSWER' : 'EXCLUDED_BY_CALLER' };
+  return { skip: emptyTurnReason(answer.text) };
 }
 
 /**

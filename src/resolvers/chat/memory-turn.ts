@@ -27,6 +27,7 @@ import { storableTurnText } from './storable-turn';
 import { deeperWindows, pickAcrossWindows, type PickContext } from './memory-picks';
 import type { MemoryMode } from './memory-controls';
 import { logError } from '../../core/request-log';
+import { isRefusedEnd } from '../../providers/finish-reasons';
 
 export interface ChatReceipt {
   hits: RankedHit[];
@@ -422,32 +423,6 @@ export function skippedTurn(reason: SkipReason): TurnReceipt {
 }
 
 /**
- * The providers' words for an answer the model refused or a safety filter
- * cut: Anthropic's `refusal` (its docs: remove the refused turn before
- * continuing, or the refusals continue), OpenAI's `content_filter` (also a
- * Responses answer left incomplete for that reason), Gemini's SAFETY and its
- * kin. Such a turn is never stored: memory would put the refused prompt and
- * the cut-off text back into every later call.
- */
-const REFUSED_ENDS = new Set([
-  'refusal',
-  'content_filter',
-  'SAFETY',
-  'RECITATION',
-  'BLOCKLIST',
-  'PROHIBITED_CONTENT',
-  'SPII',
-  'IMAGE_SAFETY',
-  'IMAGE_PROHIBITED_CONTENT',
-  'IMAGE_RECITATION',
-]);
-
-/** Whether a provider's finish word says the model refused or a safety filter cut the answer. */
-export function isRefusedEnd(finishReason: string | null | undefined): boolean {
-  return REFUSED_ENDS.has(finishReason ?? '');
-}
-
-/**
  * Why a complete answer ends no turn to store, whatever the caller asked to
  * keep of it; null: it ends one. Only a final answer ends a turn: one that
  * asks for tools waits for their results.
@@ -477,6 +452,15 @@ export function answerSkipReason(
  */
 export function answerItems(text: string): TurnItem[] {
   return text.trim() === '' ? [] : [{ role: 'ASSISTANT', content: text }];
+}
+
+/**
+ * Why a turn whose items came out empty is not stored: the answer had no
+ * text (and nothing else of the turn was kept), or the caller kept out what
+ * there was.
+ */
+export function emptyTurnReason(answerText: string): 'EMPTY_ANSWER' | 'EXCLUDED_BY_CALLER' {
+  return answerText.trim() === '' ? 'EMPTY_ANSWER' : 'EXCLUDED_BY_CALLER';
 }
 
 /**

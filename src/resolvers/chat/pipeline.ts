@@ -26,6 +26,7 @@ import {
   rememberTurn,
   rememberTurnWithFacts,
   answerItems,
+  emptyTurnReason,
   answerSkipReason,
   isSmallTalk,
   skippedTurn,
@@ -304,14 +305,7 @@ export async function openChat(
       input.storeResponse !== true;
     const items = skip === null && !smallTalk ? chatTurnItems(input, lastUser, content) : [];
     if (skip !== null || smallTalk || items.length === 0) {
-      turn = skippedTurn(
-        skip ??
-          (smallTalk
-            ? 'NO_CONTENT_WORDS'
-            : content.trim() === ''
-              ? 'EMPTY_ANSWER'
-              : 'EXCLUDED_BY_CALLER'),
-      );
+      turn = skippedTurn(skip ?? (smallTalk ? 'NO_CONTENT_WORDS' : emptyTurnReason(content)));
     } else if (input.extract === true) {
       // The receipt says whether the turn was stored (a full vault refuses
       // it), so the final answer waits for the store; the text itself
