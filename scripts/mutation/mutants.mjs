@@ -1207,4 +1207,55 @@ export const MUTANTS = [
     description:
       'a refused STRIPE_SECRET_KEY shows the admin Stripe\u2019s message, which quotes part of the key',
   },
+  {
+    id: 'proof/length-end-told-stop',
+    area: 'proof',
+    file: 'src/providers/finish-reasons.ts',
+    from: "new Set(['length', 'max_tokens', 'MAX_TOKENS'])",
+    to: "new Set(['length'])",
+    tests: ['test/drop-in/cross-format-length.test.ts'],
+    description:
+      'a translated answer cut at its token limit (Claude max_tokens, Gemini MAX_TOKENS) reaches an OpenAI client as finish_reason stop',
+  },
+  {
+    id: 'proof/content-filter-stored',
+    area: 'proof',
+    file: 'src/providers/finish-reasons.ts',
+    from: "  'content_filter',\n",
+    to: '',
+    tests: ['test/drop-in/refused-answers.test.ts', 'test/drop-in/cross-format-refusals.test.ts'],
+    description:
+      'an OpenAI answer cut by the content filter is stored and injected back, and reads end_turn to an Anthropic client',
+  },
+  {
+    id: 'proof/gemini-safety-stored',
+    area: 'proof',
+    file: 'src/providers/finish-reasons.ts',
+    from: "  'SAFETY',\n",
+    to: '',
+    tests: ['test/drop-in/refused-answers.test.ts'],
+    name: 'Gemini finishReason SAFETY',
+    description: 'a Gemini answer stopped for safety is stored and injected back',
+  },
+  {
+    id: 'proof/gemma-memory-in-system',
+    area: 'proof',
+    file: 'src/providers/memory-placement.ts',
+    from: "return asked ?? (refusesSystemSlot(model) ? 'user' : 'system');",
+    to: "return asked ?? 'system';",
+    tests: ['test/drop-in/gemma-placement.test.ts'],
+    description:
+      'a Gemma model on the Gemini API gets memory as a systemInstruction, which Google refuses: every call with memory fails',
+  },
+  {
+    id: 'proof/graphql-no-content-type-415',
+    area: 'proof',
+    file: 'src/http/graphql-route.ts',
+    from: 'if (!type) return answer(edge, asJson(request));',
+    to: 'if (!type) return answer(edge, request);',
+    tests: ['test/http/graphql-body-types.test.ts'],
+    name: 'without a Content-Type',
+    description:
+      'a GraphQL POST without Content-Type gets Yoga\u2019s empty 415 instead of an answer',
+  },
 ];
