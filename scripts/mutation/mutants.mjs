@@ -1258,4 +1258,44 @@ export const MUTANTS = [
     description:
       'a GraphQL POST without Content-Type gets Yoga\u2019s empty 415 instead of an answer',
   },
+  {
+    id: 'proof/pause-turn-stored-as-answer',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-turn.ts',
+    from: "if (answer.finishReason === 'pause_turn') return 'ANSWER_PAUSED';",
+    to: "if (answer.finishReason === 'paused') return 'ANSWER_PAUSED';",
+    tests: ['test/drop-in/anthropic-pause-turn.test.ts'],
+    description:
+      'an Anthropic answer paused mid-turn (pause_turn) is stored as whole, and its continuation stored again',
+  },
+  {
+    id: 'proof/prefill-dropped',
+    area: 'proof',
+    file: 'src/resolvers/chat/drop-in.ts',
+    from: "const prefix = wire.native.answerPrefix?.(stripped) ?? '';",
+    to: "const prefix = '';",
+    tests: ['test/drop-in/anthropic-prefill.test.ts'],
+    description:
+      'an Anthropic prefilled answer is stored without the words the caller put in the model\u2019s mouth',
+  },
+  {
+    id: 'proof/automatic-cache-not-a-breakpoint',
+    area: 'proof',
+    file: 'src/providers/anthropic/native.ts',
+    from: 'if (!isRecord(body.cache_control)) return body;',
+    to: 'if (body !== null) return body;',
+    tests: ['test/drop-in/anthropic-automatic-cache.test.ts'],
+    description:
+      'with Anthropic automatic prompt caching, memory goes ahead of the cached conversation and breaks its prefix',
+  },
+  {
+    id: 'proof/audio-answer-transcript-lost',
+    area: 'proof',
+    file: 'src/providers/openai/decode.ts',
+    from: 'const text0 = textOf(choice?.message?.content) || transcriptOf(choice?.message?.audio);',
+    to: 'const text0 = textOf(choice?.message?.content);',
+    tests: ['test/drop-in/answers-without-text.test.ts'],
+    name: 'not streamed',
+    description: 'an OpenAI audio answer is not stored: its transcript is the only text it has',
+  },
 ];
