@@ -291,7 +291,11 @@ it("chat memory read: the Worker's steps before and after the two reads", async 
           namesDate: false,
         }),
     ],
-    ['block (renderMemoryBlock)', ({ at }) => void renderMemoryBlock(mergedHits[at]!, 2000)],
+    [
+      'block (renderMemoryBlock)',
+      ({ at }) =>
+        void renderMemoryBlock(mergedHits[at]!, 2000, { now: Date.now(), offsetMinutes: 0 }),
+    ],
   ];
   const indexed = inputs.map((input, at) => ({ ...input, at }));
   // Each step is far below the clock's tick: a sample is a pass over every

@@ -131,7 +131,8 @@ describe('chat memory is chosen best first across windows', () => {
     // The receipt lists them best first; the block shows them oldest first.
     const scores = streamed.hits.map((hit) => hit.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    const times = (await injectedBlockLines()).map((line) => line.slice(3, line.indexOf(' · ')));
+    // Each line opens `- [Wed 2026-09-16T08:52:49Z · …`: its time after the weekday.
+    const times = (await injectedBlockLines()).map((line) => line.slice(7, line.indexOf(' · ')));
     expect(times.length).toBeGreaterThan(1);
     expect(times).toEqual([...times].sort());
 

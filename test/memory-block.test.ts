@@ -21,6 +21,9 @@ async function hit(content: string, at: number): Promise<RankedHit> {
   } as RankedHit;
 }
 
+/** Server time, UTC: a chat without `now`. */
+const UTC = { now: Date.UTC(2026, 10, 21, 9, 30), offsetMinutes: 0 };
+
 const linesOf = (text: string) => text.split('\n').filter((line) => line.startsWith('- ['));
 
 describe('the memory block', () => {
@@ -53,7 +56,7 @@ describe('the memory block', () => {
         used += cost;
         expected.push(at);
       });
-      const block = renderMemoryBlock(hits, budget);
+      const block = renderMemoryBlock(hits, budget, UTC);
       if (expected.length === 0) {
         expect(block, `budget ${budget}`).toBeNull();
         continue;
@@ -75,15 +78,15 @@ describe('the memory block', () => {
 
   it('a budget of exactly one memory’s tokens injects it, although its line costs more', async () => {
     const [only] = await Promise.all([hit('prefers window seats on the train to Lyon', 0)]);
-    const block = renderMemoryBlock([only!], only!.memory.tokens);
+    const block = renderMemoryBlock([only!], only!.memory.tokens, UTC);
     expect(block!.hits).toHaveLength(1);
     expect(await countTokens(block!.text)).toBeGreaterThan(only!.memory.tokens);
-    expect(renderMemoryBlock([only!], only!.memory.tokens - 1)).toBeNull();
-    expect(renderMemoryBlock([only!], 0)).toBeNull();
-    expect(renderMemoryBlock([], 100)).toBeNull();
+    expect(renderMemoryBlock([only!], only!.memory.tokens - 1, UTC)).toBeNull();
+    expect(renderMemoryBlock([only!], 0, UTC)).toBeNull();
+    expect(renderMemoryBlock([], 100, UTC)).toBeNull();
   });
 
-  it('labels each line with its time to the second, in UTC, milliseconds cut', async () => {
+  it('labels each line with its weekday and time to the second, in UTC without `now`, milliseconds cut', async () => {
     const [first, second] = await Promise.all([hit('bees in the garden', 1), hit('a far date', 2)]);
     const far = {
       ...second!,
@@ -93,8 +96,38 @@ describe('the memory block', () => {
       ...first!,
       memory: { ...first!.memory, createdAt: first!.memory.createdAt + 123 },
     };
-    const lines = linesOf(renderMemoryBlock([soon, far], 1_000)!.text);
-    expect(lines[0]!.startsWith('- [2026-11-20T00:01:00Z · ')).toBe(true);
-    expect(lines[1]!.startsWith('- [+010000-01-01T00:00:00Z · ')).toBe(true);
+    const lines = linesOf(renderMemoryBlock([soon, far], 1_000, UTC)!.text);
+    expect(lines[0]!.startsWith('- [Fri 2026-11-20T00:01:00Z · ')).toBe(true);
+    expect(lines[1]!.startsWith('- [Sat +010000-01-01T00:00:00Z · ')).toBe(true);
+  });
+
+  it('says what time it is now and dates each memory in the offset the caller’s `now` was written in', async () => {
+    // The user in UTC−8 at 20:00 on Friday 27 November: dinner on Thursday
+    // evening is 03:00 on the 27th in UTC, the same UTC day as Friday's lunch.
+    const dinner = await hit('Dinner was lasagna at Carbone', 0);
+    const lunch = await hit('Lunch was falafel at Taim', 1);
+    const thursdayDinner = {
+      ...dinner,
+      memory: { ...dinner.memory, createdAt: Date.parse('2026-11-27T03:00:00Z') },
+    };
+    const fridayLunch = {
+      ...lunch,
+      memory: { ...lunch.memory, createdAt: Date.parse('2026-11-27T20:30:00Z') },
+    };
+    const block = renderMemoryBlock([fridayLunch, thursdayDinner], 1_000, {
+      now: Date.parse('2026-11-28T04:00:00Z'),
+      offsetMinutes: -480,
+    })!;
+    expect(block.text).toContain('It is now Fri 2026-11-27T20:00:00-08:00;');
+    expect(linesOf(block.text).map((line) => line.slice(0, 32))).toEqual([
+      '- [Thu 2026-11-26T19:00:00-08:00',
+      '- [Fri 2026-11-27T12:30:00-08:00',
+    ]);
+    const india = renderMemoryBlock([fridayLunch], 1_000, {
+      now: Date.parse('2026-11-28T04:00:00Z'),
+      offsetMinutes: 330,
+    })!;
+    expect(india.text).toContain('It is now Sat 2026-11-28T09:30:00+05:30;');
+    expect(linesOf(india.text)[0]!.startsWith('- [Sat 2026-11-28T02:00:00+05:30 · ')).toBe(true);
   });
 });

@@ -75,7 +75,7 @@ async function chat(secret: string) {
     memories: block
       .split('\n')
       .filter((line) => line.startsWith('- ['))
-      .map((line) => line.replace(/^- \[[^ ]+ · /, '- [')),
+      .map((line) => line.replace(/^- \[\w{3} [^ ]+ · /, '- [')),
     statisticsCalls: arrived.calls.filter((call) => call.startsWith('textStatistics')).sort(),
     reads: arrived.calls.filter((call) => call.startsWith('read')).sort(),
   };

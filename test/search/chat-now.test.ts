@@ -69,6 +69,9 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
     };
     expect(await asked(NOW_UTC)).toEqual([TACOS]);
     expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+    const sent = (await upstreamCalls('api.openai.com')).at(-1)!.rawBody;
+    expect(sent).toContain('It is now Thu 2026-11-26T20:00:00-08:00;');
+    expect(sent).toContain('[Wed 2026-11-25T12:00:00-08:00 · ');
     // RFC 3339 lets a space stand for the `T` (outside review 103 #8).
     expect(await asked(NOW_PACIFIC_SPACED)).toEqual([RAMEN]);
     // A search with the same `now` agrees.
@@ -154,6 +157,11 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       };
       expect(await asked(NOW_UTC)).toEqual([TACOS]);
       expect(await asked(NOW_PACIFIC)).toEqual([RAMEN]);
+      // The model reads the same calendar (review 253 F1): the time now and
+      // each memory's time in the offset `now` was written in.
+      const sent = (await upstreamCalls(host)).at(-1)!.rawBody;
+      expect(sent).toContain('It is now Thu 2026-11-26T20:00:00-08:00;');
+      expect(sent).toContain('[Wed 2026-11-25T12:00:00-08:00 · ');
       expect(await asked(NOW_PACIFIC_SPACED)).toEqual([RAMEN]);
       // Whole milliseconds, as GraphQL's DateTime takes them: UTC's calendar.
       expect(await asked(String(Date.parse(NOW_UTC)))).toEqual([TACOS]);
@@ -163,6 +171,9 @@ describe("chat's `now`: the user's calendar for dates said relative to today", (
       try {
         vi.setSystemTime(Date.parse(NOW_UTC));
         expect(await asked(null)).toEqual([TACOS]);
+        const sent = (await upstreamCalls(host)).at(-1)!.rawBody;
+        expect(sent).toContain('It is now Fri 2026-11-27T04:00:00Z;');
+        expect(sent).toContain('[Thu 2026-11-26T20:00:00Z · ');
       } finally {
         vi.useRealTimers();
       }

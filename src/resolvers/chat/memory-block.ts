@@ -7,6 +7,17 @@ const PREAMBLE = [
   'Use them only where they are relevant, and prefer what the user says now when they conflict.',
 ].join(' ');
 
+/**
+ * The time the chat's memory was searched at and the UTC offset the caller
+ * wrote it in (ChatInput.now, X-Memory-Now; server time and UTC without one):
+ * the block tells the model what "now" is and dates each memory in that
+ * offset, so "yesterday" reads the same to the model as to the search.
+ */
+export interface BlockClock {
+  now: number;
+  offsetMinutes: number;
+}
+
 export interface MemoryBlock {
   text: string;
   /** The hits that fit in the budget, best first (the block shows them oldest first). */
@@ -27,7 +38,11 @@ export interface MemoryBlock {
  * block's wrapping (the preamble, each line's labels) is MemoryRouter's, so
  * it is neither counted against the caller's limit nor billed.
  */
-export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): MemoryBlock | null {
+export function renderMemoryBlock(
+  hits: readonly RankedHit[],
+  budget: number,
+  clock: BlockClock,
+): MemoryBlock | null {
   if (budget <= 0) return null;
   const included: RankedHit[] = [];
   let memoryTokens = 0;
@@ -40,10 +55,18 @@ export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): M
   // A stable sort: memories of the same moment keep their best-first order.
   const shown = [...included].sort((a, b) => a.memory.createdAt - b.memory.createdAt);
   return {
-    text: `${PREAMBLE}\n<memories>\n${shown.map(blockLine).join('\n')}\n</memories>`,
+    text: `${PREAMBLE} ${nowSentence(clock)}\n<memories>\n${shown.map((hit) => blockLine(hit, clock.offsetMinutes)).join('\n')}\n</memories>`,
     hits: included,
     memoryTokens,
   };
+}
+
+/**
+ * Without a time to count from, a model reads "yesterday" by a date it does
+ * not know; the memories' times are in the same offset as this one.
+ */
+function nowSentence(clock: BlockClock): string {
+  return `It is now ${shownTime(clock.now, clock.offsetMinutes)}; each memory is labelled with when it was said, in the same UTC offset.`;
 }
 
 /**
@@ -51,16 +74,31 @@ export function renderMemoryBlock(hits: readonly RankedHit[], budget: number): M
  * its labels, with the time: the model reads "I live in Lisbon" as the past,
  * and the memory that replaced it comes with it (memory-picks.ts).
  */
-function blockLine(hit: RankedHit): string {
-  const outdated = hit.outdated ? ` · outdated since ${isoSeconds(hit.outdated.since)}` : '';
-  return `- [${isoSeconds(hit.memory.createdAt)} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}${outdated}] ${JSON.stringify(hit.memory.content)}`;
+function blockLine(hit: RankedHit, offsetMinutes: number): string {
+  const outdated = hit.outdated
+    ? ` · outdated since ${shownTime(hit.outdated.since, offsetMinutes)}`
+    : '';
+  return `- [${shownTime(hit.memory.createdAt, offsetMinutes)} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}${outdated}] ${JSON.stringify(hit.memory.content)}`;
 }
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
 /**
- * The time to the second. toISOString always ends in `.sssZ` (six-digit
- * years too), so its milliseconds are cut by position: a regular
- * expression here ran for every line of every chat's block.
+ * A time to the second in the caller's offset, with its weekday (models
+ * reckon weekdays from dates badly, and "last Friday" needs them):
+ * `Thu 2026-11-26T19:00:00-08:00`, or `…Z` in UTC. toISOString always ends
+ * in `.sssZ` (six-digit years too), so its milliseconds are cut by
+ * position: a regular expression here ran for every line of every block.
  */
-function isoSeconds(time: number): string {
-  return `${new Date(time).toISOString().slice(0, -5)}Z`;
+function shownTime(time: number, offsetMinutes: number): string {
+  const local = new Date(time + offsetMinutes * 60_000);
+  const weekday = WEEKDAYS[local.getUTCDay()] ?? '';
+  return `${weekday} ${local.toISOString().slice(0, -5)}${offsetLabel(offsetMinutes)}`;
+}
+
+function offsetLabel(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'Z';
+  const size = Math.abs(offsetMinutes);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${offsetMinutes < 0 ? '-' : '+'}${pad(Math.floor(size / 60))}:${pad(size % 60)}`;
 }

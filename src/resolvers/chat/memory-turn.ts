@@ -224,7 +224,10 @@ export async function recallMemory(
       alsoArchive: options.windows == null ? coreArchive(context.config.defaultWindows) : null,
     },
   );
-  const block = renderMemoryBlock(found.hits, budget);
+  const block = renderMemoryBlock(found.hits, budget, {
+    now,
+    offsetMinutes: options.now == null ? 0 : offsetOf(options.now),
+  });
   // extensions.memory.windows counts what is injected, as the receipt's
   // hits do, not what the search found before the budget (review 102 #3).
   const injected = block?.hits ?? [];
