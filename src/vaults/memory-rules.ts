@@ -169,6 +169,16 @@ function objectNestsDeeperThan(value: object, limit: number): boolean {
   return false;
 }
 
+/**
+ * A time past the slack a client's fast clock is allowed: said with the
+ * latest time taken and the time given, since to a client whose clock runs
+ * two minutes fast the time it sent is now, not "the future".
+ */
+function beyondSlack(field: string, given: number, now: number): string {
+  const latest = new Date(now + CREATED_AT_FUTURE_SLACK_MS).toISOString();
+  return `${field} must be at most ${CREATED_AT_FUTURE_SLACK_MS / 1000} seconds ahead of the server's clock (${latest}); ${new Date(given).toISOString()} is after it`;
+}
+
 /** A memory's time: from 1970-01-01T00:00:00Z up to a minute ahead of the server's clock. */
 export function checkCreatedAt(createdAt: number, now: number): Refusal | null {
   const outOfRange = (problem: string) =>
@@ -179,7 +189,7 @@ export function checkCreatedAt(createdAt: number, now: number): Refusal | null {
     return outOfRange('createdAt must not be before 1970-01-01T00:00:00Z');
   }
   if (createdAt > now + CREATED_AT_FUTURE_SLACK_MS) {
-    return outOfRange('createdAt must not be in the future');
+    return outOfRange(beyondSlack('createdAt', createdAt, now));
   }
   return null;
 }
@@ -213,7 +223,7 @@ export function checkSuperseded(
   if (validUntil < createdAt)
     return outOfRange('validUntil must not be before the memory was written');
   if (validUntil > now + CREATED_AT_FUTURE_SLACK_MS) {
-    return outOfRange('validUntil must not be in the future');
+    return outOfRange(beyondSlack('validUntil', validUntil, now));
   }
   if (supersededBy !== null && checkLocalId(supersededBy) !== null) {
     return refuse(
