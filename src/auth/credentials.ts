@@ -78,7 +78,46 @@ export function presentedCredentials(request: Request, { dropIn = false } = {}):
     providerKey = key;
     return false;
   });
+  if (providerKey !== null) checkSentProviderKey(providerKey);
   return { credential: agreed(credentials), providerKey };
+}
+
+/**
+ * A provider key as a request sends it (X-Provider-Key, an SDK key slot
+ * beside X-Memory-Key, a socket's `providerKey`), refused before anything is
+ * sent on when no provider could take it. A memory key or an admin token
+ * there is a credential in the wrong place: forwarded, the provider (or
+ * whatever a base URL names) would receive the secret, and its 401 would
+ * read as a bad provider key. A character outside printable ASCII (a smart
+ * quote or a line break pasted with the key) is in no provider's keys; sent
+ * on, the runtime logs the whole header with a warning, and the provider's
+ * echo of it comes back in another encoding, past the scrub of its message.
+ */
+export function checkSentProviderKey(key: string): void {
+  if (key.startsWith('mk_') || JWT_SHAPE.test(key)) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      `the provider key (X-Provider-Key, or providerKey on a socket) is ${key.startsWith('mk_') ? 'a memory key (mk_…)' : 'an admin token'}, which is never sent to a provider: send your provider's own API key there, or leave it out to use a stored one`,
+      'PROVIDER_KEY_IS_CREDENTIAL',
+    );
+  }
+  const odd = unprintableAt(key);
+  if (odd !== -1) {
+    throw new CodedError(
+      'UNAUTHENTICATED',
+      `the provider key has a character no API key has at position ${odd + 1} (not printable ASCII: a smart quote, an accented letter or a line break pasted with it?); nothing was sent to the provider`,
+      'PROVIDER_KEY_MALFORMED',
+    );
+  }
+}
+
+/** Where `text` first holds a character outside printable ASCII (! to ~); -1 when nowhere. */
+export function unprintableAt(text: string): number {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x21 || code > 0x7e) return at;
+  }
+  return -1;
 }
 
 /**
@@ -133,6 +172,7 @@ export function socketProviderKey(sent: readonly string[], upgrade: string | nul
       'AMBIGUOUS_CREDENTIAL',
     );
   }
+  checkSentProviderKey(first);
   return first;
 }
 

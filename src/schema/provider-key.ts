@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { accountStub } from '../durable/rpc/stubs';
 import { KEY_PREFIX } from '../auth/memory-key';
+import { JWT_SHAPE } from '../auth/admin-jwt';
+import { unprintableAt } from '../auth/credentials';
 import type { ProviderKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
 import { forgetSealedKeys } from '../resolvers/chat/sealed-keys';
@@ -132,17 +134,19 @@ builder.mutationFields((t) => ({
       const accountId = context.principal.accountId;
       const secrets = secretsOf(context.env);
       const key = input.key.trim();
-      if (/\s/.test(key) || key.length < 8) {
+      if (unprintableAt(key) !== -1 || key.length < 8) {
         throw new CodedError(
           'BAD_USER_INPUT',
-          'a provider key is 8–512 characters without spaces',
+          'a provider key is 8–512 printable ASCII characters, without spaces',
           'INVALID_PROVIDER_KEY',
         );
       }
-      if (key.startsWith(KEY_PREFIX)) {
+      if (key.startsWith(KEY_PREFIX) || JWT_SHAPE.test(key)) {
         throw new CodedError(
           'BAD_USER_INPUT',
-          'that is a memory key, not a provider key',
+          key.startsWith(KEY_PREFIX)
+            ? 'that is a memory key, not a provider key'
+            : 'that is an admin token, not a provider key',
           'INVALID_PROVIDER_KEY',
         );
       }
