@@ -289,7 +289,10 @@ export function errorResponse(surface: Surface, error: CodedError): Response {
   if (typeof requestId === 'string')
     headers.set(surface === 'anthropic' ? 'request-id' : 'x-request-id', requestId);
   else withOurRequestId(surface, headers);
-  if (!(error instanceof ProviderError))
+  // A provider's own refusal keeps its headers' retry semantics; a status
+  // that is ours (a stream broken by an error event, an error in a 200
+  // answer) says it, as any error of ours does.
+  if (!(error instanceof ProviderError && error.providersStatus))
     sayWhetherToRetry(surface, headers, status, error.code, error.reason);
   return Response.json(errorBody(surface, error, status), { status, headers });
 }

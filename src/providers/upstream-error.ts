@@ -52,6 +52,13 @@ export class ProviderError extends CodedError {
     reason: string,
     details: Record<string, string | number>,
     readonly reply: ProviderReply,
+    /**
+     * Whether the status answered is the one the provider's own HTTP
+     * response carried (a refusal), whose headers then keep the provider's
+     * retry semantics; false for an error event inside an accepted stream
+     * or an error sent in a 200 answer, where the status is ours.
+     */
+    readonly providersStatus = false,
   ) {
     super('UPSTREAM_ERROR', message, reason, details);
   }
@@ -103,6 +110,7 @@ export function providerRefused(
     status >= 500 ? 'PROVIDER_5XX' : 'PROVIDER_4XX',
     details,
     { body, headers },
+    true,
   );
 }
 

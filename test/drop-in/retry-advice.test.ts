@@ -11,19 +11,19 @@ import { errorOf, keyWithMemory, postJson, upstreamCalls } from '../helpers/drop
 // three provider bills. A provider's own 429/5xx keeps its retry semantics.
 
 /** The SDKs as an app uses them: their default retries (2), not the helpers' maxRetries: 0. */
-const openai = (secret: string) =>
+const openai = (secret: string, providerKey = 'sk-test-openai') =>
   new OpenAI({
     apiKey: secret,
     baseURL: `${BASE_URL}/v1`,
     fetch: workerFetch,
-    defaultHeaders: { 'x-provider-key': 'sk-test-openai' },
+    defaultHeaders: { 'x-provider-key': providerKey },
   });
-const anthropic = (secret: string) =>
+const anthropic = (secret: string, providerKey = 'sk-ant-test') =>
   new Anthropic({
     apiKey: secret,
     baseURL: BASE_URL,
     fetch: workerFetch,
-    defaultHeaders: { 'x-provider-key': 'sk-ant-test' },
+    defaultHeaders: { 'x-provider-key': providerKey },
   });
 
 const asked = [{ role: 'user' as const, content: 'where do I live?' }];
@@ -116,6 +116,38 @@ describe('x-should-retry on MemoryRouter’s own errors', () => {
     }
     expect(await upstreamCalls('api.openai.com')).toHaveLength(1);
     expect(await upstreamCalls('api.anthropic.com')).toHaveLength(1);
+  });
+
+  it('a translated call whose provider stream broke with its own error event is not resent either (review 256 F1)', async () => {
+    const { secret } = await keyWithMemory();
+    // OpenAI's SDK calling a Claude model, and Anthropic's calling an OpenAI
+    // one: the provider accepted the call (200), then sent an error event
+    // (Anthropic's overloaded_error, OpenAI's `{"error": …}` chunk). The 502
+    // is ours, so is the advice: each resend would be billed again.
+    await scriptFake({ host: 'api.anthropic.com', mode: 'midstream-error' });
+    await scriptFake({ host: 'api.openai.com', mode: 'midstream-error' });
+    const [openaiError, anthropicError] = await Promise.all([
+      errorOf(() =>
+        openai(secret, 'sk-ant-test').chat.completions.create({
+          model: 'anthropic/claude-sonnet-5-5',
+          messages: asked,
+        }),
+      ),
+      errorOf(() =>
+        anthropic(secret, 'sk-test-openai').messages.create({
+          model: 'openai/gpt-4o',
+          max_tokens: 64,
+          messages: asked,
+        }),
+      ),
+    ]);
+    for (const error of [openaiError, anthropicError]) {
+      expect(error).toMatchObject({ status: 502 });
+      expect(JSON.stringify((error as { error?: unknown }).error)).toContain('STREAM_BROKEN');
+      expect((error as { headers?: Headers }).headers?.get('x-should-retry')).toBe('false');
+    }
+    expect(await upstreamCalls('api.anthropic.com')).toHaveLength(1);
+    expect(await upstreamCalls('api.openai.com')).toHaveLength(1);
   });
 
   it('says true where a retry may pass (unreachable), false where it cannot (a refusal)', async () => {
