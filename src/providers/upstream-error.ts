@@ -102,6 +102,7 @@ export function providerRefused(
     status,
     providerStatus: status,
     ...facts,
+    ...bodyRetryDelay(json),
     ...headerFacts(headers),
   };
   return new ProviderError(
@@ -112,6 +113,27 @@ export function providerRefused(
     { body, headers },
     true,
   );
+}
+
+/**
+ * Gemini's wait before a retry, which it sends in the error body and not as
+ * Retry-After: `details: [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+ * "retryDelay": "37s"}]` (a protobuf Duration). A Retry-After header, where
+ * one comes, wins.
+ */
+function bodyRetryDelay(json: Record<string, unknown> | null): { retryAfter?: number } {
+  const error = json?.error;
+  const details =
+    typeof error === 'object' && error !== null ? (error as { details?: unknown }).details : null;
+  if (!Array.isArray(details)) return {};
+  for (const detail of details) {
+    if (typeof detail !== 'object' || detail === null) continue;
+    const { '@type': type, retryDelay } = detail as Record<string, unknown>;
+    if (typeof type !== 'string' || !type.endsWith('google.rpc.RetryInfo')) continue;
+    const seconds = typeof retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(retryDelay) : null;
+    if (seconds !== null) return { retryAfter: Math.ceil(Number(seconds[1])) };
+  }
+  return {};
 }
 
 /** What an error's response headers tell: the provider's request id (for its support) and Retry-After. */
