@@ -58,12 +58,33 @@ export function inferredProvider(name: string): ProviderId | null {
   return INFERRED.find(([pattern]) => pattern.test(name))?.[1] ?? null;
 }
 
-/** Context windows (tokens) of model families, to size the memory block; a cautious default otherwise. */
+/**
+ * Context windows (tokens) of model families, to size the memory block (at
+ * most a quarter of it): the families' published sizes, and for a model of
+ * no known family the smallest common one, so a raised budget never fills a
+ * small model's context (a caller who knows better sets contextLimit).
+ */
+const CONTEXT_WINDOWS: [RegExp, number][] = [
+  [/claude/, 200_000],
+  [/gemma/, 32_768],
+  [/gemini/, 1_000_000],
+  [/gpt-4o|gpt-4\.1|gpt-5|(^|\/)o\d|gpt-4-turbo|gpt-4-\d{4}-preview|gpt-4-vision/, 128_000],
+  [/gpt-4-32k/, 32_768],
+  [/gpt-4/, 8_192],
+  [/gpt-3\.5-turbo-instruct/, 4_096],
+  [/gpt-3\.5/, 16_385],
+  [/llama-?3\.[1-3]|llama-?4|mistral-(large|medium|small|nemo)|qwen-?(2\.5|3)|deepseek/, 128_000],
+];
+
+/** The smallest context in common use: a model of no known family is taken to have it. */
+const UNKNOWN_CONTEXT = 8_192;
+
 export function contextWindow(parsed: ParsedModel): number {
   const { provider, model } = parsed;
-  if (provider === 'anthropic' || model.includes('claude')) return 200_000;
-  if (provider === 'google' || model.includes('gemini')) return 1_000_000;
-  if (/gpt-4o|gpt-4\.1|gpt-5|o\d/.test(model)) return 128_000;
-  if (provider === 'compatible') return 8_192;
-  return 32_000;
+  const name = model.toLowerCase();
+  const known = CONTEXT_WINDOWS.find(([family]) => family.test(name));
+  if (known !== undefined) return known[1];
+  if (provider === 'anthropic') return 200_000;
+  if (provider === 'google') return 1_000_000;
+  return UNKNOWN_CONTEXT;
 }
