@@ -84,6 +84,20 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
     expect(error!.message).toContain('`providerKey` or `x-provider-key` in connectionParams');
   });
 
+  it('without a memory key, the refusal says to send it in connectionParams, where a browser can (review 256 F6)', async () => {
+    const anonymous = wsClient({ providerKey: 'sk-ant-test' });
+    const refused = await anonymous
+      .iterate({ query: print(ChatStreamDocument), variables: { input } })
+      .next();
+    await anonymous.dispose();
+    const [error] = refused.value!.errors!;
+    expect(error).toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED', reason: 'NO_CREDENTIAL' },
+    });
+    expect(error!.message).toContain('connection_init payload');
+    expect(error!.message).not.toContain('Authorization: Bearer');
+  });
+
   it('refuses two different provider keys (payload names, or payload and upgrade request) before any provider call; takes one sent twice', async () => {
     const { secret } = await newKey();
     /** The first answer of a chat over a socket whose upgrade request carries `headers`. */

@@ -103,6 +103,8 @@ export function handleGraphQLWebSocket(
           providerKey,
           signal: request.signal,
           timings,
+          sendKey:
+            '{ "authorization": "Bearer mk_…" } as the connection_init payload (connectionParams)',
         },
         params: payload,
       });

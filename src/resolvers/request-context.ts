@@ -23,6 +23,12 @@ export interface RequestContext<P extends Principal | null = Principal | null> {
   principal: P;
   /** Why the presented credentials were refused, if they were. */
   authError: CodedError | null;
+  /**
+   * How this transport sends a memory key, for a refusal's words: a GraphQL
+   * WebSocket's connection_init payload, where a browser cannot set headers;
+   * unset over HTTP (a Bearer token).
+   */
+  sendKey?: string;
   /** The caller's AI provider key for this request only: never stored, never logged. */
   providerKey: string | null;
   /** Aborted when the client goes away. */
@@ -47,6 +53,7 @@ export interface EdgeFacts<P extends Principal | null> {
   providerKey: string | null;
   signal: AbortSignal;
   timings: PhaseTimings;
+  sendKey?: string;
 }
 
 /**
@@ -83,5 +90,6 @@ export function createRequestContext<P extends Principal | null>(
     receipt,
     timings: edge.timings,
     vaults: new VaultLoader(env, receipt, edge.timings),
+    ...(edge.sendKey === undefined ? {} : { sendKey: edge.sendKey }),
   };
 }

@@ -54,7 +54,12 @@ export const builder = new SchemaBuilder<PothosTypes>({
     // Subscriptions are checked when they start, not at their first event.
     authorizeOnSubscribe: true,
     unauthorizedError: (_parent, context, _info, result) =>
-      refusal(context.principal, context.authError, neededBy(scopesIn(result.failure))),
+      refusal(
+        context.principal,
+        context.authError,
+        neededBy(scopesIn(result.failure)),
+        context.sendKey,
+      ),
   },
   validation: {
     validationError: (validation) => validationError(validation.issues),
