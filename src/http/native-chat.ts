@@ -18,7 +18,7 @@ import {
 import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type CollectedAnswer, type ProviderId } from '../providers/types';
-import { withAnswerHeaders } from '../providers/upstream-error';
+import { ProviderError, withAnswerHeaders } from '../providers/upstream-error';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
@@ -209,17 +209,27 @@ export async function handleNativeChat(
     edge.timings.add('provider', providerMs);
 
     if (!stream) {
-      // The provider accepted the call: meter the memory it was given while
-      // its answer is read (to the end even if reading fails); the answer
-      // goes out only once the usage is durable.
-      const metered = call.accepted();
-      edge.ctx.waitUntil(metered.catch(() => undefined));
+      // The provider accepted the call: the memory it was given is metered
+      // once its answer is read, whole or broken, and the answer goes out
+      // only once the usage is durable. Not when the answer is an error the
+      // provider sent with its 200 (OpenRouter's model that failed): that
+      // call is answered as refused, with the error's status, and a refused
+      // call is not metered (review 256 F10: the SDK's retries of that 429
+      // were each billed).
+      const meter = () => {
+        const metered = call.accepted();
+        edge.ctx.waitUntil(metered.catch(() => undefined));
+        return metered;
+      };
       let bytes: Uint8Array<ArrayBuffer>;
       try {
         bytes = await unlessStandingLost(
           standing,
           readBody(model.provider, opened, call.apiKey, settings.timeoutMs),
         );
+      } catch (error) {
+        void meter();
+        throw error;
       } finally {
         standing.stop();
       }
@@ -232,8 +242,11 @@ export async function handleNativeChat(
         );
       } catch (error) {
         // OpenRouter's error in a 200 body: passed on with the response's headers.
-        throw withAnswerHeaders(error, opened.response.headers);
+        if (error instanceof ProviderError) throw withAnswerHeaders(error, opened.response.headers);
+        void meter();
+        throw error;
       }
+      const metered = meter();
       // A response OpenAI keeps under the account's shared key is recorded
       // as this memory key's before its id goes out (drop-in.ts).
       await Promise.all([metered, call.rememberResponse(answer.responseId)]);

@@ -1,6 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes, scriptFake } from '../helpers/fakes';
-import { postJson, sessionMemories } from '../helpers/drop-in';
+import { postJson, sessionMemories, usageTokens } from '../helpers/drop-in';
+import { StoreMemoryDocument } from '../generated/graphql';
 import { newKey } from '../helpers/graphql';
 import { settleWorkerTasks } from '../helpers/worker-tasks';
 
@@ -44,6 +45,34 @@ describe('OpenRouter’s error in a 200 body (a non-streamed call)', () => {
     });
     await settleWorkerTasks();
     expect(await sessionMemories(key, 'or-429')).toEqual([]);
+  });
+
+  it('is not metered: a call answered as refused bills no memory, however often an SDK retries it (review 256 F10)', async () => {
+    const fresh = await newKey();
+    await fresh.api.request(StoreMemoryDocument, {
+      input: { content: 'My favourite colour is teal' },
+    });
+    await settleWorkerTasks();
+    const before = await usageTokens(fresh);
+    await scriptFake({
+      host: 'openrouter.ai',
+      status: 200,
+      body: { error: { code: 429, message: 'Provider returned error: rate limited upstream' } },
+    });
+    const refused = await chat(fresh, 'openrouter/anthropic/claude-sonnet-4-5');
+    expect(refused.status).toBe(429);
+    await settleWorkerTasks();
+    expect(await usageTokens(fresh)).toBe(before);
+    // The same call answered whole is metered, as before (its injected
+    // memory, and the turn it stores).
+    await resetFakes();
+    const answered = await chat(fresh, 'openrouter/anthropic/claude-sonnet-4-5');
+    expect(answered.status).toBe(200);
+    expect(Number(answered.headers.get('x-memory-tokens'))).toBeGreaterThan(0);
+    await settleWorkerTasks();
+    expect(await usageTokens(fresh)).toBeGreaterThanOrEqual(
+      before + Number(answered.headers.get('x-memory-tokens')),
+    );
   });
 
   it('passes on OpenRouter’s response headers (rate limits, request id), as every provider error does', async () => {
