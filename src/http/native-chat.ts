@@ -19,6 +19,7 @@ import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type CollectedAnswer, type ProviderId } from '../providers/types';
 import { ProviderError, withAnswerHeaders } from '../providers/upstream-error';
+import { blameStoredKey } from '../resolvers/chat/provider-keys';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
@@ -202,7 +203,7 @@ export async function handleNativeChat(
       );
     } catch (error) {
       standing.stop();
-      throw error;
+      throw blameStoredKey(error, call.keyFound);
     }
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;

@@ -50,6 +50,8 @@ export interface DropInCall {
   /** The client's body without MemoryRouter's fields, memory added in the provider's system slot. */
   body: NativeBody;
   apiKey: string | null;
+  /** Where the key came from, for a refusal's words (provider-keys.ts `blameStoredKey`). */
+  keyFound: FoundProviderKey;
   receipt: ChatReceipt;
   timings: DropInTimings;
   /** The session vault used, if any (echoed in X-Session-ID). */
@@ -202,6 +204,7 @@ export async function prepareDropIn(
     controls,
     body,
     apiKey,
+    keyFound: found,
     receipt,
     timings: { memoryMs, embeddingMs: embedding.elapsed() },
     sessionId: controls.sessionId,

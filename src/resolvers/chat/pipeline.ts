@@ -39,7 +39,7 @@ import { memoryQuery } from './memory-query';
 import { chatVaultId, type VaultSelector } from '../../vaults/address';
 import { factsVaultOf } from '../store-with-facts';
 import { deferredTask, METER_START_LATEST_MS } from './deferred-task';
-import { requireProviderKey } from './provider-keys';
+import { blameStoredKey, requireScopedProviderKey } from './provider-keys';
 
 export type { ChatReceipt } from './memory-turn';
 
@@ -211,8 +211,8 @@ export async function openChat(
     .find((message) => message.role === 'USER' && !message.toolCallId);
   // The provider key (perhaps a stored one: an account-object call and a
   // decryption) is looked up while memory is searched.
-  const [apiKey, recalled] = await Promise.all([
-    context.timings.time('key', () => requireProviderKey(context, parsed.provider)),
+  const [keyFound, recalled] = await Promise.all([
+    context.timings.time('key', () => requireScopedProviderKey(context, parsed.provider)),
     (mode === 'READ_WRITE' || mode === 'READ') && lastUser !== undefined
       ? recallMemory(context, parsed, {
           // A follow-up ("When was that?") reads with the turn before it too.
@@ -226,29 +226,38 @@ export async function openChat(
       : { block: null, receipt: NO_MEMORY },
   ]);
   const memory = recalled.receipt;
+  const apiKey = keyFound.key;
 
   const providerStarted = performance.now();
-  const upstream = await providerFor(parsed.provider).stream(
-    {
-      model: parsed.model,
-      messages: input.messages,
-      memoryBlock: recalled.block,
-      memoryPlacement: memoryPlacementFor(
-        parsed,
-        input.memoryPlacement == null ? null : input.memoryPlacement === 'USER' ? 'user' : 'system',
-      ),
-      temperature: input.temperature ?? null,
-      maxTokens: input.maxTokens ?? null,
-      topP: input.topP ?? null,
-      stop: input.stop ?? null,
-      tools: input.tools ?? [],
-      toolChoice: input.toolChoice ?? null,
-      responseFormat: input.responseFormat ?? null,
-      apiKey,
-      signal,
-    },
-    settings,
-  );
+  const upstream = await providerFor(parsed.provider)
+    .stream(
+      {
+        model: parsed.model,
+        messages: input.messages,
+        memoryBlock: recalled.block,
+        memoryPlacement: memoryPlacementFor(
+          parsed,
+          input.memoryPlacement == null
+            ? null
+            : input.memoryPlacement === 'USER'
+              ? 'user'
+              : 'system',
+        ),
+        temperature: input.temperature ?? null,
+        maxTokens: input.maxTokens ?? null,
+        topP: input.topP ?? null,
+        stop: input.stop ?? null,
+        tools: input.tools ?? [],
+        toolChoice: input.toolChoice ?? null,
+        responseFormat: input.responseFormat ?? null,
+        apiKey,
+        signal,
+      },
+      settings,
+    )
+    .catch((error: unknown) => {
+      throw blameStoredKey(error, keyFound);
+    });
   context.timings.since('provider', providerStarted);
   // The provider accepted the call: the model reads the memory, so it is
   // billed; once the caller has the first event (not before it: time to

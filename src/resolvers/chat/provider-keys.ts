@@ -7,7 +7,9 @@ import {
   sealProviderKey,
   storedKeysUnconfigured,
 } from '../../providers/key-encryption';
-import type { ProviderId } from '../../providers/types';
+import { wireFormatOf, type ProviderId } from '../../providers/types';
+import { ProviderError } from '../../providers/upstream-error';
+import { errorObject } from '../../providers/provider-error-body';
 import type { KeyContext } from '../request-context';
 import { forgetSealedKeys, recalledSealedKeys, rememberSealedKeys } from './sealed-keys';
 import { logError } from '../../core/request-log';
@@ -23,6 +25,12 @@ export interface FoundProviderKey {
    * calling memory key alone.
    */
   shared: boolean;
+  /**
+   * Set when the key is one an admin stored (not X-Provider-Key): for whom,
+   * and its last four characters as `providerKeys` shows them, so that a
+   * provider's refusal of it can say whose key it is (blameStoredKey).
+   */
+  stored?: { scope: 'account' | 'memory key'; last4: string };
 }
 
 /**
@@ -71,7 +79,11 @@ export async function providerKeyFor(
           ),
       );
     }
-    return { key: opened.key, shared: scope !== key.id };
+    return {
+      key: opened.key,
+      shared: scope !== key.id,
+      stored: { scope: scope === key.id ? 'memory key' : 'account', last4: opened.key.slice(-4) },
+    };
   }
   return { key: null, shared: false };
 }
@@ -101,4 +113,40 @@ export async function requireProviderKey(
   provider: ProviderId,
 ): Promise<string | null> {
   return (await requireScopedProviderKey(context, provider)).key;
+}
+
+/**
+ * A provider's refusal of a key an admin stored (401, 403), told as such:
+ * the caller sent no provider key, and the SDK holds only the memory key, so
+ * "Incorrect API key provided" alone reads as a bad memory key. The message
+ * (and the provider's own body, on a route of its format) says which stored
+ * key was refused and that an admin sets it again; `providerKeySource` in
+ * the details says the same to code. Anything else is returned as it is.
+ */
+export function blameStoredKey(error: unknown, found: FoundProviderKey): unknown {
+  if (
+    !(error instanceof ProviderError) ||
+    found.stored === undefined ||
+    (error.details.providerStatus !== 401 && error.details.providerStatus !== 403)
+  )
+    return error;
+  const { scope, last4 } = found.stored;
+  const prefix = `the ${error.provider} key an admin stored for this ${scope} (…${last4}) was refused; an admin sets it again with setProviderKey. `;
+  let body = error.reply.body;
+  if (body !== null) {
+    body = structuredClone(body);
+    const inner = errorObject(wireFormatOf(error.provider), body);
+    if (inner !== null && typeof inner.message === 'string') inner.message = prefix + inner.message;
+  }
+  return new ProviderError(
+    error.provider,
+    prefix + error.message,
+    error.reason ?? 'PROVIDER_4XX',
+    {
+      ...error.details,
+      providerKeySource: scope === 'account' ? 'STORED_FOR_ACCOUNT' : 'STORED_FOR_MEMORY_KEY',
+    },
+    { ...error.reply, body },
+    error.providersStatus,
+  );
 }
