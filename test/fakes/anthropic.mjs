@@ -55,6 +55,16 @@ const TYPES = {
 /** Prefixes written to the prompt cache, with their token counts. */
 export const promptCache = new Map();
 
+/**
+ * Message threads (beta `message-threads-2026-08-12`): the conversation the
+ * server holds under each answer's id, `system` and `tools` as the thread's
+ * create call gave them, its messages and the answer. A `continue` names
+ * one, sends only the new turn's messages and may not send `system` or
+ * `tools` again; each answer can be continued once.
+ */
+export const threads = new Map();
+const THREADS_BETA = 'message-threads-2026-08-12';
+
 class Refusal extends Error {
   constructor(status, message) {
     super(message);
@@ -287,6 +297,45 @@ function viewOf(body, script) {
   };
 }
 
+/**
+ * The whole request a thread's turn stands for: a create as sent, a
+ * continue as the held conversation plus the new messages (as Anthropic
+ * reads it), refused as Anthropic refuses a continue that repeats `system`
+ * or `tools`, names no held answer, or continues one twice.
+ */
+function threadBody(body, headers) {
+  const { thread, ...rest } = body;
+  if (!(headers.get('anthropic-beta') ?? '').split(',').some((b) => b.trim() === THREADS_BETA))
+    throw new Refusal(400, 'thread: Extra inputs are not permitted');
+  if (thread?.type === 'create') return rest;
+  if (thread?.type !== 'continue' || typeof thread.previous_message_id !== 'string')
+    throw new Refusal(400, 'thread: Input tag does not match any of the expected tags');
+  for (const field of ['system', 'tools']) {
+    if (rest[field] !== undefined)
+      throw new Refusal(
+        400,
+        `${field}: taken from the thread on a continue; the request must not send it (thread_fingerprint_mismatch)`,
+      );
+  }
+  const held = threads.get(thread.previous_message_id);
+  if (held === undefined)
+    throw new Refusal(
+      404,
+      'No usable Thread state was found for `previous_message_id` (thread_not_found)',
+    );
+  if (held.continued)
+    throw new Refusal(400, 'this response has already been continued (thread_already_continued)');
+  held.continued = true;
+  return {
+    ...rest,
+    ...(held.system === undefined ? {} : { system: held.system }),
+    ...(held.tools === undefined ? {} : { tools: held.tools }),
+    messages: [...held.messages, ...listOf(rest.messages)],
+  };
+}
+
+const listOf = (value) => (Array.isArray(value) ? value : []);
+
 export async function anthropicFake(request, url, call, script) {
   const serial = idFor(call.rawBody);
   const id = `req_fake${serial}`;
@@ -306,6 +355,11 @@ export async function anthropicFake(request, url, call, script) {
     } catch {
       throw new Refusal(400, 'There was an error parsing the body');
     }
+    const thread = body?.thread;
+    if (thread !== undefined) body = threadBody(body, request.headers);
+    // What the model reads on a thread's turn (the held system included), for tests.
+    if (thread !== undefined)
+      call.thread = { system: body.system ?? null, messages: body.messages };
     check(body, request.headers);
     if (script.mode === 'hang' && body.stream !== true) return hangingResponse(call);
     const answer = answerFor(viewOf(body, script));
@@ -345,16 +399,24 @@ export async function anthropicFake(request, url, call, script) {
             { type: 'web_search_tool_result', tool_use_id: `srvtoolu_fake${serial}`, content: [] },
           ]
         : [];
+    const content = [
+      ...paused,
+      ...(thinking ? [thinking] : []),
+      ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
+      ...(toolUse ? [toolUse] : []),
+    ];
+    if (thread !== undefined)
+      threads.set(message.id, {
+        system: body.system,
+        tools: body.tools,
+        model: body.model,
+        messages: [...body.messages, { role: 'assistant', content }],
+      });
     if (body.stream !== true) {
       return Response.json(
         {
           ...message,
-          content: [
-            ...paused,
-            ...(thinking ? [thinking] : []),
-            ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
-            ...(toolUse ? [toolUse] : []),
-          ],
+          content,
           stop_reason: stopReason,
           stop_sequence: null,
           usage: { ...usage, output_tokens: outputTokens, service_tier: 'standard' },
