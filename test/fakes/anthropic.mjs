@@ -396,7 +396,19 @@ export async function anthropicFake(request, url, call, script) {
               name: 'web_search',
               input: { query: 'museums' },
             },
-            { type: 'web_search_tool_result', tool_use_id: `srvtoolu_fake${serial}`, content: [] },
+            {
+              type: 'web_search_tool_result',
+              tool_use_id: `srvtoolu_fake${serial}`,
+              content: [
+                {
+                  type: 'web_search_result',
+                  title: 'Musée des Confluences',
+                  url: 'https://www.museedesconfluences.fr/',
+                  encrypted_content: `EqgfCioIARgBIiQ3YTAw${serial}`,
+                  page_age: null,
+                },
+              ],
+            },
           ]
         : [];
     const content = [
@@ -441,6 +453,34 @@ export async function anthropicFake(request, url, call, script) {
       ],
     ];
     let index = 0;
+    // A paused turn's server tool blocks, as Anthropic streams them: the
+    // call's input in input_json_delta pieces, the tool's result whole in
+    // its content_block_start; blocks in the order of the whole answer.
+    for (const block of paused) {
+      if (block.type === 'server_tool_use') {
+        frames.push(
+          [
+            'content_block_start',
+            { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+          ],
+          ...argumentPieces(JSON.stringify(block.input)).map((partial_json) => [
+            'content_block_delta',
+            {
+              type: 'content_block_delta',
+              index,
+              delta: { type: 'input_json_delta', partial_json },
+            },
+          ]),
+          ['content_block_stop', { type: 'content_block_stop', index }],
+        );
+      } else {
+        frames.push(
+          ['content_block_start', { type: 'content_block_start', index, content_block: block }],
+          ['content_block_stop', { type: 'content_block_stop', index }],
+        );
+      }
+      index++;
+    }
     if (thinking) {
       frames.push(
         [
@@ -471,6 +511,8 @@ export async function anthropicFake(request, url, call, script) {
       );
       index++;
     }
+    // The frames up to the first text delta (start, ping, delta follow here).
+    const beforeText = frames.length;
     if (answer.text) {
       frames.push(
         [
@@ -514,7 +556,7 @@ export async function anthropicFake(request, url, call, script) {
       frames,
       mode: script.mode,
       call,
-      firstText: (thinking ? 5 : 1) + 3,
+      firstText: beforeText + 3,
       idleFrame: ['ping', { type: 'ping' }],
       errorFrame: [
         'error',
