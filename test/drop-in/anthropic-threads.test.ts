@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { betaTool } from '@anthropic-ai/sdk/helpers/beta/json-schema';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateMemoryKeyDocument, SetProviderKeyDocument } from '../generated/graphql';
-import { eventually, resetFakes } from '../helpers/fakes';
+import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, workerFetch } from '../helpers/graphql';
 import {
   anthropicClient,
@@ -117,6 +117,46 @@ describe('Anthropic message threads (toolRunner) through /v1/messages', () => {
           'USER: And where do I live again?',
         ]),
       ),
+    );
+  });
+
+  it('a paused thread turn stores the user’s words at once; its continuation (no messages) the answer', async () => {
+    const key = await keyWithMemory();
+    const client = anthropicClient(key.secret, { 'x-session-id': 'thread-paused' });
+    const tools: Anthropic.Beta.BetaToolUnion[] = [
+      { type: 'web_search_20250305', name: 'web_search', max_uses: 3 },
+    ];
+    await scriptFake({
+      host: 'api.anthropic.com',
+      reply: 'Searching museums near you in Lisbon',
+      finish: 'pause_turn',
+    });
+    const first = await client.beta.messages
+      .create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 500,
+        tools,
+        messages: [{ role: 'user', content: 'Find museums near where I live' }],
+        thread: { type: 'create' },
+        betas: ['message-threads-2026-08-12'],
+      })
+      .withResponse();
+    expect(first.data.stop_reason).toBe('pause_turn');
+    expect(first.response.headers.get('x-memory-turn')).toBe('stored');
+    await scriptFake({ host: 'api.anthropic.com', reply: 'The Gulbenkian is a good pick.' });
+    const second = await client.beta.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 500,
+      messages: [],
+      thread: { type: 'continue', previous_message_id: first.data.id },
+      betas: ['message-threads-2026-08-12'],
+    });
+    expect(second.stop_reason).toBe('end_turn');
+    await eventually(async () =>
+      expect(await sessionMemories(key, 'thread-paused')).toEqual([
+        'USER: Find museums near where I live',
+        'ASSISTANT: The Gulbenkian is a good pick.',
+      ]),
     );
   });
 

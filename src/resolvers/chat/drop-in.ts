@@ -234,7 +234,9 @@ export async function prepareDropIn(
           ...(userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
           ...(forced ? answer.toolCalls.map(calledItem) : []),
         ],
-        () => wire.native.toolPlumbing(stripped, -1).length > 0,
+        // A thread's continuation continues a turn whose words were stored
+        // already, even when it carries nothing (a paused turn resumed).
+        () => heldSystem || wire.native.toolPlumbing(stripped, -1).length > 0,
         toolResults.length > 0,
       );
       const held = heldTurn(planned, wire.native.historyHeldByProvider?.(stripped) === true, () =>
