@@ -334,11 +334,11 @@ describe('REST and drop-in errors', () => {
       { model: 'gpt-3.5-turbo-instruct', prompt: 'hi' },
       { authorization: `Bearer ${secret}` },
     );
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(501);
     expect(((await response.json()) as { error: unknown }).error).toMatchObject({
-      type: 'not_found_error',
+      type: 'invalid_request_error',
       code: 'NOT_FOUND',
-      reason: 'ROUTE_NOT_FOUND',
+      reason: 'ROUTE_NOT_SERVED',
       param: null,
       message: expect.stringMatching(/POST \/v1\/completions/),
     });

@@ -28,6 +28,7 @@ import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';
 import { geminiModelsRoute } from './gemini-models';
 import { modelsRoute } from './models-route';
+import { notServedError, unservedCall } from './not-served';
 import { discardBody } from './request-body';
 import { storedResponsesRoute } from './stored-responses';
 import { EXPOSED_HEADERS } from './exposed-headers';
@@ -85,6 +86,8 @@ app.use(async (c, next) => {
 });
 
 app.notFound(async (c) => {
+  const unserved = await notServedResponse(c.req.raw);
+  if (unserved !== null) return unserved;
   await discardBody(c.req.raw);
   return errorResponse(
     surfaceOf(c.req.path, c.req.raw),
@@ -95,6 +98,19 @@ app.notFound(async (c) => {
     ),
   );
 });
+
+/**
+ * A call an SDK makes beside chat that MemoryRouter does not serve (its
+ * Files API, stored chat completions, …; not-served.ts): a 501 in that SDK's
+ * shape, reason ROUTE_NOT_SERVED, before any credential is read, as a 404
+ * is. Null for any other request.
+ */
+async function notServedResponse(request: Request): Promise<Response | null> {
+  const call = unservedCall(request);
+  if (call === null) return null;
+  await discardBody(request);
+  return errorResponse(call.surface, notServedError(request, call));
+}
 
 app.onError(async (error, c) => {
   await discardBody(c.req.raw);
@@ -119,7 +135,11 @@ function refuseOtherMethods(
   path: string,
   methodsOf: readonly Method[] | ((params: Record<string, string>) => readonly Method[]),
 ): void {
-  app.all(path, (c) => {
+  app.all(path, async (c) => {
+    // A method of the path that an SDK calls but MemoryRouter does not serve
+    // (`chat.completions.list()` is a GET of the chat path) says so, not "use POST".
+    const unserved = await notServedResponse(c.req.raw);
+    if (unserved !== null) return unserved;
     throw methodNotAllowed(typeof methodsOf === 'function' ? methodsOf(c.req.param()) : methodsOf);
   });
 }
@@ -281,6 +301,9 @@ for (const version of ['v1beta', 'v1']) {
     if (isGeminiMethodTarget(c.req.param('target') ?? '')) throw methodNotAllowed(['POST']);
     await next();
   });
+  // Gemini's methods beside chat that are not served (embedContent, predict,
+  // …) say so before the credentials are read, as every path not served does.
+  app.post(path, async (c, next) => (await notServedResponse(c.req.raw)) ?? next());
   serve(
     { methods: ['GET'], path, access: 'memoryKey' },
     version === 'v1' ? modelsRoute : geminiModelsRoute,

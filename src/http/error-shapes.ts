@@ -124,9 +124,15 @@ export function statusOf(error: CodedError): number {
  * and its memory metered, so a silent resend would bill the caller twice for
  * one answer: the app decides, as it does after a stream that broke mid-way;
  * a REDIRECTED base URL and a deployment without an embedder stay so until
- * the operator changes them.
+ * the operator changes them; an API not served (501, not-served.ts) never will be.
  */
-const NOT_RETRIED = new Set(['TIMEOUT', 'STREAM_BROKEN', 'REDIRECTED', 'EMBEDDING_FAILED']);
+const NOT_RETRIED = new Set([
+  'TIMEOUT',
+  'STREAM_BROKEN',
+  'REDIRECTED',
+  'EMBEDDING_FAILED',
+  'ROUTE_NOT_SERVED',
+]);
 
 /**
  * Whether an SDK should send the request again: the openai and Anthropic SDKs
@@ -176,6 +182,8 @@ const OPENAI_TYPES: Record<number, string> = {
   403: 'permission_error',
   404: 'not_found_error',
   429: 'rate_limit_error',
+  // An API MemoryRouter does not serve (not-served.ts): the request, not the server, is at fault.
+  501: 'invalid_request_error',
 };
 
 const ANTHROPIC_TYPES: Record<number, string> = {
@@ -185,6 +193,7 @@ const ANTHROPIC_TYPES: Record<number, string> = {
   404: 'not_found_error',
   413: 'request_too_large',
   429: 'rate_limit_error',
+  501: 'invalid_request_error',
   529: 'overloaded_error',
 };
 
@@ -195,6 +204,7 @@ const GOOGLE_STATUSES: Record<number, string> = {
   404: 'NOT_FOUND',
   405: 'UNIMPLEMENTED',
   429: 'RESOURCE_EXHAUSTED',
+  501: 'UNIMPLEMENTED',
   502: 'UNAVAILABLE',
   503: 'UNAVAILABLE',
   504: 'DEADLINE_EXCEEDED',

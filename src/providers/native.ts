@@ -53,8 +53,21 @@ export interface NativeBodyFormat {
    * response id names (`conversation`, item references).
    */
   chainedResponse?(body: NativeBody): string | null;
-  /** Whether the provider keeps the answer for later calls (the Responses API, unless `store: false`). */
+  /** Whether the provider keeps the answer for later calls (the Responses API, unless `store: false`; an Anthropic thread). */
   storesAnswer?(body: NativeBody): boolean;
+  /**
+   * Whether the provider takes the system slot from what it stored and
+   * refuses one sent again (an Anthropic thread's `continue`): no memory can
+   * be added; the model reads the memory the thread's first call was given.
+   * Absent: never.
+   */
+  systemHeldByProvider?(body: NativeBody): boolean;
+  /**
+   * Whether the provider keeps the conversation, so the next call of the
+   * turn will not send the user's words again (an Anthropic thread): a turn
+   * that waits for tools or was paused stores them at once. Absent: never.
+   */
+  historyHeldByProvider?(body: NativeBody): boolean;
   userTurn(body: NativeBody): UserTurn | null;
   /**
    * Every text the body already puts before the model, as a vault would hold

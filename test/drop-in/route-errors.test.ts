@@ -93,9 +93,11 @@ describe('REST chat routes answer errors in their own shape', () => {
       expect(badKey.status).toBe(401);
       expect(await coded(surface, badKey)).toMatchObject({ code: 'UNAUTHENTICATED' });
 
+      // Paths no SDK calls (`…:predict` and POST /v1/chat/completions/{id}
+      // are APIs not served, a 501: not-served.test.ts).
       const unknown = route.path.startsWith('/v1beta')
-        ? '/v1beta/models/gemini-2.5-flash:predict'
-        : `${route.path}/extra`;
+        ? '/v1beta/models/gemini-2.5-flash:noSuchMethod'
+        : `${route.path}/extra/more`;
       const missing = await postJson(unknown, VALID[surface], headers);
       expect(missing.status).toBe(404);
       expect(await coded(surface, missing)).toMatchObject({ code: 'NOT_FOUND' });

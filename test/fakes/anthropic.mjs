@@ -55,6 +55,16 @@ const TYPES = {
 /** Prefixes written to the prompt cache, with their token counts. */
 export const promptCache = new Map();
 
+/**
+ * Message threads (beta `message-threads-2026-08-12`): the conversation the
+ * server holds under each answer's id, `system` and `tools` as the thread's
+ * create call gave them, its messages and the answer. A `continue` names
+ * one, sends only the new turn's messages and may not send `system` or
+ * `tools` again; each answer can be continued once.
+ */
+export const threads = new Map();
+const THREADS_BETA = 'message-threads-2026-08-12';
+
 class Refusal extends Error {
   constructor(status, message) {
     super(message);
@@ -287,6 +297,45 @@ function viewOf(body, script) {
   };
 }
 
+/**
+ * The whole request a thread's turn stands for: a create as sent, a
+ * continue as the held conversation plus the new messages (as Anthropic
+ * reads it), refused as Anthropic refuses a continue that repeats `system`
+ * or `tools`, names no held answer, or continues one twice.
+ */
+function threadBody(body, headers) {
+  const { thread, ...rest } = body;
+  if (!(headers.get('anthropic-beta') ?? '').split(',').some((b) => b.trim() === THREADS_BETA))
+    throw new Refusal(400, 'thread: Extra inputs are not permitted');
+  if (thread?.type === 'create') return rest;
+  if (thread?.type !== 'continue' || typeof thread.previous_message_id !== 'string')
+    throw new Refusal(400, 'thread: Input tag does not match any of the expected tags');
+  for (const field of ['system', 'tools']) {
+    if (rest[field] !== undefined)
+      throw new Refusal(
+        400,
+        `${field}: taken from the thread on a continue; the request must not send it (thread_fingerprint_mismatch)`,
+      );
+  }
+  const held = threads.get(thread.previous_message_id);
+  if (held === undefined)
+    throw new Refusal(
+      404,
+      'No usable Thread state was found for `previous_message_id` (thread_not_found)',
+    );
+  if (held.continued)
+    throw new Refusal(400, 'this response has already been continued (thread_already_continued)');
+  held.continued = true;
+  return {
+    ...rest,
+    ...(held.system === undefined ? {} : { system: held.system }),
+    ...(held.tools === undefined ? {} : { tools: held.tools }),
+    messages: [...held.messages, ...listOf(rest.messages)],
+  };
+}
+
+const listOf = (value) => (Array.isArray(value) ? value : []);
+
 export async function anthropicFake(request, url, call, script) {
   const serial = idFor(call.rawBody);
   const id = `req_fake${serial}`;
@@ -306,6 +355,11 @@ export async function anthropicFake(request, url, call, script) {
     } catch {
       throw new Refusal(400, 'There was an error parsing the body');
     }
+    const thread = body?.thread;
+    if (thread !== undefined) body = threadBody(body, request.headers);
+    // What the model reads on a thread's turn (the held system included), for tests.
+    if (thread !== undefined)
+      call.thread = { system: body.system ?? null, messages: body.messages };
     check(body, request.headers);
     if (script.mode === 'hang' && body.stream !== true) return hangingResponse(call);
     const answer = answerFor(viewOf(body, script));
@@ -342,19 +396,39 @@ export async function anthropicFake(request, url, call, script) {
               name: 'web_search',
               input: { query: 'museums' },
             },
-            { type: 'web_search_tool_result', tool_use_id: `srvtoolu_fake${serial}`, content: [] },
+            {
+              type: 'web_search_tool_result',
+              tool_use_id: `srvtoolu_fake${serial}`,
+              content: [
+                {
+                  type: 'web_search_result',
+                  title: 'Musée des Confluences',
+                  url: 'https://www.museedesconfluences.fr/',
+                  encrypted_content: `EqgfCioIARgBIiQ3YTAw${serial}`,
+                  page_age: null,
+                },
+              ],
+            },
           ]
         : [];
+    const content = [
+      ...paused,
+      ...(thinking ? [thinking] : []),
+      ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
+      ...(toolUse ? [toolUse] : []),
+    ];
+    if (thread !== undefined)
+      threads.set(message.id, {
+        system: body.system,
+        tools: body.tools,
+        model: body.model,
+        messages: [...body.messages, { role: 'assistant', content }],
+      });
     if (body.stream !== true) {
       return Response.json(
         {
           ...message,
-          content: [
-            ...paused,
-            ...(thinking ? [thinking] : []),
-            ...(answer.text ? [{ type: 'text', text: answer.text }] : []),
-            ...(toolUse ? [toolUse] : []),
-          ],
+          content,
           stop_reason: stopReason,
           stop_sequence: null,
           usage: { ...usage, output_tokens: outputTokens, service_tier: 'standard' },
@@ -379,6 +453,34 @@ export async function anthropicFake(request, url, call, script) {
       ],
     ];
     let index = 0;
+    // A paused turn's server tool blocks, as Anthropic streams them: the
+    // call's input in input_json_delta pieces, the tool's result whole in
+    // its content_block_start; blocks in the order of the whole answer.
+    for (const block of paused) {
+      if (block.type === 'server_tool_use') {
+        frames.push(
+          [
+            'content_block_start',
+            { type: 'content_block_start', index, content_block: { ...block, input: {} } },
+          ],
+          ...argumentPieces(JSON.stringify(block.input)).map((partial_json) => [
+            'content_block_delta',
+            {
+              type: 'content_block_delta',
+              index,
+              delta: { type: 'input_json_delta', partial_json },
+            },
+          ]),
+          ['content_block_stop', { type: 'content_block_stop', index }],
+        );
+      } else {
+        frames.push(
+          ['content_block_start', { type: 'content_block_start', index, content_block: block }],
+          ['content_block_stop', { type: 'content_block_stop', index }],
+        );
+      }
+      index++;
+    }
     if (thinking) {
       frames.push(
         [
@@ -409,6 +511,8 @@ export async function anthropicFake(request, url, call, script) {
       );
       index++;
     }
+    // The frames up to the first text delta (start, ping, delta follow here).
+    const beforeText = frames.length;
     if (answer.text) {
       frames.push(
         [
@@ -452,7 +556,7 @@ export async function anthropicFake(request, url, call, script) {
       frames,
       mode: script.mode,
       call,
-      firstText: (thinking ? 5 : 1) + 3,
+      firstText: beforeText + 3,
       idleFrame: ['ping', { type: 'ping' }],
       errorFrame: [
         'error',

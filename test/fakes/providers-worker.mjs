@@ -24,7 +24,7 @@
 // The Stripe fake, with the API's idempotency and meter-event rules, is in stripe.mjs.
 
 import { resetStripe, stripeApi, stripeControl } from './stripe.mjs';
-import { anthropicFake, promptCache } from './anthropic.mjs';
+import { anthropicFake, promptCache, threads } from './anthropic.mjs';
 import { besideChat } from './beside-chat.mjs';
 import { googleFake } from './google.mjs';
 import { OPENAI_HOSTS, openAiFake } from './openai.mjs';
@@ -136,6 +136,7 @@ async function control(request, url) {
     calls.length = 0;
     scripts.clear();
     promptCache.clear();
+    threads.clear();
     storedResponses.clear();
     resetStripe();
     return Response.json({ ok: true });

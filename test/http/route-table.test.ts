@@ -308,10 +308,11 @@ describe('every route answers every bad request in its own shape', () => {
       ['/v1/vaults/closet/export', 'rest'],
       ['/v1/chat/nowhere', 'openai'],
       ['/v1/responses/resp_123/nowhere', 'openai'],
-      ['/v1/messages/batches', 'anthropic'],
-      ['/v1beta/models/gemini-2.5-flash:predict', 'google'],
+      // The APIs beside chat an SDK calls are 501s instead (not-served.test.ts).
+      ['/v1/messages/nowhere', 'anthropic'],
+      ['/v1beta/models/gemini-2.5-flash:noSuchMethod', 'google'],
       ['/v1beta/models/gemini-2.5-flash:toString', 'google'],
-      ['/v1/models/gemini-2.5-flash:embedContent', 'google'],
+      ['/v1/models/gemini-2.5-flash:noSuchMethod', 'google'],
     ];
     for (const [path, surface] of paths) {
       const response = await workerFetch(`${BASE_URL}${path}`, {

@@ -44,6 +44,8 @@ function usageOf(raw: unknown, previous: AnswerUsage | null): AnswerUsage | null
  */
 export class AnthropicStreamDecoder implements StreamDecoder {
   complete = false;
+  /** The message's id (message_start): a thread's turn is continued by it. */
+  responseId: string | null = null;
   private stopReason: string | null = null;
   private usage: AnswerUsage | null = null;
   private readonly blocks = new Map<number, Block & { json: string }>();
@@ -56,9 +58,12 @@ export class AnthropicStreamDecoder implements StreamDecoder {
   push({ data }: SseEvent): AnswerEvent[] {
     const body = parseJson(this.provider, data, this.apiKey);
     switch (body.type) {
-      case 'message_start':
+      case 'message_start': {
+        const id = (body.message as { id?: unknown } | undefined)?.id;
+        if (typeof id === 'string' && id !== '') this.responseId = id;
         this.usage = usageOf((body.message as { usage?: unknown } | undefined)?.usage, this.usage);
         return [];
+      }
       case 'content_block_start': {
         const block = (body.content_block ?? {}) as Block;
         this.blocks.set(Number(body.index), { ...block, json: '' });
@@ -136,6 +141,7 @@ export const anthropicDecoding: WireDecoding = {
     return collect(events, {
       finishReason: typeof body.stop_reason === 'string' ? body.stop_reason : null,
       usage: usageOf(body.usage, null),
+      ...(typeof body.id === 'string' ? { responseId: body.id } : {}),
     });
   },
 };

@@ -106,8 +106,33 @@ function injectAnthropic(original: NativeBody, block: string): NativeBody {
   return { ...body, messages: messages.map((m, index) => (index === target ? updated : m)) };
 }
 
+/**
+ * Anthropic's message threads (beta `message-threads-2026-08-12`, which the
+ * SDK's `beta.messages.toolRunner()` uses by default): `thread: {type:
+ * "create"}` has Anthropic hold the conversation under the answer's id, and
+ * `{type: "continue", previous_message_id}` sends only the new turn's
+ * messages, Anthropic reading `system` and `tools` from the thread (a
+ * continue that sends them again is refused).
+ */
+const threadOf = (body: NativeBody): Block | null => (isRecord(body.thread) ? body.thread : null);
+const continues = (body: NativeBody) => threadOf(body)?.type === 'continue';
+
 export const anthropicNative: NativeBodyFormat = {
   messagesKey: 'messages',
+
+  readsStoredState: continues,
+
+  chainedResponse(body) {
+    const id = threadOf(body)?.previous_message_id;
+    return continues(body) && typeof id === 'string' && id !== '' ? id : null;
+  },
+
+  storesAnswer: (body) => threadOf(body) !== null,
+
+  // The thread keeps the system its create call sent, memory included.
+  systemHeldByProvider: continues,
+
+  historyHeldByProvider: (body) => threadOf(body) !== null,
 
   userTurn(body) {
     const messages = listOf(body.messages);

@@ -5,8 +5,9 @@ import type { KeyContext } from '../request-context';
 import { logError } from '../../core/request-log';
 
 /**
- * Which memory key created an OpenAI stored response made with the account's
- * shared OpenAI key. OpenAI knows only the provider key, which every memory
+ * Which memory key created an OpenAI stored response (or an Anthropic
+ * thread's answer, which is continued by its id the same way) made with the
+ * account's shared provider key. OpenAI knows only the provider key, which every memory
  * key of the account shares, while a stored response holds its creator's
  * memory (in `instructions`): so MemoryRouter records each such response for
  * the memory key that created it (in that key's own CreatedResponsesObject,
@@ -20,7 +21,7 @@ import { logError } from '../../core/request-log';
 export function sharedKeyRefused(why: string): CodedError {
   return new CodedError(
     'FORBIDDEN',
-    `the OpenAI key stored for this account is shared by its memory keys, so with it a memory key reaches only the stored responses it created through MemoryRouter: ${why}. Send your own key in the X-Provider-Key header, or have an admin store one for this memory key (setProviderKey with memoryKeyId)`,
+    `the provider key stored for this account is shared by its memory keys, so with it a memory key reaches only the stored responses (OpenAI) and message threads (Anthropic) it created through MemoryRouter: ${why}. Send your own key in the X-Provider-Key header, or have an admin store one for this memory key (setProviderKey with memoryKeyId)`,
     'SHARED_PROVIDER_KEY',
   );
 }

@@ -158,8 +158,12 @@ export async function prepareDropIn(
   // A stored provider key (an account-object call and a decryption) is looked
   // up while memory is searched, not before: both must be ready before the
   // provider is called, neither needs the other.
+  // An Anthropic thread's continuation gets no memory: Anthropic reads the
+  // system slot from the thread (its first call's, memory included) and
+  // refuses one sent again.
+  const heldSystem = wire.native.systemHeldByProvider?.(stripped) === true;
   const recall =
-    (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null
+    (controls.mode === 'READ_WRITE' || controls.mode === 'READ') && userTurn !== null && !heldSystem
       ? recallMemory(context, model, {
           // Tool results are read with the turn; a follow-up without them
           // ("When was that?") with the user's turn before it (memory-query.ts).
@@ -184,7 +188,9 @@ export async function prepareDropIn(
   ]);
   const apiKey = found.key;
   const remembers =
-    found.shared && model.provider === 'openai' && wire.native.storesAnswer?.(stripped) === true;
+    found.shared &&
+    KEEPS_ANSWERS.has(model.provider) &&
+    wire.native.storesAnswer?.(stripped) === true;
   const injectStarted = performance.now();
   if (recalled !== null) {
     memoryMs = recalled.elapsedMs;
@@ -231,11 +237,22 @@ export async function prepareDropIn(
           ...(userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
           ...(forced ? answer.toolCalls.map(calledItem) : []),
         ],
-        () => wire.native.toolPlumbing(stripped, -1).length > 0,
+        // A thread's continuation continues a turn whose words were stored
+        // already, even when it carries nothing (a paused turn resumed).
+        () => heldSystem || wire.native.toolPlumbing(stripped, -1).length > 0,
         toolResults.length > 0,
       );
-      if ('skip' in planned) return { turn: skippedTurn(planned.skip), facts: null };
-      const { items } = planned;
+      const held = heldTurn(planned, wire.native.historyHeldByProvider?.(stripped) === true, () =>
+        turnItems(
+          controls,
+          userTurn,
+          excluded,
+          { ...answer, text: '', toolCalls: [], finishReason: null },
+          () => (userTurn === null ? [] : wire.native.toolPlumbing(stripped, userTurn.index)),
+        ),
+      );
+      if ('skip' in held) return { turn: skippedTurn(held.skip), facts: null };
+      const { items } = held;
       const target = vaults.at(-1) as VaultSelector;
       const storing = { storeRepeats: controls.storeRepeats, factsVault: controls.factsVault };
       const turn = controls.extract
@@ -264,6 +281,33 @@ export async function prepareDropIn(
       return turn;
     },
   };
+}
+
+/**
+ * The providers whose answers MemoryRouter records for their creator when
+ * the provider keeps them under the account's shared key: OpenAI's stored
+ * responses and Anthropic's message threads, both continued by id and both
+ * holding the memory their create was given (created-responses.ts).
+ */
+const KEEPS_ANSWERS = new Set(['openai', 'anthropic']);
+
+/**
+ * A turn whose answer waits for tools or was paused stores nothing, since
+ * the call that finishes it sends the user's words again, unless the
+ * provider holds the conversation (an Anthropic thread): the continuation
+ * then carries only tool results, so the user's words are stored now, once
+ * (`words`: the turn without an answer), and the continuation stores the
+ * answer.
+ */
+function heldTurn(
+  planned: { items: TurnItem[] } | { skip: SkipReason },
+  historyHeld: boolean,
+  words: () => { items: TurnItem[] } | { skip: SkipReason },
+): { items: TurnItem[] } | { skip: SkipReason } {
+  if (!historyHeld || !('skip' in planned)) return planned;
+  if (planned.skip !== 'AWAITING_TOOL_RESULTS' && planned.skip !== 'ANSWER_PAUSED') return planned;
+  const now = words();
+  return 'items' in now && now.items.length > 0 ? now : planned;
 }
 
 /**
@@ -300,13 +344,17 @@ async function keyForCall(
 ): Promise<FoundProviderKey> {
   const found = await requireScopedProviderKey(context, model.provider);
   if (!found.shared || wire.native.readsStoredState?.(body) !== true) return found;
-  if (model.provider !== 'openai') {
-    throw sharedKeyRefused(`only what OpenAI stored is recorded, not ${model.provider}’s`);
+  if (!KEEPS_ANSWERS.has(model.provider)) {
+    throw sharedKeyRefused(
+      `only what OpenAI and Anthropic stored is recorded, not ${model.provider}’s`,
+    );
   }
   const chained = wire.native.chainedResponse?.(body) ?? null;
   if (chained === null) {
     throw sharedKeyRefused(
-      'a `conversation` or an `item_reference` input item names no response this key can be shown to have created; chain with `previous_response_id` instead',
+      model.provider === 'anthropic'
+        ? 'a thread continuation must name the message it continues (`previous_message_id`)'
+        : 'a `conversation` or an `item_reference` input item names no response this key can be shown to have created; chain with `previous_response_id` instead',
     );
   }
   await requireCreatedResponse(context, chained);
