@@ -114,7 +114,7 @@ async function parisThenMadrid(secret: string) {
   );
   const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.');
   expect(b.facts!.superseded).toEqual([a.facts!.added[0]!.id]);
-  return { paris: a.facts!.added[0]!, before };
+  return { paris: a.facts!.added[0]!, madrid: b.facts!.updated[0]!, before };
 }
 
 describe('facts apart from their turn (factsVault)', () => {
@@ -147,6 +147,37 @@ describe('facts apart from their turn (factsVault)', () => {
     expect(rank('The user lives in Madrid')).toBeGreaterThanOrEqual(0);
     expect(rank('The user lives in Madrid')).toBeLessThan(rank(PARIS));
   });
+
+  for (const [how, remove] of [
+    [
+      'deleteMemory',
+      (secret: string, id: string) =>
+        post('mutation ($id: ID!) { deleteMemory(id: $id) }', { id }, secret),
+    ],
+    [
+      'deleteMemories',
+      (secret: string, id: string) =>
+        post(
+          'mutation ($ids: [ID!]!) { deleteMemories(ids: $ids) { deletedIds } }',
+          { ids: [id] },
+          secret,
+        ),
+    ],
+  ] as const) {
+    it(`${how} of the fact that superseded it: the turn is no longer outdated in its own vault`, async () => {
+      const { secret } = await newKey();
+      const { madrid, before } = await parisThenMadrid(secret);
+      const outdated = await search(secret, 'Paris canal', [SESSION_A]);
+      expect(outdated.find((hit) => hit.memory.content === PARIS)!.outdated).not.toBeNull();
+
+      // Madrid goes: Paris is current again in CORE, so its turn is too.
+      expect((await remove(secret, madrid.id)).errors).toBeUndefined();
+      const after = await search(secret, 'Paris canal', [SESSION_A]);
+      const turn = after.find((hit) => hit.memory.content === PARIS)!;
+      expect(turn.outdated).toBeNull();
+      expect(turn.score).toBeCloseTo(before.find((hit) => hit.memory.content === PARIS)!.score, 6);
+    });
+  }
 
   it('a turn said again after CORE superseded its fact is stored and extracted again, not DUPLICATE', async () => {
     const { secret } = await newKey();

@@ -4,7 +4,8 @@ import { logWarn } from '../core/request-log';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { vaultOf } from './principal';
-import type { MeteredContext } from './request-context';
+import type { KeyContext, MeteredContext } from './request-context';
+import type { ApartFact } from '../durable/rpc/vault-types';
 
 /** A turn of another vault to mark outdated: its local id there, the fact, when. */
 interface Mark {
@@ -30,13 +31,42 @@ export async function markSourceTurnsOutdated(
   retired: readonly { id: string }[],
 ): Promise<void> {
   if (retired.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not marked outdated', () =>
+    markOnce(context, factsAddress, retired),
+  );
+}
+
+/**
+ * After a delete made facts kept apart from their turn current again (the
+ * fact that superseded them deleted: `released`, as the facts' vault
+ * answered), tells the vaults of their `sourceTurns` to take back the marks
+ * `markSourceTurnsOutdated` made, so those turns are no longer demoted or
+ * `outdated`, as the turns of a fact beside them. One call per turns'
+ * vault, only when something was released; never fails the delete (the
+ * same rule: tried once more after the answer, then logged).
+ */
+export async function unmarkSourceTurns(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  released: readonly ApartFact[],
+): Promise<void> {
+  if (released.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not unmarked', () =>
+    unmarkOnce(context, factsAddress, released),
+  );
+}
+
+/** Runs `tell`; a failure is tried once more after the answer, then logged by reason. */
+async function tellTurnsVaults(
+  context: KeyContext,
+  what: string,
+  tell: () => Promise<void>,
+): Promise<void> {
   try {
-    await markOnce(context, factsAddress, retired);
+    await tell();
   } catch (first) {
     context.ctx.waitUntil(
-      markOnce(context, factsAddress, retired).catch((again: unknown) =>
-        logWarn('source turns not marked outdated', reasonOf(again), reasonOf(first)),
-      ),
+      tell().catch((again: unknown) => logWarn(what, reasonOf(again), reasonOf(first))),
     );
   }
 }
@@ -51,39 +81,73 @@ async function markOnce(
     retired.map(({ id }) => id),
   );
   if (!found.ok) throw CodedError.from(found);
-  const byVault = new Map<string, { address: VaultAddress; marks: Mark[] }>();
+  const byVault = new TurnsVaults(context, factsAddress);
   for (const memory of found.memories) {
     if (memory.validUntil == null) continue;
-    const fact = encodeMemoryId({
-      kind: factsAddress.kind,
-      externalId: factsAddress.externalId,
-      localId: memory.id,
-    });
-    for (const source of sourceTurnsOf(memory.metadata)) {
+    byVault.add(memory.id, sourceTurnsOf(memory.metadata), memory.validUntil);
+  }
+  await Promise.all(
+    byVault.entries().map(async ({ address, marks }) => {
+      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
+      if (!marked.ok) throw CodedError.from(marked);
+    }),
+  );
+}
+
+async function unmarkOnce(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  released: readonly ApartFact[],
+): Promise<void> {
+  const byVault = new TurnsVaults(context, factsAddress);
+  for (const { id, sourceTurns } of released) byVault.add(id, sourceTurns, 0);
+  await Promise.all(
+    byVault.entries().map(async ({ address, marks }) => {
+      const unmarked = await vaultStub(context.env, address).unmarkOutdatedElsewhere(
+        address,
+        marks.map(({ turn, fact }) => ({ turn, fact })),
+      );
+      if (!unmarked.ok) throw CodedError.from(unmarked);
+    }),
+  );
+}
+
+/** Marks grouped by the vault of their turn, among the calling key's vaults other than the facts'. */
+class TurnsVaults {
+  private readonly byVault = new Map<string, { address: VaultAddress; marks: Mark[] }>();
+
+  constructor(
+    private readonly context: KeyContext,
+    private readonly factsAddress: VaultAddress,
+  ) {}
+
+  /** The marks of one fact (its local id in the facts' vault) on its source turns. */
+  add(localId: string, sourceTurns: readonly string[], since: number): void {
+    const { kind, externalId } = this.factsAddress;
+    const fact = encodeMemoryId({ kind, externalId, localId });
+    for (const source of sourceTurns) {
       let address: VaultAddress;
       let turn: string;
       try {
         const ref = decodeMemoryId(source);
         // Only vaults of the calling key: an id naming another key's vault
         // (metadata is the caller's to write) resolves under this key.
-        address = vaultOf(context.principal, { kind: ref.kind, id: ref.externalId });
+        address = vaultOf(this.context.principal, { kind: ref.kind, id: ref.externalId });
         turn = ref.localId;
       } catch {
         continue;
       }
       const name = vaultObjectName(address);
-      if (name === vaultObjectName(factsAddress)) continue;
-      const entry = byVault.get(name) ?? { address, marks: [] };
-      entry.marks.push({ turn, fact, since: memory.validUntil });
-      byVault.set(name, entry);
+      if (name === vaultObjectName(this.factsAddress)) continue;
+      const entry = this.byVault.get(name) ?? { address, marks: [] };
+      entry.marks.push({ turn, fact, since });
+      this.byVault.set(name, entry);
     }
   }
-  await Promise.all(
-    [...byVault.values()].map(async ({ address, marks }) => {
-      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
-      if (!marked.ok) throw CodedError.from(marked);
-    }),
-  );
+
+  entries(): { address: VaultAddress; marks: Mark[] }[] {
+    return [...this.byVault.values()];
+  }
 }
 
 /** A fact's metadata `sourceTurns` (Memory.ids of its turn in another vault); none when absent. */

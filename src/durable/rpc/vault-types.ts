@@ -178,6 +178,15 @@ export interface UsageCharge extends UsageMeter {
   memoryTokens: number;
 }
 
+/**
+ * A fact kept apart from its turn (facts in another vault): its local id and
+ * its metadata `sourceTurns`, the Memory.ids of its turn in other vaults.
+ */
+export interface ApartFact {
+  id: string;
+  sourceTurns: string[];
+}
+
 export interface MemoryRecord {
   id: string;
   content: string;

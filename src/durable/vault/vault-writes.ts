@@ -33,6 +33,7 @@ import {
   type ArrivingRetirement,
   type CheckResult,
   type MemoryRecord,
+  type ApartFact,
   type NewMemory,
   type Retirement,
   type ReplayInput,
@@ -349,7 +350,6 @@ export class VaultWrites {
     return applied;
   }
 
-  /** Deletes one memory; false when it was not there. */
   /**
    * Marks turns of this vault outdated because another vault retired the
    * fact drawn from them (facts kept apart: store-with-facts.ts), so they
@@ -368,25 +368,39 @@ export class VaultWrites {
     return this.storage.transactionSync(() => this.keys.amendReceipt(key, from, to, Date.now()));
   }
 
+  /**
+   * Takes back marks of `markOutdatedElsewhere` whose fact is current again
+   * in its vault. Answers how many went.
+   */
+  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
+    const removed = this.storage.transactionSync(() => this.rows.unmarkOutdatedElsewhere(marks));
+    if (removed > 0) this.retired.markedElsewhere();
+    return removed;
+  }
+
+  /** Deletes one memory; false when it was not there. */
   remove(id: string): boolean {
-    return this.removeMany([id]).length > 0;
+    return this.removeMany([id]).deleted.length > 0;
   }
 
   /**
    * Deletes the memories of `ids` the vault holds, in one transaction;
-   * answers the ids it deleted (the others were not here).
+   * answers the ids it deleted (the others were not here), and the facts
+   * kept apart from their turn that the delete made current again
+   * (`released`: their turns' vaults are told, outdated-elsewhere.ts).
    */
-  removeMany(ids: readonly string[]): string[] {
+  removeMany(ids: readonly string[]): { deleted: string[]; released: ApartFact[] } {
     const rows = [...new Set(ids)].flatMap((id) => this.rows.find(id) ?? []);
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { deleted: [], released: [] };
     const removals = rows.map((row) => this.hot.beforeRemove(row));
     // Only a vault that ever retired something can hold a memory to re-open.
     const mayReopen = this.retired.current() !== null;
-    const { events, reopened } = this.storage.transactionSync(() => {
+    const { events, reopened, released } = this.storage.transactionSync(() => {
       const at = Date.now();
       // Deleting the current version of a memory makes the version it
       // replaced current again (a wrong fact deleted leaves the right one).
       const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
+      const released = this.rows.factsApart(reopened.map(({ id }) => id));
       // Deleting a version that was itself superseded links the one before
       // it to the one after it (Paris → Munich once Berlin goes).
       const relinked = mayReopen ? this.rows.relinkPastDeleted(rows.map(({ id }) => id)) : [];
@@ -418,13 +432,13 @@ export class VaultWrites {
             : [{ type: 'UPDATED' as const, memoryId: id, content: null, supersededBy, at }],
         ),
       ]);
-      return { events, reopened };
+      return { events, reopened, released };
     });
     for (const removal of removals) this.hot.removed(removal);
     this.retired.reopened(reopened.map(({ seq }) => seq));
     this.retired.rowsChanged();
     this.committed(events);
-    return rows.map(({ id }) => id);
+    return { deleted: rows.map(({ id }) => id), released };
   }
 
   /**

@@ -4,7 +4,7 @@ import { contentKeyOf, heldRecently, type RepeatRule } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
-import type { MemoryRecord } from '../rpc/vault-types';
+import type { ApartFact, MemoryRecord } from '../rpc/vault-types';
 import type { RetiredSeq, StaleTurnSeq } from './retired-set';
 import type { RetiredFact, RetiredFactRow } from '../full-text/retired-facts';
 
@@ -354,6 +354,41 @@ export class VaultStorage {
     return added;
   }
 
+  /**
+   * Takes back marks another vault made (`markOutdatedElsewhere`) once the
+   * fact is current again there (its successor deleted): the turn is no
+   * longer outdated by it. Answers how many marks went.
+   */
+  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
+    let removed = 0;
+    for (const { turn, fact } of marks) {
+      removed += this.sql.run(
+        'DELETE FROM turns_outdated_elsewhere WHERE turn = ? AND fact = ?',
+        turn,
+        fact,
+      );
+    }
+    return removed;
+  }
+
+  /**
+   * The memories among `ids` whose metadata names turns of another vault
+   * (`sourceTurns`: a fact kept apart from its turn, store-with-facts.ts),
+   * with those Memory.ids: the vaults the Worker tells when such a fact
+   * is current again (outdated-elsewhere.ts).
+   */
+  factsApart(ids: readonly string[]): ApartFact[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .all<{ id: string; source_turns: string }>(
+        `SELECT id, json_extract(metadata, '$.sourceTurns') AS source_turns FROM memories
+         WHERE id IN (SELECT value FROM json_each(?))
+           AND CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.sourceTurns') END = 'array'`,
+        JSON.stringify(ids),
+      )
+      .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
+  }
+
   /** Whether another vault retired a fact drawn from a turn of this one. */
   anyOutdatedElsewhere(): boolean {
     return this.sql.first('SELECT 1 AS found FROM turns_outdated_elsewhere LIMIT 1') !== null;
@@ -441,4 +476,14 @@ function concatVectors(vectors: readonly Float32Array[]): Uint8Array {
     at += vector.length;
   }
   return new Uint8Array(all.buffer);
+}
+
+/** The strings of a JSON array's text (none when it is not one). */
+function stringsOf(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
 }
