@@ -179,6 +179,48 @@ describe('facts apart from their turn (factsVault)', () => {
     });
   }
 
+  it('deleting the superseded fact itself: its turn is no longer outdated', async () => {
+    const { secret } = await newKey();
+    const { paris } = await parisThenMadrid(secret);
+    const deleted = await post(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      { id: paris.id },
+      secret,
+    );
+    expect(deleted.errors).toBeUndefined();
+    const turn = (await search(secret, 'Paris canal', [SESSION_A])).find(
+      (hit) => hit.memory.content === PARIS,
+    )!;
+    expect(turn.outdated).toBeNull();
+  });
+
+  it("updateMemory of the superseded fact's sourceTurns: its turn's mark follows them", async () => {
+    const { secret } = await newKey();
+    const { paris } = await parisThenMadrid(secret);
+    const read = await post<{ memory: { metadata: unknown } }>(
+      'query ($id: ID!) { memory(id: $id) { metadata } }',
+      { id: paris.id },
+      secret,
+    );
+    const metadata = read.data!.memory.metadata as { sourceTurns: string[] };
+    expect(metadata.sourceTurns).toHaveLength(2); // the user's words and the answer
+    const edit = async (next: object) => {
+      const edited = await post(
+        'mutation ($input: UpdateMemoryInput!) { updateMemory(input: $input) { id } }',
+        { input: { id: paris.id, metadata: next } },
+        secret,
+      );
+      expect(edited.errors).toBeUndefined();
+      return (await search(secret, 'Paris canal', [SESSION_A])).find(
+        (hit) => hit.memory.content === PARIS,
+      )!.outdated;
+    };
+    // It no longer names the turn: the turn is not outdated by it.
+    expect(await edit({ kind: 'fact' })).toBeNull();
+    // It names the turn again: outdated again, since the fact's end.
+    expect(await edit(metadata)).not.toBeNull();
+  });
+
   it('a turn said again after CORE superseded its fact is stored and extracted again, not DUPLICATE', async () => {
     const { secret } = await newKey();
     await parisThenMadrid(secret);

@@ -3,6 +3,7 @@ import { CodedError } from '../core/errors';
 import { logWarn } from '../core/request-log';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
+import { sourceTurnsOf } from '../vaults/source-turns';
 import { vaultOf } from './principal';
 import type { KeyContext, MeteredContext } from './request-context';
 import type { ApartFact } from '../durable/rpc/vault-types';
@@ -38,12 +39,13 @@ export async function markSourceTurnsOutdated(
 
 /**
  * After a delete made facts kept apart from their turn current again (the
- * fact that superseded them deleted: `released`, as the facts' vault
- * answered), tells the vaults of their `sourceTurns` to take back the marks
- * `markSourceTurnsOutdated` made, so those turns are no longer demoted or
- * `outdated`, as the turns of a fact beside them. One call per turns'
- * vault, only when something was released; never fails the delete (the
- * same rule: tried once more after the answer, then logged).
+ * fact that superseded them deleted) or deleted them while retired
+ * (`released`, as the facts' vault answered), tells the vaults of their
+ * `sourceTurns` to take back the marks `markSourceTurnsOutdated` made, so
+ * those turns are no longer demoted or `outdated`, as the turns of a fact
+ * beside them. One call per turns' vault, only when something was
+ * released; never fails the delete (the same rule: tried once more after
+ * the answer, then logged).
  */
 export async function unmarkSourceTurns(
   context: KeyContext,
@@ -54,6 +56,34 @@ export async function unmarkSourceTurns(
   await tellTurnsVaults(context, 'source turns not unmarked', () =>
     unmarkOnce(context, factsAddress, released),
   );
+}
+
+/**
+ * After `updateMemory` gave a retired fact new metadata: its marks follow
+ * its `sourceTurns`, as a fact beside its turn demotes the turns its
+ * metadata `turns` names now. The turns it no longer names are unmarked,
+ * those it names anew are marked (since its `validUntil`); nothing is
+ * called when the list did not change. The same failure rule.
+ */
+export async function moveSourceTurnMarks(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  fact: { id: string; metadata: string | null; validUntil?: number | null },
+  before: readonly string[],
+): Promise<void> {
+  if (fact.validUntil == null) return;
+  const since = fact.validUntil;
+  const now = sourceTurnsOf(fact.metadata);
+  const gone = before.filter((id) => !now.includes(id));
+  const added = now.filter((id) => !before.includes(id));
+  if (gone.length === 0 && added.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not moved', async () => {
+    const unmarking = new TurnsVaults(context, factsAddress);
+    unmarking.add(fact.id, gone, since);
+    const marking = new TurnsVaults(context, factsAddress);
+    marking.add(fact.id, added, since);
+    await Promise.all([unmark(context, unmarking), mark(context, marking)]);
+  });
 }
 
 /** Runs `tell`; a failure is tried once more after the answer, then logged by reason. */
@@ -86,12 +116,7 @@ async function markOnce(
     if (memory.validUntil == null) continue;
     byVault.add(memory.id, sourceTurnsOf(memory.metadata), memory.validUntil);
   }
-  await Promise.all(
-    byVault.entries().map(async ({ address, marks }) => {
-      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
-      if (!marked.ok) throw CodedError.from(marked);
-    }),
-  );
+  await mark(context, byVault);
 }
 
 async function unmarkOnce(
@@ -101,6 +126,21 @@ async function unmarkOnce(
 ): Promise<void> {
   const byVault = new TurnsVaults(context, factsAddress);
   for (const { id, sourceTurns } of released) byVault.add(id, sourceTurns, 0);
+  await unmark(context, byVault);
+}
+
+/** Makes the marks, one call per turns' vault. */
+async function mark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
+  await Promise.all(
+    byVault.entries().map(async ({ address, marks }) => {
+      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
+      if (!marked.ok) throw CodedError.from(marked);
+    }),
+  );
+}
+
+/** Takes the marks back, one call per turns' vault. */
+async function unmark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
   await Promise.all(
     byVault.entries().map(async ({ address, marks }) => {
       const unmarked = await vaultStub(context.env, address).unmarkOutdatedElsewhere(
@@ -147,19 +187,6 @@ class TurnsVaults {
 
   entries(): { address: VaultAddress; marks: Mark[] }[] {
     return [...this.byVault.values()];
-  }
-}
-
-/** A fact's metadata `sourceTurns` (Memory.ids of its turn in another vault); none when absent. */
-function sourceTurnsOf(metadata: string | null): string[] {
-  if (metadata === null) return [];
-  try {
-    const parsed: unknown = JSON.parse(metadata);
-    if (typeof parsed !== 'object' || parsed === null) return [];
-    const ids = (parsed as { sourceTurns?: unknown }).sourceTurns;
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
   }
 }
 

@@ -570,7 +570,18 @@ export interface UpdateRequest {
  * was neither written nor billed.
  */
 export type UpdateResult =
-  { ok: true; memory: MemoryRecord; contentUnchanged?: true } | StoreFailure;
+  | {
+      ok: true;
+      memory: MemoryRecord;
+      contentUnchanged?: true;
+      /**
+       * Set when the edit gave new metadata to a retired memory: its
+       * `sourceTurns` before (a fact kept apart from its turn), so the
+       * Worker moves the marks on its turns elsewhere to those it names now.
+       */
+      sourceTurnsBefore?: string[];
+    }
+  | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 

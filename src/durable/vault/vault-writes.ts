@@ -28,6 +28,7 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedTarget } from './vault-reembed';
 import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
 import type { EditableRow, PreparedMemory, VaultStorage } from '../warm-tier/vault-storage';
+import { sourceTurnsOf } from '../../vaults/source-turns';
 import {
   ROLES,
   type ArrivingRetirement,
@@ -399,8 +400,17 @@ export class VaultWrites {
       const at = Date.now();
       // Deleting the current version of a memory makes the version it
       // replaced current again (a wrong fact deleted leaves the right one).
+      // Facts apart from their turn that are current again, or deleted while
+      // retired: their turns' marks go (as beside a fact: either way no
+      // retired fact names the turn any more).
+      const gone = mayReopen
+        ? this.rows.factsApart(
+            rows.map(({ id }) => id),
+            true,
+          )
+        : [];
       const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
-      const released = this.rows.factsApart(reopened.map(({ id }) => id));
+      const released = [...gone, ...this.rows.factsApart(reopened.map(({ id }) => id))];
       // Deleting a version that was itself superseded links the one before
       // it to the one after it (Paris → Munich once Berlin goes).
       const relinked = mayReopen ? this.rows.relinkPastDeleted(rows.map(({ id }) => id)) : [];
@@ -462,6 +472,11 @@ export class VaultWrites {
     const request = contentUnchanged ? withoutContent(asked) : asked;
     const now = Date.now();
     const edited = editedRecord(row, request);
+    // A retired fact's turns elsewhere follow its metadata (outdated-elsewhere.ts).
+    const moved =
+      row.validUntil !== null && request.metadata !== undefined
+        ? { sourceTurnsBefore: sourceTurnsOf(row.metadata) }
+        : {};
     if (request.content === undefined) {
       // Role and metadata only: no index holds either, so the row is updated
       // where it is and keeps its seq.
@@ -484,7 +499,12 @@ export class VaultWrites {
       if (voice !== null) this.hot.revoiced(row.seq, voice);
       this.committed(events);
       return {
-        result: { ok: true, memory: edited, ...(contentUnchanged ? { contentUnchanged } : {}) },
+        result: {
+          ok: true,
+          memory: edited,
+          ...(contentUnchanged ? { contentUnchanged } : {}),
+          ...moved,
+        },
         meta: { ...meta, ...changes },
       };
     }
@@ -540,7 +560,7 @@ export class VaultWrites {
     if (retired !== null) this.retired.added([retired]);
     this.retired.rowsChanged();
     this.committed(events);
-    return { result: { ok: true, memory: edited }, meta: written };
+    return { result: { ok: true, memory: edited, ...moved }, meta: written };
   }
 
   /**

@@ -375,16 +375,19 @@ export class VaultStorage {
    * The memories among `ids` whose metadata names turns of another vault
    * (`sourceTurns`: a fact kept apart from its turn, store-with-facts.ts),
    * with those Memory.ids: the vaults the Worker tells when such a fact
-   * is current again (outdated-elsewhere.ts).
+   * is current again or gone (outdated-elsewhere.ts). With `retiredOnly`,
+   * only those superseded or declared no longer true (the ones marked).
    */
-  factsApart(ids: readonly string[]): ApartFact[] {
+  factsApart(ids: readonly string[], retiredOnly = false): ApartFact[] {
     if (ids.length === 0) return [];
     return this.sql
       .all<{ id: string; source_turns: string }>(
         `SELECT id, json_extract(metadata, '$.sourceTurns') AS source_turns FROM memories
          WHERE id IN (SELECT value FROM json_each(?))
+           AND (valid_until IS NOT NULL OR ? = 0)
            AND CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.sourceTurns') END = 'array'`,
         JSON.stringify(ids),
+        retiredOnly ? 1 : 0,
       )
       .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
   }
