@@ -65,19 +65,29 @@ async function chatApart(secret: string, session: string, content: string): Prom
 interface Hit {
   score: number;
   memory: { content: string; vault: { kind: string } };
-  outdated: { since: string; replacedBy: { content: string }[] } | null;
+  outdated: { since: string; replacedBy: { content: string; vault: { kind: string } }[] } | null;
 }
 
-async function search(secret: string, query: string, vaults: object[]): Promise<Hit[]> {
+async function search(
+  secret: string,
+  query: string,
+  vaults: object[],
+  now?: string,
+): Promise<Hit[]> {
   const result = await post<{ search: { hits: Hit[] } }>(
     `query ($input: SearchInput!) {
       search(input: $input) {
-        hits { score memory { content vault { kind } } outdated { since replacedBy { content } } }
+        hits {
+          score
+          memory { content vault { kind } }
+          outdated { since replacedBy { content vault { kind } } }
+        }
       }
     }`,
     {
       input: {
         query,
+        ...(now === undefined ? {} : { now }),
         vaults,
         windows: ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].map((window) => ({
           window,
@@ -132,8 +142,8 @@ describe('facts apart from their turn (factsVault)', () => {
 
     const after = await search(secret, 'Paris canal', [SESSION_A]);
     const turn = after.find((hit) => hit.memory.content === PARIS)!;
-    // Outdated as beside its fact; the successor lives in CORE, not here.
-    expect(turn.outdated).toMatchObject({ replacedBy: [] });
+    // Outdated as beside its fact, replaced by the fact that lives in CORE.
+    expect(turn.outdated).toMatchObject({ replacedBy: [{ content: 'The user lives in Madrid' }] });
     expect(Date.parse(turn.outdated!.since)).toBeGreaterThan(0);
     // Demoted by STALE_TURN_WEIGHT (a quarter), the same words matched.
     expect(turn.score).toBeLessThan(turnBefore.score * 0.5);
@@ -178,6 +188,30 @@ describe('facts apart from their turn (factsVault)', () => {
       expect(turn.score).toBeCloseTo(before.find((hit) => hit.memory.content === PARIS)!.score, 6);
     });
   }
+
+  it("replacedBy names the latest version in CORE, and the search's now reads it as it was", async () => {
+    const { secret } = await newKey();
+    await parisThenMadrid(secret);
+    const beforeRome = new Date().toISOString();
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Rome'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const c = await chatApart(secret, 'session-c', 'We moved on to Rome.');
+    expect(c.facts!.updated.map(({ content }) => content)).toEqual(['The user lives in Rome']);
+
+    const replacedBy = async (now?: string) => {
+      const hits = await search(secret, 'Paris canal', [SESSION_A], now);
+      return hits.find((hit) => hit.memory.content === PARIS)!.outdated!.replacedBy;
+    };
+    expect(await replacedBy()).toEqual([
+      { content: 'The user lives in Rome', vault: { kind: 'CORE' } },
+    ]);
+    expect(await replacedBy(beforeRome)).toEqual([
+      { content: 'The user lives in Madrid', vault: { kind: 'CORE' } },
+    ]);
+  });
 
   it('deleting the superseded fact itself: its turn is no longer outdated', async () => {
     const { secret } = await newKey();

@@ -5,8 +5,8 @@ import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
 import { sourceTurnsOf } from '../vaults/source-turns';
 import { vaultOf } from './principal';
-import type { KeyContext, MeteredContext } from './request-context';
-import type { ApartFact } from '../durable/rpc/vault-types';
+import type { KeyContext, MeteredContext, RequestContext } from './request-context';
+import type { ApartFact, MemoryRecord } from '../durable/rpc/vault-types';
 
 /** A turn of another vault to mark outdated: its local id there, the fact, when. */
 interface Mark {
@@ -188,6 +188,47 @@ class TurnsVaults {
   entries(): { address: VaultAddress; marks: Mark[] }[] {
     return [...this.byVault.values()];
   }
+}
+
+/**
+ * What replaced, in their own vaults, the facts of other vaults that made a
+ * turn outdated (OutdatedRecord.elsewhere: facts kept apart from their
+ * turn): the current version of each, as of the search's `asOf`, each
+ * with its vault. One batched read per facts' vault; an id that names no
+ * vault of the calling key gives nothing.
+ */
+export async function successorsElsewhere(
+  context: RequestContext,
+  elsewhere: { facts: readonly string[]; asOf: number | null },
+): Promise<{ address: VaultAddress; record: MemoryRecord }[]> {
+  const principal = context.principal;
+  if (principal?.kind !== 'key') return [];
+  const byVault = new Map<string, { address: VaultAddress; ids: string[] }>();
+  for (const id of elsewhere.facts) {
+    let address: VaultAddress;
+    let localId: string;
+    try {
+      const ref = decodeMemoryId(id);
+      address = vaultOf(principal, { kind: ref.kind, id: ref.externalId });
+      localId = ref.localId;
+    } catch {
+      continue;
+    }
+    const entry = byVault.get(vaultObjectName(address)) ?? { address, ids: [] };
+    entry.ids.push(localId);
+    byVault.set(vaultObjectName(address), entry);
+  }
+  const found = await Promise.all(
+    [...byVault.values()].map(async ({ address, ids }) => {
+      const { memories } = await context.vaults.read(address, {
+        type: 'successors',
+        ids,
+        asOf: elsewhere.asOf,
+      });
+      return memories.map((record) => ({ address, record }));
+    }),
+  );
+  return found.flat();
 }
 
 function reasonOf(error: unknown): string {

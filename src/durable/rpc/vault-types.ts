@@ -349,6 +349,12 @@ export interface OutdatedRecord {
   since: number;
   /** The memories current now that replaced those facts; empty when they were declared no longer true. */
   current: MemoryRecord[];
+  /**
+   * Facts of other vaults that made it outdated (facts kept apart from their
+   * turn), by Memory.id, and the search's `asOf` (null: now): what replaced
+   * them is read from their vault (read op `successors`). Absent for nearly every hit.
+   */
+  elsewhere?: { facts: string[]; asOf: number | null };
 }
 
 export interface WindowResult {
@@ -626,6 +632,13 @@ export type VaultReadOp =
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
   | { type: 'history'; id: string }
+  /**
+   * What replaced the memories of `ids` as of `asOf` (null: now): the
+   * current version down each one's chain of versions; none for one that
+   * is current, declared no longer true, or not here. Read for a turn of
+   * another vault one of these facts made outdated (OutdatedRecord.elsewhere).
+   */
+  | { type: 'successors'; ids: string[]; asOf: number | null }
   | { type: 'stats' };
 
 /** The result of one op; an expected failure of one op does not fail the others. */
@@ -672,6 +685,7 @@ export type VaultReadOpResult =
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
   | { ok: true; type: 'history'; memories: MemoryRecord[] }
+  | { ok: true; type: 'successors'; memories: MemoryRecord[] }
   | { ok: true; type: 'stats' }
   | Failure;
 

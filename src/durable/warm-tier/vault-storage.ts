@@ -400,8 +400,8 @@ export class VaultStorage {
   /**
    * The facts other vaults retired, as this vault knows them: by Memory.id,
    * with the turns here they were drawn from. Their text is not here, so
-   * they mark their own turns outdated only (no restating turns), and name
-   * no successor this vault could show.
+   * they mark their own turns outdated only (no restating turns); their
+   * successors are read from their vault by the Worker (`elsewhere`).
    */
   factsOutdatedElsewhere(): RetiredFact[] {
     const byFact = new Map<string, { since: number; turns: Set<string> }>();
@@ -420,6 +420,7 @@ export class VaultStorage {
       successorTurns: new Set(),
       oldWords: [],
       topicWords: [],
+      elsewhere: true as const,
     }));
   }
 
