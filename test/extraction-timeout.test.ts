@@ -3,7 +3,8 @@ import worker from '../src/index';
 import { ChatWithFactsDocument } from './generated/graphql';
 import { resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
-import { chatClient, postWithProviderKey } from './helpers/graphql-chat';
+import { chatClient } from './helpers/graphql-chat';
+import { factsOf, storeExtracting } from './helpers/facts';
 import { sessionMemories } from './helpers/drop-in';
 import { settleWorkerTasks } from './helpers/worker-tasks';
 import { withinExtractionBound } from '../src/resolvers/extraction-bound';
@@ -105,21 +106,9 @@ describe('fact extraction within its own bound', () => {
     const { secret } = await newKey();
     const host = 'api.openai.com';
     const store = () =>
-      postWithProviderKey<{ storeMemories: { id: string }[] }>(
-        secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
-        }`,
-        {
-          inputs: [{ content: 'My sister Ana lives in Porto' }],
-          extract: { model: 'openai/gpt-4o-mini' },
-          key: 'timed-out-once',
-        },
-        'sk-test',
-      );
-    type Facts = { added: { content: string }[]; failure: { reason: string } | null };
-    const factsOf = (body: { extensions?: unknown }) =>
-      (body.extensions as { memory: { facts: Facts } }).memory.facts;
+      storeExtracting(secret, [{ content: 'My sister Ana lives in Porto' }], {
+        key: 'timed-out-once',
+      });
     await scriptFake({ host, mode: 'trickle' });
     const first = await withExtractionBound(1000, store);
     expect(first.errors).toBeUndefined();

@@ -2,7 +2,15 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryHistoryDocument, StoreMemoryDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { newKey, post } from './helpers/graphql';
-import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { postChat } from './helpers/graphql-chat';
+import {
+  warmEmbedder,
+  factsOf,
+  OPENAI,
+  scriptExtractor,
+  storeExtracting,
+  type FactsReceipt,
+} from './helpers/facts';
 import { openAiClient } from './helpers/drop-in';
 
 // Facts kept apart from their turn (factsVault: CORE) behave as facts kept
@@ -10,19 +18,8 @@ import { openAiClient } from './helpers/drop-in';
 // its own vault, and is news when said again; a same-fact UPDATE stores no
 // version; a keyed replay names a fact deleted since.
 
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  unchanged: number;
-}
-
 interface ChatMemory {
-  facts: Facts | null;
+  facts: FactsReceipt | null;
   turn: { stored: boolean; memories: number; reason: string | null } | null;
 }
 
@@ -34,15 +31,6 @@ const CHAT = `mutation ($input: ChatInput!) {
     }
   }
 }`;
-
-async function scriptExtractor(
-  facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
-) {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions)
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
-}
 
 /** A chat turn in `session` whose facts go to CORE. */
 async function chatApart(secret: string, session: string, content: string): Promise<ChatMemory> {
@@ -128,10 +116,7 @@ async function parisThenMadrid(secret: string) {
 }
 
 describe('facts apart from their turn (factsVault)', () => {
-  beforeAll(async () => {
-    const { api } = await newKey();
-    await api.request(StoreMemoryDocument, { input: { content: 'warming the embedder' } });
-  });
+  beforeAll(warmEmbedder);
   beforeEach(resetFakes);
 
   it('the source turn is demoted and outdated in its own vault when CORE supersedes its fact', async () => {
@@ -324,22 +309,15 @@ describe('facts apart from their turn (factsVault)', () => {
   it('a keyed replay names a fact deleted since in replay.deletedSince', async () => {
     const { secret } = await newKey();
     const store = () =>
-      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+      storeExtracting(
         secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
-        }`,
-        {
-          inputs: [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
-          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
-          key: 'rex-1',
-        },
-        OPENAI.key,
+        [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
+        { key: 'rex-1', extract: { factsVault: { kind: 'CORE' } } },
       );
     await scriptExtractor(['The user has a dog called Rex']);
     const first = await store();
     expect(first.errors).toBeUndefined();
-    const added = (first.extensions as { memory: { facts: Facts } }).memory.facts.added;
+    const added = factsOf(first)!.added;
     expect(added).toHaveLength(1);
     const deleted = await post<{ deleteMemory: boolean }>(
       'mutation ($id: ID!) { deleteMemory(id: $id) }',
@@ -351,7 +329,7 @@ describe('facts apart from their turn (factsVault)', () => {
     const again = await store();
     expect(again.errors).toBeUndefined();
     const memory = (
-      again.extensions as { memory: { facts: Facts; replay: { deletedSince: string[] } } }
+      again.extensions as { memory: { facts: FactsReceipt; replay: { deletedSince: string[] } } }
     ).memory;
     expect(memory.replay.deletedSince).toEqual([added[0]!.id]);
     // Kept in the receipt by id, without the text the vault no longer holds.
