@@ -368,7 +368,8 @@ export class VaultObject extends DurableObject<Env> {
 
   /**
    * Takes back marks of `markOutdatedElsewhere`: the fact is current again
-   * in its vault (its successor deleted), so the turn is no longer outdated.
+   * in its vault (its successor deleted), was deleted, or no longer names
+   * the turn, so the turn is no longer outdated by it.
    */
   async unmarkOutdatedElsewhere(
     address: VaultAddress,

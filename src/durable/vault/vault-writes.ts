@@ -370,8 +370,9 @@ export class VaultWrites {
   }
 
   /**
-   * Takes back marks of `markOutdatedElsewhere` whose fact is current again
-   * in its vault. Answers how many went.
+   * Takes back marks of `markOutdatedElsewhere` whose fact no longer makes
+   * the turn outdated (current again, deleted, or no longer naming it).
+   * Answers how many went.
    */
   unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
     const removed = this.storage.transactionSync(() => this.rows.unmarkOutdatedElsewhere(marks));

@@ -356,8 +356,9 @@ export class VaultStorage {
 
   /**
    * Takes back marks another vault made (`markOutdatedElsewhere`) once the
-   * fact is current again there (its successor deleted): the turn is no
-   * longer outdated by it. Answers how many marks went.
+   * fact no longer makes the turn outdated there: current again (its
+   * successor deleted), deleted itself, or no longer naming the turn (its
+   * metadata edited). Answers how many marks went.
    */
   unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
     let removed = 0;
