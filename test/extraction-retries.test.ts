@@ -11,42 +11,21 @@ import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { openAiClient, usageTokens } from './helpers/drop-in';
 import { newKey, post } from './helpers/graphql';
 import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { OPENAI, scriptExtractor, storeExtracting, type FactsReceipt } from './helpers/facts';
 import { freshAddress, memory, ok, storeRequest, vaultStub } from './helpers/vaults';
 
 // Retries of everything that extracts facts: a keyed storeMemories(extract:)
 // answers the first call again, model calls and billing included (none), and
 // a chat turn with extraction that repeats is DUPLICATE, as one without.
 
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
-
 type Key = Awaited<ReturnType<typeof newKey>>;
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  failure: { reason: string; message: string } | null;
-  usage: { inputTokens: number; outputTokens: number };
-}
 
 interface StoreBody {
   data?: { storeMemories: { id: string; content: string; createdAt: string }[] } | null;
   errors?: { message?: string; extensions?: { code?: string; reason?: string } }[];
   extensions?: {
-    memory?: { memoryTokens: number; facts?: Facts; replay?: { deletedSince: string[] } };
+    memory?: { memoryTokens: number; facts?: FactsReceipt; replay?: { deletedSince: string[] } };
   };
-}
-
-/** The extractor's answers, in order: the facts, then (when given) the decisions. */
-async function scriptExtractor(
-  facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
-) {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions)
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
 }
 
 /** The model calls fact extraction made so far (the extraction's and the reconciliation's). */
@@ -65,14 +44,11 @@ async function storeWithFacts(
   idempotencyKey: string | null,
   model: string = OPENAI.model,
 ): Promise<StoreBody> {
-  return (await postWithProviderKey(
-    key.secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-      storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id content createdAt }
-    }`,
-    { inputs, extract: { model }, key: idempotencyKey },
-    OPENAI.key,
-  )) as StoreBody;
+  return (await storeExtracting(key.secret, inputs, {
+    select: 'id content createdAt',
+    key: idempotencyKey,
+    extract: { model },
+  })) as StoreBody;
 }
 
 async function memoryCount(key: Key): Promise<number> {

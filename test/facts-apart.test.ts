@@ -2,7 +2,15 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryHistoryDocument, StoreMemoryDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { newKey, post } from './helpers/graphql';
-import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { postChat } from './helpers/graphql-chat';
+import {
+  warmEmbedder,
+  factsOf,
+  OPENAI,
+  scriptExtractor,
+  storeExtracting,
+  type FactsReceipt,
+} from './helpers/facts';
 import { openAiClient } from './helpers/drop-in';
 
 // Facts kept apart from their turn (factsVault: CORE) behave as facts kept
@@ -10,19 +18,8 @@ import { openAiClient } from './helpers/drop-in';
 // its own vault, and is news when said again; a same-fact UPDATE stores no
 // version; a keyed replay names a fact deleted since.
 
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  unchanged: number;
-}
-
 interface ChatMemory {
-  facts: Facts | null;
+  facts: FactsReceipt | null;
   turn: { stored: boolean; memories: number; reason: string | null } | null;
 }
 
@@ -34,15 +31,6 @@ const CHAT = `mutation ($input: ChatInput!) {
     }
   }
 }`;
-
-async function scriptExtractor(
-  facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
-) {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions)
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
-}
 
 /** A chat turn in `session` whose facts go to CORE. */
 async function chatApart(secret: string, session: string, content: string): Promise<ChatMemory> {
@@ -65,19 +53,29 @@ async function chatApart(secret: string, session: string, content: string): Prom
 interface Hit {
   score: number;
   memory: { content: string; vault: { kind: string } };
-  outdated: { since: string; replacedBy: { content: string }[] } | null;
+  outdated: { since: string; replacedBy: { content: string; vault: { kind: string } }[] } | null;
 }
 
-async function search(secret: string, query: string, vaults: object[]): Promise<Hit[]> {
+async function search(
+  secret: string,
+  query: string,
+  vaults: object[],
+  now?: string,
+): Promise<Hit[]> {
   const result = await post<{ search: { hits: Hit[] } }>(
     `query ($input: SearchInput!) {
       search(input: $input) {
-        hits { score memory { content vault { kind } } outdated { since replacedBy { content } } }
+        hits {
+          score
+          memory { content vault { kind } }
+          outdated { since replacedBy { content vault { kind } } }
+        }
       }
     }`,
     {
       input: {
         query,
+        ...(now === undefined ? {} : { now }),
         vaults,
         windows: ['HOT', 'WORKING', 'LONG_TERM', 'ARCHIVE'].map((window) => ({
           window,
@@ -114,14 +112,11 @@ async function parisThenMadrid(secret: string) {
   );
   const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.');
   expect(b.facts!.superseded).toEqual([a.facts!.added[0]!.id]);
-  return { paris: a.facts!.added[0]!, before };
+  return { paris: a.facts!.added[0]!, madrid: b.facts!.updated[0]!, before };
 }
 
 describe('facts apart from their turn (factsVault)', () => {
-  beforeAll(async () => {
-    const { api } = await newKey();
-    await api.request(StoreMemoryDocument, { input: { content: 'warming the embedder' } });
-  });
+  beforeAll(warmEmbedder);
   beforeEach(resetFakes);
 
   it('the source turn is demoted and outdated in its own vault when CORE supersedes its fact', async () => {
@@ -132,8 +127,8 @@ describe('facts apart from their turn (factsVault)', () => {
 
     const after = await search(secret, 'Paris canal', [SESSION_A]);
     const turn = after.find((hit) => hit.memory.content === PARIS)!;
-    // Outdated as beside its fact; the successor lives in CORE, not here.
-    expect(turn.outdated).toMatchObject({ replacedBy: [] });
+    // Outdated as beside its fact, replaced by the fact that lives in CORE.
+    expect(turn.outdated).toMatchObject({ replacedBy: [{ content: 'The user lives in Madrid' }] });
     expect(Date.parse(turn.outdated!.since)).toBeGreaterThan(0);
     // Demoted by STALE_TURN_WEIGHT (a quarter), the same words matched.
     expect(turn.score).toBeLessThan(turnBefore.score * 0.5);
@@ -146,6 +141,103 @@ describe('facts apart from their turn (factsVault)', () => {
     const rank = (content: string) => both.findIndex((hit) => hit.memory.content === content);
     expect(rank('The user lives in Madrid')).toBeGreaterThanOrEqual(0);
     expect(rank('The user lives in Madrid')).toBeLessThan(rank(PARIS));
+  });
+
+  for (const [how, remove] of [
+    [
+      'deleteMemory',
+      (secret: string, id: string) =>
+        post('mutation ($id: ID!) { deleteMemory(id: $id) }', { id }, secret),
+    ],
+    [
+      'deleteMemories',
+      (secret: string, id: string) =>
+        post(
+          'mutation ($ids: [ID!]!) { deleteMemories(ids: $ids) { deletedIds } }',
+          { ids: [id] },
+          secret,
+        ),
+    ],
+  ] as const) {
+    it(`${how} of the fact that superseded it: the turn is no longer outdated in its own vault`, async () => {
+      const { secret } = await newKey();
+      const { madrid, before } = await parisThenMadrid(secret);
+      const outdated = await search(secret, 'Paris canal', [SESSION_A]);
+      expect(outdated.find((hit) => hit.memory.content === PARIS)!.outdated).not.toBeNull();
+
+      // Madrid goes: Paris is current again in CORE, so its turn is too.
+      expect((await remove(secret, madrid.id)).errors).toBeUndefined();
+      const after = await search(secret, 'Paris canal', [SESSION_A]);
+      const turn = after.find((hit) => hit.memory.content === PARIS)!;
+      expect(turn.outdated).toBeNull();
+      expect(turn.score).toBeCloseTo(before.find((hit) => hit.memory.content === PARIS)!.score, 6);
+    });
+  }
+
+  it("replacedBy names the latest version in CORE, and the search's now reads it as it was", async () => {
+    const { secret } = await newKey();
+    await parisThenMadrid(secret);
+    const beforeRome = new Date().toISOString();
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Rome'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const c = await chatApart(secret, 'session-c', 'We moved on to Rome.');
+    expect(c.facts!.updated.map(({ content }) => content)).toEqual(['The user lives in Rome']);
+
+    const replacedBy = async (now?: string) => {
+      const hits = await search(secret, 'Paris canal', [SESSION_A], now);
+      return hits.find((hit) => hit.memory.content === PARIS)!.outdated!.replacedBy;
+    };
+    expect(await replacedBy()).toEqual([
+      { content: 'The user lives in Rome', vault: { kind: 'CORE' } },
+    ]);
+    expect(await replacedBy(beforeRome)).toEqual([
+      { content: 'The user lives in Madrid', vault: { kind: 'CORE' } },
+    ]);
+  });
+
+  it('deleting the superseded fact itself: its turn is no longer outdated', async () => {
+    const { secret } = await newKey();
+    const { paris } = await parisThenMadrid(secret);
+    const deleted = await post(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      { id: paris.id },
+      secret,
+    );
+    expect(deleted.errors).toBeUndefined();
+    const turn = (await search(secret, 'Paris canal', [SESSION_A])).find(
+      (hit) => hit.memory.content === PARIS,
+    )!;
+    expect(turn.outdated).toBeNull();
+  });
+
+  it("updateMemory of the superseded fact's sourceTurns: its turn's mark follows them", async () => {
+    const { secret } = await newKey();
+    const { paris } = await parisThenMadrid(secret);
+    const read = await post<{ memory: { metadata: unknown } }>(
+      'query ($id: ID!) { memory(id: $id) { metadata } }',
+      { id: paris.id },
+      secret,
+    );
+    const metadata = read.data!.memory.metadata as { sourceTurns: string[] };
+    expect(metadata.sourceTurns).toHaveLength(2); // the user's words and the answer
+    const edit = async (next: object) => {
+      const edited = await post(
+        'mutation ($input: UpdateMemoryInput!) { updateMemory(input: $input) { id } }',
+        { input: { id: paris.id, metadata: next } },
+        secret,
+      );
+      expect(edited.errors).toBeUndefined();
+      return (await search(secret, 'Paris canal', [SESSION_A])).find(
+        (hit) => hit.memory.content === PARIS,
+      )!.outdated;
+    };
+    // It no longer names the turn: the turn is not outdated by it.
+    expect(await edit({ kind: 'fact' })).toBeNull();
+    // It names the turn again: outdated again, since the fact's end.
+    expect(await edit(metadata)).not.toBeNull();
   });
 
   it('a turn said again after CORE superseded its fact is stored and extracted again, not DUPLICATE', async () => {
@@ -217,22 +309,15 @@ describe('facts apart from their turn (factsVault)', () => {
   it('a keyed replay names a fact deleted since in replay.deletedSince', async () => {
     const { secret } = await newKey();
     const store = () =>
-      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+      storeExtracting(
         secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
-        }`,
-        {
-          inputs: [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
-          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
-          key: 'rex-1',
-        },
-        OPENAI.key,
+        [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
+        { key: 'rex-1', extract: { factsVault: { kind: 'CORE' } } },
       );
     await scriptExtractor(['The user has a dog called Rex']);
     const first = await store();
     expect(first.errors).toBeUndefined();
-    const added = (first.extensions as { memory: { facts: Facts } }).memory.facts.added;
+    const added = factsOf(first)!.added;
     expect(added).toHaveLength(1);
     const deleted = await post<{ deleteMemory: boolean }>(
       'mutation ($id: ID!) { deleteMemory(id: $id) }',
@@ -244,7 +329,7 @@ describe('facts apart from their turn (factsVault)', () => {
     const again = await store();
     expect(again.errors).toBeUndefined();
     const memory = (
-      again.extensions as { memory: { facts: Facts; replay: { deletedSince: string[] } } }
+      again.extensions as { memory: { facts: FactsReceipt; replay: { deletedSince: string[] } } }
     ).memory;
     expect(memory.replay.deletedSince).toEqual([added[0]!.id]);
     // Kept in the receipt by id, without the text the vault no longer holds.

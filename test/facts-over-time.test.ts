@@ -1,8 +1,16 @@
 import { createClient as createSseClient } from 'graphql-sse';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { fakeCalls, resetFakes } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 import { postWithProviderKey } from './helpers/graphql-chat';
+import {
+  factsOf,
+  OPENAI,
+  scriptExtractor,
+  storeExtracting,
+  type Decision,
+  type FactsReceipt,
+} from './helpers/facts';
 import { decodeMemoryId } from '../src/vaults/ids';
 
 /**
@@ -11,7 +19,6 @@ import { decodeMemoryId } from '../src/vaults/ids';
  * re-opens what it replaced; a search as of a past `now` sees what was true
  * then.
  */
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' };
 const VAULT = (id: string) => ({ kind: 'SESSION', id }) as const;
 const MARCH = '2026-03-01T10:00:00.000Z';
 const JULY = '2026-07-01T09:00:00.000Z';
@@ -26,20 +33,11 @@ interface Version {
   supersededBy: { id: string } | null;
 }
 
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  rejected: number;
-}
-
 async function graphql<T>(
   secret: string,
   query: string,
   variables: Record<string, unknown> = {},
-): Promise<{ data?: T; errors?: unknown[]; extensions?: { memory?: { facts?: Facts } } }> {
+): Promise<{ data?: T; errors?: unknown[]; extensions?: { memory?: { facts?: FactsReceipt } } }> {
   // Every request here carries the provider key: the stores extract facts with it.
   return (await postWithProviderKey<T>(secret, query, variables, OPENAI.key)) as Awaited<
     ReturnType<typeof graphql<T>>
@@ -52,28 +50,15 @@ async function storeWithFacts(
   vault: string,
   inputs: { content: string; createdAt: string }[],
   facts: unknown[],
-  decisions?: { fact: number; action: string; target: string }[],
-): Promise<{ stored: { id: string }[]; facts: Facts }> {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions) {
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
-  }
-  const result = await graphql<{ storeMemories: { id: string }[] }>(
+  decisions?: Decision[],
+): Promise<{ stored: { id: string }[]; facts: FactsReceipt }> {
+  await scriptExtractor(facts, decisions);
+  const result = await storeExtracting(
     secret,
-    `
-      mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-        storeMemories(inputs: $inputs, extract: $extract) {
-          id
-        }
-      }
-    `,
-    {
-      inputs: inputs.map((input) => ({ ...input, vault: VAULT(vault) })),
-      extract: { model: OPENAI.model },
-    },
+    inputs.map((input) => ({ ...input, vault: VAULT(vault) })),
   );
   expect(result.errors).toBeUndefined();
-  return { stored: result.data!.storeMemories, facts: result.extensions!.memory!.facts! };
+  return { stored: result.data!.storeMemories, facts: factsOf(result)! };
 }
 
 async function history(secret: string, id: string): Promise<Version[]> {

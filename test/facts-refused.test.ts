@@ -3,6 +3,7 @@ import { StoreMemoriesDocument } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { newKey, post } from './helpers/graphql';
 import { postWithProviderKey } from './helpers/graphql-chat';
+import { factsOf, OPENAI, storeExtracting, type FactsReceipt } from './helpers/facts';
 
 // Review 226: a fact the vault would refuse as a memory (the model's junk,
 // a fact cut inside an emoji, or no room left for the facts) must not cost
@@ -10,33 +11,17 @@ import { postWithProviderKey } from './helpers/graphql-chat';
 // an unusable answer's tokens are still counted (F5); two copies of one fact
 // from one input are stored once (F6).
 
-const HOST = 'api.openai.com';
-const MODEL = 'openai/gpt-4o-mini';
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  unchanged: number;
-  refused: number;
-  failure: { reason: string; message: string } | null;
-  usage: { inputTokens: number; outputTokens: number };
-}
+const HOST = OPENAI.host;
+const MODEL = OPENAI.model;
 
 /** storeMemories with extract into one SESSION vault: data, errors and the facts receipt. */
 async function storeWithFacts(secret: string, session: string, contents: string[]) {
-  const body = await postWithProviderKey<{ storeMemories: { id: string; content: string }[] }>(
+  const body = await storeExtracting<{ id: string; content: string }>(
     secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-      storeMemories(inputs: $inputs, extract: $extract) { id content }
-    }`,
-    {
-      inputs: contents.map((content) => ({ content, vault: { kind: 'SESSION', id: session } })),
-      extract: { model: MODEL },
-    },
-    'sk-test',
+    contents.map((content) => ({ content, vault: { kind: 'SESSION', id: session } })),
+    { select: 'id content', extract: { model: MODEL } },
   );
-  const extensions = body.extensions as { memory?: { facts?: Facts } } | undefined;
-  return { body, facts: extensions?.memory?.facts };
+  return { body, facts: factsOf(body) };
 }
 
 /** Every memory of a SESSION vault, oldest first. */
@@ -149,7 +134,7 @@ describe('facts the vault would refuse', () => {
       toolArguments: JSON.stringify({ facts: [{ input: 1, fact: '\u200b\u200b\u2060' }] }),
     });
     const body = await postWithProviderKey<{
-      chat: { content: string; memory: { facts: Facts; turn: { stored: boolean } } };
+      chat: { content: string; memory: { facts: FactsReceipt; turn: { stored: boolean } } };
     }>(
       secret,
       `mutation ($input: ChatInput!) { chat(input: $input) { content memory {
@@ -168,7 +153,7 @@ describe('facts the vault would refuse', () => {
     expect(body.data!.chat.content).toBe('Nice to hear!');
     expect(body.data!.chat.memory.turn.stored).toBe(true);
     expect(body.data!.chat.memory.facts).toEqual({ extracted: 0, added: [], failure: null });
-    const extensions = body.extensions as { memory: { facts: Facts } };
+    const extensions = body.extensions as { memory: { facts: FactsReceipt } };
     expect(extensions.memory.facts.refused).toBe(1);
     expect(await contentsOf(secret, 'chatjunk')).toEqual(['I like tea', 'Nice to hear!']);
   });

@@ -8,7 +8,15 @@ import {
 } from './generated/graphql';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
-import { postChat, postWithProviderKey } from './helpers/graphql-chat';
+import { postChat } from './helpers/graphql-chat';
+import {
+  warmEmbedder,
+  factsOf,
+  OPENAI,
+  scriptExtractor,
+  storeExtracting,
+  type FactsReceipt,
+} from './helpers/facts';
 import { injectedMemories, openAiClient, usageTokens } from './helpers/drop-in';
 import { decodeMemoryId } from '../src/vaults/ids';
 
@@ -16,22 +24,11 @@ import { decodeMemoryId } from '../src/vaults/ids';
 // ExtractInput.factsVault and X-Memory-Facts-Vault send extracted facts to
 // another vault of the key (CORE, which every chat reads), reconciled there.
 
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' } as const;
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  failure: { reason: string; message: string } | null;
-}
-
 interface ChatData {
   chat: {
     memory: {
       memoryTokens: number;
-      facts: Facts | null;
+      facts: FactsReceipt | null;
       turn: { stored: boolean; memories: number; memoryTokens: number } | null;
       hits: { memory: { content: string; vault: { kind: string; externalId: string | null } } }[];
     };
@@ -48,16 +45,6 @@ const CHAT = `mutation ($input: ChatInput!) {
     }
   }
 }`;
-
-/** The extractor's answers, in order: the facts, then (when given) the decisions. */
-async function scriptExtractor(
-  facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
-) {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions)
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
-}
 
 function chat(secret: string, input: Record<string, unknown>) {
   return postChat<ChatData>(secret, CHAT, { model: OPENAI.model, ...input }, OPENAI.key);
@@ -89,12 +76,7 @@ async function modelCalls(): Promise<number> {
 const MONDAY = { sessionId: 'chat-monday', extract: true, factsVault: { kind: 'CORE' } };
 
 describe('facts kept where every session reads them (factsVault)', () => {
-  // The first store of a file loads the embedder in the Worker: seconds on
-  // a loaded machine, taken in the hook's time rather than the first test's.
-  beforeAll(async () => {
-    const { api } = await newKey();
-    await api.request(StoreMemoryDocument, { input: { content: 'warming the embedder' } });
-  });
+  beforeAll(warmEmbedder);
   beforeEach(resetFakes);
 
   it("the review's scenario: Madrid said in Monday's session is found in Tuesday's", async () => {
@@ -233,17 +215,10 @@ describe('facts kept where every session reads them (factsVault)', () => {
       input: { content: 'The user has a cat called Rex', metadata: { kind: 'fact' } },
     });
     const store = () =>
-      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+      storeExtracting(
         secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
-        }`,
-        {
-          inputs: [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
-          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
-          key: 'rex-1',
-        },
-        OPENAI.key,
+        [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
+        { key: 'rex-1', extract: { factsVault: { kind: 'CORE' } } },
       );
     await scriptExtractor(
       ['The user has a dog called Rex'],
@@ -251,7 +226,7 @@ describe('facts kept where every session reads them (factsVault)', () => {
     );
     const first = await store();
     expect(first.errors).toBeUndefined();
-    const facts = (first.extensions as { memory: { facts: Facts } }).memory.facts;
+    const facts = factsOf(first)!;
     expect(facts.updated).toMatchObject([
       { content: 'The user has a dog called Rex', supersedes: cat.storeMemory.id },
     ]);
@@ -263,7 +238,7 @@ describe('facts kept where every session reads them (factsVault)', () => {
     const again = await store();
     expect(again.errors).toBeUndefined();
     expect(again.data!.storeMemories).toEqual(first.data!.storeMemories);
-    expect((again.extensions as { memory: { facts: Facts } }).memory.facts).toMatchObject({
+    expect(factsOf(again)).toMatchObject({
       updated: facts.updated,
       superseded: facts.superseded,
       added: [],
@@ -277,7 +252,7 @@ describe('facts kept where every session reads them (factsVault)', () => {
     await api.request(DeleteMemoryDocument, { id: facts.updated[0]!.id });
     const reopened = await store();
     const replay = reopened.extensions as {
-      memory: { facts: Facts; replay: { deletedSince: string[] } };
+      memory: { facts: FactsReceipt; replay: { deletedSince: string[] } };
     };
     expect(replay.memory.facts).toMatchObject({
       updated: [{ id: facts.updated[0]!.id, content: '' }],
@@ -298,19 +273,10 @@ describe('facts kept where every session reads them (factsVault)', () => {
       });
     }
     const store = () =>
-      postWithProviderKey<{ storeMemories: { id: string }[] }>(
+      storeExtracting(
         secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput, $key: String) {
-          storeMemories(inputs: $inputs, extract: $extract, idempotencyKey: $key) { id }
-        }`,
-        {
-          inputs: [
-            { content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'full-core' } },
-          ],
-          extract: { model: OPENAI.model, factsVault: { kind: 'CORE' } },
-          key: 'rex-full',
-        },
-        OPENAI.key,
+        [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'full-core' } }],
+        { key: 'rex-full', extract: { factsVault: { kind: 'CORE' } } },
       );
     await scriptExtractor(
       ['The user has a dog called Rex'],
@@ -321,7 +287,7 @@ describe('facts kept where every session reads them (factsVault)', () => {
     // and a client retrying without the key stored it twice.
     expect(first.errors).toBeUndefined();
     expect(first.data!.storeMemories).toHaveLength(1);
-    const facts = (first.extensions as { memory: { facts: Facts } }).memory.facts;
+    const facts = factsOf(first)!;
     expect(facts).toMatchObject({
       updated: [],
       superseded: [],
@@ -338,7 +304,7 @@ describe('facts kept where every session reads them (factsVault)', () => {
     // key's record is written with the turn, before the facts. The refusal
     // is now recorded with the key, so the replay tells the first answer's story.
     const replayed = again.extensions as {
-      memory: { facts: Facts; replay: { deletedSince: string[] } };
+      memory: { facts: FactsReceipt; replay: { deletedSince: string[] } };
     };
     expect(replayed.memory.facts).toMatchObject({
       added: [],
@@ -444,16 +410,10 @@ describe('facts kept where every session reads them (factsVault)', () => {
 
     it('storeMemories: a bad factsVault', async () => {
       const { secret } = await newKey();
-      const refused = await postWithProviderKey(
+      const refused = await storeExtracting(
         secret,
-        `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-          storeMemories(inputs: $inputs, extract: $extract) { id }
-        }`,
-        {
-          inputs: [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
-          extract: { model: OPENAI.model, factsVault: { kind: 'EPHEMERAL' } },
-        },
-        OPENAI.key,
+        [{ content: 'My dog is called Rex', vault: { kind: 'SESSION', id: 'notes' } }],
+        { extract: { factsVault: { kind: 'EPHEMERAL' } } },
       );
       expect(refused.errors![0]!.extensions).toMatchObject({
         code: 'BAD_USER_INPUT',

@@ -12,7 +12,8 @@ import {
 } from './generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
-import { chatClient, chatSseClient, postWithProviderKey } from './helpers/graphql-chat';
+import { chatClient, chatSseClient } from './helpers/graphql-chat';
+import { factsOf, scriptExtractor, storeExtracting, type FactsReceipt } from './helpers/facts';
 import { decodeMemoryId } from '../src/vaults/ids';
 import { vaultObjectName } from '../src/vaults/address';
 import { ownHotBudgetForTest } from '../src/durable/hot-tier/hot-budget';
@@ -27,16 +28,6 @@ const PROVIDERS = [
 
 const OPENAI = PROVIDERS[0];
 
-/** The extractor's two answers, in order: the facts, then the decisions. */
-async function scriptExtractor(
-  host: string,
-  facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
-) {
-  await scriptFake({ host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions) await scriptFake({ host, toolArguments: JSON.stringify({ decisions }) });
-}
-
 /** A store with extraction, raw, so the receipt in extensions can be read. */
 async function storeWithFacts(
   secret: string,
@@ -44,28 +35,13 @@ async function storeWithFacts(
   model: string,
   inputs: StoreMemoryInput[],
 ) {
-  const body = await postWithProviderKey<{ storeMemories: { id: string; content: string }[] }>(
-    secret,
-    `mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-      storeMemories(inputs: $inputs, extract: $extract) { id content }
-    }`,
-    { inputs, extract: { model } },
+  const body = await storeExtracting<{ id: string; content: string }>(secret, inputs, {
+    select: 'id content',
+    extract: { model },
     providerKey,
-  );
+  });
   expect(body.errors).toBeUndefined();
-  const extensions = body.extensions as { memory?: { facts?: Facts } } | undefined;
-  return { stored: body.data!.storeMemories, facts: extensions!.memory!.facts! };
-}
-
-interface Facts {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  unchanged: number;
-  rejected: number;
-  failure: { reason: string; message: string } | null;
+  return { stored: body.data!.storeMemories, facts: factsOf(body)! };
 }
 
 async function currentContents(api: GraphQLClient, query: string, includeSuperseded = false) {
@@ -94,9 +70,9 @@ describe('fact extraction and superseding', () => {
       const parisId = paris.storeMemory.id;
 
       await scriptExtractor(
-        provider.host,
         ['The user lives in Berlin'],
         [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+        provider.host,
       );
       const { stored, facts } = await storeWithFacts(secret, provider.key, provider.model, [
         { content: 'We moved to Berlin last month' },
@@ -158,7 +134,6 @@ describe('fact extraction and superseding', () => {
       const { secret, api } = await newKey();
       await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris' } });
       await scriptExtractor(
-        OPENAI.host,
         ['The user lives in Berlin'],
         [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
       );
@@ -180,13 +155,12 @@ describe('fact extraction and superseding', () => {
   it('facts of backfilled history keep its time: dated by their turn, closed when replaced', async () => {
     const { secret, api } = await newKey();
     const vault = { kind: 'SESSION', id: 'backfill' } as const;
-    await scriptExtractor(OPENAI.host, ['The user lives in Paris']);
+    await scriptExtractor(['The user lives in Paris']);
     const first = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
       { vault, content: 'I live in Paris with my partner', createdAt: '2026-03-01T10:00:00.000Z' },
     ]);
     const paris = first.facts.added[0]!;
     await scriptExtractor(
-      OPENAI.host,
       ['The user lives in Berlin'],
       [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
     );
@@ -239,7 +213,7 @@ describe('fact extraction and superseding', () => {
 
     // The chat answer first, then the extractor; an empty vault needs no reconciliation.
     await scriptFake({ host: OPENAI.host });
-    await scriptExtractor(OPENAI.host, ['The user lives in Paris']);
+    await scriptExtractor(['The user lives in Paris']);
     const first = await ask('I live in Paris');
     const parisId = first.chat.memory.facts!.added[0]!.id;
     expect(first.chat.memory.facts).toMatchObject({
@@ -250,7 +224,6 @@ describe('fact extraction and superseding', () => {
 
     await scriptFake({ host: OPENAI.host });
     await scriptExtractor(
-      OPENAI.host,
       ['The user lives in Berlin'],
       [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
     );
@@ -291,7 +264,6 @@ describe('fact extraction and superseding', () => {
       input: { content: 'The user lives in Paris' },
     });
     await scriptExtractor(
-      OPENAI.host,
       ['The user lives in Berlin'],
       [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
     );
@@ -335,11 +307,7 @@ describe('fact extraction and superseding', () => {
   it('turns an ADD of a fact the vault already holds into NONE', async () => {
     const { secret, api } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris.' } });
-    await scriptExtractor(
-      OPENAI.host,
-      ['The user lives in Paris'],
-      [{ fact: 1, action: 'ADD', target: '' }],
-    );
+    await scriptExtractor(['The user lives in Paris'], [{ fact: 1, action: 'ADD', target: '' }]);
     const { facts } = await storeWithFacts(secret, OPENAI.key, OPENAI.model, [
       { content: 'As I said, I live in Paris' },
     ]);
@@ -385,7 +353,6 @@ describe('fact extraction and superseding', () => {
     // A model that obeyed the text: DELETE with ids it was never shown,
     // a Memory.id of this vault, another key's memory, a wildcard.
     await scriptExtractor(
-      OPENAI.host,
       ['The user has a cat named Tom'],
       [
         { fact: 1, action: 'DELETE', target: localIds[1]! },
@@ -439,9 +406,10 @@ describe('fact extraction and superseding', () => {
   it('Subscription.chat with extract: the final event carries the facts receipt', async () => {
     const { secret } = await newKey();
     await scriptFake({ host: OPENAI.host });
-    await scriptExtractor(OPENAI.host, ['The user likes figs']);
+    await scriptExtractor(['The user likes figs']);
     const client = chatSseClient(secret, OPENAI.key);
-    const events: { done: boolean; result: { memory: { facts: Facts | null } } | null }[] = [];
+    const events: { done: boolean; result: { memory: { facts: FactsReceipt | null } } | null }[] =
+      [];
     for await (const result of client.iterate({
       query: `subscription ($input: ChatInput!) { chat(input: $input) { done result { memory { facts { extracted added { id content } failure { reason } } } } } }`,
       variables: {
@@ -470,7 +438,6 @@ describe('fact extraction and superseding', () => {
     await api.request(StoreMemoryDocument, { input: { content: 'The user lives in Paris' } });
     await scriptFake({ host: OPENAI.host });
     await scriptExtractor(
-      OPENAI.host,
       ['The user lives in Berlin'],
       [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
     );

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
 import { newKey } from './helpers/graphql';
 import { postWithProviderKey } from './helpers/graphql-chat';
+import { OPENAI, scriptExtractor, storeExtracting, type Decision } from './helpers/facts';
 
 /**
  * Outside review 95: once a fact is superseded, the raw turn it was drawn
@@ -9,7 +10,6 @@ import { postWithProviderKey } from './helpers/graphql-chat';
  * lives in Berlin") in search or in what chat injects, while the turn stays
  * findable for whatever else it says.
  */
-const OPENAI = { model: 'openai/gpt-4o-mini', key: 'sk-test', host: 'api.openai.com' };
 
 interface Hit {
   score: number;
@@ -27,26 +27,12 @@ async function storeWithFacts(
   sessionId: string,
   content: string,
   facts: string[],
-  decisions?: { fact: number; action: string; target: string }[],
+  decisions?: Decision[],
 ) {
-  await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ facts }) });
-  if (decisions) {
-    await scriptFake({ host: OPENAI.host, toolArguments: JSON.stringify({ decisions }) });
-  }
-  const result = await graphql<{ storeMemories: { id: string }[] }>(
-    secret,
-    `
-      mutation ($inputs: [StoreMemoryInput!]!, $extract: ExtractInput) {
-        storeMemories(inputs: $inputs, extract: $extract) {
-          id
-        }
-      }
-    `,
-    {
-      inputs: [{ content, vault: { kind: 'SESSION', id: sessionId } }],
-      extract: { model: OPENAI.model },
-    },
-  );
+  await scriptExtractor(facts, decisions);
+  const result = await storeExtracting(secret, [
+    { content, vault: { kind: 'SESSION', id: sessionId } },
+  ]);
   expect(result.errors).toBeUndefined();
   return result;
 }

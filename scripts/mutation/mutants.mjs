@@ -1298,4 +1298,27 @@ export const MUTANTS = [
     name: 'not streamed',
     description: 'an OpenAI audio answer is not stored: its transcript is the only text it has',
   },
+  // ── review237 #5 (branch facts-undo): the extraction's abort signal ──
+  {
+    id: 'resolvers/extraction-bound-not-aborting-calls',
+    area: 'resolvers',
+    file: 'src/resolvers/extraction-bound.ts',
+    from: 'signal: AbortSignal.any([extractor.signal, bound.signal])',
+    to: 'signal: extractor.signal',
+    tests: ['test/extraction-timeout.test.ts'],
+    name: 'past the bound it is aborted',
+    description:
+      'a timed-out extraction fails TIMEOUT but its provider calls are not cancelled: they stream on until the request ends',
+  },
+  {
+    id: 'resolvers/extraction-bound-ignores-caller',
+    area: 'resolvers',
+    file: 'src/resolvers/extraction-bound.ts',
+    from: 'signal: AbortSignal.any([extractor.signal, bound.signal])',
+    to: 'signal: bound.signal',
+    tests: ['test/extraction-timeout.test.ts'],
+    name: 'a caller that goes away aborts it',
+    description:
+      'a client that goes away mid-extraction leaves its provider calls running until the bound (60 s)',
+  },
 ];

@@ -2,6 +2,7 @@ import { CodedError } from '../core/errors';
 import { vaultStub } from '../durable/rpc/stubs';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId } from '../vaults/ids';
+import { unmarkSourceTurns } from './outdated-elsewhere';
 import { vaultOf } from './principal';
 import type { KeyContext } from './request-context';
 
@@ -47,6 +48,8 @@ export async function deleteMemories(
       const result = await vaultStub(context.env, address).removeMany(address, local);
       context.vaults.invalidate(address);
       if (!result.ok) throw CodedError.from(result);
+      // Facts kept apart from their turn, current again: their turns are told.
+      await unmarkSourceTurns(context, address, result.released);
       const gone = new Set(result.deleted);
       local.forEach((localId, at) => {
         if (gone.has(localId)) removed.add(global[at]!);

@@ -3,8 +3,10 @@ import { CodedError } from '../core/errors';
 import { logWarn } from '../core/request-log';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
+import { sourceTurnsOf } from '../vaults/source-turns';
 import { vaultOf } from './principal';
-import type { MeteredContext } from './request-context';
+import type { KeyContext, MeteredContext, RequestContext } from './request-context';
+import type { ApartFact, MemoryRecord } from '../durable/rpc/vault-types';
 
 /** A turn of another vault to mark outdated: its local id there, the fact, when. */
 interface Mark {
@@ -30,13 +32,71 @@ export async function markSourceTurnsOutdated(
   retired: readonly { id: string }[],
 ): Promise<void> {
   if (retired.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not marked outdated', () =>
+    markOnce(context, factsAddress, retired),
+  );
+}
+
+/**
+ * After a delete made facts kept apart from their turn current again (the
+ * fact that superseded them deleted) or deleted them while retired
+ * (`released`, as the facts' vault answered), tells the vaults of their
+ * `sourceTurns` to take back the marks `markSourceTurnsOutdated` made, so
+ * those turns are no longer demoted or `outdated`, as the turns of a fact
+ * beside them. One call per turns' vault, only when something was
+ * released; never fails the delete (the same rule: tried once more after
+ * the answer, then logged).
+ */
+export async function unmarkSourceTurns(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  released: readonly ApartFact[],
+): Promise<void> {
+  if (released.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not unmarked', () =>
+    unmarkOnce(context, factsAddress, released),
+  );
+}
+
+/**
+ * After `updateMemory` gave a retired fact new metadata: its marks follow
+ * its `sourceTurns`, as a fact beside its turn demotes the turns its
+ * metadata `turns` names now. The turns it no longer names are unmarked,
+ * those it names anew are marked (since its `validUntil`); nothing is
+ * called when the list did not change. The same failure rule.
+ */
+export async function moveSourceTurnMarks(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  fact: { id: string; metadata: string | null; validUntil?: number | null },
+  before: readonly string[],
+): Promise<void> {
+  if (fact.validUntil == null) return;
+  const since = fact.validUntil;
+  const now = sourceTurnsOf(fact.metadata);
+  const gone = before.filter((id) => !now.includes(id));
+  const added = now.filter((id) => !before.includes(id));
+  if (gone.length === 0 && added.length === 0) return;
+  await tellTurnsVaults(context, 'source turns not moved', async () => {
+    const unmarking = new TurnsVaults(context, factsAddress);
+    unmarking.add(fact.id, gone, since);
+    const marking = new TurnsVaults(context, factsAddress);
+    marking.add(fact.id, added, since);
+    await Promise.all([unmark(context, unmarking), mark(context, marking)]);
+  });
+}
+
+/** Runs `tell`; a failure is tried once more after the answer, then logged by reason. */
+async function tellTurnsVaults(
+  context: KeyContext,
+  what: string,
+  tell: () => Promise<void>,
+): Promise<void> {
   try {
-    await markOnce(context, factsAddress, retired);
+    await tell();
   } catch (first) {
     context.ctx.waitUntil(
-      markOnce(context, factsAddress, retired).catch((again: unknown) =>
-        logWarn('source turns not marked outdated', reasonOf(again), reasonOf(first)),
-      ),
+      tell().catch((again: unknown) => logWarn(what, reasonOf(again), reasonOf(first))),
     );
   }
 }
@@ -51,52 +111,124 @@ async function markOnce(
     retired.map(({ id }) => id),
   );
   if (!found.ok) throw CodedError.from(found);
-  const byVault = new Map<string, { address: VaultAddress; marks: Mark[] }>();
+  const byVault = new TurnsVaults(context, factsAddress);
   for (const memory of found.memories) {
     if (memory.validUntil == null) continue;
-    const fact = encodeMemoryId({
-      kind: factsAddress.kind,
-      externalId: factsAddress.externalId,
-      localId: memory.id,
-    });
-    for (const source of sourceTurnsOf(memory.metadata)) {
-      let address: VaultAddress;
-      let turn: string;
-      try {
-        const ref = decodeMemoryId(source);
-        // Only vaults of the calling key: an id naming another key's vault
-        // (metadata is the caller's to write) resolves under this key.
-        address = vaultOf(context.principal, { kind: ref.kind, id: ref.externalId });
-        turn = ref.localId;
-      } catch {
-        continue;
-      }
-      const name = vaultObjectName(address);
-      if (name === vaultObjectName(factsAddress)) continue;
-      const entry = byVault.get(name) ?? { address, marks: [] };
-      entry.marks.push({ turn, fact, since: memory.validUntil });
-      byVault.set(name, entry);
-    }
+    byVault.add(memory.id, sourceTurnsOf(memory.metadata), memory.validUntil);
   }
+  await mark(context, byVault);
+}
+
+async function unmarkOnce(
+  context: KeyContext,
+  factsAddress: VaultAddress,
+  released: readonly ApartFact[],
+): Promise<void> {
+  const byVault = new TurnsVaults(context, factsAddress);
+  for (const { id, sourceTurns } of released) byVault.add(id, sourceTurns, 0);
+  await unmark(context, byVault);
+}
+
+/** Makes the marks, one call per turns' vault. */
+async function mark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
   await Promise.all(
-    [...byVault.values()].map(async ({ address, marks }) => {
+    byVault.entries().map(async ({ address, marks }) => {
       const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
       if (!marked.ok) throw CodedError.from(marked);
     }),
   );
 }
 
-/** A fact's metadata `sourceTurns` (Memory.ids of its turn in another vault); none when absent. */
-function sourceTurnsOf(metadata: string | null): string[] {
-  if (metadata === null) return [];
-  try {
-    const parsed: unknown = JSON.parse(metadata);
-    if (typeof parsed !== 'object' || parsed === null) return [];
-    const ids = (parsed as { sourceTurns?: unknown }).sourceTurns;
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
-  } catch {
-    return [];
+/** Takes the marks back, one call per turns' vault. */
+async function unmark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
+  await Promise.all(
+    byVault.entries().map(async ({ address, marks }) => {
+      const unmarked = await vaultStub(context.env, address).unmarkOutdatedElsewhere(
+        address,
+        marks.map(({ turn, fact }) => ({ turn, fact })),
+      );
+      if (!unmarked.ok) throw CodedError.from(unmarked);
+    }),
+  );
+}
+
+/** Marks grouped by the vault of their turn, among the calling key's vaults other than the facts'. */
+class TurnsVaults {
+  private readonly byVault = new Map<string, { address: VaultAddress; marks: Mark[] }>();
+
+  constructor(
+    private readonly context: KeyContext,
+    private readonly factsAddress: VaultAddress,
+  ) {}
+
+  /** The marks of one fact (its local id in the facts' vault) on its source turns. */
+  add(localId: string, sourceTurns: readonly string[], since: number): void {
+    const { kind, externalId } = this.factsAddress;
+    const fact = encodeMemoryId({ kind, externalId, localId });
+    for (const source of sourceTurns) {
+      let address: VaultAddress;
+      let turn: string;
+      try {
+        const ref = decodeMemoryId(source);
+        // Only vaults of the calling key: an id naming another key's vault
+        // (metadata is the caller's to write) resolves under this key.
+        address = vaultOf(this.context.principal, { kind: ref.kind, id: ref.externalId });
+        turn = ref.localId;
+      } catch {
+        continue;
+      }
+      const name = vaultObjectName(address);
+      if (name === vaultObjectName(this.factsAddress)) continue;
+      const entry = this.byVault.get(name) ?? { address, marks: [] };
+      entry.marks.push({ turn, fact, since });
+      this.byVault.set(name, entry);
+    }
   }
+
+  entries(): { address: VaultAddress; marks: Mark[] }[] {
+    return [...this.byVault.values()];
+  }
+}
+
+/**
+ * What replaced, in their own vaults, the facts of other vaults that made a
+ * turn outdated (OutdatedRecord.elsewhere: facts kept apart from their
+ * turn): the current version of each, as of the search's `asOf`, each
+ * with its vault. One batched read per facts' vault; an id that names no
+ * vault of the calling key gives nothing.
+ */
+export async function successorsElsewhere(
+  context: RequestContext,
+  elsewhere: { facts: readonly string[]; asOf: number | null },
+): Promise<{ address: VaultAddress; record: MemoryRecord }[]> {
+  const principal = context.principal;
+  if (principal?.kind !== 'key') return [];
+  const byVault = new Map<string, { address: VaultAddress; ids: string[] }>();
+  for (const id of elsewhere.facts) {
+    let address: VaultAddress;
+    let localId: string;
+    try {
+      const ref = decodeMemoryId(id);
+      address = vaultOf(principal, { kind: ref.kind, id: ref.externalId });
+      localId = ref.localId;
+    } catch {
+      continue;
+    }
+    const entry = byVault.get(vaultObjectName(address)) ?? { address, ids: [] };
+    entry.ids.push(localId);
+    byVault.set(vaultObjectName(address), entry);
+  }
+  const found = await Promise.all(
+    [...byVault.values()].map(async ({ address, ids }) => {
+      const { memories } = await context.vaults.read(address, {
+        type: 'successors',
+        ids,
+        asOf: elsewhere.asOf,
+      });
+      return memories.map((record) => ({ address, record }));
+    }),
+  );
+  return found.flat();
 }
 
 function reasonOf(error: unknown): string {

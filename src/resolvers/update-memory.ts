@@ -18,6 +18,7 @@ import {
 } from '../vaults/memory-rules';
 import { embedMemories } from './embed-memories';
 import { usageCharge } from './meter';
+import { moveSourceTurnMarks } from './outdated-elsewhere';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 import { refusalError, type StoredMemory } from './store-memories';
@@ -95,6 +96,9 @@ export async function updateMemory(
   );
   context.vaults.invalidate(address);
   if (!result.ok) throw refusalOf(result);
+  // A retired fact kept apart from its turn, given new metadata: its marks follow.
+  if (result.sourceTurnsBefore !== undefined)
+    await moveSourceTurnMarks(context, address, result.memory, result.sourceTurnsBefore);
   // Content identical to the stored content is not written, so not billed.
   context.receipt.recordWrite(result.contentUnchanged === true ? 0 : tokens);
   return { address, record: result.memory };

@@ -15,6 +15,7 @@ import { storeMemories } from '../resolvers/store-memories';
 import { storeWithFacts } from '../resolvers/store-with-facts';
 import { updateMemory } from '../resolvers/update-memory';
 import { deleteMemories } from '../resolvers/delete-memories';
+import { unmarkSourceTurns } from '../resolvers/outdated-elsewhere';
 import { extractorFor } from '../resolvers/chat/extractor';
 import type { VaultAddress } from '../vaults/address';
 import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
@@ -334,6 +335,8 @@ builder.mutationFields((t) => ({
       if (!result.ok) throw CodedError.from(result);
       if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory', 'MEMORY_NOT_FOUND');
       context.vaults.invalidate(address);
+      // A fact kept apart from its turn, current again: its turn is told.
+      await unmarkSourceTurns(context, address, result.released);
       return true;
     },
   }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MatchSpan, OutdatedRecord } from '../durable/rpc/vault-types';
 import type { RankedHit } from '../resolvers/merge-hits';
+import { successorsElsewhere } from '../resolvers/outdated-elsewhere';
 import {
   searchMemories,
   type SearchNotice,
@@ -154,8 +155,13 @@ OutdatedMemoryRef.implement({
     replacedBy: t.field({
       type: [MemoryRef],
       description:
-        'The memories current now that replaced its facts (the latest version of each); empty when they were declared no longer true.',
-      resolve: ({ address, outdated }) => outdated.current.map((record) => ({ address, record })),
+        "The memories current now that replaced its facts (the latest version of each), in the facts' own vault (a fact kept apart from its turn: factsVault); empty when they were declared no longer true.",
+      resolve: async ({ address, outdated }, _args, context) => [
+        ...outdated.current.map((record) => ({ address, record })),
+        ...(outdated.elsewhere === undefined
+          ? []
+          : await successorsElsewhere(context, outdated.elsewhere)),
+      ],
     }),
   }),
 });

@@ -19,6 +19,11 @@ export interface RetiredFact {
   oldWords: readonly string[];
   /** Its words the successor holds too: what the fact is about ("live"). */
   topicWords: readonly string[];
+  /**
+   * A fact of another vault that marked a turn here (facts kept apart from
+   * their turn): `id` is its Memory.id there, and its successor is there too.
+   */
+  elsewhere?: true;
 }
 
 /** A retired fact's row with its successor's, as vault-storage.ts reads them. */

@@ -251,21 +251,44 @@ export class VaultQueries {
       for (const hit of hits) {
         const facts = outdated.factsOf(hit.memory);
         if (facts.length === 0) continue;
-        const current: MemoryRecord[] = [];
-        let next = facts.flatMap((fact) => (fact.supersededBy === null ? [] : [fact.supersededBy]));
-        for (let step = 0; next.length > 0 && step < MAX_VERSION_STEPS; step++) {
-          const later: string[] = [];
-          for (const memory of this.hydrate([...new Set(next)])) {
-            const stands =
-              memory.validUntil == null || (asOf !== undefined && memory.validUntil > asOf);
-            if (stands) {
-              if (!current.some((kept) => kept.id === memory.id)) current.push(memory);
-            } else if (memory.supersededBy != null) later.push(memory.supersededBy);
-          }
-          next = later;
-        }
-        hit.outdated = { since: Math.min(...facts.map((fact) => fact.validUntil)), current };
+        const current = this.currentSuccessors(
+          facts.flatMap((fact) => (fact.supersededBy === null ? [] : [fact.supersededBy])),
+          asOf,
+        );
+        // Facts of another vault (marks: facts kept apart from their turn):
+        // their successors live there, so the Worker reads them by these ids.
+        const elsewhere = facts.flatMap((fact) => (fact.elsewhere === true ? [fact.id] : []));
+        hit.outdated = {
+          since: Math.min(...facts.map((fact) => fact.validUntil)),
+          current,
+          ...(elsewhere.length === 0
+            ? {}
+            : { elsewhere: { facts: elsewhere, asOf: asOf ?? null } }),
+        };
       }
+  }
+
+  /**
+   * The memories current as of `asOf` (now when absent) down the chains of
+   * versions from `successors`: each one that stands, or the one its own
+   * successor leads to (Paris → Berlin → Munich gives Munich from Berlin).
+   * A chain that ends in a memory declared no longer true gives nothing.
+   */
+  currentSuccessors(successors: readonly string[], asOf: number | undefined): MemoryRecord[] {
+    const current: MemoryRecord[] = [];
+    let next = [...successors];
+    for (let step = 0; next.length > 0 && step < MAX_VERSION_STEPS; step++) {
+      const later: string[] = [];
+      for (const memory of this.hydrate([...new Set(next)])) {
+        const stands =
+          memory.validUntil == null || (asOf !== undefined && memory.validUntil > asOf);
+        if (stands) {
+          if (!current.some((kept) => kept.id === memory.id)) current.push(memory);
+        } else if (memory.supersededBy != null) later.push(memory.supersededBy);
+      }
+      next = later;
+    }
+    return current;
   }
 
   /** One window of one search (`searchWindows` with one window). */

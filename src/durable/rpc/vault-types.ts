@@ -178,6 +178,15 @@ export interface UsageCharge extends UsageMeter {
   memoryTokens: number;
 }
 
+/**
+ * A fact kept apart from its turn (facts in another vault): its local id and
+ * its metadata `sourceTurns`, the Memory.ids of its turn in other vaults.
+ */
+export interface ApartFact {
+  id: string;
+  sourceTurns: string[];
+}
+
 export interface MemoryRecord {
   id: string;
   content: string;
@@ -340,6 +349,12 @@ export interface OutdatedRecord {
   since: number;
   /** The memories current now that replaced those facts; empty when they were declared no longer true. */
   current: MemoryRecord[];
+  /**
+   * Facts of other vaults that made it outdated (facts kept apart from their
+   * turn), by Memory.id, and the search's `asOf` (null: now): what replaced
+   * them is read from their vault (read op `successors`). Absent for nearly every hit.
+   */
+  elsewhere?: { facts: string[]; asOf: number | null };
 }
 
 export interface WindowResult {
@@ -561,7 +576,18 @@ export interface UpdateRequest {
  * was neither written nor billed.
  */
 export type UpdateResult =
-  { ok: true; memory: MemoryRecord; contentUnchanged?: true } | StoreFailure;
+  | {
+      ok: true;
+      memory: MemoryRecord;
+      contentUnchanged?: true;
+      /**
+       * Set when the edit gave new metadata to a retired memory: its
+       * `sourceTurns` before (a fact kept apart from its turn), so the
+       * Worker moves the marks on its turns elsewhere to those it names now.
+       */
+      sourceTurnsBefore?: string[];
+    }
+  | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
 export type SearchResult = Result<SearchResponse>;
 
@@ -606,6 +632,13 @@ export type VaultReadOp =
   | { type: 'get'; ids: string[] }
   | { type: 'list'; request: ListRequest }
   | { type: 'history'; id: string }
+  /**
+   * What replaced the memories of `ids` as of `asOf` (null: now): the
+   * current version down each one's chain of versions; none for one that
+   * is current, declared no longer true, or not here. Read for a turn of
+   * another vault one of these facts made outdated (OutdatedRecord.elsewhere).
+   */
+  | { type: 'successors'; ids: string[]; asOf: number | null }
   | { type: 'stats' };
 
 /** The result of one op; an expected failure of one op does not fail the others. */
@@ -652,6 +685,7 @@ export type VaultReadOpResult =
   | { ok: true; type: 'get'; memories: MemoryRecord[] }
   | { ok: true; type: 'list'; page: ListPage }
   | { ok: true; type: 'history'; memories: MemoryRecord[] }
+  | { ok: true; type: 'successors'; memories: MemoryRecord[] }
   | { ok: true; type: 'stats' }
   | Failure;
 

@@ -366,19 +366,49 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, amended: this.writes.amendKeyedReceipt(key, from, to) };
   }
 
-  /** Deletes one memory; `deleted` is false when it was not there. */
-  async remove(address: VaultAddress, id: string): Promise<Result<{ deleted: boolean }>> {
-    const removed = await this.removeMany(address, [id]);
-    return removed.ok ? { ok: true, deleted: removed.deleted.length > 0 } : removed;
-  }
-
-  /** Deletes the memories of `ids` it holds, in one step; answers the ids it deleted. */
-  async removeMany(address: VaultAddress, ids: string[]): Promise<Result<{ deleted: string[] }>> {
+  /**
+   * Takes back marks of `markOutdatedElsewhere`: the fact is current again
+   * in its vault (its successor deleted), was deleted, or no longer names
+   * the turn, so the turn is no longer outdated by it.
+   */
+  async unmarkOutdatedElsewhere(
+    address: VaultAddress,
+    marks: { turn: string; fact: string }[],
+  ): Promise<Result<{ unmarked: number }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    const deleted = this.writes.removeMany(ids);
+    return { ok: true, unmarked: this.writes.unmarkOutdatedElsewhere(marks) };
+  }
+
+  /**
+   * Deletes one memory; `deleted` is false when it was not there. `released`
+   * as for removeMany.
+   */
+  async remove(
+    address: VaultAddress,
+    id: string,
+  ): Promise<Result<{ deleted: boolean; released: Rpc.ApartFact[] }>> {
+    const removed = await this.removeMany(address, [id]);
+    return removed.ok
+      ? { ok: true, deleted: removed.deleted.length > 0, released: removed.released }
+      : removed;
+  }
+
+  /**
+   * Deletes the memories of `ids` it holds, in one step; answers the ids it
+   * deleted, and the facts kept apart from their turn (metadata
+   * `sourceTurns`) the delete made current again, whose turns' vaults the
+   * Worker tells (outdated-elsewhere.ts).
+   */
+  async removeMany(
+    address: VaultAddress,
+    ids: string[],
+  ): Promise<Result<{ deleted: string[]; released: Rpc.ApartFact[] }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const { deleted, released } = this.writes.removeMany(ids);
     if (deleted.length > 0) await this.life.afterChange();
-    return { ok: true, deleted };
+    return { ok: true, deleted, released };
   }
 
   /**

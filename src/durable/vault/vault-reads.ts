@@ -132,6 +132,13 @@ export class VaultReads {
           return { ok: true, type: 'list', page: this.listPage(op.request) };
         case 'history':
           return { ok: true, type: 'history', memories: this.queries.history(op.id) };
+        case 'successors': {
+          const next = this.queries
+            .hydrate(op.ids)
+            .flatMap((memory) => (memory.supersededBy == null ? [] : [memory.supersededBy]));
+          const memories = this.queries.currentSuccessors(next, op.asOf ?? undefined);
+          return { ok: true, type: 'successors', memories };
+        }
         case 'stats':
           return { ok: true, type: 'stats' };
       }

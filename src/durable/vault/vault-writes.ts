@@ -28,11 +28,13 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedTarget } from './vault-reembed';
 import { checkPlan, planOf, refuseAt, type VaultFacts } from './vault-rules';
 import type { EditableRow, PreparedMemory, VaultStorage } from '../warm-tier/vault-storage';
+import { sourceTurnsOf } from '../../vaults/source-turns';
 import {
   ROLES,
   type ArrivingRetirement,
   type CheckResult,
   type MemoryRecord,
+  type ApartFact,
   type NewMemory,
   type Retirement,
   type ReplayInput,
@@ -349,7 +351,6 @@ export class VaultWrites {
     return applied;
   }
 
-  /** Deletes one memory; false when it was not there. */
   /**
    * Marks turns of this vault outdated because another vault retired the
    * fact drawn from them (facts kept apart: store-with-facts.ts), so they
@@ -368,25 +369,49 @@ export class VaultWrites {
     return this.storage.transactionSync(() => this.keys.amendReceipt(key, from, to, Date.now()));
   }
 
+  /**
+   * Takes back marks of `markOutdatedElsewhere` whose fact no longer makes
+   * the turn outdated (current again, deleted, or no longer naming it).
+   * Answers how many went.
+   */
+  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
+    const removed = this.storage.transactionSync(() => this.rows.unmarkOutdatedElsewhere(marks));
+    if (removed > 0) this.retired.markedElsewhere();
+    return removed;
+  }
+
+  /** Deletes one memory; false when it was not there. */
   remove(id: string): boolean {
-    return this.removeMany([id]).length > 0;
+    return this.removeMany([id]).deleted.length > 0;
   }
 
   /**
    * Deletes the memories of `ids` the vault holds, in one transaction;
-   * answers the ids it deleted (the others were not here).
+   * answers the ids it deleted (the others were not here), and the facts
+   * kept apart from their turn that the delete made current again
+   * (`released`: their turns' vaults are told, outdated-elsewhere.ts).
    */
-  removeMany(ids: readonly string[]): string[] {
+  removeMany(ids: readonly string[]): { deleted: string[]; released: ApartFact[] } {
     const rows = [...new Set(ids)].flatMap((id) => this.rows.find(id) ?? []);
-    if (rows.length === 0) return [];
+    if (rows.length === 0) return { deleted: [], released: [] };
     const removals = rows.map((row) => this.hot.beforeRemove(row));
     // Only a vault that ever retired something can hold a memory to re-open.
     const mayReopen = this.retired.current() !== null;
-    const { events, reopened } = this.storage.transactionSync(() => {
+    const { events, reopened, released } = this.storage.transactionSync(() => {
       const at = Date.now();
       // Deleting the current version of a memory makes the version it
       // replaced current again (a wrong fact deleted leaves the right one).
+      // Facts apart from their turn that are current again, or deleted while
+      // retired: their turns' marks go (as beside a fact: either way no
+      // retired fact names the turn any more).
+      const gone = mayReopen
+        ? this.rows.factsApart(
+            rows.map(({ id }) => id),
+            true,
+          )
+        : [];
       const reopened = mayReopen ? this.rows.reopenReplacedBy(rows.map(({ id }) => id)) : [];
+      const released = [...gone, ...this.rows.factsApart(reopened.map(({ id }) => id))];
       // Deleting a version that was itself superseded links the one before
       // it to the one after it (Paris → Munich once Berlin goes).
       const relinked = mayReopen ? this.rows.relinkPastDeleted(rows.map(({ id }) => id)) : [];
@@ -418,13 +443,13 @@ export class VaultWrites {
             : [{ type: 'UPDATED' as const, memoryId: id, content: null, supersededBy, at }],
         ),
       ]);
-      return { events, reopened };
+      return { events, reopened, released };
     });
     for (const removal of removals) this.hot.removed(removal);
     this.retired.reopened(reopened.map(({ seq }) => seq));
     this.retired.rowsChanged();
     this.committed(events);
-    return rows.map(({ id }) => id);
+    return { deleted: rows.map(({ id }) => id), released };
   }
 
   /**
@@ -448,6 +473,11 @@ export class VaultWrites {
     const request = contentUnchanged ? withoutContent(asked) : asked;
     const now = Date.now();
     const edited = editedRecord(row, request);
+    // A retired fact's turns elsewhere follow its metadata (outdated-elsewhere.ts).
+    const moved =
+      row.validUntil !== null && request.metadata !== undefined
+        ? { sourceTurnsBefore: sourceTurnsOf(row.metadata) }
+        : {};
     if (request.content === undefined) {
       // Role and metadata only: no index holds either, so the row is updated
       // where it is and keeps its seq.
@@ -470,7 +500,12 @@ export class VaultWrites {
       if (voice !== null) this.hot.revoiced(row.seq, voice);
       this.committed(events);
       return {
-        result: { ok: true, memory: edited, ...(contentUnchanged ? { contentUnchanged } : {}) },
+        result: {
+          ok: true,
+          memory: edited,
+          ...(contentUnchanged ? { contentUnchanged } : {}),
+          ...moved,
+        },
         meta: { ...meta, ...changes },
       };
     }
@@ -526,7 +561,7 @@ export class VaultWrites {
     if (retired !== null) this.retired.added([retired]);
     this.retired.rowsChanged();
     this.committed(events);
-    return { result: { ok: true, memory: edited }, meta: written };
+    return { result: { ok: true, memory: edited, ...moved }, meta: written };
   }
 
   /**

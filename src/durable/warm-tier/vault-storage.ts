@@ -4,7 +4,7 @@ import { contentKeyOf, heldRecently, type RepeatRule } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
-import type { MemoryRecord } from '../rpc/vault-types';
+import type { ApartFact, MemoryRecord } from '../rpc/vault-types';
 import type { RetiredSeq, StaleTurnSeq } from './retired-set';
 import type { RetiredFact, RetiredFactRow } from '../full-text/retired-facts';
 
@@ -354,6 +354,45 @@ export class VaultStorage {
     return added;
   }
 
+  /**
+   * Takes back marks another vault made (`markOutdatedElsewhere`) once the
+   * fact no longer makes the turn outdated there: current again (its
+   * successor deleted), deleted itself, or no longer naming the turn (its
+   * metadata edited). Answers how many marks went.
+   */
+  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
+    let removed = 0;
+    for (const { turn, fact } of marks) {
+      removed += this.sql.run(
+        'DELETE FROM turns_outdated_elsewhere WHERE turn = ? AND fact = ?',
+        turn,
+        fact,
+      );
+    }
+    return removed;
+  }
+
+  /**
+   * The memories among `ids` whose metadata names turns of another vault
+   * (`sourceTurns`: a fact kept apart from its turn, store-with-facts.ts),
+   * with those Memory.ids: the vaults the Worker tells when such a fact
+   * is current again or gone (outdated-elsewhere.ts). With `retiredOnly`,
+   * only those superseded or declared no longer true (the ones marked).
+   */
+  factsApart(ids: readonly string[], retiredOnly = false): ApartFact[] {
+    if (ids.length === 0) return [];
+    return this.sql
+      .all<{ id: string; source_turns: string }>(
+        `SELECT id, json_extract(metadata, '$.sourceTurns') AS source_turns FROM memories
+         WHERE id IN (SELECT value FROM json_each(?))
+           AND (valid_until IS NOT NULL OR ? = 0)
+           AND CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.sourceTurns') END = 'array'`,
+        JSON.stringify(ids),
+        retiredOnly ? 1 : 0,
+      )
+      .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
+  }
+
   /** Whether another vault retired a fact drawn from a turn of this one. */
   anyOutdatedElsewhere(): boolean {
     return this.sql.first('SELECT 1 AS found FROM turns_outdated_elsewhere LIMIT 1') !== null;
@@ -362,8 +401,8 @@ export class VaultStorage {
   /**
    * The facts other vaults retired, as this vault knows them: by Memory.id,
    * with the turns here they were drawn from. Their text is not here, so
-   * they mark their own turns outdated only (no restating turns), and name
-   * no successor this vault could show.
+   * they mark their own turns outdated only (no restating turns); their
+   * successors are read from their vault by the Worker (`elsewhere`).
    */
   factsOutdatedElsewhere(): RetiredFact[] {
     const byFact = new Map<string, { since: number; turns: Set<string> }>();
@@ -382,6 +421,7 @@ export class VaultStorage {
       successorTurns: new Set(),
       oldWords: [],
       topicWords: [],
+      elsewhere: true as const,
     }));
   }
 
@@ -441,4 +481,14 @@ function concatVectors(vectors: readonly Float32Array[]): Uint8Array {
     at += vector.length;
   }
   return new Uint8Array(all.buffer);
+}
+
+/** The strings of a JSON array's text (none when it is not one). */
+function stringsOf(json: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
 }
