@@ -1,4 +1,5 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
+import { BestByContent } from '../../core/best-by-content';
 import type { WindowSearch } from '../../kronos/plan';
 import { bestFirst, isSmallTalk, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
@@ -118,13 +119,19 @@ export interface PickContext {
  * holds a word of the query but speakers' names; small talk alone is never
  * kept. Equal scores keep the read's order: the more recent window first,
  * then the vault's own order.
+ *
+ * A content found in several windows (the same fact said on different
+ * days) takes one place, by its best hit (onePerContent): the model reads
+ * it once and it is billed once; the windows that lose it found that much
+ * less, so their places go to the next best as any freed place does.
  */
 export function pickAcrossWindows(
-  hits: readonly RankedHit[],
+  found: readonly RankedHit[],
   windows: readonly WindowSearch[],
   context: PickContext,
 ): RankedHit[] {
-  if (hits.length === 0) return [];
+  if (found.length === 0) return [];
+  const hits = onePerContent(found);
   const best = Math.max(...hits.map((hit) => hit.score));
   // A floor is a share of a positive best: with none (nothing scored above
   // 0), no hit is dropped for its score.
@@ -168,6 +175,27 @@ export function pickAcrossWindows(
     windows,
     floor * STALE_TURN_WEIGHT,
   );
+}
+
+/**
+ * The hits with each content once (core/best-by-content.ts `contentKey`,
+ * the identity a window already dedupes by): the best-scored hit, on equal
+ * scores the more recently stored, in the read's order. Each window holds a
+ * content once already; this is across windows (outside review 253 F2: one
+ * fact said in HOT, WORKING and LONG_TERM took three lines of the block).
+ */
+function onePerContent(hits: readonly RankedHit[]): readonly RankedHit[] {
+  const best = new BestByContent<number>();
+  for (const [at, hit] of hits.entries())
+    best.offer(hit.memory.content, at, (offered, kept) => {
+      const a = hits[offered]!;
+      const b = hits[kept]!;
+      return a.score > b.score || (a.score === b.score && a.memory.createdAt > b.memory.createdAt);
+    });
+  const kept = best.values();
+  if (kept.length === hits.length) return hits;
+  const keep = new Set(kept);
+  return hits.filter((_, at) => keep.has(at));
 }
 
 /**
