@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreMemoriesDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
 import { decodeReceipt, injectedMemories, openAiClient } from './helpers/drop-in';
-import { newKey } from './helpers/graphql';
+import { newKey, post } from './helpers/graphql';
 import { postChat } from './helpers/graphql-chat';
 
 // The rough edges of KRONOS windows in chat and search found by outside
@@ -62,6 +62,30 @@ async function chatMemory(key: Key, content: string, more: Record<string, unknow
   });
   expect(result.errors).toBeUndefined();
   return result.data!.chat.memory;
+}
+
+interface Searched {
+  memoryTokens: number;
+  hits: { window: string; memory: { content: string; tokens: number } }[];
+  notice: { reason: string; message: string } | null;
+}
+
+const SEARCH = `query($input: SearchInput!) {
+  search(input: $input) {
+    memoryTokens
+    hits { window memory { content tokens } }
+    notice { reason message }
+  }
+}`;
+
+async function search(key: Key, query: string, more: Record<string, unknown> = {}) {
+  const result = await post<{ search: Searched }>(
+    SEARCH,
+    { input: { query, now: NOW, ...more } },
+    key.secret,
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.search;
 }
 
 describe('F2: one content found in several windows', () => {
@@ -146,5 +170,92 @@ describe('F2: one content found in several windows', () => {
     expect(injected.filter((text) => /mango sorbet/i.test(text))).toEqual([MANGO]);
     const receipt = decodeReceipt(response.headers.get('x-memory-receipt'));
     expect(receipt.hits).toHaveLength(injected.length);
+  });
+});
+
+describe('F3: a query whose dates all lie before the windows read', () => {
+  beforeEach(resetFakes);
+
+  const SUSHI = 'Dinner was sushi at Nobu';
+  /** Eight recent dinners and one of May 2023 (ARCHIVE as of NOW). */
+  async function dinners(session: string): Promise<Key> {
+    const key = await newKey();
+    await storeIn(key, session, [
+      ...['pho', 'tacos', 'ramen', 'lasagna', 'falafel', 'paella', 'curry', 'risotto'].map(
+        (dish, at) => [`Dinner was ${dish} at the corner place`, (at + 1) * 20 * HOUR] as const,
+      ),
+      [SUSHI, NOW_MS - Date.parse('2023-05-10T19:00:00Z')],
+    ]);
+    return key;
+  }
+  const QUESTION = 'What did I have for dinner in May 2023?';
+
+  it('search gives OLDER_MEMORIES_NOT_SEARCHED with its hits of other times; not for a date the windows hold', async () => {
+    const key = await dinners('dates');
+    const vaults = [{ kind: 'SESSION', id: 'dates' }];
+    const found = await search(key, QUESTION, { vaults });
+    expect(found.hits.length).toBeGreaterThan(0);
+    expect(found.hits.map((hit) => hit.memory.content)).not.toContain(SUSHI);
+    expect(found.notice?.reason).toBe('OLDER_MEMORIES_NOT_SEARCHED');
+    expect(found.notice?.message).toMatch(/every date the query names lies before/);
+    expect(found.notice?.message).toMatch(/LONG_TERM, reaches back to 2026-08-30T06:00:00.000Z/);
+    // Listing ARCHIVE reads it: no notice, and the May 2023 dinner is found.
+    const listed = await search(key, QUESTION, {
+      vaults,
+      windows: [
+        { window: 'LONG_TERM', limit: 4 },
+        { window: 'ARCHIVE', limit: 4 },
+      ],
+    });
+    expect(listed.hits.map((hit) => hit.memory.content)).toContain(SUSHI);
+    expect(listed.notice).toBeNull();
+    expect(
+      (await search(key, 'What did I have for dinner yesterday?', { vaults })).notice,
+    ).toBeNull();
+  });
+
+  it('chat that names no windows reads every vault in ARCHIVE for it: the May 2023 dinner is injected', async () => {
+    const key = await dinners('dates-chat');
+    const memory = await chatMemory(key, QUESTION, { sessionId: 'dates-chat' });
+    expect(memory.hits).toContainEqual(
+      expect.objectContaining({
+        window: 'ARCHIVE',
+        memory: expect.objectContaining({ content: SUSHI }),
+      }),
+    );
+    expect(memory.notice).toBeNull();
+    expect(await injectedMemories()).toContain(SUSHI);
+    // A message whose dates the windows hold reads the session as before.
+    const recent = await chatMemory(key, 'What did I have for dinner yesterday?', {
+      sessionId: 'dates-chat',
+    });
+    expect(recent.hits.map((hit) => hit.window)).not.toContain('ARCHIVE');
+  });
+
+  it('chat with named windows reads them as named and its receipt says so, with hits (GraphQL and drop-in)', async () => {
+    const key = await dinners('dates-named');
+    const memory = await chatMemory(key, QUESTION, {
+      sessionId: 'dates-named',
+      windows: [
+        { window: 'HOT', limit: 4 },
+        { window: 'WORKING', limit: 4 },
+        { window: 'LONG_TERM', limit: 4 },
+      ],
+    });
+    expect(memory.hits.length).toBeGreaterThan(0);
+    expect(memory.hits.map((hit) => hit.memory.content)).not.toContain(SUSHI);
+    expect(memory.notice?.reason).toBe('OLDER_MEMORIES_NOT_SEARCHED');
+
+    const openai = openAiClient(key.secret, {
+      'x-session-id': 'dates-named',
+      'x-memory-mode': 'read',
+      'x-memory-now': NOW,
+      'x-memory-windows': 'HOT=4,WORKING=4,LONG_TERM=4',
+    });
+    const { response } = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: QUESTION }] })
+      .withResponse();
+    expect(response.headers.get('x-memory-notice')).toBe('OLDER_MEMORIES_NOT_SEARCHED');
+    expect(decodeReceipt(response.headers.get('x-memory-receipt')).hits.length).toBeGreaterThan(0);
   });
 });
