@@ -259,3 +259,47 @@ describe('F3: a query whose dates all lie before the windows read', () => {
     expect(decodeReceipt(response.headers.get('x-memory-receipt')).hits.length).toBeGreaterThan(0);
   });
 });
+
+describe('F8: the places of windows that found nothing', () => {
+  beforeEach(resetFakes);
+
+  const RIVERS = ['Amazon', 'Nile', 'Volga', 'Danube', 'Rhine', 'Loire', 'Mekong', 'Yukon'];
+  /** Sixteen kayak trips, one every 10 minutes before NOW: all HOT, nothing older. */
+  const TRIPS = [...RIVERS, ...RIVERS.map((river) => `upper ${river}`)].map(
+    (river, at) =>
+      [`Our kayak trip went along the ${river} river`, (at + 1) * 10 * 60_000] as const,
+  );
+
+  it('one window that alone holds the answers fills every default place (4 + 4 + 4), GraphQL and drop-in', async () => {
+    const key = await newKey();
+    await storeIn(key, 'kayak', TRIPS);
+    const memory = await chatMemory(key, 'kayak', { sessionId: 'kayak' });
+    expect(memory.hits).toHaveLength(12);
+    expect(new Set(memory.hits.map((hit) => hit.window))).toEqual(new Set(['HOT']));
+    expect(memory.memoryTokens).toBe(memory.hits.reduce((sum, hit) => sum + hit.memory.tokens, 0));
+
+    const openai = openAiClient(key.secret, {
+      'x-session-id': 'kayak',
+      'x-memory-mode': 'read',
+      'x-memory-now': NOW,
+    });
+    await openai.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'kayak' }],
+    });
+    expect(await injectedMemories()).toHaveLength(12);
+  });
+
+  it('windows the caller names keep their numbers', async () => {
+    const key = await newKey();
+    await storeIn(key, 'kayak-named', TRIPS);
+    const memory = await chatMemory(key, 'kayak', {
+      sessionId: 'kayak-named',
+      windows: [
+        { window: 'HOT', limit: 4 },
+        { window: 'WORKING', limit: 4 },
+      ],
+    });
+    expect(memory.hits).toHaveLength(4);
+  });
+});

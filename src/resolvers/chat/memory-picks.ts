@@ -49,24 +49,18 @@ export const NAME_ONLY_FLOOR_RATIO = 0.4;
 export const NAME_ONLY_READ_LIMIT = 2;
 
 /**
- * The windows as a chat reads them: each one a little deeper than its own
- * limit (twice it, or the other windows' limits added up when less, never
- * past MAX_HITS_PER_WINDOW), so that the slots other windows free (their
- * hits under the floor, or none at all) can go to its next best hits. A
- * window of limit 0 stays unread.
+ * The windows as a chat reads them: each one as deep as the windows'
+ * limits added up (never past MAX_HITS_PER_WINDOW), so that every slot the
+ * other windows free (their hits under the floor, or none at all) can go
+ * to its next best hits: a chat's places are all reachable from any one
+ * window. Read twice its limit before (8 of 12 by default), one window
+ * that alone held the answers filled 9 places at most and left the others
+ * free (outside review 253 F8). A window of limit 0 stays unread.
  */
 export function deeperWindows(windows: readonly WindowSearch[]): WindowSearch[] {
   const slots = totalSlots(windows);
   return windows.map((search) =>
-    search.limit === 0
-      ? search
-      : {
-          ...search,
-          limit: Math.min(
-            MAX_HITS_PER_WINDOW,
-            search.limit + Math.min(search.limit, slots - search.limit),
-          ),
-        },
+    search.limit === 0 ? search : { ...search, limit: Math.min(MAX_HITS_PER_WINDOW, slots) },
   );
 }
 
