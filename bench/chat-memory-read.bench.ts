@@ -9,9 +9,10 @@
  * (`searchMs + hydrateMs`). Memories are sentences over bench:api's
  * vocabulary with random vectors, as in the vault-read-rpc bench.
  *
- * The last two variants send the search as the route does: each window read
- * deeper for the picks and one more for the user's own message (9 of each
- * here, not 4), and `acrossVaults` (two vaults: each reports its spelling).
+ * The chat variants send the search as the route does: each window read
+ * deeper for the picks and one more for the user's own message (13 of each
+ * here, not 4; 9 as main read them before review 253 F8, a variant kept to
+ * pair against), and `acrossVaults` (two vaults: each reports its spelling).
  * A second test times the Worker's own steps of such a chat, before the
  * reads (the small-talk and date checks of the query, the no-words notice)
  * and after them (spelling across vaults and the merge, the picks, the
@@ -165,6 +166,13 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
       },
     ],
     [
+      'both, chat, as main read (twice limit)',
+      async () => {
+        const made = { ...chatRequest(), windows: chatReads(windows, twiceTheLimit) };
+        return Promise.all([read(core, made), read(session, made)]);
+      },
+    ],
+    [
       'both, chat, CORE (never written) also in ARCHIVE',
       async () => {
         const made = chatRequest();
@@ -224,11 +232,34 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
 });
 
 /** The windows as a chat reads them: deeper (memory-picks.ts), then widened by one for the user's own message. */
-function chatReads(planned: readonly WindowSearch[]): WindowSearch[] {
-  return deeperWindows(planned).map((search) =>
+function chatReads(
+  planned: readonly WindowSearch[],
+  deeper: (windows: readonly WindowSearch[]) => WindowSearch[] = deeperWindows,
+): WindowSearch[] {
+  return deeper(planned).map((search) =>
     search.limit === 0
       ? search
       : { ...search, limit: Math.min(MAX_HITS_PER_WINDOW, search.limit + 1) },
+  );
+}
+
+/**
+ * How deep a chat read each window before review 253 F8: twice its limit,
+ * or the other windows' limits added up when less (memory-picks.ts), kept
+ * to pair against today's read.
+ */
+function twiceTheLimit(windows: readonly WindowSearch[]): WindowSearch[] {
+  const slots = windows.reduce((sum, { limit }) => sum + limit, 0);
+  return windows.map((search) =>
+    search.limit === 0
+      ? search
+      : {
+          ...search,
+          limit: Math.min(
+            MAX_HITS_PER_WINDOW,
+            search.limit + Math.min(search.limit, slots - search.limit),
+          ),
+        },
   );
 }
 

@@ -920,6 +920,35 @@ export const MUTANTS = [
     description: 'the memory block shows its memories by score, not oldest first as documented',
   },
   {
+    id: 'proof/chat-content-once-per-window',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-picks.ts',
+    from: '  const hits = onePerContent(found);',
+    to: '  const hits = found;',
+    tests: ['test/chat-window-edges.test.ts'],
+    description: 'chat injects and bills one fact once per window that found it (review 253 F2)',
+  },
+  {
+    id: 'proof/chat-window-read-twice-its-limit',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-picks.ts',
+    from: '{ ...search, limit: Math.min(MAX_HITS_PER_WINDOW, slots) }',
+    to: '{ ...search, limit: Math.min(MAX_HITS_PER_WINDOW, 2 * search.limit) }',
+    tests: ['test/chat-window-edges.test.ts'],
+    description:
+      'a chat whose answers are all in one window injects 8 of its 12 places (review 253 F8)',
+  },
+  {
+    id: 'proof/old-dates-no-notice',
+    area: 'proof',
+    file: 'src/resolvers/search-memories.ts',
+    from: '  return dates.length > 0 && dates.every((date) => date.end - 1 <= after) ? oldest : null;',
+    to: '  return dates.length < 0 && dates.every((date) => date.end - 1 <= after) ? oldest : null;',
+    tests: ['test/chat-window-edges.test.ts'],
+    description:
+      '"dinner in May 2023" gets recent dinners, no notice, and chat never reads ARCHIVE for it (review 253 F3)',
+  },
+  {
     id: 'proof/small-talk-reads-memory',
     area: 'proof',
     file: 'src/resolvers/chat/memory-turn.ts',

@@ -18,6 +18,7 @@ import type { WindowQuery } from '../core/window-list';
 import { planWindows, type WindowSearch } from '../kronos/plan';
 import { conversationKey } from '../text/conversation-texts';
 import { datesToCome, lacksSearchableWords, queryWordsAsRead } from '../text/searchable-words';
+import { readQueryDates } from '../text/query-dates';
 import {
   vaultLabel,
   vaultObjectName,
@@ -350,15 +351,64 @@ export async function searchMemories(
   const unread = askedArchive
     ? []
     : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
+  // Every date the query names lies before the windows read ("dinner in
+  // May 2023" with the default windows): whatever was found, it is not of
+  // those dates, so this is said with hits too (outside review 253 F3).
+  // Read from the query alone: no vault call.
+  const beforeWindows =
+    notice === null && toCome === null && unread.length > 0
+      ? datesBeforeWindows(input.query, windows, now, offsetMinutes)
+      : null;
   const older =
-    hits.length === 0 && notice === null && toCome === null && unread.length > 0
+    hits.length === 0 &&
+    notice === null &&
+    toCome === null &&
+    beforeWindows === null &&
+    unread.length > 0
       ? await archiveHolds(context, unread, request, now, leaveOut)
       : false;
   return {
     hits,
     memoryTokens,
     billedInVault,
-    notice: notice ?? toCome ?? (older ? OLDER_MEMORIES : null),
+    notice:
+      notice ??
+      toCome ??
+      (beforeWindows !== null ? datesNotSearched(beforeWindows) : older ? OLDER_MEMORIES : null),
+  };
+}
+
+/**
+ * The oldest window read when every date `query` names (query-dates.ts, in
+ * the calendar of `offsetMinutes`) ends before it, so that no memory of
+ * those dates was searched; null when the query names no date, one of them
+ * reaches a window read, or ARCHIVE (no lower bound) is read. Windows of
+ * limit 0 are not read.
+ */
+export function datesBeforeWindows(
+  query: string,
+  windows: readonly WindowSearch[],
+  now: number,
+  offsetMinutes: number,
+): WindowSearch | null {
+  const read = windows.filter((search) => search.limit > 0);
+  if (read.length === 0) return null;
+  let oldest = read[0]!;
+  for (const search of read) {
+    if (search.after === null) return null;
+    if (search.after < oldest.after!) oldest = search;
+  }
+  const after = oldest.after!;
+  const { dates } = readQueryDates(query, now, offsetMinutes);
+  // A window holds times after its bound; a period [start, end) ends at end − 1.
+  return dates.length > 0 && dates.every((date) => date.end - 1 <= after) ? oldest : null;
+}
+
+/** The notice for a query whose dates all lie before `oldest`, the oldest window read. */
+function datesNotSearched(oldest: WindowSearch): SearchNotice {
+  return {
+    reason: 'OLDER_MEMORIES_NOT_SEARCHED',
+    message: `every date the query names lies before the windows searched (the oldest, ${oldest.window}, reaches back to ${new Date(oldest.after!).toISOString()}), so no memory of those dates was searched; hits, if any, are of other times. List the window that holds them: memories older than the LONG_TERM window are in ARCHIVE, searched only when listed (windows: [{ window: ARCHIVE, limit: 4 }, …]; drop-in: X-Memory-Windows: HOT=4,WORKING=4,LONG_TERM=4,ARCHIVE=4)`,
   };
 }
 

@@ -174,7 +174,7 @@ SearchNoticeRef.implement({
   fields: (t) => ({
     reason: t.exposeString('reason', {
       description:
-        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk or a message with nothing to look up (MemoryReceipt.readSkipped). NO_HITS_ASKED, every window of `windows` has limit 0, so nothing was searched. PERIOD_TO_COME, no hit, and every date the query names is still to come ("next week", "tomorrow"): no memory is stored on a day to come, and no memory searched writes one of its days ("December 3rd"). OLDER_MEMORIES_NOT_SEARCHED, nothing matched in the windows searched but ARCHIVE (memories older than the LONG_TERM window, searched only when `windows` lists it) holds memories that match: list ARCHIVE to see them (checked only when the answer is empty; the chat receipt says the same, MemoryReceipt.notice).',
+        'Stable: NO_CONTENT_WORDS, the query keeps no word a text search reads (function words such as "the" or "what", verbs that only shape a question such as "say" or "tell", no date) or, for VECTOR, no letter or digit to embed; the same reason chat gives for small talk or a message with nothing to look up (MemoryReceipt.readSkipped). NO_HITS_ASKED, every window of `windows` has limit 0, so nothing was searched. PERIOD_TO_COME, no hit, and every date the query names is still to come ("next week", "tomorrow"): no memory is stored on a day to come, and no memory searched writes one of its days ("December 3rd"). OLDER_MEMORIES_NOT_SEARCHED, nothing matched in the windows searched but ARCHIVE (memories older than the LONG_TERM window, searched only when `windows` lists it) holds memories that match: list ARCHIVE to see them (checked only when the answer is empty; the chat receipt says the same, MemoryReceipt.notice); also, hits or not, when every date the query names lies before the oldest window searched ("dinner in May 2023" with the default windows): no memory of those dates was searched.',
     }),
     message: t.exposeString('message', {
       description:
@@ -202,7 +202,7 @@ SearchResultRef.implement({
       type: SearchNoticeRef,
       nullable: true,
       description:
-        "Set when no word of the query was searched (TEXT, and the text side of HYBRID; VECTOR when there was nothing to embed): hits can then only come by meaning, or there are none; and when every window's limit is 0 (NO_HITS_ASKED); and when nothing was found but ARCHIVE, not searched, holds memories that match (OLDER_MEMORIES_NOT_SEARCHED). Null when the query had words to look up and a window asked for hits, and hits were found or ARCHIVE holds none that match either.",
+        "Set when no word of the query was searched (TEXT, and the text side of HYBRID; VECTOR when there was nothing to embed): hits can then only come by meaning, or there are none; and when every window's limit is 0 (NO_HITS_ASKED); and when nothing was found but ARCHIVE, not searched, holds memories that match, or every date the query names lies before the oldest window searched, hits or not (OLDER_MEMORIES_NOT_SEARCHED). Null when the query had words to look up and a window asked for hits, and hits were found (of the dates it names, if any) or ARCHIVE holds none that match either.",
       resolve: (result) => result.notice,
     }),
   }),

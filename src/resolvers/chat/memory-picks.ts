@@ -1,4 +1,5 @@
 import { MAX_HITS_PER_WINDOW } from '../../core/limits';
+import { BestByContent } from '../../core/best-by-content';
 import type { WindowSearch } from '../../kronos/plan';
 import { bestFirst, isSmallTalk, type RankedHit } from '../merge-hits';
 import { queryTerms, tokenize } from '../../text/tokens';
@@ -48,24 +49,18 @@ export const NAME_ONLY_FLOOR_RATIO = 0.4;
 export const NAME_ONLY_READ_LIMIT = 2;
 
 /**
- * The windows as a chat reads them: each one a little deeper than its own
- * limit (twice it, or the other windows' limits added up when less, never
- * past MAX_HITS_PER_WINDOW), so that the slots other windows free (their
- * hits under the floor, or none at all) can go to its next best hits. A
- * window of limit 0 stays unread.
+ * The windows as a chat reads them: each one as deep as the windows'
+ * limits added up (never past MAX_HITS_PER_WINDOW), so that every slot the
+ * other windows free (their hits under the floor, or none at all) can go
+ * to its next best hits: a chat's places are all reachable from any one
+ * window. Read twice its limit before (8 of 12 by default), one window
+ * that alone held the answers filled 9 places at most and left the others
+ * free (outside review 253 F8). A window of limit 0 stays unread.
  */
 export function deeperWindows(windows: readonly WindowSearch[]): WindowSearch[] {
   const slots = totalSlots(windows);
   return windows.map((search) =>
-    search.limit === 0
-      ? search
-      : {
-          ...search,
-          limit: Math.min(
-            MAX_HITS_PER_WINDOW,
-            search.limit + Math.min(search.limit, slots - search.limit),
-          ),
-        },
+    search.limit === 0 ? search : { ...search, limit: Math.min(MAX_HITS_PER_WINDOW, slots) },
   );
 }
 
@@ -118,13 +113,19 @@ export interface PickContext {
  * holds a word of the query but speakers' names; small talk alone is never
  * kept. Equal scores keep the read's order: the more recent window first,
  * then the vault's own order.
+ *
+ * A content found in several windows (the same fact said on different
+ * days) takes one place, by its best hit (onePerContent): the model reads
+ * it once and it is billed once; the windows that lose it found that much
+ * less, so their places go to the next best as any freed place does.
  */
 export function pickAcrossWindows(
-  hits: readonly RankedHit[],
+  found: readonly RankedHit[],
   windows: readonly WindowSearch[],
   context: PickContext,
 ): RankedHit[] {
-  if (hits.length === 0) return [];
+  if (found.length === 0) return [];
+  const hits = onePerContent(found);
   const best = Math.max(...hits.map((hit) => hit.score));
   // A floor is a share of a positive best: with none (nothing scored above
   // 0), no hit is dropped for its score.
@@ -168,6 +169,27 @@ export function pickAcrossWindows(
     windows,
     floor * STALE_TURN_WEIGHT,
   );
+}
+
+/**
+ * The hits with each content once (core/best-by-content.ts `contentKey`,
+ * the identity a window already dedupes by): the best-scored hit, on equal
+ * scores the more recently stored, in the read's order. Each window holds a
+ * content once already; this is across windows (outside review 253 F2: one
+ * fact said in HOT, WORKING and LONG_TERM took three lines of the block).
+ */
+function onePerContent(hits: readonly RankedHit[]): readonly RankedHit[] {
+  const best = new BestByContent<number>();
+  for (const [at, hit] of hits.entries())
+    best.offer(hit.memory.content, at, (offered, kept) => {
+      const a = hits[offered]!;
+      const b = hits[kept]!;
+      return a.score > b.score || (a.score === b.score && a.memory.createdAt > b.memory.createdAt);
+    });
+  const kept = best.values();
+  if (kept.length === hits.length) return hits;
+  const keep = new Set(kept);
+  return hits.filter((_, at) => keep.has(at));
 }
 
 /**

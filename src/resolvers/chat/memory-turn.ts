@@ -5,6 +5,7 @@ import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
 import {
+  datesBeforeWindows,
   searchMemories,
   whyWordsNotSearched,
   type ArchiveAlso,
@@ -21,6 +22,7 @@ import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { readQueryDates } from '../../text/query-dates';
+import { planWindows } from '../../kronos/plan';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import { storableTurnText } from './storable-turn';
@@ -41,7 +43,9 @@ export interface ChatReceipt {
   /**
    * Why a read that searched found nothing to inject although there is
    * memory to say so of (search's notice: OLDER_MEMORIES_NOT_SEARCHED when
-   * ARCHIVE, not read, holds matches); absent otherwise.
+   * ARCHIVE, not read, holds matches), or found memories of other times
+   * only (OLDER_MEMORIES_NOT_SEARCHED: every date the message names lies
+   * before the windows read, which the caller named); absent otherwise.
    */
   notice?: SearchNotice;
 }
@@ -150,6 +154,27 @@ function coreArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
   };
 }
 
+/**
+ * What a chat that names no windows reads in ARCHIVE: CORE (coreArchive),
+ * and every vault it reads when every date its message names lies before
+ * the default windows ("what did I have for dinner in May 2023?"): the
+ * memories of those dates are only there, and the default windows hold
+ * only other times, so recent memories sharing a word ("dinner") would be
+ * injected as the answer (outside review 253 F3). Same limit as CORE's.
+ */
+function chatArchive(
+  context: MeteredContext,
+  query: string,
+  now: number,
+  offsetMinutes: number,
+): ArchiveAlso {
+  const core = coreArchive(context.config.defaultWindows);
+  const defaults = planWindows(context.config.defaultWindows, now, context.config.bands);
+  return core.limit > 0 && datesBeforeWindows(query, defaults, now, offsetMinutes) !== null
+    ? { ...core, kinds: ['CORE', 'SESSION', 'EPHEMERAL'] }
+    : core;
+}
+
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
 function chatPicks(context: PickContext): WindowPicks {
   return {
@@ -197,17 +222,15 @@ export async function recallMemory(
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: SMALL_TALK_READ }, elapsedMs: 0 };
   const now = (options.now ?? new Date()).getTime();
   // Judged on what is searched: a message may be megabytes (an inline image's text).
-  const unread = wordsNotRead(
-    options.query.slice(0, MAX_QUERY_LENGTH),
-    now,
-    options.now == null ? 0 : offsetOf(options.now),
-  );
+  const offsetMinutes = options.now == null ? 0 : offsetOf(options.now);
+  const query = options.query.slice(0, MAX_QUERY_LENGTH);
+  const unread = wordsNotRead(query, now, offsetMinutes);
   if (unread !== null)
     return { block: null, receipt: { ...NO_MEMORY, readSkipped: unread }, elapsedMs: 0 };
   const found = await searchMemories(
     context,
     {
-      query: options.query.slice(0, MAX_QUERY_LENGTH),
+      query,
       vaults: options.vaults,
       windows: options.windows ?? null,
       now: options.now ?? null,
@@ -221,13 +244,10 @@ export async function recallMemory(
         namesDate: () => namesDate(options.query, now),
         keepsOwnPlaces: 'ARCHIVE',
       }),
-      alsoArchive: options.windows == null ? coreArchive(context.config.defaultWindows) : null,
+      alsoArchive: options.windows == null ? chatArchive(context, query, now, offsetMinutes) : null,
     },
   );
-  const block = renderMemoryBlock(found.hits, budget, {
-    now,
-    offsetMinutes: options.now == null ? 0 : offsetOf(options.now),
-  });
+  const block = renderMemoryBlock(found.hits, budget, { now, offsetMinutes });
   // extensions.memory.windows counts what is injected, as the receipt's
   // hits do, not what the search found before the budget (review 102 #3).
   const injected = block?.hits ?? [];
@@ -243,7 +263,15 @@ export async function recallMemory(
     receipt:
       block === null
         ? { ...NO_MEMORY, ...(found.notice === null ? {} : { notice: found.notice }) }
-        : { hits: block.hits, memoryTokens: block.memoryTokens },
+        : {
+            hits: block.hits,
+            memoryTokens: block.memoryTokens,
+            // With hits, only a query whose dates all lie before the
+            // windows read gets this notice: the hits are of other times.
+            ...(found.notice?.reason === 'OLDER_MEMORIES_NOT_SEARCHED'
+              ? { notice: found.notice }
+              : {}),
+          },
     elapsedMs: performance.now() - started,
   };
 }
