@@ -202,7 +202,15 @@ export function redirected(
   );
 }
 
+/*
+ * TIMEOUT and STREAM_BROKEN are logged as UNREACHABLE is (one warn line,
+ * the request id first, the provider's words scrubbed of the key), so an
+ * operator handed a request id finds what happened to its provider call
+ * (review 256 F12): a stall, a reset, garbage or the provider's error event.
+ */
+
 export function timedOut(provider: ProviderId, timeoutMs: number): CodedError {
+  logWarn(`${provider} did not answer within ${timeoutMs} ms (TIMEOUT)`);
   return new CodedError(
     'UPSTREAM_ERROR',
     `${provider} did not answer within ${timeoutMs} ms`,
@@ -212,6 +220,7 @@ export function timedOut(provider: ProviderId, timeoutMs: number): CodedError {
 }
 
 export function streamBroken(provider: ProviderId, why: string, apiKey: string | null): CodedError {
+  logWarn(`${provider} stream broke (STREAM_BROKEN)`, redact(why, apiKey).slice(0, 300));
   return new CodedError(
     'UPSTREAM_ERROR',
     `${provider} stream broke: ${redact(why, apiKey).slice(0, 500)}`,
@@ -232,6 +241,10 @@ export function providerStreamError(
   event: Record<string, unknown>,
 ): CodedError {
   const { body, facts } = readProviderError(provider, event, apiKey);
+  logWarn(
+    `${provider} stream broke with its own error event (STREAM_BROKEN)`,
+    redact(why, apiKey).slice(0, 300),
+  );
   return new ProviderError(
     provider,
     `${provider} stream broke: ${redact(why, apiKey).slice(0, 500)}`,

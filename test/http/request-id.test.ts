@@ -191,6 +191,43 @@ describe('the request id', () => {
     }
   });
 
+  it('is named by the log line of a provider call that broke or timed out (review 256 F12), the key never in it', async () => {
+    const { secret } = await keyWithMemory();
+    const providerKey = 'sk-test-broken-SEKRET123';
+    const client = new OpenAI({
+      apiKey: secret,
+      baseURL: `${BASE_URL}/v1`,
+      fetch: workerFetch,
+      maxRetries: 0,
+      defaultHeaders: { 'x-provider-key': providerKey },
+    });
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (const [mode, said] of [
+        ['cut', 'openai stream broke (STREAM_BROKEN)'],
+        ['hang', 'openai did not answer within'],
+      ] as const) {
+        await scriptFake({ host: 'api.openai.com', mode });
+        const error = (await client.chat.completions
+          .create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] })
+          .then(
+            () => null,
+            (caught: unknown) => caught,
+          )) as InstanceType<typeof OpenAI.APIError>;
+        expect(error).toBeInstanceOf(OpenAI.APIError);
+        const id = error.headers?.get(HEADER);
+        expect(id).toMatch(ID);
+        const lines = warned.mock.calls
+          .filter((call) => call[0] === `[${id}]`)
+          .map((call) => call.map(String).join(' '));
+        expect(lines, mode).toEqual([expect.stringContaining(said)]);
+        expect(lines.join(' ')).not.toContain('SEKRET');
+      }
+    } finally {
+      warned.mockRestore();
+    }
+  });
+
   it('is named by the log line of an unreachable provider, and the SDK’s error holds ours', async () => {
     const { secret } = await keyWithMemory();
     await scriptFake({ host: 'api.openai.com', mode: 'unreachable' });
