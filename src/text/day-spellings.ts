@@ -112,6 +112,23 @@ export function dayPhrases(month: number, date: number): string[] {
   return [...phrases];
 }
 
+/**
+ * The phrases of dayPhrases that name the day with its month ("november 28",
+ * "28 11"), and its ordinal with its month ("november 28th", "28th nov"):
+ * a memory holding one writes that day of that month, of a year its own
+ * date decides (query-dates.ts, writesDay). The spelled day alone
+ * ("twenty eighth") is a day of any month.
+ */
+export function monthDayPhrases(month: number, date: number, ordinal: string): string[] {
+  const full = MONTH_NAMES[month]!;
+  const spelled = spelledOrdinal(date);
+  const withOrdinal = [full, full.slice(0, 3), ...(month === 8 ? ['sept'] : [])].flatMap((name) => [
+    `${name} ${ordinal}`,
+    `${ordinal} ${name}`,
+  ]);
+  return [...dayPhrases(month, date).filter((phrase) => phrase !== spelled), ...withOrdinal];
+}
+
 const DAYS_BY_NAME = new Map(
   Array.from({ length: 31 }, (_, at) => [spelledOrdinal(at + 1), at + 1] as const),
 );

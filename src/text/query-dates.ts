@@ -30,8 +30,8 @@
  *
  * A day named by a relative word (today, tonight, yesterday, the day
  * before yesterday, tomorrow, a weekday, "next Friday", "this Saturday") is
- * also looked for as a memory's text writes it, whenever that memory was
- * written: its ordinal ("28th") is added as a query word, with the phrases
+ * also looked for as a memory's text writes it, by the memories whose own
+ * date makes that day theirs (writesDay): its ordinal ("28th") is added as a query word, with the phrases
  * of that day with its month (day-spellings.ts: "November 28", "28/11") as
  * its spellings, as "the 28th" is. A weekday alone ("on Saturday") writes
  * both the latest and the coming one; "last Saturday" only the latest.
@@ -228,8 +228,8 @@ interface DateForm {
   /**
    * The days (UTC day numbers of the asker's calendar) a relative word
    * names ("tomorrow", "on Saturday"), whose written forms ("November 28",
-   * "28/11", "the 28th") a memory's text may hold whenever it was written:
-   * plans for a day are written before it.
+   * "28/11", "the 28th") a memory's text may hold, written near the day
+   * (writesDay): plans for a day are written before it.
    */
   writes?(match: RegExpMatchArray, today: number): number[];
   /**
@@ -766,6 +766,12 @@ export interface QueryDates {
    */
   writtenDays: string[];
   /**
+   * Each of `writtenDays` with a day it stands for (a UTC day number of the
+   * asker's calendar): "the 28th" asked on 27 November is 28 October and
+   * 28 November. A memory writes the day only as writesDay allows.
+   */
+  writtenOn: [string, number][];
+  /**
    * The dates as said ("next week", "tomorrow") when every date the query
    * names is still to come, so that no memory is stored in it; empty
    * otherwise. A search that finds nothing for them says why.
@@ -797,6 +803,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
   let content = text;
   const added: string[] = [];
   const days = new Set<string>();
+  const writtenOn: [string, number][] = [];
   const saidToCome: string[] = [];
   let past = false;
   for (const forms of [DATES_WITH_YEAR, SPOKEN_DATES]) {
@@ -839,6 +846,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
             added.push(ordinal(calendarOf(day).date));
             spellings.push(...writtenDays(day));
             days.add(ordinal(calendarOf(day).date));
+            writtenOn.push([ordinal(calendarOf(day).date), day]);
           }
         }
         for (const period of read) {
@@ -846,6 +854,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
           if (keep === 'days' && period.kind === 'day') {
             spellings.push(...writtenDays(period.start / DAY));
             days.add(ordinal(calendarOf(period.start / DAY).date));
+            writtenOn.push([ordinal(calendarOf(period.start / DAY).date), period.start / DAY]);
           }
           const start = period.start - offset;
           const end = period.end - offset;
@@ -873,8 +882,28 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     content,
     spellings,
     writtenDays: [...days],
+    writtenOn,
     toCome: past ? [] : saidToCome,
   };
+}
+
+/** The most days a day written with its month but no year lies from its memory's own day. */
+const MOST_DAYS_FROM_WRITTEN = 183;
+
+/**
+ * Whether a memory written on `written` (a UTC day number of the asker's
+ * calendar) that writes a day without its year means `day`: a day with its
+ * month ("November 28", "28/11") is the occurrence nearest the memory's
+ * own day, within half a year either way (a plan is written before its
+ * day, an account after it, seldom more than months apart); a day of the
+ * month alone ("the 28th") is the latest such day by the memory's day or
+ * the next one after it, as a query reads it against now. So "November
+ * 28" written in November 2025 is 2025's, and "the 28th" written on 20
+ * October is 28 October (or September's), never November's.
+ */
+export function writesDay(written: number, day: number, withMonth: boolean): boolean {
+  if (withMonth) return Math.abs(day - written) <= MOST_DAYS_FROM_WRITTEN;
+  return dayOfAnyMonth(written, calendarOf(day).date).some((period) => period.start === day * DAY);
 }
 
 /** The days and periods `text` names, each once, resolved against `now`. */

@@ -1,4 +1,5 @@
-import { dayOf } from '../../text/calendar-periods';
+import { calendarOf, dayOf } from '../../text/calendar-periods';
+import { monthDayPhrases } from '../../text/day-spellings';
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
 import { indexTerm, queryNames, queryTermWords, type QueryName } from '../../text/tokens';
 import { queryWordForms } from '../../text/word-forms';
@@ -32,6 +33,22 @@ export interface AnalysedQuery {
    * writes the day, and ranks as one stored on it does (TextSearch).
    */
   writtenDays: ReadonlySet<string>;
+  /**
+   * Each of `writtenDays` with the days it stands for (UTC day numbers of
+   * the asker's calendar), each with the phrases (index terms) that write
+   * it with its month: whether a memory holding the term writes one of
+   * those days depends on its own date (writesDay).
+   */
+  writtenOn: ReadonlyMap<string, readonly WrittenDay[]>;
+  /** The asker's offset from UTC in ms, the calendar of `writtenOn`'s days. */
+  offset: number;
+}
+
+/** A day a query names, as a memory may write it (AnalysedQuery.writtenOn). */
+export interface WrittenDay {
+  day: number;
+  /** The day with its month, as phrases of index terms ("novemb 28", "28th nov"). */
+  withMonth: readonly string[];
 }
 
 /**
@@ -91,7 +108,7 @@ export function analyseQuery(
   // their best match was any memory, scored as high as a real exact match,
   // and chat injected it. The one exception, in a query of nothing else, is
   // a function word an article makes a noun ("the well": tokens.ts).
-  const { dates, words, content, spellings, writtenDays } = readQueryDates(
+  const { dates, words, content, spellings, writtenDays, writtenOn } = readQueryDates(
     text,
     now,
     offsetMinutes,
@@ -111,6 +128,16 @@ export function analyseQuery(
     const other = forms.filter((form) => form !== term && !alike.get(term)?.includes(form));
     if (other.length > 0) alike.set(term, [...(alike.get(term) ?? []), ...new Set(other)]);
   }
+  const written = new Map<string, WrittenDay[]>();
+  for (const [said, day] of writtenOn) {
+    const term = indexTerm(said);
+    if (!spelt.has(term) || written.get(term)?.some((known) => known.day === day)) continue;
+    const { month, date } = calendarOf(day);
+    const withMonth = monthDayPhrases(month, date, said).map((phrase) =>
+      phrase.split(' ').map(indexTerm).join(' '),
+    );
+    written.set(term, [...(written.get(term) ?? []), { day, withMonth }]);
+  }
   const analysed: AnalysedQuery = {
     terms: [...spelt.keys()],
     spelt,
@@ -125,6 +152,8 @@ export function analyseQuery(
     ),
     alike,
     writtenDays: new Set(writtenDays.map(indexTerm).filter((term) => spelt.has(term))),
+    writtenOn: written,
+    offset: offsetMinutes * 60_000,
   };
   recent.set(key, analysed);
   if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);

@@ -1,10 +1,11 @@
 import type { WordRange } from '../../text/chunks';
-import type { NamedDate } from '../../text/query-dates';
+import { writesDay, type NamedDate } from '../../text/query-dates';
+import { dayOf } from '../../text/calendar-periods';
 import { foldWord, tokenize, type QueryName } from '../../text/tokens';
 import { isKnownWord } from '../../text/known-words';
 import { typoAllowance } from '../../text/edit-distance';
 import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
-import { analyseQuery, type AnalysedQuery } from './query-analysis';
+import { analyseQuery, type AnalysedQuery, type WrittenDay } from './query-analysis';
 import { dateOnlyFullMatch, fullMatchScore, holdersOf } from './full-match';
 import { periodFit } from '../../text/period-fit';
 import { topK } from '../hot-tier/selection';
@@ -124,6 +125,8 @@ const SAME_ROOT_WEIGHT = 0.5;
 const NEAR_MARK = '\n~';
 /** Ends the kept name of a term read only as written (`TextSearch.asWritten`). */
 const AS_WRITTEN_MARK = '\n=';
+/** Marks the postings of a named day's ordinal kept to the memories of its own time (ofOwnTime). */
+const DAYS_MARK = '\n@';
 /**
  * A term the stemmer shares with an unrelated word ("news" and "new") is
  * matched by reading the words at its occurrences; past this many memories
@@ -648,8 +651,10 @@ export class TextSearch {
             hits.scores[i]! += ranking.nameBoost;
             boosts[i]! += ranking.nameBoost;
           }
-        // A memory writing a day the query names ("November 28" for "tomorrow")
-        // is about that day whenever it was written.
+        // A memory writing a day the query names ("November 28" for
+        // "tomorrow") is about that day if its own date makes it that day's
+        // (writesDay): last year's "November 28" is not this year's.
+        // Its postings hold only those (queryPostings).
         const writing = new Set<number>();
         terms.forEach((term, at) => {
           if (query.writtenDays.has(term))
@@ -800,7 +805,7 @@ export class TextSearch {
    */
   private queryPostings(
     term: string,
-    query: Pick<AnalysedQuery, 'spelt' | 'alike'>,
+    query: Pick<AnalysedQuery, 'spelt' | 'alike' | 'writtenOn' | 'offset'>,
     timeline: TextTimeline,
   ): QueryTermPostings {
     const alike = query.alike.get(term) ?? [];
@@ -816,7 +821,71 @@ export class TextSearch {
       if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
       this.readTerms.set(memo, read);
     }
-    return read;
+    const days = query.writtenOn.get(term);
+    if (days === undefined) return read;
+    // A named day's ordinal ("28th" of "tomorrow") and its phrases: only
+    // the memories whose own date makes the day they write one of the
+    // query's (writesDay), so last year's "November 28" is not tomorrow's.
+    const dated = `${memo}${DAYS_MARK}${query.offset} ${days.map(({ day }) => day).join(' ')}`;
+    let own = this.readTerms.get(dated);
+    if (own === undefined) {
+      own = this.ofOwnTime(read, days, query.offset, timeline, dated);
+      if (this.readTerms.size >= MAX_KEPT_VARIANTS) this.readTerms.clear();
+      this.readTerms.set(dated, own);
+    }
+    return own;
+  }
+
+  /** `read` with only the memories writing one of `days` (writesDay), under `key`. */
+  private ofOwnTime(
+    read: QueryTermPostings,
+    days: readonly WrittenDay[],
+    offset: number,
+    timeline: TextTimeline,
+    key: string,
+  ): QueryTermPostings {
+    const withMonth = days.map(
+      ({ withMonth }) =>
+        new Set(
+          withMonth.flatMap((phrase) =>
+            Array.from(
+              phrasePostings(phrase.split(' ').map((word) => this.termPostings(word))).seqs,
+            ),
+          ),
+        ),
+    );
+    const verdicts = new Map<number, boolean>();
+    const writes = (seq: number) => {
+      let known = verdicts.get(seq);
+      if (known === undefined) {
+        const passage = timeline.firstPassageOf(seq);
+        const written = passage < 0 ? null : dayOf(timeline.timeAt(passage) + offset);
+        known =
+          written !== null &&
+          days.some(({ day }, at) => writesDay(written, day, withMonth[at]!.has(seq)));
+        verdicts.set(seq, known);
+      }
+      return known;
+    };
+    const kept = (postings: TermPostings): TermPostings => {
+      const seqs: number[] = [];
+      const offsets: number[] = [];
+      for (let i = 0; i < postings.seqs.length; i++)
+        if (writes(postings.seqs[i]!)) {
+          seqs.push(postings.seqs[i]!);
+          offsets.push(postings.offsets[i]!);
+        }
+      return seqs.length === postings.seqs.length
+        ? postings
+        : { seqs, offsets, holders: holdersOf(seqs), weight: postings.weight };
+    };
+    const ranked = kept(read.ranked);
+    return {
+      full: read.full === read.ranked ? ranked : kept(read.full),
+      ranked,
+      near: read.near,
+      key: `${read.key}${key.slice(key.indexOf(DAYS_MARK))}`,
+    };
   }
 
   /** `queryPostings` read from the postings (and the vocabulary, for a term that may be a typo). */
