@@ -57,6 +57,7 @@ export function errorMessageOf(body: Record<string, unknown>): string | null {
 }
 
 const GOOGLE_ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
+const GOOGLE_RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
 
 /**
  * The provider's own code for an error, the one its SDK would branch on:
@@ -72,15 +73,33 @@ export function providerCodeOf(format: WireFormat, error: Record<string, unknown
         ? String(value)
         : null;
   if (format === 'anthropic') return text(error.type);
-  if (format === 'google') {
-    const details = Array.isArray(error.details) ? error.details : [];
-    const info = details.find(
-      (detail): detail is Record<string, unknown> =>
-        isRecord(detail) && detail['@type'] === GOOGLE_ERROR_INFO,
-    );
-    return text(info?.reason) ?? text(error.status);
-  }
+  if (format === 'google')
+    return text(googleDetail(error, GOOGLE_ERROR_INFO)?.reason) ?? text(error.status);
   return text(error.code) ?? text(error.type);
+}
+
+/** A Google error's `details` entry of one `@type` (ErrorInfo, RetryInfo, …), or null. */
+function googleDetail(
+  error: Record<string, unknown>,
+  type: string,
+): Record<string, unknown> | null {
+  const details = Array.isArray(error.details) ? error.details : [];
+  return (
+    details.find(
+      (detail): detail is Record<string, unknown> => isRecord(detail) && detail['@type'] === type,
+    ) ?? null
+  );
+}
+
+/**
+ * Gemini's wait before a retry, in whole seconds, which it sends in its
+ * error's RetryInfo (`"retryDelay": "37.5s"`, a protobuf Duration) and not
+ * as Retry-After; null when it gives none.
+ */
+export function googleRetryDelay(error: Record<string, unknown>): number | null {
+  const { retryDelay } = googleDetail(error, GOOGLE_RETRY_INFO) ?? {};
+  const seconds = typeof retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(retryDelay) : null;
+  return seconds === null ? null : Math.ceil(Number(seconds[1]));
 }
 
 /** Every string of a JSON value passed through `scrub` (a provider may quote the caller's key anywhere). */

@@ -3,6 +3,7 @@ import {
   errorBodyJson,
   errorMessageOf,
   errorObject,
+  googleRetryDelay,
   mapStrings,
   providerCodeOf,
 } from './provider-error-body';
@@ -73,17 +74,22 @@ function readProviderError(
   provider: ProviderId,
   json: Record<string, unknown> | null,
   apiKey: string | null,
-): { body: Record<string, unknown> | null; facts: Record<string, string> } {
+): {
+  body: Record<string, unknown> | null;
+  facts: Record<string, string>;
+  /** Gemini's RetryInfo delay, seconds (googleRetryDelay); a refusal passes it on as `retryAfter`. */
+  retryDelay: number | null;
+} {
   const format = wireFormatOf(provider);
   const error = json === null ? null : errorObject(format, json);
-  if (json === null || error === null) return { body: null, facts: {} };
+  if (json === null || error === null) return { body: null, facts: {}, retryDelay: null };
   const facts: Record<string, string> = {};
   const code = providerCodeOf(format, error);
   if (code !== null) facts.providerCode = redact(code, apiKey).slice(0, 200);
   if (typeof error.param === 'string')
     facts.providerParam = redact(error.param, apiKey).slice(0, 200);
   const body = mapStrings(json, (text) => redact(text, apiKey)) as Record<string, unknown>;
-  return { body, facts };
+  return { body, facts, retryDelay: format === 'google' ? googleRetryDelay(error) : null };
 }
 
 export function providerRefused(
@@ -96,13 +102,13 @@ export function providerRefused(
   const json = errorBodyJson(bodyText);
   const said = (json === null ? null : errorMessageOf(json)) ?? bodyText;
   const message = redact(said.slice(0, 1000), apiKey).slice(0, 500) || `HTTP ${status}`;
-  const { body, facts } = readProviderError(provider, json, apiKey);
+  const { body, facts, retryDelay } = readProviderError(provider, json, apiKey);
   const details: Record<string, string | number> = {
     provider,
     status,
     providerStatus: status,
     ...facts,
-    ...bodyRetryDelay(json),
+    ...(retryDelay === null ? {} : { retryAfter: retryDelay }),
     ...headerFacts(headers),
   };
   return new ProviderError(
@@ -113,27 +119,6 @@ export function providerRefused(
     { body, headers },
     true,
   );
-}
-
-/**
- * Gemini's wait before a retry, which it sends in the error body and not as
- * Retry-After: `details: [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
- * "retryDelay": "37s"}]` (a protobuf Duration). A Retry-After header, where
- * one comes, wins.
- */
-function bodyRetryDelay(json: Record<string, unknown> | null): { retryAfter?: number } {
-  const error = json?.error;
-  const details =
-    typeof error === 'object' && error !== null ? (error as { details?: unknown }).details : null;
-  if (!Array.isArray(details)) return {};
-  for (const detail of details) {
-    if (typeof detail !== 'object' || detail === null) continue;
-    const { '@type': type, retryDelay } = detail as Record<string, unknown>;
-    if (typeof type !== 'string' || !type.endsWith('google.rpc.RetryInfo')) continue;
-    const seconds = typeof retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(retryDelay) : null;
-    if (seconds !== null) return { retryAfter: Math.ceil(Number(seconds[1])) };
-  }
-  return {};
 }
 
 /** What an error's response headers tell: the provider's request id (for its support) and Retry-After. */
