@@ -2,6 +2,7 @@ import { StoreMemoryDocument } from '../generated/graphql';
 import { scriptFake } from './fakes';
 import { newKey } from './graphql';
 import { postWithProviderKey } from './graphql-chat';
+import type { FactsReceipt } from '../../src/resolvers/receipt';
 
 // The set-up the fact-extraction tests share (test/facts*.test.ts,
 // test/extraction-*.test.ts, test/superseded-turns.test.ts): the model the
@@ -21,19 +22,8 @@ export interface Decision {
   target: string;
 }
 
-/** A facts receipt (`extensions.memory.facts`, `memory.facts` of a chat). */
-export interface FactsReceipt {
-  extracted: number;
-  added: { id: string; content: string }[];
-  updated: { id: string; content: string; supersedes: string }[];
-  superseded: string[];
-  deleted: string[];
-  unchanged: number;
-  rejected: number;
-  refused: number;
-  failure: { reason: string; message: string } | null;
-  usage: { inputTokens: number; outputTokens: number };
-}
+/** A facts receipt (`extensions.memory.facts`, `memory.facts` of a chat): the Worker's own type. */
+export type { FactsReceipt };
 
 /**
  * Scripts the fake's next extraction answer (`facts`: strings, or whatever
