@@ -11,6 +11,7 @@ import {
   CreateMemoryKeyDocument,
   MeDocument,
   MemoryKeysDocument,
+  MemoryKeysPageDocument,
   RevokeMemoryKeyDocument,
   StoreMemoryDocument,
 } from './generated/graphql';
@@ -146,6 +147,58 @@ describe('memory keys per account', () => {
     await admin.request(RevokeMemoryKeyDocument, { id: 'key_padding1' });
     const again = await post(CreateMemoryKeyDocument, { name: 'after a revocation' }, token);
     expect(again.errors).toBeUndefined();
+  });
+});
+
+describe("listing an account's keys", () => {
+  it('pages oldest first with first/after, leaves revoked keys out on request, and refuses a foreign cursor', async () => {
+    const { admin, keyId: firstId, adminToken: token } = await newKey('k1');
+    const ids = [firstId];
+    for (const name of ['k2', 'k3', 'k4']) {
+      ids.push((await admin.request(CreateMemoryKeyDocument, { name })).createMemoryKey.key.id);
+    }
+    await admin.request(RevokeMemoryKeyDocument, { id: ids[1]! });
+    const names = (keys: { name?: string | null }[]) => keys.map((key) => key.name);
+
+    // Unchanged without arguments: every key, the revoked one included.
+    expect(names((await admin.request(MemoryKeysDocument)).memoryKeys)).toEqual([
+      'k1',
+      'k2',
+      'k3',
+      'k4',
+    ]);
+    const page1 = (await admin.request(MemoryKeysPageDocument, { first: 3 })).memoryKeys;
+    expect(names(page1)).toEqual(['k1', 'k2', 'k3']);
+    const page2 = (
+      await admin.request(MemoryKeysPageDocument, { first: 3, after: page1.at(-1)!.id })
+    ).memoryKeys;
+    expect(names(page2)).toEqual(['k4']);
+    const working = (await admin.request(MemoryKeysPageDocument, { includeRevoked: false }))
+      .memoryKeys;
+    expect(names(working)).toEqual(['k1', 'k3', 'k4']);
+    expect(
+      names(
+        (
+          await admin.request(MemoryKeysPageDocument, {
+            includeRevoked: false,
+            after: ids[0]!,
+            first: 1,
+          })
+        ).memoryKeys,
+      ),
+    ).toEqual(['k3']);
+
+    // Another account's key is no cursor here; nor is a page of 0.
+    const other = await newKey('elsewhere');
+    const foreign = await post(MemoryKeysPageDocument, { after: other.keyId }, token);
+    expect(foreign.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_CURSOR',
+    });
+    expect(foreign.errors?.[0]?.message).toMatch(/last key of the previous page/);
+    expect(codes(await post(MemoryKeysPageDocument, { first: 0 }, token))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
   });
 });
 

@@ -127,6 +127,12 @@ export const MAX_SUBSCRIPTIONS_PER_VAULT = 100;
  */
 export const MAX_ACTIVE_MEMORY_KEYS = 1_000;
 
+/**
+ * Most keys one `memoryKeys` page asks for (`first`): the active cap, so a
+ * page can always hold every key that works.
+ */
+export const MAX_KEYS_LISTED = MAX_ACTIVE_MEMORY_KEYS;
+
 // ── one vault ───────────────────────────────────────────────────────────────
 
 /** Defaults of VAULT_MAX_MEMORIES and VAULT_MAX_HOT_MIB. */

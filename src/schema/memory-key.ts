@@ -3,6 +3,7 @@ import { accountStub } from '../durable/rpc/stubs';
 import { deriveKey, generateMemoryKey, keySecretId } from '../auth/memory-key';
 import type { MemoryKeyRecord } from '../durable/rpc/account-types';
 import { CodedError } from '../core/errors';
+import { MAX_KEYS_LISTED } from '../core/limits';
 import { builder } from './builder';
 import { forgetKey } from '../resolvers/verified-keys';
 import { deleteKeyVaults, type DeletedKeyVaults } from '../resolvers/delete-key-vaults';
@@ -78,9 +79,34 @@ builder.queryFields((t) => ({
   }),
   memoryKeys: t.withAuth({ admin: true }).field({
     type: [MemoryKeyRef],
-    description: "Admin only: every key of the admin's account, revoked ones included.",
-    resolve: (_root, _args, context) =>
-      accountStub(context.env, context.principal.accountId).listKeys(),
+    description:
+      "Admin only: the keys of the admin's account, oldest first; with no arguments every key, revoked ones included. Revoked keys are kept for good, so a long-lived account pages with `first` and `after` (the last key's id) or leaves them out with `includeRevoked: false`.",
+    args: {
+      includeRevoked: t.arg.boolean({
+        required: false,
+        defaultValue: true,
+        description: 'Whether revoked keys are listed (default true).',
+      }),
+      first: t.arg.int({
+        required: false,
+        description: `At most this many keys, 1–${MAX_KEYS_LISTED} (default: all).`,
+        validate: z.number().int().min(1).max(MAX_KEYS_LISTED),
+      }),
+      after: t.arg.id({
+        required: false,
+        description:
+          'List the keys created after this one (a MemoryKey.id of the account: the last of the previous page). INVALID_CURSOR for another id.',
+      }),
+    },
+    resolve: async (_root, args, context) => {
+      const page = await accountStub(context.env, context.principal.accountId).pageKeys({
+        includeRevoked: args.includeRevoked ?? true,
+        ...(args.first == null ? {} : { first: args.first }),
+        ...(args.after == null ? {} : { after: String(args.after) }),
+      });
+      if (!page.ok) throw CodedError.from(page);
+      return page.keys;
+    },
   }),
 }));
 

@@ -8,6 +8,7 @@ import { ACCOUNT_MIGRATIONS } from './account-schema';
 import type {
   UsageEntry,
   KeyStanding,
+  KeyPage,
   KeyState,
   MemoryKeyRecord,
   PresentedKey,
@@ -140,6 +141,39 @@ export class AccountObject extends DurableObject<Env> {
     return this.sql
       .all<KeyRow>('SELECT * FROM memory_keys ORDER BY created_at, id')
       .map(toKeyRecord);
+  }
+
+  /**
+   * The keys in `listKeys`' order, from the one after `after` (a key id of
+   * this account), at most `first`, revoked ones left out unless
+   * `includeRevoked`: revoked keys are kept for good, so an account that
+   * rotates keys for years holds far more of them than the active cap.
+   */
+  async pageKeys(page: KeyPage): Promise<Result<{ keys: MemoryKeyRecord[] }>> {
+    const where: string[] = [];
+    const bindings: (string | number)[] = [];
+    if (page.after !== undefined) {
+      const from = this.sql.first<{ created_at: number }>(
+        'SELECT created_at FROM memory_keys WHERE id = ?',
+        page.after,
+      );
+      if (from === null)
+        return failure(
+          'BAD_USER_INPUT',
+          '`after` is not a memory key of this account: pass the id of the last key of the previous page',
+          'INVALID_CURSOR',
+        );
+      where.push('(created_at, id) > (?, ?)');
+      bindings.push(from.created_at, page.after);
+    }
+    if (!page.includeRevoked) where.push('revoked_at IS NULL');
+    const rows = this.sql.all<KeyRow>(
+      `SELECT * FROM memory_keys ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY created_at, id ${page.first === undefined ? '' : 'LIMIT ?'}`,
+      ...bindings,
+      ...(page.first === undefined ? [] : [page.first]),
+    );
+    return { ok: true, keys: rows.map(toKeyRecord) };
   }
 
   async revokeKey(keyId: string): Promise<Result<{ key: MemoryKeyRecord }>> {

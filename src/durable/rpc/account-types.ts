@@ -1,6 +1,15 @@
 import type { AccountStatus } from '../../billing/usage';
 import type { VaultKind } from '../../vaults/address';
 
+/** Which of an account's keys `AccountObject.pageKeys` answers. */
+export interface KeyPage {
+  /** Start after this key (its id), in the order of creation. */
+  after?: string;
+  /** At most this many. */
+  first?: number;
+  includeRevoked: boolean;
+}
+
 export interface MemoryKeyRecord {
   id: string;
   name: string | null;
