@@ -61,8 +61,10 @@ it('snapshot: its time, and searches of the vault and of another meanwhile', asy
       ended = performance.now();
       return result;
     });
-    const during: { own: { took: number; at: number }[]; other: { took: number; at: number }[] } =
-      { own: [], other: [] };
+    const during: { own: { took: number; at: number }[]; other: { took: number; at: number }[] } = {
+      own: [],
+      other: [],
+    };
     // A 20 ms timer set as the snapshot starts: how late it fires says how
     // long the isolate's event loop was held.
     const timerSet = performance.now();
@@ -82,9 +84,13 @@ it('snapshot: its time, and searches of the vault and of another meanwhile', asy
     const summary = (name: string, samples: { took: number; at: number }[], idle: number[]) => {
       const waits = samples.map((sample) => sample.took);
       const before = samples.filter((sample) => sample.at < ended).length;
-      return `  ${name.padEnd(30)} p50 ${percentile(waits, 50).toFixed(1).padStart(8)} ms  max ${Math.max(...waits)
+      return `  ${name.padEnd(30)} p50 ${percentile(waits, 50).toFixed(1).padStart(8)} ms  max ${Math.max(
+        ...waits,
+      )
         .toFixed(1)
-        .padStart(8)} ms  answered before the end ${before}/${samples.length}  (idle p50 ${percentile(
+        .padStart(
+          8,
+        )} ms  answered before the end ${before}/${samples.length}  (idle p50 ${percentile(
         idle,
         50,
       ).toFixed(1)} ms)`;

@@ -35,12 +35,16 @@ const setSnapshotDue = (state: DurableObjectState, object: unknown, at: number) 
     sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot_due_at', ?)", String(at)),
   );
 
-/** The vault's writes have settled and its snapshot is due: the alarm writes it. */
+/**
+ * The vault's writes have settled and its snapshot is due, long after the
+ * last one (vault-alarm.ts `snapshotSpacing`): the alarm writes it.
+ */
 const settle = (state: DurableObjectState, object: unknown) => {
   setSnapshotDue(state, object, 0);
-  writeMetaBeneath(object, state, ({ sql }) =>
-    sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'"),
-  );
+  writeMetaBeneath(object, state, ({ sql }) => {
+    sql.exec("UPDATE meta SET value = '0' WHERE key = 'last_write_at'");
+    sql.exec("UPDATE meta SET value = '0' WHERE key = 'snapshot_ended_at'");
+  });
 };
 
 /** Makes the hand-over of the writes' memory tokens to the account due now (vault-usage.ts). */
@@ -77,7 +81,14 @@ const sessionAddress = (keyId: string, id: string) => ({
 async function runAlarmWithDeleteDuringSnapshot(
   stub: DurableObjectStub,
   address: ReturnType<typeof sessionAddress>,
-  when: 'after the upload' | 'while the lines stream',
+  when: 'after the upload' | 'while the lines stream' | 'as the upload starts',
+  /**
+   * What happens to the newest row: deleted through the vault, or its
+   * content changed in place to another of the same length, as no API
+   * write does today but any future one might (a supersession mark, a
+   * re-embedding): the snapshot must notice without being told.
+   */
+  change: 'delete' | 'rewrite in place' = 'delete',
 ): Promise<number> {
   return runInDurableObject(stub, async (instance, state) => {
     // The snapshot store holds the vault's R2 bucket; swap it for this one alarm.
@@ -89,9 +100,20 @@ async function runAlarmWithDeleteDuringSnapshot(
     const [newest] = state.storage.sql
       .exec<{ id: string }>('SELECT id FROM memories ORDER BY seq DESC LIMIT 1')
       .toArray();
-    const remove = () => vault.remove(address, newest!.id);
+    const remove = async () => {
+      if (change === 'delete') return vault.remove(address, newest!.id);
+      state.storage.sql.exec(
+        'UPDATE memories SET content = upper(content) WHERE id = ?',
+        newest!.id,
+      );
+    };
     const bucket = vault.cold.bucket;
     const put: R2Bucket['put'] = async (key, value, options) => {
+      // Between the passes: pass 2 has read no row yet.
+      if (when === 'as the upload starts') {
+        await remove();
+        return bucket.put(key, value, options);
+      }
       if (when === 'after the upload') {
         const stored = await bucket.put(key, value, options);
         await remove();
@@ -539,6 +561,40 @@ describe('COLD tier', () => {
     expect(keys).toHaveLength(1);
     const written = await env.SNAPSHOTS.head(keys[0]!);
     expect(written?.customMetadata?.count).toBe('288');
+  });
+
+  it('voids a snapshot whose rows changed in place between its passes, never leaving a file that fails its checksum', async () => {
+    // Before: pass 2 sent the changed row under pass 1's checksum, and the
+    // restore then refused the only snapshot as damaged.
+    const { api, keyId, adminToken } = await newKey();
+    for (let round = 0; round < 3; round++) {
+      await api.request(StoreMemoriesDocument, {
+        inputs: Array.from({ length: round < 2 ? 100 : 90 }, (_, i) => ({
+          content: `fact ${round}-${i}`,
+          vault: { kind: 'SESSION' as const, id: 'inplace' },
+        })),
+      });
+    }
+    const stub = vaultStub(keyId, 'SESSION', 'inplace');
+    const address = sessionAddress(keyId, 'inplace');
+    const retry = await runAlarmWithDeleteDuringSnapshot(
+      stub,
+      address,
+      'as the upload starts',
+      'rewrite in place',
+    );
+    expect(await snapshotKeys(address)).toEqual([]);
+    expect(retry).toBeGreaterThan(Date.now());
+    // Tried again once writes settle: that one restores.
+    await runAlarm(stub, settle);
+    expect(await snapshotKeys(address)).toHaveLength(1);
+    const restored = await post(
+      'mutation ($keyId: ID!) { restoreVault(keyId: $keyId, vault: { kind: SESSION, id: "inplace" }) { restored } }',
+      { keyId },
+      adminToken,
+    );
+    expect(restored.errors).toBeUndefined();
+    expect(restored.data).toEqual({ restoreVault: { restored: 290 } });
   });
 
   it('keeps the newest snapshots only, and clearVault deletes them all', async () => {

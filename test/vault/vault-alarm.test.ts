@@ -8,6 +8,7 @@ import {
   nextAlarm,
   checkpointDeferral,
   snapshotDeferral,
+  snapshotSpacing,
   type DueTimes,
 } from '../../src/durable/vault/vault-alarm';
 import { chunkSpans } from '../../src/text/chunks';
@@ -96,6 +97,15 @@ describe('what the vault alarm finds due', () => {
     expect(snapshotDeferral(null, 10_000, 30_000)).toBeNull();
     expect(snapshotDeferral(1_000, 10_000, 30_000)).toBe(31_000);
     expect(snapshotDeferral(1_000, 31_000, 30_000)).toBeNull();
+  });
+
+  it("spaces snapshots so they take at most 5% of the vault's time: a big vault is snapshotted less often", () => {
+    expect(snapshotSpacing(null, 10_000)).toBeNull();
+    // A 2 s snapshot that ended at 100 s: the next starts 38 s later at the earliest.
+    expect(snapshotSpacing({ endedAt: 100_000, tookMs: 2_000 }, 101_000)).toBe(138_000);
+    expect(snapshotSpacing({ endedAt: 100_000, tookMs: 2_000 }, 138_000)).toBeNull();
+    // A 60 s snapshot of a big vault: 19 minutes later.
+    expect(snapshotSpacing({ endedAt: 0, tookMs: 60_000 }, 1)).toBe(1_140_000);
   });
 
   it('a second write leaves the planned snapshot and the alarm as they were; the alarm then waits for writes to settle', async () => {

@@ -33,6 +33,7 @@ describe('the vault meta record', () => {
       checkpointDueAt: 1_764_000_005_000,
       deleteSeq: 3,
       snapshotDueAt: 1_764_000_030_000,
+      lastSnapshot: { endedAt: 1_764_000_031_500, tookMs: 1_500 },
       speakerMetadata: true,
       reembed: {
         state: 'RUNNING',
@@ -72,6 +73,8 @@ describe('the vault meta record', () => {
       checkpoint_due_at: '1764000005000',
       delete_seq: '3',
       snapshot_due_at: '1764000030000',
+      snapshot_ended_at: '1764000031500',
+      snapshot_took_ms: '1500',
       speaker_metadata: '1',
       reembed: JSON.stringify(written.reembed),
       reembed_due_at: '1764000001000',

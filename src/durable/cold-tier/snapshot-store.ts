@@ -3,7 +3,14 @@ import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotHeader } from '../../vaults/jsonl';
 import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
-import { buildHeader, readSnapshot, snapshotStream, summarize } from './vault-snapshot';
+import {
+  buildHeader,
+  readSnapshot,
+  SnapshotChanged,
+  snapshotStream,
+  summarize,
+  type SnapshotSummary,
+} from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexExistingCjkRows } from '../warm-tier/cjk-index';
 import { keyRecentRows } from '../warm-tier/recent-texts';
@@ -31,6 +38,12 @@ export interface StagedRestore {
   key: string;
   header: SnapshotHeader;
 }
+
+/** Whether pass 2 sent the very lines pass 1 counted and hashed. */
+const sameLines = (sent: SnapshotSummary, counted: SnapshotSummary) =>
+  sent.count === counted.count &&
+  sent.bodyBytes === counted.bodyBytes &&
+  sent.checksum === counted.checksum;
 
 const raced = (): Failure =>
   failure('UPSTREAM_ERROR', 'the vault changed during the snapshot; try again', 'SNAPSHOT_RACED');
@@ -91,7 +104,9 @@ export class SnapshotStore {
   /**
    * Writes a snapshot of the vault as it is (streamed, two passes, see
    * vault-snapshot.ts) and prunes old ones. Rows written meanwhile are left
-   * for the next snapshot; a delete meanwhile voids this one (SNAPSHOT_RACED).
+   * for the next snapshot; a delete meanwhile, or any change to a row that
+   * makes pass 2 differ from pass 1, voids this one (SNAPSHOT_RACED): a file
+   * whose header does not match its lines is never left in R2.
    */
   async write(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const deletesAtStart = this.meta.get('deleteSeq');
@@ -109,14 +124,29 @@ export class SnapshotStore {
     const createdAt = Date.now();
     const key = `${this.prefix}${String(createdAt).padStart(15, '0')}-${maxSeq}.jsonl`;
     const fixed = new FixedLengthStream(total);
-    await Promise.all([
-      snapshotStream(this.sql, header, maxSeq).pipeTo(fixed.writable),
-      this.bucket.put(key, fixed.readable, {
-        httpMetadata: { contentType: 'application/x-ndjson' },
-        customMetadata: { count: String(summary.count), checksum: summary.checksum },
-      }),
-    ]);
-    if (changed()) {
+    const streamed = snapshotStream(this.sql, header, maxSeq, summary.bodyBytes);
+    let sent: SnapshotSummary | null = null;
+    try {
+      await Promise.all([
+        streamed.body.pipeTo(fixed.writable),
+        this.bucket.put(key, fixed.readable, {
+          httpMetadata: { contentType: 'application/x-ndjson' },
+          customMetadata: { count: String(summary.count), checksum: summary.checksum },
+        }),
+      ]);
+      sent = await streamed.summary();
+    } catch (error) {
+      // Pass 2 sent more bytes than pass 1 counted (the stream stopped
+      // itself) or fewer (the FixedLengthStream refused the put): the vault
+      // changed. A failure with the very lines is R2's, not a race.
+      const streamedLines = await streamed.summary().catch(() => null);
+      const race =
+        error instanceof SnapshotChanged ||
+        changed() ||
+        (streamedLines !== null && !sameLines(streamedLines, summary));
+      if (!race) throw error;
+    }
+    if (sent === null || changed() || !sameLines(sent, summary)) {
       await this.bucket.delete(key);
       return raced();
     }

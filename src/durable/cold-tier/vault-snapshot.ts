@@ -13,14 +13,27 @@ import type { Sql } from '../sqlite/sql';
 
 /**
  * COLD tier: JSONL snapshots of a vault in R2, written without ever holding the
- * whole vault in memory. Pass 1 pages through the rows and feeds each line to
- * a DigestStream, giving the checksum and exact size for the header; pass 2
- * streams header and lines into a FixedLengthStream that R2 stores. Rows are
- * read a page at a time (each page one synchronous query), so searches and
- * writes interleave freely; the caller checks that nothing changed meanwhile.
+ * whole vault in memory. Pass 1 pages through the rows and feeds each page's
+ * lines to a DigestStream, giving the checksum and exact size for the header;
+ * pass 2 streams header and lines into a FixedLengthStream that R2 stores,
+ * hashing them again. Rows are read a page at a time (each page one
+ * synchronous query) and each pass hands the event loop back between pages
+ * (`betweenPages`), so the vault's searches and writes, and every other
+ * object of the isolate, wait at most one page, never the whole vault (a
+ * 250,000-memory vault is about 580 MB of lines: without the hand-back,
+ * whose DigestStream writes resolve as microtasks, one snapshot held the
+ * isolate for over a minute, review266). The caller checks that nothing
+ * changed meanwhile: pass 2's own count of bytes and checksum (`Streamed`)
+ * must be pass 1's, whatever write changed a row in between.
  */
 const PAGE_ROWS = 256;
 const encoder = new TextEncoder();
+
+/**
+ * Lets requests that arrived meanwhile run before the next page: a timer,
+ * not a resolved promise, since only a macrotask returns to the event loop.
+ */
+const betweenPages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /** The rows up to `maxSeq`, oldest write first, a page at a time. */
 function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
@@ -40,6 +53,9 @@ function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
   }
 }
 
+/** One page's memory lines, as bytes. */
+const pageBytes = (page: readonly StoredRow[]) => encoder.encode(page.map(memoryLine).join(''));
+
 export interface SnapshotSummary {
   count: number;
   checksum: string;
@@ -52,26 +68,50 @@ export async function summarize(sql: Sql, maxSeq: number): Promise<SnapshotSumma
   let count = 0;
   let bodyBytes = 0;
   for (const page of pages(sql, maxSeq)) {
-    for (const row of page) {
-      const bytes = encoder.encode(memoryLine(row));
-      bodyBytes += bytes.byteLength;
-      count++;
-      await digest.write(bytes);
-    }
+    const bytes = pageBytes(page);
+    bodyBytes += bytes.byteLength;
+    count += page.length;
+    await digest.write(bytes);
+    await betweenPages();
   }
   return { count, bodyBytes, checksum: await digest.finish() };
 }
 
-/** Pass 2: header then lines, pulled as the consumer reads. */
+/**
+ * Pass 2's stream and what it streamed: a row changed since pass 1 (an
+ * edit, a fact's supersession mark, a re-embedding) gives other bytes than
+ * the header announced. The stream errors with `SnapshotChanged` as soon as
+ * it would send more bytes than pass 1 counted (a FixedLengthStream would
+ * refuse them anyway), and `summary()` tells the rest once it has ended.
+ */
+export interface Streamed {
+  body: ReadableStream<Uint8Array>;
+  /** The memory lines' count, bytes and checksum as sent; once the body has ended. */
+  summary(): Promise<SnapshotSummary>;
+}
+
+/** Pass 2 streamed other lines than pass 1 counted: the vault changed in between. */
+export class SnapshotChanged extends Error {
+  constructor() {
+    super('the vault changed between the two passes of its snapshot');
+  }
+}
+
+/** Pass 2: header then lines, pulled as the consumer reads, a page a pull. */
 export function snapshotStream(
   sql: Sql,
   header: string,
   maxSeq: number,
-): ReadableStream<Uint8Array> {
+  expectedBodyBytes: number,
+): Streamed {
   const source = pages(sql, maxSeq);
+  const digest = new Sha256Stream();
   let headerSent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
+  let count = 0;
+  let bodyBytes = 0;
+  let ended: Promise<SnapshotSummary> | null = null;
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
       if (!headerSent) {
         headerSent = true;
         controller.enqueue(encoder.encode(header));
@@ -79,12 +119,25 @@ export function snapshotStream(
       }
       const next = source.next();
       if (next.done) {
+        ended = digest.finish().then((checksum) => ({ count, bodyBytes, checksum }));
         controller.close();
         return;
       }
-      controller.enqueue(encoder.encode(next.value.map(memoryLine).join('')));
+      const bytes = pageBytes(next.value);
+      count += next.value.length;
+      bodyBytes += bytes.byteLength;
+      if (bodyBytes > expectedBodyBytes) {
+        controller.error(new SnapshotChanged());
+        return;
+      }
+      await digest.write(bytes);
+      controller.enqueue(bytes);
     },
   });
+  return {
+    body,
+    summary: () => ended ?? Promise.reject(new Error('the snapshot stream has not ended')),
+  };
 }
 
 export function buildHeader(

@@ -1,4 +1,4 @@
-import type { VaultMetaRecord } from '../warm-tier/vault-meta';
+import type { SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
 
 /**
  * What a vault's one alarm has to do, and when. Four things fall due: the
@@ -89,6 +89,26 @@ export function snapshotDeferral(
   if (lastWriteAt === null) return null;
   const settled = lastWriteAt + snapshotDelayMs;
   return settled > now ? settled : null;
+}
+
+/**
+ * The most of a vault's time its snapshots may take: after one that took
+ * `tookMs`, the next waits until that is this share of the time since the
+ * last began. A snapshot costs time in proportion to the vault (a
+ * 250,000-memory vault is about 580 MB of lines to read, encode, hash and
+ * upload twice), so a big vault with steady writes is snapshotted less
+ * often, and never spends more than this share of its object's time on
+ * it; a small vault's snapshot takes well under the write delay, which
+ * then decides alone. Measured by the last attempt's wall time, so a
+ * loaded isolate spaces them further.
+ */
+export const SNAPSHOT_TIME_SHARE = 0.05;
+
+/** When the next snapshot may start after `last` (null: now), per SNAPSHOT_TIME_SHARE. */
+export function snapshotSpacing(last: SnapshotTiming | null, now: number): number | null {
+  if (last === null) return null;
+  const next = last.endedAt + Math.round(last.tookMs * (1 / SNAPSHOT_TIME_SHARE - 1));
+  return next > now ? next : null;
 }
 
 /**

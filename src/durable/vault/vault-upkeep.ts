@@ -2,7 +2,7 @@ import type { AppConfig } from '../../core/config';
 import type { Embedder } from '../../embed/embedder';
 import type { HotIndex } from '../indexes/hot-index';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
-import { checkpointDeferral, dueWork, snapshotDeferral } from './vault-alarm';
+import { checkpointDeferral, dueWork, snapshotDeferral, snapshotSpacing } from './vault-alarm';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultReembed } from './vault-reembed';
@@ -77,14 +77,20 @@ export class VaultUpkeep {
       meta.set('snapshotDueAt', Date.now() + config.snapshotDelayMs);
       return;
     }
-    const deferred = snapshotDeferral(meta.get('lastWriteAt'), Date.now(), config.snapshotDelayMs);
-    if (deferred !== null) {
-      // Writes have not settled: wait until the last one is snapshotDelayMs old.
-      meta.set('snapshotDueAt', deferred);
+    const now = Date.now();
+    const settled = snapshotDeferral(meta.get('lastWriteAt'), now, config.snapshotDelayMs);
+    const spaced = snapshotSpacing(meta.get('lastSnapshot'), now);
+    if (settled !== null || spaced !== null) {
+      // Writes have not settled (the last one is less than snapshotDelayMs
+      // old), or the last snapshot was too recent for its size: wait.
+      meta.set('snapshotDueAt', Math.max(settled ?? 0, spaced ?? 0));
       return;
     }
     const address = meta.get('address');
+    const started = Date.now();
     const written = address === null ? null : await cold.write(address);
+    const ended = Date.now();
+    meta.set('lastSnapshot', { endedAt: ended, tookMs: ended - started });
     // A snapshot raced by a delete is retried once writes settle again.
     const retry = written !== null && !written.ok;
     meta.set('snapshotDueAt', retry ? Date.now() + config.snapshotDelayMs : null);

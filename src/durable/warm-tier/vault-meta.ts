@@ -8,6 +8,12 @@ export interface CheckpointMark {
   rows: number;
 }
 
+/** When a snapshot attempt ended and how long it took (ms). */
+export interface SnapshotTiming {
+  endedAt: number;
+  tookMs: number;
+}
+
 /**
  * What a vault knows about itself beside its memories, as typed fields. Times
  * are milliseconds; null (or false, or 0 for `deleteSeq`) means "not set".
@@ -31,6 +37,8 @@ export interface VaultMetaRecord {
   deleteSeq: number;
   /** When the alarm writes the next R2 snapshot; pushed back by every change. */
   snapshotDueAt: number | null;
+  /** The alarm's last snapshot attempt: when it ended and how long it took (vault-alarm.ts `snapshotSpacing`). */
+  lastSnapshot: SnapshotTiming | null;
   /** Whether any memory names its speaker in metadata (text-search.ts reads names only then). */
   speakerMetadata: boolean;
   /** The latest re-embedding (vault-reembed.ts): running, finished or given up; null if none. */
@@ -104,6 +112,15 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     write: (value) => [value === 0 ? null : String(value)],
   },
   snapshotDueAt: number('snapshot_due_at'),
+  lastSnapshot: {
+    keys: ['snapshot_ended_at', 'snapshot_took_ms'],
+    read: ([endedAt, tookMs]) =>
+      endedAt === null || endedAt === undefined || tookMs === null || tookMs === undefined
+        ? null
+        : { endedAt: Number(endedAt), tookMs: Number(tookMs) },
+    write: (timing) =>
+      timing === null ? [null, null] : [String(timing.endedAt), String(timing.tookMs)],
+  },
   speakerMetadata: {
     keys: ['speaker_metadata'],
     read: ([value]) => value === '1',
