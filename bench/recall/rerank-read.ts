@@ -333,17 +333,35 @@ if (mode === 'grid2') {
   const push = (name: string, rule: Rule) => {
     const r = recallOf(rule);
     const [t5, t10] = r.tuning!.split('/').map(Number);
-    results.push([name, t5! + t10!, r.tuning!, r.other!, `${r.cat1} ${r.cat2} ${r.cat3} ${r.cat4}`]);
+    results.push([
+      name,
+      t5! + t10!,
+      r.tuning!,
+      r.other!,
+      `${r.cat1} ${r.cat2} ${r.cat3} ${r.cat4}`,
+    ]);
   };
   for (const L of [6, 8, 10, 12, 15, 18, 20, 25, 30])
     for (const p of [0.05, 0.1, 0.15, 0.2, 0.25, 0.35, 0.5])
       push(`short L${L} p${p}`, (_r, _id, s, _b, f) => s * Math.min(1, (f.length / L) ** p));
-  for (const a of [0.02, 0.03, 0.05, 0.07, 0.1, 0.15]) push(`asks x${1 - a}`, (r, id, s) => s * (asks(r, id) ? 1 - a : 1));
+  for (const a of [0.02, 0.03, 0.05, 0.07, 0.1, 0.15])
+    push(`asks x${1 - a}`, (r, id, s) => s * (asks(r, id) ? 1 - a : 1));
   // coordination as a tie-breaker: within eps of each other, more of the query's words first
   for (const eps of [0.005, 0.01, 0.02, 0.04])
-    push(`coord tiebreak ${eps}`, (_r, _id, s, b, f, t) => Math.round(s / (eps * b)) * eps * b + (t.length ? (f.held / t.length) * eps * b * 0.999 : 0));
+    push(
+      `coord tiebreak ${eps}`,
+      (_r, _id, s, b, f, t) =>
+        Math.round(s / (eps * b)) * eps * b +
+        (t.length ? (f.held / t.length) * eps * b * 0.999 : 0),
+    );
   for (const eps of [0.005, 0.01, 0.02, 0.04])
-    push(`span tiebreak ${eps}`, (_r, _id, s, b, f) => Math.round(s / (eps * b)) * eps * b + (Number.isFinite(f.span) ? (eps * b * 0.999) / (1 + f.span) : 0));
+    push(
+      `span tiebreak ${eps}`,
+      (_r, _id, s, b, f) =>
+        Math.round(s / (eps * b)) * eps * b +
+        (Number.isFinite(f.span) ? (eps * b * 0.999) / (1 + f.span) : 0),
+    );
   results.sort((x, y) => y[1] - x[1]);
-  for (const [name, , tune, other, cats] of results) console.log(name.padEnd(22), 'tune', tune, 'other', other, 'cats', cats);
+  for (const [name, , tune, other, cats] of results)
+    console.log(name.padEnd(22), 'tune', tune, 'other', other, 'cats', cats);
 }
