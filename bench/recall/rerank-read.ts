@@ -365,3 +365,5 @@ if (mode === 'grid2') {
   for (const [name, , tune, other, cats] of results)
     console.log(name.padEnd(22), 'tune', tune, 'other', other, 'cats', cats);
 }
+
+if (mode === 'recall') show('as ranked', (_r, _id, s) => s);
