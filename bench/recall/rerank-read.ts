@@ -367,3 +367,18 @@ if (mode === 'grid2') {
 }
 
 if (mode === 'recall') show('as ranked', (_r, _id, s) => s);
+
+/** Whether the turn before `id` in its conversation ends in a question (the turn answers it). */
+const answers = (row: Row, id: string) => {
+  const info = turnsOf.get(row.conversation)!.get(id)!;
+  const before = [...turnsOf.get(row.conversation)!.values()][info.index - 1];
+  return before !== undefined && before.session === info.session && asks(row, before.turn.turnId);
+};
+if (mode === 'grid3') {
+  show('main', (_r, _id, s) => s);
+  for (const L of [10, 15, 20])
+    for (const p of [0.1, 0.25, 0.5])
+      show(`short, not answers L${L} p${p}`, (r, id, s, _b, f) =>
+        answers(r, id) ? s : s * Math.min(1, (f.length / L) ** p),
+      );
+}
