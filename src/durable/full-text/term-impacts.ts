@@ -101,7 +101,8 @@ function settingsOf(ranking: TextRanking): string {
   if (settings === undefined) {
     const { k1, b, contextWeight, contextDistance, askedWeight, askerWeight, contextGapMs, idf } =
       ranking;
-    settings = `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}`;
+    const { shortWords, shortPower } = ranking;
+    settings = `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}/${shortWords}/${shortPower}`;
     settingsWritten.set(ranking, settings);
   }
   return settings;
@@ -212,7 +213,8 @@ function computeImpacts(
         counts[near - lo]! += context.weightOf(near, passage) * occurrences;
   }
   const share = (passage: number, frequency: number) =>
-    (idf * frequency * saturation) / (frequency + context.normOf(passage));
+    ((idf * frequency * saturation) / (frequency + context.normOf(passage))) *
+    context.priorOf(passage);
   if (reachedAtMost >= DENSE_SHARE * counts.length) {
     for (let at = 0; at < counts.length; at++) {
       const frequency = counts[at]!;
