@@ -290,18 +290,7 @@ function referenceSearch(
       const f = near.reduce((sum, at) => sum + weight(at, passage) * counts[at]!, 0);
       if (f === 0) return;
       const { k1, b } = ranking;
-      const words = timeline.wordsAt(passage);
-      const prior =
-        words >= ranking.shortWords ||
-        // A reply to the question just before it keeps its score.
-        (!smallTalk(passage) &&
-          passage > 0 &&
-          ranking.contextDistance > 0 &&
-          joined(passage - 1) &&
-          asks(passage - 1))
-          ? 1
-          : (Math.max(words, 1) / ranking.shortWords) ** ranking.shortPower;
-      total += ((idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * length) / averageLength))) * prior;
+      total += (idf * f * (k1 + 1)) / (f + k1 * (1 - b + (b * length) / averageLength));
     });
     return total;
   };
@@ -504,15 +493,13 @@ describe('text ranking', () => {
 
   it("drops no passage that belongs in a window's top: ties, several windows, a window asked again, limits 1–150, other settings", async () => {
     // Settings pruning serves exactly (dyadic context weights, other k1, b,
-    // reach and idf, short passages' prior) and one it leaves to the full
-    // ranking (0.3 per step).
+    // reach and idf) and one it leaves to the full ranking (0.3 per step).
     const rankings: TextRanking[] = [
       DEFAULT_TEXT_RANKING,
       { ...DEFAULT_TEXT_RANKING, contextWeight: 0.25, k1: 1.2, b: 0.75 },
       { ...DEFAULT_TEXT_RANKING, contextWeight: 0.75, contextDistance: 2, nameBoost: 1 },
       { ...DEFAULT_TEXT_RANKING, contextWeight: 1, contextDistance: 1, idf: 'fts5' },
       { ...DEFAULT_TEXT_RANKING, contextWeight: 0.3 },
-      { ...DEFAULT_TEXT_RANKING, shortWords: 12, shortPower: 0.5 },
     ];
     const limits = [1, 2, 3, 5, 10, 17, 30, 50, 150];
     for (const seed of [11, 12, 13, 14, 15, 16]) {

@@ -99,8 +99,6 @@ export class PassageContext {
   private readonly b: number;
   private readonly askedWeight: number;
   private readonly askerWeight: number;
-  private readonly shortWords: number;
-  private readonly shortPower: number;
   /** Mean expanded length: BM25's average document length, that `norms` were worked out with. */
   readonly averageLength: number;
 
@@ -139,25 +137,7 @@ export class PassageContext {
     this.b = ranking.b;
     this.askedWeight = ranking.askedWeight;
     this.askerWeight = ranking.askerWeight;
-    this.shortWords = ranking.shortWords;
-    this.shortPower = ranking.shortPower;
     this.saturation = ranking.k1 + 1;
-  }
-
-  /**
-   * What a passage's score is multiplied by for its own shortness:
-   * `(words / shortWords) ** shortPower` below `shortWords` words, else 1
-   * (TextRanking.shortWords). Its own words, not its neighbourhood's: a
-   * short reply still borrows its question's words, and length
-   * normalisation over the neighbourhood (`normOf`) cannot tell it from the
-   * longer turn beside it that holds them.
-   */
-  priorOf(passage: number): number {
-    const words = this.timeline.wordsAt(passage);
-    if (words >= this.shortWords) return 1;
-    // A reply to the question just before it is short because it answers.
-    if (this.firstAround(passage) < passage && this.timeline.asksAt(passage - 1)) return 1;
-    return (Math.max(words, 1) / this.shortWords) ** this.shortPower;
   }
 
   /**

@@ -101,8 +101,7 @@ function settingsOf(ranking: TextRanking): string {
   if (settings === undefined) {
     const { k1, b, contextWeight, contextDistance, askedWeight, askerWeight, contextGapMs, idf } =
       ranking;
-    const { shortWords, shortPower } = ranking;
-    settings = `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}/${shortWords}/${shortPower}`;
+    settings = `${k1}/${b}/${contextWeight}/${contextDistance}/${askedWeight}/${askerWeight}/${contextGapMs}/${idf}`;
     settingsWritten.set(ranking, settings);
   }
   return settings;
@@ -213,8 +212,7 @@ function computeImpacts(
         counts[near - lo]! += context.weightOf(near, passage) * occurrences;
   }
   const share = (passage: number, frequency: number) =>
-    ((idf * frequency * saturation) / (frequency + context.normOf(passage))) *
-    context.priorOf(passage);
+    (idf * frequency * saturation) / (frequency + context.normOf(passage));
   if (reachedAtMost >= DENSE_SHARE * counts.length) {
     for (let at = 0; at < counts.length; at++) {
       const frequency = counts[at]!;

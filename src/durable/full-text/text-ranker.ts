@@ -211,9 +211,7 @@ export function rankPassages(
         const frequency = expanded[passage]!;
         if (frequency === 0) continue;
         expanded[passage] = 0;
-        score[passage]! +=
-          ((idf * frequency * saturation) / (frequency + context.normOf(passage))) *
-          context.priorOf(passage);
+        score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
       }
       continue;
     }
@@ -228,9 +226,7 @@ export function rankPassages(
           if (passage > hi) hi = passage;
         } else candidates[candidateCount++] = passage;
       }
-      score[passage]! +=
-        ((idf * frequency * saturation) / (frequency + context.normOf(passage))) *
-        context.priorOf(passage);
+      score[passage]! += (idf * frequency * saturation) / (frequency + context.normOf(passage));
     }
   }
 

@@ -53,15 +53,6 @@ export interface TextRanking {
    * terms as if absent. Kept for the recall ablation.
    */
   idf: 'probabilistic' | 'fts5';
-  /**
-   * A passage of fewer own words than `shortWords` has its text score
-   * multiplied by `(words / shortWords) ** shortPower` (power 0: no
-   * change). BM25 normalises by the neighbourhood's length, so a two-word
-   * reply scores nearly as its neighbours' words would in a turn of its
-   * own; short turns are seldom what a question asks for.
-   */
-  shortWords: number;
-  shortPower: number;
   /** Query stopwords: the full list, or the package's basic one (ablation only). */
   stopwords: 'full' | 'basic';
 }
@@ -92,7 +83,5 @@ export const DEFAULT_TEXT_RANKING: TextRanking = {
   dayBoost: 0.5,
   monthBoost: 0.25,
   idf: 'probabilistic',
-  shortWords: 15,
-  shortPower: 0,
   stopwords: 'full',
 };
