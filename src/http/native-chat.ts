@@ -15,7 +15,7 @@ import {
   upstreamUrl,
   wireOf,
 } from '../providers';
-import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
+import { expectEventStream, openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type CollectedAnswer, type ProviderId } from '../providers/types';
 import { ProviderError, withAnswerHeaders } from '../providers/upstream-error';
@@ -268,6 +268,21 @@ export async function handleNativeChat(
           providerMs: performance.now() - providerStarted,
         }),
       });
+    }
+
+    // A whole JSON answer where events were due (a server or proxy that
+    // ignored `stream`, review 256 F4) is refused here, before the headers:
+    // the client gets an error in its format and type, not an event stream
+    // labelled JSON. Not translated into events: the pass-through sends the
+    // provider's events byte for byte, and a stream made up from the JSON
+    // would carry only the fields the decoder reads. The provider accepted
+    // (and billed) the call, so its memory is metered, as for any broken stream.
+    try {
+      await expectEventStream(model.provider, opened);
+    } catch (error) {
+      standing.stop();
+      edge.ctx.waitUntil(call.accepted().catch(() => undefined));
+      throw error;
     }
 
     // The provider accepted the call, so the memory it was given is metered:

@@ -194,6 +194,23 @@ export function redirected(
  * (review 256 F12): a stall, a reset, garbage or the provider's error event.
  */
 
+/**
+ * A streamed call answered with one JSON body (`Content-Type:
+ * application/json`) where events were due: the server, or a proxy before
+ * it, ignored `stream` (review 256 F4). STREAM_BROKEN, as any answer that
+ * cannot be passed on after the provider accepted the call, with a message
+ * that says what came instead of "the stream ended early".
+ */
+export function answeredWithoutStreaming(provider: ProviderId): CodedError {
+  logWarn(`${provider} answered JSON where a stream was asked for (STREAM_BROKEN)`);
+  return new CodedError(
+    'UPSTREAM_ERROR',
+    `${provider} answered without streaming: a streamed call (\`stream: true\`) got one JSON body (Content-Type: application/json) instead of server-sent events, so the server or a proxy before it ignored \`stream\`; call without streaming, or point the base URL at a server that streams`,
+    'STREAM_BROKEN',
+    { provider, status: 502 },
+  );
+}
+
 export function timedOut(provider: ProviderId, timeoutMs: number): CodedError {
   logWarn(`${provider} did not answer within ${timeoutMs} ms (TIMEOUT)`);
   return new CodedError(
