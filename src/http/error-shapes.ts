@@ -7,6 +7,7 @@ import {
 } from '../core/errors';
 import { currentRequestId, logError, requestIdExtension } from '../core/request-log';
 import { isGeminiMethodTarget } from './gemini-target';
+import { isOpenAiOnlyPath, modelsClientOf } from './not-served';
 import {
   providerErrorFrame,
   providerErrorResponse,
@@ -37,49 +38,15 @@ export type Surface = 'graphql' | 'openai' | 'anthropic' | 'google' | 'rest';
 export type ChatSurface = Extract<Surface, 'openai' | 'anthropic' | 'google'>;
 
 /**
- * The SDK behind a call to /v1/models…, a path three SDKs share: Anthropic's
- * sends `anthropic-version` on every call, Google's its API key as
- * `x-goog-api-key` (or `?key=`) and `x-goog-api-client`; any other caller
- * is taken for an OpenAI-compatible one.
- */
-export function modelsClientOf(request: Request): ChatSurface {
-  const { headers } = request;
-  if (headers.has('anthropic-version')) return 'anthropic';
-  if (headers.has('x-goog-api-key') || headers.has('x-goog-api-client')) return 'google';
-  if (new URL(request.url).searchParams.has('key')) return 'google';
-  return 'openai';
-}
-
-/**
  * The surface a request belongs to, known from its path (and, on the model
  * paths three SDKs share, the caller's headers): a 404 under /v1/chat/, a
  * 405, a 503 before any route ran all answer in the shape the client at that
  * path reads.
  */
-/**
- * Paths of OpenAI's API that MemoryRouter does not serve, which an OpenAI SDK
- * given MemoryRouter as its base URL may still call (`client.completions`,
- * `client.images`, …): their 404 comes in OpenAI's shape, so the SDK raises
- * its own NotFoundError with the message.
- */
-const OPENAI_ONLY_PATHS = [
-  '/v1/completions',
-  '/v1/assistants',
-  '/v1/threads',
-  '/v1/audio/',
-  '/v1/images/',
-  '/v1/files',
-  '/v1/uploads',
-  '/v1/batches',
-  '/v1/fine_tuning/',
-  '/v1/moderations',
-  '/v1/vector_stores',
-  '/v1/realtime',
-];
-
 export function surfaceOf(pathname: string, request?: Request): Surface {
   if (pathname === '/graphql') return 'graphql';
-  if (OPENAI_ONLY_PATHS.some((path) => pathname.startsWith(path))) return 'openai';
+  // OpenAI's APIs beside chat that are not served (not-served.ts) are OpenAI's SDK's paths.
+  if (isOpenAiOnlyPath(pathname)) return 'openai';
   if (pathname === '/v1/chat/completions' || pathname.startsWith('/v1/chat/')) return 'openai';
   if (pathname === '/v1/responses' || pathname.startsWith('/v1/responses/')) return 'openai';
   if (pathname === '/v1/embeddings') return 'openai';

@@ -1,7 +1,7 @@
 import { CodedError } from '../core/errors';
 import { MODEL_CATALOG, type CatalogModel } from '../providers/model-catalog';
 import type { Edge } from './edge';
-import { modelsClientOf } from './error-shapes';
+import { modelsClientOf } from './not-served';
 import { forwardedQuery, geminiModelsRoute } from './gemini-models';
 import { passThrough } from './provider-pass-through';
 

@@ -15,10 +15,15 @@ import {
   upstreamUrl,
   wireOf,
 } from '../providers';
-import { openUpstream, readBody, type OpenedUpstream } from '../providers/http';
+import { expectEventStream, openUpstream, readBody, type OpenedUpstream } from '../providers/http';
 import { inferredProvider, parseModel, type ParsedModel } from '../providers/models';
 import { wireFormatOf, type CollectedAnswer, type ProviderId } from '../providers/types';
-import { ProviderError, withAnswerHeaders } from '../providers/upstream-error';
+import {
+  ProviderError,
+  refusedForContextLength,
+  withAnswerHeaders,
+  withMessageNote,
+} from '../providers/upstream-error';
 import { blameStoredKey } from '../resolvers/chat/provider-keys';
 import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
@@ -203,7 +208,7 @@ export async function handleNativeChat(
       );
     } catch (error) {
       standing.stop();
-      throw blameStoredKey(error, call.keyFound);
+      throw withMemoryAdded(blameStoredKey(error, call.keyFound), call.receipt.memoryTokens);
     }
     const upstreamHeadersAt = performance.now();
     const providerMs = upstreamHeadersAt - providerStarted;
@@ -270,6 +275,21 @@ export async function handleNativeChat(
       });
     }
 
+    // A whole JSON answer where events were due (a server or proxy that
+    // ignored `stream`, review 256 F4) is refused here, before the headers:
+    // the client gets an error in its format and type, not an event stream
+    // labelled JSON. Not translated into events: the pass-through sends the
+    // provider's events byte for byte, and a stream made up from the JSON
+    // would carry only the fields the decoder reads. The provider accepted
+    // (and billed) the call, so its memory is metered, as for any broken stream.
+    try {
+      await expectEventStream(model.provider, opened);
+    } catch (error) {
+      standing.stop();
+      edge.ctx.waitUntil(call.accepted().catch(() => undefined));
+      throw error;
+    }
+
     // The provider accepted the call, so the memory it was given is metered:
     // when the answer ends (complete, broken or cancelled), or at the latest
     // METER_START_LATEST_MS after the client took the first event. Not at
@@ -334,6 +354,20 @@ export async function handleNativeChat(
       return new Response(null, { status: 499 });
     throw error;
   }
+}
+
+/**
+ * A refusal for context length says how much of that context was memory
+ * MemoryRouter added, and how to send less (review 256 F7): a user whose own
+ * messages fit could not tell that the memory block pushed the call over.
+ * Any other error, or a call given no memory, is left as it was.
+ */
+function withMemoryAdded(error: unknown, memoryTokens: number): unknown {
+  if (memoryTokens <= 0 || !refusedForContextLength(error)) return error;
+  return withMessageNote(
+    error,
+    `(MemoryRouter added ${memoryTokens} memory tokens to this call; to send fewer, lower X-Memory-Context-Limit, or send X-Memory-Mode: off for no memory)`,
+  );
 }
 
 /** How long a streamed answer's headers wait for its first event (for Server-Timing's `firstbyte`). */

@@ -1,5 +1,5 @@
 import { CodedError } from '../core/errors';
-import { modelsClientOf, type ChatSurface } from './error-shapes';
+import type { ChatSurface } from './error-shapes';
 import { isGeminiMethodTarget } from './gemini-target';
 
 /**
@@ -19,6 +19,20 @@ import { isGeminiMethodTarget } from './gemini-target';
  * It is never worth a retry (error-shapes.ts sends `x-should-retry: false`).
  * A path no SDK calls stays a 404 ROUTE_NOT_FOUND.
  */
+
+/**
+ * The SDK behind a call to /v1/models…, a path three SDKs share: Anthropic's
+ * sends `anthropic-version` on every call, Google's its API key as
+ * `x-goog-api-key` (or `?key=`) and `x-goog-api-client`; any other caller
+ * is taken for an OpenAI-compatible one.
+ */
+export function modelsClientOf(request: Request): ChatSurface {
+  const { headers } = request;
+  if (headers.has('anthropic-version')) return 'anthropic';
+  if (headers.has('x-goog-api-key') || headers.has('x-goog-api-client')) return 'google';
+  if (new URL(request.url).searchParams.has('key')) return 'google';
+  return 'openai';
+}
 
 /** A provider's API MemoryRouter does not serve, by the first segment of its path. */
 type Unserved = Record<string, string>;
@@ -111,6 +125,18 @@ const PROVIDER: Record<ChatSurface, string> = {
   anthropic: 'Anthropic',
   google: 'Google',
 };
+
+/**
+ * Whether a path is one of OpenAI's APIs beside chat (/v1/files…,
+ * /v1/audio/…): whatever else answers there (a 404 for another SDK's client,
+ * a 503 before any route ran) comes in OpenAI's shape (error-shapes.ts
+ * surfaceOf). The OPENAI table above is the one list of them.
+ */
+export function isOpenAiOnlyPath(pathname: string): boolean {
+  if (!pathname.startsWith('/v1/')) return false;
+  const first = pathname.slice('/v1/'.length).split('/')[0]!;
+  return Object.hasOwn(OPENAI, first);
+}
 
 /** The SDK's name of one of OpenAI's chat paths not served (everything but POST /v1/chat/completions). */
 function openAiChatUnserved(method: string, rest: string[]): string | null {

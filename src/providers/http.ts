@@ -2,7 +2,14 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
 import { StreamDeadlines } from './stream-deadlines';
-import { providerRefused, redirected, streamBroken, timedOut, unreachable } from './upstream-error';
+import {
+  answeredWithoutStreaming,
+  providerRefused,
+  redirected,
+  streamBroken,
+  timedOut,
+  unreachable,
+} from './upstream-error';
 
 export interface UpstreamRequest {
   url: string;
@@ -85,6 +92,23 @@ export async function openUpstream(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Refuses a streamed call's answer that came as one JSON body (a server or
+ * proxy that ignored `stream`): its body is dropped and the call ends with
+ * answeredWithoutStreaming. Decided by the declared type alone: an answer of
+ * any other type (a server that labels its events loosely) is read as events.
+ */
+export async function expectEventStream(
+  provider: ProviderId,
+  opened: OpenedUpstream,
+): Promise<void> {
+  const type = opened.response.headers.get('content-type') ?? '';
+  if (!/^\s*application\/json\b/i.test(type)) return;
+  await opened.response.body?.cancel().catch(() => undefined);
+  opened.abort.abort();
+  throw answeredWithoutStreaming(provider);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { WireDecoding } from './decoder';
 import { googleDecoding } from './google/decode';
 import { googleNative } from './google/native';
 import { geminiBody } from './google/request';
-import { openUpstream, serverSentEvents, type UpstreamRequest } from './http';
+import { expectEventStream, openUpstream, serverSentEvents, type UpstreamRequest } from './http';
 import type { NativeBodyFormat } from './native';
 import { openAiDecoding } from './openai/decode';
 import { joinedSystemNative, openAiNative } from './openai/native';
@@ -164,6 +164,8 @@ class StreamingProvider implements Provider {
     settings: ProviderSettings,
     apiKey: string | null,
   ): AsyncGenerator<AnswerEvent, AnswerEnd, undefined> {
+    // Inside the generator, as a stream that breaks is: GraphQL meters and reports it alike.
+    await expectEventStream(this.id, opened);
     const decoder = wire.decoding.streamDecoder(this.id, apiKey);
     for await (const event of serverSentEvents(this.id, opened, settings.timeoutMs, apiKey)) {
       for (const decoded of decoder.push(event)) yield decoded;

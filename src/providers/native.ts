@@ -64,8 +64,10 @@ export interface NativeBodyFormat {
   systemHeldByProvider?(body: NativeBody): boolean;
   /**
    * Whether the provider keeps the conversation, so the next call of the
-   * turn will not send the user's words again (an Anthropic thread): a turn
-   * that waits for tools or was paused stores them at once. Absent: never.
+   * turn may not send the user's words again: a turn that waits for tools
+   * or was paused stores them at once (an Anthropic
+   * thread; a Responses API call whose response OpenAI stores, which the
+   * next call chains with only its `function_call_output`). Absent: never.
    */
   historyHeldByProvider?(body: NativeBody): boolean;
   userTurn(body: NativeBody): UserTurn | null;

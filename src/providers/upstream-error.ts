@@ -121,6 +121,57 @@ export function providerRefused(
   );
 }
 
+/**
+ * The words by which providers refuse a request too long for the model:
+ * Anthropic's "prompt is too long", Gemini's "The input token count (N)
+ * exceeds the maximum number of tokens allowed", OpenAI's and vLLM's
+ * "maximum context length" (OpenAI's code, `context_length_exceeded`, is
+ * checked first).
+ */
+const CONTEXT_LENGTH_WORDS =
+  /prompt is too long|input token count.{0,40}exceeds the maximum|maximum context length/i;
+
+/** Whether the provider refused the call because it did not fit the model's context (review 256 F7). */
+export function refusedForContextLength(error: unknown): error is ProviderError {
+  if (!(error instanceof ProviderError) || !error.providersStatus) return false;
+  const status = Number(error.details.providerStatus);
+  if (status !== 400 && status !== 413) return false;
+  return (
+    error.details.providerCode === 'context_length_exceeded' ||
+    CONTEXT_LENGTH_WORDS.test(error.message)
+  );
+}
+
+/**
+ * The same refusal with a sentence added to its message, in our message and
+ * in the provider's body (`error.message`, where all three formats keep it),
+ * so that a client reading either finds it; status, headers and codes unchanged.
+ */
+export function withMessageNote(error: ProviderError, note: string): ProviderError {
+  const body = error.reply.body;
+  const inner = body === null ? null : body.error;
+  const noted =
+    body !== null && inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? typeof (inner as Record<string, unknown>).message === 'string'
+        ? {
+            ...body,
+            error: {
+              ...(inner as Record<string, unknown>),
+              message: `${String((inner as Record<string, unknown>).message)} ${note}`,
+            },
+          }
+        : body
+      : body;
+  return new ProviderError(
+    error.provider,
+    `${error.message} ${note}`,
+    error.reason ?? 'PROVIDER_4XX',
+    error.details,
+    { body: noted, headers: error.reply.headers },
+    error.providersStatus,
+  );
+}
+
 /** What an error's response headers tell: the provider's request id (for its support) and Retry-After. */
 function headerFacts(headers: Headers): Record<string, string | number> {
   const facts: Record<string, string | number> = {};
@@ -193,6 +244,23 @@ export function redirected(
  * operator handed a request id finds what happened to its provider call
  * (review 256 F12): a stall, a reset, garbage or the provider's error event.
  */
+
+/**
+ * A streamed call answered with one JSON body (`Content-Type:
+ * application/json`) where events were due: the server, or a proxy before
+ * it, ignored `stream` (review 256 F4). STREAM_BROKEN, as any answer that
+ * cannot be passed on after the provider accepted the call, with a message
+ * that says what came instead of "the stream ended early".
+ */
+export function answeredWithoutStreaming(provider: ProviderId): CodedError {
+  logWarn(`${provider} answered JSON where a stream was asked for (STREAM_BROKEN)`);
+  return new CodedError(
+    'UPSTREAM_ERROR',
+    `${provider} answered without streaming: a streamed call (\`stream: true\`) got one JSON body (Content-Type: application/json) instead of server-sent events, so the server or a proxy before it ignored \`stream\`; call without streaming, or point the base URL at a server that streams`,
+    'STREAM_BROKEN',
+    { provider, status: 502 },
+  );
+}
 
 export function timedOut(provider: ProviderId, timeoutMs: number): CodedError {
   logWarn(`${provider} did not answer within ${timeoutMs} ms (TIMEOUT)`);

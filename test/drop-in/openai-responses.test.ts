@@ -260,6 +260,46 @@ describe('the official openai SDK against /v1/responses', () => {
     );
   });
 
+  it('a tool loop chained by previous_response_id alone keeps the user’s words: stored when the first call waits for tools', async () => {
+    const key = await keyWithMemory();
+    const client = openAiClient(key.secret, { 'x-session-id': 'resp-chain-only' });
+    const { data: first, response } = await client.responses
+      .create({
+        model: 'gpt-4o',
+        input: [{ role: 'user', content: 'What is the weather in Paris?' }],
+        tools: [weatherTool],
+      })
+      .withResponse();
+    expect(response.headers.get('x-memory-turn')).toBe('stored');
+    const functionCall = first.output.find((item) => item.type === 'function_call')!;
+    const chained = await client.responses.create({
+      model: 'gpt-4o',
+      previous_response_id: first.id,
+      input: [
+        {
+          type: 'function_call_output',
+          call_id: functionCall.type === 'function_call' ? functionCall.call_id : '',
+          output: JSON.stringify({ temperature: 21, sky: 'clear' }),
+        },
+      ],
+      tools: [weatherTool],
+    });
+    expect(chained.output_text).toBe(
+      'Fake api.openai.com heard tool result: {"temperature":21,"sky":"clear"}',
+    );
+    await eventually(async () =>
+      expect(
+        await vaultContents(key.api, 'weather Paris temperature', {
+          kind: 'SESSION',
+          id: 'resp-chain-only',
+        }),
+      ).toEqual([
+        'Fake api.openai.com heard tool result: {"temperature":21,"sky":"clear"}',
+        'What is the weather in Paris?',
+      ]),
+    );
+  });
+
   it('streams a function call’s argument deltas', async () => {
     const key = await keyWithMemory();
     const stream = await openAiClient(key.secret).responses.create({

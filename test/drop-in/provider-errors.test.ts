@@ -49,7 +49,7 @@ const ask = [{ role: 'user' as const, content: 'where do I live?' }];
 describe('a provider’s own error, through the official SDKs', () => {
   beforeEach(resetFakes);
 
-  it('openai: context_length_exceeded keeps its status, type, code, param and message', async () => {
+  it('openai: context_length_exceeded keeps its status, type, code, param and message (with the memory added after it)', async () => {
     const { secret } = await keyWithMemory();
     await scriptFake({ host: 'api.openai.com', status: 400, body: CONTEXT_TOO_LONG });
     const error = await failure(
@@ -61,7 +61,10 @@ describe('a provider’s own error, through the official SDKs', () => {
     expect(refused.code).toBe('context_length_exceeded');
     expect(refused.param).toBe('messages');
     expect(refused.type).toBe('invalid_request_error');
-    expect(refused.message).toBe("400 This model's maximum context length is 128000 tokens.");
+    // The provider's words first, then the memory MemoryRouter added (review 256 F7).
+    expect(refused.message).toMatch(
+      /^400 This model's maximum context length is 128000 tokens\. \(MemoryRouter added \d+ memory tokens/,
+    );
     expect(refused.error).toMatchObject({ reason: 'PROVIDER_4XX' });
   });
 

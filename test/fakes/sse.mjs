@@ -90,6 +90,7 @@ export function sseResponse({
           return;
         }
         case 'json-body':
+          // Sent as application/json (the response's type, below), as such a server labels it.
           controller.enqueue(
             encode(JSON.stringify({ id: 'chatcmpl-json', object: 'chat.completion' })),
           );
@@ -119,7 +120,8 @@ export function sseResponse({
   });
   return new Response(stream, {
     headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type':
+        mode === 'json-body' ? 'application/json' : 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       ...(mode === 'reset' ? RESET_AFTER_BODY : {}),
       ...headers,

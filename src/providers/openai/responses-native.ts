@@ -99,6 +99,12 @@ export const responsesNative: NativeBodyFormat = {
   // OpenAI's default is to store (`store` true unless set false).
   storesAnswer: (body) => body.store !== false,
 
+  // A stored response is what the next call chains on (`previous_response_id`),
+  // sending only the tool results: a call that waits for tools stores the
+  // user's words at once, or no call of the turn would have them. A client
+  // that sends the history again anyway stores them once (repeats are skipped).
+  historyHeldByProvider: (body) => body.store !== false,
+
   userTurn(body) {
     const input = body.input;
     if (typeof input === 'string') {
