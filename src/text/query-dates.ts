@@ -12,7 +12,11 @@
  * - a month, season or year with its year: "June 2023", "in Jun, 2023",
  *   "March of 2026", "2026-05", "spring 2026" (seasons of the northern
  *   hemisphere, calendar-periods.ts), "in 2026", a query of a year alone;
- * - relative to now: "today", "tonight", "yesterday", "last night", "the day
+ * - hours relative to now: "an hour ago", "13 hours ago", "in the last 24
+ *   hours", "this morning", "tonight", "last night", "earlier today"
+ *   (hours with a fringe of their own: Reading), and "recently", "lately"
+ *   (the last two weeks, the newest fitting best);
+ * - relative to now: "today", "yesterday", "the day
  *   before yesterday", "last/this/next week", "last/this/next weekend",
  *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
@@ -41,10 +45,14 @@
  * month or day without a year is both the latest one begun by now's day
  * ("in May" asked in May is this May) and the next one to come within a
  * year (a day without its month, within a year of months); "last <month or season>" the latest one that has ended ("last March"
- * asked in March is a year back), a weekday the latest one before today.
+ * asked in March is a year back), "this <month>" this calendar year's (a
+ * question about the past finds memories only in the one gone by; one
+ * asked in February about "this May" means the coming one, as "this
+ * year" is this year), a weekday the latest one before today.
  * "May" and "March" are also words ("may be", "a march"): without a year
  * they are read as dates only after "in", "last" or "on", or with a day
- * ordinal ("May 3rd").
+ * ordinal ("May 3rd"), or after "this"/"next" written "May" or with
+ * nothing after it ("this may?").
  *
  * A date's period is its days in the asker's calendar (`start`, `end`: UTC
  * days, or those of now's offset when the search's `now` carried one), and,
