@@ -112,12 +112,17 @@ export function dayPhrases(month: number, date: number): string[] {
   return [...phrases];
 }
 
+/** In a phrase of monthDayPhrases: any one word (the "of" of "28th of November"). */
+export const ANY_WORD = '*';
+
 /**
  * The phrases of dayPhrases that name the day with its month ("november 28",
- * "28 11"), and its ordinal with its month ("november 28th", "28th nov"):
- * a memory holding one writes that day of that month, of a year its own
- * date decides (query-dates.ts, writesDay). The spelled day alone
- * ("twenty eighth") is a day of any month.
+ * "28 11"), and its ordinal with its month ("november 28th", "28th nov",
+ * "28th of November" as "28th", any one word, "november"): a memory
+ * holding one writes that day of that month, of a year its own date
+ * decides (query-dates.ts, writesDay). They only sort the memories that
+ * hold the ordinal, so the word between is not read (ANY_WORD). The
+ * spelled day alone ("twenty eighth") is a day of any month.
  */
 export function monthDayPhrases(month: number, date: number, ordinal: string): string[] {
   const full = MONTH_NAMES[month]!;
@@ -125,6 +130,7 @@ export function monthDayPhrases(month: number, date: number, ordinal: string): s
   const withOrdinal = [full, full.slice(0, 3), ...(month === 8 ? ['sept'] : [])].flatMap((name) => [
     `${name} ${ordinal}`,
     `${ordinal} ${name}`,
+    `${ordinal} ${ANY_WORD} ${name}`,
   ]);
   return [...dayPhrases(month, date).filter((phrase) => phrase !== spelled), ...withOrdinal];
 }

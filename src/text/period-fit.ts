@@ -20,8 +20,18 @@ const CORE_FALL = 0.1;
 const FRINGE_FIT = 0.5;
 const FRINGE_FALL = 0.25;
 
+/**
+ * A span asked for its newest ("recently": NamedDate.newestFirst): the age
+ * at which a time fits half as well as one at its end. Two days, so that
+ * this morning's breakfast stands above yesterday's, and yesterday's
+ * above last week's.
+ */
+const NEWEST_HALF_FIT = 2 * 86_400_000;
+
 export function periodFit(date: NamedDate, time: number): number {
   if (time < date.from || time >= date.until) return 0;
+  if (date.newestFirst === true && time >= date.start)
+    return NEWEST_HALF_FIT / (NEWEST_HALF_FIT + Math.max(0, date.end - time));
   if (time >= date.start && time < date.end) {
     const half = (date.end - date.start) / 2;
     return 1 - (CORE_FALL * Math.abs(time - (date.start + half))) / half;

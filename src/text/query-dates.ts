@@ -12,7 +12,11 @@
  * - a month, season or year with its year: "June 2023", "in Jun, 2023",
  *   "March of 2026", "2026-05", "spring 2026" (seasons of the northern
  *   hemisphere, calendar-periods.ts), "in 2026", a query of a year alone;
- * - relative to now: "today", "tonight", "yesterday", "last night", "the day
+ * - hours relative to now: "an hour ago", "13 hours ago", "in the last 24
+ *   hours", "this morning", "tonight", "last night", "earlier today"
+ *   (hours with a fringe of their own: Reading), and "recently", "lately"
+ *   (the last two weeks, the newest fitting best);
+ * - relative to now: "today", "yesterday", "the day
  *   before yesterday", "last/this/next week", "last/this/next weekend",
  *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
@@ -41,10 +45,14 @@
  * month or day without a year is both the latest one begun by now's day
  * ("in May" asked in May is this May) and the next one to come within a
  * year (a day without its month, within a year of months); "last <month or season>" the latest one that has ended ("last March"
- * asked in March is a year back), a weekday the latest one before today.
+ * asked in March is a year back), "this <month>" this calendar year's (a
+ * question about the past finds memories only in the one gone by; one
+ * asked in February about "this May" means the coming one, as "this
+ * year" is this year), a weekday the latest one before today.
  * "May" and "March" are also words ("may be", "a march"): without a year
  * they are read as dates only after "in", "last" or "on", or with a day
- * ordinal ("May 3rd").
+ * ordinal ("May 3rd"), or after "this"/"next" written "May" or with
+ * nothing after it ("this may?").
  *
  * A date's period is its days in the asker's calendar (`start`, `end`: UTC
  * days, or those of now's offset when the search's `now` carried one), and,
@@ -84,6 +92,12 @@ export interface NamedDate {
   end: number;
   /** Said relative to now or without its year ("last summer", "May 3rd"): resolved against `now`. */
   fromNow: boolean;
+  /**
+   * A span that ends now and asks for its newest ("recently", "lately"):
+   * a time fits the better the nearer `end` it lies (period-fit.ts), not
+   * best at the middle.
+   */
+  newestFirst?: boolean;
 }
 
 const MONTHS = MONTH_NAMES;
@@ -214,7 +228,17 @@ const isPlausibleYear = (year: number) => year >= 1900 && year <= 2100;
  * memory was, so "…last week." said in October is no answer to "this
  * week" (review 101); the date's period finds what was said then.
  */
-type KeptWords = 'names' | 'days' | 'year' | 'none';
+type KeptWords = 'names' | 'days' | 'year' | 'none' | 'all';
+
+/**
+ * A period a form reads, in the asker's calendar (ms). A period of hours
+ * ("an hour ago", "this morning") brings its own fringe, [from, until),
+ * around [start, end): "13 hours ago" is the same instant in every zone,
+ * and a part of a day keeps its whole day's zone range as fringe, so that
+ * it finds whatever the day did (dates add). Without one, the period's
+ * days as they run anywhere on Earth are its fringe.
+ */
+type Reading = Period & { from?: number; until?: number; newestFirst?: boolean };
 
 /**
  * Reads one form of date: the periods a match names; null for a date with no
@@ -224,7 +248,7 @@ interface DateForm {
   pattern: RegExp;
   /** Which words stay, for every match or by what the match says ("last Friday": none). */
   keep: KeptWords | ((match: RegExpMatchArray) => KeptWords);
-  read(match: RegExpMatchArray, today: number): (Period | null)[];
+  read(match: RegExpMatchArray, today: number, now: number): (Reading | null)[];
   /**
    * The days (UTC day numbers of the asker's calendar) a relative word
    * names ("tomorrow", "on Saturday"), whose written forms ("November 28",
@@ -313,11 +337,112 @@ const UNITS = '(day|week|month|year)s?';
 /** A part of a named day ("Tuesday night"): the day's, as words of the date. */
 const PART_OF_DAY = '(?:morning|afternoon|evening|night)';
 
+/** How many hours "a few hours" are. */
+const FEW_HOURS = 3;
+/** The days "recently" and "lately" reach back, today's included. */
+const RECENT_DAYS = 14;
+
+/** The hours [start, end) (ms, the asker's calendar) with `fringe` ms either side; ranked as a day is. */
+const hoursPeriod = (start: number, end: number, fringe: number): Reading => ({
+  kind: 'day',
+  start,
+  end,
+  from: start - fringe,
+  until: end + fringe,
+});
+
+/**
+ * The hours `first` to `last` (may pass 24) of `day`, with that day's zone
+ * range (as a day's reading has it) as fringe, widened to hold them.
+ */
+function partOfDay(day: number, first: number, last: number): Reading {
+  const start = day * DAY + first * HOUR;
+  const end = day * DAY + last * HOUR;
+  return {
+    kind: 'day',
+    start,
+    end,
+    from: Math.min(day * DAY - EARLIEST_ZONE, start),
+    until: Math.max((day + 1) * DAY + LATEST_ZONE, end),
+  };
+}
+
 /** Dates said relative to today, or without their year. */
 const SPOKEN_DATES: DateForm[] = [
   {
+    // "an hour ago", "13 hours ago", "a couple of hours ago", "a few hours
+    // ago": that time, give or take an hour (an eighth of it, past 8
+    // hours), the same instant in every zone.
+    pattern: pattern(`\\b(?:${COUNT}|((?:a\\s+)?few))\\s+hours?\\s+(?:ago|back|earlier|before)\\b`),
+    keep: 'none',
+    read: (m, _today, now) => {
+      const count = m[2] ? FEW_HOURS : countOf(m[1]!);
+      if (count < 1 || count > 999) return [];
+      const at = now - count * HOUR;
+      const half = Math.max(HOUR, (count * HOUR) / 8);
+      return [hoursPeriod(at - half, Math.min(at + half, now), half)];
+    },
+  },
+  {
+    // "in the last 24 hours", "the past hour", "over the last few hours":
+    // from then up to now, an hour (a quarter of it, past 4) as fringe.
+    pattern: pattern(
+      `\\b(?:(?:in|over|during|within)\\s+)?the\\s+(?:last|past)\\s+(?:${COUNT}\\s+|((?:a\\s+)?few)\\s+)?hours?\\b`,
+    ),
+    keep: 'none',
+    read: (m, _today, now) => {
+      const count = m[2] ? FEW_HOURS : m[1] === undefined ? 1 : countOf(m[1]);
+      if (count < 1 || count > 999) return [];
+      return [hoursPeriod(now - count * HOUR, now, Math.max(HOUR, (count * HOUR) / 4))];
+    },
+  },
+  {
+    // Parts of a day said relative to now: "this morning" 05:00–12:00,
+    // "this afternoon" 12:00–18:00, "this evening" 18:00–24:00, "tonight"
+    // 18:00 to 06:00 the next day, "last night" yesterday's 18:00 to
+    // today's 06:00 (what was said after midnight is last night's),
+    // "earlier today" from today's start to now, in the asker's calendar.
+    // Their day's whole zone range stays their fringe, so they find what
+    // the day did, ranked below their own hours. Their days are still
+    // written days ("27th"), as "today" and "yesterday" are.
     pattern:
-      /\b(?:(?:the\s+)?day\s+before\s+(yesterday)|(yesterday|last\s+night)|(today|tonight|this\s+(?:morning|afternoon|evening)))\b/giu,
+      /\b(?:(last\s+night)|(tonight)|this\s+(morning|afternoon|evening)|(earlier\s+today))\b/giu,
+    keep: 'none',
+    read: (m, today, now) => {
+      if (m[1]) return [partOfDay(today - 1, 18, 30)];
+      if (m[2]) return [partOfDay(today, 18, 30)];
+      if (m[4]) return [partOfDay(today, 0, Math.max(1, (now - today * DAY) / HOUR))];
+      const part = m[3]!.toLowerCase();
+      return [
+        part === 'morning'
+          ? partOfDay(today, 5, 12)
+          : part === 'afternoon'
+            ? partOfDay(today, 12, 18)
+            : partOfDay(today, 18, 24),
+      ];
+    },
+    writes: (m, today) => [m[1] ? today - 1 : today],
+  },
+  {
+    // "recently", "lately", "of late": the last two weeks up to now, the
+    // newest fitting best (period-fit.ts). The word stays a word, in what
+    // is asked too, so the period only adds: LoCoMo's turns say it ("I
+    // recently started…"), and its questions ask it long after them.
+    pattern: /\b(?:recently|lately|of\s+late)\b/giu,
+    keep: 'all',
+    read: (_m, today, now) => [
+      {
+        kind: 'week',
+        start: (today - RECENT_DAYS + 1) * DAY,
+        end: now,
+        from: (today - RECENT_DAYS + 1) * DAY - EARLIEST_ZONE,
+        until: now + HOUR,
+        newestFirst: true,
+      },
+    ],
+  },
+  {
+    pattern: /\b(?:(?:the\s+)?day\s+before\s+(yesterday)|(yesterday)|(today))\b/giu,
     keep: 'none',
     read: (m, today) => [dayPeriod(today - (m[1] ? 2 : m[2] ? 1 : 0))],
     writes: (m, today) => [today - (m[1] ? 2 : m[2] ? 1 : 0)],
@@ -495,13 +620,24 @@ const SPOKEN_DATES: DateForm[] = [
     keep: 'names',
     read: (m, today) => {
       const said = m[1]!.toLowerCase();
-      // "this may help", "this march", "next may be": words, not dates.
-      if ((said === 'this' || said === 'next') && VERB_MONTHS.has(m[2]!.toLowerCase())) return [];
+      // "this may help", "this march", "next may be": words, not dates;
+      // "this May" (the month's capital) and "this may?" (nothing after
+      // it but punctuation) are the month.
+      if ((said === 'this' || said === 'next') && VERB_MONTHS.has(m[2]!.toLowerCase())) {
+        const after = m.input!.slice(m.index! + m[0].length);
+        if (!/^[A-Z][a-z]+\.?$/u.test(m[2]!) && !/^\s*(?:$|[^\s\p{L}\p{N}])/u.test(after))
+          return [];
+      }
       const month = monthIndex(m[2]!);
       const periodOf = (year: number) => monthPeriod(year, month);
+      // "this May" is this calendar year's May, gone by or to come: asked
+      // in November the May just past, asked in February the coming one
+      // (as "this year" is this year). "last May" is the latest that has
+      // ended, "next May" the first to come.
+      if (said === 'this') return [monthPeriod(calendarOf(today).year, month)];
       return said === 'next'
         ? [nextPeriod(today, periodOf)]
-        : [latestPeriod(today, periodOf, said !== 'this')];
+        : [latestPeriod(today, periodOf, true)];
     },
   },
   {
@@ -711,13 +847,15 @@ const NAME_WORD = new RegExp(`^(?:${MONTH}|${WEEKDAY}|${SEASON}|${PART_OF_DAY}|w
 
 /** A date as said, with the words `keep` does not keep blanked. */
 const keptWords = (said: string, keep: KeptWords) =>
-  said.replace(/[\p{L}\p{N}]+/gu, (word) =>
-    (keep !== 'none' && NAME_WORD.test(word)) ||
-    (keep === 'days' && /^\d{1,2}(?:st|nd|rd|th)$/iu.test(word)) ||
-    (keep === 'year' && /^\d{4}$/u.test(word))
-      ? word
-      : ' '.repeat(word.length),
-  );
+  keep === 'all'
+    ? said
+    : said.replace(/[\p{L}\p{N}]+/gu, (word) =>
+        (keep !== 'none' && NAME_WORD.test(word)) ||
+        (keep === 'days' && /^\d{1,2}(?:st|nd|rd|th)$/iu.test(word)) ||
+        (keep === 'year' && /^\d{4}$/u.test(word))
+          ? word
+          : ' '.repeat(word.length),
+      );
 
 /**
  * The ordinals of a date's bare or spelled days of the month ("Dec 4",
@@ -777,6 +915,8 @@ export interface QueryDates {
    * otherwise. A search that finds nothing for them says why.
    */
   toCome: string[];
+  /** Whether a date depends on now's time of day, not only its day ("an hour ago", "recently"). */
+  timed: boolean;
 }
 
 /**
@@ -790,6 +930,9 @@ export interface QueryDates {
 export function readQueryDates(text: string, now: number, offsetMinutes = 0): QueryDates {
   const offset = offsetMinutes * 60_000;
   const today = dayOf(now + offset);
+  // `now` in the asker's calendar, for periods of hours ("an hour ago").
+  const local = now + offset;
+  let timed = false;
   const found = new Map<string, NamedDate>();
   const spellings: [string, string][] = [];
   const blank = (text: string, { index, 0: said }: RegExpMatchArray) =>
@@ -811,7 +954,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     const anchored = fromNow && found.size > 0;
     for (const form of forms) {
       for (const match of unread.matchAll(form.pattern)) {
-        const read = form.read(match, today);
+        const read = form.read(match, today, local);
         const ahead = typeof form.ahead === 'function' ? form.ahead(match) : form.ahead === true;
         const written = [
           ...(form.writes?.(match, today) ?? []),
@@ -824,7 +967,9 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
           typeof form.keep !== 'function' ? form.keep : anchored ? 'names' : form.keep(match);
         if (read.length === 0 && written.length === 0) continue;
         unread = blank(unread, match);
-        content = blank(content, match);
+        // "recently" adds its period and stays a word of what is asked:
+        // LoCoMo's turns say it ("I recently started…").
+        if (keep !== 'all') content = blank(content, match);
         words = blankUnkept(words, match, keep);
         spellings.push(...otherSpellings(keptWords(match[0], keep)));
         added.push(...ordinalDays(match[0], keep));
@@ -858,15 +1003,19 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
           }
           const start = period.start - offset;
           const end = period.end - offset;
-          const date = {
+          // A period of hours depends on now's time, not only its day (the
+          // isolate's analyses are shared by day: query-analysis.ts).
+          if (period.from !== undefined) timed = true;
+          const date: NamedDate = {
             kind: period.kind,
-            from: start - EARLIEST_ZONE + offset,
-            until: end + LATEST_ZONE + offset,
+            from: period.from === undefined ? start - EARLIEST_ZONE + offset : period.from - offset,
+            until: period.until === undefined ? end + LATEST_ZONE + offset : period.until - offset,
             start,
             end,
             fromNow,
+            ...(period.newestFirst === true ? { newestFirst: true } : {}),
           };
-          found.set(`${date.kind} ${date.start} ${date.end}`, date);
+          found.set(`${date.kind} ${date.start} ${date.end} ${date.from} ${date.until}`, date);
         }
       }
     }
@@ -884,6 +1033,7 @@ export function readQueryDates(text: string, now: number, offsetMinutes = 0): Qu
     writtenDays: [...days],
     writtenOn,
     toCome: past ? [] : saidToCome,
+    timed,
   };
 }
 

@@ -25,13 +25,16 @@ export function unitePostings(lists: readonly TermPostings[]): TermPostings {
 
 /**
  * Where the terms occur one right after the other, as a phrase: the memory
- * and the offset of the first word.
+ * and the offset of the first word. A null after the first stands for any
+ * one word ("28th of November" as "28th", any, "novemb"): no postings of
+ * "of", which most memories hold, are read.
  */
-export function phrasePostings(terms: readonly TermPostings[]): TermPostings {
+export function phrasePostings(terms: readonly (TermPostings | null)[]): TermPostings {
   let seqs = Array.from(terms[0]?.seqs ?? []);
   let offsets = Array.from(terms[0]?.offsets ?? []);
   for (let step = 1; step < terms.length && seqs.length > 0; step++) {
-    const next = terms[step]!;
+    const next = terms[step];
+    if (next === null || next === undefined) continue;
     const at = new Set<string>();
     for (let i = 0; i < next.seqs.length; i++) at.add(`${next.seqs[i]} ${next.offsets[i]! - step}`);
     const kept = seqs.map((seq, i) => at.has(`${seq} ${offsets[i]}`));

@@ -1,5 +1,5 @@
 import { calendarOf, dayOf } from '../../text/calendar-periods';
-import { monthDayPhrases } from '../../text/day-spellings';
+import { ANY_WORD, monthDayPhrases } from '../../text/day-spellings';
 import { readQueryDates, type NamedDate } from '../../text/query-dates';
 import { indexTerm, queryNames, queryTermWords, type QueryName } from '../../text/tokens';
 import { queryWordForms } from '../../text/word-forms';
@@ -42,6 +42,11 @@ export interface AnalysedQuery {
   writtenOn: ReadonlyMap<string, readonly WrittenDay[]>;
   /** The asker's offset from UTC in ms, the calendar of `writtenOn`'s days. */
   offset: number;
+  /**
+   * The `now` (ms) the dates were read at when a date depends on its time
+   * of day ("an hour ago", "recently"); null when its day is enough.
+   */
+  timedAt: number | null;
 }
 
 /** A day a query names, as a memory may write it (AnalysedQuery.writtenOn). */
@@ -74,7 +79,10 @@ const ASKING_ABOUT_TIME = new Set([
  * Queries analysed lately in this isolate, most recent last. Analysis is a
  * pure function of the text, the stopword list and the UTC day of the
  * search's `now` (which "yesterday" or "in May" means) in the asker's
- * offset, so it is shared by every
+ * offset, or, for a query naming hours ("an hour ago", "this morning",
+ * "recently"), of `now` itself: such an entry (`timedAt`) serves only its
+ * own `now`, which the windows and vaults of one search share, and is
+ * replaced by the next `now`'s. It is shared by every
  * vault object of the isolate: the windows of one search ask for the same
  * text, and so do the vaults of a multi-vault search that the isolate holds
  * (all of them under wrangler dev; in production a vault's object may run
@@ -97,7 +105,7 @@ export function analyseQuery(
 ): AnalysedQuery {
   const key = `${stopwords}\n${dayOf(now + offsetMinutes * 60_000)}\n${offsetMinutes}\n${text}`;
   const known = recent.get(key);
-  if (known !== undefined) {
+  if (known !== undefined && (known.timedAt === null || known.timedAt === now)) {
     recent.delete(key);
     recent.set(key, known);
     return known;
@@ -108,7 +116,7 @@ export function analyseQuery(
   // their best match was any memory, scored as high as a real exact match,
   // and chat injected it. The one exception, in a query of nothing else, is
   // a function word an article makes a noun ("the well": tokens.ts).
-  const { dates, words, content, spellings, writtenDays, writtenOn } = readQueryDates(
+  const { dates, words, content, spellings, writtenDays, writtenOn, timed } = readQueryDates(
     text,
     now,
     offsetMinutes,
@@ -134,7 +142,10 @@ export function analyseQuery(
     if (!spelt.has(term) || written.get(term)?.some((known) => known.day === day)) continue;
     const { month, date } = calendarOf(day);
     const withMonth = monthDayPhrases(month, date, said).map((phrase) =>
-      phrase.split(' ').map(indexTerm).join(' '),
+      phrase
+        .split(' ')
+        .map((word) => (word === ANY_WORD ? word : indexTerm(word)))
+        .join(' '),
     );
     written.set(term, [...(written.get(term) ?? []), { day, withMonth }]);
   }
@@ -154,7 +165,9 @@ export function analyseQuery(
     writtenDays: new Set(writtenDays.map(indexTerm).filter((term) => spelt.has(term))),
     writtenOn: written,
     offset: offsetMinutes * 60_000,
+    timedAt: timed ? now : null,
   };
+  recent.delete(key);
   recent.set(key, analysed);
   if (recent.size > RECENT_QUERIES) recent.delete(recent.keys().next().value!);
   return analysed;

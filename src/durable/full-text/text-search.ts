@@ -1,5 +1,6 @@
 import type { WordRange } from '../../text/chunks';
 import { writesDay, type NamedDate } from '../../text/query-dates';
+import { ANY_WORD } from '../../text/day-spellings';
 import { dayOf } from '../../text/calendar-periods';
 import { foldWord, tokenize, type QueryName } from '../../text/tokens';
 import { isKnownWord } from '../../text/known-words';
@@ -849,7 +850,11 @@ export class TextSearch {
         new Set(
           withMonth.flatMap((phrase) =>
             Array.from(
-              phrasePostings(phrase.split(' ').map((word) => this.termPostings(word))).seqs,
+              phrasePostings(
+                phrase
+                  .split(' ')
+                  .map((word) => (word === ANY_WORD ? null : this.termPostings(word))),
+              ).seqs,
             ),
           ),
         ),
