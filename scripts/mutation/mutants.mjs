@@ -812,10 +812,20 @@ export const MUTANTS = [
     id: 'proof/raced-snapshot-kept',
     area: 'proof',
     file: 'src/durable/cold-tier/snapshot-store.ts',
-    from: '    if (changed()) {\n      await this.bucket.delete(key);',
-    to: '    if (false) {\n      await this.bucket.delete(key);',
+    from: '    if (sent === null || changed() || !sameLines(sent, summary)) {',
+    to: '    if (sent === null || !sameLines(sent, summary)) {',
     tests: COLD,
     description: 'a snapshot a delete raced is kept',
+  },
+  {
+    id: 'proof/changed-snapshot-kept',
+    area: 'proof',
+    file: 'src/durable/cold-tier/snapshot-store.ts',
+    from: '    if (sent === null || changed() || !sameLines(sent, summary)) {',
+    to: '    if (sent === null || changed()) {',
+    tests: COLD,
+    description:
+      'a snapshot whose rows changed in place between its passes is kept, its checksum failing at restore',
   },
   {
     id: 'proof/restore-count-unchecked',
