@@ -12,6 +12,9 @@ import {
   type FactsReceipt,
 } from './helpers/facts';
 import { openAiClient } from './helpers/drop-in';
+import { vaultStub } from './helpers/vaults';
+import { VaultObject } from '../src/durable/vault/vault-object';
+import type { VaultAddress } from '../src/vaults/address';
 
 // Facts kept apart from their turn (factsVault: CORE) behave as facts kept
 // beside it: the turn of a fact retired in CORE is demoted and outdated in
@@ -334,5 +337,106 @@ describe('facts apart from their turn (factsVault)', () => {
     expect(memory.replay.deletedSince).toEqual([added[0]!.id]);
     // Kept in the receipt by id, without the text the vault no longer holds.
     expect(memory.facts.added).toEqual([{ id: added[0]!.id, content: '' }]);
+  });
+});
+
+type MarkMethod = 'markOutdatedElsewhere' | 'unmarkOutdatedElsewhere';
+
+/**
+ * Runs `act` while every call the vault objects receive of `method` is
+ * kept (address and marks, as the Worker sent them), so a test can deliver
+ * one again later: the arrival a concurrent request's call could have.
+ */
+async function recording(method: MarkMethod, act: () => Promise<unknown>): Promise<unknown[][]> {
+  const prototype = VaultObject.prototype as unknown as Record<
+    MarkMethod,
+    (this: VaultObject, ...args: unknown[]) => Promise<unknown>
+  >;
+  const original = prototype[method];
+  const calls: unknown[][] = [];
+  prototype[method] = async function (...args: unknown[]) {
+    calls.push(structuredClone(args));
+    return original.apply(this, args);
+  };
+  try {
+    await act();
+  } finally {
+    prototype[method] = original;
+  }
+  return calls;
+}
+
+/** Delivers a recorded call again, to the vault it was sent to. */
+async function deliverLate(method: MarkMethod, call: unknown[]): Promise<void> {
+  const stub = vaultStub(call[0] as VaultAddress) as unknown as Record<
+    MarkMethod,
+    (...args: unknown[]) => Promise<{ ok: boolean }>
+  >;
+  expect((await stub[method](...call)).ok).toBe(true);
+}
+
+const turnOutdated = async (secret: string) =>
+  (await search(secret, 'Paris canal', [SESSION_A])).find((hit) => hit.memory.content === PARIS)!
+    .outdated;
+
+describe("facts apart: the turns' vault keeps the facts' vault's order", () => {
+  beforeAll(warmEmbedder);
+  beforeEach(resetFakes);
+
+  // Two requests change the same fact one after the other in CORE, and each
+  // then tells the turn's vault; nothing orders those calls, so the turn's
+  // vault must not let the earlier change's call undo the later one's.
+  it('an unmark (Madrid deleted, Paris current) arriving after the re-mark (Rome supersedes Paris) is ignored', async () => {
+    const { secret } = await newKey();
+    const { madrid } = await parisThenMadrid(secret);
+    const unmarks = await recording('unmarkOutdatedElsewhere', async () => {
+      const deleted = await post(
+        'mutation ($id: ID!) { deleteMemory(id: $id) }',
+        {
+          id: madrid.id,
+        },
+        secret,
+      );
+      expect(deleted.errors).toBeUndefined();
+    });
+    expect(unmarks).toHaveLength(1);
+    expect(await turnOutdated(secret)).toBeNull();
+
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Rome'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const rome = await chatApart(secret, 'session-c', 'We moved on to Rome.');
+    expect(rome.facts!.updated.map(({ content }) => content)).toEqual(['The user lives in Rome']);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    // The delete's call comes in last: Paris still stands superseded by Rome.
+    await deliverLate('unmarkOutdatedElsewhere', unmarks[0]!);
+    expect(await turnOutdated(secret)).toMatchObject({
+      replacedBy: [{ content: 'The user lives in Rome' }],
+    });
+  });
+
+  it('a mark (Madrid supersedes Paris) arriving after the unmark (Madrid deleted) is ignored', async () => {
+    const { secret } = await newKey();
+    let madridId = '';
+    const marks = await recording('markOutdatedElsewhere', async () => {
+      madridId = (await parisThenMadrid(secret)).madrid.id;
+    });
+    expect(marks).toHaveLength(1);
+    const deleted = await post(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      {
+        id: madridId,
+      },
+      secret,
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect(await turnOutdated(secret)).toBeNull();
+
+    // The supersede's call comes in last: Paris is current, its turn too.
+    await deliverLate('markOutdatedElsewhere', marks[0]!);
+    expect(await turnOutdated(secret)).toBeNull();
   });
 });

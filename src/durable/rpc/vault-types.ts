@@ -586,6 +586,8 @@ export type UpdateResult =
        * Worker moves the marks on its turns elsewhere to those it names now.
        */
       sourceTurnsBefore?: string[];
+      /** With `sourceTurnsBefore`: the vault's change order after the edit (VaultObject.markOutdatedElsewhere). */
+      changed?: number;
     }
   | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
