@@ -12,7 +12,8 @@ import {
   type FactsReceipt,
 } from './helpers/facts';
 import { openAiClient } from './helpers/drop-in';
-import { vaultStub } from './helpers/vaults';
+import { vaultStub, writeMetaBeneath } from './helpers/vaults';
+import { runAlarm } from './helpers/alarms';
 import { VaultObject } from '../src/durable/vault/vault-object';
 import type { VaultAddress } from '../src/vaults/address';
 
@@ -35,8 +36,13 @@ const CHAT = `mutation ($input: ChatInput!) {
   }
 }`;
 
-/** A chat turn in `session` whose facts go to CORE. */
-async function chatApart(secret: string, session: string, content: string): Promise<ChatMemory> {
+/** A chat turn in `session` whose facts go to CORE (or `factsVault`). */
+async function chatApart(
+  secret: string,
+  session: string,
+  content: string,
+  factsVault: object = { kind: 'CORE' },
+): Promise<ChatMemory> {
   const result = await postChat<{ chat: { memory: ChatMemory } }>(
     secret,
     CHAT,
@@ -44,7 +50,7 @@ async function chatApart(secret: string, session: string, content: string): Prom
       model: OPENAI.model,
       sessionId: session,
       extract: true,
-      factsVault: { kind: 'CORE' },
+      factsVault,
       messages: [{ role: 'USER', content }],
     },
     OPENAI.key,
@@ -101,11 +107,11 @@ async function extractionCalls(): Promise<number> {
 const PARIS = 'I live in Paris, near the canal.';
 const SESSION_A = { kind: 'SESSION', id: 'session-a' };
 
-/** Paris said in session A, then Madrid in session B superseding it in CORE. */
-async function parisThenMadrid(secret: string) {
+/** Paris said in session A, then Madrid in session B superseding it in CORE (or `factsVault`). */
+async function parisThenMadrid(secret: string, factsVault: object = { kind: 'CORE' }) {
   await scriptFake({ host: OPENAI.host });
   await scriptExtractor(['The user lives in Paris']);
-  const a = await chatApart(secret, 'session-a', PARIS);
+  const a = await chatApart(secret, 'session-a', PARIS, factsVault);
   expect(a.facts!.added).toHaveLength(1);
   const before = await search(secret, 'Paris canal', [SESSION_A]);
   await scriptFake({ host: OPENAI.host });
@@ -113,7 +119,7 @@ async function parisThenMadrid(secret: string) {
     ['The user lives in Madrid'],
     [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
   );
-  const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.');
+  const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.', factsVault);
   expect(b.facts!.superseded).toEqual([a.facts!.added[0]!.id]);
   return { paris: a.facts!.added[0]!, madrid: b.facts!.updated[0]!, before };
 }
@@ -437,6 +443,45 @@ describe("facts apart: the turns' vault keeps the facts' vault's order", () => {
 
     // The supersede's call comes in last: Paris is current, its turn too.
     await deliverLate('markOutdatedElsewhere', marks[0]!);
+    expect(await turnOutdated(secret)).toBeNull();
+  });
+});
+
+describe('facts apart: a facts vault that goes takes its marks with it', () => {
+  beforeAll(warmEmbedder);
+  beforeEach(resetFakes);
+
+  it('clearVault of the facts vault: the turn is no longer outdated in its own vault', async () => {
+    const { secret } = await newKey();
+    const { before } = await parisThenMadrid(secret);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    const cleared = await post<{ clearVault: number }>(
+      'mutation { clearVault(selector: { kind: CORE }) }',
+      {},
+      secret,
+    );
+    expect(cleared.errors).toBeUndefined();
+    expect(cleared.data!.clearVault).toBeGreaterThan(0);
+    // No fact says otherwise any more: the turn ranks and reads as before.
+    const turn = (await search(secret, 'Paris canal', [SESSION_A])).find(
+      (hit) => hit.memory.content === PARIS,
+    )!;
+    expect(turn.outdated).toBeNull();
+    expect(turn.score).toBeCloseTo(before.find((hit) => hit.memory.content === PARIS)!.score, 6);
+  });
+
+  it('an EPHEMERAL facts vault expiring: the turn is no longer outdated in its own vault', async () => {
+    const { secret, keyId } = await newKey();
+    const facts = { kind: 'EPHEMERAL', id: 'facts-call' };
+    await parisThenMadrid(secret, facts);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    // Its time is up and its alarm runs, as in production: no request comes.
+    const vault = vaultStub({ kind: 'EPHEMERAL', keyId, externalId: facts.id });
+    await runAlarm(vault, (state, object) =>
+      writeMetaBeneath(object, state, ({ meta }) => meta.update({ expiresAt: Date.now() - 1 })),
+    );
     expect(await turnOutdated(secret)).toBeNull();
   });
 });

@@ -26,6 +26,7 @@ import { VaultUpkeep } from './vault-upkeep';
 import { VaultUsage } from '../metering/vault-usage';
 import { VaultWrites } from './vault-writes';
 import { retiredFact } from '../full-text/retired-facts';
+import { ApartMarks } from './apart-marks';
 
 /**
  * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
@@ -94,6 +95,7 @@ export class VaultObject extends DurableObject<Env> {
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const exports = new ExportViews(sql);
     const usage = new VaultUsage(storage, sql, meta, env);
+    const apartMarks = new ApartMarks(env, rows, meta);
     // The parts the modules below share; each takes those its own interface names.
     const parts = {
       meta,
@@ -109,7 +111,7 @@ export class VaultObject extends DurableObject<Env> {
       keys,
       config,
     };
-    const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
+    const life = new VaultLifecycle(storage, { ...parts, embedder, apartMarks }, (work) =>
       ctx.blockConcurrencyWhile(work),
     );
     this.sql = sql;

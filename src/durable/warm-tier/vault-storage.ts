@@ -425,6 +425,21 @@ export class VaultStorage {
       .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
   }
 
+  /**
+   * Every retired memory whose metadata names turns of another vault (the
+   * facts whose turns were marked there): what a wipe takes back
+   * (apart-marks.ts). A scan of the retired rows, once per clear or expiry.
+   */
+  retiredFactsApart(): ApartFact[] {
+    return this.sql
+      .all<{ id: string; source_turns: string }>(
+        `SELECT id, json_extract(metadata, '$.sourceTurns') AS source_turns FROM memories
+         WHERE valid_until IS NOT NULL
+           AND CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.sourceTurns') END = 'array'`,
+      )
+      .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
+  }
+
   /** Whether another vault retired a fact drawn from a turn of this one. */
   anyOutdatedElsewhere(): boolean {
     return (
