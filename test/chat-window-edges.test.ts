@@ -214,6 +214,30 @@ describe('F3: a query whose dates all lie before the windows read', () => {
     ).toBeNull();
   });
 
+  it('no notice when no vault searched holds a memory of those dates (ARCHIVE would find none of them)', async () => {
+    const key = await dinners('dates-none');
+    // An older dinner in ARCHIVE, of another month than the one asked about.
+    await storeIn(key, 'dates-none', [
+      ['Dinner was dumplings downtown', NOW_MS - Date.parse('2023-09-02T19:00:00Z')],
+    ]);
+    const vaults = [{ kind: 'SESSION', id: 'dates-none' }];
+    const june = await search(key, 'What did I have for dinner in June 2023?', { vaults });
+    expect(june.hits.length).toBeGreaterThan(0);
+    expect(june.notice).toBeNull();
+    // Listing ARCHIVE indeed finds nothing of June 2023.
+    const listed = await search(key, 'What did I have for dinner in June 2023?', {
+      vaults,
+      windows: [{ window: 'ARCHIVE', limit: 10 }],
+    });
+    expect(listed.hits.map((hit) => hit.memory.content).sort()).toEqual(
+      ['Dinner was dumplings downtown', SUSHI].sort(),
+    );
+    // Of May 2023 it holds one: said, as before.
+    expect((await search(key, QUESTION, { vaults })).notice?.reason).toBe(
+      'OLDER_MEMORIES_NOT_SEARCHED',
+    );
+  });
+
   it('chat that names no windows reads every vault in ARCHIVE for it: the May 2023 dinner is injected', async () => {
     const key = await dinners('dates-chat');
     const memory = await chatMemory(key, QUESTION, { sessionId: 'dates-chat' });

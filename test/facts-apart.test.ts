@@ -12,6 +12,10 @@ import {
   type FactsReceipt,
 } from './helpers/facts';
 import { openAiClient } from './helpers/drop-in';
+import { vaultStub, writeMetaBeneath } from './helpers/vaults';
+import { runAlarm } from './helpers/alarms';
+import { VaultObject } from '../src/durable/vault/vault-object';
+import type { VaultAddress } from '../src/vaults/address';
 
 // Facts kept apart from their turn (factsVault: CORE) behave as facts kept
 // beside it: the turn of a fact retired in CORE is demoted and outdated in
@@ -32,8 +36,13 @@ const CHAT = `mutation ($input: ChatInput!) {
   }
 }`;
 
-/** A chat turn in `session` whose facts go to CORE. */
-async function chatApart(secret: string, session: string, content: string): Promise<ChatMemory> {
+/** A chat turn in `session` whose facts go to CORE (or `factsVault`). */
+async function chatApart(
+  secret: string,
+  session: string,
+  content: string,
+  factsVault: object = { kind: 'CORE' },
+): Promise<ChatMemory> {
   const result = await postChat<{ chat: { memory: ChatMemory } }>(
     secret,
     CHAT,
@@ -41,7 +50,7 @@ async function chatApart(secret: string, session: string, content: string): Prom
       model: OPENAI.model,
       sessionId: session,
       extract: true,
-      factsVault: { kind: 'CORE' },
+      factsVault,
       messages: [{ role: 'USER', content }],
     },
     OPENAI.key,
@@ -98,11 +107,11 @@ async function extractionCalls(): Promise<number> {
 const PARIS = 'I live in Paris, near the canal.';
 const SESSION_A = { kind: 'SESSION', id: 'session-a' };
 
-/** Paris said in session A, then Madrid in session B superseding it in CORE. */
-async function parisThenMadrid(secret: string) {
+/** Paris said in session A, then Madrid in session B superseding it in CORE (or `factsVault`). */
+async function parisThenMadrid(secret: string, factsVault: object = { kind: 'CORE' }) {
   await scriptFake({ host: OPENAI.host });
   await scriptExtractor(['The user lives in Paris']);
-  const a = await chatApart(secret, 'session-a', PARIS);
+  const a = await chatApart(secret, 'session-a', PARIS, factsVault);
   expect(a.facts!.added).toHaveLength(1);
   const before = await search(secret, 'Paris canal', [SESSION_A]);
   await scriptFake({ host: OPENAI.host });
@@ -110,7 +119,7 @@ async function parisThenMadrid(secret: string) {
     ['The user lives in Madrid'],
     [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
   );
-  const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.');
+  const b = await chatApart(secret, 'session-b', 'I moved to Madrid last week.', factsVault);
   expect(b.facts!.superseded).toEqual([a.facts!.added[0]!.id]);
   return { paris: a.facts!.added[0]!, madrid: b.facts!.updated[0]!, before };
 }
@@ -334,5 +343,145 @@ describe('facts apart from their turn (factsVault)', () => {
     expect(memory.replay.deletedSince).toEqual([added[0]!.id]);
     // Kept in the receipt by id, without the text the vault no longer holds.
     expect(memory.facts.added).toEqual([{ id: added[0]!.id, content: '' }]);
+  });
+});
+
+type MarkMethod = 'markOutdatedElsewhere' | 'unmarkOutdatedElsewhere';
+
+/**
+ * Runs `act` while every call the vault objects receive of `method` is
+ * kept (address and marks, as the Worker sent them), so a test can deliver
+ * one again later: the arrival a concurrent request's call could have.
+ */
+async function recording(method: MarkMethod, act: () => Promise<unknown>): Promise<unknown[][]> {
+  const prototype = VaultObject.prototype as unknown as Record<
+    MarkMethod,
+    (this: VaultObject, ...args: unknown[]) => Promise<unknown>
+  >;
+  const original = prototype[method];
+  const calls: unknown[][] = [];
+  prototype[method] = async function (...args: unknown[]) {
+    calls.push(structuredClone(args));
+    return original.apply(this, args);
+  };
+  try {
+    await act();
+  } finally {
+    prototype[method] = original;
+  }
+  return calls;
+}
+
+/** Delivers a recorded call again, to the vault it was sent to. */
+async function deliverLate(method: MarkMethod, call: unknown[]): Promise<void> {
+  const stub = vaultStub(call[0] as VaultAddress) as unknown as Record<
+    MarkMethod,
+    (...args: unknown[]) => Promise<{ ok: boolean }>
+  >;
+  expect((await stub[method](...call)).ok).toBe(true);
+}
+
+const turnOutdated = async (secret: string) =>
+  (await search(secret, 'Paris canal', [SESSION_A])).find((hit) => hit.memory.content === PARIS)!
+    .outdated;
+
+describe("facts apart: the turns' vault keeps the facts' vault's order", () => {
+  beforeAll(warmEmbedder);
+  beforeEach(resetFakes);
+
+  // Two requests change the same fact one after the other in CORE, and each
+  // then tells the turn's vault; nothing orders those calls, so the turn's
+  // vault must not let the earlier change's call undo the later one's.
+  it('an unmark (Madrid deleted, Paris current) arriving after the re-mark (Rome supersedes Paris) is ignored', async () => {
+    const { secret } = await newKey();
+    const { madrid } = await parisThenMadrid(secret);
+    const unmarks = await recording('unmarkOutdatedElsewhere', async () => {
+      const deleted = await post(
+        'mutation ($id: ID!) { deleteMemory(id: $id) }',
+        {
+          id: madrid.id,
+        },
+        secret,
+      );
+      expect(deleted.errors).toBeUndefined();
+    });
+    expect(unmarks).toHaveLength(1);
+    expect(await turnOutdated(secret)).toBeNull();
+
+    await scriptFake({ host: OPENAI.host });
+    await scriptExtractor(
+      ['The user lives in Rome'],
+      [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+    );
+    const rome = await chatApart(secret, 'session-c', 'We moved on to Rome.');
+    expect(rome.facts!.updated.map(({ content }) => content)).toEqual(['The user lives in Rome']);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    // The delete's call comes in last: Paris still stands superseded by Rome.
+    await deliverLate('unmarkOutdatedElsewhere', unmarks[0]!);
+    expect(await turnOutdated(secret)).toMatchObject({
+      replacedBy: [{ content: 'The user lives in Rome' }],
+    });
+  });
+
+  it('a mark (Madrid supersedes Paris) arriving after the unmark (Madrid deleted) is ignored', async () => {
+    const { secret } = await newKey();
+    let madridId = '';
+    const marks = await recording('markOutdatedElsewhere', async () => {
+      madridId = (await parisThenMadrid(secret)).madrid.id;
+    });
+    expect(marks).toHaveLength(1);
+    const deleted = await post(
+      'mutation ($id: ID!) { deleteMemory(id: $id) }',
+      {
+        id: madridId,
+      },
+      secret,
+    );
+    expect(deleted.errors).toBeUndefined();
+    expect(await turnOutdated(secret)).toBeNull();
+
+    // The supersede's call comes in last: Paris is current, its turn too.
+    await deliverLate('markOutdatedElsewhere', marks[0]!);
+    expect(await turnOutdated(secret)).toBeNull();
+  });
+});
+
+describe('facts apart: a facts vault that goes takes its marks with it', () => {
+  beforeAll(warmEmbedder);
+  beforeEach(resetFakes);
+
+  it('clearVault of the facts vault: the turn is no longer outdated in its own vault', async () => {
+    const { secret } = await newKey();
+    const { before } = await parisThenMadrid(secret);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    const cleared = await post<{ clearVault: number }>(
+      'mutation { clearVault(selector: { kind: CORE }) }',
+      {},
+      secret,
+    );
+    expect(cleared.errors).toBeUndefined();
+    expect(cleared.data!.clearVault).toBeGreaterThan(0);
+    // No fact says otherwise any more: the turn ranks and reads as before.
+    const turn = (await search(secret, 'Paris canal', [SESSION_A])).find(
+      (hit) => hit.memory.content === PARIS,
+    )!;
+    expect(turn.outdated).toBeNull();
+    expect(turn.score).toBeCloseTo(before.find((hit) => hit.memory.content === PARIS)!.score, 6);
+  });
+
+  it('an EPHEMERAL facts vault expiring: the turn is no longer outdated in its own vault', async () => {
+    const { secret, keyId } = await newKey();
+    const facts = { kind: 'EPHEMERAL', id: 'facts-call' };
+    await parisThenMadrid(secret, facts);
+    expect(await turnOutdated(secret)).not.toBeNull();
+
+    // Its time is up and its alarm runs, as in production: no request comes.
+    const vault = vaultStub({ kind: 'EPHEMERAL', keyId, externalId: facts.id });
+    await runAlarm(vault, (state, object) =>
+      writeMetaBeneath(object, state, ({ meta }) => meta.update({ expiresAt: Date.now() - 1 })),
+    );
+    expect(await turnOutdated(secret)).toBeNull();
   });
 });

@@ -28,7 +28,7 @@ function graphql<T>(secret: string, query: string, variables: Record<string, unk
 /** One chat turn with extraction: the model answers `reply`, then finds `facts` (and decides). */
 async function say(
   secret: string,
-  sessionId: string,
+  sessionId: string | undefined,
   content: string,
   reply: string,
   facts: string[],
@@ -56,7 +56,7 @@ async function say(
     {
       input: {
         model: OPENAI.model,
-        sessionId,
+        ...(sessionId === undefined ? {} : { sessionId }),
         extract: true,
         messages: [{ role: 'USER', content }],
       },
@@ -148,6 +148,39 @@ describe('a superseded fact does not reach chat alone', () => {
     ]);
     expect(Date.parse(lisbon!.outdated!.since)).toBeGreaterThan(0);
     for (const hit of found.filter((other) => other !== lisbon)) expect(hit.outdated).toBeNull();
+  });
+
+  it('a current fact brought by two outdated turns of two vaults, each with its own copy, is injected once', async () => {
+    const { secret } = await newKey();
+    // The same move said in a session and in CORE (no sessionId): each vault
+    // keeps its own "The user lives in Porto", and a turn made outdated by it.
+    for (const [session, said] of [
+      ['u3', 'I live in Lisbon, near the river.'],
+      [undefined, 'Lisbon has been my home for years.'],
+    ] as const) {
+      await say(secret, session, said, 'Noted.', ['The user lives in Lisbon']);
+      const moved = await say(
+        secret,
+        session,
+        'Quick update: I moved to Porto last week.',
+        'Noted.',
+        ['The user lives in Porto'],
+        [{ fact: 1, action: 'UPDATE', target: 'm1.1' }],
+      );
+      expect(moved!.updated).toHaveLength(1);
+    }
+
+    // Both outdated turns are read (the session's and CORE's); each brings
+    // the fact that replaced it, the same words in two vaults: one place.
+    const { hits, block } = await ask(secret, 'u3', 'Is Lisbon still my home?');
+    expect(contents(hits)).toContain('I live in Lisbon, near the river.');
+    expect(contents(hits)).toContain('Lisbon has been my home for years.');
+    expect(contents(hits).filter((content) => content === 'The user lives in Porto')).toHaveLength(
+      1,
+    );
+    expect(
+      block.split('\n').filter((line) => line.endsWith(JSON.stringify('The user lives in Porto'))),
+    ).toHaveLength(1);
   });
 
   it("the assistant's own answers restating the old fact are outdated too, and the current fact is injected above them", async () => {

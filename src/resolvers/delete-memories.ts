@@ -49,7 +49,7 @@ export async function deleteMemories(
       context.vaults.invalidate(address);
       if (!result.ok) throw CodedError.from(result);
       // Facts kept apart from their turn, current again: their turns are told.
-      await unmarkSourceTurns(context, address, result.released);
+      await unmarkSourceTurns(context, address, result.released, result.changed);
       const gone = new Set(result.deleted);
       local.forEach((localId, at) => {
         if (gone.has(localId)) removed.add(global[at]!);

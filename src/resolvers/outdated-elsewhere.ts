@@ -2,18 +2,11 @@ import { vaultStub } from '../durable/rpc/stubs';
 import { CodedError } from '../core/errors';
 import { logWarn } from '../core/request-log';
 import { vaultObjectName, type VaultAddress } from '../vaults/address';
-import { decodeMemoryId, encodeMemoryId } from '../vaults/ids';
-import { sourceTurnsOf } from '../vaults/source-turns';
+import { decodeMemoryId } from '../vaults/ids';
+import { sourceTurnsOf, TurnsByVault } from '../vaults/source-turns';
 import { vaultOf } from './principal';
 import type { KeyContext, MeteredContext, RequestContext } from './request-context';
 import type { ApartFact, MemoryRecord } from '../durable/rpc/vault-types';
-
-/** A turn of another vault to mark outdated: its local id there, the fact, when. */
-interface Mark {
-  turn: string;
-  fact: string;
-  since: number;
-}
 
 /**
  * After a store retired facts (superseded or declared no longer true), tells
@@ -51,10 +44,12 @@ export async function unmarkSourceTurns(
   context: KeyContext,
   factsAddress: VaultAddress,
   released: readonly ApartFact[],
+  /** The facts' vault's change order once the delete was made (removeMany's answer). */
+  changed: number,
 ): Promise<void> {
   if (released.length === 0) return;
   await tellTurnsVaults(context, 'source turns not unmarked', () =>
-    unmarkOnce(context, factsAddress, released),
+    unmarkOnce(context, factsAddress, released, changed),
   );
 }
 
@@ -70,6 +65,8 @@ export async function moveSourceTurnMarks(
   factsAddress: VaultAddress,
   fact: { id: string; metadata: string | null; validUntil?: number | null },
   before: readonly string[],
+  /** The facts' vault's change order after the edit (update's answer). */
+  changed: number | undefined,
 ): Promise<void> {
   if (fact.validUntil == null) return;
   const since = fact.validUntil;
@@ -78,11 +75,11 @@ export async function moveSourceTurnMarks(
   const added = now.filter((id) => !before.includes(id));
   if (gone.length === 0 && added.length === 0) return;
   await tellTurnsVaults(context, 'source turns not moved', async () => {
-    const unmarking = new TurnsVaults(context, factsAddress);
+    const unmarking = turnsByVault(context, factsAddress);
     unmarking.add(fact.id, gone, since);
-    const marking = new TurnsVaults(context, factsAddress);
+    const marking = turnsByVault(context, factsAddress);
     marking.add(fact.id, added, since);
-    await Promise.all([unmark(context, unmarking), mark(context, marking)]);
+    await Promise.all([unmark(context, unmarking, changed), mark(context, marking, changed)]);
   });
 }
 
@@ -111,83 +108,65 @@ async function markOnce(
     retired.map(({ id }) => id),
   );
   if (!found.ok) throw CodedError.from(found);
-  const byVault = new TurnsVaults(context, factsAddress);
+  const byVault = turnsByVault(context, factsAddress);
   for (const memory of found.memories) {
     if (memory.validUntil == null) continue;
     byVault.add(memory.id, sourceTurnsOf(memory.metadata), memory.validUntil);
   }
-  await mark(context, byVault);
+  // Ordered by the read that found them retired, not by the store.
+  await mark(context, byVault, found.changed);
 }
 
 async function unmarkOnce(
   context: KeyContext,
   factsAddress: VaultAddress,
   released: readonly ApartFact[],
+  changed: number,
 ): Promise<void> {
-  const byVault = new TurnsVaults(context, factsAddress);
+  const byVault = turnsByVault(context, factsAddress);
   for (const { id, sourceTurns } of released) byVault.add(id, sourceTurns, 0);
-  await unmark(context, byVault);
+  await unmark(context, byVault, changed);
+}
+
+/** The calling key's vaults, as the facts' marks on their turns group by. */
+function turnsByVault(context: KeyContext, factsAddress: VaultAddress): TurnsByVault {
+  return new TurnsByVault(context.principal.key.id, factsAddress);
 }
 
 /** Makes the marks, one call per turns' vault. */
-async function mark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
+async function mark(
+  context: KeyContext,
+  byVault: TurnsByVault,
+  changed: number | undefined,
+): Promise<void> {
   await Promise.all(
     byVault.entries().map(async ({ address, marks }) => {
-      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(address, marks);
+      const marked = await vaultStub(context.env, address).markOutdatedElsewhere(
+        address,
+        marks,
+        changed,
+      );
       if (!marked.ok) throw CodedError.from(marked);
     }),
   );
 }
 
 /** Takes the marks back, one call per turns' vault. */
-async function unmark(context: KeyContext, byVault: TurnsVaults): Promise<void> {
+async function unmark(
+  context: KeyContext,
+  byVault: TurnsByVault,
+  changed: number | undefined,
+): Promise<void> {
   await Promise.all(
     byVault.entries().map(async ({ address, marks }) => {
       const unmarked = await vaultStub(context.env, address).unmarkOutdatedElsewhere(
         address,
         marks.map(({ turn, fact }) => ({ turn, fact })),
+        changed,
       );
       if (!unmarked.ok) throw CodedError.from(unmarked);
     }),
   );
-}
-
-/** Marks grouped by the vault of their turn, among the calling key's vaults other than the facts'. */
-class TurnsVaults {
-  private readonly byVault = new Map<string, { address: VaultAddress; marks: Mark[] }>();
-
-  constructor(
-    private readonly context: KeyContext,
-    private readonly factsAddress: VaultAddress,
-  ) {}
-
-  /** The marks of one fact (its local id in the facts' vault) on its source turns. */
-  add(localId: string, sourceTurns: readonly string[], since: number): void {
-    const { kind, externalId } = this.factsAddress;
-    const fact = encodeMemoryId({ kind, externalId, localId });
-    for (const source of sourceTurns) {
-      let address: VaultAddress;
-      let turn: string;
-      try {
-        const ref = decodeMemoryId(source);
-        // Only vaults of the calling key: an id naming another key's vault
-        // (metadata is the caller's to write) resolves under this key.
-        address = vaultOf(this.context.principal, { kind: ref.kind, id: ref.externalId });
-        turn = ref.localId;
-      } catch {
-        continue;
-      }
-      const name = vaultObjectName(address);
-      if (name === vaultObjectName(this.factsAddress)) continue;
-      const entry = this.byVault.get(name) ?? { address, marks: [] };
-      entry.marks.push({ turn, fact, since });
-      this.byVault.set(name, entry);
-    }
-  }
-
-  entries(): { address: VaultAddress; marks: Mark[] }[] {
-    return [...this.byVault.values()];
-  }
 }
 
 /**

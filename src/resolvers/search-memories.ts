@@ -353,11 +353,17 @@ export async function searchMemories(
     : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
   // Every date the query names lies before the windows read ("dinner in
   // May 2023" with the default windows): whatever was found, it is not of
-  // those dates, so this is said with hits too (outside review 253 F3).
-  // Read from the query alone: no vault call.
-  const beforeWindows =
+  // those dates, so this is said with hits too (outside review 253 F3),
+  // when a vault searched holds a memory of those dates (one index seek
+  // per date and vault, in one call per vault): "list ARCHIVE" is advice
+  // only where listing it would find something of them.
+  const named =
     notice === null && toCome === null && unread.length > 0
-      ? datesBeforeWindows(input.query, windows, now, offsetMinutes)
+      ? queryDatesBeforeWindows(input.query, windows, now, offsetMinutes)
+      : null;
+  const beforeWindows =
+    named !== null && (await heldInPeriods(context, unread, named.dates, request))
+      ? named.oldest
       : null;
   const older =
     hits.length === 0 &&
@@ -391,6 +397,16 @@ export function datesBeforeWindows(
   now: number,
   offsetMinutes: number,
 ): WindowSearch | null {
+  return queryDatesBeforeWindows(query, windows, now, offsetMinutes)?.oldest ?? null;
+}
+
+/** `datesBeforeWindows` with the dates the query names ([start, end) ms each). */
+function queryDatesBeforeWindows(
+  query: string,
+  windows: readonly WindowSearch[],
+  now: number,
+  offsetMinutes: number,
+): { oldest: WindowSearch; dates: { start: number; end: number }[] } | null {
   const read = windows.filter((search) => search.limit > 0);
   if (read.length === 0) return null;
   let oldest = read[0]!;
@@ -401,7 +417,41 @@ export function datesBeforeWindows(
   const after = oldest.after!;
   const { dates } = readQueryDates(query, now, offsetMinutes);
   // A window holds times after its bound; a period [start, end) ends at end − 1.
-  return dates.length > 0 && dates.every((date) => date.end - 1 <= after) ? oldest : null;
+  return dates.length > 0 && dates.every((date) => date.end - 1 <= after)
+    ? { oldest, dates: dates.map(({ start, end }) => ({ start, end })) }
+    : null;
+}
+
+/**
+ * Whether one of `vaults` holds a memory stored within one of `periods`
+ * that the search could list (its metadata filter, current as of `asOf`
+ * unless it includes superseded versions): read op `heldIn`, one call per
+ * vault, in parallel. A vault that cannot answer (one of the previous
+ * release knows no such op) counts as holding one: the notice is then
+ * said as before.
+ */
+async function heldInPeriods(
+  context: MeteredContext,
+  vaults: readonly VaultAddress[],
+  periods: { start: number; end: number }[],
+  request: Promise<SearchRequest>,
+): Promise<boolean> {
+  const op = request.then((search): VaultReadOp & { type: 'heldIn' } => ({
+    type: 'heldIn',
+    periods,
+    metadata: search.metadata,
+    includeSuperseded: search.includeSuperseded === true,
+    asOf: search.asOf ?? null,
+  }));
+  const held = await Promise.all(
+    vaults.map((address) =>
+      context.vaults.read<'heldIn'>(address, op).then(
+        (result) => (result as { held?: unknown } | undefined)?.held !== false,
+        () => true,
+      ),
+    ),
+  );
+  return held.some(Boolean);
 }
 
 /** The notice for a query whose dates all lie before `oldest`, the oldest window read. */

@@ -98,7 +98,13 @@ export async function updateMemory(
   if (!result.ok) throw refusalOf(result);
   // A retired fact kept apart from its turn, given new metadata: its marks follow.
   if (result.sourceTurnsBefore !== undefined)
-    await moveSourceTurnMarks(context, address, result.memory, result.sourceTurnsBefore);
+    await moveSourceTurnMarks(
+      context,
+      address,
+      result.memory,
+      result.sourceTurnsBefore,
+      result.changed,
+    );
   // Content identical to the stored content is not written, so not billed.
   context.receipt.recordWrite(result.contentUnchanged === true ? 0 : tokens);
   return { address, record: result.memory };

@@ -336,7 +336,7 @@ builder.mutationFields((t) => ({
       if (!result.deleted) throw new CodedError('NOT_FOUND', 'no such memory', 'MEMORY_NOT_FOUND');
       context.vaults.invalidate(address);
       // A fact kept apart from its turn, current again: its turn is told.
-      await unmarkSourceTurns(context, address, result.released);
+      await unmarkSourceTurns(context, address, result.released, result.changed);
       return true;
     },
   }),

@@ -21,6 +21,7 @@ import type {
   MemoryRecord,
   SearchHitRecord,
   SearchRequest,
+  VaultReadOp,
   WindowResult,
   WindowSearch,
 } from '../rpc/vault-types';
@@ -518,6 +519,25 @@ export class VaultQueries {
       versions.push(last);
     }
     return versions;
+  }
+
+  /**
+   * Whether a memory stored within one of `periods` is here, as a search
+   * with that filter would list it (read op `heldIn`): one statement per
+   * period, a seek on the time index that stops at the first row.
+   */
+  heldIn(op: Extract<VaultReadOp, { type: 'heldIn' }>): boolean {
+    const filter = metadataConditions(op.metadata);
+    const conditions = ['created_at >= ?', 'created_at < ?', ...filter.sql];
+    const current: SqlValue[] = [];
+    if (!op.includeSuperseded) {
+      conditions.push('(valid_until IS NULL OR valid_until > ?)');
+      current.push(op.asOf ?? Date.now());
+    }
+    const query = `SELECT 1 AS found FROM memories WHERE ${conditions.join(' AND ')} LIMIT 1`;
+    return op.periods.some(
+      ({ start, end }) => this.sql.first(query, start, end, ...filter.params, ...current) !== null,
+    );
   }
 
   /**

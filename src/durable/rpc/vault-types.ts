@@ -586,6 +586,8 @@ export type UpdateResult =
        * Worker moves the marks on its turns elsewhere to those it names now.
        */
       sourceTurnsBefore?: string[];
+      /** With `sourceTurnsBefore`: the vault's change order after the edit (VaultObject.markOutdatedElsewhere). */
+      changed?: number;
     }
   | StoreFailure;
 export type CheckResult = { ok: true } | StoreFailure;
@@ -639,6 +641,20 @@ export type VaultReadOp =
    * another vault one of these facts made outdated (OutdatedRecord.elsewhere).
    */
   | { type: 'successors'; ids: string[]; asOf: number | null }
+  /**
+   * Whether the vault holds a memory stored within one of `periods`
+   * ([start, end) ms) that a search with this `metadata` filter could list:
+   * current as of `asOf` (null: now), any version with `includeSuperseded`.
+   * An index seek per period; asked when every date a query names lies
+   * before the windows searched (search's OLDER_MEMORIES_NOT_SEARCHED).
+   */
+  | {
+      type: 'heldIn';
+      periods: { start: number; end: number }[];
+      metadata: MetadataFilter | null;
+      includeSuperseded: boolean;
+      asOf: number | null;
+    }
   | { type: 'stats' };
 
 /** The result of one op; an expected failure of one op does not fail the others. */
@@ -686,6 +702,7 @@ export type VaultReadOpResult =
   | { ok: true; type: 'list'; page: ListPage }
   | { ok: true; type: 'history'; memories: MemoryRecord[] }
   | { ok: true; type: 'successors'; memories: MemoryRecord[] }
+  | { ok: true; type: 'heldIn'; held: boolean }
   | { ok: true; type: 'stats' }
   | Failure;
 

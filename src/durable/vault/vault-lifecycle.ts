@@ -14,6 +14,7 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedNeeded, type VaultReembed } from './vault-reembed';
 import { VAULT_MIGRATIONS } from '../warm-tier/vault-schema';
 import type { VaultUsage } from '../metering/vault-usage';
+import type { ApartMarks } from './apart-marks';
 
 /** The parts of a vault its life touches. */
 export interface VaultLifeParts {
@@ -30,6 +31,8 @@ export interface VaultLifeParts {
   config: AppConfig;
   /** The deployment's embedder, null when it cannot be built. */
   embedder: () => Embedder | null;
+  /** Marks its retired facts made on other vaults' turns, taken back when it goes. */
+  apartMarks: ApartMarks;
 }
 
 /**
@@ -96,14 +99,20 @@ export class VaultLifecycle {
    * start a second removal over the first one's half-wiped tables).
    */
   async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
-    await this.exclusive(() => this.wipe(reason));
-    // The snapshots in R2 go after, with calls let in again.
+    const { marks, changed } = await this.exclusive(() => this.wipe(reason));
+    // The snapshots in R2 go after, with calls let in again, and so do the
+    // calls taking back the marks its facts made on other vaults' turns.
     await this.parts.cold.prune(0);
+    if (marks !== null) await this.parts.apartMarks.release(marks, changed);
   }
 
-  private async wipe(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
-    const { events, subscribers, usage, keys } = this.parts;
+  /** Answers the marks to take back (read before the rows went) and the wipe's change order. */
+  private async wipe(
+    reason: 'CLEARED' | 'EXPIRED',
+  ): Promise<{ marks: ReturnType<ApartMarks['beforeWipe']>; changed: number }> {
+    const { events, subscribers, usage, keys, apartMarks } = this.parts;
     const lastSeq = events.lastSeq();
+    const marks = apartMarks.beforeWipe();
     // Memory tokens not yet on the account's ledger outlive the vault's rows.
     await usage.handOver().catch(() => {});
     const owed = usage.owed();
@@ -122,6 +131,7 @@ export class VaultLifecycle {
       at: Date.now(),
     });
     subscribers.broadcast([event]);
+    return { marks, changed: event.seq };
   }
 
   /**

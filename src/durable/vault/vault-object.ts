@@ -26,6 +26,7 @@ import { VaultUpkeep } from './vault-upkeep';
 import { VaultUsage } from '../metering/vault-usage';
 import { VaultWrites } from './vault-writes';
 import { retiredFact } from '../full-text/retired-facts';
+import { ApartMarks } from './apart-marks';
 
 /**
  * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
@@ -94,6 +95,7 @@ export class VaultObject extends DurableObject<Env> {
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const exports = new ExportViews(sql);
     const usage = new VaultUsage(storage, sql, meta, env);
+    const apartMarks = new ApartMarks(env, rows, meta);
     // The parts the modules below share; each takes those its own interface names.
     const parts = {
       meta,
@@ -109,7 +111,7 @@ export class VaultObject extends DurableObject<Env> {
       keys,
       config,
     };
-    const life = new VaultLifecycle(storage, { ...parts, embedder }, (work) =>
+    const life = new VaultLifecycle(storage, { ...parts, embedder, apartMarks }, (work) =>
       ctx.blockConcurrencyWhile(work),
     );
     this.sql = sql;
@@ -316,12 +318,18 @@ export class VaultObject extends DurableObject<Env> {
     return { ok: true, results, elapsedMs: response.elapsedMs };
   }
 
+  /**
+   * The memories of `ids` this vault holds; `changed`, its change order as
+   * they were read (what a mark of their turns elsewhere is ordered by).
+   */
   async get(
     address: VaultAddress,
     ids: string[],
-  ): Promise<Result<{ memories: Rpc.MemoryRecord[] }>> {
+  ): Promise<Result<{ memories: Rpc.MemoryRecord[]; changed: number }>> {
     const ready = await this.life.open(address);
-    return ready.ok ? { ok: true, memories: this.queries.hydrate(ids) } : ready;
+    return ready.ok
+      ? { ok: true, memories: this.queries.hydrate(ids), changed: this.writes.changeOrder() }
+      : ready;
   }
 
   async list(address: VaultAddress, request: Rpc.ListRequest): Promise<Result<Rpc.ListPage>> {
@@ -339,14 +347,23 @@ export class VaultObject extends DurableObject<Env> {
    * apart from their turn): those turns are demoted and marked outdated
    * here as this vault's own retired facts' turns are. `fact` is the
    * fact's Memory.id in its vault; turns this vault does not hold are skipped.
+   *
+   * `changed` is the facts' vault's change order when the Worker read that
+   * the facts were retired (its `get`, `removeMany`, `update` or wipe
+   * answers it). Calls about one fact come from separate requests (a store
+   * that retires it, a delete that re-opens it) in no set order, so each
+   * (turn, fact) keeps the order of the call last applied and a call read
+   * before it changes nothing: a late unmark cannot leave a turn unmarked
+   * while its fact stands superseded, nor a late mark the reverse.
    */
   async markOutdatedElsewhere(
     address: VaultAddress,
     marks: { turn: string; fact: string; since: number }[],
+    changed?: number,
   ): Promise<Result<{ marked: number }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    return { ok: true, marked: this.writes.markOutdatedElsewhere(marks) };
+    return { ok: true, marked: this.writes.markOutdatedElsewhere(marks, changed ?? null) };
   }
 
   /**
@@ -369,15 +386,17 @@ export class VaultObject extends DurableObject<Env> {
   /**
    * Takes back marks of `markOutdatedElsewhere`: the fact is current again
    * in its vault (its successor deleted), was deleted, or no longer names
-   * the turn, so the turn is no longer outdated by it.
+   * the turn, so the turn is no longer outdated by it. Ordered by `changed`
+   * as `markOutdatedElsewhere` is.
    */
   async unmarkOutdatedElsewhere(
     address: VaultAddress,
     marks: { turn: string; fact: string }[],
+    changed?: number,
   ): Promise<Result<{ unmarked: number }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
-    return { ok: true, unmarked: this.writes.unmarkOutdatedElsewhere(marks) };
+    return { ok: true, unmarked: this.writes.unmarkOutdatedElsewhere(marks, changed ?? null) };
   }
 
   /**
@@ -387,10 +406,15 @@ export class VaultObject extends DurableObject<Env> {
   async remove(
     address: VaultAddress,
     id: string,
-  ): Promise<Result<{ deleted: boolean; released: Rpc.ApartFact[] }>> {
+  ): Promise<Result<{ deleted: boolean; released: Rpc.ApartFact[]; changed: number }>> {
     const removed = await this.removeMany(address, [id]);
     return removed.ok
-      ? { ok: true, deleted: removed.deleted.length > 0, released: removed.released }
+      ? {
+          ok: true,
+          deleted: removed.deleted.length > 0,
+          released: removed.released,
+          changed: removed.changed,
+        }
       : removed;
   }
 
@@ -398,17 +422,20 @@ export class VaultObject extends DurableObject<Env> {
    * Deletes the memories of `ids` it holds, in one step; answers the ids it
    * deleted, and the facts kept apart from their turn (metadata
    * `sourceTurns`) the delete made current again, whose turns' vaults the
-   * Worker tells (outdated-elsewhere.ts).
+   * Worker tells (outdated-elsewhere.ts), with `changed`, the vault's
+   * change order once the delete was made (markOutdatedElsewhere).
    */
   async removeMany(
     address: VaultAddress,
     ids: string[],
-  ): Promise<Result<{ deleted: string[]; released: Rpc.ApartFact[] }>> {
+  ): Promise<Result<{ deleted: string[]; released: Rpc.ApartFact[]; changed: number }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
     const { deleted, released } = this.writes.removeMany(ids);
+    // Read in the same step as the delete: no other call ran in between.
+    const changed = this.writes.changeOrder();
     if (deleted.length > 0) await this.life.afterChange();
-    return { ok: true, deleted, released };
+    return { ok: true, deleted, released, changed };
   }
 
   /**
@@ -421,6 +448,8 @@ export class VaultObject extends DurableObject<Env> {
     if (!ready.ok) return ready;
     const { result, meta } = this.writes.update(address, request, ready.meta);
     if (!result.ok) return result;
+    // Marks of its turns elsewhere follow the edit: ordered by this step.
+    if (result.sourceTurnsBefore !== undefined) result.changed = this.writes.changeOrder();
     const billed = request.content !== undefined && result.contentUnchanged !== true;
     const handOver = billed ? this.usage.record(request.usage) : false;
     await this.life.afterChange(handOver ? undefined : meta, handOver);

@@ -139,6 +139,8 @@ export class VaultReads {
           const memories = this.queries.currentSuccessors(next, op.asOf ?? undefined);
           return { ok: true, type: 'successors', memories };
         }
+        case 'heldIn':
+          return { ok: true, type: 'heldIn', held: this.queries.heldIn(op) };
         case 'stats':
           return { ok: true, type: 'stats' };
       }

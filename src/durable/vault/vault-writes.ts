@@ -358,8 +358,13 @@ export class VaultWrites {
    * this vault's own retired facts are. Marks for turns it does not hold
    * are skipped; a mark already made changes nothing. Answers how many are new.
    */
-  markOutdatedElsewhere(marks: readonly { turn: string; fact: string; since: number }[]): number {
-    const added = this.storage.transactionSync(() => this.rows.markOutdatedElsewhere(marks));
+  markOutdatedElsewhere(
+    marks: readonly { turn: string; fact: string; since: number }[],
+    changed: number | null,
+  ): number {
+    const added = this.storage.transactionSync(() =>
+      this.rows.markOutdatedElsewhere(marks, changed),
+    );
     if (added > 0) this.retired.markedElsewhere();
     return added;
   }
@@ -374,10 +379,26 @@ export class VaultWrites {
    * the turn outdated (current again, deleted, or no longer naming it).
    * Answers how many went.
    */
-  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
-    const removed = this.storage.transactionSync(() => this.rows.unmarkOutdatedElsewhere(marks));
+  unmarkOutdatedElsewhere(
+    marks: readonly { turn: string; fact: string }[],
+    changed: number | null,
+  ): number {
+    const removed = this.storage.transactionSync(() =>
+      this.rows.unmarkOutdatedElsewhere(marks, changed),
+    );
     if (removed > 0) this.retired.markedElsewhere();
     return removed;
+  }
+
+  /**
+   * This vault's change order now (its last event seq: every change of a
+   * memory appends an event, a clear or expiry included, and the numbering
+   * never goes back): read in the same synchronous step as a change or a
+   * read of facts kept apart, it tells the turns' vaults which of two
+   * calls about one fact saw the later state (markOutdatedElsewhere).
+   */
+  changeOrder(): number {
+    return this.events.lastSeq();
   }
 
   /** Deletes one memory; false when it was not there. */

@@ -427,4 +427,28 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID`,
     ],
   },
+  {
+    version: 25,
+    // The marks' calls come from separate requests, in no set order: each
+    // now carries the facts' vault's change order when its decision was
+    // read (`changed`: that vault's last event seq), and a mark taken back
+    // stays as a row that is not `live`, so a call older than the one last
+    // applied changes nothing (vault-storage.ts markOutdatedElsewhere).
+    // SQLite adds a column only once: checked, so the migration stays
+    // idempotent (a test re-runs migrations from an older version).
+    statements: [],
+    run: (sql) => {
+      const has = new Set(
+        sql
+          .all<{ name: string }>("SELECT name FROM pragma_table_info('turns_outdated_elsewhere')")
+          .map((column) => column.name),
+      );
+      if (!has.has('live'))
+        sql.run('ALTER TABLE turns_outdated_elsewhere ADD COLUMN live INTEGER NOT NULL DEFAULT 1');
+      if (!has.has('changed'))
+        sql.run(
+          'ALTER TABLE turns_outdated_elsewhere ADD COLUMN changed INTEGER NOT NULL DEFAULT 0',
+        );
+    },
+  },
 ];

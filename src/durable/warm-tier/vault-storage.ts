@@ -329,6 +329,7 @@ export class VaultStorage {
            UNION ALL
            SELECT turn.seq AS seq, mark.since AS since
            FROM turns_outdated_elsewhere AS mark JOIN memories AS turn ON turn.id = mark.turn
+           WHERE mark.live = 1
          )
          GROUP BY seq`,
       )
@@ -338,38 +339,69 @@ export class VaultStorage {
   /**
    * Records that another vault retired facts drawn from turns of this one
    * (facts kept apart, store-with-facts.ts): a mark per turn this vault
-   * holds, once per fact. Answers how many marks are new.
+   * holds, once per fact. `changed` is the facts' vault's change order when
+   * the Worker read that the facts were retired (FactsOrder): a mark is
+   * made, or made again with its new `since`, unless a call read later
+   * already applied (an unmark of a later re-opening, arriving first).
+   * Without it (a Worker of the previous release) the mark is applied, the
+   * order kept. Answers how many rows changed.
    */
-  markOutdatedElsewhere(marks: readonly { turn: string; fact: string; since: number }[]): number {
-    let added = 0;
+  markOutdatedElsewhere(
+    marks: readonly { turn: string; fact: string; since: number }[],
+    changed: number | null,
+  ): number {
+    let touched = 0;
     for (const { turn, fact, since } of marks) {
-      added += this.sql.run(
-        `INSERT OR IGNORE INTO turns_outdated_elsewhere (turn, fact, since)
-         SELECT id, ?, ? FROM memories WHERE id = ?`,
+      touched += this.sql.run(
+        `INSERT INTO turns_outdated_elsewhere (turn, fact, since, live, changed)
+         SELECT id, ?1, ?2, 1, COALESCE(?3, 0) FROM memories WHERE id = ?4
+         ON CONFLICT (turn, fact) DO UPDATE SET
+           since = CASE WHEN live = 1 AND ?3 IS NULL THEN since ELSE excluded.since END,
+           live = 1,
+           changed = COALESCE(?3, changed)
+         WHERE ?3 IS NULL OR ?3 >= changed`,
         fact,
         since,
+        changed,
         turn,
       );
     }
-    return added;
+    return touched;
   }
 
   /**
    * Takes back marks another vault made (`markOutdatedElsewhere`) once the
    * fact no longer makes the turn outdated there: current again (its
    * successor deleted), deleted itself, or no longer naming the turn (its
-   * metadata edited). Answers how many marks went.
+   * metadata edited). With the facts' vault's change order (`changed`),
+   * only a mark not made by a later read goes, and it stays as a row that
+   * is not live, so an older mark arriving after this changes nothing.
+   * Answers how many rows changed.
    */
-  unmarkOutdatedElsewhere(marks: readonly { turn: string; fact: string }[]): number {
-    let removed = 0;
+  unmarkOutdatedElsewhere(
+    marks: readonly { turn: string; fact: string }[],
+    changed: number | null,
+  ): number {
+    let touched = 0;
     for (const { turn, fact } of marks) {
-      removed += this.sql.run(
-        'DELETE FROM turns_outdated_elsewhere WHERE turn = ? AND fact = ?',
-        turn,
-        fact,
-      );
+      touched +=
+        changed === null
+          ? this.sql.run(
+              'UPDATE turns_outdated_elsewhere SET live = 0 WHERE turn = ? AND fact = ?',
+              turn,
+              fact,
+            )
+          : this.sql.run(
+              `INSERT INTO turns_outdated_elsewhere (turn, fact, since, live, changed)
+               SELECT id, ?1, 0, 0, ?2 FROM memories WHERE id = ?3
+               ON CONFLICT (turn, fact) DO UPDATE SET live = 0, changed = ?2
+               WHERE ?2 >= changed`,
+              fact,
+              changed,
+              turn,
+            );
     }
-    return removed;
+    return touched;
   }
 
   /**
@@ -393,9 +425,27 @@ export class VaultStorage {
       .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
   }
 
+  /**
+   * Every retired memory whose metadata names turns of another vault (the
+   * facts whose turns were marked there): what a wipe takes back
+   * (apart-marks.ts). A scan of the retired rows, once per clear or expiry.
+   */
+  retiredFactsApart(): ApartFact[] {
+    return this.sql
+      .all<{ id: string; source_turns: string }>(
+        `SELECT id, json_extract(metadata, '$.sourceTurns') AS source_turns FROM memories
+         WHERE valid_until IS NOT NULL
+           AND CASE WHEN json_valid(metadata) THEN json_type(metadata, '$.sourceTurns') END = 'array'`,
+      )
+      .map((row) => ({ id: row.id, sourceTurns: stringsOf(row.source_turns) }));
+  }
+
   /** Whether another vault retired a fact drawn from a turn of this one. */
   anyOutdatedElsewhere(): boolean {
-    return this.sql.first('SELECT 1 AS found FROM turns_outdated_elsewhere LIMIT 1') !== null;
+    return (
+      this.sql.first('SELECT 1 AS found FROM turns_outdated_elsewhere WHERE live = 1 LIMIT 1') !==
+      null
+    );
   }
 
   /**
@@ -407,7 +457,7 @@ export class VaultStorage {
   factsOutdatedElsewhere(): RetiredFact[] {
     const byFact = new Map<string, { since: number; turns: Set<string> }>();
     for (const { turn, fact, since } of this.sql.all<{ turn: string; fact: string; since: number }>(
-      'SELECT turn, fact, since FROM turns_outdated_elsewhere',
+      'SELECT turn, fact, since FROM turns_outdated_elsewhere WHERE live = 1',
     )) {
       const found = byFact.get(fact);
       if (found === undefined) byFact.set(fact, { since, turns: new Set([turn]) });

@@ -202,7 +202,10 @@ function onePerContent(hits: readonly RankedHit[]): readonly RankedHit[] {
  * would have been picked but for its demotion: scored at least `floor` (the
  * read's floor times the demotion) and not small talk. A memory brought
  * ranks with the hit that brought it (its own score when higher); one the
- * read did not find at all is placed in the window its time falls in.
+ * read did not find at all is placed in the window its time falls in. A
+ * content is still injected once: a memory brought that says what another
+ * pick says (another vault's copy of the same fact) keeps one place, by the
+ * better score.
  */
 function withCurrentFacts(
   picked: readonly RankedHit[],
@@ -235,7 +238,10 @@ function withCurrentFacts(
       );
     }
   }
-  return bestFirst([...chosen.values()]);
+  // A memory brought may say what a pick from another vault or window
+  // already says (the same fact kept in two vaults, each brought by its own
+  // outdated turn): one place for it, as across windows (onePerContent).
+  return [...onePerContent(bestFirst([...chosen.values()]))];
 }
 
 /** The window a time falls in, of those read; undefined when none holds it. */
