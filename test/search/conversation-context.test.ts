@@ -194,15 +194,24 @@ describe('labels that are not speakers', () => {
   }
 
   it("finds no note by the words of the note beside it when both open with a heading (the reviewer's notes)", async () => {
-    for (const [first, second] of [
-      ['Note 1: my car is a red Toyota', 'Note 2: my sister is called Jo'],
-      ['Todo: my car is a red Toyota', 'Todo: my sister is called Jo'],
-      ['Reminder: my car is a red Toyota', 'Update: my sister is called Jo'],
-      ['Q: my car is a red Toyota', 'A: my sister is called Jo'],
-      ['Shopping list: my car is a red Toyota', 'Step 3: my sister is called Jo'],
-    ]) {
-      const { search } = await pairOf(first!, second!);
-      expect(await search('what car do I drive?'), first).toEqual([first]);
+    const { search } = await pairOf(
+      'Note 1: my car is a red Toyota',
+      'Note 2: my sister is called Jo',
+    );
+    expect(await search('what car do I drive?')).toEqual(['Note 1: my car is a red Toyota']);
+  });
+
+  it('reads each kind of heading as no speaker, even beside a named turn', async () => {
+    // Context needs both neighbours to name a speaker: beside "Caroline: …",
+    // each heading alone decides, so each rule is checked on its own.
+    for (const heading of ['Todo:', 'Reminder:', 'Update:', 'Q:', 'Room 12:', 'Shopping list:']) {
+      const { search } = await pairOf(
+        'Caroline: my car is a red Toyota',
+        `${heading} my sister is called Jo`,
+      );
+      expect(await search('what car do I drive?'), heading).toEqual([
+        'Caroline: my car is a red Toyota',
+      ]);
     }
   });
 
