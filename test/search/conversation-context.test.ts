@@ -7,6 +7,7 @@ import { ChatDocument, SearchDocument, StoreMemoriesDocument } from '../generate
 import { newKey, post } from '../helpers/graphql';
 import { chatClient } from '../helpers/graphql-chat';
 import { resetFakes } from '../helpers/fakes';
+import { writeMetaBeneath } from '../helpers/vaults';
 
 /**
  * Context (a memory scored with the turns said around it) is for
@@ -148,5 +149,110 @@ describe('context within a conversation only', () => {
     expect(result.memory.hits.map((hit) => hit.memory.content)).toEqual([
       'We are planning a trip to Kyoto in April',
     ]);
+  });
+});
+
+/**
+ * Review 266 F3: a heading such as "Note 1:", "Todo:" or "Reminder:" is not a
+ * speaker's name, so notes that open with one are notes, and lend each
+ * other nothing; names, titled or numbered speakers still make a transcript.
+ */
+describe('labels that are not speakers', () => {
+  beforeEach(resetFakes);
+
+  const NOW = '2026-11-27T12:00:00Z';
+
+  async function pairOf(first: string, second: string) {
+    const key = await newKey();
+    const vault = { kind: 'SESSION' as const, id: 'notes-label' };
+    await key.api.request(StoreMemoriesDocument, {
+      inputs: [
+        { vault, content: first, createdAt: '2026-11-27T10:00:00Z' },
+        { vault, content: second, createdAt: '2026-11-27T10:01:00Z' },
+      ],
+    });
+    const search = async (query: string) =>
+      contents(
+        (
+          await key.api.request(SearchDocument, {
+            input: {
+              query,
+              vaults: [vault],
+              mode: 'TEXT',
+              windows: [{ window: 'HOT', limit: 3 }],
+              now: NOW,
+            },
+          })
+        ).search.hits.map((hit) => ({ content: hit.memory.content })),
+      );
+    const stub = env.VAULT.get(
+      env.VAULT.idFromName(
+        vaultObjectName({ kind: 'SESSION', keyId: key.keyId, externalId: vault.id }),
+      ),
+    );
+    return { search, stub };
+  }
+
+  it("finds no note by the words of the note beside it when both open with a heading (the reviewer's notes)", async () => {
+    const { search } = await pairOf(
+      'Note 1: my car is a red Toyota',
+      'Note 2: my sister is called Jo',
+    );
+    expect(await search('what car do I drive?')).toEqual(['Note 1: my car is a red Toyota']);
+  });
+
+  it('reads each kind of heading as no speaker, even beside a named turn', async () => {
+    // Context needs both neighbours to name a speaker: beside "Caroline: …",
+    // each heading alone decides, so each rule is checked on its own.
+    for (const heading of ['Todo:', 'Reminder:', 'Update:', 'Q:', 'Room 12:', 'Shopping list:']) {
+      const { search } = await pairOf(
+        'Caroline: my car is a red Toyota',
+        `${heading} my sister is called Jo`,
+      );
+      expect(await search('what car do I drive?'), heading).toEqual([
+        'Caroline: my car is a red Toyota',
+      ]);
+    }
+  });
+
+  it('still reads names, titled names and numbered speakers as speakers', async () => {
+    for (const [first, second] of [
+      ['Caroline: Did you end up going to Lisbon?', 'Melanie: Yes! Last week, with my sister'],
+      ['Dr. Jane Smith: Did you end up going to Lisbon?', 'Ludwig van Beethoven: Yes! Last week'],
+      ['Speaker 1: Did you end up going to Lisbon?', 'Speaker 2: Yes! Last week, with my sister'],
+      ['李明: Did you end up going to Lisbon?', 'May: Yes! Last week, with my sister'],
+    ]) {
+      const { search } = await pairOf(first!, second!);
+      expect(await search('Lisbon'), first).toEqual([first, second]);
+    }
+  });
+
+  it('reads no speaker from text pages a checkpoint wrote under the earlier rule', async () => {
+    const { search, stub } = await pairOf(
+      'Note 1: my car is a red Toyota',
+      'Note 2: my sister is called Jo',
+    );
+    expect(await search('what car do I drive?')).toEqual(['Note 1: my car is a red Toyota']);
+    // As a deployment before this rule left them: each memory's voice says it
+    // names its speaker (bit 4, turn-voices.ts), and the pages carry no stamp
+    // of the rule they were written under.
+    await runInDurableObject(stub, (instance: VaultObject, state) => {
+      instance.checkpoint();
+      writeMetaBeneath(instance, state, ({ sql, meta }) => {
+        const pages = sql
+          .exec<{ page: number; voices: ArrayBuffer }>('SELECT page, voices FROM text_pages')
+          .toArray();
+        expect(pages).toHaveLength(1);
+        for (const { page, voices } of pages)
+          sql.exec(
+            'UPDATE text_pages SET voices = ? WHERE page = ?',
+            Uint8Array.from(new Uint8Array(voices), (voice) => voice | 4).buffer,
+            page,
+          );
+        meta.set('textPagesVoices', null);
+      });
+    });
+    await evictDurableObject(stub);
+    expect(await search('what car do I drive?')).toEqual(['Note 1: my car is a red Toyota']);
   });
 });

@@ -54,6 +54,73 @@ const SPEAKER_LABEL =
   /^\s{0,4}(?=[^:\n]{1,40}:)[\p{Lu}\p{Lt}\p{Lo}][\p{L}\p{M}\p{N}'’.-]*(?: [\p{L}\p{M}\p{N}'’.-]+){0,2}:(?:\s|$)/u;
 
 /**
+ * A label opens a note rather than names who spoke (review 266 F3): "Note
+ * 1:", "Todo:", "Reminder:", "Q:"/"A:", "Shopping list:". A label is a
+ * speaker's when it looks like a name, by three rules that need nothing but
+ * the label, so a memory's voice never depends on the rest of the vault:
+ * - its first word is not one of `HEADINGS`, words that head notes (case
+ *   aside; English only, and not the months that are also first names:
+ *   April, May, June, August);
+ * - it holds no digit, unless it is a role and its number ("Speaker 2",
+ *   `NUMBERED_ROLES`: diarised transcripts label turns so), since names carry
+ *   no numbers while numbered notes ("Note 2", "Step 3", "Day 4") do;
+ * - each of its words in a script with case opens with a capital letter,
+ *   particles of names aside ("Ludwig van Beethoven"): "Shopping list" and
+ *   "Dinner with Sam" are not names.
+ * Counting how often the vault has seen a label as a speaker was not taken:
+ * a vault of "Note N: …" memories sees "Note" thousands of times, and a
+ * memory's voice would change as later memories arrive.
+ */
+const HEADINGS = new Set(
+  (
+    'note notes nb ps todo to-do todos reminder reminders update updates q a question answer ' +
+    'idea ideas tip tips fact facts summary task tasks goal goals plan plans memo important ' +
+    'warning caution edit status subject re fyi fwd meeting agenda action decision entry ' +
+    'item items step day week list log diary journal event deadline appointment topic ' +
+    'context example result results conclusion observation insight lesson highlight quote ' +
+    'source link url tags tag title date time location address phone email project info ' +
+    'details description preference preferences birthday today tonight tomorrow yesterday ' +
+    'monday tuesday wednesday thursday friday saturday sunday january february march july ' +
+    'september october november december'
+  ).split(' '),
+);
+const NUMBERED_ROLES = new Set(
+  (
+    'speaker person participant user guest caller interviewer interviewee respondent agent ' +
+    'customer host moderator student teacher patient doctor player member voice'
+  ).split(' '),
+);
+const NAME_PARTICLES = new Set(
+  'van von de da del della der den di du la le ter ten bin ibn al el y dos das do'.split(' '),
+);
+const NUMBER = /^#?\p{N}+$/u;
+const HAS_DIGIT = /\p{N}/u;
+const LOWER_START = /^\p{Ll}/u;
+
+/** Whether a label matched by `SPEAKER_LABEL` (colon and spaces included) looks like a name. */
+function namesSomeone(label: string): boolean {
+  const words = label.trim().slice(0, -1).split(' ');
+  const first = words[0]!.toLowerCase();
+  if (HEADINGS.has(first.replace(/\.$/u, ''))) return false;
+  if (HAS_DIGIT.test(label))
+    return words.length === 2 && NUMBERED_ROLES.has(first) && NUMBER.test(words[1]!);
+  return words.every((word, at) => !LOWER_START.test(word) || (at > 0 && NAME_PARTICLES.has(word)));
+}
+
+/** The speaker label opening the content ("Caroline: "), or '' when it opens with none. */
+function speakerLabelOf(content: string): string {
+  const label = SPEAKER_LABEL.exec(content)?.[0] ?? '';
+  return label !== '' && namesSomeone(label) ? label : '';
+}
+
+/**
+ * The rules above, as a number: text pages (text-checkpoint.ts) keep each
+ * memory's voice, and pages written under other rules are read again from
+ * the memories. Raise it whenever a memory's voice may come out differently.
+ */
+export const VOICE_RULES = 1;
+
+/**
  * Characters of a memory's content that decide whether it opens with a
  * speaker label, and whether it is small talk alone: a memory longer than
  * this is never taken for small talk (a timeline load reads one more, to know).
@@ -62,7 +129,7 @@ export const LABEL_READ = 64;
 
 /** Whether the content opens with a speaker label ("Caroline: …"). */
 export function opensWithSpeakerLabel(content: string): boolean {
-  return SPEAKER_LABEL.test(content);
+  return speakerLabelOf(content) !== '';
 }
 
 /**
@@ -79,7 +146,7 @@ export function voiceOf(
   closing = content,
 ): number {
   const roleBits = ROLE_BITS[role as keyof typeof ROLE_BITS] ?? 0;
-  const label = SPEAKER_LABEL.exec(content)?.[0] ?? '';
+  const label = speakerLabelOf(content);
   const names = speakerInMetadata || label !== '' ? NAMES_SPEAKER : 0;
   const asks = ENDS_IN_QUESTION.test(closing) ? ASKS : 0;
   if (content.length > LABEL_READ || !isSmallTalkText(content.slice(label.length)))

@@ -301,7 +301,7 @@ export class HotIndex {
     // Counted afresh next time: this transaction may yet roll back.
     this.lag = null;
     writeCheckpoint(this.sql, this.meta, index, this.options.checkpointPageBytes);
-    writeTextPages(this.sql, timeline);
+    writeTextPages(this.sql, this.meta, timeline);
   }
 
   /** Drops the saved checkpoint (the rows it describes are being replaced). Call inside a transaction. */

@@ -1,5 +1,6 @@
 import type { Sql } from '../sqlite/sql';
 import { TextTimeline } from '../full-text/text-timeline';
+import { VOICE_RULES } from '../full-text/turn-voices';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 
 /**
@@ -9,13 +10,17 @@ import type { VaultMeta } from '../warm-tier/vault-meta';
  * pages of (seq, time, words, voice) in order load in a few milliseconds.
  * Memories written after the checkpoint are replayed by seq, and those
  * deleted since from `hot_tombstones`. Without pages (none written yet, or
- * dropped because a voice changed in place) the timeline is read from SQLite.
+ * dropped because a voice changed in place) the timeline is read from SQLite,
+ * and so it is when the pages' voices were worked out under other rules
+ * (`VOICE_RULES`, stamped in the meta beside them): a migration that drops
+ * the pages is then not needed each time those rules change.
  */
 const MEMORIES_PER_PAGE = 65_536; // 1.1 MiB of seqs, times, word counts and voices
 
 /** Replaces the text pages with the timeline as it is now. Call inside a transaction. */
-export function writeTextPages(sql: Sql, timeline: TextTimeline): void {
+export function writeTextPages(sql: Sql, meta: VaultMeta, timeline: TextTimeline): void {
   sql.run('DELETE FROM text_pages');
+  meta.set('textPagesVoices', VOICE_RULES);
   let page = 0;
   for (const { seqs, times, words, voices } of timeline.pages(MEMORIES_PER_PAGE)) {
     sql.run(
@@ -40,8 +45,10 @@ export function loadTextTimeline(sql: Sql, meta: VaultMeta): TextTimeline {
       voices: ArrayBuffer;
     }>('SELECT seqs, times, words, voices FROM text_pages ORDER BY page'),
   ];
-  // No pages: a checkpoint of an empty vault, or pages dropped since; SQLite holds it all.
-  if (checkpoint === null || pages.length === 0) return TextTimeline.load(sql);
+  // No pages (a checkpoint of an empty vault, or pages dropped since), or
+  // pages of voices under other rules: SQLite holds it all.
+  if (checkpoint === null || pages.length === 0 || meta.get('textPagesVoices') !== VOICE_RULES)
+    return TextTimeline.load(sql);
   const timeline = new TextTimeline();
   for (const page of pages) {
     timeline.appendSorted({

@@ -33,6 +33,8 @@ export interface VaultMetaRecord {
   checkpoint: CheckpointMark | null;
   /** When the alarm writes the next checkpoint. */
   checkpointDueAt: number | null;
+  /** The voice rules (turn-voices.ts `VOICE_RULES`) the text pages were written under; null before there were any. */
+  textPagesVoices: number | null;
   /** Counts deletes (and restores), so a snapshot can tell that rows vanished while it ran. */
   deleteSeq: number;
   /** When the alarm writes the next R2 snapshot; pushed back by every change. */
@@ -106,6 +108,7 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     write: (mark) => (mark === null ? [null, null] : [String(mark.seq), String(mark.rows)]),
   },
   checkpointDueAt: number('checkpoint_due_at'),
+  textPagesVoices: number('text_pages_voices'),
   deleteSeq: {
     keys: ['delete_seq'],
     read: ([value]) => Number(value ?? 0),
