@@ -98,6 +98,59 @@ describe('@memoryrouter/client against a live Worker', () => {
     expect(await client.memories({ kind: 'SESSION', id: 'never-written' })).toBeNull();
   });
 
+  it('reaches every vault of a key past the first 100: vaults({ first }), vaultsPage and allVaults', async () => {
+    const { client } = await newClient();
+    // CORE and 104 sessions: 105 vaults, past the 100 `vaults` lists by default.
+    const sessions = Array.from(
+      { length: 104 },
+      (_, index) => `u-${String(index).padStart(3, '0')}`,
+    );
+    const noteIn = (id: string) => ({
+      content: `A note of ${id}`,
+      vault: { kind: 'SESSION' as const, id },
+    });
+    await client.storeMany(sessions.slice(0, 100).map(noteIn));
+    await client.storeMany([{ content: 'A note of CORE' }, ...sessions.slice(100).map(noteIn)]);
+    const every = ['CORE', ...sessions];
+    const nameOf = (vault: { kind: string; externalId?: string | null }) =>
+      vault.externalId ?? vault.kind;
+
+    // The default is unchanged; `first` reaches past it (before: no `first`, always 100).
+    const listed = await client.vaults();
+    expect(listed).toHaveLength(100);
+    expect(listed[0]).toMatchObject({ kind: 'CORE', memoryCount: 1 });
+    const all = await client.vaults({ first: 1000 });
+    expect(all.map(nameOf).sort()).toEqual(every);
+
+    // Page by page, in the same order, each vault once.
+    const pages = [];
+    let after: string | null = null;
+    do {
+      const page = await client.vaultsPage({ first: 40, after });
+      pages.push(page);
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after !== null);
+    expect(pages.map((page) => page.edges.length)).toEqual([40, 40, 25]);
+    expect(pages.flatMap((page) => page.edges.map((edge) => nameOf(edge.node)))).toEqual(
+      all.map(nameOf),
+    );
+    expect(pages[2]!.edges.at(-1)!.node).toMatchObject({ kind: 'SESSION', memoryCount: 1 });
+
+    // The iterator reads page after page until the last.
+    const iterated: string[] = [];
+    for await (const vault of client.allVaults({ pageSize: 30 })) iterated.push(nameOf(vault));
+    expect(iterated).toEqual(all.map(nameOf));
+
+    // Out of bounds, or a cursor of nothing: coded, as the server words it.
+    expect(await failure(() => client.vaults({ first: 1001 }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
+    expect(await failure(() => client.vaultsPage({ after: 'not-a-cursor' }))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_CURSOR',
+    });
+  });
+
   it('raises coded errors with code and reason, and a refused write stores nothing', async () => {
     const { client } = await newClient();
     const stranger = createClient({ url: inject('liveUrl'), key: 'mk_bm9ib2R5.not-a-real-secret' });

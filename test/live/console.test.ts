@@ -24,6 +24,8 @@ describe('web console at /console', () => {
   let shots: string;
   let key: string;
   let api: MemoryRouterClient;
+  /** A key with more vaults than a page holds (its own account). */
+  let manyKey: string;
   const pageErrors: string[] = [];
 
   const console_ = () => `${inject('liveUrl')}/console/`;
@@ -304,6 +306,60 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('keeps what is typed while the previous memory stores, clearing only what was sent', async () => {
+    const vault = { kind: 'SESSION' as const, id: 'slow-line' };
+    await page.goto(`${console_()}#/vault/session/slow-line`);
+    const form = page.getByRole('form', { name: 'Add a memory' });
+    await form.waitFor();
+    // The store is held until the second memory is typed: a slow line, without a timer.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/graphql', async (route) => {
+      if (route.request().postData()?.includes('mutation StoreMemories') !== true)
+        return route.fallback();
+      await released;
+      return route.fallback();
+    });
+    const items = page.locator('.memory-list > li');
+    try {
+      // The form keeps its draft from vault to vault: the last test's refused metadata goes.
+      await form.getByLabel(/^Metadata/).fill('');
+      await form.getByLabel('Memory').fill('First memory on a slow line');
+      await form.getByRole('button', { name: 'Add memory' }).click();
+      await form.getByRole('button', { name: 'Storing…' }).waitFor();
+      await form.getByLabel('Memory').fill('Second memory typed while the first was storing');
+      await form.getByLabel(/^Metadata/).fill('{"topic": "second"}');
+      release();
+      await expect.poll(() => items.count()).toBe(1);
+      await form.getByRole('button', { name: 'Add memory' }).waitFor();
+    } finally {
+      release();
+      await page.unroute('**/graphql');
+    }
+    // Before: both fields emptied when the first store answered, the second memory lost unsent.
+    expect(await form.getByLabel('Memory').inputValue()).toBe(
+      'Second memory typed while the first was storing',
+    );
+    expect(await form.getByLabel(/^Metadata/).inputValue()).toBe('{"topic": "second"}');
+    await shot('add-memory-typed-while-storing');
+
+    // Sent as it stands, then cleared: the fields held what was sent.
+    await form.getByRole('button', { name: 'Add memory' }).click();
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await form.getByLabel('Memory').inputValue()).toBe('');
+    expect(await form.getByLabel(/^Metadata/).inputValue()).toBe('');
+    const stored = await api.memories(vault);
+    expect(
+      stored?.memories.edges
+        .map(({ node }) => [node.content, node.metadata ?? null])
+        .sort(([a], [b]) => String(a).localeCompare(String(b))),
+    ).toEqual([
+      ['First memory on a slow line', null],
+      ['Second memory typed while the first was storing', { topic: 'second' }],
+    ]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it('searches every window, grouping hits, drawing the timeline and showing the receipt', async () => {
     await page.goto(`${console_()}#/search`);
     await page.locator('input[name=query]').fill('allergic cat colour sea childhood');
@@ -401,7 +457,7 @@ describe('web console at /console', () => {
     );
     // The key's chart is headed by the name it was given, its id beside it.
     const { id } = await api.me();
-    const heading = page.locator('.key-usage h3');
+    const heading = page.locator('.key-usage h2');
     await expect.poll(() => heading.textContent()).toContain('Key “console test”');
     expect(await heading.locator('code').textContent()).toBe(id);
     await shot('usage');
@@ -580,7 +636,7 @@ describe('web console at /console', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
       await shot(`long-vault-id-${viewport.width}`);
       await card.click();
-      const heading = page.locator('main h2');
+      const heading = page.locator('main h1');
       await page.getByText('A memory of a long-named session').waitFor();
       expect(await heading.getAttribute('title')).toBe(`SESSION ${longId}`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth)).toBe(0);
@@ -602,7 +658,9 @@ describe('web console at /console', () => {
       ['#/chat', 'phone-chat'],
     ] as const) {
       await page.goto(`${console_()}${hash}`);
-      await page.locator('main section h2').waitFor();
+      // Before: no h1 on any screen once signed in.
+      await page.locator('main section h1').waitFor();
+      expect(await page.locator('h1').count(), `${hash} has one h1`).toBe(1);
       await page.locator('.card').first().waitFor();
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
       expect(overflow, `${hash} scrolls sideways`).toBeLessThanOrEqual(0);
@@ -644,6 +702,76 @@ describe('web console at /console', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Memory key').waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('signs in with a key pasted with its "Bearer " prefix, keeping the key alone', async () => {
+    manyKey = await newMemoryKey('console many vaults');
+    await page.getByLabel('Memory key').fill(`  Bearer ${manyKey} `);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Before: UNAUTHENTICATED MALFORMED_CREDENTIAL 'Authorization must be "Bearer <token>"'.
+    await page.getByRole('heading', { name: 'Vaults', level: 1 }).waitFor();
+    expect(await page.locator('h1').count()).toBe(1);
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([manyKey]);
+    await shot('sign-in-bearer-prefix');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('reaches every vault of a key with more than a page, on the Vaults and Search screens', async () => {
+    // CORE and 104 sessions: 105 vaults, five past the first page.
+    const many = createClient({ url: inject('liveUrl'), key: manyKey });
+    const sessions = Array.from(
+      { length: 104 },
+      (_, index) => `u-${String(index).padStart(3, '0')}`,
+    );
+    const noteIn = (id: string) => ({
+      content: `A note of ${id}`,
+      vault: { kind: 'SESSION' as const, id },
+    });
+    await many.storeMany(sessions.slice(0, 100).map(noteIn));
+    await many.storeMany([{ content: 'A note of CORE' }, ...sessions.slice(100).map(noteIn)]);
+
+    await page.goto(`${console_()}#/vaults`);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const cards = page.locator('[data-testid=vault]');
+    const more = page.getByTestId('more-vaults');
+    // Before: 100 cards and nothing said of the 5 others.
+    await more.waitFor();
+    expect(await cards.count()).toBe(100);
+    expect(await more.textContent()).toContain(
+      'The first 100 vaults are shown; this key has more.',
+    );
+    await shot('vaults-first-page');
+    await more.getByRole('button', { name: 'Show more vaults' }).click();
+    await expect.poll(() => cards.count()).toBe(105);
+    expect(await more.count()).toBe(0);
+    const last = cards.filter({ hasText: 'u-103' });
+    expect(await last.locator('[data-field=count]').textContent()).toMatch(/^1 of/);
+    await last.scrollIntoViewIfNeeded();
+    await shot('vaults-all-pages');
+
+    // The search's vault picker pages the same way, and a vault past the first page is searched.
+    await page.goto(`${console_()}#/search`);
+    const picker = page.getByRole('group', { name: 'Vaults' });
+    const boxes = picker.getByRole('checkbox');
+    await picker.getByTestId('more-vaults').waitFor();
+    expect(await boxes.count()).toBe(100);
+    await picker.getByRole('button', { name: 'Show more vaults' }).click();
+    await expect.poll(() => boxes.count()).toBe(105);
+    expect(await picker.getByTestId('more-vaults').count()).toBe(0);
+    await picker.getByRole('checkbox', { name: 'CORE' }).uncheck();
+    await picker.getByRole('checkbox', { name: 'SESSION u-103' }).check();
+    await page.locator('input[name=query]').fill('note of u-103');
+    await page.locator('select[name=mode]').selectOption('TEXT');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.receipt').waitFor();
+    expect(await page.locator('.window-group .memory').allTextContents()).toEqual([
+      expect.stringContaining('A note of u-103'),
+    ]);
+    await shot('search-vault-past-first-page');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Memory key').waitFor();
     expect(pageErrors).toEqual([]);
   });
 

@@ -10,6 +10,12 @@ const FOLDED_WIDTH = '(max-width: 600px)';
  * JSON object, optional date for backfill) through the typed client; the
  * server's coded refusal is shown in the form and the fields are kept. It
  * folds away under its summary, folded to begin with on a phone.
+ *
+ * The fields stay open while a memory is storing, so the next one can be
+ * written on a slow line; when the store answers, only a field that still
+ * holds what was sent is cleared (review 265: it cleared all of them, and
+ * text typed meanwhile was lost unsent). Locking them instead would lose
+ * nothing either, but would keep a person waiting on every store.
  */
 export function AddMemory({
   client,
@@ -29,6 +35,7 @@ export function AddMemory({
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (busy) return;
     setError(null);
     let parsed: unknown = undefined;
     if (metadata.trim() !== '') {
@@ -41,17 +48,21 @@ export function AddMemory({
       }
     }
     setBusy(true);
+    // What is sent: a field changed while it stores is the next memory's.
+    const sent = { content, metadata, date };
+    const clearIfSent = (sentValue: string) => (current: string) =>
+      current === sentValue ? '' : current;
     try {
       const stored = await client.store({
-        content,
+        content: sent.content,
         vault: selector,
         ...(parsed === undefined ? {} : { metadata: parsed }),
         // datetime-local is the reader's local time; the API takes an instant.
-        ...(date === '' ? {} : { createdAt: new Date(date).toISOString() }),
+        ...(sent.date === '' ? {} : { createdAt: new Date(sent.date).toISOString() }),
       });
-      setContent('');
-      setMetadata('');
-      setDate('');
+      setContent(clearIfSent(sent.content));
+      setMetadata(clearIfSent(sent.metadata));
+      setDate(clearIfSent(sent.date));
       onStored(stored);
     } catch (caught) {
       setError(caught);

@@ -102,7 +102,7 @@ export function ChatScreen({ client }: { client: MemoryRouterClient }) {
   return (
     <section>
       <header class="screen-header">
-        <h2>Chat playground</h2>
+        <h1>Chat playground</h1>
       </header>
       <form class="card chat-form" onSubmit={send}>
         <label>

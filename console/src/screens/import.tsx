@@ -48,7 +48,7 @@ export function ImportScreen({
   return (
     <section>
       <header class="screen-header">
-        <h2>Import JSONL</h2>
+        <h1>Import JSONL</h1>
       </header>
       <form class="card import-form" onSubmit={submit}>
         <label>
@@ -116,7 +116,7 @@ export function ImportScreen({
       </p>
       {report ? (
         <div class="card import-report" data-testid="import-report">
-          <h3>Report</h3>
+          <h2>Report</h2>
           <dl class="facts">
             <dt>Imported</dt>
             <dd data-field="imported">{formatNumber(report.imported)}</dd>

@@ -10,10 +10,11 @@ import type {
 } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
 import { HitTimeline } from '../components/hit-timeline';
+import { MoreVaults } from '../components/more-vaults';
 import { MemoryCard } from '../components/memory-card';
 import { WindowLimits } from '../components/window-limits';
 import { formatNumber, selectorOf, vaultLabel } from '../format';
-import { useAsync } from '../use-async';
+import { useVaultPages } from '../use-vault-pages';
 
 const WINDOWS: { window: MemoryWindow; hint: string; limit: number }[] = [
   { window: 'HOT', hint: 'last hours', limit: 4 },
@@ -29,7 +30,7 @@ interface Answer {
 
 /** A KRONOS search with every knob of SearchInput, its hits by window, and the receipt. */
 export function SearchScreen({ client }: { client: MemoryRouterClient }) {
-  const vaults = useAsync(() => client.vaults(), [client]);
+  const vaults = useVaultPages(client);
   const [query, setQuery] = useState('');
   const [mode, setMode] = useState<SearchMode>('HYBRID');
   const [limits, setLimits] = useState(() =>
@@ -42,7 +43,7 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const options = (vaults.data ?? []).map((vault) => ({
+  const options = (vaults.vaults ?? []).map((vault) => ({
     value: vaultLabel(vault.kind, vault.externalId),
     selector: selectorOf(vault),
   }));
@@ -88,7 +89,7 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
   return (
     <section>
       <header class="screen-header">
-        <h2>Search playground</h2>
+        <h1>Search playground</h1>
       </header>
       <form class="card search-form" onSubmit={submit}>
         <label class="wide">
@@ -149,6 +150,7 @@ export function SearchScreen({ client }: { client: MemoryRouterClient }) {
               {option.value}
             </label>
           ))}
+          <MoreVaults vaults={vaults} />
         </fieldset>
         <label class="wide">
           Metadata filter (JSON object, all pairs must match)
@@ -197,10 +199,10 @@ function Results({ answer }: { answer: Answer }) {
         if (hits.length === 0) return null;
         return (
           <section key={window} class="window-group" data-window={window}>
-            <h3>
+            <h2>
               <span class={`dot ${window.toLowerCase()}`} /> {window}{' '}
               <small>{plural(hits.length, 'hit')}</small>
-            </h3>
+            </h2>
             <ol class="memory-list">
               {hits.map((hit) => (
                 <MemoryCard memory={hit.memory} key={hit.memory.id}>

@@ -23,7 +23,7 @@ export function SignIn({
     setBusy(true);
     setError(null);
     try {
-      const trimmed = key.trim();
+      const trimmed = keyOf(key);
       onSignedIn(trimmed, await clientFor(trimmed).me());
     } catch (caught) {
       setError(caught);
@@ -55,7 +55,7 @@ export function SignIn({
             <strong>{keyError.code}</strong> {keyError.message}
           </p>
         ) : null}
-        <button type="submit" disabled={busy || key.trim() === ''}>
+        <button type="submit" disabled={busy || keyOf(key) === ''}>
           {busy ? 'Checking…' : 'Sign in'}
         </button>
         <p class="hint">
@@ -66,6 +66,16 @@ export function SignIn({
       </form>
     </main>
   );
+}
+
+/**
+ * The key as pasted, without the spaces around it or a leading "Bearer "
+ * (any case): an Authorization header's value copied whole is the key too,
+ * and the console adds its own "Bearer " (review 265: the server then
+ * refused "Bearer Bearer mk_…" in words that read as if the input were right).
+ */
+export function keyOf(pasted: string): string {
+  return pasted.trim().replace(/^bearer\s+/i, '');
 }
 
 /** Why the console signed out by itself: the server refused the key it was using. */

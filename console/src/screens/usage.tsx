@@ -35,7 +35,7 @@ export function UsageScreen({ client, me }: { client: MemoryRouterClient; me: Me
   return (
     <section>
       <header class="screen-header">
-        <h2>Usage</h2>
+        <h1>Usage</h1>
         <button type="button" class="secondary" onClick={usage.reload}>
           Refresh
         </button>
@@ -54,11 +54,11 @@ export function UsageScreen({ client, me }: { client: MemoryRouterClient; me: Me
             const name = keyName(key.keyId, me);
             return (
               <div class="card key-usage" key={key.keyId}>
-                <h3>
+                <h2>
                   Key {name === null ? null : `“${name}” `}
                   <code>{key.keyId}</code>{' '}
                   <small>{formatNumber(key.memoryTokens)} memory tokens</small>
-                </h3>
+                </h2>
                 <BarChart
                   title={`Key ${name === null ? key.keyId : `“${name}”`}, memory tokens per day`}
                   bars={lastDays(key.days, today)}

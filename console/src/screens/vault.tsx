@@ -74,9 +74,9 @@ export function VaultScreen({
   return (
     <section>
       <header class="screen-header">
-        <h2 class="vault-title" title={label}>
+        <h1 class="vault-title" title={label}>
           <a href="#/vaults">Vaults</a> / {label}
-        </h2>
+        </h1>
         <div class="actions">
           <button type="button" class="secondary" onClick={page.reload}>
             Refresh

@@ -1,5 +1,6 @@
 import type { MemoryRouterClient } from '@memoryrouter/client';
 import { ErrorBanner } from '../components/error-banner';
+import { MoreVaults } from '../components/more-vaults';
 import {
   formatBytes,
   formatNumber,
@@ -9,41 +10,41 @@ import {
   vaultLabel,
 } from '../format';
 import { vaultHref } from '../router';
-import { useAsync } from '../use-async';
+import { useVaultPages } from '../use-vault-pages';
 
-/** Every vault of the key, with what is in it. */
+/** Every vault of the key, with what is in it, a page at a time ("Show more" reads the next). */
 export function Vaults({ client }: { client: MemoryRouterClient }) {
-  const vaults = useAsync(() => client.vaults(), [client]);
+  const vaults = useVaultPages(client);
   return (
     <section>
       <header class="screen-header">
-        <h2>Vaults</h2>
+        <h1>Vaults</h1>
         <button type="button" class="secondary" onClick={vaults.reload}>
           Refresh
         </button>
       </header>
       <ErrorBanner error={vaults.error} />
-      {vaults.data?.length === 0 ? (
+      {vaults.vaults?.length === 0 ? (
         <p class="empty">
           No vault holds memories yet. Store one through the API, or import a file.
         </p>
       ) : null}
       <div class="vault-list">
-        {vaults.data?.map((vault) => (
+        {vaults.vaults?.map((vault) => (
           <a
             class="card vault"
             href={vaultHref(selectorOf(vault))}
             key={vault.id}
             data-testid="vault"
           >
-            <h3>
+            <h2>
               <span class={`kind ${vault.kind.toLowerCase()}`}>{vault.kind}</span>
               {vault.externalId ? (
                 <span class="vault-id" title={vault.externalId}>
                   {vault.externalId}
                 </span>
               ) : null}
-            </h3>
+            </h2>
             <dl>
               <dt>Memories</dt>
               <dd data-field="count">
@@ -68,6 +69,7 @@ export function Vaults({ client }: { client: MemoryRouterClient }) {
           </a>
         ))}
       </div>
+      <MoreVaults vaults={vaults} />
     </section>
   );
 }

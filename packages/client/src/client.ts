@@ -12,6 +12,7 @@ import {
   UsageDocument,
   VaultMemoriesDocument,
   VaultsDocument,
+  VaultsPageDocument,
 } from './generated/graphql.js';
 import type {
   ChatInput,
@@ -32,6 +33,7 @@ import type {
   VaultFieldsFragment,
   VaultMemoriesQuery,
   VaultSelector,
+  VaultsPageQuery,
 } from './generated/graphql.js';
 import { fromFailedResponse } from './errors.js';
 import { importJsonl } from './import-jsonl.js';
@@ -67,6 +69,8 @@ export type ChatResult = NonNullable<ChatEvent['result']>;
 export type ToolCall = ToolCallFieldsFragment;
 export type MemoryEvent = MemoryEventsSubscription['memoryEvents'];
 export type MemoryPage = NonNullable<VaultMemoriesQuery['vault']>['memories'];
+/** One page of the key's vaults: `edges` (`cursor`, `node`) and `pageInfo`. */
+export type VaultPage = VaultsPageQuery['vaultsConnection'];
 export type DeletedMemories = DeleteMemoriesMutation['deleteMemories'];
 
 /** Options of a store: `idempotencyKey` makes a retry safe for 24 hours (docs/api.md, "Storing memories"). */
@@ -176,6 +180,9 @@ export function createClient(options: ClientOptions) {
       facts: receipt?.facts ?? null,
     });
   };
+  const vaultsPage = async (
+    page: { first?: number; after?: string | null } = {},
+  ): Promise<VaultPage> => (await request(VaultsPageDocument, page)).vaultsConnection;
 
   return {
     /** The server's base URL, as given. */
@@ -237,9 +244,35 @@ export function createClient(options: ClientOptions) {
       return { ...data.search, receipt: (extensions.memory as MemoryReceipt | undefined) ?? null };
     },
 
-    /** Every vault of the key that holds memories, CORE first. */
-    async vaults(): Promise<Vault[]> {
-      return (await request(VaultsDocument, {})).vaults;
+    /**
+     * The key's vaults that hold memories, CORE first, then the others oldest
+     * first: at most `first` of them (default 100, at most 1,000). A key may
+     * have more: `vaultsPage` and `allVaults` reach every one.
+     */
+    async vaults(options: { first?: number } = {}): Promise<Vault[]> {
+      return (await request(VaultsDocument, options)).vaults;
+    },
+
+    /**
+     * One page of the key's vaults, in the order of `vaults` (`first`: 1–100,
+     * default 20). Pass `page.pageInfo.endCursor` as `after` for the next
+     * page; `hasNextPage` says whether one follows. A page may hold fewer
+     * than `first` (an expired conversation is left out).
+     */
+    vaultsPage,
+
+    /**
+     * Every vault of the key, however many, read a page at a time
+     * (`pageSize`: 1–100, default 100); leaving the loop reads no more pages.
+     */
+    async *allVaults(options: { pageSize?: number } = {}): AsyncGenerator<Vault, void, undefined> {
+      let after: string | null = null;
+      for (;;) {
+        const page = await vaultsPage({ first: options.pageSize ?? 100, after });
+        for (const edge of page.edges) yield edge.node;
+        if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return;
+        after = page.pageInfo.endCursor;
+      }
     },
 
     /**

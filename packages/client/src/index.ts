@@ -21,6 +21,7 @@ export type {
   Usage,
   Vault,
   VaultExport,
+  VaultPage,
 } from './client.js';
 export {
   CLIENT_ERROR_CODES,

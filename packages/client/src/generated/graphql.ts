@@ -318,10 +318,20 @@ export type MeQuery = { me: { id: string, name: string | null, createdAt: string
 
 export type VaultFieldsFragment = { id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string };
 
-export type VaultsQueryVariables = Exact<{ [key: string]: never; }>;
+export type VaultsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
 
 
 export type VaultsQuery = { vaults: Array<{ id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string }> };
+
+export type VaultsPageQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type VaultsPageQuery = { vaultsConnection: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, kind: VaultKind, externalId: string | null, memoryCount: number, storageBytes: number, embeddingModel: string, dimensions: number, capacity: number, lastWriteAt: string | null, expiresAt: string | null, exportUrl: string } }> } };
 
 export type VaultMemoriesQueryVariables = Exact<{
   selector: VaultSelector;
@@ -641,8 +651,8 @@ export const MeDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const VaultsDocument = new TypedDocumentString(`
-    query Vaults {
-  vaults {
+    query Vaults($first: Int) {
+  vaults(first: $first) {
     ...VaultFields
   }
 }
@@ -659,6 +669,34 @@ export const VaultsDocument = new TypedDocumentString(`
   expiresAt
   exportUrl
 }`) as unknown as TypedDocumentString<VaultsQuery, VaultsQueryVariables>;
+export const VaultsPageDocument = new TypedDocumentString(`
+    query VaultsPage($first: Int, $after: String) {
+  vaultsConnection(first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...VaultFields
+      }
+    }
+  }
+}
+    fragment VaultFields on Vault {
+  id
+  kind
+  externalId
+  memoryCount
+  storageBytes
+  embeddingModel
+  dimensions
+  capacity
+  lastWriteAt
+  expiresAt
+  exportUrl
+}`) as unknown as TypedDocumentString<VaultsPageQuery, VaultsPageQueryVariables>;
 export const VaultMemoriesDocument = new TypedDocumentString(`
     query VaultMemories($selector: VaultSelector!, $first: Int, $after: String, $order: MemoryOrder, $filter: MemoryFilter) {
   vault(selector: $selector) {
