@@ -45,7 +45,8 @@ import type { TextTimeline } from '../../src/durable/full-text/text-timeline';
 import type { SearchRequest, WindowResult, WindowSearch } from '../../src/durable/rpc/vault-types';
 import type { Sql } from '../../src/durable/sqlite/sql';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
-import { foldWord, queryTerms, tokenize, words } from '../../src/text/tokens';
+import { foldWord } from '../../src/text/folded-words';
+import { queryTerms, tokenize, words } from '../../src/text/tokens';
 import { readQueryDates } from '../../src/text/query-dates';
 import { holdOut, recallOf, type StudyRow } from './held-out';
 

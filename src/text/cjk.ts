@@ -8,11 +8,10 @@
  * as written) and a lone character by itself.
  *
  * FTS5 cannot be given a tokenizer of our own inside a Durable Object, so the
- * vault gives it the text already split: `ftsText` is what its index reads
- * for a memory with such runs (each run replaced by its terms, space
- * separated), and `tokenize` (tokens.ts) yields the same terms in the same
- * order with offsets into the memory as written. Text without these scripts
- * is indexed and read exactly as before.
+ * vault gives it the text already split: `ftsText` (tokens.ts) is what its
+ * index reads for a memory with such runs (each run replaced by its terms,
+ * space separated), and `tokenize` yields the same terms in the same order
+ * with offsets into the memory as written.
  */
 
 /**
@@ -94,21 +93,4 @@ export function cjkParts(word: string): { text: string; cjk: boolean; offset: nu
   }
   if (last < word.length) parts.push({ text: word.slice(last), cjk: false, offset: last });
   return parts;
-}
-
-/**
- * What the full-text index reads for a memory: null when it has no CJK run
- * (the index reads the content itself), else the content with every run
- * replaced by its index terms, spaced apart, so FTS5's tokenizer sees the
- * terms `tokenize` gives, in the same order.
- */
-export function ftsText(content: string): string | null {
-  if (!hasCjk(content)) return null;
-  return content.replace(
-    CJK_RUN,
-    (run) =>
-      ` ${cjkIndexTerms(run, 0)
-        .map(({ term }) => term)
-        .join(' ')} `,
-  );
 }

@@ -79,7 +79,8 @@ import {
   type Season,
 } from './calendar-periods';
 import { dayPhrases, MONTH_NAMES, SPELLED_DAY, spelledDay } from './day-spellings';
-import { foldWord, isFunctionWord } from './tokens';
+import { foldWord } from './folded-words';
+import { isFunctionWord } from './tokens';
 
 export interface NamedDate {
   /** A day, or a longer period (a week, a weekend as "week", a month, a season, a year). */

@@ -1,5 +1,6 @@
 import { readQueryDates } from './query-dates';
-import { foldWord, queryTerms, words } from './tokens';
+import { foldedWords } from './folded-words';
+import { queryTerms } from './tokens';
 
 /**
  * Whether a text search has anything to look up in `query`: a word that is
@@ -28,5 +29,5 @@ export function datesToCome(query: string, now: number, offsetMinutes = 0): stri
 
 /** The query's words as a search reads them (folded, each once, in order), for a message. */
 export function queryWordsAsRead(query: string): string[] {
-  return [...new Set(words(query).map(({ start, end }) => foldWord(query.slice(start, end))))];
+  return [...new Set(foldedWords(query))];
 }

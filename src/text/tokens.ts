@@ -1,17 +1,19 @@
 import { stemmer } from 'stemmer';
 import { eng } from 'stopword';
 import { cjkIndexTerms, cjkParts, cjkQueryTerms, hasCjk, withoutCjk } from './cjk';
+import { foldedWords, foldWord, WORD } from './folded-words';
 import { joinDigitGroups } from './number-terms';
 import { isQuestionVerb, withoutTalkVerb } from './question-verbs';
 import { queryTermOf } from './stem-collisions';
 
 /**
- * Words as a vault's full-text index sees them. SQLite's FTS5 tokenizer
- * `porter unicode61` splits text into runs of letters and digits, folds case
- * and diacritics and applies the Porter stemmer; doing the same here lets the
- * vault read the index's own postings (term, memory, word offset) for a query
- * and map an offset back to characters of the memory. The `stemmer` package is
- * Porter's original algorithm, as FTS5's is. Runs of Chinese, Japanese and
+ * Words as a vault's full-text index sees them: split and folded as
+ * folded-words.ts defines a word (the index reads that module's words, for
+ * memories with non-ASCII words, as `fts_text`), then stemmed by Porter's
+ * algorithm, as FTS5's `porter` stems them (the `stemmer` package is Porter's
+ * original algorithm, as FTS5's is); doing the same here lets the vault read
+ * the index's own postings (term, memory, word offset) for a query and map
+ * an offset back to characters of the memory. Runs of Chinese, Japanese and
  * Korean characters are indexed as characters and pairs of them (cjk.ts).
  */
 export interface Token {
@@ -22,7 +24,8 @@ export interface Token {
   end: number;
 }
 
-const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
+/** Letters, digits and private-use characters: the words vector chunks count (`words`). */
+const CHUNK_WORD = /[\p{L}\p{N}\p{Co}]+/gu;
 /**
  * Function words the `stopword` package's English list lacks: question words
  * ("when", "why"), pronouns ("she", "its", "yourself"), auxiliaries ("does")
@@ -72,11 +75,6 @@ export function isFunctionWord(foldedWord: string): boolean {
   return STOPWORDS.has(foldedWord);
 }
 
-/** The folded, unstemmed form of a word ("Zoë" → "zoe"). */
-export function foldWord(word: string): string {
-  return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
-}
-
 /**
  * Index terms of words met lately, by the word as written. Text repeats its
  * words (a batch of chat turns holds a few hundred distinct ones among
@@ -102,9 +100,13 @@ export function indexTerm(word: string): string {
   return term;
 }
 
-/** The text's words as `unicode61` finds them in text without CJK runs: what vector chunks count. */
+/**
+ * The text's runs of letters and digits: what vector chunks count. Combining
+ * marks split them, as the index split words before marks joined them
+ * (folded-words.ts): chunk vectors stored since keep their word ranges.
+ */
 export function words(text: string): { start: number; end: number }[] {
-  return Array.from(text.matchAll(WORD), (match) => ({
+  return Array.from(text.matchAll(CHUNK_WORD), (match) => ({
     start: match.index,
     end: match.index + match[0].length,
   }));
@@ -115,21 +117,60 @@ export function tokenize(text: string): Token[] {
   const cjk = hasCjk(text);
   for (const match of text.matchAll(WORD)) {
     if (!cjk || !hasCjk(match[0])) {
-      tokens.push({
-        term: indexTerm(match[0]),
-        start: match.index,
-        end: match.index + match[0].length,
-      });
+      const term = indexTerm(match[0]);
+      // A word of dropped marks alone folds to nothing: no word of the index.
+      if (term !== '')
+        tokens.push({ term, start: match.index, end: match.index + match[0].length });
       continue;
     }
-    // A word with CJK runs: the index reads it as ftsText (cjk.ts) wrote it.
+    // A word with CJK runs: the index reads it as ftsText wrote it.
     for (const part of cjkParts(match[0])) {
       const start = match.index + part.offset;
       if (part.cjk) tokens.push(...cjkIndexTerms(part.text, start));
-      else tokens.push({ term: indexTerm(part.text), start, end: start + part.text.length });
+      else {
+        const term = indexTerm(part.text);
+        if (term !== '') tokens.push({ term, start, end: start + part.text.length });
+      }
     }
   }
   return tokens;
+}
+
+const NON_ASCII = /\P{ASCII}/u;
+/**
+ * Text the index's tokenizer may read as written when its words are ASCII:
+ * ASCII, Latin-1's symbols and general punctuation (spaces, dashes, quotes).
+ * Other characters that are no part of a word here may be to `unicode61`,
+ * whose tables are of an older Unicode (bidi isolates, newer symbols and
+ * emoji): such text is given to it as its words alone.
+ */
+const READ_AS_WRITTEN = /^[\p{ASCII}\u00a0-\u00bf\u00d7\u00f7\u2000-\u205f]*$/u;
+
+/**
+ * What the full-text index reads for a memory (`memories.fts_text`): null
+ * when the index's tokenizer splits and folds the content as
+ * folded-words.ts does (ASCII words among READ_AS_WRITTEN characters); else
+ * the memory's words folded (folded-words.ts) and its CJK runs as their
+ * characters and pairs (cjk.ts), space separated, so the index holds the
+ * terms `tokenize` gives, in the same order.
+ */
+export function ftsText(content: string): string | null {
+  if (!NON_ASCII.test(content)) return null;
+  const cjk = hasCjk(content);
+  const indexed: string[] = [];
+  let foreign = cjk || !READ_AS_WRITTEN.test(content);
+  for (const [word] of content.matchAll(WORD)) {
+    if (!foreign && NON_ASCII.test(word)) foreign = true;
+    const parts = cjk && hasCjk(word) ? cjkParts(word) : [{ text: word, cjk: false }];
+    for (const part of parts) {
+      if (part.cjk) for (const { term } of cjkIndexTerms(part.text, 0)) indexed.push(term);
+      else {
+        const folded = foldWord(part.text);
+        if (folded !== '') indexed.push(folded);
+      }
+    }
+  }
+  return foreign ? indexed.join(' ') : null;
 }
 
 /**
@@ -168,7 +209,8 @@ export function queryTermWords(
   const full = stopwords === 'full';
   const latin = cjk.length > 0 ? withoutCjk(text) : text;
   const plain = joinDigitGroups(full ? withoutTalkVerb(withoutNegations(latin)) : latin);
-  const said = foldWord(plain).match(WORD) ?? [];
+  // Split, then fold, as the index's words are (folded-words.ts).
+  const said = foldedWords(plain);
   const words = [...new Set(said)];
   const content = words.filter((word) => !stop.has(word) && !(full && isQuestionVerb(word)));
   const chosen =
@@ -257,13 +299,14 @@ export interface QueryName {
 export function queryNames(text: string): QueryName[] {
   const names = new Map<string, QueryName>();
   let sentenceStart = true;
-  for (const match of text.matchAll(/[\p{L}\p{N}\p{Co}]+|[.!?]/gu)) {
+  for (const match of text.matchAll(/[\p{L}\p{N}\p{Co}\p{M}]+|[.!?]/gu)) {
     const word = match[0];
     if (/^[.!?]$/.test(word)) {
       sentenceStart = true;
       continue;
     }
     const folded = foldWord(word);
+    if (folded === '') continue;
     const capital = /^\p{Lu}/u.test(word);
     if ((capital || /^\p{Ll}/u.test(word)) && !STOPWORDS.has(folded) && word !== 'I') {
       const term = stemmer(folded);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
-import { foldWord, indexTerm, isFunctionWord, QUESTION_WORDS, words } from './tokens';
+import { foldWord, wordSpans } from './folded-words';
+import { indexTerm, isFunctionWord, QUESTION_WORDS } from './tokens';
 
 /** The metadata kind of a chat turn stored with extraction (`{"kind": "turn"}`). */
 export const TURN_KIND = 'turn';
@@ -151,7 +152,7 @@ const EXCLAIMED = new Set([
  * (`acknowledges`). Runs of CJK characters count as content.
  */
 export function isSmallTalkText(text: string): boolean {
-  const found = words(text);
+  const found = wordSpans(text);
   const folded = found.map(({ start, end }) => foldWord(text.slice(start, end)));
   const questionMark = text.includes('?');
   let smallTalk = false;

@@ -12,7 +12,7 @@ import {
   type SnapshotSummary,
 } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
-import { indexExistingCjkRows } from '../warm-tier/cjk-index';
+import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
@@ -239,8 +239,8 @@ export class SnapshotStore {
          valid_until, superseded_by
        FROM restore_staging ORDER BY rowid`,
     );
-    // Snapshots carry content, not the index's split text (cjk-index.ts).
-    indexExistingCjkRows(this.sql);
+    // Snapshots carry content, not the index's folded text (index-text.ts).
+    indexFoldedText(this.sql);
     keyRecentRows(this.sql, Date.now());
     this.clearStaging();
   }

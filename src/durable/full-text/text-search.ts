@@ -2,7 +2,8 @@ import type { WordRange } from '../../text/chunks';
 import { writesDay, type NamedDate } from '../../text/query-dates';
 import { ANY_WORD } from '../../text/day-spellings';
 import { dayOf } from '../../text/calendar-periods';
-import { foldWord, tokenize, type QueryName } from '../../text/tokens';
+import { foldedWords } from '../../text/folded-words';
+import { tokenize, type QueryName } from '../../text/tokens';
 import { isKnownWord } from '../../text/known-words';
 import { typoAllowance } from '../../text/edit-distance';
 import { sharedIndexTerm, writesTermOf } from '../../text/stem-collisions';
@@ -976,7 +977,7 @@ export class TextSearch {
       'SELECT seq, content FROM memories WHERE seq IN (SELECT value FROM json_each(?))',
       JSON.stringify([...new Set(Array.from(all.seqs))]),
     ))
-      if (writesTermOf(term, indexTerm, foldWord(content))) writing.add(seq);
+      if (writesTermOf(term, indexTerm, foldedWords(content).join(' '))) writing.add(seq);
     const seqs: number[] = [];
     const offsets: number[] = [];
     for (let i = 0; i < all.seqs.length; i++) {

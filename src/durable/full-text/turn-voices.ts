@@ -1,5 +1,5 @@
 import { isSmallTalkText } from '../../text/turn-text';
-import { words } from '../../text/tokens';
+import { wordSpans } from '../../text/folded-words';
 /**
  * Which neighbouring memories are turns of one conversation, so that one may
  * lend the other its words as context (passage-context.ts). Context is what
@@ -151,7 +151,7 @@ export function voiceOf(
   const asks = ENDS_IN_QUESTION.test(closing) ? ASKS : 0;
   if (content.length > LABEL_READ || !isSmallTalkText(content.slice(label.length)))
     return roleBits | names | asks;
-  return roleBits | names | asks | SMALL_TALK | (words(label).length << LABEL_SHIFT);
+  return roleBits | names | asks | SMALL_TALK | (wordSpans(label).length << LABEL_SHIFT);
 }
 
 /** Whether the memory of this voice ends in a question. */

@@ -2,7 +2,8 @@ import { editDistanceWithin, typoAllowance } from '../../text/edit-distance';
 import { stemmer } from 'stemmer';
 import { hasCjk } from '../../text/cjk';
 import { spellingKey } from '../../text/term-folding';
-import { foldWord, isFunctionWord } from '../../text/tokens';
+import { foldedWords } from '../../text/folded-words';
+import { isFunctionWord } from '../../text/tokens';
 import { MIN_ROOT_LETTERS, sharesRoot } from '../../text/word-roots';
 
 /**
@@ -205,12 +206,10 @@ function nearest(
 
 /** The distinct folded words of a text, as the index reads them (CJK runs left out). */
 function writtenWords(text: string): Set<string> {
-  const words = new Set(foldWord(text).match(WORD) ?? []);
+  const words = new Set(foldedWords(text));
   if (hasCjk(text)) for (const word of words) if (hasCjk(word)) words.delete(word);
   return words;
 }
-
-const WORD = /[\p{L}\p{N}\p{Co}]+/gu;
 
 function bucketOf(term: string, length: number): string {
   return `${String.fromCodePoint(term.codePointAt(0)!)}${length}`;

@@ -1,5 +1,5 @@
 import { vectorToBytes } from '../../core/vectors';
-import { ftsText } from '../../text/cjk';
+import { ftsText } from '../../text/tokens';
 import { contentKeyOf, heldRecently, type RepeatRule } from './recent-texts';
 import type { Sql } from '../sqlite/sql';
 import { insertRowsInOneStatement } from '../sqlite/sql-batch';

@@ -1,0 +1,121 @@
+/**
+ * What vault migration 26 (words keep their combining marks: a new
+ * full-text tokenizer, so a new index) costs a vault that already holds
+ * memories: it runs once, in the constructor's blockConcurrencyWhile, so
+ * every request to that vault waits this long, once.
+ *
+ * A vault of N memories is built as version 24 left it (the `porter
+ * unicode61` index over content, `fts_text` only for CJK), then the
+ * migration's statements and its step run in one transaction, as migrate()
+ * runs them. Two kinds of text: LoCoMo's turns (English chat, as
+ * "<speaker>: <text>"; a few hold a non-ASCII character) and the same turns
+ * each followed by a sentence in Hindi, Greek, Arabic or Vietnamese (every
+ * memory re-folded in JavaScript: the most work per row). One run per size
+ * and text: the migration runs once in a vault's life.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { inject, it } from 'vitest';
+import { Sql } from '../src/durable/sqlite/sql';
+import { VAULT_MIGRATIONS } from '../src/durable/warm-tier/vault-schema';
+import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
+import type {} from './recall/provided';
+
+const SIZES = [10_000, 100_000];
+const FOREIGN = [
+  'मुझे दिल्ली में चाय पीना पसंद है',
+  'ο Γιάννης πήγε στην αγορά της Κυριακής',
+  'كَتَبَ الطَّالِبُ الدَّرْسَ',
+  'Tôi thích ăn phở ở Hà Nội',
+];
+
+/** The vault's full-text index as version 24 had it. */
+const VERSION_24_INDEX = [
+  'DROP TRIGGER memories_fts_insert',
+  'DROP TRIGGER memories_fts_delete',
+  'DROP TRIGGER memories_fts_update',
+  'DROP TABLE memories_vocab',
+  'DROP TABLE memories_fts',
+  `CREATE VIRTUAL TABLE memories_fts USING fts5(
+    content, content = 'memories', content_rowid = 'seq', tokenize = 'porter unicode61')`,
+  `CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
+  END`,
+  `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+    INSERT INTO memories_fts (memories_fts, rowid, content)
+      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
+  END`,
+  `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, fts_text ON memories BEGIN
+    INSERT INTO memories_fts (memories_fts, rowid, content)
+      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
+    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
+  END`,
+  `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
+];
+
+it('migration 26: the full-text index rebuilt at 10,000 and 100,000 memories', async () => {
+  const conversations = inject('conversations');
+  if (conversations.length === 0) {
+    console.log('fts rebuild bench skipped: no LoCoMo-format file (LOCOMO_FILE)');
+    return;
+  }
+  const turns = conversations
+    .flatMap((conversation) => conversation.turns)
+    .map((turn) => `${turn.speaker}: ${turn.text}`);
+  const migration = VAULT_MIGRATIONS.find((step) => step.version === 26)!;
+  const lines: string[] = [];
+  for (const foreign of [false, true]) {
+    for (const size of SIZES) {
+      const address: VaultAddress = {
+        kind: 'SESSION',
+        keyId: 'bench',
+        externalId: `fts-rebuild-${size}-${foreign}`,
+      };
+      const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+      const figures = await runInDurableObject(stub, (_, state) => {
+        const sql = new Sql(state.storage.sql);
+        for (const statement of VERSION_24_INDEX) sql.run(statement);
+        // Rows in pages of 1,000 statements' worth, as version 24 indexed them.
+        const base = Date.UTC(2026, 0, 1);
+        for (let from = 0; from < size; from += 1000) {
+          const rows: string[] = [];
+          for (let at = from; at < Math.min(size, from + 1000); at++) {
+            const turn = turns[at % turns.length]!;
+            rows.push(foreign ? `${turn} ${FOREIGN[at % FOREIGN.length]} ${at}` : turn);
+          }
+          state.storage.transactionSync(() => {
+            rows.forEach((content, index) =>
+              sql.run(
+                `INSERT INTO memories (id, content, role, created_at, tokens, embedding)
+                 VALUES (?, ?, 'user', ?, 20, x'00')`,
+                `m${from + index}`,
+                content,
+                base + (from + index) * 60_000,
+              ),
+            );
+          });
+        }
+        const nonAscii = sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM memories WHERE length(content) <> length(CAST(content AS BLOB))',
+        )!.n;
+        const started = performance.now();
+        state.storage.transactionSync(() => {
+          for (const statement of migration.statements) sql.run(statement);
+          migration.run!(sql);
+        });
+        const ms = performance.now() - started;
+        const folded = sql.first<{ n: number }>(
+          'SELECT COUNT(*) AS n FROM memories WHERE fts_text IS NOT NULL',
+        )!.n;
+        return { ms, nonAscii, folded, bytes: sql.databaseSize };
+      });
+      lines.push(
+        `${foreign ? 'LoCoMo + foreign sentence' : 'LoCoMo turns'} ${size.toLocaleString('en')}: ` +
+          `${figures.ms.toFixed(0)} ms (non-ASCII rows ${figures.nonAscii}, fts_text after ${figures.folded}, ` +
+          `database ${(figures.bytes / 1e6).toFixed(1)} MB)`,
+      );
+      console.log(lines.at(-1));
+    }
+  }
+  console.log(`\nmigration 26, one run each:\n${lines.join('\n')}`);
+});
