@@ -457,11 +457,101 @@ describe('the billing customer', () => {
       (customer) => customer.metadata.memoryrouter_account === accountId,
     );
     expect(customers.map((customer) => customer.id)).toEqual([linked]);
-    // Each create carried the account's idempotency key.
+    // Each create carried the account's idempotency key (its first attempt's).
     const calls = await customerCalls();
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls)
-      expect(call.headers['idempotency-key']).toBe(`memoryrouter-customer-${accountId}`);
+      expect(call.headers['idempotency-key']).toBe(`memoryrouter-customer-${accountId}-0`);
+  });
+
+  /** Makes the account's last unanswered create attempt a minute old. */
+  const ageFailedAttempt = (accountId: string) =>
+    runInDurableObject(account(accountId), (_, state) => {
+      state.storage.sql.exec(
+        // eslint-disable-next-line no-restricted-syntax -- the account object's meta, which it reads from SQL each time (no kept record)
+        "UPDATE meta SET value = ? WHERE key = 'stripe_customer_unsure_at'",
+        Date.now() - 61_000,
+      );
+    });
+
+  const reasonOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+    result.errors?.[0]?.extensions;
+
+  it('links once Stripe recovers from a failed create, with the corrected email, making one customer', async () => {
+    // Before: the create's key was the account's alone, and Stripe replays a
+    // key's first answer for 24 hours, its 500 included: every retry failed
+    // for a day, and another email was refused as an idempotency misuse.
+    const { admin, accountId, adminToken } = await newKey();
+    await scriptStripe({ status: 500 });
+    const failed = await post(CreateBillingCustomerDocument, { email: 'ops@exmaple' }, adminToken);
+    expect(reasonOf(failed)).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STRIPE_UNAVAILABLE',
+    });
+    // Within a minute the failed attempt might still show up in Stripe's
+    // search, so nothing is created yet.
+    const early = await post(
+      CreateBillingCustomerDocument,
+      { email: 'ops@example.com' },
+      adminToken,
+    );
+    expect(reasonOf(early)).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STRIPE_UNAVAILABLE',
+      retryAfter: expect.any(Number),
+    });
+    expect((await customerCalls()).length).toBe(1);
+
+    await ageFailedAttempt(accountId);
+    const linked = (
+      await admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' })
+    ).createBillingCustomer.stripeCustomerId;
+    expect(linked).toMatch(/^cus_/);
+    const customers = (await stripeState()).customers.filter(
+      (customer) => customer.metadata.memoryrouter_account === accountId,
+    );
+    expect(customers).toEqual([expect.objectContaining({ id: linked, email: 'ops@example.com' })]);
+    expect((await customerCalls()).map((call) => call.headers['idempotency-key'])).toEqual([
+      `memoryrouter-customer-${accountId}-0`,
+      `memoryrouter-customer-${accountId}-1`,
+    ]);
+    // Linked: later calls return it and call Stripe no more.
+    expect(
+      (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+        .stripeCustomerId,
+    ).toBe(linked);
+    expect((await customerCalls()).length).toBe(2);
+  });
+
+  it('finds the customer a create made before its answer was lost, and makes no second one', async () => {
+    const { admin, accountId, adminToken } = await newKey();
+    await scriptStripe({ mode: 'ack-lost' });
+    const lost = await post(
+      CreateBillingCustomerDocument,
+      { email: 'ops@example.com' },
+      adminToken,
+    );
+    expect(reasonOf(lost)).toMatchObject({ reason: 'STRIPE_UNAVAILABLE' });
+    const [made] = (await stripeState()).customers.filter(
+      (customer) => customer.metadata.memoryrouter_account === accountId,
+    );
+    expect(made).toBeDefined();
+    // Stripe's search shows it a minute later (the fake's clock moved on).
+    await fetch('http://fakes.test/_stripe/clock', {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 61_000 }),
+    });
+    await ageFailedAttempt(accountId);
+    expect(
+      (await admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' }))
+        .createBillingCustomer.stripeCustomerId,
+    ).toBe(made!.id);
+    expect(
+      (await stripeState()).customers.filter(
+        (customer) => customer.metadata.memoryrouter_account === accountId,
+      ),
+    ).toHaveLength(1);
+    expect((await customerCalls()).length).toBe(1);
   });
 
   it('answers CONFIGURATION_ERROR naming STRIPE_SECRET_KEY on a deployment without Stripe', async () => {

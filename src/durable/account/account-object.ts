@@ -305,8 +305,37 @@ export class AccountObject extends DurableObject<Env> {
     if (current !== null) return { linked: current };
     this.recordAccount(accountId);
     this.meta.set('stripe_customer_id', customerId);
+    this.meta.delete('stripe_customer_attempt');
+    this.meta.delete('stripe_customer_unsure_at');
     await this.outbox.schedule(Date.now());
     return { linked: customerId };
+  }
+
+  /**
+   * Where linking a Stripe customer stands (src/resolvers/billing-customer.ts):
+   * the number of the next create attempt (part of its idempotency key: Stripe
+   * replays a key's first answer, a 500 included, for a day) and when the
+   * last attempt that may have made a customer unseen failed (a 5xx, a
+   * timeout, a lost answer), null if none did.
+   */
+  async customerAttempt(): Promise<{ attempt: number; unsureAt: number | null }> {
+    const unsureAt = this.meta.get('stripe_customer_unsure_at');
+    return {
+      attempt: Number(this.meta.get('stripe_customer_attempt') ?? 0),
+      unsureAt: unsureAt === null ? null : Number(unsureAt),
+    };
+  }
+
+  /**
+   * Records that create attempt `attempt` failed: the next uses a new key.
+   * Only the first report of an attempt counts, so calls that failed together
+   * move on to one next attempt, and again share its key.
+   */
+  async customerAttemptFailed(attempt: number, unsure: boolean): Promise<void> {
+    if (this.meta.get('stripe_customer_id') !== null) return;
+    if (Number(this.meta.get('stripe_customer_attempt') ?? 0) !== attempt) return;
+    this.meta.set('stripe_customer_attempt', attempt + 1);
+    if (unsure) this.meta.set('stripe_customer_unsure_at', Date.now());
   }
 
   /**
