@@ -676,6 +676,58 @@ describe('Stripe webhooks', () => {
     }
   });
 
+  it('keeps a cancelled subscription suspended when its final invoice is paid afterwards', async () => {
+    // Before: the invoice.paid of the final (metered) invoice, newer than
+    // customer.subscription.deleted, made the account ACTIVE again.
+    const { admin, secret } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const invoiceEvent = (id: string, type: string, created: number) => ({
+      id,
+      object: 'event',
+      type,
+      created,
+      data: { object: { id: `in_${id}`, object: 'invoice', customer } },
+    });
+    const deleted = {
+      ...subscriptionEvent('evt_cancel', customer, 'canceled', now),
+      type: 'customer.subscription.deleted',
+    };
+    expect((await deliver(deleted)).body.applied).toBe(true);
+    expect(await deliver(invoiceEvent('evt_final_paid', 'invoice.paid', now + 1))).toEqual({
+      status: 200,
+      body: {
+        received: true,
+        applied: false,
+        reason: 'the subscription ended or paused: only a subscription event restores the account',
+      },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    expect(codes(await post(StoreMemoryDocument, { input: { content: 'x' } }, secret))).toEqual([
+      'PAYMENT_REQUIRED',
+    ]);
+    // A failed invoice on top does not turn it into an invoice's suspension.
+    await deliver(invoiceEvent('evt_failed', 'invoice.payment_failed', now + 2));
+    expect(
+      (await deliver(invoiceEvent('evt_paid', 'invoice.payment_succeeded', now + 3))).body,
+    ).toMatchObject({ applied: false });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    // A new subscription restores it; from then, a paid invoice lifts what a failed one did.
+    const renewed = {
+      ...subscriptionEvent('evt_renew', customer, 'active', now + 4),
+      type: 'customer.subscription.created',
+    };
+    expect((await deliver(renewed)).body.applied).toBe(true);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+    await deliver(invoiceEvent('evt_failed_2', 'invoice.payment_failed', now + 5));
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    expect((await deliver(invoiceEvent('evt_paid_2', 'invoice.paid', now + 6))).body.applied).toBe(
+      true,
+    );
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
   it('refuses tampered, stale and unsigned deliveries', async () => {
     const { admin } = await newKey();
     const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer

@@ -19,6 +19,7 @@ import type {
 import {
   utcDay,
   type AccountStatus,
+  type BillingEventSource,
   type BillingState,
   type UsageReport,
 } from '../../billing/usage';
@@ -344,18 +345,31 @@ export class AccountObject extends DurableObject<Env> {
    * not undo it (Stripe does not promise delivery order). An event about a
    * customer other than the linked one (`customerId`, when the caller knows
    * it) is not the account's business and changes nothing.
+   *
+   * `source` says what the verdict is about (BillingEventSource). A paid
+   * invoice does not restore an account whose subscription ended or paused:
+   * cancelling a metered subscription makes Stripe invoice the period's
+   * usage, and that final invoice is paid after the cancellation. Only a
+   * subscription event (active or trialing again) restores it. An account
+   * suspended before `suspended_by` was kept counts as a payment's
+   * suspension, as it was treated then.
    */
   async applyBillingEvent(
     eventId: string,
     created: number,
     status: AccountStatus,
     customerId: string | null = null,
-  ): Promise<{ applied: boolean; notLinkedCustomer?: true }> {
+    source: BillingEventSource = 'subscription',
+  ): Promise<{ applied: boolean; notLinkedCustomer?: true; reason?: string }> {
     if (customerId !== null && customerId !== this.meta.get('stripe_customer_id'))
       return { applied: false, notLinkedCustomer: true };
     if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
       return { applied: false };
     const latest = Number(this.meta.get('billing_event_created') ?? 0);
+    const suspendedBy = this.status() === 'suspended' ? this.meta.get('suspended_by') : null;
+    const keepsSubscriptionSuspension =
+      source === 'payment' && status === 'active' && suspendedBy === 'subscription';
+    const applies = created >= latest && !keepsSubscriptionSuspension;
     this.ctx.storage.transactionSync(() => {
       this.sql.run(
         'INSERT INTO billing_events (id, created, status) VALUES (?, ?, ?)',
@@ -363,12 +377,20 @@ export class AccountObject extends DurableObject<Env> {
         created,
         status,
       );
-      if (created >= latest) {
-        this.meta.set('status', status);
-        this.meta.set('billing_event_created', created);
-      }
+      if (!applies) return;
+      this.meta.set('status', status);
+      this.meta.set('billing_event_created', created);
+      if (status === 'active') this.meta.delete('suspended_by');
+      // A failed payment on top of an ended subscription leaves it the
+      // subscription's suspension: a later paid invoice must not lift it.
+      else if (suspendedBy !== 'subscription') this.meta.set('suspended_by', source);
     });
-    return { applied: created >= latest };
+    if (created >= latest && keepsSubscriptionSuspension)
+      return {
+        applied: false,
+        reason: 'the subscription ended or paused: only a subscription event restores the account',
+      };
+    return { applied: applies };
   }
 
   /** Sends the meter events that are due (meter-outbox.ts), and re-arms itself for the next. */
