@@ -95,17 +95,44 @@ function outcomeUnknown(error: unknown): boolean {
   return statusCode === undefined || statusCode >= 500;
 }
 
+/**
+ * A failed Stripe call in our own words, never Stripe's: its messages about
+ * a refused key quote part of the key and name the Stripe account, and this
+ * answer reaches each account's admin, not only the operator.
+ *   - STRIPE_AUTHENTICATION_FAILED: Stripe refused STRIPE_SECRET_KEY itself
+ *     (401, or 403 for a restricted key without the rights): the
+ *     deployment's to fix, as on the meter path;
+ *   - STRIPE_UNAVAILABLE: 5xx, no answer, or a rate limit: retry later;
+ *   - STRIPE_REFUSED: Stripe refused the request itself (say, an email it
+ *     does not take), with Stripe's error code and parameter, if any.
+ */
 function stripeFailure(error: unknown): CodedError {
-  if (outcomeUnknown(error)) {
+  const { statusCode, code, param } = (error ?? {}) as {
+    statusCode?: number;
+    code?: string;
+    param?: string;
+  };
+  if (statusCode === 401 || statusCode === 403) {
+    return new CodedError(
+      'UPSTREAM_ERROR',
+      'Stripe refused STRIPE_SECRET_KEY (authentication failed): the operator must set a valid secret key',
+      'STRIPE_AUTHENTICATION_FAILED',
+    );
+  }
+  if (outcomeUnknown(error) || statusCode === 429) {
     return new CodedError(
       'UPSTREAM_ERROR',
       'Stripe did not answer or failed; retry in a minute',
       'STRIPE_UNAVAILABLE',
     );
   }
+  const details: Record<string, string | number> = { stripeStatus: statusCode! };
+  if (typeof code === 'string') details.stripeCode = code;
+  if (typeof param === 'string') details.stripeParam = param;
   return new CodedError(
     'UPSTREAM_ERROR',
-    `Stripe: ${error instanceof Error ? error.message : 'failed'}`,
-    'STRIPE_FAILED',
+    `Stripe refused the request (HTTP ${statusCode}${typeof code === 'string' ? `, ${code}` : ''}${typeof param === 'string' ? `, parameter ${param}` : ''})`,
+    'STRIPE_REFUSED',
+    details,
   );
 }

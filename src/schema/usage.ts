@@ -247,7 +247,7 @@ builder.mutationFields((t) => ({
   createBillingCustomer: t.withAuth({ admin: true }).field({
     type: BillingRef,
     description:
-      'Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY.',
+      "Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). A failed attempt may be retried, with another email too: a later attempt first looks for a customer the failed one made. CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY; UPSTREAM_ERROR when Stripe fails, reason STRIPE_AUTHENTICATION_FAILED (Stripe refused STRIPE_SECRET_KEY: the operator must fix it), STRIPE_UNAVAILABLE (5xx, timeout, rate limit, or within a minute of an unanswered attempt: retry, after `retryAfter` seconds when given) or STRIPE_REFUSED (the request itself, with `stripeStatus` and Stripe's `stripeCode` and `stripeParam` when given); never Stripe's own text.",
     args: {
       email: t.arg.string({ required: false, description: "The customer's billing email." }),
     },

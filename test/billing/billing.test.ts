@@ -12,7 +12,16 @@ import {
   StoreMemoryDocument,
   UsageDocument,
 } from '../generated/graphql';
-import { adminToken, BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import {
+  adminToken,
+  BASE_URL,
+  client,
+  codes,
+  newKey,
+  post,
+  withoutRequestId,
+  workerFetch,
+} from '../helpers/graphql';
 import { chatClient } from '../helpers/graphql-chat';
 import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
@@ -552,6 +561,37 @@ describe('the billing customer', () => {
       ),
     ).toHaveLength(1);
     expect((await customerCalls()).length).toBe(1);
+  });
+
+  it('answers a refused STRIPE_SECRET_KEY as STRIPE_AUTHENTICATION_FAILED in its own words, never Stripe’s', async () => {
+    // Before: reason STRIPE_FAILED with Stripe's text, which quotes part of
+    // the key and names the Stripe account.
+    const { admin, accountId, adminToken } = await newKey();
+    for (const status of [401, 403]) {
+      await scriptStripe({ status });
+      const refused = await post(
+        CreateBillingCustomerDocument,
+        { email: 'c@example.com' },
+        adminToken,
+      );
+      expect(withoutRequestId(reasonOf(refused)), String(status)).toEqual({
+        code: 'UPSTREAM_ERROR',
+        reason: 'STRIPE_AUTHENTICATION_FAILED',
+      });
+      const message = refused.errors![0]!.message;
+      expect(message).toBe(
+        'Stripe refused STRIPE_SECRET_KEY (authentication failed): the operator must set a valid secret key',
+      );
+    }
+    expect((await admin.request(BillingDocument)).billing.stripeCustomerId).toBeNull();
+    // Once the key works, linking works at once (nothing was made).
+    const linked = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId;
+    expect(
+      (await stripeState()).customers
+        .filter((customer) => customer.metadata.memoryrouter_account === accountId)
+        .map((customer) => customer.id),
+    ).toEqual([linked]);
   });
 
   it('answers CONFIGURATION_ERROR naming STRIPE_SECRET_KEY on a deployment without Stripe', async () => {
