@@ -132,7 +132,7 @@ FailedMeterEventRef.implement({
     attempts: t.exposeInt('attempts', { description: 'How many times it was sent.' }),
     reason: t.exposeString('reason', {
       description:
-        "Why: Stripe's refusal (e.g. a timestamp outside its 35-day window), or that it went unacknowledged past Stripe's 24-hour identifier window.",
+        "Why: Stripe's refusal (e.g. a timestamp outside its 35-day window), or that it went unacknowledged 23 hours after its first attempt (Stripe keeps identifiers for 24 hours, so a later resend could bill twice).",
     }),
   }),
 });
@@ -173,7 +173,7 @@ BillingRef.implement({
     }),
     failedMeterEvents: t.exposeInt('failedMeterEvents', {
       description:
-        'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe: see failedMeterEventRecords).',
+        'Meter events no longer sent: refused by Stripe for good, or unacknowledged 23 hours after their first attempt (Stripe keeps identifiers for 24 hours; reconcile them in Stripe: see failedMeterEventRecords).',
     }),
     failedMemoryTokens: t.field({
       type: 'SafeInt',
