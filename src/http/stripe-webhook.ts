@@ -91,10 +91,10 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
   if ((signedAt(signature) ?? 0) > Date.now() / 1000 + TOLERANCE_SECONDS) throw badSignature();
   const event = eventFrom(payload);
   const verdict = statusFromEvent(event);
-  if (verdict === null) return Response.json({ received: true, applied: false });
+  if (verdict === null) return ignored("the event says nothing about the account's standing");
 
   const customerId = (event.data.object as { customer?: unknown }).customer;
-  if (typeof customerId !== 'string') return Response.json({ received: true, applied: false });
+  if (typeof customerId !== 'string') return ignored('the event names no customer');
   let customer: Stripe.Customer | Stripe.DeletedCustomer;
   try {
     customer = await stripe.customers.retrieve(customerId);

@@ -771,6 +771,46 @@ describe('Stripe webhooks', () => {
     expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
   });
 
+  it('says why an acknowledged event changed nothing: a replay, an older event, an event about nothing', async () => {
+    // Before: these answered {received: true, applied: false} with no reason.
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const ignored = (reason: string) => ({
+      status: 200,
+      body: { received: true, applied: false, reason },
+    });
+    const lapsed = subscriptionEvent('evt_why_1', customer, 'past_due', now);
+    expect((await deliver(lapsed)).body).toEqual({ received: true, applied: true });
+    expect(await deliver(lapsed)).toEqual(ignored('the event was received before'));
+    expect(await deliver(subscriptionEvent('evt_why_0', customer, 'active', now - 60))).toEqual(
+      ignored('a newer event was applied already'),
+    );
+    expect(await deliver(subscriptionEvent('evt_why_2', customer, 'incomplete', now + 1))).toEqual(
+      ignored("the event says nothing about the account's standing"),
+    );
+    expect(
+      await deliver({
+        id: 'evt_why_3',
+        object: 'event',
+        type: 'customer.created',
+        created: now + 2,
+        data: { object: { id: customer, object: 'customer' } },
+      }),
+    ).toEqual(ignored("the event says nothing about the account's standing"));
+    expect(
+      await deliver({
+        id: 'evt_why_4',
+        object: 'event',
+        type: 'invoice.paid',
+        created: now + 3,
+        data: { object: { id: 'in_nobody', object: 'invoice', customer: null } },
+      }),
+    ).toEqual(ignored('the event names no customer'));
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+  });
+
   it('refuses tampered, stale and unsigned deliveries', async () => {
     const { admin } = await newKey();
     const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer

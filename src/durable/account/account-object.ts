@@ -364,7 +364,7 @@ export class AccountObject extends DurableObject<Env> {
     if (customerId !== null && customerId !== this.meta.get('stripe_customer_id'))
       return { applied: false, notLinkedCustomer: true };
     if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
-      return { applied: false };
+      return { applied: false, reason: 'the event was received before' };
     const latest = Number(this.meta.get('billing_event_created') ?? 0);
     const suspendedBy = this.status() === 'suspended' ? this.meta.get('suspended_by') : null;
     const keepsSubscriptionSuspension =
@@ -390,7 +390,8 @@ export class AccountObject extends DurableObject<Env> {
         applied: false,
         reason: 'the subscription ended or paused: only a subscription event restores the account',
       };
-    return { applied: applies };
+    if (created < latest) return { applied: false, reason: 'a newer event was applied already' };
+    return { applied: true };
   }
 
   /** Sends the meter events that are due (meter-outbox.ts), and re-arms itself for the next. */
