@@ -52,6 +52,9 @@ function memoryTokenFields<Parent extends { memoryTokens: number }>(
 
 /** Longest usage range one query may ask for. */
 const MAX_RANGE_DAYS = 366;
+const DAY_MS = 86_400_000;
+/** The start of a time's UTC day. */
+const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export const UsageDayRef = builder.objectRef<UsageDay>('UsageDay');
 UsageDayRef.implement({
@@ -198,7 +201,8 @@ BillingRef.implement({
 builder.queryFields((t) => ({
   usage: t.withAuth({ memoryKey: true, admin: true }).field({
     type: UsageRef,
-    description: "The account's memory-token usage between two times (default: the last 30 days).",
+    description:
+      "The account's memory-token usage by UTC day, from `from`'s day to `to`'s, both whole (default: the 30 days ending on `to`'s day).",
     args: {
       from: t.arg({
         type: 'DateTime',
@@ -212,11 +216,18 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: async (_root, args, context) => {
+      // By UTC day, as the ledger counts: a `from` later today than `to`'s
+      // time still names the same day.
       const to = args.to?.getTime() ?? Date.now();
-      const from = args.from?.getTime() ?? to - 29 * 86_400_000;
-      if (from > to)
-        throw new CodedError('BAD_USER_INPUT', '`from` must not be after `to`', 'INVALID_RANGE');
-      if (to - from > MAX_RANGE_DAYS * 86_400_000) {
+      const from = args.from?.getTime() ?? dayStart(to) - 29 * DAY_MS;
+      if (dayStart(from) > dayStart(to)) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          '`from` must not be on a later UTC day than `to`',
+          'INVALID_RANGE',
+        );
+      }
+      if (dayStart(to) - dayStart(from) > MAX_RANGE_DAYS * DAY_MS) {
         throw new CodedError(
           'BAD_USER_INPUT',
           `a usage range spans at most ${MAX_RANGE_DAYS} days`,

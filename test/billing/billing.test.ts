@@ -146,6 +146,22 @@ describe('metering', () => {
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(expected);
   });
 
+  it('reads usage by UTC day: a `from` later today than now counts today', async () => {
+    // Before: INVALID_RANGE "`from` must not be after `to`", the times
+    // compared though the range is by day.
+    const { api } = await newKey();
+    const stored = (await api.request(StoreMemoryDocument, { input: { content: 'hello world' } }))
+      .storeMemory.tokens;
+    const today = utcDay();
+    const late = await api.request(UsageDocument, { from: `${today}T23:59:00Z` });
+    expect(late.usage.memoryTokens).toBe(stored);
+    const backwards = await api.request(UsageDocument, {
+      from: `${today}T23:00:00Z`,
+      to: `${today}T00:01:00Z`,
+    });
+    expect(backwards.usage.memoryTokens).toBe(stored);
+  });
+
   it('shows the account per key: every key to an admin, its own to a key', async () => {
     const first = await newKey('first');
     const created = await first.admin.request(CreateMemoryKeyDocument, { name: 'second' });
