@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import type * as StripeModule from 'stripe';
-import type { AccountStatus } from './usage';
+import type { AccountStatus, BillingEventSource } from './usage';
 
 export interface StripeVars {
   STRIPE_API_BASE?: string;
@@ -95,29 +95,43 @@ export function meterEventFailure(
   return 'retry';
 }
 
-const SUSPENDING_SUBSCRIPTION_STATES = new Set([
-  'past_due',
-  'unpaid',
-  'canceled',
-  'incomplete_expired',
-  'paused',
+/** Subscription states that suspend: unpaid ones (a paid invoice lifts them) and ended ones. */
+const SUSPENDING_SUBSCRIPTION_STATES = new Map<string, BillingEventSource>([
+  ['past_due', 'payment'],
+  ['unpaid', 'payment'],
+  ['canceled', 'subscription'],
+  ['incomplete_expired', 'subscription'],
+  ['paused', 'subscription'],
 ]);
 
-/** What an event says of the account's standing; null for events that say nothing. */
-export function statusFromEvent(event: Stripe.Event): AccountStatus | null {
+/**
+ * What an event says of the account's standing, and what kind of event says
+ * it; null for events that say nothing. Subscriptions: active and trialing
+ * are active; past_due, unpaid, canceled, incomplete_expired and paused
+ * suspend; incomplete (the first payment still pending) says nothing. A
+ * failed invoice suspends at once, while Stripe's own retries still run; a
+ * paid one lifts only a payment's suspension (failed invoice, past_due,
+ * unpaid), never an ended or paused subscription's (applyBillingEvent).
+ */
+export function statusFromEvent(
+  event: Stripe.Event,
+): { status: AccountStatus; source: BillingEventSource } | null {
   switch (event.type) {
     case 'customer.subscription.created':
     case 'customer.subscription.updated': {
       const state = (event.data.object as Stripe.Subscription).status;
-      if (state === 'active' || state === 'trialing') return 'active';
-      return SUSPENDING_SUBSCRIPTION_STATES.has(state) ? 'suspended' : null;
+      if (state === 'active' || state === 'trialing')
+        return { status: 'active', source: 'subscription' };
+      const source = SUSPENDING_SUBSCRIPTION_STATES.get(state);
+      return source === undefined ? null : { status: 'suspended', source };
     }
     case 'customer.subscription.deleted':
+      return { status: 'suspended', source: 'subscription' };
     case 'invoice.payment_failed':
-      return 'suspended';
+      return { status: 'suspended', source: 'payment' };
     case 'invoice.paid':
     case 'invoice.payment_succeeded':
-      return 'active';
+      return { status: 'active', source: 'payment' };
     default:
       return null;
   }

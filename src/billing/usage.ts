@@ -1,6 +1,15 @@
 /** Shapes of usage and billing state, shared by the account object and GraphQL. */
 export type AccountStatus = 'active' | 'suspended';
 
+/**
+ * What a Stripe event's verdict on an account's standing is about: its
+ * subscription's life (active or trialing, or ended: canceled,
+ * incomplete_expired, paused) or a payment (an invoice paid or failed, a
+ * subscription past_due or unpaid). A paid invoice lifts only a payment's
+ * suspension.
+ */
+export type BillingEventSource = 'subscription' | 'payment';
+
 export interface UsageDay {
   /** UTC day, YYYY-MM-DD. */
   date: string;

@@ -90,11 +90,11 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
   // the tolerance is refused too, as Stripe's other libraries do.
   if ((signedAt(signature) ?? 0) > Date.now() / 1000 + TOLERANCE_SECONDS) throw badSignature();
   const event = eventFrom(payload);
-  const status = statusFromEvent(event);
-  if (status === null) return Response.json({ received: true, applied: false });
+  const verdict = statusFromEvent(event);
+  if (verdict === null) return ignored("the event says nothing about the account's standing");
 
   const customerId = (event.data.object as { customer?: unknown }).customer;
-  if (typeof customerId !== 'string') return Response.json({ received: true, applied: false });
+  if (typeof customerId !== 'string') return ignored('the event names no customer');
   let customer: Stripe.Customer | Stripe.DeletedCustomer;
   try {
     customer = await stripe.customers.retrieve(customerId);
@@ -120,14 +120,16 @@ export async function stripeWebhookRoute({ request, env }: Edge<'none'>): Promis
   const result = await accountStub(env, accountId).applyBillingEvent(
     event.id,
     event.created,
-    status,
+    verdict.status,
     customerId,
+    verdict.source,
   );
   // A customer whose metadata names the account but which is not the one
   // linked to it (made by hand, or by an older release that made one per call).
   if (result.notLinkedCustomer) return ignored('the customer is not the one linked to its account');
   // Keys of the account are checked again: at once here, within VERIFIED_KEY_TTL_MS elsewhere.
   if (result.applied) forgetAccount(accountId);
+  if (result.reason !== undefined) return ignored(result.reason);
   return Response.json({ received: true, applied: result.applied });
 }
 

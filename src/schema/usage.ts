@@ -52,6 +52,9 @@ function memoryTokenFields<Parent extends { memoryTokens: number }>(
 
 /** Longest usage range one query may ask for. */
 const MAX_RANGE_DAYS = 366;
+const DAY_MS = 86_400_000;
+/** The start of a time's UTC day. */
+const dayStart = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 export const UsageDayRef = builder.objectRef<UsageDay>('UsageDay');
 UsageDayRef.implement({
@@ -132,7 +135,7 @@ FailedMeterEventRef.implement({
     attempts: t.exposeInt('attempts', { description: 'How many times it was sent.' }),
     reason: t.exposeString('reason', {
       description:
-        "Why: Stripe's refusal (e.g. a timestamp outside its 35-day window), or that it went unacknowledged past Stripe's 24-hour identifier window.",
+        "Why: Stripe's refusal (e.g. a timestamp outside its 35-day window), or that it went unacknowledged 23 hours after its first attempt (Stripe keeps identifiers for 24 hours, so a later resend could bill twice).",
     }),
   }),
 });
@@ -173,7 +176,7 @@ BillingRef.implement({
     }),
     failedMeterEvents: t.exposeInt('failedMeterEvents', {
       description:
-        'Meter events no longer sent: refused by Stripe for good, or unacknowledged after its 24-hour identifier window (reconcile them in Stripe: see failedMeterEventRecords).',
+        'Meter events no longer sent: refused by Stripe for good, or unacknowledged 23 hours after their first attempt (Stripe keeps identifiers for 24 hours; reconcile them in Stripe: see failedMeterEventRecords).',
     }),
     failedMemoryTokens: t.field({
       type: 'SafeInt',
@@ -198,7 +201,8 @@ BillingRef.implement({
 builder.queryFields((t) => ({
   usage: t.withAuth({ memoryKey: true, admin: true }).field({
     type: UsageRef,
-    description: "The account's memory-token usage between two times (default: the last 30 days).",
+    description:
+      "The account's memory-token usage by UTC day, from `from`'s day to `to`'s, both whole (default: the 30 days ending on `to`'s day).",
     args: {
       from: t.arg({
         type: 'DateTime',
@@ -212,11 +216,18 @@ builder.queryFields((t) => ({
       }),
     },
     resolve: async (_root, args, context) => {
+      // By UTC day, as the ledger counts: a `from` later today than `to`'s
+      // time still names the same day.
       const to = args.to?.getTime() ?? Date.now();
-      const from = args.from?.getTime() ?? to - 29 * 86_400_000;
-      if (from > to)
-        throw new CodedError('BAD_USER_INPUT', '`from` must not be after `to`', 'INVALID_RANGE');
-      if (to - from > MAX_RANGE_DAYS * 86_400_000) {
+      const from = args.from?.getTime() ?? dayStart(to) - 29 * DAY_MS;
+      if (dayStart(from) > dayStart(to)) {
+        throw new CodedError(
+          'BAD_USER_INPUT',
+          '`from` must not be on a later UTC day than `to`',
+          'INVALID_RANGE',
+        );
+      }
+      if (dayStart(to) - dayStart(from) > MAX_RANGE_DAYS * DAY_MS) {
         throw new CodedError(
           'BAD_USER_INPUT',
           `a usage range spans at most ${MAX_RANGE_DAYS} days`,
@@ -247,7 +258,7 @@ builder.mutationFields((t) => ({
   createBillingCustomer: t.withAuth({ admin: true }).field({
     type: BillingRef,
     description:
-      'Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY.',
+      "Admin only: creates the Stripe customer usage is billed to and links it to the account; once linked, returns the linked customer as it is (no new customer, `email` ignored). A failed attempt may be retried, with another email too: a later attempt first looks for a customer the failed one made. CONFIGURATION_ERROR (reason STRIPE_NOT_CONFIGURED) on a deployment without STRIPE_SECRET_KEY; UPSTREAM_ERROR when Stripe fails, reason STRIPE_AUTHENTICATION_FAILED (Stripe refused STRIPE_SECRET_KEY: the operator must fix it), STRIPE_UNAVAILABLE (5xx, timeout, rate limit, or within a minute of an unanswered attempt: retry, after `retryAfter` seconds when given) or STRIPE_REFUSED (the request itself, with `stripeStatus` and Stripe's `stripeCode` and `stripeParam` when given); never Stripe's own text.",
     args: {
       email: t.arg.string({ required: false, description: "The customer's billing email." }),
     },

@@ -12,7 +12,16 @@ import {
   StoreMemoryDocument,
   UsageDocument,
 } from '../generated/graphql';
-import { adminToken, BASE_URL, client, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import {
+  adminToken,
+  BASE_URL,
+  client,
+  codes,
+  newKey,
+  post,
+  withoutRequestId,
+  workerFetch,
+} from '../helpers/graphql';
 import { chatClient } from '../helpers/graphql-chat';
 import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
@@ -137,6 +146,22 @@ describe('metering', () => {
     expect((await api.request(UsageDocument, {})).usage.memoryTokens).toBe(expected);
   });
 
+  it('reads usage by UTC day: a `from` later today than now counts today', async () => {
+    // Before: INVALID_RANGE "`from` must not be after `to`", the times
+    // compared though the range is by day.
+    const { api } = await newKey();
+    const stored = (await api.request(StoreMemoryDocument, { input: { content: 'hello world' } }))
+      .storeMemory.tokens;
+    const today = utcDay();
+    const late = await api.request(UsageDocument, { from: `${today}T23:59:00Z` });
+    expect(late.usage.memoryTokens).toBe(stored);
+    const backwards = await api.request(UsageDocument, {
+      from: `${today}T23:00:00Z`,
+      to: `${today}T00:01:00Z`,
+    });
+    expect(backwards.usage.memoryTokens).toBe(stored);
+  });
+
   it('shows the account per key: every key to an admin, its own to a key', async () => {
     const first = await newKey('first');
     const created = await first.admin.request(CreateMemoryKeyDocument, { name: 'second' });
@@ -245,7 +270,10 @@ describe('Stripe meter events', () => {
         failedMeterEvents: 0,
         lastMeterEventError: {
           reason: 'STRIPE_AUTHENTICATION_FAILED',
-          message: expect.stringContaining('STRIPE_SECRET_KEY'),
+          // Before: "within 24 hours"; events wait 23 (IDENTIFIER_WINDOW_MS).
+          message: expect.stringMatching(
+            /STRIPE_SECRET_KEY.*within 23 hours of their first attempt/,
+          ),
           at: expect.any(String),
         },
       },
@@ -457,11 +485,132 @@ describe('the billing customer', () => {
       (customer) => customer.metadata.memoryrouter_account === accountId,
     );
     expect(customers.map((customer) => customer.id)).toEqual([linked]);
-    // Each create carried the account's idempotency key.
+    // Each create carried the account's idempotency key (its first attempt's).
     const calls = await customerCalls();
     expect(calls.length).toBeGreaterThan(0);
     for (const call of calls)
-      expect(call.headers['idempotency-key']).toBe(`memoryrouter-customer-${accountId}`);
+      expect(call.headers['idempotency-key']).toBe(`memoryrouter-customer-${accountId}-0`);
+  });
+
+  /** Makes the account's last unanswered create attempt a minute old. */
+  const ageFailedAttempt = (accountId: string) =>
+    runInDurableObject(account(accountId), (_, state) => {
+      state.storage.sql.exec(
+        // eslint-disable-next-line no-restricted-syntax -- the account object's meta, which it reads from SQL each time (no kept record)
+        "UPDATE meta SET value = ? WHERE key = 'stripe_customer_unsure_at'",
+        Date.now() - 61_000,
+      );
+    });
+
+  const reasonOf = (result: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+    result.errors?.[0]?.extensions;
+
+  it('links once Stripe recovers from a failed create, with the corrected email, making one customer', async () => {
+    // Before: the create's key was the account's alone, and Stripe replays a
+    // key's first answer for 24 hours, its 500 included: every retry failed
+    // for a day, and another email was refused as an idempotency misuse.
+    const { admin, accountId, adminToken } = await newKey();
+    await scriptStripe({ status: 500 });
+    const failed = await post(CreateBillingCustomerDocument, { email: 'ops@exmaple' }, adminToken);
+    expect(reasonOf(failed)).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STRIPE_UNAVAILABLE',
+    });
+    // Within a minute the failed attempt might still show up in Stripe's
+    // search, so nothing is created yet.
+    const early = await post(
+      CreateBillingCustomerDocument,
+      { email: 'ops@example.com' },
+      adminToken,
+    );
+    expect(reasonOf(early)).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'STRIPE_UNAVAILABLE',
+      retryAfter: expect.any(Number),
+    });
+    expect((await customerCalls()).length).toBe(1);
+
+    await ageFailedAttempt(accountId);
+    const linked = (
+      await admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' })
+    ).createBillingCustomer.stripeCustomerId;
+    expect(linked).toMatch(/^cus_/);
+    const customers = (await stripeState()).customers.filter(
+      (customer) => customer.metadata.memoryrouter_account === accountId,
+    );
+    expect(customers).toEqual([expect.objectContaining({ id: linked, email: 'ops@example.com' })]);
+    expect((await customerCalls()).map((call) => call.headers['idempotency-key'])).toEqual([
+      `memoryrouter-customer-${accountId}-0`,
+      `memoryrouter-customer-${accountId}-1`,
+    ]);
+    // Linked: later calls return it and call Stripe no more.
+    expect(
+      (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+        .stripeCustomerId,
+    ).toBe(linked);
+    expect((await customerCalls()).length).toBe(2);
+  });
+
+  it('finds the customer a create made before its answer was lost, and makes no second one', async () => {
+    const { admin, accountId, adminToken } = await newKey();
+    await scriptStripe({ mode: 'ack-lost' });
+    const lost = await post(
+      CreateBillingCustomerDocument,
+      { email: 'ops@example.com' },
+      adminToken,
+    );
+    expect(reasonOf(lost)).toMatchObject({ reason: 'STRIPE_UNAVAILABLE' });
+    const [made] = (await stripeState()).customers.filter(
+      (customer) => customer.metadata.memoryrouter_account === accountId,
+    );
+    expect(made).toBeDefined();
+    // Stripe's search shows it a minute later (the fake's clock moved on).
+    await fetch('http://fakes.test/_stripe/clock', {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 61_000 }),
+    });
+    await ageFailedAttempt(accountId);
+    expect(
+      (await admin.request(CreateBillingCustomerDocument, { email: 'ops@example.com' }))
+        .createBillingCustomer.stripeCustomerId,
+    ).toBe(made!.id);
+    expect(
+      (await stripeState()).customers.filter(
+        (customer) => customer.metadata.memoryrouter_account === accountId,
+      ),
+    ).toHaveLength(1);
+    expect((await customerCalls()).length).toBe(1);
+  });
+
+  it('answers a refused STRIPE_SECRET_KEY as STRIPE_AUTHENTICATION_FAILED in its own words, never Stripe’s', async () => {
+    // Before: reason STRIPE_FAILED with Stripe's text, which quotes part of
+    // the key and names the Stripe account.
+    const { admin, accountId, adminToken } = await newKey();
+    for (const status of [401, 403]) {
+      await scriptStripe({ status });
+      const refused = await post(
+        CreateBillingCustomerDocument,
+        { email: 'c@example.com' },
+        adminToken,
+      );
+      expect(withoutRequestId(reasonOf(refused)), String(status)).toEqual({
+        code: 'UPSTREAM_ERROR',
+        reason: 'STRIPE_AUTHENTICATION_FAILED',
+      });
+      const message = refused.errors![0]!.message;
+      expect(message).toBe(
+        'Stripe refused STRIPE_SECRET_KEY (authentication failed): the operator must set a valid secret key',
+      );
+    }
+    expect((await admin.request(BillingDocument)).billing.stripeCustomerId).toBeNull();
+    // Once the key works, linking works at once (nothing was made).
+    const linked = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId;
+    expect(
+      (await stripeState()).customers
+        .filter((customer) => customer.metadata.memoryrouter_account === accountId)
+        .map((customer) => customer.id),
+    ).toEqual([linked]);
   });
 
   it('answers CONFIGURATION_ERROR naming STRIPE_SECRET_KEY on a deployment without Stripe', async () => {
@@ -584,6 +733,98 @@ describe('Stripe webhooks', () => {
       expect((await deliver(back)).body.applied, status).toBe(true);
       expect((await admin.request(BillingDocument)).billing.status, status).toBe('ACTIVE');
     }
+  });
+
+  it('keeps a cancelled subscription suspended when its final invoice is paid afterwards', async () => {
+    // Before: the invoice.paid of the final (metered) invoice, newer than
+    // customer.subscription.deleted, made the account ACTIVE again.
+    const { admin, secret } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const invoiceEvent = (id: string, type: string, created: number) => ({
+      id,
+      object: 'event',
+      type,
+      created,
+      data: { object: { id: `in_${id}`, object: 'invoice', customer } },
+    });
+    const deleted = {
+      ...subscriptionEvent('evt_cancel', customer, 'canceled', now),
+      type: 'customer.subscription.deleted',
+    };
+    expect((await deliver(deleted)).body.applied).toBe(true);
+    expect(await deliver(invoiceEvent('evt_final_paid', 'invoice.paid', now + 1))).toEqual({
+      status: 200,
+      body: {
+        received: true,
+        applied: false,
+        reason: 'the subscription ended or paused: only a subscription event restores the account',
+      },
+    });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    expect(codes(await post(StoreMemoryDocument, { input: { content: 'x' } }, secret))).toEqual([
+      'PAYMENT_REQUIRED',
+    ]);
+    // A failed invoice on top does not turn it into an invoice's suspension.
+    await deliver(invoiceEvent('evt_failed', 'invoice.payment_failed', now + 2));
+    expect(
+      (await deliver(invoiceEvent('evt_paid', 'invoice.payment_succeeded', now + 3))).body,
+    ).toMatchObject({ applied: false });
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    // A new subscription restores it; from then, a paid invoice lifts what a failed one did.
+    const renewed = {
+      ...subscriptionEvent('evt_renew', customer, 'active', now + 4),
+      type: 'customer.subscription.created',
+    };
+    expect((await deliver(renewed)).body.applied).toBe(true);
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+    await deliver(invoiceEvent('evt_failed_2', 'invoice.payment_failed', now + 5));
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
+    expect((await deliver(invoiceEvent('evt_paid_2', 'invoice.paid', now + 6))).body.applied).toBe(
+      true,
+    );
+    expect((await admin.request(BillingDocument)).billing.status).toBe('ACTIVE');
+  });
+
+  it('says why an acknowledged event changed nothing: a replay, an older event, an event about nothing', async () => {
+    // Before: these answered {received: true, applied: false} with no reason.
+    const { admin } = await newKey();
+    const customer = (await admin.request(CreateBillingCustomerDocument, {})).createBillingCustomer
+      .stripeCustomerId!;
+    const now = Math.floor(Date.now() / 1000);
+    const ignored = (reason: string) => ({
+      status: 200,
+      body: { received: true, applied: false, reason },
+    });
+    const lapsed = subscriptionEvent('evt_why_1', customer, 'past_due', now);
+    expect((await deliver(lapsed)).body).toEqual({ received: true, applied: true });
+    expect(await deliver(lapsed)).toEqual(ignored('the event was received before'));
+    expect(await deliver(subscriptionEvent('evt_why_0', customer, 'active', now - 60))).toEqual(
+      ignored('a newer event was applied already'),
+    );
+    expect(await deliver(subscriptionEvent('evt_why_2', customer, 'incomplete', now + 1))).toEqual(
+      ignored("the event says nothing about the account's standing"),
+    );
+    expect(
+      await deliver({
+        id: 'evt_why_3',
+        object: 'event',
+        type: 'customer.created',
+        created: now + 2,
+        data: { object: { id: customer, object: 'customer' } },
+      }),
+    ).toEqual(ignored("the event says nothing about the account's standing"));
+    expect(
+      await deliver({
+        id: 'evt_why_4',
+        object: 'event',
+        type: 'invoice.paid',
+        created: now + 3,
+        data: { object: { id: 'in_nobody', object: 'invoice', customer: null } },
+      }),
+    ).toEqual(ignored('the event names no customer'));
+    expect((await admin.request(BillingDocument)).billing.status).toBe('SUSPENDED');
   });
 
   it('refuses tampered, stale and unsigned deliveries', async () => {

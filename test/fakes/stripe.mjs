@@ -15,6 +15,10 @@
 //   customer later and reports errors asynchronously.
 // - Customers can be deleted; retrieving a deleted one answers 200 with
 //   `{ id, object: "customer", deleted: true }`.
+// - Customer search (`GET /v1/customers/search?query=metadata['k']:'v'`)
+//   answers a `search_result` list; like Stripe's index it lags behind
+//   writes ("searchable in less than a minute"): a customer shows up once
+//   the fake's clock is SEARCH_LAG_MS past its creation.
 //
 // Control (on the fakes' own host):
 //   GET  /_stripe          customers, every accepted meter event (a list: a
@@ -27,6 +31,7 @@
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const SEARCH_LAG_MS = 60_000;
 
 const state = {
   customers: new Map(),
@@ -160,7 +165,7 @@ export async function stripeApi(request, url, { record, script, key }) {
   if (script.status === 401 || script.status === 403) return send(refusedKey(script.status, auth));
   if (script.status) return send(save(stripeError(script.status, 'scripted failure')));
 
-  const result = execute(request.method, url.pathname, body);
+  const result = execute(request.method, url.pathname, body, url.searchParams);
   if (result.validation) return send(result); // refused before executing: nothing saved
   save(result);
   // Executed and saved, but the acknowledgement never reaches the caller.
@@ -169,7 +174,8 @@ export async function stripeApi(request, url, { record, script, key }) {
   return send(result);
 }
 
-function execute(method, path, body) {
+function execute(method, path, body, query) {
+  if (method === 'GET' && path === '/v1/customers/search') return searchCustomers(query);
   if (method === 'POST' && path === '/v1/customers') {
     const customer = {
       id: `cus_fake${state.customers.size + 1}`,
@@ -205,6 +211,38 @@ function execute(method, path, body) {
   return {
     ...stripeError(404, `Unrecognized request URL (${method}: ${path})`),
     validation: true,
+  };
+}
+
+/**
+ * Stripe's search for the one clause MemoryRouter sends,
+ * `metadata['key']:'value'`; anything else is refused as Stripe refuses a
+ * query it cannot parse. Deleted customers are not found.
+ */
+function searchCustomers(params) {
+  const clause = /^metadata\['([^']+)'\]:'([^']*)'$/.exec(params.get('query') ?? '');
+  if (!clause) {
+    return {
+      ...stripeError(400, 'The search query is invalid.', { param: 'query' }),
+      validation: true,
+    };
+  }
+  const [, key, value] = clause;
+  const data = [...state.customers.values()].filter(
+    (customer) =>
+      !customer.deleted &&
+      customer.metadata[key] === value &&
+      now() - customer.created * 1000 >= SEARCH_LAG_MS,
+  );
+  return {
+    status: 200,
+    body: {
+      object: 'search_result',
+      url: '/v1/customers/search',
+      has_more: false,
+      next_page: null,
+      data,
+    },
   };
 }
 

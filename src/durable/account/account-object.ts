@@ -19,6 +19,7 @@ import type {
 import {
   utcDay,
   type AccountStatus,
+  type BillingEventSource,
   type BillingState,
   type UsageReport,
 } from '../../billing/usage';
@@ -305,8 +306,37 @@ export class AccountObject extends DurableObject<Env> {
     if (current !== null) return { linked: current };
     this.recordAccount(accountId);
     this.meta.set('stripe_customer_id', customerId);
+    this.meta.delete('stripe_customer_attempt');
+    this.meta.delete('stripe_customer_unsure_at');
     await this.outbox.schedule(Date.now());
     return { linked: customerId };
+  }
+
+  /**
+   * Where linking a Stripe customer stands (src/resolvers/billing-customer.ts):
+   * the number of the next create attempt (part of its idempotency key: Stripe
+   * replays a key's first answer, a 500 included, for a day) and when the
+   * last attempt that may have made a customer unseen failed (a 5xx, a
+   * timeout, a lost answer), null if none did.
+   */
+  async customerAttempt(): Promise<{ attempt: number; unsureAt: number | null }> {
+    const unsureAt = this.meta.get('stripe_customer_unsure_at');
+    return {
+      attempt: Number(this.meta.get('stripe_customer_attempt') ?? 0),
+      unsureAt: unsureAt === null ? null : Number(unsureAt),
+    };
+  }
+
+  /**
+   * Records that create attempt `attempt` failed: the next uses a new key.
+   * Only the first report of an attempt counts, so calls that failed together
+   * move on to one next attempt, and again share its key.
+   */
+  async customerAttemptFailed(attempt: number, unsure: boolean): Promise<void> {
+    if (this.meta.get('stripe_customer_id') !== null) return;
+    if (Number(this.meta.get('stripe_customer_attempt') ?? 0) !== attempt) return;
+    this.meta.set('stripe_customer_attempt', attempt + 1);
+    if (unsure) this.meta.set('stripe_customer_unsure_at', Date.now());
   }
 
   /**
@@ -315,18 +345,31 @@ export class AccountObject extends DurableObject<Env> {
    * not undo it (Stripe does not promise delivery order). An event about a
    * customer other than the linked one (`customerId`, when the caller knows
    * it) is not the account's business and changes nothing.
+   *
+   * `source` says what the verdict is about (BillingEventSource). A paid
+   * invoice does not restore an account whose subscription ended or paused:
+   * cancelling a metered subscription makes Stripe invoice the period's
+   * usage, and that final invoice is paid after the cancellation. Only a
+   * subscription event (active or trialing again) restores it. An account
+   * suspended before `suspended_by` was kept counts as a payment's
+   * suspension, as it was treated then.
    */
   async applyBillingEvent(
     eventId: string,
     created: number,
     status: AccountStatus,
     customerId: string | null = null,
-  ): Promise<{ applied: boolean; notLinkedCustomer?: true }> {
+    source: BillingEventSource = 'subscription',
+  ): Promise<{ applied: boolean; notLinkedCustomer?: true; reason?: string }> {
     if (customerId !== null && customerId !== this.meta.get('stripe_customer_id'))
       return { applied: false, notLinkedCustomer: true };
     if (this.sql.first('SELECT id FROM billing_events WHERE id = ?', eventId) !== null)
-      return { applied: false };
+      return { applied: false, reason: 'the event was received before' };
     const latest = Number(this.meta.get('billing_event_created') ?? 0);
+    const suspendedBy = this.status() === 'suspended' ? this.meta.get('suspended_by') : null;
+    const keepsSubscriptionSuspension =
+      source === 'payment' && status === 'active' && suspendedBy === 'subscription';
+    const applies = created >= latest && !keepsSubscriptionSuspension;
     this.ctx.storage.transactionSync(() => {
       this.sql.run(
         'INSERT INTO billing_events (id, created, status) VALUES (?, ?, ?)',
@@ -334,12 +377,21 @@ export class AccountObject extends DurableObject<Env> {
         created,
         status,
       );
-      if (created >= latest) {
-        this.meta.set('status', status);
-        this.meta.set('billing_event_created', created);
-      }
+      if (!applies) return;
+      this.meta.set('status', status);
+      this.meta.set('billing_event_created', created);
+      if (status === 'active') this.meta.delete('suspended_by');
+      // A failed payment on top of an ended subscription leaves it the
+      // subscription's suspension: a later paid invoice must not lift it.
+      else if (suspendedBy !== 'subscription') this.meta.set('suspended_by', source);
     });
-    return { applied: created >= latest };
+    if (created >= latest && keepsSubscriptionSuspension)
+      return {
+        applied: false,
+        reason: 'the subscription ended or paused: only a subscription event restores the account',
+      };
+    if (created < latest) return { applied: false, reason: 'a newer event was applied already' };
+    return { applied: true };
   }
 
   /** Sends the meter events that are due (meter-outbox.ts), and re-arms itself for the next. */

@@ -23,9 +23,12 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(attempts - 1, 30));
 }
 
-/** What an admin and the log are told when Stripe refuses STRIPE_SECRET_KEY (never the key). */
+/**
+ * What an admin and the log are told when Stripe refuses STRIPE_SECRET_KEY
+ * (never the key); its hours are IDENTIFIER_WINDOW_MS's.
+ */
 const AUTHENTICATION_FAILED =
-  'Stripe refused STRIPE_SECRET_KEY (authentication failed): set a valid secret key; events wait and are sent once it is fixed, within 24 hours of their first attempt';
+  'Stripe refused STRIPE_SECRET_KEY (authentication failed): set a valid secret key; events wait and are sent once it is fixed, within 23 hours of their first attempt';
 
 /**
  * The account's outbox of Stripe meter events (table `meter_outbox`): usage
