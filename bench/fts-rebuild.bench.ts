@@ -4,7 +4,7 @@
  * memories: it runs once, in the constructor's blockConcurrencyWhile, so
  * every request to that vault waits this long, once.
  *
- * A vault of N memories is built as version 24 left it (the `porter
+ * A vault of N memories is built as version 25 left it (the `porter
  * unicode61` index over content, `fts_text` only for CJK), then the
  * migration's statements and its step run in one transaction, as migrate()
  * runs them. Two kinds of text: LoCoMo's turns (English chat, as
@@ -20,6 +20,7 @@ import { Sql } from '../src/durable/sqlite/sql';
 import { VAULT_MIGRATIONS } from '../src/durable/warm-tier/vault-schema';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import type {} from './recall/provided';
+import { DROP_FULL_TEXT_INDEX, FULL_TEXT_INDEX_BEFORE_26 } from '../test/helpers/full-text-history';
 
 const SIZES = [10_000, 100_000];
 const FOREIGN = [
@@ -27,30 +28,6 @@ const FOREIGN = [
   'ο Γιάννης πήγε στην αγορά της Κυριακής',
   'كَتَبَ الطَّالِبُ الدَّرْسَ',
   'Tôi thích ăn phở ở Hà Nội',
-];
-
-/** The vault's full-text index as version 24 had it. */
-const VERSION_24_INDEX = [
-  'DROP TRIGGER memories_fts_insert',
-  'DROP TRIGGER memories_fts_delete',
-  'DROP TRIGGER memories_fts_update',
-  'DROP TABLE memories_vocab',
-  'DROP TABLE memories_fts',
-  `CREATE VIRTUAL TABLE memories_fts USING fts5(
-    content, content = 'memories', content_rowid = 'seq', tokenize = 'porter unicode61')`,
-  `CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-  END`,
-  `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, content)
-      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-  END`,
-  `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, fts_text ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, content)
-      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-  END`,
-  `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
 ];
 
 it('migration 26: the full-text index rebuilt at 10,000 and 100,000 memories', async () => {
@@ -74,8 +51,9 @@ it('migration 26: the full-text index rebuilt at 10,000 and 100,000 memories', a
       const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
       const figures = await runInDurableObject(stub, (_, state) => {
         const sql = new Sql(state.storage.sql);
-        for (const statement of VERSION_24_INDEX) sql.run(statement);
-        // Rows in pages of 1,000 statements' worth, as version 24 indexed them.
+        for (const statement of [...DROP_FULL_TEXT_INDEX, ...FULL_TEXT_INDEX_BEFORE_26])
+          sql.run(statement);
+        // Rows in pages of 1,000 statements' worth, as version 25 indexed them.
         const base = Date.UTC(2026, 0, 1);
         for (let from = 0; from < size; from += 1000) {
           const rows: string[] = [];

@@ -7,6 +7,7 @@ import { ftsText, tokenize } from '../src/text/tokens';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';
 import { SearchDocument, StoreMemoriesDocument } from './generated/graphql';
 import { newKey } from './helpers/graphql';
+import { DROP_FULL_TEXT_INDEX, FULL_TEXT_INDEX_BEFORE_26 } from './helpers/full-text-history';
 
 type Key = Awaited<ReturnType<typeof newKey>>;
 
@@ -226,32 +227,15 @@ describe('words written with combining marks', () => {
   it('re-indexes the memories a vault stored before, when it first wakes up on this version', async () => {
     const key = await newKey();
     await storeApart(key, [HINDI, ARABIC, ENGLISH, '東京に住んでいます']);
-    // The vault as version 24 left it: the `porter unicode61` index, split
+    // The vault as version 25 left it: the `porter unicode61` index, split
     // text for CJK memories only.
     await runInDurableObject(vaultOf(key), (object, state) => {
       const exec = (query: string) => state.storage.sql.exec(query);
-      for (const trigger of ['insert', 'delete', 'update'])
-        exec(`DROP TRIGGER memories_fts_${trigger}`);
-      exec('DROP TABLE memories_vocab');
-      exec('DROP TABLE memories_fts');
+      for (const statement of DROP_FULL_TEXT_INDEX) exec(statement);
       exec(`UPDATE memories SET fts_text = NULL WHERE content NOT LIKE '東京%'`);
-      exec(`CREATE VIRTUAL TABLE memories_fts USING fts5(
-        content, content = 'memories', content_rowid = 'seq', tokenize = 'porter unicode61')`);
-      exec(`CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
-        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-      END`);
-      exec(`CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-        INSERT INTO memories_fts (memories_fts, rowid, content)
-          VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-      END`);
-      exec(`CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, fts_text ON memories BEGIN
-        INSERT INTO memories_fts (memories_fts, rowid, content)
-          VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-        INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-      END`);
+      for (const statement of FULL_TEXT_INDEX_BEFORE_26) exec(statement);
       exec(`INSERT INTO memories_fts (rowid, content)
         SELECT seq, coalesce(fts_text, content) FROM memories`);
-      exec(`CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`);
       // eslint-disable-next-line no-restricted-syntax -- the schema version alone, read by migrate()
       exec("UPDATE meta SET value = '25' WHERE key = 'schema_version'");
       const split = state.storage.sql
