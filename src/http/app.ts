@@ -20,9 +20,9 @@ import {
   errorResponse,
   failureResponse,
   surfaceOf,
-  type Surface,
 } from './error-shapes';
 import { graphqlRoute } from './graphql-route';
+import type { Surface } from './surfaces';
 import { isGeminiMethodTarget } from './gemini-target';
 import { configurationError, configurationProblemsOf } from './guard';
 import { edgeHeaders } from './edge-headers';

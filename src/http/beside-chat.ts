@@ -2,7 +2,7 @@ import { CodedError } from '../core/errors';
 import type { ParsedModel } from '../providers/models';
 import { wireFormatOf } from '../providers/types';
 import type { Edge } from './edge';
-import type { ChatSurface } from './error-shapes';
+import type { ChatSurface } from './surfaces';
 import { modelFor } from './native-chat';
 import { passThrough } from './provider-pass-through';
 

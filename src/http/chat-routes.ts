@@ -1,6 +1,6 @@
 import { CodedError } from '../core/errors';
 import type { Edge, Handler } from './edge';
-import type { ChatSurface } from './error-shapes';
+import type { ChatSurface } from './surfaces';
 import { geminiCountTokens } from './gemini-models';
 import { handleNativeChat } from './native-chat';
 

@@ -4,7 +4,7 @@ import { CodedError } from '../core/errors';
 import { isRecord, listOf } from '../providers/native';
 import type { ParsedModel } from '../providers/models';
 import type { ChatMessage, ToolCall } from '../providers/types';
-import type { ChatSurface } from './error-shapes';
+import type { ChatSurface } from './surfaces';
 
 /**
  * Across formats: a request in one provider's format for another provider's

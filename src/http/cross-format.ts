@@ -21,7 +21,7 @@ import {
   openAiCompletion,
   openAiFraming,
 } from './cross-format-out';
-import type { ChatSurface } from './error-shapes';
+import type { ChatSurface } from './surfaces';
 import { factsAsked, receiptHeaders, receiptJson } from './receipt-headers';
 
 /**

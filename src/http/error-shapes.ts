@@ -8,6 +8,7 @@ import {
 import { currentRequestId, logError, requestIdExtension } from '../core/request-log';
 import { isGeminiMethodTarget } from './gemini-target';
 import { isOpenAiOnlyPath, modelsClientOf } from './not-served';
+import type { ChatSurface, Surface } from './surfaces';
 import {
   providerErrorFrame,
   providerErrorResponse,
@@ -32,10 +33,6 @@ import { ProviderError } from '../providers/upstream-error';
  * answers: 401/404/405/413/415/429/5xx, CONFIGURATION_ERROR and failures of
  * the REST routes.
  */
-export type Surface = 'graphql' | 'openai' | 'anthropic' | 'google' | 'rest';
-
-/** The chat surfaces, whose clients are the providers' own SDKs. */
-export type ChatSurface = Extract<Surface, 'openai' | 'anthropic' | 'google'>;
 
 /**
  * The surface a request belongs to, known from its path (and, on the model

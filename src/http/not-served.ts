@@ -1,5 +1,5 @@
 import { CodedError } from '../core/errors';
-import type { ChatSurface } from './error-shapes';
+import type { ChatSurface } from './surfaces';
 import { isGeminiMethodTarget } from './gemini-target';
 
 /**

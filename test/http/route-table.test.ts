@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { failureResponse, type Surface } from '../../src/http/error-shapes';
+import { failureResponse } from '../../src/http/error-shapes';
+import type { Surface } from '../../src/http/surfaces';
 import { maxImportLineBytes } from '../../src/vaults/jsonl';
 import { resetFakes } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
