@@ -692,6 +692,27 @@ describe('Stripe webhooks', () => {
     expect(codes(await post(SearchDocument, { input: { query: 'kept' } }, secret))).toEqual([
       'PAYMENT_REQUIRED',
     ]);
+    // The drop-in routes' calls passed through without memory are refused
+    // too (docs/billing.md): the service is suspended, not only its metering.
+    const embeddings = await workerFetch(`${BASE_URL}/v1/embeddings`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${secret}`,
+        'content-type': 'application/json',
+        'x-provider-key': 'sk-test-provider-key',
+      },
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hello' }),
+    });
+    expect(embeddings.status).toBe(402);
+    expect(((await embeddings.json()) as { error: unknown }).error).toMatchObject({
+      code: 'PAYMENT_REQUIRED',
+      reason: 'ACCOUNT_SUSPENDED',
+    });
+    const models = await workerFetch(`${BASE_URL}/v1/models`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(models.status).toBe(200);
+    await models.body?.cancel();
     const read = await api.request(GetVaultDocument, { selector: { kind: 'CORE' }, first: 10 });
     expect(read.vault!.memories.edges.map((edge) => edge.node.content)).toEqual([
       'kept while suspended',

@@ -47,7 +47,9 @@ describe('stored provider keys on a deployment without PROVIDER_KEY_SECRET', () 
     expect(chat.status).toBe(503);
     const body = (await chat.json()) as { error: Record<string, unknown> };
     expect(body.error).toMatchObject(notSet);
-    expect(String(body.error.message)).toContain('PROVIDER_KEY_SECRET');
+    expect(String(body.error.message)).toBe(
+      "this memory key's account has a stored openai key: PROVIDER_KEY_SECRET is not set on this deployment (at least 16 characters)",
+    );
     expect(JSON.stringify(body)).not.toContain('sk-stored');
 
     // Before: FORBIDDEN STORED_KEYS_DISABLED.

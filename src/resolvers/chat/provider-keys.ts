@@ -57,7 +57,7 @@ export async function providerKeyFor(
   }
   // A key is stored, but this deployment cannot open it: say so, not "store one".
   if (secrets === null && stored.length > 0)
-    throw storedKeysUnconfigured(`a ${provider} key is stored for this memory key's account`);
+    throw storedKeysUnconfigured(`this memory key's account has a stored ${provider} key`);
   if (secrets === null) return { key: null, shared: false };
   for (const { scope, sealed } of stored) {
     const aad = providerKeyAad(accountId, scope, provider);
