@@ -8,7 +8,11 @@ import { MemoryEventLog } from '../src/durable/warm-tier/memory-events';
 import { Sql } from '../src/durable/sqlite/sql';
 import { MAX_QUEUED_EVENTS } from '../src/resolvers/subscriber-queue';
 import { vaultObjectName } from '../src/vaults/address';
-import { MemoryEventsDocument, StoreMemoryDocument } from './generated/graphql';
+import {
+  MemoryEventsDocument,
+  RevokeMemoryKeyDocument,
+  StoreMemoryDocument,
+} from './generated/graphql';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
 
 interface Frame {
@@ -181,17 +185,53 @@ describe('memoryEvents over SSE', () => {
     it(`${method}: a Last-Event-ID that is no event id is refused, coded`, async () => {
       const { secret, api } = await newKey();
       await storeThree(api);
-      const refused = frames(
-        await open(secret, { vault: { kind: 'CORE' } }, { 'last-event-id': 'yesterday' }),
+      const response = await open(
+        secret,
+        { vault: { kind: 'CORE' } },
+        { 'last-event-id': 'yesterday' },
       );
+      const expected = [
+        expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_EVENT_ID' }),
+      ];
+      if (method === 'GET') {
+        // An EventSource would repeat the header for ever: refused for good.
+        expect(response.status).toBe(400);
+        const body = (await response.json()) as ExecutionResult;
+        expect(body.errors?.map((error) => error.extensions)).toEqual(expected);
+        return;
+      }
+      const refused = frames(response);
       const frame = await refused.next();
       expect(frame.event).toBeNull();
-      expect(frame.errors?.map((error) => error.extensions)).toEqual([
-        expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'INVALID_EVENT_ID' }),
-      ]);
+      expect(frame.errors?.map((error) => error.extensions)).toEqual(expected);
       await refused.close();
     });
   }
+
+  it('GET: a refusal retrying cannot fix is an HTTP error an EventSource stops at; POST keeps it in the stream', async () => {
+    // Before: a revoked key's EventSource got a 200 stream holding the error
+    // and its end, took it for a drop and reconnected every ~3 s for ever
+    // (review269 F6).
+    const { secret, admin, keyId } = await newKey();
+    await admin.request(RevokeMemoryKeyDocument, { id: keyId });
+
+    const got = await getSubscription(secret, { vault: { kind: 'CORE' } });
+    expect(got.status).toBe(401);
+    expect(got.headers.get('content-type')).toContain('application/graphql-response+json');
+    const body = (await got.json()) as ExecutionResult;
+    expect(body.data ?? null).toBeNull();
+    expect(body.errors?.map((error) => error.extensions)).toEqual([
+      expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
+    ]);
+
+    const posted = await postSubscription(secret, { vault: { kind: 'CORE' } });
+    expect(posted.status).toBe(200);
+    const stream = frames(posted);
+    expect((await stream.next()).errors?.map((error) => error.extensions)).toEqual([
+      expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
+    ]);
+    await stream.close();
+  });
 
   it('stops taking results while more than its bound of frames waits unread', async () => {
     // RESYNC stays for a subscriber that does not read: the writer leaves

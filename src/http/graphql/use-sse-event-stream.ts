@@ -1,5 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, processRegularResult, type Plugin } from 'graphql-yoga';
+import { HTTP_STATUS, type ErrorCode } from '../../core/errors';
 import { takeResultEventId } from '../../resolvers/live-event-ids';
 
 /**
@@ -33,9 +34,18 @@ const PING_MS = 12_000;
 export function useSseEventStream(): Plugin {
   return {
     onResultProcess({ request, result, resultProcessor, setResultProcessor }) {
+      if (resultProcessor === undefined) return;
+      if (!isAsyncIterable(result)) {
+        const status = refusedForGood(request, result as ExecutionResult);
+        if (status !== null)
+          setResultProcessor(async (refusal, fetchAPI, accepted) => {
+            const answered = await processRegularResult(refusal, fetchAPI, accepted);
+            return new Response(answered.body, { status, headers: answered.headers });
+          }, 'application/graphql-response+json');
+        return;
+      }
       // Yoga has chosen its SSE writer: the only one it has for a stream of
       // results (multipart is for @defer/@stream, which the schema has not).
-      if (resultProcessor === undefined || !isAsyncIterable(result)) return;
       setResultProcessor(
         (results) =>
           new Response(sseStream(results as AsyncIterable<ExecutionResult>, request), {
@@ -50,6 +60,34 @@ export function useSseEventStream(): Plugin {
       );
     },
   };
+}
+
+/**
+ * A subscription a browser's EventSource opened (GET, text/event-stream) and
+ * that is refused for a reason retrying will not fix — a revoked or unknown
+ * key, a suspended account, bad input — is answered with that refusal's HTTP
+ * status and the GraphQL JSON body instead of a 200 stream holding the
+ * errors: an EventSource treats a stream that ends as a drop and reconnects
+ * every few seconds for ever (review269 F6), while a non-200 answer stops it
+ * for good (its `error` event, readyState CLOSED). A subscription the server
+ * ends later (a revocation under way) closes its stream; the EventSource's
+ * reconnect then meets this refusal. RATE_LIMITED (a busy vault) and server
+ * failures stay streamed, so the EventSource tries again. POST clients
+ * (graphql-sse, the typed client) read the errors in the stream as before.
+ */
+function refusedForGood(request: Request, result: ExecutionResult): number | null {
+  if (request.method !== 'GET') return null;
+  if (!request.headers.get('accept')?.includes('text/event-stream')) return null;
+  // The status the error names itself (a 405 for a GET with effects), else its code's.
+  const statuses = (result.errors ?? []).map((error) => {
+    const named = (error.extensions?.http as { status?: unknown } | undefined)?.status;
+    if (typeof named === 'number') return named;
+    const code = error.extensions?.code;
+    return typeof code === 'string' && code in HTTP_STATUS ? HTTP_STATUS[code as ErrorCode] : null;
+  });
+  if (statuses.length === 0) return null;
+  if (statuses.some((status) => status === null || status >= 500 || status === 429)) return null;
+  return Math.max(...(statuses as number[]));
 }
 
 export function sseStream(
