@@ -1398,4 +1398,16 @@ export const MUTANTS = [
     description:
       'a client that goes away mid-extraction leaves its provider calls running until the bound (60 s)',
   },
+  // ── review269 F6 (lead): an EventSource refused for good ──
+  {
+    id: 'proof/eventsource-refusal-streamed',
+    area: 'proof',
+    file: 'src/http/graphql/use-sse-event-stream.ts',
+    from: "if (request.method !== 'GET') return null;",
+    to: 'return null;',
+    tests: ['test/memory-events-sse.test.ts'],
+    name: 'GET: a refusal retrying cannot fix',
+    description:
+      "a revoked key's EventSource gets a 200 stream holding the error, takes it for a drop and reconnects every few seconds for ever",
+  },
 ];
