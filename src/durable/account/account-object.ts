@@ -145,6 +145,16 @@ export class AccountObject extends DurableObject<Env> {
   }
 
   /**
+   * One key of this account by its id, revoked or not; null when the account
+   * has none by that id. Revoked keys are kept for good, so a caller that
+   * needs one key asks for it rather than listing them all.
+   */
+  async key(keyId: string): Promise<MemoryKeyRecord | null> {
+    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
+    return row === null ? null : toKeyRecord(row);
+  }
+
+  /**
    * The keys in `listKeys`' order, from the one after `after` (a key id of
    * this account), at most `first`, revoked ones left out unless
    * `includeRevoked`: revoked keys are kept for good, so an account that
