@@ -64,6 +64,7 @@ export class AccountObject extends DurableObject<Env> {
       this.meta = new MetaTable(this.sql);
       this.ledger = new UsageLedger(this.sql, this.meta);
       this.outbox = new MeterOutbox(this.sql, this.meta, ctx.storage, env);
+      await this.outbox.resume();
     });
   }
 
