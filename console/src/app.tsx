@@ -24,6 +24,17 @@ export function App() {
   const [me, setMe] = useState<MemoryKey | null>(null);
   // Why the console signed itself out (the refusal's reason), shown on the sign-in screen.
   const [refusedBecause, setRefusedBecause] = useState<string | null>(null);
+  /**
+   * Forgets the key, and the screen it was on: the next key to sign in
+   * starts at the Vaults screen, not in the vault of the same name that the
+   * address still named (a link opened before signing in is still followed).
+   */
+  const signedOut = () => {
+    forgetKey();
+    setKey(null);
+    setMe(null);
+    if (location.hash !== '' && location.hash !== '#/vaults') location.replace('#/vaults');
+  };
   const client = useMemo(
     () =>
       key === null
@@ -31,9 +42,7 @@ export function App() {
         : clientFor(key, (reason) => {
             // A late refusal of a key signed out already must not sign out the next one.
             if (storedKey() !== key) return;
-            forgetKey();
-            setKey(null);
-            setMe(null);
+            signedOut();
             setRefusedBecause(reason);
           }),
     [key],
@@ -62,11 +71,6 @@ export function App() {
       />
     );
 
-  const signOut = () => {
-    forgetKey();
-    setKey(null);
-    setMe(null);
-  };
   const current = route.screen === 'vault' ? 'vaults' : route.screen;
 
   return (
@@ -87,7 +91,7 @@ export function App() {
           ))}
         </nav>
         <span class="who">{me ? (me.name ?? me.id) : null}</span>
-        <button type="button" class="secondary" onClick={signOut}>
+        <button type="button" class="secondary" onClick={signedOut}>
           Sign out
         </button>
       </header>

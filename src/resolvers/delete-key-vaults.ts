@@ -25,8 +25,7 @@ export async function deleteKeyVaults(
   keyId: string,
 ): Promise<DeletedKeyVaults> {
   const account = accountStub(env, accountId);
-  const keys = await account.listKeys();
-  if (!keys.some((key) => key.id === keyId))
+  if ((await account.key(keyId)) === null)
     throw new CodedError('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
   const registered = (await account.vaultAddresses()).filter((address) => address.keyId === keyId);
   // CORE too when it is not registered (a vault written before the registry): clearing is idempotent.

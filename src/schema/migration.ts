@@ -90,10 +90,8 @@ builder.mutationFields((t) => ({
         );
       }
       const account = accountStub(context.env, accountId);
-      const key = (await account.listKeys()).find(
-        (candidate) => candidate.id === String(args.keyId),
-      );
-      if (key === undefined)
+      const key = await account.key(String(args.keyId));
+      if (key === null)
         throw new CodedError('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
       const run = await migrateKvVaults(
         context,

@@ -42,8 +42,7 @@ export async function adminVault(
   keyId: string,
   selector: VaultSelector,
 ): Promise<VaultAddress> {
-  const keys = await accountStub(context.env, context.principal.accountId).listKeys();
-  if (!keys.some((key) => key.id === keyId))
+  if ((await accountStub(context.env, context.principal.accountId).key(keyId)) === null)
     throw new CodedError('NOT_FOUND', 'no such memory key in this account', 'KEY_NOT_FOUND');
   return selectVault(keyId, selector);
 }

@@ -25,7 +25,8 @@ import {
 import { chatClient } from '../helpers/graphql-chat';
 import worker from '../../src/index';
 import { resetFakes } from '../helpers/fakes';
-import { runAlarm } from '../helpers/alarms';
+import { armedAlarm, runAlarm } from '../helpers/alarms';
+import { KEYLESS_RECHECK_MS } from '../../src/durable/account/meter-outbox';
 import { stripeWebhookRoute } from '../../src/http/stripe-webhook';
 import { flushUsage } from '../../src/resolvers/meter';
 import { PhaseTimings } from '../../src/resolvers/phase-timings';
@@ -450,6 +451,76 @@ describe('Stripe meter events', () => {
     expect(meterEvents.map((event) => Number(event.payload.value))).toEqual([
       (await admin.request(UsageDocument, {})).usage.memoryTokens,
     ]);
+  });
+});
+
+describe('usage recorded while STRIPE_SECRET_KEY is unset', () => {
+  beforeEach(resetFakes);
+
+  /**
+   * Links a customer, then runs the deployment without STRIPE_SECRET_KEY
+   * (restarted without it: the account object starts afresh) while the key
+   * stores a memory; returns the account and the tokens it recorded.
+   */
+  async function usageWithoutKey() {
+    const { api, admin, accountId } = await newKey();
+    await admin.request(CreateBillingCustomerDocument, {});
+    const vars = env as { STRIPE_SECRET_KEY: string };
+    const key = vars.STRIPE_SECRET_KEY;
+    vars.STRIPE_SECRET_KEY = '';
+    let rearmed: number | null;
+    try {
+      await evictDurableObject(account(accountId));
+      await api.request(StoreMemoryDocument, { input: { content: 'The turtle is named Shelly' } });
+      await flushUsage(env, accountId);
+      // Its alarm, when due, sends nothing without a key and looks again later.
+      rearmed = await runAlarm(account(accountId));
+      // The deployment is restarted with the key (every object starts afresh).
+    } finally {
+      vars.STRIPE_SECRET_KEY = key;
+    }
+    await evictDurableObject(account(accountId));
+    const tokens = (await admin.request(UsageDocument, {})).usage.memoryTokens;
+    expect(tokens).toBeGreaterThan(0);
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      unbilledMemoryTokens: tokens,
+      pendingMeterEvents: 0,
+    });
+    expect(await meterEventCalls()).toEqual([]);
+    return { admin, accountId, tokens, rearmed };
+  }
+
+  it('are sent within the keyless recheck by an account that is not called again', async () => {
+    const started = Date.now();
+    const { admin, accountId, tokens, rearmed } = await usageWithoutKey();
+    // Before: no alarm was armed without the key, and none after it was set.
+    expect(rearmed).not.toBeNull();
+    expect(rearmed!).toBeGreaterThanOrEqual(started + KEYLESS_RECHECK_MS);
+    expect(rearmed!).toBeLessThanOrEqual(Date.now() + KEYLESS_RECHECK_MS);
+    // That alarm falls due with the key set: it sends them, once.
+    await runAlarm(account(accountId));
+    await runAlarm(account(accountId));
+    const { meterEvents } = await stripeState();
+    expect(meterEvents.map((event) => Number(event.payload.value))).toEqual([tokens]);
+    expect((await admin.request(BillingDocument)).billing).toMatchObject({
+      unbilledMemoryTokens: 0,
+      pendingMeterEvents: 0,
+    });
+  });
+
+  it('are sent about a minute after the account object next starts with the key, once', async () => {
+    const { admin, accountId, tokens } = await usageWithoutKey();
+    // Reading the billing state above started the object with the key: its
+    // alarm is due within METER_FLUSH_SECONDS (before: the keyless hour, or none).
+    const due = await armedAlarm(account(accountId));
+    expect(due).not.toBeNull();
+    expect(due!).toBeLessThanOrEqual(Date.now() + Number(env.METER_FLUSH_SECONDS) * 1000);
+    await runAlarm(account(accountId));
+    await evictDurableObject(account(accountId));
+    await flush(accountId);
+    const { meterEvents } = await stripeState();
+    expect(meterEvents.map((event) => Number(event.payload.value))).toEqual([tokens]);
+    expect((await admin.request(BillingDocument)).billing.unbilledMemoryTokens).toBe(0);
   });
 });
 

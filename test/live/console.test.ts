@@ -322,8 +322,6 @@ describe('web console at /console', () => {
     });
     const items = page.locator('.memory-list > li');
     try {
-      // The form keeps its draft from vault to vault: the last test's refused metadata goes.
-      await form.getByLabel(/^Metadata/).fill('');
       await form.getByLabel('Memory').fill('First memory on a slow line');
       await form.getByRole('button', { name: 'Add memory' }).click();
       await form.getByRole('button', { name: 'Storing…' }).waitFor();
@@ -357,6 +355,38 @@ describe('web console at /console', () => {
       ['First memory on a slow line', null],
       ['Second memory typed while the first was storing', { topic: 'second' }],
     ]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('starts each vault with an empty form: text typed for one vault is never stored into the next', async () => {
+    await page.goto(`${console_()}#/vault/session/draft-a`);
+    const form = page.getByRole('form', { name: 'Add a memory' });
+    await form.waitFor();
+    await form.getByLabel('Memory').fill('Meant for draft-a only');
+    await form.getByLabel(/^Metadata/).fill('{"for": "draft-a"}');
+    // Another vault is opened (its card, the address) before the text is sent.
+    await page.goto(`${console_()}#/vault/session/draft-b`);
+    await expect.poll(() => page.locator('main h1').textContent()).toContain('draft-b');
+    await page.getByTestId('vault-empty').waitFor();
+    // Before: the form still held draft-a's text, and "Add memory" stored it into draft-b.
+    expect(await form.getByLabel('Memory').inputValue()).toBe('');
+    expect(await form.getByLabel(/^Metadata/).inputValue()).toBe('');
+    await shot('add-memory-other-vault');
+    await form.getByLabel('Memory').fill('Meant for draft-b');
+    await form.getByRole('button', { name: 'Add memory' }).click();
+    await expect.poll(() => page.locator('.memory-list > li').count()).toBe(1);
+    expect(
+      (await api.memories({ kind: 'SESSION', id: 'draft-b' }))?.memories.edges.map(({ node }) => [
+        node.content,
+        node.metadata ?? null,
+      ]),
+    ).toEqual([['Meant for draft-b', null]]);
+    // Back in draft-a the unsent text is gone too: the form is the vault's, and was left.
+    await page.goto(`${console_()}#/vault/session/draft-a`);
+    await expect.poll(() => page.locator('main h1').textContent()).toContain('draft-a');
+    await page.getByTestId('vault-empty').waitFor();
+    expect(await form.getByLabel('Memory').inputValue()).toBe('');
+    expect((await api.memories({ kind: 'SESSION', id: 'draft-a' }))?.memoryCount ?? 0).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 
@@ -695,6 +725,42 @@ describe('web console at /console', () => {
     expect(await items.first().textContent()).toContain('Added from a phone');
     await shot('phone-vault-form-open');
     await page.setViewportSize({ width: 1200, height: 900 });
+    expect(pageErrors).toEqual([]);
+  });
+
+  let emptyKey: string;
+  it('starts the next key at its Vaults screen, not in the vault the address named', async () => {
+    // Signed in with the first key, on one of its vaults.
+    await page.goto(`${console_()}#/vault/session/user-42`);
+    await page.getByText('Planning a trip to Kyoto in April').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Memory key').waitFor();
+    emptyKey = await newMemoryKey('console empty key');
+    await page.getByLabel('Memory key').fill(emptyKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Before: the new key opened its own SESSION user-42, the vault the address still named.
+    await page.getByRole('heading', { name: 'Vaults', level: 1 }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('#/vaults');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('says on the Vaults screen when no vault holds a memory, a new key’s empty CORE listed', async () => {
+    await page.goto(`${console_()}#/vaults`);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    // Before: the notice never showed, since CORE is always listed.
+    await page.locator('[data-testid=vault]').first().waitFor();
+    expect(await page.locator('[data-testid=vault]').count()).toBe(1);
+    expect(await page.locator('.empty').textContent()).toContain('No vault holds memories yet');
+    await shot('vaults-new-key-empty');
+    // Once a vault holds a memory, the notice goes.
+    await createClient({ url: inject('liveUrl'), key: emptyKey }).store({
+      content: 'First words',
+    });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await expect
+      .poll(() => page.locator('[data-testid=vault] [data-field=count]').textContent())
+      .toMatch(/^1 of/);
+    expect(await page.locator('.empty').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 

@@ -90,9 +90,15 @@ export function VaultScreen({
       {liveStopped ? <LiveStopped error={liveStopped.error} onReconnect={reconnect} /> : null}
       <ErrorBanner error={page.error} />
       <ErrorBanner error={actionError} />
-      {/* A suspended account stores nothing until billing is restored (the notice says so). */}
+      {/* A suspended account stores nothing until billing is restored (the notice says so).
+          One form per vault (its key): text typed for one vault is never offered to the next. */}
       {page.error === null && !(liveStopped && isSuspension(liveStopped.error)) ? (
-        <AddMemory client={client} selector={selector} onStored={page.reload} />
+        <AddMemory
+          key={`${selector.kind}:${selector.id ?? ''}`}
+          client={client}
+          selector={selector}
+          onStored={page.reload}
+        />
       ) : null}
       {page.data === null && !page.loading && page.error === null ? (
         <p class="empty" data-testid="vault-empty">

@@ -24,7 +24,8 @@ export function Vaults({ client }: { client: MemoryRouterClient }) {
         </button>
       </header>
       <ErrorBanner error={vaults.error} />
-      {vaults.vaults?.length === 0 ? (
+      {/* CORE is always listed, empty or not: empty means no listed vault holds a memory. */}
+      {vaults.vaults?.every((vault) => vault.memoryCount === 0) && !vaults.hasMore ? (
         <p class="empty">
           No vault holds memories yet. Store one through the API, or import a file.
         </p>

@@ -64,6 +64,7 @@ export class AccountObject extends DurableObject<Env> {
       this.meta = new MetaTable(this.sql);
       this.ledger = new UsageLedger(this.sql, this.meta);
       this.outbox = new MeterOutbox(this.sql, this.meta, ctx.storage, env);
+      await this.outbox.resume();
     });
   }
 
@@ -142,6 +143,16 @@ export class AccountObject extends DurableObject<Env> {
     return this.sql
       .all<KeyRow>('SELECT * FROM memory_keys ORDER BY created_at, id')
       .map(toKeyRecord);
+  }
+
+  /**
+   * One key of this account by its id, revoked or not; null when the account
+   * has none by that id. Revoked keys are kept for good, so a caller that
+   * needs one key asks for it rather than listing them all.
+   */
+  async key(keyId: string): Promise<MemoryKeyRecord | null> {
+    const row = this.sql.first<KeyRow>('SELECT * FROM memory_keys WHERE id = ?', keyId);
+    return row === null ? null : toKeyRecord(row);
   }
 
   /**

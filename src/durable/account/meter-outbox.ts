@@ -18,6 +18,15 @@ export const MAX_BACKOFF_MS = 3_600_000;
  */
 export const IDENTIFIER_WINDOW_MS = 23 * 3_600_000;
 
+/**
+ * How often a linked account with something to bill looks again for
+ * STRIPE_SECRET_KEY while the deployment has none: usage recorded meanwhile
+ * is sent within this long of the key being set, even by an account that is
+ * not called again (one called sooner starts up with the new key and sends
+ * it about a minute later: `resume`).
+ */
+export const KEYLESS_RECHECK_MS = 3_600_000;
+
 /** 5 s, doubling per attempt, at most an hour. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(attempts - 1, 30));
@@ -56,7 +65,13 @@ export class MeterOutbox {
   async flush(): Promise<void> {
     const stripe = await stripeClient(this.env);
     const customer = this.meta.get('stripe_customer_id');
-    if (stripe === null || customer === null) return;
+    if (customer === null) return;
+    if (stripe === null) {
+      // No key (yet, or for now): nothing is sealed or sent, and the alarm
+      // looks again later, so the usage is not left waiting for a next call.
+      if (this.hasWork()) await this.schedule(Date.now());
+      return;
+    }
     this.sealUnbilled();
     const now = Date.now();
     const due = this.sql.all<{
@@ -127,10 +142,8 @@ export class MeterOutbox {
         }
       }
     }
-    const next = this.sql.first<{ at: number | null }>(
-      'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
-    )?.at;
-    if (next !== null && next !== undefined) await this.schedule(next);
+    const next = this.nextAttemptAt();
+    if (next !== null) await this.schedule(next);
   }
 
   /**
@@ -193,11 +206,44 @@ export class MeterOutbox {
     });
   }
 
-  /** Arms the alarm for `at` unless it is due sooner, when there is a Stripe customer to bill. */
+  /**
+   * Arms the alarm for `at` unless it is due sooner, when there is a Stripe
+   * customer to bill; without STRIPE_SECRET_KEY, no sooner than
+   * KEYLESS_RECHECK_MS from now, when it looks for the key again.
+   */
   async schedule(at: number): Promise<void> {
-    if (!this.env.STRIPE_SECRET_KEY || this.meta.get('stripe_customer_id') === null) return;
+    if (this.meta.get('stripe_customer_id') === null) return;
+    const due = this.env.STRIPE_SECRET_KEY ? at : Math.max(at, Date.now() + KEYLESS_RECHECK_MS);
     const current = await this.storage.getAlarm();
-    if (current === null || current > at) await this.storage.setAlarm(at);
+    if (current === null || current > due) await this.storage.setAlarm(due);
+  }
+
+  /**
+   * At the account object's start-up (a deployment whose STRIPE_SECRET_KEY
+   * was set or changed starts its objects afresh): unbilled tokens, and
+   * events whose alarm ran while there was no key, are sent as if just
+   * recorded, about a minute later (the alarm re-arms only sooner, and
+   * sealing moves tokens into one event once, so nothing is counted twice).
+   */
+  async resume(): Promise<void> {
+    if (!this.env.STRIPE_SECRET_KEY || this.meta.get('stripe_customer_id') === null) return;
+    if (Number(this.meta.get('unbilled_tokens') ?? 0) > 0)
+      await this.schedule(Date.now() + this.flushDelayMs());
+    const pending = this.nextAttemptAt();
+    if (pending !== null) await this.schedule(pending);
+  }
+
+  /** Something to bill: unbilled tokens, or events not yet acknowledged nor set aside. */
+  private hasWork(): boolean {
+    return Number(this.meta.get('unbilled_tokens') ?? 0) > 0 || this.nextAttemptAt() !== null;
+  }
+
+  private nextAttemptAt(): number | null {
+    return (
+      this.sql.first<{ at: number | null }>(
+        'SELECT MIN(next_attempt_at) AS at FROM meter_outbox WHERE sent_at IS NULL AND failed_at IS NULL',
+      )?.at ?? null
+    );
   }
 
   /** Usage waits this long to be sealed into an event, so that one event carries many calls. */
