@@ -1398,4 +1398,24 @@ export const MUTANTS = [
     description:
       'a client that goes away mid-extraction leaves its provider calls running until the bound (60 s)',
   },
+  {
+    id: 'billing/streamed-refusal-metered',
+    area: 'billing',
+    file: 'src/http/native-chat.ts',
+    from: 'if (!(error instanceof ProviderError))',
+    to: 'if (error !== undefined)',
+    tests: ['test/drop-in/streamed-errors-in-answers.test.ts'],
+    description:
+      'a streamed drop-in call answered 200 with the provider’s error bills its injected memory (review 268 F1)',
+  },
+  {
+    id: 'billing/streamed-refusal-metered-graphql',
+    area: 'billing',
+    file: 'src/providers/index.ts',
+    from: 'if (error instanceof ProviderError || !(error instanceof Error)) throw error;',
+    to: 'if (!(error instanceof Error)) throw error;',
+    tests: ['test/drop-in/streamed-errors-in-answers.test.ts'],
+    description:
+      'a GraphQL or translated chat answered 200 with the provider’s error is STREAM_BROKEN and bills its memory (review 268 F1)',
+  },
 ];
