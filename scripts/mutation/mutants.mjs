@@ -1410,4 +1410,24 @@ export const MUTANTS = [
     description:
       "a revoked key's EventSource gets a 200 stream holding the error, takes it for a drop and reconnects every few seconds for ever",
   },
+  {
+    id: 'billing/streamed-refusal-metered',
+    area: 'billing',
+    file: 'src/http/native-chat.ts',
+    from: 'if (!(error instanceof ProviderError))',
+    to: 'if (error !== undefined)',
+    tests: ['test/drop-in/streamed-errors-in-answers.test.ts'],
+    description:
+      'a streamed drop-in call answered 200 with the provider’s error bills its injected memory (review 268 F1)',
+  },
+  {
+    id: 'billing/streamed-refusal-metered-graphql',
+    area: 'billing',
+    file: 'src/providers/index.ts',
+    from: 'if (error instanceof ProviderError || !(error instanceof Error)) throw error;',
+    to: 'if (!(error instanceof Error)) throw error;',
+    tests: ['test/drop-in/streamed-errors-in-answers.test.ts'],
+    description:
+      'a GraphQL or translated chat answered 200 with the provider’s error is STREAM_BROKEN and bills its memory (review 268 F1)',
+  },
 ];

@@ -252,7 +252,19 @@ export function errorBody(surface: Surface, error: ErrorFacts, status: number): 
  */
 export function errorResponse(surface: Surface, error: CodedError): Response {
   const own = providerOwnError(surface, error);
-  if (own !== null) return providerErrorResponse(own);
+  if (own !== null) {
+    const response = providerErrorResponse(own);
+    // An error sent in a 200 answer (OpenRouter's, answered with its code):
+    // the status is ours, so the retry advice is too, as for any error of
+    // ours, and the wait its body gives (Gemini's RetryInfo) unless the
+    // response's headers gave one (review 268 F2).
+    if (!own.providersStatus) {
+      sayWhetherToRetry(surface, response.headers, response.status, own.code, own.reason);
+      if (own.details.retryAfter !== undefined && !response.headers.has('retry-after'))
+        response.headers.set('retry-after', String(own.details.retryAfter));
+    }
+    return response;
+  }
   const status = statusOf(error);
   const headers = (surface !== 'graphql' && refusalHeaders(error)) || new Headers();
   if (error.details.retryAfter !== undefined)

@@ -276,18 +276,26 @@ export async function handleNativeChat(
       });
     }
 
-    // A whole JSON answer where events were due (a server or proxy that
-    // ignored `stream`, review 256 F4) is refused here, before the headers:
-    // the client gets an error in its format and type, not an event stream
-    // labelled JSON. Not translated into events: the pass-through sends the
-    // provider's events byte for byte, and a stream made up from the JSON
-    // would carry only the fields the decoder reads. The provider accepted
-    // (and billed) the call, so its memory is metered, as for any broken stream.
+    // A whole JSON answer where events were due is refused here, before the
+    // headers: the client gets an error in its format and type, not an event
+    // stream labelled JSON. The provider's own error sent with a 200
+    // (OpenRouter's `{"error": {"code": 429}}`, review 268 F1) is its
+    // refusal, answered as on the unstreamed path above: its code and body,
+    // not metered. Any other JSON (a server or proxy that ignored the
+    // streaming request, review 256 F4) is STREAM_BROKEN, not translated into
+    // events: the pass-through sends the provider's events byte for byte, and
+    // a stream made up from the JSON would carry only the fields the decoder
+    // reads. The provider accepted (and billed) that call, so its memory is
+    // metered, as for any broken stream.
     try {
-      await expectEventStream(model.provider, opened);
+      await unlessStandingLost(
+        standing,
+        expectEventStream(model.provider, opened, call.apiKey, settings.timeoutMs),
+      );
     } catch (error) {
       standing.stop();
-      edge.ctx.waitUntil(call.accepted().catch(() => undefined));
+      if (!(error instanceof ProviderError))
+        edge.ctx.waitUntil(call.accepted().catch(() => undefined));
       throw error;
     }
 

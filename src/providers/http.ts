@@ -2,13 +2,17 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { ProviderId } from './types';
 import { StreamDeadlines } from './stream-deadlines';
+import { embeddedError } from './decoder';
+import { errorBodyJson } from './provider-error-body';
 import {
   answeredWithoutStreaming,
+  errorInAnswer,
   providerRefused,
   redirected,
   streamBroken,
   timedOut,
   unreachable,
+  withAnswerHeaders,
 } from './upstream-error';
 
 export interface UpstreamRequest {
@@ -95,19 +99,30 @@ export async function openUpstream(
 }
 
 /**
- * Refuses a streamed call's answer that came as one JSON body (a server or
- * proxy that ignored `stream`): its body is dropped and the call ends with
- * answeredWithoutStreaming. Decided by the declared type alone: an answer of
- * any other type (a server that labels its events loosely) is read as events.
+ * Checks that a streamed call's answer is an event stream. Decided by the
+ * declared type: an answer of any other type than JSON (a server that labels
+ * its events loosely) is read as events. A JSON body is read whole (within
+ * the call's deadline, as a non-streamed answer is) and is one of two things:
+ * the provider's own error of its format sent with HTTP 200 (OpenRouter's
+ * `{"error": {"code": 429, …}}`, Google's `{"error": {"code", "status"}}`),
+ * thrown as that error (errorInAnswer, with the response's headers), as the
+ * unstreamed path does; or anything else (a server or proxy that ignored the
+ * streaming request), thrown as answeredWithoutStreaming.
  */
 export async function expectEventStream(
   provider: ProviderId,
   opened: OpenedUpstream,
+  apiKey: string | null,
+  timeoutMs: number,
 ): Promise<void> {
   const type = opened.response.headers.get('content-type') ?? '';
   if (!/^\s*application\/json\b/i.test(type)) return;
-  await opened.response.body?.cancel().catch(() => undefined);
+  const bytes = await readBody(provider, opened, apiKey, timeoutMs);
   opened.abort.abort();
+  const json = errorBodyJson(new TextDecoder().decode(bytes));
+  const error = json === null ? null : embeddedError(json);
+  if (json !== null && error !== null)
+    throw withAnswerHeaders(errorInAnswer(provider, error, apiKey, json), opened.response.headers);
   throw answeredWithoutStreaming(provider);
 }
 

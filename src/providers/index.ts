@@ -22,7 +22,7 @@ import {
   type ProviderSettings,
   type WireFormat,
 } from './types';
-import { streamBroken } from './upstream-error';
+import { ProviderError, streamBroken } from './upstream-error';
 
 /** Everything the chat code needs of one wire format. */
 export interface Wire {
@@ -155,7 +155,22 @@ class StreamingProvider implements Provider {
       settings.timeoutMs,
       call.signal,
     );
-    return this.events(wire, opened, settings, call.apiKey);
+    // The provider's error sent with a 200 is its refusal, thrown here (not
+    // metered, as a refusal); any other JSON answer is thrown inside the
+    // generator, as a stream that breaks is: GraphQL meters and reports it alike.
+    const notStreamed = await expectEventStream(
+      this.id,
+      opened,
+      call.apiKey,
+      settings.timeoutMs,
+    ).then(
+      () => null,
+      (error: unknown) => {
+        if (error instanceof ProviderError || !(error instanceof Error)) throw error;
+        return error;
+      },
+    );
+    return this.events(wire, opened, settings, call.apiKey, notStreamed);
   }
 
   private async *events(
@@ -163,9 +178,9 @@ class StreamingProvider implements Provider {
     opened: Awaited<ReturnType<typeof openUpstream>>,
     settings: ProviderSettings,
     apiKey: string | null,
+    notStreamed: Error | null,
   ): AsyncGenerator<AnswerEvent, AnswerEnd, undefined> {
-    // Inside the generator, as a stream that breaks is: GraphQL meters and reports it alike.
-    await expectEventStream(this.id, opened);
+    if (notStreamed !== null) throw notStreamed;
     const decoder = wire.decoding.streamDecoder(this.id, apiKey);
     for await (const event of serverSentEvents(this.id, opened, settings.timeoutMs, apiKey)) {
       for (const decoded of decoder.push(event)) yield decoded;

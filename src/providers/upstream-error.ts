@@ -247,16 +247,27 @@ export function redirected(
 
 /**
  * A streamed call answered with one JSON body (`Content-Type:
- * application/json`) where events were due: the server, or a proxy before
- * it, ignored `stream` (review 256 F4). STREAM_BROKEN, as any answer that
- * cannot be passed on after the provider accepted the call, with a message
- * that says what came instead of "the stream ended early".
+ * application/json`) that is no error of the provider's format, where events
+ * were due: the server, or a proxy before it, ignored the streaming request
+ * (review 256 F4). STREAM_BROKEN, as any answer that cannot be passed on
+ * after the provider accepted the call, with a message that says what came
+ * instead of "the stream ended early", in the format's own words: Gemini
+ * streams by its method (`:streamGenerateContent?alt=sse`), not by a
+ * `stream` field (review 268 F1).
  */
 export function answeredWithoutStreaming(provider: ProviderId): CodedError {
   logWarn(`${provider} answered JSON where a stream was asked for (STREAM_BROKEN)`);
+  const [asked, ignored, unstreamed] =
+    wireFormatOf(provider) === 'google'
+      ? [
+          'method `:streamGenerateContent?alt=sse`',
+          'the streaming method',
+          'with `:generateContent`',
+        ]
+      : ['`stream: true`', '`stream`', 'without `stream`'];
   return new CodedError(
     'UPSTREAM_ERROR',
-    `${provider} answered without streaming: a streamed call (\`stream: true\`) got one JSON body (Content-Type: application/json) instead of server-sent events, so the server or a proxy before it ignored \`stream\`; call without streaming, or point the base URL at a server that streams`,
+    `${provider} answered without streaming: a streamed call (${asked}) got one JSON body (Content-Type: application/json) instead of server-sent events, so the server or a proxy before it ignored ${ignored}; call ${unstreamed}, or point the base URL at a server that streams`,
     'STREAM_BROKEN',
     { provider, status: 502 },
   );
@@ -323,20 +334,50 @@ export function errorInAnswer(
   apiKey: string | null,
   answer: Record<string, unknown>,
 ): ProviderError {
-  const { body, facts } = readProviderError(provider, answer, apiKey);
+  const { body, facts, retryDelay } = readProviderError(provider, answer, apiKey);
   const inner = answer.error;
   const code =
     typeof inner === 'object' && inner !== null ? (inner as { code?: unknown }).code : answer.code;
+  const type =
+    typeof inner === 'object' && inner !== null ? (inner as { type?: unknown }).type : undefined;
   const status =
-    typeof code === 'number' && Number.isInteger(code) && code >= 400 && code < 600 ? code : 502;
+    typeof code === 'number' && Number.isInteger(code) && code >= 400 && code < 600
+      ? code
+      : wireFormatOf(provider) === 'anthropic' && typeof type === 'string'
+        ? (ANTHROPIC_ERROR_STATUS[type] ?? 502)
+        : 502;
   return new ProviderError(
     provider,
     `${provider} answered with an error: ${redact(why, apiKey).slice(0, 500)}`,
     status >= 500 ? 'PROVIDER_5XX' : 'PROVIDER_4XX',
-    { provider, status, providerStatus: status, ...facts },
+    {
+      provider,
+      status,
+      providerStatus: status,
+      ...facts,
+      ...(retryDelay === null ? {} : { retryAfter: retryDelay }),
+    },
     { body, headers: null },
   );
 }
+
+/**
+ * The HTTP status Anthropic answers each of its error types with (its
+ * errors carry a type, no numeric code): an error of its format sent in a
+ * 200 is answered with the status it would have come with.
+ */
+const ANTHROPIC_ERROR_STATUS: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  billing_error: 402,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  timeout_error: 504,
+  overloaded_error: 529,
+};
 
 /** Shortest run of a key's characters treated as a quotation of it. */
 const FRAGMENT = 8;

@@ -92,6 +92,23 @@ describe('OpenRouter’s error in a 200 body (a non-streamed call)', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
   });
 
+  it('says whether to retry, as for any error of ours: its status is ours (review 268 F2)', async () => {
+    for (const [code, retry] of [
+      [429, 'true'],
+      [503, 'true'],
+      [400, 'false'],
+      ['model_error', 'true'],
+    ] as const) {
+      await scriptFake({
+        host: 'openrouter.ai',
+        status: 200,
+        body: { error: { code, message: 'upstream said no' } },
+      });
+      const response = await chat(key, 'openrouter/anthropic/claude-sonnet-4-5');
+      expect(response.headers.get('x-should-retry'), String(code)).toBe(retry);
+    }
+  });
+
   it('a code that is no HTTP status answers 502, the body still kept', async () => {
     const error = { code: 'model_error', message: 'The model produced invalid output' };
     await scriptFake({ host: 'openrouter.ai', status: 200, body: { error } });

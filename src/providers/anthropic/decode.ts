@@ -1,4 +1,5 @@
 import {
+  answerBody,
   asNumber,
   collect,
   embeddedError,
@@ -118,10 +119,8 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 export const anthropicDecoding: WireDecoding = {
   streamDecoder: (provider, apiKey) => new AnthropicStreamDecoder(provider, apiKey),
   decodeBody(provider, text, apiKey) {
-    const body = parseJson(provider, text, apiKey);
-    if (body.type === 'error') {
-      throw streamBroken(provider, embeddedError(body) ?? 'error', apiKey);
-    }
+    // Its error sent with a 200 is its error (errorInAnswer), as the other formats'.
+    const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.content))
       throw streamBroken(provider, 'the answer has no content', apiKey);
     const events: AnswerEvent[] = [];
