@@ -15,7 +15,7 @@ import type { Sql } from '../sqlite/sql';
  * `REBUILD_SLICE_ROWS` rows each, one transaction each). Counted, not timed:
  * the clock of a Worker stands still through synchronous work.
  */
-export const REBUILD_SLICES_PER_ALARM = 4;
+export const REBUILD_SLICES_PER_ALARM = 2;
 
 /** The parts of a vault its alarm works on. */
 export interface VaultUpkeepParts {
