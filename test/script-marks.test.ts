@@ -1,7 +1,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { WORD_TOKENIZER } from '../src/durable/warm-tier/vault-schema';
+import { WORD_TOKENIZER } from '../src/durable/warm-tier/full-text-index';
 import { foldWord, WORD } from '../src/text/folded-words';
 import { ftsText, tokenize } from '../src/text/tokens';
 import { vaultObjectName, type VaultAddress } from '../src/vaults/address';

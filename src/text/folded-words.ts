@@ -18,7 +18,7 @@
  * and compatibility forms, and drops other scripts' marks as separators), and
  * a Durable Object's FTS5 takes no tokenizer of ours. So the index is given
  * these folded words as `memories.fts_text` for every memory with a non-ASCII
- * word (`ftsText`, tokens.ts), and its tokenizer (vault-schema.ts
+ * word (`ftsText`, tokens.ts), and its tokenizer (full-text-index.ts
  * `WORD_TOKENIZER`) only splits them where this module does and folds nothing
  * more; ASCII words fold the same either way. test/script-marks.test.ts holds
  * the tokenizer to this definition for every code point.

@@ -38,6 +38,7 @@ describe('what the vault alarm finds due', () => {
       snapshot: false,
       reembed: false,
       usage: false,
+      ftsRebuild: false,
     };
     expect(dueWork(times, 99)).toEqual(nothing);
     expect(dueWork(times, 100)).toEqual({ ...nothing, checkpoint: true });
@@ -54,6 +55,11 @@ describe('what the vault alarm finds due', () => {
       checkpoint: true,
       usage: true,
     });
+    expect(dueWork({ ...times, ftsRebuildDueAt: 150 }, 160)).toEqual({
+      ...nothing,
+      checkpoint: true,
+      ftsRebuild: true,
+    });
     expect(dueWork(none, Number.MAX_SAFE_INTEGER)).toEqual(nothing);
   });
 
@@ -61,6 +67,7 @@ describe('what the vault alarm finds due', () => {
     expect(nextAlarm(none)).toBeNull();
     expect(nextAlarm({ ...none, snapshotDueAt: 7 })).toBe(7);
     expect(nextAlarm({ ...none, snapshotDueAt: 7, usageDueAt: 5 })).toBe(5);
+    expect(nextAlarm({ ...none, snapshotDueAt: 7, ftsRebuildDueAt: 4 })).toBe(4);
     expect(nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10 })).toBe(8);
     expect(
       nextAlarm({ expiresAt: 9, checkpointDueAt: 8, snapshotDueAt: 10, reembedDueAt: 6 }),

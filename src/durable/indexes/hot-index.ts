@@ -95,6 +95,16 @@ export class HotIndex {
     this.text.reset();
   }
 
+  /**
+   * Drops what is held of the full-text index (the text timeline's word
+   * counts, postings, vocabulary) after it was rebuilt (full-text-index.ts);
+   * the vectors stay.
+   */
+  forgetText(): void {
+    this.textTimeline = null;
+    this.text.reset();
+  }
+
   /** The vector index, loaded on first use; null while the vault has no dimensions yet. */
   vectors(): VectorIndex | null {
     if (this.indexLoaded) return this.index;

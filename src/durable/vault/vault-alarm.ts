@@ -13,7 +13,7 @@ import type { SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
 export const CHECKPOINT_DELAY_MS = 5_000;
 
 export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
-  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt'>>;
+  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt' | 'ftsRebuildDueAt'>>;
 
 export interface DueWork {
   expire: boolean;
@@ -21,6 +21,7 @@ export interface DueWork {
   snapshot: boolean;
   reembed: boolean;
   usage: boolean;
+  ftsRebuild: boolean;
 }
 
 const isDue = (time: number | null, now: number) => time !== null && time <= now;
@@ -32,13 +33,21 @@ export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): bool
 /** What is due at `now`. Expiry deletes the vault, so nothing else is due with it. */
 export function dueWork(times: DueTimes, now: number): DueWork {
   if (isExpired(times, now))
-    return { expire: true, checkpoint: false, snapshot: false, reembed: false, usage: false };
+    return {
+      expire: true,
+      checkpoint: false,
+      snapshot: false,
+      reembed: false,
+      usage: false,
+      ftsRebuild: false,
+    };
   return {
     expire: false,
     checkpoint: isDue(times.checkpointDueAt, now),
     snapshot: isDue(times.snapshotDueAt, now),
     reembed: isDue(times.reembedDueAt ?? null, now),
     usage: isDue(times.usageDueAt ?? null, now),
+    ftsRebuild: isDue(times.ftsRebuildDueAt ?? null, now),
   };
 }
 
@@ -50,6 +59,7 @@ export function nextAlarm(times: DueTimes): number | null {
     times.snapshotDueAt,
     times.reembedDueAt ?? null,
     times.usageDueAt ?? null,
+    times.ftsRebuildDueAt ?? null,
   ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }

@@ -126,9 +126,13 @@ export class VaultObject extends DurableObject<Env> {
     this.usage = usage;
     this.life = life;
     this.reads = new VaultReads(sql, meta, queries, hot, retired, usage, config);
-    this.upkeep = new VaultUpkeep(storage, { ...parts, life, embedder });
+    this.upkeep = new VaultUpkeep(storage, sql, { ...parts, life, embedder });
     this.admin = new VaultAdmin({ ...parts, life, embedder });
-    void ctx.blockConcurrencyWhile(async () => life.wake());
+    void ctx.blockConcurrencyWhile(async () => {
+      life.wake();
+      // A full-text rebuild under way (begun by a migration, or before a restart) goes on.
+      if (meta.current().ftsRebuildDueAt !== null) await life.armAlarm();
+    });
   }
 
   // ── RPC methods ────────────────────────────────────────────────────────────

@@ -7,6 +7,15 @@ import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultReembed } from './vault-reembed';
 import type { VaultUsage } from '../metering/vault-usage';
+import { REBUILD_SLICE_ROWS, rebuildSlice } from '../warm-tier/full-text-index';
+import type { Sql } from '../sqlite/sql';
+
+/**
+ * Slices of a full-text index rebuild one alarm runs (full-text-index.ts
+ * `REBUILD_SLICE_ROWS` rows each, one transaction each). Counted, not timed:
+ * the clock of a Worker stands still through synchronous work.
+ */
+export const REBUILD_SLICES_PER_ALARM = 2;
 
 /** The parts of a vault its alarm works on. */
 export interface VaultUpkeepParts {
@@ -31,6 +40,7 @@ export interface VaultUpkeepParts {
 export class VaultUpkeep {
   constructor(
     private readonly storage: DurableObjectStorage,
+    private readonly sql: Sql,
     private readonly parts: VaultUpkeepParts,
   ) {}
 
@@ -45,8 +55,30 @@ export class VaultUpkeep {
       if (embedder !== null) await reembedding.runBatch(embedder, Date.now);
       else meta.set('reembedDueAt', null);
     }
+    if (due.ftsRebuild) this.rebuildText();
     if (due.snapshot) await this.snapshot();
     await life.armAlarm();
+  }
+
+  /**
+   * The next slices of a full-text index rebuild under way; requests are let
+   * in between alarms, so a big vault answers (from the old index) while
+   * it is rebuilt. The last slice swaps the indexes, and what is held of
+   * the old one in memory goes.
+   */
+  rebuildText(slices = REBUILD_SLICES_PER_ALARM, rows = REBUILD_SLICE_ROWS): boolean {
+    const { meta, hot } = this.parts;
+    for (let slice = 0; slice < slices; slice++) {
+      const { done } = this.storage.transactionSync(() => rebuildSlice(this.sql, rows));
+      if (done) {
+        // The swap wrote the meta table beneath VaultMeta.
+        meta.forget();
+        hot.forgetText();
+        return true;
+      }
+    }
+    meta.set('ftsRebuildDueAt', Date.now());
+    return false;
   }
 
   /** A due checkpoint: written, or planned again once writes settle (vault-alarm.ts). */

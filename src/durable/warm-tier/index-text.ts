@@ -14,7 +14,7 @@ import type { Sql } from '../sqlite/sql';
 const PAGE_ROWS = 1000;
 
 /** Rows whose text has a character outside ASCII: fewer characters than bytes. */
-const MAY_NEED_FTS_TEXT = 'length(content) <> length(CAST(content AS BLOB))';
+export const MAY_NEED_FTS_TEXT = 'length(content) <> length(CAST(content AS BLOB))';
 
 /**
  * Sets `fts_text` of the rows `where` selects among those with a non-ASCII

@@ -51,6 +51,8 @@ export interface VaultMetaRecord {
   usageDueAt: number | null;
   /** Failed hand-overs in a row, for the retry delay. */
   usageFailures: number;
+  /** When the alarm runs the next slices of a full-text index rebuild (full-text-index.ts). */
+  ftsRebuildDueAt: number | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -136,6 +138,7 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   },
   reembedDueAt: number('reembed_due_at'),
   usageDueAt: number('usage_due_at'),
+  ftsRebuildDueAt: number('fts_rebuild_due_at'),
   usageFailures: {
     keys: ['usage_failures'],
     read: ([value]) => Number(value ?? 0),

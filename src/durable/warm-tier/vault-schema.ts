@@ -1,6 +1,6 @@
-import type { Migration, Sql } from '../sqlite/sql';
+import type { Migration } from '../sqlite/sql';
 import { ANY_SPEAKER_METADATA } from '../full-text/speaker-names';
-import { indexFoldedText } from './index-text';
+import { rebuildFullTextIndex } from './full-text-index';
 import { keyRecentRows } from './recent-texts';
 
 /**
@@ -15,55 +15,6 @@ import { keyRecentRows } from './recent-texts';
  * large BLOBs instead of one BLOB per memory; rows written after it are
  * replayed from `memories` and rows deleted after it from `hot_tombstones`.
  */
-/**
- * The full-text index's tokenizer, after Porter: it splits words where
- * src/text/folded-words.ts does (letters, digits, private-use characters and
- * combining marks make words) and folds nothing more than ASCII case, since
- * memories with non-ASCII words come to it already folded (`fts_text`).
- */
-export const WORD_TOKENIZER = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'";
-
-/** The full-text index over `coalesce(fts_text, content)`, its triggers and its postings view. */
-const FULL_TEXT_INDEX = [
-  `CREATE VIRTUAL TABLE memories_fts USING fts5(
-    content, content = 'memories', content_rowid = 'seq', tokenize = "porter ${WORD_TOKENIZER}"
-  )`,
-  `CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-  END`,
-  `CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, content)
-      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-  END`,
-  `CREATE TRIGGER memories_fts_update AFTER UPDATE OF content, fts_text ON memories BEGIN
-    INSERT INTO memories_fts (memories_fts, rowid, content)
-      VALUES ('delete', old.seq, coalesce(old.fts_text, old.content));
-    INSERT INTO memories_fts (rowid, content) VALUES (new.seq, coalesce(new.fts_text, new.content));
-  END`,
-  `CREATE VIRTUAL TABLE memories_vocab USING fts5vocab(memories_fts, 'instance')`,
-];
-
-/**
- * Version 26: the old index, its triggers and view are gone (the
- * statements). Every memory with a non-ASCII character gets `fts_text` anew
- * (no trigger fires meanwhile), then the new index reads every memory once.
- * FTS5's 'rebuild' would read the content table's `content` column, not
- * `coalesce(fts_text, content)`, so the index is filled by one INSERT …
- * SELECT instead, the same work on an empty index. It all runs in the
- * migration's transaction, inside the constructor's blockConcurrencyWhile:
- * requests wait for it (none is lost) once, for the time BENCHMARKS.md
- * measured ("Script marks"). Word counts of re-folded memories changed, so
- * the text timeline's checkpoint goes when any did.
- */
-function rebuildFullTextIndex(sql: Sql): void {
-  const changed = indexFoldedText(sql, 'true');
-  for (const statement of FULL_TEXT_INDEX) sql.run(statement);
-  sql.run(
-    'INSERT INTO memories_fts (rowid, content) SELECT seq, coalesce(fts_text, content) FROM memories',
-  );
-  if (changed > 0) sql.run('DELETE FROM text_pages');
-}
-
 export const VAULT_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -495,17 +446,14 @@ export const VAULT_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 26,
-    statements: [
-      // Words keep their combining marks and are folded as
-      // src/text/folded-words.ts says (Hindi, Tamil, Thai, vocalised Arabic
-      // and Hebrew, Vietnamese, Greek, Cyrillic were split or folded apart
-      // from the query's words): a new tokenizer, so a new index.
-      'DROP TRIGGER memories_fts_insert',
-      'DROP TRIGGER memories_fts_delete',
-      'DROP TRIGGER memories_fts_update',
-      'DROP TABLE memories_vocab',
-      'DROP TABLE memories_fts',
-    ],
+    // Words keep their combining marks and are folded as
+    // src/text/folded-words.ts says (Hindi, Tamil, Thai, vocalised Arabic
+    // and Hebrew, Vietnamese, Greek, Cyrillic were split or folded apart
+    // from the query's words): a new tokenizer, so a new index, rebuilt at
+    // once in a vault of at most 20,000 memories and in slices by the
+    // alarm in a bigger one (full-text-index.ts), so the start-up stays
+    // short at any size.
+    statements: [],
     run: (sql) => rebuildFullTextIndex(sql),
   },
 ];
