@@ -19,7 +19,7 @@ export interface AsyncState<T> {
  * on an answer read after the last call, but a burst of live events (a
  * 1,000-line import into the vault on screen) costs two reads, not 1,000.
  * A change of `deps` starts its load at once (what an earlier one answers
- * is dropped).
+ * is dropped) and clears what the old inputs showed.
  */
 export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState<T> {
   const [state, setState] = useState<{ data: T | null; error: unknown; loading: boolean }>({
@@ -32,10 +32,21 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   // Whether the latest load is due or running, and whether a reload waits for it.
   const running = useRef(false);
   const queued = useRef(false);
+  // What the last load was for: a reload keeps its data on screen while the
+  // next answer is read, but data for other inputs (another vault) must not
+  // stand under the new heading meanwhile, with buttons that act on it.
+  const loadedFor = useRef<unknown[] | null>(null);
   useEffect(() => {
     const run = ++latest.current;
     running.current = true;
-    setState((previous) => ({ ...previous, loading: true }));
+    const sameInputs =
+      loadedFor.current !== null &&
+      loadedFor.current.length === deps.length &&
+      loadedFor.current.every((value, i) => Object.is(value, deps[i]));
+    loadedFor.current = deps;
+    setState((previous) =>
+      sameInputs ? { ...previous, loading: true } : { data: null, error: null, loading: true },
+    );
     const settle = (next: (previous: typeof state) => typeof state) => {
       if (run !== latest.current) return;
       running.current = false;

@@ -390,6 +390,39 @@ describe('web console at /console', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('never shows one vault’s memories under the next vault’s heading while it loads', async () => {
+    await api.store({ content: 'Only in list-a', vault: { kind: 'SESSION', id: 'list-a' } });
+    await api.store({ content: 'Only in list-b', vault: { kind: 'SESSION', id: 'list-b' } });
+    await page.goto(`${console_()}#/vault/session/list-a`);
+    const items = page.locator('.memory-list > li');
+    await items.first().waitFor();
+    expect(await items.allTextContents()).toEqual([expect.stringContaining('Only in list-a')]);
+    // list-b's page is held until list-b's heading is up: a slow line, without a timer.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/graphql', async (route) => {
+      const body = route.request().postData() ?? '';
+      if (!body.includes('query VaultMemories') || !body.includes('list-b'))
+        return route.fallback();
+      await released;
+      return route.fallback();
+    });
+    try {
+      await page.goto(`${console_()}#/vault/session/list-b`);
+      await expect.poll(() => page.locator('main h1').textContent()).toContain('list-b');
+      // Before: list-a's memory, with its Delete button, stood under list-b's heading.
+      expect(await items.count()).toBe(0);
+      await shot('vault-switch-loading');
+      release();
+      await page.getByText('Only in list-b').waitFor();
+      expect(await items.allTextContents()).toEqual([expect.stringContaining('Only in list-b')]);
+    } finally {
+      release();
+      await page.unroute('**/graphql');
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   it('searches every window, grouping hits, drawing the timeline and showing the receipt', async () => {
     await page.goto(`${console_()}#/search`);
     await page.locator('input[name=query]').fill('allergic cat colour sea childhood');
