@@ -4,11 +4,11 @@ import {
   headerLine,
   memoryLine,
   parseLine,
-  readLines,
   type SnapshotHeader,
   type StoredRow,
 } from '../../vaults/jsonl';
 import type { VaultAddress } from '../../vaults/address';
+import { splitLines } from '../../vaults/line-splitter';
 import type { Sql } from '../sqlite/sql';
 
 /**
@@ -157,14 +157,57 @@ export function buildHeader(
   });
 }
 
+/**
+ * The memory lines' bytes, hashed a batch at a time: a DigestStream write per
+ * line cost a promise per memory, and hashing the raw bytes spares encoding
+ * each decoded line again.
+ */
+class LineDigest {
+  private readonly digest = new Sha256Stream();
+  private batch = new Uint8Array(1 << 20);
+  private used = 0;
+
+  async add(line: Uint8Array): Promise<void> {
+    if (this.used + line.byteLength + 1 > this.batch.byteLength) await this.flush();
+    if (line.byteLength + 1 > this.batch.byteLength) {
+      await this.digest.write(line.slice());
+      await this.digest.write(NEWLINE);
+      return;
+    }
+    this.batch.set(line, this.used);
+    this.batch[this.used + line.byteLength] = 0x0a;
+    this.used += line.byteLength + 1;
+  }
+
+  async finish(): Promise<string> {
+    await this.flush();
+    return this.digest.finish();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    // The stream may hold the bytes after the write resolves: hand it this
+    // batch and start another.
+    const full = this.batch.subarray(0, this.used);
+    this.batch = new Uint8Array(this.batch.byteLength);
+    this.used = 0;
+    await this.digest.write(full);
+  }
+}
+
+const NEWLINE = Uint8Array.of(0x0a);
+
 /** Reads a snapshot back: its header and memory lines, checked against the header's count and checksum. */
 export async function* readSnapshot(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ header: SnapshotHeader } | { row: StoredRow }, void, undefined> {
-  const digest = new Sha256Stream();
+  const digest = new LineDigest();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   let header: SnapshotHeader | null = null;
   let count = 0;
-  for await (const text of readLines(body)) {
+  for await (const raw of splitLines(body)) {
+    const bytes = raw.bytes ?? new Uint8Array();
+    const text = decoder.decode(bytes);
     if (text.trim() === '') continue;
     if (header === null) {
       const parsed = parseLine(text);
@@ -173,7 +216,7 @@ export async function* readSnapshot(
       yield { header };
       continue;
     }
-    await digest.write(encoder.encode(`${text}\n`));
+    await digest.add(bytes);
     const line = JSON.parse(text) as {
       id: string;
       content: string;
