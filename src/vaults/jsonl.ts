@@ -68,7 +68,8 @@ export interface SnapshotHeader {
   embeddingModel: string | null;
   dimensions: number | null;
   count: number;
-  checksum: string;
+  /** null in an export and in a snapshot written in one pass: the trailer line states it. */
+  checksum: string | null;
   createdAt: string;
   /** Only on an export's last line (`trailerLine`), which carries count and checksum alone. */
   trailer?: true;
