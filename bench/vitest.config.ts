@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { fakesWorker } from '../test/fakes/worker-config.mjs';
 import { readConversations } from './recall/dataset.ts';
+import { workerdProcess } from './workerd-process.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Real queries for the hot tier's agreement check: a LoCoMo-format file (not
@@ -25,6 +26,8 @@ export default defineConfig({
         // Provider calls go to the same fakes as the tests (drop-in bench).
         outboundService: 'fakes',
         workers: [fakesWorker(root)],
+        // CPU and memory of workerd itself, read from Node (bench/workerd-process.ts).
+        serviceBindings: { BENCH_PROCESS: workerdProcess },
       },
     }),
   ],
@@ -44,6 +47,10 @@ export default defineConfig({
     // the limit (BENCHMARKS.md, "npm run bench runs whole").
     fsModuleCache: false,
     provide: {
+      benchEnv: {
+        SNAPSHOT_ROWS: process.env.SNAPSHOT_ROWS,
+        SNAPSHOT_BENCH: process.env.SNAPSHOT_BENCH,
+      },
       conversations: existsSync(locomo) ? readConversations(readFileSync(locomo, 'utf8')) : [],
     },
   },

@@ -24,9 +24,10 @@ import { checkLocalId, isBlankText } from './memory-rules';
  * both, so a superseded memory stays out of searches after a round trip.
  *
  * The checksum is SHA-256 over the bytes of every memory line (newlines
- * included), in order. A snapshot in R2 states count and checksum in its
- * header. An export streams as it reads the vault, so its header states the
- * count and `"checksum":null`, and one last line, the trailer, gives both:
+ * included), in order. An export, and a snapshot in R2 (written in one pass
+ * since 2026-11-28), stream as they read the vault, so the header states the
+ * count and `"checksum":null`, and one last line, the trailer, gives both
+ * (older snapshots state both in the header and have no trailer):
  *
  *   {"format":"memoryrouter.vault","version":1,"trailer":true,"count":2,"checksum":"sha256:…"}
  *
@@ -68,7 +69,8 @@ export interface SnapshotHeader {
   embeddingModel: string | null;
   dimensions: number | null;
   count: number;
-  checksum: string;
+  /** null in an export and in a snapshot written in one pass: the trailer line states it. */
+  checksum: string | null;
   createdAt: string;
   /** Only on an export's last line (`trailerLine`), which carries count and checksum alone. */
   trailer?: true;

@@ -74,9 +74,10 @@ const sessionAddress = (keyId: string, id: string) => ({
 });
 
 /**
- * Runs the vault's alarm with its snapshot due, while one memory is deleted
- * during the upload to R2: once the upload is done, or after its first piece
- * (the rest of the rows still to stream). Returns when the snapshot is due again.
+ * Runs the vault's alarm with its snapshot due, while the newest memory is
+ * deleted or changed: once the upload is done, after the first page of lines
+ * (the rest still to read), or as the upload starts (no row read yet).
+ * Returns when the snapshot is due again.
  */
 async function runAlarmWithDeleteDuringSnapshot(
   stub: DurableObjectStub,
@@ -84,23 +85,26 @@ async function runAlarmWithDeleteDuringSnapshot(
   when: 'after the upload' | 'while the lines stream' | 'as the upload starts',
   /**
    * What happens to the newest row: deleted through the vault, or its
-   * content changed in place to another of the same length, as no API
-   * write does today but any future one might (a supersession mark, a
-   * re-embedding): the snapshot must notice without being told.
+   * content changed in place, as no API write does today but any future one
+   * might (a supersession mark, a re-embedding) without telling the snapshot.
    */
   change: 'delete' | 'rewrite in place' = 'delete',
 ): Promise<number> {
   return runInDurableObject(stub, async (instance, state) => {
-    // The snapshot store holds the vault's R2 bucket; swap it for this one alarm.
+    // The snapshot store holds the vault's R2 bucket and its export views; hook both for this one alarm.
     const vault = instance as unknown as {
       cold: { bucket: R2Bucket };
+      exports: { page(id: string, now: number): { done: boolean } | null };
       alarm(): Promise<void>;
       remove(address: unknown, id: string): Promise<unknown>;
     };
     const [newest] = state.storage.sql
       .exec<{ id: string }>('SELECT id FROM memories ORDER BY seq DESC LIMIT 1')
       .toArray();
+    let changed = false;
     const remove = async () => {
+      if (changed) return;
+      changed = true;
       if (change === 'delete') return vault.remove(address, newest!.id);
       state.storage.sql.exec(
         'UPDATE memories SET content = upper(content) WHERE id = ?',
@@ -108,30 +112,34 @@ async function runAlarmWithDeleteDuringSnapshot(
       );
     };
     const bucket = vault.cold.bucket;
-    const put: R2Bucket['put'] = async (key, value, options) => {
-      // Between the passes: pass 2 has read no row yet.
-      if (when === 'as the upload starts') {
-        await remove();
-        return bucket.put(key, value, options);
-      }
-      if (when === 'after the upload') {
-        const stored = await bucket.put(key, value, options);
-        await remove();
-        return stored;
-      }
-      const reader = (value as ReadableStream<Uint8Array>).getReader();
-      const pieces: Uint8Array[] = [];
-      for (;;) {
-        const { done, value: piece } = await reader.read();
-        if (done) break;
-        pieces.push(piece);
-        if (pieces.length === 1) await remove();
-      }
-      return bucket.put(key, new Blob(pieces as Uint8Array<ArrayBuffer>[]), options);
+    const pageOf = vault.exports.page.bind(vault.exports);
+    let pages = 0;
+    vault.exports.page = (id, now) => {
+      if (when === 'as the upload starts' && pages === 0) void remove();
+      const page = pageOf(id, now);
+      pages++;
+      if (when === 'while the lines stream' && pages === 1) void remove();
+      return page;
+    };
+    const createMultipartUpload: R2Bucket['createMultipartUpload'] = async (key, options) => {
+      const upload = await bucket.createMultipartUpload(key, options);
+      if (when !== 'after the upload') return upload;
+      return new Proxy(upload, {
+        get: (target, name) => {
+          if (name === 'complete')
+            return async (parts: R2UploadedPart[]) => {
+              const done = await target.complete(parts);
+              await remove();
+              return done;
+            };
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
     };
     const racing = new Proxy(bucket, {
       get: (target, name) => {
-        if (name === 'put') return put;
+        if (name === 'createMultipartUpload') return createMultipartUpload;
         const value = Reflect.get(target, name) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
       },
@@ -143,12 +151,14 @@ async function runAlarmWithDeleteDuringSnapshot(
       await vault.alarm();
     } finally {
       vault.cold.bucket = bucket;
+      vault.exports.page = pageOf;
     }
+    expect(changed, 'the change was made').toBe(true);
     const due = state.storage.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'snapshot_due_at'")
-      .one().value;
+      .toArray()[0]?.value;
     await state.storage.deleteAlarm();
-    return Number(due);
+    return Number(due ?? 0);
   });
 }
 
@@ -204,7 +214,7 @@ describe('COLD tier', () => {
       expect(object.key).not.toContain('s1/');
     }
     const text = await (await env.SNAPSHOTS.get(keys[0]!))!.text();
-    const [headerText, ...lines] = text.trimEnd().split('\n');
+    const [headerText, ...linesAndTrailer] = text.trimEnd().split('\n');
     const header = JSON.parse(headerText!);
     expect(header).toMatchObject({
       format: 'memoryrouter.vault',
@@ -213,16 +223,26 @@ describe('COLD tier', () => {
       externalId: 's1',
       dimensions: 384,
       count: 13,
+      checksum: null,
     });
+    // Written in one pass: the last line, the trailer, gives count and checksum.
+    const trailer = JSON.parse(linesAndTrailer.at(-1)!);
+    expect(trailer).toMatchObject({ format: 'memoryrouter.vault', trailer: true, count: 13 });
+    const lines = linesAndTrailer.slice(0, -1);
     const digest = new Uint8Array(
       await crypto.subtle.digest(
         'SHA-256',
         new TextEncoder().encode(lines.map((l) => `${l}\n`).join('')),
       ),
     );
-    expect(header.checksum).toBe(
+    expect(trailer.checksum).toBe(
       `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`,
     );
+    // Listed with that checksum, read from the trailer.
+    const stubInfos = await vaultStub(keyId, 'SESSION', 's1').snapshots(
+      sessionAddress(keyId, 's1'),
+    );
+    expect(stubInfos.ok && stubInfos.snapshots[0]!.checksum).toBe(trailer.checksum);
     const first = JSON.parse(lines[0]!);
     expect(first).toMatchObject({
       content: expect.stringContaining('fact number'),
@@ -510,10 +530,11 @@ describe('COLD tier', () => {
     // One line short, with a checksum that matches the lines left: only the count tells.
     const [own] = (await admin.request(VaultSnapshotsDocument, { keyId, vault: mine }))
       .vaultSnapshots;
-    const [headerText, ...lines] = (await (await env.SNAPSHOTS.get(own!.key))!.text())
+    const [headerText, ...linesAndTrailer] = (await (await env.SNAPSHOTS.get(own!.key))!.text())
       .trimEnd()
       .split('\n');
-    const kept = lines.slice(1).map((line) => `${line}\n`);
+    // Written as the two-pass writer did (checksum in the header, no trailer).
+    const kept = linesAndTrailer.slice(1, -1).map((line) => `${line}\n`);
     const digest = new Uint8Array(
       await crypto.subtle.digest('SHA-256', new TextEncoder().encode(kept.join(''))),
     );
@@ -563,9 +584,9 @@ describe('COLD tier', () => {
     expect(written?.customMetadata?.count).toBe('288');
   });
 
-  it('voids a snapshot whose rows changed in place between its passes, never leaving a file that fails its checksum', async () => {
-    // Before: pass 2 sent the changed row under pass 1's checksum, and the
-    // restore then refused the only snapshot as damaged.
+  it('writes a row changed in place while its lines stream as it was when the snapshot began, and the file restores', async () => {
+    // Before (two passes): the change voided the snapshot (SNAPSHOT_RACED),
+    // and earlier still, left a file whose checksum failed at restore.
     const { api, keyId, adminToken } = await newKey();
     for (let round = 0; round < 3; round++) {
       await api.request(StoreMemoriesDocument, {
@@ -577,17 +598,18 @@ describe('COLD tier', () => {
     }
     const stub = vaultStub(keyId, 'SESSION', 'inplace');
     const address = sessionAddress(keyId, 'inplace');
-    const retry = await runAlarmWithDeleteDuringSnapshot(
+    const due = await runAlarmWithDeleteDuringSnapshot(
       stub,
       address,
-      'as the upload starts',
+      'while the lines stream',
       'rewrite in place',
     );
-    expect(await snapshotKeys(address)).toEqual([]);
-    expect(retry).toBeGreaterThan(Date.now());
-    // Tried again once writes settle: that one restores.
-    await runAlarm(stub, settle);
-    expect(await snapshotKeys(address)).toHaveLength(1);
+    expect(due).toBe(0); // written: no retry planned
+    const keys = await snapshotKeys(address);
+    expect(keys).toHaveLength(1);
+    const text = await (await env.SNAPSHOTS.get(keys[0]!))!.text();
+    expect(text).toContain('"content":"fact 2-89"');
+    expect(text).not.toContain('FACT 2-89');
     const restored = await post(
       'mutation ($keyId: ID!) { restoreVault(keyId: $keyId, vault: { kind: SESSION, id: "inplace" }) { restored } }',
       { keyId },
@@ -595,6 +617,51 @@ describe('COLD tier', () => {
     );
     expect(restored.errors).toBeUndefined();
     expect(restored.data).toEqual({ restoreVault: { restored: 290 } });
+  });
+
+  it('restores a snapshot written in two passes (checksum in the header, no trailer), refuses a one-pass file without its trailer, and imports a one-pass file elsewhere', async () => {
+    const { api, keyId, adminToken, secret } = await newKey();
+    await seed(api, 'forms', 6);
+    await snapshotNow(keyId, 'forms');
+    const address = sessionAddress(keyId, 'forms');
+    const [key] = await snapshotKeys(address);
+    const text = await (await env.SNAPSHOTS.get(key!))!.text();
+    const [headerText, ...rest] = text.trimEnd().split('\n');
+    const trailer = JSON.parse(rest.at(-1)!);
+    expect(trailer).toMatchObject({ trailer: true, count: 6 });
+    const lines = rest.slice(0, -1).map((line) => `${line}\n`);
+    // The file as the two-pass writer left it, under an older key.
+    const header = { ...JSON.parse(headerText!), checksum: trailer.checksum };
+    const older = key!.replace(
+      /\/(\d{15})-/,
+      (_, time: string) => `/${String(Number(time) - 60_000).padStart(15, '0')}-`,
+    );
+    await env.SNAPSHOTS.put(older, `${JSON.stringify(header)}\n${lines.join('')}`);
+    const restore = (snapshot: string) =>
+      post(
+        'mutation ($keyId: ID!, $snapshot: String) { restoreVault(keyId: $keyId, vault: { kind: SESSION, id: "forms" }, snapshot: $snapshot) { restored } }',
+        { keyId, snapshot },
+        adminToken,
+      );
+    const old = await restore(older);
+    expect(old.errors).toBeUndefined();
+    expect(old.data).toEqual({ restoreVault: { restored: 6 } });
+    // A one-pass file cut short (its trailer lost): damaged, and the vault as it was.
+    await env.SNAPSHOTS.put(key!, `${headerText}\n${lines.join('')}`);
+    const cut = await restore(key!);
+    expect(cut.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'SNAPSHOT_DAMAGED',
+    });
+    expect(cut.errors?.[0]?.message).toContain('cut short');
+    // A one-pass file, trailer and all, is an export's format: it imports.
+    const imported = await workerFetch(`${BASE_URL}/v1/vaults/session/forms-copy/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}` },
+      body: text,
+    });
+    expect(imported.status).toBe(200);
+    expect(await imported.json()).toMatchObject({ imported: 6, failed: 0 });
   });
 
   it('keeps the newest snapshots only, and clearVault deletes them all', async () => {

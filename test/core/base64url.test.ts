@@ -76,4 +76,17 @@ describe('fromBase64Url, canonical text only', () => {
     }
     expect(decodeText(encodeText('c:abc:')) ?? '').toBe('c:abc:');
   });
+
+  it('refuses any character outside the URL alphabet, padding and a length of 4n+1, wherever it stands', () => {
+    const text = toBase64Url(Uint8Array.from({ length: 30 }, (_, i) => i * 7));
+    for (const bad of ['+', '/', '=', ' ', '\n', '.', 'é', '\u0100', '🧠']) {
+      for (const at of [0, 1, 2, 3, 17, text.length - 1]) {
+        const spoiled = text.slice(0, at) + bad + text.slice(at + 1);
+        expect(fromBase64Url(spoiled), `${JSON.stringify(bad)} at ${at}`).toBeNull();
+      }
+    }
+    expect(fromBase64Url('Zm9vYg==')).toBeNull();
+    expect(fromBase64Url('Zm9vY')).toBeNull();
+    expect(fromBase64Url('')).toEqual(new Uint8Array(0));
+  });
 });

@@ -1,19 +1,18 @@
 import { failure, type Failure, type Result } from '../../core/errors';
 import type { VaultAddress } from '../../vaults/address';
-import type { SnapshotHeader } from '../../vaults/jsonl';
+import type { SnapshotHeader, StoredRow } from '../../vaults/jsonl';
 import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
-import {
-  buildHeader,
-  readSnapshot,
-  SnapshotChanged,
-  snapshotStream,
-  summarize,
-  type SnapshotSummary,
-} from './vault-snapshot';
+import { Sha256Stream } from '../../core/sha256-stream';
+import { trailerLine } from '../../vaults/jsonl';
+import type { ExportViews } from '../warm-tier/export-views';
+import { betweenPages, buildHeader, PartWriter, readSnapshot } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
+
+/** Rows a restore stages per batch (about 590 KB of lines at 384 dimensions). */
+const STAGE_BATCH_ROWS = 256;
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
@@ -39,11 +38,7 @@ export interface StagedRestore {
   header: SnapshotHeader;
 }
 
-/** Whether pass 2 sent the very lines pass 1 counted and hashed. */
-const sameLines = (sent: SnapshotSummary, counted: SnapshotSummary) =>
-  sent.count === counted.count &&
-  sent.bodyBytes === counted.bodyBytes &&
-  sent.checksum === counted.checksum;
+const encoder = new TextEncoder();
 
 const raced = (): Failure =>
   failure('UPSTREAM_ERROR', 'the vault changed during the snapshot; try again', 'SNAPSHOT_RACED');
@@ -63,6 +58,7 @@ export class SnapshotStore {
     private readonly sql: Sql,
     private readonly storage: VaultStorage,
     private readonly meta: VaultMeta,
+    private readonly views: ExportViews,
   ) {
     this.prefix = `vaults/${objectId}/snapshots/`;
   }
@@ -85,13 +81,36 @@ export class SnapshotStore {
 
   /** Newest first, as the API lists them. */
   async infos(): Promise<SnapshotInfo[]> {
-    return (await this.list()).reverse().map((object) => ({
-      key: object.key,
-      count: Number(object.customMetadata?.count ?? 0),
-      checksum: object.customMetadata?.checksum ?? '',
-      bytes: object.size,
-      createdAt: takenAt(object),
-    }));
+    const objects = (await this.list()).reverse();
+    return Promise.all(
+      objects.map(async (object) => ({
+        key: object.key,
+        count: Number(object.customMetadata?.count ?? 0),
+        checksum: object.customMetadata?.checksum ?? (await this.trailerChecksum(object)),
+        bytes: object.size,
+        createdAt: takenAt(object),
+      })),
+    );
+  }
+
+  /**
+   * The checksum a one-pass snapshot states in its trailer, its last line
+   * (R2 metadata is fixed when the upload starts, before the checksum is
+   * known): read from the file's last bytes, well over a trailer's length.
+   */
+  private async trailerChecksum(object: R2Object): Promise<string> {
+    const tail = await this.bucket.get(object.key, {
+      range: { suffix: Math.min(object.size, 512) },
+    });
+    const lines = ((await tail?.text()) ?? '').trimEnd().split('\n');
+    try {
+      const trailer = JSON.parse(lines.at(-1) ?? '') as { trailer?: boolean; checksum?: unknown };
+      return trailer.trailer === true && typeof trailer.checksum === 'string'
+        ? trailer.checksum
+        : '';
+    } catch {
+      return '';
+    }
   }
 
   /** Deletes all but the newest `keep` snapshots. */
@@ -102,59 +121,74 @@ export class SnapshotStore {
   }
 
   /**
-   * Writes a snapshot of the vault as it is (streamed, two passes, see
-   * vault-snapshot.ts) and prunes old ones. Rows written meanwhile are left
-   * for the next snapshot; a delete meanwhile, or any change to a row that
-   * makes pass 2 differ from pass 1, voids this one (SNAPSHOT_RACED): a file
-   * whose header does not match its lines is never left in R2.
+   * Writes a snapshot of the vault as it is, in one pass (vault-snapshot.ts),
+   * and prunes old ones. Rows written meanwhile are left for the next
+   * snapshot; rows changed meanwhile are written as they were when it began.
+   * A delete or an edit meanwhile (`deleteSeq`), a restore, or a wipe (the
+   * view is gone, the newest seq falls back) voids it (SNAPSHOT_RACED): the
+   * upload is aborted, or the object deleted, so a wiped vault's memories
+   * never come back through a snapshot finishing after the wipe.
    */
   async write(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const deletesAtStart = this.meta.get('deleteSeq');
-    const changed = () => this.meta.get('deleteSeq') !== deletesAtStart;
     const maxSeq = this.storage.maxSeq();
-    const summary = await summarize(this.sql, maxSeq);
-    if (changed()) return raced();
+    const changed = () =>
+      this.meta.get('deleteSeq') !== deletesAtStart || this.storage.maxSeq() < maxSeq;
+    const createdAt = Date.now();
+    const view = this.views.open(createdAt);
     const header = buildHeader(
       address,
       this.meta.get('embeddingModel'),
       this.meta.get('dimensions'),
-      summary,
+      view.count,
+      createdAt,
     );
-    const total = new TextEncoder().encode(header).byteLength + summary.bodyBytes;
-    const createdAt = Date.now();
     const key = `${this.prefix}${String(createdAt).padStart(15, '0')}-${maxSeq}.jsonl`;
-    const fixed = new FixedLengthStream(total);
-    const streamed = snapshotStream(this.sql, header, maxSeq, summary.bodyBytes);
-    let sent: SnapshotSummary | null = null;
+    const upload = new PartWriter(
+      await this.bucket.createMultipartUpload(key, {
+        httpMetadata: { contentType: 'application/x-ndjson' },
+        customMetadata: { count: String(view.count) },
+      }),
+    );
+    const digest = new Sha256Stream();
+    let count = 0;
+    let gone = false;
     try {
-      await Promise.all([
-        streamed.body.pipeTo(fixed.writable),
-        this.bucket.put(key, fixed.readable, {
-          httpMetadata: { contentType: 'application/x-ndjson' },
-          customMetadata: { count: String(summary.count), checksum: summary.checksum },
-        }),
-      ]);
-      sent = await streamed.summary();
+      await upload.write(encoder.encode(header));
+      for (;;) {
+        const page = this.views.page(view.id, Date.now());
+        if (page === null || page.done) {
+          gone = page === null;
+          break;
+        }
+        const bytes = encoder.encode(page.lines);
+        count += page.rows;
+        await digest.write(bytes);
+        await upload.write(bytes);
+        await betweenPages();
+      }
+      const checksum = await digest.finish();
+      if (gone || changed() || count !== view.count) {
+        this.views.close(view.id);
+        await upload.abort();
+        return raced();
+      }
+      await upload.write(encoder.encode(trailerLine({ count, checksum })));
+      await upload.complete();
+      if (changed()) {
+        await this.bucket.delete(key);
+        return raced();
+      }
+      await this.prune(SNAPSHOTS_KEPT);
+      return {
+        ok: true,
+        snapshot: { key, count, checksum, bytes: upload.bytes, createdAt },
+      };
     } catch (error) {
-      // Pass 2 sent more bytes than pass 1 counted (the stream stopped
-      // itself) or fewer (the FixedLengthStream refused the put): the vault
-      // changed. A failure with the very lines is R2's, not a race.
-      const streamedLines = await streamed.summary().catch(() => null);
-      const race =
-        error instanceof SnapshotChanged ||
-        changed() ||
-        (streamedLines !== null && !sameLines(streamedLines, summary));
-      if (!race) throw error;
+      this.views.close(view.id);
+      await upload.abort();
+      throw error;
     }
-    if (sent === null || changed() || !sameLines(sent, summary)) {
-      await this.bucket.delete(key);
-      return raced();
-    }
-    await this.prune(SNAPSHOTS_KEPT);
-    return {
-      ok: true,
-      snapshot: { key, count: summary.count, checksum: summary.checksum, bytes: total, createdAt },
-    };
   }
 
   /**
@@ -176,6 +210,13 @@ export class SnapshotStore {
     }
     this.clearStaging();
     let header: SnapshotHeader | null = null;
+    // Rows are inserted a batch at a time, with no wait in between, so each
+    // batch is one implicit transaction rather than one per network chunk.
+    let batch: StoredRow[] = [];
+    const insertBatch = () => {
+      for (const row of batch) this.insertStaged(row);
+      batch = [];
+    };
     try {
       for await (const item of readSnapshot(object.body)) {
         if ('header' in item) {
@@ -190,22 +231,10 @@ export class SnapshotStore {
         ) {
           throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
         }
-        this.sql.run(
-          `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
-             chunk_embeddings, valid_until, superseded_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          row.id,
-          row.content,
-          row.role,
-          row.metadata,
-          row.created_at,
-          row.tokens,
-          row.embedding,
-          row.chunk_embeddings,
-          row.valid_until ?? null,
-          row.superseded_by ?? null,
-        );
+        batch.push(row);
+        if (batch.length >= STAGE_BATCH_ROWS) insertBatch();
       }
+      insertBatch();
     } catch (error) {
       this.clearStaging();
       return failure(
@@ -243,6 +272,24 @@ export class SnapshotStore {
     indexFoldedText(this.sql);
     keyRecentRows(this.sql, Date.now());
     this.clearStaging();
+  }
+
+  private insertStaged(row: StoredRow): void {
+    this.sql.run(
+      `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
+         chunk_embeddings, valid_until, superseded_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id,
+      row.content,
+      row.role,
+      row.metadata,
+      row.created_at,
+      row.tokens,
+      row.embedding,
+      row.chunk_embeddings,
+      row.valid_until ?? null,
+      row.superseded_by ?? null,
+    );
   }
 
   private clearStaging(): void {

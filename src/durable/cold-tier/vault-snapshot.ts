@@ -1,170 +1,151 @@
 import { fromBase64Url } from '../../core/encoding';
 import { Sha256Stream } from '../../core/sha256-stream';
-import {
-  headerLine,
-  memoryLine,
-  parseLine,
-  readLines,
-  type SnapshotHeader,
-  type StoredRow,
-} from '../../vaults/jsonl';
+import { headerLine, parseLine, type SnapshotHeader, type StoredRow } from '../../vaults/jsonl';
 import type { VaultAddress } from '../../vaults/address';
-import type { Sql } from '../sqlite/sql';
+import { splitLines } from '../../vaults/line-splitter';
 
 /**
- * COLD tier: JSONL snapshots of a vault in R2, written without ever holding the
- * whole vault in memory. Pass 1 pages through the rows and feeds each page's
- * lines to a DigestStream, giving the checksum and exact size for the header;
- * pass 2 streams header and lines into a FixedLengthStream that R2 stores,
- * hashing them again. Rows are read a page at a time (each page one
- * synchronous query) and each pass hands the event loop back between pages
- * (`betweenPages`), so the vault's searches and writes, and every other
- * object of the isolate, wait at most one page, never the whole vault (a
- * 250,000-memory vault is about 580 MB of lines: without the hand-back,
- * whose DigestStream writes resolve as microtasks, one snapshot held the
- * isolate for over a minute, review266). The caller checks that nothing
- * changed meanwhile: pass 2's own count of bytes and checksum (`Streamed`)
- * must be pass 1's, whatever write changed a row in between.
+ * COLD tier: JSONL snapshots of a vault in R2, written in one pass without
+ * ever holding the whole vault in memory. The rows are read through a
+ * point-in-time export view (export-views.ts: a row changed or deleted
+ * meanwhile is read as it was), a page at a time, each page hashed and
+ * appended to an R2 multipart upload; the header states the count and
+ * `"checksum":null`, and the last line, the trailer, the count and checksum
+ * of what was written: an export's format (docs/data.md). The file's
+ * checksum is of the very bytes in it, so it always passes at restore.
+ * Each page hands the event loop back (`betweenPages`), so the vault's
+ * searches and writes, and every other object of the isolate, wait at most
+ * one page (review266). Before (to 2026-11-28), two passes: one to count and
+ * hash for a header stating the checksum, one to stream the lines again
+ * into a put of known length; both file forms are read (`readSnapshot`).
  */
-const PAGE_ROWS = 256;
-const encoder = new TextEncoder();
 
 /**
  * Lets requests that arrived meanwhile run before the next page: a timer,
  * not a resolved promise, since only a macrotask returns to the event loop.
  */
-const betweenPages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+export const betweenPages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-/** The rows up to `maxSeq`, oldest write first, a page at a time. */
-function* pages(sql: Sql, maxSeq: number): Generator<StoredRow[]> {
-  let after = 0;
-  for (;;) {
-    const rows = sql.all<StoredRow & { seq: number } & Record<string, SqlStorageValue>>(
-      `SELECT seq, id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
-              valid_until, superseded_by FROM memories
-       WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
-      after,
-      maxSeq,
-      PAGE_ROWS,
-    );
-    if (rows.length === 0) return;
-    yield rows;
-    after = rows.at(-1)!.seq;
+/**
+ * Size of every part but the last (R2: parts of 5 MiB to 5 GiB, all but the
+ * last of one size, at most 10,000): a 250,000-memory vault's ~580 MB is 56
+ * parts; one part's bytes are held at a time.
+ */
+export const SNAPSHOT_PART_BYTES = 10 * 1024 * 1024;
+
+/** The bytes of one file, cut into equal parts as they come and uploaded one by one. */
+export class PartWriter {
+  private part = new Uint8Array(SNAPSHOT_PART_BYTES);
+  private used = 0;
+  private readonly uploaded: R2UploadedPart[] = [];
+  bytes = 0;
+
+  constructor(private readonly upload: R2MultipartUpload) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    this.bytes += bytes.byteLength;
+    for (let at = 0; at < bytes.byteLength;) {
+      const taken = Math.min(bytes.byteLength - at, SNAPSHOT_PART_BYTES - this.used);
+      this.part.set(bytes.subarray(at, at + taken), this.used);
+      this.used += taken;
+      at += taken;
+      if (this.used === SNAPSHOT_PART_BYTES) await this.send();
+    }
+  }
+
+  /** Sends the last part and assembles the object. */
+  async complete(): Promise<R2Object> {
+    if (this.used > 0 || this.uploaded.length === 0) await this.send();
+    return this.upload.complete(this.uploaded);
+  }
+
+  abort(): Promise<void> {
+    return this.upload.abort().catch(() => {});
+  }
+
+  private async send(): Promise<void> {
+    const full = this.part.subarray(0, this.used);
+    this.part = new Uint8Array(SNAPSHOT_PART_BYTES);
+    this.used = 0;
+    this.uploaded.push(await this.upload.uploadPart(this.uploaded.length + 1, full));
   }
 }
-
-/** One page's memory lines, as bytes. */
-const pageBytes = (page: readonly StoredRow[]) => encoder.encode(page.map(memoryLine).join(''));
 
 export interface SnapshotSummary {
   count: number;
   checksum: string;
-  bodyBytes: number;
-}
-
-/** Pass 1: checksum, size and count of the memory lines. */
-export async function summarize(sql: Sql, maxSeq: number): Promise<SnapshotSummary> {
-  const digest = new Sha256Stream();
-  let count = 0;
-  let bodyBytes = 0;
-  for (const page of pages(sql, maxSeq)) {
-    const bytes = pageBytes(page);
-    bodyBytes += bytes.byteLength;
-    count += page.length;
-    await digest.write(bytes);
-    await betweenPages();
-  }
-  return { count, bodyBytes, checksum: await digest.finish() };
-}
-
-/**
- * Pass 2's stream and what it streamed: a row changed since pass 1 (an
- * edit, a fact's supersession mark, a re-embedding) gives other bytes than
- * the header announced. The stream errors with `SnapshotChanged` as soon as
- * it would send more bytes than pass 1 counted (a FixedLengthStream would
- * refuse them anyway), and `summary()` tells the rest once it has ended.
- */
-export interface Streamed {
-  body: ReadableStream<Uint8Array>;
-  /** The memory lines' count, bytes and checksum as sent; once the body has ended. */
-  summary(): Promise<SnapshotSummary>;
-}
-
-/** Pass 2 streamed other lines than pass 1 counted: the vault changed in between. */
-export class SnapshotChanged extends Error {
-  constructor() {
-    super('the vault changed between the two passes of its snapshot');
-  }
-}
-
-/** Pass 2: header then lines, pulled as the consumer reads, a page a pull. */
-export function snapshotStream(
-  sql: Sql,
-  header: string,
-  maxSeq: number,
-  expectedBodyBytes: number,
-): Streamed {
-  const source = pages(sql, maxSeq);
-  const digest = new Sha256Stream();
-  let headerSent = false;
-  let count = 0;
-  let bodyBytes = 0;
-  let ended: Promise<SnapshotSummary> | null = null;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!headerSent) {
-        headerSent = true;
-        controller.enqueue(encoder.encode(header));
-        return;
-      }
-      const next = source.next();
-      if (next.done) {
-        ended = digest.finish().then((checksum) => ({ count, bodyBytes, checksum }));
-        controller.close();
-        return;
-      }
-      const bytes = pageBytes(next.value);
-      count += next.value.length;
-      bodyBytes += bytes.byteLength;
-      if (bodyBytes > expectedBodyBytes) {
-        controller.error(new SnapshotChanged());
-        return;
-      }
-      await digest.write(bytes);
-      controller.enqueue(bytes);
-    },
-  });
-  return {
-    body,
-    summary: () => ended ?? Promise.reject(new Error('the snapshot stream has not ended')),
-  };
 }
 
 export function buildHeader(
   address: VaultAddress,
   model: string | null,
   dimensions: number | null,
-  summary: SnapshotSummary,
+  count: number,
+  createdAt: number,
 ): string {
   return headerLine({
     kind: address.kind,
     externalId: address.externalId,
     embeddingModel: model,
     dimensions,
-    count: summary.count,
-    checksum: summary.checksum,
-    createdAt: new Date().toISOString(),
+    count,
+    checksum: null,
+    createdAt: new Date(createdAt).toISOString(),
   });
 }
+
+/**
+ * The memory lines' bytes, hashed a batch at a time: a DigestStream write per
+ * line cost a promise per memory, and hashing the raw bytes spares encoding
+ * each decoded line again.
+ */
+class LineDigest {
+  private readonly digest = new Sha256Stream();
+  private batch = new Uint8Array(1 << 20);
+  private used = 0;
+
+  async add(line: Uint8Array): Promise<void> {
+    if (this.used + line.byteLength + 1 > this.batch.byteLength) await this.flush();
+    if (line.byteLength + 1 > this.batch.byteLength) {
+      await this.digest.write(line.slice());
+      await this.digest.write(NEWLINE);
+      return;
+    }
+    this.batch.set(line, this.used);
+    this.batch[this.used + line.byteLength] = 0x0a;
+    this.used += line.byteLength + 1;
+  }
+
+  async finish(): Promise<string> {
+    await this.flush();
+    return this.digest.finish();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.used === 0) return;
+    // The stream may hold the bytes after the write resolves: hand it this
+    // batch and start another.
+    const full = this.batch.subarray(0, this.used);
+    this.batch = new Uint8Array(this.batch.byteLength);
+    this.used = 0;
+    await this.digest.write(full);
+  }
+}
+
+const NEWLINE = Uint8Array.of(0x0a);
 
 /** Reads a snapshot back: its header and memory lines, checked against the header's count and checksum. */
 export async function* readSnapshot(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<{ header: SnapshotHeader } | { row: StoredRow }, void, undefined> {
-  const digest = new Sha256Stream();
+  const digest = new LineDigest();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   let header: SnapshotHeader | null = null;
+  let trailer: SnapshotHeader | null = null;
   let count = 0;
-  for await (const text of readLines(body)) {
+  for await (const raw of splitLines(body)) {
+    const bytes = raw.bytes ?? new Uint8Array();
+    const text = decoder.decode(bytes);
     if (text.trim() === '') continue;
     if (header === null) {
       const parsed = parseLine(text);
@@ -173,7 +154,15 @@ export async function* readSnapshot(
       yield { header };
       continue;
     }
-    await digest.write(encoder.encode(`${text}\n`));
+    if (trailer !== null) throw new Error(`snapshot line ${count + 3}: a line after the trailer`);
+    if (text.startsWith('{"format":')) {
+      const parsed = parseLine(text);
+      if (parsed.type === 'header' && parsed.header.trailer === true) {
+        trailer = parsed.header;
+        continue;
+      }
+    }
+    await digest.add(bytes);
     const line = JSON.parse(text) as {
       id: string;
       content: string;
@@ -218,7 +207,14 @@ export async function* readSnapshot(
   }
   const checksum = await digest.finish();
   if (header === null) throw new Error('snapshot is empty');
-  if (count !== header.count || checksum !== header.checksum) {
+  // Written in one pass (from 2026-11-28): `"checksum":null` in the header,
+  // count and checksum in the trailer, without which the file was cut short.
+  // Written in two (before): the header states both and there is no trailer.
+  if (header.checksum === null && trailer === null) {
+    throw new Error(`snapshot was cut short (no trailer after ${count} lines)`);
+  }
+  const stated = trailer ?? header;
+  if (count !== header.count || count !== stated.count || checksum !== stated.checksum) {
     throw new Error(
       `snapshot does not match its header (count ${count}/${header.count}, checksum)`,
     );

@@ -91,9 +91,9 @@ export class VaultObject extends DurableObject<Env> {
       keys,
       broadcast,
     );
-    const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta);
-    const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const exports = new ExportViews(sql);
+    const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta, exports);
+    const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const usage = new VaultUsage(storage, sql, meta, env);
     const apartMarks = new ApartMarks(env, rows, meta);
     // The parts the modules below share; each takes those its own interface names.
