@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eventually, resetFakes } from '../helpers/fakes';
+import { eventually, resetFakes, scriptFake } from '../helpers/fakes';
 import { keyWithMemory, postJson, upstreamCalls, vaultContents } from '../helpers/drop-in';
 
 // Google's JSON parser reads one object where a list is due, and Google's own
@@ -162,5 +162,22 @@ describe('Gemini bodies with single objects for lists, as Google’s curl exampl
       },
     });
     expect(await upstreamCalls(GOOGLE)).toEqual([]);
+  });
+});
+describe('A whole (not streamed) Gemini answer cut short', () => {
+  beforeEach(resetFakes);
+
+  it('is reported as a broken answer, not a broken stream (review 268 F6)', async () => {
+    const { secret } = await keyWithMemory();
+    await scriptFake({ host: GOOGLE, mode: 'malformed' });
+    const response = await gemini(secret, 'gemini-2.5-flash:generateContent', {
+      contents: [{ role: 'user', parts: [{ text: 'where do I live?' }] }],
+    });
+    expect(response.status).toBe(502);
+    const { error } = (await response.json()) as { error: { message: string } };
+    expect(error.message).toMatch(/^google answer broke: malformed data: /);
+    expect(error).toMatchObject({
+      details: expect.arrayContaining([expect.objectContaining({ reason: 'STREAM_BROKEN' })]),
+    });
   });
 });

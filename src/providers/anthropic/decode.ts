@@ -8,7 +8,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId } from '../types';
-import { providerStreamError, streamBroken } from '../upstream-error';
+import { answerBroken, providerStreamError } from '../upstream-error';
 
 interface Block {
   type?: string;
@@ -118,12 +118,12 @@ export class AnthropicStreamDecoder implements StreamDecoder {
 export const anthropicDecoding: WireDecoding = {
   streamDecoder: (provider, apiKey) => new AnthropicStreamDecoder(provider, apiKey),
   decodeBody(provider, text, apiKey) {
-    const body = parseJson(provider, text, apiKey);
+    const body = parseJson(provider, text, apiKey, true);
     if (body.type === 'error') {
-      throw streamBroken(provider, embeddedError(body) ?? 'error', apiKey);
+      throw answerBroken(provider, embeddedError(body) ?? 'error', apiKey);
     }
     if (!Array.isArray(body.content))
-      throw streamBroken(provider, 'the answer has no content', apiKey);
+      throw answerBroken(provider, 'the answer has no content', apiKey);
     const events: AnswerEvent[] = [];
     for (const block of body.content as Block[]) {
       if (block.type === 'text' && block.text) events.push({ type: 'text', text: block.text });
