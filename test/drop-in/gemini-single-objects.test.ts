@@ -148,6 +148,17 @@ describe('Gemini bodies with single objects for lists, as Google’s curl exampl
     expect((await lastGoogleBody()).contents).toEqual({ parts: { text: 'where do I live?' } });
   });
 
+  it('leaves out of the block a memory the snake_case system_instruction already holds', async () => {
+    const { secret } = await keyWithMemory();
+    const sent = {
+      system_instruction: { parts: { text: 'The user lives in Lisbon' } },
+      contents: [{ role: 'user', parts: [{ text: 'where do I live?' }] }],
+    };
+    const response = await gemini(secret, 'gemini-2.5-flash:generateContent', sent);
+    expect(response.status).toBe(200);
+    expect(await lastGoogleBody()).toEqual(sent);
+  });
+
   it('refuses `contents` that is neither a list nor an object, and forwards nothing', async () => {
     const { secret } = await keyWithMemory();
     const response = await gemini(secret, 'gemini-2.5-flash:generateContent', {

@@ -78,7 +78,7 @@ export const googleNative: NativeBodyFormat = {
   },
 
   sentTexts(body) {
-    const instruction = body.systemInstruction;
+    const instruction = fieldOf(body, 'systemInstruction');
     return [
       typeof instruction === 'string' ? instruction : textOf(instruction),
       ...contentsOf(body).map(textOf),
