@@ -1,5 +1,5 @@
 import type { AnswerEnd, AnswerEvent, CollectedAnswer, ProviderId } from './types';
-import { errorInAnswer, streamBroken } from './upstream-error';
+import { answerBroken, errorInAnswer, streamBroken } from './upstream-error';
 
 /** One server-sent event, as eventsource-parser gives it. */
 export interface SseEvent {
@@ -30,20 +30,25 @@ export interface WireDecoding {
   decodeBody(provider: ProviderId, text: string, apiKey: string | null): CollectedAnswer;
 }
 
-/** JSON of a stream event or body, or STREAM_BROKEN naming what was malformed. */
+/**
+ * JSON of a stream event or, `whole`, of an answer that was not streamed;
+ * else STREAM_BROKEN naming what was malformed.
+ */
 export function parseJson(
   provider: ProviderId,
   text: string,
   apiKey: string | null,
+  whole = false,
 ): Record<string, unknown> {
+  const broken = whole ? answerBroken : streamBroken;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw streamBroken(provider, `malformed data: ${text.slice(0, 80)}`, apiKey);
+    throw broken(provider, `malformed data: ${text.slice(0, 80)}`, apiKey);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw streamBroken(provider, `unexpected data: ${text.slice(0, 80)}`, apiKey);
+    throw broken(provider, `unexpected data: ${text.slice(0, 80)}`, apiKey);
   }
   return value as Record<string, unknown>;
 }
@@ -57,7 +62,7 @@ export function answerBody(
   text: string,
   apiKey: string | null,
 ): Record<string, unknown> {
-  const body = parseJson(provider, text, apiKey);
+  const body = parseJson(provider, text, apiKey, true);
   const error = embeddedError(body);
   if (error !== null) throw errorInAnswer(provider, error, apiKey, body);
   return body;

@@ -294,6 +294,21 @@ export function streamBroken(provider: ProviderId, why: string, apiKey: string |
 }
 
 /**
+ * A whole (not streamed) answer that cannot be read, such as JSON cut off:
+ * STREAM_BROKEN as a broken stream is (docs/drop-in.md), worded for an
+ * answer that was not streamed (review 268 F6).
+ */
+export function answerBroken(provider: ProviderId, why: string, apiKey: string | null): CodedError {
+  logWarn(`${provider} answer broke (STREAM_BROKEN)`, redact(why, apiKey).slice(0, 300));
+  return new CodedError(
+    'UPSTREAM_ERROR',
+    `${provider} answer broke: ${redact(why, apiKey).slice(0, 500)}`,
+    'STREAM_BROKEN',
+    { provider, status: 502 },
+  );
+}
+
+/**
  * The provider's own error event inside a stream it had accepted (Anthropic's
  * overloaded_error, OpenAI's `{"error": …}` chunk): STREAM_BROKEN, with the
  * event kept for a client of the same format.

@@ -88,7 +88,9 @@ function google(request, url, body) {
       : json(googleError(404, `models/${one[2]} is not found for API version ${one[1]}`), 404);
   }
   if (request.method === 'POST' && count) {
-    const contents = body?.contents ?? body?.generateContentRequest?.contents;
+    const given = body?.contents ?? body?.generateContentRequest?.contents;
+    // One content object stands for a one-element list, as Google reads it.
+    const contents = given && typeof given === 'object' && !Array.isArray(given) ? [given] : given;
     if (!Array.isArray(contents))
       return json(
         googleError(400, '* CountTokensRequest.contents: contents is not specified'),

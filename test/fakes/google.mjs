@@ -2,7 +2,8 @@
 // generativelanguage.googleapis.com speaks them: a bad key is a 400 with
 // API_KEY_INVALID, unknown fields are refused by name, a field may be named
 // in camelCase or snake_case (protobuf's JSON names; one field under both is
-// refused), a cache refuses a systemInstruction beside it, Gemma models
+// refused), one object stands for a one-element list (`contents`, `parts`),
+// a cache refuses a systemInstruction beside it, Gemma models
 // refuse any systemInstruction, and events end with CRLF line breaks. Gemini
 // 3 models sign their function calls and refuse one sent back without its
 // signature.
@@ -96,11 +97,16 @@ function camelKeys(record, where) {
  */
 function normalised(body) {
   const top = camelKeys(body, '');
+  // Google's JSON parser reads one object where a list is due; its REST
+  // examples write `contents` and `parts` so.
+  const listed = (value) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? [value] : value;
+  top.contents = listed(top.contents);
   if (Array.isArray(top.contents)) {
     top.contents = top.contents.map((content, index) => {
       if (typeof content !== 'object' || content === null) return content;
-      const parts = Array.isArray(content.parts)
-        ? content.parts.map((part, at) =>
+      const parts = Array.isArray(listed(content.parts))
+        ? listed(content.parts).map((part, at) =>
             typeof part === 'object' && part !== null
               ? camelKeys(part, ` at 'contents[${index}].parts[${at}]'`)
               : part,

@@ -204,7 +204,7 @@ describe('the request id', () => {
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       for (const [mode, said] of [
-        ['cut', 'openai stream broke (STREAM_BROKEN)'],
+        ['cut', 'openai answer broke (STREAM_BROKEN)'],
         ['hang', 'openai did not answer within'],
       ] as const) {
         await scriptFake({ host: 'api.openai.com', mode });

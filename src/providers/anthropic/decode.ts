@@ -9,7 +9,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId } from '../types';
-import { providerStreamError, streamBroken } from '../upstream-error';
+import { answerBroken, providerStreamError } from '../upstream-error';
 
 interface Block {
   type?: string;
@@ -122,7 +122,7 @@ export const anthropicDecoding: WireDecoding = {
     // Its error sent with a 200 is its error (errorInAnswer), as the other formats'.
     const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.content))
-      throw streamBroken(provider, 'the answer has no content', apiKey);
+      throw answerBroken(provider, 'the answer has no content', apiKey);
     const events: AnswerEvent[] = [];
     for (const block of body.content as Block[]) {
       if (block.type === 'text' && block.text) events.push({ type: 'text', text: block.text });

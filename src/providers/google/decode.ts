@@ -9,7 +9,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId } from '../types';
-import { providerStreamError, streamBroken } from '../upstream-error';
+import { answerBroken, providerStreamError } from '../upstream-error';
 
 interface Part {
   text?: string;
@@ -109,7 +109,7 @@ export const googleDecoding: WireDecoding = {
   decodeBody(provider, text, apiKey) {
     const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.candidates) && body.promptFeedback === undefined) {
-      throw streamBroken(provider, 'the answer has no candidates', apiKey);
+      throw answerBroken(provider, 'the answer has no candidates', apiKey);
     }
     return collect(eventsOf(body, { n: 0 }), {
       finishReason: finishOf(body),

@@ -1,7 +1,7 @@
+import { CodedError } from '../../core/errors';
 import {
   isRecord,
   lastUserTurn,
-  listOf,
   type NativeBody,
   type NativeBodyFormat,
   type ToolPlumbing,
@@ -10,8 +10,32 @@ import { fieldOf, keyOf, newKeyFor } from './fields';
 
 type Part = Record<string, unknown>;
 
+/**
+ * A repeated field as Gemini reads it: Google's JSON parser takes a single
+ * object where a list is due, and Google's own REST examples write
+ * `contents`, a content's `parts` and `system_instruction.parts` that way
+ * (review 268 F4, F5, F7). One object is a one-element list.
+ */
+const oneOrList = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : isRecord(value) ? [value] : [];
+
+/** The body's contents, a single content object as a list of it. */
+const contentsOf = (body: NativeBody): unknown[] => oneOrList(body.contents);
+
+/** A content's parts as the client wrote them, a single part object as a list of it. */
+const writtenParts = (content: Record<string, unknown>): unknown[] => oneOrList(content.parts);
+
 const partsOf = (content: unknown): Part[] =>
-  isRecord(content) ? listOf(content.parts).filter(isRecord) : [];
+  isRecord(content) ? writtenParts(content).filter(isRecord) : [];
+
+/**
+ * The body with its content at `index` replaced: a single content object
+ * stays an object, so the rest of the body is forwarded as the client wrote it.
+ */
+function withContent(body: NativeBody, index: number, content: unknown): NativeBody {
+  if (!Array.isArray(body.contents)) return { ...body, contents: content };
+  return { ...body, contents: body.contents.map((c, i) => (i === index ? content : c)) };
+}
 
 function textOf(content: unknown): string {
   return partsOf(content)
@@ -35,18 +59,29 @@ const roleOf = (content: unknown) =>
 export const googleNative: NativeBodyFormat = {
   messagesKey: 'contents',
 
+  /** `contents` is a list, or one content object as Google's curl examples write it. */
+  checkBody(body) {
+    if (!Array.isArray(body.contents) && !isRecord(body.contents)) {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        '`contents` must be a list of contents (or one content object)',
+        'INVALID_REQUEST',
+      );
+    }
+  },
+
   userTurn(body) {
-    const contents = listOf(body.contents);
+    const contents = contentsOf(body);
     return lastUserTurn(contents, (content) =>
       roleOf(content) === 'user' ? textOf(content) : null,
     );
   },
 
   sentTexts(body) {
-    const instruction = body.systemInstruction;
+    const instruction = fieldOf(body, 'systemInstruction');
     return [
       typeof instruction === 'string' ? instruction : textOf(instruction),
-      ...listOf(body.contents).map(textOf),
+      ...contentsOf(body).map(textOf),
       ...googleNative.toolPlumbing(body, -1).map((item) => item.content),
     ];
   },
@@ -55,7 +90,7 @@ export const googleNative: NativeBodyFormat = {
     const memory = { text: block };
     const cached = fieldOf(body, 'cachedContent');
     if (cached !== undefined && cached !== null) {
-      const contents = listOf(body.contents);
+      const contents = contentsOf(body);
       // The last user turn, even one of functionResponse parts only (a
       // function-calling loop): memory then follows the model's earlier
       // calls instead of sitting before them in the first turn (review 212 F6).
@@ -64,11 +99,14 @@ export const googleNative: NativeBodyFormat = {
       );
       if (last !== -1 && googleNative.userTurn(body) !== null) {
         const content = contents[last] as Record<string, unknown>;
-        const parts = partsOf(content);
+        // A single part object becomes a list: memory has to sit beside it.
+        const parts = writtenParts(content);
         // functionResponse parts answer the model's calls: keep them first.
-        const at = parts.filter((part) => fieldOf(part, 'functionResponse') !== undefined).length;
+        const at = parts.filter(
+          (part) => isRecord(part) && fieldOf(part, 'functionResponse') !== undefined,
+        ).length;
         const updated = { ...content, parts: [...parts.slice(0, at), memory, ...parts.slice(at)] };
-        return { ...body, contents: contents.map((c, i) => (i === last ? updated : c)) };
+        return withContent(body, last, updated);
       }
     }
     const present = keyOf(body, 'systemInstruction');
@@ -77,7 +115,8 @@ export const googleNative: NativeBodyFormat = {
       return { ...body, [present]: { parts: [{ text: instruction }, memory] } };
     }
     if (isRecord(instruction)) {
-      return { ...body, [present]: { ...instruction, parts: [...partsOf(instruction), memory] } };
+      const parts = writtenParts(instruction);
+      return { ...body, [present]: { ...instruction, parts: [...parts, memory] } };
     }
     return { ...body, [newKeyFor(body, 'systemInstruction')]: { parts: [memory] } };
   },
@@ -89,12 +128,12 @@ export const googleNative: NativeBodyFormat = {
    * system prompt into that turn. With no user turn, as injectMemory.
    */
   injectInUserMessage(body, block): NativeBody {
-    const contents = listOf(body.contents);
+    const contents = contentsOf(body);
     const first = contents.findIndex((content) => isRecord(content) && roleOf(content) === 'user');
     if (first === -1) return googleNative.injectMemory(body, block);
     const content = contents[first] as Record<string, unknown>;
-    const led = { ...content, parts: [{ text: `${block}\n\n` }, ...listOf(content.parts)] };
-    return { ...body, contents: contents.map((c, i) => (i === first ? led : c)) };
+    const led = { ...content, parts: [{ text: `${block}\n\n` }, ...writtenParts(content)] };
+    return withContent(body, first, led);
   },
 
   forcesToolCall(body) {
@@ -104,7 +143,7 @@ export const googleNative: NativeBodyFormat = {
   },
 
   toolPlumbing(body, after) {
-    return listOf(body.contents)
+    return contentsOf(body)
       .slice(after + 1)
       .flatMap((content) =>
         partsOf(content).flatMap((part): ToolPlumbing[] => {

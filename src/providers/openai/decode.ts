@@ -9,7 +9,7 @@ import {
   type WireDecoding,
 } from '../decoder';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId, ToolCall } from '../types';
-import { providerStreamError, streamBroken } from '../upstream-error';
+import { answerBroken, providerStreamError } from '../upstream-error';
 
 interface ToolCallDelta {
   index?: number;
@@ -127,7 +127,7 @@ export const openAiDecoding: WireDecoding = {
   decodeBody(provider, text, apiKey) {
     const body = answerBody(provider, text, apiKey);
     const choices = body.choices as Choice[] | undefined;
-    if (!Array.isArray(choices)) throw streamBroken(provider, 'the answer has no choices', apiKey);
+    if (!Array.isArray(choices)) throw answerBroken(provider, 'the answer has no choices', apiKey);
     const choice = choices.find((c) => (c.index ?? 0) === 0) ?? choices[0];
     const events: AnswerEvent[] = [];
     const text0 = textOf(choice?.message?.content) || transcriptOf(choice?.message?.audio);

@@ -9,7 +9,7 @@ import {
 } from '../decoder';
 import { isRecord, listOf } from '../native';
 import type { AnswerEnd, AnswerEvent, AnswerUsage, ProviderId, ToolCall } from '../types';
-import { providerStreamError, streamBroken } from '../upstream-error';
+import { answerBroken, providerStreamError } from '../upstream-error';
 
 function usageOf(raw: unknown): AnswerUsage | null {
   if (!isRecord(raw)) return null;
@@ -109,7 +109,7 @@ export const responsesDecoding: WireDecoding = {
   decodeBody(provider, text, apiKey) {
     const body = answerBody(provider, text, apiKey);
     if (!Array.isArray(body.output)) {
-      throw streamBroken(provider, 'the response has no output', apiKey);
+      throw answerBroken(provider, 'the response has no output', apiKey);
     }
     const events: AnswerEvent[] = [];
     for (const item of body.output) {

@@ -327,20 +327,27 @@ export function stripOwnFields(
   delete rest.memory_windows;
   const excluded = new Set<number>();
   const list = rest[messagesKey];
+  const strip = (message: unknown, index: number, where: string) => {
+    if (!isRecord(message) || !('memory' in message)) return message;
+    const { memory, ...kept } = message;
+    if (typeof memory !== 'boolean') {
+      throw new CodedError(
+        'BAD_USER_INPUT',
+        `${where}.memory must be true or false`,
+        'MEMORY_CONTROL',
+      );
+    }
+    if (!memory) excluded.add(index);
+    return kept;
+  };
   if (Array.isArray(list)) {
-    rest[messagesKey] = list.map((message: unknown, index) => {
-      if (!isRecord(message) || !('memory' in message)) return message;
-      const { memory, ...kept } = message;
-      if (typeof memory !== 'boolean') {
-        throw new CodedError(
-          'BAD_USER_INPUT',
-          `${messagesKey}[${index}].memory must be true or false`,
-          'MEMORY_CONTROL',
-        );
-      }
-      if (!memory) excluded.add(index);
-      return kept;
-    });
+    rest[messagesKey] = list.map((message: unknown, index) =>
+      strip(message, index, `${messagesKey}[${index}]`),
+    );
+  } else if (isRecord(list)) {
+    // One message object in place of the list (Gemini's `contents` as
+    // Google's curl examples write it): the list's only message.
+    rest[messagesKey] = strip(list, 0, messagesKey);
   }
   return { body: rest, excluded };
 }
