@@ -9,6 +9,7 @@ import { splitLines } from '../vaults/line-splitter';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
 import { progressFormat, streamImport } from './import-stream';
+import { keyStandingCheck } from '../resolvers/standing-watch';
 
 /**
  * A vault's JSONL, under the calling memory key:
@@ -46,9 +47,12 @@ export async function importRoute(edge: Edge<'activeMemoryKey'>): Promise<Respon
     maxLineBytes,
   );
   const format = progressFormat(request);
-  if (format === null) return Response.json(await importMemories(context, address, lines));
+  // Asked before each batch: a revoked key's or suspended account's import stops there.
+  const standing = keyStandingCheck(context.env, edge.principal, 'import');
+  if (format === null)
+    return Response.json(await importMemories(context, address, lines, undefined, standing));
   return streamImport(format, edge.ctx, (onProgress) =>
-    importMemories(context, address, lines, onProgress),
+    importMemories(context, address, lines, onProgress, standing),
   );
 }
 

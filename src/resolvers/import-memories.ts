@@ -75,12 +75,17 @@ interface Pending {
  * invalid ones reported by line number, so one bad line never costs another
  * line its place. A header line (the export format's first line) is read, not
  * counted. Lines whose id the vault already holds are skipped.
+ *
+ * `standing` (a key's import: keyStandingCheck) is asked before each batch
+ * is stored: once the key is revoked or its account suspended, the import
+ * ends with that error, the batches stored before staying stored.
  */
 export async function importMemories(
   context: MeteredContext,
   address: VaultAddress,
   lines: AsyncIterable<ImportLine>,
   onProgress: (progress: ImportProgress) => Promise<void> | void = () => {},
+  standing: () => Promise<CodedError | null> = async () => null,
 ): Promise<ImportReport> {
   const report: ImportReport = {
     imported: 0,
@@ -130,6 +135,8 @@ export async function importMemories(
   let reportedLine = 0;
 
   const store = async (pending: Pending[]) => {
+    const lost = await standing();
+    if (lost !== null) throw lost;
     try {
       // Refusals name no input: the report gives the line.
       const stored = await storeMemories(

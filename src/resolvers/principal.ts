@@ -43,7 +43,7 @@ export const accountSuspended = () =>
   );
 
 /** What the standing watch follows (resolvers/standing-watch.ts): a GraphQL subscription, a drop-in stream or call. */
-export type WatchedWork = 'subscription' | 'stream' | 'request';
+export type WatchedWork = 'subscription' | 'stream' | 'request' | 'import';
 
 /** What watched work of a revoked key ends with (resolvers/standing-watch.ts). */
 export const keyRevoked = (watched: WatchedWork = 'subscription') =>
