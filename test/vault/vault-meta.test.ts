@@ -55,6 +55,8 @@ describe('the vault meta record', () => {
       reembedDueAt: 1_764_000_001_000,
       usageDueAt: 1_764_000_002_000,
       usageFailures: 2,
+      snapshotsFrom: 1_764_000_003_000,
+      snapshotPruneDueAt: 1_764_000_004_000,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -82,6 +84,8 @@ describe('the vault meta record', () => {
       reembed_due_at: '1764000001000',
       usage_due_at: '1764000002000',
       usage_failures: '2',
+      snapshots_from: '1764000003000',
+      snapshot_prune_due_at: '1764000004000',
     });
   });
 

@@ -13,7 +13,7 @@ import type { SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
 export const CHECKPOINT_DELAY_MS = 5_000;
 
 export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
-  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt'>>;
+  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt' | 'snapshotPruneDueAt'>>;
 
 export interface DueWork {
   expire: boolean;
@@ -23,7 +23,7 @@ export interface DueWork {
   usage: boolean;
 }
 
-const isDue = (time: number | null, now: number) => time !== null && time <= now;
+export const isDue = (time: number | null, now: number) => time !== null && time <= now;
 
 export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): boolean {
   return isDue(times.expiresAt, now);
@@ -50,6 +50,7 @@ export function nextAlarm(times: DueTimes): number | null {
     times.snapshotDueAt,
     times.reembedDueAt ?? null,
     times.usageDueAt ?? null,
+    times.snapshotPruneDueAt ?? null,
   ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }

@@ -9,12 +9,16 @@ import type { RetiredSet } from '../warm-tier/retired-set';
 import type { StoreKeys } from '../warm-tier/store-keys';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
 import { migrate } from '../sqlite/sql';
+import { logError } from '../../core/request-log';
 import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedNeeded, type VaultReembed } from './vault-reembed';
 import { VAULT_MIGRATIONS } from '../warm-tier/vault-schema';
 import type { VaultUsage } from '../metering/vault-usage';
 import type { ApartMarks } from './apart-marks';
+
+/** How long after an R2 failure the alarm tries again to delete a cleared vault's snapshots. */
+export const SNAPSHOT_PRUNE_RETRY_MS = 60_000;
 
 /** The parts of a vault its life touches. */
 export interface VaultLifeParts {
@@ -102,7 +106,14 @@ export class VaultLifecycle {
     const { marks, changed } = await this.exclusive(() => this.wipe(reason));
     // The snapshots in R2 go after, with calls let in again, and so do the
     // calls taking back the marks its facts made on other vaults' turns.
-    await this.parts.cold.prune(0);
+    // The vault is cleared already: an R2 failure is not the caller's. The
+    // snapshots stay unlisted and unrestorable (older than `snapshotsFrom`)
+    // and the alarm deletes them (vault-upkeep.ts).
+    await this.parts.cold.prune(0).catch(async (error: unknown) => {
+      logError("deleting a cleared vault's snapshots failed; the alarm tries again", error);
+      this.parts.meta.set('snapshotPruneDueAt', Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
+      await this.armAlarm();
+    });
     if (marks !== null) await this.parts.apartMarks.release(marks, changed);
   }
 
@@ -121,6 +132,7 @@ export class VaultLifecycle {
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
     this.wake();
+    this.parts.meta.set('snapshotsFrom', Date.now());
     keys.restore(heldKeys);
     if (usage.restore(owed)) await this.armAlarm();
     const event = events.appendAfterWipe(lastSeq, {

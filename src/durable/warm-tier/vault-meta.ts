@@ -51,6 +51,13 @@ export interface VaultMetaRecord {
   usageDueAt: number | null;
   /** Failed hand-overs in a row, for the retry delay. */
   usageFailures: number;
+  /**
+   * When the vault was last cleared (or expired): its snapshots taken before
+   * are never listed or restored, and every prune deletes them.
+   */
+  snapshotsFrom: number | null;
+  /** When the alarm tries again to delete snapshots a clear could not (R2 failed). */
+  snapshotPruneDueAt: number | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -141,6 +148,8 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     read: ([value]) => Number(value ?? 0),
     write: (value) => [value === 0 ? null : String(value)],
   },
+  snapshotsFrom: number('snapshots_from'),
+  snapshotPruneDueAt: number('snapshot_prune_due_at'),
 };
 
 /**
