@@ -103,15 +103,20 @@ export class VaultLifecycle {
    * start a second removal over the first one's half-wiped tables).
    */
   async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
+    const clearedAt = Date.now();
     const { marks, changed } = await this.exclusive(() => this.wipe(reason));
     // The snapshots in R2 go after, with calls let in again, and so do the
     // calls taking back the marks its facts made on other vaults' turns.
     // The vault is cleared already: an R2 failure is not the caller's. The
-    // snapshots stay unlisted and unrestorable (older than `snapshotsFrom`)
-    // and the alarm deletes them (vault-upkeep.ts).
+    // snapshots taken before the clear stay unlisted and unrestorable
+    // (`snapshotsFrom`) and the alarm deletes them (vault-upkeep.ts); a
+    // clear R2 answered leaves no meta row but the schema's.
     await this.parts.cold.prune(0).catch(async (error: unknown) => {
       logError("deleting a cleared vault's snapshots failed; the alarm tries again", error);
-      this.parts.meta.set('snapshotPruneDueAt', Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
+      this.parts.meta.update({
+        snapshotsFrom: clearedAt,
+        snapshotPruneDueAt: Date.now() + SNAPSHOT_PRUNE_RETRY_MS,
+      });
       await this.armAlarm();
     });
     if (marks !== null) await this.parts.apartMarks.release(marks, changed);
@@ -132,7 +137,6 @@ export class VaultLifecycle {
     await this.storage.deleteAlarm();
     await this.storage.deleteAll();
     this.wake();
-    this.parts.meta.set('snapshotsFrom', Date.now());
     keys.restore(heldKeys);
     if (usage.restore(owed)) await this.armAlarm();
     const event = events.appendAfterWipe(lastSeq, {
