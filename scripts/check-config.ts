@@ -3,11 +3,11 @@
 // over wrangler.toml's [vars] (CLOUDFLARE_ENV or `--env` picks an environment),
 // .dev.vars, and the `--var NAME:VALUE` overrides given to `npm start -- …`,
 // which win over both as they do in wrangler dev. Names the variables at
-// fault, never their values.
+// fault, never their values, and the bindings wrangler.toml lacks.
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
-import { configurationProblems, describeProblems } from '../src/core/config-check';
+import { bindingProblems, configurationProblems, describeProblems } from '../src/core/config-check';
 import { embedderProblems } from '../src/embed/embedder-config';
 import { wranglerOverrides } from '../src/core/wrangler-overrides';
 
@@ -24,11 +24,22 @@ const vars = {
   ...overrides.vars,
   AI: config.ai ? {} : undefined,
 };
-const problems = [...configurationProblems(vars), ...embedderProblems(vars)];
+// The bindings wrangler.toml makes (for the environment chosen), by name.
+const bound = Object.fromEntries(
+  [
+    ...config.durable_objects.bindings.map((binding: { name: string }) => binding.name),
+    ...config.r2_buckets.map((bucket: { binding: string }) => bucket.binding),
+  ].map((name) => [name, true]),
+);
+const problems = [
+  ...configurationProblems(vars),
+  ...embedderProblems(vars),
+  ...bindingProblems(bound),
+];
 if (problems.length > 0) {
   console.error(
     `configuration error: ${describeProblems(problems)}.\n` +
-      'Fix .dev.vars (secrets), wrangler.toml [vars] or the --var given to `npm start`, ' +
+      'Fix .dev.vars (secrets), wrangler.toml ([vars], bindings) or the --var given to `npm start`, ' +
       'then run `npm start` again; until then every request would answer CONFIGURATION_ERROR.',
   );
   process.exit(1);

@@ -13,7 +13,7 @@ export interface ConfigProblem {
   /**
    * The problem as a stable code naming the variable and what is wrong with
    * it: `<VARIABLE>_NOT_SET`, `<VARIABLE>_TOO_SHORT`, `<VARIABLE>_INVALID`,
-   * or `AI_BINDING_MISSING`. The configuration guard's CONFIGURATION_ERROR
+   * `AI_BINDING_MISSING`, or `<BINDING>_BINDING_MISSING` (bindingProblems). The configuration guard's CONFIGURATION_ERROR
    * carries the first problem's as its `reason`.
    */
   reason: string;
@@ -176,6 +176,39 @@ export function configurationProblems(vars: CheckedVars): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * The bindings every deployment needs, with the wrangler.toml section that
+ * makes each: without one the Worker would start and then fail on first use
+ * (review 269 F1: no SNAPSHOTS bucket answered uncoded 500s, after clearing).
+ */
+export const REQUIRED_BINDINGS = {
+  VAULT: '[[durable_objects.bindings]] name = "VAULT", class_name = "VaultObject"',
+  ACCOUNT: '[[durable_objects.bindings]] name = "ACCOUNT", class_name = "AccountObject"',
+  USAGE_SHARD: '[[durable_objects.bindings]] name = "USAGE_SHARD", class_name = "UsageShardObject"',
+  CREATED_RESPONSES:
+    '[[durable_objects.bindings]] name = "CREATED_RESPONSES", class_name = "CreatedResponsesObject"',
+  SNAPSHOTS: '[[r2_buckets]] binding = "SNAPSHOTS" (the bucket of vault snapshots)',
+} as const;
+
+/**
+ * Required bindings the deployment lacks, as `<BINDING>_BINDING_MISSING`
+ * (the AI binding is checked with the embedder's variables above). `bindings`
+ * is the Worker's env, or, for `npm start`, the names wrangler.toml binds.
+ */
+export function bindingProblems(bindings: Record<string, unknown>): ConfigProblem[] {
+  return Object.entries(REQUIRED_BINDINGS).flatMap(([name, section]) =>
+    bindings[name] === undefined || bindings[name] === null
+      ? [
+          {
+            variable: name,
+            problem: `binding is missing: wrangler.toml needs ${section}`,
+            reason: `${name}_BINDING_MISSING`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Scheme, host and port only: no path but "/", no query, fragment or credentials. */

@@ -1,4 +1,9 @@
-import { configurationProblems, describeProblems, type ConfigProblem } from '../core/config-check';
+import {
+  bindingProblems,
+  configurationProblems,
+  describeProblems,
+  type ConfigProblem,
+} from '../core/config-check';
 import { embedderProblems } from '../embed/embedder-config';
 import { logError } from '../core/request-log';
 
@@ -6,8 +11,8 @@ import { logError } from '../core/request-log';
 const verdicts = new WeakMap<object, ConfigProblem[]>();
 
 /**
- * What is wrong with the deployment's variables and secrets (src/core/config-check.ts,
- * and the embedder's: src/embed/embedder-config.ts),
+ * What is wrong with the deployment's variables, secrets and bindings
+ * (src/core/config-check.ts, and the embedder's: src/embed/embedder-config.ts),
  * logged once for the operator, names only. While the list is not empty the
  * HTTP layer answers every request with CONFIGURATION_ERROR (503) in its
  * route's own error shape, naming the variables and never their values.
@@ -16,7 +21,11 @@ export function configurationProblemsOf(env: Env): ConfigProblem[] {
   let problems = verdicts.get(env);
   if (problems === undefined) {
     const vars = env as unknown as Record<string, unknown>;
-    problems = [...configurationProblems(vars), ...embedderProblems(vars)];
+    problems = [
+      ...configurationProblems(vars),
+      ...embedderProblems(vars),
+      ...bindingProblems(vars),
+    ];
     verdicts.set(env, problems);
     if (problems.length > 0) logError(`configuration error: ${describeProblems(problems)}`);
   }

@@ -148,7 +148,14 @@ export async function importMemories(
       // An import never replays (it has no idempotency key): every stored memory is billed.
       report.memoryTokens += stored.reduce((sum, { record }) => sum + record.tokens, 0);
     } catch (error) {
-      if (!(error instanceof CodedError) || error.code === 'PAYMENT_REQUIRED') throw error;
+      // A suspended account, or a key revoked with its vaults deleted under
+      // the import (storeMemories took the batch back): no line can go in.
+      if (
+        !(error instanceof CodedError) ||
+        error.code === 'PAYMENT_REQUIRED' ||
+        error.reason === 'KEY_REVOKED'
+      )
+        throw error;
       if (pending.length === 1) {
         fail(pending[0]!.line, error);
         if (error.reason === 'VAULT_FULL') full = error;

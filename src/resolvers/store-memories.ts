@@ -31,7 +31,7 @@ import {
 import { embedMemories } from './embed-memories';
 import { idempotencyOf, type Idempotency } from './idempotency';
 import { meterMemoryTokens, usageCharge } from './meter';
-import { registeredHere, rememberRegistered } from './registered-vaults';
+import { forgetRegistered, registeredHere, rememberRegistered } from './registered-vaults';
 import { vaultOf } from './principal';
 import type { MeteredContext } from './request-context';
 
@@ -287,7 +287,7 @@ export async function storeBatch(
       // The account's vault listing learns of a vault once per isolate, and again
       // whenever the vault says it was (re)created; not on every write.
       const known = registeredHere(name);
-      const [result] = await Promise.all([
+      const [result, registration] = await Promise.all([
         timings.time('vault', async () =>
           vaultStub(context.env, address).store(address, {
             memories: positions.map((index) => prepared[index]!.memory),
@@ -301,9 +301,21 @@ export async function storeBatch(
         ),
         known ? null : register(address),
       ]);
-      if (result.ok && known && result.created) await register(address);
-      if (result.ok) rememberRegistered(name);
+      const standing =
+        result.ok && known && result.created ? await register(address) : registration;
       context.vaults.invalidate(address);
+      // The key was revoked while this write was under way (a chat's turn, its
+      // facts, an import's batch) and the vault it found empty (deleteKeyVaults
+      // emptied it, or it never was): the write is taken back before anyone is
+      // answered, so "revoke, then delete" leaves nothing behind. A write into
+      // a vault that still held memories stays, for deleteKeyVaults to find.
+      if (result.ok && result.created && standing === 'revoked') {
+        const cleared = await vaultStub(context.env, address).clear(address);
+        if (!cleared.ok) throw CodedError.from(cleared);
+        forgetRegistered(name);
+        return { address, positions, result: revokedWrite() };
+      }
+      if (result.ok) rememberRegistered(name);
       return { address, positions, result };
     }),
   );
@@ -497,6 +509,14 @@ export function refusalError(refusal: Refusal, where: string | null): CodedError
 }
 
 /** A vault's refusal of its share, its position in the share turned into the caller's index. */
+/** A write of a revoked key that found its vault emptied: taken back (see storeMemories). */
+const revokedWrite = (): StoreFailure =>
+  failure(
+    'UNAUTHENTICATED',
+    'this memory key was revoked while the write was under way and its vaults were deleted: nothing was stored',
+    'KEY_REVOKED',
+  );
+
 function refusalAt(
   failure: StoreFailure,
   positions: readonly number[],

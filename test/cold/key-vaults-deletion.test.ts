@@ -7,6 +7,9 @@ import { accountStub } from '../../src/durable/rpc/stubs';
 import { KEY_VAULTS_PER_CALL } from '../../src/resolvers/delete-key-vaults';
 import { runAlarm } from '../helpers/alarms';
 import { snapshotKeys, writeMetaBeneath } from '../helpers/vaults';
+import { eventually, fakeCalls, releaseHeld, resetFakes, scriptFake } from '../helpers/fakes';
+import { openAiClient } from '../helpers/drop-in';
+import { settleWorkerTasks } from '../helpers/worker-tasks';
 
 const stubOf = (address: VaultAddress) =>
   env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
@@ -58,6 +61,51 @@ describe('deleteKeyVaults: an admin deletes a memory key’s memories', () => {
       expect(stats).toMatchObject({ ok: true, stats: { exists: false } });
     }
     // Twice is safe.
+    expect((await post(DELETE, { id: keyId }, admin)).data).toEqual({
+      deleteKeyVaults: { vaultsCleared: 1, memoriesRemoved: 0, vaultsRemaining: 0 },
+    });
+  });
+
+  it('revoke, then delete: a chat under way on the key stores nothing once it ends, facts included', async () => {
+    await resetFakes();
+    const { api, keyId, secret, adminToken: admin } = await newKey('offboarded');
+    await api.request(StoreMemoriesDocument, {
+      inputs: [{ content: 'Olga private note', vault: { kind: 'SESSION' as const, id: 'off-1' } }],
+    });
+    // The answer streams at once; the model extracting the turn's facts is
+    // still working (held) when the admin revokes the key and deletes its vaults.
+    await scriptFake({ host: 'api.openai.com' });
+    await scriptFake({
+      host: 'api.openai.com',
+      mode: 'held',
+      toolArguments: JSON.stringify({ facts: ['Olga keeps a secret drop-in question'] }),
+    });
+    const client = openAiClient(secret, { 'x-session-id': 'off-1', 'x-memory-extract': 'true' });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Olga secret drop-in question' }],
+      stream: true,
+    });
+    for await (const chunk of stream) void chunk;
+    await eventually(async () =>
+      expect((await fakeCalls()).filter((call) => call.host === 'api.openai.com')).toHaveLength(2),
+    );
+    expect((await post(REVOKE, { id: keyId }, admin)).errors).toBeUndefined();
+    expect((await post(DELETE, { id: keyId }, admin)).data).toEqual({
+      deleteKeyVaults: { vaultsCleared: 2, memoriesRemoved: 1, vaultsRemaining: 0 },
+    });
+    await releaseHeld();
+    await settleWorkerTasks();
+
+    // Before: the turn and its fact landed in the emptied vaults, and a
+    // second deleteKeyVaults removed them.
+    for (const address of [
+      { kind: 'CORE', keyId, externalId: null },
+      { kind: 'SESSION', keyId, externalId: 'off-1' },
+    ] satisfies VaultAddress[]) {
+      const stats = await stubOf(address).stats(address);
+      expect(stats).toMatchObject({ ok: true, stats: { exists: false } });
+    }
     expect((await post(DELETE, { id: keyId }, admin)).data).toEqual({
       deleteKeyVaults: { vaultsCleared: 1, memoriesRemoved: 0, vaultsRemaining: 0 },
     });

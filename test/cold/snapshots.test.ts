@@ -700,3 +700,67 @@ describe('COLD tier', () => {
     });
   });
 });
+
+/** The vault's snapshot store, reached by name (vault-object.ts keeps `cold`). */
+type ColdOf = { cold: { bucket: R2Bucket } };
+
+/** R2 in an outage for deletes: every `delete` throws; the rest is the real bucket. */
+function failingDeletes(bucket: R2Bucket): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, name) {
+      if (name === 'delete') return () => Promise.reject(new Error('R2 is unavailable'));
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
+
+describe('clearVault while R2 fails', () => {
+  it('answers the clear, never lists or restores the snapshots from before it, and the alarm deletes them', async () => {
+    const { api, admin, adminToken, keyId, secret } = await newKey();
+    await seed(api, 'r2out', 4);
+    await snapshotNow(keyId, 'r2out');
+    const address = sessionAddress(keyId, 'r2out');
+    const vault = { kind: 'SESSION' as const, id: 'r2out' };
+    expect(await snapshotKeys(address)).toHaveLength(1);
+    const stub = vaultStub(keyId, 'SESSION', 'r2out');
+    const setBucket = (make: (bucket: R2Bucket) => R2Bucket) =>
+      runInDurableObject(stub, (instance) => {
+        const cold = (instance as unknown as ColdOf).cold;
+        cold.bucket = make(cold.bucket);
+      });
+    let real: R2Bucket | null = null;
+    await setBucket((bucket) => {
+      real = bucket;
+      return failingDeletes(bucket);
+    });
+
+    // Before: "Unexpected error." after the vault was cleared, and the
+    // snapshot, still listed, brought the memories back on restoreVault.
+    const cleared = await post<{ clearVault: number }>(
+      'mutation { clearVault(selector: { kind: SESSION, id: "r2out" }) }',
+      {},
+      secret,
+    );
+    expect(cleared.errors).toBeUndefined();
+    expect(cleared.data).toEqual({ clearVault: 4 });
+    expect(await snapshotKeys(address)).toHaveLength(1); // R2 kept it
+    expect((await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots).toEqual(
+      [],
+    );
+    const restore = await post(RestoreVaultDocument, { keyId, vault }, adminToken);
+    expect(restore.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'SNAPSHOT_NOT_FOUND',
+    });
+
+    // R2 is back: the alarm the clear armed deletes the old snapshot.
+    await setBucket(() => real!);
+    await runAlarm(stub, (state, object) =>
+      writeMetaBeneath(object, state, ({ sql }) =>
+        sql.exec("UPDATE meta SET value = '0' WHERE key = 'snapshot_prune_due_at'"),
+      ),
+    );
+    expect(await snapshotKeys(address)).toEqual([]);
+  });
+});

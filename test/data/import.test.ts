@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { GetVaultDocument, SearchVersionsDocument } from '../generated/graphql';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
+import { vaultObjectName, type VaultAddress } from '../../src/vaults/address';
 import { maxImportLineBytes } from '../../src/vaults/jsonl';
 import { splitLines } from '../../src/vaults/line-splitter';
 
@@ -273,6 +274,49 @@ describe('POST /v1/vaults/…/import, line by line', () => {
       });
     }
     expect(byId.get('berlin')).not.toHaveProperty('validUntil');
+  });
+
+  it('an import under way stops once its key is revoked and its vaults deleted, leaving nothing', async () => {
+    const { secret, keyId, adminToken: admin } = await newKey();
+    const lines = (from: number) =>
+      encoder.encode(
+        Array.from({ length: 100 }, (_, i) => JSON.stringify({ content: `entry ${from + i}` }))
+          .map((line) => `${line}\n`)
+          .join(''),
+      );
+    let sender!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (controller) => (sender = controller) });
+    sender.enqueue(lines(0));
+    const response = await importInto(secret, 'session/imp-rev', body, 'application/x-ndjson');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('"progress"')) text += (await reader.read()).value ?? '';
+    expect(JSON.parse(text.split('\n')[0]!)).toMatchObject({ type: 'progress', imported: 100 });
+    // The admin off-boards the key while the file is still arriving.
+    expect(
+      (await post('mutation($id: ID!) { revokeMemoryKey(id: $id) }', { id: keyId }, admin)).errors,
+    ).toBeUndefined();
+    const deleted = await post<{ deleteKeyVaults: { memoriesRemoved: number } }>(
+      'mutation($id: ID!) { deleteKeyVaults(id: $id) { memoriesRemoved } }',
+      { id: keyId },
+      admin,
+    );
+    expect(deleted.data?.deleteKeyVaults.memoriesRemoved).toBe(100);
+    sender.enqueue(lines(100));
+    sender.enqueue(lines(200));
+    sender.close();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      text += chunk.value;
+    const last = JSON.parse(text.trimEnd().split('\n').at(-1)!) as Record<string, unknown>;
+    // Before: the next 200 lines went into the emptied vault ("imported": 300);
+    // then each line was tried, and taken back, one by one ("failed": 200).
+    expect(last).toEqual({
+      type: 'error',
+      error: expect.objectContaining({ code: 'UNAUTHENTICATED', reason: 'KEY_REVOKED' }),
+    });
+    const address: VaultAddress = { kind: 'SESSION', keyId, externalId: 'imp-rev' };
+    const stub = env.VAULT.get(env.VAULT.idFromName(vaultObjectName(address)));
+    expect(await stub.stats(address)).toMatchObject({ ok: true, stats: { exists: false } });
   });
 
   it('streams progress as NDJSON, ending with the same report', async () => {

@@ -18,7 +18,9 @@
 //                                    connection fails; network-failure.mjs),
 //                                    ack-lost (Stripe), stall (nothing at all, headers
 //                                    included, until the client aborts the call: a slow
-//                                    model's first byte; at most a minute)
+//                                    model's first byte; at most a minute), held (answers
+//                                    as scripted once POST /_release comes; at most a minute)
+//   POST http://fakes.test/_release  lets every held call answer
 //   GET  http://fakes.test/_stripe   Stripe's state: customers and accepted meter events
 //   POST http://fakes.test/_stripe/clock   {advanceMs}: moves the Stripe fake's clock
 // The Stripe fake, with the API's idempotency and meter-event rules, is in stripe.mjs.
@@ -92,6 +94,7 @@ export default {
     const beside = besideChat(request, url, call);
     if (beside !== null) return beside;
     if (script.mode === 'stall') return stalledAnswer(request, call);
+    if (script.mode === 'held') await heldUntilReleased(request);
     const response =
       url.host === 'api.anthropic.com'
         ? await anthropicFake(request, url, call, script)
@@ -132,7 +135,12 @@ function breakWholeBody(response, mode, call) {
 async function control(request, url) {
   if (url.pathname === '/_calls') return Response.json(calls);
   if (url.pathname.startsWith('/_stripe')) return stripeControl(request, url);
+  if (url.pathname === '/_release') {
+    releaseHeld();
+    return Response.json({ ok: true });
+  }
   if (url.pathname === '/_reset') {
+    releaseHeld();
     calls.length = 0;
     scripts.clear();
     promptCache.clear();
@@ -146,6 +154,31 @@ async function control(request, url) {
     return Response.json({ ok: true });
   }
   return new Response('unknown control path', { status: 404 });
+}
+
+/** Calls of mode `held` waiting for POST /_release. */
+const held = new Set();
+
+function releaseHeld() {
+  for (const release of held) release();
+  held.clear();
+}
+
+/**
+ * Waits until the test releases it (POST /_release or /_reset), the client
+ * aborts, or a minute passes; the call then answers as scripted: a model
+ * still working while the test does something else (revokes its key).
+ */
+async function heldUntilReleased(request) {
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 60_000);
+    const release = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    held.add(release);
+    request.signal.addEventListener('abort', release);
+  });
 }
 
 /**

@@ -28,7 +28,9 @@ export type FakeMode =
   /** A Responses API stream that ends in the provider's own response.failed. */
   | 'failed'
   /** Nothing, headers included, until the client aborts the call (a slow model's first byte). */
-  | 'stall';
+  | 'stall'
+  /** The scripted answer, once the test calls releaseHeld (a model still working meanwhile). */
+  | 'held';
 
 export async function fakeCalls(): Promise<FakeCall[]> {
   return (await (await fetch('http://fakes.test/_calls')).json()) as FakeCall[];
@@ -58,6 +60,11 @@ export async function scriptFake(script: {
   errorEvent?: Record<string, unknown>;
 }): Promise<void> {
   await fetch('http://fakes.test/_script', { method: 'POST', body: JSON.stringify(script) });
+}
+
+/** Lets every call of mode `held` answer. */
+export async function releaseHeld(): Promise<void> {
+  await fetch('http://fakes.test/_release', { method: 'POST' });
 }
 
 /** Polls until `check` passes (for work done in waitUntil after a response). */

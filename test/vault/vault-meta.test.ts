@@ -56,6 +56,8 @@ describe('the vault meta record', () => {
       usageDueAt: 1_764_000_002_000,
       usageFailures: 2,
       ftsRebuildDueAt: 1_764_000_003_000,
+      snapshotsFrom: 1_764_000_003_000,
+      snapshotPruneDueAt: 1_764_000_004_000,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -84,6 +86,8 @@ describe('the vault meta record', () => {
       usage_due_at: '1764000002000',
       usage_failures: '2',
       fts_rebuild_due_at: '1764000003000',
+      snapshots_from: '1764000003000',
+      snapshot_prune_due_at: '1764000004000',
     });
   });
 

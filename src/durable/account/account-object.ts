@@ -424,9 +424,25 @@ export class AccountObject extends DurableObject<Env> {
     else this.meta.set(`kv_migration:${prefix}`, cursor);
   }
 
-  /** Records that a key has written to a vault (idempotent). */
-  async registerVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {
+  /**
+   * Records that a key has written to a vault (idempotent); answers
+   * 'revoked', registering nothing, for a revoked key. The Worker registers a vault when a write finds it new or
+   * emptied, so a write of a revoked key that arrives after deleteKeyVaults
+   * emptied its vaults learns it here and takes its write back
+   * (resolvers/store-memories.ts): no extra call on any other write.
+   */
+  async registerVault(
+    keyId: string,
+    kind: VaultKind,
+    externalId: string | null,
+  ): Promise<'registered' | 'revoked'> {
+    const row = this.sql.first<{ revoked_at: number | null }>(
+      'SELECT revoked_at FROM memory_keys WHERE id = ?',
+      keyId,
+    );
+    if (row !== null && row.revoked_at !== null) return 'revoked';
     this.vaults.register(keyId, kind, externalId);
+    return 'registered';
   }
 
   async forgetVault(keyId: string, kind: VaultKind, externalId: string | null): Promise<void> {

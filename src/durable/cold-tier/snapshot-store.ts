@@ -79,9 +79,19 @@ export class SnapshotStore {
     return objects.sort((a, b) => (a.key < b.key ? -1 : 1));
   }
 
+  /**
+   * Snapshots of the vault as it has been since its last clear, oldest
+   * first: one taken before (a clear whose R2 delete failed left it) is never
+   * listed or restored, and the next prune deletes it.
+   */
+  private async current(): Promise<R2Object[]> {
+    const from = this.meta.get('snapshotsFrom') ?? 0;
+    return (await this.list()).filter((object) => takenAt(object) >= from);
+  }
+
   /** Newest first, as the API lists them. */
   async infos(): Promise<SnapshotInfo[]> {
-    const objects = (await this.list()).reverse();
+    const objects = (await this.current()).reverse();
     return Promise.all(
       objects.map(async (object) => ({
         key: object.key,
@@ -113,10 +123,15 @@ export class SnapshotStore {
     }
   }
 
-  /** Deletes all but the newest `keep` snapshots. */
+  /** Deletes all but the newest `keep` snapshots, and every one taken before the last clear. */
   async prune(keep: number): Promise<void> {
+    const from = this.meta.get('snapshotsFrom') ?? 0;
     const objects = await this.list();
-    const old = objects.slice(0, Math.max(0, objects.length - keep)).map((object) => object.key);
+    const stale = objects.filter((object) => takenAt(object) < from);
+    const current = objects.filter((object) => takenAt(object) >= from);
+    const old = [...stale, ...current.slice(0, Math.max(0, current.length - keep))].map(
+      (object) => object.key,
+    );
     if (old.length > 0) await this.bucket.delete(old);
   }
 
@@ -197,9 +212,12 @@ export class SnapshotStore {
    * vault's memories are untouched until `swapInStaged`.
    */
   async stage(key: string | null, address: VaultAddress): Promise<Result<StagedRestore>> {
-    const chosen = key ?? (await this.list()).at(-1)?.key ?? null;
+    const kept = await this.current();
+    const chosen = key ?? kept.at(-1)?.key ?? null;
     const object =
-      chosen !== null && chosen.startsWith(this.prefix) ? await this.bucket.get(chosen) : null;
+      chosen !== null && kept.some((snapshot) => snapshot.key === chosen)
+        ? await this.bucket.get(chosen)
+        : null;
     if (chosen === null || object === null) {
       // The likeliest reason a caller meets: a clear (or an expiry) took them.
       return failure(

@@ -13,7 +13,9 @@ import type { SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
 export const CHECKPOINT_DELAY_MS = 5_000;
 
 export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
-  Partial<Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt' | 'ftsRebuildDueAt'>>;
+  Partial<
+    Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt' | 'ftsRebuildDueAt' | 'snapshotPruneDueAt'>
+  >;
 
 export interface DueWork {
   expire: boolean;
@@ -24,7 +26,7 @@ export interface DueWork {
   ftsRebuild: boolean;
 }
 
-const isDue = (time: number | null, now: number) => time !== null && time <= now;
+export const isDue = (time: number | null, now: number) => time !== null && time <= now;
 
 export function isExpired(times: Pick<DueTimes, 'expiresAt'>, now: number): boolean {
   return isDue(times.expiresAt, now);
@@ -60,6 +62,7 @@ export function nextAlarm(times: DueTimes): number | null {
     times.reembedDueAt ?? null,
     times.usageDueAt ?? null,
     times.ftsRebuildDueAt ?? null,
+    times.snapshotPruneDueAt ?? null,
   ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }

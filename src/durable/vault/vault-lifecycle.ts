@@ -9,12 +9,16 @@ import type { RetiredSet } from '../warm-tier/retired-set';
 import type { StoreKeys } from '../warm-tier/store-keys';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
 import { migrate } from '../sqlite/sql';
+import { logError } from '../../core/request-log';
 import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { reembedNeeded, type VaultReembed } from './vault-reembed';
 import { VAULT_MIGRATIONS } from '../warm-tier/vault-schema';
 import type { VaultUsage } from '../metering/vault-usage';
 import type { ApartMarks } from './apart-marks';
+
+/** How long after an R2 failure the alarm tries again to delete a cleared vault's snapshots. */
+export const SNAPSHOT_PRUNE_RETRY_MS = 60_000;
 
 /** The parts of a vault its life touches. */
 export interface VaultLifeParts {
@@ -99,10 +103,22 @@ export class VaultLifecycle {
    * start a second removal over the first one's half-wiped tables).
    */
   async destroy(reason: 'CLEARED' | 'EXPIRED'): Promise<void> {
+    const clearedAt = Date.now();
     const { marks, changed } = await this.exclusive(() => this.wipe(reason));
     // The snapshots in R2 go after, with calls let in again, and so do the
     // calls taking back the marks its facts made on other vaults' turns.
-    await this.parts.cold.prune(0);
+    // The vault is cleared already: an R2 failure is not the caller's. The
+    // snapshots taken before the clear stay unlisted and unrestorable
+    // (`snapshotsFrom`) and the alarm deletes them (vault-upkeep.ts); a
+    // clear R2 answered leaves no meta row but the schema's.
+    await this.parts.cold.prune(0).catch(async (error: unknown) => {
+      logError("deleting a cleared vault's snapshots failed; the alarm tries again", error);
+      this.parts.meta.update({
+        snapshotsFrom: clearedAt,
+        snapshotPruneDueAt: Date.now() + SNAPSHOT_PRUNE_RETRY_MS,
+      });
+      await this.armAlarm();
+    });
     if (marks !== null) await this.parts.apartMarks.release(marks, changed);
   }
 

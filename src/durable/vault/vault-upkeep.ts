@@ -2,7 +2,15 @@ import type { AppConfig } from '../../core/config';
 import type { Embedder } from '../../embed/embedder';
 import type { HotIndex } from '../indexes/hot-index';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
-import { checkpointDeferral, dueWork, snapshotDeferral, snapshotSpacing } from './vault-alarm';
+import {
+  checkpointDeferral,
+  dueWork,
+  isDue,
+  snapshotDeferral,
+  snapshotSpacing,
+} from './vault-alarm';
+import { SNAPSHOTS_KEPT } from '../cold-tier/snapshot-store';
+import { SNAPSHOT_PRUNE_RETRY_MS } from './vault-lifecycle';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultReembed } from './vault-reembed';
@@ -57,6 +65,7 @@ export class VaultUpkeep {
     }
     if (due.ftsRebuild) this.rebuildText();
     if (due.snapshot) await this.snapshot();
+    if (isDue(meta.get('snapshotPruneDueAt'), Date.now())) await this.pruneCleared();
     await life.armAlarm();
   }
 
@@ -91,6 +100,17 @@ export class VaultUpkeep {
     );
     if (deferred === null) this.checkpoint();
     else meta.set('checkpointDueAt', deferred);
+  }
+
+  /** Snapshots a clear could not delete (R2 failed): deleted now, or tried again later. */
+  private async pruneCleared(): Promise<void> {
+    const { meta, cold } = this.parts;
+    try {
+      await cold.prune(SNAPSHOTS_KEPT);
+      meta.set('snapshotPruneDueAt', null);
+    } catch {
+      meta.set('snapshotPruneDueAt', Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
+    }
   }
 
   /** Writes the hot index checkpoint now. */

@@ -53,6 +53,13 @@ export interface VaultMetaRecord {
   usageFailures: number;
   /** When the alarm runs the next slices of a full-text index rebuild (full-text-index.ts). */
   ftsRebuildDueAt: number | null;
+  /**
+   * When the vault was last cleared (or expired): its snapshots taken before
+   * are never listed or restored, and every prune deletes them.
+   */
+  snapshotsFrom: number | null;
+  /** When the alarm tries again to delete snapshots a clear could not (R2 failed). */
+  snapshotPruneDueAt: number | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -144,6 +151,8 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     read: ([value]) => Number(value ?? 0),
     write: (value) => [value === 0 ? null : String(value)],
   },
+  snapshotsFrom: number('snapshots_from'),
+  snapshotPruneDueAt: number('snapshot_prune_due_at'),
 };
 
 /**
