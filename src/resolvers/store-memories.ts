@@ -508,7 +508,6 @@ export function refusalError(refusal: Refusal, where: string | null): CodedError
   return new CodedError(refusal.code, message, refusal.reason);
 }
 
-/** A vault's refusal of its share, its position in the share turned into the caller's index. */
 /** A write of a revoked key that found its vault emptied: taken back (see storeMemories). */
 const revokedWrite = (): StoreFailure =>
   failure(
@@ -517,6 +516,7 @@ const revokedWrite = (): StoreFailure =>
     'KEY_REVOKED',
   );
 
+/** A vault's refusal of its share, its position in the share turned into the caller's index. */
 function refusalAt(
   failure: StoreFailure,
   positions: readonly number[],
