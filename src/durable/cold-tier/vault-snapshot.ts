@@ -71,11 +71,6 @@ export class PartWriter {
   }
 }
 
-export interface SnapshotSummary {
-  count: number;
-  checksum: string;
-}
-
 export function buildHeader(
   address: VaultAddress,
   model: string | null,
