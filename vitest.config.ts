@@ -120,19 +120,16 @@ const SETUP_FILES = [
  */
 const SHARED_RUNNER = { isolate: false } as const;
 
-/** Test folders that run in a vitest project (and so a workerd runner) of their own. */
-const SEPARATE_SUITES = [
-  'vault',
-  'billing',
-  'cold',
-  'search',
-  'data',
-  'hostile',
-  'production',
-  'misconfigured',
-  'workers-ai',
-  'live',
-];
+/**
+ * Test folders that run in a vitest project (and so a workerd runner) of
+ * their own: each configures the Worker differently (its bindings), so it
+ * cannot share the `development` runners. Every other folder, the
+ * storage-heavy suites included, runs in `development`: a project costs two
+ * workerd start-ups and its modules evaluated twice, 10-25 s of wall time
+ * between one project's last file and the next one's first (ARCHITECTURE.md,
+ * "Test pool").
+ */
+const SEPARATE_SUITES = ['billing', 'production', 'misconfigured', 'workers-ai', 'live'];
 
 export default defineConfig({
   test: {
@@ -180,24 +177,20 @@ export default defineConfig({
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
         },
       }),
-      // Suites that write a lot of storage run in runners of their own (see
-      // ARCHITECTURE.md, "Test pool").
-      ...(['vault', 'billing', 'cold', 'search', 'data', 'hostile'] as const).map((suite) =>
-        defineProject({
-          plugins: [
-            quietDependencySourceMaps,
-            // Billing's standing tests hold a provider's first byte until the
-            // standing check ends the call, so its calls must not time out first.
-            worker(suite === 'billing' ? { UPSTREAM_TIMEOUT_MS: '60000' } : {}),
-          ],
-          test: {
-            name: suite,
-            include: [`test/${suite}/**/*.test.ts`],
-            setupFiles: SETUP_FILES,
-            ...SHARED_RUNNER,
-          },
-        }),
-      ),
+      defineProject({
+        plugins: [
+          quietDependencySourceMaps,
+          // Billing's standing tests hold a provider's first byte until the
+          // standing check ends the call, so its calls must not time out first.
+          worker({ UPSTREAM_TIMEOUT_MS: '60000' }),
+        ],
+        test: {
+          name: 'billing',
+          include: ['test/billing/**/*.test.ts'],
+          setupFiles: SETUP_FILES,
+          ...SHARED_RUNNER,
+        },
+      }),
       defineProject({
         plugins: [quietDependencySourceMaps, worker({ ENVIRONMENT: 'production' })],
         test: {
