@@ -129,7 +129,7 @@ const SHARED_RUNNER = { isolate: false } as const;
  * between one project's last file and the next one's first (ARCHITECTURE.md,
  * "Test pool").
  */
-const SEPARATE_SUITES = ['billing', 'production', 'misconfigured', 'workers-ai', 'live'];
+const SEPARATE_SUITES = ['production', 'misconfigured', 'workers-ai', 'live'];
 
 export default defineConfig({
   test: {
@@ -175,20 +175,6 @@ export default defineConfig({
           setupFiles: SETUP_FILES,
           ...SHARED_RUNNER,
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
-        },
-      }),
-      defineProject({
-        plugins: [
-          quietDependencySourceMaps,
-          // Billing's standing tests hold a provider's first byte until the
-          // standing check ends the call, so its calls must not time out first.
-          worker({ UPSTREAM_TIMEOUT_MS: '60000' }),
-        ],
-        test: {
-          name: 'billing',
-          include: ['test/billing/**/*.test.ts'],
-          setupFiles: SETUP_FILES,
-          ...SHARED_RUNNER,
         },
       }),
       defineProject({
