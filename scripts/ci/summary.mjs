@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // The end of .ci/run: one line per step that failed, then the one summary
 // line "N passed, N failed, N skipped", added up from what the runs wrote in
-// the state folder (vitest.json and vitest-live.json from the watchdog
-// reporter of each vitest run, live.json from scripts/live/run.mjs,
-// watchdog.json from the watchdog check). A run
+// the state folder (vitest.json from the vitest watchdog reporter, live.json
+// from scripts/live/run.mjs, watchdog.json from the watchdog check). A run
 // that never wrote its report adds nothing but says so. Exits 1 unless every
 // step passed, some test passed and none failed.
 import { existsSync, readFileSync } from 'node:fs';
@@ -31,22 +30,15 @@ const add = (counts) => {
   for (const key of Object.keys(total)) total[key] += Number(counts?.[key] ?? 0);
 };
 
-// Two vitest runs: the workerd projects (vitest.json) and, beside them, the
-// live project (vitest-live.json).
-for (const [name, what] of [
-  ['vitest.json', 'vitest'],
-  ['vitest-live.json', 'vitest (live project)'],
-]) {
-  const vitest = read(name);
-  if (vitest) {
-    add(vitest);
-    for (const error of vitest.fileErrors ?? []) console.log(`file failed: ${error}`);
-    if (vitest.unhandledErrors) console.log(`unhandled errors: ${vitest.unhandledErrors}`);
-    if (vitest.hung) console.log(`${what} stopped by its watchdog: ${vitest.hung}`);
-    else if (!vitest.finished) console.log(`${what} did not finish: the counts are those so far`);
-  } else if (started.some((step) => step.startsWith('vitest'))) {
-    console.log(`${what} wrote no report: it did not start`);
-  }
+const vitest = read('vitest.json');
+if (vitest) {
+  add(vitest);
+  for (const error of vitest.fileErrors ?? []) console.log(`file failed: ${error}`);
+  if (vitest.unhandledErrors) console.log(`unhandled errors: ${vitest.unhandledErrors}`);
+  if (vitest.hung) console.log(`vitest stopped by its watchdog: ${vitest.hung}`);
+  else if (!vitest.finished) console.log('vitest did not finish: the counts are those so far');
+} else if (started.some((step) => step.startsWith('vitest'))) {
+  console.log('vitest wrote no report: it did not start');
 }
 const live = read('live.json');
 if (live) add(live);
