@@ -144,8 +144,7 @@ export default defineConfig({
     // the two stay busy whatever the files' lengths; each project then starts
     // a runner (workerd, the Worker's modules evaluated) on each of the two,
     // its modules transformed once. The `live` project keeps one file at a
-    // time and runs last (fileParallelism: false, below); .ci/run runs it in
-    // a vitest of its own beside the workerd projects' instead.
+    // time and runs last (fileParallelism: false, below).
     maxWorkers: 2,
     // The first test of a runner's first file pays for loading the Worker's
     // modules, its Durable Objects and the embedder; with two runners each
