@@ -129,7 +129,7 @@ const SHARED_RUNNER = { isolate: false } as const;
  * between one project's last file and the next one's first (ARCHITECTURE.md,
  * "Test pool").
  */
-const SEPARATE_SUITES = ['production', 'misconfigured', 'workers-ai', 'live'];
+const SEPARATE_SUITES = ['misconfigured', 'workers-ai', 'live'];
 
 export default defineConfig({
   test: {
@@ -175,15 +175,6 @@ export default defineConfig({
           setupFiles: SETUP_FILES,
           ...SHARED_RUNNER,
           exclude: SEPARATE_SUITES.map((suite) => `test/${suite}/**`),
-        },
-      }),
-      defineProject({
-        plugins: [quietDependencySourceMaps, worker({ ENVIRONMENT: 'production' })],
-        test: {
-          name: 'production',
-          include: ['test/production/**/*.test.ts'],
-          setupFiles: SETUP_FILES,
-          ...SHARED_RUNNER,
         },
       }),
       // A deployment whose secrets and variables are wrong: every route must say so.

@@ -35,7 +35,7 @@ const { values: options } = parseArgs({
 });
 
 /** Test folders with a vitest project of their own (vitest.config.ts); the rest run in `development`. */
-const OWN_PROJECTS = ['billing', 'production', 'misconfigured', 'workers-ai'];
+const OWN_PROJECTS = ['misconfigured', 'workers-ai'];
 const projectOf = (testFile) => {
   const folder = testFile.split('/')[1];
   return OWN_PROJECTS.includes(folder) ? folder : 'development';

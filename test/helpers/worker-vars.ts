@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from 'vitest';
 import worker from '../../src/index';
 
 type FetchHandler = (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response>;
@@ -24,4 +25,25 @@ export async function withWorkerVars<T>(
   } finally {
     handler.fetch = fetch;
   }
+}
+
+/**
+ * `withWorkerVars` around each test of the calling file (or describe block):
+ * test/production runs the Worker with ENVIRONMENT "production" this way in
+ * the development project, every use of which the Worker makes per request.
+ */
+export function useWorkerVars(vars: Record<string, string>): void {
+  let restore: (() => void) | null = null;
+  beforeEach(() => {
+    const handler = worker as unknown as { fetch: FetchHandler };
+    const fetch = handler.fetch;
+    handler.fetch = (request, env, ctx) => fetch(request, { ...env, ...vars } as Env, ctx);
+    restore = () => {
+      handler.fetch = fetch;
+    };
+  });
+  afterEach(() => {
+    restore?.();
+    restore = null;
+  });
 }

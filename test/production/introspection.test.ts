@@ -3,8 +3,13 @@ import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { MeDocument } from '../generated/graphql';
 import { BASE_URL, codes, newKey, post, workerFetch } from '../helpers/graphql';
+import { useWorkerVars } from '../helpers/worker-vars';
 
-// This project runs the Worker with ENVIRONMENT = "production".
+// The Worker runs with ENVIRONMENT = "production" for each test here
+// (useWorkerVars, in the development project: the Worker reads ENVIRONMENT
+// per request, and nothing else here differs from development).
+useWorkerVars({ ENVIRONMENT: 'production' });
+
 describe('production policy', () => {
   const introspection = '{ __schema { queryType { name } } }';
 
