@@ -77,6 +77,8 @@ async function main() {
         }),
       ).join('\n') + '\n';
 
+    let importStarted: number | null = null;
+    const slow: string[] = [];
     // /health, one after another, until told to stop.
     const health = (until: () => boolean) =>
       (async () => {
@@ -84,7 +86,11 @@ async function main() {
         while (!until()) {
           const started = performance.now();
           await (await fetch(`${url}/health`)).arrayBuffer();
-          samples.push(performance.now() - started);
+          const took = performance.now() - started;
+          samples.push(took);
+          // The slow ones, with when they were asked, to tell a start-up from a slice.
+          if (took > 1000 && importStarted !== null)
+            slow.push(`${((started - importStarted) / 1000).toFixed(1)} s: ${took.toFixed(0)} ms`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         return samples;
@@ -99,6 +105,7 @@ async function main() {
     let importing = true;
     const during = health(() => !importing);
     const started = performance.now();
+    importStarted = started;
     const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
     const response = await fetch(`${url}/v1/vaults/session/${VAULT}/import`, {
       method: 'POST',
@@ -148,6 +155,7 @@ async function main() {
     importing = false;
     console.log(`import ended at ${seconds()} s after ${progressLines} progress lines`);
     console.log(`/health during import: ${summary(await during)}`);
+    if (slow.length > 0) console.log(`/health over 1 s, asked at: ${slow.join(', ')}`);
     if (CLEAR_AT > 0 || CLEAR_AFTER_MS > 0) {
       await clearAnswered;
       console.log(`last NDJSON line: ${last.slice(0, 300)}`);
