@@ -51,7 +51,10 @@ async function main() {
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query }),
       });
-      return (await response.json()) as { data?: any; errors?: { message: string }[] };
+      return (await response.json()) as {
+        data?: Record<string, unknown>;
+        errors?: { message: string }[];
+      };
     };
     const admin = await adminToken('import-health');
     const created = await graphql(
@@ -64,7 +67,7 @@ async function main() {
         }
       `,
     );
-    const secret = created.data.createMemoryKey.secret as string;
+    const secret = (created.data?.createMemoryKey as { secret: string }).secret;
 
     const words = corpus(7);
     const now = Date.now();
