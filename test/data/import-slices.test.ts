@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ClearVaultDocument, GetVaultDocument, ListVaultsDocument } from '../generated/graphql';
+import {
+  ClearVaultDocument,
+  GetVaultDocument,
+  ListVaultsDocument,
+  StoreMemoriesDocument,
+} from '../generated/graphql';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
 
 /**
@@ -133,5 +138,29 @@ describe('an import shares the isolate', () => {
     // Progress came batch by batch.
     expect(upload.events.filter((event) => event.type === 'progress').length).toBe(3);
     expect((await api.request(GetVaultDocument, { selector })).vault?.memoryCount).toBe(total);
+  });
+});
+
+describe('a clear racing a store keeps the listing true', () => {
+  it('lists the vault whenever it holds memories, and only then', async () => {
+    // Before: a store that landed after the clear's wipe registered the
+    // vault, and the clear's forgetVault then took it out of `vaults`
+    // although it held the store's memory.
+    const { api } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'raced' };
+    const store = (n: number) =>
+      api.request(StoreMemoriesDocument, {
+        inputs: [{ vault: selector, content: `raced memory ${n}`, role: 'USER' }],
+      });
+    await store(0);
+    for (let round = 1; round <= 6; round++) {
+      await Promise.all([api.request(ClearVaultDocument, { selector }), store(round)]);
+      const held = (await api.request(GetVaultDocument, { selector })).vault?.memoryCount ?? 0;
+      const listed = (await api.request(ListVaultsDocument)).vaults.some(
+        (vault) => vault.externalId === selector.id,
+      );
+      expect({ round, listed }).toEqual({ round, listed: held > 0 });
+      if (held === 0) await store(round);
+    }
   });
 });
