@@ -80,7 +80,9 @@ interface Pending {
  *
  * `standing` (a key's import: keyStandingCheck) is asked before each batch
  * is stored: once the key is revoked or its account suspended, the import
- * ends with that error, the batches stored before staying stored.
+ * ends with that error, the batches stored before staying stored. A clear
+ * of the vault ends it the same way, as NOT_FOUND / VAULT_CLEARED: it is
+ * open on the vault while it runs (durable/vault/vault-imports.ts).
  */
 export async function importMemories(
   context: MeteredContext,
