@@ -1456,4 +1456,27 @@ export const MUTANTS = [
     description:
       'a GraphQL or translated chat answered 200 with the provider’s error is STREAM_BROKEN and bills its memory (review 268 F1)',
   },
+  // ── review267 F2 / review269 (branch import-slice): an import shares its isolate and ends at a clear ──
+  {
+    id: 'resolvers/import-holds-the-isolate',
+    area: 'resolvers',
+    file: 'src/resolvers/import-memories.ts',
+    from: '    await nextTurn();',
+    to: '    // no turn of the event loop between slices',
+    tests: ['test/data/import-slices.test.ts'],
+    name: 'hands the event loop back',
+    description:
+      'a big import holds the isolate until it ends: /health waits seconds and its progress lines come in one burst at the end',
+  },
+  {
+    id: 'resolvers/import-outlives-clear',
+    area: 'resolvers',
+    file: 'src/durable/vault/vault-object.ts',
+    from: '    if (cleared !== null) return cleared;',
+    to: '    // an import batch is not checked against a clear',
+    tests: ['test/data/import-slices.test.ts'],
+    name: 'a clear of the vault ends',
+    description:
+      'an import goes on storing into a vault after clearVault answered, refilling the vault the user emptied',
+  },
 ];

@@ -2,6 +2,7 @@ import type { MeteredContext } from './request-context';
 import { CodedError, failure } from '../core/errors';
 import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../embed/embedder';
 import { MAX_STORE_BATCH } from '../core/limits';
+import { nextTurn } from '../core/next-turn';
 import { maxImportLineBytes } from '../vaults/jsonl';
 import type { VaultAddress } from '../vaults/address';
 import { parseLine, readImportHeader } from '../vaults/jsonl';
@@ -16,7 +17,8 @@ import {
   checkSuperseded,
   type Refusal,
 } from '../vaults/memory-rules';
-import { refusalError, storeMemories, type StoreInput } from './store-memories';
+import { refusalError, storeBatch, type StoreInput } from './store-memories';
+import { vaultStub } from '../durable/rpc/stubs';
 
 /** Lines stored per store call during an import. */
 export const IMPORT_BATCH = MAX_STORE_BATCH;
@@ -78,7 +80,9 @@ interface Pending {
  *
  * `standing` (a key's import: keyStandingCheck) is asked before each batch
  * is stored: once the key is revoked or its account suspended, the import
- * ends with that error, the batches stored before staying stored.
+ * ends with that error, the batches stored before staying stored. A clear
+ * of the vault ends it the same way, as NOT_FOUND / VAULT_CLEARED: it is
+ * open on the vault while it runs (durable/vault/vault-imports.ts).
  */
 export async function importMemories(
   context: MeteredContext,
@@ -86,6 +90,26 @@ export async function importMemories(
   lines: AsyncIterable<ImportLine>,
   onProgress: (progress: ImportProgress) => Promise<void> | void = () => {},
   standing: () => Promise<CodedError | null> = async () => null,
+): Promise<ImportReport> {
+  // Open on the vault while it runs, so a clear of the vault ends it
+  // (durable/vault/vault-imports.ts): its batches carry the id.
+  const vault = vaultStub(context.env, address);
+  const opened = await vault.openImport(address);
+  if (!opened.ok) throw CodedError.from(opened);
+  try {
+    return await importOpen(context, address, lines, onProgress, standing, opened.importId);
+  } finally {
+    await vault.closeImport(address, opened.importId).catch(() => {});
+  }
+}
+
+async function importOpen(
+  context: MeteredContext,
+  address: VaultAddress,
+  lines: AsyncIterable<ImportLine>,
+  onProgress: (progress: ImportProgress) => Promise<void> | void,
+  standing: () => Promise<CodedError | null>,
+  importId: string,
 ): Promise<ImportReport> {
   const report: ImportReport = {
     imported: 0,
@@ -139,21 +163,26 @@ export async function importMemories(
     if (lost !== null) throw lost;
     try {
       // Refusals name no input: the report gives the line.
-      const stored = await storeMemories(
+      const { memories: stored } = await storeBatch(
         context,
         pending.map(({ input }) => input),
         () => null,
+        [],
+        null,
+        importId,
       );
       report.imported += pending.length;
       // An import never replays (it has no idempotency key): every stored memory is billed.
       report.memoryTokens += stored.reduce((sum, { record }) => sum + record.tokens, 0);
     } catch (error) {
-      // A suspended account, or a key revoked with its vaults deleted under
-      // the import (storeMemories took the batch back): no line can go in.
+      // A suspended account, a key revoked with its vaults deleted under
+      // the import (storeMemories took the batch back), or the vault cleared
+      // (vault-imports.ts): no line can go in.
       if (
         !(error instanceof CodedError) ||
         error.code === 'PAYMENT_REQUIRED' ||
-        error.reason === 'KEY_REVOKED'
+        error.reason === 'KEY_REVOKED' ||
+        error.reason === 'VAULT_CLEARED'
       )
         throw error;
       if (pending.length === 1) {
@@ -192,6 +221,12 @@ export async function importMemories(
   const progress = async () => {
     reportedLine = lastLine;
     await onProgress({ line: lastLine, ...counts(report) });
+    // A slice ends here (a batch, or a thousand lines): the isolate serves
+    // the requests that came meanwhile, and sends this progress line, before
+    // the next one. Without it a 30,000-line import held the isolate until
+    // it ended: /health waited seconds and the progress lines left in one
+    // burst at the end (review267 F2, review269).
+    await nextTurn();
   };
 
   for await (const line of lines) {

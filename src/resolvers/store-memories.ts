@@ -190,6 +190,8 @@ export async function storeBatch(
   retire: readonly Retirement[] = [],
   /** A retry with this key and the same inputs answers the first call's memories again. */
   keyed: KeyedStore | null = null,
+  /** An import's batch (import-memories.ts): refused as VAULT_CLEARED once a clear ended the import. */
+  importId: string | null = null,
 ): Promise<{
   /** By input position; a repeated chat turn's item (`skipIfRepeated`) has no entry. */
   memories: StoredMemory[];
@@ -287,6 +289,9 @@ export async function storeBatch(
       // The account's vault listing learns of a vault once per isolate, and again
       // whenever the vault says it was (re)created; not on every write.
       const known = registeredHere(name);
+      // An import's batch registers its vault only once it went in: one
+      // refused after a clear must not list the vault the clear emptied.
+      const early = !known && importId === null;
       const [result, registration] = await Promise.all([
         timings.time('vault', async () =>
           vaultStub(context.env, address).store(address, {
@@ -297,12 +302,13 @@ export async function storeBatch(
             ...arrivingRetired(prepared, positions),
             ...(usage ? { usage } : {}),
             ...(idempotency ? { idempotency } : {}),
+            ...(importId !== null ? { importId } : {}),
           }),
         ),
-        known ? null : register(address),
+        early ? register(address) : null,
       ]);
       const standing =
-        result.ok && known && result.created ? await register(address) : registration;
+        result.ok && !early && (result.created || !known) ? await register(address) : registration;
       context.vaults.invalidate(address);
       // The key was revoked while this write was under way (a chat's turn, its
       // facts, an import's batch) and the vault it found empty (deleteKeyVaults

@@ -331,19 +331,22 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { selector }, context) => {
       const address = vaultOf(context.principal, selector);
       const stub = vaultStub(context.env, address);
-      const stats = await stub.stats(address);
-      if (!stats.ok) throw CodedError.from(stats);
-      // Idempotent: the state asked for (an empty vault) already holds.
-      if (!stats.stats.exists) return 0;
+      // The vault itself says whether there was anything to clear: a vault
+      // never written, with no import open into it, is left without storage.
       const cleared = await stub.clear(address);
       if (!cleared.ok) throw CodedError.from(cleared);
-      await accountStub(context.env, context.principal.accountId).forgetVault(
-        address.keyId,
-        address.kind,
-        address.externalId,
-      );
+      // Idempotent: the state asked for (an empty vault) already holds.
+      if (!cleared.wiped) return 0;
+      const account = accountStub(context.env, context.principal.accountId);
+      await account.forgetVault(address.keyId, address.kind, address.externalId);
       forgetRegistered(vaultObjectName(address));
       context.vaults.invalidate(address);
+      // A write that went in after the wipe (a chat's turn, a store; not an
+      // import's, which the clear ended) may have registered the vault before
+      // forgetVault took it out: listed again, since it holds memories.
+      const after = await stub.stats(address);
+      if (after.ok && after.stats.exists)
+        await account.registerVault(address.keyId, address.kind, address.externalId);
       return cleared.removed;
     },
   }),

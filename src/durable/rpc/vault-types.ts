@@ -99,6 +99,11 @@ export interface StoreRequest {
     /** A batch with fact extraction: what its replay answers besides its memories. */
     extraction?: KeyedExtraction;
   };
+  /**
+   * The import this batch belongs to (`VaultObject.openImport`): refused as
+   * NOT_FOUND / VAULT_CLEARED once a clear of the vault ended it.
+   */
+  importId?: string;
 }
 
 /**

@@ -27,6 +27,7 @@ import { VaultUsage } from '../metering/vault-usage';
 import { VaultWrites } from './vault-writes';
 import { retiredFact } from '../full-text/retired-facts';
 import { ApartMarks } from './apart-marks';
+import { importRefusal, withImport, withoutImport } from './vault-imports';
 
 /**
  * One vault: a CORE, SESSION or EPHEMERAL memory store owned by one memory key.
@@ -174,6 +175,9 @@ export class VaultObject extends DurableObject<Env> {
   async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
+    // An import's batch after a clear of the vault (vault-imports.ts).
+    const cleared = importRefusal(ready.meta.openImports, request.importId);
+    if (cleared !== null) return cleared;
     const { result, meta, usage } = this.writes.storeWith(address, request, ready.meta);
     // A replay wrote nothing: no usage to record, nothing to plan.
     if (!result.ok || result.replayed) return result;
@@ -460,13 +464,40 @@ export class VaultObject extends DurableObject<Env> {
     return result;
   }
 
-  /** Removes every memory and all state of the vault; returns how many memories it held. */
-  async clear(address: VaultAddress): Promise<Result<{ removed: number }>> {
+  /**
+   * Removes every memory and all state of the vault, and ends the imports
+   * writing into it (vault-imports.ts); returns how many memories it held.
+   * `wiped` is false when there was nothing to remove: a vault never written
+   * (or cleared already) with no import open stays without storage.
+   */
+  async clear(address: VaultAddress): Promise<Result<{ removed: number; wiped: boolean }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
+    if (ready.meta.address === null && ready.meta.openImports.length === 0)
+      return { ok: true, removed: 0, wiped: false };
     const removed = this.hot.memoryCount();
     await this.life.destroy('CLEARED');
-    return { ok: true, removed };
+    return { ok: true, removed, wiped: true };
+  }
+
+  /**
+   * Opens an import into the vault: its stores carry the id answered
+   * (`StoreRequest.importId`) and are refused once a clear ended it.
+   */
+  async openImport(address: VaultAddress): Promise<Result<{ importId: string }>> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return ready;
+    const importId = crypto.randomUUID();
+    this.meta.set('openImports', withImport(ready.meta.openImports, importId));
+    return { ok: true, importId };
+  }
+
+  /** Closes an import opened by `openImport` (it ended, however): nothing if a clear already did. */
+  async closeImport(address: VaultAddress, importId: string): Promise<void> {
+    const ready = await this.life.open(address);
+    if (!ready.ok) return;
+    const open = withoutImport(ready.meta.openImports, importId);
+    if (open !== null) this.meta.set('openImports', open);
   }
 
   /**

@@ -60,6 +60,12 @@ export interface VaultMetaRecord {
   snapshotsFrom: number | null;
   /** When the alarm tries again to delete snapshots a clear could not (R2 failed). */
   snapshotPruneDueAt: number | null;
+  /**
+   * Imports writing into the vault now (vault-imports.ts): a store made for
+   * one whose id is gone (a clear or expiry wiped the list with the rows) is
+   * refused, so an import ends at a clear instead of filling the vault again.
+   */
+  openImports: string[];
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -153,6 +159,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   },
   snapshotsFrom: number('snapshots_from'),
   snapshotPruneDueAt: number('snapshot_prune_due_at'),
+  openImports: {
+    keys: ['open_imports'],
+    read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
+    write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
+  },
 };
 
 /**

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ClearVaultDocument,
+  GetVaultDocument,
+  ListVaultsDocument,
+  StoreMemoriesDocument,
+} from '../generated/graphql';
+import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+
+/**
+ * A big import shares its isolate and ends at a clear of its vault
+ * (review267 F2, review269, review269 F7), through the public import route.
+ */
+
+const BATCH = 100;
+
+const lines = (from: number, count: number) =>
+  Array.from(
+    { length: count },
+    (_, i) => `${JSON.stringify({ content: `sliced import line ${from + i}` })}\n`,
+  ).join('');
+
+/** A streamed import whose body the test writes piece by piece, reading its NDJSON events. */
+async function openImport(secret: string, id: string) {
+  const body = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = body.writable.getWriter();
+  const encoder = new TextEncoder();
+  const response = await workerFetch(`${BASE_URL}/v1/vaults/session/${id}/import`, {
+    method: 'POST',
+    body: body.readable,
+    headers: { authorization: `Bearer ${secret}`, accept: 'application/x-ndjson' },
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  const events: Record<string, unknown>[] = [];
+  /** Reads events until one matches `until`; returns it. */
+  const readUntil = async (until: (event: Record<string, unknown>) => boolean) => {
+    for (;;) {
+      const newline = buffered.indexOf('\n');
+      if (newline >= 0) {
+        const event = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
+        buffered = buffered.slice(newline + 1);
+        events.push(event);
+        if (until(event)) return event;
+        continue;
+      }
+      const { done, value } = await reader.read();
+      if (done) throw new Error(`stream ended: ${JSON.stringify(events)}`);
+      buffered += value;
+    }
+  };
+  return {
+    send: (text: string) => writer.write(encoder.encode(text)),
+    close: () => writer.close(),
+    readUntil,
+    events,
+  };
+}
+
+describe('a clear of the vault ends an import into it', () => {
+  it('ends with VAULT_CLEARED in the progress stream; nothing sent after the clear is stored or listed', async () => {
+    // Before: the import went on storing every batch after clearVault, and
+    // its report counted them all; the vault held them again afterwards.
+    const { secret, api } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'cleared-mid' };
+    const upload = await openImport(secret, selector.id);
+    await upload.send(lines(0, BATCH));
+    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
+    expect((await api.request(ClearVaultDocument, { selector })).clearVault).toBe(BATCH);
+    await upload.send(lines(BATCH, BATCH * 2));
+    await upload.close();
+    const last = await upload.readUntil((event) => event.type !== 'progress');
+    expect(last).toEqual({
+      type: 'error',
+      error: expect.objectContaining({ code: 'NOT_FOUND', reason: 'VAULT_CLEARED' }),
+    });
+    expect(upload.events.filter((event) => Number(event.imported) > BATCH)).toEqual([]);
+    // The vault is as the clear left it: empty, and not listed.
+    expect((await api.request(GetVaultDocument, { selector })).vault).toBeNull();
+    const listed = (await api.request(ListVaultsDocument)).vaults;
+    expect(listed.map((vault) => vault.externalId)).not.toContain(selector.id);
+  });
+
+  it('also ends an import that had stored nothing yet, into a vault never written', async () => {
+    // A clear of a vault that was never written was a no-op, and the import
+    // into it went on to fill it after the clear had answered.
+    const { secret, api } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'cleared-before-first-batch' };
+    const upload = await openImport(secret, selector.id);
+    // A thousand refused lines: the import reports progress, having stored nothing.
+    await upload.send('not json\n'.repeat(1000));
+    await upload.readUntil((event) => event.type === 'progress' && event.failed === 1000);
+    expect((await api.request(ClearVaultDocument, { selector })).clearVault).toBe(0);
+    await upload.send(lines(0, BATCH));
+    await upload.close();
+    const last = await upload.readUntil((event) => event.type !== 'progress');
+    expect(last).toMatchObject({ type: 'error', error: { reason: 'VAULT_CLEARED' } });
+    expect((await api.request(GetVaultDocument, { selector })).vault).toBeNull();
+  });
+
+  it('leaves an import into another vault of the key alone', async () => {
+    const { secret, api } = await newKey();
+    const upload = await openImport(secret, 'kept');
+    await upload.send(lines(0, BATCH));
+    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
+    await api.request(ClearVaultDocument, { selector: { kind: 'SESSION', id: 'other' } });
+    await upload.send(lines(BATCH, BATCH));
+    await upload.close();
+    expect(await upload.readUntil((event) => event.type !== 'progress')).toMatchObject({
+      type: 'report',
+      imported: BATCH * 2,
+    });
+  });
+});
+
+describe('an import shares the isolate', () => {
+  it('hands the event loop back between batches, with the whole file already there', async () => {
+    // Before: with the body all there, the import never gave the event loop
+    // a turn until it ended, so its progress lines and every other request
+    // of the isolate waited for its end (review267 F2, review269). A timer
+    // set once the first progress line is read fires only on such a turn:
+    // it must fire while the import still runs, before its report.
+    const { secret, api } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'shared' };
+    // Three batches: all a vault holds in the tests (VAULT_MAX_MEMORIES 300).
+    const total = BATCH * 3;
+    const upload = await openImport(secret, selector.id);
+    await upload.send(lines(0, total));
+    await upload.close();
+    await upload.readUntil((event) => event.type === 'progress');
+    const seenAtTurn = new Promise<string[]>((resolve) =>
+      setTimeout(() => resolve(upload.events.map((event) => String(event.type))), 0),
+    );
+    const ended = upload.readUntil((event) => event.type !== 'progress');
+    expect(await seenAtTurn).not.toContain('report');
+    expect(await ended).toMatchObject({ type: 'report', imported: total });
+    // Progress came batch by batch.
+    expect(upload.events.filter((event) => event.type === 'progress').length).toBe(3);
+    expect((await api.request(GetVaultDocument, { selector })).vault?.memoryCount).toBe(total);
+  });
+});
+
+describe('a clear racing a store keeps the listing true', () => {
+  it('lists the vault whenever it holds memories, and only then', async () => {
+    // Before: a store that landed after the clear's wipe registered the
+    // vault, and the clear's forgetVault then took it out of `vaults`
+    // although it held the store's memory.
+    const { api } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'raced' };
+    const store = (n: number) =>
+      api.request(StoreMemoriesDocument, {
+        inputs: [{ vault: selector, content: `raced memory ${n}`, role: 'USER' }],
+      });
+    await store(0);
+    for (let round = 1; round <= 6; round++) {
+      await Promise.all([api.request(ClearVaultDocument, { selector }), store(round)]);
+      const held = (await api.request(GetVaultDocument, { selector })).vault?.memoryCount ?? 0;
+      const listed = (await api.request(ListVaultsDocument)).vaults.some(
+        (vault) => vault.externalId === selector.id,
+      );
+      expect({ round, listed }).toEqual({ round, listed: held > 0 });
+      if (held === 0) await store(round);
+    }
+  });
+});
