@@ -764,3 +764,65 @@ describe('clearVault while R2 fails', () => {
     expect(await snapshotKeys(address)).toEqual([]);
   });
 });
+
+describe('clearVault while a snapshot is being written', () => {
+  it('leaves no snapshot that would bring the cleared memories back', async () => {
+    const { api, admin, adminToken, keyId } = await newKey();
+    await seed(api, 'wiperace', 6);
+    const address = sessionAddress(keyId, 'wiperace');
+    const vault = { kind: 'SESSION' as const, id: 'wiperace' };
+    const stub = vaultStub(keyId, 'SESSION', 'wiperace');
+    // The clear lands after the last line is sent and before R2 assembles
+    // the file: its own deletes find nothing yet, so only the snapshot's
+    // check after the upload can take the file away again.
+    const cleared = await runInDurableObject(stub, async (instance, state) => {
+      const object = instance as unknown as ColdOf & {
+        alarm(): Promise<void>;
+        clear(address: unknown): Promise<{ ok: boolean; removed?: number }>;
+      };
+      const bucket = object.cold.bucket;
+      let removed: number | undefined;
+      object.cold.bucket = new Proxy(bucket, {
+        get(target, name) {
+          if (name === 'createMultipartUpload')
+            return async (key: string, options: R2MultipartOptions) => {
+              const upload = await target.createMultipartUpload(key, options);
+              return new Proxy(upload, {
+                get(inner, method) {
+                  if (method === 'complete')
+                    return async (parts: R2UploadedPart[]) => {
+                      removed = (await object.clear(address)).removed;
+                      return inner.complete(parts);
+                    };
+                  const value = Reflect.get(inner, method) as unknown;
+                  return typeof value === 'function' ? (value as () => unknown).bind(inner) : value;
+                },
+              });
+            };
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+      settle(state, object);
+      try {
+        await object.alarm();
+      } finally {
+        object.cold.bucket = bucket;
+        await state.storage.deleteAlarm();
+      }
+      return removed;
+    });
+    expect(cleared, 'the clear ran during the snapshot').toBe(6);
+    // Without the check after the upload (tried), the file stood in R2 after
+    // the clear, there for a restore to bring the 6 memories back.
+    expect(await snapshotKeys(address)).toEqual([]);
+    expect((await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots).toEqual(
+      [],
+    );
+    const restore = await post(RestoreVaultDocument, { keyId, vault }, adminToken);
+    expect(restore.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'SNAPSHOT_NOT_FOUND',
+    });
+  });
+});
