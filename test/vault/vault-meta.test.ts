@@ -58,6 +58,7 @@ describe('the vault meta record', () => {
       ftsRebuildDueAt: 1_764_000_003_000,
       snapshotsFrom: 1_764_000_003_000,
       snapshotPruneDueAt: 1_764_000_004_000,
+      snapshotUpload: { key: 'vaults/x/snapshots/1.jsonl', uploadId: 'upload-1' },
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -88,6 +89,7 @@ describe('the vault meta record', () => {
       fts_rebuild_due_at: '1764000003000',
       snapshots_from: '1764000003000',
       snapshot_prune_due_at: '1764000004000',
+      snapshot_upload: JSON.stringify(written.snapshotUpload),
     });
   });
 

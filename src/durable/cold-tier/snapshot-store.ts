@@ -6,13 +6,16 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { Sha256Stream } from '../../core/sha256-stream';
 import { trailerLine } from '../../vaults/jsonl';
 import type { ExportViews } from '../warm-tier/export-views';
-import { betweenPages, buildHeader, PartWriter, readSnapshot } from './vault-snapshot';
+import { abortUpload, betweenPages, buildHeader, PartWriter, readSnapshot } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
 
 /** Rows a restore stages per batch (about 590 KB of lines at 384 dimensions). */
 const STAGE_BATCH_ROWS = 256;
+
+/** How long after R2 failed to abort a snapshot's upload the alarm tries again. */
+export const UPLOAD_ABORT_RETRY_MS = 60_000;
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
@@ -40,6 +43,22 @@ export interface StagedRestore {
 
 const encoder = new TextEncoder();
 
+const r2Failed = (): Failure =>
+  failure(
+    'UPSTREAM_ERROR',
+    'the snapshot storage (R2) did not answer; try again',
+    'SNAPSHOT_STORAGE_FAILED',
+  );
+
+const running = (): Failure => ({
+  ...failure(
+    'RATE_LIMITED',
+    'a snapshot of this vault is being written; try again once it is done',
+    'SNAPSHOT_RUNNING',
+  ),
+  details: { retryAfter: 10 },
+});
+
 const raced = (): Failure =>
   failure('UPSTREAM_ERROR', 'the vault changed during the snapshot; try again', 'SNAPSHOT_RACED');
 
@@ -51,6 +70,8 @@ const raced = (): Failure =>
  */
 export class SnapshotStore {
   private readonly prefix: string;
+  /** Whether this object is writing a snapshot now: its recorded upload is live, not left over. */
+  private writing = false;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -145,6 +166,33 @@ export class SnapshotStore {
    * never come back through a snapshot finishing after the wipe.
    */
   async write(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    if (this.writing) return running();
+    // An upload left by an object that died mid-snapshot goes first: the
+    // record holds one upload at a time.
+    if (!(await this.abortLeftover())) return r2Failed();
+    this.writing = true;
+    try {
+      return await this.writeOnce(address);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * Aborts the multipart upload a snapshot left (`snapshotUpload`: the
+   * object died mid-snapshot, or R2 failed the abort), unless this object is
+   * writing it now. True when none is left.
+   */
+  async abortLeftover(): Promise<boolean> {
+    const left = this.meta.get('snapshotUpload');
+    if (left === null || this.writing) return true;
+    if (!(await abortUpload(this.bucket.resumeMultipartUpload(left.key, left.uploadId))))
+      return false;
+    this.meta.set('snapshotUpload', null);
+    return true;
+  }
+
+  private async writeOnce(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const deletesAtStart = this.meta.get('deleteSeq');
     const maxSeq = this.storage.maxSeq();
     const changed = () =>
@@ -159,15 +207,30 @@ export class SnapshotStore {
       createdAt,
     );
     const key = `${this.prefix}${String(createdAt).padStart(15, '0')}-${maxSeq}.jsonl`;
-    const upload = new PartWriter(
-      await this.bucket.createMultipartUpload(key, {
+    let multipart: R2MultipartUpload;
+    try {
+      multipart = await this.bucket.createMultipartUpload(key, {
         httpMetadata: { contentType: 'application/x-ndjson' },
         customMetadata: { count: String(view.count) },
-      }),
-    );
+      });
+    } catch (error) {
+      this.views.close(view.id);
+      throw error;
+    }
+    // Recorded before any part is sent: if the object dies from here on, a
+    // later alarm (or the next snapshot) aborts it (`abortLeftover`). A wipe
+    // meanwhile deletes the record with the rest, and this write aborts it.
+    this.meta.set('snapshotUpload', { key, uploadId: multipart.uploadId });
+    const upload = new PartWriter(multipart);
+    /** Gives the upload up; its record stays for the alarm when R2 fails the abort. */
+    const abort = async () => {
+      if (await upload.abort()) this.meta.set('snapshotUpload', null);
+      else this.meta.set('snapshotPruneDueAt', Date.now() + UPLOAD_ABORT_RETRY_MS);
+    };
     const digest = new Sha256Stream();
     let count = 0;
     let gone = false;
+    let completed = false;
     try {
       await upload.write(encoder.encode(header));
       for (;;) {
@@ -185,11 +248,13 @@ export class SnapshotStore {
       const checksum = await digest.finish();
       if (gone || changed() || count !== view.count) {
         this.views.close(view.id);
-        await upload.abort();
+        await abort();
         return raced();
       }
       await upload.write(encoder.encode(trailerLine({ count, checksum })));
       await upload.complete();
+      completed = true;
+      this.meta.set('snapshotUpload', null);
       if (changed()) {
         await this.bucket.delete(key);
         return raced();
@@ -201,7 +266,7 @@ export class SnapshotStore {
       };
     } catch (error) {
       this.views.close(view.id);
-      await upload.abort();
+      if (!completed) await abort();
       throw error;
     }
   }

@@ -59,8 +59,9 @@ export class PartWriter {
     return this.upload.complete(this.uploaded);
   }
 
-  abort(): Promise<void> {
-    return this.upload.abort().catch(() => {});
+  /** Aborts the upload; false when R2 failed to (the caller leaves it recorded for the alarm). */
+  abort(): Promise<boolean> {
+    return abortUpload(this.upload);
   }
 
   private async send(): Promise<void> {
@@ -68,6 +69,21 @@ export class PartWriter {
     this.part = new Uint8Array(SNAPSHOT_PART_BYTES);
     this.used = 0;
     this.uploaded.push(await this.upload.uploadPart(this.uploaded.length + 1, full));
+  }
+}
+
+/**
+ * Aborts a multipart upload, so R2 drops its parts now rather than after 7
+ * days. True once it is gone: aborted now, or unknown to R2 (aborted or
+ * completed before); false when R2 failed, to be tried again.
+ */
+export async function abortUpload(upload: R2MultipartUpload): Promise<boolean> {
+  try {
+    await upload.abort();
+    return true;
+  } catch (error) {
+    // R2's NoSuchUpload (10024): nothing is left to abort.
+    return /NoSuchUpload|10024|does not exist/i.test(String(error));
   }
 }
 

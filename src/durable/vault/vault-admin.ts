@@ -40,7 +40,13 @@ export class VaultAdmin {
   /** Writes a snapshot now; refused while some memories have only a new model's vectors. */
   async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const mixed = this.refuseMixedModels();
-    return mixed ?? this.parts.cold.write(address);
+    if (mixed) return mixed;
+    try {
+      return await this.parts.cold.write(address);
+    } finally {
+      // An upload R2 failed to abort is left to the alarm (vault-upkeep.ts).
+      await this.parts.life.armAlarm();
+    }
   }
 
   /**

@@ -132,6 +132,12 @@ export class VaultObject extends DurableObject<Env> {
       life.wake();
       // A full-text rebuild under way (begun by a migration, or before a restart) goes on.
       if (meta.current().ftsRebuildDueAt !== null) await life.armAlarm();
+      // No snapshot runs before the object starts: an upload recorded now was
+      // left by one it died in, and the alarm aborts it (vault-upkeep.ts).
+      if (meta.current().snapshotUpload !== null) {
+        meta.set('snapshotPruneDueAt', Date.now());
+        await life.armAlarm();
+      }
     });
   }
 

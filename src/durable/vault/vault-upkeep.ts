@@ -65,7 +65,7 @@ export class VaultUpkeep {
     }
     if (due.ftsRebuild) this.rebuildText();
     if (due.snapshot) await this.snapshot();
-    if (isDue(meta.get('snapshotPruneDueAt'), Date.now())) await this.pruneCleared();
+    if (isDue(meta.get('snapshotPruneDueAt'), Date.now())) await this.cleanR2();
     await life.armAlarm();
   }
 
@@ -102,12 +102,17 @@ export class VaultUpkeep {
     else meta.set('checkpointDueAt', deferred);
   }
 
-  /** Snapshots a clear could not delete (R2 failed): deleted now, or tried again later. */
-  private async pruneCleared(): Promise<void> {
+  /**
+   * R2 left untidy: snapshots a clear could not delete, and the multipart
+   * upload of a snapshot the object died in (or whose abort R2 failed):
+   * deleted and aborted now, or tried again later.
+   */
+  private async cleanR2(): Promise<void> {
     const { meta, cold } = this.parts;
     try {
+      const aborted = await cold.abortLeftover();
       await cold.prune(SNAPSHOTS_KEPT);
-      meta.set('snapshotPruneDueAt', null);
+      meta.set('snapshotPruneDueAt', aborted ? null : Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
     } catch {
       meta.set('snapshotPruneDueAt', Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
     }

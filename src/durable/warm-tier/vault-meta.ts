@@ -8,6 +8,12 @@ export interface CheckpointMark {
   rows: number;
 }
 
+/** An R2 multipart upload a snapshot began (snapshot-store.ts), until it is completed or aborted. */
+export interface SnapshotUpload {
+  key: string;
+  uploadId: string;
+}
+
 /** When a snapshot attempt ended and how long it took (ms). */
 export interface SnapshotTiming {
   endedAt: number;
@@ -58,8 +64,18 @@ export interface VaultMetaRecord {
    * are never listed or restored, and every prune deletes them.
    */
   snapshotsFrom: number | null;
-  /** When the alarm tries again to delete snapshots a clear could not (R2 failed). */
+  /**
+   * When the alarm cleans up in R2: deletes snapshots a clear could not (R2
+   * failed), and aborts the upload a snapshot left (`snapshotUpload`).
+   */
   snapshotPruneDueAt: number | null;
+  /**
+   * The multipart upload of the snapshot being written, recorded before its
+   * first part is sent: one still here when no snapshot runs was left by an
+   * object that died mid-snapshot (or by an abort R2 failed), and the alarm
+   * aborts it, rather than R2 keeping its parts for 7 days.
+   */
+  snapshotUpload: SnapshotUpload | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -153,6 +169,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   },
   snapshotsFrom: number('snapshots_from'),
   snapshotPruneDueAt: number('snapshot_prune_due_at'),
+  snapshotUpload: {
+    keys: ['snapshot_upload'],
+    read: ([value]) => (value ? (JSON.parse(value) as SnapshotUpload) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
+  },
 };
 
 /**
