@@ -59,6 +59,7 @@ describe('the vault meta record', () => {
       snapshotsFrom: 1_764_000_003_000,
       snapshotPruneDueAt: 1_764_000_004_000,
       snapshotUpload: { key: 'vaults/x/snapshots/1.jsonl', uploadId: 'upload-1' },
+      restoreJob: null,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);

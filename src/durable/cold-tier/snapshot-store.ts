@@ -1,18 +1,13 @@
 import { failure, type Failure, type Result } from '../../core/errors';
 import type { VaultAddress } from '../../vaults/address';
-import type { SnapshotHeader, StoredRow } from '../../vaults/jsonl';
+import type { SnapshotHeader } from '../../vaults/jsonl';
 import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { Sha256Stream } from '../../core/sha256-stream';
 import { trailerLine } from '../../vaults/jsonl';
 import type { ExportViews } from '../warm-tier/export-views';
-import { abortUpload, betweenPages, buildHeader, PartWriter, readSnapshot } from './vault-snapshot';
+import { abortUpload, betweenPages, buildHeader, PartWriter } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
-import { indexFoldedText } from '../warm-tier/index-text';
-import { keyRecentRows } from '../warm-tier/recent-texts';
-
-/** Rows a restore stages per batch (about 590 KB of lines at 384 dimensions). */
-const STAGE_BATCH_ROWS = 256;
 
 /** How long after R2 failed to abort a snapshot's upload the alarm tries again. */
 export const UPLOAD_ABORT_RETRY_MS = 60_000;
@@ -33,12 +28,6 @@ export interface SnapshotInfo {
 function takenAt(object: R2Object): number {
   const match = /\/(\d{15})-\d+\.jsonl$/.exec(object.key);
   return match ? Number(match[1]) : object.uploaded.getTime();
-}
-
-/** A snapshot read into `restore_staging` and checked, ready to replace the vault's memories. */
-export interface StagedRestore {
-  key: string;
-  header: SnapshotHeader;
 }
 
 const encoder = new TextEncoder();
@@ -271,112 +260,12 @@ export class SnapshotStore {
     }
   }
 
-  /**
-   * Reads a snapshot (the newest, or `key`) into `restore_staging` and checks
-   * it against its header's count and checksum and against `address`. The
-   * vault's memories are untouched until `swapInStaged`.
-   */
-  async stage(key: string | null, address: VaultAddress): Promise<Result<StagedRestore>> {
+  /** The snapshot a restore reads: `key`, or the newest; null when there is no such snapshot since the last clear. */
+  async find(key: string | null): Promise<R2Object | null> {
     const kept = await this.current();
     const chosen = key ?? kept.at(-1)?.key ?? null;
-    const object =
-      chosen !== null && kept.some((snapshot) => snapshot.key === chosen)
-        ? await this.bucket.get(chosen)
-        : null;
-    if (chosen === null || object === null) {
-      // The likeliest reason a caller meets: a clear (or an expiry) took them.
-      return failure(
-        'NOT_FOUND',
-        'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
-        'SNAPSHOT_NOT_FOUND',
-      );
-    }
-    this.clearStaging();
-    let header: SnapshotHeader | null = null;
-    // Rows are inserted a batch at a time, with no wait in between, so each
-    // batch is one implicit transaction rather than one per network chunk.
-    let batch: StoredRow[] = [];
-    const insertBatch = () => {
-      for (const row of batch) this.insertStaged(row);
-      batch = [];
-    };
-    try {
-      for await (const item of readSnapshot(object.body)) {
-        if ('header' in item) {
-          header = item.header;
-          continue;
-        }
-        const row = item.row;
-        const rowBytes = (header?.dimensions ?? 0) * 4;
-        if (
-          row.chunk_embeddings !== null &&
-          (rowBytes === 0 || row.chunk_embeddings.byteLength % rowBytes !== 0)
-        ) {
-          throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
-        }
-        batch.push(row);
-        if (batch.length >= STAGE_BATCH_ROWS) insertBatch();
-      }
-      insertBatch();
-    } catch (error) {
-      this.clearStaging();
-      return failure(
-        'BAD_USER_INPUT',
-        `snapshot is damaged: ${error instanceof Error ? error.message : 'unreadable'}`,
-        'SNAPSHOT_DAMAGED',
-      );
-    }
-    if (
-      header === null ||
-      header.kind !== address.kind ||
-      header.externalId !== address.externalId
-    ) {
-      this.clearStaging();
-      return failure(
-        'BAD_USER_INPUT',
-        'the snapshot belongs to another vault',
-        'SNAPSHOT_MISMATCH',
-      );
-    }
-    return { ok: true, key: chosen, header };
-  }
-
-  /** Replaces the vault's memories with the staged rows. Call inside a transaction. */
-  swapInStaged(): void {
-    this.sql.run('DELETE FROM memories');
-    this.sql.run(
-      `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding,
-         chunk_embeddings, valid_until, superseded_by)
-       SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
-         valid_until, superseded_by
-       FROM restore_staging ORDER BY rowid`,
-    );
-    // Snapshots carry content, not the index's folded text (index-text.ts).
-    indexFoldedText(this.sql);
-    keyRecentRows(this.sql, Date.now());
-    this.clearStaging();
-  }
-
-  private insertStaged(row: StoredRow): void {
-    this.sql.run(
-      `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
-         chunk_embeddings, valid_until, superseded_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id,
-      row.content,
-      row.role,
-      row.metadata,
-      row.created_at,
-      row.tokens,
-      row.embedding,
-      row.chunk_embeddings,
-      row.valid_until ?? null,
-      row.superseded_by ?? null,
-    );
-  }
-
-  private clearStaging(): void {
-    this.sql.run('DELETE FROM restore_staging');
+    // Only a key of this vault's own listing: never another vault's file.
+    return kept.find((snapshot) => snapshot.key === chosen) ?? null;
   }
 }
 

@@ -174,47 +174,9 @@ export async function* readSnapshot(
       }
     }
     await digest.add(bytes);
-    const line = JSON.parse(text) as {
-      id: string;
-      content: string;
-      role: string;
-      metadata: unknown;
-      timestamp: number;
-      tokens: number;
-      embedding: string;
-      chunkEmbeddings?: string;
-      validUntil?: number | null;
-      supersededBy?: string | null;
-    };
-    const embedding = fromBase64Url(line.embedding);
-    if (embedding === null) throw new Error(`snapshot line ${count + 2}: bad embedding`);
-    const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
-    if (chunks === null && line.chunkEmbeddings !== undefined)
-      throw new Error(`snapshot line ${count + 2}: bad chunk embeddings`);
+    const row = rowOfLine(text, count + 2);
     count++;
-    yield {
-      row: {
-        id: line.id,
-        content: line.content,
-        role: line.role,
-        metadata: line.metadata === null ? null : JSON.stringify(line.metadata),
-        created_at: line.timestamp,
-        tokens: line.tokens,
-        embedding: embedding.buffer.slice(
-          embedding.byteOffset,
-          embedding.byteOffset + embedding.byteLength,
-        ) as ArrayBuffer,
-        chunk_embeddings:
-          chunks === null
-            ? null
-            : (chunks.buffer.slice(
-                chunks.byteOffset,
-                chunks.byteOffset + chunks.byteLength,
-              ) as ArrayBuffer),
-        valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
-        superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
-      },
-    };
+    yield { row };
   }
   const checksum = await digest.finish();
   if (header === null) throw new Error('snapshot is empty');
@@ -230,4 +192,46 @@ export async function* readSnapshot(
       `snapshot does not match its header (count ${count}/${header.count}, checksum)`,
     );
   }
+}
+
+/** One memory line of a snapshot as the row it restores; throws, naming line `number`, when it is damaged. */
+export function rowOfLine(text: string, number: number): StoredRow {
+  const line = JSON.parse(text) as {
+    id: string;
+    content: string;
+    role: string;
+    metadata: unknown;
+    timestamp: number;
+    tokens: number;
+    embedding: string;
+    chunkEmbeddings?: string;
+    validUntil?: number | null;
+    supersededBy?: string | null;
+  };
+  const embedding = fromBase64Url(line.embedding);
+  if (embedding === null) throw new Error(`snapshot line ${number}: bad embedding`);
+  const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
+  if (chunks === null && line.chunkEmbeddings !== undefined)
+    throw new Error(`snapshot line ${number}: bad chunk embeddings`);
+  return {
+    id: line.id,
+    content: line.content,
+    role: line.role,
+    metadata: line.metadata === null ? null : JSON.stringify(line.metadata),
+    created_at: line.timestamp,
+    tokens: line.tokens,
+    embedding: embedding.buffer.slice(
+      embedding.byteOffset,
+      embedding.byteOffset + embedding.byteLength,
+    ) as ArrayBuffer,
+    chunk_embeddings:
+      chunks === null
+        ? null
+        : (chunks.buffer.slice(
+            chunks.byteOffset,
+            chunks.byteOffset + chunks.byteLength,
+          ) as ArrayBuffer),
+    valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
+    superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
+  };
 }

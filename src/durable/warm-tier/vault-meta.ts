@@ -1,11 +1,37 @@
 import type { VaultAddress } from '../../vaults/address';
 import type { MetaTable } from '../sqlite/sql';
 import type { ReembedProgress } from '../rpc/vault-types';
+import type { SnapshotHeader } from '../../vaults/jsonl';
 
 /** Where the hot index's checkpoint stands: the last seq it holds and its rows. */
 export interface CheckpointMark {
   seq: number;
   rows: number;
+}
+
+/** A restore under way, as the meta table keeps it (cold-tier/snapshot-restore.ts). */
+export interface RestoreJob {
+  id: string;
+  /** The vault restored (a wiped vault's meta record has none until the swap). */
+  address: VaultAddress;
+  key: string;
+  /** The file's size in bytes. */
+  size: number;
+  header: SnapshotHeader;
+  phase: 'STAGE' | 'VERIFY' | 'SWAP';
+  /** Byte offset of the next line to stage. */
+  offset: number;
+  /** The memory lines' bytes, which the checksum covers: from, and (once read to the end) to. */
+  linesFrom: number;
+  linesTo: number | null;
+  /** The count and checksum the trailer states (one-pass files), else the header's. */
+  stated: { count: number; checksum: string | null };
+  staged: number;
+  /** SWAP: the newest seq of the rows being replaced, and the staged rows copied so far. */
+  oldMaxSeq: number;
+  copied: number;
+  /** When a step last ran: the alarm takes over a job left longer than RESTORE_LEFT_MS. */
+  steppedAt: number;
 }
 
 /** An R2 multipart upload a snapshot began (snapshot-store.ts), until it is completed or aborted. */
@@ -76,6 +102,8 @@ export interface VaultMetaRecord {
    * aborts it, rather than R2 keeping its parts for 7 days.
    */
   snapshotUpload: SnapshotUpload | null;
+  /** A restore under way, in steps (snapshot-restore.ts); null when none. */
+  restoreJob: RestoreJob | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -172,6 +200,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   snapshotUpload: {
     keys: ['snapshot_upload'],
     read: ([value]) => (value ? (JSON.parse(value) as SnapshotUpload) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
+  },
+  restoreJob: {
+    keys: ['restore_job'],
+    read: ([value]) => (value ? (JSON.parse(value) as RestoreJob) : null),
     write: (value) => [value === null ? null : JSON.stringify(value)],
   },
 };
