@@ -828,6 +828,16 @@ export const MUTANTS = [
     description: 'a snapshot a delete raced is kept',
   },
   {
+    id: 'proof/wiped-during-snapshot-kept',
+    area: 'proof',
+    file: 'src/durable/cold-tier/snapshot-store.ts',
+    from: '      if (changed()) {\n        await this.bucket.delete(key);',
+    to: '      if (false) {\n        await this.bucket.delete(key);',
+    tests: COLD,
+    description:
+      'a snapshot whose upload a clear landed in stays in R2, to bring the memories back',
+  },
+  {
     id: 'proof/snapshot-without-trailer-restored',
     area: 'proof',
     file: 'src/durable/cold-tier/snapshot-restore.ts',
