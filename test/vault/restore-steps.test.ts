@@ -145,4 +145,31 @@ describe('a restore in steps', () => {
     });
     expect(await answers(address, 'garden note')).toEqual(atSnapshot);
   });
+  it('restores a snapshot of an emptied vault: the rows written since go', async () => {
+    const address = freshAddress('SESSION', 'emptied');
+    const vault = vaultStub(address);
+    const stored = ok(
+      await vault.store(
+        address,
+        storeRequest([memory('garden note one'), memory('garden note two')]),
+      ),
+    ).memories;
+    ok(
+      await vault.removeMany(
+        address,
+        stored.map((row) => row.id),
+      ),
+    );
+    const snapshot = ok(await vault.snapshot(address)).snapshot;
+    expect(snapshot.count).toBe(0);
+    ok(await vault.store(address, storeRequest([memory('garden note written after')])));
+    expect(await restoreInSteps(vault, address, snapshot.key)).toEqual({
+      ok: true,
+      restored: 0,
+      key: snapshot.key,
+    });
+    // Before: with nothing staged the swap counted as done at once, and the
+    // row written after the snapshot stayed.
+    expect(await answers(address, 'garden note')).toEqual([[], [], []]);
+  });
 });
