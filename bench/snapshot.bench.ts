@@ -16,9 +16,7 @@ import { Sha256Stream } from '../src/core/sha256-stream';
 import type { SnapshotStore } from '../src/durable/cold-tier/snapshot-store';
 import { readSnapshot } from '../src/durable/cold-tier/vault-snapshot';
 import type { Sql } from '../src/durable/sqlite/sql';
-import type { VaultLifecycle } from '../src/durable/vault/vault-lifecycle';
 import type { VaultObject } from '../src/durable/vault/vault-object';
-import type { VaultWrites } from '../src/durable/vault/vault-writes';
 import type { VaultMeta } from '../src/durable/warm-tier/vault-meta';
 import { memoryLine, type StoredRow } from '../src/vaults/jsonl';
 import { seededRandom } from '../test/helpers/random';
@@ -223,34 +221,52 @@ it.skipIf(!PARTS.includes('cpu'))('snapshot: CPU per pass and piece, and a resto
     });
     const whole = await spent(async () => await vault.stub.snapshot(vault.address));
     if (!whole.result.ok) throw new Error(whole.result.message);
+    // The restore as restoreVault runs it (rpc/restore-in-steps.ts): one
+    // RPC after another, each a request of its own with its own CPU limit.
+    // CPU and wall per call, by the phase the call began in.
+    const phaseOf = () =>
+      runInDurableObject(
+        vault.stub,
+        (instance: VaultObject) =>
+          (instance as unknown as { restorer: { job(): { phase: string } | null } }).restorer.job()
+            ?.phase ?? 'BEGIN',
+      );
     const restoreBefore = await workerdNow(true);
-    const restore = await spent(async () => await vault.stub.restore(vault.address, null));
+    const calls: { phase: string; cpu: number; wall: number }[] = [];
+    let job: string | null = null;
+    let restoredKey: string | null = null;
+    do {
+      const phase: string = job === null ? 'BEGIN' : await phaseOf();
+      const call = await spent(
+        async () => await vault.stub.restore(vault.address, restoredKey, job),
+      );
+      if (!call.result.ok) throw new Error(call.result.message);
+      calls.push({ phase, cpu: call.cpu, wall: call.wall });
+      job = call.result.job;
+      restoredKey = call.result.key;
+    } while (job !== null);
     const restoreAfter = await workerdNow();
-    if (!restore.result.ok) throw new Error(restore.result.message);
-    // The same restore again, piece by piece: reading and checking the file
-    // alone, staging it (that and the inserts), the swap, the wake.
-    const restorePieces = await runInDurableObject(vault.stub, async (instance: VaultObject) => {
-      const parts = instance as unknown as {
-        cold: SnapshotStore;
-        writes: VaultWrites;
-        life: VaultLifecycle;
-      };
+    const restore = {
+      cpu: calls.reduce((sum, call) => sum + call.cpu, 0),
+      wall: calls.reduce((sum, call) => sum + call.wall, 0),
+    };
+    const byPhase = new Map<string, { n: number; cpu: number; max: number }>();
+    for (const call of calls) {
+      const seen = byPhase.get(call.phase) ?? { n: 0, cpu: 0, max: 0 };
+      byPhase.set(call.phase, {
+        n: seen.n + 1,
+        cpu: seen.cpu + call.cpu,
+        max: Math.max(seen.max, call.cpu),
+      });
+    }
+    // Reading and checking the whole file at once, as the restore did before steps.
+    const parse = await runInDurableObject(vault.stub, async (instance: VaultObject) => {
+      const parts = instance as unknown as { cold: SnapshotStore };
       const key = (await parts.cold.list()).at(-1)!.key;
-      const parse = await spent(async () => {
+      return spent(async () => {
         const object = await env.SNAPSHOTS.get(key);
         for await (const item of readSnapshot(object!.body)) void item;
       });
-      const stage = await spent(() => parts.cold.stage(key, vault.address));
-      if (!stage.result.ok) throw new Error(stage.result.message);
-      const header = stage.result.header;
-      const swap = await spent(async () =>
-        parts.writes.restore(vault.address, header, () => parts.cold.swapInStaged()),
-      );
-      const wake = await spent(async () => {
-        parts.life.wake();
-        await parts.life.armAlarm();
-      });
-      return { parse, stage, swap, wake };
     });
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const { read, build, encode, hash, base64, upload } = pieces;
@@ -258,8 +274,8 @@ it.skipIf(!PARTS.includes('cpu'))('snapshot: CPU per pass and piece, and a resto
       `${rows} memories, ${(whole.result.snapshot.bytes / 1e6).toFixed(1)} MB written (${(pieces.bodyBytes / 1e6).toFixed(1)} MB of memory lines):`,
       `  snapshot (one pass: read, build, hash, multipart upload): CPU ${s(whole.cpu)}, wall ${s(whole.wall)}`,
       `  pieces over every row: read pages ${s(read.cpu)}; build lines ${s(build.cpu - read.cpu)} (base64 of vectors alone ${s(base64.cpu - read.cpu)}); UTF-8 encode ${s(encode.cpu - build.cpu)}; SHA-256 ${s(hash.cpu - encode.cpu)}; R2 put of as many bytes ${s(upload.cpu)}`,
-      `  restore of that snapshot: CPU ${s(restore.cpu)}, wall ${s(restore.wall)}; workerd resident ${restoreBefore.rssMb.toFixed(0)} MB before, peak ${restoreAfter.peakMb.toFixed(0)} MB during (+${(restoreAfter.peakMb - restoreBefore.rssMb).toFixed(0)} MB)`,
-      `  restore pieces: read + check the file alone CPU ${s(restorePieces.parse.cpu)} (wall ${s(restorePieces.parse.wall)}); stage (that + inserts) ${s(restorePieces.stage.cpu)} (wall ${s(restorePieces.stage.wall)}); swap ${s(restorePieces.swap.cpu)}; wake ${s(restorePieces.wake.cpu)}`,
+      `  restore of that snapshot in ${calls.length} calls: CPU ${s(restore.cpu)}, wall ${s(restore.wall)}; the most CPU one call took ${s(Math.max(...calls.map((call) => call.cpu)))}; workerd resident ${restoreBefore.rssMb.toFixed(0)} MB before, peak ${restoreAfter.peakMb.toFixed(0)} MB during (+${(restoreAfter.peakMb - restoreBefore.rssMb).toFixed(0)} MB)`,
+      `  calls by the phase they began in: ${[...byPhase].map(([phase, { n, cpu, max }]) => `${phase} ${n} (CPU ${s(cpu)}, max ${s(max)})`).join('; ')}; read + check the whole file alone CPU ${s(parse.cpu)}`,
     );
     console.log(lines.slice(-5).join('\n'));
   }

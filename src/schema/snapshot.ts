@@ -1,5 +1,6 @@
 import type { ArgBuilder } from '@pothos/core';
 import { accountStub, vaultStub } from '../durable/rpc/stubs';
+import { restoreInSteps } from '../durable/rpc/restore-in-steps';
 import type { SnapshotInfo } from '../durable/vault/vault-object';
 import { CodedError } from '../core/errors';
 import type { AdminContext } from '../resolvers/request-context';
@@ -89,7 +90,11 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_root, args, context) => {
       const address = await adminVault(context, String(args.keyId), args.vault);
-      const result = await vaultStub(context.env, address).restore(address, args.snapshot ?? null);
+      const result = await restoreInSteps(
+        vaultStub(context.env, address),
+        address,
+        args.snapshot ?? null,
+      );
       if (!result.ok) throw CodedError.from(result);
       return { restored: result.restored, key: result.key };
     },

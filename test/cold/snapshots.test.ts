@@ -764,3 +764,149 @@ describe('clearVault while R2 fails', () => {
     expect(await snapshotKeys(address)).toEqual([]);
   });
 });
+
+describe('clearVault while a snapshot is being written', () => {
+  it('leaves no snapshot that would bring the cleared memories back', async () => {
+    const { api, admin, adminToken, keyId } = await newKey();
+    await seed(api, 'wiperace', 6);
+    const address = sessionAddress(keyId, 'wiperace');
+    const vault = { kind: 'SESSION' as const, id: 'wiperace' };
+    const stub = vaultStub(keyId, 'SESSION', 'wiperace');
+    // The clear lands after the last line is sent and before R2 assembles
+    // the file: its own deletes find nothing yet, so only the snapshot's
+    // check after the upload can take the file away again.
+    const cleared = await runInDurableObject(stub, async (instance, state) => {
+      const object = instance as unknown as ColdOf & {
+        alarm(): Promise<void>;
+        clear(address: unknown): Promise<{ ok: boolean; removed?: number }>;
+      };
+      const bucket = object.cold.bucket;
+      let removed: number | undefined;
+      object.cold.bucket = new Proxy(bucket, {
+        get(target, name) {
+          if (name === 'createMultipartUpload')
+            return async (key: string, options: R2MultipartOptions) => {
+              const upload = await target.createMultipartUpload(key, options);
+              return new Proxy(upload, {
+                get(inner, method) {
+                  if (method === 'complete')
+                    return async (parts: R2UploadedPart[]) => {
+                      removed = (await object.clear(address)).removed;
+                      return inner.complete(parts);
+                    };
+                  const value = Reflect.get(inner, method) as unknown;
+                  return typeof value === 'function' ? (value as () => unknown).bind(inner) : value;
+                },
+              });
+            };
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+        },
+      });
+      settle(state, object);
+      try {
+        await object.alarm();
+      } finally {
+        object.cold.bucket = bucket;
+        await state.storage.deleteAlarm();
+      }
+      return removed;
+    });
+    expect(cleared, 'the clear ran during the snapshot').toBe(6);
+    // Without the check after the upload (tried), the file stood in R2 after
+    // the clear, there for a restore to bring the 6 memories back.
+    expect(await snapshotKeys(address)).toEqual([]);
+    expect((await admin.request(VaultSnapshotsDocument, { keyId, vault })).vaultSnapshots).toEqual(
+      [],
+    );
+    const restore = await post(RestoreVaultDocument, { keyId, vault }, adminToken);
+    expect(restore.errors?.[0]?.extensions).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'SNAPSHOT_NOT_FOUND',
+    });
+  });
+});
+
+/** R2 in an outage for multipart uploads once begun: every part and every abort fails. */
+function failingParts(bucket: R2Bucket): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, name) {
+      if (name === 'createMultipartUpload')
+        return async (key: string, options: R2MultipartOptions) => {
+          const upload = await target.createMultipartUpload(key, options);
+          return new Proxy(upload, {
+            get(inner, method) {
+              if (method === 'uploadPart' || method === 'abort')
+                return () => Promise.reject(new Error('R2 is unavailable'));
+              const value = Reflect.get(inner, method) as unknown;
+              return typeof value === 'function' ? (value as () => unknown).bind(inner) : value;
+            },
+          });
+        };
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Whether R2 still holds an unfinished multipart upload: one that takes a part. */
+async function uploadLive(upload: { key: string; uploadId: string }): Promise<boolean> {
+  try {
+    await env.SNAPSHOTS.resumeMultipartUpload(upload.key, upload.uploadId).uploadPart(1, 'x');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a snapshot whose upload R2 fails', () => {
+  it('records the upload before sending parts, and once the object restarts its alarm aborts the upload left in R2', async () => {
+    const { api, keyId } = await newKey();
+    await seed(api, 'partfail', 5);
+    const address = sessionAddress(keyId, 'partfail');
+    const stub = vaultStub(keyId, 'SESSION', 'partfail');
+    const left = await runInDurableObject(stub, async (instance, state) => {
+      const object = instance as unknown as ColdOf & { alarm(): Promise<void> };
+      const bucket = object.cold.bucket;
+      object.cold.bucket = failingParts(bucket);
+      settle(state, object);
+      try {
+        await expect(object.alarm()).rejects.toThrow('R2 is unavailable');
+      } finally {
+        object.cold.bucket = bucket;
+        await state.storage.deleteAlarm();
+        // The next snapshot later (settle's due time 0 is no time to arm an
+        // alarm for): what the restart's alarm does is the clean-up alone.
+        setSnapshotDue(state, object, Date.now() + DAY);
+      }
+      const [row] = state.storage.sql
+        .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'snapshot_upload'")
+        .toArray();
+      return row ? (JSON.parse(row.value) as { key: string; uploadId: string }) : null;
+    });
+    // R2 could not abort it: the upload stands, recorded (before: not
+    // recorded anywhere, and R2 kept its parts for 7 days).
+    expect(left).not.toBeNull();
+    expect(left!.key).toMatch(/^vaults\/[0-9a-f]+\/snapshots\/\d{15}-\d+\.jsonl$/);
+    expect(await uploadLive(left!)).toBe(true);
+    expect(await snapshotKeys(address)).toEqual([]);
+
+    // The object restarts (as after dying mid-snapshot): its alarm is armed
+    // to clean up, and aborts the upload.
+    await evictDurableObject(stub);
+    const armed = await armedAlarm(stub);
+    expect(armed).not.toBeNull();
+    expect(armed!).toBeLessThanOrEqual(Date.now());
+    await runAlarm(stub);
+    expect(await uploadLive(left!)).toBe(false);
+    const record = await runInDurableObject(stub, (_, state) =>
+      state.storage.sql
+        .exec("SELECT value FROM meta WHERE key IN ('snapshot_upload', 'snapshot_prune_due_at')")
+        .toArray(),
+    );
+    expect(record).toEqual([]);
+    // Snapshots go on as before.
+    await snapshotNow(keyId, 'partfail');
+    expect(await snapshotKeys(address)).toHaveLength(1);
+  });
+});

@@ -69,7 +69,7 @@ describe('restoring a vault from its snapshot', () => {
     const before = await internals(address);
 
     const restored = ok(await vault.restore(address, null));
-    expect(restored).toEqual({ ok: true, restored: 2, key: snapshot.key });
+    expect(restored).toEqual({ ok: true, restored: 2, key: snapshot.key, job: null });
     const expected = ['the garden gate is blue', 'the garden shed is red'];
     expect(await found(address, 'garden')).toEqual({
       VECTOR: expected,

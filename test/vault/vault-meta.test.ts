@@ -59,6 +59,8 @@ describe('the vault meta record', () => {
       snapshotsFrom: 1_764_000_003_000,
       snapshotPruneDueAt: 1_764_000_004_000,
       openImports: ['import-1', 'import-2'],
+      snapshotUpload: { key: 'vaults/x/snapshots/1.jsonl', uploadId: 'upload-1' },
+      restoreJob: null,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -90,6 +92,7 @@ describe('the vault meta record', () => {
       snapshots_from: '1764000003000',
       snapshot_prune_due_at: '1764000004000',
       open_imports: JSON.stringify(['import-1', 'import-2']),
+      snapshot_upload: JSON.stringify(written.snapshotUpload),
     });
   });
 

@@ -1,18 +1,16 @@
 import { failure, type Failure, type Result } from '../../core/errors';
 import type { VaultAddress } from '../../vaults/address';
-import type { SnapshotHeader, StoredRow } from '../../vaults/jsonl';
+import type { SnapshotHeader } from '../../vaults/jsonl';
 import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { Sha256Stream } from '../../core/sha256-stream';
 import { trailerLine } from '../../vaults/jsonl';
 import type { ExportViews } from '../warm-tier/export-views';
-import { betweenPages, buildHeader, PartWriter, readSnapshot } from './vault-snapshot';
+import { abortUpload, betweenPages, buildHeader, PartWriter } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
-import { indexFoldedText } from '../warm-tier/index-text';
-import { keyRecentRows } from '../warm-tier/recent-texts';
 
-/** Rows a restore stages per batch (about 590 KB of lines at 384 dimensions). */
-const STAGE_BATCH_ROWS = 256;
+/** How long after R2 failed to abort a snapshot's upload the alarm tries again. */
+export const UPLOAD_ABORT_RETRY_MS = 60_000;
 
 /** Snapshots kept in R2 per vault; older ones are deleted. */
 export const SNAPSHOTS_KEPT = 3;
@@ -32,13 +30,23 @@ function takenAt(object: R2Object): number {
   return match ? Number(match[1]) : object.uploaded.getTime();
 }
 
-/** A snapshot read into `restore_staging` and checked, ready to replace the vault's memories. */
-export interface StagedRestore {
-  key: string;
-  header: SnapshotHeader;
-}
-
 const encoder = new TextEncoder();
+
+const r2Failed = (): Failure =>
+  failure(
+    'UPSTREAM_ERROR',
+    'the snapshot storage (R2) did not answer; try again',
+    'SNAPSHOT_STORAGE_FAILED',
+  );
+
+const running = (): Failure => ({
+  ...failure(
+    'RATE_LIMITED',
+    'a snapshot of this vault is being written; try again once it is done',
+    'SNAPSHOT_RUNNING',
+  ),
+  details: { retryAfter: 10 },
+});
 
 const raced = (): Failure =>
   failure('UPSTREAM_ERROR', 'the vault changed during the snapshot; try again', 'SNAPSHOT_RACED');
@@ -51,6 +59,8 @@ const raced = (): Failure =>
  */
 export class SnapshotStore {
   private readonly prefix: string;
+  /** Whether this object is writing a snapshot now: its recorded upload is live, not left over. */
+  private writing = false;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -145,6 +155,33 @@ export class SnapshotStore {
    * never come back through a snapshot finishing after the wipe.
    */
   async write(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
+    if (this.writing) return running();
+    // An upload left by an object that died mid-snapshot goes first: the
+    // record holds one upload at a time.
+    if (!(await this.abortLeftover())) return r2Failed();
+    this.writing = true;
+    try {
+      return await this.writeOnce(address);
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /**
+   * Aborts the multipart upload a snapshot left (`snapshotUpload`: the
+   * object died mid-snapshot, or R2 failed the abort), unless this object is
+   * writing it now. True when none is left.
+   */
+  async abortLeftover(): Promise<boolean> {
+    const left = this.meta.get('snapshotUpload');
+    if (left === null || this.writing) return true;
+    if (!(await abortUpload(this.bucket.resumeMultipartUpload(left.key, left.uploadId))))
+      return false;
+    this.meta.set('snapshotUpload', null);
+    return true;
+  }
+
+  private async writeOnce(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const deletesAtStart = this.meta.get('deleteSeq');
     const maxSeq = this.storage.maxSeq();
     const changed = () =>
@@ -159,15 +196,30 @@ export class SnapshotStore {
       createdAt,
     );
     const key = `${this.prefix}${String(createdAt).padStart(15, '0')}-${maxSeq}.jsonl`;
-    const upload = new PartWriter(
-      await this.bucket.createMultipartUpload(key, {
+    let multipart: R2MultipartUpload;
+    try {
+      multipart = await this.bucket.createMultipartUpload(key, {
         httpMetadata: { contentType: 'application/x-ndjson' },
         customMetadata: { count: String(view.count) },
-      }),
-    );
+      });
+    } catch (error) {
+      this.views.close(view.id);
+      throw error;
+    }
+    // Recorded before any part is sent: if the object dies from here on, a
+    // later alarm (or the next snapshot) aborts it (`abortLeftover`). A wipe
+    // meanwhile deletes the record with the rest, and this write aborts it.
+    this.meta.set('snapshotUpload', { key, uploadId: multipart.uploadId });
+    const upload = new PartWriter(multipart);
+    /** Gives the upload up; its record stays for the alarm when R2 fails the abort. */
+    const abort = async () => {
+      if (await upload.abort()) this.meta.set('snapshotUpload', null);
+      else this.meta.set('snapshotPruneDueAt', Date.now() + UPLOAD_ABORT_RETRY_MS);
+    };
     const digest = new Sha256Stream();
     let count = 0;
     let gone = false;
+    let completed = false;
     try {
       await upload.write(encoder.encode(header));
       for (;;) {
@@ -185,11 +237,13 @@ export class SnapshotStore {
       const checksum = await digest.finish();
       if (gone || changed() || count !== view.count) {
         this.views.close(view.id);
-        await upload.abort();
+        await abort();
         return raced();
       }
       await upload.write(encoder.encode(trailerLine({ count, checksum })));
       await upload.complete();
+      completed = true;
+      this.meta.set('snapshotUpload', null);
       if (changed()) {
         await this.bucket.delete(key);
         return raced();
@@ -201,117 +255,17 @@ export class SnapshotStore {
       };
     } catch (error) {
       this.views.close(view.id);
-      await upload.abort();
+      if (!completed) await abort();
       throw error;
     }
   }
 
-  /**
-   * Reads a snapshot (the newest, or `key`) into `restore_staging` and checks
-   * it against its header's count and checksum and against `address`. The
-   * vault's memories are untouched until `swapInStaged`.
-   */
-  async stage(key: string | null, address: VaultAddress): Promise<Result<StagedRestore>> {
+  /** The snapshot a restore reads: `key`, or the newest; null when there is no such snapshot since the last clear. */
+  async find(key: string | null): Promise<R2Object | null> {
     const kept = await this.current();
     const chosen = key ?? kept.at(-1)?.key ?? null;
-    const object =
-      chosen !== null && kept.some((snapshot) => snapshot.key === chosen)
-        ? await this.bucket.get(chosen)
-        : null;
-    if (chosen === null || object === null) {
-      // The likeliest reason a caller meets: a clear (or an expiry) took them.
-      return failure(
-        'NOT_FOUND',
-        'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
-        'SNAPSHOT_NOT_FOUND',
-      );
-    }
-    this.clearStaging();
-    let header: SnapshotHeader | null = null;
-    // Rows are inserted a batch at a time, with no wait in between, so each
-    // batch is one implicit transaction rather than one per network chunk.
-    let batch: StoredRow[] = [];
-    const insertBatch = () => {
-      for (const row of batch) this.insertStaged(row);
-      batch = [];
-    };
-    try {
-      for await (const item of readSnapshot(object.body)) {
-        if ('header' in item) {
-          header = item.header;
-          continue;
-        }
-        const row = item.row;
-        const rowBytes = (header?.dimensions ?? 0) * 4;
-        if (
-          row.chunk_embeddings !== null &&
-          (rowBytes === 0 || row.chunk_embeddings.byteLength % rowBytes !== 0)
-        ) {
-          throw new Error(`memory ${row.id}: chunk embeddings do not match the dimensions`);
-        }
-        batch.push(row);
-        if (batch.length >= STAGE_BATCH_ROWS) insertBatch();
-      }
-      insertBatch();
-    } catch (error) {
-      this.clearStaging();
-      return failure(
-        'BAD_USER_INPUT',
-        `snapshot is damaged: ${error instanceof Error ? error.message : 'unreadable'}`,
-        'SNAPSHOT_DAMAGED',
-      );
-    }
-    if (
-      header === null ||
-      header.kind !== address.kind ||
-      header.externalId !== address.externalId
-    ) {
-      this.clearStaging();
-      return failure(
-        'BAD_USER_INPUT',
-        'the snapshot belongs to another vault',
-        'SNAPSHOT_MISMATCH',
-      );
-    }
-    return { ok: true, key: chosen, header };
-  }
-
-  /** Replaces the vault's memories with the staged rows. Call inside a transaction. */
-  swapInStaged(): void {
-    this.sql.run('DELETE FROM memories');
-    this.sql.run(
-      `INSERT INTO memories (id, content, role, metadata, created_at, tokens, embedding,
-         chunk_embeddings, valid_until, superseded_by)
-       SELECT id, content, role, metadata, created_at, tokens, embedding, chunk_embeddings,
-         valid_until, superseded_by
-       FROM restore_staging ORDER BY rowid`,
-    );
-    // Snapshots carry content, not the index's folded text (index-text.ts).
-    indexFoldedText(this.sql);
-    keyRecentRows(this.sql, Date.now());
-    this.clearStaging();
-  }
-
-  private insertStaged(row: StoredRow): void {
-    this.sql.run(
-      `INSERT INTO restore_staging (id, content, role, metadata, created_at, tokens, embedding,
-         chunk_embeddings, valid_until, superseded_by)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id,
-      row.content,
-      row.role,
-      row.metadata,
-      row.created_at,
-      row.tokens,
-      row.embedding,
-      row.chunk_embeddings,
-      row.valid_until ?? null,
-      row.superseded_by ?? null,
-    );
-  }
-
-  private clearStaging(): void {
-    this.sql.run('DELETE FROM restore_staging');
+    // Only a key of this vault's own listing: never another vault's file.
+    return kept.find((snapshot) => snapshot.key === chosen) ?? null;
   }
 }
 

@@ -59,8 +59,9 @@ export class PartWriter {
     return this.upload.complete(this.uploaded);
   }
 
-  abort(): Promise<void> {
-    return this.upload.abort().catch(() => {});
+  /** Aborts the upload; false when R2 failed to (the caller leaves it recorded for the alarm). */
+  abort(): Promise<boolean> {
+    return abortUpload(this.upload);
   }
 
   private async send(): Promise<void> {
@@ -68,6 +69,21 @@ export class PartWriter {
     this.part = new Uint8Array(SNAPSHOT_PART_BYTES);
     this.used = 0;
     this.uploaded.push(await this.upload.uploadPart(this.uploaded.length + 1, full));
+  }
+}
+
+/**
+ * Aborts a multipart upload, so R2 drops its parts now rather than after 7
+ * days. True once it is gone: aborted now, or unknown to R2 (aborted or
+ * completed before); false when R2 failed, to be tried again.
+ */
+export async function abortUpload(upload: R2MultipartUpload): Promise<boolean> {
+  try {
+    await upload.abort();
+    return true;
+  } catch (error) {
+    // R2's NoSuchUpload (10024): nothing is left to abort.
+    return /NoSuchUpload|10024|does not exist/i.test(String(error));
   }
 }
 
@@ -158,47 +174,9 @@ export async function* readSnapshot(
       }
     }
     await digest.add(bytes);
-    const line = JSON.parse(text) as {
-      id: string;
-      content: string;
-      role: string;
-      metadata: unknown;
-      timestamp: number;
-      tokens: number;
-      embedding: string;
-      chunkEmbeddings?: string;
-      validUntil?: number | null;
-      supersededBy?: string | null;
-    };
-    const embedding = fromBase64Url(line.embedding);
-    if (embedding === null) throw new Error(`snapshot line ${count + 2}: bad embedding`);
-    const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
-    if (chunks === null && line.chunkEmbeddings !== undefined)
-      throw new Error(`snapshot line ${count + 2}: bad chunk embeddings`);
+    const row = rowOfLine(text, count + 2);
     count++;
-    yield {
-      row: {
-        id: line.id,
-        content: line.content,
-        role: line.role,
-        metadata: line.metadata === null ? null : JSON.stringify(line.metadata),
-        created_at: line.timestamp,
-        tokens: line.tokens,
-        embedding: embedding.buffer.slice(
-          embedding.byteOffset,
-          embedding.byteOffset + embedding.byteLength,
-        ) as ArrayBuffer,
-        chunk_embeddings:
-          chunks === null
-            ? null
-            : (chunks.buffer.slice(
-                chunks.byteOffset,
-                chunks.byteOffset + chunks.byteLength,
-              ) as ArrayBuffer),
-        valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
-        superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
-      },
-    };
+    yield { row };
   }
   const checksum = await digest.finish();
   if (header === null) throw new Error('snapshot is empty');
@@ -214,4 +192,46 @@ export async function* readSnapshot(
       `snapshot does not match its header (count ${count}/${header.count}, checksum)`,
     );
   }
+}
+
+/** One memory line of a snapshot as the row it restores; throws, naming line `number`, when it is damaged. */
+export function rowOfLine(text: string, number: number): StoredRow {
+  const line = JSON.parse(text) as {
+    id: string;
+    content: string;
+    role: string;
+    metadata: unknown;
+    timestamp: number;
+    tokens: number;
+    embedding: string;
+    chunkEmbeddings?: string;
+    validUntil?: number | null;
+    supersededBy?: string | null;
+  };
+  const embedding = fromBase64Url(line.embedding);
+  if (embedding === null) throw new Error(`snapshot line ${number}: bad embedding`);
+  const chunks = line.chunkEmbeddings === undefined ? null : fromBase64Url(line.chunkEmbeddings);
+  if (chunks === null && line.chunkEmbeddings !== undefined)
+    throw new Error(`snapshot line ${number}: bad chunk embeddings`);
+  return {
+    id: line.id,
+    content: line.content,
+    role: line.role,
+    metadata: line.metadata === null ? null : JSON.stringify(line.metadata),
+    created_at: line.timestamp,
+    tokens: line.tokens,
+    embedding: embedding.buffer.slice(
+      embedding.byteOffset,
+      embedding.byteOffset + embedding.byteLength,
+    ) as ArrayBuffer,
+    chunk_embeddings:
+      chunks === null
+        ? null
+        : (chunks.buffer.slice(
+            chunks.byteOffset,
+            chunks.byteOffset + chunks.byteLength,
+          ) as ArrayBuffer),
+    valid_until: typeof line.validUntil === 'number' ? line.validUntil : null,
+    superseded_by: typeof line.supersededBy === 'string' ? line.supersededBy : null,
+  };
 }

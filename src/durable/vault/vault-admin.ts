@@ -2,6 +2,9 @@ import { failure, type Failure, type Result } from '../../core/errors';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
+import type { SnapshotRestore } from '../cold-tier/snapshot-restore';
+import type { RestoreJob } from '../warm-tier/vault-meta';
+import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
@@ -13,6 +16,7 @@ import type { VaultWrites } from './vault-writes';
 export interface VaultAdminParts {
   meta: VaultMeta;
   cold: SnapshotStore;
+  restorer: SnapshotRestore;
   exports: ExportViews;
   reembedding: VaultReembed;
   writes: VaultWrites;
@@ -40,7 +44,13 @@ export class VaultAdmin {
   /** Writes a snapshot now; refused while some memories have only a new model's vectors. */
   async snapshot(address: VaultAddress): Promise<Result<{ snapshot: SnapshotInfo }>> {
     const mixed = this.refuseMixedModels();
-    return mixed ?? this.parts.cold.write(address);
+    if (mixed) return mixed;
+    try {
+      return await this.parts.cold.write(address);
+    } finally {
+      // An upload R2 failed to abort is left to the alarm (vault-upkeep.ts).
+      await this.parts.life.armAlarm();
+    }
   }
 
   /**
@@ -91,21 +101,91 @@ export class VaultAdmin {
   }
 
   /**
-   * Rebuilds the vault from a snapshot (the newest, or `key`): the file is
-   * staged and checked in full, replaces the memories in one transaction, and
-   * the object wakes up on the new rows through the same path as a start.
+   * Rebuilds the vault from a snapshot (the newest, or `key`) in steps
+   * (snapshot-restore.ts): begins a restore, or goes on with job
+   * `continuing`, and runs steps until about a STAGE step's rows of work
+   * are done, so one call stays well inside a request's CPU limit. Answers
+   * `job` to call again with, or null once the vault holds the snapshot's
+   * rows and has woken up on them (a small vault's restore takes one call).
    */
   async restore(
     address: VaultAddress,
     key: string | null,
-  ): Promise<Result<{ restored: number; key: string }>> {
-    const { cold, writes, life } = this.parts;
-    const staged = await cold.stage(key, address);
-    if (!staged.ok) return staged;
-    writes.restore(address, staged.header, () => cold.swapInStaged());
+    continuing: string | null,
+  ): Promise<Result<{ restored: number; key: string; job: string | null }>> {
+    try {
+      return await this.restoreSteps(address, key, continuing);
+    } catch (error) {
+      // R2 failed a read: the job stays where it was, and the alarm goes on
+      // with it once its caller has been gone RESTORE_LEFT_MS.
+      logWarn('a restore step failed; it is tried again', error);
+      return failure(
+        'UPSTREAM_ERROR',
+        'the snapshot storage (R2) did not answer; the restore goes on by itself once it does, or restore again',
+        'SNAPSHOT_STORAGE_FAILED',
+      );
+    }
+  }
+
+  private async restoreSteps(
+    address: VaultAddress,
+    key: string | null,
+    continuing: string | null,
+  ): Promise<Result<{ restored: number; key: string; job: string | null }>> {
+    const { cold, restorer } = this.parts;
+    let current: RestoreJob;
+    if (continuing === null) {
+      const object = await cold.find(key);
+      if (object === null) return snapshotNotFound();
+      const begun = await restorer.begin(object, address);
+      if (!begun.ok) return begun;
+      current = begun.job;
+    } else {
+      const job = restorer.job();
+      if (job === null || job.id !== continuing)
+        return (await restorer.step(continuing)) as Failure;
+      current = job;
+    }
+    for (let rows = 0; rows < restorer.stageRows;) {
+      if (restorer.swapped(current)) return this.finishRestore(address, current);
+      // The checksum reads every line's bytes again: a call of its own
+      // unless the whole file fits in what is left of this one.
+      if (current.phase === 'VERIFY' && rows > 0 && rows + current.staged > restorer.stageRows)
+        break;
+      const next = await restorer.step(current.id);
+      if (!next.ok) return next;
+      current = next.job;
+      rows += Math.max(next.rows, 1);
+    }
+    if (restorer.swapped(current)) return this.finishRestore(address, current);
+    // The alarm finishes a job its caller leaves (RESTORE_LEFT_MS).
+    await this.parts.life.armAlarm();
+    return { ok: true, restored: current.copied, key: current.key, job: current.id };
+  }
+
+  /** The alarm's share: one step of a job its caller left, the final one included. */
+  async continueLeftRestore(): Promise<void> {
+    const { restorer } = this.parts;
+    const job = restorer.job();
+    if (job === null) return;
+    if (restorer.swapped(job)) {
+      await this.finishRestore(job.address, job);
+      return;
+    }
+    const next = await restorer.step(job.id);
+    if (!next.ok) logWarn('a restore the alarm went on with ended', next.reason ?? next.code);
+  }
+
+  /** The last step: the swap's final transaction (meta, change log), then the vault wakes up on the new rows. */
+  private async finishRestore(
+    address: VaultAddress,
+    job: RestoreJob,
+  ): Promise<Result<{ restored: number; key: string; job: null }>> {
+    const { writes, life, restorer } = this.parts;
+    writes.restore(address, job.header, () => restorer.finish());
     life.wake();
     await life.armAlarm();
-    return { ok: true, restored: staged.header.count, key: staged.key };
+    return { ok: true, restored: job.staged, key: job.key, job: null };
   }
 
   /**
@@ -142,4 +222,13 @@ export class VaultAdmin {
 function reembedSecondsLeft(remaining: number): number {
   const batches = Math.ceil(remaining / REEMBED_BATCH_MEMORIES);
   return Math.max(1, Math.ceil((batches * (REEMBED_PAUSE_MS + 250)) / 1000));
+}
+
+function snapshotNotFound(): Failure {
+  // The likeliest reason a caller meets: a clear (or an expiry) took them.
+  return failure(
+    'NOT_FOUND',
+    'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
+    'SNAPSHOT_NOT_FOUND',
+  );
 }

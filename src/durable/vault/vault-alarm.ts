@@ -1,4 +1,5 @@
-import type { SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
+import type { RestoreJob, SnapshotTiming, VaultMetaRecord } from '../warm-tier/vault-meta';
+import { RESTORE_LEFT_MS } from '../cold-tier/snapshot-restore';
 
 /**
  * What a vault's one alarm has to do, and when. Four things fall due: the
@@ -14,7 +15,10 @@ export const CHECKPOINT_DELAY_MS = 5_000;
 
 export type DueTimes = Pick<VaultMetaRecord, 'expiresAt' | 'checkpointDueAt' | 'snapshotDueAt'> &
   Partial<
-    Pick<VaultMetaRecord, 'reembedDueAt' | 'usageDueAt' | 'ftsRebuildDueAt' | 'snapshotPruneDueAt'>
+    Pick<
+      VaultMetaRecord,
+      'reembedDueAt' | 'usageDueAt' | 'ftsRebuildDueAt' | 'snapshotPruneDueAt' | 'restoreJob'
+    >
   >;
 
 export interface DueWork {
@@ -53,6 +57,11 @@ export function dueWork(times: DueTimes, now: number): DueWork {
   };
 }
 
+/** When the alarm goes on with a restore, should its caller leave it (snapshot-restore.ts). */
+export function restoreLeftAt(job: RestoreJob | null): number | null {
+  return job === null ? null : job.steppedAt + RESTORE_LEFT_MS;
+}
+
 /** When the alarm should fire next: the earliest due time, or null when nothing is planned. */
 export function nextAlarm(times: DueTimes): number | null {
   const due = [
@@ -63,6 +72,7 @@ export function nextAlarm(times: DueTimes): number | null {
     times.usageDueAt ?? null,
     times.ftsRebuildDueAt ?? null,
     times.snapshotPruneDueAt ?? null,
+    restoreLeftAt(times.restoreJob ?? null),
   ].filter((time): time is number => time !== null);
   return due.length === 0 ? null : Math.min(...due);
 }

@@ -8,6 +8,7 @@ import type { MemoryEventLog } from '../warm-tier/memory-events';
 import type { RetiredSet } from '../warm-tier/retired-set';
 import type { StoreKeys } from '../warm-tier/store-keys';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
+import { inProgress } from '../cold-tier/snapshot-restore';
 import { migrate } from '../sqlite/sql';
 import { logError } from '../../core/request-log';
 import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
@@ -77,8 +78,15 @@ export class VaultLifecycle {
    * writes (`current`: no transaction is open here), so an open with no
    * write since the last decodes nothing.
    */
-  async open(address: VaultAddress): Promise<Result<{ meta: VaultMetaRecord }>> {
+  async open(
+    address: VaultAddress,
+    call: { restoring?: boolean } = {},
+  ): Promise<Result<{ meta: VaultMetaRecord }>> {
     const meta = this.parts.meta.current();
+    // A restore swapping its rows in holds half of each: every call but the
+    // restore's own waits (snapshot-restore.ts).
+    if (meta.restoreJob?.phase === 'SWAP' && call.restoring !== true)
+      return inProgress(meta.restoreJob);
     if (isExpired(meta, Date.now())) {
       await this.destroy('EXPIRED');
       return { ok: true, meta: this.parts.meta.current() };

@@ -9,6 +9,7 @@ import { isMemoryEventId, MemoryEventLog } from '../warm-tier/memory-events';
 import { RetiredSet } from '../warm-tier/retired-set';
 import { StoreKeys } from '../warm-tier/store-keys';
 import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
+import { SnapshotRestore } from '../cold-tier/snapshot-restore';
 import { MetaTable, Sql } from '../sqlite/sql';
 import { VaultAdmin, type ExportOpening } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
@@ -50,6 +51,7 @@ export class VaultObject extends DurableObject<Env> {
   private readonly queries: VaultQueries;
   private readonly hot: HotIndex;
   private readonly cold: SnapshotStore;
+  private readonly restorer: SnapshotRestore;
   private readonly exports: ExportViews;
   private readonly reembedding: VaultReembed;
   private readonly writes: VaultWrites;
@@ -94,6 +96,9 @@ export class VaultObject extends DurableObject<Env> {
     );
     const exports = new ExportViews(sql);
     const cold = new SnapshotStore(env.SNAPSHOTS, id, sql, rows, meta, exports);
+    const restorer = new SnapshotRestore(env.SNAPSHOTS, sql, rows, meta, (work) =>
+      storage.transactionSync(work),
+    );
     const reembedding = new VaultReembed(storage, sql, meta, hot, config);
     const usage = new VaultUsage(storage, sql, meta, env);
     const apartMarks = new ApartMarks(env, rows, meta);
@@ -105,6 +110,7 @@ export class VaultObject extends DurableObject<Env> {
       events,
       subscribers,
       cold,
+      restorer,
       exports,
       reembedding,
       writes,
@@ -120,6 +126,7 @@ export class VaultObject extends DurableObject<Env> {
     this.queries = queries;
     this.hot = hot;
     this.cold = cold;
+    this.restorer = restorer;
     this.exports = exports;
     this.reembedding = reembedding;
     this.writes = writes;
@@ -127,12 +134,23 @@ export class VaultObject extends DurableObject<Env> {
     this.usage = usage;
     this.life = life;
     this.reads = new VaultReads(sql, meta, queries, hot, retired, usage, config);
-    this.upkeep = new VaultUpkeep(storage, sql, { ...parts, life, embedder });
+    this.upkeep = new VaultUpkeep(storage, sql, {
+      ...parts,
+      life,
+      embedder,
+      continueRestore: () => this.admin.continueLeftRestore(),
+    });
     this.admin = new VaultAdmin({ ...parts, life, embedder });
     void ctx.blockConcurrencyWhile(async () => {
       life.wake();
       // A full-text rebuild under way (begun by a migration, or before a restart) goes on.
       if (meta.current().ftsRebuildDueAt !== null) await life.armAlarm();
+      // No snapshot runs before the object starts: an upload recorded now was
+      // left by one it died in, and the alarm aborts it (vault-upkeep.ts).
+      if (meta.current().snapshotUpload !== null) {
+        meta.set('snapshotPruneDueAt', Date.now());
+        await life.armAlarm();
+      }
     });
   }
 
@@ -538,13 +556,19 @@ export class VaultObject extends DurableObject<Env> {
     return ready.ok ? { ok: true, snapshots: await this.cold.infos() } : ready;
   }
 
-  /** Rebuilds the vault from a snapshot (the newest, or `key`), then wakes up on its rows. */
+  /**
+   * Rebuilds the vault from a snapshot (the newest, or `key`), then wakes up
+   * on its rows: in steps (snapshot-restore.ts), so a big vault's restore
+   * answers a `job` to call again with (`continuing`) until it is null
+   * (rpc/restore-in-steps.ts drives it); a small vault's is done in one call.
+   */
   async restore(
     address: VaultAddress,
     key: string | null,
-  ): Promise<Result<{ restored: number; key: string }>> {
-    const ready = await this.life.open(address);
-    return ready.ok ? this.admin.restore(address, key) : ready;
+    continuing: string | null = null,
+  ): Promise<Result<{ restored: number; key: string; job: string | null }>> {
+    const ready = await this.life.open(address, { restoring: true });
+    return ready.ok ? this.admin.restore(address, key, continuing) : ready;
   }
 
   /** The one alarm: deletes an expired vault, or does whatever else is due, then re-arms. */

@@ -6,10 +6,12 @@ import {
   checkpointDeferral,
   dueWork,
   isDue,
+  restoreLeftAt,
   snapshotDeferral,
   snapshotSpacing,
 } from './vault-alarm';
 import { SNAPSHOTS_KEPT } from '../cold-tier/snapshot-store';
+import { RESTORE_LEFT_MS } from '../cold-tier/snapshot-restore';
 import { SNAPSHOT_PRUNE_RETRY_MS } from './vault-lifecycle';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
@@ -36,6 +38,8 @@ export interface VaultUpkeepParts {
   config: AppConfig;
   /** The deployment's embedder, null when it cannot be built. */
   embedder: () => Embedder | null;
+  /** One step of a restore its caller left (vault-admin.ts `continueLeftRestore`). */
+  continueRestore: () => Promise<void>;
 }
 
 /**
@@ -56,6 +60,20 @@ export class VaultUpkeep {
     const { meta, reembedding, usage, life } = this.parts;
     const due = dueWork(meta.record(), Date.now());
     if (due.expire) return life.destroy('EXPIRED');
+    if (isDue(restoreLeftAt(meta.get('restoreJob')), Date.now())) {
+      // A restore its caller left goes on, a step per alarm (at once: the step
+      // records its time, so the next is due RESTORE_LEFT_MS on; see below).
+      await this.parts.continueRestore();
+    }
+    if (meta.get('restoreJob')?.phase === 'SWAP') {
+      // Half of each: nothing else runs on these rows until the swap is done;
+      // the next step is due at once.
+      meta.set('restoreJob', {
+        ...meta.get('restoreJob')!,
+        steppedAt: Date.now() - RESTORE_LEFT_MS,
+      });
+      return life.armAlarm();
+    }
     if (due.checkpoint) this.dueCheckpoint();
     if (due.usage) await usage.handOverDue(Date.now());
     if (due.reembed) {
@@ -65,7 +83,7 @@ export class VaultUpkeep {
     }
     if (due.ftsRebuild) this.rebuildText();
     if (due.snapshot) await this.snapshot();
-    if (isDue(meta.get('snapshotPruneDueAt'), Date.now())) await this.pruneCleared();
+    if (isDue(meta.get('snapshotPruneDueAt'), Date.now())) await this.cleanR2();
     await life.armAlarm();
   }
 
@@ -102,12 +120,17 @@ export class VaultUpkeep {
     else meta.set('checkpointDueAt', deferred);
   }
 
-  /** Snapshots a clear could not delete (R2 failed): deleted now, or tried again later. */
-  private async pruneCleared(): Promise<void> {
+  /**
+   * R2 left untidy: snapshots a clear could not delete, and the multipart
+   * upload of a snapshot the object died in (or whose abort R2 failed):
+   * deleted and aborted now, or tried again later.
+   */
+  private async cleanR2(): Promise<void> {
     const { meta, cold } = this.parts;
     try {
+      const aborted = await cold.abortLeftover();
       await cold.prune(SNAPSHOTS_KEPT);
-      meta.set('snapshotPruneDueAt', null);
+      meta.set('snapshotPruneDueAt', aborted ? null : Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
     } catch {
       meta.set('snapshotPruneDueAt', Date.now() + SNAPSHOT_PRUNE_RETRY_MS);
     }

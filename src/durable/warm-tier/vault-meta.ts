@@ -1,11 +1,43 @@
 import type { VaultAddress } from '../../vaults/address';
 import type { MetaTable } from '../sqlite/sql';
 import type { ReembedProgress } from '../rpc/vault-types';
+import type { SnapshotHeader } from '../../vaults/jsonl';
 
 /** Where the hot index's checkpoint stands: the last seq it holds and its rows. */
 export interface CheckpointMark {
   seq: number;
   rows: number;
+}
+
+/** A restore under way, as the meta table keeps it (cold-tier/snapshot-restore.ts). */
+export interface RestoreJob {
+  id: string;
+  /** The vault restored (a wiped vault's meta record has none until the swap). */
+  address: VaultAddress;
+  key: string;
+  /** The file's size in bytes. */
+  size: number;
+  header: SnapshotHeader;
+  phase: 'STAGE' | 'VERIFY' | 'SWAP';
+  /** Byte offset of the next line to stage. */
+  offset: number;
+  /** The memory lines' bytes, which the checksum covers: from, and (once read to the end) to. */
+  linesFrom: number;
+  linesTo: number | null;
+  /** The count and checksum the trailer states (one-pass files), else the header's. */
+  stated: { count: number; checksum: string | null };
+  staged: number;
+  /** SWAP: the newest seq of the rows being replaced, and the staged rows copied so far. */
+  oldMaxSeq: number;
+  copied: number;
+  /** When a step last ran: the alarm takes over a job left longer than RESTORE_LEFT_MS. */
+  steppedAt: number;
+}
+
+/** An R2 multipart upload a snapshot began (snapshot-store.ts), until it is completed or aborted. */
+export interface SnapshotUpload {
+  key: string;
+  uploadId: string;
 }
 
 /** When a snapshot attempt ended and how long it took (ms). */
@@ -58,7 +90,10 @@ export interface VaultMetaRecord {
    * are never listed or restored, and every prune deletes them.
    */
   snapshotsFrom: number | null;
-  /** When the alarm tries again to delete snapshots a clear could not (R2 failed). */
+  /**
+   * When the alarm cleans up in R2: deletes snapshots a clear could not (R2
+   * failed), and aborts the upload a snapshot left (`snapshotUpload`).
+   */
   snapshotPruneDueAt: number | null;
   /**
    * Imports writing into the vault now (vault-imports.ts): a store made for
@@ -66,6 +101,15 @@ export interface VaultMetaRecord {
    * refused, so an import ends at a clear instead of filling the vault again.
    */
   openImports: string[];
+  /**
+   * The multipart upload of the snapshot being written, recorded before its
+   * first part is sent: one still here when no snapshot runs was left by an
+   * object that died mid-snapshot (or by an abort R2 failed), and the alarm
+   * aborts it, rather than R2 keeping its parts for 7 days.
+   */
+  snapshotUpload: SnapshotUpload | null;
+  /** A restore under way, in steps (snapshot-restore.ts); null when none. */
+  restoreJob: RestoreJob | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -163,6 +207,16 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     keys: ['open_imports'],
     read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
     write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
+  },
+  snapshotUpload: {
+    keys: ['snapshot_upload'],
+    read: ([value]) => (value ? (JSON.parse(value) as SnapshotUpload) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
+  },
+  restoreJob: {
+    keys: ['restore_job'],
+    read: ([value]) => (value ? (JSON.parse(value) as RestoreJob) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
   },
 };
 

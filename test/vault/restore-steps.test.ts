@@ -1,0 +1,175 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { RestoreJob } from '../../src/durable/warm-tier/vault-meta';
+import { restoreInSteps } from '../../src/durable/rpc/restore-in-steps';
+import type { VaultAddress } from '../../src/vaults/address';
+import { runAlarm } from '../helpers/alarms';
+import {
+  allTime,
+  failed,
+  freshAddress,
+  memory,
+  ok,
+  searchRequest,
+  storeRequest,
+  vaultStub,
+} from '../helpers/vaults';
+
+const MODES = ['VECTOR', 'TEXT', 'HYBRID'] as const;
+
+/** Every hit (id and score, in order), per search mode, for one query over all time. */
+async function answers(address: VaultAddress, query: string) {
+  const searched = await vaultStub(address).search(
+    address,
+    MODES.map((mode) => searchRequest(query, [allTime(50)], { mode })),
+  );
+  if (!searched.ok) return searched;
+  return searched.results.map((result) =>
+    result[0]!.hits.map((hit) => [hit.memory.id, hit.memory.content, hit.score]),
+  );
+}
+
+type Restorer = {
+  restorer: { stageRows: number; swapRows: number; job(): RestoreJob | null };
+};
+
+/** A vault of 30 memories, snapshotted, then changed (one more, one deleted); restores take steps of `rows`. */
+async function changedSinceSnapshot(name: string, rows: number) {
+  const address = freshAddress('SESSION', name);
+  const vault = vaultStub(address);
+  const stored = ok(
+    await vault.store(
+      address,
+      storeRequest(
+        Array.from({ length: 30 }, (_, i) =>
+          memory(`${i % 3 ? 'garden' : 'kitchen'} note ${i}: café ${i} 東京`, {
+            createdAt: Date.now() - i * 3_600_000,
+          }),
+        ),
+      ),
+    ),
+  ).memories;
+  const snapshot = ok(await vault.snapshot(address)).snapshot;
+  const atSnapshot = await answers(address, 'garden note');
+  ok(await vault.store(address, storeRequest([memory('garden note written after')])));
+  ok(await vault.remove(address, stored[1]!.id));
+  const changed = await answers(address, 'garden note');
+  expect(changed).not.toEqual(atSnapshot);
+  await runInDurableObject(vault, (instance) => {
+    const { restorer } = instance as unknown as Restorer;
+    restorer.stageRows = rows;
+    restorer.swapRows = rows;
+  });
+  const phase = () =>
+    runInDurableObject(
+      vault,
+      (instance) => (instance as unknown as Restorer).restorer.job()?.phase ?? null,
+    );
+  return { address, vault, snapshot, atSnapshot, changed, phase };
+}
+
+describe('a restore in steps', () => {
+  it('takes one call per step of rows, answers as before until the swap, refuses calls during it (RESTORE_IN_PROGRESS), and ends with the snapshot’s exact answers', async () => {
+    const { address, vault, snapshot, atSnapshot, changed, phase } = await changedSinceSnapshot(
+      'steps',
+      8,
+    );
+    let answer = ok(await vault.restore(address, null));
+    const seen: (string | null)[] = [];
+    let calls = 1;
+    while (answer.job !== null && calls < 200) {
+      const now = await phase();
+      seen.push(now);
+      if (now === 'STAGE' || now === 'VERIFY') {
+        // Staging: the vault answers as it stands.
+        expect(await answers(address, 'garden note')).toEqual(changed);
+      } else {
+        // Half of each: refused, with a code and a time to retry.
+        expect(failed((await answers(address, 'garden note')) as { ok: boolean })).toMatchObject({
+          code: 'RATE_LIMITED',
+          reason: 'RESTORE_IN_PROGRESS',
+        });
+        expect(
+          failed(await vault.store(address, storeRequest([memory('written mid-swap')]))),
+        ).toMatchObject({ reason: 'RESTORE_IN_PROGRESS' });
+      }
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+      calls++;
+    }
+    // 30 lines in steps of 8 (4 calls), then the checksum, then 31 rows
+    // deleted and 30 copied 8 at a time: no one call did more.
+    expect(calls).toBeGreaterThanOrEqual(10);
+    expect(seen).toContain('STAGE');
+    expect(seen).toContain('SWAP');
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(await phase()).toBeNull();
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+
+  it('is finished by the alarm when its caller goes away', async () => {
+    const { address, vault, snapshot, atSnapshot, changed, phase } = await changedSinceSnapshot(
+      'left',
+      8,
+    );
+    const first = ok(await vault.restore(address, null));
+    expect(first.job).not.toBeNull();
+    expect(await answers(address, 'garden note')).toEqual(changed);
+    // The caller is gone: each alarm (the job left RESTORE_LEFT_MS ago) runs a step.
+    const leftLongAgo = (_: DurableObjectState, object: unknown) => {
+      const { restorer } = object as Restorer & { meta: { set(f: string, v: unknown): void } };
+      const job = restorer.job();
+      if (job !== null)
+        (object as { meta: { set(f: string, v: unknown): void } }).meta.set('restoreJob', {
+          ...job,
+          steppedAt: 0,
+        });
+    };
+    for (let alarm = 0; alarm < 40 && (await phase()) !== null; alarm++) {
+      await runAlarm(vault, leftLongAgo);
+    }
+    expect(await phase()).toBeNull();
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+    // Its caller, back, is told the job is over.
+    expect(failed(await vault.restore(address, snapshot.key, first.job))).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'RESTORE_GONE',
+    });
+  });
+
+  it('restoreInSteps drives it to the end and answers as one call did', async () => {
+    const { address, vault, snapshot, atSnapshot } = await changedSinceSnapshot('driven', 5);
+    expect(await restoreInSteps(vault, address, null)).toEqual({
+      ok: true,
+      restored: 30,
+      key: snapshot.key,
+    });
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+  it('restores a snapshot of an emptied vault: the rows written since go', async () => {
+    const address = freshAddress('SESSION', 'emptied');
+    const vault = vaultStub(address);
+    const stored = ok(
+      await vault.store(
+        address,
+        storeRequest([memory('garden note one'), memory('garden note two')]),
+      ),
+    ).memories;
+    ok(
+      await vault.removeMany(
+        address,
+        stored.map((row) => row.id),
+      ),
+    );
+    const snapshot = ok(await vault.snapshot(address)).snapshot;
+    expect(snapshot.count).toBe(0);
+    ok(await vault.store(address, storeRequest([memory('garden note written after')])));
+    expect(await restoreInSteps(vault, address, snapshot.key)).toEqual({
+      ok: true,
+      restored: 0,
+      key: snapshot.key,
+    });
+    // Before: with nothing staged the swap counted as done at once, and the
+    // row written after the snapshot stayed.
+    expect(await answers(address, 'garden note')).toEqual([[], [], []]);
+  });
+});
