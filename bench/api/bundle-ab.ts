@@ -20,9 +20,14 @@
  *
  * B (and A) may also set the wrangler process's environment with `--b-env
  * NAME=value`. Ports: BENCH_API_PORT/BENCH_API_INSPECTOR_PORT for A, the
- * next port up for B. Not part of `npm test`; it writes nothing.
+ * next port up for B, unless BENCH_API_B_PORT/BENCH_API_B_INSPECTOR_PORT name
+ * B's or BENCH_API_B_FREE_PORTS=1 asks the system for two free ones (on a
+ * shared machine where each engineer is handed only two ports, the next port
+ * up is A's inspector or someone else's). Not part of `npm test`; it writes
+ * nothing.
  */
 import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { devServer } from '../../scripts/live/dev-server.mjs';
 import { startProviderFake } from '../../test/live/setup/provider-fake';
 import { adminToken } from './admin-token';
@@ -91,6 +96,26 @@ async function schemaFingerprint(side: Side): Promise<string> {
   const { types } = (JSON.parse(text) as { data: { __schema: { types: unknown[] } } }).data
     .__schema;
   return `${digest} (${types.length} types)`;
+}
+
+/** B's server and inspector ports (see the header comment). */
+async function portsOfB(portA: number, inspectorA: number): Promise<[number, number]> {
+  const given = Number(process.env.BENCH_API_B_PORT);
+  if (given) return [given, Number(process.env.BENCH_API_B_INSPECTOR_PORT) || given + 500];
+  if (process.env.BENCH_API_B_FREE_PORTS === '1') return [await freePort(), await freePort()];
+  return [portA + 1, inspectorA + 1];
+}
+
+/** A port the system hands out as free at this moment (the listener closes at once). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function start(
@@ -180,7 +205,13 @@ async function main() {
   const fake = await startProviderFake();
   const [a, b] = await Promise.all([
     start('A', portA, inspectorA, textOption('a'), textOption('a-env'), fake.url),
-    start('B', portA + 1, inspectorA + 1, textOption('b'), textOption('b-env'), fake.url),
+    start(
+      'B',
+      ...(await portsOfB(portA, inspectorA)),
+      textOption('b'),
+      textOption('b-env'),
+      fake.url,
+    ),
   ]);
   try {
     console.log(
