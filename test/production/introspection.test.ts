@@ -136,6 +136,17 @@ describe('production policy', () => {
       });
       expect(body.errors[0]!.message).toMatch(/POST \/graphql/);
     }
+    // A browser's GET that carries a query (a shared GraphiQL link) passes the
+    // route's check, which looks for a page request without one: Yoga itself
+    // must serve no page either, and answer the query in GraphQL's shape.
+    const link = await workerFetch(
+      `${BASE_URL}/graphql?query=${encodeURIComponent('{ __typename }')}`,
+      {
+        headers: { accept: 'text/html,application/json;q=0.9' },
+      },
+    );
+    expect(link.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json/);
+    expect(await link.json()).toEqual({ data: { __typename: 'Query' } });
     // A GET without a query from a client that takes JSON: a 400 saying what is missing.
     const missing = await workerFetch(`${BASE_URL}/graphql`, {
       headers: { accept: 'application/json' },
