@@ -6,7 +6,8 @@ import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import { Sha256Stream } from '../../core/sha256-stream';
 import { trailerLine } from '../../vaults/jsonl';
 import type { ExportViews } from '../warm-tier/export-views';
-import { abortUpload, betweenPages, buildHeader, PartWriter } from './vault-snapshot';
+import { nextTurn } from '../../core/next-turn';
+import { abortUpload, buildHeader, PartWriter } from './vault-snapshot';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 
 /** How long after R2 failed to abort a snapshot's upload the alarm tries again. */
@@ -232,7 +233,7 @@ export class SnapshotStore {
         count += page.rows;
         await digest.write(bytes);
         await upload.write(bytes);
-        await betweenPages();
+        await nextTurn();
       }
       const checksum = await digest.finish();
       if (gone || changed() || count !== view.count) {

@@ -13,18 +13,12 @@ import { splitLines } from '../../vaults/line-splitter';
  * `"checksum":null`, and the last line, the trailer, the count and checksum
  * of what was written: an export's format (docs/data.md). The file's
  * checksum is of the very bytes in it, so it always passes at restore.
- * Each page hands the event loop back (`betweenPages`), so the vault's
+ * Each page hands the event loop back (`nextTurn`, core/next-turn.ts), so the vault's
  * searches and writes, and every other object of the isolate, wait at most
  * one page (review266). Before (to 2026-11-28), two passes: one to count and
  * hash for a header stating the checksum, one to stream the lines again
  * into a put of known length; both file forms are read (`readSnapshot`).
  */
-
-/**
- * Lets requests that arrived meanwhile run before the next page: a timer,
- * not a resolved promise, since only a macrotask returns to the event loop.
- */
-export const betweenPages = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * Size of every part but the last (R2: parts of 5 MiB to 5 GiB, all but the
