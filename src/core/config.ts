@@ -63,6 +63,8 @@ export interface ConfigVars {
   REEMBED?: string;
   /** Read by resolvers/standing-watch.ts (standingCheckMs): how often an open stream asks about its key. */
   STANDING_CHECK_MS?: string;
+  /** Read by http/socket-window.ts (socketPingMs): a GraphQL WebSocket's ping interval and pong bound. */
+  WEBSOCKET_PING_MS?: string;
 }
 
 function positiveNumber(raw: string | undefined, fallback: number, name: string): number {

@@ -15,6 +15,7 @@ import { toClientError, withExtensions } from './graphql/client-errors';
 import { yoga } from './graphql/yoga';
 import { authenticate } from './authenticate';
 import { PhaseTimings } from '../resolvers/phase-timings';
+import { SocketWindow, socketPingMs } from './socket-window';
 
 interface Enveloped {
   execute: (args: ExecutionArgs) => unknown;
@@ -47,6 +48,17 @@ export function handleGraphQLWebSocket(
   }
   const { 0: client, 1: socket } = new WebSocketPair();
   socket.accept();
+  // Results wait while the client has not acknowledged a window of them;
+  // a client that answers no ping is closed (socket-window.ts, review270).
+  // `closed` ends the socket's operations; a client gone without a close
+  // frame never sends the close event that would.
+  let ended = false;
+  const end = (code: number, reason: string) => {
+    if (ended) return;
+    ended = true;
+    void closed(code, reason);
+  };
+  const sendWindow = new SocketWindow(socket, socketPingMs(env), end);
 
   const server = makeServer<Record<string, unknown> | undefined>({
     async onSubscribe(connection, _id, payload) {
@@ -139,8 +151,11 @@ export function handleGraphQLWebSocket(
     },
     execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-    onNext: (_connection, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map(socketError) } : undefined,
+    onNext: async (_connection, _id, _payload, _args, result) => {
+      await sendWindow.room();
+      return result.errors ? { ...result, errors: result.errors.map(socketError) } : undefined;
+    },
+    onPong: () => sendWindow.pong(),
     onError: (_connection, _id, _payload, errors) => errors.map(socketError),
   });
 
@@ -148,8 +163,11 @@ export function handleGraphQLWebSocket(
   const closed = server.opened(
     {
       protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
-      send: (data) => socket.send(data),
-      close: (code, reason) => socket.close(code, reason),
+      send: (data) => sendWindow.send(data),
+      close: (code, reason) => {
+        sendWindow.close();
+        socket.close(code, reason);
+      },
       onMessage: (onMessage) => {
         // Messages are handed on in the order they came: a binary frame's
         // text is read asynchronously, so every message waits its turn.
@@ -184,7 +202,10 @@ export function handleGraphQLWebSocket(
   );
   socket.addEventListener(
     'close',
-    inThisRequest((event) => void closed(event.code, event.reason)),
+    inThisRequest((event) => {
+      sendWindow.close();
+      end(event.code, event.reason);
+    }),
   );
   return new Response(null, {
     status: 101,
