@@ -1025,6 +1025,16 @@ export const MUTANTS = [
     description: 'an unexpected error reaches the client with its message',
   },
   {
+    id: 'proof/websocket-sends-without-acknowledgement',
+    area: 'proof',
+    file: 'src/http/socket-window.ts',
+    from: 'if (this.closed || this.unacknowledged() < this.windowBytes) return Promise.resolve();',
+    to: 'return Promise.resolve();',
+    tests: ['test/websocket-flow.test.ts'],
+    description:
+      'a WebSocket client that stopped reading has every result kept for it in the isolate (review270 F1)',
+  },
+  {
     id: 'proof/graphiql-crashes-in-production',
     area: 'proof',
     file: 'src/http/graphql/yoga.ts',
