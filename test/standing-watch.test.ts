@@ -7,6 +7,7 @@ import {
   endOnLostStanding,
   keyStandingCheck,
   standingCheckMs,
+  standingSchedule,
 } from '../src/resolvers/standing-watch';
 import { VERIFIED_KEY_TTL_MS } from '../src/resolvers/verified-keys';
 import { RevokeMemoryKeyDocument } from './generated/graphql';
@@ -140,5 +141,52 @@ describe('standingCheckMs', () => {
         reason: 'STANDING_CHECK_MS_INVALID',
       }),
     );
+  });
+});
+
+describe('a stream opened with a key recalled from the isolate’s cache (review271 F1)', () => {
+  const principal = (verifiedAt?: number) => ({
+    kind: 'key' as const,
+    accountId: 'acct',
+    key: { id: 'key' } as never,
+    status: 'active' as const,
+    verifiedAt,
+  });
+  const now = 1_764_000_000_000;
+
+  it('asks first no later than a TTL after the key was verified, then every interval', () => {
+    // Verified 14 s ago in this isolate, revoked in another since: the first
+    // check is due in 1 s, not 15 (a revocation then lived ~29 s on the stream).
+    expect(standingSchedule({}, principal(now - 14_000), now)).toEqual({
+      first: 1_000,
+      every: VERIFIED_KEY_TTL_MS,
+    });
+    // Verified by this very request: a whole interval, no check added.
+    expect(standingSchedule({}, principal(now), now)).toEqual({
+      first: VERIFIED_KEY_TTL_MS,
+      every: VERIFIED_KEY_TTL_MS,
+    });
+    expect(standingSchedule({}, principal(undefined), now).first).toBe(VERIFIED_KEY_TTL_MS);
+    // A shorter interval stays the shorter; never a negative delay.
+    expect(standingSchedule({ STANDING_CHECK_MS: '1000' }, principal(now - 14_500), now)).toEqual({
+      first: 500,
+      every: 1000,
+    });
+    expect(standingSchedule({}, principal(now - 20_000), now).first).toBe(0);
+  });
+
+  it('runs the first check on its own schedule, before a whole interval', async () => {
+    let checks = 0;
+    const source = endOnLostStanding(
+      idleSource().source,
+      async () => {
+        checks++;
+        return new CodedError('UNAUTHENTICATED', 'revoked', 'KEY_REVOKED');
+      },
+      { first: 10, every: 60_000 },
+    );
+    // On a whole interval (a minute) the check would not run within the test's time.
+    await expect(source.next()).rejects.toMatchObject({ reason: 'KEY_REVOKED' });
+    expect(checks).toBe(1);
   });
 });

@@ -56,6 +56,7 @@ async function principalOf(credential: string, env: Env): Promise<Principal> {
       accountId: parsed.accountId,
       key: standing.key,
       status: standing.status,
+      verifiedAt: Date.now(),
     };
     rememberPrincipal(keyId, verifier, principal);
     return principal;

@@ -8,7 +8,7 @@ import { openAiNative } from '../providers/openai/native';
 import type { MeteredContext } from '../resolvers/request-context';
 import {
   keyStandingCheck,
-  standingCheckMs,
+  standingSchedule,
   unlessStandingLost,
   watchStanding,
   whileInStanding,
@@ -80,7 +80,7 @@ export async function translateChat(
     // Watched for the key's standing while the answer is awaited, as the pass-through is.
     const outcome = await whileInStanding(
       keyStandingCheck(context.env, context.principal, 'request'),
-      standingCheckMs(context.env),
+      standingSchedule(context.env, context.principal),
       request.signal,
       (signal) => completeChat(context, chatInput, signal),
     );
@@ -104,7 +104,7 @@ export async function translateChat(
   // pass-through: from before the provider's first byte.
   const standing = watchStanding(
     keyStandingCheck(context.env, context.principal, 'stream'),
-    standingCheckMs(context.env),
+    standingSchedule(context.env, context.principal),
     () => abort.abort(),
   );
   let chat: OpenChat;

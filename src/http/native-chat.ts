@@ -2,7 +2,7 @@ import { deferredTask, METER_START_LATEST_MS } from '../resolvers/chat/deferred-
 import { prepareDropIn, type DropInCall } from '../resolvers/chat/drop-in';
 import {
   keyStandingCheck,
-  standingCheckMs,
+  standingSchedule,
   unlessStandingLost,
   watchStanding,
 } from '../resolvers/standing-watch';
@@ -192,7 +192,7 @@ export async function handleNativeChat(
     const lostStanding = new AbortController();
     const standing = watchStanding(
       keyStandingCheck(env, edge.principal, stream ? 'stream' : 'request'),
-      standingCheckMs(env),
+      standingSchedule(env, edge.principal),
       () => lostStanding.abort(),
     );
     let opened: OpenedUpstream;

@@ -14,6 +14,13 @@ export interface KeyPrincipal {
   accountId: string;
   key: MemoryKeyRecord;
   status: AccountStatus;
+  /**
+   * When its account object last accepted the key (epoch ms): a principal
+   * recalled from the isolate's cache (verified-keys.ts) is up to
+   * VERIFIED_KEY_TTL_MS old, and a stream's first standing check is due a
+   * TTL after it (standing-watch.ts standingSchedule). Unset: just now.
+   */
+  verifiedAt?: number;
 }
 
 export interface AdminPrincipal {

@@ -37,6 +37,32 @@ export function standingCheckMs(vars: ConfigVars): number {
   return VERIFIED_KEY_TTL_MS;
 }
 
+/** When a stream asks about its key: first after `first` ms, then every `every`. */
+export interface StandingSchedule {
+  first: number;
+  every: number;
+}
+
+/**
+ * The checks of a stream opened by `principal`: every standingCheckMs, the
+ * first one due no later than VERIFIED_KEY_TTL_MS after the key was last
+ * verified by its account object. A key recalled from this isolate's cache
+ * was verified up to a TTL before the stream opened; a revocation made in
+ * another isolate since must still end the stream within the bound, not a
+ * whole interval after it opened, nearly twice the bound (review271 F1).
+ * It moves the first check earlier; it never adds one.
+ */
+export function standingSchedule(
+  vars: ConfigVars,
+  principal: KeyPrincipal,
+  now: number = Date.now(),
+): StandingSchedule {
+  const every = standingCheckMs(vars);
+  const verifiedAt = principal.verifiedAt ?? now;
+  const first = Math.max(0, Math.min(every, verifiedAt + VERIFIED_KEY_TTL_MS - now));
+  return { first, every };
+}
+
 /** A key's standing, asked about again and again while a stream is open. */
 export interface StandingWatch {
   /**
@@ -59,9 +85,11 @@ export interface StandingWatch {
  */
 export function watchStanding(
   lostStanding: () => Promise<CodedError | null>,
-  intervalMs: number = VERIFIED_KEY_TTL_MS,
+  schedule: StandingSchedule | number = VERIFIED_KEY_TTL_MS,
   onLost: (error: CodedError) => void = () => {},
 ): StandingWatch {
+  const { first, every } =
+    typeof schedule === 'number' ? { first: schedule, every: schedule } : schedule;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ended = false;
   let found: CodedError | null = null;
@@ -84,10 +112,10 @@ export function watchStanding(
       onLost(error);
     } else arm();
   };
-  const arm = () => {
-    timer = setTimeout(() => void check(), intervalMs);
+  const arm = (delayMs = every) => {
+    timer = setTimeout(() => void check(), delayMs);
   };
-  arm();
+  arm(first);
   return { lost, error: () => found, stop };
 }
 
@@ -110,12 +138,12 @@ export function unlessStandingLost<T>(watch: StandingWatch, work: Promise<T>): P
  */
 export async function whileInStanding<T>(
   lostStanding: () => Promise<CodedError | null>,
-  intervalMs: number,
+  schedule: StandingSchedule | number,
   signal: AbortSignal,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const abort = new AbortController();
-  const watch = watchStanding(lostStanding, intervalMs, () => abort.abort());
+  const watch = watchStanding(lostStanding, schedule, () => abort.abort());
   try {
     return await unlessStandingLost(watch, work(AbortSignal.any([signal, abort.signal])));
   } finally {
@@ -135,9 +163,9 @@ export async function whileInStanding<T>(
 export function endOnLostStanding<T>(
   source: AsyncIterableIterator<T>,
   lostStanding: () => Promise<CodedError | null>,
-  intervalMs: number = VERIFIED_KEY_TTL_MS,
+  schedule: StandingSchedule | number = VERIFIED_KEY_TTL_MS,
 ): AsyncIterableIterator<T> {
-  const watch = watchStanding(lostStanding, intervalMs, () => {
+  const watch = watchStanding(lostStanding, schedule, () => {
     void Promise.resolve(source.return?.()).catch(() => undefined);
   });
   return endWithWatch(source, watch);

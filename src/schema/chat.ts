@@ -10,7 +10,7 @@ import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
   keyStandingCheck,
-  standingCheckMs,
+  standingSchedule,
   unlessStandingLost,
   watchStanding,
   whileInStanding,
@@ -300,7 +300,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, context) =>
       whileInStanding(
         keyStandingCheck(context.env, context.principal, 'request'),
-        standingCheckMs(context.env),
+        standingSchedule(context.env, context.principal),
         context.signal,
         (signal) => completeChat(context, chatInput(input), signal),
       ),
@@ -327,7 +327,7 @@ builder.subscriptionFields((t) => ({
       const abort = new AbortController();
       const watch = watchStanding(
         keyStandingCheck(context.env, context.principal),
-        standingCheckMs(context.env),
+        standingSchedule(context.env, context.principal),
         () => abort.abort(),
       );
       try {

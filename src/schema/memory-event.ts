@@ -2,7 +2,7 @@ import type { MemoryEventRecord } from '../durable/warm-tier/memory-events';
 import { noteResultEventId, resumeAfter } from '../resolvers/live-event-ids';
 import { watchVault } from '../resolvers/memory-events';
 import { vaultOf } from '../resolvers/principal';
-import { endOnLostStanding, keyStandingCheck, standingCheckMs } from '../resolvers/standing-watch';
+import { endOnLostStanding, keyStandingCheck, standingSchedule } from '../resolvers/standing-watch';
 import type { VaultAddress } from '../vaults/address';
 import { encodeMemoryId } from '../vaults/ids';
 import { builder } from './builder';
@@ -88,7 +88,7 @@ builder.subscriptionFields((t) => ({
       const watched = endOnLostStanding(
         events,
         keyStandingCheck(context.env, context.principal),
-        standingCheckMs(context.env),
+        standingSchedule(context.env, context.principal),
       );
       return mapIterator(watched, (event) => ({ address, event }));
     },
