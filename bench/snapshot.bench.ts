@@ -14,7 +14,7 @@ import { readConfig } from '../src/core/config';
 import { toBase64Url } from '../src/core/encoding';
 import { Sha256Stream } from '../src/core/sha256-stream';
 import type { SnapshotStore } from '../src/durable/cold-tier/snapshot-store';
-import { readSnapshot } from '../src/durable/cold-tier/vault-snapshot';
+import { readSnapshot } from './snapshot-reference-reader';
 import type { Sql } from '../src/durable/sqlite/sql';
 import type { VaultObject } from '../src/durable/vault/vault-object';
 import type { VaultMeta } from '../src/durable/warm-tier/vault-meta';
