@@ -57,11 +57,21 @@ export const inProgress = (job: RestoreJob): Failure => ({
   details: { retryAfter: 5 },
 });
 
-const gone = (): Failure =>
+/** A continuing call whose job is no longer the vault's. */
+export const restoreGone = (): Failure =>
   failure(
     'NOT_FOUND',
     'the restore was given up: the vault was cleared, or another restore replaced it; restore again',
     'RESTORE_GONE',
+  );
+
+/** No snapshot of that key in this vault's listing, or its file gone from R2. */
+export const snapshotNotFound = (): Failure =>
+  // The likeliest reason a caller meets: a clear (or an expiry) took them.
+  failure(
+    'NOT_FOUND',
+    'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
+    'SNAPSHOT_NOT_FOUND',
   );
 
 const damaged = (reason: string): Failure =>
@@ -147,7 +157,7 @@ export class SnapshotRestore {
    */
   async step(id: string | null): Promise<StepResult> {
     const job = this.job();
-    if (job === null || (id !== null && job.id !== id)) return gone();
+    if (job === null || (id !== null && job.id !== id)) return restoreGone();
     // A step that throws (R2 down) leaves the job where it was, to be tried again.
     if (job.phase === 'STAGE') return this.stage(job);
     if (job.phase === 'VERIFY') return this.verify(job);
@@ -337,13 +347,7 @@ export class SnapshotRestore {
   }
 
   private notFound(): Failure {
-    return this.giveUp(
-      failure(
-        'NOT_FOUND',
-        'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
-        'SNAPSHOT_NOT_FOUND',
-      ),
-    );
+    return this.giveUp(snapshotNotFound());
   }
 
   private insertStaged(row: StoredRow): void {

@@ -2,7 +2,7 @@ import { failure, type Failure, type Result } from '../../core/errors';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
-import type { SnapshotRestore } from '../cold-tier/snapshot-restore';
+import { restoreGone, snapshotNotFound, type SnapshotRestore } from '../cold-tier/snapshot-restore';
 import type { RestoreJob } from '../warm-tier/vault-meta';
 import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
@@ -142,8 +142,7 @@ export class VaultAdmin {
       current = begun.job;
     } else {
       const job = restorer.job();
-      if (job === null || job.id !== continuing)
-        return (await restorer.step(continuing)) as Failure;
+      if (job === null || job.id !== continuing) return restoreGone();
       current = job;
     }
     for (let rows = 0; rows < restorer.stageRows;) {
@@ -222,13 +221,4 @@ export class VaultAdmin {
 function reembedSecondsLeft(remaining: number): number {
   const batches = Math.ceil(remaining / REEMBED_BATCH_MEMORIES);
   return Math.max(1, Math.ceil((batches * (REEMBED_PAUSE_MS + 250)) / 1000));
-}
-
-function snapshotNotFound(): Failure {
-  // The likeliest reason a caller meets: a clear (or an expiry) took them.
-  return failure(
-    'NOT_FOUND',
-    'no such snapshot of this vault (clearing a vault with clearVault, or its expiry, deletes its snapshots)',
-    'SNAPSHOT_NOT_FOUND',
-  );
 }
