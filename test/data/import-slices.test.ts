@@ -5,7 +5,8 @@ import {
   ListVaultsDocument,
   StoreMemoriesDocument,
 } from '../generated/graphql';
-import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { newKey } from '../helpers/graphql';
+import { openImport } from '../helpers/import-stream';
 
 /**
  * A big import shares its isolate and ends at a clear of its vault
@@ -19,44 +20,6 @@ const lines = (from: number, count: number) =>
     { length: count },
     (_, i) => `${JSON.stringify({ content: `sliced import line ${from + i}` })}\n`,
   ).join('');
-
-/** A streamed import whose body the test writes piece by piece, reading its NDJSON events. */
-async function openImport(secret: string, id: string) {
-  const body = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = body.writable.getWriter();
-  const encoder = new TextEncoder();
-  const response = await workerFetch(`${BASE_URL}/v1/vaults/session/${id}/import`, {
-    method: 'POST',
-    body: body.readable,
-    headers: { authorization: `Bearer ${secret}`, accept: 'application/x-ndjson' },
-  });
-  expect(response.status).toBe(200);
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = '';
-  const events: Record<string, unknown>[] = [];
-  /** Reads events until one matches `until`; returns it. */
-  const readUntil = async (until: (event: Record<string, unknown>) => boolean) => {
-    for (;;) {
-      const newline = buffered.indexOf('\n');
-      if (newline >= 0) {
-        const event = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
-        buffered = buffered.slice(newline + 1);
-        events.push(event);
-        if (until(event)) return event;
-        continue;
-      }
-      const { done, value } = await reader.read();
-      if (done) throw new Error(`stream ended: ${JSON.stringify(events)}`);
-      buffered += value;
-    }
-  };
-  return {
-    send: (text: string) => writer.write(encoder.encode(text)),
-    close: () => writer.close(),
-    readUntil,
-    events,
-  };
-}
 
 describe('a clear of the vault ends an import into it', () => {
   it('ends with VAULT_CLEARED in the progress stream; nothing sent after the clear is stored or listed', async () => {
