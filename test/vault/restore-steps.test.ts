@@ -136,6 +136,29 @@ describe('a restore in steps', () => {
     });
   });
 
+  it('is not taken over by an alarm that fires while its caller is swapping', async () => {
+    // Before: an alarm due for other work (a snapshot, a checkpoint) during a
+    // caller's SWAP rushed the job itself and finished it; the caller's next
+    // call answered RESTORE_GONE for a restore that had succeeded
+    // (seen in `npm run bench -- snapshot`).
+    const { address, vault, snapshot, atSnapshot, phase } = await changedSinceSnapshot(
+      'alarm-mid-swap',
+      8,
+    );
+    let answer = ok(await vault.restore(address, null));
+    while (answer.job !== null && (await phase()) !== 'SWAP')
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    expect(await phase()).toBe('SWAP');
+    for (let alarm = 0; alarm < 20; alarm++) await runAlarm(vault);
+    // Still the caller's, and where the caller left it.
+    expect(await phase()).toBe('SWAP');
+    let calls = 0;
+    while (answer.job !== null && calls++ < 50)
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+
   it('restoreInSteps drives it to the end and answers as one call did', async () => {
     const { address, vault, snapshot, atSnapshot } = await changedSinceSnapshot('driven', 5);
     expect(await restoreInSteps(vault, address, null)).toEqual({

@@ -64,6 +64,9 @@ export function restoreLeftAt(job: RestoreJob | null): number | null {
 
 /** When the alarm should fire next: the earliest due time, or null when nothing is planned. */
 export function nextAlarm(times: DueTimes): number | null {
+  // A restore swapping its rows holds every other piece of work back
+  // (vault-upkeep.ts): the alarm is due only when the swap would count as left.
+  if (times.restoreJob?.phase === 'SWAP') return restoreLeftAt(times.restoreJob);
   const due = [
     times.expiresAt,
     times.checkpointDueAt,

@@ -60,18 +60,19 @@ export class VaultUpkeep {
     const { meta, reembedding, usage, life } = this.parts;
     const due = dueWork(meta.record(), Date.now());
     if (due.expire) return life.destroy('EXPIRED');
-    if (isDue(restoreLeftAt(meta.get('restoreJob')), Date.now())) {
+    const left = isDue(restoreLeftAt(meta.get('restoreJob')), Date.now());
+    if (left) {
       // A restore its caller left goes on, a step per alarm (at once: the step
       // records its time, so the next is due RESTORE_LEFT_MS on; see below).
       await this.parts.continueRestore();
     }
-    if (meta.get('restoreJob')?.phase === 'SWAP') {
-      // Half of each: nothing else runs on these rows until the swap is done;
-      // the next step is due at once.
-      meta.set('restoreJob', {
-        ...meta.get('restoreJob')!,
-        steppedAt: Date.now() - RESTORE_LEFT_MS,
-      });
+    const swapping = meta.get('restoreJob');
+    if (swapping?.phase === 'SWAP') {
+      // Half of each: nothing else runs on these rows until the swap is done.
+      // A left job's next step is due at once; a swap its caller is driving
+      // stays the caller's (the alarm comes back when it would count as left),
+      // or the alarm finished it under the caller, who was told RESTORE_GONE.
+      if (left) meta.set('restoreJob', { ...swapping, steppedAt: Date.now() - RESTORE_LEFT_MS });
       return life.armAlarm();
     }
     if (due.checkpoint) this.dueCheckpoint();
