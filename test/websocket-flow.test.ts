@@ -1,7 +1,10 @@
+import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { PONG_TIMEOUT_CLOSE, SOCKET_WINDOW_BYTES } from '../src/http/socket-window';
+import { vaultObjectName } from '../src/vaults/address';
 import { MemoryEventsDocument, StoreMemoriesDocument } from './generated/graphql';
 import { eventually } from './helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
@@ -49,6 +52,13 @@ async function rawSocket(secret: string) {
   send({ type: 'connection_init', payload: { authorization: `Bearer ${secret}` } });
   await waitFor((message) => message.type === 'connection_ack');
   return { socket, received, send, waitFor, closed: () => closed };
+}
+
+/** The live subscriber sockets a key's CORE vault object holds. */
+function coreSubscribers(keyId: string): Promise<number> {
+  const name = vaultObjectName({ kind: 'CORE', keyId, externalId: null });
+  const core = env.VAULT.get(env.VAULT.idFromName(name));
+  return runInDurableObject(core, (_, state) => state.getWebSockets().length);
 }
 
 /** Distinct contents of about `length` characters (the 24-hour duplicate check keeps copies out). */
@@ -104,8 +114,8 @@ describe('a GraphQL WebSocket whose client stops reading (review270 F1)', () => 
     client.socket.close(1000, 'done');
   });
 
-  it('closes a socket that answers no ping within the bound (4504), ending its subscription', async () => {
-    const { secret } = await newKey();
+  it('closes a socket that answers no ping within the bound (4504), ending its subscription and freeing its vault slot', async () => {
+    const { secret, keyId } = await newKey();
     await withWorkerVars({ WEBSOCKET_PING_MS: '200' }, async () => {
       const client = await rawSocket(secret);
       client.send({
@@ -113,7 +123,12 @@ describe('a GraphQL WebSocket whose client stops reading (review270 F1)', () => 
         type: 'subscribe',
         payload: { query: print(MemoryEventsDocument), variables: { vault: { kind: 'CORE' } } },
       });
+      // The vault holds the subscription's socket (one of its MAX_SUBSCRIPTIONS_PER_VAULT slots) ...
+      await eventually(async () => expect(await coreSubscribers(keyId)).toBe(1));
       await eventually(async () => expect(client.closed()).not.toBeNull());
+      // ... and has it back once the silent client's socket is closed: a client that
+      // vanished without a close frame does not keep a slot.
+      await eventually(async () => expect(await coreSubscribers(keyId)).toBe(0));
       expect(client.closed()).toEqual({
         code: PONG_TIMEOUT_CLOSE,
         reason: expect.stringMatching(/^PONG_TIMEOUT: /),
