@@ -856,6 +856,16 @@ export const MUTANTS = [
     description: 'a snapshot whose count disagrees with its header is restored',
   },
   {
+    id: 'proof/ended-restore-forgotten',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: 'return restorer.outcome(continuing, Date.now());',
+    to: "return restorer.outcome('', Date.now());",
+    tests: ['test/vault/restore-steps.test.ts'],
+    description:
+      'a caller back for a restore the alarm finished is told RESTORE_GONE, not that it succeeded (or why it failed)',
+  },
+  {
     id: 'proof/turn-stored-before-the-answer',
     area: 'proof',
     file: 'src/resolvers/chat/pipeline.ts',

@@ -1,4 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { RESTORE_ENDED_KEPT_MS } from '../../src/durable/cold-tier/snapshot-restore';
 import { describe, expect, it } from 'vitest';
 import type { RestoreJob } from '../../src/durable/warm-tier/vault-meta';
 import { restoreInSteps } from '../../src/durable/rpc/restore-in-steps';
@@ -31,6 +33,14 @@ async function answers(address: VaultAddress, query: string) {
 
 type Restorer = {
   restorer: { stageRows: number; swapRows: number; job(): RestoreJob | null };
+};
+
+type Meta = { meta: { get(f: string): unknown; set(f: string, v: unknown): void } };
+
+/** Before an alarm: the job's caller went away long ago, so the alarm runs its next step. */
+const leftLongAgo = (_: DurableObjectState, object: unknown) => {
+  const job = (object as Restorer).restorer.job();
+  if (job !== null) (object as Meta).meta.set('restoreJob', { ...job, steppedAt: 0 });
 };
 
 /** A vault of 30 memories, snapshotted, then changed (one more, one deleted); restores take steps of `rows`. */
@@ -114,23 +124,58 @@ describe('a restore in steps', () => {
     const first = ok(await vault.restore(address, null));
     expect(first.job).not.toBeNull();
     expect(await answers(address, 'garden note')).toEqual(changed);
-    // The caller is gone: each alarm (the job left RESTORE_LEFT_MS ago) runs a step.
-    const leftLongAgo = (_: DurableObjectState, object: unknown) => {
-      const { restorer } = object as Restorer & { meta: { set(f: string, v: unknown): void } };
-      const job = restorer.job();
-      if (job !== null)
-        (object as { meta: { set(f: string, v: unknown): void } }).meta.set('restoreJob', {
-          ...job,
-          steppedAt: 0,
-        });
-    };
     for (let alarm = 0; alarm < 40 && (await phase()) !== null; alarm++) {
       await runAlarm(vault, leftLongAgo);
     }
     expect(await phase()).toBeNull();
     expect(await answers(address, 'garden note')).toEqual(atSnapshot);
-    // Its caller, back, is told the job is over.
+    // Its caller, back, is told the restore succeeded, with its count, as
+    // if it had stayed (before: RESTORE_GONE, for a restore that succeeded),
+    // and so is the resolver driving it.
+    const back = { ok: true, restored: 30, key: snapshot.key, job: null };
+    expect(await vault.restore(address, snapshot.key, first.job)).toEqual(back);
+    const driver = {
+      restore: async (...args: Parameters<typeof vault.restore>) =>
+        args[2] === null ? { ...first } : vault.restore(...args),
+    };
+    expect(await restoreInSteps(driver, address, null)).toEqual({
+      ok: true,
+      restored: 30,
+      key: snapshot.key,
+    });
+    // A day later the record is gone: the id is unknown.
+    await runInDurableObject(vault, (instance) => {
+      const { meta } = instance as unknown as Meta;
+      const ended = meta.get('restoreEnded') as { endedAt: number };
+      meta.set('restoreEnded', { ...ended, endedAt: Date.now() - RESTORE_ENDED_KEPT_MS - 1 });
+    });
     expect(failed(await vault.restore(address, snapshot.key, first.job))).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'RESTORE_GONE',
+    });
+  });
+
+  it('answers a left job the alarm gave up with the coded failure it ended on, and RESTORE_GONE for an id the vault never had', async () => {
+    const { address, vault, snapshot, changed, phase } = await changedSinceSnapshot(
+      'left-damaged',
+      8,
+    );
+    // A line altered after the snapshot was taken: the checksum fails at VERIFY.
+    const text = await (await env.SNAPSHOTS.get(snapshot.key))!.text();
+    await env.SNAPSHOTS.put(snapshot.key, text.replace('garden note 1:', 'garden note 9:'));
+    const first = ok(await vault.restore(address, null));
+    expect(first.job).not.toBeNull();
+    for (let alarm = 0; alarm < 40 && (await phase()) !== null; alarm++) {
+      await runAlarm(vault, leftLongAgo);
+    }
+    expect(await phase()).toBeNull();
+    expect(await answers(address, 'garden note')).toEqual(changed);
+    expect(failed(await vault.restore(address, snapshot.key, first.job))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'SNAPSHOT_DAMAGED',
+      message: expect.stringContaining('does not match its header'),
+    });
+    expect(failed(await vault.restore(address, snapshot.key, crypto.randomUUID()))).toMatchObject({
       code: 'NOT_FOUND',
       reason: 'RESTORE_GONE',
     });

@@ -61,6 +61,7 @@ describe('the vault meta record', () => {
       openImports: ['import-1', 'import-2'],
       snapshotUpload: { key: 'vaults/x/snapshots/1.jsonl', uploadId: 'upload-1' },
       restoreJob: null,
+      restoreEnded: null,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);

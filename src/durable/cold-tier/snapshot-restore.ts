@@ -4,7 +4,7 @@ import type { VaultAddress } from '../../vaults/address';
 import { parseLine, type SnapshotHeader, type StoredRow } from '../../vaults/jsonl';
 import { splitLines } from '../../vaults/line-splitter';
 import type { Sql } from '../sqlite/sql';
-import type { RestoreJob, VaultMeta } from '../warm-tier/vault-meta';
+import type { EndedRestore, RestoreJob, VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
@@ -48,6 +48,13 @@ const HEADER_BYTES = 16 * 1024;
 /** A job no step advanced for this long was left by its caller: the alarm finishes it. */
 export const RESTORE_LEFT_MS = 30_000;
 
+/**
+ * How long the last ended job's outcome is kept for its caller: a caller
+ * that left (RESTORE_LEFT_MS) and comes back with the job's id is told how
+ * it ended, not RESTORE_GONE, for a day; one record only, so it stays small.
+ */
+export const RESTORE_ENDED_KEPT_MS = 24 * 3_600_000;
+
 export const inProgress = (job: RestoreJob): Failure => ({
   ...failure(
     'RATE_LIMITED',
@@ -57,7 +64,7 @@ export const inProgress = (job: RestoreJob): Failure => ({
   details: { retryAfter: 5 },
 });
 
-/** A continuing call whose job is no longer the vault's. */
+/** A continuing call whose job the vault neither runs nor remembers ending (`outcome`). */
 export const restoreGone = (): Failure =>
   failure(
     'NOT_FOUND',
@@ -80,6 +87,9 @@ const damaged = (reason: string): Failure =>
 /** One step's answer: the job as it stands after, and how many rows the step read, deleted or copied. */
 export type StepResult = Result<{ job: RestoreJob; rows: number }>;
 
+/** What a call continuing an ended job is answered: the vault holds the snapshot's rows, or why not. */
+export type EndedAnswer = Result<{ restored: number; key: string; job: null }>;
+
 export class SnapshotRestore {
   /** Step sizes; tests make them small to see a restore of a few rows take many steps. */
   stageRows = STAGE_STEP_ROWS;
@@ -99,6 +109,23 @@ export class SnapshotRestore {
   }
 
   /**
+   * How job `id`, no longer under way, ended: restored (with the rows the
+   * vault took from the snapshot) or given up (its coded failure), as long
+   * as it is the last job that ended and ended within the day; otherwise
+   * RESTORE_GONE (a clear took the record with the rows, another restore
+   * replaced the job, or the id was never this vault's).
+   */
+  outcome(id: string, now: number): EndedAnswer {
+    const ended = this.meta.get('restoreEnded');
+    if (ended === null || ended.id !== id || now - ended.endedAt > RESTORE_ENDED_KEPT_MS)
+      return restoreGone();
+    if (ended.failure === null)
+      return { ok: true, restored: ended.restored, key: ended.key, job: null };
+    const { code, message, reason } = ended.failure;
+    return failure(code, message, reason ?? undefined);
+  }
+
+  /**
    * Begins restoring `object` (a snapshot of this vault, chosen by the
    * store): reads and checks its header, empties the staging table, records
    * the job. Replaces a job not yet swapping.
@@ -109,7 +136,7 @@ export class SnapshotRestore {
     const head = await this.bucket.get(object.key, {
       range: { offset: 0, length: Math.min(HEADER_BYTES, object.size) },
     });
-    if (head === null) return this.notFound();
+    if (head === null) return this.notFound(null);
     const text = await head.text();
     const end = text.indexOf('\n');
     let header: SnapshotHeader;
@@ -171,7 +198,7 @@ export class SnapshotRestore {
       job.offset < job.size
         ? await this.bucket.get(job.key, { range: { offset: job.offset } })
         : { body: new Blob([]).stream() };
-    if (object === null) return this.notFound();
+    if (object === null) return this.notFound(job);
     const rowBytes = (job.header.dimensions ?? 0) * 4;
     let offset = job.offset;
     let staged = job.staged;
@@ -216,13 +243,13 @@ export class SnapshotRestore {
       }
       insertBatch();
     } catch (error) {
-      return this.giveUp(damaged(error instanceof Error ? error.message : 'unreadable'));
+      return this.giveUp(job, damaged(error instanceof Error ? error.message : 'unreadable'));
     }
     if (!ended) return this.save({ ...job, offset, staged }, staged - job.staged);
     // Written in one pass: `"checksum":null` in the header and a trailer,
     // without which the file was cut short; in two: no trailer.
     if (job.header.checksum === null && linesTo === null) {
-      return this.giveUp(damaged(`snapshot was cut short (no trailer after ${staged} lines)`));
+      return this.giveUp(job, damaged(`snapshot was cut short (no trailer after ${staged} lines)`));
     }
     return this.save(
       {
@@ -244,7 +271,7 @@ export class SnapshotRestore {
     const digest = new Sha256Stream();
     if (length > 0) {
       const lines = await this.bucket.get(job.key, { range: { offset: from, length } });
-      if (lines === null) return this.notFound();
+      if (lines === null) return this.notFound(job);
       const reader = lines.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -259,6 +286,7 @@ export class SnapshotRestore {
       checksum !== job.stated.checksum
     ) {
       return this.giveUp(
+        job,
         damaged(
           `snapshot does not match its header (count ${job.staged}/${job.header.count}, checksum)`,
         ),
@@ -321,11 +349,15 @@ export class SnapshotRestore {
     );
   }
 
-  /** The final step's own part, inside its transaction: digests of the last day's rows, staging emptied, job ended. */
-  finish(): void {
+  /**
+   * The final step's own part, inside its transaction: digests of the last
+   * day's rows, staging emptied, job ended and its outcome kept for a
+   * caller that comes back for it.
+   */
+  finish(job: RestoreJob): void {
     keyRecentRows(this.sql, Date.now());
     this.clearStaging();
-    this.meta.set('restoreJob', null);
+    this.end(job, { restored: job.staged, failure: null });
   }
 
   private lastStagedRowid(): number {
@@ -340,14 +372,24 @@ export class SnapshotRestore {
     return { ok: true, job: saved, rows };
   }
 
-  private giveUp(reason: Failure): Failure {
+  /** Ends `job` (null: none was recorded yet) with `reason`, kept for its caller. */
+  private giveUp(job: RestoreJob | null, reason: Failure): Failure {
     this.clearStaging();
-    this.meta.set('restoreJob', null);
+    if (job === null) this.meta.set('restoreJob', null);
+    else {
+      const { code, message } = reason;
+      this.end(job, { restored: 0, failure: { code, message, reason: reason.reason ?? null } });
+    }
     return reason;
   }
 
-  private notFound(): Failure {
-    return this.giveUp(snapshotNotFound());
+  private end(job: RestoreJob, outcome: Pick<EndedRestore, 'restored' | 'failure'>): void {
+    this.meta.set('restoreJob', null);
+    this.meta.set('restoreEnded', { id: job.id, key: job.key, ...outcome, endedAt: Date.now() });
+  }
+
+  private notFound(job: RestoreJob | null): Failure {
+    return this.giveUp(job, snapshotNotFound());
   }
 
   private insertStaged(row: StoredRow): void {

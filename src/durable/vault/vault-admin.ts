@@ -2,7 +2,7 @@ import { failure, type Failure, type Result } from '../../core/errors';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
-import { restoreGone, snapshotNotFound, type SnapshotRestore } from '../cold-tier/snapshot-restore';
+import { snapshotNotFound, type SnapshotRestore } from '../cold-tier/snapshot-restore';
 import type { RestoreJob } from '../warm-tier/vault-meta';
 import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
@@ -142,7 +142,8 @@ export class VaultAdmin {
       current = begun.job;
     } else {
       const job = restorer.job();
-      if (job === null || job.id !== continuing) return restoreGone();
+      // Ended meanwhile (the alarm finished a job its caller left): how it ended.
+      if (job === null || job.id !== continuing) return restorer.outcome(continuing, Date.now());
       current = job;
     }
     for (let rows = 0; rows < restorer.stageRows;) {
@@ -181,7 +182,7 @@ export class VaultAdmin {
     job: RestoreJob,
   ): Promise<Result<{ restored: number; key: string; job: null }>> {
     const { writes, life, restorer } = this.parts;
-    writes.restore(address, job.header, () => restorer.finish());
+    writes.restore(address, job.header, () => restorer.finish(job));
     life.wake();
     await life.armAlarm();
     return { ok: true, restored: job.staged, key: job.key, job: null };
