@@ -204,6 +204,51 @@ describe('a restore in steps', () => {
     expect(await answers(address, 'garden note')).toEqual(atSnapshot);
   });
 
+  it('ends the imports open on the vault as it begins (VAULT_RESTORED in every phase, and after), and lets none open while it runs', async () => {
+    // Before: an import's batches went on landing while the restore staged
+    // (stored, counted imported, then replaced by the swap), were refused
+    // RESTORE_IN_PROGRESS line by line during it, and were stored into the
+    // restored vault after it: half an import, mixed into the snapshot.
+    const { address, vault, snapshot, atSnapshot, phase } = await changedSinceSnapshot(
+      'imports',
+      8,
+    );
+    const { importId } = ok(await vault.openImport(address));
+    const batch = (content: string) => ({ ...storeRequest([memory(content)]), importId });
+    ok(await vault.store(address, batch('garden note imported before the restore')));
+    let answer = ok(await vault.restore(address, null));
+    const refusedIn = new Set<string | null>();
+    while (answer.job !== null) {
+      const now = await phase();
+      refusedIn.add(now);
+      expect(
+        failed(await vault.store(address, batch(`garden note imported in ${now}`))),
+      ).toMatchObject({ code: 'NOT_FOUND', reason: 'VAULT_RESTORED' });
+      expect(failed(await vault.openImport(address))).toMatchObject({
+        code: 'RATE_LIMITED',
+        reason: 'RESTORE_IN_PROGRESS',
+      });
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    }
+    expect(refusedIn).toContain('STAGE');
+    expect(refusedIn).toContain('SWAP');
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(failed(await vault.store(address, batch('garden note imported after')))).toMatchObject({
+      reason: 'VAULT_RESTORED',
+    });
+    // The vault is the snapshot's, nothing of the import mixed in.
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+    // A new import opens and writes into the restored vault.
+    const next = ok(await vault.openImport(address)).importId;
+    ok(
+      await vault.store(address, {
+        ...storeRequest([memory('garden note new import')]),
+        importId: next,
+      }),
+    );
+    expect(await answers(address, 'garden note')).not.toEqual(atSnapshot);
+  });
+
   it('restoreInSteps drives it to the end and answers as one call did', async () => {
     const { address, vault, snapshot, atSnapshot } = await changedSinceSnapshot('driven', 5);
     expect(await restoreInSteps(vault, address, null)).toEqual({

@@ -11,6 +11,7 @@ import type { VaultMeta } from '../warm-tier/vault-meta';
 import { REEMBED_BATCH_MEMORIES, REEMBED_PAUSE_MS, type VaultReembed } from './vault-reembed';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { VaultWrites } from './vault-writes';
+import { endedByRestore } from './vault-imports';
 
 /** The parts of a vault the whole-vault operations touch. */
 export interface VaultAdminParts {
@@ -139,6 +140,10 @@ export class VaultAdmin {
       if (object === null) return snapshotNotFound();
       const begun = await restorer.begin(object, address);
       if (!begun.ok) return begun;
+      // In the step that recorded the job: the imports writing into the vault
+      // end here (vault-imports.ts), before any of their batches could land in
+      // rows the swap replaces. A restore that fails later does not reopen them.
+      this.parts.meta.update(endedByRestore(this.parts.meta.record()));
       current = begun.job;
     } else {
       const job = restorer.job();

@@ -118,6 +118,12 @@ export interface VaultMetaRecord {
    */
   openImports: string[];
   /**
+   * Imports a restore ended (vault-imports.ts): those open when it began.
+   * A store for one is refused as VAULT_RESTORED, so the import ends there
+   * instead of writing rows the swap replaces, or into the restored vault.
+   */
+  importsEndedByRestore: string[];
+  /**
    * The multipart upload of the snapshot being written, recorded before its
    * first part is sent: one still here when no snapshot runs was left by an
    * object that died mid-snapshot (or by an abort R2 failed), and the alarm
@@ -223,6 +229,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   snapshotPruneDueAt: number('snapshot_prune_due_at'),
   openImports: {
     keys: ['open_imports'],
+    read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
+    write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
+  },
+  importsEndedByRestore: {
+    keys: ['imports_ended_by_restore'],
     read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
     write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
   },
