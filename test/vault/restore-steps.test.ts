@@ -35,6 +35,59 @@ type Restorer = {
   restorer: { stageRows: number; swapRows: number; job(): RestoreJob | null };
 };
 
+/** What became of one R2 read of the restore: its range, and whether its body was read to the end or cancelled. */
+type Read = { range: unknown; done: boolean; cancelled: boolean };
+
+/**
+ * Puts a watch on the restorer's R2 reads (and, given, its window sizes and
+ * the reads, by number from 1, that throw); answers a function that lists
+ * the reads made since.
+ */
+async function watchReads(
+  vault: DurableObjectStub,
+  windowBytes?: { first: number; min: number; max: number },
+  failing: number[] = [],
+) {
+  await runInDurableObject(vault, (instance) => {
+    const restorer = (instance as unknown as { restorer: Record<string, unknown> }).restorer;
+    const bucket = restorer.bucket as R2Bucket;
+    const reads: Read[] = [];
+    if (windowBytes) restorer.windowBytes = windowBytes;
+    restorer.bucket = {
+      get: async (key: string, options?: R2GetOptions) => {
+        if (failing.includes(reads.length + 1)) {
+          reads.push({ range: options?.range, done: true, cancelled: false });
+          throw new Error('R2 is down (scripted)');
+        }
+        const object = await bucket.get(key, options);
+        if (object === null) return null;
+        const read: Read = { range: options?.range, done: false, cancelled: false };
+        reads.push(read);
+        const reader = object.body.getReader();
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const next = await reader.read();
+            if (next.done) {
+              read.done = true;
+              controller.close();
+            } else controller.enqueue(next.value);
+          },
+          cancel(reason) {
+            read.cancelled = true;
+            return reader.cancel(reason);
+          },
+        });
+        return { ...object, body, text: () => new Response(body).text() };
+      },
+    };
+    (instance as unknown as { watchedReads: Read[] }).watchedReads = reads;
+  });
+  return () =>
+    runInDurableObject(vault, (instance) => [
+      ...(instance as unknown as { watchedReads: Read[] }).watchedReads,
+    ]);
+}
+
 type Meta = { meta: { get(f: string): unknown; set(f: string, v: unknown): void } };
 
 /** Before an alarm: the job's caller went away long ago, so the alarm runs its next step. */
@@ -247,6 +300,43 @@ describe('a restore in steps', () => {
       }),
     );
     expect(await answers(address, 'garden note')).not.toEqual(atSnapshot);
+  });
+
+  it('reads every R2 body it opens to its end: a step that stops mid-file cancels none (no "pump canceled")', async () => {
+    // Before: each STAGE step read the rest of the file as one range and
+    // cancelled it after its lines, which workerd logs as "disconnected:
+    // pump canceled", once per step.
+    const { address, vault, atSnapshot } = await changedSinceSnapshot('bodies', 8);
+    const reads = await watchReads(vault);
+    ok(await restoreInSteps(vault, address, null));
+    const seen = await reads();
+    expect(seen.length).toBeGreaterThan(4);
+    expect(seen.filter((read) => read.cancelled || !read.done)).toEqual([]);
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+
+  it('keeps the lines a step read when R2 fails between two of its range reads, and goes on from them', async () => {
+    const { address, vault, snapshot, atSnapshot } = await changedSinceSnapshot('r2-mid-step', 8);
+    // Windows of 4 KiB (a line is under 1 KiB): a step of 8 lines takes
+    // several range reads; the fourth read of all (the header's, then the
+    // first step's third window) fails.
+    const reads = await watchReads(vault, { first: 4096, min: 4096, max: 4096 }, [4]);
+    const first = ok(await vault.restore(address, null));
+    expect(first.job).not.toBeNull();
+    // The call went on (not SNAPSHOT_STORAGE_FAILED): the lines of the
+    // windows before were kept, and the next read starts at the line the
+    // failed one would have finished, not at the first line again.
+    const [, firstWindow, , failed, next] = (await reads()).map(
+      (read) => (read.range as { offset: number }).offset,
+    );
+    expect(next).toBeGreaterThan(firstWindow!);
+    expect(next).toBeLessThanOrEqual(failed!);
+    let answer = first;
+    for (let calls = 0; answer.job !== null && calls < 50; calls++)
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+    expect((await reads()).filter((read) => read.cancelled)).toEqual([]);
   });
 
   it('restoreInSteps drives it to the end and answers as one call did', async () => {

@@ -9,6 +9,7 @@ import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
 import { rowOfLine } from './vault-snapshot';
+import { RangeReadFailed, rangeStream } from './range-stream';
 
 /**
  * A restore in steps, so no one request, alarm or transaction of a big
@@ -19,8 +20,9 @@ import { rowOfLine } from './vault-snapshot';
  * every step's state is in the meta table (`restoreJob`), so a restart
  * resumes it and the alarm finishes a job its caller left.
  *
- *   STAGE   up to STAGE_STEP_ROWS lines read from the file at `offset` (an
- *           R2 range read) into `restore_staging`; the vault answers as
+ *   STAGE   up to STAGE_STEP_ROWS lines read from the file at `offset` (R2
+ *           range reads sized to the lines wanted, each read to its end:
+ *           range-stream.ts) into `restore_staging`; the vault answers as
  *           before meanwhile.
  *   VERIFY  count against header and trailer, and the checksum: the bytes
  *           of the memory lines streamed from R2 into a native SHA-256 (a
@@ -41,6 +43,14 @@ export const SWAP_STEP_ROWS = 25_000;
 
 /** Rows inserted per batch (about 590 KB of lines at 384 dimensions), with no wait in between. */
 const STAGE_BATCH_ROWS = 256;
+
+/**
+ * A STAGE step's range reads (range-stream.ts): the first of a job is this
+ * big; later ones are sized to the lines still wanted at the mean line
+ * length so far, 5% over, within these bounds, so a step that stops reads
+ * little past its last line and cancels no body.
+ */
+export const WINDOW_BYTES = { first: 1024 * 1024, min: 64 * 1024, max: 32 * 1024 * 1024 };
 
 /** What a header is searched for in: a header line is well under this. */
 const HEADER_BYTES = 16 * 1024;
@@ -91,9 +101,10 @@ export type StepResult = Result<{ job: RestoreJob; rows: number }>;
 export type EndedAnswer = Result<{ restored: number; key: string; job: null }>;
 
 export class SnapshotRestore {
-  /** Step sizes; tests make them small to see a restore of a few rows take many steps. */
+  /** Step and range-read sizes; tests make them small to see a restore of a few rows take many steps, and windows. */
   stageRows = STAGE_STEP_ROWS;
   swapRows = SWAP_STEP_ROWS;
+  windowBytes = WINDOW_BYTES;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -192,13 +203,6 @@ export class SnapshotRestore {
   }
 
   private async stage(job: RestoreJob): Promise<StepResult> {
-    // The last step ended on the file's last byte (a two-pass file, whose
-    // lines a step count divides): nothing is left to read.
-    const object =
-      job.offset < job.size
-        ? await this.bucket.get(job.key, { range: { offset: job.offset } })
-        : { body: new Blob([]).stream() };
-    if (object === null) return this.notFound(job);
     const rowBytes = (job.header.dimensions ?? 0) * 4;
     let offset = job.offset;
     let staged = job.staged;
@@ -210,9 +214,20 @@ export class SnapshotRestore {
       batch = [];
     };
     const decoder = new TextDecoder('utf-8', { fatal: true });
+    const window = () => {
+      const read = offset - job.linesFrom;
+      const { first, min, max } = this.windowBytes;
+      if (staged === 0 || read <= 0) return first;
+      const wanted = this.stageRows - (staged - job.staged) + 1;
+      const bytes = Math.ceil((read / staged) * wanted * 1.05);
+      return Math.min(max, Math.max(min, bytes));
+    };
+    // Empty when the last step ended on the file's last byte (a two-pass
+    // file, whose lines a step count divides).
+    const body = rangeStream(this.bucket, job.key, job.offset, job.size, window);
     let ended = true;
     try {
-      for await (const raw of splitLines(object.body)) {
+      for await (const raw of splitLines(body)) {
         const lineAt = offset;
         offset += raw.length + 1;
         const text = decoder.decode(raw.bytes ?? new Uint8Array());
@@ -243,6 +258,14 @@ export class SnapshotRestore {
       }
       insertBatch();
     } catch (error) {
+      if (error instanceof RangeReadFailed) {
+        if (error.gone) return this.notFound(job);
+        // R2 failed between two windows: the lines read so far are kept (the
+        // next step goes on from them); none yet, the job stays as it was.
+        if (staged === job.staged) throw error.cause;
+        insertBatch();
+        return this.save({ ...job, offset, staged }, staged - job.staged);
+      }
       return this.giveUp(job, damaged(error instanceof Error ? error.message : 'unreadable'));
     }
     if (!ended) return this.save({ ...job, offset, staged }, staged - job.staged);
