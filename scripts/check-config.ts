@@ -3,12 +3,12 @@
 // over wrangler.toml's [vars] (CLOUDFLARE_ENV or `--env` picks an environment),
 // .dev.vars, and the `--var NAME:VALUE` overrides given to `npm start -- …`,
 // which win over both as they do in wrangler dev. Names the variables at
-// fault, never their values, and the bindings wrangler.toml lacks.
+// fault, never their values, and the bindings wrangler.toml lacks; settings
+// that do nothing (config-check.ts ConfigWarning) are printed and do not stop it.
 import { readFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
 import { unstable_readConfig } from 'wrangler';
-import { bindingProblems, configurationProblems, describeProblems } from '../src/core/config-check';
-import { embedderProblems } from '../src/embed/embedder-config';
+import { checkDeployment, startCheckReport } from '../src/http/deployment-check';
 import { wranglerOverrides } from '../src/core/wrangler-overrides';
 
 const overrides = wranglerOverrides(process.argv.slice(2));
@@ -31,16 +31,7 @@ const bound = Object.fromEntries(
     ...config.r2_buckets.map((bucket: { binding: string }) => bucket.binding),
   ].map((name) => [name, true]),
 );
-const problems = [
-  ...configurationProblems(vars),
-  ...embedderProblems(vars),
-  ...bindingProblems(bound),
-];
-if (problems.length > 0) {
-  console.error(
-    `configuration error: ${describeProblems(problems)}.\n` +
-      'Fix .dev.vars (secrets), wrangler.toml ([vars], bindings) or the --var given to `npm start`, ' +
-      'then run `npm start` again; until then every request would answer CONFIGURATION_ERROR.',
-  );
-  process.exit(1);
-}
+const { lines, fatal } = startCheckReport(checkDeployment(vars, bound));
+// Warnings (settings that do nothing) are printed and do not stop `npm start`.
+for (const line of lines) console.error(line);
+if (fatal) process.exit(1);

@@ -856,6 +856,26 @@ export const MUTANTS = [
     description: 'a snapshot whose count disagrees with its header is restored',
   },
   {
+    id: 'proof/ended-restore-forgotten',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: 'return restorer.outcome(continuing, Date.now());',
+    to: "return restorer.outcome('', Date.now());",
+    tests: ['test/vault/restore-steps.test.ts'],
+    description:
+      'a caller back for a restore the alarm finished is told RESTORE_GONE, not that it succeeded (or why it failed)',
+  },
+  {
+    id: 'proof/restore-leaves-imports-open',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: '      this.parts.meta.update(endedByRestore(this.parts.meta.record()));\n',
+    to: '      void endedByRestore;\n',
+    tests: ['test/vault/restore-steps.test.ts', 'test/data/import-slices.test.ts'],
+    description:
+      'an import open when a restore begins goes on writing: into rows the swap replaces, then into the restored vault',
+  },
+  {
     id: 'proof/turn-stored-before-the-answer',
     area: 'proof',
     file: 'src/resolvers/chat/pipeline.ts',
@@ -1492,7 +1512,7 @@ export const MUTANTS = [
     id: 'resolvers/import-outlives-clear',
     area: 'resolvers',
     file: 'src/durable/vault/vault-object.ts',
-    from: '    if (cleared !== null) return cleared;',
+    from: '    if (ended !== null) return ended;',
     to: '    // an import batch is not checked against a clear',
     tests: ['test/data/import-slices.test.ts'],
     name: 'a clear of the vault ends',

@@ -19,6 +19,15 @@ export interface ConfigProblem {
   reason: string;
 }
 
+/**
+ * A setting that does nothing, or not what its name suggests, while the
+ * deployment still works: unlike a problem it never fails a request. Printed
+ * by `npm start` (scripts/check-config.ts) and logged once per isolate by
+ * the Worker (src/http/guard.ts). Same shape as a problem; its reason is
+ * `<VARIABLE>_IGNORED` and the like.
+ */
+export type ConfigWarning = ConfigProblem;
+
 /** Shortest accepted HMAC, JWT and provider-key secrets: 16 characters (use 32 random bytes in production). */
 export const MIN_SECRET_LENGTH = 16;
 
@@ -225,7 +234,7 @@ function isOrigin(value: string): boolean {
   );
 }
 
-/** One sentence for people: "KEY_HMAC_SECRET is not set; ENVIRONMENT must be …". */
+/** One sentence for people: "KEY_HMAC_SECRET is not set; ENVIRONMENT must be …" (warnings alike). */
 export function describeProblems(problems: readonly ConfigProblem[]): string {
   return problems.map(({ variable, problem }) => `${variable} ${problem}`).join('; ');
 }

@@ -81,8 +81,9 @@ interface Pending {
  * `standing` (a key's import: keyStandingCheck) is asked before each batch
  * is stored: once the key is revoked or its account suspended, the import
  * ends with that error, the batches stored before staying stored. A clear
- * of the vault ends it the same way, as NOT_FOUND / VAULT_CLEARED: it is
- * open on the vault while it runs (durable/vault/vault-imports.ts).
+ * of the vault ends it the same way, as NOT_FOUND / VAULT_CLEARED, and a
+ * restore as NOT_FOUND / VAULT_RESTORED: it is open on the vault while it
+ * runs (durable/vault/vault-imports.ts).
  */
 export async function importMemories(
   context: MeteredContext,
@@ -177,12 +178,14 @@ async function importOpen(
     } catch (error) {
       // A suspended account, a key revoked with its vaults deleted under
       // the import (storeMemories took the batch back), or the vault cleared
-      // (vault-imports.ts): no line can go in.
+      // or restored (vault-imports.ts): no line can go in.
       if (
         !(error instanceof CodedError) ||
         error.code === 'PAYMENT_REQUIRED' ||
         error.reason === 'KEY_REVOKED' ||
-        error.reason === 'VAULT_CLEARED'
+        error.reason === 'VAULT_CLEARED' ||
+        error.reason === 'VAULT_RESTORED' ||
+        error.reason === 'RESTORE_IN_PROGRESS'
       )
         throw error;
       if (pending.length === 1) {

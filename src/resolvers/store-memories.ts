@@ -190,7 +190,7 @@ export async function storeBatch(
   retire: readonly Retirement[] = [],
   /** A retry with this key and the same inputs answers the first call's memories again. */
   keyed: KeyedStore | null = null,
-  /** An import's batch (import-memories.ts): refused as VAULT_CLEARED once a clear ended the import. */
+  /** An import's batch (import-memories.ts): refused as VAULT_CLEARED / VAULT_RESTORED once a clear or a restore ended the import. */
   importId: string | null = null,
 ): Promise<{
   /** By input position; a repeated chat turn's item (`skipIfRepeated`) has no entry. */

@@ -3,10 +3,12 @@ import {
   ClearVaultDocument,
   GetVaultDocument,
   ListVaultsDocument,
+  RestoreVaultDocument,
   StoreMemoriesDocument,
 } from '../generated/graphql';
 import { newKey } from '../helpers/graphql';
 import { openImport } from '../helpers/import-stream';
+import { ok, vaultStub } from '../helpers/vaults';
 
 /**
  * A big import shares its isolate and ends at a clear of its vault
@@ -74,6 +76,33 @@ describe('a clear of the vault ends an import into it', () => {
       type: 'report',
       imported: BATCH * 2,
     });
+  });
+});
+
+describe('a restore of the vault ends an import into it', () => {
+  it('ends with VAULT_RESTORED in the progress stream; the vault holds the snapshot, nothing sent after', async () => {
+    // Before: the batches after restoreVault were stored into the restored
+    // vault, and the report counted them: half a file mixed into a snapshot.
+    const { secret, admin, keyId } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'restored-mid' };
+    const address = { kind: 'SESSION' as const, keyId, externalId: selector.id };
+    const upload = await openImport(secret, selector.id);
+    await upload.send(lines(0, BATCH));
+    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
+    ok(await vaultStub(address).snapshot(address));
+    expect(
+      (await admin.request(RestoreVaultDocument, { keyId, vault: selector })).restoreVault,
+    ).toMatchObject({ restored: BATCH });
+    await upload.send(lines(BATCH, BATCH));
+    await upload.close();
+    const last = await upload.readUntil((event) => event.type !== 'progress');
+    expect(last).toEqual({
+      type: 'error',
+      error: expect.objectContaining({ code: 'NOT_FOUND', reason: 'VAULT_RESTORED' }),
+    });
+    expect(upload.events.filter((event) => Number(event.imported) > BATCH)).toEqual([]);
+    const { stats } = ok(await vaultStub(address).stats(address));
+    expect(stats.memoryCount).toBe(BATCH);
   });
 });
 

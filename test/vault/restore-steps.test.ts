@@ -1,4 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { RESTORE_ENDED_KEPT_MS } from '../../src/durable/cold-tier/snapshot-restore';
 import { describe, expect, it } from 'vitest';
 import type { RestoreJob } from '../../src/durable/warm-tier/vault-meta';
 import { restoreInSteps } from '../../src/durable/rpc/restore-in-steps';
@@ -31,6 +33,67 @@ async function answers(address: VaultAddress, query: string) {
 
 type Restorer = {
   restorer: { stageRows: number; swapRows: number; job(): RestoreJob | null };
+};
+
+/** What became of one R2 read of the restore: its range, and whether its body was read to the end or cancelled. */
+type Read = { range: unknown; done: boolean; cancelled: boolean };
+
+/**
+ * Puts a watch on the restorer's R2 reads (and, given, its window sizes and
+ * the reads, by number from 1, that throw); answers a function that lists
+ * the reads made since.
+ */
+async function watchReads(
+  vault: DurableObjectStub,
+  windowBytes?: { first: number; min: number; max: number },
+  failing: number[] = [],
+) {
+  await runInDurableObject(vault, (instance) => {
+    const restorer = (instance as unknown as { restorer: Record<string, unknown> }).restorer;
+    const bucket = restorer.bucket as R2Bucket;
+    const reads: Read[] = [];
+    if (windowBytes) restorer.windowBytes = windowBytes;
+    restorer.bucket = {
+      get: async (key: string, options?: R2GetOptions) => {
+        if (failing.includes(reads.length + 1)) {
+          reads.push({ range: options?.range, done: true, cancelled: false });
+          throw new Error('R2 is down (scripted)');
+        }
+        const object = await bucket.get(key, options);
+        if (object === null) return null;
+        const read: Read = { range: options?.range, done: false, cancelled: false };
+        reads.push(read);
+        const reader = object.body.getReader();
+        const body = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            const next = await reader.read();
+            if (next.done) {
+              read.done = true;
+              controller.close();
+            } else controller.enqueue(next.value);
+          },
+          cancel(reason) {
+            read.cancelled = true;
+            return reader.cancel(reason);
+          },
+        });
+        return { ...object, body, text: () => new Response(body).text() };
+      },
+    };
+    (instance as unknown as { watchedReads: Read[] }).watchedReads = reads;
+  });
+  return () =>
+    runInDurableObject(vault, (instance) => [
+      ...(instance as unknown as { watchedReads: Read[] }).watchedReads,
+    ]);
+}
+
+type Meta = { meta: { get(f: string): unknown; set(f: string, v: unknown): void } };
+
+/** Before an alarm: the job's caller went away long ago, so the alarm runs its next step. */
+const leftLongAgo = (_: DurableObjectState, object: unknown) => {
+  const job = (object as Restorer).restorer.job();
+  if (job !== null) (object as Meta).meta.set('restoreJob', { ...job, steppedAt: 0 });
 };
 
 /** A vault of 30 memories, snapshotted, then changed (one more, one deleted); restores take steps of `rows`. */
@@ -114,23 +177,58 @@ describe('a restore in steps', () => {
     const first = ok(await vault.restore(address, null));
     expect(first.job).not.toBeNull();
     expect(await answers(address, 'garden note')).toEqual(changed);
-    // The caller is gone: each alarm (the job left RESTORE_LEFT_MS ago) runs a step.
-    const leftLongAgo = (_: DurableObjectState, object: unknown) => {
-      const { restorer } = object as Restorer & { meta: { set(f: string, v: unknown): void } };
-      const job = restorer.job();
-      if (job !== null)
-        (object as { meta: { set(f: string, v: unknown): void } }).meta.set('restoreJob', {
-          ...job,
-          steppedAt: 0,
-        });
-    };
     for (let alarm = 0; alarm < 40 && (await phase()) !== null; alarm++) {
       await runAlarm(vault, leftLongAgo);
     }
     expect(await phase()).toBeNull();
     expect(await answers(address, 'garden note')).toEqual(atSnapshot);
-    // Its caller, back, is told the job is over.
+    // Its caller, back, is told the restore succeeded, with its count, as
+    // if it had stayed (before: RESTORE_GONE, for a restore that succeeded),
+    // and so is the resolver driving it.
+    const back = { ok: true, restored: 30, key: snapshot.key, job: null };
+    expect(await vault.restore(address, snapshot.key, first.job)).toEqual(back);
+    const driver = {
+      restore: async (...args: Parameters<typeof vault.restore>) =>
+        args[2] === null ? { ...first } : vault.restore(...args),
+    };
+    expect(await restoreInSteps(driver, address, null)).toEqual({
+      ok: true,
+      restored: 30,
+      key: snapshot.key,
+    });
+    // A day later the record is gone: the id is unknown.
+    await runInDurableObject(vault, (instance) => {
+      const { meta } = instance as unknown as Meta;
+      const ended = meta.get('restoreEnded') as { endedAt: number };
+      meta.set('restoreEnded', { ...ended, endedAt: Date.now() - RESTORE_ENDED_KEPT_MS - 1 });
+    });
     expect(failed(await vault.restore(address, snapshot.key, first.job))).toMatchObject({
+      code: 'NOT_FOUND',
+      reason: 'RESTORE_GONE',
+    });
+  });
+
+  it('answers a left job the alarm gave up with the coded failure it ended on, and RESTORE_GONE for an id the vault never had', async () => {
+    const { address, vault, snapshot, changed, phase } = await changedSinceSnapshot(
+      'left-damaged',
+      8,
+    );
+    // A line altered after the snapshot was taken: the checksum fails at VERIFY.
+    const text = await (await env.SNAPSHOTS.get(snapshot.key))!.text();
+    await env.SNAPSHOTS.put(snapshot.key, text.replace('garden note 1:', 'garden note 9:'));
+    const first = ok(await vault.restore(address, null));
+    expect(first.job).not.toBeNull();
+    for (let alarm = 0; alarm < 40 && (await phase()) !== null; alarm++) {
+      await runAlarm(vault, leftLongAgo);
+    }
+    expect(await phase()).toBeNull();
+    expect(await answers(address, 'garden note')).toEqual(changed);
+    expect(failed(await vault.restore(address, snapshot.key, first.job))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'SNAPSHOT_DAMAGED',
+      message: expect.stringContaining('does not match its header'),
+    });
+    expect(failed(await vault.restore(address, snapshot.key, crypto.randomUUID()))).toMatchObject({
       code: 'NOT_FOUND',
       reason: 'RESTORE_GONE',
     });
@@ -157,6 +255,88 @@ describe('a restore in steps', () => {
       answer = ok(await vault.restore(address, answer.key, answer.job));
     expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
     expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+
+  it('ends the imports open on the vault as it begins (VAULT_RESTORED in every phase, and after), and lets none open while it runs', async () => {
+    // Before: an import's batches went on landing while the restore staged
+    // (stored, counted imported, then replaced by the swap), were refused
+    // RESTORE_IN_PROGRESS line by line during it, and were stored into the
+    // restored vault after it: half an import, mixed into the snapshot.
+    const { address, vault, snapshot, atSnapshot, phase } = await changedSinceSnapshot(
+      'imports',
+      8,
+    );
+    const { importId } = ok(await vault.openImport(address));
+    const batch = (content: string) => ({ ...storeRequest([memory(content)]), importId });
+    ok(await vault.store(address, batch('garden note imported before the restore')));
+    let answer = ok(await vault.restore(address, null));
+    const refusedIn = new Set<string | null>();
+    while (answer.job !== null) {
+      const now = await phase();
+      refusedIn.add(now);
+      expect(
+        failed(await vault.store(address, batch(`garden note imported in ${now}`))),
+      ).toMatchObject({ code: 'NOT_FOUND', reason: 'VAULT_RESTORED' });
+      expect(failed(await vault.openImport(address))).toMatchObject({
+        code: 'RATE_LIMITED',
+        reason: 'RESTORE_IN_PROGRESS',
+      });
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    }
+    expect(refusedIn).toContain('STAGE');
+    expect(refusedIn).toContain('SWAP');
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(failed(await vault.store(address, batch('garden note imported after')))).toMatchObject({
+      reason: 'VAULT_RESTORED',
+    });
+    // The vault is the snapshot's, nothing of the import mixed in.
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+    // A new import opens and writes into the restored vault.
+    const next = ok(await vault.openImport(address)).importId;
+    ok(
+      await vault.store(address, {
+        ...storeRequest([memory('garden note new import')]),
+        importId: next,
+      }),
+    );
+    expect(await answers(address, 'garden note')).not.toEqual(atSnapshot);
+  });
+
+  it('reads every R2 body it opens to its end: a step that stops mid-file cancels none (no "pump canceled")', async () => {
+    // Before: each STAGE step read the rest of the file as one range and
+    // cancelled it after its lines, which workerd logs as "disconnected:
+    // pump canceled", once per step.
+    const { address, vault, atSnapshot } = await changedSinceSnapshot('bodies', 8);
+    const reads = await watchReads(vault);
+    ok(await restoreInSteps(vault, address, null));
+    const seen = await reads();
+    expect(seen.length).toBeGreaterThan(4);
+    expect(seen.filter((read) => read.cancelled || !read.done)).toEqual([]);
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+  });
+
+  it('keeps the lines a step read when R2 fails between two of its range reads, and goes on from them', async () => {
+    const { address, vault, snapshot, atSnapshot } = await changedSinceSnapshot('r2-mid-step', 8);
+    // Windows of 4 KiB (a line is under 1 KiB): a step of 8 lines takes
+    // several range reads; the fourth read of all (the header's, then the
+    // first step's third window) fails.
+    const reads = await watchReads(vault, { first: 4096, min: 4096, max: 4096 }, [4]);
+    const first = ok(await vault.restore(address, null));
+    expect(first.job).not.toBeNull();
+    // The call went on (not SNAPSHOT_STORAGE_FAILED): the lines of the
+    // windows before were kept, and the next read starts at the line the
+    // failed one would have finished, not at the first line again.
+    const [, firstWindow, , failed, next] = (await reads()).map(
+      (read) => (read.range as { offset: number }).offset,
+    );
+    expect(next).toBeGreaterThan(firstWindow!);
+    expect(next).toBeLessThanOrEqual(failed!);
+    let answer = first;
+    for (let calls = 0; answer.job !== null && calls < 50; calls++)
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    expect(answer).toEqual({ ok: true, restored: 30, key: snapshot.key, job: null });
+    expect(await answers(address, 'garden note')).toEqual(atSnapshot);
+    expect((await reads()).filter((read) => read.cancelled)).toEqual([]);
   });
 
   it('restoreInSteps drives it to the end and answers as one call did', async () => {

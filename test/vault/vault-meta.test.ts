@@ -59,8 +59,10 @@ describe('the vault meta record', () => {
       snapshotsFrom: 1_764_000_003_000,
       snapshotPruneDueAt: 1_764_000_004_000,
       openImports: ['import-1', 'import-2'],
+      importsEndedByRestore: ['import-0'],
       snapshotUpload: { key: 'vaults/x/snapshots/1.jsonl', uploadId: 'upload-1' },
       restoreJob: null,
+      restoreEnded: null,
     };
     const { record, raw } = await withMeta((meta, raw) => {
       meta.update(written);
@@ -92,6 +94,7 @@ describe('the vault meta record', () => {
       snapshots_from: '1764000003000',
       snapshot_prune_due_at: '1764000004000',
       open_imports: JSON.stringify(['import-1', 'import-2']),
+      imports_ended_by_restore: JSON.stringify(['import-0']),
       snapshot_upload: JSON.stringify(written.snapshotUpload),
     });
   });

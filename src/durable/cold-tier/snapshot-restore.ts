@@ -4,11 +4,12 @@ import type { VaultAddress } from '../../vaults/address';
 import { parseLine, type SnapshotHeader, type StoredRow } from '../../vaults/jsonl';
 import { splitLines } from '../../vaults/line-splitter';
 import type { Sql } from '../sqlite/sql';
-import type { RestoreJob, VaultMeta } from '../warm-tier/vault-meta';
+import type { EndedRestore, RestoreJob, VaultMeta } from '../warm-tier/vault-meta';
 import type { VaultStorage } from '../warm-tier/vault-storage';
 import { indexFoldedText } from '../warm-tier/index-text';
 import { keyRecentRows } from '../warm-tier/recent-texts';
 import { rowOfLine } from './vault-snapshot';
+import { RangeReadFailed, rangeStream } from './range-stream';
 
 /**
  * A restore in steps, so no one request, alarm or transaction of a big
@@ -19,8 +20,9 @@ import { rowOfLine } from './vault-snapshot';
  * every step's state is in the meta table (`restoreJob`), so a restart
  * resumes it and the alarm finishes a job its caller left.
  *
- *   STAGE   up to STAGE_STEP_ROWS lines read from the file at `offset` (an
- *           R2 range read) into `restore_staging`; the vault answers as
+ *   STAGE   up to STAGE_STEP_ROWS lines read from the file at `offset` (R2
+ *           range reads sized to the lines wanted, each read to its end:
+ *           range-stream.ts) into `restore_staging`; the vault answers as
  *           before meanwhile.
  *   VERIFY  count against header and trailer, and the checksum: the bytes
  *           of the memory lines streamed from R2 into a native SHA-256 (a
@@ -42,11 +44,26 @@ export const SWAP_STEP_ROWS = 25_000;
 /** Rows inserted per batch (about 590 KB of lines at 384 dimensions), with no wait in between. */
 const STAGE_BATCH_ROWS = 256;
 
+/**
+ * A STAGE step's range reads (range-stream.ts): the first of a job is this
+ * big; later ones are sized to the lines still wanted at the mean line
+ * length so far, 5% over, within these bounds, so a step that stops reads
+ * little past its last line and cancels no body.
+ */
+export const WINDOW_BYTES = { first: 1024 * 1024, min: 64 * 1024, max: 32 * 1024 * 1024 };
+
 /** What a header is searched for in: a header line is well under this. */
 const HEADER_BYTES = 16 * 1024;
 
 /** A job no step advanced for this long was left by its caller: the alarm finishes it. */
 export const RESTORE_LEFT_MS = 30_000;
+
+/**
+ * How long the last ended job's outcome is kept for its caller: a caller
+ * that left (RESTORE_LEFT_MS) and comes back with the job's id is told how
+ * it ended, not RESTORE_GONE, for a day; one record only, so it stays small.
+ */
+export const RESTORE_ENDED_KEPT_MS = 24 * 3_600_000;
 
 export const inProgress = (job: RestoreJob): Failure => ({
   ...failure(
@@ -57,7 +74,7 @@ export const inProgress = (job: RestoreJob): Failure => ({
   details: { retryAfter: 5 },
 });
 
-/** A continuing call whose job is no longer the vault's. */
+/** A continuing call whose job the vault neither runs nor remembers ending (`outcome`). */
 export const restoreGone = (): Failure =>
   failure(
     'NOT_FOUND',
@@ -80,10 +97,14 @@ const damaged = (reason: string): Failure =>
 /** One step's answer: the job as it stands after, and how many rows the step read, deleted or copied. */
 export type StepResult = Result<{ job: RestoreJob; rows: number }>;
 
+/** What a call continuing an ended job is answered: the vault holds the snapshot's rows, or why not. */
+export type EndedAnswer = Result<{ restored: number; key: string; job: null }>;
+
 export class SnapshotRestore {
-  /** Step sizes; tests make them small to see a restore of a few rows take many steps. */
+  /** Step and range-read sizes; tests make them small to see a restore of a few rows take many steps, and windows. */
   stageRows = STAGE_STEP_ROWS;
   swapRows = SWAP_STEP_ROWS;
+  windowBytes = WINDOW_BYTES;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -99,6 +120,23 @@ export class SnapshotRestore {
   }
 
   /**
+   * How job `id`, no longer under way, ended: restored (with the rows the
+   * vault took from the snapshot) or given up (its coded failure), as long
+   * as it is the last job that ended and ended within the day; otherwise
+   * RESTORE_GONE (a clear took the record with the rows, another restore
+   * replaced the job, or the id was never this vault's).
+   */
+  outcome(id: string, now: number): EndedAnswer {
+    const ended = this.meta.get('restoreEnded');
+    if (ended === null || ended.id !== id || now - ended.endedAt > RESTORE_ENDED_KEPT_MS)
+      return restoreGone();
+    if (ended.failure === null)
+      return { ok: true, restored: ended.restored, key: ended.key, job: null };
+    const { code, message, reason } = ended.failure;
+    return failure(code, message, reason ?? undefined);
+  }
+
+  /**
    * Begins restoring `object` (a snapshot of this vault, chosen by the
    * store): reads and checks its header, empties the staging table, records
    * the job. Replaces a job not yet swapping.
@@ -109,7 +147,7 @@ export class SnapshotRestore {
     const head = await this.bucket.get(object.key, {
       range: { offset: 0, length: Math.min(HEADER_BYTES, object.size) },
     });
-    if (head === null) return this.notFound();
+    if (head === null) return this.notFound(null);
     const text = await head.text();
     const end = text.indexOf('\n');
     let header: SnapshotHeader;
@@ -165,13 +203,6 @@ export class SnapshotRestore {
   }
 
   private async stage(job: RestoreJob): Promise<StepResult> {
-    // The last step ended on the file's last byte (a two-pass file, whose
-    // lines a step count divides): nothing is left to read.
-    const object =
-      job.offset < job.size
-        ? await this.bucket.get(job.key, { range: { offset: job.offset } })
-        : { body: new Blob([]).stream() };
-    if (object === null) return this.notFound();
     const rowBytes = (job.header.dimensions ?? 0) * 4;
     let offset = job.offset;
     let staged = job.staged;
@@ -183,9 +214,20 @@ export class SnapshotRestore {
       batch = [];
     };
     const decoder = new TextDecoder('utf-8', { fatal: true });
+    const window = () => {
+      const read = offset - job.linesFrom;
+      const { first, min, max } = this.windowBytes;
+      if (staged === 0 || read <= 0) return first;
+      const wanted = this.stageRows - (staged - job.staged) + 1;
+      const bytes = Math.ceil((read / staged) * wanted * 1.05);
+      return Math.min(max, Math.max(min, bytes));
+    };
+    // Empty when the last step ended on the file's last byte (a two-pass
+    // file, whose lines a step count divides).
+    const body = rangeStream(this.bucket, job.key, job.offset, job.size, window);
     let ended = true;
     try {
-      for await (const raw of splitLines(object.body)) {
+      for await (const raw of splitLines(body)) {
         const lineAt = offset;
         offset += raw.length + 1;
         const text = decoder.decode(raw.bytes ?? new Uint8Array());
@@ -216,13 +258,21 @@ export class SnapshotRestore {
       }
       insertBatch();
     } catch (error) {
-      return this.giveUp(damaged(error instanceof Error ? error.message : 'unreadable'));
+      if (error instanceof RangeReadFailed) {
+        if (error.gone) return this.notFound(job);
+        // R2 failed between two windows: the lines read so far are kept (the
+        // next step goes on from them); none yet, the job stays as it was.
+        if (staged === job.staged) throw error.cause;
+        insertBatch();
+        return this.save({ ...job, offset, staged }, staged - job.staged);
+      }
+      return this.giveUp(job, damaged(error instanceof Error ? error.message : 'unreadable'));
     }
     if (!ended) return this.save({ ...job, offset, staged }, staged - job.staged);
     // Written in one pass: `"checksum":null` in the header and a trailer,
     // without which the file was cut short; in two: no trailer.
     if (job.header.checksum === null && linesTo === null) {
-      return this.giveUp(damaged(`snapshot was cut short (no trailer after ${staged} lines)`));
+      return this.giveUp(job, damaged(`snapshot was cut short (no trailer after ${staged} lines)`));
     }
     return this.save(
       {
@@ -244,7 +294,7 @@ export class SnapshotRestore {
     const digest = new Sha256Stream();
     if (length > 0) {
       const lines = await this.bucket.get(job.key, { range: { offset: from, length } });
-      if (lines === null) return this.notFound();
+      if (lines === null) return this.notFound(job);
       const reader = lines.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -259,6 +309,7 @@ export class SnapshotRestore {
       checksum !== job.stated.checksum
     ) {
       return this.giveUp(
+        job,
         damaged(
           `snapshot does not match its header (count ${job.staged}/${job.header.count}, checksum)`,
         ),
@@ -321,11 +372,15 @@ export class SnapshotRestore {
     );
   }
 
-  /** The final step's own part, inside its transaction: digests of the last day's rows, staging emptied, job ended. */
-  finish(): void {
+  /**
+   * The final step's own part, inside its transaction: digests of the last
+   * day's rows, staging emptied, job ended and its outcome kept for a
+   * caller that comes back for it.
+   */
+  finish(job: RestoreJob): void {
     keyRecentRows(this.sql, Date.now());
     this.clearStaging();
-    this.meta.set('restoreJob', null);
+    this.end(job, { restored: job.staged, failure: null });
   }
 
   private lastStagedRowid(): number {
@@ -340,14 +395,24 @@ export class SnapshotRestore {
     return { ok: true, job: saved, rows };
   }
 
-  private giveUp(reason: Failure): Failure {
+  /** Ends `job` (null: none was recorded yet) with `reason`, kept for its caller. */
+  private giveUp(job: RestoreJob | null, reason: Failure): Failure {
     this.clearStaging();
-    this.meta.set('restoreJob', null);
+    if (job === null) this.meta.set('restoreJob', null);
+    else {
+      const { code, message } = reason;
+      this.end(job, { restored: 0, failure: { code, message, reason: reason.reason ?? null } });
+    }
     return reason;
   }
 
-  private notFound(): Failure {
-    return this.giveUp(snapshotNotFound());
+  private end(job: RestoreJob, outcome: Pick<EndedRestore, 'restored' | 'failure'>): void {
+    this.meta.set('restoreJob', null);
+    this.meta.set('restoreEnded', { id: job.id, key: job.key, ...outcome, endedAt: Date.now() });
+  }
+
+  private notFound(job: RestoreJob | null): Failure {
+    return this.giveUp(job, snapshotNotFound());
   }
 
   private insertStaged(row: StoredRow): void {

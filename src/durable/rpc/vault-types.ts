@@ -101,7 +101,8 @@ export interface StoreRequest {
   };
   /**
    * The import this batch belongs to (`VaultObject.openImport`): refused as
-   * NOT_FOUND / VAULT_CLEARED once a clear of the vault ended it.
+   * NOT_FOUND / VAULT_CLEARED once a clear of the vault ended it, or
+   * NOT_FOUND / VAULT_RESTORED once a restore did.
    */
   importId?: string;
 }

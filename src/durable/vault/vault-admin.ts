@@ -2,7 +2,7 @@ import { failure, type Failure, type Result } from '../../core/errors';
 import { CALLER_SUPPLIED_MODEL, type Embedder } from '../../embed/embedder';
 import type { VaultAddress } from '../../vaults/address';
 import type { SnapshotInfo, SnapshotStore } from '../cold-tier/snapshot-store';
-import { restoreGone, snapshotNotFound, type SnapshotRestore } from '../cold-tier/snapshot-restore';
+import { snapshotNotFound, type SnapshotRestore } from '../cold-tier/snapshot-restore';
 import type { RestoreJob } from '../warm-tier/vault-meta';
 import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
@@ -11,6 +11,7 @@ import type { VaultMeta } from '../warm-tier/vault-meta';
 import { REEMBED_BATCH_MEMORIES, REEMBED_PAUSE_MS, type VaultReembed } from './vault-reembed';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { VaultWrites } from './vault-writes';
+import { endedByRestore } from './vault-imports';
 
 /** The parts of a vault the whole-vault operations touch. */
 export interface VaultAdminParts {
@@ -139,10 +140,15 @@ export class VaultAdmin {
       if (object === null) return snapshotNotFound();
       const begun = await restorer.begin(object, address);
       if (!begun.ok) return begun;
+      // In the step that recorded the job: the imports writing into the vault
+      // end here (vault-imports.ts), before any of their batches could land in
+      // rows the swap replaces. A restore that fails later does not reopen them.
+      this.parts.meta.update(endedByRestore(this.parts.meta.record()));
       current = begun.job;
     } else {
       const job = restorer.job();
-      if (job === null || job.id !== continuing) return restoreGone();
+      // Ended meanwhile (the alarm finished a job its caller left): how it ended.
+      if (job === null || job.id !== continuing) return restorer.outcome(continuing, Date.now());
       current = job;
     }
     for (let rows = 0; rows < restorer.stageRows;) {
@@ -181,7 +187,7 @@ export class VaultAdmin {
     job: RestoreJob,
   ): Promise<Result<{ restored: number; key: string; job: null }>> {
     const { writes, life, restorer } = this.parts;
-    writes.restore(address, job.header, () => restorer.finish());
+    writes.restore(address, job.header, () => restorer.finish(job));
     life.wake();
     await life.armAlarm();
     return { ok: true, restored: job.staged, key: job.key, job: null };

@@ -1,4 +1,5 @@
 import { failure, type Failure } from '../../core/errors';
+import type { VaultMetaRecord } from '../warm-tier/vault-meta';
 
 /**
  * Imports open on a vault (review269 F7). An import opens itself on the
@@ -11,6 +12,13 @@ import { failure, type Failure } from '../../core/errors';
  * are one synchronous step of the object and a wipe runs with no other call
  * let in, so a batch lands wholly before a clear (and is cleared with it) or
  * is refused after it.
+ *
+ * A restore ends them the same way when it begins (restore-ends): their ids
+ * move to `importsEndedByRestore`, and a store for one is refused as
+ * VAULT_RESTORED, whatever phase the restore is in (even mid-swap, when
+ * every other call is RESTORE_IN_PROGRESS); no import opens while a restore
+ * runs. So no batch lands in rows the swap is about to replace (stored,
+ * reported imported, then gone) nor mixes into the restored vault.
  */
 
 /** Open imports kept at most: an import whose Worker died never closes its own, so the oldest go. */
@@ -26,9 +34,32 @@ export function withoutImport(open: readonly string[], id: string): string[] | n
   return open.includes(id) ? open.filter((held) => held !== id) : null;
 }
 
-/** A store for import `id` that the vault no longer has open: it was cleared (or expired) since. */
-export function importRefusal(open: readonly string[], id: string | undefined): Failure | null {
-  if (id === undefined || open.includes(id)) return null;
+/** The lists after a restore began: every open import ended by it. */
+export function endedByRestore(meta: ImportLists): ImportLists {
+  return {
+    openImports: [],
+    importsEndedByRestore: [...meta.importsEndedByRestore, ...meta.openImports].slice(
+      -MAX_OPEN_IMPORTS,
+    ),
+  };
+}
+
+/** The import lists of a vault's meta record. */
+export type ImportLists = Pick<VaultMetaRecord, 'openImports' | 'importsEndedByRestore'>;
+
+/**
+ * A store for import `id` that the vault no longer has open: a restore
+ * ended it, or it was cleared (or expired) since.
+ */
+export function importRefusal(meta: ImportLists, id: string | undefined): Failure | null {
+  if (id === undefined || meta.openImports.includes(id)) return null;
+  if (meta.importsEndedByRestore.includes(id)) {
+    return failure(
+      'NOT_FOUND',
+      'the vault was restored from a snapshot (restoreVault) while this import was writing to it, and a restore replaces every memory: nothing sent after the restore began was imported, and what was stored before it was replaced too; import the file again into the restored vault',
+      'VAULT_RESTORED',
+    );
+  }
   return failure(
     'NOT_FOUND',
     'the vault was cleared (or expired) while this import was writing to it; nothing after the clear was imported',

@@ -9,6 +9,7 @@ import type { RetiredSet } from '../warm-tier/retired-set';
 import type { StoreKeys } from '../warm-tier/store-keys';
 import type { SnapshotStore } from '../cold-tier/snapshot-store';
 import { inProgress } from '../cold-tier/snapshot-restore';
+import { importRefusal } from './vault-imports';
 import { migrate } from '../sqlite/sql';
 import { logError } from '../../core/request-log';
 import { afterChange, armAlarm, isExpired, nextAlarm } from './vault-alarm';
@@ -80,13 +81,14 @@ export class VaultLifecycle {
    */
   async open(
     address: VaultAddress,
-    call: { restoring?: boolean } = {},
+    call: { restoring?: boolean; importId?: string | undefined } = {},
   ): Promise<Result<{ meta: VaultMetaRecord }>> {
     const meta = this.parts.meta.current();
     // A restore swapping its rows in holds half of each: every call but the
-    // restore's own waits (snapshot-restore.ts).
+    // restore's own waits (snapshot-restore.ts); an import's batch hears that
+    // the restore ended its import (vault-imports.ts), not to try again.
     if (meta.restoreJob?.phase === 'SWAP' && call.restoring !== true)
-      return inProgress(meta.restoreJob);
+      return importRefusal(meta, call.importId) ?? inProgress(meta.restoreJob);
     if (isExpired(meta, Date.now())) {
       await this.destroy('EXPIRED');
       return { ok: true, meta: this.parts.meta.current() };

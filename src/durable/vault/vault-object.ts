@@ -9,7 +9,7 @@ import { isMemoryEventId, MemoryEventLog } from '../warm-tier/memory-events';
 import { RetiredSet } from '../warm-tier/retired-set';
 import { StoreKeys } from '../warm-tier/store-keys';
 import { SnapshotStore, type SnapshotInfo } from '../cold-tier/snapshot-store';
-import { SnapshotRestore } from '../cold-tier/snapshot-restore';
+import { inProgress, SnapshotRestore } from '../cold-tier/snapshot-restore';
 import { MetaTable, Sql } from '../sqlite/sql';
 import { VaultAdmin, type ExportOpening } from './vault-admin';
 import { VaultLifecycle } from './vault-lifecycle';
@@ -191,11 +191,11 @@ export class VaultObject extends DurableObject<Env> {
 
   /** Stores a batch of memories: all of them, or (on any invalid item) none. */
   async store(address: VaultAddress, request: Rpc.StoreRequest): Promise<Rpc.StoreResult> {
-    const ready = await this.life.open(address);
+    const ready = await this.life.open(address, { importId: request.importId });
     if (!ready.ok) return ready;
-    // An import's batch after a clear of the vault (vault-imports.ts).
-    const cleared = importRefusal(ready.meta.openImports, request.importId);
-    if (cleared !== null) return cleared;
+    // An import's batch after a clear of the vault, or a restore (vault-imports.ts).
+    const ended = importRefusal(ready.meta, request.importId);
+    if (ended !== null) return ended;
     const { result, meta, usage } = this.writes.storeWith(address, request, ready.meta);
     // A replay wrote nothing: no usage to record, nothing to plan.
     if (!result.ok || result.replayed) return result;
@@ -500,11 +500,13 @@ export class VaultObject extends DurableObject<Env> {
 
   /**
    * Opens an import into the vault: its stores carry the id answered
-   * (`StoreRequest.importId`) and are refused once a clear ended it.
+   * (`StoreRequest.importId`) and are refused once a clear or a restore
+   * ended it. None opens while a restore runs: its rows would be replaced.
    */
   async openImport(address: VaultAddress): Promise<Result<{ importId: string }>> {
     const ready = await this.life.open(address);
     if (!ready.ok) return ready;
+    if (ready.meta.restoreJob !== null) return inProgress(ready.meta.restoreJob);
     const importId = crypto.randomUUID();
     this.meta.set('openImports', withImport(ready.meta.openImports, importId));
     return { ok: true, importId };

@@ -71,7 +71,8 @@ export class VaultUpkeep {
       // Half of each: nothing else runs on these rows until the swap is done.
       // A left job's next step is due at once; a swap its caller is driving
       // stays the caller's (the alarm comes back when it would count as left),
-      // or the alarm finished it under the caller, who was told RESTORE_GONE.
+      // or the alarm finished it under the caller, who is told how it ended
+      // (snapshot-restore.ts `outcome`).
       if (left) meta.set('restoreJob', { ...swapping, steppedAt: Date.now() - RESTORE_LEFT_MS });
       return life.armAlarm();
     }

@@ -2,6 +2,7 @@ import type { VaultAddress } from '../../vaults/address';
 import type { MetaTable } from '../sqlite/sql';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { SnapshotHeader } from '../../vaults/jsonl';
+import type { ErrorCode } from '../../core/errors';
 
 /** Where the hot index's checkpoint stands: the last seq it holds and its rows. */
 export interface CheckpointMark {
@@ -32,6 +33,21 @@ export interface RestoreJob {
   copied: number;
   /** When a step last ran: the alarm takes over a job left longer than RESTORE_LEFT_MS. */
   steppedAt: number;
+}
+
+/**
+ * The last restore job that ended (cold-tier/snapshot-restore.ts), restored
+ * or given up: what its caller, coming back with the job's id after the
+ * alarm finished it, is told instead of RESTORE_GONE.
+ */
+export interface EndedRestore {
+  id: string;
+  key: string;
+  /** The memories the vault holds from the snapshot; 0 when the restore failed. */
+  restored: number;
+  /** Why it was given up (a coded failure, as the step answered it); null when it restored. */
+  failure: { code: ErrorCode; message: string; reason: string | null } | null;
+  endedAt: number;
 }
 
 /** An R2 multipart upload a snapshot began (snapshot-store.ts), until it is completed or aborted. */
@@ -102,6 +118,12 @@ export interface VaultMetaRecord {
    */
   openImports: string[];
   /**
+   * Imports a restore ended (vault-imports.ts): those open when it began.
+   * A store for one is refused as VAULT_RESTORED, so the import ends there
+   * instead of writing rows the swap replaces, or into the restored vault.
+   */
+  importsEndedByRestore: string[];
+  /**
    * The multipart upload of the snapshot being written, recorded before its
    * first part is sent: one still here when no snapshot runs was left by an
    * object that died mid-snapshot (or by an abort R2 failed), and the alarm
@@ -110,6 +132,8 @@ export interface VaultMetaRecord {
   snapshotUpload: SnapshotUpload | null;
   /** A restore under way, in steps (snapshot-restore.ts); null when none. */
   restoreJob: RestoreJob | null;
+  /** The last restore that ended, kept a day (snapshot-restore.ts `RESTORE_ENDED_KEPT_MS`); null when none. */
+  restoreEnded: EndedRestore | null;
 }
 
 export type MetaField = keyof VaultMetaRecord;
@@ -208,6 +232,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
     read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
     write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
   },
+  importsEndedByRestore: {
+    keys: ['imports_ended_by_restore'],
+    read: ([value]) => (value ? (JSON.parse(value) as string[]) : []),
+    write: (value) => [value.length === 0 ? null : JSON.stringify(value)],
+  },
   snapshotUpload: {
     keys: ['snapshot_upload'],
     read: ([value]) => (value ? (JSON.parse(value) as SnapshotUpload) : null),
@@ -216,6 +245,11 @@ const CODECS: { [F in MetaField]: Codec<VaultMetaRecord[F]> } = {
   restoreJob: {
     keys: ['restore_job'],
     read: ([value]) => (value ? (JSON.parse(value) as RestoreJob) : null),
+    write: (value) => [value === null ? null : JSON.stringify(value)],
+  },
+  restoreEnded: {
+    keys: ['restore_ended'],
+    read: ([value]) => (value ? (JSON.parse(value) as EndedRestore) : null),
     write: (value) => [value === null ? null : JSON.stringify(value)],
   },
 };
