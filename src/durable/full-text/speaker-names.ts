@@ -1,13 +1,12 @@
+import { SPEAKER_KEYS } from '../../text/metadata-speaker';
 import type { TermPostings } from './term-postings';
 
 /**
- * Who said a memory, for the name boost of text search: the metadata keys
- * that name a speaker, and which memories a name term opens ("Caroline: …"),
- * read from the term's postings.
+ * Who said a memory, for the name boost of text search: whether its metadata
+ * names a speaker (by SPEAKER_KEYS, text/metadata-speaker.ts), and which
+ * memories a name term opens ("Caroline: …"), read from the term's postings.
  */
 
-/** Metadata keys naming who said a memory, for the name boost. */
-export const SPEAKER_KEYS = ['speaker', 'name', 'author'] as const;
 /** Whether metadata (a JSON object as text) names who said the memory. */
 export function namesSpeaker(metadataJson: string | null): boolean {
   if (metadataJson === null) return false;

@@ -19,7 +19,8 @@ import {
   type Hits,
   type PassKey,
 } from './window-passes';
-import { nameOpenings, SPEAKER_KEYS } from './speaker-names';
+import { SPEAKER_KEYS } from '../../text/metadata-speaker';
+import { nameOpenings } from './speaker-names';
 import { PostingsCache } from './postings-cache';
 import { phrasePostings, unitePostings } from './postings-union';
 import { digitGroups } from '../../text/number-terms';

@@ -1,4 +1,5 @@
 import type { RankedHit } from '../merge-hits';
+import { metadataSpeaker } from '../../text/metadata-speaker';
 import { vaultLabel } from '../../vaults/address';
 
 const PREAMBLE = [
@@ -78,8 +79,34 @@ function blockLine(hit: RankedHit, offsetMinutes: number): string {
   const outdated = hit.outdated
     ? ` · outdated since ${shownTime(hit.outdated.since, offsetMinutes)}`
     : '';
-  return `- [${shownTime(hit.memory.createdAt, offsetMinutes)} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}${outdated}] ${JSON.stringify(hit.memory.content)}`;
+  return `- [${shownTime(hit.memory.createdAt, offsetMinutes)} · ${vaultLabel(hit.address)} · ${hit.window} · ${hit.memory.role.toLowerCase()}${saidBy(hit.memory)}${outdated}] ${quoted(hit.memory.content)}`;
 }
+
+/**
+ * ` · said by "Gina"` when the memory's metadata names its speaker and its
+ * content does not open with that name's label already: under a block about
+ * "this user", a turn someone else said ("I lost my job") would otherwise
+ * read as the caller's own (outside review 273 F2). The name is quoted as the
+ * content is, so metadata cannot write labels of its own.
+ */
+function saidBy(memory: RankedHit['memory']): string {
+  const speaker = metadataSpeaker(memory.metadata);
+  if (speaker === null) return '';
+  const label = `${speaker}:`.toLowerCase();
+  if (memory.content.trimStart().slice(0, label.length).toLowerCase() === label) return '';
+  return ` · said by ${quoted(speaker)}`;
+}
+
+/**
+ * A memory's text as a JSON string, with the `<` of any `<memories>` or
+ * `</memories>` tag in it escaped (`\u003c`, as JSON allows): quoting keeps a
+ * memory on its line, and this keeps one that spells the block's own tags
+ * from appearing to close the block or open another (outside review 273 F5).
+ */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(BLOCK_TAG, '\\u003c$1');
+}
+const BLOCK_TAG = /<(\/?memories)/giu;
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
