@@ -50,6 +50,28 @@ describe('Mutation.chat', () => {
     });
   });
 
+  it('tells the model who said a memory its metadata names a speaker of (review273 F2)', async () => {
+    const { secret, api } = await newKey();
+    await api.request(StoreMemoryDocument, {
+      input: {
+        content: 'I lost my job, so I opened an online clothing store',
+        metadata: { speaker: 'Gina' },
+      },
+    });
+    const chat = chatClient(secret, 'sk-test-openai');
+    await chat.request(ChatDocument, {
+      input: {
+        model: 'openai/gpt-4o',
+        messages: [{ role: 'USER', content: 'why did Gina open her clothing store?' }],
+      },
+    });
+    const [call] = await fakeCalls();
+    const [system] = call!.body.messages!;
+    expect(system!.content).toContain(
+      '· user · said by "Gina"] "I lost my job, so I opened an online clothing store"',
+    );
+  });
+
   it('needs the provider key and names the accepted model forms', async () => {
     const { secret } = await newKey();
     const input = { model: 'openai/gpt-4o', messages: [{ role: 'USER', content: 'hi' }] };
