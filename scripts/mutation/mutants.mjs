@@ -1055,6 +1055,26 @@ export const MUTANTS = [
       'a WebSocket client that stopped reading has every result kept for it in the isolate (review270 F1)',
   },
   {
+    id: 'proof/memory-block-speaker-unnamed',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-block.ts',
+    from: '${hit.memory.role.toLowerCase()}${saidBy(hit.memory)}${outdated}',
+    to: '${hit.memory.role.toLowerCase()}${outdated}',
+    tests: ['test/memory-block.test.ts', 'test/chat-graphql.test.ts'],
+    description:
+      "a turn another person said (metadata speaker) reaches the model as the caller's own (review273 F2)",
+  },
+  {
+    id: 'proof/memory-block-tags-unescaped',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-block.ts',
+    from: "return JSON.stringify(text).replace(BLOCK_TAG, '\\\\u003c$1');",
+    to: 'return JSON.stringify(text);',
+    tests: ['test/memory-block.test.ts'],
+    description:
+      'a memory that spells </memories> appears to close the memory block (review273 F5)',
+  },
+  {
     id: 'proof/graphiql-crashes-in-production',
     area: 'proof',
     file: 'src/http/graphql/yoga.ts',
