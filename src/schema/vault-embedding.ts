@@ -61,7 +61,7 @@ ReembedProgressRef.implement({
     }),
     skipped: t.int({
       description:
-        'Memories the embedding model refused on their own (a malformed answer for that text), skipped so the rest could move: they have no vector of the new model and are found by TEXT search only. Editing one, or reembedVault, tries it again.',
+        'Memories the embedding model refused on their own (a malformed answer for that text), skipped so the rest could move: they have no vector of the new model and are found by TEXT search only. reembedVault tries them again.',
       resolve: (progress) => progress.skipped ?? 0,
     }),
     skippedMemoryIds: t.idList({

@@ -303,7 +303,7 @@ export class VaultReembed {
           lastError:
             skipped === 0
               ? null
-              : `${skipped} ${skipped === 1 ? 'memory' : 'memories'} skipped (${refused[0]?.problem ?? current.lastError ?? 'refused by the embedder'}): found by TEXT only; see skippedMemoryIds`,
+              : `${skipped} ${skipped === 1 ? 'memory' : 'memories'} skipped (the embedding model refused their text with a malformed answer): found by TEXT only; see skippedMemoryIds`,
           nextBatchAt: remaining === 0 ? null : next,
         },
         reembedDueAt: remaining === 0 ? null : next,
