@@ -7,6 +7,7 @@ import {
 } from '../generated/graphql';
 import { CodedError } from '../../src/core/errors';
 import { WorkersAiEmbedder, type AiBinding } from '../../src/embed/workers-ai';
+import { keyWithMemory, postJson } from '../helpers/drop-in';
 import { fakeAi } from '../helpers/fake-ai';
 import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
 
@@ -202,5 +203,24 @@ describe('Workers AI limits and failures, bounded', () => {
     });
     expect(await ai.calls()).toHaveLength(3);
     expect(ai.aborted()).toBe(3);
+  });
+});
+
+describe('Workers AI rate limits on a drop-in route', () => {
+  it('answers an OpenAI-shaped 429 with Retry-After when the query cannot be embedded', async () => {
+    const key = await keyWithMemory();
+    await ai.reset();
+    await ai.script(['busy']);
+    const response = await postJson(
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'where do I live?' }] },
+      { authorization: `Bearer ${key.secret}`, 'x-provider-key': 'sk-test-openai' },
+    );
+    const body = await response.text();
+    expect(response.status).toBe(429);
+    expect(response.headers.get('retry-after')).toBe('10');
+    expect(JSON.parse(body)).toMatchObject({
+      error: { type: 'rate_limit_error', code: 'RATE_LIMITED', reason: 'EMBEDDING_RATE_LIMITED' },
+    });
   });
 });
