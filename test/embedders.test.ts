@@ -256,7 +256,7 @@ function fakeAi(
     async run(model, input) {
       calls.push({ model, input });
       const next = script.shift();
-      if (next === 'fail') throw new Error('3040: Capacity temporarily exceeded');
+      if (next === 'fail') throw new Error('Network connection lost.');
       if (next === 'hang') return new Promise(() => {});
       const size = next === 'malformed' ? dimensions - 1 : dimensions;
       return {

@@ -1539,4 +1539,26 @@ export const MUTANTS = [
     description:
       'an import goes on storing into a vault after clearVault answered, refilling the vault the user emptied',
   },
+  // ── review271 F2 (branch reembed-ends): a re-embedding that keeps failing ends ──
+  {
+    id: 'vaults/reembed-no-narrowing',
+    area: 'proof',
+    file: 'src/durable/vault/reembed-narrowing.ts',
+    from: '    if (!(error instanceof EmbeddingRefused)) throw error;',
+    to: '    throw error;',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'skips a memory the model refuses',
+    description:
+      'one memory the model cannot embed fails its whole batch for good: the run stays RUNNING and never names it',
+  },
+  {
+    id: 'vaults/reembed-fails-one-late',
+    area: 'proof',
+    file: 'src/durable/vault/vault-reembed.ts',
+    from: '      if (failures >= REEMBED_MAX_FAILURES) {',
+    to: '      if (failures > REEMBED_MAX_FAILURES) {',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'gives up after',
+    description: 'a run whose batches keep failing makes one more paid attempt than the bound says',
+  },
 ];

@@ -1,5 +1,6 @@
 import type { MeteredContext } from './request-context';
 import { CodedError, failure } from '../core/errors';
+import { EmbeddingRefused } from '../embed/embedding-errors';
 import { CALLER_SUPPLIED_MODEL, CALLER_SUPPLIED_WAY_OUT } from '../embed/embedder';
 import { MAX_STORE_BATCH } from '../core/limits';
 import { nextTurn } from '../core/next-turn';
@@ -35,6 +36,8 @@ export interface ImportFailure {
   reason: string;
   /** What is wrong, for a program: a stable code such as INVALID_JSON or CREATED_AT_RANGE. */
   code: string;
+  /** Seconds to wait before sending the line again, when a rate limit refused it (EMBEDDING_RATE_LIMITED). */
+  retryAfter?: number;
 }
 
 export interface ImportReport {
@@ -126,7 +129,14 @@ async function importOpen(
     if (report.failures.length >= MAX_REPORTED_FAILURES) return;
     report.failures.push(
       error instanceof CodedError
-        ? { line, reason: error.message, code: error.reason ?? error.code }
+        ? {
+            line,
+            reason: error.message,
+            code: error.reason ?? error.code,
+            ...(typeof error.details.retryAfter === 'number'
+              ? { retryAfter: error.details.retryAfter }
+              : {}),
+          }
         : { line, reason: 'unreadable line', code: 'INVALID_LINE' },
     );
   };
@@ -188,8 +198,15 @@ async function importOpen(
         error.reason === 'RESTORE_IN_PROGRESS'
       )
         throw error;
-      if (pending.length === 1) {
-        fail(pending[0]!.line, error);
+      // The embedder failed (or limits us): every line of the batch with it,
+      // rather than one more call per line to a model that is not answering.
+      // A refused text (EmbeddingRefused) is found line by line, as below.
+      if (
+        pending.length === 1 ||
+        error.code === 'RATE_LIMITED' ||
+        (error.reason === 'EMBEDDING_FAILED' && !(error instanceof EmbeddingRefused))
+      ) {
+        for (const item of pending) fail(item.line, error);
         if (error.reason === 'VAULT_FULL') full = error;
         return;
       }

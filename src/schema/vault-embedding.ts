@@ -5,21 +5,27 @@ import { builder } from './builder';
 import { ReembedStateEnum, ReembedTriggerEnum } from './enums';
 import { adminVault, adminVaultArgs } from './snapshot';
 import { VaultRef } from './vault';
+import { encodeMemoryId } from '../vaults/ids';
+import type { VaultAddress } from '../vaults/address';
+
+/** A progress with the vault it is of, so skipped memories are named by their Memory.id. */
+type ProgressParent = ReembedProgress & { address: VaultAddress };
 
 interface VaultEmbeddingParent {
   model: string;
   dimensions: number;
-  reembed: ReembedProgress | null;
+  reembed: ProgressParent | null;
 }
 
-export const ReembedProgressRef = builder.objectRef<ReembedProgress>('ReembedProgress');
+export const ReembedProgressRef = builder.objectRef<ProgressParent>('ReembedProgress');
 ReembedProgressRef.implement({
   description:
     "A vault's move to another embedding model, done in the background in batches. Until the switch, searches use the old vectors; a query embedded with the new model is answered by text alone, and the search receipt says so.",
   fields: (t) => ({
     state: t.field({
       type: ReembedStateEnum,
-      description: 'RUNNING, DONE or FAILED.',
+      description:
+        'RUNNING, DONE or FAILED (would not fit, or gave up after repeated failures: see lastError).',
       resolve: (progress) => progress.state,
     }),
     targetModel: t.exposeString('model', { description: 'The model the vault moves to.' }),
@@ -50,7 +56,21 @@ ReembedProgressRef.implement({
     }),
     lastError: t.exposeString('lastError', {
       nullable: true,
-      description: 'Why the latest batch failed (or why it could not start); null after a success.',
+      description:
+        'Why the latest batch failed, why it could not start or gave up (FAILED), or, once memories were skipped, how many and why; null otherwise.',
+    }),
+    skipped: t.int({
+      description:
+        'Memories the embedding model refused on their own (a malformed answer for that text), skipped so the rest could move: they have no vector of the new model and are found by TEXT search only. reembedVault tries them again.',
+      resolve: (progress) => progress.skipped ?? 0,
+    }),
+    skippedMemoryIds: t.idList({
+      description:
+        'The Memory.id of each skipped memory (the first 100; `skipped` counts them all).',
+      resolve: ({ skippedIds, address }) =>
+        (skippedIds ?? []).map((localId) =>
+          encodeMemoryId({ kind: address.kind, externalId: address.externalId, localId }),
+        ),
     }),
     nextBatchAt: t.field({
       type: 'DateTime',
@@ -83,13 +103,14 @@ VaultEmbeddingRef.implement({
 
 /** A vault's model as recorded, or the deployment's for a vault that has none yet. */
 function embeddingOf(
+  address: VaultAddress,
   stats: VaultStats,
   deployment: { model: string; dimensions: number },
-): { model: string; dimensions: number; reembed: VaultStats['reembed'] } {
+): VaultEmbeddingParent {
   return {
     model: stats.embeddingModel ?? deployment.model,
     dimensions: stats.dimensions ?? deployment.dimensions,
-    reembed: stats.reembed,
+    reembed: stats.reembed === null ? null : { ...stats.reembed, address },
   };
 }
 
@@ -99,7 +120,7 @@ builder.objectField(VaultRef, 'embedding', (t) =>
     description:
       'Its embedding model and dimensions (as `embeddingModel` and `dimensions`) and the progress of a re-embedding.',
     resolve: async ({ address }, _args, context) =>
-      embeddingOf(await context.vaults.statsOf(address), context.embedder),
+      embeddingOf(address, await context.vaults.statsOf(address), context.embedder),
   }),
 );
 
@@ -115,7 +136,7 @@ builder.queryFields((t) => ({
       const address = await adminVault(context, String(args.keyId), args.vault);
       const result = await vaultStub(context.env, address).stats(address);
       if (!result.ok) throw CodedError.from(result);
-      return embeddingOf(result.stats, context.embedder);
+      return embeddingOf(address, result.stats, context.embedder);
     },
   }),
 }));
@@ -132,7 +153,7 @@ builder.mutationFields((t) => ({
       const address = await adminVault(context, String(args.keyId), args.vault);
       const result = await vaultStub(context.env, address).reembed(address);
       if (!result.ok) throw CodedError.from(result);
-      return result.progress;
+      return { ...result.progress, address };
     },
   }),
 }));

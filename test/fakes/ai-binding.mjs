@@ -6,8 +6,10 @@
 // Vectors are bags of hashed words, so a search through it ranks by shared
 // words and a test can tell which memory came back. Test-only methods:
 //   calls()          what reached it, oldest first
-//   script(steps)    the next calls fail ("fail"), never answer ("hang") or
-//                    answer with the wrong size ("malformed"), in order
+//   script(steps)    the next calls fail ("fail": the connection is lost),
+//                    meet a 429 ("busy": 3040 out of capacity, "limited":
+//                    3036 daily free allocation used up), never answer
+//                    ("hang") or answer with the wrong size ("malformed"), in order
 // A call that fails answers `{ error }` rather than throwing, which workerd
 // would print with a stack: test/setup/ai-failures.ts rejects the caller's
 // `run` with it, as the real binding's client does in the calling Worker.
@@ -42,7 +44,14 @@ export class FakeAi extends WorkerEntrypoint {
     if (dimensions === undefined) return { error: `5007: No such model ${model}` };
     if (input.text.length > 100) return { error: '3010: Invalid input: more than 100 texts' };
     const step = steps.shift();
-    if (step === 'fail') return { error: '3040: Capacity temporarily exceeded, please try again.' };
+    if (step === 'fail') return { error: 'Network connection lost.' };
+    // The real binding's message for an error body: "<internal code>: <description>".
+    if (step === 'busy') return { error: '3040: Capacity temporarily exceeded, please try again.' };
+    if (step === 'limited')
+      return {
+        error:
+          "3036: You have used up your daily free allocation of 10,000 neurons. Please upgrade to Cloudflare's Workers Paid plan if you would like to continue usage.",
+      };
     // Answers long after any embedder timeout of the tests has given up.
     if (step === 'hang') await new Promise((resolve) => setTimeout(resolve, 10_000));
     const size = step === 'malformed' ? dimensions - 1 : dimensions;

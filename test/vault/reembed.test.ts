@@ -4,10 +4,16 @@ import { DEFAULT_HYBRID_VECTOR_WEIGHT } from '../../src/core/config';
 import type { HotIndex } from '../../src/durable/indexes/hot-index';
 import type { VaultObject } from '../../src/durable/vault/vault-object';
 import {
+  REEMBED_MAX_FAILURES,
   reembedNeeded,
   reembedTarget,
   type VaultReembed,
 } from '../../src/durable/vault/vault-reembed';
+import { CodedError } from '../../src/core/errors';
+import { EmbeddingRefused } from '../../src/embed/embedding-errors';
+import { selectVault } from '../../src/vaults/address';
+import { SearchDocument, VaultEmbeddingDocument } from '../generated/graphql';
+import { newKey, post } from '../helpers/graphql';
 import type {
   ReembedProgress,
   SearchMode,
@@ -402,5 +408,175 @@ describe('when a re-embedding starts, and how much it redoes', () => {
       await queryOfDeployment('which city does my sister live in', 'VECTOR'),
     );
     expect(sister.contents[0]).toBe('My sister lives in Porto and works as a nurse');
+  });
+});
+
+/** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
+class RefusingEmbedder extends UseLiteEmbedder {
+  calls = 0;
+  constructor(private readonly refuses: (text: string) => boolean) {
+    super();
+  }
+  override async embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
+    this.calls++;
+    if (texts.some(this.refuses))
+      throw new EmbeddingRefused('the embedding model did not answer: malformed embeddings');
+    return super.embedPassages(texts);
+  }
+}
+
+/** The deployment's model while it keeps timing out: a failure that may pass. */
+class FailingEmbedder extends UseLiteEmbedder {
+  override embedPassages(): Promise<Float32Array[]> {
+    return Promise.reject(
+      new CodedError(
+        'UPSTREAM_ERROR',
+        'the embedding model did not answer: no answer within 10000 ms',
+        'EMBEDDING_FAILED',
+      ),
+    );
+  }
+}
+
+/** Runs batches with `embedder` inside the object (the alarm's own embedder would not fail), `times` times or until the run stops. */
+async function batchesWith(address: VaultAddress, embedder: UseLiteEmbedder, times = 1_000) {
+  await runInDurableObject(vaultStub(address), async (instance: VaultObject) => {
+    const job = (instance as unknown as { reembedding: VaultReembed }).reembedding;
+    const meta = (instance as unknown as { meta: { get(key: 'reembed'): ReembedProgress | null } })
+      .meta;
+    for (let i = 0; i < times && meta.get('reembed')?.state === 'RUNNING'; i++) {
+      await job.runBatch(embedder, Date.now);
+    }
+  });
+}
+
+describe('a re-embedding whose batches keep failing ends', () => {
+  it('skips a memory the model refuses, names it, and moves every other one', async () => {
+    const { keyId, secret } = await newKey();
+    const address = selectVault(keyId);
+    const vault = vaultStub(address);
+    const poison = 'POISON ledger line the model cannot read';
+    const fillers = Array.from(
+      { length: 60 },
+      (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
+    );
+    const contents = [...FACTS, ...fillers.slice(0, 30), poison, ...fillers.slice(30)];
+    ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    // The alarm's embedder would not refuse it: only the test's batches run.
+    await dueAt(address, Date.now() + 3_600_000);
+    const refusing = new RefusingEmbedder((text) => text.startsWith('POISON'));
+    await batchesWith(address, refusing);
+
+    const { progress } = await progressOf(vaultStub(address), address);
+    expect(progress).toMatchObject({
+      state: 'DONE',
+      done: contents.length - 1,
+      remaining: 0,
+      failures: 0,
+      skipped: 1,
+    });
+    expect(progress!.lastError).toMatch(/1 memory skipped \(.*malformed.*\): found by TEXT only/);
+    expect(progress!.lastError).not.toContain('POISON');
+    // Narrowed down, not one call per memory: 2 batches, then halves of the one at fault.
+    expect(refusing.calls).toBeLessThan(20);
+    const poisonId = await runInDurableObject(
+      vaultStub(address),
+      (_object, state) =>
+        state.storage.sql.exec('SELECT id FROM memories WHERE content = ?', poison).one()
+          .id as string,
+    );
+    expect(progress!.skippedIds).toEqual([poisonId]);
+
+    // The admin sees it by its Memory.id, the same one a search answers.
+    const shown = await post(VaultEmbeddingDocument, { selector: { kind: 'CORE' } }, secret);
+    const found = await post(
+      SearchDocument,
+      { input: { query: 'POISON ledger', mode: 'TEXT' } },
+      secret,
+    );
+    const hit = found.data!.search.hits.find((one) => one.memory.content === poison)!;
+    expect(shown.data?.vault?.embedding.reembedProgress).toMatchObject({
+      state: 'DONE',
+      skipped: 1,
+      skippedMemoryIds: [hit.memory.id],
+    });
+
+    // The others moved: the new model's queries use vectors, and meaning.
+    const after = vaultStub(address);
+    const puppy = await searchOnce(
+      after,
+      address,
+      await queryOfDeployment("what's the name of the dog I got?", 'VECTOR'),
+    );
+    expect(puppy.textOnly).toBeUndefined();
+    expect(puppy.contents[0]).toBe(FACTS[0]);
+    // The skipped one has no vector: VECTOR never returns it, TEXT does.
+    const vectorHits = await searchOnce(after, address, await queryOfDeployment(poison, 'VECTOR'));
+    expect(vectorHits.contents).not.toContain(poison);
+    const textHits = await searchOnce(after, address, await queryOfDeployment(poison, 'TEXT'));
+    expect(textHits.contents[0]).toBe(poison);
+    expect(ok(await after.stats(address)).stats.memoryCount).toBe(contents.length);
+    // And the vault exports (the skipped row has no vector to lose).
+    expect(ok(await after.snapshot(address)).snapshot.count).toBe(contents.length);
+  });
+
+  it('does not skip a whole batch the model refuses: that is the model, and it backs off', async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest(FACTS.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new RefusingEmbedder(() => true), 1);
+    const { progress } = await progressOf(vault, address);
+    expect(progress).toMatchObject({ state: 'RUNNING', done: 0, failures: 1, skipped: 0 });
+  });
+
+  it(`gives up after ${REEMBED_MAX_FAILURES} failed batches in a row, and an admin restarts it`, async () => {
+    const address = freshAddress();
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest(FACTS.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    const failing = new FailingEmbedder();
+    await batchesWith(address, failing, REEMBED_MAX_FAILURES - 1);
+    expect((await progressOf(vault, address)).progress).toMatchObject({
+      state: 'RUNNING',
+      failures: REEMBED_MAX_FAILURES - 1,
+    });
+    await batchesWith(address, failing, 1);
+    const { progress } = await progressOf(vault, address);
+    expect(progress).toMatchObject({
+      state: 'FAILED',
+      failures: REEMBED_MAX_FAILURES,
+      nextBatchAt: null,
+      done: 0,
+    });
+    expect(progress!.lastError).toMatch(
+      new RegExp(
+        `gave up after ${REEMBED_MAX_FAILURES} failed batches in a row .*no answer.*reembedVault`,
+      ),
+    );
+    // Nothing more is due, and it does not start again by itself.
+    const due = await runInDurableObject(vault, (_object, state) =>
+      state.storage.sql.exec(`SELECT value FROM meta WHERE key = 'reembed_due_at'`).toArray(),
+    );
+    expect(due.map((row) => row.value).filter((value) => value !== null)).toEqual([]);
+    expect(
+      reembedNeeded(
+        { embeddingModel: oldEmbedder.model, reembed: progress },
+        { model: USE_LITE_MODEL, dimensions: 384 },
+      ),
+    ).toBe(false);
+    // Meanwhile the new model's queries are answered by text, as while it ran.
+    const byText = await searchOnce(vault, address, await queryOfDeployment('green tea', 'HYBRID'));
+    expect(byText.textOnly).toBe('REEMBEDDING');
+    expect(byText.contents[0]).toBe(FACTS[1]);
+
+    // The admin restarts it; the model answers again and it finishes.
+    const restarted = ok(await vault.reembed(address)).progress;
+    expect(restarted).toMatchObject({ state: 'RUNNING', failures: 0, lastError: null, done: 0 });
+    const finished = await alarmsUntil(address, (one) => one.state !== 'RUNNING');
+    expect(finished).toMatchObject({ state: 'DONE', done: FACTS.length, failures: 0 });
   });
 });

@@ -468,7 +468,10 @@ export interface VaultStats {
  * one transaction switches every row over.
  */
 export interface ReembedProgress {
-  /** RUNNING; DONE once switched; FAILED when it cannot be done (the vault would not fit). */
+  /**
+   * RUNNING; DONE once switched; FAILED when it cannot be done: the vault would
+   * not fit (failures 0), or REEMBED_MAX_FAILURES batches failed in a row.
+   */
   state: 'RUNNING' | 'DONE' | 'FAILED';
   /** The model and dimensions the vault moves to. */
   model: string;
@@ -496,6 +499,14 @@ export interface ReembedProgress {
   lastError: string | null;
   /** When the next batch runs; null unless RUNNING. */
   nextBatchAt: number | null;
+  /**
+   * Memories the embedder refused on their own, skipped so the run could
+   * finish: they have no vector of the new model and are found by TEXT only.
+   * Absent in records written before skipping existed (read as 0 / none).
+   */
+  skipped?: number;
+  /** Local ids of the first REEMBED_SKIPPED_IDS_KEPT of them. */
+  skippedIds?: string[];
 }
 
 /**

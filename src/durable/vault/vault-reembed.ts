@@ -4,7 +4,9 @@ import { vectorToBytes } from '../../core/vectors';
 import { CodedError } from '../../core/errors';
 import { maxHotRows, vaultCapacity } from '../../core/limits';
 import { chunkSpans } from '../../text/chunks';
-import { embedPassageVectors } from '../../embed/memory-vectors';
+import { embedPassageVectors, type PassageVectors } from '../../embed/memory-vectors';
+import { EmbeddingRefused } from '../../embed/embedding-errors';
+import { embedNarrowing } from './reembed-narrowing';
 import type { HotIndex } from '../indexes/hot-index';
 import type { Sql } from '../sqlite/sql';
 import { CHECKPOINT_DELAY_MS } from './vault-alarm';
@@ -48,6 +50,25 @@ export const REEMBED_PAUSE_MS = 250;
 /** Backoff after a failed batch: doubling from the first, capped. */
 export const REEMBED_RETRY_MS = 5_000;
 export const REEMBED_RETRY_MAX_MS = 3_600_000;
+/**
+ * Failed batches in a row after which the run gives up (FAILED) instead of
+ * backing off again: with the backoff above, the 30th failure comes about
+ * 20 hours after the first (5 s doubling to an hour over the first ten, then
+ * hourly), long enough to outlast a Workers AI outage, short enough that a
+ * batch that can never pass stops costing a paid call an hour. An admin's
+ * reembedVault starts it again.
+ */
+export const REEMBED_MAX_FAILURES = 30;
+/** Ids of skipped memories the progress keeps (the count goes on past them). */
+export const REEMBED_SKIPPED_IDS_KEPT = 100;
+/**
+ * The mark of a memory the run skipped because the embedder refused it on its
+ * own (reembed-narrowing.ts): an empty `next_embedding`, not NULL, so it no
+ * longer counts as waiting. At the switch it gets an empty `embedding` (no
+ * vector of the new model: found by TEXT alone) and keeps the mark; a new
+ * run clears every mark and tries it again.
+ */
+const SKIPPED = 'length(next_embedding) = 0';
 
 export interface EmbeddingModel {
   model: string;
@@ -56,9 +77,19 @@ export interface EmbeddingModel {
 
 /** The model a running re-embedding moves to; null when none runs. */
 export function reembedTarget(progress: ReembedProgress | null): EmbeddingModel | null {
-  return progress?.state === 'RUNNING'
-    ? { model: progress.model, dimensions: progress.dimensions }
+  return progress?.state === 'RUNNING' || gaveUp(progress)
+    ? { model: progress!.model, dimensions: progress!.dimensions }
     : null;
+}
+
+/**
+ * Whether a run stopped after REEMBED_MAX_FAILURES failed batches (not
+ * refused at the start: that FAILED has no failures). The vault then serves
+ * as while it ran (queries of the target by TEXT, writes of the target kept
+ * for the switch), without spending on batches, until an admin restarts it.
+ */
+export function gaveUp(progress: ReembedProgress | null): boolean {
+  return progress?.state === 'FAILED' && progress.failures > 0;
 }
 
 /**
@@ -79,6 +110,7 @@ export function reembedNeeded(
 
 interface PendingRow extends Record<string, SqlStorageValue> {
   seq: number;
+  id: string;
   content: string;
 }
 
@@ -117,6 +149,8 @@ export class VaultReembed {
       failures: 0,
       lastError: null,
       nextBatchAt: now,
+      skipped: 0,
+      skippedIds: [],
     };
     const memories = this.hot.memoryCount();
     const rows = this.hot.rows() + this.deferredRows();
@@ -167,7 +201,8 @@ export class VaultReembed {
       return;
     }
 
-    let vectors;
+    let embedded: { row: PendingRow; vectors: PassageVectors }[];
+    let refused: { row: PendingRow; problem: string }[];
     try {
       if (embedder.model !== progress.model) {
         throw new CodedError(
@@ -176,15 +211,21 @@ export class VaultReembed {
           'EMBEDDING_FAILED',
         );
       }
-      vectors = await embedPassageVectors(
-        embedder,
-        rows.map((row) => row.content),
-      );
-      const wrong = vectors.find(({ vector }) => vector.length !== progress.dimensions);
+      ({ embedded, refused } = await embedNarrowing(
+        (contents) => embedPassageVectors(embedder, contents),
+        rows,
+      ));
+      // Every row refused: the model refuses everything (its answers changed),
+      // not one memory. Skipped only when it stands alone and the run has
+      // embedded others; else the batch fails and backs off as any failure.
+      if (embedded.length === 0 && !(rows.length === 1 && progress.done > 0)) {
+        throw new EmbeddingRefused(refused[0]!.problem);
+      }
+      const wrong = embedded.find(({ vectors }) => vectors.vector.length !== progress.dimensions);
       if (wrong !== undefined) {
         throw new CodedError(
           'UPSTREAM_ERROR',
-          `the embedder returned ${wrong.vector.length} dimensions, not ${progress.dimensions}`,
+          `the embedder returned ${wrong.vectors.vector.length} dimensions, not ${progress.dimensions}`,
           'EMBEDDING_FAILED',
         );
       }
@@ -197,6 +238,19 @@ export class VaultReembed {
       const current = this.meta.get('reembed');
       if (!sameRun(current, progress)) return;
       const failures = progress.failures + 1;
+      if (failures >= REEMBED_MAX_FAILURES) {
+        this.meta.update({
+          reembed: {
+            ...current,
+            state: 'FAILED',
+            failures,
+            lastError: `gave up after ${failures} failed batches in a row (the latest: ${message}); reembedVault starts it again`,
+            nextBatchAt: null,
+          },
+          reembedDueAt: null,
+        });
+        return;
+      }
       const retryAt =
         now() + Math.min(REEMBED_RETRY_MS * 2 ** (failures - 1), REEMBED_RETRY_MAX_MS);
       this.meta.update({
@@ -214,15 +268,26 @@ export class VaultReembed {
     if (!sameRun(current, progress) || current.cursor !== progress.cursor) return;
     const finished = this.storage.transactionSync(() => {
       let written = 0;
-      rows.forEach((row, at) => {
-        const { vector, chunkVectors } = vectors[at]!;
+      for (const { row, vectors } of embedded) {
+        const { vector, chunkVectors } = vectors;
         written += this.sql.run(
           `UPDATE memories SET next_embedding = ?, next_chunk_embeddings = ? WHERE seq = ?`,
           vectorToBytes(unit(vector)),
           chunkVectors === null ? null : concatUnit(chunkVectors),
           row.seq,
         );
-      });
+      }
+      const skippedIds = [...(current.skippedIds ?? [])];
+      let skipped = current.skipped ?? 0;
+      for (const { row } of refused) {
+        const marked = this.sql.run(
+          `UPDATE memories SET next_embedding = x'', next_chunk_embeddings = NULL WHERE seq = ?`,
+          row.seq,
+        );
+        if (marked === 0) continue; // deleted meanwhile
+        skipped++;
+        if (skippedIds.length < REEMBED_SKIPPED_IDS_KEPT) skippedIds.push(row.id);
+      }
       const remaining = this.pendingCount(current.everyRow);
       const next = now() + REEMBED_PAUSE_MS;
       this.meta.update({
@@ -232,7 +297,13 @@ export class VaultReembed {
           done: current.done + written,
           remaining,
           failures: 0,
-          lastError: null,
+          skipped,
+          skippedIds,
+          // Kept to the end once a memory is skipped, so the admin sees why.
+          lastError:
+            skipped === 0
+              ? null
+              : `${skipped} ${skipped === 1 ? 'memory' : 'memories'} skipped (the embedding model refused their text with a malformed answer): found by TEXT only; see skippedMemoryIds`,
           nextBatchAt: remaining === 0 ? null : next,
         },
         reembedDueAt: remaining === 0 ? null : next,
@@ -244,8 +315,12 @@ export class VaultReembed {
 
   /** Whether some memories hold only vectors of the model being moved to (snapshots wait for the switch). */
   hasDeferredRows(): boolean {
+    // Rows holding a vector of the target only: a file would lose it. A
+    // skipped row (no vector of any model to lose) is written as it is.
     return (
-      this.sql.first('SELECT 1 AS found FROM memories WHERE length(embedding) = 0 LIMIT 1') !== null
+      this.sql.first(
+        'SELECT 1 AS found FROM memories WHERE length(embedding) = 0 AND length(next_embedding) > 0 LIMIT 1',
+      ) !== null
     );
   }
 
@@ -262,8 +337,10 @@ export class VaultReembed {
       this.sql.run(
         `UPDATE memories SET embedding = next_embedding, chunk_embeddings = next_chunk_embeddings,
            next_embedding = NULL, next_chunk_embeddings = NULL
-         WHERE next_embedding IS NOT NULL`,
+         WHERE length(next_embedding) > 0`,
       );
+      // Skipped rows: no vector of the new model (TEXT finds them); the mark stays.
+      this.sql.run(`UPDATE memories SET embedding = x'', chunk_embeddings = NULL WHERE ${SKIPPED}`);
       this.hot.discardCheckpoint();
       this.meta.update({
         embeddingModel: progress.model,
@@ -283,7 +360,7 @@ export class VaultReembed {
 
   private nextRows(progress: ReembedProgress): PendingRow[] {
     const candidates = this.sql.all<PendingRow>(
-      `SELECT seq, content FROM memories WHERE seq > ? AND ${pending(progress.everyRow)}
+      `SELECT seq, id, content FROM memories WHERE seq > ? AND ${pending(progress.everyRow)}
        ORDER BY seq LIMIT ?`,
       progress.cursor,
       REEMBED_BATCH_MEMORIES,
