@@ -71,9 +71,9 @@ export interface SearchNotice {
 }
 
 /**
- * A chat's read of vaults of some kinds in ARCHIVE too, beside the windows
- * it reads every vault in: all of them when the chat names no windows
- * (chat/memory-turn.ts `chatArchive`). The window keeps its own `limit`;
+ * A chat's read of some vaults in ARCHIVE too, beside the windows it reads
+ * every vault in: CORE, the key's vault of lasting facts, when the chat
+ * names no windows (chat/memory-turn.ts). The window keeps its own `limit`;
  * its unused places are not given to the other windows.
  */
 export interface ArchiveAlso {
@@ -387,10 +387,20 @@ export async function searchMemories(
 /**
  * The oldest window read when every date `query` names (query-dates.ts, in
  * the calendar of `offsetMinutes`) ends before it, so that no memory of
- * those dates was searched, with those dates ([start, end) ms each); null
- * when the query names no date, one of them reaches a window read, or
- * ARCHIVE (no lower bound) is read. Windows of limit 0 are not read.
+ * those dates was searched; null when the query names no date, one of them
+ * reaches a window read, or ARCHIVE (no lower bound) is read. Windows of
+ * limit 0 are not read.
  */
+export function datesBeforeWindows(
+  query: string,
+  windows: readonly WindowSearch[],
+  now: number,
+  offsetMinutes: number,
+): WindowSearch | null {
+  return queryDatesBeforeWindows(query, windows, now, offsetMinutes)?.oldest ?? null;
+}
+
+/** `datesBeforeWindows` with the dates the query names ([start, end) ms each). */
 function queryDatesBeforeWindows(
   query: string,
   windows: readonly WindowSearch[],
@@ -409,7 +419,9 @@ function queryDatesBeforeWindows(
   // window ends at `now`), so it says nothing of where the memories asked for
   // are: "in May" asked in November reads as the last May and the next one,
   // and only the last one counts (outside review 273 F1).
-  const dates = readQueryDates(query, now, offsetMinutes).dates.filter((date) => date.start <= now);
+  const dates = readQueryDates(query, now, offsetMinutes).dates.filter(
+    (date) => date.start <= now,
+  );
   // A window holds times after its bound; a period [start, end) ends at end − 1.
   return dates.length > 0 && dates.every((date) => date.end - 1 <= after)
     ? { oldest, dates: dates.map(({ start, end }) => ({ start, end })) }

@@ -120,7 +120,7 @@ export const ChatInputRef = builder.inputType('ChatInput', {
     windows: t.field({
       type: [WindowQueryInput],
       required: false,
-      description: `KRONOS windows and hits to inject; ${DEFAULT_WINDOWS_DESCRIPTION}; left out, every vault read (CORE, the session's, the conversation's) is also read in ARCHIVE, with as many hits as the default gives LONG_TERM, picked by score with the rest. Listed, exactly the windows listed are read in every vault.`,
+      description: `KRONOS windows and hits to inject; ${DEFAULT_WINDOWS_DESCRIPTION}; left out, CORE (the vault of lasting facts) is also read in ARCHIVE, with as many hits as the default gives LONG_TERM. Listed, exactly the windows listed are read in every vault.`,
       validate: z.array(z.unknown()).max(4),
     }),
     contextLimit: t.int({

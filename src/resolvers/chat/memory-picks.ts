@@ -82,9 +82,9 @@ export interface PickContext {
    */
   namesDate?: boolean | (() => boolean);
   /**
-   * A window read beside the default ones (ARCHIVE, in every vault, when
-   * the chat names no windows: search-memories.ts `alsoArchive`): its
-   * places left unused go to no other window, so a chat whose vaults hold
+   * A window read beside the others for some vaults only (CORE's ARCHIVE
+   * when the chat names no windows: search-memories.ts `alsoArchive`): its
+   * places left unused go to no other window, so a chat whose CORE holds
    * nothing old picks exactly what it picked without it.
    */
   keepsOwnPlaces?: WindowSearch['window'] | null;

@@ -5,6 +5,7 @@ import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
 import {
+  datesBeforeWindows,
   searchMemories,
   whyWordsNotSearched,
   type ArchiveAlso,
@@ -21,6 +22,7 @@ import { emptyFacts, storeWithFacts } from '../store-with-facts';
 import type { VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { readQueryDates } from '../../text/query-dates';
+import { planWindows } from '../../kronos/plan';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import { storableTurnText } from './storable-turn';
@@ -136,24 +138,41 @@ function namesDate(query: string, now: number): boolean {
 }
 
 /**
- * What a chat that names no windows reads in ARCHIVE: every vault it reads
- * (CORE, the session's, the conversation's), each with as many hits as the
- * deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS), beside the
- * default windows. CORE holds lasting facts ("I am allergic to peanuts" told
- * months ago, outside review 213 #1); a session's old turns are its history,
- * and an app that imports or backfills a conversation with its dates put
- * all of it there: reading CORE alone left such a session's whole past out
- * of every chat that did not name its dates (outside review 273 F3). Old
- * memories are picked by score with the rest (memory-picks.ts), so they take
- * only places weaker recent ones would. A deployment whose defaults list
+ * CORE is the key's vault of lasting facts ("I am allergic to peanuts"):
+ * a chat that names no windows reads it in ARCHIVE too, with as many hits
+ * as the deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS), so a
+ * fact told months ago still reaches the model (outside review 213 #1).
+ * The session's and conversation's vaults keep the default windows: their
+ * old turns are what ARCHIVE is for. A deployment whose defaults list
  * ARCHIVE reads it in every vault already; one whose LONG_TERM gets 0 hits
- * reads no ARCHIVE.
+ * reads CORE in no ARCHIVE either.
  */
-function chatArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
+function coreArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
   return {
-    kinds: ['CORE', 'SESSION', 'EPHEMERAL'],
+    kinds: ['CORE'],
     limit: defaults.find((query) => query.window === 'LONG_TERM')?.limit ?? 0,
   };
+}
+
+/**
+ * What a chat that names no windows reads in ARCHIVE: CORE (coreArchive),
+ * and every vault it reads when every date its message names lies before
+ * the default windows ("what did I have for dinner in May 2023?"): the
+ * memories of those dates are only there, and the default windows hold
+ * only other times, so recent memories sharing a word ("dinner") would be
+ * injected as the answer (outside review 253 F3). Same limit as CORE's.
+ */
+function chatArchive(
+  context: MeteredContext,
+  query: string,
+  now: number,
+  offsetMinutes: number,
+): ArchiveAlso {
+  const core = coreArchive(context.config.defaultWindows);
+  const defaults = planWindows(context.config.defaultWindows, now, context.config.bands);
+  return core.limit > 0 && datesBeforeWindows(query, defaults, now, offsetMinutes) !== null
+    ? { ...core, kinds: ['CORE', 'SESSION', 'EPHEMERAL'] }
+    : core;
 }
 
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
@@ -225,7 +244,7 @@ export async function recallMemory(
         namesDate: () => namesDate(options.query, now),
         keepsOwnPlaces: 'ARCHIVE',
       }),
-      alsoArchive: options.windows == null ? chatArchive(context.config.defaultWindows) : null,
+      alsoArchive: options.windows == null ? chatArchive(context, query, now, offsetMinutes) : null,
     },
   );
   const block = renderMemoryBlock(found.hits, budget, { now, offsetMinutes });

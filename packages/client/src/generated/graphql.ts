@@ -42,7 +42,7 @@ export type ChatInput = {
   tools?: unknown;
   /** Nucleus sampling, 0–1. */
   topP?: number | null | undefined;
-  /** KRONOS windows and hits to inject; default: the deployment's KRONOS_DEFAULT_HITS, as shipped, HOT 4, WORKING 4, LONG_TERM 4 (ARCHIVE only when listed); left out, every vault read (CORE, the session's, the conversation's) is also read in ARCHIVE, with as many hits as the default gives LONG_TERM, picked by score with the rest. Listed, exactly the windows listed are read in every vault. */
+  /** KRONOS windows and hits to inject; default: the deployment's KRONOS_DEFAULT_HITS, as shipped, HOT 4, WORKING 4, LONG_TERM 4 (ARCHIVE only when listed); left out, CORE (the vault of lasting facts) is also read in ARCHIVE, with as many hits as the default gives LONG_TERM. Listed, exactly the windows listed are read in every vault. */
   windows?: Array<WindowQuery> | null | undefined;
 };
 
