@@ -256,35 +256,6 @@ describe('F3: a query whose dates all lie before the windows read', () => {
     expect(recent.hits.map((hit) => hit.window)).not.toContain('ARCHIVE');
   });
 
-  it('a month named without its year, asked months later ("in May" in November), counts as the last one: notice, and chat reads ARCHIVE (review273 F1)', async () => {
-    const key = await dinners('may-no-year');
-    const RAMEN = 'Dinner was ramen at the place downtown';
-    await storeIn(key, 'may-no-year', [[RAMEN, NOW_MS - Date.parse('2026-05-12T19:00:00Z')]]);
-    const vaults = [{ kind: 'SESSION', id: 'may-no-year' }];
-    for (const question of [
-      'What did I have for dinner in May?',
-      'What did I have for dinner on May 12?',
-      'What did I have for dinner on 12 May?',
-    ]) {
-      const found = await search(key, question, { vaults });
-      expect(
-        found.hits.map((hit) => hit.memory.content),
-        question,
-      ).not.toContain(RAMEN);
-      expect(found.notice?.reason, question).toBe('OLDER_MEMORIES_NOT_SEARCHED');
-    }
-    const memory = await chatMemory(key, 'What did I have for dinner in May?', {
-      sessionId: 'may-no-year',
-    });
-    expect(memory.hits).toContainEqual(
-      expect.objectContaining({
-        window: 'ARCHIVE',
-        memory: expect.objectContaining({ content: RAMEN }),
-      }),
-    );
-    expect(await injectedMemories()).toContain(RAMEN);
-  });
-
   it('chat with named windows reads them as named and its receipt says so, with hits (GraphQL and drop-in)', async () => {
     const key = await dinners('dates-named');
     const memory = await chatMemory(key, QUESTION, {

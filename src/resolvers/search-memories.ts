@@ -415,13 +415,7 @@ function queryDatesBeforeWindows(
     if (search.after < oldest.after!) oldest = search;
   }
   const after = oldest.after!;
-  // A period that begins after `now` holds no memory a window could list (a
-  // window ends at `now`), so it says nothing of where the memories asked for
-  // are: "in May" asked in November reads as the last May and the next one,
-  // and only the last one counts (outside review 273 F1).
-  const dates = readQueryDates(query, now, offsetMinutes).dates.filter(
-    (date) => date.start <= now,
-  );
+  const { dates } = readQueryDates(query, now, offsetMinutes);
   // A window holds times after its bound; a period [start, end) ends at end − 1.
   return dates.length > 0 && dates.every((date) => date.end - 1 <= after)
     ? { oldest, dates: dates.map(({ start, end }) => ({ start, end })) }
