@@ -71,10 +71,11 @@ export interface SearchNotice {
 }
 
 /**
- * A chat's read of some vaults in ARCHIVE too, beside the windows it reads
- * every vault in: CORE, the key's vault of lasting facts, when the chat
- * names no windows (chat/memory-turn.ts). The window keeps its own `limit`;
- * its unused places are not given to the other windows.
+ * A chat's read of vaults in ARCHIVE too, beside the windows it reads
+ * every vault in: those of `kinds` (a chat that names no windows: every
+ * vault it reads, chat/memory-turn.ts). The window keeps its own `limit`,
+ * one for all those vaults; its unused places are not given to the other
+ * windows.
  */
 export interface ArchiveAlso {
   kinds: readonly VaultAddress['kind'][];
@@ -105,7 +106,7 @@ export async function searchMemories(
      * ones to keep. Unset: each window keeps its own limit (the `search` field).
      */
     picks?: WindowPicks | null;
-    /** Vaults also read in ARCHIVE when the windows leave it out (a chat's CORE); not with billInVault. */
+    /** Vaults also read in ARCHIVE when the windows leave it out (a chat's, chat/memory-turn.ts); not with billInVault. */
     alsoArchive?: ArchiveAlso | null;
   } = {},
 ): Promise<SearchOutcome> {
@@ -387,20 +388,10 @@ export async function searchMemories(
 /**
  * The oldest window read when every date `query` names (query-dates.ts, in
  * the calendar of `offsetMinutes`) ends before it, so that no memory of
- * those dates was searched; null when the query names no date, one of them
- * reaches a window read, or ARCHIVE (no lower bound) is read. Windows of
- * limit 0 are not read.
+ * those dates was searched, with those dates ([start, end) ms each); null
+ * when the query names no date, one of them reaches a window read, or
+ * ARCHIVE (no lower bound) is read. Windows of limit 0 are not read.
  */
-export function datesBeforeWindows(
-  query: string,
-  windows: readonly WindowSearch[],
-  now: number,
-  offsetMinutes: number,
-): WindowSearch | null {
-  return queryDatesBeforeWindows(query, windows, now, offsetMinutes)?.oldest ?? null;
-}
-
-/** `datesBeforeWindows` with the dates the query names ([start, end) ms each). */
 function queryDatesBeforeWindows(
   query: string,
   windows: readonly WindowSearch[],
@@ -415,7 +406,18 @@ function queryDatesBeforeWindows(
     if (search.after < oldest.after!) oldest = search;
   }
   const after = oldest.after!;
-  const { dates } = readQueryDates(query, now, offsetMinutes);
+  const { dates: named } = readQueryDates(query, now, offsetMinutes);
+  // A year-less date is read as both the latest and the coming one ("in
+  // May" asked in November: this May and next). The coming one holds no
+  // memory a search can find: a stored createdAt is at most
+  // CREATED_AT_FUTURE_SLACK_MS ahead of the server's clock
+  // (vaults/memory-rules.ts checkCreatedAt), which HOT reaches at server
+  // time, and a replay's windows end at its own now. So periods that begin
+  // after the newest time searched are left out of the check (outside
+  // review 273 F1); when none is left (every date is to come), all count.
+  const newest = Math.max(now, ...windows.map((search) => search.until));
+  const past = named.filter((date) => date.start <= newest);
+  const dates = past.length > 0 ? past : named;
   // A window holds times after its bound; a period [start, end) ends at end − 1.
   return dates.length > 0 && dates.every((date) => date.end - 1 <= after)
     ? { oldest, dates: dates.map(({ start, end }) => ({ start, end })) }
