@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetFakes } from './helpers/fakes';
 import { decodeReceipt, injectedMemories, openAiClient } from './helpers/drop-in';
-import { BASE_URL, newKey, workerFetch } from './helpers/graphql';
+import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
 import { postChat } from './helpers/graphql-chat';
 
 // A conversation imported into the user's session with its own old dates
@@ -122,5 +122,65 @@ describe('a chat reads the history imported into its session (review 273 F3)', (
     expect(memory.hits).toEqual([]);
     expect(memory.notice?.reason).toBe('OLDER_MEMORIES_NOT_SEARCHED');
     expect(await injectedMemories()).toEqual([]);
+  });
+});
+
+const SEARCH = `query($input: SearchInput!) {
+  search(input: $input) { memoryTokens hits { memory { content } } notice { reason message } }
+}`;
+
+interface Searched {
+  memoryTokens: number;
+  hits: { memory: { content: string } }[];
+  notice: { reason: string; message: string } | null;
+}
+
+async function search(key: Key, vaults: unknown[], query = 'adoption agencies') {
+  const result = await post<{ search: Searched }>(
+    SEARCH,
+    { input: { query, vaults, windows: [{ window: 'ARCHIVE', limit: 5 }] } },
+    key.secret,
+  );
+  expect(result.errors).toBeUndefined();
+  return result.data!.search;
+}
+
+describe('search of a vault never written (a mistyped session id; review 273 F4)', () => {
+  it('says VAULT_NOT_FOUND naming it, when every vault searched was never written', async () => {
+    const key = await newKey();
+    await importOld(key, 'conv-26');
+    const typo = await search(key, [{ kind: 'SESSION', id: 'conv26' }]);
+    expect(typo.hits).toEqual([]);
+    expect(typo.memoryTokens).toBe(0);
+    expect(typo.notice?.reason).toBe('VAULT_NOT_FOUND');
+    expect(typo.notice?.message).toContain('session:conv26');
+    const two = await search(key, [
+      { kind: 'SESSION', id: 'conv26' },
+      { kind: 'EPHEMERAL', id: 'conv-x' },
+    ]);
+    expect(two.notice?.reason).toBe('VAULT_NOT_FOUND');
+    expect(two.notice?.message).toMatch(/session:conv26.*ephemeral:conv-x/);
+    // The vault's right name finds the answer, and says nothing.
+    const right = await search(key, [{ kind: 'SESSION', id: 'conv-26' }]);
+    expect(right.hits.map((hit) => hit.memory.content)).toContain(RESEARCH);
+    expect(right.notice).toBeNull();
+    // One vault written among those searched: its answer (here none) stands unnoticed.
+    const mixed = await search(
+      key,
+      [
+        { kind: 'SESSION', id: 'conv-26' },
+        { kind: 'SESSION', id: 'conv26' },
+      ],
+      'spare house keys',
+    );
+    expect(mixed.hits).toEqual([]);
+    expect(mixed.notice).toBeNull();
+  });
+
+  it('a chat in a new session is normal: no notice for it', async () => {
+    const key = await newKey();
+    const memory = await chat(key, 'brand-new', 'What did Caroline research?', 'READ');
+    expect(memory.hits).toEqual([]);
+    expect(memory.notice).toBeNull();
   });
 });

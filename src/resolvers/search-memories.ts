@@ -66,7 +66,12 @@ export interface SearchOutcome {
  * list alone would read as "no memory about that".
  */
 export interface SearchNotice {
-  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED' | 'PERIOD_TO_COME' | 'OLDER_MEMORIES_NOT_SEARCHED';
+  reason:
+    | 'NO_CONTENT_WORDS'
+    | 'NO_HITS_ASKED'
+    | 'PERIOD_TO_COME'
+    | 'OLDER_MEMORIES_NOT_SEARCHED'
+    | 'VAULT_NOT_FOUND';
   message: string;
 }
 
@@ -254,6 +259,7 @@ export async function searchMemories(
       windows: result.windows,
       spelling: result.spelling,
       statistics: result.statistics,
+      neverWritten: result.neverWritten === true,
     };
   };
   let perVault: VaultHits[];
@@ -339,9 +345,18 @@ export async function searchMemories(
     })),
     options.billInVault ? memoryTokens : 0,
   );
+  // Every vault searched was never written (a mistyped session id): said,
+  // so that the empty list is not read as "no memory about that" (outside
+  // review 273 F4). The vaults say it in their answers, so this costs no
+  // call, and the probes below (ARCHIVE, dates) are skipped: nothing is
+  // there. Not for a chat (picks): a new session is a normal one.
+  const unwritten =
+    notice === null && picks === null && perVault.every((vault) => vault.neverWritten)
+      ? vaultsNotFound(addresses)
+      : null;
   // No hit, and every date the query names is still to come: say so.
   const toCome =
-    notice === null && hits.length === 0 && mode !== 'VECTOR'
+    notice === null && unwritten === null && hits.length === 0 && mode !== 'VECTOR'
       ? periodToCome(datesToCome(input.query, now, offsetMinutes))
       : null;
   // Nothing found in the windows read: whether ARCHIVE, left out, holds
@@ -349,9 +364,10 @@ export async function searchMemories(
   // "no memory" (outside review 213 #1). Asked only of an empty answer, so
   // a search that finds something costs nothing more.
   const askedArchive = windows.some((search) => search.window === 'ARCHIVE' && search.limit > 0);
-  const unread = askedArchive
-    ? []
-    : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
+  const unread =
+    askedArchive || unwritten !== null
+      ? []
+      : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
   // Every date the query names lies before the windows read ("dinner in
   // May 2023" with the default windows): whatever was found, it is not of
   // those dates, so this is said with hits too (outside review 253 F3),
@@ -380,6 +396,7 @@ export async function searchMemories(
     billedInVault,
     notice:
       notice ??
+      unwritten ??
       toCome ??
       (beforeWindows !== null ? datesNotSearched(beforeWindows) : older ? OLDER_MEMORIES : null),
   };
@@ -454,6 +471,18 @@ async function heldInPeriods(
     ),
   );
   return held.some(Boolean);
+}
+
+/**
+ * The notice for a search none of whose vaults was ever written: what the
+ * `vault` field answers null for and an export refuses (VAULT_NOT_FOUND).
+ */
+function vaultsNotFound(addresses: readonly VaultAddress[]): SearchNotice {
+  const names = addresses.map((address) => vaultLabel(address)).join(', ');
+  return {
+    reason: 'VAULT_NOT_FOUND',
+    message: `${addresses.length === 1 ? 'the vault searched was' : 'no vault searched was'} ever written (${names}): nothing is stored there yet, so nothing was found. Check the vault's kind and id (vaults lists the vaults of this key)`,
+  };
 }
 
 /** The notice for a query whose dates all lie before `oldest`, the oldest window read. */
@@ -659,6 +688,8 @@ interface VaultHits {
   spelling?: VaultSpelling;
   /** The vault's own counts of the query's words, when it answered them (`reportStatistics`). */
   statistics?: CorpusStatistics;
+  /** The vault said it was never written (SearchResult.neverWritten). */
+  neverWritten: boolean;
 }
 
 function billedTokens(hits: readonly RankedHit[]): number {
