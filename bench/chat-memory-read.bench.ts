@@ -200,20 +200,30 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
       },
     ],
     // Since review 273 F3 the chat reads every vault in ARCHIVE (memory-turn.ts
-    // `chatArchive`): the session's request carries the fourth window too.
-    // Paired with the two rows above (CORE alone in ARCHIVE, as before).
+    // `chatArchive`): the session's request carries the ARCHIVE window too,
+    // read as deep as searchMemories reads it (the windows' slots with
+    // ARCHIVE's, plus one), its other windows as before. Paired with the
+    // two rows above (CORE alone in ARCHIVE, as before), CORE sent the same.
     [
       'both, chat, both in ARCHIVE (never-written CORE)',
       async () => {
-        const made = { ...chatRequest(), windows: chatArchiveRequest().windows };
-        return Promise.all([read(core, made), read(session, made)]);
+        const made = chatRequest();
+        const archived = chatArchiveRequest().windows;
+        return Promise.all([
+          read(core, { ...made, windows: archived }),
+          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
+        ]);
       },
     ],
     [
       'both, chat, both in ARCHIVE (CORE of 1k)',
       async () => {
-        const made = { ...chatRequest(), windows: chatArchiveRequest().windows };
-        return Promise.all([read(coreHeld, made), read(session, made)]);
+        const made = chatRequest();
+        const archived = chatArchiveRequest().windows;
+        return Promise.all([
+          read(coreHeld, { ...made, windows: archived }),
+          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
+        ]);
       },
     ],
   ];
