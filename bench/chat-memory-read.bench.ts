@@ -105,8 +105,8 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
     acrossVaults: true,
   });
   // A chat that names no windows reads CORE in ARCHIVE too (memory-turn.ts
-  // `coreArchive`): CORE's request carries a fourth window, read as deep as
-  // the others. Measured on the never-written CORE (bench:api's) and on a
+  // `chatArchive`; since review 273 F3 every vault, rows below): CORE's
+  // request carries a fourth window, read as deep as the others. Measured on the never-written CORE (bench:api's) and on a
   // CORE of 1,000 memories, half of them older than LONG_TERM.
   const withArchive = planWindows(
     [...config.defaultWindows, { window: 'ARCHIVE', limit: 4 }],
@@ -196,6 +196,33 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
         return Promise.all([
           read(coreHeld, { ...made, windows: chatArchiveRequest().windows }),
           read(session, made),
+        ]);
+      },
+    ],
+    // Since review 273 F3 the chat reads every vault in ARCHIVE (memory-turn.ts
+    // `chatArchive`): the session's request carries the ARCHIVE window too,
+    // read as deep as searchMemories reads it (the windows' slots with
+    // ARCHIVE's, plus one), its other windows as before. Paired with the
+    // two rows above (CORE alone in ARCHIVE, as before), CORE sent the same.
+    [
+      'both, chat, both in ARCHIVE (never-written CORE)',
+      async () => {
+        const made = chatRequest();
+        const archived = chatArchiveRequest().windows;
+        return Promise.all([
+          read(core, { ...made, windows: archived }),
+          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
+        ]);
+      },
+    ],
+    [
+      'both, chat, both in ARCHIVE (CORE of 1k)',
+      async () => {
+        const made = chatRequest();
+        const archived = chatArchiveRequest().windows;
+        return Promise.all([
+          read(coreHeld, { ...made, windows: archived }),
+          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
         ]);
       },
     ],

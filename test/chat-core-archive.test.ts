@@ -7,7 +7,7 @@ import { postChat } from './helpers/graphql-chat';
 
 // CORE is the key's vault of lasting facts: a chat that names no windows
 // reads it in ARCHIVE too, so a fact told 95 days ago still reaches the
-// model; other vaults keep the default windows. A search or chat that finds
+// model; so it does the session's (review 273 F3). A search or chat that finds
 // nothing in the windows it read, while ARCHIVE (not read) holds matches,
 // says so (OLDER_MEMORIES_NOT_SEARCHED) instead of an empty answer that
 // reads as "no memory" (outside review 213 #1).
@@ -93,12 +93,12 @@ describe("a chat reads CORE's old facts", () => {
     expect(await injectedMemories()).toContain(PEANUTS);
   });
 
-  it("a session's old turns keep the default windows: not read, but the receipt says ARCHIVE holds matches (GraphQL and drop-in)", async () => {
+  it("a session's old turns are read in ARCHIVE too (GraphQL and drop-in; review 273 F3)", async () => {
     const memory = await chatMemory('What colour is my Volvo?', { sessionId: SESSION });
-    expect(memory.hits).toEqual([]);
-    expect(memory.notice?.reason).toBe('OLDER_MEMORIES_NOT_SEARCHED');
-    expect(memory.notice?.message).toMatch(/ARCHIVE/);
+    expect(memory.hits).toContainEqual({ window: 'ARCHIVE', memory: { content: VOLVO } });
+    expect(memory.notice).toBeNull();
 
+    await resetFakes();
     const openai = openAiClient(key.secret, { 'x-session-id': SESSION, 'x-memory-mode': 'read' });
     const { response } = await openai.chat.completions
       .create({
@@ -106,11 +106,9 @@ describe("a chat reads CORE's old facts", () => {
         messages: [{ role: 'user', content: 'What colour is my Volvo?' }],
       })
       .withResponse();
-    expect(response.headers.get('x-memory-notice')).toBe('OLDER_MEMORIES_NOT_SEARCHED');
-    expect(decodeReceipt(response.headers.get('x-memory-receipt'))).toMatchObject({
-      memoryTokens: 0,
-      notice: { reason: 'OLDER_MEMORIES_NOT_SEARCHED' },
-    });
+    expect(response.headers.get('x-memory-notice')).toBeNull();
+    expect(await injectedMemories()).toContain(VOLVO);
+    expect(decodeReceipt(response.headers.get('x-memory-receipt')).memoryTokens).toBeGreaterThan(0);
   });
 
   it('windows named without ARCHIVE are read as named: the CORE fact is not injected, and the receipt says why', async () => {

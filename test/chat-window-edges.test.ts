@@ -249,11 +249,15 @@ describe('F3: a query whose dates all lie before the windows read', () => {
     );
     expect(memory.notice).toBeNull();
     expect(await injectedMemories()).toContain(SUSHI);
-    // A message whose dates the windows hold reads the session as before.
+    // A message whose dates the windows hold finds that day's dinner; the
+    // session's ARCHIVE is read too (review 273 F3), its hits by score.
     const recent = await chatMemory(key, 'What did I have for dinner yesterday?', {
       sessionId: 'dates-chat',
     });
-    expect(recent.hits.map((hit) => hit.window)).not.toContain('ARCHIVE');
+    expect(recent.hits.map((hit) => hit.memory.content)).toContain(
+      'Dinner was pho at the corner place',
+    );
+    expect(recent.notice).toBeNull();
   });
 
   it('chat with named windows reads them as named and its receipt says so, with hits (GraphQL and drop-in)', async () => {
@@ -281,6 +285,62 @@ describe('F3: a query whose dates all lie before the windows read', () => {
       .withResponse();
     expect(response.headers.get('x-memory-notice')).toBe('OLDER_MEMORIES_NOT_SEARCHED');
     expect(decodeReceipt(response.headers.get('x-memory-receipt')).hits.length).toBeGreaterThan(0);
+  });
+});
+
+describe('review 273 F1: a date without its year ("in May" asked in November)', () => {
+  beforeEach(resetFakes);
+
+  const RAMEN = 'Maya: had dinner at the ramen place downtown';
+  const SOUP = 'Maya: dinner tonight was leftover soup';
+  /** May's dinner (ARCHIVE as of NOW, 2026-11-28) and one of last week. */
+  async function mayDinners(session: string): Promise<Key> {
+    const key = await newKey();
+    await storeIn(key, session, [
+      [RAMEN, NOW_MS - Date.parse('2026-05-12T19:00:00Z')],
+      [SOUP, NOW_MS - Date.parse('2026-11-20T19:00:00Z')],
+    ]);
+    return key;
+  }
+
+  it('search gives OLDER_MEMORIES_NOT_SEARCHED for the latest May, the coming one holding no memory', async () => {
+    const key = await mayDinners('may');
+    const vaults = [{ kind: 'SESSION', id: 'may' }];
+    for (const question of [
+      'what did I have for dinner in May?',
+      'what did I have for dinner on May 12?',
+      'what did I have for dinner on 12 May?',
+      'what did I have for dinner on 5/12?',
+    ]) {
+      const found = await search(key, question, { vaults });
+      expect(
+        found.hits.map((hit) => hit.memory.content),
+        question,
+      ).not.toContain(RAMEN);
+      expect(found.notice?.reason, question).toBe('OLDER_MEMORIES_NOT_SEARCHED');
+    }
+    // A month the windows reach (this November) is searched: no notice.
+    expect(
+      (await search(key, 'what did I have for dinner in November?', { vaults })).notice,
+    ).toBeNull();
+    // Nor when the latest one holds no memory (last December): ARCHIVE would find none.
+    expect(
+      (await search(key, 'what did I have for dinner in December?', { vaults })).notice,
+    ).toBeNull();
+  });
+
+  it("chat reads ARCHIVE for it: May's ramen dinner is injected", async () => {
+    const key = await mayDinners('may-chat');
+    const memory = await chatMemory(key, 'What did I have for dinner in May?', {
+      sessionId: 'may-chat',
+    });
+    expect(memory.hits).toContainEqual(
+      expect.objectContaining({
+        window: 'ARCHIVE',
+        memory: expect.objectContaining({ content: RAMEN }),
+      }),
+    );
+    expect(await injectedMemories()).toContain(RAMEN);
   });
 });
 

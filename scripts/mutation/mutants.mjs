@@ -1561,4 +1561,38 @@ export const MUTANTS = [
     name: 'gives up after',
     description: 'a run whose batches keep failing makes one more paid attempt than the bound says',
   },
+  // ── review273 F1, F3, F4 (branch chat-archive) ──
+  {
+    id: 'proof/yearless-date-coming-period-counts',
+    area: 'proof',
+    file: 'src/resolvers/search-memories.ts',
+    from: '  const dates = past.length > 0 ? past : named;',
+    to: '  const dates = named;',
+    tests: ['test/chat-window-edges.test.ts'],
+    name: 'the coming one holding no memory',
+    description:
+      '"in May" asked in November gets no OLDER_MEMORIES_NOT_SEARCHED: the coming May, which holds nothing, is not before the windows',
+  },
+  {
+    id: 'proof/chat-archive-core-only',
+    area: 'proof',
+    file: 'src/resolvers/chat/memory-turn.ts',
+    from: '    kinds: VAULT_KINDS,',
+    to: "    kinds: ['CORE'],",
+    tests: ['test/chat-imported-history.test.ts'],
+    name: 'reads the history imported',
+    description:
+      'a chat with its session never injects the conversation imported into it with old dates (ARCHIVE read for CORE only)',
+  },
+  {
+    id: 'proof/never-written-vault-unsaid',
+    area: 'proof',
+    file: 'src/durable/vault/vault-reads.ts',
+    from: '          if (meta.address === null) result.neverWritten = true;',
+    to: '          // the vault does not say it was never written',
+    tests: ['test/chat-imported-history.test.ts'],
+    name: 'never written',
+    description:
+      'a search of a mistyped session id answers an empty list with no notice, read as "no memory about that"',
+  },
 ];

@@ -66,15 +66,21 @@ export interface SearchOutcome {
  * list alone would read as "no memory about that".
  */
 export interface SearchNotice {
-  reason: 'NO_CONTENT_WORDS' | 'NO_HITS_ASKED' | 'PERIOD_TO_COME' | 'OLDER_MEMORIES_NOT_SEARCHED';
+  reason:
+    | 'NO_CONTENT_WORDS'
+    | 'NO_HITS_ASKED'
+    | 'PERIOD_TO_COME'
+    | 'OLDER_MEMORIES_NOT_SEARCHED'
+    | 'VAULT_NOT_FOUND';
   message: string;
 }
 
 /**
- * A chat's read of some vaults in ARCHIVE too, beside the windows it reads
- * every vault in: CORE, the key's vault of lasting facts, when the chat
- * names no windows (chat/memory-turn.ts). The window keeps its own `limit`;
- * its unused places are not given to the other windows.
+ * A chat's read of vaults in ARCHIVE too, beside the windows it reads
+ * every vault in: those of `kinds` (a chat that names no windows: every
+ * vault it reads, chat/memory-turn.ts). The window keeps its own `limit`,
+ * one for all those vaults; its unused places are not given to the other
+ * windows.
  */
 export interface ArchiveAlso {
   kinds: readonly VaultAddress['kind'][];
@@ -105,7 +111,7 @@ export async function searchMemories(
      * ones to keep. Unset: each window keeps its own limit (the `search` field).
      */
     picks?: WindowPicks | null;
-    /** Vaults also read in ARCHIVE when the windows leave it out (a chat's CORE); not with billInVault. */
+    /** Vaults also read in ARCHIVE when the windows leave it out (a chat's, chat/memory-turn.ts); not with billInVault. */
     alsoArchive?: ArchiveAlso | null;
   } = {},
 ): Promise<SearchOutcome> {
@@ -253,6 +259,7 @@ export async function searchMemories(
       windows: result.windows,
       spelling: result.spelling,
       statistics: result.statistics,
+      neverWritten: result.neverWritten === true,
     };
   };
   let perVault: VaultHits[];
@@ -338,9 +345,18 @@ export async function searchMemories(
     })),
     options.billInVault ? memoryTokens : 0,
   );
+  // Every vault searched was never written (a mistyped session id): said,
+  // so that the empty list is not read as "no memory about that" (outside
+  // review 273 F4). The vaults say it in their answers, so this costs no
+  // call, and the probes below (ARCHIVE, dates) are skipped: nothing is
+  // there. Not for a chat (picks): a new session is a normal one.
+  const unwritten =
+    notice === null && picks === null && perVault.every((vault) => vault.neverWritten)
+      ? vaultsNotFound(addresses)
+      : null;
   // No hit, and every date the query names is still to come: say so.
   const toCome =
-    notice === null && hits.length === 0 && mode !== 'VECTOR'
+    notice === null && unwritten === null && hits.length === 0 && mode !== 'VECTOR'
       ? periodToCome(datesToCome(input.query, now, offsetMinutes))
       : null;
   // Nothing found in the windows read: whether ARCHIVE, left out, holds
@@ -348,9 +364,10 @@ export async function searchMemories(
   // "no memory" (outside review 213 #1). Asked only of an empty answer, so
   // a search that finds something costs nothing more.
   const askedArchive = windows.some((search) => search.window === 'ARCHIVE' && search.limit > 0);
-  const unread = askedArchive
-    ? []
-    : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
+  const unread =
+    askedArchive || unwritten !== null
+      ? []
+      : addresses.filter((address) => !(archive?.vaults.includes(address) ?? false));
   // Every date the query names lies before the windows read ("dinner in
   // May 2023" with the default windows): whatever was found, it is not of
   // those dates, so this is said with hits too (outside review 253 F3),
@@ -379,6 +396,7 @@ export async function searchMemories(
     billedInVault,
     notice:
       notice ??
+      unwritten ??
       toCome ??
       (beforeWindows !== null ? datesNotSearched(beforeWindows) : older ? OLDER_MEMORIES : null),
   };
@@ -387,20 +405,10 @@ export async function searchMemories(
 /**
  * The oldest window read when every date `query` names (query-dates.ts, in
  * the calendar of `offsetMinutes`) ends before it, so that no memory of
- * those dates was searched; null when the query names no date, one of them
- * reaches a window read, or ARCHIVE (no lower bound) is read. Windows of
- * limit 0 are not read.
+ * those dates was searched, with those dates ([start, end) ms each); null
+ * when the query names no date, one of them reaches a window read, or
+ * ARCHIVE (no lower bound) is read. Windows of limit 0 are not read.
  */
-export function datesBeforeWindows(
-  query: string,
-  windows: readonly WindowSearch[],
-  now: number,
-  offsetMinutes: number,
-): WindowSearch | null {
-  return queryDatesBeforeWindows(query, windows, now, offsetMinutes)?.oldest ?? null;
-}
-
-/** `datesBeforeWindows` with the dates the query names ([start, end) ms each). */
 function queryDatesBeforeWindows(
   query: string,
   windows: readonly WindowSearch[],
@@ -415,7 +423,18 @@ function queryDatesBeforeWindows(
     if (search.after < oldest.after!) oldest = search;
   }
   const after = oldest.after!;
-  const { dates } = readQueryDates(query, now, offsetMinutes);
+  const { dates: named } = readQueryDates(query, now, offsetMinutes);
+  // A year-less date is read as both the latest and the coming one ("in
+  // May" asked in November: this May and next). The coming one holds no
+  // memory a search can find: a stored createdAt is at most
+  // CREATED_AT_FUTURE_SLACK_MS ahead of the server's clock
+  // (vaults/memory-rules.ts checkCreatedAt), which HOT reaches at server
+  // time, and a replay's windows end at its own now. So periods that begin
+  // after the newest time searched are left out of the check (outside
+  // review 273 F1); when none is left (every date is to come), all count.
+  const newest = Math.max(now, ...windows.map((search) => search.until));
+  const past = named.filter((date) => date.start <= newest);
+  const dates = past.length > 0 ? past : named;
   // A window holds times after its bound; a period [start, end) ends at end − 1.
   return dates.length > 0 && dates.every((date) => date.end - 1 <= after)
     ? { oldest, dates: dates.map(({ start, end }) => ({ start, end })) }
@@ -452,6 +471,18 @@ async function heldInPeriods(
     ),
   );
   return held.some(Boolean);
+}
+
+/**
+ * The notice for a search none of whose vaults was ever written: what the
+ * `vault` field answers null for and an export refuses (VAULT_NOT_FOUND).
+ */
+function vaultsNotFound(addresses: readonly VaultAddress[]): SearchNotice {
+  const names = addresses.map((address) => vaultLabel(address)).join(', ');
+  return {
+    reason: 'VAULT_NOT_FOUND',
+    message: `${addresses.length === 1 ? 'the vault searched was' : 'no vault searched was'} ever written (${names}): nothing is stored there yet, so nothing was found. Check the vault's kind and id (vaults lists the vaults of this key)`,
+  };
 }
 
 /** The notice for a query whose dates all lie before `oldest`, the oldest window read. */
@@ -657,6 +688,8 @@ interface VaultHits {
   spelling?: VaultSpelling;
   /** The vault's own counts of the query's words, when it answered them (`reportStatistics`). */
   statistics?: CorpusStatistics;
+  /** The vault said it was never written (SearchResult.neverWritten). */
+  neverWritten: boolean;
 }
 
 function billedTokens(hits: readonly RankedHit[]): number {

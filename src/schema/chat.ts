@@ -144,7 +144,7 @@ MemoryReceiptRef.implement({
       type: SearchNoticeRef,
       nullable: true,
       description:
-        "Why memory was searched and nothing injected, when there is more to say than no memory matched: OLDER_MEMORIES_NOT_SEARCHED, memories older than the LONG_TERM window (ARCHIVE, not read: `windows` left it out) match the message, so list ARCHIVE in `windows` to read them (checked when nothing was found), or, with the memories injected, every date the message names lies before the windows named and a vault read holds memories stored on those dates (a chat that names no windows reads ARCHIVE for such a message); NO_HITS_ASKED, every window's limit is 0. Null otherwise (a message with nothing to search is readSkipped).",
+        "Why memory was searched and nothing injected, when there is more to say than no memory matched: OLDER_MEMORIES_NOT_SEARCHED, memories older than the LONG_TERM window (ARCHIVE, not read: `windows` left it out) match the message, so list ARCHIVE in `windows` to read them (checked when nothing was found), or, with the memories injected, every date the message names lies before the windows named and a vault read holds memories stored on those dates (a chat that names no windows reads ARCHIVE in every vault); NO_HITS_ASKED, every window's limit is 0. Null otherwise (a message with nothing to search is readSkipped).",
       resolve: (receipt) => receipt.notice ?? null,
     }),
     facts: t.field({

@@ -685,6 +685,12 @@ export type VaultReadOpResult =
        * REEMBEDDING, the query's model is the one the vault is moving to.
        */
       textOnly?: 'REEMBEDDING';
+      /**
+       * This vault was never written (no memory stored or imported into it
+       * yet: its meta has no address), so it holds nothing: a mistyped
+       * session id, say. Absent from a vault of the previous release.
+       */
+      neverWritten?: true;
       /** A search over several vaults (`SearchRequest.acrossVaults`): how this vault read the query's spelling. */
       spelling?: VaultSpelling;
       /** This vault's own part of the query's word statistics, when asked (`SearchRequest.reportStatistics`). */

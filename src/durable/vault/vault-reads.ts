@@ -96,6 +96,9 @@ export class VaultReads {
         case 'search': {
           const result = this.search(op.request, meta, (ms) => (searchMs += ms));
           if (!result.ok || result.type !== 'search') return result;
+          // Said by the vault that knows it, in the answer it gives anyway:
+          // no round trip of its own (search-memories.ts VAULT_NOT_FOUND).
+          if (meta.address === null) result.neverWritten = true;
           const places = asked?.places[index];
           if (op.fanOut !== undefined && asked && places !== undefined) {
             // Packed, if asked, once the others' answers are in (`lead`).

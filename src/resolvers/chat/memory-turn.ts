@@ -5,7 +5,6 @@ import { contextWindow, type ParsedModel } from '../../providers/models';
 import type { RankedHit } from '../merge-hits';
 import { MAX_QUERY_LENGTH } from '../../core/limits';
 import {
-  datesBeforeWindows,
   searchMemories,
   whyWordsNotSearched,
   type ArchiveAlso,
@@ -19,10 +18,9 @@ import type { Extractor } from '../fact-extraction';
 import type { FactsReceipt } from '../receipt';
 import { storeBatch, type StoreInput } from '../store-memories';
 import { emptyFacts, storeWithFacts } from '../store-with-facts';
-import type { VaultSelector } from '../../vaults/address';
+import { VAULT_KINDS, type VaultSelector } from '../../vaults/address';
 import { isSmallTalkText } from '../../text/turn-text';
 import { readQueryDates } from '../../text/query-dates';
-import { planWindows } from '../../kronos/plan';
 import { vaultOf } from '../principal';
 import { renderMemoryBlock } from './memory-block';
 import { storableTurnText } from './storable-turn';
@@ -138,41 +136,25 @@ function namesDate(query: string, now: number): boolean {
 }
 
 /**
- * CORE is the key's vault of lasting facts ("I am allergic to peanuts"):
- * a chat that names no windows reads it in ARCHIVE too, with as many hits
- * as the deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS), so a
- * fact told months ago still reaches the model (outside review 213 #1).
- * The session's and conversation's vaults keep the default windows: their
- * old turns are what ARCHIVE is for. A deployment whose defaults list
- * ARCHIVE reads it in every vault already; one whose LONG_TERM gets 0 hits
- * reads CORE in no ARCHIVE either.
+ * What a chat that names no windows reads in ARCHIVE: every vault it reads
+ * (CORE, the session's and the conversation's), with as many hits as the
+ * deployment's default gives LONG_TERM (KRONOS_DEFAULT_HITS). CORE holds
+ * lasting facts told months ago (outside review 213 #1); a session may hold
+ * a conversation imported with its own old dates, which the default
+ * windows would never read again (outside review 273 F3), and a message
+ * whose dates all lie before the default windows ("dinner in May") is
+ * answered only there (review 253 F3). ARCHIVE keeps its own places
+ * (memory-picks.ts keepsOwnPlaces: shared by the vaults, never given to the
+ * other windows nor taken from them), and the block takes hits best first
+ * within the token budget, so an old memory is injected only where it
+ * outscores a recent one. A deployment whose defaults list ARCHIVE reads it
+ * in every vault already; one whose LONG_TERM gets 0 hits reads no ARCHIVE.
  */
-function coreArchive(defaults: readonly WindowQuery[]): ArchiveAlso {
+function chatArchive(context: MeteredContext): ArchiveAlso {
   return {
-    kinds: ['CORE'],
-    limit: defaults.find((query) => query.window === 'LONG_TERM')?.limit ?? 0,
+    kinds: VAULT_KINDS,
+    limit: context.config.defaultWindows.find((query) => query.window === 'LONG_TERM')?.limit ?? 0,
   };
-}
-
-/**
- * What a chat that names no windows reads in ARCHIVE: CORE (coreArchive),
- * and every vault it reads when every date its message names lies before
- * the default windows ("what did I have for dinner in May 2023?"): the
- * memories of those dates are only there, and the default windows hold
- * only other times, so recent memories sharing a word ("dinner") would be
- * injected as the answer (outside review 253 F3). Same limit as CORE's.
- */
-function chatArchive(
-  context: MeteredContext,
-  query: string,
-  now: number,
-  offsetMinutes: number,
-): ArchiveAlso {
-  const core = coreArchive(context.config.defaultWindows);
-  const defaults = planWindows(context.config.defaultWindows, now, context.config.bands);
-  return core.limit > 0 && datesBeforeWindows(query, defaults, now, offsetMinutes) !== null
-    ? { ...core, kinds: ['CORE', 'SESSION', 'EPHEMERAL'] }
-    : core;
 }
 
 /** A chat's memories are picked by score across windows and vaults (memory-picks.ts). */
@@ -244,7 +226,7 @@ export async function recallMemory(
         namesDate: () => namesDate(options.query, now),
         keepsOwnPlaces: 'ARCHIVE',
       }),
-      alsoArchive: options.windows == null ? chatArchive(context, query, now, offsetMinutes) : null,
+      alsoArchive: options.windows == null ? chatArchive(context) : null,
     },
   );
   const block = renderMemoryBlock(found.hits, budget, { now, offsetMinutes });
