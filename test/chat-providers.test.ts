@@ -177,6 +177,14 @@ describe('providers', () => {
       status: 429,
       retryAfter: 7,
     });
+    // Only `retry-after-ms` (Azure OpenAI, compatible servers): the same advice, in whole seconds (review274 F2).
+    await scriptFake({
+      host: 'api.openai.com',
+      status: 429,
+      headers: { 'retry-after-ms': '1500' },
+    });
+    const inMilliseconds = await postWith(secret, providerKey, ask('gpt-4o'));
+    expect(inMilliseconds.errors![0]!.extensions).toMatchObject({ status: 429, retryAfter: 2 });
     await scriptFake({ host: 'api.openai.com', status: 503 });
     const down = await postWith(secret, providerKey, ask('gpt-4o'));
     expect(down.errors![0]!.extensions).toMatchObject({

@@ -177,7 +177,12 @@ function headerFacts(headers: Headers): Record<string, string | number> {
   const facts: Record<string, string | number> = {};
   const requestId = headers.get('request-id') ?? headers.get('x-request-id');
   if (requestId && /^[\w.:-]{1,200}$/.test(requestId)) facts.providerRequestId = requestId;
-  const seconds = retryAfterSeconds(headers.get('retry-after'));
+  // `retry-after-ms` alone (Azure OpenAI and compatible servers send it;
+  // OpenAI's SDK reads it first) is the same advice in milliseconds, given
+  // in whole seconds as ours always is (review274 F2).
+  const seconds =
+    retryAfterSeconds(headers.get('retry-after')) ??
+    retryAfterMilliseconds(headers.get('retry-after-ms'));
   if (seconds !== null) facts.retryAfter = seconds;
   return facts;
 }
@@ -422,6 +427,13 @@ export function redact(text: string, secret: string | null): string {
     out = scrubbed;
   }
   return out.replace(MASKED_KEY, '[redacted]');
+}
+
+/** `retry-after-ms` as whole seconds, rounded up; null when absent or not a number. */
+function retryAfterMilliseconds(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const milliseconds = Number(header);
+  return Number.isFinite(milliseconds) ? Math.max(0, Math.ceil(milliseconds / 1000)) : null;
 }
 
 function retryAfterSeconds(header: string | null | undefined): number | null {
