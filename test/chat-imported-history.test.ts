@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { ClearVaultDocument } from './generated/graphql';
 import { resetFakes } from './helpers/fakes';
 import { decodeReceipt, injectedMemories, openAiClient } from './helpers/drop-in';
 import { BASE_URL, newKey, post, workerFetch } from './helpers/graphql';
@@ -175,6 +176,15 @@ describe('search of a vault never written (a mistyped session id; review 273 F4)
     );
     expect(mixed.hits).toEqual([]);
     expect(mixed.notice).toBeNull();
+    // A vault cleared holds nothing either (its meta record is wiped with it): said alike.
+    await key.api.request(ClearVaultDocument, { selector: { kind: 'SESSION', id: 'conv-26' } });
+    const cleared = await search(key, [{ kind: 'SESSION', id: 'conv-26' }]);
+    expect(cleared.notice).toMatchObject({
+      reason: 'VAULT_NOT_FOUND',
+      message: expect.stringMatching(
+        /holds nothing \(session:conv-26\): never written, or cleared/,
+      ),
+    });
   });
 
   it('a chat in a new session is normal: no notice for it', async () => {

@@ -481,7 +481,7 @@ function vaultsNotFound(addresses: readonly VaultAddress[]): SearchNotice {
   const names = addresses.map((address) => vaultLabel(address)).join(', ');
   return {
     reason: 'VAULT_NOT_FOUND',
-    message: `${addresses.length === 1 ? 'the vault searched was' : 'no vault searched was'} ever written (${names}): nothing is stored there yet, so nothing was found. Check the vault's kind and id (vaults lists the vaults of this key)`,
+    message: `${addresses.length === 1 ? 'the vault searched holds' : 'the vaults searched hold'} nothing (${names}): never written, or cleared since, so nothing was found. Check the vault's kind and id (vaults lists the vaults of this key)`,
   };
 }
 
