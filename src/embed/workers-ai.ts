@@ -124,10 +124,10 @@ export class WorkersAiEmbedder implements Embedder {
       }
     };
     const workers = Array.from({ length: Math.min(EMBED_CALLS_AT_ONCE, batches.length) }, worker);
-    const settled = await Promise.allSettled(workers);
+    // Every failure aborts `stop` before its worker rejects, so the abort's
+    // reason is the first failure, whichever worker settles last.
+    await Promise.allSettled(workers);
     if (stop.signal.aborted) throw stop.signal.reason;
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
     return vectors.flat();
   }
 
