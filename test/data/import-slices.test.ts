@@ -7,7 +7,12 @@ import {
   StoreMemoriesDocument,
 } from '../generated/graphql';
 import { newKey } from '../helpers/graphql';
-import { openImport } from '../helpers/import-stream';
+import {
+  IMPORT_BATCH as BATCH,
+  importAcross,
+  importLines,
+  openImport,
+} from '../helpers/import-stream';
 import { ok, vaultStub } from '../helpers/vaults';
 
 /**
@@ -15,27 +20,19 @@ import { ok, vaultStub } from '../helpers/vaults';
  * (review267 F2, review269, review269 F7), through the public import route.
  */
 
-const BATCH = 100;
-
-const lines = (from: number, count: number) =>
-  Array.from(
-    { length: count },
-    (_, i) => `${JSON.stringify({ content: `sliced import line ${from + i}` })}\n`,
-  ).join('');
-
 describe('a clear of the vault ends an import into it', () => {
   it('ends with VAULT_CLEARED in the progress stream; nothing sent after the clear is stored or listed', async () => {
     // Before: the import went on storing every batch after clearVault, and
     // its report counted them all; the vault held them again afterwards.
     const { secret, api } = await newKey();
     const selector = { kind: 'SESSION' as const, id: 'cleared-mid' };
-    const upload = await openImport(secret, selector.id);
-    await upload.send(lines(0, BATCH));
-    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
-    expect((await api.request(ClearVaultDocument, { selector })).clearVault).toBe(BATCH);
-    await upload.send(lines(BATCH, BATCH * 2));
-    await upload.close();
-    const last = await upload.readUntil((event) => event.type !== 'progress');
+    const { last, upload } = await importAcross(
+      secret,
+      selector.id,
+      async () =>
+        expect((await api.request(ClearVaultDocument, { selector })).clearVault).toBe(BATCH),
+      BATCH * 2,
+    );
     expect(last).toEqual({
       type: 'error',
       error: expect.objectContaining({ code: 'NOT_FOUND', reason: 'VAULT_CLEARED' }),
@@ -57,7 +54,7 @@ describe('a clear of the vault ends an import into it', () => {
     await upload.send('not json\n'.repeat(1000));
     await upload.readUntil((event) => event.type === 'progress' && event.failed === 1000);
     expect((await api.request(ClearVaultDocument, { selector })).clearVault).toBe(0);
-    await upload.send(lines(0, BATCH));
+    await upload.send(importLines(0, BATCH));
     await upload.close();
     const last = await upload.readUntil((event) => event.type !== 'progress');
     expect(last).toMatchObject({ type: 'error', error: { reason: 'VAULT_CLEARED' } });
@@ -66,13 +63,10 @@ describe('a clear of the vault ends an import into it', () => {
 
   it('leaves an import into another vault of the key alone', async () => {
     const { secret, api } = await newKey();
-    const upload = await openImport(secret, 'kept');
-    await upload.send(lines(0, BATCH));
-    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
-    await api.request(ClearVaultDocument, { selector: { kind: 'SESSION', id: 'other' } });
-    await upload.send(lines(BATCH, BATCH));
-    await upload.close();
-    expect(await upload.readUntil((event) => event.type !== 'progress')).toMatchObject({
+    const { last } = await importAcross(secret, 'kept', () =>
+      api.request(ClearVaultDocument, { selector: { kind: 'SESSION', id: 'other' } }),
+    );
+    expect(last).toMatchObject({
       type: 'report',
       imported: BATCH * 2,
     });
@@ -86,16 +80,12 @@ describe('a restore of the vault ends an import into it', () => {
     const { secret, admin, keyId } = await newKey();
     const selector = { kind: 'SESSION' as const, id: 'restored-mid' };
     const address = { kind: 'SESSION' as const, keyId, externalId: selector.id };
-    const upload = await openImport(secret, selector.id);
-    await upload.send(lines(0, BATCH));
-    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
-    ok(await vaultStub(address).snapshot(address));
-    expect(
-      (await admin.request(RestoreVaultDocument, { keyId, vault: selector })).restoreVault,
-    ).toMatchObject({ restored: BATCH });
-    await upload.send(lines(BATCH, BATCH));
-    await upload.close();
-    const last = await upload.readUntil((event) => event.type !== 'progress');
+    const { last, upload } = await importAcross(secret, selector.id, async () => {
+      ok(await vaultStub(address).snapshot(address));
+      expect(
+        (await admin.request(RestoreVaultDocument, { keyId, vault: selector })).restoreVault,
+      ).toMatchObject({ restored: BATCH });
+    });
     expect(last).toEqual({
       type: 'error',
       error: expect.objectContaining({ code: 'NOT_FOUND', reason: 'VAULT_RESTORED' }),
@@ -118,7 +108,7 @@ describe('an import shares the isolate', () => {
     // Three batches: all a vault holds in the tests (VAULT_MAX_MEMORIES 300).
     const total = BATCH * 3;
     const upload = await openImport(secret, selector.id);
-    await upload.send(lines(0, total));
+    await upload.send(importLines(0, total));
     await upload.close();
     await upload.readUntil((event) => event.type === 'progress');
     const seenAtTurn = new Promise<string[]>((resolve) =>

@@ -42,3 +42,37 @@ export async function openImport(secret: string, id: string) {
     events,
   };
 }
+
+/** Lines per batch of an import (resolvers/import-memories.ts): a progress event follows each. */
+export const IMPORT_BATCH = 100;
+
+/** `count` NDJSON import lines of distinct contents, numbered from `from`. */
+export function importLines(from: number, count: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) => `${JSON.stringify({ content: `imported line ${from + i}` })}\n`,
+  ).join('');
+}
+
+/**
+ * An import into SESSION `id` that something meets mid-way: its first batch
+ * lands (its progress is read), then `between` runs (a clear, a restore, a
+ * revocation), then `after` more lines are sent and the body closed. Returns
+ * the import's last event (its report, or the error that ended it) and the
+ * upload, whose `events` hold every progress line.
+ */
+export async function importAcross(
+  secret: string,
+  id: string,
+  between: () => Promise<unknown>,
+  after = IMPORT_BATCH,
+) {
+  const upload = await openImport(secret, id);
+  await upload.send(importLines(0, IMPORT_BATCH));
+  await upload.readUntil((event) => event.type === 'progress' && event.imported === IMPORT_BATCH);
+  await between();
+  await upload.send(importLines(IMPORT_BATCH, after));
+  await upload.close();
+  const last = await upload.readUntil((event) => event.type !== 'progress');
+  return { last, upload };
+}
