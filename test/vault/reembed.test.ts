@@ -68,6 +68,20 @@ async function searchOnce(vault: Stub, address: VaultAddress, request: SearchReq
   };
 }
 
+/**
+ * The vault answers the deployment's model with vectors (not TEXT-only) and by
+ * meaning: "the dog I got" finds the puppy's name, which shares no word with it.
+ */
+async function expectSearchedByMeaning(vault: Stub, address: VaultAddress) {
+  const puppy = await searchOnce(
+    vault,
+    address,
+    await queryOfDeployment("what's the name of the dog I got?", 'VECTOR'),
+  );
+  expect(puppy.textOnly).toBeUndefined();
+  expect(puppy.contents[0]).toBe(FACTS[0]);
+}
+
 async function progressOf(vault: Stub, address: VaultAddress) {
   const { stats } = ok(await vault.stats(address));
   return { stats, progress: stats.reembed };
@@ -233,13 +247,7 @@ describe('re-embedding a vault into the deployment’s model', () => {
     });
 
     // Searches of the new model use its vectors: meaning, not shared words.
-    const puppy = await searchOnce(
-      after,
-      address,
-      await queryOfDeployment("what's the name of the dog I got?", 'VECTOR'),
-    );
-    expect(puppy.textOnly).toBeUndefined();
-    expect(puppy.contents[0]).toBe(FACTS[0]);
+    await expectSearchedByMeaning(after, address);
     const sister = await searchOnce(
       after,
       address,
@@ -504,13 +512,7 @@ describe('a re-embedding whose batches keep failing ends', () => {
 
     // The others moved: the new model's queries use vectors, and meaning.
     const after = vaultStub(address);
-    const puppy = await searchOnce(
-      after,
-      address,
-      await queryOfDeployment("what's the name of the dog I got?", 'VECTOR'),
-    );
-    expect(puppy.textOnly).toBeUndefined();
-    expect(puppy.contents[0]).toBe(FACTS[0]);
+    await expectSearchedByMeaning(after, address);
     // The skipped one has no vector: VECTOR never returns it, TEXT does.
     const vectorHits = await searchOnce(after, address, await queryOfDeployment(poison, 'VECTOR'));
     expect(vectorHits.contents).not.toContain(poison);
