@@ -138,6 +138,19 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
       if (result.ok && result.type === 'search' && result.packed) unpackWindows(result.packed);
     return response;
   };
+  // Since review 273 F3 the chat reads every vault in ARCHIVE (memory-turn.ts
+  // `chatArchive`): the session's request carries the ARCHIVE window too,
+  // read as deep as searchMemories reads it (the windows' slots with
+  // ARCHIVE's, plus one), its other windows as before; `coreVault` is sent
+  // as the two rows before these send it (CORE alone in ARCHIVE).
+  const bothInArchive = (coreVault: VaultAddress) => {
+    const made = chatRequest();
+    const archived = chatArchiveRequest().windows;
+    return Promise.all([
+      read(coreVault, { ...made, windows: archived }),
+      read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
+    ]);
+  };
   const variants: [string, () => Promise<VaultReadResponse[]>][] = [
     ['CORE (never written) alone', async () => [await read(core, request())]],
     ['SESSION (10k) alone', async () => [await read(session, request())]],
@@ -199,33 +212,9 @@ it("chat memory read: the CORE and session vaults' calls beside their ranking", 
         ]);
       },
     ],
-    // Since review 273 F3 the chat reads every vault in ARCHIVE (memory-turn.ts
-    // `chatArchive`): the session's request carries the ARCHIVE window too,
-    // read as deep as searchMemories reads it (the windows' slots with
-    // ARCHIVE's, plus one), its other windows as before. Paired with the
-    // two rows above (CORE alone in ARCHIVE, as before), CORE sent the same.
-    [
-      'both, chat, both in ARCHIVE (never-written CORE)',
-      async () => {
-        const made = chatRequest();
-        const archived = chatArchiveRequest().windows;
-        return Promise.all([
-          read(core, { ...made, windows: archived }),
-          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
-        ]);
-      },
-    ],
-    [
-      'both, chat, both in ARCHIVE (CORE of 1k)',
-      async () => {
-        const made = chatRequest();
-        const archived = chatArchiveRequest().windows;
-        return Promise.all([
-          read(coreHeld, { ...made, windows: archived }),
-          read(session, { ...made, windows: [...made.windows, archived.at(-1)!] }),
-        ]);
-      },
-    ],
+    // Paired with the two rows above: the same, with the session in ARCHIVE too.
+    ['both, chat, both in ARCHIVE (never-written CORE)', () => bothInArchive(core)],
+    ['both, chat, both in ARCHIVE (CORE of 1k)', () => bothInArchive(coreHeld)],
   ];
   for (const [, run] of variants) for (let i = 0; i < 5; i++) await run(); // warm up
   const wall = variants.map(() => [] as number[]);
