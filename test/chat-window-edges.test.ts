@@ -311,6 +311,8 @@ describe('review 273 F1: a date without its year ("in May" asked in November)', 
       'what did I have for dinner on May 12?',
       'what did I have for dinner on 12 May?',
       'what did I have for dinner on 5/12?',
+      // A season without its year, read as "in May" is (it named no period before).
+      'what did I have for dinner in spring?',
     ]) {
       const found = await search(key, question, { vaults });
       expect(

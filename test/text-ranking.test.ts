@@ -371,6 +371,29 @@ describe('dates named in a query', () => {
       ['last summer', [['season', '2026-06-01', '2026-09-01']]],
       ['spring 2026', [['season', '2026-03-01', '2026-06-01']]],
       ['winter 2026', [['season', '2025-12-01', '2026-03-01']]],
+      // A season without its year, as "in May" (review 273: "in spring" named nothing).
+      [
+        'what did we plant in spring?',
+        [
+          ['season', '2026-03-01', '2026-06-01'],
+          ['season', '2027-03-01', '2027-06-01'],
+        ],
+      ],
+      [
+        'during the summer',
+        [
+          ['season', '2026-06-01', '2026-09-01'],
+          ['season', '2027-06-01', '2027-09-01'],
+        ],
+      ],
+      [
+        'over the winter',
+        [
+          ['season', '2025-12-01', '2026-03-01'],
+          ['season', '2026-12-01', '2027-03-01'],
+        ],
+      ],
+      ['in the spring of 2023', [['season', '2023-03-01', '2023-06-01']]],
     ];
     for (const [query, dates] of cases) expect(named(query), query).toEqual(dates);
     // "Last" skips the month (season, weekday) we are in, "in" does not.

@@ -20,7 +20,8 @@
  *   before yesterday", "last/this/next week", "last/this/next weekend",
  *   "last/this/next month/year", "3 days ago", "2 days back", "0 days ago",
  *   "a few days ago", "two weeks ago", "a month ago", "in the last 3 days",
- *   "the past week", "last March", "last summer", "in May", "on Friday" /
+ *   "the past week", "last March", "last summer", "in May", "in spring",
+ *   "during the summer", "on Friday" /
  *   "last Friday" / "Friday" / "Tuesday night", "next Monday", "this
  *   Saturday" (today's or the coming one); "tomorrow" and "the day after
  *   tomorrow" name no period (nothing is stored on a day to come) and are
@@ -694,6 +695,15 @@ const SPOKEN_DATES: DateForm[] = [
       const month = monthIndex(m[1]!);
       return bothWays(today, (year) => monthPeriod(year, month));
     },
+  },
+  {
+    // "in spring", "during the summer", "over the winter": a season without
+    // its year, the latest begun and the next, as "in May" is (review 273:
+    // "in spring" named no period, so no notice said it lay before the
+    // windows searched).
+    pattern: pattern(`\\b(?:in|during|over)\\s+(?:the\\s+)?${SEASON}(?!\\w)`),
+    keep: 'names',
+    read: (m, today) => bothWays(today, (year) => seasonPeriod(seasonOf(m[1]!), year)),
   },
   {
     // "next Monday": the first one after today; "this Saturday": the one of
