@@ -354,6 +354,13 @@ export async function handleNativeChat(
     if (route.surface === 'google' && !asksForSse(request)) {
       // Gemini's default stream format: the same chunks as one streamed JSON array.
       headers.set('content-type', 'application/json; charset=UTF-8');
+      // JSON is a type Cloudflare (and wrangler dev, which copies its rule)
+      // compresses for a client that accepts gzip, and the compressor held
+      // every chunk until the array closed: the client read nothing until
+      // the model had finished, and its leaving went unnoticed, so the
+      // call ran on and its turn was stored (review275 F1). An encoding of
+      // its own keeps the response as written, as Yoga's event streams do.
+      headers.set('content-encoding', 'none');
       return new Response(sseAsJsonArray(events), { status: opened.response.status, headers });
     }
     return new Response(events, { status: opened.response.status, headers });

@@ -348,6 +348,9 @@ export async function googleFake(request, url, call, script) {
       call,
       firstText: 1,
       lineEnd: '\r\n',
+      // Gemini sends no keep-alive; a chunk whose part holds no text, as its
+      // streams sometimes carry, is what trickle repeats.
+      idleFrame: [null, { candidates: [candidate([{ text: '' }], false)], ...envelope }],
       errorFrame: [null, googleError(503, 'The model is overloaded. Please try again later.')],
     });
   } catch (error) {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProviderFake } from './provider-fake';
+import { GOOGLE_PREFIX, startProviderFake } from './provider-fake';
 import { startStripeFake } from '../../../scripts/fake-stripe.mjs';
 
 /** Development secrets of the live Worker (test values, passed on its command line). */
@@ -57,6 +57,7 @@ export default async function setup({
   const vars = {
     ...LIVE_SECRETS,
     COMPATIBLE_BASE_URL: `${fake.url}/v1`,
+    GOOGLE_BASE_URL: `${fake.url}${GOOGLE_PREFIX}`,
     // An open stream asks about its key every second instead of every 15 s,
     // so the console's revoked-subscription test need not wait the bound.
     STANDING_CHECK_MS: '1000',
