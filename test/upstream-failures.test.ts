@@ -414,6 +414,36 @@ describe('every upstream failure is UPSTREAM_ERROR with a reason, in each surfac
     });
   });
 
+  it('a billed failure carries the memory receipt: X-Memory-Tokens is what usage grew by (review275 F2)', async () => {
+    // A memory the question finds, so each call is given (and billed) some.
+    const key = await keyWithMemory('The failing upstream is the payments service');
+    const cases: [Surface, boolean, FakeMode][] = [
+      ['openai', false, 'cut'],
+      ['responses', false, 'malformed'],
+      ['anthropic', false, 'reset'],
+      ['google', false, 'cut'],
+      // A whole JSON body where events were due: refused before the stream, billed.
+      ['openai', true, 'json-body'],
+    ];
+    for (const [surface, stream, mode] of cases) {
+      const label = `${surface}${stream ? ' streamed' : ''}, ${mode}`;
+      const before = await usageTokens(key);
+      await scriptFake({ host: REST[surface].host, mode });
+      const [path, body] = REST[surface].path(stream);
+      const response = await postJson(path, body, REST[surface].headers(key));
+      expect(response.status, label).toBe(502);
+      expect(errorOf(surface, (await response.json()) as Json), label).toEqual({
+        code: 'UPSTREAM_ERROR',
+        reason: 'STREAM_BROKEN',
+      });
+      // Before: only the request id; the bill could not be matched to the call.
+      const billed = Number(response.headers.get('x-memory-tokens'));
+      expect(billed, label).toBeGreaterThan(0);
+      expect(response.headers.get('x-memory-receipt'), label).not.toBeNull();
+      await eventually(async () => expect(await usageTokens(key), label).toBe(before + billed));
+    }
+  });
+
   it('meters injected memory once the provider accepted the call', async () => {
     const key = await keyWithMemory();
     const before = await usageTokens(key);

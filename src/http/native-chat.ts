@@ -29,7 +29,7 @@ import { readJsonObject } from './body-checks';
 import { translateChat } from './cross-format';
 import type { Edge } from './edge';
 import { edgeContext } from './edge-context';
-import { errorFrame } from './error-shapes';
+import { errorFrame, failureResponse } from './error-shapes';
 import type { ChatSurface } from './surfaces';
 import { asksForSse, sseAsJsonArray } from './json-array-stream';
 import { factsAsked, receiptHeaders, receiptJson } from './receipt-headers';
@@ -236,7 +236,7 @@ export async function handleNativeChat(
         );
       } catch (error) {
         void meter();
-        throw error;
+        return billedFailure(route.surface, request, error, call);
       } finally {
         standing.stop();
       }
@@ -251,7 +251,7 @@ export async function handleNativeChat(
         // OpenRouter's error in a 200 body: passed on with the response's headers.
         if (error instanceof ProviderError) throw withAnswerHeaders(error, opened.response.headers);
         void meter();
-        throw error;
+        return billedFailure(route.surface, request, error, call);
       }
       const metered = meter();
       // A response OpenAI keeps under the account's shared key is recorded
@@ -294,9 +294,9 @@ export async function handleNativeChat(
       );
     } catch (error) {
       standing.stop();
-      if (!(error instanceof ProviderError))
-        edge.ctx.waitUntil(call.accepted().catch(() => undefined));
-      throw error;
+      if (error instanceof ProviderError) throw error;
+      edge.ctx.waitUntil(call.accepted().catch(() => undefined));
+      return billedFailure(route.surface, request, error, call);
     }
 
     // The provider accepted the call, so the memory it was given is metered:
@@ -370,6 +370,26 @@ export async function handleNativeChat(
       return new Response(null, { status: 499 });
     throw error;
   }
+}
+
+/**
+ * A failure after the provider took the call (a broken answer, a JSON body
+ * where events were due), whose memory is billed: answered in the surface's
+ * shape with the memory receipt's headers, as a whole answer has them, so a
+ * billed failure can be reconciled request by request (review275 F2). A
+ * client that went away reads nothing: it is thrown on, as before.
+ */
+function billedFailure(
+  surface: ChatSurface,
+  request: Request,
+  error: unknown,
+  call: DropInCall,
+): Response {
+  if (request.signal.aborted && !(error instanceof CodedError)) throw error;
+  const failed = failureResponse(surface, error);
+  const response = new Response(failed.body, failed);
+  for (const [name, value] of memoryHeaders(call)) response.headers.set(name, value);
+  return response;
 }
 
 /**
