@@ -252,12 +252,11 @@ function chatEvents(
         try {
           chat = await openChat(context, input, abort.signal);
         } catch (error) {
-          // Aborted: the client went away (nobody reads this), or the key
-          // lost its standing (endWithWatch ends the stream with that error).
-          if (abort.signal.aborted) {
-            finished = true;
-            throw error;
-          }
+          // Aborted: the client went away, or the key lost its standing
+          // (endWithWatch has ended the stream with that error). Nobody
+          // reads this end; a rejection would be logged as unexpected.
+          finished = true;
+          if (abort.signal.aborted) return { done: true, value: undefined };
           return failed(error);
         }
         // Ended while it opened: the call goes no further (its signal aborted it).
