@@ -192,9 +192,9 @@ describe('Subscription.chat over SSE answers before the provider does', () => {
       }
     }));
 
-  // A refusal used to be the error of `subscribe` itself ({ errors }); it is
-  // now the stream's one event, whose field throws it: the same error,
-  // code, reason and receipt, with `data: null` beside it (docs/chat.md).
+  // A refusal used to be the error of `subscribe` itself; it is now the
+  // stream's one event, whose field throws it, answered as before: `{ errors }`
+  // and the receipt, no `data: null` (use-refused-opening.ts).
   const refusals: [string, Record<string, unknown>, Record<string, unknown>][] = [
     [
       'a 429 with Retry-After',
@@ -225,9 +225,8 @@ describe('Subscription.chat over SSE answers before the provider does', () => {
           expect(answer.status).toBe(200);
           const text = await answer.text();
           expect(text.startsWith(':\n\n')).toBe(true);
-          expect(nextEvents(text)).toEqual([
+          expect(nextEvents(text)).toStrictEqual([
             {
-              data: null,
               errors: [
                 {
                   message: expect.stringContaining('openai') as unknown,

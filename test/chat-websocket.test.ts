@@ -212,10 +212,10 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
 
 // review274 F1: `subscribe` returns the chat's stream at once and the first
 // read opens the chat, so a refusal is no longer the error of `subscribe`
-// itself ({ errors }) but the stream's one event, whose field throws it:
-// the same next message with the same error and receipt, and `data: null`
-// beside them (docs/chat.md), then complete.
-describe('Subscription.chat over WebSocket: a refusal is the stream’s one event', () => {
+// itself but the stream's one event, whose field throws it. Clients read
+// what they read before: one next message, `{ errors }` and the receipt (no
+// `data: null`: use-refused-opening.ts), then complete.
+describe('Subscription.chat over WebSocket: a refusal reads as before', () => {
   beforeEach(resetFakes);
 
   const refusals: [string, Record<string, unknown>, Record<string, unknown>][] = [
@@ -250,9 +250,8 @@ describe('Subscription.chat over WebSocket: a refusal is the stream’s one even
       } finally {
         await client.dispose();
       }
-      expect(results).toEqual([
+      expect(results).toStrictEqual([
         {
-          data: null,
           errors: [
             {
               message: expect.stringContaining('anthropic') as unknown,

@@ -7,6 +7,7 @@ import {
   type OpenChat,
 } from '../resolvers/chat/pipeline';
 import { billedParts, type ReadSkipped, type TurnReceipt } from '../resolvers/chat/memory-turn';
+import { noteRefusedOpening } from '../resolvers/refused-openings';
 import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
@@ -193,8 +194,10 @@ interface ChatEventShape {
   toolCall: ToolCall | null;
   done: boolean;
   result: ChatOutcome | null;
-  /** The chat failed after it opened: the field throws this (see chatEvents). */
+  /** The chat failed: the field throws this (see chatEvents). */
   error?: unknown;
+  /** It failed while it opened, before any answer (refused-openings.ts). */
+  opening?: boolean;
 }
 
 export const ChatEventRef = builder.objectRef<ChatEventShape>('ChatEvent');
@@ -241,9 +244,10 @@ function chatEvents(
   let chat: OpenChat | null = null;
   let finished = false;
   /** A failure delivered as an event whose field throws it, then the end. */
-  const failed = (error: unknown): IteratorResult<ChatEventShape> => {
+  const failed = (error: unknown, opening: boolean): IteratorResult<ChatEventShape> => {
     finished = true;
-    return { done: false, value: { delta: null, toolCall: null, done: true, result: null, error } };
+    const value = { delta: null, toolCall: null, done: true, result: null, error, opening };
+    return { done: false, value };
   };
   const iterator: AsyncIterableIterator<ChatEventShape> = {
     async next() {
@@ -257,7 +261,7 @@ function chatEvents(
           // reads this end; a rejection would be logged as unexpected.
           finished = true;
           if (abort.signal.aborted) return { done: true, value: undefined };
-          return failed(error);
+          return failed(error, true);
         }
         // Ended while it opened: the call goes no further (its signal aborted it).
         if (finished) return { done: true, value: undefined };
@@ -273,7 +277,7 @@ function chatEvents(
           finished = true;
           throw error;
         }
-        return failed(error);
+        return failed(error, false);
       }
       if (!next.done) {
         const event = next.value;
@@ -358,9 +362,10 @@ builder.subscriptionFields((t) => ({
       );
       return endWithWatch(chatEvents(context, chat, abort), watch);
     },
-    resolve: (event) => {
-      if (event.error !== undefined) throw event.error;
-      return event;
+    resolve: (event, _args, context) => {
+      if (event.error === undefined) return event;
+      if (event.opening === true) noteRefusedOpening(context);
+      throw event.error;
     },
   }),
 }));
