@@ -8,6 +8,7 @@ import {
 } from './generated/graphql';
 import { BASE_URL, newKey } from './helpers/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from './helpers/fakes';
+import { keyWithMemory, usageTokens } from './helpers/drop-in';
 import { WorkerWebSocket } from './helpers/websocket';
 
 const input = {
@@ -207,4 +208,67 @@ describe('Subscription.chat over WebSocket (graphql-ws)', () => {
       await client.dispose();
     }
   });
+});
+
+// review274 F1: `subscribe` returns the chat's stream at once and the first
+// read opens the chat, so a refusal is no longer the error of `subscribe`
+// itself but the stream's one event, whose field throws it. Clients read
+// what they read before: one next message, `{ errors }` and the receipt (no
+// `data: null`: use-refused-opening.ts), then complete.
+describe('Subscription.chat over WebSocket: a refusal reads as before', () => {
+  beforeEach(resetFakes);
+
+  const refusals: [string, Record<string, unknown>, Record<string, unknown>][] = [
+    [
+      'a 429 with Retry-After',
+      { status: 429, headers: { 'retry-after': '7' } },
+      { reason: 'PROVIDER_4XX', status: 429, providerStatus: 429, retryAfter: 7 },
+    ],
+    [
+      'a 401 (a bad provider key)',
+      { status: 401 },
+      { reason: 'PROVIDER_4XX', status: 401, providerStatus: 401 },
+    ],
+    ['a provider down', { mode: 'unreachable' }, { reason: 'UNREACHABLE', status: 502 }],
+  ];
+  for (const [kind, script, extensions] of refusals) {
+    it(`${kind}: one next message with the coded error and the receipt, then complete; nothing billed`, async () => {
+      const key = await keyWithMemory('My dog is called Pixel');
+      const before = await usageTokens(key);
+      await scriptFake({ host: 'api.anthropic.com', ...script });
+      const client = wsClient({
+        authorization: `Bearer ${key.secret}`,
+        providerKey: 'sk-ant-test',
+      });
+      const results: unknown[] = [];
+      try {
+        for await (const result of client.iterate({
+          query: print(ChatStreamDocument),
+          variables: { input },
+        }))
+          results.push(result);
+      } finally {
+        await client.dispose();
+      }
+      expect(results).toStrictEqual([
+        {
+          errors: [
+            {
+              message: expect.stringContaining('anthropic') as unknown,
+              locations: [{ line: 2, column: 3 }],
+              path: ['chat'],
+              extensions: expect.objectContaining({
+                code: 'UPSTREAM_ERROR',
+                provider: 'anthropic',
+                requestId: expect.stringMatching(/^mrq_/) as unknown,
+                ...extensions,
+              }) as unknown,
+            },
+          ],
+          extensions: { memory: expect.objectContaining({ memoryTokens: 0 }) as unknown },
+        },
+      ]);
+      expect(await usageTokens(key)).toBe(before);
+    });
+  }
 });

@@ -894,6 +894,28 @@ export const MUTANTS = [
     tests: ['test/chat-streaming.test.ts', 'test/chat-websocket.test.ts'],
     description: 'a subscriber that goes away leaves the provider call running',
   },
+  // review274 F1 (branch sse-chat-early): the SSE response begins before the
+  // provider answers, and a refusal met while the chat opens reads as before.
+  {
+    id: 'proof/sse-chat-waits-for-provider',
+    area: 'proof',
+    file: 'src/schema/chat.ts',
+    from: '      return endWithWatch(chatEvents(context, chat, abort), watch);\n',
+    to: '      const events = endWithWatch(chatEvents(context, chat, abort), watch);\n      return events.next().then((first) =>\n        (async function* () {\n          if (!first.done) yield first.value;\n          yield* events;\n        })(),\n      );\n',
+    tests: ['test/chat-streaming.test.ts'],
+    description:
+      'subscribe waits for the chat to open, so an SSE client gets no status, header or keep-alive until the provider has answered',
+  },
+  {
+    id: 'proof/refused-opening-data-null',
+    area: 'proof',
+    file: 'src/http/graphql/use-refused-opening.ts',
+    from: '              setResult(refusal);\n',
+    to: '',
+    tests: ['test/chat-streaming.test.ts', 'test/chat-websocket.test.ts'],
+    description:
+      'a chat refused while it opens answers { data: null, errors } where clients read { errors } before',
+  },
   {
     id: 'proof/memory-block-worst-first',
     area: 'proof',

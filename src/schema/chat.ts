@@ -4,14 +4,15 @@ import {
   type ChatInput,
   type ChatOutcome,
   type ChatReceipt,
+  type OpenChat,
 } from '../resolvers/chat/pipeline';
 import { billedParts, type ReadSkipped, type TurnReceipt } from '../resolvers/chat/memory-turn';
+import { noteRefusedOpening } from '../resolvers/refused-openings';
 import type { MeteredContext } from '../resolvers/request-context';
 import {
   endWithWatch,
   keyStandingCheck,
   standingSchedule,
-  unlessStandingLost,
   watchStanding,
   whileInStanding,
 } from '../resolvers/standing-watch';
@@ -193,8 +194,10 @@ interface ChatEventShape {
   toolCall: ToolCall | null;
   done: boolean;
   result: ChatOutcome | null;
-  /** The chat failed after it opened: the field throws this (see chatEvents). */
+  /** The chat failed: the field throws this (see chatEvents). */
   error?: unknown;
+  /** It failed while it opened, before any answer (refused-openings.ts). */
+  opening?: boolean;
 }
 
 export const ChatEventRef = builder.objectRef<ChatEventShape>('ChatEvent');
@@ -222,21 +225,47 @@ ChatEventRef.implement({
 });
 
 /**
- * Opens the chat first (so refusals become ordinary GraphQL errors), then
- * streams it. The iterator is hand-written rather than a generator so that
- * `return()` (the client went away) aborts the upstream call at once, even
- * while a read from the provider is pending.
+ * The chat's events, returned at once: the first `next()` opens the chat.
+ * Over SSE the response (status, headers, keep-alive comments) goes out as
+ * soon as `subscribe` returns, so a model silent before its headers no
+ * longer leaves the client with no byte at all (review274 F1). A refusal
+ * from opening (bad input, a provider's 401 or 429, a provider down) is the
+ * first event, whose field throws it, and the stream then ends: the client
+ * reads the same coded GraphQL error it read when `subscribe` threw it.
+ * The iterator is hand-written rather than a generator so that `return()`
+ * (the client went away) aborts the upstream call at once, even while the
+ * chat is opening or a read from the provider is pending.
  */
-async function chatEvents(
+function chatEvents(
   context: MeteredContext,
   input: ChatInput,
   abort: AbortController,
-): Promise<AsyncIterableIterator<ChatEventShape>> {
-  const chat = await openChat(context, input, abort.signal);
+): AsyncIterableIterator<ChatEventShape> {
+  let chat: OpenChat | null = null;
   let finished = false;
+  /** A failure delivered as an event whose field throws it, then the end. */
+  const failed = (error: unknown, opening: boolean): IteratorResult<ChatEventShape> => {
+    finished = true;
+    const value = { delta: null, toolCall: null, done: true, result: null, error, opening };
+    return { done: false, value };
+  };
   const iterator: AsyncIterableIterator<ChatEventShape> = {
     async next() {
       if (finished) return { done: true, value: undefined };
+      if (chat === null) {
+        try {
+          chat = await openChat(context, input, abort.signal);
+        } catch (error) {
+          // Aborted: the client went away, or the key lost its standing
+          // (endWithWatch has ended the stream with that error). Nobody
+          // reads this end; a rejection would be logged as unexpected.
+          finished = true;
+          if (abort.signal.aborted) return { done: true, value: undefined };
+          return failed(error, true);
+        }
+        // Ended while it opened: the call goes no further (its signal aborted it).
+        if (finished) return { done: true, value: undefined };
+      }
       let next: IteratorResult<AnswerEvent, ChatOutcome>;
       try {
         next = await chat.events.next();
@@ -244,12 +273,11 @@ async function chatEvents(
         // Delivered as an event whose field throws it, so that it reaches
         // the client as an ordinary result with the receipt beside it
         // (use-memory-receipt.ts), not as the stream's own failure.
-        finished = true;
-        if (abort.signal.aborted) throw error;
-        return {
-          done: false,
-          value: { delta: null, toolCall: null, done: true, result: null, error },
-        };
+        if (abort.signal.aborted) {
+          finished = true;
+          throw error;
+        }
+        return failed(error, false);
       }
       if (!next.done) {
         const event = next.value;
@@ -320,7 +348,9 @@ builder.subscriptionFields((t) => ({
           'The model, the conversation and what to do with memory, as for Mutation.chat.',
       }),
     },
-    subscribe: async (_root, { input }, context) => {
+    // Returns its stream at once; the chat opens on the first read (chatEvents).
+    subscribe: (_root, { input }, context) => {
+      const chat = chatInput(input);
       // Watched from the start, not from the provider's first byte: a slow
       // model may take longer than the bound to send it (the watch's loss
       // aborts the call, which is not metered then, nor its turn stored).
@@ -330,20 +360,12 @@ builder.subscriptionFields((t) => ({
         standingSchedule(context.env, context.principal),
         () => abort.abort(),
       );
-      try {
-        const events = await unlessStandingLost(
-          watch,
-          chatEvents(context, chatInput(input), abort),
-        );
-        return endWithWatch(events, watch);
-      } catch (error) {
-        watch.stop();
-        throw error;
-      }
+      return endWithWatch(chatEvents(context, chat, abort), watch);
     },
-    resolve: (event) => {
-      if (event.error !== undefined) throw event.error;
-      return event;
+    resolve: (event, _args, context) => {
+      if (event.error === undefined) return event;
+      if (event.opening === true) noteRefusedOpening(context);
+      throw event.error;
     },
   }),
 }));

@@ -2,7 +2,10 @@ import { print, type DocumentNode } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { createClient, type Client } from 'graphql-sse';
 import { expect } from 'vitest';
-import { BASE_URL, workerFetch, type RawResult } from './graphql';
+import { GetVaultDocument } from '../generated/graphql';
+import { eventually } from './fakes';
+import { BASE_URL, workerFetch, type newKey, type RawResult } from './graphql';
+import { usageTokens } from './drop-in';
 
 /**
  * GraphQL chat through the Worker, as a client sends it: the memory key as a
@@ -155,4 +158,39 @@ export async function readUntil(reader: ReadableStreamDefaultReader<Uint8Array>,
     text += decoder.decode(value, { stream: true });
   }
   return text;
+}
+
+/**
+ * After a chat of `session` that was aborted (the client left before the
+ * provider answered): the next turn of that session, sent as a mutation, is
+ * stored after the aborted one would have been; the session then holds that
+ * turn alone, and the key's bill grew from `billedBefore` by that turn alone
+ * (the memory read for the aborted call would have been billed too, had the
+ * provider taken it).
+ */
+export async function expectOnlyTheNextTurn(
+  key: Awaited<ReturnType<typeof newKey>>,
+  model: string,
+  session: string,
+  billedBefore: number,
+): Promise<void> {
+  const next = await chatClient(
+    key.secret,
+    model.startsWith('anthropic/') ? 'sk-ant-test' : 'sk-test',
+  ).request<{
+    chat: { memory: { billedMemoryTokens: number } };
+  }>(`mutation($input: ChatInput!) { chat(input: $input) { memory { billedMemoryTokens } } }`, {
+    input: { model, sessionId: session, messages: [{ role: 'USER', content: 'and the roses?' }] },
+  });
+  const stored = async () =>
+    (
+      await key.api.request(GetVaultDocument, {
+        selector: { kind: 'SESSION', id: session },
+        first: 10,
+      })
+    ).vault?.memories.edges.map((edge) => edge.node.content) ?? [];
+  await eventually(async () => expect(await stored()).toContain('and the roses?'));
+  const host = model.startsWith('anthropic/') ? 'api.anthropic.com' : 'api.openai.com';
+  expect((await stored()).sort()).toEqual([`Fake ${host} heard: and the roses?`, 'and the roses?']);
+  expect(await usageTokens(key)).toBe(billedBefore + next.chat.memory.billedMemoryTokens);
 }

@@ -17,6 +17,7 @@ import { useMemoryReceipt } from './use-memory-receipt';
 import { useNestingLimit } from './use-nesting-limit';
 import { useOperationNameCheck } from './use-operation-name-check';
 import { useReadOnlyGet } from './use-read-only-get';
+import { useRefusedOpening } from './use-refused-opening';
 import { useServerTiming } from './use-server-timing';
 import { useSseEventStream } from './use-sse-event-stream';
 import { useVaultReadLimit } from './use-vault-read-limit';
@@ -91,6 +92,7 @@ export const yoga = createYoga<ServerContext, RequestContext>({
     useVaultReadLimit(),
     useErrorCodes(),
     useMemoryReceipt(),
+    useRefusedOpening(),
     useServerTiming(),
     // After Yoga's own result processors: replaces its SSE writer.
     useSseEventStream(),
