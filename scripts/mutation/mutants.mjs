@@ -1522,8 +1522,8 @@ export const MUTANTS = [
     id: 'billing/streamed-refusal-metered',
     area: 'billing',
     file: 'src/http/native-chat.ts',
-    from: 'if (!(error instanceof ProviderError))',
-    to: 'if (error !== undefined)',
+    from: 'if (error instanceof ProviderError) throw error;',
+    to: 'if (error === undefined) throw error;',
     tests: ['test/drop-in/streamed-errors-in-answers.test.ts'],
     description:
       'a streamed drop-in call answered 200 with the provider’s error bills its injected memory (review 268 F1)',
