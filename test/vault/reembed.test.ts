@@ -419,9 +419,99 @@ describe('when a re-embedding starts, and how much it redoes', () => {
   });
 });
 
+describe('an admin restarts a run that gave up', () => {
+  /**
+   * A vault of three batches whose first batch moved (one memory skipped in
+   * it, the model refused it on its own), then whose model failed
+   * REEMBED_MAX_FAILURES times in a row: FAILED after 49 done.
+   */
+  async function gaveUpAfterOneBatch(name: string) {
+    const address = freshAddress('SESSION', name);
+    const vault = vaultStub(address);
+    const poison = 'POISON ledger line the model cannot read';
+    const fillers = Array.from(
+      { length: 110 },
+      (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
+    );
+    const contents = [...FACTS, ...fillers.slice(0, 20), poison, ...fillers.slice(20)];
+    for (let at = 0; at < contents.length; at += MAX_STORE_BATCH) {
+      const batch = contents.slice(at, at + MAX_STORE_BATCH).map((text) => memory(text));
+      ok(await vault.store(address, storeRequest(batch)));
+    }
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new RefusingEmbedder((text) => text.startsWith('POISON')), 1);
+    await batchesWith(address, new FailingEmbedder(), REEMBED_MAX_FAILURES);
+    const { progress } = await progressOf(vault, address);
+    expect(progress).toMatchObject({
+      state: 'FAILED',
+      failures: REEMBED_MAX_FAILURES,
+      done: 49,
+      skipped: 1,
+    });
+    expect(progress!.lastError).toMatch(/reembedVault resumes it where it stopped/);
+    return { address, vault, contents, poison, failed: progress! };
+  }
+
+  it('resumes it from where it stopped, towards the same model, keeping its skipped memories', async () => {
+    // Before: reembedVault started over, re-embedding (and paying for) the
+    // 49 memories already done and trying the skipped one again.
+    const { address, vault, contents, poison, failed } = await gaveUpAfterOneBatch('resumed');
+    const resumed = ok(await vault.reembed(address)).progress;
+    expect(resumed).toMatchObject({
+      state: 'RUNNING',
+      startedAt: failed.startedAt,
+      cursor: failed.cursor,
+      done: 49,
+      remaining: contents.length - 50,
+      failures: 0,
+      skipped: 1,
+      skippedIds: failed.skippedIds,
+    });
+    expect(resumed.lastError).toMatch(/^1 memory skipped/);
+    await dueAt(address, Date.now() + 3_600_000);
+    const counting = new RefusingEmbedder(() => false);
+    await batchesWith(address, counting);
+    const { progress } = await progressOf(vaultStub(address), address);
+    expect(progress).toMatchObject({
+      state: 'DONE',
+      done: contents.length - 1,
+      skipped: 1,
+      skippedIds: failed.skippedIds,
+    });
+    // Only the memories after the first batch were sent to the model.
+    expect(counting.texts).toHaveLength(contents.length - 50);
+    expect(counting.texts).not.toContain(poison);
+    expect(counting.texts).not.toContain(contents[0]);
+    await expectSearchedByMeaning(vaultStub(address), address);
+  });
+
+  it('starts over when the run that gave up was towards another model', async () => {
+    const { address, vault, contents } = await gaveUpAfterOneBatch('other-model');
+    // The run gave up towards a model the deployment has since left.
+    await runInDurableObject(vault, (object, state) =>
+      writeMetaBeneath(object, state, ({ meta }) =>
+        meta.set('reembed', { ...meta.get('reembed')!, model: 'an-older-model@1' }),
+      ),
+    );
+    const restarted = ok(await vault.reembed(address)).progress;
+    expect(restarted).toMatchObject({
+      state: 'RUNNING',
+      model: USE_LITE_MODEL,
+      done: 0,
+      cursor: 0,
+      remaining: contents.length,
+      skipped: 0,
+      skippedIds: [],
+    });
+  });
+});
+
 /** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
 class RefusingEmbedder extends UseLiteEmbedder {
   calls = 0;
+  /** Every text of every call it answered. */
+  readonly texts: string[] = [];
   constructor(private readonly refuses: (text: string) => boolean) {
     super();
   }
@@ -429,6 +519,7 @@ class RefusingEmbedder extends UseLiteEmbedder {
     this.calls++;
     if (texts.some(this.refuses))
       throw new EmbeddingRefused('the embedding model did not answer: malformed embeddings');
+    this.texts.push(...texts);
     return super.embedPassages(texts);
   }
 }

@@ -8,7 +8,12 @@ import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
-import { REEMBED_BATCH_MEMORIES, REEMBED_PAUSE_MS, type VaultReembed } from './vault-reembed';
+import {
+  gaveUp,
+  REEMBED_BATCH_MEMORIES,
+  REEMBED_PAUSE_MS,
+  type VaultReembed,
+} from './vault-reembed';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { VaultWrites } from './vault-writes';
 import { endedByRestore } from './vault-imports';
@@ -195,8 +200,8 @@ export class VaultAdmin {
 
   /**
    * Re-embeds every memory with the deployment's embedder, in the background
-   * (a repaired model, or a vault that gave up). Returns the progress; asking
-   * again while it runs changes nothing.
+   * (a repaired model), or resumes a run that gave up towards it. Returns the
+   * progress; asking again while it runs changes nothing.
    */
   async reembed(): Promise<Result<{ progress: ReembedProgress }>> {
     const meta = this.parts.meta.record();
@@ -214,10 +219,15 @@ export class VaultAdmin {
     if (embedder === null) {
       return failure('UPSTREAM_ERROR', 'the deployment has no usable embedder', 'EMBEDDING_FAILED');
     }
-    const running = meta.reembed?.state === 'RUNNING' && meta.reembed.model === embedder.model;
+    const same = meta.reembed?.model === embedder.model;
+    const running = same && meta.reembed?.state === 'RUNNING';
+    // A run that gave up towards this model goes on from where it stopped;
+    // one towards another model (the deployment changed since) starts over.
     const progress = running
       ? meta.reembed!
-      : this.parts.reembedding.start(embedder, 'ADMIN', Date.now());
+      : same && gaveUp(meta.reembed)
+        ? this.parts.reembedding.resume(Date.now())
+        : this.parts.reembedding.start(embedder, 'ADMIN', Date.now());
     await this.parts.life.armAlarm();
     return { ok: true, progress };
   }
