@@ -12,8 +12,8 @@ import {
 import { CodedError } from '../../src/core/errors';
 import { EmbeddingRefused } from '../../src/embed/embedding-errors';
 import { selectVault } from '../../src/vaults/address';
-import { SearchDocument, VaultEmbeddingDocument } from '../generated/graphql';
-import { newKey, post } from '../helpers/graphql';
+import { SearchDocument, StoreMemoryDocument, VaultEmbeddingDocument } from '../generated/graphql';
+import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
 import type {
   ReembedProgress,
   SearchMode,
@@ -507,6 +507,81 @@ describe('an admin restarts a run that gave up', () => {
   });
 });
 
+describe('a run that gave up says so wherever re-embedding shows', () => {
+  it('export, snapshot and the search receipt name the failed run and what to do, until an admin resumes it', async () => {
+    // Before: while FAILED the export still answered RATE_LIMITED /
+    // REEMBEDDING "N memories to go" with a Retry-After, and searches
+    // REEMBEDDING, as if the run would end by itself; no batch runs.
+    const { keyId, secret } = await newKey();
+    const address = selectVault(keyId);
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest(FACTS.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new FailingEmbedder(), REEMBED_MAX_FAILURES);
+    // Written meanwhile through the API: the Worker embeds with the target
+    // model, so the vault holds a memory with only that model's vector.
+    const stored = await post(
+      StoreMemoryDocument,
+      { input: { content: 'My sister lives in Porto and works as a nurse' } },
+      secret,
+    );
+    expect(stored.errors).toBeUndefined();
+    expect((await progressOf(vault, address)).progress).toMatchObject({ state: 'FAILED' });
+
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(exported.status).toBe(502);
+    expect(exported.headers.get('retry-after')).toBeNull();
+    const { error } = (await exported.json()) as { error: { message: string } };
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', reason: 'REEMBEDDING_FAILED' });
+    expect(error.message).toMatch(
+      new RegExp(`stopped \\(FAILED: gave up after ${REEMBED_MAX_FAILURES} failed batches`),
+    );
+    expect(error.message).toMatch(/reembedVault resumes it/);
+    expect(failed(await vault.snapshot(address))).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'REEMBEDDING_FAILED',
+    });
+    const searched = await post(
+      SearchDocument,
+      { input: { query: 'green tea', mode: 'HYBRID' } },
+      secret,
+    );
+    expect(searched.data?.search.hits[0]?.memory.content).toBe(FACTS[1]);
+    expect(searched.extensions?.memory).toMatchObject({
+      textOnly: [{ vault: 'core', reason: 'REEMBEDDING_FAILED' }],
+    });
+
+    // The admin resumes it: the receipt and the export say so again.
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    const resumed = await post(
+      SearchDocument,
+      { input: { query: 'green tea', mode: 'HYBRID' } },
+      secret,
+    );
+    expect(resumed.extensions?.memory).toMatchObject({
+      textOnly: [{ vault: 'core', reason: 'REEMBEDDING' }],
+    });
+    expect(failed(await vault.snapshot(address))).toMatchObject({
+      code: 'RATE_LIMITED',
+      reason: 'REEMBEDDING',
+    });
+    await dueAt(address, Date.now());
+    expect(await alarmsUntil(address, (one) => one.state !== 'RUNNING')).toMatchObject({
+      state: 'DONE',
+      done: FACTS.length,
+    });
+    const file = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(file.status).toBe(200);
+    expect((await file.text()).trim().split('\n')).toHaveLength(FACTS.length + 3);
+  });
+});
+
 /** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
 class RefusingEmbedder extends UseLiteEmbedder {
   calls = 0;
@@ -661,9 +736,10 @@ describe('a re-embedding whose batches keep failing ends', () => {
         { model: USE_LITE_MODEL, dimensions: 384 },
       ),
     ).toBe(false);
-    // Meanwhile the new model's queries are answered by text, as while it ran.
+    // Meanwhile the new model's queries are answered by text, as while it
+    // ran, and say that the run stopped.
     const byText = await searchOnce(vault, address, await queryOfDeployment('green tea', 'HYBRID'));
-    expect(byText.textOnly).toBe('REEMBEDDING');
+    expect(byText.textOnly).toBe('REEMBEDDING_FAILED');
     expect(byText.contents[0]).toBe(FACTS[1]);
 
     // The admin restarts it; the model answers again and it finishes.

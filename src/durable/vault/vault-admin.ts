@@ -90,10 +90,22 @@ export class VaultAdmin {
       : { ok: true, page };
   }
 
-  /** Some memories have only a new model's vectors: a file now would mix models. */
+  /**
+   * Some memories have only a new model's vectors: a file now would mix
+   * models. While the run goes on, try again once it is done; once it gave
+   * up, waiting changes nothing (no batch runs): say so, and why, and who
+   * can go on with it.
+   */
   private refuseMixedModels(): Failure | null {
     if (!this.parts.reembedding.hasDeferredRows()) return null;
     const progress = this.parts.meta.get('reembed');
+    if (progress !== null && gaveUp(progress)) {
+      return failure(
+        'UPSTREAM_ERROR',
+        `the vault's re-embedding into ${progress.model} stopped (FAILED: ${progress.lastError ?? 'its batches kept failing'}); some memories were written with only that model's vectors, so a file now would mix two models. An admin's reembedVault resumes it (${progress.remaining} memories to go); export once it is DONE`,
+        'REEMBEDDING_FAILED',
+      );
+    }
     const remaining = progress?.remaining ?? 0;
     return {
       ...failure(
