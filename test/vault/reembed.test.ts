@@ -582,6 +582,57 @@ describe('a run that gave up says so wherever re-embedding shows', () => {
   });
 });
 
+describe('a skipped memory leaves and comes back with its vault', () => {
+  it('an export of a vault with a skipped memory imports whole, and the memory is found again', async () => {
+    // Before: its export line has an empty `embedding` (it has no vector),
+    // which the import refused (EMBEDDING_DIMENSIONS): the round trip lost it.
+    const { keyId, secret } = await newKey();
+    const address = selectVault(keyId);
+    const vault = vaultStub(address);
+    const poison = 'POISON ledger line the model cannot read';
+    const contents = [...FACTS, poison];
+    ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new RefusingEmbedder((text) => text.startsWith('POISON')));
+    expect((await progressOf(vault, address)).progress).toMatchObject({
+      state: 'DONE',
+      skipped: 1,
+    });
+
+    const auth = { authorization: `Bearer ${secret}` };
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, { headers: auth });
+    expect(exported.status).toBe(200);
+    const file = await exported.text();
+    const imported = await workerFetch(`${BASE_URL}/v1/vaults/session/copy/import`, {
+      method: 'POST',
+      headers: auth,
+      body: file,
+    });
+    expect(await imported.json()).toMatchObject({
+      imported: contents.length,
+      failed: 0,
+      failures: [],
+      embeddingModel: USE_LITE_MODEL,
+    });
+    // The copy holds it, under its id, and finds it by its words.
+    const copy = { kind: 'SESSION' as const, id: 'copy' };
+    const found = await post(
+      SearchDocument,
+      { input: { query: 'POISON ledger', mode: 'TEXT', vaults: [copy] } },
+      secret,
+    );
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.search.hits.map((hit) => hit.memory.content)).toContain(poison);
+    // The others came with their vectors: the copy searches by meaning.
+    await expectSearchedByMeaning(vaultStub({ ...address, kind: 'SESSION', externalId: 'copy' }), {
+      ...address,
+      kind: 'SESSION',
+      externalId: 'copy',
+    });
+  });
+});
+
 /** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
 class RefusingEmbedder extends UseLiteEmbedder {
   calls = 0;
