@@ -747,6 +747,13 @@ export interface VaultReadOptions {
    * search which shows no size need not pay.
    */
   storageBytes?: boolean;
+  /**
+   * The import this read is made for (its check of the ids the vault holds
+   * already): refused as the import's store would be, VAULT_RESTORED or
+   * VAULT_CLEARED, once a restore or a clear ended it, in every phase of a
+   * restore (vault-imports.ts), so the import hears why it ended.
+   */
+  importId?: string;
 }
 
 export interface VaultReadResponse {
