@@ -265,8 +265,8 @@ export class VaultObject extends DurableObject<Env> {
     const ready = await this.life.open(address, { importId: options.importId });
     if (!ready.ok) return ready;
     // An import's check of the ids held, after a clear or a restore ended it.
-    const ended = importRefusal(ready.meta, options.importId);
-    if (ended !== null) return ended;
+    const importEnded = importRefusal(ready.meta, options.importId);
+    if (importEnded !== null) return importEnded;
     // The other vaults of searches this vault leads are asked first, so they
     // rank while this one does (on other machines, in production). The meta
     // record `open` answered is the one the reads use: nothing writes it
