@@ -1583,6 +1583,62 @@ export const MUTANTS = [
     name: 'gives up after',
     description: 'a run whose batches keep failing makes one more paid attempt than the bound says',
   },
+  // ── branch reembed-rest: after a run gave up; skipped memories exported; imports met by a swap ──
+  {
+    id: 'proof/reembed-gave-up-starts-over',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: '      : same && gaveUp(meta.reembed)',
+    to: '      : false && gaveUp(meta.reembed)',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'resumes it from where it stopped',
+    description:
+      'reembedVault after a run gave up starts over: every memory already moved is embedded (and paid for) again, and the skipped ones are tried again',
+  },
+  {
+    id: 'proof/reembed-gave-up-export-waits',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: '    if (progress !== null && gaveUp(progress)) {',
+    to: '    if (false) {',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'export, snapshot and the search receipt',
+    description:
+      'an export of a vault whose re-embedding gave up answers RATE_LIMITED "N memories to go" with a Retry-After, though waiting never ends it',
+  },
+  {
+    id: 'proof/reembed-gave-up-search-unsaid',
+    area: 'proof',
+    file: 'src/durable/vault/vault-reads.ts',
+    from: "gaveUp(meta.reembed) ? 'REEMBEDDING_FAILED' : 'REEMBEDDING'",
+    to: "'REEMBEDDING'",
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'export, snapshot and the search receipt',
+    description:
+      'a search answered by text in a vault whose re-embedding gave up says REEMBEDDING, as if the run went on by itself',
+  },
+  {
+    id: 'proof/skipped-memory-lost-on-import',
+    area: 'proof',
+    file: 'src/vaults/jsonl.ts',
+    from: "  if (line.embedding === '') {",
+    to: '  if (false) {',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'an export of a vault with a skipped memory',
+    description:
+      'an export of a vault with a memory a re-embedding skipped imports without it (its empty embedding is refused)',
+  },
+  {
+    id: 'proof/import-ids-check-restore-in-progress',
+    area: 'proof',
+    file: 'src/resolvers/import-memories.ts',
+    from: '    storageBytes: false,\n    importId,\n',
+    to: '    storageBytes: false,\n',
+    tests: ['test/data/import-slices.test.ts'],
+    name: 'its check of the ids the vault holds',
+    description:
+      'an import whose restore is swapping its rows ends RESTORE_IN_PROGRESS (try again) instead of VAULT_RESTORED',
+  },
   // ── review273 F1, F3, F4 (branch chat-archive) ──
   {
     id: 'proof/yearless-date-coming-period-counts',

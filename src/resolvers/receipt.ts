@@ -1,5 +1,6 @@
 import type { MemoryWindow } from '../kronos/windows';
 import type { Phase, PhaseTimings } from './phase-timings';
+import type { TextOnlyReason } from '../durable/rpc/vault-types';
 
 /** What one request read from memory, reported in the response `extensions.memory`. */
 export interface MemoryReceipt {
@@ -17,10 +18,11 @@ export interface MemoryReceipt {
   timings: Partial<Record<Phase, number>>;
   /**
    * Vaults whose VECTOR or HYBRID search was answered by text alone, and why
-   * (REEMBEDDING: the vault is moving to the query's embedding model). Absent
+   * (REEMBEDDING: the vault is moving to the query's embedding model;
+   * REEMBEDDING_FAILED: that move gave up and waits for an admin). Absent
    * when every vault searched as asked.
    */
-  textOnly?: { vault: string; reason: 'REEMBEDDING' }[];
+  textOnly?: { vault: string; reason: TextOnlyReason }[];
   /** Facts extracted by the caller's model, when a write asked for extraction. */
   facts?: FactsReceipt;
   /**
@@ -63,7 +65,7 @@ export class ReceiptCollector {
   private readonly windows = new Map<MemoryWindow, number>();
   private memoryTokens = 0;
   private touched = false;
-  private readonly textOnly = new Map<string, 'REEMBEDDING'>();
+  private readonly textOnly = new Map<string, TextOnlyReason>();
   private facts: FactsReceipt | null = null;
   private replay: { deletedSince: string[] } | null = null;
 
@@ -85,7 +87,7 @@ export class ReceiptCollector {
   }
 
   /** A vault answered a VECTOR or HYBRID search by text alone. */
-  recordTextOnly(vault: string, reason: 'REEMBEDDING'): void {
+  recordTextOnly(vault: string, reason: TextOnlyReason): void {
     this.touched = true;
     this.textOnly.set(vault, reason);
   }

@@ -64,7 +64,7 @@ export const ReembedStateEnum = builder.enumType('ReembedState', {
     DONE: { description: 'Every memory has vectors of the new model, and searches use them.' },
     FAILED: {
       description:
-        'Given up (see lastError): the vault would not fit at the new dimensions (failures 0; it keeps its old model and refuses the new one), or its batches failed 30 times in a row, about 20 hours (failures > 0; searches of the new model are answered by TEXT and writes are kept for the switch, as while RUNNING, but no batch runs). reembedVault starts it again.',
+        'Given up (see lastError): the vault would not fit at the new dimensions (failures 0; it keeps its old model and refuses the new one), or its batches failed 30 times in a row, about 20 hours (failures > 0; searches of the new model are answered by TEXT and writes are kept for the switch, as while RUNNING, but no batch runs). reembedVault starts it again, or resumes where it stopped a run that gave up towards the deployment’s model.',
     },
   } as const,
 });

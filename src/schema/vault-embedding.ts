@@ -61,7 +61,7 @@ ReembedProgressRef.implement({
     }),
     skipped: t.int({
       description:
-        'Memories the embedding model refused on their own (a malformed answer for that text), skipped so the rest could move: they have no vector of the new model and are found by TEXT search only. reembedVault tries them again.',
+        'Memories the embedding model refused on their own (a malformed answer for that text), skipped so the rest could move: they have no vector of the new model and are found by TEXT search only. A new run tries them again; reembedVault resuming a run that gave up keeps them skipped.',
       resolve: (progress) => progress.skipped ?? 0,
     }),
     skippedMemoryIds: t.idList({
@@ -145,7 +145,7 @@ builder.mutationFields((t) => ({
   reembedVault: t.withAuth({ admin: true }).field({
     type: ReembedProgressRef,
     description:
-      "Admin only: re-embeds every memory of a key's vault with the deployment's embedder, in the background; returns its progress (asking again while it runs changes nothing). Vaults of caller-supplied vectors are refused (BAD_USER_INPUT, CALLER_SUPPLIED_VECTORS). A vault whose model differs from the deployment's starts on its own at its first call.",
+      "Admin only: re-embeds every memory of a key's vault with the deployment's embedder, in the background; returns its progress (asking again while it runs changes nothing). A run that gave up (FAILED after 30 failed batches) towards the deployment's model is resumed where it stopped, its moved and skipped memories kept; one towards another model starts over. Vaults of caller-supplied vectors are refused (BAD_USER_INPUT, CALLER_SUPPLIED_VECTORS). A vault whose model differs from the deployment's starts on its own at its first call.",
     args: {
       ...adminVaultArgs(t.arg),
     },

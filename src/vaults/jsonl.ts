@@ -214,7 +214,12 @@ export function parseLine(text: string): ParsedLine {
     'CREATED_AT_RANGE',
   );
   let embedding: number[] | null = null;
-  if (typeof line.embedding === 'string') {
+  if (line.embedding === '') {
+    // An export's line for a memory with no vector: one a re-embedding
+    // skipped, the model having refused its text (vault-reembed.ts). Read as
+    // a line without `embedding`: the import embeds it with the deployment's
+    // model, rather than refuse it and lose the memory on the way back.
+  } else if (typeof line.embedding === 'string') {
     const bytes = fromBase64Url(line.embedding);
     if (bytes === null || bytes.byteLength % 4 !== 0) {
       refuse('`embedding` is not base64url float32', 'INVALID_EMBEDDING');

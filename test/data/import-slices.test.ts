@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   ClearVaultDocument,
@@ -14,6 +15,11 @@ import {
   openImport,
 } from '../helpers/import-stream';
 import { ok, vaultStub } from '../helpers/vaults';
+
+/** The restorer's step sizes (rows per call), set small so a restore takes several calls. */
+type Restorer = {
+  restorer: { stageRows: number; swapRows: number; job(): { phase: string } | null };
+};
 
 /**
  * A big import shares its isolate and ends at a clear of its vault
@@ -93,6 +99,57 @@ describe('a restore of the vault ends an import into it', () => {
     expect(upload.events.filter((event) => Number(event.imported) > BATCH)).toEqual([]);
     const { stats } = ok(await vaultStub(address).stats(address));
     expect(stats.memoryCount).toBe(BATCH);
+  });
+});
+
+describe('a restore parked mid-swap ends an import into it as VAULT_RESTORED', () => {
+  it('its check of the ids the vault holds hears that the restore ended it, not to try again', async () => {
+    // Before: the import's lines carry ids, so before each batch it asks the
+    // vault which it holds; during the swap that read was refused as every
+    // call is (RATE_LIMITED / RESTORE_IN_PROGRESS, retry in 5 s) and ended
+    // the import with that code, though the restore had ended it for good.
+    const { secret, keyId } = await newKey();
+    const selector = { kind: 'SESSION' as const, id: 'restored-in-swap' };
+    const address = { kind: 'SESSION' as const, keyId, externalId: selector.id };
+    const lines = (from: number, count: number) =>
+      Array.from(
+        { length: count },
+        (_, i) =>
+          `${JSON.stringify({ id: `line-${from + i}`, content: `imported line ${from + i}` })}\n`,
+      ).join('');
+    const upload = await openImport(secret, selector.id);
+    await upload.send(lines(0, BATCH));
+    await upload.readUntil((event) => event.type === 'progress' && event.imported === BATCH);
+
+    // A restore in small steps, left by its caller in its swap.
+    const vault = vaultStub(address);
+    ok(await vault.snapshot(address));
+    await runInDurableObject(vault, (instance) => {
+      const { restorer } = instance as unknown as Restorer;
+      restorer.stageRows = 8;
+      restorer.swapRows = 8;
+    });
+    const phase = () =>
+      runInDurableObject(
+        vault,
+        (instance) => (instance as unknown as Restorer).restorer.job()?.phase ?? null,
+      );
+    let answer = ok(await vault.restore(address, null));
+    while ((await phase()) !== 'SWAP') {
+      expect(answer.job).not.toBeNull();
+      answer = ok(await vault.restore(address, answer.key, answer.job));
+    }
+
+    await upload.send(lines(BATCH, BATCH));
+    await upload.close();
+    const last = await upload.readUntil((event) => event.type !== 'progress');
+    expect(last).toEqual({
+      type: 'error',
+      error: expect.objectContaining({ code: 'NOT_FOUND', reason: 'VAULT_RESTORED' }),
+    });
+    // The restore goes on and ends with the snapshot's rows, none of the import's after it.
+    while (answer.job !== null) answer = ok(await vault.restore(address, answer.key, answer.job));
+    expect(ok(await vault.stats(address)).stats.memoryCount).toBe(BATCH);
   });
 });
 

@@ -12,8 +12,8 @@ import {
 import { CodedError } from '../../src/core/errors';
 import { EmbeddingRefused } from '../../src/embed/embedding-errors';
 import { selectVault } from '../../src/vaults/address';
-import { SearchDocument, VaultEmbeddingDocument } from '../generated/graphql';
-import { newKey, post } from '../helpers/graphql';
+import { SearchDocument, StoreMemoryDocument, VaultEmbeddingDocument } from '../generated/graphql';
+import { BASE_URL, newKey, post, workerFetch } from '../helpers/graphql';
 import type {
   ReembedProgress,
   SearchMode,
@@ -419,9 +419,225 @@ describe('when a re-embedding starts, and how much it redoes', () => {
   });
 });
 
+describe('an admin restarts a run that gave up', () => {
+  /**
+   * A vault of three batches whose first batch moved (one memory skipped in
+   * it, the model refused it on its own), then whose model failed
+   * REEMBED_MAX_FAILURES times in a row: FAILED after 49 done.
+   */
+  async function gaveUpAfterOneBatch(name: string) {
+    const address = freshAddress('SESSION', name);
+    const vault = vaultStub(address);
+    const poison = 'POISON ledger line the model cannot read';
+    const fillers = Array.from(
+      { length: 110 },
+      (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
+    );
+    const contents = [...FACTS, ...fillers.slice(0, 20), poison, ...fillers.slice(20)];
+    for (let at = 0; at < contents.length; at += MAX_STORE_BATCH) {
+      const batch = contents.slice(at, at + MAX_STORE_BATCH).map((text) => memory(text));
+      ok(await vault.store(address, storeRequest(batch)));
+    }
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new RefusingEmbedder((text) => text.startsWith('POISON')), 1);
+    await batchesWith(address, new FailingEmbedder(), REEMBED_MAX_FAILURES);
+    const { progress } = await progressOf(vault, address);
+    expect(progress).toMatchObject({
+      state: 'FAILED',
+      failures: REEMBED_MAX_FAILURES,
+      done: 49,
+      skipped: 1,
+    });
+    expect(progress!.lastError).toMatch(/reembedVault resumes it where it stopped/);
+    return { address, vault, contents, poison, failed: progress! };
+  }
+
+  it('resumes it from where it stopped, towards the same model, keeping its skipped memories', async () => {
+    // Before: reembedVault started over, re-embedding (and paying for) the
+    // 49 memories already done and trying the skipped one again.
+    const { address, vault, contents, poison, failed } = await gaveUpAfterOneBatch('resumed');
+    const resumed = ok(await vault.reembed(address)).progress;
+    expect(resumed).toMatchObject({
+      state: 'RUNNING',
+      startedAt: failed.startedAt,
+      cursor: failed.cursor,
+      done: 49,
+      remaining: contents.length - 50,
+      failures: 0,
+      skipped: 1,
+      skippedIds: failed.skippedIds,
+    });
+    expect(resumed.lastError).toMatch(/^1 memory skipped/);
+    await dueAt(address, Date.now() + 3_600_000);
+    const counting = new RefusingEmbedder(() => false);
+    await batchesWith(address, counting);
+    const { progress } = await progressOf(vaultStub(address), address);
+    expect(progress).toMatchObject({
+      state: 'DONE',
+      done: contents.length - 1,
+      skipped: 1,
+      skippedIds: failed.skippedIds,
+    });
+    // Only the memories after the first batch were sent to the model.
+    expect(counting.texts).toHaveLength(contents.length - 50);
+    expect(counting.texts).not.toContain(poison);
+    expect(counting.texts).not.toContain(contents[0]);
+    await expectSearchedByMeaning(vaultStub(address), address);
+  });
+
+  it('starts over when the run that gave up was towards another model', async () => {
+    const { address, vault, contents } = await gaveUpAfterOneBatch('other-model');
+    // The run gave up towards a model the deployment has since left.
+    await runInDurableObject(vault, (object, state) =>
+      writeMetaBeneath(object, state, ({ meta }) =>
+        meta.set('reembed', { ...meta.get('reembed')!, model: 'an-older-model@1' }),
+      ),
+    );
+    const restarted = ok(await vault.reembed(address)).progress;
+    expect(restarted).toMatchObject({
+      state: 'RUNNING',
+      model: USE_LITE_MODEL,
+      done: 0,
+      cursor: 0,
+      remaining: contents.length,
+      skipped: 0,
+      skippedIds: [],
+    });
+  });
+});
+
+describe('a run that gave up says so wherever re-embedding shows', () => {
+  it('export, snapshot and the search receipt name the failed run and what to do, until an admin resumes it', async () => {
+    // Before: while FAILED the export still answered RATE_LIMITED /
+    // REEMBEDDING "N memories to go" with a Retry-After, and searches
+    // REEMBEDDING, as if the run would end by itself; no batch runs.
+    const { keyId, secret } = await newKey();
+    const address = selectVault(keyId);
+    const vault = vaultStub(address);
+    ok(await vault.store(address, storeRequest(FACTS.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new FailingEmbedder(), REEMBED_MAX_FAILURES);
+    // Written meanwhile through the API: the Worker embeds with the target
+    // model, so the vault holds a memory with only that model's vector.
+    const stored = await post(
+      StoreMemoryDocument,
+      { input: { content: 'My sister lives in Porto and works as a nurse' } },
+      secret,
+    );
+    expect(stored.errors).toBeUndefined();
+    expect((await progressOf(vault, address)).progress).toMatchObject({ state: 'FAILED' });
+
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(exported.status).toBe(502);
+    expect(exported.headers.get('retry-after')).toBeNull();
+    const { error } = (await exported.json()) as { error: { message: string } };
+    expect(error).toMatchObject({ code: 'UPSTREAM_ERROR', reason: 'REEMBEDDING_FAILED' });
+    expect(error.message).toMatch(
+      new RegExp(`stopped \\(FAILED: gave up after ${REEMBED_MAX_FAILURES} failed batches`),
+    );
+    expect(error.message).toMatch(/reembedVault resumes it/);
+    expect(failed(await vault.snapshot(address))).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      reason: 'REEMBEDDING_FAILED',
+    });
+    const searched = await post(
+      SearchDocument,
+      { input: { query: 'green tea', mode: 'HYBRID' } },
+      secret,
+    );
+    expect(searched.data?.search.hits[0]?.memory.content).toBe(FACTS[1]);
+    expect(searched.extensions?.memory).toMatchObject({
+      textOnly: [{ vault: 'core', reason: 'REEMBEDDING_FAILED' }],
+    });
+
+    // The admin resumes it: the receipt and the export say so again.
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    const resumed = await post(
+      SearchDocument,
+      { input: { query: 'green tea', mode: 'HYBRID' } },
+      secret,
+    );
+    expect(resumed.extensions?.memory).toMatchObject({
+      textOnly: [{ vault: 'core', reason: 'REEMBEDDING' }],
+    });
+    expect(failed(await vault.snapshot(address))).toMatchObject({
+      code: 'RATE_LIMITED',
+      reason: 'REEMBEDDING',
+    });
+    await dueAt(address, Date.now());
+    expect(await alarmsUntil(address, (one) => one.state !== 'RUNNING')).toMatchObject({
+      state: 'DONE',
+      done: FACTS.length,
+    });
+    const file = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(file.status).toBe(200);
+    expect((await file.text()).trim().split('\n')).toHaveLength(FACTS.length + 3);
+  });
+});
+
+describe('a skipped memory leaves and comes back with its vault', () => {
+  it('an export of a vault with a skipped memory imports whole, and the memory is found again', async () => {
+    // Before: its export line has an empty `embedding` (it has no vector),
+    // which the import refused (EMBEDDING_DIMENSIONS): the round trip lost it.
+    const { keyId, secret } = await newKey();
+    const address = selectVault(keyId);
+    const vault = vaultStub(address);
+    const poison = 'POISON ledger line the model cannot read';
+    const contents = [...FACTS, poison];
+    ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
+    ok(await vault.reembed(address));
+    await dueAt(address, Date.now() + 3_600_000);
+    await batchesWith(address, new RefusingEmbedder((text) => text.startsWith('POISON')));
+    expect((await progressOf(vault, address)).progress).toMatchObject({
+      state: 'DONE',
+      skipped: 1,
+    });
+
+    const auth = { authorization: `Bearer ${secret}` };
+    const exported = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, { headers: auth });
+    expect(exported.status).toBe(200);
+    const file = await exported.text();
+    const imported = await workerFetch(`${BASE_URL}/v1/vaults/session/copy/import`, {
+      method: 'POST',
+      headers: auth,
+      body: file,
+    });
+    expect(await imported.json()).toMatchObject({
+      imported: contents.length,
+      failed: 0,
+      failures: [],
+      embeddingModel: USE_LITE_MODEL,
+    });
+    // The copy holds it, under its id, and finds it by its words.
+    const copy = { kind: 'SESSION' as const, id: 'copy' };
+    const found = await post(
+      SearchDocument,
+      { input: { query: 'POISON ledger', mode: 'TEXT', vaults: [copy] } },
+      secret,
+    );
+    expect(found.errors).toBeUndefined();
+    expect(found.data!.search.hits.map((hit) => hit.memory.content)).toContain(poison);
+    // The others came with their vectors: the copy searches by meaning.
+    await expectSearchedByMeaning(vaultStub({ ...address, kind: 'SESSION', externalId: 'copy' }), {
+      ...address,
+      kind: 'SESSION',
+      externalId: 'copy',
+    });
+  });
+});
+
 /** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
 class RefusingEmbedder extends UseLiteEmbedder {
   calls = 0;
+  /** Every text of every call it answered. */
+  readonly texts: string[] = [];
   constructor(private readonly refuses: (text: string) => boolean) {
     super();
   }
@@ -429,6 +645,7 @@ class RefusingEmbedder extends UseLiteEmbedder {
     this.calls++;
     if (texts.some(this.refuses))
       throw new EmbeddingRefused('the embedding model did not answer: malformed embeddings');
+    this.texts.push(...texts);
     return super.embedPassages(texts);
   }
 }
@@ -570,9 +787,10 @@ describe('a re-embedding whose batches keep failing ends', () => {
         { model: USE_LITE_MODEL, dimensions: 384 },
       ),
     ).toBe(false);
-    // Meanwhile the new model's queries are answered by text, as while it ran.
+    // Meanwhile the new model's queries are answered by text, as while it
+    // ran, and say that the run stopped.
     const byText = await searchOnce(vault, address, await queryOfDeployment('green tea', 'HYBRID'));
-    expect(byText.textOnly).toBe('REEMBEDDING');
+    expect(byText.textOnly).toBe('REEMBEDDING_FAILED');
     expect(byText.contents[0]).toBe(FACTS[1]);
 
     // The admin restarts it; the model answers again and it finishes.

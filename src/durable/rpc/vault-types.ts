@@ -463,6 +463,14 @@ export interface VaultStats {
 }
 
 /**
+ * Why a vault answered a search of its re-embedding's target model by text
+ * alone: REEMBEDDING while the run goes on (it ends by itself);
+ * REEMBEDDING_FAILED once it gave up after its batches failed in a row, and
+ * goes on only when an admin resumes it (reembedVault).
+ */
+export type TextOnlyReason = 'REEMBEDDING' | 'REEMBEDDING_FAILED';
+
+/**
  * A vault's move to another embedding model (vault-reembed.ts): new vectors
  * are computed in batches beside the old ones, which serve searches until
  * one transaction switches every row over.
@@ -681,10 +689,10 @@ export type VaultReadOpResult =
       type: 'search';
       windows: WindowResult[];
       /**
-       * Set when a VECTOR or HYBRID search was answered by text alone, and why:
-       * REEMBEDDING, the query's model is the one the vault is moving to.
+       * Set when a VECTOR or HYBRID search was answered by text alone, and why
+       * (the query's model is the one the vault is moving to): see TextOnlyReason.
        */
-      textOnly?: 'REEMBEDDING';
+      textOnly?: TextOnlyReason;
       /**
        * This vault was never written (no memory stored or imported into it
        * yet: its meta has no address), so it holds nothing: a mistyped
@@ -739,6 +747,13 @@ export interface VaultReadOptions {
    * search which shows no size need not pay.
    */
   storageBytes?: boolean;
+  /**
+   * The import this read is made for (its check of the ids the vault holds
+   * already): refused as the import's store would be, VAULT_RESTORED or
+   * VAULT_CLEARED, once a restore or a clear ended it, in every phase of a
+   * restore (vault-imports.ts), so the import hears why it ended.
+   */
+  importId?: string;
 }
 
 export interface VaultReadResponse {

@@ -8,7 +8,12 @@ import { logWarn } from '../../core/request-log';
 import type { ExportPage, ExportViews } from '../warm-tier/export-views';
 import type { VaultLifecycle } from './vault-lifecycle';
 import type { VaultMeta } from '../warm-tier/vault-meta';
-import { REEMBED_BATCH_MEMORIES, REEMBED_PAUSE_MS, type VaultReembed } from './vault-reembed';
+import {
+  gaveUp,
+  REEMBED_BATCH_MEMORIES,
+  REEMBED_PAUSE_MS,
+  type VaultReembed,
+} from './vault-reembed';
 import type { ReembedProgress } from '../rpc/vault-types';
 import type { VaultWrites } from './vault-writes';
 import { endedByRestore } from './vault-imports';
@@ -85,10 +90,22 @@ export class VaultAdmin {
       : { ok: true, page };
   }
 
-  /** Some memories have only a new model's vectors: a file now would mix models. */
+  /**
+   * Some memories have only a new model's vectors: a file now would mix
+   * models. While the run goes on, try again once it is done; once it gave
+   * up, waiting changes nothing (no batch runs): say so, and why, and who
+   * can go on with it.
+   */
   private refuseMixedModels(): Failure | null {
     if (!this.parts.reembedding.hasDeferredRows()) return null;
     const progress = this.parts.meta.get('reembed');
+    if (progress !== null && gaveUp(progress)) {
+      return failure(
+        'UPSTREAM_ERROR',
+        `the vault's re-embedding into ${progress.model} stopped (FAILED: ${progress.lastError ?? 'its batches kept failing'}); some memories were written with only that model's vectors, so a file now would mix two models. An admin's reembedVault resumes it (${progress.remaining} memories to go); export once it is DONE`,
+        'REEMBEDDING_FAILED',
+      );
+    }
     const remaining = progress?.remaining ?? 0;
     return {
       ...failure(
@@ -195,8 +212,8 @@ export class VaultAdmin {
 
   /**
    * Re-embeds every memory with the deployment's embedder, in the background
-   * (a repaired model, or a vault that gave up). Returns the progress; asking
-   * again while it runs changes nothing.
+   * (a repaired model), or resumes a run that gave up towards it. Returns the
+   * progress; asking again while it runs changes nothing.
    */
   async reembed(): Promise<Result<{ progress: ReembedProgress }>> {
     const meta = this.parts.meta.record();
@@ -214,10 +231,15 @@ export class VaultAdmin {
     if (embedder === null) {
       return failure('UPSTREAM_ERROR', 'the deployment has no usable embedder', 'EMBEDDING_FAILED');
     }
-    const running = meta.reembed?.state === 'RUNNING' && meta.reembed.model === embedder.model;
+    const same = meta.reembed?.model === embedder.model;
+    const running = same && meta.reembed?.state === 'RUNNING';
+    // A run that gave up towards this model goes on from where it stopped;
+    // one towards another model (the deployment changed since) starts over.
     const progress = running
       ? meta.reembed!
-      : this.parts.reembedding.start(embedder, 'ADMIN', Date.now());
+      : same && gaveUp(meta.reembed)
+        ? this.parts.reembedding.resume(Date.now())
+        : this.parts.reembedding.start(embedder, 'ADMIN', Date.now());
     await this.parts.life.armAlarm();
     return { ok: true, progress };
   }

@@ -16,9 +16,10 @@ import type { VaultMetaRecord } from '../warm-tier/vault-meta';
  * A restore ends them the same way when it begins (restore-ends): their ids
  * move to `importsEndedByRestore`, and a store for one is refused as
  * VAULT_RESTORED, whatever phase the restore is in (even mid-swap, when
- * every other call is RESTORE_IN_PROGRESS); no import opens while a restore
- * runs. So no batch lands in rows the swap is about to replace (stored,
- * reported imported, then gone) nor mixes into the restored vault.
+ * every other call is RESTORE_IN_PROGRESS), and so is the import's read of
+ * the ids the vault holds, which carries its id too; no import opens while
+ * a restore runs. So no batch lands in rows the swap is about to replace
+ * (stored, reported imported, then gone) nor mixes into the restored vault.
  */
 
 /** Open imports kept at most: an import whose Worker died never closes its own, so the oldest go. */

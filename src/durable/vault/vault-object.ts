@@ -262,8 +262,11 @@ export class VaultObject extends DurableObject<Env> {
     if (leadsForeignVaults(address, ops)) {
       return failure('FORBIDDEN', 'a search may only lead vaults of its own key', 'WRONG_OWNER');
     }
-    const ready = await this.life.open(address);
+    const ready = await this.life.open(address, { importId: options.importId });
     if (!ready.ok) return ready;
+    // An import's check of the ids held, after a clear or a restore ended it.
+    const importEnded = importRefusal(ready.meta, options.importId);
+    if (importEnded !== null) return importEnded;
     // The other vaults of searches this vault leads are asked first, so they
     // rank while this one does (on other machines, in production). The meta
     // record `open` answered is the one the reads use: nothing writes it

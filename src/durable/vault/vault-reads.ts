@@ -10,7 +10,7 @@ import type { RetiredSet } from '../warm-tier/retired-set';
 import type { Sql } from '../sqlite/sql';
 import type { VaultMeta, VaultMetaRecord } from '../warm-tier/vault-meta';
 import type { VaultQueries } from '../queries/vault-queries';
-import { reembedTarget } from './vault-reembed';
+import { gaveUp, reembedTarget } from './vault-reembed';
 import { answeredByText, checkSearch } from './vault-rules';
 import type * as Rpc from '../rpc/vault-types';
 import { billedSearchTokens, type VaultUsage } from '../metering/vault-usage';
@@ -346,7 +346,10 @@ export class VaultReads {
       ok: true,
       type: 'search',
       windows,
-      ...(textOnly ? { textOnly: 'REEMBEDDING' } : {}),
+      // A run that gave up is not going on by itself: the reason says so.
+      ...(textOnly
+        ? { textOnly: gaveUp(meta.reembed) ? 'REEMBEDDING_FAILED' : 'REEMBEDDING' }
+        : {}),
       ...(spelling === undefined ? {} : { spelling }),
       ...(statistics === undefined ? {} : { statistics }),
     };

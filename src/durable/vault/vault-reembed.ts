@@ -56,7 +56,7 @@ export const REEMBED_RETRY_MAX_MS = 3_600_000;
  * 20 hours after the first (5 s doubling to an hour over the first ten, then
  * hourly), long enough to outlast a Workers AI outage, short enough that a
  * batch that can never pass stops costing a paid call an hour. An admin's
- * reembedVault starts it again.
+ * reembedVault resumes it where it stopped (`resume`).
  */
 export const REEMBED_MAX_FAILURES = 30;
 /** Ids of skipped memories the progress keeps (the count goes on past them). */
@@ -152,20 +152,8 @@ export class VaultReembed {
       skipped: 0,
       skippedIds: [],
     };
-    const memories = this.hot.memoryCount();
-    const rows = this.hot.rows() + this.deferredRows();
-    const capacity = vaultCapacity(this.config, target.dimensions);
-    const hotRows = maxHotRows(this.config, target.dimensions);
-    if (memories > capacity || rows > hotRows) {
-      const progress: ReembedProgress = {
-        ...base,
-        state: 'FAILED',
-        nextBatchAt: null,
-        lastError: `the vault holds ${memories} memories (${rows} vectors); at ${target.dimensions} dimensions it may hold ${capacity} (${hotRows} vectors)`,
-      };
-      this.meta.update({ reembed: progress, reembedDueAt: null });
-      return progress;
-    }
+    const tooBig = this.refuseUnfit(base);
+    if (tooBig !== null) return tooBig;
     return this.storage.transactionSync(() => {
       this.sql.run(
         `UPDATE memories SET next_embedding = NULL, next_chunk_embeddings = NULL
@@ -175,6 +163,56 @@ export class VaultReembed {
       this.meta.update({ reembed: progress, reembedDueAt: now });
       return progress;
     });
+  }
+
+  /**
+   * Goes on with a run that gave up (`gaveUp`) towards the same model, as an
+   * admin's reembedVault asks: from its cursor, with the vectors its batches
+   * committed and its skipped memories kept (they are not tried again: the
+   * model refused them on their own; a run started afresh does). Only the
+   * failure count starts again, so 30 more failed batches give up again.
+   * Starting over instead would pay the model again for every row it had
+   * already embedded, and the rows written meanwhile (stored with the
+   * target's vectors, or the old model's after the cursor) are counted in
+   * `remaining` like any others.
+   */
+  resume(now: number): ReembedProgress {
+    const failed = this.meta.get('reembed');
+    if (failed === null || !gaveUp(failed)) throw new Error('no run that gave up to resume');
+    const base: ReembedProgress = {
+      ...failed,
+      state: 'RUNNING',
+      failures: 0,
+      lastError: skippedError(failed.skipped ?? 0),
+      nextBatchAt: now,
+      remaining: this.pendingCount(failed.everyRow),
+    };
+    const tooBig = this.refuseUnfit(base);
+    if (tooBig !== null) return tooBig;
+    this.meta.update({ reembed: base, reembedDueAt: now });
+    return base;
+  }
+
+  /**
+   * FAILED (failures 0, recorded) when the vault would not fit at the
+   * target's dimensions, counting the rows held only as the target's; null
+   * when it fits.
+   */
+  private refuseUnfit(base: ReembedProgress): ReembedProgress | null {
+    const memories = this.hot.memoryCount();
+    const rows = this.hot.rows() + this.deferredRows();
+    const capacity = vaultCapacity(this.config, base.dimensions);
+    const hotRows = maxHotRows(this.config, base.dimensions);
+    if (memories <= capacity && rows <= hotRows) return null;
+    const progress: ReembedProgress = {
+      ...base,
+      state: 'FAILED',
+      failures: 0,
+      nextBatchAt: null,
+      lastError: `the vault holds ${memories} memories (${rows} vectors); at ${base.dimensions} dimensions it may hold ${capacity} (${hotRows} vectors)`,
+    };
+    this.meta.update({ reembed: progress, reembedDueAt: null });
+    return progress;
   }
 
   /**
@@ -244,7 +282,7 @@ export class VaultReembed {
             ...current,
             state: 'FAILED',
             failures,
-            lastError: `gave up after ${failures} failed batches in a row (the latest: ${message}); reembedVault starts it again`,
+            lastError: `gave up after ${failures} failed batches in a row (the latest: ${message}); reembedVault resumes it where it stopped`,
             nextBatchAt: null,
           },
           reembedDueAt: null,
@@ -300,10 +338,7 @@ export class VaultReembed {
           skipped,
           skippedIds,
           // Kept to the end once a memory is skipped, so the admin sees why.
-          lastError:
-            skipped === 0
-              ? null
-              : `${skipped} ${skipped === 1 ? 'memory' : 'memories'} skipped (the embedding model refused their text with a malformed answer): found by TEXT only; see skippedMemoryIds`,
+          lastError: skippedError(skipped),
           nextBatchAt: remaining === 0 ? null : next,
         },
         reembedDueAt: remaining === 0 ? null : next,
@@ -389,6 +424,13 @@ export class VaultReembed {
       `SELECT COUNT(*) AS n FROM memories WHERE length(embedding) = 0`,
     )!.n;
   }
+}
+
+/** What the progress says once memories were skipped; null while none was. */
+function skippedError(skipped: number): string | null {
+  return skipped === 0
+    ? null
+    : `${skipped} ${skipped === 1 ? 'memory' : 'memories'} skipped (the embedding model refused their text with a malformed answer): found by TEXT only; see skippedMemoryIds`;
 }
 
 /** Rows still wanting vectors of the target: all without them, or only those with no vector at all. */
