@@ -174,16 +174,22 @@ export function endOnLostStanding<T>(
 /**
  * `source`, ended with `watch`'s error once the key lost its standing: for a
  * source whose watch began before it opened (a chat, watched from before the
- * provider's first byte), whose `onLost` already stops the source.
+ * provider's first byte), whose `onLost` already stops the source. With
+ * `lossAsEvent`, the error is the stream's last event rather than its
+ * failure: a chat's error event carries its receipt (the memory injected
+ * was billed; review275 F3), which a stream's own failure cannot.
  */
 export function endWithWatch<T>(
   source: AsyncIterableIterator<T>,
   watch: StandingWatch,
+  lossAsEvent?: (error: CodedError) => T,
 ): AsyncIterableIterator<T> {
   const { lost, stop } = watch;
+  let ended = false;
 
   const watched: AsyncIterableIterator<T> = {
     async next() {
+      if (ended) return { done: true, value: undefined };
       try {
         const next = await Promise.race([source.next(), lost]);
         // A source that finished by itself (a chat's last event) needs no more checks.
@@ -191,7 +197,12 @@ export function endWithWatch<T>(
         return next;
       } catch (error) {
         stop();
-        throw error;
+        const loss = watch.error();
+        if (lossAsEvent === undefined || loss === null || error !== loss) throw error;
+        // Nobody reads the source again: the stream ends after this event.
+        ended = true;
+        void Promise.resolve(source.return?.()).catch(() => undefined);
+        return { done: false, value: lossAsEvent(loss) };
       }
     },
     async return() {

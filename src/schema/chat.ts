@@ -360,7 +360,15 @@ builder.subscriptionFields((t) => ({
         standingSchedule(context.env, context.principal),
         () => abort.abort(),
       );
-      return endWithWatch(chatEvents(context, chat, abort), watch);
+      // A lost standing is the last event, as a broken answer is, so that its
+      // error carries the receipt of the memory already billed (review275 F3).
+      return endWithWatch(chatEvents(context, chat, abort), watch, (error) => ({
+        delta: null,
+        toolCall: null,
+        done: true,
+        result: null,
+        error,
+      }));
     },
     resolve: (event, _args, context) => {
       if (event.error === undefined) return event;

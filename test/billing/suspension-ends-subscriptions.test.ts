@@ -10,6 +10,7 @@ import {
 } from '../generated/graphql';
 import { eventually, fakeCalls, resetFakes, scriptFake } from '../helpers/fakes';
 import { BASE_URL, newKey, workerFetch } from '../helpers/graphql';
+import { usageTokens } from '../helpers/drop-in';
 import { chatSseClient } from '../helpers/graphql-chat';
 
 const stripe = new Stripe('sk_test_fake', { httpClient: Stripe.createFetchHttpClient() });
@@ -51,6 +52,7 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
     // production; test/standing-watch.test.ts covers the rules and the bound).
     const { secret, api, admin } = await newKey();
     await api.request(StoreMemoryDocument, { input: { content: 'seen before suspension' } });
+    const billedBefore = await usageTokens({ secret });
     // The provider keeps the chat open (text-less events) until it is cancelled.
     await scriptFake({ host: 'api.openai.com', mode: 'trickle' });
     const client = chatSseClient(secret);
@@ -65,7 +67,10 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
       const chat = client.iterate({
         query: print(ChatStreamDocument),
         variables: {
-          input: { model: 'openai/gpt-4o', messages: [{ role: 'USER', content: 'hello' }] },
+          input: {
+            model: 'openai/gpt-4o',
+            messages: [{ role: 'USER', content: 'what was seen before suspension?' }],
+          },
         },
       });
       expect((await chat.next()).value?.data).toMatchObject({
@@ -77,6 +82,13 @@ describe('a billing suspension ends the account’s open subscriptions', () => {
       const [eventsEnd, chatEnd] = await Promise.all([events.next(), chat.next()]);
       expect(eventsEnd.value?.errors).toEqual([SUSPENDED]);
       expect(chatEnd.value?.errors).toEqual([SUSPENDED]);
+      // The memory injected was billed, and the error says how much (review275
+      // F3; before: no extensions.memory on it).
+      const receipt = chatEnd.value?.extensions?.memory as { memoryTokens: number } | undefined;
+      expect(receipt?.memoryTokens).toBeGreaterThan(0);
+      await eventually(async () =>
+        expect(await usageTokens({ secret })).toBe(billedBefore + receipt!.memoryTokens),
+      );
       expect((await events.next()).done).toBe(true);
       expect((await chat.next()).done).toBe(true);
       await eventually(async () => {
