@@ -900,7 +900,7 @@ export const MUTANTS = [
     id: 'proof/sse-chat-waits-for-provider',
     area: 'proof',
     file: 'src/schema/chat.ts',
-    from: '      return endWithWatch(chatEvents(context, chat, abort), watch);\n',
+    from: '      return endWithWatch(chatEvents(context, chat, abort), watch, (error) => ({\n        delta: null,\n        toolCall: null,\n        done: true,\n        result: null,\n        error,\n      }));\n',
     to: '      const events = endWithWatch(chatEvents(context, chat, abort), watch);\n      return events.next().then((first) =>\n        (async function* () {\n          if (!first.done) yield first.value;\n          yield* events;\n        })(),\n      );\n',
     tests: ['test/chat-streaming.test.ts'],
     description:
@@ -1672,5 +1672,27 @@ export const MUTANTS = [
     name: 'never written',
     description:
       'a search of a mistyped session id answers an empty list with no notice, read as "no memory about that"',
+  },
+  // ── review275 (lead): billed failures say what they billed ──
+  {
+    id: 'billing/billed-failure-without-receipt',
+    area: 'billing',
+    file: 'src/http/native-chat.ts',
+    from: '  for (const [name, value] of memoryHeaders(call)) response.headers.set(name, value);\n  return response;',
+    to: '  return response;',
+    tests: ['test/upstream-failures.test.ts'],
+    name: 'a billed failure carries the memory receipt',
+    description:
+      'a drop-in answer that broke after the provider took it (STREAM_BROKEN 502) is billed but says nothing of it',
+  },
+  {
+    id: 'billing/lost-standing-without-receipt',
+    area: 'billing',
+    file: 'src/resolvers/standing-watch.ts',
+    from: '        if (lossAsEvent === undefined || loss === null || error !== loss) throw error;',
+    to: '        throw error;',
+    tests: ['test/billing/suspension-ends-subscriptions.test.ts'],
+    description:
+      'a streamed chat ended by a suspension or revocation bills the memory injected, but its error carries no receipt',
   },
 ];
