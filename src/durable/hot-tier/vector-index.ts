@@ -2,6 +2,7 @@ import {
   bestPositions,
   pickBest,
   pickBestInKernel,
+  pickBestOrdered,
   ranked,
   type ScoredRow,
 } from './candidate-selection';
@@ -262,7 +263,7 @@ export class VectorIndex extends HotRowWrites {
     }
     // Room for the scan's candidates, before the scan takes views of the memory.
     const room = slots * 4;
-    const picks = this.floatsUsable ? 0 : this.codePicks(room);
+    const picks = this.codePicks(room);
     const { scores, offset, weight } = this.scanOnce(query, start, count, scope);
     if (stats !== undefined) {
       spread(scores, stats);
@@ -274,7 +275,16 @@ export class VectorIndex extends HotRowWrites {
     }
     const accepted = (row: number) => (accept === undefined ? true : accept(this.seqs[row]!));
     if (this.floatsUsable) {
-      return this.rescoreInMemory(query, pickBest(scores, start, slots, accepted), k, seen);
+      const candidates = pickBestOrdered(
+        this.codesKernel,
+        scores,
+        start,
+        slots,
+        accepted,
+        picks,
+        room,
+      );
+      return this.rescoreInMemory(query, candidates, k, seen);
     }
     // Re-scored from storage, the candidates' order does not matter (ranked
     // sorts them all), so they can come from the kernel's pass: the same rows.
