@@ -517,12 +517,27 @@ export class VectorIndex extends HotRowWrites {
       computed,
     );
     seen?.float64.push({ rows: missing, scores: computed });
-    const hits: ScoredRow[] = [];
-    for (let i = 0, m = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      hits.push(this.hitAt(row, known?.get(row) ?? computed[m++]!));
+    let scores = computed;
+    if (known !== null) {
+      scores = new Float64Array(rows.length);
+      for (let i = 0, m = 0; i < rows.length; i++)
+        scores[i] = known.get(rows[i]!) ?? computed[m++]!;
     }
-    return ranked(hits, k);
+    // The best k by position (`ranked`'s order: ties to the later row),
+    // then a hit for each of those only: no object per candidate and no
+    // sort of them all.
+    const best = bestPositions(scores, rows, k);
+    const hits: IndexHit[] = new Array(best.length);
+    for (let i = 0; i < best.length; i++) {
+      const row = rows[best[i]!]!;
+      hits[i] = {
+        seq: this.seqs[row]!,
+        chunk: this.chunks[row]!,
+        createdAt: this.times[row]!,
+        score: scores[best[i]!]!,
+      };
+    }
+    return hits;
   }
 
   /** Candidates re-scored from the exact vectors in storage. */
