@@ -19,7 +19,8 @@ import type { SimilarityStats, VectorIndex } from '../src/durable/hot-tier/vecto
 import { windowRange } from '../src/kronos/windows';
 import { ms, percentile, sampleInTurn } from './measure';
 import { fusedRanking } from '../src/durable/queries/fused-ranking';
-import { pickBest } from '../src/durable/hot-tier/candidate-selection';
+import { pickBest, pickBestOrdered } from '../src/durable/hot-tier/candidate-selection';
+import type { DotKernel } from '../src/durable/hot-tier/dot-kernel';
 import { spread } from '../src/durable/hot-tier/similarity-spread';
 
 const MEMORIES = 10_000;
@@ -54,6 +55,8 @@ interface IndexSteps {
     stats?: SimilarityStats,
   ): unknown;
   seqs: Int32Array;
+  codesKernel: DotKernel;
+  codePicks(words: number): number;
 }
 
 it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, async () => {
@@ -201,6 +204,37 @@ it(`in-object HYBRID ranking, step by step, bench:api's corpus of ${MEMORIES}`, 
       [
         '  pickBest of 306 from the LONG_TERM code scores',
         (q) => void pickBest(codeScoresOf[q]!, longTerm.start, 306, () => true),
+      ],
+      [
+        '  code scan, then pickBest of 306 (JavaScript pass)',
+        (q) => {
+          const { scores } = steps.scanCodes(
+            vectors[q]!,
+            longTerm.start,
+            longTerm.end - longTerm.start,
+          );
+          pickBest(scores, longTerm.start, 306, () => true);
+        },
+      ],
+      [
+        '  code scan, then pickBestOrdered of 306 (kernel pass, as searches pick)',
+        (q) => {
+          const picks = steps.codePicks(306 * 4);
+          const { scores } = steps.scanCodes(
+            vectors[q]!,
+            longTerm.start,
+            longTerm.end - longTerm.start,
+          );
+          pickBestOrdered(
+            steps.codesKernel,
+            scores,
+            longTerm.start,
+            306,
+            () => true,
+            picks,
+            306 * 4,
+          );
+        },
       ],
       [
         '  pickBest of 66 of the 306 float32 scores',

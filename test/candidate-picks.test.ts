@@ -3,6 +3,7 @@ import {
   bestPositions,
   pickBest,
   pickBestInKernel,
+  pickBestOrdered,
   ranked,
 } from '../src/durable/hot-tier/candidate-selection';
 import { growMemory, instantiateDotKernel } from '../src/durable/hot-tier/dot-kernel';
@@ -42,6 +43,35 @@ describe('candidates picked in the kernel', () => {
           const expected = sorted(pickBest(scores, first, slots, accept));
           const got = sorted(pickBestInKernel(kernel, scores, first, slots, accept, picks, room));
           expect(got).toEqual(expected);
+        }
+      }
+    }
+  });
+
+  it("for a search over the float32 block, are pickBest's rows in pickBest's order", () => {
+    // That search narrows its candidates again by position (equal float32
+    // scores go to the later candidate), so the order is part of the answer.
+    const random = seededRandom(13);
+    const kernel = instantiateDotKernel();
+    for (const count of [0, 1, 17, 200, 4_099, 9_499, 20_000]) {
+      for (const slots of [1, 10, 50, 306]) {
+        const scoresAt = 64;
+        const picks = Math.ceil((scoresAt + count * 4) / 64) * 64;
+        for (const room of [slots * 4, slots]) {
+          growMemory(kernel.memory, picks + room * 4);
+          const scores = new Float32Array(kernel.memory.buffer, scoresAt, count);
+          // Few distinct values (ties at the cut, gathers that overflow) and many.
+          const levels = count % 2 === 0 ? 50 : 1e6;
+          for (let i = 0; i < count; i++) scores[i] = Math.floor(random() * levels) / levels - 0.5;
+          for (const accept of [
+            () => true,
+            (row: number) => row % 3 !== 0,
+            (row: number) => row % 97 === 0,
+          ]) {
+            const expected = Array.from(pickBest(scores, 500, slots, accept));
+            const got = pickBestOrdered(kernel, scores, 500, slots, accept, picks, room);
+            expect(Array.from(got)).toEqual(expected);
+          }
         }
       }
     }

@@ -122,6 +122,40 @@ export function pickBestInKernel(
   return pickAbove(scores, first, slots, accept, -Infinity);
 }
 
+/**
+ * `pickBest` itself, the same rows in the same order, with its pass over
+ * every score run in `kernel` (`above`, 16 scores a step) against pickBest's
+ * own sampled threshold: the kernel lists the positions that pass it, in
+ * order, and `pickAmong` walks only those as `pickAbove` walks all of them
+ * (its threshold only rises, so every position the kernel leaves out is one
+ * `pickAbove` passes over). Same order matters where the candidates are
+ * narrowed again by position (`rescoreInMemory`: equal float32 scores go to
+ * the later candidate), unlike `pickBestInKernel`, whose candidates are all
+ * re-scored and sorted. `picks` is room in the kernel's memory for `room`
+ * int32; more passing than that (ties by the thousand), pickBest in
+ * JavaScript. On LONG_TERM's 9,499 code scores in bench:api's corpus the
+ * JavaScript pass was about half of pickBest's 0.07 ms (BENCHMARKS.md,
+ * branch rank-lean).
+ */
+export function pickBestOrdered(
+  kernel: DotKernel,
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  picks: number,
+  room: number,
+): Int32Array {
+  if (slots <= 0 || scores.length < slots * 8) return pickBest(scores, first, slots, accept);
+  const threshold = sampledThreshold(scores, Math.ceil((2 * slots) / SAMPLE_STRIDE));
+  const found = kernel.above(scores.byteOffset, scores.length, threshold, picks, room);
+  if (found > room) return pickBest(scores, first, slots, accept);
+  const positions = new Int32Array(kernel.memory.buffer, picks, found);
+  const picked = pickAmong(positions, scores, first, slots, accept, threshold);
+  if (picked.length === slots) return picked;
+  return pickAbove(scores, first, slots, accept, -Infinity);
+}
+
 const SAMPLE_STRIDE = 8;
 
 /**
@@ -177,6 +211,40 @@ function pickAbove(
     if (filled === room) {
       filled = keepBest(rows, values, filled, slots);
       // Entry slots - 1 is now the weakest kept.
+      threshold = values[slots - 1]!;
+      if (score < threshold) continue;
+    }
+    rows[filled] = row;
+    values[filled] = score;
+    filled++;
+  }
+  return rows.slice(0, filled > slots ? keepBest(rows, values, filled, slots) : filled);
+}
+
+/**
+ * `pickAbove` over the positions in `positions` (ascending) only: the same
+ * steps in the same order, for the positions at or above `threshold` that
+ * the kernel listed.
+ */
+function pickAmong(
+  positions: Int32Array,
+  scores: Float32Array,
+  first: number,
+  slots: number,
+  accept: (row: number) => boolean,
+  threshold: number,
+): Int32Array {
+  const room = slots * 4;
+  const { rows, values } = gatheringRoom(room);
+  let filled = 0;
+  for (let p = 0; p < positions.length; p++) {
+    const i = positions[p]!;
+    const score = scores[i]!;
+    if (score < threshold) continue;
+    const row = first + i;
+    if (!accept(row)) continue;
+    if (filled === room) {
+      filled = keepBest(rows, values, filled, slots);
       threshold = values[slots - 1]!;
       if (score < threshold) continue;
     }

@@ -2,6 +2,7 @@ import {
   bestPositions,
   pickBest,
   pickBestInKernel,
+  pickBestOrdered,
   ranked,
   type ScoredRow,
 } from './candidate-selection';
@@ -262,7 +263,7 @@ export class VectorIndex extends HotRowWrites {
     }
     // Room for the scan's candidates, before the scan takes views of the memory.
     const room = slots * 4;
-    const picks = this.floatsUsable ? 0 : this.codePicks(room);
+    const picks = this.codePicks(room);
     const { scores, offset, weight } = this.scanOnce(query, start, count, scope);
     if (stats !== undefined) {
       spread(scores, stats);
@@ -274,7 +275,16 @@ export class VectorIndex extends HotRowWrites {
     }
     const accepted = (row: number) => (accept === undefined ? true : accept(this.seqs[row]!));
     if (this.floatsUsable) {
-      return this.rescoreInMemory(query, pickBest(scores, start, slots, accepted), k, seen);
+      const candidates = pickBestOrdered(
+        this.codesKernel,
+        scores,
+        start,
+        slots,
+        accepted,
+        picks,
+        room,
+      );
+      return this.rescoreInMemory(query, candidates, k, seen);
     }
     // Re-scored from storage, the candidates' order does not matter (ranked
     // sorts them all), so they can come from the kernel's pass: the same rows.
@@ -507,12 +517,27 @@ export class VectorIndex extends HotRowWrites {
       computed,
     );
     seen?.float64.push({ rows: missing, scores: computed });
-    const hits: ScoredRow[] = [];
-    for (let i = 0, m = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      hits.push(this.hitAt(row, known?.get(row) ?? computed[m++]!));
+    let scores = computed;
+    if (known !== null) {
+      scores = new Float64Array(rows.length);
+      for (let i = 0, m = 0; i < rows.length; i++)
+        scores[i] = known.get(rows[i]!) ?? computed[m++]!;
     }
-    return ranked(hits, k);
+    // The best k by position (`ranked`'s order: ties to the later row),
+    // then a hit for each of those only: no object per candidate and no
+    // sort of them all.
+    const best = bestPositions(scores, rows, k);
+    const hits: IndexHit[] = new Array(best.length);
+    for (let i = 0; i < best.length; i++) {
+      const row = rows[best[i]!]!;
+      hits[i] = {
+        seq: this.seqs[row]!,
+        chunk: this.chunks[row]!,
+        createdAt: this.times[row]!,
+        score: scores[best[i]!]!,
+      };
+    }
+    return hits;
   }
 
   /** Candidates re-scored from the exact vectors in storage. */
