@@ -1695,4 +1695,15 @@ export const MUTANTS = [
     description:
       'a streamed chat ended by a suspension or revocation bills the memory injected, but its error carries no receipt',
   },
+  {
+    id: 'proof/failed-reembed-refuses-every-export',
+    area: 'proof',
+    file: 'src/durable/vault/vault-admin.ts',
+    from: '    if (!this.parts.reembedding.hasDeferredRows()) return null;',
+    to: '    if (this.parts.reembedding.hasDeferredRows() === null) return null;',
+    tests: ['test/vault/reembed.test.ts'],
+    name: 'says so wherever re-embedding shows',
+    description:
+      'a re-embedding that gave up refuses every export, though no memory yet holds only the new model’s vector and the file would be one model’s',
+  },
 ];

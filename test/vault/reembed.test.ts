@@ -519,6 +519,14 @@ describe('a run that gave up says so wherever re-embedding shows', () => {
     ok(await vault.reembed(address));
     await dueAt(address, Date.now() + 3_600_000);
     await batchesWith(address, new FailingEmbedder(), REEMBED_MAX_FAILURES);
+    // No memory holds only the new model's vector yet: the file would be one
+    // model's, so the export is served while FAILED (docs/embeddings.md's table).
+    expect((await progressOf(vault, address)).progress).toMatchObject({ state: 'FAILED' });
+    const oneModel = await workerFetch(`${BASE_URL}/v1/vaults/core/export`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    expect(oneModel.status).toBe(200);
+    expect((await oneModel.text()).trim().split('\n')).toHaveLength(FACTS.length + 2);
     // Written meanwhile through the API: the Worker embeds with the target
     // model, so the vault holds a memory with only that model's vector.
     const stored = await post(
