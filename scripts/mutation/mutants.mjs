@@ -1631,9 +1631,9 @@ export const MUTANTS = [
   {
     id: 'proof/import-ids-check-restore-in-progress',
     area: 'proof',
-    file: 'src/resolvers/import-memories.ts',
-    from: '    storageBytes: false,\n    importId,\n',
-    to: '    storageBytes: false,\n',
+    file: 'src/resolvers/vault-loader.ts',
+    from: '    const response = await this.call(vaultObjectName(address), address, [op], { importId });',
+    to: '    const response = await this.call(vaultObjectName(address), address, [op]);',
     tests: ['test/data/import-slices.test.ts'],
     name: 'its check of the ids the vault holds',
     description:

@@ -225,9 +225,13 @@ async function importOpen(
     batch = [];
     batchBytes = 0;
     const ids = pending.flatMap(({ input }) => (input.id ? [input.id] : []));
-    const existing = new Set(
-      ids.length === 0 ? [] : await idsHeld(context, address, ids, importId),
-    );
+    // Asked as this import: a restore that ended it answers VAULT_RESTORED
+    // even mid-swap, not RESTORE_IN_PROGRESS, which would tell it to retry.
+    const held =
+      ids.length === 0
+        ? []
+        : (await context.vaults.readForImport(address, { type: 'get', ids }, importId)).memories;
+    const existing = new Set(held.map((memory) => memory.id));
     const fresh = pending.filter(({ input }) => !(input.id && existing.has(input.id)));
     report.skipped += pending.length - fresh.length;
     if (fresh.length > 0) await store(fresh);
@@ -356,35 +360,6 @@ async function importOpen(
   report.embeddingModel = after.embeddingModel;
   report.dimensions = after.dimensions;
   return report;
-}
-
-/**
- * Which of `ids` the vault holds, asked as import `importId`: a restore or a
- * clear that ended the import is answered as its store would be
- * (VAULT_RESTORED, VAULT_CLEARED), even while a restore swaps its rows in,
- * when a read without the id is RESTORE_IN_PROGRESS and would end the
- * import telling it to try again (vault-imports.ts). Not through the
- * request's loader: no other read of the request goes with it.
- */
-async function idsHeld(
-  context: MeteredContext,
-  address: VaultAddress,
-  ids: string[],
-  importId: string,
-): Promise<string[]> {
-  const answer = await vaultStub(context.env, address).read(address, [{ type: 'get', ids }], {
-    storageBytes: false,
-    importId,
-  });
-  if (!answer.ok) throw CodedError.from(answer);
-  const [result] = answer.results;
-  if (result === undefined || !result.ok) {
-    throw CodedError.from(
-      result ?? failure('UPSTREAM_ERROR', 'the vault did not answer', 'VAULT_UNAVAILABLE'),
-    );
-  }
-  if (result.type !== 'get') throw new Error(`a get answered ${result.type}`);
-  return result.memories.map((memory) => memory.id);
 }
 
 /**

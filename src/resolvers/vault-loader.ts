@@ -78,6 +78,24 @@ export class VaultLoader {
     >;
   }
 
+  /**
+   * One read of import `importId`, sent in a call of its own (no other read
+   * of the request goes with it): the vault answers a read of an import a
+   * clear or a restore ended as that import's store would be (VAULT_CLEARED,
+   * VAULT_RESTORED, even mid-swap; durable/vault/vault-imports.ts). Counted
+   * in the receipt and the timings as every call is.
+   */
+  async readForImport<T extends OkResult['type']>(
+    address: VaultAddress,
+    op: VaultReadOp & { type: T },
+    importId: string,
+  ): Promise<Extract<OkResult, { type: T }>> {
+    const response = await this.call(vaultObjectName(address), address, [op], { importId });
+    const result = response.ok ? response.results[0]! : response;
+    if (!result.ok) throw vaultRefusal(address, result);
+    return result as Extract<OkResult, { type: T }>;
+  }
+
   /** The vault's stats, from an earlier call in this request when there was one. */
   statsOf(address: VaultAddress): Promise<VaultStats> {
     const name = vaultObjectName(address);
@@ -225,12 +243,16 @@ export class VaultLoader {
     name: string,
     address: VaultAddress,
     ops: VaultReadOp[],
+    options: { importId?: string } = {},
   ): Promise<Result<VaultReadResponse>> {
     // The database's size is measured only for a call that asks for stats
     // (`VaultReadOptions.storageBytes`): a search alone shows none.
     const sized = ops.some((op) => op.type === 'stats');
     const response = await this.timings.time('vault', async () =>
-      vaultStub(this.env, address).read(address, ops.map(packedSearch), { storageBytes: sized }),
+      vaultStub(this.env, address).read(address, ops.map(packedSearch), {
+        storageBytes: sized,
+        ...options,
+      }),
     );
     this.absorb(name, address, response);
     if (response.ok && response.fanned !== undefined) {
