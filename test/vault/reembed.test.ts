@@ -428,12 +428,11 @@ describe('an admin restarts a run that gave up', () => {
   async function gaveUpAfterOneBatch(name: string) {
     const address = freshAddress('SESSION', name);
     const vault = vaultStub(address);
-    const poison = 'POISON ledger line the model cannot read';
     const fillers = Array.from(
       { length: 110 },
       (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
     );
-    const contents = [...FACTS, ...fillers.slice(0, 20), poison, ...fillers.slice(20)];
+    const contents = [...FACTS, ...fillers.slice(0, 20), POISON, ...fillers.slice(20)];
     for (let at = 0; at < contents.length; at += MAX_STORE_BATCH) {
       const batch = contents.slice(at, at + MAX_STORE_BATCH).map((text) => memory(text));
       ok(await vault.store(address, storeRequest(batch)));
@@ -450,13 +449,13 @@ describe('an admin restarts a run that gave up', () => {
       skipped: 1,
     });
     expect(progress!.lastError).toMatch(/reembedVault resumes it where it stopped/);
-    return { address, vault, contents, poison, failed: progress! };
+    return { address, vault, contents, failed: progress! };
   }
 
   it('resumes it from where it stopped, towards the same model, keeping its skipped memories', async () => {
     // Before: reembedVault started over, re-embedding (and paying for) the
     // 49 memories already done and trying the skipped one again.
-    const { address, vault, contents, poison, failed } = await gaveUpAfterOneBatch('resumed');
+    const { address, vault, contents, failed } = await gaveUpAfterOneBatch('resumed');
     const resumed = ok(await vault.reembed(address)).progress;
     expect(resumed).toMatchObject({
       state: 'RUNNING',
@@ -481,7 +480,7 @@ describe('an admin restarts a run that gave up', () => {
     });
     // Only the memories after the first batch were sent to the model.
     expect(counting.texts).toHaveLength(contents.length - 50);
-    expect(counting.texts).not.toContain(poison);
+    expect(counting.texts).not.toContain(POISON);
     expect(counting.texts).not.toContain(contents[0]);
     await expectSearchedByMeaning(vaultStub(address), address);
   });
@@ -597,8 +596,7 @@ describe('a skipped memory leaves and comes back with its vault', () => {
     const { keyId, secret } = await newKey();
     const address = selectVault(keyId);
     const vault = vaultStub(address);
-    const poison = 'POISON ledger line the model cannot read';
-    const contents = [...FACTS, poison];
+    const contents = [...FACTS, POISON];
     ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
     ok(await vault.reembed(address));
     await dueAt(address, Date.now() + 3_600_000);
@@ -631,15 +629,15 @@ describe('a skipped memory leaves and comes back with its vault', () => {
       secret,
     );
     expect(found.errors).toBeUndefined();
-    expect(found.data!.search.hits.map((hit) => hit.memory.content)).toContain(poison);
+    expect(found.data!.search.hits.map((hit) => hit.memory.content)).toContain(POISON);
     // The others came with their vectors: the copy searches by meaning.
-    await expectSearchedByMeaning(vaultStub({ ...address, kind: 'SESSION', externalId: 'copy' }), {
-      ...address,
-      kind: 'SESSION',
-      externalId: 'copy',
-    });
+    const copied = { ...address, kind: 'SESSION' as const, externalId: 'copy' };
+    await expectSearchedByMeaning(vaultStub(copied), copied);
   });
 });
+
+/** A memory the tests' refusing model cannot embed (RefusingEmbedder refuses what starts so). */
+const POISON = 'POISON ledger line the model cannot read';
 
 /** The deployment's model, refusing (as a malformed answer would) any call with a text it cannot embed. */
 class RefusingEmbedder extends UseLiteEmbedder {
@@ -688,12 +686,11 @@ describe('a re-embedding whose batches keep failing ends', () => {
     const { keyId, secret } = await newKey();
     const address = selectVault(keyId);
     const vault = vaultStub(address);
-    const poison = 'POISON ledger line the model cannot read';
     const fillers = Array.from(
       { length: 60 },
       (_, i) => `Filler note ${i}: the meeting about item ${i} moved to room ${i % 7}`,
     );
-    const contents = [...FACTS, ...fillers.slice(0, 30), poison, ...fillers.slice(30)];
+    const contents = [...FACTS, ...fillers.slice(0, 30), POISON, ...fillers.slice(30)];
     ok(await vault.store(address, storeRequest(contents.map((text) => memory(text)))));
     ok(await vault.reembed(address));
     // The alarm's embedder would not refuse it: only the test's batches run.
@@ -716,7 +713,7 @@ describe('a re-embedding whose batches keep failing ends', () => {
     const poisonId = await runInDurableObject(
       vaultStub(address),
       (_object, state) =>
-        state.storage.sql.exec('SELECT id FROM memories WHERE content = ?', poison).one()
+        state.storage.sql.exec('SELECT id FROM memories WHERE content = ?', POISON).one()
           .id as string,
     );
     expect(progress!.skippedIds).toEqual([poisonId]);
@@ -728,7 +725,7 @@ describe('a re-embedding whose batches keep failing ends', () => {
       { input: { query: 'POISON ledger', mode: 'TEXT' } },
       secret,
     );
-    const hit = found.data!.search.hits.find((one) => one.memory.content === poison)!;
+    const hit = found.data!.search.hits.find((one) => one.memory.content === POISON)!;
     expect(shown.data?.vault?.embedding.reembedProgress).toMatchObject({
       state: 'DONE',
       skipped: 1,
@@ -739,10 +736,10 @@ describe('a re-embedding whose batches keep failing ends', () => {
     const after = vaultStub(address);
     await expectSearchedByMeaning(after, address);
     // The skipped one has no vector: VECTOR never returns it, TEXT does.
-    const vectorHits = await searchOnce(after, address, await queryOfDeployment(poison, 'VECTOR'));
-    expect(vectorHits.contents).not.toContain(poison);
-    const textHits = await searchOnce(after, address, await queryOfDeployment(poison, 'TEXT'));
-    expect(textHits.contents[0]).toBe(poison);
+    const vectorHits = await searchOnce(after, address, await queryOfDeployment(POISON, 'VECTOR'));
+    expect(vectorHits.contents).not.toContain(POISON);
+    const textHits = await searchOnce(after, address, await queryOfDeployment(POISON, 'TEXT'));
+    expect(textHits.contents[0]).toBe(POISON);
     expect(ok(await after.stats(address)).stats.memoryCount).toBe(contents.length);
     // And the vault exports (the skipped row has no vector to lose).
     expect(ok(await after.snapshot(address)).snapshot.count).toBe(contents.length);
