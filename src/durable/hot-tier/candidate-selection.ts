@@ -126,7 +126,7 @@ export function pickBestInKernel(
  * `pickBest` itself, the same rows in the same order, with its pass over
  * every score run in `kernel` (`above`, 16 scores a step) against pickBest's
  * own sampled threshold: the kernel lists the positions that pass it, in
- * order, and `pickAmong` walks only those as `pickAbove` walks all of them
+ * order, and `pickAbove` walks only those as it walks all of them
  * (its threshold only rises, so every position the kernel leaves out is one
  * `pickAbove` passes over). Same order matters where the candidates are
  * narrowed again by position (`rescoreInMemory`: equal float32 scores go to
@@ -151,7 +151,7 @@ export function pickBestOrdered(
   const found = kernel.above(scores.byteOffset, scores.length, threshold, picks, room);
   if (found > room) return pickBest(scores, first, slots, accept);
   const positions = new Int32Array(kernel.memory.buffer, picks, found);
-  const picked = pickAmong(positions, scores, first, slots, accept, threshold);
+  const picked = pickAbove(scores, first, slots, accept, threshold, positions);
   if (picked.length === slots) return picked;
   return pickAbove(scores, first, slots, accept, -Infinity);
 }
@@ -192,18 +192,26 @@ function sampledThreshold(scores: Float32Array, count: number, stride = SAMPLE_S
   return threshold;
 }
 
-/** `pickBest` among the scores at or above `threshold`. */
+/**
+ * `pickBest` among the scores at or above `threshold`: of every score, or of
+ * the positions in `positions` (ascending) only, with the same steps in the
+ * same order (`pickBestOrdered`: the positions the kernel listed at or above
+ * the threshold, so the rows and their order are what the whole pass gives).
+ */
 function pickAbove(
   scores: Float32Array,
   first: number,
   slots: number,
   accept: (row: number) => boolean,
   threshold: number,
+  positions: Int32Array | null = null,
 ): Int32Array {
   const room = slots * 4;
   const { rows, values } = gatheringRoom(room);
   let filled = 0;
-  for (let i = 0; i < scores.length; i++) {
+  const count = positions === null ? scores.length : positions.length;
+  for (let p = 0; p < count; p++) {
+    const i = positions === null ? p : positions[p]!;
     const score = scores[i]!;
     if (score < threshold) continue;
     const row = first + i;
@@ -211,40 +219,6 @@ function pickAbove(
     if (filled === room) {
       filled = keepBest(rows, values, filled, slots);
       // Entry slots - 1 is now the weakest kept.
-      threshold = values[slots - 1]!;
-      if (score < threshold) continue;
-    }
-    rows[filled] = row;
-    values[filled] = score;
-    filled++;
-  }
-  return rows.slice(0, filled > slots ? keepBest(rows, values, filled, slots) : filled);
-}
-
-/**
- * `pickAbove` over the positions in `positions` (ascending) only: the same
- * steps in the same order, for the positions at or above `threshold` that
- * the kernel listed.
- */
-function pickAmong(
-  positions: Int32Array,
-  scores: Float32Array,
-  first: number,
-  slots: number,
-  accept: (row: number) => boolean,
-  threshold: number,
-): Int32Array {
-  const room = slots * 4;
-  const { rows, values } = gatheringRoom(room);
-  let filled = 0;
-  for (let p = 0; p < positions.length; p++) {
-    const i = positions[p]!;
-    const score = scores[i]!;
-    if (score < threshold) continue;
-    const row = first + i;
-    if (!accept(row)) continue;
-    if (filled === room) {
-      filled = keepBest(rows, values, filled, slots);
       threshold = values[slots - 1]!;
       if (score < threshold) continue;
     }
